@@ -1,0 +1,107 @@
+"""A small Faster R-CNN for blood cells, built from torchvision's FasterRCNN (RPN + RoI heads).
+
+Sized for a 2-core CPU and a browser download: a ResNet-style backbone with strides 8/16/32,
+a 64-channel FPN, and anchors matched to the cells at 640x480 (platelets 15-40 px,
+RBCs 60-120 px, WBCs up to ~200 px).
+"""
+from collections import OrderedDict
+
+import torch
+from torch import nn
+from torchvision.models.detection import FasterRCNN
+from torchvision.models.detection.anchor_utils import AnchorGenerator
+from torchvision.models.detection.faster_rcnn import FastRCNNPredictor, TwoMLPHead
+from torchvision.ops import FeaturePyramidNetwork, MultiScaleRoIAlign
+
+
+def conv_bn(cin, cout, stride=1, k=3):
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, k, stride, k // 2, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)
+    )
+
+
+class Block(nn.Module):
+    """ResNet basic block."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.c1 = conv_bn(cin, cout, stride)
+        self.c2 = nn.Sequential(nn.Conv2d(cout, cout, 3, 1, 1, bias=False), nn.BatchNorm2d(cout))
+        self.skip = (
+            nn.Identity() if stride == 1 and cin == cout
+            else nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+        )
+        self.act = nn.ReLU(inplace=True)
+
+    def forward(self, x):
+        return self.act(self.c2(self.c1(x)) + self.skip(x))
+
+
+class Backbone(nn.Module):
+    def __init__(self, widths=(24, 32, 64, 96, 160), fpn_channels=64):
+        super().__init__()
+        w0, w1, w2, w3, w4 = widths
+        self.stem = nn.Sequential(conv_bn(3, w0, 2), conv_bn(w0, w1, 2))  # stride 4
+        self.s8 = nn.Sequential(Block(w1, w2, 2), Block(w2, w2, 1))
+        self.s16 = nn.Sequential(Block(w2, w3, 2), Block(w3, w3, 1))
+        self.s32 = nn.Sequential(Block(w3, w4, 2), Block(w4, w4, 1))
+        self.fpn = FeaturePyramidNetwork([w2, w3, w4], fpn_channels)
+        self.out_channels = fpn_channels
+
+    def forward(self, x):
+        x = self.stem(x)
+        c3 = self.s8(x)
+        c4 = self.s16(c3)
+        c5 = self.s32(c4)
+        return self.fpn(OrderedDict([("p3", c3), ("p4", c4), ("p5", c5)]))
+
+
+def build_model(args=None, **overrides):
+    cfg = dict(
+        widths=(24, 32, 64, 96, 160),
+        fpn_channels=64,
+        representation=256,
+        min_size=480,
+        max_size=640,
+        score_thresh=0.01,
+        detections_per_img=200,
+        rpn_post_nms_test=300,
+        box_batch_size=256,
+    )
+    if args is not None:
+        for k in cfg:
+            if hasattr(args, k) and getattr(args, k) is not None:
+                cfg[k] = getattr(args, k)
+    cfg.update(overrides)
+    backbone = Backbone(tuple(cfg["widths"]), cfg["fpn_channels"])
+    anchors = AnchorGenerator(
+        sizes=((16, 32), (64, 96), (144, 224)),
+        aspect_ratios=((0.75, 1.0, 1.33),) * 3,
+    )
+    roi_pool = MultiScaleRoIAlign(featmap_names=["p3", "p4", "p5"], output_size=7, sampling_ratio=2)
+    box_head = TwoMLPHead(cfg["fpn_channels"] * 7 * 7, cfg["representation"])
+    model = FasterRCNN(
+        backbone,
+        num_classes=None,
+        box_predictor=FastRCNNPredictor(cfg["representation"], 4),
+        rpn_anchor_generator=anchors,
+        box_roi_pool=roi_pool,
+        box_head=box_head,
+        # In-graph resize is a no-op at the camera's 640x480: we train and run at native size.
+        min_size=cfg["min_size"],
+        max_size=cfg["max_size"],
+        rpn_pre_nms_top_n_train=1000,
+        rpn_post_nms_top_n_train=500,
+        rpn_pre_nms_top_n_test=600,
+        rpn_post_nms_top_n_test=cfg["rpn_post_nms_test"],
+        box_batch_size_per_image=cfg["box_batch_size"],
+        box_score_thresh=cfg["score_thresh"],
+        box_nms_thresh=0.5,
+        box_detections_per_img=cfg["detections_per_img"],
+    )
+    model.smearcount_cfg = cfg
+    return model
+
+
+def count_parameters(model):
+    return sum(p.numel() for p in model.parameters())

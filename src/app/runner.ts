@@ -1,0 +1,164 @@
+/**
+ * The batch pipeline on the page: validate each dropped file, decode and scale it off the main
+ * thread (createImageBitmap), hand it to the worker, and store the raw detections. One bad file
+ * becomes one message and never stops the batch.
+ */
+import type { ModelCard } from '../core/detection/card';
+import { decodeOutputs } from '../core/detection/decode';
+import { planInput } from '../core/detection/preprocess';
+import { sniffImage } from '../core/formats/imageHeader';
+import { parseVoc, VocError } from '../core/formats/voc';
+import type { DetectorClient } from '../worker/client';
+import type { AppState } from '../store/store';
+import { IntakeError, MAX_MEGAPIXELS, intakeMessage } from './errors';
+import { imageFiles } from './files';
+
+type Store = { getState(): AppState };
+
+const SUPPORTED = new Set(['jpeg', 'png', 'webp', 'bmp', 'gif']);
+const stem = (name: string) => name.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
+
+async function sha256(blob: Blob): Promise<string> {
+  const d = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
+  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+async function validate(file: File): Promise<void> {
+  if (file.size === 0) throw new IntakeError('empty');
+  const head = sniffImage(new Uint8Array(await file.slice(0, 65536).arrayBuffer()));
+  if (!head) throw new IntakeError('not-image');
+  if (head.kind === 'tiff') throw new IntakeError('tiff');
+  if (!SUPPORTED.has(head.kind)) throw new IntakeError('unsupported', head.kind);
+  if (head.width && head.height && head.width * head.height > MAX_MEGAPIXELS * 1e6) {
+    throw new IntakeError('too-large', `${head.width}×${head.height} (${((head.width * head.height) / 1e6).toFixed(0)} MP)`);
+  }
+}
+
+export class BatchRunner {
+  private running = false;
+  private cancelled = false;
+  /** Ground truth that arrived before its image. */
+  private pendingGt = new Map<string, ReturnType<typeof parseVoc>>();
+
+  constructor(
+    private store: Store,
+    private client: () => Promise<DetectorClient>,
+    private card: ModelCard,
+  ) {}
+
+  async addFiles(files: readonly File[]): Promise<void> {
+    const s = this.store.getState();
+    const xmls = files.filter((f) => /\.xml$/i.test(f.name));
+    const others = files.filter((f) => !/\.xml$/i.test(f.name));
+    for (const f of others) {
+      try {
+        await validate(f);
+        const id = await sha256(f);
+        const existing = s.images[id] ?? this.store.getState().images[id];
+        if (existing) throw new IntakeError('duplicate', existing.name === f.name ? '' : existing.name);
+        imageFiles.set(id, f);
+        this.store.getState().addImage({ id, name: f.name, bytes: f.size });
+        const gt = this.pendingGt.get(stem(f.name));
+        if (gt) this.store.getState().setGroundTruth(id, gt.objects);
+      } catch (e) {
+        const msg = e instanceof IntakeError ? intakeMessage(e) : `Could not read the file (${(e as Error).message}).`;
+        this.store.getState().addFileError(f.name, msg);
+      }
+    }
+    for (const f of xmls) await this.addAnnotation(f);
+    void this.pump();
+  }
+
+  private async addAnnotation(f: File) {
+    try {
+      const voc = parseVoc(await f.text(), f.name);
+      const key = stem(voc.filename || f.name);
+      const st = this.store.getState();
+      const match = st.order.find((id) => stem(st.images[id].name) === key || stem(st.images[id].name) === stem(f.name));
+      if (match) st.setGroundTruth(match, voc.objects);
+      else this.pendingGt.set(key, voc);
+    } catch (e) {
+      const msg = e instanceof VocError ? intakeMessage(new IntakeError('annotation', e.message)) : (e as Error).message;
+      this.store.getState().addFileError(f.name, msg);
+    }
+  }
+
+  cancel() {
+    if (!this.running) return;
+    this.cancelled = true;
+    // Images not started yet leave the batch; finished ones stay. Cancelling is not an error.
+    const st = this.store.getState();
+    for (const id of st.order) if (st.images[id].status === 'queued') {
+      imageFiles.delete(id);
+      st.removeImage(id);
+    }
+  }
+
+  private nextQueued(): string | undefined {
+    const st = this.store.getState();
+    return st.order.find((id) => st.images[id].status === 'queued');
+  }
+
+  private async pump() {
+    if (this.running) return;
+    this.running = true;
+    this.cancelled = false;
+    const st = this.store.getState();
+    const doneAtStart = st.order.filter((id) => st.images[id].status === 'done' || st.images[id].status === 'error').length;
+    st.setRun({ startedAt: performance.now(), doneAtStart });
+    try {
+      const client = await this.client();
+      // Two images in flight: the next one decodes while the worker runs the current one.
+      const inflight = new Set<Promise<void>>();
+      for (;;) {
+        if (this.cancelled) break;
+        const id = this.nextQueued();
+        if (!id) {
+          if (!inflight.size) break;
+          await Promise.race(inflight);
+          continue;
+        }
+        this.store.getState().updateImage(id, { status: 'running' });
+        const p: Promise<void> = this.process(client, id).finally(() => inflight.delete(p));
+        inflight.add(p);
+        if (inflight.size >= 2) await Promise.race(inflight);
+      }
+      await Promise.all(inflight);
+    } catch {
+      // The model failed to load: the model slice shows why; images stay queued for a retry.
+    } finally {
+      this.running = false;
+      this.store.getState().setRun(null);
+      if (!this.cancelled && this.nextQueued() && this.store.getState().model.status === 'ready') void this.pump();
+    }
+  }
+
+  private async process(client: DetectorClient, id: string) {
+    const blob = imageFiles.get(id);
+    const update = (p: Parameters<AppState['updateImage']>[1]) => this.store.getState().updateImage(id, p);
+    if (!blob) return update({ status: 'error', error: 'The file is no longer available.' });
+    let full: ImageBitmap;
+    try {
+      full = await createImageBitmap(blob);
+    } catch (e) {
+      this.store.getState().addFileError(this.store.getState().images[id]?.name ?? id, intakeMessage(new IntakeError('decode')));
+      return update({ status: 'error', error: intakeMessage(new IntakeError('decode')) });
+    }
+    const { width, height } = full;
+    const plan = planInput(width, height, this.card.nativeSize);
+    let scaled: ImageBitmap = full;
+    if (plan.width !== width || plan.height !== height) {
+      scaled = await createImageBitmap(full, { resizeWidth: plan.width, resizeHeight: plan.height, resizeQuality: 'high' });
+      full.close();
+    }
+    update({ width, height, scale: plan.width / width });
+    try {
+      const out = await client.detect(scaled);
+      if (!this.store.getState().images[id]) return; // removed meanwhile
+      update({ status: 'done', raw: decodeOutputs(out, plan.width / width), inferenceMs: out.inferenceMs });
+    } catch (e) {
+      update({ status: 'error', error: `Detection failed: ${(e as Error).message}` });
+      this.store.getState().addFileError(this.store.getState().images[id]?.name ?? id, `Detection failed: ${(e as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,38 @@
+/** window.__smearcount: lets tests read what the canvas shows without reading pixels. */
+import { selectCurrent, selectSummary, shownDetections } from '../store/selectors';
+import { useAppStore } from './instance';
+
+export function installTestHook() {
+  const hook = {
+    current() {
+      const s = useAppStore.getState();
+      const im = selectCurrent(s);
+      if (!im) return null;
+      return {
+        id: im.id,
+        name: im.name,
+        width: im.width,
+        height: im.height,
+        status: im.status,
+        detections: shownDetections(im, s.postprocess).map((d) => ({
+          id: d.id,
+          cls: d.cls,
+          score: d.score,
+          box: { ...d.box },
+          origin: d.origin,
+        })),
+      };
+    },
+    images() {
+      const s = useAppStore.getState();
+      return s.order.map((id) => {
+        const im = s.images[id];
+        return { id, name: im.name, status: im.status, inferenceMs: im.inferenceMs, count: shownDetections(im, s.postprocess).length };
+      });
+    },
+    summary: () => selectSummary(useAppStore.getState()),
+    model: () => ({ ...useAppStore.getState().model }),
+    select: (id: string) => useAppStore.getState().select(id),
+  };
+  (window as unknown as { __smearcount: typeof hook }).__smearcount = hook;
+}

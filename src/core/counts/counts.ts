@@ -1,0 +1,45 @@
+import { CLASS_NAMES, perClass, type CellClass, type PerClass } from '../detection/classes';
+
+export type Counts = PerClass<number>;
+
+export const zeroCounts = (): Counts => perClass(() => 0);
+
+export function countCells(dets: readonly { cls: CellClass }[]): Counts {
+  const c = zeroCounts();
+  for (const d of dets) c[d.cls]++;
+  return c;
+}
+
+export function addCounts(a: Counts, b: Counts): Counts {
+  return perClass((k) => a[k] + b[k]);
+}
+
+export interface BatchSummary {
+  images: number;
+  totals: Counts;
+  meanPerImage: Counts;
+  /** WBC per RBC and Platelets per RBC over the batch; null when no RBC was counted. */
+  wbcPerRbc: number | null;
+  plateletsPerRbc: number | null;
+}
+
+export function summarize(perImage: readonly Counts[]): BatchSummary {
+  const totals = perImage.reduce(addCounts, zeroCounts());
+  const n = perImage.length;
+  return {
+    images: n,
+    totals,
+    meanPerImage: perClass((k) => (n ? totals[k] / n : 0)),
+    wbcPerRbc: totals.RBC ? totals.WBC / totals.RBC : null,
+    plateletsPerRbc: totals.RBC ? totals.Platelets / totals.RBC : null,
+  };
+}
+
+/** "1 : 250" style ratio text for the counts panel. */
+export function formatRatio(r: number | null): string {
+  if (r === null) return '–';
+  if (r === 0) return '0';
+  return `1 : ${(1 / r).toFixed(1)}`;
+}
+
+export { CLASS_NAMES };

@@ -1,0 +1,63 @@
+import { CLASS_NAMES, type CellClass, type PerClass } from './classes';
+
+/** The parts of models/<name>.json that the app relies on. */
+export interface PostprocessParams {
+  scoreThresholds: PerClass<number>;
+  nmsIou: number;
+  crossClassNms: boolean;
+}
+
+export interface ModelCard {
+  name: string;
+  file: string;
+  sha256: string;
+  bytes: number;
+  classes: { label: number; name: CellClass; color: string }[];
+  nativeSize: { width: number; height: number };
+  postprocess: PostprocessParams;
+}
+
+export class ModelCardError extends Error {}
+
+function num(x: unknown, what: string): number {
+  if (typeof x !== 'number' || !Number.isFinite(x)) throw new ModelCardError(`model card: ${what} must be a number`);
+  return x;
+}
+
+/** Validates the JSON card written by models/train.py and maps it to the app's names. */
+export function parseModelCard(json: unknown): ModelCard {
+  if (!json || typeof json !== 'object') throw new ModelCardError('model card: not an object');
+  const j = json as Record<string, any>;
+  if (typeof j.file !== 'string' || !/^[0-9a-f]{64}$/.test(j.sha256 ?? '')) {
+    throw new ModelCardError('model card: file and sha256 are required');
+  }
+  const classes = j.classes;
+  if (!Array.isArray(classes) || classes.length !== CLASS_NAMES.length) {
+    throw new ModelCardError('model card: classes must list RBC, WBC and Platelets');
+  }
+  classes.forEach((c: any, i: number) => {
+    if (c?.name !== CLASS_NAMES[i] || c?.label !== i + 1) {
+      throw new ModelCardError(`model card: class ${i + 1} must be ${CLASS_NAMES[i]}`);
+    }
+  });
+  const pp = j.postprocess ?? {};
+  const thr = pp.score_thresholds ?? {};
+  const [w, h] = j.input?.native_size ?? [640, 480];
+  return {
+    name: String(j.name ?? j.file),
+    file: j.file,
+    sha256: j.sha256,
+    bytes: num(j.bytes, 'bytes'),
+    classes: classes.map((c: any) => ({ label: c.label, name: c.name, color: String(c.color ?? '#888') })),
+    nativeSize: { width: num(w, 'native width'), height: num(h, 'native height') },
+    postprocess: {
+      scoreThresholds: {
+        RBC: num(thr.RBC, 'RBC threshold'),
+        WBC: num(thr.WBC, 'WBC threshold'),
+        Platelets: num(thr.Platelets, 'Platelets threshold'),
+      },
+      nmsIou: num(pp.nms_iou, 'nms_iou'),
+      crossClassNms: Boolean(pp.cross_class_nms),
+    },
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * Boxes and the coordinate spaces they live in. Every conversion between spaces is here.
+ *
+ * - image space: pixels of the file the technician dropped (what exports and ground truth use);
+ * - model space: pixels of the scaled tensor fed to the model (see planInput in preprocess.ts);
+ * - stage space: Konva handles it with one uniform scale + offset on the layer, so boxes stay in image space.
+ */
+declare const space: unique symbol;
+export interface Box {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+}
+export type ImageBox = Box & { readonly [space]?: 'image' };
+export type ModelBox = Box & { readonly [space]?: 'model' };
+
+export function area(b: Box): number {
+  return Math.max(0, b.x2 - b.x1) * Math.max(0, b.y2 - b.y1);
+}
+
+export function iou(a: Box, b: Box): number {
+  const iw = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
+  const ih = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
+  if (iw <= 0 || ih <= 0) return 0;
+  const inter = iw * ih;
+  const union = area(a) + area(b) - inter;
+  return union > 0 ? inter / union : 0;
+}
+
+/** Model pixels -> image pixels, for a model input that is the image scaled by `scale`. */
+export function modelToImage(b: ModelBox, scale: number): ImageBox {
+  return { x1: b.x1 / scale, y1: b.y1 / scale, x2: b.x2 / scale, y2: b.y2 / scale };
+}
+
+export function imageToModel(b: ImageBox, scale: number): ModelBox {
+  return { x1: b.x1 * scale, y1: b.y1 * scale, x2: b.x2 * scale, y2: b.y2 * scale };
+}
+
+/** Normalise corner order and clip to the image. */
+export function normalizeBox(b: Box, width: number, height: number): ImageBox {
+  const clamp = (v: number, hi: number) => Math.min(hi, Math.max(0, v));
+  return {
+    x1: clamp(Math.min(b.x1, b.x2), width),
+    y1: clamp(Math.min(b.y1, b.y2), height),
+    x2: clamp(Math.max(b.x1, b.x2), width),
+    y2: clamp(Math.max(b.y1, b.y2), height),
+  };
+}
+
+/** Uniform fit of a width x height image into a viewport, centred. */
+export function fitTransform(
+  width: number,
+  height: number,
+  viewW: number,
+  viewH: number,
+  margin = 8,
+): { scale: number; x: number; y: number } {
+  const scale = Math.max(1e-3, Math.min((viewW - 2 * margin) / width, (viewH - 2 * margin) / height));
+  return { scale, x: (viewW - width * scale) / 2, y: (viewH - height * scale) / 2 };
+}
+
+/** Zoom by `factor` about a fixed point (stage coordinates) so that point stays under the cursor. */
+export function zoomAbout(
+  t: { scale: number; x: number; y: number },
+  factor: number,
+  px: number,
+  py: number,
+  min = 0.05,
+  max = 40,
+): { scale: number; x: number; y: number } {
+  const scale = Math.min(max, Math.max(min, t.scale * factor));
+  const k = scale / t.scale;
+  return { scale, x: px - (px - t.x) * k, y: py - (py - t.y) * k };
+}

@@ -1,0 +1,36 @@
+/**
+ * Image -> model input. The model was trained at the camera's native 640x480, and its in-graph
+ * transform (torchvision GeneralizedRCNNTransform, min_size 480 / max_size 640) rescales anything
+ * else by the same rule. We apply that rule here, before the pixels cross to the worker, so a
+ * 24-megapixel photo is never copied at full size, and the graph's own resize becomes a no-op.
+ */
+export interface InputPlan {
+  /** Model-space size = round(image size * scale). */
+  width: number;
+  height: number;
+  /** model pixels per image pixel */
+  scale: number;
+}
+
+export function planInput(width: number, height: number, native = { width: 640, height: 480 }): InputPlan {
+  if (!(width > 0 && height > 0)) throw new RangeError(`invalid image size ${width}x${height}`);
+  const minSide = Math.min(native.width, native.height);
+  const maxSide = Math.max(native.width, native.height);
+  const scale = Math.min(minSide / Math.min(width, height), maxSide / Math.max(width, height));
+  // torchvision floors the rescaled size; matching it keeps the graph's own resize an exact no-op.
+  return { width: Math.max(1, Math.floor(width * scale)), height: Math.max(1, Math.floor(height * scale)), scale };
+}
+
+/** RGBA bytes (canvas ImageData layout) -> float32 CHW RGB in [0,1], the model's `image` input. */
+export function rgbaToCHW(rgba: Uint8ClampedArray | Uint8Array, width: number, height: number): Float32Array {
+  const n = width * height;
+  if (rgba.length !== n * 4) throw new RangeError(`expected ${n * 4} RGBA bytes, got ${rgba.length}`);
+  const out = new Float32Array(3 * n);
+  const inv = 1 / 255;
+  for (let i = 0, j = 0; i < n; i++, j += 4) {
+    out[i] = rgba[j] * inv;
+    out[n + i] = rgba[j + 1] * inv;
+    out[2 * n + i] = rgba[j + 2] * inv;
+  }
+  return out;
+}

@@ -1,0 +1,67 @@
+/**
+ * Edit commands: pure `perform(edits, input) -> edits`. The toolbar, keyboard shortcuts, undo
+ * history and tests all call these; components hold no edit logic.
+ */
+import type { CellClass } from '../detection/classes';
+import type { Detection } from '../detection/detection';
+import { normalizeBox, type Box } from '../detection/geometry';
+import type { Edits } from './edits';
+
+export interface Command<I> {
+  name: string;
+  perform(e: Edits, input: I): Edits;
+}
+
+export const deleteBox: Command<{ id: string }> = {
+  name: 'delete',
+  perform(e, { id }) {
+    if (id.startsWith('u')) return { ...e, added: e.added.filter((d) => d.id !== id) };
+    return e.deleted.includes(id) ? e : { ...e, deleted: [...e.deleted, id] };
+  },
+};
+
+export const relabelBox: Command<{ id: string; cls: CellClass }> = {
+  name: 'relabel',
+  perform(e, { id, cls }) {
+    if (id.startsWith('u')) return { ...e, added: e.added.map((d) => (d.id === id ? { ...d, cls } : d)) };
+    return { ...e, relabeled: { ...e.relabeled, [id]: cls } };
+  },
+};
+
+export const moveBox: Command<{ id: string; box: Box; width: number; height: number }> = {
+  name: 'move',
+  perform(e, { id, box, width, height }) {
+    const b = normalizeBox(box, width, height);
+    if (id.startsWith('u')) return { ...e, added: e.added.map((d) => (d.id === id ? { ...d, box: b } : d)) };
+    return { ...e, moved: { ...e.moved, [id]: b } };
+  },
+};
+
+export const addBox: Command<{ cls: CellClass; box: Box; width: number; height: number }> = {
+  name: 'add',
+  perform(e, { cls, box, width, height }) {
+    const n = e.added.reduce((m, d) => Math.max(m, Number(d.id.slice(1)) + 1), 0);
+    const det: Detection = { id: `u${n}`, cls, score: 1, box: normalizeBox(box, width, height), origin: 'manual' };
+    return { ...e, added: [...e.added, det] };
+  },
+};
+
+/** Undo history of whole Edits values (they are small and immutable). */
+export interface History {
+  past: readonly Edits[];
+  future: readonly Edits[];
+}
+export const EMPTY_HISTORY: History = { past: [], future: [] };
+const LIMIT = 200;
+
+export function record(h: History, before: Edits): History {
+  return { past: [...h.past.slice(-LIMIT + 1), before], future: [] };
+}
+export function undo(h: History, current: Edits): { history: History; edits: Edits } | null {
+  if (!h.past.length) return null;
+  return { history: { past: h.past.slice(0, -1), future: [current, ...h.future] }, edits: h.past[h.past.length - 1] };
+}
+export function redo(h: History, current: Edits): { history: History; edits: Edits } | null {
+  if (!h.future.length) return null;
+  return { history: { past: [...h.past, current], future: h.future.slice(1) }, edits: h.future[0] };
+}

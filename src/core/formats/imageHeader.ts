@@ -1,0 +1,68 @@
+/**
+ * Sniffs the format and pixel size of an image from its first bytes, before decoding, so that a
+ * non-image, a TIFF or a 200-megapixel scan is refused with a clear reason and without
+ * allocating a bitmap for it.
+ */
+export type ImageKind = 'jpeg' | 'png' | 'webp' | 'bmp' | 'gif' | 'tiff';
+
+export interface ImageHeader {
+  kind: ImageKind;
+  width?: number;
+  height?: number;
+}
+
+const u16be = (b: Uint8Array, o: number) => (b[o] << 8) | b[o + 1];
+const u16le = (b: Uint8Array, o: number) => b[o] | (b[o + 1] << 8);
+const u32be = (b: Uint8Array, o: number) => ((b[o] << 24) >>> 0) + (b[o + 1] << 16) + (b[o + 2] << 8) + b[o + 3];
+const u32le = (b: Uint8Array, o: number) => b[o] + (b[o + 1] << 8) + (b[o + 2] << 16) + ((b[o + 3] << 24) >>> 0);
+const i32le = (b: Uint8Array, o: number) => b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24);
+
+/** Reads only the first `bytes` (64 KiB is enough for JPEG SOF markers after typical EXIF). */
+export function sniffImage(b: Uint8Array): ImageHeader | null {
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) {
+    // Walk JPEG segments to the first SOFn marker.
+    let o = 2;
+    while (o + 9 < b.length) {
+      if (b[o] !== 0xff) {
+        o++;
+        continue;
+      }
+      const m = b[o + 1];
+      if (m === 0xd8 || m === 0x01 || (m >= 0xd0 && m <= 0xd7) || m === 0xff) {
+        o += m === 0xff ? 1 : 2;
+        continue;
+      }
+      const len = u16be(b, o + 2);
+      if (m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc) {
+        return { kind: 'jpeg', height: u16be(b, o + 5), width: u16be(b, o + 7) };
+      }
+      o += 2 + len;
+    }
+    return { kind: 'jpeg' };
+  }
+  if (b.length >= 24 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) {
+    return { kind: 'png', width: u32be(b, 16), height: u32be(b, 20) };
+  }
+  if (b.length >= 30 && b[0] === 0x52 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x46 && b[8] === 0x57 && b[9] === 0x45) {
+    const chunk = String.fromCharCode(b[12], b[13], b[14], b[15]);
+    if (chunk === 'VP8 ') return { kind: 'webp', width: u16le(b, 26) & 0x3fff, height: u16le(b, 28) & 0x3fff };
+    if (chunk === 'VP8L') {
+      const bits = u32le(b, 21);
+      return { kind: 'webp', width: (bits & 0x3fff) + 1, height: ((bits >> 14) & 0x3fff) + 1 };
+    }
+    if (chunk === 'VP8X') {
+      return { kind: 'webp', width: 1 + (b[24] | (b[25] << 8) | (b[26] << 16)), height: 1 + (b[27] | (b[28] << 8) | (b[29] << 16)) };
+    }
+    return { kind: 'webp' };
+  }
+  if (b.length >= 26 && b[0] === 0x42 && b[1] === 0x4d) {
+    return { kind: 'bmp', width: Math.abs(i32le(b, 18)), height: Math.abs(i32le(b, 22)) };
+  }
+  if (b.length >= 10 && b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46) {
+    return { kind: 'gif', width: u16le(b, 6), height: u16le(b, 8) };
+  }
+  if (b.length >= 4 && ((b[0] === 0x49 && b[1] === 0x49 && b[2] === 0x2a && b[3] === 0) || (b[0] === 0x4d && b[1] === 0x4d && b[2] === 0 && b[3] === 0x2a))) {
+    return { kind: 'tiff' };
+  }
+  return null;
+}

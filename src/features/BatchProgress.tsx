@@ -1,0 +1,40 @@
+import { useEffect, useState } from 'react';
+import { runner, useAppStore } from '../app/instance';
+import { selectProgress } from '../store/selectors';
+
+const fmt = (ms: number) => (ms < 60_000 ? `${Math.ceil(ms / 1000)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`);
+
+export function BatchProgress() {
+  const p = useAppStore(selectProgressShallow);
+  const running = useAppStore((s) => s.run !== null);
+  const [, tick] = useState(0);
+  useEffect(() => {
+    if (!running) return;
+    const t = setInterval(() => tick((x) => x + 1), 1000);
+    return () => clearInterval(t);
+  }, [running]);
+  if (!p.total) return null;
+  const finished = p.done + p.failed;
+  const eta = selectProgress(useAppStore.getState()).etaMs;
+  return (
+    <div className="progress" data-testid="progress">
+      <progress max={p.total} value={finished} aria-label="Batch progress" />
+      <span>
+        {finished}/{p.total} done{p.failed ? ` · ${p.failed} failed` : ''}
+        {p.pending && eta !== null ? ` · about ${fmt(eta)} left` : ''}
+      </span>
+      {running && p.pending > 0 && (
+        <button data-testid="cancel-batch" onClick={() => runner.cancel()} title="Stop after the current image; keep finished results">
+          Cancel
+        </button>
+      )}
+    </div>
+  );
+}
+
+let last: ReturnType<typeof selectProgress> | undefined;
+function selectProgressShallow(s: Parameters<typeof selectProgress>[0]) {
+  const p = selectProgress(s, 0);
+  if (last && last.total === p.total && last.done === p.done && last.failed === p.failed && last.pending === p.pending) return last;
+  return (last = p);
+}

@@ -1,0 +1,84 @@
+import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
+import { runner } from '../app/instance';
+
+/** Walks dropped folders (webkitGetAsEntry) so a technician can drop a whole day's folder. */
+async function filesFromDataTransfer(dt: DataTransfer): Promise<File[]> {
+  const entries = Array.from(dt.items ?? [])
+    .map((i) => (i.kind === 'file' ? i.webkitGetAsEntry?.() : null))
+    .filter((e): e is FileSystemEntry => !!e);
+  if (!entries.length) return Array.from(dt.files);
+  const out: File[] = [];
+  const walk = async (e: FileSystemEntry): Promise<void> => {
+    if (e.isFile) {
+      out.push(await new Promise<File>((res, rej) => (e as FileSystemFileEntry).file(res, rej)));
+    } else if (e.isDirectory) {
+      const reader = (e as FileSystemDirectoryEntry).createReader();
+      for (;;) {
+        const batch = await new Promise<FileSystemEntry[]>((res, rej) => reader.readEntries(res, rej));
+        if (!batch.length) break;
+        for (const c of batch) await walk(c);
+      }
+    }
+  };
+  for (const e of entries) await walk(e);
+  return out.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+}
+
+export function DropZone() {
+  const [over, setOver] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+
+  const onDrop = useCallback(async (e: DragEvent) => {
+    e.preventDefault();
+    setOver(false);
+    void runner.addFiles(await filesFromDataTransfer(e.dataTransfer));
+  }, []);
+
+  useEffect(() => {
+    const onPaste = (e: ClipboardEvent) => {
+      const files = Array.from(e.clipboardData?.files ?? []);
+      if (files.length) {
+        e.preventDefault();
+        // Pasted screenshots are all called image.png: give them distinct names.
+        const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+        void runner.addFiles(files.map((f, i) => new File([f], f.name === 'image.png' ? `pasted-${stamp}-${i}.png` : f.name, { type: f.type })));
+      }
+    };
+    window.addEventListener('paste', onPaste);
+    return () => window.removeEventListener('paste', onPaste);
+  }, []);
+
+  return (
+    <div
+      className={`dropzone${over ? ' over' : ''}`}
+      data-testid="dropzone"
+      onDragOver={(e) => {
+        e.preventDefault();
+        setOver(true);
+      }}
+      onDragLeave={() => setOver(false)}
+      onDrop={onDrop}
+      onClick={() => input.current?.click()}
+      role="button"
+      tabIndex={0}
+      onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && input.current?.click()}
+    >
+      <strong>Drop smear images or folders</strong>
+      <span>or click to choose · paste with Ctrl+V</span>
+      <span className="muted">JPEG, PNG, WebP, BMP · VOC .xml to compare with ground truth</span>
+      <input
+        ref={input}
+        data-testid="file-input"
+        type="file"
+        multiple
+        accept="image/jpeg,image/png,image/webp,image/bmp,image/gif,.xml,.tif,.tiff"
+        hidden
+        onChange={(e) => {
+          const files = Array.from(e.target.files ?? []);
+          e.target.value = '';
+          void runner.addFiles(files);
+        }}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,75 @@
+import { useAppStore } from '../app/instance';
+import { boxesCsv, boxesJson, cocoJson, countsCsv, vocFiles, type ExportImage } from '../core/formats/exports';
+import { zip } from '../core/formats/zip';
+import { shownDetections, wasEdited } from '../store/selectors';
+
+function download(name: string, data: BlobPart, type: string) {
+  const url = URL.createObjectURL(new Blob([data], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** The reviewed batch as the exporters see it: exactly what the canvas and counts show. */
+export function exportImages(): ExportImage[] {
+  const s = useAppStore.getState();
+  return s.order
+    .map((id) => s.images[id])
+    .filter((im) => im.status === 'done')
+    .map((im) => ({
+      name: im.name,
+      width: im.width!,
+      height: im.height!,
+      detections: shownDetections(im, s.postprocess),
+      reviewed: im.reviewed,
+      edited: wasEdited(im),
+    }));
+}
+
+const stamp = () => new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+
+export function ExportMenu() {
+  const done = useAppStore((s) => s.order.some((id) => s.images[id].status === 'done'));
+  const current = useAppStore((s) => (s.currentId ? s.images[s.currentId] : undefined));
+  return (
+    <section className="panel export" aria-label="Export">
+      <h2>Export</h2>
+      <div className="buttons">
+        <button disabled={!done} data-testid="export-csv" onClick={() => download(`counts-${stamp()}.csv`, countsCsv(exportImages()), 'text/csv')}>
+          Counts CSV
+        </button>
+        <button disabled={!done} data-testid="export-boxes-csv" onClick={() => download(`boxes-${stamp()}.csv`, boxesCsv(exportImages()), 'text/csv')}>
+          Boxes CSV
+        </button>
+        <button disabled={!done} data-testid="export-json" onClick={() => download(`boxes-${stamp()}.json`, boxesJson(exportImages()), 'application/json')}>
+          Boxes JSON
+        </button>
+        <button
+          disabled={!done}
+          data-testid="export-voc"
+          onClick={() => download(`voc-${stamp()}.zip`, zip(vocFiles(exportImages())) as Uint8Array<ArrayBuffer>, 'application/zip')}
+        >
+          Pascal VOC (zip)
+        </button>
+        <button disabled={!done} data-testid="export-coco" onClick={() => download(`coco-${stamp()}.json`, cocoJson(exportImages()), 'application/json')}>
+          COCO JSON
+        </button>
+        <button
+          disabled={current?.status !== 'done'}
+          data-testid="export-png"
+          onClick={() => {
+            const stage = document.querySelector<HTMLCanvasElement>('[data-testid="canvas"] canvas');
+            stage?.toBlob((b) => b && download(`${current!.name.replace(/\.[^.]*$/, '')}-annotated.png`, b, 'image/png'));
+          }}
+        >
+          Annotated PNG
+        </button>
+        <button disabled={!done} data-testid="export-report" onClick={() => window.print()}>
+          Print report
+        </button>
+      </div>
+    </section>
+  );
+}

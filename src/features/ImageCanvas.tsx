@@ -1,0 +1,229 @@
+import type Konva from 'konva';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { Group, Image as KImage, Label, Layer, Rect, Stage, Tag, Text, Transformer } from 'react-konva';
+import { card, useAppStore } from '../app/instance';
+import { CLASS_NAMES, type CellClass } from '../core/detection/classes';
+import type { Detection } from '../core/detection/detection';
+import { fitTransform, zoomAbout, type Box } from '../core/detection/geometry';
+import { addBox, moveBox } from '../core/edits/commands';
+import { matchImage, type Labeled } from '../core/metrics/ap';
+import { selectCurrent, shownDetections } from '../store/selectors';
+import { useImageElement } from './useImageElement';
+import { useView } from './viewState';
+
+const COLOR = Object.fromEntries(card.classes.map((c) => [c.name, c.color])) as Record<CellClass, string>;
+
+interface BoxesProps {
+  dets: Detection[];
+  outcome?: ('tp' | 'fp')[];
+  selectedId: string | null;
+  onSelect(id: string): void;
+  onHover(d: Detection | null): void;
+  onMoved(id: string, box: Box): void;
+}
+
+/** All boxes of one image. Memoised: hover and zoom do not re-render 100+ rects. */
+const Boxes = memo(function Boxes({ dets, outcome, selectedId, onSelect, onHover, onMoved }: BoxesProps) {
+  return (
+    <>
+      {dets.map((d, i) => (
+        <Rect
+          key={d.id}
+          id={`box-${d.id}`}
+          x={d.box.x1}
+          y={d.box.y1}
+          width={d.box.x2 - d.box.x1}
+          height={d.box.y2 - d.box.y1}
+          stroke={COLOR[d.cls]}
+          strokeWidth={d.id === selectedId ? 3 : 1.5}
+          strokeScaleEnabled={false}
+          dash={outcome?.[i] === 'fp' ? [6, 4] : d.origin === 'manual' ? [2, 3] : undefined}
+          fill={d.id === selectedId ? 'rgba(255,255,255,0.12)' : undefined}
+          perfectDrawEnabled={false}
+          shadowForStrokeEnabled={false}
+          hitStrokeWidth={6}
+          draggable={d.id === selectedId}
+          onMouseDown={(e) => {
+            e.cancelBubble = true;
+            onSelect(d.id);
+          }}
+          onTap={() => onSelect(d.id)}
+          onMouseEnter={() => onHover(d)}
+          onMouseLeave={() => onHover(null)}
+          onDragEnd={(e) => {
+            const n = e.target;
+            onMoved(d.id, { x1: n.x(), y1: n.y(), x2: n.x() + n.width() * n.scaleX(), y2: n.y() + n.height() * n.scaleY() });
+          }}
+          onTransformEnd={(e) => {
+            const n = e.target;
+            const w = n.width() * n.scaleX();
+            const h = n.height() * n.scaleY();
+            n.scaleX(1);
+            n.scaleY(1);
+            onMoved(d.id, { x1: n.x(), y1: n.y(), x2: n.x() + w, y2: n.y() + h });
+          }}
+        />
+      ))}
+    </>
+  );
+});
+
+const Misses = memo(function Misses({ gt, matched }: { gt: Labeled[]; matched: boolean[] }) {
+  return (
+    <>
+      {gt.map((g, i) =>
+        matched[i] ? null : (
+          <Rect
+            key={i}
+            x={g.box.x1}
+            y={g.box.y1}
+            width={g.box.x2 - g.box.x1}
+            height={g.box.y2 - g.box.y1}
+            stroke="#ffffff"
+            strokeWidth={2}
+            strokeScaleEnabled={false}
+            dash={[1, 3]}
+            listening={false}
+            perfectDrawEnabled={false}
+          />
+        ),
+      )}
+    </>
+  );
+});
+
+export function ImageCanvas() {
+  const current = useAppStore(selectCurrent);
+  const params = useAppStore((s) => s.postprocess);
+  const visible = useAppStore((s) => s.visible);
+  const edit = useAppStore((s) => s.edit);
+  const { selectedId, setSelected, mode, setMode, drawClass, fitNonce } = useView();
+  const img = useImageElement(current?.id);
+  const wrap = useRef<HTMLDivElement>(null);
+  const stage = useRef<Konva.Stage>(null);
+  const tr = useRef<Konva.Transformer>(null);
+  const [size, setSize] = useState({ w: 800, h: 600 });
+  const [view, setView] = useState({ scale: 1, x: 0, y: 0 });
+  const [hover, setHover] = useState<Detection | null>(null);
+  const [draft, setDraft] = useState<Box | null>(null);
+
+  useLayoutEffect(() => {
+    const el = wrap.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setSize({ w: el.clientWidth, h: el.clientHeight }));
+    ro.observe(el);
+    setSize({ w: el.clientWidth, h: el.clientHeight });
+    return () => ro.disconnect();
+  }, []);
+
+  const width = current?.width ?? img?.naturalWidth ?? 640;
+  const height = current?.height ?? img?.naturalHeight ?? 480;
+  useEffect(() => {
+    setView(fitTransform(width, height, size.w, size.h));
+  }, [current?.id, width, height, size.w, size.h, fitNonce]);
+
+  const all = useMemo(() => shownDetections(current, params), [current, params]);
+  const dets = useMemo(() => all.filter((d) => visible[d.cls]), [all, visible]);
+  const match = useMemo(() => (current?.gt ? matchImage(current.gt, all) : null), [current?.gt, all]);
+  const outcome = useMemo(() => (match ? dets.map((d) => match.detOutcome[all.indexOf(d)]) : undefined), [match, dets, all]);
+
+  useEffect(() => {
+    const node = selectedId ? stage.current?.findOne(`#box-${selectedId}`) : undefined;
+    tr.current?.nodes(node ? [node] : []);
+  }, [selectedId, dets]);
+
+  const onMoved = useCallback(
+    (id: string, box: Box) => current && edit(current.id, moveBox, { id, box, width, height }),
+    [current, edit, width, height],
+  );
+  const onSelect = useCallback((id: string) => setSelected(id), [setSelected]);
+
+  const pointer = () => stage.current?.getRelativePointerPosition() ?? { x: 0, y: 0 };
+
+  return (
+    <div className={`canvas-wrap mode-${mode}`} ref={wrap} data-testid="canvas">
+      {!current && <div className="empty">Drop images to start. Nothing is uploaded: images stay on this device.</div>}
+      <Stage
+        ref={stage}
+        width={size.w}
+        height={size.h}
+        scaleX={view.scale}
+        scaleY={view.scale}
+        x={view.x}
+        y={view.y}
+        draggable={mode === 'select'}
+        onDragEnd={(e) => {
+          if (e.target === stage.current) setView((v) => ({ ...v, x: e.target.x(), y: e.target.y() }));
+        }}
+        onWheel={(e) => {
+          e.evt.preventDefault();
+          const p = stage.current!.getPointerPosition()!;
+          setView((v) => zoomAbout(v, e.evt.deltaY < 0 ? 1.15 : 1 / 1.15, p.x, p.y));
+        }}
+        onMouseDown={(e) => {
+          if (mode === 'draw' && current?.status === 'done') {
+            const p = pointer();
+            setDraft({ x1: p.x, y1: p.y, x2: p.x, y2: p.y });
+          } else if (e.target === stage.current || e.target.getClassName() === 'Image') {
+            setSelected(null);
+          }
+        }}
+        onMouseMove={() => {
+          if (draft) {
+            const p = pointer();
+            setDraft({ ...draft, x2: p.x, y2: p.y });
+          }
+        }}
+        onMouseUp={() => {
+          if (!draft || !current) return;
+          if (Math.abs(draft.x2 - draft.x1) >= 3 && Math.abs(draft.y2 - draft.y1) >= 3) {
+            edit(current.id, addBox, { cls: drawClass, box: draft, width, height });
+          }
+          setDraft(null);
+          setMode('select');
+        }}
+      >
+        <Layer>
+          {img && <KImage image={img} width={width} height={height} />}
+          <Group>
+            <Boxes dets={dets} outcome={outcome} selectedId={selectedId} onSelect={onSelect} onHover={setHover} onMoved={onMoved} />
+            {match && current?.gt && <Misses gt={current.gt} matched={match.gtMatched} />}
+          </Group>
+          {draft && (
+            <Rect
+              x={Math.min(draft.x1, draft.x2)}
+              y={Math.min(draft.y1, draft.y2)}
+              width={Math.abs(draft.x2 - draft.x1)}
+              height={Math.abs(draft.y2 - draft.y1)}
+              stroke={COLOR[drawClass]}
+              strokeWidth={2}
+              strokeScaleEnabled={false}
+              dash={[4, 4]}
+              listening={false}
+            />
+          )}
+          <Transformer ref={tr} rotateEnabled={false} keepRatio={false} ignoreStroke flipEnabled={false} />
+          {hover && (
+            <Label x={hover.box.x1} y={hover.box.y1} scaleX={1 / view.scale} scaleY={1 / view.scale} listening={false}>
+              <Tag fill="rgba(0,0,0,0.75)" pointerDirection="down" pointerWidth={8} pointerHeight={5} cornerRadius={3} />
+              <Text
+                text={`${hover.cls} ${hover.origin === 'manual' && hover.id.startsWith('u') ? 'manual' : hover.score.toFixed(2)}`}
+                fill="#fff"
+                padding={4}
+                fontSize={12}
+              />
+            </Label>
+          )}
+        </Layer>
+      </Stage>
+      <div className="legend" aria-hidden>
+        {CLASS_NAMES.map((c) => (
+          <span key={c}>
+            <i style={{ background: COLOR[c] }} /> {c}
+          </span>
+        ))}
+        {match && <span>dashed: false positive · dotted white: missed</span>}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,26 @@
+import { useAppStore } from '../app/instance';
+import { selectAppStatus } from '../store/selectors';
+
+const BACKEND_NAME = { webgpu: 'WebGPU', 'wasm-threads': 'WASM (multi-thread)', wasm: 'WASM (single thread)' } as const;
+
+export function StatusBar() {
+  const state = useAppStore(selectAppStatus);
+  const model = useAppStore((s) => s.model);
+  let text: string;
+  if (state === 'error') text = model.error ?? 'Error';
+  else if (model.status !== 'ready')
+    text = model.total ? `Loading model… ${Math.round((100 * model.loaded) / model.total)}%` : 'Loading model…';
+  else text = state === 'busy' ? 'Counting…' : 'Ready';
+  return (
+    <div className={`status ${state}`} data-testid="status" data-state={state} role="status" aria-live="polite">
+      <span className="dot" />
+      <span>{text}</span>
+      {model.backend && (
+        <span className="backend" data-testid="backend" title={model.note}>
+          {BACKEND_NAME[model.backend]}
+          {model.threads && model.threads > 1 ? ` · ${model.threads} threads` : ''}
+        </span>
+      )}
+    </div>
+  );
+}

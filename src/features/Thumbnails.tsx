@@ -1,0 +1,51 @@
+import { useEffect, useRef } from 'react';
+import { useAppStore } from '../app/instance';
+import { imageCounts, wasEdited } from '../store/selectors';
+
+export function Thumbnails() {
+  const order = useAppStore((s) => s.order);
+  const images = useAppStore((s) => s.images);
+  const currentId = useAppStore((s) => s.currentId);
+  const params = useAppStore((s) => s.postprocess);
+  const select = useAppStore((s) => s.select);
+  const list = useRef<HTMLOListElement>(null);
+
+  useEffect(() => {
+    list.current?.querySelector('[aria-selected="true"]')?.scrollIntoView({ block: 'nearest' });
+  }, [currentId]);
+
+  if (!order.length) return null;
+  return (
+    <ol className="thumbs" ref={list} role="listbox" aria-label="Images in this batch" data-testid="thumbnails">
+      {order.map((id, i) => {
+        const im = images[id];
+        const c = im.status === 'done' ? imageCounts(im, params) : null;
+        return (
+          <li
+            key={id}
+            role="option"
+            aria-selected={id === currentId}
+            data-testid="thumb"
+            data-status={im.status}
+            className={`thumb ${im.status}${id === currentId ? ' current' : ''}`}
+            onClick={() => select(id)}
+          >
+            <span className="idx">{i + 1}</span>
+            <span className="name" title={im.name}>
+              {im.name}
+            </span>
+            <span className="meta">
+              {im.status === 'done' && c
+                ? `${c.RBC}/${c.WBC}/${c.Platelets} · ${Math.round(im.inferenceMs ?? 0)} ms`
+                : im.status === 'error'
+                  ? 'error'
+                  : im.status}
+              {im.reviewed ? ' · ✓' : ''}
+              {wasEdited(im) ? ' · edited' : ''}
+            </span>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}

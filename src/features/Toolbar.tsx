@@ -1,0 +1,59 @@
+import { useAppStore } from '../app/instance';
+import { CLASS_NAMES } from '../core/detection/classes';
+import { selectCurrent } from '../store/selectors';
+import { runAction } from './actions';
+import { useView } from './viewState';
+
+export function Toolbar() {
+  const visible = useAppStore((s) => s.visible);
+  const toggle = useAppStore((s) => s.toggleVisible);
+  const current = useAppStore(selectCurrent);
+  const { mode, drawClass, setDrawClass, selectedId } = useView();
+  return (
+    <div className="toolbar" role="toolbar" aria-label="Canvas tools">
+      <button onClick={() => runAction('fit')} title="Fit to view (F)">
+        Fit
+      </button>
+      <span className="sep" />
+      {CLASS_NAMES.map((c) => (
+        <label key={c} className="check">
+          <input type="checkbox" checked={visible[c]} onChange={() => toggle(c)} data-testid={`visible-${c}`} /> {c}
+        </label>
+      ))}
+      <span className="sep" />
+      <button
+        aria-pressed={mode === 'draw'}
+        onClick={() => runAction(mode === 'draw' ? 'escape' : 'draw')}
+        title="Draw a new box (N), class from 1/2/3"
+        data-testid="draw-box"
+      >
+        Draw
+      </button>
+      <select value={drawClass} onChange={(e) => setDrawClass(e.target.value as never)} aria-label="Class for new boxes">
+        {CLASS_NAMES.map((c) => (
+          <option key={c}>{c}</option>
+        ))}
+      </select>
+      <button onClick={() => runAction('delete')} disabled={!selectedId} title="Delete selected (Del)">
+        Delete
+      </button>
+      <button onClick={() => runAction('undo')} disabled={!current?.history.past.length} title="Undo (Ctrl+Z)">
+        Undo
+      </button>
+      <button onClick={() => runAction('redo')} disabled={!current?.history.future.length} title="Redo (Ctrl+Shift+Z)">
+        Redo
+      </button>
+      <span className="sep" />
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={!!current?.reviewed}
+          disabled={!current}
+          onChange={() => runAction('toggle-reviewed')}
+          data-testid="reviewed"
+        />{' '}
+        Reviewed (R)
+      </label>
+    </div>
+  );
+}

@@ -1,0 +1,104 @@
+import type { StateCreator } from 'zustand';
+import { NO_EDITS, type Edits } from '../core/edits/edits';
+import { EMPTY_HISTORY, record, redo, undo, type Command } from '../core/edits/commands';
+import type { Labeled } from '../core/metrics/ap';
+import type { FileError, ImageEntry } from './types';
+import type { AppState } from './store';
+
+export interface BatchSlice {
+  images: Record<string, ImageEntry>;
+  order: string[];
+  currentId: string | null;
+  fileErrors: FileError[];
+  /** When the current run started and how many images it had done then (for the ETA). */
+  run: { startedAt: number; doneAtStart: number } | null;
+  addImage(e: Pick<ImageEntry, 'id' | 'name' | 'bytes'>): boolean;
+  updateImage(id: string, patch: Partial<ImageEntry>): void;
+  removeImage(id: string): void;
+  select(id: string | null): void;
+  selectRelative(step: number): void;
+  addFileError(file: string, message: string): void;
+  dismissFileError(key: number): void;
+  setRun(run: BatchSlice['run']): void;
+  setGroundTruth(id: string, gt: Labeled[]): void;
+  edit<I>(id: string, cmd: Command<I>, input: I): void;
+  undo(id: string): void;
+  redo(id: string): void;
+  setReviewed(id: string, reviewed: boolean): void;
+  clearBatch(): void;
+}
+
+let errorKey = 0;
+
+export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set, get) => ({
+  images: {},
+  order: [],
+  currentId: null,
+  fileErrors: [],
+  run: null,
+  addImage(e) {
+    if (get().images[e.id]) return false;
+    const entry: ImageEntry = { ...e, status: 'queued', edits: NO_EDITS, history: EMPTY_HISTORY, reviewed: false };
+    set((s) => ({
+      images: { ...s.images, [e.id]: entry },
+      order: [...s.order, e.id],
+      currentId: s.currentId ?? e.id,
+    }));
+    return true;
+  },
+  updateImage(id, patch) {
+    set((s) => (s.images[id] ? { images: { ...s.images, [id]: { ...s.images[id], ...patch } } } : s));
+  },
+  removeImage(id) {
+    set((s) => {
+      const { [id]: _, ...images } = s.images;
+      const order = s.order.filter((x) => x !== id);
+      return { images, order, currentId: s.currentId === id ? (order[0] ?? null) : s.currentId };
+    });
+  },
+  select(id) {
+    set({ currentId: id });
+  },
+  selectRelative(step) {
+    const { order, currentId } = get();
+    if (!order.length) return;
+    const i = currentId ? order.indexOf(currentId) : -1;
+    const j = Math.min(order.length - 1, Math.max(0, i + step));
+    set({ currentId: order[j] });
+  },
+  addFileError(file, message) {
+    set((s) => ({ fileErrors: [...s.fileErrors, { key: ++errorKey, file, message }] }));
+  },
+  dismissFileError(key) {
+    set((s) => ({ fileErrors: s.fileErrors.filter((f) => f.key !== key) }));
+  },
+  setRun(run) {
+    set({ run });
+  },
+  setGroundTruth(id, gt) {
+    get().updateImage(id, { gt });
+  },
+  edit(id, cmd, input) {
+    const im = get().images[id];
+    if (!im) return;
+    const next: Edits = cmd.perform(im.edits, input);
+    if (next === im.edits) return;
+    get().updateImage(id, { edits: next, history: record(im.history, im.edits) });
+  },
+  undo(id) {
+    const im = get().images[id];
+    const r = im && undo(im.history, im.edits);
+    if (r) get().updateImage(id, { edits: r.edits, history: r.history });
+  },
+  redo(id) {
+    const im = get().images[id];
+    const r = im && redo(im.history, im.edits);
+    if (r) get().updateImage(id, { edits: r.edits, history: r.history });
+  },
+  setReviewed(id, reviewed) {
+    get().updateImage(id, { reviewed });
+  },
+  clearBatch() {
+    set({ images: {}, order: [], currentId: null, fileErrors: [], run: null });
+  },
+});

@@ -1,0 +1,26 @@
+import type { StateCreator } from 'zustand';
+import type { Backend } from '../worker/protocol';
+import type { AppState } from './store';
+
+export type ModelStatus = 'idle' | 'loading' | 'ready' | 'error';
+
+export interface ModelSlice {
+  model: {
+    status: ModelStatus;
+    loaded: number;
+    total: number;
+    backend?: Backend;
+    threads?: number;
+    loadMs?: number;
+    note?: string;
+    error?: string;
+  };
+  setModel(patch: Partial<ModelSlice['model']>): void;
+}
+
+export const createModelSlice: StateCreator<AppState, [], [], ModelSlice> = (set) => ({
+  model: { status: 'idle', loaded: 0, total: 0 },
+  setModel(patch) {
+    set((s) => ({ model: { ...s.model, ...patch } }));
+  },
+});

@@ -1,0 +1,88 @@
+/** Derived values: computed from the store, never stored. Memoised on the identity of their inputs,
+ * which zustand's immutable updates keep stable until something relevant changes. */
+import type { PostprocessParams } from '../core/detection/card';
+import type { Detection } from '../core/detection/detection';
+import { postprocess } from '../core/detection/postprocess';
+import { applyEdits, isEdited } from '../core/edits/edits';
+import { countCells, summarize, type BatchSummary, type Counts } from '../core/counts/counts';
+import type { AppState } from './store';
+import type { ImageEntry } from './types';
+
+const filteredCache = new WeakMap<Detection[], { params: PostprocessParams; out: Detection[] }>();
+
+export function filtered(raw: Detection[], params: PostprocessParams): Detection[] {
+  const hit = filteredCache.get(raw);
+  if (hit && hit.params === params) return hit.out;
+  const out = postprocess(raw, params);
+  filteredCache.set(raw, { params, out });
+  return out;
+}
+
+const shownCache = new WeakMap<ImageEntry, { params: PostprocessParams; out: Detection[] }>();
+
+/** What the canvas shows and the counts count: post-processed model output plus manual edits. */
+export function shownDetections(im: ImageEntry | undefined, params: PostprocessParams): Detection[] {
+  if (!im?.raw) return [];
+  const hit = shownCache.get(im);
+  if (hit && hit.params === params) return hit.out;
+  const out = applyEdits(filtered(im.raw, params), im.edits);
+  shownCache.set(im, { params, out });
+  return out;
+}
+
+export const selectCurrent = (s: AppState): ImageEntry | undefined => (s.currentId ? s.images[s.currentId] : undefined);
+
+export function imageCounts(im: ImageEntry, params: PostprocessParams): Counts {
+  return countCells(shownDetections(im, params));
+}
+
+let summaryCache: { images: AppState['images']; order: string[]; params: PostprocessParams; out: BatchSummary } | undefined;
+
+export function selectSummary(s: AppState): BatchSummary {
+  const c = summaryCache;
+  if (c && c.images === s.images && c.order === s.order && c.params === s.postprocess) return c.out;
+  const done = s.order.map((id) => s.images[id]).filter((im) => im.status === 'done');
+  const out = summarize(done.map((im) => imageCounts(im, s.postprocess)));
+  summaryCache = { images: s.images, order: s.order, params: s.postprocess, out };
+  return out;
+}
+
+export interface Progress {
+  total: number;
+  done: number;
+  failed: number;
+  pending: number;
+  etaMs: number | null;
+}
+
+export function selectProgress(s: AppState, now = performance.now()): Progress {
+  let done = 0;
+  let failed = 0;
+  let pending = 0;
+  for (const id of s.order) {
+    const st = s.images[id].status;
+    if (st === 'done') done++;
+    else if (st === 'error') failed++;
+    else pending++;
+  }
+  let etaMs: number | null = null;
+  if (s.run && pending > 0) {
+    const finished = done + failed - s.run.doneAtStart;
+    if (finished > 0) etaMs = ((now - s.run.startedAt) / finished) * pending;
+  }
+  return { total: s.order.length, done, failed, pending, etaMs };
+}
+
+export type AppStatus = 'loading' | 'busy' | 'ready' | 'error';
+
+export function selectAppStatus(s: AppState): AppStatus {
+  if (s.model.status === 'error') return 'error';
+  if (s.model.status !== 'ready') return 'loading';
+  for (const id of s.order) {
+    const st = s.images[id].status;
+    if (st === 'queued' || st === 'running') return 'busy';
+  }
+  return 'ready';
+}
+
+export const wasEdited = (im: ImageEntry) => isEdited(im.edits);

@@ -1,0 +1,15 @@
+import { create } from 'zustand';
+import type { PostprocessParams } from '../core/detection/card';
+import { createBatchSlice, type BatchSlice } from './batchSlice';
+import { createModelSlice, type ModelSlice } from './modelSlice';
+import { createSettingsSlice, type SettingsSlice } from './settingsSlice';
+
+export type AppState = BatchSlice & SettingsSlice & ModelSlice;
+
+export function createAppStore(defaults: PostprocessParams) {
+  return create<AppState>()((...a) => ({
+    ...createBatchSlice(...a),
+    ...createSettingsSlice(defaults)(...a),
+    ...createModelSlice(...a),
+  }));
+}

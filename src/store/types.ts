@@ -1,0 +1,35 @@
+import type { CellClass } from '../core/detection/classes';
+import type { Detection } from '../core/detection/detection';
+import type { Labeled } from '../core/metrics/ap';
+import type { Edits } from '../core/edits/edits';
+import type { History } from '../core/edits/commands';
+
+export type ImageStatus = 'queued' | 'running' | 'done' | 'error';
+
+export interface ImageEntry {
+  /** sha-256 of the file's bytes: the same photo dropped twice is one entry. */
+  id: string;
+  name: string;
+  bytes: number;
+  status: ImageStatus;
+  width?: number;
+  height?: number;
+  /** model pixels per image pixel */
+  scale?: number;
+  /** Kept unfiltered so that threshold sliders never re-run the model. */
+  raw?: Detection[];
+  inferenceMs?: number;
+  error?: string;
+  edits: Edits;
+  history: History;
+  reviewed: boolean;
+  gt?: Labeled[];
+}
+
+export interface FileError {
+  key: number;
+  file: string;
+  message: string;
+}
+
+export type { CellClass };

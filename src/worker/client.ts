@@ -1,0 +1,100 @@
+/**
+ * The page's side of the detector worker, and the only caller of postMessage to it.
+ */
+import type { Backend, BackendChoice, WorkerRequest, WorkerResponse } from './protocol';
+
+export interface ReadyInfo {
+  backend: Backend;
+  threads: number;
+  loadMs: number;
+  warmupMs: number;
+  note?: string;
+}
+export interface DetectOutput {
+  boxes: Float32Array;
+  labels: Int32Array;
+  scores: Float32Array;
+  inferenceMs: number;
+  width: number;
+  height: number;
+}
+
+export class DetectorError extends Error {
+  constructor(
+    public code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+type Pending = { resolve: (v: any) => void; reject: (e: Error) => void };
+
+export class DetectorClient {
+  private worker: Worker;
+  private nextId = 1;
+  private pending = new Map<number, Pending>();
+  private progressCb?: (loaded: number, total: number) => void;
+
+  constructor(worker?: Worker) {
+    this.worker = worker ?? new Worker(new URL('./detector.worker.ts', import.meta.url), { type: 'module', name: 'detector' });
+    this.worker.onmessage = (e: MessageEvent<WorkerResponse>) => this.onMessage(e.data);
+    this.worker.onerror = (e) => {
+      const err = new DetectorError('worker', `the detector stopped: ${e.message || 'worker error'}`);
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+  }
+
+  private onMessage(m: WorkerResponse) {
+    const p = this.pending.get(m.id);
+    if (m.type === 'status') {
+      if (m.state === 'progress') this.progressCb?.(m.loaded, m.total);
+      if (m.state === 'ready' && p) {
+        this.pending.delete(m.id);
+        const { backend, threads, loadMs, warmupMs, note } = m;
+        p.resolve({ backend, threads, loadMs, warmupMs, note } satisfies ReadyInfo);
+      }
+      return;
+    }
+    if (!p) return;
+    this.pending.delete(m.id);
+    if (m.type === 'error') p.reject(new DetectorError(m.code, m.message));
+    else p.resolve(m);
+  }
+
+  private request<T>(msg: DistributiveOmit<WorkerRequest, 'id'>, transfer: Transferable[] = []): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...msg, id } as WorkerRequest, transfer);
+    });
+  }
+
+  init(opts: {
+    modelUrl: string;
+    sha256: string;
+    bytes: number;
+    backend: BackendChoice;
+    wasmBase: string;
+    numThreads: number;
+    onProgress?: (loaded: number, total: number) => void;
+  }): Promise<ReadyInfo> {
+    this.progressCb = opts.onProgress;
+    const { onProgress: _, ...rest } = opts;
+    return this.request<ReadyInfo>({ type: 'init', ...rest });
+  }
+
+  /** The bitmap is transferred to the worker and closed there. */
+  detect(bitmap: ImageBitmap): Promise<DetectOutput> {
+    return this.request<DetectOutput>({ type: 'detect', bitmap }, [bitmap]);
+  }
+
+  terminate() {
+    this.worker.terminate();
+    const err = new DetectorError('terminated', 'the detector was stopped');
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,82 @@
+/// <reference lib="webworker" />
+/**
+ * The detector worker: owns the ORT session. Receives scaled ImageBitmaps, returns raw outputs.
+ * Post-processing happens on the page (src/core), so threshold changes never reach here.
+ */
+import { labelsToInt32 } from '../core/detection/decode';
+import { rgbaToCHW } from '../core/detection/preprocess';
+import type { DetectRequest, InitRequest, WorkerRequest, WorkerResponse } from './protocol';
+import { RunQueue, WorkerError, disposeOutputs, downloadModel, loadSession, verifyModel, type Loaded } from './session';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+let loaded: Promise<Loaded> | undefined;
+const queue = new RunQueue();
+
+function post(msg: WorkerResponse, transfer: Transferable[] = []) {
+  self.postMessage(msg, transfer);
+}
+
+function fail(id: number, e: unknown) {
+  const code = e instanceof WorkerError ? e.code : 'inference';
+  post({ type: 'error', id, code, message: e instanceof Error ? e.message : String(e) });
+}
+
+async function init(req: InitRequest) {
+  post({ type: 'status', id: req.id, state: 'loading' });
+  const t0 = performance.now();
+  const bytes = await downloadModel(req.modelUrl, req.bytes, (l, t) =>
+    post({ type: 'status', id: req.id, state: 'progress', loaded: l, total: t }),
+  );
+  await verifyModel(bytes, req.sha256);
+  const s = await loadSession(bytes, req.backend, req.wasmBase, req.numThreads);
+  post({
+    type: 'status',
+    id: req.id,
+    state: 'ready',
+    backend: s.backend,
+    threads: s.threads,
+    loadMs: performance.now() - t0,
+    warmupMs: s.warmupMs,
+    note: s.note,
+  });
+  return s;
+}
+
+async function detect(req: DetectRequest) {
+  if (!loaded) throw new WorkerError('session-create', 'the model is not loaded');
+  const { ort, session } = await loaded;
+  const { width, height } = req.bitmap;
+  const canvas = new OffscreenCanvas(width, height);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  if (!ctx) throw new WorkerError('inference', 'no 2D canvas in this worker');
+  ctx.drawImage(req.bitmap, 0, 0);
+  req.bitmap.close();
+  const chw = rgbaToCHW(ctx.getImageData(0, 0, width, height).data, width, height);
+  const result = await queue.run(async () => {
+    const t = performance.now();
+    const out = await session.run({ image: new ort.Tensor('float32', chw, [3, height, width]) });
+    const inferenceMs = performance.now() - t;
+    const boxes = new Float32Array(out.boxes.data as Float32Array);
+    const labels = labelsToInt32(out.labels.data as BigInt64Array);
+    const scores = new Float32Array(out.scores.data as Float32Array);
+    disposeOutputs(out);
+    return { boxes, labels, scores, inferenceMs };
+  });
+  post({ type: 'result', id: req.id, width, height, ...result }, [result.boxes.buffer, result.labels.buffer, result.scores.buffer]);
+}
+
+self.onmessage = (e: MessageEvent<WorkerRequest>) => {
+  const req = e.data;
+  if (req.type === 'init') {
+    loaded = init(req);
+    loaded.catch((err) => {
+      loaded = undefined;
+      fail(req.id, err);
+    });
+  } else if (req.type === 'detect') {
+    detect(req).catch((err) => fail(req.id, err));
+  } else {
+    post({ type: 'error', id: (req as { id?: number }).id ?? -1, code: 'bad-request', message: 'unknown request' });
+  }
+};

@@ -1,0 +1,42 @@
+/** The one message protocol between the page and the detector worker. Every message has an id;
+ * a request's replies carry the same id. Statuses run loading -> progress -> ready; a detect
+ * request ends in exactly one `result` or `error`. */
+
+export type BackendChoice = 'auto' | 'wasm' | 'webgpu';
+export type Backend = 'webgpu' | 'wasm-threads' | 'wasm';
+
+export interface InitRequest {
+  type: 'init';
+  id: number;
+  modelUrl: string;
+  sha256: string;
+  bytes: number;
+  backend: BackendChoice;
+  /** Base URL of the self-hosted ORT .mjs/.wasm files (never a CDN). */
+  wasmBase: string;
+  /** 0 = as many as useful (cross-origin isolated pages only), 1 = single thread. */
+  numThreads: number;
+}
+
+export interface DetectRequest {
+  type: 'detect';
+  id: number;
+  /** Already scaled to the model's input size on the main side; transferred, not copied. */
+  bitmap: ImageBitmap;
+}
+
+export type WorkerRequest = InitRequest | DetectRequest;
+
+export type ErrorCode =
+  | 'model-download'
+  | 'model-integrity'
+  | 'session-create'
+  | 'inference'
+  | 'bad-request';
+
+export type WorkerResponse =
+  | { type: 'status'; id: number; state: 'loading' }
+  | { type: 'status'; id: number; state: 'progress'; loaded: number; total: number }
+  | { type: 'status'; id: number; state: 'ready'; backend: Backend; threads: number; loadMs: number; warmupMs: number; note?: string }
+  | { type: 'result'; id: number; boxes: Float32Array; labels: Int32Array; scores: Float32Array; inferenceMs: number; width: number; height: number }
+  | { type: 'error'; id: number; code: ErrorCode; message: string };

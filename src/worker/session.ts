@@ -1,0 +1,170 @@
+/**
+ * ORT session management for the worker: download + integrity check, backend choice with
+ * fallback, warm-up, and a queue, because an ORT-web session cannot run concurrently.
+ */
+import type * as OrtNs from 'onnxruntime-web';
+import type { Backend, BackendChoice } from './protocol';
+
+type Ort = typeof OrtNs;
+
+export class WorkerError extends Error {
+  constructor(
+    public code: 'model-download' | 'model-integrity' | 'session-create' | 'inference',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function downloadModel(
+  url: string,
+  expectedBytes: number,
+  onProgress: (loaded: number, total: number) => void,
+): Promise<Uint8Array> {
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch (e) {
+    throw new WorkerError('model-download', `could not download the model (${(e as Error).message})`);
+  }
+  if (!res.ok || !res.body) throw new WorkerError('model-download', `could not download the model (HTTP ${res.status})`);
+  const total = Number(res.headers.get('content-length')) || expectedBytes;
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.length;
+    onProgress(loaded, total);
+  }
+  const out = new Uint8Array(loaded);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}
+
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const d = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export async function verifyModel(bytes: Uint8Array, sha256: string): Promise<void> {
+  const got = await sha256Hex(bytes);
+  if (got !== sha256) {
+    throw new WorkerError(
+      'model-integrity',
+      `the model file does not match its model card (sha256 ${got.slice(0, 12)}… instead of ${sha256.slice(0, 12)}…)`,
+    );
+  }
+}
+
+export interface Loaded {
+  ort: Ort;
+  session: OrtNs.InferenceSession;
+  backend: Backend;
+  threads: number;
+  warmupMs: number;
+}
+
+async function webgpuAdapterUsable(): Promise<boolean> {
+  const gpu = (navigator as WorkerNavigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+  if (!gpu) return false;
+  try {
+    return (await gpu.requestAdapter()) != null;
+  } catch {
+    return false;
+  }
+}
+
+async function create(ort: Ort, model: Uint8Array, ep: 'webgpu' | 'wasm'): Promise<OrtNs.InferenceSession> {
+  try {
+    // A copy per session: ORT may take ownership of the buffer.
+    return await ort.InferenceSession.create(model.slice(), { executionProviders: [ep], graphOptimizationLevel: 'all' });
+  } catch (e) {
+    throw new WorkerError('session-create', `could not start the ${ep} backend (${(e as Error).message})`);
+  }
+}
+
+/** Two runs on a 640x480 dummy; the second one's time is the warm figure used to compare backends. */
+async function warmUp(ort: Ort, session: OrtNs.InferenceSession): Promise<number> {
+  const data = new Float32Array(3 * 480 * 640).fill(0.5);
+  const feeds = { image: new ort.Tensor('float32', data, [3, 480, 640]) };
+  disposeOutputs(await session.run(feeds));
+  const t = performance.now();
+  disposeOutputs(await session.run(feeds));
+  return performance.now() - t;
+}
+
+export function disposeOutputs(out: Record<string, OrtNs.Tensor>) {
+  for (const t of Object.values(out)) t.dispose?.();
+}
+
+export async function loadSession(
+  model: Uint8Array,
+  choice: BackendChoice,
+  wasmBase: string,
+  numThreads: number,
+): Promise<Loaded & { note?: string }> {
+  const isolated = (self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  // Without cross-origin isolation there is no SharedArrayBuffer, and ORT would quietly run one thread.
+  const threads = isolated ? (numThreads > 0 ? numThreads : Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
+  const notes: string[] = [];
+
+  const startWasm = async (): Promise<Loaded> => {
+    const ort = (await import('onnxruntime-web/wasm')) as Ort;
+    ort.env.wasm.wasmPaths = wasmBase;
+    ort.env.wasm.numThreads = threads;
+    ort.env.wasm.proxy = false;
+    const session = await create(ort, model, 'wasm');
+    const warmupMs = await warmUp(ort, session);
+    return { ort, session, backend: threads > 1 ? 'wasm-threads' : 'wasm', threads, warmupMs };
+  };
+  const startWebgpu = async (): Promise<Loaded> => {
+    // The native WebGPU EP build; the default import would use the deprecated JSEP build.
+    const ort = (await import('onnxruntime-web/webgpu')) as Ort;
+    ort.env.wasm.wasmPaths = wasmBase;
+    ort.env.wasm.numThreads = threads;
+    const session = await create(ort, model, 'webgpu');
+    const warmupMs = await warmUp(ort, session);
+    return { ort, session, backend: 'webgpu', threads, warmupMs };
+  };
+
+  if (choice === 'wasm') return startWasm();
+  const gpuOk = await webgpuAdapterUsable();
+  if (!gpuOk) {
+    if (choice === 'webgpu') notes.push('WebGPU is not available in this browser; using WASM.');
+    return { ...(await startWasm()), note: notes.join(' ') || undefined };
+  }
+  let gpu: Loaded | undefined;
+  try {
+    gpu = await startWebgpu();
+  } catch (e) {
+    notes.push(`WebGPU failed (${(e as Error).message}); using WASM.`);
+    return { ...(await startWasm()), note: notes.join(' ') };
+  }
+  if (choice === 'webgpu') return gpu;
+  // auto: RoiAlign and NMS have no WebGPU kernels and bounce to the CPU, so WebGPU is not
+  // always faster for this model. Keep whichever backend ran the warm-up faster.
+  const cpu = await startWasm();
+  if (gpu.warmupMs <= cpu.warmupMs) {
+    await cpu.session.release();
+    return { ...gpu, note: `WebGPU ${gpu.warmupMs.toFixed(0)} ms vs WASM ${cpu.warmupMs.toFixed(0)} ms per image` };
+  }
+  await gpu.session.release();
+  return { ...cpu, note: `WASM ${cpu.warmupMs.toFixed(0)} ms vs WebGPU ${gpu.warmupMs.toFixed(0)} ms per image` };
+}
+
+/** Serialises session.run calls. */
+export class RunQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(job: () => Promise<T>): Promise<T> {
+    const p = this.tail.then(job, job);
+    this.tail = p.catch(() => undefined);
+    return p;
+  }
+}

@@ -1,0 +1,88 @@
+import react from '@vitejs/plugin-react';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+
+const ortDist = fileURLToPath(new URL('./node_modules/onnxruntime-web/dist/', import.meta.url));
+
+// Cross-origin isolation gives ORT SharedArrayBuffer, hence WASM threads. Hosting must send the
+// same two headers (see README); without them the app still works on one thread.
+const isolation = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+// Only our own origin. 'wasm-unsafe-eval' lets ORT compile its WebAssembly; blob: covers object URLs of
+// dropped images and exports. Build-only: the dev server's React refresh needs an inline script.
+const csp = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self' blob:",
+  "img-src 'self' blob: data:",
+  "style-src 'self' 'unsafe-inline'",
+  "connect-src 'self' blob: data:",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'none'",
+].join('; ');
+
+const cspPlugin = {
+  name: 'smearcount-csp',
+  apply: 'build' as const,
+  transformIndexHtml: () => [
+    { tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: csp }, injectTo: 'head-prepend' as const },
+  ],
+};
+
+export default defineConfig({
+  plugins: [
+    react(),
+    cspPlugin,
+    VitePWA({
+      registerType: 'prompt',
+      injectRegister: null,
+      includeAssets: ['icon.svg'],
+      manifest: {
+        name: 'Smearcount — blood-smear cell counter',
+        short_name: 'Smearcount',
+        description: 'Counts RBC, WBC and platelets in blood-smear photos, entirely on this device.',
+        theme_color: '#1b1f24',
+        background_color: '#1b1f24',
+        display: 'standalone',
+        start_url: '.',
+        icons: [
+          { src: 'icon-192.png', sizes: '192x192', type: 'image/png' },
+          { src: 'icon-512.png', sizes: '512x512', type: 'image/png' },
+          { src: 'icon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' },
+        ],
+      },
+      workbox: {
+        // The app, the ORT runtime (.mjs + .wasm, ~14 MB and ~27 MB) and the model are all precached,
+        // so that after one visit the app starts and detects with no network at all.
+        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,mjs,wasm,onnx,json}'],
+        maximumFileSizeToCacheInBytes: 40 * 1024 * 1024,
+        navigateFallback: 'index.html',
+        cleanupOutdatedCaches: true,
+      },
+    }),
+  ],
+  resolve: {
+    alias: {
+      // The non-bundled builds load their runtime from env.wasm.wasmPaths, which we point at the
+      // copies we serve from /ort/ (scripts/copy-ort.mjs). One copy of each file, same origin.
+      'onnxruntime-web/wasm': `${ortDist}ort.wasm.min.mjs`,
+      'onnxruntime-web/webgpu': `${ortDist}ort.webgpu.min.mjs`,
+    },
+  },
+  assetsInclude: ['**/*.onnx'],
+  optimizeDeps: { exclude: ['onnxruntime-web'] },
+  worker: { format: 'es' },
+  build: { target: 'es2022', chunkSizeWarningLimit: 1024 },
+  server: { headers: isolation },
+  preview: { headers: isolation },
+  test: {
+    include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 120_000,
+  },
+} as any);
