@@ -11,12 +11,13 @@ import { Toolbar } from '../features/Toolbar';
 import { handleKey } from '../features/actions';
 import { ExportMenu } from '../features/ExportMenu';
 import { OfflineNotice } from '../features/OfflineNotice';
-import { loadDetector } from './instance';
+import { loadDetector, startSession } from './instance';
 
 export function App() {
   useEffect(() => {
     // Load the model at start: the first drop should not wait for a download.
     loadDetector().catch(() => undefined);
+    void startSession();
     window.addEventListener('keydown', handleKey);
     return () => window.removeEventListener('keydown', handleKey);
   }, []);

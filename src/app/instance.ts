@@ -5,6 +5,8 @@ import { parseModelCard } from '../core/detection/card';
 import { createAppStore } from '../store/store';
 import { DetectorClient, DetectorError } from '../worker/client';
 import { modelErrorMessage } from './errors';
+import { imageFiles } from './files';
+import { Persistence } from './persist';
 import { BatchRunner } from './runner';
 
 export const card = parseModelCard(cardJson);
@@ -47,3 +49,27 @@ export function loadDetector(): Promise<DetectorClient> {
 }
 
 export const runner = new BatchRunner(useAppStore, loadDetector, card);
+
+export const persistence = new Persistence(useAppStore);
+
+/** Restores a stored batch, then keeps the store saved and finishes any images left queued. */
+let session: Promise<void> | undefined;
+export function startSession(): Promise<void> {
+  // Once per page, although React's StrictMode runs effects twice in development.
+  return (session ??= (async () => {
+    try {
+      await persistence.restore();
+    } catch (e) {
+      console.warn('could not restore the previous batch', e);
+    }
+    persistence.start();
+    runner.resume();
+  })());
+}
+
+export async function clearSession(): Promise<void> {
+  runner.cancel();
+  useAppStore.getState().clearBatch();
+  imageFiles.clear();
+  await persistence.clear();
+}

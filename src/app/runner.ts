@@ -83,6 +83,11 @@ export class BatchRunner {
     }
   }
 
+  /** Picks up images left queued (e.g. restored after a reload). */
+  resume() {
+    if (this.nextQueued()) void this.pump();
+  }
+
   cancel() {
     if (!this.running) return;
     this.cancelled = true;

@@ -1,4 +1,4 @@
-import { useAppStore } from '../app/instance';
+import { clearSession, useAppStore } from '../app/instance';
 import { boxesCsv, boxesJson, cocoJson, countsCsv, vocFiles, type ExportImage } from '../core/formats/exports';
 import { zip } from '../core/formats/zip';
 import { shownDetections, wasEdited } from '../store/selectors';
@@ -33,6 +33,7 @@ const stamp = () => new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
 export function ExportMenu() {
   const done = useAppStore((s) => s.order.some((id) => s.images[id].status === 'done'));
   const current = useAppStore((s) => (s.currentId ? s.images[s.currentId] : undefined));
+  const hasImages = useAppStore((s) => s.order.length > 0);
   return (
     <section className="panel export" aria-label="Export">
       <h2>Export</h2>
@@ -70,6 +71,16 @@ export function ExportMenu() {
           Print report
         </button>
       </div>
+      <button
+        className="danger"
+        data-testid="clear-session"
+        disabled={!hasImages}
+        onClick={() => {
+          if (confirm('Remove all images, detections and edits of this batch from this device?')) void clearSession();
+        }}
+      >
+        Clear session
+      </button>
     </section>
   );
 }

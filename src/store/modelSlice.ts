@@ -12,6 +12,9 @@ export interface ModelSlice {
     backend?: Backend;
     threads?: number;
     loadMs?: number;
+    fetchMs?: number;
+    createMs?: number;
+    warmupMs?: number;
     note?: string;
     error?: string;
   };

@@ -7,6 +7,8 @@ export interface ReadyInfo {
   backend: Backend;
   threads: number;
   loadMs: number;
+  fetchMs: number;
+  createMs: number;
   warmupMs: number;
   note?: string;
 }
@@ -53,8 +55,8 @@ export class DetectorClient {
       if (m.state === 'progress') this.progressCb?.(m.loaded, m.total);
       if (m.state === 'ready' && p) {
         this.pending.delete(m.id);
-        const { backend, threads, loadMs, warmupMs, note } = m;
-        p.resolve({ backend, threads, loadMs, warmupMs, note } satisfies ReadyInfo);
+        const { backend, threads, loadMs, fetchMs, createMs, warmupMs, note } = m;
+        p.resolve({ backend, threads, loadMs, fetchMs, createMs, warmupMs, note } satisfies ReadyInfo);
       }
       return;
     }

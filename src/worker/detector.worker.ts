@@ -29,6 +29,7 @@ async function init(req: InitRequest) {
     post({ type: 'status', id: req.id, state: 'progress', loaded: l, total: t }),
   );
   await verifyModel(bytes, req.sha256);
+  const fetchMs = performance.now() - t0;
   const s = await loadSession(bytes, req.backend, req.wasmBase, req.numThreads);
   post({
     type: 'status',
@@ -37,6 +38,8 @@ async function init(req: InitRequest) {
     backend: s.backend,
     threads: s.threads,
     loadMs: performance.now() - t0,
+    fetchMs,
+    createMs: s.createMs,
     warmupMs: s.warmupMs,
     note: s.note,
   });

@@ -69,6 +69,7 @@ export interface Loaded {
   backend: Backend;
   threads: number;
   warmupMs: number;
+  createMs: number;
 }
 
 async function webgpuAdapterUsable(): Promise<boolean> {
@@ -120,18 +121,22 @@ export async function loadSession(
     ort.env.wasm.wasmPaths = wasmBase;
     ort.env.wasm.numThreads = threads;
     ort.env.wasm.proxy = false;
+    const t = performance.now();
     const session = await create(ort, model, 'wasm');
+    const createMs = performance.now() - t;
     const warmupMs = await warmUp(ort, session);
-    return { ort, session, backend: threads > 1 ? 'wasm-threads' : 'wasm', threads, warmupMs };
+    return { ort, session, backend: threads > 1 ? 'wasm-threads' : 'wasm', threads, warmupMs, createMs };
   };
   const startWebgpu = async (): Promise<Loaded> => {
     // The native WebGPU EP build; the default import would use the deprecated JSEP build.
     const ort = (await import('onnxruntime-web/webgpu')) as Ort;
     ort.env.wasm.wasmPaths = wasmBase;
     ort.env.wasm.numThreads = threads;
+    const t = performance.now();
     const session = await create(ort, model, 'webgpu');
+    const createMs = performance.now() - t;
     const warmupMs = await warmUp(ort, session);
-    return { ort, session, backend: 'webgpu', threads, warmupMs };
+    return { ort, session, backend: 'webgpu', threads, warmupMs, createMs };
   };
 
   if (choice === 'wasm') return startWasm();

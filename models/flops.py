@@ -1,0 +1,41 @@
+"""Multiply-accumulates of conv and linear layers for one 640x480 image (our model and the seed's
+architecture), counted with forward hooks in eval mode. RoIAlign, NMS and elementwise ops are
+not counted. Prints GFLOPs (= 2 x GMACs)."""
+import json
+import sys
+from pathlib import Path
+
+import torch
+import torchvision
+from torch import nn
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from model import build_model, count_parameters  # noqa: E402
+
+
+def gflops(model, h=480, w=640):
+    macs = [0]
+
+    def hook(m, inp, out):
+        if isinstance(m, nn.Conv2d):
+            k = m.kernel_size[0] * m.kernel_size[1] * (m.in_channels // m.groups)
+            macs[0] += out.numel() * k
+        elif isinstance(m, nn.Linear):
+            macs[0] += out.numel() * m.in_features
+
+    hs = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    with torch.no_grad():
+        model.eval()([torch.rand(3, h, w)])
+    for x in hs:
+        x.remove()
+    return 2 * macs[0] / 1e9
+
+
+if __name__ == "__main__":
+    torch.set_num_threads(2)
+    ours = build_model()
+    seed = torchvision.models.detection.fasterrcnn_resnet50_fpn(weights=None, weights_backbone=None, num_classes=4)
+    print(json.dumps({
+        "ours": {"parameters": count_parameters(ours), "gflops_640x480": round(gflops(ours), 2)},
+        "seed_resnet50_fpn_800px": {"parameters": count_parameters(seed), "gflops_640x480": round(gflops(seed), 2)},
+    }))

@@ -1,0 +1,165 @@
+"""The pipeline end to end on a tiny dataset the test draws itself: parse, train a few iterations,
+tune, export, and check PyTorch/ONNX parity. Plus the parser's error messages."""
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from torchvision.io import write_jpeg
+
+import train
+from dataset import AnnotationError, CBCDataset, DataMissingError, parse_voc, require_split
+from export import prepare_for_export
+from model import build_model
+from test_onnx import check_parity
+from transforms import RandomCrop, RandomRot90, train_transforms
+
+COLORS = {"RBC": (200, 90, 100), "WBC": (120, 60, 200), "Platelets": (150, 60, 160)}
+RADIUS = {"RBC": (28, 45), "WBC": (55, 80), "Platelets": (7, 14)}
+
+
+def voc_xml(filename, w, h, objects):
+    objs = "".join(
+        f"<object><name>{n}</name><pose>Unspecified</pose><truncated>0</truncated><difficult>0</difficult>"
+        f"<bndbox><xmin>{x1}</xmin><ymin>{y1}</ymin><xmax>{x2}</xmax><ymax>{y2}</ymax></bndbox></object>"
+        for n, (x1, y1, x2, y2) in objects)
+    return (f"<annotation><filename>{filename}</filename><size><width>{w}</width><height>{h}</height>"
+            f"<depth>3</depth></size>{objs}</annotation>")
+
+
+def draw_split(root: Path, split: str, n: int, seed: int, w=320, h=240):
+    """Synthetic smears: pale background, discs of three sizes and colours."""
+    rng = random.Random(seed)
+    (root / split / "Images").mkdir(parents=True)
+    (root / split / "Annotations").mkdir(parents=True)
+    yy, xx = np.mgrid[0:h, 0:w]
+    for i in range(n):
+        img = np.full((h, w, 3), (235, 225, 220), dtype=np.float32)
+        objects = []
+        for cls, k in (("RBC", rng.randint(3, 6)), ("WBC", rng.randint(0, 1)), ("Platelets", rng.randint(1, 3))):
+            for _ in range(k):
+                r = rng.randint(*RADIUS[cls])
+                cx, cy = rng.randint(r, w - r), rng.randint(r, h - r)
+                img[(xx - cx) ** 2 + (yy - cy) ** 2 <= r * r] = COLORS[cls]
+                objects.append((cls, (cx - r, cy - r, cx + r, cy + r)))
+        name = f"Synth_{i:03d}.jpg"
+        t = torch.from_numpy(img.clip(0, 255).astype(np.uint8)).permute(2, 0, 1).contiguous()
+        write_jpeg(t, str(root / split / "Images" / name), quality=95)
+        (root / split / "Annotations" / f"Synth_{i:03d}.xml").write_text(voc_xml(name, w, h, objects))
+
+
+@pytest.fixture(scope="module")
+def tiny_data(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cbc")
+    draw_split(root, "Training", 12, seed=1)
+    draw_split(root, "Testing", 4, seed=2)
+    return root
+
+
+def test_train_export_and_parity(tiny_data, tmp_path):
+    args = train.get_args_parser().parse_args([
+        "--data", str(tiny_data), "--name", "tiny", "--out-dir", str(tmp_path / "out"),
+        "--run-dir", str(tmp_path / "runs"), "--epochs", "2", "--max-iters", "3", "--batch-size", "2",
+        "--crop", "192", "--val-fraction", "0.25", "--workers", "0", "--warmup-iters", "2",
+    ])
+    card = train.main(args)
+    onnx_path = tmp_path / "out" / "tiny.onnx"
+    assert onnx_path.is_file() and card["bytes"] == onnx_path.stat().st_size
+    assert card["training"]["epochs"] == 2 and card["training"]["split"] == {
+        "train": 9, "validation": 3, "val_fraction": 0.25, "rule": "seeded shuffle of Training file names (seed 42)"}
+    assert set(card["postprocess"]["score_thresholds"]) == {"RBC", "WBC", "Platelets"}
+    for k in ("map50", "ap50", "map_coco"):
+        assert k in card["metrics"]["raw"]
+    written = json.loads((tmp_path / "out" / "tiny.json").read_text())
+    assert written["sha256"] == card["sha256"] and len(written["sha256"]) == 64
+    log = (tmp_path / "runs" / "tiny" / "train.log").read_text()
+    assert "[epoch 2/2]" in log and "eta=" in log
+
+    # --resume continues from the saved epoch instead of starting over.
+    args.epochs, args.resume = 3, True
+    train.main(args)
+    log = (tmp_path / "runs" / "tiny" / "train.log").read_text()
+    assert "[resume] from epoch 2" in log and "[epoch 3/3]" in log
+
+    # Parity: the exported graph computes what PyTorch computes, on two input sizes.
+    ckpt = torch.load(tmp_path / "runs" / "tiny" / "checkpoint.pth", map_location="cpu")
+    model = build_model(**ckpt["model_cfg"])
+    model.load_state_dict(ckpt["model"])
+    prepare_for_export(model)
+    # A model trained for a few iterations is unsure of everything: compare all it outputs.
+    model.roi_heads.score_thresh = 0.0
+    results = check_parity(model, tmp_path / "parity", min_score=0.0)
+    for r in results:
+        assert r["labels_dtype"] == "int64"
+        assert r["checked"] > 0, r
+        assert r["matched"] >= 0.9 * r["checked"], r
+
+
+def test_non_finite_loss_stops_training(tiny_data, tmp_path):
+    args = train.get_args_parser().parse_args([
+        "--data", str(tiny_data), "--name", "nan", "--out-dir", str(tmp_path), "--run-dir", str(tmp_path),
+        "--epochs", "1", "--max-iters", "2", "--batch-size", "2", "--crop", "160", "--workers", "0", "--lr", "1e30",
+        "--warmup-iters", "0",
+    ])
+    from engine import NonFiniteLoss
+    with pytest.raises(NonFiniteLoss, match="non-finite loss"):
+        train.main(args)
+
+
+def test_parser_errors_name_the_file(tmp_path):
+    bad = tmp_path / "bad.xml"
+    bad.write_text("<annotation><size><width>640")
+    with pytest.raises(AnnotationError, match="bad.xml: malformed XML"):
+        parse_voc(bad)
+    unknown = tmp_path / "unknown.xml"
+    unknown.write_text(voc_xml("x.jpg", 640, 480, [("Neutrophil", (1, 1, 50, 50))]))
+    with pytest.raises(AnnotationError, match="unknown.xml: unknown class 'Neutrophil'"):
+        parse_voc(unknown)
+    nobox = tmp_path / "nobox.xml"
+    nobox.write_text("<annotation><size><width>640</width><height>480</height></size>"
+                     "<object><name>RBC</name><bndbox><xmin>a</xmin></bndbox></object></annotation>")
+    with pytest.raises(AnnotationError, match="nobox.xml: object RBC has an invalid <bndbox>"):
+        parse_voc(nobox)
+
+
+def test_degenerate_boxes_are_dropped_and_counted(tmp_path):
+    x = tmp_path / "d.xml"
+    x.write_text(voc_xml("d.jpg", 640, 480, [("RBC", (10, 10, 80, 80)), ("Platelets", (5, 5, 6, 40)), ("WBC", (700, 0, 500, 90))]))
+    fn, w, h, boxes, labels, dropped = parse_voc(x)
+    assert (w, h, dropped) == (640, 480, 1)
+    assert boxes == [[10, 10, 80, 80], [500, 0, 640, 90]] and labels == [1, 2]
+
+
+def test_missing_image_and_missing_data_are_clear(tmp_path):
+    (tmp_path / "S" / "Images").mkdir(parents=True)
+    (tmp_path / "S" / "Annotations").mkdir()
+    (tmp_path / "S" / "Annotations" / "a.xml").write_text(voc_xml("a.jpg", 640, 480, []))
+    with pytest.raises(DataMissingError, match="a.xml: image a.jpg not found"):
+        CBCDataset(tmp_path / "S", log=None)
+    with pytest.raises(DataMissingError, match="SMEARCOUNT_DATA"):
+        require_split(tmp_path / "nowhere", "Training")
+
+
+def test_transforms_move_boxes_with_pixels():
+    random.seed(0)
+    img = torch.zeros(3, 40, 60)
+    img[:, 5:15, 10:30] = 1.0  # a bright 20x10 block at x 10..30, y 5..15
+    target = {"boxes": torch.tensor([[10.0, 5.0, 30.0, 15.0]]), "labels": torch.tensor([1])}
+    for _ in range(8):
+        out, t = RandomRot90()(img, target)
+        ys, xs = torch.nonzero(out[0] > 0.5, as_tuple=True)
+        b = t["boxes"][0].tolist()
+        assert b == [xs.min().item(), ys.min().item(), xs.max().item() + 1, ys.max().item() + 1]
+    for _ in range(8):
+        out, t = train_transforms(0)(img, target)
+        if len(t["boxes"]):
+            ys, xs = torch.nonzero(out.mean(0) > 0.5, as_tuple=True)
+            b = t["boxes"][0]
+            assert abs(b[0] - xs.min()) <= 2 and abs(b[2] - (xs.max() + 1)) <= 2
+    # Crops keep boxes mostly inside and drop slivers.
+    random.seed(3)
+    _, t = RandomCrop((20, 20), min_visible=0.5)(img, target)
+    for b in t["boxes"]:
+        assert 0 <= b[0] < b[2] <= 20 and 0 <= b[1] < b[3] <= 20

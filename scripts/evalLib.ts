@@ -1,0 +1,200 @@
+/**
+ * Runs the shipped model over a folder in Node with exactly the app's src/core pre- and
+ * post-processing, and measures it. Used by `npm run eval` and by the CI test that checks the
+ * model card's numbers.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import jpeg from 'jpeg-js';
+import { PNG } from 'pngjs';
+import { parseModelCard, type ModelCard, type PostprocessParams } from '../src/core/detection/card';
+import { CLASS_NAMES } from '../src/core/detection/classes';
+import { decodeOutputs } from '../src/core/detection/decode';
+import type { Detection } from '../src/core/detection/detection';
+import { postprocess } from '../src/core/detection/postprocess';
+import { planInput, rgbaToCHW } from '../src/core/detection/preprocess';
+import { countCells } from '../src/core/counts/counts';
+import { countErrors, evaluateDetections, precisionRecall, type EvalImage } from '../src/core/metrics/ap';
+import { parseVoc, type VocObject } from '../src/core/formats/voc';
+
+export const REPO = new URL('..', import.meta.url).pathname;
+export const DEFAULT_MODEL = join(REPO, 'models', 'smearcount-frcnn.onnx');
+
+export function loadCard(modelPath = DEFAULT_MODEL): ModelCard & { raw: any } {
+  const raw = JSON.parse(readFileSync(modelPath.replace(/\.onnx$/, '.json'), 'utf8'));
+  return { ...parseModelCard(raw), raw };
+}
+
+export interface Rgba {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+export function decodeImage(path: string): Rgba {
+  const buf = readFileSync(path);
+  if (buf[0] === 0xff && buf[1] === 0xd8) {
+    const d = jpeg.decode(buf, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024 });
+    return { data: d.data, width: d.width, height: d.height };
+  }
+  if (buf[0] === 0x89 && buf[1] === 0x50) {
+    const p = PNG.sync.read(buf);
+    return { data: new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.length), width: p.width, height: p.height };
+  }
+  throw new Error(`${path}: only JPEG and PNG are read by the CLI`);
+}
+
+/** Bilinear resize of RGBA (only used when an image is not at the model's native size). */
+function resize(src: Rgba, w: number, h: number): Rgba {
+  if (w === src.width && h === src.height) return src;
+  const out = new Uint8Array(w * h * 4);
+  const sx = src.width / w;
+  const sy = src.height / h;
+  for (let y = 0; y < h; y++) {
+    const fy = Math.max(0, (y + 0.5) * sy - 0.5);
+    const y0 = Math.min(src.height - 1, Math.floor(fy));
+    const y1 = Math.min(src.height - 1, y0 + 1);
+    const wy = fy - y0;
+    for (let x = 0; x < w; x++) {
+      const fx = Math.max(0, (x + 0.5) * sx - 0.5);
+      const x0 = Math.min(src.width - 1, Math.floor(fx));
+      const x1 = Math.min(src.width - 1, x0 + 1);
+      const wx = fx - x0;
+      for (let c = 0; c < 4; c++) {
+        const a = src.data[(y0 * src.width + x0) * 4 + c] * (1 - wx) + src.data[(y0 * src.width + x1) * 4 + c] * wx;
+        const b = src.data[(y1 * src.width + x0) * 4 + c] * (1 - wx) + src.data[(y1 * src.width + x1) * 4 + c] * wx;
+        out[(y * w + x) * 4 + c] = Math.round(a * (1 - wy) + b * wy);
+      }
+    }
+  }
+  return { data: out, width: w, height: h };
+}
+
+export class Detector {
+  private constructor(
+    private session: ort.InferenceSession,
+    readonly card: ModelCard,
+  ) {}
+  static async create(modelPath = DEFAULT_MODEL, threads = 2): Promise<Detector> {
+    const session = await ort.InferenceSession.create(modelPath, { intraOpNumThreads: threads, graphOptimizationLevel: 'all' });
+    return new Detector(session, loadCard(modelPath));
+  }
+  /** Raw detections in image pixels, plus the inference time. */
+  async detect(img: Rgba): Promise<{ raw: Detection[]; ms: number }> {
+    const plan = planInput(img.width, img.height, this.card.nativeSize);
+    const scaled = resize(img, plan.width, plan.height);
+    const chw = rgbaToCHW(scaled.data, scaled.width, scaled.height);
+    const t = performance.now();
+    const out = await this.session.run({ image: new ort.Tensor('float32', chw, [3, scaled.height, scaled.width]) });
+    const ms = performance.now() - t;
+    const raw = decodeOutputs(
+      { boxes: out.boxes.data as Float32Array, labels: out.labels.data as BigInt64Array, scores: out.scores.data as Float32Array },
+      plan.width / img.width,
+    );
+    return { raw, ms };
+  }
+  release() {
+    return this.session.release();
+  }
+}
+
+export interface Item {
+  image: string;
+  xml?: string;
+}
+
+/** Pascal VOC layout (Images/ + Annotations/) or a flat folder of images with optional .xml beside them. */
+export function listFolder(dir: string): Item[] {
+  const imgDir = existsSync(join(dir, 'Images')) ? join(dir, 'Images') : existsSync(join(dir, 'JPEGImages')) ? join(dir, 'JPEGImages') : dir;
+  const annDir = existsSync(join(dir, 'Annotations')) ? join(dir, 'Annotations') : imgDir;
+  return readdirSync(imgDir)
+    .filter((f) => /\.(jpe?g|png)$/i.test(f))
+    .sort()
+    .map((f) => {
+      const xml = join(annDir, f.replace(/\.[^.]+$/, '.xml'));
+      return { image: join(imgDir, f), xml: existsSync(xml) ? xml : undefined };
+    });
+}
+
+export interface EvalResult {
+  images: number;
+  annotated: number;
+  postprocess: PostprocessParams;
+  raw?: ReturnType<typeof evaluateDetections>;
+  post?: ReturnType<typeof evaluateDetections>;
+  precisionRecall?: ReturnType<typeof precisionRecall>;
+  count?: ReturnType<typeof countErrors>;
+  inferenceMs: { mean: number; p50: number; p95: number };
+  perImage: { image: string; RBC: number; WBC: number; Platelets: number; ms: number; truth?: Record<string, number> }[];
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+
+export async function evaluateFolder(
+  dir: string,
+  opts: { model?: string; limit?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<EvalResult> {
+  const det = await Detector.create(opts.model);
+  let items = listFolder(dir);
+  if (opts.limit) items = items.slice(0, opts.limit);
+  if (!items.length) throw new Error(`no JPEG or PNG images in ${dir}`);
+  const params = det.card.postprocess;
+  const rawImgs: EvalImage[] = [];
+  const postImgs: EvalImage[] = [];
+  const perImage: EvalResult['perImage'] = [];
+  const times: number[] = [];
+  for (const [i, it] of items.entries()) {
+    const { raw, ms } = await det.detect(decodeImage(it.image));
+    times.push(ms);
+    const post = postprocess(raw, params);
+    const c = countCells(post);
+    let gt: VocObject[] | undefined;
+    if (it.xml) {
+      gt = parseVoc(readFileSync(it.xml, 'utf8'), it.xml).objects;
+      rawImgs.push({ gt, dets: raw });
+      postImgs.push({ gt, dets: post });
+    }
+    perImage.push({ image: basename(it.image), ...c, ms, truth: gt ? countCells(gt) : undefined });
+    opts.onProgress?.(i + 1, items.length);
+  }
+  await det.release();
+  const res: EvalResult = {
+    images: items.length,
+    annotated: rawImgs.length,
+    postprocess: params,
+    inferenceMs: { mean: times.reduce((a, b) => a + b, 0) / times.length, p50: pct(times, 50), p95: pct(times, 95) },
+    perImage,
+  };
+  if (rawImgs.length) {
+    res.raw = evaluateDetections(rawImgs);
+    res.post = evaluateDetections(postImgs);
+    res.precisionRecall = precisionRecall(postImgs);
+    res.count = countErrors(postImgs);
+  }
+  return res;
+}
+
+export function formatReport(r: EvalResult): string {
+  const f = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '   –  ' : x.toFixed(4));
+  const lines: string[] = [];
+  lines.push(`images: ${r.images} (${r.annotated} annotated)  inference: mean ${r.inferenceMs.mean.toFixed(1)} ms, p50 ${r.inferenceMs.p50.toFixed(1)} ms, p95 ${r.inferenceMs.p95.toFixed(1)} ms (onnxruntime-node)`);
+  const t = r.postprocess.scoreThresholds;
+  lines.push(`post-processing: thresholds RBC ${t.RBC} WBC ${t.WBC} Platelets ${t.Platelets}, NMS IoU ${r.postprocess.nmsIou}, cross-class ${r.postprocess.crossClassNms}`);
+  if (r.raw && r.post && r.count && r.precisionRecall) {
+    lines.push('');
+    lines.push('class      AP50 raw  AP50 post  AP[.5:.95] raw  precision  recall   count MAE  count acc  pred/true');
+    for (const c of CLASS_NAMES) {
+      const pr = r.precisionRecall[c];
+      const ce = r.count[c];
+      lines.push(
+        `${c.padEnd(10)} ${f(r.raw.ap50[c])}    ${f(r.post.ap50[c])}     ${f(r.raw.apCoco[c])}          ${f(pr.precision)}     ${f(pr.recall)}   ${ce.mae.toFixed(3).padStart(7)}    ${f(ce.accuracy)}     ${ce.predicted}/${ce.truth}`,
+      );
+    }
+    lines.push(`${'mean'.padEnd(10)} ${f(r.raw.map50)}    ${f(r.post.map50)}     ${f(r.raw.mapCoco)}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { countCells, formatRatio, summarize } from './counts';
+
+describe('counts', () => {
+  it('tallies per class', () => {
+    expect(countCells([{ cls: 'RBC' }, { cls: 'RBC' }, { cls: 'Platelets' }])).toEqual({ RBC: 2, WBC: 0, Platelets: 1 });
+  });
+  it('summarises a batch with means and ratios', () => {
+    const s = summarize([
+      { RBC: 10, WBC: 1, Platelets: 2 },
+      { RBC: 30, WBC: 1, Platelets: 0 },
+    ]);
+    expect(s.totals).toEqual({ RBC: 40, WBC: 2, Platelets: 2 });
+    expect(s.meanPerImage).toEqual({ RBC: 20, WBC: 1, Platelets: 1 });
+    expect(s.wbcPerRbc).toBeCloseTo(0.05);
+    expect(formatRatio(s.wbcPerRbc)).toBe('1 : 20.0');
+  });
+  it('has no ratio without RBCs', () => {
+    const s = summarize([]);
+    expect(s.wbcPerRbc).toBeNull();
+    expect(formatRatio(null)).toBe('–');
+  });
+});

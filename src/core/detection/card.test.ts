@@ -1,0 +1,21 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ModelCardError, parseModelCard } from './card';
+
+const shipped = JSON.parse(readFileSync(new URL('../../../models/smearcount-frcnn.json', import.meta.url), 'utf8'));
+
+describe('parseModelCard', () => {
+  it('reads the shipped card', () => {
+    const c = parseModelCard(shipped);
+    expect(c.file).toBe('smearcount-frcnn.onnx');
+    expect(c.classes.map((x) => x.name)).toEqual(['RBC', 'WBC', 'Platelets']);
+    expect(c.nativeSize).toEqual({ width: 640, height: 480 });
+    for (const v of Object.values(c.postprocess.scoreThresholds)) expect(v).toBeGreaterThan(0);
+    expect(c.postprocess.nmsIou).toBeGreaterThan(0);
+  });
+  it('refuses cards without a hash or with classes out of order', () => {
+    expect(() => parseModelCard({ ...shipped, sha256: 'abc' })).toThrow(ModelCardError);
+    expect(() => parseModelCard({ ...shipped, classes: [...shipped.classes].reverse() })).toThrow(/class 1 must be RBC/);
+    expect(() => parseModelCard(null)).toThrow(ModelCardError);
+  });
+});

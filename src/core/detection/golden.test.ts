@@ -1,0 +1,53 @@
+/**
+ * Golden test against the real model: the browser's runtime (onnxruntime-web's WASM build, run
+ * here in Node) and onnxruntime-node give the same detections through the app's pre- and
+ * post-processing, and they agree with the ground truth on a real smear.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as ortWeb from 'onnxruntime-web';
+import { DEFAULT_MODEL, Detector, REPO, decodeImage } from '../../../scripts/evalLib';
+import { countCells } from '../counts/counts';
+import { parseVoc } from '../formats/voc';
+import { decodeOutputs } from './decode';
+import { postprocess } from './postprocess';
+import { planInput, rgbaToCHW } from './preprocess';
+import { iou } from './geometry';
+
+const root = process.env.SMEARCOUNT_DATA ?? join(REPO, '..', 'shared', 'datasets', 'cbc');
+const IMAGES = ['BloodImage_00339', 'BloodImage_00386'];
+
+describe('golden: real model, real images', () => {
+  it('WASM (browser runtime) and native ORT agree, and counts are near the truth', async () => {
+    const dir = join(root, 'Testing');
+    if (!existsSync(join(dir, 'Images'))) throw new Error(`CBC Testing data not found at ${dir} (set SMEARCOUNT_DATA)`);
+    ortWeb.env.wasm.numThreads = 1;
+    const web = await ortWeb.InferenceSession.create(new Uint8Array(readFileSync(DEFAULT_MODEL)));
+    const native = await Detector.create();
+    const params = native.card.postprocess;
+    for (const name of IMAGES) {
+      const img = decodeImage(join(dir, 'Images', `${name}.jpg`));
+      const plan = planInput(img.width, img.height);
+      expect(plan.scale).toBe(1);
+      const out = await web.run({ image: new ortWeb.Tensor('float32', rgbaToCHW(img.data, img.width, img.height), [3, img.height, img.width]) });
+      const rawWeb = decodeOutputs(
+        { boxes: out.boxes.data as Float32Array, labels: out.labels.data as BigInt64Array, scores: out.scores.data as Float32Array },
+        1,
+      );
+      const { raw: rawNative } = await native.detect(img);
+      const a = postprocess(rawWeb, params);
+      const b = postprocess(rawNative, params);
+      // Same cells: each shown detection has a twin of the same class with IoU > 0.98 and a close score.
+      const twins = a.filter((d) => b.some((e) => e.cls === d.cls && iou(e.box, d.box) > 0.98 && Math.abs(e.score - d.score) < 5e-3));
+      expect(twins.length).toBeGreaterThanOrEqual(a.length - 1);
+      expect(Math.abs(a.length - b.length)).toBeLessThanOrEqual(1);
+      const truth = countCells(parseVoc(readFileSync(join(dir, 'Annotations', `${name}.xml`), 'utf8')).objects);
+      const got = countCells(a);
+      expect(Math.abs(got.RBC - truth.RBC)).toBeLessThanOrEqual(Math.max(2, 0.2 * truth.RBC));
+      expect(Math.abs(got.WBC - truth.WBC)).toBeLessThanOrEqual(1);
+    }
+    await web.release();
+    await native.release();
+  });
+});

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import type { Detection } from '../detection/detection';
+import { addBox, deleteBox, EMPTY_HISTORY, moveBox, record, redo, relabelBox, undo } from './commands';
+import { applyEdits, isEdited, NO_EDITS } from './edits';
+
+const dets: Detection[] = [
+  { id: 'm0', cls: 'RBC', score: 0.9, box: { x1: 0, y1: 0, x2: 10, y2: 10 }, origin: 'model' },
+  { id: 'm1', cls: 'WBC', score: 0.8, box: { x1: 20, y1: 0, x2: 30, y2: 10 }, origin: 'model' },
+];
+const size = { width: 100, height: 100 };
+
+describe('edit commands', () => {
+  it('delete hides a model box and survives re-filtering', () => {
+    const e = deleteBox.perform(NO_EDITS, { id: 'm0' });
+    expect(applyEdits(dets, e).map((d) => d.id)).toEqual(['m1']);
+    expect(deleteBox.perform(e, { id: 'm0' })).toBe(e);
+    expect(isEdited(e)).toBe(true);
+  });
+  it('relabel and move mark the box manual', () => {
+    let e = relabelBox.perform(NO_EDITS, { id: 'm1', cls: 'Platelets' });
+    e = moveBox.perform(e, { id: 'm0', box: { x1: 5, y1: 5, x2: -3, y2: 200 }, ...size });
+    const out = applyEdits(dets, e);
+    expect(out[1]).toMatchObject({ id: 'm1', cls: 'Platelets', origin: 'manual' });
+    expect(out[0].box).toEqual({ x1: 0, y1: 5, x2: 5, y2: 100 });
+    expect(out[0].origin).toBe('manual');
+  });
+  it('add creates manual boxes with fresh ids that can be edited and deleted', () => {
+    let e = addBox.perform(NO_EDITS, { cls: 'WBC', box: { x1: 50, y1: 50, x2: 40, y2: 40 }, ...size });
+    e = addBox.perform(e, { cls: 'RBC', box: { x1: 0, y1: 0, x2: 5, y2: 5 }, ...size });
+    expect(e.added.map((d) => d.id)).toEqual(['u0', 'u1']);
+    expect(e.added[0].box).toEqual({ x1: 40, y1: 40, x2: 50, y2: 50 });
+    e = relabelBox.perform(e, { id: 'u0', cls: 'Platelets' });
+    e = deleteBox.perform(e, { id: 'u1' });
+    expect(applyEdits(dets, e).map((d) => `${d.id}:${d.cls}:${d.origin}`)).toEqual(['m0:RBC:model', 'm1:WBC:model', 'u0:Platelets:manual']);
+  });
+  it('undo and redo restore whole edit states', () => {
+    const e1 = deleteBox.perform(NO_EDITS, { id: 'm0' });
+    const h1 = record(EMPTY_HISTORY, NO_EDITS);
+    const u = undo(h1, e1)!;
+    expect(u.edits).toBe(NO_EDITS);
+    const r = redo(u.history, u.edits)!;
+    expect(r.edits).toBe(e1);
+    expect(undo(EMPTY_HISTORY, NO_EDITS)).toBeNull();
+    expect(redo(EMPTY_HISTORY, NO_EDITS)).toBeNull();
+    // a new edit clears the redo stack
+    expect(record(u.history, u.edits).future).toHaveLength(0);
+  });
+});

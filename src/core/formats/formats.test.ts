@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import type { Detection } from '../detection/detection';
+import { csvField, toCsv } from './csv';
+import { boxesCsv, cocoJson, countsCsv, vocFiles, type ExportImage } from './exports';
+import { sniffImage } from './imageHeader';
+import { parseVoc } from './voc';
+import { crc32, zip } from './zip';
+
+const d = (cls: Detection['cls'], x: number, origin: Detection['origin'] = 'model'): Detection => ({
+  id: `m${x}`,
+  cls,
+  score: 0.5,
+  box: { x1: x, y1: 0, x2: x + 10, y2: 10 },
+  origin,
+});
+const images: ExportImage[] = [
+  { name: 'a,1.jpg', width: 640, height: 480, detections: [d('RBC', 0), d('RBC', 20), d('WBC', 40, 'manual')], reviewed: true, edited: true },
+  { name: 'b.jpg', width: 640, height: 480, detections: [d('Platelets', 0)], reviewed: false, edited: false },
+];
+
+describe('CSV', () => {
+  it('quotes only when needed', () => {
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField(3)).toBe('3');
+    expect(toCsv(['x'], [[1]])).toBe('x\r\n1\r\n');
+  });
+  it('exports counts with a totals row', () => {
+    expect(countsCsv(images)).toBe(
+      'image,RBC,WBC,Platelets,reviewed,edited\r\n"a,1.jpg",2,1,0,true,true\r\nb.jpg,0,0,1,false,false\r\nTOTAL,2,1,1,1,1\r\n',
+    );
+  });
+  it('exports boxes with their origin', () => {
+    const lines = boxesCsv(images).trim().split('\r\n');
+    expect(lines).toHaveLength(5);
+    expect(lines[3]).toBe('"a,1.jpg",WBC,0.5000,40,0,50,10,manual');
+  });
+});
+
+describe('COCO and VOC exports', () => {
+  it('writes COCO bboxes as x,y,w,h with label-order category ids', () => {
+    const c = JSON.parse(cocoJson(images));
+    expect(c.categories.map((x: { id: number; name: string }) => [x.id, x.name])).toEqual([[1, 'RBC'], [2, 'WBC'], [3, 'Platelets']]);
+    expect(c.annotations).toHaveLength(4);
+    expect(c.annotations[2]).toMatchObject({ image_id: 1, category_id: 2, bbox: [40, 0, 10, 10], area: 100 });
+  });
+  it('writes one VOC file per image that parses back to the same boxes', () => {
+    const files = vocFiles(images);
+    expect(files.map((f) => f.name)).toEqual(['a,1.xml', 'b.xml']);
+    expect(parseVoc(files[0].data).objects.map((o) => o.cls)).toEqual(['RBC', 'RBC', 'WBC']);
+  });
+});
+
+describe('zip', () => {
+  it('computes the standard CRC-32', () => {
+    expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+  });
+  it('writes a valid archive layout', () => {
+    const z = zip([{ name: 'a.txt', data: 'hello' }, { name: 'b.txt', data: 'world!' }]);
+    const v = new DataView(z.buffer);
+    expect(v.getUint32(0, true)).toBe(0x04034b50);
+    const end = z.length - 22;
+    expect(v.getUint32(end, true)).toBe(0x06054b50);
+    expect(v.getUint16(end + 10, true)).toBe(2);
+    const cdOffset = v.getUint32(end + 16, true);
+    expect(v.getUint32(cdOffset, true)).toBe(0x02014b50);
+    expect(new TextDecoder().decode(z.slice(30 + 5, 30 + 10))).toBe('hello');
+  });
+});
+
+describe('sniffImage', () => {
+  it('reads PNG size', () => {
+    const b = new Uint8Array(24);
+    b.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    new DataView(b.buffer).setUint32(16, 8000);
+    new DataView(b.buffer).setUint32(20, 9000);
+    expect(sniffImage(b)).toEqual({ kind: 'png', width: 8000, height: 9000 });
+  });
+  it('reads JPEG size from the SOF marker after an APP segment', () => {
+    const b = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0, 0xff, 0xc0, 0, 11, 8, 0x01, 0xe0, 0x02, 0x80, 3, 0, 0, 0, 0]);
+    expect(sniffImage(b)).toEqual({ kind: 'jpeg', width: 640, height: 480 });
+  });
+  it('reads BMP size and detects TIFF and non-images', () => {
+    const bmp = new Uint8Array(26);
+    bmp.set([0x42, 0x4d]);
+    new DataView(bmp.buffer).setInt32(18, 640, true);
+    new DataView(bmp.buffer).setInt32(22, -480, true);
+    expect(sniffImage(bmp)).toEqual({ kind: 'bmp', width: 640, height: 480 });
+    expect(sniffImage(new Uint8Array([0x49, 0x49, 0x2a, 0]))).toEqual({ kind: 'tiff' });
+    expect(sniffImage(new TextEncoder().encode('hello world, not an image'))).toBeNull();
+    expect(sniffImage(new Uint8Array(0))).toBeNull();
+  });
+});

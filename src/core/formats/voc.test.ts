@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { parseVoc, VocError, writeVoc } from './voc';
+
+const xml = `<annotation><filename>a &amp; b.jpg</filename><size><width>640</width><height>480</height><depth>3</depth></size>
+<object><name>RBC</name><bndbox><xmin>10</xmin><ymin>20</ymin><xmax>110</xmax><ymax>120</ymax></bndbox></object>
+<object><name>WBC</name><bndbox><xmin>700</xmin><ymin>0</ymin><xmax>500</xmax><ymax>100</ymax></bndbox></object>
+<object><name>Platelets</name><bndbox><xmin>5</xmin><ymin>5</ymin><xmax>6</xmax><ymax>40</ymax></bndbox></object>
+<object><name>Neutrophil</name><bndbox><xmin>5</xmin><ymin>5</ymin><xmax>60</xmax><ymax>40</ymax></bndbox></object>
+</annotation>`;
+
+describe('Pascal VOC', () => {
+  it('parses boxes, clips, orders corners and drops degenerate or unknown objects', () => {
+    const a = parseVoc(xml);
+    expect(a.filename).toBe('a & b.jpg');
+    expect(a.width).toBe(640);
+    expect(a.objects).toEqual([
+      { cls: 'RBC', box: { x1: 10, y1: 20, x2: 110, y2: 120 } },
+      { cls: 'WBC', box: { x1: 500, y1: 0, x2: 640, y2: 100 } },
+    ]);
+    expect(a.skipped).toBe(2);
+  });
+  it('gives clear errors', () => {
+    expect(() => parseVoc('<html></html>', 'x.xml')).toThrow(/x.xml: not a Pascal VOC annotation/);
+    expect(() => parseVoc('<annotation><size><width>0</width></size></annotation>', 'y.xml')).toThrow(VocError);
+    expect(() =>
+      parseVoc('<annotation><size><width>5</width><height>5</height></size><object><name>RBC</name><bndbox><xmin>a</xmin></bndbox></object></annotation>', 'z.xml'),
+    ).toThrow(/z.xml: object RBC has an invalid <bndbox>/);
+  });
+  it('round-trips through writeVoc', () => {
+    const a = parseVoc(xml);
+    const back = parseVoc(writeVoc(a));
+    expect(back.objects).toEqual(a.objects);
+    expect(back.filename).toBe('a & b.jpg');
+    expect(back.width).toBe(640);
+    expect(back.height).toBe(480);
+  });
+});
