@@ -66,3 +66,41 @@ export class AppPage {
     return this.page.getByTestId('file-error');
   }
 }
+
+export async function clickBox(app: AppPage, d: HookDetection) {
+  const view = await app.page.evaluate(() => (window as any).__smearcount.view());
+  const canvas = await app.page.getByTestId('canvas').locator('canvas').first().boundingBox();
+  const cx = (d.box.x1 + d.box.x2) / 2;
+  const cy = (d.box.y1 + d.box.y2) / 2;
+  // Click near the top-left edge inside the box: the stroke has the widest hit area and the
+  // centre may lie inside a neighbouring box too.
+  const x = canvas!.x + view.x + (d.box.x1 + 0.5 * (cx - d.box.x1) * 0.1) * view.scale;
+  const y = canvas!.y + view.y + cy * view.scale;
+  await app.page.mouse.click(x, y);
+}
+
+/** A box whose left edge (mid-height) lies inside no other box, so a click there selects it. */
+export function isolated(dets: HookDetection[], cls?: Cls): HookDetection | undefined {
+  return dets.find((d) => {
+    if (cls && d.cls !== cls) return false;
+    const x = d.box.x1 + 0.05 * (d.box.x2 - d.box.x1) * 0.5;
+    const y = (d.box.y1 + d.box.y2) / 2;
+    return !dets.some((o) => o !== d && x >= o.box.x1 - 4 && x <= o.box.x2 + 4 && y >= o.box.y1 - 4 && y <= o.box.y2 + 4);
+  });
+}
+
+/** Entries of a stored (uncompressed) ZIP, as our exporter writes it. */
+export function unzipStored(buf: Buffer): { name: string; data: Buffer }[] {
+  const out: { name: string; data: Buffer }[] = [];
+  let o = 0;
+  while (buf.readUInt32LE(o) === 0x04034b50) {
+    const size = buf.readUInt32LE(o + 18);
+    const nameLen = buf.readUInt16LE(o + 26);
+    const extra = buf.readUInt16LE(o + 28);
+    const name = buf.subarray(o + 30, o + 30 + nameLen).toString('utf8');
+    const start = o + 30 + nameLen + extra;
+    out.push({ name, data: buf.subarray(start, start + size) });
+    o = start + size;
+  }
+  return out;
+}

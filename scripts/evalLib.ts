@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import jpeg from 'jpeg-js';
+import decodeJpeg, { init as initJpeg } from '@jsquash/jpeg/decode.js';
 import { PNG } from 'pngjs';
 import { parseModelCard, type ModelCard, type PostprocessParams } from '../src/core/detection/card';
 import { CLASS_NAMES } from '../src/core/detection/classes';
@@ -32,11 +32,17 @@ export interface Rgba {
   height: number;
 }
 
-export function decodeImage(path: string): Rgba {
+let jpegReady: Promise<void> | undefined;
+
+/** JPEG via libjpeg-turbo's decoder (mozjpeg, WASM): the same IDCT and upsampling as the libjpeg that
+ * torchvision used for the model card, so the card's numbers are reproduced pixel for pixel. */
+export async function decodeImage(path: string): Promise<Rgba> {
   const buf = readFileSync(path);
   if (buf[0] === 0xff && buf[1] === 0xd8) {
-    const d = jpeg.decode(buf, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024 });
-    return { data: d.data, width: d.width, height: d.height };
+    jpegReady ??= WebAssembly.compile(readFileSync(join(REPO, 'node_modules/@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm'))).then((m) => initJpeg(m));
+    await jpegReady;
+    const d = await decodeJpeg(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length) as ArrayBuffer);
+    return { data: new Uint8Array(d.data.buffer, d.data.byteOffset, d.data.length), width: d.width, height: d.height };
   }
   if (buf[0] === 0x89 && buf[1] === 0x50) {
     const p = PNG.sync.read(buf);
@@ -148,7 +154,7 @@ export async function evaluateFolder(
   const perImage: EvalResult['perImage'] = [];
   const times: number[] = [];
   for (const [i, it] of items.entries()) {
-    const { raw, ms } = await det.detect(decodeImage(it.image));
+    const { raw, ms } = await det.detect(await decodeImage(it.image));
     times.push(ms);
     const post = postprocess(raw, params);
     const c = countCells(post);

@@ -29,6 +29,14 @@ async function validate(file: File): Promise<void> {
   if (!head) throw new IntakeError('not-image');
   if (head.kind === 'tiff') throw new IntakeError('tiff');
   if (!SUPPORTED.has(head.kind)) throw new IntakeError('unsupported', head.kind);
+  if (head.kind === 'jpeg') {
+    // Browsers render a truncated JPEG as a grey-filled image rather than failing: a count on half
+    // a smear would be silently wrong, so require the end-of-image marker near the end.
+    const tail = new Uint8Array(await file.slice(Math.max(0, file.size - 4096)).arrayBuffer());
+    let eoi = false;
+    for (let i = tail.length - 2; i >= 0 && !eoi; i--) eoi = tail[i] === 0xff && tail[i + 1] === 0xd9;
+    if (!eoi) throw new IntakeError('decode', 'the JPEG ends early');
+  }
   if (head.width && head.height && head.width * head.height > MAX_MEGAPIXELS * 1e6) {
     throw new IntakeError('too-large', `${head.width}×${head.height} (${((head.width * head.height) / 1e6).toFixed(0)} MP)`);
   }

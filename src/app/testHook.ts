@@ -1,6 +1,8 @@
 /** window.__smearcount: lets tests read what the canvas shows without reading pixels. */
 import { selectCurrent, selectSummary, shownDetections } from '../store/selectors';
-import { useAppStore } from './instance';
+import { useView } from '../features/viewState';
+import { groundTruthAp } from '../store/selectors';
+import { persistence, useAppStore } from './instance';
 
 export function installTestHook() {
   const hook = {
@@ -33,6 +35,11 @@ export function installTestHook() {
     summary: () => selectSummary(useAppStore.getState()),
     model: () => ({ ...useAppStore.getState().model }),
     select: (id: string) => useAppStore.getState().select(id),
+    selectedId: () => useView.getState().selectedId,
+    view: () => ({ ...useView.getState().transform }),
+    groundTruthAp: () => groundTruthAp(useAppStore.getState()),
+    /** Resolves once everything so far is written to IndexedDB. */
+    flush: () => persistence.flush(),
   };
   (window as unknown as { __smearcount: typeof hook }).__smearcount = hook;
 }

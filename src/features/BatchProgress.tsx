@@ -7,6 +7,7 @@ const fmt = (ms: number) => (ms < 60_000 ? `${Math.ceil(ms / 1000)} s` : `${Math
 export function BatchProgress() {
   const p = useAppStore(selectProgressShallow);
   const running = useAppStore((s) => s.run !== null);
+  const reviewed = useAppStore((s) => s.order.filter((id) => s.images[id].reviewed).length);
   const [, tick] = useState(0);
   useEffect(() => {
     if (!running) return;
@@ -23,6 +24,7 @@ export function BatchProgress() {
         {finished}/{p.total} done{p.failed ? ` · ${p.failed} failed` : ''}
         {p.pending && eta !== null ? ` · about ${fmt(eta)} left` : ''}
       </span>
+      <span data-testid="review-left">{p.done - reviewed > 0 ? `${p.done - reviewed} to review` : p.done ? 'all reviewed' : ''}</span>
       {running && p.pending > 0 && (
         <button data-testid="cancel-batch" onClick={() => runner.cancel()} title="Stop after the current image; keep finished results">
           Cancel

@@ -1,13 +1,18 @@
 import { useAppStore, card } from '../app/instance';
 import { CLASS_NAMES } from '../core/detection/classes';
 import { formatRatio } from '../core/counts/counts';
-import { imageCounts, selectCurrent, selectSummary } from '../store/selectors';
+import { groundTruthAp, imageCounts, selectCurrent, selectSummary } from '../store/selectors';
+import { useMemo } from 'react';
 
 export function CountsPanel() {
   const current = useAppStore(selectCurrent);
   const params = useAppStore((s) => s.postprocess);
   const summary = useAppStore(selectSummary);
   const counts = current?.status === 'done' ? imageCounts(current, params) : null;
+  const images = useAppStore((s) => s.images);
+  const order = useAppStore((s) => s.order);
+  const currentId = useAppStore((s) => s.currentId);
+  const ap = useMemo(() => groundTruthAp({ ...useAppStore.getState(), images, order, currentId, postprocess: params }), [images, order, currentId, params]);
   const color = Object.fromEntries(card.classes.map((c) => [c.name, c.color]));
   return (
     <section className="panel counts" aria-label="Counts">
@@ -40,6 +45,14 @@ export function CountsPanel() {
         <dd data-testid="ratio-platelets">{formatRatio(summary.plateletsPerRbc)}</dd>
         <dt>Images counted</dt>
         <dd>{summary.images}</dd>
+        {ap.images > 0 && (
+          <>
+            <dt title="AP@0.5 against the dropped VOC annotations">AP@0.5 this image</dt>
+            <dd data-testid="ap-image">{ap.image === null ? '–' : ap.image.toFixed(3)}</dd>
+            <dt>AP@0.5 batch ({ap.images} annotated)</dt>
+            <dd data-testid="ap-batch">{ap.batch === null ? '–' : ap.batch.toFixed(3)}</dd>
+          </>
+        )}
       </dl>
       {current?.status === 'error' && <p className="error-text">{current.error}</p>}
     </section>

@@ -17,13 +17,15 @@ interface BoxesProps {
   dets: Detection[];
   outcome?: ('tp' | 'fp')[];
   selectedId: string | null;
+  /** false while drawing: a new box may start on top of an existing one */
+  interactive: boolean;
   onSelect(id: string): void;
   onHover(d: Detection | null): void;
   onMoved(id: string, box: Box): void;
 }
 
 /** All boxes of one image. Memoised: hover and zoom do not re-render 100+ rects. */
-const Boxes = memo(function Boxes({ dets, outcome, selectedId, onSelect, onHover, onMoved }: BoxesProps) {
+const Boxes = memo(function Boxes({ dets, outcome, selectedId, interactive, onSelect, onHover, onMoved }: BoxesProps) {
   return (
     <>
       {dets.map((d, i) => (
@@ -42,6 +44,7 @@ const Boxes = memo(function Boxes({ dets, outcome, selectedId, onSelect, onHover
           perfectDrawEnabled={false}
           shadowForStrokeEnabled={false}
           hitStrokeWidth={6}
+          listening={interactive}
           draggable={d.id === selectedId}
           onMouseDown={(e) => {
             e.cancelBubble = true;
@@ -122,6 +125,8 @@ export function ImageCanvas() {
     setView(fitTransform(width, height, size.w, size.h));
   }, [current?.id, width, height, size.w, size.h, fitNonce]);
 
+  useEffect(() => useView.getState().setTransform(view), [view]);
+
   const all = useMemo(() => shownDetections(current, params), [current, params]);
   const dets = useMemo(() => all.filter((d) => visible[d.cls]), [all, visible]);
   const match = useMemo(() => (current?.gt ? matchImage(current.gt, all) : null), [current?.gt, all]);
@@ -186,7 +191,7 @@ export function ImageCanvas() {
         <Layer>
           {img && <KImage image={img} width={width} height={height} />}
           <Group>
-            <Boxes dets={dets} outcome={outcome} selectedId={selectedId} onSelect={onSelect} onHover={setHover} onMoved={onMoved} />
+            <Boxes dets={dets} outcome={outcome} selectedId={selectedId} interactive={mode === 'select'} onSelect={onSelect} onHover={setHover} onMoved={onMoved} />
             {match && current?.gt && <Misses gt={current.gt} matched={match.gtMatched} />}
           </Group>
           {draft && (

@@ -44,6 +44,9 @@ export function Toolbar() {
         Redo
       </button>
       <span className="sep" />
+      <button onClick={() => runAction('next-uncertain')} disabled={current?.status !== 'done'} title="Next least-certain detection (U); at the end, mark reviewed and go to the next image" data-testid="review-next">
+        Review next
+      </button>
       <label className="check">
         <input
           type="checkbox"

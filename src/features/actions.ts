@@ -6,6 +6,8 @@
 import { useAppStore } from '../app/instance';
 import { CLASS_NAMES } from '../core/detection/classes';
 import { deleteBox, relabelBox } from '../core/edits/commands';
+import { nextUncertain } from '../core/edits/review';
+import { shownDetections } from '../store/selectors';
 import { useView } from './viewState';
 
 export interface Action {
@@ -89,6 +91,23 @@ export const actions: Action[] = [
     run() {
       useView.getState().setSelected(null);
       useAppStore.getState().selectRelative(-1);
+    },
+  },
+  {
+    // Review mode: U steps through the current image's least certain detections; at the end it
+    // marks the image reviewed and moves to the next image not yet reviewed.
+    name: 'next-uncertain',
+    keyTest: (e) => !mod(e) && e.key === 'u',
+    run() {
+      const s = useAppStore.getState();
+      const im = s.currentId ? s.images[s.currentId] : undefined;
+      if (!im) return;
+      const next = nextUncertain(shownDetections(im, s.postprocess), s.postprocess, useView.getState().selectedId);
+      if (next) return useView.getState().setSelected(next.id);
+      s.setReviewed(im.id, true);
+      const after = [...s.order.slice(s.order.indexOf(im.id) + 1), ...s.order].find((id) => !useAppStore.getState().images[id].reviewed && s.images[id].status === 'done');
+      useView.getState().setSelected(null);
+      if (after) s.select(after);
     },
   },
   {

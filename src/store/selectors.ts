@@ -5,6 +5,7 @@ import type { Detection } from '../core/detection/detection';
 import { postprocess } from '../core/detection/postprocess';
 import { applyEdits, isEdited } from '../core/edits/edits';
 import { countCells, summarize, type BatchSummary, type Counts } from '../core/counts/counts';
+import { evaluateDetections } from '../core/metrics/ap';
 import type { AppState } from './store';
 import type { ImageEntry } from './types';
 
@@ -86,3 +87,15 @@ export function selectAppStatus(s: AppState): AppStatus {
 }
 
 export const wasEdited = (im: ImageEntry) => isEdited(im.edits);
+
+/** AP@0.5 against dropped ground truth, with the same src/core metrics as the eval CLI. */
+export function groundTruthAp(s: AppState): { image: number | null; batch: number | null; images: number } {
+  const withGt = s.order.map((id) => s.images[id]).filter((im) => im.status === 'done' && im.gt);
+  if (!withGt.length) return { image: null, batch: null, images: 0 };
+  const evalOf = (ims: typeof withGt) => {
+    const m = evaluateDetections(ims.map((im) => ({ gt: im.gt!, dets: shownDetections(im, s.postprocess) })));
+    return Number.isNaN(m.map50) ? null : m.map50;
+  };
+  const cur = s.currentId ? s.images[s.currentId] : undefined;
+  return { image: cur?.gt && cur.status === 'done' ? evalOf([cur]) : null, batch: evalOf(withGt), images: withGt.length };
+}

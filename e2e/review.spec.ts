@@ -1,0 +1,139 @@
+import { expect, test } from '@playwright/test';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppPage, CLASSES, clickBox, isolated, unzipStored } from './app.po';
+import { testingImages } from './data';
+
+test.describe('review, correct, export, persist', () => {
+  let app: AppPage;
+  test.beforeEach(async ({ page }) => {
+    app = new AppPage(page);
+    await app.open('?backend=wasm');
+  });
+
+  test('delete and relabel a box with the keyboard, then undo and redo', async ({ page }) => {
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    const before = await app.counts();
+    const cur = (await app.current())!;
+    const target = isolated(cur.detections, 'RBC')!;
+    expect(target).toBeTruthy();
+    await clickBox(app, target);
+    expect(await page.evaluate(() => (window as any).__smearcount.selectedId())).toBe(target.id);
+    await page.keyboard.press('Delete');
+    await expect(page.getByTestId('count-RBC')).toHaveText(String(before.RBC - 1));
+    expect((await app.current())!.detections.some((d) => d.id === target.id)).toBe(false);
+
+    const other = isolated((await app.current())!.detections, 'RBC')!;
+    await clickBox(app, other);
+    await page.keyboard.press('2');
+    await expect(page.getByTestId('count-RBC')).toHaveText(String(before.RBC - 2));
+    await expect(page.getByTestId('count-WBC')).toHaveText(String(before.WBC + 1));
+    const relabeled = (await app.current())!.detections.find((d) => d.id === other.id)!;
+    expect(relabeled).toMatchObject({ cls: 'WBC', origin: 'manual' });
+
+    await page.keyboard.press('Control+z');
+    await page.keyboard.press('Control+z');
+    expect(await app.counts()).toEqual(before);
+    await page.keyboard.press('Control+Shift+z');
+    await expect(page.getByTestId('count-RBC')).toHaveText(String(before.RBC - 1));
+    await page.keyboard.press('Control+y');
+    await expect(page.getByTestId('count-WBC')).toHaveText(String(before.WBC + 1));
+  });
+
+  test('draw a new box', async ({ page }) => {
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    const before = await app.counts();
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('3'); // nothing selected: sets the class for new boxes
+    await page.keyboard.press('n');
+    const view = await page.evaluate(() => (window as any).__smearcount.view());
+    const canvas = (await page.getByTestId('canvas').locator('canvas').first().boundingBox())!;
+    const at = (x: number, y: number) => [canvas.x + view.x + x * view.scale, canvas.y + view.y + y * view.scale] as const;
+    await page.mouse.move(...at(300, 200));
+    await page.mouse.down();
+    await page.mouse.move(...at(320, 215), { steps: 4 });
+    await page.mouse.move(...at(330, 230), { steps: 4 });
+    await page.mouse.up();
+    await expect(page.getByTestId('count-Platelets')).toHaveText(String(before.Platelets + 1));
+    const added = (await app.current())!.detections.find((d) => d.id.startsWith('u'))!;
+    expect(added).toMatchObject({ cls: 'Platelets', origin: 'manual' });
+    expect(added.box.x1).toBeCloseTo(300, 0);
+    expect(added.box.y2).toBeCloseTo(230, 0);
+  });
+
+  test('the counts CSV matches the shown counts after edits', async ({ page }) => {
+    const files = testingImages(3);
+    await app.drop(files);
+    await app.waitReady();
+    await app.selectImage(1);
+    const cur = (await app.current())!;
+    await clickBox(app, isolated(cur.detections, 'RBC')!);
+    await page.keyboard.press('Delete');
+    const shown: Record<string, Record<string, number>> = {};
+    for (let i = 0; i < files.length; i++) {
+      await app.selectImage(i);
+      shown[(await app.current())!.name] = await app.counts();
+    }
+    const totals = await app.counts('total');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    const csv = readFileSync((await download.path())!, 'utf8').trim().split(/\r\n/);
+    expect(csv[0]).toBe('image,RBC,WBC,Platelets,reviewed,edited');
+    const rows = csv.slice(1).map((l) => l.split(','));
+    expect(rows).toHaveLength(files.length + 1);
+    for (const r of rows.slice(0, -1)) {
+      expect({ RBC: +r[1], WBC: +r[2], Platelets: +r[3] }).toEqual(shown[r[0]]);
+      expect(r[5]).toBe(r[0] === (await Promise.resolve(cur.name)) ? 'true' : 'false');
+    }
+    const t = rows[rows.length - 1];
+    expect(t[0]).toBe('TOTAL');
+    expect({ RBC: +t[1], WBC: +t[2], Platelets: +t[3] }).toEqual(totals);
+  });
+
+  test('the VOC export round-trips: re-imported as ground truth it scores AP = 1', async ({ page }, info) => {
+    await app.drop(testingImages(2));
+    await app.waitReady();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-voc').click()]);
+    const entries = unzipStored(readFileSync((await download.path())!));
+    expect(entries.map((e) => e.name)).toHaveLength(2);
+    const dir = info.outputPath('voc');
+    mkdirSync(dir, { recursive: true });
+    const xmls = entries.map((e) => {
+      const p = join(dir, e.name);
+      writeFileSync(p, e.data);
+      return p;
+    });
+    await app.drop(xmls);
+    await expect(page.getByTestId('ap-batch')).toHaveText('1.000');
+    await expect(page.getByTestId('ap-image')).toHaveText('1.000');
+    await expect(app.fileErrors()).toHaveCount(0);
+  });
+
+  test('a reload restores the batch and the edits', async ({ page }) => {
+    await app.drop(testingImages(2));
+    await app.waitReady();
+    const cur = (await app.current())!;
+    const target = isolated(cur.detections)!;
+    await clickBox(app, target);
+    await page.keyboard.press('Delete');
+    const before = { images: await app.images(), current: await app.current(), totals: await app.counts('total') };
+    await page.evaluate(() => (window as any).__smearcount.flush());
+    await page.reload();
+    await app.waitReady();
+    await expect.poll(async () => (await app.images()).length).toBe(2);
+    expect((await app.images()).map((i) => [i.name, i.status, i.count])).toEqual(before.images.map((i) => [i.name, i.status, i.count]));
+    const after = (await app.current())!;
+    expect(after.name).toBe(before.current!.name);
+    expect(after.detections.map((d) => d.id)).toEqual(before.current!.detections.map((d) => d.id));
+    expect(after.detections.some((d) => d.id === target.id)).toBe(false);
+    for (const c of CLASSES) await expect(page.getByTestId(`total-${c}`)).toHaveText(String(before.totals[c]));
+    // and the restored session can be cleared, after confirmation
+    page.once('dialog', (d) => d.accept());
+    await page.getByTestId('clear-session').click();
+    await expect.poll(async () => (await app.images()).length).toBe(0);
+    await page.reload();
+    await app.waitReady();
+    expect(await app.images()).toHaveLength(0);
+  });
+});
