@@ -24,7 +24,10 @@ export class AppPage {
     return this.page.getByTestId('status');
   }
 
+  /** Waits until the model is loaded and nothing is pending. The store is checked first because it
+   * changes synchronously on a drop, while the DOM attribute follows on React's next commit. */
   async waitReady(timeout = 120_000) {
+    await this.page.waitForFunction(() => (window as any).__smearcount?.idle(), null, { timeout, polling: 100 });
     await expect(this.status).toHaveAttribute('data-state', 'ready', { timeout });
   }
 

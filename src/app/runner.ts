@@ -55,6 +55,16 @@ export class BatchRunner {
   ) {}
 
   async addFiles(files: readonly File[]): Promise<void> {
+    this.store.getState().addIntake(files.length);
+    try {
+      await this.intake(files);
+    } finally {
+      this.store.getState().addIntake(-files.length);
+    }
+    void this.pump();
+  }
+
+  private async intake(files: readonly File[]): Promise<void> {
     const s = this.store.getState();
     const xmls = files.filter((f) => /\.xml$/i.test(f.name));
     const others = files.filter((f) => !/\.xml$/i.test(f.name));
@@ -74,7 +84,6 @@ export class BatchRunner {
       }
     }
     for (const f of xmls) await this.addAnnotation(f);
-    void this.pump();
   }
 
   private async addAnnotation(f: File) {

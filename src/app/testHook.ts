@@ -1,7 +1,7 @@
 /** window.__smearcount: lets tests read what the canvas shows without reading pixels. */
 import { selectCurrent, selectSummary, shownDetections } from '../store/selectors';
 import { useView } from '../features/viewState';
-import { groundTruthAp } from '../store/selectors';
+import { groundTruthAp, selectAppStatus } from '../store/selectors';
 import { persistence, useAppStore } from './instance';
 
 export function installTestHook() {
@@ -33,6 +33,8 @@ export function installTestHook() {
       });
     },
     summary: () => selectSummary(useAppStore.getState()),
+    /** True when nothing is being read, queued or detected (synchronous with the store, unlike the DOM). */
+    idle: () => selectAppStatus(useAppStore.getState()) === 'ready',
     model: () => ({ ...useAppStore.getState().model }),
     select: (id: string) => useAppStore.getState().select(id),
     selectedId: () => useView.getState().selectedId,

@@ -12,6 +12,9 @@ export interface BatchSlice {
   fileErrors: FileError[];
   /** When the current run started and how many images it had done then (for the ETA). */
   run: { startedAt: number; doneAtStart: number } | null;
+  /** Files dropped but not yet checked and hashed: the app is busy while this is > 0. */
+  intake: number;
+  addIntake(n: number): void;
   addImage(e: Pick<ImageEntry, 'id' | 'name' | 'bytes'>): boolean;
   updateImage(id: string, patch: Partial<ImageEntry>): void;
   removeImage(id: string): void;
@@ -36,6 +39,10 @@ export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set
   currentId: null,
   fileErrors: [],
   run: null,
+  intake: 0,
+  addIntake(n) {
+    set((s) => ({ intake: Math.max(0, s.intake + n) }));
+  },
   addImage(e) {
     if (get().images[e.id]) return false;
     const entry: ImageEntry = { ...e, status: 'queued', edits: NO_EDITS, history: EMPTY_HISTORY, reviewed: false };

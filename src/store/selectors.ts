@@ -79,6 +79,7 @@ export type AppStatus = 'loading' | 'busy' | 'ready' | 'error';
 export function selectAppStatus(s: AppState): AppStatus {
   if (s.model.status === 'error') return 'error';
   if (s.model.status !== 'ready') return 'loading';
+  if (s.intake > 0) return 'busy';
   for (const id of s.order) {
     const st = s.images[id].status;
     if (st === 'queued' || st === 'running') return 'busy';

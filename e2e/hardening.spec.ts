@@ -1,0 +1,111 @@
+import { expect, test } from '@playwright/test';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { PNG } from 'pngjs';
+import { AppPage } from './app.po';
+import { testingImages } from './data';
+
+test.describe('offline, privacy and bad input', () => {
+  test('works offline after the first visit', async ({ page, context }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.waitReady();
+    // The service worker has precached shell, runtime and model when it reports offline-ready.
+    await expect(page.getByTestId('offline-ready')).toBeVisible({ timeout: 120_000 });
+    await context.setOffline(true);
+    await page.reload();
+    await app.waitReady();
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    expect(await app.count('RBC')).toBeGreaterThan(5);
+    await context.setOffline(false);
+  });
+
+  test('every request of a full session stays on the app origin', async ({ page, baseURL }) => {
+    const urls: string[] = [];
+    page.on('request', (r) => urls.push(r.url()));
+    page.context().on('request', (r) => urls.push(r.url()));
+    const app = new AppPage(page);
+    await app.open();
+    await app.waitReady();
+    await app.drop(testingImages(3));
+    await app.waitReady();
+    await page.getByTestId('thumb').nth(1).click();
+    const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-coco').click()]);
+    await d.path();
+    const origin = new URL(baseURL!).origin;
+    const foreign = urls.filter((u) => !u.startsWith(origin) && !u.startsWith('blob:') && !u.startsWith('data:'));
+    expect(urls.length).toBeGreaterThan(3);
+    expect(foreign).toEqual([]);
+  });
+
+  test('bad files get a clear message each, and the good image is still counted', async ({ page }, info) => {
+    const good = testingImages(2);
+    const jpeg = readFileSync(good[0]);
+    const p = (name: string) => info.outputPath(name);
+    writeFileSync(p('notes.jpg'), 'these are not pixels');
+    writeFileSync(p('empty.png'), '');
+    writeFileSync(p('truncated.jpg'), jpeg.subarray(0, Math.floor(jpeg.length / 2)));
+    writeFileSync(p('scan.tif'), Buffer.from([0x49, 0x49, 0x2a, 0, 8, 0, 0, 0]));
+    // A PNG whose header declares 10000 x 8000 pixels (80 MP): refused before any decoding.
+    const huge = Buffer.alloc(33);
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]).copy(huge);
+    huge.writeUInt32BE(10000, 16);
+    huge.writeUInt32BE(8000, 20);
+    writeFileSync(p('huge.png'), huge);
+    // Valid but unusual PNGs: grayscale, RGBA with transparency, 16-bit.
+    const mk = (colorType: 0 | 6, bitDepth: 8 | 16, name: string) => {
+      const png = new PNG({ width: 320, height: 240, colorType, bitDepth, inputHasAlpha: true });
+      for (let i = 0; i < 320 * 240; i++) png.data.set([200 - (i % 50), 120, 160, i % 7 === 0 ? 0 : 255], i * 4);
+      writeFileSync(p(name), PNG.sync.write(png, { colorType, bitDepth, inputColorType: 6, inputHasAlpha: true }));
+    };
+    mk(0, 8, 'gray.png');
+    mk(6, 8, 'alpha.png');
+    mk(6, 16, 'sixteen.png');
+
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop([p('notes.jpg'), p('empty.png'), good[0], p('truncated.jpg'), p('scan.tif'), p('huge.png'), p('gray.png'), p('alpha.png'), p('sixteen.png')]);
+    await app.waitReady();
+    await app.drop([good[0]]); // the same photo again
+    const errors = app.fileErrors();
+    await expect(errors).toHaveCount(6);
+    const text = (await errors.allTextContents()).join('\n');
+    expect(text).toMatch(/notes\.jpg: Not an image/);
+    expect(text).toMatch(/empty\.png: The file is empty/);
+    expect(text).toMatch(/truncated\.jpg: The image could not be decoded/);
+    expect(text).toMatch(/scan\.tif: TIFF is not supported.*PNG/);
+    expect(text).toMatch(/huge\.png: The image is 10000×8000 \(80 MP\), over the 50-megapixel limit/);
+    expect(text).toMatch(/BloodImage_\d+\.jpg: Already in this batch/);
+    const imgs = await app.images();
+    expect(imgs.map((i) => [i.name, i.status])).toEqual([
+      [good[0].split('/').pop(), 'done'],
+      ['gray.png', 'done'],
+      ['alpha.png', 'done'],
+      ['sixteen.png', 'done'],
+    ]);
+    await app.selectImage(0);
+    expect(await app.count('RBC')).toBeGreaterThan(5);
+    expect(await app.count('RBC', 'total')).toBeGreaterThanOrEqual(await app.count('RBC'));
+  });
+
+  test('a tampered model is refused with a clear error', async ({ page }) => {
+    await page.route(/\.onnx$/, async (route) => {
+      const res = await route.fetch();
+      const body = Buffer.from(await res.body());
+      body[body.length - 100] ^= 0xff; // one flipped byte
+      await route.fulfill({ response: res, body });
+    });
+    const app = new AppPage(page);
+    await page.goto('/');
+    await expect(app.status).toHaveAttribute('data-state', 'error', { timeout: 60_000 });
+    await expect(app.status).toContainText('integrity check');
+  });
+
+  test('a missing model says so', async ({ page }) => {
+    await page.route(/\.onnx$/, (route) => route.fulfill({ status: 404, body: 'not found' }));
+    await page.goto('/');
+    const app = new AppPage(page);
+    await expect(app.status).toHaveAttribute('data-state', 'error', { timeout: 60_000 });
+    await expect(app.status).toContainText('could not be loaded');
+  });
+});

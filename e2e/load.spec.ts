@@ -1,0 +1,71 @@
+import { expect, test } from '@playwright/test';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppPage } from './app.po';
+import { testingImages } from './data';
+
+/** n distinct JPEGs made from the Testing images: a COM segment after SOI changes the bytes (and
+ * so the content hash that de-duplicates drops) without changing the pixels. */
+function variants(dir: string, n: number): string[] {
+  mkdirSync(dir, { recursive: true });
+  const src = testingImages().map((p) => readFileSync(p));
+  return Array.from({ length: n }, (_, i) => {
+    const jpg = src[i % src.length];
+    const text = Buffer.from(`smearcount load test ${i}`);
+    const seg = Buffer.alloc(4);
+    seg.writeUInt16BE(0xfffe, 0);
+    seg.writeUInt16BE(text.length + 2, 2);
+    const out = join(dir, `load_${String(i).padStart(3, '0')}.jpg`);
+    writeFileSync(out, Buffer.concat([jpg.subarray(0, 2), seg, text, jpg.subarray(2)]));
+    return out;
+  });
+}
+
+test('a 200-image batch completes with bounded heap and no long main-thread task', async ({ page }, info) => {
+  test.setTimeout(600_000);
+  await page.addInitScript(() => {
+    (window as any).__longTasks = [];
+    new PerformanceObserver((l) => {
+      for (const e of l.getEntries()) (window as any).__longTasks.push(e.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.waitReady();
+  const files = variants(info.outputPath('batch'), 200);
+  // Long tasks of page start-up (module evaluation, first render) are not the batch's.
+  await page.evaluate(() => ((window as any).__longTasks.length = 0));
+  await app.drop(files);
+  await app.waitReady(540_000);
+  const imgs = await app.images();
+  expect(imgs).toHaveLength(200);
+  expect(imgs.filter((i) => i.status === 'done')).toHaveLength(200);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  await cdp.send('Performance.enable');
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const heapMb = metrics.find((m) => m.name === 'JSHeapUsedSize')!.value / 2 ** 20;
+  const longTasks: number[] = await page.evaluate(() => (window as any).__longTasks);
+  info.annotations.push({ type: 'heap', description: `${heapMb.toFixed(1)} MB` }, { type: 'long tasks', description: JSON.stringify(longTasks) });
+  console.log(`200 images: JS heap ${heapMb.toFixed(1)} MB, long tasks ${JSON.stringify(longTasks.map(Math.round))}`);
+  // Images are kept as their compressed bytes (blobs, outside the JS heap) and only the one on
+  // screen is decoded; raw detections for 200 images take a few MB.
+  expect(heapMb).toBeLessThan(100);
+  expect(longTasks.filter((d) => d > 200)).toEqual([]);
+});
+
+test('cancel keeps the finished results and drops the rest quietly', async ({ page }, info) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.waitReady();
+  await app.drop(variants(info.outputPath('cancel'), 40));
+  await page.waitForFunction(() => (window as any).__smearcount.images().filter((i: any) => i.status === 'done').length >= 3);
+  await page.getByTestId('cancel-batch').click();
+  await app.waitReady();
+  const imgs = await app.images();
+  expect(imgs.length).toBeGreaterThanOrEqual(3);
+  expect(imgs.length).toBeLessThan(40);
+  expect(imgs.every((i) => i.status === 'done')).toBe(true);
+  await expect(app.fileErrors()).toHaveCount(0);
+  expect(await app.count('RBC', 'total')).toBeGreaterThan(0);
+});
