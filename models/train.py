@@ -37,6 +37,10 @@ def get_args_parser():
     p.add_argument("--name", default="smearcount-frcnn", help="model name: writes models/<name>.onnx/.json")
     p.add_argument("--out-dir", default=str(HERE), help="where the .onnx and .json card go")
     p.add_argument("--run-dir", default=str(HERE / "runs"), help="checkpoints and logs (git-ignored)")
+    p.add_argument("--widths", type=int, nargs=5, default=None, help="backbone widths: stem, stride 4, 8, 16, 32")
+    p.add_argument("--fpn-channels", dest="fpn_channels", type=int, default=None)
+    p.add_argument("--representation", type=int, default=None, help="box head MLP width")
+    p.add_argument("--proposals", dest="rpn_post_nms_test", type=int, default=None, help="RPN proposals kept at test time")
     p.add_argument("--epochs", type=int, default=20)
     p.add_argument("--batch-size", type=int, default=4)
     p.add_argument("--lr", type=float, default=2e-3)
@@ -106,7 +110,7 @@ def main(args):
         train_ds, batch_size=args.batch_size, shuffle=True, collate_fn=collate, drop_last=True,
         num_workers=args.workers, worker_init_fn=_worker_init, generator=g, persistent_workers=args.workers > 0,
     )
-    model = build_model()
+    model = build_model(args)
     log(f"[model] {count_parameters(model):,} parameters, cfg={model.smearcount_cfg}")
     params = [p for p in model.parameters() if p.requires_grad]
     decay = [p for p in params if p.ndim > 1]

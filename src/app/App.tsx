@@ -11,6 +11,7 @@ import { Toolbar } from '../features/Toolbar';
 import { handleKey } from '../features/actions';
 import { ExportMenu } from '../features/ExportMenu';
 import { OfflineNotice } from '../features/OfflineNotice';
+import { PrintReport } from '../features/PrintReport';
 import { loadDetector, startSession } from './instance';
 
 export function App() {
@@ -46,6 +47,7 @@ export function App() {
         <ThresholdSliders />
         <ExportMenu />
       </aside>
+      <PrintReport />
     </div>
   );
 }

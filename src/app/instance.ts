@@ -4,10 +4,12 @@ import modelUrl from '../../models/smearcount-frcnn.onnx?url';
 import { parseModelCard } from '../core/detection/card';
 import { createAppStore } from '../store/store';
 import { DetectorClient, DetectorError } from '../worker/client';
+import type { BackendChoice } from '../worker/protocol';
 import { modelErrorMessage } from './errors';
 import { imageFiles } from './files';
 import { Persistence } from './persist';
 import { BatchRunner } from './runner';
+import { forgetThumbnails } from './thumbnails';
 
 export const card = parseModelCard(cardJson);
 export const useAppStore = createAppStore(card.postprocess);
@@ -16,14 +18,22 @@ export const useAppStore = createAppStore(card.postprocess);
 const params = new URLSearchParams(location.search);
 
 let client: Promise<DetectorClient> | undefined;
+const BACKEND_KEY = 'smearcount.backend';
+
+/** The engine choice persists; switching restarts the page (the batch is restored from IndexedDB). */
+export function chooseBackend(b: BackendChoice) {
+  localStorage.setItem(BACKEND_KEY, b);
+  void persistence.flush().then(() => location.reload());
+}
 
 export function loadDetector(): Promise<DetectorClient> {
   if (client) return client;
   const st = useAppStore.getState();
   const c = new DetectorClient();
   st.setModel({ status: 'loading', loaded: 0, total: card.bytes, error: undefined });
-  const backendParam = params.get('backend');
+  const backendParam = params.get('backend') ?? localStorage.getItem(BACKEND_KEY);
   const backend = backendParam === 'wasm' || backendParam === 'webgpu' ? backendParam : st.backendChoice;
+  st.setBackendChoice(backend);
   client = c
     .init({
       modelUrl: new URL(params.get('model') ?? modelUrl, location.href).href,
@@ -71,5 +81,6 @@ export async function clearSession(): Promise<void> {
   runner.cancel();
   useAppStore.getState().clearBatch();
   imageFiles.clear();
+  forgetThumbnails();
   await persistence.clear();
 }

@@ -1,4 +1,5 @@
-import { useAppStore } from '../app/instance';
+import { chooseBackend, useAppStore } from '../app/instance';
+import type { BackendChoice } from '../worker/protocol';
 import { selectAppStatus } from '../store/selectors';
 
 const BACKEND_NAME = { webgpu: 'WebGPU', 'wasm-threads': 'WASM (multi-thread)', wasm: 'WASM (single thread)' } as const;
@@ -6,6 +7,7 @@ const BACKEND_NAME = { webgpu: 'WebGPU', 'wasm-threads': 'WASM (multi-thread)', 
 export function StatusBar() {
   const state = useAppStore(selectAppStatus);
   const model = useAppStore((s) => s.model);
+  const choice = useAppStore((s) => s.backendChoice);
   let text: string;
   if (state === 'error') text = model.error ?? 'Error';
   else if (model.status !== 'ready')
@@ -15,6 +17,16 @@ export function StatusBar() {
     <div className={`status ${state}`} data-testid="status" data-state={state} role="status" aria-live="polite">
       <span className="dot" />
       <span>{text}</span>
+      <select
+        aria-label="Detection engine"
+        title="Auto times WebGPU and WASM on a warm-up image and keeps the faster"
+        value={choice}
+        onChange={(e) => chooseBackend(e.target.value as BackendChoice)}
+      >
+        <option value="auto">Engine: auto</option>
+        <option value="wasm">Engine: WASM</option>
+        <option value="webgpu">Engine: WebGPU</option>
+      </select>
       {model.backend && (
         <span className="backend" data-testid="backend" title={model.note}>
           {BACKEND_NAME[model.backend]}

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { useAppStore } from '../app/instance';
 import { imageCounts, wasEdited } from '../store/selectors';
+import { Thumb } from './Thumb';
 
 export function Thumbnails() {
   const order = useAppStore((s) => s.order);
@@ -30,6 +31,7 @@ export function Thumbnails() {
             className={`thumb ${im.status}${id === currentId ? ' current' : ''}`}
             onClick={() => select(id)}
           >
+            <Thumb id={id} ready={im.status === 'done'} />
             <span className="idx">{i + 1}</span>
             <span className="name" title={im.name}>
               {im.name}

@@ -1,7 +1,7 @@
 /**
  * The page's side of the detector worker, and the only caller of postMessage to it.
  */
-import type { Backend, BackendChoice, WorkerRequest, WorkerResponse } from './protocol';
+import type { Backend, InitRequest, WorkerRequest, WorkerResponse } from './protocol';
 
 export interface ReadyInfo {
   backend: Backend;
@@ -74,15 +74,7 @@ export class DetectorClient {
     });
   }
 
-  init(opts: {
-    modelUrl: string;
-    sha256: string;
-    bytes: number;
-    backend: BackendChoice;
-    wasmBase: string;
-    numThreads: number;
-    onProgress?: (loaded: number, total: number) => void;
-  }): Promise<ReadyInfo> {
+  init(opts: Omit<InitRequest, 'type' | 'id'> & { onProgress?: (loaded: number, total: number) => void }): Promise<ReadyInfo> {
     this.progressCb = opts.onProgress;
     const { onProgress: _, ...rest } = opts;
     return this.request<ReadyInfo>({ type: 'init', ...rest });

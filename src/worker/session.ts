@@ -116,28 +116,21 @@ export async function loadSession(
   const threads = isolated ? (numThreads > 0 ? numThreads : Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
   const notes: string[] = [];
 
-  const startWasm = async (): Promise<Loaded> => {
-    const ort = (await import('onnxruntime-web/wasm')) as Ort;
+  const start = async (ep: 'wasm' | 'webgpu'): Promise<Loaded> => {
+    // For WebGPU, the native WebGPU EP build; the default import would use the deprecated JSEP build.
+    const ort = (ep === 'webgpu' ? await import('onnxruntime-web/webgpu') : await import('onnxruntime-web/wasm')) as Ort;
     ort.env.wasm.wasmPaths = wasmBase;
     ort.env.wasm.numThreads = threads;
     ort.env.wasm.proxy = false;
     const t = performance.now();
-    const session = await create(ort, model, 'wasm');
+    const session = await create(ort, model, ep);
     const createMs = performance.now() - t;
     const warmupMs = await warmUp(ort, session);
-    return { ort, session, backend: threads > 1 ? 'wasm-threads' : 'wasm', threads, warmupMs, createMs };
+    const backend: Backend = ep === 'webgpu' ? 'webgpu' : threads > 1 ? 'wasm-threads' : 'wasm';
+    return { ort, session, backend, threads, warmupMs, createMs };
   };
-  const startWebgpu = async (): Promise<Loaded> => {
-    // The native WebGPU EP build; the default import would use the deprecated JSEP build.
-    const ort = (await import('onnxruntime-web/webgpu')) as Ort;
-    ort.env.wasm.wasmPaths = wasmBase;
-    ort.env.wasm.numThreads = threads;
-    const t = performance.now();
-    const session = await create(ort, model, 'webgpu');
-    const createMs = performance.now() - t;
-    const warmupMs = await warmUp(ort, session);
-    return { ort, session, backend: 'webgpu', threads, warmupMs, createMs };
-  };
+  const startWasm = () => start('wasm');
+  const startWebgpu = () => start('webgpu');
 
   if (choice === 'wasm') return startWasm();
   const gpuOk = await webgpuAdapterUsable();

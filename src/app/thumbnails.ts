@@ -1,0 +1,34 @@
+/** Small JPEG thumbnails (96 px wide) made off the main thread with createImageBitmap's resize, so
+ * the list and the printed report never hold full-size bitmaps. Made on demand, cached by id. */
+import { imageFiles } from './files';
+
+const urls = new Map<string, Promise<string | null>>();
+const WIDTH = 96;
+
+async function make(id: string): Promise<string | null> {
+  const blob = imageFiles.get(id);
+  if (!blob) return null;
+  try {
+    const probe = await createImageBitmap(blob, { resizeWidth: WIDTH, resizeQuality: 'medium' });
+    const canvas = new OffscreenCanvas(probe.width, probe.height);
+    canvas.getContext('2d')!.drawImage(probe, 0, 0);
+    probe.close();
+    return URL.createObjectURL(await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.8 }));
+  } catch {
+    return null;
+  }
+}
+
+export function thumbnailUrl(id: string): Promise<string | null> {
+  let p = urls.get(id);
+  if (!p) {
+    p = make(id);
+    urls.set(id, p);
+  }
+  return p;
+}
+
+export function forgetThumbnails() {
+  for (const p of urls.values()) void p.then((u) => u && URL.revokeObjectURL(u));
+  urls.clear();
+}

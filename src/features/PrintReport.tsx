@@ -1,0 +1,67 @@
+import { useAppStore } from '../app/instance';
+import { CLASS_NAMES } from '../core/detection/classes';
+import { formatRatio } from '../core/counts/counts';
+import { imageCounts, selectSummary, wasEdited } from '../store/selectors';
+import { Thumb } from './Thumb';
+
+/** Rendered only by the print stylesheet: the counts table with thumbnails, for "Save as PDF". */
+export function PrintReport() {
+  const order = useAppStore((s) => s.order);
+  const images = useAppStore((s) => s.images);
+  const params = useAppStore((s) => s.postprocess);
+  const summary = useAppStore(selectSummary);
+  const done = order.map((id) => images[id]).filter((im) => im.status === 'done');
+  if (!done.length) return null;
+  return (
+    <section className="print-report" aria-hidden>
+      <h1>Smearcount report</h1>
+      <p>
+        {new Date().toLocaleString()} · {done.length} images · thresholds RBC {params.scoreThresholds.RBC.toFixed(2)}, WBC{' '}
+        {params.scoreThresholds.WBC.toFixed(2)}, Platelets {params.scoreThresholds.Platelets.toFixed(2)}
+      </p>
+      <table>
+        <thead>
+          <tr>
+            <th />
+            <th>Image</th>
+            {CLASS_NAMES.map((c) => (
+              <th key={c}>{c}</th>
+            ))}
+            <th>Reviewed</th>
+            <th>Edited</th>
+          </tr>
+        </thead>
+        <tbody>
+          {done.map((im) => {
+            const c = imageCounts(im, params);
+            return (
+              <tr key={im.id}>
+                <td>
+                  <Thumb id={im.id} ready />
+                </td>
+                <td>{im.name}</td>
+                {CLASS_NAMES.map((k) => (
+                  <td key={k}>{c[k]}</td>
+                ))}
+                <td>{im.reviewed ? 'yes' : ''}</td>
+                <td>{wasEdited(im) ? 'yes' : ''}</td>
+              </tr>
+            );
+          })}
+          <tr className="total">
+            <td />
+            <td>Total</td>
+            {CLASS_NAMES.map((k) => (
+              <td key={k}>{summary.totals[k]}</td>
+            ))}
+            <td colSpan={2} />
+          </tr>
+        </tbody>
+      </table>
+      <p>
+        WBC : RBC {formatRatio(summary.wbcPerRbc)} · Platelets : RBC {formatRatio(summary.plateletsPerRbc)}. Counts by an automated
+        detector{done.some((im) => im.reviewed) ? ', reviewed where marked' : ''}; not a diagnosis.
+      </p>
+    </section>
+  );
+}
