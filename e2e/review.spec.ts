@@ -91,6 +91,20 @@ test.describe('review, correct, export, persist', () => {
     expect({ RBC: +t[1], WBC: +t[2], Platelets: +t[3] }).toEqual(totals);
   });
 
+  test('the annotated PNG is the full image, and the COCO export lists the shown boxes', async ({ page }) => {
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-png').click()]);
+    const buf = readFileSync((await png.path())!);
+    expect(buf.subarray(1, 4).toString()).toBe('PNG');
+    expect([buf.readUInt32BE(16), buf.readUInt32BE(20)]).toEqual([640, 480]);
+    const [coco] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-coco').click()]);
+    const c = JSON.parse(readFileSync((await coco.path())!, 'utf8'));
+    const shown = (await app.current())!.detections;
+    expect(c.images).toEqual([{ id: 1, file_name: (await app.current())!.name, width: 640, height: 480 }]);
+    expect(c.annotations).toHaveLength(shown.length);
+  });
+
   test('the VOC export round-trips: re-imported as ground truth it scores AP = 1', async ({ page }, info) => {
     await app.drop(testingImages(2));
     await app.waitReady();

@@ -41,8 +41,15 @@ if (seedFacts && !args.includes('--no-seed')) {
   copyFileSync(seedOnnx, join(REPO, 'dist', 'bench-seed', 'seed.onnx'));
 }
 
-const server = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort', '--host', '127.0.0.1'], { cwd: REPO, stdio: 'ignore' });
-const stop = () => server.kill();
+// Its own process group, so that stopping it also stops the vite process npx starts.
+const server = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort', '--host', '127.0.0.1'], { cwd: REPO, stdio: 'ignore', detached: true });
+const stop = () => {
+  try {
+    process.kill(-server.pid!, 'SIGTERM');
+  } catch {
+    /* already gone */
+  }
+};
 process.on('exit', stop);
 for (let i = 0; ; i++) {
   try {

@@ -12,7 +12,7 @@ export function CountsPanel() {
   const images = useAppStore((s) => s.images);
   const order = useAppStore((s) => s.order);
   const currentId = useAppStore((s) => s.currentId);
-  const ap = useMemo(() => groundTruthAp({ ...useAppStore.getState(), images, order, currentId, postprocess: params }), [images, order, currentId, params]);
+  const ap = useMemo(() => groundTruthAp({ images, order, currentId, postprocess: params }), [images, order, currentId, params]);
   const color = Object.fromEntries(card.classes.map((c) => [c.name, c.color]));
   return (
     <section className="panel counts" aria-label="Counts">

@@ -2,6 +2,7 @@ import { clearSession, useAppStore } from '../app/instance';
 import { boxesCsv, boxesJson, cocoJson, countsCsv, vocFiles, type ExportImage } from '../core/formats/exports';
 import { zip } from '../core/formats/zip';
 import { shownDetections, wasEdited } from '../store/selectors';
+import { annotatedPng } from './annotatedPng';
 
 function download(name: string, data: BlobPart, type: string) {
   const url = URL.createObjectURL(new Blob([data], { type }));
@@ -60,9 +61,10 @@ export function ExportMenu() {
         <button
           disabled={current?.status !== 'done'}
           data-testid="export-png"
-          onClick={() => {
-            const stage = document.querySelector<HTMLCanvasElement>('[data-testid="canvas"] canvas');
-            stage?.toBlob((b) => b && download(`${current!.name.replace(/\.[^.]*$/, '')}-annotated.png`, b, 'image/png'));
+          onClick={async () => {
+            const s = useAppStore.getState();
+            const png = await annotatedPng(current!.id, shownDetections(current!, s.postprocess));
+            download(`${current!.name.replace(/\.[^.]*$/, '')}-annotated.png`, png, 'image/png');
           }}
         >
           Annotated PNG

@@ -57,6 +57,20 @@ export function Toolbar() {
         />{' '}
         Reviewed (R)
       </label>
+      <details className="shortcuts">
+        <summary>Keys</summary>
+        <dl>
+          <dt>Click</dt><dd>select a box; drag or handles to move / resize</dd>
+          <dt>Del</dt><dd>delete the selected box</dd>
+          <dt>1 2 3</dt><dd>relabel as RBC / WBC / Platelets (or class for new boxes)</dd>
+          <dt>N</dt><dd>draw a new box</dd>
+          <dt>Ctrl+Z, Ctrl+Shift+Z</dt><dd>undo, redo</dd>
+          <dt>U</dt><dd>next least-certain detection, then next image</dd>
+          <dt>R</dt><dd>mark reviewed</dd>
+          <dt>↑ ↓ / J K</dt><dd>previous / next image</dd>
+          <dt>F, wheel, drag</dt><dd>fit, zoom, pan</dd>
+        </dl>
+      </details>
     </div>
   );
 }

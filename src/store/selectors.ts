@@ -90,7 +90,9 @@ export function selectAppStatus(s: AppState): AppStatus {
 export const wasEdited = (im: ImageEntry) => isEdited(im.edits);
 
 /** AP@0.5 against dropped ground truth, with the same src/core metrics as the eval CLI. */
-export function groundTruthAp(s: AppState): { image: number | null; batch: number | null; images: number } {
+export function groundTruthAp(
+  s: Pick<AppState, 'images' | 'order' | 'currentId' | 'postprocess'>,
+): { image: number | null; batch: number | null; images: number } {
   const withGt = s.order.map((id) => s.images[id]).filter((im) => im.status === 'done' && im.gt);
   if (!withGt.length) return { image: null, batch: null, images: 0 };
   const evalOf = (ims: typeof withGt) => {

@@ -1,0 +1,27 @@
+import { card } from '../app/instance';
+import { imageFiles } from '../app/files';
+import type { Detection } from '../core/detection/detection';
+
+const COLOR = Object.fromEntries(card.classes.map((c) => [c.name, c.color]));
+
+/** The image at its own resolution with the shown boxes drawn on it (manual boxes dashed),
+ * independent of the canvas's zoom and pan. */
+export async function annotatedPng(id: string, dets: readonly Detection[]): Promise<Blob> {
+  const blob = imageFiles.get(id);
+  if (!blob) throw new Error('the image is no longer available');
+  const bmp = await createImageBitmap(blob);
+  const canvas = new OffscreenCanvas(bmp.width, bmp.height);
+  const ctx = canvas.getContext('2d')!;
+  ctx.drawImage(bmp, 0, 0);
+  bmp.close();
+  const lw = Math.max(2, Math.round(canvas.width / 320));
+  ctx.lineWidth = lw;
+  ctx.font = `${6 * lw}px system-ui, sans-serif`;
+  for (const d of dets) {
+    ctx.strokeStyle = ctx.fillStyle = COLOR[d.cls];
+    ctx.setLineDash(d.origin === 'manual' ? [3 * lw, 2 * lw] : []);
+    ctx.strokeRect(d.box.x1, d.box.y1, d.box.x2 - d.box.x1, d.box.y2 - d.box.y1);
+    ctx.fillText(d.cls === 'Platelets' ? 'PLT' : d.cls, d.box.x1 + lw, d.box.y1 + 7 * lw);
+  }
+  return canvas.convertToBlob({ type: 'image/png' });
+}
