@@ -1,7 +1,7 @@
 """A small Faster R-CNN for blood cells, built from torchvision's FasterRCNN (RPN + RoI heads).
 
 Sized for a 2-core CPU and a browser download: a ResNet-style backbone with strides 8/16/32,
-a 64-channel FPN, and anchors matched to the cells at 640x480 (platelets 15-40 px,
+a 48-channel FPN, and anchors matched to the cells at 640x480 (platelets 15-40 px,
 RBCs 60-120 px, WBCs up to ~200 px).
 """
 from collections import OrderedDict
@@ -38,7 +38,7 @@ class Block(nn.Module):
 
 
 class Backbone(nn.Module):
-    def __init__(self, widths=(24, 32, 64, 96, 160), fpn_channels=64):
+    def __init__(self, widths=(16, 32, 48, 80, 128), fpn_channels=48):
         super().__init__()
         w0, w1, w2, w3, w4 = widths
         self.stem = nn.Sequential(conv_bn(3, w0, 2), conv_bn(w0, w1, 2))  # stride 4
@@ -58,14 +58,16 @@ class Backbone(nn.Module):
 
 def build_model(args=None, **overrides):
     cfg = dict(
-        widths=(24, 32, 64, 96, 160),
-        fpn_channels=64,
-        representation=256,
+        # Chosen on the validation split over a 2.3 M-parameter variant (widths 24-160, FPN 64, head 256,
+        # 300 proposals): equal or better validation AP and counts at 1.26 M parameters and ~half the FLOPs.
+        widths=(16, 32, 48, 80, 128),
+        fpn_channels=48,
+        representation=128,
         min_size=480,
         max_size=640,
         score_thresh=0.01,
         detections_per_img=200,
-        rpn_post_nms_test=300,
+        rpn_post_nms_test=200,
         box_batch_size=256,
     )
     if args is not None:

@@ -41,7 +41,7 @@ def get_args_parser():
     p.add_argument("--fpn-channels", dest="fpn_channels", type=int, default=None)
     p.add_argument("--representation", type=int, default=None, help="box head MLP width")
     p.add_argument("--proposals", dest="rpn_post_nms_test", type=int, default=None, help="RPN proposals kept at test time")
-    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--epochs", type=int, default=24)
     p.add_argument("--batch-size", type=int, default=4)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--weight-decay", type=float, default=0.05)
