@@ -38,13 +38,17 @@ class Block(nn.Module):
 
 
 class Backbone(nn.Module):
-    def __init__(self, widths=(16, 32, 48, 80, 128), fpn_channels=48):
+    def __init__(self, widths=(16, 32, 48, 80, 128), fpn_channels=48, depths=(2, 2, 2)):
         super().__init__()
         w0, w1, w2, w3, w4 = widths
+
+        def stage(cin, cout, n):
+            return nn.Sequential(Block(cin, cout, 2), *[Block(cout, cout, 1) for _ in range(n - 1)])
+
         self.stem = nn.Sequential(conv_bn(3, w0, 2), conv_bn(w0, w1, 2))  # stride 4
-        self.s8 = nn.Sequential(Block(w1, w2, 2), Block(w2, w2, 1))
-        self.s16 = nn.Sequential(Block(w2, w3, 2), Block(w3, w3, 1))
-        self.s32 = nn.Sequential(Block(w3, w4, 2), Block(w4, w4, 1))
+        self.s8 = stage(w1, w2, depths[0])
+        self.s16 = stage(w2, w3, depths[1])
+        self.s32 = stage(w3, w4, depths[2])
         self.fpn = FeaturePyramidNetwork([w2, w3, w4], fpn_channels)
         self.out_channels = fpn_channels
 
@@ -62,6 +66,7 @@ def build_model(args=None, **overrides):
         # 300 proposals): equal or better validation AP and counts at 1.26 M parameters and ~half the FLOPs.
         widths=(16, 32, 48, 80, 128),
         fpn_channels=48,
+        depths=(2, 2, 2),
         representation=128,
         min_size=480,
         max_size=640,
@@ -75,7 +80,7 @@ def build_model(args=None, **overrides):
             if hasattr(args, k) and getattr(args, k) is not None:
                 cfg[k] = getattr(args, k)
     cfg.update(overrides)
-    backbone = Backbone(tuple(cfg["widths"]), cfg["fpn_channels"])
+    backbone = Backbone(tuple(cfg["widths"]), cfg["fpn_channels"], tuple(cfg["depths"]))
     anchors = AnchorGenerator(
         sizes=((16, 32), (64, 96), (144, 224)),
         aspect_ratios=((0.75, 1.0, 1.33),) * 3,

@@ -38,6 +38,7 @@ def get_args_parser():
     p.add_argument("--out-dir", default=str(HERE), help="where the .onnx and .json card go")
     p.add_argument("--run-dir", default=str(HERE / "runs"), help="checkpoints and logs (git-ignored)")
     p.add_argument("--widths", type=int, nargs=5, default=None, help="backbone widths: stem, stride 4, 8, 16, 32")
+    p.add_argument("--depths", type=int, nargs=3, default=None, help="blocks per stage at strides 8, 16, 32")
     p.add_argument("--fpn-channels", dest="fpn_channels", type=int, default=None)
     p.add_argument("--representation", type=int, default=None, help="box head MLP width")
     p.add_argument("--proposals", dest="rpn_post_nms_test", type=int, default=None, help="RPN proposals kept at test time")

@@ -65,14 +65,13 @@ export class BatchRunner {
   }
 
   private async intake(files: readonly File[]): Promise<void> {
-    const s = this.store.getState();
     const xmls = files.filter((f) => /\.xml$/i.test(f.name));
     const others = files.filter((f) => !/\.xml$/i.test(f.name));
     for (const f of others) {
       try {
         await validate(f);
         const id = await sha256(f);
-        const existing = s.images[id] ?? this.store.getState().images[id];
+        const existing = this.store.getState().images[id];
         if (existing) throw new IntakeError('duplicate', existing.name === f.name ? '' : existing.name);
         imageFiles.set(id, f);
         this.store.getState().addImage({ id, name: f.name, bytes: f.size });

@@ -1,4 +1,4 @@
-import { CLASS_NAMES, perClass, type CellClass, type PerClass } from '../detection/classes';
+import { perClass, type CellClass, type PerClass } from '../detection/classes';
 
 export type Counts = PerClass<number>;
 
@@ -42,4 +42,3 @@ export function formatRatio(r: number | null): string {
   return `1 : ${(1 / r).toFixed(1)}`;
 }
 
-export { CLASS_NAMES };
