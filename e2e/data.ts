@@ -1,6 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { countCells, type Counts } from '../src/core/counts/counts';
+import { parseVoc } from '../src/core/formats/voc';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -23,14 +25,7 @@ export function annotationFor(image: string): string {
   return image.replace(/[\\/]Images[\\/]/, '/Annotations/').replace(/\.jpe?g$/i, '.xml');
 }
 
-/** Ground-truth counts per class, read the same way the app reads VOC (boxes under 3 px dropped). */
-export function truthCounts(image: string): Record<'RBC' | 'WBC' | 'Platelets', number> {
-  const xml = readFileSync(annotationFor(image), 'utf8');
-  const c = { RBC: 0, WBC: 0, Platelets: 0 };
-  for (const m of xml.matchAll(/<object>([\s\S]*?)<\/object>/g)) {
-    const name = /<name>\s*(\w+)\s*<\/name>/.exec(m[1])?.[1] as keyof typeof c;
-    const v = ['xmin', 'ymin', 'xmax', 'ymax'].map((k) => Number(new RegExp(`<${k}>([^<]+)</${k}>`).exec(m[1])?.[1]));
-    if (name in c && v[2] - v[0] >= 3 && v[3] - v[1] >= 3) c[name]++;
-  }
-  return c;
+/** Ground-truth counts per class, read with the app's own VOC reader (boxes under 3 px dropped). */
+export function truthCounts(image: string): Counts {
+  return countCells(parseVoc(readFileSync(annotationFor(image), 'utf8'), annotationFor(image)).objects);
 }

@@ -35,9 +35,9 @@ test('drops Testing images, detects in the worker, and counts close to the groun
     }
   }
   const totals = await app.counts('total');
-  // Tolerance: the model card reports count accuracy >= 0.85 for RBC on Testing, and these 6
-  // images hold ~80 RBCs, so we allow 20% relative error on RBC over the batch and +-2 cells
-  // per image on average for the rare classes (WBC ~1, platelets ~1 per image).
+  // Tolerance: the model card reports RBC count accuracy 0.90 on all of Testing; these 6 images
+  // hold ~80 RBCs, so a 6-image sample gets 20% relative error on RBC. WBC and platelets are ~1
+  // per image: at most 0.5 and 1 wrong per image on average (card: WBC 1.0, platelets 0.78).
   expect(errors.RBC / truthTotal.RBC).toBeLessThanOrEqual(0.2);
   expect(errors.WBC).toBeLessThanOrEqual(files.length * 0.5);
   expect(errors.Platelets).toBeLessThanOrEqual(files.length * 1);

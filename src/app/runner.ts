@@ -172,7 +172,7 @@ export class BatchRunner {
       scaled = await createImageBitmap(full, { resizeWidth: plan.width, resizeHeight: plan.height, resizeQuality: 'high' });
       full.close();
     }
-    update({ width, height, scale: plan.width / width });
+    update({ width, height });
     try {
       const out = await client.detect(scaled);
       if (!this.store.getState().images[id]) return; // removed meanwhile

@@ -1,11 +1,16 @@
 import { useEffect, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { runner, useAppStore } from '../app/instance';
 import { selectProgress } from '../store/selectors';
 
 const fmt = (ms: number) => (ms < 60_000 ? `${Math.ceil(ms / 1000)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`);
 
 export function BatchProgress() {
-  const p = useAppStore(selectProgressShallow);
+  // The ETA depends on the clock, so it is read on each render (a 1 s tick while running), not selected.
+  const p = useAppStore(useShallow((s) => {
+    const { total, done, failed, pending } = selectProgress(s);
+    return { total, done, failed, pending };
+  }));
   const running = useAppStore((s) => s.run !== null);
   const reviewed = useAppStore((s) => s.order.filter((id) => s.images[id].reviewed).length);
   const [, tick] = useState(0);
@@ -32,11 +37,4 @@ export function BatchProgress() {
       )}
     </div>
   );
-}
-
-let last: ReturnType<typeof selectProgress> | undefined;
-function selectProgressShallow(s: Parameters<typeof selectProgress>[0]) {
-  const p = selectProgress(s, 0);
-  if (last && last.total === p.total && last.done === p.done && last.failed === p.failed && last.pending === p.pending) return last;
-  return (last = p);
 }

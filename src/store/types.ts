@@ -14,8 +14,6 @@ export interface ImageEntry {
   status: ImageStatus;
   width?: number;
   height?: number;
-  /** model pixels per image pixel */
-  scale?: number;
   /** Kept unfiltered so that threshold sliders never re-run the model. */
   raw?: Detection[];
   inferenceMs?: number;
