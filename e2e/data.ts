@@ -1,31 +1,42 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { countCells, type Counts } from '../src/core/counts/counts';
 import { parseVoc } from '../src/core/formats/voc';
+import { ensureScaleSets, requireData } from '../scripts/dataRoot';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export { dataRoot } from '../scripts/dataRoot';
 
-/** The CBC data is never copied into the repo: $SMEARCOUNT_DATA, or ../shared/datasets/cbc. */
-export function dataRoot(): string {
-  const root = process.env.SMEARCOUNT_DATA ?? resolve(repo, '..', 'shared', 'datasets', 'cbc');
-  if (!existsSync(join(root, 'Testing', 'Images'))) {
-    throw new Error(`CBC dataset not found at ${root} (expected Testing/Images). Set SMEARCOUNT_DATA to the folder holding Training/ and Testing/.`);
-  }
-  return root;
-}
-
+/** CBC Testing images (the data is never copied into the repo: $SMEARCOUNT_DATA or ../shared/datasets). */
 export function testingImages(n?: number): string[] {
-  const dir = join(dataRoot(), 'Testing', 'Images');
+  const dir = join(requireData('cbc/Testing', 'CBC Testing'), 'Images');
   const files = readdirSync(dir).filter((f) => /\.jpe?g$/i.test(f)).sort();
   return (n ? files.slice(0, n) : files).map((f) => join(dir, f));
 }
 
+/** CBC's original (partial) annotation of a Testing image. */
 export function annotationFor(image: string): string {
-  return image.replace(/[\\/]Images[\\/]/, '/Annotations/').replace(/\.jpe?g$/i, '.xml');
+  return image.replace(/[\\/]Images[\\/]/, '/Annotations/').replace(/\.(jpe?g|png)$/i, '.xml');
 }
 
-/** Ground-truth counts per class, read with the app's own VOC reader (boxes under 3 px dropped). */
+/** The complete-label annotation (every visible cell) of a CBC Testing image. */
+export function completeAnnotationFor(image: string): string {
+  return join(requireData('cbc-complete/Testing', 'CBC Testing complete labels'), 'Annotations', basename(image).replace(/\.jpe?g$/i, '.xml'));
+}
+
+function countsOf(xml: string): Counts {
+  return countCells(parseVoc(readFileSync(xml, 'utf8'), xml).objects);
+}
+
+/** Ground-truth counts of every visible cell (complete labels), read with the app's own VOC reader. */
 export function truthCounts(image: string): Counts {
-  return countCells(parseVoc(readFileSync(annotationFor(image), 'utf8'), annotationFor(image)).objects);
+  return countsOf(completeAnnotationFor(image));
+}
+
+/** The zoom-out mosaics (cells at 0.5x) and their complete-label counts. */
+export function zoomOutImages(): { image: string; truth: Counts }[] {
+  const dir = ensureScaleSets()['zoom-out'];
+  return readdirSync(join(dir, 'Images'))
+    .filter((f) => f.endsWith('.png'))
+    .sort()
+    .map((f) => ({ image: join(dir, 'Images', f), truth: countsOf(join(dir, 'Annotations', f.replace(/\.png$/, '.xml'))) }));
 }

@@ -1,8 +1,10 @@
-"""Pascal VOC reader for the CBC dataset: one (image, target) pair per annotated image.
+"""Pascal VOC readers: one (image, target) pair per annotated image, from one folder or from every
+training source at once (CBC, and TXL-PBC's bccd / bcd / pbc with complete labels).
 
 The data never lives in this repository. It is read from $SMEARCOUNT_DATA, or from
-../shared/datasets/cbc next to the checkout.
+../shared/datasets next to the checkout (the folder that holds cbc/, cbc-complete/ and txl-pbc/).
 """
+import csv
 import os
 import random
 import xml.etree.ElementTree as ET
@@ -25,18 +27,19 @@ class AnnotationError(ValueError):
 
 
 def default_data_root() -> Path:
+    """The datasets folder: $SMEARCOUNT_DATA, else ../shared/datasets beside the checkout."""
     env = os.environ.get("SMEARCOUNT_DATA")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parent.parent.parent / "shared" / "datasets" / "cbc"
+    return Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
 
 
 def require_split(root: Path, split: str) -> Path:
     d = Path(root) / split
     if not (d / "Images").is_dir() or not (d / "Annotations").is_dir():
         raise DataMissingError(
-            f"CBC data not found: expected {d}/Images and {d}/Annotations. "
-            "Set SMEARCOUNT_DATA to the folder that holds Training/ and Testing/."
+            f"data not found: expected {d}/Images and {d}/Annotations. "
+            "Set SMEARCOUNT_DATA to the datasets folder (the one that holds cbc/ and txl-pbc/)."
         )
     return d
 
@@ -101,7 +104,7 @@ class CBCDataset(torch.utils.data.Dataset):
         return len(self.records)
 
     def __getitem__(self, i):
-        stem, img_path, boxes, labels = self.records[i]
+        stem, img_path, boxes, labels = self.records[i][:4]
         image = read_image(str(img_path), ImageReadMode.RGB).float() / 255.0
         target = {
             "boxes": torch.tensor(boxes, dtype=torch.float32).reshape(-1, 4),
@@ -125,3 +128,112 @@ def split_names(train_dir: Path, val_fraction: float, seed: int):
 
 def collate(batch):
     return tuple(zip(*batch))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Every training source at once.
+
+#: (source name, folder under the datasets root, labels are complete)
+SOURCES = (
+    ("bccd", "txl-pbc/bccd", True),
+    ("bcd", "txl-pbc/bcd", True),
+    ("pbc", "txl-pbc/pbc", True),
+    ("cbc-partial", "cbc/Training", False),
+)
+BORDER_PX = 2.0  # a box within this many pixels of the image edge is cut by the border
+
+
+def interior_rbc_size(boxes, labels, width, height, border=BORDER_PX):
+    """Median sqrt(area) of the RBC boxes not cut by the image border (None when there are none).
+    The app estimates an image's cell scale the same way from its detections."""
+    sizes = [((b[2] - b[0]) * (b[3] - b[1])) ** 0.5 for b, l in zip(boxes, labels)
+             if l == 1 and b[0] > border and b[1] > border and b[2] < width - border and b[3] < height - border]
+    if not sizes:
+        return None
+    sizes.sort()
+    n = len(sizes)
+    return sizes[n // 2] if n % 2 else 0.5 * (sizes[n // 2 - 1] + sizes[n // 2])
+
+
+def load_sources(root, sources=SOURCES, log=print):
+    """All labelled training images as dicts: source, name, image, boxes, labels, size, complete, group.
+
+    `group` ties copies of one CBC Training image together (txl-pbc/cbc-training-copies.csv), so a
+    split by group never puts copies of one picture on both sides. The CBC Training images that
+    txl-pbc/bccd relabelled completely are taken from there, not from cbc/ (partial labels)."""
+    root = Path(root)
+    copies = {}
+    copies_csv = root / "txl-pbc" / "cbc-training-copies.csv"
+    if copies_csv.is_file():
+        with open(copies_csv, newline="") as f:
+            for row in csv.DictReader(f):
+                if row.get("cbc_training_image"):
+                    copies[(row["source"], Path(row["file"]).stem)] = Path(row["cbc_training_image"]).stem
+    relabelled = {v for (src, _), v in copies.items() if src == "bccd"}
+    records = []
+    for name, sub, complete in sources:
+        d = require_split(root, sub)
+        n0, dropped = len(records), 0
+        for x in sorted((d / "Annotations").glob("*.xml")):
+            if not complete and x.stem in relabelled:
+                continue
+            fn, w, h, boxes, labels, k = parse_voc(x)
+            img = d / "Images" / fn
+            if not img.is_file():
+                img = d / "Images" / (x.stem + ".jpg")
+            if not img.is_file():
+                raise DataMissingError(f"{x}: image {fn} not found in {d / 'Images'}")
+            dropped += k
+            cbc_name = x.stem if name == "cbc-partial" else copies.get((name, x.stem))
+            records.append({
+                "source": name, "name": x.stem, "image": img, "boxes": boxes, "labels": labels,
+                "size": (w, h), "complete": complete, "group": f"cbc:{cbc_name}" if cbc_name else f"{name}:{x.stem}",
+                "rbc_size": interior_rbc_size(boxes, labels, w, h),
+            })
+        if log:
+            recs = records[n0:]
+            log(f"[data] {name}: {len(recs)} images, {sum(len(r['boxes']) for r in recs)} boxes, "
+                f"{dropped} degenerate boxes dropped")
+    return records
+
+
+def split_by_group(records, val_fraction, seed):
+    """Validation carved per source, by group: about val_fraction of each source's groups.
+    A group seen in any source's validation is kept out of training everywhere."""
+    rng = random.Random(seed)
+    val_groups = set()
+    by_source = {}
+    for r in records:
+        by_source.setdefault(r["source"], []).append(r["group"])
+    for src in sorted(by_source):
+        if not any(r["complete"] for r in records if r["source"] == src):
+            continue  # partial labels cannot validate a complete count
+        groups = sorted(set(by_source[src]))
+        rng.shuffle(groups)
+        val_groups.update(groups[: int(round(len(groups) * val_fraction))])
+    train = [r for r in records if r["group"] not in val_groups]
+    val = [r for r in records if r["group"] in val_groups and r["complete"]]
+    return train, val
+
+
+class RecordDataset(torch.utils.data.Dataset):
+    """(image, target) from load_sources() records; target carries the record for scale-aware transforms."""
+
+    def __init__(self, records, transforms=None):
+        self.records = list(records)
+        self.transforms = transforms
+
+    def __len__(self):
+        return len(self.records)
+
+    def __getitem__(self, i):
+        r = self.records[i]
+        image = read_image(str(r["image"]), ImageReadMode.RGB).float() / 255.0
+        target = {
+            "boxes": torch.tensor(r["boxes"], dtype=torch.float32).reshape(-1, 4),
+            "labels": torch.tensor(r["labels"], dtype=torch.int64),
+            "image_id": i, "name": r["name"], "rbc_size": r["rbc_size"],
+        }
+        if self.transforms is not None:
+            image, target = self.transforms(image, target)
+        return image, target

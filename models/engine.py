@@ -10,15 +10,15 @@ class NonFiniteLoss(RuntimeError):
 
 
 def train_one_epoch(model, optimizer, scheduler, loader, epoch, epochs, log=print, print_freq=20,
-                    clip=10.0, t_start=None, max_iters=None):
+                    clip=10.0, max_iters=None, device="cpu"):
     model.train()
     t0 = time.time()
     sums, n = {}, 0
     for it, (images, targets) in enumerate(loader):
         if max_iters is not None and it >= max_iters:
             break
-        targets = [{"boxes": t["boxes"], "labels": t["labels"]} for t in targets]
-        losses = model(list(images), targets)
+        targets = [{"boxes": t["boxes"].to(device), "labels": t["labels"].to(device)} for t in targets]
+        losses = model([im.to(device, non_blocking=True) for im in images], targets)
         loss = sum(losses.values())
         if not math.isfinite(loss.item()):
             raise NonFiniteLoss(f"non-finite loss at epoch {epoch} iter {it}: "
@@ -41,15 +41,18 @@ def train_one_epoch(model, optimizer, scheduler, loader, epoch, epochs, log=prin
 
 
 @torch.no_grad()
-def predict(model, dataset, log=None):
-    """Raw detections per image as numpy (boxes, labels, scores), with ground truth (boxes, labels)."""
+def predict(model, dataset, log=None, native=(512, 384), scale_cfg=None, device="cpu"):
+    """Raw detections per image (in image pixels) as numpy (boxes, labels, scores), with ground truth
+    (boxes, labels), through the app's scale logic (scale.py). Also returns the per-image scale info."""
+    from scale import DEFAULT_SCALE, detect
     model.eval()
-    dets, gts = [], []
+    dets, gts, infos = [], [], []
     for i in range(len(dataset)):
         image, target = dataset[i]
-        out = model([image])[0]
-        dets.append((out["boxes"].numpy(), out["labels"].numpy(), out["scores"].numpy()))
+        b, l, s, info = detect(model, image, native=native, cfg=scale_cfg or DEFAULT_SCALE, device=device)
+        dets.append((b, l, s))
+        infos.append(info)
         gts.append((target["boxes"].numpy(), target["labels"].numpy()))
         if log and (i + 1) % 20 == 0:
             log(f"  predicted {i + 1}/{len(dataset)}")
-    return dets, gts
+    return dets, gts, infos

@@ -11,6 +11,7 @@ from torch import nn
 from torchvision.models.detection import FasterRCNN
 from torchvision.models.detection.anchor_utils import AnchorGenerator
 from torchvision.models.detection.faster_rcnn import FastRCNNPredictor, TwoMLPHead
+from torchvision.models.detection.transform import GeneralizedRCNNTransform
 from torchvision.ops import FeaturePyramidNetwork, MultiScaleRoIAlign
 
 
@@ -60,6 +61,17 @@ class Backbone(nn.Module):
         return self.fpn(OrderedDict([("p3", c3), ("p4", c4), ("p5", c5)]))
 
 
+class NoResizeTransform(GeneralizedRCNNTransform):
+    """Normalise and batch, never resize: the app (and training) choose the input scale, so that a
+    second pass at another magnification is not undone by the graph."""
+
+    def resize(self, image, target=None):
+        return image, target
+
+
+ANCHOR_SIZES = ((12, 20, 32), (48, 72, 108), (160, 240, 360))
+
+
 def build_model(args=None, **overrides):
     cfg = dict(
         # Chosen on the validation split over a 2.3 M-parameter variant (widths 24-160, FPN 64, head 256,
@@ -68,8 +80,9 @@ def build_model(args=None, **overrides):
         fpn_channels=48,
         depths=(2, 2, 2),
         representation=128,
-        min_size=480,
-        max_size=640,
+        min_size=384,
+        max_size=512,
+        anchor_sizes=ANCHOR_SIZES,
         score_thresh=0.01,
         detections_per_img=200,
         rpn_post_nms_test=200,
@@ -81,10 +94,8 @@ def build_model(args=None, **overrides):
                 cfg[k] = getattr(args, k)
     cfg.update(overrides)
     backbone = Backbone(tuple(cfg["widths"]), cfg["fpn_channels"], tuple(cfg["depths"]))
-    anchors = AnchorGenerator(
-        sizes=((16, 32), (64, 96), (144, 224)),
-        aspect_ratios=((0.75, 1.0, 1.33),) * 3,
-    )
+    anchor_sizes = tuple(tuple(a) for a in cfg["anchor_sizes"])
+    anchors = AnchorGenerator(sizes=anchor_sizes, aspect_ratios=((0.75, 1.0, 1.33),) * len(anchor_sizes))
     roi_pool = MultiScaleRoIAlign(featmap_names=["p3", "p4", "p5"], output_size=7, sampling_ratio=2)
     box_head = TwoMLPHead(cfg["fpn_channels"] * 7 * 7, cfg["representation"])
     model = FasterRCNN(
@@ -94,7 +105,7 @@ def build_model(args=None, **overrides):
         rpn_anchor_generator=anchors,
         box_roi_pool=roi_pool,
         box_head=box_head,
-        # In-graph resize is a no-op at the camera's 640x480: we train and run at native size.
+        # Unused: NoResizeTransform below never resizes (the app plans the input size).
         min_size=cfg["min_size"],
         max_size=cfg["max_size"],
         rpn_pre_nms_top_n_train=1000,
@@ -106,6 +117,8 @@ def build_model(args=None, **overrides):
         box_nms_thresh=0.5,
         box_detections_per_img=cfg["detections_per_img"],
     )
+    model.transform = NoResizeTransform(cfg["min_size"], cfg["max_size"], model.transform.image_mean,
+                                        model.transform.image_std)
     model.smearcount_cfg = cfg
     return model
 

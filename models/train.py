@@ -1,8 +1,10 @@
-"""Train the smearcount detector from scratch, tune post-processing on a validation split, evaluate on
-Testing, export ONNX and write the model card. One command:
+"""Train the smearcount detector from scratch on every complete-label source, tune post-processing on
+validation, evaluate the report sets, export ONNX and write the model card. One command:
 
-    /usr/bin/python3 models/train.py            # the shipped recipe
+    /usr/bin/python3 models/train.py            # the shipped recipe (about 45 min on 2 CPU cores)
     /usr/bin/python3 models/train.py --resume   # continue a stopped run from its last checkpoint
+
+Steps (each a function below): train -> tune (validation) -> evaluate (report sets) -> export + card.
 """
 import argparse
 import datetime
@@ -19,21 +21,27 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from dataset import CLASSES, CBCDataset, collate, default_data_root, require_split, split_names  # noqa: E402
+from dataset import (CLASSES, SOURCES, RecordDataset, collate, default_data_root, load_sources,  # noqa: E402
+                     parse_voc, require_split, split_by_group, interior_rbc_size)
 from engine import predict, train_one_epoch  # noqa: E402
 from export import compress_weights, export_onnx, file_facts, prepare_for_export  # noqa: E402
+from make_scale_sets import build as build_scale_sets  # noqa: E402
 from metrics import count_accuracy, evaluate_detections  # noqa: E402
 from model import build_model, count_parameters  # noqa: E402
 from postprocess import postprocess, tune  # noqa: E402
-from transforms import train_transforms  # noqa: E402
+from scale import DEFAULT_SCALE  # noqa: E402
+from transforms import multiscale_transforms, plan_scale  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 COLORS = {"RBC": "#e5484d", "WBC": "#3e63dd", "Platelets": "#f5a623"}
+NATIVE = (512, 384)
 
 
 def get_args_parser():
     p = argparse.ArgumentParser(description="Train the smearcount Faster R-CNN from scratch")
-    p.add_argument("--data", default=str(default_data_root()), help="folder holding Training/ and Testing/")
+    p.add_argument("--data", default=str(default_data_root()), help="datasets folder (holds cbc/, txl-pbc/)")
+    p.add_argument("--sources", nargs="+", default=["bccd", "bcd", "pbc"],
+                   help=f"training sources, of {[s[0] for s in SOURCES]}")
     p.add_argument("--name", default="smearcount-frcnn", help="model name: writes models/<name>.onnx/.json")
     p.add_argument("--out-dir", default=str(HERE), help="where the .onnx and .json card go")
     p.add_argument("--run-dir", default=str(HERE / "runs"), help="checkpoints and logs (git-ignored)")
@@ -42,20 +50,39 @@ def get_args_parser():
     p.add_argument("--fpn-channels", dest="fpn_channels", type=int, default=None)
     p.add_argument("--representation", type=int, default=None, help="box head MLP width")
     p.add_argument("--proposals", dest="rpn_post_nms_test", type=int, default=None, help="RPN proposals kept at test time")
-    p.add_argument("--epochs", type=int, default=24)
+    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--time-budget", type=float, default=None,
+                   help="seconds of training: after epoch 1 the epoch count is set to fit (overrides --epochs)")
     p.add_argument("--batch-size", type=int, default=4)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--weight-decay", type=float, default=0.05)
     p.add_argument("--warmup-iters", type=int, default=150)
-    p.add_argument("--crop", type=int, default=448, help="square training crop after scale jitter; 0 = full image")
-    p.add_argument("--val-fraction", type=float, default=0.1)
+    p.add_argument("--crop", type=int, default=448, help="square training crop, in model pixels")
+    p.add_argument("--p-wide", type=float, default=0.5, help="share of crops at a wide magnification (0.4-2.5x)")
+    p.add_argument("--p-lowres", type=float, default=0.25, help="share of crops shrunk and enlarged back")
+    p.add_argument("--init-from", default=None, help="fine-tune: start from this checkpoint's weights "
+                   "(fresh optimizer and schedule)")
+    p.add_argument("--val-fraction", type=float, default=0.15)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     p.add_argument("--max-iters", type=int, default=None, help="cap iterations per epoch (tests)")
-    p.add_argument("--max-test-images", type=int, default=None, help="cap Testing images (tests)")
+    p.add_argument("--max-eval-images", type=int, default=None, help="cap images per evaluated set (tests)")
     p.add_argument("--resume", action="store_true")
+    p.add_argument("--train-only", action="store_true", help="stop after training (tune/evaluate/export later "
+                   "with --resume, e.g. on another machine)")
     return p
+
+
+def load_checkpoint(path):
+    """torch.load that also reads checkpoints pickled under numpy 2 (numpy._core) on numpy 1, e.g. a run
+    trained on a GPU machine and finished here."""
+    if not hasattr(np, "_core") and "numpy._core" not in sys.modules:
+        import numpy.core.multiarray
+        sys.modules["numpy._core"] = np.core
+        sys.modules["numpy._core.multiarray"] = np.core.multiarray
+    return torch.load(path, map_location="cpu")
 
 
 def seed_everything(seed):
@@ -83,6 +110,136 @@ def rounded(x, nd=4):
     return x
 
 
+def reference_rbc_px(records):
+    """The model's reference cell scale: median interior RBC of the CBC-microscope (bccd) training
+    images, at the plan scale that fits them into the native size."""
+    sizes = [r["rbc_size"] * plan_scale(*r["size"], NATIVE) for r in records if r["source"] == "bccd" and r["rbc_size"]]
+    if not sizes:
+        sizes = [r["rbc_size"] * plan_scale(*r["size"], NATIVE) for r in records if r["rbc_size"]]
+    return float(np.median(sizes)) if sizes else DEFAULT_SCALE["reference_rbc_px"]
+
+
+def folder_records(images_dir, ann_dir, source):
+    recs = []
+    for x in sorted(Path(ann_dir).glob("*.xml")):
+        fn, w, h, b, l, _ = parse_voc(x)
+        recs.append({"source": source, "name": x.stem, "image": Path(images_dir) / fn, "boxes": b, "labels": l,
+                     "size": (w, h), "complete": True, "group": x.stem, "rbc_size": interior_rbc_size(b, l, w, h)})
+    return recs
+
+
+def report_sets(args, val, run_dir, log):
+    """name -> (records, what): the sets the card reports. CBC Testing is reported, never tuned on."""
+    root = Path(args.data)
+    sets = {}
+    for src in sorted({r["source"] for r in val}):
+        sets[f"val-{src}"] = ([r for r in val if r["source"] == src], f"validation carved from txl-pbc/{src}")
+    try:
+        cbc_test = require_split(root, "cbc/Testing")
+        sets["cbc-testing-original"] = (folder_records(cbc_test / "Images", cbc_test / "Annotations", "cbc"),
+                                        "CBC Testing, CBC's original (partial) labels")
+        comp = root / "cbc-complete" / "Testing" / "Annotations"
+        if comp.is_dir():
+            sets["cbc-testing-complete"] = (folder_records(cbc_test / "Images", comp, "cbc"),
+                                            "CBC Testing, complete labels (cbc-complete)")
+            scale_dirs = build_scale_sets(root, run_dir / "scale-sets")
+            for k, d in scale_dirs.items():
+                sets[k] = (folder_records(d / "Images", d / "Annotations", k),
+                           f"{k} set built from CBC Testing complete labels (make_scale_sets.py)")
+    except FileNotFoundError as e:
+        log(f"[eval] CBC Testing not available, not reported: {e}")
+    if args.max_eval_images:
+        sets = {k: (v[0][: args.max_eval_images], v[1]) for k, v in sets.items()}
+    return sets
+
+
+def train(args, model, train_ds, run_dir, log):
+    device = torch.device(args.device)
+    model.to(device)
+    g = torch.Generator()
+    g.manual_seed(args.seed)
+    loader = torch.utils.data.DataLoader(
+        train_ds, batch_size=args.batch_size, shuffle=True, collate_fn=collate, drop_last=True,
+        num_workers=args.workers, worker_init_fn=_worker_init, generator=g, persistent_workers=args.workers > 0,
+        pin_memory=device.type == "cuda",
+    )
+    params = [p for p in model.parameters() if p.requires_grad]
+    decay = [p for p in params if p.ndim > 1]
+    no_decay = [p for p in params if p.ndim <= 1]
+    optimizer = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": args.weight_decay}, {"params": no_decay, "weight_decay": 0.0}], lr=args.lr)
+    iters_per_epoch = min(len(loader), args.max_iters or len(loader))
+    sched = {"epochs": args.epochs}
+
+    def lr_lambda(step):
+        total = max(1, sched["epochs"] * iters_per_epoch)
+        if step < args.warmup_iters:
+            return 0.001 + 0.999 * step / args.warmup_iters
+        t = (step - args.warmup_iters) / max(1, total - args.warmup_iters)
+        return 0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(1.0, t)))
+
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda)
+    start_epoch, elapsed = 0, 0.0
+    ckpt_path = run_dir / "checkpoint.pth"
+    if args.resume and ckpt_path.is_file():
+        ckpt = load_checkpoint(ckpt_path)
+        model.load_state_dict(ckpt["model"])
+        optimizer.load_state_dict(ckpt["optimizer"])
+        scheduler.load_state_dict(ckpt["scheduler"])
+        start_epoch, elapsed = ckpt["epoch"] + 1, ckpt["elapsed"]
+        sched["epochs"] = ckpt.get("epochs", args.epochs) if args.time_budget else args.epochs
+        torch.set_rng_state(ckpt["torch_rng"])
+        random.setstate(ckpt["py_rng"])
+        np.random.set_state(ckpt["np_rng"])
+        g.set_state(ckpt["loader_rng"])
+        log(f"[resume] from epoch {start_epoch} after {elapsed:.0f}s of training")
+    elif args.resume:
+        log(f"[resume] no checkpoint at {ckpt_path}; starting fresh")
+
+    epoch = start_epoch
+    while epoch < sched["epochs"]:
+        avg, dt = train_one_epoch(model, optimizer, scheduler, loader, epoch, sched["epochs"], log=log,
+                                  max_iters=args.max_iters, device=device)
+        elapsed += dt
+        if args.time_budget and epoch == 0:
+            sched["epochs"] = max(2, int(args.time_budget // dt))
+            log(f"[budget] {dt:.0f}s per epoch: {sched['epochs']} epochs fit in {args.time_budget:.0f}s")
+        eta = elapsed / (epoch + 1) * (sched["epochs"] - epoch - 1)
+        log(f"[epoch {epoch + 1}/{sched['epochs']}] " + " ".join(f"{k}={v:.4f}" for k, v in avg.items())
+            + f" time={dt:.0f}s total={elapsed:.0f}s eta={eta:.0f}s")
+        torch.save({
+            "model": model.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+            "epoch": epoch, "epochs": sched["epochs"], "args": vars(args), "model_cfg": model.smearcount_cfg,
+            "elapsed": elapsed, "torch_rng": torch.get_rng_state(), "py_rng": random.getstate(),
+            "np_rng": np.random.get_state(), "loader_rng": g.get_state(),
+        }, ckpt_path)
+        epoch += 1
+    return {"epochs": sched["epochs"], "iterations_per_epoch": iters_per_epoch, "wall_time_s": round(elapsed, 1)}
+
+
+def evaluate(model, sets, pp_card, scale_cfg, device, log):
+    out = {}
+    for name, (recs, what) in sets.items():
+        if not recs:
+            continue
+        dets, gts, infos = predict(model, RecordDataset(recs), native=NATIVE, scale_cfg=scale_cfg, device=device)
+        post = run_postprocess(dets, pp_card)
+        raw = evaluate_detections(dets, gts, CLASSES)
+        pm = evaluate_detections(post, gts, CLASSES)
+        counts = count_accuracy(post, gts, CLASSES)
+        true = {c: int(sum(int(np.sum(np.asarray(gl) == k + 1)) for _, gl in gts)) for k, c in enumerate(CLASSES)}
+        pred = {c: int(sum(int(np.sum(np.asarray(pl) == k + 1)) for _, pl, _ in post)) for k, c in enumerate(CLASSES)}
+        second = sum(1 for i in infos if i["passes"] == 2)
+        out[name] = rounded({"what": what, "images": len(recs), "raw": {"map50": raw["map50"], "ap50": raw["ap50"],
+                             "map_coco": raw["map_coco"]},
+                             "postprocessed": {"map50": pm["map50"], "ap50": pm["ap50"]},
+                             "count_accuracy": {c: counts[c]["accuracy"] for c in CLASSES},
+                             "true": true, "predicted": pred, "second_pass_images": second})
+        log(f"[eval] {name}: raw mAP@0.5={raw['map50']:.4f} counts="
+            + " ".join(f"{c}={counts[c]['accuracy']:.3f}" for c in CLASSES) + f" second-pass={second}/{len(recs)}")
+    return out
+
+
 def main(args):
     torch.set_num_threads(args.threads)
     run_dir = Path(args.run_dir) / args.name
@@ -94,100 +251,53 @@ def main(args):
         log_file.write(msg + "\n")
         log_file.flush()
 
-    train_dir = require_split(args.data, "Training")
-    test_dir = require_split(args.data, "Testing")
     seed_everything(args.seed)
-    train_names, val_names = split_names(train_dir, args.val_fraction, args.seed)
     log(f"[run] {datetime.datetime.now().isoformat(timespec='seconds')} args={vars(args)}")
-    train_ds = CBCDataset(train_dir, train_transforms(args.crop), names=train_names, log=log)
-    val_ds = CBCDataset(train_dir, None, names=val_names, log=log)
-    test_ds = CBCDataset(test_dir, None, log=log)
-    if args.max_test_images:
-        test_ds.records = test_ds.records[: args.max_test_images]
+    sources = [s for s in SOURCES if s[0] in args.sources]
+    records = load_sources(args.data, sources, log=log)
+    train_recs, val_recs = split_by_group(records, args.val_fraction, args.seed)
+    ref = reference_rbc_px(train_recs)
+    scale_cfg = {**DEFAULT_SCALE, "reference_rbc_px": round(ref, 1)}
+    log(f"[data] train {len(train_recs)} val {len(val_recs)}; reference RBC {ref:.1f} px at {NATIVE}")
+    train_ds = RecordDataset(train_recs, multiscale_transforms(args.crop, ref, NATIVE, p_wide=args.p_wide,
+                                                                p_lowres=args.p_lowres))
 
-    g = torch.Generator()
-    g.manual_seed(args.seed)
-    loader = torch.utils.data.DataLoader(
-        train_ds, batch_size=args.batch_size, shuffle=True, collate_fn=collate, drop_last=True,
-        num_workers=args.workers, worker_init_fn=_worker_init, generator=g, persistent_workers=args.workers > 0,
-    )
-    model = build_model(args)
+    model = build_model(args, min_size=NATIVE[1], max_size=NATIVE[0])
     log(f"[model] {count_parameters(model):,} parameters, cfg={model.smearcount_cfg}")
-    params = [p for p in model.parameters() if p.requires_grad]
-    decay = [p for p in params if p.ndim > 1]
-    no_decay = [p for p in params if p.ndim <= 1]
-    optimizer = torch.optim.AdamW(
-        [{"params": decay, "weight_decay": args.weight_decay}, {"params": no_decay, "weight_decay": 0.0}], lr=args.lr
-    )
-    iters_per_epoch = min(len(loader), args.max_iters or len(loader))
-    total = max(1, args.epochs * iters_per_epoch)
-
-    def lr_lambda(step):
-        if step < args.warmup_iters:
-            return 0.001 + 0.999 * step / args.warmup_iters
-        t = (step - args.warmup_iters) / max(1, total - args.warmup_iters)
-        return 0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(1.0, t)))
-
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda)
-    start_epoch, elapsed = 0, 0.0
-    ckpt_path = run_dir / "checkpoint.pth"
-    if args.resume and ckpt_path.is_file():
-        ckpt = torch.load(ckpt_path, map_location="cpu")
-        model.load_state_dict(ckpt["model"])
-        optimizer.load_state_dict(ckpt["optimizer"])
-        scheduler.load_state_dict(ckpt["scheduler"])
-        start_epoch, elapsed = ckpt["epoch"] + 1, ckpt["elapsed"]
-        torch.set_rng_state(ckpt["torch_rng"])
-        random.setstate(ckpt["py_rng"])
-        np.random.set_state(ckpt["np_rng"])
-        g.set_state(ckpt["loader_rng"])
-        log(f"[resume] from epoch {start_epoch} after {elapsed:.0f}s of training")
-    elif args.resume:
-        log(f"[resume] no checkpoint at {ckpt_path}; starting fresh")
-
-    for epoch in range(start_epoch, args.epochs):
-        avg, dt = train_one_epoch(model, optimizer, scheduler, loader, epoch, args.epochs, log=log,
-                                  max_iters=args.max_iters)
-        elapsed += dt
-        eta = elapsed / (epoch + 1) * (args.epochs - epoch - 1)
-        log(f"[epoch {epoch + 1}/{args.epochs}] " + " ".join(f"{k}={v:.4f}" for k, v in avg.items())
-            + f" time={dt:.0f}s total={elapsed:.0f}s eta={eta:.0f}s")
-        torch.save({
-            "model": model.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
-            "epoch": epoch, "args": vars(args), "model_cfg": model.smearcount_cfg, "elapsed": elapsed,
-            "torch_rng": torch.get_rng_state(), "py_rng": random.getstate(), "np_rng": np.random.get_state(),
-            "loader_rng": g.get_state(),
-        }, ckpt_path)
+    if args.init_from and not (args.resume and (run_dir / "checkpoint.pth").is_file()):
+        model.load_state_dict(load_checkpoint(args.init_from)["model"])
+        log(f"[init] weights from {args.init_from}")
+    facts = train(args, model, train_ds, run_dir, log)
+    if args.train_only:
+        log("[done] --train-only: checkpoint saved; run again with --resume to tune, evaluate and export")
+        return None
 
     # From here on the model is the one we ship: BN folded, weights rounded to int8 per channel.
+    model.cpu()
     prepare_for_export(model)
+    model.to(args.device)
     t0 = time.time()
-    log("[tune] predicting the validation split")
-    val_dets, val_gts = predict(model, val_ds)
+    log("[tune] predicting the validation split (with the scale logic)")
+    val_dets, val_gts, _ = predict(model, RecordDataset(val_recs), native=NATIVE, scale_cfg=scale_cfg,
+                                   device=args.device)
     pp = tune(val_dets, val_gts, log=log)
     pp_card = {"score_thresholds": dict(zip(CLASSES, pp["score_thresholds"])), "nms_iou": pp["nms_iou"],
                "cross_class_nms": pp["cross_class_nms"]}
     log(f"[tune] chosen {pp_card}")
-    val_post = run_postprocess(val_dets, pp_card)
-    val_metrics = {"raw": evaluate_detections(val_dets, val_gts, CLASSES),
-                   "count": count_accuracy(val_post, val_gts, CLASSES)}
+    reports = evaluate(model, report_sets(args, val_recs, run_dir, log), pp_card, scale_cfg, args.device, log)
 
-    log("[eval] predicting Testing")
-    test_dets, test_gts = predict(model, test_ds, log=log)
-    test_post = run_postprocess(test_dets, pp_card)
-    raw = evaluate_detections(test_dets, test_gts, CLASSES)
-    post = evaluate_detections(test_post, test_gts, CLASSES)
-    counts = count_accuracy(test_post, test_gts, CLASSES)
-    log(f"[eval] Testing raw mAP@0.5={raw['map50']:.4f} {raw['ap50']} mAP@[.5:.95]={raw['map_coco']:.4f}")
-    log(f"[eval] Testing post mAP@0.5={post['map50']:.4f} {post['ap50']} counts={counts}")
-
+    model.cpu()
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     onnx_path = out / f"{args.name}.onnx"
     tmp = run_dir / "export.fp32.onnx"
-    export_onnx(model, tmp)
+    export_onnx(model, tmp, sample_hw=(NATIVE[1], NATIVE[0]))
     compress_weights(tmp, onnx_path)
     log(f"[export] {onnx_path} {onnx_path.stat().st_size / 1e6:.2f} MB")
+    by_source = {}
+    for r in train_recs:
+        by_source.setdefault(r["source"], 0)
+        by_source[r["source"]] += 1
     card = {
         "name": args.name,
         **file_facts(onnx_path),
@@ -196,8 +306,9 @@ def main(args):
         "parameters": count_parameters(model),
         "classes": [{"label": i + 1, "name": c, "color": COLORS[c]} for i, c in enumerate(CLASSES)],
         "input": {"name": "image", "dtype": "float32", "shape": ["3", "H", "W"], "layout": "CHW",
-                  "color": "RGB", "range": [0, 1], "native_size": [640, 480],
-                  "note": "any H and W; the graph normalises and keeps 640x480 at native scale"},
+                  "color": "RGB", "range": [0, 1], "native_size": list(NATIVE),
+                  "note": "any H and W; the graph normalises but never resizes: the app fits the image into "
+                          "native_size, then rescales it when the cell scale is off (see scale)"},
         "outputs": {
             "boxes": {"dtype": "float32", "shape": ["N", 4], "format": "x1,y1,x2,y2 in input pixels"},
             "labels": {"dtype": "int64", "shape": ["N"], "values": {"1": "RBC", "2": "WBC", "3": "Platelets"}},
@@ -207,29 +318,33 @@ def main(args):
                        "max_detections": model.smearcount_cfg["detections_per_img"],
                        "per_class_nms_iou": 0.5},
         "postprocess": {k: (rounded(v) if k == "score_thresholds" else v) for k, v in pp_card.items()},
+        "scale": scale_cfg,
+        "count_rule": {"default": "all", "border_px": 2,
+                       "note": "all: every detected cell, cut by the border or not; 'interior' drops boxes within "
+                               "border_px image pixels of an edge"},
         "weights": "BatchNorm folded; conv/linear weights stored int8 per output channel (Cast+Mul, folded by ORT)",
         "training": {
-            "data": "CBC dataset (MahmudulAlam/Complete-Blood-Cell-Count-Dataset), Training folder",
-            "split": {"train": len(train_names), "validation": len(val_names), "val_fraction": args.val_fraction,
-                      "rule": f"seeded shuffle of Training file names (seed {args.seed})"},
-            "epochs": args.epochs, "iterations_per_epoch": iters_per_epoch, "batch_size": args.batch_size,
-            "crop": args.crop, "optimizer": f"AdamW lr {args.lr} wd {args.weight_decay}, warmup + cosine",
-            "augmentation": "scale jitter 0.8-1.25, random crop, h/v flips, 90-degree rotations, stain jitter",
-            "wall_time_s": round(elapsed, 1),
-            "machine": f"{platform.machine()} {os.cpu_count()} cores, torch {torch.__version__}, "
-                       f"{args.threads} threads, no GPU",
+            "data": {"sources": args.sources, "train_images": by_source,
+                     "note": "txl-pbc complete labels; CBC Training images relabelled in txl-pbc/bccd are taken "
+                             "from there"},
+            "split": {"train": len(train_recs), "validation": len(val_recs), "val_fraction": args.val_fraction,
+                      "rule": f"per source, by group (copies of one CBC image share a group), seed {args.seed}"},
+            **facts, "batch_size": args.batch_size, "crop": args.crop,
+            "optimizer": f"AdamW lr {args.lr} wd {args.weight_decay}, warmup + cosine",
+            "init_from": args.init_from,
+            "augmentation": f"resolution loss p {args.p_lowres}, scale to the reference RBC size x magnification (p_wide "
+                            f"{args.p_wide} log-uniform 0.4-2.5, else 0.8-1.25), random crop keeping cut cells "
+                            "(>=30% visible), h/v flips, 90-degree rotations, stain jitter, blur, noise",
+            "machine": f"{platform.machine()} {os.cpu_count()} cores, torch {torch.__version__}, device {args.device}"
+                       + (f" ({torch.cuda.get_device_name()})" if args.device.startswith("cuda") else
+                          f", {args.threads} threads"),
             "seed": args.seed,
             "from_scratch": True,
         },
-        "validation": rounded({"images": len(val_ds), "raw": val_metrics["raw"], "count": val_metrics["count"]}),
-        "metrics": rounded({
-            "split": "Testing", "images": len(test_ds),
-            "raw": raw,
-            "postprocessed": {**post, "count": counts},
-            "note": "VOC all-point AP; COCO mAP averages all-point AP over IoU 0.50:0.05:0.95; count accuracy = "
-                    "1 - sum|pred-true|/sum(true). Computed by models/metrics.py on the rounded-weight PyTorch "
-                    "model, which the ONNX file reproduces; npm run eval re-measures it in TypeScript.",
-        }),
+        "metrics": {"by": "models/train.py (PyTorch, the rounded weights the ONNX file stores; scale logic of "
+                          "models/scale.py)", "sets": reports,
+                    "note": "VOC all-point AP; COCO-style mAP averages all-point AP over IoU 0.50:0.05:0.95; "
+                            "count accuracy = 1 - sum|pred-true|/sum(true)"},
         "created": datetime.date.today().isoformat(),
     }
     (out / f"{args.name}.json").write_text(json.dumps(card, indent=2) + "\n")

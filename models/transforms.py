@@ -127,3 +127,100 @@ def train_transforms(crop):
         t.append(RandomCrop((crop, crop)))
     t += [RandomHorizontalFlip(), RandomVerticalFlip(), RandomRot90(), StainJitter()]
     return Compose(t)
+
+
+def plan_scale(width, height, native=(512, 384)):
+    """The app's planInput rule: the scale that fits an image into the model's native size."""
+    nw, nh = native
+    return min(min(nw, nh) / min(width, height), max(nw, nh) / max(width, height))
+
+
+class ScaleCrop:
+    """Magnification-aware scale jitter and crop in one step (only the cropped pixels are resized).
+
+    Each image is first brought to the model's reference scale, where its median interior RBC
+    (target["rbc_size"], from the labels) is `ref_size` px; images without RBCs use the app's plan
+    scale. Then a random magnification is applied: with probability `p_wide` log-uniform in `wide`
+    (so the first pass finds cells at any magnification), else in `narrow` (the range the second
+    pass brings every image into). Boxes cut by the crop are kept, clipped, when at least
+    `min_visible` of their area remains: complete labels box every visible cell, cut ones included."""
+
+    def __init__(self, size, ref_size, native=(512, 384), narrow=(0.8, 1.25), wide=(0.4, 2.5), p_wide=0.5,
+                 min_visible=0.3):
+        self.size, self.ref, self.native = size, ref_size, native
+        self.narrow, self.wide, self.p_wide, self.min_visible = narrow, wide, p_wide, min_visible
+
+    def __call__(self, image, target):
+        h, w = image.shape[-2:]
+        rbc = target.get("rbc_size")
+        base = self.ref / rbc if rbc else plan_scale(w, h, self.native)
+        lo, hi = self.wide if random.random() < self.p_wide else self.narrow
+        s = base * math.exp(random.uniform(math.log(lo), math.log(hi)))
+        cw, ch = min(w, math.ceil(self.size / s)), min(h, math.ceil(self.size / s))
+        x0, y0 = random.randint(0, w - cw), random.randint(0, h - ch)
+        crop = image[:, y0:y0 + ch, x0:x0 + cw]
+        nw, nh = max(8, round(cw * s)), max(8, round(ch * s))
+        crop = F.interpolate(crop[None], size=(nh, nw), mode="bilinear", align_corners=False,
+                             antialias=s < 1)[0].clamp_(0, 1)
+        b = target["boxes"]
+        area = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+        c = b - torch.tensor([x0, y0, x0, y0], dtype=b.dtype)
+        c[:, [0, 2]] = c[:, [0, 2]].clamp(0, cw)
+        c[:, [1, 3]] = c[:, [1, 3]].clamp(0, ch)
+        vis = (c[:, 2] - c[:, 0]) * (c[:, 3] - c[:, 1])
+        c = c * torch.tensor([nw / cw, nh / ch, nw / cw, nh / ch], dtype=b.dtype)
+        keep = (vis >= self.min_visible * area) & (c[:, 2] - c[:, 0] >= 2) & (c[:, 3] - c[:, 1] >= 2)
+        return crop, {**target, "boxes": c[keep], "labels": target["labels"][keep]}
+
+
+class RandomBlur:
+    """Defocus: another microscope is rarely focused like the training one."""
+
+    def __init__(self, p=0.3, sigma=(0.3, 1.6)):
+        self.p, self.sigma = p, sigma
+
+    def __call__(self, image, target):
+        if random.random() < self.p:
+            s = random.uniform(*self.sigma)
+            k = 2 * math.ceil(2.5 * s) + 1
+            image = TF.gaussian_blur(image, [k, k], [s, s])
+        return image, target
+
+
+class RandomNoise:
+    """Camera noise."""
+
+    def __init__(self, p=0.2, sigma=(0.005, 0.03)):
+        self.p, self.sigma = p, sigma
+
+    def __call__(self, image, target):
+        if random.random() < self.p:
+            image = (image + torch.randn_like(image) * random.uniform(*self.sigma)).clamp_(0, 1)
+        return image, target
+
+
+class RandomLowRes:
+    """Resolution loss: shrink by f then enlarge back. A zoomed-out smear reaches the model through the
+    app's second pass as exactly such an enlarged, soft image."""
+
+    def __init__(self, p=0.25, factor=(1.3, 2.5)):
+        self.p, self.factor = p, factor
+
+    def __call__(self, image, target):
+        if random.random() < self.p:
+            h, w = image.shape[-2:]
+            f = random.uniform(*self.factor)
+            small = F.interpolate(image[None], size=(max(4, round(h / f)), max(4, round(w / f))), mode="bilinear",
+                                  align_corners=False, antialias=True)
+            image = F.interpolate(small, size=(h, w), mode="bilinear", align_corners=False)[0].clamp_(0, 1)
+        return image, target
+
+
+def multiscale_transforms(crop, ref_size, native=(512, 384), wide=(0.4, 2.5), p_wide=0.5, p_lowres=0.25):
+    return Compose([
+        ScaleCrop(crop, ref_size, native=native, wide=wide, p_wide=p_wide),
+        RandomLowRes(p=p_lowres),
+        RandomHorizontalFlip(), RandomVerticalFlip(), RandomRot90(),
+        StainJitter(brightness=0.25, contrast=0.25, saturation=0.35, hue=0.06, p=0.9),
+        RandomBlur(), RandomNoise(),
+    ])

@@ -1,55 +1,126 @@
 /**
- * npm run eval -- <voc-dir> [--json out.json] [--counts out.csv] [--model path.onnx] [--limit N]
+ * npm run eval -- <voc-dir> [--images dir] [--json out.json] [--counts out.csv] [--model path.onnx]
+ *                 [--limit N] [--fixed-scale X] [--count-rule all|half|interior]
+ * npm run eval -- --card [--model path.onnx]
  *
- * With annotations: per-class AP@0.5 (raw and post-processed), COCO mAP@[.5:.95], precision/recall at
- * the card's thresholds, count MAE and accuracy. Without: per-image counts (a batch counter).
+ * With annotations: per-class AP@0.5 (raw and post-processed), COCO-style mAP@[.5:.95], precision/recall at
+ * the card's thresholds, count MAE and accuracy, and how the scale logic ran. Without: per-image counts.
+ * --card measures the report sets (CBC Testing with both label sets, zoom-in, zoom-out) with the app's
+ * code and prints them beside the model card's figures (models/train.py); a CI test checks they agree.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { CLASS_NAMES } from '../src/core/detection/classes';
+import type { CountRule } from '../src/core/detection/postprocess';
 import { toCsv } from '../src/core/formats/csv';
-import { evaluateFolder, formatReport } from './evalLib';
+import { reportSets } from './dataRoot';
+import { DEFAULT_MODEL, evaluateFolder, formatReport, type EvalResult } from './evalLib';
+
+const USAGE =
+  'usage: npm run eval -- <folder> [--images dir] [--json out.json] [--counts out.csv] [--model model.onnx] [--limit N] [--fixed-scale X] [--count-rule all|half|interior]\n' +
+  '       npm run eval -- --card [--model model.onnx]';
 
 function usage(msg?: string): never {
   if (msg) console.error(`error: ${msg}`);
-  console.error('usage: npm run eval -- <folder> [--json out.json] [--counts out.csv] [--model model.onnx] [--limit N]');
+  console.error(USAGE);
   process.exit(2);
 }
 
-const args = process.argv.slice(2);
-const opt = (name: string) => {
-  const i = args.indexOf(name);
-  if (i < 0) return undefined;
-  const v = args[i + 1];
-  if (!v || v.startsWith('--')) usage(`${name} needs a value`);
-  args.splice(i, 2);
-  return v;
+let parsed;
+try {
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: {
+      images: { type: 'string' },
+      json: { type: 'string' },
+      counts: { type: 'string' },
+      model: { type: 'string' },
+      limit: { type: 'string' },
+      'fixed-scale': { type: 'string' },
+      'count-rule': { type: 'string' },
+      card: { type: 'boolean' },
+    },
+  });
+} catch (e) {
+  usage((e as Error).message);
+}
+const { values: o, positionals } = parsed;
+const num = (v: string | undefined, name: string) => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!(n > 0)) usage(`${name} must be a positive number`);
+  return n;
 };
-const json = opt('--json');
-const counts = opt('--counts');
-const model = opt('--model');
-const limit = opt('--limit');
-if (args.length !== 1) usage();
-
-const t0 = performance.now();
-const res = await evaluateFolder(args[0], {
-  model,
-  limit: limit ? Number(limit) : undefined,
-  onProgress: (d, n) => {
-    if (process.stderr.isTTY) process.stderr.write(`\r${d}/${n} images`);
-    else if (d % 20 === 0 || d === n) process.stderr.write(`${d}/${n} images\n`);
-  },
-}).catch((e: Error) => {
+if (o['count-rule'] && !['all', 'interior', 'half'].includes(o['count-rule'])) usage('--count-rule is all, half or interior');
+const progress = (d: number, n: number) => {
+  if (process.stderr.isTTY) process.stderr.write(`\r${d}/${n} images`);
+  else if (d % 20 === 0 || d === n) process.stderr.write(`${d}/${n} images\n`);
+};
+const fail = (e: Error): never => {
   console.error(`\nerror: ${e.message}`);
   process.exit(1);
-});
-if (process.stderr.isTTY) process.stderr.write('\n');
-console.log(formatReport(res));
-console.log(`wall: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-if (json) writeFileSync(json, JSON.stringify(res, null, 2));
-if (counts || !res.annotated) {
-  const csv = toCsv(
-    ['image', 'RBC', 'WBC', 'Platelets', 'inference_ms'],
-    res.perImage.map((p) => [p.image, p.RBC, p.WBC, p.Platelets, Math.round(p.ms)]),
-  );
-  if (counts) writeFileSync(counts, csv);
-  else process.stdout.write(csv);
+};
+
+/** The figures the card keeps per set (and the CI test compares). */
+export function cardFigures(r: EvalResult, what: string) {
+  const r4 = (x: number) => Math.round(x * 10000) / 10000;
+  return {
+    what,
+    images: r.images,
+    raw: { map50: r4(r.raw!.map50), ap50: Object.fromEntries(CLASS_NAMES.map((c) => [c, r4(r.raw!.ap50[c])])) },
+    postprocessed: { map50: r4(r.post!.map50) },
+    count_accuracy: Object.fromEntries(CLASS_NAMES.map((c) => [c, r4(r.count![c].accuracy)])),
+    predicted: Object.fromEntries(CLASS_NAMES.map((c) => [c, r.count![c].predicted])),
+    true: Object.fromEntries(CLASS_NAMES.map((c) => [c, r.count![c].truth])),
+    second_pass_images: r.scale.secondPass,
+  };
+}
+
+const t0 = performance.now();
+if (o.card) {
+  if (positionals.length) usage('--card takes no folder');
+  const model = o.model ?? DEFAULT_MODEL;
+  const sets: Record<string, ReturnType<typeof cardFigures>> = {};
+  let sets0;
+  try {
+    sets0 = reportSets();
+  } catch (e) {
+    fail(e as Error);
+  }
+  for (const s of sets0!) {
+    console.log(`\n== ${s.name}: ${s.what}`);
+    const r = await evaluateFolder(s.dir, { model, images: s.images, onProgress: progress }).catch(fail);
+    console.log(formatReport(r));
+    sets[s.name] = cardFigures(r, s.what);
+  }
+  const card = JSON.parse(readFileSync(model.replace(/\.onnx$/, '.json'), 'utf8'));
+  console.log('\nset                    count accuracy RBC / WBC / PLT (card)          raw mAP@0.5 (card)   2nd pass');
+  for (const [name, f] of Object.entries(sets)) {
+    const c = card.metrics?.sets?.[name];
+    const ca = CLASS_NAMES.map((k) => `${f.count_accuracy[k].toFixed(3)}${c ? ` (${c.count_accuracy[k].toFixed(3)})` : ''}`).join(' / ');
+    console.log(`${name.padEnd(22)} ${ca.padEnd(46)} ${f.raw.map50.toFixed(4)}${c ? ` (${c.raw.map50.toFixed(4)})` : ''}   ${f.second_pass_images}/${f.images}`);
+  }
+  console.log(`wall: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+} else {
+  if (positionals.length !== 1) usage();
+  const res = await evaluateFolder(positionals[0], {
+    model: o.model,
+    images: o.images,
+    limit: num(o.limit, '--limit'),
+    fixedScale: num(o['fixed-scale'], '--fixed-scale') ?? null,
+    countRule: o['count-rule'] as CountRule | undefined,
+    onProgress: progress,
+  }).catch(fail);
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  console.log(formatReport(res));
+  console.log(`wall: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  if (o.json) writeFileSync(o.json, JSON.stringify(res, null, 2));
+  if (o.counts || !res.annotated) {
+    const csv = toCsv(
+      ['image', 'RBC', 'WBC', 'Platelets', 'scale', 'passes', 'inference_ms'],
+      res.perImage.map((p) => [p.image, p.RBC, p.WBC, p.Platelets, p.scale.toFixed(3), p.passes, Math.round(p.ms)]),
+    );
+    if (o.counts) writeFileSync(o.counts, csv);
+    else process.stdout.write(csv);
+  }
 }

@@ -13,7 +13,9 @@ import { CLASS_NAMES } from '../src/core/detection/classes';
 import { decodeOutputs } from '../src/core/detection/decode';
 import type { Detection } from '../src/core/detection/detection';
 import { postprocess } from '../src/core/detection/postprocess';
-import { planInput, rgbaToCHW } from '../src/core/detection/preprocess';
+import { resizeToCHW } from '../src/core/detection/resize';
+import { detectWithScale, type ScaleInfo } from '../src/core/detection/scale';
+import { applyCountRule, type CountRule } from '../src/core/detection/postprocess';
 import { countCells } from '../src/core/counts/counts';
 import { countErrors, evaluateDetections, precisionRecall, type EvalImage } from '../src/core/metrics/ap';
 import { parseVoc, type VocObject } from '../src/core/formats/voc';
@@ -51,32 +53,6 @@ export async function decodeImage(path: string): Promise<Rgba> {
   throw new Error(`${path}: only JPEG and PNG are read by the CLI`);
 }
 
-/** Bilinear resize of RGBA (only used when an image is not at the model's native size). */
-function resize(src: Rgba, w: number, h: number): Rgba {
-  if (w === src.width && h === src.height) return src;
-  const out = new Uint8Array(w * h * 4);
-  const sx = src.width / w;
-  const sy = src.height / h;
-  for (let y = 0; y < h; y++) {
-    const fy = Math.max(0, (y + 0.5) * sy - 0.5);
-    const y0 = Math.min(src.height - 1, Math.floor(fy));
-    const y1 = Math.min(src.height - 1, y0 + 1);
-    const wy = fy - y0;
-    for (let x = 0; x < w; x++) {
-      const fx = Math.max(0, (x + 0.5) * sx - 0.5);
-      const x0 = Math.min(src.width - 1, Math.floor(fx));
-      const x1 = Math.min(src.width - 1, x0 + 1);
-      const wx = fx - x0;
-      for (let c = 0; c < 4; c++) {
-        const a = src.data[(y0 * src.width + x0) * 4 + c] * (1 - wx) + src.data[(y0 * src.width + x1) * 4 + c] * wx;
-        const b = src.data[(y1 * src.width + x0) * 4 + c] * (1 - wx) + src.data[(y1 * src.width + x1) * 4 + c] * wx;
-        out[(y * w + x) * 4 + c] = Math.round(a * (1 - wy) + b * wy);
-      }
-    }
-  }
-  return { data: out, width: w, height: h };
-}
-
 export class Detector {
   private constructor(
     private session: ort.InferenceSession,
@@ -86,19 +62,20 @@ export class Detector {
     const session = await ort.InferenceSession.create(modelPath, { intraOpNumThreads: threads, graphOptimizationLevel: 'all' });
     return new Detector(session, loadCard(modelPath));
   }
-  /** Raw detections in image pixels, plus the inference time. */
-  async detect(img: Rgba): Promise<{ raw: Detection[]; ms: number }> {
-    const plan = planInput(img.width, img.height, this.card.nativeSize);
-    const scaled = resize(img, plan.width, plan.height);
-    const chw = rgbaToCHW(scaled.data, scaled.width, scaled.height);
-    const t = performance.now();
-    const out = await this.session.run({ image: new ort.Tensor('float32', chw, [3, scaled.height, scaled.width]) });
-    const ms = performance.now() - t;
-    const raw = decodeOutputs(
-      { boxes: out.boxes.data as Float32Array, labels: out.labels.data as BigInt64Array, scores: out.scores.data as Float32Array },
-      plan.width / img.width,
-    );
-    return { raw, ms };
+  /** Raw detections in image pixels through the app's scale logic, plus the inference time (all passes). */
+  async detect(img: Rgba, fixedScale?: number | null): Promise<{ raw: Detection[]; ms: number; scale: ScaleInfo }> {
+    let ms = 0;
+    const { raw, scale } = await detectWithScale(img.width, img.height, this.card.nativeSize, this.card.scale, async (_s, size) => {
+      const chw = resizeToCHW(img.data, img.width, img.height, size.width, size.height);
+      const t = performance.now();
+      const out = await this.session.run({ image: new ort.Tensor('float32', chw, [3, size.height, size.width]) });
+      ms += performance.now() - t;
+      return decodeOutputs(
+        { boxes: out.boxes.data as Float32Array, labels: out.labels.data as BigInt64Array, scores: out.scores.data as Float32Array },
+        size.width / img.width,
+      );
+    }, fixedScale);
+    return { raw, ms, scale };
   }
   release() {
     return this.session.release();
@@ -110,10 +87,12 @@ export interface Item {
   xml?: string;
 }
 
-/** Pascal VOC layout (Images/ + Annotations/) or a flat folder of images with optional .xml beside them. */
-export function listFolder(dir: string): Item[] {
-  const imgDir = existsSync(join(dir, 'Images')) ? join(dir, 'Images') : existsSync(join(dir, 'JPEGImages')) ? join(dir, 'JPEGImages') : dir;
+/** Pascal VOC layout (Images/ + Annotations/) or a flat folder of images with optional .xml beside them.
+ * `imagesDir` reads the images from elsewhere (complete labels kept apart from their images). */
+export function listFolder(dir: string, imagesDir?: string): Item[] {
+  const imgDir = imagesDir ?? (existsSync(join(dir, 'Images')) ? join(dir, 'Images') : existsSync(join(dir, 'JPEGImages')) ? join(dir, 'JPEGImages') : dir);
   const annDir = existsSync(join(dir, 'Annotations')) ? join(dir, 'Annotations') : imgDir;
+  if (!existsSync(imgDir)) throw new Error(`no image folder at ${imgDir}`);
   return readdirSync(imgDir)
     .filter((f) => /\.(jpe?g|png)$/i.test(f))
     .sort()
@@ -131,8 +110,10 @@ export interface EvalResult {
   post?: ReturnType<typeof evaluateDetections>;
   precisionRecall?: ReturnType<typeof precisionRecall>;
   count?: ReturnType<typeof countErrors>;
+  /** How the scale logic ran: images that needed a second pass, and the estimates. */
+  scale: { secondPass: number; estimated: number; medianEstimate: number | null; fixed: number | null };
   inferenceMs: { mean: number; p50: number; p95: number };
-  perImage: { image: string; RBC: number; WBC: number; Platelets: number; ms: number; truth?: Record<string, number> }[];
+  perImage: { image: string; RBC: number; WBC: number; Platelets: number; ms: number; scale: number; passes: number; truth?: Record<string, number> }[];
 }
 
 const pct = (xs: number[], p: number) => {
@@ -142,29 +123,42 @@ const pct = (xs: number[], p: number) => {
 
 export async function evaluateFolder(
   dir: string,
-  opts: { model?: string; limit?: number; onProgress?: (done: number, total: number) => void } = {},
+  opts: {
+    model?: string;
+    limit?: number;
+    images?: string;
+    fixedScale?: number | null;
+    countRule?: CountRule;
+    onProgress?: (done: number, total: number) => void;
+  } = {},
 ): Promise<EvalResult> {
   const det = await Detector.create(opts.model);
-  let items = listFolder(dir);
+  let items = listFolder(dir, opts.images);
   if (opts.limit) items = items.slice(0, opts.limit);
   if (!items.length) throw new Error(`no JPEG or PNG images in ${dir}`);
-  const params = det.card.postprocess;
+  const params = { ...det.card.postprocess, countRule: opts.countRule ?? det.card.postprocess.countRule };
+  const estimates: number[] = [];
+  let secondPass = 0;
   const rawImgs: EvalImage[] = [];
   const postImgs: EvalImage[] = [];
   const perImage: EvalResult['perImage'] = [];
   const times: number[] = [];
   for (const [i, it] of items.entries()) {
-    const { raw, ms } = await det.detect(await decodeImage(it.image));
+    const img = await decodeImage(it.image);
+    const { raw, ms, scale } = await det.detect(img, opts.fixedScale);
     times.push(ms);
-    const post = postprocess(raw, params);
+    if (scale.passes === 2) secondPass++;
+    if (scale.estimated !== null) estimates.push(scale.estimated);
+    const post = applyCountRule(postprocess(raw, params), params.countRule, img.width, img.height);
     const c = countCells(post);
     let gt: VocObject[] | undefined;
     if (it.xml) {
-      gt = parseVoc(readFileSync(it.xml, 'utf8'), it.xml).objects;
+      // The truth is counted by the same rule as the detections (identity for 'all').
+      gt = applyCountRule(parseVoc(readFileSync(it.xml, 'utf8'), it.xml).objects, params.countRule, img.width, img.height);
       rawImgs.push({ gt, dets: raw });
       postImgs.push({ gt, dets: post });
     }
-    perImage.push({ image: basename(it.image), ...c, ms, truth: gt ? countCells(gt) : undefined });
+    perImage.push({ image: basename(it.image), ...c, ms, scale: scale.relative, passes: scale.passes, truth: gt ? countCells(gt) : undefined });
     opts.onProgress?.(i + 1, items.length);
   }
   await det.release();
@@ -172,6 +166,12 @@ export async function evaluateFolder(
     images: items.length,
     annotated: rawImgs.length,
     postprocess: params,
+    scale: {
+      secondPass,
+      estimated: estimates.length,
+      medianEstimate: estimates.length ? [...estimates].sort((a, b) => a - b)[Math.floor(estimates.length / 2)] : null,
+      fixed: opts.fixedScale ?? null,
+    },
     inferenceMs: { mean: times.reduce((a, b) => a + b, 0) / times.length, p50: pct(times, 50), p95: pct(times, 95) },
     perImage,
   };
@@ -189,7 +189,12 @@ export function formatReport(r: EvalResult): string {
   const lines: string[] = [];
   lines.push(`images: ${r.images} (${r.annotated} annotated)  inference: mean ${r.inferenceMs.mean.toFixed(1)} ms, p50 ${r.inferenceMs.p50.toFixed(1)} ms, p95 ${r.inferenceMs.p95.toFixed(1)} ms (onnxruntime-node)`);
   const t = r.postprocess.scoreThresholds;
-  lines.push(`post-processing: thresholds RBC ${t.RBC} WBC ${t.WBC} Platelets ${t.Platelets}, NMS IoU ${r.postprocess.nmsIou}, cross-class ${r.postprocess.crossClassNms}`);
+  lines.push(`post-processing: thresholds RBC ${t.RBC} WBC ${t.WBC} Platelets ${t.Platelets}, NMS IoU ${r.postprocess.nmsIou}, cross-class ${r.postprocess.crossClassNms}, count rule ${r.postprocess.countRule}`);
+  lines.push(
+    r.scale.fixed
+      ? `scale: fixed by the user at ${r.scale.fixed}x the model's reference`
+      : `scale: estimated on ${r.scale.estimated}/${r.images} images (median cell size ${r.scale.medianEstimate?.toFixed(2) ?? '–'}x the reference); second pass on ${r.scale.secondPass}`,
+  );
   if (r.raw && r.post && r.count && r.precisionRecall) {
     lines.push('');
     lines.push('class      AP50 raw  AP50 post  AP[.5:.95] raw  precision  recall   count MAE  count acc  pred/true');

@@ -1,8 +1,15 @@
 /**
  * The batch survives a reload or a crashed tab: images (as their original bytes), raw detections,
- * edits, review state and thresholds live in IndexedDB. Writes are incremental (only entries whose
- * object identity changed since the last write) and debounced, so a 200-image batch never
- * serialises the whole store at once.
+ * edits, review state and thresholds live in IndexedDB.
+ *
+ * Durability rules:
+ * - a change is written within MAX_DELAY_MS (the first change starts the timer; later ones do not
+ *   postpone it), and at once when the page is hidden or unloaded (visibilitychange, pagehide);
+ * - an entry counts as saved only after its transaction has completed;
+ * - while a write is pending the store's `save.pending` is set, so the status does not say "Ready";
+ * - a failed write (quota, private mode) is shown with the names of the images not saved, and the
+ *   next change retries.
+ * Writes are incremental (entries whose object identity changed since the last commit).
  */
 import type { AppState } from '../store/store';
 import type { ImageEntry } from '../store/types';
@@ -10,6 +17,7 @@ import { imageFiles } from './files';
 
 const DB = 'smearcount';
 const VERSION = 1;
+export const MAX_DELAY_MS = 200;
 
 function open(): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
@@ -28,7 +36,7 @@ function open(): Promise<IDBDatabase> {
 const done = (tx: IDBTransaction) =>
   new Promise<void>((resolve, reject) => {
     tx.oncomplete = () => resolve();
-    tx.onerror = tx.onabort = () => reject(tx.error);
+    tx.onerror = tx.onabort = () => reject(tx.error ?? new Error('the transaction was aborted'));
   });
 
 const getAll = <T>(store: IDBObjectStore) =>
@@ -40,20 +48,30 @@ const getAll = <T>(store: IDBObjectStore) =>
   });
 
 type Meta = Pick<AppState, 'order' | 'currentId' | 'postprocess'>;
-type Store = { getState(): AppState; setState(p: Partial<AppState>): void; subscribe(f: (s: AppState, p: AppState) => void): () => void };
+export type PersistStore = {
+  getState(): AppState;
+  setState(p: Partial<AppState>): void;
+  subscribe(f: (s: AppState, p: AppState) => void): () => void;
+};
 
 export class Persistence {
   private db?: Promise<IDBDatabase>;
+  /** What IndexedDB holds, as of the last committed transaction. */
   private saved = new Map<string, ImageEntry>();
   private savedBlobs = new Set<string>();
   private savedMeta?: Meta;
   private timer?: ReturnType<typeof setTimeout>;
-  private writing = Promise.resolve();
+  private writing: Promise<void> = Promise.resolve();
+  private unsubscribe?: () => void;
+  private listening = false;
 
-  constructor(private store: Store) {}
+  constructor(
+    private store: PersistStore,
+    private openDb: () => Promise<IDBDatabase> = open,
+  ) {}
 
   private conn() {
-    return (this.db ??= open());
+    return (this.db ??= this.openDb());
   }
 
   /** Loads a stored batch into the store. Returns the number of images restored. */
@@ -77,22 +95,76 @@ export class Persistence {
       images[im.id] = im.status === 'running' ? { ...im, status: 'queued' } : im;
     }
     const order = m.order.filter((id) => images[id] && imageFiles.get(id));
-    this.store.setState({ images, order, currentId: m.currentId && images[m.currentId] ? m.currentId : (order[0] ?? null), postprocess: m.postprocess });
+    const postprocess = { ...this.store.getState().defaults, ...m.postprocess };
+    this.store.setState({ images, order, currentId: m.currentId && images[m.currentId] ? m.currentId : (order[0] ?? null), postprocess });
     for (const id of order) this.saved.set(id, images[id]);
-    this.savedMeta = { order, currentId: m.currentId, postprocess: m.postprocess };
+    this.savedMeta = { order, currentId: m.currentId, postprocess };
     return order.length;
   }
 
-  /** Starts writing changes as they happen. */
-  start() {
-    this.store.subscribe(() => {
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.flush(), 300);
-    });
+  /** True when the store holds something IndexedDB does not. */
+  isDirty(s = this.store.getState()): boolean {
+    for (const id of s.order) {
+      if (this.saved.get(id) !== s.images[id]) return true;
+      if (!this.savedBlobs.has(id) && imageFiles.get(id)) return true;
+    }
+    for (const id of this.saved.keys()) if (!s.images[id]) return true;
+    const m = this.savedMeta;
+    return !m || m.order !== s.order || m.currentId !== s.currentId || m.postprocess !== s.postprocess;
   }
 
+  /** Starts writing changes as they happen, and on page hide/unload. */
+  start() {
+    this.unsubscribe = this.store.subscribe((s, p) => {
+      if (s.images === p.images && s.order === p.order && s.currentId === p.currentId && s.postprocess === p.postprocess) return;
+      this.schedule();
+    });
+    if (typeof window !== 'undefined' && !this.listening) {
+      this.listening = true;
+      window.addEventListener('pagehide', () => void this.flush());
+      document.addEventListener('visibilitychange', () => {
+        if (document.visibilityState === 'hidden') void this.flush();
+      });
+    }
+    if (this.isDirty()) this.schedule();
+  }
+
+  stop() {
+    this.unsubscribe?.();
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private schedule() {
+    if (!this.store.getState().save.pending) this.store.getState().setSave({ pending: true });
+    if (this.timer !== undefined) return; // bounded: later changes do not postpone the write
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, MAX_DELAY_MS);
+  }
+
+  /** Writes everything not yet committed; resolves once it is (or once the failure is reported). */
   flush(): Promise<void> {
-    this.writing = this.writing.then(() => this.write()).catch((e) => console.warn('could not save the batch', e));
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.writing = this.writing.then(async () => {
+      try {
+        await this.write();
+        const st = this.store.getState();
+        if (this.isDirty()) this.schedule();
+        else if (st.save.pending || st.save.error) st.setSave({ pending: false, error: null, unsaved: [] });
+      } catch (e) {
+        const s = this.store.getState();
+        const unsaved = s.order.filter((id) => this.saved.get(id) !== s.images[id] || !this.savedBlobs.has(id)).map((id) => s.images[id].name);
+        const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+        s.setSave({
+          pending: false,
+          unsaved,
+          error: `This browser did not save the batch (${why}). A reload would lose ${unsaved.length} image${unsaved.length === 1 ? '' : 's'}; export the counts before closing the tab.`,
+        });
+      }
+    });
     return this.writing;
   }
 
@@ -102,38 +174,47 @@ export class Persistence {
     const tx = db.transaction(['images', 'blobs', 'meta'], 'readwrite');
     const images = tx.objectStore('images');
     const blobs = tx.objectStore('blobs');
+    const putImages: [string, ImageEntry][] = [];
+    const putBlobs: string[] = [];
+    const removed: string[] = [];
     for (const id of s.order) {
       const im = s.images[id];
       if (this.saved.get(id) !== im) {
         images.put(im, id);
-        this.saved.set(id, im);
+        putImages.push([id, im]);
       }
       if (!this.savedBlobs.has(id)) {
         const b = imageFiles.get(id);
         if (b) {
           blobs.put(b, id);
-          this.savedBlobs.add(id);
+          putBlobs.push(id);
         }
       }
     }
-    for (const id of [...this.saved.keys()]) {
+    for (const id of this.saved.keys()) {
       if (!s.images[id]) {
         images.delete(id);
         blobs.delete(id);
-        this.saved.delete(id);
-        this.savedBlobs.delete(id);
+        removed.push(id);
       }
     }
     const m = this.savedMeta;
-    if (!m || m.order !== s.order || m.currentId !== s.currentId || m.postprocess !== s.postprocess) {
-      tx.objectStore('meta').put({ order: s.order, currentId: s.currentId, postprocess: s.postprocess }, 'state');
-      this.savedMeta = { order: s.order, currentId: s.currentId, postprocess: s.postprocess };
-    }
+    const meta = { order: s.order, currentId: s.currentId, postprocess: s.postprocess };
+    const metaChanged = !m || m.order !== s.order || m.currentId !== s.currentId || m.postprocess !== s.postprocess;
+    if (metaChanged) tx.objectStore('meta').put(meta, 'state');
     await done(tx);
+    // Committed: only now do these count as saved.
+    for (const [id, im] of putImages) this.saved.set(id, im);
+    for (const id of putBlobs) this.savedBlobs.add(id);
+    for (const id of removed) {
+      this.saved.delete(id);
+      this.savedBlobs.delete(id);
+    }
+    if (metaChanged) this.savedMeta = meta;
   }
 
   async clear() {
-    clearTimeout(this.timer);
+    this.stop();
     await this.writing;
     const db = await this.conn();
     const tx = db.transaction(['images', 'blobs', 'meta'], 'readwrite');
@@ -142,5 +223,7 @@ export class Persistence {
     this.saved.clear();
     this.savedBlobs.clear();
     this.savedMeta = undefined;
+    this.store.getState().setSave({ pending: false, error: null, unsaved: [] });
+    this.start();
   }
 }

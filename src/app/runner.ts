@@ -5,7 +5,7 @@
  */
 import type { ModelCard } from '../core/detection/card';
 import { decodeOutputs } from '../core/detection/decode';
-import { planInput } from '../core/detection/preprocess';
+import { detectWithScale } from '../core/detection/scale';
 import { sniffImage } from '../core/formats/imageHeader';
 import { parseVoc, VocError } from '../core/formats/voc';
 import type { DetectorClient } from '../worker/client';
@@ -166,20 +166,33 @@ export class BatchRunner {
       return update({ status: 'error', error: intakeMessage(new IntakeError('decode')) });
     }
     const { width, height } = full;
-    const plan = planInput(width, height, this.card.nativeSize);
-    let scaled: ImageBitmap = full;
-    if (plan.width !== width || plan.height !== height) {
-      scaled = await createImageBitmap(full, { resizeWidth: plan.width, resizeHeight: plan.height, resizeQuality: 'high' });
-      full.close();
-    }
     update({ width, height });
+    let inferenceMs = 0;
     try {
-      const out = await client.detect(scaled);
+      const { raw, scale } = await detectWithScale(
+        width,
+        height,
+        this.card.nativeSize,
+        this.card.scale,
+        async (_s, size) => {
+          // A fresh bitmap per pass (the worker takes ownership); the decoded original stays for pass 2.
+          const bmp =
+            size.width === width && size.height === height
+              ? await createImageBitmap(full)
+              : await createImageBitmap(full, { resizeWidth: size.width, resizeHeight: size.height, resizeQuality: 'high' });
+          const out = await client.detect(bmp);
+          inferenceMs += out.inferenceMs;
+          return decodeOutputs(out, size.width / width);
+        },
+        this.store.getState().fixedScale,
+      );
       if (!this.store.getState().images[id]) return; // removed meanwhile
-      update({ status: 'done', raw: decodeOutputs(out, plan.width / width), inferenceMs: out.inferenceMs });
+      update({ status: 'done', raw, scale, inferenceMs });
     } catch (e) {
       update({ status: 'error', error: `Detection failed: ${(e as Error).message}` });
       this.store.getState().addFileError(this.store.getState().images[id]?.name ?? id, `Detection failed: ${(e as Error).message}`);
+    } finally {
+      full.close();
     }
   }
 }

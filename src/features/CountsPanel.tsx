@@ -1,6 +1,7 @@
 import { useAppStore, card } from '../app/instance';
 import { CLASS_NAMES } from '../core/detection/classes';
 import { formatRatio } from '../core/counts/counts';
+import { COUNT_RULES } from '../core/detection/postprocess';
 import { groundTruthAp, imageCounts, selectCurrent, selectSummary } from '../store/selectors';
 import { useMemo } from 'react';
 
@@ -54,6 +55,19 @@ export function CountsPanel() {
           </>
         )}
       </dl>
+      <p className="count-rule" data-testid="count-rule-shown">
+        Counting: {COUNT_RULES[params.countRule]}.
+      </p>
+      {current?.status === 'done' && current.scale && (
+        <p className="scale-info" data-testid="scale-info">
+          Magnification:{' '}
+          {current.scale.fixed
+            ? `fixed at cells ${(1 / current.scale.relative).toFixed(2)}× the model's scale`
+            : current.scale.estimated === null
+              ? 'not estimated (too few red cells); counted at the model\'s scale'
+              : `cells at ${current.scale.estimated.toFixed(2)}× the model's scale${current.scale.passes === 2 ? `, detected again at ${current.scale.relative.toFixed(2)}× size` : ''}`}
+        </p>
+      )}
       {current?.status === 'error' && <p className="error-text">{current.error}</p>}
     </section>
   );

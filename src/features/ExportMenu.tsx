@@ -26,6 +26,8 @@ export function exportImages(): ExportImage[] {
       detections: shownDetections(im, s.postprocess),
       reviewed: im.reviewed,
       edited: wasEdited(im),
+      countRule: s.postprocess.countRule,
+      scale: im.scale,
     }));
 }
 

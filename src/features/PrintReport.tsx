@@ -1,6 +1,7 @@
 import { useAppStore } from '../app/instance';
 import { CLASS_NAMES } from '../core/detection/classes';
 import { formatRatio } from '../core/counts/counts';
+import { COUNT_RULES } from '../core/detection/postprocess';
 import { imageCounts, selectSummary, wasEdited } from '../store/selectors';
 import { Thumb } from './Thumb';
 
@@ -10,6 +11,7 @@ export function PrintReport() {
   const images = useAppStore((s) => s.images);
   const params = useAppStore((s) => s.postprocess);
   const summary = useAppStore(selectSummary);
+  const fixedScale = useAppStore((s) => s.fixedScale);
   const done = order.map((id) => images[id]).filter((im) => im.status === 'done');
   if (!done.length) return null;
   return (
@@ -18,6 +20,11 @@ export function PrintReport() {
       <p>
         {new Date().toLocaleString()} · {done.length} images · thresholds RBC {params.scoreThresholds.RBC.toFixed(2)}, WBC{' '}
         {params.scoreThresholds.WBC.toFixed(2)}, Platelets {params.scoreThresholds.Platelets.toFixed(2)}
+      </p>
+      <p data-testid="report-count-rule">
+        Count rule: {COUNT_RULES[params.countRule]}. Magnification:{' '}
+        {fixedScale === null ? 'estimated per image' : `fixed: cells at ${(1 / fixedScale).toFixed(2)}× the model's scale`}; second pass on{' '}
+        {done.filter((im) => im.scale?.passes === 2).length} of {done.length} images.
       </p>
       <table>
         <thead>

@@ -8,11 +8,14 @@ export function StatusBar() {
   const state = useAppStore(selectAppStatus);
   const model = useAppStore((s) => s.model);
   const choice = useAppStore((s) => s.backendChoice);
+  const saveError = useAppStore((s) => s.save.error);
   let text: string;
   if (state === 'error') text = model.error ?? 'Error';
   else if (model.status !== 'ready')
     text = model.total ? `Loading model… ${Math.round((100 * model.loaded) / model.total)}%` : 'Loading model…';
   else text = state === 'busy' ? 'Counting…' : 'Ready';
+  const saving = useAppStore((s) => s.save.pending && !s.save.error && s.model.status === 'ready');
+  if (state === 'busy' && saving && text === 'Counting…') text = 'Saving…';
   return (
     <div className={`status ${state}`} data-testid="status" data-state={state} role="status" aria-live="polite">
       <span className="dot" />
@@ -27,6 +30,11 @@ export function StatusBar() {
         <option value="wasm">Engine: WASM</option>
         <option value="webgpu">Engine: WebGPU</option>
       </select>
+      {saveError && (
+        <span className="save-error" role="alert" data-testid="save-error">
+          {saveError}
+        </span>
+      )}
       {model.backend && (
         <span className="backend" data-testid="backend" title={model.note}>
           {BACKEND_NAME[model.backend]}

@@ -1,5 +1,6 @@
 import { useAppStore } from '../app/instance';
 import { CLASS_NAMES } from '../core/detection/classes';
+import { COUNT_RULES, type CountRule } from '../core/detection/postprocess';
 
 /** Re-filters the kept raw detections instantly; the model never re-runs. */
 export function ThresholdSliders() {
@@ -9,6 +10,9 @@ export function ThresholdSliders() {
   const setNmsIou = useAppStore((s) => s.setNmsIou);
   const setCross = useAppStore((s) => s.setCrossClassNms);
   const reset = useAppStore((s) => s.resetPostprocess);
+  const setCountRule = useAppStore((s) => s.setCountRule);
+  const fixedScale = useAppStore((s) => s.fixedScale);
+  const setFixedScale = useAppStore((s) => s.setFixedScale);
   return (
     <section className="panel sliders" aria-label="Detection settings">
       <h2>Score thresholds</h2>
@@ -36,6 +40,36 @@ export function ThresholdSliders() {
         <input type="checkbox" checked={pp.crossClassNms} onChange={(e) => setCross(e.target.checked)} />
         <span>NMS across classes (one label per cell)</span>
       </label>
+      <h2>Count rule</h2>
+      <label className="select">
+        <span className="sr-only">Count rule</span>
+        <select value={pp.countRule} data-testid="count-rule" onChange={(e) => setCountRule(e.target.value as CountRule)}>
+          <option value="all">Every visible cell (default)</option>
+          <option value="half">Cut cells only when at least half inside</option>
+          <option value="interior">Exclude cells cut by the border</option>
+        </select>
+      </label>
+      <p className="hint">{COUNT_RULES[pp.countRule]}. A cell is cut when its box reaches within 0.5% of the image's shorter side (at least 2 px) of an edge; "half inside" compares its box with the image's uncut cells of the same class.</p>
+      <h2>Magnification</h2>
+      <label className="select">
+        <span className="sr-only">Magnification</span>
+        <select
+          data-testid="scale-mode"
+          value={fixedScale === null ? 'auto' : String(fixedScale)}
+          onChange={(e) => setFixedScale(e.target.value === 'auto' ? null : Number(e.target.value))}
+        >
+          <option value="auto">Estimate per image (auto)</option>
+          {[0.5, 0.625, 0.8, 1, 1.25, 1.6, 2].map((v) => (
+            <option key={v} value={String(1 / v)}>
+              Cells at {v}× the model's scale
+            </option>
+          ))}
+        </select>
+      </label>
+      <p className="hint">
+        Auto measures the red cells on a first pass and, if they are more than 25% off the model's scale, detects again at the right scale. Fix it when
+        you know your microscope; it applies to images counted afterwards.
+      </p>
       <button onClick={reset} disabled={pp === defaults}>
         Model defaults
       </button>

@@ -2,7 +2,7 @@
  * which zustand's immutable updates keep stable until something relevant changes. */
 import type { PostprocessParams } from '../core/detection/card';
 import type { Detection } from '../core/detection/detection';
-import { postprocess } from '../core/detection/postprocess';
+import { applyCountRule, postprocess } from '../core/detection/postprocess';
 import { applyEdits, isEdited } from '../core/edits/edits';
 import { countCells, summarize, type BatchSummary, type Counts } from '../core/counts/counts';
 import { evaluateDetections } from '../core/metrics/ap';
@@ -26,7 +26,7 @@ export function shownDetections(im: ImageEntry | undefined, params: PostprocessP
   if (!im?.raw) return [];
   const hit = shownCache.get(im);
   if (hit && hit.params === params) return hit.out;
-  const out = applyEdits(filtered(im.raw, params), im.edits);
+  const out = applyCountRule(applyEdits(filtered(im.raw, params), im.edits), params.countRule ?? 'all', im.width ?? 0, im.height ?? 0);
   shownCache.set(im, { params, out });
   return out;
 }
@@ -84,6 +84,8 @@ export function selectAppStatus(s: AppState): AppStatus {
     const st = s.images[id].status;
     if (st === 'queued' || st === 'running') return 'busy';
   }
+  // "Ready" promises that a reload restores what is shown: not before the write has committed.
+  if (s.save.pending && !s.save.error) return 'busy';
   return 'ready';
 }
 

@@ -1,5 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { PostprocessParams } from '../core/detection/card';
+import type { CountRule } from '../core/detection/postprocess';
 import { perClass, type CellClass, type PerClass } from '../core/detection/classes';
 import type { BackendChoice } from '../worker/protocol';
 import type { AppState } from './store';
@@ -12,6 +13,11 @@ export interface SettingsSlice {
   setThreshold(cls: CellClass, v: number): void;
   setNmsIou(v: number): void;
   setCrossClassNms(v: boolean): void;
+  setCountRule(v: CountRule): void;
+  /** null: estimate each image's magnification; a number: the batch's cells are this many times the
+   * model's reference size, fixed by the user. Applies to images detected after the change. */
+  fixedScale: number | null;
+  setFixedScale(v: number | null): void;
   resetPostprocess(): void;
   toggleVisible(cls: CellClass): void;
   setBackendChoice(b: BackendChoice): void;
@@ -32,6 +38,13 @@ export const createSettingsSlice =
     },
     setCrossClassNms(v) {
       set((s) => ({ postprocess: { ...s.postprocess, crossClassNms: v } }));
+    },
+    setCountRule(v) {
+      set((s) => ({ postprocess: { ...s.postprocess, countRule: v } }));
+    },
+    fixedScale: null,
+    setFixedScale(v) {
+      set({ fixedScale: v !== null && Number.isFinite(v) && v > 0 ? v : null });
     },
     resetPostprocess() {
       set((s) => ({ postprocess: s.defaults }));

@@ -2,14 +2,16 @@ import { create } from 'zustand';
 import type { PostprocessParams } from '../core/detection/card';
 import { createBatchSlice, type BatchSlice } from './batchSlice';
 import { createModelSlice, type ModelSlice } from './modelSlice';
+import { createPersistSlice, type PersistSlice } from './persistSlice';
 import { createSettingsSlice, type SettingsSlice } from './settingsSlice';
 
-export type AppState = BatchSlice & SettingsSlice & ModelSlice;
+export type AppState = BatchSlice & SettingsSlice & ModelSlice & PersistSlice;
 
 export function createAppStore(defaults: PostprocessParams) {
   return create<AppState>()((...a) => ({
     ...createBatchSlice(...a),
     ...createSettingsSlice(defaults)(...a),
     ...createModelSlice(...a),
+    ...createPersistSlice(...a),
   }));
 }

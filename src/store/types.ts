@@ -1,5 +1,6 @@
 import type { CellClass } from '../core/detection/classes';
 import type { Detection } from '../core/detection/detection';
+import type { ScaleInfo } from '../core/detection/scale';
 import type { Labeled } from '../core/metrics/ap';
 import type { Edits } from '../core/edits/edits';
 import type { History } from '../core/edits/commands';
@@ -17,6 +18,8 @@ export interface ImageEntry {
   /** Kept unfiltered so that threshold sliders never re-run the model. */
   raw?: Detection[];
   inferenceMs?: number;
+  /** How the magnification logic ran on this image (estimate, passes, scale used). */
+  scale?: ScaleInfo;
   error?: string;
   edits: Edits;
   history: History;

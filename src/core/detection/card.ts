@@ -1,10 +1,14 @@
 import { CLASS_NAMES, type CellClass, type PerClass } from './classes';
+import type { CountRule } from './postprocess';
+import type { ScaleConfig } from './scale';
 
 /** The parts of models/<name>.json that the app relies on. */
 export interface PostprocessParams {
   scoreThresholds: PerClass<number>;
   nmsIou: number;
   crossClassNms: boolean;
+  /** Which detections count (postprocess.ts applyCountRule). */
+  countRule: CountRule;
 }
 
 export interface ModelCard {
@@ -15,6 +19,10 @@ export interface ModelCard {
   classes: { label: number; name: CellClass; color: string }[];
   nativeSize: { width: number; height: number };
   postprocess: PostprocessParams;
+  /** null: an older card without magnification awareness (one pass at the plan scale). */
+  scale: ScaleConfig | null;
+  /** The card's metrics as written by models/train.py and updated by `npm run eval -- --card`. */
+  metrics?: unknown;
 }
 
 export class ModelCardError extends Error {}
@@ -58,6 +66,24 @@ export function parseModelCard(json: unknown): ModelCard {
       },
       nmsIou: num(pp.nms_iou, 'nms_iou'),
       crossClassNms: Boolean(pp.cross_class_nms),
+      countRule: j.count_rule?.default === 'interior' ? 'interior' : 'all',
     },
+    scale: j.scale ? parseScale(j.scale) : null,
   };
+}
+
+function parseScale(s: Record<string, unknown>): ScaleConfig {
+  const cfg: ScaleConfig = {
+    referenceRbcPx: num(s.reference_rbc_px, 'scale.reference_rbc_px'),
+    tolerance: num(s.tolerance, 'scale.tolerance'),
+    estimateMinScore: num(s.estimate_min_score, 'scale.estimate_min_score'),
+    estimateMinCells: num(s.estimate_min_cells, 'scale.estimate_min_cells'),
+    maxPixels: num(s.max_pixels, 'scale.max_pixels'),
+    minScale: num(s.min_scale, 'scale.min_scale'),
+    maxScale: num(s.max_scale, 'scale.max_scale'),
+  };
+  if (!(cfg.referenceRbcPx > 0 && cfg.tolerance >= 1 && cfg.maxPixels > 0 && cfg.minScale > 0 && cfg.maxScale >= cfg.minScale)) {
+    throw new ModelCardError('model card: scale settings out of range');
+  }
+  return cfg;
 }

@@ -3,48 +3,50 @@
  * here in Node) and onnxruntime-node give the same detections through the app's pre- and
  * post-processing, and they agree with the ground truth on a real smear.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as ortWeb from 'onnxruntime-web';
-import { DEFAULT_MODEL, Detector, REPO, decodeImage } from '../../../scripts/evalLib';
+import { DEFAULT_MODEL, Detector, decodeImage } from '../../../scripts/evalLib';
+import { requireData } from '../../../scripts/dataRoot';
 import { countCells } from '../counts/counts';
 import { parseVoc } from '../formats/voc';
 import { decodeOutputs } from './decode';
 import { postprocess } from './postprocess';
-import { planInput, rgbaToCHW } from './preprocess';
+import { planInput } from './preprocess';
+import { resizeToCHW } from './resize';
 import { iou } from './geometry';
 
-const root = process.env.SMEARCOUNT_DATA ?? join(REPO, '..', 'shared', 'datasets', 'cbc');
 const IMAGES = ['BloodImage_00339', 'BloodImage_00366'];
 
 describe('golden: real model, real images', () => {
   it('WASM (browser runtime) and native ORT agree, and counts are near the truth', async () => {
-    const dir = join(root, 'Testing');
-    if (!existsSync(join(dir, 'Images'))) throw new Error(`CBC Testing data not found at ${dir} (set SMEARCOUNT_DATA)`);
+    const dir = requireData('cbc/Testing', 'CBC Testing');
+    const complete = requireData('cbc-complete/Testing', 'CBC Testing complete labels');
     ortWeb.env.wasm.numThreads = 1;
     const web = await ortWeb.InferenceSession.create(new Uint8Array(readFileSync(DEFAULT_MODEL)));
     const native = await Detector.create();
     const params = native.card.postprocess;
     for (const name of IMAGES) {
       const img = await decodeImage(join(dir, 'Images', `${name}.jpg`));
-      const plan = planInput(img.width, img.height);
-      expect(plan.scale).toBe(1);
-      const out = await web.run({ image: new ortWeb.Tensor('float32', rgbaToCHW(img.data, img.width, img.height), [3, img.height, img.width]) });
+      const plan = planInput(img.width, img.height, native.card.nativeSize);
+      const chw = resizeToCHW(img.data, img.width, img.height, plan.width, plan.height);
+      const out = await web.run({ image: new ortWeb.Tensor('float32', chw, [3, plan.height, plan.width]) });
       const rawWeb = decodeOutputs(
         { boxes: out.boxes.data as Float32Array, labels: out.labels.data as BigInt64Array, scores: out.scores.data as Float32Array },
-        1,
+        plan.width / img.width,
       );
-      const { raw: rawNative } = await native.detect(img);
+      const { raw: rawNative, scale } = await native.detect(img);
+      expect(scale.passes).toBe(1); // CBC images are at the model's reference magnification
       const a = postprocess(rawWeb, params);
       const b = postprocess(rawNative, params);
       // Same cells: each shown detection has a twin of the same class with IoU > 0.98 and a close score.
       const twins = a.filter((d) => b.some((e) => e.cls === d.cls && iou(e.box, d.box) > 0.98 && Math.abs(e.score - d.score) < 5e-3));
       expect(twins.length).toBeGreaterThanOrEqual(a.length - 1);
       expect(Math.abs(a.length - b.length)).toBeLessThanOrEqual(1);
-      const truth = countCells(parseVoc(readFileSync(join(dir, 'Annotations', `${name}.xml`), 'utf8')).objects);
+      const truth = countCells(parseVoc(readFileSync(join(complete, 'Annotations', `${name}.xml`), 'utf8')).objects);
       const got = countCells(a);
-      expect(Math.abs(got.RBC - truth.RBC)).toBeLessThanOrEqual(Math.max(2, 0.2 * truth.RBC));
+      expect(Math.abs(got.RBC - truth.RBC)).toBeLessThanOrEqual(Math.max(2, 0.1 * truth.RBC));
       expect(Math.abs(got.WBC - truth.WBC)).toBeLessThanOrEqual(1);
     }
     await web.release();

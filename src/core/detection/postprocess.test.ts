@@ -14,6 +14,7 @@ const params = (t: Partial<Record<CellClass, number>> = {}, nmsIou = 0.5, crossC
   scoreThresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5, ...t },
   nmsIou,
   crossClassNms,
+  countRule: 'all' as const,
 });
 
 describe('nms', () => {

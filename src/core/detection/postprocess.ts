@@ -32,3 +32,56 @@ export function postprocess<T extends Detection>(raw: readonly T[], p: Postproce
   if (p.crossClassNms) kept = nms(kept, p.nmsIou);
   return kept;
 }
+
+/**
+ * The count rule. 'all' (the default) counts every detected cell, those cut by the image border
+ * included. 'interior' leaves out every cell cut by the border: one whose box comes within
+ * borderTolerancePx of an edge (boxes of cut cells end at the edge; the tolerance absorbs the model's
+ * localisation error). 'half' keeps a cut cell when at least half of it is inside: its box area is at
+ * least half the squared median size of the same class's uncut cells in that image; without uncut cells of
+ * its class, the uncut RBCs scaled by the typical size ratio (SIZE_VS_RBC) stand in; without either, the
+ * cut cell is kept.
+ */
+export type CountRule = 'all' | 'interior' | 'half';
+
+export const COUNT_RULES: Record<CountRule, string> = {
+  all: 'every visible cell, cut cells at the border included',
+  half: 'cells cut by the border counted when at least half inside',
+  interior: 'cells cut by the image border excluded',
+};
+
+export function borderTolerancePx(width: number, height: number): number {
+  return Math.max(2, 0.005 * Math.min(width, height));
+}
+
+type Boxed = { box: { x1: number; y1: number; x2: number; y2: number } };
+
+export function isCutByBorder(d: Boxed, width: number, height: number): boolean {
+  const t = borderTolerancePx(width, height);
+  return d.box.x1 <= t || d.box.y1 <= t || d.box.x2 >= width - t || d.box.y2 >= height - t;
+}
+
+/** Typical cell size (sqrt of box area) relative to RBCs, measured on the complete labels of txl-pbc. */
+export const SIZE_VS_RBC: Record<string, number> = { RBC: 1, WBC: 2, Platelets: 0.4 };
+
+const boxArea = (d: Boxed) => Math.max(0, d.box.x2 - d.box.x1) * Math.max(0, d.box.y2 - d.box.y1);
+
+export function applyCountRule<T extends Boxed & { cls: string }>(dets: readonly T[], rule: CountRule, width: number, height: number): T[] {
+  if (rule === 'all' || !(width > 0 && height > 0)) return [...dets];
+  if (rule === 'interior') return dets.filter((d) => !isCutByBorder(d, width, height));
+  const whole = new Map<string, number[]>();
+  for (const d of dets) if (!isCutByBorder(d, width, height)) whole.set(d.cls, [...(whole.get(d.cls) ?? []), boxArea(d)]);
+  const half = new Map<string, number>();
+  for (const [cls, areas] of whole) {
+    const s = areas.sort((a, b) => a - b);
+    const n = s.length;
+    half.set(cls, 0.5 * (n % 2 ? s[(n - 1) / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2])));
+  }
+  const rbc = half.get('RBC');
+  const threshold = (cls: string) => half.get(cls) ?? (rbc !== undefined && SIZE_VS_RBC[cls] ? rbc * SIZE_VS_RBC[cls] ** 2 : undefined);
+  return dets.filter((d) => {
+    if (!isCutByBorder(d, width, height)) return true;
+    const t = threshold(d.cls);
+    return t === undefined || boxArea(d) >= t;
+  });
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Detection } from '../detection/detection';
 import { nextUncertain, uncertaintyOrder } from './review';
 
-const p = { scoreThresholds: { RBC: 0.5, WBC: 0.8, Platelets: 0.3 }, nmsIou: 0.5, crossClassNms: false };
+const p = { scoreThresholds: { RBC: 0.5, WBC: 0.8, Platelets: 0.3 }, nmsIou: 0.5, crossClassNms: false, countRule: 'all' as const };
 const d = (id: string, cls: Detection['cls'], score: number, origin: Detection['origin'] = 'model'): Detection => ({
   id, cls, score, origin, box: { x1: 0, y1: 0, x2: 1, y2: 1 },
 });

@@ -2,6 +2,8 @@
 import { CLASS_NAMES } from '../detection/classes';
 import type { Detection } from '../detection/detection';
 import { countCells, summarize } from '../counts/counts';
+import { isCutByBorder, type CountRule } from '../detection/postprocess';
+import type { ScaleInfo } from '../detection/scale';
 import { toCsv } from './csv';
 import { writeVoc } from './voc';
 
@@ -12,23 +14,32 @@ export interface ExportImage {
   detections: readonly Detection[];
   reviewed: boolean;
   edited: boolean;
+  /** The count rule the detections were filtered with (recorded in every export). */
+  countRule: CountRule;
+  scale?: ScaleInfo;
 }
+
+/** Estimated cell size relative to the model's scale ('' when not estimated). */
+const cellScale = (im: ExportImage) =>
+  im.scale ? (im.scale.fixed ? 1 / im.scale.relative : (im.scale.estimated ?? '')) : '';
+const r3 = (x: number | string) => (typeof x === 'number' ? Math.round(x * 1000) / 1000 : x);
 
 export function countsCsv(images: readonly ExportImage[]): string {
   const rows = images.map((im) => {
     const c = countCells(im.detections);
-    return [im.name, c.RBC, c.WBC, c.Platelets, im.reviewed, im.edited];
+    return [im.name, c.RBC, c.WBC, c.Platelets, im.reviewed, im.edited, im.countRule, r3(cellScale(im)), im.scale?.passes ?? ''];
   });
   const s = summarize(images.map((im) => countCells(im.detections)));
-  rows.push(['TOTAL', s.totals.RBC, s.totals.WBC, s.totals.Platelets, images.filter((i) => i.reviewed).length, images.filter((i) => i.edited).length]);
-  return toCsv(['image', 'RBC', 'WBC', 'Platelets', 'reviewed', 'edited'], rows);
+  const rules = [...new Set(images.map((i) => i.countRule))].join('+');
+  rows.push(['TOTAL', s.totals.RBC, s.totals.WBC, s.totals.Platelets, images.filter((i) => i.reviewed).length, images.filter((i) => i.edited).length, rules, '', '']);
+  return toCsv(['image', 'RBC', 'WBC', 'Platelets', 'reviewed', 'edited', 'count_rule', 'cell_scale', 'passes'], rows);
 }
 
 export function boxesCsv(images: readonly ExportImage[]): string {
   const rows = images.flatMap((im) =>
-    im.detections.map((d) => [im.name, d.cls, d.score, d.box.x1, d.box.y1, d.box.x2, d.box.y2, d.origin]),
+    im.detections.map((d) => [im.name, d.cls, d.score, d.box.x1, d.box.y1, d.box.x2, d.box.y2, d.origin, isCutByBorder(d, im.width, im.height), im.countRule]),
   );
-  return toCsv(['image', 'class', 'score', 'x1', 'y1', 'x2', 'y2', 'origin'], rows);
+  return toCsv(['image', 'class', 'score', 'x1', 'y1', 'x2', 'y2', 'origin', 'cut_by_border', 'count_rule'], rows);
 }
 
 export function boxesJson(images: readonly ExportImage[]): string {
@@ -39,7 +50,15 @@ export function boxesJson(images: readonly ExportImage[]): string {
       height: im.height,
       reviewed: im.reviewed,
       edited: im.edited,
-      detections: im.detections.map((d) => ({ class: d.cls, score: d.score, box: [d.box.x1, d.box.y1, d.box.x2, d.box.y2], origin: d.origin })),
+      count_rule: im.countRule,
+      scale: im.scale ?? null,
+      detections: im.detections.map((d) => ({
+        class: d.cls,
+        score: d.score,
+        box: [d.box.x1, d.box.y1, d.box.x2, d.box.y2],
+        origin: d.origin,
+        cut_by_border: isCutByBorder(d, im.width, im.height),
+      })),
     })),
     null,
     1,
@@ -49,7 +68,13 @@ export function boxesJson(images: readonly ExportImage[]): string {
 export function vocFiles(images: readonly ExportImage[]): { name: string; data: string }[] {
   return images.map((im) => ({
     name: `${im.name.replace(/\.[^.]*$/, '')}.xml`,
-    data: writeVoc({ filename: im.name, width: im.width, height: im.height, objects: im.detections.map((d) => ({ cls: d.cls, box: d.box })) }),
+    data: writeVoc({
+      filename: im.name,
+      width: im.width,
+      height: im.height,
+      note: `smearcount; count rule: ${im.countRule}`,
+      objects: im.detections.map((d) => ({ cls: d.cls, box: d.box, truncated: isCutByBorder(d, im.width, im.height) })),
+    }),
   }));
 }
 
@@ -57,9 +82,13 @@ export function vocFiles(images: readonly ExportImage[]): { name: string; data: 
 export function cocoJson(images: readonly ExportImage[]): string {
   let ann = 0;
   return JSON.stringify({
-    info: { description: 'smearcount export', date_created: new Date().toISOString() },
+    info: {
+      description: 'smearcount export',
+      date_created: new Date().toISOString(),
+      count_rule: [...new Set(images.map((i) => i.countRule))].join('+'),
+    },
     categories: CLASS_NAMES.map((name, i) => ({ id: i + 1, name, supercategory: 'cell' })),
-    images: images.map((im, i) => ({ id: i + 1, file_name: im.name, width: im.width, height: im.height })),
+    images: images.map((im, i) => ({ id: i + 1, file_name: im.name, width: im.width, height: im.height, count_rule: im.countRule, scale: im.scale ?? null })),
     annotations: images.flatMap((im, i) =>
       im.detections.map((d) => {
         const w = d.box.x2 - d.box.x1;

@@ -14,8 +14,8 @@ const d = (cls: Detection['cls'], x: number, origin: Detection['origin'] = 'mode
   origin,
 });
 const images: ExportImage[] = [
-  { name: 'a,1.jpg', width: 640, height: 480, detections: [d('RBC', 0), d('RBC', 20), d('WBC', 40, 'manual')], reviewed: true, edited: true },
-  { name: 'b.jpg', width: 640, height: 480, detections: [d('Platelets', 0)], reviewed: false, edited: false },
+  { name: 'a,1.jpg', width: 640, height: 480, detections: [d('RBC', 0), d('RBC', 20), d('WBC', 40, 'manual')], reviewed: true, edited: true, countRule: 'all', scale: { used: 0.8, relative: 1, estimated: 1.04, passes: 1, fixed: false } },
+  { name: 'b.jpg', width: 640, height: 480, detections: [d('Platelets', 0)], reviewed: false, edited: false, countRule: 'all', scale: { used: 1.6, relative: 2, estimated: 0.49, passes: 2, fixed: false } },
 ];
 
 describe('CSV', () => {
@@ -27,13 +27,16 @@ describe('CSV', () => {
   });
   it('exports counts with a totals row', () => {
     expect(countsCsv(images)).toBe(
-      'image,RBC,WBC,Platelets,reviewed,edited\r\n"a,1.jpg",2,1,0,true,true\r\nb.jpg,0,0,1,false,false\r\nTOTAL,2,1,1,1,1\r\n',
+      'image,RBC,WBC,Platelets,reviewed,edited,count_rule,cell_scale,passes\r\n"a,1.jpg",2,1,0,true,true,all,1.0400,1\r\nb.jpg,0,0,1,false,false,all,0.4900,2\r\nTOTAL,2,1,1,1,1,all,,\r\n',
     );
   });
   it('exports boxes with their origin', () => {
     const lines = boxesCsv(images).trim().split('\r\n');
     expect(lines).toHaveLength(5);
-    expect(lines[3]).toBe('"a,1.jpg",WBC,0.5000,40,0,50,10,manual');
+    expect(lines[0]).toBe('image,class,score,x1,y1,x2,y2,origin,cut_by_border,count_rule');
+    expect(lines[3]).toBe('"a,1.jpg",WBC,0.5000,40,0,50,10,manual,true,all');
+    // d('RBC', 20) is 20-30 x 0-10: its top edge is at the image border, so it is cut.
+    expect(lines[2].split(',').at(-2)).toBe('true');
   });
 });
 
@@ -48,6 +51,10 @@ describe('COCO and VOC exports', () => {
     const files = vocFiles(images);
     expect(files.map((f) => f.name)).toEqual(['a,1.xml', 'b.xml']);
     expect(parseVoc(files[0].data).objects.map((o) => o.cls)).toEqual(['RBC', 'RBC', 'WBC']);
+    // Cut cells are marked with VOC's own <truncated>, and the count rule is recorded.
+    expect(files[0].data).toContain('<truncated>1</truncated>');
+    expect(files[0].data).toContain('<annotation>smearcount; count rule: all</annotation>');
+    expect(JSON.parse(cocoJson(images)).info.count_rule).toBe('all');
   });
 });
 

@@ -62,14 +62,21 @@ const esc = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** VOC XML with integer pixel corners (labelImg convention), one <object> per box. */
-export function writeVoc(a: { filename: string; width: number; height: number; objects: readonly VocObject[] }): string {
+export function writeVoc(a: {
+  filename: string;
+  width: number;
+  height: number;
+  objects: readonly (VocObject & { truncated?: boolean })[];
+  /** Written to <source><annotation>: how the counts were made (e.g. the count rule). */
+  note?: string;
+}): string {
   const r = (x: number, hi: number) => Math.min(hi, Math.max(0, Math.round(x)));
   const objs = a.objects
     .map(
       (o) => `\t<object>
 \t\t<name>${esc(o.cls)}</name>
 \t\t<pose>Unspecified</pose>
-\t\t<truncated>0</truncated>
+\t\t<truncated>${o.truncated ? 1 : 0}</truncated>
 \t\t<difficult>0</difficult>
 \t\t<bndbox>
 \t\t\t<xmin>${r(o.box.x1, a.width)}</xmin>
@@ -86,7 +93,7 @@ export function writeVoc(a: { filename: string; width: number; height: number; o
 \t<filename>${esc(a.filename)}</filename>
 \t<source>
 \t\t<database>smearcount</database>
-\t</source>
+${a.note ? `\t\t<annotation>${esc(a.note)}</annotation>\n` : ''}\t</source>
 \t<size>
 \t\t<width>${a.width}</width>
 \t\t<height>${a.height}</height>

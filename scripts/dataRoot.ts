@@ -1,0 +1,46 @@
+/** Where the datasets are: $SMEARCOUNT_DATA, else ../shared/datasets beside the checkout. They are never
+ * copied into the repository; a missing folder is a clear error naming the variable. */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(new URL('..', import.meta.url).pathname);
+
+export function dataRoot(): string {
+  return resolve(process.env.SMEARCOUNT_DATA ?? join(REPO_ROOT, '..', 'shared', 'datasets'));
+}
+
+export function requireData(rel: string, what: string): string {
+  const p = join(dataRoot(), rel);
+  if (!existsSync(p)) {
+    throw new Error(`${what} not found at ${p}. Set SMEARCOUNT_DATA to the datasets folder (the one holding cbc/, cbc-complete/ and txl-pbc/).`);
+  }
+  return p;
+}
+
+export const SCALE_SETS_DIR = join(REPO_ROOT, 'models', 'runs', 'scale-sets');
+
+/** The zoom-in / zoom-out sets, built from CBC Testing by models/make_scale_sets.py (git-ignored). */
+export function ensureScaleSets(): { 'zoom-in': string; 'zoom-out': string } {
+  const out = { 'zoom-in': join(SCALE_SETS_DIR, 'zoom-in'), 'zoom-out': join(SCALE_SETS_DIR, 'zoom-out') };
+  if (!existsSync(join(out['zoom-out'], 'Annotations'))) {
+    requireData('cbc-complete/Testing/Annotations', 'CBC Testing complete labels');
+    execFileSync('/usr/bin/python3', [join(REPO_ROOT, 'models', 'make_scale_sets.py'), '--data', dataRoot(), '--out', SCALE_SETS_DIR], {
+      stdio: 'inherit',
+    });
+  }
+  return out;
+}
+
+/** The sets the model card reports from the app's own code (`npm run eval -- --card`). */
+export function reportSets(): { name: string; dir: string; images?: string; what: string }[] {
+  const testing = requireData('cbc/Testing', 'CBC Testing');
+  const complete = requireData('cbc-complete/Testing', 'CBC Testing complete labels');
+  const zoom = ensureScaleSets();
+  return [
+    { name: 'cbc-testing-original', dir: testing, what: "CBC Testing, CBC's original (partial) labels" },
+    { name: 'cbc-testing-complete', dir: complete, images: join(testing, 'Images'), what: 'CBC Testing, complete labels' },
+    { name: 'zoom-in', dir: zoom['zoom-in'], what: 'zoom-in 1.6x (centre crop 400x300 of CBC Testing, complete labels)' },
+    { name: 'zoom-out', dir: zoom['zoom-out'], what: 'zoom-out 0.5x (2x2 mosaics of CBC Testing, complete labels)' },
+  ];
+}

@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import type { Detection } from './detection';
+import { applyCountRule, borderTolerancePx, isCutByBorder } from './postprocess';
+import { detectWithScale, estimateRatio, median, secondPassScale, type ScaleConfig } from './scale';
+
+const cfg: ScaleConfig = {
+  referenceRbcPx: 80,
+  tolerance: 1.25,
+  estimateMinScore: 0.5,
+  estimateMinCells: 3,
+  maxPixels: 1024 * 768,
+  minScale: 0.1,
+  maxScale: 4,
+};
+let n = 0;
+const cell = (cls: Detection['cls'], x: number, y: number, size: number, score = 0.9): Detection => ({
+  id: `m${n++}`,
+  cls,
+  score,
+  box: { x1: x, y1: y, x2: x + size, y2: y + size },
+  origin: 'model',
+});
+
+describe('estimateRatio', () => {
+  it('is the median interior RBC size over the reference, in model pixels', () => {
+    // image pixels at scale 0.5: 200 px RBCs are 100 model px = 1.25x the reference
+    const dets = [cell('RBC', 100, 100, 200), cell('RBC', 400, 100, 180), cell('RBC', 700, 100, 220), cell('WBC', 100, 400, 400)];
+    expect(estimateRatio(dets, 1280, 960, 0.5, cfg)).toBeCloseTo(100 / 80);
+  });
+  it('ignores RBCs cut by the border and unsure ones, and refuses with too few cells', () => {
+    const inside = [cell('RBC', 100, 100, 80), cell('RBC', 300, 100, 80), cell('RBC', 500, 100, 80)];
+    const cut = [cell('RBC', 0, 200, 30), cell('RBC', 620, 200, 20)];
+    const unsure = [cell('RBC', 100, 300, 10, 0.2), cell('RBC', 200, 300, 10, 0.2)];
+    expect(estimateRatio([...inside, ...cut, ...unsure], 640, 480, 1, cfg)).toBe(1);
+    expect(estimateRatio(inside.slice(0, 2), 640, 480, 1, cfg)).toBeNull();
+    expect(estimateRatio([...unsure, cell('RBC', 100, 100, 80)], 640, 480, 1, cfg)).toBeNull();
+  });
+  it('median of even and odd lists', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 2, 3])).toBe(2.5);
+    expect(median([])).toBeNull();
+  });
+});
+
+describe('secondPassScale', () => {
+  it('stands within the tolerance and rescales outside it', () => {
+    expect(secondPassScale(0.8, 1.2, 640, 480, cfg)).toBeNull();
+    expect(secondPassScale(0.8, 0.81, 640, 480, cfg)).toBeNull();
+    expect(secondPassScale(0.8, null, 640, 480, cfg)).toBeNull();
+    expect(secondPassScale(0.8, 1.6, 640, 480, cfg)).toBeCloseTo(0.5); // zoom-in: shrink
+    expect(secondPassScale(0.8, 0.5, 640, 480, cfg)).toBeCloseTo(1.6); // zoom-out: enlarge
+  });
+  it('caps the second pass at maxPixels', () => {
+    const s = secondPassScale(0.8, 0.2, 640, 480, cfg)!;
+    expect(640 * s * 480 * s).toBeLessThanOrEqual(cfg.maxPixels + 1);
+  });
+});
+
+describe('detectWithScale', () => {
+  const native = { width: 512, height: 384 };
+  it('runs once when the cells are at the model scale', async () => {
+    const calls: number[] = [];
+    const r = await detectWithScale(640, 480, native, cfg, async (s) => {
+      calls.push(s);
+      return [cell('RBC', 100, 100, 100), cell('RBC', 300, 100, 100), cell('RBC', 450, 300, 100)];
+    });
+    expect(calls).toEqual([0.8]);
+    expect(r.scale).toMatchObject({ passes: 1, relative: 1, fixed: false });
+    expect(r.scale.estimated).toBeCloseTo(1);
+  });
+  it('detects again at the scale that brings RBCs to the reference (zoom-out)', async () => {
+    const calls: { s: number; w: number; h: number }[] = [];
+    const small = [cell('RBC', 100, 100, 50), cell('RBC', 300, 100, 50), cell('RBC', 450, 300, 50)];
+    const r = await detectWithScale(640, 480, native, cfg, async (s, size) => {
+      calls.push({ s, w: size.width, h: size.height });
+      return calls.length === 1 ? small : [cell('WBC', 1, 1, 5)];
+    });
+    expect(calls).toHaveLength(2);
+    expect(calls[1].s).toBeCloseTo(1.6);
+    expect(calls[1]).toMatchObject({ w: 1024, h: 768 });
+    expect(r.raw[0].cls).toBe('WBC'); // the second pass's detections are kept
+    expect(r.scale).toMatchObject({ passes: 2, fixed: false });
+    expect(r.scale.estimated).toBeCloseTo(0.5);
+    expect(r.scale.relative).toBeCloseTo(2);
+  });
+  it('a fixed scale skips the estimate', async () => {
+    const calls: number[] = [];
+    const r = await detectWithScale(640, 480, native, cfg, async (s) => (calls.push(s), []), 0.5);
+    expect(calls).toEqual([0.4]);
+    expect(r.scale).toMatchObject({ passes: 1, fixed: true, estimated: null, relative: 0.5 });
+  });
+  it('without a scale config (an older card) it runs once at the plan scale', async () => {
+    const calls: number[] = [];
+    await detectWithScale(640, 480, native, null, async (s) => (calls.push(s), [cell('RBC', 1, 1, 10)]));
+    expect(calls).toEqual([0.8]);
+  });
+});
+
+describe('count rule', () => {
+  const W = 640;
+  const H = 480;
+  it('defines cut as a box within max(2 px, 0.5% of the shorter side) of an edge', () => {
+    expect(borderTolerancePx(640, 480)).toBeCloseTo(2.4);
+    expect(borderTolerancePx(100, 100)).toBe(2);
+    expect(borderTolerancePx(4000, 3000)).toBe(15);
+    expect(isCutByBorder(cell('RBC', 0, 100, 50), W, H)).toBe(true);
+    expect(isCutByBorder(cell('RBC', 2.4, 100, 50), W, H)).toBe(true);
+    expect(isCutByBorder(cell('RBC', 2.5, 100, 50), W, H)).toBe(false);
+    expect(isCutByBorder(cell('RBC', 100, 100, 377.6), W, H)).toBe(true); // y2 = 477.6 = H - 2.4
+    expect(isCutByBorder(cell('RBC', 300, 300, 100), W, H)).toBe(false);
+  });
+  it("'all' keeps every cell, 'interior' drops the cut ones", () => {
+    const dets = [cell('RBC', 0, 100, 50), cell('RBC', 300, 200, 50), cell('Platelets', 620, 460, 20)];
+    expect(applyCountRule(dets, 'all', W, H)).toHaveLength(3);
+    expect(applyCountRule(dets, 'interior', W, H).map((d) => d.box.x1)).toEqual([300]);
+  });
+});
+
+describe("count rule 'half'", () => {
+  it('keeps a cut cell when its box is at least half the median uncut cell of its class', () => {
+    const uncut = [cell('RBC', 100, 100, 40), cell('RBC', 200, 100, 40), cell('RBC', 300, 100, 40)]; // 1600 px²
+    const big = { ...cell('RBC', 0, 300, 40), box: { x1: 0, y1: 300, x2: 25, y2: 340 } }; // 1000 px² >= 800
+    const sliver = { ...cell('RBC', 0, 200, 40), box: { x1: 0, y1: 200, x2: 10, y2: 240 } }; // 400 px² < 800
+    const lonePlatelet = { ...cell('Platelets', 0, 10, 10), box: { x1: 0, y1: 10, x2: 12, y2: 22 } }; // 144 px² vs (0.4 x 40)² / 2 = 128: kept
+    const kept = applyCountRule([...uncut, big, sliver, lonePlatelet], 'half', 640, 480);
+    expect(kept).toHaveLength(5);
+    expect(kept).not.toContain(sliver);
+  });
+});
+
+describe("count rule 'half' without uncut cells of the class", () => {
+  it('judges a cut WBC against the uncut RBCs scaled by the typical WBC size', () => {
+    const rbcs = [cell('RBC', 100, 100, 40), cell('RBC', 200, 100, 40), cell('RBC', 300, 100, 40)];
+    // expected whole WBC: (2 x 40)² = 6400 px²; half = 3200
+    const bigCut = { ...cell('WBC', 0, 300, 80), box: { x1: 0, y1: 300, x2: 50, y2: 380 } }; // 4000
+    const smallCut = { ...cell('WBC', 600, 300, 80), box: { x1: 615, y1: 300, x2: 640, y2: 380 } }; // 2000
+    const kept = applyCountRule([...rbcs, bigCut, smallCut], 'half', 640, 480);
+    expect(kept).toContain(bigCut);
+    expect(kept).not.toContain(smallCut);
+  });
+});

@@ -1,0 +1,125 @@
+/**
+ * Magnification awareness. The model was trained with cells at a reference size (the median RBC of the
+ * CBC microscope at the native input size). Pass 1 runs at the plan scale (the image fitted into the
+ * native size); the median size of the confident RBCs not cut by the border estimates how far the
+ * image's magnification is from the reference; when it is off by more than the tolerance, the image is
+ * rescaled so that RBCs have the reference size and detected again (pass 2). The user can instead fix
+ * the scale for a batch. models/scale.py mirrors this for tuning; `npm run eval` and the app run this.
+ */
+import type { Detection } from './detection';
+import type { Box } from './geometry';
+import { planInput } from './preprocess';
+
+export interface ScaleConfig {
+  /** Median interior RBC size (sqrt of box area) at the reference scale, in model pixels. */
+  referenceRbcPx: number;
+  /** No second pass while the estimate is within [1/tolerance, tolerance] of the reference. */
+  tolerance: number;
+  /** RBC detections scoring at least this are used for the estimate. */
+  estimateMinScore: number;
+  /** Fewer such RBCs (not cut by the border) than this: no estimate, pass 1 stands. */
+  estimateMinCells: number;
+  /** Cap on the second pass's input size, in pixels. */
+  maxPixels: number;
+  minScale: number;
+  maxScale: number;
+}
+
+/** A box within this many model pixels of an edge is cut by the border (models/dataset.py BORDER_PX). */
+export const ESTIMATE_BORDER_PX = 2;
+
+export function touchesBorder(b: Box, width: number, height: number, borderPx: number): boolean {
+  return b.x1 <= borderPx || b.y1 <= borderPx || b.x2 >= width - borderPx || b.y2 >= height - borderPx;
+}
+
+export function median(xs: readonly number[]): number | null {
+  if (!xs.length) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n % 2 ? s[(n - 1) / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+}
+
+/**
+ * Estimated RBC size / reference size, from pass-1 detections in image pixels (the model saw the image
+ * at `scale` model pixels per image pixel). null when too few confident RBCs are inside the image.
+ */
+export function estimateRatio(
+  dets: readonly Detection[],
+  imageWidth: number,
+  imageHeight: number,
+  scale: number,
+  cfg: ScaleConfig,
+): number | null {
+  const border = ESTIMATE_BORDER_PX / scale;
+  const sizes: number[] = [];
+  let confident = 0;
+  for (const d of dets) {
+    if (d.cls !== 'RBC' || d.score < cfg.estimateMinScore) continue;
+    confident++;
+    if (touchesBorder(d.box, imageWidth, imageHeight, border)) continue;
+    sizes.push(Math.sqrt(Math.max(0, d.box.x2 - d.box.x1) * Math.max(0, d.box.y2 - d.box.y1)) * scale);
+  }
+  if (confident < cfg.estimateMinCells) return null;
+  const m = median(sizes);
+  return m === null ? null : m / cfg.referenceRbcPx;
+}
+
+/** The scale (model px per image px) for pass 2, or null when pass 1 stands. */
+export function secondPassScale(planScale: number, ratio: number | null, width: number, height: number, cfg: ScaleConfig): number | null {
+  if (ratio === null || !(ratio > 0) || (ratio >= 1 / cfg.tolerance && ratio <= cfg.tolerance)) return null;
+  let s = planScale / ratio;
+  s = Math.min(s, Math.sqrt(cfg.maxPixels / (width * height)));
+  return Math.max(cfg.minScale, Math.min(cfg.maxScale, s));
+}
+
+/** The model input size for an image at `scale` (floored, as torchvision and planInput do). */
+export function sizeAt(width: number, height: number, scale: number): { width: number; height: number } {
+  return { width: Math.max(1, Math.floor(width * scale)), height: Math.max(1, Math.floor(height * scale)) };
+}
+
+export interface ScaleInfo {
+  /** Model pixels per image pixel of the pass whose detections were kept. */
+  used: number;
+  /** Relative to the plan scale: 1 = the model's reference magnification. */
+  relative: number;
+  /** Estimated RBC size / reference from pass 1 (null: not estimated, or fixed by the user). */
+  estimated: number | null;
+  passes: 1 | 2;
+  fixed: boolean;
+}
+
+/** Runs the model at a scale and returns its detections in image pixels. */
+export type RunAtScale = (scale: number, size: { width: number; height: number }) => Promise<Detection[]>;
+
+/**
+ * The scale logic around one image. `fixedRelative` (the user's batch setting) skips the estimate:
+ * the image runs once at plan scale x fixedRelative.
+ */
+export async function detectWithScale(
+  width: number,
+  height: number,
+  native: { width: number; height: number },
+  cfg: ScaleConfig | null,
+  run: RunAtScale,
+  fixedRelative?: number | null,
+): Promise<{ raw: Detection[]; scale: ScaleInfo }> {
+  const plan = planInput(width, height, native);
+  if (fixedRelative && fixedRelative > 0) {
+    let s = plan.scale * fixedRelative;
+    if (cfg) s = Math.max(cfg.minScale, Math.min(cfg.maxScale, Math.min(s, Math.sqrt(cfg.maxPixels / (width * height)))));
+    const raw = await run(s, sizeAt(width, height, s));
+    return { raw, scale: { used: s, relative: s / plan.scale, estimated: null, passes: 1, fixed: true } };
+  }
+  const raw1 = await run(plan.scale, { width: plan.width, height: plan.height });
+  if (!cfg) return { raw: raw1, scale: { used: plan.scale, relative: 1, estimated: null, passes: 1, fixed: false } };
+  const estimated = estimateRatio(raw1, width, height, plan.scale, cfg);
+  const s2 = secondPassScale(plan.scale, estimated, width, height, cfg);
+  if (s2 === null) return { raw: raw1, scale: { used: plan.scale, relative: 1, estimated, passes: 1, fixed: false } };
+  const raw2 = await run(s2, sizeAt(width, height, s2));
+  return { raw: raw2, scale: { used: s2, relative: s2 / plan.scale, estimated, passes: 2, fixed: false } };
+}
+
+/** "cells at 0.52× the model's scale" style text. */
+export function formatMagnification(relativeCellSize: number): string {
+  return `${relativeCellSize.toFixed(2)}×`;
+}
