@@ -3,9 +3,11 @@
  *
  * Runs the built app (dist/, via `vite preview`) in headless Chromium and measures, per backend, through
  * the app's own worker: model fetch + integrity check, session creation, and warm per-image inference
- * p50/p95 over Testing images; then the seed's architecture (models/export_seed.py) the same way, and
- * the end-to-end time of a batch in the UI (drop -> all counts shown). Prints a table; writes
- * bench-results/bench.json.
+ * p50/p95 over Testing images; the model shipped before magnification awareness (commit PREV_COMMIT,
+ * read from git history at bench time, run at its own 640x480 native size) on the same images and
+ * backend, as a ratio; the second pass's cost and how often it ran, on the zoom-out set; then the seed's
+ * architecture (models/export_seed.py) the same way, and the end-to-end time of a batch in the UI
+ * (drop -> all counts shown). Prints a table; writes bench-results/bench.json.
  */
 import { chromium, type Browser } from '@playwright/test';
 import { spawn, execFileSync } from 'node:child_process';
@@ -13,6 +15,10 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFi
 import { join } from 'node:path';
 import os from 'node:os';
 import { REPO } from './evalLib';
+import { ensureScaleSets, requireData } from './dataRoot';
+
+/** The model shipped before this one (1.26 M params at 640x480), for the speed ratio. */
+const PREV_COMMIT = 'ea5668b';
 
 const args = process.argv.slice(2);
 const num = (name: string, d: number) => {
@@ -25,10 +31,14 @@ const N_BATCH = num('--batch', 60);
 const PORT = 4183;
 const BASE = `http://127.0.0.1:${PORT}`;
 
-const dataRoot = process.env.SMEARCOUNT_DATA ?? join(REPO, '..', 'shared', 'datasets', 'cbc');
-const imgDir = join(dataRoot, 'Testing', 'Images');
-if (!existsSync(imgDir)) {
-  console.error(`CBC Testing images not found at ${imgDir}; set SMEARCOUNT_DATA.`);
+let imgDir: string;
+let zoomOut: string[];
+try {
+  imgDir = join(requireData('cbc/Testing', 'CBC Testing'), 'Images');
+  const z = join(ensureScaleSets()['zoom-out'], 'Images');
+  zoomOut = readdirSync(z).filter((f) => f.endsWith('.png')).sort().map((f) => join(z, f));
+} catch (e) {
+  console.error((e as Error).message);
   process.exit(2);
 }
 const images = readdirSync(imgDir).filter((f) => f.endsWith('.jpg')).sort().map((f) => join(imgDir, f));
@@ -39,6 +49,17 @@ const seedFacts = existsSync(seedOnnx) ? JSON.parse(readFileSync(seedOnnx.replac
 if (seedFacts && !args.includes('--no-seed')) {
   mkdirSync(join(REPO, 'dist', 'bench-seed'), { recursive: true });
   copyFileSync(seedOnnx, join(REPO, 'dist', 'bench-seed', 'seed.onnx'));
+}
+
+// The previous model, from git history (never committed twice): served by the built app for the ratio.
+let prevFacts: { sha256: string } | null = null;
+try {
+  const bytes = execFileSync('git', ['show', `${PREV_COMMIT}:models/smearcount-frcnn.onnx`], { cwd: REPO, maxBuffer: 64 << 20 });
+  mkdirSync(join(REPO, 'dist', 'bench-prev'), { recursive: true });
+  writeFileSync(join(REPO, 'dist', 'bench-prev', 'prev.onnx'), bytes);
+  prevFacts = JSON.parse(execFileSync('git', ['show', `${PREV_COMMIT}:models/smearcount-frcnn.json`], { cwd: REPO }).toString());
+} catch (e) {
+  console.error(`previous model not available from git (${(e as Error).message.split('\n')[0]}); no ratio`);
 }
 
 // Its own process group, so that stopping it also stops the vite process npx starts.
@@ -75,6 +96,7 @@ interface Row {
   p50: number;
   p95: number;
   mean: number;
+  secondPass: number;
 }
 
 async function measure(browser: Browser, label: string, query: string, files: string[], timeoutMs = 600_000): Promise<Row | null> {
@@ -99,8 +121,9 @@ async function measure(browser: Browser, label: string, query: string, files: st
     files.length,
     { timeout: timeoutMs, polling: 250 },
   );
-  const ims: { inferenceMs: number }[] = await page.evaluate(() => (window as any).__smearcount.images());
+  const ims: { inferenceMs: number; scale?: { passes: number } }[] = await page.evaluate(() => (window as any).__smearcount.images());
   const t = ims.map((i) => i.inferenceMs);
+  const second = ims.filter((i) => i.scale?.passes === 2).length;
   await ctx.close();
   const row = {
     model: label,
@@ -111,8 +134,9 @@ async function measure(browser: Browser, label: string, query: string, files: st
     p50: pct(t, 50),
     p95: pct(t, 95),
     mean: t.reduce((a, b) => a + b, 0) / t.length,
+    secondPass: second,
   };
-  console.error(`  ${label} ${row.backend}: p50 ${row.p50.toFixed(1)} ms, p95 ${row.p95.toFixed(1)} ms`);
+  console.error(`  ${label} ${row.backend}: p50 ${row.p50.toFixed(1)} ms, p95 ${row.p95.toFixed(1)} ms, second pass on ${second}/${t.length}`);
   return row;
 }
 
@@ -143,11 +167,26 @@ const rows: Row[] = [];
 const browser = await launch(false);
 const ours = images.slice(0, N_IMAGES);
 console.error(`ours: ${ours.length} Testing images per backend`);
+const ratios: string[] = [];
 for (const [q, name] of [['?backend=wasm&threads=1', 'wasm 1 thread'], ['?backend=wasm&threads=2', 'wasm 2 threads']] as const) {
-  const r = await measure(browser, 'smearcount', q, ours);
-  if (r) rows.push(r);
+  // Interleaved: previous, new, previous, new, so that load drifts hit both alike.
+  const runs: { prev: Row | null; cur: Row | null }[] = [];
+  for (let k = 0; k < 2; k++) {
+    const prev = prevFacts ? await measure(browser, `previous (${PREV_COMMIT})`, `${q}&model=/bench-prev/prev.onnx&sha256=${prevFacts.sha256}&native=640x480&scale=off`, ours) : null;
+    const cur = await measure(browser, 'smearcount', q, ours);
+    runs.push({ prev, cur });
+  }
+  const best = (k: 'prev' | 'cur') => runs.map((r) => r[k]).filter((r): r is Row => !!r).sort((a, b) => a.p50 - b.p50)[0];
+  const cur = best('cur');
+  const prev = best('prev');
+  if (cur) rows.push(cur);
   else console.error(`  ${name}: unavailable`);
+  if (prev) rows.push(prev);
+  if (cur && prev) ratios.push(`${name}: new / previous p50 = ${(cur.p50 / prev.p50).toFixed(2)} (${cur.p50.toFixed(1)} / ${prev.p50.toFixed(1)} ms, best of 2 interleaved runs each)`);
 }
+console.error(`second pass: ${zoomOut.length} zoom-out mosaics (cells at 0.5x)`);
+const zoomRow = await measure(browser, 'zoom-out set', '?backend=wasm&threads=2', zoomOut);
+if (zoomRow) rows.push(zoomRow);
 let seedRow: Row | null = null;
 if (seedFacts && !args.includes('--no-seed')) {
   console.error(`seed architecture (ResNet50-FPN, 800 px): ${N_SEED} images`);
@@ -180,11 +219,19 @@ console.log('model           backend          images  fetch ms  create ms   p50 
 for (const r of rows) {
   console.log(`${r.model.padEnd(15)} ${r.backend.padEnd(16)} ${String(r.images).padStart(6)}  ${f(r.fetchMs)}  ${f(r.createMs)}  ${f(r.p50)} ${f(r.p95)} ${f(r.mean)}`);
 }
+for (const r of ratios) console.log(r);
+const native2 = rows.find((r) => r.model === 'smearcount' && r.backend.startsWith('wasm-threads'));
+if (zoomRow && native2) {
+  console.log(
+    `second pass: ran on ${zoomRow.secondPass}/${zoomRow.images} zoom-out images (0/${native2.images} CBC Testing images); ` +
+      `per image with both passes p50 ${zoomRow.p50.toFixed(1)} ms = ${(zoomRow.p50 / native2.p50).toFixed(2)}x one pass at native scale`,
+  );
+}
 const ours2 = rows.find((r) => r.model === 'smearcount' && r.backend.startsWith('wasm-threads'));
 if (seedRow && ours2) console.log(`\nseed / ours, same backend (${ours2.backend}), p50: ${(seedRow.p50 / ours2.p50).toFixed(1)}x`);
 console.log(`ONNX size: ours ${(statSync(join(REPO, 'models', card.file)).size / 1e6).toFixed(2)} MB, ${card.parameters.toLocaleString()} parameters` + (seedFacts ? `; seed ${(seedFacts.bytes / 1e6).toFixed(1)} MB, ${seedFacts.parameters.toLocaleString()} parameters` : ''));
 console.log(`end-to-end: ${N_BATCH} images dropped -> all counts shown in ${(batchMs / 1000).toFixed(2)} s`);
 mkdirSync(join(REPO, 'bench-results'), { recursive: true });
-writeFileSync(join(REPO, 'bench-results', 'bench.json'), JSON.stringify({ date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, rows, batch: { images: N_BATCH, ms: batchMs } }, null, 2));
+writeFileSync(join(REPO, 'bench-results', 'bench.json'), JSON.stringify({ date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, rows, ratios, batch: { images: N_BATCH, ms: batchMs } }, null, 2));
 stop();
 process.exit(0);

@@ -23,6 +23,7 @@ import { parseVoc, type VocObject } from '../src/core/formats/voc';
 export const REPO = new URL('..', import.meta.url).pathname;
 export const DEFAULT_MODEL = join(REPO, 'models', 'smearcount-frcnn.onnx');
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the card's JSON as written by models/train.py
 export function loadCard(modelPath = DEFAULT_MODEL): ModelCard & { raw: any } {
   const raw = JSON.parse(readFileSync(modelPath.replace(/\.onnx$/, '.json'), 'utf8'));
   return { ...parseModelCard(raw), raw };

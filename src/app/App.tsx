@@ -12,42 +12,47 @@ import { handleKey } from '../features/actions';
 import { ExportMenu } from '../features/ExportMenu';
 import { OfflineNotice } from '../features/OfflineNotice';
 import { PrintReport } from '../features/PrintReport';
-import { loadDetector, startSession } from './instance';
+import { ServicesContext } from '../services/context';
+import type { Services } from '../services/services';
 
-export function App() {
+/** The shell: provides the services to the features and lays them out. */
+export function App({ services }: { services: Services }) {
   useEffect(() => {
     // Load the model at start: the first drop should not wait for a download.
-    loadDetector().catch(() => undefined);
-    void startSession();
-    window.addEventListener('keydown', handleKey);
-    return () => window.removeEventListener('keydown', handleKey);
-  }, []);
+    services.loadDetector().catch(() => undefined);
+    void services.startSession();
+    const onKey = (e: KeyboardEvent) => handleKey(services, e);
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [services]);
   return (
-    <div className="app">
-      <header>
-        <h1>Smearcount</h1>
-        <span className="privacy" title="Detection runs in this browser tab. No image or result is sent anywhere.">
-          Images stay on this device
-        </span>
-        <OfflineNotice />
-        <StatusBar />
-      </header>
-      <aside className="left">
-        <DropZone />
-        <BatchProgress />
-        <FileErrors />
-        <Thumbnails />
-      </aside>
-      <main>
-        <Toolbar />
-        <ImageCanvas />
-      </main>
-      <aside className="right">
-        <CountsPanel />
-        <ThresholdSliders />
-        <ExportMenu />
-      </aside>
-      <PrintReport />
-    </div>
+    <ServicesContext.Provider value={services}>
+      <div className="app">
+        <header>
+          <h1>Smearcount</h1>
+          <span className="privacy" title="Detection runs in this browser tab. No image or result is sent anywhere.">
+            Images stay on this device
+          </span>
+          <OfflineNotice />
+          <StatusBar />
+        </header>
+        <aside className="left">
+          <DropZone />
+          <BatchProgress />
+          <FileErrors />
+          <Thumbnails />
+        </aside>
+        <main>
+          <Toolbar />
+          <ImageCanvas />
+        </main>
+        <aside className="right">
+          <CountsPanel />
+          <ThresholdSliders />
+          <ExportMenu />
+        </aside>
+        <PrintReport />
+      </div>
+    </ServicesContext.Provider>
   );
 }

@@ -1,10 +1,9 @@
 /** window.__smearcount: lets tests read what the canvas shows without reading pixels. */
 import { selectCurrent, selectSummary, shownDetections } from '../store/selectors';
-import { useView } from '../features/viewState';
 import { groundTruthAp, selectAppStatus } from '../store/selectors';
-import { persistence, useAppStore } from './instance';
+import type { Services } from '../services/services';
 
-export function installTestHook() {
+export function installTestHook({ store: useAppStore, view: useView, persistence }: Services) {
   const hook = {
     current() {
       const s = useAppStore.getState();
@@ -16,6 +15,7 @@ export function installTestHook() {
         width: im.width,
         height: im.height,
         status: im.status,
+        scale: im.scale,
         detections: shownDetections(im, s.postprocess).map((d) => ({
           id: d.id,
           cls: d.cls,
@@ -29,7 +29,7 @@ export function installTestHook() {
       const s = useAppStore.getState();
       return s.order.map((id) => {
         const im = s.images[id];
-        return { id, name: im.name, status: im.status, inferenceMs: im.inferenceMs, count: shownDetections(im, s.postprocess).length };
+        return { id, name: im.name, status: im.status, inferenceMs: im.inferenceMs, scale: im.scale, count: shownDetections(im, s.postprocess).length };
       });
     },
     summary: () => selectSummary(useAppStore.getState()),

@@ -1,18 +1,19 @@
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { runner, useAppStore } from '../app/instance';
+import { useApp, useServices } from '../services/context';
 import { selectProgress } from '../store/selectors';
 
 const fmt = (ms: number) => (ms < 60_000 ? `${Math.ceil(ms / 1000)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`);
 
 export function BatchProgress() {
   // The ETA depends on the clock, so it is read on each render (a 1 s tick while running), not selected.
-  const p = useAppStore(useShallow((s) => {
+  const { runner, store } = useServices();
+  const p = useApp(useShallow((s) => {
     const { total, done, failed, pending } = selectProgress(s);
     return { total, done, failed, pending };
   }));
-  const running = useAppStore((s) => s.run !== null);
-  const reviewed = useAppStore((s) => s.order.filter((id) => s.images[id].reviewed).length);
+  const running = useApp((s) => s.run !== null);
+  const reviewed = useApp((s) => s.order.filter((id) => s.images[id].reviewed).length);
   const [, tick] = useState(0);
   useEffect(() => {
     if (!running) return;
@@ -21,7 +22,7 @@ export function BatchProgress() {
   }, [running]);
   if (!p.total) return null;
   const finished = p.done + p.failed;
-  const eta = selectProgress(useAppStore.getState()).etaMs;
+  const eta = selectProgress(store.getState()).etaMs;
   return (
     <div className="progress" data-testid="progress">
       <progress max={p.total} value={finished} aria-label="Batch progress" />

@@ -1,4 +1,4 @@
-import { useAppStore, card } from '../app/instance';
+import { useApp, useServices } from '../services/context';
 import { CLASS_NAMES } from '../core/detection/classes';
 import { formatRatio } from '../core/counts/counts';
 import { COUNT_RULES } from '../core/detection/postprocess';
@@ -6,14 +6,15 @@ import { groundTruthAp, imageCounts, selectCurrent, selectSummary } from '../sto
 import { useMemo } from 'react';
 
 export function CountsPanel() {
-  const current = useAppStore(selectCurrent);
-  const params = useAppStore((s) => s.postprocess);
-  const summary = useAppStore(selectSummary);
+  const current = useApp(selectCurrent);
+  const params = useApp((s) => s.postprocess);
+  const summary = useApp(selectSummary);
   const counts = current?.status === 'done' ? imageCounts(current, params) : null;
-  const images = useAppStore((s) => s.images);
-  const order = useAppStore((s) => s.order);
-  const currentId = useAppStore((s) => s.currentId);
+  const images = useApp((s) => s.images);
+  const order = useApp((s) => s.order);
+  const currentId = useApp((s) => s.currentId);
   const ap = useMemo(() => groundTruthAp({ images, order, currentId, postprocess: params }), [images, order, currentId, params]);
+  const { card } = useServices();
   const color = Object.fromEntries(card.classes.map((c) => [c.name, c.color]));
   return (
     <section className="panel counts" aria-label="Counts">

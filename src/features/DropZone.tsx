@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
-import { runner } from '../app/instance';
+import { useServices } from '../services/context';
 
 /** Walks dropped folders (webkitGetAsEntry) so a technician can drop a whole day's folder. */
 async function filesFromDataTransfer(dt: DataTransfer): Promise<File[]> {
@@ -25,6 +25,7 @@ async function filesFromDataTransfer(dt: DataTransfer): Promise<File[]> {
 }
 
 export function DropZone() {
+  const { runner } = useServices();
   const [over, setOver] = useState(false);
   const input = useRef<HTMLInputElement>(null);
 
@@ -32,7 +33,7 @@ export function DropZone() {
     e.preventDefault();
     setOver(false);
     void runner.addFiles(await filesFromDataTransfer(e.dataTransfer));
-  }, []);
+  }, [runner]);
 
   useEffect(() => {
     const onPaste = (e: ClipboardEvent) => {
@@ -46,7 +47,7 @@ export function DropZone() {
     };
     window.addEventListener('paste', onPaste);
     return () => window.removeEventListener('paste', onPaste);
-  }, []);
+  }, [runner]);
 
   return (
     <div

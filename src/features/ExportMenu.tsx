@@ -1,7 +1,7 @@
-import { clearSession, useAppStore } from '../app/instance';
-import { boxesCsv, boxesJson, cocoJson, countsCsv, vocFiles, type ExportImage } from '../core/formats/exports';
+import { useApp, useServices } from '../services/context';
+import { boxesCsv, boxesJson, cocoJson, countsCsv, vocFiles } from '../core/formats/exports';
 import { zip } from '../core/formats/zip';
-import { shownDetections, wasEdited } from '../store/selectors';
+import { selectExportImages, shownDetections } from '../store/selectors';
 import { annotatedPng } from './annotatedPng';
 
 function download(name: string, data: BlobPart, type: string) {
@@ -14,29 +14,14 @@ function download(name: string, data: BlobPart, type: string) {
 }
 
 /** The reviewed batch as the exporters see it: exactly what the canvas and counts show. */
-export function exportImages(): ExportImage[] {
-  const s = useAppStore.getState();
-  return s.order
-    .map((id) => s.images[id])
-    .filter((im) => im.status === 'done')
-    .map((im) => ({
-      name: im.name,
-      width: im.width!,
-      height: im.height!,
-      detections: shownDetections(im, s.postprocess),
-      reviewed: im.reviewed,
-      edited: wasEdited(im),
-      countRule: s.postprocess.countRule,
-      scale: im.scale,
-    }));
-}
-
 const stamp = () => new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
 
 export function ExportMenu() {
-  const done = useAppStore((s) => s.order.some((id) => s.images[id].status === 'done'));
-  const current = useAppStore((s) => (s.currentId ? s.images[s.currentId] : undefined));
-  const hasImages = useAppStore((s) => s.order.length > 0);
+  const { store, files, card, clearSession } = useServices();
+  const exportImages = () => selectExportImages(store.getState());
+  const done = useApp((s) => s.order.some((id) => s.images[id].status === 'done'));
+  const current = useApp((s) => (s.currentId ? s.images[s.currentId] : undefined));
+  const hasImages = useApp((s) => s.order.length > 0);
   return (
     <section className="panel export" aria-label="Export">
       <h2>Export</h2>
@@ -64,8 +49,8 @@ export function ExportMenu() {
           disabled={current?.status !== 'done'}
           data-testid="export-png"
           onClick={async () => {
-            const s = useAppStore.getState();
-            const png = await annotatedPng(current!.id, shownDetections(current!, s.postprocess));
+            const s = store.getState();
+            const png = await annotatedPng(files, card, current!.id, shownDetections(current!, s.postprocess));
             download(`${current!.name.replace(/\.[^.]*$/, '')}-annotated.png`, png, 'image/png');
           }}
         >

@@ -1,9 +1,9 @@
-import { useAppStore } from '../app/instance';
+import { useApp } from '../services/context';
 
 /** The one place per-file problems are shown. Each stays until dismissed; the batch goes on. */
 export function FileErrors() {
-  const errors = useAppStore((s) => s.fileErrors);
-  const dismiss = useAppStore((s) => s.dismissFileError);
+  const errors = useApp((s) => s.fileErrors);
+  const dismiss = useApp((s) => s.dismissFileError);
   if (!errors.length) return null;
   return (
     <ul className="file-errors" aria-live="polite">

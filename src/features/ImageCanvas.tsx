@@ -1,20 +1,21 @@
 import type Konva from 'konva';
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { Group, Image as KImage, Label, Layer, Rect, Stage, Tag, Text, Transformer } from 'react-konva';
-import { card, useAppStore } from '../app/instance';
 import { CLASS_NAMES, type CellClass } from '../core/detection/classes';
 import type { Detection } from '../core/detection/detection';
+
+type ViewTransform = { scale: number; x: number; y: number };
 import { fitTransform, zoomAbout, type Box } from '../core/detection/geometry';
 import { addBox, moveBox } from '../core/edits/commands';
 import { matchImage, type Labeled } from '../core/metrics/ap';
 import { selectCurrent, shownDetections } from '../store/selectors';
 import { useImageElement } from './useImageElement';
-import { useView } from './viewState';
+import { useApp, useServices, useView } from '../services/context';
 
-const COLOR = Object.fromEntries(card.classes.map((c) => [c.name, c.color])) as Record<CellClass, string>;
 
 interface BoxesProps {
   dets: Detection[];
+  color: Record<CellClass, string>;
   outcome?: ('tp' | 'fp')[];
   selectedId: string | null;
   /** false while drawing: a new box may start on top of an existing one */
@@ -25,7 +26,7 @@ interface BoxesProps {
 }
 
 /** All boxes of one image. Memoised: hover and zoom do not re-render 100+ rects. */
-const Boxes = memo(function Boxes({ dets, outcome, selectedId, interactive, onSelect, onHover, onMoved }: BoxesProps) {
+const Boxes = memo(function Boxes({ dets, color, outcome, selectedId, interactive, onSelect, onHover, onMoved }: BoxesProps) {
   return (
     <>
       {dets.map((d, i) => (
@@ -36,7 +37,7 @@ const Boxes = memo(function Boxes({ dets, outcome, selectedId, interactive, onSe
           y={d.box.y1}
           width={d.box.x2 - d.box.x1}
           height={d.box.y2 - d.box.y1}
-          stroke={COLOR[d.cls]}
+          stroke={color[d.cls]}
           strokeWidth={d.id === selectedId ? 3 : 1.5}
           strokeScaleEnabled={false}
           dash={outcome?.[i] === 'fp' ? [6, 4] : d.origin === 'manual' ? [2, 3] : undefined}
@@ -96,17 +97,30 @@ const Misses = memo(function Misses({ gt, matched }: { gt: Labeled[]; matched: b
 });
 
 export function ImageCanvas() {
-  const current = useAppStore(selectCurrent);
-  const params = useAppStore((s) => s.postprocess);
-  const visible = useAppStore((s) => s.visible);
-  const edit = useAppStore((s) => s.edit);
-  const { selectedId, setSelected, mode, setMode, drawClass, fitNonce } = useView();
+  const { card, view: viewStore } = useServices();
+  const COLOR = useMemo(() => Object.fromEntries(card.classes.map((c) => [c.name, c.color])) as Record<CellClass, string>, [card]);
+  const current = useApp(selectCurrent);
+  const params = useApp((s) => s.postprocess);
+  const visible = useApp((s) => s.visible);
+  const edit = useApp((s) => s.edit);
+  const selectedId = useView((s) => s.selectedId);
+  const setSelected = useView((s) => s.setSelected);
+  const mode = useView((s) => s.mode);
+  const setMode = useView((s) => s.setMode);
+  const drawClass = useView((s) => s.drawClass);
+  const fitNonce = useView((s) => s.fitNonce);
+  // The stage transform is stored once, in the view store.
+  const view = useView((s) => s.transform);
+  const setView = useCallback(
+    (f: ViewTransform | ((v: ViewTransform) => ViewTransform)) =>
+      viewStore.setState((s) => ({ transform: typeof f === 'function' ? f(s.transform) : f })),
+    [viewStore],
+  );
   const img = useImageElement(current?.id);
   const wrap = useRef<HTMLDivElement>(null);
   const stage = useRef<Konva.Stage>(null);
   const tr = useRef<Konva.Transformer>(null);
   const [size, setSize] = useState({ w: 800, h: 600 });
-  const [view, setView] = useState({ scale: 1, x: 0, y: 0 });
   const [hover, setHover] = useState<Detection | null>(null);
   const [draft, setDraft] = useState<Box | null>(null);
 
@@ -123,9 +137,7 @@ export function ImageCanvas() {
   const height = current?.height ?? img?.naturalHeight ?? 480;
   useEffect(() => {
     setView(fitTransform(width, height, size.w, size.h));
-  }, [current?.id, width, height, size.w, size.h, fitNonce]);
-
-  useEffect(() => useView.getState().setTransform(view), [view]);
+  }, [current?.id, width, height, size.w, size.h, fitNonce, setView]);
 
   const all = useMemo(() => shownDetections(current, params), [current, params]);
   const dets = useMemo(() => all.filter((d) => visible[d.cls]), [all, visible]);
@@ -191,7 +203,7 @@ export function ImageCanvas() {
         <Layer>
           {img && <KImage image={img} width={width} height={height} />}
           <Group>
-            <Boxes dets={dets} outcome={outcome} selectedId={selectedId} interactive={mode === 'select'} onSelect={onSelect} onHover={setHover} onMoved={onMoved} />
+            <Boxes dets={dets} color={COLOR} outcome={outcome} selectedId={selectedId} interactive={mode === 'select'} onSelect={onSelect} onHover={setHover} onMoved={onMoved} />
             {match && current?.gt && <Misses gt={current.gt} matched={match.gtMatched} />}
           </Group>
           {draft && (

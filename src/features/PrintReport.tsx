@@ -1,4 +1,4 @@
-import { useAppStore } from '../app/instance';
+import { useApp } from '../services/context';
 import { CLASS_NAMES } from '../core/detection/classes';
 import { formatRatio } from '../core/counts/counts';
 import { COUNT_RULES } from '../core/detection/postprocess';
@@ -7,11 +7,11 @@ import { Thumb } from './Thumb';
 
 /** Rendered only by the print stylesheet: the counts table with thumbnails, for "Save as PDF". */
 export function PrintReport() {
-  const order = useAppStore((s) => s.order);
-  const images = useAppStore((s) => s.images);
-  const params = useAppStore((s) => s.postprocess);
-  const summary = useAppStore(selectSummary);
-  const fixedScale = useAppStore((s) => s.fixedScale);
+  const order = useApp((s) => s.order);
+  const images = useApp((s) => s.images);
+  const params = useApp((s) => s.postprocess);
+  const summary = useApp(selectSummary);
+  const fixedScale = useApp((s) => s.fixedScale);
   const done = order.map((id) => images[id]).filter((im) => im.status === 'done');
   if (!done.length) return null;
   return (

@@ -1,20 +1,21 @@
-import { chooseBackend, useAppStore } from '../app/instance';
-import type { BackendChoice } from '../worker/protocol';
+import { useApp, useServices } from '../services/context';
+import type { BackendChoice } from '../store/settingsSlice';
 import { selectAppStatus } from '../store/selectors';
 
 const BACKEND_NAME = { webgpu: 'WebGPU', 'wasm-threads': 'WASM (multi-thread)', wasm: 'WASM (single thread)' } as const;
 
 export function StatusBar() {
-  const state = useAppStore(selectAppStatus);
-  const model = useAppStore((s) => s.model);
-  const choice = useAppStore((s) => s.backendChoice);
-  const saveError = useAppStore((s) => s.save.error);
+  const { chooseBackend } = useServices();
+  const state = useApp(selectAppStatus);
+  const model = useApp((s) => s.model);
+  const choice = useApp((s) => s.backendChoice);
+  const saveError = useApp((s) => s.save.error);
   let text: string;
   if (state === 'error') text = model.error ?? 'Error';
   else if (model.status !== 'ready')
     text = model.total ? `Loading model… ${Math.round((100 * model.loaded) / model.total)}%` : 'Loading model…';
   else text = state === 'busy' ? 'Counting…' : 'Ready';
-  const saving = useAppStore((s) => s.save.pending && !s.save.error && s.model.status === 'ready');
+  const saving = useApp((s) => s.save.pending && !s.save.error && s.model.status === 'ready');
   if (state === 'busy' && saving && text === 'Counting…') text = 'Saving…';
   return (
     <div className={`status ${state}`} data-testid="status" data-state={state} role="status" aria-live="polite">

@@ -1,18 +1,18 @@
-import { useAppStore } from '../app/instance';
+import { useApp } from '../services/context';
 import { CLASS_NAMES } from '../core/detection/classes';
 import { COUNT_RULES, type CountRule } from '../core/detection/postprocess';
 
 /** Re-filters the kept raw detections instantly; the model never re-runs. */
 export function ThresholdSliders() {
-  const pp = useAppStore((s) => s.postprocess);
-  const defaults = useAppStore((s) => s.defaults);
-  const setThreshold = useAppStore((s) => s.setThreshold);
-  const setNmsIou = useAppStore((s) => s.setNmsIou);
-  const setCross = useAppStore((s) => s.setCrossClassNms);
-  const reset = useAppStore((s) => s.resetPostprocess);
-  const setCountRule = useAppStore((s) => s.setCountRule);
-  const fixedScale = useAppStore((s) => s.fixedScale);
-  const setFixedScale = useAppStore((s) => s.setFixedScale);
+  const pp = useApp((s) => s.postprocess);
+  const defaults = useApp((s) => s.defaults);
+  const setThreshold = useApp((s) => s.setThreshold);
+  const setNmsIou = useApp((s) => s.setNmsIou);
+  const setCross = useApp((s) => s.setCrossClassNms);
+  const reset = useApp((s) => s.resetPostprocess);
+  const setCountRule = useApp((s) => s.setCountRule);
+  const fixedScale = useApp((s) => s.fixedScale);
+  const setFixedScale = useApp((s) => s.setFixedScale);
   return (
     <section className="panel sliders" aria-label="Detection settings">
       <h2>Score thresholds</h2>

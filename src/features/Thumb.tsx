@@ -1,15 +1,16 @@
 import { useEffect, useState } from 'react';
-import { thumbnailUrl } from '../app/thumbnails';
+import { useServices } from '../services/context';
 
 export function Thumb({ id, ready }: { id: string; ready: boolean }) {
+  const { thumbnails } = useServices();
   const [url, setUrl] = useState<string | null>(null);
   useEffect(() => {
     if (!ready) return;
     let live = true;
-    void thumbnailUrl(id).then((u) => live && setUrl(u));
+    void thumbnails.url(id).then((u) => live && setUrl(u));
     return () => {
       live = false;
     };
-  }, [id, ready]);
+  }, [id, ready, thumbnails]);
   return url ? <img className="thumb-img" src={url} alt="" width={48} height={36} /> : <span className="thumb-img" />;
 }

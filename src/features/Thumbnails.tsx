@@ -1,14 +1,14 @@
 import { useEffect, useRef } from 'react';
-import { useAppStore } from '../app/instance';
+import { useApp } from '../services/context';
 import { imageCounts, wasEdited } from '../store/selectors';
 import { Thumb } from './Thumb';
 
 export function Thumbnails() {
-  const order = useAppStore((s) => s.order);
-  const images = useAppStore((s) => s.images);
-  const currentId = useAppStore((s) => s.currentId);
-  const params = useAppStore((s) => s.postprocess);
-  const select = useAppStore((s) => s.select);
+  const order = useApp((s) => s.order);
+  const images = useApp((s) => s.images);
+  const currentId = useApp((s) => s.currentId);
+  const params = useApp((s) => s.postprocess);
+  const select = useApp((s) => s.select);
   const list = useRef<HTMLOListElement>(null);
 
   useEffect(() => {

@@ -1,14 +1,18 @@
-import { useAppStore } from '../app/instance';
-import { CLASS_NAMES } from '../core/detection/classes';
+import { CLASS_NAMES, type CellClass } from '../core/detection/classes';
 import { selectCurrent } from '../store/selectors';
-import { runAction } from './actions';
-import { useView } from './viewState';
+import { useApp, useServices, useView } from '../services/context';
+import { runAction as run, type ActionName } from './actions';
 
 export function Toolbar() {
-  const visible = useAppStore((s) => s.visible);
-  const toggle = useAppStore((s) => s.toggleVisible);
-  const current = useAppStore(selectCurrent);
-  const { mode, drawClass, setDrawClass, selectedId } = useView();
+  const visible = useApp((s) => s.visible);
+  const toggle = useApp((s) => s.toggleVisible);
+  const current = useApp(selectCurrent);
+  const { store, view } = useServices();
+  const runAction = (name: ActionName) => run({ store, view }, name);
+  const mode = useView((s) => s.mode);
+  const drawClass = useView((s) => s.drawClass);
+  const setDrawClass = useView((s) => s.setDrawClass);
+  const selectedId = useView((s) => s.selectedId);
   return (
     <div className="toolbar" role="toolbar" aria-label="Canvas tools">
       <button onClick={() => runAction('fit')} title="Fit to view (F)">
@@ -29,7 +33,7 @@ export function Toolbar() {
       >
         Draw
       </button>
-      <select value={drawClass} onChange={(e) => setDrawClass(e.target.value as never)} aria-label="Class for new boxes">
+      <select value={drawClass} onChange={(e) => setDrawClass(e.target.value as CellClass)} aria-label="Class for new boxes">
         {CLASS_NAMES.map((c) => (
           <option key={c}>{c}</option>
         ))}

@@ -1,134 +1,140 @@
 /**
- * Everything a technician can do to the current image, as { name, keyTest, run }. The toolbar,
- * the keyboard handler and tests call the same entries; edits go through the pure commands in
- * src/core/edits, so undo covers every path.
+ * Everything a technician can do to the current image, as a typed registry: the toolbar, the
+ * keyboard handler and tests call the same entries by name, and an unknown name does not compile.
+ * Edits go through the pure commands in src/core/edits, so undo covers every path; the review
+ * logic is core's reviewStep.
  */
-import { useAppStore } from '../app/instance';
-import { CLASS_NAMES } from '../core/detection/classes';
+import type { CellClass } from '../core/detection/classes';
 import { deleteBox, relabelBox } from '../core/edits/commands';
-import { nextUncertain } from '../core/edits/review';
+import { reviewStep } from '../core/edits/review';
 import { shownDetections } from '../store/selectors';
-import { useView } from './viewState';
+import type { AppStore } from '../store/store';
+import type { ViewStore } from '../store/viewStore';
 
-export interface Action {
-  name: string;
-  keyTest(e: KeyboardEvent): boolean;
-  run(): void;
+export interface ActionContext {
+  store: AppStore;
+  view: ViewStore;
 }
 
-const cur = () => useAppStore.getState().currentId;
+interface ActionDef {
+  keyTest(e: KeyboardEvent): boolean;
+  run(ctx: ActionContext): void;
+}
+
 const mod = (e: KeyboardEvent) => e.ctrlKey || e.metaKey;
 
-export const actions: Action[] = [
-  {
-    name: 'delete',
+const relabel = (cls: CellClass, i: number): ActionDef => ({
+  keyTest: (e) => !mod(e) && e.key === String(i + 1),
+  run({ store, view }) {
+    const id = store.getState().currentId;
+    const sel = view.getState().selectedId;
+    if (id && sel) store.getState().edit(id, relabelBox, { id: sel, cls });
+    else view.getState().setDrawClass(cls);
+  },
+});
+
+export const actions = {
+  delete: {
     keyTest: (e) => e.key === 'Delete' || e.key === 'Backspace',
-    run() {
-      const id = cur();
-      const sel = useView.getState().selectedId;
+    run({ store, view }) {
+      const id = store.getState().currentId;
+      const sel = view.getState().selectedId;
       if (id && sel) {
-        useAppStore.getState().edit(id, deleteBox, { id: sel });
-        useView.getState().setSelected(null);
+        store.getState().edit(id, deleteBox, { id: sel });
+        view.getState().setSelected(null);
       }
     },
   },
-  ...CLASS_NAMES.map(
-    (cls, i): Action => ({
-      name: `relabel-${cls}`,
-      keyTest: (e) => !mod(e) && e.key === String(i + 1),
-      run() {
-        const id = cur();
-        const sel = useView.getState().selectedId;
-        if (id && sel) useAppStore.getState().edit(id, relabelBox, { id: sel, cls });
-        else useView.getState().setDrawClass(cls);
-      },
-    }),
-  ),
-  {
-    name: 'undo',
+  'relabel-RBC': relabel('RBC', 0),
+  'relabel-WBC': relabel('WBC', 1),
+  'relabel-Platelets': relabel('Platelets', 2),
+  undo: {
     keyTest: (e) => mod(e) && !e.shiftKey && e.key.toLowerCase() === 'z',
-    run() {
-      const id = cur();
-      if (id) useAppStore.getState().undo(id);
+    run({ store }) {
+      const id = store.getState().currentId;
+      if (id) store.getState().undo(id);
     },
   },
-  {
-    name: 'redo',
+  redo: {
     keyTest: (e) => mod(e) && ((e.shiftKey && e.key.toLowerCase() === 'z') || e.key.toLowerCase() === 'y'),
-    run() {
-      const id = cur();
-      if (id) useAppStore.getState().redo(id);
+    run({ store }) {
+      const id = store.getState().currentId;
+      if (id) store.getState().redo(id);
     },
   },
-  {
-    name: 'draw',
+  draw: {
     keyTest: (e) => !mod(e) && (e.key === 'n' || e.key === 'b'),
-    run() {
-      useView.getState().setSelected(null);
-      useView.getState().setMode('draw');
+    run({ view }) {
+      view.getState().setSelected(null);
+      view.getState().setMode('draw');
     },
   },
-  {
-    name: 'escape',
+  escape: {
     keyTest: (e) => e.key === 'Escape',
-    run() {
-      useView.getState().setSelected(null);
-      useView.getState().setMode('select');
+    run({ view }) {
+      view.getState().setSelected(null);
+      view.getState().setMode('select');
     },
   },
-  { name: 'fit', keyTest: (e) => !mod(e) && e.key === 'f', run: () => useView.getState().fit() },
-  {
-    name: 'next-image',
+  fit: { keyTest: (e) => !mod(e) && e.key === 'f', run: ({ view }) => view.getState().fit() },
+  'next-image': {
     keyTest: (e) => !mod(e) && (e.key === 'ArrowDown' || e.key === 'ArrowRight' || e.key === 'j'),
-    run() {
-      useView.getState().setSelected(null);
-      useAppStore.getState().selectRelative(1);
+    run({ store, view }) {
+      view.getState().setSelected(null);
+      store.getState().selectRelative(1);
     },
   },
-  {
-    name: 'previous-image',
+  'previous-image': {
     keyTest: (e) => !mod(e) && (e.key === 'ArrowUp' || e.key === 'ArrowLeft' || e.key === 'k'),
-    run() {
-      useView.getState().setSelected(null);
-      useAppStore.getState().selectRelative(-1);
+    run({ store, view }) {
+      view.getState().setSelected(null);
+      store.getState().selectRelative(-1);
     },
   },
-  {
-    // Review mode: U steps through the current image's least certain detections; at the end it
-    // marks the image reviewed and moves to the next image not yet reviewed.
-    name: 'next-uncertain',
+  // Review mode: U steps through the current image's least certain detections; at the end it
+  // marks the image reviewed and moves to the next image not yet reviewed.
+  'next-uncertain': {
     keyTest: (e) => !mod(e) && e.key === 'u',
-    run() {
-      const s = useAppStore.getState();
+    run({ store, view }) {
+      const s = store.getState();
       const im = s.currentId ? s.images[s.currentId] : undefined;
       if (!im) return;
-      const next = nextUncertain(shownDetections(im, s.postprocess), s.postprocess, useView.getState().selectedId);
-      if (next) return useView.getState().setSelected(next.id);
+      const step = reviewStep(shownDetections(im, s.postprocess), s.postprocess, view.getState().selectedId, s.order, im.id, (id) => {
+        const other = s.images[id];
+        return !other.reviewed && other.status === 'done';
+      });
+      if (step.kind === 'select') return view.getState().setSelected(step.detectionId);
       s.setReviewed(im.id, true);
-      const after = [...s.order.slice(s.order.indexOf(im.id) + 1), ...s.order].find((id) => !useAppStore.getState().images[id].reviewed && s.images[id].status === 'done');
-      useView.getState().setSelected(null);
-      if (after) s.select(after);
+      view.getState().setSelected(null);
+      if (step.next) s.select(step.next);
     },
   },
-  {
-    name: 'toggle-reviewed',
+  'toggle-reviewed': {
     keyTest: (e) => !mod(e) && e.key === 'r',
-    run() {
-      const id = cur();
-      const im = id ? useAppStore.getState().images[id] : undefined;
-      if (im) useAppStore.getState().setReviewed(im.id, !im.reviewed);
+    run({ store }) {
+      const s = store.getState();
+      const im = s.currentId ? s.images[s.currentId] : undefined;
+      if (im) s.setReviewed(im.id, !im.reviewed);
     },
   },
-];
+} satisfies Record<string, ActionDef>;
 
-export const runAction = (name: string) => actions.find((a) => a.name === name)?.run();
+export type ActionName = keyof typeof actions;
 
-export function handleKey(e: KeyboardEvent) {
+/** Relabel action for a class (1/2/3). */
+export const relabelAction = (cls: CellClass): ActionName => `relabel-${cls}`;
+
+export function runAction(ctx: ActionContext, name: ActionName) {
+  actions[name].run(ctx);
+}
+
+export function handleKey(ctx: ActionContext, e: KeyboardEvent) {
   const t = e.target as HTMLElement | null;
   if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable)) return;
-  const a = actions.find((x) => x.keyTest(e));
-  if (a) {
+  const name = (Object.keys(actions) as ActionName[]).find((n) => actions[n].keyTest(e));
+  if (name) {
     e.preventDefault();
-    a.run();
+    actions[name].run(ctx);
   }
 }
+

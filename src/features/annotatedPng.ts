@@ -1,13 +1,12 @@
-import { card } from '../app/instance';
-import { imageFiles } from '../app/files';
+import type { ModelCard } from '../core/detection/card';
 import type { Detection } from '../core/detection/detection';
-
-const COLOR = Object.fromEntries(card.classes.map((c) => [c.name, c.color]));
+import type { ImageFiles } from '../services/files';
 
 /** The image at its own resolution with the shown boxes drawn on it (manual boxes dashed),
  * independent of the canvas's zoom and pan. */
-export async function annotatedPng(id: string, dets: readonly Detection[]): Promise<Blob> {
-  const blob = imageFiles.get(id);
+export async function annotatedPng(files: ImageFiles, card: ModelCard, id: string, dets: readonly Detection[]): Promise<Blob> {
+  const COLOR = Object.fromEntries(card.classes.map((c) => [c.name, c.color]));
+  const blob = files.get(id);
   if (!blob) throw new Error('the image is no longer available');
   const bmp = await createImageBitmap(blob);
   const canvas = new OffscreenCanvas(bmp.width, bmp.height);

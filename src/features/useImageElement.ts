@@ -1,12 +1,13 @@
 import { useEffect, useState } from 'react';
-import { imageFiles } from '../app/files';
+import { useServices } from '../services/context';
 
 /** Decodes only the image on screen, from its stored blob; the previous one is released. */
 export function useImageElement(id: string | undefined): HTMLImageElement | null {
+  const { files } = useServices();
   const [img, setImg] = useState<HTMLImageElement | null>(null);
   useEffect(() => {
     setImg(null);
-    const blob = id ? imageFiles.get(id) : undefined;
+    const blob = id ? files.get(id) : undefined;
     if (!blob) return;
     const url = URL.createObjectURL(blob);
     const el = new Image();
@@ -18,6 +19,6 @@ export function useImageElement(id: string | undefined): HTMLImageElement | null
       el.onload = null;
       URL.revokeObjectURL(url);
     };
-  }, [id]);
+  }, [id, files]);
   return img;
 }

@@ -6,6 +6,7 @@ import { applyCountRule, postprocess } from '../core/detection/postprocess';
 import { applyEdits, isEdited } from '../core/edits/edits';
 import { countCells, summarize, type BatchSummary, type Counts } from '../core/counts/counts';
 import { evaluateDetections } from '../core/metrics/ap';
+import type { ExportImage } from '../core/formats/exports';
 import type { AppState } from './store';
 import type { ImageEntry } from './types';
 
@@ -103,4 +104,21 @@ export function groundTruthAp(
   };
   const cur = s.currentId ? s.images[s.currentId] : undefined;
   return { image: cur?.gt && cur.status === 'done' ? evalOf([cur]) : null, batch: evalOf(withGt), images: withGt.length };
+}
+
+/** The done images as the exporters take them: shown detections (edits and count rule applied). */
+export function selectExportImages(s: AppState): ExportImage[] {
+  return s.order
+    .map((id) => s.images[id])
+    .filter((im) => im.status === 'done')
+    .map((im) => ({
+      name: im.name,
+      width: im.width!,
+      height: im.height!,
+      detections: shownDetections(im, s.postprocess),
+      reviewed: im.reviewed,
+      edited: wasEdited(im),
+      countRule: s.postprocess.countRule,
+      scale: im.scale,
+    }));
 }

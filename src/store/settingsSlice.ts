@@ -3,6 +3,8 @@ import type { PostprocessParams } from '../core/detection/card';
 import type { CountRule } from '../core/detection/postprocess';
 import { perClass, type CellClass, type PerClass } from '../core/detection/classes';
 import type { BackendChoice } from '../worker/protocol';
+
+export type { BackendChoice };
 import type { AppState } from './store';
 
 export interface SettingsSlice {

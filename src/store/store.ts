@@ -15,3 +15,5 @@ export function createAppStore(defaults: PostprocessParams) {
     ...createPersistSlice(...a),
   }));
 }
+
+export type AppStore = ReturnType<typeof createAppStore>;

@@ -1,7 +1,7 @@
 /**
  * The page's side of the detector worker, and the only caller of postMessage to it.
  */
-import type { Backend, InitRequest, WorkerRequest, WorkerResponse } from './protocol';
+import type { Backend, ErrorCode, InitRequest, WorkerRequest, WorkerResponse } from './protocol';
 
 export interface ReadyInfo {
   backend: Backend;
@@ -23,7 +23,7 @@ export interface DetectOutput {
 
 export class DetectorError extends Error {
   constructor(
-    public code: string,
+    public code: ErrorCode,
     message: string,
   ) {
     super(message);
@@ -31,15 +31,15 @@ export class DetectorError extends Error {
 }
 
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
-type Pending = { resolve: (v: any) => void; reject: (e: Error) => void };
+type Pending = { resolve: (v: never) => void; reject: (e: Error) => void };
 
 export class DetectorClient {
-  private worker: Worker;
+  private worker: Pick<Worker, 'postMessage' | 'terminate' | 'onmessage' | 'onerror'>;
   private nextId = 1;
   private pending = new Map<number, Pending>();
   private progressCb?: (loaded: number, total: number) => void;
 
-  constructor(worker?: Worker) {
+  constructor(worker?: Pick<Worker, 'postMessage' | 'terminate' | 'onmessage' | 'onerror'>) {
     this.worker = worker ?? new Worker(new URL('./detector.worker.ts', import.meta.url), { type: 'module', name: 'detector' });
     this.worker.onmessage = (e: MessageEvent<WorkerResponse>) => this.onMessage(e.data);
     this.worker.onerror = (e) => {
@@ -56,20 +56,20 @@ export class DetectorClient {
       if (m.state === 'ready' && p) {
         this.pending.delete(m.id);
         const { backend, threads, loadMs, fetchMs, createMs, warmupMs, note } = m;
-        p.resolve({ backend, threads, loadMs, fetchMs, createMs, warmupMs, note } satisfies ReadyInfo);
+        (p.resolve as (v: ReadyInfo) => void)({ backend, threads, loadMs, fetchMs, createMs, warmupMs, note });
       }
       return;
     }
     if (!p) return;
     this.pending.delete(m.id);
     if (m.type === 'error') p.reject(new DetectorError(m.code, m.message));
-    else p.resolve(m);
+    else (p.resolve as (v: DetectOutput) => void)(m);
   }
 
   private request<T>(msg: DistributiveOmit<WorkerRequest, 'id'>, transfer: Transferable[] = []): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve: resolve as (v: never) => void, reject });
       this.worker.postMessage({ ...msg, id } as WorkerRequest, transfer);
     });
   }

@@ -30,7 +30,7 @@ async function init(req: InitRequest) {
   );
   await verifyModel(bytes, req.sha256);
   const fetchMs = performance.now() - t0;
-  const s = await loadSession(bytes, req.backend, req.wasmBase, req.numThreads);
+  const s = await loadSession(bytes, req.backend, req.wasmBase, req.numThreads, req.warmupSize);
   post({
     type: 'status',
     id: req.id,

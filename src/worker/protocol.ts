@@ -16,6 +16,8 @@ export interface InitRequest {
   wasmBase: string;
   /** 0 = as many as useful (cross-origin isolated pages only), 1 = single thread. */
   numThreads: number;
+  /** The model's native input size, for the warm-up run that ranks backends. */
+  warmupSize?: { width: number; height: number };
 }
 
 export interface DetectRequest {
@@ -27,12 +29,15 @@ export interface DetectRequest {
 
 export type WorkerRequest = InitRequest | DetectRequest;
 
+/** Every error code that crosses the worker boundary, and the client's own ('worker', 'terminated'). */
 export type ErrorCode =
   | 'model-download'
   | 'model-integrity'
   | 'session-create'
   | 'inference'
-  | 'bad-request';
+  | 'bad-request'
+  | 'worker'
+  | 'terminated';
 
 export type WorkerResponse =
   | { type: 'status'; id: number; state: 'loading' }

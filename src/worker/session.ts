@@ -3,13 +3,13 @@
  * fallback, warm-up, and a queue, because an ORT-web session cannot run concurrently.
  */
 import type * as OrtNs from 'onnxruntime-web';
-import type { Backend, BackendChoice } from './protocol';
+import type { Backend, BackendChoice, ErrorCode } from './protocol';
 
 type Ort = typeof OrtNs;
 
 export class WorkerError extends Error {
   constructor(
-    public code: 'model-download' | 'model-integrity' | 'session-create' | 'inference',
+    public code: ErrorCode,
     message: string,
   ) {
     super(message);
@@ -91,10 +91,11 @@ async function create(ort: Ort, model: Uint8Array, ep: 'webgpu' | 'wasm'): Promi
   }
 }
 
-/** Two runs on a 640x480 dummy; the second one's time is the warm figure used to compare backends. */
-async function warmUp(ort: Ort, session: OrtNs.InferenceSession): Promise<number> {
-  const data = new Float32Array(3 * 480 * 640).fill(0.5);
-  const feeds = { image: new ort.Tensor('float32', data, [3, 480, 640]) };
+/** Two runs on a dummy of the model's native size; the second one's time is the warm figure used to
+ * compare backends. */
+async function warmUp(ort: Ort, session: OrtNs.InferenceSession, size: { width: number; height: number }): Promise<number> {
+  const data = new Float32Array(3 * size.width * size.height).fill(0.5);
+  const feeds = { image: new ort.Tensor('float32', data, [3, size.height, size.width]) };
   disposeOutputs(await session.run(feeds));
   const t = performance.now();
   disposeOutputs(await session.run(feeds));
@@ -110,13 +111,14 @@ export async function loadSession(
   choice: BackendChoice,
   wasmBase: string,
   numThreads: number,
+  warmupSize: { width: number; height: number } = { width: 640, height: 480 },
 ): Promise<Loaded & { note?: string }> {
   const isolated = (self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
   // Without cross-origin isolation there is no SharedArrayBuffer, and ORT would quietly run one thread.
   const threads = isolated ? (numThreads > 0 ? numThreads : Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
   const notes: string[] = [];
 
-  const start = async (ep: 'wasm' | 'webgpu'): Promise<Loaded> => {
+  const start = async (ep: 'wasm' | 'webgpu', threads: number): Promise<Loaded> => {
     // For WebGPU, the native WebGPU EP build; the default import would use the deprecated JSEP build.
     const ort = (ep === 'webgpu' ? await import('onnxruntime-web/webgpu') : await import('onnxruntime-web/wasm')) as Ort;
     ort.env.wasm.wasmPaths = wasmBase;
@@ -125,25 +127,36 @@ export async function loadSession(
     const t = performance.now();
     const session = await create(ort, model, ep);
     const createMs = performance.now() - t;
-    const warmupMs = await warmUp(ort, session);
+    const warmupMs = await warmUp(ort, session, warmupSize);
     const backend: Backend = ep === 'webgpu' ? 'webgpu' : threads > 1 ? 'wasm-threads' : 'wasm';
     return { ort, session, backend, threads, warmupMs, createMs };
   };
-  const startWasm = () => start('wasm');
-  const startWebgpu = () => start('webgpu');
+  // A multi-threaded WASM session that fails to start (memory, a browser without threads support
+  // despite isolation) is retried on one thread, and the note says so.
+  const startWasm = async (): Promise<Loaded & { note?: string }> => {
+    if (threads <= 1) return start('wasm', 1);
+    try {
+      return await start('wasm', threads);
+    } catch (e) {
+      const one = await start('wasm', 1);
+      return { ...one, note: `Multi-threaded WASM failed to start (${(e as Error).message}); running on one thread.` };
+    }
+  };
+  const startWebgpu = () => start('webgpu', threads);
+  const withNote = (l: Loaded & { note?: string }, more?: string) => ({ ...l, note: [more, l.note].filter(Boolean).join(' ') || undefined });
 
   if (choice === 'wasm') return startWasm();
   const gpuOk = await webgpuAdapterUsable();
   if (!gpuOk) {
     if (choice === 'webgpu') notes.push('WebGPU is not available in this browser; using WASM.');
-    return { ...(await startWasm()), note: notes.join(' ') || undefined };
+    return withNote(await startWasm(), notes.join(' '));
   }
   let gpu: Loaded | undefined;
   try {
     gpu = await startWebgpu();
   } catch (e) {
     notes.push(`WebGPU failed (${(e as Error).message}); using WASM.`);
-    return { ...(await startWasm()), note: notes.join(' ') };
+    return withNote(await startWasm(), notes.join(' '));
   }
   if (choice === 'webgpu') return gpu;
   // auto: RoiAlign and NMS have no WebGPU kernels and bounce to the CPU, so WebGPU is not
@@ -151,10 +164,10 @@ export async function loadSession(
   const cpu = await startWasm();
   if (gpu.warmupMs <= cpu.warmupMs) {
     await cpu.session.release();
-    return { ...gpu, note: `WebGPU ${gpu.warmupMs.toFixed(0)} ms vs WASM ${cpu.warmupMs.toFixed(0)} ms per image` };
+    return withNote(gpu, `WebGPU ${gpu.warmupMs.toFixed(0)} ms vs WASM ${cpu.warmupMs.toFixed(0)} ms per image.`);
   }
   await gpu.session.release();
-  return { ...cpu, note: `WASM ${cpu.warmupMs.toFixed(0)} ms vs WebGPU ${gpu.warmupMs.toFixed(0)} ms per image` };
+  return withNote(cpu, `WASM ${cpu.warmupMs.toFixed(0)} ms vs WebGPU ${gpu.warmupMs.toFixed(0)} ms per image.`);
 }
 
 /** Serialises session.run calls. */

@@ -32,18 +32,31 @@ function num(x: unknown, what: string): number {
   return x;
 }
 
+/** The card's JSON as models/train.py writes it; every field is checked before use. */
+interface CardJson {
+  name?: unknown;
+  file?: unknown;
+  sha256?: unknown;
+  bytes?: unknown;
+  classes?: unknown;
+  input?: { native_size?: unknown[] };
+  postprocess?: { score_thresholds?: Record<string, unknown>; nms_iou?: unknown; cross_class_nms?: unknown };
+  count_rule?: { default?: unknown };
+  scale?: Record<string, unknown>;
+}
+
 /** Validates the JSON card written by models/train.py and maps it to the app's names. */
 export function parseModelCard(json: unknown): ModelCard {
   if (!json || typeof json !== 'object') throw new ModelCardError('model card: not an object');
-  const j = json as Record<string, any>;
-  if (typeof j.file !== 'string' || !/^[0-9a-f]{64}$/.test(j.sha256 ?? '')) {
+  const j = json as CardJson;
+  if (typeof j.file !== 'string' || typeof j.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(j.sha256)) {
     throw new ModelCardError('model card: file and sha256 are required');
   }
   const classes = j.classes;
   if (!Array.isArray(classes) || classes.length !== CLASS_NAMES.length) {
     throw new ModelCardError('model card: classes must list RBC, WBC and Platelets');
   }
-  classes.forEach((c: any, i: number) => {
+  classes.forEach((c: { name?: unknown; label?: unknown } | null, i: number) => {
     if (c?.name !== CLASS_NAMES[i] || c?.label !== i + 1) {
       throw new ModelCardError(`model card: class ${i + 1} must be ${CLASS_NAMES[i]}`);
     }
@@ -56,7 +69,7 @@ export function parseModelCard(json: unknown): ModelCard {
     file: j.file,
     sha256: j.sha256,
     bytes: num(j.bytes, 'bytes'),
-    classes: classes.map((c: any) => ({ label: c.label, name: c.name, color: String(c.color ?? '#888') })),
+    classes: (classes as { label: number; name: CellClass; color?: unknown }[]).map((c) => ({ label: c.label, name: c.name, color: String(c.color ?? '#888') })),
     nativeSize: { width: num(w, 'native width'), height: num(h, 'native height') },
     postprocess: {
       scoreThresholds: {

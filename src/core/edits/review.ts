@@ -18,3 +18,34 @@ export function nextUncertain(dets: readonly Detection[], p: PostprocessParams, 
   const i = currentId ? order.findIndex((d) => d.id === currentId) : -1;
   return order[i + 1] ?? null;
 }
+
+/** The image to review after `currentId`: the first later one (wrapping round) that is done and not
+ * yet reviewed, or null when none is left. */
+export function nextUnreviewed(
+  order: readonly string[],
+  currentId: string,
+  isPending: (id: string) => boolean,
+): string | null {
+  const i = order.indexOf(currentId);
+  const rest = [...order.slice(i + 1), ...order.slice(0, Math.max(0, i))];
+  return rest.find((id) => id !== currentId && isPending(id)) ?? null;
+}
+
+export type ReviewStep =
+  | { kind: 'select'; detectionId: string }
+  | { kind: 'finish-image'; next: string | null };
+
+/** What the review key does: select the next uncertain detection of the image, or, when none is
+ * left, mark the image reviewed and move to the next image that still needs review. */
+export function reviewStep(
+  dets: readonly Detection[],
+  p: PostprocessParams,
+  selectedId: string | null,
+  order: readonly string[],
+  currentId: string,
+  isPending: (id: string) => boolean,
+): ReviewStep {
+  const next = nextUncertain(dets, p, selectedId);
+  if (next) return { kind: 'select', detectionId: next.id };
+  return { kind: 'finish-image', next: nextUnreviewed(order, currentId, isPending) };
+}

@@ -13,7 +13,7 @@
  */
 import type { AppState } from '../store/store';
 import type { ImageEntry } from '../store/types';
-import { imageFiles } from './files';
+import type { ImageFiles } from './files';
 
 const DB = 'smearcount';
 const VERSION = 1;
@@ -67,6 +67,7 @@ export class Persistence {
 
   constructor(
     private store: PersistStore,
+    private files: ImageFiles,
     private openDb: () => Promise<IDBDatabase> = open,
   ) {}
 
@@ -86,7 +87,7 @@ export class Persistence {
     const m = meta.values[0];
     if (!m || !imgs.values.length) return 0;
     blobs.keys.forEach((k, i) => {
-      imageFiles.set(String(k), blobs.values[i]);
+      this.files.set(String(k), blobs.values[i]);
       this.savedBlobs.add(String(k));
     });
     const images: Record<string, ImageEntry> = {};
@@ -94,7 +95,7 @@ export class Persistence {
       // An image cut off mid-detection by the crash runs again.
       images[im.id] = im.status === 'running' ? { ...im, status: 'queued' } : im;
     }
-    const order = m.order.filter((id) => images[id] && imageFiles.get(id));
+    const order = m.order.filter((id) => images[id] && this.files.get(id));
     const postprocess = { ...this.store.getState().defaults, ...m.postprocess };
     this.store.setState({ images, order, currentId: m.currentId && images[m.currentId] ? m.currentId : (order[0] ?? null), postprocess });
     for (const id of order) this.saved.set(id, images[id]);
@@ -106,7 +107,7 @@ export class Persistence {
   isDirty(s = this.store.getState()): boolean {
     for (const id of s.order) {
       if (this.saved.get(id) !== s.images[id]) return true;
-      if (!this.savedBlobs.has(id) && imageFiles.get(id)) return true;
+      if (!this.savedBlobs.has(id) && this.files.get(id)) return true;
     }
     for (const id of this.saved.keys()) if (!s.images[id]) return true;
     const m = this.savedMeta;
@@ -184,7 +185,7 @@ export class Persistence {
         putImages.push([id, im]);
       }
       if (!this.savedBlobs.has(id)) {
-        const b = imageFiles.get(id);
+        const b = this.files.get(id);
         if (b) {
           blobs.put(b, id);
           putBlobs.push(id);

@@ -11,9 +11,25 @@ import { parseVoc, VocError } from '../core/formats/voc';
 import type { DetectorClient } from '../worker/client';
 import type { AppState } from '../store/store';
 import { IntakeError, MAX_MEGAPIXELS, intakeMessage } from './errors';
-import { imageFiles } from './files';
+import type { ImageFiles } from './files';
 
 type Store = { getState(): AppState };
+
+/** What the runner needs of the browser, injectable for tests. */
+export interface Decoder {
+  /** createImageBitmap(blob) */
+  decode(blob: Blob): Promise<ImageBitmap>;
+  /** createImageBitmap(bitmap, resize options): a new bitmap the worker may take */
+  copy(bitmap: ImageBitmap, size: { width: number; height: number }): Promise<ImageBitmap>;
+}
+
+export const browserDecoder: Decoder = {
+  decode: (blob) => createImageBitmap(blob),
+  copy: (bmp, size) =>
+    size.width === bmp.width && size.height === bmp.height
+      ? createImageBitmap(bmp)
+      : createImageBitmap(bmp, { resizeWidth: size.width, resizeHeight: size.height, resizeQuality: 'high' }),
+};
 
 const SUPPORTED = new Set(['jpeg', 'png', 'webp', 'bmp', 'gif']);
 const stem = (name: string) => name.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
@@ -23,7 +39,7 @@ async function sha256(blob: Blob): Promise<string> {
   return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-async function validate(file: File): Promise<void> {
+export async function validate(file: Blob): Promise<void> {
   if (file.size === 0) throw new IntakeError('empty');
   const head = sniffImage(new Uint8Array(await file.slice(0, 65536).arrayBuffer()));
   if (!head) throw new IntakeError('not-image');
@@ -50,8 +66,10 @@ export class BatchRunner {
 
   constructor(
     private store: Store,
-    private client: () => Promise<DetectorClient>,
+    private client: () => Promise<Pick<DetectorClient, 'detect'>>,
     private card: ModelCard,
+    private files: ImageFiles,
+    private decoder: Decoder = browserDecoder,
   ) {}
 
   async addFiles(files: readonly File[]): Promise<void> {
@@ -73,7 +91,7 @@ export class BatchRunner {
         const id = await sha256(f);
         const existing = this.store.getState().images[id];
         if (existing) throw new IntakeError('duplicate', existing.name === f.name ? '' : existing.name);
-        imageFiles.set(id, f);
+        this.files.set(id, f);
         this.store.getState().addImage({ id, name: f.name, bytes: f.size });
         const gt = this.pendingGt.get(stem(f.name));
         if (gt) this.store.getState().setGroundTruth(id, gt.objects);
@@ -110,7 +128,7 @@ export class BatchRunner {
     // Images not started yet leave the batch; finished ones stay. Cancelling is not an error.
     const st = this.store.getState();
     for (const id of st.order) if (st.images[id].status === 'queued') {
-      imageFiles.delete(id);
+      this.files.delete(id);
       st.removeImage(id);
     }
   }
@@ -154,14 +172,14 @@ export class BatchRunner {
     }
   }
 
-  private async process(client: DetectorClient, id: string) {
-    const blob = imageFiles.get(id);
+  private async process(client: Pick<DetectorClient, 'detect'>, id: string) {
+    const blob = this.files.get(id);
     const update = (p: Parameters<AppState['updateImage']>[1]) => this.store.getState().updateImage(id, p);
     if (!blob) return update({ status: 'error', error: 'The file is no longer available.' });
     let full: ImageBitmap;
     try {
-      full = await createImageBitmap(blob);
-    } catch (e) {
+      full = await this.decoder.decode(blob);
+    } catch {
       this.store.getState().addFileError(this.store.getState().images[id]?.name ?? id, intakeMessage(new IntakeError('decode')));
       return update({ status: 'error', error: intakeMessage(new IntakeError('decode')) });
     }
@@ -176,10 +194,7 @@ export class BatchRunner {
         this.card.scale,
         async (_s, size) => {
           // A fresh bitmap per pass (the worker takes ownership); the decoded original stays for pass 2.
-          const bmp =
-            size.width === width && size.height === height
-              ? await createImageBitmap(full)
-              : await createImageBitmap(full, { resizeWidth: size.width, resizeHeight: size.height, resizeQuality: 'high' });
+          const bmp = await this.decoder.copy(full, size);
           const out = await client.detect(bmp);
           inferenceMs += out.inferenceMs;
           return decodeOutputs(out, size.width / width);

@@ -1,4 +1,5 @@
 /** Typed errors with codes, and the one map from codes to sentences a technician understands. */
+import type { ErrorCode } from '../worker/protocol';
 export type IntakeErrorCode = 'empty' | 'not-image' | 'tiff' | 'unsupported' | 'too-large' | 'decode' | 'duplicate' | 'annotation';
 
 export class IntakeError extends Error {
@@ -33,7 +34,7 @@ export function intakeMessage(e: IntakeError): string {
   }
 }
 
-export function modelErrorMessage(code: string, message: string): string {
+export function modelErrorMessage(code: ErrorCode, message: string): string {
   switch (code) {
     case 'model-download':
       return `The detection model could not be loaded: ${message}. Check the connection and reload; after one successful visit the app works offline.`;

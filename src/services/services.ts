@@ -1,0 +1,138 @@
+/**
+ * The composition root: builds the model card, the stores, the detector client, the batch runner and
+ * persistence, once, when the app starts. Nothing here runs on import; features reach these through
+ * React context (context.ts), never by importing app/.
+ */
+import cardJson from '../../models/smearcount-frcnn.json';
+import defaultModelUrl from '../../models/smearcount-frcnn.onnx?url';
+import { parseModelCard, type ModelCard } from '../core/detection/card';
+import { createAppStore, type AppStore } from '../store/store';
+import { createViewStore, type ViewStore } from '../store/viewStore';
+import { DetectorClient, DetectorError } from '../worker/client';
+import type { BackendChoice } from '../worker/protocol';
+import { modelErrorMessage } from './errors';
+import { createImageFiles, type ImageFiles } from './files';
+import { Persistence } from './persist';
+import { BatchRunner } from './runner';
+import { createThumbnails, type Thumbnails } from './thumbnails';
+
+export interface Services {
+  card: ModelCard;
+  store: AppStore;
+  view: ViewStore;
+  files: ImageFiles;
+  thumbnails: Thumbnails;
+  runner: BatchRunner;
+  persistence: Persistence;
+  loadDetector(): Promise<DetectorClient>;
+  /** The engine choice persists; switching restarts the page (the batch is restored from IndexedDB). */
+  chooseBackend(b: BackendChoice): void;
+  /** Restores a stored batch, then keeps the store saved and finishes any images left queued. */
+  startSession(): Promise<void>;
+  clearSession(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  /** location.search: ?model=<url>&sha256=<hex> loads another model; ?native=WxH and ?scale=off run it
+   * as an older card describes it; ?backend= and ?threads= pick the engine (tests and `npm run bench`). */
+  search: string;
+  /** location.href, to resolve URLs. */
+  href: string;
+  /** import.meta.env.BASE_URL */
+  base: string;
+  storage: Pick<Storage, 'getItem' | 'setItem'>;
+  reload(): void;
+}
+
+const BACKEND_KEY = 'smearcount.backend';
+
+export function cardWithOverrides(card: ModelCard, params: URLSearchParams): ModelCard {
+  const native = /^(\d+)x(\d+)$/.exec(params.get('native') ?? '');
+  return {
+    ...card,
+    nativeSize: native ? { width: Number(native[1]), height: Number(native[2]) } : card.nativeSize,
+    scale: params.get('scale') === 'off' ? null : card.scale,
+  };
+}
+
+export function createServices(opts: ServiceOptions): Services {
+  const params = new URLSearchParams(opts.search);
+  const card = cardWithOverrides(parseModelCard(cardJson), params);
+  const store = createAppStore(card.postprocess);
+  const view = createViewStore();
+  const files = createImageFiles();
+  const thumbnails = createThumbnails(files);
+  let client: Promise<DetectorClient> | undefined;
+
+  function loadDetector(): Promise<DetectorClient> {
+    if (client) return client;
+    const st = store.getState();
+    const c = new DetectorClient();
+    st.setModel({ status: 'loading', loaded: 0, total: card.bytes, error: undefined });
+    const backendParam = params.get('backend') ?? opts.storage.getItem(BACKEND_KEY);
+    const backend = backendParam === 'wasm' || backendParam === 'webgpu' ? backendParam : st.backendChoice;
+    st.setBackendChoice(backend);
+    client = c
+      .init({
+        modelUrl: new URL(params.get('model') ?? defaultModelUrl, opts.href).href,
+        sha256: params.get('sha256') ?? card.sha256,
+        bytes: card.bytes,
+        backend,
+        wasmBase: new URL(`${opts.base}ort/`, opts.href).href,
+        numThreads: Number(params.get('threads') ?? 0),
+        warmupSize: card.nativeSize,
+        onProgress: (loaded, total) => store.getState().setModel({ loaded, total }),
+      })
+      .then((info) => {
+        store.getState().setModel({ status: 'ready', ...info });
+        return c;
+      })
+      .catch((e: unknown) => {
+        const err = e instanceof DetectorError ? e : new DetectorError('session-create', String(e));
+        store.getState().setModel({ status: 'error', error: modelErrorMessage(err.code, err.message) });
+        c.terminate();
+        client = undefined;
+        throw err;
+      });
+    return client;
+  }
+
+  const runner = new BatchRunner(store, loadDetector, card, files);
+  const persistence = new Persistence(store, files);
+  let session: Promise<void> | undefined;
+
+  return {
+    card,
+    store,
+    view,
+    files,
+    thumbnails,
+    runner,
+    persistence,
+    loadDetector,
+    chooseBackend(b) {
+      opts.storage.setItem(BACKEND_KEY, b);
+      void persistence.flush().then(() => opts.reload());
+    },
+    startSession() {
+      // Once per page, although React's StrictMode runs effects twice in development.
+      return (session ??= (async () => {
+        try {
+          await persistence.restore();
+        } catch (e) {
+          store.getState().setSave({ error: `The previous batch could not be restored (${(e as Error).message}).` });
+        }
+        persistence.start();
+        runner.resume();
+      })());
+    },
+    async clearSession() {
+      runner.cancel();
+      store.getState().clearBatch();
+      files.clear();
+      thumbnails.forget();
+      view.getState().setSelected(null);
+      await persistence.clear();
+    },
+  };
+}

@@ -1,0 +1,41 @@
+/** Small JPEG thumbnails (96 px wide) made off the main thread with createImageBitmap's resize, so
+ * the list and the printed report never hold full-size bitmaps. Made on demand, cached by id. */
+import type { ImageFiles } from './files';
+
+const WIDTH = 96;
+
+export interface Thumbnails {
+  url(id: string): Promise<string | null>;
+  forget(): void;
+}
+
+export function createThumbnails(files: ImageFiles): Thumbnails {
+  const urls = new Map<string, Promise<string | null>>();
+  async function make(id: string): Promise<string | null> {
+    const blob = files.get(id);
+    if (!blob) return null;
+    try {
+      const probe = await createImageBitmap(blob, { resizeWidth: WIDTH, resizeQuality: 'medium' });
+      const canvas = new OffscreenCanvas(probe.width, probe.height);
+      canvas.getContext('2d')!.drawImage(probe, 0, 0);
+      probe.close();
+      return URL.createObjectURL(await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.8 }));
+    } catch {
+      return null;
+    }
+  }
+  return {
+    url(id) {
+      let p = urls.get(id);
+      if (!p) {
+        p = make(id);
+        urls.set(id, p);
+      }
+      return p;
+    },
+    forget() {
+      for (const p of urls.values()) void p.then((u) => u && URL.revokeObjectURL(u));
+      urls.clear();
+    },
+  };
+}

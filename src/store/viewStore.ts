@@ -1,0 +1,35 @@
+import { create } from 'zustand';
+import type { CellClass } from '../core/detection/classes';
+
+/** UI-only view state of the canvas (selection, tool, stage transform), beside the batch store.
+ * The stage transform lives here only: the canvas renders from it and writes to it. */
+export interface ViewState {
+  selectedId: string | null;
+  mode: 'select' | 'draw';
+  drawClass: CellClass;
+  /** Stage transform (image px -> canvas px). */
+  transform: { scale: number; x: number; y: number };
+  /** Incremented to ask the canvas to fit the image to the view. */
+  fitNonce: number;
+  setTransform(t: { scale: number; x: number; y: number }): void;
+  setSelected(id: string | null): void;
+  setMode(m: 'select' | 'draw'): void;
+  setDrawClass(c: CellClass): void;
+  fit(): void;
+}
+
+export const createViewStore = () =>
+  create<ViewState>()((set) => ({
+    selectedId: null,
+    mode: 'select',
+    drawClass: 'RBC',
+    fitNonce: 0,
+    transform: { scale: 1, x: 0, y: 0 },
+    setTransform: (transform) => set({ transform }),
+    setSelected: (selectedId) => set({ selectedId }),
+    setMode: (mode) => set({ mode }),
+    setDrawClass: (drawClass) => set({ drawClass }),
+    fit: () => set((s) => ({ fitNonce: s.fitNonce + 1 })),
+  }));
+
+export type ViewStore = ReturnType<typeof createViewStore>;
