@@ -35,10 +35,10 @@ test('drops Testing images, detects in the worker, and counts close to the groun
     }
   }
   const totals = await app.counts('total');
-  // Tolerance: the model card reports RBC count accuracy 0.90 on all of Testing; these 6 images
-  // hold ~80 RBCs, so a 6-image sample gets 20% relative error on RBC. WBC and platelets are ~1
-  // per image: at most 0.5 and 1 wrong per image on average (card: WBC 1.0, platelets 0.78).
-  expect(errors.RBC / truthTotal.RBC).toBeLessThanOrEqual(0.2);
+  // Against complete labels (every visible cell). The card reports RBC count accuracy 0.95 on all of
+  // Testing; these 6 images hold ~140 RBCs, so a 6-image sample gets 12% relative error on RBC. WBC
+  // and platelets are ~1 per image: at most 0.5 and 1 wrong per image on average.
+  expect(errors.RBC / truthTotal.RBC).toBeLessThanOrEqual(0.12);
   expect(errors.WBC).toBeLessThanOrEqual(files.length * 0.5);
   expect(errors.Platelets).toBeLessThanOrEqual(files.length * 1);
   expect(totals.RBC).toBeGreaterThan(0);

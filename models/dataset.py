@@ -226,7 +226,7 @@ class RecordDataset(torch.utils.data.Dataset):
     def __len__(self):
         return len(self.records)
 
-    def __getitem__(self, i):
+    def raw(self, i):
         r = self.records[i]
         image = read_image(str(r["image"]), ImageReadMode.RGB).float() / 255.0
         target = {
@@ -234,6 +234,10 @@ class RecordDataset(torch.utils.data.Dataset):
             "labels": torch.tensor(r["labels"], dtype=torch.int64),
             "image_id": i, "name": r["name"], "rbc_size": r["rbc_size"],
         }
+        return image, target
+
+    def __getitem__(self, i):
+        image, target = self.raw(i)
         if self.transforms is not None:
             image, target = self.transforms(image, target)
         return image, target

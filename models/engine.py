@@ -44,7 +44,7 @@ def train_one_epoch(model, optimizer, scheduler, loader, epoch, epochs, log=prin
 def predict(model, dataset, log=None, native=(512, 384), scale_cfg=None, device="cpu"):
     """Raw detections per image (in image pixels) as numpy (boxes, labels, scores), with ground truth
     (boxes, labels), through the app's scale logic (scale.py). Also returns the per-image scale info."""
-    from scale import DEFAULT_SCALE, detect
+    from .scale import DEFAULT_SCALE, detect
     model.eval()
     dets, gts, infos = [], [], []
     for i in range(len(dataset)):

@@ -135,7 +135,7 @@ def get_args_parser():
 
 
 def main(args):
-    from model import build_model
+    from .model import build_model
     ckpt = torch.load(args.checkpoint, map_location="cpu")
     model = build_model(**ckpt.get("model_cfg", {}))
     model.load_state_dict(ckpt["model"])

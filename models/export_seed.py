@@ -4,14 +4,12 @@ git-ignored. Same opset and output contract as ours."""
 import argparse
 import hashlib
 import json
-import sys
 from pathlib import Path
 
 import torch
 import torchvision
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from export import export_onnx  # noqa: E402
+from .export import export_onnx
 
 
 def get_args_parser():

@@ -2,15 +2,13 @@
 architecture), counted with forward hooks in eval mode. RoIAlign, NMS and elementwise ops are
 not counted. Prints GFLOPs (= 2 x GMACs)."""
 import json
-import sys
 from pathlib import Path
 
 import torch
 import torchvision
 from torch import nn
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from model import build_model, count_parameters  # noqa: E402
+from .model import build_model, count_parameters
 
 
 def gflops(model, h=480, w=640):

@@ -7,7 +7,7 @@ A box is kept when at least half of its area is inside the crop (then clipped). 
 PNG (lossless, so every reader decodes the same pixels) with Pascal VOC annotations, to a git-ignored
 folder: the data is never committed.
 
-    /usr/bin/python3 models/make_scale_sets.py [--out models/runs/scale-sets]
+    /usr/bin/python3 -m models.make_scale_sets [--out models/runs/scale-sets]
 """
 import argparse
 from pathlib import Path
@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torchvision.io import ImageReadMode, read_image, write_png
 
-from dataset import CLASSES, default_data_root, parse_voc, require_split
+from .dataset import CLASSES, default_data_root, parse_voc, require_split
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_OUT = HERE / "runs" / "scale-sets"
@@ -71,8 +71,12 @@ def load_testing(root):
 
 
 def build(root, out=DEFAULT_OUT):
-    out = Path(out)
-    items = load_testing(root)
+    return build_from(load_testing(root), Path(out))
+
+
+def build_from(items, out):
+    """items: (stem, uint8 image [3,480,640], boxes, labels). Writes out/zoom-in and out/zoom-out."""
+    items = [it for it in items if tuple(it[1].shape[-2:]) == (H, W)]
     zin, zout = out / "zoom-in", out / "zoom-out"
     cw, ch = 400, 300
     for stem, img, b, l in items:

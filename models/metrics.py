@@ -1,12 +1,11 @@
 """Detection metrics, written to match src/core/metrics in the app (same definitions, same numbers).
 
 - VOC all-point AP at one IoU threshold (area under the monotone precision envelope).
-- COCO-style mAP averaged over IoU 0.50:0.05:0.95 (all-point interpolation, no area ranges).
+- AP@[.5:.95]: all-point AP averaged over IoU 0.50:0.05:0.95 (not the COCO 101-point metric).
 - Count accuracy: 1 - sum|pred - true| / sum(true), per class.
 """
 import numpy as np
 
-NUM_CLASSES = 3
 
 
 def iou_matrix(a, b):
@@ -73,8 +72,8 @@ def evaluate_detections(dets, gts, class_names):
     return {
         "ap50": ap50,
         "map50": float(np.mean(list(ap50.values()))),
-        "ap_coco": coco,
-        "map_coco": float(np.mean(list(coco.values()))),
+        "ap_50_95": coco,
+        "map_50_95": float(np.mean(list(coco.values()))),
     }
 
 

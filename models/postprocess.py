@@ -3,7 +3,7 @@ tuned here on the validation split. Order: per-class score threshold, then greed
 class, then (optionally) greedy NMS across classes (one cell labelled twice keeps its best label)."""
 import numpy as np
 
-from metrics import iou_matrix
+from .metrics import iou_matrix
 
 
 def greedy_nms(boxes, scores, iou_thr, groups=None):

@@ -10,8 +10,8 @@ import math
 import torch
 import torch.nn.functional as F
 
-from dataset import interior_rbc_size
-from transforms import plan_scale
+from .dataset import interior_rbc_size
+from .transforms import plan_scale
 
 DEFAULT_SCALE = {
     "reference_rbc_px": 83.0,  # median interior RBC of CBC-scope images at the 512x384 native size

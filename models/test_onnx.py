@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from export import compress_weights, export_onnx
+from .export import compress_weights, export_onnx
 
 REPO = Path(__file__).resolve().parent.parent
 SIZES = [(480, 640), (360, 500)]

@@ -9,12 +9,13 @@ import pytest
 import torch
 from torchvision.io import write_jpeg
 
-import train
-from dataset import AnnotationError, CBCDataset, DataMissingError, parse_voc, require_split
-from export import prepare_for_export
-from model import build_model
-from test_onnx import check_parity
-from transforms import RandomCrop, RandomRot90, train_transforms
+from . import train
+from .dataset import (AnnotationError, CBCDataset, DataMissingError, load_sources, parse_voc, require_split,
+                      split_by_group)
+from .export import prepare_for_export
+from .model import build_model
+from .test_onnx import check_parity
+from .transforms import RandomCrop, RandomRot90, train_transforms
 
 COLORS = {"RBC": (200, 90, 100), "WBC": (120, 60, 200), "Platelets": (150, 60, 160)}
 RADIUS = {"RBC": (28, 45), "WBC": (55, 80), "Platelets": (7, 14)}
@@ -52,9 +53,15 @@ def draw_split(root: Path, split: str, n: int, seed: int, w=320, h=240):
 
 @pytest.fixture(scope="module")
 def tiny_data(tmp_path_factory):
-    root = tmp_path_factory.mktemp("cbc")
-    draw_split(root, "Training", 12, seed=1)
-    draw_split(root, "Testing", 4, seed=2)
+    """The datasets layout in miniature: two complete-label sources, one partial, and CBC Testing with
+    both label sets (640x480, so the zoom sets can be built from it)."""
+    root = tmp_path_factory.mktemp("datasets")
+    draw_split(root, "txl-pbc/bccd", 8, seed=1)
+    draw_split(root, "txl-pbc/pbc", 8, seed=3)
+    draw_split(root, "cbc/Training", 4, seed=5)
+    draw_split(root, "cbc/Testing", 4, seed=2, w=640, h=480)
+    import shutil
+    shutil.copytree(root / "cbc" / "Testing" / "Annotations", root / "cbc-complete" / "Testing" / "Annotations")
     return root
 
 
@@ -63,15 +70,22 @@ def test_train_export_and_parity(tiny_data, tmp_path):
         "--data", str(tiny_data), "--name", "tiny", "--out-dir", str(tmp_path / "out"),
         "--run-dir", str(tmp_path / "runs"), "--epochs", "2", "--max-iters", "3", "--batch-size", "2",
         "--crop", "192", "--val-fraction", "0.25", "--workers", "0", "--warmup-iters", "2",
+        "--sources", "bccd", "pbc", "cbc-partial", "--device", "cpu",
     ])
     card = train.main(args)
     onnx_path = tmp_path / "out" / "tiny.onnx"
     assert onnx_path.is_file() and card["bytes"] == onnx_path.stat().st_size
-    assert card["training"]["epochs"] == 2 and card["training"]["split"] == {
-        "train": 9, "validation": 3, "val_fraction": 0.25, "rule": "seeded shuffle of Training file names (seed 42)"}
+    # validation is carved per complete-label source (2 of 8 each); partial labels never validate
+    assert card["training"]["epochs"] == 2 and card["training"]["split"]["validation"] == 4
+    assert card["training"]["split"]["train"] == 16
+    assert card["training"]["data"]["train_images"] == {"bccd": 6, "pbc": 6, "cbc-partial": 4}
     assert set(card["postprocess"]["score_thresholds"]) == {"RBC", "WBC", "Platelets"}
-    for k in ("map50", "ap50", "map_coco"):
-        assert k in card["metrics"]["raw"]
+    assert card["input"]["native_size"] == [512, 384] and card["scale"]["reference_rbc_px"] > 0
+    sets = card["metrics"]["sets"]
+    assert set(sets) == {"val-bccd", "val-pbc", "cbc-testing-original", "cbc-testing-complete", "zoom-in", "zoom-out"}
+    for v in sets.values():
+        assert set(v["raw"]) == {"map50", "ap50", "map_50_95"} and set(v["count_accuracy"]) == {"RBC", "WBC", "Platelets"}
+    assert sets["zoom-out"]["images"] == 1 and sets["zoom-in"]["images"] == 4
     written = json.loads((tmp_path / "out" / "tiny.json").read_text())
     assert written["sha256"] == card["sha256"] and len(written["sha256"]) == 64
     log = (tmp_path / "runs" / "tiny" / "train.log").read_text()
@@ -101,9 +115,9 @@ def test_non_finite_loss_stops_training(tiny_data, tmp_path):
     args = train.get_args_parser().parse_args([
         "--data", str(tiny_data), "--name", "nan", "--out-dir", str(tmp_path), "--run-dir", str(tmp_path),
         "--epochs", "1", "--max-iters", "2", "--batch-size", "2", "--crop", "160", "--workers", "0", "--lr", "1e30",
-        "--warmup-iters", "0",
+        "--warmup-iters", "0", "--sources", "bccd", "--device", "cpu",
     ])
-    from engine import NonFiniteLoss
+    from .engine import NonFiniteLoss
     with pytest.raises(NonFiniteLoss, match="non-finite loss"):
         train.main(args)
 
@@ -140,6 +154,43 @@ def test_missing_image_and_missing_data_are_clear(tmp_path):
         CBCDataset(tmp_path / "S", log=None)
     with pytest.raises(DataMissingError, match="SMEARCOUNT_DATA"):
         require_split(tmp_path / "nowhere", "Training")
+    with pytest.raises(DataMissingError, match="SMEARCOUNT_DATA"):
+        load_sources(tmp_path / "nowhere", log=None)
+
+
+def test_split_keeps_copies_of_one_image_together(tiny_data, tmp_path):
+    """A CBC Training image and its bccd / bcd copies share a group, so they land in one split."""
+    import csv as _csv
+    import shutil
+    root = tmp_path / "d"
+    shutil.copytree(tiny_data, root)
+    # Declare bccd Synth_000 and pbc Synth_001 to be copies of CBC Training Synth_002.
+    with open(root / "txl-pbc" / "cbc-training-copies.csv", "w", newline="") as f:
+        w = _csv.writer(f)
+        w.writerow(["source", "file", "cbc_training_image", "flip"])
+        w.writerow(["bccd", "Synth_000.jpg", "Synth_002.jpg", "none"])
+        w.writerow(["pbc", "Synth_001.jpg", "Synth_002.jpg", "none"])
+    recs = load_sources(root, log=None, sources=(("bccd", "txl-pbc/bccd", True), ("pbc", "txl-pbc/pbc", True),
+                                                  ("cbc-partial", "cbc/Training", False)))
+    # the CBC image relabelled in bccd is taken from there, not from cbc/ with partial labels
+    assert not any(r["source"] == "cbc-partial" and r["name"] == "Synth_002" for r in recs)
+    for seed in range(10):
+        tr, va = split_by_group(recs, 0.3, seed)
+        sides = {("val" if r in va else "train") for r in recs if r["group"] == "cbc:Synth_002"}
+        assert len(sides) == 1
+        assert not {r["group"] for r in tr} & {r["group"] for r in va}
+
+
+def test_scale_sets_follow_the_rules(tiny_data, tmp_path):
+    from .make_scale_sets import build
+    out = build(tiny_data, tmp_path / "sets")
+    fn, w, h, b, l, _ = parse_voc(next((out["zoom-in"] / "Annotations").glob("*.xml")))
+    assert (w, h) == (640, 480)
+    for box in b:
+        assert 0 <= box[0] < box[2] <= 640 and 0 <= box[1] < box[3] <= 480
+    fn, w, h, b, l, _ = parse_voc(next((out["zoom-out"] / "Annotations").glob("*.xml")))
+    total = sum(len(parse_voc(x)[3]) for x in (tiny_data / "cbc-complete" / "Testing" / "Annotations").glob("*.xml"))
+    assert (w, h) == (640, 480) and len(b) == total  # a mosaic keeps every box of its four images
 
 
 def test_transforms_move_boxes_with_pixels():

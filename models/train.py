@@ -1,8 +1,8 @@
 """Train the smearcount detector from scratch on every complete-label source, tune post-processing on
 validation, evaluate the report sets, export ONNX and write the model card. One command:
 
-    /usr/bin/python3 models/train.py            # the shipped recipe (about 45 min on 2 CPU cores)
-    /usr/bin/python3 models/train.py --resume   # continue a stopped run from its last checkpoint
+    /usr/bin/python3 -m models.train            # the shipped recipe (about 45 min on 2 CPU cores)
+    /usr/bin/python3 -m models.train --resume   # continue a stopped run from its last checkpoint
 
 Steps (each a function below): train -> tune (validation) -> evaluate (report sets) -> export + card.
 """
@@ -19,18 +19,18 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from torchvision.io import ImageReadMode, read_image
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from dataset import (CLASSES, SOURCES, RecordDataset, collate, default_data_root, load_sources,  # noqa: E402
+from .dataset import (CLASSES, SOURCES, RecordDataset, collate, default_data_root, load_sources,
                      parse_voc, require_split, split_by_group, interior_rbc_size)
-from engine import predict, train_one_epoch  # noqa: E402
-from export import compress_weights, export_onnx, file_facts, prepare_for_export  # noqa: E402
-from make_scale_sets import build as build_scale_sets  # noqa: E402
-from metrics import count_accuracy, evaluate_detections  # noqa: E402
-from model import build_model, count_parameters  # noqa: E402
-from postprocess import postprocess, tune  # noqa: E402
-from scale import DEFAULT_SCALE  # noqa: E402
-from transforms import multiscale_transforms, plan_scale  # noqa: E402
+from .engine import predict, train_one_epoch
+from .export import compress_weights, export_onnx, file_facts, prepare_for_export
+from .make_scale_sets import build as build_scale_sets, build_from as build_scale_sets_from
+from .metrics import count_accuracy, evaluate_detections
+from .model import build_model, count_parameters
+from .postprocess import postprocess, tune
+from .scale import DEFAULT_SCALE
+from .transforms import ScaleCrop, WithMosaic, multiscale_transforms, photometric_transforms, plan_scale
 
 HERE = Path(__file__).resolve().parent
 COLORS = {"RBC": "#e5484d", "WBC": "#3e63dd", "Platelets": "#f5a623"}
@@ -60,6 +60,7 @@ def get_args_parser():
     p.add_argument("--crop", type=int, default=448, help="square training crop, in model pixels")
     p.add_argument("--p-wide", type=float, default=0.5, help="share of crops at a wide magnification (0.4-2.5x)")
     p.add_argument("--p-lowres", type=float, default=0.25, help="share of crops shrunk and enlarged back")
+    p.add_argument("--p-mosaic", type=float, default=0.3, help="share of crops that are 2x2 mosaics of four images")
     p.add_argument("--init-from", default=None, help="fine-tune: start from this checkpoint's weights "
                    "(fresh optimizer and schedule)")
     p.add_argument("--val-fraction", type=float, default=0.15)
@@ -70,6 +71,8 @@ def get_args_parser():
     p.add_argument("--max-iters", type=int, default=None, help="cap iterations per epoch (tests)")
     p.add_argument("--max-eval-images", type=int, default=None, help="cap images per evaluated set (tests)")
     p.add_argument("--resume", action="store_true")
+    p.add_argument("--trained-on", default=None, help="describe the training machine in the card (for a run "
+                   "trained elsewhere and finished here with --resume)")
     p.add_argument("--train-only", action="store_true", help="stop after training (tune/evaluate/export later "
                    "with --resume, e.g. on another machine)")
     return p
@@ -83,6 +86,11 @@ def load_checkpoint(path):
         sys.modules["numpy._core"] = np.core
         sys.modules["numpy._core.multiarray"] = np.core.multiarray
     return torch.load(path, map_location="cpu")
+
+
+def describe_machine(args):
+    return (f"{platform.machine()} {os.cpu_count()} cores, torch {torch.__version__}, device {args.device}"
+            + (f" ({torch.cuda.get_device_name()})" if str(args.device).startswith("cuda") else f", {args.threads} threads"))
 
 
 def seed_everything(seed):
@@ -134,6 +142,14 @@ def report_sets(args, val, run_dir, log):
     sets = {}
     for src in sorted({r["source"] for r in val}):
         sets[f"val-{src}"] = ([r for r in val if r["source"] == src], f"validation carved from txl-pbc/{src}")
+    # Magnification checks on validation: the zoom sets' recipe applied to the 640x480 validation images
+    # (CBC microscope), so the choice between models can weigh magnification without touching Testing.
+    val_items = [(r["name"], read_image(str(r["image"]), ImageReadMode.RGB), r["boxes"], r["labels"])
+                 for r in val if r["size"] == (640, 480)]
+    if len(val_items) >= 4:
+        for k, d in build_scale_sets_from(val_items, run_dir / "val-scale-sets").items():
+            sets[f"val-{k}"] = (folder_records(d / "Images", d / "Annotations", f"val-{k}"),
+                                f"{k} set built from the 640x480 validation images")
     try:
         cbc_test = require_split(root, "cbc/Testing")
         sets["cbc-testing-original"] = (folder_records(cbc_test / "Images", cbc_test / "Annotations", "cbc"),
@@ -154,6 +170,7 @@ def report_sets(args, val, run_dir, log):
 
 
 def train(args, model, train_ds, run_dir, log):
+    """Trains (resumable: a checkpoint per epoch); returns the facts the card records."""
     device = torch.device(args.device)
     model.to(device)
     g = torch.Generator()
@@ -180,6 +197,7 @@ def train(args, model, train_ds, run_dir, log):
 
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda)
     start_epoch, elapsed = 0, 0.0
+    machine = args.trained_on or describe_machine(args)
     ckpt_path = run_dir / "checkpoint.pth"
     if args.resume and ckpt_path.is_file():
         ckpt = load_checkpoint(ckpt_path)
@@ -187,6 +205,7 @@ def train(args, model, train_ds, run_dir, log):
         optimizer.load_state_dict(ckpt["optimizer"])
         scheduler.load_state_dict(ckpt["scheduler"])
         start_epoch, elapsed = ckpt["epoch"] + 1, ckpt["elapsed"]
+        machine = args.trained_on or ckpt.get("machine") or f"device {ckpt['args'].get('device')} (not recorded)"
         sched["epochs"] = ckpt.get("epochs", args.epochs) if args.time_budget else args.epochs
         torch.set_rng_state(ckpt["torch_rng"])
         random.setstate(ckpt["py_rng"])
@@ -210,14 +229,16 @@ def train(args, model, train_ds, run_dir, log):
         torch.save({
             "model": model.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
             "epoch": epoch, "epochs": sched["epochs"], "args": vars(args), "model_cfg": model.smearcount_cfg,
-            "elapsed": elapsed, "torch_rng": torch.get_rng_state(), "py_rng": random.getstate(),
+            "elapsed": elapsed, "machine": machine, "torch_rng": torch.get_rng_state(), "py_rng": random.getstate(),
             "np_rng": np.random.get_state(), "loader_rng": g.get_state(),
         }, ckpt_path)
         epoch += 1
-    return {"epochs": sched["epochs"], "iterations_per_epoch": iters_per_epoch, "wall_time_s": round(elapsed, 1)}
+    return {"epochs": sched["epochs"], "iterations_per_epoch": iters_per_epoch, "wall_time_s": round(elapsed, 1),
+            "machine": machine}
 
 
 def evaluate(model, sets, pp_card, scale_cfg, device, log):
+    """Every report set: raw AP, post-processed AP and count accuracy, with the scale logic."""
     out = {}
     for name, (recs, what) in sets.items():
         if not recs:
@@ -231,7 +252,7 @@ def evaluate(model, sets, pp_card, scale_cfg, device, log):
         pred = {c: int(sum(int(np.sum(np.asarray(pl) == k + 1)) for _, pl, _ in post)) for k, c in enumerate(CLASSES)}
         second = sum(1 for i in infos if i["passes"] == 2)
         out[name] = rounded({"what": what, "images": len(recs), "raw": {"map50": raw["map50"], "ap50": raw["ap50"],
-                             "map_coco": raw["map_coco"]},
+                             "map_50_95": raw["map_50_95"]},
                              "postprocessed": {"map50": pm["map50"], "ap50": pm["ap50"]},
                              "count_accuracy": {c: counts[c]["accuracy"] for c in CLASSES},
                              "true": true, "predicted": pred, "second_pass_images": second})
@@ -240,7 +261,31 @@ def evaluate(model, sets, pp_card, scale_cfg, device, log):
     return out
 
 
+def step_tune(model, val_recs, scale_cfg, device, log):
+    """Chooses the card's post-processing on the validation split, through the app's scale logic."""
+    log("[tune] predicting the validation split (with the scale logic)")
+    val_dets, val_gts, _ = predict(model, RecordDataset(val_recs), native=NATIVE, scale_cfg=scale_cfg, device=device)
+    pp = tune(val_dets, val_gts, log=log)
+    pp_card = {"score_thresholds": dict(zip(CLASSES, pp["score_thresholds"])), "nms_iou": pp["nms_iou"],
+               "cross_class_nms": pp["cross_class_nms"]}
+    log(f"[tune] chosen {pp_card}")
+    return pp_card
+
+
+def step_export(model, out_dir, name, run_dir, log):
+    """The shipped ONNX file (int8-stored weights); returns its path."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    onnx_path = out / f"{name}.onnx"
+    tmp = run_dir / "export.fp32.onnx"
+    export_onnx(model, tmp, sample_hw=(NATIVE[1], NATIVE[0]))
+    compress_weights(tmp, onnx_path)
+    log(f"[export] {onnx_path} {onnx_path.stat().st_size / 1e6:.2f} MB")
+    return onnx_path
+
+
 def main(args):
+    """The one command: data -> train -> tune -> evaluate -> export + card."""
     torch.set_num_threads(args.threads)
     run_dir = Path(args.run_dir) / args.name
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -259,8 +304,12 @@ def main(args):
     ref = reference_rbc_px(train_recs)
     scale_cfg = {**DEFAULT_SCALE, "reference_rbc_px": round(ref, 1)}
     log(f"[data] train {len(train_recs)} val {len(val_recs)}; reference RBC {ref:.1f} px at {NATIVE}")
-    train_ds = RecordDataset(train_recs, multiscale_transforms(args.crop, ref, NATIVE, p_wide=args.p_wide,
-                                                                p_lowres=args.p_lowres))
+    if args.p_mosaic > 0:
+        train_ds = WithMosaic(RecordDataset(train_recs), ScaleCrop(args.crop, ref, native=NATIVE, p_wide=args.p_wide),
+                              photometric_transforms(args.p_lowres), p=args.p_mosaic)
+    else:
+        train_ds = RecordDataset(train_recs, multiscale_transforms(args.crop, ref, NATIVE, p_wide=args.p_wide,
+                                                                    p_lowres=args.p_lowres))
 
     model = build_model(args, min_size=NATIVE[1], max_size=NATIVE[0])
     log(f"[model] {count_parameters(model):,} parameters, cfg={model.smearcount_cfg}")
@@ -277,23 +326,11 @@ def main(args):
     prepare_for_export(model)
     model.to(args.device)
     t0 = time.time()
-    log("[tune] predicting the validation split (with the scale logic)")
-    val_dets, val_gts, _ = predict(model, RecordDataset(val_recs), native=NATIVE, scale_cfg=scale_cfg,
-                                   device=args.device)
-    pp = tune(val_dets, val_gts, log=log)
-    pp_card = {"score_thresholds": dict(zip(CLASSES, pp["score_thresholds"])), "nms_iou": pp["nms_iou"],
-               "cross_class_nms": pp["cross_class_nms"]}
-    log(f"[tune] chosen {pp_card}")
+    pp_card = step_tune(model, val_recs, scale_cfg, args.device, log)
     reports = evaluate(model, report_sets(args, val_recs, run_dir, log), pp_card, scale_cfg, args.device, log)
-
     model.cpu()
+    onnx_path = step_export(model, args.out_dir, args.name, run_dir, log)
     out = Path(args.out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    onnx_path = out / f"{args.name}.onnx"
-    tmp = run_dir / "export.fp32.onnx"
-    export_onnx(model, tmp, sample_hw=(NATIVE[1], NATIVE[0]))
-    compress_weights(tmp, onnx_path)
-    log(f"[export] {onnx_path} {onnx_path.stat().st_size / 1e6:.2f} MB")
     by_source = {}
     for r in train_recs:
         by_source.setdefault(r["source"], 0)
@@ -329,21 +366,20 @@ def main(args):
                              "from there"},
             "split": {"train": len(train_recs), "validation": len(val_recs), "val_fraction": args.val_fraction,
                       "rule": f"per source, by group (copies of one CBC image share a group), seed {args.seed}"},
-            **facts, "batch_size": args.batch_size, "crop": args.crop,
+            **{k: v for k, v in facts.items() if k != "machine"}, "batch_size": args.batch_size, "crop": args.crop,
             "optimizer": f"AdamW lr {args.lr} wd {args.weight_decay}, warmup + cosine",
             "init_from": args.init_from,
-            "augmentation": f"resolution loss p {args.p_lowres}, scale to the reference RBC size x magnification (p_wide "
+            "augmentation": f"2x2 mosaics p {args.p_mosaic}, resolution loss p {args.p_lowres}, scale to the reference RBC size x magnification (p_wide "
                             f"{args.p_wide} log-uniform 0.4-2.5, else 0.8-1.25), random crop keeping cut cells "
                             "(>=30% visible), h/v flips, 90-degree rotations, stain jitter, blur, noise",
-            "machine": f"{platform.machine()} {os.cpu_count()} cores, torch {torch.__version__}, device {args.device}"
-                       + (f" ({torch.cuda.get_device_name()})" if args.device.startswith("cuda") else
-                          f", {args.threads} threads"),
+            "machine": facts["machine"],
+            "post_training_machine": describe_machine(args),
             "seed": args.seed,
             "from_scratch": True,
         },
         "metrics": {"by": "models/train.py (PyTorch, the rounded weights the ONNX file stores; scale logic of "
                           "models/scale.py)", "sets": reports,
-                    "note": "VOC all-point AP; COCO-style mAP averages all-point AP over IoU 0.50:0.05:0.95; "
+                    "note": "VOC all-point AP; map_50_95 averages all-point AP over IoU 0.50:0.05:0.95 (not the COCO 101-point metric); "
                             "count accuracy = 1 - sum|pred-true|/sum(true)"},
         "created": datetime.date.today().isoformat(),
     }

@@ -150,13 +150,18 @@ class ScaleCrop:
         self.size, self.ref, self.native = size, ref_size, native
         self.narrow, self.wide, self.p_wide, self.min_visible = narrow, wide, p_wide, min_visible
 
-    def __call__(self, image, target):
+    def magnification(self):
+        lo, hi = self.wide if random.random() < self.p_wide else self.narrow
+        return math.exp(random.uniform(math.log(lo), math.log(hi)))
+
+    def __call__(self, image, target, size=None, magnification=None):
+        """size: (width, height) of the crop in model pixels (default square `self.size`)."""
         h, w = image.shape[-2:]
         rbc = target.get("rbc_size")
         base = self.ref / rbc if rbc else plan_scale(w, h, self.native)
-        lo, hi = self.wide if random.random() < self.p_wide else self.narrow
-        s = base * math.exp(random.uniform(math.log(lo), math.log(hi)))
-        cw, ch = min(w, math.ceil(self.size / s)), min(h, math.ceil(self.size / s))
+        s = base * (magnification or self.magnification())
+        sw, sh = size or (self.size, self.size)
+        cw, ch = min(w, math.ceil(sw / s)), min(h, math.ceil(sh / s))
         x0, y0 = random.randint(0, w - cw), random.randint(0, h - ch)
         crop = image[:, y0:y0 + ch, x0:x0 + cw]
         nw, nh = max(8, round(cw * s)), max(8, round(ch * s))
@@ -216,9 +221,69 @@ class RandomLowRes:
         return image, target
 
 
+class Mosaic:
+    """Four images in the quadrants of one crop, split at a random point (as YOLO's mosaic). Cells cut by
+    one image's border then lie against another image's cut cells, which is what a zoomed-out field
+    stitched from several views, or a crowded smear, looks like. All four share one magnification."""
+
+    def __init__(self, scale_crop: "ScaleCrop"):
+        self.sc = scale_crop
+
+    def __call__(self, samples):
+        size = self.sc.size
+        cx = random.randint(size // 4, 3 * size // 4)
+        cy = random.randint(size // 4, 3 * size // 4)
+        mag = self.sc.magnification()
+        canvas = torch.full((3, size, size), 0.5)
+        boxes, labels = [], []
+        quads = [(0, 0, cx, cy), (cx, 0, size - cx, cy), (0, cy, cx, size - cy), (cx, cy, size - cx, size - cy)]
+        for (image, target), (x0, y0, qw, qh) in zip(samples, quads):
+            im, t = self.sc(image, target, size=(qw, qh), magnification=mag)
+            ih, iw = im.shape[-2:]
+            ih, iw = min(ih, qh), min(iw, qw)
+            canvas[:, y0:y0 + ih, x0:x0 + iw] = im[:, :ih, :iw]
+            b = t["boxes"].clone()
+            b[:, [0, 2]] = b[:, [0, 2]].clamp(0, iw) + x0
+            b[:, [1, 3]] = b[:, [1, 3]].clamp(0, ih) + y0
+            ok = (b[:, 2] - b[:, 0] >= 2) & (b[:, 3] - b[:, 1] >= 2)
+            boxes.append(b[ok])
+            labels.append(t["labels"][ok])
+        target = {**samples[0][1], "boxes": torch.cat(boxes).reshape(-1, 4), "labels": torch.cat(labels)}
+        return canvas, target
+
+
+class WithMosaic:
+    """Dataset wrapper: with probability p an item is a mosaic of it and three random others."""
+
+    def __init__(self, dataset, scale_crop, post, p=0.3):
+        self.ds, self.mosaic, self.post, self.p = dataset, Mosaic(scale_crop), post, p
+        self.sc = scale_crop
+
+    def __len__(self):
+        return len(self.ds)
+
+    def __getitem__(self, i):
+        if random.random() < self.p:
+            idx = [i] + [random.randrange(len(self.ds)) for _ in range(3)]
+            image, target = self.mosaic([self.ds.raw(k) for k in idx])
+        else:
+            image, target = self.sc(*self.ds.raw(i))
+        return self.post(image, target)
+
+
 def multiscale_transforms(crop, ref_size, native=(512, 384), wide=(0.4, 2.5), p_wide=0.5, p_lowres=0.25):
     return Compose([
         ScaleCrop(crop, ref_size, native=native, wide=wide, p_wide=p_wide),
+        RandomLowRes(p=p_lowres),
+        RandomHorizontalFlip(), RandomVerticalFlip(), RandomRot90(),
+        StainJitter(brightness=0.25, contrast=0.25, saturation=0.35, hue=0.06, p=0.9),
+        RandomBlur(), RandomNoise(),
+    ])
+
+
+def photometric_transforms(p_lowres=0.25):
+    """Everything of multiscale_transforms after the scale and crop (for WithMosaic)."""
+    return Compose([
         RandomLowRes(p=p_lowres),
         RandomHorizontalFlip(), RandomVerticalFlip(), RandomRot90(),
         StainJitter(brightness=0.25, contrast=0.25, saturation=0.35, hue=0.06, p=0.9),

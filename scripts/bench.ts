@@ -192,7 +192,7 @@ if (seedFacts && !args.includes('--no-seed')) {
   console.error(`seed architecture (ResNet50-FPN, 800 px): ${N_SEED} images`);
   seedRow = await measure(browser, 'seed R50-FPN', `?backend=wasm&threads=2&model=/bench-seed/seed.onnx&sha256=${seedFacts.sha256}`, images.slice(0, N_SEED), 1_800_000);
   if (seedRow) rows.push(seedRow);
-} else if (!seedFacts) console.error('seed model not exported: run /usr/bin/python3 models/export_seed.py to include it');
+} else if (!seedFacts) console.error('seed model not exported: run /usr/bin/python3 -m models.export_seed to include it');
 console.error(`end-to-end batch of ${N_BATCH} images (default backend)`);
 const batchMs = await batchEndToEnd(browser, images.slice(0, N_BATCH));
 await browser.close();

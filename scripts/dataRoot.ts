@@ -25,7 +25,8 @@ export function ensureScaleSets(): { 'zoom-in': string; 'zoom-out': string } {
   const out = { 'zoom-in': join(SCALE_SETS_DIR, 'zoom-in'), 'zoom-out': join(SCALE_SETS_DIR, 'zoom-out') };
   if (!existsSync(join(out['zoom-out'], 'Annotations'))) {
     requireData('cbc-complete/Testing/Annotations', 'CBC Testing complete labels');
-    execFileSync('/usr/bin/python3', [join(REPO_ROOT, 'models', 'make_scale_sets.py'), '--data', dataRoot(), '--out', SCALE_SETS_DIR], {
+    execFileSync('/usr/bin/python3', ['-m', 'models.make_scale_sets', '--data', dataRoot(), '--out', SCALE_SETS_DIR], {
+      cwd: REPO_ROOT,
       stdio: 'inherit',
     });
   }

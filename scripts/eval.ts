@@ -3,7 +3,7 @@
  *                 [--limit N] [--fixed-scale X] [--count-rule all|half|interior]
  * npm run eval -- --card [--model path.onnx]
  *
- * With annotations: per-class AP@0.5 (raw and post-processed), COCO-style mAP@[.5:.95], precision/recall at
+ * With annotations: per-class AP@0.5 (raw and post-processed), AP@[.5:.95] (all-point, not COCO 101-point), precision/recall at
  * the card's thresholds, count MAE and accuracy, and how the scale logic ran. Without: per-image counts.
  * --card measures the report sets (CBC Testing with both label sets, zoom-in, zoom-out) with the app's
  * code and prints them beside the model card's figures (models/train.py); a CI test checks they agree.

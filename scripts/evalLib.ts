@@ -198,15 +198,15 @@ export function formatReport(r: EvalResult): string {
   );
   if (r.raw && r.post && r.count && r.precisionRecall) {
     lines.push('');
-    lines.push('class      AP50 raw  AP50 post  AP[.5:.95] raw  precision  recall   count MAE  count acc  pred/true');
+    lines.push('class      AP50 raw  AP50 post  AP@[.5:.95] raw (all-point)  precision  recall   count MAE  count acc  pred/true');
     for (const c of CLASS_NAMES) {
       const pr = r.precisionRecall[c];
       const ce = r.count[c];
       lines.push(
-        `${c.padEnd(10)} ${f(r.raw.ap50[c])}    ${f(r.post.ap50[c])}     ${f(r.raw.apCoco[c])}          ${f(pr.precision)}     ${f(pr.recall)}   ${ce.mae.toFixed(3).padStart(7)}    ${f(ce.accuracy)}     ${ce.predicted}/${ce.truth}`,
+        `${c.padEnd(10)} ${f(r.raw.ap50[c])}    ${f(r.post.ap50[c])}     ${f(r.raw.ap5095[c])}          ${f(pr.precision)}     ${f(pr.recall)}   ${ce.mae.toFixed(3).padStart(7)}    ${f(ce.accuracy)}     ${ce.predicted}/${ce.truth}`,
       );
     }
-    lines.push(`${'mean'.padEnd(10)} ${f(r.raw.map50)}    ${f(r.post.map50)}     ${f(r.raw.mapCoco)}`);
+    lines.push(`${'mean'.padEnd(10)} ${f(r.raw.map50)}    ${f(r.post.map50)}     ${f(r.raw.map5095)}`);
   }
   return lines.join('\n');
 }

@@ -36,6 +36,7 @@ export function installTestHook({ store: useAppStore, view: useView, persistence
     /** True when nothing is being read, queued or detected (synchronous with the store, unlike the DOM). */
     idle: () => selectAppStatus(useAppStore.getState()) === 'ready',
     model: () => ({ ...useAppStore.getState().model }),
+    save: () => ({ ...useAppStore.getState().save }),
     select: (id: string) => useAppStore.getState().select(id),
     selectedId: () => useView.getState().selectedId,
     view: () => ({ ...useView.getState().transform }),

@@ -1,3 +1,4 @@
+import { classColors } from '../core/detection/card';
 import { useApp, useServices } from '../services/context';
 import { CLASS_NAMES } from '../core/detection/classes';
 import { formatRatio } from '../core/counts/counts';
@@ -15,7 +16,7 @@ export function CountsPanel() {
   const currentId = useApp((s) => s.currentId);
   const ap = useMemo(() => groundTruthAp({ images, order, currentId, postprocess: params }), [images, order, currentId, params]);
   const { card } = useServices();
-  const color = Object.fromEntries(card.classes.map((c) => [c.name, c.color]));
+  const color = classColors(card);
   return (
     <section className="panel counts" aria-label="Counts">
       <table>

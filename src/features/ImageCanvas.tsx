@@ -1,3 +1,4 @@
+import { classColors } from '../core/detection/card';
 import type Konva from 'konva';
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { Group, Image as KImage, Label, Layer, Rect, Stage, Tag, Text, Transformer } from 'react-konva';
@@ -98,7 +99,7 @@ const Misses = memo(function Misses({ gt, matched }: { gt: Labeled[]; matched: b
 
 export function ImageCanvas() {
   const { card, view: viewStore } = useServices();
-  const COLOR = useMemo(() => Object.fromEntries(card.classes.map((c) => [c.name, c.color])) as Record<CellClass, string>, [card]);
+  const COLOR = useMemo(() => classColors(card), [card]);
   const current = useApp(selectCurrent);
   const params = useApp((s) => s.postprocess);
   const visible = useApp((s) => s.visible);

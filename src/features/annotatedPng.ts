@@ -1,11 +1,11 @@
-import type { ModelCard } from '../core/detection/card';
+import { classColors, type ModelCard } from '../core/detection/card';
 import type { Detection } from '../core/detection/detection';
 import type { ImageFiles } from '../services/files';
 
 /** The image at its own resolution with the shown boxes drawn on it (manual boxes dashed),
  * independent of the canvas's zoom and pan. */
 export async function annotatedPng(files: ImageFiles, card: ModelCard, id: string, dets: readonly Detection[]): Promise<Blob> {
-  const COLOR = Object.fromEntries(card.classes.map((c) => [c.name, c.color]));
+  const COLOR = classColors(card);
   const blob = files.get(id);
   if (!blob) throw new Error('the image is no longer available');
   const bmp = await createImageBitmap(blob);

@@ -6,6 +6,7 @@
 import type { ModelCard } from '../core/detection/card';
 import { decodeOutputs } from '../core/detection/decode';
 import { detectWithScale } from '../core/detection/scale';
+import { sha256Hex } from '../core/formats/hash';
 import { sniffImage } from '../core/formats/imageHeader';
 import { parseVoc, VocError } from '../core/formats/voc';
 import type { DetectorClient } from '../worker/client';
@@ -34,10 +35,6 @@ export const browserDecoder: Decoder = {
 const SUPPORTED = new Set(['jpeg', 'png', 'webp', 'bmp', 'gif']);
 const stem = (name: string) => name.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
 
-async function sha256(blob: Blob): Promise<string> {
-  const d = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
-  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 export async function validate(file: Blob): Promise<void> {
   if (file.size === 0) throw new IntakeError('empty');
@@ -88,7 +85,7 @@ export class BatchRunner {
     for (const f of others) {
       try {
         await validate(f);
-        const id = await sha256(f);
+        const id = await sha256Hex(await f.arrayBuffer());
         const existing = this.store.getState().images[id];
         if (existing) throw new IntakeError('duplicate', existing.name === f.name ? '' : existing.name);
         this.files.set(id, f);

@@ -1,4 +1,3 @@
-import type { CellClass } from '../core/detection/classes';
 import type { Detection } from '../core/detection/detection';
 import type { ScaleInfo } from '../core/detection/scale';
 import type { Labeled } from '../core/metrics/ap';
@@ -33,4 +32,3 @@ export interface FileError {
   message: string;
 }
 
-export type { CellClass };

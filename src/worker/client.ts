@@ -1,25 +1,11 @@
 /**
  * The page's side of the detector worker, and the only caller of postMessage to it.
  */
-import type { Backend, ErrorCode, InitRequest, WorkerRequest, WorkerResponse } from './protocol';
+import type { ErrorCode, InitRequest, WorkerRequest, WorkerResponse } from './protocol';
 
-export interface ReadyInfo {
-  backend: Backend;
-  threads: number;
-  loadMs: number;
-  fetchMs: number;
-  createMs: number;
-  warmupMs: number;
-  note?: string;
-}
-export interface DetectOutput {
-  boxes: Float32Array;
-  labels: Int32Array;
-  scores: Float32Array;
-  inferenceMs: number;
-  width: number;
-  height: number;
-}
+/** The shapes of the worker's replies, derived from the protocol (declared once, there). */
+export type ReadyInfo = Omit<Extract<WorkerResponse, { state: 'ready' }>, 'type' | 'id' | 'state'>;
+export type DetectOutput = Omit<Extract<WorkerResponse, { type: 'result' }>, 'type' | 'id'>;
 
 export class DetectorError extends Error {
   constructor(

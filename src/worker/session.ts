@@ -3,6 +3,7 @@
  * fallback, warm-up, and a queue, because an ORT-web session cannot run concurrently.
  */
 import type * as OrtNs from 'onnxruntime-web';
+import { sha256Hex } from '../core/formats/hash';
 import type { Backend, BackendChoice, ErrorCode } from './protocol';
 
 type Ort = typeof OrtNs;
@@ -48,10 +49,6 @@ export async function downloadModel(
   return out;
 }
 
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const d = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 export async function verifyModel(bytes: Uint8Array, sha256: string): Promise<void> {
   const got = await sha256Hex(bytes);
@@ -73,7 +70,7 @@ export interface Loaded {
 }
 
 async function webgpuAdapterUsable(): Promise<boolean> {
-  const gpu = (navigator as WorkerNavigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+  const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
   if (!gpu) return false;
   try {
     return (await gpu.requestAdapter()) != null;

@@ -9,7 +9,10 @@ describe('parseModelCard', () => {
     const c = parseModelCard(shipped);
     expect(c.file).toBe('smearcount-frcnn.onnx');
     expect(c.classes.map((x) => x.name)).toEqual(['RBC', 'WBC', 'Platelets']);
-    expect(c.nativeSize).toEqual({ width: 640, height: 480 });
+    expect(c.nativeSize).toEqual({ width: 512, height: 384 });
+    expect(c.scale!.referenceRbcPx).toBeGreaterThan(40);
+    expect(c.scale!.tolerance).toBeGreaterThan(1);
+    expect(c.postprocess.countRule).toBe('all');
     for (const v of Object.values(c.postprocess.scoreThresholds)) expect(v).toBeGreaterThan(0);
     expect(c.postprocess.nmsIou).toBeGreaterThan(0);
   });
@@ -17,5 +20,8 @@ describe('parseModelCard', () => {
     expect(() => parseModelCard({ ...shipped, sha256: 'abc' })).toThrow(ModelCardError);
     expect(() => parseModelCard({ ...shipped, classes: [...shipped.classes].reverse() })).toThrow(/class 1 must be RBC/);
     expect(() => parseModelCard(null)).toThrow(ModelCardError);
+    expect(() => parseModelCard({ ...shipped, scale: { ...shipped.scale, tolerance: 0.5 } })).toThrow(/scale settings/);
+    // an older card without scale settings still loads: one pass at the plan scale
+    expect(parseModelCard({ ...shipped, scale: undefined }).scale).toBeNull();
   });
 });

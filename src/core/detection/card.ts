@@ -100,3 +100,8 @@ function parseScale(s: Record<string, unknown>): ScaleConfig {
   }
   return cfg;
 }
+
+/** Class name -> display colour, from the card (the canvas, the legend, the counts and the PNG export). */
+export function classColors(card: Pick<ModelCard, 'classes'>): Record<CellClass, string> {
+  return Object.fromEntries(card.classes.map((c) => [c.name, c.color])) as Record<CellClass, string>;
+}

@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Detection } from '../detection/detection';
 import { csvField, toCsv } from './csv';
@@ -72,6 +76,16 @@ describe('zip', () => {
     const cdOffset = v.getUint32(end + 16, true);
     expect(v.getUint32(cdOffset, true)).toBe(0x02014b50);
     expect(new TextDecoder().decode(z.slice(30 + 5, 30 + 10))).toBe('hello');
+  });
+  it('is read back by an independent reader (Info-ZIP unzip -t and unzip -p)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'smearcount-zip-'));
+    const path = join(dir, 'voc.zip');
+    const xml = vocFiles(images)[0].data;
+    writeFileSync(path, zip([{ name: 'a,1.xml', data: xml }, { name: 'dir/b.txt', data: 'ünïcode ✓' }]));
+    const test = execFileSync('unzip', ['-t', path]).toString();
+    expect(test).toMatch(/No errors detected/);
+    expect(execFileSync('unzip', ['-p', path, 'a,1.xml']).toString()).toBe(xml);
+    expect(execFileSync('unzip', ['-p', path, 'dir/b.txt']).toString()).toBe('ünïcode ✓');
   });
 });
 

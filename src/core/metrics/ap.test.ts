@@ -7,7 +7,7 @@ describe('VOC all-point AP', () => {
   it('is 1 for perfect detections', () => {
     const images: EvalImage[] = [{ gt: [{ cls: 'RBC', box: b(0) }], dets: [{ cls: 'RBC', box: b(0), score: 0.9 }] }];
     expect(averagePrecision(images, 'RBC')).toBe(1);
-    expect(evaluateDetections(images).apCoco.RBC).toBe(1);
+    expect(evaluateDetections(images).ap5095.RBC).toBe(1);
   });
   it('matches a hand-computed curve', () => {
     // 2 GT. Ranked: TP (0.9), FP (0.8), TP (0.7). Precision envelope: 1 @ r=.5, 2/3 @ r=1.
@@ -41,7 +41,7 @@ describe('VOC all-point AP', () => {
     const images: EvalImage[] = [{ gt: [{ cls: 'RBC', box: { x1: 0, y1: 0, x2: 10, y2: 10 } }], dets: [{ cls: 'RBC', box: { x1: 0, y1: 0, x2: 12, y2: 10 }, score: 0.9 }] }];
     const m = evaluateDetections(images);
     expect(m.ap50.RBC).toBe(1);
-    expect(m.apCoco.RBC).toBeCloseTo(0.7, 10);
+    expect(m.ap5095.RBC).toBeCloseTo(0.7, 10);
   });
 });
 

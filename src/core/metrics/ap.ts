@@ -2,7 +2,8 @@
  * Detection metrics, the same definitions as models/metrics.py (the model card's numbers):
  * - VOC all-point AP: greedy matching in descending score order, area under the monotone
  *   precision envelope;
- * - COCO-style mAP: all-point AP averaged over IoU 0.50:0.05:0.95 (no area ranges);
+ * - AP@[.5:.95]: all-point AP averaged over IoU 0.50:0.05:0.95. Not the COCO metric (which interpolates
+ *   at 101 recall points and caps detections per image with maxDets); named for what it is;
  * - count accuracy: 1 - sum|pred - true| / sum(true).
  */
 import { CLASS_NAMES, perClass, type CellClass, type PerClass } from '../detection/classes';
@@ -22,6 +23,21 @@ export interface EvalImage {
 
 export type Outcome = 'tp' | 'fp';
 
+/** The ground-truth box overlapping `box` most (VOC rule: the best IoU, matched or not). */
+function bestOverlap(box: Box, gt: readonly { box: Box }[], eligible: (j: number) => boolean = () => true): { index: number; iou: number } {
+  let index = -1;
+  let best = -Infinity;
+  for (let j = 0; j < gt.length; j++) {
+    if (!eligible(j)) continue;
+    const v = iou(box, gt[j].box);
+    if (v > best) {
+      best = v;
+      index = j;
+    }
+  }
+  return { index, iou: best };
+}
+
 /** Greedy VOC matching for one class. Returns per-detection outcomes (in the input order of
  * dets across images) and the number of ground-truth boxes. */
 function matchClass(images: readonly EvalImage[], cls: CellClass, iouThr: number) {
@@ -36,18 +52,9 @@ function matchClass(images: readonly EvalImage[], cls: CellClass, iouThr: number
   const used = gts.map((g) => new Uint8Array(g.length));
   const tp = new Uint8Array(records.length);
   records.forEach((r, rank) => {
-    const g = gts[r.img];
-    let best = -1;
-    let bestIou = -Infinity;
-    for (let j = 0; j < g.length; j++) {
-      const v = iou(r.box, g[j].box);
-      if (v > bestIou) {
-        bestIou = v;
-        best = j;
-      }
-    }
-    if (best >= 0 && bestIou >= iouThr && !used[r.img][best]) {
-      used[r.img][best] = 1;
+    const { index, iou: v } = bestOverlap(r.box, gts[r.img]);
+    if (index >= 0 && v >= iouThr && !used[r.img][index]) {
+      used[r.img][index] = 1;
       tp[rank] = 1;
     }
   });
@@ -84,18 +91,18 @@ export const COCO_IOUS = Array.from({ length: 10 }, (_, i) => 0.5 + 0.05 * i);
 export interface DetectionMetrics {
   ap50: PerClass<number>;
   map50: number;
-  apCoco: PerClass<number>;
-  mapCoco: number;
+  ap5095: PerClass<number>;
+  map5095: number;
 }
 
 export function evaluateDetections(images: readonly EvalImage[]): DetectionMetrics {
   const ap50 = perClass((c) => averagePrecision(images, c, 0.5));
-  const apCoco = perClass((c) => mean(COCO_IOUS.map((t) => averagePrecision(images, c, t))));
+  const ap5095 = perClass((c) => mean(COCO_IOUS.map((t) => averagePrecision(images, c, t))));
   return {
     ap50,
     map50: mean(CLASS_NAMES.map((c) => ap50[c])),
-    apCoco,
-    mapCoco: mean(CLASS_NAMES.map((c) => apCoco[c])),
+    ap5095,
+    map5095: mean(CLASS_NAMES.map((c) => ap5095[c])),
   };
 }
 
@@ -141,18 +148,9 @@ export function matchImage(
   const gtMatched = gt.map(() => false);
   const order = dets.map((_, i) => i).sort((a, b) => dets[b].score - dets[a].score || a - b);
   for (const i of order) {
-    let best = -1;
-    let bestIou = -Infinity;
-    gt.forEach((g, j) => {
-      if (g.cls !== dets[i].cls) return;
-      const v = iou(dets[i].box, g.box);
-      if (v > bestIou) {
-        bestIou = v;
-        best = j;
-      }
-    });
-    if (best >= 0 && bestIou >= iouThr && !gtMatched[best]) {
-      gtMatched[best] = true;
+    const { index, iou: v } = bestOverlap(dets[i].box, gt, (j) => gt[j].cls === dets[i].cls);
+    if (index >= 0 && v >= iouThr && !gtMatched[index]) {
+      gtMatched[index] = true;
       detOutcome[i] = 'tp';
     }
   }

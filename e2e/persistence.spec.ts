@@ -1,0 +1,54 @@
+import { expect, test } from '@playwright/test';
+import { AppPage } from './app.po';
+import { testingImages } from './data';
+
+test.describe('the batch survives', () => {
+  test('a reload right after "Ready", 10 times in a row', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    const files = testingImages(10);
+    for (let i = 0; i < 10; i++) {
+      await app.drop([files[i]]);
+      await app.waitReady();
+      // "Ready" promises a reload restores what is shown: reload at once, no waiting for a save.
+      await page.reload();
+      await expect.poll(async () => (await app.images()).length, { message: `after reload ${i + 1}` }).toBe(i + 1);
+      await app.waitReady();
+      const imgs = await app.images();
+      expect(imgs.map((im) => im.status)).toEqual(Array(i + 1).fill('done'));
+      expect(imgs.map((im) => im.name)).toEqual(files.slice(0, i + 1).map((f) => f.split('/').pop()));
+    }
+  });
+
+  test('a crashed tab: the finished images come back, the rest are counted again', async ({ page, context }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm&threads=1');
+    const files = testingImages(8);
+    await app.drop(files);
+    await page.waitForFunction(
+      () => {
+        const h = (window as any).__smearcount;
+        return h.images().filter((i: any) => i.status === 'done').length >= 2 && !h.save().pending;
+      },
+      null,
+      { timeout: 120_000, polling: 20 },
+    );
+    const doneAtCrash: string[] = await page.evaluate(() =>
+      (window as any).__smearcount
+        .images()
+        .filter((i: any) => i.status === 'done')
+        .map((i: any) => i.name),
+    );
+    expect(doneAtCrash.length).toBeLessThan(files.length); // killed mid-batch
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Page.crash').catch(() => undefined);
+
+    const again = new AppPage(await context.newPage());
+    await again.open('?backend=wasm');
+    await expect.poll(async () => (await again.images()).length).toBe(files.length);
+    const restored = await again.images();
+    for (const name of doneAtCrash) expect(restored.find((i) => i.name === name)?.status, name).toBe('done');
+    await again.waitReady();
+    expect((await again.images()).every((i) => i.status === 'done')).toBe(true);
+  });
+});

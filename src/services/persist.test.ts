@@ -1,0 +1,99 @@
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import { createAppStore } from '../store/store';
+import { createImageFiles } from './files';
+import { MAX_DELAY_MS, Persistence } from './persist';
+
+const defaults = { scoreThresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nmsIou: 0.5, crossClassNms: false, countRule: 'all' as const };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function setup(dbName: string) {
+  const store = createAppStore(defaults);
+  const files = createImageFiles();
+  const open = () =>
+    new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open(dbName, 1);
+      req.onupgradeneeded = () => ['images', 'blobs', 'meta'].forEach((n) => req.result.createObjectStore(n));
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+  return { store, files, p: new Persistence(store, files, open) };
+}
+
+function addDone(store: ReturnType<typeof createAppStore>, files: ReturnType<typeof createImageFiles>, id: string) {
+  files.set(id, new Blob([id]));
+  store.getState().addImage({ id, name: `${id}.jpg`, bytes: 1 });
+  store.getState().updateImage(id, { status: 'done', width: 640, height: 480, raw: [] });
+}
+
+describe('Persistence', () => {
+  it('commits within the bounded delay; pending until then; a new page restores it', async () => {
+    const a = setup('t1');
+    a.p.start();
+    addDone(a.store, a.files, 'x');
+    expect(a.store.getState().save.pending).toBe(true);
+    await sleep(MAX_DELAY_MS + 100);
+    await a.p.flush();
+    expect(a.store.getState().save.pending).toBe(false);
+    const b = setup('t1');
+    expect(await b.p.restore()).toBe(1);
+    expect(b.store.getState().images.x.status).toBe('done');
+    expect(b.files.get('x')).toBeTruthy();
+  });
+  it('later changes do not postpone the write (bounded, not debounced forever)', async () => {
+    const a = setup('t2');
+    a.p.start();
+    const t0 = Date.now();
+    for (let i = 0; i < 8; i++) {
+      addDone(a.store, a.files, `i${i}`);
+      await sleep(MAX_DELAY_MS / 3);
+    }
+    // changes kept coming every MAX_DELAY_MS/3 for ~2.7 x MAX_DELAY_MS: writes still happened meanwhile
+    const b = setup('t2');
+    expect(await b.p.restore()).toBeGreaterThan(0);
+    expect(Date.now() - t0).toBeLessThan(8 * MAX_DELAY_MS);
+  });
+  it('counts an entry saved only after its transaction completed, and reports a failed write', async () => {
+    const store = createAppStore(defaults);
+    const files = createImageFiles();
+    let fail = true;
+    const real = () =>
+      new Promise<IDBDatabase>((resolve, reject) => {
+        const req = indexedDB.open('t3', 1);
+        req.onupgradeneeded = () => ['images', 'blobs', 'meta'].forEach((n) => req.result.createObjectStore(n));
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+    // A database whose write transactions abort (as a full quota does).
+    const flaky = async () => {
+      const db = await real();
+      return new Proxy(db, {
+        get(t, k) {
+          if (k === 'transaction')
+            return (names: string[], mode: IDBTransactionMode) => {
+              const tx = t.transaction(names, mode);
+              if (fail && mode === 'readwrite') queueMicrotask(() => tx.abort());
+              return tx;
+            };
+          const v = Reflect.get(t, k);
+          return typeof v === 'function' ? v.bind(t) : v;
+        },
+      });
+    };
+    const p = new Persistence(store, files, flaky);
+    p.start();
+    addDone(store, files, 'q');
+    await sleep(MAX_DELAY_MS + 50);
+    await p.flush();
+    const s = store.getState().save;
+    expect(s.error).toMatch(/did not save the batch.*export/);
+    expect(s.unsaved).toEqual(['q.jpg']);
+    expect(p.isDirty()).toBe(true); // not marked saved
+    fail = false;
+    await p.flush();
+    expect(store.getState().save).toMatchObject({ error: null, pending: false });
+    expect(p.isDirty()).toBe(false);
+    const b = setup('t3');
+    expect(await b.p.restore()).toBe(1);
+  });
+});

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { relabelBox } from '../core/edits/commands';
+import type { Detection } from '../core/detection/detection';
+import { selectAppStatus, selectExportImages, selectSummary } from './selectors';
+import { createAppStore } from './store';
+
+const defaults = { scoreThresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nmsIou: 0.5, crossClassNms: false, countRule: 'all' as const };
+const det = (id: string, cls: Detection['cls'], x: number, score = 0.9): Detection => ({ id, cls, score, box: { x1: x, y1: 100, x2: x + 40, y2: 140 }, origin: 'model' });
+
+function withImage() {
+  const store = createAppStore(defaults);
+  const st = store.getState();
+  st.setModel({ status: 'ready' });
+  st.addImage({ id: 'a', name: 'a.jpg', bytes: 10 });
+  st.updateImage('a', { status: 'done', width: 640, height: 480, raw: [det('m0', 'RBC', 0), det('m1', 'RBC', 100), det('m2', 'WBC', 200), det('m3', 'RBC', 300, 0.2)] });
+  return store;
+}
+
+describe('batch slice', () => {
+  it('adds an image once, selects it, and refuses a duplicate id', () => {
+    const store = createAppStore(defaults);
+    expect(store.getState().addImage({ id: 'a', name: 'a.jpg', bytes: 1 })).toBe(true);
+    expect(store.getState().addImage({ id: 'a', name: 'copy.jpg', bytes: 1 })).toBe(false);
+    expect(store.getState().order).toEqual(['a']);
+    expect(store.getState().currentId).toBe('a');
+    expect(store.getState().images.a.status).toBe('queued');
+  });
+  it('edits with undo and redo, and the summary follows', () => {
+    const store = withImage();
+    // m3 scores under the RBC threshold
+    expect(selectSummary(store.getState()).totals).toEqual({ RBC: 2, WBC: 1, Platelets: 0 });
+    store.getState().edit('a', relabelBox, { id: 'm0', cls: 'Platelets' });
+    expect(selectSummary(store.getState()).totals).toEqual({ RBC: 1, WBC: 1, Platelets: 1 });
+    store.getState().undo('a');
+    expect(selectSummary(store.getState()).totals).toEqual({ RBC: 2, WBC: 1, Platelets: 0 });
+    store.getState().redo('a');
+    expect(selectSummary(store.getState()).totals.Platelets).toBe(1);
+  });
+  it('selectRelative wraps within the batch; removeImage moves the selection', () => {
+    const store = withImage();
+    store.getState().addImage({ id: 'b', name: 'b.jpg', bytes: 1 });
+    store.getState().selectRelative(1);
+    expect(store.getState().currentId).toBe('b');
+    store.getState().removeImage('b');
+    expect(store.getState().order).toEqual(['a']);
+    expect(store.getState().currentId).toBe('a');
+  });
+});
+
+describe('settings slice', () => {
+  it('thresholds re-filter without touching the raw detections', () => {
+    const store = withImage();
+    const raw = store.getState().images.a.raw;
+    store.getState().setThreshold('RBC', 0.1);
+    expect(selectSummary(store.getState()).totals.RBC).toBe(3);
+    expect(store.getState().images.a.raw).toBe(raw);
+    store.getState().resetPostprocess();
+    expect(store.getState().postprocess).toBe(store.getState().defaults);
+  });
+  it('the count rule applies to counts and exports, and is recorded in them', () => {
+    const store = withImage();
+    store.getState().setCountRule('interior');
+    expect(selectSummary(store.getState()).totals.RBC).toBe(1); // m0 starts at x=0: cut by the border
+    const ex = selectExportImages(store.getState());
+    expect(ex[0].countRule).toBe('interior');
+    expect(ex[0].detections.map((d) => d.id)).toEqual(['m1', 'm2']);
+  });
+  it('a fixed magnification must be a positive number', () => {
+    const store = createAppStore(defaults);
+    store.getState().setFixedScale(2);
+    expect(store.getState().fixedScale).toBe(2);
+    store.getState().setFixedScale(-1);
+    expect(store.getState().fixedScale).toBeNull();
+    store.getState().setFixedScale(Number.NaN);
+    expect(store.getState().fixedScale).toBeNull();
+  });
+});
+
+describe('persist slice and status', () => {
+  it('is not Ready while a write is pending, and is once the write failed (the failure is shown instead)', () => {
+    const store = withImage();
+    expect(selectAppStatus(store.getState())).toBe('ready');
+    store.getState().setSave({ pending: true });
+    expect(selectAppStatus(store.getState())).toBe('busy');
+    store.getState().setSave({ pending: false, error: 'quota', unsaved: ['a.jpg'] });
+    expect(selectAppStatus(store.getState())).toBe('ready');
+    expect(store.getState().save.unsaved).toEqual(['a.jpg']);
+  });
+});

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { DetectorClient, DetectorError } from './client';
+import type { WorkerRequest, WorkerResponse } from './protocol';
+import { RunQueue } from './session';
+
+describe('RunQueue', () => {
+  it('runs jobs one at a time, in order, and a failure does not block the next', async () => {
+    const q = new RunQueue();
+    const log: string[] = [];
+    let active = 0;
+    const job = (name: string, ms: number, fail = false) => async () => {
+      active++;
+      expect(active).toBe(1);
+      log.push(`start ${name}`);
+      await new Promise((r) => setTimeout(r, ms));
+      log.push(`end ${name}`);
+      active--;
+      if (fail) throw new Error(name);
+      return name;
+    };
+    const results = await Promise.allSettled([q.run(job('a', 20)), q.run(job('b', 5, true)), q.run(job('c', 1))]);
+    expect(log).toEqual(['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  });
+});
+
+/** A fake worker that answers like detector.worker.ts. */
+function fakeWorker(reply: (req: WorkerRequest) => WorkerResponse[]) {
+  const w = {
+    onmessage: null as ((e: MessageEvent<WorkerResponse>) => void) | null,
+    onerror: null as ((e: ErrorEvent) => void) | null,
+    posted: [] as WorkerRequest[],
+    postMessage(req: WorkerRequest) {
+      this.posted.push(req);
+      for (const r of reply(req)) setTimeout(() => w.onmessage?.({ data: r } as MessageEvent<WorkerResponse>), 0);
+    },
+    terminate() {},
+  };
+  return w;
+}
+
+describe('DetectorClient', () => {
+  it('matches replies to requests by id, reports progress, and types errors with their code', async () => {
+    const worker = fakeWorker((req) => {
+      if (req.type === 'init')
+        return [
+          { type: 'status', id: req.id, state: 'progress', loaded: 5, total: 10 },
+          { type: 'status', id: req.id, state: 'ready', backend: 'wasm', threads: 1, loadMs: 1, fetchMs: 1, createMs: 1, warmupMs: 1 },
+        ];
+      return [{ type: 'error', id: req.id, code: 'inference', message: 'boom' }];
+    });
+    const c = new DetectorClient(worker as unknown as Worker);
+    const progress: number[] = [];
+    const info = await c.init({ modelUrl: 'm', sha256: 'x', bytes: 10, backend: 'wasm', wasmBase: '/', numThreads: 1, onProgress: (l) => progress.push(l) });
+    expect(info.backend).toBe('wasm');
+    expect(progress).toEqual([5]);
+    const err = await c.detect({} as ImageBitmap).catch((e) => e);
+    expect(err).toBeInstanceOf(DetectorError);
+    expect(err.code).toBe('inference');
+    expect(worker.posted.map((p) => p.id)).toEqual([1, 2]);
+  });
+  it('a crashed worker rejects what is pending', async () => {
+    const worker = fakeWorker(() => []);
+    const c = new DetectorClient(worker as unknown as Worker);
+    const p = c.detect({} as ImageBitmap);
+    worker.onerror?.({ message: 'out of memory' } as ErrorEvent);
+    const err = await p.catch((e) => e);
+    expect(err.code).toBe('worker');
+    expect(err.message).toMatch(/out of memory/);
+  });
+});
