@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import { BatchProgress } from '../features/BatchProgress';
 import { CountsPanel } from '../features/CountsPanel';
 import { DropZone } from '../features/DropZone';
-import { FileErrors } from '../features/FileErrors';
+import { Notices } from '../features/Notices';
 import { ImageCanvas } from '../features/ImageCanvas';
 import { StatusBar } from '../features/StatusBar';
 import { ThresholdSliders } from '../features/ThresholdSliders';
@@ -39,7 +39,7 @@ export function App({ services }: { services: Services }) {
         <aside className="left">
           <DropZone />
           <BatchProgress />
-          <FileErrors />
+          <Notices />
           <Thumbnails />
         </aside>
         <main>

@@ -32,8 +32,8 @@ export function StatusBar() {
         <option value="webgpu">Engine: WebGPU</option>
       </select>
       {saveError && (
-        <span className="save-error" role="alert" data-testid="save-error">
-          {saveError}
+        <span className="save-error" data-testid="save-error" title={saveError}>
+          Not saved
         </span>
       )}
       {model.backend && (

@@ -88,10 +88,12 @@ describe('Persistence', () => {
     const s = store.getState().save;
     expect(s.error).toMatch(/did not save the batch.*export/);
     expect(s.unsaved).toEqual(['q.jpg']);
+    expect(store.getState().notices.map((n) => n.source)).toEqual(['save']); // told, once
     expect(p.isDirty()).toBe(true); // not marked saved
     fail = false;
     await p.flush();
     expect(store.getState().save).toMatchObject({ error: null, pending: false });
+    expect(store.getState().notices).toEqual([]); // recovered: the notice goes
     expect(p.isDirty()).toBe(false);
     const b = setup('t3');
     expect(await b.p.restore()).toBe(1);

@@ -154,16 +154,20 @@ export class Persistence {
         await this.write();
         const st = this.store.getState();
         if (this.isDirty()) this.schedule();
-        else if (st.save.pending || st.save.error) st.setSave({ pending: false, error: null, unsaved: [] });
+        else if (st.save.pending || st.save.error) {
+          if (st.save.error) st.dismissNotices((n) => n.source === 'save');
+          st.setSave({ pending: false, error: null, unsaved: [] });
+        }
       } catch (e) {
         const s = this.store.getState();
         const unsaved = s.order.filter((id) => this.saved.get(id) !== s.images[id] || !this.savedBlobs.has(id)).map((id) => s.images[id].name);
         const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-        s.setSave({
-          pending: false,
-          unsaved,
-          error: `This browser did not save the batch (${why}). A reload would lose ${unsaved.length} image${unsaved.length === 1 ? '' : 's'}; export the counts before closing the tab.`,
-        });
+        const error = `This browser did not save the batch (${why}). A reload would lose ${unsaved.length} image${unsaved.length === 1 ? '' : 's'}${
+          unsaved.length ? ` (${unsaved.slice(0, 3).join(', ')}${unsaved.length > 3 ? ', …' : ''})` : ''
+        }; export the counts before closing the tab.`;
+        s.setSave({ pending: false, unsaved, error });
+        s.dismissNotices((n) => n.source === 'save');
+        s.notify({ kind: 'error', source: 'save', subject: '', message: error });
       }
     });
     return this.writing;

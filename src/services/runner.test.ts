@@ -74,7 +74,7 @@ describe('BatchRunner', () => {
       ['good.jpg', 'done'],
       ['good2.jpg', 'done'],
     ]);
-    const errs = Object.fromEntries(s.fileErrors.map((e) => [e.file, e.message]));
+    const errs = Object.fromEntries(s.notices.map((e) => [e.subject, e.message]));
     expect(errs['empty.jpg']).toMatch(/empty/);
     expect(errs['notes.txt']).toMatch(/Not an image/);
     expect(errs['truncated.jpg']).toMatch(/ends early/); // the JPEG end-of-image check
@@ -82,7 +82,7 @@ describe('BatchRunner', () => {
   it('the same photo dropped twice is counted once', async () => {
     const { store } = await run([jpeg('a.jpg', 640, 480), jpeg('copy-of-a.jpg', 640, 480)]);
     expect(store.getState().order).toHaveLength(1);
-    expect(store.getState().fileErrors[0].message).toMatch(/Already in this batch as a\.jpg/);
+    expect(store.getState().notices[0].message).toMatch(/Already in this batch as a\.jpg/);
   });
   it('at the model scale: one pass at the native size', async () => {
     const { store, decoder } = await run([jpeg('a.jpg', 640, 480)]);

@@ -85,11 +85,15 @@ export function createServices(opts: ServiceOptions): Services {
       })
       .then((info) => {
         store.getState().setModel({ status: 'ready', ...info });
+        // A fallback (WebGPU failed, threads failed) is worth knowing: it explains a slower engine.
+        if (info.note && /failed|not available/i.test(info.note)) store.getState().notify({ kind: 'warning', source: 'engine', subject: '', message: info.note });
         return c;
       })
       .catch((e: unknown) => {
         const err = e instanceof DetectorError ? e : new DetectorError('session-create', String(e));
-        store.getState().setModel({ status: 'error', error: modelErrorMessage(err.code, err.message) });
+        const message = modelErrorMessage(err.code, err.message);
+        store.getState().setModel({ status: 'error', error: message });
+        store.getState().notify({ kind: 'error', source: 'model', subject: '', message });
         c.terminate();
         client = undefined;
         throw err;
@@ -120,7 +124,7 @@ export function createServices(opts: ServiceOptions): Services {
         try {
           await persistence.restore();
         } catch (e) {
-          store.getState().setSave({ error: `The previous batch could not be restored (${(e as Error).message}).` });
+          store.getState().notify({ kind: 'error', source: 'save', subject: '', message: `The previous batch could not be restored (${(e as Error).message}).` });
         }
         persistence.start();
         runner.resume();

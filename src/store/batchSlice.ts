@@ -2,14 +2,13 @@ import type { StateCreator } from 'zustand';
 import { NO_EDITS, type Edits } from '../core/edits/edits';
 import { EMPTY_HISTORY, record, redo, undo, type Command } from '../core/edits/commands';
 import type { Labeled } from '../core/metrics/ap';
-import type { FileError, ImageEntry } from './types';
+import type { ImageEntry } from './types';
 import type { AppState } from './store';
 
 export interface BatchSlice {
   images: Record<string, ImageEntry>;
   order: string[];
   currentId: string | null;
-  fileErrors: FileError[];
   /** When the current run started and how many images it had done then (for the ETA). */
   run: { startedAt: number; doneAtStart: number } | null;
   /** Files dropped but not yet checked and hashed: the app is busy while this is > 0. */
@@ -20,8 +19,6 @@ export interface BatchSlice {
   removeImage(id: string): void;
   select(id: string | null): void;
   selectRelative(step: number): void;
-  addFileError(file: string, message: string): void;
-  dismissFileError(key: number): void;
   setRun(run: BatchSlice['run']): void;
   setGroundTruth(id: string, gt: Labeled[]): void;
   edit<I>(id: string, cmd: Command<I>, input: I): void;
@@ -31,13 +28,10 @@ export interface BatchSlice {
   clearBatch(): void;
 }
 
-let errorKey = 0;
-
 export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set, get) => ({
   images: {},
   order: [],
   currentId: null,
-  fileErrors: [],
   run: null,
   intake: 0,
   addIntake(n) {
@@ -73,12 +67,6 @@ export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set
     const j = Math.min(order.length - 1, Math.max(0, i + step));
     set({ currentId: order[j] });
   },
-  addFileError(file, message) {
-    set((s) => ({ fileErrors: [...s.fileErrors, { key: ++errorKey, file, message }] }));
-  },
-  dismissFileError(key) {
-    set((s) => ({ fileErrors: s.fileErrors.filter((f) => f.key !== key) }));
-  },
   setRun(run) {
     set({ run });
   },
@@ -106,6 +94,6 @@ export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set
     get().updateImage(id, { reviewed });
   },
   clearBatch() {
-    set({ images: {}, order: [], currentId: null, fileErrors: [], run: null });
+    set({ images: {}, order: [], currentId: null, notices: [], run: null });
   },
 });

@@ -87,3 +87,21 @@ describe('persist slice and status', () => {
     expect(store.getState().save.unsaved).toEqual(['a.jpg']);
   });
 });
+
+describe('notices', () => {
+  it('one channel: the same notice twice is one with a count; dismiss one or all', () => {
+    const store = createAppStore(defaults);
+    const st = store.getState();
+    st.addFileError('a.jpg', 'Not an image.');
+    st.addFileError('a.jpg', 'Not an image.');
+    st.notify({ kind: 'warning', source: 'engine', subject: '', message: 'Multi-threaded WASM failed to start; running on one thread.' });
+    expect(store.getState().notices.map((n) => [n.source, n.count])).toEqual([
+      ['file', 2],
+      ['engine', 1],
+    ]);
+    store.getState().dismissNotice(store.getState().notices[0].key);
+    expect(store.getState().notices).toHaveLength(1);
+    store.getState().dismissNotices();
+    expect(store.getState().notices).toHaveLength(0);
+  });
+});

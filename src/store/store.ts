@@ -2,10 +2,11 @@ import { create } from 'zustand';
 import type { PostprocessParams } from '../core/detection/card';
 import { createBatchSlice, type BatchSlice } from './batchSlice';
 import { createModelSlice, type ModelSlice } from './modelSlice';
+import { createNoticesSlice, type NoticesSlice } from './noticesSlice';
 import { createPersistSlice, type PersistSlice } from './persistSlice';
 import { createSettingsSlice, type SettingsSlice } from './settingsSlice';
 
-export type AppState = BatchSlice & SettingsSlice & ModelSlice & PersistSlice;
+export type AppState = BatchSlice & SettingsSlice & ModelSlice & PersistSlice & NoticesSlice;
 
 export function createAppStore(defaults: PostprocessParams) {
   return create<AppState>()((...a) => ({
@@ -13,6 +14,7 @@ export function createAppStore(defaults: PostprocessParams) {
     ...createSettingsSlice(defaults)(...a),
     ...createModelSlice(...a),
     ...createPersistSlice(...a),
+    ...createNoticesSlice(...a),
   }));
 }
 

@@ -26,9 +26,4 @@ export interface ImageEntry {
   gt?: Labeled[];
 }
 
-export interface FileError {
-  key: number;
-  file: string;
-  message: string;
-}
 
