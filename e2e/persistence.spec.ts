@@ -40,10 +40,16 @@ test.describe('the batch survives', () => {
         .map((i: any) => i.name),
     );
     expect(doneAtCrash.length).toBeLessThan(files.length); // killed mid-batch
+    // A second tab on the same origin (a static file, not the app) keeps the browser context and its
+    // IndexedDB alive while the first tab's renderer is killed: no pagehide, no unload, nothing more runs.
+    const second = await context.newPage();
+    await second.goto('/icon.svg');
+    const crashed = new Promise((resolve) => page.once('crash', resolve));
     const cdp = await context.newCDPSession(page);
-    await cdp.send('Page.crash').catch(() => undefined);
+    void cdp.send('Page.crash').catch(() => undefined);
+    await crashed;
 
-    const again = new AppPage(await context.newPage());
+    const again = new AppPage(second);
     await again.open('?backend=wasm');
     await expect.poll(async () => (await again.images()).length).toBe(files.length);
     const restored = await again.images();

@@ -102,7 +102,8 @@ test.describe('review, correct, export, persist', () => {
     const [coco] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-coco').click()]);
     const c = JSON.parse(readFileSync((await coco.path())!, 'utf8'));
     const shown = (await app.current())!.detections;
-    expect(c.images).toEqual([{ id: 1, file_name: (await app.current())!.name, width: 640, height: 480 }]);
+    expect(c.images).toMatchObject([{ id: 1, file_name: (await app.current())!.name, width: 640, height: 480, count_rule: 'all' }]);
+    expect(c.info.count_rule).toBe('all');
     expect(c.annotations).toHaveLength(shown.length);
   });
 

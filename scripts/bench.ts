@@ -14,20 +14,25 @@ import { spawn, execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import os from 'node:os';
+import { parseArgs } from 'node:util';
 import { REPO } from './evalLib';
 import { ensureScaleSets, requireData } from './dataRoot';
 
 /** The model shipped before this one (1.26 M params at 640x480), for the speed ratio. */
 const PREV_COMMIT = 'ea5668b';
 
-const args = process.argv.slice(2);
-const num = (name: string, d: number) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : d;
-};
-const N_IMAGES = num('--images', 20);
-const N_SEED = num('--seed-images', 3);
-const N_BATCH = num('--batch', 60);
+const { values: opt } = parseArgs({
+  options: {
+    images: { type: 'string', default: '20' },
+    'seed-images': { type: 'string', default: '3' },
+    batch: { type: 'string', default: '60' },
+    'no-seed': { type: 'boolean', default: false },
+    'no-webgpu': { type: 'boolean', default: false },
+  },
+});
+const N_IMAGES = Number(opt.images);
+const N_SEED = Number(opt['seed-images']);
+const N_BATCH = Number(opt.batch);
 const PORT = 4183;
 const BASE = `http://127.0.0.1:${PORT}`;
 
@@ -46,7 +51,7 @@ const images = readdirSync(imgDir).filter((f) => f.endsWith('.jpg')).sort().map(
 if (!existsSync(join(REPO, 'dist', 'index.html'))) execFileSync('npm', ['run', 'build'], { cwd: REPO, stdio: 'inherit' });
 const seedOnnx = join(REPO, 'models', 'seed', 'seed-resnet50-fpn.onnx');
 const seedFacts = existsSync(seedOnnx) ? JSON.parse(readFileSync(seedOnnx.replace(/\.onnx$/, '.json'), 'utf8')) : null;
-if (seedFacts && !args.includes('--no-seed')) {
+if (seedFacts && !opt['no-seed']) {
   mkdirSync(join(REPO, 'dist', 'bench-seed'), { recursive: true });
   copyFileSync(seedOnnx, join(REPO, 'dist', 'bench-seed', 'seed.onnx'));
 }
@@ -188,7 +193,7 @@ console.error(`second pass: ${zoomOut.length} zoom-out mosaics (cells at 0.5x)`)
 const zoomRow = await measure(browser, 'zoom-out set', '?backend=wasm&threads=2', zoomOut);
 if (zoomRow) rows.push(zoomRow);
 let seedRow: Row | null = null;
-if (seedFacts && !args.includes('--no-seed')) {
+if (seedFacts && !opt['no-seed']) {
   console.error(`seed architecture (ResNet50-FPN, 800 px): ${N_SEED} images`);
   seedRow = await measure(browser, 'seed R50-FPN', `?backend=wasm&threads=2&model=/bench-seed/seed.onnx&sha256=${seedFacts.sha256}`, images.slice(0, N_SEED), 1_800_000);
   if (seedRow) rows.push(seedRow);
@@ -197,7 +202,7 @@ console.error(`end-to-end batch of ${N_BATCH} images (default backend)`);
 const batchMs = await batchEndToEnd(browser, images.slice(0, N_BATCH));
 await browser.close();
 
-if (!args.includes('--no-webgpu')) {
+if (!opt['no-webgpu']) {
   const gpuBrowser = await launch(true);
   const ctx = await gpuBrowser.newContext();
   const page = await ctx.newPage();
