@@ -102,6 +102,8 @@ interface Row {
   p95: number;
   mean: number;
   secondPass: number;
+  classifyP50: number | null;
+  classifyImages: number;
 }
 
 async function measure(browser: Browser, label: string, query: string, files: string[], timeoutMs = 600_000): Promise<Row | null> {
@@ -126,8 +128,10 @@ async function measure(browser: Browser, label: string, query: string, files: st
     files.length,
     { timeout: timeoutMs, polling: 250 },
   );
-  const ims: { inferenceMs: number; scale?: { passes: number } }[] = await page.evaluate(() => (window as any).__smearcount.images());
+  const ims: { inferenceMs: number; classifyMs?: number; classified: number; scale?: { passes: number } }[] = await page.evaluate(() => (window as any).__smearcount.images());
   const t = ims.map((i) => i.inferenceMs);
+  // The classifier's cost per image with 1-2 WBC candidates (one batch through the worker).
+  const c = ims.filter((i) => i.classifyMs !== undefined && i.classified >= 1 && i.classified <= 2).map((i) => i.classifyMs!);
   const second = ims.filter((i) => i.scale?.passes === 2).length;
   await ctx.close();
   const row = {
@@ -140,6 +144,8 @@ async function measure(browser: Browser, label: string, query: string, files: st
     p95: pct(t, 95),
     mean: t.reduce((a, b) => a + b, 0) / t.length,
     secondPass: second,
+    classifyP50: c.length ? pct(c, 50) : null,
+    classifyImages: c.length,
   };
   console.error(`  ${label} ${row.backend}: p50 ${row.p50.toFixed(1)} ms, p95 ${row.p95.toFixed(1)} ms, second pass on ${second}/${t.length}`);
   return row;
@@ -225,6 +231,8 @@ for (const r of rows) {
   console.log(`${r.model.padEnd(15)} ${r.backend.padEnd(16)} ${String(r.images).padStart(6)}  ${f(r.fetchMs)}  ${f(r.createMs)}  ${f(r.p50)} ${f(r.p95)} ${f(r.mean)}`);
 }
 for (const r of ratios) console.log(r);
+const withTypes = rows.find((r) => r.model === 'smearcount' && r.backend.startsWith('wasm-threads') && r.classifyP50 !== null);
+if (withTypes) console.log(`WBC classifier: p50 ${withTypes.classifyP50!.toFixed(1)} ms per image with 1-2 WBC candidates (${withTypes.classifyImages} images, ${withTypes.backend})`);
 const native2 = rows.find((r) => r.model === 'smearcount' && r.backend.startsWith('wasm-threads'));
 if (zoomRow && native2) {
   console.log(

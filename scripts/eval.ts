@@ -2,6 +2,7 @@
  * npm run eval -- <voc-dir> [--images dir] [--json out.json] [--counts out.csv] [--model path.onnx]
  *                 [--limit N] [--fixed-scale X] [--count-rule all|half|interior]
  * npm run eval -- --card [--model path.onnx]
+ * npm run eval -- <dir of type folders> [--classifier wbc.onnx] [--json out.json]   (the WBC differential; --limit N per type)
  *
  * With annotations: per-class AP@0.5 (raw and post-processed), AP@[.5:.95] (all-point, not COCO 101-point), precision/recall at
  * the card's thresholds, count MAE and accuracy, and how the scale logic ran. Without: per-image counts.
@@ -14,7 +15,10 @@ import { CLASS_NAMES } from '../src/core/detection/classes';
 import type { CountRule } from '../src/core/detection/postprocess';
 import { toCsv } from '../src/core/formats/csv';
 import { reportSets } from './dataRoot';
-import { DEFAULT_MODEL, evaluateFolder, formatReport, type EvalResult } from './evalLib';
+import { DEFAULT_MODEL, evaluateFolder, evaluateTypeFolders, formatDifferential, formatReport, type EvalResult } from './evalLib';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { isWbcType } from '../src/core/differential/differential';
 
 const USAGE =
   'usage: npm run eval -- <folder> [--images dir] [--json out.json] [--counts out.csv] [--model model.onnx] [--limit N] [--fixed-scale X] [--count-rule all|half|interior]\n' +
@@ -39,6 +43,7 @@ try {
       'fixed-scale': { type: 'string' },
       'count-rule': { type: 'string' },
       card: { type: 'boolean' },
+      classifier: { type: 'string' },
     },
   });
 } catch (e) {
@@ -101,6 +106,13 @@ if (o.card) {
     console.log(`${name.padEnd(22)} ${ca.padEnd(46)} ${f.raw.map50.toFixed(4)}${c ? ` (${c.raw.map50.toFixed(4)})` : ''}   ${f.second_pass_images}/${f.images}`);
   }
   console.log(`wall: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+} else if (positionals.length === 1 && existsSync(positionals[0]) && readdirSync(positionals[0]).some((t) => isWbcType(t) && existsSync(join(positionals[0], t)))) {
+  // <dir>/<type>/*.jpg: single centred cells named by their folder
+  const d = await evaluateTypeFolders(positionals[0], { model: o.model, classifier: o.classifier, limit: num(o.limit, '--limit'), onProgress: progress }).catch(fail);
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  console.log(formatDifferential(d, `single cells in ${positionals[0]}; the detector found a WBC in ${d.wbcFound}`));
+  console.log(`wall: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  if (o.json) writeFileSync(o.json, JSON.stringify({ differential: d }, null, 2));
 } else {
   if (positionals.length !== 1) usage();
   const res = await evaluateFolder(positionals[0], {
@@ -109,6 +121,7 @@ if (o.card) {
     limit: num(o.limit, '--limit'),
     fixedScale: num(o['fixed-scale'], '--fixed-scale') ?? null,
     countRule: o['count-rule'] as CountRule | undefined,
+    classifier: o.classifier,
     onProgress: progress,
   }).catch(fail);
   if (process.stderr.isTTY) process.stderr.write('\n');

@@ -19,9 +19,102 @@ import { applyCountRule, type CountRule } from '../src/core/detection/postproces
 import { countCells } from '../src/core/counts/counts';
 import { countErrors, evaluateDetections, precisionRecall, type EvalImage } from '../src/core/metrics/ap';
 import { parseVoc, type VocObject } from '../src/core/formats/voc';
+import { parseClassifierCard, type ClassifierCard } from '../src/core/differential/card';
+import { classificationMetrics, cropRect, normaliseChw, softmax, type CropRule } from '../src/core/differential/crop';
+import { isWbcType, type WbcType } from '../src/core/differential/differential';
+import { iou } from '../src/core/detection/geometry';
 
 export const REPO = new URL('..', import.meta.url).pathname;
 export const DEFAULT_MODEL = join(REPO, 'models', 'smearcount-frcnn.onnx');
+
+export const DEFAULT_CLASSIFIER = join(REPO, 'models', 'smearcount-wbc.onnx');
+
+/** A padded square cut of an RGBA image (grey outside), as float CHW at `size`, normalised by the crop rule. */
+export function cropForClassifier(img: Rgba, box: { x1: number; y1: number; x2: number; y2: number }, rule: CropRule): Float32Array {
+  const r = cropRect(box, rule.factor);
+  const side = Math.max(1, Math.round(r.side));
+  const x0 = Math.round(r.x);
+  const y0 = Math.round(r.y);
+  const g = Math.round(rule.pad * 255);
+  const out = new Uint8Array(side * side * 4).fill(g);
+  for (let y = 0; y < side; y++) {
+    const sy = y0 + y;
+    if (sy < 0 || sy >= img.height) continue;
+    for (let x = 0; x < side; x++) {
+      const sx = x0 + x;
+      if (sx < 0 || sx >= img.width) continue;
+      const i = (sy * img.width + sx) * 4;
+      out.set(img.data.subarray(i, i + 4), (y * side + x) * 4);
+    }
+  }
+  return normaliseChw(resizeToCHW(out, side, side, rule.size, rule.size), rule);
+}
+
+/** The WBC classifier on onnxruntime-node, with its card. */
+export class Classifier {
+  private constructor(
+    private session: ort.InferenceSession,
+    readonly card: ClassifierCard,
+  ) {}
+  static async create(modelPath = DEFAULT_CLASSIFIER): Promise<Classifier> {
+    const card = parseClassifierCard(JSON.parse(readFileSync(modelPath.replace(/\.onnx$/, '.json'), 'utf8')));
+    return new Classifier(await ort.InferenceSession.create(modelPath, { intraOpNumThreads: 2 }), card);
+  }
+  /** Type probabilities (card order) for each box of one image, in one batch. */
+  async classify(img: Rgba, boxes: { x1: number; y1: number; x2: number; y2: number }[]): Promise<number[][]> {
+    if (!boxes.length) return [];
+    const size = this.card.crop.size;
+    const crops = new Float32Array(boxes.length * 3 * size * size);
+    boxes.forEach((b, i) => crops.set(cropForClassifier(img, b, this.card.crop), i * 3 * size * size));
+    const out = await this.session.run({ crops: new ort.Tensor('float32', crops, [boxes.length, 3, size, size]) });
+    const logits = out.logits.data as Float32Array;
+    const k = out.logits.dims[1];
+    return boxes.map((_, i) => softmax(logits.subarray(i * k, (i + 1) * k)));
+  }
+  release() {
+    return this.session.release();
+  }
+}
+
+const argmax = (p: readonly number[]) => p.reduce((b, v, i) => (v > p[b] ? i : b), 0);
+
+/** The differential on folders of single cells: <dir>/<type>/*.jpg, the cell centred. The detector finds
+ * the WBC nearest the centre (as in training), the classifier types it. */
+export async function evaluateTypeFolders(dir: string, opts: { model?: string; classifier?: string; limit?: number; onProgress?: (d: number, n: number) => void } = {}) {
+  const det = await Detector.create(opts.model);
+  const cls = await Classifier.create(opts.classifier);
+  const names = cls.card.classes.map((c) => c.name);
+  const items = readdirSync(dir)
+    .filter((t) => isWbcType(t))
+    .flatMap((t) =>
+      readdirSync(join(dir, t))
+        .filter((f) => /\.(jpe?g|png)$/i.test(f))
+        .sort()
+        .slice(0, opts.limit)
+        .map((f) => ({ path: join(dir, t, f), type: t as WbcType })),
+    );
+  if (!items.length) throw new Error(`no <type>/ folders of images in ${dir} (types: ${names.join(', ')})`);
+  const truth: number[] = [];
+  const pred: number[] = [];
+  let found = 0;
+  for (const [i, it] of items.entries()) {
+    const img = await decodeImage(it.path);
+    const { raw } = await det.detect(img);
+    const wbc = raw.filter((d) => d.cls === 'WBC' && d.score >= 0.2);
+    const cx = img.width / 2;
+    const cy = img.height / 2;
+    const dist = (d: Detection) => ((d.box.x1 + d.box.x2) / 2 - cx) ** 2 + ((d.box.y1 + d.box.y2) / 2 - cy) ** 2;
+    const box = wbc.length ? [...wbc].sort((a, b) => dist(a) - dist(b))[0].box : { x1: 0.3 * img.width, y1: 0.3 * img.height, x2: 0.7 * img.width, y2: 0.7 * img.height };
+    if (wbc.length) found++;
+    const [p] = await cls.classify(img, [box]);
+    truth.push(names.indexOf(it.type));
+    pred.push(argmax(p));
+    opts.onProgress?.(i + 1, items.length);
+  }
+  await det.release();
+  await cls.release();
+  return { ...classificationMetrics(truth, pred, names), wbcFound: found };
+}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the card's JSON as written by models/train.py
 export function loadCard(modelPath = DEFAULT_MODEL): ModelCard & { raw: any } {
@@ -111,6 +204,8 @@ export interface EvalResult {
   post?: ReturnType<typeof evaluateDetections>;
   precisionRecall?: ReturnType<typeof precisionRecall>;
   count?: ReturnType<typeof countErrors>;
+  /** On matched WBCs whose annotation names a type (IoU >= 0.5), when the classifier is present. */
+  differential?: ReturnType<typeof classificationMetrics>;
   /** How the scale logic ran: images that needed a second pass, and the estimates. */
   scale: { secondPass: number; estimated: number; medianEstimate: number | null; fixed: number | null };
   inferenceMs: { mean: number; p50: number; p95: number };
@@ -130,10 +225,14 @@ export async function evaluateFolder(
     images?: string;
     fixedScale?: number | null;
     countRule?: CountRule;
+    classifier?: string;
     onProgress?: (done: number, total: number) => void;
   } = {},
 ): Promise<EvalResult> {
   const det = await Detector.create(opts.model);
+  const cls = existsSync(opts.classifier ?? DEFAULT_CLASSIFIER) ? await Classifier.create(opts.classifier) : null;
+  const typeTruth: number[] = [];
+  const typePred: number[] = [];
   let items = listFolder(dir, opts.images);
   if (opts.limit) items = items.slice(0, opts.limit);
   if (!items.length) throw new Error(`no JPEG or PNG images in ${dir}`);
@@ -159,10 +258,29 @@ export async function evaluateFolder(
       rawImgs.push({ gt, dets: raw });
       postImgs.push({ gt, dets: post });
     }
+    if (cls && gt?.some((g) => g.type)) {
+      // the differential on matched WBCs: each typed ground-truth WBC against the best-overlapping shown WBC
+      const wbcs = post.filter((d) => d.cls === 'WBC');
+      const probs = await cls.classify(img, wbcs.map((d) => d.box));
+      const names = cls.card.classes.map((k) => k.name);
+      for (const g of gt) {
+        if (g.cls !== 'WBC' || !g.type) continue;
+        let best = -1;
+        let bestIou = 0.5;
+        wbcs.forEach((d, j) => {
+          const v = iou(d.box, g.box);
+          if (v >= bestIou) [best, bestIou] = [j, v];
+        });
+        if (best < 0) continue;
+        typeTruth.push(names.indexOf(g.type));
+        typePred.push(argmax(probs[best]));
+      }
+    }
     perImage.push({ image: basename(it.image), ...c, ms, scale: scale.relative, passes: scale.passes, truth: gt ? countCells(gt) : undefined });
     opts.onProgress?.(i + 1, items.length);
   }
   await det.release();
+  await cls?.release();
   const res: EvalResult = {
     images: items.length,
     annotated: rawImgs.length,
@@ -182,7 +300,18 @@ export async function evaluateFolder(
     res.precisionRecall = precisionRecall(postImgs);
     res.count = countErrors(postImgs);
   }
+  if (cls && typeTruth.length) res.differential = classificationMetrics(typeTruth, typePred, cls.card.classes.map((k) => k.name));
   return res;
+}
+
+export function formatDifferential(d: ReturnType<typeof classificationMetrics>, what: string): string {
+  const lines = [`differential (${what}): ${d.images} cells, accuracy ${d.accuracy.toFixed(4)}, balanced accuracy ${d.balancedAccuracy.toFixed(4)}`];
+  lines.push('type                   recall   support   confusion row (predicted: ' + d.classes.map((c) => c.slice(0, 4)).join(' ') + ')');
+  d.classes.forEach((c, i) => {
+    const pc = d.perClass[c];
+    lines.push(`${c.padEnd(22)} ${pc.recall === null ? '   –  ' : pc.recall.toFixed(4)}   ${String(pc.support).padStart(7)}   ${d.confusion[i].map((v) => String(v).padStart(4)).join(' ')}`);
+  });
+  return lines.join('\n');
 }
 
 export function formatReport(r: EvalResult): string {
@@ -208,5 +337,6 @@ export function formatReport(r: EvalResult): string {
     }
     lines.push(`${'mean'.padEnd(10)} ${f(r.raw.map50)}    ${f(r.post.map50)}     ${f(r.raw.map5095)}`);
   }
+  if (r.differential) lines.push('', formatDifferential(r.differential, 'matched WBCs whose annotation names a type'));
   return lines.join('\n');
 }

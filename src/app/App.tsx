@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { BatchProgress } from '../features/BatchProgress';
 import { CountsPanel } from '../features/CountsPanel';
+import { DifferentialPanel } from '../features/DifferentialPanel';
 import { DropZone } from '../features/DropZone';
 import { Notices } from '../features/Notices';
 import { ImageCanvas } from '../features/ImageCanvas';
@@ -48,6 +49,7 @@ export function App({ services }: { services: Services }) {
         </main>
         <aside className="right">
           <CountsPanel />
+          <DifferentialPanel />
           <ThresholdSliders />
           <ExportMenu />
         </aside>

@@ -22,6 +22,7 @@ export function installTestHook({ store: useAppStore, view: useView, persistence
           score: d.score,
           box: { ...d.box },
           origin: d.origin,
+          wbc: d.wbc ? { ...d.wbc } : undefined,
         })),
       };
     },
@@ -29,7 +30,17 @@ export function installTestHook({ store: useAppStore, view: useView, persistence
       const s = useAppStore.getState();
       return s.order.map((id) => {
         const im = s.images[id];
-        return { id, name: im.name, status: im.status, inferenceMs: im.inferenceMs, scale: im.scale, count: shownDetections(im, s.postprocess).length };
+        const shown = shownDetections(im, s.postprocess);
+        return {
+          id,
+          name: im.name,
+          status: im.status,
+          inferenceMs: im.inferenceMs,
+          classifyMs: im.classifyMs,
+          classified: Object.keys(im.wbc ?? {}).length,
+          scale: im.scale,
+          count: shown.length,
+        };
       });
     },
     summary: () => selectSummary(useAppStore.getState()),

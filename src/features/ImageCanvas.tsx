@@ -73,6 +73,28 @@ const Boxes = memo(function Boxes({ dets, color, outcome, selectedId, interactiv
   );
 });
 
+/** Each WBC's type (short code, colour) and confidence; unsure types are marked with "?". */
+const TypeLabels = memo(function TypeLabels({ dets, scale, code, color, lowConfidence }: { dets: Detection[]; scale: number; code: Record<string, string>; color: Record<string, string>; lowConfidence: number }) {
+  return (
+    <>
+      {dets.map((d) =>
+        d.cls === 'WBC' && d.wbc ? (
+          <Label key={`t-${d.id}`} x={d.box.x1} y={d.box.y1} scaleX={1 / scale} scaleY={1 / scale} listening={false}>
+            <Tag fill={color[d.wbc.type]} cornerRadius={3} opacity={0.9} />
+            <Text
+              text={`${code[d.wbc.type]}${d.wbc.origin === 'manual' ? ' ✓' : ` ${d.wbc.p.toFixed(2)}${d.wbc.p < lowConfidence ? ' ?' : ''}`}`}
+              fill="#fff"
+              padding={3}
+              fontSize={13}
+              fontStyle="bold"
+            />
+          </Label>
+        ) : null,
+      )}
+    </>
+  );
+});
+
 const Misses = memo(function Misses({ gt, matched }: { gt: Labeled[]; matched: boolean[] }) {
   return (
     <>
@@ -98,7 +120,9 @@ const Misses = memo(function Misses({ gt, matched }: { gt: Labeled[]; matched: b
 });
 
 export function ImageCanvas() {
-  const { card, view: viewStore } = useServices();
+  const { card, view: viewStore, classifier, store: useServicesStore } = useServices();
+  const typeCode = useMemo(() => Object.fromEntries((classifier?.classes ?? []).map((c) => [c.name, c.code])), [classifier]);
+  const typeColor = useMemo(() => Object.fromEntries((classifier?.classes ?? []).map((c) => [c.name, c.color])), [classifier]);
   const COLOR = useMemo(() => classColors(card), [card]);
   const current = useApp(selectCurrent);
   const params = useApp((s) => s.postprocess);
@@ -154,7 +178,20 @@ export function ImageCanvas() {
     (id: string, box: Box) => current && edit(current.id, moveBox, { id, box, width, height }),
     [current, edit, width, height],
   );
-  const onSelect = useCallback((id: string) => setSelected(id), [setSelected]);
+  // A click selects the smallest box under the pointer (a platelet inside an RBC's box, not the RBC),
+  // not the topmost one Konva hit first.
+  const onSelect = useCallback(
+    (id: string) => {
+      const p = stage.current?.getRelativePointerPosition();
+      if (!p) return setSelected(id);
+      const under = dets.filter((d) => p.x >= d.box.x1 && p.x <= d.box.x2 && p.y >= d.box.y1 && p.y <= d.box.y2);
+      const area = (d: Detection) => (d.box.x2 - d.box.x1) * (d.box.y2 - d.box.y1);
+      setSelected(under.length ? under.reduce((a, b) => (area(b) < area(a) ? b : a)).id : id);
+    },
+    [setSelected, dets],
+  );
+  // A hover label never outlives its box or its image.
+  useEffect(() => setHover(null), [current?.id, all]);
 
   const pointer = () => stage.current?.getRelativePointerPosition() ?? { x: 0, y: 0 };
 
@@ -196,6 +233,9 @@ export function ImageCanvas() {
           if (!draft || !current) return;
           if (Math.abs(draft.x2 - draft.x1) >= 3 && Math.abs(draft.y2 - draft.y1) >= 3) {
             edit(current.id, addBox, { cls: drawClass, box: draft, width, height });
+            // The new box is selected, so 1/2/3 relabel it (and Shift+1..7 type a WBC).
+            const added = useServicesStore.getState().images[current.id]?.edits.added;
+            if (added?.length) setSelected(added[added.length - 1].id);
           }
           setDraft(null);
           setMode('select');
@@ -206,6 +246,7 @@ export function ImageCanvas() {
           <Group>
             <Boxes dets={dets} color={COLOR} outcome={outcome} selectedId={selectedId} interactive={mode === 'select'} onSelect={onSelect} onHover={setHover} onMoved={onMoved} />
             {match && current?.gt && <Misses gt={current.gt} matched={match.gtMatched} />}
+            {classifier && <TypeLabels dets={dets} scale={view.scale} code={typeCode} color={typeColor} lowConfidence={classifier.lowConfidence} />}
           </Group>
           {draft && (
             <Rect
@@ -225,7 +266,9 @@ export function ImageCanvas() {
             <Label x={hover.box.x1} y={hover.box.y1} scaleX={1 / view.scale} scaleY={1 / view.scale} listening={false}>
               <Tag fill="rgba(0,0,0,0.75)" pointerDirection="down" pointerWidth={8} pointerHeight={5} cornerRadius={3} />
               <Text
-                text={`${hover.cls} ${hover.origin === 'manual' && hover.id.startsWith('u') ? 'manual' : hover.score.toFixed(2)}`}
+                text={`${hover.cls} ${hover.origin === 'manual' && hover.id.startsWith('u') ? 'manual' : hover.score.toFixed(2)}${
+                  hover.wbc ? ` · ${hover.wbc.type.replace('_', ' ')} ${hover.wbc.origin === 'manual' ? '(set by hand)' : hover.wbc.p.toFixed(2)}` : ''
+                }`}
                 fill="#fff"
                 padding={4}
                 fontSize={12}

@@ -1,8 +1,9 @@
-import { useApp } from '../services/context';
+import { useApp, useServices } from '../services/context';
 import { CLASS_NAMES } from '../core/detection/classes';
 import { formatRatio } from '../core/counts/counts';
 import { COUNT_RULES } from '../core/detection/postprocess';
-import { imageCounts, selectSummary, wasEdited } from '../store/selectors';
+import { imageCounts, selectBatchDifferential, selectSummary, wasEdited } from '../store/selectors';
+import { IN_DIFFERENTIAL, WBC_LABEL } from '../core/differential/differential';
 import { Thumb } from './Thumb';
 
 /** Rendered only by the print stylesheet: the counts table with thumbnails, for "Save as PDF". */
@@ -12,6 +13,8 @@ export function PrintReport() {
   const params = useApp((s) => s.postprocess);
   const summary = useApp(selectSummary);
   const fixedScale = useApp((s) => s.fixedScale);
+  const { classifier } = useServices();
+  const diff = useApp((s) => selectBatchDifferential(s, classifier?.lowConfidence));
   const done = order.map((id) => images[id]).filter((im) => im.status === 'done');
   if (!done.length) return null;
   return (
@@ -65,6 +68,32 @@ export function PrintReport() {
           </tr>
         </tbody>
       </table>
+      {classifier && diff.diff.classified > 0 && (
+        <table className="report-differential" data-testid="report-differential">
+          <caption>WBC differential ({diff.diff.classified} WBC typed{diff.unsure ? `, ${diff.unsure} unsure` : ''})</caption>
+          <thead>
+            <tr>
+              <th>Type</th>
+              <th>n</th>
+              <th>%</th>
+            </tr>
+          </thead>
+          <tbody>
+            {IN_DIFFERENTIAL.map((t) => (
+              <tr key={t}>
+                <td>{WBC_LABEL[t]}</td>
+                <td>{diff.diff.counts[t]}</td>
+                <td>{diff.diff.total ? diff.diff.percent[t].toFixed(1) : '–'}</td>
+              </tr>
+            ))}
+            <tr>
+              <td>{WBC_LABEL.erythroblast}, per 100 WBC</td>
+              <td>{diff.diff.counts.erythroblast}</td>
+              <td>{diff.diff.nrbcPer100 === null ? '–' : diff.diff.nrbcPer100.toFixed(1)}</td>
+            </tr>
+          </tbody>
+        </table>
+      )}
       <p>
         WBC : RBC {formatRatio(summary.wbcPerRbc)} · Platelets : RBC {formatRatio(summary.plateletsPerRbc)}. Counts by an automated
         detector{done.some((im) => im.reviewed) ? ', reviewed where marked' : ''}; not a diagnosis.

@@ -23,12 +23,12 @@ export function ThresholdSliders() {
             type="range"
             min={0.01}
             max={0.99}
-            step={0.01}
+            step={0.005}
             value={pp.scoreThresholds[c]}
             data-testid={`threshold-${c}`}
             onChange={(e) => setThreshold(c, Number(e.target.value))}
           />
-          <output>{pp.scoreThresholds[c].toFixed(2)}</output>
+          <output>{Number(pp.scoreThresholds[c].toFixed(3))}</output>
         </label>
       ))}
       <label>
@@ -70,7 +70,7 @@ export function ThresholdSliders() {
         Auto measures the red cells on a first pass and, if they are more than 25% off the model's scale, detects again at the right scale. Fix it when
         you know your microscope; it applies to images counted afterwards.
       </p>
-      <button onClick={reset} disabled={pp === defaults}>
+      <button onClick={reset} disabled={JSON.stringify(pp) === JSON.stringify(defaults)}>
         Model defaults
       </button>
     </section>

@@ -7,8 +7,8 @@ export function Toolbar() {
   const visible = useApp((s) => s.visible);
   const toggle = useApp((s) => s.toggleVisible);
   const current = useApp(selectCurrent);
-  const { store, view } = useServices();
-  const runAction = (name: ActionName) => run({ store, view }, name);
+  const services = useServices();
+  const runAction = (name: ActionName) => run(services, name);
   const mode = useView((s) => s.mode);
   const drawClass = useView((s) => s.drawClass);
   const setDrawClass = useView((s) => s.setDrawClass);

@@ -5,7 +5,9 @@
  * logic is core's reviewStep.
  */
 import type { CellClass } from '../core/detection/classes';
-import { deleteBox, relabelBox } from '../core/edits/commands';
+import { deleteBox, relabelBox, setWbcType } from '../core/edits/commands';
+import type { ClassifierCard } from '../core/differential/card';
+import { WBC_TYPES, type WbcType } from '../core/differential/differential';
 import { reviewStep } from '../core/edits/review';
 import { shownDetections } from '../store/selectors';
 import type { AppStore } from '../store/store';
@@ -14,6 +16,8 @@ import type { ViewStore } from '../store/viewStore';
 export interface ActionContext {
   store: AppStore;
   view: ViewStore;
+  /** The WBC classifier's card, when the differential is on. */
+  classifier?: ClassifierCard | null;
 }
 
 interface ActionDef {
@@ -24,12 +28,26 @@ interface ActionDef {
 const mod = (e: KeyboardEvent) => e.ctrlKey || e.metaKey;
 
 const relabel = (cls: CellClass, i: number): ActionDef => ({
-  keyTest: (e) => !mod(e) && e.key === String(i + 1),
+  keyTest: (e) => !mod(e) && !e.shiftKey && e.key === String(i + 1),
   run({ store, view }) {
     const id = store.getState().currentId;
     const sel = view.getState().selectedId;
     if (id && sel) store.getState().edit(id, relabelBox, { id: sel, cls });
     else view.getState().setDrawClass(cls);
+  },
+});
+
+/** Shift+1..7 sets the selected WBC's type (the card's class order), with undo. */
+const setType = (type: WbcType, i: number): ActionDef => ({
+  keyTest: (e) => !mod(e) && e.shiftKey && e.code === `Digit${i + 1}`,
+  run({ store, view }) {
+    const s = store.getState();
+    const id = s.currentId;
+    const sel = view.getState().selectedId;
+    const im = id ? s.images[id] : undefined;
+    if (!im || !sel) return;
+    const d = shownDetections(im, s.postprocess).find((x) => x.id === sel);
+    if (d?.cls === 'WBC') s.edit(im.id, setWbcType, { id: sel, type });
   },
 });
 
@@ -48,6 +66,13 @@ export const actions = {
   'relabel-RBC': relabel('RBC', 0),
   'relabel-WBC': relabel('WBC', 1),
   'relabel-Platelets': relabel('Platelets', 2),
+  'type-neutrophil': setType(WBC_TYPES[0], 0),
+  'type-lymphocyte': setType(WBC_TYPES[1], 1),
+  'type-monocyte': setType(WBC_TYPES[2], 2),
+  'type-eosinophil': setType(WBC_TYPES[3], 3),
+  'type-basophil': setType(WBC_TYPES[4], 4),
+  'type-immature_granulocyte': setType(WBC_TYPES[5], 5),
+  'type-erythroblast': setType(WBC_TYPES[6], 6),
   undo: {
     keyTest: (e) => mod(e) && !e.shiftKey && e.key.toLowerCase() === 'z',
     run({ store }) {
@@ -95,14 +120,12 @@ export const actions = {
   // marks the image reviewed and moves to the next image not yet reviewed.
   'next-uncertain': {
     keyTest: (e) => !mod(e) && e.key === 'u',
-    run({ store, view }) {
+    run({ store, view, classifier }) {
       const s = store.getState();
       const im = s.currentId ? s.images[s.currentId] : undefined;
       if (!im) return;
-      const step = reviewStep(shownDetections(im, s.postprocess), s.postprocess, view.getState().selectedId, s.order, im.id, (id) => {
-        const other = s.images[id];
-        return !other.reviewed && other.status === 'done';
-      });
+      const pending = (id: string) => !s.images[id].reviewed && s.images[id].status === 'done';
+      const step = reviewStep(shownDetections(im, s.postprocess), s.postprocess, view.getState().selectedId, s.order, im.id, pending, classifier?.lowConfidence ?? 0);
       if (step.kind === 'select') return view.getState().setSelected(step.detectionId);
       s.setReviewed(im.id, true);
       view.getState().setSelected(null);

@@ -5,6 +5,10 @@ import { createAppStore } from '../store/store';
 import type { DetectOutput } from '../worker/client';
 import { createImageFiles } from './files';
 import { BatchRunner, type Decoder } from './runner';
+import type { ClassifierCard } from '../core/differential/card';
+import { WBC_TYPES } from '../core/differential/differential';
+import { addBox, setWbcType } from '../core/edits/commands';
+import { shownDetections } from '../store/selectors';
 
 const card = parseModelCard(JSON.parse(readFileSync(new URL('../../models/smearcount-frcnn.json', import.meta.url), 'utf8')));
 
@@ -30,20 +34,35 @@ function fakeDecoder(): Decoder & { copies: { width: number; height: number }[] 
       copies.push(size);
       return { ...size, close() {} } as ImageBitmap;
     },
+    async crop(_bmp, _rect, size) {
+      return new Uint8ClampedArray(size * size * 4).fill(200);
+    },
   };
 }
 
-/** A fake detector: RBCs of a given size (model px) on a grid, scores 0.9. */
+/** A fake detector: RBCs of a given size (model px) on a grid, scores 0.9, and one WBC; its classifier
+ * calls every crop a lymphocyte (index 1). */
 function fakeClient(rbcModelPx: (call: number) => number) {
   let calls = 0;
+  const classified: number[] = [];
   return {
     calls: () => calls,
+    classified,
+    async classify(crops: Float32Array, n: number) {
+      classified.push(n);
+      const logits = new Float32Array(n * 7);
+      for (let i = 0; i < n; i++) logits[i * 7 + 1] = 5;
+      return { logits, classes: 7, ms: 1 };
+    },
     async detect(bmp: ImageBitmap): Promise<DetectOutput> {
       const s = rbcModelPx(calls++);
       const boxes: number[] = [];
       for (let x = 10; x + s < bmp.width - 10; x += s + 5) boxes.push(x, 20, x + s, 20 + s);
+      boxes.push(40, 200, 40 + 2 * s, 200 + 2 * s);
       const n = boxes.length / 4;
-      return { boxes: new Float32Array(boxes), labels: new Int32Array(n).fill(1), scores: new Float32Array(n).fill(0.9), inferenceMs: 5, width: bmp.width, height: bmp.height };
+      const labels = new Int32Array(n).fill(1);
+      labels[n - 1] = 2;
+      return { boxes: new Float32Array(boxes), labels, scores: new Float32Array(n).fill(0.9), inferenceMs: 5, width: bmp.width, height: bmp.height };
     },
   };
 }
@@ -112,5 +131,47 @@ describe('BatchRunner', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(decoder.copies).toEqual([{ width: 2 * card.nativeSize.width, height: 2 * card.nativeSize.height }]);
     expect(Object.values(store.getState().images)[0].scale).toMatchObject({ fixed: true, passes: 1 });
+  });
+});
+
+describe('BatchRunner: the differential', () => {
+  const classifierCard: ClassifierCard = {
+    name: 'test',
+    file: 'x.onnx',
+    sha256: 'a'.repeat(64),
+    bytes: 1,
+    classes: WBC_TYPES.map((name) => ({ name, code: name.slice(0, 3), color: '#000' })),
+    crop: { factor: 1.4, size: 8, pad: 0.5, percentile: 0.95, clip: 1.5 },
+    lowConfidence: 0.6,
+  };
+  it('types the WBCs after detection in one batch, and a WBC drawn by hand at once', async () => {
+    const store = createAppStore(card.postprocess);
+    store.getState().setModel({ status: 'ready', classifier: true });
+    const client = fakeClient(() => card.scale!.referenceRbcPx);
+    const files = createImageFiles();
+    const runner = new BatchRunner(store, async () => client, card, files, fakeDecoder(), classifierCard);
+    await runner.addFiles([jpeg('a.jpg', 640, 480)]);
+    await new Promise((r) => setTimeout(r, 50));
+    const id = store.getState().order[0];
+    let shown = shownDetections(store.getState().images[id], store.getState().postprocess);
+    const wbc = shown.filter((d) => d.cls === 'WBC');
+    expect(wbc).toHaveLength(1);
+    expect(wbc[0].wbc).toMatchObject({ type: 'lymphocyte', origin: 'model' });
+    expect(client.classified).toEqual([1]);
+    // A hand-drawn WBC has no type until classified; classifyMissing types it.
+    store.getState().edit(id, addBox, { cls: 'WBC', box: { x1: 300, y1: 300, x2: 400, y2: 400 }, width: 640, height: 480 });
+    shown = shownDetections(store.getState().images[id], store.getState().postprocess);
+    expect(shown.find((d) => d.id === 'u0')!.wbc).toBeUndefined();
+    await runner.classifyMissing(id);
+    shown = shownDetections(store.getState().images[id], store.getState().postprocess);
+    expect(shown.find((d) => d.id === 'u0')!.wbc).toMatchObject({ type: 'lymphocyte' });
+    expect(client.classified).toEqual([1, 1]);
+    // A type set by hand wins, with undo.
+    store.getState().edit(id, setWbcType, { id: 'u0', type: 'eosinophil' });
+    shown = shownDetections(store.getState().images[id], store.getState().postprocess);
+    expect(shown.find((d) => d.id === 'u0')!.wbc).toMatchObject({ type: 'eosinophil', origin: 'manual', p: 1 });
+    store.getState().undo(id);
+    shown = shownDetections(store.getState().images[id], store.getState().postprocess);
+    expect(shown.find((d) => d.id === 'u0')!.wbc!.type).toBe('lymphocyte');
   });
 });

@@ -6,6 +6,10 @@
 import type { ModelCard } from '../core/detection/card';
 import { decodeOutputs } from '../core/detection/decode';
 import { detectWithScale } from '../core/detection/scale';
+import type { ClassifierCard } from '../core/differential/card';
+import { cropRect, normaliseCrop, softmax } from '../core/differential/crop';
+import type { Detection } from '../core/detection/detection';
+import { shownDetections } from '../store/selectors';
 import { sha256Hex } from '../core/formats/hash';
 import { sniffImage } from '../core/formats/imageHeader';
 import { parseVoc, VocError } from '../core/formats/voc';
@@ -22,6 +26,8 @@ export interface Decoder {
   decode(blob: Blob): Promise<ImageBitmap>;
   /** createImageBitmap(bitmap, resize options): a new bitmap the worker may take */
   copy(bitmap: ImageBitmap, size: { width: number; height: number }): Promise<ImageBitmap>;
+  /** The square (x, y, side) of the bitmap, padded with grey outside it, drawn at size x size: RGBA. */
+  crop(bitmap: ImageBitmap, rect: { x: number; y: number; side: number }, size: number, pad: number): Promise<Uint8ClampedArray>;
 }
 
 export const browserDecoder: Decoder = {
@@ -30,7 +36,21 @@ export const browserDecoder: Decoder = {
     size.width === bmp.width && size.height === bmp.height
       ? createImageBitmap(bmp)
       : createImageBitmap(bmp, { resizeWidth: size.width, resizeHeight: size.height, resizeQuality: 'high' }),
+  async crop(bmp, rect, size, pad) {
+    const canvas = new OffscreenCanvas(size, size);
+    const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+    const g = Math.round(pad * 255);
+    ctx.fillStyle = `rgb(${g},${g},${g})`;
+    ctx.fillRect(0, 0, size, size);
+    ctx.imageSmoothingQuality = 'high';
+    ctx.drawImage(bmp, rect.x, rect.y, rect.side, rect.side, 0, 0, size, size);
+    return ctx.getImageData(0, 0, size, size).data;
+  },
 };
+
+/** Raw WBC candidates classified right after detection (more are classified on demand). */
+const CLASSIFY_MIN_SCORE = 0.05;
+const CLASSIFY_MAX = 16;
 
 const SUPPORTED = new Set(['jpeg', 'png', 'webp', 'bmp', 'gif']);
 const stem = (name: string) => name.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
@@ -63,11 +83,62 @@ export class BatchRunner {
 
   constructor(
     private store: Store,
-    private client: () => Promise<Pick<DetectorClient, 'detect'>>,
+    private client: () => Promise<Pick<DetectorClient, 'detect' | 'classify'>>,
     private card: ModelCard,
     private files: ImageFiles,
     private decoder: Decoder = browserDecoder,
+    private classifier: ClassifierCard | null = null,
   ) {}
+
+  private canClassify() {
+    return !!this.classifier && this.store.getState().model.classifier === true;
+  }
+
+  /** Types the given WBC boxes of one decoded image: one batch through the worker. */
+  private async classifyBoxes(client: Pick<DetectorClient, 'classify'>, bmp: ImageBitmap, dets: readonly Detection[]) {
+    const rule = this.classifier!.crop;
+    const n = dets.length;
+    const size = rule.size;
+    const crops = new Float32Array(n * 3 * size * size);
+    for (let i = 0; i < n; i++) {
+      const rgba = await this.decoder.crop(bmp, cropRect(dets[i].box, rule.factor), size, rule.pad);
+      crops.set(normaliseCrop(rgba, rule), i * 3 * size * size);
+    }
+    const out = await client.classify(crops, n, size);
+    const probs: Record<string, number[]> = {};
+    for (let i = 0; i < n; i++) probs[dets[i].id] = softmax(out.logits.subarray(i * out.classes, (i + 1) * out.classes));
+    return { probs, ms: out.ms };
+  }
+
+  private typing = new Set<string>();
+
+  /** WBCs shown without a type (drawn by hand, relabelled to WBC, revealed by a lower threshold) are
+   * classified at once. Called on every store change; cheap when nothing is missing. */
+  async classifyMissing(id: string) {
+    if (!this.canClassify() || this.typing.has(id)) return;
+    const st = this.store.getState();
+    const im = st.images[id];
+    if (!im || im.status !== 'done') return;
+    const missing = shownDetections(im, st.postprocess).filter((d) => d.cls === 'WBC' && !d.wbc);
+    const blob = this.files.get(id);
+    if (!missing.length || !blob) return;
+    this.typing.add(id);
+    try {
+      const client = await this.client();
+      const bmp = await this.decoder.decode(blob);
+      try {
+        const { probs, ms } = await this.classifyBoxes(client, bmp, missing);
+        const now = this.store.getState().images[id];
+        if (now) this.store.getState().updateImage(id, { wbc: { ...(now.wbc ?? {}), ...probs }, classifyMs: (now.classifyMs ?? 0) + ms });
+      } finally {
+        bmp.close();
+      }
+    } catch (e) {
+      this.store.getState().addFileError(im.name, `The WBC types could not be computed (${(e as Error).message}).`);
+    } finally {
+      this.typing.delete(id);
+    }
+  }
 
   async addFiles(files: readonly File[]): Promise<void> {
     this.store.getState().addIntake(files.length);
@@ -169,7 +240,7 @@ export class BatchRunner {
     }
   }
 
-  private async process(client: Pick<DetectorClient, 'detect'>, id: string) {
+  private async process(client: Pick<DetectorClient, 'detect' | 'classify'>, id: string) {
     const blob = this.files.get(id);
     const update = (p: Parameters<AppState['updateImage']>[1]) => this.store.getState().updateImage(id, p);
     if (!blob) return update({ status: 'error', error: 'The file is no longer available.' });
@@ -199,7 +270,18 @@ export class BatchRunner {
         this.store.getState().fixedScale,
       );
       if (!this.store.getState().images[id]) return; // removed meanwhile
-      update({ status: 'done', raw, scale, inferenceMs });
+      let typed: { wbc?: Record<string, number[]>; classifyMs?: number } = {};
+      if (this.canClassify()) {
+        const cands = raw
+          .filter((d) => d.cls === 'WBC' && d.score >= CLASSIFY_MIN_SCORE)
+          .sort((a, b) => b.score - a.score)
+          .slice(0, CLASSIFY_MAX);
+        if (cands.length) {
+          const { probs, ms } = await this.classifyBoxes(client, full, cands);
+          typed = { wbc: probs, classifyMs: ms };
+        } else typed = { wbc: {}, classifyMs: 0 };
+      }
+      update({ status: 'done', raw, scale, inferenceMs, ...typed });
     } catch (e) {
       update({ status: 'error', error: `Detection failed: ${(e as Error).message}` });
       this.store.getState().addFileError(this.store.getState().images[id]?.name ?? id, `Detection failed: ${(e as Error).message}`);

@@ -5,6 +5,9 @@
  */
 import cardJson from '../../models/smearcount-frcnn.json';
 import defaultModelUrl from '../../models/smearcount-frcnn.onnx?url';
+import wbcCardJson from '../../models/smearcount-wbc.json';
+import wbcModelUrl from '../../models/smearcount-wbc.onnx?url';
+import { parseClassifierCard, type ClassifierCard } from '../core/differential/card';
 import { parseModelCard, type ModelCard } from '../core/detection/card';
 import { createAppStore, type AppStore } from '../store/store';
 import { createViewStore, type ViewStore } from '../store/viewStore';
@@ -18,6 +21,8 @@ import { createThumbnails, type Thumbnails } from './thumbnails';
 
 export interface Services {
   card: ModelCard;
+  /** The WBC classifier's card (null with ?differential=off). */
+  classifier: ClassifierCard | null;
   store: AppStore;
   view: ViewStore;
   files: ImageFiles;
@@ -58,6 +63,7 @@ export function cardWithOverrides(card: ModelCard, params: URLSearchParams): Mod
 export function createServices(opts: ServiceOptions): Services {
   const params = new URLSearchParams(opts.search);
   const card = cardWithOverrides(parseModelCard(cardJson), params);
+  const classifier = params.get('differential') === 'off' ? null : parseClassifierCard(wbcCardJson);
   const store = createAppStore(card.postprocess);
   const view = createViewStore();
   const files = createImageFiles();
@@ -81,6 +87,7 @@ export function createServices(opts: ServiceOptions): Services {
         wasmBase: new URL(`${opts.base}ort/`, opts.href).href,
         numThreads: Number(params.get('threads') ?? 0),
         warmupSize: card.nativeSize,
+        classifier: classifier ? { modelUrl: new URL(wbcModelUrl, opts.href).href, sha256: classifier.sha256, bytes: classifier.bytes } : undefined,
         onProgress: (loaded, total) => store.getState().setModel({ loaded, total }),
       })
       .then((info) => {
@@ -101,12 +108,21 @@ export function createServices(opts: ServiceOptions): Services {
     return client;
   }
 
-  const runner = new BatchRunner(store, loadDetector, card, files);
+  const runner = new BatchRunner(store, loadDetector, card, files, undefined, classifier);
+  // WBCs shown without a type (drawn, relabelled, revealed by a threshold) are typed at once.
+  store.subscribe((s, p) => {
+    if (s.images === p.images && s.postprocess === p.postprocess) return;
+    for (const id of s.order) {
+      const im = s.images[id];
+      if (im.status === 'done' && (im !== p.images[id] || s.postprocess !== p.postprocess)) void runner.classifyMissing(id);
+    }
+  });
   const persistence = new Persistence(store, files);
   let session: Promise<void> | undefined;
 
   return {
     card,
+    classifier,
     store,
     view,
     files,

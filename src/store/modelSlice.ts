@@ -17,6 +17,8 @@ export interface ModelSlice {
     warmupMs?: number;
     note?: string;
     error?: string;
+    /** The WBC classifier loaded (the differential is available). */
+    classifier?: boolean;
   };
   setModel(patch: Partial<ModelSlice['model']>): void;
 }

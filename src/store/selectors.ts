@@ -3,7 +3,8 @@
 import type { PostprocessParams } from '../core/detection/card';
 import type { Detection } from '../core/detection/detection';
 import { applyCountRule, postprocess } from '../core/detection/postprocess';
-import { applyEdits, isEdited } from '../core/edits/edits';
+import { applyEdits, applyTypes, isEdited } from '../core/edits/edits';
+import { differential, WBC_TYPES, type Differential, type WbcType } from '../core/differential/differential';
 import { countCells, summarize, type BatchSummary, type Counts } from '../core/counts/counts';
 import { evaluateDetections } from '../core/metrics/ap';
 import type { ExportImage } from '../core/formats/exports';
@@ -27,7 +28,8 @@ export function shownDetections(im: ImageEntry | undefined, params: PostprocessP
   if (!im?.raw) return [];
   const hit = shownCache.get(im);
   if (hit && hit.params === params) return hit.out;
-  const out = applyCountRule(applyEdits(filtered(im.raw, params), im.edits), params.countRule ?? 'all', im.width ?? 0, im.height ?? 0);
+  const edited = applyCountRule(applyEdits(filtered(im.raw, params), im.edits), params.countRule ?? 'all', im.width ?? 0, im.height ?? 0);
+  const out = applyTypes(edited, im.edits.typed, im.wbc, WBC_TYPES);
   shownCache.set(im, { params, out });
   return out;
 }
@@ -121,4 +123,39 @@ export function selectExportImages(s: AppState): ExportImage[] {
       countRule: s.postprocess.countRule,
       scale: im.scale,
     }));
+}
+
+/** The typed WBCs shown on one image. */
+export function imageTypes(im: ImageEntry, params: PostprocessParams): WbcType[] {
+  return shownDetections(im, params).flatMap((d) => (d.cls === 'WBC' && d.wbc ? [d.wbc.type] : []));
+}
+
+export function imageDifferential(im: ImageEntry, params: PostprocessParams): Differential {
+  return differential(imageTypes(im, params));
+}
+
+let diffCache: { images: AppState['images']; order: string[]; params: PostprocessParams; out: { diff: Differential; untyped: number; unsure: number } } | undefined;
+
+/** The batch's differential, how many shown WBCs still have no type, and how many types are unsure. */
+export function selectBatchDifferential(s: AppState, lowConfidence = 0.6): { diff: Differential; untyped: number; unsure: number } {
+  const c = diffCache;
+  if (c && c.images === s.images && c.order === s.order && c.params === s.postprocess) return c.out;
+  const types: WbcType[] = [];
+  let untyped = 0;
+  let unsure = 0;
+  for (const id of s.order) {
+    const im = s.images[id];
+    if (im.status !== 'done') continue;
+    for (const d of shownDetections(im, s.postprocess)) {
+      if (d.cls !== 'WBC') continue;
+      if (!d.wbc) untyped++;
+      else {
+        types.push(d.wbc.type);
+        if (d.wbc.origin === 'model' && d.wbc.p < lowConfidence) unsure++;
+      }
+    }
+  }
+  const out = { diff: differential(types), untyped, unsure };
+  diffCache = { images: s.images, order: s.order, params: s.postprocess, out };
+  return out;
 }

@@ -17,6 +17,10 @@ export interface ImageEntry {
   /** Kept unfiltered so that threshold sliders never re-run the model. */
   raw?: Detection[];
   inferenceMs?: number;
+  /** The WBC classifier's type probabilities, by detection id (card class order). */
+  wbc?: Record<string, number[]>;
+  /** Classifier time on this image, ms (all its WBCs, one batch). */
+  classifyMs?: number;
   /** How the magnification logic ran on this image (estimate, passes, scale used). */
   scale?: ScaleInfo;
   error?: string;

@@ -6,6 +6,7 @@ import type { ErrorCode, InitRequest, WorkerRequest, WorkerResponse } from './pr
 /** The shapes of the worker's replies, derived from the protocol (declared once, there). */
 export type ReadyInfo = Omit<Extract<WorkerResponse, { state: 'ready' }>, 'type' | 'id' | 'state'>;
 export type DetectOutput = Omit<Extract<WorkerResponse, { type: 'result' }>, 'type' | 'id'>;
+export type ClassifyOutput = Omit<Extract<WorkerResponse, { type: 'classified' }>, 'type' | 'id'>;
 
 export class DetectorError extends Error {
   constructor(
@@ -41,15 +42,15 @@ export class DetectorClient {
       if (m.state === 'progress') this.progressCb?.(m.loaded, m.total);
       if (m.state === 'ready' && p) {
         this.pending.delete(m.id);
-        const { backend, threads, loadMs, fetchMs, createMs, warmupMs, note } = m;
-        (p.resolve as (v: ReadyInfo) => void)({ backend, threads, loadMs, fetchMs, createMs, warmupMs, note });
+        const { backend, threads, loadMs, fetchMs, createMs, warmupMs, note, classifier } = m;
+        (p.resolve as (v: ReadyInfo) => void)({ backend, threads, loadMs, fetchMs, createMs, warmupMs, note, classifier });
       }
       return;
     }
     if (!p) return;
     this.pending.delete(m.id);
     if (m.type === 'error') p.reject(new DetectorError(m.code, m.message));
-    else (p.resolve as (v: DetectOutput) => void)(m);
+    else (p.resolve as (v: unknown) => void)(m);
   }
 
   private request<T>(msg: DistributiveOmit<WorkerRequest, 'id'>, transfer: Transferable[] = []): Promise<T> {
@@ -69,6 +70,11 @@ export class DetectorClient {
   /** The bitmap is transferred to the worker and closed there. */
   detect(bitmap: ImageBitmap): Promise<DetectOutput> {
     return this.request<DetectOutput>({ type: 'detect', bitmap }, [bitmap]);
+  }
+
+  /** n normalised crops [n,3,size,size] -> logits [n,classes]. The buffer is transferred. */
+  classify(crops: Float32Array, n: number, size: number): Promise<ClassifyOutput> {
+    return this.request<ClassifyOutput>({ type: 'classify', crops, n, size }, [crops.buffer]);
   }
 
   terminate() {

@@ -5,13 +5,15 @@
  */
 import { labelsToInt32 } from '../core/detection/decode';
 import { rgbaToCHW } from '../core/detection/preprocess';
-import type { DetectRequest, InitRequest, WorkerRequest, WorkerResponse } from './protocol';
-import { RunQueue, WorkerError, disposeOutputs, downloadModel, loadSession, verifyModel, type Loaded } from './session';
+import type { ClassifyRequest, DetectRequest, InitRequest, WorkerRequest, WorkerResponse } from './protocol';
+import { RunQueue, WorkerError, disposeOutputs, downloadModel, loadClassifier, loadSession, verifyModel, type Loaded } from './session';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 let loaded: Promise<Loaded> | undefined;
+let classifier: Promise<Awaited<ReturnType<typeof loadClassifier>> | null> = Promise.resolve(null);
 const queue = new RunQueue();
+const classifyQueue = new RunQueue();
 
 function post(msg: WorkerResponse, transfer: Transferable[] = []) {
   self.postMessage(msg, transfer);
@@ -31,6 +33,18 @@ async function init(req: InitRequest) {
   await verifyModel(bytes, req.sha256);
   const fetchMs = performance.now() - t0;
   const s = await loadSession(bytes, req.backend, req.wasmBase, req.numThreads, req.warmupSize);
+  // The classifier is small and optional: a failure leaves detection working, without the differential.
+  let classifierNote: string | undefined;
+  if (req.classifier) {
+    const c = req.classifier;
+    classifier = downloadModel(c.modelUrl, c.bytes, () => undefined)
+      .then(async (b) => (await verifyModel(b, c.sha256), loadClassifier(s.ort, b)))
+      .catch((e: Error) => {
+        classifierNote = `The WBC classifier could not start (${e.message}); counting works, without the differential.`;
+        return null;
+      });
+  }
+  const cls = await classifier;
   post({
     type: 'status',
     id: req.id,
@@ -41,7 +55,8 @@ async function init(req: InitRequest) {
     fetchMs,
     createMs: s.createMs,
     warmupMs: s.warmupMs,
-    note: s.note,
+    note: [s.note, classifierNote].filter(Boolean).join(' ') || undefined,
+    classifier: cls !== null,
   });
   return s;
 }
@@ -69,6 +84,21 @@ async function detect(req: DetectRequest) {
   post({ type: 'result', id: req.id, width, height, ...result }, [result.boxes.buffer, result.labels.buffer, result.scores.buffer]);
 }
 
+async function classify(req: ClassifyRequest) {
+  const c = await classifier;
+  if (!c) throw new WorkerError('session-create', 'the WBC classifier is not loaded');
+  const { ort, session } = c;
+  const out = await classifyQueue.run(async () => {
+    const t = performance.now();
+    const r = await session.run({ crops: new ort.Tensor('float32', req.crops, [req.n, 3, req.size, req.size]) });
+    const logits = new Float32Array(r.logits.data as Float32Array);
+    const classes = r.logits.dims[1];
+    disposeOutputs(r);
+    return { logits, classes, ms: performance.now() - t };
+  });
+  post({ type: 'classified', id: req.id, ...out }, [out.logits.buffer]);
+}
+
 self.onmessage = (e: MessageEvent<WorkerRequest>) => {
   const req = e.data;
   if (req.type === 'init') {
@@ -79,6 +109,8 @@ self.onmessage = (e: MessageEvent<WorkerRequest>) => {
     });
   } else if (req.type === 'detect') {
     detect(req).catch((err) => fail(req.id, err));
+  } else if (req.type === 'classify') {
+    classify(req).catch((err) => fail(req.id, err));
   } else {
     post({ type: 'error', id: (req as { id?: number }).id ?? -1, code: 'bad-request', message: 'unknown request' });
   }

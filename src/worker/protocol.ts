@@ -18,6 +18,17 @@ export interface InitRequest {
   numThreads: number;
   /** The model's native input size, for the warm-up run that ranks backends. */
   warmupSize?: { width: number; height: number };
+  /** The WBC type classifier (optional: without it there is no differential). */
+  classifier?: { modelUrl: string; sha256: string; bytes: number };
+}
+
+export interface ClassifyRequest {
+  type: 'classify';
+  id: number;
+  /** n crops, float32 [n,3,size,size], normalised by the crop rule; transferred. */
+  crops: Float32Array;
+  n: number;
+  size: number;
 }
 
 export interface DetectRequest {
@@ -27,7 +38,7 @@ export interface DetectRequest {
   bitmap: ImageBitmap;
 }
 
-export type WorkerRequest = InitRequest | DetectRequest;
+export type WorkerRequest = InitRequest | DetectRequest | ClassifyRequest;
 
 /** Every error code that crosses the worker boundary, and the client's own ('worker', 'terminated'). */
 export type ErrorCode =
@@ -42,6 +53,7 @@ export type ErrorCode =
 export type WorkerResponse =
   | { type: 'status'; id: number; state: 'loading' }
   | { type: 'status'; id: number; state: 'progress'; loaded: number; total: number }
-  | { type: 'status'; id: number; state: 'ready'; backend: Backend; threads: number; loadMs: number; fetchMs: number; createMs: number; warmupMs: number; note?: string }
+  | { type: 'status'; id: number; state: 'ready'; backend: Backend; threads: number; loadMs: number; fetchMs: number; createMs: number; warmupMs: number; note?: string; classifier: boolean }
   | { type: 'result'; id: number; boxes: Float32Array; labels: Int32Array; scores: Float32Array; inferenceMs: number; width: number; height: number }
+  | { type: 'classified'; id: number; logits: Float32Array; classes: number; ms: number }
   | { type: 'error'; id: number; code: ErrorCode; message: string };

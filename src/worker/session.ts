@@ -167,6 +167,17 @@ export async function loadSession(
   return withNote(cpu, `WASM ${cpu.warmupMs.toFixed(0)} ms vs WebGPU ${gpu.warmupMs.toFixed(0)} ms per image.`);
 }
 
+/** The WBC classifier's session, on WASM (a few small convolutions: no GPU needed), with the detector's
+ * runtime module (the same ort instance, so its environment settings apply). */
+export async function loadClassifier(ort: Ort, model: Uint8Array): Promise<{ ort: Ort; session: OrtNs.InferenceSession }> {
+  try {
+    const session = await ort.InferenceSession.create(model.slice(), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+    return { ort, session };
+  } catch (e) {
+    throw new WorkerError('session-create', `could not start the WBC classifier (${(e as Error).message})`);
+  }
+}
+
 /** Serialises session.run calls. */
 export class RunQueue {
   private tail: Promise<unknown> = Promise.resolve();

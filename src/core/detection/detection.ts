@@ -1,4 +1,5 @@
 import type { CellClass } from './classes';
+import type { WbcType } from '../differential/differential';
 import type { ImageBox } from './geometry';
 
 export type Origin = 'model' | 'manual';
@@ -11,4 +12,6 @@ export interface Detection {
   score: number;
   box: ImageBox;
   origin: Origin;
+  /** WBCs only: the type, its probability (1 when set by hand) and who set it. */
+  wbc?: { type: WbcType; p: number; origin: Origin };
 }

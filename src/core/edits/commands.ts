@@ -5,6 +5,7 @@
 import type { CellClass } from '../detection/classes';
 import type { Detection } from '../detection/detection';
 import { normalizeBox, type Box } from '../detection/geometry';
+import type { WbcType } from '../differential/differential';
 import type { Edits } from './edits';
 
 export interface Command<I> {
@@ -43,6 +44,13 @@ export const addBox: Command<{ cls: CellClass; box: Box; width: number; height: 
     const n = e.added.reduce((m, d) => Math.max(m, Number(d.id.slice(1)) + 1), 0);
     const det: Detection = { id: `u${n}`, cls, score: 1, box: normalizeBox(box, width, height), origin: 'manual' };
     return { ...e, added: [...e.added, det] };
+  },
+};
+
+export const setWbcType: Command<{ id: string; type: WbcType }> = {
+  name: 'set-type',
+  perform(e, { id, type }) {
+    return { ...e, typed: { ...(e.typed ?? {}), [id]: type } };
   },
 };
 

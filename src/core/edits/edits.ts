@@ -6,18 +6,21 @@
 import type { CellClass } from '../detection/classes';
 import type { Detection } from '../detection/detection';
 import type { ImageBox } from '../detection/geometry';
+import type { WbcType } from '../differential/differential';
 
 export interface Edits {
   deleted: readonly string[];
   relabeled: Readonly<Record<string, CellClass>>;
   moved: Readonly<Record<string, ImageBox>>;
   added: readonly Detection[];
+  /** WBC types set by hand, by detection id (absent in batches saved before the differential). */
+  typed?: Readonly<Record<string, WbcType>>;
 }
 
-export const NO_EDITS: Edits = Object.freeze({ deleted: [], relabeled: {}, moved: {}, added: [] });
+export const NO_EDITS: Edits = Object.freeze({ deleted: [], relabeled: {}, moved: {}, added: [], typed: {} });
 
 export function isEdited(e: Edits): boolean {
-  return e.deleted.length > 0 || e.added.length > 0 || Object.keys(e.relabeled).length > 0 || Object.keys(e.moved).length > 0;
+  return e.deleted.length > 0 || e.added.length > 0 || Object.keys(e.relabeled).length > 0 || Object.keys(e.moved).length > 0 || Object.keys(e.typed ?? {}).length > 0;
 }
 
 /** A shown detection: edited or added ones are marked manual. */
@@ -33,4 +36,27 @@ export function applyEdits(dets: readonly Detection[], e: Edits): Detection[] {
   }
   for (const d of e.added) if (!deleted.has(d.id)) out.push(d);
   return out;
+}
+
+/**
+ * WBC types on shown detections: a type set by hand wins; else the classifier's most probable type
+ * (`probs` by detection id, in the card's class order). Non-WBCs carry no type.
+ */
+export function applyTypes(
+  dets: readonly Detection[],
+  typed: Readonly<Record<string, WbcType>> | undefined,
+  probs: Readonly<Record<string, readonly number[]>> | undefined,
+  types: readonly WbcType[],
+): Detection[] {
+  if (!typed && !probs) return dets as Detection[];
+  return dets.map((d) => {
+    if (d.cls !== 'WBC') return d.wbc ? { ...d, wbc: undefined } : d;
+    const manual = typed?.[d.id];
+    if (manual) return { ...d, wbc: { type: manual, p: 1, origin: 'manual' } };
+    const p = probs?.[d.id];
+    if (!p) return d;
+    let best = 0;
+    for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
+    return { ...d, wbc: { type: types[best], p: p[best], origin: 'model' } };
+  });
 }

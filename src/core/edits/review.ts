@@ -2,18 +2,23 @@
 import type { PostprocessParams } from '../detection/card';
 import type { Detection } from '../detection/detection';
 
-/** Model detections ordered by distance of their score from their class threshold (closest first). */
-export function uncertaintyOrder(dets: readonly Detection[], p: PostprocessParams): Detection[] {
-  return dets
-    .filter((d) => d.origin === 'model')
+/** WBCs whose type the classifier is unsure of (probability under `lowConfidence`), least sure first;
+ * then model detections ordered by distance of their score from their class threshold (closest first). */
+export function uncertaintyOrder(dets: readonly Detection[], p: PostprocessParams, lowConfidence = 0): Detection[] {
+  const unsureType = dets
+    .filter((d) => d.wbc?.origin === 'model' && d.wbc.p < lowConfidence)
+    .sort((a, b) => a.wbc!.p - b.wbc!.p);
+  const rest = dets
+    .filter((d) => d.origin === 'model' && !unsureType.includes(d))
     .map((d, i) => ({ d, i, m: Math.abs(d.score - p.scoreThresholds[d.cls]) }))
     .sort((a, b) => a.m - b.m || a.i - b.i)
     .map((x) => x.d);
+  return [...unsureType, ...rest];
 }
 
 /** The next detection to look at after `currentId` in uncertainty order, or null at the end. */
-export function nextUncertain(dets: readonly Detection[], p: PostprocessParams, currentId: string | null): Detection | null {
-  const order = uncertaintyOrder(dets, p);
+export function nextUncertain(dets: readonly Detection[], p: PostprocessParams, currentId: string | null, lowConfidence = 0): Detection | null {
+  const order = uncertaintyOrder(dets, p, lowConfidence);
   if (!order.length) return null;
   const i = currentId ? order.findIndex((d) => d.id === currentId) : -1;
   return order[i + 1] ?? null;
@@ -44,8 +49,9 @@ export function reviewStep(
   order: readonly string[],
   currentId: string,
   isPending: (id: string) => boolean,
+  lowConfidence = 0,
 ): ReviewStep {
-  const next = nextUncertain(dets, p, selectedId);
+  const next = nextUncertain(dets, p, selectedId, lowConfidence);
   if (next) return { kind: 'select', detectionId: next.id };
   return { kind: 'finish-image', next: nextUnreviewed(order, currentId, isPending) };
 }

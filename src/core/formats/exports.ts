@@ -3,6 +3,7 @@ import { CLASS_NAMES } from '../detection/classes';
 import type { Detection } from '../detection/detection';
 import { countCells, summarize } from '../counts/counts';
 import { isCutByBorder, type CountRule } from '../detection/postprocess';
+import { differential, WBC_TYPES } from '../differential/differential';
 import type { ScaleInfo } from '../detection/scale';
 import { toCsv } from './csv';
 import { writeVoc } from './voc';
@@ -24,22 +25,44 @@ const cellScale = (im: ExportImage) =>
   im.scale ? (im.scale.fixed ? 1 / im.scale.relative : (im.scale.estimated ?? '')) : '';
 const r3 = (x: number | string) => (typeof x === 'number' ? Math.round(x * 1000) / 1000 : x);
 
+const typesOf = (im: ExportImage) => im.detections.flatMap((d) => (d.cls === 'WBC' && d.wbc ? [d.wbc.type] : []));
+
+/** One row per image plus TOTAL, with the differential's counts per type; a last row gives the batch
+ * differential in % (erythroblasts: per 100 WBC, outside the 100%). */
 export function countsCsv(images: readonly ExportImage[]): string {
-  const rows = images.map((im) => {
+  const rows: (string | number | boolean)[][] = images.map((im) => {
     const c = countCells(im.detections);
-    return [im.name, c.RBC, c.WBC, c.Platelets, im.reviewed, im.edited, im.countRule, r3(cellScale(im)), im.scale?.passes ?? ''];
+    const d = differential(typesOf(im));
+    return [im.name, c.RBC, c.WBC, c.Platelets, im.reviewed, im.edited, im.countRule, r3(cellScale(im)), im.scale?.passes ?? '', ...WBC_TYPES.map((t) => d.counts[t])];
   });
   const s = summarize(images.map((im) => countCells(im.detections)));
   const rules = [...new Set(images.map((i) => i.countRule))].join('+');
-  rows.push(['TOTAL', s.totals.RBC, s.totals.WBC, s.totals.Platelets, images.filter((i) => i.reviewed).length, images.filter((i) => i.edited).length, rules, '', '']);
-  return toCsv(['image', 'RBC', 'WBC', 'Platelets', 'reviewed', 'edited', 'count_rule', 'cell_scale', 'passes'], rows);
+  const d = differential(images.flatMap(typesOf));
+  rows.push(['TOTAL', s.totals.RBC, s.totals.WBC, s.totals.Platelets, images.filter((i) => i.reviewed).length, images.filter((i) => i.edited).length, rules, '', '', ...WBC_TYPES.map((t) => d.counts[t])]);
+  const pctRow = WBC_TYPES.map((t) => (t === 'erythroblast' ? (d.nrbcPer100 === null ? '' : r3(d.nrbcPer100)) : d.total ? r3(d.percent[t]) : ''));
+  rows.push(['DIFFERENTIAL_%', '', '', '', '', '', '', '', '', ...pctRow]);
+  return toCsv(['image', 'RBC', 'WBC', 'Platelets', 'reviewed', 'edited', 'count_rule', 'cell_scale', 'passes', ...WBC_TYPES], rows);
 }
 
 export function boxesCsv(images: readonly ExportImage[]): string {
   const rows = images.flatMap((im) =>
-    im.detections.map((d) => [im.name, d.cls, d.score, d.box.x1, d.box.y1, d.box.x2, d.box.y2, d.origin, isCutByBorder(d, im.width, im.height), im.countRule]),
+    im.detections.map((d) => [
+      im.name,
+      d.cls,
+      d.score,
+      d.box.x1,
+      d.box.y1,
+      d.box.x2,
+      d.box.y2,
+      d.origin,
+      isCutByBorder(d, im.width, im.height),
+      im.countRule,
+      d.wbc?.type ?? '',
+      d.wbc ? d.wbc.p : '',
+      d.wbc?.origin ?? '',
+    ]),
   );
-  return toCsv(['image', 'class', 'score', 'x1', 'y1', 'x2', 'y2', 'origin', 'cut_by_border', 'count_rule'], rows);
+  return toCsv(['image', 'class', 'score', 'x1', 'y1', 'x2', 'y2', 'origin', 'cut_by_border', 'count_rule', 'wbc_type', 'wbc_p', 'wbc_type_origin'], rows);
 }
 
 export function boxesJson(images: readonly ExportImage[]): string {
@@ -58,6 +81,7 @@ export function boxesJson(images: readonly ExportImage[]): string {
         box: [d.box.x1, d.box.y1, d.box.x2, d.box.y2],
         origin: d.origin,
         cut_by_border: isCutByBorder(d, im.width, im.height),
+        ...(d.wbc ? { wbc_type: d.wbc.type, wbc_p: d.wbc.p, wbc_type_origin: d.wbc.origin } : {}),
       })),
     })),
     null,
@@ -73,7 +97,7 @@ export function vocFiles(images: readonly ExportImage[]): { name: string; data: 
       width: im.width,
       height: im.height,
       note: `smearcount; count rule: ${im.countRule}`,
-      objects: im.detections.map((d) => ({ cls: d.cls, box: d.box, truncated: isCutByBorder(d, im.width, im.height) })),
+      objects: im.detections.map((d) => ({ cls: d.cls, box: d.box, truncated: isCutByBorder(d, im.width, im.height), type: d.wbc?.type })),
     }),
   }));
 }
@@ -102,6 +126,7 @@ export function cocoJson(images: readonly ExportImage[]): string {
           iscrowd: 0,
           score: d.score,
           origin: d.origin,
+          ...(d.wbc ? { wbc_type: d.wbc.type, wbc_p: d.wbc.p } : {}),
         };
       }),
     ),

@@ -16,6 +16,7 @@ const d = (cls: Detection['cls'], x: number, origin: Detection['origin'] = 'mode
   score: 0.5,
   box: { x1: x, y1: 0, x2: x + 10, y2: 10 },
   origin,
+  ...(cls === 'WBC' ? { wbc: { type: 'eosinophil' as const, p: 0.9, origin: 'model' as const } } : {}),
 });
 const images: ExportImage[] = [
   { name: 'a,1.jpg', width: 640, height: 480, detections: [d('RBC', 0), d('RBC', 20), d('WBC', 40, 'manual')], reviewed: true, edited: true, countRule: 'all', scale: { used: 0.8, relative: 1, estimated: 1.04, passes: 1, fixed: false } },
@@ -31,16 +32,20 @@ describe('CSV', () => {
   });
   it('exports counts with a totals row', () => {
     expect(countsCsv(images)).toBe(
-      'image,RBC,WBC,Platelets,reviewed,edited,count_rule,cell_scale,passes\r\n"a,1.jpg",2,1,0,true,true,all,1.0400,1\r\nb.jpg,0,0,1,false,false,all,0.4900,2\r\nTOTAL,2,1,1,1,1,all,,\r\n',
+      'image,RBC,WBC,Platelets,reviewed,edited,count_rule,cell_scale,passes,neutrophil,lymphocyte,monocyte,eosinophil,basophil,immature_granulocyte,erythroblast\r\n' +
+        '"a,1.jpg",2,1,0,true,true,all,1.0400,1,0,0,0,1,0,0,0\r\n' +
+        'b.jpg,0,0,1,false,false,all,0.4900,2,0,0,0,0,0,0,0\r\n' +
+        'TOTAL,2,1,1,1,1,all,,,0,0,0,1,0,0,0\r\n' +
+        'DIFFERENTIAL_%,,,,,,,,,0,0,0,100,0,0,0\r\n',
     );
   });
   it('exports boxes with their origin', () => {
     const lines = boxesCsv(images).trim().split('\r\n');
     expect(lines).toHaveLength(5);
-    expect(lines[0]).toBe('image,class,score,x1,y1,x2,y2,origin,cut_by_border,count_rule');
-    expect(lines[3]).toBe('"a,1.jpg",WBC,0.5000,40,0,50,10,manual,true,all');
-    // d('RBC', 20) is 20-30 x 0-10: its top edge is at the image border, so it is cut.
-    expect(lines[2].split(',').at(-2)).toBe('true');
+    expect(lines[0]).toBe('image,class,score,x1,y1,x2,y2,origin,cut_by_border,count_rule,wbc_type,wbc_p,wbc_type_origin');
+    expect(lines[3]).toBe('"a,1.jpg",WBC,0.5000,40,0,50,10,manual,true,all,eosinophil,0.9000,model');
+    // d('RBC', 20) is 20-30 x 0-10: its top edge is at the image border, so it is cut (the quoted name holds a comma).
+    expect(lines[2].split(',')[9]).toBe('true');
   });
 });
 

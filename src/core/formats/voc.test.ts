@@ -5,7 +5,7 @@ const xml = `<annotation><filename>a &amp; b.jpg</filename><size><width>640</wid
 <object><name>RBC</name><bndbox><xmin>10</xmin><ymin>20</ymin><xmax>110</xmax><ymax>120</ymax></bndbox></object>
 <object><name>WBC</name><bndbox><xmin>700</xmin><ymin>0</ymin><xmax>500</xmax><ymax>100</ymax></bndbox></object>
 <object><name>Platelets</name><bndbox><xmin>5</xmin><ymin>5</ymin><xmax>6</xmax><ymax>40</ymax></bndbox></object>
-<object><name>Neutrophil</name><bndbox><xmin>5</xmin><ymin>5</ymin><xmax>60</xmax><ymax>40</ymax></bndbox></object>
+<object><name>Macrophage</name><bndbox><xmin>5</xmin><ymin>5</ymin><xmax>60</xmax><ymax>40</ymax></bndbox></object>
 </annotation>`;
 
 describe('Pascal VOC', () => {
@@ -18,6 +18,22 @@ describe('Pascal VOC', () => {
       { cls: 'WBC', box: { x1: 500, y1: 0, x2: 640, y2: 100 } },
     ]);
     expect(a.skipped).toBe(2);
+  });
+  it('reads WBC types: <wbc_type> (our exports) or a type as the name; round-trips through writeVoc', () => {
+    const t = parseVoc(`<annotation><size><width>640</width><height>480</height></size>
+<object><name>WBC</name><wbc_type>eosinophil</wbc_type><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>90</xmax><ymax>90</ymax></bndbox></object>
+<object><name>Neutrophil</name><bndbox><xmin>100</xmin><ymin>1</ymin><xmax>190</xmax><ymax>90</ymax></bndbox></object>
+<object><name>immature granulocyte</name><bndbox><xmin>200</xmin><ymin>1</ymin><xmax>290</xmax><ymax>90</ymax></bndbox></object>
+<object><name>WBC</name><bndbox><xmin>300</xmin><ymin>1</ymin><xmax>390</xmax><ymax>90</ymax></bndbox></object></annotation>`);
+    expect(t.objects.map((o) => [o.cls, o.type])).toEqual([
+      ['WBC', 'eosinophil'],
+      ['WBC', 'neutrophil'],
+      ['WBC', 'immature_granulocyte'],
+      ['WBC', undefined],
+    ]);
+    const again = parseVoc(writeVoc({ filename: 'x.jpg', width: 640, height: 480, objects: t.objects }));
+    expect(again.objects.map((o) => o.type)).toEqual(['eosinophil', 'neutrophil', 'immature_granulocyte', undefined]);
+    expect(writeVoc({ filename: 'x.jpg', width: 640, height: 480, objects: t.objects })).toContain('<name>WBC</name>');
   });
   it('gives clear errors', () => {
     expect(() => parseVoc('<html></html>', 'x.xml')).toThrow(/x.xml: not a Pascal VOC annotation/);

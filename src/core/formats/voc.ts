@@ -1,3 +1,4 @@
+import { isWbcType, type WbcType } from '../differential/differential';
 /**
  * Pascal VOC XML, as written by labelImg and read by CVAT. A small dedicated reader (no DOM), so the
  * same code runs in the page, in the worker and in Node for the eval CLI.
@@ -8,6 +9,8 @@ import type { Box } from '../detection/geometry';
 export interface VocObject {
   cls: CellClass;
   box: Box;
+  /** WBCs: the type, from <wbc_type> (smearcount's exports) or a type written as the <name>. */
+  type?: WbcType;
 }
 export interface VocAnnotation {
   filename: string;
@@ -49,11 +52,16 @@ export function parseVoc(xml: string, source = 'annotation'): VocAnnotation {
     const x2 = Math.min(width, Math.max(v[0], v[2]));
     const y1 = Math.max(0, Math.min(v[1], v[3]));
     const y2 = Math.min(height, Math.max(v[1], v[3]));
-    if (!isCellClass(name) || x2 - x1 < MIN_BOX_SIDE || y2 - y1 < MIN_BOX_SIDE) {
+    // A WBC may be named by its type (neutrophil, ...): it counts as a WBC with that type.
+    const typeName = name?.toLowerCase().replace(/[\s-]+/g, '_');
+    const cls = isCellClass(name) ? name : isWbcType(typeName) ? 'WBC' : undefined;
+    if (!cls || x2 - x1 < MIN_BOX_SIDE || y2 - y1 < MIN_BOX_SIDE) {
       skipped++;
       continue;
     }
-    objects.push({ cls: name, box: { x1, y1, x2, y2 } });
+    const t = tag(m[1], 'wbc_type')?.trim();
+    const type = cls === 'WBC' ? (isWbcType(t) ? t : isWbcType(typeName) ? typeName : undefined) : undefined;
+    objects.push(type ? { cls, box: { x1, y1, x2, y2 }, type } : { cls, box: { x1, y1, x2, y2 } });
   }
   return { filename: tag(xml, 'filename') ?? '', width, height, objects, skipped };
 }
@@ -76,7 +84,7 @@ export function writeVoc(a: {
       (o) => `\t<object>
 \t\t<name>${esc(o.cls)}</name>
 \t\t<pose>Unspecified</pose>
-\t\t<truncated>${o.truncated ? 1 : 0}</truncated>
+\t\t<truncated>${o.truncated ? 1 : 0}</truncated>${o.type ? `\n\t\t<wbc_type>${esc(o.type)}</wbc_type>` : ''}
 \t\t<difficult>0</difficult>
 \t\t<bndbox>
 \t\t\t<xmin>${r(o.box.x1, a.width)}</xmin>

@@ -1,0 +1,53 @@
+import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { AppPage, clickBox, isolated } from './app.po';
+import { testingImages } from './data';
+
+test('every WBC gets a type, the differential sums to 100%, and a corrected type reaches the CSV', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  const files = testingImages(6);
+  await app.drop(files);
+  await app.waitReady();
+  expect((await app.page.evaluate(() => (window as any).__smearcount.model())).classifier).toBe(true);
+
+  let wbcs = 0;
+  for (let i = 0; i < files.length; i++) {
+    await app.selectImage(i);
+    const cur: any = await page.evaluate(() => (window as any).__smearcount.current());
+    for (const d of cur.detections.filter((x: any) => x.cls === 'WBC')) {
+      wbcs++;
+      expect(d.wbc, `${cur.name} ${d.id}`).toBeTruthy();
+      expect(d.wbc.p).toBeGreaterThan(0);
+    }
+  }
+  expect(wbcs).toBeGreaterThan(0);
+  await expect(page.getByTestId('diff-progress')).toContainText(`${wbcs} of 100 WBC classified`);
+  const types = ['neutrophil', 'lymphocyte', 'monocyte', 'eosinophil', 'basophil', 'immature_granulocyte'];
+  let sum = 0;
+  for (const t of types) sum += parseFloat((await page.getByTestId(`diff-pct-${t}`).textContent()) ?? '0') || 0;
+  expect(Math.abs(sum - 100)).toBeLessThanOrEqual(0.5); // each shown to 0.1%
+
+  // Select a WBC on the first image and set its type with the keyboard (Shift+3: monocyte), then undo-able.
+  await app.selectImage(0);
+  const cur: any = await page.evaluate(() => (window as any).__smearcount.current());
+  const wbc = isolated(cur.detections, 'WBC') ?? cur.detections.find((d: any) => d.cls === 'WBC');
+  await clickBox(app, wbc);
+  expect(await page.evaluate(() => (window as any).__smearcount.selectedId())).toBe(wbc.id);
+  const target = wbc.wbc.type === 'monocyte' ? { key: 'Shift+Digit4', type: 'eosinophil' } : { key: 'Shift+Digit3', type: 'monocyte' };
+  await page.keyboard.press(target.key);
+  const after: any = await page.evaluate(() => (window as any).__smearcount.current());
+  expect(after.detections.find((d: any) => d.id === wbc.id).wbc).toMatchObject({ type: target.type, origin: 'manual' });
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+  const rows = readFileSync((await download.path())!, 'utf8').trim().split(/\r\n/).map((l) => l.split(','));
+  const col = rows[0].indexOf(target.type);
+  const before = cur.detections.filter((d: any) => d.cls === 'WBC' && d.wbc.type === target.type).length;
+  const row = rows.find((r) => r[0] === cur.name)!;
+  expect(Number(row[col])).toBe(before + 1);
+  expect(rows.at(-1)![0]).toBe('DIFFERENTIAL_%');
+
+  await page.keyboard.press('Control+z');
+  const undone: any = await page.evaluate(() => (window as any).__smearcount.current());
+  expect(undone.detections.find((d: any) => d.id === wbc.id).wbc.origin).toBe('model');
+});

@@ -1,0 +1,394 @@
+"""The WBC differential: a small CNN that types a detected white cell, trained from scratch on two
+microscopes (PBC's CellaVision DM96 single cells and the CBC images' WBCs), exported to ONNX with its
+own card. One resumable command, run from the repository root:
+
+    /usr/bin/python3 -m models.differential            # writes models/smearcount-wbc.{onnx,json}
+    /usr/bin/python3 -m models.differential --resume
+
+The crop rule (the card's `crop`, mirrored in src/core/differential/crop.ts): a square centred on the
+detector's WBC box, side = 1.4 x the box's longer side, padded with mid grey outside the image, resized
+to 64x64; then each channel is divided by its 95th percentile (the brightest plasma/background becomes
+1: a per-cell white balance that removes much of a stain and camera shift), clipped to [0, 1.5].
+The PBC cells come without boxes: the shipped detector finds them (the same rule for both sources).
+"""
+import argparse
+import csv
+import datetime
+import json
+import math
+import os
+import platform
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+import torchvision.transforms.functional as TF
+from torch import nn
+from torchvision.io import ImageReadMode, read_image
+
+from .dataset import default_data_root, parse_voc
+from .export import compress_weights, file_facts
+
+HERE = Path(__file__).resolve().parent
+TYPES = ("neutrophil", "lymphocyte", "monocyte", "eosinophil", "basophil", "immature_granulocyte", "erythroblast")
+CODES = {"neutrophil": "NEU", "lymphocyte": "LYM", "monocyte": "MON", "eosinophil": "EOS", "basophil": "BAS",
+         "immature_granulocyte": "IG", "erythroblast": "NRBC"}
+COLORS = {"neutrophil": "#4c9aff", "lymphocyte": "#36b37e", "monocyte": "#ff8b00", "eosinophil": "#ff5630",
+          "basophil": "#6554c0", "immature_granulocyte": "#00b8d9", "erythroblast": "#c1c7d0"}
+SIZE = 64
+CROP_FACTOR = 1.4
+PAD = 0.5
+PCT = 0.95
+
+
+def crop_rect(box, factor=CROP_FACTOR):
+    x1, y1, x2, y2 = box
+    side = factor * max(x2 - x1, y2 - y1)
+    cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
+    return cx - side / 2, cy - side / 2, side
+
+
+def crop_cell(image, box, size=SIZE, factor=CROP_FACTOR):
+    """image: float [3,H,W] in [0,1]; returns the normalised [3,size,size] input (see module doc)."""
+    return normalise(crop_raw(image, box, size, factor))
+
+
+def crop_raw(image, box, size=SIZE, factor=CROP_FACTOR):
+    """The padded, resized crop before normalisation."""
+    h, w = image.shape[-2:]
+    x0, y0, side = crop_rect(box, factor)
+    s = max(1, round(side))
+    xi, yi = round(x0), round(y0)
+    canvas = torch.full((3, s, s), PAD)
+    sx0, sy0 = max(0, xi), max(0, yi)
+    sx1, sy1 = min(w, xi + s), min(h, yi + s)
+    if sx1 > sx0 and sy1 > sy0:
+        canvas[:, sy0 - yi:sy1 - yi, sx0 - xi:sx1 - xi] = image[:, sy0:sy1, sx0:sx1]
+    return F.interpolate(canvas[None], size=(size, size), mode="bilinear", align_corners=False, antialias=s > size)[0]
+
+
+def normalise(x):
+    """Per-channel white balance: divide by the 95th percentile, clip to [0, 1.5]."""
+    flat = x.reshape(3, -1)
+    k = max(1, int(round(PCT * (flat.shape[1] - 1))))
+    p = flat.sort(dim=1).values[:, k].clamp(min=0.05)
+    return (x / p[:, None, None]).clamp(0, 1.5)
+
+
+class WbcNet(nn.Module):
+    """~0.24 M parameters: four conv stages (BN, ReLU, max-pool), global average pool, linear."""
+
+    def __init__(self, n=len(TYPES), widths=(16, 32, 64, 128)):
+        super().__init__()
+        layers, c = [], 3
+        for wdt in widths:
+            layers += [nn.Conv2d(c, wdt, 3, padding=1, bias=False), nn.BatchNorm2d(wdt), nn.ReLU(inplace=True),
+                       nn.Conv2d(wdt, wdt, 3, padding=1, bias=False), nn.BatchNorm2d(wdt), nn.ReLU(inplace=True),
+                       nn.MaxPool2d(2)]
+            c = wdt
+        self.features = nn.Sequential(*layers)
+        self.head = nn.Linear(c, n)
+
+    def forward(self, x):
+        # input: the normalised crop in [0, 1.5]; centre it here so the graph owns the whole contract
+        x = (x - 0.75) / 0.35
+        return self.head(self.features(x).mean(dim=(2, 3)))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Data: (image path, box, type index, source, group)
+
+
+def find_pbc_boxes(root, cache, log):
+    """The detector's WBC box for each PBC single-cell image (the one nearest the centre), cached."""
+    if cache.is_file():
+        return json.loads(cache.read_text())
+    from .model import build_model
+    from .export import prepare_for_export
+    from .scale import DEFAULT_SCALE, detect
+    ckpt_card = json.loads((HERE / "smearcount-frcnn.json").read_text())
+    # The detector's weights: the exported ONNX is the shipped one; PyTorch needs its checkpoint.
+    ckpt_path = HERE / "runs" / "smearcount-frcnn" / "checkpoint.pth"
+    if not ckpt_path.is_file():
+        raise FileNotFoundError(f"{ckpt_path} is needed to find the PBC cells' boxes (train the detector first)")
+    from .train import load_checkpoint
+    ck = load_checkpoint(ckpt_path)
+    m = build_model(**ck["model_cfg"])
+    m.load_state_dict(ck["model"])
+    prepare_for_export(m).eval()
+    cfg = {**DEFAULT_SCALE, **ckpt_card["scale"]}
+    out, t0, found = {}, time.time(), 0
+    files = sorted((Path(root) / "pbc-wbc").glob("*/*.jpg"))
+    for i, f in enumerate(files):
+        img = read_image(str(f), ImageReadMode.RGB).float() / 255
+        h, w = img.shape[-2:]
+        b, l, s, _ = detect(m, img, native=(512, 384), cfg=cfg)
+        cand = [(bb, sc) for bb, ll, sc in zip(b, l, s) if ll == 2 and sc >= 0.2]
+        if cand:
+            bb = min(cand, key=lambda c: ((c[0][0] + c[0][2]) / 2 - w / 2) ** 2 + ((c[0][1] + c[0][3]) / 2 - h / 2) ** 2)[0]
+            out[str(f.relative_to(root))] = [float(v) for v in bb]
+            found += 1
+        else:  # no WBC box (e.g. a small erythroblast): the centred cell, at PBC's typical size
+            out[str(f.relative_to(root))] = [w * 0.3, h * 0.3, w * 0.7, h * 0.7]
+        if log and (i + 1) % 400 == 0:
+            log(f"[boxes] {i + 1}/{len(files)} ({time.time() - t0:.0f}s), detector found {found}")
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps(out))
+    return out
+
+
+def load_items(root, run_dir, log):
+    root = Path(root)
+    boxes = find_pbc_boxes(root, run_dir / "pbc-boxes.json", log)
+    items = []
+    for t, name in enumerate(TYPES):
+        for f in sorted((root / "pbc-wbc" / name).glob("*.jpg")):
+            items.append({"image": f, "box": boxes[str(f.relative_to(root))], "type": t, "source": "pbc", "group": f.stem})
+    copies = {}
+    with open(root / "txl-pbc" / "cbc-training-copies.csv", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row["source"] == "bccd" and row["cbc_training_image"]:
+                copies[Path(row["cbc_training_image"]).stem] = Path(row["file"]).stem
+    with open(root / "cbc-wbc-types" / "Training.csv", newline="") as fh:
+        for row in csv.DictReader(fh):
+            stem = Path(row["image"]).stem
+            # complete labels when txl-pbc relabelled the image, else CBC's own
+            xml = (root / "txl-pbc" / "bccd" / "Annotations" / f"{copies[stem]}.xml" if stem in copies
+                   else root / "cbc" / "Training" / "Annotations" / f"{stem}.xml")
+            img = (root / "txl-pbc" / "bccd" / "Images" / f"{copies[stem]}.jpg" if stem in copies
+                   else root / "cbc" / "Training" / "Images" / f"{stem}.jpg")
+            if not xml.is_file() or row["wbc_type"] not in TYPES:
+                continue
+            _, w, h, b, l, _ = parse_voc(xml)
+            wbc = [bb for bb, ll in zip(b, l) if ll == 2]
+            if len(wbc) != 1:  # the type belongs to "the" WBC: skip images with none or several
+                continue
+            items.append({"image": img, "box": wbc[0], "type": TYPES.index(row["wbc_type"]), "source": "cbc",
+                          "group": stem})
+    return items
+
+
+def split(items, seed, test_frac=0.15, val_frac=0.15):
+    """PBC: train / val / test per type (test is never tuned on). CBC: train / val by image."""
+    rng = random.Random(seed)
+    out = {"train": [], "val": [], "test": []}
+    for src in ("pbc", "cbc"):
+        for t in range(len(TYPES)):
+            group = [it for it in items if it["source"] == src and it["type"] == t]
+            rng.shuffle(group)
+            n = len(group)
+            n_test = int(round(n * test_frac)) if src == "pbc" else 0
+            n_val = int(round(n * (val_frac if src == "pbc" else 0.25)))
+            out["test"] += group[:n_test]
+            out["val"] += group[n_test:n_test + n_val]
+            out["train"] += group[n_test + n_val:]
+    return out
+
+
+class Crops(torch.utils.data.Dataset):
+    def __init__(self, items, train):
+        self.items, self.train = items, train
+        self.cache = {}
+
+    def __len__(self):
+        return len(self.items)
+
+    def __getitem__(self, i):
+        it = self.items[i]
+        img = read_image(str(it["image"]), ImageReadMode.RGB).float() / 255
+        box = list(it["box"])
+        factor = CROP_FACTOR
+        if self.train:
+            # scale and framing jitter: a detector's box is never exact, magnifications differ
+            w, h = box[2] - box[0], box[3] - box[1]
+            dx, dy = random.uniform(-0.08, 0.08) * w, random.uniform(-0.08, 0.08) * h
+            box = [box[0] + dx, box[1] + dy, box[2] + dx, box[3] + dy]
+            factor *= math.exp(random.uniform(math.log(0.85), math.log(1.2)))
+        x = crop_raw(img, box, factor=factor)
+        if self.train:
+            # stain, focus and camera changes, on the crop (cheap at 64x64)
+            x = stain(x)
+            if random.random() < 0.4:
+                s = random.uniform(0.3, 1.2)
+                k = 2 * math.ceil(2.5 * s) + 1
+                x = TF.gaussian_blur(x, [k, k], [s, s])
+            if random.random() < 0.3:  # resolution loss (a lower-magnification camera)
+                f = random.uniform(1.5, 3.0)
+                x = F.interpolate(F.interpolate(x[None], scale_factor=1 / f, mode="bilinear", antialias=True),
+                                  size=(SIZE, SIZE), mode="bilinear")[0].clamp(0, 1)
+        x = normalise(x)
+        if self.train:
+            x = torch.rot90(x, random.randrange(4), dims=(1, 2))
+            if random.random() < 0.5:
+                x = x.flip(2)
+            x = (x + torch.randn_like(x) * random.uniform(0, 0.03)).clamp(0, 1.5)
+        return x, it["type"]
+
+
+def stain(img):
+    """Strong stain and camera jitter: hue, saturation, contrast, brightness, per-channel gamma."""
+    # Mild on hue: granule colour is what tells an eosinophil (orange-red) from a basophil (purple).
+    img = TF.adjust_hue(img, random.uniform(-0.04, 0.04))
+    img = TF.adjust_saturation(img, random.uniform(0.65, 1.35))
+    img = TF.adjust_contrast(img, random.uniform(0.75, 1.25))
+    img = TF.adjust_brightness(img, random.uniform(0.8, 1.2))
+    g = torch.tensor([random.uniform(0.85, 1.15) for _ in range(3)])[:, None, None]
+    return img.clamp(1e-4, 1) ** g
+
+
+def metrics(model, items, batch=64):
+    model.eval()
+    ds = Crops(items, train=False)
+    preds, trues, probs = [], [], []
+    with torch.no_grad():
+        for k in range(0, len(ds), batch):
+            xs, ys = zip(*[ds[i] for i in range(k, min(len(ds), k + batch))])
+            p = F.softmax(model(torch.stack(xs)), dim=1)
+            probs.append(p)
+            preds += p.argmax(1).tolist()
+            trues += list(ys)
+    n = len(TYPES)
+    conf = [[0] * n for _ in range(n)]
+    for t, p in zip(trues, preds):
+        conf[t][p] += 1
+    recall = {TYPES[t]: (conf[t][t] / sum(conf[t])) if sum(conf[t]) else None for t in range(n)}
+    present = [r for r in recall.values() if r is not None]
+    return {"images": len(trues), "accuracy": sum(int(a == b) for a, b in zip(trues, preds)) / max(1, len(trues)),
+            "balanced_accuracy": sum(present) / max(1, len(present)), "recall": recall, "confusion": conf,
+            "classes": list(TYPES)}
+
+
+def export(model, path):
+    model.eval()
+    tmp = path.with_suffix(".fp32.onnx")
+    torch.onnx.export(model, (torch.rand(1, 3, SIZE, SIZE),), str(tmp), opset_version=11, input_names=["crops"],
+                      output_names=["logits"], dynamic_axes={"crops": {0: "N"}, "logits": {0: "N"}})
+    compress_weights(tmp, path)
+    tmp.unlink()
+
+
+def get_args_parser():
+    p = argparse.ArgumentParser(description="Train the WBC differential classifier from scratch")
+    p.add_argument("--data", default=str(default_data_root()))
+    p.add_argument("--name", default="smearcount-wbc")
+    p.add_argument("--out-dir", default=str(HERE))
+    p.add_argument("--run-dir", default=str(HERE / "runs"))
+    p.add_argument("--epochs", type=int, default=24)
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--lr", type=float, default=3e-3)
+    p.add_argument("--cbc-weight", type=float, default=4.0, help="oversampling of the CBC microscope's cells")
+    p.add_argument("--no-cbc", action="store_true", help="train on PBC only (to measure the transfer)")
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--max-iters", type=int, default=None)
+    p.add_argument("--resume", action="store_true")
+    return p
+
+
+def main(args):
+    torch.set_num_threads(args.threads)
+    random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    run_dir = Path(args.run_dir) / args.name
+    run_dir.mkdir(parents=True, exist_ok=True)
+    logf = open(run_dir / "train.log", "a")
+
+    def log(m):
+        print(m, flush=True)
+        logf.write(m + "\n")
+        logf.flush()
+
+    log(f"[run] {datetime.datetime.now().isoformat(timespec='seconds')} args={vars(args)}")
+    items = load_items(args.data, Path(args.run_dir), log)
+    sp = split(items, args.seed)
+    train_items = [it for it in sp["train"] if not (args.no_cbc and it["source"] == "cbc")]
+    log(f"[data] train {len(train_items)} val {len(sp['val'])} test {len(sp['test'])}")
+    weights = [args.cbc_weight if it["source"] == "cbc" else 1.0 for it in train_items]
+    # balance the types within each source
+    for src in ("pbc", "cbc"):
+        for t in range(len(TYPES)):
+            idx = [i for i, it in enumerate(train_items) if it["source"] == src and it["type"] == t]
+            for i in idx:
+                weights[i] /= max(1, len(idx)) ** 0.5
+    sampler = torch.utils.data.WeightedRandomSampler(weights, num_samples=len(train_items), replacement=True,
+                                                     generator=torch.Generator().manual_seed(args.seed))
+    loader = torch.utils.data.DataLoader(Crops(train_items, True), batch_size=args.batch_size, sampler=sampler,
+                                         num_workers=args.workers, drop_last=True)
+    model = WbcNet()
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.02)
+    total = args.epochs * min(len(loader), args.max_iters or len(loader))
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=max(2, total), pct_start=0.15)
+    start, elapsed = 0, 0.0
+    ckpt = run_dir / "checkpoint.pth"
+    if args.resume and ckpt.is_file():
+        c = torch.load(ckpt, map_location="cpu")
+        model.load_state_dict(c["model"])
+        opt.load_state_dict(c["opt"])
+        sched.load_state_dict(c["sched"])
+        start, elapsed = c["epoch"] + 1, c["elapsed"]
+        log(f"[resume] from epoch {start}")
+    for epoch in range(start, args.epochs):
+        model.train()
+        t0, tot, n = time.time(), 0.0, 0
+        for it, (x, y) in enumerate(loader):
+            if args.max_iters and it >= args.max_iters:
+                break
+            loss = F.cross_entropy(model(x), y, label_smoothing=0.05)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            tot, n = tot + loss.item(), n + 1
+        elapsed += time.time() - t0
+        msg = f"[epoch {epoch + 1}/{args.epochs}] loss={tot / max(1, n):.4f} time={time.time() - t0:.0f}s total={elapsed:.0f}s"
+        if (epoch + 1) % 5 == 0 or epoch + 1 == args.epochs:
+            v = metrics(model, [it for it in sp["val"] if it["source"] == "pbc"])
+            vc = metrics(model, [it for it in sp["val"] if it["source"] == "cbc"])
+            msg += f" val-pbc bal.acc={v['balanced_accuracy']:.3f} val-cbc acc={vc['accuracy']:.3f}"
+        log(msg)
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "epoch": epoch,
+                    "elapsed": elapsed}, ckpt)
+    res = {
+        "pbc_test": metrics(model, sp["test"]),
+        "pbc_val": metrics(model, [it for it in sp["val"] if it["source"] == "pbc"]),
+        "cbc_val": metrics(model, [it for it in sp["val"] if it["source"] == "cbc"]),
+    }
+    for k, v in res.items():
+        log(f"[eval] {k}: accuracy {v['accuracy']:.3f} balanced {v['balanced_accuracy']:.3f} recall "
+            + " ".join(f"{CODES[t]}={r:.2f}" if r is not None else f"{CODES[t]}=-" for t, r in v["recall"].items()))
+    out = Path(args.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    onnx_path = out / f"{args.name}.onnx"
+    export(model, onnx_path)
+    card = {
+        "name": args.name, **file_facts(onnx_path),
+        "task": "WBC type of one detected white cell",
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "classes": [{"index": i, "name": t, "code": CODES[t], "color": COLORS[t]} for i, t in enumerate(TYPES)],
+        "input": {"name": "crops", "dtype": "float32", "shape": ["N", 3, SIZE, SIZE], "color": "RGB"},
+        "output": {"name": "logits", "shape": ["N", len(TYPES)], "note": "softmax gives the type probabilities"},
+        "crop": {"rule": "square centred on the WBC box, side = factor x max(box width, box height); outside the "
+                         "image: pad; resized to size x size; each channel divided by its percentile value, "
+                         "clipped to [0, clip]",
+                 "factor": CROP_FACTOR, "size": SIZE, "pad": PAD, "percentile": PCT, "clip": 1.5},
+        "low_confidence": 0.6,
+        "training": {"data": {"pbc-wbc": "400 per type, split 70/15/15 (train/val/test, seeded)",
+                              "cbc-wbc-types": "CBC Training images with exactly one WBC box, split 75/25 "
+                                               + ("(not trained on: --no-cbc)" if args.no_cbc else "")},
+                     "train_items": len(train_items), "epochs": args.epochs, "wall_time_s": round(elapsed, 1),
+                     "machine": f"{platform.machine()} {os.cpu_count()} cores, torch {torch.__version__}, {args.threads} threads",
+                     "from_scratch": True, "seed": args.seed},
+        "metrics": res,
+        "created": datetime.date.today().isoformat(),
+    }
+    (out / f"{args.name}.json").write_text(json.dumps(card, indent=2) + "\n")
+    log(f"[card] {out / (args.name + '.json')}")
+    return card
+
+
+if __name__ == "__main__":
+    main(get_args_parser().parse_args())

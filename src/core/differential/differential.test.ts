@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { cropRect, normaliseCrop, softmax } from './crop';
+import { differential, IN_DIFFERENTIAL, progressText, WBC_TYPES, type WbcType } from './differential';
+
+describe('crop rule', () => {
+  it('is a square centred on the box, factor x its longer side (may reach past the image)', () => {
+    expect(cropRect({ x1: 100, y1: 50, x2: 200, y2: 110 }, 1.4)).toEqual({ x: 80, y: 10, side: 140 });
+    expect(cropRect({ x1: 0, y1: 0, x2: 40, y2: 80 }, 1.5)).toEqual({ x: -40, y: -20, side: 120 });
+  });
+  it('normalises each channel by its percentile and clips: a per-cell white balance', () => {
+    const size = 4;
+    const rgba = new Uint8ClampedArray(size * size * 4);
+    for (let i = 0; i < size * size; i++) {
+      // background (bright, bluish cast) except one dark "nucleus" pixel
+      const dark = i === 5;
+      rgba.set(dark ? [60, 30, 90, 255] : [200, 210, 240, 255], 4 * i);
+    }
+    const x = normaliseCrop(rgba, { factor: 1.4, size, pad: 0.5, percentile: 0.95, clip: 1.5 });
+    expect(x).toHaveLength(3 * size * size);
+    // the background becomes white (1, 1, 1) whatever the cast; the nucleus keeps its ratios to it
+    for (const c of [0, 1, 2]) expect(x[c * 16]).toBeCloseTo(1);
+    expect(x[0 * 16 + 5]).toBeCloseTo(60 / 200);
+    expect(x[1 * 16 + 5]).toBeCloseTo(30 / 210);
+    expect(x[2 * 16 + 5]).toBeCloseTo(90 / 240);
+    expect(() => normaliseCrop(new Uint8ClampedArray(3), { factor: 1, size, pad: 0.5, percentile: 0.95, clip: 1.5 })).toThrow(RangeError);
+  });
+  it('softmax sums to one and keeps the order', () => {
+    const p = softmax([1, 3, 2]);
+    expect(p.reduce((a, b) => a + b)).toBeCloseTo(1);
+    expect(p[1]).toBeGreaterThan(p[2]);
+    expect(p[2]).toBeGreaterThan(p[0]);
+  });
+});
+
+describe('differential arithmetic', () => {
+  const many = (t: WbcType, n: number) => Array<WbcType>(n).fill(t);
+  it('percent over the six types inside the 100%; erythroblasts per 100 WBC outside it', () => {
+    const d = differential([...many('neutrophil', 60), ...many('lymphocyte', 30), ...many('monocyte', 6), ...many('eosinophil', 3), ...many('basophil', 1), ...many('erythroblast', 5)]);
+    expect(d.total).toBe(100);
+    expect(d.classified).toBe(105);
+    expect(d.percent.neutrophil).toBe(60);
+    expect(d.percent.erythroblast).toBe(0);
+    expect(d.nrbcPer100).toBe(5);
+    expect(IN_DIFFERENTIAL.reduce((s, t) => s + d.percent[t], 0)).toBeCloseTo(100);
+    expect(progressText(d)).toBe('105 of 100 WBC classified');
+  });
+  it('fractions and the empty case', () => {
+    const d = differential(['neutrophil', 'neutrophil', 'immature_granulocyte', 'erythroblast']);
+    expect(d.percent.neutrophil).toBeCloseTo(66.667, 2);
+    expect(d.percent.immature_granulocyte).toBeCloseTo(33.333, 2);
+    expect(d.nrbcPer100).toBeCloseTo(33.333, 2);
+    const e = differential([]);
+    expect(e.total).toBe(0);
+    expect(e.nrbcPer100).toBeNull();
+    expect(Object.values(e.percent).every((v) => v === 0)).toBe(true);
+  });
+  it('clinical order: neutrophils, lymphocytes, monocytes, eosinophils, basophils, then immature granulocytes', () => {
+    expect(IN_DIFFERENTIAL).toEqual(['neutrophil', 'lymphocyte', 'monocyte', 'eosinophil', 'basophil', 'immature_granulocyte']);
+    expect(WBC_TYPES.at(-1)).toBe('erythroblast');
+  });
+});
+
+describe('classification metrics', () => {
+  it('accuracy, balanced accuracy over the types present, recall and the confusion matrix', async () => {
+    const { classificationMetrics, normaliseChw } = await import('./crop');
+    const m = classificationMetrics([0, 0, 0, 1, 2], [0, 0, 1, 1, 0], ['a', 'b', 'c', 'd']);
+    expect(m.accuracy).toBeCloseTo(3 / 5);
+    expect(m.perClass.a.recall).toBeCloseTo(2 / 3);
+    expect(m.perClass.d).toEqual({ recall: null, support: 0 });
+    expect(m.balancedAccuracy).toBeCloseTo((2 / 3 + 1 + 0) / 3);
+    expect(m.confusion[0]).toEqual([2, 1, 0, 0]);
+    // float and byte paths agree
+    const rule = { factor: 1.4, size: 2, pad: 0.5, percentile: 0.95, clip: 1.5 };
+    const chw = Float32Array.from([0.2, 0.8, 0.8, 0.8, 0.1, 0.5, 0.5, 0.5, 0.3, 0.9, 0.9, 0.9]);
+    expect(Array.from(normaliseChw(chw, rule)).map((v) => +v.toFixed(3))).toEqual([0.25, 1, 1, 1, 0.2, 1, 1, 1, 0.333, 1, 1, 1]);
+  });
+});

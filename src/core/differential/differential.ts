@@ -1,0 +1,49 @@
+/**
+ * The WBC differential: types, their clinical order, and the arithmetic a report uses. Percentages are
+ * over the five normal types plus immature granulocytes (they sum to 100%); erythroblasts (nucleated
+ * red cells) are reported per 100 WBC, outside the 100%, as clinical analyzers do.
+ */
+export const WBC_TYPES = ['neutrophil', 'lymphocyte', 'monocyte', 'eosinophil', 'basophil', 'immature_granulocyte', 'erythroblast'] as const;
+export type WbcType = (typeof WBC_TYPES)[number];
+
+export const WBC_LABEL: Record<WbcType, string> = {
+  neutrophil: 'Neutrophils',
+  lymphocyte: 'Lymphocytes',
+  monocyte: 'Monocytes',
+  eosinophil: 'Eosinophils',
+  basophil: 'Basophils',
+  immature_granulocyte: 'Immature granulocytes',
+  erythroblast: 'Erythroblasts (NRBC)',
+};
+
+/** The types inside the 100%, in clinical order. */
+export const IN_DIFFERENTIAL: readonly WbcType[] = WBC_TYPES.slice(0, 6);
+
+export function isWbcType(x: unknown): x is WbcType {
+  return typeof x === 'string' && (WBC_TYPES as readonly string[]).includes(x);
+}
+
+export interface Differential {
+  counts: Record<WbcType, number>;
+  /** cells inside the 100% (all typed WBCs but erythroblasts) */
+  total: number;
+  /** % of `total` per type inside the differential (erythroblast: 0) */
+  percent: Record<WbcType, number>;
+  /** erythroblasts per 100 WBC (of `total`); null when total is 0 */
+  nrbcPer100: number | null;
+  /** typed cells, erythroblasts included */
+  classified: number;
+}
+
+export function differential(types: readonly WbcType[]): Differential {
+  const counts = Object.fromEntries(WBC_TYPES.map((t) => [t, 0])) as Record<WbcType, number>;
+  for (const t of types) counts[t]++;
+  const total = IN_DIFFERENTIAL.reduce((s, t) => s + counts[t], 0);
+  const percent = Object.fromEntries(WBC_TYPES.map((t) => [t, t !== 'erythroblast' && total ? (100 * counts[t]) / total : 0])) as Record<WbcType, number>;
+  return { counts, total, percent, nrbcPer100: total ? (100 * counts.erythroblast) / total : null, classified: types.length };
+}
+
+/** Progress towards a standard 100-cell differential. */
+export function progressText(d: Differential, target = 100): string {
+  return `${d.classified} of ${target} WBC classified`;
+}
