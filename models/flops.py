@@ -1,5 +1,6 @@
-"""Multiply-accumulates of conv and linear layers for one 640x480 image (our model and the seed's
-architecture), counted with forward hooks in eval mode. RoIAlign, NMS and elementwise ops are
+"""Multiply-accumulates of conv and linear layers for one 640x480 camera image as each model sees it
+(ours at its native 512x384 input, the seed's architecture after its 800-px transform), counted with
+forward hooks in eval mode. RoIAlign, NMS and elementwise ops are
 not counted. Prints GFLOPs (= 2 x GMACs)."""
 import json
 from pathlib import Path
@@ -34,6 +35,7 @@ if __name__ == "__main__":
     ours = build_model()
     seed = torchvision.models.detection.fasterrcnn_resnet50_fpn(weights=None, weights_backbone=None, num_classes=4)
     print(json.dumps({
-        "ours": {"parameters": count_parameters(ours), "gflops_640x480": round(gflops(ours), 2)},
+        "ours": {"parameters": count_parameters(ours), "gflops_512x384_native": round(gflops(ours, 384, 512), 2),
+                 "gflops_640x480": round(gflops(ours), 2)},
         "seed_resnet50_fpn_800px": {"parameters": count_parameters(seed), "gflops_640x480": round(gflops(seed), 2)},
     }))
