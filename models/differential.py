@@ -30,6 +30,7 @@ from torch import nn
 from torchvision.io import ImageReadMode, read_image
 
 from .dataset import default_data_root, parse_voc
+from .engine import run_logger
 from .export import compress_weights, file_facts
 
 HERE = Path(__file__).resolve().parent
@@ -294,13 +295,7 @@ def main(args):
     random.seed(args.seed)
     torch.manual_seed(args.seed)
     run_dir = Path(args.run_dir) / args.name
-    run_dir.mkdir(parents=True, exist_ok=True)
-    logf = open(run_dir / "train.log", "a")
-
-    def log(m):
-        print(m, flush=True)
-        logf.write(m + "\n")
-        logf.flush()
+    log = run_logger(run_dir)
 
     log(f"[run] {datetime.datetime.now().isoformat(timespec='seconds')} args={vars(args)}")
     items = load_items(args.data, Path(args.run_dir), log)

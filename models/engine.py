@@ -5,6 +5,19 @@ import time
 import torch
 
 
+def run_logger(run_dir):
+    """print + append to <run_dir>/train.log, flushed each line (a stopped run keeps its log)."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    f = open(run_dir / "train.log", "a")
+
+    def log(msg):
+        print(msg, flush=True)
+        f.write(msg + "\n")
+        f.flush()
+
+    return log
+
+
 class NonFiniteLoss(RuntimeError):
     pass
 

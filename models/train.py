@@ -23,7 +23,7 @@ from torchvision.io import ImageReadMode, read_image
 
 from .dataset import (CLASSES, SOURCES, RecordDataset, collate, default_data_root, load_sources,
                      parse_voc, require_split, split_by_group, interior_rbc_size)
-from .engine import predict, train_one_epoch
+from .engine import predict, run_logger, train_one_epoch
 from .export import compress_weights, export_onnx, file_facts, prepare_for_export
 from .make_scale_sets import build as build_scale_sets, build_from as build_scale_sets_from
 from .metrics import count_accuracy, evaluate_detections
@@ -288,13 +288,7 @@ def main(args):
     """The one command: data -> train -> tune -> evaluate -> export + card."""
     torch.set_num_threads(args.threads)
     run_dir = Path(args.run_dir) / args.name
-    run_dir.mkdir(parents=True, exist_ok=True)
-    log_file = open(run_dir / "train.log", "a")
-
-    def log(msg):
-        print(msg, flush=True)
-        log_file.write(msg + "\n")
-        log_file.flush()
+    log = run_logger(run_dir)
 
     seed_everything(args.seed)
     log(f"[run] {datetime.datetime.now().isoformat(timespec='seconds')} args={vars(args)}")

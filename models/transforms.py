@@ -98,6 +98,17 @@ class RandomScale:
         return image, {**target, "boxes": b}
 
 
+def clip_boxes(boxes, x0, y0, cw, ch):
+    """Boxes moved into a crop at (x0, y0) of size cw x ch and clipped to it, with the share of each
+    box's area left inside."""
+    area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+    c = boxes - torch.tensor([x0, y0, x0, y0], dtype=boxes.dtype)
+    c[:, [0, 2]] = c[:, [0, 2]].clamp(0, cw)
+    c[:, [1, 3]] = c[:, [1, 3]].clamp(0, ch)
+    vis = (c[:, 2] - c[:, 0]) * (c[:, 3] - c[:, 1])
+    return c, vis / area.clamp(min=1e-6)
+
+
 class RandomCrop:
     """Crop to at most `size` (h, w). A box keeps its label if at least `min_visible` of its area
     stays inside; smaller slivers are dropped, which matches the annotators' habit of leaving
@@ -111,13 +122,8 @@ class RandomCrop:
         ch, cw = min(self.size[0], h), min(self.size[1], w)
         y0, x0 = random.randint(0, h - ch), random.randint(0, w - cw)
         image = image[:, y0:y0 + ch, x0:x0 + cw]
-        b = target["boxes"]
-        area = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
-        c = b - torch.tensor([x0, y0, x0, y0], dtype=b.dtype)
-        c[:, [0, 2]] = c[:, [0, 2]].clamp(0, cw)
-        c[:, [1, 3]] = c[:, [1, 3]].clamp(0, ch)
-        vis = (c[:, 2] - c[:, 0]) * (c[:, 3] - c[:, 1])
-        keep = (vis >= self.min_visible * area) & (c[:, 2] - c[:, 0] >= 3) & (c[:, 3] - c[:, 1] >= 3)
+        c, inside = clip_boxes(target["boxes"], x0, y0, cw, ch)
+        keep = (inside >= self.min_visible) & (c[:, 2] - c[:, 0] >= 3) & (c[:, 3] - c[:, 1] >= 3)
         return image, {**target, "boxes": c[keep], "labels": target["labels"][keep]}
 
 
@@ -167,14 +173,9 @@ class ScaleCrop:
         nw, nh = max(8, round(cw * s)), max(8, round(ch * s))
         crop = F.interpolate(crop[None], size=(nh, nw), mode="bilinear", align_corners=False,
                              antialias=s < 1)[0].clamp_(0, 1)
-        b = target["boxes"]
-        area = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
-        c = b - torch.tensor([x0, y0, x0, y0], dtype=b.dtype)
-        c[:, [0, 2]] = c[:, [0, 2]].clamp(0, cw)
-        c[:, [1, 3]] = c[:, [1, 3]].clamp(0, ch)
-        vis = (c[:, 2] - c[:, 0]) * (c[:, 3] - c[:, 1])
-        c = c * torch.tensor([nw / cw, nh / ch, nw / cw, nh / ch], dtype=b.dtype)
-        keep = (vis >= self.min_visible * area) & (c[:, 2] - c[:, 0] >= 2) & (c[:, 3] - c[:, 1] >= 2)
+        c, inside = clip_boxes(target["boxes"], x0, y0, cw, ch)
+        c = c * torch.tensor([nw / cw, nh / ch, nw / cw, nh / ch], dtype=c.dtype)
+        keep = (inside >= self.min_visible) & (c[:, 2] - c[:, 0] >= 2) & (c[:, 3] - c[:, 1] >= 2)
         return crop, {**target, "boxes": c[keep], "labels": target["labels"][keep]}
 
 
