@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { BatchProgress } from '../features/BatchProgress';
+import { CountsBar } from '../features/CountsBar';
 import { CountsPanel } from '../features/CountsPanel';
 import { DifferentialPanel } from '../features/DifferentialPanel';
 import { DropZone } from '../features/DropZone';
@@ -44,6 +45,7 @@ export function App({ services }: { services: Services }) {
           <Thumbnails />
         </aside>
         <main>
+          <CountsBar />
           <Toolbar />
           <ImageCanvas />
         </main>

@@ -27,12 +27,49 @@ async function filesFromDataTransfer(dt: DataTransfer): Promise<File[]> {
 export function DropZone() {
   const { runner } = useServices();
   const [over, setOver] = useState(false);
+  const [dragging, setDragging] = useState(false);
   const input = useRef<HTMLInputElement>(null);
 
   const onDrop = useCallback(async (e: DragEvent) => {
     e.preventDefault();
     setOver(false);
     void runner.addFiles(await filesFromDataTransfer(e.dataTransfer));
+  }, [runner]);
+
+  // The whole window takes drops (a file dropped anywhere else would open in the browser instead),
+  // with an overlay while files are dragged over it.
+  useEffect(() => {
+    let depth = 0;
+    const hasFiles = (e: globalThis.DragEvent) => Array.from(e.dataTransfer?.types ?? []).includes('Files');
+    const enter = (e: globalThis.DragEvent) => {
+      if (!hasFiles(e)) return;
+      depth++;
+      setDragging(true);
+    };
+    const leave = () => {
+      depth = Math.max(0, depth - 1);
+      if (!depth) setDragging(false);
+    };
+    const overWin = (e: globalThis.DragEvent) => {
+      if (hasFiles(e)) e.preventDefault();
+    };
+    const drop = async (e: globalThis.DragEvent) => {
+      depth = 0;
+      setDragging(false);
+      if (!e.dataTransfer || e.defaultPrevented) return;
+      e.preventDefault();
+      void runner.addFiles(await filesFromDataTransfer(e.dataTransfer));
+    };
+    window.addEventListener('dragenter', enter);
+    window.addEventListener('dragleave', leave);
+    window.addEventListener('dragover', overWin);
+    window.addEventListener('drop', drop);
+    return () => {
+      window.removeEventListener('dragenter', enter);
+      window.removeEventListener('dragleave', leave);
+      window.removeEventListener('dragover', overWin);
+      window.removeEventListener('drop', drop);
+    };
   }, [runner]);
 
   useEffect(() => {
@@ -64,6 +101,11 @@ export function DropZone() {
       tabIndex={0}
       onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && input.current?.click()}
     >
+      {dragging && (
+        <div className="drop-overlay" data-testid="drop-overlay" aria-hidden>
+          Drop to count: images stay on this device
+        </div>
+      )}
       <strong>Drop smear images or folders</strong>
       <span>or click to choose · paste with Ctrl+V</span>
       <span className="muted">JPEG, PNG, WebP, BMP · VOC .xml to compare with ground truth</span>
