@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp, useServices } from '../services/context';
-import { selectProgress } from '../store/selectors';
+import { selectProgress, selectUncertainLeft } from '../store/selectors';
 
 const fmt = (ms: number) => (ms < 60_000 ? `${Math.ceil(ms / 1000)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`);
 
@@ -14,6 +14,8 @@ export function BatchProgress() {
   }));
   const running = useApp((s) => s.run !== null);
   const reviewed = useApp((s) => s.order.filter((id) => s.images[id].reviewed).length);
+  const { classifier } = useServices();
+  const uncertain = useApp((s) => selectUncertainLeft(s, classifier?.lowConfidence));
   const [, tick] = useState(0);
   useEffect(() => {
     if (!running) return;
@@ -31,6 +33,11 @@ export function BatchProgress() {
         {p.pending && eta !== null ? ` · about ${fmt(eta)} left` : ''}
       </span>
       <span data-testid="review-left">{p.done - reviewed > 0 ? `${p.done - reviewed} to review` : p.done ? 'all reviewed' : ''}</span>
+      {p.done > 0 && (
+        <span data-testid="uncertain-left" title="Boxes U will visit: score within the review band of its threshold, or an unsure WBC type">
+          {uncertain} uncertain box{uncertain === 1 ? '' : 'es'} left
+        </span>
+      )}
       {running && p.pending > 0 && (
         <button data-testid="cancel-batch" onClick={() => runner.cancel()} title="Stop after the current image; keep finished results">
           Cancel

@@ -134,6 +134,7 @@ export function ImageCanvas() {
   const setMode = useView((s) => s.setMode);
   const drawClass = useView((s) => s.drawClass);
   const fitNonce = useView((s) => s.fitNonce);
+  const focus = useView((s) => s.focus);
   // The stage transform is stored once, in the view store.
   const view = useView((s) => s.transform);
   const setView = useCallback(
@@ -163,6 +164,19 @@ export function ImageCanvas() {
   useEffect(() => {
     setView(fitTransform(width, height, size.w, size.h));
   }, [current?.id, width, height, size.w, size.h, fitNonce, setView]);
+
+  // Review: pan and zoom to the box under review (it fills about a third of the view).
+  useEffect(() => {
+    if (!focus) return;
+    const d = all.find((x) => x.id === focus.id);
+    if (!d) return;
+    const side = Math.max(d.box.x2 - d.box.x1, d.box.y2 - d.box.y1, 8);
+    const fit = fitTransform(width, height, size.w, size.h).scale;
+    const scale = Math.min(8, Math.max(fit, Math.min(size.w, size.h) / (3 * side)));
+    const cx = (d.box.x1 + d.box.x2) / 2;
+    const cy = (d.box.y1 + d.box.y2) / 2;
+    setView({ scale, x: size.w / 2 - cx * scale, y: size.h / 2 - cy * scale });
+  }, [focus?.nonce]); // only when a new box is focused
 
   const all = useMemo(() => shownDetections(current, params), [current, params]);
   const dets = useMemo(() => all.filter((d) => visible[d.cls]), [all, visible]);

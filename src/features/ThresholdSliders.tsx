@@ -11,6 +11,8 @@ export function ThresholdSliders() {
   const setCross = useApp((s) => s.setCrossClassNms);
   const reset = useApp((s) => s.resetPostprocess);
   const setCountRule = useApp((s) => s.setCountRule);
+  const band = useApp((s) => s.reviewBand);
+  const setBand = useApp((s) => s.setReviewBand);
   const fixedScale = useApp((s) => s.fixedScale);
   const setFixedScale = useApp((s) => s.setFixedScale);
   return (
@@ -39,6 +41,11 @@ export function ThresholdSliders() {
       <label className="check">
         <input type="checkbox" checked={pp.crossClassNms} onChange={(e) => setCross(e.target.checked)} />
         <span>NMS across classes (one label per cell)</span>
+      </label>
+      <label>
+        <span title="U visits model boxes whose score is within this of their class threshold">Review ±</span>
+        <input type="range" min={0.02} max={0.5} step={0.01} value={band} data-testid="review-band" onChange={(e) => setBand(Number(e.target.value))} />
+        <output>{band.toFixed(2)}</output>
       </label>
       <h2>Count rule</h2>
       <label className="select">

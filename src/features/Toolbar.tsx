@@ -1,5 +1,5 @@
 import { CLASS_NAMES, type CellClass } from '../core/detection/classes';
-import { selectCurrent } from '../store/selectors';
+import { selectCurrent, shownDetections } from '../store/selectors';
 import { useApp, useServices, useView } from '../services/context';
 import { runAction as run, type ActionName } from './actions';
 
@@ -13,6 +13,12 @@ export function Toolbar() {
   const drawClass = useView((s) => s.drawClass);
   const setDrawClass = useView((s) => s.setDrawClass);
   const selectedId = useView((s) => s.selectedId);
+  const review = useView((s) => s.review);
+  const params = useApp((s) => s.postprocess);
+  const reviewed = useApp((s) => {
+    const im = s.currentId ? s.images[s.currentId] : undefined;
+    return im && selectedId ? shownDetections(im, s.postprocess).find((d) => d.id === selectedId) : undefined;
+  });
   return (
     <div className="toolbar" role="toolbar" aria-label="Canvas tools">
       <button onClick={() => runAction('fit')} title="Fit to view (F)">
@@ -61,6 +67,12 @@ export function Toolbar() {
         />{' '}
         Reviewed (R)
       </label>
+      {review && reviewed && (
+        <span className="review-status" data-testid="review-status">
+          {review.k} of {review.n} · {reviewed.cls} · score {reviewed.score.toFixed(2)} vs threshold {Number(params.scoreThresholds[reviewed.cls].toFixed(3))}
+          {reviewed.wbc ? ` · ${reviewed.wbc.type.replace('_', ' ')} ${reviewed.wbc.p.toFixed(2)}` : ''} · A accept, Del delete, 1/2/3 relabel
+        </span>
+      )}
       <details className="shortcuts">
         <summary>Keys</summary>
         <dl>
@@ -69,7 +81,10 @@ export function Toolbar() {
           <dt>1 2 3</dt><dd>relabel as RBC / WBC / Platelets (or class for new boxes)</dd>
           <dt>N</dt><dd>draw a new box</dd>
           <dt>Ctrl+Z, Ctrl+Shift+Z</dt><dd>undo, redo</dd>
-          <dt>U</dt><dd>next least-certain detection, then next image</dd>
+          <dt>U</dt><dd>next uncertain box (score within the review band of its threshold, unsure WBC types first), then next image</dd>
+          <dt>A</dt><dd>accept the box under review and go on</dd>
+          <dt>Shift+1…7</dt><dd>set the selected WBC's type</dd>
+          <dt>Esc</dt><dd>cancel drawing, clear the selection</dd>
           <dt>R</dt><dd>mark reviewed</dd>
           <dt>↑ ↓ / J K</dt><dd>previous / next image</dd>
           <dt>F, wheel, drag</dt><dd>fit, zoom, pan</dd>

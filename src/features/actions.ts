@@ -8,7 +8,7 @@ import type { CellClass } from '../core/detection/classes';
 import { deleteBox, relabelBox, setWbcType } from '../core/edits/commands';
 import type { ClassifierCard } from '../core/differential/card';
 import { WBC_TYPES, type WbcType } from '../core/differential/differential';
-import { reviewStep } from '../core/edits/review';
+import { reviewStep, uncertaintyOrder } from '../core/edits/review';
 import { shownDetections } from '../store/selectors';
 import type { AppStore } from '../store/store';
 import type { ViewStore } from '../store/viewStore';
@@ -125,11 +125,30 @@ export const actions = {
       const im = s.currentId ? s.images[s.currentId] : undefined;
       if (!im) return;
       const pending = (id: string) => !s.images[id].reviewed && s.images[id].status === 'done';
-      const step = reviewStep(shownDetections(im, s.postprocess), s.postprocess, view.getState().selectedId, s.order, im.id, pending, classifier?.lowConfidence ?? 0);
-      if (step.kind === 'select') return view.getState().setSelected(step.detectionId);
+      const dets = shownDetections(im, s.postprocess);
+      const low = classifier?.lowConfidence ?? 0;
+      const step = reviewStep(dets, s.postprocess, view.getState().selectedId, s.order, im.id, pending, low, s.reviewBand, im.accepted);
+      if (step.kind === 'select') {
+        const list = uncertaintyOrder(dets, s.postprocess, low, s.reviewBand, im.accepted);
+        view.getState().setSelected(step.detectionId);
+        view.getState().setFocus(step.detectionId, { k: list.findIndex((d) => d.id === step.detectionId) + 1, n: list.length });
+        return;
+      }
       s.setReviewed(im.id, true);
       view.getState().setSelected(null);
+      view.getState().setFocus(null);
+      view.getState().fit();
       if (step.next) s.select(step.next);
+    },
+  },
+  // While reviewing, A accepts the selected box as it is and goes on to the next uncertain one.
+  accept: {
+    keyTest: (e) => !mod(e) && !e.shiftKey && e.key.toLowerCase() === 'a',
+    run(ctx) {
+      const s = ctx.store.getState();
+      const sel = ctx.view.getState().selectedId;
+      if (s.currentId && sel) s.acceptBox(s.currentId, sel);
+      actions['next-uncertain'].run(ctx);
     },
   },
   'toggle-reviewed': {

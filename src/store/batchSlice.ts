@@ -25,6 +25,7 @@ export interface BatchSlice {
   undo(id: string): void;
   redo(id: string): void;
   setReviewed(id: string, reviewed: boolean): void;
+  acceptBox(id: string, detectionId: string): void;
   clearBatch(): void;
 }
 
@@ -89,6 +90,10 @@ export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set
     const im = get().images[id];
     const r = im && redo(im.history, im.edits);
     if (r) get().updateImage(id, { edits: r.edits, history: r.history });
+  },
+  acceptBox(id, detectionId) {
+    const im = get().images[id];
+    if (im && !im.accepted?.includes(detectionId)) get().updateImage(id, { accepted: [...(im.accepted ?? []), detectionId] });
   },
   setReviewed(id, reviewed) {
     get().updateImage(id, { reviewed });

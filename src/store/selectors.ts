@@ -4,6 +4,7 @@ import type { PostprocessParams } from '../core/detection/card';
 import type { Detection } from '../core/detection/detection';
 import { applyCountRule, postprocess } from '../core/detection/postprocess';
 import { applyEdits, applyTypes, isEdited } from '../core/edits/edits';
+import { uncertaintyOrder } from '../core/edits/review';
 import { differential, WBC_TYPES, type Differential, type WbcType } from '../core/differential/differential';
 import { countCells, summarize, type BatchSummary, type Counts } from '../core/counts/counts';
 import { evaluateDetections } from '../core/metrics/ap';
@@ -158,4 +159,15 @@ export function selectBatchDifferential(s: AppState, lowConfidence = 0.6): { dif
   const out = { diff: differential(types), untyped, unsure };
   diffCache = { images: s.images, order: s.order, params: s.postprocess, out };
   return out;
+}
+
+/** Uncertain model boxes not yet accepted, over the done images (what U would still visit). */
+export function selectUncertainLeft(s: AppState, lowConfidence = 0): number {
+  let n = 0;
+  for (const id of s.order) {
+    const im = s.images[id];
+    if (im.status !== 'done' || im.reviewed) continue;
+    n += uncertaintyOrder(shownDetections(im, s.postprocess), s.postprocess, lowConfidence, s.reviewBand, im.accepted).length;
+  }
+  return n;
 }

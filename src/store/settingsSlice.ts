@@ -20,6 +20,9 @@ export interface SettingsSlice {
    * model's reference size, fixed by the user. Applies to images detected after the change. */
   fixedScale: number | null;
   setFixedScale(v: number | null): void;
+  /** U visits model boxes whose score is within this of their class threshold. */
+  reviewBand: number;
+  setReviewBand(v: number): void;
   resetPostprocess(): void;
   toggleVisible(cls: CellClass): void;
   setBackendChoice(b: BackendChoice): void;
@@ -43,6 +46,10 @@ export const createSettingsSlice =
     },
     setCountRule(v) {
       set((s) => ({ postprocess: { ...s.postprocess, countRule: v } }));
+    },
+    reviewBand: 0.15,
+    setReviewBand(v) {
+      set({ reviewBand: Math.max(0.01, Math.min(1, v)) });
     },
     fixedScale: null,
     setFixedScale(v) {

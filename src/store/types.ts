@@ -27,6 +27,8 @@ export interface ImageEntry {
   edits: Edits;
   history: History;
   reviewed: boolean;
+  /** Uncertain boxes a reviewer accepted as they are (no longer listed by U). */
+  accepted?: string[];
   gt?: Labeled[];
 }
 

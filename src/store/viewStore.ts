@@ -11,6 +11,10 @@ export interface ViewState {
   transform: { scale: number; x: number; y: number };
   /** Incremented to ask the canvas to fit the image to the view. */
   fitNonce: number;
+  /** While reviewing: the box to pan and zoom to, and where we are in the image's uncertain list. */
+  focus: { id: string; nonce: number } | null;
+  review: { k: number; n: number } | null;
+  setFocus(id: string | null, review?: { k: number; n: number } | null): void;
   setTransform(t: { scale: number; x: number; y: number }): void;
   setSelected(id: string | null): void;
   setMode(m: 'select' | 'draw'): void;
@@ -30,6 +34,9 @@ export const createViewStore = () =>
     setMode: (mode) => set({ mode }),
     setDrawClass: (drawClass) => set({ drawClass }),
     fit: () => set((s) => ({ fitNonce: s.fitNonce + 1 })),
+    focus: null,
+    review: null,
+    setFocus: (id, review = null) => set((s) => ({ focus: id ? { id, nonce: (s.focus?.nonce ?? 0) + 1 } : null, review })),
   }));
 
 export type ViewStore = ReturnType<typeof createViewStore>;

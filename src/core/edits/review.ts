@@ -4,21 +4,38 @@ import type { Detection } from '../detection/detection';
 
 /** WBCs whose type the classifier is unsure of (probability under `lowConfidence`), least sure first;
  * then model detections ordered by distance of their score from their class threshold (closest first). */
-export function uncertaintyOrder(dets: readonly Detection[], p: PostprocessParams, lowConfidence = 0): Detection[] {
+export function uncertaintyOrder(
+  dets: readonly Detection[],
+  p: PostprocessParams,
+  lowConfidence = 0,
+  /** Only detections whose score is within this of their class threshold (Infinity: all). */
+  band = Infinity,
+  /** Boxes a reviewer accepted: no longer uncertain. */
+  accepted: readonly string[] = [],
+): Detection[] {
+  const ok = new Set(accepted);
   const unsureType = dets
-    .filter((d) => d.wbc?.origin === 'model' && d.wbc.p < lowConfidence)
+    .filter((d) => d.wbc?.origin === 'model' && d.wbc.p < lowConfidence && !ok.has(d.id))
     .sort((a, b) => a.wbc!.p - b.wbc!.p);
   const rest = dets
-    .filter((d) => d.origin === 'model' && !unsureType.includes(d))
+    .filter((d) => d.origin === 'model' && !unsureType.includes(d) && !ok.has(d.id))
     .map((d, i) => ({ d, i, m: Math.abs(d.score - p.scoreThresholds[d.cls]) }))
+    .filter((x) => x.m <= band)
     .sort((a, b) => a.m - b.m || a.i - b.i)
     .map((x) => x.d);
   return [...unsureType, ...rest];
 }
 
 /** The next detection to look at after `currentId` in uncertainty order, or null at the end. */
-export function nextUncertain(dets: readonly Detection[], p: PostprocessParams, currentId: string | null, lowConfidence = 0): Detection | null {
-  const order = uncertaintyOrder(dets, p, lowConfidence);
+export function nextUncertain(
+  dets: readonly Detection[],
+  p: PostprocessParams,
+  currentId: string | null,
+  lowConfidence = 0,
+  band = Infinity,
+  accepted: readonly string[] = [],
+): Detection | null {
+  const order = uncertaintyOrder(dets, p, lowConfidence, band, accepted);
   if (!order.length) return null;
   const i = currentId ? order.findIndex((d) => d.id === currentId) : -1;
   return order[i + 1] ?? null;
@@ -50,8 +67,10 @@ export function reviewStep(
   currentId: string,
   isPending: (id: string) => boolean,
   lowConfidence = 0,
+  band = Infinity,
+  accepted: readonly string[] = [],
 ): ReviewStep {
-  const next = nextUncertain(dets, p, selectedId, lowConfidence);
+  const next = nextUncertain(dets, p, selectedId, lowConfidence, band, accepted);
   if (next) return { kind: 'select', detectionId: next.id };
   return { kind: 'finish-image', next: nextUnreviewed(order, currentId, isPending) };
 }

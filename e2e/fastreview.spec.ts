@@ -1,0 +1,88 @@
+import { expect, test } from '@playwright/test';
+import { AppPage, type HookDetection } from './app.po';
+import { testingImages } from './data';
+
+const hook = (page: import('@playwright/test').Page) => ({
+  current: () => page.evaluate(() => (window as any).__smearcount.current()) as Promise<{ id: string; detections: (HookDetection & { wbc?: { p: number; origin: string } })[] }>,
+  selected: () => page.evaluate(() => (window as any).__smearcount.selectedId()) as Promise<string | null>,
+  view: () => page.evaluate(() => (window as any).__smearcount.view()) as Promise<{ scale: number; x: number; y: number }>,
+});
+
+test('U visits only the uncertain boxes, zooms to each, says "k of n", and A accepts', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(2));
+  await app.waitReady();
+  await app.selectImage(0);
+  const h = hook(page);
+  const cur = await h.current();
+  const thr = { RBC: 0.35, WBC: 0.5, Platelets: 0.625 } as Record<string, number>;
+  const band = 0.15;
+  const uncertain = new Set(
+    cur.detections
+      .filter((d) => d.origin === 'model' && (Math.abs(d.score - thr[d.cls]) <= band || (d.wbc && d.wbc.origin === 'model' && d.wbc.p < 0.6)))
+      .map((d) => d.id),
+  );
+  expect(uncertain.size).toBeLessThan(cur.detections.length); // a band, not every box
+  const fitScale = (await h.view()).scale;
+  const visited: string[] = [];
+  for (let i = 0; i < uncertain.size; i++) {
+    await page.keyboard.press('u');
+    const sel = await h.selected();
+    visited.push(sel!);
+    await expect(page.getByTestId('review-status')).toContainText(`${i + 1} of ${uncertain.size}`);
+    if (i === 0) expect((await h.view()).scale).toBeGreaterThan(fitScale); // zoomed to the box
+  }
+  expect(new Set(visited)).toEqual(uncertain);
+  // One more U: the image is done and the next one comes up.
+  await page.keyboard.press('u');
+  expect((await h.current()).id).not.toBe(cur.id);
+  await app.selectImage(0);
+  await expect(page.getByTestId('reviewed')).toBeChecked();
+
+  // A accepts: the accepted box leaves the count of uncertain boxes.
+  await app.selectImage(1);
+  const before = Number((await page.getByTestId('uncertain-left').textContent())!.split(' ')[0]);
+  if (before > 0) {
+    await page.keyboard.press('u');
+    await page.keyboard.press('a');
+    await expect(page.getByTestId('uncertain-left')).toContainText(`${before - 1} uncertain`);
+  }
+});
+
+test('a click on a platelet inside an RBC box selects the platelet; a drawn box is selected and 3 makes it a platelet', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(1));
+  await app.waitReady();
+  const h = hook(page);
+  const view = await h.view();
+  const canvas = (await page.getByTestId('canvas').locator('canvas').first().boundingBox())!;
+  const at = (x: number, y: number) => [canvas.x + view.x + x * view.scale, canvas.y + view.y + y * view.scale] as const;
+  const draw = async (x1: number, y1: number, x2: number, y2: number) => {
+    await page.keyboard.press('Escape');
+    await page.getByTestId('draw-box').click();
+    await page.mouse.move(...at(x1, y1));
+    await page.mouse.down();
+    await page.mouse.move(...at((x1 + x2) / 2, (y1 + y2) / 2), { steps: 3 });
+    await page.mouse.move(...at(x2, y2), { steps: 3 });
+    await page.mouse.up();
+    return (await h.selected())!;
+  };
+  // A drawn box is selected at once, so 3 relabels it (not just the class for the next box).
+  const before = await app.count('Platelets');
+  const plt = await draw(200, 190, 224, 214);
+  const drawn = (await h.current()).detections.find((d) => d.id === plt)!;
+  expect(drawn.origin).toBe('manual');
+  await page.keyboard.press('3');
+  expect((await h.current()).detections.find((d) => d.id === plt)!.cls).toBe('Platelets');
+  await expect(page.getByTestId('count-Platelets')).toHaveText(String(before + (drawn.cls === 'Platelets' ? 0 : 1)));
+  // Then an RBC box over it, drawn later (so on top), sharing its left edge.
+  const rbc = await draw(200, 150, 320, 270);
+  await page.keyboard.press('1');
+  expect((await h.current()).detections.find((d) => d.id === rbc)!.cls).toBe('RBC');
+  await page.keyboard.press('Escape');
+  // A click on the shared edge, at the platelet's height, selects the platelet (the smallest box there).
+  await page.mouse.click(...at(200.5, 202));
+  expect(await h.selected()).toBe(plt);
+});
