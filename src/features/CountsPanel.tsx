@@ -16,9 +16,18 @@ export function CountsPanel() {
   const currentId = useApp((s) => s.currentId);
   const ap = useMemo(() => groundTruthAp({ images, order, currentId, postprocess: params }), [images, order, currentId, params]);
   const { card } = useServices();
+  const changed = useApp((s) => JSON.stringify(s.postprocess) !== JSON.stringify(s.defaults));
   const color = classColors(card);
   return (
     <section className="panel counts" aria-label="Counts">
+      <h2 className="counts-title">
+        Counts{current ? <span className="counts-image" title={current.name}> · {current.name}</span> : null}
+        {changed && (
+          <span className="changed" data-testid="settings-changed" title="Thresholds, NMS or the count rule differ from the model's defaults (settings panel: Model defaults)">
+            {' '}· settings changed
+          </span>
+        )}
+      </h2>
       <table>
         <thead>
           <tr>
@@ -42,9 +51,9 @@ export function CountsPanel() {
         </tbody>
       </table>
       <dl className="ratios">
-        <dt>WBC : RBC</dt>
+        <dt title="White cells per red cell over the batch: 1 : 500 means one WBC for every 500 RBCs counted">WBC : RBC (one WBC per n RBC)</dt>
         <dd data-testid="ratio-wbc">{formatRatio(summary.wbcPerRbc)}</dd>
-        <dt>Platelets : RBC</dt>
+        <dt title="Platelets per red cell over the batch: 1 : 15 means one platelet for every 15 RBCs counted">Platelets : RBC (one per n RBC)</dt>
         <dd data-testid="ratio-platelets">{formatRatio(summary.plateletsPerRbc)}</dd>
         <dt>Images counted</dt>
         <dd>{summary.images}</dd>
@@ -57,6 +66,9 @@ export function CountsPanel() {
           </>
         )}
       </dl>
+      <p className="sr-only" aria-live="polite" data-testid="counts-announce">
+        {counts && current ? `${current.name}: ${counts.RBC} RBC, ${counts.WBC} WBC, ${counts.Platelets} platelets.` : ''}
+      </p>
       <p className="count-rule" data-testid="count-rule-shown">
         Counting: {COUNT_RULES[params.countRule]}.
       </p>

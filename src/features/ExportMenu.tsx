@@ -17,7 +17,7 @@ function download(name: string, data: BlobPart, type: string) {
 const stamp = () => new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
 
 export function ExportMenu() {
-  const { store, files, card, clearSession } = useServices();
+  const { store, files, card, clearSession, view } = useServices();
   const exportImages = () => selectExportImages(store.getState());
   const done = useApp((s) => s.order.some((id) => s.images[id].status === 'done'));
   const current = useApp((s) => (s.currentId ? s.images[s.currentId] : undefined));
@@ -56,7 +56,7 @@ export function ExportMenu() {
         >
           Annotated PNG
         </button>
-        <button disabled={!done} data-testid="export-report" onClick={() => window.print()}>
+        <button disabled={!done} data-testid="export-report" onClick={() => view.getState().setReportOpen(true)}>
           Print report
         </button>
       </div>

@@ -210,7 +210,13 @@ export function ImageCanvas() {
   const pointer = () => stage.current?.getRelativePointerPosition() ?? { x: 0, y: 0 };
 
   return (
-    <div className={`canvas-wrap mode-${mode}`} ref={wrap} data-testid="canvas">
+    <div
+      className={`canvas-wrap mode-${mode}`}
+      ref={wrap}
+      data-testid="canvas"
+      role="img"
+      aria-label={current ? `Smear image ${current.name}: ${dets.length} boxes shown (${CLASS_NAMES.map((c) => `${dets.filter((d) => d.cls === c).length} ${c}`).join(', ')})` : 'No image yet: drop smear images to count'}
+    >
       {!current && <div className="empty">Drop images to start. Nothing is uploaded: images stay on this device.</div>}
       <Stage
         ref={stage}

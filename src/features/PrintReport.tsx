@@ -1,12 +1,23 @@
-import { useApp, useServices } from '../services/context';
+import { useApp, useServices, useView } from '../services/context';
 import { CLASS_NAMES } from '../core/detection/classes';
 import { formatRatio } from '../core/counts/counts';
 import { COUNT_RULES } from '../core/detection/postprocess';
 import { imageCounts, selectBatchDifferential, selectSummary, wasEdited } from '../store/selectors';
 import { IN_DIFFERENTIAL, WBC_LABEL } from '../core/differential/differential';
 import { Thumb } from './Thumb';
+import { useState } from 'react';
+import { groundTruthAp } from '../store/selectors';
 
-/** Rendered only by the print stylesheet: the counts table with thumbnails, for "Save as PDF". */
+const SAMPLE_KEY = 'smearcount.report';
+
+/** ISO 8601 local date and time, minutes precision, with the UTC offset. */
+export function isoLocal(d = new Date()): string {
+  const off = -d.getTimezoneOffset();
+  const p = (n: number) => String(Math.floor(Math.abs(n))).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}${off >= 0 ? '+' : '-'}${p(off / 60)}:${p(off % 60)}`;
+}
+
+/** The report a clinician can file: a preview on screen (Print report), then the print dialog. */
 export function PrintReport() {
   const order = useApp((s) => s.order);
   const images = useApp((s) => s.images);
@@ -15,15 +26,67 @@ export function PrintReport() {
   const fixedScale = useApp((s) => s.fixedScale);
   const { classifier } = useServices();
   const diff = useApp((s) => selectBatchDifferential(s, classifier?.lowConfidence));
+  const { card, view } = useServices();
+  const open = useView((s) => s.reportOpen);
+  const model = useApp((s) => s.model);
+  const [fields, setFields] = useState<{ sample: string; operator: string }>(() => {
+    try {
+      return { sample: '', operator: '', ...JSON.parse(localStorage.getItem(SAMPLE_KEY) ?? '{}') };
+    } catch {
+      return { sample: '', operator: '' };
+    }
+  });
+  const setField = (k: 'sample' | 'operator', v: string) => {
+    const next = { ...fields, [k]: v };
+    setFields(next);
+    localStorage.setItem(SAMPLE_KEY, JSON.stringify(next)); // kept on this device only
+  };
   const done = order.map((id) => images[id]).filter((im) => im.status === 'done');
   if (!done.length) return null;
+  const t = params.scoreThresholds;
+  const ap = groundTruthAp({ images, order, currentId: null, postprocess: params });
+  const gtImages = done.filter((im) => im.gt);
+  const gtErr = gtImages.length
+    ? CLASS_NAMES.map((c) => {
+        const truth = gtImages.reduce((s, im) => s + im.gt!.filter((g) => g.cls === c).length, 0);
+        const err = gtImages.reduce((s, im) => s + Math.abs(imageCounts(im, params)[c] - im.gt!.filter((g) => g.cls === c).length), 0);
+        return `${c} ${truth ? (1 - err / truth).toFixed(3) : '–'}`;
+      }).join(', ')
+    : null;
   return (
-    <section className="print-report" aria-hidden>
+    <section className={`print-report${open ? ' preview' : ''}`} aria-hidden={!open} data-testid="report" role={open ? 'dialog' : undefined} aria-label="Report preview">
+      {open && (
+        <div className="report-actions">
+          <button data-testid="report-print" onClick={() => window.print()}>
+            Print…
+          </button>
+          <button onClick={() => view.getState().setReportOpen(false)}>Close</button>
+        </div>
+      )}
       <h1>Smearcount report</h1>
-      <p>
-        {new Date().toLocaleString()} · {done.length} images · thresholds RBC {params.scoreThresholds.RBC.toFixed(2)}, WBC{' '}
-        {params.scoreThresholds.WBC.toFixed(2)}, Platelets {params.scoreThresholds.Platelets.toFixed(2)}
+      <p className="report-fields">
+        <label>
+          Sample ID <input value={fields.sample} onChange={(e) => setField('sample', e.target.value)} data-testid="report-sample" />
+        </label>
+        <label>
+          Operator <input value={fields.operator} onChange={(e) => setField('operator', e.target.value)} data-testid="report-operator" />
+        </label>
       </p>
+      <p data-testid="report-meta">
+        {isoLocal()} · {done.length} images · reviewed {done.filter((im) => im.reviewed).length} of {done.length} · model {card.name} (sha256{' '}
+        {card.sha256.slice(0, 16)}…, {(card.bytes / 1e6).toFixed(2)} MB){classifier ? ` + ${classifier.name} (sha256 ${classifier.sha256.slice(0, 16)}…)` : ''} · engine{' '}
+        {model.backend ?? '–'}
+        {model.threads && model.threads > 1 ? ` × ${model.threads} threads` : ''}
+      </p>
+      <p data-testid="report-settings">
+        Settings: thresholds RBC {Number(t.RBC.toFixed(3))}, WBC {Number(t.WBC.toFixed(3))}, Platelets {Number(t.Platelets.toFixed(3))}; NMS IoU{' '}
+        {params.nmsIou} {params.crossClassNms ? 'within and across classes' : 'within each class'}.
+      </p>
+      {gtErr && (
+        <p data-testid="report-gt">
+          Agreement with the loaded annotations ({gtImages.length} images): AP@0.5 {ap.batch === null ? '–' : ap.batch.toFixed(3)}; count accuracy {gtErr}.
+        </p>
+      )}
       <p data-testid="report-count-rule">
         Count rule: {COUNT_RULES[params.countRule]}. Magnification:{' '}
         {fixedScale === null ? 'estimated per image' : `fixed: cells at ${(1 / fixedScale).toFixed(2)}× the model's scale`}; second pass on{' '}

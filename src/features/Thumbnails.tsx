@@ -12,7 +12,10 @@ export function Thumbnails() {
   const list = useRef<HTMLOListElement>(null);
 
   useEffect(() => {
-    list.current?.querySelector('[aria-selected="true"]')?.scrollIntoView({ block: 'nearest' });
+    const el = list.current?.querySelector<HTMLElement>('[aria-selected="true"]');
+    el?.scrollIntoView({ block: 'nearest' });
+    // Keyboard users move through the list with the arrows: focus follows the current image.
+    if (el && list.current?.contains(document.activeElement)) el.focus();
   }, [currentId]);
 
   if (!order.length) return null;
@@ -30,6 +33,8 @@ export function Thumbnails() {
             data-status={im.status}
             className={`thumb ${im.status}${id === currentId ? ' current' : ''}`}
             onClick={() => select(id)}
+            tabIndex={id === currentId ? 0 : -1}
+            onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && select(id)}
           >
             <Thumb id={id} ready={im.status === 'done'} />
             <span className="idx">{i + 1}</span>
@@ -38,7 +43,7 @@ export function Thumbnails() {
             </span>
             <span className="meta">
               {im.status === 'done' && c
-                ? `${c.RBC}/${c.WBC}/${c.Platelets} · ${Math.round(im.inferenceMs ?? 0)} ms`
+                ? `RBC ${c.RBC} · WBC ${c.WBC} · PLT ${c.Platelets}`
                 : im.status === 'error'
                   ? 'error'
                   : im.status}

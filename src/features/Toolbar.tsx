@@ -14,6 +14,8 @@ export function Toolbar() {
   const setDrawClass = useView((s) => s.setDrawClass);
   const selectedId = useView((s) => s.selectedId);
   const review = useView((s) => s.review);
+  const helpOpen = useView((s) => s.helpOpen);
+  const setHelpOpen = useView((s) => s.setHelpOpen);
   const params = useApp((s) => s.postprocess);
   const reviewed = useApp((s) => {
     const im = s.currentId ? s.images[s.currentId] : undefined;
@@ -73,8 +75,8 @@ export function Toolbar() {
           {reviewed.wbc ? ` · ${reviewed.wbc.type.replace('_', ' ')} ${reviewed.wbc.p.toFixed(2)}` : ''} · A accept, Del delete, 1/2/3 relabel
         </span>
       )}
-      <details className="shortcuts">
-        <summary>Keys</summary>
+      <details className="shortcuts" open={helpOpen} onToggle={(e) => setHelpOpen((e.target as HTMLDetailsElement).open)} data-testid="shortcuts">
+        <summary>Keys (?)</summary>
         <dl>
           <dt>Click</dt><dd>select a box; drag or handles to move / resize</dd>
           <dt>Del</dt><dd>delete the selected box</dd>
@@ -86,7 +88,8 @@ export function Toolbar() {
           <dt>Shift+1…7</dt><dd>set the selected WBC's type</dd>
           <dt>Esc</dt><dd>cancel drawing, clear the selection</dd>
           <dt>R</dt><dd>mark reviewed</dd>
-          <dt>↑ ↓ / J K</dt><dd>previous / next image</dd>
+          <dt>↑ ↓ / J K</dt><dd>previous / next image (also in the image list, with Tab)</dd>
+          <dt>?</dt><dd>this sheet</dd>
           <dt>F, wheel, drag</dt><dd>fit, zoom, pan</dd>
         </dl>
       </details>

@@ -97,6 +97,7 @@ export const actions = {
   escape: {
     keyTest: (e) => e.key === 'Escape',
     run({ view }) {
+      view.getState().setHelpOpen(false);
       view.getState().setSelected(null);
       view.getState().setMode('select');
     },
@@ -150,6 +151,10 @@ export const actions = {
       if (s.currentId && sel) s.acceptBox(s.currentId, sel);
       actions['next-uncertain'].run(ctx);
     },
+  },
+  help: {
+    keyTest: (e) => e.key === '?',
+    run: ({ view }) => view.getState().setHelpOpen(!view.getState().helpOpen),
   },
   'toggle-reviewed': {
     keyTest: (e) => !mod(e) && e.key === 'r',

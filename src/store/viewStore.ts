@@ -15,6 +15,12 @@ export interface ViewState {
   focus: { id: string; nonce: number } | null;
   review: { k: number; n: number } | null;
   setFocus(id: string | null, review?: { k: number; n: number } | null): void;
+  /** The keyboard shortcut sheet (?). */
+  helpOpen: boolean;
+  setHelpOpen(v: boolean): void;
+  /** The report preview (before the print dialog). */
+  reportOpen: boolean;
+  setReportOpen(v: boolean): void;
   setTransform(t: { scale: number; x: number; y: number }): void;
   setSelected(id: string | null): void;
   setMode(m: 'select' | 'draw'): void;
@@ -35,6 +41,10 @@ export const createViewStore = () =>
     setDrawClass: (drawClass) => set({ drawClass }),
     fit: () => set((s) => ({ fitNonce: s.fitNonce + 1 })),
     focus: null,
+    helpOpen: false,
+    reportOpen: false,
+    setReportOpen: (reportOpen) => set({ reportOpen }),
+    setHelpOpen: (helpOpen) => set({ helpOpen }),
     review: null,
     setFocus: (id, review = null) => set((s) => ({ focus: id ? { id, nonce: (s.focus?.nonce ?? 0) + 1 } : null, review })),
   }));

@@ -1,0 +1,26 @@
+import { expect, test } from '@playwright/test';
+import { AppPage } from './app.po';
+import { testingImages } from './data';
+
+test('the report preview holds the model version, the settings, the reviewed count and the differential', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(3));
+  await app.waitReady();
+  await page.getByTestId('reviewed').check(); // the current image is reviewed
+  await page.getByTestId('export-report').click();
+  const report = page.getByTestId('report');
+  await expect(report).toBeVisible();
+  await expect(page.getByTestId('report-meta')).toContainText('reviewed 1 of 3');
+  await expect(page.getByTestId('report-meta')).toContainText('model smearcount-frcnn (sha256');
+  await expect(page.getByTestId('report-meta')).toContainText(/\d{4}-\d\d-\d\dT\d\d:\d\d[+-]\d\d:\d\d/);
+  await expect(page.getByTestId('report-settings')).toContainText('thresholds RBC 0.35, WBC 0.5, Platelets 0.625; NMS IoU 0.3');
+  await expect(page.getByTestId('report-count-rule')).toContainText('every visible cell');
+  await expect(page.getByTestId('report-differential')).toBeVisible();
+  await page.getByTestId('report-sample').fill('S-042');
+  await page.getByTestId('report-operator').fill('AB');
+  await page.reload();
+  await app.waitReady();
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-sample')).toHaveValue('S-042'); // kept on this device
+});
