@@ -47,3 +47,42 @@ test('a file dropped onto the canvas area is counted', async ({ page }) => {
   const imgs = await app.images();
   expect(imgs.map((i) => [i.name, i.status])).toEqual([[name, 'done']]);
 });
+
+test('touch: pinch zooms the canvas, a tap selects a box', async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true });
+  const page = await context.newPage();
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(1));
+  await app.waitReady();
+  const view = () => page.evaluate(() => (window as any).__smearcount.view()) as Promise<{ scale: number; x: number; y: number }>;
+  const before = await view();
+  // The canvas is at the top of the page: dropping an image must not scroll it away.
+  expect(await page.evaluate(() => window.scrollY)).toBe(0);
+  const box = (await page.getByTestId('canvas').locator('canvas').first().boundingBox())!;
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height / 2;
+  const cdp = await context.newCDPSession(page);
+  const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', d: number) =>
+    cdp.send('Input.dispatchTouchEvent', {
+      type,
+      touchPoints: type === 'touchEnd' ? [] : [{ x: cx - d, y: cy, id: 1 }, { x: cx + d, y: cy, id: 2 }],
+    });
+  await touch('touchStart', 20);
+  for (const d of [30, 45, 60, 80]) await touch('touchMove', d);
+  await touch('touchEnd', 0);
+  const after = await view();
+  expect(after.scale).toBeGreaterThan(before.scale * 1.5);
+  // A tap on a box's edge selects it.
+  const cur: any = await page.evaluate(() => (window as any).__smearcount.current());
+  const screen = (d: any) => [box.x + after.x + d.box.x1 * after.scale + 1, box.y + after.y + ((d.box.y1 + d.box.y2) / 2) * after.scale];
+  const visible = cur.detections.filter((d: any) => {
+    const [x, y] = screen(d);
+    return x > box.x + 10 && x < box.x + box.width - 10 && y > box.y + 10 && y < box.y + box.height - 10;
+  });
+  expect(visible.length).toBeGreaterThan(0);
+  const [tx, ty] = screen(visible[0]);
+  await page.touchscreen.tap(tx, ty);
+  expect(await page.evaluate(() => (window as any).__smearcount.selectedId())).not.toBeNull();
+  await context.close();
+});

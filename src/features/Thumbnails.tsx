@@ -13,7 +13,9 @@ export function Thumbnails() {
 
   useEffect(() => {
     const el = list.current?.querySelector<HTMLElement>('[aria-selected="true"]');
-    el?.scrollIntoView({ block: 'nearest' });
+    // Keep the current image in the list's view; on narrow screens the list is part of the page, and
+    // scrolling it into view would pull the whole page away from the canvas.
+    if (window.matchMedia('(min-width: 1001px)').matches) el?.scrollIntoView({ block: 'nearest' });
     // Keyboard users move through the list with the arrows: focus follows the current image.
     if (el && list.current?.contains(document.activeElement)) el.focus();
   }, [currentId]);

@@ -1,0 +1,85 @@
+/**
+ * npm run screenshots: the README's pictures of the desktop and phone layouts, taken from the built app
+ * in headless Chromium (written to e2e/screenshots/). The smear shown is drawn here, procedurally: no
+ * dataset image (or picture of one) is ever committed.
+ */
+import { chromium } from '@playwright/test';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { REPO_ROOT } from './dataRoot';
+
+/** A 640x480 smear-like picture: pale red cells with lighter centres, one lobed white cell, platelets. */
+function syntheticSmear(seed: number): Buffer {
+  let s = seed;
+  const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const W = 640;
+  const H = 480;
+  const png = new PNG({ width: W, height: H });
+  const px = (x: number, y: number, c: number[]) => {
+    if (x < 0 || y < 0 || x >= W || y >= H) return;
+    png.data.set([...c, 255], (y * W + x) * 4);
+  };
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) px(x, y, [232 + ((x * 7 + y * 3) % 5), 222, 228]);
+  const disc = (cx: number, cy: number, r: number, col: (d: number) => number[] | null) => {
+    for (let y = Math.floor(cy - r); y <= cy + r; y++)
+      for (let x = Math.floor(cx - r); x <= cx + r; x++) {
+        const d = Math.hypot(x - cx, y - cy) / r;
+        if (d <= 1) {
+          const c = col(d);
+          if (c) px(x, y, c);
+        }
+      }
+  };
+  for (let i = 0; i < 26; i++) {
+    const r = 42 + rnd() * 10;
+    disc(rnd() * W, rnd() * H, r, (d) => (d < 0.45 ? [222, 190, 196] : [205 - 20 * d, 150, 165]));
+  }
+  disc(330, 250, 80, (d) => [196, 176, 214 - 10 * d]);
+  for (const [dx, dy] of [[-25, -15], [15, -25], [28, 12], [-10, 25]]) disc(330 + dx, 250 + dy, 24, () => [98, 60, 150]);
+  for (let i = 0; i < 3; i++) disc(60 + rnd() * 520, 60 + rnd() * 360, 9, () => [150, 100, 170]);
+  return PNG.sync.write(png);
+}
+
+const PORT = 4184;
+const BASE = `http://127.0.0.1:${PORT}`;
+const out = join(REPO_ROOT, 'e2e', 'screenshots');
+mkdirSync(out, { recursive: true });
+const tmp = mkdtempSync(join(tmpdir(), 'smearcount-shots-'));
+const files = [1, 2, 3].map((k) => {
+  const f = join(tmp, `synthetic-smear-${k}.png`);
+  writeFileSync(f, syntheticSmear(k * 7919));
+  return f;
+});
+if (!existsSync(join(REPO_ROOT, 'dist', 'index.html'))) throw new Error('build first: npm run build');
+const server = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort', '--host', '127.0.0.1'], { cwd: REPO_ROOT, stdio: 'ignore', detached: true });
+try {
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(BASE)).ok) break;
+    } catch {
+      /* not up yet */
+    }
+    if (i > 100) throw new Error('vite preview did not start');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+  for (const [name, width, height] of [['desktop', 1440, 900], ['phone', 390, 844]] as const) {
+    const page = await browser.newPage({ viewport: { width, height }, deviceScaleFactor: 1 });
+    await page.goto(`${BASE}/?backend=wasm`);
+    await page.getByTestId('file-input').setInputFiles(files);
+    await page.waitForFunction((n) => {
+      const h = (window as unknown as { __smearcount?: { idle(): boolean; images(): unknown[] } }).__smearcount;
+      return !!h && h.idle() && h.images().length === n;
+    }, files.length, { timeout: 120_000 });
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(out, `${name}.png`) });
+    console.log(`${name}: ${join(out, `${name}.png`)}`);
+    await page.close();
+  }
+  await browser.close();
+} finally {
+  process.kill(-server.pid!, 'SIGTERM');
+}
