@@ -24,3 +24,21 @@ test('the report preview holds the model version, the settings, the reviewed cou
   await page.getByTestId('export-report').click();
   await expect(page.getByTestId('report-sample')).toHaveValue('S-042'); // kept on this device
 });
+
+test('smear estimates are off until a factor is set, then show their formula', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(2));
+  await app.waitReady();
+  await expect(page.getByTestId('estimates')).toContainText('Smear estimates (off)');
+  await expect(page.getByTestId('estimate-WBC')).toHaveText('');
+  await page.getByTestId('estimates').locator('summary').click();
+  await page.getByTestId('factor-WBC').fill('2000');
+  const total = await app.count('WBC', 'total');
+  const mean = total / 2;
+  await expect(page.getByTestId('estimate-WBC')).toHaveText(`≈ ${mean.toFixed(2)} × 2,000 = ${Math.round(mean * 2000).toLocaleString('en')} /µL (estimate)`);
+  // Changing settings is marked beside the counts.
+  await expect(page.getByTestId('settings-changed')).toHaveCount(0);
+  await page.getByTestId('count-rule').selectOption('interior');
+  await expect(page.getByTestId('settings-changed')).toBeVisible();
+});

@@ -17,6 +17,8 @@ export function CountsPanel() {
   const ap = useMemo(() => groundTruthAp({ images, order, currentId, postprocess: params }), [images, order, currentId, params]);
   const { card } = useServices();
   const changed = useApp((s) => JSON.stringify(s.postprocess) !== JSON.stringify(s.defaults));
+  const factors = useApp((s) => s.estimateFactors);
+  const setFactor = useApp((s) => s.setEstimateFactor);
   const color = classColors(card);
   return (
     <section className="panel counts" aria-label="Counts">
@@ -66,6 +68,31 @@ export function CountsPanel() {
           </>
         )}
       </dl>
+      <details className="estimates" data-testid="estimates">
+        <summary>Smear estimates{factors.WBC || factors.Platelets ? '' : ' (off)'}</summary>
+        <p className="hint">
+          Estimate = mean count per field × a factor for your microscope and field size (e.g. WBC × 2,000 at 40×, platelets × 15,000–20,000 at 100×
+          oil). Estimates only: they depend on the smear's thickness and the factor you set.
+        </p>
+        {(['WBC', 'Platelets'] as const).map((k) => (
+          <label key={k} className="estimate">
+            <span>{k} factor</span>
+            <input
+              type="number"
+              min={1}
+              placeholder="off"
+              value={factors[k] ?? ''}
+              data-testid={`factor-${k}`}
+              onChange={(e) => setFactor(k, e.target.value === '' ? null : Number(e.target.value))}
+            />
+            <output data-testid={`estimate-${k}`}>
+              {factors[k] && summary.images
+                ? `≈ ${summary.meanPerImage[k].toFixed(2)} × ${factors[k]!.toLocaleString('en')} = ${Math.round(summary.meanPerImage[k] * factors[k]!).toLocaleString('en')} /µL (estimate)`
+                : ''}
+            </output>
+          </label>
+        ))}
+      </details>
       <p className="sr-only" aria-live="polite" data-testid="counts-announce">
         {counts && current ? `${current.name}: ${counts.RBC} RBC, ${counts.WBC} WBC, ${counts.Platelets} platelets.` : ''}
       </p>

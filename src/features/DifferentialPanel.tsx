@@ -1,6 +1,7 @@
 import { IN_DIFFERENTIAL, WBC_LABEL, progressText, type Differential } from '../core/differential/differential';
 import { useApp, useServices } from '../services/context';
 import { imageDifferential, selectBatchDifferential, selectCurrent } from '../store/selectors';
+import { Section } from './Section';
 
 const pct = (x: number) => `${x.toFixed(1)}%`;
 
@@ -16,8 +17,7 @@ export function DifferentialPanel() {
   const code = Object.fromEntries(classifier.classes.map((c) => [c.name, c.code]));
   const color = Object.fromEntries(classifier.classes.map((c) => [c.name, c.color]));
   return (
-    <section className="panel differential" aria-label="WBC differential" data-testid="differential">
-      <h2>WBC differential</h2>
+    <Section title="WBC differential" className="differential" testId="differential">
       {!available && <p className="hint">The WBC classifier is not loaded: types are not available.</p>}
       <p className="diff-progress" data-testid="diff-progress">
         {progressText(batch.diff)}
@@ -60,6 +60,6 @@ export function DifferentialPanel() {
         </tbody>
       </table>
       <p className="hint">Select a WBC and press Shift+1…7 to set its type ({classifier.classes.map((c, i) => `${i + 1} ${c.code}`).join(', ')}).</p>
-    </section>
+    </Section>
   );
 }

@@ -3,6 +3,7 @@ import { boxesCsv, boxesJson, cocoJson, countsCsv, vocFiles } from '../core/form
 import { zip } from '../core/formats/zip';
 import { selectExportImages, shownDetections } from '../store/selectors';
 import { annotatedPng } from './annotatedPng';
+import { Section } from './Section';
 
 function download(name: string, data: BlobPart, type: string) {
   const url = URL.createObjectURL(new Blob([data], { type }));
@@ -23,8 +24,7 @@ export function ExportMenu() {
   const current = useApp((s) => (s.currentId ? s.images[s.currentId] : undefined));
   const hasImages = useApp((s) => s.order.length > 0);
   return (
-    <section className="panel export" aria-label="Export">
-      <h2>Export</h2>
+    <Section title="Export" className="export">
       <div className="buttons">
         <button disabled={!done} data-testid="export-csv" onClick={() => download(`counts-${stamp()}.csv`, countsCsv(exportImages()), 'text/csv')}>
           Counts CSV
@@ -70,6 +70,6 @@ export function ExportMenu() {
       >
         Clear session
       </button>
-    </section>
+    </Section>
   );
 }

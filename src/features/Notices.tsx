@@ -16,7 +16,7 @@ export function Notices() {
       )}
       <ul className="file-errors" aria-live="polite">
         {notices.map((n) => (
-          <li key={n.key} className={`notice-item ${n.kind}`} data-testid={n.source === 'file' ? 'file-error' : `notice-${n.source}`} role={n.kind === 'error' ? 'alert' : 'status'}>
+          <li key={n.key} className={`notice-item ${n.kind}`} data-testid={n.source === 'file' && n.kind === 'error' ? 'file-error' : `notice-${n.source}`} role={n.kind === 'error' ? 'alert' : 'status'}>
             {n.subject && <strong>{n.subject}</strong>}
             {n.subject ? ': ' : ''}
             {n.message}

@@ -1,4 +1,5 @@
 import { useApp } from '../services/context';
+import { Section } from './Section';
 import { CLASS_NAMES } from '../core/detection/classes';
 import { COUNT_RULES, type CountRule } from '../core/detection/postprocess';
 
@@ -16,7 +17,7 @@ export function ThresholdSliders() {
   const fixedScale = useApp((s) => s.fixedScale);
   const setFixedScale = useApp((s) => s.setFixedScale);
   return (
-    <section className="panel sliders" aria-label="Detection settings">
+    <Section title="Settings" className="sliders">
       <h2>Score thresholds</h2>
       {CLASS_NAMES.map((c) => (
         <label key={c}>
@@ -80,6 +81,6 @@ export function ThresholdSliders() {
       <button onClick={reset} disabled={JSON.stringify(pp) === JSON.stringify(defaults)}>
         Model defaults
       </button>
-    </section>
+    </Section>
   );
 }

@@ -175,3 +175,19 @@ describe('BatchRunner: the differential', () => {
     expect(shown.find((d) => d.id === 'u0')!.wbc!.type).toBe('lymphocyte');
   });
 });
+
+describe('BatchRunner: annotations', () => {
+  it('an annotation without its image says so, and is used when the image comes', async () => {
+    const store = createAppStore(card.postprocess);
+    store.getState().setModel({ status: 'ready' });
+    const runner = new BatchRunner(store, async () => fakeClient(() => 80), card, createImageFiles(), fakeDecoder());
+    const xml = new File(['<annotation><filename>later.jpg</filename><size><width>640</width><height>480</height></size><object><name>RBC</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>50</xmax><ymax>50</ymax></bndbox></object></annotation>'], 'later.xml');
+    await runner.addFiles([xml]);
+    expect(store.getState().notices.map((n) => [n.kind, n.subject])).toEqual([['info', 'later.xml']]);
+    expect(store.getState().notices[0].message).toMatch(/no image named later\.jpg/);
+    await runner.addFiles([jpeg('later.jpg', 640, 480)]);
+    const im = Object.values(store.getState().images)[0];
+    expect(im.gt).toHaveLength(1);
+    expect(store.getState().notices).toEqual([]);
+  });
+});

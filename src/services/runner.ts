@@ -88,6 +88,7 @@ export class BatchRunner {
     private files: ImageFiles,
     private decoder: Decoder = browserDecoder,
     private classifier: ClassifierCard | null = null,
+    private onDecoded?: (id: string, bmp: ImageBitmap) => void,
   ) {}
 
   private canClassify() {
@@ -162,7 +163,12 @@ export class BatchRunner {
         this.files.set(id, f);
         this.store.getState().addImage({ id, name: f.name, bytes: f.size });
         const gt = this.pendingGt.get(stem(f.name));
-        if (gt) this.store.getState().setGroundTruth(id, gt.objects);
+        if (gt) {
+          this.store.getState().setGroundTruth(id, gt.objects);
+          this.pendingGt.delete(stem(f.name));
+          // the "waiting for its image" notice is answered
+          this.store.getState().dismissNotices((n) => n.kind === 'info' && n.source === 'file' && n.message.startsWith(`no image named ${gt.filename || stem(f.name)}`));
+        }
       } catch (e) {
         const msg = e instanceof IntakeError ? intakeMessage(e) : `Could not read the file (${(e as Error).message}).`;
         this.store.getState().addFileError(f.name, msg);
@@ -178,7 +184,15 @@ export class BatchRunner {
       const st = this.store.getState();
       const match = st.order.find((id) => stem(st.images[id].name) === key || stem(st.images[id].name) === stem(f.name));
       if (match) st.setGroundTruth(match, voc.objects);
-      else this.pendingGt.set(key, voc);
+      else {
+        this.pendingGt.set(key, voc);
+        st.notify({
+          kind: 'info',
+          source: 'file',
+          subject: f.name,
+          message: `no image named ${voc.filename || `${key}.*`} in this batch yet: the annotation is used when that image is dropped.`,
+        });
+      }
     } catch (e) {
       const msg = e instanceof VocError ? intakeMessage(new IntakeError('annotation', e.message)) : (e as Error).message;
       this.store.getState().addFileError(f.name, msg);
@@ -253,6 +267,7 @@ export class BatchRunner {
     }
     const { width, height } = full;
     update({ width, height });
+    this.onDecoded?.(id, full);
     let inferenceMs = 0;
     try {
       const { raw, scale } = await detectWithScale(

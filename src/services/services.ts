@@ -108,7 +108,7 @@ export function createServices(opts: ServiceOptions): Services {
     return client;
   }
 
-  const runner = new BatchRunner(store, loadDetector, card, files, undefined, classifier);
+  const runner = new BatchRunner(store, loadDetector, card, files, undefined, classifier, (id, bmp) => thumbnails.fromBitmap(id, bmp));
   // WBCs shown without a type (drawn, relabelled, revealed by a threshold) are typed at once.
   store.subscribe((s, p) => {
     if (s.images === p.images && s.postprocess === p.postprocess) return;

@@ -6,6 +6,8 @@ const WIDTH = 96;
 
 export interface Thumbnails {
   url(id: string): Promise<string | null>;
+  /** Make the thumbnail from an already decoded image (the runner's), so it shows with the counts. */
+  fromBitmap(id: string, bmp: ImageBitmap): void;
   forget(): void;
 }
 
@@ -24,7 +26,20 @@ export function createThumbnails(files: ImageFiles): Thumbnails {
       return null;
     }
   }
+  async function fromBmp(bmp: ImageBitmap): Promise<string | null> {
+    try {
+      const h = Math.max(1, Math.round((WIDTH * bmp.height) / bmp.width));
+      const canvas = new OffscreenCanvas(WIDTH, h);
+      canvas.getContext('2d')!.drawImage(bmp, 0, 0, WIDTH, h);
+      return URL.createObjectURL(await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.8 }));
+    } catch {
+      return null;
+    }
+  }
   return {
+    fromBitmap(id, bmp) {
+      if (!urls.has(id)) urls.set(id, fromBmp(bmp));
+    },
     url(id) {
       let p = urls.get(id);
       if (!p) {

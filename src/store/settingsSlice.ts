@@ -23,6 +23,10 @@ export interface SettingsSlice {
   /** U visits model boxes whose score is within this of their class threshold. */
   reviewBand: number;
   setReviewBand(v: number): void;
+  /** Smear estimates: cells per µL per cell counted per field, set by the user for their microscope
+   * (null: off, the default). */
+  estimateFactors: { WBC: number | null; Platelets: number | null };
+  setEstimateFactor(cls: 'WBC' | 'Platelets', v: number | null): void;
   resetPostprocess(): void;
   toggleVisible(cls: CellClass): void;
   setBackendChoice(b: BackendChoice): void;
@@ -46,6 +50,10 @@ export const createSettingsSlice =
     },
     setCountRule(v) {
       set((s) => ({ postprocess: { ...s.postprocess, countRule: v } }));
+    },
+    estimateFactors: { WBC: null, Platelets: null },
+    setEstimateFactor(cls, v) {
+      set((s) => ({ estimateFactors: { ...s.estimateFactors, [cls]: v !== null && Number.isFinite(v) && v > 0 ? v : null } }));
     },
     reviewBand: 0.15,
     setReviewBand(v) {

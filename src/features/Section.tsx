@@ -1,0 +1,15 @@
+import type { ReactNode } from 'react';
+
+const wide = () => typeof window === 'undefined' || window.matchMedia('(min-width: 1001px)').matches;
+
+/** A panel that folds: open on wide screens, folded under the canvas on narrow ones (tap the title). */
+export function Section({ title, className, children, testId }: { title: string; className: string; children: ReactNode; testId?: string }) {
+  return (
+    <details className={`panel ${className}`} open={wide()} data-testid={testId}>
+      <summary>
+        <h2>{title}</h2>
+      </summary>
+      {children}
+    </details>
+  );
+}
