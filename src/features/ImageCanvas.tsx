@@ -73,6 +73,11 @@ const Boxes = memo(function Boxes({ dets, color, outcome, selectedId, interactiv
   );
 });
 
+const labelOf = (d: Detection) =>
+  `${d.cls} ${d.origin === 'manual' && d.id.startsWith('u') ? 'manual' : d.score.toFixed(2)}${
+    d.wbc ? ` · ${d.wbc.type.replace('_', ' ')} ${d.wbc.origin === 'manual' ? '(set by hand)' : d.wbc.p.toFixed(2)}` : ''
+  }`;
+
 /** Each WBC's type (short code, colour) and confidence; unsure types are marked with "?". */
 const TypeLabels = memo(function TypeLabels({ dets, scale, code, color, lowConfidence }: { dets: Detection[]; scale: number; code: Record<string, string>; color: Record<string, string>; lowConfidence: number }) {
   return (
@@ -211,6 +216,8 @@ export function ImageCanvas() {
 
   const all = useMemo(() => shownDetections(current, params), [current, params]);
   const dets = useMemo(() => all.filter((d) => visible[d.cls]), [all, visible]);
+  // The selected box always shows its class and score (hover shows the box under the pointer).
+  const selected = useMemo(() => (selectedId ? all.find((d) => d.id === selectedId) ?? null : null), [selectedId, all]);
   const match = useMemo(() => (current?.gt ? matchImage(current.gt, all) : null), [current?.gt, all]);
   const outcome = useMemo(() => (match ? dets.map((d) => match.detOutcome[all.indexOf(d)]) : undefined), [match, dets, all]);
 
@@ -313,13 +320,12 @@ export function ImageCanvas() {
             />
           )}
           <Transformer ref={tr} rotateEnabled={false} keepRatio={false} ignoreStroke flipEnabled={false} />
-          {hover && (
-            <Label x={hover.box.x1} y={hover.box.y1} scaleX={1 / view.scale} scaleY={1 / view.scale} listening={false}>
-              <Tag fill="rgba(0,0,0,0.75)" pointerDirection="down" pointerWidth={8} pointerHeight={5} cornerRadius={3} />
+          {(hover ?? selected) && (
+            <Label x={(hover ?? selected)!.box.x1} y={(hover ?? selected)!.box.y1} scaleX={1 / view.scale} scaleY={1 / view.scale} listening={false}>
+              <Tag fill={hover ? 'rgba(0,0,0,0.75)' : COLOR[selected!.cls]} pointerDirection="down" pointerWidth={8} pointerHeight={5} cornerRadius={3} />
               <Text
-                text={`${hover.cls} ${hover.origin === 'manual' && hover.id.startsWith('u') ? 'manual' : hover.score.toFixed(2)}${
-                  hover.wbc ? ` · ${hover.wbc.type.replace('_', ' ')} ${hover.wbc.origin === 'manual' ? '(set by hand)' : hover.wbc.p.toFixed(2)}` : ''
-                }`}
+                text={labelOf((hover ?? selected)!)}
+
                 fill="#fff"
                 padding={4}
                 fontSize={12}

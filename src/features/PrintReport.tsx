@@ -2,7 +2,8 @@ import { useApp, useServices, useView } from '../services/context';
 import { CLASS_NAMES } from '../core/detection/classes';
 import { formatRatio } from '../core/counts/counts';
 import { COUNT_RULES } from '../core/detection/postprocess';
-import { imageCounts, selectBatchDifferential, selectSummary, wasEdited } from '../store/selectors';
+import { imageCounts, selectBatchDifferential, selectSummary, shownDetections, wasEdited } from '../store/selectors';
+import { classColors } from '../core/detection/card';
 import { IN_DIFFERENTIAL, WBC_LABEL } from '../core/differential/differential';
 import { Thumb } from './Thumb';
 import { useState } from 'react';
@@ -27,6 +28,7 @@ export function PrintReport() {
   const { classifier } = useServices();
   const diff = useApp((s) => selectBatchDifferential(s, classifier?.lowConfidence));
   const { card, view } = useServices();
+  const color = classColors(card);
   const open = useView((s) => s.reportOpen);
   const model = useApp((s) => s.model);
   const [fields, setFields] = useState<{ sample: string; operator: string }>(() => {
@@ -110,7 +112,14 @@ export function PrintReport() {
             return (
               <tr key={im.id}>
                 <td>
-                  <Thumb id={im.id} ready />
+                  <span className="report-thumb">
+                    <Thumb id={im.id} ready />
+                    <svg viewBox={`0 0 ${im.width} ${im.height}`} preserveAspectRatio="none" aria-hidden>
+                      {shownDetections(im, params).map((d) => (
+                        <rect key={d.id} x={d.box.x1} y={d.box.y1} width={d.box.x2 - d.box.x1} height={d.box.y2 - d.box.y1} fill="none" stroke={color[d.cls]} strokeWidth={Math.max(2, (im.width ?? 640) / 160)} />
+                      ))}
+                    </svg>
+                  </span>
                 </td>
                 <td>{im.name}</td>
                 {CLASS_NAMES.map((k) => (
@@ -126,6 +135,14 @@ export function PrintReport() {
             <td>Total</td>
             {CLASS_NAMES.map((k) => (
               <td key={k}>{summary.totals[k]}</td>
+            ))}
+            <td colSpan={2} />
+          </tr>
+          <tr className="total">
+            <td />
+            <td>Mean per image (field)</td>
+            {CLASS_NAMES.map((k) => (
+              <td key={k}>{summary.meanPerImage[k].toFixed(1)}</td>
             ))}
             <td colSpan={2} />
           </tr>
