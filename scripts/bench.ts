@@ -10,13 +10,14 @@
  * (drop -> all counts shown). Prints a table; writes bench-results/bench.json.
  */
 import { chromium, type Browser } from '@playwright/test';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { REPO } from './evalLib';
 import { ensureScaleSets, requireData } from './dataRoot';
+import { startPreview } from './preview';
 
 /** The model shipped before this one (1.26 M params at 640x480), for the speed ratio. */
 const PREV_COMMIT = 'ea5668b';
@@ -67,25 +68,7 @@ try {
   console.error(`previous model not available from git (${(e as Error).message.split('\n')[0]}); no ratio`);
 }
 
-// Its own process group, so that stopping it also stops the vite process npx starts.
-const server = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort', '--host', '127.0.0.1'], { cwd: REPO, stdio: 'ignore', detached: true });
-const stop = () => {
-  try {
-    process.kill(-server.pid!, 'SIGTERM');
-  } catch {
-    /* already gone */
-  }
-};
-process.on('exit', stop);
-for (let i = 0; ; i++) {
-  try {
-    if ((await fetch(BASE)).ok) break;
-  } catch {
-    /* not up yet */
-  }
-  if (i > 100) throw new Error('vite preview did not start');
-  await new Promise((r) => setTimeout(r, 200));
-}
+const { stop } = await startPreview(PORT);
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);

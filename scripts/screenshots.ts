@@ -4,12 +4,12 @@
  * dataset image (or picture of one) is ever committed.
  */
 import { chromium } from '@playwright/test';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { REPO_ROOT } from './dataRoot';
+import { startPreview } from './preview';
 
 /** A 640x480 smear-like picture: pale red cells with lighter centres, one lobed white cell, platelets. */
 function syntheticSmear(seed: number): Buffer {
@@ -44,7 +44,6 @@ function syntheticSmear(seed: number): Buffer {
 }
 
 const PORT = 4184;
-const BASE = `http://127.0.0.1:${PORT}`;
 const out = join(REPO_ROOT, 'e2e', 'screenshots');
 mkdirSync(out, { recursive: true });
 const tmp = mkdtempSync(join(tmpdir(), 'smearcount-shots-'));
@@ -54,17 +53,8 @@ const files = [1, 2, 3].map((k) => {
   return f;
 });
 if (!existsSync(join(REPO_ROOT, 'dist', 'index.html'))) throw new Error('build first: npm run build');
-const server = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort', '--host', '127.0.0.1'], { cwd: REPO_ROOT, stdio: 'ignore', detached: true });
+const { base: BASE, stop } = await startPreview(PORT);
 try {
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(BASE)).ok) break;
-    } catch {
-      /* not up yet */
-    }
-    if (i > 100) throw new Error('vite preview did not start');
-    await new Promise((r) => setTimeout(r, 200));
-  }
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
   for (const [name, width, height] of [['desktop', 1440, 900], ['phone', 390, 844]] as const) {
     const page = await browser.newPage({ viewport: { width, height }, deviceScaleFactor: 1 });
@@ -81,5 +71,5 @@ try {
   }
   await browser.close();
 } finally {
-  process.kill(-server.pid!, 'SIGTERM');
+  stop();
 }

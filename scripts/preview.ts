@@ -1,0 +1,30 @@
+/** The built app served by `vite preview` on a local port, for scripts that drive it in Chromium. */
+import { spawn } from 'node:child_process';
+import { REPO_ROOT } from './dataRoot';
+
+export async function startPreview(port: number): Promise<{ base: string; stop(): void }> {
+  const base = `http://127.0.0.1:${port}`;
+  // Its own process group, so that stopping it also stops the vite process npx starts.
+  const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], { cwd: REPO_ROOT, stdio: 'ignore', detached: true });
+  const stop = () => {
+    try {
+      process.kill(-server.pid!, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+  };
+  process.on('exit', stop);
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(base)).ok) break;
+    } catch {
+      /* not up yet */
+    }
+    if (i > 100) {
+      stop();
+      throw new Error('vite preview did not start');
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { base, stop };
+}
