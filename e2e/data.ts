@@ -4,18 +4,11 @@ import { countCells, type Counts } from '../src/core/counts/counts';
 import { parseVoc } from '../src/core/formats/voc';
 import { ensureScaleSets, requireData } from '../scripts/dataRoot';
 
-export { dataRoot } from '../scripts/dataRoot';
-
 /** CBC Testing images (the data is never copied into the repo: $SMEARCOUNT_DATA or ../shared/datasets). */
 export function testingImages(n?: number): string[] {
   const dir = join(requireData('cbc/Testing', 'CBC Testing'), 'Images');
   const files = readdirSync(dir).filter((f) => /\.jpe?g$/i.test(f)).sort();
   return (n ? files.slice(0, n) : files).map((f) => join(dir, f));
-}
-
-/** CBC's original (partial) annotation of a Testing image. */
-export function annotationFor(image: string): string {
-  return image.replace(/[\\/]Images[\\/]/, '/Annotations/').replace(/\.(jpe?g|png)$/i, '.xml');
 }
 
 /** The complete-label annotation (every visible cell) of a CBC Testing image. */

@@ -22,7 +22,6 @@ import random
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 import torchvision.transforms.functional as TF
@@ -192,7 +191,6 @@ def split(items, seed, test_frac=0.15, val_frac=0.15):
 class Crops(torch.utils.data.Dataset):
     def __init__(self, items, train):
         self.items, self.train = items, train
-        self.cache = {}
 
     def __len__(self):
         return len(self.items)

@@ -3,7 +3,6 @@
 forward hooks in eval mode. RoIAlign, NMS and elementwise ops are
 not counted. Prints GFLOPs (= 2 x GMACs)."""
 import json
-from pathlib import Path
 
 import torch
 import torchvision

@@ -9,14 +9,13 @@
  * --card measures the report sets (CBC Testing with both label sets, zoom-in, zoom-out) with the app's
  * code and prints them beside the model card's figures (models/train.py); a CI test checks they agree.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CLASS_NAMES } from '../src/core/detection/classes';
 import type { CountRule } from '../src/core/detection/postprocess';
 import { toCsv } from '../src/core/formats/csv';
 import { reportSets } from './dataRoot';
 import { DEFAULT_MODEL, evaluateFolder, evaluateTypeFolders, formatDifferential, formatReport, type EvalResult } from './evalLib';
-import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isWbcType } from '../src/core/differential/differential';
 

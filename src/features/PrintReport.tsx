@@ -6,7 +6,8 @@ import { imageCounts, selectBatchDifferential, selectSummary, shownDetections, w
 import { classColors } from '../core/detection/card';
 import { IN_DIFFERENTIAL, WBC_LABEL } from '../core/differential/differential';
 import { Thumb } from './Thumb';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
+import { countErrors } from '../core/metrics/ap';
 import { groundTruthAp } from '../store/selectors';
 
 const SAMPLE_KEY = 'smearcount.report';
@@ -43,18 +44,18 @@ export function PrintReport() {
     setFields(next);
     localStorage.setItem(SAMPLE_KEY, JSON.stringify(next)); // kept on this device only
   };
+  // Agreement with loaded annotations, with the same src/core metrics as the eval CLI; only when
+  // annotations were loaded, and only when the batch changes (this component stays mounted).
+  const agreement = useMemo(() => {
+    const withGt = order.map((id) => images[id]).filter((im) => im.status === 'done' && im.gt);
+    if (!withGt.length) return null;
+    const ce = countErrors(withGt.map((im) => ({ gt: im.gt!, dets: shownDetections(im, params) })));
+    const ap = groundTruthAp({ images, order, currentId: null, postprocess: params }).batch;
+    return { images: withGt.length, ap, counts: CLASS_NAMES.map((c) => `${c} ${Number.isNaN(ce[c].accuracy) ? '–' : ce[c].accuracy.toFixed(3)}`).join(', ') };
+  }, [images, order, params]);
   const done = order.map((id) => images[id]).filter((im) => im.status === 'done');
   if (!done.length) return null;
   const t = params.scoreThresholds;
-  const ap = groundTruthAp({ images, order, currentId: null, postprocess: params });
-  const gtImages = done.filter((im) => im.gt);
-  const gtErr = gtImages.length
-    ? CLASS_NAMES.map((c) => {
-        const truth = gtImages.reduce((s, im) => s + im.gt!.filter((g) => g.cls === c).length, 0);
-        const err = gtImages.reduce((s, im) => s + Math.abs(imageCounts(im, params)[c] - im.gt!.filter((g) => g.cls === c).length), 0);
-        return `${c} ${truth ? (1 - err / truth).toFixed(3) : '–'}`;
-      }).join(', ')
-    : null;
   return (
     <section className={`print-report${open ? ' preview' : ''}`} aria-hidden={!open} data-testid="report" role={open ? 'dialog' : undefined} aria-label="Report preview">
       {open && (
@@ -84,9 +85,10 @@ export function PrintReport() {
         Settings: thresholds RBC {Number(t.RBC.toFixed(3))}, WBC {Number(t.WBC.toFixed(3))}, Platelets {Number(t.Platelets.toFixed(3))}; NMS IoU{' '}
         {params.nmsIou} {params.crossClassNms ? 'within and across classes' : 'within each class'}.
       </p>
-      {gtErr && (
+      {agreement && (
         <p data-testid="report-gt">
-          Agreement with the loaded annotations ({gtImages.length} images): AP@0.5 {ap.batch === null ? '–' : ap.batch.toFixed(3)}; count accuracy {gtErr}.
+          Agreement with the loaded annotations ({agreement.images} images): AP@0.5 {agreement.ap === null ? '–' : agreement.ap.toFixed(3)}; count accuracy{' '}
+          {agreement.counts}.
         </p>
       )}
       <p data-testid="report-count-rule">

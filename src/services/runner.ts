@@ -56,7 +56,7 @@ const SUPPORTED = new Set(['jpeg', 'png', 'webp', 'bmp', 'gif']);
 const stem = (name: string) => name.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
 
 
-export async function validate(file: Blob): Promise<void> {
+async function validate(file: Blob): Promise<void> {
   if (file.size === 0) throw new IntakeError('empty');
   const head = sniffImage(new Uint8Array(await file.slice(0, 65536).arrayBuffer()));
   if (!head) throw new IntakeError('not-image');

@@ -161,13 +161,19 @@ export function selectBatchDifferential(s: AppState, lowConfidence = 0.6): { dif
   return out;
 }
 
-/** Uncertain model boxes not yet accepted, over the done images (what U would still visit). */
+let uncertainCache: { images: AppState['images']; order: string[]; params: PostprocessParams; band: number; low: number; out: number } | undefined;
+
+/** Uncertain model boxes not yet accepted, over the done images (what U would still visit). Memoised:
+ * the progress line selects it on every store change. */
 export function selectUncertainLeft(s: AppState, lowConfidence = 0): number {
+  const c = uncertainCache;
+  if (c && c.images === s.images && c.order === s.order && c.params === s.postprocess && c.band === s.reviewBand && c.low === lowConfidence) return c.out;
   let n = 0;
   for (const id of s.order) {
     const im = s.images[id];
     if (im.status !== 'done' || im.reviewed) continue;
     n += uncertaintyOrder(shownDetections(im, s.postprocess), s.postprocess, lowConfidence, s.reviewBand, im.accepted).length;
   }
+  uncertainCache = { images: s.images, order: s.order, params: s.postprocess, band: s.reviewBand, low: lowConfidence, out: n };
   return n;
 }

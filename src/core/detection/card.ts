@@ -21,8 +21,6 @@ export interface ModelCard {
   postprocess: PostprocessParams;
   /** null: an older card without magnification awareness (one pass at the plan scale). */
   scale: ScaleConfig | null;
-  /** The card's metrics as written by models/train.py and updated by `npm run eval -- --card`. */
-  metrics?: unknown;
 }
 
 export class ModelCardError extends Error {}

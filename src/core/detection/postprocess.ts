@@ -1,6 +1,7 @@
 import type { PostprocessParams } from './card';
 import type { Detection } from './detection';
 import { iou } from './geometry';
+import { median } from './scale';
 
 /**
  * Greedy NMS. Returns the kept detections in descending score order (ties keep input order).
@@ -72,11 +73,7 @@ export function applyCountRule<T extends Boxed & { cls: string }>(dets: readonly
   const whole = new Map<string, number[]>();
   for (const d of dets) if (!isCutByBorder(d, width, height)) whole.set(d.cls, [...(whole.get(d.cls) ?? []), boxArea(d)]);
   const half = new Map<string, number>();
-  for (const [cls, areas] of whole) {
-    const s = areas.sort((a, b) => a - b);
-    const n = s.length;
-    half.set(cls, 0.5 * (n % 2 ? s[(n - 1) / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2])));
-  }
+  for (const [cls, areas] of whole) half.set(cls, 0.5 * median(areas)!);
   const rbc = half.get('RBC');
   const threshold = (cls: string) => half.get(cls) ?? (rbc !== undefined && SIZE_VS_RBC[cls] ? rbc * SIZE_VS_RBC[cls] ** 2 : undefined);
   return dets.filter((d) => {

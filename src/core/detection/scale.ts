@@ -118,8 +118,3 @@ export async function detectWithScale(
   const raw2 = await run(s2, sizeAt(width, height, s2));
   return { raw: raw2, scale: { used: s2, relative: s2 / plan.scale, estimated, passes: 2, fixed: false } };
 }
-
-/** "cells at 0.52× the model's scale" style text. */
-export function formatMagnification(relativeCellSize: number): string {
-  return `${relativeCellSize.toFixed(2)}×`;
-}

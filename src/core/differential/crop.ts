@@ -24,19 +24,13 @@ export function cropRect(box: Box, factor: number): { x: number; y: number; side
 export function normaliseCrop(rgba: Uint8Array | Uint8ClampedArray, rule: CropRule): Float32Array {
   const n = rule.size * rule.size;
   if (rgba.length !== 4 * n) throw new RangeError(`expected ${4 * n} RGBA bytes, got ${rgba.length}`);
-  const out = new Float32Array(3 * n);
-  const k = Math.max(1, Math.round(rule.percentile * (n - 1)));
-  const channel = new Float32Array(n);
-  for (let c = 0; c < 3; c++) {
-    for (let i = 0; i < n; i++) channel[i] = rgba[4 * i + c] / 255;
-    const sorted = Float32Array.from(channel).sort();
-    const p = Math.max(0.05, sorted[k]);
-    for (let i = 0; i < n; i++) out[c * n + i] = Math.min(rule.clip, Math.max(0, channel[i] / p));
-  }
-  return out;
+  const chw = new Float32Array(3 * n);
+  for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) chw[c * n + i] = rgba[4 * i + c] / 255;
+  return normaliseChw(chw, rule);
 }
 
-/** The same normalisation on a float CHW crop in [0,1] (the eval CLI resizes in float). */
+/** Each channel divided by its percentile value, clipped: on a float CHW crop in [0,1] (the eval CLI
+ * resizes in float; the app goes through normaliseCrop). */
 export function normaliseChw(chw: Float32Array, rule: CropRule): Float32Array {
   const n = rule.size * rule.size;
   if (chw.length !== 3 * n) throw new RangeError(`expected ${3 * n} values, got ${chw.length}`);
