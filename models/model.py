@@ -69,6 +69,19 @@ class NoResizeTransform(GeneralizedRCNNTransform):
         return image, target
 
 
+class ImageStandardise(NoResizeTransform):
+    """NoResizeTransform that standardises each image by its own per-channel mean and standard
+    deviation instead of fixed ImageNet-style constants. The input becomes invariant to white
+    balance, lamp brightness and stain intensity (a gain and an offset per channel), so colour is
+    read relative to the other cells of the same field: on a pale-blue field the RBCs are still the
+    reddest cells. Exported as ReduceMean/Sub/Div in the graph, so every runner reproduces it."""
+
+    def normalize(self, image):
+        mean = image.mean(dim=(1, 2), keepdim=True)
+        std = ((image - mean) ** 2).mean(dim=(1, 2), keepdim=True).sqrt()
+        return (image - mean) / (std + 1e-3)
+
+
 ANCHOR_SIZES = ((12, 20, 32), (48, 72, 108), (160, 240, 360))
 
 
@@ -87,6 +100,9 @@ def build_model(args=None, **overrides):
         detections_per_img=200,
         rpn_post_nms_test=200,
         box_batch_size=256,
+        # "image": per-image standardisation (ImageStandardise); "fixed": the constant mean/std of the
+        # models shipped before issue 15.
+        normalise="image",
     )
     if args is not None:
         for k in cfg:
@@ -117,7 +133,8 @@ def build_model(args=None, **overrides):
         box_nms_thresh=0.5,
         box_detections_per_img=cfg["detections_per_img"],
     )
-    model.transform = NoResizeTransform(cfg["min_size"], cfg["max_size"], model.transform.image_mean,
+    transform = ImageStandardise if cfg["normalise"] == "image" else NoResizeTransform
+    model.transform = transform(cfg["min_size"], cfg["max_size"], model.transform.image_mean,
                                         model.transform.image_std)
     model.smearcount_cfg = cfg
     return model

@@ -40,8 +40,15 @@ NATIVE = (512, 384)
 def get_args_parser():
     p = argparse.ArgumentParser(description="Train the smearcount Faster R-CNN from scratch")
     p.add_argument("--data", default=str(default_data_root()), help="datasets folder (holds cbc/, txl-pbc/)")
-    p.add_argument("--sources", nargs="+", default=["bccd", "bcd", "pbc"],
-                   help=f"training sources, of {[s[0] for s in SOURCES]}")
+    p.add_argument("--sources", nargs="+", default=[s[0] for s in SOURCES],
+                   help=f"training sources, of {[s[0] for s in SOURCES]} (default: all, the shipped recipe)")
+    p.add_argument("--holdout", nargs="+", default=[],
+                   help="leave-one-microscope-out: sources never trained on, reported whole as loo-<source> "
+                        "(and the run exports nothing)")
+    p.add_argument("--normalise", choices=["image", "fixed"], default="image",
+                   help="in-graph input normalisation: per-image standardisation or fixed constants")
+    p.add_argument("--colour", choices=["cast", "mild"], default="cast",
+                   help="colour augmentation: HED stain jitter + colour casts, or the earlier mild jitter")
     p.add_argument("--name", default="smearcount-frcnn", help="model name: writes models/<name>.onnx/.json")
     p.add_argument("--out-dir", default=str(HERE), help="where the .onnx and .json card go")
     p.add_argument("--run-dir", default=str(HERE / "runs"), help="checkpoints and logs (git-ignored)")
@@ -137,11 +144,20 @@ def folder_records(images_dir, ann_dir, source):
 
 
 def report_sets(args, val, run_dir, log):
-    """name -> (records, what): the sets the card reports. CBC Testing is reported, never tuned on."""
+    """name -> (records, what): the sets the card reports. CBC Testing is reported, never tuned on.
+    A leave-one-microscope-out run reports validation and its held-out sources only."""
     root = Path(args.data)
     sets = {}
     for src in sorted({r["source"] for r in val}):
         sets[f"val-{src}"] = ([r for r in val if r["source"] == src], f"validation carved from txl-pbc/{src}")
+    if args.holdout:
+        held = load_sources(args.data, [s for s in SOURCES if s[0] in args.holdout and s[2]], log=log)
+        for src in args.holdout:
+            sets[f"loo-{src}"] = ([r for r in held if r["source"] == src],
+                                  f"every image of {src}, a microscope this run never trained on")
+        if args.max_eval_images:
+            sets = {k: (v[0][: args.max_eval_images], v[1]) for k, v in sets.items()}
+        return sets
     # Magnification checks on validation: the zoom sets' recipe applied to the 640x480 validation images
     # (CBC microscope), so the choice between models can weigh magnification without touching Testing.
     val_items = [(r["name"], read_image(str(r["image"]), ImageReadMode.RGB), r["boxes"], r["labels"])
@@ -292,7 +308,7 @@ def main(args):
 
     seed_everything(args.seed)
     log(f"[run] {datetime.datetime.now().isoformat(timespec='seconds')} args={vars(args)}")
-    sources = [s for s in SOURCES if s[0] in args.sources]
+    sources = [s for s in SOURCES if s[0] in args.sources and s[0] not in args.holdout]
     records = load_sources(args.data, sources, log=log)
     train_recs, val_recs = split_by_group(records, args.val_fraction, args.seed)
     ref = reference_rbc_px(train_recs)
@@ -300,10 +316,10 @@ def main(args):
     log(f"[data] train {len(train_recs)} val {len(val_recs)}; reference RBC {ref:.1f} px at {NATIVE}")
     if args.p_mosaic > 0:
         train_ds = WithMosaic(RecordDataset(train_recs), ScaleCrop(args.crop, ref, native=NATIVE, p_wide=args.p_wide),
-                              photometric_transforms(args.p_lowres), p=args.p_mosaic)
+                              photometric_transforms(args.p_lowres, args.colour), p=args.p_mosaic)
     else:
         train_ds = RecordDataset(train_recs, multiscale_transforms(args.crop, ref, NATIVE, p_wide=args.p_wide,
-                                                                    p_lowres=args.p_lowres))
+                                                                    p_lowres=args.p_lowres, colour=args.colour))
 
     model = build_model(args, min_size=NATIVE[1], max_size=NATIVE[0])
     log(f"[model] {count_parameters(model):,} parameters, cfg={model.smearcount_cfg}")
@@ -322,6 +338,11 @@ def main(args):
     t0 = time.time()
     pp_card = step_tune(model, val_recs, scale_cfg, args.device, log)
     reports = evaluate(model, report_sets(args, val_recs, run_dir, log), pp_card, scale_cfg, args.device, log)
+    if args.holdout:
+        (run_dir / "loo.json").write_text(json.dumps({"args": vars(args), "postprocess": pp_card, "sets": reports},
+                                                     indent=2) + "\n")
+        log(f"[loo] {run_dir / 'loo.json'}: held out {args.holdout}; nothing exported")
+        return reports
     model.cpu()
     onnx_path = step_export(model, args.out_dir, args.name, run_dir, log)
     out = Path(args.out_dir)
@@ -338,6 +359,10 @@ def main(args):
         "classes": [{"label": i + 1, "name": c, "color": COLORS[c]} for i, c in enumerate(CLASSES)],
         "input": {"name": "image", "dtype": "float32", "shape": ["3", "H", "W"], "layout": "CHW",
                   "color": "RGB", "range": [0, 1], "native_size": list(NATIVE),
+                  "normalisation": ("in the graph: each image standardised by its own per-channel mean and standard "
+                                    "deviation, (x - mean) / (std + 0.001), over all pixels of the input"
+                                    if model.smearcount_cfg["normalise"] == "image" else
+                                    "in the graph: fixed per-channel mean/std"),
                   "note": "any H and W; the graph normalises but never resizes: the app fits the image into "
                           "native_size, then rescales it when the cell scale is off (see scale)"},
         "outputs": {
@@ -365,7 +390,10 @@ def main(args):
             "init_from": args.init_from,
             "augmentation": f"2x2 mosaics p {args.p_mosaic}, resolution loss p {args.p_lowres}, scale to the reference RBC size x magnification (p_wide "
                             f"{args.p_wide} log-uniform 0.4-2.5, else 0.8-1.25), random crop keeping cut cells "
-                            "(>=30% visible), h/v flips, 90-degree rotations, stain jitter, blur, noise",
+                            "(>=30% visible), h/v flips, 90-degree rotations, "
+                            + ("HED stain jitter (sigma 0.2), colour casts (per-channel gains 0.7-1.3, hue turns "
+                               "+-0.5 p 0.4, greyscale p 0.1), " if args.colour == "cast" else "")
+                            + "stain jitter, blur, noise",
             "machine": facts["machine"],
             "post_training_machine": describe_machine(args),
             "seed": args.seed,
