@@ -21,7 +21,8 @@ import { isWbcType } from '../src/core/differential/differential';
 
 const USAGE =
   'usage: npm run eval -- <folder> [--images dir] [--json out.json] [--counts out.csv] [--model model.onnx] [--limit N] [--fixed-scale X] [--count-rule all|half|interior]\n' +
-  '       npm run eval -- --card [--model model.onnx]';
+  '       npm run eval -- --card [--model model.onnx]\n' +
+  '       npm run eval -- <dir of type folders> --boxes out.json   (the detector\'s WBC box per cell, for models/differential.py)';
 
 function usage(msg?: string): never {
   if (msg) console.error(`error: ${msg}`);
@@ -43,6 +44,7 @@ try {
       'count-rule': { type: 'string' },
       card: { type: 'boolean' },
       classifier: { type: 'string' },
+      boxes: { type: 'string' },
     },
   });
 } catch (e) {
@@ -108,6 +110,7 @@ if (o.card) {
 } else if (positionals.length === 1 && existsSync(positionals[0]) && readdirSync(positionals[0]).some((t) => isWbcType(t) && existsSync(join(positionals[0], t)))) {
   // <dir>/<type>/*.jpg: single centred cells named by their folder
   const d = await evaluateTypeFolders(positionals[0], { model: o.model, classifier: o.classifier, limit: num(o.limit, '--limit'), onProgress: progress }).catch(fail);
+  if (o.boxes) writeFileSync(o.boxes, JSON.stringify({ detector: d.detector, boxes: d.boxes }));
   if (process.stderr.isTTY) process.stderr.write('\n');
   console.log(formatDifferential(d, `single cells in ${positionals[0]}; the detector found a WBC in ${d.wbcFound}`));
   console.log(`wall: ${((performance.now() - t0) / 1000).toFixed(1)} s`);

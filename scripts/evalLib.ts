@@ -96,6 +96,9 @@ export async function evaluateTypeFolders(dir: string, opts: { model?: string; c
   if (!items.length) throw new Error(`no <type>/ folders of images in ${dir} (types: ${names.join(', ')})`);
   const truth: number[] = [];
   const pred: number[] = [];
+  // Each cell's box, by '<type>/<file>': models/differential.py frames its training crops with the
+  // shipped detector's boxes, so that training and the app crop by the same rule.
+  const boxes: Record<string, [number, number, number, number]> = {};
   let found = 0;
   for (const [i, it] of items.entries()) {
     const img = await decodeImage(it.path);
@@ -106,6 +109,7 @@ export async function evaluateTypeFolders(dir: string, opts: { model?: string; c
     const dist = (d: Detection) => ((d.box.x1 + d.box.x2) / 2 - cx) ** 2 + ((d.box.y1 + d.box.y2) / 2 - cy) ** 2;
     const box = wbc.length ? [...wbc].sort((a, b) => dist(a) - dist(b))[0].box : { x1: 0.3 * img.width, y1: 0.3 * img.height, x2: 0.7 * img.width, y2: 0.7 * img.height };
     if (wbc.length) found++;
+    boxes[`${it.type}/${basename(it.path)}`] = [box.x1, box.y1, box.x2, box.y2];
     const [p] = await cls.classify(img, [box]);
     truth.push(names.indexOf(it.type));
     pred.push(argmax(p));
@@ -113,7 +117,7 @@ export async function evaluateTypeFolders(dir: string, opts: { model?: string; c
   }
   await det.release();
   await cls.release();
-  return { ...classificationMetrics(truth, pred, names), wbcFound: found };
+  return { ...classificationMetrics(truth, pred, names), wbcFound: found, boxes, detector: { sha256: det.card.sha256 } };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the card's JSON as written by models/train.py
