@@ -103,6 +103,9 @@ def build_model(args=None, **overrides):
         # "image": per-image standardisation (ImageStandardise); "fixed": the constant mean/std of the
         # models shipped before issue 15.
         normalise="image",
+        # True: BatchNorm already folded into the convolutions (a model rebuilt from a shipped ONNX
+        # file to be fine-tuned; see load_onnx_weights).
+        folded=False,
     )
     if args is not None:
         for k in cfg:
@@ -137,6 +140,36 @@ def build_model(args=None, **overrides):
     model.transform = transform(cfg["min_size"], cfg["max_size"], model.transform.image_mean,
                                         model.transform.image_std)
     model.smearcount_cfg = cfg
+    if cfg["folded"]:
+        from .export import fuse_batchnorm_
+        fuse_batchnorm_(model.eval()).train()
+    return model
+
+
+def load_onnx_weights(model, onnx_path):
+    """Loads a shipped detector's weights (int8 per channel + scale, BN folded) into a folded model
+    (build_model(folded=True)): fine-tuning a shipped model needs no checkpoint."""
+    import onnx
+    from onnx import numpy_helper
+    init = {i.name: numpy_helper.to_array(i) for i in onnx.load(str(onnx_path)).graph.initializer}
+    state = model.state_dict()
+    loaded = 0
+    for k in state:
+        q, sc, b = init.get(f"model.{k}_q"), init.get(f"model.{k}_scale"), init.get(f"model.{k}")
+        if q is not None and sc is not None:
+            w = torch.from_numpy(q.astype("float32") * sc)
+        elif b is not None:
+            w = torch.from_numpy(b.copy())
+        else:
+            continue
+        if w.shape != state[k].shape:
+            raise ValueError(f"{onnx_path}: {k} has shape {tuple(w.shape)}, the model {tuple(state[k].shape)}")
+        state[k] = w
+        loaded += 1
+    n_params = sum(1 for k in state if k.endswith(("weight", "bias")))
+    if loaded < n_params:
+        raise ValueError(f"{onnx_path}: only {loaded} of {n_params} weights found (another architecture?)")
+    model.load_state_dict(state)
     return model
 
 

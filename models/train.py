@@ -27,7 +27,7 @@ from .engine import predict, run_logger, train_one_epoch
 from .export import compress_weights, export_onnx, file_facts, prepare_for_export
 from .make_scale_sets import build as build_scale_sets, build_from as build_scale_sets_from
 from .metrics import count_accuracy, evaluate_detections
-from .model import build_model, count_parameters
+from .model import build_model, count_parameters, load_onnx_weights
 from .postprocess import postprocess, tune
 from .scale import DEFAULT_SCALE
 from .transforms import ScaleCrop, WithMosaic, multiscale_transforms, photometric_transforms, plan_scale
@@ -70,6 +70,8 @@ def get_args_parser():
     p.add_argument("--p-mosaic", type=float, default=0.3, help="share of crops that are 2x2 mosaics of four images")
     p.add_argument("--init-from", default=None, help="fine-tune: start from this checkpoint's weights "
                    "(fresh optimizer and schedule)")
+    p.add_argument("--init-from-onnx", default=None, help="fine-tune: start from a shipped detector's ONNX weights "
+                   "(BatchNorm stays folded; fresh optimizer and schedule)")
     p.add_argument("--val-fraction", type=float, default=0.15)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--threads", type=int, default=2)
@@ -321,7 +323,10 @@ def main(args):
         train_ds = RecordDataset(train_recs, multiscale_transforms(args.crop, ref, NATIVE, p_wide=args.p_wide,
                                                                     p_lowres=args.p_lowres, colour=args.colour))
 
-    model = build_model(args, min_size=NATIVE[1], max_size=NATIVE[0])
+    model = build_model(args, min_size=NATIVE[1], max_size=NATIVE[0], folded=bool(args.init_from_onnx))
+    if args.init_from_onnx and not (args.resume and (run_dir / "checkpoint.pth").is_file()):
+        load_onnx_weights(model, args.init_from_onnx)
+        log(f"[init] weights from {args.init_from_onnx} (BatchNorm folded)")
     log(f"[model] {count_parameters(model):,} parameters, cfg={model.smearcount_cfg}")
     if args.init_from and not (args.resume and (run_dir / "checkpoint.pth").is_file()):
         model.load_state_dict(load_checkpoint(args.init_from)["model"])
@@ -387,7 +392,7 @@ def main(args):
                       "rule": f"per source, by group (copies of one CBC image share a group), seed {args.seed}"},
             **{k: v for k, v in facts.items() if k != "machine"}, "batch_size": args.batch_size, "crop": args.crop,
             "optimizer": f"AdamW lr {args.lr} wd {args.weight_decay}, warmup + cosine",
-            "init_from": args.init_from,
+            "init_from": args.init_from or args.init_from_onnx,
             "augmentation": f"2x2 mosaics p {args.p_mosaic}, resolution loss p {args.p_lowres}, scale to the reference RBC size x magnification (p_wide "
                             f"{args.p_wide} log-uniform 0.4-2.5, else 0.8-1.25), random crop keeping cut cells "
                             "(>=30% visible), h/v flips, 90-degree rotations, "
