@@ -5,6 +5,7 @@ import { countCells, summarize } from '../counts/counts';
 import { isCutByBorder, type CountRule } from '../detection/postprocess';
 import { differential, WBC_TYPES } from '../differential/differential';
 import type { ScaleInfo } from '../detection/scale';
+import type { FlagCode } from '../quality/flags';
 import { toCsv } from './csv';
 import { writeVoc } from './voc';
 
@@ -18,7 +19,14 @@ export interface ExportImage {
   /** The count rule the detections were filtered with (recorded in every export). */
   countRule: CountRule;
   scale?: ScaleInfo;
+  /** Quality flags (core/quality), recorded in every export. */
+  flags?: readonly FlagCode[];
+  /** false: a not-smear / out-of-focus image the user has not accepted, left out of the totals. */
+  inTotals?: boolean;
 }
+
+const counted = (im: ExportImage) => im.inTotals !== false;
+const flagText = (im: ExportImage) => (im.flags ?? []).join(' ');
 
 /** Estimated cell size relative to the model's scale ('' when not estimated). */
 const cellScale = (im: ExportImage) =>
@@ -33,15 +41,17 @@ export function countsCsv(images: readonly ExportImage[]): string {
   const rows: (string | number | boolean)[][] = images.map((im) => {
     const c = countCells(im.detections);
     const d = differential(typesOf(im));
-    return [im.name, c.RBC, c.WBC, c.Platelets, im.reviewed, im.edited, im.countRule, r3(cellScale(im)), im.scale?.passes ?? '', ...WBC_TYPES.map((t) => d.counts[t])];
+    return [im.name, c.RBC, c.WBC, c.Platelets, im.reviewed, im.edited, im.countRule, r3(cellScale(im)), im.scale?.passes ?? '', ...WBC_TYPES.map((t) => d.counts[t]), flagText(im), counted(im)];
   });
-  const s = summarize(images.map((im) => countCells(im.detections)));
+  // TOTAL and the differential are over the images the batch counts (as the page shows them)
+  const inTotals = images.filter(counted);
+  const s = summarize(inTotals.map((im) => countCells(im.detections)));
   const rules = [...new Set(images.map((i) => i.countRule))].join('+');
-  const d = differential(images.flatMap(typesOf));
-  rows.push(['TOTAL', s.totals.RBC, s.totals.WBC, s.totals.Platelets, images.filter((i) => i.reviewed).length, images.filter((i) => i.edited).length, rules, '', '', ...WBC_TYPES.map((t) => d.counts[t])]);
+  const d = differential(inTotals.flatMap(typesOf));
+  rows.push(['TOTAL', s.totals.RBC, s.totals.WBC, s.totals.Platelets, images.filter((i) => i.reviewed).length, images.filter((i) => i.edited).length, rules, '', '', ...WBC_TYPES.map((t) => d.counts[t]), '', inTotals.length]);
   const pctRow = WBC_TYPES.map((t) => (t === 'erythroblast' ? (d.nrbcPer100 === null ? '' : r3(d.nrbcPer100)) : d.total ? r3(d.percent[t]) : ''));
-  rows.push(['DIFFERENTIAL_%', '', '', '', '', '', '', '', '', ...pctRow]);
-  return toCsv(['image', 'RBC', 'WBC', 'Platelets', 'reviewed', 'edited', 'count_rule', 'cell_scale', 'passes', ...WBC_TYPES], rows);
+  rows.push(['DIFFERENTIAL_%', '', '', '', '', '', '', '', '', ...pctRow, '', '']);
+  return toCsv(['image', 'RBC', 'WBC', 'Platelets', 'reviewed', 'edited', 'count_rule', 'cell_scale', 'passes', ...WBC_TYPES, 'flags', 'in_totals'], rows);
 }
 
 export function boxesCsv(images: readonly ExportImage[]): string {
@@ -75,6 +85,8 @@ export function boxesJson(images: readonly ExportImage[]): string {
       edited: im.edited,
       count_rule: im.countRule,
       scale: im.scale ?? null,
+      flags: im.flags ?? [],
+      in_totals: counted(im),
       detections: im.detections.map((d) => ({
         class: d.cls,
         score: d.score,
@@ -96,7 +108,7 @@ export function vocFiles(images: readonly ExportImage[]): { name: string; data: 
       filename: im.name,
       width: im.width,
       height: im.height,
-      note: `smearcount; count rule: ${im.countRule}`,
+      note: `smearcount; count rule: ${im.countRule}${im.flags?.length ? `; flags: ${flagText(im)}${counted(im) ? '' : ' (left out of the totals)'}` : ''}`,
       objects: im.detections.map((d) => ({ cls: d.cls, box: d.box, truncated: isCutByBorder(d, im.width, im.height), type: d.wbc?.type })),
     }),
   }));
@@ -112,7 +124,7 @@ export function cocoJson(images: readonly ExportImage[]): string {
       count_rule: [...new Set(images.map((i) => i.countRule))].join('+'),
     },
     categories: CLASS_NAMES.map((name, i) => ({ id: i + 1, name, supercategory: 'cell' })),
-    images: images.map((im, i) => ({ id: i + 1, file_name: im.name, width: im.width, height: im.height, count_rule: im.countRule, scale: im.scale ?? null })),
+    images: images.map((im, i) => ({ id: i + 1, file_name: im.name, width: im.width, height: im.height, count_rule: im.countRule, scale: im.scale ?? null, flags: im.flags ?? [], in_totals: counted(im) })),
     annotations: images.flatMap((im, i) =>
       im.detections.map((d) => {
         const w = d.box.x2 - d.box.x1;

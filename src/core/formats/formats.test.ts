@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Detection } from '../detection/detection';
 import { csvField, toCsv } from './csv';
-import { boxesCsv, cocoJson, countsCsv, vocFiles, type ExportImage } from './exports';
+import { boxesCsv, boxesJson, cocoJson, countsCsv, vocFiles, type ExportImage } from './exports';
 import { sniffImage } from './imageHeader';
 import { parseVoc } from './voc';
 import { crc32, zip } from './zip';
@@ -22,6 +22,7 @@ const images: ExportImage[] = [
   { name: 'a,1.jpg', width: 640, height: 480, detections: [d('RBC', 0), d('RBC', 20), d('WBC', 40, 'manual')], reviewed: true, edited: true, countRule: 'all', scale: { used: 0.8, relative: 1, estimated: 1.04, passes: 1, fixed: false } },
   { name: 'b.jpg', width: 640, height: 480, detections: [d('Platelets', 0)], reviewed: false, edited: false, countRule: 'all', scale: { used: 1.6, relative: 2, estimated: 0.49, passes: 2, fixed: false } },
 ];
+const flagged: ExportImage = { name: 'grid.png', width: 640, height: 480, detections: [d('RBC', 100), d('WBC', 200)], reviewed: false, edited: false, countRule: 'all', flags: ['not-smear', 'unfamiliar-colour'], inTotals: false };
 
 describe('CSV', () => {
   it('quotes only when needed', () => {
@@ -32,12 +33,25 @@ describe('CSV', () => {
   });
   it('exports counts with a totals row', () => {
     expect(countsCsv(images)).toBe(
-      'image,RBC,WBC,Platelets,reviewed,edited,count_rule,cell_scale,passes,neutrophil,lymphocyte,monocyte,eosinophil,basophil,immature_granulocyte,erythroblast\r\n' +
-        '"a,1.jpg",2,1,0,true,true,all,1.0400,1,0,0,0,1,0,0,0\r\n' +
-        'b.jpg,0,0,1,false,false,all,0.4900,2,0,0,0,0,0,0,0\r\n' +
-        'TOTAL,2,1,1,1,1,all,,,0,0,0,1,0,0,0\r\n' +
-        'DIFFERENTIAL_%,,,,,,,,,0,0,0,100,0,0,0\r\n',
+      'image,RBC,WBC,Platelets,reviewed,edited,count_rule,cell_scale,passes,neutrophil,lymphocyte,monocyte,eosinophil,basophil,immature_granulocyte,erythroblast,flags,in_totals\r\n' +
+        '"a,1.jpg",2,1,0,true,true,all,1.0400,1,0,0,0,1,0,0,0,,true\r\n' +
+        'b.jpg,0,0,1,false,false,all,0.4900,2,0,0,0,0,0,0,0,,true\r\n' +
+        'TOTAL,2,1,1,1,1,all,,,0,0,0,1,0,0,0,,2\r\n' +
+        'DIFFERENTIAL_%,,,,,,,,,0,0,0,100,0,0,0,,\r\n',
     );
+  });
+  it('records flags per image and leaves an unaccepted not-smear image out of TOTAL and the differential', () => {
+    const rows = countsCsv([...images, flagged]).trim().split('\r\n').map((l) => l.split(','));
+    expect(rows[3]).toEqual(['grid.png', '1', '1', '0', 'false', 'false', 'all', '', '', '0', '0', '0', '1', '0', '0', '0', 'not-smear unfamiliar-colour', 'false']);
+    expect(rows[4].slice(0, 4)).toEqual(['TOTAL', '2', '1', '1']);
+    expect(rows[4].at(-1)).toBe('2');
+    expect(rows[5].slice(9, 16)).toEqual(['0', '0', '0', '100', '0', '0', '0']);
+    expect(countsCsv([...images, { ...flagged, inTotals: true }]).split('\r\n')[4].split(',').slice(0, 4)).toEqual(['TOTAL', '3', '2', '1']);
+  });
+  it('records flags in the COCO, box JSON and VOC exports', () => {
+    expect(JSON.parse(cocoJson([flagged])).images[0]).toMatchObject({ flags: ['not-smear', 'unfamiliar-colour'], in_totals: false });
+    expect(JSON.parse(boxesJson([flagged]))[0]).toMatchObject({ flags: ['not-smear', 'unfamiliar-colour'], in_totals: false });
+    expect(vocFiles([flagged])[0].data).toContain('flags: not-smear unfamiliar-colour (left out of the totals)');
   });
   it('exports boxes with their origin', () => {
     const lines = boxesCsv(images).trim().split('\r\n');

@@ -1,0 +1,358 @@
+/**
+ * Chooses the quality flags' thresholds and the WBC rule on the training folders' images and measures
+ * them. Re-run it whenever the detector changes (the detection-based rules depend on it):
+ *
+ *   npx tsx scripts/calibrateFlags.ts [--model m.onnx] [--cache f.json] [--write]
+ *
+ * 1. collect: runs the app's detector path (src/core scale logic, card thresholds) over
+ *    - validation: txl-pbc bccd / bcd / pbc and cbc/Training (the only data any threshold is chosen on),
+ *    - CBC Testing (measured, never chosen on), blurred and colour-cast copies of validation images,
+ *      and the procedural non-smear pictures (scripts/nonSmear.ts),
+ *    and keeps per image the pixel statistics, the raw detections and the WBC rule's evidence
+ *    (cached in models/runs/quality-features.json; --fresh recomputes).
+ * 2. choose: thresholds from the validation images only (see `choose` for each rule's reasoning).
+ * 3. measure: false flags on validation and CBC Testing, flags on the blurred copies and non-smear
+ *    pictures, and WBC precision / recall with and without the rule.
+ * --write stores the chosen thresholds in src/core/quality/calibration.ts.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { postprocess } from '../src/core/detection/postprocess';
+import type { Detection } from '../src/core/detection/detection';
+import { iou } from '../src/core/detection/geometry';
+import { precisionRecall, countErrors, type Labeled } from '../src/core/metrics/ap';
+import { parseVoc } from '../src/core/formats/voc';
+import { pixelStats, statsSize, shrinkArea, type PixelStats, type SmallImage } from '../src/core/quality/pixels';
+import { colourDistance, detectionStats, qualityFlags, type ColourModel, type DetectionStats, type FlagCode, type QualityCalibration } from '../src/core/quality/flags';
+import { rbcReference, wbcEvidence, type WbcRuleParams } from '../src/core/quality/wbcRule';
+import { REPO_ROOT, requireData } from './dataRoot';
+import { decodeImage, Detector, listFolder, type Rgba } from './evalLib';
+import { gaussianBlur, nonSmearPictures, type Picture } from './nonSmear';
+
+const { values: o } = parseArgs({
+  options: {
+    model: { type: 'string' },
+    cache: { type: 'string', default: join(REPO_ROOT, 'models', 'runs', 'quality-features.json') },
+    fresh: { type: 'boolean' },
+    write: { type: 'boolean' },
+    threads: { type: 'string', default: '1' },
+  },
+});
+
+/** Reference quantiles for the WBC rule's evidence, tried in `choose`. */
+const REF_QUANTILES = [0.02, 0.05, 0.1];
+const RULE_BASE: Omit<WbcRuleParams, 'maxSizeRatio' | 'minNucleusFraction'> = { rbcMinScore: 0.5, minRbcs: 3, refQuantile: 0.05 };
+
+interface Rec {
+  set: string;
+  source: string;
+  name: string;
+  width: number;
+  height: number;
+  pixels: PixelStats;
+  det: DetectionStats;
+  passes: number;
+  /** raw model output (image px), unfiltered */
+  raw: Detection[];
+  /** per raw WBC id: [sizeRatio, nucleusFraction per REF_QUANTILES] */
+  evidence: Record<string, number[]>;
+  gt?: Labeled[];
+}
+
+export function smallOf(img: Rgba): SmallImage {
+  const s = statsSize(img.width, img.height);
+  return { data: shrinkArea(img, s.width, s.height), width: s.width, height: s.height, scale: s.width / img.width };
+}
+
+async function measure(det: Detector, img: Rgba, meta: { set: string; source: string; name: string }, gt?: Labeled[]): Promise<Rec> {
+  const { raw, scale } = await det.detect(img);
+  const small = smallOf(img);
+  const post = postprocess(raw, det.card.postprocess);
+  const evidence: Record<string, number[]> = {};
+  const refs = REF_QUANTILES.map((q) => rbcReference(small, raw, { ...RULE_BASE, refQuantile: q, maxSizeRatio: 0, minNucleusFraction: 0 }));
+  for (const d of raw) {
+    if (d.cls !== 'WBC' || d.score < 0.2) continue;
+    const ev = refs.map((r) => (r ? wbcEvidence(small, d.box, r) : null));
+    if (ev[0]) evidence[d.id] = [ev[0].sizeRatio, ...ev.map((e) => e!.nucleusFraction)];
+  }
+  return {
+    ...meta,
+    width: img.width,
+    height: img.height,
+    pixels: pixelStats(small),
+    det: detectionStats(post, img.width, img.height, scale, det.card.scale),
+    passes: scale.passes,
+    raw: raw.filter((d) => d.score >= 0.2).map((d) => ({ ...d, score: Math.round(d.score * 1e4) / 1e4 })),
+    evidence,
+    gt,
+  };
+}
+
+const pic = (p: Picture): Rgba => ({ data: p.data, width: p.width, height: p.height });
+const asPicture = (img: Rgba, name: string): Picture => ({ name, width: img.width, height: img.height, data: new Uint8Array(img.data) });
+
+function colourCast(img: Rgba, kind: 'pale-blue' | 'grey' | 'yellow'): Rgba {
+  const d = new Uint8Array(img.data.length);
+  for (let i = 0; i < d.length; i += 4) {
+    let [r, g, b] = [img.data[i], img.data[i + 1], img.data[i + 2]];
+    if (kind === 'pale-blue') [r, g, b] = [r * 0.72 + 40, g * 0.85 + 35, b * 0.95 + 30];
+    else if (kind === 'grey') {
+      const y = 0.299 * r + 0.587 * g + 0.114 * b;
+      [r, g, b] = [y * 0.8 + r * 0.2, y * 0.8 + g * 0.2, y * 0.8 + b * 0.2];
+    } else [r, g, b] = [r, g * 0.95, b * 0.7];
+    d[i] = Math.min(255, r);
+    d[i + 1] = Math.min(255, g);
+    d[i + 2] = Math.min(255, b);
+    d[i + 3] = 255;
+  }
+  return { data: d, width: img.width, height: img.height };
+}
+
+async function collect(): Promise<Rec[]> {
+  const det = await Detector.create(o.model, Number(o.threads));
+  const recs: Rec[] = [];
+  const sources: { set: string; source: string; dir: string; images?: string; complete: boolean }[] = [
+    { set: 'validation', source: 'bccd', dir: requireData('txl-pbc/bccd', 'txl-pbc'), complete: true },
+    { set: 'validation', source: 'bcd', dir: requireData('txl-pbc/bcd', 'txl-pbc'), complete: true },
+    { set: 'validation', source: 'pbc', dir: requireData('txl-pbc/pbc', 'txl-pbc'), complete: true },
+    { set: 'validation', source: 'cbc-training', dir: requireData('cbc/Training', 'CBC Training'), complete: false },
+    { set: 'cbc-testing', source: 'cbc', dir: requireData('cbc-complete/Testing', 'CBC Testing complete labels'), images: join(requireData('cbc/Testing', 'CBC Testing'), 'Images'), complete: true },
+  ];
+  const t0 = performance.now();
+  for (const s of sources) {
+    const items = listFolder(s.dir, s.images);
+    for (const [i, it] of items.entries()) {
+      const img = await decodeImage(it.image);
+      const gt = it.xml ? parseVoc(readFileSync(it.xml, 'utf8'), it.xml).objects.map((g) => ({ cls: g.cls, box: g.box })) : undefined;
+      const meta = { set: s.set, source: s.source, name: basename(it.image) };
+      recs.push(await measure(det, img, meta, s.complete ? gt : gt?.filter((g) => g.cls === 'WBC')));
+      // every 25th validation image of the three complete sources: blurred and colour-cast copies
+      if (s.set === 'validation' && s.complete && i % 25 === 0) {
+        const rbc = gt?.filter((g) => g.cls === 'RBC').map((g) => Math.sqrt((g.box.x2 - g.box.x1) * (g.box.y2 - g.box.y1))).sort((a, b) => a - b);
+        const size = rbc?.length ? rbc[rbc.length >> 1] : img.width / 10;
+        for (const k of [0.05, 0.1, 0.2]) {
+          const sigma = Math.max(0.5, k * size);
+          recs.push(await measure(det, pic(gaussianBlur(asPicture(img, meta.name), sigma)), { set: `blur-${k}`, source: s.source, name: meta.name }));
+        }
+        for (const kind of ['pale-blue', 'grey', 'yellow'] as const) {
+          recs.push(await measure(det, colourCast(img, kind), { set: `cast-${kind}`, source: s.source, name: meta.name }, gt));
+        }
+      }
+      if ((i + 1) % 50 === 0) process.stderr.write(`${s.source} ${i + 1}/${items.length} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
+    }
+  }
+  for (const p of nonSmearPictures()) recs.push(await measure(det, pic(p), { set: 'non-smear', source: 'procedural', name: p.name }));
+  await det.release();
+  return recs;
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+function colourModel(name: string, xs: number[][]): ColourModel {
+  const k = xs[0].length;
+  const mean = Array.from({ length: k }, (_, i) => xs.reduce((a, x) => a + x[i], 0) / xs.length);
+  const cov = Array.from({ length: k }, (_, i) => Array.from({ length: k }, (_, j) => xs.reduce((a, x) => a + (x[i] - mean[i]) * (x[j] - mean[j]), 0) / (xs.length - 1)));
+  // ridge: a microscope's colours vary more between labs and days than within one folder
+  for (let i = 0; i < k; i++) cov[i][i] += 1e-3;
+  return { name, mean: mean.map(r6), invCov: invert(cov).map((row) => row.map(r6)) };
+}
+
+const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
+
+function invert(m: number[][]): number[][] {
+  const n = m.length;
+  const a = m.map((row, i) => [...row, ...Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))]);
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(a[r][c]) > Math.abs(a[p][c])) p = r;
+    [a[c], a[p]] = [a[p], a[c]];
+    const v = a[c][c];
+    for (let j = 0; j < 2 * n; j++) a[c][j] /= v;
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = a[r][c];
+      for (let j = 0; j < 2 * n; j++) a[r][j] -= f * a[c][j];
+    }
+  }
+  return a.map((row) => row.slice(n));
+}
+
+const q = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.floor(p * (s.length - 1))))];
+};
+
+/** The microscope an image comes from: cbc Training and txl-pbc/bccd are one (BCCD). */
+const microscope = (r: Rec) => (r.source === 'cbc-training' || r.source === 'bccd' || r.source === 'cbc' ? 'bccd' : r.source);
+
+function choose(recs: Rec[]): QualityCalibration {
+  const val = recs.filter((r) => r.set === 'validation');
+  // Colour: one Gaussian per training microscope, fitted on the even-numbered validation images; the
+  // threshold is the 99.5th percentile of the odd-numbered ones' distance, x1.25 margin, so a new
+  // image is flagged only when it is further from every microscope than nearly any training image.
+  const groups = new Map<string, Rec[]>();
+  val.forEach((r, i) => {
+    if (i % 2) return;
+    const m = microscope(r);
+    groups.set(m, [...(groups.get(m) ?? []), r]);
+  });
+  const models = [...groups].map(([name, rs]) => colourModel(name, rs.map((r) => r.pixels.colour)));
+  const held = val.filter((_, i) => i % 2).map((r) => colourDistance(r.pixels.colour, models));
+  const maxDistance = Math.round(q(held, 0.995) * 1.25 * 100) / 100;
+  // Focus: below the 0.5th percentile of validation sharpness, x0.8 margin.
+  const minSharpness = Math.round(q(val.map((r) => r.pixels.sharpness), 0.005) * 0.8 * 1000) / 1000;
+  // A smear: at least a few RBCs, whose median score is not low, and whose sizes vary as real cells do.
+  const minRbc = Math.max(1, Math.floor(q(val.map((r) => r.det.rbc), 0.002) / 2));
+  const minRbcScore = Math.round(q(val.map((r) => r.det.rbcScore ?? 0), 0.002) * 0.8 * 100) / 100;
+  const cvs = val.map((r) => r.det.rbcSizeCv).filter((x): x is number => x !== null);
+  const minRbcSizeCv = Math.round(q(cvs, 0.002) * 0.5 * 1000) / 1000;
+  // Scale: the model was trained with cells at 0.4-2.5x the reference (card: augmentation); after the
+  // second pass validation images sit near 1. Flag well outside what validation shows and training covered.
+  const sc = val.map((r) => r.det.cellScale).filter((x): x is number => x !== null);
+  const scale = { min: Math.round(Math.min(0.5, q(sc, 0.001) * 0.8) * 100) / 100, max: Math.round(Math.max(2, q(sc, 0.999) * 1.25) * 100) / 100 };
+  return {
+    source: `scripts/calibrateFlags.ts on ${val.length} validation images (txl-pbc bccd/bcd/pbc, cbc/Training), ${new Date().toISOString().slice(0, 10)}`,
+    colour: { models, maxDistance },
+    focus: { minSharpness },
+    smear: { minRbc, minRbcScore, minRbcSizeCv },
+    scale,
+  };
+}
+
+function flagTable(recs: Rec[], cal: QualityCalibration) {
+  const bySet = new Map<string, Rec[]>();
+  for (const r of recs) {
+    const k = r.set === 'validation' ? `validation/${r.source}` : r.set;
+    bySet.set(k, [...(bySet.get(k) ?? []), r]);
+  }
+  const lines: string[] = [];
+  const flagsOf = (r: Rec) => qualityFlags({ pixels: r.pixels, detections: r.det }, cal);
+  for (const [k, rs] of bySet) {
+    const counts: Partial<Record<FlagCode, number>> = {};
+    let any = 0;
+    for (const r of rs) {
+      const f = flagsOf(r);
+      if (f.length) any++;
+      for (const c of f) counts[c] = (counts[c] ?? 0) + 1;
+    }
+    lines.push(`${k.padEnd(26)} ${String(any).padStart(4)} / ${String(rs.length).padEnd(4)} flagged (${((100 * any) / rs.length).toFixed(1)}%)  ${JSON.stringify(counts)}`);
+  }
+  const val = recs.filter((r) => r.set === 'validation');
+  const vf = val.filter((r) => flagsOf(r).length).length;
+  lines.push(`validation, all: ${vf} / ${val.length} (${((100 * vf) / val.length).toFixed(2)}%)`);
+  for (const r of recs) {
+    const f = flagsOf(r);
+    if (r.set === 'non-smear' || (r.set === 'cbc-testing' && f.length) || (r.set === 'validation' && f.length))
+      lines.push(`  ${r.set} ${r.source}/${r.name}: ${f.join(', ') || '(none)'}  rbc ${r.det.rbc} wbc ${r.det.wbc} rbcScore ${r.det.rbcScore?.toFixed(2)} cv ${r.det.rbcSizeCv?.toFixed(3)} scale ${r.det.cellScale?.toFixed(2)} sharp ${r.pixels.sharpness.toFixed(3)} colourDist ${colourDistance(r.pixels.colour, cal.colour.models).toFixed(2)}`);
+  }
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+interface RuleChoice {
+  maxSizeRatio: number;
+  minNucleusFraction: number;
+  refIndex: number;
+  action: 'relabel' | 'drop' | 'none';
+}
+
+function withRule(r: Rec, rule: RuleChoice): Detection[] {
+  if (rule.action === 'none') return r.raw;
+  const out: Detection[] = [];
+  for (const d of r.raw) {
+    const e = r.evidence[d.id];
+    if (d.cls === 'WBC' && e && e[0] <= rule.maxSizeRatio && e[1 + rule.refIndex] < rule.minNucleusFraction) {
+      if (rule.action === 'relabel') out.push({ ...d, cls: 'RBC' });
+    } else out.push(d);
+  }
+  return out;
+}
+
+function wbcFigures(recs: Rec[], rule: RuleChoice, params: Parameters<typeof postprocess>[1]) {
+  const ims = recs.filter((r) => r.gt).map((r) => ({ gt: r.gt!, dets: postprocess(withRule(r, rule), params) }));
+  const pr = precisionRecall(ims);
+  const ce = countErrors(ims.filter((_, i) => recs.filter((r) => r.gt)[i].source !== 'cbc-training'));
+  return { precision: pr.WBC.precision, recall: pr.WBC.recall, wbcCount: ce.WBC, rbcCount: ce.RBC };
+}
+
+function ruleReport(recs: Rec[], params: Parameters<typeof postprocess>[1], rule: RuleChoice) {
+  const sets = new Map<string, Rec[]>();
+  for (const r of recs) if (r.gt) sets.set(r.set, [...(sets.get(r.set) ?? []), r]);
+  const lines: string[] = [];
+  const f4 = (x: number) => (Number.isNaN(x) ? '–' : x.toFixed(4));
+  for (const [k, rs] of sets) {
+    for (const action of ['none', 'drop', 'relabel'] as const) {
+      const w = wbcFigures(rs, { ...rule, action }, params);
+      lines.push(
+        `${k.padEnd(18)} ${action.padEnd(8)} WBC precision ${f4(w.precision)} recall ${f4(w.recall)}  WBC count ${f4(w.wbcCount.accuracy)} (${w.wbcCount.predicted}/${w.wbcCount.truth})  RBC count ${f4(w.rbcCount.accuracy)} (${w.rbcCount.predicted}/${w.rbcCount.truth})`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+/** Evidence of the shown WBCs that are not a true WBC vs those that are, on validation (for choosing). */
+function evidenceSummary(recs: Rec[], params: Parameters<typeof postprocess>[1]) {
+  const tp: number[][] = [];
+  const fp: number[][] = [];
+  for (const r of recs) {
+    if (!r.gt) continue;
+    const post = postprocess(r.raw, params);
+    for (const d of post) {
+      if (d.cls !== 'WBC' || !r.evidence[d.id]) continue;
+      const isWbc = r.gt.some((g) => g.cls === 'WBC' && iou(g.box, d.box) >= 0.5);
+      (isWbc ? tp : fp).push(r.evidence[d.id]);
+    }
+  }
+  return { tp, fp };
+}
+
+function chooseRule(recs: Rec[], params: Parameters<typeof postprocess>[1]): RuleChoice {
+  // On validation: the most permissive rule (largest size ratio, largest nucleus fraction) that removes
+  // no true WBC, with margins: true WBCs keep a nucleus fraction well above the cut.
+  const { tp } = evidenceSummary(recs.filter((r) => r.set === 'validation'), params);
+  const refIndex = 1; // refQuantile 0.05
+  const small = tp.filter((e) => e[0] <= 1.3).map((e) => e[1 + refIndex]);
+  const minTpNuc = small.length ? Math.min(...small) : 1;
+  return { maxSizeRatio: 1.3, minNucleusFraction: Math.round(Math.min(0.1, minTpNuc / 2) * 1000) / 1000, refIndex, action: 'relabel' };
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+const t0 = performance.now();
+let recs: Rec[];
+if (existsSync(o.cache!) && !o.fresh) recs = JSON.parse(readFileSync(o.cache!, 'utf8'));
+else {
+  recs = await collect();
+  mkdirSync(dirname(o.cache!), { recursive: true });
+  writeFileSync(o.cache!, JSON.stringify(recs));
+}
+const det = (await import('./evalLib')).loadCard(o.model);
+const params = det.postprocess;
+const cal = choose(recs);
+console.log(JSON.stringify(cal, null, 1));
+console.log('\n== flags (any flag but wbc-type-unsure)');
+console.log(flagTable(recs, cal));
+const { tp, fp } = evidenceSummary(recs.filter((r) => r.set === 'validation'), params);
+const fmt = (e: number[]) => e.map((x) => x.toFixed(3)).join(' ');
+console.log(`\n== WBC evidence on validation [sizeRatio, nucleus@${REF_QUANTILES.join('/')}]: ${tp.length} true, ${fp.length} false shown WBCs`);
+console.log('true WBCs, smallest nucleus fractions:', tp.sort((a, b) => a[2] - b[2]).slice(0, 8).map(fmt).join(' | '));
+console.log('true WBCs, smallest size ratios:', [...tp].sort((a, b) => a[0] - b[0]).slice(0, 8).map(fmt).join(' | '));
+console.log('false WBCs:', fp.map(fmt).join(' | '));
+const rule = chooseRule(recs, params);
+console.log('\n== WBC rule', JSON.stringify(rule));
+console.log(ruleReport(recs, params, rule));
+if (o.write) {
+  const file = join(REPO_ROOT, 'src', 'core', 'quality', 'calibration.ts');
+  writeFileSync(
+    file,
+    `/** Written by scripts/calibrateFlags.ts --write (re-run it when the detector changes). Chosen on validation images only. */\n` +
+      `import type { QualityCalibration } from './flags';\nimport type { WbcRuleParams } from './wbcRule';\n\n` +
+      `export const CALIBRATION: QualityCalibration = ${JSON.stringify(cal, null, 2)};\n\n` +
+      `export const WBC_RULE: WbcRuleParams = ${JSON.stringify({ ...RULE_BASE, refQuantile: REF_QUANTILES[rule.refIndex], maxSizeRatio: rule.maxSizeRatio, minNucleusFraction: rule.minNucleusFraction }, null, 2)};\n`,
+  );
+  console.log(`wrote ${file}`);
+}
+console.log(`wall ${((performance.now() - t0) / 1000).toFixed(0)} s`);

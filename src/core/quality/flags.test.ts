@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import type { Detection } from '../detection/detection';
+import type { ScaleConfig, ScaleInfo } from '../detection/scale';
+import {
+  allFlags,
+  colourDistance,
+  detectionStats,
+  excludes,
+  FLAG_CODES,
+  FLAG_TEXT,
+  qualityFlags,
+  wbcTypeUnsure,
+  type DetectionStats,
+  type QualityCalibration,
+} from './flags';
+import { CALIBRATION } from './calibration';
+import type { PixelStats } from './pixels';
+
+const det = (id: string, cls: Detection['cls'], x: number, y: number, s: number, score = 0.9, wbc?: Detection['wbc']): Detection => ({
+  id,
+  cls,
+  score,
+  box: { x1: x, y1: y, x2: x + s, y2: y + s },
+  origin: 'model',
+  wbc,
+});
+
+const cfg: ScaleConfig = { referenceRbcPx: 80, tolerance: 1.25, estimateMinScore: 0.5, estimateMinCells: 3, maxPixels: 1e6, minScale: 0.1, maxScale: 4 };
+const scale: ScaleInfo = { used: 0.5, relative: 1, estimated: 1, passes: 1, fixed: false };
+
+const cal: QualityCalibration = {
+  source: 'test',
+  colour: { models: [{ name: 'a', mean: [0.2, 0.1, 0.2, 0.3], invCov: [[100, 0, 0, 0], [0, 100, 0, 0], [0, 0, 100, 0], [0, 0, 0, 100]] }], maxDistance: 3 },
+  focus: { minSharpness: 0.5 },
+  smear: { minRbc: 3, minRbcScore: 0.5, minRbcSizeCv: 0.02 },
+  scale: { min: 0.5, max: 2 },
+};
+const goodPixels: PixelStats = { sharpness: 1, colour: [0.2, 0.1, 0.2, 0.3], brightness: 180, width: 256, height: 192 };
+const goodDets: DetectionStats = { rbc: 30, wbc: 1, platelets: 2, rbcScore: 0.95, cellScale: 1, rbcSizeCv: 0.12 };
+const flags = (p: Partial<PixelStats>, d: Partial<DetectionStats>) => qualityFlags({ pixels: { ...goodPixels, ...p }, detections: { ...goodDets, ...d } }, cal);
+
+describe('flag codes', () => {
+  it('every code has a sentence; not-smear and out-of-focus exclude an image', () => {
+    for (const c of FLAG_CODES) expect(FLAG_TEXT[c].length).toBeGreaterThan(20);
+    expect(excludes(['not-smear'])).toBe(true);
+    expect(excludes(['out-of-focus', 'wbc-type-unsure'])).toBe(true);
+    expect(excludes(['unfamiliar-colour', 'scale-out-of-range', 'wbc-type-unsure'])).toBe(false);
+  });
+});
+
+describe('qualityFlags', () => {
+  it('a smear like the training ones has none', () => {
+    expect(flags({}, {})).toEqual([]);
+  });
+  it('not-smear: too few RBCs, low-scoring RBCs, or a too regular grid of them', () => {
+    expect(flags({}, { rbc: 2 })).toEqual(['not-smear']);
+    expect(flags({}, { rbc: 0, rbcScore: null, rbcSizeCv: null, cellScale: null })).toEqual(['not-smear']);
+    expect(flags({}, { rbcScore: 0.4 })).toEqual(['not-smear']);
+    expect(flags({}, { rbcSizeCv: 0.005 })).toEqual(['not-smear']);
+  });
+  it('scale-out-of-range on either side', () => {
+    expect(flags({}, { cellScale: 0.3 })).toEqual(['scale-out-of-range']);
+    expect(flags({}, { cellScale: 2.5 })).toEqual(['scale-out-of-range']);
+    expect(flags({}, { cellScale: 1.9 })).toEqual([]);
+  });
+  it('out-of-focus below the sharpness threshold', () => {
+    expect(flags({ sharpness: 0.4 }, {})).toEqual(['out-of-focus']);
+  });
+  it('unfamiliar-colour: far from every microscope (a grey picture, a blue cast)', () => {
+    expect(flags({ colour: [0, 0, 0, 0] }, {})).toEqual(['unfamiliar-colour']);
+    expect(flags({ colour: [-0.2, 0.3, -0.1, 0.5] }, {})).toEqual(['unfamiliar-colour']);
+    expect(flags({ colour: [0.22, 0.12, 0.21, 0.28] }, {})).toEqual([]);
+  });
+  it('colourDistance is the Mahalanobis distance to the nearest model', () => {
+    const models = [
+      { name: 'a', mean: [0, 0], invCov: [[1, 0], [0, 1]] },
+      { name: 'b', mean: [10, 0], invCov: [[4, 0], [0, 4]] },
+    ];
+    expect(colourDistance([3, 4], models)).toBeCloseTo(5);
+    expect(colourDistance([9, 0], models)).toBeCloseTo(2);
+  });
+});
+
+describe('detectionStats', () => {
+  it('counts, median RBC score, cell scale in the kept pass and size spread, ignoring border cells', () => {
+    const dets = [det('a', 'RBC', 10, 10, 150, 0.9), det('b', 'RBC', 200, 10, 170, 0.8), det('c', 'RBC', 400, 10, 160, 0.7), det('d', 'RBC', 0, 300, 40, 0.6), det('w', 'WBC', 300, 300, 200)];
+    const s = detectionStats(dets, 1000, 800, scale, cfg);
+    expect(s.rbc).toBe(4);
+    expect(s.wbc).toBe(1);
+    expect(s.rbcScore).toBeCloseTo(0.75);
+    // interior sizes 150, 170, 160: median 160 image px x 0.5 model px / 80
+    expect(s.cellScale).toBeCloseTo(1);
+    expect(s.rbcSizeCv).toBeCloseTo(Math.sqrt(200 / 3) / 160, 5);
+  });
+  it('nothing detected: no estimates', () => {
+    expect(detectionStats([], 100, 100, scale, cfg)).toEqual({ rbc: 0, wbc: 0, platelets: 0, rbcScore: null, cellScale: null, rbcSizeCv: null });
+  });
+});
+
+describe('wbc-type-unsure', () => {
+  const typed = (p: number, origin: 'model' | 'manual' = 'model') => det('w', 'WBC', 0, 0, 10, 0.9, { type: 'neutrophil', p, origin });
+  it('is raised by a model type below 0.6 only', () => {
+    expect(wbcTypeUnsure([typed(0.55)])).toBe(true);
+    expect(wbcTypeUnsure([typed(0.9)])).toBe(false);
+    expect(wbcTypeUnsure([typed(0.3, 'manual')])).toBe(false);
+  });
+  it('allFlags merges it with the stored flags in code order', () => {
+    expect(allFlags(['unfamiliar-colour', 'not-smear'], [typed(0.2)])).toEqual(['not-smear', 'unfamiliar-colour', 'wbc-type-unsure']);
+    expect(allFlags(undefined, [])).toEqual([]);
+  });
+});
+
+describe('the shipped calibration', () => {
+  it('is complete and sane', () => {
+    expect(CALIBRATION.colour.models.length).toBeGreaterThanOrEqual(3);
+    for (const m of CALIBRATION.colour.models) {
+      expect(m.mean).toHaveLength(4);
+      expect(m.invCov).toHaveLength(4);
+    }
+    expect(CALIBRATION.colour.maxDistance).toBeGreaterThan(1);
+    expect(CALIBRATION.focus.minSharpness).toBeGreaterThan(0);
+    expect(CALIBRATION.scale.min).toBeLessThan(1);
+    expect(CALIBRATION.scale.max).toBeGreaterThan(1);
+  });
+});

@@ -1,0 +1,135 @@
+/**
+ * Flags on images the app cannot vouch for (GUIDE 18: say when you don't know). Each flag has a code
+ * (exports, eval JSON) and a sentence (the page, the report). Thresholds come from
+ * scripts/calibrateFlags.ts, chosen on the training folders' images, never on CBC Testing.
+ */
+import type { ScaleConfig, ScaleInfo } from '../detection/scale';
+import { ESTIMATE_BORDER_PX, median, touchesBorder } from '../detection/scale';
+import type { Detection } from '../detection/detection';
+import type { PixelStats } from './pixels';
+
+export const FLAG_CODES = ['not-smear', 'scale-out-of-range', 'out-of-focus', 'unfamiliar-colour', 'wbc-type-unsure'] as const;
+export type FlagCode = (typeof FLAG_CODES)[number];
+
+export const FLAG_TEXT: Record<FlagCode, string> = {
+  'not-smear': 'This does not look like a blood smear: too few cells, or detections unlike a smear. It is left out of the batch totals.',
+  'scale-out-of-range': 'The cells are far larger or smaller than the model can handle; the counts may be wrong. Fix the scale in the settings if you know it.',
+  'out-of-focus': 'The image is out of focus; cells cannot be counted reliably. It is left out of the batch totals.',
+  'unfamiliar-colour': 'The colours are unlike any microscope and stain the model was trained on; check the counts by eye.',
+  'wbc-type-unsure': 'At least one white cell type is unsure (shown with "?"); check it.',
+};
+
+/** Short labels for the thumbnail badge. */
+export const FLAG_SHORT: Record<FlagCode, string> = {
+  'not-smear': 'not a smear',
+  'scale-out-of-range': 'scale',
+  'out-of-focus': 'out of focus',
+  'unfamiliar-colour': 'colour',
+  'wbc-type-unsure': 'WBC type?',
+};
+
+/** Flags that keep an image out of the batch totals and differential until the user accepts it. */
+export const EXCLUDING_FLAGS: readonly FlagCode[] = ['not-smear', 'out-of-focus'];
+
+export function isFlagCode(x: unknown): x is FlagCode {
+  return typeof x === 'string' && (FLAG_CODES as readonly string[]).includes(x);
+}
+
+export const excludes = (flags: readonly FlagCode[]) => flags.some((f) => EXCLUDING_FLAGS.includes(f));
+
+export interface DetectionStats {
+  /** Shown cells at the card's thresholds. */
+  rbc: number;
+  wbc: number;
+  platelets: number;
+  /** Median score of those RBCs. */
+  rbcScore: number | null;
+  /** Median interior RBC size in the kept pass, over the model's reference size: 1 is what it was trained around. */
+  cellScale: number | null;
+  /** Coefficient of variation of interior RBC sizes (a printed grid has near-identical "cells"). */
+  rbcSizeCv: number | null;
+}
+
+const side = (d: Detection) => Math.sqrt(Math.max(0, d.box.x2 - d.box.x1) * Math.max(0, d.box.y2 - d.box.y1));
+
+/** From the post-processed detections of the kept pass (card thresholds, count rule `all`). */
+export function detectionStats(dets: readonly Detection[], width: number, height: number, scale: ScaleInfo | undefined, cfg: ScaleConfig | null): DetectionStats {
+  const rbcs = dets.filter((d) => d.cls === 'RBC');
+  const used = scale?.used ?? 1;
+  const interior = rbcs.filter((d) => !touchesBorder(d.box, width, height, ESTIMATE_BORDER_PX / used)).map(side);
+  const m = median(interior);
+  let cv: number | null = null;
+  if (interior.length >= 3 && m) {
+    const mean = interior.reduce((a, b) => a + b, 0) / interior.length;
+    cv = Math.sqrt(interior.reduce((a, b) => a + (b - mean) ** 2, 0) / interior.length) / mean;
+  }
+  return {
+    rbc: rbcs.length,
+    wbc: dets.filter((d) => d.cls === 'WBC').length,
+    platelets: dets.filter((d) => d.cls === 'Platelets').length,
+    rbcScore: median(rbcs.map((d) => d.score)),
+    cellScale: m !== null && cfg ? (m * used) / cfg.referenceRbcPx : null,
+    rbcSizeCv: cv,
+  };
+}
+
+/** The colour model of the training microscopes: one Gaussian per microscope over PixelStats.colour. */
+export interface ColourModel {
+  name: string;
+  mean: number[];
+  /** inverse covariance (regularised) */
+  invCov: number[][];
+}
+
+export interface QualityCalibration {
+  /** Where the numbers came from (script, data, date). */
+  source: string;
+  colour: { models: ColourModel[]; maxDistance: number };
+  focus: { minSharpness: number };
+  smear: { minRbc: number; minRbcScore: number; minRbcSizeCv: number };
+  scale: { min: number; max: number };
+}
+
+/** Mahalanobis distance to the nearest training microscope's colours. */
+export function colourDistance(colour: readonly number[], models: readonly ColourModel[]): number {
+  let best = Infinity;
+  for (const m of models) {
+    const d = colour.map((v, i) => v - m.mean[i]);
+    let q = 0;
+    for (let i = 0; i < d.length; i++) for (let j = 0; j < d.length; j++) q += d[i] * m.invCov[i][j] * d[j];
+    best = Math.min(best, Math.sqrt(Math.max(0, q)));
+  }
+  return best;
+}
+
+export interface QualityInput {
+  pixels: PixelStats;
+  detections: DetectionStats;
+  /** The user fixed the scale: out-of-range is then theirs to judge, and is still reported. */
+}
+
+/** The image's flags other than wbc-type-unsure (which depends on the shown types: see wbcTypeUnsure). */
+export function qualityFlags(q: QualityInput, cal: QualityCalibration): FlagCode[] {
+  const flags: FlagCode[] = [];
+  const d = q.detections;
+  const s = cal.smear;
+  if (d.rbc < s.minRbc || (d.rbcScore ?? 0) < s.minRbcScore || (d.rbcSizeCv !== null && d.rbcSizeCv < s.minRbcSizeCv)) flags.push('not-smear');
+  if (d.cellScale !== null && (d.cellScale < cal.scale.min || d.cellScale > cal.scale.max)) flags.push('scale-out-of-range');
+  if (q.pixels.sharpness < cal.focus.minSharpness) flags.push('out-of-focus');
+  if (colourDistance(q.pixels.colour, cal.colour.models) > cal.colour.maxDistance) flags.push('unfamiliar-colour');
+  return flags;
+}
+
+/** Advisory: a shown WBC typed by the model below this probability is drawn with "?". */
+export const UNSURE_TYPE_P = 0.6;
+
+export function wbcTypeUnsure(dets: readonly Detection[], lowConfidence = UNSURE_TYPE_P): boolean {
+  return dets.some((d) => d.cls === 'WBC' && d.wbc?.origin === 'model' && d.wbc.p < lowConfidence);
+}
+
+/** All flags of an image, in FLAG_CODES order. */
+export function allFlags(stored: readonly FlagCode[] | undefined, shown: readonly Detection[], lowConfidence = UNSURE_TYPE_P): FlagCode[] {
+  const set = new Set<FlagCode>(stored ?? []);
+  if (wbcTypeUnsure(shown, lowConfidence)) set.add('wbc-type-unsure');
+  return FLAG_CODES.filter((c) => set.has(c));
+}

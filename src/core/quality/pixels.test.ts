@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { boxPixels, pixelStats, quantile, readSize, shrinkArea, statsSize, toSmall, STATS_SIDE } from './pixels';
+
+function image(w: number, h: number, f: (x: number, y: number) => [number, number, number]) {
+  const data = new Uint8ClampedArray(w * h * 4);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const [r, g, b] = f(x, y);
+      data.set([r, g, b, 255], (y * w + x) * 4);
+    }
+  return { data, width: w, height: h };
+}
+
+describe('sizes', () => {
+  it('fits the long side to STATS_SIDE and never enlarges', () => {
+    expect(statsSize(640, 480)).toEqual({ width: STATS_SIDE, height: 192 });
+    expect(statsSize(480, 640)).toEqual({ width: 192, height: STATS_SIDE });
+    expect(statsSize(100, 50)).toEqual({ width: 100, height: 50 });
+    expect(readSize(4000, 3000)).toEqual({ width: 1024, height: 768 });
+  });
+});
+
+describe('shrinkArea', () => {
+  it('averages exactly over integer and fractional footprints', () => {
+    const img = image(4, 2, (x) => (x % 2 ? [200, 100, 0] : [0, 100, 200]));
+    expect(Array.from(shrinkArea(img, 2, 1))).toEqual([100, 100, 100, 255, 100, 100, 100, 255]);
+    // 3 -> 2: output 0 covers input 0 fully and half of input 1
+    const row = image(3, 1, (x) => [[0, 90, 180][x], 0, 0]);
+    const out = shrinkArea(row, 2, 1);
+    expect(out[0]).toBe(Math.round((0 * 1 + 90 * 0.5) / 1.5));
+    expect(out[4]).toBe(Math.round((90 * 0.5 + 180 * 1) / 1.5));
+  });
+  it('refuses to enlarge or a wrong buffer', () => {
+    expect(() => shrinkArea(image(2, 2, () => [0, 0, 0]), 3, 3)).toThrow(RangeError);
+    expect(() => shrinkArea({ data: new Uint8Array(3), width: 2, height: 2 }, 1, 1)).toThrow(RangeError);
+  });
+  it('toSmall records the mapping from image pixels', () => {
+    const s = toSmall(image(512, 384, () => [1, 2, 3]), 1024);
+    expect(s.width).toBe(256);
+    expect(s.scale).toBe(0.25);
+  });
+});
+
+describe('pixelStats', () => {
+  const edges = image(128, 96, (x, y) => ((Math.floor(x / 8) + Math.floor(y / 8)) % 2 ? [220, 160, 170] : [120, 60, 120]));
+  it('sharpness falls with blur and ignores contrast', () => {
+    const blurred = image(128, 96, (x, y) => {
+      // the same pattern averaged over a 5x5 window
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (let dy = -2; dy <= 2; dy++)
+        for (let dx = -2; dx <= 2; dx++) {
+          const i = (Math.min(95, Math.max(0, y + dy)) * 128 + Math.min(127, Math.max(0, x + dx))) * 4;
+          r += edges.data[i];
+          g += edges.data[i + 1];
+          b += edges.data[i + 2];
+        }
+      return [r / 25, g / 25, b / 25];
+    });
+    const low = image(128, 96, (x, y) => {
+      const i = (y * 128 + x) * 4;
+      return [100 + edges.data[i] / 4, 100 + edges.data[i + 1] / 4, 100 + edges.data[i + 2] / 4];
+    });
+    const s = pixelStats(edges).sharpness;
+    expect(pixelStats(blurred).sharpness).toBeLessThan(s / 2);
+    expect(pixelStats(low).sharpness).toBeCloseTo(s, 1);
+  });
+  it('a flat image has zero sharpness; a grey one has a zero colour signature', () => {
+    const flat = pixelStats(image(32, 32, () => [128, 128, 128]));
+    expect(flat.sharpness).toBe(0);
+    expect(flat.colour).toEqual([0, 0, 0, 0]);
+  });
+  it('a pink-purple picture has red and blue above green', () => {
+    const c = pixelStats(edges).colour;
+    expect(c[0]).toBeGreaterThan(0.2);
+    expect(c[1]).toBeGreaterThan(0.1);
+    // the darkest fifth is the purple squares
+    expect(c[3]).toBeCloseTo(Math.log(121 / 61), 2);
+  });
+});
+
+describe('boxPixels', () => {
+  it('reads the ellipse inside a box, through the small copy scale', () => {
+    const img = { ...image(100, 100, (x) => (x < 50 ? [0, 0, 0] : [255, 255, 255])), scale: 0.5 };
+    const px = boxPixels(img, { x1: 0, y1: 0, x2: 80, y2: 80 }, 1);
+    expect(px.grey.length).toBeGreaterThan(1000);
+    expect(px.grey.every((g) => g === 0)).toBe(true);
+  });
+  it('quantile', () => {
+    expect(quantile([5, 1, 3], 0)).toBe(1);
+    expect(quantile([5, 1, 3], 1)).toBe(5);
+    expect(quantile([], 0.5)).toBeNull();
+  });
+});

@@ -1,0 +1,207 @@
+/**
+ * Pixel statistics for the quality flags, computed once per image on a small copy (long side
+ * STATS_SIDE) of the already-decoded bitmap: about 50k pixels, a few milliseconds. The shrink is an
+ * exact area average done here, in core, so that the app and `npm run eval` measure the same numbers
+ * whatever resampler the browser has (the page only hands over the pixels, at most 4x STATS_SIDE).
+ */
+import type { Box } from '../detection/geometry';
+
+/** Long side of the image the statistics are taken on. */
+export const STATS_SIDE = 256;
+/** The page reads pixels at no more than this long side before the exact shrink (bounds the copy). */
+export const STATS_READ_SIDE = 4 * STATS_SIDE;
+
+export interface Rgba {
+  data: Uint8Array | Uint8ClampedArray;
+  width: number;
+  height: number;
+}
+
+/** A small copy and how it maps to the original image: small px = image px x `scale`. */
+export interface SmallImage extends Rgba {
+  scale: number;
+}
+
+/** Size of the copy the statistics use: long side STATS_SIDE, never enlarged. */
+export function statsSize(width: number, height: number, side = STATS_SIDE): { width: number; height: number } {
+  const s = Math.min(1, side / Math.max(width, height));
+  return { width: Math.max(1, Math.round(width * s)), height: Math.max(1, Math.round(height * s)) };
+}
+
+/** What the page should read before calling shrinkTo (long side at most STATS_READ_SIDE). */
+export function readSize(width: number, height: number): { width: number; height: number } {
+  return statsSize(width, height, STATS_READ_SIDE);
+}
+
+/** Exact area-average resize of RGBA bytes (shrinking only; each output pixel averages the input area it covers). */
+export function shrinkArea(src: Rgba, outW: number, outH: number): Uint8ClampedArray {
+  const { data, width: w, height: h } = src;
+  if (data.length !== w * h * 4) throw new RangeError(`expected ${w * h * 4} RGBA bytes, got ${data.length}`);
+  if (outW > w || outH > h) throw new RangeError('shrinkArea only shrinks');
+  const fx = w / outW;
+  const fy = h / outH;
+  // Per output column: the input columns it covers and the fraction of each.
+  const colSpans: { x0: number; x1: number; w0: number; w1: number }[] = [];
+  for (let x = 0; x < outW; x++) {
+    const a = x * fx;
+    const b = (x + 1) * fx;
+    colSpans.push({ x0: Math.floor(a), x1: Math.min(w - 1, Math.ceil(b) - 1), w0: Math.floor(a) + 1 - a, w1: b - (Math.ceil(b) - 1) });
+  }
+  const out = new Uint8ClampedArray(outW * outH * 4);
+  const acc = new Float64Array(outW * 4);
+  for (let y = 0; y < outH; y++) {
+    acc.fill(0);
+    const a = y * fy;
+    const b = (y + 1) * fy;
+    const y0 = Math.floor(a);
+    const y1 = Math.min(h - 1, Math.ceil(b) - 1);
+    for (let sy = y0; sy <= y1; sy++) {
+      const wy = Math.min(sy + 1, b) - Math.max(sy, a);
+      if (wy <= 0) continue;
+      const row = sy * w * 4;
+      for (let x = 0; x < outW; x++) {
+        const { x0, x1 } = colSpans[x];
+        for (let sx = x0; sx <= x1; sx++) {
+          const wx = (Math.min(sx + 1, (x + 1) * fx) - Math.max(sx, x * fx)) * wy;
+          if (wx <= 0) continue;
+          const i = row + sx * 4;
+          acc[x * 4] += data[i] * wx;
+          acc[x * 4 + 1] += data[i + 1] * wx;
+          acc[x * 4 + 2] += data[i + 2] * wx;
+          acc[x * 4 + 3] += data[i + 3] * wx;
+        }
+      }
+    }
+    const norm = 1 / (fx * fy);
+    for (let i = 0; i < outW * 4; i++) out[y * outW * 4 + i] = Math.round(acc[i] * norm);
+  }
+  return out;
+}
+
+/** The statistics' copy of an image whose pixels were read at `src` size from an original `origWidth` wide. */
+export function toSmall(src: Rgba, origWidth: number): SmallImage {
+  const size = statsSize(src.width, src.height, Math.min(STATS_SIDE, Math.max(src.width, src.height)));
+  const data = size.width === src.width && size.height === src.height ? src.data : shrinkArea(src, size.width, size.height);
+  return { data, width: size.width, height: size.height, scale: size.width / origWidth };
+}
+
+const grey = (d: Rgba['data'], i: number) => 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
+
+export interface PixelStats {
+  /** Mean |Laplacian| of the grey image over its standard deviation, at the stats size: blur lowers it,
+   * stain intensity and exposure do not. */
+  sharpness: number;
+  /** Colour signature: ln(R/G) and ln(B/G) of the whole image's mean colour, then of its darkest
+   * fifth (stained cells). Zero for grey pictures; a smear is pink to purple. */
+  colour: [number, number, number, number];
+  /** Mean grey level 0-255 (exposure). */
+  brightness: number;
+  /** Small copy's size, for the record. */
+  width: number;
+  height: number;
+}
+
+const lnRatio = (a: number, b: number) => Math.log((a + 1) / (b + 1));
+
+export function pixelStats(img: Rgba): PixelStats {
+  const { data, width: w, height: h } = img;
+  const n = w * h;
+  const g = new Float32Array(n);
+  let sr = 0;
+  let sg = 0;
+  let sb = 0;
+  let sum = 0;
+  let sum2 = 0;
+  for (let p = 0; p < n; p++) {
+    const i = p * 4;
+    const v = grey(data, i);
+    g[p] = v;
+    sr += data[i];
+    sg += data[i + 1];
+    sb += data[i + 2];
+    sum += v;
+    sum2 += v * v;
+  }
+  const mean = sum / n;
+  const sd = Math.sqrt(Math.max(0, sum2 / n - mean * mean));
+  let lap = 0;
+  let m = 0;
+  for (let y = 1; y < h - 1; y++) {
+    for (let x = 1; x < w - 1; x++) {
+      const p = y * w + x;
+      lap += Math.abs(4 * g[p] - g[p - 1] - g[p + 1] - g[p - w] - g[p + w]);
+      m++;
+    }
+  }
+  const sharpness = m && sd > 1e-6 ? lap / m / sd : 0;
+  // darkest fifth by grey level: a 256-bin histogram avoids sorting 50k values
+  const hist = new Uint32Array(256);
+  for (let p = 0; p < n; p++) hist[Math.min(255, Math.max(0, Math.round(g[p])))]++;
+  let cut = 0;
+  for (let c = 0, k = 0; k < 256; k++) {
+    c += hist[k];
+    if (c >= n / 5) {
+      cut = k;
+      break;
+    }
+  }
+  let dr = 0;
+  let dg = 0;
+  let db = 0;
+  let dn = 0;
+  for (let p = 0; p < n; p++) {
+    if (Math.round(g[p]) > cut) continue;
+    const i = p * 4;
+    dr += data[i];
+    dg += data[i + 1];
+    db += data[i + 2];
+    dn++;
+  }
+  dn = Math.max(1, dn);
+  return {
+    sharpness,
+    colour: [lnRatio(sr / n, sg / n), lnRatio(sb / n, sg / n), lnRatio(dr / dn, dg / dn), lnRatio(db / dn, dg / dn)],
+    brightness: mean,
+    width: w,
+    height: h,
+  };
+}
+
+/** Colour of the pixels inside boxes (image coordinates), for the RBC reference of the WBC rule. */
+export interface BoxPixels {
+  /** grey levels */
+  grey: number[];
+  /** B - R per pixel (a nucleus is bluer than haemoglobin) */
+  blue: number[];
+}
+
+/** Pixels of the central part (`inner` of each side) of a box, on the small copy. */
+export function boxPixels(img: SmallImage, box: Box, inner = 0.8): BoxPixels {
+  const cx = ((box.x1 + box.x2) / 2) * img.scale;
+  const cy = ((box.y1 + box.y2) / 2) * img.scale;
+  const rx = ((box.x2 - box.x1) / 2) * img.scale * inner;
+  const ry = ((box.y2 - box.y1) / 2) * img.scale * inner;
+  const out: BoxPixels = { grey: [], blue: [] };
+  const x0 = Math.max(0, Math.floor(cx - rx));
+  const x1 = Math.min(img.width - 1, Math.ceil(cx + rx));
+  const y0 = Math.max(0, Math.floor(cy - ry));
+  const y1 = Math.min(img.height - 1, Math.ceil(cy + ry));
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      // the ellipse inside the box: cells are round, the corners are background
+      const dx = (x + 0.5 - cx) / Math.max(rx, 0.5);
+      const dy = (y + 0.5 - cy) / Math.max(ry, 0.5);
+      if (dx * dx + dy * dy > 1) continue;
+      const i = (y * img.width + x) * 4;
+      out.grey.push(grey(img.data, i));
+      out.blue.push(img.data[i + 2] - img.data[i]);
+    }
+  }
+  return out;
+}
+
+export function quantile(xs: readonly number[], q: number): number | null {
+  if (!xs.length) return null;
+  const s = Float64Array.from(xs).sort();
+  return s[Math.min(s.length - 1, Math.max(0, Math.floor(q * (s.length - 1) + 0.5)))];
+}
