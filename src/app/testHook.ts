@@ -1,5 +1,5 @@
 /** window.__smearcount: lets tests read what the canvas shows without reading pixels. */
-import { selectCurrent, selectSummary, shownDetections } from '../store/selectors';
+import { imageFlags, inTotals, selectCurrent, selectSummary, shownDetections } from '../store/selectors';
 import { groundTruthAp, selectAppStatus } from '../store/selectors';
 import type { Services } from '../services/services';
 
@@ -40,6 +40,8 @@ export function installTestHook({ store: useAppStore, view: useView, persistence
           classified: Object.keys(im.wbc ?? {}).length,
           scale: im.scale,
           count: shown.length,
+          flags: imageFlags(im, s.postprocess),
+          inTotals: inTotals(im),
         };
       });
     },

@@ -3,13 +3,15 @@ import { useApp, useServices } from '../services/context';
 import { CLASS_NAMES } from '../core/detection/classes';
 import { formatRatio } from '../core/counts/counts';
 import { COUNT_RULES } from '../core/detection/postprocess';
-import { groundTruthAp, imageCounts, selectCurrent, selectSummary } from '../store/selectors';
+import { groundTruthAp, imageCounts, selectCurrent, selectExcluded, selectSummary } from '../store/selectors';
+import { FlagsNotice } from './FlagsNotice';
 import { useMemo } from 'react';
 
 export function CountsPanel() {
   const current = useApp(selectCurrent);
   const params = useApp((s) => s.postprocess);
   const summary = useApp(selectSummary);
+  const excluded = useApp(selectExcluded);
   const counts = current?.status === 'done' ? imageCounts(current, params) : null;
   const images = useApp((s) => s.images);
   const order = useApp((s) => s.order);
@@ -30,6 +32,7 @@ export function CountsPanel() {
           </span>
         )}
       </h2>
+      <FlagsNotice />
       <table>
         <thead>
           <tr>
@@ -58,7 +61,10 @@ export function CountsPanel() {
         <dt title="Platelets per red cell over the batch: 1 : 15 means one platelet for every 15 RBCs counted">Platelets : RBC (one per n RBC)</dt>
         <dd data-testid="ratio-platelets">{formatRatio(summary.plateletsPerRbc)}</dd>
         <dt>Images counted</dt>
-        <dd>{summary.images}</dd>
+        <dd data-testid="images-counted">
+          {summary.images}
+          {excluded ? <span data-testid="images-excluded"> ({excluded} flagged left out)</span> : null}
+        </dd>
         {ap.images > 0 && (
           <>
             <dt title="AP@0.5 against the dropped VOC annotations">AP@0.5 this image</dt>

@@ -2,7 +2,8 @@ import { useApp, useServices, useView } from '../services/context';
 import { CLASS_NAMES } from '../core/detection/classes';
 import { formatRatio } from '../core/counts/counts';
 import { COUNT_RULES } from '../core/detection/postprocess';
-import { imageCounts, selectBatchDifferential, selectSummary, shownDetections, wasEdited } from '../store/selectors';
+import { imageCounts, imageFlags, inTotals, selectBatchDifferential, selectSummary, shownDetections, wasEdited } from '../store/selectors';
+import { FLAG_CODES, FLAG_TEXT } from '../core/quality/flags';
 import { classColors } from '../core/detection/card';
 import { IN_DIFFERENTIAL, WBC_LABEL } from '../core/differential/differential';
 import { Thumb } from './Thumb';
@@ -106,6 +107,7 @@ export function PrintReport() {
             ))}
             <th>Reviewed</th>
             <th>Edited</th>
+            <th>Flags</th>
           </tr>
         </thead>
         <tbody>
@@ -129,16 +131,20 @@ export function PrintReport() {
                 ))}
                 <td>{im.reviewed ? 'yes' : ''}</td>
                 <td>{wasEdited(im) ? 'yes' : ''}</td>
+                <td data-testid="report-flags">
+                  {imageFlags(im, params, classifier?.lowConfidence).join(', ')}
+                  {inTotals(im) ? '' : ' (not in the totals)'}
+                </td>
               </tr>
             );
           })}
           <tr className="total">
             <td />
-            <td>Total</td>
+            <td>Total{summary.images < done.length ? ` (${summary.images} of ${done.length} images; flagged ones left out)` : ''}</td>
             {CLASS_NAMES.map((k) => (
               <td key={k}>{summary.totals[k]}</td>
             ))}
-            <td colSpan={2} />
+            <td colSpan={3} />
           </tr>
           <tr className="total">
             <td />
@@ -146,7 +152,7 @@ export function PrintReport() {
             {CLASS_NAMES.map((k) => (
               <td key={k}>{summary.meanPerImage[k].toFixed(1)}</td>
             ))}
-            <td colSpan={2} />
+            <td colSpan={3} />
           </tr>
         </tbody>
       </table>
@@ -175,6 +181,15 @@ export function PrintReport() {
             </tr>
           </tbody>
         </table>
+      )}
+      {done.some((im) => imageFlags(im, params, classifier?.lowConfidence).length) && (
+        <ul className="report-flag-legend" data-testid="report-flag-legend">
+          {FLAG_CODES.filter((f) => done.some((im) => imageFlags(im, params, classifier?.lowConfidence).includes(f))).map((f) => (
+            <li key={f}>
+              <b>{f}</b>: {FLAG_TEXT[f]}
+            </li>
+          ))}
+        </ul>
       )}
       <p>
         WBC : RBC {formatRatio(summary.wbcPerRbc)} · Platelets : RBC {formatRatio(summary.plateletsPerRbc)}. Counts by an automated

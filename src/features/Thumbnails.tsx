@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { useApp } from '../services/context';
-import { imageCounts, wasEdited } from '../store/selectors';
+import { imageCounts, imageFlags, inTotals, wasEdited } from '../store/selectors';
+import { FLAG_SHORT, FLAG_TEXT } from '../core/quality/flags';
 import { Thumb } from './Thumb';
 
 export function Thumbnails() {
@@ -26,6 +27,7 @@ export function Thumbnails() {
       {order.map((id, i) => {
         const im = images[id];
         const c = im.status === 'done' ? imageCounts(im, params) : null;
+        const flags = imageFlags(im, params);
         return (
           <li
             key={id}
@@ -33,6 +35,7 @@ export function Thumbnails() {
             aria-selected={id === currentId}
             data-testid="thumb"
             data-status={im.status}
+            data-counted={im.status === 'done' ? inTotals(im) : undefined}
             className={`thumb ${im.status}${id === currentId ? ' current' : ''}`}
             onClick={() => select(id)}
             tabIndex={id === currentId ? 0 : -1}
@@ -52,6 +55,11 @@ export function Thumbnails() {
               {im.reviewed ? ' · ✓' : ''}
               {wasEdited(im) ? ' · edited' : ''}
             </span>
+            {flags.map((f) => (
+              <span key={f} className={`flag flag-${f}`} data-testid="image-flag" data-flag={f} title={FLAG_TEXT[f]}>
+                ⚑ {FLAG_SHORT[f]}
+              </span>
+            ))}
           </li>
         );
       })}

@@ -26,6 +26,8 @@ export interface BatchSlice {
   redo(id: string): void;
   setReviewed(id: string, reviewed: boolean): void;
   acceptBox(id: string, detectionId: string): void;
+  /** Counts a flagged (not-smear / out-of-focus) image in the totals, or takes it out again (undo). */
+  acceptFlags(id: string, accepted: boolean): void;
   clearBatch(): void;
 }
 
@@ -94,6 +96,9 @@ export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set
   acceptBox(id, detectionId) {
     const im = get().images[id];
     if (im && !im.accepted?.includes(detectionId)) get().updateImage(id, { accepted: [...(im.accepted ?? []), detectionId] });
+  },
+  acceptFlags(id, accepted) {
+    if (get().images[id]) get().updateImage(id, { flagsAccepted: accepted });
   },
   setReviewed(id, reviewed) {
     get().updateImage(id, { reviewed });

@@ -11,6 +11,7 @@ import { evaluateDetections } from '../core/metrics/ap';
 import type { ExportImage } from '../core/formats/exports';
 import type { AppState } from './store';
 import type { ImageEntry } from './types';
+import { allFlags, excludes, type FlagCode } from '../core/quality/flags';
 
 const filteredCache = new WeakMap<Detection[], { params: PostprocessParams; out: Detection[] }>();
 
@@ -41,12 +42,25 @@ export function imageCounts(im: ImageEntry, params: PostprocessParams): Counts {
   return countCells(shownDetections(im, params));
 }
 
+/** Every flag of an image, wbc-type-unsure included (it depends on the shown types). */
+export function imageFlags(im: ImageEntry, params: PostprocessParams, lowConfidence?: number): FlagCode[] {
+  return im.status === 'done' ? allFlags(im.quality?.flags, shownDetections(im, params), lowConfidence) : [];
+}
+
+/** A not-smear or out-of-focus image stays out of the batch totals and differential until accepted. */
+export function inTotals(im: ImageEntry): boolean {
+  return !excludes(im.quality?.flags ?? []) || im.flagsAccepted === true;
+}
+
+/** Done images the batch leaves out (flagged, not accepted). */
+export const selectExcluded = (s: AppState): number => s.order.filter((id) => s.images[id].status === 'done' && !inTotals(s.images[id])).length;
+
 let summaryCache: { images: AppState['images']; order: string[]; params: PostprocessParams; out: BatchSummary } | undefined;
 
 export function selectSummary(s: AppState): BatchSummary {
   const c = summaryCache;
   if (c && c.images === s.images && c.order === s.order && c.params === s.postprocess) return c.out;
-  const done = s.order.map((id) => s.images[id]).filter((im) => im.status === 'done');
+  const done = s.order.map((id) => s.images[id]).filter((im) => im.status === 'done' && inTotals(im));
   const out = summarize(done.map((im) => imageCounts(im, s.postprocess)));
   summaryCache = { images: s.images, order: s.order, params: s.postprocess, out };
   return out;
@@ -123,6 +137,8 @@ export function selectExportImages(s: AppState): ExportImage[] {
       edited: wasEdited(im),
       countRule: s.postprocess.countRule,
       scale: im.scale,
+      flags: imageFlags(im, s.postprocess),
+      inTotals: inTotals(im),
     }));
 }
 
@@ -146,7 +162,7 @@ export function selectBatchDifferential(s: AppState, lowConfidence = 0.6): { dif
   let unsure = 0;
   for (const id of s.order) {
     const im = s.images[id];
-    if (im.status !== 'done') continue;
+    if (im.status !== 'done' || !inTotals(im)) continue;
     for (const d of shownDetections(im, s.postprocess)) {
       if (d.cls !== 'WBC') continue;
       if (!d.wbc) untyped++;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { relabelBox } from '../core/edits/commands';
 import type { Detection } from '../core/detection/detection';
-import { selectAppStatus, selectExportImages, selectSummary } from './selectors';
+import { imageFlags, selectAppStatus, selectBatchDifferential, selectExcluded, selectExportImages, selectSummary } from './selectors';
 import { createAppStore } from './store';
 
 const defaults = { scoreThresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nmsIou: 0.5, crossClassNms: false, countRule: 'all' as const };
@@ -44,6 +44,38 @@ describe('batch slice', () => {
     store.getState().removeImage('b');
     expect(store.getState().order).toEqual(['a']);
     expect(store.getState().currentId).toBe('a');
+  });
+});
+
+describe('quality flags', () => {
+  const quality = (flags: ('not-smear' | 'unfamiliar-colour' | 'out-of-focus')[]) => ({
+    flags,
+    pixels: { sharpness: 1, colour: [0, 0, 0, 0] as [number, number, number, number], brightness: 128, width: 256, height: 192 },
+    detections: { rbc: 0, wbc: 1, platelets: 0, rbcScore: null, cellScale: null, rbcSizeCv: null },
+  });
+  it('a not-smear image stays out of the totals and the differential until accepted; accepting is undone by one call', () => {
+    const store = withImage();
+    const st = store.getState();
+    st.addImage({ id: 'g', name: 'gradient.png', bytes: 10 });
+    const wbc = { ...det('w', 'WBC', 300), score: 0.95 };
+    st.updateImage('g', { status: 'done', width: 640, height: 480, raw: [wbc], wbc: { w: [0.1, 0.1, 0.1, 0.6, 0.1, 0, 0] }, quality: quality(['not-smear']) });
+    expect(selectSummary(store.getState())).toMatchObject({ images: 1, totals: { RBC: 2, WBC: 1, Platelets: 0 } });
+    expect(selectBatchDifferential(store.getState()).diff.classified).toBe(0);
+    expect(selectExcluded(store.getState())).toBe(1);
+    expect(imageFlags(store.getState().images.g, store.getState().postprocess)).toEqual(['not-smear']);
+    expect(selectExportImages(store.getState())[1]).toMatchObject({ flags: ['not-smear'], inTotals: false });
+    st.acceptFlags('g', true);
+    expect(selectSummary(store.getState())).toMatchObject({ images: 2, totals: { RBC: 2, WBC: 2, Platelets: 0 } });
+    expect(selectBatchDifferential(store.getState()).diff.counts.eosinophil).toBe(1);
+    expect(selectExcluded(store.getState())).toBe(0);
+    st.acceptFlags('g', false);
+    expect(selectSummary(store.getState()).images).toBe(1);
+  });
+  it('advisory flags do not exclude; wbc-type-unsure follows the shown types', () => {
+    const store = withImage();
+    store.getState().updateImage('a', { quality: quality(['unfamiliar-colour']), wbc: { m2: [0.5, 0.3, 0.2, 0, 0, 0, 0] } });
+    expect(selectSummary(store.getState()).images).toBe(1);
+    expect(imageFlags(store.getState().images.a, store.getState().postprocess)).toEqual(['unfamiliar-colour', 'wbc-type-unsure']);
   });
 });
 

@@ -3,6 +3,7 @@ import type { ScaleInfo } from '../core/detection/scale';
 import type { Labeled } from '../core/metrics/ap';
 import type { Edits } from '../core/edits/edits';
 import type { History } from '../core/edits/commands';
+import type { Quality } from '../core/quality/assess';
 
 export type ImageStatus = 'queued' | 'running' | 'done' | 'error';
 
@@ -24,6 +25,11 @@ export interface ImageEntry {
   /** How the magnification logic ran on this image (estimate, passes, scale used). */
   scale?: ScaleInfo;
   error?: string;
+  /** Quality flags (core/quality) from the pixels and the model's detections, set when detection
+   * finishes; wbc-type-unsure is derived from the shown types instead (selectors imageFlags). */
+  quality?: Quality;
+  /** The user accepted a not-smear / out-of-focus image: it counts in the batch totals again. */
+  flagsAccepted?: boolean;
   edits: Edits;
   history: History;
   reviewed: boolean;
