@@ -100,7 +100,10 @@ function colourCast(img: Rgba, kind: 'pale-blue' | 'grey' | 'yellow'): Rgba {
     else if (kind === 'grey') {
       const y = 0.299 * r + 0.587 * g + 0.114 * b;
       [r, g, b] = [y * 0.8 + r * 0.2, y * 0.8 + g * 0.2, y * 0.8 + b * 0.2];
-    } else [r, g, b] = [r, g * 0.95, b * 0.7];
+    } else {
+      g *= 0.95;
+      b *= 0.7;
+    }
     d[i] = Math.min(255, r);
     d[i + 1] = Math.min(255, g);
     d[i + 2] = Math.min(255, b);
@@ -200,6 +203,8 @@ function choose(recs: Rec[]): QualityCalibration {
   const models = [...groups].map(([name, rs]) => colourModel(name, rs.map((r) => r.pixels.colour)));
   const held = val.filter((_, i) => i % 2).map((r) => colourDistance(r.pixels.colour, models));
   const maxDistance = Math.round(q(held, 0.995) * 1.25 * 100) / 100;
+  // Stain strength: half the 0.2th percentile of the validation images' darkest-fifth chroma.
+  const minStainChroma = Math.round(q(val.map((r) => Math.hypot(r.pixels.colour[2], r.pixels.colour[3])), 0.002) * 0.5 * 1000) / 1000;
   // Focus: below the 0.5th percentile of validation sharpness, x0.8 margin.
   const minSharpness = Math.round(q(val.map((r) => r.pixels.sharpness), 0.005) * 0.8 * 1000) / 1000;
   // A smear: at least a few RBCs, whose median score is not low, and whose sizes vary as real cells do.
@@ -213,12 +218,15 @@ function choose(recs: Rec[]): QualityCalibration {
   const scale = { min: Math.round(Math.min(0.5, q(sc, 0.001) * 0.8) * 100) / 100, max: Math.round(Math.max(2, q(sc, 0.999) * 1.25) * 100) / 100 };
   return {
     source: `scripts/calibrateFlags.ts on ${val.length} validation images (txl-pbc bccd/bcd/pbc, cbc/Training), ${new Date().toISOString().slice(0, 10)}`,
-    colour: { models, maxDistance },
+    colour: { models, maxDistance, minStainChroma },
     focus: { minSharpness },
     smear: { minRbc, minRbcScore, minRbcSizeCv },
     scale,
   };
 }
+
+/** JSON with arrays of numbers kept on one line (the calibration file stays readable). */
+const compact = (x: unknown) => JSON.stringify(x, null, 2).replace(/\[\s+([-\d.,\s]+?)\s+\]/g, (_, inner: string) => `[${inner.split(/,\s*/).join(', ')}]`);
 
 function flagTable(recs: Rec[], cal: QualityCalibration) {
   const bySet = new Map<string, Rec[]>();
@@ -243,7 +251,7 @@ function flagTable(recs: Rec[], cal: QualityCalibration) {
   lines.push(`validation, all: ${vf} / ${val.length} (${((100 * vf) / val.length).toFixed(2)}%)`);
   for (const r of recs) {
     const f = flagsOf(r);
-    if (r.set === 'non-smear' || (r.set === 'cbc-testing' && f.length) || (r.set === 'validation' && f.length))
+    if (r.set === 'non-smear' || (r.set === 'cbc-testing' && f.length) || (r.set === 'validation' && f.length) || (r.set.startsWith('blur') && !f.length))
       lines.push(`  ${r.set} ${r.source}/${r.name}: ${f.join(', ') || '(none)'}  rbc ${r.det.rbc} wbc ${r.det.wbc} rbcScore ${r.det.rbcScore?.toFixed(2)} cv ${r.det.rbcSizeCv?.toFixed(3)} scale ${r.det.cellScale?.toFixed(2)} sharp ${r.pixels.sharpness.toFixed(3)} colourDist ${colourDistance(r.pixels.colour, cal.colour.models).toFixed(2)}`);
   }
   return lines.join('\n');
@@ -313,10 +321,15 @@ function chooseRule(recs: Rec[], params: Parameters<typeof postprocess>[1]): Rul
   // On validation: the most permissive rule (largest size ratio, largest nucleus fraction) that removes
   // no true WBC, with margins: true WBCs keep a nucleus fraction well above the cut.
   const { tp } = evidenceSummary(recs.filter((r) => r.set === 'validation'), params);
+  // A nucleus fills well over a tenth of a true WBC's central ellipse, so the cut is 0.1. The size cap is
+  // 0.9x the smallest true WBC that comes anywhere near the cut (nucleus under 0.2), within 1-1.6x an RBC.
   const refIndex = 1; // refQuantile 0.05
-  const small = tp.filter((e) => e[0] <= 1.3).map((e) => e[1 + refIndex]);
-  const minTpNuc = small.length ? Math.min(...small) : 1;
-  return { maxSizeRatio: 1.3, minNucleusFraction: Math.round(Math.min(0.1, minTpNuc / 2) * 1000) / 1000, refIndex, action: 'relabel' };
+  const minNucleusFraction = 0.1;
+  const nearCut = tp.filter((e) => e[1 + refIndex] < 2 * minNucleusFraction).map((e) => e[0]);
+  const maxSizeRatio = Math.round(Math.min(1.6, Math.max(1, 0.9 * Math.min(...nearCut, 2))) * 100) / 100;
+  const removed = tp.filter((e) => e[0] <= maxSizeRatio && e[1 + refIndex] < minNucleusFraction).length;
+  console.log(`WBC rule: ${removed} of ${tp.length} true validation WBCs would be taken for RBCs`);
+  return { maxSizeRatio, minNucleusFraction, refIndex, action: 'relabel' };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -350,7 +363,7 @@ if (o.write) {
     file,
     `/** Written by scripts/calibrateFlags.ts --write (re-run it when the detector changes). Chosen on validation images only. */\n` +
       `import type { QualityCalibration } from './flags';\nimport type { WbcRuleParams } from './wbcRule';\n\n` +
-      `export const CALIBRATION: QualityCalibration = ${JSON.stringify(cal, null, 2)};\n\n` +
+      `export const CALIBRATION: QualityCalibration = ${compact(cal)};\n\n` +
       `export const WBC_RULE: WbcRuleParams = ${JSON.stringify({ ...RULE_BASE, refQuantile: REF_QUANTILES[rule.refIndex], maxSizeRatio: rule.maxSizeRatio, minNucleusFraction: rule.minNucleusFraction }, null, 2)};\n`,
   );
   console.log(`wrote ${file}`);

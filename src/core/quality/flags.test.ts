@@ -30,7 +30,7 @@ const scale: ScaleInfo = { used: 0.5, relative: 1, estimated: 1, passes: 1, fixe
 
 const cal: QualityCalibration = {
   source: 'test',
-  colour: { models: [{ name: 'a', mean: [0.2, 0.1, 0.2, 0.3], invCov: [[100, 0, 0, 0], [0, 100, 0, 0], [0, 0, 100, 0], [0, 0, 0, 100]] }], maxDistance: 3 },
+  colour: { models: [{ name: 'a', mean: [0.2, 0.1, 0.2, 0.3], invCov: [[100, 0, 0, 0], [0, 100, 0, 0], [0, 0, 100, 0], [0, 0, 0, 100]] }], maxDistance: 3, minStainChroma: 0.2 },
   focus: { minSharpness: 0.5 },
   smear: { minRbc: 3, minRbcScore: 0.5, minRbcSizeCv: 0.02 },
   scale: { min: 0.5, max: 2 },
@@ -70,6 +70,11 @@ describe('qualityFlags', () => {
     expect(flags({ colour: [0, 0, 0, 0] }, {})).toEqual(['unfamiliar-colour']);
     expect(flags({ colour: [-0.2, 0.3, -0.1, 0.5] }, {})).toEqual(['unfamiliar-colour']);
     expect(flags({ colour: [0.22, 0.12, 0.21, 0.28] }, {})).toEqual([]);
+  });
+  it('unfamiliar-colour: a stain too weak to be one, even along a microscope’s own spread', () => {
+    const stretched: QualityCalibration = { ...cal, colour: { ...cal.colour, models: [{ ...cal.colour.models[0], invCov: cal.colour.models[0].invCov.map((r) => r.map((v) => v / 1e4)) }] } };
+    expect(qualityFlags({ pixels: { ...goodPixels, colour: [0.02, 0.01, 0.05, 0.05] }, detections: goodDets }, stretched)).toEqual(['unfamiliar-colour']);
+    expect(qualityFlags({ pixels: goodPixels, detections: goodDets }, stretched)).toEqual([]);
   });
   it('colourDistance is the Mahalanobis distance to the nearest model', () => {
     const models = [
@@ -118,6 +123,7 @@ describe('the shipped calibration', () => {
       expect(m.invCov).toHaveLength(4);
     }
     expect(CALIBRATION.colour.maxDistance).toBeGreaterThan(1);
+    expect(CALIBRATION.colour.minStainChroma).toBeGreaterThan(0);
     expect(CALIBRATION.focus.minSharpness).toBeGreaterThan(0);
     expect(CALIBRATION.scale.min).toBeLessThan(1);
     expect(CALIBRATION.scale.max).toBeGreaterThan(1);

@@ -84,7 +84,10 @@ export interface ColourModel {
 export interface QualityCalibration {
   /** Where the numbers came from (script, data, date). */
   source: string;
-  colour: { models: ColourModel[]; maxDistance: number };
+  /** maxDistance: Mahalanobis distance to the nearest microscope; minStainChroma: the darkest fifth's
+   * chroma (hypot of its two log-ratios) below which the picture is too grey for a stained smear (a
+   * Gaussian alone misses that: one microscope's stain strength varies along the grey direction). */
+  colour: { models: ColourModel[]; maxDistance: number; minStainChroma: number };
   focus: { minSharpness: number };
   smear: { minRbc: number; minRbcScore: number; minRbcSizeCv: number };
   scale: { min: number; max: number };
@@ -116,7 +119,8 @@ export function qualityFlags(q: QualityInput, cal: QualityCalibration): FlagCode
   if (d.rbc < s.minRbc || (d.rbcScore ?? 0) < s.minRbcScore || (d.rbcSizeCv !== null && d.rbcSizeCv < s.minRbcSizeCv)) flags.push('not-smear');
   if (d.cellScale !== null && (d.cellScale < cal.scale.min || d.cellScale > cal.scale.max)) flags.push('scale-out-of-range');
   if (q.pixels.sharpness < cal.focus.minSharpness) flags.push('out-of-focus');
-  if (colourDistance(q.pixels.colour, cal.colour.models) > cal.colour.maxDistance) flags.push('unfamiliar-colour');
+  const c = q.pixels.colour;
+  if (colourDistance(c, cal.colour.models) > cal.colour.maxDistance || Math.hypot(c[2], c[3]) < cal.colour.minStainChroma) flags.push('unfamiliar-colour');
   return flags;
 }
 
