@@ -1,0 +1,27 @@
+/** What the pipeline needs of the browser's image decoding, injectable for tests. */
+export interface Decoder {
+  /** createImageBitmap(blob) */
+  decode(blob: Blob): Promise<ImageBitmap>;
+  /** createImageBitmap(bitmap, resize options): a new bitmap the worker may take */
+  copy(bitmap: ImageBitmap, size: { width: number; height: number }): Promise<ImageBitmap>;
+  /** The square (x, y, side) of the bitmap, padded with grey outside it, drawn at size x size: RGBA. */
+  crop(bitmap: ImageBitmap, rect: { x: number; y: number; side: number }, size: number, pad: number): Promise<Uint8ClampedArray>;
+}
+
+export const browserDecoder: Decoder = {
+  decode: (blob) => createImageBitmap(blob),
+  copy: (bmp, size) =>
+    size.width === bmp.width && size.height === bmp.height
+      ? createImageBitmap(bmp)
+      : createImageBitmap(bmp, { resizeWidth: size.width, resizeHeight: size.height, resizeQuality: 'high' }),
+  async crop(bmp, rect, size, pad) {
+    const canvas = new OffscreenCanvas(size, size);
+    const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+    const g = Math.round(pad * 255);
+    ctx.fillStyle = `rgb(${g},${g},${g})`;
+    ctx.fillRect(0, 0, size, size);
+    ctx.imageSmoothingQuality = 'high';
+    ctx.drawImage(bmp, rect.x, rect.y, rect.side, rect.side, 0, 0, size, size);
+    return ctx.getImageData(0, 0, size, size).data;
+  },
+};

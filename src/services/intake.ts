@@ -1,0 +1,96 @@
+/**
+ * File intake: validates each dropped file, files it by content hash and adds it to the batch, and
+ * pairs Pascal VOC annotations with their images (in either order). One bad file becomes one message
+ * and never stops the batch.
+ */
+import { sha256Hex } from '../core/formats/hash';
+import { sniffImage } from '../core/formats/imageHeader';
+import { parseVoc, VocError } from '../core/formats/voc';
+import type { AppState } from '../store/store';
+import { IntakeError, MAX_MEGAPIXELS, intakeMessage } from './errors';
+import type { ImageFiles } from './files';
+
+type Store = { getState(): AppState };
+
+const SUPPORTED = new Set(['jpeg', 'png', 'webp', 'bmp', 'gif']);
+const stem = (name: string) => name.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
+
+export async function validate(file: Blob): Promise<void> {
+  if (file.size === 0) throw new IntakeError('empty');
+  const head = sniffImage(new Uint8Array(await file.slice(0, 65536).arrayBuffer()));
+  if (!head) throw new IntakeError('not-image');
+  if (head.kind === 'tiff') throw new IntakeError('tiff');
+  if (!SUPPORTED.has(head.kind)) throw new IntakeError('unsupported', head.kind);
+  if (head.kind === 'jpeg') {
+    // Browsers render a truncated JPEG as a grey-filled image rather than failing: a count on half
+    // a smear would be silently wrong, so require the end-of-image marker near the end.
+    const tail = new Uint8Array(await file.slice(Math.max(0, file.size - 4096)).arrayBuffer());
+    let eoi = false;
+    for (let i = tail.length - 2; i >= 0 && !eoi; i--) eoi = tail[i] === 0xff && tail[i + 1] === 0xd9;
+    if (!eoi) throw new IntakeError('decode', 'the JPEG ends early');
+  }
+  if (head.width && head.height && head.width * head.height > MAX_MEGAPIXELS * 1e6) {
+    throw new IntakeError('too-large', `${head.width}×${head.height} (${((head.width * head.height) / 1e6).toFixed(0)} MP)`);
+  }
+}
+
+export class Intake {
+  /** Ground truth that arrived before its image. */
+  private pendingGt = new Map<string, ReturnType<typeof parseVoc>>();
+
+  constructor(
+    private store: Store,
+    private files: ImageFiles,
+  ) {}
+
+  /** Images first, then annotations, so an annotation dropped with its image finds it. */
+  async add(files: readonly File[]): Promise<void> {
+    const xmls = files.filter((f) => /\.xml$/i.test(f.name));
+    const others = files.filter((f) => !/\.xml$/i.test(f.name));
+    for (const f of others) await this.addImage(f);
+    for (const f of xmls) await this.addAnnotation(f);
+  }
+
+  private async addImage(f: File) {
+    try {
+      await validate(f);
+      const id = await sha256Hex(await f.arrayBuffer());
+      const existing = this.store.getState().images[id];
+      if (existing) throw new IntakeError('duplicate', existing.name === f.name ? '' : existing.name);
+      this.files.set(id, f);
+      this.store.getState().addImage({ id, name: f.name, bytes: f.size });
+      const gt = this.pendingGt.get(stem(f.name));
+      if (gt) {
+        this.store.getState().setGroundTruth(id, gt.objects);
+        this.pendingGt.delete(stem(f.name));
+        // the "waiting for its image" notice is answered
+        this.store.getState().dismissNotices((n) => n.kind === 'info' && n.source === 'file' && n.message.startsWith(`no image named ${gt.filename || stem(f.name)}`));
+      }
+    } catch (e) {
+      const msg = e instanceof IntakeError ? intakeMessage(e) : `Could not read the file (${(e as Error).message}).`;
+      this.store.getState().addFileError(f.name, msg);
+    }
+  }
+
+  private async addAnnotation(f: File) {
+    try {
+      const voc = parseVoc(await f.text(), f.name);
+      const key = stem(voc.filename || f.name);
+      const st = this.store.getState();
+      const match = st.order.find((id) => stem(st.images[id].name) === key || stem(st.images[id].name) === stem(f.name));
+      if (match) st.setGroundTruth(match, voc.objects);
+      else {
+        this.pendingGt.set(key, voc);
+        st.notify({
+          kind: 'info',
+          source: 'file',
+          subject: f.name,
+          message: `no image named ${voc.filename || `${key}.*`} in this batch yet: the annotation is used when that image is dropped.`,
+        });
+      }
+    } catch (e) {
+      const msg = e instanceof VocError ? intakeMessage(new IntakeError('annotation', e.message)) : (e as Error).message;
+      this.store.getState().addFileError(f.name, msg);
+    }
+  }
+}

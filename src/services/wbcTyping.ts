@@ -1,0 +1,91 @@
+/**
+ * WBC typing: crops each WBC box by the classifier card's rule and runs the crops through the worker
+ * as one batch. Detection types the strongest candidates at once; boxes that appear later (drawn by
+ * hand, relabelled to WBC, revealed by a lower threshold) are typed on demand.
+ */
+import type { ClassifierCard } from '../core/differential/card';
+import { cropRect, normaliseCrop, softmax } from '../core/differential/crop';
+import type { Detection } from '../core/detection/detection';
+import { shownDetections } from '../store/selectors';
+import type { DetectorClient } from '../worker/client';
+import type { AppState } from '../store/store';
+import type { Decoder } from './decoder';
+import type { ImageFiles } from './files';
+
+type Store = { getState(): AppState };
+export type Classify = Pick<DetectorClient, 'classify'>;
+
+/** Raw WBC candidates classified right after detection (more are classified on demand). */
+const CLASSIFY_MIN_SCORE = 0.05;
+const CLASSIFY_MAX = 16;
+
+export class WbcTyper {
+  private typing = new Set<string>();
+
+  constructor(
+    private store: Store,
+    private client: () => Promise<Classify>,
+    private files: ImageFiles,
+    private decoder: Decoder,
+    private classifier: ClassifierCard | null,
+  ) {}
+
+  enabled() {
+    return !!this.classifier && this.store.getState().model.classifier === true;
+  }
+
+  /** Types the given WBC boxes of one decoded image: one batch through the worker. */
+  async classifyBoxes(client: Classify, bmp: ImageBitmap, dets: readonly Detection[]) {
+    const rule = this.classifier!.crop;
+    const n = dets.length;
+    const size = rule.size;
+    const crops = new Float32Array(n * 3 * size * size);
+    for (let i = 0; i < n; i++) {
+      const rgba = await this.decoder.crop(bmp, cropRect(dets[i].box, rule.factor), size, rule.pad);
+      crops.set(normaliseCrop(rgba, rule), i * 3 * size * size);
+    }
+    const out = await client.classify(crops, n, size);
+    const probs: Record<string, number[]> = {};
+    for (let i = 0; i < n; i++) probs[dets[i].id] = softmax(out.logits.subarray(i * out.classes, (i + 1) * out.classes));
+    return { probs, ms: out.ms };
+  }
+
+  /** The types of a freshly detected image: its strongest raw WBC candidates, or nothing when typing is off. */
+  async afterDetection(client: Classify, bmp: ImageBitmap, raw: readonly Detection[]): Promise<{ wbc?: Record<string, number[]>; classifyMs?: number }> {
+    if (!this.enabled()) return {};
+    const cands = raw
+      .filter((d) => d.cls === 'WBC' && d.score >= CLASSIFY_MIN_SCORE)
+      .sort((a, b) => b.score - a.score)
+      .slice(0, CLASSIFY_MAX);
+    if (!cands.length) return { wbc: {}, classifyMs: 0 };
+    const { probs, ms } = await this.classifyBoxes(client, bmp, cands);
+    return { wbc: probs, classifyMs: ms };
+  }
+
+  /** WBCs shown without a type are classified at once. Called on every store change; cheap when nothing is missing. */
+  async classifyMissing(id: string) {
+    if (!this.enabled() || this.typing.has(id)) return;
+    const st = this.store.getState();
+    const im = st.images[id];
+    if (!im || im.status !== 'done') return;
+    const missing = shownDetections(im, st.postprocess).filter((d) => d.cls === 'WBC' && !d.wbc);
+    const blob = this.files.get(id);
+    if (!missing.length || !blob) return;
+    this.typing.add(id);
+    try {
+      const client = await this.client();
+      const bmp = await this.decoder.decode(blob);
+      try {
+        const { probs, ms } = await this.classifyBoxes(client, bmp, missing);
+        const now = this.store.getState().images[id];
+        if (now) this.store.getState().updateImage(id, { wbc: { ...(now.wbc ?? {}), ...probs }, classifyMs: (now.classifyMs ?? 0) + ms });
+      } finally {
+        bmp.close();
+      }
+    } catch (e) {
+      this.store.getState().addFileError(im.name, `The WBC types could not be computed (${(e as Error).message}).`);
+    } finally {
+      this.typing.delete(id);
+    }
+  }
+}
