@@ -1,6 +1,9 @@
 import { create } from 'zustand';
 import type { CellClass } from '../core/detection/classes';
 
+/** Stage transform: image px -> canvas px. */
+export type ViewTransform = { scale: number; x: number; y: number };
+
 /** UI-only view state of the canvas (selection, tool, stage transform), beside the batch store.
  * The stage transform lives here only: the canvas renders from it and writes to it. */
 export interface ViewState {
@@ -8,7 +11,7 @@ export interface ViewState {
   mode: 'select' | 'draw';
   drawClass: CellClass;
   /** Stage transform (image px -> canvas px). */
-  transform: { scale: number; x: number; y: number };
+  transform: ViewTransform;
   /** Incremented to ask the canvas to fit the image to the view. */
   fitNonce: number;
   /** While reviewing: the box to pan and zoom to, and where we are in the image's uncertain list. */
@@ -21,7 +24,7 @@ export interface ViewState {
   /** The report preview (before the print dialog). */
   reportOpen: boolean;
   setReportOpen(v: boolean): void;
-  setTransform(t: { scale: number; x: number; y: number }): void;
+  setTransform(t: ViewTransform): void;
   setSelected(id: string | null): void;
   setMode(m: 'select' | 'draw'): void;
   setDrawClass(c: CellClass): void;

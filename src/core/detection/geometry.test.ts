@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitTransform, imageToModel, iou, modelToImage, normalizeBox, zoomAbout } from './geometry';
+import { fitTransform, focusTransform, imageToModel, iou, modelToImage, normalizeBox, smallestBoxAt, zoomAbout } from './geometry';
 
 describe('geometry', () => {
   it('computes IoU', () => {
@@ -31,5 +31,29 @@ describe('geometry', () => {
     expect((110 - t.x) / t.scale).toBeCloseTo((110 - z.x) / z.scale);
     expect((120 - t.y) / t.scale).toBeCloseTo((120 - z.y) / z.scale);
     expect(zoomAbout(t, 1e6, 0, 0).scale).toBe(40);
+  });
+  it('hit-tests the smallest box under a point, edges included', () => {
+    const rbc = { id: 'rbc', box: { x1: 0, y1: 0, x2: 100, y2: 100 } };
+    const plt = { id: 'plt', box: { x1: 40, y1: 40, x2: 50, y2: 50 } };
+    const far = { id: 'far', box: { x1: 200, y1: 200, x2: 210, y2: 210 } };
+    // the platelet wins whichever order the boxes are drawn in
+    expect(smallestBoxAt([rbc, plt, far], { x: 45, y: 45 })?.id).toBe('plt');
+    expect(smallestBoxAt([plt, rbc, far], { x: 45, y: 45 })?.id).toBe('plt');
+    expect(smallestBoxAt([rbc, plt], { x: 50, y: 40 })?.id).toBe('plt');
+    expect(smallestBoxAt([rbc, plt], { x: 10, y: 90 })?.id).toBe('rbc');
+    expect(smallestBoxAt([rbc, plt], { x: 150, y: 10 })).toBeNull();
+    expect(smallestBoxAt([], { x: 0, y: 0 })).toBeNull();
+  });
+  it('focuses a box at a third of the view, between the fit and 8x', () => {
+    // 20 px box in a 640x480 image on an 800x600 view: 600 / (3 * 20) = 10, capped at 8
+    const t = focusTransform({ x1: 100, y1: 100, x2: 120, y2: 120 }, 640, 480, 800, 600);
+    expect(t.scale).toBe(8);
+    expect(800 / 2 - 110 * t.scale).toBe(t.x);
+    expect(600 / 2 - 110 * t.scale).toBe(t.y);
+    // a box as large as the image is never shown smaller than the fit
+    const fit = fitTransform(640, 480, 800, 600).scale;
+    expect(focusTransform({ x1: 0, y1: 0, x2: 640, y2: 480 }, 640, 480, 800, 600).scale).toBe(fit);
+    // 50 px box: 600 / 150 = 4
+    expect(focusTransform({ x1: 0, y1: 0, x2: 50, y2: 30 }, 640, 480, 800, 600).scale).toBe(4);
   });
 });

@@ -73,3 +73,26 @@ export function zoomAbout(
   const k = scale / t.scale;
   return { scale, x: px - (px - t.x) * k, y: py - (py - t.y) * k };
 }
+
+/** The smallest of the boxes containing point p (edges included), or null. A click means the smallest
+ * cell under the pointer (a platelet inside an RBC's box, not the RBC), whatever is drawn on top. */
+export function smallestBoxAt<T extends { box: Box }>(items: readonly T[], p: { x: number; y: number }): T | null {
+  let best: T | null = null;
+  for (const d of items) {
+    const b = d.box;
+    if (p.x < b.x1 || p.x > b.x2 || p.y < b.y1 || p.y > b.y2) continue;
+    if (!best || area(b) < area(best.box)) best = d;
+  }
+  return best;
+}
+
+/** The view that centres box b, zoomed so the box fills about a third of the viewport: never less than
+ * the fit of the whole image, never more than 8x. */
+export function focusTransform(b: Box, width: number, height: number, viewW: number, viewH: number): { scale: number; x: number; y: number } {
+  const side = Math.max(b.x2 - b.x1, b.y2 - b.y1, 8);
+  const fit = fitTransform(width, height, viewW, viewH).scale;
+  const scale = Math.min(8, Math.max(fit, Math.min(viewW, viewH) / (3 * side)));
+  const cx = (b.x1 + b.x2) / 2;
+  const cy = (b.y1 + b.y2) / 2;
+  return { scale, x: viewW / 2 - cx * scale, y: viewH / 2 - cy * scale };
+}

@@ -1,0 +1,117 @@
+/** The Konva layers the canvas draws per box: the boxes themselves, WBC type labels, missed ground truth. */
+import { memo } from 'react';
+import { Label, Rect, Tag, Text } from 'react-konva';
+import type { CellClass } from '../../core/detection/classes';
+import type { Detection } from '../../core/detection/detection';
+import type { Box } from '../../core/detection/geometry';
+import type { Labeled } from '../../core/metrics/ap';
+
+interface BoxesProps {
+  dets: Detection[];
+  color: Record<CellClass, string>;
+  outcome?: ('tp' | 'fp')[];
+  selectedId: string | null;
+  /** false while drawing: a new box may start on top of an existing one */
+  interactive: boolean;
+  onSelect(id: string): void;
+  onHover(d: Detection | null): void;
+  onMoved(id: string, box: Box): void;
+}
+
+/** All boxes of one image. Memoised: hover and zoom do not re-render 100+ rects. */
+export const Boxes = memo(function Boxes({ dets, color, outcome, selectedId, interactive, onSelect, onHover, onMoved }: BoxesProps) {
+  return (
+    <>
+      {dets.map((d, i) => (
+        <Rect
+          key={d.id}
+          id={`box-${d.id}`}
+          x={d.box.x1}
+          y={d.box.y1}
+          width={d.box.x2 - d.box.x1}
+          height={d.box.y2 - d.box.y1}
+          stroke={color[d.cls]}
+          strokeWidth={d.id === selectedId ? 3 : 1.5}
+          strokeScaleEnabled={false}
+          dash={outcome?.[i] === 'fp' ? [6, 4] : d.origin === 'manual' ? [2, 3] : undefined}
+          fill={d.id === selectedId ? 'rgba(255,255,255,0.12)' : undefined}
+          perfectDrawEnabled={false}
+          shadowForStrokeEnabled={false}
+          hitStrokeWidth={6}
+          listening={interactive}
+          draggable={d.id === selectedId}
+          onMouseDown={(e) => {
+            e.cancelBubble = true;
+            onSelect(d.id);
+          }}
+          onTap={() => onSelect(d.id)}
+          onMouseEnter={() => onHover(d)}
+          onMouseLeave={() => onHover(null)}
+          onDragEnd={(e) => {
+            const n = e.target;
+            onMoved(d.id, { x1: n.x(), y1: n.y(), x2: n.x() + n.width() * n.scaleX(), y2: n.y() + n.height() * n.scaleY() });
+          }}
+          onTransformEnd={(e) => {
+            const n = e.target;
+            const w = n.width() * n.scaleX();
+            const h = n.height() * n.scaleY();
+            n.scaleX(1);
+            n.scaleY(1);
+            onMoved(d.id, { x1: n.x(), y1: n.y(), x2: n.x() + w, y2: n.y() + h });
+          }}
+        />
+      ))}
+    </>
+  );
+});
+
+export const labelOf = (d: Detection) =>
+  `${d.cls} ${d.origin === 'manual' && d.id.startsWith('u') ? 'manual' : d.score.toFixed(2)}${
+    d.wbc ? ` · ${d.wbc.type.replace('_', ' ')} ${d.wbc.origin === 'manual' ? '(set by hand)' : d.wbc.p.toFixed(2)}` : ''
+  }`;
+
+/** Each WBC's type (short code, colour) and confidence; unsure types are marked with "?". */
+export const TypeLabels = memo(function TypeLabels({ dets, scale, code, color, lowConfidence }: { dets: Detection[]; scale: number; code: Record<string, string>; color: Record<string, string>; lowConfidence: number }) {
+  return (
+    <>
+      {dets.map((d) =>
+        d.cls === 'WBC' && d.wbc ? (
+          <Label key={`t-${d.id}`} x={d.box.x1} y={d.box.y1} scaleX={1 / scale} scaleY={1 / scale} listening={false}>
+            <Tag fill={color[d.wbc.type]} cornerRadius={3} opacity={0.9} />
+            <Text
+              text={`${code[d.wbc.type]}${d.wbc.origin === 'manual' ? ' ✓' : ` ${d.wbc.p.toFixed(2)}${d.wbc.p < lowConfidence ? ' ?' : ''}`}`}
+              fill="#fff"
+              padding={3}
+              fontSize={13}
+              fontStyle="bold"
+            />
+          </Label>
+        ) : null,
+      )}
+    </>
+  );
+});
+
+export const Misses = memo(function Misses({ gt, matched }: { gt: Labeled[]; matched: boolean[] }) {
+  return (
+    <>
+      {gt.map((g, i) =>
+        matched[i] ? null : (
+          <Rect
+            key={i}
+            x={g.box.x1}
+            y={g.box.y1}
+            width={g.box.x2 - g.box.x1}
+            height={g.box.y2 - g.box.y1}
+            stroke="#ffffff"
+            strokeWidth={2}
+            strokeScaleEnabled={false}
+            dash={[1, 3]}
+            listening={false}
+            perfectDrawEnabled={false}
+          />
+        ),
+      )}
+    </>
+  );
+});

@@ -1,0 +1,22 @@
+import { useEffect, useEffectEvent } from 'react';
+import type { Detection } from '../../core/detection/detection';
+import { focusTransform } from '../../core/detection/geometry';
+import type { ViewTransform } from '../../store/viewStore';
+
+/** Review: pans and zooms to the box under review each time a box is focused (a new focus, not a new
+ * render: the technician may pan away from it). */
+export function useReviewFocus(
+  focus: { id: string; nonce: number } | null,
+  shown: readonly Detection[],
+  image: { width: number; height: number },
+  size: { w: number; h: number },
+  setView: (t: ViewTransform) => void,
+) {
+  const show = useEffectEvent((id: string) => {
+    const d = shown.find((x) => x.id === id);
+    if (d) setView(focusTransform(d.box, image.width, image.height, size.w, size.h));
+  });
+  useEffect(() => {
+    if (focus) show(focus.id);
+  }, [focus]);
+}
