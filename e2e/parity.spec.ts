@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { dirname } from 'node:path';
-import { evaluateFolder } from '../scripts/evalLib';
+import { evaluateFolder } from '../scripts/evaluation/evaluate';
 import { AppPage, CLASSES } from './app.po';
 import { testingImages } from './data';
 

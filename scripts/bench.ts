@@ -15,7 +15,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFi
 import { join } from 'node:path';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { REPO } from './evalLib';
+import { REPO_ROOT as REPO } from './dataRoot';
 import { ensureScaleSets, requireData } from './dataRoot';
 import { startPreview } from './preview';
 

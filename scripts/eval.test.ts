@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { CLASS_NAMES } from '../src/core/detection/classes';
 import { reportSets } from './dataRoot';
-import { evaluateFolder, loadCard } from './evalLib';
+import { loadCard } from './evaluation/detector';
+import { evaluateFolder } from './evaluation/evaluate';
 
 const TOL = 0.005;
 

@@ -15,7 +15,9 @@ import { CLASS_NAMES } from '../src/core/detection/classes';
 import type { CountRule } from '../src/core/detection/postprocess';
 import { toCsv } from '../src/core/formats/csv';
 import { reportSets } from './dataRoot';
-import { DEFAULT_MODEL, evaluateFolder, evaluateTypeFolders, formatDifferential, formatReport, type EvalResult } from './evalLib';
+import { DEFAULT_MODEL } from './evaluation/detector';
+import { evaluateFolder, evaluateTypeFolders, type EvalResult } from './evaluation/evaluate';
+import { formatDifferential, formatReport } from './evaluation/report';
 import { join } from 'node:path';
 import { isWbcType } from '../src/core/differential/differential';
 

@@ -6,7 +6,9 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { requireData } from '../../../scripts/dataRoot';
-import { Classifier, decodeImage, DEFAULT_CLASSIFIER, Detector } from '../../../scripts/evalLib';
+import { Classifier, DEFAULT_CLASSIFIER } from '../../../scripts/evaluation/classifier';
+import { decodeImage } from '../../../scripts/evaluation/decode';
+import { Detector } from '../../../scripts/evaluation/detector';
 import { WBC_TYPES } from './differential';
 
 describe('golden: the WBC classifier on real cells', () => {

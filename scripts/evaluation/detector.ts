@@ -1,0 +1,48 @@
+/** The shipped detector on onnxruntime-node, behind exactly the app's src/core scale logic and decoding. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { parseModelCard, type ModelCard } from '../../src/core/detection/card';
+import { decodeOutputs } from '../../src/core/detection/decode';
+import type { Detection } from '../../src/core/detection/detection';
+import { resizeToCHW } from '../../src/core/detection/resize';
+import { detectWithScale, type ScaleInfo } from '../../src/core/detection/scale';
+import { REPO_ROOT } from '../dataRoot';
+import type { Rgba } from './decode';
+
+export const DEFAULT_MODEL = join(REPO_ROOT, 'models', 'smearcount-frcnn.onnx');
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the card's JSON as written by models/train.py
+export function loadCard(modelPath = DEFAULT_MODEL): ModelCard & { raw: any } {
+  const raw = JSON.parse(readFileSync(modelPath.replace(/\.onnx$/, '.json'), 'utf8'));
+  return { ...parseModelCard(raw), raw };
+}
+
+export class Detector {
+  private constructor(
+    private session: ort.InferenceSession,
+    readonly card: ModelCard,
+  ) {}
+  static async create(modelPath = DEFAULT_MODEL, threads = 2): Promise<Detector> {
+    const session = await ort.InferenceSession.create(modelPath, { intraOpNumThreads: threads, graphOptimizationLevel: 'all' });
+    return new Detector(session, loadCard(modelPath));
+  }
+  /** Raw detections in image pixels through the app's scale logic, plus the inference time (all passes). */
+  async detect(img: Rgba, fixedScale?: number | null): Promise<{ raw: Detection[]; ms: number; scale: ScaleInfo }> {
+    let ms = 0;
+    const { raw, scale } = await detectWithScale(img.width, img.height, this.card.nativeSize, this.card.scale, async (_s, size) => {
+      const chw = resizeToCHW(img.data, img.width, img.height, size.width, size.height);
+      const t = performance.now();
+      const out = await this.session.run({ image: new ort.Tensor('float32', chw, [3, size.height, size.width]) });
+      ms += performance.now() - t;
+      return decodeOutputs(
+        { boxes: out.boxes.data as Float32Array, labels: out.labels.data as BigInt64Array, scores: out.scores.data as Float32Array },
+        size.width / img.width,
+      );
+    }, fixedScale);
+    return { raw, ms, scale };
+  }
+  release() {
+    return this.session.release();
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * Runs the shipped models over a folder in Node with exactly the app's src/core pre- and
+ * post-processing, and measures them. Used by `npm run eval` and by the CI test that checks the
+ * model card's numbers.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { PostprocessParams } from '../../src/core/detection/card';
+import type { Detection } from '../../src/core/detection/detection';
+import { applyCountRule, postprocess, type CountRule } from '../../src/core/detection/postprocess';
+import { countCells } from '../../src/core/counts/counts';
+import { countErrors, evaluateDetections, precisionRecall, type EvalImage } from '../../src/core/metrics/ap';
+import { parseVoc, type VocObject } from '../../src/core/formats/voc';
+import { classificationMetrics } from '../../src/core/differential/crop';
+import { isWbcType, type WbcType } from '../../src/core/differential/differential';
+import { iou } from '../../src/core/detection/geometry';
+import { Classifier, DEFAULT_CLASSIFIER } from './classifier';
+import { decodeImage } from './decode';
+import { Detector } from './detector';
+
+const argmax = (p: readonly number[]) => p.reduce((b, v, i) => (v > p[b] ? i : b), 0);
+
+/** The differential on folders of single cells: <dir>/<type>/*.jpg, the cell centred. The detector finds
+ * the WBC nearest the centre (as in training), the classifier types it. */
+export async function evaluateTypeFolders(dir: string, opts: { model?: string; classifier?: string; limit?: number; onProgress?: (d: number, n: number) => void } = {}) {
+  const det = await Detector.create(opts.model);
+  const cls = await Classifier.create(opts.classifier);
+  const names = cls.card.classes.map((c) => c.name);
+  const items = readdirSync(dir)
+    .filter((t) => isWbcType(t))
+    .flatMap((t) =>
+      readdirSync(join(dir, t))
+        .filter((f) => /\.(jpe?g|png)$/i.test(f))
+        .sort()
+        .slice(0, opts.limit)
+        .map((f) => ({ path: join(dir, t, f), type: t as WbcType })),
+    );
+  if (!items.length) throw new Error(`no <type>/ folders of images in ${dir} (types: ${names.join(', ')})`);
+  const truth: number[] = [];
+  const pred: number[] = [];
+  // Each cell's box, by '<type>/<file>': models/differential.py frames its training crops with the
+  // shipped detector's boxes, so that training and the app crop by the same rule.
+  const boxes: Record<string, [number, number, number, number]> = {};
+  let found = 0;
+  for (const [i, it] of items.entries()) {
+    const img = await decodeImage(it.path);
+    const { raw } = await det.detect(img);
+    const wbc = raw.filter((d) => d.cls === 'WBC' && d.score >= 0.2);
+    const cx = img.width / 2;
+    const cy = img.height / 2;
+    const dist = (d: Detection) => ((d.box.x1 + d.box.x2) / 2 - cx) ** 2 + ((d.box.y1 + d.box.y2) / 2 - cy) ** 2;
+    const box = wbc.length ? [...wbc].sort((a, b) => dist(a) - dist(b))[0].box : { x1: 0.3 * img.width, y1: 0.3 * img.height, x2: 0.7 * img.width, y2: 0.7 * img.height };
+    if (wbc.length) found++;
+    boxes[`${it.type}/${basename(it.path)}`] = [box.x1, box.y1, box.x2, box.y2];
+    const [p] = await cls.classify(img, [box]);
+    truth.push(names.indexOf(it.type));
+    pred.push(argmax(p));
+    opts.onProgress?.(i + 1, items.length);
+  }
+  await det.release();
+  await cls.release();
+  return { ...classificationMetrics(truth, pred, names), wbcFound: found, boxes, detector: { sha256: det.card.sha256 } };
+}
+
+export interface Item {
+  image: string;
+  xml?: string;
+}
+
+/** Pascal VOC layout (Images/ + Annotations/) or a flat folder of images with optional .xml beside them.
+ * `imagesDir` reads the images from elsewhere (complete labels kept apart from their images). */
+export function listFolder(dir: string, imagesDir?: string): Item[] {
+  const imgDir = imagesDir ?? (existsSync(join(dir, 'Images')) ? join(dir, 'Images') : existsSync(join(dir, 'JPEGImages')) ? join(dir, 'JPEGImages') : dir);
+  const annDir = existsSync(join(dir, 'Annotations')) ? join(dir, 'Annotations') : imgDir;
+  if (!existsSync(imgDir)) throw new Error(`no image folder at ${imgDir}`);
+  return readdirSync(imgDir)
+    .filter((f) => /\.(jpe?g|png)$/i.test(f))
+    .sort()
+    .map((f) => {
+      const xml = join(annDir, f.replace(/\.[^.]+$/, '.xml'));
+      return { image: join(imgDir, f), xml: existsSync(xml) ? xml : undefined };
+    });
+}
+
+export interface EvalResult {
+  images: number;
+  annotated: number;
+  postprocess: PostprocessParams;
+  raw?: ReturnType<typeof evaluateDetections>;
+  post?: ReturnType<typeof evaluateDetections>;
+  precisionRecall?: ReturnType<typeof precisionRecall>;
+  count?: ReturnType<typeof countErrors>;
+  /** On matched WBCs whose annotation names a type (IoU >= 0.5), when the classifier is present. */
+  differential?: ReturnType<typeof classificationMetrics>;
+  /** How the scale logic ran: images that needed a second pass, and the estimates. */
+  scale: { secondPass: number; estimated: number; medianEstimate: number | null; fixed: number | null };
+  inferenceMs: { mean: number; p50: number; p95: number };
+  perImage: { image: string; RBC: number; WBC: number; Platelets: number; ms: number; scale: number; passes: number; truth?: Record<string, number> }[];
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+
+export async function evaluateFolder(
+  dir: string,
+  opts: {
+    model?: string;
+    limit?: number;
+    images?: string;
+    fixedScale?: number | null;
+    countRule?: CountRule;
+    classifier?: string;
+    onProgress?: (done: number, total: number) => void;
+  } = {},
+): Promise<EvalResult> {
+  const det = await Detector.create(opts.model);
+  const cls = existsSync(opts.classifier ?? DEFAULT_CLASSIFIER) ? await Classifier.create(opts.classifier) : null;
+  const typeTruth: number[] = [];
+  const typePred: number[] = [];
+  let items = listFolder(dir, opts.images);
+  if (opts.limit) items = items.slice(0, opts.limit);
+  if (!items.length) throw new Error(`no JPEG or PNG images in ${dir}`);
+  const params = { ...det.card.postprocess, countRule: opts.countRule ?? det.card.postprocess.countRule };
+  const estimates: number[] = [];
+  let secondPass = 0;
+  const rawImgs: EvalImage[] = [];
+  const postImgs: EvalImage[] = [];
+  const perImage: EvalResult['perImage'] = [];
+  const times: number[] = [];
+  for (const [i, it] of items.entries()) {
+    const img = await decodeImage(it.image);
+    const { raw, ms, scale } = await det.detect(img, opts.fixedScale);
+    times.push(ms);
+    if (scale.passes === 2) secondPass++;
+    if (scale.estimated !== null) estimates.push(scale.estimated);
+    const post = applyCountRule(postprocess(raw, params), params.countRule, img.width, img.height);
+    const c = countCells(post);
+    let gt: VocObject[] | undefined;
+    if (it.xml) {
+      // The truth is counted by the same rule as the detections (identity for 'all').
+      gt = applyCountRule(parseVoc(readFileSync(it.xml, 'utf8'), it.xml).objects, params.countRule, img.width, img.height);
+      rawImgs.push({ gt, dets: raw });
+      postImgs.push({ gt, dets: post });
+    }
+    if (cls && gt?.some((g) => g.type)) {
+      // the differential on matched WBCs: each typed ground-truth WBC against the best-overlapping shown WBC
+      const wbcs = post.filter((d) => d.cls === 'WBC');
+      const probs = await cls.classify(img, wbcs.map((d) => d.box));
+      const names = cls.card.classes.map((k) => k.name);
+      for (const g of gt) {
+        if (g.cls !== 'WBC' || !g.type) continue;
+        let best = -1;
+        let bestIou = 0.5;
+        wbcs.forEach((d, j) => {
+          const v = iou(d.box, g.box);
+          if (v >= bestIou) [best, bestIou] = [j, v];
+        });
+        if (best < 0) continue;
+        typeTruth.push(names.indexOf(g.type));
+        typePred.push(argmax(probs[best]));
+      }
+    }
+    perImage.push({ image: basename(it.image), ...c, ms, scale: scale.relative, passes: scale.passes, truth: gt ? countCells(gt) : undefined });
+    opts.onProgress?.(i + 1, items.length);
+  }
+  await det.release();
+  await cls?.release();
+  const res: EvalResult = {
+    images: items.length,
+    annotated: rawImgs.length,
+    postprocess: params,
+    scale: {
+      secondPass,
+      estimated: estimates.length,
+      medianEstimate: estimates.length ? [...estimates].sort((a, b) => a - b)[Math.floor(estimates.length / 2)] : null,
+      fixed: opts.fixedScale ?? null,
+    },
+    inferenceMs: { mean: times.reduce((a, b) => a + b, 0) / times.length, p50: pct(times, 50), p95: pct(times, 95) },
+    perImage,
+  };
+  if (rawImgs.length) {
+    res.raw = evaluateDetections(rawImgs);
+    res.post = evaluateDetections(postImgs);
+    res.precisionRecall = precisionRecall(postImgs);
+    res.count = countErrors(postImgs);
+  }
+  if (cls && typeTruth.length) res.differential = classificationMetrics(typeTruth, typePred, cls.card.classes.map((k) => k.name));
+  return res;
+}
