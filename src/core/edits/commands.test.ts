@@ -33,6 +33,27 @@ describe('edit commands', () => {
     e = deleteBox.perform(e, { id: 'u1' });
     expect(applyEdits(dets, e).map((d) => `${d.id}:${d.cls}:${d.origin}`)).toEqual(['m0:RBC:model', 'm1:WBC:model', 'u0:Platelets:manual']);
   });
+  it('never reuses a manual box id, after a delete or an undo', () => {
+    // WBC types, hand-set types and acceptances are keyed by id: a redrawn box must not inherit them.
+    const box = { x1: 0, y1: 0, x2: 5, y2: 5 };
+    let e = addBox.perform(NO_EDITS, { cls: 'WBC', box, ...size });
+    e = deleteBox.perform(e, { id: 'u0' });
+    e = addBox.perform(e, { cls: 'WBC', box, ...size });
+    expect(e.added.map((d) => d.id)).toEqual(['u1']);
+
+    let h = EMPTY_HISTORY;
+    const before = NO_EDITS;
+    const drawn = addBox.perform(before, { cls: 'WBC', box, ...size });
+    h = record(h, before);
+    const u = undo(h, drawn)!;
+    expect(u.edits.added).toEqual([]);
+    const again = addBox.perform(u.edits, { cls: 'WBC', box, ...size });
+    expect(again.added.map((d) => d.id)).toEqual(['u1']);
+    // redo brings back u0 and still never hands out an id twice
+    const r = redo(u.history, again)!;
+    expect(r.edits.added.map((d) => d.id)).toEqual(['u0']);
+    expect(addBox.perform(r.edits, { cls: 'RBC', box, ...size }).added.map((d) => d.id)).toEqual(['u0', 'u2']);
+  });
   it('undo and redo restore whole edit states', () => {
     const e1 = deleteBox.perform(NO_EDITS, { id: 'm0' });
     const h1 = record(EMPTY_HISTORY, NO_EDITS);

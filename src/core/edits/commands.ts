@@ -38,12 +38,16 @@ export const moveBox: Command<{ id: string; box: Box; width: number; height: num
   },
 };
 
+function nextManualId(e: Edits): number {
+  return e.added.reduce((m, d) => Math.max(m, Number(d.id.slice(1)) + 1), e.nextId ?? 0);
+}
+
 export const addBox: Command<{ cls: CellClass; box: Box; width: number; height: number }> = {
   name: 'add',
   perform(e, { cls, box, width, height }) {
-    const n = e.added.reduce((m, d) => Math.max(m, Number(d.id.slice(1)) + 1), 0);
+    const n = nextManualId(e);
     const det: Detection = { id: `u${n}`, cls, score: 1, box: normalizeBox(box, width, height), origin: 'manual' };
-    return { ...e, added: [...e.added, det] };
+    return { ...e, added: [...e.added, det], nextId: n + 1 };
   },
 };
 
@@ -65,11 +69,16 @@ const LIMIT = 200;
 export function record(h: History, before: Edits): History {
   return { past: [...h.past.slice(-LIMIT + 1), before], future: [] };
 }
+/** The restored state keeps the id counter of the state it replaces: undo takes back the box, not its id. */
+function keepIds(restored: Edits, current: Edits): Edits {
+  const n = Math.max(nextManualId(restored), nextManualId(current));
+  return (restored.nextId ?? 0) === n ? restored : { ...restored, nextId: n };
+}
 export function undo(h: History, current: Edits): { history: History; edits: Edits } | null {
   if (!h.past.length) return null;
-  return { history: { past: h.past.slice(0, -1), future: [current, ...h.future] }, edits: h.past[h.past.length - 1] };
+  return { history: { past: h.past.slice(0, -1), future: [current, ...h.future] }, edits: keepIds(h.past[h.past.length - 1], current) };
 }
 export function redo(h: History, current: Edits): { history: History; edits: Edits } | null {
   if (!h.future.length) return null;
-  return { history: { past: [...h.past, current], future: h.future.slice(1) }, edits: h.future[0] };
+  return { history: { past: [...h.past, current], future: h.future.slice(1) }, edits: keepIds(h.future[0], current) };
 }

@@ -15,6 +15,10 @@ export interface Edits {
   added: readonly Detection[];
   /** WBC types set by hand, by detection id (absent in batches saved before the differential). */
   typed?: Readonly<Record<string, WbcType>>;
+  /** Manual ids handed out so far (u0 … u{nextId-1}). It never goes back, not even on undo: WBC types,
+   * hand-set types and acceptances are keyed by id, so a reused id would give a new box an old box's.
+   * Absent in batches saved before it: the added boxes' ids stand in. */
+  nextId?: number;
 }
 
 export const NO_EDITS: Edits = Object.freeze({ deleted: [], relabeled: {}, moved: {}, added: [], typed: {} });
