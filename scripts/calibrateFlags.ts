@@ -27,7 +27,9 @@ import { pixelStats, statsSize, shrinkArea, type PixelStats, type SmallImage } f
 import { colourDistance, detectionStats, qualityFlags, type ColourModel, type DetectionStats, type FlagCode, type QualityCalibration } from '../src/core/quality/flags';
 import { rbcReference, wbcEvidence, type WbcRuleParams } from '../src/core/quality/wbcRule';
 import { REPO_ROOT, requireData } from './dataRoot';
-import { decodeImage, Detector, listFolder, type Rgba } from './evalLib';
+import { decodeImage, type Rgba } from './evaluation/decode';
+import { Detector } from './evaluation/detector';
+import { listFolder } from './evaluation/evaluate';
 import { gaussianBlur, nonSmearPictures, type Picture } from './nonSmear';
 
 const { values: o } = parseArgs({
@@ -342,7 +344,7 @@ else {
   mkdirSync(dirname(o.cache!), { recursive: true });
   writeFileSync(o.cache!, JSON.stringify(recs));
 }
-const det = (await import('./evalLib')).loadCard(o.model);
+const det = (await import('./evaluation/detector')).loadCard(o.model);
 const params = det.postprocess;
 const cal = choose(recs);
 console.log(JSON.stringify(cal, null, 1));

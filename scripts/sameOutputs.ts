@@ -11,7 +11,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { requireData } from './dataRoot';
-import { decodeImage } from './evalLib';
+import { decodeImage } from './evaluation/decode';
 import { resizeToCHW } from '../src/core/detection/resize';
 
 const { values: opt, positionals } = parseArgs({ options: { images: { type: 'string', default: '20' } }, allowPositionals: true });
