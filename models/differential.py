@@ -26,11 +26,12 @@ import torch
 import torch.nn.functional as F
 import torchvision.transforms.functional as TF
 from torch import nn
-from torchvision.io import ImageReadMode, read_image
+from torchvision.io import ImageReadMode, decode_jpeg, encode_jpeg, read_image
 
 from .dataset import default_data_root, parse_voc
-from .engine import run_logger
+from .engine import run_logger, train_one_epoch
 from .export import compress_weights, file_facts
+from .transforms import ColourCast, HedJitter
 
 HERE = Path(__file__).resolve().parent
 TYPES = ("neutrophil", "lymphocyte", "monocyte", "eosinophil", "basophil", "immature_granulocyte", "erythroblast")
@@ -92,57 +93,64 @@ class WbcNet(nn.Module):
         self.features = nn.Sequential(*layers)
         self.head = nn.Linear(c, n)
 
-    def forward(self, x):
+    def embed(self, x):
         # input: the normalised crop in [0, 1.5]; centre it here so the graph owns the whole contract
         x = (x - 0.75) / 0.35
-        return self.head(self.features(x).mean(dim=(2, 3)))
+        return self.features(x).mean(dim=(2, 3))
+
+    def forward(self, x):
+        return self.head(self.embed(x))
+
+
+class WithEmbedding(nn.Module):
+    """The exported graph: logits and the pooled features the head reads (`embedding`), which the app
+    uses to adapt the classifier to a lab's microscope from the technician's verified cells."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x):
+        e = self.net.embed(x)
+        return self.net.head(e), e
 
 
 # ---------------------------------------------------------------------------------------------------
 # Data: (image path, box, type index, source, group)
 
 
-def find_pbc_boxes(root, cache, log):
-    """The detector's WBC box for each PBC single-cell image (the one nearest the centre), cached."""
+BOXES = HERE / "pbc-boxes.json"
+
+
+def find_pbc_boxes(root, cache=BOXES, log=print):
+    """The detector's WBC box for each PBC single-cell image (the one nearest the centre; the central
+    40% of the image when it finds none), keyed 'pbc-wbc/<type>/<file>'.
+
+    The boxes come from the shipped ONNX detector through the app's own eval CLI on onnxruntime-node
+    (`npm run eval -- <root>/pbc-wbc --boxes out.json`), so both microscopes' cells are framed by the
+    app's rule and no PyTorch checkpoint is needed. They are committed (models/pbc-boxes.json, ~0.2 MB)
+    with the sha256 of the detector that found them; a different shipped detector rebuilds them."""
+    import subprocess
+    det_sha = json.loads((HERE / "smearcount-frcnn.json").read_text())["sha256"]
     if cache.is_file():
-        return json.loads(cache.read_text())
-    from .model import build_model
-    from .export import prepare_for_export
-    from .scale import DEFAULT_SCALE, detect
-    ckpt_card = json.loads((HERE / "smearcount-frcnn.json").read_text())
-    # The detector's weights: the exported ONNX is the shipped one; PyTorch needs its checkpoint.
-    ckpt_path = HERE / "runs" / "smearcount-frcnn" / "checkpoint.pth"
-    if not ckpt_path.is_file():
-        raise FileNotFoundError(f"{ckpt_path} is needed to find the PBC cells' boxes (train the detector first)")
-    from .train import load_checkpoint
-    ck = load_checkpoint(ckpt_path)
-    m = build_model(**ck["model_cfg"])
-    m.load_state_dict(ck["model"])
-    prepare_for_export(m).eval()
-    cfg = {**DEFAULT_SCALE, **ckpt_card["scale"]}
-    out, t0, found = {}, time.time(), 0
-    files = sorted((Path(root) / "pbc-wbc").glob("*/*.jpg"))
-    for i, f in enumerate(files):
-        img = read_image(str(f), ImageReadMode.RGB).float() / 255
-        h, w = img.shape[-2:]
-        b, l, s, _ = detect(m, img, native=(512, 384), cfg=cfg)
-        cand = [(bb, sc) for bb, ll, sc in zip(b, l, s) if ll == 2 and sc >= 0.2]
-        if cand:
-            bb = min(cand, key=lambda c: ((c[0][0] + c[0][2]) / 2 - w / 2) ** 2 + ((c[0][1] + c[0][3]) / 2 - h / 2) ** 2)[0]
-            out[str(f.relative_to(root))] = [float(v) for v in bb]
-            found += 1
-        else:  # no WBC box (e.g. a small erythroblast): the centred cell, at PBC's typical size
-            out[str(f.relative_to(root))] = [w * 0.3, h * 0.3, w * 0.7, h * 0.7]
-        if log and (i + 1) % 400 == 0:
-            log(f"[boxes] {i + 1}/{len(files)} ({time.time() - t0:.0f}s), detector found {found}")
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    cache.write_text(json.dumps(out))
-    return out
+        c = json.loads(cache.read_text())
+        if c.get("detector", {}).get("sha256") == det_sha or os.environ.get("SMEARCOUNT_KEEP_BOXES"):
+            return c["boxes"]
+        log(f"[boxes] {cache} was made by another detector ({c.get('detector', {}).get('sha256', '?')[:12]}); rebuilding")
+    tmp = cache.with_suffix(".tmp.json")
+    cmd = ["npx", "tsx", "scripts/eval.ts", str(Path(root) / "pbc-wbc"), "--boxes", str(tmp)]
+    log(f"[boxes] {' '.join(cmd)} (about 2 minutes on 2 cores)")
+    subprocess.run(cmd, cwd=HERE.parent, check=True, stdout=subprocess.DEVNULL)
+    c = json.loads(tmp.read_text())
+    out = {"detector": c["detector"], "boxes": {f"pbc-wbc/{k}": v for k, v in sorted(c["boxes"].items())}}
+    cache.write_text(json.dumps(out, separators=(",", ":")) + "\n")
+    tmp.unlink()
+    return out["boxes"]
 
 
-def load_items(root, run_dir, log):
+def load_items(root, log):
     root = Path(root)
-    boxes = find_pbc_boxes(root, run_dir / "pbc-boxes.json", log)
+    boxes = find_pbc_boxes(root, log=log)
     items = []
     for t, name in enumerate(TYPES):
         for f in sorted((root / "pbc-wbc" / name).glob("*.jpg")):
@@ -189,8 +197,8 @@ def split(items, seed, test_frac=0.15, val_frac=0.15):
 
 
 class Crops(torch.utils.data.Dataset):
-    def __init__(self, items, train):
-        self.items, self.train = items, train
+    def __init__(self, items, train, colour="cast"):
+        self.items, self.train, self.colour = items, train, colour
 
     def __len__(self):
         return len(self.items)
@@ -209,7 +217,10 @@ class Crops(torch.utils.data.Dataset):
         x = crop_raw(img, box, factor=factor)
         if self.train:
             # stain, focus and camera changes, on the crop (cheap at 64x64)
-            x = stain(x)
+            x = stain(x, self.colour)
+            if random.random() < 0.3:  # a camera's JPEG (CBC's are soft, blocky 640x480 JPEGs)
+                q = random.randint(30, 85)
+                x = decode_jpeg(encode_jpeg((x.clamp(0, 1) * 255).round().to(torch.uint8), quality=q)).float() / 255
             if random.random() < 0.4:
                 s = random.uniform(0.3, 1.2)
                 k = 2 * math.ceil(2.5 * s) + 1
@@ -227,15 +238,26 @@ class Crops(torch.utils.data.Dataset):
         return x, it["type"]
 
 
-def stain(img):
-    """Strong stain and camera jitter: hue, saturation, contrast, brightness, per-channel gamma."""
-    # Mild on hue: granule colour is what tells an eosinophil (orange-red) from a basophil (purple).
+def stain(img, colour="cast"):
+    """Strong stain and camera jitter: hue, saturation, contrast, brightness, per-channel gamma.
+    colour "cast" adds what another microscope does (issue 15: a PBC-only model typed 10% of the CBC
+    microscope's cells right): HED stain jitter, per-channel gains (white balance), a moderate hue
+    turn now and then, and greyscale."""
+    if colour == "cast":
+        img, _ = HedJitter(sigma=0.15, bias=0.02, p=0.5)(img, None)
+        img, _ = ColourCast(gains=(0.75, 1.25), hue=0.12, p_hue=0.3, p_grey=0.05, p=0.7)(img, None)
+    # Mild on hue otherwise: granule colour is what tells an eosinophil (orange-red) from a basophil (purple).
     img = TF.adjust_hue(img, random.uniform(-0.04, 0.04))
     img = TF.adjust_saturation(img, random.uniform(0.65, 1.35))
     img = TF.adjust_contrast(img, random.uniform(0.75, 1.25))
     img = TF.adjust_brightness(img, random.uniform(0.8, 1.2))
     g = torch.tensor([random.uniform(0.85, 1.15) for _ in range(3)])[:, None, None]
     return img.clamp(1e-4, 1) ** g
+
+
+def classifier_losses(model, batch, device):
+    x, y = batch
+    return {"loss_ce": F.cross_entropy(model(x.to(device)), y.to(device), label_smoothing=0.05)}
 
 
 def metrics(model, items, batch=64):
@@ -263,8 +285,9 @@ def metrics(model, items, batch=64):
 def export(model, path):
     model.eval()
     tmp = path.with_suffix(".fp32.onnx")
-    torch.onnx.export(model, (torch.rand(1, 3, SIZE, SIZE),), str(tmp), opset_version=11, input_names=["crops"],
-                      output_names=["logits"], dynamic_axes={"crops": {0: "N"}, "logits": {0: "N"}})
+    torch.onnx.export(WithEmbedding(model), (torch.rand(1, 3, SIZE, SIZE),), str(tmp), opset_version=11,
+                      input_names=["crops"], output_names=["logits", "embedding"],
+                      dynamic_axes={"crops": {0: "N"}, "logits": {0: "N"}, "embedding": {0: "N"}})
     compress_weights(tmp, path)
     tmp.unlink()
 
@@ -279,7 +302,10 @@ def get_args_parser():
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--lr", type=float, default=3e-3)
     p.add_argument("--cbc-weight", type=float, default=4.0, help="oversampling of the CBC microscope's cells")
-    p.add_argument("--no-cbc", action="store_true", help="train on PBC only (to measure the transfer)")
+    p.add_argument("--no-cbc", action="store_true", help="train on PBC only (leave the CBC microscope out)")
+    p.add_argument("--no-pbc", action="store_true", help="train on CBC only (leave the PBC microscope out)")
+    p.add_argument("--colour", choices=["cast", "mild"], default="cast",
+                   help="colour augmentation: HED + colour casts + JPEG, or the earlier mild stain jitter")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--workers", type=int, default=1)
@@ -296,9 +322,10 @@ def main(args):
     log = run_logger(run_dir)
 
     log(f"[run] {datetime.datetime.now().isoformat(timespec='seconds')} args={vars(args)}")
-    items = load_items(args.data, Path(args.run_dir), log)
+    items = load_items(args.data, log)
     sp = split(items, args.seed)
-    train_items = [it for it in sp["train"] if not (args.no_cbc and it["source"] == "cbc")]
+    left_out = {"cbc"} if args.no_cbc else {"pbc"} if args.no_pbc else set()
+    train_items = [it for it in sp["train"] if it["source"] not in left_out]
     log(f"[data] train {len(train_items)} val {len(sp['val'])} test {len(sp['test'])}")
     weights = [args.cbc_weight if it["source"] == "cbc" else 1.0 for it in train_items]
     # balance the types within each source
@@ -309,7 +336,7 @@ def main(args):
                 weights[i] /= max(1, len(idx)) ** 0.5
     sampler = torch.utils.data.WeightedRandomSampler(weights, num_samples=len(train_items), replacement=True,
                                                      generator=torch.Generator().manual_seed(args.seed))
-    loader = torch.utils.data.DataLoader(Crops(train_items, True), batch_size=args.batch_size, sampler=sampler,
+    loader = torch.utils.data.DataLoader(Crops(train_items, True, args.colour), batch_size=args.batch_size, sampler=sampler,
                                          num_workers=args.workers, drop_last=True)
     model = WbcNet()
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.02)
@@ -323,28 +350,23 @@ def main(args):
         opt.load_state_dict(c["opt"])
         sched.load_state_dict(c["sched"])
         start, elapsed = c["epoch"] + 1, c["elapsed"]
+        if "torch_rng" in c:
+            torch.set_rng_state(c["torch_rng"])
+            random.setstate(c["py_rng"])
         log(f"[resume] from epoch {start}")
     for epoch in range(start, args.epochs):
-        model.train()
-        t0, tot, n = time.time(), 0.0, 0
-        for it, (x, y) in enumerate(loader):
-            if args.max_iters and it >= args.max_iters:
-                break
-            loss = F.cross_entropy(model(x), y, label_smoothing=0.05)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            tot, n = tot + loss.item(), n + 1
-        elapsed += time.time() - t0
-        msg = f"[epoch {epoch + 1}/{args.epochs}] loss={tot / max(1, n):.4f} time={time.time() - t0:.0f}s total={elapsed:.0f}s"
+        avg, dt = train_one_epoch(model, opt, sched, loader, epoch, args.epochs, log=log, print_freq=50,
+                                  max_iters=args.max_iters, losses_fn=classifier_losses)
+        elapsed += dt
+        msg = f"[epoch {epoch + 1}/{args.epochs}] loss={avg.get('loss', float('nan')):.4f} time={dt:.0f}s total={elapsed:.0f}s"
         if (epoch + 1) % 5 == 0 or epoch + 1 == args.epochs:
             v = metrics(model, [it for it in sp["val"] if it["source"] == "pbc"])
             vc = metrics(model, [it for it in sp["val"] if it["source"] == "cbc"])
             msg += f" val-pbc bal.acc={v['balanced_accuracy']:.3f} val-cbc acc={vc['accuracy']:.3f}"
         log(msg)
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "epoch": epoch,
-                    "elapsed": elapsed}, ckpt)
+                    "elapsed": elapsed, "args": vars(args), "torch_rng": torch.get_rng_state(),
+                    "py_rng": random.getstate()}, ckpt)
     res = {
         "pbc_test": metrics(model, sp["test"]),
         "pbc_val": metrics(model, [it for it in sp["val"] if it["source"] == "pbc"]),
@@ -364,6 +386,9 @@ def main(args):
         "classes": [{"index": i, "name": t, "code": CODES[t], "color": COLORS[t]} for i, t in enumerate(TYPES)],
         "input": {"name": "crops", "dtype": "float32", "shape": ["N", 3, SIZE, SIZE], "color": "RGB"},
         "output": {"name": "logits", "shape": ["N", len(TYPES)], "note": "softmax gives the type probabilities"},
+        "embedding": {"name": "embedding", "shape": ["N", model.head.in_features],
+                      "note": "the pooled features the last layer (Gemm) reads: for on-device adaptation to a new "
+                              "microscope (not normalised)"},
         "crop": {"rule": "square centred on the WBC box, side = factor x max(box width, box height); outside the "
                          "image: pad; resized to size x size; each channel divided by its percentile value, "
                          "clipped to [0, clip]",
@@ -372,6 +397,12 @@ def main(args):
         "training": {"data": {"pbc-wbc": "400 per type, split 70/15/15 (train/val/test, seeded)",
                               "cbc-wbc-types": "CBC Training images with exactly one WBC box, split 75/25 "
                                                + ("(not trained on: --no-cbc)" if args.no_cbc else "")},
+                     "left_out": sorted(left_out), "boxes": "models/pbc-boxes.json (the shipped detector's)",
+                     "augmentation": "box jitter, crop scale 0.85-1.2, "
+                                     + ("HED stain jitter, colour casts (gains 0.75-1.25, hue +-0.12 p 0.3, grey p 0.05), "
+                                        "JPEG q 30-85 p 0.3, " if args.colour == "cast" else "")
+                                     + "mild hue, saturation, contrast, brightness, gamma, blur, resolution loss, "
+                                       "rotations, flips, noise",
                      "train_items": len(train_items), "epochs": args.epochs, "wall_time_s": round(elapsed, 1),
                      "machine": f"{platform.machine()} {os.cpu_count()} cores, torch {torch.__version__}, {args.threads} threads",
                      "from_scratch": True, "seed": args.seed},

@@ -22,16 +22,23 @@ class NonFiniteLoss(RuntimeError):
     pass
 
 
+def detection_losses(model, batch, device):
+    images, targets = batch
+    targets = [{"boxes": t["boxes"].to(device), "labels": t["labels"].to(device)} for t in targets]
+    return model([im.to(device, non_blocking=True) for im in images], targets)
+
+
 def train_one_epoch(model, optimizer, scheduler, loader, epoch, epochs, log=print, print_freq=20,
-                    clip=10.0, max_iters=None, device="cpu"):
+                    clip=10.0, max_iters=None, device="cpu", losses_fn=detection_losses):
+    """One epoch of any of our models: losses_fn(model, batch, device) -> {name: loss}. Stops on a
+    non-finite loss (torchvision's references do the same) rather than training on NaNs."""
     model.train()
     t0 = time.time()
     sums, n = {}, 0
-    for it, (images, targets) in enumerate(loader):
+    for it, batch in enumerate(loader):
         if max_iters is not None and it >= max_iters:
             break
-        targets = [{"boxes": t["boxes"].to(device), "labels": t["labels"].to(device)} for t in targets]
-        losses = model([im.to(device, non_blocking=True) for im in images], targets)
+        losses = losses_fn(model, batch, device)
         loss = sum(losses.values())
         if not math.isfinite(loss.item()):
             raise NonFiniteLoss(f"non-finite loss at epoch {epoch} iter {it}: "

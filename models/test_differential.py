@@ -1,0 +1,78 @@
+"""The WBC classifier's pipeline without the datasets: the exported graph's two outputs, the shared
+training loop (and its stop on a non-finite loss), the crop augmentation's range, the box cache."""
+import json
+
+import onnx
+import pytest
+import torch
+
+from . import differential as D
+from .engine import NonFiniteLoss, train_one_epoch
+
+
+def _loader(x, y, n=2):
+    return [(x, y)] * n
+
+
+def test_embedding_output_feeds_the_head(tmp_path):
+    torch.manual_seed(0)
+    net = D.WbcNet().eval()
+    x = torch.rand(3, 3, D.SIZE, D.SIZE) * 1.5
+    logits, emb = D.WithEmbedding(net)(x)
+    assert emb.shape == (3, net.head.in_features)
+    assert torch.allclose(logits, net(x), atol=1e-6)
+    assert torch.allclose(logits, net.head(emb), atol=1e-6)
+    D.export(net, tmp_path / "wbc.onnx")
+    g = onnx.load(str(tmp_path / "wbc.onnx")).graph
+    assert [o.name for o in g.output] == ["logits", "embedding"]
+
+
+def test_training_loop_learns_and_stops_on_nan():
+    torch.manual_seed(0)
+    net = D.WbcNet()
+    opt = torch.optim.AdamW(net.parameters(), lr=3e-3)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 1.0)
+    x = torch.rand(8, 3, D.SIZE, D.SIZE)
+    y = torch.arange(8) % len(D.TYPES)
+    first, _ = train_one_epoch(net, opt, sched, _loader(x, y, 1), 0, 1, log=lambda m: None,
+                               losses_fn=D.classifier_losses)
+    for _ in range(5):
+        last, _ = train_one_epoch(net, opt, sched, _loader(x, y, 4), 0, 1, log=lambda m: None,
+                                  losses_fn=D.classifier_losses)
+    assert last["loss"] < first["loss"]
+    bad = x.clone()
+    bad[0, 0, 0, 0] = float("nan")
+    with pytest.raises(NonFiniteLoss):
+        train_one_epoch(net, opt, sched, _loader(bad, y, 1), 0, 1, log=lambda m: None,
+                        losses_fn=D.classifier_losses)
+
+
+@pytest.mark.parametrize("colour", ["cast", "mild"])
+def test_stain_augmentation_stays_in_range(colour):
+    torch.manual_seed(1)
+    for _ in range(20):
+        out = D.stain(torch.rand(3, D.SIZE, D.SIZE), colour)
+        assert out.shape == (3, D.SIZE, D.SIZE)
+        assert float(out.min()) >= 0 and float(out.max()) <= 1 and torch.isfinite(out).all()
+
+
+def test_box_cache_is_used_only_for_its_detector(tmp_path, monkeypatch):
+    sha = json.loads((D.HERE / "smearcount-frcnn.json").read_text())["sha256"]
+    cache = tmp_path / "boxes.json"
+    cache.write_text(json.dumps({"detector": {"sha256": sha}, "boxes": {"pbc-wbc/neutrophil/a.jpg": [1, 2, 3, 4]}}))
+    assert D.find_pbc_boxes(tmp_path, cache, log=lambda m: None) == {"pbc-wbc/neutrophil/a.jpg": [1, 2, 3, 4]}
+    # another detector's boxes are rebuilt: here the eval CLI is replaced by one that records its call
+    cache.write_text(json.dumps({"detector": {"sha256": "0" * 64}, "boxes": {}}))
+    calls = []
+
+    def fake_run(cmd, **kw):
+        calls.append(cmd)
+        out = cmd[cmd.index("--boxes") + 1]
+        with open(out, "w") as f:
+            json.dump({"detector": {"sha256": sha}, "boxes": {"lymphocyte/b.jpg": [5, 6, 7, 8]}}, f)
+
+    monkeypatch.delenv("SMEARCOUNT_KEEP_BOXES", raising=False)
+    monkeypatch.setattr("subprocess.run", fake_run)
+    assert D.find_pbc_boxes(tmp_path, cache, log=lambda m: None) == {"pbc-wbc/lymphocyte/b.jpg": [5, 6, 7, 8]}
+    assert calls and calls[0][:4] == ["npx", "tsx", "scripts/eval.ts", str(tmp_path / "pbc-wbc")]
+    assert json.loads(cache.read_text())["detector"]["sha256"] == sha
