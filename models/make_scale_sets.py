@@ -1,9 +1,13 @@
 """Builds the magnification test sets from CBC Testing with complete labels (images stay 640x480):
 
-  zoom-in   a centre crop of 400x300, resized up to 640x480 (cells at 1.6x)
-  zoom-out  a 2x2 mosaic of four Testing images (sorted by name, in fours), resized down (cells at 0.5x)
+  zoom-in       a centre crop of 400x300, resized up to 640x480 (cells at 1.6x); a cut cell is kept
+                when at least 20% of its area is inside, as the complete labels box every visible cell
+                (measure it with the default count rule, every visible cell)
+  zoom-in-half  the same crop, keeping a cut cell only when at least half of it is inside
+                (measure it with `--count-rule half`)
+  zoom-out      a 2x2 mosaic of four Testing images (sorted by name, in fours), resized down (cells at 0.5x)
 
-A box is kept when at least half of its area is inside the crop (then clipped). Images are written as
+Kept boxes are clipped to the crop. Images are written as
 PNG (lossless, so every reader decodes the same pixels) with Pascal VOC annotations, to a git-ignored
 folder: the data is never committed.
 
@@ -74,17 +78,23 @@ def build(root, out=DEFAULT_OUT):
     return build_from(load_testing(root), Path(out))
 
 
+ZOOM_IN_SETS = {"zoom-in": 0.2, "zoom-in-half": 0.5}  # set -> least share of a cut cell's area inside
+
+
 def build_from(items, out):
-    """items: (stem, uint8 image [3,480,640], boxes, labels). Writes out/zoom-in and out/zoom-out."""
+    """items: (stem, uint8 image [3,480,640], boxes, labels). Writes out/zoom-in, out/zoom-in-half and
+    out/zoom-out."""
     items = [it for it in items if tuple(it[1].shape[-2:]) == (H, W)]
-    zin, zout = out / "zoom-in", out / "zoom-out"
+    dirs = {k: out / k for k in (*ZOOM_IN_SETS, "zoom-out")}
     cw, ch = 400, 300
     for stem, img, b, l in items:
         x0, y0 = (img.shape[-1] - cw) // 2, (img.shape[-2] - ch) // 2
-        bb, ll = crop_boxes(b, l, x0, y0, x0 + cw, y0 + ch)
         s = W / cw
-        write(zin, f"{stem}-zoom-in", resize(img[:, y0:y0 + ch, x0:x0 + cw], W, H),
-              [[v * s for v in box] for box in bb], ll)
+        zoomed = resize(img[:, y0:y0 + ch, x0:x0 + cw], W, H)
+        for name, min_inside in ZOOM_IN_SETS.items():
+            bb, ll = crop_boxes(b, l, x0, y0, x0 + cw, y0 + ch, min_inside=min_inside)
+            write(dirs[name], f"{stem}-zoom-in", zoomed, [[v * s for v in box] for box in bb], ll)
+    zout = dirs["zoom-out"]
     for k in range(0, len(items) - 3, 4):
         group = items[k:k + 4]
         mosaic = torch.zeros(3, 2 * H, 2 * W, dtype=torch.uint8)
@@ -95,7 +105,7 @@ def build_from(items, out):
             boxes += [[(box[0] + ox) / 2, (box[1] + oy) / 2, (box[2] + ox) / 2, (box[3] + oy) / 2] for box in b]
             labels += l
         write(zout, f"mosaic-{k // 4:02d}", resize(mosaic, W, H), boxes, labels)
-    return {"zoom-in": zin, "zoom-out": zout}
+    return dirs
 
 
 if __name__ == "__main__":

@@ -214,3 +214,19 @@ def test_transforms_move_boxes_with_pixels():
     _, t = RandomCrop((20, 20), min_visible=0.5)(img, target)
     for b in t["boxes"]:
         assert 0 <= b[0] < b[2] <= 20 and 0 <= b[1] < b[3] <= 20
+
+
+def test_zoom_in_sets_keep_cut_cells_by_their_share_inside(tmp_path):
+    """zoom-in keeps a cut cell from 20% of its area inside (complete labels box every visible cell);
+    zoom-in-half from 50% (for the count rule `half`)."""
+    from .make_scale_sets import build_from
+    img = torch.zeros(3, 480, 640, dtype=torch.uint8)
+    # the 400x300 centre crop spans x 120..520; boxes 100 px wide straddling its left edge
+    boxes = [[120 - 70, 200, 120 + 30, 260],   # 30% inside
+             [120 - 40, 200, 120 + 60, 260],   # 60% inside
+             [120 - 90, 300, 120 + 10, 360],   # 10% inside
+             [300, 200, 340, 240]]             # fully inside
+    out = build_from([("a", img, boxes, [1, 1, 1, 3])], tmp_path)
+    n_in = len(parse_voc(next((out["zoom-in"] / "Annotations").glob("*.xml")))[3])
+    n_half = len(parse_voc(next((out["zoom-in-half"] / "Annotations").glob("*.xml")))[3])
+    assert (n_in, n_half) == (3, 2)

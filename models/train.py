@@ -166,6 +166,8 @@ def report_sets(args, val, run_dir, log):
                  for r in val if r["size"] == (640, 480)]
     if len(val_items) >= 4:
         for k, d in build_scale_sets_from(val_items, run_dir / "val-scale-sets").items():
+            if k == "zoom-in-half":  # measured with the count rule `half`, by the app's eval CLI
+                continue
             sets[f"val-{k}"] = (folder_records(d / "Images", d / "Annotations", f"val-{k}"),
                                 f"{k} set built from the 640x480 validation images")
     try:
@@ -178,6 +180,8 @@ def report_sets(args, val, run_dir, log):
                                             "CBC Testing, complete labels (cbc-complete)")
             scale_dirs = build_scale_sets(root, run_dir / "scale-sets")
             for k, d in scale_dirs.items():
+                if k == "zoom-in-half":
+                    continue
                 sets[k] = (folder_records(d / "Images", d / "Annotations", k),
                            f"{k} set built from CBC Testing complete labels (make_scale_sets.py)")
     except FileNotFoundError as e:

@@ -20,10 +20,12 @@ export function requireData(rel: string, what: string): string {
 
 export const SCALE_SETS_DIR = join(REPO_ROOT, 'models', 'runs', 'scale-sets');
 
-/** The zoom-in / zoom-out sets, built from CBC Testing by models/make_scale_sets.py (git-ignored). */
-export function ensureScaleSets(): { 'zoom-in': string; 'zoom-out': string } {
-  const out = { 'zoom-in': join(SCALE_SETS_DIR, 'zoom-in'), 'zoom-out': join(SCALE_SETS_DIR, 'zoom-out') };
-  if (!existsSync(join(out['zoom-out'], 'Annotations'))) {
+/** The zoom-in (cut cells kept from 20% inside), zoom-in-half (from 50%, for `--count-rule half`) and
+ * zoom-out sets, built from CBC Testing by models/make_scale_sets.py (git-ignored). */
+export function ensureScaleSets(): { 'zoom-in': string; 'zoom-in-half': string; 'zoom-out': string } {
+  const out = { 'zoom-in': join(SCALE_SETS_DIR, 'zoom-in'), 'zoom-in-half': join(SCALE_SETS_DIR, 'zoom-in-half'), 'zoom-out': join(SCALE_SETS_DIR, 'zoom-out') };
+  // zoom-in-half came with the 20% zoom-in recipe: a folder without it holds the older zoom-in set
+  if (!existsSync(join(out['zoom-out'], 'Annotations')) || !existsSync(join(out['zoom-in-half'], 'Annotations'))) {
     requireData('cbc-complete/Testing/Annotations', 'CBC Testing complete labels');
     execFileSync('/usr/bin/python3', ['-m', 'models.make_scale_sets', '--data', dataRoot(), '--out', SCALE_SETS_DIR], {
       cwd: REPO_ROOT,
@@ -41,7 +43,7 @@ export function reportSets(): { name: string; dir: string; images?: string; what
   return [
     { name: 'cbc-testing-original', dir: testing, what: "CBC Testing, CBC's original (partial) labels" },
     { name: 'cbc-testing-complete', dir: complete, images: join(testing, 'Images'), what: 'CBC Testing, complete labels' },
-    { name: 'zoom-in', dir: zoom['zoom-in'], what: 'zoom-in 1.6x (centre crop 400x300 of CBC Testing, complete labels)' },
+    { name: 'zoom-in', dir: zoom['zoom-in'], what: 'zoom-in 1.6x (centre crop 400x300 of CBC Testing, complete labels; cut cells from 20% inside)' },
     { name: 'zoom-out', dir: zoom['zoom-out'], what: 'zoom-out 0.5x (2x2 mosaics of CBC Testing, complete labels)' },
   ];
 }
