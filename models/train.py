@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import onnx
 import torch
 from torchvision.io import ImageReadMode, read_image
 
@@ -27,6 +28,7 @@ from .engine import predict, run_logger, train_one_epoch
 from .export import compress_weights, export_onnx, file_facts, prepare_for_export
 from .make_scale_sets import build as build_scale_sets, build_from as build_scale_sets_from
 from .metrics import count_accuracy, evaluate_detections
+from .optimize_onnx import optimize as optimize_onnx
 from .model import build_model, count_parameters, load_onnx_weights
 from .postprocess import postprocess, tune
 from .scale import DEFAULT_SCALE
@@ -302,6 +304,10 @@ def step_export(model, out_dir, name, run_dir, log):
     tmp = run_dir / "export.fp32.onnx"
     export_onnx(model, tmp, sample_hw=(NATIVE[1], NATIVE[0]))
     compress_weights(tmp, onnx_path)
+    # speed-only graph rewrites that compute the same values (models/optimize_onnx.py)
+    optimized, what = optimize_onnx(onnx.load(str(onnx_path)))
+    onnx.save(optimized, str(onnx_path))
+    log(f"[export] graph rewrites: {what}")
     log(f"[export] {onnx_path} {onnx_path.stat().st_size / 1e6:.2f} MB")
     return onnx_path
 
