@@ -82,8 +82,9 @@ def normalise(x):
 class WbcNet(nn.Module):
     """~0.24 M parameters: four conv stages (BN, ReLU, max-pool), global average pool, linear."""
 
-    def __init__(self, n=len(TYPES), widths=(16, 32, 64, 128)):
+    def __init__(self, n=len(TYPES), widths=(16, 32, 64, 128), input_norm="crop"):
         super().__init__()
+        self.input_norm = input_norm
         layers, c = [], 3
         for wdt in widths:
             layers += [nn.Conv2d(c, wdt, 3, padding=1, bias=False), nn.BatchNorm2d(wdt), nn.ReLU(inplace=True),
@@ -94,8 +95,14 @@ class WbcNet(nn.Module):
         self.head = nn.Linear(c, n)
 
     def embed(self, x):
-        # input: the normalised crop in [0, 1.5]; centre it here so the graph owns the whole contract
-        x = (x - 0.75) / 0.35
+        # input: the normalised crop in [0, 1.5]; the graph owns the rest of the contract.
+        if self.input_norm == "crop":
+            # each crop standardised by its own per-channel mean and spread: stain intensity and contrast
+            # of another microscope become a gain and an offset the network never sees
+            m = x.mean(dim=(2, 3), keepdim=True)
+            x = (x - m) / (((x - m) ** 2).mean(dim=(2, 3), keepdim=True).sqrt() + 1e-3)
+        else:
+            x = (x - 0.75) / 0.35
         return self.features(x).mean(dim=(2, 3))
 
     def forward(self, x):
@@ -304,6 +311,8 @@ def get_args_parser():
     p.add_argument("--cbc-weight", type=float, default=4.0, help="oversampling of the CBC microscope's cells")
     p.add_argument("--no-cbc", action="store_true", help="train on PBC only (leave the CBC microscope out)")
     p.add_argument("--no-pbc", action="store_true", help="train on CBC only (leave the PBC microscope out)")
+    p.add_argument("--input-norm", choices=["crop", "fixed"], default="crop",
+                   help="in the graph: standardise each crop by its own statistics, or fixed centring")
     p.add_argument("--colour", choices=["cast", "mild"], default="cast",
                    help="colour augmentation: HED + colour casts + JPEG, or the earlier mild stain jitter")
     p.add_argument("--seed", type=int, default=42)
@@ -338,7 +347,7 @@ def main(args):
                                                      generator=torch.Generator().manual_seed(args.seed))
     loader = torch.utils.data.DataLoader(Crops(train_items, True, args.colour), batch_size=args.batch_size, sampler=sampler,
                                          num_workers=args.workers, drop_last=True)
-    model = WbcNet()
+    model = WbcNet(input_norm=args.input_norm)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.02)
     total = args.epochs * min(len(loader), args.max_iters or len(loader))
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=max(2, total), pct_start=0.15)
@@ -384,7 +393,10 @@ def main(args):
         "task": "WBC type of one detected white cell",
         "parameters": sum(p.numel() for p in model.parameters()),
         "classes": [{"index": i, "name": t, "code": CODES[t], "color": COLORS[t]} for i, t in enumerate(TYPES)],
-        "input": {"name": "crops", "dtype": "float32", "shape": ["N", 3, SIZE, SIZE], "color": "RGB"},
+        "input": {"name": "crops", "dtype": "float32", "shape": ["N", 3, SIZE, SIZE], "color": "RGB",
+                  "normalisation": ("in the graph: each crop standardised by its own per-channel mean and "
+                                    "standard deviation, (x - mean) / (std + 0.001)" if args.input_norm == "crop"
+                                    else "in the graph: (x - 0.75) / 0.35")},
         "output": {"name": "logits", "shape": ["N", len(TYPES)], "note": "softmax gives the type probabilities"},
         "embedding": {"name": "embedding", "shape": ["N", model.head.in_features],
                       "note": "the pooled features the last layer (Gemm) reads: for on-device adaptation to a new "
