@@ -1,6 +1,10 @@
 /**
- * npm run bench [-- --images 20 --seed-images 3 --batch 60 --no-seed --no-webgpu]
+ * npm run bench [-- --images 20 --rounds 3 --seed-images 3 --batch 60 --port 4183 --no-prev --no-seed --no-webgpu]
  *
+ * Browser against native, in one run: onnxruntime-node and ORT-web (the app's own /ort/ runtime, in a
+ * worker of the built app's origin) on the same tensors with the same threads (1 and 2), interleaved
+ * image by image so that the load of a shared machine hits both alike; the browser/native ratios, the
+ * 2-thread speed-ups, and ORT's per-op profile for both. Then, through the app itself:
  * Runs the built app (dist/, via `vite preview`) in headless Chromium and measures, per backend, through
  * the app's own worker: model fetch + integrity check, session creation, and warm per-image inference
  * p50/p95 over Testing images; the model shipped before magnification awareness (commit PREV_COMMIT,
@@ -16,6 +20,13 @@ import { join } from 'node:path';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT as REPO } from './dataRoot';
+import { decodeImage } from './evaluation/decode';
+import { DEFAULT_MODEL } from './evaluation/detector';
+import { opTable, NativeSession, type Input, type OpRow } from './nativeRuntime';
+import { prepareHarness, WebSession } from './webHarness';
+import { cpuDelta, processTree, threadTicks } from './threadCpu';
+import { parseModelCard } from '../src/core/detection/card';
+import { resizeToCHW } from '../src/core/detection/resize';
 import { ensureScaleSets, requireData } from './dataRoot';
 import { startPreview } from './preview';
 
@@ -25,6 +36,11 @@ const PREV_COMMIT = 'ea5668b';
 const { values: opt } = parseArgs({
   options: {
     images: { type: 'string', default: '20' },
+    rounds: { type: 'string', default: '3' },
+    port: { type: 'string', default: process.env.PW_PORT ?? '4183' },
+    /** the detector for the browser-vs-native comparison (default: the shipped one) */
+    model: { type: 'string', default: DEFAULT_MODEL },
+    'no-prev': { type: 'boolean', default: false },
     'seed-images': { type: 'string', default: '3' },
     batch: { type: 'string', default: '60' },
     'no-seed': { type: 'boolean', default: false },
@@ -34,7 +50,8 @@ const { values: opt } = parseArgs({
 const N_IMAGES = Number(opt.images);
 const N_SEED = Number(opt['seed-images']);
 const N_BATCH = Number(opt.batch);
-const PORT = 4183;
+const N_ROUNDS = Number(opt.rounds);
+const PORT = Number(opt.port);
 const BASE = `http://127.0.0.1:${PORT}`;
 
 let imgDir: string;
@@ -134,21 +151,52 @@ async function measure(browser: Browser, label: string, query: string, files: st
   return row;
 }
 
-async function batchEndToEnd(browser: Browser, files: string[]): Promise<number> {
+/** Drop -> all counts shown, and the sum of the inferences inside it (the batch's floor). */
+async function batchEndToEnd(browser: Browser, files: string[], query = ''): Promise<{ ms: number; sumInferenceMs: number; sumClassifyMs: number; threads: number }> {
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
-  await page.goto(`${BASE}/`);
+  await page.goto(`${BASE}/${query}`);
   await page.waitForFunction(() => document.querySelector('[data-testid=status]')?.getAttribute('data-state') === 'ready', null, { timeout: 300_000 });
   const t0 = Date.now();
   await page.getByTestId('file-input').setInputFiles(files);
   await page.waitForFunction(
     (n) => document.querySelector('[data-testid=status]')?.getAttribute('data-state') === 'ready' && (window as any).__smearcount.images().filter((i: any) => i.status === 'done').length === n,
     files.length,
-    { timeout: 600_000, polling: 50 },
+    { timeout: 1_800_000, polling: 50 },
   );
   const ms = Date.now() - t0;
+  const ims: { inferenceMs: number; classifyMs?: number }[] = await page.evaluate(() => (window as any).__smearcount.images());
+  const threads: number = await page.evaluate(() => (window as any).__smearcount.model().threads);
   await ctx.close();
-  return ms;
+  return { ms, sumInferenceMs: ims.reduce((a, i) => a + i.inferenceMs, 0), sumClassifyMs: ims.reduce((a, i) => a + (i.classifyMs ?? 0), 0), threads };
+}
+
+/** Page load -> first count shown, for one image dropped as soon as the page can take it: on a first
+ * visit (empty caches), then on a second one in the same profile (service worker and HTTP caches warm). */
+async function coldStart(browser: Browser, first: string, second: string) {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  const visit = async (file: string) => {
+    const name = file.replace(/^.*\//, '');
+    const t0 = Date.now();
+    await page.goto(`${BASE}/`);
+    await page.getByTestId('file-input').setInputFiles([file]);
+    await page.waitForFunction(
+      (n) => (window as any).__smearcount?.images().some((i: any) => i.name === n && (i.status === 'done' || i.status === 'error')),
+      name,
+      { timeout: 600_000, polling: 10 },
+    );
+    const ms = Date.now() - t0;
+    const model = await page.evaluate(() => (window as any).__smearcount.model());
+    const im = await page.evaluate((n) => (window as any).__smearcount.images().find((i: any) => i.name === n), name);
+    return { ms, fetchMs: model.fetchMs as number, createMs: model.createMs as number, warmupMs: model.warmupMs as number | undefined, loadMs: model.loadMs as number, inferenceMs: im.inferenceMs as number, backend: model.backend as string };
+  };
+  const firstVisit = await visit(first);
+  // The service worker's install precaches the app, the runtime and the model.
+  await page.evaluate(() => navigator.serviceWorker?.ready.then(() => undefined));
+  const warm = await visit(second);
+  await ctx.close();
+  return { firstVisit, warm };
 }
 
 const launch = (webgpu: boolean) =>
@@ -157,16 +205,108 @@ const launch = (webgpu: boolean) =>
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run', ...(webgpu ? ['--enable-unsafe-webgpu', '--enable-features=Vulkan'] : ['--disable-gpu'])],
   });
 
+const load = () => os.loadavg().map((x) => Number(x.toFixed(2)));
+const median = (xs: number[]) => pct(xs, 50);
+const modelCard = parseModelCard(JSON.parse(readFileSync(join(REPO, 'models', 'smearcount-frcnn.json'), 'utf8')));
+
+/** ORT names its fused kernels per platform (x86 NCHWc Conv with the activation inside; FusedConv in
+ * WASM): one row per ONNX op, so that the two runtimes line up. */
+const opName = (op: string) => ({ FusedConv: 'Conv', FusedGemm: 'Gemm', FusedMatMul: 'MatMul' })[op] ?? op;
+function mergeOps(native: OpRow[], web: OpRow[]) {
+  const m = new Map<string, { op: string; nativeMs: number; webMs: number }>();
+  for (const [k, rows] of [['nativeMs', native], ['webMs', web]] as const) {
+    for (const r of rows) {
+      const e = m.get(opName(r.op)) ?? { op: opName(r.op), nativeMs: 0, webMs: 0 };
+      e[k] += r.ms;
+      m.set(e.op, e);
+    }
+  }
+  return [...m.values()].sort((a, b) => b.webMs - a.webMs);
+}
+
+/** Native and browser on the same tensors and threads, interleaved image by image; then one profiled
+ * pass of each. */
+async function compareRuntimes(browser: Browser) {
+  const { width, height } = modelCard.nativeSize;
+  const inputs: Input[] = [];
+  for (const f of images.slice(0, N_IMAGES)) {
+    const im = await decodeImage(f);
+    inputs.push({ data: resizeToCHW(im.data, im.width, im.height, width, height), width, height });
+  }
+  const h = prepareHarness(opt.model, inputs);
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(`${BASE}${h.page}`);
+  await page.waitForFunction(() => 'harness' in window);
+  const loadBefore = load();
+  type S = { run(k: number): Promise<number>; close(): Promise<unknown>; createMs: number };
+  const sessions: [string, S][] = [];
+  for (const t of [1, 2]) {
+    sessions.push([`native ${t}`, await NativeSession.open(opt.model, inputs, t)]);
+    const w = await WebSession.open(page, h, t);
+    if (t > 1 && !w.isolated) throw new Error('the harness page is not cross-origin isolated: ORT-web would run one thread');
+    sessions.push([`web ${t}`, w]);
+  }
+  const times = new Map<string, number[]>(sessions.map(([n]) => [n, []]));
+  for (let r = 0; r < N_ROUNDS; r++) {
+    for (let k = 0; k < inputs.length; k++) {
+      // A different runtime goes first on each image.
+      for (let j = 0; j < sessions.length; j++) {
+        const [name, s] = sessions[(j + k + r) % sessions.length];
+        times.get(name)!.push(await s.run(k));
+      }
+    }
+  }
+  // Where the CPU went: each session alone over the images, with the CPU time of every thread of this
+  // process (onnxruntime-node's pool) or of Chromium's (the harness's workers and ORT's pthreads).
+  const cpu: Record<string, { wallMs: number; cpuMs: number; threads: { name: string; ms: number }[] }> = {};
+  for (const [name, s] of sessions) {
+    const pids = processTree(process.pid).filter((p) => (name.startsWith('native') ? p === process.pid : p !== process.pid));
+    const before = threadTicks(pids);
+    const t0 = performance.now();
+    for (let k = 0; k < inputs.length; k++) await s.run(k);
+    const wallMs = performance.now() - t0;
+    const d = cpuDelta(before, threadTicks(pids));
+    cpu[name] = { wallMs, cpuMs: d.reduce((a, t) => a + t.ms, 0), threads: d.slice(0, 4).map(({ name: n, ms }) => ({ name: n, ms })) };
+  }
+  const create = Object.fromEntries(sessions.map(([n, s]) => [n, s.createMs]));
+  for (const [, s] of sessions) await s.close();
+  const loadAfter = load();
+  const stat = (n: string) => ({ p50: median(times.get(n)!), p95: pct(times.get(n)!, 95), runs: times.get(n)!.length, createMs: create[n] });
+  const runtimes = { 'native 1': stat('native 1'), 'native 2': stat('native 2'), 'web 1': stat('web 1'), 'web 2': stat('web 2') };
+  // Per-op profiles: one pass over the images per runtime and thread count, interleaved too.
+  const profiles: Record<string, { native: ReturnType<typeof opTable>; web: ReturnType<typeof opTable>; ops: ReturnType<typeof mergeOps> }> = {};
+  for (const t of [1, 2]) {
+    const n = await NativeSession.open(opt.model, inputs, t, { profile: true });
+    const w = await WebSession.open(page, h, t, { profile: true });
+    for (let k = 0; k < inputs.length; k++) {
+      await n.run(k);
+      await w.run(k);
+    }
+    const native = opTable(await n.close(), 2);
+    const web = opTable(await w.close(), 2);
+    profiles[`${t}`] = { native, web, ops: mergeOps(native.rows, web.rows) };
+  }
+  await ctx.close();
+  return { model: opt.model, images: inputs.length, rounds: N_ROUNDS, size: `${width}x${height}`, runtimes, cpu, profiles, load: { before: loadBefore, after: loadAfter, end: load() } };
+}
+
 const rows: Row[] = [];
 const browser = await launch(false);
+console.error(`native vs browser: ${Math.min(N_IMAGES, images.length)} Testing images x ${N_ROUNDS} rounds, 1 and 2 threads (load ${load().join(' ')})`);
+const cmp = await compareRuntimes(browser);
+console.error(`cold start (load ${load().join(' ')})`);
+const cold = await coldStart(browser, images[0], images[1]);
+const coldLoad = load();
 const ours = images.slice(0, N_IMAGES);
-console.error(`ours: ${ours.length} Testing images per backend`);
+console.error(`in the app: ${ours.length} Testing images per backend (load ${load().join(' ')})`);
+const appLoad = load();
 const ratios: string[] = [];
 for (const [q, name] of [['?backend=wasm&threads=1', 'wasm 1 thread'], ['?backend=wasm&threads=2', 'wasm 2 threads']] as const) {
   // Interleaved: previous, new, previous, new, so that load drifts hit both alike.
   const runs: { prev: Row | null; cur: Row | null }[] = [];
   for (let k = 0; k < 2; k++) {
-    const prev = prevFacts ? await measure(browser, `previous (${PREV_COMMIT})`, `${q}&model=/bench-prev/prev.onnx&sha256=${prevFacts.sha256}&native=640x480&scale=off`, ours) : null;
+    const prev = prevFacts && !opt['no-prev'] ? await measure(browser, `previous (${PREV_COMMIT})`, `${q}&model=/bench-prev/prev.onnx&sha256=${prevFacts.sha256}&native=640x480&scale=off`, ours) : null;
     const cur = await measure(browser, 'smearcount', q, ours);
     runs.push({ prev, cur });
   }
@@ -187,8 +327,14 @@ if (seedFacts && !opt['no-seed']) {
   seedRow = await measure(browser, 'seed R50-FPN', `?backend=wasm&threads=2&model=/bench-seed/seed.onnx&sha256=${seedFacts.sha256}`, images.slice(0, N_SEED), 1_800_000);
   if (seedRow) rows.push(seedRow);
 } else if (!seedFacts) console.error('seed model not exported: run /usr/bin/python3 -m models.export_seed to include it');
-console.error(`end-to-end batch of ${N_BATCH} images (default backend)`);
-const batchMs = await batchEndToEnd(browser, images.slice(0, N_BATCH));
+console.error(`end-to-end batch of ${N_BATCH} images (default backend, load ${load().join(' ')})`);
+const batchLoad = load();
+const batch = await batchEndToEnd(browser, images.slice(0, N_BATCH));
+const batchMs = batch.ms;
+// The same batch on one detector thread: the other core is then left to the page (decoding, crops,
+// WBC typing, drawing), against two threads sharing both cores with it.
+const batch1Load = load();
+const batch1 = await batchEndToEnd(browser, images.slice(0, N_BATCH), '?threads=1');
 await browser.close();
 
 if (!opt['no-webgpu']) {
@@ -227,7 +373,75 @@ const ours2 = rows.find((r) => r.model === 'smearcount' && r.backend.startsWith(
 if (seedRow && ours2) console.log(`\nseed / ours, same backend (${ours2.backend}), p50: ${(seedRow.p50 / ours2.p50).toFixed(1)}x`);
 console.log(`ONNX size: ours ${(statSync(join(REPO, 'models', card.file)).size / 1e6).toFixed(2)} MB, ${card.parameters.toLocaleString()} parameters` + (seedFacts ? `; seed ${(seedFacts.bytes / 1e6).toFixed(1)} MB, ${seedFacts.parameters.toLocaleString()} parameters` : ''));
 console.log(`end-to-end: ${N_BATCH} images dropped -> all counts shown in ${(batchMs / 1000).toFixed(2)} s`);
+
+// Browser against native: ratios within this run (absolute times on a shared machine are not comparable
+// between runs; ratios measured side by side are).
+const rt = cmp.runtimes;
+const r2 = (x: number) => Number(x.toFixed(2));
+const speed = {
+  browserOverNative1: r2(rt['web 1'].p50 / rt['native 1'].p50),
+  browserOverNative2: r2(rt['web 2'].p50 / rt['native 2'].p50),
+  browserTwoThreadSpeedup: r2(rt['web 1'].p50 / rt['web 2'].p50),
+  nativeTwoThreadSpeedup: r2(rt['native 1'].p50 / rt['native 2'].p50),
+};
+console.log(`\nbrowser vs native, same ${cmp.size} tensors (${cmp.images} images x ${cmp.rounds} rounds, interleaved; load ${cmp.load.before.join(' ')} -> ${cmp.load.after.join(' ')}):`);
+console.log('runtime          threads   p50 ms   p95 ms  create ms');
+for (const [k, v] of Object.entries(rt)) {
+  const [who, t] = k.split(' ');
+  console.log(`${(who === 'web' ? 'ORT-web (WASM)' : 'onnxruntime-node').padEnd(16)} ${t.padStart(7)} ${f(v.p50)} ${f(v.p95)} ${f(v.createMs)}`);
+}
+console.log('CPU while each ran alone over the images (/proc; cores busy = CPU time / wall time):');
+for (const [k, v] of Object.entries(cmp.cpu)) {
+  console.log(`  ${k.padEnd(9)} wall ${v.wallMs.toFixed(0).padStart(6)} ms, CPU ${v.cpuMs.toFixed(0).padStart(6)} ms = ${(v.cpuMs / v.wallMs).toFixed(2)} cores; ${v.threads.map((t) => `${t.name} ${t.ms}`).join(', ')}`);
+}
+console.log(`browser / native p50: ${speed.browserOverNative1}x on 1 thread, ${speed.browserOverNative2}x on 2 threads`);
+console.log(`2 threads over 1: browser ${speed.browserTwoThreadSpeedup}x, native ${speed.nativeTwoThreadSpeedup}x`);
+const app1 = rows.find((r) => r.model === 'smearcount' && r.backend === 'wasm');
+const app2 = rows.find((r) => r.model === 'smearcount' && r.backend.startsWith('wasm-threads'));
+// The app's own figure, measured later in the run: its 2-over-1 ratio includes the page's work on the
+// batch competing for the same cores (no native figure was taken beside it, so no ratio to native).
+const inApp = app1 && app2 ? { twoThreadSpeedup: r2(app1.p50 / app2.p50), load: appLoad } : null;
+if (inApp) console.log(`in the app's worker (the page busy with the rest of the batch; load ${appLoad.join(' ')}): 2 threads over 1: ${inApp.twoThreadSpeedup}x`);
+for (const [t, p] of Object.entries(cmp.profiles)) {
+  console.log(`\nper-op kernel time, ms per image, ${t} thread${t === '1' ? '' : 's'} (ORT profiler; model_run native ${p.native.runMs.toFixed(1)} ms, web ${p.web.runMs.toFixed(1)} ms):`);
+  console.log('op                    native ms   web ms   web/native  web share');
+  const total = p.web.kernelMs;
+  for (const o of p.ops.slice(0, 14)) {
+    console.log(`${o.op.padEnd(20)} ${f(o.nativeMs)}  ${f(o.webMs)}  ${(o.nativeMs > 0 ? (o.webMs / o.nativeMs).toFixed(1) + 'x' : '-').padStart(9)}  ${((100 * o.webMs) / total).toFixed(1).padStart(8)}%`);
+  }
+  const rest = p.ops.slice(14);
+  const sum = (k: 'nativeMs' | 'webMs') => rest.reduce((a, o) => a + o[k], 0);
+  console.log(`${`${rest.length} other ops`.padEnd(20)} ${f(sum('nativeMs'))}  ${f(sum('webMs'))}`);
+  console.log(`${'all kernels'.padEnd(20)} ${f(p.native.kernelMs)}  ${f(p.web.kernelMs)}  ${(p.web.kernelMs / p.native.kernelMs).toFixed(1).padStart(8)}x`);
+}
+const oneInference = app2?.p50 ?? rt['web 2'].p50;
+const coldRatio = r2(cold.warm.ms / oneInference);
+console.log(
+  `\ncold start, page load -> first count (load ${coldLoad.join(' ')}): first visit ${(cold.firstVisit.ms / 1000).toFixed(2)} s; ` +
+    `second visit (warm caches) ${(cold.warm.ms / 1000).toFixed(2)} s = ${coldRatio}x one inference (${oneInference.toFixed(1)} ms); ` +
+    `of it model fetch ${cold.warm.fetchMs.toFixed(0)} ms, session ${cold.warm.createMs.toFixed(0)} ms, warm-up ${cold.warm.warmupMs === undefined ? 'none' : `${cold.warm.warmupMs.toFixed(0)} ms (second run)`}, first image ${cold.warm.inferenceMs.toFixed(0)} ms`,
+);
+const batchRatio = r2(batch.ms / batch.sumInferenceMs);
+console.log(`batch on 1 detector thread: ${(batch1.ms / 1000).toFixed(2)} s (${r2(batch1.ms / batch1.sumInferenceMs)}x its sum of inferences) against ${(batch.ms / 1000).toFixed(2)} s on ${batch.threads} (load ${batch1Load.join(' ')})`);
+console.log(`batch: ${N_BATCH} images in ${(batch.ms / 1000).toFixed(2)} s against ${(batch.sumInferenceMs / 1000).toFixed(2)} s of inference (+${(batch.sumClassifyMs / 1000).toFixed(2)} s WBC typing): ${batchRatio}x the sum (load ${batchLoad.join(' ')})`);
+
 mkdirSync(join(REPO, 'bench-results'), { recursive: true });
-writeFileSync(join(REPO, 'bench-results', 'bench.json'), JSON.stringify({ date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, rows, ratios, batch: { images: N_BATCH, ms: batchMs } }, null, 2));
+writeFileSync(
+  join(REPO, 'bench-results', 'bench.json'),
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      cpu: os.cpus()[0]?.model,
+      cores: os.cpus().length,
+      runtimes: { ...cmp, speed, inApp },
+      coldStart: { ...cold, oneInferenceMs: oneInference, warmOverOneInference: coldRatio, load: coldLoad },
+      rows,
+      ratios,
+      batch: { images: N_BATCH, ...batch, batchOverSum: batchRatio, load: batchLoad, oneThread: { ...batch1, batchOverSum: r2(batch1.ms / batch1.sumInferenceMs), load: batch1Load } },
+    },
+    null,
+    2,
+  ),
+);
 stop();
 process.exit(0);
