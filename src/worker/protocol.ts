@@ -53,7 +53,7 @@ export type ErrorCode =
 export type WorkerResponse =
   | { type: 'status'; id: number; state: 'loading' }
   | { type: 'status'; id: number; state: 'progress'; loaded: number; total: number }
-  | { type: 'status'; id: number; state: 'ready'; backend: Backend; threads: number; loadMs: number; fetchMs: number; createMs: number; warmupMs: number; note?: string; classifier: boolean }
+  | { type: 'status'; id: number; state: 'ready'; backend: Backend; threads: number; loadMs: number; fetchMs: number; createMs: number; warmupMs?: number; note?: string; classifier: boolean }
   | { type: 'result'; id: number; boxes: Float32Array; labels: Int32Array; scores: Float32Array; inferenceMs: number; width: number; height: number }
   | { type: 'classified'; id: number; logits: Float32Array; classes: number; ms: number }
   | { type: 'error'; id: number; code: ErrorCode; message: string };

@@ -65,7 +65,8 @@ export interface Loaded {
   session: OrtNs.InferenceSession;
   backend: Backend;
   threads: number;
-  warmupMs: number;
+  /** Set when the warm-up ran (ranking WebGPU against WASM). */
+  warmupMs?: number;
   createMs: number;
 }
 
@@ -89,7 +90,8 @@ async function create(ort: Ort, model: Uint8Array, ep: 'webgpu' | 'wasm'): Promi
 }
 
 /** Two runs on a dummy of the model's native size; the second one's time is the warm figure used to
- * compare backends. */
+ * compare backends. Only a backend choice needs it: otherwise the first image pays the first run's
+ * extra cost (arena growth) once, instead of two dummy runs delaying the first count. */
 async function warmUp(ort: Ort, session: OrtNs.InferenceSession, size: { width: number; height: number }): Promise<number> {
   const data = new Float32Array(3 * size.width * size.height).fill(0.5);
   const feeds = { image: new ort.Tensor('float32', data, [3, size.height, size.width]) };
@@ -115,7 +117,7 @@ export async function loadSession(
   const threads = isolated ? (numThreads > 0 ? numThreads : Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
   const notes: string[] = [];
 
-  const start = async (ep: 'wasm' | 'webgpu', threads: number): Promise<Loaded> => {
+  const start = async (ep: 'wasm' | 'webgpu', threads: number, rank = false): Promise<Loaded> => {
     // For WebGPU, the native WebGPU EP build; the default import would use the deprecated JSEP build.
     const ort = (ep === 'webgpu' ? await import('onnxruntime-web/webgpu') : await import('onnxruntime-web/wasm')) as Ort;
     ort.env.wasm.wasmPaths = wasmBase;
@@ -124,22 +126,22 @@ export async function loadSession(
     const t = performance.now();
     const session = await create(ort, model, ep);
     const createMs = performance.now() - t;
-    const warmupMs = await warmUp(ort, session, warmupSize);
+    const warmupMs = rank ? await warmUp(ort, session, warmupSize) : undefined;
     const backend: Backend = ep === 'webgpu' ? 'webgpu' : threads > 1 ? 'wasm-threads' : 'wasm';
     return { ort, session, backend, threads, warmupMs, createMs };
   };
   // A multi-threaded WASM session that fails to start (memory, a browser without threads support
   // despite isolation) is retried on one thread, and the note says so.
-  const startWasm = async (): Promise<Loaded & { note?: string }> => {
-    if (threads <= 1) return start('wasm', 1);
+  const startWasm = async (rank = false): Promise<Loaded & { note?: string }> => {
+    if (threads <= 1) return start('wasm', 1, rank);
     try {
-      return await start('wasm', threads);
+      return await start('wasm', threads, rank);
     } catch (e) {
-      const one = await start('wasm', 1);
+      const one = await start('wasm', 1, rank);
       return { ...one, note: `Multi-threaded WASM failed to start (${(e as Error).message}); running on one thread.` };
     }
   };
-  const startWebgpu = () => start('webgpu', threads);
+  const startWebgpu = (rank: boolean) => start('webgpu', threads, rank);
   const withNote = (l: Loaded & { note?: string }, more?: string) => ({ ...l, note: [more, l.note].filter(Boolean).join(' ') || undefined });
 
   if (choice === 'wasm') return startWasm();
@@ -150,7 +152,7 @@ export async function loadSession(
   }
   let gpu: Loaded | undefined;
   try {
-    gpu = await startWebgpu();
+    gpu = await startWebgpu(choice === 'auto');
   } catch (e) {
     notes.push(`WebGPU failed (${(e as Error).message}); using WASM.`);
     return withNote(await startWasm(), notes.join(' '));
@@ -158,13 +160,13 @@ export async function loadSession(
   if (choice === 'webgpu') return gpu;
   // auto: RoiAlign and NMS have no WebGPU kernels and bounce to the CPU, so WebGPU is not
   // always faster for this model. Keep whichever backend ran the warm-up faster.
-  const cpu = await startWasm();
-  if (gpu.warmupMs <= cpu.warmupMs) {
+  const cpu = await startWasm(true);
+  if (gpu.warmupMs! <= cpu.warmupMs!) {
     await cpu.session.release();
-    return withNote(gpu, `WebGPU ${gpu.warmupMs.toFixed(0)} ms vs WASM ${cpu.warmupMs.toFixed(0)} ms per image.`);
+    return withNote(gpu, `WebGPU ${gpu.warmupMs!.toFixed(0)} ms vs WASM ${cpu.warmupMs!.toFixed(0)} ms per image.`);
   }
   await gpu.session.release();
-  return withNote(cpu, `WASM ${cpu.warmupMs.toFixed(0)} ms vs WebGPU ${gpu.warmupMs.toFixed(0)} ms per image.`);
+  return withNote(cpu, `WASM ${cpu.warmupMs!.toFixed(0)} ms vs WebGPU ${gpu.warmupMs!.toFixed(0)} ms per image.`);
 }
 
 /** The WBC classifier's session, on WASM (a few small convolutions: no GPU needed), with the detector's

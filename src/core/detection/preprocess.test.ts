@@ -31,5 +31,12 @@ describe('rgbaToCHW', () => {
   });
   it('checks the buffer size', () => {
     expect(() => rgbaToCHW(new Uint8ClampedArray(7), 2, 1)).toThrow(RangeError);
+    expect(() => rgbaToCHW(new Uint8ClampedArray(8), 2, 1, new Float32Array(5))).toThrow(RangeError);
+  });
+  it('fills a given buffer in place, overwriting what it held', () => {
+    const out = new Float32Array(6).fill(9);
+    const chw = rgbaToCHW(new Uint8ClampedArray([255, 0, 51, 7, 0, 255, 102, 9]), 2, 1, out);
+    expect(chw).toBe(out);
+    expect(Array.from(out)).toEqual([1, 0, 0, 1, 0.2, 0.4].map((v) => Math.fround(v)));
   });
 });

@@ -21,11 +21,13 @@ export function planInput(width: number, height: number, native = { width: 640, 
   return { width: Math.max(1, Math.floor(width * scale)), height: Math.max(1, Math.floor(height * scale)), scale };
 }
 
-/** RGBA bytes (canvas ImageData layout) -> float32 CHW RGB in [0,1], the model's `image` input. */
-export function rgbaToCHW(rgba: Uint8ClampedArray | Uint8Array, width: number, height: number): Float32Array {
+/** RGBA bytes (canvas ImageData layout) -> float32 CHW RGB in [0,1], the model's `image` input.
+ * `out` (3 * width * height floats) is filled instead of allocating, for callers that reuse a buffer. */
+export function rgbaToCHW(rgba: Uint8ClampedArray | Uint8Array, width: number, height: number, out?: Float32Array): Float32Array {
   const n = width * height;
   if (rgba.length !== n * 4) throw new RangeError(`expected ${n * 4} RGBA bytes, got ${rgba.length}`);
-  const out = new Float32Array(3 * n);
+  if (out && out.length !== 3 * n) throw new RangeError(`expected an output of ${3 * n} floats, got ${out.length}`);
+  out ??= new Float32Array(3 * n);
   const inv = 1 / 255;
   for (let i = 0, j = 0; i < n; i++, j += 4) {
     out[i] = rgba[j] * inv;
