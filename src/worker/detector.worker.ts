@@ -27,6 +27,11 @@ function fail(id: number, e: unknown) {
 async function init(req: InitRequest) {
   post({ type: 'status', id: req.id, state: 'loading' });
   const t0 = performance.now();
+  // The classifier's file downloads while the detector's does and its session starts: off the way to
+  // the first count.
+  const c = req.classifier;
+  const classifierBytes = c ? downloadModel(c.modelUrl, c.bytes, () => undefined).then(async (b) => (await verifyModel(b, c.sha256), b)) : null;
+  classifierBytes?.catch(() => undefined); // reported below, once the detector is up
   const bytes = await downloadModel(req.modelUrl, req.bytes, (l, t) =>
     post({ type: 'status', id: req.id, state: 'progress', loaded: l, total: t }),
   );
@@ -35,10 +40,9 @@ async function init(req: InitRequest) {
   const s = await loadSession(bytes, req.backend, req.wasmBase, req.numThreads, req.warmupSize);
   // The classifier is small and optional: a failure leaves detection working, without the differential.
   let classifierNote: string | undefined;
-  if (req.classifier) {
-    const c = req.classifier;
-    classifier = downloadModel(c.modelUrl, c.bytes, () => undefined)
-      .then(async (b) => (await verifyModel(b, c.sha256), loadClassifier(s.ort, b)))
+  if (classifierBytes) {
+    classifier = classifierBytes
+      .then((b) => loadClassifier(s.ort, b))
       .catch((e: Error) => {
         classifierNote = `The WBC classifier could not start (${e.message}); counting works, without the differential.`;
         return null;
