@@ -20,7 +20,8 @@ export async function startPreview(port: number): Promise<{ base: string; stop()
     } catch {
       /* not up yet */
     }
-    if (i > 100) {
+    // A minute: npx and vite start slowly on a busy machine.
+    if (i > 300) {
       stop();
       throw new Error('vite preview did not start');
     }
