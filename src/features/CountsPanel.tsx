@@ -61,8 +61,8 @@ export function CountsPanel() {
         <dt title="Platelets per red cell over the batch: 1 : 15 means one platelet for every 15 RBCs counted">Platelets : RBC (one per n RBC)</dt>
         <dd data-testid="ratio-platelets">{formatRatio(summary.plateletsPerRbc)}</dd>
         <dt>Images counted</dt>
-        <dd data-testid="images-counted">
-          {summary.images}
+        <dd>
+          <span data-testid="images-counted">{summary.images}</span>
           {excluded ? <span data-testid="images-excluded"> ({excluded} flagged left out)</span> : null}
         </dd>
         {ap.images > 0 && (

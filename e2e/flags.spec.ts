@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { AppPage } from './app.po';
+import { testingImages } from './data';
+import { drawnSmear, gaussianBlur, nonSmearPictures, toPng } from '../scripts/nonSmear';
+
+type Flagged = { name: string; status: string; count: number; flags: string[]; inTotals: boolean };
+
+// Pictures made here (no dataset file): what a new user might drop by mistake, and a badly blurred smear.
+const KEEP = ['checkerboard', 'gradient', 'text-page', 'white-noise'];
+const pictures = [...nonSmearPictures().filter((p) => KEEP.includes(p.name)), gaussianBlur(drawnSmear(3), 12, 'blurred-smear')];
+
+test('non-smear pictures are flagged and kept out of the totals until accepted (one click, undoable)', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(1));
+  await app.waitReady();
+  const before = await app.counts('total');
+  expect(before.RBC).toBeGreaterThan(10);
+
+  await page.getByTestId('file-input').setInputFiles(pictures.map((p) => ({ name: `${p.name}.png`, mimeType: 'image/png', buffer: toPng(p) })));
+  await app.waitReady();
+
+  const images = (await page.evaluate(() => (window as any).__smearcount.images())) as Flagged[];
+  expect(images).toHaveLength(1 + pictures.length);
+  expect(images[0].flags.filter((f) => f !== 'wbc-type-unsure')).toEqual([]);
+  for (const p of pictures) {
+    const im = images.find((i) => i.name === `${p.name}.png`)!;
+    expect(im.status).toBe('done');
+    expect(im.flags.some((f) => f === 'not-smear' || f === 'out-of-focus'), `${p.name}: ${im.flags}`).toBe(true);
+    expect(im.inTotals).toBe(false);
+    await expect(page.getByTestId('thumb').filter({ hasText: `${p.name}.png` }).getByTestId('image-flag').first()).toBeVisible();
+  }
+  // the totals are the smear's alone
+  expect(await app.counts('total')).toEqual(before);
+  await expect(page.getByTestId('images-counted')).toHaveText('1');
+  await expect(page.getByTestId('images-excluded')).toContainText(`${pictures.length} flagged`);
+
+  // the export records the flags and leaves the flagged images out of TOTAL
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+  const rows = readFileSync((await download.path())!, 'utf8').trim().split(/\r\n/).map((l) => l.split(','));
+  const col = { flags: rows[0].indexOf('flags'), inTotals: rows[0].indexOf('in_totals') };
+  const grid = rows.find((r) => r[0] === 'checkerboard.png')!;
+  expect(grid[col.flags]).toContain('not-smear');
+  expect(grid[col.inTotals]).toBe('false');
+  const total = rows.find((r) => r[0] === 'TOTAL')!;
+  expect({ RBC: +total[1], WBC: +total[2], Platelets: +total[3] }).toEqual(before);
+
+  // accept the flagged picture with the most detections: it is counted; Undo takes it out again
+  const target = images.filter((i) => i.name !== images[0].name).sort((a, b) => b.count - a.count)[0];
+  await page.getByTestId('thumb').filter({ hasText: target.name }).click();
+  await expect(page.getByTestId('flags-notice')).toBeVisible();
+  const own = await app.counts();
+  await page.getByTestId('accept-flags').click();
+  await expect(page.getByTestId('images-counted')).toHaveText('2');
+  expect(await app.counts('total')).toEqual({ RBC: before.RBC + own.RBC, WBC: before.WBC + own.WBC, Platelets: before.Platelets + own.Platelets });
+  await expect(page.getByTestId('thumb').filter({ hasText: target.name }).getByTestId('image-flag').first()).toBeVisible();
+  await page.getByTestId('unaccept-flags').click();
+  await expect(page.getByTestId('images-counted')).toHaveText('1');
+  expect(await app.counts('total')).toEqual(before);
+});
