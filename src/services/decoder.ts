@@ -1,3 +1,5 @@
+import { readBitmapPixels, type ReadPixels } from './quality';
+
 /** What the pipeline needs of the browser's image decoding, injectable for tests. */
 export interface Decoder {
   /** createImageBitmap(blob) */
@@ -6,6 +8,8 @@ export interface Decoder {
   copy(bitmap: ImageBitmap, size: { width: number; height: number }): Promise<ImageBitmap>;
   /** The square (x, y, side) of the bitmap, padded with grey outside it, drawn at size x size: RGBA. */
   crop(bitmap: ImageBitmap, rect: { x: number; y: number; side: number }, size: number, pad: number): Promise<Uint8ClampedArray>;
+  /** RGBA of the whole bitmap at a smaller size (the quality statistics' copy). */
+  pixels: ReadPixels;
 }
 
 export const browserDecoder: Decoder = {
@@ -24,4 +28,5 @@ export const browserDecoder: Decoder = {
     ctx.drawImage(bmp, rect.x, rect.y, rect.side, rect.side, 0, 0, size, size);
     return ctx.getImageData(0, 0, size, size).data;
   },
+  pixels: readBitmapPixels,
 };

@@ -38,6 +38,10 @@ function fakeDecoder(): Decoder & { copies: { width: number; height: number }[] 
     async crop(_bmp, _rect, size) {
       return new Uint8ClampedArray(size * size * 4).fill(200);
     },
+    // a flat grey picture: nothing a smear has
+    async pixels(_bmp, size) {
+      return new Uint8ClampedArray(size.width * size.height * 4).fill(200);
+    },
   };
 }
 
@@ -121,6 +125,13 @@ describe('BatchRunner', () => {
     expect(im.scale!.passes).toBe(2);
     expect(im.scale!.estimated).toBeCloseTo(0.5, 1);
     for (const d of im.raw!) expect(d.box.x2).toBeLessThanOrEqual(640);
+  });
+  it('every detected image carries its quality flags: a flat grey picture with a grid of equal "cells" is one to doubt', async () => {
+    const { store } = await run([jpeg('a.jpg', 640, 480)]);
+    const im = Object.values(store.getState().images)[0];
+    expect(im.quality!.pixels.sharpness).toBe(0);
+    expect(im.quality!.detections.rbcSizeCv).toBeCloseTo(0);
+    expect(im.quality!.flags).toEqual(['not-smear', 'out-of-focus', 'unfamiliar-colour']);
   });
   it('a fixed magnification runs once at that scale', async () => {
     const store = createAppStore(card.postprocess);

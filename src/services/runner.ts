@@ -14,6 +14,7 @@ import { IntakeError, intakeMessage } from './errors';
 import type { ImageFiles } from './files';
 import { Intake } from './intake';
 import { WbcTyper } from './wbcTyping';
+import { assessBitmap } from './quality';
 
 type Store = { getState(): AppState };
 
@@ -126,7 +127,7 @@ export class BatchRunner {
     this.onDecoded?.(id, full);
     let inferenceMs = 0;
     try {
-      const { raw, scale } = await detectWithScale(
+      const detected = await detectWithScale(
         width,
         height,
         this.card.nativeSize,
@@ -141,8 +142,11 @@ export class BatchRunner {
         this.store.getState().fixedScale,
       );
       if (!this.store.getState().images[id]) return; // removed meanwhile
+      // the WBC rule runs before typing, so that a red cell taken for a WBC is never typed
+      const { raw, quality } = await assessBitmap(this.decoder.pixels, full, detected.raw, detected.scale, this.card);
+      const scale = detected.scale;
       const typed = await this.typer.afterDetection(client, full, raw);
-      update({ status: 'done', raw, scale, inferenceMs, ...typed });
+      update({ status: 'done', raw, scale, inferenceMs, quality, ...typed });
     } catch (e) {
       update({ status: 'error', error: `Detection failed: ${(e as Error).message}` });
       this.store.getState().addFileError(this.store.getState().images[id]?.name ?? id, `Detection failed: ${(e as Error).message}`);
