@@ -210,6 +210,8 @@ function choose(recs: Rec[]): QualityCalibration {
   // Focus: below the 0.5th percentile of validation sharpness, x0.8 margin.
   const minSharpness = Math.round(q(val.map((r) => r.pixels.sharpness), 0.005) * 0.8 * 1000) / 1000;
   // A smear: at least a few RBCs, whose median score is not low, and whose sizes vary as real cells do.
+  // No stain at all (a grey picture): a quarter of the least-stained validation image's chroma.
+  const smearChroma = Math.round(Math.min(...val.map((r) => Math.hypot(r.pixels.colour[2], r.pixels.colour[3]))) * 0.25 * 1000) / 1000;
   const minRbc = Math.max(1, Math.floor(q(val.map((r) => r.det.rbc), 0.002) / 2));
   const minRbcScore = Math.round(q(val.map((r) => r.det.rbcScore ?? 0), 0.002) * 0.8 * 100) / 100;
   const cvs = val.map((r) => r.det.rbcSizeCv).filter((x): x is number => x !== null);
@@ -222,7 +224,7 @@ function choose(recs: Rec[]): QualityCalibration {
     source: `scripts/calibrateFlags.ts on ${val.length} validation images (txl-pbc bccd/bcd/pbc, cbc/Training), ${new Date().toISOString().slice(0, 10)}`,
     colour: { models, maxDistance, minStainChroma },
     focus: { minSharpness },
-    smear: { minRbc, minRbcScore, minRbcSizeCv },
+    smear: { minRbc, minRbcScore, minRbcSizeCv, minStainChroma: smearChroma },
     scale,
   };
 }

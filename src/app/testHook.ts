@@ -42,6 +42,7 @@ export function installTestHook({ store: useAppStore, view: useView, persistence
           count: shown.length,
           flags: imageFlags(im, s.postprocess),
           inTotals: inTotals(im),
+          quality: im.quality,
         };
       });
     },

@@ -46,7 +46,8 @@ export const CALIBRATION: QualityCalibration = {
   "smear": {
     "minRbc": 4,
     "minRbcScore": 0.5,
-    "minRbcSizeCv": 0.011
+    "minRbcSizeCv": 0.011,
+    "minStainChroma": 0.029
   },
   "scale": {
     "min": 0.5,

@@ -32,7 +32,7 @@ const cal: QualityCalibration = {
   source: 'test',
   colour: { models: [{ name: 'a', mean: [0.2, 0.1, 0.2, 0.3], invCov: [[100, 0, 0, 0], [0, 100, 0, 0], [0, 0, 100, 0], [0, 0, 0, 100]] }], maxDistance: 3, minStainChroma: 0.2 },
   focus: { minSharpness: 0.5 },
-  smear: { minRbc: 3, minRbcScore: 0.5, minRbcSizeCv: 0.02 },
+  smear: { minRbc: 3, minRbcScore: 0.5, minRbcSizeCv: 0.02, minStainChroma: 0.03 },
   scale: { min: 0.5, max: 2 },
 };
 const goodPixels: PixelStats = { sharpness: 1, colour: [0.2, 0.1, 0.2, 0.3], brightness: 180, width: 256, height: 192 };
@@ -58,6 +58,9 @@ describe('qualityFlags', () => {
     expect(flags({}, { rbcScore: 0.4 })).toEqual(['not-smear']);
     expect(flags({}, { rbcSizeCv: 0.005 })).toEqual(['not-smear']);
   });
+  it('not-smear: a picture with no stain colour at all, however many "cells" it shows', () => {
+    expect(flags({ colour: [0, 0, 0.01, -0.01] }, {})).toEqual(['not-smear', 'unfamiliar-colour']);
+  });
   it('scale-out-of-range on either side', () => {
     expect(flags({}, { cellScale: 0.3 })).toEqual(['scale-out-of-range']);
     expect(flags({}, { cellScale: 2.5 })).toEqual(['scale-out-of-range']);
@@ -66,8 +69,8 @@ describe('qualityFlags', () => {
   it('out-of-focus below the sharpness threshold', () => {
     expect(flags({ sharpness: 0.4 }, {})).toEqual(['out-of-focus']);
   });
-  it('unfamiliar-colour: far from every microscope (a grey picture, a blue cast)', () => {
-    expect(flags({ colour: [0, 0, 0, 0] }, {})).toEqual(['unfamiliar-colour']);
+  it('unfamiliar-colour: far from every microscope (a faint stain, a blue cast)', () => {
+    expect(flags({ colour: [0.01, 0.01, 0.05, 0.04] }, {})).toEqual(['unfamiliar-colour']);
     expect(flags({ colour: [-0.2, 0.3, -0.1, 0.5] }, {})).toEqual(['unfamiliar-colour']);
     expect(flags({ colour: [0.22, 0.12, 0.21, 0.28] }, {})).toEqual([]);
   });
@@ -124,6 +127,7 @@ describe('the shipped calibration', () => {
     }
     expect(CALIBRATION.colour.maxDistance).toBeGreaterThan(1);
     expect(CALIBRATION.colour.minStainChroma).toBeGreaterThan(0);
+    expect(CALIBRATION.smear.minStainChroma).toBeLessThan(CALIBRATION.colour.minStainChroma);
     expect(CALIBRATION.focus.minSharpness).toBeGreaterThan(0);
     expect(CALIBRATION.scale.min).toBeLessThan(1);
     expect(CALIBRATION.scale.max).toBeGreaterThan(1);

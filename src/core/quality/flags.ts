@@ -12,7 +12,7 @@ export const FLAG_CODES = ['not-smear', 'scale-out-of-range', 'out-of-focus', 'u
 export type FlagCode = (typeof FLAG_CODES)[number];
 
 export const FLAG_TEXT: Record<FlagCode, string> = {
-  'not-smear': 'This does not look like a blood smear: too few cells, or detections unlike a smear. It is left out of the batch totals.',
+  'not-smear': 'This does not look like a blood smear: no stain colour, too few cells, or detections unlike a smear. It is left out of the batch totals.',
   'scale-out-of-range': 'The cells are far larger or smaller than the model can handle; the counts may be wrong. Fix the scale in the settings if you know it.',
   'out-of-focus': 'The image is out of focus; cells cannot be counted reliably. It is left out of the batch totals.',
   'unfamiliar-colour': 'The colours are unlike any microscope and stain the model was trained on; check the counts by eye.',
@@ -89,7 +89,8 @@ export interface QualityCalibration {
    * Gaussian alone misses that: one microscope's stain strength varies along the grey direction). */
   colour: { models: ColourModel[]; maxDistance: number; minStainChroma: number };
   focus: { minSharpness: number };
-  smear: { minRbc: number; minRbcScore: number; minRbcSizeCv: number };
+  /** minStainChroma: far below any stained smear's darkest-fifth chroma (a grey picture: a page, a grid). */
+  smear: { minRbc: number; minRbcScore: number; minRbcSizeCv: number; minStainChroma: number };
   scale: { min: number; max: number };
 }
 
@@ -116,11 +117,12 @@ export function qualityFlags(q: QualityInput, cal: QualityCalibration): FlagCode
   const flags: FlagCode[] = [];
   const d = q.detections;
   const s = cal.smear;
-  if (d.rbc < s.minRbc || (d.rbcScore ?? 0) < s.minRbcScore || (d.rbcSizeCv !== null && d.rbcSizeCv < s.minRbcSizeCv)) flags.push('not-smear');
+  const c = q.pixels.colour;
+  const stain = Math.hypot(c[2], c[3]);
+  if (stain < s.minStainChroma || d.rbc < s.minRbc || (d.rbcScore ?? 0) < s.minRbcScore || (d.rbcSizeCv !== null && d.rbcSizeCv < s.minRbcSizeCv)) flags.push('not-smear');
   if (d.cellScale !== null && (d.cellScale < cal.scale.min || d.cellScale > cal.scale.max)) flags.push('scale-out-of-range');
   if (q.pixels.sharpness < cal.focus.minSharpness) flags.push('out-of-focus');
-  const c = q.pixels.colour;
-  if (colourDistance(c, cal.colour.models) > cal.colour.maxDistance || Math.hypot(c[2], c[3]) < cal.colour.minStainChroma) flags.push('unfamiliar-colour');
+  if (colourDistance(c, cal.colour.models) > cal.colour.maxDistance || stain < cal.colour.minStainChroma) flags.push('unfamiliar-colour');
   return flags;
 }
 
