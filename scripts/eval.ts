@@ -1,11 +1,14 @@
 /**
  * npm run eval -- <voc-dir> [--images dir] [--json out.json] [--counts out.csv] [--model path.onnx]
- *                 [--limit N] [--fixed-scale X] [--count-rule all|half|interior]
+ *                 [--limit N] [--fixed-scale X] [--count-rule all|half|interior] [--no-wbc-rule]
  * npm run eval -- --card [--model path.onnx]
  * npm run eval -- <dir of type folders> [--classifier wbc.onnx] [--json out.json]   (the WBC differential; --limit N per type)
  *
  * With annotations: per-class AP@0.5 (raw and post-processed), AP@[.5:.95] (all-point, not COCO 101-point), precision/recall at
  * the card's thresholds, count MAE and accuracy, and how the scale logic ran. Without: per-image counts.
+ * Always: each image's quality flags (perImage[].flags in --json, a column in the counts CSV), the number
+ * flagged, and the counts over all images and over the unflagged ones. --no-wbc-rule turns off the
+ * WBC-as-RBC rule (src/core/quality/wbcRule.ts) to measure what it changes.
  * --card measures the report sets (CBC Testing with both label sets, zoom-in, zoom-out) with the app's
  * code and prints them beside the model card's figures (models/train.py); a CI test checks they agree.
  */
@@ -22,7 +25,7 @@ import { join } from 'node:path';
 import { isWbcType } from '../src/core/differential/differential';
 
 const USAGE =
-  'usage: npm run eval -- <folder> [--images dir] [--json out.json] [--counts out.csv] [--model model.onnx] [--limit N] [--fixed-scale X] [--count-rule all|half|interior]\n' +
+  'usage: npm run eval -- <folder> [--images dir] [--json out.json] [--counts out.csv] [--model model.onnx] [--limit N] [--fixed-scale X] [--count-rule all|half|interior] [--no-wbc-rule]\n' +
   '       npm run eval -- --card [--model model.onnx]\n' +
   '       npm run eval -- <dir of type folders> --boxes out.json   (the detector\'s WBC box per cell, for models/differential.py)';
 
@@ -46,6 +49,7 @@ try {
       'count-rule': { type: 'string' },
       card: { type: 'boolean' },
       classifier: { type: 'string' },
+      'no-wbc-rule': { type: 'boolean' },
       boxes: { type: 'string' },
     },
   });
@@ -126,6 +130,7 @@ if (o.card) {
     fixedScale: num(o['fixed-scale'], '--fixed-scale') ?? null,
     countRule: o['count-rule'] as CountRule | undefined,
     classifier: o.classifier,
+    wbcRule: !o['no-wbc-rule'],
     onProgress: progress,
   }).catch(fail);
   if (process.stderr.isTTY) process.stderr.write('\n');
@@ -134,8 +139,8 @@ if (o.card) {
   if (o.json) writeFileSync(o.json, JSON.stringify(res, null, 2));
   if (o.counts || !res.annotated) {
     const csv = toCsv(
-      ['image', 'RBC', 'WBC', 'Platelets', 'scale', 'passes', 'inference_ms'],
-      res.perImage.map((p) => [p.image, p.RBC, p.WBC, p.Platelets, p.scale.toFixed(3), p.passes, Math.round(p.ms)]),
+      ['image', 'RBC', 'WBC', 'Platelets', 'scale', 'passes', 'inference_ms', 'flags'],
+      res.perImage.map((p) => [p.image, p.RBC, p.WBC, p.Platelets, p.scale.toFixed(3), p.passes, Math.round(p.ms), p.flags.join(' ')]),
     );
     if (o.counts) writeFileSync(o.counts, csv);
     else process.stdout.write(csv);

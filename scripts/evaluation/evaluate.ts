@@ -8,7 +8,10 @@ import { basename, join } from 'node:path';
 import type { PostprocessParams } from '../../src/core/detection/card';
 import type { Detection } from '../../src/core/detection/detection';
 import { applyCountRule, postprocess, type CountRule } from '../../src/core/detection/postprocess';
-import { countCells } from '../../src/core/counts/counts';
+import { countCells, summarize, type Counts } from '../../src/core/counts/counts';
+import { assessImage } from '../../src/core/quality/assess';
+import { allFlags, excludes, FLAG_CODES, type FlagCode } from '../../src/core/quality/flags';
+import { toSmall } from '../../src/core/quality/pixels';
 import { countErrors, evaluateDetections, precisionRecall, type EvalImage } from '../../src/core/metrics/ap';
 import { parseVoc, type VocObject } from '../../src/core/formats/voc';
 import { classificationMetrics } from '../../src/core/differential/crop';
@@ -95,8 +98,26 @@ export interface EvalResult {
   /** How the scale logic ran: images that needed a second pass, and the estimates. */
   scale: { secondPass: number; estimated: number; medianEstimate: number | null; fixed: number | null };
   inferenceMs: { mean: number; p50: number; p95: number };
-  perImage: { image: string; RBC: number; WBC: number; Platelets: number; ms: number; scale: number; passes: number; truth?: Record<string, number> }[];
+  /** Quality flags (src/core/quality, as the app computes them): how many images carry any flag but the
+   * advisory wbc-type-unsure ("flagged"), how many are left out of the app's totals, and per code. */
+  flags: { flagged: number; excluded: number; byCode: Record<FlagCode, number>; wbcRule: boolean };
+  /** Predicted counts summed over all images and over the unflagged ones (with count accuracy when annotated). */
+  summary: { all: { images: number; totals: Counts }; unflagged: { images: number; totals: Counts; count?: ReturnType<typeof countErrors> } };
+  perImage: {
+    image: string;
+    RBC: number;
+    WBC: number;
+    Platelets: number;
+    ms: number;
+    scale: number;
+    passes: number;
+    flags: FlagCode[];
+    truth?: Record<string, number>;
+  }[];
 }
+
+/** Any flag but the advisory one. */
+export const isFlagged = (flags: readonly FlagCode[]) => flags.some((f) => f !== 'wbc-type-unsure');
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -112,6 +133,8 @@ export async function evaluateFolder(
     fixedScale?: number | null;
     countRule?: CountRule;
     classifier?: string;
+    /** false: without the WBC-as-RBC rule (src/core/quality/wbcRule), to measure what it changes. */
+    wbcRule?: boolean;
     onProgress?: (done: number, total: number) => void;
   } = {},
 ): Promise<EvalResult> {
@@ -129,9 +152,12 @@ export async function evaluateFolder(
   const postImgs: EvalImage[] = [];
   const perImage: EvalResult['perImage'] = [];
   const times: number[] = [];
+  const unflaggedImgs: EvalImage[] = [];
   for (const [i, it] of items.entries()) {
     const img = await decodeImage(it.image);
-    const { raw, ms, scale } = await det.detect(img, opts.fixedScale);
+    const detected = await det.detect(img, opts.fixedScale);
+    const { ms, scale } = detected;
+    const { raw, quality } = assessImage(toSmall(img, img.width), detected.raw, img, scale, det.card, { wbcRule: opts.wbcRule === false ? null : undefined });
     times.push(ms);
     if (scale.passes === 2) secondPass++;
     if (scale.estimated !== null) estimates.push(scale.estimated);
@@ -144,10 +170,20 @@ export async function evaluateFolder(
       rawImgs.push({ gt, dets: raw });
       postImgs.push({ gt, dets: post });
     }
+    // every shown WBC typed, as the app does: wbc-type-unsure needs the types
+    const wbcs = post.filter((d) => d.cls === 'WBC');
+    const probs = cls && wbcs.length ? await cls.classify(img, wbcs.map((d) => d.box)) : [];
+    const typed: Detection[] = cls
+      ? post.map((d) => {
+          const j = wbcs.indexOf(d);
+          if (j < 0) return d;
+          const k = argmax(probs[j]);
+          return { ...d, wbc: { type: cls.card.classes[k].name as WbcType, p: probs[j][k], origin: 'model' as const } };
+        })
+      : post;
+    const flags = allFlags(quality.flags, typed, cls?.card.lowConfidence);
     if (cls && gt?.some((g) => g.type)) {
       // the differential on matched WBCs: each typed ground-truth WBC against the best-overlapping shown WBC
-      const wbcs = post.filter((d) => d.cls === 'WBC');
-      const probs = await cls.classify(img, wbcs.map((d) => d.box));
       const names = cls.card.classes.map((k) => k.name);
       for (const g of gt) {
         if (g.cls !== 'WBC' || !g.type) continue;
@@ -162,7 +198,8 @@ export async function evaluateFolder(
         typePred.push(argmax(probs[best]));
       }
     }
-    perImage.push({ image: basename(it.image), ...c, ms, scale: scale.relative, passes: scale.passes, truth: gt ? countCells(gt) : undefined });
+    perImage.push({ image: basename(it.image), ...c, ms, scale: scale.relative, passes: scale.passes, flags, truth: gt ? countCells(gt) : undefined });
+    if (!isFlagged(flags) && gt) unflaggedImgs.push({ gt, dets: post });
     opts.onProgress?.(i + 1, items.length);
   }
   await det.release();
@@ -178,8 +215,19 @@ export async function evaluateFolder(
       fixed: opts.fixedScale ?? null,
     },
     inferenceMs: { mean: times.reduce((a, b) => a + b, 0) / times.length, p50: pct(times, 50), p95: pct(times, 95) },
+    flags: {
+      flagged: perImage.filter((p) => isFlagged(p.flags)).length,
+      excluded: perImage.filter((p) => excludes(p.flags)).length,
+      byCode: Object.fromEntries(FLAG_CODES.map((f) => [f, perImage.filter((p) => p.flags.includes(f)).length])) as Record<FlagCode, number>,
+      wbcRule: opts.wbcRule !== false,
+    },
+    summary: {
+      all: { images: perImage.length, totals: summarize(perImage).totals },
+      unflagged: { images: perImage.filter((p) => !isFlagged(p.flags)).length, totals: summarize(perImage.filter((p) => !isFlagged(p.flags))).totals },
+    },
     perImage,
   };
+  if (unflaggedImgs.length) res.summary.unflagged.count = countErrors(unflaggedImgs);
   if (rawImgs.length) {
     res.raw = evaluateDetections(rawImgs);
     res.post = evaluateDetections(postImgs);

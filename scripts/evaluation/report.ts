@@ -37,5 +37,23 @@ export function formatReport(r: EvalResult): string {
     lines.push(`${'mean'.padEnd(10)} ${f(r.raw.map50)}    ${f(r.post.map50)}     ${f(r.raw.map5095)}`);
   }
   if (r.differential) lines.push('', formatDifferential(r.differential, 'matched WBCs whose annotation names a type'));
+  lines.push('', formatFlags(r));
+  return lines.join('\n');
+}
+
+/** The flags line and the counts over all images and over the unflagged ones. */
+export function formatFlags(r: EvalResult): string {
+  const codes = Object.entries(r.flags.byCode)
+    .filter(([, n]) => n)
+    .map(([c, n]) => `${c} ${n}`)
+    .join(', ');
+  const t = (x: Record<string, number>) => CLASS_NAMES.map((c) => `${c} ${x[c]}`).join(', ');
+  const lines = [
+    `flags: ${r.flags.flagged} of ${r.images} images flagged (any flag but wbc-type-unsure), ${r.flags.excluded} left out of the app's totals${codes ? `; ${codes}` : ''}; WBC rule ${r.flags.wbcRule ? 'on' : 'off'}`,
+    `counts, all ${r.summary.all.images} images: ${t(r.summary.all.totals)}`,
+    `counts, ${r.summary.unflagged.images} unflagged images: ${t(r.summary.unflagged.totals)}`,
+  ];
+  const ce = r.summary.unflagged.count;
+  if (ce) lines.push(`count accuracy, unflagged images: ${CLASS_NAMES.map((c) => `${c} ${Number.isNaN(ce[c].accuracy) ? '–' : ce[c].accuracy.toFixed(4)} (${ce[c].predicted}/${ce[c].truth})`).join(', ')}`);
   return lines.join('\n');
 }
