@@ -44,7 +44,7 @@ const { values: o } = parseArgs({
 
 /** Reference quantiles for the WBC rule's evidence, tried in `choose`. */
 const REF_QUANTILES = [0.02, 0.05, 0.1];
-const RULE_BASE: Omit<WbcRuleParams, 'maxSizeRatio' | 'minNucleusFraction'> = { rbcMinScore: 0.5, minRbcs: 3, refQuantile: 0.05 };
+const RULE_BASE: Omit<WbcRuleParams, 'maxSizeRatio' | 'minNucleusFraction'> = { rbcMinScore: 0.5, minRbcs: 3, minRbcPx: 12, refQuantile: 0.05 };
 
 interface Rec {
   set: string;

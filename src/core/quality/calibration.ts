@@ -58,6 +58,7 @@ export const CALIBRATION: QualityCalibration = {
 export const WBC_RULE: WbcRuleParams = {
   "rbcMinScore": 0.5,
   "minRbcs": 3,
+  "minRbcPx": 12,
   "refQuantile": 0.05,
   "maxSizeRatio": 1.47,
   "minNucleusFraction": 0.1

@@ -25,7 +25,7 @@ function scene(discs: Disc[], scale = 1): SmallImage {
 const box = (d: Disc, scale = 1) => ({ x1: (d.x - d.r) / scale, y1: (d.y - d.r) / scale, x2: (d.x + d.r) / scale, y2: (d.y + d.r) / scale });
 const det = (id: string, cls: Detection['cls'], d: Disc, score = 0.9, scale = 1): Detection => ({ id, cls, score, box: box(d, scale), origin: 'model' });
 
-const P: WbcRuleParams = { rbcMinScore: 0.5, minRbcs: 3, refQuantile: 0.05, maxSizeRatio: 1.3, minNucleusFraction: 0.05 };
+const P: WbcRuleParams = { rbcMinScore: 0.5, minRbcs: 3, minRbcPx: 12, refQuantile: 0.05, maxSizeRatio: 1.3, minNucleusFraction: 0.05 };
 const red: [number, number, number] = [190, 100, 115];
 const pale: [number, number, number] = [225, 160, 165];
 const rbcs: Disc[] = [
@@ -48,6 +48,8 @@ describe('WBC rule', () => {
     expect(ref.size).toBeCloseTo(20, 0);
     expect(ref.dark).toBeGreaterThan(100);
     expect(rbcReference(img, raw.slice(0, 2), P)).toBeNull();
+    // RBCs of ~20 px on the small copy: too coarse for a nucleus when the rule asks for 25
+    expect(rbcReference(img, raw, { ...P, minRbcPx: 25 })).toBeNull();
   });
 
   it('an RBC-sized "WBC" without a nucleus looks like a red cell; one with a nucleus, or a large one, does not', () => {

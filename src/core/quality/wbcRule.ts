@@ -15,6 +15,9 @@ export interface WbcRuleParams {
   rbcMinScore: number;
   /** At least this many reference RBCs, or the rule does not run (no reference). */
   minRbcs: number;
+  /** The median RBC must span at least this many pixels of the small copy, or a nucleus cannot be seen
+   * at that resolution (a low-magnification field) and the rule does not run. */
+  minRbcPx: number;
   /** Reference: this quantile of grey inside RBCs (dark end) and 1 - it of B-R (blue end). */
   refQuantile: number;
   /** A WBC candidate no larger than this x the median RBC size (sqrt of box area) may be a red cell... */
@@ -37,6 +40,8 @@ const side = (b: Box) => Math.sqrt(Math.max(0, b.x2 - b.x1) * Math.max(0, b.y2 -
 export function rbcReference(img: SmallImage, dets: readonly Detection[], p: WbcRuleParams): RbcReference | null {
   const rbcs = dets.filter((d) => d.cls === 'RBC' && d.score >= p.rbcMinScore);
   if (rbcs.length < p.minRbcs) return null;
+  const size = median(rbcs.map((d) => side(d.box)))!;
+  if (size * img.scale < p.minRbcPx) return null;
   const grey: number[] = [];
   const blue: number[] = [];
   for (const d of rbcs) {
@@ -47,7 +52,7 @@ export function rbcReference(img: SmallImage, dets: readonly Detection[], p: Wbc
   const dark = quantile(grey, p.refQuantile);
   const bl = quantile(blue, 1 - p.refQuantile);
   if (dark === null || bl === null) return null;
-  return { size: median(rbcs.map((d) => side(d.box)))!, dark, blue: bl };
+  return { size, dark, blue: bl };
 }
 
 export interface WbcEvidence {
