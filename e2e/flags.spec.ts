@@ -11,15 +11,17 @@ const KEEP = ['checkerboard', 'gradient', 'text-page', 'white-noise'];
 const pictures = [...nonSmearPictures().filter((p) => KEEP.includes(p.name)), gaussianBlur(drawnSmear(3), 12, 'blurred-smear')];
 
 test('non-smear pictures are flagged and kept out of the totals until accepted (one click, undoable)', async ({ page }) => {
+  // six images through the model in one test: allow for a loaded machine
+  test.setTimeout(480_000);
   const app = new AppPage(page);
   await app.open('?backend=wasm');
   await app.drop(testingImages(1));
-  await app.waitReady();
+  await app.waitReady(240_000);
   const before = await app.counts('total');
   expect(before.RBC).toBeGreaterThan(10);
 
   await page.getByTestId('file-input').setInputFiles(pictures.map((p) => ({ name: `${p.name}.png`, mimeType: 'image/png', buffer: toPng(p) })));
-  await app.waitReady();
+  await app.waitReady(240_000);
 
   const images = (await page.evaluate(() => (window as any).__smearcount.images())) as Flagged[];
   expect(images).toHaveLength(1 + pictures.length);
