@@ -312,9 +312,16 @@ const rows: Row[] = [];
 const browser = await launch(false);
 console.error(`native vs browser: ${Math.min(N_IMAGES, images.length)} Testing images x ${N_ROUNDS} rounds, 1 and 2 threads (load ${load().join(' ')})`);
 const cmp = await compareRuntimes(browser);
+// A long run on a busy machine may be cut short: what is measured so far is kept as it comes.
+const partial = (more: object) => {
+  mkdirSync(join(REPO, 'bench-results'), { recursive: true });
+  writeFileSync(join(REPO, 'bench-results', 'bench.partial.json'), JSON.stringify({ date: new Date().toISOString(), runtimes: cmp, ...more }, null, 2));
+};
+partial({});
 console.error(`cold start (load ${load().join(' ')})`);
 const cold = await coldStart(browser, images[0], images[1]);
 const coldLoad = load();
+partial({ coldStart: { ...cold, load: coldLoad } });
 const ours = images.slice(0, N_IMAGES);
 console.error(`in the app: ${ours.length} Testing images per backend (load ${load().join(' ')})`);
 const appLoad = load();
@@ -335,6 +342,7 @@ for (const [q, name] of [['?backend=wasm&threads=1', 'wasm 1 thread'], ['?backen
   if (prev) rows.push(prev);
   if (cur && prev) ratios.push(`${name}: new / previous p50 = ${(cur.p50 / prev.p50).toFixed(2)} (${cur.p50.toFixed(1)} / ${prev.p50.toFixed(1)} ms, best of 2 interleaved runs each)`);
 }
+partial({ coldStart: { ...cold, load: coldLoad }, rows, ratios });
 console.error(`second pass: ${zoomOut.length} zoom-out mosaics (cells at 0.5x)`);
 const zoomRow = await measure(browser, 'zoom-out set', '?backend=wasm&threads=2', zoomOut);
 if (zoomRow) rows.push(zoomRow);
