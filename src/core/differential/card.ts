@@ -12,6 +12,26 @@ export interface ClassifierCard {
   crop: CropRule;
   /** A type whose probability is under this is flagged for review. */
   lowConfidence: number;
+  /** The ONNX output with the pooled features (the last Gemm's input), when the card lists one under
+   * "outputs": what on-device adaptation learns from. Its size comes from the card, never a constant. */
+  embedding?: { name: string; dim: number } | null;
+  /** The type logits' output name. */
+  logits?: string;
+}
+
+/** "outputs" as a list [{name, shape}] or a map {name: {shape}}; the embedding is the [N, D] one named
+ * like "embedding". */
+function parseOutputs(x: unknown): { logits: string; embedding: { name: string; dim: number } | null } {
+  const list: { name: string; shape?: unknown }[] = Array.isArray(x)
+    ? x.filter((o): o is { name: string; shape?: unknown } => typeof o?.name === 'string')
+    : x && typeof x === 'object'
+      ? Object.entries(x as Record<string, { name?: string; shape?: unknown }>).map(([k, v]) => ({ name: typeof v?.name === 'string' ? v.name : k, shape: v?.shape }))
+      : [];
+  const logits = list.find((o) => /logit/i.test(o.name))?.name ?? 'logits';
+  const e = list.find((o) => o !== undefined && /embed|feature/i.test(o.name));
+  const dim = Array.isArray(e?.shape) ? Number(e.shape[e.shape.length - 1]) : NaN;
+  if (e && !(Number.isInteger(dim) && dim > 0 && dim <= 4096)) throw new ModelCardError(`classifier card: output ${e.name} needs a shape [N, D]`);
+  return { logits, embedding: e ? { name: e.name, dim } : null };
 }
 
 export function parseClassifierCard(json: unknown): ClassifierCard {
@@ -36,5 +56,6 @@ export function parseClassifierCard(json: unknown): ClassifierCard {
     classes: classes.map((x, i) => ({ name: WBC_TYPES[i], code: String(x.code), color: String(x.color ?? '#888') })),
     crop: { factor: num(c.factor, 'crop.factor'), size: num(c.size, 'crop.size'), pad: num(c.pad, 'crop.pad'), percentile: num(c.percentile, 'crop.percentile'), clip: num(c.clip, 'crop.clip') },
     lowConfidence: typeof j.low_confidence === 'number' ? j.low_confidence : 0.6,
+    ...parseOutputs(j.outputs ?? (j.embedding ? [j.embedding, { name: 'logits' }] : undefined)),
   };
 }
