@@ -14,6 +14,8 @@ import { handleKey } from '../features/actions';
 import { ExportMenu } from '../features/ExportMenu';
 import { OfflineNotice } from '../features/OfflineNotice';
 import { PrintReport } from '../features/PrintReport';
+import { Gallery } from '../features/gallery/Gallery';
+import { SamplePanel } from '../features/sample/SamplePanel';
 import { ServicesContext } from '../services/context';
 import type { Services } from '../services/services';
 
@@ -50,12 +52,14 @@ export function App({ services }: { services: Services }) {
           <ImageCanvas />
         </main>
         <aside className="right">
+          <SamplePanel />
           <CountsPanel />
           <DifferentialPanel />
           <ThresholdSliders />
           <ExportMenu />
         </aside>
         <PrintReport />
+        <Gallery />
       </div>
     </ServicesContext.Provider>
   );

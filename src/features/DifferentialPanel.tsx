@@ -1,35 +1,53 @@
 import { IN_DIFFERENTIAL, WBC_LABEL, progressText, type Differential } from '../core/differential/differential';
+import { rulesProgressText, type DiffTarget, type ReleaseBasis } from '../core/differential/rules';
 import { useApp, useServices } from '../services/context';
-import { imageDifferential, selectBatchDifferential, selectCurrent } from '../store/selectors';
+import { imageDifferential, selectBatchDifferential, selectCurrent, selectDifferentialState } from '../store/selectors';
 import { Section } from './Section';
 
 const pct = (x: number) => `${x.toFixed(1)}%`;
 
-/** The WBC differential of the image and the batch, in clinical order, as an analyzer reports it. */
+/** The WBC differential of the image and the batch, in clinical order, as an analyzer reports it: the
+ * released % rests on verified cells (a setting), unverified, unsure and uncountable cells apart. */
 export function DifferentialPanel() {
-  const { classifier } = useServices();
+  const { classifier, gallery } = useServices();
   const current = useApp(selectCurrent);
   const params = useApp((s) => s.postprocess);
   const available = useApp((s) => s.model.classifier === true);
   const batch = useApp((s) => selectBatchDifferential(s, classifier?.lowConfidence));
+  const st = useApp((s) => selectDifferentialState(s, classifier?.lowConfidence));
+  const rules = useApp((s) => s.diffRules);
+  const setRules = useApp((s) => s.setDiffRules);
+  const adaptation = useApp((s) => s.adaptation);
   if (!classifier) return null;
   const img: Differential | null = current?.status === 'done' ? imageDifferential(current, params) : null;
   const code = Object.fromEntries(classifier.classes.map((c) => [c.name, c.code]));
   const color = Object.fromEntries(classifier.classes.map((c) => [c.name, c.color]));
+  const rel = st.released;
   return (
     <Section title="WBC differential" className="differential" testId="differential">
       {!available && <p className="hint">The WBC classifier is not loaded: types are not available.</p>}
       <p className="diff-progress" data-testid="diff-progress">
         {progressText(batch.diff)}
         {batch.untyped ? ` · ${batch.untyped} waiting` : ''}
-        {batch.unsure ? ` · ${batch.unsure} unsure (reviewed first with U)` : ''}
       </p>
+      <p className={`diff-released${st.reached ? ' reached' : ''}`} data-testid="diff-released" role="status">
+        {rulesProgressText(st)}
+      </p>
+      <p className="diff-apart" data-testid="diff-apart">
+        {st.verified} verified · {st.unverified} unverified{st.unsure ? ` (${st.unsure} unsure)` : ''}
+        {st.smudge ? ` · ${st.smudge} smudge` : ''}
+        {st.other ? ` · ${st.other} other` : ''}
+      </p>
+      <button data-testid="open-gallery" disabled={!batch.diff.classified && !st.smudge && !st.other} onClick={() => gallery.getState().setOpen(true)}>
+        Verify in the gallery…
+      </button>
       <table>
         <thead>
           <tr>
             <th />
             <th>This image</th>
-            <th colSpan={2}>Batch</th>
+            <th title="Every typed cell of the batch">Batch</th>
+            <th title={rules.basis === 'verified' ? 'Released: verified cells only' : 'Released: every typed cell'}>Released</th>
           </tr>
         </thead>
         <tbody>
@@ -40,14 +58,14 @@ export function DifferentialPanel() {
               </th>
               <td>{img ? img.counts[t] : ''}</td>
               <td data-testid={`diff-count-${t}`}>{batch.diff.counts[t]}</td>
-              <td data-testid={`diff-pct-${t}`}>{batch.diff.total ? pct(batch.diff.percent[t]) : '–'}</td>
+              <td data-testid={`diff-pct-${t}`}>{rel.total ? pct(rel.percent[t]) : '–'}</td>
             </tr>
           ))}
           <tr className="total">
             <th>Total (100%)</th>
             <td>{img ? img.total : ''}</td>
             <td data-testid="diff-total">{batch.diff.total}</td>
-            <td>{batch.diff.total ? '100%' : '–'}</td>
+            <td data-testid="diff-released-total">{rel.total}</td>
           </tr>
           <tr data-testid="diff-erythroblast" title="Nucleated red cells, per 100 WBC, outside the 100%">
             <th>
@@ -55,10 +73,31 @@ export function DifferentialPanel() {
             </th>
             <td>{img ? img.counts.erythroblast : ''}</td>
             <td>{batch.diff.counts.erythroblast}</td>
-            <td data-testid="diff-nrbc">{batch.diff.nrbcPer100 === null ? '–' : batch.diff.nrbcPer100.toFixed(1)}</td>
+            <td data-testid="diff-nrbc">{rel.nrbcPer100 === null ? '–' : rel.nrbcPer100.toFixed(1)}</td>
           </tr>
         </tbody>
       </table>
+      <div className="diff-settings">
+        <label>
+          Target{' '}
+          <select data-testid="diff-target" value={rules.target} onChange={(e) => setRules({ target: Number(e.target.value) as DiffTarget })}>
+            <option value={100}>100 cells</option>
+            <option value={200}>200 cells</option>
+          </select>
+        </label>
+        <label>
+          Released % on{' '}
+          <select data-testid="diff-basis" value={rules.basis} onChange={(e) => setRules({ basis: e.target.value as ReleaseBasis })}>
+            <option value="verified">verified cells</option>
+            <option value="all">every typed cell</option>
+          </select>
+        </label>
+      </div>
+      {adaptation.cells > 0 && (
+        <p className="hint" data-testid="diff-adapted">
+          Types adapted to this microscope from {adaptation.cells} verified cell{adaptation.cells === 1 ? '' : 's'}.
+        </p>
+      )}
       <p className="hint">Select a WBC and press Shift+1…7 to set its type ({classifier.classes.map((c, i) => `${i + 1} ${c.code}`).join(', ')}).</p>
     </Section>
   );

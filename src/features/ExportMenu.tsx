@@ -4,6 +4,7 @@ import { zip } from '../core/formats/zip';
 import { selectExportImages, shownDetections } from '../store/selectors';
 import { annotatedPng } from './annotatedPng';
 import { Section } from './Section';
+import { cocoWithSample, csvWithSample, exportName, jsonWithSample, pngWithSample, vocWithSample } from '../core/formats/sample';
 
 function download(name: string, data: BlobPart, type: string) {
   const url = URL.createObjectURL(new Blob([data], { type }));
@@ -14,8 +15,6 @@ function download(name: string, data: BlobPart, type: string) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** The reviewed batch as the exporters see it: exactly what the canvas and counts show. */
-const stamp = () => new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
 
 export function ExportMenu() {
   const { store, files, card, clearSession, view } = useServices();
@@ -23,26 +22,35 @@ export function ExportMenu() {
   const done = useApp((s) => s.order.some((id) => s.images[id].status === 'done'));
   const current = useApp((s) => (s.currentId ? s.images[s.currentId] : undefined));
   const hasImages = useApp((s) => s.order.length > 0);
+  // the sample ID goes into every export's name and content (core/formats/sample)
+  const sid = () => store.getState().sample.id.trim();
+  const name = (kind: string, ext: string) => exportName(kind, sid(), ext);
+  const jsonExtra = () => {
+    const s = store.getState();
+    return { sample: { ...s.sample, id: s.sample.id.trim() }, audit: s.audit };
+  };
   return (
     <Section title="Export" className="export">
       <div className="buttons">
-        <button disabled={!done} data-testid="export-csv" onClick={() => download(`counts-${stamp()}.csv`, countsCsv(exportImages()), 'text/csv')}>
+        <button disabled={!done} data-testid="export-csv" onClick={() => download(name('counts', 'csv'), csvWithSample(countsCsv(exportImages()), sid()), 'text/csv')}>
           Counts CSV
         </button>
-        <button disabled={!done} data-testid="export-boxes-csv" onClick={() => download(`boxes-${stamp()}.csv`, boxesCsv(exportImages()), 'text/csv')}>
+        <button disabled={!done} data-testid="export-boxes-csv" onClick={() => download(name('boxes', 'csv'), csvWithSample(boxesCsv(exportImages()), sid()), 'text/csv')}>
           Boxes CSV
         </button>
-        <button disabled={!done} data-testid="export-json" onClick={() => download(`boxes-${stamp()}.json`, boxesJson(exportImages()), 'application/json')}>
+        <button disabled={!done} data-testid="export-json" onClick={() => download(name('boxes', 'json'), jsonWithSample(boxesJson(exportImages()), jsonExtra()), 'application/json')}>
           Boxes JSON
         </button>
         <button
           disabled={!done}
           data-testid="export-voc"
-          onClick={() => download(`voc-${stamp()}.zip`, zip(vocFiles(exportImages())) as Uint8Array<ArrayBuffer>, 'application/zip')}
+          onClick={() =>
+            download(name('voc', 'zip'), zip(vocFiles(exportImages()).map((f) => (f.name.endsWith('.xml') ? { ...f, data: vocWithSample(String(f.data), sid()) } : f))) as Uint8Array<ArrayBuffer>, 'application/zip')
+          }
         >
           Pascal VOC (zip)
         </button>
-        <button disabled={!done} data-testid="export-coco" onClick={() => download(`coco-${stamp()}.json`, cocoJson(exportImages()), 'application/json')}>
+        <button disabled={!done} data-testid="export-coco" onClick={() => download(name('coco', 'json'), cocoWithSample(cocoJson(exportImages()), sid()), 'application/json')}>
           COCO JSON
         </button>
         <button
@@ -51,7 +59,8 @@ export function ExportMenu() {
           onClick={async () => {
             const s = store.getState();
             const png = await annotatedPng(files, card, current!.id, shownDetections(current!, s.postprocess));
-            download(`${current!.name.replace(/\.[^.]*$/, '')}-annotated.png`, png, 'image/png');
+            const bytes = pngWithSample(new Uint8Array(await new Blob([png]).arrayBuffer()), sid());
+            download(name(`${current!.name.replace(/\.[^.]*$/, '')}-annotated`, 'png'), bytes as Uint8Array<ArrayBuffer>, 'image/png');
           }}
         >
           Annotated PNG

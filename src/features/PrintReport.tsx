@@ -5,13 +5,12 @@ import { COUNT_RULES } from '../core/detection/postprocess';
 import { imageCounts, imageFlags, inTotals, selectBatchDifferential, selectSummary, shownDetections, wasEdited } from '../store/selectors';
 import { FLAG_CODES, FLAG_TEXT } from '../core/quality/flags';
 import { classColors } from '../core/detection/card';
-import { IN_DIFFERENTIAL, WBC_LABEL } from '../core/differential/differential';
 import { Thumb } from './Thumb';
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { countErrors } from '../core/metrics/ap';
-import { groundTruthAp } from '../store/selectors';
-
-const SAMPLE_KEY = 'smearcount.report';
+import { groundTruthAp, selectDifferentialState } from '../store/selectors';
+import { exportName } from '../core/formats/sample';
+import { ReportDifferential } from './report/ReportDifferential';
 
 /** ISO 8601 local date and time, minutes precision, with the UTC offset. */
 export function isoLocal(d = new Date()): string {
@@ -33,17 +32,23 @@ export function PrintReport() {
   const color = classColors(card);
   const open = useView((s) => s.reportOpen);
   const model = useApp((s) => s.model);
-  const [fields, setFields] = useState<{ sample: string; operator: string }>(() => {
-    try {
-      return { sample: '', operator: '', ...JSON.parse(localStorage.getItem(SAMPLE_KEY) ?? '{}') };
-    } catch {
-      return { sample: '', operator: '' };
-    }
-  });
-  const setField = (k: 'sample' | 'operator', v: string) => {
-    const next = { ...fields, [k]: v };
-    setFields(next);
-    localStorage.setItem(SAMPLE_KEY, JSON.stringify(next)); // kept on this device only
+  const sample = useApp((s) => s.sample);
+  const setSample = useApp((s) => s.setSample);
+  const st = useApp((s) => selectDifferentialState(s, classifier?.lowConfidence));
+  const reference = useApp((s) => s.reference);
+  const released = !!sample.verifiedAt;
+  const canRelease = sample.id.trim() !== '';
+  const release = () => {
+    if (!canRelease) return;
+    setSample({ verifiedBy: sample.verifiedBy.trim() || sample.operator.trim(), verifiedAt: new Date().toISOString() });
+    // the printed PDF's default file name carries the sample ID
+    const title = document.title;
+    document.title = exportName('report', sample.id, 'pdf').replace(/\.pdf$/, '');
+    // after React has rendered the verification line
+    setTimeout(() => {
+      window.print();
+      document.title = title;
+    }, 0);
   };
   // Agreement with loaded annotations, with the same src/core metrics as the eval CLI; only when
   // annotations were loaded, and only when the batch changes (this component stays mounted).
@@ -61,20 +66,29 @@ export function PrintReport() {
     <section className={`print-report${open ? ' preview' : ''}`} aria-hidden={!open} data-testid="report" role={open ? 'dialog' : undefined} aria-label="Report preview">
       {open && (
         <div className="report-actions">
-          <button data-testid="report-print" onClick={() => window.print()}>
-            Print…
+          <button data-testid="report-print" onClick={release} disabled={!canRelease} title={canRelease ? 'Verify and print' : 'Enter the sample ID first'}>
+            Verify and print…
           </button>
+          {!canRelease && <span className="hint" data-testid="report-needs-sample">Enter the sample ID to release the report.</span>}
           <button onClick={() => view.getState().setReportOpen(false)}>Close</button>
         </div>
       )}
       <h1>Smearcount report</h1>
       <p className="report-fields">
         <label>
-          Sample ID <input value={fields.sample} onChange={(e) => setField('sample', e.target.value)} data-testid="report-sample" />
+          Sample ID <input value={sample.id} onChange={(e) => setSample({ id: e.target.value })} data-testid="report-sample" required aria-required="true" />
         </label>
         <label>
-          Operator <input value={fields.operator} onChange={(e) => setField('operator', e.target.value)} data-testid="report-operator" />
+          Operator <input value={sample.operator} onChange={(e) => setSample({ operator: e.target.value })} data-testid="report-operator" />
         </label>
+        <label>
+          Verified by <input value={sample.verifiedBy} placeholder={sample.operator} onChange={(e) => setSample({ verifiedBy: e.target.value })} data-testid="report-verified-by" />
+        </label>
+      </p>
+      <p data-testid="report-sample-times">
+        Collected {sample.collectedAt ? sample.collectedAt.replace('T', ' ') : '–'} · received {sample.receivedAt ? sample.receivedAt.replace('T', ' ') : '–'}
+        {sample.wbcCount !== null ? ` · analyser WBC ${sample.wbcCount} ×10⁹/L` : ''}
+        {sample.notes ? ` · notes: ${sample.notes}` : ''}
       </p>
       <p data-testid="report-meta">
         {isoLocal()} · {done.length} images · reviewed {done.filter((im) => im.reviewed).length} of {done.length} · model {card.name} (sha256{' '}
@@ -156,32 +170,10 @@ export function PrintReport() {
           </tr>
         </tbody>
       </table>
-      {classifier && diff.diff.classified > 0 && (
-        <table className="report-differential" data-testid="report-differential">
-          <caption>WBC differential ({diff.diff.classified} WBC typed{diff.unsure ? `, ${diff.unsure} unsure` : ''})</caption>
-          <thead>
-            <tr>
-              <th>Type</th>
-              <th>n</th>
-              <th>%</th>
-            </tr>
-          </thead>
-          <tbody>
-            {IN_DIFFERENTIAL.map((t) => (
-              <tr key={t}>
-                <td>{WBC_LABEL[t]}</td>
-                <td>{diff.diff.counts[t]}</td>
-                <td>{diff.diff.total ? diff.diff.percent[t].toFixed(1) : '–'}</td>
-              </tr>
-            ))}
-            <tr>
-              <td>{WBC_LABEL.erythroblast}, per 100 WBC</td>
-              <td>{diff.diff.counts.erythroblast}</td>
-              <td>{diff.diff.nrbcPer100 === null ? '–' : diff.diff.nrbcPer100.toFixed(1)}</td>
-            </tr>
-          </tbody>
-        </table>
-      )}
+      {classifier && (diff.diff.classified > 0 || st.smudge + st.other > 0) && <ReportDifferential st={st} wbcCount={sample.wbcCount} reference={reference} code={Object.fromEntries(classifier.classes.map((c) => [c.name, c.code]))} />}
+      <p data-testid="report-verification" className="report-verification">
+        {released ? `Verified by ${sample.verifiedBy || '(no name)'} at ${isoLocal(new Date(sample.verifiedAt!))}.` : 'Not yet verified: released when printed with a sample ID.'}
+      </p>
       {done.some((im) => imageFlags(im, params, classifier?.lowConfidence).length) && (
         <ul className="report-flag-legend" data-testid="report-flag-legend">
           {FLAG_CODES.filter((f) => done.some((im) => imageFlags(im, params, classifier?.lowConfidence).includes(f))).map((f) => (

@@ -18,6 +18,10 @@ import { createImageFiles, type ImageFiles } from './files';
 import { Persistence } from './persist';
 import { BatchRunner } from './runner';
 import { createThumbnails, type Thumbnails } from './thumbnails';
+import { createGalleryStore, type GalleryStore } from '../store/galleryStore';
+import { createCellTiles, type CellTiles } from './cellTiles';
+import { watchDifferentialTarget } from './differentialNotice';
+import { SamplePersistence } from './samplePersist';
 
 export interface Services {
   card: ModelCard;
@@ -29,6 +33,9 @@ export interface Services {
   thumbnails: Thumbnails;
   runner: BatchRunner;
   persistence: Persistence;
+  /** The WBC gallery's UI state and its crop tiles. */
+  gallery: GalleryStore;
+  tiles: CellTiles;
   loadDetector(): Promise<DetectorClient>;
   /** The engine choice persists; switching restarts the page (the batch is restored from IndexedDB). */
   chooseBackend(b: BackendChoice): void;
@@ -68,6 +75,8 @@ export function createServices(opts: ServiceOptions): Services {
   const view = createViewStore();
   const files = createImageFiles();
   const thumbnails = createThumbnails(files);
+  const gallery = createGalleryStore();
+  const tiles = createCellTiles(files);
   let client: Promise<DetectorClient> | undefined;
 
   function loadDetector(): Promise<DetectorClient> {
@@ -117,7 +126,9 @@ export function createServices(opts: ServiceOptions): Services {
       if (im.status === 'done' && (im !== p.images[id] || s.postprocess !== p.postprocess)) void runner.classifyMissing(id);
     }
   });
+  if (classifier) watchDifferentialTarget(store, classifier.lowConfidence);
   const persistence = new Persistence(store, files);
+  const samplePersistence = new SamplePersistence(store);
   let session: Promise<void> | undefined;
 
   return {
@@ -129,6 +140,8 @@ export function createServices(opts: ServiceOptions): Services {
     thumbnails,
     runner,
     persistence,
+    gallery,
+    tiles,
     loadDetector,
     chooseBackend(b) {
       opts.storage.setItem(BACKEND_KEY, b);
@@ -137,6 +150,12 @@ export function createServices(opts: ServiceOptions): Services {
     startSession() {
       // Once per page, although React's StrictMode runs effects twice in development.
       return (session ??= (async () => {
+        try {
+          await samplePersistence.restore();
+          samplePersistence.start();
+        } catch {
+          // not fatal: the record is re-entered (a private window may have no IndexedDB)
+        }
         try {
           await persistence.restore();
         } catch (e) {
@@ -149,10 +168,14 @@ export function createServices(opts: ServiceOptions): Services {
     async clearSession() {
       runner.cancel();
       store.getState().clearBatch();
+      // one batch is one sample: its record and audit trail go with it, never carried to the next
+      store.getState().clearSample();
+      gallery.getState().reset();
       files.clear();
       thumbnails.forget();
+      tiles.forget();
       view.getState().setSelected(null);
-      await persistence.clear();
+      await Promise.all([persistence.clear(), samplePersistence.flush()]);
     },
   };
 }

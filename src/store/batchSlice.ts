@@ -2,6 +2,7 @@ import type { StateCreator } from 'zustand';
 import { NO_EDITS, type Edits } from '../core/edits/edits';
 import { EMPTY_HISTORY, record, redo, undo, type Command } from '../core/edits/commands';
 import type { Labeled } from '../core/metrics/ap';
+import { diffEdits } from '../core/edits/audit';
 import type { ImageEntry } from './types';
 import type { AppState } from './store';
 
@@ -29,6 +30,11 @@ export interface BatchSlice {
   /** Counts a flagged (not-smear / out-of-focus) image in the totals, or takes it out again (undo). */
   acceptFlags(id: string, accepted: boolean): void;
   clearBatch(): void;
+}
+
+function audit(s: AppState, im: ImageEntry, action: string, from: Edits, to: Edits) {
+  const at = new Date().toISOString();
+  s.logAudit(diffEdits(from, to).map((c) => ({ at, image: im.name, action, ...c })));
 }
 
 export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set, get) => ({
@@ -82,16 +88,19 @@ export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set
     const next: Edits = cmd.perform(im.edits, input);
     if (next === im.edits) return;
     get().updateImage(id, { edits: next, history: record(im.history, im.edits) });
+    audit(get(), im, cmd.name, im.edits, next);
   },
   undo(id) {
     const im = get().images[id];
     const r = im && undo(im.history, im.edits);
     if (r) get().updateImage(id, { edits: r.edits, history: r.history });
+    if (r) audit(get(), im, 'undo', im.edits, r.edits);
   },
   redo(id) {
     const im = get().images[id];
     const r = im && redo(im.history, im.edits);
     if (r) get().updateImage(id, { edits: r.edits, history: r.history });
+    if (r) audit(get(), im, 'redo', im.edits, r.edits);
   },
   acceptBox(id, detectionId) {
     const im = get().images[id];

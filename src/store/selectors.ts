@@ -4,6 +4,8 @@ import type { PostprocessParams } from '../core/detection/card';
 import type { Detection } from '../core/detection/detection';
 import { applyCountRule, postprocess } from '../core/detection/postprocess';
 import { applyEdits, applyTypes, isEdited } from '../core/edits/edits';
+import { applyReview } from '../core/edits/gallery';
+import { differentialState, type DifferentialState } from '../core/differential/rules';
 import { uncertaintyOrder } from '../core/edits/review';
 import { differential, WBC_TYPES, type Differential, type WbcType } from '../core/differential/differential';
 import { countCells, summarize, type BatchSummary, type Counts } from '../core/counts/counts';
@@ -31,7 +33,9 @@ export function shownDetections(im: ImageEntry | undefined, params: PostprocessP
   const hit = shownCache.get(im);
   if (hit && hit.params === params) return hit.out;
   const edited = applyCountRule(applyEdits(filtered(im.raw, params), im.edits), params.countRule ?? 'all', im.width ?? 0, im.height ?? 0);
-  const out = applyTypes(edited, im.edits.typed, im.wbc, WBC_TYPES);
+  // adapted probabilities (this microscope's profile) where the profile service has written them
+  const probs = im.adapted ? { ...im.wbc, ...im.adapted } : im.wbc;
+  const out = applyReview(applyTypes(edited, im.edits.typed, probs, WBC_TYPES), im.edits);
   shownCache.set(im, { params, out });
   return out;
 }
@@ -144,7 +148,7 @@ export function selectExportImages(s: AppState): ExportImage[] {
 
 /** The typed WBCs shown on one image. */
 export function imageTypes(im: ImageEntry, params: PostprocessParams): WbcType[] {
-  return shownDetections(im, params).flatMap((d) => (d.cls === 'WBC' && d.wbc ? [d.wbc.type] : []));
+  return shownDetections(im, params).flatMap((d) => (d.cls === 'WBC' && d.wbc && !d.wbc.category ? [d.wbc.type] : []));
 }
 
 export function imageDifferential(im: ImageEntry, params: PostprocessParams): Differential {
@@ -166,7 +170,7 @@ export function selectBatchDifferential(s: AppState, lowConfidence = 0.6): { dif
     for (const d of shownDetections(im, s.postprocess)) {
       if (d.cls !== 'WBC') continue;
       if (!d.wbc) untyped++;
-      else {
+      else if (!d.wbc.category) {
         types.push(d.wbc.type);
         if (d.wbc.origin === 'model' && d.wbc.p < lowConfidence) unsure++;
       }
@@ -192,4 +196,41 @@ export function selectUncertainLeft(s: AppState, lowConfidence = 0): number {
   }
   uncertainCache = { images: s.images, order: s.order, params: s.postprocess, band: s.reviewBand, low: lowConfidence, out: n };
   return n;
+}
+
+let rulesCache: { images: AppState['images']; order: string[]; params: PostprocessParams; rules: AppState['diffRules']; low: number; out: DifferentialState } | undefined;
+
+/** The batch's differential under the lab's rules (target, released basis), with verified, unverified,
+ * unsure and manual-category cells apart. */
+export function selectDifferentialState(s: AppState, lowConfidence = 0.6): DifferentialState {
+  const c = rulesCache;
+  if (c && c.images === s.images && c.order === s.order && c.params === s.postprocess && c.rules === s.diffRules && c.low === lowConfidence) return c.out;
+  const dets = s.order.flatMap((id) => (s.images[id].status === 'done' ? shownDetections(s.images[id], s.postprocess) : []));
+  const out = differentialState(dets, s.diffRules, lowConfidence);
+  rulesCache = { images: s.images, order: s.order, params: s.postprocess, rules: s.diffRules, low: lowConfidence, out };
+  return out;
+}
+
+export interface GalleryCell {
+  /** imageId/detectionId */
+  key: string;
+  imageId: string;
+  imageName: string;
+  det: Detection;
+}
+
+let galleryCache: { images: AppState['images']; order: string[]; params: PostprocessParams; out: GalleryCell[] } | undefined;
+
+/** Every typed WBC of the sample, image by image (the gallery groups them). */
+export function selectGalleryCells(s: AppState): GalleryCell[] {
+  const c = galleryCache;
+  if (c && c.images === s.images && c.order === s.order && c.params === s.postprocess) return c.out;
+  const out: GalleryCell[] = [];
+  for (const id of s.order) {
+    const im = s.images[id];
+    if (im.status !== 'done') continue;
+    for (const d of shownDetections(im, s.postprocess)) if (d.cls === 'WBC' && d.wbc) out.push({ key: `${id}/${d.id}`, imageId: id, imageName: im.name, det: d });
+  }
+  galleryCache = { images: s.images, order: s.order, params: s.postprocess, out };
+  return out;
 }

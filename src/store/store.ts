@@ -5,8 +5,10 @@ import { createModelSlice, type ModelSlice } from './modelSlice';
 import { createNoticesSlice, type NoticesSlice } from './noticesSlice';
 import { createPersistSlice, type PersistSlice } from './persistSlice';
 import { createSettingsSlice, type SettingsSlice } from './settingsSlice';
+import { createSampleSlice, type SampleSlice } from './sampleSlice';
+import { createProfileSlice, type ProfileSlice } from './profileSlice';
 
-export type AppState = BatchSlice & SettingsSlice & ModelSlice & PersistSlice & NoticesSlice;
+export type AppState = BatchSlice & SettingsSlice & ModelSlice & PersistSlice & NoticesSlice & SampleSlice & ProfileSlice;
 
 export function createAppStore(defaults: PostprocessParams) {
   return create<AppState>()((...a) => ({
@@ -15,6 +17,8 @@ export function createAppStore(defaults: PostprocessParams) {
     ...createModelSlice(...a),
     ...createPersistSlice(...a),
     ...createNoticesSlice(...a),
+    ...createSampleSlice(...a),
+    ...createProfileSlice(...a),
   }));
 }
 

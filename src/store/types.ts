@@ -20,6 +20,11 @@ export interface ImageEntry {
   inferenceMs?: number;
   /** The WBC classifier's type probabilities, by detection id (card class order). */
   wbc?: Record<string, number[]>;
+  /** The classifier's embedding of each typed WBC (what on-device adaptation learns from), by detection id. */
+  emb?: Record<string, number[]>;
+  /** Type probabilities after adaptation to this microscope (the model's blended with the profile's head);
+   * written by the profile service, used instead of `wbc` where present. */
+  adapted?: Record<string, number[]>;
   /** Classifier time on this image, ms (all its WBCs, one batch). */
   classifyMs?: number;
   /** How the magnification logic ran on this image (estimate, passes, scale used). */

@@ -4,6 +4,9 @@ import type { ImageBox } from './geometry';
 
 export type Origin = 'model' | 'manual';
 
+/** WBCs the classifier cannot type, reported apart from the differential as labs do. */
+export type ExtraCategory = 'smudge' | 'other';
+
 /** One cell: class, confidence and box in image pixels. */
 export interface Detection {
   /** Stable within an image: `m<k>` for the k-th raw model output, `u<n>` for boxes a person drew. */
@@ -12,6 +15,7 @@ export interface Detection {
   score: number;
   box: ImageBox;
   origin: Origin;
-  /** WBCs only: the type, its probability (1 when set by hand) and who set it. */
-  wbc?: { type: WbcType; p: number; origin: Origin };
+  /** WBCs only: the type, its probability (1 when set by hand) and who set it; whether a technician
+   * verified it, and a manual category that keeps it out of the differential (smudge / other). */
+  wbc?: { type: WbcType; p: number; origin: Origin; verified?: boolean; category?: ExtraCategory; note?: string };
 }

@@ -4,7 +4,7 @@
  * stays deleted if it reappears, and a relabel or move sticks to the same model output.
  */
 import type { CellClass } from '../detection/classes';
-import type { Detection } from '../detection/detection';
+import type { Detection, ExtraCategory } from '../detection/detection';
 import type { ImageBox } from '../detection/geometry';
 import type { WbcType } from '../differential/differential';
 
@@ -19,12 +19,16 @@ export interface Edits {
    * hand-set types and acceptances are keyed by id, so a reused id would give a new box an old box's.
    * Absent in batches saved before it: the added boxes' ids stand in. */
   nextId?: number;
+  /** WBCs a technician verified in the gallery (their type is then kept in `typed`). */
+  verified?: readonly string[];
+  /** WBCs put in a manual category (smudge / damaged, other / unidentified) with a free note. */
+  excluded?: Readonly<Record<string, { category: ExtraCategory; note: string }>>;
 }
 
 export const NO_EDITS: Edits = Object.freeze({ deleted: [], relabeled: {}, moved: {}, added: [], typed: {} });
 
 export function isEdited(e: Edits): boolean {
-  return e.deleted.length > 0 || e.added.length > 0 || Object.keys(e.relabeled).length > 0 || Object.keys(e.moved).length > 0 || Object.keys(e.typed ?? {}).length > 0;
+  return e.deleted.length > 0 || e.added.length > 0 || Object.keys(e.relabeled).length > 0 || Object.keys(e.moved).length > 0 || Object.keys(e.typed ?? {}).length > 0 || (e.verified?.length ?? 0) > 0 || Object.keys(e.excluded ?? {}).length > 0;
 }
 
 /** A shown detection: edited or added ones are marked manual. */

@@ -33,7 +33,7 @@ const cellScale = (im: ExportImage) =>
   im.scale ? (im.scale.fixed ? 1 / im.scale.relative : (im.scale.estimated ?? '')) : '';
 const r3 = (x: number | string) => (typeof x === 'number' ? Math.round(x * 1000) / 1000 : x);
 
-const typesOf = (im: ExportImage) => im.detections.flatMap((d) => (d.cls === 'WBC' && d.wbc ? [d.wbc.type] : []));
+const typesOf = (im: ExportImage) => im.detections.flatMap((d) => (d.cls === 'WBC' && d.wbc && !d.wbc.category ? [d.wbc.type] : []));
 
 /** One row per image plus TOTAL, with the differential's counts per type; a last row gives the batch
  * differential in % (erythroblasts: per 100 WBC, outside the 100%). */
@@ -67,7 +67,7 @@ export function boxesCsv(images: readonly ExportImage[]): string {
       d.origin,
       isCutByBorder(d, im.width, im.height),
       im.countRule,
-      d.wbc?.type ?? '',
+      d.wbc?.category ?? d.wbc?.type ?? '',
       d.wbc ? d.wbc.p : '',
       d.wbc?.origin ?? '',
     ]),
@@ -93,7 +93,7 @@ export function boxesJson(images: readonly ExportImage[]): string {
         box: [d.box.x1, d.box.y1, d.box.x2, d.box.y2],
         origin: d.origin,
         cut_by_border: isCutByBorder(d, im.width, im.height),
-        ...(d.wbc ? { wbc_type: d.wbc.type, wbc_p: d.wbc.p, wbc_type_origin: d.wbc.origin } : {}),
+        ...(d.wbc ? { wbc_type: d.wbc.type, wbc_p: d.wbc.p, wbc_type_origin: d.wbc.origin, wbc_verified: !!d.wbc.verified, ...(d.wbc.category ? { wbc_category: d.wbc.category, wbc_note: d.wbc.note ?? '' } : {}) } : {}),
       })),
     })),
     null,
@@ -109,7 +109,7 @@ export function vocFiles(images: readonly ExportImage[]): { name: string; data: 
       width: im.width,
       height: im.height,
       note: `smearcount; count rule: ${im.countRule}${im.flags?.length ? `; flags: ${flagText(im)}${counted(im) ? '' : ' (left out of the totals)'}` : ''}`,
-      objects: im.detections.map((d) => ({ cls: d.cls, box: d.box, truncated: isCutByBorder(d, im.width, im.height), type: d.wbc?.type })),
+      objects: im.detections.map((d) => ({ cls: d.cls, box: d.box, truncated: isCutByBorder(d, im.width, im.height), type: d.wbc?.category ? undefined : d.wbc?.type })),
     }),
   }));
 }

@@ -1,0 +1,191 @@
+/**
+ * The differential's rules, after the practice in CLSI H20: a target of 100 or 200 cells, unverified and
+ * unsure cells kept apart, the released percentages on verified cells (a setting), cells the classifier
+ * cannot type (smudge, other) reported apart; reference intervals with their source, H/L flags and
+ * absolute counts from the analyser's WBC count.
+ */
+import type { Detection } from '../detection/detection';
+import { differential, IN_DIFFERENTIAL, type Differential, type WbcType } from './differential';
+
+export type DiffTarget = 100 | 200;
+/** What the released % rests on: verified cells only (default), or every typed cell. */
+export type ReleaseBasis = 'verified' | 'all';
+
+export interface DiffRules {
+  target: DiffTarget;
+  basis: ReleaseBasis;
+}
+
+export const DEFAULT_RULES: DiffRules = { target: 100, basis: 'verified' };
+
+export interface DifferentialState {
+  /** The released differential (on `basis`). */
+  released: Differential;
+  basis: ReleaseBasis;
+  /** Cells the released differential rests on (typed, in the 100%, erythroblasts apart). */
+  basedOn: number;
+  target: DiffTarget;
+  /** Typed cells not in a manual category. */
+  typed: number;
+  verified: number;
+  unverified: number;
+  /** Unverified model types under the card's confidence threshold. */
+  unsure: number;
+  smudge: number;
+  other: number;
+  /** WBCs still waiting for a type. */
+  untyped: number;
+  /** basedOn >= target */
+  reached: boolean;
+  /** Cells counted beyond the target. */
+  over: number;
+}
+
+/** The differential state of a set of shown detections (any number of images). */
+export function differentialState(dets: Iterable<Detection>, rules: DiffRules, lowConfidence: number): DifferentialState {
+  const verifiedTypes: WbcType[] = [];
+  const allTypes: WbcType[] = [];
+  let unsure = 0;
+  let smudge = 0;
+  let other = 0;
+  let untyped = 0;
+  for (const d of dets) {
+    if (d.cls !== 'WBC') continue;
+    const w = d.wbc;
+    if (!w) {
+      untyped++;
+      continue;
+    }
+    if (w.category === 'smudge') smudge++;
+    else if (w.category === 'other') other++;
+    else {
+      allTypes.push(w.type);
+      if (w.verified) verifiedTypes.push(w.type);
+      else if (w.origin === 'model' && w.p < lowConfidence) unsure++;
+    }
+  }
+  const released = differential(rules.basis === 'verified' ? verifiedTypes : allTypes);
+  return {
+    released,
+    basis: rules.basis,
+    basedOn: released.total,
+    target: rules.target,
+    typed: allTypes.length,
+    verified: verifiedTypes.length,
+    unverified: allTypes.length - verifiedTypes.length,
+    unsure,
+    smudge,
+    other,
+    untyped,
+    reached: released.total >= rules.target,
+    over: Math.max(0, released.total - rules.target),
+  };
+}
+
+/** The progress line: how many cells the differential rests on, against the target. */
+export function rulesProgressText(s: DifferentialState): string {
+  const what = s.basis === 'verified' ? 'verified WBC' : 'WBC';
+  const head = `${s.basedOn} of ${s.target} ${what}`;
+  if (s.over > 0) return `${head}: target reached, ${s.over} beyond it`;
+  if (s.reached) return `${head}: target reached`;
+  return head;
+}
+
+// -------------------------------------------------------------------------------------------------
+// Reference intervals
+
+export interface Interval {
+  low: number;
+  high: number;
+}
+
+export interface ReferenceIntervals {
+  /** Where the figures come from (shown on the report). */
+  source: string;
+  /** % of the differential, per type (absent: no interval). */
+  percent: Partial<Record<WbcType, Interval>>;
+  /** ×10⁹/L, per type. */
+  absolute: Partial<Record<WbcType, Interval>>;
+}
+
+/** Adult defaults. Erythroblasts are per 100 WBC; they are not expected in adult blood. */
+export const ADULT_REFERENCE: ReferenceIntervals = {
+  source: 'Adults; Bain BJ, Bates I, Laffan MA, Lewis SM. Dacie and Lewis Practical Haematology, 12th ed. (2017), chapter 2, normal adult values',
+  percent: {
+    neutrophil: { low: 40, high: 80 },
+    lymphocyte: { low: 20, high: 40 },
+    monocyte: { low: 2, high: 10 },
+    eosinophil: { low: 1, high: 6 },
+    basophil: { low: 0, high: 2 },
+    erythroblast: { low: 0, high: 0 },
+  },
+  absolute: {
+    neutrophil: { low: 2, high: 7 },
+    lymphocyte: { low: 1, high: 3 },
+    monocyte: { low: 0.2, high: 1 },
+    eosinophil: { low: 0.02, high: 0.5 },
+    basophil: { low: 0.02, high: 0.1 },
+  },
+};
+
+export type Flag = 'H' | 'L' | '';
+
+export function flagOf(value: number | null, iv: Interval | undefined): Flag {
+  if (value === null || !iv || !Number.isFinite(value)) return '';
+  // compared at the precision the report prints (0.1% / 0.01 ×10⁹/L): a printed 40.0 is not L
+  if (value > iv.high + 1e-9) return 'H';
+  if (value < iv.low - 1e-9) return 'L';
+  return '';
+}
+
+export interface ReportRow {
+  type: WbcType;
+  n: number;
+  /** % of the differential (erythroblasts: per 100 WBC); null without cells. */
+  percent: number | null;
+  /** ×10⁹/L from the analyser's WBC count; null without it. */
+  absolute: number | null;
+  percentInterval?: Interval;
+  absoluteInterval?: Interval;
+  flag: Flag;
+  absoluteFlag: Flag;
+}
+
+/** The report's differential table: % with flags, absolute counts when the analyser's WBC count
+ * (×10⁹/L) is known. Absolute = % × WBC; erythroblasts get no absolute count (they are not WBCs). */
+export function reportRows(d: Differential, wbcCount: number | null, ref: ReferenceIntervals): ReportRow[] {
+  const rows: ReportRow[] = [];
+  for (const t of [...IN_DIFFERENTIAL, 'erythroblast' as const]) {
+    const percent = t === 'erythroblast' ? d.nrbcPer100 : d.total ? d.percent[t] : null;
+    const absolute = t !== 'erythroblast' && percent !== null && wbcCount !== null ? (percent / 100) * wbcCount : null;
+    const rounded = percent === null ? null : Math.round(percent * 10) / 10;
+    const absRounded = absolute === null ? null : Math.round(absolute * 100) / 100;
+    rows.push({
+      type: t,
+      n: d.counts[t],
+      percent,
+      absolute,
+      percentInterval: ref.percent[t],
+      absoluteInterval: ref.absolute[t],
+      flag: flagOf(rounded, ref.percent[t]),
+      absoluteFlag: flagOf(absRounded, ref.absolute[t]),
+    });
+  }
+  return rows;
+}
+
+/** Reference intervals from user input: every interval low <= high, finite, non-negative. */
+export function parseIntervals(x: unknown): ReferenceIntervals {
+  const j = (x ?? {}) as Partial<ReferenceIntervals>;
+  if (typeof j.source !== 'string' || !j.source.trim()) throw new Error('reference intervals need a source');
+  const table = (t: unknown, what: string) => {
+    const out: Partial<Record<WbcType, Interval>> = {};
+    for (const [k, v] of Object.entries((t ?? {}) as Record<string, Interval>)) {
+      if (!([...IN_DIFFERENTIAL, 'erythroblast'] as string[]).includes(k)) throw new Error(`${what}: unknown type ${k}`);
+      if (!(Number.isFinite(v?.low) && Number.isFinite(v?.high) && v.low >= 0 && v.low <= v.high)) throw new Error(`${what} ${k}: low and high must be numbers, 0 <= low <= high`);
+      out[k as WbcType] = { low: v.low, high: v.high };
+    }
+    return out;
+  };
+  return { source: j.source.trim(), percent: table(j.percent, 'percent'), absolute: table(j.absolute, 'absolute') };
+}

@@ -1,0 +1,54 @@
+/**
+ * The audit trail: what an edit changed, from what to what. Derived by comparing two Edits values, so
+ * every path (canvas, keys, gallery, undo) is recorded the same way without each one describing itself.
+ */
+import type { Edits } from './edits';
+
+export interface AuditChange {
+  /** Detection id within the image. */
+  cell: string;
+  field: 'deleted' | 'class' | 'box' | 'added' | 'type' | 'verified' | 'category' | 'note';
+  from: string | null;
+  to: string | null;
+}
+
+export interface AuditEntry extends AuditChange {
+  /** ISO 8601 time. */
+  at: string;
+  image: string;
+  /** The action name (relabel, set-type, reclassify, verify, undo, ...). */
+  action: string;
+}
+
+const boxText = (b: { x1: number; y1: number; x2: number; y2: number } | undefined) => (b ? [b.x1, b.y1, b.x2, b.y2].map((v) => Math.round(v)).join(',') : null);
+
+function diffRecord<T>(a: Readonly<Record<string, T>> | undefined, b: Readonly<Record<string, T>> | undefined, field: AuditChange['field'], text: (v: T | undefined) => string | null, out: AuditChange[]) {
+  const keys = new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})]);
+  for (const k of keys) {
+    const from = text(a?.[k]);
+    const to = text(b?.[k]);
+    if (from !== to) out.push({ cell: k, field, from, to });
+  }
+}
+
+export function diffEdits(a: Edits, b: Edits): AuditChange[] {
+  if (a === b) return [];
+  const out: AuditChange[] = [];
+  const da = new Set(a.deleted);
+  const db = new Set(b.deleted);
+  for (const id of db) if (!da.has(id)) out.push({ cell: id, field: 'deleted', from: 'no', to: 'yes' });
+  for (const id of da) if (!db.has(id)) out.push({ cell: id, field: 'deleted', from: 'yes', to: 'no' });
+  diffRecord(a.relabeled, b.relabeled, 'class', (v) => v ?? null, out);
+  diffRecord(a.moved, b.moved, 'box', boxText, out);
+  const addedA = Object.fromEntries(a.added.map((d) => [d.id, d]));
+  const addedB = Object.fromEntries(b.added.map((d) => [d.id, d]));
+  diffRecord(addedA, addedB, 'added', (d) => (d ? `${d.cls} ${boxText(d.box)}` : null), out);
+  diffRecord(a.typed, b.typed, 'type', (v) => v ?? null, out);
+  const va = new Set(a.verified ?? []);
+  const vb = new Set(b.verified ?? []);
+  for (const id of vb) if (!va.has(id)) out.push({ cell: id, field: 'verified', from: 'no', to: 'yes' });
+  for (const id of va) if (!vb.has(id)) out.push({ cell: id, field: 'verified', from: 'yes', to: 'no' });
+  diffRecord(a.excluded, b.excluded, 'category', (v) => v?.category ?? null, out);
+  diffRecord(a.excluded, b.excluded, 'note', (v) => (v?.note ? v.note : null), out);
+  return out;
+}

@@ -1,0 +1,72 @@
+/**
+ * The WBC gallery's edits, as pure commands on an image's Edits (so undo covers them like any other edit):
+ * moving a cell to a type or to a manual category, and verifying cells. `applyReview` puts the result on
+ * the shown detections.
+ */
+import type { Detection, ExtraCategory } from '../detection/detection';
+import type { WbcType } from '../differential/differential';
+import type { Command } from './commands';
+import type { Edits } from './edits';
+
+/** Where a cell can go in the gallery: a classifier type or a manual category. */
+export type GalleryGroup = WbcType | ExtraCategory;
+export const EXTRA_CATEGORIES: readonly ExtraCategory[] = ['smudge', 'other'];
+export const EXTRA_LABEL: Record<ExtraCategory, string> = { smudge: 'Smudge / damaged', other: 'Other / unidentified' };
+export const isExtraCategory = (x: unknown): x is ExtraCategory => x === 'smudge' || x === 'other';
+
+function without<T>(r: Readonly<Record<string, T>> | undefined, id: string): Record<string, T> {
+  const { [id]: _, ...rest } = r ?? {};
+  return rest;
+}
+
+/** Moves one WBC to a type or a category (with its note). A moved cell counts as looked at, so verified. */
+export const reclassifyCell: Command<{ id: string; to: GalleryGroup; note?: string }> = {
+  name: 'reclassify',
+  perform(e, { id, to, note }) {
+    const verified = e.verified?.includes(id) ? e.verified : [...(e.verified ?? []), id];
+    if (isExtraCategory(to)) {
+      return { ...e, excluded: { ...(e.excluded ?? {}), [id]: { category: to, note: note ?? e.excluded?.[id]?.note ?? '' } }, verified };
+    }
+    return { ...e, typed: { ...(e.typed ?? {}), [id]: to }, excluded: without(e.excluded, id), verified };
+  },
+};
+
+/** The free note of a cell in a manual category. */
+export const setCellNote: Command<{ id: string; note: string }> = {
+  name: 'note',
+  perform(e, { id, note }) {
+    const x = e.excluded?.[id];
+    if (!x || x.note === note) return e;
+    return { ...e, excluded: { ...e.excluded, [id]: { ...x, note } } };
+  },
+};
+
+/**
+ * Marks cells verified (or not). Verifying keeps each cell's current type (`types`, what the technician
+ * saw) as a manual type, so a later model or adaptation change cannot move a verified cell.
+ */
+export const verifyCells: Command<{ ids: readonly string[]; verified: boolean; types?: Readonly<Record<string, WbcType>> }> = {
+  name: 'verify',
+  perform(e, { ids, verified, types }) {
+    const cur = new Set(e.verified ?? []);
+    const before = cur.size;
+    for (const id of ids) if (verified) cur.add(id);
+    else cur.delete(id);
+    const typed = verified && types ? { ...(e.typed ?? {}), ...Object.fromEntries(ids.filter((id) => types[id] && !e.excluded?.[id]).map((id) => [id, types[id]])) } : e.typed;
+    if (cur.size === before && typed === e.typed && ids.every((id) => cur.has(id) === verified)) return e;
+    return { ...e, verified: [...cur], typed };
+  },
+};
+
+/** The gallery's state on the shown WBCs: verified, and a manual category with its note. */
+export function applyReview(dets: readonly Detection[], e: Edits): Detection[] {
+  if (!e.verified?.length && !Object.keys(e.excluded ?? {}).length) return dets as Detection[];
+  const verified = new Set(e.verified);
+  return dets.map((d) => {
+    if (d.cls !== 'WBC' || !d.wbc) return d;
+    const x = e.excluded?.[d.id];
+    const v = verified.has(d.id);
+    if (!x && !v) return d;
+    return { ...d, wbc: { ...d.wbc, verified: v, ...(x ? { category: x.category, note: x.note } : {}) } };
+  });
+}

@@ -1,0 +1,69 @@
+/**
+ * The sample ID in every export: in the file name, and in the content of each format (a first CSV column,
+ * a VOC element, COCO's info, the JSON's top level, a PNG text chunk). Applied to what the exporters
+ * write, so the exporters themselves stay as they are.
+ */
+import { crc32 } from './zip';
+
+/** A file-name-safe form of the sample ID (letters, digits, . _ -; the rest becomes _). */
+export function safeName(sampleId: string): string {
+  return sampleId.trim().replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 64) || 'no-sample-id';
+}
+
+/** `<kind>-<sample>-<time>.<ext>`; the time keeps two exports of one sample apart. */
+export function exportName(kind: string, sampleId: string, ext: string, at = new Date()): string {
+  const stamp = at.toISOString().slice(0, 19).replace(/[:T]/g, '-');
+  return `${kind}-${safeName(sampleId)}-${stamp}.${ext}`;
+}
+
+const csvCell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+/** Adds a sample_id column in front of every row of a CSV (header included); the line ending is kept. */
+export function csvWithSample(csv: string, sampleId: string): string {
+  const eol = csv.includes('\r\n') ? '\r\n' : '\n';
+  const lines = csv.split(eol);
+  const cell = csvCell(sampleId);
+  return lines.map((l, i) => (l === '' && i === lines.length - 1 ? l : i === 0 ? `sample_id,${l}` : `${cell},${l}`)).join(eol);
+}
+
+const xmlEscape = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** A <sample_id> element first inside <annotation> (VOC readers ignore unknown elements). */
+export function vocWithSample(xml: string, sampleId: string): string {
+  return xml.replace(/<annotation>/, `<annotation>\n  <sample_id>${xmlEscape(sampleId)}</sample_id>`);
+}
+
+/** A JSON export with the sample (and anything else, e.g. the audit trail) at its top level; a top-level
+ * array becomes {…, images: [...]}. */
+export function jsonWithSample(json: string, extra: Record<string, unknown>): string {
+  const v = JSON.parse(json) as unknown;
+  const body = Array.isArray(v) ? { images: v } : (v as Record<string, unknown>);
+  return JSON.stringify({ ...extra, ...body }, null, 2);
+}
+
+/** COCO keeps its shape: the sample goes into `info`. */
+export function cocoWithSample(json: string, sampleId: string): string {
+  const v = JSON.parse(json) as { info?: Record<string, unknown> };
+  return JSON.stringify({ ...v, info: { ...(v.info ?? {}), sample_id: sampleId } }, null, 2);
+}
+
+/** A tEXt chunk (keyword "Sample ID") right after the PNG's IHDR. */
+export function pngWithSample(png: Uint8Array, sampleId: string): Uint8Array {
+  const sig = [137, 80, 78, 71, 13, 10, 26, 10];
+  if (png.length < 33 || sig.some((b, i) => png[i] !== b)) throw new Error('not a PNG');
+  const ihdrEnd = 8 + 12 + ((png[8] << 24) | (png[9] << 16) | (png[10] << 8) | png[11]);
+  // tEXt is Latin-1: anything else is written as ?
+  const text = `Sample ID\0${sampleId}`;
+  const data = Uint8Array.from(text, (c) => (c.charCodeAt(0) < 256 ? c.charCodeAt(0) : 63));
+  const chunk = new Uint8Array(12 + data.length);
+  const dv = new DataView(chunk.buffer);
+  dv.setUint32(0, data.length);
+  chunk.set([116, 69, 88, 116], 4); // "tEXt"
+  chunk.set(data, 8);
+  dv.setUint32(8 + data.length, crc32(chunk.subarray(4, 8 + data.length)));
+  const out = new Uint8Array(png.length + chunk.length);
+  out.set(png.subarray(0, ihdrEnd));
+  out.set(chunk, ihdrEnd);
+  out.set(png.subarray(ihdrEnd), ihdrEnd + chunk.length);
+  return out;
+}

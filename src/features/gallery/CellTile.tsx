@@ -1,0 +1,67 @@
+import { memo, useEffect, useState } from 'react';
+import { EXTRA_LABEL } from '../../core/edits/gallery';
+import { useServices } from '../../services/context';
+import type { GalleryCell } from '../../store/selectors';
+
+/** One WBC as a crop tile: type code, confidence, verified mark; tap selects, double tap / Enter shows it on
+ * the canvas, drag moves it to a group. */
+export const CellTile = memo(function CellTile({
+  cell,
+  code,
+  low,
+  selected,
+  width,
+  onSelect,
+  onOpen,
+}: {
+  cell: GalleryCell;
+  code: Record<string, string>;
+  low: number;
+  selected: boolean;
+  width: number;
+  onSelect(): void;
+  onOpen(): void;
+}) {
+  const { tiles } = useServices();
+  const [src, setSrc] = useState<string | null>(null);
+  const w = cell.det.wbc!;
+  const box = cell.det.box;
+  useEffect(() => {
+    let live = true;
+    void tiles.url(cell.imageId, box).then((u) => live && setSrc(u));
+    return () => {
+      live = false;
+    };
+  }, [tiles, cell.imageId, box]);
+  const group = w.category ?? w.type;
+  const unsure = !w.verified && w.origin === 'model' && w.p < low;
+  return (
+    <button
+      type="button"
+      className={`wbc-tile${selected ? ' selected' : ''}${w.verified ? ' verified' : ''}${unsure ? ' unsure' : ''}`}
+      style={{ width: width - 8 }}
+      data-testid="wbc-tile"
+      data-type={group}
+      data-key={cell.key}
+      data-verified={w.verified ? 'yes' : 'no'}
+      aria-pressed={selected}
+      aria-label={`${w.category ? EXTRA_LABEL[w.category] : code[w.type]}${w.origin === 'model' ? ` ${Math.round(w.p * 100)}%` : ''}${w.verified ? ', verified' : ''}${unsure ? ', unsure' : ''}, ${cell.imageName}`}
+      draggable
+      onDragStart={(e) => {
+        e.dataTransfer.setData('text/x-smearcount-cell', cell.key);
+        e.dataTransfer.effectAllowed = 'move';
+        onSelect();
+      }}
+      onClick={onSelect}
+      onDoubleClick={onOpen}
+    >
+      {src ? <img src={src} alt="" width={88} height={88} draggable={false} /> : <span className="tile-placeholder" />}
+      <span className="tile-label">
+        {w.category ? (w.category === 'smudge' ? 'SMU' : 'OTH') : code[w.type]}
+        {w.origin === 'model' && !w.verified ? <span className="muted"> {Math.round(w.p * 100)}%</span> : null}
+        {unsure ? ' ?' : ''}
+        {w.verified ? ' ✓' : ''}
+      </span>
+    </button>
+  );
+});

@@ -1,0 +1,208 @@
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useStore } from 'zustand';
+import { EXTRA_CATEGORIES, EXTRA_LABEL, type GalleryGroup } from '../../core/edits/gallery';
+import { WBC_LABEL, WBC_TYPES } from '../../core/differential/differential';
+import { useApp, useServices } from '../../services/context';
+import { selectGalleryCells, type GalleryCell } from '../../store/selectors';
+import { galleryLayout, groupCells, visibleRows, GROUPS, HEADER_H, ROW_H, TILE_W } from './layout';
+import { jumpToCell, moveCells, setNote, undoGallery, verify, type GalleryContext } from './galleryActions';
+import { CellTile } from './CellTile';
+import './gallery.css';
+
+const groupLabel = (g: GalleryGroup) => (g === 'smudge' || g === 'other' ? EXTRA_LABEL[g] : WBC_LABEL[g]);
+
+/** The WBC gallery: every WBC of the sample as a crop tile, grouped by type, to verify and correct. */
+export function Gallery() {
+  const services = useServices();
+  const { gallery, classifier } = services;
+  const open = useStore(gallery, (s) => s.open);
+  if (!open || !classifier) return null;
+  return <GalleryDialog ctx={services} />;
+}
+
+function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
+  const { classifier } = useServices();
+  const low = classifier?.lowConfidence ?? 0.6;
+  const cells = useApp(selectGalleryCells);
+  const selected = useStore(ctx.gallery, (s) => s.selected);
+  const canUndo = useStore(ctx.gallery, (s) => s.steps.length > 0);
+  const groups = useMemo(() => groupCells(cells, low), [cells, low]);
+  const scroller = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(800);
+  const [viewport, setViewport] = useState({ top: 0, height: 600 });
+  const layout = useMemo(() => galleryLayout(groups, width), [groups, width]);
+  const flat = useMemo(() => GROUPS.flatMap((g) => groups[g]), [groups]);
+  const sel = selected ? flat.find((c) => c.key === selected) : undefined;
+  const code = useMemo(() => Object.fromEntries(classifier!.classes.map((c) => [c.name, c.code])) as Record<string, string>, [classifier]);
+  const [dragOver, setDragOver] = useState<GalleryGroup | null>(null);
+
+  useLayoutEffect(() => {
+    const el = scroller.current!;
+    const measure = () => {
+      setWidth(el.clientWidth);
+      setViewport({ top: el.scrollTop, height: el.clientHeight });
+    };
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  // Keep the selected tile in view (keys move the selection).
+  useEffect(() => {
+    if (!selected) return;
+    const y = layout.tileTop.get(selected);
+    const el = scroller.current;
+    if (y === undefined || !el) return;
+    if (y < el.scrollTop + HEADER_H) el.scrollTop = Math.max(0, y - HEADER_H);
+    else if (y + ROW_H > el.scrollTop + el.clientHeight) el.scrollTop = y + ROW_H - el.clientHeight;
+  }, [selected, layout]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      const typing = t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT');
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        e.stopImmediatePropagation();
+        if (typing) t.blur();
+        else ctx.gallery.getState().setOpen(false);
+        return;
+      }
+      if (typing) return;
+      // The gallery owns the keyboard while open: the canvas shortcuts must not act on a hidden image.
+      e.stopImmediatePropagation();
+      const key = ctx.gallery.getState().selected;
+      const digit = /^Digit([1-9])$/.exec(e.code);
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'z') {
+        e.preventDefault();
+        undoGallery(ctx);
+      } else if (e.shiftKey && digit && key) {
+        e.preventDefault();
+        const i = Number(digit[1]) - 1;
+        const to: GalleryGroup = i < WBC_TYPES.length ? WBC_TYPES[i] : EXTRA_CATEGORIES[i - WBC_TYPES.length];
+        moveCells(ctx, [key], to);
+      } else if (e.key.toLowerCase() === 'v' && key) {
+        e.preventDefault();
+        const c = flat.find((x) => x.key === key);
+        if (c) verify(ctx, [key], !c.det.wbc?.verified);
+      } else if (e.key === 'Enter' && key) {
+        e.preventDefault();
+        jumpToCell(ctx, key);
+      } else if (['ArrowRight', 'ArrowLeft', 'ArrowDown', 'ArrowUp'].includes(e.key) && flat.length) {
+        e.preventDefault();
+        const i = key ? flat.findIndex((c) => c.key === key) : -1;
+        const cols = layout.cols;
+        const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : e.key === 'ArrowDown' ? cols : -cols;
+        const j = Math.max(0, Math.min(flat.length - 1, i < 0 ? 0 : i + step));
+        ctx.gallery.getState().setSelected(flat[j].key);
+      }
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, [ctx, flat, layout.cols]);
+
+  const rows = visibleRows(layout, viewport.top - 400, viewport.top + viewport.height + 400);
+  const verifiedN = flat.filter((c) => c.det.wbc?.verified).length;
+  const drop = (g: GalleryGroup) => ({
+    onDragOver: (e: React.DragEvent) => {
+      e.preventDefault();
+      setDragOver(g);
+    },
+    onDragLeave: () => setDragOver(null),
+    onDrop: (e: React.DragEvent) => {
+      e.preventDefault();
+      setDragOver(null);
+      const key = e.dataTransfer.getData('text/x-smearcount-cell');
+      if (key) moveCells(ctx, [key], g);
+    },
+  });
+
+  return (
+    <div className="gallery-backdrop">
+      <section className="gallery" role="dialog" aria-modal="true" aria-label="WBC gallery" data-testid="gallery">
+        <header className="gallery-head">
+          <h2>WBC gallery</h2>
+          <span className="muted" data-testid="gallery-summary">
+            {flat.length} cells · {verifiedN} verified
+          </span>
+          <span className="spacer" />
+          <button data-testid="gallery-undo" disabled={!canUndo} onClick={() => undoGallery(ctx)} title="Undo the last gallery change (Ctrl+Z)">
+            Undo
+          </button>
+          <button data-testid="gallery-close" onClick={() => ctx.gallery.getState().setOpen(false)}>
+            Close
+          </button>
+        </header>
+        <div className="gallery-bar" aria-label="Selected cell">
+          {sel ? (
+            <>
+              <span data-testid="gallery-selected">
+                {sel.det.wbc?.category ? EXTRA_LABEL[sel.det.wbc.category] : code[sel.det.wbc!.type]} · {sel.imageName}
+              </span>
+              {GROUPS.map((g, i) => (
+                <button key={g} data-testid={`gallery-move-${g}`} title={`${groupLabel(g)} (Shift+${i + 1})`} onClick={() => moveCells(ctx, [sel.key], g)}>
+                  {g === 'smudge' || g === 'other' ? (g === 'smudge' ? 'Smudge' : 'Other') : code[g]}
+                </button>
+              ))}
+              <button data-testid="gallery-verify" aria-pressed={!!sel.det.wbc?.verified} onClick={() => verify(ctx, [sel.key], !sel.det.wbc?.verified)} title="Verified (V)">
+                {sel.det.wbc?.verified ? '✓ Verified' : 'Verify'}
+              </button>
+              <button data-testid="gallery-jump" onClick={() => jumpToCell(ctx, sel.key)} title="Show on the canvas (Enter)">
+                Show on canvas
+              </button>
+              {sel.det.wbc?.category && <NoteInput key={sel.key} ctx={ctx} cell={sel} />}
+            </>
+          ) : (
+            <span className="hint">Tap a cell, then a type; or drag it to a group; or Shift+1…9. V verifies, Enter shows it on the canvas.</span>
+          )}
+        </div>
+        <div
+          className="gallery-scroll"
+          ref={scroller}
+          data-testid="gallery-scroll"
+          onScroll={(e) => setViewport({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })}
+        >
+          <div style={{ height: layout.height, position: 'relative' }}>
+            {rows.map((r) =>
+              r.kind === 'header' ? (
+                <div key={`h-${r.group}`} className={`gallery-group${dragOver === r.group ? ' drop' : ''}`} style={{ top: r.top, height: HEADER_H }} data-testid={`gallery-group-${r.group}`} {...drop(r.group)}>
+                  <strong>{groupLabel(r.group)}</strong>
+                  <span className="muted">
+                    {' '}
+                    {groups[r.group].length} · {groups[r.group].filter((c) => !c.det.wbc?.verified).length} unverified
+                  </span>
+                  {groups[r.group].length > 0 && (
+                    <button
+                      data-testid={`gallery-verify-group-${r.group}`}
+                      onClick={() => verify(ctx, groups[r.group].map((c) => c.key), true)}
+                      disabled={groups[r.group].every((c) => c.det.wbc?.verified)}
+                    >
+                      Verify all {groups[r.group].length}
+                    </button>
+                  )}
+                </div>
+              ) : (
+                <div key={`r-${r.group}-${r.index}`} className="gallery-row" style={{ top: r.top, height: ROW_H }} {...drop(r.group)}>
+                  {r.cells.map((c) => (
+                    <CellTile key={c.key} cell={c} code={code} low={low} selected={c.key === selected} width={TILE_W} onSelect={() => ctx.gallery.getState().setSelected(c.key)} onOpen={() => jumpToCell(ctx, c.key)} />
+                  ))}
+                </div>
+              ),
+            )}
+          </div>
+        </div>
+      </section>
+    </div>
+  );
+}
+
+function NoteInput({ ctx, cell }: { ctx: GalleryContext; cell: GalleryCell }) {
+  const [v, setV] = useState(cell.det.wbc?.note ?? '');
+  return (
+    <label className="gallery-note">
+      Note{' '}
+      <input data-testid="gallery-note" value={v} onChange={(e) => setV(e.target.value)} onBlur={() => setNote(ctx, cell.key, v.trim())} onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()} placeholder="e.g. blast?" />
+    </label>
+  );
+}

@@ -1,0 +1,62 @@
+import { WBC_LABEL } from '../../core/differential/differential';
+import { reportRows, type DifferentialState, type Interval, type ReferenceIntervals } from '../../core/differential/rules';
+
+const iv = (i: Interval | undefined, digits: number) => (i ? `${i.low.toFixed(digits)}–${i.high.toFixed(digits)}` : '–');
+
+/** The report's differential: what it rests on, %, absolute counts (×10⁹/L) with reference intervals and
+ * H/L flags, and the cells kept apart. */
+export function ReportDifferential({ st, wbcCount, reference, code }: { st: DifferentialState; wbcCount: number | null; reference: ReferenceIntervals; code: Record<string, string> }) {
+  const rows = reportRows(st.released, wbcCount, reference);
+  const what = st.basis === 'verified' ? 'verified' : 'typed (verified or not)';
+  return (
+    <div className="report-differential-block">
+      <p data-testid="report-diff-basis">
+        WBC differential on <strong>{st.basedOn}</strong> {what} cells (target {st.target}){st.over ? `; ${st.over} beyond the target` : ''}.
+      </p>
+      {st.basedOn < st.target && (
+        <p className="report-warning" data-testid="report-diff-warning" role="note">
+          Caution: the differential rests on {st.basedOn} cells, fewer than the target of {st.target}; percentages are imprecise.
+        </p>
+      )}
+      <table className="report-differential" data-testid="report-differential">
+        <thead>
+          <tr>
+            <th>Type</th>
+            <th>n</th>
+            <th>%</th>
+            <th>Reference %</th>
+            <th>×10⁹/L</th>
+            <th>Reference ×10⁹/L</th>
+            <th>Flag</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.type} data-testid={`report-row-${r.type}`}>
+              <td>
+                {r.type === 'erythroblast' ? `${WBC_LABEL.erythroblast}, per 100 WBC` : WBC_LABEL[r.type]} <span className="muted">{code[r.type]}</span>
+              </td>
+              <td>{r.n}</td>
+              <td data-testid={`report-pct-${r.type}`}>{r.percent === null ? '–' : r.percent.toFixed(1)}</td>
+              <td>{iv(r.percentInterval, 0)}</td>
+              <td data-testid={`report-abs-${r.type}`}>{r.absolute === null ? '–' : r.absolute.toFixed(2)}</td>
+              <td>{iv(r.absoluteInterval, 2)}</td>
+              <td data-testid={`report-flag-${r.type}`} className="flag">
+                {[r.flag, r.absoluteFlag && r.absoluteFlag !== r.flag ? `${r.absoluteFlag} (abs)` : ''].filter(Boolean).join(' ')}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p data-testid="report-apart">
+        Kept apart from the differential: {st.unverified} unverified cell{st.unverified === 1 ? '' : 's'}
+        {st.unsure ? ` (${st.unsure} unsure)` : ''}
+        {st.basis === 'all' ? ' (counted: released on every typed cell)' : ''}; {st.smudge} smudge / damaged; {st.other} other / unidentified.
+      </p>
+      <p className="muted" data-testid="report-reference">
+        Units: % of the differential; absolute counts ×10⁹/L{wbcCount === null ? ' (not given: no analyser WBC count entered)' : ` from the analyser's WBC ${wbcCount} ×10⁹/L`}. Reference
+        intervals: {reference.source}. H / L: above / below the interval.
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,43 @@
+import { useApp } from '../../services/context';
+import { Section } from '../Section';
+
+/** The sample this batch is: ID (required before the report is released), operator, times, notes, and
+ * the analyser's WBC count for absolute counts. Cleared with the session, never pre-filled. */
+export function SamplePanel() {
+  const sample = useApp((s) => s.sample);
+  const set = useApp((s) => s.setSample);
+  return (
+    <Section title="Sample" className="sample" testId="sample-panel">
+      <div className="sample-fields">
+        <label>
+          Sample ID <input data-testid="sample-id" value={sample.id} onChange={(e) => set({ id: e.target.value })} required aria-required="true" autoComplete="off" />
+        </label>
+        <label>
+          Operator <input data-testid="sample-operator" value={sample.operator} onChange={(e) => set({ operator: e.target.value })} autoComplete="off" />
+        </label>
+        <label>
+          Collected <input type="datetime-local" data-testid="sample-collected" value={sample.collectedAt} onChange={(e) => set({ collectedAt: e.target.value })} />
+        </label>
+        <label>
+          Received <input type="datetime-local" data-testid="sample-received" value={sample.receivedAt} onChange={(e) => set({ receivedAt: e.target.value })} />
+        </label>
+        <label title="From the haematology analyser: gives absolute counts on the report">
+          WBC count (×10⁹/L){' '}
+          <input
+            type="number"
+            min="0"
+            step="0.01"
+            inputMode="decimal"
+            data-testid="sample-wbc"
+            value={sample.wbcCount ?? ''}
+            onChange={(e) => set({ wbcCount: e.target.value === '' ? null : Number(e.target.value) })}
+          />
+        </label>
+        <label className="wide">
+          Notes <textarea data-testid="sample-notes" rows={2} value={sample.notes} onChange={(e) => set({ notes: e.target.value })} />
+        </label>
+      </div>
+      {!sample.id.trim() && <p className="hint">Enter the sample ID: the report cannot be released without it.</p>}
+    </Section>
+  );
+}

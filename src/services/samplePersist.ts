@@ -1,0 +1,75 @@
+/**
+ * The sample record and its audit trail survive a reload like the batch does (IndexedDB, written within
+ * 200 ms of a change and on page hide), in a database of their own so the batch's schema is untouched.
+ * Clearing the session empties the record, and the empty record is what gets written.
+ */
+import type { AuditEntry } from '../core/edits/audit';
+import { EMPTY_SAMPLE, type SampleRecord } from '../store/sampleSlice';
+import type { AppStore } from '../store/store';
+
+const DB = 'smearcount-sample';
+const KEY = 'current';
+
+function open(): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.open(DB, 1);
+    req.onupgradeneeded = () => req.result.createObjectStore('sample');
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+interface Stored {
+  sample: SampleRecord;
+  audit: AuditEntry[];
+}
+
+export class SamplePersistence {
+  private db?: Promise<IDBDatabase>;
+  private timer?: ReturnType<typeof setTimeout>;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(private store: AppStore) {}
+
+  private conn() {
+    return (this.db ??= open());
+  }
+
+  async restore(): Promise<void> {
+    const db = await this.conn();
+    const v = await new Promise<Stored | undefined>((resolve, reject) => {
+      const r = db.transaction('sample').objectStore('sample').get(KEY);
+      r.onsuccess = () => resolve(r.result as Stored | undefined);
+      r.onerror = () => reject(r.error);
+    });
+    if (v?.sample) this.store.setState({ sample: { ...EMPTY_SAMPLE, ...v.sample }, audit: Array.isArray(v.audit) ? v.audit : [] });
+  }
+
+  start() {
+    this.store.subscribe((s, p) => {
+      if (s.sample === p.sample && s.audit === p.audit) return;
+      if (this.timer === undefined) this.timer = setTimeout(() => void this.flush(), 200);
+    });
+    if (typeof window !== 'undefined') window.addEventListener('pagehide', () => void this.flush());
+  }
+
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const { sample, audit } = this.store.getState();
+    this.writing = this.writing.then(async () => {
+      try {
+        const db = await this.conn();
+        const tx = db.transaction('sample', 'readwrite');
+        tx.objectStore('sample').put({ sample, audit } satisfies Stored, KEY);
+        await new Promise<void>((resolve, reject) => {
+          tx.oncomplete = () => resolve();
+          tx.onerror = tx.onabort = () => reject(tx.error);
+        });
+      } catch (e) {
+        this.store.getState().notify({ kind: 'error', source: 'save', subject: '', message: `The sample record was not saved (${(e as Error).message}).` });
+      }
+    });
+    return this.writing;
+  }
+}
