@@ -3,6 +3,8 @@
  *                 [--limit N] [--fixed-scale X] [--count-rule all|half|interior] [--no-wbc-rule]
  * npm run eval -- --card [--model path.onnx]
  * npm run eval -- <dir of type folders> [--classifier wbc.onnx] [--json out.json]   (the WBC differential; --limit N per type)
+ * npm run eval -- <typed set> --adapt K[,K...] [--repeats R] [--seed S] [--json out.json]   (learning a microscope from
+ *                 K verified cells per type; a typed set is type folders, VOC with type names, or a models/wbc-split/*.json list)
  *
  * With annotations: per-class AP@0.5 (raw and post-processed), AP@[.5:.95] (all-point, not COCO 101-point), precision/recall at
  * the card's thresholds, count MAE and accuracy, and how the scale logic ran. Without: per-image counts.
@@ -21,12 +23,14 @@ import { reportSets } from './dataRoot';
 import { DEFAULT_MODEL } from './evaluation/detector';
 import { evaluateFolder, evaluateTypeFolders, type EvalResult } from './evaluation/evaluate';
 import { formatDifferential, formatReport } from './evaluation/report';
+import { embedCells, formatAdapt, listCells, simulateAdapt } from './evaluation/adapt';
 import { join } from 'node:path';
 import { isWbcType } from '../src/core/differential/differential';
 
 const USAGE =
   'usage: npm run eval -- <folder> [--images dir] [--json out.json] [--counts out.csv] [--model model.onnx] [--limit N] [--fixed-scale X] [--count-rule all|half|interior] [--no-wbc-rule]\n' +
   '       npm run eval -- --card [--model model.onnx]\n' +
+  '       npm run eval -- <typed set> --adapt K[,K...] [--repeats R] [--seed S] [--json out.json]\n' +
   '       npm run eval -- <dir of type folders> --boxes out.json   (the detector\'s WBC box per cell, for models/differential.py)';
 
 function usage(msg?: string): never {
@@ -51,6 +55,9 @@ try {
       classifier: { type: 'string' },
       'no-wbc-rule': { type: 'boolean' },
       boxes: { type: 'string' },
+      adapt: { type: 'string' },
+      repeats: { type: 'string' },
+      seed: { type: 'string' },
     },
   });
 } catch (e) {
@@ -89,7 +96,38 @@ export function cardFigures(r: EvalResult, what: string) {
 }
 
 const t0 = performance.now();
-if (o.card) {
+if (o.adapt !== undefined) {
+  if (positionals.length !== 1) usage('--adapt takes one typed set');
+  const ks = o.adapt.split(',').map((k) => Number(k));
+  if (!ks.every((k) => Number.isInteger(k) && k > 0)) usage('--adapt is a positive whole number of cells per type (or a comma list)');
+  const repeats = num(o.repeats, '--repeats') ?? 10;
+  const seed = o.seed === undefined ? 1 : Number(o.seed);
+  const cells = (() => {
+    try {
+      return listCells(positionals[0]);
+    } catch (e) {
+      return fail(e as Error);
+    }
+  })();
+  if (!cells.length) fail(new Error(`no typed cells in ${positionals[0]}`));
+  const embedded = await embedCells(cells, { classifier: o.classifier, model: o.model, onProgress: progress }).catch(fail);
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  const results = ks.map((k) => simulateAdapt(embedded, k, { repeats, seed }));
+  for (const r of results) console.log(formatAdapt(r, `${cells.length} cells in ${positionals[0]}`));
+  console.log(`wall: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  if (o.json) {
+    const one = (r: (typeof results)[number]) => ({
+      k: r.k,
+      repeats: r.repeats,
+      scored: r.scored,
+      accuracy: r.unadapted.accuracy,
+      balancedAccuracy: r.unadapted.balancedAccuracy,
+      perClass: r.unadapted.perClass,
+      adapted: { k: r.k, accuracy: r.accuracy, balancedAccuracy: r.balancedAccuracy, perClass: r.perClass, headOnly: r.headOnly, fitMs: r.fitMs },
+    });
+    writeFileSync(o.json, JSON.stringify(results.length === 1 ? { differential: one(results[0]) } : { differential: results.map(one) }, null, 2));
+  }
+} else if (o.card) {
   if (positionals.length) usage('--card takes no folder');
   const model = o.model ?? DEFAULT_MODEL;
   const sets: Record<string, ReturnType<typeof cardFigures>> = {};

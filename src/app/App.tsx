@@ -16,6 +16,7 @@ import { OfflineNotice } from '../features/OfflineNotice';
 import { PrintReport } from '../features/PrintReport';
 import { Gallery } from '../features/gallery/Gallery';
 import { SamplePanel } from '../features/sample/SamplePanel';
+import { ProfilePanel } from '../features/profile/ProfilePanel';
 import { ServicesContext } from '../services/context';
 import type { Services } from '../services/services';
 
@@ -56,6 +57,7 @@ export function App({ services }: { services: Services }) {
           <CountsPanel />
           <DifferentialPanel />
           <ThresholdSliders />
+          <ProfilePanel />
           <ExportMenu />
         </aside>
         <PrintReport />

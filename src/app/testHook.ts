@@ -1,9 +1,9 @@
 /** window.__smearcount: lets tests read what the canvas shows without reading pixels. */
 import { imageFlags, inTotals, selectCurrent, selectSummary, shownDetections } from '../store/selectors';
-import { groundTruthAp, selectAppStatus } from '../store/selectors';
+import { groundTruthAp, selectAppStatus, selectDifferentialState } from '../store/selectors';
 import type { Services } from '../services/services';
 
-export function installTestHook({ store: useAppStore, view: useView, persistence }: Services) {
+export function installTestHook({ store: useAppStore, view: useView, persistence, profile, classifier }: Services) {
   const hook = {
     current() {
       const s = useAppStore.getState();
@@ -55,6 +55,15 @@ export function installTestHook({ store: useAppStore, view: useView, persistence
     selectedId: () => useView.getState().selectedId,
     view: () => ({ ...useView.getState().transform }),
     groundTruthAp: () => groundTruthAp(useAppStore.getState()),
+    sample: () => ({ ...useAppStore.getState().sample }),
+    audit: () => [...useAppStore.getState().audit],
+    differential: () => selectDifferentialState(useAppStore.getState(), classifier?.lowConfidence),
+    adaptation: () => {
+      const a = useAppStore.getState().adaptation;
+      return { cells: a.cells, fitMs: a.fitMs, weight: a.head?.weight ?? 0, modelError: a.head?.modelError ?? null };
+    },
+    /** The head's fit time in this browser for n cells (the batch's embeddings, cycled). */
+    timeAdaptation: (n: number) => profile?.timeFit(n) ?? null,
     /** Resolves once everything so far is written to IndexedDB. */
     flush: () => persistence.flush(),
   };

@@ -31,8 +31,20 @@ export class SamplePersistence {
 
   constructor(private store: AppStore) {}
 
+  /** The open connection, once there is one: a write on page hide must start synchronously. */
+  private handle?: IDBDatabase;
+
   private conn() {
-    return (this.db ??= open());
+    return (this.db ??= open().then((d) => (this.handle = d)));
+  }
+
+  private put(db: IDBDatabase, v: Stored): Promise<void> {
+    const tx = db.transaction('sample', 'readwrite');
+    tx.objectStore('sample').put(v, KEY);
+    return new Promise<void>((resolve, reject) => {
+      tx.oncomplete = () => resolve();
+      tx.onerror = tx.onabort = () => reject(tx.error);
+    });
   }
 
   async restore(): Promise<void> {
@@ -57,19 +69,11 @@ export class SamplePersistence {
     clearTimeout(this.timer);
     this.timer = undefined;
     const { sample, audit } = this.store.getState();
-    this.writing = this.writing.then(async () => {
-      try {
-        const db = await this.conn();
-        const tx = db.transaction('sample', 'readwrite');
-        tx.objectStore('sample').put({ sample, audit } satisfies Stored, KEY);
-        await new Promise<void>((resolve, reject) => {
-          tx.oncomplete = () => resolve();
-          tx.onerror = tx.onabort = () => reject(tx.error);
-        });
-      } catch (e) {
-        this.store.getState().notify({ kind: 'error', source: 'save', subject: '', message: `The sample record was not saved (${(e as Error).message}).` });
-      }
-    });
+    const v: Stored = { sample, audit };
+    const fail = (e: unknown) =>
+      this.store.getState().notify({ kind: 'error', source: 'save', subject: '', message: `The sample record was not saved (${(e as Error).message}).` });
+    // started now, not after earlier writes: IndexedDB orders transactions on one store itself
+    this.writing = this.handle ? this.put(this.handle, v).catch(fail) : this.conn().then((db) => this.put(db, v)).catch(fail);
     return this.writing;
   }
 }

@@ -22,6 +22,7 @@ import { createGalleryStore, type GalleryStore } from '../store/galleryStore';
 import { createCellTiles, type CellTiles } from './cellTiles';
 import { watchDifferentialTarget } from './differentialNotice';
 import { SamplePersistence } from './samplePersist';
+import { ProfileService } from './profile';
 
 export interface Services {
   card: ModelCard;
@@ -36,6 +37,8 @@ export interface Services {
   /** The WBC gallery's UI state and its crop tiles. */
   gallery: GalleryStore;
   tiles: CellTiles;
+  /** The microscope profile (null without a classifier that exposes its embedding). */
+  profile: ProfileService | null;
   loadDetector(): Promise<DetectorClient>;
   /** The engine choice persists; switching restarts the page (the batch is restored from IndexedDB). */
   chooseBackend(b: BackendChoice): void;
@@ -96,7 +99,9 @@ export function createServices(opts: ServiceOptions): Services {
         wasmBase: new URL(`${opts.base}ort/`, opts.href).href,
         numThreads: Number(params.get('threads') ?? 0),
         warmupSize: card.nativeSize,
-        classifier: classifier ? { modelUrl: new URL(wbcModelUrl, opts.href).href, sha256: classifier.sha256, bytes: classifier.bytes } : undefined,
+        classifier: classifier
+          ? { modelUrl: new URL(wbcModelUrl, opts.href).href, sha256: classifier.sha256, bytes: classifier.bytes, embedding: classifier.embedding?.name }
+          : undefined,
         onProgress: (loaded, total) => store.getState().setModel({ loaded, total }),
       })
       .then((info) => {
@@ -129,6 +134,8 @@ export function createServices(opts: ServiceOptions): Services {
   if (classifier) watchDifferentialTarget(store, classifier.lowConfidence);
   const persistence = new Persistence(store, files);
   const samplePersistence = new SamplePersistence(store);
+  const profile = classifier?.embedding ? new ProfileService(store, classifier) : null;
+  if (classifier && !classifier.embedding) store.getState().setAdaptation({ unavailable: true });
   let session: Promise<void> | undefined;
 
   return {
@@ -142,6 +149,7 @@ export function createServices(opts: ServiceOptions): Services {
     persistence,
     gallery,
     tiles,
+    profile,
     loadDetector,
     chooseBackend(b) {
       opts.storage.setItem(BACKEND_KEY, b);
@@ -162,6 +170,7 @@ export function createServices(opts: ServiceOptions): Services {
           store.getState().notify({ kind: 'error', source: 'save', subject: '', message: `The previous batch could not be restored (${(e as Error).message}).` });
         }
         persistence.start();
+        await profile?.start();
         runner.resume();
       })());
     },

@@ -47,19 +47,26 @@ export class WbcTyper {
     const out = await client.classify(crops, n, size);
     const probs: Record<string, number[]> = {};
     for (let i = 0; i < n; i++) probs[dets[i].id] = softmax(out.logits.subarray(i * out.classes, (i + 1) * out.classes));
-    return { probs, ms: out.ms };
+    // the embeddings, for on-device adaptation (kept per cell; a few hundred bytes each)
+    let emb: Record<string, number[]> | undefined;
+    const d = out.dim;
+    if (out.embedding && d && out.embedding.length === n * d) {
+      emb = {};
+      for (let i = 0; i < n; i++) emb[dets[i].id] = Array.from(out.embedding.subarray(i * d, (i + 1) * d));
+    }
+    return { probs, ms: out.ms, emb };
   }
 
   /** The types of a freshly detected image: its strongest raw WBC candidates, or nothing when typing is off. */
-  async afterDetection(client: Classify, bmp: ImageBitmap, raw: readonly Detection[]): Promise<{ wbc?: Record<string, number[]>; classifyMs?: number }> {
+  async afterDetection(client: Classify, bmp: ImageBitmap, raw: readonly Detection[]): Promise<{ wbc?: Record<string, number[]>; classifyMs?: number; emb?: Record<string, number[]> }> {
     if (!this.enabled()) return {};
     const cands = raw
       .filter((d) => d.cls === 'WBC' && d.score >= CLASSIFY_MIN_SCORE)
       .sort((a, b) => b.score - a.score)
       .slice(0, CLASSIFY_MAX);
     if (!cands.length) return { wbc: {}, classifyMs: 0 };
-    const { probs, ms } = await this.classifyBoxes(client, bmp, cands);
-    return { wbc: probs, classifyMs: ms };
+    const { probs, ms, emb } = await this.classifyBoxes(client, bmp, cands);
+    return { wbc: probs, classifyMs: ms, ...(emb ? { emb } : {}) };
   }
 
   /** WBCs shown without a type are classified at once. Called on every store change; cheap when nothing is missing. */
@@ -76,9 +83,9 @@ export class WbcTyper {
       const client = await this.client();
       const bmp = await this.decoder.decode(blob);
       try {
-        const { probs, ms } = await this.classifyBoxes(client, bmp, missing);
+        const { probs, ms, emb } = await this.classifyBoxes(client, bmp, missing);
         const now = this.store.getState().images[id];
-        if (now) this.store.getState().updateImage(id, { wbc: { ...(now.wbc ?? {}), ...probs }, classifyMs: (now.classifyMs ?? 0) + ms });
+        if (now) this.store.getState().updateImage(id, { wbc: { ...(now.wbc ?? {}), ...probs }, classifyMs: (now.classifyMs ?? 0) + ms, ...(emb ? { emb: { ...(now.emb ?? {}), ...emb } } : {}) });
       } finally {
         bmp.close();
       }

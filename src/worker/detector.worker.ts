@@ -12,6 +12,8 @@ declare const self: DedicatedWorkerGlobalScope;
 
 let loaded: Promise<Loaded> | undefined;
 let classifier: Promise<Awaited<ReturnType<typeof loadClassifier>> | null> = Promise.resolve(null);
+/** The classifier's embedding output (on-device adaptation), when its card names one. */
+let embeddingName: string | undefined;
 const queue = new RunQueue();
 const classifyQueue = new RunQueue();
 
@@ -41,6 +43,7 @@ async function init(req: InitRequest) {
   // The classifier is small and optional: a failure leaves detection working, without the differential.
   let classifierNote: string | undefined;
   if (classifierBytes) {
+    embeddingName = req.classifier?.embedding;
     classifier = classifierBytes
       .then((b) => loadClassifier(s.ort, b))
       .catch((e: Error) => {
@@ -113,10 +116,13 @@ async function classify(req: ClassifyRequest) {
     const r = await session.run({ crops: new ort.Tensor('float32', req.crops, [req.n, 3, req.size, req.size]) });
     const logits = new Float32Array(r.logits.data as Float32Array);
     const classes = r.logits.dims[1];
+    const e = embeddingName ? r[embeddingName] : undefined;
+    const embedding = e ? new Float32Array(e.data as Float32Array) : undefined;
+    const dim = e ? e.dims[1] : undefined;
     disposeOutputs(r);
-    return { logits, classes, ms: performance.now() - t };
+    return { logits, classes, ms: performance.now() - t, embedding, dim };
   });
-  post({ type: 'classified', id: req.id, ...out }, [out.logits.buffer]);
+  post({ type: 'classified', id: req.id, ...out }, out.embedding ? [out.logits.buffer, out.embedding.buffer] : [out.logits.buffer]);
 }
 
 self.onmessage = (e: MessageEvent<WorkerRequest>) => {

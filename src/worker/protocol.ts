@@ -19,7 +19,7 @@ export interface InitRequest {
   /** The model's native input size, for the warm-up run that ranks backends. */
   warmupSize?: { width: number; height: number };
   /** The WBC type classifier (optional: without it there is no differential). */
-  classifier?: { modelUrl: string; sha256: string; bytes: number };
+  classifier?: { modelUrl: string; sha256: string; bytes: number; /** its embedding output, when the card names one */ embedding?: string };
 }
 
 export interface ClassifyRequest {
@@ -55,5 +55,5 @@ export type WorkerResponse =
   | { type: 'status'; id: number; state: 'progress'; loaded: number; total: number }
   | { type: 'status'; id: number; state: 'ready'; backend: Backend; threads: number; loadMs: number; fetchMs: number; createMs: number; warmupMs?: number; note?: string; classifier: boolean }
   | { type: 'result'; id: number; boxes: Float32Array; labels: Int32Array; scores: Float32Array; inferenceMs: number; width: number; height: number }
-  | { type: 'classified'; id: number; logits: Float32Array; classes: number; ms: number }
+  | { type: 'classified'; id: number; logits: Float32Array; classes: number; ms: number; /** [n, dim] pooled features, when the model has them */ embedding?: Float32Array; dim?: number }
   | { type: 'error'; id: number; code: ErrorCode; message: string };

@@ -52,7 +52,8 @@ export const verifyCells: Command<{ ids: readonly string[]; verified: boolean; t
     const before = cur.size;
     for (const id of ids) if (verified) cur.add(id);
     else cur.delete(id);
-    const typed = verified && types ? { ...(e.typed ?? {}), ...Object.fromEntries(ids.filter((id) => types[id] && !e.excluded?.[id]).map((id) => [id, types[id]])) } : e.typed;
+    const lock = verified && types ? ids.filter((id) => types[id] && !e.excluded?.[id] && e.typed?.[id] !== types[id]) : [];
+    const typed = lock.length ? { ...(e.typed ?? {}), ...Object.fromEntries(lock.map((id) => [id, types![id]])) } : e.typed;
     if (cur.size === before && typed === e.typed && ids.every((id) => cur.has(id) === verified)) return e;
     return { ...e, verified: [...cur], typed };
   },

@@ -18,12 +18,13 @@ export function exportName(kind: string, sampleId: string, ext: string, at = new
 
 const csvCell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
-/** Adds a sample_id column in front of every row of a CSV (header included); the line ending is kept. */
+/** Adds a sample_id column after every row of a CSV (header included; last, so existing columns keep their
+ * places); the line ending is kept. */
 export function csvWithSample(csv: string, sampleId: string): string {
   const eol = csv.includes('\r\n') ? '\r\n' : '\n';
   const lines = csv.split(eol);
   const cell = csvCell(sampleId);
-  return lines.map((l, i) => (l === '' && i === lines.length - 1 ? l : i === 0 ? `sample_id,${l}` : `${cell},${l}`)).join(eol);
+  return lines.map((l, i) => (l === '' && i === lines.length - 1 ? l : i === 0 ? `${l},sample_id` : `${l},${cell}`)).join(eol);
 }
 
 const xmlEscape = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

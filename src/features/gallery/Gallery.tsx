@@ -102,7 +102,7 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
     return () => window.removeEventListener('keydown', onKey, true);
   }, [ctx, flat, layout.cols]);
 
-  const rows = visibleRows(layout, viewport.top - 400, viewport.top + viewport.height + 400);
+  const rows = visibleRows(layout, viewport.top - ROW_H, viewport.top + viewport.height + ROW_H);
   const verifiedN = flat.filter((c) => c.det.wbc?.verified).length;
   const drop = (g: GalleryGroup) => ({
     onDragOver: (e: React.DragEvent) => {

@@ -9,15 +9,18 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { adaptedProbs, fitHead, pickVerified, type AdaptOptions } from '../src/core/adapt/adapt';
-import { parseClassifierCard, type ClassifierCard } from '../src/core/differential/card';
-import { classificationMetrics, softmax } from '../src/core/differential/crop';
-import { isWbcType, WBC_TYPES, type WbcType } from '../src/core/differential/differential';
-import type { Detection } from '../src/core/detection/detection';
-import type { ImageBox } from '../src/core/detection/geometry';
-import { parseVoc } from '../src/core/formats/voc';
-import { dataRoot } from './dataRoot';
-import { cropForClassifier, decodeImage, DEFAULT_CLASSIFIER, Detector, listFolder, type Rgba } from './evalLib';
+import { adaptedProbs, fitHead, pickVerified, type AdaptOptions } from '../../src/core/adapt/adapt';
+import { parseClassifierCard, type ClassifierCard } from '../../src/core/differential/card';
+import { classificationMetrics, softmax } from '../../src/core/differential/crop';
+import { isWbcType, WBC_TYPES, type WbcType } from '../../src/core/differential/differential';
+import type { Detection } from '../../src/core/detection/detection';
+import type { ImageBox } from '../../src/core/detection/geometry';
+import { parseVoc } from '../../src/core/formats/voc';
+import { dataRoot } from '../dataRoot';
+import { cropForClassifier, DEFAULT_CLASSIFIER } from './classifier';
+import { decodeImage, type Rgba } from './decode';
+import { Detector } from './detector';
+import { listFolder } from './evaluate';
 
 export interface Cell {
   image: string;

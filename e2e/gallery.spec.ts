@@ -1,0 +1,133 @@
+import { expect, test, type Page } from '@playwright/test';
+import { AppPage } from './app.po';
+import { testingImages } from './data';
+
+const tiles = (page: Page) => page.getByTestId('wbc-tile');
+const hook = <T>(page: Page, f: string, ...args: unknown[]) =>
+  page.evaluate(([f, args]) => (window as any).__smearcount[f as string](...(args as unknown[])), [f, args] as const) as Promise<T>;
+
+/** Typed WBCs of the batch (the store's own count, so no image has to be shown). */
+const wbcCount = async (page: Page): Promise<number> => (await hook<any>(page, 'differential')).typed;
+
+// This machine can be very loaded (training runs beside the tests): generous limits.
+test.setTimeout(900_000);
+
+test('the gallery shows every WBC grouped by type; reclassify by click, keys and drag, verify per cell and group, smudge with a note, undo, jump to the canvas', async ({ page }) => {
+  const app = new AppPage(page);
+  await page.setViewportSize({ width: 1200, height: 700 });
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(5));
+  await app.waitReady(600_000);
+  const n = await wbcCount(page);
+  expect(n).toBeGreaterThanOrEqual(4);
+
+  await page.getByTestId('open-gallery').click();
+  const gallery = page.getByTestId('gallery');
+  await expect(gallery).toBeVisible();
+  await expect(page.getByTestId('gallery-summary')).toHaveText(`${n} cells · 0 verified`);
+  await expect(tiles(page).first()).toBeVisible();
+  // grouped in clinical order: the groups' tiles appear in NEU, LYM, MON, EOS, BAS, IG, NRBC order
+  const order = ['neutrophil', 'lymphocyte', 'monocyte', 'eosinophil', 'basophil', 'immature_granulocyte', 'erythroblast', 'smudge', 'other'];
+  const shown = await tiles(page).evaluateAll((els) => els.map((e) => e.getAttribute('data-type')!));
+  const ranks = shown.map((t) => order.indexOf(t));
+  expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+
+  // click a tile, then a type
+  const first = tiles(page).first();
+  const key = (await first.getAttribute('data-key'))!;
+  const from = (await first.getAttribute('data-type'))!;
+  const to = from === 'monocyte' ? 'eosinophil' : 'monocyte';
+  await first.click();
+  await page.getByTestId(`gallery-move-${to}`).click();
+  const tile = page.locator(`[data-testid="wbc-tile"][data-key="${key}"]`);
+  await expect(tile).toHaveAttribute('data-type', to);
+  await expect(tile).toHaveAttribute('data-verified', 'yes'); // a moved cell was looked at
+  // the canvas, the differential and the audit trail see it
+  const audit: any[] = await hook(page, 'audit');
+  expect(audit.at(-1)).toMatchObject({ action: 'reclassify', cell: key.split('/')[1], field: 'verified' });
+  expect(audit.some((a) => a.field === 'type' && a.to === to && a.from === null)).toBe(true);
+  // keys: Shift+8 puts it among smudge cells, with a note
+  await page.keyboard.press('Shift+Digit8');
+  await expect(tile).toHaveAttribute('data-type', 'smudge');
+  await page.getByTestId('gallery-note').fill('ruptured');
+  await page.getByTestId('gallery-note').press('Enter');
+  await expect.poll(async () => (await hook<any>(page, 'differential')).smudge).toBe(1);
+  // undo (Ctrl+Z) steps back: note, smudge, then the type
+  await page.keyboard.press('Control+z');
+  await page.keyboard.press('Control+z');
+  await expect(tile).toHaveAttribute('data-type', to);
+  await page.getByTestId('gallery-undo').click();
+  await expect(tile).toHaveAttribute('data-type', from);
+  await expect(tile).toHaveAttribute('data-verified', 'no');
+
+  // drag a tile onto another group's header
+  const target = order.find((g) => g !== from && g !== 'smudge')!;
+  await tile.dragTo(page.getByTestId(`gallery-group-${target}`));
+  await expect(tile).toHaveAttribute('data-type', target);
+  await page.keyboard.press('Control+z');
+  await expect(tile).toHaveAttribute('data-type', from);
+
+  // verify a whole group at once; one undo takes it back
+  const group = shown[0];
+  const inGroup = shown.filter((t) => t === group).length;
+  await page.getByTestId(`gallery-verify-group-${group}`).click();
+  await expect(page.getByTestId('gallery-summary')).toHaveText(`${n} cells · ${inGroup} verified`);
+  const st: any = await hook(page, 'differential');
+  expect(st.verified).toBe(inGroup);
+  await page.keyboard.press('Control+z');
+  await expect(page.getByTestId('gallery-summary')).toHaveText(`${n} cells · 0 verified`);
+  // V verifies the selected cell
+  await tile.click();
+  await page.keyboard.press('v');
+  await expect(tile).toHaveAttribute('data-verified', 'yes');
+
+  // Enter jumps to the cell on the canvas
+  await page.keyboard.press('Enter');
+  await expect(gallery).toBeHidden();
+  const [imageId, detId] = key.split('/');
+  expect((await hook<any>(page, 'current')).id).toBe(imageId);
+  expect(await hook(page, 'selectedId')).toBe(detId);
+});
+
+test('the gallery is virtualised: only tiles near the view are in the page', async ({ page }) => {
+  const app = new AppPage(page);
+  await page.setViewportSize({ width: 700, height: 380 });
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(8));
+  await app.waitReady(600_000);
+  const n: number = (await hook<any>(page, 'differential')).typed;
+  expect(n).toBeGreaterThanOrEqual(4);
+  const t0 = Date.now();
+  await page.getByTestId('open-gallery').click();
+  await expect(tiles(page).first()).toBeVisible();
+  test.info().annotations.push({ type: 'gallery open', description: `${n} cells, ${Date.now() - t0} ms to the first tile` });
+  const rendered = await tiles(page).count();
+  expect(rendered).toBeLessThan(n);
+  // scrolling to the end brings the last groups' tiles in
+  await page.getByTestId('gallery-scroll').evaluate((el) => (el.scrollTop = el.scrollHeight));
+  await expect(page.getByTestId('gallery-group-other')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('gallery')).toBeHidden();
+});
+
+test.describe('touch', () => {
+  test.use({ hasTouch: true, isMobile: true, viewport: { width: 412, height: 860 } });
+  test('tap a tile, tap a type', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(3));
+    await app.waitReady(600_000);
+    await page.getByTestId('open-gallery').tap();
+    const first = tiles(page).first();
+    const key = (await first.getAttribute('data-key'))!;
+    const to = (await first.getAttribute('data-type')) === 'lymphocyte' ? 'neutrophil' : 'lymphocyte';
+    await first.tap();
+    await page.getByTestId(`gallery-move-${to}`).tap();
+    await expect(page.locator(`[data-testid="wbc-tile"][data-key="${key}"]`)).toHaveAttribute('data-type', to);
+    await page.getByTestId('gallery-verify').tap();
+    await expect(page.locator(`[data-testid="wbc-tile"][data-key="${key}"]`)).toHaveAttribute('data-verified', 'yes');
+    await page.getByTestId('gallery-jump').tap();
+    await expect(page.getByTestId('gallery')).toBeHidden();
+    expect(await hook(page, 'selectedId')).toBe(key.split('/')[1]);
+  });
+});

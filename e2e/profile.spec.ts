@@ -1,0 +1,83 @@
+import { expect, test, type Page } from '@playwright/test';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { AppPage } from './app.po';
+import { testingImages } from './data';
+
+// This machine can be very loaded (training runs beside the tests): generous limits.
+test.setTimeout(900_000);
+
+const card = JSON.parse(readFileSync(new URL('../models/smearcount-wbc.json', import.meta.url), 'utf8'));
+const dim: number = card.embedding.shape[1];
+
+async function exportProfile(page: Page) {
+  const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId('profile-export').click()]);
+  return { path: (await d.path())!, name: d.suggestedFilename(), json: JSON.parse(readFileSync((await d.path())!, 'utf8')) };
+}
+
+test('the microscope profile learns from verified cells, is kept on the device, exported, validated on import and reset', async ({ page }, info) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(4));
+  await app.waitReady(600_000);
+  const status = page.getByTestId('profile-status');
+  await expect(status).toContainText('Not adapted yet');
+
+  // verify the largest group in the gallery: those cells teach the profile
+  await page.getByTestId('open-gallery').click();
+  const first = page.getByTestId('wbc-tile').first();
+  const group = (await first.getAttribute('data-type'))!;
+  await page.getByTestId(`gallery-verify-group-${group}`).click();
+  await page.getByTestId('gallery-close').click();
+  const verified: number = (await page.evaluate(() => (window as any).__smearcount.differential())).verified;
+  expect(verified).toBeGreaterThan(0);
+  await expect(status).toContainText(`Adapted to this microscope from ${verified} verified cell`);
+  await expect(page.getByTestId('diff-adapted')).toContainText(`from ${verified} verified`);
+
+  // the in-browser fit time for 100 cells (real embeddings of this batch, cycled; median of 5)
+  const t = await page.evaluate(() => (window as any).__smearcount.timeAdaptation(100));
+  expect(t.cells).toBe(100);
+  info.annotations.push({ type: 'adaptation fit, 100 cells', description: `${t.ms.toFixed(1)} ms` });
+  console.log(`adaptation fit for 100 cells in the browser: ${t.ms.toFixed(1)} ms`);
+
+  // the count rule is part of the profile
+  await page.getByTestId('count-rule').selectOption('half');
+  const exported = await exportProfile(page);
+  expect(exported.name).toMatch(/^microscope-profile-.*\.json$/);
+  expect(exported.json).toMatchObject({ format: 'smearcount-microscope-profile', version: 1, countRule: 'half', fixedScale: null });
+  expect(exported.json.classifier).toMatchObject({ sha256: card.sha256, embeddingDim: dim });
+  expect(exported.json.cells).toHaveLength(verified);
+  expect(exported.json.cells.every((c: any) => c.type === group && c.e.length === dim)).toBe(true);
+
+  // kept across a reload and across "Clear session" (it describes the microscope, not the sample)
+  await page.reload();
+  await app.waitReady(600_000);
+  await expect(status).toContainText(`from ${verified} verified cell`);
+  page.once('dialog', (d) => d.accept());
+  await page.getByTestId('clear-session').click();
+  await expect(status).toContainText(`from ${verified} verified cell`);
+
+  // reset forgets it
+  page.once('dialog', (d) => d.accept());
+  await page.getByTestId('profile-reset').click();
+  await expect(status).toContainText('Not adapted yet');
+
+  // a bad, foreign or oversized file is refused with a clear error and changes nothing
+  const bad = async (name: string, content: string | Buffer, why: RegExp) => {
+    const p = `${info.outputDir}/${name}`;
+    writeFileSync(p, content);
+    await page.getByTestId('profile-import').setInputFiles(p);
+    await expect(page.getByTestId('notice-profile')).toContainText(why);
+    await expect(status).toContainText('Not adapted yet');
+  };
+  await bad('notjson.json', 'hello', /Not imported, nothing changed: the file is not JSON/);
+  await bad('foreign.json', JSON.stringify({ ...exported.json, classifier: { ...exported.json.classifier, sha256: 'f'.repeat(64) } }), /made for another WBC classifier/);
+  await bad('short.json', JSON.stringify({ ...exported.json, cells: [{ ...exported.json.cells[0], e: [1, 2, 3] }] }), new RegExp(`must have ${dim} values`));
+  await bad('huge.json', Buffer.alloc(17 * 1024 * 1024, 32), /too large/);
+
+  // importing the exported file brings the cells and its count rule back
+  await page.getByTestId('count-rule').selectOption('all');
+  await page.getByTestId('profile-import').setInputFiles(exported.path);
+  await expect(page.getByTestId('notice-profile')).toContainText(`imported: ${verified} verified cells`);
+  await expect(status).toContainText(`from ${verified} verified cell`);
+  await expect(page.getByTestId('count-rule')).toHaveValue('half');
+});

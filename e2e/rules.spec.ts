@@ -1,0 +1,48 @@
+import { expect, test } from '@playwright/test';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { requireData } from '../scripts/dataRoot';
+import { AppPage } from './app.po';
+
+/** CBC Training images: enough WBCs (one or more each) to reach a 100-cell differential. */
+function trainingImages(n: number): string[] {
+  const dir = join(requireData('cbc/Training', 'CBC Training'), 'Images');
+  return readdirSync(dir).filter((f) => /\.jpe?g$/i.test(f)).sort().slice(0, n).map((f) => join(dir, f));
+}
+
+test('the differential stops at its target with a notice; 200 is a setting; the report says what it rests on', async ({ page }) => {
+  test.setTimeout(600_000);
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(trainingImages(110));
+  await app.waitReady(540_000);
+  const st: any = await page.evaluate(() => (window as any).__smearcount.differential());
+  expect(st.typed).toBeGreaterThanOrEqual(100);
+  await expect(page.getByTestId('diff-released')).toHaveText('0 of 100 verified WBC');
+  // verify every group in the gallery
+  await page.getByTestId('open-gallery').click();
+  for (const g of ['neutrophil', 'lymphocyte', 'monocyte', 'eosinophil', 'basophil', 'immature_granulocyte', 'erythroblast']) {
+    const b = page.getByTestId(`gallery-verify-group-${g}`);
+    await page.getByTestId(`gallery-group-${g}`).scrollIntoViewIfNeeded();
+    if ((await b.count()) && (await b.isEnabled())) await b.click();
+  }
+  await page.getByTestId('gallery-close').click();
+  const after: any = await page.evaluate(() => (window as any).__smearcount.differential());
+  expect(after.verified).toBe(st.typed);
+  const over = after.basedOn - 100;
+  // the target is reached and the count does not pass it silently
+  await expect(page.getByTestId('notice-differential').first()).toContainText('Differential target reached: 100 verified WBC');
+  if (over > 0) {
+    await expect(page.getByTestId('diff-released')).toHaveText(`${after.basedOn} of 100 verified WBC: target reached, ${over} beyond it`);
+    await expect(page.getByTestId('notice-differential').nth(1)).toContainText('gone past its target of 100');
+  } else await expect(page.getByTestId('diff-released')).toHaveText('100 of 100 verified WBC: target reached');
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-diff-basis')).toContainText(`on ${after.basedOn} verified cells (target 100)`);
+  await expect(page.getByTestId('report-diff-warning')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Close' }).click();
+  // a 200-cell target: not reached, and the report warns
+  await page.getByTestId('diff-target').selectOption('200');
+  await expect(page.getByTestId('diff-released')).toHaveText(`${after.basedOn} of 200 verified WBC`);
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-diff-warning')).toContainText(`rests on ${after.basedOn} cells, fewer than the target of 200`);
+});

@@ -1,0 +1,110 @@
+import { expect, test, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { AppPage, unzipStored } from './app.po';
+import { testingImages } from './data';
+
+// This machine can be very loaded (training runs beside the tests): generous limits.
+test.setTimeout(900_000);
+
+async function download(page: Page, testId: string) {
+  const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+  return { name: d.suggestedFilename(), data: readFileSync((await d.path())!) };
+}
+
+test('one sample at a time: the record is required for release, appears in every export, and is cleared with the session', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(3));
+  await app.waitReady(600_000);
+
+  // the report cannot be released without a sample ID
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-sample')).toHaveValue('');
+  await expect(page.getByTestId('report-print')).toBeDisabled();
+  await expect(page.getByTestId('report-needs-sample')).toBeVisible();
+  await expect(page.getByTestId('report-verification')).toContainText('Not yet verified');
+  await page.getByRole('button', { name: 'Close' }).click();
+
+  // the sample record, entered in the sample panel, is the report's
+  await page.getByTestId('sample-id').fill('S/042 B');
+  await page.getByTestId('sample-operator').fill('AB');
+  await page.getByTestId('sample-collected').fill('2026-11-30T08:15');
+  await page.getByTestId('sample-wbc').fill('8.5');
+  await page.getByTestId('sample-notes').fill('fasting');
+
+  // every export carries the sample ID in its name and content
+  const csv = await download(page, 'export-csv');
+  expect(csv.name).toMatch(/^counts-S_042_B-\d{4}-.*\.csv$/);
+  const rows = csv.data.toString('utf8').trim().split(/\r?\n/);
+  expect(rows[0].startsWith('image,') && rows[0].endsWith(',sample_id')).toBe(true);
+  expect(rows.slice(1).every((r) => r.endsWith(',S/042 B'))).toBe(true);
+  const boxes = await download(page, 'export-boxes-csv');
+  expect(boxes.name).toContain('S_042_B');
+  expect(boxes.data.toString('utf8').split(/\r?\n/)[1].endsWith(',S/042 B')).toBe(true);
+  const coco = await download(page, 'export-coco');
+  expect(coco.name).toContain('S_042_B');
+  expect(JSON.parse(coco.data.toString('utf8')).info.sample_id).toBe('S/042 B');
+  const voc = await download(page, 'export-voc');
+  expect(voc.name).toContain('S_042_B');
+  const xml = unzipStored(voc.data).find((f) => f.name.endsWith('.xml'))!.data.toString('utf8');
+  expect(xml).toContain('<sample_id>S/042 B</sample_id>');
+  const png = await download(page, 'export-png');
+  expect(png.name).toContain('S_042_B');
+  expect(png.data.includes(Buffer.from('Sample ID\0S/042 B', 'latin1'))).toBe(true);
+
+  // an edit is recorded in the JSON export's audit trail: what changed, from what to what, when
+  const cur: any = await page.evaluate(() => (window as any).__smearcount.current());
+  const wbc = cur.detections.find((d: any) => d.cls === 'WBC');
+  await page.getByTestId('open-gallery').click();
+  const tile = page.locator(`[data-testid="wbc-tile"][data-key="${cur.id}/${wbc.id}"]`);
+  await tile.click();
+  const to = wbc.wbc.type === 'basophil' ? 'monocyte' : 'basophil';
+  await page.getByTestId(`gallery-move-${to}`).click();
+  await page.getByTestId('gallery-close').click();
+  const json = JSON.parse((await download(page, 'export-json')).data.toString('utf8'));
+  expect(json.sample).toMatchObject({ id: 'S/042 B', operator: 'AB', collectedAt: '2026-11-30T08:15', wbcCount: 8.5, notes: 'fasting' });
+  const change = json.audit.find((a: any) => a.field === 'type' && a.cell === wbc.id);
+  expect(change).toMatchObject({ image: cur.name, action: 'reclassify', from: null, to });
+  expect(new Date(change.at).getTime()).toBeGreaterThan(Date.now() - 600_000);
+  expect(json.images.length).toBe(3);
+
+  // the report: units, reference intervals and their source, flags, absolute counts, the verification line
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-sample')).toHaveValue('S/042 B');
+  await expect(page.getByTestId('report-operator')).toHaveValue('AB');
+  await expect(page.getByTestId('report-reference')).toContainText('×10⁹/L');
+  await expect(page.getByTestId('report-reference')).toContainText('Dacie and Lewis');
+  await expect(page.getByTestId('report-diff-basis')).toContainText('target 100');
+  await expect(page.getByTestId('report-diff-warning')).toBeVisible(); // 1 verified cell, far under 100
+  await expect(page.getByTestId(`report-abs-${to}`)).toHaveText((8.5).toFixed(2)); // the one verified cell: 100% of 8.5
+  await expect(page.getByTestId(`report-flag-${to}`)).toContainText('H');
+  await page.evaluate(() => (window.print = () => undefined)); // no print dialog in a test
+  await page.getByTestId('report-print').click();
+  await expect(page.getByTestId('report-verification')).toContainText(/Verified by AB at \d{4}-\d\d-\d\dT\d\d:\d\d/);
+  await page.getByRole('button', { name: 'Close' }).click();
+
+  // a reload keeps the sample (same session) ...
+  await page.evaluate(() => (window as any).__smearcount.flush());
+  await page.reload();
+  await app.waitReady(600_000);
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-sample')).toHaveValue('S/042 B');
+  await page.getByRole('button', { name: 'Close' }).click();
+
+  // ... "Clear session" empties it, and the next batch's report is not pre-filled
+  page.once('dialog', (d) => d.accept());
+  await page.getByTestId('clear-session').click();
+  await expect(page.getByTestId('sample-id')).toHaveValue('');
+  await app.drop(testingImages(1));
+  await app.waitReady(600_000);
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-sample')).toHaveValue('');
+  await expect(page.getByTestId('report-operator')).toHaveValue('');
+  expect((await page.evaluate(() => (window as any).__smearcount.audit())).length).toBe(0);
+  // nor after a reload
+  await page.reload();
+  await app.waitReady(600_000);
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-sample')).toHaveValue('');
+  await expect(page.getByTestId('report-operator')).toHaveValue('');
+});

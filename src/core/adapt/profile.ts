@@ -1,0 +1,109 @@
+/**
+ * The microscope profile: the verified cells a lab's workstations learn from (embedding and type), the
+ * scale override and the count rule, for one classifier. Exported and imported as JSON; an import is
+ * validated (schema, sizes, the classifier's sha256) and a bad file changes nothing.
+ */
+import type { CountRule } from '../detection/postprocess';
+import { isWbcType, WBC_TYPES, type WbcType } from '../differential/differential';
+
+export const PROFILE_FORMAT = 'smearcount-microscope-profile';
+export const PROFILE_VERSION = 1;
+/** Bounds on what an import may hold: a profile is small (a few thousand cells at most). */
+export const MAX_PROFILE_BYTES = 16 * 1024 * 1024;
+export const MAX_PROFILE_CELLS = 5000;
+
+export interface ProfileCell {
+  /** Where it came from (imageId/detectionId); the same cell verified again replaces itself. */
+  key: string;
+  type: WbcType;
+  e: number[];
+  /** Whether the model's own type agreed with the verified one (gates the blend); absent: not known. */
+  modelRight?: boolean;
+}
+
+export interface MicroscopeProfile {
+  format: typeof PROFILE_FORMAT;
+  version: typeof PROFILE_VERSION;
+  name: string;
+  updated: string;
+  classifier: { name: string; sha256: string; embeddingDim: number; classes: WbcType[] };
+  fixedScale: number | null;
+  countRule: CountRule;
+  cells: ProfileCell[];
+}
+
+export class ProfileError extends Error {
+  override name = 'ProfileError';
+}
+
+export interface ClassifierIdentity {
+  name: string;
+  sha256: string;
+  dim: number;
+}
+
+export function emptyProfile(c: ClassifierIdentity, countRule: CountRule = 'all'): MicroscopeProfile {
+  return {
+    format: PROFILE_FORMAT,
+    version: PROFILE_VERSION,
+    name: 'This microscope',
+    updated: new Date().toISOString(),
+    classifier: { name: c.name, sha256: c.sha256, embeddingDim: c.dim, classes: [...WBC_TYPES] },
+    fixedScale: null,
+    countRule,
+    cells: [],
+  };
+}
+
+const COUNT_RULES: readonly string[] = ['all', 'half', 'interior'];
+
+/** Reads a profile file's text for this classifier, or throws a ProfileError that says what is wrong. */
+export function parseProfile(text: string, c: ClassifierIdentity): MicroscopeProfile {
+  if (text.length > MAX_PROFILE_BYTES) throw new ProfileError(`the file is too large for a microscope profile (${(text.length / 1e6).toFixed(1)} MB; at most ${MAX_PROFILE_BYTES / 1e6} MB)`);
+  let j: Record<string, unknown>;
+  try {
+    j = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw new ProfileError('the file is not JSON');
+  }
+  if (!j || typeof j !== 'object' || j.format !== PROFILE_FORMAT) throw new ProfileError('the file is not a smearcount microscope profile');
+  if (j.version !== PROFILE_VERSION) throw new ProfileError(`profile version ${String(j.version)} is not supported (this app reads version ${PROFILE_VERSION})`);
+  const cl = (j.classifier ?? {}) as Record<string, unknown>;
+  if (cl.sha256 !== c.sha256) {
+    throw new ProfileError(`the profile was made for another WBC classifier (sha256 ${String(cl.sha256).slice(0, 12)}…; this app runs ${c.sha256.slice(0, 12)}…)`);
+  }
+  if (cl.embeddingDim !== c.dim) throw new ProfileError(`the profile's embeddings have ${String(cl.embeddingDim)} values; this classifier's have ${c.dim}`);
+  if (!Array.isArray(cl.classes) || cl.classes.length !== WBC_TYPES.length || cl.classes.some((t, i) => t !== WBC_TYPES[i])) throw new ProfileError('the profile lists other WBC types');
+  const name = typeof j.name === 'string' ? j.name.slice(0, 200) : 'Imported profile';
+  const fixedScale = j.fixedScale === null || j.fixedScale === undefined ? null : Number(j.fixedScale);
+  if (fixedScale !== null && !(Number.isFinite(fixedScale) && fixedScale > 0.05 && fixedScale < 20)) throw new ProfileError('the scale override must be a number between 0.05 and 20, or null');
+  const countRule = j.countRule ?? 'all';
+  if (typeof countRule !== 'string' || !COUNT_RULES.includes(countRule)) throw new ProfileError(`unknown count rule ${String(countRule)}`);
+  if (!Array.isArray(j.cells)) throw new ProfileError('the profile has no cells list');
+  if (j.cells.length > MAX_PROFILE_CELLS) throw new ProfileError(`the profile has ${j.cells.length} cells; at most ${MAX_PROFILE_CELLS} are read`);
+  const cells: ProfileCell[] = j.cells.map((x: unknown, i: number) => {
+    const cell = (x ?? {}) as Record<string, unknown>;
+    if (!isWbcType(cell.type)) throw new ProfileError(`cell ${i + 1}: unknown type ${String(cell.type)}`);
+    if (!Array.isArray(cell.e) || cell.e.length !== c.dim) throw new ProfileError(`cell ${i + 1}: the embedding must have ${c.dim} values`);
+    if (!cell.e.every((v) => typeof v === 'number' && Number.isFinite(v) && Math.abs(v) < 1e6)) throw new ProfileError(`cell ${i + 1}: the embedding holds a value that is not a finite number`);
+    const key = typeof cell.key === 'string' && cell.key.length <= 300 ? cell.key : `imported/${i}`;
+    if (cell.modelRight !== undefined && typeof cell.modelRight !== 'boolean') throw new ProfileError(`cell ${i + 1}: modelRight must be true or false`);
+    return { key, type: cell.type, e: cell.e as number[], ...(typeof cell.modelRight === 'boolean' ? { modelRight: cell.modelRight } : {}) };
+  });
+  return {
+    format: PROFILE_FORMAT,
+    version: PROFILE_VERSION,
+    name,
+    updated: typeof j.updated === 'string' ? j.updated : new Date().toISOString(),
+    classifier: { name: String(cl.name ?? c.name), sha256: c.sha256, embeddingDim: c.dim, classes: [...WBC_TYPES] },
+    fixedScale,
+    countRule: countRule as CountRule,
+    cells,
+  };
+}
+
+/** The profile as a file: embeddings rounded to 5 significant digits (they are float32 features). */
+export function profileJson(p: MicroscopeProfile): string {
+  const cells = p.cells.map((c) => ({ ...c, e: c.e.map((v) => Number(v.toPrecision(5))) }));
+  return JSON.stringify({ ...p, cells });
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import type { Detection } from '../detection/detection';
+import { diffEdits } from './audit';
+import { NO_EDITS, applyTypes } from './edits';
+import { applyReview, reclassifyCell, setCellNote, verifyCells } from './gallery';
+import { WBC_TYPES } from '../differential/differential';
+
+const det = (id: string): Detection => ({ id, cls: 'WBC', score: 0.9, box: { x1: 0, y1: 0, x2: 10, y2: 10 } as Detection['box'], origin: 'model' });
+const probs = { m0: [0.9, 0.02, 0.02, 0.02, 0.02, 0.01, 0.01], m1: [0.1, 0.8, 0.02, 0.02, 0.02, 0.02, 0.02] };
+const shown = (e = NO_EDITS) => applyReview(applyTypes([det('m0'), det('m1')], e.typed, probs, WBC_TYPES), e);
+
+describe('gallery edits', () => {
+  it('moving a cell sets its type (or category with a note) and marks it verified; moving back clears the category', () => {
+    let e = reclassifyCell.perform(NO_EDITS, { id: 'm0', to: 'monocyte' });
+    expect(shown(e)[0].wbc).toMatchObject({ type: 'monocyte', origin: 'manual', verified: true });
+    e = reclassifyCell.perform(e, { id: 'm0', to: 'smudge', note: 'ruptured' });
+    expect(shown(e)[0].wbc).toMatchObject({ category: 'smudge', note: 'ruptured', verified: true });
+    e = setCellNote.perform(e, { id: 'm0', note: 'basket cell' });
+    expect(shown(e)[0].wbc?.note).toBe('basket cell');
+    expect(setCellNote.perform(e, { id: 'm1', note: 'x' })).toBe(e); // not in a category: nothing
+    e = reclassifyCell.perform(e, { id: 'm0', to: 'lymphocyte' });
+    expect(shown(e)[0].wbc).toMatchObject({ type: 'lymphocyte', verified: true });
+    expect(shown(e)[0].wbc?.category).toBeUndefined();
+  });
+  it('verifying keeps the shown type; un-verifying leaves the type; no change is the same object', () => {
+    const e = verifyCells.perform(NO_EDITS, { ids: ['m0', 'm1'], verified: true, types: { m0: 'neutrophil', m1: 'lymphocyte' } });
+    expect(e.typed).toEqual({ m0: 'neutrophil', m1: 'lymphocyte' });
+    expect(shown(e).map((d) => !!d.wbc?.verified)).toEqual([true, true]);
+    expect(verifyCells.perform(e, { ids: ['m0'], verified: true, types: { m0: 'neutrophil' } })).toBe(e);
+    const off = verifyCells.perform(e, { ids: ['m1'], verified: false });
+    expect(shown(off).map((d) => !!d.wbc?.verified)).toEqual([true, false]);
+    expect(shown(NO_EDITS)).toHaveLength(2);
+  });
+  it('the audit trail says what changed, from what to what', () => {
+    const a = reclassifyCell.perform(NO_EDITS, { id: 'm0', to: 'monocyte' });
+    expect(diffEdits(NO_EDITS, a)).toEqual([
+      { cell: 'm0', field: 'type', from: null, to: 'monocyte' },
+      { cell: 'm0', field: 'verified', from: 'no', to: 'yes' },
+    ]);
+    const b = reclassifyCell.perform(a, { id: 'm0', to: 'other', note: 'blast?' });
+    expect(diffEdits(a, b)).toEqual([
+      { cell: 'm0', field: 'category', from: null, to: 'other' },
+      { cell: 'm0', field: 'note', from: null, to: 'blast?' },
+    ]);
+    const c = { ...b, deleted: ['m1'], relabeled: { m2: 'RBC' as const } };
+    expect(diffEdits(b, c)).toEqual([
+      { cell: 'm1', field: 'deleted', from: 'no', to: 'yes' },
+      { cell: 'm2', field: 'class', from: null, to: 'RBC' },
+    ]);
+    expect(diffEdits(c, c)).toEqual([]);
+  });
+});

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { cocoWithSample, csvWithSample, exportName, jsonWithSample, pngWithSample, safeName, vocWithSample } from './sample';
+import { crc32 } from './zip';
+
+describe('the sample ID in exports', () => {
+  it('file names: safe, with the sample and the time', () => {
+    expect(safeName(' S/042 B ')).toBe('S_042_B');
+    expect(safeName('../etc')).toBe('etc');
+    expect(safeName('')).toBe('no-sample-id');
+    expect(exportName('counts', 'S-1', 'csv', new Date('2026-11-30T10:20:30Z'))).toBe('counts-S-1-2026-11-30-10-20-30.csv');
+  });
+  it('CSV: a last sample_id column, quoted when needed, line endings kept', () => {
+    expect(csvWithSample('image,RBC\r\na.jpg,3\r\n', 'S,1')).toBe('image,RBC,sample_id\r\na.jpg,3,"S,1"\r\n');
+    expect(csvWithSample('a\nb', 'x')).toBe('a,sample_id\nb,x');
+  });
+  it('VOC, JSON and COCO content', () => {
+    expect(vocWithSample('<annotation>\n  <filename>a.jpg</filename></annotation>', 'A<&>')).toContain('<annotation>\n  <sample_id>A&lt;&amp;&gt;</sample_id>');
+    expect(JSON.parse(jsonWithSample('[{"image":"a"}]', { sample: { id: 'S' }, audit: [] }))).toEqual({ sample: { id: 'S' }, audit: [], images: [{ image: 'a' }] });
+    expect(JSON.parse(cocoWithSample('{"info":{"description":"x"},"images":[]}', 'S')).info).toEqual({ description: 'x', sample_id: 'S' });
+  });
+  it('PNG: a valid tEXt chunk right after IHDR', () => {
+    const ihdr = Uint8Array.from([0, 0, 0, 13, 73, 72, 68, 82, ...Array(13).fill(1), 0, 0, 0, 0]);
+    const iend = Uint8Array.from([0, 0, 0, 0, 73, 69, 78, 68, 0xae, 0x42, 0x60, 0x82]);
+    const png = Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10, ...ihdr, ...iend]);
+    const out = pngWithSample(png, 'S-9');
+    const at = 8 + ihdr.length;
+    const len = new DataView(out.buffer).getUint32(at);
+    expect(len).toBe('Sample ID\0S-9'.length);
+    expect(String.fromCharCode(...out.subarray(at + 4, at + 8))).toBe('tEXt');
+    expect(String.fromCharCode(...out.subarray(at + 8, at + 8 + len))).toBe('Sample ID\0S-9');
+    expect(new DataView(out.buffer).getUint32(at + 8 + len)).toBe(crc32(out.subarray(at + 4, at + 8 + len)));
+    expect(out.subarray(at + 12 + len)).toEqual(iend);
+    expect(() => pngWithSample(Uint8Array.from([1, 2, 3]), 'x')).toThrow(/not a PNG/);
+  });
+});

@@ -1,0 +1,82 @@
+import { useRef, useState } from 'react';
+import { ProfileError } from '../../core/adapt/profile';
+import { useApp, useServices } from '../../services/context';
+import { Section } from '../Section';
+
+function download(name: string, text: string) {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** The microscope profile: what the classifier learnt from this lab's verified cells, with a reset, and
+ * export / import so a lab's workstations share it. */
+export function ProfilePanel() {
+  const { profile, store } = useServices();
+  const a = useApp((s) => s.adaptation);
+  const fixedScale = useApp((s) => s.fixedScale);
+  const countRule = useApp((s) => s.postprocess.countRule);
+  const input = useRef<HTMLInputElement>(null);
+  const [name, setName] = useState(() => profile?.current().name ?? '');
+  if (!profile) {
+    return a.unavailable ? (
+      <Section title="Microscope profile" className="profile" testId="profile-panel">
+        <p className="hint">This WBC classifier exposes no embedding: it cannot adapt to the microscope.</p>
+      </Section>
+    ) : null;
+  }
+  const w = a.head?.weight ?? 0;
+  return (
+    <Section title="Microscope profile" className="profile" testId="profile-panel">
+      <label>
+        Name{' '}
+        <input data-testid="profile-name" value={name} onChange={(e) => setName(e.target.value)} onBlur={() => profile.setName(name.trim() || 'This microscope')} />
+      </label>
+      <p data-testid="profile-status" role="status">
+        {a.cells ? `Adapted to this microscope from ${a.cells} verified cell${a.cells === 1 ? '' : 's'}` : 'Not adapted yet: verified cells in the gallery teach it this microscope.'}
+        {a.cells ? (w > 0 ? ` (blend weight ${w.toFixed(2)}).` : ' (the model already types them right: its own output is kept).') : ''}
+      </p>
+      <p className="muted" data-testid="profile-settings">
+        Scale override: {fixedScale === null ? 'none (estimated per image)' : `${fixedScale}`} · count rule: {countRule}
+        {a.fitMs !== null ? ` · fitted in ${a.fitMs.toFixed(0)} ms` : ''}
+      </p>
+      <div className="buttons">
+        <button data-testid="profile-reset" disabled={!a.cells} onClick={() => confirm('Forget every cell this microscope profile learnt from?') && profile.reset()}>
+          Reset
+        </button>
+        <button data-testid="profile-export" onClick={() => download(`microscope-profile-${(profile.current().name || 'profile').replace(/[^A-Za-z0-9._-]+/g, '_')}.json`, profile.exportJson())}>
+          Export profile
+        </button>
+        <button data-testid="profile-import-button" onClick={() => input.current?.click()}>
+          Import profile…
+        </button>
+        <input
+          ref={input}
+          type="file"
+          accept="application/json,.json"
+          hidden
+          data-testid="profile-import"
+          onChange={async (e) => {
+            const f = e.target.files?.[0];
+            e.target.value = '';
+            if (!f) return;
+            const st = store.getState();
+            st.dismissNotices((n) => n.source === 'profile');
+            try {
+              const p = await profile.importFile(f);
+              setName(p.name);
+              st.notify({ kind: 'info', source: 'profile', subject: f.name, message: `Microscope profile "${p.name}" imported: ${p.cells.length} verified cells.` });
+            } catch (err) {
+              const why = err instanceof ProfileError ? err.message : `could not be read (${(err as Error).message})`;
+              st.notify({ kind: 'error', source: 'profile', subject: f.name, message: `Not imported, nothing changed: ${why}.` });
+            }
+          }}
+        />
+      </div>
+      <p className="hint">The profile stays on this device (with its scale override and count rule); export it to share it with the lab's other workstations.</p>
+    </Section>
+  );
+}

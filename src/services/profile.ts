@@ -1,0 +1,250 @@
+/**
+ * Learning the microscope, on the device: the technician's verified cells (their classifier embeddings and
+ * types) go into the microscope profile, a head is fitted on them (core/adapt), and every image's type
+ * probabilities are blended with it. The profile (cells, scale override, count rule) lives in IndexedDB
+ * beside the batch, survives "Clear session" (it describes the microscope, not the sample), and is exported
+ * and imported as JSON so a lab's workstations share it. Nothing leaves the device.
+ */
+import { adaptedProbs, blendWeight, fitHead, type Head } from '../core/adapt/adapt';
+import { emptyProfile, MAX_PROFILE_BYTES, MAX_PROFILE_CELLS, parseProfile, profileJson, ProfileError, type ClassifierIdentity, type MicroscopeProfile, type ProfileCell } from '../core/adapt/profile';
+import type { ClassifierCard } from '../core/differential/card';
+import { WBC_TYPES } from '../core/differential/differential';
+import { shownDetections } from '../store/selectors';
+import type { AppStore } from '../store/store';
+import type { ImageEntry } from '../store/types';
+
+const DB = 'smearcount-profile';
+const argmax = (p: readonly number[]) => p.reduce((b, v, i) => (v > p[b] ? i : b), 0);
+const KEY = 'current';
+
+function open(): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.open(DB, 1);
+    req.onupgradeneeded = () => req.result.createObjectStore('profile');
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+interface Stored {
+  profile: MicroscopeProfile;
+  /** Cells of the batch on screen left out after a reset (they were verified before it). */
+  ignored: string[];
+}
+
+export class ProfileService {
+  private profile: MicroscopeProfile;
+  private ignored = new Set<string>();
+  private db?: Promise<IDBDatabase>;
+  private signature = '';
+  private adaptedWith = new Map<string, { head: Head | null; wbc: ImageEntry['wbc'] }>();
+  private timer?: ReturnType<typeof setTimeout>;
+  private id: ClassifierIdentity;
+
+  constructor(
+    private store: AppStore,
+    classifier: ClassifierCard,
+  ) {
+    this.id = { name: classifier.name, sha256: classifier.sha256, dim: classifier.embedding!.dim };
+    this.profile = emptyProfile(this.id, store.getState().postprocess.countRule);
+  }
+
+  private conn() {
+    return (this.db ??= open());
+  }
+
+  current(): MicroscopeProfile {
+    return this.profile;
+  }
+
+  /** Loads the stored profile (if it was made for this classifier), applies its settings and starts learning. */
+  async start() {
+    try {
+      const db = await this.conn();
+      const v = await new Promise<Stored | undefined>((resolve, reject) => {
+        const r = db.transaction('profile').objectStore('profile').get(KEY);
+        r.onsuccess = () => resolve(r.result as Stored | undefined);
+        r.onerror = () => reject(r.error);
+      });
+      if (v?.profile && v.profile.classifier?.sha256 === this.id.sha256 && v.profile.classifier.embeddingDim === this.id.dim) {
+        this.profile = v.profile;
+        this.ignored = new Set(v.ignored ?? []);
+        this.applySettings();
+      }
+    } catch {
+      // no IndexedDB (private mode): the profile lives for this page only
+    }
+    this.store.subscribe((s, p) => {
+      if (s.fixedScale !== p.fixedScale || s.postprocess.countRule !== p.postprocess.countRule) {
+        this.profile = { ...this.profile, fixedScale: s.fixedScale, countRule: s.postprocess.countRule, updated: new Date().toISOString() };
+        this.save();
+      }
+      if (s.images !== p.images || s.order !== p.order || s.postprocess !== p.postprocess) this.schedule();
+    });
+    this.refresh(true);
+  }
+
+  private schedule() {
+    if (this.timer !== undefined) return;
+    // verifying a group is many store changes in one go: learn once they are done
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.refresh(false);
+    }, 150);
+  }
+
+  private applySettings() {
+    const s = this.store.getState();
+    if (s.fixedScale !== this.profile.fixedScale) s.setFixedScale(this.profile.fixedScale);
+    if (s.postprocess.countRule !== this.profile.countRule) s.setCountRule(this.profile.countRule);
+  }
+
+  /** This batch's verified cells with an embedding, by key. */
+  private sessionCells(): Map<string, ProfileCell> {
+    const s = this.store.getState();
+    const out = new Map<string, ProfileCell>();
+    for (const id of s.order) {
+      const im = s.images[id];
+      if (im.status !== 'done' || !im.emb) continue;
+      for (const d of shownDetections(im, s.postprocess)) {
+        const e = im.emb[d.id];
+        const key = `${id}/${d.id}`;
+        if (d.cls === 'WBC' && d.wbc?.verified && !d.wbc.category && e && e.length === this.id.dim && !this.ignored.has(key)) {
+          const p = im.wbc?.[d.id];
+          out.set(key, { key, type: d.wbc.type, e, ...(p ? { modelRight: WBC_TYPES[argmax(p)] === d.wbc.type } : {}) });
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Folds this batch's verified cells into the profile, refits the head when they changed, and writes the
+   * adapted probabilities of images that need them. */
+  private refresh(force: boolean) {
+    const s = this.store.getState();
+    const inBatch = new Set(s.order);
+    const session = this.sessionCells();
+    const kept = this.profile.cells.filter((c) => !inBatch.has(c.key.slice(0, c.key.indexOf('/'))) && !session.has(c.key));
+    const cells = [...kept, ...session.values()].slice(-MAX_PROFILE_CELLS);
+    const signature = cells.map((c) => `${c.key}:${c.type}`).join('|');
+    let head = s.adaptation.head;
+    if (force || signature !== this.signature) {
+      this.signature = signature;
+      if (cells.length !== this.profile.cells.length || signature !== this.profile.cells.map((c) => `${c.key}:${c.type}`).join('|')) {
+        this.profile = { ...this.profile, cells, updated: new Date().toISOString() };
+        this.save();
+      }
+      const t = performance.now();
+      head = this.fit(cells);
+      s.setAdaptation({ cells: cells.length, head, fitMs: head ? performance.now() - t : null });
+    }
+    this.writeAdapted(head);
+  }
+
+  private fit(cells: readonly ProfileCell[]): Head | null {
+    const head = fitHead(
+      cells.map((c) => c.e),
+      cells.map((c) => WBC_TYPES.indexOf(c.type)),
+      WBC_TYPES.length,
+    );
+    if (!head) return null;
+    // the gate: how often the model itself was wrong on the verified cells (core/adapt blendWeight)
+    const known = cells.filter((c) => c.modelRight !== undefined);
+    const modelError = known.length ? known.filter((c) => !c.modelRight).length / known.length : null;
+    return { ...head, modelError, weight: blendWeight(cells.length, modelError) };
+  }
+
+  private writeAdapted(head: Head | null) {
+    const s = this.store.getState();
+    let changed = false;
+    const images = { ...s.images };
+    for (const id of s.order) {
+      const im = s.images[id];
+      if (im.status !== 'done' || !im.wbc) continue;
+      const last = this.adaptedWith.get(id);
+      if (last && last.head === head && last.wbc === im.wbc) continue;
+      this.adaptedWith.set(id, { head, wbc: im.wbc });
+      let adapted: Record<string, number[]> | undefined;
+      if (head && head.weight > 0 && im.emb) {
+        adapted = {};
+        for (const [det, p] of Object.entries(im.wbc)) {
+          const e = im.emb[det];
+          if (e) adapted[det] = adaptedProbs(head, p, e);
+        }
+      }
+      if (adapted || im.adapted) {
+        images[id] = { ...im, adapted };
+        changed = true;
+      }
+    }
+    if (changed) this.store.setState({ images });
+  }
+
+  private save() {
+    const stored: Stored = { profile: this.profile, ignored: [...this.ignored] };
+    void this.conn()
+      .then(
+        (db) =>
+          new Promise<void>((resolve, reject) => {
+            const tx = db.transaction('profile', 'readwrite');
+            tx.objectStore('profile').put(stored, KEY);
+            tx.oncomplete = () => resolve();
+            tx.onerror = tx.onabort = () => reject(tx.error);
+          }),
+      )
+      .catch((e: unknown) => this.store.getState().notify({ kind: 'error', source: 'profile', subject: '', message: `The microscope profile was not saved (${(e as Error).message}).` }));
+  }
+
+  /** Forgets every learnt cell (this batch's verified ones too, until they are verified again). */
+  reset() {
+    for (const k of this.sessionCells().keys()) this.ignored.add(k);
+    this.profile = { ...this.profile, cells: [], updated: new Date().toISOString() };
+    this.signature = '';
+    this.save();
+    this.refresh(true);
+  }
+
+  setName(name: string) {
+    this.profile = { ...this.profile, name: name.slice(0, 200) };
+    this.save();
+  }
+
+  exportJson(): string {
+    return profileJson(this.profile);
+  }
+
+  /** Replaces the profile with a file's, after validating it; a bad file throws a ProfileError and changes nothing. */
+  async importFile(file: Blob): Promise<MicroscopeProfile> {
+    if (file.size > MAX_PROFILE_BYTES) throw new ProfileError(`the file is too large for a microscope profile (${(file.size / 1e6).toFixed(1)} MB)`);
+    const p = parseProfile(await file.text(), this.id);
+    this.profile = p;
+    this.ignored = new Set(this.sessionCells().keys());
+    this.signature = '';
+    this.applySettings();
+    this.save();
+    this.refresh(true);
+    return p;
+  }
+
+  /** Fit time for n cells (the batch's embeddings, cycled), median of 5 runs: the in-browser figure. */
+  timeFit(n: number): { ms: number; cells: number } | null {
+    const s = this.store.getState();
+    const pool: ProfileCell[] = [];
+    for (const id of s.order) {
+      const im = s.images[id];
+      for (const [det, e] of Object.entries(im.emb ?? {})) {
+        const p = im.wbc?.[det];
+        if (p) pool.push({ key: det, type: WBC_TYPES[argmax(p)], e });
+      }
+    }
+    if (!pool.length) return null;
+    const cells = Array.from({ length: n }, (_, i) => pool[i % pool.length]);
+    const times: number[] = [];
+    for (let r = 0; r < 5; r++) {
+      const t = performance.now();
+      fitHead(cells.map((c) => c.e), cells.map((c) => WBC_TYPES.indexOf(c.type)), WBC_TYPES.length);
+      times.push(performance.now() - t);
+    }
+    return { ms: times.sort((a, b) => a - b)[2], cells: n };
+  }
+}
