@@ -33,7 +33,9 @@ def main(args):
     saved = D.find_pbc_boxes
     D.find_pbc_boxes = lambda *a, **k: _NoBoxes()
     try:
-        items = D.load_items(root, HERE / "runs" / "unused", None)
+        import inspect  # load_items(root, log) now; load_items(root, run_dir, log) before the boxes file
+        n = len(inspect.signature(D.load_items).parameters)
+        items = D.load_items(root, None) if n == 2 else D.load_items(root, HERE / "runs" / "unused", None)
     finally:
         D.find_pbc_boxes = saved
     sp = D.split(items, args.seed)
