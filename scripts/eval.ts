@@ -1,6 +1,6 @@
 /**
  * npm run eval -- <voc-dir> [--images dir] [--json out.json] [--counts out.csv] [--model path.onnx]
- *                 [--limit N] [--fixed-scale X] [--count-rule all|half|interior] [--no-wbc-rule]
+ *                 [--limit N] [--fixed-scale X] [--count-rule all|half|top-left|interior] [--no-wbc-rule]
  * npm run eval -- --card [--model path.onnx]
  * npm run eval -- <dir of type folders> [--classifier wbc.onnx] [--json out.json]   (the WBC differential; --limit N per type)
  * npm run eval -- <typed set> --adapt K[,K...] [--repeats R] [--seed S] [--json out.json]   (learning a microscope from
@@ -17,7 +17,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CLASS_NAMES } from '../src/core/detection/classes';
-import type { CountRule } from '../src/core/detection/postprocess';
+import { COUNT_RULES, isCountRule, type CountRule } from '../src/core/detection/postprocess';
 import { toCsv } from '../src/core/formats/csv';
 import { reportSets } from './dataRoot';
 import { DEFAULT_MODEL } from './evaluation/detector';
@@ -28,7 +28,7 @@ import { join } from 'node:path';
 import { isWbcType } from '../src/core/differential/differential';
 
 const USAGE =
-  'usage: npm run eval -- <folder> [--images dir] [--json out.json] [--counts out.csv] [--model model.onnx] [--limit N] [--fixed-scale X] [--count-rule all|half|interior] [--no-wbc-rule]\n' +
+  'usage: npm run eval -- <folder> [--images dir] [--json out.json] [--counts out.csv] [--model model.onnx] [--limit N] [--fixed-scale X] [--count-rule all|half|top-left|interior] [--no-wbc-rule]\n' +
   '       npm run eval -- --card [--model model.onnx]\n' +
   '       npm run eval -- <typed set> --adapt K[,K...] [--repeats R] [--seed S] [--json out.json]\n' +
   '       npm run eval -- <dir of type folders> --boxes out.json   (the detector\'s WBC box per cell, for models/differential.py)';
@@ -70,7 +70,7 @@ const num = (v: string | undefined, name: string) => {
   if (!(n > 0)) usage(`${name} must be a positive number`);
   return n;
 };
-if (o['count-rule'] && !['all', 'interior', 'half'].includes(o['count-rule'])) usage('--count-rule is all, half or interior');
+if (o['count-rule'] && !isCountRule(o['count-rule'])) usage(`--count-rule is one of ${Object.keys(COUNT_RULES).join(', ')}`);
 const progress = (d: number, n: number) => {
   if (process.stderr.isTTY) process.stderr.write(`\r${d}/${n} images`);
   else if (d % 20 === 0 || d === n) process.stderr.write(`${d}/${n} images\n`);

@@ -9,6 +9,7 @@ import { ImageCanvas } from '../features/ImageCanvas';
 import { StatusBar } from '../features/StatusBar';
 import { ThresholdSliders } from '../features/ThresholdSliders';
 import { Thumbnails } from '../features/Thumbnails';
+import { ReviewBar } from '../features/ReviewBar';
 import { Toolbar } from '../features/Toolbar';
 import { handleKey } from '../features/actions';
 import { ExportMenu } from '../features/ExportMenu';
@@ -50,6 +51,7 @@ export function App({ services }: { services: Services }) {
         <main>
           <CountsBar />
           <Toolbar />
+          <ReviewBar />
           <ImageCanvas />
         </main>
         <aside className="right">

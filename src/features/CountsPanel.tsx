@@ -1,3 +1,4 @@
+import { describeScale } from '../core/detection/scaleWords';
 import { classColors } from '../core/detection/card';
 import { useApp, useServices } from '../services/context';
 import { CLASS_NAMES } from '../core/detection/classes';
@@ -108,11 +109,7 @@ export function CountsPanel() {
       {current?.status === 'done' && current.scale && (
         <p className="scale-info" data-testid="scale-info">
           Magnification:{' '}
-          {current.scale.fixed
-            ? `fixed at cells ${(1 / current.scale.relative).toFixed(2)}× the model's scale`
-            : current.scale.estimated === null
-              ? 'not estimated (too few red cells); counted at the model\'s scale'
-              : `cells at ${current.scale.estimated.toFixed(2)}× the model's scale${current.scale.passes === 2 ? `, detected again at ${current.scale.relative.toFixed(2)}× size` : ''}`}
+          {describeScale(current.scale)}
         </p>
       )}
       {current?.status === 'error' && <p className="error-text">{current.error}</p>}

@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
-import { useServices } from '../services/context';
+import { useCallback, useEffect, useRef, useState, type ChangeEvent, type DragEvent } from 'react';
+import { useApp, useServices } from '../services/context';
+import { useInputMode } from './useInputMode';
 
 /** Walks dropped folders (webkitGetAsEntry) so a technician can drop a whole day's folder. */
 async function filesFromDataTransfer(dt: DataTransfer): Promise<File[]> {
@@ -10,7 +11,11 @@ async function filesFromDataTransfer(dt: DataTransfer): Promise<File[]> {
   const out: File[] = [];
   const walk = async (e: FileSystemEntry): Promise<void> => {
     if (e.isFile) {
-      out.push(await new Promise<File>((res, rej) => (e as FileSystemFileEntry).file(res, rej)));
+      const f = await new Promise<File>((res, rej) => (e as FileSystemFileEntry).file(res, rej));
+      // The entry knows the file's place in the dropped folder but the File it gives does not carry it;
+      // set the field a chosen folder fills (webkitdirectory), so intake reads one field either way.
+      if (!f.webkitRelativePath && e.fullPath.includes('/', 1)) Object.defineProperty(f, 'webkitRelativePath', { value: e.fullPath.replace(/^\//, '') });
+      out.push(f);
     } else if (e.isDirectory) {
       const reader = (e as FileSystemDirectoryEntry).createReader();
       for (;;) {
@@ -29,6 +34,10 @@ export function DropZone() {
   const [over, setOver] = useState(false);
   const [dragging, setDragging] = useState(false);
   const input = useRef<HTMLInputElement>(null);
+  const camera = useRef<HTMLInputElement>(null);
+  const folder = useRef<HTMLInputElement>(null);
+  const empty = useApp((s) => s.order.length === 0);
+  const touch = useInputMode() === 'touch';
 
   const onDrop = useCallback(async (e: DragEvent) => {
     e.preventDefault();
@@ -86,9 +95,15 @@ export function DropZone() {
     return () => window.removeEventListener('paste', onPaste);
   }, [runner]);
 
+  const add = (e: ChangeEvent<HTMLInputElement>) => {
+    const files = Array.from(e.target.files ?? []);
+    e.target.value = '';
+    void runner.addFiles(files);
+  };
+  const accept = 'image/jpeg,image/png,image/webp,image/bmp,image/gif,.xml,.tif,.tiff';
   return (
     <div
-      className={`dropzone${over ? ' over' : ''}`}
+      className={`dropzone${over ? ' over' : ''}${empty ? ' empty' : ''}`}
       data-testid="dropzone"
       onDragOver={(e) => {
         e.preventDefault();
@@ -96,32 +111,32 @@ export function DropZone() {
       }}
       onDragLeave={() => setOver(false)}
       onDrop={onDrop}
-      onClick={() => input.current?.click()}
-      role="button"
-      tabIndex={0}
-      onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && input.current?.click()}
     >
       {dragging && (
         <div className="drop-overlay" data-testid="drop-overlay" aria-hidden>
           Drop to count: images stay on this device
         </div>
       )}
-      <strong>Drop smear images or folders</strong>
-      <span>or click to choose · paste with Ctrl+V</span>
-      <span className="muted">JPEG, PNG, WebP, BMP · VOC .xml to compare with ground truth</span>
-      <input
-        ref={input}
-        data-testid="file-input"
-        type="file"
-        multiple
-        accept="image/jpeg,image/png,image/webp,image/bmp,image/gif,.xml,.tif,.tiff"
-        hidden
-        onChange={(e) => {
-          const files = Array.from(e.target.files ?? []);
-          e.target.value = '';
-          void runner.addFiles(files);
-        }}
-      />
+      <div className="add-buttons">
+        <button className="add-images" data-testid="choose-files" onClick={() => input.current?.click()}>
+          Add images
+        </button>
+        {/* capture opens the camera directly (phones photographing through the eyepiece); the
+            button above still offers the gallery and files. */}
+        <button className="take-photo" data-testid="take-photo" onClick={() => camera.current?.click()}>
+          Camera
+        </button>
+        <button className="add-folder" data-testid="choose-folder" onClick={() => folder.current?.click()}>
+          Folder
+        </button>
+      </div>
+      <span className="drop-hint">
+        {touch ? 'Photograph a field or pick images from the gallery' : 'or drop images or folders here · paste with Ctrl+V'}
+      </span>
+      {empty && <span className="muted">JPEG, PNG, WebP, BMP · VOC .xml to compare with ground truth</span>}
+      <input ref={input} data-testid="file-input" type="file" multiple accept={accept} hidden onChange={add} />
+      <input ref={camera} data-testid="camera-input" type="file" accept="image/*" capture="environment" hidden onChange={add} />
+      <input ref={folder} data-testid="folder-input" type="file" multiple hidden onChange={add} {...{ webkitdirectory: '' }} />
     </div>
   );
 }

@@ -1,3 +1,4 @@
+import { describeScaleSetting } from '../core/detection/scaleWords';
 import { useApp, useServices, useView } from '../services/context';
 import { CLASS_NAMES } from '../core/detection/classes';
 import { formatRatio } from '../core/counts/counts';
@@ -108,7 +109,7 @@ export function PrintReport() {
       )}
       <p data-testid="report-count-rule">
         Count rule: {COUNT_RULES[params.countRule]}. Magnification:{' '}
-        {fixedScale === null ? 'estimated per image' : `fixed: cells at ${(1 / fixedScale).toFixed(2)}× the model's scale`}; second pass on{' '}
+        {describeScaleSetting(fixedScale)}; second pass on{' '}
         {done.filter((im) => im.scale?.passes === 2).length} of {done.length} images.
       </p>
       <table>

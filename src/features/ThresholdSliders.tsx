@@ -1,7 +1,10 @@
-import { useApp } from '../services/context';
+import { useShallow } from 'zustand/react/shallow';
+import { useApp, useServices } from '../services/context';
+import { selectScaleStale, wasEdited } from '../store/selectors';
 import { Section } from './Section';
+import { cellSizeWords } from '../core/detection/scaleWords';
 import { CLASS_NAMES } from '../core/detection/classes';
-import { COUNT_RULES, type CountRule } from '../core/detection/postprocess';
+import { COUNT_RULE_LABELS, COUNT_RULES, type CountRule } from '../core/detection/postprocess';
 
 /** Re-filters the kept raw detections instantly; the model never re-runs. */
 export function ThresholdSliders() {
@@ -16,6 +19,8 @@ export function ThresholdSliders() {
   const setBand = useApp((s) => s.setReviewBand);
   const fixedScale = useApp((s) => s.fixedScale);
   const setFixedScale = useApp((s) => s.setFixedScale);
+  const stale = useApp(useShallow(selectScaleStale));
+  const { store, runner } = useServices();
   return (
     <Section title="Settings" className="sliders">
       <h2>Score thresholds</h2>
@@ -52,12 +57,14 @@ export function ThresholdSliders() {
       <label className="select">
         <span className="sr-only">Count rule</span>
         <select value={pp.countRule} data-testid="count-rule" onChange={(e) => setCountRule(e.target.value as CountRule)}>
-          <option value="all">Every visible cell (default)</option>
-          <option value="half">Cut cells only when at least half inside</option>
-          <option value="interior">Exclude cells cut by the border</option>
+          {(Object.keys(COUNT_RULE_LABELS) as CountRule[]).map((r) => (
+            <option key={r} value={r}>
+              {COUNT_RULE_LABELS[r]}
+            </option>
+          ))}
         </select>
       </label>
-      <p className="hint">{COUNT_RULES[pp.countRule]}. A cell is cut when its box reaches within 0.5% of the image's shorter side (at least 2 px) of an edge; "half inside" compares its box with the image's uncut cells of the same class.</p>
+      <p className="hint">{COUNT_RULES[pp.countRule]}. A cell is cut when its box reaches within 0.5% of the image's shorter side (at least 2 px) of an edge; "half inside" compares its box with the image's uncut cells of the same class; the two-edge rule counts each cell of adjacent fields once. Cells a rule leaves out stay on the canvas, dimmed.</p>
       <h2>Magnification</h2>
       <label className="select">
         <span className="sr-only">Magnification</span>
@@ -69,15 +76,29 @@ export function ThresholdSliders() {
           <option value="auto">Estimate per image (auto)</option>
           {[0.5, 0.625, 0.8, 1, 1.25, 1.6, 2].map((v) => (
             <option key={v} value={String(1 / v)}>
-              Cells at {v}× the model's scale
+              {v === 1 ? 'Cells at the usual size' : cellSizeWords(v).replace(/^c/, 'C')}
             </option>
           ))}
         </select>
       </label>
       <p className="hint">
-        Auto measures the red cells on a first pass and, if they are more than 25% off the model's scale, detects again at the right scale. Fix it when
-        you know your microscope; it applies to images counted afterwards.
+        Auto measures the red cells on a first pass and, if they look more than 25% smaller or larger than usual, counts again at the zoom that
+        brings them to the usual size. Set it by hand when you know your microscope.
       </p>
+      {stale.length > 0 && (
+        <button
+          data-testid="count-again"
+          onClick={() => {
+            const st = store.getState();
+            const edited = stale.filter((id) => wasEdited(st.images[id]) || st.images[id].reviewed).length;
+            if (edited && !confirm(`Count ${stale.length} image${stale.length > 1 ? 's' : ''} again with this setting? The boxes are detected afresh: the edits and review marks on ${edited} of them are lost.`)) return;
+            st.requeue(stale);
+            runner.resume();
+          }}
+        >
+          Count again with this setting ({stale.length} image{stale.length > 1 ? 's' : ''} counted otherwise)
+        </button>
+      )}
       <button onClick={reset} disabled={JSON.stringify(pp) === JSON.stringify(defaults)}>
         Model defaults
       </button>

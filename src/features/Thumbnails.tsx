@@ -13,10 +13,16 @@ export function Thumbnails() {
   const list = useRef<HTMLOListElement>(null);
 
   useEffect(() => {
-    const el = list.current?.querySelector<HTMLElement>('[aria-selected="true"]');
-    // Keep the current image in the list's view; on narrow screens the list is part of the page, and
-    // scrolling it into view would pull the whole page away from the canvas.
+    const l = list.current;
+    const el = l?.querySelector<HTMLElement>('[aria-selected="true"]');
+    // Keep the current image in the list's view. On narrow screens the list is a strip under the canvas:
+    // scroll the strip only, since scrollIntoView would also pull the page away from the canvas.
     if (window.matchMedia('(min-width: 1001px)').matches) el?.scrollIntoView({ block: 'nearest' });
+    else if (l && el) {
+      const pad = 10;
+      if (el.offsetLeft - pad < l.scrollLeft) l.scrollLeft = el.offsetLeft - pad;
+      else if (el.offsetLeft + el.offsetWidth + pad > l.scrollLeft + l.clientWidth) l.scrollLeft = el.offsetLeft + el.offsetWidth + pad - l.clientWidth;
+    }
     // Keyboard users move through the list with the arrows: focus follows the current image.
     if (el && list.current?.contains(document.activeElement)) el.focus();
   }, [currentId]);

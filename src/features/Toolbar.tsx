@@ -1,7 +1,8 @@
 import { CLASS_NAMES, type CellClass } from '../core/detection/classes';
-import { selectCurrent, shownDetections } from '../store/selectors';
+import { selectCurrent } from '../store/selectors';
 import { useApp, useServices, useView } from '../services/context';
 import { runAction as run, type ActionName } from './actions';
+import { useInputMode } from './useInputMode';
 
 export function Toolbar() {
   const visible = useApp((s) => s.visible);
@@ -13,14 +14,9 @@ export function Toolbar() {
   const drawClass = useView((s) => s.drawClass);
   const setDrawClass = useView((s) => s.setDrawClass);
   const selectedId = useView((s) => s.selectedId);
-  const review = useView((s) => s.review);
   const helpOpen = useView((s) => s.helpOpen);
   const setHelpOpen = useView((s) => s.setHelpOpen);
-  const params = useApp((s) => s.postprocess);
-  const reviewed = useApp((s) => {
-    const im = s.currentId ? s.images[s.currentId] : undefined;
-    return im && selectedId ? shownDetections(im, s.postprocess).find((d) => d.id === selectedId) : undefined;
-  });
+  const touch = useInputMode() === 'touch';
   return (
     <div className="toolbar" role="toolbar" aria-label="Canvas tools">
       <button onClick={() => runAction('fit')} title="Fit to view (F)">
@@ -57,7 +53,7 @@ export function Toolbar() {
       </button>
       <span className="sep" />
       <button onClick={() => runAction('next-uncertain')} disabled={current?.status !== 'done'} title="Next least-certain detection (U); at the end, mark reviewed and go to the next image" data-testid="review-next">
-        Review next
+        Next uncertain
       </button>
       <label className="check">
         <input
@@ -67,15 +63,9 @@ export function Toolbar() {
           onChange={() => runAction('toggle-reviewed')}
           data-testid="reviewed"
         />{' '}
-        Reviewed (R)
+        {touch ? 'Reviewed' : 'Reviewed (R)'}
       </label>
-      {review && reviewed && (
-        <span className="review-status" data-testid="review-status">
-          {review.k} of {review.n} · {reviewed.cls} · score {reviewed.score.toFixed(2)} vs threshold {Number(params.scoreThresholds[reviewed.cls].toFixed(3))}
-          {reviewed.wbc ? ` · ${reviewed.wbc.type.replace('_', ' ')} ${reviewed.wbc.p.toFixed(2)}` : ''} · A accept, Del delete, 1/2/3 relabel
-        </span>
-      )}
-      <details className="shortcuts" open={helpOpen} onToggle={(e) => setHelpOpen((e.target as HTMLDetailsElement).open)} data-testid="shortcuts">
+      <details className="shortcuts" hidden={touch} open={helpOpen} onToggle={(e) => setHelpOpen((e.target as HTMLDetailsElement).open)} data-testid="shortcuts">
         <summary>Keys (?)</summary>
         <dl>
           <dt>Click</dt><dd>select a box; drag or handles to move / resize</dd>

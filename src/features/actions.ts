@@ -97,6 +97,8 @@ export const actions = {
   escape: {
     keyTest: (e) => e.key === 'Escape',
     run({ view }) {
+      view.getState().setReportOpen(false);
+      view.getState().say(null);
       view.getState().setHelpOpen(false);
       view.getState().setSelected(null);
       view.getState().setMode('select');
@@ -135,11 +137,15 @@ export const actions = {
         view.getState().setFocus(step.detectionId, { k: list.findIndex((d) => d.id === step.detectionId) + 1, n: list.length });
         return;
       }
+      const none = !uncertaintyOrder(dets, s.postprocess, low, s.reviewBand, im.accepted).length;
       s.setReviewed(im.id, true);
       view.getState().setSelected(null);
       view.getState().setFocus(null);
       view.getState().fit();
       if (step.next) s.select(step.next);
+      // The image changes at once: say why, or a technician cannot tell a clean image from a missed key.
+      const then = step.next ? `now on ${s.images[step.next].name}` : 'every image is reviewed';
+      view.getState().say(`${none ? `Nothing uncertain on ${im.name}` : `Done with ${im.name}`}: marked reviewed; ${then}.`);
     },
   },
   // While reviewing, A accepts the selected box as it is and goes on to the next uncertain one.
@@ -175,9 +181,39 @@ export function runAction(ctx: ActionContext, name: ActionName) {
   actions[name].run(ctx);
 }
 
+const NAV = new Set(['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'Home', 'End', 'PageUp', 'PageDown']);
+const PRESS = new Set([' ', 'Enter']);
+
+/** Whether the focused control needs this key itself. Text fields take every key; a checkbox or
+ * button keeps focus after a click but uses only Space and Enter, and a slider or list box only its
+ * navigation keys, so every other key stays a shortcut. */
+export function keyBelongsTo(t: EventTarget | null, key: string): boolean {
+  if (!t || !(t as HTMLElement).tagName) return false;
+  const el = t as HTMLElement;
+  if (el.isContentEditable || el.tagName === 'TEXTAREA') return true;
+  if (el.tagName === 'SELECT') return NAV.has(key) || PRESS.has(key);
+  if (el.tagName === 'BUTTON' || el.tagName === 'SUMMARY' || el.tagName === 'A') return PRESS.has(key);
+  if (el.tagName !== 'INPUT') return false;
+  const type = (el as HTMLInputElement).type;
+  if (['checkbox', 'radio', 'button', 'submit', 'reset', 'file', 'color', 'image'].includes(type)) return PRESS.has(key);
+  if (type === 'range') return NAV.has(key);
+  return true;
+}
+
+/** A modal dialog open over the app (the report preview, or another feature's): keys must not act
+ * behind it. */
+const modalOpen = (ctx: ActionContext) =>
+  ctx.view.getState().reportOpen || !!document.querySelector('dialog[open], [role="dialog"][aria-modal="true"]');
+
 export function handleKey(ctx: ActionContext, e: KeyboardEvent) {
-  const t = e.target as HTMLElement | null;
-  if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable)) return;
+  if (e.defaultPrevented) return;
+  // Esc closes the report preview even from one of its text fields.
+  if (e.key === 'Escape' && ctx.view.getState().reportOpen) {
+    e.preventDefault();
+    ctx.view.getState().setReportOpen(false);
+    return;
+  }
+  if (keyBelongsTo(e.target, e.key) || modalOpen(ctx)) return;
   const name = (Object.keys(actions) as ActionName[]).find((n) => actions[n].keyTest(e));
   if (name) {
     e.preventDefault();

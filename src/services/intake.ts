@@ -58,7 +58,7 @@ export class Intake {
       const existing = this.store.getState().images[id];
       if (existing) throw new IntakeError('duplicate', existing.name === f.name ? '' : existing.name);
       this.files.set(id, f);
-      this.store.getState().addImage({ id, name: f.name, bytes: f.size });
+      this.store.getState().addImage({ id, name: f.name, bytes: f.size, ...(f.webkitRelativePath ? { path: f.webkitRelativePath } : {}) });
       const gt = this.pendingGt.get(stem(f.name));
       if (gt) {
         this.store.getState().setGroundTruth(id, gt.objects);

@@ -15,7 +15,7 @@ export interface BatchSlice {
   /** Files dropped but not yet checked and hashed: the app is busy while this is > 0. */
   intake: number;
   addIntake(n: number): void;
-  addImage(e: Pick<ImageEntry, 'id' | 'name' | 'bytes'>): boolean;
+  addImage(e: Pick<ImageEntry, 'id' | 'name' | 'bytes' | 'path'>): boolean;
   updateImage(id: string, patch: Partial<ImageEntry>): void;
   removeImage(id: string): void;
   select(id: string | null): void;
@@ -29,6 +29,9 @@ export interface BatchSlice {
   acceptBox(id: string, detectionId: string): void;
   /** Counts a flagged (not-smear / out-of-focus) image in the totals, or takes it out again (undo). */
   acceptFlags(id: string, accepted: boolean): void;
+  /** Back to the queue to be detected again (Count again). Model box ids restart with the new
+   * detections, so edits, review and WBC types keyed by them go too. */
+  requeue(ids: readonly string[]): void;
   clearBatch(): void;
 }
 
@@ -108,6 +111,17 @@ export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set
   },
   acceptFlags(id, accepted) {
     if (get().images[id]) get().updateImage(id, { flagsAccepted: accepted });
+  },
+  requeue(ids) {
+    set((s) => {
+      const images = { ...s.images };
+      for (const id of ids) {
+        const im = images[id];
+        if (!im || (im.status !== 'done' && im.status !== 'error')) continue;
+        images[id] = { id: im.id, name: im.name, path: im.path, bytes: im.bytes, gt: im.gt, status: 'queued', edits: NO_EDITS, history: EMPTY_HISTORY, reviewed: false };
+      }
+      return { images };
+    });
   },
   setReviewed(id, reviewed) {
     get().updateImage(id, { reviewed });

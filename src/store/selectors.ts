@@ -133,7 +133,9 @@ export function selectExportImages(s: AppState): ExportImage[] {
     .map((id) => s.images[id])
     .filter((im) => im.status === 'done')
     .map((im) => ({
+      id: im.id,
       name: im.name,
+      path: im.path,
       width: im.width!,
       height: im.height!,
       detections: shownDetections(im, s.postprocess),
@@ -233,4 +235,16 @@ export function selectGalleryCells(s: AppState): GalleryCell[] {
   }
   galleryCache = { images: s.images, order: s.order, params: s.postprocess, out };
   return out;
+}
+
+/** Counted images whose magnification differs from the batch setting (the setting applies at
+ * detection): what Count again would redo. */
+export function selectScaleStale(s: Pick<AppState, 'images' | 'order' | 'fixedScale'>): string[] {
+  return s.order.filter((id) => {
+    const im = s.images[id];
+    if (im.status !== 'done' || !im.scale) return false;
+    if (s.fixedScale === null) return im.scale.fixed;
+    // A fixed scale is clamped to the model's range: compare what was asked, not what ran.
+    return !im.scale.fixed || Math.abs((im.scale.requested ?? im.scale.relative) - s.fixedScale) > 1e-6;
+  });
 }

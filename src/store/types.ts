@@ -11,6 +11,9 @@ export interface ImageEntry {
   /** sha-256 of the file's bytes: the same photo dropped twice is one entry. */
   id: string;
   name: string;
+  /** Path inside the folder the user dropped or chose ("day1/a.jpg"), when known: keeps same-named
+   * images apart in exports. */
+  path?: string;
   bytes: number;
   status: ImageStatus;
   width?: number;

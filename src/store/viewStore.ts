@@ -24,6 +24,9 @@ export interface ViewState {
   /** The report preview (before the print dialog). */
   reportOpen: boolean;
   setReportOpen(v: boolean): void;
+  /** A short answer to the last action (U on an image with nothing uncertain), shown beside the tools. */
+  said: { text: string; nonce: number } | null;
+  say(text: string | null): void;
   setTransform(t: ViewTransform): void;
   setSelected(id: string | null): void;
   setMode(m: 'select' | 'draw'): void;
@@ -49,6 +52,8 @@ export const createViewStore = () =>
     setReportOpen: (reportOpen) => set({ reportOpen }),
     setHelpOpen: (helpOpen) => set({ helpOpen }),
     review: null,
+    said: null,
+    say: (text) => set((s) => ({ said: text ? { text, nonce: (s.said?.nonce ?? 0) + 1 } : null })),
     setFocus: (id, review = null) => set((s) => ({ focus: id ? { id, nonce: (s.focus?.nonce ?? 0) + 1 } : null, review })),
   }));
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CellClass } from './classes';
 import type { Detection } from './detection';
-import { nms, postprocess } from './postprocess';
+import { applyCountRule, COUNT_RULE_LABELS, COUNT_RULES, cutEdges, excludedByCountRule, isCountRule, nms, postprocess } from './postprocess';
 
 const det = (id: string, cls: CellClass, score: number, x: number, w = 10): Detection => ({
   id,
@@ -60,5 +60,51 @@ describe('postprocess', () => {
     const copy = structuredClone(d);
     postprocess(d, params());
     expect(d).toEqual(copy);
+  });
+});
+
+describe('the two-edge count rule (top-left)', () => {
+  const W = 640;
+  const H = 480;
+  const at = (x1: number, y1: number, x2: number, y2: number, cls = 'RBC') => ({ cls, box: { x1, y1, x2, y2 } });
+  const inside = at(300, 200, 340, 240);
+  const top = at(300, 0, 340, 30);
+  const left = at(0, 200, 30, 240);
+  const bottom = at(300, 450, 340, H);
+  const right = at(610, 200, W, 240);
+  const topRight = at(610, 0, W, 30);
+  const bottomLeft = at(0, 450, 30, H);
+  const topLeft = at(0, 0, 30, 30);
+  const all = [inside, top, left, bottom, right, topRight, bottomLeft, topLeft];
+
+  it('counts cells cut by the top or left edge and leaves out those cut by the bottom or right edge', () => {
+    expect(applyCountRule(all, 'top-left', W, H)).toEqual([inside, top, left, topLeft]);
+    // A cell that touches a forbidden edge is left out even when it also touches an allowed one.
+    expect(excludedByCountRule(all, 'top-left', W, H)).toEqual([bottom, right, topRight, bottomLeft]);
+  });
+
+  it('counts each cell of a field cut in two tiles exactly once', () => {
+    // A 640x480 field split into left and right 320-wide tiles: a cell straddling the seam is cut by
+    // the left tile's right edge (left out) and the right tile's left edge (counted).
+    const cells = [at(100, 100, 140, 140), at(300, 200, 340, 240), at(500, 300, 540, 340), at(600, 0, 640, 30)];
+    const tile = (x0: number) =>
+      cells
+        .filter((c) => c.box.x2 > x0 && c.box.x1 < x0 + 320)
+        .map((c) => at(Math.max(0, c.box.x1 - x0), c.box.y1, Math.min(320, c.box.x2 - x0), c.box.y2));
+    const counted = applyCountRule(tile(0), 'top-left', 320, H).length + applyCountRule(tile(320), 'top-left', 320, H).length;
+    // The cell at the field's right edge is also cut in the whole field: the rule leaves it to the next field.
+    expect(counted).toBe(3);
+    expect(applyCountRule(cells, 'top-left', W, H)).toHaveLength(3);
+  });
+
+  it('keeps the rule list, labels and excluded boxes consistent with the counted ones', () => {
+    expect(Object.keys(COUNT_RULES).sort()).toEqual(Object.keys(COUNT_RULE_LABELS).sort());
+    expect(isCountRule('top-left')).toBe(true);
+    expect(isCountRule('edges')).toBe(false);
+    for (const rule of Object.keys(COUNT_RULES) as (keyof typeof COUNT_RULES)[]) {
+      expect(applyCountRule(all, rule, W, H).length + excludedByCountRule(all, rule, W, H).length).toBe(all.length);
+    }
+    expect(excludedByCountRule(all, 'all', W, H)).toEqual([]);
+    expect(cutEdges(topRight, W, H)).toEqual({ top: true, left: false, bottom: false, right: true });
   });
 });

@@ -86,6 +86,8 @@ export interface ScaleInfo {
   estimated: number | null;
   passes: 1 | 2;
   fixed: boolean;
+  /** The fixed scale asked for, before clamping to the model's range (fixed only). */
+  requested?: number;
 }
 
 /** Runs the model at a scale and returns its detections in image pixels. */
@@ -108,7 +110,7 @@ export async function detectWithScale(
     let s = plan.scale * fixedRelative;
     if (cfg) s = Math.max(cfg.minScale, Math.min(cfg.maxScale, Math.min(s, Math.sqrt(cfg.maxPixels / (width * height)))));
     const raw = await run(s, sizeAt(width, height, s));
-    return { raw, scale: { used: s, relative: s / plan.scale, estimated: null, passes: 1, fixed: true } };
+    return { raw, scale: { used: s, relative: s / plan.scale, estimated: null, passes: 1, fixed: true, requested: fixedRelative } };
   }
   const raw1 = await run(plan.scale, { width: plan.width, height: plan.height });
   if (!cfg) return { raw: raw1, scale: { used: plan.scale, relative: 1, estimated: null, passes: 1, fixed: false } };

@@ -7,10 +7,15 @@ import { differential, WBC_TYPES } from '../differential/differential';
 import type { ScaleInfo } from '../detection/scale';
 import type { FlagCode } from '../quality/flags';
 import { toCsv } from './csv';
+import { uniqueNames, withExtension } from './names';
 import { writeVoc } from './voc';
 
 export interface ExportImage {
   name: string;
+  /** Relative path inside a dropped or chosen folder, when known: keeps same-named images apart. */
+  path?: string;
+  /** The file's sha-256: the suffix that tells same-named images apart when no path does. */
+  id?: string;
   width: number;
   height: number;
   detections: readonly Detection[];
@@ -38,10 +43,11 @@ const typesOf = (im: ExportImage) => im.detections.flatMap((d) => (d.cls === 'WB
 /** One row per image plus TOTAL, with the differential's counts per type; a last row gives the batch
  * differential in % (erythroblasts: per 100 WBC, outside the 100%). */
 export function countsCsv(images: readonly ExportImage[]): string {
-  const rows: (string | number | boolean)[][] = images.map((im) => {
+  const names = uniqueNames(images);
+  const rows: (string | number | boolean)[][] = images.map((im, i) => {
     const c = countCells(im.detections);
     const d = differential(typesOf(im));
-    return [im.name, c.RBC, c.WBC, c.Platelets, im.reviewed, im.edited, im.countRule, r3(cellScale(im)), im.scale?.passes ?? '', ...WBC_TYPES.map((t) => d.counts[t]), flagText(im), counted(im)];
+    return [names[i], c.RBC, c.WBC, c.Platelets, im.reviewed, im.edited, im.countRule, r3(cellScale(im)), im.scale?.passes ?? '', ...WBC_TYPES.map((t) => d.counts[t]), flagText(im), counted(im)];
   });
   // TOTAL and the differential are over the images the batch counts (as the page shows them)
   const inTotals = images.filter(counted);
@@ -55,9 +61,10 @@ export function countsCsv(images: readonly ExportImage[]): string {
 }
 
 export function boxesCsv(images: readonly ExportImage[]): string {
-  const rows = images.flatMap((im) =>
+  const names = uniqueNames(images);
+  const rows = images.flatMap((im, i) =>
     im.detections.map((d) => [
-      im.name,
+      names[i],
       d.cls,
       d.score,
       d.box.x1,
@@ -76,9 +83,10 @@ export function boxesCsv(images: readonly ExportImage[]): string {
 }
 
 export function boxesJson(images: readonly ExportImage[]): string {
+  const names = uniqueNames(images);
   return JSON.stringify(
-    images.map((im) => ({
-      image: im.name,
+    images.map((im, i) => ({
+      image: names[i],
       width: im.width,
       height: im.height,
       reviewed: im.reviewed,
@@ -101,9 +109,11 @@ export function boxesJson(images: readonly ExportImage[]): string {
   );
 }
 
+/** One XML per image, named after its unique name (folders become the zip's folders). */
 export function vocFiles(images: readonly ExportImage[]): { name: string; data: string }[] {
-  return images.map((im) => ({
-    name: `${im.name.replace(/\.[^.]*$/, '')}.xml`,
+  const names = uniqueNames(images);
+  return images.map((im, i) => ({
+    name: withExtension(names[i], '.xml'),
     data: writeVoc({
       filename: im.name,
       width: im.width,
@@ -116,6 +126,7 @@ export function vocFiles(images: readonly ExportImage[]): { name: string; data: 
 
 /** COCO detection JSON; bbox is [x, y, width, height] in pixels, category ids 1..3 as the model's labels. */
 export function cocoJson(images: readonly ExportImage[]): string {
+  const names = uniqueNames(images);
   let ann = 0;
   return JSON.stringify({
     info: {
@@ -124,7 +135,7 @@ export function cocoJson(images: readonly ExportImage[]): string {
       count_rule: [...new Set(images.map((i) => i.countRule))].join('+'),
     },
     categories: CLASS_NAMES.map((name, i) => ({ id: i + 1, name, supercategory: 'cell' })),
-    images: images.map((im, i) => ({ id: i + 1, file_name: im.name, width: im.width, height: im.height, count_rule: im.countRule, scale: im.scale ?? null, flags: im.flags ?? [], in_totals: counted(im) })),
+    images: images.map((im, i) => ({ id: i + 1, file_name: names[i], width: im.width, height: im.height, count_rule: im.countRule, scale: im.scale ?? null, flags: im.flags ?? [], in_totals: counted(im) })),
     annotations: images.flatMap((im, i) =>
       im.detections.map((d) => {
         const w = d.box.x2 - d.box.x1;

@@ -108,6 +108,31 @@ describe('zip', () => {
   });
 });
 
+describe('same file name, two folders', () => {
+  const twin = (over: Partial<ExportImage>): ExportImage => ({ ...images[1], name: 'BloodImage_00339.jpg', ...over });
+  const batches: [string, ExportImage[], string[]][] = [
+    ['with their folder paths', [twin({ path: 'day1/BloodImage_00339.jpg', id: 'aa11' }), twin({ path: 'day2/BloodImage_00339.jpg', id: 'bb22' })], ['day1/BloodImage_00339', 'day2/BloodImage_00339']],
+    ['without paths (a suffix from the id)', [twin({ id: 'abc123ff' }), twin({ id: 'def456ff' })], ['BloodImage_00339-abc123', 'BloodImage_00339-def456']],
+  ];
+  for (const [how, batch, stems] of batches) {
+    it(`stay two in VOC (listed by unzip -Z1), COCO, both CSVs and the JSON, ${how}`, () => {
+      const dir = mkdtempSync(join(tmpdir(), 'smearcount-twins-'));
+      const path = join(dir, 'voc.zip');
+      writeFileSync(path, zip(vocFiles(batch)));
+      const listed = execFileSync('unzip', ['-Z1', path]).toString().trim().split('\n');
+      expect(listed).toEqual(stems.map((s) => `${s}.xml`));
+      const coco = JSON.parse(cocoJson(batch));
+      expect(coco.images.map((i: { file_name: string }) => i.file_name)).toEqual(stems.map((s) => `${s}.jpg`));
+      const rows = countsCsv(batch).trim().split('\r\n').slice(1, 3).map((l) => l.split(',')[0]);
+      expect(rows).toEqual(stems.map((s) => `${s}.jpg`));
+      expect(new Set(boxesCsv(batch).trim().split('\r\n').slice(1).map((l) => l.split(',')[0])).size).toBe(2);
+      expect(JSON.parse(boxesJson(batch)).map((i: { image: string }) => i.image)).toEqual(stems.map((s) => `${s}.jpg`));
+      // The XML still names the image file it describes.
+      expect(parseVoc(vocFiles(batch)[1].data).filename).toBe('BloodImage_00339.jpg');
+    });
+  }
+});
+
 describe('sniffImage', () => {
   it('reads PNG size', () => {
     const b = new Uint8Array(24);

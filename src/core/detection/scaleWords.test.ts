@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { cellSizeWords, describeScale, describeScaleSetting } from './scaleWords';
+
+describe('scale in plain words', () => {
+  it('says how the cells look and the zoom used, without ratios to invert', () => {
+    expect(describeScale({ used: 1.6, relative: 2, estimated: 0.49, passes: 2, fixed: false })).toBe('cells look 2× smaller than usual; counted at 2× zoom');
+    expect(describeScale({ used: 0.4, relative: 0.5, estimated: 2.1, passes: 2, fixed: false })).toBe('cells look 2.1× larger than usual; counted at 0.5× zoom');
+    expect(describeScale({ used: 0.8, relative: 1, estimated: 1.04, passes: 1, fixed: false })).toBe('cells at the usual size; close enough, counted at normal zoom');
+    expect(describeScale({ used: 0.8, relative: 1, estimated: 1.15, passes: 1, fixed: false })).toBe('cells look 1.15× larger than usual; close enough, counted at normal zoom');
+    expect(describeScale({ used: 0.8, relative: 1, estimated: null, passes: 1, fixed: false })).toMatch(/too few red cells/);
+  });
+
+  it('states a fixed scale as set by hand, the same way round as the setting', () => {
+    // The setting "cells 0.5x the usual size" is fixedScale 2: the image is zoomed 2x.
+    expect(describeScale({ used: 1.6, relative: 2, estimated: null, passes: 1, fixed: true })).toBe('set by hand: cells look 2× smaller than usual; counted at 2× zoom');
+    expect(describeScaleSetting(2)).toBe('set by hand: cells look 2× smaller than usual, counted at 2× zoom');
+    expect(describeScaleSetting(0.8)).toBe('set by hand: cells look 1.25× larger than usual, counted at 0.8× zoom');
+    expect(describeScaleSetting(null)).toBe('estimated per image');
+    expect(cellSizeWords(0.625)).toBe('cells look 1.6× smaller than usual');
+  });
+});

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { flatName, uniqueNames, withExtension } from './names';
+
+describe('uniqueNames', () => {
+  it('leaves names no other image shares as they are', () => {
+    expect(uniqueNames([{ name: 'a.jpg', path: 'd1/a.jpg' }, { name: 'b.jpg' }])).toEqual(['a.jpg', 'b.jpg']);
+  });
+
+  it('keeps the relative folder path of same-named images when it is known', () => {
+    const n = uniqueNames([
+      { name: 'BloodImage_00339.jpg', path: 'day1/BloodImage_00339.jpg' },
+      { name: 'BloodImage_00339.jpg', path: 'day2\\BloodImage_00339.jpg' },
+      { name: 'other.jpg', path: 'day2/other.jpg' },
+    ]);
+    expect(n).toEqual(['day1/BloodImage_00339.jpg', 'day2/BloodImage_00339.jpg', 'other.jpg']);
+  });
+
+  it('adds a short suffix from the id when no path tells them apart, before the extension', () => {
+    const n = uniqueNames([
+      { name: 'x.jpg', id: 'abcdef0123' },
+      { name: 'x.jpg', id: '99887766aa' },
+    ]);
+    expect(n).toEqual(['x-abcdef.jpg', 'x-998877.jpg']);
+  });
+
+  it('compares without case, since the folders labs unzip into ignore it', () => {
+    const n = uniqueNames([{ name: 'A.JPG' }, { name: 'a.jpg' }]);
+    expect(new Set(n.map((s) => s.toLowerCase())).size).toBe(2);
+  });
+
+  it('never produces a name another image already has, nor repeats one', () => {
+    // "x-1.jpg" exists; the counter must skip past it. Ids sharing their first 6 characters grow longer.
+    const n = uniqueNames([{ name: 'x.jpg' }, { name: 'x.jpg' }, { name: 'x-1.jpg' }, { name: 'y.png', id: 'aaaaaa11' }, { name: 'y.png', id: 'aaaaaa22' }]);
+    expect(new Set(n.map((s) => s.toLowerCase())).size).toBe(n.length);
+    expect(n[2]).toBe('x-1.jpg');
+    expect(n.slice(0, 2)).toEqual(['x-2.jpg', 'x-3.jpg']);
+    expect(n.slice(3)).toEqual(['y-aaaaaa1.png', 'y-aaaaaa2.png']);
+  });
+
+  it('suffixes images whose paths are also the same', () => {
+    const n = uniqueNames([
+      { name: 'a.jpg', path: 'd/a.jpg', id: '111111' },
+      { name: 'a.jpg', path: 'd/a.jpg', id: '222222' },
+    ]);
+    expect(n).toEqual(['d/a-111111.jpg', 'd/a-222222.jpg']);
+  });
+});
+
+describe('flatName and withExtension', () => {
+  it('flatten folders for a download and swap the extension', () => {
+    expect(flatName('day1/sub/a.jpg')).toBe('day1_sub_a.jpg');
+    expect(withExtension('day1/a.b.jpg', '.xml')).toBe('day1/a.b.xml');
+    expect(withExtension('noext', '.xml')).toBe('noext.xml');
+  });
+});

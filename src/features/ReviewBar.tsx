@@ -1,0 +1,94 @@
+import { useEffect } from 'react';
+import { CLASS_NAMES } from '../core/detection/classes';
+import { WBC_LABEL, WBC_TYPES } from '../core/differential/differential';
+import { useApp, useServices, useView } from '../services/context';
+import { shownDetections } from '../store/selectors';
+import { runAction, type ActionName } from './actions';
+import { useInputMode } from './useInputMode';
+
+/** How long the answer to an action (U on a clean image) stays on screen. */
+const SAID_MS = 6000;
+
+/**
+ * The selected box and everything a reviewer can do to it, as buttons big enough for a finger:
+ * accept, relabel, WBC type, delete. They run the same actions as the keys; the hint names keys or
+ * taps to match the input in use. The row keeps its height so the canvas below never jumps.
+ */
+export function ReviewBar() {
+  const services = useServices();
+  const run = (name: ActionName) => runAction(services, name);
+  const touch = useInputMode() === 'touch';
+  const selectedId = useView((s) => s.selectedId);
+  const review = useView((s) => s.review);
+  const said = useView((s) => s.said);
+  const say = useView((s) => s.say);
+  const params = useApp((s) => s.postprocess);
+  const done = useApp((s) => !!s.currentId && s.images[s.currentId]?.status === 'done');
+  const sel = useApp((s) => {
+    const im = s.currentId ? s.images[s.currentId] : undefined;
+    return im && selectedId ? shownDetections(im, s.postprocess).find((d) => d.id === selectedId) : undefined;
+  });
+  useEffect(() => {
+    if (!said) return;
+    const t = setTimeout(() => say(null), SAID_MS);
+    return () => clearTimeout(t);
+  }, [said, say]);
+  if (!done && !said) return null;
+  const typeNames = services.classifier?.classes.map((c) => c.name) ?? [];
+  return (
+    <div className="review-bar" data-testid="review-bar" role="group" aria-label="Review the selected box">
+      {said && (
+        <span className="said" role="status" data-testid="review-said">
+          {said.text}
+        </span>
+      )}
+      {!said && !sel && (
+        <span className="hint-line" data-testid="review-hint">
+          {touch ? 'Tap a box to check it, or Next uncertain. Two fingers zoom; zoomed in, drag to pan.' : 'Click a box to check it, or press U for the next uncertain one (? lists the keys).'}
+        </span>
+      )}
+      {sel && (
+        <>
+          <span className="review-status" data-testid="review-status">
+            {review ? `${review.k} of ${review.n} · ` : ''}
+            {sel.cls} · score {sel.score.toFixed(2)} vs threshold {Number(params.scoreThresholds[sel.cls].toFixed(3))}
+            {sel.wbc ? ` · ${sel.wbc.type.replace('_', ' ')} ${sel.wbc.p.toFixed(2)}` : ''}
+            {touch ? '' : ' · A accept, Del delete, 1/2/3 relabel'}
+            {!touch && sel.cls === 'WBC' && typeNames.length ? ', Shift+1…7 type' : ''}
+          </span>
+          <span className="review-actions">
+            <button data-testid="action-accept" onClick={() => run('accept')} title="Accept as it is and go on (A)">
+              Accept
+            </button>
+            {CLASS_NAMES.map((c, i) => (
+              <button key={c} data-testid={`action-relabel-${c}`} aria-pressed={sel.cls === c} onClick={() => run(`relabel-${c}`)} title={`Relabel as ${c} (${i + 1})`}>
+                {c === 'Platelets' ? 'PLT' : c}
+              </button>
+            ))}
+            {sel.cls === 'WBC' && typeNames.length > 0 && (
+              <select
+                data-testid="action-wbc-type"
+                aria-label="WBC type"
+                value={sel.wbc?.type ?? ''}
+                onChange={(e) => {
+                  const t = e.target.value as (typeof WBC_TYPES)[number];
+                  if (WBC_TYPES.includes(t)) run(`type-${t}`);
+                }}
+              >
+                {!sel.wbc && <option value="">Type…</option>}
+                {WBC_TYPES.map((t) => (
+                  <option key={t} value={t}>
+                    {WBC_LABEL[t]}
+                  </option>
+                ))}
+              </select>
+            )}
+            <button data-testid="action-delete" onClick={() => run('delete')} title="Delete (Del)">
+              Delete
+            </button>
+          </span>
+        </>
+      )}
+    </div>
+  );
+}
