@@ -123,12 +123,15 @@ export function DropZone() {
         </button>
         {/* capture opens the camera directly (phones photographing through the eyepiece); the
             button above still offers the gallery and files. */}
-        <button className="take-photo" data-testid="take-photo" onClick={() => camera.current?.click()}>
-          Camera
-        </button>
-        <button className="add-folder" data-testid="choose-folder" onClick={() => folder.current?.click()}>
-          Folder
-        </button>
+        {touch ? (
+          <button className="take-photo" data-testid="take-photo" onClick={() => camera.current?.click()}>
+            Camera
+          </button>
+        ) : (
+          <button className="add-folder" data-testid="choose-folder" onClick={() => folder.current?.click()}>
+            Folder
+          </button>
+        )}
       </div>
       <span className="drop-hint">
         {touch ? 'Photograph a field or pick images from the gallery' : 'or drop images or folders here · paste with Ctrl+V'}
