@@ -9,6 +9,7 @@ export interface HookDetection {
   score: number;
   box: { x1: number; y1: number; x2: number; y2: number };
   origin: 'model' | 'manual';
+  wbc?: { type: string; p: number; origin: 'model' | 'manual' };
 }
 
 /** Page object for the app: drives it through data-testids and reads it through window.__smearcount. */

@@ -96,7 +96,10 @@ export function DropZone() {
   }, [runner]);
 
   const add = (e: ChangeEvent<HTMLInputElement>) => {
-    const files = Array.from(e.target.files ?? []);
+    // A chosen folder lists its files in no useful order: take them as a dropped folder is taken.
+    const files = Array.from(e.target.files ?? []).sort((a, b) =>
+      (a.webkitRelativePath || a.name).localeCompare(b.webkitRelativePath || b.name, undefined, { numeric: true }),
+    );
     e.target.value = '';
     void runner.addFiles(files);
   };

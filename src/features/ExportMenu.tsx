@@ -1,6 +1,7 @@
 import { useApp, useServices } from '../services/context';
 import { boxesCsv, boxesJson, cocoJson, countsCsv, vocFiles } from '../core/formats/exports';
 import { zip } from '../core/formats/zip';
+import { flatName, uniqueNames, withExtension } from '../core/formats/names';
 import { selectExportImages, shownDetections } from '../store/selectors';
 import { annotatedPng } from './annotatedPng';
 import { Section } from './Section';
@@ -60,7 +61,10 @@ export function ExportMenu() {
             const s = store.getState();
             const png = await annotatedPng(files, card, current!.id, shownDetections(current!, s.postprocess));
             const bytes = pngWithSample(new Uint8Array(await new Blob([png]).arrayBuffer()), sid());
-            download(name(`${current!.name.replace(/\.[^.]*$/, '')}-annotated`, 'png'), bytes as Uint8Array<ArrayBuffer>, 'image/png');
+            // The same unique name as in the batch exports, so the picture matches its CSV row.
+            const all = selectExportImages(s);
+            const unique = uniqueNames(all)[all.findIndex((im) => im.id === current!.id)] ?? current!.name;
+            download(name(`${flatName(withExtension(unique, ''))}-annotated`, 'png'), bytes as Uint8Array<ArrayBuffer>, 'image/png');
           }}
         >
           Annotated PNG

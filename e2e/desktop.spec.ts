@@ -1,0 +1,101 @@
+/**
+ * The desktop rough edges: shortcuts after a click on a checkbox, keys behind the report preview,
+ * U on an image with nothing uncertain, and notices that stay reachable in a long batch.
+ */
+import { expect, test } from '@playwright/test';
+import { AppPage, clickBox, isolated } from './app.po';
+import { testingImages } from './data';
+
+const selected = (app: AppPage) => app.page.evaluate(() => (window as any).__smearcount.selectedId()) as Promise<string | null>;
+
+test('shortcuts work after clicking a checkbox; Esc closes the report and keys do not act behind it; U says when nothing is uncertain', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(3));
+  await app.waitReady();
+
+  // After a click on a checkbox (class visibility, Reviewed), U, A and Delete still act.
+  await page.getByTestId('visible-Platelets').click();
+  await page.getByTestId('visible-Platelets').click();
+  await expect(page.getByTestId('visible-Platelets')).toBeFocused();
+  await page.keyboard.press('u');
+  // U selects the first uncertain box, or (none on this image) says so and moves on.
+  await expect.poll(async () => (await selected(app)) !== null || (await page.getByTestId('review-said').isVisible())).toBe(true);
+  await page.keyboard.press('Escape');
+  const target = isolated((await app.current())!.detections)!;
+  await clickBox(app, target);
+  await expect.poll(() => selected(app)).toBe(target.id);
+  await page.getByTestId('reviewed').click();
+  await page.getByTestId('reviewed').click();
+  await expect(page.getByTestId('reviewed')).toBeFocused();
+  await page.keyboard.press('Delete');
+  await expect.poll(async () => (await app.current())!.detections.some((d) => d.id === target.id)).toBe(false);
+  // Space on the focused checkbox is still the checkbox's.
+  await page.keyboard.press(' ');
+  await expect(page.getByTestId('reviewed')).toBeChecked();
+  await page.keyboard.press(' ');
+  await expect(page.getByTestId('reviewed')).not.toBeChecked();
+
+  // The report preview: J does not change the image behind it; Esc closes it.
+  const before = (await app.current())!.id;
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report')).toBeVisible();
+  await page.keyboard.press('j');
+  await page.keyboard.press('Delete');
+  expect((await app.current())!.id).toBe(before);
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('report')).toBeHidden();
+  await page.keyboard.press('j');
+  await expect.poll(async () => (await app.current())!.id).not.toBe(before);
+
+  // Typing in a text field is not a shortcut.
+  await page.getByTestId('factor-WBC').evaluate((el) => (el as HTMLInputElement).closest('details')!.setAttribute('open', ''));
+  const id = (await app.current())!.id;
+  await page.getByTestId('factor-WBC').fill('');
+  await page.getByTestId('factor-WBC').press('j');
+  expect((await app.current())!.id).toBe(id);
+
+  // U on an image with nothing uncertain says so. With the narrowest review band most images have none;
+  // A accepts whatever is left until U reaches an image's end, which it also says.
+  await page.getByTestId('review-band').fill('0.02');
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  let nothing = false;
+  for (let i = 0; i < 30 && !nothing; i++) {
+    const name = (await app.current())!.name;
+    await page.keyboard.press('u');
+    const said = page.getByTestId('review-said');
+    await expect(said.or(page.getByTestId('review-status'))).toBeVisible();
+    if (await said.isVisible()) {
+      const text = (await said.textContent())!;
+      expect(text).toContain(name);
+      expect(text).toMatch(/marked reviewed; (now on .+|every image is reviewed)\./);
+      nothing = text.startsWith(`Nothing uncertain on ${name}`);
+      if (/every image is reviewed/.test(text)) break;
+      await page.keyboard.press('Escape');
+    } else {
+      await page.keyboard.press('a');
+      await page.keyboard.press('Escape');
+    }
+  }
+  expect(nothing).toBe(true);
+});
+
+test('notices stay reachable when the image column has scrolled to the current image', async ({ page }) => {
+  await page.setViewportSize({ width: 1400, height: 520 });
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  const bad = Array.from({ length: 8 }, (_, i) => ({ name: `broken-${i}.jpg`, mimeType: 'image/jpeg', buffer: Buffer.from(`not a jpeg ${i}`) }));
+  await page.getByTestId('file-input').setInputFiles(bad);
+  await expect(app.fileErrors()).toHaveCount(8);
+  await app.drop(testingImages(6));
+  await app.waitReady();
+  await page.getByTestId('thumb').last().click();
+  const aside = page.locator('aside.left');
+  await aside.evaluate((el) => (el.scrollTop = el.scrollHeight));
+  expect(await aside.evaluate((el) => el.scrollTop)).toBeGreaterThan(0);
+  const a = (await aside.boundingBox())!;
+  const n = (await app.fileErrors().first().boundingBox())!;
+  expect(n.y).toBeGreaterThanOrEqual(a.y - 1);
+  expect(n.y + n.height).toBeLessThanOrEqual(a.y + a.height);
+  await expect(page.getByTestId('dismiss-all')).toBeInViewport();
+});
