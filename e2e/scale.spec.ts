@@ -51,3 +51,46 @@ test('the count rule is applied, shown beside the counts and recorded in the CSV
   expect(rows[1][6]).toBe('interior');
   expect(Number(rows[1][1])).toBe(interior.RBC);
 });
+
+test('the two-edge rule counts cells cut by the top and left edges only; the left-out cells stay on the canvas, dimmed', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(zoomOutImages().slice(0, 1).map((i) => i.image));
+  await app.waitReady();
+  const all = (await app.current())!.detections.length;
+  await page.getByTestId('count-rule').selectOption('top-left');
+  await expect(page.getByTestId('count-rule-shown')).toContainText('top or left edge counted');
+  const cur = (await app.current())!;
+  const excluded = (await page.evaluate(() => (window as any).__smearcount.excluded())) as { box: { x1: number; y1: number; x2: number; y2: number } }[];
+  const t = 0.005 * Math.min(cur.width, cur.height);
+  const cutBottomRight = (b: { x2: number; y2: number }) => b.x2 >= cur.width - t || b.y2 >= cur.height - t;
+  expect(excluded.length).toBeGreaterThan(0);
+  expect(cur.detections.length + excluded.length).toBe(all);
+  for (const d of cur.detections) expect(cutBottomRight(d.box)).toBe(false);
+  for (const d of excluded) expect(cutBottomRight(d.box)).toBe(true);
+  // Cells cut by the top or left edge are still counted.
+  expect(cur.detections.some((d) => d.box.x1 <= t || d.box.y1 <= t)).toBe(true);
+  await expect(page.getByTestId('legend-excluded')).toHaveText(`faint: ${excluded.length} left out by the count rule`);
+  await expect(page.getByTestId('canvas')).toHaveAttribute('aria-label', new RegExp(`; ${excluded.length} more left out by the count rule`));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+  const rows = readFileSync((await download.path())!, 'utf8').trim().split(/\r\n/).map((l) => l.split(','));
+  expect(rows[1][6]).toBe('top-left');
+});
+
+test('Count again applies a magnification set by hand to images already counted', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(zoomOutImages().slice(0, 1).map((i) => i.image));
+  await app.waitReady();
+  await expect(page.getByTestId('count-again')).toHaveCount(0);
+  // Cells look 2x smaller than usual: counted at 2x zoom.
+  await page.getByTestId('scale-mode').selectOption({ label: 'Cells look 2× smaller than usual' });
+  await expect(page.getByTestId('count-again')).toContainText('1 image');
+  await page.getByTestId('count-again').click();
+  await app.waitReady();
+  const cur = await page.evaluate(() => (window as any).__smearcount.current());
+  expect(cur.scale.fixed).toBe(true);
+  expect(cur.scale.requested).toBe(2);
+  await expect(page.getByTestId('scale-info')).toHaveText(/set by hand: cells look 2× smaller than usual; counted at [\d.]+× zoom/);
+  await expect(page.getByTestId('count-again')).toHaveCount(0);
+});

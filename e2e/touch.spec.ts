@@ -35,10 +35,38 @@ for (const vp of VIEWPORTS) {
       await expect(page.getByTestId('take-photo')).toBeVisible();
       await expect(page.getByTestId('camera-input')).toHaveAttribute('capture', 'environment');
       await expect(page.getByTestId('dropzone')).not.toContainText('Ctrl+V');
+      // The empty canvas, the biggest target on the screen, opens the chooser too.
+      const [fromCanvas] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('canvas-empty').tap()]);
+      expect(fromCanvas.isMultiple()).toBe(true);
       const [chooser] = await Promise.all([page.waitForEvent('filechooser'), add.tap()]);
       expect(chooser.isMultiple()).toBe(true);
       await chooser.setFiles(testingImages(5));
       await app.waitReady();
+
+      // A swipe over the image at its fitted size scrolls the page; zoomed in, it pans the image instead.
+      const cdp = await page.context().newCDPSession(page);
+      const c0 = (await page.getByTestId('canvas').boundingBox())!;
+      const at = { x: c0.x + c0.width / 2, y: Math.min(c0.y + c0.height / 2, vp.height - 150) };
+      const swipeUp = () => cdp.send('Input.synthesizeScrollGesture', { x: at.x, y: at.y, yDistance: -200, gestureSourceType: 'touch', speed: 600 });
+      const fitted = await view(page);
+      await swipeUp();
+      await expect.poll(() => page.evaluate(() => window.scrollY)).toBeGreaterThan(100);
+      expect((await view(page)).y).toBeCloseTo(fitted.y, 0);
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await expect.poll(() => page.evaluate(() => window.scrollY)).toBe(0);
+      const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', d: number) =>
+        cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type === 'touchEnd' ? [] : [{ x: at.x - d, y: at.y, id: 1 }, { x: at.x + d, y: at.y, id: 2 }] });
+      await touch('touchStart', 20);
+      for (const d of [30, 45, 60, 80]) await touch('touchMove', d);
+      await touch('touchEnd', 0);
+      const zoomed = await view(page);
+      expect(zoomed.scale).toBeGreaterThan(fitted.scale * 1.5);
+      await expect(page.getByTestId('canvas')).toHaveAttribute('data-page-scrolls', 'false');
+      await swipeUp();
+      await expect.poll(async () => (await view(page)).y).toBeLessThan(zoomed.y - 50);
+      expect(await page.evaluate(() => window.scrollY)).toBe(0);
+      await page.getByRole('button', { name: 'Fit' }).tap();
+      await expect(page.getByTestId('canvas')).toHaveAttribute('data-page-scrolls', 'true');
 
       // Hints speak of taps, not keys.
       await expect(page.getByTestId('review-hint')).toContainText('Tap a box');

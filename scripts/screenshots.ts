@@ -43,7 +43,8 @@ function syntheticSmear(seed: number): Buffer {
   return PNG.sync.write(png);
 }
 
-const PORT = 4184;
+// SHOTS_PORT lets two checkouts take their pictures at the same time.
+const PORT = Number(process.env.SHOTS_PORT ?? 4184);
 const out = join(REPO_ROOT, 'e2e', 'screenshots');
 mkdirSync(out, { recursive: true });
 const tmp = mkdtempSync(join(tmpdir(), 'smearcount-shots-'));
@@ -56,14 +57,27 @@ if (!existsSync(join(REPO_ROOT, 'dist', 'index.html'))) throw new Error('build f
 const { base: BASE, stop } = await startPreview(PORT);
 try {
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
-  for (const [name, width, height] of [['desktop', 1440, 900], ['phone', 390, 844]] as const) {
-    const page = await browser.newPage({ viewport: { width, height }, deviceScaleFactor: 1 });
+  // The phone is a touch screen: its picture shows the touch controls and hints.
+  for (const [name, width, height, touch] of [['desktop', 1440, 900, false], ['phone', 390, 844, true]] as const) {
+    const page = await browser.newPage({ viewport: { width, height }, deviceScaleFactor: 1, hasTouch: touch, isMobile: touch });
     await page.goto(`${BASE}/?backend=wasm`);
     await page.getByTestId('file-input').setInputFiles(files);
     await page.waitForFunction((n) => {
       const h = (window as unknown as { __smearcount?: { idle(): boolean; images(): unknown[] } }).__smearcount;
       return !!h && h.idle() && h.images().length === n;
     }, files.length, { timeout: 120_000 });
+    if (touch) {
+      // Tap the white cell's box so the picture shows the review row's touch controls.
+      const target = await page.evaluate(() => {
+        type D = { cls: string; box: { x1: number; y1: number; x2: number; y2: number } };
+        const h = (window as unknown as { __smearcount: { current(): { detections: D[] } | null; view(): { scale: number; x: number; y: number } } }).__smearcount;
+        const d = h.current()?.detections.find((x) => x.cls === 'WBC') ?? h.current()?.detections[0];
+        const v = h.view();
+        return d ? { x: v.x + d.box.x1 * v.scale + 2, y: v.y + ((d.box.y1 + d.box.y2) / 2) * v.scale } : null;
+      });
+      const c = await page.getByTestId('canvas').locator('canvas').first().boundingBox();
+      if (target && c) await page.touchscreen.tap(c.x + target.x, c.y + target.y);
+    }
     await page.waitForTimeout(500);
     await page.screenshot({ path: join(out, `${name}.png`) });
     console.log(`${name}: ${join(out, `${name}.png`)}`);

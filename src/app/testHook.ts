@@ -1,5 +1,5 @@
 /** window.__smearcount: lets tests read what the canvas shows without reading pixels. */
-import { imageFlags, inTotals, selectCurrent, selectSummary, shownDetections } from '../store/selectors';
+import { imageFlags, inTotals, ruleExcluded, selectCurrent, selectSummary, shownDetections } from '../store/selectors';
 import { groundTruthAp, selectAppStatus, selectDifferentialState } from '../store/selectors';
 import type { Services } from '../services/services';
 
@@ -53,6 +53,11 @@ export function installTestHook({ store: useAppStore, view: useView, persistence
     save: () => ({ ...useAppStore.getState().save }),
     select: (id: string) => useAppStore.getState().select(id),
     selectedId: () => useView.getState().selectedId,
+    /** The current image's boxes the count rule leaves out (drawn dimmed). */
+    excluded: () => {
+      const s = useAppStore.getState();
+      return ruleExcluded(selectCurrent(s), s.postprocess).map((d) => ({ id: d.id, cls: d.cls, box: { ...d.box } }));
+    },
     view: () => ({ ...useView.getState().transform }),
     groundTruthAp: () => groundTruthAp(useAppStore.getState()),
     sample: () => ({ ...useAppStore.getState().sample }),

@@ -3,6 +3,7 @@ import { rulesProgressText, type DiffTarget, type ReleaseBasis } from '../core/d
 import { useApp, useServices } from '../services/context';
 import { imageDifferential, selectBatchDifferential, selectCurrent, selectDifferentialState } from '../store/selectors';
 import { Section } from './Section';
+import { useInputMode } from './useInputMode';
 
 const pct = (x: number) => `${x.toFixed(1)}%`;
 
@@ -18,6 +19,7 @@ export function DifferentialPanel() {
   const rules = useApp((s) => s.diffRules);
   const setRules = useApp((s) => s.setDiffRules);
   const adaptation = useApp((s) => s.adaptation);
+  const touch = useInputMode() === 'touch';
   if (!classifier) return null;
   const img: Differential | null = current?.status === 'done' ? imageDifferential(current, params) : null;
   const code = Object.fromEntries(classifier.classes.map((c) => [c.name, c.code]));
@@ -98,7 +100,11 @@ export function DifferentialPanel() {
           Types adapted to this microscope from {adaptation.cells} verified cell{adaptation.cells === 1 ? '' : 's'}.
         </p>
       )}
-      <p className="hint">Select a WBC and press Shift+1…7 to set its type ({classifier.classes.map((c, i) => `${i + 1} ${c.code}`).join(', ')}).</p>
+      <p className="hint">
+        {touch
+          ? 'Tap a WBC and pick its type in the row above the image.'
+          : `Select a WBC and press Shift+1…7 to set its type (${classifier.classes.map((c, i) => `${i + 1} ${c.code}`).join(', ')}).`}
+      </p>
     </Section>
   );
 }

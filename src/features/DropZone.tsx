@@ -140,7 +140,7 @@ export function DropZone() {
         {touch ? 'Photograph a field or pick images from the gallery' : 'or drop images or folders here · paste with Ctrl+V'}
       </span>
       {empty && <span className="muted">JPEG, PNG, WebP, BMP · VOC .xml to compare with ground truth</span>}
-      <input ref={input} data-testid="file-input" type="file" multiple accept={accept} hidden onChange={add} />
+      <input ref={input} id="add-images-input" data-testid="file-input" type="file" multiple accept={accept} hidden onChange={add} />
       <input ref={camera} data-testid="camera-input" type="file" accept="image/*" capture="environment" hidden onChange={add} />
       <input ref={folder} data-testid="folder-input" type="file" multiple hidden onChange={add} {...{ webkitdirectory: '' }} />
     </div>

@@ -8,15 +8,17 @@ import type { Detection } from '../core/detection/detection';
 import { fitTransform, smallestBoxAt, zoomAbout, type Box } from '../core/detection/geometry';
 import { addBox, moveBox } from '../core/edits/commands';
 import { matchImage } from '../core/metrics/ap';
-import { selectCurrent, shownDetections } from '../store/selectors';
+import { ruleExcluded, selectCurrent, shownDetections } from '../store/selectors';
 import type { ViewTransform } from '../store/viewStore';
 import { useApp, useServices, useView } from '../services/context';
-import { Boxes, labelOf, Misses, TypeLabels } from './canvas/layers';
+import { Boxes, labelOf, Misses, RuleExcluded, TypeLabels } from './canvas/layers';
 import { useDrawing } from './canvas/useDrawing';
 import { usePinchZoom } from './canvas/usePinchZoom';
 import { useReviewFocus } from './canvas/useReviewFocus';
 import { useStageSize } from './canvas/useStageSize';
 import { useImageElement } from './useImageElement';
+
+const isTouch = (e: Event | undefined) => !!e && (('touches' in e && !!(e as TouchEvent).touches) || (e as PointerEvent).pointerType === 'touch');
 
 export function ImageCanvas() {
   const { card, view: viewStore, classifier, store: useServicesStore } = useServices();
@@ -59,6 +61,12 @@ export function ImageCanvas() {
   // After the fit above, so a focus that comes with a new image wins over the image's fit.
   useReviewFocus(focus, all, { width, height }, size, setView);
   const dets = useMemo(() => all.filter((d) => visible[d.cls]), [all, visible]);
+  const excluded = useMemo(() => ruleExcluded(current, params).filter((d) => visible[d.cls]), [current, params, visible]);
+  // On a touch screen a swipe over the image at its fitted size scrolls the page (the canvas fills
+  // most of a phone); zoomed in, or drawing, the finger pans or draws instead. Two fingers always zoom.
+  const fitted = fitTransform(width, height, size.w, size.h).scale;
+  const zoomed = view.scale > fitted * 1.02;
+  const pageScrolls = mode === 'select' && !zoomed;
   // The selected box always shows its class and score (hover shows the box under the pointer).
   const selected = useMemo(() => (selectedId ? all.find((d) => d.id === selectedId) ?? null : null), [selectedId, all]);
   const match = useMemo(() => (current?.gt ? matchImage(current.gt, all) : null), [current?.gt, all]);
@@ -97,11 +105,18 @@ export function ImageCanvas() {
     <div
       className={`canvas-wrap mode-${mode}`}
       ref={wrap}
+      style={{ touchAction: pageScrolls ? 'pan-y' : 'none' }}
+      data-page-scrolls={pageScrolls}
       data-testid="canvas"
       role="img"
-      aria-label={current ? `Smear image ${current.name}: ${dets.length} boxes shown (${CLASS_NAMES.map((c) => `${dets.filter((d) => d.cls === c).length} ${c}`).join(', ')})` : 'No image yet: drop smear images to count'}
+      aria-label={current ? `Smear image ${current.name}: ${dets.length} boxes shown (${CLASS_NAMES.map((c) => `${dets.filter((d) => d.cls === c).length} ${c}`).join(', ')})${excluded.length ? `; ${excluded.length} more left out by the count rule` : ''}` : 'No image yet: drop smear images to count'}
     >
-      {!current && <div className="empty">Drop images to start. Nothing is uploaded: images stay on this device.</div>}
+      {/* The empty canvas is the biggest target on a phone: a tap there opens the file chooser too. */}
+      {!current && (
+        <label className="empty" htmlFor="add-images-input" data-testid="canvas-empty">
+          Add images (or drop them here) to start. Nothing is uploaded: images stay on this device.
+        </label>
+      )}
       <Stage
         ref={stage}
         width={size.w}
@@ -111,6 +126,10 @@ export function ImageCanvas() {
         x={view.x}
         y={view.y}
         draggable={mode === 'select'}
+        onDragStart={(e) => {
+          // A finger at the fitted size scrolls the page (touch-action above); it must not drag the image too.
+          if (e.target === stage.current && pageScrolls && isTouch(e.evt)) e.target.stopDrag();
+        }}
         onDragEnd={(e) => {
           if (e.target === stage.current) setView((v) => ({ ...v, x: e.target.x(), y: e.target.y() }));
         }}
@@ -131,6 +150,7 @@ export function ImageCanvas() {
         <Layer>
           {img && <KImage image={img} width={width} height={height} />}
           <Group>
+            <RuleExcluded dets={excluded} color={COLOR} />
             <Boxes dets={dets} color={COLOR} outcome={outcome} selectedId={selectedId} interactive={mode === 'select'} onSelect={onSelect} onHover={setHover} onMoved={onMoved} />
             {match && current?.gt && <Misses gt={current.gt} matched={match.gtMatched} />}
             {classifier && <TypeLabels dets={dets} scale={view.scale} code={typeCode} color={typeColor} lowConfidence={classifier.lowConfidence} />}
@@ -164,6 +184,7 @@ export function ImageCanvas() {
           </span>
         ))}
         {match && <span>dashed: false positive · dotted white: missed</span>}
+        {excluded.length > 0 && <span data-testid="legend-excluded">faint: {excluded.length} left out by the count rule</span>}
       </div>
     </div>
   );

@@ -2,7 +2,7 @@
  * which zustand's immutable updates keep stable until something relevant changes. */
 import type { PostprocessParams } from '../core/detection/card';
 import type { Detection } from '../core/detection/detection';
-import { applyCountRule, postprocess } from '../core/detection/postprocess';
+import { countedByRule, postprocess } from '../core/detection/postprocess';
 import { applyEdits, applyTypes, isEdited } from '../core/edits/edits';
 import { applyReview } from '../core/edits/gallery';
 import { differentialState, type DifferentialState } from '../core/differential/rules';
@@ -25,19 +25,31 @@ export function filtered(raw: Detection[], params: PostprocessParams): Detection
   return out;
 }
 
-const shownCache = new WeakMap<ImageEntry, { params: PostprocessParams; out: Detection[] }>();
+const shownCache = new WeakMap<ImageEntry, { params: PostprocessParams; out: Detection[]; excluded: Detection[] }>();
+
+function shownAndExcluded(im: ImageEntry, params: PostprocessParams) {
+  const hit = shownCache.get(im);
+  if (hit && hit.params === params) return hit;
+  const edited = applyEdits(filtered(im.raw!, params), im.edits);
+  const rule = params.countRule ?? 'all';
+  const counted = countedByRule(edited, rule, im.width ?? 0, im.height ?? 0);
+  // adapted probabilities (this microscope's profile) where the profile service has written them
+  const probs = im.adapted ? { ...im.wbc, ...im.adapted } : im.wbc;
+  const out = applyReview(applyTypes(edited.filter((_, i) => counted[i]), im.edits.typed, probs, WBC_TYPES), im.edits);
+  const excluded = edited.filter((_, i) => !counted[i]);
+  const entry = { params, out, excluded };
+  shownCache.set(im, entry);
+  return entry;
+}
 
 /** What the canvas shows and the counts count: post-processed model output plus manual edits. */
 export function shownDetections(im: ImageEntry | undefined, params: PostprocessParams): Detection[] {
-  if (!im?.raw) return [];
-  const hit = shownCache.get(im);
-  if (hit && hit.params === params) return hit.out;
-  const edited = applyCountRule(applyEdits(filtered(im.raw, params), im.edits), params.countRule ?? 'all', im.width ?? 0, im.height ?? 0);
-  // adapted probabilities (this microscope's profile) where the profile service has written them
-  const probs = im.adapted ? { ...im.wbc, ...im.adapted } : im.wbc;
-  const out = applyReview(applyTypes(edited, im.edits.typed, probs, WBC_TYPES), im.edits);
-  shownCache.set(im, { params, out });
-  return out;
+  return im?.raw ? shownAndExcluded(im, params).out : [];
+}
+
+/** Cells the count rule leaves out (cut by the border): drawn dimmed, counted nowhere. */
+export function ruleExcluded(im: ImageEntry | undefined, params: PostprocessParams): Detection[] {
+  return im?.raw ? shownAndExcluded(im, params).excluded : [];
 }
 
 export const selectCurrent = (s: AppState): ImageEntry | undefined => (s.currentId ? s.images[s.currentId] : undefined);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { relabelBox } from '../core/edits/commands';
 import type { Detection } from '../core/detection/detection';
-import { imageFlags, selectAppStatus, selectBatchDifferential, selectExcluded, selectExportImages, selectSummary } from './selectors';
+import { imageFlags, ruleExcluded, selectAppStatus, selectBatchDifferential, selectExcluded, selectExportImages, selectScaleStale, selectSummary, shownDetections } from './selectors';
 import { createAppStore } from './store';
 
 const defaults = { scoreThresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nmsIou: 0.5, crossClassNms: false, countRule: 'all' as const };
@@ -135,5 +135,48 @@ describe('notices', () => {
     expect(store.getState().notices).toHaveLength(1);
     store.getState().dismissNotices();
     expect(store.getState().notices).toHaveLength(0);
+  });
+});
+
+describe('count rule on the canvas and Count again', () => {
+  it('boxes a rule leaves out are listed apart (drawn dimmed), not lost', () => {
+    const store = withImage();
+    const st = store.getState();
+    // m4 is cut by the right edge, m5 by the top one.
+    const right = { ...det('m4', 'RBC', 600), box: { x1: 600, y1: 100, x2: 640, y2: 140 } };
+    const top = { ...det('m5', 'RBC', 400), box: { x1: 400, y1: 0, x2: 440, y2: 30 } };
+    st.updateImage('a', { raw: [...st.images.a.raw!, right, top] });
+    st.setCountRule('top-left');
+    const im = store.getState().images.a;
+    expect(ruleExcluded(im, store.getState().postprocess).map((d) => d.id)).toEqual(['m4']);
+    expect(shownDetections(im, store.getState().postprocess).map((d) => d.id)).toContain('m5');
+    st.setCountRule('interior');
+    // m0 (x = 0) is cut by the left edge: counted by the two-edge rule, left out by 'interior'.
+    expect(ruleExcluded(store.getState().images.a, store.getState().postprocess).map((d) => d.id).sort()).toEqual(['m0', 'm4', 'm5']);
+    st.setCountRule('all');
+    expect(ruleExcluded(store.getState().images.a, store.getState().postprocess)).toEqual([]);
+  });
+
+  it('lists images counted at another magnification than the setting, and requeues them afresh', () => {
+    const store = withImage();
+    const st = store.getState();
+    st.updateImage('a', { scale: { used: 0.8, relative: 1, estimated: 1, passes: 1, fixed: false }, reviewed: true });
+    st.edit('a', relabelBox, { id: 'm0', cls: 'WBC' });
+    expect(selectScaleStale(store.getState())).toEqual([]);
+    st.setFixedScale(2);
+    expect(selectScaleStale(store.getState())).toEqual(['a']);
+    st.updateImage('a', { scale: { used: 1.6, relative: 2, estimated: null, passes: 1, fixed: true, requested: 2 } });
+    expect(selectScaleStale(store.getState())).toEqual([]);
+    // Clamped to the model's range: what was asked for counts, not what ran.
+    st.updateImage('a', { scale: { used: 1.2, relative: 1.5, estimated: null, passes: 1, fixed: true, requested: 2 } });
+    expect(selectScaleStale(store.getState())).toEqual([]);
+    st.setFixedScale(null);
+    expect(selectScaleStale(store.getState())).toEqual(['a']);
+    st.requeue(['a']);
+    const im = store.getState().images.a;
+    expect(im).toMatchObject({ status: 'queued', reviewed: false, name: 'a.jpg' });
+    expect(im.raw).toBeUndefined();
+    expect(im.edits.relabeled).toEqual({});
+    expect(im.history.past).toEqual([]);
   });
 });

@@ -65,6 +65,32 @@ export const Boxes = memo(function Boxes({ dets, color, outcome, selectedId, int
   );
 });
 
+/** Cells the count rule leaves out: drawn faint and dashed so the reviewer sees what was not counted
+ * (and why a count is lower than the boxes on the image). Not selectable: the rule, not an edit, decides. */
+export const RuleExcluded = memo(function RuleExcluded({ dets, color }: { dets: Detection[]; color: Record<CellClass, string> }) {
+  return (
+    <>
+      {dets.map((d) => (
+        <Rect
+          key={`x-${d.id}`}
+          x={d.box.x1}
+          y={d.box.y1}
+          width={d.box.x2 - d.box.x1}
+          height={d.box.y2 - d.box.y1}
+          stroke={color[d.cls]}
+          strokeWidth={1.5}
+          strokeScaleEnabled={false}
+          opacity={0.4}
+          dash={[2, 5]}
+          fill="rgba(17,20,24,0.35)"
+          perfectDrawEnabled={false}
+          listening={false}
+        />
+      ))}
+    </>
+  );
+});
+
 export const labelOf = (d: Detection) =>
   `${d.cls} ${d.origin === 'manual' && d.id.startsWith('u') ? 'manual' : d.score.toFixed(2)}${
     d.wbc ? ` · ${d.wbc.type.replace('_', ' ')} ${d.wbc.origin === 'manual' ? '(set by hand)' : d.wbc.p.toFixed(2)}` : ''
