@@ -8,7 +8,7 @@ test('every WBC gets a type, the differential sums to 100%, and a corrected type
   await app.open('?backend=wasm');
   const files = testingImages(6);
   await app.drop(files);
-  await app.waitReady();
+  await app.waitReady(600_000); // generous: the machine may be busy
   expect((await app.page.evaluate(() => (window as any).__smearcount.model())).classifier).toBe(true);
 
   let wbcs = 0;
