@@ -72,7 +72,12 @@ export class Persistence {
   ) {}
 
   private conn() {
-    return (this.db ??= this.openDb());
+    // A failed open is forgotten, so the next write opens again (a rejected promise kept here would
+    // fail every later write the same way).
+    return (this.db ??= this.openDb().catch((e: unknown) => {
+      this.db = undefined;
+      throw e;
+    }));
   }
 
   /** Loads a stored batch into the store. Returns the number of images restored. */
