@@ -13,6 +13,8 @@ from pathlib import Path
 import torch
 from torchvision.io import ImageReadMode, read_image
 
+from .mirror import interior_rbc_size  # the app's scale estimate on labels (models/mirror.py)
+
 CLASSES = ("RBC", "WBC", "Platelets")  # label = index + 1; 0 is background
 LABEL_OF = {name: i + 1 for i, name in enumerate(CLASSES)}
 MIN_BOX_SIDE = 3.0  # px; each split ships one box thinner than this (dataset README)
@@ -140,21 +142,6 @@ SOURCES = (
     ("pbc", "txl-pbc/pbc", True),
     ("cbc-partial", "cbc/Training", False),
 )
-BORDER_PX = 2.0  # a box within this many pixels of the image edge is cut by the border
-
-
-def interior_rbc_size(boxes, labels, width, height, border=BORDER_PX):
-    """Median sqrt(area) of the RBC boxes not cut by the image border (None when there are none).
-    The app estimates an image's cell scale the same way from its detections."""
-    sizes = [((b[2] - b[0]) * (b[3] - b[1])) ** 0.5 for b, l in zip(boxes, labels)
-             if l == 1 and b[0] > border and b[1] > border and b[2] < width - border and b[3] < height - border]
-    if not sizes:
-        return None
-    sizes.sort()
-    n = len(sizes)
-    return sizes[n // 2] if n % 2 else 0.5 * (sizes[n // 2 - 1] + sizes[n // 2])
-
-
 def load_sources(root, sources=SOURCES, log=print):
     """All labelled training images as dicts: source, name, image, boxes, labels, size, complete, group.
 

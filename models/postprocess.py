@@ -1,44 +1,9 @@
-"""The app's post-processing, mirrored from src/core/detection/postprocess.ts so that defaults can be
-tuned here on the validation split. Order: per-class score threshold, then greedy NMS within each
-class, then (optionally) greedy NMS across classes (one cell labelled twice keeps its best label)."""
+"""Tuning the app's post-processing defaults on the validation split. The post-processing itself
+(per-class score threshold, greedy NMS within each class, then optionally across classes) is the
+app's src/core/detection/postprocess.ts, copied in models/mirror.py."""
 import numpy as np
 
-from .metrics import iou_matrix
-
-
-def greedy_nms(boxes, scores, iou_thr, groups=None):
-    """Indices kept, in descending score order (stable for ties). A box is suppressed by a kept,
-    higher-ranked box of the same group whose IoU with it exceeds iou_thr."""
-    order = np.argsort(-np.asarray(scores, dtype=np.float64), kind="stable")
-    boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)[order]
-    ious = iou_matrix(boxes, boxes)
-    if groups is not None:
-        g = np.asarray(groups)[order]
-        ious = np.where(g[:, None] == g[None, :], ious, 0.0)
-    suppressed = np.zeros(len(order), dtype=bool)
-    keep = []
-    for a in range(len(order)):
-        if suppressed[a]:
-            continue
-        keep.append(order[a])
-        suppressed |= ious[a] > iou_thr
-    return keep
-
-
-def postprocess(boxes, labels, scores, score_thresholds, nms_iou, cross_class_nms):
-    """score_thresholds: list indexed by label-1."""
-    boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
-    labels = np.asarray(labels)
-    scores = np.asarray(scores, dtype=np.float64)
-    thr = np.array([score_thresholds[int(l) - 1] for l in labels]) if len(labels) else np.zeros(0)
-    m = scores >= thr
-    boxes, labels, scores = boxes[m], labels[m], scores[m]
-    keep = greedy_nms(boxes, scores, nms_iou, groups=labels)
-    boxes, labels, scores = boxes[keep], labels[keep], scores[keep]
-    if cross_class_nms:
-        keep = greedy_nms(boxes, scores, nms_iou)
-        boxes, labels, scores = boxes[keep], labels[keep], scores[keep]
-    return boxes, labels, scores
+from .mirror import greedy_nms, postprocess  # noqa: F401 (the app's post-processing, models/mirror.py)
 
 
 def tune(dets, gts, n_classes=3, grid=None, log=print):

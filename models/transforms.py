@@ -9,6 +9,8 @@ import torch
 import torch.nn.functional as F
 import torchvision.transforms.functional as TF
 
+from .mirror import plan_scale  # the app's planInput rule (models/mirror.py)
+
 
 class Compose:
     def __init__(self, transforms):
@@ -179,12 +181,6 @@ def train_transforms(crop):
         t.append(RandomCrop((crop, crop)))
     t += [RandomHorizontalFlip(), RandomVerticalFlip(), RandomRot90(), StainJitter()]
     return Compose(t)
-
-
-def plan_scale(width, height, native=(512, 384)):
-    """The app's planInput rule: the scale that fits an image into the model's native size."""
-    nw, nh = native
-    return min(min(nw, nh) / min(width, height), max(nw, nh) / max(width, height))
 
 
 class ScaleCrop:

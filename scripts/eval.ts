@@ -11,6 +11,8 @@
  * Always: each image's quality flags (perImage[].flags in --json, a column in the counts CSV), the number
  * flagged, and the counts over all images and over the unflagged ones. --no-wbc-rule turns off the
  * WBC-as-RBC rule (src/core/quality/wbcRule.ts) to measure what it changes.
+ * --fixed-scale X skips the per-image estimate and enlarges every image X times (X = 2: the cells look
+ * half the model's reference size), as the app's magnification setting does.
  * --card measures the report sets (CBC Testing with both label sets, zoom-in, zoom-out) with the app's
  * code and prints them beside the model card's figures (models/train.py); a CI test checks they agree.
  */

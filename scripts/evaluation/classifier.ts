@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { resizeToCHW } from '../../src/core/detection/resize';
 import { parseClassifierCard, type ClassifierCard } from '../../src/core/differential/card';
-import { cropRect, normaliseChw, softmax, type CropRule } from '../../src/core/differential/crop';
+import { cropWindow, normaliseChw, softmax, type CropRule } from '../../src/core/differential/crop';
 import { REPO_ROOT } from '../dataRoot';
 import type { Rgba } from './decode';
 
@@ -12,10 +12,7 @@ export const DEFAULT_CLASSIFIER = join(REPO_ROOT, 'models', 'smearcount-wbc.onnx
 
 /** A padded square cut of an RGBA image (grey outside), as float CHW at `size`, normalised by the crop rule. */
 export function cropForClassifier(img: Rgba, box: { x1: number; y1: number; x2: number; y2: number }, rule: CropRule): Float32Array {
-  const r = cropRect(box, rule.factor);
-  const side = Math.max(1, Math.round(r.side));
-  const x0 = Math.round(r.x);
-  const y0 = Math.round(r.y);
+  const { x: x0, y: y0, side } = cropWindow(box, rule.factor);
   const g = Math.round(rule.pad * 255);
   const out = new Uint8Array(side * side * 4).fill(g);
   for (let y = 0; y < side; y++) {

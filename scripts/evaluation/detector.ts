@@ -5,6 +5,7 @@ import * as ort from 'onnxruntime-node';
 import { parseModelCard, type ModelCard } from '../../src/core/detection/card';
 import { decodeOutputs } from '../../src/core/detection/decode';
 import type { Detection } from '../../src/core/detection/detection';
+import { inputScale } from '../../src/core/detection/geometry';
 import { resizeToCHW } from '../../src/core/detection/resize';
 import { detectWithScale, type ScaleInfo } from '../../src/core/detection/scale';
 import { REPO_ROOT } from '../dataRoot';
@@ -37,7 +38,7 @@ export class Detector {
       ms += performance.now() - t;
       return decodeOutputs(
         { boxes: out.boxes.data as Float32Array, labels: out.labels.data as BigInt64Array, scores: out.scores.data as Float32Array },
-        size.width / img.width,
+        inputScale(img.width, img.height, size),
       );
     }, fixedScale);
     return { raw, ms, scale };

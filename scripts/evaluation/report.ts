@@ -21,7 +21,7 @@ export function formatReport(r: EvalResult): string {
   lines.push(`post-processing: thresholds RBC ${t.RBC} WBC ${t.WBC} Platelets ${t.Platelets}, NMS IoU ${r.postprocess.nmsIou}, cross-class ${r.postprocess.crossClassNms}, count rule ${r.postprocess.countRule}`);
   lines.push(
     r.scale.fixed
-      ? `scale: fixed by the user at ${r.scale.fixed}x the model's reference`
+      ? `scale: fixed by the user: images enlarged ${r.scale.fixed}x (cells at ${(1 / r.scale.fixed).toFixed(2)}x the model's reference size)`
       : `scale: estimated on ${r.scale.estimated}/${r.images} images (median cell size ${r.scale.medianEstimate?.toFixed(2) ?? '–'}x the reference); second pass on ${r.scale.secondPass}`,
   );
   if (r.raw && r.post && r.count && r.precisionRecall) {

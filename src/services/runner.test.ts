@@ -12,6 +12,8 @@ import { addBox, setWbcType } from '../core/edits/commands';
 import { shownDetections } from '../store/selectors';
 
 const card = parseModelCard(JSON.parse(readFileSync(new URL('../../models/smearcount-frcnn.json', import.meta.url), 'utf8')));
+/** One pass at the plan scale, whatever the cells' size. */
+const cardWithoutScale = { ...card, scale: null };
 
 /** A JPEG-looking file: SOI + SOF0 with a size + EOI (or not). The fake decoder reads the size back. */
 function jpeg(name: string, w: number, h: number, eoi = true, salt = 0): File {
@@ -143,6 +145,28 @@ describe('BatchRunner', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(decoder.copies).toEqual([{ width: 2 * card.nativeSize.width, height: 2 * card.nativeSize.height }]);
     expect(Object.values(store.getState().images)[0].scale).toMatchObject({ fixed: true, passes: 1 });
+  });
+  it('maps boxes back to image pixels per axis (the floored input size scales x and y differently)', async () => {
+    // 1001x333 fits the native size at 512x170: x scale 512/1001, y scale 170/333 (not the same).
+    const frame = {
+      async classify(): Promise<never> {
+        throw new Error('not used');
+      },
+      async detect(bmp: ImageBitmap): Promise<DetectOutput> {
+        return { boxes: Float32Array.from([0, 0, bmp.width, bmp.height]), labels: Int32Array.from([1]), scores: Float32Array.from([0.9]), inferenceMs: 1, width: bmp.width, height: bmp.height };
+      },
+    };
+    const store = createAppStore(card.postprocess);
+    store.getState().setModel({ status: 'ready' });
+    const decoder = fakeDecoder();
+    const runner = new BatchRunner(store, async () => frame, cardWithoutScale, createImageFiles(), decoder);
+    await runner.addFiles([jpeg('wide.jpg', 1001, 333)]);
+    await new Promise((r) => setTimeout(r, 50));
+    const size = decoder.copies[0];
+    expect(size.width / 1001).not.toBeCloseTo(size.height / 333, 4);
+    const im = Object.values(store.getState().images)[0];
+    expect(im.raw![0].box.x2).toBeCloseTo(1001, 3);
+    expect(im.raw![0].box.y2).toBeCloseTo(333, 3);
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import type { ModelCard } from '../core/detection/card';
 import { decodeOutputs } from '../core/detection/decode';
+import { inputScale } from '../core/detection/geometry';
 import { detectWithScale } from '../core/detection/scale';
 import type { ClassifierCard } from '../core/differential/card';
 import type { DetectorClient } from '../worker/client';
@@ -137,7 +138,7 @@ export class BatchRunner {
           const bmp = await this.decoder.copy(full, size);
           const out = await client.detect(bmp);
           inferenceMs += out.inferenceMs;
-          return decodeOutputs(out, size.width / width);
+          return decodeOutputs(out, inputScale(width, height, size));
         },
         this.store.getState().fixedScale,
       );

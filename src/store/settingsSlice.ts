@@ -16,8 +16,10 @@ export interface SettingsSlice {
   setNmsIou(v: number): void;
   setCrossClassNms(v: boolean): void;
   setCountRule(v: CountRule): void;
-  /** null: estimate each image's magnification; a number: the batch's cells are this many times the
-   * model's reference size, fixed by the user. Applies to images detected after the change. */
+  /** null: estimate each image's magnification; a number: the factor, fixed by the user, by which each
+   * image is enlarged before detection (beyond fitting it to the model's native size). 2 means the cells
+   * look half the model's reference size, so the image is counted at 2x. Applies to images detected after
+   * the change. */
   fixedScale: number | null;
   setFixedScale(v: number | null): void;
   /** U visits model boxes whose score is within this of their class threshold. */

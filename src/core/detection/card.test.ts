@@ -24,4 +24,11 @@ describe('parseModelCard', () => {
     // an older card without scale settings still loads: one pass at the plan scale
     expect(parseModelCard({ ...shipped, scale: undefined }).scale).toBeNull();
   });
+  it('takes any count rule as the card default, and refuses an unknown one', () => {
+    for (const rule of ['all', 'interior', 'half'] as const) {
+      expect(parseModelCard({ ...shipped, count_rule: { default: rule } }).postprocess.countRule).toBe(rule);
+    }
+    expect(parseModelCard({ ...shipped, count_rule: undefined }).postprocess.countRule).toBe('all');
+    expect(() => parseModelCard({ ...shipped, count_rule: { default: 'edges' } })).toThrow(/count_rule.default/);
+  });
 });

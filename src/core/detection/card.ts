@@ -1,5 +1,5 @@
 import { CLASS_NAMES, type CellClass, type PerClass } from './classes';
-import type { CountRule } from './postprocess';
+import { COUNT_RULES, type CountRule } from './postprocess';
 import type { ScaleConfig } from './scale';
 
 /** The parts of models/<name>.json that the app relies on. */
@@ -77,10 +77,17 @@ export function parseModelCard(json: unknown): ModelCard {
       },
       nmsIou: num(pp.nms_iou, 'nms_iou'),
       crossClassNms: Boolean(pp.cross_class_nms),
-      countRule: j.count_rule?.default === 'interior' ? 'interior' : 'all',
+      countRule: countRule(j.count_rule?.default),
     },
     scale: j.scale ? parseScale(j.scale) : null,
   };
+}
+
+/** The card's default count rule: any rule the app offers; absent means 'all'. */
+function countRule(x: unknown): CountRule {
+  if (x === undefined || x === null) return 'all';
+  if (typeof x === 'string' && Object.hasOwn(COUNT_RULES, x)) return x as CountRule;
+  throw new ModelCardError(`model card: count_rule.default must be one of ${Object.keys(COUNT_RULES).join(', ')}`);
 }
 
 function parseScale(s: Record<string, unknown>): ScaleConfig {

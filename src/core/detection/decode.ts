@@ -1,6 +1,6 @@
 import { classOfLabel } from './classes';
 import type { Detection } from './detection';
-import { modelToImage } from './geometry';
+import { modelToImage, type AxisScale } from './geometry';
 
 /** The model's three outputs as they arrive from ORT (labels are int64 -> BigInt64Array). */
 export interface RawOutputs {
@@ -11,7 +11,7 @@ export interface RawOutputs {
 
 /** Model outputs (model pixels) -> raw detections in image pixels, kept unfiltered so that
  * threshold changes never need the model again. Unknown labels are skipped. */
-export function decodeOutputs(out: RawOutputs, scale: number): Detection[] {
+export function decodeOutputs(out: RawOutputs, scale: number | AxisScale): Detection[] {
   const n = out.scores.length;
   if (out.boxes.length !== n * 4 || out.labels.length !== n) {
     throw new RangeError(`inconsistent outputs: ${out.boxes.length / 4} boxes, ${out.labels.length} labels, ${n} scores`);

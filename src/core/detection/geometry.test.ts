@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitTransform, focusTransform, imageToModel, iou, modelToImage, normalizeBox, smallestBoxAt, zoomAbout } from './geometry';
+import { fitTransform, focusTransform, imageToModel, inputScale, iou, modelToImage, normalizeBox, smallestBoxAt, zoomAbout } from './geometry';
 
 describe('geometry', () => {
   it('computes IoU', () => {
@@ -14,6 +14,9 @@ describe('geometry', () => {
     const im = modelToImage(m, 0.5);
     expect(im).toEqual({ x1: 64, y1: 32, x2: 128, y2: 96 });
     expect(imageToModel(im, 0.5)).toEqual(m);
+    // per axis: a 1001x333 image fed at 512x170
+    const s = inputScale(1001, 333, { width: 512, height: 170 });
+    expect(modelToImage({ x1: 0, y1: 0, x2: 512, y2: 170 }, s)).toEqual({ x1: 0, y1: 0, x2: 1001, y2: 333 });
   });
   it('normalises and clips boxes', () => {
     expect(normalizeBox({ x1: 50, y1: -5, x2: 10, y2: 700 }, 640, 480)).toEqual({ x1: 10, y1: 0, x2: 50, y2: 480 });

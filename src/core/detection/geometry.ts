@@ -28,9 +28,22 @@ export function iou(a: Box, b: Box): number {
   return union > 0 ? inter / union : 0;
 }
 
-/** Model pixels -> image pixels, for a model input that is the image scaled by `scale`. */
-export function modelToImage(b: ModelBox, scale: number): ImageBox {
-  return { x1: b.x1 / scale, y1: b.y1 / scale, x2: b.x2 / scale, y2: b.y2 / scale };
+/** Model pixels per image pixel on each axis. The model input's size is floored, so a scale s gives
+ * floor(W·s)/W across and floor(H·s)/H down: not quite the same. */
+export interface AxisScale {
+  x: number;
+  y: number;
+}
+
+/** The per-axis scale of a model input of `size` made from a width x height image. */
+export function inputScale(width: number, height: number, size: { width: number; height: number }): AxisScale {
+  return { x: size.width / width, y: size.height / height };
+}
+
+/** Model pixels -> image pixels, for a model input that is the image scaled by `scale` (one number: both axes). */
+export function modelToImage(b: ModelBox, scale: number | AxisScale): ImageBox {
+  const { x, y } = typeof scale === 'number' ? { x: scale, y: scale } : scale;
+  return { x1: b.x1 / x, y1: b.y1 / y, x2: b.x2 / x, y2: b.y2 / y };
 }
 
 export function imageToModel(b: ImageBox, scale: number): ModelBox {

@@ -72,6 +72,14 @@ export function secondPassScale(planScale: number, ratio: number | null, width: 
   return Math.max(cfg.minScale, Math.min(cfg.maxScale, s));
 }
 
+/** The scale (model px per image px) when the user fixes the magnification: `relative` times the plan
+ * scale, held to the same limits as a second pass (none without the card's scale settings). */
+export function fixedScale(planScale: number, relative: number, width: number, height: number, cfg: ScaleConfig | null): number {
+  const s = planScale * relative;
+  if (!cfg) return s;
+  return Math.max(cfg.minScale, Math.min(cfg.maxScale, Math.min(s, Math.sqrt(cfg.maxPixels / (width * height)))));
+}
+
 /** The model input size for an image at `scale` (floored, as torchvision and planInput do). */
 export function sizeAt(width: number, height: number, scale: number): { width: number; height: number } {
   return { width: Math.max(1, Math.floor(width * scale)), height: Math.max(1, Math.floor(height * scale)) };
@@ -107,8 +115,7 @@ export async function detectWithScale(
 ): Promise<{ raw: Detection[]; scale: ScaleInfo }> {
   const plan = planInput(width, height, native);
   if (fixedRelative && fixedRelative > 0) {
-    let s = plan.scale * fixedRelative;
-    if (cfg) s = Math.max(cfg.minScale, Math.min(cfg.maxScale, Math.min(s, Math.sqrt(cfg.maxPixels / (width * height)))));
+    const s = fixedScale(plan.scale, fixedRelative, width, height, cfg);
     const raw = await run(s, sizeAt(width, height, s));
     return { raw, scale: { used: s, relative: s / plan.scale, estimated: null, passes: 1, fixed: true, requested: fixedRelative } };
   }

@@ -20,6 +20,12 @@ export function cropRect(box: Box, factor: number): { x: number; y: number; side
   return { x: (box.x1 + box.x2) / 2 - side / 2, y: (box.y1 + box.y2) / 2 - side / 2, side };
 }
 
+/** cropRect on whole pixels (x, y, side), as the eval CLI cuts it (models/mirror.py crop_window). */
+export function cropWindow(box: Box, factor: number): { x: number; y: number; side: number } {
+  const r = cropRect(box, factor);
+  return { x: Math.round(r.x), y: Math.round(r.y), side: Math.max(1, Math.round(r.side)) };
+}
+
 /** RGBA bytes of one size x size crop (already padded and resized) -> normalised float32 CHW. */
 export function normaliseCrop(rgba: Uint8Array | Uint8ClampedArray, rule: CropRule): Float32Array {
   const n = rule.size * rule.size;
@@ -38,7 +44,8 @@ export function normaliseChw(chw: Float32Array, rule: CropRule): Float32Array {
   const k = Math.max(1, Math.round(rule.percentile * (n - 1)));
   for (let c = 0; c < 3; c++) {
     const ch = chw.subarray(c * n, (c + 1) * n);
-    const p = Math.max(0.05, Float32Array.from(ch).sort()[k]);
+    // 0.05 as float32: training clamps a float32 tensor (models/mirror.py normalise)
+    const p = Math.max(Math.fround(0.05), Float32Array.from(ch).sort()[k]);
     for (let i = 0; i < n; i++) out[c * n + i] = Math.min(rule.clip, Math.max(0, ch[i] / p));
   }
   return out;

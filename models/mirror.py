@@ -1,0 +1,354 @@
+"""The Python copies of logic the app runs in TypeScript, in one place.
+
+The app (and `npm run eval`) run src/core; training and tuning run these copies, so that what is tuned
+here is what the app will output. Each function names its TypeScript original. `python3 -m
+models.mirror` writes models/test-vectors.json (inputs and these functions' outputs);
+models/test_mirror.py and src/core/mirror.test.ts check their own code against it, so the two sides
+fail the day they drift. Pure Python + NumPy (torch only in normalise, which works on tensors).
+
+Rounding: JavaScript's Math.round rounds halves up, Python's round() to even; js_round is used
+wherever the TypeScript rounds.
+"""
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+CLASSES = ("RBC", "WBC", "Platelets")  # label = index + 1 (src/core/detection/classes.ts)
+
+DEFAULT_SCALE = {
+    "reference_rbc_px": 83.0,  # median interior RBC of CBC-scope images at the 512x384 native size
+    "tolerance": 1.25,         # no second pass while the estimate is within [1/1.25, 1.25] of the reference
+    "estimate_min_score": 0.5, # RBC detections used for the estimate
+    "estimate_min_cells": 3,
+    "max_pixels": 1024 * 768,  # cap on the second pass's input size
+    "min_scale": 0.1, "max_scale": 4.0,
+}
+ESTIMATE_BORDER_PX = 2.0  # scale.ts ESTIMATE_BORDER_PX (model pixels)
+SIZE_VS_RBC = {"RBC": 1.0, "WBC": 2.0, "Platelets": 0.4}  # postprocess.ts SIZE_VS_RBC
+
+
+def js_round(x):
+    """Math.round: halves go up (towards +infinity)."""
+    return math.floor(x + 0.5)
+
+
+def median(xs):
+    """scale.ts median: the mean of the middle two for an even count; None when empty."""
+    s = sorted(xs)
+    n = len(s)
+    if not n:
+        return None
+    return s[(n - 1) // 2] if n % 2 else 0.5 * (s[n // 2 - 1] + s[n // 2])
+
+
+# ---------------------------------------------------------------------------------------------------
+# Scale (src/core/detection/preprocess.ts planInput, src/core/detection/scale.ts)
+
+def plan_scale(width, height, native=(512, 384)):
+    """planInput's scale: the one that fits an image into the model's native size."""
+    nw, nh = native
+    return min(min(nw, nh) / min(width, height), max(nw, nh) / max(width, height))
+
+
+def size_at(width, height, scale):
+    """sizeAt: the model input size at a scale, floored as torchvision and planInput do."""
+    return max(1, math.floor(width * scale)), max(1, math.floor(height * scale))
+
+
+def touches_border(box, width, height, border):
+    x1, y1, x2, y2 = box
+    return x1 <= border or y1 <= border or x2 >= width - border or y2 >= height - border
+
+
+def interior_rbc_size(boxes, labels, width, height, border=ESTIMATE_BORDER_PX):
+    """Median sqrt(area) of the RBC boxes not cut by the image border (None when there are none).
+    Training measures its labels with this; estimate_ratio applies it to detections."""
+    sizes = [math.sqrt(max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1])) for b, l in zip(boxes, labels)
+             if int(l) == 1 and not touches_border(b, width, height, border)]
+    return median(sizes)
+
+
+def estimate_ratio(boxes, labels, scores, width, height, scale, cfg=DEFAULT_SCALE):
+    """estimateRatio: estimated RBC size / reference, from pass-1 detections in image pixels (the
+    model saw the image at `scale` model px per image px); None with too few confident RBCs."""
+    keep = [i for i in range(len(labels)) if int(labels[i]) == 1 and float(scores[i]) >= cfg["estimate_min_score"]]
+    if len(keep) < cfg["estimate_min_cells"]:
+        return None
+    b = [[float(v) for v in boxes[i]] for i in keep]
+    size = interior_rbc_size(b, [1] * len(b), width, height, ESTIMATE_BORDER_PX / scale)
+    return None if size is None else size * scale / cfg["reference_rbc_px"]
+
+
+def second_pass_scale(plan, ratio, width, height, cfg=DEFAULT_SCALE):
+    """secondPassScale: the input scale for pass 2, None when pass 1 stands."""
+    if ratio is None or not ratio > 0 or 1 / cfg["tolerance"] <= ratio <= cfg["tolerance"]:
+        return None
+    s = min(plan / ratio, math.sqrt(cfg["max_pixels"] / (width * height)))
+    return max(cfg["min_scale"], min(cfg["max_scale"], s))
+
+
+def fixed_scale(plan, relative, width, height, cfg=DEFAULT_SCALE):
+    """fixedScale: the input scale when the user fixes the magnification (cells shown `relative` times
+    the plan scale), held to the same limits as a second pass; no card scale settings: no limits."""
+    s = plan * relative
+    if cfg is None:
+        return s
+    s = min(s, math.sqrt(cfg["max_pixels"] / (width * height)))
+    return max(cfg["min_scale"], min(cfg["max_scale"], s))
+
+
+def input_scale(width, height, size):
+    """inputScale: model px per image px on each axis of a model input of `size` (w, h)."""
+    return size[0] / width, size[1] / height
+
+
+# ---------------------------------------------------------------------------------------------------
+# Post-processing (src/core/detection/postprocess.ts)
+
+def iou_matrix(a, b):
+    """geometry.ts iou for every pair: 0 unless the boxes overlap with positive width and height."""
+    a = np.asarray(a, dtype=np.float64).reshape(-1, 4)
+    b = np.asarray(b, dtype=np.float64).reshape(-1, 4)
+    iw = np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0])
+    ih = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])
+    inter = iw * ih
+    area = lambda x: np.clip(x[:, 2] - x[:, 0], 0, None) * np.clip(x[:, 3] - x[:, 1], 0, None)
+    union = area(a)[:, None] + area(b)[None, :] - inter
+    ok = (iw > 0) & (ih > 0) & (union > 0)
+    return np.where(ok, inter / np.where(ok, union, 1.0), 0.0)
+
+
+def greedy_nms(boxes, scores, iou_thr, groups=None):
+    """nms: indices kept, in descending score order (ties keep input order). A box is suppressed by a
+    kept, higher-ranked box of the same group whose IoU with it exceeds iou_thr."""
+    order = np.argsort(-np.asarray(scores, dtype=np.float64), kind="stable")
+    boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)[order]
+    ious = iou_matrix(boxes, boxes)
+    if groups is not None:
+        g = np.asarray(groups)[order]
+        ious = np.where(g[:, None] == g[None, :], ious, 0.0)
+    suppressed = np.zeros(len(order), dtype=bool)
+    keep = []
+    for a in range(len(order)):
+        if suppressed[a]:
+            continue
+        keep.append(int(order[a]))
+        suppressed |= ious[a] > iou_thr
+    return keep
+
+
+def postprocess_indices(boxes, labels, scores, score_thresholds, nms_iou, cross_class_nms):
+    """postprocess: per-class score threshold, NMS within each class, then optionally across classes.
+    score_thresholds: list indexed by label-1. Returns the input indices kept, in kept order."""
+    boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
+    labels = np.asarray(labels)
+    scores = np.asarray(scores, dtype=np.float64)
+    idx = np.array([i for i in range(len(labels)) if scores[i] >= score_thresholds[int(labels[i]) - 1]], dtype=int)
+    idx = idx[greedy_nms(boxes[idx], scores[idx], nms_iou, groups=labels[idx])]
+    if cross_class_nms:
+        idx = idx[greedy_nms(boxes[idx], scores[idx], nms_iou)]
+    return [int(i) for i in idx]
+
+
+def postprocess(boxes, labels, scores, score_thresholds, nms_iou, cross_class_nms):
+    """postprocess_indices, returning the kept (boxes, labels, scores) arrays."""
+    keep = postprocess_indices(boxes, labels, scores, score_thresholds, nms_iou, cross_class_nms)
+    return (np.asarray(boxes, dtype=np.float64).reshape(-1, 4)[keep], np.asarray(labels)[keep],
+            np.asarray(scores, dtype=np.float64)[keep])
+
+
+def border_tolerance_px(width, height):
+    return max(2.0, 0.005 * min(width, height))
+
+
+def is_cut_by_border(box, width, height):
+    return touches_border(box, width, height, border_tolerance_px(width, height))
+
+
+def apply_count_rule(boxes, classes, rule, width, height):
+    """applyCountRule: the indices of the boxes counted under 'all', 'interior' or 'half'.
+    classes: class names (RBC, WBC, Platelets)."""
+    n = len(boxes)
+    if rule == "all" or not (width > 0 and height > 0):
+        return list(range(n))
+    cut = [is_cut_by_border(b, width, height) for b in boxes]
+    if rule == "interior":
+        return [i for i in range(n) if not cut[i]]
+    if rule != "half":
+        raise ValueError(f"unknown count rule {rule!r}")
+    area = lambda b: max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1])
+    whole = {}
+    for i in range(n):
+        if not cut[i]:
+            whole.setdefault(classes[i], []).append(area(boxes[i]))
+    half = {c: 0.5 * median(a) for c, a in whole.items()}
+
+    def threshold(c):
+        if c in half:
+            return half[c]
+        if "RBC" in half and SIZE_VS_RBC.get(c):
+            return half["RBC"] * SIZE_VS_RBC[c] ** 2
+        return None
+
+    out = []
+    for i in range(n):
+        t = None if not cut[i] else threshold(classes[i])
+        if not cut[i] or t is None or area(boxes[i]) >= t:
+            out.append(i)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# The classifier's crop rule (src/core/differential/crop.ts; the card's `crop`)
+
+def crop_rect(box, factor):
+    """cropRect: the square (x, y, side) centred on the box, side = factor x its longer side."""
+    x1, y1, x2, y2 = box
+    side = factor * max(x2 - x1, y2 - y1)
+    cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
+    return cx - side / 2, cy - side / 2, side
+
+
+def crop_window(box, factor):
+    """cropWindow: crop_rect on whole pixels (x, y, side), rounded as the TypeScript rounds."""
+    x, y, side = crop_rect(box, factor)
+    return js_round(x), js_round(y), max(1, js_round(side))
+
+
+def normalise(x, percentile=0.95, clip=1.5):
+    """normaliseChw: each channel of a [3,H,W] tensor or array in [0,1] divided by its percentile value
+    (at least 0.05), clipped to [0, clip]. The percentile is the k-th smallest value,
+    k = max(1, round(percentile * (n - 1)))."""
+    n = x.shape[-1] * x.shape[-2]
+    k = max(1, js_round(percentile * (n - 1)))
+    if isinstance(x, np.ndarray):
+        x = x.astype(np.float32)
+        p = np.maximum(np.sort(x.reshape(3, -1), axis=1)[:, k], np.float32(0.05))
+        return np.clip(x / p[:, None, None], 0, clip).astype(np.float32)
+    flat = x.reshape(3, -1)
+    p = flat.sort(dim=1).values[:, k].clamp(min=0.05)
+    return (x / p[:, None, None]).clamp(0, clip)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Test vectors
+
+VECTORS = Path(__file__).resolve().parent / "test-vectors.json"
+
+
+def _dets(rng, n, width, height, size, classes=CLASSES):
+    out = []
+    for _ in range(n):
+        c = classes[int(rng.integers(len(classes)))]
+        s = size * (SIZE_VS_RBC[c] if c != "RBC" else 1.0) * float(rng.uniform(0.8, 1.2))
+        x = float(rng.uniform(-0.3 * s, width - 0.7 * s))
+        y = float(rng.uniform(-0.3 * s, height - 0.7 * s))
+        box = [round(max(0.0, x), 2), round(max(0.0, y), 2), round(min(width, x + s), 2), round(min(height, y + s), 2)]
+        out.append({"cls": c, "score": round(float(rng.uniform(0.05, 1.0)), 3), "box": box})
+    return out
+
+
+def _split(dets):
+    return ([d["box"] for d in dets], [CLASSES.index(d["cls"]) + 1 for d in dets], [d["score"] for d in dets])
+
+
+def build_vectors(seed=17):
+    rng = np.random.default_rng(seed)
+    cfg = dict(DEFAULT_SCALE)
+    native = [512, 384]
+    sizes = [(640, 480), (1280, 960), (400, 300), (1001, 333), (333, 1001), (4000, 3000), (24, 18), (512, 384)]
+    plan = [{"width": w, "height": h, "native": native, "scale": plan_scale(w, h, native),
+             "size": list(size_at(w, h, plan_scale(w, h, native)))} for w, h in sizes]
+
+    estimate = []
+    for w, h, cell, n in [(640, 480, 40, 30), (1280, 960, 25, 60), (400, 300, 130, 8), (640, 480, 40, 2),
+                          (200, 150, 90, 6), (640, 480, 70, 20)]:
+        s = plan_scale(w, h, native)
+        dets = _dets(rng, n, w, h, cell)
+        b, l, sc = _split(dets)
+        estimate.append({"width": w, "height": h, "scale": s, "dets": dets, "ratio": estimate_ratio(b, l, sc, w, h, s, cfg)})
+    # hand-made: four confident RBCs, one on the border, one not confident
+    hand = [{"cls": "RBC", "score": 0.9, "box": [10, 10, 50, 50]}, {"cls": "RBC", "score": 0.9, "box": [100, 100, 160, 160]},
+            {"cls": "RBC", "score": 0.9, "box": [0, 200, 40, 240]}, {"cls": "RBC", "score": 0.4, "box": [300, 300, 400, 400]},
+            {"cls": "RBC", "score": 0.5, "box": [200, 10, 230, 40]}, {"cls": "WBC", "score": 0.99, "box": [400, 100, 500, 200]}]
+    b, l, sc = _split(hand)
+    estimate.append({"width": 640, "height": 480, "scale": 0.8, "dets": hand, "ratio": estimate_ratio(b, l, sc, 640, 480, 0.8, cfg)})
+
+    second = []
+    for w, h in [(640, 480), (4000, 3000), (200, 150)]:
+        p = plan_scale(w, h, native)
+        for ratio in [None, 0.0, -1.0, 0.5, 0.8, 1 / 1.25, 1.0, 1.25, 1.2501, 2.0, 0.05, 40.0]:
+            second.append({"plan": p, "ratio": ratio, "width": w, "height": h, "scale": second_pass_scale(p, ratio, w, h, cfg)})
+
+    fixed = []
+    for w, h in [(640, 480), (4000, 3000), (200, 150)]:
+        p = plan_scale(w, h, native)
+        for rel in [0.01, 0.5, 1.0, 2.0, 3.0, 100.0]:
+            fixed.append({"plan": p, "relative": rel, "width": w, "height": h, "scale": fixed_scale(p, rel, w, h, cfg),
+                          "unlimited": fixed_scale(p, rel, w, h, None)})
+
+    post = []
+    for iou, cross in [(0.3, False), (0.5, False), (0.3, True), (0.6, True)]:
+        dets = _dets(rng, 60, 320, 240, 30)
+        # exact duplicates with tied scores, to pin the tie order
+        dets += [dict(dets[0]), {**dets[1], "cls": "WBC" if dets[1]["cls"] != "WBC" else "RBC"}]
+        thr = [0.35, 0.5, 0.625]
+        b, l, sc = _split(dets)
+        kept = postprocess_indices(b, l, sc, thr, iou, cross)
+        post.append({"params": {"score_thresholds": dict(zip(CLASSES, thr)), "nms_iou": iou, "cross_class_nms": cross},
+                     "dets": dets, "kept": kept})
+
+    count = []
+    for w, h, cell in [(640, 480, 40), (320, 240, 60), (1000, 700, 30)]:
+        dets = _dets(rng, 40, w, h, cell)
+        boxes = [d["box"] for d in dets]
+        classes = [d["cls"] for d in dets]
+        count.append({"width": w, "height": h, "dets": dets,
+                      "kept": {r: apply_count_rule(boxes, classes, r, w, h) for r in ("all", "interior", "half")}})
+    # cut cells of a class with no uncut cells: the RBCs stand in; with no RBCs either, kept
+    lone = [{"cls": "RBC", "score": 1, "box": [100, 100, 140, 140]}, {"cls": "Platelets", "score": 1, "box": [0, 50, 4, 58]},
+            {"cls": "Platelets", "score": 1, "box": [0, 80, 15, 95]}, {"cls": "WBC", "score": 1, "box": [600, 0, 640, 70]}]
+    count.append({"width": 640, "height": 480, "dets": lone,
+                  "kept": {r: apply_count_rule([d["box"] for d in lone], [d["cls"] for d in lone], r, 640, 480) for r in ("all", "interior", "half")}})
+    only_cut = [{"cls": "WBC", "score": 1, "box": [0, 0, 10, 10]}]
+    count.append({"width": 640, "height": 480, "dets": only_cut,
+                  "kept": {r: apply_count_rule([d["box"] for d in only_cut], ["WBC"], r, 640, 480) for r in ("all", "interior", "half")}})
+
+    crop = []
+    for box, factor in [([10, 20, 50, 40], 1.4), ([1, 1, 4, 4], 1.4), ([0, 0, 10, 10], 1.0), ([100.25, 50.5, 180.75, 120.0], 1.4),
+                        ([-5, -5, 20, 30], 2.0), ([3, 3, 4, 6], 1.5)]:
+        x, y, side = crop_rect(box, factor)
+        crop.append({"box": box, "factor": factor, "rect": {"x": x, "y": y, "side": side}, "window": list(crop_window(box, factor))})
+
+    norm = []
+    for size, pct, clip in [(4, 0.95, 1.5), (8, 0.95, 1.5), (5, 0.5, 1.2), (3, 0.95, 1.5)]:
+        chw = rng.random((3, size, size)).astype(np.float32)
+        chw[2] *= 0.02  # a dark channel: its percentile is floored at 0.05
+        out = normalise(chw, pct, clip)
+        norm.append({"size": size, "percentile": pct, "clip": clip, "input": [float(v) for v in chw.ravel()],
+                     "output": [float(v) for v in out.ravel()]})
+
+    return {
+        "about": "Written by `python3 -m models.mirror` from models/mirror.py; checked by models/test_mirror.py "
+                 "and src/core/mirror.test.ts. Boxes are [x1, y1, x2, y2].",
+        "scale_config": cfg,
+        "plan": plan,
+        "estimate": estimate,
+        "second_pass": second,
+        "fixed_scale": fixed,
+        "postprocess": post,
+        "count_rules": count,
+        "crop_rect": crop,
+        "normalise": norm,
+    }
+
+
+def main():
+    VECTORS.write_text(json.dumps(build_vectors(), indent=1) + "\n")
+    print(f"wrote {VECTORS}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+/**
+ * The TypeScript side of the cross-language vectors: models/mirror.py (the Python copies of this logic,
+ * used in training and tuning) writes models/test-vectors.json, and this checks src/core against it.
+ * models/test_mirror.py checks the Python against the same file, so the two fail the day they drift.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { PostprocessParams } from './detection/card';
+import type { CellClass } from './detection/classes';
+import type { Detection } from './detection/detection';
+import { applyCountRule, postprocess, type CountRule } from './detection/postprocess';
+import { planInput } from './detection/preprocess';
+import { estimateRatio, fixedScale, secondPassScale, type ScaleConfig } from './detection/scale';
+import { cropRect, cropWindow, normaliseChw } from './differential/crop';
+
+type Box4 = [number, number, number, number];
+type VDet = { cls: CellClass; score: number; box: Box4 };
+const v = JSON.parse(readFileSync(new URL('../../models/test-vectors.json', import.meta.url), 'utf8'));
+
+const c = v.scale_config;
+const cfg: ScaleConfig = {
+  referenceRbcPx: c.reference_rbc_px,
+  tolerance: c.tolerance,
+  estimateMinScore: c.estimate_min_score,
+  estimateMinCells: c.estimate_min_cells,
+  maxPixels: c.max_pixels,
+  minScale: c.min_scale,
+  maxScale: c.max_scale,
+};
+const dets = (xs: VDet[]): Detection[] =>
+  xs.map((d, i) => ({ id: `m${i}`, cls: d.cls, score: d.score, box: { x1: d.box[0], y1: d.box[1], x2: d.box[2], y2: d.box[3] }, origin: 'model' }));
+// Python computes in float64 as JavaScript does; only the last bits may differ.
+const close = (a: number | null, b: number | null) => {
+  if (a === null || b === null) return expect(a).toBe(b);
+  expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(b)));
+};
+
+describe('mirrored logic matches models/test-vectors.json', () => {
+  it('has vectors of every kind', () => {
+    for (const k of ['plan', 'estimate', 'second_pass', 'fixed_scale', 'postprocess', 'count_rules', 'crop_rect', 'normalise']) expect(v[k].length).toBeGreaterThan(0);
+  });
+  it('plan scale and input size', () => {
+    for (const t of v.plan) {
+      const p = planInput(t.width, t.height, { width: t.native[0], height: t.native[1] });
+      close(p.scale, t.scale);
+      expect([p.width, p.height]).toEqual(t.size);
+    }
+  });
+  it('scale estimate', () => {
+    for (const t of v.estimate) close(estimateRatio(dets(t.dets), t.width, t.height, t.scale, cfg), t.ratio);
+  });
+  it('second-pass decision', () => {
+    for (const t of v.second_pass) close(secondPassScale(t.plan, t.ratio, t.width, t.height, cfg), t.scale);
+  });
+  it('fixed scale, with and without the card limits', () => {
+    for (const t of v.fixed_scale) {
+      close(fixedScale(t.plan, t.relative, t.width, t.height, cfg), t.scale);
+      close(fixedScale(t.plan, t.relative, t.width, t.height, null), t.unlimited);
+    }
+  });
+  it('thresholds and NMS keep the same boxes in the same order', () => {
+    for (const t of v.postprocess) {
+      const p: PostprocessParams = { scoreThresholds: t.params.score_thresholds, nmsIou: t.params.nms_iou, crossClassNms: t.params.cross_class_nms, countRule: 'all' };
+      expect(postprocess(dets(t.dets), p).map((d) => Number(d.id.slice(1)))).toEqual(t.kept);
+    }
+  });
+  it('count rules', () => {
+    for (const t of v.count_rules) {
+      for (const rule of Object.keys(t.kept) as CountRule[]) {
+        expect(applyCountRule(dets(t.dets), rule, t.width, t.height).map((d) => Number(d.id.slice(1))), rule).toEqual(t.kept[rule]);
+      }
+    }
+  });
+  it('crop rectangle and its whole-pixel window', () => {
+    for (const t of v.crop_rect) {
+      const box = { x1: t.box[0], y1: t.box[1], x2: t.box[2], y2: t.box[3] };
+      const r = cropRect(box, t.factor);
+      close(r.x, t.rect.x);
+      close(r.y, t.rect.y);
+      close(r.side, t.rect.side);
+      const w = cropWindow(box, t.factor);
+      expect([w.x, w.y, w.side]).toEqual(t.window);
+    }
+  });
+  it('crop normalisation (float32, as the model input)', () => {
+    for (const t of v.normalise) {
+      const out = normaliseChw(Float32Array.from(t.input), { factor: 1, size: t.size, pad: 0.5, percentile: t.percentile, clip: t.clip });
+      expect(Array.from(out)).toEqual(Array.from(Float32Array.from(t.output)));
+    }
+  });
+});
