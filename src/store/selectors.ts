@@ -169,12 +169,12 @@ export function imageDifferential(im: ImageEntry, params: PostprocessParams): Di
   return differential(imageTypes(im, params));
 }
 
-let diffCache: { images: AppState['images']; order: string[]; params: PostprocessParams; out: { diff: Differential; untyped: number; unsure: number } } | undefined;
+let diffCache: { images: AppState['images']; order: string[]; params: PostprocessParams; low: number; out: { diff: Differential; untyped: number; unsure: number } } | undefined;
 
 /** The batch's differential, how many shown WBCs still have no type, and how many types are unsure. */
 export function selectBatchDifferential(s: AppState, lowConfidence = 0.6): { diff: Differential; untyped: number; unsure: number } {
   const c = diffCache;
-  if (c && c.images === s.images && c.order === s.order && c.params === s.postprocess) return c.out;
+  if (c && c.images === s.images && c.order === s.order && c.params === s.postprocess && c.low === lowConfidence) return c.out;
   const types: WbcType[] = [];
   let untyped = 0;
   let unsure = 0;
@@ -191,7 +191,7 @@ export function selectBatchDifferential(s: AppState, lowConfidence = 0.6): { dif
     }
   }
   const out = { diff: differential(types), untyped, unsure };
-  diffCache = { images: s.images, order: s.order, params: s.postprocess, out };
+  diffCache = { images: s.images, order: s.order, params: s.postprocess, low: lowConfidence, out };
   return out;
 }
 

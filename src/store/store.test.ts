@@ -36,11 +36,16 @@ describe('batch slice', () => {
     store.getState().redo('a');
     expect(selectSummary(store.getState()).totals.Platelets).toBe(1);
   });
-  it('selectRelative wraps within the batch; removeImage moves the selection', () => {
+  it('selectRelative stops at either end of the batch (no wrap); removeImage moves the selection', () => {
     const store = withImage();
     store.getState().addImage({ id: 'b', name: 'b.jpg', bytes: 1 });
     store.getState().selectRelative(1);
     expect(store.getState().currentId).toBe('b');
+    store.getState().selectRelative(1);
+    expect(store.getState().currentId).toBe('b');
+    store.getState().selectRelative(-5);
+    expect(store.getState().currentId).toBe('a');
+    store.getState().selectRelative(1);
     store.getState().removeImage('b');
     expect(store.getState().order).toEqual(['a']);
     expect(store.getState().currentId).toBe('a');
@@ -76,6 +81,17 @@ describe('quality flags', () => {
     store.getState().updateImage('a', { quality: quality(['unfamiliar-colour']), wbc: { m2: [0.5, 0.3, 0.2, 0, 0, 0, 0] } });
     expect(selectSummary(store.getState()).images).toBe(1);
     expect(imageFlags(store.getState().images.a, store.getState().postprocess)).toEqual(['unfamiliar-colour', 'wbc-type-unsure']);
+  });
+});
+
+describe('batch differential', () => {
+  it('counts unsure types by the threshold it is given, also when the batch has not changed', () => {
+    const store = withImage();
+    // m2 is the WBC; the classifier gave it p = 0.7 for its most likely type
+    store.getState().updateImage('a', { wbc: { m2: [0.7, 0.1, 0.1, 0.05, 0.05, 0, 0] } });
+    expect(selectBatchDifferential(store.getState(), 0.6).unsure).toBe(0);
+    expect(selectBatchDifferential(store.getState(), 0.8).unsure).toBe(1);
+    expect(selectBatchDifferential(store.getState(), 0.6).unsure).toBe(0);
   });
 });
 

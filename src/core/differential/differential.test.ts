@@ -62,16 +62,36 @@ describe('differential arithmetic', () => {
 
 describe('classification metrics', () => {
   it('accuracy, balanced accuracy over the types present, recall and the confusion matrix', async () => {
-    const { classificationMetrics, normaliseChw } = await import('./crop');
+    const { classificationMetrics } = await import('./crop');
     const m = classificationMetrics([0, 0, 0, 1, 2], [0, 0, 1, 1, 0], ['a', 'b', 'c', 'd']);
     expect(m.accuracy).toBeCloseTo(3 / 5);
     expect(m.perClass.a.recall).toBeCloseTo(2 / 3);
     expect(m.perClass.d).toEqual({ recall: null, support: 0 });
     expect(m.balancedAccuracy).toBeCloseTo((2 / 3 + 1 + 0) / 3);
     expect(m.confusion[0]).toEqual([2, 1, 0, 0]);
-    // float and byte paths agree
-    const rule = { factor: 1.4, size: 2, pad: 0.5, percentile: 0.95, clip: 1.5 };
+  });
+});
+
+describe('crop normalisation', () => {
+  const rule = { factor: 1.4, size: 2, pad: 0.5, percentile: 0.95, clip: 1.5 };
+  it('divides each channel by its percentile value and clips', async () => {
+    const { normaliseChw } = await import('./crop');
     const chw = Float32Array.from([0.2, 0.8, 0.8, 0.8, 0.1, 0.5, 0.5, 0.5, 0.3, 0.9, 0.9, 0.9]);
     expect(Array.from(normaliseChw(chw, rule)).map((v) => +v.toFixed(3))).toEqual([0.25, 1, 1, 1, 0.2, 1, 1, 1, 0.333, 1, 1, 1]);
+  });
+  it('the byte path (the app: canvas RGBA) gives what the float path (the eval CLI) gives on the same pixels', async () => {
+    const { normaliseChw, normaliseCrop } = await import('./crop');
+    const size = 8;
+    const n = size * size;
+    const rgba = new Uint8Array(4 * n);
+    for (let i = 0; i < n; i++) rgba.set([(i * 37) % 256, (i * 11 + 40) % 256, (i * 3) % 50, 255], 4 * i);
+    const chw = new Float32Array(3 * n);
+    for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) chw[c * n + i] = rgba[4 * i + c] / 255;
+    const r = { ...rule, size };
+    const bytes = normaliseCrop(rgba, r);
+    expect(Array.from(bytes)).toEqual(Array.from(normaliseChw(chw, r)));
+    // and it is not trivially so: the channels differ and the dark one is floored, not divided by ~0
+    expect(new Set(Array.from(bytes)).size).toBeGreaterThan(20);
+    expect(Math.max(...bytes.subarray(2 * n))).toBeLessThan(1.5);
   });
 });
