@@ -101,6 +101,25 @@ test.describe('offline, privacy and bad input', () => {
     await expect(app.status).toContainText('integrity check');
   });
 
+  test('a damaged model card shows its sentence, not a blank page', async ({ page }) => {
+    // The card is bundled into the app's script: damage its hash there, as a broken install would.
+    const sha = JSON.parse(readFileSync(new URL('../models/smearcount-frcnn.json', import.meta.url), 'utf8')).sha256 as string;
+    let damaged = false;
+    await page.route(/\/assets\/.*\.js$/, async (route) => {
+      const res = await route.fetch();
+      const text = await res.text();
+      if (!text.includes(sha)) return route.fulfill({ response: res });
+      damaged = true;
+      await route.fulfill({ response: res, body: text.replaceAll(sha, 'not-a-hash') });
+    });
+    const app = new AppPage(page);
+    await page.goto('/');
+    await expect(app.status).toHaveAttribute('data-state', 'error', { timeout: 60_000 });
+    await expect(app.status).toContainText("The model's description (its model card) could not be read");
+    await expect(page.getByRole('button', { name: 'Reload' })).toBeVisible();
+    expect(damaged).toBe(true);
+  });
+
   test('a missing model says so', async ({ page }) => {
     await page.route(/\.onnx$/, (route) => route.fulfill({ status: 404, body: 'not found' }));
     await page.goto('/');

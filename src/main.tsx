@@ -1,25 +1,35 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
-import { ErrorBoundary } from './app/ErrorBoundary';
+import { ErrorBoundary, FatalError } from './app/ErrorBoundary';
 import { installTestHook } from './app/testHook';
-import { createServices } from './services/services';
+import { createServices, type Services } from './services/services';
 import './app/styles.css';
 
-const services = createServices({
-  search: location.search,
-  href: location.href,
-  base: import.meta.env.BASE_URL,
-  storage: localStorage,
-  reload: () => location.reload(),
-});
-// Tests and benchmarks read what the canvas shows through window.__smearcount: installed in
-// development and under automation (navigator.webdriver: Playwright), never for a technician.
-if (import.meta.env.DEV || navigator.webdriver) installTestHook(services);
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <ErrorBoundary>
-      <App services={services} />
-    </ErrorBoundary>
-  </StrictMode>,
-);
+const root = createRoot(document.getElementById('root')!);
+let services: Services | undefined;
+try {
+  // Parses the model cards: a damaged card must show its sentence, not a blank page, and this runs
+  // before any React tree (and so before the error boundary) exists.
+  services = createServices({
+    search: location.search,
+    href: location.href,
+    base: import.meta.env.BASE_URL,
+    storage: localStorage,
+    reload: () => location.reload(),
+  });
+} catch (e) {
+  root.render(<FatalError error={e} />);
+}
+if (services) {
+  // Tests and benchmarks read what the canvas shows through window.__smearcount: installed in
+  // development and under automation (navigator.webdriver: Playwright), never for a technician.
+  if (import.meta.env.DEV || navigator.webdriver) installTestHook(services);
+  root.render(
+    <StrictMode>
+      <ErrorBoundary>
+        <App services={services} />
+      </ErrorBoundary>
+    </StrictMode>,
+  );
+}

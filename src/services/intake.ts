@@ -3,11 +3,11 @@
  * pairs Pascal VOC annotations with their images (in either order). One bad file becomes one message
  * and never stops the batch.
  */
+import { AppError, MAX_MEGAPIXELS, errorMessage } from '../core/errors';
 import { sha256Hex } from '../core/formats/hash';
 import { sniffImage } from '../core/formats/imageHeader';
-import { parseVoc, VocError } from '../core/formats/voc';
+import { parseVoc } from '../core/formats/voc';
 import type { AppState } from '../store/store';
-import { IntakeError, MAX_MEGAPIXELS, intakeMessage } from './errors';
 import type { ImageFiles } from './files';
 
 type Store = { getState(): AppState };
@@ -16,21 +16,21 @@ const SUPPORTED = new Set(['jpeg', 'png', 'webp', 'bmp', 'gif']);
 const stem = (name: string) => name.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
 
 export async function validate(file: Blob): Promise<void> {
-  if (file.size === 0) throw new IntakeError('empty');
+  if (file.size === 0) throw new AppError('empty');
   const head = sniffImage(new Uint8Array(await file.slice(0, 65536).arrayBuffer()));
-  if (!head) throw new IntakeError('not-image');
-  if (head.kind === 'tiff') throw new IntakeError('tiff');
-  if (!SUPPORTED.has(head.kind)) throw new IntakeError('unsupported', head.kind);
+  if (!head) throw new AppError('not-image');
+  if (head.kind === 'tiff') throw new AppError('tiff');
+  if (!SUPPORTED.has(head.kind)) throw new AppError('unsupported', head.kind);
   if (head.kind === 'jpeg') {
     // Browsers render a truncated JPEG as a grey-filled image rather than failing: a count on half
     // a smear would be silently wrong, so require the end-of-image marker near the end.
     const tail = new Uint8Array(await file.slice(Math.max(0, file.size - 4096)).arrayBuffer());
     let eoi = false;
     for (let i = tail.length - 2; i >= 0 && !eoi; i--) eoi = tail[i] === 0xff && tail[i + 1] === 0xd9;
-    if (!eoi) throw new IntakeError('decode', 'the JPEG ends early');
+    if (!eoi) throw new AppError('decode', 'the JPEG ends early');
   }
   if (head.width && head.height && head.width * head.height > MAX_MEGAPIXELS * 1e6) {
-    throw new IntakeError('too-large', `${head.width}×${head.height} (${((head.width * head.height) / 1e6).toFixed(0)} MP)`);
+    throw new AppError('too-large', `${head.width}×${head.height} (${((head.width * head.height) / 1e6).toFixed(0)} MP)`);
   }
 }
 
@@ -56,7 +56,7 @@ export class Intake {
       await validate(f);
       const id = await sha256Hex(await f.arrayBuffer());
       const existing = this.store.getState().images[id];
-      if (existing) throw new IntakeError('duplicate', existing.name === f.name ? '' : existing.name);
+      if (existing) throw new AppError('duplicate', existing.name === f.name ? '' : existing.name);
       this.files.set(id, f);
       this.store.getState().addImage({ id, name: f.name, bytes: f.size, ...(f.webkitRelativePath ? { path: f.webkitRelativePath } : {}) });
       const gt = this.pendingGt.get(stem(f.name));
@@ -67,7 +67,7 @@ export class Intake {
         this.store.getState().dismissNotices((n) => n.kind === 'info' && n.source === 'file' && n.message.startsWith(`no image named ${gt.filename || stem(f.name)}`));
       }
     } catch (e) {
-      const msg = e instanceof IntakeError ? intakeMessage(e) : `Could not read the file (${(e as Error).message}).`;
+      const msg = e instanceof AppError ? errorMessage(e) : `Could not read the file (${(e as Error).message}).`;
       this.store.getState().addFileError(f.name, msg);
     }
   }
@@ -89,8 +89,7 @@ export class Intake {
         });
       }
     } catch (e) {
-      const msg = e instanceof VocError ? intakeMessage(new IntakeError('annotation', e.message)) : (e as Error).message;
-      this.store.getState().addFileError(f.name, msg);
+      this.store.getState().addFileError(f.name, errorMessage(e));
     }
   }
 }

@@ -6,12 +6,12 @@
 import type { ModelCard } from '../core/detection/card';
 import { decodeOutputs } from '../core/detection/decode';
 import { inputScale } from '../core/detection/geometry';
+import { AppError, errorMessage } from '../core/errors';
 import { detectWithScale } from '../core/detection/scale';
 import type { ClassifierCard } from '../core/differential/card';
 import type { DetectorClient } from '../worker/client';
 import type { AppState } from '../store/store';
 import { browserDecoder, type Decoder } from './decoder';
-import { IntakeError, intakeMessage } from './errors';
 import type { ImageFiles } from './files';
 import { Intake } from './intake';
 import { WbcTyper } from './wbcTyping';
@@ -120,8 +120,8 @@ export class BatchRunner {
     try {
       full = await this.decoder.decode(blob);
     } catch {
-      this.store.getState().addFileError(this.store.getState().images[id]?.name ?? id, intakeMessage(new IntakeError('decode')));
-      return update({ status: 'error', error: intakeMessage(new IntakeError('decode')) });
+      this.store.getState().addFileError(this.store.getState().images[id]?.name ?? id, errorMessage(new AppError('decode')));
+      return update({ status: 'error', error: errorMessage(new AppError('decode')) });
     }
     const { width, height } = full;
     update({ width, height });
@@ -149,8 +149,9 @@ export class BatchRunner {
       const typed = await this.typer.afterDetection(client, full, raw);
       update({ status: 'done', raw, scale, inferenceMs, quality, ...typed });
     } catch (e) {
-      update({ status: 'error', error: `Detection failed: ${(e as Error).message}` });
-      this.store.getState().addFileError(this.store.getState().images[id]?.name ?? id, `Detection failed: ${(e as Error).message}`);
+      const error = errorMessage(e instanceof AppError ? e : new AppError('inference', (e as Error).message));
+      update({ status: 'error', error });
+      this.store.getState().addFileError(this.store.getState().images[id]?.name ?? id, error);
     } finally {
       full.close();
     }

@@ -11,9 +11,9 @@ import { parseClassifierCard, type ClassifierCard } from '../core/differential/c
 import { parseModelCard, type ModelCard } from '../core/detection/card';
 import { createAppStore, type AppStore } from '../store/store';
 import { createViewStore, type ViewStore } from '../store/viewStore';
-import { DetectorClient, DetectorError } from '../worker/client';
+import { DetectorClient } from '../worker/client';
 import type { BackendChoice } from '../worker/protocol';
-import { modelErrorMessage } from './errors';
+import { AppError, errorMessage } from '../core/errors';
 import { createImageFiles, type ImageFiles } from './files';
 import { Persistence } from './persist';
 import { BatchRunner } from './runner';
@@ -111,8 +111,8 @@ export function createServices(opts: ServiceOptions): Services {
         return c;
       })
       .catch((e: unknown) => {
-        const err = e instanceof DetectorError ? e : new DetectorError('session-create', String(e));
-        const message = modelErrorMessage(err.code, err.message);
+        const err = e instanceof AppError ? e : new AppError('session-create', String(e));
+        const message = errorMessage(err);
         store.getState().setModel({ status: 'error', error: message });
         store.getState().notify({ kind: 'error', source: 'model', subject: '', message });
         c.terminate();

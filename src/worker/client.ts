@@ -1,21 +1,14 @@
 /**
  * The page's side of the detector worker, and the only caller of postMessage to it.
  */
-import type { ErrorCode, InitRequest, WorkerRequest, WorkerResponse } from './protocol';
+import { AppError } from '../core/errors';
+import type { InitRequest, WorkerRequest, WorkerResponse } from './protocol';
 
 /** The shapes of the worker's replies, derived from the protocol (declared once, there). */
 export type ReadyInfo = Omit<Extract<WorkerResponse, { state: 'ready' }>, 'type' | 'id' | 'state'>;
 export type DetectOutput = Omit<Extract<WorkerResponse, { type: 'result' }>, 'type' | 'id'>;
 export type ClassifyOutput = Omit<Extract<WorkerResponse, { type: 'classified' }>, 'type' | 'id'>;
 
-export class DetectorError extends Error {
-  constructor(
-    public code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
 type Pending = { resolve: (v: never) => void; reject: (e: Error) => void };
@@ -30,7 +23,7 @@ export class DetectorClient {
     this.worker = worker ?? new Worker(new URL('./detector.worker.ts', import.meta.url), { type: 'module', name: 'detector' });
     this.worker.onmessage = (e: MessageEvent<WorkerResponse>) => this.onMessage(e.data);
     this.worker.onerror = (e) => {
-      const err = new DetectorError('worker', `the detector stopped: ${e.message || 'worker error'}`);
+      const err = new AppError('worker', `the detector stopped: ${e.message || 'worker error'}`);
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
     };
@@ -49,7 +42,7 @@ export class DetectorClient {
     }
     if (!p) return;
     this.pending.delete(m.id);
-    if (m.type === 'error') p.reject(new DetectorError(m.code, m.message));
+    if (m.type === 'error') p.reject(new AppError(m.code, m.message));
     else (p.resolve as (v: unknown) => void)(m);
   }
 
@@ -79,7 +72,7 @@ export class DetectorClient {
 
   terminate() {
     this.worker.terminate();
-    const err = new DetectorError('terminated', 'the detector was stopped');
+    const err = new AppError('terminated', 'the detector was stopped');
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
   }

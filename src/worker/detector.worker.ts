@@ -4,9 +4,10 @@
  * Post-processing happens on the page (src/core), so threshold changes never reach here.
  */
 import { labelsToInt32 } from '../core/detection/decode';
+import { AppError } from '../core/errors';
 import { rgbaToCHW } from '../core/detection/preprocess';
 import type { ClassifyRequest, DetectRequest, InitRequest, WorkerRequest, WorkerResponse } from './protocol';
-import { RunQueue, WorkerError, disposeOutputs, downloadModel, loadClassifier, loadSession, verifyModel, type Loaded } from './session';
+import { RunQueue, disposeOutputs, downloadModel, loadClassifier, loadSession, verifyModel, type Loaded } from './session';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -22,7 +23,7 @@ function post(msg: WorkerResponse, transfer: Transferable[] = []) {
 }
 
 function fail(id: number, e: unknown) {
-  const code = e instanceof WorkerError ? e.code : 'inference';
+  const code = e instanceof AppError ? e.code : 'inference';
   post({ type: 'error', id, code, message: e instanceof Error ? e.message : String(e) });
 }
 
@@ -76,7 +77,7 @@ function toInput(bitmap: ImageBitmap): Float32Array {
   const { width, height } = bitmap;
   if (!scratch || scratch.width !== width || scratch.height !== height) {
     const ctx = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true });
-    if (!ctx) throw new WorkerError('inference', 'no 2D canvas in this worker');
+    if (!ctx) throw new AppError('inference', 'no 2D canvas in this worker');
     scratch = { width, height, ctx, chw: new Float32Array(3 * width * height) };
   }
   scratch.ctx.drawImage(bitmap, 0, 0);
@@ -84,7 +85,7 @@ function toInput(bitmap: ImageBitmap): Float32Array {
 }
 
 async function detect(req: DetectRequest) {
-  if (!loaded) throw new WorkerError('session-create', 'the model is not loaded');
+  if (!loaded) throw new AppError('session-create', 'the model is not loaded');
   const { ort, session } = await loaded;
   const { width, height } = req.bitmap;
   // Inside the queue: the shared input buffer must not be refilled before ORT has copied it in.
@@ -109,7 +110,7 @@ async function detect(req: DetectRequest) {
 
 async function classify(req: ClassifyRequest) {
   const c = await classifier;
-  if (!c) throw new WorkerError('session-create', 'the WBC classifier is not loaded');
+  if (!c) throw new AppError('session-create', 'the WBC classifier is not loaded');
   const { ort, session } = c;
   const out = await classifyQueue.run(async () => {
     const t = performance.now();

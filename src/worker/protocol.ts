@@ -2,6 +2,8 @@
  * a request's replies carry the same id. Statuses run loading -> progress -> ready; a detect
  * request ends in exactly one `result` or `error`. */
 
+import type { ErrorCode } from '../core/errors';
+
 export type BackendChoice = 'auto' | 'wasm' | 'webgpu';
 export type Backend = 'webgpu' | 'wasm-threads' | 'wasm';
 
@@ -17,7 +19,7 @@ export interface InitRequest {
   /** 0 = as many as useful (cross-origin isolated pages only), 1 = single thread. */
   numThreads: number;
   /** The model's native input size, for the warm-up run that ranks backends. */
-  warmupSize?: { width: number; height: number };
+  warmupSize: { width: number; height: number };
   /** The WBC type classifier (optional: without it there is no differential). */
   classifier?: { modelUrl: string; sha256: string; bytes: number; /** its embedding output, when the card names one */ embedding?: string };
 }
@@ -40,15 +42,6 @@ export interface DetectRequest {
 
 export type WorkerRequest = InitRequest | DetectRequest | ClassifyRequest;
 
-/** Every error code that crosses the worker boundary, and the client's own ('worker', 'terminated'). */
-export type ErrorCode =
-  | 'model-download'
-  | 'model-integrity'
-  | 'session-create'
-  | 'inference'
-  | 'bad-request'
-  | 'worker'
-  | 'terminated';
 
 export type WorkerResponse =
   | { type: 'status'; id: number; state: 'loading' }

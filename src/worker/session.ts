@@ -4,18 +4,11 @@
  */
 import type * as OrtNs from 'onnxruntime-web';
 import { sha256Hex } from '../core/formats/hash';
-import type { Backend, BackendChoice, ErrorCode } from './protocol';
+import { AppError } from '../core/errors';
+import type { Backend, BackendChoice } from './protocol';
 
 type Ort = typeof OrtNs;
 
-export class WorkerError extends Error {
-  constructor(
-    public code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export async function downloadModel(
   url: string,
@@ -26,9 +19,9 @@ export async function downloadModel(
   try {
     res = await fetch(url);
   } catch (e) {
-    throw new WorkerError('model-download', `could not download the model (${(e as Error).message})`);
+    throw new AppError('model-download', `could not download the model (${(e as Error).message})`);
   }
-  if (!res.ok || !res.body) throw new WorkerError('model-download', `could not download the model (HTTP ${res.status})`);
+  if (!res.ok || !res.body) throw new AppError('model-download', `could not download the model (HTTP ${res.status})`);
   const total = Number(res.headers.get('content-length')) || expectedBytes;
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -53,7 +46,7 @@ export async function downloadModel(
 export async function verifyModel(bytes: Uint8Array, sha256: string): Promise<void> {
   const got = await sha256Hex(bytes);
   if (got !== sha256) {
-    throw new WorkerError(
+    throw new AppError(
       'model-integrity',
       `the model file does not match its model card (sha256 ${got.slice(0, 12)}… instead of ${sha256.slice(0, 12)}…)`,
     );
@@ -85,7 +78,7 @@ async function create(ort: Ort, model: Uint8Array, ep: 'webgpu' | 'wasm'): Promi
     // A copy per session: ORT may take ownership of the buffer.
     return await ort.InferenceSession.create(model.slice(), { executionProviders: [ep], graphOptimizationLevel: 'all' });
   } catch (e) {
-    throw new WorkerError('session-create', `could not start the ${ep} backend (${(e as Error).message})`);
+    throw new AppError('session-create', `could not start the ${ep} backend (${(e as Error).message})`);
   }
 }
 
@@ -110,7 +103,8 @@ export async function loadSession(
   choice: BackendChoice,
   wasmBase: string,
   numThreads: number,
-  warmupSize: { width: number; height: number } = { width: 640, height: 480 },
+  /** The card's native size: the warm-up runs at the size most inputs will have. */
+  warmupSize: { width: number; height: number },
 ): Promise<Loaded & { note?: string }> {
   const isolated = (self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
   // Without cross-origin isolation there is no SharedArrayBuffer, and ORT would quietly run one thread.
@@ -179,7 +173,7 @@ export async function loadClassifier(ort: Ort, model: Uint8Array): Promise<{ ort
     const session = await ort.InferenceSession.create(model.slice(), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
     return { ort, session };
   } catch (e) {
-    throw new WorkerError('session-create', `could not start the WBC classifier (${(e as Error).message})`);
+    throw new AppError('session-create', `could not start the WBC classifier (${(e as Error).message})`);
   }
 }
 

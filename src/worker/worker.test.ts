@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DetectorClient, DetectorError } from './client';
+import { AppError } from '../core/errors';
+import { DetectorClient } from './client';
 import type { WorkerRequest, WorkerResponse } from './protocol';
 import { RunQueue } from './session';
 
@@ -51,11 +52,11 @@ describe('DetectorClient', () => {
     });
     const c = new DetectorClient(worker as unknown as Worker);
     const progress: number[] = [];
-    const info = await c.init({ modelUrl: 'm', sha256: 'x', bytes: 10, backend: 'wasm', wasmBase: '/', numThreads: 1, onProgress: (l) => progress.push(l) });
+    const info = await c.init({ modelUrl: 'm', sha256: 'x', bytes: 10, backend: 'wasm', wasmBase: '/', numThreads: 1, warmupSize: { width: 512, height: 384 }, onProgress: (l) => progress.push(l) });
     expect(info.backend).toBe('wasm');
     expect(progress).toEqual([5]);
     const err = await c.detect({} as ImageBitmap).catch((e) => e);
-    expect(err).toBeInstanceOf(DetectorError);
+    expect(err).toBeInstanceOf(AppError);
     expect(err.code).toBe('inference');
     expect(worker.posted.map((p) => p.id)).toEqual([1, 2]);
   });

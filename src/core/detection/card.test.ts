@@ -21,6 +21,8 @@ describe('parseModelCard', () => {
     expect(() => parseModelCard({ ...shipped, classes: [...shipped.classes].reverse() })).toThrow(/class 1 must be RBC/);
     expect(() => parseModelCard(null)).toThrow(ModelCardError);
     expect(() => parseModelCard({ ...shipped, scale: { ...shipped.scale, tolerance: 0.5 } })).toThrow(/scale settings/);
+    // a card that does not say its native size is refused (there is no safe guess)
+    expect(() => parseModelCard({ ...shipped, input: { ...shipped.input, native_size: undefined } })).toThrow(/native_size/);
     // an older card without scale settings still loads: one pass at the plan scale
     expect(parseModelCard({ ...shipped, scale: undefined }).scale).toBeNull();
   });

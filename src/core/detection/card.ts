@@ -1,3 +1,4 @@
+import { AppError } from '../errors';
 import { CLASS_NAMES, type CellClass, type PerClass } from './classes';
 import { COUNT_RULES, type CountRule } from './postprocess';
 import type { ScaleConfig } from './scale';
@@ -23,7 +24,12 @@ export interface ModelCard {
   scale: ScaleConfig | null;
 }
 
-export class ModelCardError extends Error {}
+/** A model card that cannot be used (code 'model-card'). */
+export class ModelCardError extends AppError {
+  constructor(detail: string) {
+    super('model-card', detail);
+  }
+}
 
 function num(x: unknown, what: string): number {
   if (typeof x !== 'number' || !Number.isFinite(x)) throw new ModelCardError(`model card: ${what} must be a number`);
@@ -61,7 +67,9 @@ export function parseModelCard(json: unknown): ModelCard {
   });
   const pp = j.postprocess ?? {};
   const thr = pp.score_thresholds ?? {};
-  const [w, h] = j.input?.native_size ?? [640, 480];
+  const native = j.input?.native_size;
+  if (!Array.isArray(native) || native.length !== 2) throw new ModelCardError('model card: input.native_size [width, height] is required');
+  const [w, h] = native;
   return {
     name: String(j.name ?? j.file),
     file: j.file,

@@ -1,25 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { planInput, rgbaToCHW } from './preprocess';
 
-describe('planInput (torchvision min_size 480 / max_size 640 rule)', () => {
+/** The rule for any native size; 640x480 keeps the numbers round. */
+const NATIVE = { width: 640, height: 480 };
+
+describe('planInput (fits the image into the native size: shorter side to the shorter, longer within the longer)', () => {
   it('keeps the native 640x480 unchanged', () => {
-    expect(planInput(640, 480)).toEqual({ width: 640, height: 480, scale: 1 });
-    expect(planInput(480, 640)).toEqual({ width: 480, height: 640, scale: 1 });
+    expect(planInput(640, 480, NATIVE)).toEqual({ width: 640, height: 480, scale: 1 });
+    expect(planInput(480, 640, NATIVE)).toEqual({ width: 480, height: 640, scale: 1 });
   });
   it('scales a large photo down to fit 640x480', () => {
-    const p = planInput(4000, 3000);
+    const p = planInput(4000, 3000, NATIVE);
     expect(p).toEqual({ width: 640, height: 480, scale: 0.16 });
   });
   it('limits by the long side for wide images', () => {
-    const p = planInput(2000, 500);
+    const p = planInput(2000, 500, NATIVE);
     expect(p.width).toBe(640);
     expect(p.height).toBe(160);
   });
   it('scales small images up like the graph would', () => {
-    expect(planInput(320, 240)).toEqual({ width: 640, height: 480, scale: 2 });
+    expect(planInput(320, 240, NATIVE)).toEqual({ width: 640, height: 480, scale: 2 });
   });
   it('rejects empty sizes', () => {
-    expect(() => planInput(0, 10)).toThrow(RangeError);
+    expect(() => planInput(0, 10, NATIVE)).toThrow(RangeError);
   });
 });
 

@@ -1,8 +1,8 @@
 /**
- * Image -> model input. The model was trained at the camera's native 640x480, and its in-graph
- * transform (torchvision GeneralizedRCNNTransform, min_size 480 / max_size 640) rescales anything
- * else by the same rule. We apply that rule here, before the pixels cross to the worker, so a
- * 24-megapixel photo is never copied at full size, and the graph's own resize becomes a no-op.
+ * Image -> model input. The model works at the native size its card names (input.native_size:
+ * 512x384 for the shipped model); its graph normalises but never resizes. planInput fits an image into
+ * that size here, before the pixels cross to the worker, so a 24-megapixel photo is never copied at
+ * full size; scale.ts may then rescale it when the cells are off the model's scale.
  */
 export interface InputPlan {
   /** Model-space size = round(image size * scale). */
@@ -12,12 +12,12 @@ export interface InputPlan {
   scale: number;
 }
 
-export function planInput(width: number, height: number, native = { width: 640, height: 480 }): InputPlan {
+export function planInput(width: number, height: number, native: { width: number; height: number }): InputPlan {
   if (!(width > 0 && height > 0)) throw new RangeError(`invalid image size ${width}x${height}`);
   const minSide = Math.min(native.width, native.height);
   const maxSide = Math.max(native.width, native.height);
   const scale = Math.min(minSide / Math.min(width, height), maxSide / Math.max(width, height));
-  // torchvision floors the rescaled size; matching it keeps the graph's own resize an exact no-op.
+  // Floored, as torchvision's resize (training) floors it.
   return { width: Math.max(1, Math.floor(width * scale)), height: Math.max(1, Math.floor(height * scale)), scale };
 }
 

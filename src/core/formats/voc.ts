@@ -4,6 +4,7 @@ import { isWbcType, type WbcType } from '../differential/differential';
  * same code runs in the page, in the worker and in Node for the eval CLI.
  */
 import { isCellClass, type CellClass } from '../detection/classes';
+import { AppError } from '../errors';
 import type { Box } from '../detection/geometry';
 
 export interface VocObject {
@@ -21,7 +22,12 @@ export interface VocAnnotation {
   skipped: number;
 }
 
-export class VocError extends Error {}
+/** An annotation file that cannot be read (code 'annotation'). */
+export class VocError extends AppError {
+  constructor(detail: string) {
+    super('annotation', detail);
+  }
+}
 
 const decodeEntities = (s: string) =>
   s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { parseModelCard } from './detection/card';
+import { parseClassifierCard } from './differential/card';
+import { AppError, errorMessage, type ErrorCode } from './errors';
+import { parseVoc } from './formats/voc';
+
+const thrown = (f: () => unknown): unknown => {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('did not throw');
+};
+
+describe('coded errors', () => {
+  it('every code has its own sentence, and the detail is in it', () => {
+    const codes: ErrorCode[] = ['model-download', 'model-integrity', 'session-create', 'inference', 'bad-request', 'worker', 'terminated', 'empty', 'not-image', 'tiff', 'unsupported', 'too-large', 'decode', 'duplicate', 'annotation', 'model-card'];
+    for (const c of codes) {
+      const m = errorMessage(new AppError(c, 'DETAIL-X'));
+      expect(m.length, c).toBeGreaterThan(20);
+      if (!['empty', 'not-image', 'tiff'].includes(c)) expect(m, c).toContain('DETAIL-X');
+    }
+  });
+  it('a model card, a classifier card and a VOC file that fail to parse carry codes', () => {
+    const card = thrown(() => parseModelCard({ file: 'x.onnx' }));
+    expect(card).toBeInstanceOf(AppError);
+    expect((card as AppError).code).toBe('model-card');
+    expect(errorMessage(card)).toMatch(/model card\) could not be read: model card: .*reload the page/);
+    expect((thrown(() => parseClassifierCard({})) as AppError).code).toBe('model-card');
+    const voc = thrown(() => parseVoc('<nothing/>', 'a.xml'));
+    expect((voc as AppError).code).toBe('annotation');
+    expect(errorMessage(voc)).toBe('The annotation could not be read: a.xml: not a Pascal VOC annotation (no <annotation> element)');
+  });
+  it('anything else says its own message', () => {
+    expect(errorMessage(new TypeError('x is undefined'))).toBe('x is undefined');
+    expect(errorMessage('plain')).toBe('plain');
+  });
+});

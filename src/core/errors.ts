@@ -1,0 +1,63 @@
+/**
+ * The one coded error class, and the one map from its codes to sentences a technician understands.
+ * Every layer throws AppError (or a subclass that fixes its code); the page shows errorMessage(e).
+ * Pure: the worker, the services and the shell all import it.
+ */
+
+/** Codes that cross the worker boundary, and the client's own ('worker', 'terminated'). */
+export type DetectorErrorCode = 'model-download' | 'model-integrity' | 'session-create' | 'inference' | 'bad-request' | 'worker' | 'terminated';
+/** A dropped file the batch cannot take. */
+export type IntakeErrorCode = 'empty' | 'not-image' | 'tiff' | 'unsupported' | 'too-large' | 'decode' | 'duplicate';
+/** A file the app reads: a VOC annotation, or a model card (the model's JSON description). */
+export type FileErrorCode = 'annotation' | 'model-card';
+export type ErrorCode = DetectorErrorCode | IntakeErrorCode | FileErrorCode;
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    /** The specifics (file name, HTTP status, browser message), worked into the sentence. */
+    readonly detail = '',
+  ) {
+    super(detail || code);
+    this.name = 'AppError';
+  }
+}
+
+export const MAX_MEGAPIXELS = 50;
+
+/** The sentence for an error: AppError by its code; anything else (a bug) by its message. */
+export function errorMessage(e: unknown): string {
+  if (!(e instanceof AppError)) return e instanceof Error ? e.message : String(e);
+  const d = e.detail;
+  switch (e.code) {
+    case 'empty':
+      return 'The file is empty (0 bytes).';
+    case 'not-image':
+      return 'Not an image. Drop JPEG, PNG, WebP or BMP photos, or Pascal VOC .xml annotations.';
+    case 'tiff':
+      return 'TIFF is not supported by browsers. Export the image as PNG (lossless) or JPEG from your camera software or ImageJ/Fiji, then drop it again.';
+    case 'unsupported':
+      return `This image format is not supported (${d}). Use JPEG, PNG, WebP or BMP.`;
+    case 'too-large':
+      return `The image is ${d}, over the ${MAX_MEGAPIXELS}-megapixel limit. Microscope photos are usually under 5 MP: export a smaller image.`;
+    case 'decode':
+      return `The image could not be decoded: it may be truncated or corrupt${d ? ` (${d})` : ''}.`;
+    case 'duplicate':
+      return `Already in this batch${d ? ` as ${d}` : ''}: the same image is counted once.`;
+    case 'annotation':
+      return `The annotation could not be read: ${d}`;
+    case 'model-card':
+      return `The model's description (its model card) could not be read: ${d}. The installation is damaged: reload the page, and reinstall the app if this persists.`;
+    case 'model-download':
+      return `The detection model could not be loaded: ${d}. Check the connection and reload; after one successful visit the app works offline.`;
+    case 'model-integrity':
+      return `The detection model failed its integrity check and was not used: ${d}. Reload the page; if this persists, the installation is damaged.`;
+    case 'session-create':
+      return `The detection engine could not start: ${d}.`;
+    case 'inference':
+    case 'bad-request':
+    case 'worker':
+    case 'terminated':
+      return `Detection failed: ${d}`;
+  }
+}
