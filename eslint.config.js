@@ -2,6 +2,7 @@
 // and nothing points back up: each block below forbids the imports that would.
 import js from '@eslint/js';
 import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 const UI = ['react', 'react-dom', 'react-dom/*', 'konva', 'konva/*', 'react-konva', 'zustand', 'zustand/*'];
@@ -14,6 +15,11 @@ export default tseslint.config(
   { ignores: ['dist', 'dev-dist', 'node_modules', 'public/ort', 'models', 'test-results', 'playwright-report', 'bench-results'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  {
+    // Rules of Hooks and effect dependencies (no dependency list trimmed by hand), plus the compiler's checks.
+    files: ['src/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat.recommended,
+  },
   {
     languageOptions: { globals: { ...globals.browser, ...globals.node } },
     rules: {

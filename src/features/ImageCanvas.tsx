@@ -47,7 +47,8 @@ export function ImageCanvas() {
   const wrap = useRef<HTMLDivElement>(null);
   const stage = useRef<Konva.Stage>(null);
   const tr = useRef<Konva.Transformer>(null);
-  const [hover, setHover] = useState<Detection | null>(null);
+  const [hovered, setHover] = useState<Detection | null>(null);
+  // A hover label never outlives its box or its image: shown only while the box is still one of those shown.
   usePinchZoom(wrap, stage, viewStore);
   const size = useStageSize(wrap);
 
@@ -61,6 +62,7 @@ export function ImageCanvas() {
   // After the fit above, so a focus that comes with a new image wins over the image's fit.
   useReviewFocus(focus, all, { width, height }, size, setView);
   const dets = useMemo(() => all.filter((d) => visible[d.cls]), [all, visible]);
+  const hover = hovered && all.includes(hovered) ? hovered : null;
   const excluded = useMemo(() => ruleExcluded(current, params).filter((d) => visible[d.cls]), [current, params, visible]);
   // On a touch screen a swipe over the image at its fitted size scrolls the page (the canvas fills
   // most of a phone); zoomed in, or drawing, the finger pans or draws instead. Two fingers always zoom.
@@ -69,7 +71,8 @@ export function ImageCanvas() {
   const pageScrolls = mode === 'select' && !zoomed;
   // The selected box always shows its class and score (hover shows the box under the pointer).
   const selected = useMemo(() => (selectedId ? all.find((d) => d.id === selectedId) ?? null : null), [selectedId, all]);
-  const match = useMemo(() => (current?.gt ? matchImage(current.gt, all) : null), [current?.gt, all]);
+  const gt = current?.gt;
+  const match = useMemo(() => (gt ? matchImage(gt, all) : null), [gt, all]);
   const outcome = useMemo(() => (match ? dets.map((d) => match.detOutcome[all.indexOf(d)]) : undefined), [match, dets, all]);
 
   useEffect(() => {
@@ -89,8 +92,6 @@ export function ImageCanvas() {
     },
     [setSelected, dets],
   );
-  // A hover label never outlives its box or its image.
-  useEffect(() => setHover(null), [current?.id, all]);
 
   const drawing = useDrawing(stage, (box) => {
     if (!current) return;

@@ -4,15 +4,15 @@ import { useServices } from '../services/context';
 /** Decodes only the image on screen, from its stored blob; the previous one is released. */
 export function useImageElement(id: string | undefined): HTMLImageElement | null {
   const { files } = useServices();
-  const [img, setImg] = useState<HTMLImageElement | null>(null);
+  // Tagged with its id, so another image's element is never returned while this one loads.
+  const [loaded, setLoaded] = useState<{ id: string; img: HTMLImageElement } | null>(null);
   useEffect(() => {
-    setImg(null);
     const blob = id ? files.get(id) : undefined;
     if (!blob) return;
     const url = URL.createObjectURL(blob);
     const el = new Image();
     let live = true;
-    el.onload = () => live && setImg(el);
+    el.onload = () => live && id !== undefined && setLoaded({ id, img: el });
     el.src = url;
     return () => {
       live = false;
@@ -20,5 +20,5 @@ export function useImageElement(id: string | undefined): HTMLImageElement | null
       URL.revokeObjectURL(url);
     };
   }, [id, files]);
-  return img;
+  return loaded && loaded.id === id ? loaded.img : null;
 }
