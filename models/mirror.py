@@ -168,11 +168,14 @@ def is_cut_by_border(box, width, height):
 
 
 def apply_count_rule(boxes, classes, rule, width, height):
-    """applyCountRule: the indices of the boxes counted under 'all', 'interior' or 'half'.
-    classes: class names (RBC, WBC, Platelets)."""
+    """applyCountRule: the indices of the boxes counted under 'all', 'interior', 'half' or 'top-left'
+    (the two-edge rule: a cell cut by the bottom or right edge is left out). classes: class names."""
     n = len(boxes)
     if rule == "all" or not (width > 0 and height > 0):
         return list(range(n))
+    if rule == "top-left":
+        t = border_tolerance_px(width, height)
+        return [i for i in range(n) if not (boxes[i][2] >= width - t or boxes[i][3] >= height - t)]
     cut = [is_cut_by_border(b, width, height) for b in boxes]
     if rule == "interior":
         return [i for i in range(n) if not cut[i]]
@@ -306,15 +309,15 @@ def build_vectors(seed=17):
         boxes = [d["box"] for d in dets]
         classes = [d["cls"] for d in dets]
         count.append({"width": w, "height": h, "dets": dets,
-                      "kept": {r: apply_count_rule(boxes, classes, r, w, h) for r in ("all", "interior", "half")}})
+                      "kept": {r: apply_count_rule(boxes, classes, r, w, h) for r in ("all", "interior", "half", "top-left")}})
     # cut cells of a class with no uncut cells: the RBCs stand in; with no RBCs either, kept
     lone = [{"cls": "RBC", "score": 1, "box": [100, 100, 140, 140]}, {"cls": "Platelets", "score": 1, "box": [0, 50, 4, 58]},
             {"cls": "Platelets", "score": 1, "box": [0, 80, 15, 95]}, {"cls": "WBC", "score": 1, "box": [600, 0, 640, 70]}]
     count.append({"width": 640, "height": 480, "dets": lone,
-                  "kept": {r: apply_count_rule([d["box"] for d in lone], [d["cls"] for d in lone], r, 640, 480) for r in ("all", "interior", "half")}})
+                  "kept": {r: apply_count_rule([d["box"] for d in lone], [d["cls"] for d in lone], r, 640, 480) for r in ("all", "interior", "half", "top-left")}})
     only_cut = [{"cls": "WBC", "score": 1, "box": [0, 0, 10, 10]}]
     count.append({"width": 640, "height": 480, "dets": only_cut,
-                  "kept": {r: apply_count_rule([d["box"] for d in only_cut], ["WBC"], r, 640, 480) for r in ("all", "interior", "half")}})
+                  "kept": {r: apply_count_rule([d["box"] for d in only_cut], ["WBC"], r, 640, 480) for r in ("all", "interior", "half", "top-left")}})
 
     crop = []
     for box, factor in [([10, 20, 50, 40], 1.4), ([1, 1, 4, 4], 1.4), ([0, 0, 10, 10], 1.0), ([100.25, 50.5, 180.75, 120.0], 1.4),
