@@ -391,8 +391,7 @@ def main(args):
         "postprocess": {k: (rounded(v) if k == "score_thresholds" else v) for k, v in pp_card.items()},
         "scale": scale_cfg,
         "count_rule": {"default": "all", "border_px": 2,
-                       "note": "all: every detected cell, cut by the border or not; 'interior' drops boxes within "
-                               "border_px image pixels of an edge"},
+                       "note": "all: every detected cell, cut by the border or not; half: a cut cell counts when its box is at least half a whole cell's (median) area; interior: no cell within the border tolerance (max(border_px, 0.5% of the shorter side)) of an edge; top-left: the two-edge rule, cells cut by the bottom or right edge left out"},
         "weights": "BatchNorm folded; conv/linear weights stored int8 per output channel (Cast+Mul, folded by ORT)",
         "training": {
             "data": {"sources": args.sources, "train_images": by_source,
