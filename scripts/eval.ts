@@ -141,7 +141,8 @@ if (o.adapt !== undefined) {
   }
   for (const s of sets0!) {
     console.log(`\n== ${s.name}: ${s.what}`);
-    const r = await evaluateFolder(s.dir, { model, images: s.images, onProgress: progress }).catch(fail);
+    // The card holds the model's own figures (Python has no pixels-based WBC rule): compare without it.
+    const r = await evaluateFolder(s.dir, { model, images: s.images, wbcRule: false, onProgress: progress }).catch(fail);
     console.log(formatReport(r));
     sets[s.name] = cardFigures(r, s.what);
   }
