@@ -1,6 +1,10 @@
 import { expect, test } from '@playwright/test';
 import { AppPage } from './app.po';
 import { testingImages } from './data';
+import { readFileSync as readCard } from 'node:fs';
+
+// The shipped card's post-processing, as the report states it.
+const card = JSON.parse(readCard(new URL('../models/smearcount-frcnn.json', import.meta.url), 'utf8'));
 
 test('the report preview holds the model version, the settings, the reviewed count and the differential', async ({ page }) => {
   const app = new AppPage(page);
@@ -14,11 +18,15 @@ test('the report preview holds the model version, the settings, the reviewed cou
   await expect(page.getByTestId('report-meta')).toContainText('reviewed 1 of 3');
   await expect(page.getByTestId('report-meta')).toContainText('model smearcount-frcnn (sha256');
   await expect(page.getByTestId('report-meta')).toContainText(/\d{4}-\d\d-\d\dT\d\d:\d\d[+-]\d\d:\d\d/);
-  await expect(page.getByTestId('report-settings')).toContainText('thresholds RBC 0.35, WBC 0.5, Platelets 0.625; NMS IoU 0.3');
+  const pp = card.postprocess;
+  await expect(page.getByTestId('report-settings')).toContainText(
+    `thresholds RBC ${pp.score_thresholds.RBC}, WBC ${pp.score_thresholds.WBC}, Platelets ${pp.score_thresholds.Platelets}; NMS IoU ${pp.nms_iou}`,
+  );
   await expect(page.getByTestId('report-count-rule')).toContainText('every visible cell');
   await expect(page.getByTestId('report-differential')).toBeVisible();
   await page.getByTestId('report-sample').fill('S-042');
   await page.getByTestId('report-operator').fill('AB');
+  await page.evaluate(() => (window as any).__smearcount.flush()); // committed, as the status's "Ready" says
   await page.reload();
   await app.waitReady();
   await page.getByTestId('export-report').click();
