@@ -40,7 +40,7 @@ export function DifferentialPanel() {
         {st.smudge ? ` · ${st.smudge} smudge` : ''}
         {st.other ? ` · ${st.other} other` : ''}
       </p>
-      <button data-testid="open-gallery" disabled={!batch.diff.classified && !st.smudge && !st.other} onClick={() => gallery.getState().setOpen(true)}>
+      <button data-testid="open-gallery-panel" disabled={!batch.diff.classified && !st.smudge && !st.other} onClick={() => gallery.getState().setOpen(true)}>
         Verify in the gallery…
       </button>
       <table>

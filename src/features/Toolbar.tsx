@@ -22,6 +22,10 @@ export function Toolbar() {
       <button onClick={() => runAction('fit')} title="Fit to view (F)">
         Fit
       </button>
+      {/* in the toolbar, not only in the differential panel: the panel is folded on a phone */}
+      <button data-testid="open-gallery" onClick={() => services.gallery.getState().setOpen(true)} title="Verify the sample's WBCs, grouped by type">
+        Gallery
+      </button>
       <span className="sep" />
       {CLASS_NAMES.map((c) => (
         <label key={c} className="check">
