@@ -3,7 +3,7 @@ import { imageFlags, inTotals, ruleExcluded, selectCurrent, selectSummary, shown
 import { groundTruthAp, selectAppStatus, selectDifferentialState } from '../store/selectors';
 import type { Services } from '../services/services';
 
-export function installTestHook({ store: useAppStore, view: useView, persistence, profile, classifier }: Services) {
+export function installTestHook({ store: useAppStore, view: useView, persistence, samplePersistence, profile, classifier }: Services) {
   const hook = {
     current() {
       const s = useAppStore.getState();
@@ -70,7 +70,7 @@ export function installTestHook({ store: useAppStore, view: useView, persistence
     /** The head's fit time in this browser for n cells (the batch's embeddings, cycled). */
     timeAdaptation: (n: number) => profile?.timeFit(n) ?? null,
     /** Resolves once everything so far is written to IndexedDB. */
-    flush: () => persistence.flush(),
+    flush: () => Promise.all([persistence.flush(), samplePersistence.flush()]).then(() => undefined),
   };
   (window as unknown as { __smearcount: typeof hook }).__smearcount = hook;
 }

@@ -34,6 +34,8 @@ export interface Services {
   thumbnails: Thumbnails;
   runner: BatchRunner;
   persistence: Persistence;
+  /** The sample record's own store (kept apart: it is cleared with the session, never pre-filled). */
+  samplePersistence: SamplePersistence;
   /** The WBC gallery's UI state and its crop tiles. */
   gallery: GalleryStore;
   tiles: CellTiles;
@@ -147,6 +149,7 @@ export function createServices(opts: ServiceOptions): Services {
     thumbnails,
     runner,
     persistence,
+    samplePersistence,
     gallery,
     tiles,
     profile,
