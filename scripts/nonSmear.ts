@@ -4,6 +4,7 @@
  * into the app. Also a Gaussian blur, to make an out-of-focus copy of a real or drawn smear.
  */
 import { PNG } from 'pngjs';
+import { seededRandom } from '../src/core/adapt/adapt';
 
 export interface Picture {
   name: string;
@@ -27,17 +28,8 @@ function make(name: string, width: number, height: number, f: (x: number, y: num
   return { name, width, height, data };
 }
 
-/** A small deterministic generator (mulberry32): the same pictures on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The same pictures on every run: core's seeded generator (mulberry32).
+const rng = seededRandom;
 
 const clamp = (v: number) => Math.max(0, Math.min(255, Math.round(v)));
 
