@@ -3,14 +3,9 @@ import { expect, type Page } from '@playwright/test';
 export type Cls = 'RBC' | 'WBC' | 'Platelets';
 export const CLASSES: Cls[] = ['RBC', 'WBC', 'Platelets'];
 
-export interface HookDetection {
-  id: string;
-  cls: Cls;
-  score: number;
-  box: { x1: number; y1: number; x2: number; y2: number };
-  origin: 'model' | 'manual';
-  wbc?: { type: string; p: number; origin: 'model' | 'manual' };
-}
+// The test hook's types come from the app (src/app/testHook.ts): a reader a test relies on cannot drift.
+export type { HookDetection, TestHook } from '../src/app/testHook';
+import type { HookDetection } from '../src/app/testHook';
 
 /** Page object for the app: drives it through data-testids and reads it through window.__smearcount. */
 export class AppPage {
@@ -28,7 +23,7 @@ export class AppPage {
   /** Waits until the model is loaded and nothing is pending. The store is checked first because it
    * changes synchronously on a drop, while the DOM attribute follows on React's next commit. */
   async waitReady(timeout = 120_000) {
-    await this.page.waitForFunction(() => (window as any).__smearcount?.idle(), null, { timeout, polling: 100 });
+    await this.page.waitForFunction(() => window.__smearcount?.idle(), null, { timeout, polling: 100 });
     await expect(this.status).toHaveAttribute('data-state', 'ready', { timeout });
   }
 
@@ -46,20 +41,11 @@ export class AppPage {
   }
 
   current() {
-    return this.page.evaluate(() => (window as any).__smearcount.current()) as Promise<{
-      id: string;
-      name: string;
-      width: number;
-      height: number;
-      status: string;
-      detections: HookDetection[];
-    } | null>;
+    return this.page.evaluate(() => window.__smearcount.current());
   }
 
   images() {
-    return this.page.evaluate(() => (window as any).__smearcount.images()) as Promise<
-      { id: string; name: string; status: string; inferenceMs?: number; count: number }[]
-    >;
+    return this.page.evaluate(() => window.__smearcount.images());
   }
 
   async selectImage(index: number) {
@@ -72,7 +58,7 @@ export class AppPage {
 }
 
 export async function clickBox(app: AppPage, d: HookDetection) {
-  const view = await app.page.evaluate(() => (window as any).__smearcount.view());
+  const view = await app.page.evaluate(() => window.__smearcount.view());
   const canvas = await app.page.getByTestId('canvas').locator('canvas').first().boundingBox();
   const cx = (d.box.x1 + d.box.x2) / 2;
   const cy = (d.box.y1 + d.box.y2) / 2;

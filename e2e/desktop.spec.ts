@@ -6,7 +6,7 @@ import { expect, test } from '@playwright/test';
 import { AppPage, clickBox, isolated } from './app.po';
 import { testingImages } from './data';
 
-const selected = (app: AppPage) => app.page.evaluate(() => (window as any).__smearcount.selectedId()) as Promise<string | null>;
+const selected = (app: AppPage) => app.page.evaluate(() => window.__smearcount.selectedId());
 
 test('shortcuts work after clicking a checkbox; Esc closes the report and keys do not act behind it; U says when nothing is uncertain', async ({ page }) => {
   const app = new AppPage(page);

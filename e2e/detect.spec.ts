@@ -30,8 +30,8 @@ test('drops Testing images, detects in the worker, and counts close to the groun
     // Boxes are in image pixels of the 640x480 originals.
     for (const d of cur!.detections) {
       expect(d.box.x1).toBeGreaterThanOrEqual(-1);
-      expect(d.box.x2).toBeLessThanOrEqual(cur!.width + 1);
-      expect(d.box.y2).toBeLessThanOrEqual(cur!.height + 1);
+      expect(d.box.x2).toBeLessThanOrEqual(cur!.width! + 1);
+      expect(d.box.y2).toBeLessThanOrEqual(cur!.height! + 1);
     }
   }
   const totals = await app.counts('total');

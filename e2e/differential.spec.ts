@@ -9,16 +9,16 @@ test('every WBC gets a type, the differential sums to 100%, and a corrected type
   const files = testingImages(6);
   await app.drop(files);
   await app.waitReady(600_000); // generous: the machine may be busy
-  expect((await app.page.evaluate(() => (window as any).__smearcount.model())).classifier).toBe(true);
+  expect((await app.page.evaluate(() => window.__smearcount.model())).classifier).toBe(true);
 
   let wbcs = 0;
   for (let i = 0; i < files.length; i++) {
     await app.selectImage(i);
-    const cur: any = await page.evaluate(() => (window as any).__smearcount.current());
-    for (const d of cur.detections.filter((x: any) => x.cls === 'WBC')) {
+    const cur = (await page.evaluate(() => window.__smearcount.current()))!;
+    for (const d of cur.detections.filter((x) => x.cls === 'WBC')) {
       wbcs++;
       expect(d.wbc, `${cur.name} ${d.id}`).toBeTruthy();
-      expect(d.wbc.p).toBeGreaterThan(0);
+      expect(d.wbc!.p).toBeGreaterThan(0);
     }
   }
   expect(wbcs).toBeGreaterThan(0);
@@ -35,24 +35,24 @@ test('every WBC gets a type, the differential sums to 100%, and a corrected type
 
   // Select a WBC on the first image and set its type with the keyboard (Shift+3: monocyte), then undo-able.
   await app.selectImage(0);
-  const cur: any = await page.evaluate(() => (window as any).__smearcount.current());
-  const wbc = isolated(cur.detections, 'WBC') ?? cur.detections.find((d: any) => d.cls === 'WBC');
+  const cur = (await page.evaluate(() => window.__smearcount.current()))!;
+  const wbc = (isolated(cur.detections, 'WBC') ?? cur.detections.find((d) => d.cls === 'WBC'))!;
   await clickBox(app, wbc);
-  expect(await page.evaluate(() => (window as any).__smearcount.selectedId())).toBe(wbc.id);
-  const target = wbc.wbc.type === 'monocyte' ? { key: 'Shift+Digit4', type: 'eosinophil' } : { key: 'Shift+Digit3', type: 'monocyte' };
+  expect(await page.evaluate(() => window.__smearcount.selectedId())).toBe(wbc.id);
+  const target = wbc.wbc!.type === 'monocyte' ? { key: 'Shift+Digit4', type: 'eosinophil' } : { key: 'Shift+Digit3', type: 'monocyte' };
   await page.keyboard.press(target.key);
-  const after: any = await page.evaluate(() => (window as any).__smearcount.current());
-  expect(after.detections.find((d: any) => d.id === wbc.id).wbc).toMatchObject({ type: target.type, origin: 'manual' });
+  const after = (await page.evaluate(() => window.__smearcount.current()))!;
+  expect(after.detections.find((d) => d.id === wbc.id)?.wbc).toMatchObject({ type: target.type, origin: 'manual' });
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
   const rows = readFileSync((await download.path())!, 'utf8').trim().split(/\r\n/).map((l) => l.split(','));
   const col = rows[0].indexOf(target.type);
-  const before = cur.detections.filter((d: any) => d.cls === 'WBC' && d.wbc.type === target.type).length;
+  const before = cur.detections.filter((d) => d.cls === 'WBC' && d.wbc?.type === target.type).length;
   const row = rows.find((r) => r[0] === cur.name)!;
   expect(Number(row[col])).toBe(before + 1);
   expect(rows.at(-1)![0]).toBe('DIFFERENTIAL_%');
 
   await page.keyboard.press('Control+z');
-  const undone: any = await page.evaluate(() => (window as any).__smearcount.current());
-  expect(undone.detections.find((d: any) => d.id === wbc.id).wbc.origin).toBe('model');
+  const undone = (await page.evaluate(() => window.__smearcount.current()))!;
+  expect(undone.detections.find((d) => d.id === wbc.id)?.wbc?.origin).toBe('model');
 });

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { AppPage, type HookDetection } from './app.po';
+import { AppPage } from './app.po';
 import { readFileSync } from 'node:fs';
 import { testingImages } from './data';
 
@@ -7,9 +7,9 @@ import { testingImages } from './data';
 const card = JSON.parse(readFileSync(new URL('../models/smearcount-frcnn.json', import.meta.url), 'utf8'));
 
 const hook = (page: import('@playwright/test').Page) => ({
-  current: () => page.evaluate(() => (window as any).__smearcount.current()) as Promise<{ id: string; detections: (HookDetection & { wbc?: { p: number; origin: string } })[] }>,
-  selected: () => page.evaluate(() => (window as any).__smearcount.selectedId()) as Promise<string | null>,
-  view: () => page.evaluate(() => (window as any).__smearcount.view()) as Promise<{ scale: number; x: number; y: number }>,
+  current: () => page.evaluate(() => window.__smearcount.current()).then((c) => c!),
+  selected: () => page.evaluate(() => window.__smearcount.selectedId()),
+  view: () => page.evaluate(() => window.__smearcount.view()),
 });
 
 test('U visits only the uncertain boxes, zooms to each, says "k of n", and A accepts', async ({ page }) => {

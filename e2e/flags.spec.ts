@@ -4,7 +4,6 @@ import { AppPage } from './app.po';
 import { testingImages } from './data';
 import { drawnSmear, gaussianBlur, nonSmearPictures, toPng } from '../scripts/nonSmear';
 
-type Flagged = { name: string; status: string; count: number; flags: string[]; inTotals: boolean };
 
 // Pictures made here (no dataset file): what a new user might drop by mistake, and a badly blurred smear.
 const KEEP = ['checkerboard', 'gradient', 'text-page', 'white-noise'];
@@ -23,7 +22,7 @@ test('non-smear pictures are flagged and kept out of the totals until accepted (
   await page.getByTestId('file-input').setInputFiles(pictures.map((p) => ({ name: `${p.name}.png`, mimeType: 'image/png', buffer: toPng(p) })));
   await app.waitReady(240_000);
 
-  const images = (await page.evaluate(() => (window as any).__smearcount.images())) as Flagged[];
+  const images = await page.evaluate(() => window.__smearcount.images());
   expect(images).toHaveLength(1 + pictures.length);
   expect(images[0].flags.filter((f) => f !== 'wbc-type-unsure')).toEqual([]);
   for (const p of pictures) {

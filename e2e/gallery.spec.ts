@@ -3,11 +3,13 @@ import { AppPage } from './app.po';
 import { testingImages } from './data';
 
 const tiles = (page: Page) => page.getByTestId('wbc-tile');
-const hook = <T>(page: Page, f: string, ...args: unknown[]) =>
-  page.evaluate(([f, args]) => (window as any).__smearcount[f as string](...(args as unknown[])), [f, args] as const) as Promise<T>;
+type Hook = Window['__smearcount'];
+/** Calls one of the test hook's readers (those that take no argument) in the page. */
+const hook = <K extends keyof Hook>(page: Page, f: K) =>
+  page.evaluate((f) => (window.__smearcount[f] as () => unknown)(), f) as Promise<Awaited<ReturnType<Hook[K]>>>;
 
 /** Typed WBCs of the batch (the store's own count, so no image has to be shown). */
-const wbcCount = async (page: Page): Promise<number> => (await hook<any>(page, 'differential')).typed;
+const wbcCount = async (page: Page): Promise<number> => (await hook(page, 'differential')).typed;
 
 // This machine can be very loaded (training runs beside the tests): generous limits.
 test.setTimeout(900_000);
@@ -43,7 +45,7 @@ test('the gallery shows every WBC grouped by type; reclassify by click, keys and
   await expect(tile).toHaveAttribute('data-type', to);
   await expect(tile).toHaveAttribute('data-verified', 'yes'); // a moved cell was looked at
   // the canvas, the differential and the audit trail see it
-  const audit: any[] = await hook(page, 'audit');
+  const audit = await hook(page, 'audit');
   expect(audit.at(-1)).toMatchObject({ action: 'reclassify', cell: key.split('/')[1], field: 'verified' });
   expect(audit.some((a) => a.field === 'type' && a.to === to && a.from === null)).toBe(true);
   // keys: Shift+8 puts it among smudge cells, with a note
@@ -51,7 +53,7 @@ test('the gallery shows every WBC grouped by type; reclassify by click, keys and
   await expect(tile).toHaveAttribute('data-type', 'smudge');
   await page.getByTestId('gallery-note').fill('ruptured');
   await page.getByTestId('gallery-note').press('Enter');
-  await expect.poll(async () => (await hook<any>(page, 'differential')).smudge).toBe(1);
+  await expect.poll(async () => (await hook(page, 'differential')).smudge).toBe(1);
   // undo (Ctrl+Z) steps back: note, smudge, then the type
   await page.keyboard.press('Control+z');
   await page.keyboard.press('Control+z');
@@ -72,7 +74,7 @@ test('the gallery shows every WBC grouped by type; reclassify by click, keys and
   const inGroup = shown.filter((t) => t === group).length;
   await page.getByTestId(`gallery-verify-group-${group}`).click();
   await expect(page.getByTestId('gallery-summary')).toHaveText(`${n} cells · ${inGroup} verified`);
-  const st: any = await hook(page, 'differential');
+  const st = await hook(page, 'differential');
   expect(st.verified).toBe(inGroup);
   await page.keyboard.press('Control+z');
   await expect(page.getByTestId('gallery-summary')).toHaveText(`${n} cells · 0 verified`);
@@ -85,7 +87,7 @@ test('the gallery shows every WBC grouped by type; reclassify by click, keys and
   await page.keyboard.press('Enter');
   await expect(gallery).toBeHidden();
   const [imageId, detId] = key.split('/');
-  expect((await hook<any>(page, 'current')).id).toBe(imageId);
+  expect((await hook(page, 'current'))?.id).toBe(imageId);
   expect(await hook(page, 'selectedId')).toBe(detId);
 });
 
@@ -95,7 +97,7 @@ test('the gallery is virtualised: only tiles near the view are in the page', asy
   await app.open('?backend=wasm');
   await app.drop(testingImages(8));
   await app.waitReady(600_000);
-  const n: number = (await hook<any>(page, 'differential')).typed;
+  const n: number = (await hook(page, 'differential')).typed;
   expect(n).toBeGreaterThanOrEqual(4);
   const t0 = Date.now();
   await page.getByTestId('open-gallery').click();
@@ -123,9 +125,14 @@ test.describe('touch', () => {
     const to = (await first.getAttribute('data-type')) === 'lymphocyte' ? 'neutrophil' : 'lymphocyte';
     await first.tap();
     await page.getByTestId(`gallery-move-${to}`).tap();
-    await expect(page.locator(`[data-testid="wbc-tile"][data-key="${key}"]`)).toHaveAttribute('data-type', to);
+    const tile = page.locator(`[data-testid="wbc-tile"][data-key="${key}"]`);
+    await expect(tile).toHaveAttribute('data-type', to);
+    // a moved cell was looked at: it is verified; the Verify button toggles that
+    await expect(tile).toHaveAttribute('data-verified', 'yes');
     await page.getByTestId('gallery-verify').tap();
-    await expect(page.locator(`[data-testid="wbc-tile"][data-key="${key}"]`)).toHaveAttribute('data-verified', 'yes');
+    await expect(tile).toHaveAttribute('data-verified', 'no');
+    await page.getByTestId('gallery-verify').tap();
+    await expect(tile).toHaveAttribute('data-verified', 'yes');
     await page.getByTestId('gallery-jump').tap();
     await expect(page.getByTestId('gallery')).toBeHidden();
     expect(await hook(page, 'selectedId')).toBe(key.split('/')[1]);

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { AppPage } from './app.po';
+import { AppPage, type HookDetection } from './app.po';
 import { testingImages } from './data';
 
 for (const vp of [
@@ -55,7 +55,7 @@ test('touch: pinch zooms the canvas, a tap selects a box', async ({ browser }) =
   await app.open('?backend=wasm');
   await app.drop(testingImages(1));
   await app.waitReady();
-  const view = () => page.evaluate(() => (window as any).__smearcount.view()) as Promise<{ scale: number; x: number; y: number }>;
+  const view = () => page.evaluate(() => window.__smearcount.view());
   const before = await view();
   // The canvas is at the top of the page: dropping an image must not scroll it away.
   expect(await page.evaluate(() => window.scrollY)).toBe(0);
@@ -74,15 +74,15 @@ test('touch: pinch zooms the canvas, a tap selects a box', async ({ browser }) =
   const after = await view();
   expect(after.scale).toBeGreaterThan(before.scale * 1.5);
   // A tap on a box's edge selects it.
-  const cur: any = await page.evaluate(() => (window as any).__smearcount.current());
-  const screen = (d: any) => [box.x + after.x + d.box.x1 * after.scale + 1, box.y + after.y + ((d.box.y1 + d.box.y2) / 2) * after.scale];
-  const visible = cur.detections.filter((d: any) => {
+  const cur = (await page.evaluate(() => window.__smearcount.current()))!;
+  const screen = (d: HookDetection) => [box.x + after.x + d.box.x1 * after.scale + 1, box.y + after.y + ((d.box.y1 + d.box.y2) / 2) * after.scale];
+  const visible = cur.detections.filter((d) => {
     const [x, y] = screen(d);
     return x > box.x + 10 && x < box.x + box.width - 10 && y > box.y + 10 && y < box.y + box.height - 10;
   });
   expect(visible.length).toBeGreaterThan(0);
   const [tx, ty] = screen(visible[0]);
   await page.touchscreen.tap(tx, ty);
-  expect(await page.evaluate(() => (window as any).__smearcount.selectedId())).not.toBeNull();
+  expect(await page.evaluate(() => window.__smearcount.selectedId())).not.toBeNull();
   await context.close();
 });

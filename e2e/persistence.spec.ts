@@ -27,17 +27,17 @@ test.describe('the batch survives', () => {
     await app.drop(files);
     await page.waitForFunction(
       () => {
-        const h = (window as any).__smearcount;
-        return h.images().filter((i: any) => i.status === 'done').length >= 2 && !h.save().pending;
+        const h = window.__smearcount;
+        return h.images().filter((i) => i.status === 'done').length >= 2 && !h.save().pending;
       },
       null,
       { timeout: 120_000, polling: 20 },
     );
     const doneAtCrash: string[] = await page.evaluate(() =>
-      (window as any).__smearcount
+      window.__smearcount
         .images()
-        .filter((i: any) => i.status === 'done')
-        .map((i: any) => i.name),
+        .filter((i) => i.status === 'done')
+        .map((i) => i.name),
     );
     expect(doneAtCrash.length).toBeLessThan(files.length); // killed mid-batch
     // A second tab on the same origin (a static file, not the app) keeps the browser context and its

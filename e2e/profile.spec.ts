@@ -28,13 +28,13 @@ test('the microscope profile learns from verified cells, is kept on the device, 
   const group = (await first.getAttribute('data-type'))!;
   await page.getByTestId(`gallery-verify-group-${group}`).click();
   await page.getByTestId('gallery-close').click();
-  const verified: number = (await page.evaluate(() => (window as any).__smearcount.differential())).verified;
+  const verified: number = (await page.evaluate(() => window.__smearcount.differential())).verified;
   expect(verified).toBeGreaterThan(0);
   await expect(status).toContainText(`Adapted to this microscope from ${verified} verified cell`);
   await expect(page.getByTestId('diff-adapted')).toContainText(`from ${verified} verified`);
 
   // the in-browser fit time for 100 cells (real embeddings of this batch, cycled; median of 5)
-  const t = await page.evaluate(() => (window as any).__smearcount.timeAdaptation(100));
+  const t = (await page.evaluate(() => window.__smearcount.timeAdaptation(100)))!;
   expect(t.cells).toBe(100);
   info.annotations.push({ type: 'adaptation fit, 100 cells', description: `${t.ms.toFixed(1)} ms` });
   console.log(`adaptation fit for 100 cells in the browser: ${t.ms.toFixed(1)} ms`);
@@ -63,7 +63,7 @@ test('the microscope profile learns from verified cells, is kept on the device, 
 
   // a bad, foreign or oversized file is refused with a clear error and changes nothing
   const bad = async (name: string, content: string | Buffer, why: RegExp) => {
-    const p = `${info.outputDir}/${name}`;
+    const p = info.outputPath(name);
     writeFileSync(p, content);
     await page.getByTestId('profile-import').setInputFiles(p);
     await expect(page.getByTestId('notice-profile')).toContainText(why);

@@ -26,7 +26,7 @@ test('the report preview holds the model version, the settings, the reviewed cou
   await expect(page.getByTestId('report-differential')).toBeVisible();
   await page.getByTestId('report-sample').fill('S-042');
   await page.getByTestId('report-operator').fill('AB');
-  await page.evaluate(() => (window as any).__smearcount.flush()); // committed, as the status's "Ready" says
+  await page.evaluate(() => window.__smearcount.flush()); // committed, as the status's "Ready" says
   await page.reload();
   await app.waitReady();
   await page.getByTestId('export-report').click();

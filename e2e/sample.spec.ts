@@ -53,12 +53,12 @@ test('one sample at a time: the record is required for release, appears in every
   expect(png.data.includes(Buffer.from('Sample ID\0S/042 B', 'latin1'))).toBe(true);
 
   // an edit is recorded in the JSON export's audit trail: what changed, from what to what, when
-  const cur: any = await page.evaluate(() => (window as any).__smearcount.current());
-  const wbc = cur.detections.find((d: any) => d.cls === 'WBC');
+  const cur = (await page.evaluate(() => window.__smearcount.current()))!;
+  const wbc = cur.detections.find((d) => d.cls === 'WBC')!;
   await page.getByTestId('open-gallery').click();
   const tile = page.locator(`[data-testid="wbc-tile"][data-key="${cur.id}/${wbc.id}"]`);
   await tile.click();
-  const to = wbc.wbc.type === 'basophil' ? 'monocyte' : 'basophil';
+  const to = wbc.wbc!.type === 'basophil' ? 'monocyte' : 'basophil';
   await page.getByTestId(`gallery-move-${to}`).click();
   await page.getByTestId('gallery-close').click();
   const json = JSON.parse((await download(page, 'export-json')).data.toString('utf8'));
@@ -84,7 +84,7 @@ test('one sample at a time: the record is required for release, appears in every
   await page.getByRole('button', { name: 'Close' }).click();
 
   // a reload keeps the sample (same session) ...
-  await page.evaluate(() => (window as any).__smearcount.flush());
+  await page.evaluate(() => window.__smearcount.flush());
   await page.reload();
   await app.waitReady(600_000);
   await page.getByTestId('export-report').click();
@@ -100,7 +100,7 @@ test('one sample at a time: the record is required for release, appears in every
   await page.getByTestId('export-report').click();
   await expect(page.getByTestId('report-sample')).toHaveValue('');
   await expect(page.getByTestId('report-operator')).toHaveValue('');
-  expect((await page.evaluate(() => (window as any).__smearcount.audit())).length).toBe(0);
+  expect((await page.evaluate(() => window.__smearcount.audit())).length).toBe(0);
   // nor after a reload
   await page.reload();
   await app.waitReady(600_000);

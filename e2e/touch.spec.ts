@@ -11,7 +11,7 @@ const VIEWPORTS = [
   { width: 820, height: 1180 },
 ];
 
-const view = (page: Page) => page.evaluate(() => (window as any).__smearcount.view()) as Promise<{ scale: number; x: number; y: number }>;
+const view = (page: Page) => page.evaluate(() => window.__smearcount.view());
 
 /** Where a box's left edge (mid-height) is on the screen. */
 async function boxEdge(page: Page, d: HookDetection) {
@@ -47,13 +47,20 @@ for (const vp of VIEWPORTS) {
       const cdp = await page.context().newCDPSession(page);
       const c0 = (await page.getByTestId('canvas').boundingBox())!;
       const at = { x: c0.x + c0.width / 2, y: Math.min(c0.y + c0.height / 2, vp.height - 150) };
-      const swipeUp = () => cdp.send('Input.synthesizeScrollGesture', { x: at.x, y: at.y, yDistance: -200, gestureSourceType: 'touch', speed: 600 });
+      // One finger moving up 200 px as real touch events (this headless Chromium ignores
+      // Input.synthesizeScrollGesture with a touch source: it never scrolls, even a plain page).
+      const swipeUp = async (from = at) => {
+        const point = (dy: number) => [{ x: from.x, y: from.y + dy, id: 1 }];
+        await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: point(0) });
+        for (let dy = -10; dy >= -200; dy -= 10) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: point(dy) });
+        await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+      };
       const fitted = await view(page);
       await swipeUp();
       await expect.poll(() => page.evaluate(() => window.scrollY)).toBeGreaterThan(100);
       expect((await view(page)).y).toBeCloseTo(fitted.y, 0);
-      await page.evaluate(() => window.scrollTo(0, 0));
-      await expect.poll(() => page.evaluate(() => window.scrollY)).toBe(0);
+      // back to the top (again while a fling is still moving the page)
+      await expect.poll(() => page.evaluate(() => (window.scrollTo(0, 0), window.scrollY))).toBe(0);
       const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', d: number) =>
         cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type === 'touchEnd' ? [] : [{ x: at.x - d, y: at.y, id: 1 }, { x: at.x + d, y: at.y, id: 2 }] });
       await touch('touchStart', 20);
@@ -62,9 +69,14 @@ for (const vp of VIEWPORTS) {
       const zoomed = await view(page);
       expect(zoomed.scale).toBeGreaterThan(fitted.scale * 1.5);
       await expect(page.getByTestId('canvas')).toHaveAttribute('data-page-scrolls', 'false');
+      // A finger on the selected box drags that box (the pinch's fingers selected the white cell under
+      // them): clear the selection so the finger pans the image.
+      await page.keyboard.press('Escape');
+      await expect.poll(() => page.evaluate(() => window.__smearcount.selectedId())).toBeNull();
+      const scrolled = await page.evaluate(() => window.scrollY);
       await swipeUp();
       await expect.poll(async () => (await view(page)).y).toBeLessThan(zoomed.y - 50);
-      expect(await page.evaluate(() => window.scrollY)).toBe(0);
+      expect(await page.evaluate(() => window.scrollY)).toBe(scrolled); // the finger panned; the page stayed
       await page.getByRole('button', { name: 'Fit' }).tap();
       await expect(page.getByTestId('canvas')).toHaveAttribute('data-page-scrolls', 'true');
 
@@ -109,12 +121,12 @@ for (const vp of VIEWPORTS) {
       await page.getByRole('button', { name: 'Undo' }).tap();
       await expect.poll(async () => (await shown(target.id))?.cls).toBe('RBC');
       await page.getByTestId('review-next').tap();
-      const first = await page.evaluate(() => (window as any).__smearcount.selectedId());
+      const first = await page.evaluate(() => window.__smearcount.selectedId());
       await expect(page.getByTestId('review-status')).toContainText(/1 of \d+/);
       await page.getByTestId('action-accept').tap();
       // Accept moves on: to the next uncertain box, or (none left) to the next image with a message.
       await expect
-        .poll(async () => (await page.evaluate(() => (window as any).__smearcount.selectedId())) !== first || (await page.getByTestId('review-said').count()) > 0)
+        .poll(async () => (await page.evaluate(() => window.__smearcount.selectedId())) !== first || (await page.getByTestId('review-said').count()) > 0)
         .toBe(true);
 
       // The report fits the screen: nothing is cut off on the right.

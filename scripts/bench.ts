@@ -115,7 +115,7 @@ async function measure(browser: Browser, label: string, query: string, files: st
   const status = page.getByTestId('status');
   await status.waitFor();
   await page.waitForFunction(() => ['ready', 'error'].includes(document.querySelector('[data-testid=status]')!.getAttribute('data-state')!), null, { timeout: timeoutMs });
-  const model = await page.evaluate(() => (window as any).__smearcount.model());
+  const model = await page.evaluate(() => window.__smearcount.model());
   if (model.status !== 'ready') {
     console.error(`${label}: ${model.error}`);
     await ctx.close();
@@ -124,24 +124,24 @@ async function measure(browser: Browser, label: string, query: string, files: st
   await page.getByTestId('file-input').setInputFiles(files);
   await page.waitForFunction(
     (n) => {
-      const ims = (window as any).__smearcount.images();
-      return ims.length === n && ims.every((i: any) => i.status === 'done' || i.status === 'error');
+      const ims = window.__smearcount.images();
+      return ims.length === n && ims.every((i) => i.status === 'done' || i.status === 'error');
     },
     files.length,
     { timeout: timeoutMs, polling: 250 },
   );
-  const ims: { inferenceMs: number; classifyMs?: number; classified: number; scale?: { passes: number } }[] = await page.evaluate(() => (window as any).__smearcount.images());
-  const t = ims.map((i) => i.inferenceMs);
+  const ims = await page.evaluate(() => window.__smearcount.images());
+  const t = ims.map((i) => i.inferenceMs ?? 0);
   // The classifier's cost per image with 1-2 WBC candidates (one batch through the worker).
   const c = ims.filter((i) => i.classifyMs !== undefined && i.classified >= 1 && i.classified <= 2).map((i) => i.classifyMs!);
   const second = ims.filter((i) => i.scale?.passes === 2).length;
   await ctx.close();
   const row = {
     model: label,
-    backend: model.backend + (model.threads > 1 ? ` x${model.threads}` : ''),
+    backend: model.backend + ((model.threads ?? 1) > 1 ? ` x${model.threads}` : ''),
     images: t.length,
-    fetchMs: model.fetchMs,
-    createMs: model.createMs,
+    fetchMs: model.fetchMs ?? 0,
+    createMs: model.createMs ?? 0,
     p50: pct(t, 50),
     p95: pct(t, 95),
     mean: t.reduce((a, b) => a + b, 0) / t.length,
@@ -162,15 +162,15 @@ async function batchEndToEnd(browser: Browser, files: string[], query = ''): Pro
   const t0 = Date.now();
   await page.getByTestId('file-input').setInputFiles(files);
   await page.waitForFunction(
-    (n) => document.querySelector('[data-testid=status]')?.getAttribute('data-state') === 'ready' && (window as any).__smearcount.images().filter((i: any) => i.status === 'done').length === n,
+    (n) => document.querySelector('[data-testid=status]')?.getAttribute('data-state') === 'ready' && window.__smearcount.images().filter((i) => i.status === 'done').length === n,
     files.length,
     { timeout: 1_800_000, polling: 50 },
   );
   const ms = Date.now() - t0;
-  const ims: { inferenceMs: number; classifyMs?: number }[] = await page.evaluate(() => (window as any).__smearcount.images());
-  const threads: number = await page.evaluate(() => (window as any).__smearcount.model().threads);
+  const ims = await page.evaluate(() => window.__smearcount.images());
+  const threads = (await page.evaluate(() => window.__smearcount.model().threads)) ?? 1;
   await ctx.close();
-  return { ms, sumInferenceMs: ims.reduce((a, i) => a + i.inferenceMs, 0), sumClassifyMs: ims.reduce((a, i) => a + (i.classifyMs ?? 0), 0), threads };
+  return { ms, sumInferenceMs: ims.reduce((a, i) => a + (i.inferenceMs ?? 0), 0), sumClassifyMs: ims.reduce((a, i) => a + (i.classifyMs ?? 0), 0), threads };
 }
 
 /** Page load -> first count shown, for one image dropped as soon as the page can take it: on a first
@@ -184,13 +184,13 @@ async function coldStart(browser: Browser, first: string, second: string) {
     await page.goto(`${BASE}/`);
     await page.getByTestId('file-input').setInputFiles([file]);
     await page.waitForFunction(
-      (n) => (window as any).__smearcount?.images().some((i: any) => i.name === n && (i.status === 'done' || i.status === 'error')),
+      (n) => window.__smearcount?.images().some((i) => i.name === n && (i.status === 'done' || i.status === 'error')),
       name,
       { timeout: 600_000, polling: 10 },
     );
     const ms = Date.now() - t0;
-    const model = await page.evaluate(() => (window as any).__smearcount.model());
-    const im = await page.evaluate((n) => (window as any).__smearcount.images().find((i: any) => i.name === n), name);
+    const model = await page.evaluate(() => window.__smearcount.model());
+    const im = (await page.evaluate((n) => window.__smearcount.images().find((i) => i.name === n), name))!;
     return { ms, fetchMs: model.fetchMs as number, createMs: model.createMs as number, warmupMs: model.warmupMs as number | undefined, loadMs: model.loadMs as number, inferenceMs: im.inferenceMs as number, backend: model.backend as string };
   };
   const firstVisit = await visit(first);

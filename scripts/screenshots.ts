@@ -1,5 +1,5 @@
 /**
- * npm run screenshots: the README's pictures of the desktop and phone layouts, taken from the built app
+ * npm run screenshots: the README's pictures of the desktop and phone layouts and the WBC gallery, taken from the built app
  * in headless Chromium (written to e2e/screenshots/). The smear shown is drawn here, procedurally: no
  * dataset image (or picture of one) is ever committed.
  */
@@ -63,14 +63,13 @@ try {
     await page.goto(`${BASE}/?backend=wasm`);
     await page.getByTestId('file-input').setInputFiles(files);
     await page.waitForFunction((n) => {
-      const h = (window as unknown as { __smearcount?: { idle(): boolean; images(): unknown[] } }).__smearcount;
+      const h = window.__smearcount as Window['__smearcount'] | undefined;
       return !!h && h.idle() && h.images().length === n;
     }, files.length, { timeout: 120_000 });
     if (touch) {
       // Tap the white cell's box so the picture shows the review row's touch controls.
       const target = await page.evaluate(() => {
-        type D = { cls: string; box: { x1: number; y1: number; x2: number; y2: number } };
-        const h = (window as unknown as { __smearcount: { current(): { detections: D[] } | null; view(): { scale: number; x: number; y: number } } }).__smearcount;
+        const h = window.__smearcount;
         const d = h.current()?.detections.find((x) => x.cls === 'WBC') ?? h.current()?.detections[0];
         const v = h.view();
         return d ? { x: v.x + d.box.x1 * v.scale + 2, y: v.y + ((d.box.y1 + d.box.y2) / 2) * v.scale } : null;
@@ -81,6 +80,15 @@ try {
     await page.waitForTimeout(500);
     await page.screenshot({ path: join(out, `${name}.png`) });
     console.log(`${name}: ${join(out, `${name}.png`)}`);
+    if (!touch) {
+      // The WBC gallery: every typed white cell of the batch, grouped by type, for verification.
+      await page.getByTestId('open-gallery').click();
+      await page.getByTestId('wbc-tile').first().waitFor();
+      await page.getByTestId('wbc-tile').first().click();
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: join(out, 'gallery.png') });
+      console.log(`gallery: ${join(out, 'gallery.png')}`);
+    }
     await page.close();
   }
   await browser.close();

@@ -1,9 +1,27 @@
-/** window.__smearcount: lets tests read what the canvas shows without reading pixels. */
+/**
+ * window.__smearcount: lets tests (and the bench) read what the canvas shows without reading pixels.
+ * Typed: `TestHook` is what this file builds, and the global declaration below gives e2e/ and scripts/
+ * the same type, so a change here that a test relies on fails the type check, not a test run.
+ */
 import { imageFlags, inTotals, ruleExcluded, selectCurrent, selectSummary, shownDetections } from '../store/selectors';
 import { groundTruthAp, selectAppStatus, selectDifferentialState } from '../store/selectors';
-import type { Services } from '../services/services';
+import type { AppStore } from '../store/store';
+import type { ViewStore } from '../store/viewStore';
+import type { Box } from '../core/detection/geometry';
 
-export function installTestHook({ store: useAppStore, view: useView, persistence, samplePersistence, profile, classifier }: Services) {
+const plainBox = (b: Box): Box => ({ x1: b.x1, y1: b.y1, x2: b.x2, y2: b.y2 });
+
+/** What the hook reads from the running app (a subset of services/services.ts's Services). */
+export interface TestHookDeps {
+  store: AppStore;
+  view: ViewStore;
+  persistence: { flush(): Promise<void> };
+  samplePersistence: { flush(): Promise<void> };
+  profile: { timeFit(n: number): { ms: number; cells: number } | null } | null;
+  classifier: { lowConfidence: number } | null;
+}
+
+export function createTestHook({ store: useAppStore, view: useView, persistence, samplePersistence, profile, classifier }: TestHookDeps) {
   const hook = {
     current() {
       const s = useAppStore.getState();
@@ -20,7 +38,7 @@ export function installTestHook({ store: useAppStore, view: useView, persistence
           id: d.id,
           cls: d.cls,
           score: d.score,
-          box: { ...d.box },
+          box: plainBox(d.box),
           origin: d.origin,
           wbc: d.wbc ? { ...d.wbc } : undefined,
         })),
@@ -56,7 +74,7 @@ export function installTestHook({ store: useAppStore, view: useView, persistence
     /** The current image's boxes the count rule leaves out (drawn dimmed). */
     excluded: () => {
       const s = useAppStore.getState();
-      return ruleExcluded(selectCurrent(s), s.postprocess).map((d) => ({ id: d.id, cls: d.cls, box: { ...d.box } }));
+      return ruleExcluded(selectCurrent(s), s.postprocess).map((d) => ({ id: d.id, cls: d.cls, box: plainBox(d.box) }));
     },
     view: () => ({ ...useView.getState().transform }),
     groundTruthAp: () => groundTruthAp(useAppStore.getState()),
@@ -72,5 +90,20 @@ export function installTestHook({ store: useAppStore, view: useView, persistence
     /** Resolves once everything so far is written to IndexedDB. */
     flush: () => Promise.all([persistence.flush(), samplePersistence.flush()]).then(() => undefined),
   };
-  (window as unknown as { __smearcount: typeof hook }).__smearcount = hook;
+  return hook;
+}
+
+export type TestHook = ReturnType<typeof createTestHook>;
+/** One detection as the hook reports it. */
+export type HookDetection = NonNullable<ReturnType<TestHook['current']>>['detections'][number];
+
+declare global {
+  interface Window {
+    /** Installed in development and under automation (navigator.webdriver) only. */
+    __smearcount: TestHook;
+  }
+}
+
+export function installTestHook(deps: TestHookDeps) {
+  window.__smearcount = createTestHook(deps);
 }

@@ -149,10 +149,11 @@ export function ImageCanvas() {
         }}
       >
         <Layer>
-          {img && <KImage image={img} width={width} height={height} />}
+          {/* Konva cancels a touch that starts on a listening shape, which would stop the page scrolling under a finger. */}
+          {img && <KImage image={img} width={width} height={height} preventDefault={!pageScrolls} />}
           <Group>
             <RuleExcluded dets={excluded} color={COLOR} />
-            <Boxes dets={dets} color={COLOR} outcome={outcome} selectedId={selectedId} interactive={mode === 'select'} onSelect={onSelect} onHover={setHover} onMoved={onMoved} />
+            <Boxes dets={dets} color={COLOR} outcome={outcome} selectedId={selectedId} interactive={mode === 'select'} pageScrolls={pageScrolls} onSelect={onSelect} onHover={setHover} onMoved={onMoved} />
             {match && current?.gt && <Misses gt={current.gt} matched={match.gtMatched} />}
             {classifier && <TypeLabels dets={dets} scale={view.scale} code={typeCode} color={typeColor} lowConfidence={classifier.lowConfidence} />}
           </Group>

@@ -9,7 +9,7 @@ import { adaptedProbs, blendWeight, fitHead, type Head } from '../core/adapt/ada
 import { emptyProfile, MAX_PROFILE_BYTES, MAX_PROFILE_CELLS, parseProfile, profileJson, ProfileError, type ClassifierIdentity, type MicroscopeProfile, type ProfileCell } from '../core/adapt/profile';
 import type { ClassifierCard } from '../core/differential/card';
 import { WBC_TYPES } from '../core/differential/differential';
-import { shownDetections } from '../store/selectors';
+import { reviewedDetections } from '../store/selectors';
 import type { AppStore } from '../store/store';
 import type { ImageEntry } from '../store/types';
 
@@ -35,6 +35,8 @@ interface Stored {
 export class ProfileService {
   private profile: MicroscopeProfile;
   private ignored = new Set<string>();
+  /** Keys of cells seen verified in this batch since the page opened. */
+  private seen = new Set<string>();
   private db?: Promise<IDBDatabase>;
   private signature = '';
   private adaptedWith = new Map<string, { head: Head | null; wbc: ImageEntry['wbc'] }>();
@@ -106,7 +108,7 @@ export class ProfileService {
     for (const id of s.order) {
       const im = s.images[id];
       if (im.status !== 'done' || !im.emb) continue;
-      for (const d of shownDetections(im, s.postprocess)) {
+      for (const d of reviewedDetections(im, s.postprocess)) {
         const e = im.emb[d.id];
         const key = `${id}/${d.id}`;
         if (d.cls === 'WBC' && d.wbc?.verified && !d.wbc.category && e && e.length === this.id.dim && !this.ignored.has(key)) {
@@ -124,7 +126,11 @@ export class ProfileService {
     const s = this.store.getState();
     const inBatch = new Set(s.order);
     const session = this.sessionCells();
-    const kept = this.profile.cells.filter((c) => !inBatch.has(c.key.slice(0, c.key.indexOf('/'))) && !session.has(c.key));
+    for (const k of session.keys()) this.seen.add(k);
+    // A learnt cell of an image in the batch is dropped only when this page saw it verified and it no longer
+    // is (un-verified or deleted). A reload can restore the batch from a save a moment older than the
+    // profile's: a cell missing from it then is not a decision, and is kept.
+    const kept = this.profile.cells.filter((c) => !session.has(c.key) && !(this.seen.has(c.key) && inBatch.has(c.key.slice(0, c.key.indexOf('/')))));
     const cells = [...kept, ...session.values()].slice(-MAX_PROFILE_CELLS);
     const signature = cells.map((c) => `${c.key}:${c.type}`).join('|');
     let head = s.adaptation.head;

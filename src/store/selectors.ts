@@ -52,6 +52,20 @@ export function ruleExcluded(im: ImageEntry | undefined, params: PostprocessPara
   return im?.raw ? shownAndExcluded(im, params).excluded : [];
 }
 
+const reviewedCache = new WeakMap<ImageEntry, { params: PostprocessParams; out: Detection[] }>();
+
+/** Every kept cell with its type and review, whatever the count rule: a verified cell cut by the border
+ * is still a cell the technician identified (what the microscope profile learns from). */
+export function reviewedDetections(im: ImageEntry | undefined, params: PostprocessParams): Detection[] {
+  if (!im?.raw) return [];
+  const hit = reviewedCache.get(im);
+  if (hit && hit.params === params) return hit.out;
+  const probs = im.adapted ? { ...im.wbc, ...im.adapted } : im.wbc;
+  const out = applyReview(applyTypes(applyEdits(filtered(im.raw, params), im.edits), im.edits.typed, probs, WBC_TYPES), im.edits);
+  reviewedCache.set(im, { params, out });
+  return out;
+}
+
 export const selectCurrent = (s: AppState): ImageEntry | undefined => (s.currentId ? s.images[s.currentId] : undefined);
 
 export function imageCounts(im: ImageEntry, params: PostprocessParams): Counts {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { relabelBox } from '../core/edits/commands';
 import type { Detection } from '../core/detection/detection';
-import { imageFlags, ruleExcluded, selectAppStatus, selectBatchDifferential, selectExcluded, selectExportImages, selectScaleStale, selectSummary, shownDetections } from './selectors';
+import { imageFlags, ruleExcluded, selectAppStatus, selectBatchDifferential, selectExcluded, selectExportImages, selectScaleStale, selectSummary, shownDetections, reviewedDetections } from './selectors';
+import { verifyCells } from '../core/edits/gallery';
 import { createAppStore } from './store';
 
 const defaults = { scoreThresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nmsIou: 0.5, crossClassNms: false, countRule: 'all' as const };
@@ -112,6 +113,16 @@ describe('settings slice', () => {
     const ex = selectExportImages(store.getState());
     expect(ex[0].countRule).toBe('interior');
     expect(ex[0].detections.map((d) => d.id)).toEqual(['m1', 'm2']);
+  });
+  it('a verified cell the count rule leaves out is still a verified cell (what the microscope profile learns from)', () => {
+    const store = withImage();
+    store.getState().updateImage('a', { raw: [...store.getState().images.a.raw!, det('m4', 'WBC', 0)], wbc: { m4: [0.9, 0.02, 0.02, 0.02, 0.02, 0.01, 0.01] } });
+    store.getState().edit('a', verifyCells, { ids: ['m4'], verified: true, types: { m4: 'neutrophil' } });
+    store.getState().setCountRule('interior');
+    const st = store.getState();
+    expect(shownDetections(st.images.a, st.postprocess).map((d) => d.id)).not.toContain('m4'); // cut by the border: not counted
+    const m4 = reviewedDetections(st.images.a, st.postprocess).find((d) => d.id === 'm4');
+    expect(m4?.wbc).toMatchObject({ type: 'neutrophil', verified: true });
   });
   it('a fixed magnification must be a positive number', () => {
     const store = createAppStore(defaults);

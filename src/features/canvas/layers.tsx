@@ -13,13 +13,16 @@ interface BoxesProps {
   selectedId: string | null;
   /** false while drawing: a new box may start on top of an existing one */
   interactive: boolean;
+  /** A finger on a box scrolls the page (the image at its fitted size on a touch screen); the selected
+   * box, which a finger drags, still keeps the touch. */
+  pageScrolls?: boolean;
   onSelect(id: string): void;
   onHover(d: Detection | null): void;
   onMoved(id: string, box: Box): void;
 }
 
 /** All boxes of one image. Memoised: hover and zoom do not re-render 100+ rects. */
-export const Boxes = memo(function Boxes({ dets, color, outcome, selectedId, interactive, onSelect, onHover, onMoved }: BoxesProps) {
+export const Boxes = memo(function Boxes({ dets, color, outcome, selectedId, interactive, pageScrolls = false, onSelect, onHover, onMoved }: BoxesProps) {
   return (
     <>
       {dets.map((d, i) => (
@@ -39,6 +42,7 @@ export const Boxes = memo(function Boxes({ dets, color, outcome, selectedId, int
           shadowForStrokeEnabled={false}
           hitStrokeWidth={6}
           listening={interactive}
+          preventDefault={!pageScrolls || d.id === selectedId}
           draggable={d.id === selectedId}
           onMouseDown={(e) => {
             e.cancelBubble = true;
