@@ -2,6 +2,7 @@ import { IN_DIFFERENTIAL, WBC_LABEL, progressText, type Differential } from '../
 import { rulesProgressText, type DiffTarget, type ReleaseBasis } from '../core/differential/rules';
 import { useApp, useServices } from '../services/context';
 import { imageDifferential, selectBatchDifferential, selectCurrent, selectDifferentialState } from '../store/selectors';
+import { ReferenceEditor } from './report/ReferenceEditor';
 import { Section } from './Section';
 import { useInputMode } from './useInputMode';
 
@@ -95,6 +96,7 @@ export function DifferentialPanel() {
           </select>
         </label>
       </div>
+      <ReferenceEditor />
       {adaptation.cells > 0 && (
         <p className="hint" data-testid="diff-adapted">
           Types adapted to this microscope from {adaptation.cells} verified cell{adaptation.cells === 1 ? '' : 's'}.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Detection } from '../detection/detection';
-import { ADULT_REFERENCE, differentialState, flagOf, parseIntervals, reportRows, rulesProgressText } from './rules';
+import { ADULT_REFERENCE, DEFAULT_RULES, differentialState, flagOf, parseIntervals, parseRules, reportRows, rulesProgressText } from './rules';
 import { differential, type WbcType } from './differential';
 
 let k = 0;
@@ -63,5 +63,11 @@ describe('differential rules', () => {
     expect(() => parseIntervals({ percent: {} })).toThrow(/source/);
     expect(() => parseIntervals({ source: 'x', percent: { neutrophil: { low: 80, high: 40 } } })).toThrow(/low <= high/);
     expect(() => parseIntervals({ source: 'x', absolute: { blast: { low: 0, high: 1 } } })).toThrow(/unknown type/);
+    expect(parseIntervals(JSON.parse(JSON.stringify(ADULT_REFERENCE)))).toEqual(ADULT_REFERENCE); // survives storage
+  });
+  it('stored rules are checked field by field', () => {
+    expect(parseRules({ target: 200, basis: 'all' })).toEqual({ target: 200, basis: 'all' });
+    expect(parseRules({ target: 150, basis: 'all' })).toEqual({ target: DEFAULT_RULES.target, basis: 'all' });
+    expect(parseRules(null)).toEqual(DEFAULT_RULES);
   });
 });

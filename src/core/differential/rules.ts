@@ -18,6 +18,15 @@ export interface DiffRules {
 
 export const DEFAULT_RULES: DiffRules = { target: 100, basis: 'verified' };
 
+/** Stored rules, checked: anything unknown falls back to the default, field by field. */
+export function parseRules(x: unknown): DiffRules {
+  const j = (x ?? {}) as Partial<Record<keyof DiffRules, unknown>>;
+  return {
+    target: j.target === 100 || j.target === 200 ? j.target : DEFAULT_RULES.target,
+    basis: j.basis === 'verified' || j.basis === 'all' ? j.basis : DEFAULT_RULES.basis,
+  };
+}
+
 export interface DifferentialState {
   /** The released differential (on `basis`). */
   released: Differential;

@@ -1,0 +1,57 @@
+import { expect, test } from '@playwright/test';
+import { AppPage } from './app.po';
+import { testingImages } from './data';
+
+test("the lab's reference intervals are edited, checked, kept on the device and used by the report", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(3));
+  await app.waitReady();
+  // released on every typed cell, so the report has percentages without verifying first
+  await page.getByTestId('diff-basis').selectOption('all');
+  await page.getByTestId('reference-editor').locator('summary').click();
+  await expect(page.getByTestId('ref-percent-low-neutrophil')).toHaveValue('40'); // adult defaults
+
+  // a reversed interval is refused with a message, and nothing changes
+  await page.getByTestId('ref-percent-low-neutrophil').fill('80');
+  await page.getByTestId('ref-percent-high-neutrophil').fill('40');
+  await page.getByTestId('reference-save').click();
+  await expect(page.getByTestId('reference-error')).toContainText('low <= high');
+  await page.getByTestId('reference-cancel').click();
+  await expect(page.getByTestId('ref-percent-low-neutrophil')).toHaveValue('40');
+  // half an interval is refused too
+  await page.getByTestId('ref-percent-high-monocyte').fill('');
+  await page.getByTestId('reference-save').click();
+  await expect(page.getByTestId('reference-error')).toContainText('give both ends');
+  await page.getByTestId('reference-cancel').click();
+
+  // a lab's own table: neutrophils 0-1% (so this batch reads H), a named source
+  await page.getByTestId('ref-percent-low-neutrophil').fill('0');
+  await page.getByTestId('ref-percent-high-neutrophil').fill('1');
+  await page.getByTestId('reference-source').fill('Lab X adult intervals, 2026');
+  await page.getByTestId('reference-save').click();
+  await expect(page.getByTestId('reference-error')).toHaveCount(0);
+  await expect(page.getByTestId('reference-source-shown')).toContainText('Lab X adult intervals, 2026');
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-reference')).toContainText('Lab X adult intervals, 2026');
+  const neu = Number(await page.getByTestId('report-pct-neutrophil').textContent());
+  expect(neu).toBeGreaterThan(1);
+  await expect(page.getByTestId('report-flag-neutrophil')).toContainText('H');
+  await page.keyboard.press('Escape');
+
+  // lab settings outlive the page and "Clear session" (they belong to the lab, not to the sample)
+  await page.evaluate(() => window.__smearcount.flush());
+  await page.reload();
+  await app.waitReady();
+  page.once('dialog', (d) => d.accept());
+  await page.getByTestId('clear-session').click();
+  await expect(page.getByTestId('diff-basis')).toHaveValue('all');
+  await page.getByTestId('reference-editor').locator('summary').click();
+  await expect(page.getByTestId('ref-percent-high-neutrophil')).toHaveValue('1');
+  await expect(page.getByTestId('reference-source-shown')).toContainText('Lab X adult intervals, 2026');
+
+  // back to the adult defaults
+  await page.getByTestId('reference-reset').click();
+  await expect(page.getByTestId('ref-percent-high-neutrophil')).toHaveValue('80');
+  await expect(page.getByTestId('reference-source-shown')).toContainText('Dacie and Lewis');
+});

@@ -1,0 +1,116 @@
+import { useState } from 'react';
+import { IN_DIFFERENTIAL, WBC_LABEL, type WbcType } from '../../core/differential/differential';
+import { ADULT_REFERENCE, parseIntervals, type Interval, type ReferenceIntervals } from '../../core/differential/rules';
+import { useApp } from '../../services/context';
+
+const TYPES: readonly WbcType[] = [...IN_DIFFERENTIAL, 'erythroblast'];
+type Table = 'percent' | 'absolute';
+type Draft = { source: string } & Record<Table, Record<string, { low: string; high: string }>>;
+
+const show = (iv: Interval | undefined) => ({ low: iv ? String(iv.low) : '', high: iv ? String(iv.high) : '' });
+
+function toDraft(r: ReferenceIntervals): Draft {
+  const table = (t: Table) => Object.fromEntries(TYPES.map((k) => [k, show(r[t][k])]));
+  return { source: r.source, percent: table('percent'), absolute: table('absolute') };
+}
+
+/** A row left empty has no interval (and so no H/L flag); half a row, or a word, is an error. */
+function fromDraft(d: Draft): ReferenceIntervals {
+  const table = (t: Table) => {
+    const out: Record<string, Interval> = {};
+    for (const k of TYPES) {
+      const { low, high } = d[t][k];
+      if (!low.trim() && !high.trim()) continue;
+      const name = `${WBC_LABEL[k]} (${t === 'percent' ? '%' : '×10⁹/L'})`;
+      if (!low.trim() || !high.trim()) throw new Error(`${name}: give both ends of the interval, or neither`);
+      out[k] = { low: Number(low.replace(',', '.')), high: Number(high.replace(',', '.')) };
+      if (!Number.isFinite(out[k].low) || !Number.isFinite(out[k].high)) throw new Error(`${name}: the interval must be two numbers`);
+    }
+    return out;
+  };
+  return parseIntervals({ source: d.source, percent: table('percent'), absolute: table('absolute') });
+}
+
+/** The lab's reference intervals for the report (% and ×10⁹/L per type, and where they come from).
+ * Kept on this device with the lab's other settings; every report names the source. */
+export function ReferenceEditor() {
+  const reference = useApp((s) => s.reference);
+  const setReference = useApp((s) => s.setReference);
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const d = draft ?? toDraft(reference);
+  const edit = (t: Table, k: string, end: 'low' | 'high', v: string) => setDraft({ ...d, [t]: { ...d[t], [k]: { ...d[t][k], [end]: v } } });
+  const save = () => {
+    try {
+      setReference(fromDraft(d));
+      setDraft(null);
+      setError(null);
+    } catch (e) {
+      setError(`Not saved: ${(e as Error).message.replace(/^[a-z]/, (c) => c.toUpperCase())}.`);
+    }
+  };
+  const cell = (t: Table, k: WbcType, end: 'low' | 'high') => (
+    <input
+      inputMode="decimal"
+      aria-label={`${WBC_LABEL[k]}, ${t === 'percent' ? '%' : '×10⁹/L'}, ${end}`}
+      data-testid={`ref-${t}-${end}-${k}`}
+      value={d[t][k][end]}
+      onChange={(e) => edit(t, k, end, e.target.value)}
+    />
+  );
+  return (
+    <details className="reference-editor" data-testid="reference-editor">
+      <summary>Reference intervals</summary>
+      <p className="hint" data-testid="reference-source-shown">
+        On the report: {reference.source}
+      </p>
+      <table>
+        <thead>
+          <tr>
+            <th />
+            <th colSpan={2}>%</th>
+            <th colSpan={2}>×10⁹/L</th>
+          </tr>
+        </thead>
+        <tbody>
+          {TYPES.map((k) => (
+            <tr key={k}>
+              <th>{WBC_LABEL[k]}</th>
+              <td>{cell('percent', k, 'low')}</td>
+              <td>{cell('percent', k, 'high')}</td>
+              <td>{k === 'erythroblast' ? null : cell('absolute', k, 'low')}</td>
+              <td>{k === 'erythroblast' ? null : cell('absolute', k, 'high')}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <label className="reference-source">
+        Source (printed on every report){' '}
+        <input data-testid="reference-source" value={d.source} onChange={(e) => setDraft({ ...d, source: e.target.value })} />
+      </label>
+      {error && (
+        <p className="error" role="alert" data-testid="reference-error">
+          {error}
+        </p>
+      )}
+      <div className="reference-actions">
+        <button data-testid="reference-save" disabled={!draft} onClick={save}>
+          Save intervals
+        </button>
+        <button data-testid="reference-cancel" disabled={!draft} onClick={() => (setDraft(null), setError(null))}>
+          Cancel
+        </button>
+        <button
+          data-testid="reference-reset"
+          onClick={() => {
+            setReference(ADULT_REFERENCE);
+            setDraft(null);
+            setError(null);
+          }}
+        >
+          Adult defaults
+        </button>
+      </div>
+    </details>
+  );
+}
