@@ -8,6 +8,7 @@ import { groundTruthAp, selectAppStatus, selectDifferentialState } from '../stor
 import type { AppStore } from '../store/store';
 import type { ViewStore } from '../store/viewStore';
 import type { Box } from '../core/detection/geometry';
+import { addBox } from '../core/edits/commands';
 
 const plainBox = (b: Box): Box => ({ x1: b.x1, y1: b.y1, x2: b.x2, y2: b.y2 });
 
@@ -87,6 +88,15 @@ export function createTestHook({ store: useAppStore, view: useView, persistence,
     },
     /** The head's fit time in this browser for n cells (the batch's embeddings, cycled). */
     timeAdaptation: (n: number) => profile?.timeFit(n) ?? null,
+    /** Draws WBC boxes by hand on an image, as a technician would (each is typed at once): how the
+     * gallery bench builds a 500-cell sample from a few images. Returns how many were added. */
+    addWbcBoxes: (imageId: string, boxes: { x1: number; y1: number; x2: number; y2: number }[]) => {
+      const s = useAppStore.getState();
+      const im = s.images[imageId];
+      if (!im || im.status !== 'done' || !im.width || !im.height) return 0;
+      for (const box of boxes) s.edit(imageId, addBox, { cls: 'WBC', box, width: im.width, height: im.height });
+      return boxes.length;
+    },
     /** Resolves once everything so far is written to IndexedDB. */
     flush: () => Promise.all([persistence.flush(), samplePersistence.flush()]).then(() => undefined),
   };

@@ -57,11 +57,14 @@ export interface ServiceOptions {
   href: string;
   /** import.meta.env.BASE_URL */
   base: string;
-  storage: Pick<Storage, 'getItem' | 'setItem'>;
+  storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
   reload(): void;
 }
 
 const BACKEND_KEY = 'smearcount.backend';
+/** Set (synchronously) while "Clear session" empties IndexedDB: a reload that interrupts it finishes the
+ * clearing instead of restoring the sample that was cleared. */
+const CLEARING_KEY = 'smearcount.clearing';
 
 export function cardWithOverrides(card: ModelCard, params: URLSearchParams): ModelCard {
   const native = /^(\d+)x(\d+)$/.exec(params.get('native') ?? '');
@@ -161,23 +164,31 @@ export function createServices(opts: ServiceOptions): Services {
     startSession() {
       // Once per page, although React's StrictMode runs effects twice in development.
       return (session ??= (async () => {
+        const unfinishedClear = opts.storage.getItem(CLEARING_KEY) !== null;
         try {
-          await samplePersistence.restore();
+          if (!unfinishedClear) await samplePersistence.restore();
           samplePersistence.start();
         } catch {
           // not fatal: the record is re-entered (a private window may have no IndexedDB)
         }
         try {
-          await persistence.restore();
+          if (!unfinishedClear) await persistence.restore();
         } catch (e) {
           store.getState().notify({ kind: 'error', source: 'save', subject: '', message: `The previous batch could not be restored (${(e as Error).message}).` });
         }
         persistence.start();
+        if (unfinishedClear) {
+          await Promise.all([persistence.clear(), samplePersistence.flush()]).catch(() => undefined);
+          opts.storage.removeItem(CLEARING_KEY);
+        }
         await profile?.start();
         runner.resume();
       })());
     },
     async clearSession() {
+      opts.storage.setItem(CLEARING_KEY, new Date().toISOString());
+      // not "Ready" until IndexedDB is empty too
+      store.getState().setSave({ pending: true });
       runner.cancel();
       store.getState().clearBatch();
       // one batch is one sample: its record and audit trail go with it, never carried to the next
@@ -188,6 +199,7 @@ export function createServices(opts: ServiceOptions): Services {
       tiles.forget();
       view.getState().setSelected(null);
       await Promise.all([persistence.clear(), samplePersistence.flush()]);
+      opts.storage.removeItem(CLEARING_KEY);
     },
   };
 }
