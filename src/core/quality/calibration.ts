@@ -45,8 +45,8 @@ export const CALIBRATION: QualityCalibration = {
   },
   "smear": {
     "minRbc": 4,
-    "minRbcScore": 0.5,
-    "minRbcSizeCv": 0.011,
+    "minRbcScore": 0.54,
+    "minRbcSizeCv": 0.008,
     "minStainChroma": 0.029
   },
   "scale": {
@@ -60,6 +60,6 @@ export const WBC_RULE: WbcRuleParams = {
   "minRbcs": 3,
   "minRbcPx": 12,
   "refQuantile": 0.05,
-  "maxSizeRatio": 1.47,
+  "maxSizeRatio": 1.52,
   "minNucleusFraction": 0.1
 };
