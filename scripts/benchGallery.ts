@@ -34,6 +34,7 @@ try {
   await page.getByTestId('file-input').setInputFiles(files);
   const idle = () => page.waitForFunction(() => window.__smearcount?.idle() && window.__smearcount.images().every((i) => i.status === 'done' || i.status === 'error'), null, { timeout: 600_000, polling: 200 });
   await idle();
+  console.error(`${files.length} images counted`);
   const ids = (await page.evaluate(() => window.__smearcount.images())).filter((i) => i.status === 'done').map((i) => i.id);
   const have = (await page.evaluate(() => window.__smearcount.differential())).typed;
   // a grid of 40x40 px boxes over each image, shared out to reach the target
@@ -44,42 +45,41 @@ try {
       const y = 10 + Math.floor(k / 14) * 44;
       return { x1: x, y1: y, x2: x + 40, y2: y + 40 };
     });
-    await page.evaluate(([id, boxes]) => window.__smearcount.addWbcBoxes(id, boxes), [id, boxes] as const);
+    const added = await page.evaluate(([id, boxes]) => window.__smearcount.addWbcBoxes(id, boxes), [id, boxes] as const);
+    if (added !== boxes.length) throw new Error(`${added} of ${boxes.length} boxes drawn on ${id}`);
   }
-  await page.waitForFunction((n) => window.__smearcount.differential().typed >= n, cells, { timeout: 600_000, polling: 250 });
+  console.error(`${have} WBCs found; drawing ${perImage} more on each image`);
+  for (let t = 0; ; t++) {
+    const d = await page.evaluate(() => window.__smearcount.differential());
+    if (d.typed >= cells) break;
+    if (t % 20 === 0) console.error(`  ${d.typed} typed; ${(await page.evaluate(() => window.__smearcount.images().map((i) => `${i.count}/${i.classified}`))).join(' ')}`);
+    if (t > 1200) throw new Error(`only ${d.typed} of ${cells} cells were typed`);
+    await page.waitForTimeout(500);
+  }
   const typed = (await page.evaluate(() => window.__smearcount.differential())).typed;
 
-  const openMs = await page.evaluate(
-    () =>
-      new Promise<number>((resolve) => {
-        const t0 = performance.now();
-        (document.querySelector('[data-testid=open-gallery]') as HTMLButtonElement).click();
-        const tick = () => (document.querySelector('[data-testid=wbc-tile] img, [data-testid=wbc-tile] canvas, [data-testid=wbc-tile]') ? requestAnimationFrame(() => resolve(performance.now() - t0)) : requestAnimationFrame(tick));
-        tick();
-      }),
-  );
+  // In-page code as strings: tsx would wrap named inner functions in a helper the page does not have.
+  const openMs = (await page.evaluate(`new Promise((resolve) => {
+    const t0 = performance.now();
+    document.querySelector('[data-testid=open-gallery]').click();
+    const tick = () => (document.querySelector('[data-testid=wbc-tile]') ? requestAnimationFrame(() => resolve(performance.now() - t0)) : requestAnimationFrame(tick));
+    tick();
+  })`)) as number;
   const rendered = await page.getByTestId('wbc-tile').count();
-  const scroll = await page.evaluate(
-    () =>
-      new Promise<{ longTasks: number[]; ms: number; height: number }>((resolve) => {
-        const longTasks: number[] = [];
-        const obs = new PerformanceObserver((l) => l.getEntries().forEach((e) => longTasks.push(e.duration)));
-        obs.observe({ type: 'longtask' });
-        const el = document.querySelector('[data-testid=gallery-scroll]') as HTMLElement;
-        const t0 = performance.now();
-        let step = 0;
-        const next = () => {
-          el.scrollTop = ((el.scrollHeight - el.clientHeight) * ++step) / 40;
-          if (step < 40) setTimeout(next, 50);
-          else
-            setTimeout(() => {
-              obs.disconnect();
-              resolve({ longTasks, ms: performance.now() - t0, height: el.scrollHeight });
-            }, 300);
-        };
-        next();
-      }),
-  );
+  const scroll = (await page.evaluate(`new Promise((resolve) => {
+    const longTasks = [];
+    const obs = new PerformanceObserver((l) => l.getEntries().forEach((e) => longTasks.push(e.duration)));
+    obs.observe({ type: 'longtask' });
+    const el = document.querySelector('[data-testid=gallery-scroll]');
+    const t0 = performance.now();
+    let step = 0;
+    const next = () => {
+      el.scrollTop = ((el.scrollHeight - el.clientHeight) * ++step) / 40;
+      if (step < 40) setTimeout(next, 50);
+      else setTimeout(() => { obs.disconnect(); resolve({ longTasks, ms: performance.now() - t0, height: el.scrollHeight }); }, 300);
+    };
+    next();
+  })`)) as { longTasks: number[]; ms: number; height: number };
   await browser.close();
   const out = {
     date: new Date().toISOString(),

@@ -85,7 +85,9 @@ try {
       await page.getByTestId('open-gallery').click();
       await page.getByTestId('wbc-tile').first().waitFor();
       await page.getByTestId('wbc-tile').first().click();
-      await page.waitForTimeout(500);
+      // every tile's crop drawn (they are made lazily, off the main thread)
+      await page.waitForFunction(() => !document.querySelector('[data-testid=wbc-tile] .tile-placeholder'), null, { timeout: 60_000 });
+      await page.waitForTimeout(300);
       await page.screenshot({ path: join(out, 'gallery.png') });
       console.log(`gallery: ${join(out, 'gallery.png')}`);
     }

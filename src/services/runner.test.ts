@@ -202,6 +202,15 @@ describe('BatchRunner: the differential', () => {
     shown = shownDetections(store.getState().images[id], store.getState().postprocess);
     expect(shown.find((d) => d.id === 'u0')!.wbc).toMatchObject({ type: 'lymphocyte' });
     expect(client.classified).toEqual([1, 1]);
+    // A WBC drawn while another is being typed is typed too, once that typing ends.
+    store.getState().edit(id, addBox, { cls: 'WBC', box: { x1: 100, y1: 300, x2: 180, y2: 380 }, width: 640, height: 480 });
+    const first = runner.classifyMissing(id);
+    store.getState().edit(id, addBox, { cls: 'WBC', box: { x1: 500, y1: 300, x2: 580, y2: 380 }, width: 640, height: 480 });
+    void runner.classifyMissing(id); // skipped: a typing of this image is in flight
+    await first;
+    shown = shownDetections(store.getState().images[id], store.getState().postprocess);
+    expect(shown.filter((d) => d.origin === 'manual').map((d) => [d.id, !!d.wbc])).toEqual([['u0', true], ['u1', true], ['u2', true]]);
+    expect(client.classified).toEqual([1, 1, 1, 1]);
     // A type set by hand wins, with undo.
     store.getState().edit(id, setWbcType, { id: 'u0', type: 'eosinophil' });
     shown = shownDetections(store.getState().images[id], store.getState().postprocess);

@@ -79,6 +79,7 @@ export class WbcTyper {
     const blob = this.files.get(id);
     if (!missing.length || !blob) return;
     this.typing.add(id);
+    let typed = false;
     try {
       const client = await this.client();
       const bmp = await this.decoder.decode(blob);
@@ -86,6 +87,7 @@ export class WbcTyper {
         const { probs, ms, emb } = await this.classifyBoxes(client, bmp, missing);
         const now = this.store.getState().images[id];
         if (now) this.store.getState().updateImage(id, { wbc: { ...(now.wbc ?? {}), ...probs }, classifyMs: (now.classifyMs ?? 0) + ms, ...(emb ? { emb: { ...(now.emb ?? {}), ...emb } } : {}) });
+        typed = true;
       } finally {
         bmp.close();
       }
@@ -94,5 +96,7 @@ export class WbcTyper {
     } finally {
       this.typing.delete(id);
     }
+    // WBCs drawn or relabelled while this ran were skipped by the guard above: type them now.
+    if (typed) await this.classifyMissing(id);
   }
 }
