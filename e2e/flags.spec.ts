@@ -24,6 +24,8 @@ test('non-smear pictures are flagged and kept out of the totals until accepted (
 
   const images = await page.evaluate(() => window.__smearcount.images());
   expect(images).toHaveLength(1 + pictures.length);
+  // the assessment ran in its own worker, off the page's thread
+  expect(page.workers().map((w) => w.url()).some((u) => /quality\.worker/.test(u))).toBe(true);
   expect(images[0].flags.filter((f) => f !== 'wbc-type-unsure')).toEqual([]);
   for (const p of pictures) {
     const im = images.find((i) => i.name === `${p.name}.png`)!;

@@ -1,4 +1,5 @@
-import { readBitmapPixels, type ReadPixels } from './quality';
+import { readBitmapPixels, type ReadPixels } from '../worker/qualityAssess';
+import { createQualityAssessor, type Assess } from './qualityWorker';
 
 /** What the pipeline needs of the browser's image decoding, injectable for tests. */
 export interface Decoder {
@@ -10,6 +11,8 @@ export interface Decoder {
   crop(bitmap: ImageBitmap, rect: { x: number; y: number; side: number }, size: number, pad: number): Promise<Uint8ClampedArray>;
   /** RGBA of the whole bitmap at a smaller size (the quality statistics' copy). */
   pixels: ReadPixels;
+  /** The WBC rule and quality flags off the page's thread (absent: on the page, reading with `pixels`). */
+  assess?: Assess;
 }
 
 export const browserDecoder: Decoder = {
@@ -29,4 +32,5 @@ export const browserDecoder: Decoder = {
     return ctx.getImageData(0, 0, size, size).data;
   },
   pixels: readBitmapPixels,
+  assess: createQualityAssessor(),
 };

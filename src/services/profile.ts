@@ -12,19 +12,12 @@ import { WBC_TYPES } from '../core/differential/differential';
 import { reviewedDetections } from '../store/selectors';
 import type { AppStore } from '../store/store';
 import type { ImageEntry } from '../store/types';
+import { getKeyed, openKeyed, putKeyed } from './idb';
 
 const DB = 'smearcount-profile';
+const STORE = 'profile';
 const argmax = (p: readonly number[]) => p.reduce((b, v, i) => (v > p[b] ? i : b), 0);
 const KEY = 'current';
-
-function open(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore('profile');
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
 
 interface Stored {
   profile: MicroscopeProfile;
@@ -52,7 +45,7 @@ export class ProfileService {
   }
 
   private conn() {
-    return (this.db ??= open());
+    return (this.db ??= openKeyed(DB, STORE));
   }
 
   current(): MicroscopeProfile {
@@ -63,11 +56,7 @@ export class ProfileService {
   async start() {
     try {
       const db = await this.conn();
-      const v = await new Promise<Stored | undefined>((resolve, reject) => {
-        const r = db.transaction('profile').objectStore('profile').get(KEY);
-        r.onsuccess = () => resolve(r.result as Stored | undefined);
-        r.onerror = () => reject(r.error);
-      });
+      const v = await getKeyed<Stored>(db, STORE, KEY);
       if (v?.profile && v.profile.classifier?.sha256 === this.id.sha256 && v.profile.classifier.embeddingDim === this.id.dim) {
         this.profile = v.profile;
         this.ignored = new Set(v.ignored ?? []);
@@ -189,15 +178,7 @@ export class ProfileService {
   private save() {
     const stored: Stored = { profile: this.profile, ignored: [...this.ignored] };
     void this.conn()
-      .then(
-        (db) =>
-          new Promise<void>((resolve, reject) => {
-            const tx = db.transaction('profile', 'readwrite');
-            tx.objectStore('profile').put(stored, KEY);
-            tx.oncomplete = () => resolve();
-            tx.onerror = tx.onabort = () => reject(tx.error);
-          }),
-      )
+      .then((db) => putKeyed(db, STORE, KEY, stored))
       .catch((e: unknown) => this.store.getState().notify({ kind: 'error', source: 'profile', subject: '', message: `The microscope profile was not saved (${(e as Error).message}).` }));
   }
 

@@ -15,7 +15,7 @@ import { browserDecoder, type Decoder } from './decoder';
 import type { ImageFiles } from './files';
 import { Intake } from './intake';
 import { WbcTyper } from './wbcTyping';
-import { assessBitmap } from './quality';
+import { assessBitmap } from '../worker/qualityAssess';
 
 type Store = { getState(): AppState };
 
@@ -144,7 +144,9 @@ export class BatchRunner {
       );
       if (!this.store.getState().images[id]) return; // removed meanwhile
       // the WBC rule runs before typing, so that a red cell taken for a WBC is never typed
-      const { raw, quality } = await assessBitmap(this.decoder.pixels, full, detected.raw, detected.scale, this.card);
+      const { raw, quality } = this.decoder.assess
+        ? await this.decoder.assess(full, detected.raw, detected.scale, this.card)
+        : await assessBitmap(this.decoder.pixels, full, detected.raw, detected.scale, this.card);
       const scale = detected.scale;
       const typed = await this.typer.afterDetection(client, full, raw);
       update({ status: 'done', raw, scale, inferenceMs, quality, ...typed });

@@ -9,18 +9,11 @@ import { parseIntervals, parseRules, type DiffRules, type ReferenceIntervals } f
 import type { AuditEntry } from '../core/edits/audit';
 import { EMPTY_SAMPLE, type SampleRecord } from '../store/sampleSlice';
 import type { AppStore } from '../store/store';
+import { getKeyed, openKeyed, putKeyed } from './idb';
 
 const DB = 'smearcount-sample';
+const STORE = 'sample';
 const KEY = 'current';
-
-function open(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore('sample');
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
 
 interface Stored {
   sample: SampleRecord;
@@ -39,25 +32,12 @@ export class SamplePersistence {
   private handle?: IDBDatabase;
 
   private conn() {
-    return (this.db ??= open().then((d) => (this.handle = d)));
-  }
-
-  private put(db: IDBDatabase, v: Stored): Promise<void> {
-    const tx = db.transaction('sample', 'readwrite');
-    tx.objectStore('sample').put(v, KEY);
-    return new Promise<void>((resolve, reject) => {
-      tx.oncomplete = () => resolve();
-      tx.onerror = tx.onabort = () => reject(tx.error);
-    });
+    return (this.db ??= openKeyed(DB, STORE).then((d) => (this.handle = d)));
   }
 
   async restore(): Promise<void> {
     const db = await this.conn();
-    const v = await new Promise<Stored | undefined>((resolve, reject) => {
-      const r = db.transaction('sample').objectStore('sample').get(KEY);
-      r.onsuccess = () => resolve(r.result as Stored | undefined);
-      r.onerror = () => reject(r.error);
-    });
+    const v = await getKeyed<Stored>(db, STORE, KEY);
     if (v?.sample) this.store.setState({ sample: { ...EMPTY_SAMPLE, ...v.sample }, audit: Array.isArray(v.audit) ? v.audit : [] });
     if (v?.lab) {
       this.store.setState({ diffRules: parseRules(v.lab.diffRules) });
@@ -85,7 +65,7 @@ export class SamplePersistence {
     const fail = (e: unknown) =>
       this.store.getState().notify({ kind: 'error', source: 'save', subject: '', message: `The sample record was not saved (${(e as Error).message}).` });
     // started now, not after earlier writes: IndexedDB orders transactions on one store itself
-    this.writing = this.handle ? this.put(this.handle, v).catch(fail) : this.conn().then((db) => this.put(db, v)).catch(fail);
+    this.writing = this.handle ? putKeyed(this.handle, STORE, KEY, v).catch(fail) : this.conn().then((db) => putKeyed(db, STORE, KEY, v)).catch(fail);
     return this.writing;
   }
 }

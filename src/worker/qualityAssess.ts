@@ -1,5 +1,5 @@
 /**
- * The quality assessment on the page: the decoded bitmap is read once, small (core/quality/pixels
+ * The quality assessment (run in the quality worker, or on the page as a fallback): the decoded bitmap is read once, small (core/quality/pixels
  * STATS_READ_SIDE at most, then shrunk exactly in core), and assessed with the same code as `npm run eval`.
  */
 import type { ModelCard } from '../core/detection/card';
