@@ -25,7 +25,7 @@ export function filtered(raw: Detection[], params: PostprocessParams): Detection
   return out;
 }
 
-const shownCache = new WeakMap<ImageEntry, { params: PostprocessParams; out: Detection[]; excluded: Detection[] }>();
+const shownCache = new WeakMap<ImageEntry, { params: PostprocessParams; out: Detection[]; excluded: Detection[]; reviewed: Detection[] }>();
 
 function shownAndExcluded(im: ImageEntry, params: PostprocessParams) {
   const hit = shownCache.get(im);
@@ -35,9 +35,11 @@ function shownAndExcluded(im: ImageEntry, params: PostprocessParams) {
   const counted = countedByRule(edited, rule, im.width ?? 0, im.height ?? 0);
   // adapted probabilities (this microscope's profile) where the profile service has written them
   const probs = im.adapted ? { ...im.wbc, ...im.adapted } : im.wbc;
-  const out = applyReview(applyTypes(edited.filter((_, i) => counted[i]), im.edits.typed, probs, WBC_TYPES), im.edits);
+  // types and review map cell by cell, so the counted cells are the reviewed ones the rule keeps
+  const reviewed = applyReview(applyTypes(edited, im.edits.typed, probs, WBC_TYPES), im.edits);
+  const out = reviewed.filter((_, i) => counted[i]);
   const excluded = edited.filter((_, i) => !counted[i]);
-  const entry = { params, out, excluded };
+  const entry = { params, out, excluded, reviewed };
   shownCache.set(im, entry);
   return entry;
 }
@@ -52,18 +54,10 @@ export function ruleExcluded(im: ImageEntry | undefined, params: PostprocessPara
   return im?.raw ? shownAndExcluded(im, params).excluded : [];
 }
 
-const reviewedCache = new WeakMap<ImageEntry, { params: PostprocessParams; out: Detection[] }>();
-
 /** Every kept cell with its type and review, whatever the count rule: a verified cell cut by the border
  * is still a cell the technician identified (what the microscope profile learns from). */
 export function reviewedDetections(im: ImageEntry | undefined, params: PostprocessParams): Detection[] {
-  if (!im?.raw) return [];
-  const hit = reviewedCache.get(im);
-  if (hit && hit.params === params) return hit.out;
-  const probs = im.adapted ? { ...im.wbc, ...im.adapted } : im.wbc;
-  const out = applyReview(applyTypes(applyEdits(filtered(im.raw, params), im.edits), im.edits.typed, probs, WBC_TYPES), im.edits);
-  reviewedCache.set(im, { params, out });
-  return out;
+  return im?.raw ? shownAndExcluded(im, params).reviewed : [];
 }
 
 export const selectCurrent = (s: AppState): ImageEntry | undefined => (s.currentId ? s.images[s.currentId] : undefined);
