@@ -41,7 +41,7 @@ COLORS = {"neutrophil": "#4c9aff", "lymphocyte": "#36b37e", "monocyte": "#ff8b00
           "basophil": "#6554c0", "immature_granulocyte": "#00b8d9", "erythroblast": "#c1c7d0"}
 SIZE = 64
 CROP_FACTOR = 1.4
-PAD = 0.5
+PAD = "edge"
 PCT = 0.95
 
 
@@ -57,17 +57,25 @@ def crop_cell(image, box, size=SIZE, factor=CROP_FACTOR):
     return normalise(crop_raw(image, box, size, factor))
 
 
-def crop_raw(image, box, size=SIZE, factor=CROP_FACTOR):
-    """The padded, resized crop before normalisation."""
+def crop_raw(image, box, size=SIZE, factor=CROP_FACTOR, pad=PAD):
+    """The resized crop before normalisation. Outside the image the edge pixels are replicated (pad
+    "edge", issue 21): a grey pad became a thick false-colour frame after the per-channel white balance
+    on a warm microscope (its blue channel divided by a small percentile), a frame PBC's large images
+    never showed in training. A number pads with that grey (the rule before)."""
     h, w = image.shape[-2:]
     x0, y0, side = crop_rect(box, factor)
     s = max(1, round(side))
     xi, yi = round(x0), round(y0)
-    canvas = torch.full((3, s, s), PAD)
-    sx0, sy0 = max(0, xi), max(0, yi)
-    sx1, sy1 = min(w, xi + s), min(h, yi + s)
-    if sx1 > sx0 and sy1 > sy0:
-        canvas[:, sy0 - yi:sy1 - yi, sx0 - xi:sx1 - xi] = image[:, sy0:sy1, sx0:sx1]
+    if pad == "edge":
+        xs = torch.arange(xi, xi + s).clamp(0, w - 1)
+        ys = torch.arange(yi, yi + s).clamp(0, h - 1)
+        canvas = image[:, ys][:, :, xs]
+    else:
+        canvas = torch.full((3, s, s), float(pad))
+        sx0, sy0 = max(0, xi), max(0, yi)
+        sx1, sy1 = min(w, xi + s), min(h, yi + s)
+        if sx1 > sx0 and sy1 > sy0:
+            canvas[:, sy0 - yi:sy1 - yi, sx0 - xi:sx1 - xi] = image[:, sy0:sy1, sx0:sx1]
     return F.interpolate(canvas[None], size=(size, size), mode="bilinear", align_corners=False, antialias=s > size)[0]
 
 
@@ -129,7 +137,7 @@ class WithEmbedding(nn.Module):
 BOXES = HERE / "pbc-boxes.json"
 
 
-def find_pbc_boxes(root, cache=BOXES, log=print):
+def find_pbc_boxes(root, cache=BOXES, log=print, rebuild=False):
     """The detector's WBC box for each PBC single-cell image (the one nearest the centre; the central
     40% of the image when it finds none), keyed 'pbc-wbc/<type>/<file>'.
 
@@ -141,9 +149,13 @@ def find_pbc_boxes(root, cache=BOXES, log=print):
     det_sha = json.loads((HERE / "smearcount-frcnn.json").read_text())["sha256"]
     if cache.is_file():
         c = json.loads(cache.read_text())
-        if c.get("detector", {}).get("sha256") == det_sha or os.environ.get("SMEARCOUNT_KEEP_BOXES"):
+        made_by = c.get("detector", {}).get("sha256", "?")
+        if not rebuild or made_by == det_sha:
+            if made_by != det_sha:
+                log(f"[boxes] {cache} was made by detector {made_by[:12]}, not the shipped one; kept "
+                    "(--rebuild-boxes finds them again)")
             return c["boxes"]
-        log(f"[boxes] {cache} was made by another detector ({c.get('detector', {}).get('sha256', '?')[:12]}); rebuilding")
+        log(f"[boxes] {cache} was made by another detector ({made_by[:12]}); rebuilding")
     tmp = cache.with_suffix(".tmp.json")
     cmd = ["npx", "tsx", "scripts/eval.ts", str(Path(root) / "pbc-wbc"), "--boxes", str(tmp)]
     log(f"[boxes] {' '.join(cmd)} (about 2 minutes on 2 cores)")
@@ -155,9 +167,9 @@ def find_pbc_boxes(root, cache=BOXES, log=print):
     return out["boxes"]
 
 
-def load_items(root, log):
+def load_items(root, log, rebuild=False):
     root = Path(root)
-    boxes = find_pbc_boxes(root, log=log)
+    boxes = find_pbc_boxes(root, log=log, rebuild=rebuild)
     items = []
     for t, name in enumerate(TYPES):
         for f in sorted((root / "pbc-wbc" / name).glob("*.jpg")):
@@ -203,9 +215,26 @@ def split(items, seed, test_frac=0.15, val_frac=0.15):
     return out
 
 
+def unseen_camera(x, k):
+    """The synthetic "unseen camera" set (issue 21): three cameras outside everything training draws,
+    cycled by cell index so the set is fixed. (0) a magenta cast with a steep gamma; (1) a deeper warm
+    cast than any training cast, defocused past training's blur; (2) a green-cyan cast, a 3.5x resolution
+    loss and JPEG quality 20."""
+    cam = k % 3
+    if cam == 0:
+        return (x * torch.tensor([1.15, 0.8, 1.1])[:, None, None]).clamp(1e-4, 1) ** 1.5
+    if cam == 1:
+        x = (x * torch.tensor([1.1, 0.72, 0.38])[:, None, None]).clamp(0, 1)
+        return TF.gaussian_blur(x, [15, 15], [2.4, 2.4])
+    x = (x * torch.tensor([0.75, 1.05, 1.0])[:, None, None]).clamp(0, 1)
+    x = F.interpolate(F.interpolate(x[None], scale_factor=1 / 3.5, mode="bilinear", antialias=True),
+                      size=(SIZE, SIZE), mode="bilinear")[0].clamp(0, 1)
+    return decode_jpeg(encode_jpeg((x * 255).round().to(torch.uint8), quality=20)).float() / 255
+
+
 class Crops(torch.utils.data.Dataset):
-    def __init__(self, items, train, colour="cast"):
-        self.items, self.train, self.colour = items, train, colour
+    def __init__(self, items, train, colour="wide", view=None):
+        self.items, self.train, self.colour, self.view = items, train, colour, view
 
     def __len__(self):
         return len(self.items)
@@ -221,15 +250,19 @@ class Crops(torch.utils.data.Dataset):
             dx, dy = random.uniform(-0.08, 0.08) * w, random.uniform(-0.08, 0.08) * h
             box = [box[0] + dx, box[1] + dy, box[2] + dx, box[3] + dy]
             factor *= math.exp(random.uniform(math.log(0.85), math.log(1.2)))
+        if self.train:
+            img, box = cut_by_border(img, box)
         x = crop_raw(img, box, factor=factor)
+        if self.view is not None:
+            x = self.view(x, i)
         if self.train:
             # stain, focus and camera changes, on the crop (cheap at 64x64)
             x = stain(x, self.colour)
             if random.random() < 0.3:  # a camera's JPEG (CBC's are soft, blocky 640x480 JPEGs)
                 q = random.randint(30, 85)
                 x = decode_jpeg(encode_jpeg((x.clamp(0, 1) * 255).round().to(torch.uint8), quality=q)).float() / 255
-            if random.random() < 0.4:
-                s = random.uniform(0.3, 1.2)
+            if random.random() < 0.4:  # defocus, up to the Motic's soft focus
+                s = random.uniform(0.3, 1.2 if self.colour != "wide" else 2.0)
                 k = 2 * math.ceil(2.5 * s) + 1
                 x = TF.gaussian_blur(x, [k, k], [s, s])
             if random.random() < 0.3:  # resolution loss (a lower-magnification camera)
@@ -245,7 +278,55 @@ class Crops(torch.utils.data.Dataset):
         return x, it["type"]
 
 
-def stain(img, colour="cast"):
+def cut_by_border(img, box, p_cut=0.25, p_tight=0.15):
+    """What other microscopes frame: a WBC cut by the image border (p_cut: the image ends 10-45% of the
+    way into the cell on one side), or a single-cell image the cell fills (p_tight: the image ends 0-12%
+    outside the box on every side, as the Motic camera's 120-px crops). The crop rule then replicates the
+    edge, as the app does."""
+    _, h, w = img.shape
+    x1, y1, x2, y2 = box
+    bw, bh = x2 - x1, y2 - y1
+    r = random.random()
+    if r < p_cut:
+        u = random.uniform(0.1, 0.45)
+        side = random.randrange(4)
+        if side == 0:
+            img = img[:, :, max(0, int(x1 + u * bw)):]
+            off = max(0, int(x1 + u * bw))
+            box = [x1 - off, y1, x2 - off, y2]
+        elif side == 1:
+            img = img[:, :, :max(1, int(x2 - u * bw))]
+        elif side == 2:
+            off = max(0, int(y1 + u * bh))
+            img = img[:, off:, :]
+            box = [x1, y1 - off, x2, y2 - off]
+        else:
+            img = img[:, :max(1, int(y2 - u * bh)), :]
+    elif r < p_cut + p_tight:
+        m = [random.uniform(0, 0.12) for _ in range(4)]
+        ax0, ay0 = max(0, int(x1 - m[0] * bw)), max(0, int(y1 - m[1] * bh))
+        ax1, ay1 = min(w, int(x2 + m[2] * bw) + 1), min(h, int(y2 + m[3] * bh) + 1)
+        if ax1 - ax0 > 4 and ay1 - ay0 > 4:
+            img = img[:, ay0:ay1, ax0:ax1]
+            box = [x1 - ax0, y1 - ay0, x2 - ax0, y2 - ay0]
+    return img, box
+
+
+def camera_cast(img, p=0.45, strength=(0.1, 0.5)):
+    """A camera or lamp cast beyond the white balance jitter: warm (yellow-brown, the Motic microscope's),
+    or cool (pale blue), with a gamma, since cheap cameras apply their own curve."""
+    if random.random() >= p:
+        return img
+    t = random.uniform(*strength)
+    if random.random() < 0.6:  # warm: blue falls most, green a little, red holds or rises
+        g = torch.tensor([1 + random.uniform(0, 0.15), 1 - 0.35 * t, 1 - t])
+    else:  # cool
+        g = torch.tensor([1 - 0.7 * t, 1 - 0.2 * t, 1 + random.uniform(0, 0.15)])
+    img = (img * g[:, None, None]).clamp(1e-4, 1)
+    return img ** random.uniform(0.7, 1.4)
+
+
+def stain(img, colour="wide"):
     """Strong stain and camera jitter: hue, saturation, contrast, brightness, per-channel gamma.
     colour "cast" adds what another microscope does (issue 15: a PBC-only model typed 10% of the CBC
     microscope's cells right): HED stain jitter, per-channel gains (white balance), a moderate hue
@@ -253,6 +334,12 @@ def stain(img, colour="cast"):
     if colour == "cast":
         img, _ = HedJitter(sigma=0.15, bias=0.02, p=0.5)(img, None)
         img, _ = ColourCast(gains=(0.75, 1.25), hue=0.12, p_hue=0.3, p_grey=0.05, p=0.7)(img, None)
+    elif colour == "wide":
+        # issue 21: a Motic microscope's strong yellow-brown cast typed 132 of 176 neutrophils eosinophil.
+        # Casts as strong as that, both ways, and no greyscale (granule colour is evidence).
+        img, _ = HedJitter(sigma=0.2, bias=0.03, p=0.5)(img, None)
+        img, _ = ColourCast(gains=(0.7, 1.3), hue=0.12, p_hue=0.3, p_grey=0.0, p=0.7)(img, None)
+        img = camera_cast(img)
     # Mild on hue otherwise: granule colour is what tells an eosinophil (orange-red) from a basophil (purple).
     img = TF.adjust_hue(img, random.uniform(-0.04, 0.04))
     img = TF.adjust_saturation(img, random.uniform(0.65, 1.35))
@@ -267,9 +354,9 @@ def classifier_losses(model, batch, device):
     return {"loss_ce": F.cross_entropy(model(x.to(device)), y.to(device), label_smoothing=0.05)}
 
 
-def metrics(model, items, batch=64):
+def metrics(model, items, batch=64, view=None):
     model.eval()
-    ds = Crops(items, train=False)
+    ds = Crops(items, train=False, view=view)
     preds, trues, probs = [], [], []
     with torch.no_grad():
         for k in range(0, len(ds), batch):
@@ -305,7 +392,7 @@ def get_args_parser():
     p.add_argument("--name", default="smearcount-wbc")
     p.add_argument("--out-dir", default=str(HERE))
     p.add_argument("--run-dir", default=str(HERE / "runs"))
-    p.add_argument("--epochs", type=int, default=24)
+    p.add_argument("--epochs", type=int, default=20)
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--lr", type=float, default=3e-3)
     p.add_argument("--cbc-weight", type=float, default=4.0, help="oversampling of the CBC microscope's cells")
@@ -313,8 +400,12 @@ def get_args_parser():
     p.add_argument("--no-pbc", action="store_true", help="train on CBC only (leave the PBC microscope out)")
     p.add_argument("--input-norm", choices=["crop", "fixed"], default="crop",
                    help="in the graph: standardise each crop by its own statistics, or fixed centring")
-    p.add_argument("--colour", choices=["cast", "mild"], default="cast",
-                   help="colour augmentation: HED + colour casts + JPEG, or the earlier mild stain jitter")
+    p.add_argument("--colour", choices=["wide", "cast", "mild"], default="wide",
+                   help="colour augmentation: wide = HED + casts + warm/cool camera casts with gamma, no greyscale "
+                        "(issue 21); cast = issue 15's; mild = the earlier stain jitter")
+    p.add_argument("--rebuild-boxes", action="store_true",
+                   help="find the PBC cells' boxes again with the shipped detector (default: the committed "
+                        "models/pbc-boxes.json, whichever detector made it, so a run is reproducible)")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--workers", type=int, default=1)
@@ -331,7 +422,7 @@ def main(args):
     log = run_logger(run_dir)
 
     log(f"[run] {datetime.datetime.now().isoformat(timespec='seconds')} args={vars(args)}")
-    items = load_items(args.data, log)
+    items = load_items(args.data, log, rebuild=args.rebuild_boxes)
     sp = split(items, args.seed)
     left_out = {"cbc"} if args.no_cbc else {"pbc"} if args.no_pbc else set()
     train_items = [it for it in sp["train"] if it["source"] not in left_out]
@@ -380,6 +471,9 @@ def main(args):
         "pbc_test": metrics(model, sp["test"]),
         "pbc_val": metrics(model, [it for it in sp["val"] if it["source"] == "pbc"]),
         "cbc_val": metrics(model, [it for it in sp["val"] if it["source"] == "cbc"]),
+        # held-out cells of both microscopes through cameras training never simulates
+        "unseen_camera": metrics(model, sp["test"] + [it for it in sp["val"] if it["source"] == "cbc"],
+                                 view=unseen_camera),
     }
     for k, v in res.items():
         log(f"[eval] {k}: accuracy {v['accuracy']:.3f} balanced {v['balanced_accuracy']:.3f} recall "
@@ -409,7 +503,7 @@ def main(args):
         "training": {"data": {"pbc-wbc": "400 per type, split 70/15/15 (train/val/test, seeded)",
                               "cbc-wbc-types": "CBC Training images with exactly one WBC box, split 75/25 "
                                                + ("(not trained on: --no-cbc)" if args.no_cbc else "")},
-                     "left_out": sorted(left_out), "boxes": "models/pbc-boxes.json (the shipped detector's)",
+                     "left_out": sorted(left_out), "boxes": {"file": "models/pbc-boxes.json", "detector_sha256": json.loads(BOXES.read_text())["detector"]["sha256"]},
                      "augmentation": "box jitter, crop scale 0.85-1.2, "
                                      + ("HED stain jitter, colour casts (gains 0.75-1.25, hue +-0.12 p 0.3, grey p 0.05), "
                                         "JPEG q 30-85 p 0.3, " if args.colour == "cast" else "")

@@ -206,18 +206,33 @@ def apply_count_rule(boxes, classes, rule, width, height):
 # ---------------------------------------------------------------------------------------------------
 # The classifier's crop rule (src/core/differential/crop.ts; the card's `crop`)
 
-def crop_rect(box, factor):
-    """cropRect: the square (x, y, side) centred on the box, side = factor x its longer side."""
+def crop_rect(box, factor, min_side=0):
+    """cropRect: the square (x, y, side) centred on the box, side = factor x its longer side (at least
+    factor x min_side)."""
     x1, y1, x2, y2 = box
-    side = factor * max(x2 - x1, y2 - y1)
+    side = factor * max(x2 - x1, y2 - y1, min_side)
     cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
     return cx - side / 2, cy - side / 2, side
 
 
-def crop_window(box, factor):
+def crop_window(box, factor, min_side=0):
     """cropWindow: crop_rect on whole pixels (x, y, side), rounded as the TypeScript rounds."""
-    x, y, side = crop_rect(box, factor)
+    x, y, side = crop_rect(box, factor, min_side)
     return js_round(x), js_round(y), max(1, js_round(side))
+
+
+def edge_indices(start, count, limit):
+    """edgeIndices: the source row or column of each crop pixel, clamped into [0, limit) (edge replication)."""
+    return [min(limit - 1, max(0, start + i)) for i in range(count)]
+
+
+def min_wbc_side(boxes, classes, scores):
+    """minWbcSide: the median longer side of the confident (>= 0.5) RBCs, 0 with fewer than 3."""
+    sides = sorted(max(b[2] - b[0], b[3] - b[1]) for b, c, s in zip(boxes, classes, scores) if c == "RBC" and s >= 0.5)
+    if len(sides) < 3:
+        return 0
+    m = len(sides) // 2
+    return sides[m] if len(sides) % 2 else (sides[m - 1] + sides[m]) / 2
 
 
 def normalise(x, percentile=0.95, clip=1.5):
@@ -324,6 +339,18 @@ def build_vectors(seed=17):
                         ([-5, -5, 20, 30], 2.0), ([3, 3, 4, 6], 1.5)]:
         x, y, side = crop_rect(box, factor)
         crop.append({"box": box, "factor": factor, "rect": {"x": x, "y": y, "side": side}, "window": list(crop_window(box, factor))})
+    # the floor on a WBC's crop (a box on a nucleus lobe is widened to the image's median RBC) and edge replication
+    for box, factor, min_side in [([10, 20, 30, 32], 1.4, 40.0), ([10, 20, 80, 90], 1.4, 40.0), ([2.5, 3.5, 8.5, 9.0], 1.5, 11.0)]:
+        x, y, side = crop_rect(box, factor, min_side)
+        crop.append({"box": box, "factor": factor, "min_side": min_side, "rect": {"x": x, "y": y, "side": side},
+                     "window": list(crop_window(box, factor, min_side))})
+    edge = []
+    for start, n, limit in [(-3, 8, 5), (2, 4, 10), (7, 6, 9), (-2, 12, 6)]:
+        edge.append({"start": start, "count": n, "limit": limit, "indices": edge_indices(start, n, limit)})
+    min_side = []
+    for n, classes in ((0, CLASSES), (2, ("RBC",)), (3, ("RBC",)), (4, ("RBC",)), (8, CLASSES), (9, ("RBC", "WBC"))):
+        ds = _dets(rng, n, 640, 480, 60, classes)
+        min_side.append({"dets": ds, "min_side": min_wbc_side([d["box"] for d in ds], [d["cls"] for d in ds], [d["score"] for d in ds])})
 
     norm = []
     for size, pct, clip in [(4, 0.95, 1.5), (8, 0.95, 1.5), (5, 0.5, 1.2), (3, 0.95, 1.5)]:
@@ -344,6 +371,8 @@ def build_vectors(seed=17):
         "postprocess": post,
         "count_rules": count,
         "crop_rect": crop,
+        "edge_indices": edge,
+        "min_wbc_side": min_side,
         "normalise": norm,
     }
 

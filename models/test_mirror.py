@@ -47,8 +47,14 @@ def test_each_function_against_the_vectors(vectors):
             assert mirror.apply_count_rule([d["box"] for d in t["dets"]], [d["cls"] for d in t["dets"]], rule,
                                            t["width"], t["height"]) == kept
     for t in vectors["crop_rect"]:
-        assert list(mirror.crop_rect(t["box"], t["factor"])) == [t["rect"]["x"], t["rect"]["y"], t["rect"]["side"]]
-        assert list(mirror.crop_window(t["box"], t["factor"])) == t["window"]
+        m = t.get("min_side", 0)
+        assert list(mirror.crop_rect(t["box"], t["factor"], m)) == [t["rect"]["x"], t["rect"]["y"], t["rect"]["side"]]
+        assert list(mirror.crop_window(t["box"], t["factor"], m)) == t["window"]
+    for t in vectors["edge_indices"]:
+        assert mirror.edge_indices(t["start"], t["count"], t["limit"]) == t["indices"]
+    for t in vectors["min_wbc_side"]:
+        ds = t["dets"]
+        assert mirror.min_wbc_side([d["box"] for d in ds], [d["cls"] for d in ds], [d["score"] for d in ds]) == t["min_side"]
     for t in vectors["normalise"]:
         x = np.asarray(t["input"], dtype=np.float32).reshape(3, t["size"], t["size"])
         out = mirror.normalise(x, t["percentile"], t["clip"])
@@ -68,7 +74,18 @@ def test_training_and_tuning_use_the_mirror():
 def test_the_classifier_crop_rule_matches_the_vectors(vectors):
     # differential.py's crop rule (the card's `crop`: factor, 95th percentile, clip 1.5) must be the app's
     for t in vectors["crop_rect"]:
+        if "min_side" in t:
+            continue
         assert list(differential.crop_rect(t["box"], t["factor"])) == [t["rect"]["x"], t["rect"]["y"], t["rect"]["side"]]
+    # edge replication: training's crop takes the same source pixels as the app's edgeIndices
+    img = torch.arange(3 * 7 * 9, dtype=torch.float32).reshape(3, 7, 9) / (3 * 7 * 9)
+    for box in ([-4, -3, 3, 4], [5, 2, 12, 9], [1, 1, 6, 6]):
+        x, y, side = mirror.crop_window(box, 1.0)
+        xs, ys = mirror.edge_indices(x, side, 9), mirror.edge_indices(y, side, 7)
+        want = img[:, ys][:, :, xs]
+        got = differential.crop_raw(img, box, size=side, factor=1.0, pad="edge")
+        assert torch.allclose(got, want), box
+    assert differential.PAD == "edge"
     for t in vectors["normalise"]:
         if (t["percentile"], t["clip"]) != (differential.PCT, 1.5):
             continue

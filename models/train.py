@@ -49,8 +49,9 @@ def get_args_parser():
                         "(and the run exports nothing)")
     p.add_argument("--normalise", choices=["image", "fixed"], default="image",
                    help="in-graph input normalisation: per-image standardisation or fixed constants")
-    p.add_argument("--colour", choices=["cast", "mild"], default="cast",
-                   help="colour augmentation: HED stain jitter + colour casts, or the earlier mild jitter")
+    p.add_argument("--colour", choices=["field", "cast", "mild"], default="field",
+                   help="colour augmentation: field = HED + casts without greyscale + dust-speck hard negatives + "
+                        "platelet copy-paste + phone/eyepiece (issue 21); cast = issue 15's recipe; mild = earlier jitter")
     p.add_argument("--name", default="smearcount-frcnn", help="model name: writes models/<name>.onnx/.json")
     p.add_argument("--out-dir", default=str(HERE), help="where the .onnx and .json card go")
     p.add_argument("--run-dir", default=str(HERE / "runs"), help="checkpoints and logs (git-ignored)")
@@ -405,13 +406,17 @@ def main(args):
             "augmentation": f"2x2 mosaics p {args.p_mosaic}, resolution loss p {args.p_lowres}, scale to the reference RBC size x magnification (p_wide "
                             f"{args.p_wide} log-uniform 0.4-2.5, else 0.8-1.25), random crop keeping cut cells "
                             "(>=30% visible), h/v flips, 90-degree rotations, "
-                            + ("HED stain jitter (sigma 0.2), colour casts (per-channel gains 0.7-1.3, hue turns "
-                               "+-0.5 p 0.4, greyscale p 0.1), " if args.colour == "cast" else "")
+                            + {"cast": "HED stain jitter (sigma 0.2), colour casts (per-channel gains 0.7-1.3, hue turns "
+                                       "+-0.5 p 0.4, greyscale p 0.1), ",
+                               "field": "platelet copy-paste p 0.3, grey/brown dust-speck hard negatives p 0.35, "
+                                        "HED stain jitter (sigma 0.2), colour casts (per-channel gains 0.7-1.3, hue "
+                                        "turns +-0.5 p 0.4, no greyscale), phone sharpening p 0.15, eyepiece ring p 0.1, ",
+                               "mild": ""}[args.colour]
                             + "stain jitter, blur, noise",
             "machine": facts["machine"],
             "post_training_machine": describe_machine(args),
             "seed": args.seed,
-            "from_scratch": True,
+            "from_scratch": not (args.init_from or args.init_from_onnx),
         },
         "metrics": {"by": "models/train.py (PyTorch, the rounded weights the ONNX file stores; scale logic of "
                           "models/scale.py)", "sets": reports,

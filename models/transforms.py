@@ -131,6 +131,146 @@ class ColourCast:
         return image, target
 
 
+class DustSpecks:
+    """Platelet hard negatives: grey specks of platelet size pasted where no cell is, unlabelled.
+
+    Issue 21: 10 of the 12 false platelets on CBC Testing were one grey speck of dust on the camera.
+    A platelet is purple *relative to the field*; dust, debris and lens specks are grey or brown. With
+    greyscale augmentation the detector lost that evidence. These specks teach it again, under every
+    cast that follows (they are pasted before the colour transforms, so the cast tints them with the
+    field, as real dust is tinted). Sizes follow the crop's own platelets, else the RBC size."""
+
+    def __init__(self, p=0.35, n=(1, 4), size=(0.15, 0.45)):
+        self.p, self.n, self.size = p, n, size
+
+    def __call__(self, image, target):
+        if random.random() >= self.p:
+            return image, target
+        _, h, w = image.shape
+        boxes = target["boxes"]
+        labels = target["labels"]
+        rbc = boxes[labels == 1]
+        ref = float(((rbc[:, 2] - rbc[:, 0]) + (rbc[:, 3] - rbc[:, 1])).median() / 2) if len(rbc) else 0.2 * min(h, w)
+        yy = torch.arange(h, dtype=torch.float32)[:, None]
+        xx = torch.arange(w, dtype=torch.float32)[None, :]
+        for _ in range(random.randint(*self.n)):
+            d = max(3.0, ref * random.uniform(*self.size))
+            for _try in range(6):
+                cx, cy = random.uniform(d, max(d + 1, w - d)), random.uniform(d, max(d + 1, h - d))
+                # never on a labelled platelet or WBC: that would teach "this platelet is not a platelet"
+                hit = boxes[(labels >= 2)]
+                if len(hit) == 0 or not bool(((hit[:, 0] - d < cx) & (cx < hit[:, 2] + d)
+                                              & (hit[:, 1] - d < cy) & (cy < hit[:, 3] + d)).any()):
+                    break
+            else:
+                continue
+            rx, ry = d / 2 * random.uniform(0.7, 1.3), d / 2 * random.uniform(0.7, 1.3)
+            r = ((xx - cx) / rx) ** 2 + ((yy - cy) / ry) ** 2
+            alpha = torch.sigmoid((1 - r) * random.uniform(3, 8)) * random.uniform(0.5, 0.95)
+            grey = random.uniform(0.15, 0.6)
+            tint = torch.tensor([random.uniform(-0.04, 0.08), random.uniform(-0.04, 0.03), random.uniform(-0.06, 0.02)])
+            colour = (grey + tint).clamp(0, 1)[:, None, None]  # grey to brown, never purple
+            image = image * (1 - alpha) + colour * alpha
+        return image.clamp_(0, 1), target
+
+
+class PlateletCopyPaste:
+    """More platelets, at every scale the crop has: copy the crop's own platelets (with a margin of their
+    background) to free places of the same crop, labelled. Platelets are the rarest class (about 1 per
+    field), and thrombocytopenia is decided on their count."""
+
+    def __init__(self, p=0.3, n=(1, 3)):
+        self.p, self.n = p, n
+
+    def __call__(self, image, target):
+        boxes, labels = target["boxes"], target["labels"]
+        plt = boxes[labels == 3]
+        if random.random() >= self.p or len(plt) == 0:
+            return image, target
+        _, h, w = image.shape
+        new_boxes = []
+        occupied = boxes.clone()
+        for _ in range(random.randint(*self.n)):
+            b = plt[random.randrange(len(plt))]
+            x1, y1, x2, y2 = [int(round(float(v))) for v in b]
+            x1, y1, x2, y2 = max(0, x1), max(0, y1), min(w, x2), min(h, y2)
+            bw, bh = x2 - x1, y2 - y1
+            if bw < 3 or bh < 3 or bw >= w // 2 or bh >= h // 2:
+                continue
+            for _try in range(8):
+                nx, ny = random.randint(0, w - bw), random.randint(0, h - bh)
+                o = occupied
+                if len(o) == 0 or not bool(((o[:, 0] < nx + bw) & (nx < o[:, 2]) & (o[:, 1] < ny + bh) & (ny < o[:, 3])).any()):
+                    break
+            else:
+                continue
+            patch = image[:, y1:y2, x1:x2].clone()
+            if random.random() < 0.5:
+                patch = patch.flip(-1)
+            # soft elliptical mask, so the pasted patch carries no hard rectangular edge
+            yy = torch.linspace(-1, 1, bh)[:, None]
+            xx = torch.linspace(-1, 1, bw)[None, :]
+            m = torch.sigmoid((1 - (xx ** 2 + yy ** 2)) * 6)
+            image[:, ny:ny + bh, nx:nx + bw] = image[:, ny:ny + bh, nx:nx + bw] * (1 - m) + patch * m
+            nb = torch.tensor([[nx, ny, nx + bw, ny + bh]], dtype=boxes.dtype)
+            new_boxes.append(nb)
+            occupied = torch.cat([occupied, nb])
+        if not new_boxes:
+            return image, target
+        nb = torch.cat(new_boxes)
+        return image, {**target, "boxes": torch.cat([boxes, nb]),
+                       "labels": torch.cat([labels, torch.full((len(nb),), 3, dtype=labels.dtype)])}
+
+
+class EyepieceVignette:
+    """A phone held to the eyepiece (issue 23): a circular bright field inside a black ring, often
+    off-centre. Cells outside the circle are not visible, so their labels go; a cell cut by the ring
+    stays when at least `min_visible` of its box is inside (as complete labels keep border-cut cells)."""
+
+    def __init__(self, p=0.1, radius=(0.35, 0.62), min_visible=0.4):
+        self.p, self.radius, self.min_visible = p, radius, min_visible
+
+    def __call__(self, image, target):
+        if random.random() >= self.p:
+            return image, target
+        _, h, w = image.shape
+        r = random.uniform(*self.radius) * max(h, w)
+        cx = w / 2 + random.uniform(-0.15, 0.15) * w
+        cy = h / 2 + random.uniform(-0.15, 0.15) * h
+        yy = torch.arange(h, dtype=torch.float32)[:, None] + 0.5
+        xx = torch.arange(w, dtype=torch.float32)[None, :] + 0.5
+        dist = ((xx - cx) ** 2 + (yy - cy) ** 2).sqrt()
+        edge = random.uniform(1.0, 6.0)
+        mask = torch.sigmoid((r - dist) / edge)
+        dark = random.uniform(0.0, 0.08)
+        image = image * mask + dark * (1 - mask)
+        b = target["boxes"]
+        if len(b):
+            # visible share of each box, sampled on a 5x5 grid of points
+            t = torch.linspace(0.1, 0.9, 5)
+            px = b[:, 0:1] + (b[:, 2:3] - b[:, 0:1]) * t[None, :]
+            py = b[:, 1:2] + (b[:, 3:4] - b[:, 1:2]) * t[None, :]
+            inside = (((px[:, None, :] - cx) ** 2 + (py[:, :, None] - cy) ** 2) < r * r).float().mean(dim=(1, 2))
+            keep = inside >= self.min_visible
+            target = {**target, "boxes": b[keep], "labels": target["labels"][keep]}
+        return image.clamp_(0, 1), target
+
+
+class RandomSharpen:
+    """Phone cameras sharpen (unsharp mask) and add noise: halos a microscope camera does not make."""
+
+    def __init__(self, p=0.15, amount=(0.3, 1.5)):
+        self.p, self.amount = p, amount
+
+    def __call__(self, image, target):
+        if random.random() < self.p:
+            s = random.uniform(0.8, 2.0)
+            k = 2 * math.ceil(2.5 * s) + 1
+            blur = TF.gaussian_blur(image, [k, k], [s, s])
+            image = (image + random.uniform(*self.amount) * (image - blur)).clamp_(0, 1)
+        return image, target
+
+
 class RandomScale:
     """Scale jitter: microscope cameras and objectives differ in pixels per micron."""
 
@@ -314,21 +454,34 @@ class WithMosaic:
         return self.post(image, target)
 
 
-def photometric_transforms(p_lowres=0.25, colour="cast"):
-    """Everything after the scale and crop. colour: "cast" adds HED stain jitter and the colour
-    casts of other microscopes (the recipe chosen by leaving one microscope out); "mild" is the
-    earlier stain jitter alone."""
-    colour_t = [HedJitter(), ColourCast()] if colour == "cast" else []
+def photometric_transforms(p_lowres=0.25, colour="field"):
+    """Everything after the scale and crop. colour: "field" (issue 21, the default) keeps colour as
+    evidence within a field: HED and casts but no greyscale, plus dust-speck hard negatives, platelet
+    copy-paste, phone sharpening and the eyepiece ring; "cast" is issue 15's recipe (greyscale p 0.1);
+    "mild" is the earlier stain jitter alone."""
+    if colour == "field":
+        # Issue 21: colour stays evidence *within* a field. The whole field's cast still varies (white
+        # balance gains, hue turns, HED), but no greyscale: a grey field makes a purple platelet and a
+        # grey speck of dust the same thing. Dust specks are the hard negatives; copy-paste adds
+        # platelets; the eyepiece ring and phone sharpening are issue 23's images.
+        pre = [PlateletCopyPaste(), DustSpecks()]
+        colour_t = [HedJitter(), ColourCast(p_grey=0.0)]
+        tail = [RandomBlur(), RandomNoise(), RandomSharpen(), EyepieceVignette()]
+    else:
+        pre = []
+        colour_t = [HedJitter(), ColourCast()] if colour == "cast" else []
+        tail = [RandomBlur(), RandomNoise()]
     return Compose([
+        *pre,
         RandomLowRes(p=p_lowres),
         RandomHorizontalFlip(), RandomVerticalFlip(), RandomRot90(),
         *colour_t,
         StainJitter(brightness=0.25, contrast=0.25, saturation=0.35, hue=0.06, p=0.9),
-        RandomBlur(), RandomNoise(),
+        *tail,
     ])
 
 
 def multiscale_transforms(crop, ref_size, native=(512, 384), wide=(0.4, 2.5), p_wide=0.5, p_lowres=0.25,
-                          colour="cast"):
+                          colour="field"):
     return Compose([ScaleCrop(crop, ref_size, native=native, wide=wide, p_wide=p_wide),
                     photometric_transforms(p_lowres, colour)])

@@ -1,6 +1,6 @@
 /**
  * npm run eval -- <voc-dir> [--images dir] [--json out.json] [--counts out.csv] [--model path.onnx]
- *                 [--limit N] [--fixed-scale X] [--count-rule all|half|top-left|interior] [--no-wbc-rule]
+ *                 [--limit N] [--fixed-scale X] [--count-rule all|half|top-left|interior] [--no-wbc-rule] [--no-optics]
  * npm run eval -- --card [--model path.onnx]
  * npm run eval -- <dir of type folders> [--classifier wbc.onnx] [--json out.json]   (the WBC differential; --limit N per type)
  * npm run eval -- <typed set> --adapt K[,K...] [--repeats R] [--seed S] [--json out.json]   (learning a microscope from
@@ -10,7 +10,8 @@
  * the card's thresholds, count MAE and accuracy, and how the scale logic ran. Without: per-image counts.
  * Always: each image's quality flags (perImage[].flags in --json, a column in the counts CSV), the number
  * flagged, and the counts over all images and over the unflagged ones. --no-wbc-rule turns off the
- * WBC-as-RBC rule (src/core/quality/wbcRule.ts) to measure what it changes.
+ * WBC-as-RBC rule (src/core/quality/wbcRule.ts) to measure what it changes; --no-optics turns off the batch
+ * rule that leaves out specks on the camera or lens (src/core/quality/optics.ts: the folder is the batch).
  * --fixed-scale X skips the per-image estimate and enlarges every image X times (X = 2: the cells look
  * half the model's reference size), as the app's magnification setting does.
  * --card measures the report sets (CBC Testing with both label sets, zoom-in, zoom-out) with the app's
@@ -30,7 +31,7 @@ import { join } from 'node:path';
 import { isWbcType } from '../src/core/differential/differential';
 
 const USAGE =
-  'usage: npm run eval -- <folder> [--images dir] [--json out.json] [--counts out.csv] [--model model.onnx] [--limit N] [--fixed-scale X] [--count-rule all|half|top-left|interior] [--no-wbc-rule]\n' +
+  'usage: npm run eval -- <folder> [--images dir] [--json out.json] [--counts out.csv] [--model model.onnx] [--limit N] [--fixed-scale X] [--count-rule all|half|top-left|interior] [--no-wbc-rule] [--no-optics]\n' +
   '       npm run eval -- --card [--model model.onnx]\n' +
   '       npm run eval -- <typed set> --adapt K[,K...] [--repeats R] [--seed S] [--json out.json]\n' +
   '       npm run eval -- <dir of type folders> --boxes out.json   (the detector\'s WBC box per cell, for models/differential.py)';
@@ -56,6 +57,7 @@ try {
       card: { type: 'boolean' },
       classifier: { type: 'string' },
       'no-wbc-rule': { type: 'boolean' },
+      'no-optics': { type: 'boolean' },
       boxes: { type: 'string' },
       adapt: { type: 'string' },
       repeats: { type: 'string' },
@@ -172,6 +174,7 @@ if (o.adapt !== undefined) {
     countRule: o['count-rule'] as CountRule | undefined,
     classifier: o.classifier,
     wbcRule: !o['no-wbc-rule'],
+    optics: !o['no-optics'],
     onProgress: progress,
   }).catch(fail);
   if (process.stderr.isTTY) process.stderr.write('\n');

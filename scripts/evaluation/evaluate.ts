@@ -12,9 +12,10 @@ import { countCells, summarize, type Counts } from '../../src/core/counts/counts
 import { assessImage } from '../../src/core/quality/assess';
 import { allFlags, excludes, FLAG_CODES, type FlagCode } from '../../src/core/quality/flags';
 import { toSmall } from '../../src/core/quality/pixels';
+import { opticsArtefacts } from '../../src/core/quality/optics';
 import { countErrors, evaluateDetections, precisionRecall, type EvalImage } from '../../src/core/metrics/ap';
 import { parseVoc, type VocObject } from '../../src/core/formats/voc';
-import { classificationMetrics } from '../../src/core/differential/crop';
+import { classificationMetrics, minWbcSide } from '../../src/core/differential/crop';
 import { isWbcType, type WbcType } from '../../src/core/differential/differential';
 import { iou } from '../../src/core/detection/geometry';
 import { Classifier, DEFAULT_CLASSIFIER } from './classifier';
@@ -100,7 +101,7 @@ export interface EvalResult {
   inferenceMs: { mean: number; p50: number; p95: number };
   /** Quality flags (src/core/quality, as the app computes them): how many images carry any flag but the
    * advisory wbc-type-unsure ("flagged"), how many are left out of the app's totals, and per code. */
-  flags: { flagged: number; excluded: number; byCode: Record<FlagCode, number>; wbcRule: boolean };
+  flags: { flagged: number; excluded: number; byCode: Record<FlagCode, number>; wbcRule: boolean; optics: { rule: boolean; leftOut: number } };
   /** Predicted counts summed over all images and over the unflagged ones (with count accuracy when annotated). */
   summary: { all: { images: number; totals: Counts }; unflagged: { images: number; totals: Counts; count?: ReturnType<typeof countErrors> } };
   perImage: {
@@ -112,6 +113,8 @@ export interface EvalResult {
     scale: number;
     passes: number;
     flags: FlagCode[];
+    /** Detections left out as specks on the optics (the batch rule): class and box in image pixels. */
+    optics: { cls: string; box: [number, number, number, number] }[];
     truth?: Record<string, number>;
   }[];
 }
@@ -135,6 +138,8 @@ export async function evaluateFolder(
     classifier?: string;
     /** false: without the WBC-as-RBC rule (src/core/quality/wbcRule), to measure what it changes. */
     wbcRule?: boolean;
+    /** false: without the batch rule for specks on the optics (src/core/quality/optics). */
+    optics?: boolean;
     onProgress?: (done: number, total: number) => void;
   } = {},
 ): Promise<EvalResult> {
@@ -153,6 +158,9 @@ export async function evaluateFolder(
   const perImage: EvalResult['perImage'] = [];
   const times: number[] = [];
   const unflaggedImgs: EvalImage[] = [];
+  // First every image through the models; the counting waits for the whole set, because one rule looks
+  // across the batch (src/core/quality/optics: a speck at the same pixel in many fields is on the optics).
+  const seen: { it: Item; width: number; height: number; raw: Detection[]; filtered: Detection[]; quality: ReturnType<typeof assessImage>['quality']; ms: number; scale: Awaited<ReturnType<Detector['detect']>>['scale']; probs: Map<string, number[]> }[] = [];
   for (const [i, it] of items.entries()) {
     const img = await decodeImage(it.image);
     const detected = await det.detect(img, opts.fixedScale);
@@ -161,30 +169,41 @@ export async function evaluateFolder(
     times.push(ms);
     if (scale.passes === 2) secondPass++;
     if (scale.estimated !== null) estimates.push(scale.estimated);
-    const post = applyCountRule(postprocess(raw, params), params.countRule, img.width, img.height);
+    const filtered = postprocess(raw, params);
+    // every shown WBC typed, as the app does: wbc-type-unsure needs the types
+    const wbcs = filtered.filter((d) => d.cls === 'WBC');
+    const probs = new Map<string, number[]>();
+    if (cls && wbcs.length) (await cls.classify(img, wbcs.map((d) => d.box), minWbcSide(raw))).forEach((p, j) => probs.set(wbcs[j].id, p));
+    seen.push({ it, width: img.width, height: img.height, raw, filtered, quality, ms, scale, probs });
+    opts.onProgress?.(i + 1, items.length);
+  }
+  const optics = opts.optics === false ? seen.map(() => []) : opticsArtefacts(seen.map((x) => ({ width: x.width, height: x.height, cells: x.filtered })));
+  let opticsLeftOut = 0;
+  seen.forEach(({ it, width, height, raw, filtered, quality, ms, scale, probs }, i) => {
+    const dust = new Set(optics[i]);
+    opticsLeftOut += dust.size;
+    const post = applyCountRule(dust.size ? filtered.filter((d) => !dust.has(d.id)) : filtered, params.countRule, width, height);
     const c = countCells(post);
     let gt: VocObject[] | undefined;
     if (it.xml) {
       // The truth is counted by the same rule as the detections (identity for 'all').
-      gt = applyCountRule(parseVoc(readFileSync(it.xml, 'utf8'), it.xml).objects, params.countRule, img.width, img.height);
+      gt = applyCountRule(parseVoc(readFileSync(it.xml, 'utf8'), it.xml).objects, params.countRule, width, height);
       rawImgs.push({ gt, dets: raw });
       postImgs.push({ gt, dets: post });
     }
-    // every shown WBC typed, as the app does: wbc-type-unsure needs the types
-    const wbcs = post.filter((d) => d.cls === 'WBC');
-    const probs = cls && wbcs.length ? await cls.classify(img, wbcs.map((d) => d.box)) : [];
     const typed: Detection[] = cls
       ? post.map((d) => {
-          const j = wbcs.indexOf(d);
-          if (j < 0) return d;
-          const k = argmax(probs[j]);
-          return { ...d, wbc: { type: cls.card.classes[k].name as WbcType, p: probs[j][k], origin: 'model' as const } };
+          const p = probs.get(d.id);
+          if (!p) return d;
+          const k = argmax(p);
+          return { ...d, wbc: { type: cls.card.classes[k].name as WbcType, p: p[k], origin: 'model' as const } };
         })
       : post;
     const flags = allFlags(quality.flags, typed, cls?.card.lowConfidence);
     if (cls && gt?.some((g) => g.type)) {
       // the differential on matched WBCs: each typed ground-truth WBC against the best-overlapping shown WBC
       const names = cls.card.classes.map((k) => k.name);
+      const wbcs = post.filter((d) => d.cls === 'WBC' && probs.has(d.id));
       for (const g of gt) {
         if (g.cls !== 'WBC' || !g.type) continue;
         let best = -1;
@@ -195,13 +214,12 @@ export async function evaluateFolder(
         });
         if (best < 0) continue;
         typeTruth.push(names.indexOf(g.type));
-        typePred.push(argmax(probs[best]));
+        typePred.push(argmax(probs.get(wbcs[best].id)!));
       }
     }
-    perImage.push({ image: basename(it.image), ...c, ms, scale: scale.relative, passes: scale.passes, flags, truth: gt ? countCells(gt) : undefined });
+    perImage.push({ image: basename(it.image), ...c, ms, scale: scale.relative, passes: scale.passes, flags, optics: filtered.filter((d) => dust.has(d.id)).map((d) => ({ cls: d.cls, box: [d.box.x1, d.box.y1, d.box.x2, d.box.y2].map((v) => Math.round(v)) as [number, number, number, number] })), truth: gt ? countCells(gt) : undefined });
     if (!isFlagged(flags) && gt) unflaggedImgs.push({ gt, dets: post });
-    opts.onProgress?.(i + 1, items.length);
-  }
+  });
   await det.release();
   await cls?.release();
   const res: EvalResult = {
@@ -220,6 +238,7 @@ export async function evaluateFolder(
       excluded: perImage.filter((p) => excludes(p.flags)).length,
       byCode: Object.fromEntries(FLAG_CODES.map((f) => [f, perImage.filter((p) => p.flags.includes(f)).length])) as Record<FlagCode, number>,
       wbcRule: opts.wbcRule !== false,
+      optics: { rule: opts.optics !== false, leftOut: opticsLeftOut },
     },
     summary: {
       all: { images: perImage.length, totals: summarize(perImage).totals },

@@ -11,7 +11,7 @@ import type { Detection } from './detection/detection';
 import { applyCountRule, postprocess, type CountRule } from './detection/postprocess';
 import { planInput } from './detection/preprocess';
 import { estimateRatio, fixedScale, secondPassScale, type ScaleConfig } from './detection/scale';
-import { cropRect, cropWindow, normaliseChw } from './differential/crop';
+import { cropRect, cropWindow, edgeIndices, minWbcSide, normaliseChw } from './differential/crop';
 
 type Box4 = [number, number, number, number];
 type VDet = { cls: CellClass; score: number; box: Box4 };
@@ -37,7 +37,7 @@ const close = (a: number | null, b: number | null) => {
 
 describe('mirrored logic matches models/test-vectors.json', () => {
   it('has vectors of every kind', () => {
-    for (const k of ['plan', 'estimate', 'second_pass', 'fixed_scale', 'postprocess', 'count_rules', 'crop_rect', 'normalise']) expect(v[k].length).toBeGreaterThan(0);
+    for (const k of ['plan', 'estimate', 'second_pass', 'fixed_scale', 'postprocess', 'count_rules', 'crop_rect', 'edge_indices', 'min_wbc_side', 'normalise']) expect(v[k].length).toBeGreaterThan(0);
   });
   it('plan scale and input size', () => {
     for (const t of v.plan) {
@@ -74,13 +74,17 @@ describe('mirrored logic matches models/test-vectors.json', () => {
   it('crop rectangle and its whole-pixel window', () => {
     for (const t of v.crop_rect) {
       const box = { x1: t.box[0], y1: t.box[1], x2: t.box[2], y2: t.box[3] };
-      const r = cropRect(box, t.factor);
+      const r = cropRect(box, t.factor, t.min_side ?? 0);
       close(r.x, t.rect.x);
       close(r.y, t.rect.y);
       close(r.side, t.rect.side);
-      const w = cropWindow(box, t.factor);
+      const w = cropWindow(box, t.factor, t.min_side ?? 0);
       expect([w.x, w.y, w.side]).toEqual(t.window);
     }
+  });
+  it('edge replication indices and the WBC crop floor (the image median RBC)', () => {
+    for (const t of v.edge_indices) expect(edgeIndices(t.start, t.count, t.limit)).toEqual(t.indices);
+    for (const t of v.min_wbc_side) close(minWbcSide(dets(t.dets)), t.min_side);
   });
   it('crop normalisation (float32, as the model input)', () => {
     for (const t of v.normalise) {

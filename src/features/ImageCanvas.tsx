@@ -8,7 +8,7 @@ import type { Detection } from '../core/detection/detection';
 import { fitTransform, smallestBoxAt, zoomAbout, type Box } from '../core/detection/geometry';
 import { addBox, moveBox } from '../core/edits/commands';
 import { matchImage } from '../core/metrics/ap';
-import { ruleExcluded, selectCurrent, shownDetections } from '../store/selectors';
+import { opticsExcluded, ruleExcluded, selectCurrent, shownDetections } from '../store/selectors';
 import type { ViewTransform } from '../store/viewStore';
 import { useApp, useServices, useView } from '../services/context';
 import { Boxes, labelOf, Misses, RuleExcluded, TypeLabels } from './canvas/layers';
@@ -19,6 +19,9 @@ import { useStageSize } from './canvas/useStageSize';
 import { useImageElement } from './useImageElement';
 
 const isTouch = (e: Event | undefined) => !!e && (('touches' in e && !!(e as TouchEvent).touches) || (e as PointerEvent).pointerType === 'touch');
+
+/** Specks on the optics are drawn in one neutral grey, whatever class the detector gave them. */
+const OPTICS_COLOR = { RBC: '#9aa0a6', WBC: '#9aa0a6', Platelets: '#9aa0a6' } as const;
 
 export function ImageCanvas() {
   const { card, view: viewStore, classifier, store: useServicesStore } = useServices();
@@ -64,6 +67,7 @@ export function ImageCanvas() {
   const dets = useMemo(() => all.filter((d) => visible[d.cls]), [all, visible]);
   const hover = hovered && all.includes(hovered) ? hovered : null;
   const excluded = useMemo(() => ruleExcluded(current, params).filter((d) => visible[d.cls]), [current, params, visible]);
+  const optics = useMemo(() => opticsExcluded(current, params), [current, params]);
   // On a touch screen a swipe over the image at its fitted size scrolls the page (the canvas fills
   // most of a phone); zoomed in, or drawing, the finger pans or draws instead. Two fingers always zoom.
   const fitted = fitTransform(width, height, size.w, size.h).scale;
@@ -153,6 +157,7 @@ export function ImageCanvas() {
           {img && <KImage image={img} width={width} height={height} preventDefault={!pageScrolls} />}
           <Group>
             <RuleExcluded dets={excluded} color={COLOR} />
+            <RuleExcluded dets={optics} color={OPTICS_COLOR} />
             <Boxes dets={dets} color={COLOR} outcome={outcome} selectedId={selectedId} interactive={mode === 'select'} pageScrolls={pageScrolls} onSelect={onSelect} onHover={setHover} onMoved={onMoved} />
             {match && current?.gt && <Misses gt={current.gt} matched={match.gtMatched} />}
             {classifier && <TypeLabels dets={dets} scale={view.scale} code={typeCode} color={typeColor} lowConfidence={classifier.lowConfidence} />}
@@ -187,6 +192,11 @@ export function ImageCanvas() {
         ))}
         {match && <span>dashed: false positive · dotted white: missed</span>}
         {excluded.length > 0 && <span data-testid="legend-excluded">faint: {excluded.length} left out by the count rule</span>}
+        {optics.length > 0 && (
+          <span data-testid="legend-optics" title="The same speck sits at this spot in several images of the batch while the cells move: dust on the camera or a lens, not a cell.">
+            grey: {optics.length} {optics.length === 1 ? 'speck' : 'specks'} on the camera or lens, not counted
+          </span>
+        )}
       </div>
     </div>
   );

@@ -1,3 +1,4 @@
+import { edgePatches, type CropPad } from '../core/differential/crop';
 import { readBitmapPixels, type ReadPixels } from '../worker/qualityAssess';
 import { createQualityAssessor, type Assess } from './qualityWorker';
 
@@ -7,8 +8,9 @@ export interface Decoder {
   decode(blob: Blob): Promise<ImageBitmap>;
   /** createImageBitmap(bitmap, resize options): a new bitmap the worker may take */
   copy(bitmap: ImageBitmap, size: { width: number; height: number }): Promise<ImageBitmap>;
-  /** The square (x, y, side) of the bitmap, padded with grey outside it, drawn at size x size: RGBA. */
-  crop(bitmap: ImageBitmap, rect: { x: number; y: number; side: number }, size: number, pad: number): Promise<Uint8ClampedArray>;
+  /** The square (x, y, side) of the bitmap drawn at size x size, its edge replicated outside the image (pad
+   * "edge") or padded with that grey: RGBA. */
+  crop(bitmap: ImageBitmap, rect: { x: number; y: number; side: number }, size: number, pad: CropPad): Promise<Uint8ClampedArray>;
   /** RGBA of the whole bitmap at a smaller size (the quality statistics' copy). */
   pixels: ReadPixels;
   /** The WBC rule and quality flags off the page's thread (absent: on the page, reading with `pixels`). */
@@ -24,11 +26,12 @@ export const browserDecoder: Decoder = {
   async crop(bmp, rect, size, pad) {
     const canvas = new OffscreenCanvas(size, size);
     const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-    const g = Math.round(pad * 255);
+    const g = Math.round((pad === 'edge' ? 0.5 : pad) * 255);
     ctx.fillStyle = `rgb(${g},${g},${g})`;
     ctx.fillRect(0, 0, size, size);
     ctx.imageSmoothingQuality = 'high';
-    ctx.drawImage(bmp, rect.x, rect.y, rect.side, rect.side, 0, 0, size, size);
+    if (pad === 'edge') for (const p of edgePatches(rect, bmp.width, bmp.height, size)) ctx.drawImage(bmp, p.sx, p.sy, p.sw, p.sh, p.dx, p.dy, p.dw, p.dh);
+    else ctx.drawImage(bmp, rect.x, rect.y, rect.side, rect.side, 0, 0, size, size);
     return ctx.getImageData(0, 0, size, size).data;
   },
   pixels: readBitmapPixels,

@@ -5,7 +5,7 @@
  * beside the batch, survives "Clear session" (it describes the microscope, not the sample), and is exported
  * and imported as JSON so a lab's workstations share it. Nothing leaves the device.
  */
-import { adaptedProbs, blendWeight, fitHead, type Head } from '../core/adapt/adapt';
+import { adaptedProbs, fitHead, type Head } from '../core/adapt/adapt';
 import { emptyProfile, MAX_PROFILE_BYTES, MAX_PROFILE_CELLS, parseProfile, profileJson, ProfileError, type ClassifierIdentity, type MicroscopeProfile, type ProfileCell } from '../core/adapt/profile';
 import type { ClassifierCard } from '../core/differential/card';
 import { WBC_TYPES } from '../core/differential/differential';
@@ -102,7 +102,7 @@ export class ProfileService {
         const key = `${id}/${d.id}`;
         if (d.cls === 'WBC' && d.wbc?.verified && !d.wbc.category && e && e.length === this.id.dim && !this.ignored.has(key)) {
           const p = im.wbc?.[d.id];
-          out.set(key, { key, type: d.wbc.type, e, ...(p ? { modelRight: WBC_TYPES[argmax(p)] === d.wbc.type } : {}) });
+          out.set(key, { key, type: d.wbc.type, e, ...(p ? { modelRight: WBC_TYPES[argmax(p)] === d.wbc.type, p } : {}) });
         }
       }
     }
@@ -137,16 +137,22 @@ export class ProfileService {
   }
 
   private fit(cells: readonly ProfileCell[]): Head | null {
-    const head = fitHead(
+    // The model's own probabilities on each verified cell: the head is used only where the blend beats them
+    // by cross-validation (core/adapt). A cell learnt before they were kept has only whether the model was
+    // right: a sure guess stands in (its type when right, spread over the others when wrong).
+    const k = WBC_TYPES.length;
+    const priors = cells.map((c) => {
+      if (c.p?.length === k) return c.p;
+      const t = WBC_TYPES.indexOf(c.type);
+      return WBC_TYPES.map((_, i) => (c.modelRight ? (i === t ? 1 : 0) : i === t ? 0 : 1 / (k - 1)));
+    });
+    return fitHead(
       cells.map((c) => c.e),
       cells.map((c) => WBC_TYPES.indexOf(c.type)),
-      WBC_TYPES.length,
+      k,
+      {},
+      priors,
     );
-    if (!head) return null;
-    // the gate: how often the model itself was wrong on the verified cells (core/adapt blendWeight)
-    const known = cells.filter((c) => c.modelRight !== undefined);
-    const modelError = known.length ? known.filter((c) => !c.modelRight).length / known.length : null;
-    return { ...head, modelError, weight: blendWeight(cells.length, modelError) };
   }
 
   private writeAdapted(head: Head | null) {

@@ -23,6 +23,7 @@ import { createCellTiles, type CellTiles } from './cellTiles';
 import { watchDifferentialTarget } from './differentialNotice';
 import { SamplePersistence } from './samplePersist';
 import { ProfileService } from './profile';
+import { watchOptics } from './optics';
 
 export interface Services {
   card: ModelCard;
@@ -137,6 +138,8 @@ export function createServices(opts: ServiceOptions): Services {
     }
   });
   if (classifier) watchDifferentialTarget(store, classifier.lowConfidence);
+  // specks on the camera or lens: a rule across the batch's fields (core/quality/optics)
+  watchOptics(store);
   const persistence = new Persistence(store, files);
   const samplePersistence = new SamplePersistence(store);
   const profile = classifier?.embedding ? new ProfileService(store, classifier) : null;

@@ -4,7 +4,7 @@
  * hand, relabelled to WBC, revealed by a lower threshold) are typed on demand.
  */
 import type { ClassifierCard } from '../core/differential/card';
-import { cropRect, normaliseCrop, softmax } from '../core/differential/crop';
+import { cropRect, minWbcSide, normaliseCrop, softmax } from '../core/differential/crop';
 import type { Detection } from '../core/detection/detection';
 import { shownDetections } from '../store/selectors';
 import type { DetectorClient } from '../worker/client';
@@ -34,14 +34,16 @@ export class WbcTyper {
     return !!this.classifier && this.store.getState().model.classifier === true;
   }
 
-  /** Types the given WBC boxes of one decoded image: one batch through the worker. */
-  async classifyBoxes(client: Classify, bmp: ImageBitmap, dets: readonly Detection[]) {
+  /** Types the given WBC boxes of one decoded image: one batch through the worker. `context`: the image's
+   * detections, whose RBCs set the smallest cell a WBC crop is built on (core minWbcSide). */
+  async classifyBoxes(client: Classify, bmp: ImageBitmap, dets: readonly Detection[], context: readonly Detection[] = []) {
     const rule = this.classifier!.crop;
     const n = dets.length;
     const size = rule.size;
     const crops = new Float32Array(n * 3 * size * size);
+    const minSide = minWbcSide(context);
     for (let i = 0; i < n; i++) {
-      const rgba = await this.decoder.crop(bmp, cropRect(dets[i].box, rule.factor), size, rule.pad);
+      const rgba = await this.decoder.crop(bmp, cropRect(dets[i].box, rule.factor, minSide), size, rule.pad);
       crops.set(normaliseCrop(rgba, rule), i * 3 * size * size);
     }
     const out = await client.classify(crops, n, size);
@@ -65,7 +67,7 @@ export class WbcTyper {
       .sort((a, b) => b.score - a.score)
       .slice(0, CLASSIFY_MAX);
     if (!cands.length) return { wbc: {}, classifyMs: 0 };
-    const { probs, ms, emb } = await this.classifyBoxes(client, bmp, cands);
+    const { probs, ms, emb } = await this.classifyBoxes(client, bmp, cands, raw);
     return { wbc: probs, classifyMs: ms, ...(emb ? { emb } : {}) };
   }
 
@@ -75,7 +77,8 @@ export class WbcTyper {
     const st = this.store.getState();
     const im = st.images[id];
     if (!im || im.status !== 'done') return;
-    const missing = shownDetections(im, st.postprocess).filter((d) => d.cls === 'WBC' && !d.wbc);
+    const shown = shownDetections(im, st.postprocess);
+    const missing = shown.filter((d) => d.cls === 'WBC' && !d.wbc);
     const blob = this.files.get(id);
     if (!missing.length || !blob) return;
     this.typing.add(id);
@@ -84,7 +87,7 @@ export class WbcTyper {
       const client = await this.client();
       const bmp = await this.decoder.decode(blob);
       try {
-        const { probs, ms, emb } = await this.classifyBoxes(client, bmp, missing);
+        const { probs, ms, emb } = await this.classifyBoxes(client, bmp, missing, shown);
         const now = this.store.getState().images[id];
         if (now) this.store.getState().updateImage(id, { wbc: { ...(now.wbc ?? {}), ...probs }, classifyMs: (now.classifyMs ?? 0) + ms, ...(emb ? { emb: { ...(now.emb ?? {}), ...emb } } : {}) });
         typed = true;

@@ -25,12 +25,17 @@ export function filtered(raw: Detection[], params: PostprocessParams): Detection
   return out;
 }
 
-const shownCache = new WeakMap<ImageEntry, { params: PostprocessParams; out: Detection[]; excluded: Detection[]; reviewed: Detection[] }>();
+const shownCache = new WeakMap<ImageEntry, { params: PostprocessParams; out: Detection[]; excluded: Detection[]; reviewed: Detection[]; optics: Detection[] }>();
 
 function shownAndExcluded(im: ImageEntry, params: PostprocessParams) {
   const hit = shownCache.get(im);
   if (hit && hit.params === params) return hit;
-  const edited = applyEdits(filtered(im.raw!, params), im.edits);
+  const all = applyEdits(filtered(im.raw!, params), im.edits);
+  // specks on the optics (a batch rule, written by the optics service) are no cells, unless a person
+  // edited the box (it is then manual: their call)
+  const dust = im.optics?.length ? new Set(im.optics) : null;
+  const optics = dust ? all.filter((d) => d.origin === 'model' && dust.has(d.id)) : [];
+  const edited = optics.length ? all.filter((d) => !optics.includes(d)) : all;
   const rule = params.countRule ?? 'all';
   const counted = countedByRule(edited, rule, im.width ?? 0, im.height ?? 0);
   // adapted probabilities (this microscope's profile) where the profile service has written them
@@ -39,7 +44,7 @@ function shownAndExcluded(im: ImageEntry, params: PostprocessParams) {
   const reviewed = applyReview(applyTypes(edited, im.edits.typed, probs, WBC_TYPES), im.edits);
   const out = reviewed.filter((_, i) => counted[i]);
   const excluded = edited.filter((_, i) => !counted[i]);
-  const entry = { params, out, excluded, reviewed };
+  const entry = { params, out, excluded, reviewed, optics };
   shownCache.set(im, entry);
   return entry;
 }
@@ -52,6 +57,11 @@ export function shownDetections(im: ImageEntry | undefined, params: PostprocessP
 /** Cells the count rule leaves out (cut by the border): drawn dimmed, counted nowhere. */
 export function ruleExcluded(im: ImageEntry | undefined, params: PostprocessParams): Detection[] {
   return im?.raw ? shownAndExcluded(im, params).excluded : [];
+}
+
+/** Model boxes left out as specks on the camera or lens (the batch's optics rule): drawn faint, counted nowhere. */
+export function opticsExcluded(im: ImageEntry | undefined, params: PostprocessParams): Detection[] {
+  return im?.raw ? shownAndExcluded(im, params).optics : [];
 }
 
 /** Every kept cell with its type and review, whatever the count rule: a verified cell cut by the border

@@ -36,6 +36,10 @@ export interface ImageEntry {
   /** Quality flags (core/quality) from the pixels and the model's detections, set when detection
    * finishes; wbc-type-unsure is derived from the shown types instead (selectors imageFlags). */
   quality?: Quality;
+  /** Model detections (raw ids) that sit on the camera or lens, not the slide: the same speck at the same
+   * pixel in several fields of the batch (core/quality/optics). Written by the optics service; left out of
+   * the counts and drawn faint. A box a person edits is theirs again. */
+  optics?: string[];
   /** The user accepted a not-smear / out-of-focus image: it counts in the batch totals again. */
   flagsAccepted?: boolean;
   edits: Edits;

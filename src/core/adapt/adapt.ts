@@ -1,17 +1,20 @@
 /**
  * Learning the lab's microscope: a small head fitted on the technician's verified cells, blended with
- * the shipped classifier's own output.
+ * the shipped classifier's own output, so that adapting only ever helps (issue 21).
  *
  * The head is multinomial logistic regression on L2-normalised embeddings (the classifier's pooled
  * features, the input of its last Gemm), fitted by full-batch gradient descent from zero weights. It only
- * knows the types it has seen; the blend keeps the model's output for the rest and guards a microscope
- * the model already reads well:
+ * knows the types it has seen. The blend therefore works inside those types alone:
  *
- *   p = (1 - a) p_model + a p_head,  a = maxWeight x n / (n + halfAt)
+ *   unseen type c:  p(c) = p_model(c)                       (nobody verified it: the model's word stands)
+ *   seen type c:    p(c) = (1 - U) q(c),  U = Σ_unseen p_model
+ *                   q(c) ∝ (1 - w_c) p_model(c) / (1 - U) + w_c p_head(c | seen)
+ *   w_c = λ n_c / (n_c + halfAt)                           (grows with the cells verified of that type)
  *
- * where n is the number of verified cells. The defaults (DEFAULT_ADAPT) were chosen on validation cells
- * of the two microscopes in training (PBC and CBC validation splits, `npm run eval -- --adapt`), as the
- * largest weight that does not lower their accuracy at any K; the figures are in /work notes and README.
+ * λ (the head's largest weight) is chosen from `lambdas` by cross-validation on the verified cells
+ * themselves: the head is refitted without each fold and the fold's cells are typed by the blend. λ > 0
+ * only where the blend types strictly more of them right than the model alone, so on a microscope the
+ * model already reads, adapting changes nothing.
  */
 
 export interface AdaptOptions {
@@ -23,17 +26,17 @@ export interface AdaptOptions {
   l2: number;
   /** Logit scale applied to the normalised embedding: the cosine similarities are small numbers. */
   scale: number;
-  /** The head's largest weight in the blend. */
-  maxWeight: number;
-  /** The number of verified cells at which the head gets half its largest weight. */
+  /** The head's largest weights to choose from by cross-validation (0, the model alone, is always a candidate). */
+  lambdas: readonly number[];
+  /** Verified cells of one type at which that type gets half of λ. */
   halfAt: number;
-  /** The model's error on the verified cells under which the head gets no weight... */
-  gateFrom: number;
-  /** ...and over which it gets its full weight. */
-  gateTo: number;
+  /** Cross-validation folds (at most one per cell). */
+  folds: number;
+  /** Gradient steps of the cross-validation refits (the shipped head takes `steps`). */
+  cvSteps: number;
 }
 
-export const DEFAULT_ADAPT: AdaptOptions = { steps: 300, lr: 0.05, l2: 1e-3, scale: 10, maxWeight: 1, halfAt: 0, gateFrom: 0.2, gateTo: 0.5 };
+export const DEFAULT_ADAPT: AdaptOptions = { steps: 300, lr: 0.05, l2: 1e-3, scale: 10, lambdas: [0.25, 0.5, 0.75, 1], halfAt: 2, folds: 4, cvSteps: 150 };
 
 export interface Head {
   /** Embedding dimension. */
@@ -47,11 +50,17 @@ export interface Head {
   seen: boolean[];
   /** Verified cells it was fitted on. */
   n: number;
-  /** Its weight in the blend. */
+  /** Verified cells of each type. */
+  perClass: number[];
+  /** λ, the head's largest weight in the blend (0: the model alone). */
   weight: number;
+  /** Each type's weight, λ n_c / (n_c + halfAt); 0 for a type nobody verified. */
+  weights: number[];
   scale: number;
   /** The share of the verified cells the model itself typed wrong (null: not known). */
   modelError: number | null;
+  /** Cross-validation on the verified cells: how many the model, and the chosen blend, typed right. */
+  cv: { cells: number; model: number; adapted: number } | null;
 }
 
 export function l2normalise(v: ArrayLike<number>): Float64Array {
@@ -63,15 +72,80 @@ export function l2normalise(v: ArrayLike<number>): Float64Array {
   return out;
 }
 
+/** Each type's weight in the blend: λ n_c / (n_c + halfAt), 0 for a type nobody verified. */
+export function classWeights(lambda: number, perClass: readonly number[], halfAt = DEFAULT_ADAPT.halfAt): number[] {
+  return perClass.map((n) => (n > 0 && lambda > 0 ? (lambda * n) / (n + halfAt) : 0));
+}
+
+/** Logistic regression on rows `rows` of the normalised cells (their Gram matrix given). */
+function fitRows(gram: Float64Array, n: number, rows: readonly number[], labels: readonly number[], classes: number, o: AdaptOptions, steps: number): Float64Array[] {
+  const m = rows.length;
+  const a = new Float64Array(classes * m);
+  const b = new Float64Array(classes);
+  const ga = new Float64Array(classes * m);
+  const gb = new Float64Array(classes);
+  const z = new Float64Array(classes);
+  const s = o.scale;
+  for (let step = 0; step < steps; step++) {
+    gb.fill(0);
+    for (let ii = 0; ii < m; ii++) {
+      const gi = rows[ii] * n;
+      let mx = -Infinity;
+      for (let c = 0; c < classes; c++) {
+        let acc = b[c];
+        const ac = c * m;
+        for (let jj = 0; jj < m; jj++) acc += a[ac + jj] * gram[gi + rows[jj]];
+        z[c] = s * acc;
+        if (z[c] > mx) mx = z[c];
+      }
+      let sum = 0;
+      for (let c = 0; c < classes; c++) sum += z[c] = Math.exp(z[c] - mx);
+      for (let c = 0; c < classes; c++) {
+        // d(cross-entropy)/d(logit) = p - onehot; the logit is s (w.x + b)
+        const g = (s * (z[c] / sum - (labels[rows[ii]] === c ? 1 : 0))) / m;
+        ga[c * m + ii] = g;
+        gb[c] += g;
+      }
+    }
+    // W -= lr (G X + l2 W)  <=>  A -= lr (G + l2 A)
+    for (let k = 0; k < a.length; k++) a[k] -= o.lr * (ga[k] + o.l2 * a[k]);
+    for (let c = 0; c < classes; c++) b[c] -= o.lr * gb[c];
+  }
+  return [a, b];
+}
+
+/** The head's probabilities for cell `i` from a fit on `rows` (through the Gram matrix). */
+function rowProbs(gram: Float64Array, n: number, rows: readonly number[], [a, b]: Float64Array[], i: number, classes: number, scale: number): number[] {
+  const m = rows.length;
+  const z = new Float64Array(classes);
+  let mx = -Infinity;
+  for (let c = 0; c < classes; c++) {
+    let acc = b[c];
+    for (let jj = 0; jj < m; jj++) acc += a[c * m + jj] * gram[i * n + rows[jj]];
+    z[c] = scale * acc;
+    if (z[c] > mx) mx = z[c];
+  }
+  let sum = 0;
+  for (let c = 0; c < classes; c++) sum += z[c] = Math.exp(z[c] - mx);
+  return Array.from(z, (v) => v / sum);
+}
+
 /**
- * The head's weight in the blend: it grows with the share of verified cells the model typed wrong
- * (`modelError`, from gateFrom to gateTo), so a microscope the model already reads well keeps the model's
- * output, and with the number of cells n (half at halfAt). Without modelError only n counts.
+ * The blend of the model's probabilities with the head's (the formula at the top): unseen types keep the
+ * model's probability; the seen types share the rest.
  */
-export function blendWeight(n: number, modelError: number | null, o: Pick<AdaptOptions, 'maxWeight' | 'halfAt' | 'gateFrom' | 'gateTo'> = DEFAULT_ADAPT): number {
-  if (n <= 0) return 0;
-  const gate = modelError === null ? 1 : Math.min(1, Math.max(0, (modelError - o.gateFrom) / Math.max(1e-9, o.gateTo - o.gateFrom)));
-  return (o.maxWeight * gate * n) / (n + o.halfAt);
+export function blend(model: readonly number[], head: readonly number[], weights: readonly number[], seen: readonly boolean[]): number[] {
+  let unseen = 0;
+  let headSeen = 0;
+  for (let c = 0; c < model.length; c++) {
+    if (seen[c]) headSeen += head[c];
+    else unseen += model[c];
+  }
+  const rest = 1 - unseen;
+  if (rest <= 1e-12 || headSeen <= 0 || !weights.some((w) => w > 0)) return model as number[];
+  const q = model.map((m, c) => (seen[c] ? (1 - weights[c]) * (m / rest) + weights[c] * (head[c] / headSeen) : 0));
+  const qs = q.reduce((x, y) => x + y, 0);
+  return model.map((m, c) => (seen[c] ? (rest * q[c]) / qs : m));
 }
 
 /**
@@ -109,49 +183,62 @@ export function fitHead(
       for (let d = 0; d < dim; d++) acc += x[i * dim + d] * x[j * dim + d];
       gram[i * n + j] = gram[j * n + i] = acc;
     }
-  const a = new Float64Array(classes * n);
-  const b = new Float64Array(classes);
-  const ga = new Float64Array(classes * n);
-  const gb = new Float64Array(classes);
-  const z = new Float64Array(classes);
-  const s = o.scale;
-  for (let step = 0; step < o.steps; step++) {
-    gb.fill(0);
-    for (let i = 0; i < n; i++) {
-      let m = -Infinity;
-      for (let c = 0; c < classes; c++) {
-        let acc = b[c];
-        const ac = c * n;
-        const gi = i * n;
-        for (let j = 0; j < n; j++) acc += a[ac + j] * gram[gi + j];
-        z[c] = s * acc;
-        if (z[c] > m) m = z[c];
-      }
-      let sum = 0;
-      for (let c = 0; c < classes; c++) sum += z[c] = Math.exp(z[c] - m);
-      for (let c = 0; c < classes; c++) {
-        // d(cross-entropy)/d(logit) = p - onehot; the logit is s (w.x + b)
-        const g = (s * (z[c] / sum - (labels[i] === c ? 1 : 0))) / n;
-        ga[c * n + i] = g;
-        gb[c] += g;
-      }
-    }
-    // W -= lr (G X + l2 W)  <=>  A -= lr (G + l2 A)
-    for (let k = 0; k < a.length; k++) a[k] -= o.lr * (ga[k] + o.l2 * a[k]);
-    for (let c = 0; c < classes; c++) b[c] -= o.lr * gb[c];
-  }
+  const all = labels.map((_, i) => i);
+  const [a, b] = fitRows(gram, n, all, labels, classes, o, o.steps);
   const w = new Float64Array(classes * dim);
   for (let c = 0; c < classes; c++)
     for (let i = 0; i < n; i++) {
       const v = a[c * n + i];
       if (v) for (let d = 0; d < dim; d++) w[c * dim + d] += v * x[i * dim + d];
     }
+  const perClass = Array<number>(classes).fill(0);
+  for (const l of labels) perClass[l]++;
   let modelError: number | null = null;
+  let lambda = Math.max(0, ...o.lambdas);
+  let cv: Head['cv'] = null;
   if (priors) {
     if (priors.length !== n) throw new RangeError(`${n} cells but ${priors.length} model outputs`);
     modelError = priors.filter((p, i) => argmax(p) !== labels[i]).length / n;
+    ({ lambda, cv } = chooseLambda(gram, n, labels, classes, priors, o));
   }
-  return { dim, classes, w, b, seen, n, modelError, weight: blendWeight(n, modelError, o), scale: s };
+  return { dim, classes, w, b, seen, n, perClass, modelError, weight: lambda, weights: classWeights(lambda, perClass, o.halfAt), scale: o.scale, cv };
+}
+
+/**
+ * λ by cross-validation on the verified cells: folds interleaved within each type (so every fold holds
+ * each type's cells in turn), the head refitted without the fold, the fold typed by the blend at every
+ * candidate λ. The largest count of right types wins; λ > 0 must beat the model alone (λ = 0) strictly,
+ * and among equals the smaller λ wins.
+ */
+function chooseLambda(gram: Float64Array, n: number, labels: readonly number[], classes: number, priors: readonly (readonly number[])[], o: AdaptOptions) {
+  const folds = Math.min(o.folds, n);
+  const fold = Array<number>(n);
+  const next = new Map<number, number>();
+  labels.forEach((l, i) => {
+    const k = next.get(l) ?? l % folds;
+    fold[i] = k;
+    next.set(l, (k + 1) % folds);
+  });
+  const lambdas = [0, ...[...o.lambdas].filter((l) => l > 0).sort((x, y) => x - y)];
+  const right = lambdas.map(() => 0);
+  for (let f = 0; f < folds; f++) {
+    const rows = fold.flatMap((k, i) => (k === f ? [] : [i]));
+    const held = fold.flatMap((k, i) => (k === f ? [i] : []));
+    if (!rows.length || !held.length) continue;
+    const per = Array<number>(classes).fill(0);
+    for (const i of rows) per[labels[i]]++;
+    const seen = per.map((c) => c > 0);
+    const fit = fitRows(gram, n, rows, labels, classes, o, o.cvSteps);
+    for (const i of held) {
+      const h = rowProbs(gram, n, rows, fit, i, classes, o.scale);
+      lambdas.forEach((l, li) => {
+        if (argmax(blend(priors[i], h, classWeights(l, per, o.halfAt), seen)) === labels[i]) right[li]++;
+      });
+    }
+  }
+  let best = 0;
+  for (let li = 1; li < lambdas.length; li++) if (right[li] > right[best]) best = li;
+  return { lambda: lambdas[best], cv: { cells: n, model: right[0], adapted: right[best] } };
 }
 
 const argmax = (p: readonly number[]) => p.reduce((bi, v, i) => (v > p[bi] ? i : bi), 0);
@@ -173,11 +260,15 @@ export function headProbs(h: Head, embedding: ArrayLike<number>): number[] {
   return Array.from(z, (v) => v / sum);
 }
 
-/** The blended type probabilities: the model's own where there is no head. */
+/** The blended type probabilities: the model's own where there is no head, or the head has no weight. */
 export function adaptedProbs(h: Head | null, model: readonly number[], embedding: ArrayLike<number> | undefined): number[] {
   if (!h || !embedding || h.weight <= 0) return model as number[];
-  const p = headProbs(h, embedding);
-  return model.map((m, c) => (1 - h.weight) * m + h.weight * p[c]);
+  return blend(model, headProbs(h, embedding), h.weights, h.seen);
+}
+
+/** The same head at another λ (the eval's "head alone" is λ = 1). */
+export function withWeight(h: Head, lambda: number, halfAt = DEFAULT_ADAPT.halfAt): Head {
+  return { ...h, weight: lambda, weights: classWeights(lambda, h.perClass, halfAt) };
 }
 
 /** A seeded generator (mulberry32): the same seed picks the same cells in the CLI and the tests. */

@@ -17,8 +17,10 @@ export interface ProfileCell {
   key: string;
   type: WbcType;
   e: number[];
-  /** Whether the model's own type agreed with the verified one (gates the blend); absent: not known. */
+  /** Whether the model's own type agreed with the verified one; absent: not known. */
   modelRight?: boolean;
+  /** The model's own type probabilities for the cell (classifier order): the blend must beat them. */
+  p?: number[];
 }
 
 export interface MicroscopeProfile {
@@ -88,7 +90,10 @@ export function parseProfile(text: string, c: ClassifierIdentity): MicroscopePro
     if (!cell.e.every((v) => typeof v === 'number' && Number.isFinite(v) && Math.abs(v) < 1e6)) throw new ProfileError(`cell ${i + 1}: the embedding holds a value that is not a finite number`);
     const key = typeof cell.key === 'string' && cell.key.length <= 300 ? cell.key : `imported/${i}`;
     if (cell.modelRight !== undefined && typeof cell.modelRight !== 'boolean') throw new ProfileError(`cell ${i + 1}: modelRight must be true or false`);
-    return { key, type: cell.type, e: cell.e as number[], ...(typeof cell.modelRight === 'boolean' ? { modelRight: cell.modelRight } : {}) };
+    const p = cell.p;
+    if (p !== undefined && !(Array.isArray(p) && p.length === WBC_TYPES.length && p.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1)))
+      throw new ProfileError(`cell ${i + 1}: p must be ${WBC_TYPES.length} probabilities`);
+    return { key, type: cell.type, e: cell.e as number[], ...(typeof cell.modelRight === 'boolean' ? { modelRight: cell.modelRight } : {}), ...(p ? { p: p as number[] } : {}) };
   });
   return {
     format: PROFILE_FORMAT,

@@ -54,7 +54,7 @@ export function parseClassifierCard(json: unknown): ClassifierCard {
     sha256: j.sha256,
     bytes: num(j.bytes, 'bytes'),
     classes: classes.map((x, i) => ({ name: WBC_TYPES[i], code: String(x.code), color: String(x.color ?? '#888') })),
-    crop: { factor: num(c.factor, 'crop.factor'), size: num(c.size, 'crop.size'), pad: num(c.pad, 'crop.pad'), percentile: num(c.percentile, 'crop.percentile'), clip: num(c.clip, 'crop.clip') },
+    crop: { factor: num(c.factor, 'crop.factor'), size: num(c.size, 'crop.size'), pad: c.pad === 'edge' ? 'edge' : num(c.pad, 'crop.pad'), percentile: num(c.percentile, 'crop.percentile'), clip: num(c.clip, 'crop.clip') },
     lowConfidence: typeof j.low_confidence === 'number' ? j.low_confidence : 0.6,
     ...parseOutputs(j.outputs ?? (j.embedding ? [j.embedding, { name: 'logits' }] : undefined)),
   };

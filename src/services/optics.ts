@@ -1,0 +1,58 @@
+/**
+ * The batch rule for specks on the optics (core/quality/optics): whenever the batch's model output or the
+ * thresholds change, every counted image's post-processed detections are compared across the batch, and
+ * each image's `optics` ids are rewritten where they changed. Only model output takes part (not edits),
+ * so an edit never re-runs it; a person who edits a speck's box makes it theirs (selectors).
+ */
+import { opticsArtefacts } from '../core/quality/optics';
+import type { Detection } from '../core/detection/detection';
+import { filtered } from '../store/selectors';
+import type { AppState } from '../store/store';
+
+type Store = { getState(): AppState; setState(p: Partial<AppState>): void; subscribe(l: (s: AppState, p: AppState) => void): () => void };
+
+const same = (a: readonly string[] | undefined, b: readonly string[]) => (a?.length ?? 0) === b.length && b.every((x, i) => a![i] === x);
+
+/** Recomputes at most once per `delayMs` while a batch runs (each finished image would otherwise re-run it). */
+export function watchOptics(store: Store, delayMs = 250): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let lastRaw = new Map<string, Detection[] | undefined>();
+  let lastParams: AppState['postprocess'] | undefined;
+
+  const run = () => {
+    timer = undefined;
+    const s = store.getState();
+    const done = s.order.map((id) => s.images[id]).filter((im) => im.status === 'done' && im.raw && im.width && im.height);
+    lastRaw = new Map(done.map((im) => [im.id, im.raw]));
+    lastParams = s.postprocess;
+    const ids = opticsArtefacts(done.map((im) => ({ width: im.width!, height: im.height!, cells: filtered(im.raw!, s.postprocess) })));
+    let images: AppState['images'] | undefined;
+    done.forEach((im, i) => {
+      if (same(im.optics, ids[i])) return;
+      images ??= { ...store.getState().images };
+      images[im.id] = { ...images[im.id], optics: ids[i].length ? ids[i] : undefined };
+    });
+    if (images) store.setState({ images });
+  };
+
+  const changed = (s: AppState) => {
+    if (s.postprocess !== lastParams) return true;
+    let n = 0;
+    for (const id of s.order) {
+      const im = s.images[id];
+      if (im.status !== 'done' || !im.raw) continue;
+      n++;
+      if (lastRaw.get(id) !== im.raw) return true;
+    }
+    return n !== lastRaw.size;
+  };
+
+  const unsubscribe = store.subscribe((s, p) => {
+    if (s.images === p.images && s.order === p.order && s.postprocess === p.postprocess) return;
+    if (timer === undefined && changed(s)) timer = setTimeout(run, delayMs);
+  });
+  return () => {
+    unsubscribe();
+    if (timer !== undefined) clearTimeout(timer);
+  };
+}
