@@ -108,7 +108,9 @@ export class BatchRunner {
     } finally {
       this.running = false;
       this.store.getState().setRun(null);
-      if (!this.cancelled && this.nextQueued() && this.store.getState().model.status === 'ready') void this.pump();
+      // Cancel removed every queued image, so one queued now came after it (added while the cancelled
+      // run finished its images in flight, when pump() returned at once): it starts a run of its own.
+      if (this.nextQueued() && this.store.getState().model.status === 'ready') void this.pump();
     }
   }
 
