@@ -104,6 +104,8 @@ export function createServices(opts: ServiceOptions): Services {
         wasmBase: new URL(`${opts.base}ort/`, opts.href).href,
         numThreads: Number(params.get('threads') ?? 0),
         warmupSize: card.nativeSize,
+        // ?optimized=off loads the original models (the bench's before/after)
+        optimized: params.get('optimized') === 'off' ? undefined : new URL(`${opts.base}models/optimized.json`, opts.href).href,
         classifier: classifier
           ? { modelUrl: new URL(wbcModelUrl, opts.href).href, sha256: classifier.sha256, bytes: classifier.bytes, embedding: classifier.embedding?.name }
           : undefined,

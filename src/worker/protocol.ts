@@ -20,6 +20,9 @@ export interface InitRequest {
   numThreads: number;
   /** The model's native input size, for the warm-up run that ranks backends. */
   warmupSize: { width: number; height: number };
+  /** URL of optimized.json (scripts/optimizeModel.ts): the models stored pre-optimised, used on WASM when
+   * one was made from exactly these models; absent or unmatched, the originals load. */
+  optimized?: string;
   /** The WBC type classifier (optional: without it there is no differential). */
   classifier?: { modelUrl: string; sha256: string; bytes: number; /** its embedding output, when the card names one */ embedding?: string };
 }
@@ -46,7 +49,7 @@ export type WorkerRequest = InitRequest | DetectRequest | ClassifyRequest;
 export type WorkerResponse =
   | { type: 'status'; id: number; state: 'loading' }
   | { type: 'status'; id: number; state: 'progress'; loaded: number; total: number }
-  | { type: 'status'; id: number; state: 'ready'; backend: Backend; threads: number; loadMs: number; fetchMs: number; createMs: number; warmupMs?: number; note?: string; classifier: boolean }
+  | { type: 'status'; id: number; state: 'ready'; backend: Backend; threads: number; loadMs: number; fetchMs: number; createMs: number; warmupMs?: number; note?: string; classifier: boolean; /** from init to ORT's WebAssembly started (in parallel with the fetch), when started early */ runtimeMs?: number; /** the detector loaded is the pre-optimised copy */ optimized: boolean }
   | { type: 'result'; id: number; boxes: Float32Array; labels: Int32Array; scores: Float32Array; inferenceMs: number; width: number; height: number }
   | { type: 'classified'; id: number; logits: Float32Array; classes: number; ms: number; /** [n, dim] pooled features, when the model has them */ embedding?: Float32Array; dim?: number }
   | { type: 'error'; id: number; code: ErrorCode; message: string };
