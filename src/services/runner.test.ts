@@ -272,3 +272,22 @@ describe('BatchRunner: cancel', () => {
     expect(s.run).toBeNull();
   });
 });
+
+describe('BatchRunner: while the model loads', () => {
+  it('decodes the first images before the model is ready; a model that fails to load leaves them queued', async () => {
+    const store = createAppStore(card.postprocess);
+    const decoder = fakeDecoder();
+    const decoded: string[] = [];
+    let fail!: (e: Error) => void;
+    const model = new Promise<never>((_, reject) => (fail = reject));
+    const runner = new BatchRunner(store, () => model, cardWithoutScale, createImageFiles(), decoder, null, (id) => decoded.push(id));
+    await runner.addFiles([jpeg('a.jpg', 640, 480), jpeg('b.jpg', 640, 480, true, 1)]);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(decoded).toHaveLength(2); // thumbnails and decoding did not wait for the model
+    fail(new Error('no model'));
+    for (let i = 0; i < 100 && store.getState().run; i++) await new Promise((r) => setTimeout(r, 5));
+    const s = store.getState();
+    expect(s.run).toBeNull();
+    expect(s.order.map((id) => s.images[id].status)).toEqual(['queued', 'queued']);
+  });
+});
