@@ -83,6 +83,7 @@ export class BatchRunner {
     const st = this.store.getState();
     const doneAtStart = st.order.filter((id) => st.images[id].status === 'done' || st.images[id].status === 'error').length;
     st.setRun({ startedAt: performance.now(), doneAtStart });
+    this.decoder.prepare?.();
     const inflight = new Set<Promise<void>>();
     try {
       // Not awaited here: the first images decode (and get their thumbnails) while the model loads.

@@ -112,7 +112,7 @@ export function createServices(opts: ServiceOptions): Services {
         onProgress: (loaded, total) => store.getState().setModel({ loaded, total }),
       })
       .then((info) => {
-        store.getState().setModel({ status: 'ready', ...info });
+        store.getState().setModel({ status: 'ready', ...info, readyAt: performance.now() });
         // A fallback (WebGPU failed, threads failed) is worth knowing: it explains a slower engine.
         if (info.note && /failed|not available/i.test(info.note)) store.getState().notify({ kind: 'warning', source: 'engine', subject: '', message: info.note });
         return c;

@@ -17,6 +17,8 @@ export interface ModelSlice {
     warmupMs?: number;
     /** Init to ORT's WebAssembly started, when it started beside the model's download. */
     runtimeMs?: number;
+    /** Page time (performance.now(), ms since navigation) when the model became ready. */
+    readyAt?: number;
     /** The detector is the copy stored pre-optimised (scripts/optimizeModel.ts). */
     optimized?: boolean;
     note?: string;
