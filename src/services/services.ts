@@ -23,6 +23,7 @@ import { createCellTiles, type CellTiles } from './cellTiles';
 import { watchDifferentialTarget } from './differentialNotice';
 import { SamplePersistence } from './samplePersist';
 import { ProfileService } from './profile';
+import { chooseThreads, parseRecord, recordBatch } from './threadChoice';
 
 export interface Services {
   card: ModelCard;
@@ -62,6 +63,8 @@ export interface ServiceOptions {
 }
 
 const BACKEND_KEY = 'smearcount.backend';
+/** Wall time per image of finished batches per WASM thread count (threadChoice.ts). */
+const THREADS_KEY = 'smearcount.threads';
 /** Set (synchronously) while "Clear session" empties IndexedDB: a reload that interrupts it finishes the
  * clearing instead of restoring the sample that was cleared. */
 const CLEARING_KEY = 'smearcount.clearing';
@@ -87,6 +90,21 @@ export function createServices(opts: ServiceOptions): Services {
   const tiles = createCellTiles(files);
   let client: Promise<DetectorClient> | undefined;
 
+  // ?threads=N forces a count (tests, the bench); otherwise the measured choice for this machine.
+  const forcedThreads = params.has('threads') ? Number(params.get('threads')) : null;
+  const numThreads =
+    forcedThreads ?? chooseThreads(parseRecord(opts.storage.getItem(THREADS_KEY)), globalThis.navigator?.hardwareConcurrency ?? 1, globalThis.crossOriginIsolated === true);
+  if (forcedThreads === null) {
+    store.subscribe((s, p) => {
+      const run = p.run;
+      if (!run || s.run || !s.model.backend?.startsWith('wasm')) return;
+      const done = s.order.filter((id) => s.images[id].status === 'done' || s.images[id].status === 'error').length - run.doneAtStart;
+      const rec = parseRecord(opts.storage.getItem(THREADS_KEY));
+      const next = recordBatch(rec, s.model.threads ?? 1, done, performance.now() - run.startedAt);
+      if (next !== rec) opts.storage.setItem(THREADS_KEY, JSON.stringify(next));
+    });
+  }
+
   function loadDetector(): Promise<DetectorClient> {
     if (client) return client;
     const st = store.getState();
@@ -102,7 +120,7 @@ export function createServices(opts: ServiceOptions): Services {
         bytes: card.bytes,
         backend,
         wasmBase: new URL(`${opts.base}ort/`, opts.href).href,
-        numThreads: Number(params.get('threads') ?? 0),
+        numThreads,
         warmupSize: card.nativeSize,
         // ?optimized=off loads the original models (the bench's before/after)
         optimized: params.get('optimized') === 'off' ? undefined : new URL(`${opts.base}models/optimized.json`, opts.href).href,

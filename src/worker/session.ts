@@ -105,9 +105,10 @@ export function disposeOutputs(out: Record<string, OrtNs.Tensor>) {
 export function threadCount(numThreads: number): number {
   const isolated = (self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
   // Without cross-origin isolation there is no SharedArrayBuffer, and ORT would quietly run one thread.
-  // One core is left to the page (decoding the next image, WBC crops, React): measured by `npm run bench`
+  // 0: one core is left to the page (decoding the next image, WBC crops, React): measured by `npm run bench`
   // on 2 cores, ORT-web's second thread cost 1.67x the CPU of one for at most 1.2x the speed, and inside
-  // the app 2 threads ran 0.77x as fast as 1 (see README, Speed). ?threads=N overrides.
+  // the app 2 threads ran 0.77x as fast as 1 (see README, Speed). The page passes its measured choice
+  // (services/threadChoice.ts), or ?threads=N.
   return isolated ? (numThreads > 0 ? numThreads : Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 1) - 1))) : 1;
 }
 
