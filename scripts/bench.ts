@@ -474,7 +474,8 @@ for (const [t, p] of Object.entries(cmp.profiles)) {
   console.log(`${`${rest.length} other ops`.padEnd(20)} ${f(sum('nativeMs'))}  ${f(sum('webMs'))}`);
   console.log(`${'all kernels'.padEnd(20)} ${f(p.native.kernelMs)}  ${f(p.web.kernelMs)}  ${(p.web.kernelMs / p.native.kernelMs).toFixed(1).padStart(8)}x`);
 }
-const oneInference = app2?.p50 ?? rt['web 2'].p50;
+// One inference on the backend the repeat visit ran on (the app's default: 1 thread on 2 cores).
+const oneInference = (cold.warm.backend === 'wasm' ? app1 : app2)?.p50 ?? rt['web 1'].p50;
 const coldRatio = r2(cold.warm.ms / oneInference);
 const parts = (v: typeof cold.warm) =>
   `page until the worker's init ${(v.readyAt - v.loadMs).toFixed(0)} ms; in the worker: runtime started ${v.runtimeMs === undefined ? '-' : `${v.runtimeMs.toFixed(0)} ms`} ` +
