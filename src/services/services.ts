@@ -24,6 +24,7 @@ import { watchDifferentialTarget } from './differentialNotice';
 import { SamplePersistence } from './samplePersist';
 import { ProfileService } from './profile';
 import { chooseThreads, parseRecord, recordBatch } from './threadChoice';
+import { optimizedModels } from './optimizedModels';
 
 export interface Services {
   card: ModelCard;
@@ -123,7 +124,7 @@ export function createServices(opts: ServiceOptions): Services {
         numThreads,
         warmupSize: card.nativeSize,
         // ?optimized=off loads the original models (the bench's before/after)
-        optimized: params.get('optimized') === 'off' ? undefined : new URL(`${opts.base}models/optimized.json`, opts.href).href,
+        optimized: params.get('optimized') === 'off' || !optimizedModels ? undefined : { manifest: optimizedModels, base: new URL(`${opts.base}models/`, opts.href).href },
         classifier: classifier
           ? { modelUrl: new URL(wbcModelUrl, opts.href).href, sha256: classifier.sha256, bytes: classifier.bytes, embedding: classifier.embedding?.name }
           : undefined,

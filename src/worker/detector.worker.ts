@@ -7,7 +7,7 @@ import { labelsToInt32 } from '../core/detection/decode';
 import { AppError } from '../core/errors';
 import { rgbaToCHW } from '../core/detection/preprocess';
 import type { ClassifyRequest, DetectRequest, InitRequest, WorkerRequest, WorkerResponse } from './protocol';
-import { chooseModel, type OptimizedManifest } from './optimizedModel';
+import { chooseModel } from './optimizedModel';
 import { RunQueue, disposeOutputs, downloadModel, loadClassifier, loadSession, prepareWasmRuntime, threadCount, verifyModel, webgpuAdapterUsable, type Loaded } from './session';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -28,16 +28,6 @@ function fail(id: number, e: unknown) {
   post({ type: 'error', id, code, message: e instanceof Error ? e.message : String(e) });
 }
 
-async function fetchManifest(url: string | undefined): Promise<OptimizedManifest | null> {
-  if (!url) return null;
-  try {
-    const r = await fetch(url);
-    return r.ok ? ((await r.json()) as OptimizedManifest) : null;
-  } catch {
-    return null;
-  }
-}
-
 async function fetchVerified(m: { url: string; sha256: string; bytes: number }, onProgress: (l: number, t: number) => void = () => undefined) {
   const b = await downloadModel(m.url, m.bytes, onProgress);
   await verifyModel(b, m.sha256);
@@ -54,8 +44,8 @@ async function init(req: InitRequest) {
   let runtimeMs: number | undefined;
   const runtime = wasmOnly ? prepareWasmRuntime(req.wasmBase, threadCount(req.numThreads)).then(() => (runtimeMs = performance.now() - t0)) : null;
   runtime?.catch(() => undefined); // loadSession below meets the same failure and reports it
-  const manifest = wasmOnly ? await fetchManifest(req.optimized) : null;
-  const pick = (m: { url: string; sha256: string; bytes: number }) => chooseModel(manifest, req.optimized ?? '', m);
+  const manifest = wasmOnly ? (req.optimized?.manifest ?? null) : null;
+  const pick = (m: { url: string; sha256: string; bytes: number }) => chooseModel(manifest, req.optimized?.base ?? '', m);
   const detector = pick({ url: req.modelUrl, sha256: req.sha256, bytes: req.bytes });
   // The classifier's file downloads while the detector's does and its session starts: off the way to
   // the first count.

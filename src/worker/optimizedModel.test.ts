@@ -10,7 +10,7 @@ const original = { url: 'https://x/assets/m-123.onnx', sha256: src, bytes: 3 };
 
 describe('chooseModel', () => {
   it('takes the optimised copy made from exactly this model, beside the manifest, with optimisation off', () => {
-    expect(chooseModel(manifest, 'https://x/models/optimized.json', original)).toEqual({ url: 'https://x/models/m.opt.onnx', sha256: opt, bytes: 5, graphOptimizationLevel: 'disabled' });
+    expect(chooseModel(manifest, 'https://x/models/', original)).toEqual({ url: 'https://x/models/m.opt.onnx', sha256: opt, bytes: 5, graphOptimizationLevel: 'disabled' });
   });
   it('a manifest made from another model (a retrained one dropped in without a rebuild), none, or a broken one: the original, fully optimised at load', () => {
     const other = { ...original, sha256: 'c'.repeat(64) };

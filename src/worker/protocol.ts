@@ -3,6 +3,7 @@
  * request ends in exactly one `result` or `error`. */
 
 import type { ErrorCode } from '../core/errors';
+import type { OptimizedManifest } from './optimizedModel';
 
 export type BackendChoice = 'auto' | 'wasm' | 'webgpu';
 export type Backend = 'webgpu' | 'wasm-threads' | 'wasm';
@@ -20,9 +21,9 @@ export interface InitRequest {
   numThreads: number;
   /** The model's native input size, for the warm-up run that ranks backends. */
   warmupSize: { width: number; height: number };
-  /** URL of optimized.json (scripts/optimizeModel.ts): the models stored pre-optimised, used on WASM when
-   * one was made from exactly these models; absent or unmatched, the originals load. */
-  optimized?: string;
+  /** The models stored pre-optimised (scripts/optimizeModel.ts): the build's manifest and the URL of the
+   * folder holding them. Used on WASM for a model the manifest says it was made from; else the original. */
+  optimized?: { manifest: OptimizedManifest; base: string };
   /** The WBC type classifier (optional: without it there is no differential). */
   classifier?: { modelUrl: string; sha256: string; bytes: number; /** its embedding output, when the card names one */ embedding?: string };
 }
