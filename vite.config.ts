@@ -1,9 +1,20 @@
 import react from '@vitejs/plugin-react';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 
 const ortDist = fileURLToPath(new URL('./node_modules/onnxruntime-web/dist/', import.meta.url));
+
+// The pre-optimised models' manifest (scripts/optimizeModel.ts, run by predev/prebuild), built into the
+// bundle so that its hashes are pinned like the model card's (src/services/optimizedModels.ts).
+const optimizedModels = (() => {
+  try {
+    return JSON.parse(readFileSync(new URL('./public/models/optimized.json', import.meta.url), 'utf8'));
+  } catch {
+    return null;
+  }
+})();
 
 // Cross-origin isolation gives ORT SharedArrayBuffer, hence WASM threads. Hosting must send the
 // same two headers (see README); without them the app still works on one thread.
@@ -74,6 +85,7 @@ export default defineConfig({
       'onnxruntime-web/webgpu': `${ortDist}ort.webgpu.min.mjs`,
     },
   },
+  define: { __OPTIMIZED_MODELS__: JSON.stringify(optimizedModels) },
   assetsInclude: ['**/*.onnx'],
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   worker: { format: 'es' },

@@ -1,8 +1,10 @@
-import { useEffect, useRef } from 'react';
+import { memo, useEffect, useRef } from 'react';
 import { useApp } from '../services/context';
 import { imageCounts, imageFlags, inTotals, wasEdited } from '../store/selectors';
 import { FLAG_SHORT, FLAG_TEXT } from '../core/quality/flags';
 import { Thumb } from './Thumb';
+import type { ImageEntry } from '../store/types';
+import type { PostprocessParams } from '../core/detection/card';
 
 export function Thumbnails() {
   const order = useApp((s) => s.order);
@@ -30,45 +32,64 @@ export function Thumbnails() {
   if (!order.length) return null;
   return (
     <ol className="thumbs" ref={list} role="listbox" aria-label="Images in this batch" data-testid="thumbnails">
-      {order.map((id, i) => {
-        const im = images[id];
-        const c = im.status === 'done' ? imageCounts(im, params) : null;
-        const flags = imageFlags(im, params);
-        return (
-          <li
-            key={id}
-            role="option"
-            aria-selected={id === currentId}
-            data-testid="thumb"
-            data-status={im.status}
-            data-counted={im.status === 'done' ? inTotals(im) : undefined}
-            className={`thumb ${im.status}${id === currentId ? ' current' : ''}`}
-            onClick={() => select(id)}
-            tabIndex={id === currentId ? 0 : -1}
-            onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && select(id)}
-          >
-            <Thumb id={id} ready={im.status === 'done'} />
-            <span className="idx">{i + 1}</span>
-            <span className="name" title={im.name}>
-              {im.name}
-            </span>
-            <span className="meta">
-              {im.status === 'done' && c
-                ? `RBC ${c.RBC} · WBC ${c.WBC} · PLT ${c.Platelets}`
-                : im.status === 'error'
-                  ? 'error'
-                  : im.status}
-              {im.reviewed ? ' · ✓' : ''}
-              {wasEdited(im) ? ' · edited' : ''}
-            </span>
-            {flags.map((f) => (
-              <span key={f} className={`flag flag-${f}`} data-testid="image-flag" data-flag={f} title={FLAG_TEXT[f]}>
-                ⚑ {FLAG_SHORT[f]}
-              </span>
-            ))}
-          </li>
-        );
-      })}
+      {order.map((id, i) => (
+        <ThumbRow key={id} id={id} index={i} im={images[id]} params={params} current={id === currentId} select={select} />
+      ))}
     </ol>
   );
 }
+
+/** One row, re-rendered only when its own image, the thresholds or the selection change: a batch replaces
+ * one image entry per update, and re-rendering every row on each of them made the list's cost grow with
+ * the batch (n rows per finished image). */
+const ThumbRow = memo(function ThumbRow({
+  id,
+  index,
+  im,
+  params,
+  current,
+  select,
+}: {
+  id: string;
+  index: number;
+  im: ImageEntry;
+  params: PostprocessParams;
+  current: boolean;
+  select(id: string): void;
+}) {
+  const c = im.status === 'done' ? imageCounts(im, params) : null;
+  const flags = imageFlags(im, params);
+  return (
+    <li
+      role="option"
+      aria-selected={current}
+      data-testid="thumb"
+      data-status={im.status}
+      data-counted={im.status === 'done' ? inTotals(im) : undefined}
+      className={`thumb ${im.status}${current ? ' current' : ''}`}
+      onClick={() => select(id)}
+      tabIndex={current ? 0 : -1}
+      onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && select(id)}
+    >
+      <Thumb id={id} ready={im.status === 'done'} />
+      <span className="idx">{index + 1}</span>
+      <span className="name" title={im.name}>
+        {im.name}
+      </span>
+      <span className="meta">
+        {im.status === 'done' && c
+          ? `RBC ${c.RBC} · WBC ${c.WBC} · PLT ${c.Platelets}`
+          : im.status === 'error'
+            ? 'error'
+            : im.status}
+        {im.reviewed ? ' · ✓' : ''}
+        {wasEdited(im) ? ' · edited' : ''}
+      </span>
+      {flags.map((f) => (
+        <span key={f} className={`flag flag-${f}`} data-testid="image-flag" data-flag={f} title={FLAG_TEXT[f]}>
+          ⚑ {FLAG_SHORT[f]}
+        </span>
+      ))}
+    </li>
+  );
+});

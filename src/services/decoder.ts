@@ -15,6 +15,8 @@ export interface Decoder {
   pixels: ReadPixels;
   /** The WBC rule and quality flags off the page's thread (absent: on the page, reading with `pixels`). */
   assess?: Assess;
+  /** Starts what `assess` needs (its worker) before the first image does. */
+  prepare?(): void;
 }
 
 export const browserDecoder: Decoder = {
@@ -35,5 +37,8 @@ export const browserDecoder: Decoder = {
     return ctx.getImageData(0, 0, size, size).data;
   },
   pixels: readBitmapPixels,
-  assess: createQualityAssessor(),
+  ...(() => {
+    const assess = createQualityAssessor();
+    return { assess, prepare: () => assess.prepare() };
+  })(),
 };

@@ -19,7 +19,9 @@ export type Assess = (
 
 const onPage: Assess = (full, raw, scale, card) => assessBitmap(readBitmapPixels, full, raw, scale, card);
 
-export function createQualityAssessor(): Assess {
+/** `prepare()` starts the worker ahead of its first image: its start (a module worker and its code)
+ * then overlaps the model's load instead of following the first detection. */
+export function createQualityAssessor(): Assess & { prepare(): void } {
   let worker: Worker | null | undefined;
   let next = 0;
   const pending = new Map<number, { resolve(v: { raw: Detection[]; quality: Quality }): void; reject(e: Error): void }>();
@@ -43,7 +45,7 @@ export function createQualityAssessor(): Assess {
       return null;
     }
   };
-  return async (full, raw, scale, card) => {
+  const assess: Assess = async (full, raw, scale, card) => {
     if (worker === undefined) worker = start();
     const w = worker;
     if (!w) return onPage(full, raw, scale, card);
@@ -60,4 +62,9 @@ export function createQualityAssessor(): Assess {
       return onPage(full, raw, scale, card);
     }
   };
+  return Object.assign(assess, {
+    prepare() {
+      if (worker === undefined) worker = start();
+    },
+  });
 }

@@ -236,3 +236,58 @@ describe('BatchRunner: annotations', () => {
     expect(store.getState().notices).toEqual([]);
   });
 });
+
+describe('BatchRunner: cancel', () => {
+  it('files added right after Cancel, while the cancelled run is still finishing, are detected and the run ends', async () => {
+    const store = createAppStore(card.postprocess);
+    store.getState().setModel({ status: 'ready' });
+    // A detector that holds every detection until released: the cancelled run is still busy when the
+    // next files come.
+    const inner = fakeClient(() => card.scale!.referenceRbcPx);
+    let release!: () => void;
+    let gate = new Promise<void>((r) => (release = r));
+    const client = {
+      classify: inner.classify.bind(inner),
+      async detect(bmp: ImageBitmap) {
+        await gate;
+        return inner.detect(bmp);
+      },
+    };
+    const runner = new BatchRunner(store, async () => client, cardWithoutScale, createImageFiles(), fakeDecoder());
+    const settle = async (ms: number) => new Promise((r) => setTimeout(r, ms));
+    await runner.addFiles([0, 1, 2, 3, 4].map((i) => jpeg(`a${i}.jpg`, 640, 480, true, i)));
+    await settle(20);
+    runner.cancel(); // the three in flight finish; the other two leave the batch
+    await runner.addFiles([jpeg('after.jpg', 640, 480, true, 9)]);
+    gate = Promise.resolve();
+    release();
+    for (let i = 0; i < 100 && (store.getState().run || store.getState().order.some((id) => ['queued', 'running'].includes(store.getState().images[id].status))); i++) await settle(5);
+    const s = store.getState();
+    expect(s.order.map((id) => [s.images[id].name, s.images[id].status])).toEqual([
+      ['a0.jpg', 'done'],
+      ['a1.jpg', 'done'],
+      ['a2.jpg', 'done'],
+      ['after.jpg', 'done'],
+    ]);
+    expect(s.run).toBeNull();
+  });
+});
+
+describe('BatchRunner: while the model loads', () => {
+  it('decodes the first images before the model is ready; a model that fails to load leaves them queued', async () => {
+    const store = createAppStore(card.postprocess);
+    const decoder = fakeDecoder();
+    const decoded: string[] = [];
+    let fail!: (e: Error) => void;
+    const model = new Promise<never>((_, reject) => (fail = reject));
+    const runner = new BatchRunner(store, () => model, cardWithoutScale, createImageFiles(), decoder, null, (id) => decoded.push(id));
+    await runner.addFiles([jpeg('a.jpg', 640, 480), jpeg('b.jpg', 640, 480, true, 1)]);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(decoded).toHaveLength(2); // thumbnails and decoding did not wait for the model
+    fail(new Error('no model'));
+    for (let i = 0; i < 100 && store.getState().run; i++) await new Promise((r) => setTimeout(r, 5));
+    const s = store.getState();
+    expect(s.run).toBeNull();
+    expect(s.order.map((id) => s.images[id].status)).toEqual(['queued', 'queued']);
+  });
+});

@@ -83,12 +83,15 @@ export class BatchRunner {
     const st = this.store.getState();
     const doneAtStart = st.order.filter((id) => st.images[id].status === 'done' || st.images[id].status === 'error').length;
     st.setRun({ startedAt: performance.now(), doneAtStart });
+    this.decoder.prepare?.();
+    const inflight = new Set<Promise<void>>();
     try {
-      const client = await this.client();
+      // Not awaited here: the first images decode (and get their thumbnails) while the model loads.
+      const client = this.client();
+      client.catch(() => undefined); // met by process(), which puts its image back in the queue
       // Three images in flight: the worker also types the WBCs of finished images, and with only two
       // the next image's decode started after that typing, leaving the worker idle while it ran. With
       // three, a decoded image is always waiting when a detection ends (bench: batch/sum).
-      const inflight = new Set<Promise<void>>();
       for (;;) {
         if (this.cancelled) break;
         const id = this.nextQueued();
@@ -105,14 +108,17 @@ export class BatchRunner {
       await Promise.all(inflight);
     } catch {
       // The model failed to load: the model slice shows why; images stay queued for a retry.
+      await Promise.allSettled(inflight);
     } finally {
       this.running = false;
       this.store.getState().setRun(null);
-      if (!this.cancelled && this.nextQueued() && this.store.getState().model.status === 'ready') void this.pump();
+      // Cancel removed every queued image, so one queued now came after it (added while the cancelled
+      // run finished its images in flight, when pump() returned at once): it starts a run of its own.
+      if (this.nextQueued() && this.store.getState().model.status === 'ready') void this.pump();
     }
   }
 
-  private async process(client: Pick<DetectorClient, 'detect' | 'classify'>, id: string) {
+  private async process(clientReady: Promise<Pick<DetectorClient, 'detect' | 'classify'>>, id: string) {
     const blob = this.files.get(id);
     const update = (p: Parameters<AppState['updateImage']>[1]) => this.store.getState().updateImage(id, p);
     if (!blob) return update({ status: 'error', error: 'The file is no longer available.' });
@@ -126,6 +132,14 @@ export class BatchRunner {
     const { width, height } = full;
     update({ width, height });
     this.onDecoded?.(id, full);
+    let client: Pick<DetectorClient, 'detect' | 'classify'>;
+    try {
+      client = await clientReady;
+    } catch (e) {
+      full.close();
+      if (this.store.getState().images[id]) update({ status: 'queued' });
+      throw e;
+    }
     let inferenceMs = 0;
     try {
       const detected = await detectWithScale(

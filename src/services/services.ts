@@ -24,6 +24,8 @@ import { watchDifferentialTarget } from './differentialNotice';
 import { SamplePersistence } from './samplePersist';
 import { ProfileService } from './profile';
 import { watchOptics } from './optics';
+import { chooseThreads, parseRecord, recordBatch } from './threadChoice';
+import { optimizedModels } from './optimizedModels';
 
 export interface Services {
   card: ModelCard;
@@ -63,6 +65,8 @@ export interface ServiceOptions {
 }
 
 const BACKEND_KEY = 'smearcount.backend';
+/** Wall time per image of finished batches per WASM thread count (threadChoice.ts). */
+const THREADS_KEY = 'smearcount.threads';
 /** Set (synchronously) while "Clear session" empties IndexedDB: a reload that interrupts it finishes the
  * clearing instead of restoring the sample that was cleared. */
 const CLEARING_KEY = 'smearcount.clearing';
@@ -88,6 +92,21 @@ export function createServices(opts: ServiceOptions): Services {
   const tiles = createCellTiles(files);
   let client: Promise<DetectorClient> | undefined;
 
+  // ?threads=N forces a count (tests, the bench); otherwise the measured choice for this machine.
+  const forcedThreads = params.has('threads') ? Number(params.get('threads')) : null;
+  const numThreads =
+    forcedThreads ?? chooseThreads(parseRecord(opts.storage.getItem(THREADS_KEY)), globalThis.navigator?.hardwareConcurrency ?? 1, globalThis.crossOriginIsolated === true);
+  if (forcedThreads === null) {
+    store.subscribe((s, p) => {
+      const run = p.run;
+      if (!run || s.run || !s.model.backend?.startsWith('wasm')) return;
+      const done = s.order.filter((id) => s.images[id].status === 'done' || s.images[id].status === 'error').length - run.doneAtStart;
+      const rec = parseRecord(opts.storage.getItem(THREADS_KEY));
+      const next = recordBatch(rec, s.model.threads ?? 1, done, performance.now() - run.startedAt);
+      if (next !== rec) opts.storage.setItem(THREADS_KEY, JSON.stringify(next));
+    });
+  }
+
   function loadDetector(): Promise<DetectorClient> {
     if (client) return client;
     const st = store.getState();
@@ -103,15 +122,17 @@ export function createServices(opts: ServiceOptions): Services {
         bytes: card.bytes,
         backend,
         wasmBase: new URL(`${opts.base}ort/`, opts.href).href,
-        numThreads: Number(params.get('threads') ?? 0),
+        numThreads,
         warmupSize: card.nativeSize,
+        // ?optimized=off loads the original models (the bench's before/after)
+        optimized: params.get('optimized') === 'off' || !optimizedModels ? undefined : { manifest: optimizedModels, base: new URL(`${opts.base}models/`, opts.href).href },
         classifier: classifier
           ? { modelUrl: new URL(wbcModelUrl, opts.href).href, sha256: classifier.sha256, bytes: classifier.bytes, embedding: classifier.embedding?.name }
           : undefined,
         onProgress: (loaded, total) => store.getState().setModel({ loaded, total }),
       })
       .then((info) => {
-        store.getState().setModel({ status: 'ready', ...info });
+        store.getState().setModel({ status: 'ready', ...info, readyAt: performance.now() });
         // A fallback (WebGPU failed, threads failed) is worth knowing: it explains a slower engine.
         if (info.note && /failed|not available/i.test(info.note)) store.getState().notify({ kind: 'warning', source: 'engine', subject: '', message: info.note });
         return c;

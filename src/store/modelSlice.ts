@@ -15,6 +15,12 @@ export interface ModelSlice {
     fetchMs?: number;
     createMs?: number;
     warmupMs?: number;
+    /** Init to ORT's WebAssembly started, when it started beside the model's download. */
+    runtimeMs?: number;
+    /** Page time (performance.now(), ms since navigation) when the model became ready. */
+    readyAt?: number;
+    /** The detector is the copy stored pre-optimised (scripts/optimizeModel.ts). */
+    optimized?: boolean;
     note?: string;
     error?: string;
     /** The WBC classifier loaded (the differential is available). */

@@ -35,8 +35,8 @@ export class DetectorClient {
       if (m.state === 'progress') this.progressCb?.(m.loaded, m.total);
       if (m.state === 'ready' && p) {
         this.pending.delete(m.id);
-        const { backend, threads, loadMs, fetchMs, createMs, warmupMs, note, classifier } = m;
-        (p.resolve as (v: ReadyInfo) => void)({ backend, threads, loadMs, fetchMs, createMs, warmupMs, note, classifier });
+        const { type: _t, id: _i, state: _s, ...info } = m;
+        (p.resolve as (v: ReadyInfo) => void)(info);
       }
       return;
     }

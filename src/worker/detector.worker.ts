@@ -7,7 +7,8 @@ import { labelsToInt32 } from '../core/detection/decode';
 import { AppError } from '../core/errors';
 import { rgbaToCHW } from '../core/detection/preprocess';
 import type { ClassifyRequest, DetectRequest, InitRequest, WorkerRequest, WorkerResponse } from './protocol';
-import { RunQueue, disposeOutputs, downloadModel, loadClassifier, loadSession, verifyModel, type Loaded } from './session';
+import { chooseModel } from './optimizedModel';
+import { RunQueue, disposeOutputs, downloadModel, loadClassifier, loadSession, prepareWasmRuntime, threadCount, verifyModel, webgpuAdapterUsable, type Loaded } from './session';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -27,26 +28,59 @@ function fail(id: number, e: unknown) {
   post({ type: 'error', id, code, message: e instanceof Error ? e.message : String(e) });
 }
 
+async function fetchVerified(m: { url: string; sha256: string; bytes: number }, onProgress: (l: number, t: number) => void = () => undefined) {
+  const b = await downloadModel(m.url, m.bytes, onProgress);
+  await verifyModel(b, m.sha256);
+  return b;
+}
+
 async function init(req: InitRequest) {
   post({ type: 'status', id: req.id, state: 'loading' });
   const t0 = performance.now();
+  // On WASM alone (the common case), ORT's WebAssembly is fetched, compiled and started while the models
+  // download, and the models are the copies stored pre-optimised, loaded with graph optimisation off. The
+  // WebGPU paths keep the original graph (its fused CPU ops are not WebGPU kernels).
+  const wasmOnly = req.backend === 'wasm' || (req.backend === 'auto' && !(await webgpuAdapterUsable()));
+  let runtimeMs: number | undefined;
+  const runtime = wasmOnly ? prepareWasmRuntime(req.wasmBase, threadCount(req.numThreads)).then(() => (runtimeMs = performance.now() - t0)) : null;
+  runtime?.catch(() => undefined); // loadSession below meets the same failure and reports it
+  const manifest = wasmOnly ? (req.optimized?.manifest ?? null) : null;
+  const pick = (m: { url: string; sha256: string; bytes: number }) => chooseModel(manifest, req.optimized?.base ?? '', m);
+  const detector = pick({ url: req.modelUrl, sha256: req.sha256, bytes: req.bytes });
   // The classifier's file downloads while the detector's does and its session starts: off the way to
   // the first count.
   const c = req.classifier;
-  const classifierBytes = c ? downloadModel(c.modelUrl, c.bytes, () => undefined).then(async (b) => (await verifyModel(b, c.sha256), b)) : null;
+  const cm = c ? pick({ url: c.modelUrl, sha256: c.sha256, bytes: c.bytes }) : null;
+  const classifierBytes = c && cm ? fetchVerified(cm).catch(() => fetchVerified({ url: c.modelUrl, sha256: c.sha256, bytes: c.bytes }).then((b) => ((cm.graphOptimizationLevel = 'all'), b))) : null;
   classifierBytes?.catch(() => undefined); // reported below, once the detector is up
-  const bytes = await downloadModel(req.modelUrl, req.bytes, (l, t) =>
-    post({ type: 'status', id: req.id, state: 'progress', loaded: l, total: t }),
-  );
-  await verifyModel(bytes, req.sha256);
+  const progress = (l: number, t: number) => post({ type: 'status', id: req.id, state: 'progress', loaded: l, total: t });
+  const original = { url: req.modelUrl, sha256: req.sha256, bytes: req.bytes };
+  let bytes: Uint8Array;
+  let level = detector.graphOptimizationLevel;
+  try {
+    bytes = await fetchVerified(detector, progress);
+  } catch (e) {
+    if (level === 'all') throw e;
+    // An optimised copy that is missing or damaged is not fatal: the original loads as before.
+    bytes = await fetchVerified(original, progress);
+    level = 'all';
+  }
   const fetchMs = performance.now() - t0;
-  const s = await loadSession(bytes, req.backend, req.wasmBase, req.numThreads, req.warmupSize);
+  await runtime?.catch(() => undefined);
+  let s: Awaited<ReturnType<typeof loadSession>>;
+  try {
+    s = await loadSession(bytes, req.backend, req.wasmBase, req.numThreads, req.warmupSize, level);
+  } catch (e) {
+    if (level === 'all') throw e;
+    s = await loadSession(await fetchVerified(original), req.backend, req.wasmBase, req.numThreads, req.warmupSize, 'all');
+    level = 'all';
+  }
   // The classifier is small and optional: a failure leaves detection working, without the differential.
   let classifierNote: string | undefined;
-  if (classifierBytes) {
+  if (classifierBytes && cm) {
     embeddingName = req.classifier?.embedding;
     classifier = classifierBytes
-      .then((b) => loadClassifier(s.ort, b))
+      .then((b) => loadClassifier(s.ort, b, cm.graphOptimizationLevel))
       .catch((e: Error) => {
         classifierNote = `The WBC classifier could not start (${e.message}); counting works, without the differential.`;
         return null;
@@ -63,6 +97,8 @@ async function init(req: InitRequest) {
     fetchMs,
     createMs: s.createMs,
     warmupMs: s.warmupMs,
+    runtimeMs,
+    optimized: level === 'disabled',
     note: [s.note, classifierNote].filter(Boolean).join(' ') || undefined,
     classifier: cls !== null,
   });

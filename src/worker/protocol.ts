@@ -3,6 +3,7 @@
  * request ends in exactly one `result` or `error`. */
 
 import type { ErrorCode } from '../core/errors';
+import type { OptimizedManifest } from './optimizedModel';
 
 export type BackendChoice = 'auto' | 'wasm' | 'webgpu';
 export type Backend = 'webgpu' | 'wasm-threads' | 'wasm';
@@ -20,6 +21,9 @@ export interface InitRequest {
   numThreads: number;
   /** The model's native input size, for the warm-up run that ranks backends. */
   warmupSize: { width: number; height: number };
+  /** The models stored pre-optimised (scripts/optimizeModel.ts): the build's manifest and the URL of the
+   * folder holding them. Used on WASM for a model the manifest says it was made from; else the original. */
+  optimized?: { manifest: OptimizedManifest; base: string };
   /** The WBC type classifier (optional: without it there is no differential). */
   classifier?: { modelUrl: string; sha256: string; bytes: number; /** its embedding output, when the card names one */ embedding?: string };
 }
@@ -46,7 +50,7 @@ export type WorkerRequest = InitRequest | DetectRequest | ClassifyRequest;
 export type WorkerResponse =
   | { type: 'status'; id: number; state: 'loading' }
   | { type: 'status'; id: number; state: 'progress'; loaded: number; total: number }
-  | { type: 'status'; id: number; state: 'ready'; backend: Backend; threads: number; loadMs: number; fetchMs: number; createMs: number; warmupMs?: number; note?: string; classifier: boolean }
+  | { type: 'status'; id: number; state: 'ready'; backend: Backend; threads: number; loadMs: number; fetchMs: number; createMs: number; warmupMs?: number; note?: string; classifier: boolean; /** from init to ORT's WebAssembly started (in parallel with the fetch), when started early */ runtimeMs?: number; /** the detector loaded is the pre-optimised copy */ optimized: boolean }
   | { type: 'result'; id: number; boxes: Float32Array; labels: Int32Array; scores: Float32Array; inferenceMs: number; width: number; height: number }
   | { type: 'classified'; id: number; logits: Float32Array; classes: number; ms: number; /** [n, dim] pooled features, when the model has them */ embedding?: Float32Array; dim?: number }
   | { type: 'error'; id: number; code: ErrorCode; message: string };

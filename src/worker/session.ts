@@ -63,7 +63,7 @@ export interface Loaded {
   createMs: number;
 }
 
-async function webgpuAdapterUsable(): Promise<boolean> {
+export async function webgpuAdapterUsable(): Promise<boolean> {
   const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
   if (!gpu) return false;
   try {
@@ -73,10 +73,13 @@ async function webgpuAdapterUsable(): Promise<boolean> {
   }
 }
 
-async function create(ort: Ort, model: Uint8Array, ep: 'webgpu' | 'wasm'): Promise<OrtNs.InferenceSession> {
+export type OptLevel = 'disabled' | 'all';
+
+async function create(ort: Ort, model: Uint8Array, ep: 'webgpu' | 'wasm', level: OptLevel): Promise<OrtNs.InferenceSession> {
   try {
-    // A copy per session: ORT may take ownership of the buffer.
-    return await ort.InferenceSession.create(model.slice(), { executionProviders: [ep], graphOptimizationLevel: 'all' });
+    // A copy per session: ORT may take ownership of the buffer. 'disabled' for a model optimised offline
+    // (optimizedModel.ts): its graph work was done at build time.
+    return await ort.InferenceSession.create(model.slice(), { executionProviders: [ep], graphOptimizationLevel: level });
   } catch (e) {
     throw new AppError('session-create', `could not start the ${ep} backend (${(e as Error).message})`);
   }
@@ -98,6 +101,34 @@ export function disposeOutputs(out: Record<string, OrtNs.Tensor>) {
   for (const t of Object.values(out)) t.dispose?.();
 }
 
+/** The WASM thread count for a request (0 = choose). */
+export function threadCount(numThreads: number): number {
+  const isolated = (self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  // Without cross-origin isolation there is no SharedArrayBuffer, and ORT would quietly run one thread.
+  // 0: one core is left to the page (decoding the next image, WBC crops, React): measured by `npm run bench`
+  // on 2 cores, ORT-web's second thread cost 1.67x the CPU of one for at most 1.2x the speed, and inside
+  // the app 2 threads ran 0.77x as fast as 1 (see README, Speed). The page passes its measured choice
+  // (services/threadChoice.ts), or ?threads=N.
+  return isolated ? (numThreads > 0 ? numThreads : Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 1) - 1))) : 1;
+}
+
+/** A 63-byte ONNX model, hand-encoded: one Identity node on a float [1] tensor. */
+const TINY_MODEL = [8, 7, 58, 55, 10, 16, 10, 1, 120, 18, 1, 121, 34, 8, 73, 100, 101, 110, 116, 105, 116, 121, 18, 1, 103, 90, 15, 10, 1, 120, 18, 10, 10, 8, 8, 1, 18, 4, 10, 2, 8, 1, 98, 15, 10, 1, 121, 18, 10, 10, 8, 8, 1, 18, 4, 10, 2, 8, 1, 66, 2, 16, 13];
+
+/** Fetches, compiles and starts ORT's WebAssembly (and its thread pool) at once, so that this overlaps the
+ * model's download and check instead of following them. ORT-web has no public call for only that: its
+ * runtime starts with the first session, so a session of a tiny model starts it. The thread count is fixed
+ * here (ORT reads env.wasm.numThreads once, at that first session). */
+export async function prepareWasmRuntime(wasmBase: string, threads: number): Promise<Ort> {
+  const ort = (await import('onnxruntime-web/wasm')) as Ort;
+  ort.env.wasm.wasmPaths = wasmBase;
+  ort.env.wasm.numThreads = threads;
+  ort.env.wasm.proxy = false;
+  const s = await ort.InferenceSession.create(Uint8Array.from(TINY_MODEL), { executionProviders: ['wasm'] });
+  await s.release();
+  return ort;
+}
+
 export async function loadSession(
   model: Uint8Array,
   choice: BackendChoice,
@@ -105,13 +136,9 @@ export async function loadSession(
   numThreads: number,
   /** The card's native size: the warm-up runs at the size most inputs will have. */
   warmupSize: { width: number; height: number },
+  level: OptLevel = 'all',
 ): Promise<Loaded & { note?: string }> {
-  const isolated = (self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-  // Without cross-origin isolation there is no SharedArrayBuffer, and ORT would quietly run one thread.
-  // One core is left to the page (decoding the next image, WBC crops, React): measured by `npm run bench`
-  // on 2 cores, ORT-web's second thread cost 1.67x the CPU of one for at most 1.2x the speed, and inside
-  // the app 2 threads ran 0.77x as fast as 1 (see README, Speed). ?threads=N overrides.
-  const threads = isolated ? (numThreads > 0 ? numThreads : Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 1) - 1))) : 1;
+  const threads = threadCount(numThreads);
   const notes: string[] = [];
 
   const start = async (ep: 'wasm' | 'webgpu', threads: number, rank = false): Promise<Loaded> => {
@@ -121,7 +148,7 @@ export async function loadSession(
     ort.env.wasm.numThreads = threads;
     ort.env.wasm.proxy = false;
     const t = performance.now();
-    const session = await create(ort, model, ep);
+    const session = await create(ort, model, ep, level);
     const createMs = performance.now() - t;
     const warmupMs = rank ? await warmUp(ort, session, warmupSize) : undefined;
     const backend: Backend = ep === 'webgpu' ? 'webgpu' : threads > 1 ? 'wasm-threads' : 'wasm';
@@ -168,9 +195,9 @@ export async function loadSession(
 
 /** The WBC classifier's session, on WASM (a few small convolutions: no GPU needed), with the detector's
  * runtime module (the same ort instance, so its environment settings apply). */
-export async function loadClassifier(ort: Ort, model: Uint8Array): Promise<{ ort: Ort; session: OrtNs.InferenceSession }> {
+export async function loadClassifier(ort: Ort, model: Uint8Array, level: OptLevel = 'all'): Promise<{ ort: Ort; session: OrtNs.InferenceSession }> {
   try {
-    const session = await ort.InferenceSession.create(model.slice(), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+    const session = await ort.InferenceSession.create(model.slice(), { executionProviders: ['wasm'], graphOptimizationLevel: level });
     return { ort, session };
   } catch (e) {
     throw new AppError('session-create', `could not start the WBC classifier (${(e as Error).message})`);

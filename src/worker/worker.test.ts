@@ -46,7 +46,7 @@ describe('DetectorClient', () => {
       if (req.type === 'init')
         return [
           { type: 'status', id: req.id, state: 'progress', loaded: 5, total: 10 },
-          { type: 'status', id: req.id, state: 'ready', backend: 'wasm', threads: 1, loadMs: 1, fetchMs: 1, createMs: 1, warmupMs: 1, classifier: false },
+          { type: 'status', id: req.id, state: 'ready', backend: 'wasm', threads: 1, loadMs: 1, fetchMs: 1, createMs: 1, warmupMs: 1, classifier: false, optimized: true },
         ];
       return [{ type: 'error', id: req.id, code: 'inference', message: 'boom' }];
     });

@@ -3,7 +3,8 @@
  * here in Node) and onnxruntime-node give the same detections through the app's pre- and
  * post-processing, and they agree with the ground truth on a real smear.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as ortWeb from 'onnxruntime-web';
@@ -17,6 +18,7 @@ import { postprocess } from './postprocess';
 import { planInput } from './preprocess';
 import { resizeToCHW } from './resize';
 import { iou } from './geometry';
+import { optimizeModel } from '../../../scripts/optimizeModel';
 
 const IMAGES = ['BloodImage_00339', 'BloodImage_00366'];
 
@@ -52,5 +54,36 @@ describe('golden: real model, real images', () => {
     }
     await web.release();
     await native.release();
+  });
+});
+
+describe('golden: the model stored pre-optimised (scripts/optimizeModel.ts)', () => {
+  it('loaded with graph optimisation off in the browser runtime, gives the outputs of the original loaded with full optimisation', async () => {
+    const dir = requireData('cbc/Testing', 'CBC Testing');
+    const out = join(mkdtempSync(join(tmpdir(), 'smearcount-opt-')), 'detector.opt.onnx');
+    // whichever model is in models/ now: the retrained one too
+    const entry = await optimizeModel(DEFAULT_MODEL, out);
+    expect(entry.level).toBe('extended');
+    ortWeb.env.wasm.numThreads = 1;
+    const original = await ortWeb.InferenceSession.create(new Uint8Array(readFileSync(DEFAULT_MODEL)), { graphOptimizationLevel: 'all' });
+    const optimised = await ortWeb.InferenceSession.create(new Uint8Array(readFileSync(out)), { graphOptimizationLevel: 'disabled' });
+    for (const name of IMAGES) {
+      const img = await decodeImage(join(dir, 'Images', `${name}.jpg`));
+      // the native size, and another one (the second pass runs at other sizes)
+      for (const f of [1, 1.5]) {
+        const w = Math.round(512 * f);
+        const h = Math.round(384 * f);
+        const feeds = { image: new ortWeb.Tensor('float32', resizeToCHW(img.data, img.width, img.height, w, h), [3, h, w]) };
+        const a = await original.run(feeds);
+        const b = await optimised.run(feeds);
+        expect(b.boxes.dims).toEqual(a.boxes.dims);
+        expect(Array.from(b.labels.data as BigInt64Array)).toEqual(Array.from(a.labels.data as BigInt64Array));
+        const maxDiff = (x: Float32Array, y: Float32Array) => x.reduce((m, v, i) => Math.max(m, Math.abs(v - y[i])), 0);
+        expect(maxDiff(b.boxes.data as Float32Array, a.boxes.data as Float32Array)).toBeLessThan(1e-2); // pixels
+        expect(maxDiff(b.scores.data as Float32Array, a.scores.data as Float32Array)).toBeLessThan(1e-4);
+      }
+    }
+    await original.release();
+    await optimised.release();
   });
 });

@@ -1,0 +1,38 @@
+import { expect, test } from '@playwright/test';
+import { AppPage } from './app.po';
+import { testingImages } from './data';
+
+/** Counts of the first image, with the app's detector loaded as it is (pre-optimised or not). */
+async function countOne(app: AppPage, query: string) {
+  await app.open(query);
+  await app.drop(testingImages(1));
+  await app.waitReady();
+  const model = await app.page.evaluate(() => window.__smearcount.model());
+  const counts = await app.counts();
+  return { model, counts };
+}
+
+test.describe('start-up with the pre-optimised models', () => {
+  test('the detector loads from its pre-optimised copy and counts as the original does', async ({ page, browser }) => {
+    const opt = await countOne(new AppPage(page), '?backend=wasm&threads=1');
+    expect(opt.model.optimized).toBe(true);
+    const other = await browser.newPage();
+    const orig = await countOne(new AppPage(other), '?backend=wasm&threads=1&optimized=off');
+    expect(orig.model.optimized).toBe(false);
+    expect(opt.counts).toEqual(orig.counts);
+    await other.close();
+  });
+  test('a damaged pre-optimised copy is not fatal: the original model loads and counts', async ({ page }) => {
+    await page.route(/\.opt\.onnx$/, async (route) => {
+      const res = await route.fetch();
+      const body = Buffer.from(await res.body());
+      body[body.length - 100] ^= 0xff;
+      await route.fulfill({ response: res, body });
+    });
+    const { model, counts } = await countOne(new AppPage(page), '?backend=wasm&threads=1');
+    expect(model.status).toBe('ready');
+    expect(model.optimized).toBe(false);
+    expect(model.classifier).toBe(true);
+    expect(counts.RBC).toBeGreaterThan(5);
+  });
+});
