@@ -12,7 +12,7 @@ import { WBC_TYPES } from '../core/differential/differential';
 import { reviewedDetections } from '../store/selectors';
 import type { AppStore } from '../store/store';
 import type { ImageEntry } from '../store/types';
-import { getKeyed, openKeyed, putKeyed } from './idb';
+import { KeyedDb } from './idb';
 
 const DB = 'smearcount-profile';
 const STORE = 'profile';
@@ -30,7 +30,7 @@ export class ProfileService {
   private ignored = new Set<string>();
   /** Keys of cells seen verified in this batch since the page opened. */
   private seen = new Set<string>();
-  private db?: Promise<IDBDatabase>;
+  private db = new KeyedDb(DB, STORE);
   private signature = '';
   private adaptedWith = new Map<string, { head: Head | null; wbc: ImageEntry['wbc'] }>();
   private timer?: ReturnType<typeof setTimeout>;
@@ -44,10 +44,6 @@ export class ProfileService {
     this.profile = emptyProfile(this.id, store.getState().postprocess.countRule);
   }
 
-  private conn() {
-    return (this.db ??= openKeyed(DB, STORE));
-  }
-
   current(): MicroscopeProfile {
     return this.profile;
   }
@@ -55,8 +51,7 @@ export class ProfileService {
   /** Loads the stored profile (if it was made for this classifier), applies its settings and starts learning. */
   async start() {
     try {
-      const db = await this.conn();
-      const v = await getKeyed<Stored>(db, STORE, KEY);
+      const v = await this.db.get<Stored>(KEY);
       if (v?.profile && v.profile.classifier?.sha256 === this.id.sha256 && v.profile.classifier.embeddingDim === this.id.dim) {
         this.profile = v.profile;
         this.ignored = new Set(v.ignored ?? []);
@@ -177,8 +172,8 @@ export class ProfileService {
 
   private save() {
     const stored: Stored = { profile: this.profile, ignored: [...this.ignored] };
-    void this.conn()
-      .then((db) => putKeyed(db, STORE, KEY, stored))
+    void this.db
+      .put(KEY, stored)
       .catch((e: unknown) => this.store.getState().notify({ kind: 'error', source: 'profile', subject: '', message: `The microscope profile was not saved (${(e as Error).message}).` }));
   }
 

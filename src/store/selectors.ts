@@ -131,7 +131,14 @@ export function selectAppStatus(s: AppState): AppStatus {
   return 'ready';
 }
 
-export const wasEdited = (im: ImageEntry) => isEdited(im.edits);
+/** Edited, against the types the technician was shown (adapted where the profile wrote them). */
+export function wasEdited(im: ImageEntry): boolean {
+  const probs = im.adapted ? { ...im.wbc, ...im.adapted } : im.wbc;
+  return isEdited(im.edits, (id) => {
+    const p = probs?.[id];
+    return p ? WBC_TYPES[p.reduce((b, v, i) => (v > p[b] ? i : b), 0)] : undefined;
+  });
+}
 
 /** AP@0.5 against dropped ground truth, with the same src/core metrics as the eval CLI. */
 export function groundTruthAp(
@@ -227,7 +234,8 @@ let rulesCache: { images: AppState['images']; order: string[]; params: Postproce
 export function selectDifferentialState(s: AppState, lowConfidence = 0.6): DifferentialState {
   const c = rulesCache;
   if (c && c.images === s.images && c.order === s.order && c.params === s.postprocess && c.rules === s.diffRules && c.low === lowConfidence) return c.out;
-  const dets = s.order.flatMap((id) => (s.images[id].status === 'done' ? shownDetections(s.images[id], s.postprocess) : []));
+  // a flagged image (not a smear, out of focus) stays out of the released differential until accepted
+  const dets = s.order.flatMap((id) => (s.images[id].status === 'done' && inTotals(s.images[id]) ? shownDetections(s.images[id], s.postprocess) : []));
   const out = differentialState(dets, s.diffRules, lowConfidence);
   rulesCache = { images: s.images, order: s.order, params: s.postprocess, rules: s.diffRules, low: lowConfidence, out };
   return out;
@@ -243,14 +251,15 @@ export interface GalleryCell {
 
 let galleryCache: { images: AppState['images']; order: string[]; params: PostprocessParams; out: GalleryCell[] } | undefined;
 
-/** Every typed WBC of the sample, image by image (the gallery groups them). */
+/** Every typed WBC of the sample, image by image (the gallery groups them); none of a flagged image
+ * until it is accepted (it is not in the differential, so nothing there is to verify). */
 export function selectGalleryCells(s: AppState): GalleryCell[] {
   const c = galleryCache;
   if (c && c.images === s.images && c.order === s.order && c.params === s.postprocess) return c.out;
   const out: GalleryCell[] = [];
   for (const id of s.order) {
     const im = s.images[id];
-    if (im.status !== 'done') continue;
+    if (im.status !== 'done' || !inTotals(im)) continue;
     for (const d of shownDetections(im, s.postprocess)) if (d.cls === 'WBC' && d.wbc) out.push({ key: `${id}/${d.id}`, imageId: id, imageName: im.name, det: d });
   }
   galleryCache = { images: s.images, order: s.order, params: s.postprocess, out };

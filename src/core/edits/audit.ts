@@ -7,7 +7,8 @@ import type { Edits } from './edits';
 export interface AuditChange {
   /** Detection id within the image. */
   cell: string;
-  field: 'deleted' | 'class' | 'box' | 'added' | 'type' | 'verified' | 'category' | 'note';
+  /** `release`: the report was released or withdrawn (cell and image empty). */
+  field: 'deleted' | 'class' | 'box' | 'added' | 'type' | 'verified' | 'category' | 'note' | 'release';
   from: string | null;
   to: string | null;
 }

@@ -3,9 +3,9 @@
  * pure commands of core/edits/gallery on each image's Edits (so canvas undo sees it too), and is one step
  * of the gallery's own undo list however many images it touched.
  */
-import { reclassifyCell, setCellNote, verifyCells, type GalleryGroup } from '../../core/edits/gallery';
+import { bulkVerifiable, reclassifyCell, setCellNote, verifyCells, type GalleryGroup } from '../../core/edits/gallery';
 import type { WbcType } from '../../core/differential/differential';
-import { selectGalleryCells } from '../../store/selectors';
+import { selectGalleryCells, type GalleryCell } from '../../store/selectors';
 import type { AppStore } from '../../store/store';
 import type { GalleryStore } from '../../store/galleryStore';
 import type { ViewStore } from '../../store/viewStore';
@@ -57,6 +57,13 @@ export function verify({ store, gallery }: GalleryContext, keys: readonly string
     if (store.getState().images[imageId]?.edits !== before) touched.push(imageId);
   }
   gallery.getState().pushStep(touched);
+}
+
+/** "Verify all" of a group: every cell in it but the unsure ones (those are verified one by one). */
+export function verifyAll(ctx: GalleryContext, cells: readonly GalleryCell[], lowConfidence: number) {
+  const keys = cells.filter((c) => bulkVerifiable(c.det, lowConfidence)).map((c) => c.key);
+  if (keys.length) verify(ctx, keys, true);
+  return keys.length;
 }
 
 export function setNote({ store, gallery }: GalleryContext, key: string, note: string) {
