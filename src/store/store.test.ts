@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { relabelBox } from '../core/edits/commands';
+import { relabelBox, setWbcType } from '../core/edits/commands';
 import type { Detection } from '../core/detection/detection';
-import { imageFlags, ruleExcluded, selectAppStatus, selectBatchDifferential, selectExcluded, selectExportImages, selectScaleStale, selectSummary, shownDetections, reviewedDetections } from './selectors';
+import { imageFlags, ruleExcluded, selectAppStatus, selectBatchDifferential, selectDifferentialState, selectExcluded, selectExportImages, selectGalleryCells, selectScaleStale, selectSummary, shownDetections, reviewedDetections, wasEdited } from './selectors';
 import { verifyCells } from '../core/edits/gallery';
 import { createAppStore } from './store';
 
@@ -70,7 +70,13 @@ describe('quality flags', () => {
     expect(selectExcluded(store.getState())).toBe(1);
     expect(imageFlags(store.getState().images.g, store.getState().postprocess)).toEqual(['not-smear']);
     expect(selectExportImages(store.getState())[1]).toMatchObject({ flags: ['not-smear'], inTotals: false });
+    // nor in the gallery or the released differential: verify its WBC, and it still counts nowhere
+    expect(selectGalleryCells(store.getState()).map((c) => c.imageId)).not.toContain('g');
+    st.edit('g', verifyCells, { ids: ['w'], verified: true, types: { w: 'eosinophil' } });
+    expect(selectDifferentialState(store.getState()).verified).toBe(0);
     st.acceptFlags('g', true);
+    expect(selectGalleryCells(store.getState()).map((c) => c.key)).toContain('g/w');
+    expect(selectDifferentialState(store.getState())).toMatchObject({ verified: 1, basedOn: 1 });
     expect(selectSummary(store.getState())).toMatchObject({ images: 2, totals: { RBC: 2, WBC: 2, Platelets: 0 } });
     expect(selectBatchDifferential(store.getState()).diff.counts.eosinophil).toBe(1);
     expect(selectExcluded(store.getState())).toBe(0);
@@ -82,6 +88,22 @@ describe('quality flags', () => {
     store.getState().updateImage('a', { quality: quality(['unfamiliar-colour']), wbc: { m2: [0.5, 0.3, 0.2, 0, 0, 0, 0] } });
     expect(selectSummary(store.getState()).images).toBe(1);
     expect(imageFlags(store.getState().images.a, store.getState().postprocess)).toEqual(['unfamiliar-colour', 'wbc-type-unsure']);
+  });
+});
+
+describe('edited', () => {
+  it('verifying a WBC (which locks its shown type) is review, not an edit; a changed type or box is', () => {
+    const store = withImage();
+    store.getState().updateImage('a', { wbc: { m2: [0.9, 0.02, 0.02, 0.02, 0.02, 0.01, 0.01] } });
+    store.getState().edit('a', verifyCells, { ids: ['m2'], verified: true, types: { m2: 'neutrophil' } });
+    expect(store.getState().images.a.edits.typed).toEqual({ m2: 'neutrophil' });
+    expect(wasEdited(store.getState().images.a)).toBe(false);
+    expect(selectExportImages(store.getState())[0].edited).toBe(false);
+    store.getState().edit('a', setWbcType, { id: 'm2', type: 'monocyte' });
+    expect(wasEdited(store.getState().images.a)).toBe(true);
+    store.getState().undo('a');
+    store.getState().edit('a', relabelBox, { id: 'm0', cls: 'Platelets' });
+    expect(wasEdited(store.getState().images.a)).toBe(true);
   });
 });
 
