@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import { useApp } from '../services/context';
 import { imageCounts, imageFlags, inTotals, wasEdited } from '../store/selectors';
 import { FLAG_SHORT, FLAG_TEXT } from '../core/quality/flags';
+import { folderOf, nameKey, sharedNames } from '../core/formats/names';
 import { Thumb } from './Thumb';
 
 export function Thumbnails() {
@@ -28,6 +29,8 @@ export function Thumbnails() {
   }, [currentId]);
 
   if (!order.length) return null;
+  // two fields both called BloodImage_00339.jpg: the folder tells them apart in the list
+  const shared = sharedNames(order.map((id) => images[id]));
   return (
     <ol className="thumbs" ref={list} role="listbox" aria-label="Images in this batch" data-testid="thumbnails">
       {order.map((id, i) => {
@@ -49,7 +52,12 @@ export function Thumbnails() {
           >
             <Thumb id={id} ready={im.status === 'done'} />
             <span className="idx">{i + 1}</span>
-            <span className="name" title={im.name}>
+            <span className="name" title={im.path ?? im.name}>
+              {shared.has(nameKey(im.name)) && folderOf(im) ? (
+                <span className="muted" data-testid="thumb-folder">
+                  {folderOf(im)}/
+                </span>
+              ) : null}
               {im.name}
             </span>
             <span className="meta">

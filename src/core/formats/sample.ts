@@ -3,6 +3,7 @@
  * a VOC element, COCO's info, the JSON's top level, a PNG text chunk). Applied to what the exporters
  * write, so the exporters themselves stay as they are.
  */
+import { csvField } from './csv';
 import { crc32 } from './zip';
 
 /** A file-name-safe form of the sample ID (letters, digits, . _ -; the rest becomes _). */
@@ -16,14 +17,12 @@ export function exportName(kind: string, sampleId: string, ext: string, at = new
   return `${kind}-${safeName(sampleId)}-${stamp}.${ext}`;
 }
 
-const csvCell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-
 /** Adds a sample_id column after every row of a CSV (header included; last, so existing columns keep their
  * places); the line ending is kept. */
 export function csvWithSample(csv: string, sampleId: string): string {
   const eol = csv.includes('\r\n') ? '\r\n' : '\n';
   const lines = csv.split(eol);
-  const cell = csvCell(sampleId);
+  const cell = csvField(sampleId);
   return lines.map((l, i) => (l === '' && i === lines.length - 1 ? l : i === 0 ? `${l},sample_id` : `${l},${cell}`)).join(eol);
 }
 
