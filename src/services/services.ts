@@ -198,6 +198,7 @@ export function createServices(opts: ServiceOptions): Services {
       // one batch is one sample: its record and audit trail go with it, never carried to the next
       store.getState().clearSample();
       gallery.getState().reset();
+      profile?.forgetBatch();
       files.clear();
       thumbnails.forget();
       tiles.forget();

@@ -13,7 +13,8 @@ export const MAX_PROFILE_BYTES = 16 * 1024 * 1024;
 export const MAX_PROFILE_CELLS = 5000;
 
 export interface ProfileCell {
-  /** Where it came from (imageId/detectionId); the same cell verified again replaces itself. */
+  /** A hash of the cell's rounded embedding: the same cell verified again replaces itself. It names no
+   * image, file or cell: the profile keeps only what adaptation needs (embeddings, types, counts). */
   key: string;
   type: WbcType;
   e: number[];
@@ -57,6 +58,24 @@ export function emptyProfile(c: ClassifierIdentity, countRule: CountRule = 'all'
 
 const COUNT_RULES: readonly string[] = ['all', 'half', 'interior'];
 
+/** The embedding as the profile file keeps it (float32 features to 5 significant digits). */
+export const roundEmbedding = (e: readonly number[]) => e.map((v) => Number(v.toPrecision(5)));
+
+/** A cell's key from its embedding alone (FNV-1a over the rounded values), the same before and after an
+ * export and import. */
+export function cellKey(e: readonly number[]): string {
+  let h = 0x811c9dc5;
+  const text = roundEmbedding(e).join(',');
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  let g = 0x2f1a3b5c;
+  for (let i = text.length - 1; i >= 0; i--) g = Math.imul(g ^ text.charCodeAt(i), 0x01000193);
+  return `e${(h >>> 0).toString(16).padStart(8, '0')}${(g >>> 0).toString(16).padStart(8, '0')}`;
+}
+
+/** A stored or imported cell as the profile keeps it: its key from the embedding, nothing else about where
+ * it came from (profiles written before this held imageId/detectionId keys). */
+export const anonymousCell = (c: Omit<ProfileCell, 'key'> & { key?: unknown }): ProfileCell => ({ key: cellKey(c.e), type: c.type, e: c.e, ...(c.modelRight !== undefined ? { modelRight: c.modelRight } : {}) });
+
 /** Reads a profile file's text for this classifier, or throws a ProfileError that says what is wrong. */
 export function parseProfile(text: string, c: ClassifierIdentity): MicroscopeProfile {
   if (text.length > MAX_PROFILE_BYTES) throw new ProfileError(`the file is too large for a microscope profile (${(text.length / 1e6).toFixed(1)} MB; at most ${MAX_PROFILE_BYTES / 1e6} MB)`);
@@ -86,9 +105,9 @@ export function parseProfile(text: string, c: ClassifierIdentity): MicroscopePro
     if (!isWbcType(cell.type)) throw new ProfileError(`cell ${i + 1}: unknown type ${String(cell.type)}`);
     if (!Array.isArray(cell.e) || cell.e.length !== c.dim) throw new ProfileError(`cell ${i + 1}: the embedding must have ${c.dim} values`);
     if (!cell.e.every((v) => typeof v === 'number' && Number.isFinite(v) && Math.abs(v) < 1e6)) throw new ProfileError(`cell ${i + 1}: the embedding holds a value that is not a finite number`);
-    const key = typeof cell.key === 'string' && cell.key.length <= 300 ? cell.key : `imported/${i}`;
     if (cell.modelRight !== undefined && typeof cell.modelRight !== 'boolean') throw new ProfileError(`cell ${i + 1}: modelRight must be true or false`);
-    return { key, type: cell.type, e: cell.e as number[], ...(typeof cell.modelRight === 'boolean' ? { modelRight: cell.modelRight } : {}) };
+    // any key in the file (an older version wrote image and cell ids) is dropped
+    return anonymousCell({ type: cell.type, e: cell.e as number[], ...(typeof cell.modelRight === 'boolean' ? { modelRight: cell.modelRight } : {}) });
   });
   return {
     format: PROFILE_FORMAT,
@@ -102,8 +121,9 @@ export function parseProfile(text: string, c: ClassifierIdentity): MicroscopePro
   };
 }
 
-/** The profile as a file: embeddings rounded to 5 significant digits (they are float32 features). */
+/** The profile as a file: type, embedding (rounded to 5 significant digits: float32 features) and the
+ * model-agreement bit per cell; no key (it is the embedding's hash, recomputed on import). */
 export function profileJson(p: MicroscopeProfile): string {
-  const cells = p.cells.map((c) => ({ ...c, e: c.e.map((v) => Number(v.toPrecision(5))) }));
+  const cells = p.cells.map((c) => ({ type: c.type, e: roundEmbedding(c.e), ...(c.modelRight !== undefined ? { modelRight: c.modelRight } : {}) }));
   return JSON.stringify({ ...p, cells });
 }
