@@ -2,6 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { AppPage, unzipStored } from './app.po';
 import { testingImages } from './data';
+import type { AuditEntry } from '../src/core/edits/audit';
 
 // This machine can be very loaded (training runs beside the tests): generous limits.
 test.setTimeout(900_000);
@@ -63,7 +64,7 @@ test('one sample at a time: the record is required for release, appears in every
   await page.getByTestId('gallery-close').click();
   const json = JSON.parse((await download(page, 'export-json')).data.toString('utf8'));
   expect(json.sample).toMatchObject({ id: 'S/042 B', operator: 'AB', collectedAt: '2026-11-30T08:15', wbcCount: 8.5, notes: 'fasting' });
-  const change = json.audit.find((a: any) => a.field === 'type' && a.cell === wbc.id);
+  const change = (json.audit as AuditEntry[]).find((a) => a.field === 'type' && a.cell === wbc.id)!;
   expect(change).toMatchObject({ image: cur.name, action: 'reclassify', from: null, to });
   expect(new Date(change.at).getTime()).toBeGreaterThan(Date.now() - 600_000);
   expect(json.images.length).toBe(3);
