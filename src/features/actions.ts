@@ -76,15 +76,14 @@ export const actions = {
   undo: {
     keyTest: (e) => mod(e) && !e.shiftKey && e.key.toLowerCase() === 'z',
     run({ store }) {
-      const id = store.getState().currentId;
-      if (id) store.getState().undo(id);
+      // one history: the last edit of the batch, from the canvas, the keys or the gallery
+      store.getState().undo();
     },
   },
   redo: {
     keyTest: (e) => mod(e) && ((e.shiftKey && e.key.toLowerCase() === 'z') || e.key.toLowerCase() === 'y'),
     run({ store }) {
-      const id = store.getState().currentId;
-      if (id) store.getState().redo(id);
+      store.getState().redo();
     },
   },
   draw: {

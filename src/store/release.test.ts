@@ -62,6 +62,8 @@ describe('release', () => {
       expect(store.getState().sample.withdrawn).toMatch(reason);
       expect(withdrawal(store)).toHaveLength(1);
       expect(withdrawal(store)[0]).toMatch(reason);
+      // the change first, then the withdrawal it caused
+      expect(store.getState().audit.at(-1)).toMatchObject({ field: 'release', action: 'withdraw' });
     });
   }
 

@@ -47,7 +47,7 @@ export interface SampleSlice {
   setReference(r: ReferenceIntervals): void;
 }
 
-const AUDIT_LIMIT = 20_000;
+export const AUDIT_LIMIT = 20_000;
 
 const releaseEntry = (to: string, from: string | null): AuditEntry => ({ at: new Date().toISOString(), image: '', action: to === 'released' ? 'release' : 'withdraw', cell: '', field: 'release', from, to });
 

@@ -32,9 +32,9 @@ describe('batch slice', () => {
     expect(selectSummary(store.getState()).totals).toEqual({ RBC: 2, WBC: 1, Platelets: 0 });
     store.getState().edit('a', relabelBox, { id: 'm0', cls: 'Platelets' });
     expect(selectSummary(store.getState()).totals).toEqual({ RBC: 1, WBC: 1, Platelets: 1 });
-    store.getState().undo('a');
+    store.getState().undo();
     expect(selectSummary(store.getState()).totals).toEqual({ RBC: 2, WBC: 1, Platelets: 0 });
-    store.getState().redo('a');
+    store.getState().redo();
     expect(selectSummary(store.getState()).totals.Platelets).toBe(1);
   });
   it('selectRelative stops at either end of the batch (no wrap); removeImage moves the selection', () => {
@@ -91,6 +91,36 @@ describe('quality flags', () => {
   });
 });
 
+describe('one history', () => {
+  it('undo takes back the last edit of the batch, whether made on the canvas or in the gallery, in order; a gallery step over two images is one step', () => {
+    const store = withImage();
+    const st = store.getState();
+    st.addImage({ id: 'b', name: 'b.jpg', bytes: 10 });
+    st.updateImage('b', { status: 'done', width: 640, height: 480, raw: [det('m2', 'WBC', 200)], wbc: { m2: [0.9, 0.02, 0.02, 0.02, 0.02, 0.01, 0.01] } });
+    st.updateImage('a', { wbc: { m2: [0.9, 0.02, 0.02, 0.02, 0.02, 0.01, 0.01] } });
+    // the gallery verifies a group on both images (one step), then the canvas deletes a box on image a
+    st.editMany('verify', new Map([['a', (e) => verifyCells.perform(e, { ids: ['m2'], verified: true })], ['b', (e) => verifyCells.perform(e, { ids: ['m2'], verified: true })]]));
+    st.edit('a', relabelBox, { id: 'm0', cls: 'Platelets' });
+    st.select('b');
+    // Ctrl+Z in the gallery (or on image b) takes back the canvas edit first: the last one made
+    expect(store.getState().undo()).toBe(true);
+    expect(store.getState().images.a.edits.relabeled).toEqual({});
+    expect(store.getState().images.a.edits.verified).toEqual(['m2']);
+    expect(store.getState().currentId).toBe('a'); // shown where it happened
+    // then the group verification, on both images at once
+    store.getState().undo();
+    expect(store.getState().images.a.edits.verified ?? []).toEqual([]);
+    expect(store.getState().images.b.edits.verified ?? []).toEqual([]);
+    expect(store.getState().undo()).toBe(false);
+    store.getState().redo();
+    expect(store.getState().images.b.edits.verified).toEqual(['m2']);
+    expect(store.getState().audit.at(-1)).toMatchObject({ action: 'redo', field: 'verified' });
+    // an image removed leaves the history without it
+    store.getState().removeImage('b');
+    expect(store.getState().undoLog.future.flat()).not.toContain('b');
+  });
+});
+
 describe('edited', () => {
   it('verifying a WBC (which locks its shown type) is review, not an edit; a changed type or box is', () => {
     const store = withImage();
@@ -101,7 +131,7 @@ describe('edited', () => {
     expect(selectExportImages(store.getState())[0].edited).toBe(false);
     store.getState().edit('a', setWbcType, { id: 'm2', type: 'monocyte' });
     expect(wasEdited(store.getState().images.a)).toBe(true);
-    store.getState().undo('a');
+    store.getState().undo();
     store.getState().edit('a', relabelBox, { id: 'm0', cls: 'Platelets' });
     expect(wasEdited(store.getState().images.a)).toBe(true);
   });

@@ -25,7 +25,7 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
   const low = classifier?.lowConfidence ?? 0.6;
   const cells = useApp(selectGalleryCells);
   const selected = useStore(ctx.gallery, (s) => s.selected);
-  const canUndo = useStore(ctx.gallery, (s) => s.steps.length > 0);
+  const canUndo = useApp((s) => s.undoLog.past.length > 0);
   const groups = useMemo(() => groupCells(cells, low), [cells, low]);
   const scroller = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(800);
@@ -127,7 +127,7 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
             {flat.length} cells · {verifiedN} verified
           </span>
           <span className="spacer" />
-          <button data-testid="gallery-undo" disabled={!canUndo} onClick={() => undoGallery(ctx)} title="Undo the last gallery change (Ctrl+Z)">
+          <button data-testid="gallery-undo" disabled={!canUndo} onClick={() => undoGallery(ctx)} title="Undo the last change, here or on the canvas (Ctrl+Z)">
             Undo
           </button>
           <button data-testid="gallery-close" onClick={() => ctx.gallery.getState().setOpen(false)}>
