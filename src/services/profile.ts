@@ -6,13 +6,14 @@
  * and imported as JSON so a lab's workstations share it. Nothing leaves the device.
  */
 import { adaptedProbs, blendWeight, fitHead, type Head } from '../core/adapt/adapt';
-import { anonymousCell, cellKey, emptyProfile, MAX_PROFILE_BYTES, MAX_PROFILE_CELLS, parseProfile, profileJson, ProfileError, type ClassifierIdentity, type MicroscopeProfile, type ProfileCell } from '../core/adapt/profile';
+import { anonymousCell, cellKey, emptyProfile, MAX_PROFILE_BYTES, MAX_PROFILE_CELLS, parseProfile, profileJson, type ClassifierIdentity, type MicroscopeProfile, type ProfileCell } from '../core/adapt/profile';
 import type { ClassifierCard } from '../core/differential/card';
 import { WBC_TYPES } from '../core/differential/differential';
 import { reviewedDetections } from '../store/selectors';
 import type { AppStore } from '../store/store';
 import type { ImageEntry } from '../store/types';
 import { KeyedDb } from './idb';
+import { AppError } from '../core/errors';
 
 const DB = 'smearcount-profile';
 const STORE = 'profile';
@@ -211,9 +212,9 @@ export class ProfileService {
     return profileJson(this.profile);
   }
 
-  /** Replaces the profile with a file's, after validating it; a bad file throws a ProfileError and changes nothing. */
+  /** Replaces the profile with a file's, after validating it; a bad file throws an AppError ('profile') and changes nothing. */
   async importFile(file: Blob): Promise<MicroscopeProfile> {
-    if (file.size > MAX_PROFILE_BYTES) throw new ProfileError(`the file is too large for a microscope profile (${(file.size / 1e6).toFixed(1)} MB)`);
+    if (file.size > MAX_PROFILE_BYTES) throw new AppError('profile', `the file is too large for a microscope profile (${(file.size / 1e6).toFixed(1)} MB)`);
     const p = parseProfile(await file.text(), this.id);
     this.profile = p;
     this.ignored = new Set(this.sessionCells().keys());

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { AppError, errorMessage } from '../errors';
 import { cellKey, emptyProfile, MAX_PROFILE_CELLS, parseProfile, profileJson } from './profile';
 
 const id = { name: 'wbc', sha256: 'a'.repeat(64), dim: 4 };
@@ -44,5 +45,19 @@ describe('what the profile keeps', () => {
     // the key is the embedding's: the same cell gives the same key before and after a round trip
     expect(parseProfile(profileJson(p as never), id).cells[0].key).toBe(cellKey([0.1, 0.2, 0.3, 0.4]));
     expect(cellKey([0.1, 0.2, 0.3, 0.4])).not.toBe(cellKey([0.1, 0.2, 0.3, 0.41]));
+  });
+});
+
+describe('errors', () => {
+  it('a bad profile is a coded AppError with the sentence the page shows', () => {
+    let err: unknown;
+    try {
+      parseProfile('hello', id);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe('profile');
+    expect(errorMessage(err)).toBe('Not imported, nothing changed: the file is not JSON.');
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Detection } from '../detection/detection';
 import { ADULT_REFERENCE, DEFAULT_RULES, differentialState, flagOf, flagsAllowed, parseIntervals, parseRules, reportRows, rulesProgressText } from './rules';
 import { differential, type WbcType } from './differential';
+import { AppError, errorMessage } from '../errors';
 
 let k = 0;
 const wbc = (type: WbcType, extra: Partial<NonNullable<Detection['wbc']>> = {}): Detection => ({
@@ -99,5 +100,19 @@ describe('differential rules', () => {
     expect(parseRules({ target: 200, basis: 'all' })).toEqual({ target: 200, basis: 'all' });
     expect(parseRules({ target: 150, basis: 'all' })).toEqual({ target: DEFAULT_RULES.target, basis: 'all' });
     expect(parseRules(null)).toEqual(DEFAULT_RULES);
+  });
+});
+
+describe('reference interval errors', () => {
+  it('are coded AppErrors', () => {
+    let err: unknown;
+    try {
+      parseIntervals({ source: 'x', percent: { neutrophil: { low: 80, high: 40 } } });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe('reference-intervals');
+    expect(errorMessage(err)).toBe('Not saved: Percent neutrophil: low and high must be numbers, 0 <= low <= high.');
   });
 });

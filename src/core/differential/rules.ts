@@ -6,6 +6,7 @@
  * absolute counts from the analyser's WBC count.
  */
 import type { Detection } from '../detection/detection';
+import { AppError } from '../errors';
 import { differential, IN_DIFFERENTIAL, type Differential, type WbcType } from './differential';
 
 export type DiffTarget = 100 | 200;
@@ -212,12 +213,12 @@ export function reportRows(d: Differential, wbcCount: number | null, ref: Refere
 /** Reference intervals from user input: every interval low <= high, finite, non-negative. */
 export function parseIntervals(x: unknown): ReferenceIntervals {
   const j = (x ?? {}) as Partial<ReferenceIntervals>;
-  if (typeof j.source !== 'string' || !j.source.trim()) throw new Error('reference intervals need a source');
+  if (typeof j.source !== 'string' || !j.source.trim()) throw new AppError('reference-intervals', 'reference intervals need a source');
   const table = (t: unknown, what: string) => {
     const out: Partial<Record<WbcType, Interval>> = {};
     for (const [k, v] of Object.entries((t ?? {}) as Record<string, Interval>)) {
-      if (!([...IN_DIFFERENTIAL, 'erythroblast'] as string[]).includes(k)) throw new Error(`${what}: unknown type ${k}`);
-      if (!(Number.isFinite(v?.low) && Number.isFinite(v?.high) && v.low >= 0 && v.low <= v.high)) throw new Error(`${what} ${k}: low and high must be numbers, 0 <= low <= high`);
+      if (!([...IN_DIFFERENTIAL, 'erythroblast'] as string[]).includes(k)) throw new AppError('reference-intervals', `${what}: unknown type ${k}`);
+      if (!(Number.isFinite(v?.low) && Number.isFinite(v?.high) && v.low >= 0 && v.low <= v.high)) throw new AppError('reference-intervals', `${what} ${k}: low and high must be numbers, 0 <= low <= high`);
       out[k as WbcType] = { low: v.low, high: v.high };
     }
     return out;

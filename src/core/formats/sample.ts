@@ -3,6 +3,7 @@
  * a VOC element, COCO's info, the JSON's top level, a PNG text chunk). Applied to what the exporters
  * write, so the exporters themselves stay as they are.
  */
+import { AppError } from '../errors';
 import { csvField } from './csv';
 import { crc32 } from './zip';
 
@@ -50,7 +51,7 @@ export function cocoWithSample(json: string, sampleId: string): string {
 /** A tEXt chunk (keyword "Sample ID") right after the PNG's IHDR. */
 export function pngWithSample(png: Uint8Array, sampleId: string): Uint8Array {
   const sig = [137, 80, 78, 71, 13, 10, 26, 10];
-  if (png.length < 33 || sig.some((b, i) => png[i] !== b)) throw new Error('not a PNG');
+  if (png.length < 33 || sig.some((b, i) => png[i] !== b)) throw new AppError('export', 'not a PNG');
   const ihdrEnd = 8 + 12 + ((png[8] << 24) | (png[9] << 16) | (png[10] << 8) | png[11]);
   // tEXt is Latin-1: anything else is written as ?
   const text = `Sample ID\0${sampleId}`;
