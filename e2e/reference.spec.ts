@@ -14,7 +14,8 @@ test("the lab's reference intervals are edited, checked, kept on the device and 
   for (let i = 0; i < (await tiles.count()); i++) {
     if ((await tiles.nth(i).getAttribute('data-verified')) === 'yes') continue;
     await tiles.nth(i).click();
-    await page.keyboard.press('v');
+    await expect(page.getByTestId('gallery-verify')).toHaveAttribute('aria-pressed', 'false');
+    await page.getByTestId('gallery-verify').click();
     await expect(tiles.nth(i)).toHaveAttribute('data-verified', 'yes');
   }
   await page.getByTestId('gallery-close').click();
