@@ -42,6 +42,7 @@ const FIELD_WORDS: Record<string, string> = {
   class: 'box relabelled',
   box: 'box moved',
   added: 'box added',
+  kept: 'box under the threshold kept',
   type: 'WBC type changed',
   verified: 'verification changed',
   category: 'category changed',

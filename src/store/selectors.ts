@@ -6,7 +6,7 @@ import { countedByRule, postprocess } from '../core/detection/postprocess';
 import { applyEdits, applyTypes, isEdited } from '../core/edits/edits';
 import { applyReview } from '../core/edits/gallery';
 import { differentialState, type DifferentialState } from '../core/differential/rules';
-import { uncertaintyOrder } from '../core/edits/review';
+import { belowThreshold, uncertaintyOrder } from '../core/edits/review';
 import { differential, WBC_TYPES, type Differential, type WbcType } from '../core/differential/differential';
 import { countCells, summarize, type BatchSummary, type Counts } from '../core/counts/counts';
 import { evaluateDetections } from '../core/metrics/ap';
@@ -30,7 +30,10 @@ const shownCache = new WeakMap<ImageEntry, { params: PostprocessParams; out: Det
 function shownAndExcluded(im: ImageEntry, params: PostprocessParams) {
   const hit = shownCache.get(im);
   if (hit && hit.params === params) return hit;
-  const edited = applyEdits(filtered(im.raw!, params), im.edits);
+  const base = filtered(im.raw!, params);
+  // boxes under the threshold a reviewer kept count like the others, whatever the threshold
+  const kept = im.edits.kept?.length ? im.raw!.filter((d) => im.edits.kept!.includes(d.id) && !base.includes(d)) : [];
+  const edited = applyEdits(kept.length ? [...base, ...kept] : base, im.edits);
   const rule = params.countRule ?? 'all';
   const counted = countedByRule(edited, rule, im.width ?? 0, im.height ?? 0);
   // adapted probabilities (this microscope's profile) where the profile service has written them
@@ -210,6 +213,19 @@ export function selectBatchDifferential(s: AppState, lowConfidence = 0.6): { dif
   return out;
 }
 
+const belowCache = new WeakMap<ImageEntry, { params: PostprocessParams; band: number; out: Detection[] }>();
+
+/** The model's boxes in the review band below their threshold, not yet decided (U visits them). */
+export function belowThresholdOf(im: ImageEntry | undefined, params: PostprocessParams, band: number): Detection[] {
+  if (!im?.raw || im.status !== 'done') return [];
+  const hit = belowCache.get(im);
+  if (hit && hit.params === params && hit.band === band) return hit.out;
+  const skip = new Set([...shownDetections(im, params).map((d) => d.id), ...im.edits.deleted, ...(im.edits.kept ?? []), ...(im.accepted ?? [])]);
+  const out = belowThreshold(im.raw, params, band, skip);
+  belowCache.set(im, { params, band, out });
+  return out;
+}
+
 let uncertainCache: { images: AppState['images']; order: string[]; params: PostprocessParams; band: number; low: number; out: number } | undefined;
 
 /** Uncertain model boxes not yet accepted, over the done images (what U would still visit). Memoised:
@@ -221,7 +237,7 @@ export function selectUncertainLeft(s: AppState, lowConfidence = 0): number {
   for (const id of s.order) {
     const im = s.images[id];
     if (im.status !== 'done' || im.reviewed) continue;
-    n += uncertaintyOrder(shownDetections(im, s.postprocess), s.postprocess, lowConfidence, s.reviewBand, im.accepted).length;
+    n += uncertaintyOrder(shownDetections(im, s.postprocess), s.postprocess, lowConfidence, s.reviewBand, im.accepted, belowThresholdOf(im, s.postprocess, s.reviewBand)).length;
   }
   uncertainCache = { images: s.images, order: s.order, params: s.postprocess, band: s.reviewBand, low: lowConfidence, out: n };
   return n;

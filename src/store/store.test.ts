@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { relabelBox, setWbcType } from '../core/edits/commands';
+import { keepBox, relabelBox, setWbcType } from '../core/edits/commands';
+import { reviewStep } from '../core/edits/review';
 import type { Detection } from '../core/detection/detection';
-import { imageFlags, ruleExcluded, selectAppStatus, selectBatchDifferential, selectDifferentialState, selectExcluded, selectExportImages, selectGalleryCells, selectScaleStale, selectSummary, shownDetections, reviewedDetections, wasEdited } from './selectors';
+import { imageFlags, ruleExcluded, selectAppStatus, selectBatchDifferential, selectDifferentialState, selectExcluded, selectExportImages, selectGalleryCells, selectScaleStale, selectSummary, shownDetections, reviewedDetections, wasEdited, belowThresholdOf } from './selectors';
 import { verifyCells } from '../core/edits/gallery';
 import { createAppStore } from './store';
 
@@ -88,6 +89,28 @@ describe('quality flags', () => {
     store.getState().updateImage('a', { quality: quality(['unfamiliar-colour']), wbc: { m2: [0.5, 0.3, 0.2, 0, 0, 0, 0] } });
     expect(selectSummary(store.getState()).images).toBe(1);
     expect(imageFlags(store.getState().images.a, store.getState().postprocess)).toEqual(['unfamiliar-colour', 'wbc-type-unsure']);
+  });
+});
+
+describe('review below the threshold', () => {
+  it('U reaches a box under the threshold; accepting it counts it whatever the threshold, and undo takes it back', () => {
+    const store = withImage();
+    // m3 (RBC, 0.2) is under the 0.5 threshold; with a band of 0.35 it is in reach
+    store.getState().setReviewBand(0.35);
+    const s = store.getState();
+    const im = s.images.a;
+    const below = belowThresholdOf(im, s.postprocess, s.reviewBand);
+    expect(below.map((d) => d.id)).toEqual(['m3']);
+    const step = reviewStep(shownDetections(im, s.postprocess), s.postprocess, null, s.order, 'a', () => true, 0, s.reviewBand, [], below);
+    expect(step).toEqual({ kind: 'select', detectionId: 'm3' });
+    s.edit('a', keepBox, { id: 'm3' });
+    expect(selectSummary(store.getState()).totals.RBC).toBe(3);
+    expect(belowThresholdOf(store.getState().images.a, s.postprocess, s.reviewBand)).toEqual([]);
+    expect(store.getState().audit.at(-1)).toMatchObject({ action: 'keep', field: 'kept', cell: 'm3' });
+    store.getState().setThreshold('RBC', 0.7);
+    expect(shownDetections(store.getState().images.a, store.getState().postprocess).map((d) => d.id)).toContain('m3');
+    store.getState().undo();
+    expect(selectSummary(store.getState()).totals.RBC).toBe(2);
   });
 });
 
