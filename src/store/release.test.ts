@@ -41,6 +41,7 @@ describe('release', () => {
 
   const changes: [string, (s: AppStore) => void, RegExp][] = [
     ['a box deleted', (s) => s.getState().edit('a', deleteBox, { id: 'm0' }), /a\.jpg: box deleted \(cell m0/],
+    ['a box under the threshold left out', (s) => s.getState().edit('a', deleteBox, { id: 'm9' }), /a\.jpg: box deleted \(cell m9/],
     ['a box added', (s) => s.getState().edit('a', addBox, { cls: 'Platelets', box: { x1: 400, y1: 10, x2: 420, y2: 30 }, width: 640, height: 480 }), /box added/],
     ['a box moved', (s) => s.getState().edit('a', moveBox, { id: 'm1', box: { x1: 110, y1: 100, x2: 150, y2: 140 }, width: 640, height: 480 }), /box moved/],
     ['a box relabelled', (s) => s.getState().edit('a', relabelBox, { id: 'm1', cls: 'Platelets' }), /box relabelled/],

@@ -32,7 +32,8 @@ export function releaseRevision(s: RevisionInput): string {
       im.status === 'done'
         ? shownDetections(im, s.postprocess).map((d) => [d.id, d.cls, Math.round(d.box.x1), Math.round(d.box.y1), Math.round(d.box.x2), Math.round(d.box.y2), d.wbc?.type ?? '', d.wbc?.verified ? 1 : 0, d.wbc?.category ?? ''])
         : [];
-    return [id, im.status, inTotals(im) ? 1 : 0, dets];
+    // deleted ids too: a box left out while under the threshold is a decision the release did not see
+    return [id, im.status, inTotals(im) ? 1 : 0, dets, im.edits.deleted];
   });
   return hash(JSON.stringify([s.postprocess, s.diffRules, s.reference, images]));
 }
