@@ -27,11 +27,6 @@ export default tseslint.config(
     },
   },
   {
-    // Playwright callbacks run inside the page, where the app's types are not in scope.
-    files: ['e2e/**/*.ts', 'scripts/bench.ts'],
-    rules: { '@typescript-eslint/no-explicit-any': 'off' },
-  },
-  {
     files: ['src/core/**/*.ts'],
     ignores: ['src/core/**/*.test.ts'],
     rules: restrict('src/core is pure TypeScript: it imports nothing outside core.', layer(['store', 'features', 'app', 'services', 'worker']), [...UI, 'onnxruntime-web']),

@@ -24,9 +24,10 @@ function variants(dir: string, n: number): string[] {
 test('a 200-image batch completes with bounded heap and never freezes the page', async ({ page }, info) => {
   test.setTimeout(600_000);
   await page.addInitScript(() => {
-    (window as any).__longTasks = [];
+    const w = window as Window & { __longTasks?: number[] };
+    w.__longTasks = [];
     new PerformanceObserver((l) => {
-      for (const e of l.getEntries()) (window as any).__longTasks.push(e.duration);
+      for (const e of l.getEntries()) w.__longTasks!.push(e.duration);
     }).observe({ type: 'longtask', buffered: true });
   });
   const app = new AppPage(page);
@@ -34,7 +35,7 @@ test('a 200-image batch completes with bounded heap and never freezes the page',
   await app.waitReady();
   const files = variants(info.outputPath('batch'), 200);
   // Long tasks of page start-up (module evaluation, first render) are not the batch's.
-  await page.evaluate(() => ((window as any).__longTasks.length = 0));
+  await page.evaluate(() => ((window as Window & { __longTasks?: number[] }).__longTasks!.length = 0));
   await app.drop(files);
   await app.waitReady(540_000);
   const imgs = await app.images();
@@ -45,7 +46,7 @@ test('a 200-image batch completes with bounded heap and never freezes the page',
   await cdp.send('Performance.enable');
   const { metrics } = await cdp.send('Performance.getMetrics');
   const heapMb = metrics.find((m) => m.name === 'JSHeapUsedSize')!.value / 2 ** 20;
-  const longTasks: number[] = await page.evaluate(() => (window as any).__longTasks);
+  const longTasks: number[] = await page.evaluate(() => (window as Window & { __longTasks?: number[] }).__longTasks ?? []);
   info.annotations.push({ type: 'heap', description: `${heapMb.toFixed(1)} MB` }, { type: 'long tasks', description: JSON.stringify(longTasks) });
   console.log(`200 images: JS heap ${heapMb.toFixed(1)} MB, long tasks ${JSON.stringify(longTasks.map(Math.round))}`);
   // Images are kept as their compressed bytes (blobs, outside the JS heap) and only the one on

@@ -7,7 +7,20 @@ test("the lab's reference intervals are edited, checked, kept on the device and 
   await app.open('?backend=wasm');
   await app.drop(testingImages(3));
   await app.waitReady();
-  // released on every typed cell, so the report has percentages without verifying first
+  // the report releases verified cells only: verify every WBC there is (unsure ones too, one by one)
+  await page.getByTestId('open-gallery').click();
+  const tiles = page.getByTestId('wbc-tile');
+  await expect(tiles.first()).toBeVisible();
+  // (a verified tile moves within its group: always take the first unverified one)
+  const open = page.locator('[data-testid="wbc-tile"][data-verified="no"]');
+  for (let left = await open.count(); left > 0; left--) {
+    await open.first().click();
+    await page.getByTestId('gallery-verify').click();
+    await expect(open).toHaveCount(left - 1);
+  }
+  await page.getByTestId('gallery-close').click();
+  const st = await page.evaluate(() => window.__smearcount.differential());
+  expect(st).toMatchObject({ unverified: 0, untyped: 0, releasable: true, reached: false });
   await page.getByTestId('diff-basis').selectOption('all');
   await page.getByTestId('reference-editor').locator('summary').click();
   await expect(page.getByTestId('ref-percent-low-neutrophil')).toHaveValue('40'); // adult defaults
@@ -36,6 +49,10 @@ test("the lab's reference intervals are edited, checked, kept on the device and 
   await expect(page.getByTestId('report-reference')).toContainText('Lab X adult intervals, 2026');
   const neu = Number(await page.getByTestId('report-pct-neutrophil').textContent());
   expect(neu).toBeGreaterThan(1);
+  // fewer cells than the target: no H/L without the technician's reason, which the report then prints
+  await expect(page.getByTestId('report-short-noflags')).toBeVisible();
+  await expect(page.getByTestId('report-flag-neutrophil')).toHaveText('');
+  await page.getByTestId('report-short-reason').fill(`leukopenia: ${st.basedOn} cells in 3 fields`);
   await expect(page.getByTestId('report-flag-neutrophil')).toContainText('H');
   await page.keyboard.press('Escape');
 

@@ -40,21 +40,31 @@ test('the differential stops at its target with a notice; 200 is a setting; the 
   }
   await page.getByTestId('gallery-close').click();
   const after = await page.evaluate(() => window.__smearcount.differential());
-  expect(after.verified).toBe(st.typed);
-  const over = after.basedOn - 100;
+  // "Verify all" leaves the unsure cells for one-by-one review
+  expect(after.verified).toBe(st.typed - st.unsure);
+  expect(after.verified).toBeGreaterThanOrEqual(100);
+  // cells past the target are kept apart: the differential rests on exactly the target
+  expect(after.basedOn).toBe(100);
+  const over = after.over;
   // the target is reached and the count does not pass it silently
   await expect(page.getByTestId('notice-differential').first()).toContainText('Differential target reached: 100 verified WBC');
   if (over > 0) {
-    await expect(page.getByTestId('diff-released')).toHaveText(`${after.basedOn} of 100 verified WBC: target reached, ${over} beyond it`);
+    await expect(page.getByTestId('diff-released')).toHaveText(`100 of 100 verified WBC: target reached, ${over} beyond it (kept apart)`);
     await expect(page.getByTestId('notice-differential').nth(1)).toContainText('gone past its target of 100');
   } else await expect(page.getByTestId('diff-released')).toHaveText('100 of 100 verified WBC: target reached');
   await page.getByTestId('export-report').click();
-  await expect(page.getByTestId('report-diff-basis')).toContainText(`on ${after.basedOn} verified cells (target 100)`);
+  await expect(page.getByTestId('report-diff-basis')).toContainText(`on 100 verified cells (target 100)`);
   await expect(page.getByTestId('report-diff-warning')).toHaveCount(0);
   await page.getByRole('button', { name: 'Close' }).click();
   // a 200-cell target: not reached, and the report warns
   await page.getByTestId('diff-target').selectOption('200');
-  await expect(page.getByTestId('diff-released')).toHaveText(`${after.basedOn} of 200 verified WBC`);
+  const at200 = await page.evaluate(() => window.__smearcount.differential());
+  expect(at200.basedOn).toBe(Math.min(200, after.verified));
+  // the panel's "N of T" follows the setting
+  await expect(page.getByTestId('diff-released')).toHaveText(`${at200.basedOn} of 200 verified WBC`);
+  await expect(page.getByTestId('diff-progress')).toContainText('of 200 WBC classified');
   await page.getByTestId('export-report').click();
-  await expect(page.getByTestId('report-diff-warning')).toContainText(`rests on ${after.basedOn} cells, fewer than the target of 200`);
+  await expect(page.getByTestId('report-diff-warning')).toContainText(`rests on ${at200.basedOn} cells, fewer than the target of 200`);
+  // unsure cells are still unverified: below the target, nothing is released
+  if (st.unsure > 0) await expect(page.getByTestId('report-pct-neutrophil')).toHaveText('–');
 });

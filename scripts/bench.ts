@@ -385,7 +385,7 @@ if (!opt['no-webgpu']) {
   const ctx = await gpuBrowser.newContext();
   const page = await ctx.newPage();
   await page.goto(`${BASE}/`);
-  const hasGpu = await page.evaluate(async () => !!(await (navigator as any).gpu?.requestAdapter()));
+  const hasGpu = await page.evaluate(async () => !!(await (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu?.requestAdapter()));
   await ctx.close();
   if (hasGpu) {
     // SwiftShader's software WebGPU here is very slow: a handful of images is enough to rank it.

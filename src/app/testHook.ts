@@ -3,7 +3,7 @@
  * Typed: `TestHook` is what this file builds, and the global declaration below gives e2e/ and scripts/
  * the same type, so a change here that a test relies on fails the type check, not a test run.
  */
-import { imageFlags, inTotals, ruleExcluded, selectCurrent, selectSummary, shownDetections } from '../store/selectors';
+import { belowThresholdOf, imageFlags, inTotals, ruleExcluded, selectCurrent, selectSummary, shownDetections } from '../store/selectors';
 import { groundTruthAp, selectAppStatus, selectDifferentialState } from '../store/selectors';
 import type { AppStore } from '../store/store';
 import type { ViewStore } from '../store/viewStore';
@@ -66,6 +66,12 @@ export function createTestHook({ store: useAppStore, view: useView, persistence,
       });
     },
     summary: () => selectSummary(useAppStore.getState()),
+    /** The current image's model boxes in the review band below their threshold (U visits them too). */
+    belowThreshold: () => {
+      const s = useAppStore.getState();
+      const im = s.currentId ? s.images[s.currentId] : undefined;
+      return belowThresholdOf(im, s.postprocess, s.reviewBand).map((d) => ({ id: d.id, cls: d.cls, score: d.score, box: plainBox(d.box) }));
+    },
     /** True when nothing is being read, queued or detected (synchronous with the store, unlike the DOM). */
     idle: () => selectAppStatus(useAppStore.getState()) === 'ready',
     model: () => ({ ...useAppStore.getState().model }),

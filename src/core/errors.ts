@@ -8,9 +8,12 @@
 export type DetectorErrorCode = 'model-download' | 'model-integrity' | 'session-create' | 'inference' | 'bad-request' | 'worker' | 'terminated';
 /** A dropped file the batch cannot take. */
 export type IntakeErrorCode = 'empty' | 'not-image' | 'tiff' | 'unsupported' | 'too-large' | 'decode' | 'duplicate';
-/** A file the app reads: a VOC annotation, or a model card (the model's JSON description). */
-export type FileErrorCode = 'annotation' | 'model-card';
-export type ErrorCode = DetectorErrorCode | IntakeErrorCode | FileErrorCode;
+/** A file the app reads: a VOC annotation, a model card (the model's JSON description), a microscope
+ * profile; or the lab's reference intervals as entered. */
+export type FileErrorCode = 'annotation' | 'model-card' | 'profile' | 'reference-intervals';
+/** Machinery a technician does not see at work until it fails: an export, the quality worker, storage. */
+export type ServiceErrorCode = 'export' | 'quality-worker' | 'storage';
+export type ErrorCode = DetectorErrorCode | IntakeErrorCode | FileErrorCode | ServiceErrorCode;
 
 export class AppError extends Error {
   constructor(
@@ -48,6 +51,16 @@ export function errorMessage(e: unknown): string {
       return `The annotation could not be read: ${d}`;
     case 'model-card':
       return `The model's description (its model card) could not be read: ${d}. The installation is damaged: reload the page, and reinstall the app if this persists.`;
+    case 'profile':
+      return `Not imported, nothing changed: ${d}.`;
+    case 'reference-intervals':
+      return `Not saved: ${d.replace(/^[a-z]/, (c) => c.toUpperCase())}.`;
+    case 'export':
+      return `The export failed: ${d}.`;
+    case 'quality-worker':
+      return `The image quality check failed: ${d}.`;
+    case 'storage':
+      return `Saving on this device failed: ${d}.`;
     case 'model-download':
       return `The detection model could not be loaded: ${d}. Check the connection and reload; after one successful visit the app works offline.`;
     case 'model-integrity':

@@ -25,12 +25,13 @@ export function DifferentialPanel() {
   const img: Differential | null = current?.status === 'done' ? imageDifferential(current, params) : null;
   const code = Object.fromEntries(classifier.classes.map((c) => [c.name, c.code]));
   const color = Object.fromEntries(classifier.classes.map((c) => [c.name, c.color]));
-  const rel = st.released;
+  // the panel may show every typed cell as a preliminary view; the report releases verified cells only
+  const rel = rules.basis === 'all' ? st.preliminary : st.released;
   return (
     <Section title="WBC differential" className="differential" testId="differential">
       {!available && <p className="hint">The WBC classifier is not loaded: types are not available.</p>}
       <p className="diff-progress" data-testid="diff-progress">
-        {progressText(batch.diff)}
+        {progressText(batch.diff, rules.target)}
         {batch.untyped ? ` · ${batch.untyped} waiting` : ''}
       </p>
       <p className={`diff-released${st.reached ? ' reached' : ''}`} data-testid="diff-released" role="status">
@@ -50,7 +51,7 @@ export function DifferentialPanel() {
             <th />
             <th>This image</th>
             <th title="Every typed cell of the batch">Batch</th>
-            <th title={rules.basis === 'verified' ? 'Released: verified cells only' : 'Released: every typed cell'}>Released</th>
+            <th title={rules.basis === 'verified' ? 'Released: verified cells only, up to the target' : 'Preliminary: every typed cell (the report releases verified cells only)'}>{rules.basis === 'verified' ? 'Released' : 'Preliminary'}</th>
           </tr>
         </thead>
         <tbody>
@@ -89,10 +90,10 @@ export function DifferentialPanel() {
           </select>
         </label>
         <label>
-          Released % on{' '}
+          Panel % on{' '}
           <select data-testid="diff-basis" value={rules.basis} onChange={(e) => setRules({ basis: e.target.value as ReleaseBasis })}>
             <option value="verified">verified cells</option>
-            <option value="all">every typed cell</option>
+            <option value="all">every typed cell (preliminary)</option>
           </select>
         </label>
       </div>

@@ -63,8 +63,9 @@ export function ExportMenu() {
             const bytes = pngWithSample(new Uint8Array(await new Blob([png]).arrayBuffer()), sid());
             // The same unique name as in the batch exports, so the picture matches its CSV row.
             const all = selectExportImages(s);
-            const unique = uniqueNames(all)[all.findIndex((im) => im.id === current!.id)] ?? current!.name;
-            download(name(`${flatName(withExtension(unique, ''))}-annotated`, 'png'), bytes as Uint8Array<ArrayBuffer>, 'image/png');
+            // unique once the extension is gone: field1.jpg and field1.png give two PNGs
+            const unique = uniqueNames(all, '')[all.findIndex((im) => im.id === current!.id)] ?? withExtension(current!.name, '');
+            download(name(`${flatName(unique)}-annotated`, 'png'), bytes as Uint8Array<ArrayBuffer>, 'image/png');
           }}
         >
           Annotated PNG

@@ -8,7 +8,7 @@ import type { Detection } from '../core/detection/detection';
 import { fitTransform, smallestBoxAt, zoomAbout, type Box } from '../core/detection/geometry';
 import { addBox, moveBox } from '../core/edits/commands';
 import { matchImage } from '../core/metrics/ap';
-import { opticsExcluded, ruleExcluded, selectCurrent, shownDetections } from '../store/selectors';
+import { belowThresholdOf, opticsExcluded, ruleExcluded, selectCurrent, shownDetections } from '../store/selectors';
 import type { ViewTransform } from '../store/viewStore';
 import { useApp, useServices, useView } from '../services/context';
 import { Boxes, labelOf, Misses, RuleExcluded, TypeLabels } from './canvas/layers';
@@ -61,7 +61,13 @@ export function ImageCanvas() {
     setView(fitTransform(width, height, size.w, size.h));
   }, [current?.id, width, height, size.w, size.h, fitNonce, setView]);
 
-  const all = useMemo(() => shownDetections(current, params), [current, params]);
+  const reviewBand = useApp((s) => s.reviewBand);
+  // the shown boxes, and the one U is visiting in the band below the threshold (drawn while selected)
+  const all = useMemo(() => {
+    const shown = shownDetections(current, params);
+    const candidate = selectedId && !shown.some((d) => d.id === selectedId) ? belowThresholdOf(current, params, reviewBand).find((d) => d.id === selectedId) : undefined;
+    return candidate ? [...shown, candidate] : shown;
+  }, [current, params, selectedId, reviewBand]);
   // After the fit above, so a focus that comes with a new image wins over the image's fit.
   useReviewFocus(focus, all, { width, height }, size, setView);
   const dets = useMemo(() => all.filter((d) => visible[d.cls]), [all, visible]);

@@ -35,13 +35,14 @@ export function PrintReport() {
   const model = useApp((s) => s.model);
   const sample = useApp((s) => s.sample);
   const setSample = useApp((s) => s.setSample);
+  const releaseReport = useApp((s) => s.releaseReport);
   const st = useApp((s) => selectDifferentialState(s, classifier?.lowConfidence));
   const reference = useApp((s) => s.reference);
   const released = !!sample.verifiedAt;
   const canRelease = sample.id.trim() !== '';
   const release = () => {
     if (!canRelease) return;
-    setSample({ verifiedBy: sample.verifiedBy.trim() || sample.operator.trim(), verifiedAt: new Date().toISOString() });
+    releaseReport(sample.verifiedBy.trim() || sample.operator.trim());
     // the printed PDF's default file name carries the sample ID
     const title = document.title;
     document.title = exportName('report', sample.id, 'pdf').replace(/\.pdf$/, '');
@@ -171,9 +172,13 @@ export function PrintReport() {
           </tr>
         </tbody>
       </table>
-      {classifier && (diff.diff.classified > 0 || st.smudge + st.other > 0) && <ReportDifferential st={st} wbcCount={sample.wbcCount} reference={reference} code={Object.fromEntries(classifier.classes.map((c) => [c.name, c.code]))} />}
+      {classifier && (diff.diff.classified > 0 || st.smudge + st.other > 0) && <ReportDifferential st={st} wbcCount={sample.wbcCount} reference={reference} code={Object.fromEntries(classifier.classes.map((c) => [c.name, c.code]))} shortReason={sample.shortReason} setShortReason={(v) => setSample({ shortReason: v })} />}
       <p data-testid="report-verification" className="report-verification">
-        {released ? `Verified by ${sample.verifiedBy || '(no name)'} at ${isoLocal(new Date(sample.verifiedAt!))}.` : 'Not yet verified: released when printed with a sample ID.'}
+        {released
+          ? `Verified by ${sample.verifiedBy || '(no name)'} at ${isoLocal(new Date(sample.verifiedAt!))}.`
+          : sample.withdrawn
+            ? `Not verified: the release was withdrawn (${sample.withdrawn}); verify and print again.`
+            : 'Not yet verified: released when printed with a sample ID.'}
       </p>
       {done.some((im) => imageFlags(im, params, classifier?.lowConfidence).length) && (
         <ul className="report-flag-legend" data-testid="report-flag-legend">

@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import { CLASS_NAMES } from '../core/detection/classes';
 import { WBC_LABEL, WBC_TYPES } from '../core/differential/differential';
 import { useApp, useServices, useView } from '../services/context';
-import { shownDetections } from '../store/selectors';
+import { belowThresholdOf, shownDetections } from '../store/selectors';
 import { runAction, type ActionName } from './actions';
 import { useInputMode } from './useInputMode';
 
@@ -28,6 +28,11 @@ export function ReviewBar() {
     const im = s.currentId ? s.images[s.currentId] : undefined;
     return im && selectedId ? shownDetections(im, s.postprocess).find((d) => d.id === selectedId) : undefined;
   });
+  // a box from the band below the threshold, visited by U: not counted until accepted
+  const candidate = useApp((s) => {
+    const im = s.currentId ? s.images[s.currentId] : undefined;
+    return !sel && selectedId ? belowThresholdOf(im, s.postprocess, s.reviewBand).find((d) => d.id === selectedId) : undefined;
+  });
   useEffect(() => {
     if (!said) return;
     const t = setTimeout(() => say(null), SAID_MS);
@@ -42,7 +47,23 @@ export function ReviewBar() {
           {said.text}
         </span>
       )}
-      {!said && !sel && (
+      {candidate && (
+        <>
+          <span className="review-status" data-testid="review-status">
+            {review ? `${review.k} of ${review.n} · ` : ''}
+            {candidate.cls} · score {candidate.score.toFixed(2)}, under the threshold {Number(params.scoreThresholds[candidate.cls].toFixed(3))}: not counted
+          </span>
+          <span className="review-actions">
+            <button data-testid="action-accept" onClick={() => run('accept')} title="Count it and go on (A)">
+              Count it
+            </button>
+            <button data-testid="action-delete" onClick={() => run('delete')} title="Leave it out (Del)">
+              Leave out
+            </button>
+          </span>
+        </>
+      )}
+      {!said && !sel && !candidate && (
         <span className="hint-line" data-testid="review-hint">
           {touch ? 'Tap a box to check it, or Next uncertain. Two fingers zoom; zoomed in, drag to pan.' : 'Click a box to check it, or press U for the next uncertain one (? lists the keys).'}
         </span>

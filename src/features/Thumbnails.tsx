@@ -2,6 +2,7 @@ import { memo, useEffect, useRef } from 'react';
 import { useApp } from '../services/context';
 import { imageCounts, imageFlags, inTotals, wasEdited } from '../store/selectors';
 import { FLAG_SHORT, FLAG_TEXT } from '../core/quality/flags';
+import { folderOf, nameKey, sharedNames } from '../core/formats/names';
 import { Thumb } from './Thumb';
 import type { ImageEntry } from '../store/types';
 import type { PostprocessParams } from '../core/detection/card';
@@ -30,10 +31,21 @@ export function Thumbnails() {
   }, [currentId]);
 
   if (!order.length) return null;
+  // two fields both called BloodImage_00339.jpg: the folder tells them apart in the list
+  const shared = sharedNames(order.map((id) => images[id]));
   return (
     <ol className="thumbs" ref={list} role="listbox" aria-label="Images in this batch" data-testid="thumbnails">
       {order.map((id, i) => (
-        <ThumbRow key={id} id={id} index={i} im={images[id]} params={params} current={id === currentId} select={select} />
+        <ThumbRow
+          key={id}
+          id={id}
+          index={i}
+          im={images[id]}
+          folder={shared.has(nameKey(images[id].name)) ? folderOf(images[id]) || undefined : undefined}
+          params={params}
+          current={id === currentId}
+          select={select}
+        />
       ))}
     </ol>
   );
@@ -46,6 +58,7 @@ const ThumbRow = memo(function ThumbRow({
   id,
   index,
   im,
+  folder,
   params,
   current,
   select,
@@ -53,6 +66,8 @@ const ThumbRow = memo(function ThumbRow({
   id: string;
   index: number;
   im: ImageEntry;
+  /** Shown before the name when another image of the batch has the same name. */
+  folder?: string;
   params: PostprocessParams;
   current: boolean;
   select(id: string): void;
@@ -73,7 +88,12 @@ const ThumbRow = memo(function ThumbRow({
     >
       <Thumb id={id} ready={im.status === 'done'} />
       <span className="idx">{index + 1}</span>
-      <span className="name" title={im.name}>
+      <span className="name" title={im.path ?? im.name}>
+        {folder ? (
+          <span className="muted" data-testid="thumb-folder">
+            {folder}/
+          </span>
+        ) : null}
         {im.name}
       </span>
       <span className="meta">

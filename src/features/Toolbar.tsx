@@ -8,6 +8,8 @@ export function Toolbar() {
   const visible = useApp((s) => s.visible);
   const toggle = useApp((s) => s.toggleVisible);
   const current = useApp(selectCurrent);
+  const undoable = useApp((s) => s.undoLog.past.length > 0);
+  const redoable = useApp((s) => s.undoLog.future.length > 0);
   const services = useServices();
   const runAction = (name: ActionName) => run(services, name);
   const mode = useView((s) => s.mode);
@@ -49,10 +51,10 @@ export function Toolbar() {
       <button onClick={() => runAction('delete')} disabled={!selectedId} title="Delete selected (Del)">
         Delete
       </button>
-      <button onClick={() => runAction('undo')} disabled={!current?.history.past.length} title="Undo (Ctrl+Z)">
+      <button onClick={() => runAction('undo')} disabled={!undoable} title="Undo (Ctrl+Z)">
         Undo
       </button>
-      <button onClick={() => runAction('redo')} disabled={!current?.history.future.length} title="Redo (Ctrl+Shift+Z)">
+      <button onClick={() => runAction('redo')} disabled={!redoable} title="Redo (Ctrl+Shift+Z)">
         Redo
       </button>
       <span className="sep" />

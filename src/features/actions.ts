@@ -5,11 +5,11 @@
  * logic is core's reviewStep.
  */
 import type { CellClass } from '../core/detection/classes';
-import { deleteBox, relabelBox, setWbcType } from '../core/edits/commands';
+import { deleteBox, keepBox, relabelBox, setWbcType } from '../core/edits/commands';
 import type { ClassifierCard } from '../core/differential/card';
 import { WBC_TYPES, type WbcType } from '../core/differential/differential';
 import { reviewStep, uncertaintyOrder } from '../core/edits/review';
-import { shownDetections } from '../store/selectors';
+import { belowThresholdOf, shownDetections } from '../store/selectors';
 import type { AppStore } from '../store/store';
 import type { ViewStore } from '../store/viewStore';
 
@@ -76,15 +76,14 @@ export const actions = {
   undo: {
     keyTest: (e) => mod(e) && !e.shiftKey && e.key.toLowerCase() === 'z',
     run({ store }) {
-      const id = store.getState().currentId;
-      if (id) store.getState().undo(id);
+      // one history: the last edit of the batch, from the canvas, the keys or the gallery
+      store.getState().undo();
     },
   },
   redo: {
     keyTest: (e) => mod(e) && ((e.shiftKey && e.key.toLowerCase() === 'z') || e.key.toLowerCase() === 'y'),
     run({ store }) {
-      const id = store.getState().currentId;
-      if (id) store.getState().redo(id);
+      store.getState().redo();
     },
   },
   draw: {
@@ -129,15 +128,17 @@ export const actions = {
       if (!im) return;
       const pending = (id: string) => !s.images[id].reviewed && s.images[id].status === 'done';
       const dets = shownDetections(im, s.postprocess);
+      // the band below the threshold too: boxes a threshold just too high leaves out
+      const below = belowThresholdOf(im, s.postprocess, s.reviewBand);
       const low = classifier?.lowConfidence ?? 0;
-      const step = reviewStep(dets, s.postprocess, view.getState().selectedId, s.order, im.id, pending, low, s.reviewBand, im.accepted);
+      const step = reviewStep(dets, s.postprocess, view.getState().selectedId, s.order, im.id, pending, low, s.reviewBand, im.accepted, below);
       if (step.kind === 'select') {
-        const list = uncertaintyOrder(dets, s.postprocess, low, s.reviewBand, im.accepted);
+        const list = uncertaintyOrder(dets, s.postprocess, low, s.reviewBand, im.accepted, below);
         view.getState().setSelected(step.detectionId);
         view.getState().setFocus(step.detectionId, { k: list.findIndex((d) => d.id === step.detectionId) + 1, n: list.length });
         return;
       }
-      const none = !uncertaintyOrder(dets, s.postprocess, low, s.reviewBand, im.accepted).length;
+      const none = !uncertaintyOrder(dets, s.postprocess, low, s.reviewBand, im.accepted, below).length;
       s.setReviewed(im.id, true);
       view.getState().setSelected(null);
       view.getState().setFocus(null);
@@ -148,12 +149,15 @@ export const actions = {
       view.getState().say(`${none ? `Nothing uncertain on ${im.name}` : `Done with ${im.name}`}: marked reviewed; ${then}.`);
     },
   },
-  // While reviewing, A accepts the selected box as it is and goes on to the next uncertain one.
+  // While reviewing, A accepts the selected box as it is and goes on to the next uncertain one. A box
+  // from the band below the threshold is the model's proposal: accepting it counts it.
   accept: {
     keyTest: (e) => !mod(e) && !e.shiftKey && e.key.toLowerCase() === 'a',
     run(ctx) {
       const s = ctx.store.getState();
       const sel = ctx.view.getState().selectedId;
+      const im = s.currentId ? s.images[s.currentId] : undefined;
+      if (im && sel && belowThresholdOf(im, s.postprocess, s.reviewBand).some((d) => d.id === sel)) s.edit(im.id, keepBox, { id: sel });
       if (s.currentId && sel) s.acceptBox(s.currentId, sel);
       actions['next-uncertain'].run(ctx);
     },

@@ -1,5 +1,6 @@
 import { classColors, type ModelCard } from '../core/detection/card';
 import type { Detection } from '../core/detection/detection';
+import { AppError } from '../core/errors';
 import type { ImageFiles } from '../services/files';
 
 /** The image at its own resolution with the shown boxes drawn on it (manual boxes dashed),
@@ -7,7 +8,7 @@ import type { ImageFiles } from '../services/files';
 export async function annotatedPng(files: ImageFiles, card: ModelCard, id: string, dets: readonly Detection[]): Promise<Blob> {
   const COLOR = classColors(card);
   const blob = files.get(id);
-  if (!blob) throw new Error('the image is no longer available');
+  if (!blob) throw new AppError('export', 'the image is no longer available');
   const bmp = await createImageBitmap(blob);
   const canvas = new OffscreenCanvas(bmp.width, bmp.height);
   const ctx = canvas.getContext('2d')!;

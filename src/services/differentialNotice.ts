@@ -10,12 +10,11 @@ export function watchDifferentialTarget(store: AppStore, lowConfidence: number) 
     if (cur === prev) return;
     const was = prev;
     prev = cur;
-    const what = cur.basis === 'verified' ? 'verified WBC' : 'typed WBC';
     if (cur.reached && (!was.reached || was.target !== cur.target)) {
-      s.notify({ kind: 'info', source: 'differential', subject: '', message: `Differential target reached: ${cur.target} ${what}. The report rests on these cells; further cells are shown as beyond the target.` });
+      s.notify({ kind: 'info', source: 'differential', subject: '', message: `Differential target reached: ${cur.target} verified WBC. The report rests on these cells; further cells are kept apart, out of the percentages.` });
     }
     if (cur.over > 0 && was.over === 0) {
-      s.notify({ kind: 'warning', source: 'differential', subject: '', message: `The differential has gone past its target of ${cur.target} cells; the report says how many cells it rests on.` });
+      s.notify({ kind: 'warning', source: 'differential', subject: '', message: `The differential has gone past its target of ${cur.target} cells; the cells past it are kept apart, out of the percentages.` });
     }
   });
 }

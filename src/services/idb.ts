@@ -28,3 +28,63 @@ export function putKeyed(db: IDBDatabase, store: string, key: string, value: unk
     tx.onerror = tx.onabort = () => reject(tx.error);
   });
 }
+
+/**
+ * One keyed database, opened on first use and opened again after a failure or a close: a failed open is
+ * not kept for the page's life (a blocked upgrade, a storage hiccup, or the browser closing the
+ * connection). The profile and the sample record both go through it.
+ */
+export class KeyedDb {
+  private db?: Promise<IDBDatabase>;
+  /** The open connection, once there is one: a write on page hide must start synchronously. */
+  handle?: IDBDatabase;
+
+  constructor(
+    private name: string,
+    private store: string,
+    private open: (name: string, store: string) => Promise<IDBDatabase> = openKeyed,
+  ) {}
+
+  conn(): Promise<IDBDatabase> {
+    return (this.db ??= this.open(this.name, this.store).then(
+      (d) => {
+        this.handle = d;
+        const forget = () => {
+          if (this.handle === d) {
+            this.handle = undefined;
+            this.db = undefined;
+          }
+        };
+        d.onclose = forget;
+        // another tab upgrades the schema: let it, and open again on the next call
+        d.onversionchange = () => {
+          d.close();
+          forget();
+        };
+        return d;
+      },
+      (e: unknown) => {
+        this.db = undefined;
+        throw e;
+      },
+    ));
+  }
+
+  async get<T>(key: string): Promise<T | undefined> {
+    return getKeyed<T>(await this.conn(), this.store, key);
+  }
+
+  /** Starts the write at once on an open connection (page hide), else after opening; resolves on commit. */
+  put(key: string, value: unknown): Promise<void> {
+    if (this.handle) {
+      try {
+        return putKeyed(this.handle, this.store, key, value);
+      } catch {
+        // a connection closed under us: open again below
+        this.handle = undefined;
+        this.db = undefined;
+      }
+    }
+    return this.conn().then((db) => putKeyed(db, this.store, key, value));
+  }
+}

@@ -14,6 +14,7 @@
 import type { AppState } from '../store/store';
 import type { ImageEntry } from '../store/types';
 import type { ImageFiles } from './files';
+import { AppError } from '../core/errors';
 
 const DB = 'smearcount';
 const VERSION = 1;
@@ -36,7 +37,7 @@ function open(): Promise<IDBDatabase> {
 const done = (tx: IDBTransaction) =>
   new Promise<void>((resolve, reject) => {
     tx.oncomplete = () => resolve();
-    tx.onerror = tx.onabort = () => reject(tx.error ?? new Error('the transaction was aborted'));
+    tx.onerror = tx.onabort = () => reject(tx.error ?? new AppError('storage', 'the transaction was aborted'));
   });
 
 const getAll = <T>(store: IDBObjectStore) =>

@@ -6,13 +6,14 @@
  * and imported as JSON so a lab's workstations share it. Nothing leaves the device.
  */
 import { adaptedProbs, fitHead, type Head } from '../core/adapt/adapt';
-import { emptyProfile, MAX_PROFILE_BYTES, MAX_PROFILE_CELLS, parseProfile, profileJson, ProfileError, type ClassifierIdentity, type MicroscopeProfile, type ProfileCell } from '../core/adapt/profile';
+import { anonymousCell, cellKey, emptyProfile, MAX_PROFILE_BYTES, MAX_PROFILE_CELLS, parseProfile, profileJson, type ClassifierIdentity, type MicroscopeProfile, type ProfileCell } from '../core/adapt/profile';
 import type { ClassifierCard } from '../core/differential/card';
 import { WBC_TYPES } from '../core/differential/differential';
 import { reviewedDetections } from '../store/selectors';
 import type { AppStore } from '../store/store';
 import type { ImageEntry } from '../store/types';
-import { getKeyed, openKeyed, putKeyed } from './idb';
+import { KeyedDb } from './idb';
+import { AppError } from '../core/errors';
 
 const DB = 'smearcount-profile';
 const STORE = 'profile';
@@ -21,16 +22,17 @@ const KEY = 'current';
 
 interface Stored {
   profile: MicroscopeProfile;
-  /** Cells of the batch on screen left out after a reset (they were verified before it). */
+  /** Cells of the batch on screen left out after a reset (they were verified before it), by embedding key. */
   ignored: string[];
 }
 
 export class ProfileService {
   private profile: MicroscopeProfile;
   private ignored = new Set<string>();
-  /** Keys of cells seen verified in this batch since the page opened. */
-  private seen = new Set<string>();
-  private db?: Promise<IDBDatabase>;
+  /** Cells seen verified since the page opened: embedding key → the image they are on. Kept in memory
+   * only (the stored profile names no image), and forgotten with the batch. */
+  private seen = new Map<string, string>();
+  private db = new KeyedDb(DB, STORE);
   private signature = '';
   private adaptedWith = new Map<string, { head: Head | null; wbc: ImageEntry['wbc'] }>();
   private timer?: ReturnType<typeof setTimeout>;
@@ -44,10 +46,6 @@ export class ProfileService {
     this.profile = emptyProfile(this.id, store.getState().postprocess.countRule);
   }
 
-  private conn() {
-    return (this.db ??= openKeyed(DB, STORE));
-  }
-
   current(): MicroscopeProfile {
     return this.profile;
   }
@@ -55,11 +53,14 @@ export class ProfileService {
   /** Loads the stored profile (if it was made for this classifier), applies its settings and starts learning. */
   async start() {
     try {
-      const db = await this.conn();
-      const v = await getKeyed<Stored>(db, STORE, KEY);
+      const v = await this.db.get<Stored>(KEY);
       if (v?.profile && v.profile.classifier?.sha256 === this.id.sha256 && v.profile.classifier.embeddingDim === this.id.dim) {
-        this.profile = v.profile;
-        this.ignored = new Set(v.ignored ?? []);
+        // keys from the embedding only: a profile saved by an older version named images and cells
+        const cells = v.profile.cells.map(anonymousCell);
+        const old = cells.some((c, i) => c.key !== v.profile.cells[i].key);
+        this.profile = { ...v.profile, cells };
+        this.ignored = new Set((v.ignored ?? []).filter((k) => !k.includes('/')));
+        if (old) this.save();
         this.applySettings();
       }
     } catch {
@@ -90,20 +91,20 @@ export class ProfileService {
     if (s.postprocess.countRule !== this.profile.countRule) s.setCountRule(this.profile.countRule);
   }
 
-  /** This batch's verified cells with an embedding, by key. */
-  private sessionCells(): Map<string, ProfileCell> {
+  /** This batch's verified cells with an embedding, by embedding key, with the image each is on. */
+  private sessionCells(): Map<string, ProfileCell & { imageId: string }> {
     const s = this.store.getState();
-    const out = new Map<string, ProfileCell>();
+    const out = new Map<string, ProfileCell & { imageId: string }>();
     for (const id of s.order) {
       const im = s.images[id];
       if (im.status !== 'done' || !im.emb) continue;
       for (const d of reviewedDetections(im, s.postprocess)) {
         const e = im.emb[d.id];
-        const key = `${id}/${d.id}`;
-        if (d.cls === 'WBC' && d.wbc?.verified && !d.wbc.category && e && e.length === this.id.dim && !this.ignored.has(key)) {
-          const p = im.wbc?.[d.id];
-          out.set(key, { key, type: d.wbc.type, e, ...(p ? { modelRight: WBC_TYPES[argmax(p)] === d.wbc.type, p } : {}) });
-        }
+        if (!(d.cls === 'WBC' && d.wbc?.verified && !d.wbc.category && e && e.length === this.id.dim)) continue;
+        const key = cellKey(e);
+        if (this.ignored.has(key)) continue;
+        const p = im.wbc?.[d.id];
+        out.set(key, { key, type: d.wbc.type, e, ...(p ? { modelRight: WBC_TYPES[argmax(p)] === d.wbc.type, p } : {}), imageId: id });
       }
     }
     return out;
@@ -115,12 +116,12 @@ export class ProfileService {
     const s = this.store.getState();
     const inBatch = new Set(s.order);
     const session = this.sessionCells();
-    for (const k of session.keys()) this.seen.add(k);
+    for (const [k, c] of session) this.seen.set(k, c.imageId);
     // A learnt cell of an image in the batch is dropped only when this page saw it verified and it no longer
     // is (un-verified or deleted). A reload can restore the batch from a save a moment older than the
     // profile's: a cell missing from it then is not a decision, and is kept.
-    const kept = this.profile.cells.filter((c) => !session.has(c.key) && !(this.seen.has(c.key) && inBatch.has(c.key.slice(0, c.key.indexOf('/')))));
-    const cells = [...kept, ...session.values()].slice(-MAX_PROFILE_CELLS);
+    const kept = this.profile.cells.filter((c) => !session.has(c.key) && !(this.seen.has(c.key) && inBatch.has(this.seen.get(c.key)!)));
+    const cells = [...kept, ...[...session.values()].map(({ imageId: _, ...c }) => c)].slice(-MAX_PROFILE_CELLS);
     const signature = cells.map((c) => `${c.key}:${c.type}`).join('|');
     let head = s.adaptation.head;
     if (force || signature !== this.signature) {
@@ -183,8 +184,8 @@ export class ProfileService {
 
   private save() {
     const stored: Stored = { profile: this.profile, ignored: [...this.ignored] };
-    void this.conn()
-      .then((db) => putKeyed(db, STORE, KEY, stored))
+    void this.db
+      .put(KEY, stored)
       .catch((e: unknown) => this.store.getState().notify({ kind: 'error', source: 'profile', subject: '', message: `The microscope profile was not saved (${(e as Error).message}).` }));
   }
 
@@ -197,6 +198,17 @@ export class ProfileService {
     this.refresh(true);
   }
 
+  /** Clear session: nothing of the batch that goes stays, not even in memory (which images its cells were
+   * on, which of them a reset left out). The learnt cells stay: they describe the microscope. */
+  forgetBatch() {
+    this.seen.clear();
+    this.adaptedWith.clear();
+    if (this.ignored.size) {
+      this.ignored.clear();
+      this.save();
+    }
+  }
+
   setName(name: string) {
     this.profile = { ...this.profile, name: name.slice(0, 200) };
     this.save();
@@ -206,9 +218,9 @@ export class ProfileService {
     return profileJson(this.profile);
   }
 
-  /** Replaces the profile with a file's, after validating it; a bad file throws a ProfileError and changes nothing. */
+  /** Replaces the profile with a file's, after validating it; a bad file throws an AppError ('profile') and changes nothing. */
   async importFile(file: Blob): Promise<MicroscopeProfile> {
-    if (file.size > MAX_PROFILE_BYTES) throw new ProfileError(`the file is too large for a microscope profile (${(file.size / 1e6).toFixed(1)} MB)`);
+    if (file.size > MAX_PROFILE_BYTES) throw new AppError('profile', `the file is too large for a microscope profile (${(file.size / 1e6).toFixed(1)} MB)`);
     const p = parseProfile(await file.text(), this.id);
     this.profile = p;
     this.ignored = new Set(this.sessionCells().keys());

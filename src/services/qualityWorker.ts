@@ -9,6 +9,7 @@ import type { ScaleInfo } from '../core/detection/scale';
 import type { Quality } from '../core/quality/assess';
 import type { QualityRequest, QualityResponse } from '../worker/qualityProtocol';
 import { assessBitmap, readBitmapPixels } from '../worker/qualityAssess';
+import { AppError } from '../core/errors';
 
 export type Assess = (
   full: ImageBitmap,
@@ -33,10 +34,10 @@ export function createQualityAssessor(): Assess & { prepare(): void } {
         if (!p) return;
         pending.delete(e.data.id);
         if (e.data.ok) p.resolve({ raw: e.data.raw, quality: e.data.quality });
-        else p.reject(new Error(e.data.error));
+        else p.reject(new AppError('quality-worker', e.data.error));
       };
       w.onerror = () => {
-        for (const p of pending.values()) p.reject(new Error('the quality worker stopped'));
+        for (const p of pending.values()) p.reject(new AppError('quality-worker', 'the quality worker stopped'));
         pending.clear();
         worker = null;
       };

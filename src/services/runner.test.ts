@@ -215,7 +215,7 @@ describe('BatchRunner: the differential', () => {
     store.getState().edit(id, setWbcType, { id: 'u0', type: 'eosinophil' });
     shown = shownDetections(store.getState().images[id], store.getState().postprocess);
     expect(shown.find((d) => d.id === 'u0')!.wbc).toMatchObject({ type: 'eosinophil', origin: 'manual', p: 1 });
-    store.getState().undo(id);
+    store.getState().undo();
     shown = shownDetections(store.getState().images[id], store.getState().postprocess);
     expect(shown.find((d) => d.id === 'u0')!.wbc!.type).toBe('lymphocyte');
   });

@@ -1,6 +1,9 @@
 /**
  * The sample record and its audit trail survive a reload like the batch does (IndexedDB, written within
- * 200 ms of a change and on page hide), in a database of their own so the batch's schema is untouched.
+ * 200 ms of a change and on page hide or hidden), in a database of their own so the batch's schema is
+ * untouched. The record itself (a few short fields) is also written synchronously to localStorage on
+ * every change: an IndexedDB write started in `pagehide` is not sure to commit before the page goes, and
+ * a sample ID typed just before a reload must not be lost.
  * Clearing the session empties the record, and the empty record is what gets written. The lab's settings
  * (the differential's target and basis, the reference intervals) are kept beside it and survive the
  * clearing: they belong to the lab, not to the sample.
@@ -9,11 +12,15 @@ import { parseIntervals, parseRules, type DiffRules, type ReferenceIntervals } f
 import type { AuditEntry } from '../core/edits/audit';
 import { EMPTY_SAMPLE, type SampleRecord } from '../store/sampleSlice';
 import type { AppStore } from '../store/store';
-import { getKeyed, openKeyed, putKeyed } from './idb';
+import { KeyedDb } from './idb';
 
 const DB = 'smearcount-sample';
 const STORE = 'sample';
 const KEY = 'current';
+/** localStorage key of the record's synchronous copy. */
+export const SAMPLE_RECORD_KEY = 'smearcount-sample-record';
+
+type SyncStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
 interface Stored {
   sample: SampleRecord;
@@ -22,23 +29,35 @@ interface Stored {
 }
 
 export class SamplePersistence {
-  private db?: Promise<IDBDatabase>;
+  private db: KeyedDb;
   private timer?: ReturnType<typeof setTimeout>;
   private writing: Promise<void> = Promise.resolve();
 
-  constructor(private store: AppStore) {}
+  constructor(
+    private store: AppStore,
+    private storage: SyncStorage | null = typeof localStorage === 'undefined' ? null : localStorage,
+    open?: (name: string, store: string) => Promise<IDBDatabase>,
+  ) {
+    this.db = new KeyedDb(DB, STORE, open);
+  }
 
-  /** The open connection, once there is one: a write on page hide must start synchronously. */
-  private handle?: IDBDatabase;
-
-  private conn() {
-    return (this.db ??= openKeyed(DB, STORE).then((d) => (this.handle = d)));
+  /** The record's synchronous copy, when there is one that reads. */
+  private syncCopy(): SampleRecord | null {
+    try {
+      const t = this.storage?.getItem(SAMPLE_RECORD_KEY);
+      const v = t ? (JSON.parse(t) as Partial<SampleRecord>) : null;
+      return v && typeof v === 'object' ? { ...EMPTY_SAMPLE, ...v } : null;
+    } catch {
+      return null;
+    }
   }
 
   async restore(): Promise<void> {
-    const db = await this.conn();
-    const v = await getKeyed<Stored>(db, STORE, KEY);
-    if (v?.sample) this.store.setState({ sample: { ...EMPTY_SAMPLE, ...v.sample }, audit: Array.isArray(v.audit) ? v.audit : [] });
+    // the synchronous copy is never older than IndexedDB's: it is written first, on every change
+    const copy = this.syncCopy();
+    if (copy) this.store.setState({ sample: copy });
+    const v = await this.db.get<Stored>(KEY);
+    if (v?.sample) this.store.setState({ sample: copy ?? { ...EMPTY_SAMPLE, ...v.sample }, audit: Array.isArray(v.audit) ? v.audit : [] });
     if (v?.lab) {
       this.store.setState({ diffRules: parseRules(v.lab.diffRules) });
       try {
@@ -51,21 +70,36 @@ export class SamplePersistence {
 
   start() {
     this.store.subscribe((s, p) => {
+      if (s.sample !== p.sample) this.writeSync(s.sample);
       if (s.sample === p.sample && s.audit === p.audit && s.diffRules === p.diffRules && s.reference === p.reference) return;
       if (this.timer === undefined) this.timer = setTimeout(() => void this.flush(), 200);
     });
-    if (typeof window !== 'undefined') window.addEventListener('pagehide', () => void this.flush());
+    if (typeof window !== 'undefined') {
+      window.addEventListener('pagehide', () => void this.flush());
+      document.addEventListener('visibilitychange', () => {
+        if (document.visibilityState === 'hidden') void this.flush();
+      });
+    }
+  }
+
+  private writeSync(sample: SampleRecord) {
+    try {
+      this.storage?.setItem(SAMPLE_RECORD_KEY, JSON.stringify(sample));
+    } catch {
+      // storage full or refused: IndexedDB still gets it within 200 ms
+    }
   }
 
   flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
     const { sample, audit, diffRules, reference } = this.store.getState();
+    this.writeSync(sample);
     const v: Stored = { sample, audit, lab: { diffRules, reference } };
     const fail = (e: unknown) =>
       this.store.getState().notify({ kind: 'error', source: 'save', subject: '', message: `The sample record was not saved (${(e as Error).message}).` });
     // started now, not after earlier writes: IndexedDB orders transactions on one store itself
-    this.writing = this.handle ? putKeyed(this.handle, STORE, KEY, v).catch(fail) : this.conn().then((db) => putKeyed(db, STORE, KEY, v)).catch(fail);
+    this.writing = this.db.put(KEY, v).catch(fail);
     return this.writing;
   }
 }

@@ -26,6 +26,7 @@ import { ProfileService } from './profile';
 import { watchOptics } from './optics';
 import { chooseThreads, parseRecord, recordBatch } from './threadChoice';
 import { optimizedModels } from './optimizedModels';
+import { watchRelease } from '../store/release';
 
 export interface Services {
   card: ModelCard;
@@ -162,7 +163,7 @@ export function createServices(opts: ServiceOptions): Services {
   // specks on the camera or lens: a rule across the batch's fields (core/quality/optics)
   watchOptics(store);
   const persistence = new Persistence(store, files);
-  const samplePersistence = new SamplePersistence(store);
+  const samplePersistence = new SamplePersistence(store, opts.storage);
   const profile = classifier?.embedding ? new ProfileService(store, classifier) : null;
   if (classifier && !classifier.embedding) store.getState().setAdaptation({ unavailable: true });
   let session: Promise<void> | undefined;
@@ -191,16 +192,19 @@ export function createServices(opts: ServiceOptions): Services {
         const unfinishedClear = opts.storage.getItem(CLEARING_KEY) !== null;
         try {
           if (!unfinishedClear) await samplePersistence.restore();
-          samplePersistence.start();
         } catch {
           // not fatal: the record is re-entered (a private window may have no IndexedDB)
         }
+        // saving starts whether or not the restore worked: a failed open is retried on the next write
+        samplePersistence.start();
         try {
           if (!unfinishedClear) await persistence.restore();
         } catch (e) {
           store.getState().notify({ kind: 'error', source: 'save', subject: '', message: `The previous batch could not be restored (${(e as Error).message}).` });
         }
         persistence.start();
+        // after both restores: rebuilding the saved batch is not a change to a released report
+        watchRelease(store);
         if (unfinishedClear) {
           await Promise.all([persistence.clear(), samplePersistence.flush()]).catch(() => undefined);
           opts.storage.removeItem(CLEARING_KEY);
@@ -218,6 +222,7 @@ export function createServices(opts: ServiceOptions): Services {
       // one batch is one sample: its record and audit trail go with it, never carried to the next
       store.getState().clearSample();
       gallery.getState().reset();
+      profile?.forgetBatch();
       files.clear();
       thumbnails.forget();
       tiles.forget();

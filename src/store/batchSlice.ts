@@ -5,6 +5,7 @@ import type { Labeled } from '../core/metrics/ap';
 import { diffEdits } from '../core/edits/audit';
 import type { ImageEntry } from './types';
 import type { AppState } from './store';
+import { AUDIT_LIMIT } from './sampleSlice';
 
 export interface BatchSlice {
   images: Record<string, ImageEntry>;
@@ -23,8 +24,14 @@ export interface BatchSlice {
   setRun(run: BatchSlice['run']): void;
   setGroundTruth(id: string, gt: Labeled[]): void;
   edit<I>(id: string, cmd: Command<I>, input: I): void;
-  undo(id: string): void;
-  redo(id: string): void;
+  /** One edit over several images (a gallery group verified, cells moved): one step of the history. */
+  editMany(name: string, changes: ReadonlyMap<string, (e: Edits) => Edits>): void;
+  /** The batch's one history, in the order edits were made from the canvas, the keys or the gallery:
+   * each step names the images it changed (each image keeps the Edits values in its own `history`). */
+  undoLog: { past: readonly (readonly string[])[]; future: readonly (readonly string[])[] };
+  /** Takes back the last step, wherever it was made, and shows its image; false when there is none. */
+  undo(): boolean;
+  redo(): boolean;
   setReviewed(id: string, reviewed: boolean): void;
   acceptBox(id: string, detectionId: string): void;
   /** Counts a flagged (not-smear / out-of-focus) image in the totals, or takes it out again (undo). */
@@ -35,14 +42,26 @@ export interface BatchSlice {
   clearBatch(): void;
 }
 
-function audit(s: AppState, im: ImageEntry, action: string, from: Edits, to: Edits) {
+const LOG_LIMIT = 200;
+const EMPTY_LOG: BatchSlice['undoLog'] = { past: [], future: [] };
+/** The log without an image (removed, or counted again: its own history is gone). */
+const dropFromLog = (log: BatchSlice['undoLog'], ids: readonly string[]): BatchSlice['undoLog'] => {
+  const out = (steps: readonly (readonly string[])[]) => steps.map((st) => st.filter((x) => !ids.includes(x))).filter((st) => st.length);
+  return { past: out(log.past), future: out(log.future) };
+};
+
+/** The audit entries of edits, written in the same store update as the edits themselves, so that anything
+ * reacting to the change (a release withdrawn) is logged after it. */
+function auditEntries(s: AppState, changed: readonly string[], action: string, after: AppState['images']): AppState['audit'] {
   const at = new Date().toISOString();
-  s.logAudit(diffEdits(from, to).map((c) => ({ at, image: im.name, action, ...c })));
+  const entries = changed.flatMap((id) => diffEdits(s.images[id].edits, after[id].edits).map((c) => ({ at, image: s.images[id].name, action, ...c })));
+  return entries.length ? [...s.audit, ...entries].slice(-AUDIT_LIMIT) : s.audit;
 }
 
 export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set, get) => ({
   images: {},
   order: [],
+  undoLog: EMPTY_LOG,
   currentId: null,
   run: null,
   intake: 0,
@@ -66,7 +85,7 @@ export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set
     set((s) => {
       const { [id]: _, ...images } = s.images;
       const order = s.order.filter((x) => x !== id);
-      return { images, order, currentId: s.currentId === id ? (order[0] ?? null) : s.currentId };
+      return { images, order, currentId: s.currentId === id ? (order[0] ?? null) : s.currentId, undoLog: dropFromLog(s.undoLog, [id]) };
     });
   },
   select(id) {
@@ -86,24 +105,28 @@ export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set
     get().updateImage(id, { gt });
   },
   edit(id, cmd, input) {
-    const im = get().images[id];
-    if (!im) return;
-    const next: Edits = cmd.perform(im.edits, input);
-    if (next === im.edits) return;
-    get().updateImage(id, { edits: next, history: record(im.history, im.edits) });
-    audit(get(), im, cmd.name, im.edits, next);
+    get().editMany(cmd.name, new Map([[id, (e: Edits) => cmd.perform(e, input)]]));
   },
-  undo(id) {
-    const im = get().images[id];
-    const r = im && undo(im.history, im.edits);
-    if (r) get().updateImage(id, { edits: r.edits, history: r.history });
-    if (r) audit(get(), im, 'undo', im.edits, r.edits);
+  editMany(name, changes) {
+    const s = get();
+    const images = { ...s.images };
+    const changed: string[] = [];
+    for (const [id, perform] of changes) {
+      const im = images[id];
+      if (!im) continue;
+      const next = perform(im.edits);
+      if (next === im.edits) continue;
+      images[id] = { ...im, edits: next, history: record(im.history, im.edits) };
+      changed.push(id);
+    }
+    if (!changed.length) return;
+    set({ images, undoLog: { past: [...s.undoLog.past.slice(-LOG_LIMIT + 1), changed], future: [] }, audit: auditEntries(s, changed, name, images) });
   },
-  redo(id) {
-    const im = get().images[id];
-    const r = im && redo(im.history, im.edits);
-    if (r) get().updateImage(id, { edits: r.edits, history: r.history });
-    if (r) audit(get(), im, 'redo', im.edits, r.edits);
+  undo() {
+    return step(get, set, 'undo');
+  },
+  redo() {
+    return step(get, set, 'redo');
   },
   acceptBox(id, detectionId) {
     const im = get().images[id];
@@ -120,13 +143,38 @@ export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set
         if (!im || (im.status !== 'done' && im.status !== 'error')) continue;
         images[id] = { id: im.id, name: im.name, path: im.path, bytes: im.bytes, gt: im.gt, status: 'queued', edits: NO_EDITS, history: EMPTY_HISTORY, reviewed: false };
       }
-      return { images };
+      return { images, undoLog: dropFromLog(s.undoLog, ids) };
     });
   },
   setReviewed(id, reviewed) {
     get().updateImage(id, { reviewed });
   },
   clearBatch() {
-    set({ images: {}, order: [], currentId: null, notices: [], run: null });
+    set({ images: {}, order: [], currentId: null, notices: [], run: null, undoLog: EMPTY_LOG });
   },
 });
+
+/** Undo or redo one step of the batch's history on every image it changed, and show its image. */
+function step(get: () => AppState, set: (p: Partial<AppState>) => void, dir: 'undo' | 'redo'): boolean {
+  const s = get();
+  const from = dir === 'undo' ? s.undoLog.past : s.undoLog.future;
+  const ids = from.length ? (dir === 'undo' ? from[from.length - 1] : from[0]) : undefined;
+  if (!ids) return false;
+  const images = { ...s.images };
+  const done: string[] = [];
+  for (const id of ids) {
+    const im = images[id];
+    const r = im && (dir === 'undo' ? undo(im.history, im.edits) : redo(im.history, im.edits));
+    if (!r) continue;
+    images[id] = { ...im, edits: r.edits, history: r.history };
+    done.push(id);
+  }
+  const log =
+    dir === 'undo'
+      ? { past: s.undoLog.past.slice(0, -1), future: [ids, ...s.undoLog.future] }
+      : { past: [...s.undoLog.past, ids], future: s.undoLog.future.slice(1) };
+  // an undo from the gallery or another image is seen where it happens
+  const currentId = s.currentId && ids.includes(s.currentId) ? s.currentId : (done[0] ?? s.currentId);
+  set({ images, undoLog: log, currentId, audit: auditEntries(s, done, dir, images) });
+  return true;
+}

@@ -1,33 +1,23 @@
 import { create } from 'zustand';
 
-/** UI state of the WBC gallery, beside the batch store: open, the selected tile, and its own undo list
- * (each step names the images it edited, so one Ctrl+Z undoes a whole group verification). */
+/** UI state of the WBC gallery, beside the batch store: open and the selected tile. Its edits go into the
+ * batch's one history (batchSlice undoLog). */
 export interface GalleryState {
   open: boolean;
   /** imageId/detectionId */
   selected: string | null;
-  steps: string[][];
   setOpen(v: boolean): void;
   setSelected(key: string | null): void;
-  pushStep(imageIds: string[]): void;
-  popStep(): string[] | undefined;
   reset(): void;
 }
 
 export const createGalleryStore = () =>
-  create<GalleryState>()((set, get) => ({
+  create<GalleryState>()((set) => ({
     open: false,
     selected: null,
-    steps: [],
     setOpen: (open) => set({ open }),
     setSelected: (selected) => set({ selected }),
-    pushStep: (ids) => ids.length && set((s) => ({ steps: [...s.steps.slice(-199), ids] })),
-    popStep() {
-      const last = get().steps.at(-1);
-      if (last) set((s) => ({ steps: s.steps.slice(0, -1) }));
-      return last;
-    },
-    reset: () => set({ open: false, selected: null, steps: [] }),
+    reset: () => set({ open: false, selected: null }),
   }));
 
 export type GalleryStore = ReturnType<typeof createGalleryStore>;

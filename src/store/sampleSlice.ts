@@ -2,6 +2,7 @@ import type { StateCreator } from 'zustand';
 import type { AuditEntry } from '../core/edits/audit';
 import { ADULT_REFERENCE, DEFAULT_RULES, type DiffRules, type ReferenceIntervals } from '../core/differential/rules';
 import type { AppState } from './store';
+import { releaseRevision } from './release';
 
 /** One batch is one sample. Everything here is cleared with the session and never carried over. */
 export interface SampleRecord {
@@ -16,9 +17,16 @@ export interface SampleRecord {
   /** Set when the report is released: who verified it, and when (ISO). */
   verifiedBy: string;
   verifiedAt: string | null;
+  /** The revision of the batch the release rests on (store/release); '' when not released. */
+  releasedRevision: string;
+  /** Why the last release was withdrawn ('' when none was). */
+  withdrawn: string;
+  /** The technician's reason for a differential on fewer cells than the target (e.g. "leukopenia: 43
+   * cells in 40 fields"); printed with it, and without it no H/L flag is printed. */
+  shortReason: string;
 }
 
-export const EMPTY_SAMPLE: SampleRecord = Object.freeze({ id: '', operator: '', collectedAt: '', receivedAt: '', notes: '', wbcCount: null, verifiedBy: '', verifiedAt: null });
+export const EMPTY_SAMPLE: SampleRecord = Object.freeze({ id: '', operator: '', collectedAt: '', receivedAt: '', notes: '', wbcCount: null, verifiedBy: '', verifiedAt: null, releasedRevision: '', withdrawn: '', shortReason: '' });
 
 export interface SampleSlice {
   sample: SampleRecord;
@@ -26,6 +34,10 @@ export interface SampleSlice {
   /** Every edit of this sample: what changed, from what to what, when. */
   audit: AuditEntry[];
   logAudit(entries: AuditEntry[]): void;
+  /** Releases the report on the batch as it is now (its revision), with the audit entry. */
+  releaseReport(verifiedBy: string): void;
+  /** Withdraws the release, saying why in the audit trail. */
+  withdrawRelease(reason: string): void;
   /** Cleared with the session: the sample record and its audit trail. */
   clearSample(): void;
   /** Lab settings (kept across samples): the differential's rules and reference intervals. */
@@ -35,22 +47,37 @@ export interface SampleSlice {
   setReference(r: ReferenceIntervals): void;
 }
 
-const AUDIT_LIMIT = 20_000;
+export const AUDIT_LIMIT = 20_000;
 
-export const createSampleSlice: StateCreator<AppState, [], [], SampleSlice> = (set) => ({
+const releaseEntry = (to: string, from: string | null): AuditEntry => ({ at: new Date().toISOString(), image: '', action: to === 'released' ? 'release' : 'withdraw', cell: '', field: 'release', from, to });
+
+export const createSampleSlice: StateCreator<AppState, [], [], SampleSlice> = (set, get) => ({
   sample: EMPTY_SAMPLE,
   setSample(patch) {
-    set((s) => {
-      const next = { ...s.sample, ...patch };
-      if (patch.wbcCount !== undefined) next.wbcCount = patch.wbcCount !== null && Number.isFinite(patch.wbcCount) && patch.wbcCount > 0 ? patch.wbcCount : null;
-      // an edit to the record after release withdraws the release: it has to be verified again
-      if (!('verifiedAt' in patch) && s.sample.verifiedAt) next.verifiedAt = null;
-      return { sample: next };
-    });
+    const was = get().sample;
+    const next = { ...was, ...patch };
+    if (patch.wbcCount !== undefined) next.wbcCount = patch.wbcCount !== null && Number.isFinite(patch.wbcCount) && patch.wbcCount > 0 ? patch.wbcCount : null;
+    const changed = (Object.keys(patch) as (keyof SampleRecord)[]).filter((k) => next[k] !== was[k]);
+    if (!changed.length) return;
+    set({ sample: next });
+    // an edit to the record after release withdraws the release: it has to be verified again
+    if (was.verifiedAt && !('verifiedAt' in patch)) get().withdrawRelease(`sample record changed (${changed.join(', ')})`);
   },
   audit: [],
   logAudit(entries) {
     if (entries.length) set((s) => ({ audit: [...s.audit, ...entries].slice(-AUDIT_LIMIT) }));
+  },
+  releaseReport(verifiedBy) {
+    const s = get();
+    if (!s.sample.id.trim()) return;
+    set({ sample: { ...s.sample, verifiedBy, verifiedAt: new Date().toISOString(), releasedRevision: releaseRevision(s), withdrawn: '' } });
+    get().logAudit([releaseEntry('released', verifiedBy || null)]);
+  },
+  withdrawRelease(reason) {
+    const s = get();
+    if (!s.sample.verifiedAt) return;
+    set({ sample: { ...s.sample, verifiedAt: null, releasedRevision: '', withdrawn: reason } });
+    get().logAudit([releaseEntry(`withdrawn: ${reason}`, `released by ${s.sample.verifiedBy || '(no name)'} at ${s.sample.verifiedAt}`)]);
   },
   clearSample() {
     set({ sample: EMPTY_SAMPLE, audit: [] });

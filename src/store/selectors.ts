@@ -6,7 +6,7 @@ import { countedByRule, postprocess } from '../core/detection/postprocess';
 import { applyEdits, applyTypes, isEdited } from '../core/edits/edits';
 import { applyReview } from '../core/edits/gallery';
 import { differentialState, type DifferentialState } from '../core/differential/rules';
-import { uncertaintyOrder } from '../core/edits/review';
+import { belowThreshold, uncertaintyOrder } from '../core/edits/review';
 import { differential, WBC_TYPES, type Differential, type WbcType } from '../core/differential/differential';
 import { countCells, summarize, type BatchSummary, type Counts } from '../core/counts/counts';
 import { evaluateDetections } from '../core/metrics/ap';
@@ -30,7 +30,10 @@ const shownCache = new WeakMap<ImageEntry, { params: PostprocessParams; out: Det
 function shownAndExcluded(im: ImageEntry, params: PostprocessParams) {
   const hit = shownCache.get(im);
   if (hit && hit.params === params) return hit;
-  const all = applyEdits(filtered(im.raw!, params), im.edits);
+  const base = filtered(im.raw!, params);
+  // boxes under the threshold a reviewer kept count like the others, whatever the threshold
+  const kept = im.edits.kept?.length ? im.raw!.filter((d) => im.edits.kept!.includes(d.id) && !base.includes(d)) : [];
+  const all = applyEdits(kept.length ? [...base, ...kept] : base, im.edits);
   // specks on the optics (a batch rule, written by the optics service) are no cells, unless a person
   // edited the box (it is then manual: their call)
   const dust = im.optics?.length ? new Set(im.optics) : null;
@@ -141,7 +144,14 @@ export function selectAppStatus(s: AppState): AppStatus {
   return 'ready';
 }
 
-export const wasEdited = (im: ImageEntry) => isEdited(im.edits);
+/** Edited, against the types the technician was shown (adapted where the profile wrote them). */
+export function wasEdited(im: ImageEntry): boolean {
+  const probs = im.adapted ? { ...im.wbc, ...im.adapted } : im.wbc;
+  return isEdited(im.edits, (id) => {
+    const p = probs?.[id];
+    return p ? WBC_TYPES[p.reduce((b, v, i) => (v > p[b] ? i : b), 0)] : undefined;
+  });
+}
 
 /** AP@0.5 against dropped ground truth, with the same src/core metrics as the eval CLI. */
 export function groundTruthAp(
@@ -213,6 +223,19 @@ export function selectBatchDifferential(s: AppState, lowConfidence = 0.6): { dif
   return out;
 }
 
+const belowCache = new WeakMap<ImageEntry, { params: PostprocessParams; band: number; out: Detection[] }>();
+
+/** The model's boxes in the review band below their threshold, not yet decided (U visits them). */
+export function belowThresholdOf(im: ImageEntry | undefined, params: PostprocessParams, band: number): Detection[] {
+  if (!im?.raw || im.status !== 'done') return [];
+  const hit = belowCache.get(im);
+  if (hit && hit.params === params && hit.band === band) return hit.out;
+  const skip = new Set([...shownDetections(im, params).map((d) => d.id), ...im.edits.deleted, ...(im.edits.kept ?? []), ...(im.accepted ?? [])]);
+  const out = belowThreshold(im.raw, params, band, skip);
+  belowCache.set(im, { params, band, out });
+  return out;
+}
+
 let uncertainCache: { images: AppState['images']; order: string[]; params: PostprocessParams; band: number; low: number; out: number } | undefined;
 
 /** Uncertain model boxes not yet accepted, over the done images (what U would still visit). Memoised:
@@ -224,7 +247,7 @@ export function selectUncertainLeft(s: AppState, lowConfidence = 0): number {
   for (const id of s.order) {
     const im = s.images[id];
     if (im.status !== 'done' || im.reviewed) continue;
-    n += uncertaintyOrder(shownDetections(im, s.postprocess), s.postprocess, lowConfidence, s.reviewBand, im.accepted).length;
+    n += uncertaintyOrder(shownDetections(im, s.postprocess), s.postprocess, lowConfidence, s.reviewBand, im.accepted, belowThresholdOf(im, s.postprocess, s.reviewBand)).length;
   }
   uncertainCache = { images: s.images, order: s.order, params: s.postprocess, band: s.reviewBand, low: lowConfidence, out: n };
   return n;
@@ -237,7 +260,8 @@ let rulesCache: { images: AppState['images']; order: string[]; params: Postproce
 export function selectDifferentialState(s: AppState, lowConfidence = 0.6): DifferentialState {
   const c = rulesCache;
   if (c && c.images === s.images && c.order === s.order && c.params === s.postprocess && c.rules === s.diffRules && c.low === lowConfidence) return c.out;
-  const dets = s.order.flatMap((id) => (s.images[id].status === 'done' ? shownDetections(s.images[id], s.postprocess) : []));
+  // a flagged image (not a smear, out of focus) stays out of the released differential until accepted
+  const dets = s.order.flatMap((id) => (s.images[id].status === 'done' && inTotals(s.images[id]) ? shownDetections(s.images[id], s.postprocess) : []));
   const out = differentialState(dets, s.diffRules, lowConfidence);
   rulesCache = { images: s.images, order: s.order, params: s.postprocess, rules: s.diffRules, low: lowConfidence, out };
   return out;
@@ -253,14 +277,15 @@ export interface GalleryCell {
 
 let galleryCache: { images: AppState['images']; order: string[]; params: PostprocessParams; out: GalleryCell[] } | undefined;
 
-/** Every typed WBC of the sample, image by image (the gallery groups them). */
+/** Every typed WBC of the sample, image by image (the gallery groups them); none of a flagged image
+ * until it is accepted (it is not in the differential, so nothing there is to verify). */
 export function selectGalleryCells(s: AppState): GalleryCell[] {
   const c = galleryCache;
   if (c && c.images === s.images && c.order === s.order && c.params === s.postprocess) return c.out;
   const out: GalleryCell[] = [];
   for (const id of s.order) {
     const im = s.images[id];
-    if (im.status !== 'done') continue;
+    if (im.status !== 'done' || !inTotals(im)) continue;
     for (const d of shownDetections(im, s.postprocess)) if (d.cls === 'WBC' && d.wbc) out.push({ key: `${id}/${d.id}`, imageId: id, imageName: im.name, det: d });
   }
   galleryCache = { images: s.images, order: s.order, params: s.postprocess, out };

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { relabelBox } from '../core/edits/commands';
+import { keepBox, relabelBox, setWbcType } from '../core/edits/commands';
+import { reviewStep } from '../core/edits/review';
 import type { Detection } from '../core/detection/detection';
-import { imageFlags, ruleExcluded, selectAppStatus, selectBatchDifferential, selectExcluded, selectExportImages, selectScaleStale, selectSummary, shownDetections, reviewedDetections } from './selectors';
+import { imageFlags, ruleExcluded, selectAppStatus, selectBatchDifferential, selectDifferentialState, selectExcluded, selectExportImages, selectGalleryCells, selectScaleStale, selectSummary, shownDetections, reviewedDetections, wasEdited, belowThresholdOf } from './selectors';
 import { verifyCells } from '../core/edits/gallery';
 import { createAppStore } from './store';
 
@@ -32,9 +33,9 @@ describe('batch slice', () => {
     expect(selectSummary(store.getState()).totals).toEqual({ RBC: 2, WBC: 1, Platelets: 0 });
     store.getState().edit('a', relabelBox, { id: 'm0', cls: 'Platelets' });
     expect(selectSummary(store.getState()).totals).toEqual({ RBC: 1, WBC: 1, Platelets: 1 });
-    store.getState().undo('a');
+    store.getState().undo();
     expect(selectSummary(store.getState()).totals).toEqual({ RBC: 2, WBC: 1, Platelets: 0 });
-    store.getState().redo('a');
+    store.getState().redo();
     expect(selectSummary(store.getState()).totals.Platelets).toBe(1);
   });
   it('selectRelative stops at either end of the batch (no wrap); removeImage moves the selection', () => {
@@ -70,7 +71,13 @@ describe('quality flags', () => {
     expect(selectExcluded(store.getState())).toBe(1);
     expect(imageFlags(store.getState().images.g, store.getState().postprocess)).toEqual(['not-smear']);
     expect(selectExportImages(store.getState())[1]).toMatchObject({ flags: ['not-smear'], inTotals: false });
+    // nor in the gallery or the released differential: verify its WBC, and it still counts nowhere
+    expect(selectGalleryCells(store.getState()).map((c) => c.imageId)).not.toContain('g');
+    st.edit('g', verifyCells, { ids: ['w'], verified: true, types: { w: 'eosinophil' } });
+    expect(selectDifferentialState(store.getState()).verified).toBe(0);
     st.acceptFlags('g', true);
+    expect(selectGalleryCells(store.getState()).map((c) => c.key)).toContain('g/w');
+    expect(selectDifferentialState(store.getState())).toMatchObject({ verified: 1, basedOn: 1 });
     expect(selectSummary(store.getState())).toMatchObject({ images: 2, totals: { RBC: 2, WBC: 2, Platelets: 0 } });
     expect(selectBatchDifferential(store.getState()).diff.counts.eosinophil).toBe(1);
     expect(selectExcluded(store.getState())).toBe(0);
@@ -82,6 +89,74 @@ describe('quality flags', () => {
     store.getState().updateImage('a', { quality: quality(['unfamiliar-colour']), wbc: { m2: [0.5, 0.3, 0.2, 0, 0, 0, 0] } });
     expect(selectSummary(store.getState()).images).toBe(1);
     expect(imageFlags(store.getState().images.a, store.getState().postprocess)).toEqual(['unfamiliar-colour', 'wbc-type-unsure']);
+  });
+});
+
+describe('review below the threshold', () => {
+  it('U reaches a box under the threshold; accepting it counts it whatever the threshold, and undo takes it back', () => {
+    const store = withImage();
+    // m3 (RBC, 0.2) is under the 0.5 threshold; with a band of 0.35 it is in reach
+    store.getState().setReviewBand(0.35);
+    const s = store.getState();
+    const im = s.images.a;
+    const below = belowThresholdOf(im, s.postprocess, s.reviewBand);
+    expect(below.map((d) => d.id)).toEqual(['m3']);
+    const step = reviewStep(shownDetections(im, s.postprocess), s.postprocess, null, s.order, 'a', () => true, 0, s.reviewBand, [], below);
+    expect(step).toEqual({ kind: 'select', detectionId: 'm3' });
+    s.edit('a', keepBox, { id: 'm3' });
+    expect(selectSummary(store.getState()).totals.RBC).toBe(3);
+    expect(belowThresholdOf(store.getState().images.a, s.postprocess, s.reviewBand)).toEqual([]);
+    expect(store.getState().audit.at(-1)).toMatchObject({ action: 'keep', field: 'kept', cell: 'm3' });
+    store.getState().setThreshold('RBC', 0.7);
+    expect(shownDetections(store.getState().images.a, store.getState().postprocess).map((d) => d.id)).toContain('m3');
+    store.getState().undo();
+    expect(selectSummary(store.getState()).totals.RBC).toBe(2);
+  });
+});
+
+describe('one history', () => {
+  it('undo takes back the last edit of the batch, whether made on the canvas or in the gallery, in order; a gallery step over two images is one step', () => {
+    const store = withImage();
+    const st = store.getState();
+    st.addImage({ id: 'b', name: 'b.jpg', bytes: 10 });
+    st.updateImage('b', { status: 'done', width: 640, height: 480, raw: [det('m2', 'WBC', 200)], wbc: { m2: [0.9, 0.02, 0.02, 0.02, 0.02, 0.01, 0.01] } });
+    st.updateImage('a', { wbc: { m2: [0.9, 0.02, 0.02, 0.02, 0.02, 0.01, 0.01] } });
+    // the gallery verifies a group on both images (one step), then the canvas deletes a box on image a
+    st.editMany('verify', new Map([['a', (e) => verifyCells.perform(e, { ids: ['m2'], verified: true })], ['b', (e) => verifyCells.perform(e, { ids: ['m2'], verified: true })]]));
+    st.edit('a', relabelBox, { id: 'm0', cls: 'Platelets' });
+    st.select('b');
+    // Ctrl+Z in the gallery (or on image b) takes back the canvas edit first: the last one made
+    expect(store.getState().undo()).toBe(true);
+    expect(store.getState().images.a.edits.relabeled).toEqual({});
+    expect(store.getState().images.a.edits.verified).toEqual(['m2']);
+    expect(store.getState().currentId).toBe('a'); // shown where it happened
+    // then the group verification, on both images at once
+    store.getState().undo();
+    expect(store.getState().images.a.edits.verified ?? []).toEqual([]);
+    expect(store.getState().images.b.edits.verified ?? []).toEqual([]);
+    expect(store.getState().undo()).toBe(false);
+    store.getState().redo();
+    expect(store.getState().images.b.edits.verified).toEqual(['m2']);
+    expect(store.getState().audit.at(-1)).toMatchObject({ action: 'redo', field: 'verified' });
+    // an image removed leaves the history without it
+    store.getState().removeImage('b');
+    expect(store.getState().undoLog.future.flat()).not.toContain('b');
+  });
+});
+
+describe('edited', () => {
+  it('verifying a WBC (which locks its shown type) is review, not an edit; a changed type or box is', () => {
+    const store = withImage();
+    store.getState().updateImage('a', { wbc: { m2: [0.9, 0.02, 0.02, 0.02, 0.02, 0.01, 0.01] } });
+    store.getState().edit('a', verifyCells, { ids: ['m2'], verified: true, types: { m2: 'neutrophil' } });
+    expect(store.getState().images.a.edits.typed).toEqual({ m2: 'neutrophil' });
+    expect(wasEdited(store.getState().images.a)).toBe(false);
+    expect(selectExportImages(store.getState())[0].edited).toBe(false);
+    store.getState().edit('a', setWbcType, { id: 'm2', type: 'monocyte' });
+    expect(wasEdited(store.getState().images.a)).toBe(true);
+    store.getState().undo();
+    store.getState().edit('a', relabelBox, { id: 'm0', cls: 'Platelets' });
+    expect(wasEdited(store.getState().images.a)).toBe(true);
   });
 });
 

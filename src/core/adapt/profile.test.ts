@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { emptyProfile, MAX_PROFILE_CELLS, parseProfile, profileJson } from './profile';
+import { AppError, errorMessage } from '../errors';
+import { cellKey, emptyProfile, MAX_PROFILE_CELLS, parseProfile, profileJson } from './profile';
 
 const id = { name: 'wbc', sha256: 'a'.repeat(64), dim: 4 };
 const good = () => ({ ...emptyProfile(id, 'half'), fixedScale: 1.5, cells: [{ key: 'img/m0', type: 'neutrophil', e: [0.1, 0.2, 0.3, 0.4], modelRight: false }] });
@@ -26,5 +27,37 @@ describe('microscope profile files', () => {
     expect(t({ ...good(), countRule: 'some' })).toThrow(/count rule/);
     expect(t({ ...good(), cells: Array(MAX_PROFILE_CELLS + 1).fill(good().cells[0]) })).toThrow(/at most/);
     expect(t(' '.repeat(17 * 1024 * 1024))).toThrow(/too large/);
+  });
+});
+
+describe('what the profile keeps', () => {
+  it('embeddings, types and the agreement bit only: no image hash, file name or cell id, in the file or after import', () => {
+    const p = { ...good(), cells: [{ key: '9f86d081884c7d65/m12', type: 'neutrophil' as const, e: [0.1, 0.2, 0.3, 0.4], modelRight: true }] };
+    const text = profileJson(p as never);
+    expect(text).not.toContain('9f86d081884c7d65');
+    expect(text).not.toContain('m12');
+    expect(JSON.parse(text).cells[0]).toEqual({ type: 'neutrophil', e: [0.1, 0.2, 0.3, 0.4], modelRight: true });
+    // a file from an older version with ids in it: they are dropped on import
+    const old = JSON.stringify({ ...good(), cells: [{ key: 'abcdef0123/m7', type: 'monocyte', e: [1, 2, 3, 4] }] });
+    const back = parseProfile(old, id);
+    expect(back.cells[0].key).toBe(cellKey([1, 2, 3, 4]));
+    expect(JSON.stringify(back)).not.toContain('abcdef0123');
+    // the key is the embedding's: the same cell gives the same key before and after a round trip
+    expect(parseProfile(profileJson(p as never), id).cells[0].key).toBe(cellKey([0.1, 0.2, 0.3, 0.4]));
+    expect(cellKey([0.1, 0.2, 0.3, 0.4])).not.toBe(cellKey([0.1, 0.2, 0.3, 0.41]));
+  });
+});
+
+describe('errors', () => {
+  it('a bad profile is a coded AppError with the sentence the page shows', () => {
+    let err: unknown;
+    try {
+      parseProfile('hello', id);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe('profile');
+    expect(errorMessage(err)).toBe('Not imported, nothing changed: the file is not JSON.');
   });
 });

@@ -4,6 +4,7 @@
  * validated (schema, sizes, the classifier's sha256) and a bad file changes nothing.
  */
 import type { CountRule } from '../detection/postprocess';
+import { AppError } from '../errors';
 import { isWbcType, WBC_TYPES, type WbcType } from '../differential/differential';
 
 export const PROFILE_FORMAT = 'smearcount-microscope-profile';
@@ -13,7 +14,8 @@ export const MAX_PROFILE_BYTES = 16 * 1024 * 1024;
 export const MAX_PROFILE_CELLS = 5000;
 
 export interface ProfileCell {
-  /** Where it came from (imageId/detectionId); the same cell verified again replaces itself. */
+  /** A hash of the cell's rounded embedding: the same cell verified again replaces itself. It names no
+   * image, file or cell: the profile keeps only what adaptation needs (embeddings, types, counts). */
   key: string;
   type: WbcType;
   e: number[];
@@ -34,9 +36,6 @@ export interface MicroscopeProfile {
   cells: ProfileCell[];
 }
 
-export class ProfileError extends Error {
-  override name = 'ProfileError';
-}
 
 export interface ClassifierIdentity {
   name: string;
@@ -59,41 +58,59 @@ export function emptyProfile(c: ClassifierIdentity, countRule: CountRule = 'all'
 
 const COUNT_RULES: readonly string[] = ['all', 'half', 'interior'];
 
-/** Reads a profile file's text for this classifier, or throws a ProfileError that says what is wrong. */
+/** The embedding as the profile file keeps it (float32 features to 5 significant digits). */
+export const roundEmbedding = (e: readonly number[]) => e.map((v) => Number(v.toPrecision(5)));
+
+/** A cell's key from its embedding alone (FNV-1a over the rounded values), the same before and after an
+ * export and import. */
+export function cellKey(e: readonly number[]): string {
+  let h = 0x811c9dc5;
+  const text = roundEmbedding(e).join(',');
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  let g = 0x2f1a3b5c;
+  for (let i = text.length - 1; i >= 0; i--) g = Math.imul(g ^ text.charCodeAt(i), 0x01000193);
+  return `e${(h >>> 0).toString(16).padStart(8, '0')}${(g >>> 0).toString(16).padStart(8, '0')}`;
+}
+
+/** A stored or imported cell as the profile keeps it: its key from the embedding, nothing else about where
+ * it came from (profiles written before this held imageId/detectionId keys). */
+export const anonymousCell = (c: Omit<ProfileCell, 'key'> & { key?: unknown }): ProfileCell => ({ key: cellKey(c.e), type: c.type, e: c.e, ...(c.modelRight !== undefined ? { modelRight: c.modelRight } : {}), ...(c.p ? { p: c.p } : {}) });
+
+/** Reads a profile file's text for this classifier, or throws an AppError ('profile') that says what is wrong. */
 export function parseProfile(text: string, c: ClassifierIdentity): MicroscopeProfile {
-  if (text.length > MAX_PROFILE_BYTES) throw new ProfileError(`the file is too large for a microscope profile (${(text.length / 1e6).toFixed(1)} MB; at most ${MAX_PROFILE_BYTES / 1e6} MB)`);
+  if (text.length > MAX_PROFILE_BYTES) throw new AppError('profile', `the file is too large for a microscope profile (${(text.length / 1e6).toFixed(1)} MB; at most ${MAX_PROFILE_BYTES / 1e6} MB)`);
   let j: Record<string, unknown>;
   try {
     j = JSON.parse(text) as Record<string, unknown>;
   } catch {
-    throw new ProfileError('the file is not JSON');
+    throw new AppError('profile', 'the file is not JSON');
   }
-  if (!j || typeof j !== 'object' || j.format !== PROFILE_FORMAT) throw new ProfileError('the file is not a smearcount microscope profile');
-  if (j.version !== PROFILE_VERSION) throw new ProfileError(`profile version ${String(j.version)} is not supported (this app reads version ${PROFILE_VERSION})`);
+  if (!j || typeof j !== 'object' || j.format !== PROFILE_FORMAT) throw new AppError('profile', 'the file is not a smearcount microscope profile');
+  if (j.version !== PROFILE_VERSION) throw new AppError('profile', `profile version ${String(j.version)} is not supported (this app reads version ${PROFILE_VERSION})`);
   const cl = (j.classifier ?? {}) as Record<string, unknown>;
   if (cl.sha256 !== c.sha256) {
-    throw new ProfileError(`the profile was made for another WBC classifier (sha256 ${String(cl.sha256).slice(0, 12)}…; this app runs ${c.sha256.slice(0, 12)}…)`);
+    throw new AppError('profile', `the profile was made for another WBC classifier (sha256 ${String(cl.sha256).slice(0, 12)}…; this app runs ${c.sha256.slice(0, 12)}…)`);
   }
-  if (cl.embeddingDim !== c.dim) throw new ProfileError(`the profile's embeddings have ${String(cl.embeddingDim)} values; this classifier's have ${c.dim}`);
-  if (!Array.isArray(cl.classes) || cl.classes.length !== WBC_TYPES.length || cl.classes.some((t, i) => t !== WBC_TYPES[i])) throw new ProfileError('the profile lists other WBC types');
+  if (cl.embeddingDim !== c.dim) throw new AppError('profile', `the profile's embeddings have ${String(cl.embeddingDim)} values; this classifier's have ${c.dim}`);
+  if (!Array.isArray(cl.classes) || cl.classes.length !== WBC_TYPES.length || cl.classes.some((t, i) => t !== WBC_TYPES[i])) throw new AppError('profile', 'the profile lists other WBC types');
   const name = typeof j.name === 'string' ? j.name.slice(0, 200) : 'Imported profile';
   const fixedScale = j.fixedScale === null || j.fixedScale === undefined ? null : Number(j.fixedScale);
-  if (fixedScale !== null && !(Number.isFinite(fixedScale) && fixedScale > 0.05 && fixedScale < 20)) throw new ProfileError('the scale override must be a number between 0.05 and 20, or null');
+  if (fixedScale !== null && !(Number.isFinite(fixedScale) && fixedScale > 0.05 && fixedScale < 20)) throw new AppError('profile', 'the scale override must be a number between 0.05 and 20, or null');
   const countRule = j.countRule ?? 'all';
-  if (typeof countRule !== 'string' || !COUNT_RULES.includes(countRule)) throw new ProfileError(`unknown count rule ${String(countRule)}`);
-  if (!Array.isArray(j.cells)) throw new ProfileError('the profile has no cells list');
-  if (j.cells.length > MAX_PROFILE_CELLS) throw new ProfileError(`the profile has ${j.cells.length} cells; at most ${MAX_PROFILE_CELLS} are read`);
+  if (typeof countRule !== 'string' || !COUNT_RULES.includes(countRule)) throw new AppError('profile', `unknown count rule ${String(countRule)}`);
+  if (!Array.isArray(j.cells)) throw new AppError('profile', 'the profile has no cells list');
+  if (j.cells.length > MAX_PROFILE_CELLS) throw new AppError('profile', `the profile has ${j.cells.length} cells; at most ${MAX_PROFILE_CELLS} are read`);
   const cells: ProfileCell[] = j.cells.map((x: unknown, i: number) => {
     const cell = (x ?? {}) as Record<string, unknown>;
-    if (!isWbcType(cell.type)) throw new ProfileError(`cell ${i + 1}: unknown type ${String(cell.type)}`);
-    if (!Array.isArray(cell.e) || cell.e.length !== c.dim) throw new ProfileError(`cell ${i + 1}: the embedding must have ${c.dim} values`);
-    if (!cell.e.every((v) => typeof v === 'number' && Number.isFinite(v) && Math.abs(v) < 1e6)) throw new ProfileError(`cell ${i + 1}: the embedding holds a value that is not a finite number`);
-    const key = typeof cell.key === 'string' && cell.key.length <= 300 ? cell.key : `imported/${i}`;
-    if (cell.modelRight !== undefined && typeof cell.modelRight !== 'boolean') throw new ProfileError(`cell ${i + 1}: modelRight must be true or false`);
+    if (!isWbcType(cell.type)) throw new AppError('profile', `cell ${i + 1}: unknown type ${String(cell.type)}`);
+    if (!Array.isArray(cell.e) || cell.e.length !== c.dim) throw new AppError('profile', `cell ${i + 1}: the embedding must have ${c.dim} values`);
+    if (!cell.e.every((v) => typeof v === 'number' && Number.isFinite(v) && Math.abs(v) < 1e6)) throw new AppError('profile', `cell ${i + 1}: the embedding holds a value that is not a finite number`);
+    if (cell.modelRight !== undefined && typeof cell.modelRight !== 'boolean') throw new AppError('profile', `cell ${i + 1}: modelRight must be true or false`);
     const p = cell.p;
     if (p !== undefined && !(Array.isArray(p) && p.length === WBC_TYPES.length && p.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1)))
-      throw new ProfileError(`cell ${i + 1}: p must be ${WBC_TYPES.length} probabilities`);
-    return { key, type: cell.type, e: cell.e as number[], ...(typeof cell.modelRight === 'boolean' ? { modelRight: cell.modelRight } : {}), ...(p ? { p: p as number[] } : {}) };
+      throw new AppError('profile', `cell ${i + 1}: p must be ${WBC_TYPES.length} probabilities`);
+    // any key in the file (an older version wrote image and cell ids) is dropped
+    return anonymousCell({ type: cell.type, e: cell.e as number[], ...(typeof cell.modelRight === 'boolean' ? { modelRight: cell.modelRight } : {}), ...(p ? { p: p as number[] } : {}) });
   });
   return {
     format: PROFILE_FORMAT,
@@ -107,8 +124,9 @@ export function parseProfile(text: string, c: ClassifierIdentity): MicroscopePro
   };
 }
 
-/** The profile as a file: embeddings rounded to 5 significant digits (they are float32 features). */
+/** The profile as a file: type, embedding (rounded to 5 significant digits: float32 features) and the
+ * model-agreement bit per cell; no key (it is the embedding's hash, recomputed on import). */
 export function profileJson(p: MicroscopeProfile): string {
-  const cells = p.cells.map((c) => ({ ...c, e: c.e.map((v) => Number(v.toPrecision(5))) }));
+  const cells = p.cells.map((c) => ({ type: c.type, e: roundEmbedding(c.e), ...(c.modelRight !== undefined ? { modelRight: c.modelRight } : {}) }));
   return JSON.stringify({ ...p, cells });
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Detection } from '../detection/detection';
-import { ADULT_REFERENCE, DEFAULT_RULES, differentialState, flagOf, parseIntervals, parseRules, reportRows, rulesProgressText } from './rules';
+import { ADULT_REFERENCE, DEFAULT_RULES, differentialState, flagOf, flagsAllowed, parseIntervals, parseRules, reportRows, rulesProgressText } from './rules';
 import { differential, type WbcType } from './differential';
+import { AppError, errorMessage } from '../errors';
 
 let k = 0;
 const wbc = (type: WbcType, extra: Partial<NonNullable<Detection['wbc']>> = {}): Detection => ({
@@ -29,20 +30,50 @@ describe('differential rules', () => {
     const s = differentialState(dets, { target: 100, basis: 'verified' }, 0.6);
     expect(s).toMatchObject({ verified: 3, unverified: 2, unsure: 1, smudge: 1, other: 1, untyped: 1, typed: 5, basedOn: 3, reached: false, over: 0 });
     expect(s.released.percent.neutrophil).toBeCloseTo(200 / 3);
+    // 'all' is the panel's preliminary view only: the released differential stays on verified cells
     const all = differentialState(dets, { target: 100, basis: 'all' }, 0.6);
-    expect(all.basedOn).toBe(5);
-    expect(all.released.counts.monocyte).toBe(1);
+    expect(all.basedOn).toBe(3);
+    expect(all.released.counts.monocyte).toBe(0);
+    expect(all.preliminary.total).toBe(5);
+    expect(all.preliminary.counts.monocyte).toBe(1);
     expect(rulesProgressText(s)).toBe('3 of 100 verified WBC');
-    expect(rulesProgressText(all)).toBe('5 of 100 WBC');
+    expect(rulesProgressText(all)).toBe('3 of 100 verified WBC');
+    // unverified and untyped cells remain and the target is not reached: nothing to release
+    expect(s.releasable).toBe(false);
+    expect(all.releasable).toBe(false);
+    expect(flagsAllowed(s, 'leukopenia')).toBe(false);
+  });
+  it('released below the target only when every WBC there is is verified; flags then need a reason', () => {
+    const few = [wbc('basophil', { verified: true }), ...Array.from({ length: 7 }, () => wbc('neutrophil', { verified: true }))];
+    const s = differentialState(few, DEFAULT_RULES, 0.6);
+    expect(s).toMatchObject({ releasable: true, reached: false, basedOn: 8 });
+    // BAS 12.5% would read H: not without the technician's reason
+    expect(flagsAllowed(s, '')).toBe(false);
+    expect(flagsAllowed(s, '  ')).toBe(false);
+    expect(reportRows(s.released, null, ADULT_REFERENCE, flagsAllowed(s, '')).every((r) => r.flag === '')).toBe(true);
+    expect(flagsAllowed(s, 'leukopenia: 8 cells in 40 fields')).toBe(true);
+    expect(reportRows(s.released, null, ADULT_REFERENCE, true).find((r) => r.type === 'basophil')!.flag).toBe('H');
+    // one unsure unverified cell more: not releasable (it would never be in the figures unverified)
+    const withUnsure = differentialState([...few, wbc('basophil', { p: 0.3 })], DEFAULT_RULES, 0.6);
+    expect(withUnsure.releasable).toBe(false);
+    expect(withUnsure.released.counts.basophil).toBe(1);
   });
   it('the target: reached at 100, and cells beyond it are said', () => {
     const many = (n: number) => Array.from({ length: n }, () => wbc('neutrophil', { verified: true }));
     const at = differentialState(many(100), { target: 100, basis: 'verified' }, 0.6);
     expect(at).toMatchObject({ reached: true, over: 0 });
     expect(rulesProgressText(at)).toBe('100 of 100 verified WBC: target reached');
-    const past = differentialState(many(103), { target: 100, basis: 'verified' }, 0.6);
-    expect(rulesProgressText(past)).toBe('103 of 100 verified WBC: target reached, 3 beyond it');
-    expect(differentialState(many(150), { target: 200, basis: 'verified' }, 0.6).reached).toBe(false);
+    // cells past the target are kept apart: not in the percentages
+    const past = differentialState([...many(100), wbc('lymphocyte', { verified: true }), wbc('lymphocyte', { verified: true }), wbc('lymphocyte', { verified: true })], { target: 100, basis: 'verified' }, 0.6);
+    expect(past).toMatchObject({ basedOn: 100, over: 3, verified: 103, releasable: true });
+    expect(past.released.counts.lymphocyte).toBe(0);
+    expect(past.released.percent.neutrophil).toBe(100);
+    expect(rulesProgressText(past)).toBe('100 of 100 verified WBC: target reached, 3 beyond it (kept apart)');
+    // the target follows the setting
+    const t200 = differentialState(many(150), { target: 200, basis: 'verified' }, 0.6);
+    expect(t200).toMatchObject({ reached: false, basedOn: 150, over: 0 });
+    expect(rulesProgressText(t200)).toBe('150 of 200 verified WBC');
+    expect(differentialState(many(230), { target: 200, basis: 'verified' }, 0.6)).toMatchObject({ basedOn: 200, over: 30 });
   });
   it('report rows: % with H/L flags at the printed precision, absolute counts from the analyser WBC', () => {
     const types: WbcType[] = [...Array<WbcType>(85).fill('neutrophil'), ...Array<WbcType>(10).fill('lymphocyte'), ...Array<WbcType>(5).fill('monocyte'), 'erythroblast'];
@@ -69,5 +100,19 @@ describe('differential rules', () => {
     expect(parseRules({ target: 200, basis: 'all' })).toEqual({ target: 200, basis: 'all' });
     expect(parseRules({ target: 150, basis: 'all' })).toEqual({ target: DEFAULT_RULES.target, basis: 'all' });
     expect(parseRules(null)).toEqual(DEFAULT_RULES);
+  });
+});
+
+describe('reference interval errors', () => {
+  it('are coded AppErrors', () => {
+    let err: unknown;
+    try {
+      parseIntervals({ source: 'x', percent: { neutrophil: { low: 80, high: 40 } } });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe('reference-intervals');
+    expect(errorMessage(err)).toBe('Not saved: Percent neutrophil: low and high must be numbers, 0 <= low <= high.');
   });
 });

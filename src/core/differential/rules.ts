@@ -1,14 +1,17 @@
 /**
  * The differential's rules, after the practice in CLSI H20: a target of 100 or 200 cells, unverified and
- * unsure cells kept apart, the released percentages on verified cells (a setting), cells the classifier
+ * unsure cells kept apart, the released percentages on verified cells only (up to the target; cells past
+ * it kept apart), fewer than the target only with the technician's reason for flags, cells the classifier
  * cannot type (smudge, other) reported apart; reference intervals with their source, H/L flags and
  * absolute counts from the analyser's WBC count.
  */
 import type { Detection } from '../detection/detection';
+import { AppError } from '../errors';
 import { differential, IN_DIFFERENTIAL, type Differential, type WbcType } from './differential';
 
 export type DiffTarget = 100 | 200;
-/** What the released % rests on: verified cells only (default), or every typed cell. */
+/** What the panel's % column shows: verified cells (default), or every typed cell as a preliminary
+ * view. The report releases on verified cells only, whatever this says. */
 export type ReleaseBasis = 'verified' | 'all';
 
 export interface DiffRules {
@@ -28,10 +31,16 @@ export function parseRules(x: unknown): DiffRules {
 }
 
 export interface DifferentialState {
-  /** The released differential (on `basis`). */
+  /** The released differential: verified cells only, the first `target` of them in batch order
+   * (image, then cell); erythroblasts met before the target is reached count per 100 WBC. */
   released: Differential;
+  /** Whether the report may print `released` with figures: the target is reached, or every WBC there is
+   * has been typed and verified (fewer than the target then needs the technician's reason). */
+  releasable: boolean;
+  /** Every typed cell, verified or not: the panel's preliminary view when `basis` is 'all'; never released. */
+  preliminary: Differential;
   basis: ReleaseBasis;
-  /** Cells the released differential rests on (typed, in the 100%, erythroblasts apart). */
+  /** Cells the released differential rests on (verified, in the 100%, erythroblasts apart). */
   basedOn: number;
   target: DiffTarget;
   /** Typed cells not in a manual category. */
@@ -46,14 +55,17 @@ export interface DifferentialState {
   untyped: number;
   /** basedOn >= target */
   reached: boolean;
-  /** Cells counted beyond the target. */
+  /** Verified cells beyond the target: kept apart, not in the percentages. */
   over: number;
 }
 
-/** The differential state of a set of shown detections (any number of images). */
+/** The differential state of a set of shown detections (any number of images), in batch order. */
 export function differentialState(dets: Iterable<Detection>, rules: DiffRules, lowConfidence: number): DifferentialState {
-  const verifiedTypes: WbcType[] = [];
+  const counted: WbcType[] = [];
   const allTypes: WbcType[] = [];
+  let inDiff = 0;
+  let verified = 0;
+  let over = 0;
   let unsure = 0;
   let smudge = 0;
   let other = 0;
@@ -69,33 +81,48 @@ export function differentialState(dets: Iterable<Detection>, rules: DiffRules, l
     else if (w.category === 'other') other++;
     else {
       allTypes.push(w.type);
-      if (w.verified) verifiedTypes.push(w.type);
-      else if (w.origin === 'model' && w.p < lowConfidence) unsure++;
+      if (w.verified) {
+        verified++;
+        // the count stops at the target, as at the microscope: later cells are kept apart
+        if (inDiff >= rules.target) over++;
+        else {
+          counted.push(w.type);
+          if (w.type !== 'erythroblast') inDiff++;
+        }
+      } else if (w.origin === 'model' && w.p < lowConfidence) unsure++;
     }
   }
-  const released = differential(rules.basis === 'verified' ? verifiedTypes : allTypes);
+  const released = differential(counted);
+  const unverified = allTypes.length - verified;
+  const reached = released.total >= rules.target;
   return {
     released,
+    releasable: released.total > 0 && (reached || (unverified === 0 && untyped === 0)),
+    preliminary: differential(allTypes),
     basis: rules.basis,
     basedOn: released.total,
     target: rules.target,
     typed: allTypes.length,
-    verified: verifiedTypes.length,
-    unverified: allTypes.length - verifiedTypes.length,
+    verified,
+    unverified,
     unsure,
     smudge,
     other,
     untyped,
-    reached: released.total >= rules.target,
-    over: Math.max(0, released.total - rules.target),
+    reached,
+    over,
   };
 }
 
-/** The progress line: how many cells the differential rests on, against the target. */
+/** Whether the report may print H/L flags: on the full target, or on fewer with the technician's reason. */
+export function flagsAllowed(s: DifferentialState, shortReason: string): boolean {
+  return s.releasable && (s.reached || shortReason.trim() !== '');
+}
+
+/** The progress line: how many verified cells the differential rests on, against the target. */
 export function rulesProgressText(s: DifferentialState): string {
-  const what = s.basis === 'verified' ? 'verified WBC' : 'WBC';
-  const head = `${s.basedOn} of ${s.target} ${what}`;
-  if (s.over > 0) return `${head}: target reached, ${s.over} beyond it`;
+  const head = `${s.basedOn} of ${s.target} verified WBC`;
+  if (s.over > 0) return `${head}: target reached, ${s.over} beyond it (kept apart)`;
   if (s.reached) return `${head}: target reached`;
   return head;
 }
@@ -162,7 +189,7 @@ export interface ReportRow {
 
 /** The report's differential table: % with flags, absolute counts when the analyser's WBC count
  * (×10⁹/L) is known. Absolute = % × WBC; erythroblasts get no absolute count (they are not WBCs). */
-export function reportRows(d: Differential, wbcCount: number | null, ref: ReferenceIntervals): ReportRow[] {
+export function reportRows(d: Differential, wbcCount: number | null, ref: ReferenceIntervals, flags = true): ReportRow[] {
   const rows: ReportRow[] = [];
   for (const t of [...IN_DIFFERENTIAL, 'erythroblast' as const]) {
     const percent = t === 'erythroblast' ? d.nrbcPer100 : d.total ? d.percent[t] : null;
@@ -176,8 +203,8 @@ export function reportRows(d: Differential, wbcCount: number | null, ref: Refere
       absolute,
       percentInterval: ref.percent[t],
       absoluteInterval: ref.absolute[t],
-      flag: flagOf(rounded, ref.percent[t]),
-      absoluteFlag: flagOf(absRounded, ref.absolute[t]),
+      flag: flags ? flagOf(rounded, ref.percent[t]) : '',
+      absoluteFlag: flags ? flagOf(absRounded, ref.absolute[t]) : '',
     });
   }
   return rows;
@@ -186,12 +213,12 @@ export function reportRows(d: Differential, wbcCount: number | null, ref: Refere
 /** Reference intervals from user input: every interval low <= high, finite, non-negative. */
 export function parseIntervals(x: unknown): ReferenceIntervals {
   const j = (x ?? {}) as Partial<ReferenceIntervals>;
-  if (typeof j.source !== 'string' || !j.source.trim()) throw new Error('reference intervals need a source');
+  if (typeof j.source !== 'string' || !j.source.trim()) throw new AppError('reference-intervals', 'reference intervals need a source');
   const table = (t: unknown, what: string) => {
     const out: Partial<Record<WbcType, Interval>> = {};
     for (const [k, v] of Object.entries((t ?? {}) as Record<string, Interval>)) {
-      if (!([...IN_DIFFERENTIAL, 'erythroblast'] as string[]).includes(k)) throw new Error(`${what}: unknown type ${k}`);
-      if (!(Number.isFinite(v?.low) && Number.isFinite(v?.high) && v.low >= 0 && v.low <= v.high)) throw new Error(`${what} ${k}: low and high must be numbers, 0 <= low <= high`);
+      if (!([...IN_DIFFERENTIAL, 'erythroblast'] as string[]).includes(k)) throw new AppError('reference-intervals', `${what}: unknown type ${k}`);
+      if (!(Number.isFinite(v?.low) && Number.isFinite(v?.high) && v.low >= 0 && v.low <= v.high)) throw new AppError('reference-intervals', `${what} ${k}: low and high must be numbers, 0 <= low <= high`);
       out[k as WbcType] = { low: v.low, high: v.high };
     }
     return out;

@@ -7,7 +7,8 @@ import type { Edits } from './edits';
 export interface AuditChange {
   /** Detection id within the image. */
   cell: string;
-  field: 'deleted' | 'class' | 'box' | 'added' | 'type' | 'verified' | 'category' | 'note';
+  /** `release`: the report was released or withdrawn (cell and image empty). */
+  field: 'deleted' | 'class' | 'box' | 'added' | 'kept' | 'type' | 'verified' | 'category' | 'note' | 'release';
   from: string | null;
   to: string | null;
 }
@@ -38,6 +39,10 @@ export function diffEdits(a: Edits, b: Edits): AuditChange[] {
   const db = new Set(b.deleted);
   for (const id of db) if (!da.has(id)) out.push({ cell: id, field: 'deleted', from: 'no', to: 'yes' });
   for (const id of da) if (!db.has(id)) out.push({ cell: id, field: 'deleted', from: 'yes', to: 'no' });
+  const ka = new Set(a.kept ?? []);
+  const kb = new Set(b.kept ?? []);
+  for (const id of kb) if (!ka.has(id)) out.push({ cell: id, field: 'kept', from: 'under threshold', to: 'counted' });
+  for (const id of ka) if (!kb.has(id)) out.push({ cell: id, field: 'kept', from: 'counted', to: 'under threshold' });
   diffRecord(a.relabeled, b.relabeled, 'class', (v) => v ?? null, out);
   diffRecord(a.moved, b.moved, 'box', boxText, out);
   const addedA = Object.fromEntries(a.added.map((d) => [d.id, d]));

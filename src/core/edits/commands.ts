@@ -21,6 +21,15 @@ export const deleteBox: Command<{ id: string }> = {
   },
 };
 
+/** Keeps a model box scored under its class threshold (a reviewer saw it in the band below). */
+export const keepBox: Command<{ id: string }> = {
+  name: 'keep',
+  perform(e, { id }) {
+    if (e.kept?.includes(id)) return e;
+    return { ...e, kept: [...(e.kept ?? []), id], deleted: e.deleted.includes(id) ? e.deleted.filter((x) => x !== id) : e.deleted };
+  },
+};
+
 export const relabelBox: Command<{ id: string; cls: CellClass }> = {
   name: 'relabel',
   perform(e, { id, cls }) {

@@ -23,12 +23,21 @@ export interface Edits {
   verified?: readonly string[];
   /** WBCs put in a manual category (smudge / damaged, other / unidentified) with a free note. */
   excluded?: Readonly<Record<string, { category: ExtraCategory; note: string }>>;
+  /** Model boxes scored under their class threshold that a reviewer kept (U visits the band below the
+   * threshold too): counted like any shown box, whatever the threshold. */
+  kept?: readonly string[];
 }
 
 export const NO_EDITS: Edits = Object.freeze({ deleted: [], relabeled: {}, moved: {}, added: [], typed: {} });
 
-export function isEdited(e: Edits): boolean {
-  return e.deleted.length > 0 || e.added.length > 0 || Object.keys(e.relabeled).length > 0 || Object.keys(e.moved).length > 0 || Object.keys(e.typed ?? {}).length > 0 || (e.verified?.length ?? 0) > 0 || Object.keys(e.excluded ?? {}).length > 0;
+/**
+ * Whether the image's result differs from the model's: a box added, deleted, moved or relabelled, a WBC put
+ * in a manual category, or a type set to something other than the model's (`modelType`, by detection id).
+ * Verifying is review, not an edit: it locks the shown type into `typed`, which then equals the model's.
+ */
+export function isEdited(e: Edits, modelType: (id: string) => WbcType | undefined = () => undefined): boolean {
+  if (e.deleted.length > 0 || e.added.length > 0 || Object.keys(e.relabeled).length > 0 || Object.keys(e.moved).length > 0 || Object.keys(e.excluded ?? {}).length > 0 || (e.kept?.length ?? 0) > 0) return true;
+  return Object.entries(e.typed ?? {}).some(([id, t]) => t !== modelType(id));
 }
 
 /** A shown detection: edited or added ones are marked manual. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Detection } from '../detection/detection';
 import { diffEdits } from './audit';
 import { NO_EDITS, applyTypes } from './edits';
-import { applyReview, reclassifyCell, setCellNote, verifyCells } from './gallery';
+import { applyReview, bulkVerifiable, reclassifyCell, setCellNote, verifyCells } from './gallery';
 import { WBC_TYPES } from '../differential/differential';
 
 const det = (id: string): Detection => ({ id, cls: 'WBC', score: 0.9, box: { x1: 0, y1: 0, x2: 10, y2: 10 } as Detection['box'], origin: 'model' });
@@ -48,5 +48,16 @@ describe('gallery edits', () => {
       { cell: 'm2', field: 'class', from: null, to: 'RBC' },
     ]);
     expect(diffEdits(c, c)).toEqual([]);
+  });
+});
+
+describe('bulk verification', () => {
+  const cell = (wbc: NonNullable<Detection['wbc']>): Detection => ({ id: 'm0', cls: 'WBC', score: 0.9, box: { x1: 0, y1: 0, x2: 1, y2: 1 } as Detection['box'], origin: 'model', wbc });
+  it('"Verify all" never verifies an unsure cell (a model type under the confidence threshold)', () => {
+    expect(bulkVerifiable(cell({ type: 'basophil', p: 0.4, origin: 'model' }), 0.6)).toBe(false);
+    expect(bulkVerifiable(cell({ type: 'basophil', p: 0.8, origin: 'model' }), 0.6)).toBe(true);
+    // a type set by hand was looked at
+    expect(bulkVerifiable(cell({ type: 'basophil', p: 1, origin: 'manual' }), 0.6)).toBe(true);
+    expect(bulkVerifiable(cell({ type: 'basophil', p: 0.8, origin: 'model', verified: true }), 0.6)).toBe(false);
   });
 });

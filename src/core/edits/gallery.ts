@@ -59,6 +59,13 @@ export const verifyCells: Command<{ ids: readonly string[]; verified: boolean; t
   },
 };
 
+/** Whether "Verify all" may verify a cell: one at a time only when the classifier is unsure of it (a
+ * model type under `lowConfidence`), so a group's button never signs off a type nobody looked at. */
+export function bulkVerifiable(d: Detection, lowConfidence: number): boolean {
+  const w = d.wbc;
+  return !!w && !w.verified && !(w.origin === 'model' && w.p < lowConfidence);
+}
+
 /** The gallery's state on the shown WBCs: verified, and a manual category with its note. */
 export function applyReview(dets: readonly Detection[], e: Edits): Detection[] {
   if (!e.verified?.length && !Object.keys(e.excluded ?? {}).length) return dets as Detection[];

@@ -1,6 +1,19 @@
 /** Confidence triage: the detections the model is least sure of, first. */
 import type { PostprocessParams } from '../detection/card';
 import type { Detection } from '../detection/detection';
+import { postprocess } from '../detection/postprocess';
+
+/**
+ * Model boxes in the band below their class threshold (score in [threshold − band, threshold)) that no
+ * shown box already covers: what a threshold just too high leaves out. NMS runs as at the lowered
+ * thresholds, so a near duplicate of a shown box is not proposed. `skip`: ids already decided (shown,
+ * deleted, kept, accepted).
+ */
+export function belowThreshold(raw: readonly Detection[], p: PostprocessParams, band: number, skip: ReadonlySet<string>): Detection[] {
+  if (!(band > 0) || !Number.isFinite(band)) return [];
+  const lowered = Object.fromEntries(Object.entries(p.scoreThresholds).map(([c, t]) => [c, Math.max(0, t - band)])) as PostprocessParams['scoreThresholds'];
+  return postprocess(raw, { ...p, scoreThresholds: lowered }).filter((d) => d.origin === 'model' && d.score < p.scoreThresholds[d.cls] && !skip.has(d.id));
+}
 
 /** WBCs whose type the classifier is unsure of (probability under `lowConfidence`), least sure first;
  * then model detections ordered by distance of their score from their class threshold (closest first). */
@@ -12,12 +25,14 @@ export function uncertaintyOrder(
   band = Infinity,
   /** Boxes a reviewer accepted: no longer uncertain. */
   accepted: readonly string[] = [],
+  /** Model boxes in the band below the threshold (belowThreshold): visited in the same margin order. */
+  below: readonly Detection[] = [],
 ): Detection[] {
   const ok = new Set(accepted);
   const unsureType = dets
     .filter((d) => d.wbc?.origin === 'model' && d.wbc.p < lowConfidence && !ok.has(d.id))
     .sort((a, b) => a.wbc!.p - b.wbc!.p);
-  const rest = dets
+  const rest = [...dets, ...below]
     .filter((d) => d.origin === 'model' && !unsureType.includes(d) && !ok.has(d.id))
     .map((d, i) => ({ d, i, m: Math.abs(d.score - p.scoreThresholds[d.cls]) }))
     .filter((x) => x.m <= band)
@@ -34,8 +49,9 @@ export function nextUncertain(
   lowConfidence = 0,
   band = Infinity,
   accepted: readonly string[] = [],
+  below: readonly Detection[] = [],
 ): Detection | null {
-  const order = uncertaintyOrder(dets, p, lowConfidence, band, accepted);
+  const order = uncertaintyOrder(dets, p, lowConfidence, band, accepted, below);
   if (!order.length) return null;
   const i = currentId ? order.findIndex((d) => d.id === currentId) : -1;
   return order[i + 1] ?? null;
@@ -69,8 +85,9 @@ export function reviewStep(
   lowConfidence = 0,
   band = Infinity,
   accepted: readonly string[] = [],
+  below: readonly Detection[] = [],
 ): ReviewStep {
-  const next = nextUncertain(dets, p, selectedId, lowConfidence, band, accepted);
+  const next = nextUncertain(dets, p, selectedId, lowConfidence, band, accepted, below);
   if (next) return { kind: 'select', detectionId: next.id };
   return { kind: 'finish-image', next: nextUnreviewed(order, currentId, isPending) };
 }

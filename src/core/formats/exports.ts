@@ -7,7 +7,7 @@ import { differential, WBC_TYPES } from '../differential/differential';
 import type { ScaleInfo } from '../detection/scale';
 import type { FlagCode } from '../quality/flags';
 import { toCsv } from './csv';
-import { uniqueNames, withExtension } from './names';
+import { uniqueNames } from './names';
 import { writeVoc } from './voc';
 
 export interface ExportImage {
@@ -111,9 +111,9 @@ export function boxesJson(images: readonly ExportImage[]): string {
 
 /** One XML per image, named after its unique name (folders become the zip's folders). */
 export function vocFiles(images: readonly ExportImage[]): { name: string; data: string }[] {
-  const names = uniqueNames(images);
+  const names = uniqueNames(images, '.xml');
   return images.map((im, i) => ({
-    name: withExtension(names[i], '.xml'),
+    name: names[i],
     data: writeVoc({
       filename: im.name,
       width: im.width,

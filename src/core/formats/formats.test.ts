@@ -9,6 +9,8 @@ import { boxesCsv, boxesJson, cocoJson, countsCsv, vocFiles, type ExportImage } 
 import { sniffImage } from './imageHeader';
 import { parseVoc } from './voc';
 import { crc32, zip } from './zip';
+import { uniqueNames } from './names';
+import { csvWithSample } from './sample';
 
 const d = (cls: Detection['cls'], x: number, origin: Detection['origin'] = 'model'): Detection => ({
   id: `m${x}`,
@@ -30,6 +32,18 @@ describe('CSV', () => {
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField(3)).toBe('3');
     expect(toCsv(['x'], [[1]])).toBe('x\r\n1\r\n');
+  });
+  it('defuses text a spreadsheet would run as a formula (file names, sample ID); numbers stay numbers', () => {
+    expect(csvField('=HYPERLINK("http://x","y")')).toBe(`"'=HYPERLINK(""http://x"",""y"")"`);
+    expect(csvField('+1.jpg')).toBe("'+1.jpg");
+    expect(csvField('-2.jpg')).toBe("'-2.jpg");
+    expect(csvField('@SUM(A1).jpg')).toBe("'@SUM(A1).jpg");
+    expect(csvField('\tx')).toBe("'\tx");
+    expect(csvField(-0.5)).toBe('-0.5000');
+    expect(csvField('a-b.jpg')).toBe('a-b.jpg');
+    const csv = countsCsv([{ ...images[1], name: '=cmd.jpg' }]);
+    expect(csv.split('\r\n')[1].startsWith("'=cmd.jpg,")).toBe(true);
+    expect(csvWithSample('a\r\n1\r\n', '=2+3')).toBe("a,sample_id\r\n1,'=2+3\r\n");
   });
   it('exports counts with a totals row', () => {
     expect(countsCsv(images)).toBe(
@@ -105,6 +119,21 @@ describe('zip', () => {
     expect(test).toMatch(/No errors detected/);
     expect(execFileSync('unzip', ['-p', path, 'a,1.xml']).toString()).toBe(xml);
     expect(execFileSync('unzip', ['-p', path, 'dir/b.txt']).toString()).toBe('ünïcode ✓');
+  });
+});
+
+describe('same stem, two extensions', () => {
+  it('field1.jpg and field1.png give two VOC files (names made unique after the extension swap)', () => {
+    const batch: ExportImage[] = [
+      { ...images[1], name: 'field1.jpg', id: 'aaaaaa11' },
+      { ...images[1], name: 'field1.png', id: 'bbbbbb22' },
+      { ...images[1], name: 'other.jpg', id: 'cccccc33' },
+    ];
+    const names = vocFiles(batch).map((f) => f.name);
+    expect(new Set(names.map((n) => n.toLowerCase())).size).toBe(3);
+    expect(names).toEqual(['field1-aaaaaa.xml', 'field1-bbbbbb.xml', 'other.xml']);
+    // the annotated PNG is named the same way, without the extension
+    expect(uniqueNames(batch, '')).toEqual(['field1-aaaaaa', 'field1-bbbbbb', 'other']);
   });
 });
 

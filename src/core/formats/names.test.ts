@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flatName, uniqueNames, withExtension } from './names';
+import { flatName, folderOf, sharedNames, uniqueNames, withExtension } from './names';
 
 describe('uniqueNames', () => {
   it('leaves names no other image shares as they are', () => {
@@ -51,5 +51,14 @@ describe('flatName and withExtension', () => {
     expect(flatName('day1/sub/a.jpg')).toBe('day1_sub_a.jpg');
     expect(withExtension('day1/a.b.jpg', '.xml')).toBe('day1/a.b.xml');
     expect(withExtension('noext', '.xml')).toBe('noext.xml');
+  });
+});
+
+describe('the folder of same-named images', () => {
+  it('is known for names other images share, ignoring case', () => {
+    const ims = [{ name: 'A.jpg', path: 'day1/A.jpg' }, { name: 'a.jpg', path: 'day2/sub/a.jpg' }, { name: 'b.jpg', path: 'b.jpg' }];
+    expect([...sharedNames(ims)]).toEqual(['a.jpg']);
+    expect(ims.map(folderOf)).toEqual(['day1', 'day2/sub', '']);
+    expect(folderOf({ name: 'x.jpg' })).toBe('');
   });
 });

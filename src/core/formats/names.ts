@@ -25,7 +25,9 @@ const split = (n: string) => {
  * collides gets a short suffix before the extension: the id's first 6 characters, else a counter.
  * A name no other image shares is left as it is.
  */
-export function uniqueNames(images: readonly Nameable[]): string[] {
+export function uniqueNames(images: readonly Nameable[], ext?: string): string[] {
+  // compared as they will be written: field1.jpg and field1.png are one name once both end in .xml
+  if (ext !== undefined) return uniqueNames(images.map((im) => ({ ...im, name: withExtension(im.name, ext), path: im.path && withExtension(clean(im.path), ext) })));
   const count = (names: readonly string[]) => {
     const m = new Map<string, number>();
     for (const n of names) m.set(key(n), (m.get(key(n)) ?? 0) + 1);
@@ -60,8 +62,23 @@ export function uniqueNames(images: readonly Nameable[]): string[] {
   });
 }
 
+/** The folder an image came from ("day1" for day1/a.jpg), shown beside a name other images share. */
+export function folderOf(im: Nameable): string {
+  const p = im.path ? clean(im.path) : '';
+  const i = p.lastIndexOf('/');
+  return i > 0 ? p.slice(0, i) : '';
+}
+
+/** Names other images of the batch share (compared without case). */
+export function sharedNames(images: readonly Nameable[]): Set<string> {
+  const seen = new Map<string, number>();
+  for (const im of images) seen.set(key(im.name), (seen.get(key(im.name)) ?? 0) + 1);
+  return new Set([...seen].filter(([, n]) => n > 1).map(([k]) => k));
+}
+export const nameKey = key;
+
 /** A unique name as a download's file name: folders flattened, since a browser download has none. */
 export const flatName = (name: string) => clean(name).replace(/\//g, '_');
 
-/** The name with its extension replaced (the VOC file of an image, the annotated PNG). */
+/** The name with its extension replaced (the VOC file of an image, the annotated PNG); '' drops it. */
 export const withExtension = (name: string, ext: string) => `${split(name).stem}${ext}`;

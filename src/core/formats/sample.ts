@@ -3,6 +3,8 @@
  * a VOC element, COCO's info, the JSON's top level, a PNG text chunk). Applied to what the exporters
  * write, so the exporters themselves stay as they are.
  */
+import { AppError } from '../errors';
+import { csvField } from './csv';
 import { crc32 } from './zip';
 
 /** A file-name-safe form of the sample ID (letters, digits, . _ -; the rest becomes _). */
@@ -16,14 +18,12 @@ export function exportName(kind: string, sampleId: string, ext: string, at = new
   return `${kind}-${safeName(sampleId)}-${stamp}.${ext}`;
 }
 
-const csvCell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-
 /** Adds a sample_id column after every row of a CSV (header included; last, so existing columns keep their
  * places); the line ending is kept. */
 export function csvWithSample(csv: string, sampleId: string): string {
   const eol = csv.includes('\r\n') ? '\r\n' : '\n';
   const lines = csv.split(eol);
-  const cell = csvCell(sampleId);
+  const cell = csvField(sampleId);
   return lines.map((l, i) => (l === '' && i === lines.length - 1 ? l : i === 0 ? `${l},sample_id` : `${l},${cell}`)).join(eol);
 }
 
@@ -51,7 +51,7 @@ export function cocoWithSample(json: string, sampleId: string): string {
 /** A tEXt chunk (keyword "Sample ID") right after the PNG's IHDR. */
 export function pngWithSample(png: Uint8Array, sampleId: string): Uint8Array {
   const sig = [137, 80, 78, 71, 13, 10, 26, 10];
-  if (png.length < 33 || sig.some((b, i) => png[i] !== b)) throw new Error('not a PNG');
+  if (png.length < 33 || sig.some((b, i) => png[i] !== b)) throw new AppError('export', 'not a PNG');
   const ihdrEnd = 8 + 12 + ((png[8] << 24) | (png[9] << 16) | (png[10] << 8) | png[11]);
   // tEXt is Latin-1: anything else is written as ?
   const text = `Sample ID\0${sampleId}`;

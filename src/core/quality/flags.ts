@@ -109,7 +109,6 @@ export function colourDistance(colour: readonly number[], models: readonly Colou
 export interface QualityInput {
   pixels: PixelStats;
   detections: DetectionStats;
-  /** The user fixed the scale: out-of-range is then theirs to judge, and is still reported. */
 }
 
 /** The image's flags other than wbc-type-unsure (which depends on the shown types: see wbcTypeUnsure). */

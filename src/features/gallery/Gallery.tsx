@@ -1,11 +1,11 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
-import { EXTRA_CATEGORIES, EXTRA_LABEL, type GalleryGroup } from '../../core/edits/gallery';
+import { bulkVerifiable, EXTRA_CATEGORIES, EXTRA_LABEL, type GalleryGroup } from '../../core/edits/gallery';
 import { WBC_LABEL, WBC_TYPES } from '../../core/differential/differential';
 import { useApp, useServices } from '../../services/context';
 import { selectGalleryCells, type GalleryCell } from '../../store/selectors';
 import { galleryLayout, groupCells, visibleRows, GROUPS, HEADER_H, ROW_H, TILE_W } from './layout';
-import { jumpToCell, moveCells, setNote, undoGallery, verify, type GalleryContext } from './galleryActions';
+import { jumpToCell, moveCells, setNote, undoGallery, verify, verifyAll, type GalleryContext } from './galleryActions';
 import { CellTile } from './CellTile';
 import './gallery.css';
 
@@ -25,7 +25,7 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
   const low = classifier?.lowConfidence ?? 0.6;
   const cells = useApp(selectGalleryCells);
   const selected = useStore(ctx.gallery, (s) => s.selected);
-  const canUndo = useStore(ctx.gallery, (s) => s.steps.length > 0);
+  const canUndo = useApp((s) => s.undoLog.past.length > 0);
   const groups = useMemo(() => groupCells(cells, low), [cells, low]);
   const scroller = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(800);
@@ -127,7 +127,7 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
             {flat.length} cells · {verifiedN} verified
           </span>
           <span className="spacer" />
-          <button data-testid="gallery-undo" disabled={!canUndo} onClick={() => undoGallery(ctx)} title="Undo the last gallery change (Ctrl+Z)">
+          <button data-testid="gallery-undo" disabled={!canUndo} onClick={() => undoGallery(ctx)} title="Undo the last change, here or on the canvas (Ctrl+Z)">
             Undo
           </button>
           <button data-testid="gallery-close" onClick={() => ctx.gallery.getState().setOpen(false)}>
@@ -175,10 +175,11 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
                   {groups[r.group].length > 0 && (
                     <button
                       data-testid={`gallery-verify-group-${r.group}`}
-                      onClick={() => verify(ctx, groups[r.group].map((c) => c.key), true)}
-                      disabled={groups[r.group].every((c) => c.det.wbc?.verified)}
+                      onClick={() => verifyAll(ctx, groups[r.group], low)}
+                      disabled={!groups[r.group].some((c) => bulkVerifiable(c.det, low))}
+                      title="Unsure cells are verified one by one"
                     >
-                      Verify all {groups[r.group].length}
+                      Verify all {groups[r.group].filter((c) => bulkVerifiable(c.det, low)).length}
                     </button>
                   )}
                 </div>

@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import { ProfileError } from '../../core/adapt/profile';
+import { AppError, errorMessage } from '../../core/errors';
 import { useApp, useServices } from '../../services/context';
 import { Section } from '../Section';
 
@@ -70,8 +70,8 @@ export function ProfilePanel() {
               setName(p.name);
               st.notify({ kind: 'info', source: 'profile', subject: f.name, message: `Microscope profile "${p.name}" imported: ${p.cells.length} verified cells.` });
             } catch (err) {
-              const why = err instanceof ProfileError ? err.message : `could not be read (${(err as Error).message})`;
-              st.notify({ kind: 'error', source: 'profile', subject: f.name, message: `Not imported, nothing changed: ${why}.` });
+              const e = err instanceof AppError ? err : new AppError('profile', `could not be read (${errorMessage(err)})`);
+              st.notify({ kind: 'error', source: 'profile', subject: f.name, message: errorMessage(e) });
             }
           }}
         />

@@ -1,3 +1,4 @@
+import { AppError, errorMessage } from '../../core/errors';
 import { useState } from 'react';
 import { IN_DIFFERENTIAL, WBC_LABEL, type WbcType } from '../../core/differential/differential';
 import { ADULT_REFERENCE, parseIntervals, type Interval, type ReferenceIntervals } from '../../core/differential/rules';
@@ -22,9 +23,9 @@ function fromDraft(d: Draft): ReferenceIntervals {
       const { low, high } = d[t][k];
       if (!low.trim() && !high.trim()) continue;
       const name = `${WBC_LABEL[k]} (${t === 'percent' ? '%' : '×10⁹/L'})`;
-      if (!low.trim() || !high.trim()) throw new Error(`${name}: give both ends of the interval, or neither`);
+      if (!low.trim() || !high.trim()) throw new AppError('reference-intervals', `${name}: give both ends of the interval, or neither`);
       out[k] = { low: Number(low.replace(',', '.')), high: Number(high.replace(',', '.')) };
-      if (!Number.isFinite(out[k].low) || !Number.isFinite(out[k].high)) throw new Error(`${name}: the interval must be two numbers`);
+      if (!Number.isFinite(out[k].low) || !Number.isFinite(out[k].high)) throw new AppError('reference-intervals', `${name}: the interval must be two numbers`);
     }
     return out;
   };
@@ -46,7 +47,7 @@ export function ReferenceEditor() {
       setDraft(null);
       setError(null);
     } catch (e) {
-      setError(`Not saved: ${(e as Error).message.replace(/^[a-z]/, (c) => c.toUpperCase())}.`);
+      setError(errorMessage(e instanceof AppError ? e : new AppError('reference-intervals', errorMessage(e))));
     }
   };
   const cell = (t: Table, k: WbcType, end: 'low' | 'high') => (

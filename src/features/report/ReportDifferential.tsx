@@ -1,21 +1,51 @@
 import { WBC_LABEL } from '../../core/differential/differential';
-import { reportRows, type DifferentialState, type Interval, type ReferenceIntervals } from '../../core/differential/rules';
+import { flagsAllowed, reportRows, type DifferentialState, type Interval, type ReferenceIntervals } from '../../core/differential/rules';
 
 const iv = (i: Interval | undefined, digits: number) => (i ? `${i.low.toFixed(digits)}–${i.high.toFixed(digits)}` : '–');
 
 /** The report's differential: what it rests on, %, absolute counts (×10⁹/L) with reference intervals and
- * H/L flags, and the cells kept apart. */
-export function ReportDifferential({ st, wbcCount, reference, code }: { st: DifferentialState; wbcCount: number | null; reference: ReferenceIntervals; code: Record<string, string> }) {
-  const rows = reportRows(st.released, wbcCount, reference);
-  const what = st.basis === 'verified' ? 'verified' : 'typed (verified or not)';
+ * H/L flags, and the cells kept apart. Figures are printed only on verified cells, up to the target or all
+ * the WBCs there are; H/L on fewer than the target only with the technician's reason. */
+export function ReportDifferential({
+  st,
+  wbcCount,
+  reference,
+  code,
+  shortReason,
+  setShortReason,
+}: {
+  st: DifferentialState;
+  wbcCount: number | null;
+  reference: ReferenceIntervals;
+  code: Record<string, string>;
+  shortReason: string;
+  setShortReason(v: string): void;
+}) {
+  const shown = st.releasable;
+  const rows = reportRows(st.released, wbcCount, reference, flagsAllowed(st, shortReason));
+  const short = shown && !st.reached;
   return (
     <div className="report-differential-block">
       <p data-testid="report-diff-basis">
-        WBC differential on <strong>{st.basedOn}</strong> {what} cells (target {st.target}){st.over ? `; ${st.over} beyond the target` : ''}.
+        WBC differential on <strong>{st.basedOn}</strong> verified cells (target {st.target}){st.over ? `; ${st.over} verified beyond the target, kept apart` : ''}.
       </p>
+      {!shown && (
+        <p className="report-warning" data-testid="report-diff-unreleased" role="note">
+          Differential not released: {st.verified} of {st.target} cells verified, {st.unverified + st.untyped} not yet. Verify to the target, or every WBC there is.
+        </p>
+      )}
       {st.basedOn < st.target && (
         <p className="report-warning" data-testid="report-diff-warning" role="note">
           Caution: the differential rests on {st.basedOn} cells, fewer than the target of {st.target}; percentages are imprecise.
+        </p>
+      )}
+      {short && (
+        <p className="report-short-reason">
+          <label>
+            Reason for fewer than {st.target} cells{' '}
+            <input data-testid="report-short-reason" value={shortReason} placeholder={`e.g. leukopenia: ${st.basedOn} cells in 40 fields`} onChange={(e) => setShortReason(e.target.value)} />
+          </label>
+          {!shortReason.trim() && <span data-testid="report-short-noflags"> No H/L flags are printed without a reason.</span>}
         </p>
       )}
       <table className="report-differential" data-testid="report-differential">
@@ -36,13 +66,13 @@ export function ReportDifferential({ st, wbcCount, reference, code }: { st: Diff
               <td>
                 {r.type === 'erythroblast' ? `${WBC_LABEL.erythroblast}, per 100 WBC` : WBC_LABEL[r.type]} <span className="muted">{code[r.type]}</span>
               </td>
-              <td>{r.n}</td>
-              <td data-testid={`report-pct-${r.type}`}>{r.percent === null ? '–' : r.percent.toFixed(1)}</td>
+              <td>{shown ? r.n : ''}</td>
+              <td data-testid={`report-pct-${r.type}`}>{!shown || r.percent === null ? '–' : r.percent.toFixed(1)}</td>
               <td>{iv(r.percentInterval, 0)}</td>
-              <td data-testid={`report-abs-${r.type}`}>{r.absolute === null ? '–' : r.absolute.toFixed(2)}</td>
+              <td data-testid={`report-abs-${r.type}`}>{!shown || r.absolute === null ? '–' : r.absolute.toFixed(2)}</td>
               <td>{iv(r.absoluteInterval, 2)}</td>
               <td data-testid={`report-flag-${r.type}`} className="flag">
-                {[r.flag, r.absoluteFlag && r.absoluteFlag !== r.flag ? `${r.absoluteFlag} (abs)` : ''].filter(Boolean).join(' ')}
+                {shown ? [r.flag, r.absoluteFlag && r.absoluteFlag !== r.flag ? `${r.absoluteFlag} (abs)` : ''].filter(Boolean).join(' ') : ''}
               </td>
             </tr>
           ))}
@@ -51,7 +81,7 @@ export function ReportDifferential({ st, wbcCount, reference, code }: { st: Diff
       <p data-testid="report-apart">
         Kept apart from the differential: {st.unverified} unverified cell{st.unverified === 1 ? '' : 's'}
         {st.unsure ? ` (${st.unsure} unsure)` : ''}
-        {st.basis === 'all' ? ' (counted: released on every typed cell)' : ''}; {st.smudge} smudge / damaged; {st.other} other / unidentified.
+        {st.over ? `; ${st.over} verified beyond the target` : ''}; {st.smudge} smudge / damaged; {st.other} other / unidentified.
       </p>
       <p className="muted" data-testid="report-reference">
         Units: % of the differential; absolute counts ×10⁹/L{wbcCount === null ? ' (not given: no analyser WBC count entered)' : ` from the analyser's WBC ${wbcCount} ×10⁹/L`}. Reference

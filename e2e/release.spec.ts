@@ -1,0 +1,69 @@
+import { expect, test } from '@playwright/test';
+import { AppPage } from './app.po';
+import { testingImages } from './data';
+
+// This machine can be very loaded (training runs beside the tests): generous limits.
+test.setTimeout(900_000);
+
+const TYPES = ['neutrophil', 'lymphocyte', 'monocyte', 'eosinophil', 'basophil', 'immature_granulocyte'];
+
+test('a released report is withdrawn when a box it rests on is deleted, and its differential is never released on unverified cells', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(3));
+  await app.waitReady(600_000);
+  // the lab asks the panel for a preliminary view on every typed cell: the report still releases verified cells only
+  await page.getByTestId('diff-basis').selectOption('all');
+  const st = await page.evaluate(() => window.__smearcount.differential());
+  expect(st.typed).toBeGreaterThan(0);
+  expect(st.verified).toBe(0);
+  await expect(page.getByTestId('diff-pct-neutrophil')).not.toHaveText('–');
+
+  await page.getByTestId('export-report').click();
+  await page.getByTestId('report-sample').fill('S-22');
+  await expect(page.getByTestId('report-diff-unreleased')).toContainText(`0 of 100 cells verified, ${st.typed + st.untyped} not yet`);
+  for (const t of TYPES) {
+    await expect(page.getByTestId(`report-pct-${t}`)).toHaveText('–');
+    await expect(page.getByTestId(`report-flag-${t}`)).toHaveText('');
+  }
+  await page.evaluate(() => (window.print = () => undefined)); // no print dialog in a test
+  await page.getByTestId('report-print').click();
+  await expect(page.getByTestId('report-verification')).toContainText('Verified by');
+  await page.getByRole('button', { name: 'Close' }).click();
+
+  // one box deleted after the release: the report is withdrawn, and the audit trail says why
+  const before = (await page.evaluate(() => window.__smearcount.current()))!;
+  // U may first visit a box under the threshold (not counted): go on to a counted one
+  let selected = '';
+  for (let i = 0; i < 50 && !before.detections.some((d) => d.id === selected); i++) {
+    await page.getByTestId('review-next').click();
+    await expect(page.getByTestId('action-delete')).toBeVisible();
+    selected = (await page.evaluate(() => window.__smearcount.selectedId()))!;
+  }
+  await page.getByTestId('action-delete').click();
+  await expect.poll(async () => (await page.evaluate(() => window.__smearcount.current()))!.detections.length).toBe(before.detections.length - 1);
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-verification')).not.toContainText('Verified by');
+  await expect(page.getByTestId('report-verification')).toContainText(`withdrawn (${before.name}: box deleted (cell ${selected}`);
+  const audit = await page.evaluate(() => window.__smearcount.audit());
+  expect(audit.filter((a) => a.field === 'release').map((a) => a.action)).toEqual(['release', 'withdraw']);
+  // the deletion, then the withdrawal it caused
+  expect(audit.slice(-2).map((a) => a.action)).toEqual(['delete', 'withdraw']);
+  expect(audit.at(-1)!.to).toContain('box deleted');
+  expect((await page.evaluate(() => window.__smearcount.sample())).verifiedAt).toBeNull();
+});
+
+test('a sample ID typed into the report survives an immediate reload', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(1));
+  await app.waitReady(600_000);
+  await page.getByTestId('export-report').click();
+  await page.getByTestId('report-sample').fill('S-RELOAD-7');
+  // no wait at all: the reload follows the last keystroke
+  await page.reload();
+  await app.waitReady(600_000);
+  expect((await page.evaluate(() => window.__smearcount.sample())).id).toBe('S-RELOAD-7');
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-sample')).toHaveValue('S-RELOAD-7');
+});

@@ -1,0 +1,76 @@
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import { createAppStore } from '../store/store';
+import { KeyedDb, openKeyed } from './idb';
+import { SAMPLE_RECORD_KEY, SamplePersistence } from './samplePersist';
+
+const defaults = { scoreThresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nmsIou: 0.5, crossClassNms: false, countRule: 'all' as const };
+
+function memoryStorage() {
+  const m = new Map<string, string>();
+  return { getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => void m.set(k, v), removeItem: (k: string) => void m.delete(k), m };
+}
+
+/** An open that fails the first `failures` times (a blocked or refused IndexedDB), then works. */
+function flakyOpen(failures: number) {
+  let calls = 0;
+  const open = (name: string, store: string) => (++calls <= failures ? Promise.reject(new Error('open refused')) : openKeyed(name, store));
+  return { open, calls: () => calls };
+}
+
+describe('SamplePersistence', () => {
+  it('a sample ID typed just before a reload survives it (no timer, no flush: the synchronous copy)', async () => {
+    const storage = memoryStorage();
+    const a = createAppStore(defaults);
+    const pa = new SamplePersistence(a, storage);
+    pa.start();
+    a.getState().setSample({ id: 'S-2026-001' });
+    // the page goes now: the 200 ms timer never fires and no IndexedDB write commits
+    const b = createAppStore(defaults);
+    await new SamplePersistence(b, storage).restore();
+    expect(b.getState().sample.id).toBe('S-2026-001');
+    // clearing the session empties the copy too
+    a.getState().clearSample();
+    expect(JSON.parse(storage.getItem(SAMPLE_RECORD_KEY)!)).toMatchObject({ id: '' });
+  });
+
+  it('keeps the IndexedDB record and audit trail as before, the copy winning for the record', async () => {
+    const storage = memoryStorage();
+    const a = createAppStore(defaults);
+    const pa = new SamplePersistence(a, storage);
+    pa.start();
+    a.getState().setSample({ id: 'S-3', operator: 'CD' });
+    a.getState().logAudit([{ at: 't', image: 'x.jpg', action: 'delete', cell: 'm0', field: 'deleted', from: 'no', to: 'yes' }]);
+    await pa.flush();
+    const b = createAppStore(defaults);
+    await new SamplePersistence(b, memoryStorage()).restore();
+    expect(b.getState().sample).toMatchObject({ id: 'S-3', operator: 'CD' });
+    expect(b.getState().audit).toHaveLength(1);
+  });
+
+  it('a failed IndexedDB open is retried on the next use, not kept for the page', async () => {
+    const f = flakyOpen(1);
+    const a = createAppStore(defaults);
+    const pa = new SamplePersistence(a, null, f.open);
+    await expect(pa.restore()).rejects.toThrow('open refused');
+    pa.start();
+    a.getState().setSample({ id: 'S-4' });
+    await pa.flush();
+    expect(a.getState().notices.filter((n) => n.source === 'save')).toHaveLength(0);
+    expect(f.calls()).toBe(2);
+    const b = createAppStore(defaults);
+    await new SamplePersistence(b, null).restore();
+    expect(b.getState().sample.id).toBe('S-4');
+  });
+
+  it('KeyedDb opens again after the connection closes', async () => {
+    const f = flakyOpen(0);
+    const db = new KeyedDb('kd-close', 'v', f.open);
+    await db.put('k', 1);
+    db.handle!.close();
+    db.handle!.onclose?.(new Event('close'));
+    await db.put('k', 2);
+    expect(await db.get<number>('k')).toBe(2);
+    expect(f.calls()).toBe(2);
+  });
+});

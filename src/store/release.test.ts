@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { addBox, deleteBox, moveBox, relabelBox, setWbcType } from '../core/edits/commands';
+import { verifyCells } from '../core/edits/gallery';
+import type { Detection } from '../core/detection/detection';
+import { releaseRevision, watchRelease } from './release';
+import { createAppStore, type AppStore } from './store';
+
+const defaults = { scoreThresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nmsIou: 0.5, crossClassNms: false, countRule: 'all' as const };
+const det = (id: string, cls: Detection['cls'], x: number, score = 0.9): Detection => ({ id, cls, score, box: { x1: x, y1: 100, x2: x + 40, y2: 140 }, origin: 'model' });
+
+function batch() {
+  const store = createAppStore(defaults);
+  const st = store.getState();
+  st.setModel({ status: 'ready' });
+  for (const id of ['a', 'b']) {
+    st.addImage({ id, name: `${id}.jpg`, bytes: 10 });
+    st.updateImage(id, { status: 'done', width: 640, height: 480, raw: [det('m0', 'RBC', 0), det('m1', 'RBC', 100), det('m2', 'WBC', 200)], wbc: { m2: [0.9, 0.02, 0.02, 0.02, 0.02, 0.01, 0.01] } });
+  }
+  st.updateImage('b', { quality: { flags: ['out-of-focus'] } as never });
+  return store;
+}
+
+function released() {
+  const store = batch();
+  watchRelease(store);
+  store.getState().setSample({ id: 'S-1', operator: 'AB' });
+  store.getState().releaseReport('AB');
+  expect(store.getState().sample.verifiedAt).not.toBeNull();
+  return store;
+}
+
+const withdrawal = (store: AppStore) => store.getState().audit.filter((e) => e.field === 'release' && e.action === 'withdraw').map((e) => e.to);
+
+describe('release', () => {
+  it('is recorded in the audit trail with the revision it rests on', () => {
+    const store = released();
+    const s = store.getState();
+    expect(s.sample.releasedRevision).toBe(releaseRevision(s));
+    expect(s.audit.at(-1)).toMatchObject({ action: 'release', field: 'release', from: 'AB', to: 'released' });
+  });
+
+  const changes: [string, (s: AppStore) => void, RegExp][] = [
+    ['a box deleted', (s) => s.getState().edit('a', deleteBox, { id: 'm0' }), /a\.jpg: box deleted \(cell m0/],
+    ['a box under the threshold left out', (s) => s.getState().edit('a', deleteBox, { id: 'm9' }), /a\.jpg: box deleted \(cell m9/],
+    ['a box added', (s) => s.getState().edit('a', addBox, { cls: 'Platelets', box: { x1: 400, y1: 10, x2: 420, y2: 30 }, width: 640, height: 480 }), /box added/],
+    ['a box moved', (s) => s.getState().edit('a', moveBox, { id: 'm1', box: { x1: 110, y1: 100, x2: 150, y2: 140 }, width: 640, height: 480 }), /box moved/],
+    ['a box relabelled', (s) => s.getState().edit('a', relabelBox, { id: 'm1', cls: 'Platelets' }), /box relabelled/],
+    ['a WBC type', (s) => s.getState().edit('a', setWbcType, { id: 'm2', type: 'monocyte' }), /WBC type changed/],
+    ['a verification', (s) => s.getState().edit('a', verifyCells, { ids: ['m2'], verified: true }), /verification changed/],
+    ['a threshold', (s) => s.getState().setThreshold('RBC', 0.6), /RBC threshold changed \(0\.5 → 0\.6\)/],
+    ['the count rule', (s) => s.getState().setCountRule('interior'), /count rule changed \(all → interior\)/],
+    ['the differential target', (s) => s.getState().setDiffRules({ target: 200 }), /differential rules changed \(target 100 → 200\)/],
+    ['an image added', (s) => s.getState().addImage({ id: 'c', name: 'c.jpg', bytes: 1 }), /image added: c\.jpg/],
+    ['an image removed', (s) => s.getState().removeImage('a'), /image removed: a\.jpg/],
+    ['a flagged image accepted', (s) => s.getState().acceptFlags('b', true), /b\.jpg: flagged image accepted/],
+    ['the sample record', (s) => s.getState().setSample({ notes: 'haemolysed' }), /sample record changed \(notes\)/],
+  ];
+  for (const [what, change, reason] of changes) {
+    it(`is withdrawn by ${what}, and the audit trail says why`, () => {
+      const store = released();
+      change(store);
+      expect(store.getState().sample.verifiedAt).toBeNull();
+      expect(store.getState().sample.withdrawn).toMatch(reason);
+      expect(withdrawal(store)).toHaveLength(1);
+      expect(withdrawal(store)[0]).toMatch(reason);
+      // the change first, then the withdrawal it caused
+      expect(store.getState().audit.at(-1)).toMatchObject({ field: 'release', action: 'withdraw' });
+    });
+  }
+
+  it('is kept by what the report does not rest on (selection, review marks, accepted boxes, a same-value setting)', () => {
+    const store = released();
+    const st = store.getState();
+    st.select('b');
+    st.setReviewed('a', true);
+    st.acceptBox('a', 'm1');
+    st.setThreshold('RBC', 0.5);
+    st.setSample({ id: 'S-1' });
+    expect(store.getState().sample.verifiedAt).not.toBeNull();
+    expect(withdrawal(store)).toHaveLength(0);
+  });
+
+  it('is a revision of the content: the same batch rebuilt (a reload) has the same revision', () => {
+    const a = batch();
+    const b = batch();
+    expect(releaseRevision(b.getState())).toBe(releaseRevision(a.getState()));
+    b.getState().edit('a', deleteBox, { id: 'm0' });
+    expect(releaseRevision(b.getState())).not.toBe(releaseRevision(a.getState()));
+  });
+
+  it('needs a sample ID', () => {
+    const store = batch();
+    store.getState().releaseReport('AB');
+    expect(store.getState().sample.verifiedAt).toBeNull();
+  });
+});

@@ -1,0 +1,90 @@
+/**
+ * Release as a lab runs it (LIS practice: preliminary, final, then withdrawn when anything it rests on
+ * changes). A release records a revision of the batch: a hash of everything the report's figures rest
+ * on (each image's shown boxes, types, verification and categories, which images count, the thresholds,
+ * NMS and count rule, the differential's rules and reference intervals). Any later change that gives
+ * another revision withdraws the release and says why in the audit trail. A content hash rather than a
+ * counter, so that a reload (which rebuilds the same batch) keeps a release that nothing has touched.
+ */
+import { diffEdits } from '../core/edits/audit';
+import type { AppState, AppStore } from './store';
+import { inTotals, shownDetections } from './selectors';
+
+/** FNV-1a, 2 × 32 bits with different seeds: a change detector, not a security measure. */
+function hash(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000197);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+}
+
+type RevisionInput = Pick<AppState, 'images' | 'order' | 'postprocess' | 'diffRules' | 'reference'>;
+
+/** The revision of the batch the report rests on. */
+export function releaseRevision(s: RevisionInput): string {
+  const images = s.order.map((id) => {
+    const im = s.images[id];
+    const dets =
+      im.status === 'done'
+        ? shownDetections(im, s.postprocess).map((d) => [d.id, d.cls, Math.round(d.box.x1), Math.round(d.box.y1), Math.round(d.box.x2), Math.round(d.box.y2), d.wbc?.type ?? '', d.wbc?.verified ? 1 : 0, d.wbc?.category ?? ''])
+        : [];
+    // deleted ids too: a box left out while under the threshold is a decision the release did not see
+    return [id, im.status, inTotals(im) ? 1 : 0, dets, im.edits.deleted];
+  });
+  return hash(JSON.stringify([s.postprocess, s.diffRules, s.reference, images]));
+}
+
+const FIELD_WORDS: Record<string, string> = {
+  deleted: 'box deleted',
+  class: 'box relabelled',
+  box: 'box moved',
+  added: 'box added',
+  kept: 'box under the threshold kept',
+  type: 'WBC type changed',
+  verified: 'verification changed',
+  category: 'category changed',
+  note: 'note changed',
+};
+
+/** Why the batch moved from `p` to `s`, in a technician's words (the first change found). */
+export function withdrawalReason(s: RevisionInput, p: RevisionInput): string {
+  for (const id of s.order) if (!p.images[id]) return `image added: ${s.images[id].name}`;
+  for (const id of p.order) if (!s.images[id]) return `image removed: ${p.images[id].name}`;
+  const t = s.postprocess;
+  const q = p.postprocess;
+  if (t.countRule !== q.countRule) return `count rule changed (${q.countRule} → ${t.countRule})`;
+  for (const c of Object.keys(t.scoreThresholds) as (keyof typeof t.scoreThresholds)[]) {
+    if (t.scoreThresholds[c] !== q.scoreThresholds[c]) return `${c} threshold changed (${q.scoreThresholds[c]} → ${t.scoreThresholds[c]})`;
+  }
+  if (t.nmsIou !== q.nmsIou || t.crossClassNms !== q.crossClassNms) return 'NMS setting changed';
+  if (s.diffRules !== p.diffRules) return `differential rules changed (target ${p.diffRules.target} → ${s.diffRules.target})`;
+  if (s.reference !== p.reference) return 'reference intervals changed';
+  for (const id of s.order) {
+    const a = p.images[id];
+    const b = s.images[id];
+    if (a === b) continue;
+    if (inTotals(a) !== inTotals(b)) return `${b.name}: ${inTotals(b) ? 'flagged image accepted' : 'flagged image taken out of the totals'}`;
+    if (a.status !== b.status) return `${b.name}: counted again`;
+    const c = diffEdits(a.edits, b.edits)[0];
+    if (c) return `${b.name}: ${FIELD_WORDS[c.field] ?? c.field} (cell ${c.cell}${c.from !== null || c.to !== null ? `, ${c.from ?? '–'} → ${c.to ?? '–'}` : ''})`;
+    if (a.adapted !== b.adapted || a.wbc !== b.wbc) return `${b.name}: WBC types changed (classifier or microscope profile)`;
+  }
+  return 'the batch changed';
+}
+
+/**
+ * Withdraws a release as soon as the batch leaves the revision it was released on. Started once the
+ * saved batch and sample record are restored (a half-restored batch is not a change).
+ */
+export function watchRelease(store: AppStore): () => void {
+  return store.subscribe((s, p) => {
+    if (!s.sample.verifiedAt) return;
+    if (s.images === p.images && s.order === p.order && s.postprocess === p.postprocess && s.diffRules === p.diffRules && s.reference === p.reference) return;
+    if (releaseRevision(s) === s.sample.releasedRevision) return;
+    s.withdrawRelease(withdrawalReason(s, p));
+  });
+}
