@@ -7,6 +7,9 @@ import type { AppState } from './store';
 export interface SampleRecord {
   id: string;
   operator: string;
+  /** Optional, as the lab's request form gives them: printed on the report when entered. */
+  patient: string;
+  ward: string;
   /** datetime-local text, as entered */
   collectedAt: string;
   receivedAt: string;
@@ -18,7 +21,7 @@ export interface SampleRecord {
   verifiedAt: string | null;
 }
 
-export const EMPTY_SAMPLE: SampleRecord = Object.freeze({ id: '', operator: '', collectedAt: '', receivedAt: '', notes: '', wbcCount: null, verifiedBy: '', verifiedAt: null });
+export const EMPTY_SAMPLE: SampleRecord = Object.freeze({ id: '', operator: '', patient: '', ward: '', collectedAt: '', receivedAt: '', notes: '', wbcCount: null, verifiedBy: '', verifiedAt: null });
 
 export interface SampleSlice {
   sample: SampleRecord;
