@@ -42,6 +42,7 @@ export function Thumbnails() {
             data-testid="thumb"
             data-status={im.status}
             data-counted={im.status === 'done' ? inTotals(im) : undefined}
+            data-flagged={flags.length > 0 || undefined}
             className={`thumb ${im.status}${id === currentId ? ' current' : ''}`}
             onClick={() => select(id)}
             tabIndex={id === currentId ? 0 : -1}
@@ -66,6 +67,12 @@ export function Thumbnails() {
                 ⚑ {FLAG_SHORT[f]}
               </span>
             ))}
+            {/* The current image's flags explained beside its thumbnail, where a finger has no hover title. */}
+            {id === currentId && flags.length > 0 && (
+              <span className="flag-explain" data-testid="thumb-flag-text">
+                {flags.map((f) => FLAG_TEXT[f]).join(' ')}
+              </span>
+            )}
           </li>
         );
       })}

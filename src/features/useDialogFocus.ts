@@ -34,9 +34,10 @@ export function useDialogFocus(ref: RefObject<HTMLElement | null>, open: boolean
         first.focus();
       }
     };
-    document.addEventListener('keydown', onKey, true);
+    // on window, in the capture phase: a dialog's own key handler (the gallery's) may stop the event there
+    window.addEventListener('keydown', onKey, true);
     return () => {
-      document.removeEventListener('keydown', onKey, true);
+      window.removeEventListener('keydown', onKey, true);
       // back to the opener, if it is still on the page (a cleared batch may have removed it)
       if (before && before.isConnected) before.focus();
     };

@@ -6,7 +6,11 @@
 
 /** A CSS string literal holding `s` as text: quotes, backslashes and line breaks escaped. */
 export function cssString(s: string): string {
-  return `"${s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[\n\r\f]/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '')}"`;
+  // line breaks become spaces; other control characters are dropped (a CSS string cannot hold them raw)
+  const text = Array.from(s.replace(/[\n\r\f]/g, ' '))
+    .filter((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f)
+    .join('');
+  return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
 /** The @page rule for a report: A4, margins wide enough for the header and the page number. */
