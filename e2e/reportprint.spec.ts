@@ -19,8 +19,16 @@ test('8 images print as one A4 page of results, then the appendix and method; fi
   await app.open('?backend=wasm');
   await app.drop(testingImages(8));
   await app.waitReady(300_000);
+  // a sample as a lab has it: the analyser's WBC count, and the WBCs verified in the gallery
+  await page.getByTestId('sample-wbc').fill('6.4');
+  await page.getByTestId('open-gallery').click();
+  const verifyGroup = page.locator('[data-testid^="gallery-verify-group-"]:enabled');
+  while ((await verifyGroup.count()) > 0) await verifyGroup.first().click();
+  await page.getByTestId('gallery-close').click();
   await page.getByTestId('export-report').click();
   await expect(page.getByTestId('report')).toBeVisible();
+  await expect(page.getByTestId('report-diff-basis')).toContainText(/on \d+ verified cells/);
+  await expect(page.getByTestId('report-abs-neutrophil')).not.toHaveText('–');
   await page.getByTestId('report-lab').fill('Haematology, City Hospital');
   await page.getByTestId('report-sample').fill('S-2026-0815');
   await page.getByTestId('report-patient').fill('Doe, J. (MRN 104233)');
