@@ -8,7 +8,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { AppPage, isolated } from './app.po';
 import { testingImages } from './data';
 
-const SAMPLE_FIELDS = ['sample-id', 'sample-operator', 'sample-received', 'sample-collected', 'sample-notes', 'sample-wbc'];
+const SAMPLE_FIELDS = ['sample-id', 'sample-operator', 'sample-received', 'sample-collected', 'sample-notes', 'sample-wbc', 'sample-patient', 'sample-ward'];
 
 async function sampleFieldsFit(page: Page, width: number) {
   const panel = page.getByTestId('sample-panel');
@@ -132,5 +132,30 @@ test.describe('390x844, touch', () => {
     await page.getByTestId('sample-id').pressSequentially('S-2026-0815');
     expect(await page.evaluate(() => window.scrollX)).toBe(0);
     await sampleFieldsFit(page, 390);
+
+    // The report preview breaks no word across lines ("RB C"): every word of every cell but the file
+    // names (which may break anywhere) lies on one line.
+    await page.locator('details.export > summary').tap();
+    await page.getByTestId('export-report').tap();
+    await expect(page.getByTestId('report')).toBeVisible();
+    const broken = await page.getByTestId('report').evaluate((root) => {
+      const out: string[] = [];
+      for (const cell of Array.from(root.querySelectorAll('th, td, h1, h2, label'))) {
+        if (cell.classList.contains('name')) continue;
+        const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          const text = n.textContent ?? '';
+          for (const m of text.matchAll(/[^\s\-–/]+/g)) {
+            const r = document.createRange();
+            r.setStart(n, m.index!);
+            r.setEnd(n, m.index! + m[0].length);
+            const tops = new Set(Array.from(r.getClientRects()).map((q) => Math.round(q.top)));
+            if (tops.size > 1) out.push(m[0]);
+          }
+        }
+      }
+      return out;
+    });
+    expect(broken).toEqual([]);
   });
 });

@@ -16,6 +16,12 @@ export function SamplePanel() {
         <label>
           Operator <input data-testid="sample-operator" value={sample.operator} onChange={(e) => set({ operator: e.target.value })} autoComplete="off" />
         </label>
+        <label>
+          Patient <input data-testid="sample-patient" value={sample.patient} onChange={(e) => set({ patient: e.target.value })} autoComplete="off" placeholder="optional" />
+        </label>
+        <label>
+          Ward <input data-testid="sample-ward" value={sample.ward} onChange={(e) => set({ ward: e.target.value })} autoComplete="off" placeholder="optional" />
+        </label>
         <label className="wide">
           Collected <input type="datetime-local" data-testid="sample-collected" value={sample.collectedAt} onChange={(e) => set({ collectedAt: e.target.value })} />
         </label>
