@@ -65,6 +65,16 @@ test.describe('1280x720', () => {
     await page.keyboard.press('Escape');
     await expect(gallery).toBeHidden();
     await expect(openGallery).toBeFocused();
+    // Esc from a field of the gallery (a smudge cell's note) closes it too, and keeps what was typed.
+    await openGallery.click();
+    await expect(gallery).toBeVisible();
+    await page.getByTestId('wbc-tile').first().click();
+    await page.getByTestId('gallery-move-smudge').click();
+    await page.getByTestId('gallery-note').fill('ruptured');
+    await page.getByTestId('gallery-note').press('Escape');
+    await expect(gallery).toBeHidden();
+    await expect(openGallery).toBeFocused();
+    await expect.poll(() => page.evaluate(() => window.__smearcount.audit().some((a) => a.to === 'ruptured'))).toBe(true);
     // desktop hints name the keys
     await expect(page.getByTestId('review-hint')).toContainText('press U');
   });
