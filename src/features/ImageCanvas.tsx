@@ -103,13 +103,18 @@ export function ImageCanvas() {
     [setSelected, dets],
   );
 
-  const drawing = useDrawing(stage, (box) => {
-    if (!current) return;
-    edit(current.id, addBox, { cls: drawClass, box, width, height });
-    // The new box is selected, so 1/2/3 relabel it (and Shift+1..7 type a WBC).
-    const added = useServicesStore.getState().images[current.id]?.edits.added;
-    if (added?.length) setSelected(added[added.length - 1].id);
-  });
+  const drawing = useDrawing(
+    stage,
+    (box) => {
+      if (!current) return;
+      edit(current.id, addBox, { cls: drawClass, box, width, height });
+      // The new box is selected, so 1/2/3 relabel it (and Shift+1..7 type a WBC).
+      const added = useServicesStore.getState().images[current.id]?.edits.added;
+      if (added?.length) setSelected(added[added.length - 1].id);
+    },
+    // A tap in Draw mode selects the cell under it (none: clears the selection), as in Select mode.
+    (p) => setSelected(smallestBoxAt(dets, p)?.id ?? null),
+  );
   const draft = drawing.draft;
 
   return (
@@ -150,13 +155,17 @@ export function ImageCanvas() {
           setView((v) => zoomAbout(v, e.evt.deltaY < 0 ? 1.15 : 1 / 1.15, p.x, p.y));
         }}
         onMouseDown={(e) => {
-          if (mode === 'draw' && current?.status === 'done') drawing.start();
-          else if (e.target === stage.current || e.target.getClassName() === 'Image') setSelected(null);
+          if (mode !== 'draw' && (e.target === stage.current || e.target.getClassName() === 'Image')) setSelected(null);
         }}
-        onMouseMove={drawing.move}
-        onMouseUp={() => {
-          if (drawing.end()) setMode('select');
+        // Draw mode takes pointer events, so a mouse, a pen and one finger all draw (two fingers pinch).
+        onPointerDown={(e) => {
+          if (mode === 'draw' && current?.status === 'done') drawing.start(e.evt);
         }}
+        onPointerMove={drawing.move}
+        onPointerUp={(e) => {
+          if (drawing.end(e.evt) !== 'none') setMode('select');
+        }}
+        onPointerCancel={(e) => drawing.cancel(e.evt)}
       >
         <Layer>
           {/* Konva cancels a touch that starts on a listening shape, which would stop the page scrolling under a finger. */}

@@ -7,11 +7,14 @@ import { imageCounts, imageFlags, inTotals, selectBatchDifferential, selectSumma
 import { FLAG_CODES, FLAG_TEXT } from '../core/quality/flags';
 import { classColors } from '../core/detection/card';
 import { Thumb } from './Thumb';
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
+import { pageFrameCss } from '../core/formats/printPage';
+import { useDialogFocus } from './useDialogFocus';
 import { countErrors } from '../core/metrics/ap';
 import { groundTruthAp, selectDifferentialState } from '../store/selectors';
 import { exportName } from '../core/formats/sample';
 import { ReportDifferential } from './report/ReportDifferential';
+import './report/report.css';
 
 /** ISO 8601 local date and time, minutes precision, with the UTC offset. */
 export function isoLocal(d = new Date()): string {
@@ -38,6 +41,11 @@ export function PrintReport() {
   const releaseReport = useApp((s) => s.releaseReport);
   const st = useApp((s) => selectDifferentialState(s, classifier?.lowConfidence));
   const reference = useApp((s) => s.reference);
+  const labName = useApp((s) => s.labName);
+  const setLabName = useApp((s) => s.setLabName);
+  const factors = useApp((s) => s.estimateFactors);
+  const dialog = useRef<HTMLElement>(null);
+  useDialogFocus(dialog, open);
   const released = !!sample.verifiedAt;
   const canRelease = sample.id.trim() !== '';
   const release = () => {
@@ -64,135 +72,213 @@ export function PrintReport() {
   const done = order.map((id) => images[id]).filter((im) => im.status === 'done');
   if (!done.length) return null;
   const t = params.scoreThresholds;
+  const flagged = done.filter((im) => imageFlags(im, params, classifier?.lowConfidence).length);
+  const leftOut = done.length - summary.images;
   return (
-    <section className={`print-report${open ? ' preview' : ''}`} aria-hidden={!open} data-testid="report" role={open ? 'dialog' : undefined} aria-label="Report preview">
+    <section
+      ref={dialog}
+      className={`print-report${open ? ' preview' : ''}`}
+      aria-hidden={!open}
+      data-testid="report"
+      role={open ? 'dialog' : undefined}
+      aria-modal={open || undefined}
+      aria-label="Report preview"
+    >
+      {/* the lab and the sample ID on every printed page, and the page number */}
+      <style>{pageFrameCss(labName, sample.id)}</style>
       {open && (
         <div className="report-actions">
           <button data-testid="report-print" onClick={release} disabled={!canRelease} title={canRelease ? 'Verify and print' : 'Enter the sample ID first'}>
             Verify and print…
           </button>
           {!canRelease && <span className="hint" data-testid="report-needs-sample">Enter the sample ID to release the report.</span>}
-          <button onClick={() => view.getState().setReportOpen(false)}>Close</button>
+          <button onClick={() => view.getState().setReportOpen(false)} data-testid="report-close">
+            Close
+          </button>
         </div>
       )}
-      <h1>Smearcount report</h1>
-      <p className="report-fields">
-        <label>
-          Sample ID <input value={sample.id} onChange={(e) => setSample({ id: e.target.value })} data-testid="report-sample" required aria-required="true" />
-        </label>
-        <label>
-          Operator <input value={sample.operator} onChange={(e) => setSample({ operator: e.target.value })} data-testid="report-operator" />
-        </label>
-        <label>
-          Verified by <input value={sample.verifiedBy} placeholder={sample.operator} onChange={(e) => setSample({ verifiedBy: e.target.value })} data-testid="report-verified-by" />
-        </label>
-      </p>
+      <div className="report-head">
+        <p className="report-lab" data-testid="report-lab-name">
+          {labName.trim()}
+        </p>
+        <h1>Blood smear report</h1>
+      </div>
+      <div className="report-fields">
+        <ReportField label="Sample ID" value={sample.id} onChange={(v) => setSample({ id: v })} testId="report-sample" required />
+        <ReportField label="Patient" value={sample.patient} onChange={(v) => setSample({ patient: v })} testId="report-patient" />
+        <ReportField label="Ward" value={sample.ward} onChange={(v) => setSample({ ward: v })} testId="report-ward" />
+        <ReportField label="Operator" value={sample.operator} onChange={(v) => setSample({ operator: v })} testId="report-operator" />
+        <ReportField label="Verified by" value={sample.verifiedBy} placeholder={sample.operator} onChange={(v) => setSample({ verifiedBy: v })} testId="report-verified-by" />
+        <ReportField label="Lab name" value={labName} onChange={setLabName} testId="report-lab" screenOnly />
+      </div>
       <p data-testid="report-sample-times">
         Collected {sample.collectedAt ? sample.collectedAt.replace('T', ' ') : '–'} · received {sample.receivedAt ? sample.receivedAt.replace('T', ' ') : '–'}
         {sample.wbcCount !== null ? ` · analyser WBC ${sample.wbcCount} ×10⁹/L` : ''}
         {sample.notes ? ` · notes: ${sample.notes}` : ''}
       </p>
-      <p data-testid="report-meta">
-        {isoLocal()} · {done.length} images · reviewed {done.filter((im) => im.reviewed).length} of {done.length} · model {card.name} (sha256{' '}
-        {card.sha256.slice(0, 16)}…, {(card.bytes / 1e6).toFixed(2)} MB){classifier ? ` + ${classifier.name} (sha256 ${classifier.sha256.slice(0, 16)}…)` : ''} · engine{' '}
-        {model.backend ?? '–'}
-        {model.threads && model.threads > 1 ? ` × ${model.threads} threads` : ''}
-      </p>
-      <p data-testid="report-settings">
-        Settings: thresholds RBC {Number(t.RBC.toFixed(3))}, WBC {Number(t.WBC.toFixed(3))}, Platelets {Number(t.Platelets.toFixed(3))}; NMS IoU{' '}
-        {params.nmsIou} {params.crossClassNms ? 'within and across classes' : 'within each class'}.
-      </p>
-      {agreement && (
-        <p data-testid="report-gt">
-          Agreement with the loaded annotations ({agreement.images} images): AP@0.5 {agreement.ap === null ? '–' : agreement.ap.toFixed(3)}; count accuracy{' '}
-          {agreement.counts}.
+
+      {/* Results first: what a clinician reads. */}
+      <div className="report-results" data-testid="report-results">
+        <h2>Cell counts</h2>
+        <table className="report-cbc" data-testid="report-cbc">
+          <thead>
+            <tr>
+              <th>Cell</th>
+              <th>Counted (cells)</th>
+              <th>Mean per field (cells/field)</th>
+              <th>Estimate (cells/µL)</th>
+            </tr>
+          </thead>
+          <tbody>
+            {CLASS_NAMES.map((k) => {
+              const f = k === 'RBC' ? null : factors[k];
+              return (
+                <tr key={k} data-testid={`report-cbc-${k}`}>
+                  <td>{k}</td>
+                  <td>{summary.totals[k]}</td>
+                  <td>{summary.meanPerImage[k].toFixed(1)}</td>
+                  <td>{f ? `≈ ${Math.round(summary.meanPerImage[k] * f).toLocaleString('en')} (smear estimate)` : ''}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+        <p>
+          On {summary.images} field{summary.images === 1 ? '' : 's'} (images){leftOut ? `; ${leftOut} flagged image${leftOut === 1 ? '' : 's'} left out of the counts` : ''}. WBC : RBC{' '}
+          {formatRatio(summary.wbcPerRbc)} · Platelets : RBC {formatRatio(summary.plateletsPerRbc)}
+          {sample.wbcCount !== null ? ` · analyser WBC ${sample.wbcCount} ×10⁹/L` : ''}.
         </p>
-      )}
-      <p data-testid="report-count-rule">
-        Count rule: {COUNT_RULES[params.countRule]}. Magnification:{' '}
-        {describeScaleSetting(fixedScale)}; second pass on{' '}
-        {done.filter((im) => im.scale?.passes === 2).length} of {done.length} images.
-      </p>
-      <table>
-        <thead>
-          <tr>
-            <th />
-            <th>Image</th>
-            {CLASS_NAMES.map((c) => (
-              <th key={c}>{c}</th>
-            ))}
-            <th>Reviewed</th>
-            <th>Edited</th>
-            <th>Flags</th>
-          </tr>
-        </thead>
-        <tbody>
-          {done.map((im) => {
-            const c = imageCounts(im, params);
-            return (
-              <tr key={im.id}>
-                <td>
-                  <span className="report-thumb">
-                    <Thumb id={im.id} ready />
-                    <svg viewBox={`0 0 ${im.width} ${im.height}`} preserveAspectRatio="none" aria-hidden>
-                      {shownDetections(im, params).map((d) => (
-                        <rect key={d.id} x={d.box.x1} y={d.box.y1} width={d.box.x2 - d.box.x1} height={d.box.y2 - d.box.y1} fill="none" stroke={color[d.cls]} strokeWidth={Math.max(2, (im.width ?? 640) / 160)} />
-                      ))}
-                    </svg>
-                  </span>
-                </td>
-                <td>{im.name}</td>
-                {CLASS_NAMES.map((k) => (
-                  <td key={k}>{c[k]}</td>
-                ))}
-                <td>{im.reviewed ? 'yes' : ''}</td>
-                <td>{wasEdited(im) ? 'yes' : ''}</td>
-                <td data-testid="report-flags">
-                  {imageFlags(im, params, classifier?.lowConfidence).join(', ')}
-                  {inTotals(im) ? '' : ' (not in the totals)'}
-                </td>
-              </tr>
-            );
-          })}
-          <tr className="total">
-            <td />
-            <td>Total{summary.images < done.length ? ` (${summary.images} of ${done.length} images; flagged ones left out)` : ''}</td>
-            {CLASS_NAMES.map((k) => (
-              <td key={k}>{summary.totals[k]}</td>
-            ))}
-            <td colSpan={3} />
-          </tr>
-          <tr className="total">
-            <td />
-            <td>Mean per image (field)</td>
-            {CLASS_NAMES.map((k) => (
-              <td key={k}>{summary.meanPerImage[k].toFixed(1)}</td>
-            ))}
-            <td colSpan={3} />
-          </tr>
-        </tbody>
-      </table>
-      {classifier && (diff.diff.classified > 0 || st.smudge + st.other > 0) && <ReportDifferential st={st} wbcCount={sample.wbcCount} reference={reference} code={Object.fromEntries(classifier.classes.map((c) => [c.name, c.code]))} shortReason={sample.shortReason} setShortReason={(v) => setSample({ shortReason: v })} />}
-      <p data-testid="report-verification" className="report-verification">
-        {released
-          ? `Verified by ${sample.verifiedBy || '(no name)'} at ${isoLocal(new Date(sample.verifiedAt!))}.`
-          : sample.withdrawn
-            ? `Not verified: the release was withdrawn (${sample.withdrawn}); verify and print again.`
-            : 'Not yet verified: released when printed with a sample ID.'}
-      </p>
-      {done.some((im) => imageFlags(im, params, classifier?.lowConfidence).length) && (
-        <ul className="report-flag-legend" data-testid="report-flag-legend">
-          {FLAG_CODES.filter((f) => done.some((im) => imageFlags(im, params, classifier?.lowConfidence).includes(f))).map((f) => (
-            <li key={f}>
-              <b>{f}</b>: {FLAG_TEXT[f]}
-            </li>
-          ))}
-        </ul>
-      )}
-      <p>
-        WBC : RBC {formatRatio(summary.wbcPerRbc)} · Platelets : RBC {formatRatio(summary.plateletsPerRbc)}. Counts by an automated
-        detector{done.some((im) => im.reviewed) ? ', reviewed where marked' : ''}; not a diagnosis.
-      </p>
+        {classifier && (diff.diff.classified > 0 || st.smudge + st.other > 0) && (
+          <>
+            <h2>WBC differential</h2>
+            <ReportDifferential st={st} wbcCount={sample.wbcCount} reference={reference} code={Object.fromEntries(classifier.classes.map((c) => [c.name, c.code]))} shortReason={sample.shortReason} setShortReason={(v) => setSample({ shortReason: v })} />
+          </>
+        )}
+        {flagged.length > 0 && (
+          <>
+            <p data-testid="report-flag-summary">
+              Flagged images: {flagged.map((im) => `${im.name} (${imageFlags(im, params, classifier?.lowConfidence).join(', ')})`).join('; ')}. Details in Appendix A.
+            </p>
+            <ul className="report-flag-legend" data-testid="report-flag-legend">
+              {FLAG_CODES.filter((f) => flagged.some((im) => imageFlags(im, params, classifier?.lowConfidence).includes(f))).map((f) => (
+                <li key={f}>
+                  <b>{f}</b>: {FLAG_TEXT[f]}
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+        <p data-testid="report-verification" className="report-verification">
+          {released
+            ? `Verified by ${sample.verifiedBy || '(no name)'} at ${isoLocal(new Date(sample.verifiedAt!))}.`
+            : sample.withdrawn
+              ? `Not verified: the release was withdrawn (${sample.withdrawn}); verify and print again.`
+              : 'Not yet verified: released when printed with a sample ID.'}
+        </p>
+        <p className="muted">
+          Counts by an automated detector{done.some((im) => im.reviewed) ? ', reviewed where marked' : ''}; not a diagnosis. Method and per-image counts in the appendix.
+        </p>
+      </div>
+
+      {/* Appendix A: one row per image; starts a new page, so up to 10 images share one A4 page. */}
+      <div className="report-appendix" data-testid="report-appendix">
+        <h2>Appendix A · Images</h2>
+        <table className="report-images">
+          <thead>
+            <tr>
+              <th className="thumb-col" />
+              <th className="name">Image</th>
+              {CLASS_NAMES.map((c) => (
+                <th key={c}>{c === 'Platelets' ? 'PLT' : c}</th>
+              ))}
+              <th>Reviewed</th>
+              <th>Edited</th>
+              <th className="flags">Flags</th>
+            </tr>
+          </thead>
+          <tbody>
+            {done.map((im) => {
+              const c = imageCounts(im, params);
+              return (
+                <tr key={im.id}>
+                  <td className="thumb-col">
+                    <span className="report-thumb">
+                      <Thumb id={im.id} ready />
+                      <svg viewBox={`0 0 ${im.width} ${im.height}`} preserveAspectRatio="none" aria-hidden>
+                        {shownDetections(im, params).map((d) => (
+                          <rect key={d.id} x={d.box.x1} y={d.box.y1} width={d.box.x2 - d.box.x1} height={d.box.y2 - d.box.y1} fill="none" stroke={color[d.cls]} strokeWidth={Math.max(2, (im.width ?? 640) / 160)} />
+                        ))}
+                      </svg>
+                    </span>
+                  </td>
+                  <td className="name">{im.name}</td>
+                  {CLASS_NAMES.map((k) => (
+                    <td key={k}>{c[k]}</td>
+                  ))}
+                  <td>{im.reviewed ? 'yes' : ''}</td>
+                  <td>{wasEdited(im) ? 'yes' : ''}</td>
+                  <td data-testid="report-flags" className="flags">
+                    {imageFlags(im, params, classifier?.lowConfidence).join(', ')}
+                    {inTotals(im) ? '' : ' (not in the totals)'}
+                  </td>
+                </tr>
+              );
+            })}
+            <tr className="total">
+              <td className="thumb-col" />
+              <td className="name">Total{summary.images < done.length ? ` (${summary.images} of ${done.length} images; flagged ones left out)` : ''}</td>
+              {CLASS_NAMES.map((k) => (
+                <td key={k}>{summary.totals[k]}</td>
+              ))}
+              <td colSpan={3} />
+            </tr>
+            <tr className="total">
+              <td className="thumb-col" />
+              <td className="name">Mean per image (field)</td>
+              {CLASS_NAMES.map((k) => (
+                <td key={k}>{summary.meanPerImage[k].toFixed(1)}</td>
+              ))}
+              <td colSpan={3} />
+            </tr>
+          </tbody>
+        </table>
+      </div>
+
+      {/* Method last: model hashes, engine, settings. */}
+      <div className="report-method" data-testid="report-method">
+        <h2>Appendix B · Method</h2>
+        <p data-testid="report-meta">
+          {isoLocal()} · {done.length} images · reviewed {done.filter((im) => im.reviewed).length} of {done.length} · model {card.name} (sha256{' '}
+          {card.sha256.slice(0, 16)}…, {(card.bytes / 1e6).toFixed(2)} MB){classifier ? ` + ${classifier.name} (sha256 ${classifier.sha256.slice(0, 16)}…)` : ''} · engine{' '}
+          {model.backend ?? '–'}
+          {model.threads && model.threads > 1 ? ` × ${model.threads} threads` : ''}
+        </p>
+        <p data-testid="report-settings">
+          Settings: thresholds RBC {Number(t.RBC.toFixed(3))}, WBC {Number(t.WBC.toFixed(3))}, Platelets {Number(t.Platelets.toFixed(3))}; NMS IoU{' '}
+          {params.nmsIou} {params.crossClassNms ? 'within and across classes' : 'within each class'}.
+        </p>
+        <p data-testid="report-count-rule">
+          Count rule: {COUNT_RULES[params.countRule]}. Magnification: {describeScaleSetting(fixedScale)}; second pass on {done.filter((im) => im.scale?.passes === 2).length} of{' '}
+          {done.length} images.
+        </p>
+        {agreement && (
+          <p data-testid="report-gt">
+            Agreement with the loaded annotations ({agreement.images} images): AP@0.5 {agreement.ap === null ? '–' : agreement.ap.toFixed(3)}; count accuracy {agreement.counts}.
+          </p>
+        )}
+      </div>
     </section>
+  );
+}
+
+/** A field of the report: an input on screen; on paper its text, or nothing when empty (a blank to
+ * fill by hand), never the input's box. */
+function ReportField({ label, value, onChange, testId, placeholder, required, screenOnly }: { label: string; value: string; onChange(v: string): void; testId: string; placeholder?: string; required?: boolean; screenOnly?: boolean }) {
+  return (
+    <label className={`report-field${screenOnly ? ' screen-only' : ''}`}>
+      <span className="report-field-label">{label}</span>{' '}
+      <input value={value} placeholder={placeholder} onChange={(e) => onChange(e.target.value)} data-testid={testId} required={required} aria-required={required || undefined} />
+      <span className="print-value">{value}</span>
+    </label>
   );
 }

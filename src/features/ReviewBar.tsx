@@ -1,9 +1,10 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { CLASS_NAMES } from '../core/detection/classes';
 import { WBC_LABEL, WBC_TYPES } from '../core/differential/differential';
 import { useApp, useServices, useView } from '../services/context';
 import { belowThresholdOf, shownDetections } from '../store/selectors';
 import { runAction, type ActionName } from './actions';
+import { useBesideBox } from './canvas/useBesideBox';
 import { useInputMode } from './useInputMode';
 
 /** How long the answer to an action (U on a clean image) stays on screen. */
@@ -33,6 +34,9 @@ export function ReviewBar() {
     const im = s.currentId ? s.images[s.currentId] : undefined;
     return !sel && selectedId ? belowThresholdOf(im, s.postprocess, s.reviewBand).find((d) => d.id === selectedId) : undefined;
   });
+  const actions = useRef<HTMLSpanElement>(null);
+  // On a phone the actions float beside the selected box, where the finger and the eye are.
+  const beside = useBesideBox(actions, sel?.box, services.view);
   useEffect(() => {
     if (!said) return;
     const t = setTimeout(() => say(null), SAID_MS);
@@ -77,7 +81,7 @@ export function ReviewBar() {
             {touch ? '' : ' · A accept, Del delete, 1/2/3 relabel'}
             {!touch && sel.cls === 'WBC' && typeNames.length ? ', Shift+1…7 type' : ''}
           </span>
-          <span className="review-actions">
+          <span className={`review-actions${beside ? ' beside' : ''}`} ref={actions} style={beside} data-testid="review-actions">
             <button data-testid="action-accept" onClick={() => run('accept')} title="Accept as it is and go on (A)">
               Accept
             </button>

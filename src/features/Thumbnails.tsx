@@ -81,6 +81,7 @@ const ThumbRow = memo(function ThumbRow({
       data-testid="thumb"
       data-status={im.status}
       data-counted={im.status === 'done' ? inTotals(im) : undefined}
+      data-flagged={flags.length > 0 || undefined}
       className={`thumb ${im.status}${current ? ' current' : ''}`}
       onClick={() => select(id)}
       tabIndex={current ? 0 : -1}
@@ -110,6 +111,12 @@ const ThumbRow = memo(function ThumbRow({
           ⚑ {FLAG_SHORT[f]}
         </span>
       ))}
+      {/* The current image's flags explained beside its thumbnail, where a finger has no hover title. */}
+      {current && flags.length > 0 && (
+        <span className="flag-explain" data-testid="thumb-flag-text">
+          {flags.map((f) => FLAG_TEXT[f]).join(' ')}
+        </span>
+      )}
     </li>
   );
 });

@@ -4,7 +4,9 @@ import { useSyncExternalStore } from 'react';
  * module-wide value so every hint on screen agrees; the last pointer or key event decides it. */
 export type InputMode = 'touch' | 'keys';
 
-let mode: InputMode = typeof matchMedia === 'function' && matchMedia('(pointer: coarse)').matches ? 'touch' : 'keys';
+// Keys are assumed only where a mouse or trackpad is the main pointer (it hovers and is fine); a
+// tablet or phone starts with touch hints, and its first real key press (a keyboard attached) switches.
+let mode: InputMode = typeof matchMedia === 'function' && !matchMedia('(hover: hover) and (pointer: fine)').matches ? 'touch' : 'keys';
 const listeners = new Set<() => void>();
 const set = (m: InputMode) => {
   if (m === mode) return;

@@ -8,6 +8,9 @@ import { releaseRevision } from './release';
 export interface SampleRecord {
   id: string;
   operator: string;
+  /** Optional, as the lab's request form gives them: printed on the report when entered. */
+  patient: string;
+  ward: string;
   /** datetime-local text, as entered */
   collectedAt: string;
   receivedAt: string;
@@ -26,7 +29,7 @@ export interface SampleRecord {
   shortReason: string;
 }
 
-export const EMPTY_SAMPLE: SampleRecord = Object.freeze({ id: '', operator: '', collectedAt: '', receivedAt: '', notes: '', wbcCount: null, verifiedBy: '', verifiedAt: null, releasedRevision: '', withdrawn: '', shortReason: '' });
+export const EMPTY_SAMPLE: SampleRecord = Object.freeze({ id: '', operator: '', patient: '', ward: '', collectedAt: '', receivedAt: '', notes: '', wbcCount: null, verifiedBy: '', verifiedAt: null, releasedRevision: '', withdrawn: '', shortReason: '' });
 
 export interface SampleSlice {
   sample: SampleRecord;

@@ -29,6 +29,9 @@ export interface SettingsSlice {
    * (null: off, the default). */
   estimateFactors: { WBC: number | null; Platelets: number | null };
   setEstimateFactor(cls: 'WBC' | 'Platelets', v: number | null): void;
+  /** The lab's name, printed at the top of every page of the report. */
+  labName: string;
+  setLabName(v: string): void;
   resetPostprocess(): void;
   toggleVisible(cls: CellClass): void;
   setBackendChoice(b: BackendChoice): void;
@@ -64,6 +67,10 @@ export const createSettingsSlice =
     fixedScale: null,
     setFixedScale(v) {
       set({ fixedScale: v !== null && Number.isFinite(v) && v > 0 ? v : null });
+    },
+    labName: '',
+    setLabName(labName) {
+      set({ labName });
     },
     resetPostprocess() {
       set((s) => ({ postprocess: s.defaults }));

@@ -7,6 +7,8 @@ import { selectGalleryCells, type GalleryCell } from '../../store/selectors';
 import { galleryLayout, groupCells, visibleRows, GROUPS, HEADER_H, ROW_H, TILE_W } from './layout';
 import { jumpToCell, moveCells, setNote, undoGallery, verify, verifyAll, type GalleryContext } from './galleryActions';
 import { CellTile } from './CellTile';
+import { useDialogFocus } from '../useDialogFocus';
+import { useInputMode } from '../useInputMode';
 import './gallery.css';
 
 const groupLabel = (g: GalleryGroup) => (g === 'smudge' || g === 'other' ? EXTRA_LABEL[g] : WBC_LABEL[g]);
@@ -28,6 +30,10 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
   const canUndo = useApp((s) => s.undoLog.past.length > 0);
   const groups = useMemo(() => groupCells(cells, low), [cells, low]);
   const scroller = useRef<HTMLDivElement>(null);
+  const dialog = useRef<HTMLElement>(null);
+  const touch = useInputMode() === 'touch';
+  // mounted only while open: focus in on mount, Tab kept inside, focus back to the opener on close
+  useDialogFocus(dialog, true);
   const [width, setWidth] = useState(800);
   const [viewport, setViewport] = useState({ top: 0, height: 600 });
   const layout = useMemo(() => galleryLayout(groups, width), [groups, width]);
@@ -63,10 +69,11 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
       const t = e.target as HTMLElement | null;
       const typing = t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT');
       if (e.key === 'Escape') {
+        // Esc closes the gallery from anywhere in it; a field is blurred first so its note is kept.
         e.preventDefault();
         e.stopImmediatePropagation();
         if (typing) t.blur();
-        else ctx.gallery.getState().setOpen(false);
+        ctx.gallery.getState().setOpen(false);
         return;
       }
       if (typing) return;
@@ -120,7 +127,7 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
 
   return (
     <div className="gallery-backdrop">
-      <section className="gallery" role="dialog" aria-modal="true" aria-label="WBC gallery" data-testid="gallery">
+      <section className="gallery" ref={dialog} role="dialog" aria-modal="true" aria-label="WBC gallery" data-testid="gallery">
         <header className="gallery-head">
           <h2>WBC gallery</h2>
           <span className="muted" data-testid="gallery-summary">
@@ -154,13 +161,19 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
               {sel.det.wbc?.category && <NoteInput key={sel.key} ctx={ctx} cell={sel} />}
             </>
           ) : (
-            <span className="hint">Tap a cell, then a type; or drag it to a group; or Shift+1…9. V verifies, Enter shows it on the canvas.</span>
+            <span className="hint" data-testid="gallery-hint">
+              {touch ? 'Tap a cell, then a type or Verify.' : 'Click a cell, then a type; or drag it to a group; or Shift+1…9. V verifies, Enter shows it on the canvas.'}
+            </span>
           )}
         </div>
         <div
           className="gallery-scroll"
           ref={scroller}
           data-testid="gallery-scroll"
+          // the cells' scroll area takes focus on open: arrows then move between cells
+          tabIndex={0}
+          data-autofocus
+          aria-label="WBC cells by type"
           onScroll={(e) => setViewport({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })}
         >
           <div style={{ height: layout.height, position: 'relative' }}>

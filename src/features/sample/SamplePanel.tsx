@@ -1,5 +1,6 @@
 import { useApp } from '../../services/context';
 import { Section } from '../Section';
+import './sample.css';
 
 /** The sample this batch is: ID (required before the report is released), operator, times, notes, and
  * the analyser's WBC count for absolute counts. Cleared with the session, never pre-filled. */
@@ -16,9 +17,15 @@ export function SamplePanel() {
           Operator <input data-testid="sample-operator" value={sample.operator} onChange={(e) => set({ operator: e.target.value })} autoComplete="off" />
         </label>
         <label>
-          Collected <input type="datetime-local" data-testid="sample-collected" value={sample.collectedAt} onChange={(e) => set({ collectedAt: e.target.value })} />
+          Patient <input data-testid="sample-patient" value={sample.patient} onChange={(e) => set({ patient: e.target.value })} autoComplete="off" placeholder="optional" />
         </label>
         <label>
+          Ward <input data-testid="sample-ward" value={sample.ward} onChange={(e) => set({ ward: e.target.value })} autoComplete="off" placeholder="optional" />
+        </label>
+        <label className="wide">
+          Collected <input type="datetime-local" data-testid="sample-collected" value={sample.collectedAt} onChange={(e) => set({ collectedAt: e.target.value })} />
+        </label>
+        <label className="wide">
           Received <input type="datetime-local" data-testid="sample-received" value={sample.receivedAt} onChange={(e) => set({ receivedAt: e.target.value })} />
         </label>
         <label title="From the haematology analyser: gives absolute counts on the report">

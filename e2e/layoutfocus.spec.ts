@@ -1,0 +1,171 @@
+/**
+ * Layout and focus: the Sample form fits a laptop (1280x720) and a phone (390x844) with no sideways
+ * scroll; on a phone the header is one line, the batch totals show, a flag's explanation sits beside its
+ * thumbnail and a selected box's actions stay on screen beside it; the gallery and the report take
+ * focus, keep Tab inside, close on Esc from any field and give focus back.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { AppPage, isolated } from './app.po';
+import { testingImages } from './data';
+
+const SAMPLE_FIELDS = ['sample-id', 'sample-operator', 'sample-received', 'sample-collected', 'sample-notes', 'sample-wbc', 'sample-patient', 'sample-ward'];
+
+async function sampleFieldsFit(page: Page, width: number) {
+  const panel = page.getByTestId('sample-panel');
+  if ((await panel.getAttribute('open')) === null) await panel.locator('summary').click();
+  const p = (await panel.boundingBox())!;
+  expect(p.x).toBeGreaterThanOrEqual(0);
+  expect(p.x + p.width).toBeLessThanOrEqual(width);
+  for (const id of SAMPLE_FIELDS) {
+    const b = (await page.getByTestId(id).boundingBox())!;
+    expect(b.x, id).toBeGreaterThanOrEqual(p.x);
+    expect(b.x + b.width, id).toBeLessThanOrEqual(p.x + p.width);
+  }
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+}
+
+test.describe('1280x720', () => {
+  test.use({ viewport: { width: 1280, height: 720 } });
+  test('the Sample form fits; the report and the gallery keep focus inside, close on Esc from a field and give focus back', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(2));
+    await app.waitReady();
+    await sampleFieldsFit(page, 1280);
+
+    // The report: focus moves in, Tab stays in, Esc from a field closes it, focus returns to its button.
+    const opener = page.getByTestId('export-report');
+    await opener.focus();
+    await page.keyboard.press('Enter');
+    const report = page.getByTestId('report');
+    await expect(report).toBeVisible();
+    const inReport = () => report.evaluate((el) => el.contains(document.activeElement));
+    await expect.poll(inReport).toBe(true);
+    for (let i = 0; i < 25; i++) {
+      await page.keyboard.press(i % 5 === 4 ? 'Shift+Tab' : 'Tab');
+      expect(await inReport()).toBe(true);
+    }
+    await page.getByTestId('report-patient').fill('Doe, J.');
+    await page.getByTestId('report-patient').press('Escape');
+    await expect(report).toBeHidden();
+    await expect(opener).toBeFocused();
+
+    // The gallery, likewise.
+    const openGallery = page.getByTestId('open-gallery');
+    await openGallery.focus();
+    await page.keyboard.press('Enter');
+    const gallery = page.getByTestId('gallery');
+    await expect(gallery).toBeVisible();
+    const inGallery = () => gallery.evaluate((el) => el.contains(document.activeElement));
+    await expect.poll(inGallery).toBe(true);
+    for (let i = 0; i < 25; i++) {
+      await page.keyboard.press(i % 5 === 4 ? 'Shift+Tab' : 'Tab');
+      expect(await inGallery()).toBe(true);
+    }
+    await page.keyboard.press('Escape');
+    await expect(gallery).toBeHidden();
+    await expect(openGallery).toBeFocused();
+    // Esc from a field of the gallery (a smudge cell's note) closes it too, and keeps what was typed.
+    await openGallery.click();
+    await expect(gallery).toBeVisible();
+    await page.getByTestId('wbc-tile').first().click();
+    await page.getByTestId('gallery-move-smudge').click();
+    await page.getByTestId('gallery-note').fill('ruptured');
+    await page.getByTestId('gallery-note').press('Escape');
+    await expect(gallery).toBeHidden();
+    await expect(openGallery).toBeFocused();
+    await expect.poll(() => page.evaluate(() => window.__smearcount.audit().some((a) => a.to === 'ruptured'))).toBe(true);
+    // desktop hints name the keys
+    await expect(page.getByTestId('review-hint')).toContainText('press U');
+  });
+});
+
+test.describe('390x844, touch', () => {
+  test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+  test('the Sample form fits; one-line header, batch totals, flag text by its thumbnail, actions beside the selected box; no key hints', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(5));
+    await app.waitReady();
+
+    // one-line header
+    const header = (await page.locator('.app > header').boundingBox())!;
+    expect(header.height).toBeLessThanOrEqual(48);
+    // the batch's totals are on screen, and they are the batch's
+    const batch = page.getByTestId('counts-bar-batch');
+    await expect(batch).toBeVisible();
+    const s = await page.evaluate(() => window.__smearcount.summary());
+    await expect(batch).toContainText(`RBC ${s.totals.RBC} · WBC ${s.totals.WBC} · PLT ${s.totals.Platelets}`);
+
+    // A flagged image (the 5th has an unsure WBC type): its explanation in words beside its thumbnail.
+    const images = await app.images();
+    const flaggedAt = images.findIndex((im) => im.flags.length > 0);
+    expect(flaggedAt).toBeGreaterThanOrEqual(0);
+    const thumb = page.getByTestId('thumb').nth(flaggedAt);
+    await thumb.tap();
+    const text = thumb.getByTestId('thumb-flag-text');
+    await expect(text).toBeVisible();
+    const img = (await thumb.locator('.thumb-img').boundingBox())!;
+    const t = (await text.boundingBox())!;
+    expect(t.x).toBeGreaterThanOrEqual(img.x + img.width - 1); // to its right
+    expect(t.y).toBeLessThan(img.y + img.height); // on its level
+    expect(t.x + t.width).toBeLessThanOrEqual(390);
+
+    // The canvas at the top of the screen (the row above it scrolled away), then a tap on a box:
+    // its actions float beside it, on screen.
+    await page.getByTestId('canvas').evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY));
+    const cur = (await app.current())!;
+    const target = isolated(cur.detections, 'RBC')!;
+    const v = await page.evaluate(() => window.__smearcount.view());
+    const c = (await page.getByTestId('canvas').locator('canvas').first().boundingBox())!;
+    const bx = { x1: c.x + v.x + target.box.x1 * v.scale, y1: c.y + v.y + target.box.y1 * v.scale, x2: c.x + v.x + target.box.x2 * v.scale, y2: c.y + v.y + target.box.y2 * v.scale };
+    await page.touchscreen.tap(bx.x1 + 1, (bx.y1 + bx.y2) / 2);
+    await expect.poll(() => page.evaluate(() => window.__smearcount.selectedId())).toBe(target.id);
+    const bar = (await page.getByTestId('review-bar').boundingBox())!;
+    expect(bar.y + bar.height).toBeLessThanOrEqual(1); // the row the actions used to sit in is off screen
+    const actions = page.getByTestId('review-actions');
+    await expect(actions).toBeInViewport({ ratio: 1 });
+    const a = (await actions.boundingBox())!;
+    // beside the box: within a few pixels below or above it
+    const gap = Math.min(Math.abs(a.y - bx.y2), Math.abs(bx.y1 - (a.y + a.height)));
+    expect(gap).toBeLessThanOrEqual(12);
+    // and they work from there
+    await page.getByTestId('action-relabel-WBC').tap();
+    await expect.poll(async () => (await app.current())!.detections.find((d) => d.id === target.id)?.cls).toBe('WBC');
+    // touch: no key names in the hints
+    await expect(page.getByTestId('review-status')).not.toContainText('Del delete');
+    await expect(page.getByTestId('review-status')).not.toContainText('Shift+');
+
+    // The Sample form fits, and typing does not slide the page sideways.
+    await sampleFieldsFit(page, 390);
+    await page.getByTestId('sample-id').tap();
+    await page.getByTestId('sample-id').pressSequentially('S-2026-0815');
+    expect(await page.evaluate(() => window.scrollX)).toBe(0);
+    await sampleFieldsFit(page, 390);
+
+    // The report preview breaks no word across lines ("RB C"): every word of every cell but the file
+    // names (which may break anywhere) lies on one line.
+    await page.locator('details.export > summary').tap();
+    await page.getByTestId('export-report').tap();
+    await expect(page.getByTestId('report')).toBeVisible();
+    const broken = await page.getByTestId('report').evaluate((root) => {
+      const out: string[] = [];
+      for (const cell of Array.from(root.querySelectorAll('th, td, h1, h2, label'))) {
+        if (cell.classList.contains('name')) continue;
+        const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          const text = n.textContent ?? '';
+          for (const m of text.matchAll(/[^\s\-–/]+/g)) {
+            const r = document.createRange();
+            r.setStart(n, m.index!);
+            r.setEnd(n, m.index! + m[0].length);
+            const tops = new Set(Array.from(r.getClientRects()).map((q) => Math.round(q.top)));
+            if (tops.size > 1) out.push(m[0]);
+          }
+        }
+      }
+      return out;
+    });
+    expect(broken).toEqual([]);
+  });
+});
