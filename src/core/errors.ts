@@ -10,7 +10,9 @@ export type DetectorErrorCode = 'model-download' | 'model-integrity' | 'session-
 export type IntakeErrorCode = 'empty' | 'not-image' | 'tiff' | 'unsupported' | 'too-large' | 'decode' | 'duplicate';
 /** A file the app reads: a VOC annotation, or a model card (the model's JSON description). */
 export type FileErrorCode = 'annotation' | 'model-card';
-export type ErrorCode = DetectorErrorCode | IntakeErrorCode | FileErrorCode;
+/** Live mode's camera: permission refused, no camera at all, or one that would not start. */
+export type CameraErrorCode = 'camera-denied' | 'no-camera' | 'camera-failed';
+export type ErrorCode = DetectorErrorCode | IntakeErrorCode | FileErrorCode | CameraErrorCode;
 
 export class AppError extends Error {
   constructor(
@@ -54,6 +56,12 @@ export function errorMessage(e: unknown): string {
       return `The detection model failed its integrity check and was not used: ${d}. Reload the page; if this persists, the installation is damaged.`;
     case 'session-create':
       return `The detection engine could not start: ${d}.`;
+    case 'camera-denied':
+      return 'The camera was not allowed. To count live, allow this site to use the camera (the lock or camera icon beside the address), then press Live again. Nothing from the camera leaves this device.';
+    case 'no-camera':
+      return `No camera was found${d ? ` (${d})` : ''}. Live mode needs a phone or a computer with a camera; you can still add photos with Add images.`;
+    case 'camera-failed':
+      return `The camera could not start${d ? `: ${d}` : ''}. Close other apps that use the camera, then press Live again.`;
     case 'inference':
     case 'bad-request':
     case 'worker':
