@@ -81,7 +81,7 @@ test.describe('the loop: 8 fields, slides, a dark tail, then the first field aga
     expect(images.every((i) => i.status === 'done')).toBe(true);
     const summary = await page.evaluate(() => window.__smearcount.summary());
     const truth = testingImages(FIELDS).reduce((n, f) => n + truthCounts(f).RBC, 0);
-    console.log(`live loop: ${seen.frames} frames judged, ${seen.previews} previews in ${((Date.now() - started) / 1000).toFixed(1)} s; RBC ${summary.totals.RBC} vs ${truth} labelled; still-to-captured ${seen.captureMs.map((m) => m.toFixed(0)).join(', ')} ms`);
+    console.log(`live loop: camera ${seen.size?.width}x${seen.size?.height}, ${seen.frames} frames judged, ${seen.previews} previews in ${((Date.now() - started) / 1000).toFixed(1)} s; RBC ${summary.totals.RBC} vs ${truth} labelled; still-to-captured ${seen.captureMs.map((m) => m.toFixed(0)).join(', ')} ms`);
     expect(summary.images).toBe(FIELDS);
     expect(Math.abs(summary.totals.RBC - truth) / truth).toBeLessThanOrEqual(0.15);
   });
