@@ -6,7 +6,7 @@
 import { chromium, expect, test as base, type Browser, type Page } from '@playwright/test';
 import { AppPage } from './app.po';
 import { testingImages, truthCounts } from './data';
-import { buildFakeCamera, fakeCameraArgs, fieldTour, scriptSeconds, type Step } from './fakeCamera';
+import { buildFakeCamera, fakeCameraArgs, fieldTour, scriptSeconds, type Step } from '../scripts/fakeCamera';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import config from '../playwright.config';

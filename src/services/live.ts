@@ -182,12 +182,14 @@ export class LiveCamera {
       this.small = c.getContext('2d', { willReadFrequently: true });
     }
     const ctx = this.small!;
+    const t0 = performance.now();
     ctx.drawImage(video, 0, 0, size.width, size.height);
     const px = ctx.getImageData(0, 0, size.width, size.height);
     const verdict = this.judge.onFrame(now, px);
+    const judgeMs = performance.now() - t0;
     const st = live.getState();
     const field = verdict.field ? scaleCircle(verdict.field, width / size.width) : null;
-    const patch: Partial<ReturnType<LiveStore['getState']>> = { frames: st.frames + 1, field };
+    const patch: Partial<ReturnType<LiveStore['getState']>> = { frames: st.frames + 1, judgeMs: st.judgeMs + judgeMs, field };
     if (!st.size || st.size.width !== width || st.size.height !== height) patch.size = { width, height };
     let state = verdict.state;
     if (verdict.state === 'capture') {

@@ -34,6 +34,8 @@ export interface LiveViewState {
   /** Frames judged, and previews detected, in this run. */
   frames: number;
   previews: number;
+  /** ms spent judging frames on the page (the capture rule and the small copy), summed over `frames`. */
+  judgeMs: number;
   /** WBCs of the batch counted toward the differential target, and the target. */
   wbc: number;
   target: number;
@@ -59,6 +61,7 @@ export const LIVE_CLOSED = {
   repeats: 0,
   frames: 0,
   previews: 0,
+  judgeMs: 0,
   wbc: 0,
   target: 100,
   reached: false,

@@ -7,7 +7,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeImage } from '../scripts/evaluation/decode';
+import { decodeImage } from './evaluation/decode';
 
 export const CAMERA = { width: 640, height: 480, fps: 10 };
 
