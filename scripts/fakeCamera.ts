@@ -63,9 +63,14 @@ function toYuv(rgbAt: (x: number, y: number) => [number, number, number], w: num
 }
 
 /** The view at `offset` pixels from field a toward field b (b sits right of a on the slide). */
-function panned(a: Rgb, b: Rgb, offset: number, w: number, h: number, gain = 1): Yuv {
+/** The black ring of an eyepiece photo: the disc's radius, as a fraction of the frame's height. */
+export const EYEPIECE_RADIUS = 0.47;
+
+function panned(a: Rgb, b: Rgb, offset: number, w: number, h: number, gain = 1, eyepiece = false): Yuv {
+  const r2 = (EYEPIECE_RADIUS * h) ** 2;
   return toYuv(
     (x, y) => {
+      if (eyepiece && (x + 0.5 - w / 2) ** 2 + (y + 0.5 - h / 2) ** 2 > r2) return [4, 3, 4];
       const sx = x + offset;
       const src = sx < w ? a : b;
       const i = (y * w + (sx < w ? sx : sx - w)) * 3;
@@ -88,7 +93,7 @@ async function loadField(path: string, w: number, h: number): Promise<Rgb> {
  * Writes the script as a .y4m under the system's temp folder (reused when it exists with the same size)
  * and returns its path. `name` must be unique per script.
  */
-export async function buildFakeCamera(name: string, images: string[], steps: Step[], cam = CAMERA): Promise<string> {
+export async function buildFakeCamera(name: string, images: string[], steps: Step[], cam = CAMERA, opts: { eyepiece?: boolean } = {}): Promise<string> {
   const { width: w, height: h, fps } = cam;
   const dir = join(tmpdir(), 'smearcount-fake-camera');
   mkdirSync(dir, { recursive: true });
@@ -111,11 +116,11 @@ export async function buildFakeCamera(name: string, images: string[], steps: Ste
       else if ('hold' in s) {
         const a = fields[s.field];
         const b = fields[(s.field + 1) % fields.length];
-        put(panned(a, b, Math.round((s.shift ?? 0) * w), w, h, s.gain), Math.round(s.hold * fps));
+        put(panned(a, b, Math.round((s.shift ?? 0) * w), w, h, s.gain, opts.eyepiece), Math.round(s.hold * fps));
       } else {
         const n = Math.round(s.pan * fps);
         // the frames strictly between the two held views: the slide moves the whole way in `pan` seconds
-        for (let k = 1; k <= n; k++) put(panned(fields[s.from], fields[s.to], Math.round((k / (n + 1)) * w), w, h), 1);
+        for (let k = 1; k <= n; k++) put(panned(fields[s.from], fields[s.to], Math.round((k / (n + 1)) * w), w, h, 1, opts.eyepiece), 1);
       }
     }
   } finally {
