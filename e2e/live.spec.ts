@@ -6,7 +6,7 @@
 import { chromium, expect, test as base, type Browser, type Page } from '@playwright/test';
 import { AppPage } from './app.po';
 import { testingImages, truthCounts } from './data';
-import { buildFakeCamera, fakeCameraArgs, fieldTour, scriptSeconds, type Step } from '../scripts/fakeCamera';
+import { buildFakeCamera, EYEPIECE_RADIUS, fakeCameraArgs, fieldTour, scriptSeconds, type Step } from '../scripts/fakeCamera';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import config from '../playwright.config';
@@ -181,5 +181,60 @@ test.describe('permission refused', () => {
     await expect(page.getByTestId('notice-camera')).toBeVisible();
     await page.getByTestId('live-stop').click();
     await expect(page.getByTestId('live-view')).toHaveCount(0);
+  });
+});
+
+test.describe('eyepiece photos', () => {
+  /** CBC Testing fields as a phone sees them through the eyepiece: the same smear in a black ring. */
+  async function eyepiecePngs(n: number): Promise<{ files: string[]; r: number }> {
+    const { decodeImage } = await import('../scripts/evaluation/decode');
+    const { PNG } = await import('pngjs');
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    const dir = join(tmpdir(), 'smearcount-eyepiece');
+    mkdirSync(dir, { recursive: true });
+    const files: string[] = [];
+    let r = 0;
+    for (const f of testingImages(n)) {
+      const img = await decodeImage(f);
+      r = EYEPIECE_RADIUS * img.height;
+      const png = new PNG({ width: img.width, height: img.height });
+      for (let y = 0; y < img.height; y++) for (let x = 0; x < img.width; x++) {
+        const i = (y * img.width + x) * 4;
+        const out = (x + 0.5 - img.width / 2) ** 2 + (y + 0.5 - img.height / 2) ** 2 > r * r;
+        png.data.set(out ? [4, 3, 4, 255] : [img.data[i], img.data[i + 1], img.data[i + 2], 255], i);
+      }
+      const file = join(dir, `eyepiece-${f.replace(/^.*\//, '').replace(/\.jpe?g$/i, '')}.png`);
+      writeFileSync(file, PNG.sync.write(png));
+      files.push(file);
+    }
+    return { files, r };
+  }
+
+  test('the black ring is not "not a smear", and cells are counted only inside the field', async ({ page }) => {
+    test.setTimeout(300_000);
+    const n = 4;
+    const { files, r } = await eyepiecePngs(n);
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop([...testingImages(n), ...files]);
+    await app.waitReady(240_000);
+    const images = await app.images();
+    expect(images).toHaveLength(2 * n);
+    for (let k = 0; k < n; k++) {
+      const plainImg = images[k];
+      const eye = images[n + k];
+      expect(eye.flags.filter((f) => f !== 'unfamiliar-colour' && f !== 'wbc-type-unsure')).toEqual([]);
+      await app.selectImage(n + k);
+      const dets = (await app.current())!.detections;
+      const centre = (d: (typeof dets)[number]) => [(d.box.x1 + d.box.x2) / 2, (d.box.y1 + d.box.y2) / 2];
+      const inside = ([x, y]: number[]) => (x - 320) ** 2 + (y - 240) ** 2 <= r * r;
+      expect(dets.every((d) => inside(centre(d)))).toBe(true);
+      // the same field without the ring, counted inside the same disc
+      await app.selectImage(k);
+      const plainIn = (await app.current())!.detections.filter((d) => d.cls === 'RBC' && inside(centre(d))).length;
+      const eyeRbc = dets.filter((d) => d.cls === 'RBC').length;
+      console.log(`${plainImg.name}: RBC in the disc ${plainIn} without the ring, ${eyeRbc} with it; flags ${eye.flags.join(',') || 'none'}`);
+      expect(Math.abs(eyeRbc - plainIn)).toBeLessThanOrEqual(Math.max(3, 0.25 * plainIn));
+    }
   });
 });

@@ -81,8 +81,7 @@ export function LiveView() {
             <p className="live-count" data-testid="live-count" aria-live="polite">
               <strong data-testid="live-wbc">{wbc}</strong> / {target} WBC · <span data-testid="live-fields">{captured}</span> field{captured === 1 ? '' : 's'}
               <span className="live-field-count">
-                {' '}
-                · this field: {count('RBC')} RBC, {count('WBC')} WBC, {count('Platelets')} PLT
+                this field: {count('RBC')} RBC, {count('WBC')} WBC, {count('Platelets')} PLT
               </span>
             </p>
             <p className={`live-said${reached ? ' reached' : ''}`} data-testid="live-status" role="status">
