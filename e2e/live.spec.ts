@@ -238,3 +238,15 @@ test.describe('eyepiece photos', () => {
     }
   });
 });
+
+test.describe('on a phone', () => {
+  test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+
+  test('Live is on the first screen, beside Add images', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    const live = (await page.getByTestId('live-start').boundingBox())!;
+    expect(live.y + live.height).toBeLessThan(844 / 3);
+    expect(live.height).toBeGreaterThanOrEqual(40);
+  });
+});

@@ -97,6 +97,16 @@ export class LiveCamera {
       this.video = video;
       live.getState().set({ phase: 'running', stream, size: { width: video.videoWidth, height: video.videoHeight } });
       this.watchTarget();
+      // A phone that locks or switches apps must not keep its camera (nor capture what it sees then).
+      const onHide = () => {
+        if (document.visibilityState === 'hidden') this.stop();
+      };
+      document.addEventListener('visibilitychange', onHide);
+      const unwatch = this.unsubscribe;
+      this.unsubscribe = () => {
+        unwatch?.();
+        document.removeEventListener('visibilitychange', onHide);
+      };
       this.loop(run);
       // the detector for the boxes (loads at start anyway; here it is awaited only by the previews)
       this.deps.loadDetector().catch(() => undefined);
