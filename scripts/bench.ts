@@ -29,6 +29,7 @@ import { parseModelCard } from '../src/core/detection/card';
 import { resizeToCHW } from '../src/core/detection/resize';
 import { ensureScaleSets, requireData } from './dataRoot';
 import { startPreview } from './preview';
+import { benchLive } from './benchLive';
 
 /** The model shipped before this one (1.26 M params at 640x480), for the speed ratio. */
 const PREV_COMMIT = 'ea5668b';
@@ -47,6 +48,7 @@ const { values: opt } = parseArgs({
     batch: { type: 'string', default: '60' },
     'no-seed': { type: 'boolean', default: false },
     'no-webgpu': { type: 'boolean', default: false },
+    'no-live': { type: 'boolean', default: false },
   },
 });
 const N_IMAGES = Number(opt.images);
@@ -494,6 +496,9 @@ const batchRatio = r2(batch.ms / batch.sumInferenceMs);
 console.log(`batch on 1 detector thread: ${(batch1.ms / 1000).toFixed(2)} s (${r2(batch1.ms / batch1.sumInferenceMs)}x its sum of inferences) against ${(batch.ms / 1000).toFixed(2)} s on ${batch.threads} (load ${batch1Load.join(' ')})`);
 console.log(`batch: ${N_BATCH} images in ${(batch.ms / 1000).toFixed(2)} s against ${(batch.sumInferenceMs / 1000).toFixed(2)} s of inference (+${(batch.sumClassifyMs / 1000).toFixed(2)} s WBC typing): ${batchRatio}x the sum (load ${batchLoad.join(' ')})`);
 
+// live mode (issue 23): its own module and browsers (the fake camera is a launch flag)
+const live = opt['no-live'] ? null : await benchLive(BASE);
+
 mkdirSync(join(REPO, 'bench-results'), { recursive: true });
 writeFileSync(
   join(REPO, 'bench-results', 'bench.json'),
@@ -507,6 +512,7 @@ writeFileSync(
       rows,
       ratios,
       batch: { images: N_BATCH, ...batch, batchOverSum: batchRatio, load: batchLoad, oneThread: { ...batch1, batchOverSum: r2(batch1.ms / batch1.sumInferenceMs), load: batch1Load } },
+      live,
     },
     null,
     2,

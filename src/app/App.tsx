@@ -18,6 +18,7 @@ import { PrintReport } from '../features/PrintReport';
 import { Gallery } from '../features/gallery/Gallery';
 import { SamplePanel } from '../features/sample/SamplePanel';
 import { ProfilePanel } from '../features/profile/ProfilePanel';
+import { LiveView } from '../features/live/LiveView';
 import { ServicesContext } from '../services/context';
 import type { Services } from '../services/services';
 
@@ -64,6 +65,7 @@ export function App({ services }: { services: Services }) {
         </aside>
         <PrintReport />
         <Gallery />
+        <LiveView />
       </div>
     </ServicesContext.Provider>
   );

@@ -9,6 +9,7 @@ import type { AppStore } from '../store/store';
 import type { ViewStore } from '../store/viewStore';
 import type { Box } from '../core/detection/geometry';
 import { addBox } from '../core/edits/commands';
+import type { LiveStore } from '../store/liveStore';
 
 const plainBox = (b: Box): Box => ({ x1: b.x1, y1: b.y1, x2: b.x2, y2: b.y2 });
 
@@ -20,9 +21,11 @@ export interface TestHookDeps {
   samplePersistence: { flush(): Promise<void> };
   profile: { timeFit(n: number): { ms: number; cells: number } | null } | null;
   classifier: { lowConfidence: number } | null;
+  live: LiveStore;
+  camera: { pending: number };
 }
 
-export function createTestHook({ store: useAppStore, view: useView, persistence, samplePersistence, profile, classifier }: TestHookDeps) {
+export function createTestHook({ store: useAppStore, view: useView, persistence, samplePersistence, profile, classifier, live, camera }: TestHookDeps) {
   const hook = {
     current() {
       const s = useAppStore.getState();
@@ -102,6 +105,29 @@ export function createTestHook({ store: useAppStore, view: useView, persistence,
       if (!im || im.status !== 'done' || !im.width || !im.height) return 0;
       for (const box of boxes) s.edit(imageId, addBox, { cls: 'WBC', box, width: im.width, height: im.height });
       return boxes.length;
+    },
+    /** Live mode: what the camera view shows and has captured (fields still being encoded: `pending`). */
+    live: () => {
+      const l = live.getState();
+      return {
+        open: l.open,
+        phase: l.phase,
+        error: l.error,
+        size: l.size,
+        state: l.state,
+        boxes: l.boxes.length,
+        field: l.field,
+        captured: [...l.captured],
+        repeats: l.repeats,
+        frames: l.frames,
+        previews: l.previews,
+        judgeMs: l.judgeMs,
+        wbc: l.wbc,
+        target: l.target,
+        reached: l.reached,
+        captureMs: [...l.captureMs],
+        pending: camera.pending,
+      };
     },
     /** Resolves once everything so far is written to IndexedDB. */
     flush: () => Promise.all([persistence.flush(), samplePersistence.flush()]).then(() => undefined),

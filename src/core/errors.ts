@@ -13,7 +13,9 @@ export type IntakeErrorCode = 'empty' | 'not-image' | 'tiff' | 'unsupported' | '
 export type FileErrorCode = 'annotation' | 'model-card' | 'profile' | 'reference-intervals';
 /** Machinery a technician does not see at work until it fails: an export, the quality worker, storage. */
 export type ServiceErrorCode = 'export' | 'quality-worker' | 'storage';
-export type ErrorCode = DetectorErrorCode | IntakeErrorCode | FileErrorCode | ServiceErrorCode;
+/** Live mode's camera: permission refused, no camera at all, or one that would not start. */
+export type CameraErrorCode = 'camera-denied' | 'no-camera' | 'camera-failed';
+export type ErrorCode = DetectorErrorCode | IntakeErrorCode | FileErrorCode | ServiceErrorCode | CameraErrorCode;
 
 export class AppError extends Error {
   constructor(
@@ -67,6 +69,12 @@ export function errorMessage(e: unknown): string {
       return `The detection model failed its integrity check and was not used: ${d}. Reload the page; if this persists, the installation is damaged.`;
     case 'session-create':
       return `The detection engine could not start: ${d}.`;
+    case 'camera-denied':
+      return 'The camera was not allowed. To count live, allow this site to use the camera (the lock or camera icon beside the address), then press Live again. Nothing from the camera leaves this device.';
+    case 'no-camera':
+      return `No camera was found${d ? ` (${d})` : ''}. Live mode needs a phone or a computer with a camera; you can still add photos with Add images.`;
+    case 'camera-failed':
+      return `The camera could not start${d ? `: ${d}` : ''}. Close other apps that use the camera, then press Live again.`;
     case 'inference':
     case 'bad-request':
     case 'worker':

@@ -30,7 +30,7 @@ async function filesFromDataTransfer(dt: DataTransfer): Promise<File[]> {
 }
 
 export function DropZone() {
-  const { runner } = useServices();
+  const { runner, camera: live } = useServices();
   const [over, setOver] = useState(false);
   const [dragging, setDragging] = useState(false);
   const input = useRef<HTMLInputElement>(null);
@@ -135,6 +135,10 @@ export function DropZone() {
             Folder
           </button>
         )}
+        {/* live mode: the camera counts field after field (services/live.ts) */}
+        <button className="live-start" data-testid="live-start" onClick={() => void live.start()} title="Count live at the eyepiece: each still, sharp field is captured once">
+          Live
+        </button>
       </div>
       <span className="drop-hint">
         {touch ? 'Photograph a field or pick images from the gallery · images stay on this device' : 'or drop images or folders here · paste with Ctrl+V'}

@@ -27,6 +27,8 @@ import { watchOptics } from './optics';
 import { chooseThreads, parseRecord, recordBatch } from './threadChoice';
 import { optimizedModels } from './optimizedModels';
 import { watchRelease } from '../store/release';
+import { createLiveStore, type LiveStore } from '../store/liveStore';
+import { LiveCamera } from './live';
 
 export interface Services {
   card: ModelCard;
@@ -45,6 +47,9 @@ export interface Services {
   tiles: CellTiles;
   /** The microscope profile (null without a classifier that exposes its embedding). */
   profile: ProfileService | null;
+  /** Live mode: the camera view's state, and the camera that fills the batch field by field. */
+  live: LiveStore;
+  camera: LiveCamera;
   loadDetector(): Promise<DetectorClient>;
   /** The engine choice persists; switching restarts the page (the batch is restored from IndexedDB). */
   chooseBackend(b: BackendChoice): void;
@@ -166,6 +171,17 @@ export function createServices(opts: ServiceOptions): Services {
   const samplePersistence = new SamplePersistence(store, opts.storage);
   const profile = classifier?.embedding ? new ProfileService(store, classifier) : null;
   if (classifier && !classifier.embedding) store.getState().setAdaptation({ unavailable: true });
+  const live = createLiveStore();
+  const liveTarget = Number(params.get('liveTarget'));
+  const camera = new LiveCamera({
+    store,
+    live,
+    addFiles: (f) => runner.addFiles(f),
+    loadDetector,
+    card,
+    lowConfidence: classifier?.lowConfidence ?? 0.6,
+    targetOverride: Number.isInteger(liveTarget) && liveTarget > 0 ? liveTarget : null,
+  });
   let session: Promise<void> | undefined;
 
   return {
@@ -181,6 +197,8 @@ export function createServices(opts: ServiceOptions): Services {
     gallery,
     tiles,
     profile,
+    live,
+    camera,
     loadDetector,
     chooseBackend(b) {
       opts.storage.setItem(BACKEND_KEY, b);

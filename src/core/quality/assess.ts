@@ -9,6 +9,7 @@ import { postprocess } from '../detection/postprocess';
 import type { ScaleInfo } from '../detection/scale';
 import { CALIBRATION, WBC_RULE } from './calibration';
 import { detectionStats, qualityFlags, type DetectionStats, type FlagCode, type QualityCalibration } from './flags';
+import { findCircularField, inCircle } from './field';
 import { pixelStats, type PixelStats, type SmallImage } from './pixels';
 import { applyWbcRule, type WbcRuleParams } from './wbcRule';
 
@@ -27,9 +28,15 @@ export function assessImage(
   opts: { calibration?: QualityCalibration; wbcRule?: WbcRuleParams | null } = {},
 ): { raw: Detection[]; quality: Quality } {
   const rule = opts.wbcRule === undefined ? WBC_RULE : opts.wbcRule;
-  const ruled = rule ? applyWbcRule(raw, small, rule) : raw;
+  // An eyepiece photo: only the circular field is smear. Detections centred in the black ring are not
+  // cells, and the ring is no evidence about the smear (see field.ts).
+  const field = findCircularField(small);
+  const inField = field
+    ? raw.filter((d) => inCircle(field, ((d.box.x1 + d.box.x2) / 2) * small.scale, ((d.box.y1 + d.box.y2) / 2) * small.scale))
+    : raw;
+  const ruled = rule ? applyWbcRule(inField, small, rule) : inField;
   const post = postprocess(ruled, { ...card.postprocess, countRule: 'all' });
-  const pixels = pixelStats(small);
+  const pixels = pixelStats(small, field);
   const detections = detectionStats(post, size.width, size.height, scale, card.scale);
   return { raw: ruled, quality: { flags: qualityFlags({ pixels, detections }, opts.calibration ?? CALIBRATION), pixels, detections } };
 }

@@ -5,6 +5,7 @@
  * whatever resampler the browser has (the page only hands over the pixels, at most 4x STATS_SIDE).
  */
 import type { Box } from '../detection/geometry';
+import { inCircle, type Circle } from './field';
 
 /** Long side of the image the statistics are taken on. */
 export const STATS_SIDE = 256;
@@ -103,32 +104,47 @@ export interface PixelStats {
 
 const lnRatio = (a: number, b: number) => Math.log((a + 1) / (b + 1));
 
-export function pixelStats(img: Rgba): PixelStats {
+/** Pixels this close to the circular field's rim are left out: the rim's step would read as sharpness. */
+const RIM_MARGIN_PX = 3;
+
+/**
+ * The statistics of the whole image, or, for an eyepiece photo, of its circular field only (`field`, in
+ * this copy's pixels): the black ring would otherwise be the "darkest fifth" (no stain colour) and its
+ * rim the sharpest edge.
+ */
+export function pixelStats(img: Rgba, field: Circle | null = null): PixelStats {
   const { data, width: w, height: h } = img;
   const n = w * h;
+  const inside = new Uint8Array(n);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) inside[y * w + x] = !field || inCircle(field, x + 0.5, y + 0.5, RIM_MARGIN_PX) ? 1 : 0;
   const g = new Float32Array(n);
   let sr = 0;
   let sg = 0;
   let sb = 0;
   let sum = 0;
   let sum2 = 0;
+  let count = 0;
   for (let p = 0; p < n; p++) {
     const i = p * 4;
     const v = grey(data, i);
     g[p] = v;
+    if (!inside[p]) continue;
+    count++;
     sr += data[i];
     sg += data[i + 1];
     sb += data[i + 2];
     sum += v;
     sum2 += v * v;
   }
-  const mean = sum / n;
-  const sd = Math.sqrt(Math.max(0, sum2 / n - mean * mean));
+  const cnt = Math.max(1, count);
+  const mean = sum / cnt;
+  const sd = Math.sqrt(Math.max(0, sum2 / cnt - mean * mean));
   let lap = 0;
   let m = 0;
   for (let y = 1; y < h - 1; y++) {
     for (let x = 1; x < w - 1; x++) {
       const p = y * w + x;
+      if (!inside[p]) continue;
       lap += Math.abs(4 * g[p] - g[p - 1] - g[p + 1] - g[p - w] - g[p + w]);
       m++;
     }
@@ -136,11 +152,11 @@ export function pixelStats(img: Rgba): PixelStats {
   const sharpness = m && sd > 1e-6 ? lap / m / sd : 0;
   // darkest fifth by grey level: a 256-bin histogram avoids sorting 50k values
   const hist = new Uint32Array(256);
-  for (let p = 0; p < n; p++) hist[Math.min(255, Math.max(0, Math.round(g[p])))]++;
+  for (let p = 0; p < n; p++) if (inside[p]) hist[Math.min(255, Math.max(0, Math.round(g[p])))]++;
   let cut = 0;
   for (let c = 0, k = 0; k < 256; k++) {
     c += hist[k];
-    if (c >= n / 5) {
+    if (c >= cnt / 5) {
       cut = k;
       break;
     }
@@ -150,7 +166,7 @@ export function pixelStats(img: Rgba): PixelStats {
   let db = 0;
   let dn = 0;
   for (let p = 0; p < n; p++) {
-    if (Math.round(g[p]) > cut) continue;
+    if (!inside[p] || Math.round(g[p]) > cut) continue;
     const i = p * 4;
     dr += data[i];
     dg += data[i + 1];
@@ -160,7 +176,7 @@ export function pixelStats(img: Rgba): PixelStats {
   dn = Math.max(1, dn);
   return {
     sharpness,
-    colour: [lnRatio(sr / n, sg / n), lnRatio(sb / n, sg / n), lnRatio(dr / dn, dg / dn), lnRatio(db / dn, dg / dn)],
+    colour: [lnRatio(sr / cnt, sg / cnt), lnRatio(sb / cnt, sg / cnt), lnRatio(dr / dn, dg / dn), lnRatio(db / dn, dg / dn)],
     brightness: mean,
     width: w,
     height: h,

@@ -1,0 +1,252 @@
+/**
+ * Live at the eyepiece (issue 23), with Chromium's fake camera playing a slide built at test time from
+ * CBC Testing fields (e2e/fakeCamera.ts): fields held still, slides between them, a dark tail, and the
+ * loop that brings the first field back. Each describe launches its own browser with its own video.
+ */
+import { chromium, expect, test as base, type Browser, type Page } from '@playwright/test';
+import { AppPage } from './app.po';
+import { testingImages, truthCounts } from './data';
+import { buildFakeCamera, EYEPIECE_RADIUS, fakeCameraArgs, fieldTour, scriptSeconds, type Step } from '../scripts/fakeCamera';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import config from '../playwright.config';
+
+const baseArgs = config.use?.launchOptions?.args ?? [];
+const videoPath = (name: string) => join(tmpdir(), 'smearcount-fake-camera', `${name}.y4m`);
+const live = (page: Page) => page.evaluate(() => window.__smearcount.live());
+
+/**
+ * A page in a browser of its own whose camera plays the video `name`: the camera flags are launch flags,
+ * and Playwright allows launch options per file only, while each test here needs its own video. The
+ * context gets the config's settings, and the `camera` permission unless the prompt is to be refused.
+ */
+const test = base.extend<{ cameraPage: (name: string, opts?: { refuse?: boolean }) => Promise<Page> }>({
+  // eslint-disable-next-line no-empty-pattern
+  cameraPage: async ({}, use) => {
+    const browsers: Browser[] = [];
+    await use(async (name, opts = {}) => {
+      const browser = await chromium.launch({ ...config.use?.launchOptions, args: [...baseArgs, ...fakeCameraArgs(videoPath(name), !opts.refuse)] });
+      browsers.push(browser);
+      const context = await browser.newContext({ baseURL: config.use?.baseURL, viewport: config.use?.viewport, permissions: opts.refuse ? [] : ['camera'] });
+      return context.newPage();
+    });
+    for (const b of browsers) await b.close();
+  },
+});
+
+async function startLive(app: AppPage) {
+  await app.open('?backend=wasm');
+  await app.waitReady();
+  await app.page.getByTestId('live-start').click();
+  await expect(app.page.getByTestId('live-view')).toBeVisible();
+  await app.page.waitForFunction(() => window.__smearcount.live().phase === 'running', null, { timeout: 30_000 });
+}
+
+/** Stops live mode and waits until every captured field is in the batch and counted. */
+async function stopAndSettle(app: AppPage) {
+  await app.page.getByTestId('live-stop').click();
+  await expect(app.page.getByTestId('live-view')).toHaveCount(0);
+  await app.page.waitForFunction(() => window.__smearcount.live().pending === 0, null, { timeout: 30_000 });
+  await app.waitReady(300_000);
+}
+
+const FIELDS = 8;
+const tour = fieldTour(FIELDS);
+
+test.describe('the loop: 8 fields, slides, a dark tail, then the first field again', () => {
+  test.beforeAll(async () => {
+    await buildFakeCamera('tour8', testingImages(FIELDS), tour);
+  });
+
+  test('after 40 s live-stop leaves exactly 8 images, counted like dropped ones', async ({ cameraPage }) => {
+    test.setTimeout(420_000);
+    const page = await cameraPage('tour8');
+    const app = new AppPage(page);
+    await startLive(app);
+    const started = Date.now();
+    // the view shows boxes of the current field and the running count
+    await page.waitForFunction(() => window.__smearcount.live().boxes > 0, null, { timeout: 120_000 });
+    await expect(page.getByTestId('live-count')).toContainText('/ 100 WBC');
+    // one pass of the slide is 29 s: at 40 s the first fields have come back
+    expect(scriptSeconds(tour)).toBeLessThan(36);
+    await page.waitForTimeout(Math.max(0, 40_000 - (Date.now() - started)));
+    const seen = await live(page);
+    await page.screenshot({ path: test.info().outputPath('live.png') });
+    await stopAndSettle(app);
+    const images = await app.images();
+    expect(seen.captured).toEqual(Array.from({ length: FIELDS }, (_, i) => `live-${String(i + 1).padStart(4, '0')}.jpg`));
+    expect(seen.repeats).toBeGreaterThanOrEqual(1);
+    await expect(page.getByTestId('thumb')).toHaveCount(FIELDS);
+    expect(images.map((i) => i.name)).toEqual(seen.captured);
+    expect(images.every((i) => i.status === 'done')).toBe(true);
+    const summary = await page.evaluate(() => window.__smearcount.summary());
+    const truth = testingImages(FIELDS).reduce((n, f) => n + truthCounts(f).RBC, 0);
+    console.log(`live loop: camera ${seen.size?.width}x${seen.size?.height}, ${seen.frames} frames judged, ${seen.previews} previews in ${((Date.now() - started) / 1000).toFixed(1)} s; RBC ${summary.totals.RBC} vs ${truth} labelled; still-to-captured ${seen.captureMs.map((m) => m.toFixed(0)).join(', ')} ms`);
+    expect(summary.images).toBe(FIELDS);
+    expect(Math.abs(summary.totals.RBC - truth) / truth).toBeLessThanOrEqual(0.15);
+  });
+});
+
+test.describe('a field seen twice', () => {
+  // A, slide, B, slide back, A again but a quarter of a field off (75% in common): captured once.
+  const steps: Step[] = [
+    { hold: 2.5, field: 0 },
+    { pan: 1, from: 0, to: 1 },
+    { hold: 2.5, field: 1 },
+    { pan: 1, from: 1, to: 0 },
+    { hold: 3, field: 0, shift: 0.25 },
+    { dark: 2 },
+  ];
+  test.beforeAll(async () => {
+    await buildFakeCamera('twice', testingImages(2), steps);
+  });
+
+  test('is captured once', async ({ cameraPage }) => {
+    test.setTimeout(300_000);
+    const page = await cameraPage('twice');
+    const app = new AppPage(page);
+    await startLive(app);
+    // the whole script once, and into the loop's first field again
+    await page.waitForTimeout((scriptSeconds(steps) + 2) * 1000);
+    const seen = await live(page);
+    expect(seen.captured).toEqual(['live-0001.jpg', 'live-0002.jpg']);
+    expect(seen.repeats).toBeGreaterThanOrEqual(1);
+    await stopAndSettle(app);
+    await expect(page.getByTestId('thumb')).toHaveCount(2);
+  });
+});
+
+test.describe('dark frames', () => {
+  // the lamp off: black frames, then a field at 8% of its light
+  const steps: Step[] = [{ dark: 4 }, { hold: 4, field: 0, gain: 0.08 }];
+  test.beforeAll(async () => {
+    await buildFakeCamera('dark', testingImages(1), steps);
+  });
+
+  test('are never captured, and the view says why', async ({ cameraPage }) => {
+    test.setTimeout(180_000);
+    const page = await cameraPage('dark');
+    const app = new AppPage(page);
+    await startLive(app);
+    await page.waitForFunction(() => window.__smearcount.live().frames > 20, null, { timeout: 60_000 });
+    await expect(page.getByTestId('live-status')).toContainText('Too dark');
+    // past the black frames and the dim field, into the loop
+    await page.waitForTimeout(9000);
+    const seen = await live(page);
+    expect(seen.state).toBe('dark');
+    expect(seen.captured).toEqual([]);
+    await stopAndSettle(app);
+    await expect(page.getByTestId('thumb')).toHaveCount(0);
+  });
+});
+
+test.describe('the differential target', () => {
+  test.beforeAll(async () => {
+    await buildFakeCamera('tour8', testingImages(FIELDS), tour);
+  });
+
+  test('stops capturing at the target and says so', async ({ cameraPage }) => {
+    test.setTimeout(300_000);
+    const page = await cameraPage('tour8');
+    const app = new AppPage(page);
+    await app.open('?backend=wasm&liveTarget=2');
+    await app.waitReady();
+    await page.getByTestId('live-start').click();
+    await expect(page.getByTestId('live-count')).toContainText('/ 2 WBC');
+    await page.waitForFunction(() => window.__smearcount.live().reached, null, { timeout: 120_000, polling: 100 });
+    const atTarget = await live(page);
+    await expect(page.getByTestId('live-status')).toContainText('Target reached');
+    // two more fields' worth of video: nothing more is captured
+    await page.waitForTimeout(8000);
+    const after = await live(page);
+    expect(after.captured).toEqual(atTarget.captured);
+    expect(after.captured.length).toBeLessThan(FIELDS);
+    expect(after.wbc).toBeGreaterThanOrEqual(2);
+    await stopAndSettle(app);
+    await expect(page.getByTestId('thumb')).toHaveCount(after.captured.length);
+  });
+});
+
+test.describe('permission refused', () => {
+  test.beforeAll(async () => {
+    await buildFakeCamera('dark', testingImages(1), [{ dark: 4 }, { hold: 4, field: 0, gain: 0.08 }]);
+  });
+
+  test('gives a clear message, and nothing is captured', async ({ cameraPage }) => {
+    const page = await cameraPage('dark', { refuse: true });
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await page.getByTestId('live-start').click();
+    await expect(page.getByTestId('live-error')).toContainText('camera was not allowed');
+    await expect(page.getByTestId('notice-camera')).toBeVisible();
+    await page.getByTestId('live-stop').click();
+    await expect(page.getByTestId('live-view')).toHaveCount(0);
+  });
+});
+
+test.describe('eyepiece photos', () => {
+  /** CBC Testing fields as a phone sees them through the eyepiece: the same smear in a black ring. */
+  async function eyepiecePngs(n: number): Promise<{ files: string[]; r: number }> {
+    const { decodeImage } = await import('../scripts/evaluation/decode');
+    const { PNG } = await import('pngjs');
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    const dir = join(tmpdir(), 'smearcount-eyepiece');
+    mkdirSync(dir, { recursive: true });
+    const files: string[] = [];
+    let r = 0;
+    for (const f of testingImages(n)) {
+      const img = await decodeImage(f);
+      r = EYEPIECE_RADIUS * img.height;
+      const png = new PNG({ width: img.width, height: img.height });
+      for (let y = 0; y < img.height; y++) for (let x = 0; x < img.width; x++) {
+        const i = (y * img.width + x) * 4;
+        const out = (x + 0.5 - img.width / 2) ** 2 + (y + 0.5 - img.height / 2) ** 2 > r * r;
+        png.data.set(out ? [4, 3, 4, 255] : [img.data[i], img.data[i + 1], img.data[i + 2], 255], i);
+      }
+      const file = join(dir, `eyepiece-${f.replace(/^.*\//, '').replace(/\.jpe?g$/i, '')}.png`);
+      writeFileSync(file, PNG.sync.write(png));
+      files.push(file);
+    }
+    return { files, r };
+  }
+
+  test('the black ring is not "not a smear", and cells are counted only inside the field', async ({ page }) => {
+    test.setTimeout(300_000);
+    const n = 4;
+    const { files, r } = await eyepiecePngs(n);
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop([...testingImages(n), ...files]);
+    await app.waitReady(240_000);
+    const images = await app.images();
+    expect(images).toHaveLength(2 * n);
+    for (let k = 0; k < n; k++) {
+      const plainImg = images[k];
+      const eye = images[n + k];
+      expect(eye.flags.filter((f) => f !== 'unfamiliar-colour' && f !== 'wbc-type-unsure')).toEqual([]);
+      await app.selectImage(n + k);
+      const dets = (await app.current())!.detections;
+      const centre = (d: (typeof dets)[number]) => [(d.box.x1 + d.box.x2) / 2, (d.box.y1 + d.box.y2) / 2];
+      const inside = ([x, y]: number[]) => (x - 320) ** 2 + (y - 240) ** 2 <= r * r;
+      expect(dets.every((d) => inside(centre(d)))).toBe(true);
+      // the same field without the ring, counted inside the same disc
+      await app.selectImage(k);
+      const plainIn = (await app.current())!.detections.filter((d) => d.cls === 'RBC' && inside(centre(d))).length;
+      const eyeRbc = dets.filter((d) => d.cls === 'RBC').length;
+      console.log(`${plainImg.name}: RBC in the disc ${plainIn} without the ring, ${eyeRbc} with it; flags ${eye.flags.join(',') || 'none'}`);
+      expect(Math.abs(eyeRbc - plainIn)).toBeLessThanOrEqual(Math.max(3, 0.25 * plainIn));
+    }
+  });
+});
+
+test.describe('on a phone', () => {
+  test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+
+  test('Live is on the first screen, beside Add images', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    const live = (await page.getByTestId('live-start').boundingBox())!;
+    expect(live.y + live.height).toBeLessThan(844 / 3);
+    expect(live.height).toBeGreaterThanOrEqual(40);
+  });
+});

@@ -1,0 +1,145 @@
+/**
+ * Chromium's fake camera for live mode: a YUV4MPEG2 file built at test time from dataset images
+ * (nothing of it is committed). A "slide" is a script of steps: hold a field still, pan from one field to
+ * the next (the slide moving under the objective), or dark frames (the lamp off). Chromium plays the file
+ * at its frame rate and loops it, so the first field comes back after the last step.
+ */
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeImage } from './evaluation/decode';
+
+export const CAMERA = { width: 640, height: 480, fps: 10 };
+
+/** The flags that give the page a camera playing `file` and answer its permission prompt with yes. */
+export const fakeCameraArgs = (file: string, answerPrompt = true) => [
+  '--use-fake-device-for-media-stream',
+  ...(answerPrompt ? ['--use-fake-ui-for-media-stream'] : []),
+  `--use-file-for-fake-video-capture=${file}`,
+];
+
+export type Step =
+  | {
+      hold: number;
+      field: number;
+      /** the view shifted this fraction of the width toward the next field */
+      shift?: number;
+      /** the lamp's light, 1 = as photographed */
+      gain?: number;
+    }
+  | { pan: number; from: number; to: number }
+  | { dark: number };
+
+interface Yuv {
+  y: Uint8Array;
+  u: Uint8Array;
+  v: Uint8Array;
+}
+
+/** RGB fields side by side, sampled at any horizontal offset. */
+type Rgb = { data: Uint8Array; width: number; height: number };
+
+function toYuv(rgbAt: (x: number, y: number) => [number, number, number], w: number, h: number): Yuv {
+  const y = new Uint8Array(w * h);
+  const u = new Uint8Array((w / 2) * (h / 2));
+  const v = new Uint8Array((w / 2) * (h / 2));
+  const cu = new Float32Array((w / 2) * (h / 2));
+  const cv = new Float32Array((w / 2) * (h / 2));
+  for (let j = 0; j < h; j++) {
+    for (let i = 0; i < w; i++) {
+      const [r, g, b] = rgbAt(i, j);
+      // BT.601, limited range: what Chromium assumes for I420 from a file
+      y[j * w + i] = Math.round(16 + (65.481 * r + 128.553 * g + 24.966 * b) / 255);
+      const k = (j >> 1) * (w / 2) + (i >> 1);
+      cu[k] += (-37.797 * r - 74.203 * g + 112.0 * b) / 255 / 4;
+      cv[k] += (112.0 * r - 93.786 * g - 18.214 * b) / 255 / 4;
+    }
+  }
+  for (let k = 0; k < u.length; k++) {
+    u[k] = Math.max(0, Math.min(255, Math.round(128 + cu[k])));
+    v[k] = Math.max(0, Math.min(255, Math.round(128 + cv[k])));
+  }
+  return { y, u, v };
+}
+
+/** The view at `offset` pixels from field a toward field b (b sits right of a on the slide). */
+/** The black ring of an eyepiece photo: the disc's radius, as a fraction of the frame's height. */
+export const EYEPIECE_RADIUS = 0.47;
+
+function panned(a: Rgb, b: Rgb, offset: number, w: number, h: number, gain = 1, eyepiece = false): Yuv {
+  const r2 = (EYEPIECE_RADIUS * h) ** 2;
+  return toYuv(
+    (x, y) => {
+      if (eyepiece && (x + 0.5 - w / 2) ** 2 + (y + 0.5 - h / 2) ** 2 > r2) return [4, 3, 4];
+      const sx = x + offset;
+      const src = sx < w ? a : b;
+      const i = (y * w + (sx < w ? sx : sx - w)) * 3;
+      return [src.data[i] * gain, src.data[i + 1] * gain, src.data[i + 2] * gain];
+    },
+    w,
+    h,
+  );
+}
+
+async function loadField(path: string, w: number, h: number): Promise<Rgb> {
+  const img = await decodeImage(path);
+  if (img.width !== w || img.height !== h) throw new Error(`${path}: ${img.width}x${img.height}, the fake camera is ${w}x${h}`);
+  const data = new Uint8Array(w * h * 3);
+  for (let p = 0; p < w * h; p++) data.set(img.data.subarray(p * 4, p * 4 + 3), p * 3);
+  return { data, width: w, height: h };
+}
+
+/**
+ * Writes the script as a .y4m under the system's temp folder (reused when it exists with the same size)
+ * and returns its path. `name` must be unique per script.
+ */
+export async function buildFakeCamera(name: string, images: string[], steps: Step[], cam = CAMERA, opts: { eyepiece?: boolean } = {}): Promise<string> {
+  const { width: w, height: h, fps } = cam;
+  const dir = join(tmpdir(), 'smearcount-fake-camera');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}.y4m`);
+  const frames = steps.reduce((n, s) => n + Math.round(('hold' in s ? s.hold : 'pan' in s ? s.pan : s.dark) * fps), 0);
+  const header = `YUV4MPEG2 W${w} H${h} F${fps}:1 Ip A1:1 C420jpeg\n`;
+  const frameBytes = 6 + (w * h * 3) / 2;
+  if (existsSync(file) && statSync(file).size === header.length + frames * frameBytes) return file;
+  const fields = await Promise.all(images.map((p) => loadField(p, w, h)));
+  const fd = openSync(file + '.part', 'w');
+  try {
+    writeSync(fd, header);
+    const put = (f: Yuv, n: number) => {
+      const buf = Buffer.concat([Buffer.from('FRAME\n'), f.y, f.u, f.v]);
+      for (let i = 0; i < n; i++) writeSync(fd, buf);
+    };
+    const dark = toYuv(() => [0, 0, 0], w, h);
+    for (const s of steps) {
+      if ('dark' in s) put(dark, Math.round(s.dark * fps));
+      else if ('hold' in s) {
+        const a = fields[s.field];
+        const b = fields[(s.field + 1) % fields.length];
+        put(panned(a, b, Math.round((s.shift ?? 0) * w), w, h, s.gain, opts.eyepiece), Math.round(s.hold * fps));
+      } else {
+        const n = Math.round(s.pan * fps);
+        // the frames strictly between the two held views: the slide moves the whole way in `pan` seconds
+        for (let k = 1; k <= n; k++) put(panned(fields[s.from], fields[s.to], Math.round((k / (n + 1)) * w), w, h, 1, opts.eyepiece), 1);
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(file + '.part', file);
+  return file;
+}
+
+/** The issue's slide: each field held `hold` s, a `pan` s slide between them, a dark tail. */
+export function fieldTour(n: number, hold = 2.5, pan = 1, dark = 2): Step[] {
+  const steps: Step[] = [];
+  for (let i = 0; i < n; i++) {
+    steps.push({ hold, field: i });
+    if (i < n - 1) steps.push({ pan, from: i, to: i + 1 });
+  }
+  steps.push({ dark });
+  return steps;
+}
+
+/** Seconds the script lasts (one pass of the loop). */
+export const scriptSeconds = (steps: Step[]) => steps.reduce((t, s) => t + ('hold' in s ? s.hold : 'pan' in s ? s.pan : s.dark), 0);

@@ -1,0 +1,118 @@
+/**
+ * Capture fields, not frames: the pure rule that decides, frame by frame, whether the live view shows a
+ * field worth capturing. A field is captured once the view has been still for STILL_MS, is lit, is a
+ * stained smear and is sharp, and does not overlap a field captured before by half or more. The page
+ * hands each frame's small RGBA copy (the quality statistics' size) and a clock; nothing here knows
+ * about cameras.
+ */
+import { CALIBRATION } from '../quality/calibration';
+import { findCircularField, type Circle } from '../quality/field';
+import { pixelStats, type PixelStats, type Rgba } from '../quality/pixels';
+import { meanAbsDiff, resampleGrey, toGrey, type Grey } from './grey';
+import { fieldSignature, seenBefore, type Signature } from './signature';
+
+export interface LiveParams {
+  /** How long the view must stay still before a field is captured. */
+  stillMs: number;
+  /** Mean absolute grey change between consecutive frames (0-255, on the motion copy) below which the
+   * view is still. Camera noise averages out on the 4x-smaller motion copy (well under 1). */
+  stillMotion: number;
+  /** The same, between the first frame of the still period and now: a slow drift is movement too. */
+  maxDrift: number;
+  /** Mean grey level of the field below which the view is dark (the lamp off, the eyepiece covered). */
+  minBrightness: number;
+  /** The quality flags' thresholds, on the same statistics: stain colour and sharpness. */
+  minStainChroma: number;
+  minSharpness: number;
+  /** A field overlapping a captured one by this fraction or more is not captured again. */
+  maxOverlap: number;
+}
+
+export const LIVE_PARAMS: LiveParams = {
+  stillMs: 1000,
+  stillMotion: 2,
+  maxDrift: 4,
+  minBrightness: 35,
+  minStainChroma: CALIBRATION.smear.minStainChroma,
+  minSharpness: CALIBRATION.focus.minSharpness,
+  maxOverlap: 0.5,
+};
+
+/** What the view shows now. 'capture' asks the caller to capture this frame, then call `captured`. */
+export type LiveState = 'moving' | 'settling' | 'dark' | 'not-smear' | 'blurred' | 'seen' | 'captured' | 'capture';
+
+export interface Verdict {
+  state: LiveState;
+  /** ms the view has been still */
+  stillFor: number;
+  /** motion since the previous frame */
+  motion: number;
+  stats: PixelStats;
+  field: Circle | null;
+  /** with 'capture': the field's signature, to hand back to `captured` */
+  signature?: Signature;
+  /** with 'seen': which captured field (0-based, in capture order) this one repeats */
+  seenIndex?: number;
+}
+
+const MOTION_FACTOR = 4;
+
+export class CaptureJudge {
+  private prev: Grey | null = null;
+  private anchor: Grey | null = null;
+  private stillSince = 0;
+  /** The still period's outcome once decided ('captured' or 'seen'): one decision per still period. */
+  private decided: { state: 'captured' | 'seen'; index?: number } | null = null;
+  private signatures: Signature[] = [];
+
+  constructor(private params: LiveParams = LIVE_PARAMS) {}
+
+  /** Signatures of the fields captured so far, in order. */
+  get fields(): readonly Signature[] {
+    return this.signatures;
+  }
+
+  onFrame(t: number, small: Rgba): Verdict {
+    const p = this.params;
+    const grey = toGrey(small);
+    const motionCopy = resampleGrey(grey, { x: 0, y: 0, w: grey.width, h: grey.height }, Math.max(1, Math.round(grey.width / MOTION_FACTOR)), Math.max(1, Math.round(grey.height / MOTION_FACTOR)));
+    const motion = this.prev ? meanAbsDiff(this.prev, motionCopy) : Infinity;
+    const drift = this.anchor ? meanAbsDiff(this.anchor, motionCopy) : Infinity;
+    this.prev = motionCopy;
+    if (motion > p.stillMotion || drift > p.maxDrift) {
+      this.stillSince = t;
+      this.anchor = motionCopy;
+      this.decided = null;
+    }
+    const field = findCircularField(small);
+    const stats = pixelStats(small, field);
+    const stillFor = t - this.stillSince;
+    const base = { stillFor, motion, stats, field };
+    if (motion > p.stillMotion || drift > p.maxDrift) return { state: 'moving', ...base };
+    if (stats.brightness < p.minBrightness) return { state: 'dark', ...base };
+    if (Math.hypot(stats.colour[2], stats.colour[3]) < p.minStainChroma) return { state: 'not-smear', ...base };
+    if (stats.sharpness < p.minSharpness) return { state: 'blurred', ...base };
+    if (stillFor < p.stillMs) return { state: 'settling', ...base };
+    if (this.decided) return { state: this.decided.state, ...base, seenIndex: this.decided.index };
+    const signature = fieldSignature(grey, field);
+    const seen = seenBefore(signature, this.signatures, p.maxOverlap);
+    if (seen) {
+      this.decided = { state: 'seen', index: seen.index };
+      return { state: 'seen', ...base, seenIndex: seen.index };
+    }
+    return { state: 'capture', ...base, signature };
+  }
+
+  /** The caller captured the field of a 'capture' verdict: it is remembered, and this still period is done. */
+  captured(signature: Signature) {
+    this.signatures.push(signature);
+    this.decided = { state: 'captured', index: this.signatures.length - 1 };
+  }
+
+  /** Forget the captured fields (a new live run over another slide). */
+  reset() {
+    this.signatures = [];
+    this.prev = this.anchor = null;
+    this.decided = null;
+  }
+}

@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest';
+import { findCircularField } from '../quality/field';
+import { pixelStats, type Rgba } from '../quality/pixels';
+import { toGrey } from './grey';
+import { CaptureJudge, LIVE_PARAMS } from './judge';
+import { fieldSignature, matchSignatures, seenBefore } from './signature';
+
+/** A seeded slide: pink background with red cells and a few purple nuclei, larger than any view of it. */
+function makeSlide(w: number, h: number, seed: number) {
+  let s = seed >>> 0;
+  const rnd = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const px = new Float32Array(w * h * 3);
+  for (let i = 0; i < w * h; i++) px.set([235, 205, 215], i * 3);
+  const cells = Math.round((w * h) / 900);
+  for (let c = 0; c < cells; c++) {
+    const cx = rnd() * w;
+    const cy = rnd() * h;
+    const nucleus = rnd() < 0.04;
+    const r = nucleus ? 14 : 7 + rnd() * 3;
+    const col = nucleus ? [120, 80, 170] : [205, 120, 130];
+    for (let y = Math.max(0, Math.floor(cy - r)); y < Math.min(h, cy + r); y++) {
+      for (let x = Math.max(0, Math.floor(cx - r)); x < Math.min(w, cx + r); x++) {
+        if ((x - cx) ** 2 + (y - cy) ** 2 <= r * r) px.set(col, (y * w + x) * 3);
+      }
+    }
+  }
+  return { w, h, px };
+}
+
+type Slide = ReturnType<typeof makeSlide>;
+
+/** The view of the slide at (ox, oy), w x h, with noise, brightness gain and an optional eyepiece ring. */
+function view(slide: Slide, ox: number, oy: number, w = 256, h = 192, opts: { noise?: number; gain?: number; ring?: boolean; seed?: number; dark?: boolean } = {}): Rgba {
+  let s = (opts.seed ?? 7) >>> 0;
+  const rnd = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const data = new Uint8ClampedArray(w * h * 4);
+  const r = Math.min(w, h) * 0.48;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = (y * w + x) * 4;
+      const si = ((oy + y) * slide.w + ox + x) * 3;
+      const outside = opts.ring && (x - w / 2) ** 2 + (y - h / 2) ** 2 > r * r;
+      for (let c = 0; c < 3; c++) {
+        let v = slide.px[si + c] * (opts.gain ?? 1) + (opts.noise ? (rnd() - 0.5) * 2 * opts.noise : 0);
+        if (outside) v = 4 + rnd() * 4;
+        if (opts.dark) v = 6 + rnd() * 6;
+        data[i + c] = v;
+      }
+      data[i + 3] = 255;
+    }
+  }
+  return { data, width: w, height: h };
+}
+
+const slide = makeSlide(1400, 600, 42);
+
+describe('circular field', () => {
+  it('finds the eyepiece disc and nothing in an ordinary field', () => {
+    expect(findCircularField(view(slide, 0, 0))).toBeNull();
+    const c = findCircularField(view(slide, 0, 0, 256, 192, { ring: true }))!;
+    expect(c).not.toBeNull();
+    expect(Math.abs(c.cx - 128)).toBeLessThan(3);
+    expect(Math.abs(c.cy - 96)).toBeLessThan(3);
+    expect(Math.abs(c.r - 192 * 0.48)).toBeLessThan(3);
+    expect(findCircularField(view(slide, 0, 0, 256, 192, { dark: true }))).toBeNull();
+  });
+
+  it('the black ring is not evidence against a smear: the field has the stain and sharpness of an ordinary view', () => {
+    const plain = pixelStats(view(slide, 100, 50));
+    const ringed = view(slide, 100, 50, 256, 192, { ring: true });
+    const whole = pixelStats(ringed);
+    const inField = pixelStats(ringed, findCircularField(ringed));
+    const chroma = (s: typeof plain) => Math.hypot(s.colour[2], s.colour[3]);
+    // Over the whole image the ring is the darkest fifth: grey, so no stain colour.
+    // the whole image is darker and its "darkest fifth" is the ring; the field's statistics are the view's
+    expect(whole.brightness).toBeLessThan(0.7 * plain.brightness);
+    expect(Math.abs(inField.brightness - plain.brightness)).toBeLessThan(10);
+    expect(chroma(inField)).toBeGreaterThan(3 * LIVE_PARAMS.minStainChroma);
+    expect(chroma(plain)).toBeGreaterThan(3 * LIVE_PARAMS.minStainChroma);
+    expect(inField.brightness).toBeGreaterThan(150);
+    expect(inField.sharpness).toBeGreaterThan(LIVE_PARAMS.minSharpness);
+  });
+});
+
+describe('field signatures', () => {
+  const sig = (img: Rgba) => fieldSignature(toGrey(img), findCircularField(img));
+
+  it('the same place after a small move, with noise and another exposure, matches with the right overlap', () => {
+    const a = sig(view(slide, 200, 100));
+    const b = sig(view(slide, 232, 112, 256, 192, { noise: 12, gain: 0.85, seed: 3 }));
+    const m = matchSignatures(a, b);
+    expect(m.ncc).toBeGreaterThan(0.7);
+    // 32 px of 256 is 6 signature px of 48; 12 of 192 is 2.25 of 36
+    expect(m.dx).toBe(6);
+    expect(Math.abs(m.dy - 2)).toBeLessThanOrEqual(1);
+    expect(m.overlap).toBeGreaterThan(0.75);
+    expect(seenBefore(b, [a])).not.toBeNull();
+  });
+
+  it('different places do not match, nor do views sharing under half', () => {
+    const a = sig(view(slide, 0, 0));
+    for (const [x, y] of [[400, 0], [800, 300], [1100, 200]]) expect(matchSignatures(a, sig(view(slide, x, y))).ncc).toBeLessThan(0.5);
+    // 60% of the width away: 40% in common, under half
+    expect(seenBefore(sig(view(slide, 154, 0)), [a])).toBeNull();
+    // 30% away: 70% in common
+    expect(seenBefore(sig(view(slide, 77, 0)), [a])).not.toBeNull();
+  });
+
+  it('eyepiece views: the ring, the same in every view, does not make different places alike', () => {
+    const a = sig(view(slide, 0, 0, 256, 192, { ring: true }));
+    expect(matchSignatures(a, sig(view(slide, 600, 200, 256, 192, { ring: true }))).ncc).toBeLessThan(0.5);
+    expect(seenBefore(sig(view(slide, 10, 5, 256, 192, { ring: true, noise: 8 })), [a])).not.toBeNull();
+  });
+});
+
+describe('capture judge', () => {
+  /** Frames at 10 fps: `hold` ms still at (x, y), or a pan to the next place over `ms`. */
+  function run(judge: CaptureJudge, steps: ({ hold: number; x: number; y: number; dark?: boolean } | { pan: number; from: [number, number]; to: [number, number] })[]) {
+    let t = 0;
+    let k = 0;
+    const out: { t: number; state: string }[] = [];
+    const frame = (img: Rgba) => {
+      const v = judge.onFrame(t, img);
+      if (v.state === 'capture') judge.captured(v.signature!);
+      out.push({ t, state: v.state });
+      t += 100;
+    };
+    for (const s of steps) {
+      if ('hold' in s) for (let i = 0; i < s.hold / 100; i++) frame(view(slide, s.x, s.y, 256, 192, { noise: 3, seed: ++k, dark: s.dark }));
+      else for (let i = 1; i <= s.pan / 100; i++) {
+        const f = i / (s.pan / 100 + 1);
+        frame(view(slide, Math.round(s.from[0] + f * (s.to[0] - s.from[0])), Math.round(s.from[1] + f * (s.to[1] - s.from[1])), 256, 192, { noise: 3, seed: ++k }));
+      }
+    }
+    return out;
+  }
+
+  it('captures each still field once, after about a second, never while moving, never dark, never twice', () => {
+    const judge = new CaptureJudge();
+    const out = run(judge, [
+      { hold: 2500, x: 0, y: 0 },
+      { pan: 1000, from: [0, 0], to: [500, 100] },
+      { hold: 2500, x: 500, y: 100 },
+      { pan: 1000, from: [500, 100], to: [20, 10] },
+      { hold: 2500, x: 20, y: 10 }, // the first field again, a little off
+      { hold: 2000, x: 0, y: 0, dark: true },
+      { hold: 2500, x: 500, y: 100 }, // the second again, straight after the dark
+    ]);
+    const captures = out.filter((o) => o.state === 'capture');
+    expect(captures.map((c) => c.t)).toEqual([1000, 4500]);
+    expect(judge.fields.length).toBe(2);
+    expect(out.filter((o) => o.state === 'seen').length).toBeGreaterThan(0);
+    // pans are moving
+    expect(out.slice(25, 35).every((o) => o.state === 'moving')).toBe(true);
+    expect(out.slice(96, 115).some((o) => o.state === 'dark')).toBe(true);
+  });
+
+  it('a blurred or unstained view is not captured', () => {
+    const judge = new CaptureJudge();
+    const grey: Rgba = (() => {
+      const v = view(slide, 0, 0);
+      for (let i = 0; i < v.data.length; i += 4) {
+        const g = 0.299 * v.data[i] + 0.587 * v.data[i + 1] + 0.114 * v.data[i + 2];
+        v.data[i] = v.data[i + 1] = v.data[i + 2] = g;
+      }
+      return v;
+    })();
+    for (let t = 0; t < 3000; t += 100) expect(judge.onFrame(t, grey).state).not.toBe('capture');
+    expect(judge.onFrame(3100, grey).state).toBe('not-smear');
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * The circular bright field of an eyepiece photo: a phone held to the eyepiece sees a disc of smear in a
+ * black ring. The ring is the instrument, not the sample, so the quality statistics, the live capture's
+ * signatures and the counts look only inside the disc. Found on the small statistics copy: the ring is
+ * present when the corners are dark and the bright pixels form a disc (their area and spread agree).
+ */
+import type { Rgba } from './pixels';
+
+/** In the pixels of the image it was found on. */
+export interface Circle {
+  cx: number;
+  cy: number;
+  r: number;
+}
+
+/** A pixel darker than this fraction of the bright field's median is ring (the lamp lights the disc). */
+const RING_FRACTION = 0.25;
+/** Corners: each of the four corner patches must be at least this dark for a ring to exist. */
+const CORNER_DARK = 0.8;
+
+const greyAt = (d: Rgba['data'], i: number) => 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
+
+/**
+ * The disc, or null when the image has no black ring (an ordinary microscope camera image, or a dark
+ * image whose disc cannot be told from its ring). The radius comes from the bright area (r = √(A/π)),
+ * which noise at the rim hardly moves; the centre is the bright pixels' centroid.
+ */
+export function findCircularField(img: Rgba): Circle | null {
+  const { data, width: w, height: h } = img;
+  const n = w * h;
+  if (n < 64) return null;
+  const g = new Float32Array(n);
+  const hist = new Uint32Array(256);
+  for (let p = 0; p < n; p++) {
+    g[p] = greyAt(data, p * 4);
+    hist[Math.min(255, Math.round(g[p]))]++;
+  }
+  // the bright field's level: the 90th percentile (cells darken the disc; the ring never lights it)
+  let c = 0;
+  let p90 = 0;
+  for (let k = 0; k < 256; k++) {
+    c += hist[k];
+    if (c >= 0.9 * n) {
+      p90 = k;
+      break;
+    }
+  }
+  if (p90 < 40) return null; // too dark to tell disc from ring
+  const cut = RING_FRACTION * p90;
+  // corner patches (a tenth of each side): an ordinary field is bright there
+  const pw = Math.max(1, Math.round(w / 10));
+  const ph = Math.max(1, Math.round(h / 10));
+  for (const [x0, y0] of [[0, 0], [w - pw, 0], [0, h - ph], [w - pw, h - ph]]) {
+    let dark = 0;
+    for (let y = y0; y < y0 + ph; y++) for (let x = x0; x < x0 + pw; x++) if (g[y * w + x] < cut) dark++;
+    if (dark < CORNER_DARK * pw * ph) return null;
+  }
+  // Bright pixels with the disc's holes filled row by row: dark cells and nuclei inside the disc are not
+  // ring. A row's disc runs from its first to its last bright pixel.
+  let area = 0;
+  let sx = 0;
+  let sy = 0;
+  for (let y = 0; y < h; y++) {
+    let first = -1;
+    let last = -1;
+    for (let x = 0; x < w; x++) {
+      if (g[y * w + x] >= cut) {
+        if (first < 0) first = x;
+        last = x;
+      }
+    }
+    if (first < 0) continue;
+    const len = last - first + 1;
+    area += len;
+    sx += ((first + last + 1) / 2) * len;
+    sy += (y + 0.5) * len;
+  }
+  if (area < 0.05 * n) return null;
+  const r = Math.sqrt(area / Math.PI);
+  return { cx: sx / area, cy: sy / area, r };
+}
+
+/** The circle in another copy's pixels (the same image at `factor` times the size). */
+export const scaleCircle = (c: Circle, factor: number): Circle => ({ cx: c.cx * factor, cy: c.cy * factor, r: c.r * factor });
+
+/** Whether a point lies inside the circle shrunk by `margin` pixels. */
+export const inCircle = (c: Circle, x: number, y: number, margin = 0) => (x - c.cx) ** 2 + (y - c.cy) ** 2 <= Math.max(0, c.r - margin) ** 2;
+
+/** The largest axis-aligned square inside the circle, clipped to the image: where a signature of the
+ * field is read. */
+export function innerSquare(c: Circle, width: number, height: number): { x: number; y: number; w: number; h: number } {
+  const half = c.r / Math.SQRT2;
+  const x0 = Math.max(0, c.cx - half);
+  const y0 = Math.max(0, c.cy - half);
+  const x1 = Math.min(width, c.cx + half);
+  const y1 = Math.min(height, c.cy + half);
+  return { x: x0, y: y0, w: Math.max(1, x1 - x0), h: Math.max(1, y1 - y0) };
+}

@@ -1,0 +1,98 @@
+import { useEffect, useRef } from 'react';
+import { useStore } from 'zustand';
+import type { LiveState } from '../../core/live/judge';
+import { useServices } from '../../services/context';
+import type { LiveViewState } from '../../store/liveStore';
+import './live.css';
+
+/** What the technician reads under the view: the capture rule's verdict in plain words. */
+const SAID: Record<LiveState, string> = {
+  moving: 'Moving: hold the slide still to capture this field',
+  settling: 'Hold still…',
+  dark: 'Too dark: is the lamp on?',
+  'not-smear': 'No stained smear in view',
+  blurred: 'Out of focus: turn the fine focus',
+  seen: 'Already captured: move to a new field',
+  captured: 'Captured: move to the next field',
+  capture: 'Capturing…',
+};
+
+const COLOUR = { RBC: '#ff5a5a', WBC: '#4da3ff', Platelets: '#ffd23f' } as const;
+
+function useLive<T>(sel: (s: LiveViewState) => T): T {
+  return useStore(useServices().live, sel);
+}
+
+/** Live mode, full screen over the page: the camera, the current field's boxes, the running count. */
+export function LiveView() {
+  const { camera } = useServices();
+  const open = useLive((s) => s.open);
+  const phase = useLive((s) => s.phase);
+  const error = useLive((s) => s.error);
+  const stream = useLive((s) => s.stream);
+  const size = useLive((s) => s.size);
+  const state = useLive((s) => s.state);
+  const boxes = useLive((s) => s.boxes);
+  const field = useLive((s) => s.field);
+  const captured = useLive((s) => s.captured.length);
+  const wbc = useLive((s) => s.wbc);
+  const target = useLive((s) => s.target);
+  const reached = useLive((s) => s.reached);
+  const video = useRef<HTMLVideoElement>(null);
+
+  useEffect(() => {
+    const v = video.current;
+    if (!v) return;
+    v.srcObject = stream;
+    if (stream) void v.play().catch(() => undefined);
+  }, [stream, open]);
+
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') camera.stop();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [open, camera]);
+
+  if (!open) return null;
+  const count = (c: keyof typeof COLOUR) => boxes.filter((b) => b.cls === c).length;
+  return (
+    <div className="live-view" data-testid="live-view" role="dialog" aria-modal="true" aria-label="Live counting at the eyepiece" data-state={state ?? phase}>
+      <div className="live-stage">
+        <video ref={video} muted playsInline autoPlay aria-hidden />
+        {size && (
+          <svg className="live-boxes" viewBox={`0 0 ${size.width} ${size.height}`} preserveAspectRatio="xMidYMid meet" aria-hidden data-testid="live-boxes" data-count={boxes.length}>
+            {field && <circle cx={field.cx} cy={field.cy} r={field.r} fill="none" stroke="#fff" strokeOpacity={0.35} strokeDasharray="8 6" strokeWidth={2} />}
+            {boxes.map((b, i) => (
+              <rect key={i} x={b.x1} y={b.y1} width={b.x2 - b.x1} height={b.y2 - b.y1} fill="none" stroke={COLOUR[b.cls]} strokeWidth={Math.max(1.5, size.width / 400)} />
+            ))}
+          </svg>
+        )}
+      </div>
+      <div className="live-bar">
+        {phase === 'error' ? (
+          <p className="live-error" role="alert" data-testid="live-error">
+            {error}
+          </p>
+        ) : (
+          <>
+            <p className="live-count" data-testid="live-count" aria-live="polite">
+              <strong data-testid="live-wbc">{wbc}</strong> / {target} WBC · <span data-testid="live-fields">{captured}</span> field{captured === 1 ? '' : 's'}
+              <span className="live-field-count">
+                this field: {count('RBC')} RBC, {count('WBC')} WBC, {count('Platelets')} PLT
+              </span>
+            </p>
+            <p className={`live-said${reached ? ' reached' : ''}`} data-testid="live-status" role="status">
+              {reached ? `Target reached: ${wbc} WBCs. Capturing has stopped; verify the cells in the gallery.` : phase === 'starting' ? 'Starting the camera…' : state ? SAID[state] : 'Waiting for the first frame…'}
+            </p>
+          </>
+        )}
+        <button className="live-stop" data-testid="live-stop" onClick={() => camera.stop()}>
+          {phase === 'error' ? 'Close' : 'Stop'}
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,278 @@
+/**
+ * Live mode (GUIDE 20: a camera is one more source of images). Reads the rear camera's frames, judges
+ * each on a small copy with the pure capture rule (core/live/judge), shows the current field's boxes from
+ * the detector, and hands each captured field to the same intake as a dropped file, as live-0001.jpg and
+ * so on. Nothing about the camera reaches core, and nothing leaves the device.
+ *
+ * Frames are dropped, never queued: the rule runs on the newest frame only (a slow page judges fewer
+ * frames), and at most one preview detection is in flight (the next preview takes whatever frame is
+ * newest when it ends), so a slow detector never builds a backlog of frames.
+ */
+import type { ModelCard } from '../core/detection/card';
+import { decodeOutputs } from '../core/detection/decode';
+import { inputScale } from '../core/detection/geometry';
+import { postprocess } from '../core/detection/postprocess';
+import { AppError, errorMessage } from '../core/errors';
+import { CaptureJudge, type Verdict } from '../core/live/judge';
+import { inCircle, scaleCircle } from '../core/quality/field';
+import { statsSize } from '../core/quality/pixels';
+import { selectDifferentialState } from '../store/selectors';
+import type { AppStore } from '../store/store';
+import { LIVE_CLOSED, type LiveStore } from '../store/liveStore';
+import type { DetectorClient } from '../worker/client';
+
+/** The rule judges at most this many frames a second (a camera gives 30; stillness needs far fewer). */
+const JUDGE_FPS = 12;
+const JPEG_QUALITY = 0.92;
+
+export interface LiveDeps {
+  store: AppStore;
+  live: LiveStore;
+  addFiles(files: File[]): Promise<void>;
+  loadDetector(): Promise<Pick<DetectorClient, 'detect'>>;
+  card: ModelCard;
+  lowConfidence: number;
+  /** ?liveTarget=N: stop at N WBCs instead of the differential's target (demonstrations, tests). */
+  targetOverride: number | null;
+}
+
+/** The camera's refusal as a coded error (DOMException names from the Media Capture spec). */
+export function cameraError(e: unknown): AppError {
+  const name = (e as { name?: string })?.name ?? '';
+  const msg = (e as Error)?.message ?? String(e);
+  if (name === 'NotAllowedError' || name === 'SecurityError' || name === 'PermissionDeniedError') return new AppError('camera-denied', msg);
+  if (name === 'NotFoundError' || name === 'DevicesNotFoundError' || name === 'OverconstrainedError') return new AppError('no-camera', msg);
+  return new AppError('camera-failed', msg);
+}
+
+/** The next free live-NNNN number in the batch (a second live run goes on from the first). */
+export function nextLiveNumber(names: Iterable<string>): number {
+  let n = 0;
+  for (const name of names) {
+    const m = /^live-(\d+)\.jpg$/.exec(name);
+    if (m) n = Math.max(n, Number(m[1]));
+  }
+  return n + 1;
+}
+
+export const liveName = (n: number) => `live-${String(n).padStart(4, '0')}.jpg`;
+
+export class LiveCamera {
+  private judge = new CaptureJudge();
+  private video: HTMLVideoElement | null = null;
+  private stream: MediaStream | null = null;
+  private small: CanvasRenderingContext2D | null = null;
+  private runId = 0;
+  private lastJudged = 0;
+  private previewBusy = false;
+  private unsubscribe: (() => void) | null = null;
+  private capturing = 0;
+
+  constructor(private deps: LiveDeps) {}
+
+  async start(): Promise<void> {
+    const { live } = this.deps;
+    if (live.getState().open) return;
+    const run = ++this.runId;
+    this.judge = new CaptureJudge();
+    live.getState().set({ ...LIVE_CLOSED, open: true, phase: 'starting', target: this.target() });
+    try {
+      if (!navigator.mediaDevices?.getUserMedia) throw new AppError('no-camera', 'this browser offers no camera to the page');
+      let stream: MediaStream;
+      try {
+        // The rear camera: the one a phone holds to the eyepiece. 'ideal', so a laptop's only camera
+        // still serves.
+        stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: { ideal: 'environment' }, width: { ideal: 1280 }, height: { ideal: 960 } }, audio: false });
+      } catch (e) {
+        throw cameraError(e);
+      }
+      if (run !== this.runId) return void stream.getTracks().forEach((t) => t.stop());
+      this.stream = stream;
+      const video = document.createElement('video');
+      video.muted = true;
+      video.playsInline = true;
+      video.srcObject = stream;
+      await video.play();
+      if (run !== this.runId) return;
+      this.video = video;
+      live.getState().set({ phase: 'running', stream, size: { width: video.videoWidth, height: video.videoHeight } });
+      this.watchTarget();
+      // A phone that locks or switches apps must not keep its camera (nor capture what it sees then).
+      const onHide = () => {
+        if (document.visibilityState === 'hidden') this.stop();
+      };
+      document.addEventListener('visibilitychange', onHide);
+      const unwatch = this.unsubscribe;
+      this.unsubscribe = () => {
+        unwatch?.();
+        document.removeEventListener('visibilitychange', onHide);
+      };
+      this.loop(run);
+      // the detector for the boxes (loads at start anyway; here it is awaited only by the previews)
+      this.deps.loadDetector().catch(() => undefined);
+    } catch (e) {
+      if (run !== this.runId) return;
+      const err = e instanceof AppError ? e : cameraError(e);
+      this.release();
+      const message = errorMessage(err);
+      live.getState().set({ phase: 'error', error: message });
+      this.deps.store.getState().notify({ kind: 'error', source: 'camera', subject: '', message });
+    }
+  }
+
+  /** Ends live mode; the fields captured stay in the batch. */
+  stop() {
+    this.runId++;
+    this.release();
+    this.deps.live.getState().set({ ...LIVE_CLOSED });
+  }
+
+  private release() {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.stream?.getTracks().forEach((t) => t.stop());
+    this.stream = null;
+    if (this.video) this.video.srcObject = null;
+    this.video = null;
+  }
+
+  private target() {
+    return this.deps.targetOverride ?? this.deps.store.getState().diffRules.target;
+  }
+
+  /** WBCs counted toward the target: every typed WBC of the batch (the technician verifies them in the
+   * gallery afterwards, so an unverified cell counts here). At the target, capturing stops. */
+  private watchTarget() {
+    const { store, live, lowConfidence } = this.deps;
+    const update = () => {
+      const d = selectDifferentialState(store.getState(), lowConfidence);
+      const target = this.target();
+      const reached = d.typed >= target;
+      const was = live.getState().reached;
+      live.getState().set({ wbc: d.typed, target, reached: was || reached });
+      if (reached && !was) navigator.vibrate?.([200, 100, 200]);
+    };
+    update();
+    this.unsubscribe = store.subscribe(update);
+  }
+
+  private loop(run: number) {
+    const video = this.video;
+    if (!video) return;
+    const next = () => {
+      if (run !== this.runId || !this.video) return;
+      // requestVideoFrameCallback fires once per new camera frame; where it is missing, a timer
+      if ('requestVideoFrameCallback' in video) video.requestVideoFrameCallback(tick);
+      else setTimeout(tick, 1000 / JUDGE_FPS);
+    };
+    const tick = () => {
+      try {
+        const now = performance.now();
+        if (now - this.lastJudged >= 1000 / JUDGE_FPS - 5) {
+          this.lastJudged = now;
+          this.onFrame(video, now);
+        }
+      } finally {
+        next();
+      }
+    };
+    next();
+  }
+
+  private onFrame(video: HTMLVideoElement, now: number) {
+    const { live } = this.deps;
+    const width = video.videoWidth;
+    const height = video.videoHeight;
+    if (!width || !height) return;
+    const size = statsSize(width, height);
+    if (!this.small || this.small.canvas.width !== size.width || this.small.canvas.height !== size.height) {
+      const c = document.createElement('canvas');
+      c.width = size.width;
+      c.height = size.height;
+      this.small = c.getContext('2d', { willReadFrequently: true });
+    }
+    const ctx = this.small!;
+    const t0 = performance.now();
+    ctx.drawImage(video, 0, 0, size.width, size.height);
+    const px = ctx.getImageData(0, 0, size.width, size.height);
+    const verdict = this.judge.onFrame(now, px);
+    const judgeMs = performance.now() - t0;
+    const st = live.getState();
+    const field = verdict.field ? scaleCircle(verdict.field, width / size.width) : null;
+    const patch: Partial<ReturnType<LiveStore['getState']>> = { frames: st.frames + 1, judgeMs: st.judgeMs + judgeMs, field };
+    if (!st.size || st.size.width !== width || st.size.height !== height) patch.size = { width, height };
+    let state = verdict.state;
+    if (verdict.state === 'capture') {
+      if (st.reached) state = 'settling';
+      else {
+        this.capture(video, verdict, now);
+        state = 'captured';
+      }
+    }
+    if (verdict.state === 'seen' && st.state !== 'seen') patch.repeats = st.repeats + 1;
+    patch.state = state;
+    live.getState().set(patch);
+    this.preview(video, field);
+  }
+
+  /** The frame judged is drawn at once (the video moves on); encoding and intake follow. */
+  private capture(video: HTMLVideoElement, verdict: Verdict, now: number) {
+    const { live, store } = this.deps;
+    this.judge.captured(verdict.signature!);
+    const canvas = document.createElement('canvas');
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    canvas.getContext('2d')!.drawImage(video, 0, 0);
+    const stillSince = now - verdict.stillFor;
+    const name = liveName(nextLiveNumber([...store.getState().order.map((id) => store.getState().images[id].name), ...live.getState().captured]));
+    live.getState().set({ captured: [...live.getState().captured, name] });
+    this.capturing++;
+    canvas.toBlob(
+      (blob) => {
+        if (!blob) {
+          this.capturing--;
+          return;
+        }
+        const file = new File([blob], name, { type: 'image/jpeg', lastModified: Date.now() });
+        void this.deps.addFiles([file]).finally(() => {
+          this.capturing--;
+          live.getState().set({ captureMs: [...live.getState().captureMs, performance.now() - stillSince] });
+        });
+      },
+      'image/jpeg',
+      JPEG_QUALITY,
+    );
+  }
+
+  /** The current field's boxes: one detection in flight at most, on the newest frame. */
+  private preview(video: HTMLVideoElement, field: { cx: number; cy: number; r: number } | null) {
+    if (this.previewBusy || this.deps.store.getState().model.status !== 'ready') return;
+    const run = this.runId;
+    const { card, live, store } = this.deps;
+    const width = video.videoWidth;
+    const height = video.videoHeight;
+    const s = Math.min(card.nativeSize.width / width, card.nativeSize.height / height);
+    const size = { width: Math.round(width * s), height: Math.round(height * s) };
+    this.previewBusy = true;
+    void (async () => {
+      try {
+        const client = await this.deps.loadDetector();
+        const bmp = await createImageBitmap(video, { resizeWidth: size.width, resizeHeight: size.height, resizeQuality: 'medium' });
+        const out = await client.detect(bmp);
+        if (run !== this.runId) return;
+        const dets = postprocess(decodeOutputs(out, inputScale(width, height, size)), { ...store.getState().postprocess, countRule: 'all' });
+        const inField = field ? dets.filter((d) => inCircle(field, (d.box.x1 + d.box.x2) / 2, (d.box.y1 + d.box.y2) / 2)) : dets;
+        live.getState().set({ boxes: inField.map((d) => ({ cls: d.cls, x1: d.box.x1, y1: d.box.y1, x2: d.box.x2, y2: d.box.y2 })), previews: live.getState().previews + 1 });
+      } catch {
+        // a preview that fails is skipped; the captured fields are detected by the batch as usual
+      } finally {
+        this.previewBusy = false;
+      }
+    })();
+  }
+
+  /** Fields being encoded or taken in (tests wait for none before counting the batch). */
+  get pending() {
+    return this.capturing;
+  }
+}

@@ -1,0 +1,73 @@
+import { create } from 'zustand';
+import type { CellClass } from '../core/detection/classes';
+import type { LiveState } from '../core/live/judge';
+
+/** A box of the live view, in the camera frame's pixels. */
+export interface LiveBox {
+  cls: CellClass;
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+}
+
+/** Live mode's UI state (the camera view over the page), beside the batch store. The batch itself
+ * (captured fields and their counts) lives in the batch store, as for dropped images. */
+export interface LiveViewState {
+  open: boolean;
+  phase: 'starting' | 'running' | 'error';
+  /** The camera's sentence when it could not start (errors.ts). */
+  error: string | null;
+  stream: MediaStream | null;
+  /** The camera frame's size. */
+  size: { width: number; height: number } | null;
+  /** The capture rule's verdict on the latest frame (null before the first). */
+  state: LiveState | null;
+  /** The current field's boxes (latest preview detection) and what they count. */
+  boxes: LiveBox[];
+  /** The circular field of an eyepiece view, in frame pixels (null: the whole frame). */
+  field: { cx: number; cy: number; r: number } | null;
+  /** Names of the fields captured in this live run, in order. */
+  captured: string[];
+  /** Still views that repeated a captured field (not captured again). */
+  repeats: number;
+  /** Frames judged, and previews detected, in this run. */
+  frames: number;
+  previews: number;
+  /** ms spent judging frames on the page (the capture rule and the small copy), summed over `frames`. */
+  judgeMs: number;
+  /** WBCs of the batch counted toward the differential target, and the target. */
+  wbc: number;
+  target: number;
+  /** The target was reached: capturing has stopped. */
+  reached: boolean;
+  /** ms from a view turning still to its field handed to the batch, per captured field. */
+  captureMs: number[];
+  set(patch: Partial<Omit<LiveViewState, 'set'>>): void;
+}
+
+export type LiveStore = ReturnType<typeof createLiveStore>;
+
+export const LIVE_CLOSED = {
+  open: false,
+  phase: 'starting',
+  error: null,
+  stream: null,
+  size: null,
+  state: null,
+  boxes: [],
+  field: null,
+  captured: [],
+  repeats: 0,
+  frames: 0,
+  previews: 0,
+  judgeMs: 0,
+  wbc: 0,
+  target: 100,
+  reached: false,
+  captureMs: [],
+} satisfies Omit<LiveViewState, 'set'>;
+
+export function createLiveStore() {
+  return create<LiveViewState>((set) => ({ ...LIVE_CLOSED, set: (patch) => set(patch) }));
+}
