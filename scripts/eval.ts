@@ -143,8 +143,9 @@ if (o.adapt !== undefined) {
   }
   for (const s of sets0!) {
     console.log(`\n== ${s.name}: ${s.what}`);
-    // The card holds the model's own figures (Python has no pixels-based WBC rule): compare without it.
-    const r = await evaluateFolder(s.dir, { model, images: s.images, wbcRule: false, onProgress: progress }).catch(fail);
+    // The card holds the model's own figures (Python has neither the pixels-based WBC rule nor the batch
+    // rule for specks on the optics): compare without them.
+    const r = await evaluateFolder(s.dir, { model, images: s.images, wbcRule: false, optics: false, onProgress: progress }).catch(fail);
     console.log(formatReport(r));
     sets[s.name] = cardFigures(r, s.what);
   }

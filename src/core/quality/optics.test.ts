@@ -41,6 +41,15 @@ describe('opticsArtefacts', () => {
     out.forEach((ids, i) => expect(ids).toEqual(withSpeck.includes(i) ? [`f${i}dust`] : []));
   });
 
+  it("an analyser's single-cell images centre every WBC at one pixel: those are cells, not dust", () => {
+    const r = rng(8);
+    const fields = Array.from({ length: 30 }, (_, i) => {
+      const f = field(r, i);
+      return { ...f, cells: [...f.cells.filter((c) => c.cls !== 'WBC'), cell(`f${i}w`, 'WBC', 320 + (r() - 0.5) * 4, 240 + (r() - 0.5) * 4, 130 + r() * 6)] };
+    });
+    expect(opticsArtefacts(fields).flat()).toEqual([]);
+  });
+
   it('two fields are not enough: a coincidence in two is chance, not the optics', () => {
     const r = rng(2);
     const fields = Array.from({ length: 10 }, (_, i) => field(r, i));

@@ -10,7 +10,10 @@
  * the number of such coincidences chance alone would give (`λ`, from each field's own density of that
  * class). It is an artefact when `k` reaches `minImages - 1` and a Poisson tail P(X ≥ k; λ) is below
  * `pValue`. Fields that are the same view (most of their cells coincide: the same photo twice, or a live
- * capture of an unmoved slide) are no evidence and are skipped. Cells at the frame's edge take no part:
+ * capture of an unmoved slide) are no evidence and are skipped. Only speck-sized objects take part (at most
+ * `maxVsRbc` of the field's median RBC; platelets whatever their size when a field has too few RBCs): an
+ * analyser's single-cell images centre every WBC at one pixel by design (PBC's 360x363 crops: all 78 WBCs
+ * of the validation set sat there), and that is a cell, not dust. Cells at the frame's edge take no part:
  * the edge clips their boxes to the same x or y in every field (measured on CBC Testing: the corner and edge
  * RBCs coincided across fields far more than uniform chance allows), and a speck cut by the frame is rare.
  */
@@ -36,9 +39,11 @@ export interface OpticsOptions {
   sizeRatio: number;
   /** Two fields are one view when at least this share of the smaller one's cells coincide. */
   sameView: number;
+  /** The largest object tested, as a share of the field's median RBC size. */
+  maxVsRbc: number;
 }
 
-export const OPTICS_DEFAULTS: OpticsOptions = { minImages: 3, pValue: 1e-4, tolerance: 0.2, minTolPx: 3, sizeRatio: 1.35, sameView: 0.5 };
+export const OPTICS_DEFAULTS: OpticsOptions = { minImages: 3, pValue: 1e-4, tolerance: 0.2, minTolPx: 3, sizeRatio: 1.35, sameView: 0.5, maxVsRbc: 0.75 };
 
 const centre = (b: ImageBox) => [(b.x1 + b.x2) / 2, (b.y1 + b.y2) / 2] as const;
 const size = (b: ImageBox) => Math.max(1, ((b.x2 - b.x1) + (b.y2 - b.y1)) / 2);
@@ -63,6 +68,8 @@ interface Cell {
   x: number;
   y: number;
   s: number;
+  /** Small enough to be tested (every inner cell still tells whether two fields are one view). */
+  speck: boolean;
 }
 
 /** One object seen twice: centres within the tolerance of the smaller, sizes within the ratio. */
@@ -111,15 +118,18 @@ export function opticsArtefacts(fields: readonly FieldCells[], options: Partial<
     if (idx.length < o.minImages) continue;
     const { width, height } = fields[idx[0]];
     const edge = borderTolerancePx(width, height);
-    const cells: Cell[][] = idx.map((i) =>
-      fields[i].cells.flatMap((c) => {
+    const cells: Cell[][] = idx.map((i) => {
+      const rbc = fields[i].cells.filter((c) => c.cls === 'RBC').map((c) => size(c.box)).sort((a, b) => a - b);
+      const maxSize = rbc.length >= 3 ? o.maxVsRbc * rbc[rbc.length >> 1] : 0;
+      return fields[i].cells.flatMap((c) => {
         const s = size(c.box);
+        const speck = maxSize ? s <= maxSize : c.cls === 'Platelets';
         const m = Math.max(edge, 0.1 * s);
         if (!(c.box.x1 > m && c.box.y1 > m && c.box.x2 < width - m && c.box.y2 < height - m)) return [];
         const [x, y] = centre(c.box);
-        return [{ id: c.id, cls: c.cls, box: c.box, x, y, s }];
-      }),
-    );
+        return [{ id: c.id, cls: c.cls, box: c.box, x, y, s, speck }];
+      });
+    });
     const grid = new Map<number, { f: number; c: Cell }[]>();
     cells.forEach((list, f) =>
       list.forEach((c) => {
@@ -169,6 +179,7 @@ export function opticsArtefacts(fields: readonly FieldCells[], options: Partial<
     cells.forEach((list, a) => {
       const own = find(a);
       list.forEach((c, ci) => {
+        if (!c.speck) return;
         const k = new Set(hitFields[a][ci].map(find).filter((r) => r !== own)).size;
         if (k < o.minImages - 1) return;
         // where the centre of an inner cell of this size can fall, and the widest tolerance a match can have:
