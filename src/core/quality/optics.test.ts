@@ -50,6 +50,21 @@ describe('opticsArtefacts', () => {
     expect(opticsArtefacts(fields).flat()).toEqual([]);
   });
 
+  it('dust on analyser crops: few cells, a centred WBC, two specks in every field; the specks go, the WBC stays', () => {
+    const r = rng(9);
+    const fields = Array.from({ length: 25 }, (_, i) => ({
+      width: 360,
+      height: 363,
+      cells: [
+        cell(`f${i}w`, 'WBC' as const, 180 + (r() - 0.5) * 4, 181 + (r() - 0.5) * 4, 150),
+        cell(`f${i}r0`, 'RBC' as const, 60 + r() * 240, 40 + r() * 40, 95),
+        cell(`f${i}d0`, 'Platelets' as const, 256 + (r() - 0.5) * 2, 83 + (r() - 0.5) * 2, 28),
+        cell(`f${i}d1`, 'Platelets' as const, 97 + (r() - 0.5) * 2, 225 + (r() - 0.5) * 2, 24),
+      ],
+    }));
+    expect(opticsArtefacts(fields).map((ids) => [...ids].sort())).toEqual(fields.map((_, i) => [`f${i}d0`, `f${i}d1`]));
+  });
+
   it('two fields are not enough: a coincidence in two is chance, not the optics', () => {
     const r = rng(2);
     const fields = Array.from({ length: 10 }, (_, i) => field(r, i));

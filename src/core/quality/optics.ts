@@ -9,8 +9,8 @@
  * detection we count the other fields holding a same-class detection at that position and size (`k`), and
  * the number of such coincidences chance alone would give (`λ`, from each field's own density of that
  * class). It is an artefact when `k` reaches `minImages - 1` and a Poisson tail P(X ≥ k; λ) is below
- * `pValue`. Fields that are the same view (most of their cells coincide: the same photo twice, or a live
- * capture of an unmoved slide) are no evidence and are skipped. Only speck-sized objects take part (at most
+ * `pValue`. Fields that are the same view (at least 3 and half of their larger cells coincide: the same
+ * photo twice, or a live capture of an unmoved slide) count as one field. Only speck-sized objects take part (at most
  * `maxVsRbc` of the field's median RBC; platelets whatever their size when a field has too few RBCs): an
  * analyser's single-cell images centre every WBC at one pixel by design (PBC's 360x363 crops: all 78 WBCs
  * of the validation set sat there), and that is a cell, not dust. Cells at the frame's edge take no part:
@@ -151,18 +151,21 @@ export function opticsArtefacts(fields: readonly FieldCells[], options: Partial<
         for (let i = bx - r; i <= bx + r; i++)
           for (let j = by - r; j <= by + r; j++)
             for (const e of grid.get(key(i, j)) ?? []) if (e.f !== a && !found.has(e.f) && e.c.cls === c.cls && coincide(c, e.c, o)) found.add(e.f);
-        for (const b of found) pairHits[a].set(b, (pairHits[a].get(b) ?? 0) + 1);
+        // one view is told by the larger cells: the specks under test (dust among them) never make two
+        // fields one view
+        if (!c.speck) for (const b of found) pairHits[a].set(b, (pairHits[a].get(b) ?? 0) + 1);
         return [...found];
       }),
     );
     // fields that show one view (most of their cells coincide: the same photo twice, an unmoved slide)
     // form a cluster (union-find) that counts as one field, for its own cells and for every other field's
+    const large = cells.map((list) => list.filter((c) => !c.speck).length);
     const root = cells.map((_, a) => a);
     const find = (a: number): number => (root[a] === a ? a : (root[a] = find(root[a])));
     pairHits.forEach((m, a) =>
       m.forEach((hits, b) => {
-        const least = Math.min(cells[a].length, cells[b].length);
-        if (cells[a].length >= 3 && cells[b].length >= 3 && hits / least >= o.sameView) root[find(a)] = find(b);
+        const least = Math.min(large[a], large[b]);
+        if (hits >= 3 && hits / least >= o.sameView) root[find(a)] = find(b);
       }),
     );
     const clusters = [...new Set(cells.map((_, a) => find(a)))];
