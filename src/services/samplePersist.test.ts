@@ -48,6 +48,18 @@ describe('SamplePersistence', () => {
     expect(b.getState().audit).toHaveLength(1);
   });
 
+  it("the lab's name on the report is the lab's setting: kept across a reload and a cleared sample", async () => {
+    const a = createAppStore(defaults);
+    const pa = new SamplePersistence(a, memoryStorage());
+    pa.start();
+    a.getState().setLabName('Haematology, St Elsewhere');
+    a.getState().clearSample();
+    await pa.flush();
+    const b = createAppStore(defaults);
+    await new SamplePersistence(b, memoryStorage()).restore();
+    expect(b.getState().labName).toBe('Haematology, St Elsewhere');
+  });
+
   it('a failed IndexedDB open is retried on the next use, not kept for the page', async () => {
     const f = flakyOpen(1);
     const a = createAppStore(defaults);
