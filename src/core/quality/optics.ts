@@ -118,6 +118,7 @@ export function opticsArtefacts(fields: readonly FieldCells[], options: Partial<
     if (idx.length < o.minImages) continue;
     const { width, height } = fields[idx[0]];
     const edge = borderTolerancePx(width, height);
+    const n = idx.length;
     const cells: Cell[][] = idx.map((i) => {
       const rbc = fields[i].cells.filter((c) => c.cls === 'RBC').map((c) => size(c.box)).sort((a, b) => a - b);
       const maxSize = rbc.length >= 3 ? o.maxVsRbc * rbc[rbc.length >> 1] : 0;
@@ -157,33 +158,35 @@ export function opticsArtefacts(fields: readonly FieldCells[], options: Partial<
         return [...found];
       }),
     );
-    // fields that show one view (most of their cells coincide: the same photo twice, an unmoved slide)
-    // form a cluster (union-find) that counts as one field, for its own cells and for every other field's
+    // Fields that show one view (at least 3 and half of their larger cells coincide: the same photo twice,
+    // an unmoved slide) are one piece of evidence. Direct pairs only, never chained: neighbouring fields of
+    // one slide overlap pairwise, and chaining them made a whole batch one view (measured: PBC crops).
     const large = cells.map((list) => list.filter((c) => !c.speck).length);
-    const root = cells.map((_, a) => a);
-    const find = (a: number): number => (root[a] === a ? a : (root[a] = find(root[a])));
+    const oneView = new Set<number>();
     pairHits.forEach((m, a) =>
       m.forEach((hits, b) => {
-        const least = Math.min(large[a], large[b]);
-        if (hits >= 3 && hits / least >= o.sameView) root[find(a)] = find(b);
+        if (hits >= 3 && hits / Math.min(large[a], large[b]) >= o.sameView) oneView.add(a * n + b).add(b * n + a);
       }),
     );
-    const clusters = [...new Set(cells.map((_, a) => find(a)))];
-    // chance: each cluster's cells of the class and a similar size, each covering a disc of the tolerance
-    const sizes = new Map<string, number[]>();
-    for (const r of clusters)
-      for (const c of cells[r]) {
-        const k = `${r}/${c.cls}`;
-        const l = sizes.get(k);
+    const same = (a: number, b: number) => oneView.has(a * n + b);
+    // chance: every field's cells of the class and a similar size, each covering a disc of the tolerance
+    const sizes = cells.map((list) => {
+      const by = new Map<string, number[]>();
+      for (const c of list) {
+        const l = by.get(c.cls);
         if (l) l.push(c.s);
-        else sizes.set(k, [c.s]);
+        else by.set(c.cls, [c.s]);
       }
-    for (const l of sizes.values()) l.sort((a, b) => a - b);
+      for (const l of by.values()) l.sort((x, y) => x - y);
+      return by;
+    });
     cells.forEach((list, a) => {
-      const own = find(a);
       list.forEach((c, ci) => {
         if (!c.speck) return;
-        const k = new Set(hitFields[a][ci].map(find).filter((r) => r !== own)).size;
+        // independent fields that show it: none one view with this field or with one already counted
+        const counted: number[] = [];
+        for (const b of hitFields[a][ci]) if (!same(a, b) && !counted.some((x) => same(x, b))) counted.push(b);
+        const k = counted.length;
         if (k < o.minImages - 1) return;
         // where the centre of an inner cell of this size can fall, and the widest tolerance a match can have:
         // chance is never underestimated
@@ -191,7 +194,7 @@ export function opticsArtefacts(fields: readonly FieldCells[], options: Partial<
         const area = Math.max(1, (width - 2 * m - c.s) * (height - 2 * m - c.s));
         const tol = Math.max(o.minTolPx, o.tolerance * c.s);
         let similar = 0;
-        for (const r of clusters) if (r !== own) similar += between(sizes.get(`${r}/${c.cls}`) ?? [], c.s / o.sizeRatio, c.s * o.sizeRatio);
+        for (let b = 0; b < n; b++) if (b !== a && !same(a, b)) similar += between(sizes[b].get(c.cls) ?? [], c.s / o.sizeRatio, c.s * o.sizeRatio);
         const lambda = (similar * Math.PI * tol * tol) / area;
         if (poissonTail(k, lambda) < o.pValue) out[idx[a]].push(c.id);
       });
