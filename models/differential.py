@@ -41,7 +41,10 @@ COLORS = {"neutrophil": "#4c9aff", "lymphocyte": "#36b37e", "monocyte": "#ff8b00
           "basophil": "#6554c0", "immature_granulocyte": "#00b8d9", "erythroblast": "#c1c7d0"}
 SIZE = 64
 CROP_FACTOR = 1.4
-PAD = "edge"
+PAD = 0.5  # the shipped classifier's rule: mid grey outside the image
+# The "wide" recipe (issue 21) replicates the edge instead; the card records which rule a model was trained on.
+def pad_for(colour):
+    return "edge" if colour == "wide" else PAD
 PCT = 0.95
 
 
@@ -233,7 +236,7 @@ def unseen_camera(x, k):
 
 
 class Crops(torch.utils.data.Dataset):
-    def __init__(self, items, train, colour="wide", view=None):
+    def __init__(self, items, train, colour="cast", view=None):
         self.items, self.train, self.colour, self.view = items, train, colour, view
 
     def __len__(self):
@@ -250,9 +253,9 @@ class Crops(torch.utils.data.Dataset):
             dx, dy = random.uniform(-0.08, 0.08) * w, random.uniform(-0.08, 0.08) * h
             box = [box[0] + dx, box[1] + dy, box[2] + dx, box[3] + dy]
             factor *= math.exp(random.uniform(math.log(0.85), math.log(1.2)))
-        if self.train:
+        if self.train and self.colour == "wide":
             img, box = cut_by_border(img, box)
-        x = crop_raw(img, box, factor=factor)
+        x = crop_raw(img, box, factor=factor, pad=pad_for(self.colour))
         if self.view is not None:
             x = self.view(x, i)
         if self.train:
@@ -354,9 +357,10 @@ def classifier_losses(model, batch, device):
     return {"loss_ce": F.cross_entropy(model(x.to(device)), y.to(device), label_smoothing=0.05)}
 
 
-def metrics(model, items, batch=64, view=None):
+def metrics(model, items, batch=64, view=None, colour="cast"):
+    """colour: the training recipe, which fixes the crop rule (pad_for)."""
     model.eval()
-    ds = Crops(items, train=False, view=view)
+    ds = Crops(items, train=False, colour=colour, view=view)
     preds, trues, probs = [], [], []
     with torch.no_grad():
         for k in range(0, len(ds), batch):
@@ -400,9 +404,10 @@ def get_args_parser():
     p.add_argument("--no-pbc", action="store_true", help="train on CBC only (leave the PBC microscope out)")
     p.add_argument("--input-norm", choices=["crop", "fixed"], default="crop",
                    help="in the graph: standardise each crop by its own statistics, or fixed centring")
-    p.add_argument("--colour", choices=["wide", "cast", "mild"], default="wide",
-                   help="colour augmentation: wide = HED + casts + warm/cool camera casts with gamma, no greyscale "
-                        "(issue 21); cast = issue 15's; mild = the earlier stain jitter")
+    p.add_argument("--colour", choices=["cast", "wide", "mild"], default="cast",
+                   help="recipe: cast = the shipped one (issue 15: HED + colour casts + JPEG, grey pad); wide = issue "
+                        "21's (warm/cool camera casts with gamma, no greyscale, stronger defocus, WBCs cut by the border "
+                        "and filling the frame, the crop's edge replicated; measured, not shipped); mild = the earlier jitter")
     p.add_argument("--rebuild-boxes", action="store_true",
                    help="find the PBC cells' boxes again with the shipped detector (default: the committed "
                         "models/pbc-boxes.json, whichever detector made it, so a run is reproducible)")
@@ -460,20 +465,20 @@ def main(args):
         elapsed += dt
         msg = f"[epoch {epoch + 1}/{args.epochs}] loss={avg.get('loss', float('nan')):.4f} time={dt:.0f}s total={elapsed:.0f}s"
         if (epoch + 1) % 5 == 0 or epoch + 1 == args.epochs:
-            v = metrics(model, [it for it in sp["val"] if it["source"] == "pbc"])
-            vc = metrics(model, [it for it in sp["val"] if it["source"] == "cbc"])
+            v = metrics(model, [it for it in sp["val"] if it["source"] == "pbc"], colour=args.colour)
+            vc = metrics(model, [it for it in sp["val"] if it["source"] == "cbc"], colour=args.colour)
             msg += f" val-pbc bal.acc={v['balanced_accuracy']:.3f} val-cbc acc={vc['accuracy']:.3f}"
         log(msg)
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "epoch": epoch,
                     "elapsed": elapsed, "args": vars(args), "torch_rng": torch.get_rng_state(),
                     "py_rng": random.getstate()}, ckpt)
     res = {
-        "pbc_test": metrics(model, sp["test"]),
-        "pbc_val": metrics(model, [it for it in sp["val"] if it["source"] == "pbc"]),
-        "cbc_val": metrics(model, [it for it in sp["val"] if it["source"] == "cbc"]),
+        "pbc_test": metrics(model, sp["test"], colour=args.colour),
+        "pbc_val": metrics(model, [it for it in sp["val"] if it["source"] == "pbc"], colour=args.colour),
+        "cbc_val": metrics(model, [it for it in sp["val"] if it["source"] == "cbc"], colour=args.colour),
         # held-out cells of both microscopes through cameras training never simulates
         "unseen_camera": metrics(model, sp["test"] + [it for it in sp["val"] if it["source"] == "cbc"],
-                                 view=unseen_camera),
+                                 view=unseen_camera, colour=args.colour),
     }
     for k, v in res.items():
         log(f"[eval] {k}: accuracy {v['accuracy']:.3f} balanced {v['balanced_accuracy']:.3f} recall "
@@ -498,7 +503,7 @@ def main(args):
         "crop": {"rule": "square centred on the WBC box, side = factor x max(box width, box height); outside the "
                          "image: pad; resized to size x size; each channel divided by its percentile value, "
                          "clipped to [0, clip]",
-                 "factor": CROP_FACTOR, "size": SIZE, "pad": PAD, "percentile": PCT, "clip": 1.5},
+                 "factor": CROP_FACTOR, "size": SIZE, "pad": pad_for(args.colour), "percentile": PCT, "clip": 1.5},
         "low_confidence": 0.6,
         "training": {"data": {"pbc-wbc": "400 per type, split 70/15/15 (train/val/test, seeded)",
                               "cbc-wbc-types": "CBC Training images with exactly one WBC box, split 75/25 "

@@ -56,13 +56,15 @@ def test_stain_augmentation_stays_in_range(colour):
         assert float(out.min()) >= 0 and float(out.max()) <= 1 and torch.isfinite(out).all()
 
 
-def test_box_cache_is_used_only_for_its_detector(tmp_path, monkeypatch):
+def test_box_cache_is_kept_and_rebuilt_only_when_asked(tmp_path, monkeypatch):
     sha = json.loads((D.HERE / "smearcount-frcnn.json").read_text())["sha256"]
     cache = tmp_path / "boxes.json"
     cache.write_text(json.dumps({"detector": {"sha256": sha}, "boxes": {"pbc-wbc/neutrophil/a.jpg": [1, 2, 3, 4]}}))
     assert D.find_pbc_boxes(tmp_path, cache, log=lambda m: None) == {"pbc-wbc/neutrophil/a.jpg": [1, 2, 3, 4]}
-    # another detector's boxes are rebuilt: here the eval CLI is replaced by one that records its call
-    cache.write_text(json.dumps({"detector": {"sha256": "0" * 64}, "boxes": {}}))
+    # another detector's boxes are kept by default (a run is reproducible from the committed file) ...
+    cache.write_text(json.dumps({"detector": {"sha256": "0" * 64}, "boxes": {"pbc-wbc/neutrophil/c.jpg": [0, 0, 1, 1]}}))
+    assert D.find_pbc_boxes(tmp_path, cache, log=lambda m: None) == {"pbc-wbc/neutrophil/c.jpg": [0, 0, 1, 1]}
+    # ... and rebuilt with --rebuild-boxes: here the eval CLI is replaced by one that records its call
     calls = []
 
     def fake_run(cmd, **kw):
@@ -71,8 +73,7 @@ def test_box_cache_is_used_only_for_its_detector(tmp_path, monkeypatch):
         with open(out, "w") as f:
             json.dump({"detector": {"sha256": sha}, "boxes": {"lymphocyte/b.jpg": [5, 6, 7, 8]}}, f)
 
-    monkeypatch.delenv("SMEARCOUNT_KEEP_BOXES", raising=False)
     monkeypatch.setattr("subprocess.run", fake_run)
-    assert D.find_pbc_boxes(tmp_path, cache, log=lambda m: None) == {"pbc-wbc/lymphocyte/b.jpg": [5, 6, 7, 8]}
+    assert D.find_pbc_boxes(tmp_path, cache, log=lambda m: None, rebuild=True) == {"pbc-wbc/lymphocyte/b.jpg": [5, 6, 7, 8]}
     assert calls and calls[0][:4] == ["npx", "tsx", "scripts/eval.ts", str(tmp_path / "pbc-wbc")]
     assert json.loads(cache.read_text())["detector"]["sha256"] == sha

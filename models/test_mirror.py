@@ -85,7 +85,7 @@ def test_the_classifier_crop_rule_matches_the_vectors(vectors):
         want = img[:, ys][:, :, xs]
         got = differential.crop_raw(img, box, size=side, factor=1.0, pad="edge")
         assert torch.allclose(got, want), box
-    assert differential.PAD == "edge"
+    assert differential.pad_for("wide") == "edge" and differential.pad_for("cast") == differential.PAD
     for t in vectors["normalise"]:
         if (t["percentile"], t["clip"]) != (differential.PCT, 1.5):
             continue

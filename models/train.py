@@ -49,9 +49,10 @@ def get_args_parser():
                         "(and the run exports nothing)")
     p.add_argument("--normalise", choices=["image", "fixed"], default="image",
                    help="in-graph input normalisation: per-image standardisation or fixed constants")
-    p.add_argument("--colour", choices=["field", "cast", "mild"], default="field",
-                   help="colour augmentation: field = HED + casts without greyscale + dust-speck hard negatives + "
-                        "platelet copy-paste + phone/eyepiece (issue 21); cast = issue 15's recipe; mild = earlier jitter")
+    p.add_argument("--colour", choices=["cast", "field", "mild"], default="cast",
+                   help="colour augmentation: cast = the shipped recipe (issue 15: HED + colour casts with greyscale); "
+                        "field = issue 21's (no greyscale, dust-speck hard negatives, platelet copy-paste, eyepiece "
+                        "ring, phone sharpening; measured, not shipped: models/README.md); mild = the earlier jitter")
     p.add_argument("--name", default="smearcount-frcnn", help="model name: writes models/<name>.onnx/.json")
     p.add_argument("--out-dir", default=str(HERE), help="where the .onnx and .json card go")
     p.add_argument("--run-dir", default=str(HERE / "runs"), help="checkpoints and logs (git-ignored)")

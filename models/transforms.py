@@ -454,10 +454,10 @@ class WithMosaic:
         return self.post(image, target)
 
 
-def photometric_transforms(p_lowres=0.25, colour="field"):
-    """Everything after the scale and crop. colour: "field" (issue 21, the default) keeps colour as
+def photometric_transforms(p_lowres=0.25, colour="cast"):
+    """Everything after the scale and crop. colour: "field" (issue 21; measured, not shipped) keeps colour as
     evidence within a field: HED and casts but no greyscale, plus dust-speck hard negatives, platelet
-    copy-paste, phone sharpening and the eyepiece ring; "cast" is issue 15's recipe (greyscale p 0.1);
+    copy-paste, phone sharpening and the eyepiece ring; "cast" is issue 15's recipe (greyscale p 0.1, the shipped one);
     "mild" is the earlier stain jitter alone."""
     if colour == "field":
         # Issue 21: colour stays evidence *within* a field. The whole field's cast still varies (white
@@ -482,6 +482,6 @@ def photometric_transforms(p_lowres=0.25, colour="field"):
 
 
 def multiscale_transforms(crop, ref_size, native=(512, 384), wide=(0.4, 2.5), p_wide=0.5, p_lowres=0.25,
-                          colour="field"):
+                          colour="cast"):
     return Compose([ScaleCrop(crop, ref_size, native=native, wide=wide, p_wide=p_wide),
                     photometric_transforms(p_lowres, colour)])

@@ -1,0 +1,49 @@
+"""Issue 21's training transforms: what they do to the labels."""
+import random
+
+import torch
+
+from .transforms import DustSpecks, EyepieceVignette, PlateletCopyPaste
+
+
+def _target():
+    boxes = torch.tensor([[10., 10., 40., 40.], [60., 60., 70., 70.], [150., 150., 190., 190.], [5., 170., 35., 195.]])
+    return {"boxes": boxes, "labels": torch.tensor([1, 3, 2, 1])}
+
+
+def test_dust_specks_are_unlabelled_and_never_on_a_platelet_or_wbc():
+    random.seed(0)
+    torch.manual_seed(0)
+    img = torch.full((3, 200, 200), 0.8)
+    for _ in range(20):
+        out, t = DustSpecks(p=1, n=(4, 4))(img.clone(), _target())
+        assert torch.equal(t["boxes"], _target()["boxes"]) and torch.equal(t["labels"], _target()["labels"])
+        # the platelet and the WBC are untouched; the specks are grey (no channel far from the others)
+        assert torch.equal(out[:, 60:70, 60:70], img[:, 60:70, 60:70])
+        assert torch.equal(out[:, 150:190, 150:190], img[:, 150:190, 150:190])
+        changed = (out - img).abs().sum(0) > 1e-3
+        assert changed.any()
+        px = out[:, changed]
+        assert float((px.max(0).values - px.min(0).values).max()) < 0.2
+
+
+def test_platelet_copy_paste_adds_labelled_platelets_in_free_places():
+    random.seed(1)
+    img = torch.rand(3, 200, 200)
+    out, t = PlateletCopyPaste(p=1, n=(2, 2))(img.clone(), _target())
+    new = t["boxes"][4:]
+    assert len(new) >= 1 and bool((t["labels"][4:] == 3).all())
+    old = _target()["boxes"]
+    for b in new:
+        overlap = (old[:, 0] < b[2]) & (b[0] < old[:, 2]) & (old[:, 1] < b[3]) & (b[1] < old[:, 3])
+        assert not bool(overlap.any())
+
+
+def test_eyepiece_ring_darkens_outside_and_drops_cells_it_hides():
+    random.seed(2)
+    img = torch.full((3, 200, 200), 0.8)
+    out, t = EyepieceVignette(p=1, radius=(0.3, 0.3))(img.clone(), _target())
+    assert float(out[:, 0, 0].max()) < 0.15  # a corner is in the black ring
+    kept = {tuple(b.tolist()) for b in t["boxes"]}
+    assert (5., 170., 35., 195.) not in kept  # the corner cell is hidden
+    assert len(t["boxes"]) == len(t["labels"]) < 4
