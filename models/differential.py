@@ -231,7 +231,7 @@ def unseen_camera(x, k):
         return TF.gaussian_blur(x, [15, 15], [2.4, 2.4])
     x = (x * torch.tensor([0.75, 1.05, 1.0])[:, None, None]).clamp(0, 1)
     x = F.interpolate(F.interpolate(x[None], scale_factor=1 / 3.5, mode="bilinear", antialias=True),
-                      size=(SIZE, SIZE), mode="bilinear")[0].clamp(0, 1)
+                      size=tuple(x.shape[-2:]), mode="bilinear")[0].clamp(0, 1)
     return decode_jpeg(encode_jpeg((x * 255).round().to(torch.uint8), quality=20)).float() / 255
 
 

@@ -1,0 +1,39 @@
+"""The PBC test split's cells photographed by cameras training never simulates (issue 21's synthetic
+"unseen camera" set, `differential.unseen_camera`, applied to the whole single-cell image instead of the
+crop), as type folders for `npm run eval`, including `--adapt K` (learning a microscope the classifier
+reads badly):
+
+    /usr/bin/python3 -m models.make_unseen_cells [--out models/runs/unseen-cells]
+    npm run eval -- models/runs/unseen-cells [--adapt 1,3,5,10]
+"""
+import argparse
+import json
+from pathlib import Path
+
+import torch
+from torchvision.io import ImageReadMode, read_image, write_png
+
+from .dataset import default_data_root
+from .differential import unseen_camera
+
+HERE = Path(__file__).resolve().parent
+
+
+def build(root, out, split=HERE / "wbc-split" / "pbc-test.json"):
+    cells = json.loads(Path(split).read_text())["cells"]
+    for k, c in enumerate(cells):
+        x = read_image(str(Path(root) / c["image"]), ImageReadMode.RGB).float() / 255
+        y = unseen_camera(x, k).clamp(0, 1)
+        d = Path(out) / c["type"]
+        d.mkdir(parents=True, exist_ok=True)
+        write_png((y * 255).round().to(torch.uint8), str(d / (Path(c["image"]).stem + ".png")))
+    return len(cells)
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--data", default=str(default_data_root()))
+    p.add_argument("--out", default=str(HERE / "runs" / "unseen-cells"))
+    a = p.parse_args()
+    torch.set_num_threads(1)
+    print(a.out, build(a.data, a.out))
