@@ -14,10 +14,11 @@ test('the differential stops at its target with a notice; 200 is a setting; the 
   test.setTimeout(600_000);
   const app = new AppPage(page);
   await app.open('?backend=wasm');
-  await app.drop(trainingImages(110));
+  await app.drop(trainingImages(140));
   await app.waitReady(540_000);
   const st = await page.evaluate(() => window.__smearcount.differential());
-  expect(st.typed).toBeGreaterThanOrEqual(100);
+  // "Verify all" skips the unsure cells: the batch needs 100 sure ones to reach the target that way
+  expect(st.typed - st.unsure).toBeGreaterThanOrEqual(100);
   await expect(page.getByTestId('diff-released')).toHaveText('0 of 100 verified WBC');
   // verify every group in the gallery
   await page.getByTestId('open-gallery').click();

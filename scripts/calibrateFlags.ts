@@ -10,9 +10,10 @@
  *      and the procedural non-smear pictures (scripts/nonSmear.ts),
  *    and keeps per image the pixel statistics, the raw detections and the WBC rule's evidence
  *    (cached in models/runs/quality-features.json; --fresh recomputes).
- * 2. choose: thresholds from the validation images only (see `choose` for each rule's reasoning).
- * 3. measure: false flags on validation and CBC Testing, flags on the blurred copies and non-smear
- *    pictures, and WBC precision / recall with and without the rule.
+ * 2. choose: thresholds from the other four fifths ("validation") only (see `choose` for each rule's reasoning).
+ * 3. measure: false flags on the held-out fifth of the training folders (by group: a CBC Training
+ *    image and its copies together; never chosen on) and on CBC Testing, flags on the blurred copies and
+ *    non-smear pictures, and WBC precision / recall with and without the rule.
  * --write stores the chosen thresholds in src/core/quality/calibration.ts.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -221,7 +222,7 @@ function choose(recs: Rec[]): QualityCalibration {
   const sc = val.map((r) => r.det.cellScale).filter((x): x is number => x !== null);
   const scale = { min: Math.round(Math.min(0.5, q(sc, 0.001) * 0.8) * 100) / 100, max: Math.round(Math.max(2, q(sc, 0.999) * 1.25) * 100) / 100 };
   return {
-    source: `scripts/calibrateFlags.ts on ${val.length} validation images (txl-pbc bccd/bcd/pbc, cbc/Training), ${new Date().toISOString().slice(0, 10)}`,
+    source: `scripts/calibrateFlags.ts on ${val.length} images of the training folders (txl-pbc bccd/bcd/pbc, cbc/Training; a fifth held out by group), ${new Date().toISOString().slice(0, 10)}`,
     colour: { models, maxDistance, minStainChroma },
     focus: { minSharpness },
     smear: { minRbc, minRbcScore, minRbcSizeCv, minStainChroma: smearChroma },
@@ -235,7 +236,7 @@ const compact = (x: unknown) => JSON.stringify(x, null, 2).replace(/\[\s+([-\d.,
 function flagTable(recs: Rec[], cal: QualityCalibration) {
   const bySet = new Map<string, Rec[]>();
   for (const r of recs) {
-    const k = r.set === 'validation' ? `validation/${r.source}` : r.set;
+    const k = r.set === 'validation' || r.set === 'held-out' ? `${r.set}/${r.source}` : r.set;
     bySet.set(k, [...(bySet.get(k) ?? []), r]);
   }
   const lines: string[] = [];
@@ -250,12 +251,14 @@ function flagTable(recs: Rec[], cal: QualityCalibration) {
     }
     lines.push(`${k.padEnd(26)} ${String(any).padStart(4)} / ${String(rs.length).padEnd(4)} flagged (${((100 * any) / rs.length).toFixed(1)}%)  ${JSON.stringify(counts)}`);
   }
-  const val = recs.filter((r) => r.set === 'validation');
-  const vf = val.filter((r) => flagsOf(r).length).length;
-  lines.push(`validation, all: ${vf} / ${val.length} (${((100 * vf) / val.length).toFixed(2)}%)`);
+  for (const set of ['validation', 'held-out']) {
+    const val = recs.filter((r) => r.set === set);
+    const vf = val.filter((r) => flagsOf(r).length).length;
+    lines.push(`${set === 'validation' ? 'chosen on (validation)' : 'held out'}, all: ${vf} / ${val.length} (${((100 * vf) / val.length).toFixed(2)}%)`);
+  }
   for (const r of recs) {
     const f = flagsOf(r);
-    if (r.set === 'non-smear' || (r.set === 'cbc-testing' && f.length) || (r.set === 'validation' && f.length) || (r.set.startsWith('blur') && !f.length))
+    if (r.set === 'non-smear' || (r.set === 'cbc-testing' && f.length) || ((r.set === 'validation' || r.set === 'held-out') && f.length) || (r.set.startsWith('blur') && !f.length))
       lines.push(`  ${r.set} ${r.source}/${r.name}: ${f.join(', ') || '(none)'}  rbc ${r.det.rbc} wbc ${r.det.wbc} rbcScore ${r.det.rbcScore?.toFixed(2)} cv ${r.det.rbcSizeCv?.toFixed(3)} scale ${r.det.cellScale?.toFixed(2)} sharp ${r.pixels.sharpness.toFixed(3)} colourDist ${colourDistance(r.pixels.colour, cal.colour.models).toFixed(2)}`);
   }
   return lines.join('\n');
@@ -338,6 +341,30 @@ function chooseRule(recs: Rec[], params: Parameters<typeof postprocess>[1]): Rul
 
 // ---------------------------------------------------------------------------------------------------
 
+/** The CBC Training image each bccd/bcd copy was made from (txl-pbc/cbc-training-copies.csv). */
+function copiesOf(): Map<string, string> {
+  const m = new Map<string, string>();
+  const csv = join(requireData('txl-pbc', 'txl-pbc'), 'cbc-training-copies.csv');
+  for (const line of readFileSync(csv, 'utf8').split(/\r?\n/).slice(1)) {
+    const [source, file, cbc] = line.split(',');
+    if (file && cbc) m.set(`${source}/${file}`, cbc);
+  }
+  return m;
+}
+const copies = copiesOf();
+
+/** FNV-1a: a stable split that needs no seed file. */
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+function heldOut(r: Rec): boolean {
+  const group = r.source === 'cbc-training' ? r.name : (copies.get(`${r.source}/${r.name}`) ?? `${r.source}/${r.name}`);
+  return fnv1a(group) % 5 === 0;
+}
+
 const t0 = performance.now();
 let recs: Rec[];
 if (existsSync(o.cache!) && !o.fresh) recs = JSON.parse(readFileSync(o.cache!, 'utf8'));
@@ -346,6 +373,10 @@ else {
   mkdirSync(dirname(o.cache!), { recursive: true });
   writeFileSync(o.cache!, JSON.stringify(recs));
 }
+// Held out (issue 22): a fifth of the training folders' images, by group (a CBC Training image and its
+// bccd/bcd copies share one), never used to choose; the false-flag figures that matter are theirs.
+for (const r of recs) if (r.set === 'validation' && heldOut(r)) r.set = 'held-out';
+console.log(`split: ${recs.filter((r) => r.set === 'validation').length} images choose, ${recs.filter((r) => r.set === 'held-out').length} held out`);
 const det = (await import('./evaluation/detector')).loadCard(o.model);
 const params = det.postprocess;
 const cal = choose(recs);

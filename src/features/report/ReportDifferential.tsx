@@ -41,9 +41,11 @@ export function ReportDifferential({
       )}
       {short && (
         <p className="report-short-reason">
-          <label>
+          <label className="report-field">
             Reason for fewer than {st.target} cells{' '}
             <input data-testid="report-short-reason" value={shortReason} placeholder={`e.g. leukopenia: ${st.basedOn} cells in 40 fields`} onChange={(e) => setShortReason(e.target.value)} />
+            {/* on paper the reason is its text (or a blank line), like every other field */}
+            <span className="print-value">{shortReason}</span>
           </label>
           {!shortReason.trim() && <span data-testid="report-short-noflags"> No H/L flags are printed without a reason.</span>}
         </p>
