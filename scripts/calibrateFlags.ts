@@ -396,7 +396,7 @@ if (o.write) {
   const file = join(REPO_ROOT, 'src', 'core', 'quality', 'calibration.ts');
   writeFileSync(
     file,
-    `/** Written by scripts/calibrateFlags.ts --write (re-run it when the detector changes). Chosen on validation images only. */\n` +
+    `/** Written by scripts/calibrateFlags.ts --write (re-run it when the detector changes). Chosen on four fifths of the training folders' images; the fifth held out by group is what its false-flag figures are measured on. */\n` +
       `import type { QualityCalibration } from './flags';\nimport type { WbcRuleParams } from './wbcRule';\n\n` +
       `export const CALIBRATION: QualityCalibration = ${compact(cal)};\n\n` +
       `export const WBC_RULE: WbcRuleParams = ${JSON.stringify({ ...RULE_BASE, refQuantile: REF_QUANTILES[rule.refIndex], maxSizeRatio: rule.maxSizeRatio, minNucleusFraction: rule.minNucleusFraction }, null, 2)};\n`,
