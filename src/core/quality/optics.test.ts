@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { CellClass } from '../detection/classes';
+import { seededRandom } from '../adapt/adapt';
 import { opticsArtefacts, poissonTail, type FieldCells } from './optics';
 
-// a small deterministic PRNG (mulberry32), so every run draws the same fields
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// the seeded generator the adaptation CLI and tests use: every run draws the same fields
+const rng = seededRandom;
 
 function cell(id: string, cls: CellClass, cx: number, cy: number, d: number) {
   return { id, cls, box: { x1: cx - d / 2, y1: cy - d / 2, x2: cx + d / 2, y2: cy + d / 2 } };
