@@ -18,6 +18,16 @@ export function toGrey(img: Rgba): Grey {
   return { data, width: img.width, height: img.height };
 }
 
+/** The input pixels [lo, hi] (clamped to [0, limit)) whose centres fall in the cell [a, a + f), or the one
+ * nearest its middle when none does. */
+function cellSpan(a: number, f: number, limit: number): [number, number] {
+  const b = a + f;
+  let lo = Math.ceil(a - 0.5);
+  let hi = Math.ceil(b - 0.5) - 1;
+  if (hi < lo) lo = hi = Math.floor((a + b) / 2);
+  return [Math.max(0, lo), Math.min(limit - 1, hi)];
+}
+
 /** Area average of the rectangle (x, y, w, h) of `g` into outW x outH (shrinking; each output pixel
  * averages the input pixels whose centres fall in its cell, or the nearest one). */
 export function resampleGrey(g: Grey, rect: { x: number; y: number; w: number; h: number }, outW: number, outH: number): Grey {
@@ -25,21 +35,9 @@ export function resampleGrey(g: Grey, rect: { x: number; y: number; w: number; h
   const fx = rect.w / outW;
   const fy = rect.h / outH;
   for (let oy = 0; oy < outH; oy++) {
-    const ya = rect.y + oy * fy;
-    const yb = ya + fy;
-    let y0 = Math.ceil(ya - 0.5);
-    let y1 = Math.ceil(yb - 0.5) - 1;
-    if (y1 < y0) y0 = y1 = Math.floor((ya + yb) / 2);
-    y0 = Math.max(0, y0);
-    y1 = Math.min(g.height - 1, y1);
+    const [y0, y1] = cellSpan(rect.y + oy * fy, fy, g.height);
     for (let ox = 0; ox < outW; ox++) {
-      const xa = rect.x + ox * fx;
-      const xb = xa + fx;
-      let x0 = Math.ceil(xa - 0.5);
-      let x1 = Math.ceil(xb - 0.5) - 1;
-      if (x1 < x0) x0 = x1 = Math.floor((xa + xb) / 2);
-      x0 = Math.max(0, x0);
-      x1 = Math.min(g.width - 1, x1);
+      const [x0, x1] = cellSpan(rect.x + ox * fx, fx, g.width);
       let s = 0;
       let n = 0;
       for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) {
