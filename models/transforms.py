@@ -467,6 +467,13 @@ def photometric_transforms(p_lowres=0.25, colour="cast"):
         pre = [PlateletCopyPaste(), DustSpecks()]
         colour_t = [HedJitter(), ColourCast(p_grey=0.0)]
         tail = [RandomBlur(), RandomNoise(), RandomSharpen(), EyepieceVignette()]
+    elif colour in ("dust", "dust-paste"):
+        # Issue 21, second try: the shipped recipe (greyscale kept at p 0.1, so casts and grey fields stay
+        # covered) with only the hard negatives added: unlabelled grey/brown dust specks, and in
+        # "dust-paste" also copied platelets. No sharpening or eyepiece ring.
+        pre = ([PlateletCopyPaste(p=0.2)] if colour == "dust-paste" else []) + [DustSpecks()]
+        colour_t = [HedJitter(), ColourCast()]
+        tail = [RandomBlur(), RandomNoise()]
     else:
         pre = []
         colour_t = [HedJitter(), ColourCast()] if colour == "cast" else []
