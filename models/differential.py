@@ -90,17 +90,48 @@ def normalise(x):
     return (x / p[:, None, None]).clamp(0, 1.5)
 
 
-class WbcNet(nn.Module):
-    """~0.24 M parameters: four conv stages (BN, ReLU, max-pool), global average pool, linear."""
+class MixStyle(nn.Module):
+    """MixStyle (Zhou et al., ICLR 2021): in training, with probability p, each sample's per-channel feature
+    mean and spread are mixed with another sample's (lambda ~ Beta(alpha, alpha)), so the layers after it
+    learn from "styles" (stain, camera) that no training image had. The identity at inference and in the
+    exported graph."""
 
-    def __init__(self, n=len(TYPES), widths=(16, 32, 64, 128), input_norm="crop"):
+    def __init__(self, p=0.5, alpha=0.1, eps=1e-6):
+        super().__init__()
+        self.p, self.alpha, self.eps = p, alpha, eps
+
+    def forward(self, x):
+        if not self.training or self.p <= 0 or x.shape[0] < 2 or random.random() >= self.p:
+            return x
+        mu = x.mean(dim=(2, 3), keepdim=True)
+        sig = (x.var(dim=(2, 3), keepdim=True) + self.eps).sqrt()
+        mu, sig = mu.detach(), sig.detach()
+        xn = (x - mu) / sig
+        lam = torch.distributions.Beta(self.alpha, self.alpha).sample((x.shape[0], 1, 1, 1)).to(x)
+        perm = torch.randperm(x.shape[0])
+        return xn * (lam * sig + (1 - lam) * sig[perm]) + lam * mu + (1 - lam) * mu[perm]
+
+
+def norm_layer(kind, c):
+    """bn: BatchNorm (shipped); gn: GroupNorm, 8 channels a group, no batch statistics to carry from one
+    microscope to the next (Tsutsui et al., ICASSP 2023: BN hurts cross-dataset WBC typing)."""
+    return nn.BatchNorm2d(c) if kind == "bn" else nn.GroupNorm(max(1, c // 8), c)
+
+
+class WbcNet(nn.Module):
+    """~0.24 M parameters: four conv stages (BN or GN, ReLU, max-pool), global average pool, linear;
+    optional MixStyle after the first two stages (training only)."""
+
+    def __init__(self, n=len(TYPES), widths=(16, 32, 64, 128), input_norm="crop", norm="bn", mixstyle=0.0):
         super().__init__()
         self.input_norm = input_norm
         layers, c = [], 3
-        for wdt in widths:
-            layers += [nn.Conv2d(c, wdt, 3, padding=1, bias=False), nn.BatchNorm2d(wdt), nn.ReLU(inplace=True),
-                       nn.Conv2d(wdt, wdt, 3, padding=1, bias=False), nn.BatchNorm2d(wdt), nn.ReLU(inplace=True),
+        for k, wdt in enumerate(widths):
+            layers += [nn.Conv2d(c, wdt, 3, padding=1, bias=False), norm_layer(norm, wdt), nn.ReLU(inplace=True),
+                       nn.Conv2d(wdt, wdt, 3, padding=1, bias=False), norm_layer(norm, wdt), nn.ReLU(inplace=True),
                        nn.MaxPool2d(2)]
+            if mixstyle > 0 and k < 2:
+                layers.append(MixStyle(p=mixstyle))
             c = wdt
         self.features = nn.Sequential(*layers)
         self.head = nn.Linear(c, n)
@@ -411,6 +442,8 @@ def get_args_parser():
     p.add_argument("--rebuild-boxes", action="store_true",
                    help="find the PBC cells' boxes again with the shipped detector (default: the committed "
                         "models/pbc-boxes.json, whichever detector made it, so a run is reproducible)")
+    p.add_argument("--norm", choices=["bn", "gn"], default="bn", help="normalisation layers: BatchNorm or GroupNorm")
+    p.add_argument("--mixstyle", type=float, default=0.0, help="MixStyle probability after stages 1-2 (0: off)")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--workers", type=int, default=1)
@@ -443,7 +476,7 @@ def main(args):
                                                      generator=torch.Generator().manual_seed(args.seed))
     loader = torch.utils.data.DataLoader(Crops(train_items, True, args.colour), batch_size=args.batch_size, sampler=sampler,
                                          num_workers=args.workers, drop_last=True)
-    model = WbcNet(input_norm=args.input_norm)
+    model = WbcNet(input_norm=args.input_norm, norm=args.norm, mixstyle=args.mixstyle)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.02)
     total = args.epochs * min(len(loader), args.max_iters or len(loader))
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=max(2, total), pct_start=0.15)
@@ -514,6 +547,8 @@ def main(args):
                                         "JPEG q 30-85 p 0.3, " if args.colour == "cast" else "")
                                      + "mild hue, saturation, contrast, brightness, gamma, blur, resolution loss, "
                                        "rotations, flips, noise",
+                     "norm": {"bn": "BatchNorm", "gn": "GroupNorm (8 channels a group)"}[args.norm],
+                     "mixstyle": args.mixstyle,
                      "train_items": len(train_items), "epochs": args.epochs, "wall_time_s": round(elapsed, 1),
                      "machine": f"{platform.machine()} {os.cpu_count()} cores, torch {torch.__version__}, {args.threads} threads",
                      "from_scratch": True, "seed": args.seed},

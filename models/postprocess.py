@@ -6,15 +6,29 @@ import numpy as np
 from .mirror import greedy_nms, postprocess  # noqa: F401 (the app's post-processing, models/mirror.py)
 
 
-def tune(dets, gts, n_classes=3, grid=None, log=print):
+def tune(dets, gts, n_classes=3, grid=None, log=print, groups=None):
     """Choose per-class thresholds, NMS IoU and cross-class NMS minimising the mean over classes of
     relative count error (sum|pred-true| / sum true) on the given (validation) detections.
+
+    groups (one label per image, e.g. its microscope): the error is then each group's own relative
+    error, averaged over the groups (issue 21). Pooled, the source with the most cells sets every
+    threshold, and a threshold that suits one microscope need not transfer to the next; averaged, each
+    microscope weighs the same.
 
     Within-class greedy NMS commutes with a score threshold (a box is only ever suppressed by a
     higher-scored one), so each class's count at threshold t is the number of NMS survivors scoring
     >= t: one NMS per image, class and IoU, then every threshold is a count."""
     grid = np.array(grid if grid is not None else [round(x, 3) for x in np.arange(0.05, 0.951, 0.025)])
     true = np.array([[int(np.sum(np.asarray(gl) == c + 1)) for (gb, gl) in gts] for c in range(n_classes)])
+    labels = list(groups) if groups is not None else [0] * len(dets)
+    masks = [np.array([g == u for g in labels]) for u in sorted(set(labels), key=str)]
+
+    def rel_err(abs_err, c):
+        """abs_err: [..., images] absolute count errors of class c -> relative error, pooled per group
+        and averaged over groups (groups with none of the class do not vote)."""
+        out = [abs_err[..., m].sum(axis=-1) / true[c][m].sum() for m in masks if true[c][m].sum() > 0]
+        return np.mean(out, axis=0) if out else np.zeros(abs_err.shape[:-1])
+
     best = None
     for iou in (0.3, 0.4, 0.5, 0.6):
         thr, per = [], []
@@ -25,7 +39,7 @@ def tune(dets, gts, n_classes=3, grid=None, log=print):
                 b, s = np.asarray(db, dtype=np.float64).reshape(-1, 4)[m], np.asarray(ds, dtype=np.float64)[m]
                 kept = s[greedy_nms(b, s, iou)] if len(s) else s
                 counts[:, i] = (kept[None, :] >= grid[:, None]).sum(axis=1)
-            err = np.abs(counts - true[c][None, :]).sum(axis=1) / max(1, true[c].sum())
+            err = rel_err(np.abs(counts - true[c][None, :]), c)
             # ties: the threshold closest to 0.5
             k = min(range(len(grid)), key=lambda j: (round(err[j], 9), abs(grid[j] - 0.5)))
             thr.append(float(grid[k]))
@@ -34,9 +48,9 @@ def tune(dets, gts, n_classes=3, grid=None, log=print):
             if cross:
                 per_c = []
                 for c in range(n_classes):
-                    e = sum(abs(int(np.sum(postprocess(db, dl, ds, thr, iou, True)[1] == c + 1)) - true[c][i])
-                            for i, (db, dl, ds) in enumerate(dets))
-                    per_c.append(e / max(1, true[c].sum()))
+                    e = np.array([abs(int(np.sum(postprocess(db, dl, ds, thr, iou, True)[1] == c + 1)) - true[c][i])
+                                  for i, (db, dl, ds) in enumerate(dets)], dtype=np.float64)
+                    per_c.append(float(rel_err(e, c)))
             else:
                 per_c = per
             total = float(np.mean(per_c))

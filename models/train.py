@@ -161,6 +161,9 @@ def report_sets(args, val, run_dir, log):
         for src in args.holdout:
             sets[f"loo-{src}"] = ([r for r in held if r["source"] == src],
                                   f"every image of {src}, a microscope this run never trained on")
+            own = [r for r in held if r["source"] == src and not r["group"].startswith("cbc:")]
+            if 0 < len(own) < len(sets[f"loo-{src}"][0]):
+                sets[f"loo-{src}-own"] = (own, f"the images of {src} that are not copies of a CBC Training image")
         if args.max_eval_images:
             sets = {k: (v[0][: args.max_eval_images], v[1]) for k, v in sets.items()}
         return sets
@@ -291,7 +294,7 @@ def step_tune(model, val_recs, scale_cfg, device, log):
     """Chooses the card's post-processing on the validation split, through the app's scale logic."""
     log("[tune] predicting the validation split (with the scale logic)")
     val_dets, val_gts, _ = predict(model, RecordDataset(val_recs), native=NATIVE, scale_cfg=scale_cfg, device=device)
-    pp = tune(val_dets, val_gts, log=log)
+    pp = tune(val_dets, val_gts, log=log, groups=[r["source"] for r in val_recs])
     pp_card = {"score_thresholds": dict(zip(CLASSES, pp["score_thresholds"])), "nms_iou": pp["nms_iou"],
                "cross_class_nms": pp["cross_class_nms"]}
     log(f"[tune] chosen {pp_card}")
@@ -324,6 +327,13 @@ def main(args):
     log(f"[run] {datetime.datetime.now().isoformat(timespec='seconds')} args={vars(args)}")
     sources = [s for s in SOURCES if s[0] in args.sources and s[0] not in args.holdout]
     records = load_sources(args.data, sources, log=log)
+    if args.holdout:
+        # A held-out source's copies elsewhere (a CBC Training image that bccd and bcd both relabelled)
+        # would leak it into training: every group of a held-out image leaves training too.
+        held = {r["group"] for r in load_sources(args.data, [s for s in SOURCES if s[0] in args.holdout], log=lambda *_: None)}
+        n0 = len(records)
+        records = [r for r in records if r["group"] not in held]
+        log(f"[loo] {n0 - len(records)} training images share a group with a held-out image: left out")
     train_recs, val_recs = split_by_group(records, args.val_fraction, args.seed)
     ref = reference_rbc_px(train_recs)
     scale_cfg = {**DEFAULT_SCALE, "reference_rbc_px": round(ref, 1)}
