@@ -61,6 +61,9 @@ def get_args_parser():
     p.add_argument("--fpn-channels", dest="fpn_channels", type=int, default=None)
     p.add_argument("--representation", type=int, default=None, help="box head MLP width")
     p.add_argument("--proposals", dest="rpn_post_nms_test", type=int, default=None, help="RPN proposals kept at test time")
+    p.add_argument("--tune", choices=["pooled", "per-source"], default="pooled",
+                   help="thresholds minimise the count error pooled over validation (the shipped card), or each "
+                        "source's own error averaged over sources (issue 21; measured, not adopted: models/README.md)")
     p.add_argument("--epochs", type=int, default=20)
     p.add_argument("--time-budget", type=float, default=None,
                    help="seconds of training: after epoch 1 the epoch count is set to fit (overrides --epochs)")
@@ -290,11 +293,11 @@ def evaluate(model, sets, pp_card, scale_cfg, device, log):
     return out
 
 
-def step_tune(model, val_recs, scale_cfg, device, log):
+def step_tune(model, val_recs, scale_cfg, device, log, per_source=False):
     """Chooses the card's post-processing on the validation split, through the app's scale logic."""
     log("[tune] predicting the validation split (with the scale logic)")
     val_dets, val_gts, _ = predict(model, RecordDataset(val_recs), native=NATIVE, scale_cfg=scale_cfg, device=device)
-    pp = tune(val_dets, val_gts, log=log, groups=[r["source"] for r in val_recs])
+    pp = tune(val_dets, val_gts, log=log, groups=[r["source"] for r in val_recs] if per_source else None)
     pp_card = {"score_thresholds": dict(zip(CLASSES, pp["score_thresholds"])), "nms_iou": pp["nms_iou"],
                "cross_class_nms": pp["cross_class_nms"]}
     log(f"[tune] chosen {pp_card}")
@@ -363,7 +366,7 @@ def main(args):
     prepare_for_export(model)
     model.to(args.device)
     t0 = time.time()
-    pp_card = step_tune(model, val_recs, scale_cfg, args.device, log)
+    pp_card = step_tune(model, val_recs, scale_cfg, args.device, log, per_source=args.tune == "per-source")
     reports = evaluate(model, report_sets(args, val_recs, run_dir, log), pp_card, scale_cfg, args.device, log)
     if args.holdout:
         (run_dir / "loo.json").write_text(json.dumps({"args": vars(args), "postprocess": pp_card, "sets": reports},
