@@ -4,8 +4,8 @@ Python has no onnxruntime here, so the work is split with `scripts/quantizeModel
 graph in onnxruntime-node and calls the three steps below in order:
 
     /usr/bin/python3 -m models.quantize_int8 sets  --out DIR          # calibration list + validation folders
-    /usr/bin/python3 -m models.quantize_int8 plan  --src basic.onnx --out DIR [--rpn] [--skip-stem]
-    /usr/bin/python3 -m models.quantize_int8 build --src basic.onnx --out DIR --ranges ranges.json
+    /usr/bin/python3 -m models.quantize_int8 plan  --src basic.onnx --out DIR [--name int8.onnx] [--rpn] [--skip-stem]
+    /usr/bin/python3 -m models.quantize_int8 build --src basic.onnx --out DIR [--name int8.onnx] --ranges ranges.json
 
 `basic.onnx` is the shipped model after ORT's "basic" offline optimisation (constant folding expands the
 int8-stored weights to float; no fusions, so every Conv is a plain Conv). `plan` picks the Convs to
@@ -240,11 +240,12 @@ def main():
     if a.step == "plan":
         p = plan(model, a.rpn, a.skip_stem)
         out.mkdir(parents=True, exist_ok=True)
-        (out / "plan.json").write_text(json.dumps(p, indent=1))
-        onnx.save(calibration_model(model, p["tensors"]), str(out / "calib.onnx"))
+        stem = a.name.removesuffix(".onnx")
+        (out / f"{stem}.plan.json").write_text(json.dumps(p, indent=1))
+        onnx.save(calibration_model(model, p["tensors"]), str(out / f"{stem}.calib.onnx"))
         print(f"{len(p['convs'])} convs, {len(p['tensors'])} activations to calibrate")
     else:
-        p = json.loads((out / "plan.json").read_text())
+        p = json.loads((out / f"{a.name.removesuffix('.onnx')}.plan.json").read_text())
         ranges = json.loads(Path(a.ranges).read_text())
         q = build(model, p, ranges)
         onnx.checker.check_model(q)

@@ -57,6 +57,8 @@ const VARIANTS: Record<string, { file: string; options: object }> = {
   'int8-opt all': { file: int8Opt, options: { graphOptimizationLevel: 'all' } },
   'int8-opt fixed-dims': { file: int8Opt, options: { graphOptimizationLevel: 'disabled', ...fixed } },
 };
+const int8Rpn = join(o.int8!, 'int8rpn.opt.onnx');
+if (existsSync(int8Rpn)) VARIANTS['int8rpn-opt'] = { file: int8Rpn, options: { graphOptimizationLevel: 'disabled' } };
 const names = Object.keys(VARIANTS).filter((n) => !o.only || o.only.split(',').includes(n));
 
 const imgDir = join(requireData('cbc/Testing', 'CBC Testing'), 'Images');

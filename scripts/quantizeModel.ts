@@ -13,12 +13,12 @@
  *  4. `quantize_int8 build`: the QDQ model; then ORT's "extended" optimisation of it, which must fuse the
  *     QDQ groups into QLinearConv (counted and printed: a QDQ model that is not fused runs slower
  *     than float), written as <name>.opt.onnx for loading with optimisation off.
- * Writes <out>/int8.onnx, <out>/int8.opt.onnx and <out>/ranges.json (git-ignored); the figures of
+ * Writes <out>/<name>.onnx, .opt.onnx, .ranges.json, .plan.json and .json (the card, copied; git-ignored); the figures of
  * models/README.md come from `npm run eval -- <out>/val-<source> --model <out>/int8.onnx` and
  * `tsx scripts/benchKernels.ts`.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
@@ -56,12 +56,12 @@ function opCounts(file: string): Record<string, number> {
 const basic = join(OUT, 'basic.onnx');
 await optimise(DEFAULT_MODEL, basic, 'basic');
 py('sets', '--out', OUT);
-py('plan', '--src', basic, '--out', OUT, ...(o.rpn ? ['--rpn'] : []), ...(o['skip-stem'] ? ['--skip-stem'] : []));
-const plan = JSON.parse(readFileSync(join(OUT, 'plan.json'), 'utf8')) as { convs: string[]; tensors: Record<string, 'relu' | 'any'> };
+py('plan', '--src', basic, '--out', OUT, '--name', `${o.name}.onnx`, ...(o.rpn ? ['--rpn'] : []), ...(o['skip-stem'] ? ['--skip-stem'] : []));
+const plan = JSON.parse(readFileSync(join(OUT, `${o.name}.plan.json`), 'utf8')) as { convs: string[]; tensors: Record<string, 'relu' | 'any'> };
 
 const card = loadCard();
 const files = readFileSync(join(OUT, 'calib.txt'), 'utf8').split('\n').filter(Boolean).slice(0, Number(o.images));
-const session = await ort.InferenceSession.create(join(OUT, 'calib.onnx'), { graphOptimizationLevel: 'basic', intraOpNumThreads: 2 });
+const session = await ort.InferenceSession.create(join(OUT, `${o.name}.calib.onnx`), { graphOptimizationLevel: 'basic', intraOpNumThreads: 2 });
 const names = Object.keys(plan.tensors);
 const SAMPLES = 65536;
 const pooled = new Map<string, Float32Array[]>(names.map((n) => [n, []]));
@@ -98,6 +98,8 @@ for (const n of names) {
 writeFileSync(join(OUT, `${o.name}.ranges.json`), JSON.stringify(ranges, null, 1));
 py('build', '--src', basic, '--out', OUT, '--ranges', join(OUT, `${o.name}.ranges.json`), '--name', `${o.name}.onnx`);
 const q = join(OUT, `${o.name}.onnx`);
+// the card beside it, so that `npm run eval -- --model <out>/<name>.onnx` finds its thresholds
+copyFileSync(join(REPO_ROOT, 'models', 'smearcount-frcnn.json'), join(OUT, `${o.name}.json`));
 const opt = join(OUT, `${o.name}.opt.onnx`);
 await optimise(q, opt, 'extended');
 const ops = opCounts(opt);
