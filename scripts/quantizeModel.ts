@@ -13,6 +13,12 @@
  *  4. `quantize_int8 build`: the QDQ model; then ORT's "extended" optimisation of it, which must fuse the
  *     QDQ groups into QLinearConv (counted and printed: a QDQ model that is not fused runs slower
  *     than float), written as <name>.opt.onnx for loading with optimisation off.
+ * --ship: then measures the float and int8 models on the three validation sets (the card's split; never
+ * CBC Testing) in ORT-web's WASM build in Node (the browser's numbers; the card's convention: no WBC rule,
+ * no optics rule), and only when raw mAP@0.5 and every class's count accuracy are within 0.005 of the
+ * float model on each set, writes models/smearcount-frcnn.int8.onnx and its card (the float card with
+ * this file's facts, `quantisation` and the validation figures of both). scripts/optimizeModel.ts then
+ * ships it on WASM. The speed half of the rule is `tsx scripts/benchKernels.ts`, run before shipping.
  * Writes <out>/<name>.onnx, .opt.onnx, .ranges.json, .plan.json and .json (the card, copied; git-ignored); the figures of
  * models/README.md come from `npm run eval -- <out>/val-<source> --model <out>/int8.onnx` and
  * `tsx scripts/benchKernels.ts`.
@@ -26,7 +32,11 @@ import { planInput } from '../src/core/detection/preprocess';
 import { resizeToCHW } from '../src/core/detection/resize';
 import { REPO_ROOT } from './dataRoot';
 import { decodeImage } from './evaluation/decode';
-import { DEFAULT_MODEL, loadCard } from './evaluation/detector';
+import { DEFAULT_MODEL, loadCard, useRuntime } from './evaluation/detector';
+import { evaluateFolder, type EvalResult } from './evaluation/evaluate';
+import { CLASS_NAMES } from '../src/core/detection/classes';
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
 
 const { values: o } = parseArgs({
   options: {
@@ -36,6 +46,7 @@ const { values: o } = parseArgs({
     'skip-stem': { type: 'boolean', default: false },
     images: { type: 'string', default: '48' },
     name: { type: 'string', default: 'int8' },
+    ship: { type: 'boolean', default: false },
   },
 });
 const OUT = resolve(o.out!);
@@ -106,3 +117,55 @@ const ops = opCounts(opt);
 const fused = (ops.QLinearConv ?? 0) + (ops.NhwcQLinearConv ?? 0);
 console.log(`ORT-node "extended": ${fused} of ${plan.convs.length} quantised convs fused to QLinearConv; ops ${JSON.stringify(ops)}`);
 if (fused < plan.convs.length) console.warn('warning: not every QDQ Conv was fused');
+
+if (o.ship) {
+  const TOL = 0.005;
+  useRuntime('web');
+  const r4 = (x: number) => Math.round(x * 10000) / 10000;
+  const fig = (r: EvalResult) => ({
+    images: r.images,
+    raw_map50: r4(r.raw!.map50),
+    count_accuracy: Object.fromEntries(CLASS_NAMES.map((c) => [c, r4(r.count![c].accuracy)])),
+  });
+  const validation: Record<string, { float: ReturnType<typeof fig>; int8: ReturnType<typeof fig> }> = {};
+  let ok = true;
+  for (const src of ['bccd', 'bcd', 'pbc']) {
+    const dir = join(OUT, `val-${src}`);
+    const f = fig(await evaluateFolder(dir, { model: DEFAULT_MODEL, wbcRule: false, optics: false }));
+    const i = fig(await evaluateFolder(dir, { model: q, wbcRule: false, optics: false }));
+    validation[`val-${src}`] = { float: f, int8: i };
+    const worst = Math.max(Math.abs(i.raw_map50 - f.raw_map50), ...CLASS_NAMES.map((c) => Math.abs(i.count_accuracy[c] - f.count_accuracy[c])));
+    console.log(`val-${src}: float mAP ${f.raw_map50} counts ${CLASS_NAMES.map((c) => f.count_accuracy[c]).join(' / ')}; int8 mAP ${i.raw_map50} counts ${CLASS_NAMES.map((c) => i.count_accuracy[c]).join(' / ')}; largest difference ${worst.toFixed(4)}`);
+    if (worst > TOL) ok = false;
+  }
+  if (!ok) {
+    console.error(`not shipped: a validation figure moved by more than ${TOL}`);
+    process.exit(1);
+  }
+  const dest = join(REPO_ROOT, 'models', 'smearcount-frcnn.int8.onnx');
+  copyFileSync(q, dest);
+  const bytes = readFileSync(dest);
+  const floatBytes = readFileSync(DEFAULT_MODEL);
+  const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+  const floatCard = JSON.parse(readFileSync(DEFAULT_MODEL.replace(/\.onnx$/, '.json'), 'utf8'));
+  const int8Card = {
+    ...floatCard,
+    file: basename(dest),
+    sha256: sha(bytes),
+    bytes: bytes.length,
+    weights: `${plan.convs.length} backbone/FPN convs in QDQ int8 (weights int8 symmetric per output channel, activations uint8 per tensor, biases int32); the rest float`,
+    quantisation: {
+      from: { file: basename(DEFAULT_MODEL), sha256: sha(floatBytes) },
+      by: 'scripts/quantizeModel.ts + models/quantize_int8.py',
+      convs: plan.convs.length,
+      activations: Object.keys(plan.tensors).length,
+      calibration: `${files.length} training-split images at the first-pass size; ranges at the ${P}th percentile (low ${r4(100 - P)}th)`,
+      runtime: 'QDQ groups fused by ORT into QLinearConv / QLinearAdd at optimisation (checked by this script)',
+      rule: `shipped only if raw mAP@0.5 and each count accuracy are within ${TOL} of the float model on every validation set, and it is faster in the browser (scripts/benchKernels.ts)`,
+      validation,
+    },
+    metrics: { note: 'the float model\'s card holds the full figures; quantisation.validation compares this copy with it' },
+  };
+  writeFileSync(dest.replace(/\.onnx$/, '.json'), JSON.stringify(int8Card, null, 2) + '\n');
+  console.log(`wrote ${dest} and its card; run npm run optimize-model (or the next build) to ship it on WASM`);
+}
