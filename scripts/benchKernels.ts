@@ -5,15 +5,15 @@
  * The same harness as `npm run bench` (scripts/webHarness.ts: each session in its own module worker of
  * the built app's origin, fed the tensors onnxruntime-node gets), one thread, every variant open at
  * once and run interleaved image by image, so that a shared machine's load hits them alike: only the
- * ratios to the app's current configuration ("fp32-opt": the pre-optimised model, optimisation off) are
- * meaningful. Then one profiled pass of the fp32 and int8 files, to show which kernels ran (QLinearConv
+ * ratios to "fp32-opt" (the float model pre-optimised, loaded with optimisation off: the app before
+ * int8) are meaningful; "shipped" is the detector file the build's manifest names now. Then one profiled pass of the fp32 and int8 files, to show which kernels ran (QLinearConv
  * when ORT-web fused the QDQ groups) and where the time went. Native onnxruntime-node runs beside them
  * for the browser/native ratio. Prints a table; writes bench-results/kernels.json.
  *
- * Needs dist/ (`npm run build`) and the int8 files of `tsx scripts/quantizeModel.ts`.
+ * Needs dist/ (`npm run build`); the int8 candidates of `tsx scripts/quantizeModel.ts` join in where built.
  */
 import { chromium } from '@playwright/test';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,7 +21,9 @@ import { REPO_ROOT as REPO, requireData } from './dataRoot';
 import { decodeImage } from './evaluation/decode';
 import { DEFAULT_MODEL, loadCard } from './evaluation/detector';
 import { NativeSession, opTable, type Input } from './nativeRuntime';
+import { optimizeModel } from './optimizeModel';
 import { startPreview } from './preview';
+import type { OptimizedManifest } from '../src/worker/optimizedModel';
 import { addHarnessModel, prepareHarness, WebSession } from './webHarness';
 
 const { values: o } = parseArgs({
@@ -37,13 +39,20 @@ const { values: o } = parseArgs({
 
 const card = loadCard();
 const { width, height } = card.nativeSize;
-const fp32Opt = join(REPO, 'public', 'models', 'smearcount-frcnn.opt.onnx');
+// The float model as the app loaded it before the int8 copy shipped: optimised offline, loaded with
+// optimisation off. Made here, since the build now optimises the int8 copy instead.
+mkdirSync(o.int8!, { recursive: true });
+const fp32Opt = join(o.int8!, 'fp32.opt.onnx');
+await optimizeModel(DEFAULT_MODEL, fp32Opt);
 const int8 = join(o.int8!, 'int8.onnx');
 const int8Opt = join(o.int8!, 'int8.opt.onnx');
-for (const f of [fp32Opt, int8, int8Opt, join(REPO, 'dist', 'index.html')]) if (!existsSync(f)) throw new Error(`${f} missing: npm run build, then tsx scripts/quantizeModel.ts`);
+const int8Rpn = join(o.int8!, 'int8rpn.opt.onnx');
+const manifest = JSON.parse(readFileSync(join(REPO, 'public', 'models', 'optimized.json'), 'utf8')) as OptimizedManifest;
+const shipped = manifest.models.find((m) => m.source.file === 'smearcount-frcnn.onnx');
+if (!existsSync(join(REPO, 'dist', 'index.html'))) throw new Error('dist/ missing: npm run build');
 
 const fixed = { freeDimensionOverrides: { height, width } };
-/** name -> file and session options. "fp32-opt" is what the app loads today. */
+/** name -> file and session options. "fp32-opt" is what the app loaded before int8; "shipped" what it loads now. */
 const VARIANTS: Record<string, { file: string; options: object }> = {
   'fp32-opt': { file: fp32Opt, options: { graphOptimizationLevel: 'disabled' } },
   'fp32-original': { file: DEFAULT_MODEL, options: { graphOptimizationLevel: 'all' } },
@@ -52,13 +61,22 @@ const VARIANTS: Record<string, { file: string; options: object }> = {
   'fp32-opt parallel': { file: fp32Opt, options: { graphOptimizationLevel: 'disabled', executionMode: 'parallel' } },
   'fp32-opt fixed-dims': { file: fp32Opt, options: { graphOptimizationLevel: 'disabled', ...fixed } },
   'fp32-opt all': { file: fp32Opt, options: { graphOptimizationLevel: 'all' } },
-  'int8-qdq all': { file: int8, options: { graphOptimizationLevel: 'all' } },
-  'int8-opt': { file: int8Opt, options: { graphOptimizationLevel: 'disabled' } },
-  'int8-opt all': { file: int8Opt, options: { graphOptimizationLevel: 'all' } },
-  'int8-opt fixed-dims': { file: int8Opt, options: { graphOptimizationLevel: 'disabled', ...fixed } },
 };
-const int8Rpn = join(o.int8!, 'int8rpn.opt.onnx');
+// the candidates of `tsx scripts/quantizeModel.ts` (and `--rpn --name int8rpn`), where built
+if (existsSync(int8)) VARIANTS['int8-qdq all'] = { file: int8, options: { graphOptimizationLevel: 'all' } };
+if (existsSync(int8Opt)) {
+  VARIANTS['int8-opt'] = { file: int8Opt, options: { graphOptimizationLevel: 'disabled' } };
+  VARIANTS['int8-opt all'] = { file: int8Opt, options: { graphOptimizationLevel: 'all' } };
+  VARIANTS['int8-opt fixed-dims'] = { file: int8Opt, options: { graphOptimizationLevel: 'disabled', ...fixed } };
+}
 if (existsSync(int8Rpn)) VARIANTS['int8rpn-opt'] = { file: int8Rpn, options: { graphOptimizationLevel: 'disabled' } };
+if (shipped) {
+  const file = join(REPO, 'public', 'models', shipped.file);
+  VARIANTS.shipped = { file, options: { graphOptimizationLevel: 'disabled' } };
+  VARIANTS['shipped all'] = { file, options: { graphOptimizationLevel: 'all' } };
+  VARIANTS['shipped no-mempattern'] = { file, options: { graphOptimizationLevel: 'disabled', enableMemPattern: false } };
+  VARIANTS['shipped fixed-dims'] = { file, options: { graphOptimizationLevel: 'disabled', ...fixed } };
+}
 const names = Object.keys(VARIANTS).filter((n) => !o.only || o.only.split(',').includes(n));
 
 const imgDir = join(requireData('cbc/Testing', 'CBC Testing'), 'Images');
@@ -92,7 +110,8 @@ for (const [k, n] of names.entries()) {
   }
 }
 sessions.push(['native fp32', await NativeSession.open(DEFAULT_MODEL, inputs, 1)]);
-sessions.push(['native int8', await NativeSession.open(int8, inputs, 1)]);
+const int8Src = shipped?.quantised ? join(REPO, 'models', shipped.quantised.file) : existsSync(int8) ? int8 : null;
+if (int8Src) sessions.push(['native int8', await NativeSession.open(int8Src, inputs, 1)]);
 const times = new Map<string, number[]>(sessions.map(([n]) => [n, []]));
 for (let r = 0; r < Number(o.rounds); r++) {
   for (let k = 0; k < inputs.length; k++) {
@@ -120,7 +139,7 @@ for (const r of rows) {
 // Which kernels ran, and where the time went: one profiled pass each, interleaved.
 const profiles: Record<string, ReturnType<typeof opTable>> = {};
 if (!o['no-profile']) {
-  const prof = ['fp32-opt', 'int8-opt'].filter((n) => names.includes(n));
+  const prof = ['fp32-opt', shipped ? 'shipped' : 'int8-opt'].filter((n) => names.includes(n));
   const ps: [string, WebSession][] = [];
   for (const n of prof) ps.push([n, await WebSession.open(page, addHarnessModel(h0, VARIANTS[n].file, `p-${n}`), 1, { options: VARIANTS[n].options, profile: true })]);
   for (let k = 0; k < inputs.length; k++) for (const [, s] of ps) await s.run(k);
