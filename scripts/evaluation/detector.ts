@@ -26,6 +26,7 @@ let runtime: 'node' | 'web' = 'node';
 export function useRuntime(r: 'node' | 'web') {
   runtime = r;
 }
+export const runtimeName = () => (runtime === 'web' ? 'onnxruntime-web WASM, 1 thread' : 'onnxruntime-node');
 
 type AnySession = Pick<ort.InferenceSession, 'run' | 'release'>;
 
