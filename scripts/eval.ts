@@ -1,6 +1,7 @@
 /**
  * npm run eval -- <voc-dir> [--images dir] [--json out.json] [--counts out.csv] [--model path.onnx]
  *                 [--limit N] [--fixed-scale X] [--count-rule all|half|top-left|interior] [--no-wbc-rule] [--no-optics]
+ *                 [--runtime node|web]
  * npm run eval -- --card [--model path.onnx]
  * npm run eval -- <dir of type folders> [--classifier wbc.onnx] [--json out.json]   (the WBC differential; --limit N per type)
  * npm run eval -- <typed set> --adapt K[,K...] [--repeats R] [--seed S] [--json out.json]   (learning a microscope from
@@ -23,7 +24,7 @@ import { CLASS_NAMES } from '../src/core/detection/classes';
 import { COUNT_RULES, isCountRule, type CountRule } from '../src/core/detection/postprocess';
 import { toCsv } from '../src/core/formats/csv';
 import { reportSets } from './dataRoot';
-import { DEFAULT_MODEL } from './evaluation/detector';
+import { DEFAULT_MODEL, useRuntime } from './evaluation/detector';
 import { evaluateFolder, evaluateTypeFolders, type EvalResult } from './evaluation/evaluate';
 import { formatDifferential, formatReport } from './evaluation/report';
 import { embedCells, formatAdapt, listCells, simulateAdapt } from './evaluation/adapt';
@@ -62,6 +63,7 @@ try {
       adapt: { type: 'string' },
       repeats: { type: 'string' },
       seed: { type: 'string' },
+      runtime: { type: 'string' },
     },
   });
 } catch (e) {
@@ -74,6 +76,9 @@ const num = (v: string | undefined, name: string) => {
   if (!(n > 0)) usage(`${name} must be a positive number`);
   return n;
 };
+if (o.runtime !== undefined && o.runtime !== 'node' && o.runtime !== 'web') usage('--runtime is node or web');
+// web: ORT-web's WASM build in Node on one thread, the browser's numbers (int8 kernels differ from native)
+if (o.runtime === 'web') useRuntime('web');
 if (o['count-rule'] && !isCountRule(o['count-rule'])) usage(`--count-rule is one of ${Object.keys(COUNT_RULES).join(', ')}`);
 const progress = (d: number, n: number) => {
   if (process.stderr.isTTY) process.stderr.write(`\r${d}/${n} images`);

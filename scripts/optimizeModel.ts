@@ -8,12 +8,20 @@
  * off, which takes session creation's graph work out of every visit (src/worker/optimizedModel.ts).
  * "extended", not "all": on x64 "all" inserts NCHWc layout nodes that the WASM build cannot run.
  *
+ * The detector: when models/ also holds its int8 copy (smearcount-frcnn.int8.onnx, written by
+ * scripts/quantizeModel.ts, chosen by issue 24's rule: faster in the browser and within 0.005 of the float
+ * model on validation) and that copy's card names the float model now in models/ as its source, the
+ * optimised file is made from the int8 copy instead (QDQ fused into QLinearConv here, once). The manifest
+ * still keys it by the float model's sha256, which is what the app's card names; the worker uses the
+ * manifest on WASM only, so WebGPU and `?optimized=off` keep the float model. A retrained float model
+ * without a new int8 copy ships float again, with a warning.
+ *
  * Runs before `npm run dev` and `npm run build` (predev/prebuild), so a retrained model is optimised on the
  * next build. Skips a model whose optimised copy already matches its source; without onnxruntime-node it
  * warns and writes nothing, and the app loads the original models as before.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,6 +30,8 @@ import type { OptimizedEntry, OptimizedManifest } from '../src/worker/optimizedM
 
 const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
 export const SHIPPED = ['smearcount-frcnn.onnx', 'smearcount-wbc.onnx'].map((f) => join(REPO, 'models', f));
+/** The int8 QDQ copy of the detector, with its card beside it (`quantisation.from` names the float model). */
+export const INT8 = join(REPO, 'models', 'smearcount-frcnn.int8.onnx');
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -35,6 +45,15 @@ export async function optimizeModel(src: string, out: string, level: OptimizedEn
   return { file: basename(out), sha256: sha256(bytes), bytes: bytes.length, source: { file: basename(src), sha256: sha256(new Uint8Array(readFileSync(src))) }, level, ort: version };
 }
 
+/** The int8 copy to optimise in place of `src`, when there is one made from exactly this `src`. */
+export function int8Copy(src: string, srcSha: string): string | null {
+  if (basename(src) !== 'smearcount-frcnn.onnx' || !existsSync(INT8)) return null;
+  const card = JSON.parse(readFileSync(INT8.replace(/\.onnx$/, '.json'), 'utf8')) as { quantisation?: { from?: { sha256?: string } } };
+  if (card.quantisation?.from?.sha256 === srcSha) return INT8;
+  console.warn(`scripts/optimizeModel.ts: ${basename(INT8)} was made from another detector; shipping the float one (rerun scripts/quantizeModel.ts)`);
+  return null;
+}
+
 async function main() {
   const { values } = parseArgs({ options: { out: { type: 'string', default: join(REPO, 'public', 'models') }, force: { type: 'boolean', default: false } } });
   const dir = resolve(values.out!);
@@ -43,19 +62,29 @@ async function main() {
   mkdirSync(dir, { recursive: true });
   const models: OptimizedEntry[] = [];
   for (const src of SHIPPED) {
-    const out = join(dir, basename(src).replace(/\.onnx$/, '.opt.onnx'));
+    let out = join(dir, basename(src).replace(/\.onnx$/, '.opt.onnx'));
     const srcSha = sha256(new Uint8Array(readFileSync(src)));
-    const prev = old.models.find((m) => m.source.sha256 === srcSha && m.file === basename(out));
+    const int8 = int8Copy(src, srcSha);
+    if (int8) out = join(dir, basename(int8).replace(/\.onnx$/, '.opt.onnx'));
+    const int8Sha = int8 ? sha256(new Uint8Array(readFileSync(int8))) : undefined;
+    const prev = old.models.find((m) => m.source.sha256 === srcSha && m.file === basename(out) && m.quantised?.sha256 === int8Sha);
     if (!values.force && prev && existsSync(out) && sha256(new Uint8Array(readFileSync(out))) === prev.sha256) {
       models.push(prev);
       continue;
     }
     const t = performance.now();
-    const e = await optimizeModel(src, out);
+    const e = await optimizeModel(int8 ?? src, out);
+    if (int8) {
+      e.quantised = e.source;
+      e.source = { file: basename(src), sha256: srcSha };
+    }
     models.push(e);
-    console.log(`optimised ${e.source.file} -> ${e.file} (${(e.bytes / 1e6).toFixed(2)} MB, ${(performance.now() - t).toFixed(0)} ms)`);
+    console.log(`optimised ${(e.quantised ?? e.source).file} -> ${e.file} (${(e.bytes / 1e6).toFixed(2)} MB, ${(performance.now() - t).toFixed(0)} ms)`);
   }
   writeFileSync(manifestPath, JSON.stringify({ models } satisfies OptimizedManifest, null, 2) + '\n');
+  // an optimised file the manifest no longer names (the float detector's, once its int8 copy ships) would
+  // only be copied into dist/ and precached
+  for (const f of readdirSync(dir)) if (f.endsWith('.opt.onnx') && !models.some((m) => m.file === f)) unlinkSync(join(dir, f));
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

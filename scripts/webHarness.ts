@@ -97,6 +97,12 @@ export function prepareHarness(model: string, inputs: Input[]): HarnessInputs {
   return { page: '/bench-ort/index.html', model: '/bench-ort/model.onnx', inputs: urls };
 }
 
+/** Serves one more model beside the harness (after prepareHarness), for comparing models in one run. */
+export function addHarnessModel(h: HarnessInputs, src: string, name: string): HarnessInputs {
+  copyFileSync(src, join(REPO, 'dist', 'bench-ort', `${name}.onnx`));
+  return { ...h, model: `/bench-ort/${name}.onnx` };
+}
+
 type Reply = { error?: string; id: number; createMs: number; isolated: boolean; ms: number };
 type H = { harness: { open(m: unknown): Promise<Reply>; run(id: number, k: number): Promise<Reply>; close(id: number, p: boolean): Promise<Reply> } };
 

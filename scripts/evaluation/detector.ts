@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import * as ortWeb from 'onnxruntime-web';
 import { parseModelCard, type ModelCard } from '../../src/core/detection/card';
 import { decodeOutputs } from '../../src/core/detection/decode';
 import type { Detection } from '../../src/core/detection/detection';
@@ -19,14 +20,30 @@ export function loadCard(modelPath = DEFAULT_MODEL): ModelCard & { raw: any } {
   return { ...parseModelCard(raw), raw };
 }
 
+/** Which onnxruntime runs the detector: native (default), or ORT-web's WASM build in Node, one thread,
+ * which gives the browser's numbers (the int8 kernels of the two differ). */
+let runtime: 'node' | 'web' = 'node';
+export function useRuntime(r: 'node' | 'web') {
+  runtime = r;
+}
+export const runtimeName = () => (runtime === 'web' ? 'onnxruntime-web WASM, 1 thread' : 'onnxruntime-node');
+
+type AnySession = Pick<ort.InferenceSession, 'run' | 'release'>;
+
 export class Detector {
   private constructor(
-    private session: ort.InferenceSession,
+    private session: AnySession,
     readonly card: ModelCard,
+    private Tensor: typeof ort.Tensor,
   ) {}
   static async create(modelPath = DEFAULT_MODEL, threads = 2): Promise<Detector> {
+    if (runtime === 'web') {
+      ortWeb.env.wasm.numThreads = 1;
+      const session = await ortWeb.InferenceSession.create(new Uint8Array(readFileSync(modelPath)), { graphOptimizationLevel: 'all' });
+      return new Detector(session as unknown as AnySession, loadCard(modelPath), ortWeb.Tensor as unknown as typeof ort.Tensor);
+    }
     const session = await ort.InferenceSession.create(modelPath, { intraOpNumThreads: threads, graphOptimizationLevel: 'all' });
-    return new Detector(session, loadCard(modelPath));
+    return new Detector(session, loadCard(modelPath), ort.Tensor);
   }
   /** Raw detections in image pixels through the app's scale logic, plus the inference time (all passes). */
   async detect(img: Rgba, fixedScale?: number | null): Promise<{ raw: Detection[]; ms: number; scale: ScaleInfo }> {
@@ -34,7 +51,7 @@ export class Detector {
     const { raw, scale } = await detectWithScale(img.width, img.height, this.card.nativeSize, this.card.scale, async (_s, size) => {
       const chw = resizeToCHW(img.data, img.width, img.height, size.width, size.height);
       const t = performance.now();
-      const out = await this.session.run({ image: new ort.Tensor('float32', chw, [3, size.height, size.width]) });
+      const out = await this.session.run({ image: new this.Tensor('float32', chw, [3, size.height, size.width]) });
       ms += performance.now() - t;
       return decodeOutputs(
         { boxes: out.boxes.data as Float32Array, labels: out.labels.data as BigInt64Array, scores: out.scores.data as Float32Array },

@@ -20,7 +20,7 @@ import { isWbcType, type WbcType } from '../../src/core/differential/differentia
 import { iou } from '../../src/core/detection/geometry';
 import { Classifier, DEFAULT_CLASSIFIER } from './classifier';
 import { decodeImage } from './decode';
-import { Detector } from './detector';
+import { Detector, runtimeName } from './detector';
 
 const argmax = (p: readonly number[]) => p.reduce((b, v, i) => (v > p[b] ? i : b), 0);
 
@@ -98,7 +98,7 @@ export interface EvalResult {
   differential?: ReturnType<typeof classificationMetrics>;
   /** How the scale logic ran: images that needed a second pass, and the estimates. */
   scale: { secondPass: number; estimated: number; medianEstimate: number | null; fixed: number | null };
-  inferenceMs: { mean: number; p50: number; p95: number };
+  inferenceMs: { mean: number; p50: number; p95: number; runtime?: string };
   /** Quality flags (src/core/quality, as the app computes them): how many images carry any flag but the
    * advisory wbc-type-unsure ("flagged"), how many are left out of the app's totals, and per code. */
   flags: { flagged: number; excluded: number; byCode: Record<FlagCode, number>; wbcRule: boolean; optics: { rule: boolean; leftOut: number } };
@@ -232,7 +232,7 @@ export async function evaluateFolder(
       medianEstimate: estimates.length ? [...estimates].sort((a, b) => a - b)[Math.floor(estimates.length / 2)] : null,
       fixed: opts.fixedScale ?? null,
     },
-    inferenceMs: { mean: times.reduce((a, b) => a + b, 0) / times.length, p50: pct(times, 50), p95: pct(times, 95) },
+    inferenceMs: { mean: times.reduce((a, b) => a + b, 0) / times.length, p50: pct(times, 50), p95: pct(times, 95), runtime: runtimeName() },
     flags: {
       flagged: perImage.filter((p) => isFlagged(p.flags)).length,
       excluded: perImage.filter((p) => excludes(p.flags)).length,

@@ -16,7 +16,7 @@ export function formatDifferential(d: ReturnType<typeof classificationMetrics>, 
 export function formatReport(r: EvalResult): string {
   const f = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '   –  ' : x.toFixed(4));
   const lines: string[] = [];
-  lines.push(`images: ${r.images} (${r.annotated} annotated)  inference: mean ${r.inferenceMs.mean.toFixed(1)} ms, p50 ${r.inferenceMs.p50.toFixed(1)} ms, p95 ${r.inferenceMs.p95.toFixed(1)} ms (onnxruntime-node)`);
+  lines.push(`images: ${r.images} (${r.annotated} annotated)  inference: mean ${r.inferenceMs.mean.toFixed(1)} ms, p50 ${r.inferenceMs.p50.toFixed(1)} ms, p95 ${r.inferenceMs.p95.toFixed(1)} ms (${r.inferenceMs.runtime ?? 'onnxruntime-node'})`);
   const t = r.postprocess.scoreThresholds;
   lines.push(`post-processing: thresholds RBC ${t.RBC} WBC ${t.WBC} Platelets ${t.Platelets}, NMS IoU ${r.postprocess.nmsIou}, cross-class ${r.postprocess.crossClassNms}, count rule ${r.postprocess.countRule}`);
   lines.push(

@@ -13,6 +13,9 @@ export interface OptimizedEntry {
   bytes: number;
   /** The model it was optimised from (the card's sha256). */
   source: { file: string; sha256: string };
+  /** Set when the file was made from the detector's int8 QDQ copy (scripts/quantizeModel.ts) rather than
+   * from `source` itself: that copy's file and sha256. */
+  quantised?: { file: string; sha256: string };
   /** ORT's level used offline ("extended": "all" would add x64-only NCHWc nodes that WASM cannot run). */
   level: 'basic' | 'extended';
   /** The onnxruntime-node version that wrote it. */
