@@ -15,7 +15,7 @@ import { browserDecoder, type Decoder } from './decoder';
 import type { ImageFiles } from './files';
 import { Intake } from './intake';
 import { WbcTyper } from './wbcTyping';
-import { assessBitmap } from '../worker/qualityAssess';
+import { onPageJob } from './qualityWorker';
 
 type Store = { getState(): AppState };
 
@@ -162,10 +162,14 @@ export class BatchRunner {
     const { width, height } = full;
     update({ width, height });
     this.onDecoded?.(id, full);
+    // The quality worker reads the image while it waits for the detector and while it runs: after the
+    // detections only the statistics that need them are left (about 70 ms less before the first count).
+    const quality = this.decoder.assess?.(full) ?? onPageJob(this.decoder.pixels, full);
     let client: Pick<DetectorClient, 'detect' | 'classify'>;
     try {
       client = await clientReady;
     } catch (e) {
+      quality.cancel();
       full.close();
       if (this.store.getState().images[id]) update({ status: 'queued' });
       throw e;
@@ -189,17 +193,17 @@ export class BatchRunner {
       onDetected();
       if (!this.store.getState().images[id]) return; // removed meanwhile
       // the WBC rule runs before typing, so that a red cell taken for a WBC is never typed
-      const { raw, quality } = this.decoder.assess
-        ? await this.decoder.assess(full, detected.raw, detected.scale, this.card)
-        : await assessBitmap(this.decoder.pixels, full, detected.raw, detected.scale, this.card);
+      const assessed = await quality.finish(detected.raw, detected.scale, this.card);
+      const { raw } = assessed;
       const scale = detected.scale;
       const typed = await this.typer.afterDetection(client, full, raw);
-      update({ status: 'done', raw, scale, inferenceMs, quality, ...typed });
+      update({ status: 'done', raw, scale, inferenceMs, quality: assessed.quality, ...typed });
     } catch (e) {
       const error = errorMessage(e instanceof AppError ? e : new AppError('inference', (e as Error).message));
       update({ status: 'error', error });
       this.store.getState().addFileError(this.store.getState().images[id]?.name ?? id, error);
     } finally {
+      quality.cancel(); // nothing to do after finish(); otherwise the worker forgets the image
       full.close();
     }
   }
