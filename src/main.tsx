@@ -22,7 +22,7 @@ try {
   root.render(<FatalError error={e} />);
 }
 if (services) {
-  // Load the model at start, before React's first render (about 0.1 s of the page's start): the detector
+  // Load the model at start, before React's first render (40-70 ms earlier on a repeat visit, README, issue 24): the detector
   // worker's module, ORT's WebAssembly and the models then load while the app renders, and the first
   // drop does not wait for them.
   services.loadDetector().catch(() => undefined);
