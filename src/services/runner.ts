@@ -163,7 +163,8 @@ export class BatchRunner {
     update({ width, height });
     this.onDecoded?.(id, full);
     // The quality worker reads the image while it waits for the detector and while it runs: after the
-    // detections only the statistics that need them are left (11-18 ms less before a first count, in the profile in README, issue 24).
+    // detections only the statistics that need them are left (11-18 ms less before a first count, in
+    // the profile in README, issue 24).
     const quality = this.decoder.assess?.(full) ?? onPageJob(this.decoder.pixels, full);
     let client: Pick<DetectorClient, 'detect' | 'classify'>;
     try {
