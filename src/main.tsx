@@ -22,6 +22,10 @@ try {
   root.render(<FatalError error={e} />);
 }
 if (services) {
+  // Load the model at start, before React's first render (40-70 ms earlier on a repeat visit; README,
+  // issue 24): the detector worker's module, ORT's WebAssembly and the models then load while the app
+  // renders, and the first drop does not wait for them.
+  services.loadDetector().catch(() => undefined);
   // Tests and benchmarks read what the canvas shows through window.__smearcount: installed in
   // development and under automation (navigator.webdriver: Playwright), never for a technician.
   if (import.meta.env.DEV || navigator.webdriver) installTestHook(services);

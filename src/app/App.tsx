@@ -25,8 +25,7 @@ import type { Services } from '../services/services';
 /** The shell: provides the services to the features and lays them out. */
 export function App({ services }: { services: Services }) {
   useEffect(() => {
-    // Load the model at start: the first drop should not wait for a download.
-    services.loadDetector().catch(() => undefined);
+    // The model started loading in main.tsx, before this first render.
     void services.startSession();
     const onKey = (e: KeyboardEvent) => handleKey(services, e);
     window.addEventListener('keydown', onKey);

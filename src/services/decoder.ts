@@ -1,6 +1,6 @@
 import { edgePatches, type CropPad } from '../core/differential/crop';
 import { readBitmapPixels, type ReadPixels } from '../worker/qualityAssess';
-import { createQualityAssessor, type Assess } from './qualityWorker';
+import { createQualityAssessor, type QualityJob } from './qualityWorker';
 
 /** What the pipeline needs of the browser's image decoding, injectable for tests. */
 export interface Decoder {
@@ -13,8 +13,9 @@ export interface Decoder {
   crop(bitmap: ImageBitmap, rect: { x: number; y: number; side: number }, size: number, pad: CropPad): Promise<Uint8ClampedArray>;
   /** RGBA of the whole bitmap at a smaller size (the quality statistics' copy). */
   pixels: ReadPixels;
-  /** The WBC rule and quality flags off the page's thread (absent: on the page, reading with `pixels`). */
-  assess?: Assess;
+  /** The WBC rule and quality flags off the page's thread, begun when the image is decoded (absent: on
+   * the page, reading with `pixels` once the detections are in). */
+  assess?: (full: ImageBitmap) => QualityJob;
   /** Starts what `assess` needs (its worker) before the first image does. */
   prepare?(): void;
 }

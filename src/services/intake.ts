@@ -43,11 +43,15 @@ export class Intake {
     private files: ImageFiles,
   ) {}
 
-  /** Images first, then annotations, so an annotation dropped with its image finds it. */
-  async add(files: readonly File[]): Promise<void> {
+  /** Images first, then annotations, so an annotation dropped with its image finds it. `onImage` runs
+   * after each image is filed (the runner starts detecting while the rest are checked). */
+  async add(files: readonly File[], onImage: () => void = () => undefined): Promise<void> {
     const xmls = files.filter((f) => /\.xml$/i.test(f.name));
     const others = files.filter((f) => !/\.xml$/i.test(f.name));
-    for (const f of others) await this.addImage(f);
+    for (const f of others) {
+      await this.addImage(f);
+      onImage();
+    }
     for (const f of xmls) await this.addAnnotation(f);
   }
 

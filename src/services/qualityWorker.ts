@@ -1,28 +1,32 @@
 /**
  * The page's side of the quality worker (worker/quality.worker.ts): hands it a copy of each decoded image
- * with its detections and gets back the WBC rule's detections and the quality flags. Where no worker can
- * start, or it fails, the same code runs on the page.
+ * as soon as it is decoded, then its detections, and gets back the WBC rule's detections and the quality
+ * flags. Where no worker can start, or it fails, the same code runs on the page.
  */
 import type { ModelCard } from '../core/detection/card';
 import type { Detection } from '../core/detection/detection';
 import type { ScaleInfo } from '../core/detection/scale';
 import type { Quality } from '../core/quality/assess';
 import type { QualityRequest, QualityResponse } from '../worker/qualityProtocol';
-import { assessBitmap, readBitmapPixels } from '../worker/qualityAssess';
+import { assessBitmap, readBitmapPixels, type ReadPixels } from '../worker/qualityAssess';
 import { AppError } from '../core/errors';
 
-export type Assess = (
-  full: ImageBitmap,
-  raw: Detection[],
-  scale: ScaleInfo,
-  card: Pick<ModelCard, 'postprocess' | 'scale'>,
-) => Promise<{ raw: Detection[]; quality: Quality }>;
+/** One image's assessment, begun when it is decoded: `finish` with its detections, or `cancel` (no
+ * detections came). The decoded bitmap must stay open until `finish` has settled. */
+export interface QualityJob {
+  finish(raw: Detection[], scale: ScaleInfo, card: Pick<ModelCard, 'postprocess' | 'scale'>): Promise<{ raw: Detection[]; quality: Quality }>;
+  cancel(): void;
+}
 
-const onPage: Assess = (full, raw, scale, card) => assessBitmap(readBitmapPixels, full, raw, scale, card);
+/** The assessment on the page, reading the bitmap with `read` when the detections come. */
+export const onPageJob = (read: ReadPixels, full: ImageBitmap): QualityJob => ({
+  finish: (raw, scale, card) => assessBitmap(read, full, raw, scale, card),
+  cancel() {},
+});
 
 /** `prepare()` starts the worker ahead of its first image: its start (a module worker and its code)
  * then overlaps the model's load instead of following the first detection. */
-export function createQualityAssessor(): Assess & { prepare(): void } {
+export function createQualityAssessor(): ((full: ImageBitmap) => QualityJob) & { prepare(): void } {
   let worker: Worker | null | undefined;
   let next = 0;
   const pending = new Map<number, { resolve(v: { raw: Detection[]; quality: Quality }): void; reject(e: Error): void }>();
@@ -46,24 +50,39 @@ export function createQualityAssessor(): Assess & { prepare(): void } {
       return null;
     }
   };
-  const assess: Assess = async (full, raw, scale, card) => {
+  const post = (w: Worker, msg: QualityRequest, transfer: Transferable[] = []) => w.postMessage(msg, transfer);
+  const begin = (full: ImageBitmap): QualityJob => {
     if (worker === undefined) worker = start();
     const w = worker;
-    if (!w) return onPage(full, raw, scale, card);
-    const bitmap = await createImageBitmap(full);
+    const onPage = onPageJob(readBitmapPixels, full);
+    if (!w) return onPage;
     const id = ++next;
-    try {
-      return await new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        const msg: QualityRequest = { id, bitmap, raw, scale, card: { postprocess: card.postprocess, scale: card.scale } };
-        w.postMessage(msg, [bitmap]);
-      });
-    } catch {
-      // the worker failed on this image: the page does it
-      return onPage(full, raw, scale, card);
-    }
+    // The copy is the worker's to read (and close) while the detector runs on the original.
+    const sent = createImageBitmap(full).then((bitmap) => post(w, { type: 'read', id, bitmap }, [bitmap]));
+    sent.catch(() => undefined); // met by finish(), which then assesses on the page
+    let settled = false;
+    return {
+      async finish(raw, scale, card) {
+        settled = true;
+        try {
+          await sent;
+          return await new Promise((resolve, reject) => {
+            pending.set(id, { resolve, reject });
+            post(w, { type: 'assess', id, raw, scale, card: { postprocess: card.postprocess, scale: card.scale } });
+          });
+        } catch {
+          // the worker failed on this image: the page does it
+          return onPage.finish(raw, scale, card);
+        }
+      },
+      cancel() {
+        if (settled) return;
+        settled = true;
+        void sent.then(() => post(w, { type: 'drop', id })).catch(() => undefined);
+      },
+    };
   };
-  return Object.assign(assess, {
+  return Object.assign(begin, {
     prepare() {
       if (worker === undefined) worker = start();
     },

@@ -1,12 +1,14 @@
 /**
  * The quality assessment (run in the quality worker, or on the page as a fallback): the decoded bitmap is read once, small (core/quality/pixels
  * STATS_READ_SIDE at most, then shrunk exactly in core), and assessed with the same code as `npm run eval`.
+ * Reading needs only the image, so it may run while the detector works on it (`readSmall`); the rest needs
+ * the detections (`assessSmall`).
  */
 import type { ModelCard } from '../core/detection/card';
 import type { Detection } from '../core/detection/detection';
 import type { ScaleInfo } from '../core/detection/scale';
 import { assessImage, type Quality } from '../core/quality/assess';
-import { readSize, toSmall } from '../core/quality/pixels';
+import { readSize, toSmall, type SmallImage } from '../core/quality/pixels';
 
 /** Reads a bitmap's RGBA at a (smaller or equal) size. */
 export type ReadPixels = (bmp: ImageBitmap, size: { width: number; height: number }) => Promise<Uint8ClampedArray>;
@@ -19,7 +21,25 @@ export const readBitmapPixels: ReadPixels = async (bmp, size) => {
   return ctx.getImageData(0, 0, size.width, size.height).data;
 };
 
+/** The image as the statistics read it, with its full size. */
+export type SmallRead = { small: SmallImage; width: number; height: number };
+
+export async function readSmall(read: ReadPixels, full: ImageBitmap): Promise<SmallRead> {
+  const size = readSize(full.width, full.height);
+  const data = await read(full, size);
+  return { small: toSmall({ data, ...size }, full.width), width: full.width, height: full.height };
+}
+
 /** The WBC rule applied to `raw`, and the image's quality flags and statistics. */
+export function assessSmall(
+  { small, width, height }: SmallRead,
+  raw: Detection[],
+  scale: ScaleInfo,
+  card: Pick<ModelCard, 'postprocess' | 'scale'>,
+): { raw: Detection[]; quality: Quality } {
+  return assessImage(small, raw, { width, height }, scale, card);
+}
+
 export async function assessBitmap(
   read: ReadPixels,
   full: ImageBitmap,
@@ -27,7 +47,5 @@ export async function assessBitmap(
   scale: ScaleInfo,
   card: Pick<ModelCard, 'postprocess' | 'scale'>,
 ): Promise<{ raw: Detection[]; quality: Quality }> {
-  const size = readSize(full.width, full.height);
-  const data = await read(full, size);
-  return assessImage(toSmall({ data, ...size }, full.width), raw, { width: full.width, height: full.height }, scale, card);
+  return assessSmall(await readSmall(read, full), raw, scale, card);
 }
