@@ -9,6 +9,7 @@ import type { Detection } from '../../src/core/detection/detection';
 import { inputScale } from '../../src/core/detection/geometry';
 import { resizeToCHW } from '../../src/core/detection/resize';
 import { detectWithScale, type ScaleInfo } from '../../src/core/detection/scale';
+import { fillOutsideField, findCircularField, scaleCircle } from '../../src/core/quality/field';
 import { REPO_ROOT } from '../dataRoot';
 import type { Rgba } from './decode';
 
@@ -48,8 +49,10 @@ export class Detector {
   /** Raw detections in image pixels through the app's scale logic, plus the inference time (all passes). */
   async detect(img: Rgba, fixedScale?: number | null): Promise<{ raw: Detection[]; ms: number; scale: ScaleInfo }> {
     let ms = 0;
+    const field = findCircularField(img); // an eyepiece photo's disc, as the app's worker finds it
     const { raw, scale } = await detectWithScale(img.width, img.height, this.card.nativeSize, this.card.scale, async (_s, size) => {
       const chw = resizeToCHW(img.data, img.width, img.height, size.width, size.height);
+      if (field) fillOutsideField(chw, size.width, size.height, scaleCircle(field, size.width / img.width));
       const t = performance.now();
       const out = await this.session.run({ image: new this.Tensor('float32', chw, [3, size.height, size.width]) });
       ms += performance.now() - t;

@@ -6,6 +6,7 @@
 import { labelsToInt32 } from '../core/detection/decode';
 import { AppError } from '../core/errors';
 import { rgbaToCHW } from '../core/detection/preprocess';
+import { fillOutsideField, findCircularField } from '../core/quality/field';
 import type { ClassifyRequest, DetectRequest, InitRequest, WorkerRequest, WorkerResponse } from './protocol';
 import { chooseModel } from './optimizedModel';
 import { RunQueue, disposeOutputs, downloadModel, loadClassifier, loadSession, prepareWasmRuntime, threadCount, verifyModel, webgpuAdapterUsable, type Loaded } from './session';
@@ -117,7 +118,12 @@ function toInput(bitmap: ImageBitmap): Float32Array {
     scratch = { width, height, ctx, chw: new Float32Array(3 * width * height) };
   }
   scratch.ctx.drawImage(bitmap, 0, 0);
-  return rgbaToCHW(scratch.ctx.getImageData(0, 0, width, height).data, width, height, scratch.chw);
+  const data = scratch.ctx.getImageData(0, 0, width, height).data;
+  const chw = rgbaToCHW(data, width, height, scratch.chw);
+  // an eyepiece photo: the black ring takes the disc's mean colour (core/quality/field.ts)
+  const field = findCircularField({ data, width, height });
+  if (field) fillOutsideField(chw, width, height, field);
+  return chw;
 }
 
 async function detect(req: DetectRequest) {

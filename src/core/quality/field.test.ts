@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Detection } from '../detection/detection';
 import { assessImage } from './assess';
-import { findCircularField, innerSquare } from './field';
+import { fillOutsideField, findCircularField, innerSquare } from './field';
 import type { SmallImage } from './pixels';
 
 /** A 256x192 small copy: a pink smear with dark red cells, optionally seen through an eyepiece. */
@@ -46,5 +46,60 @@ describe('eyepiece images: the circular field', () => {
     expect(Math.abs(eyepiece.quality.pixels.brightness - plain.quality.pixels.brightness)).toBeLessThan(8);
     const chroma = (q: typeof plain) => Math.hypot(q.quality.pixels.colour[2], q.quality.pixels.colour[3]);
     expect(Math.abs(chroma(eyepiece) - chroma(plain))).toBeLessThan(0.05);
+  });
+});
+
+describe('the model input of an eyepiece image', () => {
+  // a 40x30 input: a disc of two colours (half 0.8/0.6/0.7, half 0.4/0.2/0.3) in a ring of 0.02
+  const w = 40;
+  const h = 30;
+  const c = { cx: 20, cy: 15, r: 12 };
+  const input = () => {
+    const n = w * h;
+    const chw = new Float32Array(3 * n);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const i = y * w + x;
+        const inside = (x + 0.5 - c.cx) ** 2 + (y + 0.5 - c.cy) ** 2 <= c.r ** 2;
+        const v = !inside ? [0.02, 0.02, 0.02] : x < 20 ? [0.8, 0.6, 0.7] : [0.4, 0.2, 0.3];
+        for (let k = 0; k < 3; k++) chw[k * n + i] = v[k];
+      }
+    }
+    return chw;
+  };
+  const channelMean = (chw: Float32Array, k: number) => {
+    const n = w * h;
+    let s = 0;
+    for (let i = 0; i < n; i++) s += chw[k * n + i];
+    return s / n;
+  };
+
+  it('fills the ring with the disc mean, leaves the disc as it was, and so the standardisation sees the disc alone', () => {
+    const before = input();
+    const chw = input();
+    fillOutsideField(chw, w, h, c);
+    const n = w * h;
+    for (let i = 0; i < n; i++) {
+      const x = (i % w) + 0.5;
+      const y = Math.floor(i / w) + 0.5;
+      if ((x - c.cx) ** 2 + (y - c.cy) ** 2 <= c.r ** 2) for (let k = 0; k < 3; k++) expect(chw[k * n + i]).toBe(before[k * n + i]);
+    }
+    // the disc is half of each colour (symmetric about x = 20), so its mean is the midpoint
+    expect(channelMean(chw, 0)).toBeCloseTo(0.6, 5);
+    expect(channelMean(chw, 1)).toBeCloseTo(0.4, 5);
+    expect(channelMean(chw, 2)).toBeCloseTo(0.5, 5);
+    expect(channelMean(before, 0)).toBeLessThan(0.45); // the ring had pulled it down
+  });
+
+  it('finds the ring on the pixels the worker reads, and leaves an image without one alone', () => {
+    const n = w * h;
+    const rgba = new Uint8ClampedArray(4 * n);
+    const chw = input();
+    for (let i = 0; i < n; i++) for (let k = 0; k < 4; k++) rgba[4 * i + k] = k === 3 ? 255 : Math.round(chw[k * n + i] * 255);
+    const found = findCircularField({ data: rgba, width: w, height: h });
+    expect(found).not.toBeNull();
+    expect(Math.abs(found!.r - c.r)).toBeLessThan(1.5);
+    const plain = new Uint8ClampedArray(4 * n).fill(200);
+    expect(findCircularField({ data: plain, width: w, height: h })).toBeNull();
   });
 });
