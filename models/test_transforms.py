@@ -3,7 +3,7 @@ import random
 
 import torch
 
-from .transforms import DustSpecks, EyepieceVignette, PlateletCopyPaste
+from .transforms import DustSpecks, EyepieceVignette, PlateletCopyPaste, PlateletVariants
 
 
 def _target():
@@ -47,3 +47,23 @@ def test_eyepiece_ring_darkens_outside_and_drops_cells_it_hides():
     kept = {tuple(b.tolist()) for b in t["boxes"]}
     assert (5., 170., 35., 195.) not in kept  # the corner cell is hidden
     assert len(t["boxes"]) == len(t["labels"]) < 4
+
+
+def test_platelet_variants_are_labelled_by_their_visible_part_and_some_are_cut_by_the_border():
+    random.seed(3)
+    torch.manual_seed(3)
+    img = torch.full((3, 200, 200), 0.85)
+    img[:, 60:70, 60:70] = torch.tensor([0.5, 0.3, 0.7])[:, None, None]  # the platelet: purple on a pale field
+    cut = 0
+    for _ in range(40):
+        out, t = PlateletVariants(p=1, n=(2, 2), p_edge=0.5)(img.clone(), _target())
+        new, lab = t["boxes"][4:], t["labels"][4:]
+        assert len(new) == len(lab) and bool((lab == 3).all())
+        assert bool((new[:, 0] >= 0).all() and (new[:, 1] >= 0).all() and (new[:, 2] <= 200).all() and (new[:, 3] <= 200).all())
+        assert bool(((new[:, 2] - new[:, 0]) >= 2).all() and ((new[:, 3] - new[:, 1]) >= 2).all())
+        cut += int(((new[:, 0] == 0) | (new[:, 1] == 0) | (new[:, 2] == 200) | (new[:, 3] == 200)).sum())
+        for b in new:  # each pasted platelet shows in its box, darker than the field
+            x1, y1, x2, y2 = [int(v) for v in b]
+            assert float(out[:, y1:y2, x1:x2].mean()) < 0.85 - 1e-3
+        assert torch.equal(t["boxes"][:4], _target()["boxes"])
+    assert cut >= 5

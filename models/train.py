@@ -49,7 +49,7 @@ def get_args_parser():
                         "(and the run exports nothing)")
     p.add_argument("--normalise", choices=["image", "fixed"], default="image",
                    help="in-graph input normalisation: per-image standardisation or fixed constants")
-    p.add_argument("--colour", choices=["cast", "field", "dust", "dust-paste", "mild"], default="cast",
+    p.add_argument("--colour", choices=["cast", "field", "dust", "dust-paste", "variants", "mild"], default="cast",
                    help="colour augmentation: cast = the shipped recipe (issue 15: HED + colour casts with greyscale); "
                         "field = issue 21's (no greyscale, dust-speck hard negatives, platelet copy-paste, eyepiece "
                         "ring, phone sharpening; measured, not shipped: models/README.md); mild = the earlier jitter")
@@ -430,6 +430,10 @@ def main(args):
                                "dust-paste": "platelet copy-paste p 0.2, grey/brown dust-speck hard negatives p 0.35, HED "
                                              "stain jitter (sigma 0.2), colour casts (per-channel gains 0.7-1.3, hue turns "
                                              "+-0.5 p 0.4, greyscale p 0.1), ",
+                               "variants": "platelet variants p 0.5 (copied platelets made fainter or stronger, "
+                                           "0.7-1.4x, blurred, a third cut by the crop border), HED stain jitter "
+                                           "(sigma 0.2), colour casts (per-channel gains 0.7-1.3, hue turns +-0.5 p 0.4, "
+                                           "greyscale p 0.1), ",
                                "mild": ""}[args.colour]
                             + "stain jitter, blur, noise",
             "machine": facts["machine"],
