@@ -36,16 +36,18 @@ export interface RuntimeCacheOptions {
   onState?(s: WarmState): void;
   /** Detections on the blank field. */
   runs?: number;
-  /** How long the worker stays after its runs: V8 writes the cache from the background a while after the
-   * last tier-up (about 0.3-0.7 s on this machine). */
+  /** How long the worker stays after its runs. V8 writes the cache at once after 1 MB of new optimised
+   * code, else 2 s after the last optimised function (wasm_caching_timeout_ms), and the background
+   * TurboFan jobs may finish well after the runs on a busy machine: one warm-up of six traced left no
+   * cache when it stayed 3 s. The worker is idle meanwhile, and ends at once if the user starts working. */
   lingerMs?: number;
   /** The field the runs detect on (tests; default: blankField). */
   field?: (size: { width: number; height: number }) => Promise<ImageBitmap>;
 }
 
-/** A blank, mid-grey field of the model's native size. Measured (Chromium 156): its three runs tiered up
- * enough code for V8 to write the cache during them, in each of three traces; a field of synthetic cells
- * ran faster, tiered up less, and left no cache within the same time. */
+/** A blank, mid-grey field of the model's native size. Measured (Chromium 156): after its three runs the
+ * next visit found cached code in five warm-ups of six traced; a field of synthetic cells ran faster,
+ * tiered up less, and left no cache within the same time. */
 function blankField(size: { width: number; height: number }): Promise<ImageBitmap> {
   const c = new OffscreenCanvas(size.width, size.height);
   const ctx = c.getContext('2d')!;
@@ -84,7 +86,7 @@ export function warmRuntimeCache(controlled: boolean, swReady: Promise<unknown> 
       client = o.start();
       await client.ready;
       for (let i = 0; i < (o.runs ?? 3) && !stopped; i++) await client?.detect(await (o.field ?? blankField)(o.size));
-      await new Promise((r) => setTimeout(r, o.lingerMs ?? 3000));
+      await new Promise((r) => setTimeout(r, o.lingerMs ?? 8000));
       stop('done');
     } catch {
       stop(); // a warm-up that fails changes nothing: the next visit compiles as it always did
