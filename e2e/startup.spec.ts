@@ -36,3 +36,28 @@ test.describe('start-up with the pre-optimised models', () => {
     expect(counts.RBC).toBeGreaterThan(5);
   });
 });
+
+test.describe("the first visit leaves the compiled runtime for the next (services/runtimeCache.ts)", () => {
+  const state = (app: AppPage) => app.page.evaluate(() => window.__smearcount.runtimeCache());
+
+  test('it runs once the service worker is ready and the app idle, and not on the next visit', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm&threads=1');
+    await app.waitReady();
+    await expect.poll(() => state(app), { timeout: 120_000 }).toBe('done');
+    await page.reload();
+    await app.waitReady();
+    expect(await state(app)).toBe('skipped');
+  });
+
+  test('a batch started meanwhile stops it, and counts as usual', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm&threads=1');
+    await app.waitReady();
+    await expect.poll(() => state(app), { timeout: 120_000, intervals: [50] }).toBe('running');
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    expect(await state(app)).toBe('stopped');
+    expect(await app.count('RBC')).toBeGreaterThan(5);
+  });
+});

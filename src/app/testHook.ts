@@ -23,9 +23,11 @@ export interface TestHookDeps {
   classifier: { lowConfidence: number } | null;
   live: LiveStore;
   camera: { pending: number };
+  /** The first visit's warm-up of the compiled runtime (services/runtimeCache.ts). */
+  runtimeCache?: () => string;
 }
 
-export function createTestHook({ store: useAppStore, view: useView, persistence, samplePersistence, profile, classifier, live, camera }: TestHookDeps) {
+export function createTestHook({ store: useAppStore, view: useView, persistence, samplePersistence, profile, classifier, live, camera, runtimeCache }: TestHookDeps) {
   const hook = {
     current() {
       const s = useAppStore.getState();
@@ -129,6 +131,9 @@ export function createTestHook({ store: useAppStore, view: useView, persistence,
         pending: camera.pending,
       };
     },
+    /** 'done' once the first visit has left its compiled runtime for the next one ('skipped' on a visit
+     * that loaded it from the service worker; services/runtimeCache.ts). */
+    runtimeCache: () => runtimeCache?.() ?? 'skipped',
     /** Resolves once everything so far is written to IndexedDB. */
     flush: () => Promise.all([persistence.flush(), samplePersistence.flush()]).then(() => undefined),
   };

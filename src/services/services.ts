@@ -29,6 +29,7 @@ import { optimizedModels } from './optimizedModels';
 import { watchRelease } from '../store/release';
 import { createLiveStore, type LiveStore } from '../store/liveStore';
 import { LiveCamera } from './live';
+import { warmRuntimeCache, type WarmState } from './runtimeCache';
 
 export interface Services {
   card: ModelCard;
@@ -51,6 +52,8 @@ export interface Services {
   live: LiveStore;
   camera: LiveCamera;
   loadDetector(): Promise<DetectorClient>;
+  /** The first visit's warm-up of the compiled runtime for the next visit (runtimeCache.ts). */
+  runtimeCache(): WarmState;
   /** The engine choice persists; switching restarts the page (the batch is restored from IndexedDB). */
   chooseBackend(b: BackendChoice): void;
   /** Restores a stored batch, then keeps the store saved and finishes any images left queued. */
@@ -113,6 +116,22 @@ export function createServices(opts: ServiceOptions): Services {
     });
   }
 
+  /** What the detector worker loads: the model card's detector, the runtime we serve, the thread count. */
+  const initRequest = (backend: BackendChoice) => ({
+    modelUrl: new URL(params.get('model') ?? defaultModelUrl, opts.href).href,
+    sha256: params.get('sha256') ?? card.sha256,
+    bytes: card.bytes,
+    backend,
+    wasmBase: new URL(`${opts.base}ort/`, opts.href).href,
+    numThreads,
+    warmupSize: card.nativeSize,
+    // ?optimized=off loads the original models (the bench's before/after)
+    optimized: params.get('optimized') === 'off' || !optimizedModels ? undefined : { manifest: optimizedModels, base: new URL(`${opts.base}models/`, opts.href).href },
+    classifier: classifier
+      ? { modelUrl: new URL(wbcModelUrl, opts.href).href, sha256: classifier.sha256, bytes: classifier.bytes, embedding: classifier.embedding?.name }
+      : undefined,
+  });
+
   function loadDetector(): Promise<DetectorClient> {
     if (client) return client;
     const st = store.getState();
@@ -123,18 +142,7 @@ export function createServices(opts: ServiceOptions): Services {
     st.setBackendChoice(backend);
     client = c
       .init({
-        modelUrl: new URL(params.get('model') ?? defaultModelUrl, opts.href).href,
-        sha256: params.get('sha256') ?? card.sha256,
-        bytes: card.bytes,
-        backend,
-        wasmBase: new URL(`${opts.base}ort/`, opts.href).href,
-        numThreads,
-        warmupSize: card.nativeSize,
-        // ?optimized=off loads the original models (the bench's before/after)
-        optimized: params.get('optimized') === 'off' || !optimizedModels ? undefined : { manifest: optimizedModels, base: new URL(`${opts.base}models/`, opts.href).href },
-        classifier: classifier
-          ? { modelUrl: new URL(wbcModelUrl, opts.href).href, sha256: classifier.sha256, bytes: classifier.bytes, embedding: classifier.embedding?.name }
-          : undefined,
+        ...initRequest(backend),
         onProgress: (loaded, total) => store.getState().setModel({ loaded, total }),
       })
       .then((info) => {
@@ -183,6 +191,44 @@ export function createServices(opts: ServiceOptions): Services {
     targetOverride: Number.isInteger(liveTarget) && liveTarget > 0 ? liveTarget : null,
   });
   let session: Promise<void> | undefined;
+  // Busy: a batch in progress or waiting, or the camera open. The warm-up yields to all of them.
+  const busy = () => {
+    const s = store.getState();
+    return s.run !== null || live.getState().open || s.order.some((id) => s.images[id].status === 'queued' || s.images[id].status === 'running');
+  };
+  let warmState: WarmState = 'idle';
+  const sw = globalThis.navigator?.serviceWorker;
+  warmRuntimeCache(Boolean(sw?.controller), sw ? sw.ready : null, {
+    size: card.nativeSize,
+    whenIdle: () =>
+      new Promise<void>((resolve) => {
+        let unsubscribe = () => undefined as void;
+        const check = () => {
+          if (store.getState().model.status !== 'ready' || busy()) return;
+          unsubscribe();
+          const idle = (globalThis as { requestIdleCallback?: (cb: () => void, o?: { timeout: number }) => void }).requestIdleCallback;
+          if (idle) idle(() => resolve(), { timeout: 2000 });
+          else setTimeout(resolve, 200);
+        };
+        unsubscribe = store.subscribe(check);
+        check();
+      }),
+    onBusy(cb) {
+      const check = () => busy() && cb();
+      const offs = [store.subscribe(check), live.subscribe(check)];
+      check();
+      return () => offs.forEach((off) => off());
+    },
+    start() {
+      // the app's own engine: a WebGPU session loads another build of the runtime
+      if (!store.getState().model.backend?.startsWith('wasm')) throw new Error('not on WASM');
+      const c = new DetectorClient();
+      // the detector only: its kernels are the ones a first count runs
+      const ready = c.init({ ...initRequest('wasm'), classifier: undefined });
+      return { ready, detect: (b) => c.detect(b), terminate: () => c.terminate() };
+    },
+    onState: (s) => (warmState = s),
+  });
 
   return {
     card,
@@ -200,6 +246,7 @@ export function createServices(opts: ServiceOptions): Services {
     live,
     camera,
     loadDetector,
+    runtimeCache: () => warmState,
     chooseBackend(b) {
       opts.storage.setItem(BACKEND_KEY, b);
       void persistence.flush().then(() => opts.reload());
