@@ -174,6 +174,38 @@ class DustSpecks:
         return image.clamp_(0, 1), target
 
 
+def _pick_platelet(platelets, w, h):
+    """A random platelet box of the crop, clipped to it, in whole pixels; None when too small or too large to copy."""
+    b = platelets[random.randrange(len(platelets))]
+    x1, y1, x2, y2 = [int(round(float(v))) for v in b]
+    x1, y1, x2, y2 = max(0, x1), max(0, y1), min(w, x2), min(h, y2)
+    if x2 - x1 < 3 or y2 - y1 < 3 or x2 - x1 >= w // 2 or y2 - y1 >= h // 2:
+        return None
+    return x1, y1, x2, y2
+
+
+def _is_free(occupied, nx, ny, bw, bh):
+    """No box of `occupied` overlaps the bw x bh place at (nx, ny)."""
+    o = occupied
+    return len(o) == 0 or not bool(((o[:, 0] < nx + bw) & (nx < o[:, 2]) & (o[:, 1] < ny + bh) & (ny < o[:, 3])).any())
+
+
+def _soft_ellipse(bh, bw):
+    """A soft elliptical mask, so a pasted patch carries no hard rectangular edge."""
+    yy = torch.linspace(-1, 1, bh)[:, None]
+    xx = torch.linspace(-1, 1, bw)[None, :]
+    return torch.sigmoid((1 - (xx ** 2 + yy ** 2)) * 6)
+
+
+def _with_platelets(target, new_boxes):
+    """The target with the pasted boxes added as platelets."""
+    if not new_boxes:
+        return target
+    nb = torch.cat(new_boxes)
+    return {**target, "boxes": torch.cat([target["boxes"], nb]),
+            "labels": torch.cat([target["labels"], torch.full((len(nb),), 3, dtype=target["labels"].dtype)])}
+
+
 class PlateletCopyPaste:
     """More platelets, at every scale the crop has: copy the crop's own platelets (with a margin of their
     background) to free places of the same crop, labelled. Platelets are the rarest class (about 1 per
@@ -191,35 +223,26 @@ class PlateletCopyPaste:
         new_boxes = []
         occupied = boxes.clone()
         for _ in range(random.randint(*self.n)):
-            b = plt[random.randrange(len(plt))]
-            x1, y1, x2, y2 = [int(round(float(v))) for v in b]
-            x1, y1, x2, y2 = max(0, x1), max(0, y1), min(w, x2), min(h, y2)
-            bw, bh = x2 - x1, y2 - y1
-            if bw < 3 or bh < 3 or bw >= w // 2 or bh >= h // 2:
+            src = _pick_platelet(plt, w, h)
+            if src is None:
                 continue
+            x1, y1, x2, y2 = src
+            bw, bh = x2 - x1, y2 - y1
             for _try in range(8):
                 nx, ny = random.randint(0, w - bw), random.randint(0, h - bh)
-                o = occupied
-                if len(o) == 0 or not bool(((o[:, 0] < nx + bw) & (nx < o[:, 2]) & (o[:, 1] < ny + bh) & (ny < o[:, 3])).any()):
+                if _is_free(occupied, nx, ny, bw, bh):
                     break
             else:
                 continue
             patch = image[:, y1:y2, x1:x2].clone()
             if random.random() < 0.5:
                 patch = patch.flip(-1)
-            # soft elliptical mask, so the pasted patch carries no hard rectangular edge
-            yy = torch.linspace(-1, 1, bh)[:, None]
-            xx = torch.linspace(-1, 1, bw)[None, :]
-            m = torch.sigmoid((1 - (xx ** 2 + yy ** 2)) * 6)
+            m = _soft_ellipse(bh, bw)
             image[:, ny:ny + bh, nx:nx + bw] = image[:, ny:ny + bh, nx:nx + bw] * (1 - m) + patch * m
             nb = torch.tensor([[nx, ny, nx + bw, ny + bh]], dtype=boxes.dtype)
             new_boxes.append(nb)
             occupied = torch.cat([occupied, nb])
-        if not new_boxes:
-            return image, target
-        nb = torch.cat(new_boxes)
-        return image, {**target, "boxes": torch.cat([boxes, nb]),
-                       "labels": torch.cat([labels, torch.full((len(nb),), 3, dtype=labels.dtype)])}
+        return image, _with_platelets(target, new_boxes)
 
 
 class PlateletVariants:
@@ -244,11 +267,10 @@ class PlateletVariants:
         new_boxes = []
         occupied = boxes.clone()
         for _ in range(random.randint(*self.n)):
-            b = plt[random.randrange(len(plt))]
-            x1, y1, x2, y2 = [int(round(float(v))) for v in b]
-            x1, y1, x2, y2 = max(0, x1), max(0, y1), min(w, x2), min(h, y2)
-            if x2 - x1 < 3 or y2 - y1 < 3 or x2 - x1 >= w // 2 or y2 - y1 >= h // 2:
+            src = _pick_platelet(plt, w, h)
+            if src is None:
                 continue
+            x1, y1, x2, y2 = src
             patch = image[:, y1:y2, x1:x2].clone()
             k = random.uniform(*self.size)
             bw, bh = max(3, round((x2 - x1) * k)), max(3, round((y2 - y1) * k))
@@ -270,15 +292,11 @@ class PlateletVariants:
                     ny = int(-cut_y) if side == 2 else int(h - bh + cut_y) if side == 3 else random.randint(0, h - bh)
                 else:
                     nx, ny = random.randint(0, w - bw), random.randint(0, h - bh)
-                o = occupied
-                if len(o) == 0 or not bool(((o[:, 0] < nx + bw) & (nx < o[:, 2]) & (o[:, 1] < ny + bh) & (ny < o[:, 3])).any()):
+                if _is_free(occupied, nx, ny, bw, bh):
                     break
             else:
                 continue
-            # soft elliptical mask, so the pasted patch carries no hard rectangular edge
-            yy = torch.linspace(-1, 1, bh)[:, None]
-            xx = torch.linspace(-1, 1, bw)[None, :]
-            m = torch.sigmoid((1 - (xx ** 2 + yy ** 2)) * 6)
+            m = _soft_ellipse(bh, bw)
             # the part of the patch inside the crop
             px0, py0 = max(0, -nx), max(0, -ny)
             px1, py1 = min(bw, w - nx), min(bh, h - ny)
@@ -291,11 +309,7 @@ class PlateletVariants:
             nb = torch.tensor([[X0, Y0, X1, Y1]], dtype=boxes.dtype)
             new_boxes.append(nb)
             occupied = torch.cat([occupied, nb])
-        if not new_boxes:
-            return image, target
-        nb = torch.cat(new_boxes)
-        return image, {**target, "boxes": torch.cat([boxes, nb]),
-                       "labels": torch.cat([labels, torch.full((len(nb),), 3, dtype=labels.dtype)])}
+        return image, _with_platelets(target, new_boxes)
 
 
 class EyepieceVignette:
