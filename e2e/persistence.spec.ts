@@ -23,7 +23,8 @@ test.describe('the batch survives', () => {
   test('a crashed tab: the finished images come back, the rest are counted again', async ({ page, context }) => {
     const app = new AppPage(page);
     await app.open('?backend=wasm&threads=1');
-    const files = testingImages(8);
+    // 20 images: on a quiet machine 8 could all finish before the save of the first two settled.
+    const files = testingImages(20);
     await app.drop(files);
     await page.waitForFunction(
       () => {
