@@ -31,10 +31,8 @@ def _records(holdout, data, seed=42, val_fraction=0.15):
     groups = {r["group"] for r in held}
     records = [r for r in records if r["group"] not in groups]
     train, val = split_by_group(records, val_fraction, seed)
-    return train, val, [r for r in held if r["source"] in holdout and SOURCES_COMPLETE.get(r["source"], False)]
-
-
-SOURCES_COMPLETE = {s[0]: s[2] for s in SOURCES}
+    complete = {s[0] for s in SOURCES if s[2]}  # held-out sets are scored on complete labels only, as train.py does
+    return train, val, [r for r in held if r["source"] in complete]
 
 
 def dump(a):
