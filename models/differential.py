@@ -43,7 +43,10 @@ SIZE = 64
 CROP_FACTOR = 1.4
 PAD = 0.5  # the shipped classifier's rule: mid grey outside the image
 # The "wide" recipe (issue 21) replicates the edge instead; the card records which rule a model was trained on.
-def pad_for(colour):
+def pad_for(colour, pad=None):
+    """The crop's pad: `pad` ("edge" or "grey") where a run names it, else the recipe's own."""
+    if pad is not None:
+        return "edge" if pad == "edge" else PAD
     return "edge" if colour == "wide" else PAD
 PCT = 0.95
 
@@ -267,8 +270,8 @@ def unseen_camera(x, k):
 
 
 class Crops(torch.utils.data.Dataset):
-    def __init__(self, items, train, colour="cast", view=None):
-        self.items, self.train, self.colour, self.view = items, train, colour, view
+    def __init__(self, items, train, colour="cast", view=None, pad=None):
+        self.items, self.train, self.colour, self.view, self.pad = items, train, colour, view, pad_for(colour, pad)
 
     def __len__(self):
         return len(self.items)
@@ -286,7 +289,7 @@ class Crops(torch.utils.data.Dataset):
             factor *= math.exp(random.uniform(math.log(0.85), math.log(1.2)))
         if self.train and self.colour == "wide":
             img, box = cut_by_border(img, box)
-        x = crop_raw(img, box, factor=factor, pad=pad_for(self.colour))
+        x = crop_raw(img, box, factor=factor, pad=self.pad)
         if self.view is not None:
             x = self.view(x, i)
         if self.train:
@@ -388,10 +391,10 @@ def classifier_losses(model, batch, device):
     return {"loss_ce": F.cross_entropy(model(x.to(device)), y.to(device), label_smoothing=0.05)}
 
 
-def metrics(model, items, batch=64, view=None, colour="cast"):
-    """colour: the training recipe, which fixes the crop rule (pad_for)."""
+def metrics(model, items, batch=64, view=None, colour="cast", pad=None):
+    """colour (and pad, where the run named one): the training recipe, which fixes the crop rule (pad_for)."""
     model.eval()
-    ds = Crops(items, train=False, colour=colour, view=view)
+    ds = Crops(items, train=False, colour=colour, view=view, pad=pad)
     preds, trues, probs = [], [], []
     with torch.no_grad():
         for k in range(0, len(ds), batch):
@@ -439,12 +442,16 @@ def get_args_parser():
                    help="recipe: cast = the shipped one (issue 15: HED + colour casts + JPEG, grey pad); wide = issue "
                         "21's (warm/cool camera casts with gamma, no greyscale, stronger defocus, WBCs cut by the border "
                         "and filling the frame, the crop's edge replicated; measured, not shipped); mild = the earlier jitter")
+    p.add_argument("--pad", choices=["edge", "grey"], default=None,
+                   help="the crop's pad outside the image (default: the recipe's, edge for wide, grey otherwise)")
     p.add_argument("--rebuild-boxes", action="store_true",
                    help="find the PBC cells' boxes again with the shipped detector (default: the committed "
                         "models/pbc-boxes.json, whichever detector made it, so a run is reproducible)")
     p.add_argument("--norm", choices=["bn", "gn"], default="bn", help="normalisation layers: BatchNorm or GroupNorm")
     p.add_argument("--mixstyle", type=float, default=0.0, help="MixStyle probability after stages 1-2 (0: off)")
-    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--seed", type=int, default=42, help="initialisation, sampling and augmentation")
+    p.add_argument("--split-seed", type=int, default=42,
+                   help="the train/val/test split (models/wbc-split is seed 42): keep it when only --seed changes")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--max-iters", type=int, default=None)
@@ -461,7 +468,7 @@ def main(args):
 
     log(f"[run] {datetime.datetime.now().isoformat(timespec='seconds')} args={vars(args)}")
     items = load_items(args.data, log, rebuild=args.rebuild_boxes)
-    sp = split(items, args.seed)
+    sp = split(items, args.split_seed)
     left_out = {"cbc"} if args.no_cbc else {"pbc"} if args.no_pbc else set()
     train_items = [it for it in sp["train"] if it["source"] not in left_out]
     log(f"[data] train {len(train_items)} val {len(sp['val'])} test {len(sp['test'])}")
@@ -474,7 +481,7 @@ def main(args):
                 weights[i] /= max(1, len(idx)) ** 0.5
     sampler = torch.utils.data.WeightedRandomSampler(weights, num_samples=len(train_items), replacement=True,
                                                      generator=torch.Generator().manual_seed(args.seed))
-    loader = torch.utils.data.DataLoader(Crops(train_items, True, args.colour), batch_size=args.batch_size, sampler=sampler,
+    loader = torch.utils.data.DataLoader(Crops(train_items, True, args.colour, pad=args.pad), batch_size=args.batch_size, sampler=sampler,
                                          num_workers=args.workers, drop_last=True)
     model = WbcNet(input_norm=args.input_norm, norm=args.norm, mixstyle=args.mixstyle)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.02)
@@ -498,20 +505,20 @@ def main(args):
         elapsed += dt
         msg = f"[epoch {epoch + 1}/{args.epochs}] loss={avg.get('loss', float('nan')):.4f} time={dt:.0f}s total={elapsed:.0f}s"
         if (epoch + 1) % 5 == 0 or epoch + 1 == args.epochs:
-            v = metrics(model, [it for it in sp["val"] if it["source"] == "pbc"], colour=args.colour)
-            vc = metrics(model, [it for it in sp["val"] if it["source"] == "cbc"], colour=args.colour)
+            v = metrics(model, [it for it in sp["val"] if it["source"] == "pbc"], colour=args.colour, pad=args.pad)
+            vc = metrics(model, [it for it in sp["val"] if it["source"] == "cbc"], colour=args.colour, pad=args.pad)
             msg += f" val-pbc bal.acc={v['balanced_accuracy']:.3f} val-cbc acc={vc['accuracy']:.3f}"
         log(msg)
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "epoch": epoch,
                     "elapsed": elapsed, "args": vars(args), "torch_rng": torch.get_rng_state(),
                     "py_rng": random.getstate()}, ckpt)
     res = {
-        "pbc_test": metrics(model, sp["test"], colour=args.colour),
-        "pbc_val": metrics(model, [it for it in sp["val"] if it["source"] == "pbc"], colour=args.colour),
-        "cbc_val": metrics(model, [it for it in sp["val"] if it["source"] == "cbc"], colour=args.colour),
+        "pbc_test": metrics(model, sp["test"], colour=args.colour, pad=args.pad),
+        "pbc_val": metrics(model, [it for it in sp["val"] if it["source"] == "pbc"], colour=args.colour, pad=args.pad),
+        "cbc_val": metrics(model, [it for it in sp["val"] if it["source"] == "cbc"], colour=args.colour, pad=args.pad),
         # held-out cells of both microscopes through cameras training never simulates
         "unseen_camera": metrics(model, sp["test"] + [it for it in sp["val"] if it["source"] == "cbc"],
-                                 view=unseen_camera, colour=args.colour),
+                                 view=unseen_camera, colour=args.colour, pad=args.pad),
     }
     for k, v in res.items():
         log(f"[eval] {k}: accuracy {v['accuracy']:.3f} balanced {v['balanced_accuracy']:.3f} recall "
@@ -536,7 +543,7 @@ def main(args):
         "crop": {"rule": "square centred on the WBC box, side = factor x max(box width, box height); outside the "
                          "image: pad; resized to size x size; each channel divided by its percentile value, "
                          "clipped to [0, clip]",
-                 "factor": CROP_FACTOR, "size": SIZE, "pad": pad_for(args.colour), "percentile": PCT, "clip": 1.5},
+                 "factor": CROP_FACTOR, "size": SIZE, "pad": pad_for(args.colour, args.pad), "percentile": PCT, "clip": 1.5},
         "low_confidence": 0.6,
         "training": {"data": {"pbc-wbc": "400 per type, split 70/15/15 (train/val/test, seeded)",
                               "cbc-wbc-types": "CBC Training images with exactly one WBC box, split 75/25 "
@@ -551,7 +558,7 @@ def main(args):
                      "mixstyle": args.mixstyle,
                      "train_items": len(train_items), "epochs": args.epochs, "wall_time_s": round(elapsed, 1),
                      "machine": f"{platform.machine()} {os.cpu_count()} cores, torch {torch.__version__}, {args.threads} threads",
-                     "from_scratch": True, "seed": args.seed},
+                     "from_scratch": True, "seed": args.seed, "split_seed": args.split_seed},
         "metrics": res,
         "created": datetime.date.today().isoformat(),
     }

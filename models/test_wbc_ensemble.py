@@ -1,0 +1,66 @@
+"""The WBC ensemble: its probabilities are the mean of its members', its embedding their side-by-side
+embeddings, and members that crop or split differently are refused."""
+import json
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from . import differential as D
+from .wbc_ensemble import WbcEnsemble, build
+
+
+def nets(n, seed=0):
+    torch.manual_seed(seed)
+    out = [D.WbcNet() for _ in range(n)]
+    for m in out:
+        m.eval()
+    return out
+
+
+def test_probabilities_are_the_members_mean_and_embeddings_sit_side_by_side():
+    members = nets(3)
+    ens = WbcEnsemble(members).eval()
+    x = torch.rand(5, 3, D.SIZE, D.SIZE) * 1.5
+    with torch.no_grad():
+        want = torch.stack([F.softmax(m(x), dim=1) for m in members]).mean(0)
+        got = F.softmax(ens(x), dim=1)
+        emb = ens.embed(x)
+    assert torch.allclose(got, want, atol=1e-5)
+    assert emb.shape == (5, 3 * members[0].head.in_features)
+    k = members[0].head.in_features
+    with torch.no_grad():
+        assert torch.allclose(emb[:, k:2 * k], members[1].embed(x))
+    assert ens.head.in_features == 3 * k
+
+
+def test_one_member_is_that_member():
+    (m,) = nets(1, seed=3)
+    x = torch.rand(4, 3, D.SIZE, D.SIZE)
+    with torch.no_grad():
+        assert torch.allclose(F.softmax(WbcEnsemble([m]).eval()(x), dim=1), F.softmax(m(x), dim=1), atol=1e-6)
+
+
+def save_run(root, name, net, **args):
+    a = {"epochs": 1, "input_norm": "crop", "norm": "bn", "mixstyle": 0.0, "colour": "wide", "seed": 1,
+         "split_seed": 42, "no_cbc": False, "no_pbc": False, **args}
+    (root / name / "smearcount-wbc").mkdir(parents=True)
+    torch.save({"model": net.state_dict(), "epoch": 0, "args": a}, root / name / "smearcount-wbc" / "checkpoint.pth")
+    (root / name / "smearcount-wbc.json").write_text(json.dumps({"sha256": name, "training": {}, "metrics": {}}))
+    return root / name
+
+
+def test_members_must_share_the_crop_rule_and_the_split(tmp_path):
+    a, b = nets(2)
+    r1 = save_run(tmp_path, "a", a)
+    r2 = save_run(tmp_path, "b", b, seed=2)
+    ens, members, split_seed = build([r1, r2])
+    assert len(ens.nets) == 2 and split_seed == 42
+    # a cast-recipe member cropped with the edge pad joins; one with the grey pad does not
+    assert len(build([r1, save_run(tmp_path, "c", a, colour="cast", pad="edge")])[0].nets) == 2
+    with pytest.raises(SystemExit, match="crop differently"):
+        build([r1, save_run(tmp_path, "d", a, colour="cast")])
+    with pytest.raises(SystemExit, match="split differently"):
+        build([r1, save_run(tmp_path, "e", b, split_seed=7)])
+    with pytest.raises(SystemExit, match="left a microscope out"):
+        build([r1, save_run(tmp_path, "f", b, no_cbc=True)])

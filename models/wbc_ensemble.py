@@ -1,0 +1,139 @@
+"""A WBC classifier made of several trained classifiers (issue 21): the types' probabilities are the mean
+of the members' softmax, and the embedding the app adapts on is the members' embeddings side by side.
+It exports to one ONNX graph with the same contract as a single classifier (`crops` in; `logits`, whose
+softmax is the mean probability, and `embedding` out), so the app, `npm run eval` and the adaptation
+need no change beyond reading the card.
+
+Every member must share the crop rule (the recipe's pad) and the data split (`split_seed`), so that the
+held-out PBC test cells and the CBC validation cells are held out for all of them:
+
+    /usr/bin/python3 -m models.wbc_ensemble RUN_DIR [RUN_DIR ...] [--out-dir models] [--name smearcount-wbc]
+
+where each RUN_DIR holds a `models.differential` run: `<name>/checkpoint.pth` and its card `<name>.json`.
+"""
+import argparse
+import datetime
+import json
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from . import differential as D
+from .export import file_facts
+
+
+class EnsembleHead(nn.Module):
+    """Reads the side-by-side embedding: each member's head on its own slice; log of the mean softmax."""
+
+    def __init__(self, heads):
+        super().__init__()
+        self.heads = nn.ModuleList(heads)
+        self.in_features = sum(h.in_features for h in heads)
+
+    def forward(self, e):
+        parts = torch.split(e, [h.in_features for h in self.heads], dim=1)
+        p = torch.stack([F.softmax(h(x), dim=1) for h, x in zip(self.heads, parts)]).mean(0)
+        return torch.log(p.clamp_min(1e-7))
+
+
+class WbcEnsemble(nn.Module):
+    """The members' nets; `embed` and `head` as in `WbcNet`, so `differential.metrics` and `export` apply."""
+
+    def __init__(self, nets):
+        super().__init__()
+        self.nets = nn.ModuleList(nets)
+        self.head = EnsembleHead([n.head for n in nets])
+
+    def embed(self, x):
+        return torch.cat([n.embed(x) for n in self.nets], dim=1)
+
+    def forward(self, x):
+        return self.head(self.embed(x))
+
+
+def load_member(run_dir, name="smearcount-wbc"):
+    run_dir = Path(run_dir)
+    ckpt = torch.load(run_dir / name / "checkpoint.pth", map_location="cpu")
+    a = ckpt["args"]
+    if ckpt["epoch"] + 1 != a["epochs"]:
+        raise SystemExit(f"{run_dir}: the run stopped at epoch {ckpt['epoch'] + 1} of {a['epochs']} (resume it first)")
+    net = D.WbcNet(input_norm=a["input_norm"], norm=a["norm"], mixstyle=a["mixstyle"])
+    net.load_state_dict(ckpt["model"])
+    net.eval()
+    card = json.loads((run_dir / f"{name}.json").read_text())
+    return net, a, card
+
+
+def build(run_dirs):
+    members = [load_member(r) for r in run_dirs]
+    pads = {json.dumps(D.pad_for(a["colour"], a.get("pad"))) for _, a, _ in members}
+    splits = {a.get("split_seed", a["seed"]) for _, a, _ in members}
+    if len(pads) != 1:
+        raise SystemExit(f"the members crop differently (pads {sorted(pads)}): one graph has one crop rule")
+    if len(splits) != 1:
+        raise SystemExit(f"the members were split differently (seeds {sorted(splits)}): their test cells differ")
+    if any(a["no_cbc"] or a["no_pbc"] for _, a, _ in members):
+        raise SystemExit("a member left a microscope out: an ensemble for the app is trained on both")
+    return WbcEnsemble([n for n, _, _ in members]), members, splits.pop()
+
+
+def evaluate(model, split_seed, colour, data, pad=None, log=print):
+    items = D.load_items(data, log)
+    sp = D.split(items, split_seed)
+    res = {
+        "pbc_test": D.metrics(model, sp["test"], colour=colour, pad=pad),
+        "pbc_val": D.metrics(model, [it for it in sp["val"] if it["source"] == "pbc"], colour=colour, pad=pad),
+        "cbc_val": D.metrics(model, [it for it in sp["val"] if it["source"] == "cbc"], colour=colour, pad=pad),
+        "unseen_camera": D.metrics(model, sp["test"] + [it for it in sp["val"] if it["source"] == "cbc"],
+                                   view=D.unseen_camera, colour=colour, pad=pad),
+    }
+    for k, v in res.items():
+        log(f"[eval] {k}: accuracy {v['accuracy']:.3f} balanced {v['balanced_accuracy']:.3f} recall "
+            + " ".join(f"{D.CODES[t]}={r:.2f}" if r is not None else f"{D.CODES[t]}=-" for t, r in v["recall"].items()))
+    return res
+
+
+def main(args):
+    torch.set_num_threads(args.threads)
+    model, members, split_seed = build(args.runs)
+    colour, pad = members[0][1]["colour"], members[0][1].get("pad")
+    res = evaluate(model, split_seed, colour, args.data, pad)
+    out = Path(args.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    onnx_path = out / f"{args.name}.onnx"
+    D.export(model, onnx_path)
+    card = dict(members[0][2])
+    card.update({"name": args.name, **file_facts(onnx_path),
+                 "task": "WBC type of one detected white cell",
+                 "parameters": sum(p.numel() for p in model.parameters()),
+                 "output": {"name": "logits", "shape": ["N", len(D.TYPES)],
+                            "note": f"softmax gives the type probabilities: the mean of {len(members)} classifiers' "
+                                    "softmax (the graph returns its log)"},
+                 "embedding": {"name": "embedding", "shape": ["N", model.head.in_features],
+                               "note": f"the {len(members)} classifiers' pooled features side by side (each "
+                                       "member's last layer reads its own slice): for on-device adaptation to a "
+                                       "new microscope (not normalised)"},
+                 "training": {"ensemble": f"{len(members)} classifiers of one recipe and one data split, trained "
+                                          "from scratch with different seeds (models/wbc_ensemble.py)",
+                              "members": [{"run": str(r), "sha256": c["sha256"], **c["training"],
+                                           "metrics": {k: {m: c["metrics"][k][m] for m in ("accuracy", "balanced_accuracy")}
+                                                       for k in c["metrics"]}}
+                                          for r, (_, _, c) in zip(args.runs, members)],
+                              "split_seed": split_seed},
+                 "metrics": res,
+                 "created": datetime.date.today().isoformat()})
+    (out / f"{args.name}.json").write_text(json.dumps(card, indent=2) + "\n")
+    print(f"[card] {out / (args.name + '.json')}")
+    return card
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("runs", nargs="+", help="run folders of models.differential (each with <name>/checkpoint.pth)")
+    p.add_argument("--data", default=str(D.default_data_root()))
+    p.add_argument("--name", default="smearcount-wbc")
+    p.add_argument("--out-dir", default=str(D.HERE))
+    p.add_argument("--threads", type=int, default=1)
+    main(p.parse_args())
