@@ -6,6 +6,8 @@
     /usr/bin/python3 -m models.count_study dump --onnx models/smearcount-frcnn.onnx --out /tmp/shipped.pkl
     # 2. every counting rule, chosen on the dump's validation split, scored on each of its sets
     /usr/bin/python3 -m models.count_study rules /tmp/loo-*.pkl
+    # 3. one threshold per class against two (cells cut by the image's edge apart), same protocol
+    /usr/bin/python3 -m models.count_study border /tmp/loo-*.pkl
 
 A rule is fitted on the run's own validation split only (the run never saw its held-out microscope);
 its held-out sets say whether it transfers."""
@@ -84,6 +86,45 @@ def accuracy(pred, true):
     return 1 - np.abs(np.asarray(pred, float) - true).sum() / max(1, true.sum())
 
 
+def border(paths, data, iou=0.3, margin=2.0):
+    """A second threshold per class for boxes within `margin` px of the image's edge, fitted beside the
+    interior one on the dump's validation sets (2-D grid, least count error), against one threshold."""
+    from .count_rules import GRID
+    size = {r["name"]: r["size"] for r in load_sources(data, SOURCES, log=lambda *_: None)}
+
+    def rows(st, c):
+        out = []
+        for k, ((db, dl, ds), (_, gl)) in enumerate(zip(st["dets"], st["gts"])):
+            w, h = size[st["names"][k]]
+            m = np.asarray(dl) == c + 1
+            b, s = np.asarray(db, np.float64).reshape(-1, 4)[m], np.asarray(ds, np.float64)[m]
+            if len(s):
+                keep = greedy_nms(b, s, iou)
+                b, s = b[keep], s[keep]
+            edge = (b[:, 0] <= margin) | (b[:, 1] <= margin) | (b[:, 2] >= w - margin) | (b[:, 3] >= h - margin)
+            out.append((s, edge, int(np.sum(np.asarray(gl) == c + 1))))
+        return out
+
+    def counts(rs, ti, te):
+        return np.array([np.sum((s >= ti) & ~e) + np.sum((s >= te) & e) for s, e, _ in rs], float)
+
+    def err(rs, ti, te):
+        return np.abs(counts(rs, ti, te) - np.array([r[2] for r in rs], float)).sum()
+
+    for path in paths:
+        d = pickle.loads(Path(path).read_bytes())
+        print(f"== {path} (held out: {', '.join(d['holdout']) or 'none'})")
+        for c, name in enumerate(CLASSES):
+            val = sum((rows(v, c) for k, v in d["sets"].items() if k.startswith("val-")), [])
+            t = min(GRID, key=lambda x: (err(val, x, x), abs(x - 0.5)))
+            ti, te = min(((a, b) for a in GRID for b in GRID), key=lambda p: (err(val, *p), abs(p[0] - p[1])))
+            print(f"  {name}: one threshold {t:.3f}; inside {ti:.3f}, at the edge {te:.3f}")
+            for k, v in d["sets"].items():
+                rs = rows(v, c)
+                true = max(1, sum(r[2] for r in rs))
+                print(f"    {k:10s} one {1 - err(rs, t, t) / true:.3f}  two {1 - err(rs, ti, te) / true:.3f}")
+
+
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -96,9 +137,14 @@ def main():
     r = sub.add_parser("rules")
     r.add_argument("dumps", nargs="+")
     r.add_argument("--cls", default="Platelets")
+    b = sub.add_parser("border")
+    b.add_argument("dumps", nargs="+")
+    b.add_argument("--data", default=str(default_data_root()))
     a = p.parse_args()
     if a.cmd == "dump":
         dump(a)
+    elif a.cmd == "border":
+        border(a.dumps, a.data)
     else:
         from .count_rules import report
         report(a.dumps, CLASSES.index(a.cls))
