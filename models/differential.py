@@ -414,6 +414,22 @@ def metrics(model, items, batch=64, view=None, colour="cast", pad=None):
             "classes": list(TYPES)}
 
 
+def card_sets(model, sp, colour, pad=None, log=print):
+    """The card's figures on a split: PBC test and validation, CBC validation, and the synthetic unseen cameras."""
+    res = {
+        "pbc_test": metrics(model, sp["test"], colour=colour, pad=pad),
+        "pbc_val": metrics(model, [it for it in sp["val"] if it["source"] == "pbc"], colour=colour, pad=pad),
+        "cbc_val": metrics(model, [it for it in sp["val"] if it["source"] == "cbc"], colour=colour, pad=pad),
+        # held-out cells of both microscopes through cameras training never simulates
+        "unseen_camera": metrics(model, sp["test"] + [it for it in sp["val"] if it["source"] == "cbc"],
+                                 view=unseen_camera, colour=colour, pad=pad),
+    }
+    for k, v in res.items():
+        log(f"[eval] {k}: accuracy {v['accuracy']:.3f} balanced {v['balanced_accuracy']:.3f} recall "
+            + " ".join(f"{CODES[t]}={r:.2f}" if r is not None else f"{CODES[t]}=-" for t, r in v["recall"].items()))
+    return res
+
+
 def export(model, path):
     model.eval()
     tmp = path.with_suffix(".fp32.onnx")
@@ -512,17 +528,7 @@ def main(args):
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "epoch": epoch,
                     "elapsed": elapsed, "args": vars(args), "torch_rng": torch.get_rng_state(),
                     "py_rng": random.getstate()}, ckpt)
-    res = {
-        "pbc_test": metrics(model, sp["test"], colour=args.colour, pad=args.pad),
-        "pbc_val": metrics(model, [it for it in sp["val"] if it["source"] == "pbc"], colour=args.colour, pad=args.pad),
-        "cbc_val": metrics(model, [it for it in sp["val"] if it["source"] == "cbc"], colour=args.colour, pad=args.pad),
-        # held-out cells of both microscopes through cameras training never simulates
-        "unseen_camera": metrics(model, sp["test"] + [it for it in sp["val"] if it["source"] == "cbc"],
-                                 view=unseen_camera, colour=args.colour, pad=args.pad),
-    }
-    for k, v in res.items():
-        log(f"[eval] {k}: accuracy {v['accuracy']:.3f} balanced {v['balanced_accuracy']:.3f} recall "
-            + " ".join(f"{CODES[t]}={r:.2f}" if r is not None else f"{CODES[t]}=-" for t, r in v["recall"].items()))
+    res = card_sets(model, sp, args.colour, args.pad, log)
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     onnx_path = out / f"{args.name}.onnx"

@@ -80,19 +80,7 @@ def build(run_dirs):
 
 
 def evaluate(model, split_seed, colour, data, pad=None, log=print):
-    items = D.load_items(data, log)
-    sp = D.split(items, split_seed)
-    res = {
-        "pbc_test": D.metrics(model, sp["test"], colour=colour, pad=pad),
-        "pbc_val": D.metrics(model, [it for it in sp["val"] if it["source"] == "pbc"], colour=colour, pad=pad),
-        "cbc_val": D.metrics(model, [it for it in sp["val"] if it["source"] == "cbc"], colour=colour, pad=pad),
-        "unseen_camera": D.metrics(model, sp["test"] + [it for it in sp["val"] if it["source"] == "cbc"],
-                                   view=D.unseen_camera, colour=colour, pad=pad),
-    }
-    for k, v in res.items():
-        log(f"[eval] {k}: accuracy {v['accuracy']:.3f} balanced {v['balanced_accuracy']:.3f} recall "
-            + " ".join(f"{D.CODES[t]}={r:.2f}" if r is not None else f"{D.CODES[t]}=-" for t, r in v["recall"].items()))
-    return res
+    return D.card_sets(model, D.split(D.load_items(data, log), split_seed), colour, pad, log)
 
 
 def main(args):
