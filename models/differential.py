@@ -433,7 +433,8 @@ def card_sets(model, sp, colour, pad=None, log=print):
 def export(model, path):
     model.eval()
     tmp = path.with_suffix(".fp32.onnx")
-    torch.onnx.export(WithEmbedding(model), (torch.rand(1, 3, SIZE, SIZE),), str(tmp), opset_version=11,
+    # the wrapper in eval mode too: export restores the mode it finds, and a fresh module is in training mode
+    torch.onnx.export(WithEmbedding(model).eval(), (torch.rand(1, 3, SIZE, SIZE),), str(tmp), opset_version=11,
                       input_names=["crops"], output_names=["logits", "embedding"],
                       dynamic_axes={"crops": {0: "N"}, "logits": {0: "N"}, "embedding": {0: "N"}})
     compress_weights(tmp, path)

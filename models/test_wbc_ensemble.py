@@ -64,3 +64,27 @@ def test_members_must_share_the_crop_rule_and_the_split(tmp_path):
         build([r1, save_run(tmp_path, "e", b, split_seed=7)])
     with pytest.raises(SystemExit, match="left a microscope out"):
         build([r1, save_run(tmp_path, "f", b, no_cbc=True)])
+
+
+def test_a_shipped_graph_reads_back_as_the_net_it_was_exported_from(tmp_path):
+    """net_from_onnx: the export folds BatchNorm into the convs and stores int8 weights per channel; read
+    back, the net gives the original's probabilities to within that rounding."""
+    from .wbc_ensemble import net_from_onnx
+    (net,) = nets(1, seed=5)
+    # BatchNorm statistics that are not the identity, so the fold is exercised
+    with torch.no_grad():
+        for m in net.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_mean.uniform_(-0.2, 0.2)
+                m.running_var.uniform_(0.5, 2.0)
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.1, 0.1)
+    D.export(net, tmp_path / "wbc.onnx")
+    back = net_from_onnx(tmp_path / "wbc.onnx")
+    x = torch.rand(8, 3, D.SIZE, D.SIZE) * 1.5
+    with torch.no_grad():
+        p, q = F.softmax(net(x), dim=1), F.softmax(back(x), dim=1)
+        e, f = net.embed(x), back.embed(x)
+    assert (p - q).abs().max() < 2e-3
+    assert ((e - f).abs().max() / e.abs().max()) < 0.01
+    assert not net.training  # export leaves the net as it found it

@@ -9,13 +9,16 @@ held-out PBC test cells and the CBC validation cells are held out for all of the
 
     /usr/bin/python3 -m models.wbc_ensemble RUN_DIR [RUN_DIR ...] [--out-dir models] [--name smearcount-wbc]
 
-where each RUN_DIR holds a `models.differential` run: `<name>/checkpoint.pth` and its card `<name>.json`.
+where each RUN_DIR holds a `models.differential` run: `<name>/checkpoint.pth` and its card `<name>.json`;
+a member may also be a classifier's ONNX file with its card beside it (the shipped one has no checkpoint
+here): `net_from_onnx` reads its weights back.
 """
 import argparse
 import datetime
 import json
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -53,8 +56,60 @@ class WbcEnsemble(nn.Module):
         return self.head(self.embed(x))
 
 
+def _constant(name, init, producers):
+    """The value of a constant tensor: an initializer, or the int8 weights' Cast and Mul by their scale."""
+    if name in init:
+        return init[name]
+    node = producers[name]
+    if node.op_type == "Cast":
+        return _constant(node.input[0], init, producers).astype(np.float32)
+    if node.op_type == "Mul":
+        return _constant(node.input[0], init, producers) * _constant(node.input[1], init, producers)
+    raise ValueError(f"{name}: made by {node.op_type}, not a stored weight")
+
+
+def net_from_onnx(path, input_norm="crop"):
+    """A shipped classifier's graph back as a `WbcNet` (no checkpoint needed): the export folded each
+    BatchNorm into its conv, so the conv gets the folded weights and the BatchNorm after it becomes the
+    identity plus the folded bias. The result computes what the graph computes (up to float rounding)."""
+    import onnx
+    from onnx import numpy_helper
+    g = onnx.load(str(path)).graph
+    init = {i.name: numpy_helper.to_array(i) for i in g.initializer}
+    producers = {o: n for n in g.node for o in n.output}
+    convs = [n for n in g.node if n.op_type == "Conv"]
+    (gemm,) = [n for n in g.node if n.op_type == "Gemm"]
+    net = D.WbcNet(input_norm=input_norm)
+    pairs = [(m, net.features[i + 1]) for i, m in enumerate(net.features) if isinstance(m, nn.Conv2d)]
+    if len(convs) != len(pairs):
+        raise ValueError(f"{path}: {len(convs)} convolutions, WbcNet has {len(pairs)} (another architecture?)")
+    with torch.no_grad():
+        for node, (conv, bn) in zip(convs, pairs):
+            conv.weight.copy_(torch.from_numpy(_constant(node.input[1], init, producers)))
+            bn.weight.fill_(1.0)
+            bn.bias.copy_(torch.from_numpy(_constant(node.input[2], init, producers)))
+            bn.running_mean.zero_()
+            bn.running_var.fill_(1.0 - bn.eps)
+        w = _constant(gemm.input[1], init, producers)
+        trans_b = next((a.i for a in gemm.attribute if a.name == "transB"), 0)
+        net.head.weight.copy_(torch.from_numpy(w if trans_b else w.T))
+        net.head.bias.copy_(torch.from_numpy(_constant(gemm.input[2], init, producers)))
+    return net.eval()
+
+
 def load_member(run_dir, name="smearcount-wbc"):
+    """A `models.differential` run folder, or a classifier's .onnx with its card beside it (the shipped one)."""
     run_dir = Path(run_dir)
+    if run_dir.suffix == ".onnx":
+        card = json.loads(run_dir.with_suffix(".json").read_text())
+        fixed = "0.75" in card["input"]["normalisation"]
+        net = net_from_onnx(run_dir, "fixed" if fixed else "crop")
+        pad = card["crop"].get("pad", D.PAD)
+        left = set(card.get("training", {}).get("left_out", []))
+        a = {"colour": "cast", "pad": "edge" if pad == "edge" else "grey",
+             "split_seed": card.get("training", {}).get("split_seed", 42),
+             "no_cbc": "cbc" in left, "no_pbc": "pbc" in left}
+        return net, a, card
     ckpt = torch.load(run_dir / name / "checkpoint.pth", map_location="cpu")
     a = ckpt["args"]
     if ckpt["epoch"] + 1 != a["epochs"]:
@@ -69,7 +124,7 @@ def load_member(run_dir, name="smearcount-wbc"):
 def build(run_dirs):
     members = [load_member(r) for r in run_dirs]
     pads = {json.dumps(D.pad_for(a["colour"], a.get("pad"))) for _, a, _ in members}
-    splits = {a.get("split_seed", a["seed"]) for _, a, _ in members}
+    splits = {a["split_seed"] if "split_seed" in a else a["seed"] for _, a, _ in members}
     if len(pads) != 1:
         raise SystemExit(f"the members crop differently (pads {sorted(pads)}): one graph has one crop rule")
     if len(splits) != 1:
