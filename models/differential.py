@@ -391,6 +391,24 @@ def classifier_losses(model, batch, device):
     return {"loss_ce": F.cross_entropy(model(x.to(device)), y.to(device), label_smoothing=0.05)}
 
 
+def distillation_losses(teacher, alpha=0.5, temperature=2.0):
+    """Knowledge distillation (Hinton et al. 2015): the labels' cross-entropy, plus the KL divergence to a
+    teacher's softened probabilities on the same augmented crops (weight alpha, scaled by T^2). One net
+    then types as an ensemble of several does, at one net's cost in the app."""
+    teacher.eval()
+
+    def losses(model, batch, device):
+        x, y = batch
+        x = x.to(device)
+        with torch.no_grad():
+            t = F.log_softmax(teacher(x) / temperature, dim=1)
+        s = model(x)
+        kd = F.kl_div(F.log_softmax(s / temperature, dim=1), t, log_target=True, reduction="batchmean")
+        return {"loss_ce": (1 - alpha) * F.cross_entropy(s, y.to(device), label_smoothing=0.05),
+                "loss_kd": alpha * temperature ** 2 * kd}
+    return losses
+
+
 def metrics(model, items, batch=64, view=None, colour="cast", pad=None):
     """colour (and pad, where the run named one): the training recipe, which fixes the crop rule (pad_for)."""
     model.eval()
@@ -466,6 +484,8 @@ def get_args_parser():
                         "models/pbc-boxes.json, whichever detector made it, so a run is reproducible)")
     p.add_argument("--norm", choices=["bn", "gn"], default="bn", help="normalisation layers: BatchNorm or GroupNorm")
     p.add_argument("--mixstyle", type=float, default=0.0, help="MixStyle probability after stages 1-2 (0: off)")
+    p.add_argument("--teacher", nargs="+", default=None,
+                   help="distil from these classifiers' mean (run folders or .onnx with a card; models/wbc_ensemble.py)")
     p.add_argument("--seed", type=int, default=42, help="initialisation, sampling and augmentation")
     p.add_argument("--split-seed", type=int, default=42,
                    help="the train/val/test split (models/wbc-split is seed 42): keep it when only --seed changes")
@@ -501,6 +521,14 @@ def main(args):
     loader = torch.utils.data.DataLoader(Crops(train_items, True, args.colour, pad=args.pad), batch_size=args.batch_size, sampler=sampler,
                                          num_workers=args.workers, drop_last=True)
     model = WbcNet(input_norm=args.input_norm, norm=args.norm, mixstyle=args.mixstyle)
+    losses_fn = classifier_losses
+    if args.teacher:
+        from .wbc_ensemble import build
+        teacher, members, teacher_split = build(args.teacher)
+        if teacher_split != args.split_seed:
+            raise SystemExit(f"the teacher was split with seed {teacher_split}, this run with {args.split_seed}")
+        losses_fn = distillation_losses(teacher)
+        log(f"[teacher] {len(members)} classifiers: {', '.join(str(t) for t in args.teacher)}")
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.02)
     total = args.epochs * min(len(loader), args.max_iters or len(loader))
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=max(2, total), pct_start=0.15)
@@ -518,7 +546,7 @@ def main(args):
         log(f"[resume] from epoch {start}")
     for epoch in range(start, args.epochs):
         avg, dt = train_one_epoch(model, opt, sched, loader, epoch, args.epochs, log=log, print_freq=50,
-                                  max_iters=args.max_iters, losses_fn=classifier_losses)
+                                  max_iters=args.max_iters, losses_fn=losses_fn)
         elapsed += dt
         msg = f"[epoch {epoch + 1}/{args.epochs}] loss={avg.get('loss', float('nan')):.4f} time={dt:.0f}s total={elapsed:.0f}s"
         if (epoch + 1) % 5 == 0 or epoch + 1 == args.epochs:
@@ -565,7 +593,10 @@ def main(args):
                      "mixstyle": args.mixstyle,
                      "train_items": len(train_items), "epochs": args.epochs, "wall_time_s": round(elapsed, 1),
                      "machine": f"{platform.machine()} {os.cpu_count()} cores, torch {torch.__version__}, {args.threads} threads",
-                     "from_scratch": True, "seed": args.seed, "split_seed": args.split_seed},
+                     "from_scratch": True, "seed": args.seed, "split_seed": args.split_seed,
+                     **({"distilled_from": {"members": [str(t) for t in args.teacher], "alpha": 0.5, "temperature": 2.0,
+                                            "note": "models/wbc_ensemble.py's mean of these classifiers"}}
+                        if args.teacher else {})},
         "metrics": res,
         "created": datetime.date.today().isoformat(),
     }

@@ -88,3 +88,19 @@ def test_a_shipped_graph_reads_back_as_the_net_it_was_exported_from(tmp_path):
     assert (p - q).abs().max() < 2e-3
     assert ((e - f).abs().max() / e.abs().max()) < 0.01
     assert not net.training  # export leaves the net as it found it
+
+
+def test_distillation_pulls_the_student_to_the_teacher_and_is_zero_when_they_agree():
+    import copy
+    (teacher,) = nets(1, seed=7)
+    student = copy.deepcopy(teacher)
+    x, y = torch.rand(6, 3, D.SIZE, D.SIZE), torch.randint(0, len(D.TYPES), (6,))
+    losses = D.distillation_losses(teacher)
+    student.eval()
+    assert losses(student, (x, y), "cpu")["loss_kd"].item() < 1e-6
+    (other,) = nets(1, seed=8)
+    other.eval()
+    kd = losses(other, (x, y), "cpu")["loss_kd"]
+    assert kd.item() > 1e-4
+    kd.backward()
+    assert other.head.weight.grad.abs().sum() > 0 and teacher.head.weight.grad is None
