@@ -54,7 +54,7 @@ const dropFromLog = (log: BatchSlice['undoLog'], ids: readonly string[]): BatchS
  * reacting to the change (a release withdrawn) is logged after it. */
 function auditEntries(s: AppState, changed: readonly string[], action: string, after: AppState['images']): AppState['audit'] {
   const at = new Date().toISOString();
-  const entries = changed.flatMap((id) => diffEdits(s.images[id].edits, after[id].edits).map((c) => ({ at, image: s.images[id].name, action, ...c })));
+  const entries = changed.flatMap((id) => diffEdits(s.images[id].edits, after[id].edits, s.images[id].raw).map((c) => ({ at, image: s.images[id].name, action, ...c })));
   return entries.length ? [...s.audit, ...entries].slice(-AUDIT_LIMIT) : s.audit;
 }
 

@@ -69,7 +69,7 @@ export function withdrawalReason(s: RevisionInput, p: RevisionInput): string {
     if (a === b) continue;
     if (inTotals(a) !== inTotals(b)) return `${b.name}: ${inTotals(b) ? 'flagged image accepted' : 'flagged image taken out of the totals'}`;
     if (a.status !== b.status) return `${b.name}: counted again`;
-    const c = diffEdits(a.edits, b.edits)[0];
+    const c = diffEdits(a.edits, b.edits, b.raw)[0];
     if (c) return `${b.name}: ${FIELD_WORDS[c.field] ?? c.field} (cell ${c.cell}${c.from !== null || c.to !== null ? `, ${c.from ?? '–'} → ${c.to ?? '–'}` : ''})`;
     if (a.adapted !== b.adapted || a.wbc !== b.wbc) return `${b.name}: WBC types changed (classifier or microscope profile)`;
   }

@@ -23,16 +23,24 @@ export interface AuditEntry extends AuditChange {
 
 const boxText = (b: { x1: number; y1: number; x2: number; y2: number } | undefined) => (b ? [b.x1, b.y1, b.x2, b.y2].map((v) => Math.round(v)).join(',') : null);
 
-function diffRecord<T>(a: Readonly<Record<string, T>> | undefined, b: Readonly<Record<string, T>> | undefined, field: AuditChange['field'], text: (v: T | undefined) => string | null, out: AuditChange[]) {
+/** `unset`: what a cell shows where the edits hold no value for it (the model's own class or box). */
+function diffRecord<T>(a: Readonly<Record<string, T>> | undefined, b: Readonly<Record<string, T>> | undefined, field: AuditChange['field'], text: (v: T | undefined) => string | null, out: AuditChange[], unset: (cell: string) => string | null = () => null) {
   const keys = new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})]);
   for (const k of keys) {
-    const from = text(a?.[k]);
-    const to = text(b?.[k]);
+    const from = text(a?.[k]) ?? unset(k);
+    const to = text(b?.[k]) ?? unset(k);
     if (from !== to) out.push({ cell: k, field, from, to });
   }
 }
 
-export function diffEdits(a: Edits, b: Edits): AuditChange[] {
+/** A model cell as the model found it: the audit's "from" for a first relabel or move, its "to" for an undo. */
+export interface ModelCell {
+  id: string;
+  cls: string;
+  box: { x1: number; y1: number; x2: number; y2: number };
+}
+
+export function diffEdits(a: Edits, b: Edits, model: readonly ModelCell[] = []): AuditChange[] {
   if (a === b) return [];
   const out: AuditChange[] = [];
   const da = new Set(a.deleted);
@@ -43,8 +51,9 @@ export function diffEdits(a: Edits, b: Edits): AuditChange[] {
   const kb = new Set(b.kept ?? []);
   for (const id of kb) if (!ka.has(id)) out.push({ cell: id, field: 'kept', from: 'under threshold', to: 'counted' });
   for (const id of ka) if (!kb.has(id)) out.push({ cell: id, field: 'kept', from: 'counted', to: 'under threshold' });
-  diffRecord(a.relabeled, b.relabeled, 'class', (v) => v ?? null, out);
-  diffRecord(a.moved, b.moved, 'box', boxText, out);
+  const byId = model.length ? new Map(model.map((d) => [d.id, d])) : null;
+  diffRecord(a.relabeled, b.relabeled, 'class', (v) => v ?? null, out, (k) => byId?.get(k)?.cls ?? null);
+  diffRecord(a.moved, b.moved, 'box', boxText, out, (k) => boxText(byId?.get(k)?.box));
   const addedA = Object.fromEntries(a.added.map((d) => [d.id, d]));
   const addedB = Object.fromEntries(b.added.map((d) => [d.id, d]));
   diffRecord(addedA, addedB, 'added', (d) => (d ? `${d.cls} ${boxText(d.box)}` : null), out);

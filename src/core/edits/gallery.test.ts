@@ -48,6 +48,12 @@ describe('gallery edits', () => {
       { cell: 'm2', field: 'class', from: null, to: 'RBC' },
     ]);
     expect(diffEdits(c, c)).toEqual([]);
+    // with the model's cells, a first relabel or move says what the model had, and undoing it says so too
+    const model = [{ id: 'm2', cls: 'Platelets', box: { x1: 10, y1: 20, x2: 30.4, y2: 40 } }];
+    expect(diffEdits(b, c, model)[1]).toEqual({ cell: 'm2', field: 'class', from: 'Platelets', to: 'RBC' });
+    expect(diffEdits(c, b, model)[1]).toEqual({ cell: 'm2', field: 'class', from: 'RBC', to: 'Platelets' });
+    const moved = { ...b, moved: { m2: { x1: 12, y1: 20, x2: 32, y2: 40 } } };
+    expect(diffEdits(b, moved, model)).toEqual([{ cell: 'm2', field: 'box', from: '10,20,30,40', to: '12,20,32,40' }]);
   });
 });
 

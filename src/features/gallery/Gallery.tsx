@@ -162,7 +162,7 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
             </>
           ) : (
             <span className="hint" data-testid="gallery-hint">
-              {touch ? 'Tap a cell, then a type or Verify.' : 'Click a cell, then a type; or drag it to a group; or Shift+1…9. V verifies, Enter shows it on the canvas.'}
+              {touch ? 'Tap a cell, then a type or Verify.' : 'Click a cell, then a type; or drag it to a group; or Shift+1…7 for a type, Shift+8 smudge, Shift+9 other. V verifies, Enter shows it on the canvas.'}
             </span>
           )}
         </div>
