@@ -41,7 +41,8 @@ const r3 = (x: number | string) => (typeof x === 'number' ? Math.round(x * 1000)
 const typesOf = (im: ExportImage) => im.detections.flatMap((d) => (d.cls === 'WBC' && d.wbc && !d.wbc.category ? [d.wbc.type] : []));
 
 /** One row per image plus TOTAL, with the differential's counts per type; a last row gives the batch
- * differential in % (erythroblasts: per 100 WBC, outside the 100%). */
+ * differential in % (erythroblasts: per 100 WBC, outside the 100%), its flags column saying whether every
+ * WBC type in it was verified (preliminary otherwise). */
 export function countsCsv(images: readonly ExportImage[]): string {
   const names = uniqueNames(images);
   const rows: (string | number | boolean)[][] = images.map((im, i) => {
@@ -56,7 +57,11 @@ export function countsCsv(images: readonly ExportImage[]): string {
   const d = differential(inTotals.flatMap(typesOf));
   rows.push(['TOTAL', s.totals.RBC, s.totals.WBC, s.totals.Platelets, images.filter((i) => i.reviewed).length, images.filter((i) => i.edited).length, rules, '', '', ...WBC_TYPES.map((t) => d.counts[t]), '', inTotals.length]);
   const pctRow = WBC_TYPES.map((t) => (t === 'erythroblast' ? (d.nrbcPer100 === null ? '' : r3(d.nrbcPer100)) : d.total ? r3(d.percent[t]) : ''));
-  rows.push(['DIFFERENTIAL_%', '', '', '', '', '', '', '', '', ...pctRow, '', '']);
+  // The report releases a differential only on verified cells; the CSV says how far this one is from that.
+  const typed = inTotals.flatMap((im) => im.detections.filter((x) => x.cls === 'WBC' && x.wbc && !x.wbc.category));
+  const unverified = typed.filter((x) => !x.wbc!.verified).length;
+  const status = !typed.length ? '' : unverified ? `preliminary: ${unverified} of ${typed.length} WBC types not verified` : `verified: all ${typed.length} WBC types`;
+  rows.push(['DIFFERENTIAL_%', '', '', '', '', '', '', '', '', ...pctRow, status, '']);
   return toCsv(['image', 'RBC', 'WBC', 'Platelets', 'reviewed', 'edited', 'count_rule', 'cell_scale', 'passes', ...WBC_TYPES, 'flags', 'in_totals'], rows);
 }
 

@@ -51,8 +51,11 @@ describe('CSV', () => {
         '"a,1.jpg",2,1,0,true,true,all,1.0400,1,0,0,0,1,0,0,0,,true\r\n' +
         'b.jpg,0,0,1,false,false,all,0.4900,2,0,0,0,0,0,0,0,,true\r\n' +
         'TOTAL,2,1,1,1,1,all,,,0,0,0,1,0,0,0,,2\r\n' +
-        'DIFFERENTIAL_%,,,,,,,,,0,0,0,100,0,0,0,,\r\n',
+        'DIFFERENTIAL_%,,,,,,,,,0,0,0,100,0,0,0,preliminary: 1 of 1 WBC types not verified,\r\n',
     );
+    // verified cells: the row says so
+    const verified = images.map((im) => ({ ...im, detections: im.detections.map((d) => (d.wbc ? { ...d, wbc: { ...d.wbc, verified: true } } : d)) }));
+    expect(countsCsv(verified).trim().split('\r\n').at(-1)).toBe('DIFFERENTIAL_%,,,,,,,,,0,0,0,100,0,0,0,verified: all 1 WBC types,');
   });
   it('records flags per image and leaves an unaccepted not-smear image out of TOTAL and the differential', () => {
     const rows = countsCsv([...images, flagged]).trim().split('\r\n').map((l) => l.split(','));
