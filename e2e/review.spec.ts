@@ -80,7 +80,7 @@ test.describe('review, correct, export, persist', () => {
     const totals = await app.counts('total');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
     const csv = readFileSync((await download.path())!, 'utf8').trim().split(/\r\n/);
-    expect(csv[0]).toBe('image,RBC,WBC,Platelets,reviewed,edited,count_rule,cell_scale,passes,neutrophil,lymphocyte,monocyte,eosinophil,basophil,immature_granulocyte,erythroblast,flags,in_totals,sample_id');
+    expect(csv[0]).toBe('image,RBC,WBC,Platelets,reviewed,edited,count_rule,cell_scale,passes,neutrophil,lymphocyte,monocyte,eosinophil,basophil,immature_granulocyte,erythroblast,flags,in_totals,sample_id,models');
     const all = csv.slice(1).map((l) => l.split(','));
     expect(all.at(-1)![0]).toBe('DIFFERENTIAL_%');
     const rows = all.slice(0, -1);

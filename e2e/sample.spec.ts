@@ -37,14 +37,18 @@ test('one sample at a time: the record is required for release, appears in every
   const csv = await download(page, 'export-csv');
   expect(csv.name).toMatch(/^counts-S_042_B-\d{4}-.*\.csv$/);
   const rows = csv.data.toString('utf8').trim().split(/\r?\n/);
-  expect(rows[0].startsWith('image,') && rows[0].endsWith(',sample_id')).toBe(true);
-  expect(rows.slice(1).every((r) => r.endsWith(',S/042 B'))).toBe(true);
+  expect(rows[0].startsWith('image,') && rows[0].endsWith(',sample_id,models')).toBe(true);
+  // and the models that made the numbers (their sha256), as the printed report's Appendix B does
+  const sha = /sha256:[0-9a-f]{64}/;
+  expect(rows.slice(1).every((r) => r.split(',').at(-2) === 'S/042 B' && sha.test(r.split(',').at(-1)!))).toBe(true);
   const boxes = await download(page, 'export-boxes-csv');
   expect(boxes.name).toContain('S_042_B');
-  expect(boxes.data.toString('utf8').split(/\r?\n/)[1].endsWith(',S/042 B')).toBe(true);
+  expect(boxes.data.toString('utf8').split(/\r?\n/)[1].split(',').at(-2)).toBe('S/042 B');
   const coco = await download(page, 'export-coco');
   expect(coco.name).toContain('S_042_B');
-  expect(JSON.parse(coco.data.toString('utf8')).info.sample_id).toBe('S/042 B');
+  const cocoInfo = JSON.parse(coco.data.toString('utf8')).info;
+  expect(cocoInfo.sample_id).toBe('S/042 B');
+  expect(cocoInfo.models.detector.sha256).toMatch(/^[0-9a-f]{64}$/);
   const voc = await download(page, 'export-voc');
   expect(voc.name).toContain('S_042_B');
   const xml = unzipStored(voc.data).find((f) => f.name.endsWith('.xml'))!.data.toString('utf8');
@@ -64,6 +68,8 @@ test('one sample at a time: the record is required for release, appears in every
   await page.getByTestId('gallery-close').click();
   const json = JSON.parse((await download(page, 'export-json')).data.toString('utf8'));
   expect(json.sample).toMatchObject({ id: 'S/042 B', operator: 'AB', collectedAt: '2026-11-30T08:15', wbcCount: 8.5, notes: 'fasting' });
+  expect(json.models.detector.sha256).toMatch(/^[0-9a-f]{64}$/);
+  expect(json.models.classifier.sha256).toMatch(/^[0-9a-f]{64}$/);
   const change = (json.audit as AuditEntry[]).find((a) => a.field === 'type' && a.cell === wbc.id)!;
   expect(change).toMatchObject({ image: cur.name, action: 'reclassify', from: null, to });
   expect(new Date(change.at).getTime()).toBeGreaterThan(Date.now() - 600_000);

@@ -5,7 +5,7 @@ import { flatName, uniqueNames, withExtension } from '../core/formats/names';
 import { selectExportImages, shownDetections } from '../store/selectors';
 import { annotatedPng } from './annotatedPng';
 import { Section } from './Section';
-import { cocoWithSample, csvWithSample, exportName, jsonWithSample, pngWithSample, vocWithSample } from '../core/formats/sample';
+import { cocoWithSample, csvWithSample, exportName, jsonWithSample, pngWithSample, provenanceText, vocWithSample, type Provenance } from '../core/formats/sample';
 
 function download(name: string, data: BlobPart, type: string) {
   const url = URL.createObjectURL(new Blob([data], { type }));
@@ -18,7 +18,7 @@ function download(name: string, data: BlobPart, type: string) {
 
 
 export function ExportMenu() {
-  const { store, files, card, clearSession, view } = useServices();
+  const { store, files, card, classifier, clearSession, view } = useServices();
   const exportImages = () => selectExportImages(store.getState());
   const done = useApp((s) => s.order.some((id) => s.images[id].status === 'done'));
   const current = useApp((s) => (s.currentId ? s.images[s.currentId] : undefined));
@@ -26,17 +26,27 @@ export function ExportMenu() {
   // the sample ID goes into every export's name and content (core/formats/sample)
   const sid = () => store.getState().sample.id.trim();
   const name = (kind: string, ext: string) => exportName(kind, sid(), ext);
+  // which models and engine made the numbers, in every data file (the printed report has it in Appendix B)
+  const models = (): Provenance => {
+    const m = store.getState().model;
+    return {
+      detector: { name: card.name, sha256: card.sha256 },
+      classifier: classifier ? { name: classifier.name, sha256: classifier.sha256 } : null,
+      engine: m.backend ?? null,
+      threads: m.threads ?? null,
+    };
+  };
   const jsonExtra = () => {
     const s = store.getState();
-    return { sample: { ...s.sample, id: s.sample.id.trim() }, audit: s.audit };
+    return { sample: { ...s.sample, id: s.sample.id.trim() }, models: models(), audit: s.audit };
   };
   return (
     <Section title="Export" className="export">
       <div className="buttons">
-        <button disabled={!done} data-testid="export-csv" onClick={() => download(name('counts', 'csv'), csvWithSample(countsCsv(exportImages()), sid()), 'text/csv')}>
+        <button disabled={!done} data-testid="export-csv" onClick={() => download(name('counts', 'csv'), csvWithSample(countsCsv(exportImages()), sid(), provenanceText(models())), 'text/csv')}>
           Counts CSV
         </button>
-        <button disabled={!done} data-testid="export-boxes-csv" onClick={() => download(name('boxes', 'csv'), csvWithSample(boxesCsv(exportImages()), sid()), 'text/csv')}>
+        <button disabled={!done} data-testid="export-boxes-csv" onClick={() => download(name('boxes', 'csv'), csvWithSample(boxesCsv(exportImages()), sid(), provenanceText(models())), 'text/csv')}>
           Boxes CSV
         </button>
         <button disabled={!done} data-testid="export-json" onClick={() => download(name('boxes', 'json'), jsonWithSample(boxesJson(exportImages()), jsonExtra()), 'application/json')}>
@@ -51,7 +61,7 @@ export function ExportMenu() {
         >
           Pascal VOC (zip)
         </button>
-        <button disabled={!done} data-testid="export-coco" onClick={() => download(name('coco', 'json'), cocoWithSample(cocoJson(exportImages()), sid()), 'application/json')}>
+        <button disabled={!done} data-testid="export-coco" onClick={() => download(name('coco', 'json'), cocoWithSample(cocoJson(exportImages()), sid(), models()), 'application/json')}>
           COCO JSON
         </button>
         <button

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cocoWithSample, csvWithSample, exportName, jsonWithSample, pngWithSample, safeName, vocWithSample } from './sample';
+import { cocoWithSample, csvWithSample, exportName, jsonWithSample, pngWithSample, provenanceText, safeName, vocWithSample } from './sample';
 import { crc32 } from './zip';
 
 describe('the sample ID in exports', () => {
@@ -12,6 +12,10 @@ describe('the sample ID in exports', () => {
   it('CSV: a last sample_id column, quoted when needed, line endings kept', () => {
     expect(csvWithSample('image,RBC\r\na.jpg,3\r\n', 'S,1')).toBe('image,RBC,sample_id\r\na.jpg,3,"S,1"\r\n');
     expect(csvWithSample('a\nb', 'x')).toBe('a,sample_id\nb,x');
+    const models = { detector: { name: 'det', sha256: 'ab' }, classifier: { name: 'wbc', sha256: 'cd' }, engine: 'wasm', threads: 2 };
+    expect(provenanceText(models)).toBe('det sha256:ab; wbc sha256:cd; engine wasm x2');
+    expect(csvWithSample('a\nb', 'x', provenanceText(models))).toBe('a,sample_id,models\nb,x,det sha256:ab; wbc sha256:cd; engine wasm x2');
+    expect(JSON.parse(cocoWithSample('{"info":{}}', 'S', models)).info).toEqual({ sample_id: 'S', models });
   });
   it('VOC, JSON and COCO content', () => {
     expect(vocWithSample('<annotation>\n  <filename>a.jpg</filename></annotation>', 'A<&>')).toContain('<annotation>\n  <sample_id>A&lt;&amp;&gt;</sample_id>');

@@ -18,13 +18,28 @@ export function exportName(kind: string, sampleId: string, ext: string, at = new
   return `${kind}-${safeName(sampleId)}-${stamp}.${ext}`;
 }
 
-/** Adds a sample_id column after every row of a CSV (header included; last, so existing columns keep their
- * places); the line ending is kept. */
-export function csvWithSample(csv: string, sampleId: string): string {
+/** Adds a sample_id column (and a models column, where given) after every row of a CSV (header included;
+ * last, so existing columns keep their places); the line ending is kept. */
+export function csvWithSample(csv: string, sampleId: string, models?: string): string {
   const eol = csv.includes('\r\n') ? '\r\n' : '\n';
   const lines = csv.split(eol);
-  const cell = csvField(sampleId);
-  return lines.map((l, i) => (l === '' && i === lines.length - 1 ? l : i === 0 ? `${l},sample_id` : `${l},${cell}`)).join(eol);
+  const cell = csvField(sampleId) + (models === undefined ? '' : `,${csvField(models)}`);
+  const head = models === undefined ? 'sample_id' : 'sample_id,models';
+  return lines.map((l, i) => (l === '' && i === lines.length - 1 ? l : i === 0 ? `${l},${head}` : `${l},${cell}`)).join(eol);
+}
+
+/** Which models and settings made an export's numbers (the report's Appendix B, for the data files). */
+export interface Provenance {
+  detector: { name: string; sha256: string };
+  classifier: { name: string; sha256: string } | null;
+  engine: string | null;
+  threads: number | null;
+}
+
+/** One line of it, for a CSV cell. */
+export function provenanceText(p: Provenance): string {
+  const m = (x: { name: string; sha256: string }) => `${x.name} sha256:${x.sha256}`;
+  return [m(p.detector), p.classifier ? m(p.classifier) : null, p.engine ? `engine ${p.engine}${p.threads ? ` x${p.threads}` : ''}` : null].filter(Boolean).join('; ');
 }
 
 const xmlEscape = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -42,10 +57,10 @@ export function jsonWithSample(json: string, extra: Record<string, unknown>): st
   return JSON.stringify({ ...extra, ...body }, null, 2);
 }
 
-/** COCO keeps its shape: the sample goes into `info`. */
-export function cocoWithSample(json: string, sampleId: string): string {
+/** COCO keeps its shape: the sample (and the models, where given) go into `info`. */
+export function cocoWithSample(json: string, sampleId: string, models?: Provenance): string {
   const v = JSON.parse(json) as { info?: Record<string, unknown> };
-  return JSON.stringify({ ...v, info: { ...(v.info ?? {}), sample_id: sampleId } }, null, 2);
+  return JSON.stringify({ ...v, info: { ...(v.info ?? {}), sample_id: sampleId, ...(models ? { models } : {}) } }, null, 2);
 }
 
 /** A tEXt chunk (keyword "Sample ID") right after the PNG's IHDR. */
