@@ -99,3 +99,20 @@ test('notices stay reachable when the image column has scrolled to the current i
   expect(n.y + n.height).toBeLessThanOrEqual(a.y + a.height);
   await expect(page.getByTestId('dismiss-all')).toBeInViewport();
 });
+
+test('the page itself never scrolls on a desktop: the panels scroll inside it (a wheel over the header once scrolled the app out of view)', async ({ page }) => {
+  for (const size of [{ width: 1280, height: 800 }, { width: 1024, height: 768 }]) {
+    await page.setViewportSize(size);
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    if (size.width === 1280) {
+      await app.drop(testingImages(2));
+      await app.waitReady();
+    }
+    const height = await page.evaluate(() => document.scrollingElement!.scrollHeight);
+    expect(height).toBeLessThanOrEqual(size.height + 1);
+    await page.mouse.move(size.width / 2, 20);
+    await page.mouse.wheel(0, 2000);
+    await expect.poll(() => page.evaluate(() => window.scrollY)).toBe(0);
+  }
+});
