@@ -155,4 +155,23 @@ test.describe('review, correct, export, persist', () => {
     await app.waitReady();
     expect(await app.images()).toHaveLength(0);
   });
+  test('an edit followed at once by a reload is kept (the journal written on pagehide)', async ({ page }) => {
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    await page.evaluate(() => window.__smearcount.flush());
+    for (const key of ['Delete', '1']) {
+      const cur = (await app.current())!;
+      // Delete: any lone box; 1 (relabel to RBC): a lone WBC or platelet
+      const target = (key === 'Delete' ? isolated(cur.detections) : (isolated(cur.detections, 'WBC') ?? isolated(cur.detections, 'Platelets')))!;
+      await clickBox(app, target);
+      await page.keyboard.press(key);
+      await expect.poll(async () => (await app.current())!.detections.find((d) => d.id === target.id)?.cls ?? null).toBe(key === 'Delete' ? null : 'RBC');
+      // no wait for the 200 ms save: the page goes now
+      await page.reload();
+      await app.waitReady();
+      await expect.poll(async () => (await app.images()).length).toBe(1);
+      const after = (await app.current())!.detections.find((d) => d.id === target.id);
+      expect(after?.cls ?? null, `${key} kept`).toBe(key === 'Delete' ? null : 'RBC');
+    }
+  });
 });

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { createAppStore } from '../store/store';
 import { createImageFiles } from './files';
-import { MAX_DELAY_MS, Persistence } from './persist';
+import { JOURNAL_KEY, MAX_DELAY_MS, Persistence } from './persist';
 
 const defaults = { scoreThresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nmsIou: 0.5, crossClassNms: false, countRule: 'all' as const };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -26,7 +26,44 @@ function addDone(store: ReturnType<typeof createAppStore>, files: ReturnType<typ
   store.getState().updateImage(id, { status: 'done', width: 640, height: 480, raw: [] });
 }
 
+/** localStorage as the page has it (vitest runs in node). */
+function fakeLocalStorage() {
+  const m = new Map<string, string>();
+  const ls = { getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => void m.set(k, String(v)), removeItem: (k: string) => void m.delete(k) };
+  Object.defineProperty(globalThis, 'localStorage', { value: ls, configurable: true });
+  return m;
+}
+
 describe('Persistence', () => {
+  it('an edit made just before the page goes survives through the journal, and a committed write empties it', async () => {
+    const ls = fakeLocalStorage();
+    try {
+      const a = setup('t-journal');
+      a.p.start();
+      addDone(a.store, a.files, 'x');
+      addDone(a.store, a.files, 'y');
+      await a.p.flush();
+      const edits = { ...a.store.getState().images.x.edits, deleted: ['m3'] };
+      a.store.getState().updateImage('x', { edits, reviewed: true });
+      // the page goes now: pagehide journals synchronously; its IndexedDB write never commits
+      a.p.stop();
+      a.p.journal();
+      expect(JSON.parse(ls.get(JOURNAL_KEY)!)).toEqual({ x: expect.objectContaining({ reviewed: true, edits }) });
+      const b = setup('t-journal');
+      expect(await b.p.restore()).toBe(2);
+      expect(b.store.getState().images.x).toMatchObject({ reviewed: true, edits: { deleted: ['m3'] } });
+      expect(b.store.getState().images.y.reviewed).toBe(false);
+      // the restored review is written to IndexedDB, and then the journal goes
+      b.p.start();
+      await b.p.flush();
+      expect(ls.has(JOURNAL_KEY)).toBe(false);
+      const c = setup('t-journal');
+      await c.p.restore();
+      expect(c.store.getState().images.x).toMatchObject({ reviewed: true, edits: { deleted: ['m3'] } });
+    } finally {
+      Reflect.deleteProperty(globalThis, 'localStorage');
+    }
+  });
   it('commits within the bounded delay; pending until then; a new page restores it', async () => {
     const a = setup('t1');
     a.p.start();

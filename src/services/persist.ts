@@ -5,6 +5,10 @@
  * Durability rules:
  * - a change is written within MAX_DELAY_MS (the first change starts the timer; later ones do not
  *   postpone it), and at once when the page is hidden or unloaded (visibilitychange, pagehide);
+ * - an IndexedDB write started on pagehide may not commit before the page goes, so at that moment the
+ *   review of every image changed since the last commit (its edits, undo history, reviewed and accepted
+ *   marks: a few KB) is also written synchronously to localStorage, the journal; a restore applies it over
+ *   what IndexedDB held, and the next committed write empties it;
  * - an entry counts as saved only after its transaction has completed;
  * - while a write is pending the store's `save.pending` is set, so the status does not say "Ready";
  * - a failed write (quota, private mode) is shown with the names of the images not saved, and the
@@ -19,6 +23,27 @@ import { AppError } from '../core/errors';
 const DB = 'smearcount';
 const VERSION = 1;
 export const MAX_DELAY_MS = 200;
+/** localStorage key of the review journal (see the durability rules above). */
+export const JOURNAL_KEY = 'smearcount-review-journal';
+type JournalEntry = Pick<ImageEntry, 'edits' | 'history' | 'reviewed' | 'accepted' | 'flagsAccepted'>;
+const REVIEW_KEYS = ['edits', 'history', 'reviewed', 'accepted', 'flagsAccepted'] as const;
+
+function readJournal(): Record<string, JournalEntry> {
+  try {
+    const v = typeof localStorage === 'undefined' ? null : localStorage.getItem(JOURNAL_KEY);
+    return v ? (JSON.parse(v) as Record<string, JournalEntry>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function dropJournal() {
+  try {
+    if (typeof localStorage !== 'undefined') localStorage.removeItem(JOURNAL_KEY);
+  } catch {
+    /* storage unavailable: nothing was journaled */
+  }
+}
 
 function open(): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
@@ -97,14 +122,19 @@ export class Persistence {
       this.savedBlobs.add(String(k));
     });
     const images: Record<string, ImageEntry> = {};
+    const journal = readJournal();
     for (const im of imgs.values) {
       // An image cut off mid-detection by the crash runs again.
-      images[im.id] = im.status === 'running' ? { ...im, status: 'queued' } : im;
+      const entry = im.status === 'running' ? { ...im, status: 'queued' as const } : im;
+      // The review journaled when the page went, newer than what the last committed write held.
+      const j = journal[im.id];
+      images[im.id] = j ? { ...entry, ...Object.fromEntries(REVIEW_KEYS.filter((k) => k in j).map((k) => [k, j[k]])) } : entry;
     }
     const order = m.order.filter((id) => images[id] && this.files.get(id));
     const postprocess = { ...this.store.getState().defaults, ...m.postprocess };
     this.store.setState({ images, order, currentId: m.currentId && images[m.currentId] ? m.currentId : (order[0] ?? null), postprocess });
-    for (const id of order) this.saved.set(id, images[id]);
+    // a journaled image is not what IndexedDB holds: the next write stores it
+    for (const id of order) this.saved.set(id, journal[id] ? imgs.values.find((im) => im.id === id)! : images[id]);
     this.savedMeta = { order, currentId: m.currentId, postprocess };
     return order.length;
   }
@@ -128,9 +158,14 @@ export class Persistence {
     });
     if (typeof window !== 'undefined' && !this.listening) {
       this.listening = true;
-      window.addEventListener('pagehide', () => void this.flush());
+      window.addEventListener('pagehide', () => {
+        this.journal();
+        void this.flush();
+      });
       document.addEventListener('visibilitychange', () => {
-        if (document.visibilityState === 'hidden') void this.flush();
+        if (document.visibilityState !== 'hidden') return;
+        this.journal();
+        void this.flush();
       });
     }
     if (this.isDirty()) this.schedule();
@@ -140,6 +175,24 @@ export class Persistence {
     this.unsubscribe?.();
     clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  /** Writes the review of every image changed since the last commit to localStorage, synchronously. */
+  journal() {
+    const s = this.store.getState();
+    const out: Record<string, JournalEntry> = {};
+    for (const id of s.order) {
+      const im = s.images[id];
+      const saved = this.saved.get(id);
+      if (!saved || saved === im || REVIEW_KEYS.every((k) => saved[k] === im[k])) continue;
+      out[id] = Object.fromEntries(REVIEW_KEYS.map((k) => [k, im[k]])) as unknown as JournalEntry;
+    }
+    if (!Object.keys(out).length) return;
+    try {
+      localStorage.setItem(JOURNAL_KEY, JSON.stringify(out));
+    } catch {
+      /* quota or no storage: the IndexedDB write is still tried */
+    }
   }
 
   private schedule() {
@@ -160,9 +213,12 @@ export class Persistence {
         await this.write();
         const st = this.store.getState();
         if (this.isDirty()) this.schedule();
-        else if (st.save.pending || st.save.error) {
-          if (st.save.error) st.dismissNotices((n) => n.source === 'save');
-          st.setSave({ pending: false, error: null, unsaved: [] });
+        else {
+          dropJournal(); // IndexedDB holds everything the journal had
+          if (st.save.pending || st.save.error) {
+            if (st.save.error) st.dismissNotices((n) => n.source === 'save');
+            st.setSave({ pending: false, error: null, unsaved: [] });
+          }
         }
       } catch (e) {
         const s = this.store.getState();
@@ -231,6 +287,7 @@ export class Persistence {
     const tx = db.transaction(['images', 'blobs', 'meta'], 'readwrite');
     for (const n of ['images', 'blobs', 'meta']) tx.objectStore(n).clear();
     await done(tx);
+    dropJournal();
     this.saved.clear();
     this.savedBlobs.clear();
     this.savedMeta = undefined;
