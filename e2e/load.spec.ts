@@ -57,7 +57,7 @@ test('a 200-image batch completes with bounded heap and never freezes the page',
   expect(longTasks.filter((d) => d > 1000)).toEqual([]);
 });
 
-test('cancel keeps the finished results and drops the rest quietly', async ({ page }, info) => {
+test('cancel keeps the finished results and drops the rest, saying which', async ({ page }, info) => {
   const app = new AppPage(page);
   await app.open('?backend=wasm');
   await app.waitReady();
@@ -70,5 +70,9 @@ test('cancel keeps the finished results and drops the rest quietly', async ({ pa
   expect(imgs.length).toBeLessThan(40);
   expect(imgs.every((i) => i.status === 'done')).toBe(true);
   await expect(app.fileErrors()).toHaveCount(0);
+  // not an error, but said: how many left the batch, by name
+  await expect(page.getByTestId('notice-batch')).toContainText(/Cancelled: \d+ images? not yet counted left the batch/);
+  const said = Number(/Cancelled: (\d+)/.exec((await page.getByTestId('notice-batch').textContent())!)![1]);
+  expect(said + imgs.length).toBe(40);
   expect(await app.count('RBC', 'total')).toBeGreaterThan(0);
 });

@@ -39,7 +39,7 @@ export function BatchProgress() {
         </span>
       )}
       {running && p.pending > 0 && (
-        <button data-testid="cancel-batch" onClick={() => runner.cancel()} title="Stop after the current image; keep finished results">
+        <button data-testid="cancel-batch" onClick={() => runner.cancel()} title="Stop: images already being counted finish and stay; images not started leave the batch">
           Cancel
         </button>
       )}

@@ -71,11 +71,23 @@ export class BatchRunner {
   cancel() {
     if (!this.running) return;
     this.cancelled = true;
-    // Images not started yet leave the batch; finished ones stay. Cancelling is not an error.
+    // Images not started yet leave the batch; finished ones stay, and those being counted finish.
+    // Cancelling is not an error, but the technician is told which images left.
     const st = this.store.getState();
-    for (const id of st.order) if (st.images[id].status === 'queued') {
+    const left = st.order.filter((id) => st.images[id].status === 'queued');
+    const names = left.map((id) => st.images[id].name);
+    for (const id of left) {
       this.files.delete(id);
       st.removeImage(id);
+    }
+    if (names.length) {
+      const running = st.order.filter((id) => st.images[id].status === 'running').length;
+      st.notify({
+        kind: 'info',
+        source: 'batch',
+        subject: '',
+        message: `Cancelled: ${names.length} image${names.length === 1 ? '' : 's'} not yet counted left the batch (${names.slice(0, 3).join(', ')}${names.length > 3 ? `, and ${names.length - 3} more` : ''}); add them again to count them.${running ? ` ${running} already being counted will finish.` : ''}`,
+      });
     }
   }
 
