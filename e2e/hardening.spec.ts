@@ -70,7 +70,7 @@ test.describe('offline, privacy and bad input', () => {
     const errors = app.fileErrors();
     await expect(errors).toHaveCount(6);
     const text = (await errors.allTextContents()).join('\n');
-    expect(text).toMatch(/notes\.jpg: Not an image/);
+    expect(text).toMatch(/notes\.jpg: Named \.jpg, but what is inside is not an image/);
     expect(text).toMatch(/empty\.png: The file is empty/);
     expect(text).toMatch(/truncated\.jpg: The image could not be decoded/);
     expect(text).toMatch(/scan\.tif: TIFF is not supported.*PNG/);

@@ -38,7 +38,9 @@ export function errorMessage(e: unknown): string {
     case 'empty':
       return 'The file is empty (0 bytes).';
     case 'not-image':
-      return 'Not an image. Drop JPEG, PNG, WebP or BMP photos, or Pascal VOC .xml annotations.';
+      return d
+        ? `Named .${d}, but what is inside is not an image: the file is damaged, or another kind of file was renamed. Export the photo again from the camera software.`
+        : 'Not an image. Drop JPEG, PNG, WebP or BMP photos, or Pascal VOC .xml annotations.';
     case 'tiff':
       return 'TIFF is not supported by browsers. Export the image as PNG (lossless) or JPEG from your camera software or ImageJ/Fiji, then drop it again.';
     case 'unsupported':

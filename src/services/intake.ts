@@ -18,7 +18,11 @@ const stem = (name: string) => name.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, 
 export async function validate(file: Blob): Promise<void> {
   if (file.size === 0) throw new AppError('empty');
   const head = sniffImage(new Uint8Array(await file.slice(0, 65536).arrayBuffer()));
-  if (!head) throw new AppError('not-image');
+  if (!head) {
+    // a file named like an image whose bytes are not one: damaged, or another file renamed
+    const ext = /\.(jpe?g|png|webp|bmp|gif|tiff?)$/i.exec((file as File).name ?? '')?.[1];
+    throw new AppError('not-image', ext ? ext.toLowerCase() : '');
+  }
   if (head.kind === 'tiff') throw new AppError('tiff');
   if (!SUPPORTED.has(head.kind)) throw new AppError('unsupported', head.kind);
   if (head.kind === 'jpeg') {

@@ -92,6 +92,7 @@ describe('BatchRunner', () => {
       jpeg('good.jpg', 640, 480),
       new File([new Uint8Array(0)], 'empty.jpg'),
       new File(['hello'], 'notes.txt'),
+      new File(['random bytes, not a JPEG'], 'damaged.jpg'),
       jpeg('truncated.jpg', 640, 480, false),
       jpeg('good2.jpg', 640, 480, true, 1),
     ]);
@@ -103,6 +104,7 @@ describe('BatchRunner', () => {
     const errs = Object.fromEntries(s.notices.map((e) => [e.subject, e.message]));
     expect(errs['empty.jpg']).toMatch(/empty/);
     expect(errs['notes.txt']).toMatch(/Not an image/);
+    expect(errs['damaged.jpg']).toMatch(/Named \.jpg, but what is inside is not an image: the file is damaged/);
     expect(errs['truncated.jpg']).toMatch(/ends early/); // the JPEG end-of-image check
   });
   it('the same photo dropped twice is counted once', async () => {
