@@ -51,6 +51,16 @@ describe('warmRuntimeCache', () => {
     expect(states).toEqual(['waiting', 'running', 'done']);
   });
 
+  it('starts no worker when the user started working before the idle callback ran', async () => {
+    // the real onBusy checks at once on subscribing: a batch dropped between the idle check and the idle
+    // callback calls back synchronously, before any worker exists
+    const { o, states } = setup({ onBusy: (cb) => (cb(), () => undefined) });
+    warmRuntimeCache(false, Promise.resolve(), o);
+    for (let i = 0; i < 10; i++) await tick();
+    expect(o.start).not.toHaveBeenCalled();
+    expect(states).toEqual(['waiting', 'stopped']);
+  });
+
   it('stops at once when the user starts working', async () => {
     let release!: () => void;
     const { o, client, states, busy } = setup({ runs: 3 });
