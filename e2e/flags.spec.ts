@@ -58,7 +58,12 @@ test('non-smear pictures are flagged and kept out of the totals until accepted (
   await expect(page.getByTestId('images-counted')).toHaveText('2');
   expect(await app.counts('total')).toEqual({ RBC: before.RBC + own.RBC, WBC: before.WBC + own.WBC, Platelets: before.Platelets + own.Platelets });
   await expect(page.getByTestId('thumb').filter({ hasText: target.name }).getByTestId('image-flag').first()).toBeVisible();
+  // the flag's sentence follows: accepted, it no longer says the image is left out
+  const said = page.getByTestId('thumb').filter({ hasText: target.name }).getByTestId('thumb-flag-text');
+  await expect(said).toContainText('You accepted it: it is counted in the batch totals.');
+  await expect(said).not.toContainText('left out of the batch totals');
   await page.getByTestId('unaccept-flags').click();
   await expect(page.getByTestId('images-counted')).toHaveText('1');
+  await expect(said).toContainText('left out of the batch totals');
   expect(await app.counts('total')).toEqual(before);
 });

@@ -1,6 +1,6 @@
 import './flags.css';
 import { useServices, useApp } from '../services/context';
-import { EXCLUDING_FLAGS, FLAG_TEXT, excludes } from '../core/quality/flags';
+import { EXCLUDING_FLAGS, excludes, flagSentence } from '../core/quality/flags';
 import { imageFlags, selectCurrent } from '../store/selectors';
 
 /** The current image's quality flags beside its counts, and the one-click accept (and its undo) that
@@ -19,7 +19,7 @@ export function FlagsNotice() {
       <ul>
         {flags.map((f) => (
           <li key={f} data-testid="flag-text" data-flag={f} className={EXCLUDING_FLAGS.includes(f) ? 'excluding' : 'advisory'}>
-            {FLAG_TEXT[f]}
+            {flagSentence(f, current.flagsAccepted)}
           </li>
         ))}
       </ul>

@@ -1,7 +1,7 @@
 import { memo, useEffect, useRef } from 'react';
 import { useApp } from '../services/context';
 import { imageCounts, imageFlags, inTotals, wasEdited } from '../store/selectors';
-import { FLAG_SHORT, FLAG_TEXT } from '../core/quality/flags';
+import { FLAG_SHORT, flagSentence } from '../core/quality/flags';
 import { folderOf, nameKey, sharedNames } from '../core/formats/names';
 import { Thumb } from './Thumb';
 import type { ImageEntry } from '../store/types';
@@ -107,14 +107,14 @@ const ThumbRow = memo(function ThumbRow({
         {wasEdited(im) ? ' · edited' : ''}
       </span>
       {flags.map((f) => (
-        <span key={f} className={`flag flag-${f}`} data-testid="image-flag" data-flag={f} title={FLAG_TEXT[f]}>
+        <span key={f} className={`flag flag-${f}`} data-testid="image-flag" data-flag={f} title={flagSentence(f, im.flagsAccepted)}>
           ⚑ {FLAG_SHORT[f]}
         </span>
       ))}
       {/* The current image's flags explained beside its thumbnail, where a finger has no hover title. */}
       {current && flags.length > 0 && (
         <span className="flag-explain" data-testid="thumb-flag-text">
-          {flags.map((f) => FLAG_TEXT[f]).join(' ')}
+          {flags.map((f) => flagSentence(f, im.flagsAccepted)).join(' ')}
         </span>
       )}
     </li>

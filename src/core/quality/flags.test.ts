@@ -7,6 +7,7 @@ import {
   detectionStats,
   excludes,
   FLAG_CODES,
+  flagSentence,
   FLAG_TEXT,
   qualityFlags,
   wbcTypeUnsure,
@@ -131,5 +132,14 @@ describe('the shipped calibration', () => {
     expect(CALIBRATION.focus.minSharpness).toBeGreaterThan(0);
     expect(CALIBRATION.scale.min).toBeLessThan(1);
     expect(CALIBRATION.scale.max).toBeGreaterThan(1);
+  });
+});
+
+describe('flagSentence', () => {
+  it('an accepted image no longer reads as left out of the totals; advisory flags are unchanged', () => {
+    expect(flagSentence('not-smear')).toMatch(/It is left out of the batch totals\.$/);
+    expect(flagSentence('not-smear', true)).toMatch(/You accepted it: it is counted in the batch totals\.$/);
+    expect(flagSentence('out-of-focus', true)).not.toMatch(/left out/);
+    expect(flagSentence('unfamiliar-colour', true)).toBe(FLAG_TEXT['unfamiliar-colour']);
   });
 });

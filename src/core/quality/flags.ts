@@ -37,6 +37,12 @@ export function isFlagCode(x: unknown): x is FlagCode {
 
 export const excludes = (flags: readonly FlagCode[]) => flags.some((f) => EXCLUDING_FLAGS.includes(f));
 
+/** A flag's sentence for one image: once the user accepted the image ("Count it anyway"), an excluding
+ * flag no longer says the image is left out. */
+export function flagSentence(f: FlagCode, accepted = false): string {
+  return accepted && EXCLUDING_FLAGS.includes(f) ? FLAG_TEXT[f].replace(/ It is left out of the batch totals\.$/, ' You accepted it: it is counted in the batch totals.') : FLAG_TEXT[f];
+}
+
 export interface DetectionStats {
   /** Shown cells at the card's thresholds. */
   rbc: number;
