@@ -29,6 +29,7 @@ import { parseModelCard } from '../src/core/detection/card';
 import { resizeToCHW } from '../src/core/detection/resize';
 import { ensureScaleSets, requireData } from './dataRoot';
 import { startPreview } from './preview';
+import { dropAndCount, waitAppReady } from './appBatch';
 import { benchLive } from './benchLive';
 
 /** The model shipped before this one (1.26 M params at 640x480), for the speed ratio. */
@@ -160,15 +161,8 @@ async function batchEndToEnd(browser: Browser, files: string[], query = ''): Pro
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
   await page.goto(`${BASE}/${query}`);
-  await page.waitForFunction(() => document.querySelector('[data-testid=status]')?.getAttribute('data-state') === 'ready', null, { timeout: 300_000 });
-  const t0 = Date.now();
-  await page.getByTestId('file-input').setInputFiles(files);
-  await page.waitForFunction(
-    (n) => document.querySelector('[data-testid=status]')?.getAttribute('data-state') === 'ready' && window.__smearcount.images().filter((i) => i.status === 'done').length === n,
-    files.length,
-    { timeout: 1_800_000, polling: 50 },
-  );
-  const ms = Date.now() - t0;
+  await waitAppReady(page);
+  const ms = await dropAndCount(page, files);
   const ims = await page.evaluate(() => window.__smearcount.images());
   const threads = (await page.evaluate(() => window.__smearcount.model().threads)) ?? 1;
   await ctx.close();

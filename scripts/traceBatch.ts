@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT, requireData } from './dataRoot';
 import { startPreview } from './preview';
+import { dropAndCount, waitAppReady } from './appBatch';
 
 const { values: opt } = parseArgs({
   options: { port: { type: 'string', default: '4382' }, query: { type: 'string', default: '' }, batch: { type: 'string', default: '30' }, top: { type: 'string', default: '20' } },
@@ -43,18 +44,11 @@ const browser = await chromium.launch({
 const ctx = await browser.newContext();
 const page = await ctx.newPage();
 await page.goto(`${base}/${opt.query}`);
-await page.waitForFunction(() => document.querySelector('[data-testid=status]')?.getAttribute('data-state') === 'ready', null, { timeout: 300_000 });
+await waitAppReady(page);
 const loadStart = load();
 await browser.startTracing(page, { categories });
 await page.evaluate(() => performance.mark('trace:batch-start'));
-const w0 = Date.now();
-await page.getByTestId('file-input').setInputFiles(images);
-await page.waitForFunction(
-  (n) => document.querySelector('[data-testid=status]')?.getAttribute('data-state') === 'ready' && window.__smearcount.images().filter((i) => i.status === 'done').length === n,
-  images.length,
-  { timeout: 1_800_000, polling: 50 },
-);
-const wallMs = Date.now() - w0;
+const wallMs = await dropAndCount(page, images);
 await page.evaluate(() => performance.mark('trace:batch-end'));
 const ims = await page.evaluate(() => window.__smearcount.images());
 const warmUp = await page.evaluate(() => window.__smearcount.runtimeCache?.() ?? 'absent');
