@@ -8,7 +8,7 @@
  * - an IndexedDB write started on pagehide may not commit before the page goes, so at that moment the
  *   review of every image changed since the last commit (its edits, undo history, reviewed and accepted
  *   marks: a few KB) is also written synchronously to localStorage, the journal; a restore applies it over
- *   what IndexedDB held, and the next committed write empties it;
+ *   what IndexedDB held, and the next write that began after it empties it once committed;
  * - an entry counts as saved only after its transaction has completed;
  * - while a write is pending the store's `save.pending` is set, so the status does not say "Ready";
  * - a failed write (quota, private mode) is shown with the names of the images not saved, and the
@@ -90,6 +90,8 @@ export class Persistence {
   private writing: Promise<void> = Promise.resolve();
   private unsubscribe?: () => void;
   private listening = false;
+  /** Bumped at each journal write: a committed write drops the journal only if it began after it. */
+  private journalSeq = 0;
 
   constructor(
     private store: PersistStore,
@@ -188,6 +190,7 @@ export class Persistence {
       out[id] = Object.fromEntries(REVIEW_KEYS.map((k) => [k, im[k]])) as unknown as JournalEntry;
     }
     if (!Object.keys(out).length) return;
+    this.journalSeq++;
     try {
       localStorage.setItem(JOURNAL_KEY, JSON.stringify(out));
     } catch {
@@ -210,15 +213,15 @@ export class Persistence {
     this.timer = undefined;
     this.writing = this.writing.then(async () => {
       try {
-        await this.write();
+        const seq = this.journalSeq;
+        await this.write(); // reads the store before its first await: the state as of `seq`
+        // IndexedDB now holds everything the journal had, unless the journal was written during the write
+        if (seq === this.journalSeq) dropJournal();
         const st = this.store.getState();
         if (this.isDirty()) this.schedule();
-        else {
-          dropJournal(); // IndexedDB holds everything the journal had
-          if (st.save.pending || st.save.error) {
-            if (st.save.error) st.dismissNotices((n) => n.source === 'save');
-            st.setSave({ pending: false, error: null, unsaved: [] });
-          }
+        else if (st.save.pending || st.save.error) {
+          if (st.save.error) st.dismissNotices((n) => n.source === 'save');
+          st.setSave({ pending: false, error: null, unsaved: [] });
         }
       } catch (e) {
         const s = this.store.getState();
