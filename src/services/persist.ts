@@ -124,8 +124,10 @@ export class Persistence {
       this.savedBlobs.add(String(k));
     });
     const images: Record<string, ImageEntry> = {};
+    const stored: Record<string, ImageEntry> = {};
     const journal = readJournal();
     for (const im of imgs.values) {
+      stored[im.id] = im;
       // An image cut off mid-detection by the crash runs again.
       const entry = im.status === 'running' ? { ...im, status: 'queued' as const } : im;
       // The review journaled when the page went, newer than what the last committed write held.
@@ -136,7 +138,7 @@ export class Persistence {
     const postprocess = { ...this.store.getState().defaults, ...m.postprocess };
     this.store.setState({ images, order, currentId: m.currentId && images[m.currentId] ? m.currentId : (order[0] ?? null), postprocess });
     // a journaled image is not what IndexedDB holds: the next write stores it
-    for (const id of order) this.saved.set(id, journal[id] ? imgs.values.find((im) => im.id === id)! : images[id]);
+    for (const id of order) this.saved.set(id, journal[id] ? stored[id] : images[id]);
     this.savedMeta = { order, currentId: m.currentId, postprocess };
     return order.length;
   }

@@ -38,7 +38,9 @@ const cellScale = (im: ExportImage) =>
   im.scale ? (im.scale.fixed ? 1 / im.scale.relative : (im.scale.estimated ?? '')) : '';
 const r3 = (x: number | string) => (typeof x === 'number' ? Math.round(x * 1000) / 1000 : x);
 
-const typesOf = (im: ExportImage) => im.detections.flatMap((d) => (d.cls === 'WBC' && d.wbc && !d.wbc.category ? [d.wbc.type] : []));
+/** The WBCs in the differential: typed, not set aside as smudge or other. */
+const typedCells = (im: ExportImage) => im.detections.filter((d) => d.cls === 'WBC' && d.wbc && !d.wbc.category);
+const typesOf = (im: ExportImage) => typedCells(im).map((d) => d.wbc!.type);
 
 /** One row per image plus TOTAL, with the differential's counts per type; a last row gives the batch
  * differential in % (erythroblasts: per 100 WBC, outside the 100%), its flags column saying whether every
@@ -58,7 +60,7 @@ export function countsCsv(images: readonly ExportImage[]): string {
   rows.push(['TOTAL', s.totals.RBC, s.totals.WBC, s.totals.Platelets, images.filter((i) => i.reviewed).length, images.filter((i) => i.edited).length, rules, '', '', ...WBC_TYPES.map((t) => d.counts[t]), '', inTotals.length]);
   const pctRow = WBC_TYPES.map((t) => (t === 'erythroblast' ? (d.nrbcPer100 === null ? '' : r3(d.nrbcPer100)) : d.total ? r3(d.percent[t]) : ''));
   // The report releases a differential only on verified cells; the CSV says how far this one is from that.
-  const typed = inTotals.flatMap((im) => im.detections.filter((x) => x.cls === 'WBC' && x.wbc && !x.wbc.category));
+  const typed = inTotals.flatMap(typedCells);
   const unverified = typed.filter((x) => !x.wbc!.verified).length;
   const status = !typed.length ? '' : unverified ? `preliminary: ${unverified} of ${typed.length} WBC types not verified` : `verified: all ${typed.length} WBC types`;
   rows.push(['DIFFERENTIAL_%', '', '', '', '', '', '', '', '', ...pctRow, status, '']);
