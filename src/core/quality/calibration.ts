@@ -3,7 +3,7 @@ import type { QualityCalibration } from './flags';
 import type { WbcRuleParams } from './wbcRule';
 
 export const CALIBRATION: QualityCalibration = {
-  "source": "scripts/calibrateFlags.ts on 943 images of the training folders (txl-pbc bccd/bcd/pbc, cbc/Training; a fifth held out by group), 2026-12-03",
+  "source": "scripts/calibrateFlags.ts on 943 images of the training folders (txl-pbc bccd/bcd/pbc, cbc/Training; a fifth held out by group), 2026-12-04",
   "colour": {
     "models": [
       {
@@ -41,7 +41,7 @@ export const CALIBRATION: QualityCalibration = {
     "minStainChroma": 0.061
   },
   "focus": {
-    "minSharpness": 0.057
+    "minSharpness": 0.349
   },
   "smear": {
     "minRbc": 4,

@@ -66,6 +66,43 @@ describe('pixelStats', () => {
     expect(pixelStats(blurred).sharpness).toBeLessThan(s / 2);
     expect(pixelStats(low).sharpness).toBeCloseTo(s, 1);
   });
+  it('sharpness keeps falling under heavy blur with 8-bit rounding and sensor noise (no floor from the noise)', () => {
+    // a field of dark discs (cells) on a light background, blurred by sigma px, rounded to 8 bits, +-1 noise
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const discs = Array.from({ length: 40 }, () => [rand() * 256, rand() * 192]);
+    const W = 256;
+    const H = 192;
+    const field = new Float32Array(W * H);
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++) field[y * W + x] = discs.some(([cx, cy]) => (x - cx) ** 2 + (y - cy) ** 2 < 100) ? 120 : 220;
+    const blurredField = (sigma: number) => {
+      // separable Gaussian, edges clamped
+      const r = Math.ceil(3 * sigma);
+      const wts = Array.from({ length: 2 * r + 1 }, (_, k) => (sigma ? Math.exp(-((k - r) ** 2) / (2 * sigma * sigma)) : 1));
+      const tot = wts.reduce((a, b) => a + b, 0);
+      const pass = (src: Float32Array, dx: number, dy: number) => {
+        const out = new Float32Array(W * H);
+        for (let y = 0; y < H; y++)
+          for (let x = 0; x < W; x++) {
+            let v = 0;
+            for (let k = -r; k <= r; k++) v += wts[k + r] * src[Math.min(H - 1, Math.max(0, y + k * dy)) * W + Math.min(W - 1, Math.max(0, x + k * dx))];
+            out[y * W + x] = v / tot;
+          }
+        return out;
+      };
+      const b = pass(pass(field, 1, 0), 0, 1);
+      return image(W, H, (x, y) => {
+        const n = Math.round(b[y * W + x] + (rand() - 0.5) * 2);
+        return [n, n - 40, n];
+      });
+    };
+    const s = [0, 1, 2, 4].map((sigma) => pixelStats(blurredField(sigma)).sharpness);
+    expect(s[1]).toBeLessThan(s[0]);
+    expect(s[2]).toBeLessThan(s[1]);
+    expect(s[3]).toBeLessThan(s[2]);
+    expect(s[3]).toBeLessThan(s[0] / 4);
+  });
   it('a flat image has zero sharpness; a grey one has a zero colour signature', () => {
     const flat = pixelStats(image(32, 32, () => [128, 128, 128]));
     expect(flat.sharpness).toBe(0);
