@@ -10,6 +10,7 @@ import { Thumb } from './Thumb';
 import { useMemo, useRef } from 'react';
 import { pageFrameCss } from '../core/formats/printPage';
 import { useDialogFocus } from './useDialogFocus';
+import { usePrinting } from './usePrinting';
 import { countErrors } from '../core/metrics/ap';
 import { groundTruthAp, selectDifferentialState } from '../store/selectors';
 import { exportName } from '../core/formats/sample';
@@ -23,8 +24,16 @@ export function isoLocal(d = new Date()): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}${off >= 0 ? '+' : '-'}${p(off / 60)}:${p(off % 60)}`;
 }
 
-/** The report a clinician can file: a preview on screen (Print report), then the print dialog. */
+/** The report a clinician can file: a preview on screen (Print report), then the print dialog. Its
+ * body exists only while the preview is open or the page is printed: mounted all the time, it re-rendered
+ * on every store update of a batch for nothing on screen, the largest React cost of a batch (issue 24). */
 export function PrintReport() {
+  const open = useView((s) => s.reportOpen);
+  const printing = usePrinting();
+  return open || printing ? <ReportBody open={open} /> : null;
+}
+
+function ReportBody({ open }: { open: boolean }) {
   const order = useApp((s) => s.order);
   const images = useApp((s) => s.images);
   const params = useApp((s) => s.postprocess);
@@ -34,7 +43,6 @@ export function PrintReport() {
   const diff = useApp((s) => selectBatchDifferential(s, classifier?.lowConfidence));
   const { card, view } = useServices();
   const color = classColors(card);
-  const open = useView((s) => s.reportOpen);
   const model = useApp((s) => s.model);
   const sample = useApp((s) => s.sample);
   const setSample = useApp((s) => s.setSample);
@@ -61,7 +69,7 @@ export function PrintReport() {
     }, 0);
   };
   // Agreement with loaded annotations, with the same src/core metrics as the eval CLI; only when
-  // annotations were loaded, and only when the batch changes (this component stays mounted).
+  // annotations were loaded, and only when the batch changes.
   const agreement = useMemo(() => {
     const withGt = order.map((id) => images[id]).filter((im) => im.status === 'done' && im.gt);
     if (!withGt.length) return null;

@@ -3,7 +3,8 @@ import { useServices } from '../services/context';
 
 export function Thumb({ id, ready }: { id: string; ready: boolean }) {
   const { thumbnails } = useServices();
-  const [url, setUrl] = useState<string | null>(null);
+  // a thumbnail already made shows in the first render (the print report mounts as printing starts)
+  const [url, setUrl] = useState<string | null>(() => (ready ? thumbnails.peek(id) : null));
   useEffect(() => {
     if (!ready) return;
     let live = true;

@@ -4,6 +4,7 @@ import { useStore } from 'zustand';
 import type { AppState } from '../store/store';
 import type { ViewState } from '../store/viewStore';
 import type { Services } from './services';
+import { frameBatched } from './renderBatch';
 
 export const ServicesContext = createContext<Services | null>(null);
 
@@ -13,9 +14,10 @@ export function useServices(): Services {
   return s;
 }
 
-/** One value of the batch store (components select single values, so unrelated changes do not re-render them). */
+/** One value of the batch store (components select single values, so unrelated changes do not re-render them).
+ * A batch's results come at most once per frame (renderBatch.ts). */
 export function useApp<T>(selector: (s: AppState) => T): T {
-  return useStore(useServices().store, selector);
+  return useStore(frameBatched(useServices().store), selector);
 }
 
 /** One value of the canvas view state. */

@@ -9,6 +9,7 @@ import { sniffImage } from '../core/formats/imageHeader';
 import { parseVoc } from '../core/formats/voc';
 import type { AppState } from '../store/store';
 import type { ImageFiles } from './files';
+import { deferRender } from './renderBatch';
 
 type Store = { getState(): AppState };
 
@@ -66,7 +67,8 @@ export class Intake {
       const existing = this.store.getState().images[id];
       if (existing) throw new AppError('duplicate', existing.name === f.name ? '' : existing.name);
       this.files.set(id, f);
-      this.store.getState().addImage({ id, name: f.name, bytes: f.size, ...(f.webkitRelativePath ? { path: f.webkitRelativePath } : {}) });
+      // one render per frame, not per file, while a drop of many files is checked
+      deferRender(() => this.store.getState().addImage({ id, name: f.name, bytes: f.size, ...(f.webkitRelativePath ? { path: f.webkitRelativePath } : {}) }));
       const gt = this.pendingGt.get(stem(f.name));
       if (gt) {
         this.store.getState().setGroundTruth(id, gt.objects);

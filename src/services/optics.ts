@@ -8,6 +8,7 @@ import { opticsArtefacts } from '../core/quality/optics';
 import type { Detection } from '../core/detection/detection';
 import { filtered } from '../store/selectors';
 import type { AppState } from '../store/store';
+import { deferRender } from './renderBatch';
 
 type Store = { getState(): AppState; setState(p: Partial<AppState>): void; subscribe(l: (s: AppState, p: AppState) => void): () => void };
 
@@ -32,7 +33,7 @@ export function watchOptics(store: Store, delayMs = 250): () => void {
       images ??= { ...store.getState().images };
       images[im.id] = { ...images[im.id], optics: ids[i].length ? ids[i] : undefined };
     });
-    if (images) store.setState({ images });
+    if (images) deferRender(() => store.setState({ images: images! }));
   };
 
   const changed = (s: AppState) => {

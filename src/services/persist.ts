@@ -18,6 +18,7 @@
 import type { AppState } from '../store/store';
 import type { ImageEntry } from '../store/types';
 import type { ImageFiles } from './files';
+import { deferRender } from './renderBatch';
 import { AppError } from '../core/errors';
 
 const DB = 'smearcount';
@@ -223,7 +224,7 @@ export class Persistence {
         if (this.isDirty()) this.schedule();
         else if (st.save.pending || st.save.error) {
           if (st.save.error) st.dismissNotices((n) => n.source === 'save');
-          st.setSave({ pending: false, error: null, unsaved: [] });
+          deferRender(() => st.setSave({ pending: false, error: null, unsaved: [] }));
         }
       } catch (e) {
         const s = this.store.getState();

@@ -16,6 +16,7 @@ import type { ImageFiles } from './files';
 import { Intake } from './intake';
 import { WbcTyper } from './wbcTyping';
 import { onPageJob } from './qualityWorker';
+import { deferRender } from './renderBatch';
 
 type Store = { getState(): AppState };
 
@@ -127,7 +128,7 @@ export class BatchRunner {
           this.wake = undefined;
           continue;
         }
-        this.store.getState().updateImage(id, { status: 'running' });
+        deferRender(() => this.store.getState().updateImage(id, { status: 'running' }));
         const job = this.process(client, id);
         const p: Promise<void> = job.done.finally(() => inflight.delete(p));
         const d: Promise<void> = job.detected.finally(() => detecting.delete(d));
@@ -162,7 +163,7 @@ export class BatchRunner {
 
   private async processImage(clientReady: Promise<Pick<DetectorClient, 'detect' | 'classify'>>, id: string, onDetected: () => void) {
     const blob = this.files.get(id);
-    const update = (p: Parameters<AppState['updateImage']>[1]) => this.store.getState().updateImage(id, p);
+    const update = (p: Parameters<AppState['updateImage']>[1]) => deferRender(() => this.store.getState().updateImage(id, p));
     if (!blob) return update({ status: 'error', error: 'The file is no longer available.' });
     let full: ImageBitmap;
     try {

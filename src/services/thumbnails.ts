@@ -6,6 +6,9 @@ const WIDTH = 96;
 
 export interface Thumbnails {
   url(id: string): Promise<string | null>;
+  /** The URL already made, at once: the print report mounts when printing starts, and a thumbnail that
+   * came a task later would be missing from the paper. */
+  peek(id: string): string | null;
   /** Make the thumbnail from an already decoded image (the runner's), so it shows with the counts. */
   fromBitmap(id: string, bmp: ImageBitmap): void;
   forget(): void;
@@ -13,6 +16,7 @@ export interface Thumbnails {
 
 export function createThumbnails(files: ImageFiles): Thumbnails {
   const urls = new Map<string, Promise<string | null>>();
+  const made = new Map<string, string>();
   async function make(id: string): Promise<string | null> {
     const blob = files.get(id);
     if (!blob) return null;
@@ -36,21 +40,33 @@ export function createThumbnails(files: ImageFiles): Thumbnails {
       return null;
     }
   }
+  function remember(id: string, p: Promise<string | null>): Promise<string | null> {
+    const out = p.then((u) => {
+      // not after forget(): that URL is revoked
+      if (u && urls.get(id) === out) made.set(id, u);
+      return u;
+    });
+    return out;
+  }
   return {
     fromBitmap(id, bmp) {
-      if (!urls.has(id)) urls.set(id, fromBmp(bmp));
+      if (!urls.has(id)) urls.set(id, remember(id, fromBmp(bmp)));
     },
     url(id) {
       let p = urls.get(id);
       if (!p) {
-        p = make(id);
+        p = remember(id, make(id));
         urls.set(id, p);
       }
       return p;
     },
+    peek(id) {
+      return made.get(id) ?? null;
+    },
     forget() {
       for (const p of urls.values()) void p.then((u) => u && URL.revokeObjectURL(u));
       urls.clear();
+      made.clear();
     },
   };
 }

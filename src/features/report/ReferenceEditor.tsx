@@ -1,5 +1,5 @@
 import { AppError, errorMessage } from '../../core/errors';
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import { IN_DIFFERENTIAL, WBC_LABEL, type WbcType } from '../../core/differential/differential';
 import { ADULT_REFERENCE, parseIntervals, type Interval, type ReferenceIntervals } from '../../core/differential/rules';
 import { useApp } from '../../services/context';
@@ -33,8 +33,9 @@ function fromDraft(d: Draft): ReferenceIntervals {
 }
 
 /** The lab's reference intervals for the report (% and ×10⁹/L per type, and where they come from).
- * Kept on this device with the lab's other settings; every report names the source. */
-export function ReferenceEditor() {
+ * Kept on this device with the lab's other settings; every report names the source. Memo: it has no
+ * props, and its 24 inputs were rendered again with the differential panel on every image of a batch. */
+export const ReferenceEditor = memo(function ReferenceEditor() {
   const reference = useApp((s) => s.reference);
   const setReference = useApp((s) => s.setReference);
   const [draft, setDraft] = useState<Draft | null>(null);
@@ -114,4 +115,4 @@ export function ReferenceEditor() {
       </div>
     </details>
   );
-}
+});
