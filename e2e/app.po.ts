@@ -55,6 +55,13 @@ export class AppPage {
   fileErrors() {
     return this.page.getByTestId('file-error');
   }
+
+  /** Opens the toolbar's More menu where there is one (a page 700 px wide or less keeps the less used
+   * tools there: Fit, Gallery, Redo, the classes shown, Reviewed); elsewhere every tool is in the row. */
+  async moreTools() {
+    const more = this.page.getByTestId('toolbar-more');
+    if ((await more.isVisible()) && (await more.getAttribute('aria-expanded')) !== 'true') await more.click();
+  }
 }
 
 export async function clickBox(app: AppPage, d: HookDetection) {

@@ -102,6 +102,7 @@ test('the gallery is virtualised: only tiles near the view are in the page', asy
   const n: number = (await hook(page, 'differential')).typed;
   expect(n).toBeGreaterThanOrEqual(4);
   const t0 = Date.now();
+  await app.moreTools(); // 700 px wide: a phone's toolbar
   await page.getByTestId('open-gallery').click();
   await expect(tiles(page).first()).toBeVisible();
   test.info().annotations.push({ type: 'gallery open', description: `${n} cells, ${Date.now() - t0} ms to the first tile` });
@@ -121,6 +122,7 @@ test.describe('touch', () => {
     await app.open('?backend=wasm');
     await app.drop(testingImages(3));
     await app.waitReady(600_000);
+    await app.moreTools();
     await page.getByTestId('open-gallery').tap();
     const first = tiles(page).first();
     const key = (await first.getAttribute('data-key'))!;

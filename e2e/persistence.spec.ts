@@ -20,6 +20,29 @@ test.describe('the batch survives', () => {
     }
   });
 
+  test('the files a batch refused come back with it after a reload, with the reason', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    await page.getByTestId('file-input').setInputFiles([{ name: 'broken.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('not a jpeg') }]);
+    await expect(app.fileErrors()).toHaveCount(1);
+    const reason = (await app.fileErrors().textContent())!;
+    expect(reason).toContain('broken.jpg');
+    await app.waitReady(); // "Ready": the notice is saved with the batch
+    await page.reload();
+    await expect.poll(async () => (await app.images()).length).toBe(1);
+    await expect(app.fileErrors()).toHaveCount(1);
+    await expect(app.fileErrors()).toHaveText(reason);
+    // dismissed, it stays dismissed
+    await app.fileErrors().getByRole('button', { name: 'Dismiss' }).click();
+    await app.waitReady();
+    await page.reload();
+    await expect.poll(async () => (await app.images()).length).toBe(1);
+    await app.waitReady();
+    await expect(app.fileErrors()).toHaveCount(0);
+  });
+
   test('a crashed tab: the finished images come back, the rest are counted again', async ({ page, context }) => {
     const app = new AppPage(page);
     await app.open('?backend=wasm&threads=1');

@@ -13,6 +13,35 @@ const VIEWPORTS = [
 
 const view = (page: Page) => page.evaluate(() => window.__smearcount.view());
 
+/** A detection's box on the screen. */
+async function boxOnPage(page: Page, d: Pick<HookDetection, 'box'>) {
+  const v = await view(page);
+  const c = (await page.getByTestId('canvas').locator('canvas').first().boundingBox())!;
+  return { x1: c.x + v.x + d.box.x1 * v.scale, y1: c.y + v.y + d.box.y1 * v.scale, x2: c.x + v.x + d.box.x2 * v.scale, y2: c.y + v.y + d.box.y2 * v.scale };
+}
+
+/** The image's rectangle on the screen, at the current view. */
+async function imageOnPage(page: Page) {
+  const cur = (await page.evaluate(() => window.__smearcount.current()))!;
+  return boxOnPage(page, { box: { x1: 0, y1: 0, x2: cur.width!, y2: cur.height! } });
+}
+
+type Rect = { x: number; y: number; width: number; height: number };
+const overlaps = (a: Rect, b: { x1: number; y1: number; x2: number; y2: number }) => a.x < b.x2 && a.x + a.width > b.x1 && a.y < b.y2 && a.y + a.height > b.y1;
+
+/** Visible controls under `min` px tall: what a finger cannot hit reliably. A checkbox counts by its label. */
+const smallControls = (page: Page, min: number) =>
+  page.evaluate((min) => {
+    const sel = 'button, select, summary, input:not([type=checkbox]):not([type=radio]):not([type=hidden]), label.check';
+    return Array.from(document.querySelectorAll<HTMLElement>(sel))
+      .filter((e) => {
+        const r = e.getBoundingClientRect();
+        // sr-only stand-ins (1 px) and what is not laid out are not targets
+        return r.width > 2 && r.height > 2 && getComputedStyle(e).visibility !== 'hidden' && r.height < min - 0.5;
+      })
+      .map((e) => `${e.tagName.toLowerCase()}[${e.dataset.testid ?? e.getAttribute('aria-label') ?? e.textContent?.trim().slice(0, 24)}] ${e.getBoundingClientRect().height.toFixed(0)} px`);
+  }, min);
+
 /** Where a box's left edge (mid-height) is on the screen. */
 async function boxEdge(page: Page, d: HookDetection) {
   const v = await view(page);
@@ -77,8 +106,18 @@ for (const vp of VIEWPORTS) {
       await swipeUp();
       await expect.poll(async () => (await view(page)).y).toBeLessThan(zoomed.y - 50);
       expect(await page.evaluate(() => window.scrollY)).toBe(scrolled); // the finger panned; the page stayed
+      if (vp.width < 700) await page.getByTestId('toolbar-more').tap(); // a phone keeps Fit behind More
       await page.getByRole('button', { name: 'Fit' }).tap();
       await expect(page.getByTestId('canvas')).toHaveAttribute('data-page-scrolls', 'true');
+
+      // The editing tools are on screen whole, and the toolbar does not scroll sideways.
+      const toolbar = page.getByRole('toolbar', { name: 'Canvas tools' });
+      for (const id of ['draw-box', 'toolbar-delete', 'toolbar-undo']) {
+        const b = (await page.getByTestId(id).boundingBox())!;
+        expect(b.x, id).toBeGreaterThanOrEqual(0);
+        expect(b.x + b.width, id).toBeLessThanOrEqual(vp.width);
+      }
+      expect(await toolbar.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
 
       // Hints speak of taps, not keys.
       await expect(page.getByTestId('review-hint')).toContainText('Tap a box');
@@ -145,3 +184,115 @@ for (const vp of VIEWPORTS) {
     });
   });
 }
+
+test.describe('390x844, touch: the phone at the eyepiece', () => {
+  test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+
+  test('notices fold into one line, the editing tools are one row, every control is finger-sized, the actions dock clear of the box', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(4));
+    await app.waitReady();
+    const clean = await imageOnPage(page);
+
+    // Three refused files: one line above the image, not three paragraphs.
+    const bad = Array.from({ length: 3 }, (_, i) => ({ name: `broken-${i}.jpg`, mimeType: 'image/jpeg', buffer: Buffer.from(`not a jpeg ${i}`) }));
+    await page.getByTestId('file-input').setInputFiles(bad);
+    const strip = page.getByTestId('notices-strip');
+    await expect(strip).toBeVisible();
+    await expect(strip).toContainText('3 notices: broken-0.jpg, broken-1.jpg, broken-2.jpg');
+    await expect(app.fileErrors()).toHaveCount(3);
+    await expect(app.fileErrors().first()).toBeHidden();
+    await app.waitReady();
+    const s = (await strip.boundingBox())!;
+    expect(s.height).toBeLessThanOrEqual(50);
+    expect(s.height).toBeGreaterThanOrEqual(40); // a finger opens it
+    // The image: near the top, pushed down by no more than the strip, and whole on the first screen.
+    const im = await imageOnPage(page);
+    expect(im.y1 - clean.y1).toBeLessThanOrEqual(s.height + 12);
+    expect(im.y1).toBeLessThan(0.45 * 844);
+    expect(im.y2).toBeLessThanOrEqual(844);
+    expect(await page.evaluate(() => window.scrollY)).toBe(0);
+    // The strip opens to the full list and folds again; the files and reasons are all there.
+    await page.getByTestId('notices-toggle').tap();
+    await expect(app.fileErrors()).toHaveCount(3);
+    for (let i = 0; i < 3; i++) await expect(app.fileErrors().nth(i)).toBeVisible();
+    await expect(app.fileErrors().first()).toContainText('broken-0.jpg: Named .jpg');
+    await page.getByTestId('notices-toggle').tap();
+    await expect(app.fileErrors().first()).toBeHidden();
+
+    // The toolbar: Next uncertain, Draw, Delete, Undo and More in one row; the rest behind More.
+    const row = await page.getByRole('toolbar', { name: 'Canvas tools' }).evaluate((el) =>
+      Array.from(el.children).map((c) => {
+        const r = c.getBoundingClientRect();
+        return { top: Math.round(r.top), right: r.right };
+      }),
+    );
+    expect(new Set(row.map((r) => r.top)).size).toBe(1);
+    expect(Math.max(...row.map((r) => r.right))).toBeLessThanOrEqual(390);
+    for (const id of ['review-next', 'draw-box', 'toolbar-delete', 'toolbar-undo', 'toolbar-more']) await expect(page.getByTestId(id)).toBeInViewport({ ratio: 1 });
+    await expect(page.getByRole('button', { name: 'Fit' })).toBeHidden();
+    await page.getByTestId('toolbar-more').tap();
+    const more = page.getByTestId('toolbar-more-panel');
+    for (const name of ['Fit', 'Gallery', 'Redo']) await expect(more.getByRole('button', { name })).toBeInViewport({ ratio: 1 });
+    await expect(more.getByTestId('visible-WBC')).toBeVisible();
+    await expect(more.getByLabel('Class for new boxes')).toBeVisible();
+    // every control a finger-height, in the menu too
+    expect(await smallControls(page, 40)).toEqual([]);
+    await page.touchscreen.tap(200, 15); // a tap elsewhere closes it
+    await expect(more).toBeHidden();
+
+    // Every control on the page, the folded panels opened, is at least 40 px tall (44 where the row has room).
+    await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
+    expect(await smallControls(page, 40)).toEqual([]);
+    await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = false)));
+    await page.evaluate(() => window.scrollTo(0, 0));
+
+    // A tapped box: its actions dock on the canvas, on screen, clear of the box and the cells around it
+    // (a ring one box wide); at the fitted size they cover no part of the image.
+    const cur = (await app.current())!;
+    const target = isolated(cur.detections, 'RBC')!;
+    const p = await boxEdge(page, target);
+    await page.touchscreen.tap(p.x, p.y);
+    await expect.poll(() => page.evaluate(() => window.__smearcount.selectedId())).toBe(target.id);
+    const actions = page.getByTestId('review-actions');
+    await expect(actions).toBeInViewport({ ratio: 1 });
+    const dockClear = async (id: string) => {
+      const a = (await actions.boundingBox())!;
+      // a shown box, or one from the band under the threshold that U visits
+      const d = (await app.current())!.detections.find((x) => x.id === id) ?? (await page.evaluate(() => window.__smearcount.belowThreshold())).find((x) => x.id === id)!;
+      const b = await boxOnPage(page, d);
+      const w = b.x2 - b.x1;
+      const h = b.y2 - b.y1;
+      expect(overlaps(a, b), 'over the box').toBe(false);
+      expect(overlaps(a, { x1: b.x1 - w, y1: b.y1 - h, x2: b.x2 + w, y2: b.y2 + h }), 'over its neighbours').toBe(false);
+      const c = (await page.getByTestId('canvas').boundingBox())!;
+      expect(a.y).toBeGreaterThanOrEqual(c.y);
+      expect(a.y + a.height).toBeLessThanOrEqual(c.y + c.height + 1);
+      return a;
+    };
+    const a = await dockClear(target.id);
+    expect(overlaps(a, await imageOnPage(page)), 'over the image').toBe(false);
+    for (const c of ['Accept', 'RBC', 'WBC', 'PLT', 'Delete']) await expect(actions.getByRole('button', { name: c, exact: true })).toBeInViewport({ ratio: 1 });
+    // Reviewing zooms onto each uncertain box: the actions stay clear of it and its neighbours.
+    await page.getByTestId('review-next').tap();
+    await expect.poll(() => page.evaluate(() => window.__smearcount.selectedId())).not.toBe(target.id);
+    const focused = (await page.evaluate(() => window.__smearcount.selectedId()))!;
+    await expect(actions).toBeInViewport({ ratio: 1 });
+    await dockClear(focused);
+    // and they work from there: Delete (or Leave out) is undone by the toolbar's Undo, in the row
+    const shownNow = async () => (await app.current())!.detections.length;
+    const before = await shownNow();
+    const wasShown = (await app.current())!.detections.some((d) => d.id === focused);
+    await actions.getByTestId('action-delete').tap();
+    if (wasShown) await expect.poll(shownNow).toBe(before - 1);
+    await expect(page.getByTestId('toolbar-undo')).toBeEnabled();
+    await page.getByTestId('toolbar-undo').tap();
+    await expect.poll(shownNow).toBe(before);
+
+    // Dismissed from the strip, the notices are gone.
+    await page.getByTestId('notices-strip-dismiss').tap();
+    await expect(strip).toHaveCount(0);
+    await expect(app.fileErrors()).toHaveCount(0);
+  });
+});

@@ -141,7 +141,7 @@ export function DropZone() {
         </button>
       </div>
       <span className="drop-hint">
-        {touch ? 'Photograph a field or pick images from the gallery · images stay on this device' : 'or drop images or folders here · paste with Ctrl+V'}
+        {touch ? 'Images stay on this device · photograph a field or pick images from the gallery' : 'or drop images or folders here · paste with Ctrl+V'}
       </span>
       {empty && <span className="muted">JPEG, PNG, WebP, BMP · VOC .xml to compare with ground truth</span>}
       <input ref={input} id="add-images-input" data-testid="file-input" type="file" multiple accept={accept} hidden onChange={add} />

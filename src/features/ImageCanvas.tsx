@@ -6,6 +6,7 @@ import { classColors } from '../core/detection/card';
 import { CLASS_NAMES } from '../core/detection/classes';
 import type { Detection } from '../core/detection/detection';
 import { fitTransform, smallestBoxAt, zoomAbout, type Box } from '../core/detection/geometry';
+import { DOCK_PX } from '../core/detection/gesture';
 import { addBox, moveBox } from '../core/edits/commands';
 import { matchImage } from '../core/metrics/ap';
 import { belowThresholdOf, opticsExcluded, ruleExcluded, selectCurrent, shownDetections } from '../store/selectors';
@@ -17,6 +18,7 @@ import { usePinchZoom } from './canvas/usePinchZoom';
 import { useReviewFocus } from './canvas/useReviewFocus';
 import { useStageSize } from './canvas/useStageSize';
 import { useImageElement } from './useImageElement';
+import { useIsPhone } from './useIsPhone';
 
 const isTouch = (e: Event | undefined) => !!e && (('touches' in e && !!(e as TouchEvent).touches) || (e as PointerEvent).pointerType === 'touch');
 
@@ -57,9 +59,12 @@ export function ImageCanvas() {
 
   const width = current?.width ?? img?.naturalWidth ?? 640;
   const height = current?.height ?? img?.naturalHeight ?? 480;
+  // A phone fits the image to the top of the canvas: higher on the screen, and the room below it holds
+  // the selected box's actions (useActionDock) without covering a cell.
+  const phone = useIsPhone();
   useEffect(() => {
-    setView(fitTransform(width, height, size.w, size.h));
-  }, [current?.id, width, height, size.w, size.h, fitNonce, setView]);
+    setView(fitTransform(width, height, size.w, size.h, 8, phone ? 'top' : 'centre'));
+  }, [current?.id, width, height, size.w, size.h, fitNonce, setView, phone]);
 
   const reviewBand = useApp((s) => s.reviewBand);
   // the shown boxes, and the one U is visiting in the band below the threshold (drawn while selected)
@@ -69,7 +74,7 @@ export function ImageCanvas() {
     return candidate ? [...shown, candidate] : shown;
   }, [current, params, selectedId, reviewBand]);
   // After the fit above, so a focus that comes with a new image wins over the image's fit.
-  useReviewFocus(focus, all, { width, height }, size, setView);
+  useReviewFocus(focus, all, { width, height }, size, setView, phone ? DOCK_PX : 0);
   const dets = useMemo(() => all.filter((d) => visible[d.cls]), [all, visible]);
   const hover = hovered && all.includes(hovered) ? hovered : null;
   const excluded = useMemo(() => ruleExcluded(current, params).filter((d) => visible[d.cls]), [current, params, visible]);

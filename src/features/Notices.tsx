@@ -1,14 +1,44 @@
+import { useState } from 'react';
 import { useApp } from '../services/context';
+import type { Notice } from '../store/noticesSlice';
+
+const WORST: Notice['kind'][] = ['error', 'warning', 'info'];
+
+/** The notices in one line: a file's name and why, or how many there are and about what. */
+function oneLine(notices: readonly Notice[]): string {
+  if (notices.length === 1) {
+    const n = notices[0];
+    return n.subject ? `${n.subject}: ${n.message}` : n.message;
+  }
+  const subjects = notices.map((n) => n.subject).filter(Boolean);
+  return `${notices.length} notices${subjects.length ? `: ${subjects.join(', ')}` : ''}`;
+}
 
 /** The one place problems are shown: bad files, model and engine trouble, save failures. Each stays
- * until dismissed; the same message twice shows once with a count; the batch goes on. */
+ * until dismissed; the same message twice shows once with a count; the batch goes on.
+ * On a phone or tablet they sit above the canvas folded into one line, so they do not push the image
+ * off the first screen; the line opens the full list. */
 export function Notices() {
   const notices = useApp((s) => s.notices);
   const dismiss = useApp((s) => s.dismissNotice);
   const dismissAll = useApp((s) => s.dismissNotices);
+  const [open, setOpen] = useState(false);
   if (!notices.length) return null;
+  const worst = WORST.find((k) => notices.some((n) => n.kind === k))!;
   return (
-    <section className="notices" aria-label="Notices">
+    <section className={`notices${open ? ' open' : ''}`} aria-label="Notices">
+      {/* shown on narrow screens only (styles.css) */}
+      <div className={`notices-strip ${worst}`} data-testid="notices-strip">
+        <button className="notices-toggle" aria-expanded={open} onClick={() => setOpen(!open)} data-testid="notices-toggle">
+          <span className="notices-line" role="status">
+            {oneLine(notices)}
+          </span>
+          <span className="notices-more">{open ? 'Hide' : 'Show'}</span>
+        </button>
+        <button aria-label={notices.length > 1 ? `Dismiss all ${notices.length} notices` : 'Dismiss'} onClick={() => dismissAll()} data-testid="notices-strip-dismiss">
+          ×
+        </button>
+      </div>
       {notices.length > 1 && (
         <button className="dismiss-all" data-testid="dismiss-all" onClick={() => dismissAll()}>
           Dismiss all ({notices.length})

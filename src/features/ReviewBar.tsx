@@ -4,7 +4,7 @@ import { WBC_LABEL, WBC_TYPES } from '../core/differential/differential';
 import { useApp, useServices, useView } from '../services/context';
 import { belowThresholdOf, shownDetections } from '../store/selectors';
 import { runAction, type ActionName } from './actions';
-import { useBesideBox } from './canvas/useBesideBox';
+import { useActionDock } from './canvas/useActionDock';
 import { useInputMode } from './useInputMode';
 
 /** How long the answer to an action (U on a clean image) stays on screen. */
@@ -35,8 +35,8 @@ export function ReviewBar() {
     return !sel && selectedId ? belowThresholdOf(im, s.postprocess, s.reviewBand).find((d) => d.id === selectedId) : undefined;
   });
   const actions = useRef<HTMLSpanElement>(null);
-  // On a phone the actions float beside the selected box, where the finger and the eye are.
-  const beside = useBesideBox(actions, sel?.box, services.view);
+  // On a phone the actions dock on the canvas, clear of the selected box and its neighbours.
+  const docked = useActionDock(actions, (sel ?? candidate)?.box, services.view);
   useEffect(() => {
     if (!said) return;
     const t = setTimeout(() => say(null), SAID_MS);
@@ -57,7 +57,7 @@ export function ReviewBar() {
             {review ? `${review.k} of ${review.n} · ` : ''}
             {candidate.cls} · score {candidate.score.toFixed(2)}, under the threshold {Number(params.scoreThresholds[candidate.cls].toFixed(3))}: not counted
           </span>
-          <span className="review-actions">
+          <span className={`review-actions${docked ? ' docked' : ''}`} ref={actions} style={docked} data-testid="review-actions">
             <button data-testid="action-accept" onClick={() => run('accept')} title="Count it and go on (A)">
               Count it
             </button>
@@ -69,7 +69,7 @@ export function ReviewBar() {
       )}
       {!said && !sel && !candidate && (
         <span className="hint-line" data-testid="review-hint">
-          {touch ? 'Tap a box to check it, or Next uncertain. Two fingers zoom; zoomed in, drag to pan.' : 'Click a box to check it, or press U for the next uncertain one (? lists the keys).'}
+          {touch ? 'Tap a box to check it · pinch to zoom, then drag to pan' : 'Click a box to check it, or press U for the next uncertain one (? lists the keys).'}
         </span>
       )}
       {sel && (
@@ -81,7 +81,7 @@ export function ReviewBar() {
             {touch ? '' : ' · A accept, Del delete, 1/2/3 relabel'}
             {!touch && sel.cls === 'WBC' && typeNames.length ? ', Shift+1…7 type' : ''}
           </span>
-          <span className={`review-actions${beside ? ' beside' : ''}`} ref={actions} style={beside} data-testid="review-actions">
+          <span className={`review-actions${docked ? ' docked' : ''}`} ref={actions} style={docked} data-testid="review-actions">
             <button data-testid="action-accept" onClick={() => run('accept')} title="Accept as it is and go on (A)">
               Accept
             </button>

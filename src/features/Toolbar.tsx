@@ -2,6 +2,8 @@ import { CLASS_NAMES, type CellClass } from '../core/detection/classes';
 import { selectCurrent } from '../store/selectors';
 import { useApp, useServices, useView } from '../services/context';
 import { runAction as run, type ActionName } from './actions';
+import { useIsPhone } from './useIsPhone';
+import { ToolbarMore } from './ToolbarMore';
 import { useInputMode } from './useInputMode';
 
 export function Toolbar() {
@@ -19,76 +21,121 @@ export function Toolbar() {
   const helpOpen = useView((s) => s.helpOpen);
   const setHelpOpen = useView((s) => s.setHelpOpen);
   const touch = useInputMode() === 'touch';
+  const phone = useIsPhone();
+  const fit = (
+    <button onClick={() => runAction('fit')} title="Fit to view (F)">
+      Fit
+    </button>
+  );
+  // in the toolbar, not only in the differential panel: the panel is folded on a phone
+  const gallery = (
+    <button data-testid="open-gallery" onClick={() => services.gallery.getState().setOpen(true)} title="Verify the sample's WBCs, grouped by type">
+      Gallery
+    </button>
+  );
+  const shown = CLASS_NAMES.map((c) => (
+    <label key={c} className="check">
+      <input type="checkbox" checked={visible[c]} onChange={() => toggle(c)} data-testid={`visible-${c}`} /> {c}
+    </label>
+  ));
+  const draw = (
+    <button
+      aria-pressed={mode === 'draw'}
+      onClick={() => runAction(mode === 'draw' ? 'escape' : 'draw')}
+      title="Draw a new box (N), class from 1/2/3"
+      data-testid="draw-box"
+    >
+      Draw
+    </button>
+  );
+  const drawAs = (
+    <select value={drawClass} onChange={(e) => setDrawClass(e.target.value as CellClass)} aria-label="Class for new boxes">
+      {CLASS_NAMES.map((c) => (
+        <option key={c}>{c}</option>
+      ))}
+    </select>
+  );
+  const del = (
+    <button onClick={() => runAction('delete')} disabled={!selectedId} title="Delete selected (Del)" data-testid="toolbar-delete">
+      Delete
+    </button>
+  );
+  const undo = (
+    <button onClick={() => runAction('undo')} disabled={!undoable} title="Undo (Ctrl+Z)" data-testid="toolbar-undo">
+      Undo
+    </button>
+  );
+  const redo = (
+    <button onClick={() => runAction('redo')} disabled={!redoable} title="Redo (Ctrl+Shift+Z)">
+      Redo
+    </button>
+  );
+  const next = (
+    <button onClick={() => runAction('next-uncertain')} disabled={current?.status !== 'done'} title="Next least-certain detection (U); at the end, mark reviewed and go to the next image" data-testid="review-next">
+      Next uncertain
+    </button>
+  );
+  const reviewed = (
+    <label className="check">
+      <input type="checkbox" checked={!!current?.reviewed} disabled={!current} onChange={() => runAction('toggle-reviewed')} data-testid="reviewed" />{' '}
+      {touch ? 'Reviewed' : 'Reviewed (R)'}
+    </label>
+  );
+  const shortcuts = (
+    <details className="shortcuts" hidden={touch} open={helpOpen} onToggle={(e) => setHelpOpen((e.target as HTMLDetailsElement).open)} data-testid="shortcuts">
+      <summary>Keys (?)</summary>
+      <dl>
+        <dt>Click</dt><dd>select a box; drag or handles to move / resize</dd>
+        <dt>Del</dt><dd>delete the selected box</dd>
+        <dt>1 2 3</dt><dd>relabel as RBC / WBC / Platelets (or class for new boxes)</dd>
+        <dt>N</dt><dd>draw a new box</dd>
+        <dt>Ctrl+Z, Ctrl+Shift+Z</dt><dd>undo, redo</dd>
+        <dt>U</dt><dd>next uncertain box (score within the review band of its threshold, unsure WBC types first), then next image</dd>
+        <dt>A</dt><dd>accept the box under review and go on</dd>
+        <dt>Shift+1…7</dt><dd>set the selected WBC's type</dd>
+        <dt>Esc</dt><dd>cancel drawing, clear the selection</dd>
+        <dt>R</dt><dd>mark reviewed</dd>
+        <dt>↑ ↓ / J K</dt><dd>previous / next image (also in the image list, with Tab)</dd>
+        <dt>?</dt><dd>this sheet</dd>
+        <dt>F, wheel, drag</dt><dd>fit, zoom, pan</dd>
+      </dl>
+    </details>
+  );
+  // A phone: the review and editing actions in one row, the rest behind More (no sideways scrolling).
+  if (phone)
+    return (
+      <div className="toolbar phone" role="toolbar" aria-label="Canvas tools">
+        {next}
+        {draw}
+        {del}
+        {undo}
+        <ToolbarMore>
+          {fit}
+          {gallery}
+          {redo}
+          {drawAs}
+          {reviewed}
+          {shown}
+          {shortcuts}
+        </ToolbarMore>
+      </div>
+    );
   return (
     <div className="toolbar" role="toolbar" aria-label="Canvas tools">
-      <button onClick={() => runAction('fit')} title="Fit to view (F)">
-        Fit
-      </button>
-      {/* in the toolbar, not only in the differential panel: the panel is folded on a phone */}
-      <button data-testid="open-gallery" onClick={() => services.gallery.getState().setOpen(true)} title="Verify the sample's WBCs, grouped by type">
-        Gallery
-      </button>
+      {fit}
+      {gallery}
       <span className="sep" />
-      {CLASS_NAMES.map((c) => (
-        <label key={c} className="check">
-          <input type="checkbox" checked={visible[c]} onChange={() => toggle(c)} data-testid={`visible-${c}`} /> {c}
-        </label>
-      ))}
+      {shown}
       <span className="sep" />
-      <button
-        aria-pressed={mode === 'draw'}
-        onClick={() => runAction(mode === 'draw' ? 'escape' : 'draw')}
-        title="Draw a new box (N), class from 1/2/3"
-        data-testid="draw-box"
-      >
-        Draw
-      </button>
-      <select value={drawClass} onChange={(e) => setDrawClass(e.target.value as CellClass)} aria-label="Class for new boxes">
-        {CLASS_NAMES.map((c) => (
-          <option key={c}>{c}</option>
-        ))}
-      </select>
-      <button onClick={() => runAction('delete')} disabled={!selectedId} title="Delete selected (Del)">
-        Delete
-      </button>
-      <button onClick={() => runAction('undo')} disabled={!undoable} title="Undo (Ctrl+Z)">
-        Undo
-      </button>
-      <button onClick={() => runAction('redo')} disabled={!redoable} title="Redo (Ctrl+Shift+Z)">
-        Redo
-      </button>
+      {draw}
+      {drawAs}
+      {del}
+      {undo}
+      {redo}
       <span className="sep" />
-      <button onClick={() => runAction('next-uncertain')} disabled={current?.status !== 'done'} title="Next least-certain detection (U); at the end, mark reviewed and go to the next image" data-testid="review-next">
-        Next uncertain
-      </button>
-      <label className="check">
-        <input
-          type="checkbox"
-          checked={!!current?.reviewed}
-          disabled={!current}
-          onChange={() => runAction('toggle-reviewed')}
-          data-testid="reviewed"
-        />{' '}
-        {touch ? 'Reviewed' : 'Reviewed (R)'}
-      </label>
-      <details className="shortcuts" hidden={touch} open={helpOpen} onToggle={(e) => setHelpOpen((e.target as HTMLDetailsElement).open)} data-testid="shortcuts">
-        <summary>Keys (?)</summary>
-        <dl>
-          <dt>Click</dt><dd>select a box; drag or handles to move / resize</dd>
-          <dt>Del</dt><dd>delete the selected box</dd>
-          <dt>1 2 3</dt><dd>relabel as RBC / WBC / Platelets (or class for new boxes)</dd>
-          <dt>N</dt><dd>draw a new box</dd>
-          <dt>Ctrl+Z, Ctrl+Shift+Z</dt><dd>undo, redo</dd>
-          <dt>U</dt><dd>next uncertain box (score within the review band of its threshold, unsure WBC types first), then next image</dd>
-          <dt>A</dt><dd>accept the box under review and go on</dd>
-          <dt>Shift+1…7</dt><dd>set the selected WBC's type</dd>
-          <dt>Esc</dt><dd>cancel drawing, clear the selection</dd>
-          <dt>R</dt><dd>mark reviewed</dd>
-          <dt>↑ ↓ / J K</dt><dd>previous / next image (also in the image list, with Tab)</dd>
-          <dt>?</dt><dd>this sheet</dd>
-          <dt>F, wheel, drag</dt><dd>fit, zoom, pan</dd>
-        </dl>
-      </details>
+      {next}
+      {reviewed}
+      {shortcuts}
     </div>
   );
 }

@@ -78,6 +78,42 @@ describe('Persistence', () => {
     expect(b.store.getState().images.x.status).toBe('done');
     expect(b.files.get('x')).toBeTruthy();
   });
+  it('the files a batch refused, and why, come back with it after a reload; a dismissed one does not', async () => {
+    const a = setup('t-notices');
+    a.p.start();
+    addDone(a.store, a.files, 'x');
+    const st = a.store.getState();
+    st.addFileError('broken.jpg', 'Named .jpg, but what is inside is not an image.');
+    st.addFileError('broken.jpg', 'Named .jpg, but what is inside is not an image.'); // dropped twice: (×2)
+    st.addFileError('notes.txt', 'Not an image or an annotation.');
+    // not the batch's: an annotation waiting for this page's next drop, and a save failure
+    st.notify({ kind: 'info', source: 'file', subject: 'a.xml', message: 'no image named a.jpg in this batch yet' });
+    st.notify({ kind: 'error', source: 'save', subject: '', message: 'did not save' });
+    // a notice is a change to save: "Ready" (nothing pending) promises a reload keeps it
+    expect(a.store.getState().save.pending).toBe(true);
+    await a.p.flush();
+    expect(a.p.isDirty()).toBe(false);
+
+    const b = setup('t-notices');
+    b.store.getState().addFileError('notes.txt', 'Not an image or an annotation.'); // already shown on the new page
+    expect(await b.p.restore()).toBe(1);
+    const shown = b.store.getState().notices.map(({ kind, source, subject, message, count }) => ({ kind, source, subject, message, count }));
+    expect(shown).toEqual([
+      { kind: 'error', source: 'file', subject: 'notes.txt', message: 'Not an image or an annotation.', count: 1 },
+      { kind: 'error', source: 'file', subject: 'broken.jpg', message: 'Named .jpg, but what is inside is not an image.', count: 2 },
+    ]);
+    expect(new Set(b.store.getState().notices.map((n) => n.key)).size).toBe(2);
+
+    // dismissed, it stays dismissed after the next reload
+    b.p.start();
+    const broken = b.store.getState().notices.find((n) => n.subject === 'broken.jpg')!;
+    b.store.getState().dismissNotice(broken.key);
+    expect(b.p.isDirty()).toBe(true);
+    await b.p.flush();
+    const c = setup('t-notices');
+    await c.p.restore();
+    expect(c.store.getState().notices.map((n) => n.subject)).toEqual(['notes.txt']);
+  });
   it('later changes do not postpone the write (bounded, not debounced forever)', async () => {
     const a = setup('t2');
     a.p.start();

@@ -14,7 +14,10 @@
  * - a failed write (quota, private mode) is shown with the names of the images not saved, and the
  *   next change retries.
  * Writes are incremental (entries whose object identity changed since the last commit).
+ * The notices of files the batch refused or could not count are kept with it (in `meta`), so that after
+ * a reload the technician still sees which files are missing and why.
  */
+import { keptWithBatch, type Notice, type StoredNotice } from '../store/noticesSlice';
 import type { AppState } from '../store/store';
 import type { ImageEntry } from '../store/types';
 import type { ImageFiles } from './files';
@@ -74,7 +77,13 @@ const getAll = <T>(store: IDBObjectStore) =>
     v.onerror = () => reject(v.error);
   });
 
-type Meta = Pick<AppState, 'order' | 'currentId' | 'postprocess'>;
+/** `notices` is absent in batches saved before it. */
+type Meta = Pick<AppState, 'order' | 'currentId' | 'postprocess'> & { notices?: readonly StoredNotice[] };
+/** The notices of the batch (keptWithBatch), as the store holds them: compared by identity. */
+const batchNotices = (s: AppState): readonly Notice[] => s.notices.filter(keptWithBatch);
+const sameList = <T>(a: readonly T[] | undefined, b: readonly T[]) => !!a && a.length === b.length && a.every((x, i) => x === b[i]);
+const metaChanged = (m: Meta | undefined, s: AppState) =>
+  !m || m.order !== s.order || m.currentId !== s.currentId || m.postprocess !== s.postprocess || !sameList(m.notices, batchNotices(s));
 export type PersistStore = {
   getState(): AppState;
   setState(p: Partial<AppState>): void;
@@ -119,6 +128,7 @@ export class Persistence {
       getAll<Meta>(tx.objectStore('meta')),
     ]);
     const m = meta.values[0];
+    if (m?.notices?.length) this.store.getState().restoreNotices(m.notices);
     if (!m || !imgs.values.length) return 0;
     blobs.keys.forEach((k, i) => {
       this.files.set(String(k), blobs.values[i]);
@@ -140,7 +150,7 @@ export class Persistence {
     this.store.setState({ images, order, currentId: m.currentId && images[m.currentId] ? m.currentId : (order[0] ?? null), postprocess });
     // a journaled image is not what IndexedDB holds: the next write stores it
     for (const id of order) this.saved.set(id, journal[id] ? stored[id] : images[id]);
-    this.savedMeta = { order, currentId: m.currentId, postprocess };
+    this.savedMeta = { order, currentId: m.currentId, postprocess, notices: m.notices ? batchNotices(this.store.getState()) : undefined };
     return order.length;
   }
 
@@ -151,14 +161,13 @@ export class Persistence {
       if (!this.savedBlobs.has(id) && this.files.get(id)) return true;
     }
     for (const id of this.saved.keys()) if (!s.images[id]) return true;
-    const m = this.savedMeta;
-    return !m || m.order !== s.order || m.currentId !== s.currentId || m.postprocess !== s.postprocess;
+    return metaChanged(this.savedMeta, s);
   }
 
   /** Starts writing changes as they happen, and on page hide/unload. */
   start() {
     this.unsubscribe = this.store.subscribe((s, p) => {
-      if (s.images === p.images && s.order === p.order && s.currentId === p.currentId && s.postprocess === p.postprocess) return;
+      if (s.images === p.images && s.order === p.order && s.currentId === p.currentId && s.postprocess === p.postprocess && sameList(batchNotices(p), batchNotices(s))) return;
       this.schedule();
     });
     if (typeof window !== 'undefined' && !this.listening) {
@@ -271,10 +280,10 @@ export class Persistence {
         removed.push(id);
       }
     }
-    const m = this.savedMeta;
-    const meta = { order: s.order, currentId: s.currentId, postprocess: s.postprocess };
-    const metaChanged = !m || m.order !== s.order || m.currentId !== s.currentId || m.postprocess !== s.postprocess;
-    if (metaChanged) tx.objectStore('meta').put(meta, 'state');
+    const notices = batchNotices(s);
+    const meta = { order: s.order, currentId: s.currentId, postprocess: s.postprocess, notices };
+    const changed = metaChanged(this.savedMeta, s);
+    if (changed) tx.objectStore('meta').put({ ...meta, notices: notices.map(({ key: _, ...n }) => n) }, 'state');
     await done(tx);
     // Committed: only now do these count as saved.
     for (const [id, im] of putImages) this.saved.set(id, im);
@@ -283,7 +292,7 @@ export class Persistence {
       this.saved.delete(id);
       this.savedBlobs.delete(id);
     }
-    if (metaChanged) this.savedMeta = meta;
+    if (changed) this.savedMeta = meta;
   }
 
   async clear() {

@@ -7,6 +7,10 @@ import type { ImageEntry } from './types';
 import type { AppState } from './store';
 import { AUDIT_LIMIT } from './sampleSlice';
 
+/** A step of the batch's history: the images an edit changed (each keeps its Edits in its own `history`),
+ * or a flagged image put into the totals or taken out ("Count it anyway" and its undo). */
+export type UndoStep = readonly string[] | { readonly flags: string; readonly accepted: boolean };
+
 export interface BatchSlice {
   images: Record<string, ImageEntry>;
   order: string[];
@@ -28,13 +32,14 @@ export interface BatchSlice {
   editMany(name: string, changes: ReadonlyMap<string, (e: Edits) => Edits>): void;
   /** The batch's one history, in the order edits were made from the canvas, the keys or the gallery:
    * each step names the images it changed (each image keeps the Edits values in its own `history`). */
-  undoLog: { past: readonly (readonly string[])[]; future: readonly (readonly string[])[] };
+  undoLog: { past: readonly UndoStep[]; future: readonly UndoStep[] };
   /** Takes back the last step, wherever it was made, and shows its image; false when there is none. */
   undo(): boolean;
   redo(): boolean;
   setReviewed(id: string, reviewed: boolean): void;
   acceptBox(id: string, detectionId: string): void;
-  /** Counts a flagged (not-smear / out-of-focus) image in the totals, or takes it out again (undo). */
+  /** Counts a flagged (not-smear / out-of-focus) image in the totals, or takes it out again: a step of the
+   * history, so Ctrl+Z takes it back like any edit. */
   acceptFlags(id: string, accepted: boolean): void;
   /** Back to the queue to be detected again (Count again). Model box ids restart with the new
    * detections, so edits, review and WBC types keyed by them go too. */
@@ -46,7 +51,8 @@ const LOG_LIMIT = 200;
 const EMPTY_LOG: BatchSlice['undoLog'] = { past: [], future: [] };
 /** The log without an image (removed, or counted again: its own history is gone). */
 const dropFromLog = (log: BatchSlice['undoLog'], ids: readonly string[]): BatchSlice['undoLog'] => {
-  const out = (steps: readonly (readonly string[])[]) => steps.map((st) => st.filter((x) => !ids.includes(x))).filter((st) => st.length);
+  const out = (steps: readonly UndoStep[]) =>
+    steps.map((st) => ('flags' in st ? (ids.includes(st.flags) ? [] : st) : st.filter((x) => !ids.includes(x)))).filter((st) => 'flags' in st || st.length);
   return { past: out(log.past), future: out(log.future) };
 };
 
@@ -133,7 +139,10 @@ export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set
     if (im && !im.accepted?.includes(detectionId)) get().updateImage(id, { accepted: [...(im.accepted ?? []), detectionId] });
   },
   acceptFlags(id, accepted) {
-    if (get().images[id]) get().updateImage(id, { flagsAccepted: accepted });
+    const s = get();
+    const im = s.images[id];
+    if (!im || !!im.flagsAccepted === accepted) return;
+    set({ images: { ...s.images, [id]: { ...im, flagsAccepted: accepted } }, undoLog: { past: [...s.undoLog.past.slice(-LOG_LIMIT + 1), { flags: id, accepted }], future: [] } });
   },
   requeue(ids) {
     set((s) => {
@@ -158,8 +167,19 @@ export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set
 function step(get: () => AppState, set: (p: Partial<AppState>) => void, dir: 'undo' | 'redo'): boolean {
   const s = get();
   const from = dir === 'undo' ? s.undoLog.past : s.undoLog.future;
-  const ids = from.length ? (dir === 'undo' ? from[from.length - 1] : from[0]) : undefined;
-  if (!ids) return false;
+  const last = from.length ? (dir === 'undo' ? from[from.length - 1] : from[0]) : undefined;
+  if (!last) return false;
+  const log =
+    dir === 'undo'
+      ? { past: s.undoLog.past.slice(0, -1), future: [last, ...s.undoLog.future] }
+      : { past: [...s.undoLog.past, last], future: s.undoLog.future.slice(1) };
+  if ('flags' in last) {
+    const im = s.images[last.flags];
+    const flagsAccepted = dir === 'undo' ? !last.accepted : last.accepted;
+    set({ images: im ? { ...s.images, [im.id]: { ...im, flagsAccepted } } : s.images, undoLog: log, currentId: im ? im.id : s.currentId });
+    return true;
+  }
+  const ids = last;
   const images = { ...s.images };
   const done: string[] = [];
   for (const id of ids) {
@@ -169,10 +189,6 @@ function step(get: () => AppState, set: (p: Partial<AppState>) => void, dir: 'un
     images[id] = { ...im, edits: r.edits, history: r.history };
     done.push(id);
   }
-  const log =
-    dir === 'undo'
-      ? { past: s.undoLog.past.slice(0, -1), future: [ids, ...s.undoLog.future] }
-      : { past: [...s.undoLog.past, ids], future: s.undoLog.future.slice(1) };
   // an undo from the gallery or another image is seen where it happens
   const currentId = s.currentId && ids.includes(s.currentId) ? s.currentId : (done[0] ?? s.currentId);
   set({ images, undoLog: log, currentId, audit: auditEntries(s, done, dir, images) });

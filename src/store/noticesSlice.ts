@@ -16,11 +16,20 @@ export interface Notice {
   count: number;
 }
 
+/** A notice as the batch stores it: keys are handed out afresh on each page. */
+export type StoredNotice = Omit<Notice, 'key'>;
+
+/** Notices kept with the batch across a reload: the files it refused or could not count, and why. An
+ * 'info' file notice (an annotation waiting for its image) is about this page's drop, not the batch. */
+export const keptWithBatch = (n: Notice) => n.source === 'file' && n.kind !== 'info';
+
 export interface NoticesSlice {
   notices: Notice[];
   notify(n: Omit<Notice, 'key' | 'count'>): void;
   dismissNotice(key: number): void;
   dismissNotices(filter?: (n: Notice) => boolean): void;
+  /** Puts back the notices a stored batch kept (keptWithBatch); one already shown is not doubled. */
+  restoreNotices(stored: readonly StoredNotice[]): void;
   /** Per-file problems (a bad file, a failed detection). */
   addFileError(file: string, message: string): void;
 }
@@ -34,6 +43,13 @@ export const createNoticesSlice: StateCreator<AppState, [], [], NoticesSlice> = 
       const same = s.notices.find((x) => x.kind === n.kind && x.source === n.source && x.subject === n.subject && x.message === n.message);
       if (same) return { notices: s.notices.map((x) => (x === same ? { ...x, count: x.count + 1 } : x)) };
       return { notices: [...s.notices, { ...n, key: ++noticeKey, count: 1 }] };
+    });
+  },
+  restoreNotices(stored) {
+    set((s) => {
+      const same = (a: StoredNotice, b: StoredNotice) => a.kind === b.kind && a.source === b.source && a.subject === b.subject && a.message === b.message;
+      const fresh = stored.filter((n) => !s.notices.some((x) => same(x, n)));
+      return fresh.length ? { notices: [...s.notices, ...fresh.map((n) => ({ ...n, key: ++noticeKey }))] } : s;
     });
   },
   dismissNotice(key) {

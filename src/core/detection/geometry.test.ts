@@ -27,6 +27,13 @@ describe('geometry', () => {
     expect(t.x).toBeCloseTo((1000 - 640 * t.scale) / 2);
     expect(t.y).toBeCloseTo(0);
   });
+  it('fits a wide image to the top of a tall view (a phone), centred across', () => {
+    const t = fitTransform(640, 480, 390, 490, 8, 'top');
+    expect(t.scale).toBeCloseTo(374 / 640);
+    expect(t.x).toBeCloseTo(8);
+    expect(t.y).toBe(8);
+    expect(fitTransform(640, 480, 390, 490, 8).y).toBeCloseTo((490 - 480 * t.scale) / 2);
+  });
   it('zooms about the cursor, keeping that point fixed', () => {
     const t = { scale: 1, x: 10, y: 20 };
     const z = zoomAbout(t, 2, 110, 120);

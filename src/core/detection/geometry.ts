@@ -61,16 +61,18 @@ export function normalizeBox(b: Box, width: number, height: number): ImageBox {
   };
 }
 
-/** Uniform fit of a width x height image into a viewport, centred. */
+/** Uniform fit of a width x height image into a viewport, centred; or, `top`, centred across and at the
+ * top (a phone: the image as high on the screen as it goes, the room below it for the actions). */
 export function fitTransform(
   width: number,
   height: number,
   viewW: number,
   viewH: number,
   margin = 8,
+  align: 'centre' | 'top' = 'centre',
 ): { scale: number; x: number; y: number } {
   const scale = Math.max(1e-3, Math.min((viewW - 2 * margin) / width, (viewH - 2 * margin) / height));
-  return { scale, x: (viewW - width * scale) / 2, y: (viewH - height * scale) / 2 };
+  return { scale, x: (viewW - width * scale) / 2, y: align === 'top' ? margin : (viewH - height * scale) / 2 };
 }
 
 /** Zoom by `factor` about a fixed point (stage coordinates) so that point stays under the cursor. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boxOnScreen, placeBeside, strokeKind } from './gesture';
+import { boxOnScreen, placeDocked, strokeKind } from './gesture';
 
 describe('strokeKind', () => {
   it('calls a press that barely moves a tap, in screen pixels', () => {
@@ -20,26 +20,40 @@ describe('boxOnScreen', () => {
   });
 });
 
-describe('placeBeside', () => {
+describe('placeDocked', () => {
   const vp = { w: 390, h: 844 };
-  const panel = { w: 300, h: 90 };
-  it('goes below the box when there is room', () => {
-    expect(placeBeside({ x1: 50, y1: 100, x2: 80, y2: 130 }, panel, vp)).toEqual({ x: 50, y: 138 });
+  // the phone's canvas: full width, 490 px tall, 330 px down the page
+  const canvas = { x1: 0, y1: 330, x2: 390, y2: 820 };
+  const h = 54;
+  const covers = (y: number, b: { y1: number; y2: number }) => y < b.y2 && y + h > b.y1;
+  it('docks at the bottom edge of the canvas, across its width, when the box and its neighbours are clear of it', () => {
+    expect(placeDocked({ x1: 50, y1: 400, x2: 80, y2: 430 }, canvas, h, vp)).toEqual({ x: 4, y: 820 - 4 - h, w: 382 });
   });
-  it('goes above a box near the bottom of the screen', () => {
-    expect(placeBeside({ x1: 50, y1: 760, x2: 80, y2: 800 }, panel, vp)).toEqual({ x: 50, y: 662 });
+  it('docks at the top edge for a box near the bottom, covering neither it nor the ring of cells around it', () => {
+    const box = { x1: 50, y1: 720, x2: 80, y2: 760 };
+    const p = placeDocked(box, canvas, h, vp);
+    expect(p.y).toBe(334);
+    expect(covers(p.y, { y1: box.y1 - 40, y2: box.y2 + 40 })).toBe(false);
+    // the cell below the box, one box high, is a neighbour: the bottom edge would cover it
+    expect(placeDocked({ x1: 50, y1: 700, x2: 80, y2: 740 }, canvas, h, vp).y).toBe(334);
+    // two boxes higher, the bottom edge is clear again
+    expect(placeDocked({ x1: 50, y1: 660, x2: 80, y2: 700 }, canvas, h, vp).y).toBe(762);
   });
-  it('stays inside the screen across', () => {
-    expect(placeBeside({ x1: 360, y1: 100, x2: 389, y2: 130 }, panel, vp).x).toBe(86);
+  it('follows the visible part of the canvas as the page scrolls', () => {
+    // canvas scrolled up by 300 px: its bottom edge is at 520
+    const p = placeDocked({ x1: 50, y1: 100, x2: 80, y2: 130 }, { x1: 0, y1: 30, x2: 390, y2: 520 }, h, vp);
+    expect(p.y).toBe(520 - 4 - h);
+    // canvas running off the bottom of the screen: docked at the screen's bottom
+    expect(placeDocked({ x1: 50, y1: 600, x2: 80, y2: 630 }, { x1: 0, y1: 500, x2: 390, y2: 990 }, h, vp).y).toBe(844 - 4 - h);
   });
-  it('never leaves the screen, even for a box scrolled off the top (the phone case: y -202)', () => {
-    const p = placeBeside({ x1: 20, y1: -260, x2: 60, y2: -202 }, panel, vp);
+  it('never leaves the screen, even for a canvas scrolled off the top, and stays within a narrower canvas across', () => {
+    const p = placeDocked({ x1: 20, y1: -260, x2: 60, y2: -202 }, { x1: 10, y1: -400, x2: 300, y2: -50 }, h, vp);
     expect(p.y).toBeGreaterThanOrEqual(0);
-    expect(p.y + panel.h).toBeLessThanOrEqual(vp.h);
+    expect(p.y + h).toBeLessThanOrEqual(vp.h);
+    expect(p).toMatchObject({ x: 14, w: 282 });
   });
-  it('a box taller than the screen gets the panel over its lower part, still on screen', () => {
-    const p = placeBeside({ x1: 0, y1: 0, x2: 390, y2: 844 }, panel, vp);
-    expect(p.y + panel.h).toBeLessThanOrEqual(vp.h);
-    expect(p.y).toBeGreaterThanOrEqual(0);
+  it('a box as tall as the canvas gets the panel at the bottom, still on screen', () => {
+    const p = placeDocked({ x1: 0, y1: 330, x2: 390, y2: 820 }, canvas, h, vp);
+    expect(p.y).toBe(820 - 4 - h);
   });
 });

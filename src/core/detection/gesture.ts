@@ -1,6 +1,6 @@
 /**
  * Pointer gestures on the image, as plain geometry: is a stroke a tap or a drawn box, and where a
- * floating panel goes beside a box on the screen. The hooks in features/canvas feed these numbers.
+ * panel of actions docks on the canvas clear of a box. The hooks in features/canvas feed these numbers.
  */
 import type { Box } from './geometry';
 
@@ -36,22 +36,25 @@ export function boxOnScreen(b: Box, view: { scale: number; x: number; y: number 
   };
 }
 
+/** The room a phone keeps under a box it zooms onto for review: the docked actions (one row of
+ * finger-sized buttons, its padding and margin), so the box and the cells around it stay clear of them. */
+export const DOCK_PX = 60;
+
 /**
- * Where a panel of size w x h goes beside a target rectangle (screen px) so it stays inside the
- * viewport: below the target if it fits, else above, else over the target's lower edge; across,
- * left-aligned with the target and pulled in from the viewport's edges. A target off screen pins the
- * panel to the nearest edge, so the actions of a selected box are never out of reach.
+ * Where a full-width panel of height h docks on the visible part of the canvas (screen px) so that it
+ * covers neither the target box nor its neighbours: a ring one box high above and below it, where the
+ * next cells lie. At the canvas's bottom edge if that is clear, else at its top edge, else (a box as
+ * tall as the canvas) at the bottom. The visible part is the canvas within the viewport, so the panel
+ * follows as the page scrolls; it never leaves the viewport.
  */
-export function placeBeside(target: Box, panel: { w: number; h: number }, viewport: { w: number; h: number }, gap = 8, margin = 4): Point {
+export function placeDocked(target: Box, canvas: Box, panelH: number, viewport: { w: number; h: number }, margin = 4): { x: number; y: number; w: number } {
   const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v));
-  const maxX = Math.max(margin, viewport.w - panel.w - margin);
-  const maxY = Math.max(margin, viewport.h - panel.h - margin);
-  const x = clamp(target.x1, margin, maxX);
-  const below = target.y2 + gap;
-  const above = target.y1 - gap - panel.h;
-  let y: number;
-  if (below + panel.h <= viewport.h - margin) y = below;
-  else if (above >= margin) y = above;
-  else y = target.y2 - panel.h;
-  return { x, y: clamp(y, margin, maxY) };
+  const top = Math.max(canvas.y1, 0) + margin;
+  const bottom = Math.min(canvas.y2, viewport.h) - margin - panelH;
+  const ring = target.y2 - target.y1;
+  const clear = (y: number) => y >= target.y2 + ring || y + panelH <= target.y1 - ring;
+  const y = clear(bottom) || !clear(top) ? bottom : top;
+  const x = clamp(canvas.x1, 0, viewport.w) + margin;
+  const w = Math.max(0, clamp(canvas.x2, 0, viewport.w) - margin - x);
+  return { x, y: clamp(y, margin, Math.max(margin, viewport.h - panelH - margin)), w };
 }

@@ -1,0 +1,88 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Detection } from '../core/detection/detection';
+import { relabelBox } from '../core/edits/commands';
+import { selectSummary } from '../store/selectors';
+import { createAppStore } from '../store/store';
+import { createViewStore } from '../store/viewStore';
+import { handleKey, type ActionContext } from './actions';
+
+const defaults = { scoreThresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nmsIou: 0.5, crossClassNms: false, countRule: 'all' as const };
+const det = (id: string, cls: Detection['cls'], x: number): Detection => ({ id, cls, score: 0.9, box: { x1: x, y1: 100, x2: x + 40, y2: 140 }, origin: 'model' });
+const notSmear = {
+  flags: ['not-smear' as const],
+  pixels: { sharpness: 1, colour: [0, 0, 0, 0] as [number, number, number, number], brightness: 128, width: 256, height: 192 },
+  detections: { rbc: 0, wbc: 1, platelets: 0, rbcScore: null, cellScale: null, rbcSizeCv: null },
+};
+
+/** A batch of a clean image `a` (2 RBC) and a not-smear image `g` (1 RBC), out of the totals until accepted. */
+function batch(): ActionContext {
+  const store = createAppStore(defaults);
+  const st = store.getState();
+  st.setModel({ status: 'ready' });
+  st.addImage({ id: 'a', name: 'a.jpg', bytes: 10 });
+  st.updateImage('a', { status: 'done', width: 640, height: 480, raw: [det('m0', 'RBC', 0), det('m1', 'RBC', 100)] });
+  st.addImage({ id: 'g', name: 'g.png', bytes: 10 });
+  st.updateImage('g', { status: 'done', width: 640, height: 480, raw: [det('m0', 'RBC', 0)], quality: notSmear });
+  return { store, view: createViewStore() };
+}
+
+/** The key as the window's keydown listener gets it (App.tsx passes every keydown to handleKey). */
+function press(ctx: ActionContext, key: string, mods: { ctrl?: boolean; shift?: boolean } = {}) {
+  const e = { key, code: '', ctrlKey: !!mods.ctrl, metaKey: false, shiftKey: !!mods.shift, altKey: false, target: null, defaultPrevented: false, preventDefault: vi.fn() };
+  handleKey(ctx, e as unknown as KeyboardEvent);
+  return e.preventDefault.mock.calls.length > 0;
+}
+
+const totals = (ctx: ActionContext) => selectSummary(ctx.store.getState());
+
+describe('"Count it anyway" is a step of the one history', () => {
+  // handleKey looks for an open dialog before acting on a key
+  beforeEach(() => vi.stubGlobal('document', { querySelector: () => null }));
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('Ctrl+Z takes back accepting a flagged image, Ctrl+Shift+Z redoes it, in order with the edits around it', () => {
+    const ctx = batch();
+    const st = () => ctx.store.getState();
+    expect(totals(ctx)).toMatchObject({ images: 1, totals: { RBC: 2 } });
+    st().edit('a', relabelBox, { id: 'm0', cls: 'Platelets' });
+    st().acceptFlags('g', true);
+    st().select('a');
+    expect(totals(ctx)).toMatchObject({ images: 2, totals: { RBC: 2, Platelets: 1 } });
+    expect(st().undoLog.past).toHaveLength(2);
+
+    // the last step was the accept: Ctrl+Z takes it back (not the older relabel) and shows its image
+    expect(press(ctx, 'z', { ctrl: true })).toBe(true);
+    expect(st().images.g.flagsAccepted).toBe(false);
+    expect(totals(ctx)).toMatchObject({ images: 1, totals: { RBC: 1, Platelets: 1 } });
+    expect(st().currentId).toBe('g');
+    // then the relabel
+    press(ctx, 'z', { ctrl: true });
+    expect(st().images.a.edits.relabeled).toEqual({});
+    expect(st().undoLog.past).toHaveLength(0);
+
+    // redo, in the order they were made
+    press(ctx, 'z', { ctrl: true, shift: true });
+    expect(st().images.a.edits.relabeled).toEqual({ m0: 'Platelets' });
+    expect(st().images.g.flagsAccepted).toBe(false);
+    press(ctx, 'z', { ctrl: true, shift: true });
+    expect(st().images.g.flagsAccepted).toBe(true);
+    expect(totals(ctx)).toMatchObject({ images: 2 });
+    expect(st().undoLog.future).toHaveLength(0);
+  });
+
+  it("the notice's own Undo is a step too; accepting what is already accepted adds none; a removed image leaves the history", () => {
+    const ctx = batch();
+    const st = () => ctx.store.getState();
+    st().acceptFlags('g', true);
+    st().acceptFlags('g', true);
+    expect(st().undoLog.past).toHaveLength(1);
+    st().acceptFlags('g', false); // the Undo button beside the notice
+    expect(totals(ctx).images).toBe(1);
+    press(ctx, 'z', { ctrl: true }); // takes back that Undo: counted again
+    expect(st().images.g.flagsAccepted).toBe(true);
+    expect(totals(ctx).images).toBe(2);
+    st().removeImage('g');
+    expect(st().undoLog).toEqual({ past: [], future: [] });
+    expect(st().undo()).toBe(false);
+  });
+});

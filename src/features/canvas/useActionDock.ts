@@ -1,0 +1,48 @@
+import { useLayoutEffect, useState, type CSSProperties, type RefObject } from 'react';
+import type { Box } from '../../core/detection/geometry';
+import { boxOnScreen, placeDocked } from '../../core/detection/gesture';
+import type { ViewStore } from '../../store/viewStore';
+import { useIsPhone } from '../useIsPhone';
+
+/**
+ * On a phone, the style that docks a panel (the selected box's actions) across the visible part of the
+ * canvas, at its bottom edge or, for a box down there, its top edge: where the finger is, but never over
+ * the box or the cells around it (placeDocked in core). A row above the canvas is scrolled away while a
+ * box is checked, and a panel floating beside the box covered its neighbours. Kept in place as the page
+ * scrolls or the image pans and zooms. Elsewhere, and with no box, undefined: the panel stays in its row.
+ */
+export function useActionDock(panel: RefObject<HTMLElement | null>, box: Box | undefined, view: ViewStore): CSSProperties | undefined {
+  const phone = useIsPhone();
+  const [at, setAt] = useState<{ x: number; y: number; w: number } | null>(null);
+  const on = phone && !!box;
+  useLayoutEffect(() => {
+    if (!on || !box) return;
+    const place = () => {
+      const el = panel.current;
+      const canvas = document.querySelector('[data-testid="canvas"] canvas');
+      if (!el || !canvas) return;
+      const r = canvas.getBoundingClientRect();
+      const target = boxOnScreen(box, view.getState().transform, { x: r.left, y: r.top });
+      const p = placeDocked(target, { x1: r.left, y1: r.top, x2: r.right, y2: r.bottom }, el.offsetHeight, { w: document.documentElement.clientWidth, h: window.innerHeight });
+      setAt((o) => (o && o.x === p.x && o.y === p.y && o.w === p.w ? o : p));
+    };
+    place();
+    // the panel's height changes with its buttons (a WBC adds the type list; a narrow one wraps), and the
+    // canvas moves when something above it opens (the notices)
+    const ro = new ResizeObserver(place);
+    if (panel.current) ro.observe(panel.current);
+    ro.observe(document.body);
+    const unsub = view.subscribe(place);
+    window.addEventListener('scroll', place, { passive: true });
+    window.addEventListener('resize', place);
+    return () => {
+      ro.disconnect();
+      unsub();
+      window.removeEventListener('scroll', place);
+      window.removeEventListener('resize', place);
+    };
+  }, [on, box, panel, view]);
+  if (!on) return undefined;
+  // Before the first measurement the panel is laid out but not seen, so its size can be read.
+  return at ? { position: 'fixed', left: at.x, top: at.y, width: at.w, zIndex: 30 } : { position: 'fixed', left: 0, top: 0, visibility: 'hidden' };
+}
