@@ -40,6 +40,7 @@ CODES = {"neutrophil": "NEU", "lymphocyte": "LYM", "monocyte": "MON", "eosinophi
 COLORS = {"neutrophil": "#4c9aff", "lymphocyte": "#36b37e", "monocyte": "#ff8b00", "eosinophil": "#ff5630",
           "basophil": "#6554c0", "immature_granulocyte": "#00b8d9", "erythroblast": "#c1c7d0"}
 SIZE = 64
+WIDTHS = (16, 32, 64, 128)
 CROP_FACTOR = 1.4
 PAD = 0.5  # the shipped classifier's rule: mid grey outside the image
 # The "wide" recipe (issue 21) replicates the edge instead; the card records which rule a model was trained on.
@@ -125,7 +126,7 @@ class WbcNet(nn.Module):
     """~0.24 M parameters: four conv stages (BN or GN, ReLU, max-pool), global average pool, linear;
     optional MixStyle after the first two stages (training only)."""
 
-    def __init__(self, n=len(TYPES), widths=(16, 32, 64, 128), input_norm="crop", norm="bn", mixstyle=0.0):
+    def __init__(self, n=len(TYPES), widths=WIDTHS, input_norm="crop", norm="bn", mixstyle=0.0):
         super().__init__()
         self.input_norm = input_norm
         layers, c = [], 3
@@ -270,8 +271,9 @@ def unseen_camera(x, k):
 
 
 class Crops(torch.utils.data.Dataset):
-    def __init__(self, items, train, colour="cast", view=None, pad=None):
+    def __init__(self, items, train, colour="cast", view=None, pad=None, size=SIZE):
         self.items, self.train, self.colour, self.view, self.pad = items, train, colour, view, pad_for(colour, pad)
+        self.size = size
 
     def __len__(self):
         return len(self.items)
@@ -289,7 +291,7 @@ class Crops(torch.utils.data.Dataset):
             factor *= math.exp(random.uniform(math.log(0.85), math.log(1.2)))
         if self.train and self.colour == "wide":
             img, box = cut_by_border(img, box)
-        x = crop_raw(img, box, factor=factor, pad=self.pad)
+        x = crop_raw(img, box, size=self.size, factor=factor, pad=self.pad)
         if self.view is not None:
             x = self.view(x, i)
         if self.train:
@@ -305,7 +307,7 @@ class Crops(torch.utils.data.Dataset):
             if random.random() < 0.3:  # resolution loss (a lower-magnification camera)
                 f = random.uniform(1.5, 3.0)
                 x = F.interpolate(F.interpolate(x[None], scale_factor=1 / f, mode="bilinear", antialias=True),
-                                  size=(SIZE, SIZE), mode="bilinear")[0].clamp(0, 1)
+                                  size=(self.size, self.size), mode="bilinear")[0].clamp(0, 1)
         x = normalise(x)
         if self.train:
             x = torch.rot90(x, random.randrange(4), dims=(1, 2))
@@ -409,10 +411,11 @@ def distillation_losses(teacher, alpha=0.5, temperature=2.0):
     return losses
 
 
-def metrics(model, items, batch=64, view=None, colour="cast", pad=None):
-    """colour (and pad, where the run named one): the training recipe, which fixes the crop rule (pad_for)."""
+def metrics(model, items, batch=64, view=None, colour="cast", pad=None, size=SIZE):
+    """colour (and pad, where the run named one): the training recipe, which fixes the crop rule (pad_for);
+    size: the net's input side."""
     model.eval()
-    ds = Crops(items, train=False, colour=colour, view=view, pad=pad)
+    ds = Crops(items, train=False, colour=colour, view=view, pad=pad, size=size)
     preds, trues, probs = [], [], []
     with torch.no_grad():
         for k in range(0, len(ds), batch):
@@ -432,15 +435,15 @@ def metrics(model, items, batch=64, view=None, colour="cast", pad=None):
             "classes": list(TYPES)}
 
 
-def card_sets(model, sp, colour, pad=None, log=print):
+def card_sets(model, sp, colour, pad=None, log=print, size=SIZE):
     """The card's figures on a split: PBC test and validation, CBC validation, and the synthetic unseen cameras."""
     res = {
-        "pbc_test": metrics(model, sp["test"], colour=colour, pad=pad),
-        "pbc_val": metrics(model, [it for it in sp["val"] if it["source"] == "pbc"], colour=colour, pad=pad),
-        "cbc_val": metrics(model, [it for it in sp["val"] if it["source"] == "cbc"], colour=colour, pad=pad),
+        "pbc_test": metrics(model, sp["test"], colour=colour, pad=pad, size=size),
+        "pbc_val": metrics(model, [it for it in sp["val"] if it["source"] == "pbc"], colour=colour, pad=pad, size=size),
+        "cbc_val": metrics(model, [it for it in sp["val"] if it["source"] == "cbc"], colour=colour, pad=pad, size=size),
         # held-out cells of both microscopes through cameras training never simulates
         "unseen_camera": metrics(model, sp["test"] + [it for it in sp["val"] if it["source"] == "cbc"],
-                                 view=unseen_camera, colour=colour, pad=pad),
+                                 view=unseen_camera, colour=colour, pad=pad, size=size),
     }
     for k, v in res.items():
         log(f"[eval] {k}: accuracy {v['accuracy']:.3f} balanced {v['balanced_accuracy']:.3f} recall "
@@ -448,11 +451,11 @@ def card_sets(model, sp, colour, pad=None, log=print):
     return res
 
 
-def export(model, path):
+def export(model, path, size=SIZE):
     model.eval()
     tmp = path.with_suffix(".fp32.onnx")
     # the wrapper in eval mode too: export restores the mode it finds, and a fresh module is in training mode
-    torch.onnx.export(WithEmbedding(model).eval(), (torch.rand(1, 3, SIZE, SIZE),), str(tmp), opset_version=11,
+    torch.onnx.export(WithEmbedding(model).eval(), (torch.rand(1, 3, size, size),), str(tmp), opset_version=11,
                       input_names=["crops"], output_names=["logits", "embedding"],
                       dynamic_axes={"crops": {0: "N"}, "logits": {0: "N"}, "embedding": {0: "N"}})
     compress_weights(tmp, path)
@@ -484,6 +487,9 @@ def get_args_parser():
                         "models/pbc-boxes.json, whichever detector made it, so a run is reproducible)")
     p.add_argument("--norm", choices=["bn", "gn"], default="bn", help="normalisation layers: BatchNorm or GroupNorm")
     p.add_argument("--mixstyle", type=float, default=0.0, help="MixStyle probability after stages 1-2 (0: off)")
+    p.add_argument("--size", type=int, default=SIZE, help="the crop's side in pixels, the net's input (card crop.size)")
+    p.add_argument("--widths", type=int, nargs="+", default=list(WIDTHS),
+                   help="channels of each conv stage (each stage halves the resolution)")
     p.add_argument("--teacher", nargs="+", default=None,
                    help="distil from these classifiers' mean (run folders or .onnx with a card; models/wbc_ensemble.py)")
     p.add_argument("--seed", type=int, default=42, help="initialisation, sampling and augmentation")
@@ -518,9 +524,9 @@ def main(args):
                 weights[i] /= max(1, len(idx)) ** 0.5
     sampler = torch.utils.data.WeightedRandomSampler(weights, num_samples=len(train_items), replacement=True,
                                                      generator=torch.Generator().manual_seed(args.seed))
-    loader = torch.utils.data.DataLoader(Crops(train_items, True, args.colour, pad=args.pad), batch_size=args.batch_size, sampler=sampler,
+    loader = torch.utils.data.DataLoader(Crops(train_items, True, args.colour, pad=args.pad, size=args.size), batch_size=args.batch_size, sampler=sampler,
                                          num_workers=args.workers, drop_last=True)
-    model = WbcNet(input_norm=args.input_norm, norm=args.norm, mixstyle=args.mixstyle)
+    model = WbcNet(widths=tuple(args.widths), input_norm=args.input_norm, norm=args.norm, mixstyle=args.mixstyle)
     losses_fn = classifier_losses
     if args.teacher:
         from .wbc_ensemble import build
@@ -550,24 +556,26 @@ def main(args):
         elapsed += dt
         msg = f"[epoch {epoch + 1}/{args.epochs}] loss={avg.get('loss', float('nan')):.4f} time={dt:.0f}s total={elapsed:.0f}s"
         if (epoch + 1) % 5 == 0 or epoch + 1 == args.epochs:
-            v = metrics(model, [it for it in sp["val"] if it["source"] == "pbc"], colour=args.colour, pad=args.pad)
-            vc = metrics(model, [it for it in sp["val"] if it["source"] == "cbc"], colour=args.colour, pad=args.pad)
+            v = metrics(model, [it for it in sp["val"] if it["source"] == "pbc"], colour=args.colour, pad=args.pad,
+                        size=args.size)
+            vc = metrics(model, [it for it in sp["val"] if it["source"] == "cbc"], colour=args.colour, pad=args.pad,
+                         size=args.size)
             msg += f" val-pbc bal.acc={v['balanced_accuracy']:.3f} val-cbc acc={vc['accuracy']:.3f}"
         log(msg)
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "epoch": epoch,
                     "elapsed": elapsed, "args": vars(args), "torch_rng": torch.get_rng_state(),
                     "py_rng": random.getstate()}, ckpt)
-    res = card_sets(model, sp, args.colour, args.pad, log)
+    res = card_sets(model, sp, args.colour, args.pad, log, size=args.size)
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     onnx_path = out / f"{args.name}.onnx"
-    export(model, onnx_path)
+    export(model, onnx_path, args.size)
     card = {
         "name": args.name, **file_facts(onnx_path),
         "task": "WBC type of one detected white cell",
         "parameters": sum(p.numel() for p in model.parameters()),
         "classes": [{"index": i, "name": t, "code": CODES[t], "color": COLORS[t]} for i, t in enumerate(TYPES)],
-        "input": {"name": "crops", "dtype": "float32", "shape": ["N", 3, SIZE, SIZE], "color": "RGB",
+        "input": {"name": "crops", "dtype": "float32", "shape": ["N", 3, args.size, args.size], "color": "RGB",
                   "normalisation": ("in the graph: each crop standardised by its own per-channel mean and "
                                     "standard deviation, (x - mean) / (std + 0.001)" if args.input_norm == "crop"
                                     else "in the graph: (x - 0.75) / 0.35")},
@@ -578,7 +586,7 @@ def main(args):
         "crop": {"rule": "square centred on the WBC box, side = factor x max(box width, box height); outside the "
                          "image: pad; resized to size x size; each channel divided by its percentile value, "
                          "clipped to [0, clip]",
-                 "factor": CROP_FACTOR, "size": SIZE, "pad": pad_for(args.colour, args.pad), "percentile": PCT, "clip": 1.5},
+                 "factor": CROP_FACTOR, "size": args.size, "pad": pad_for(args.colour, args.pad), "percentile": PCT, "clip": 1.5},
         "low_confidence": 0.6,
         "training": {"data": {"pbc-wbc": "400 per type, split 70/15/15 (train/val/test, seeded)",
                               "cbc-wbc-types": "CBC Training images with exactly one WBC box, split 75/25 "
@@ -589,6 +597,7 @@ def main(args):
                                         "JPEG q 30-85 p 0.3, " if args.colour == "cast" else "")
                                      + "mild hue, saturation, contrast, brightness, gamma, blur, resolution loss, "
                                        "rotations, flips, noise",
+                     "widths": list(args.widths),
                      "norm": {"bn": "BatchNorm", "gn": "GroupNorm (8 channels a group)"}[args.norm],
                      "mixstyle": args.mixstyle,
                      "train_items": len(train_items), "epochs": args.epochs, "wall_time_s": round(elapsed, 1),

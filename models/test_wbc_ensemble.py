@@ -104,3 +104,27 @@ def test_distillation_pulls_the_student_to_the_teacher_and_is_zero_when_they_agr
     assert kd.item() > 1e-4
     kd.backward()
     assert other.head.weight.grad.abs().sum() > 0 and teacher.head.weight.grad is None
+
+
+def test_a_larger_input_and_other_widths_read_back_and_do_not_mix_with_64px_members(tmp_path):
+    """--size and --widths (issue 21's resolution trial): the graph takes the run's crop size, net_from_onnx
+    finds the widths in the graph, and an ensemble refuses members whose crops differ in size."""
+    import onnx
+    from .wbc_ensemble import net_from_onnx
+    torch.manual_seed(9)
+    net = D.WbcNet(widths=(8, 16, 24, 40)).eval()
+    D.export(net, tmp_path / "wbc96.onnx", size=96)
+    dims = onnx.load(str(tmp_path / "wbc96.onnx")).graph.input[0].type.tensor_type.shape.dim
+    assert [d.dim_value for d in dims[1:]] == [3, 96, 96]
+    back = net_from_onnx(tmp_path / "wbc96.onnx")
+    assert [m.out_channels for m in back.features if isinstance(m, torch.nn.Conv2d)][1::2] == [8, 16, 24, 40]
+    x = torch.rand(3, 3, 96, 96) * 1.5
+    with torch.no_grad():
+        assert (F.softmax(net(x), dim=1) - F.softmax(back(x), dim=1)).abs().max() < 2e-3
+    a, b = nets(2)
+    big = D.WbcNet(widths=(8, 16, 24, 40))
+    r1 = save_run(tmp_path, "a", a)
+    r2 = save_run(tmp_path, "big", big, size=96, widths=[8, 16, 24, 40])
+    assert build([r2])[0].nets[0].head.in_features == 40
+    with pytest.raises(SystemExit, match="crop differently"):
+        build([r1, r2])

@@ -61,6 +61,8 @@ def _constant(name, init, producers):
     if name in init:
         return init[name]
     node = producers[name]
+    if node.op_type == "Identity":  # the exporter shares equal initialisers through Identity
+        return _constant(node.input[0], init, producers)
     if node.op_type == "Cast":
         return _constant(node.input[0], init, producers).astype(np.float32)
     if node.op_type == "Mul":
@@ -79,7 +81,9 @@ def net_from_onnx(path, input_norm="crop"):
     producers = {o: n for n in g.node for o in n.output}
     convs = [n for n in g.node if n.op_type == "Conv"]
     (gemm,) = [n for n in g.node if n.op_type == "Gemm"]
-    net = D.WbcNet(input_norm=input_norm)
+    # each stage is two convolutions; the stage's width is its convolutions' output channels
+    widths = tuple(int(_constant(n.input[1], init, producers).shape[0]) for n in convs[1::2])
+    net = D.WbcNet(widths=widths, input_norm=input_norm)
     pairs = [(m, net.features[i + 1]) for i, m in enumerate(net.features) if isinstance(m, nn.Conv2d)]
     if len(convs) != len(pairs):
         raise ValueError(f"{path}: {len(convs)} convolutions, WbcNet has {len(pairs)} (another architecture?)")
@@ -106,7 +110,7 @@ def load_member(run_dir, name="smearcount-wbc"):
         net = net_from_onnx(run_dir, "fixed" if fixed else "crop")
         pad = card["crop"].get("pad", D.PAD)
         left = set(card.get("training", {}).get("left_out", []))
-        a = {"colour": "cast", "pad": "edge" if pad == "edge" else "grey",
+        a = {"colour": "cast", "pad": "edge" if pad == "edge" else "grey", "size": int(card["crop"]["size"]),
              "split_seed": card.get("training", {}).get("split_seed", 42),
              "no_cbc": "cbc" in left, "no_pbc": "pbc" in left}
         return net, a, card
@@ -114,7 +118,8 @@ def load_member(run_dir, name="smearcount-wbc"):
     a = ckpt["args"]
     if ckpt["epoch"] + 1 != a["epochs"]:
         raise SystemExit(f"{run_dir}: the run stopped at epoch {ckpt['epoch'] + 1} of {a['epochs']} (resume it first)")
-    net = D.WbcNet(input_norm=a["input_norm"], norm=a["norm"], mixstyle=a["mixstyle"])
+    net = D.WbcNet(widths=tuple(a.get("widths", D.WIDTHS)), input_norm=a["input_norm"], norm=a["norm"],
+                   mixstyle=a["mixstyle"])
     net.load_state_dict(ckpt["model"])
     net.eval()
     card = json.loads((run_dir / f"{name}.json").read_text())
@@ -125,8 +130,10 @@ def build(run_dirs):
     members = [load_member(r) for r in run_dirs]
     pads = {json.dumps(D.pad_for(a["colour"], a.get("pad"))) for _, a, _ in members}
     splits = {a["split_seed"] if "split_seed" in a else a["seed"] for _, a, _ in members}
-    if len(pads) != 1:
-        raise SystemExit(f"the members crop differently (pads {sorted(pads)}): one graph has one crop rule")
+    sizes = {a.get("size", D.SIZE) for _, a, _ in members}
+    if len(pads) != 1 or len(sizes) != 1:
+        raise SystemExit(f"the members crop differently (pads {sorted(pads)}, sizes {sorted(sizes)}): "
+                         "one graph has one crop rule")
     if len(splits) != 1:
         raise SystemExit(f"the members were split differently (seeds {sorted(splits)}): their test cells differ")
     if any(a["no_cbc"] or a["no_pbc"] for _, a, _ in members):
@@ -134,19 +141,19 @@ def build(run_dirs):
     return WbcEnsemble([n for n, _, _ in members]), members, splits.pop()
 
 
-def evaluate(model, split_seed, colour, data, pad=None, log=print):
-    return D.card_sets(model, D.split(D.load_items(data, log), split_seed), colour, pad, log)
+def evaluate(model, split_seed, colour, data, pad=None, log=print, size=D.SIZE):
+    return D.card_sets(model, D.split(D.load_items(data, log), split_seed), colour, pad, log, size=size)
 
 
 def main(args):
     torch.set_num_threads(args.threads)
     model, members, split_seed = build(args.runs)
-    colour, pad = members[0][1]["colour"], members[0][1].get("pad")
-    res = evaluate(model, split_seed, colour, args.data, pad)
+    colour, pad, size = members[0][1]["colour"], members[0][1].get("pad"), members[0][1].get("size", D.SIZE)
+    res = evaluate(model, split_seed, colour, args.data, pad, size=size)
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     onnx_path = out / f"{args.name}.onnx"
-    D.export(model, onnx_path)
+    D.export(model, onnx_path, size)
     card = dict(members[0][2])
     card.update({"name": args.name, **file_facts(onnx_path),
                  "task": "WBC type of one detected white cell",
