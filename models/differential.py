@@ -263,7 +263,10 @@ def unseen_camera(x, k):
         return (x * torch.tensor([1.15, 0.8, 1.1])[:, None, None]).clamp(1e-4, 1) ** 1.5
     if cam == 1:
         x = (x * torch.tensor([1.1, 0.72, 0.38])[:, None, None]).clamp(0, 1)
-        return TF.gaussian_blur(x, [15, 15], [2.4, 2.4])
+        # a defocus is a blur relative to the cell: 2.4 px at the 64-px crop, scaled with the crop's side
+        s = 2.4 * x.shape[-1] / SIZE
+        k = 2 * math.ceil(2.9 * s) + 1  # 15 at 64 px, as the set was first made
+        return TF.gaussian_blur(x, [k, k], [s, s])
     x = (x * torch.tensor([0.75, 1.05, 1.0])[:, None, None]).clamp(0, 1)
     x = F.interpolate(F.interpolate(x[None], scale_factor=1 / 3.5, mode="bilinear", antialias=True),
                       size=tuple(x.shape[-2:]), mode="bilinear")[0].clamp(0, 1)
@@ -301,7 +304,8 @@ class Crops(torch.utils.data.Dataset):
                 q = random.randint(30, 85)
                 x = decode_jpeg(encode_jpeg((x.clamp(0, 1) * 255).round().to(torch.uint8), quality=q)).float() / 255
             if random.random() < 0.4:  # defocus, up to the Motic's soft focus
-                s = random.uniform(0.3, 1.2 if self.colour != "wide" else 2.0)
+                # sigma in 64-px crop pixels, scaled with the crop's side (a blur relative to the cell)
+                s = random.uniform(0.3, 1.2 if self.colour != "wide" else 2.0) * self.size / SIZE
                 k = 2 * math.ceil(2.5 * s) + 1
                 x = TF.gaussian_blur(x, [k, k], [s, s])
             if random.random() < 0.3:  # resolution loss (a lower-magnification camera)
