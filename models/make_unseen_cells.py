@@ -5,6 +5,10 @@ reads badly):
 
     /usr/bin/python3 -m models.make_unseen_cells [--out models/runs/unseen-cells]
     npm run eval -- models/runs/unseen-cells [--adapt 1,3,5,10]
+
+`--camera 0|1|2` puts every cell through one of the three cameras: one microscope, as a lab adapts to
+its own (the default cycles the three, a mixture no single lab has). `--split pbc-val` builds it from the
+PBC validation cells instead of the test cells, for choices.
 """
 import argparse
 import json
@@ -19,11 +23,11 @@ from .differential import unseen_camera
 HERE = Path(__file__).resolve().parent
 
 
-def build(root, out, split=HERE / "wbc-split" / "pbc-test.json"):
+def build(root, out, split=HERE / "wbc-split" / "pbc-test.json", camera=None):
     cells = json.loads(Path(split).read_text())["cells"]
     for k, c in enumerate(cells):
         x = read_image(str(Path(root) / c["image"]), ImageReadMode.RGB).float() / 255
-        y = unseen_camera(x, k).clamp(0, 1)
+        y = unseen_camera(x, k if camera is None else camera).clamp(0, 1)
         d = Path(out) / c["type"]
         d.mkdir(parents=True, exist_ok=True)
         write_png((y * 255).round().to(torch.uint8), str(d / (Path(c["image"]).stem + ".png")))
@@ -33,7 +37,11 @@ def build(root, out, split=HERE / "wbc-split" / "pbc-test.json"):
 if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data", default=str(default_data_root()))
-    p.add_argument("--out", default=str(HERE / "runs" / "unseen-cells"))
+    p.add_argument("--out", default=None, help="default models/runs/unseen-cells[-val][-camN]")
+    p.add_argument("--split", choices=["pbc-test", "pbc-val"], default="pbc-test")
+    p.add_argument("--camera", type=int, choices=[0, 1, 2], default=None, help="one camera for every cell")
     a = p.parse_args()
     torch.set_num_threads(1)
-    print(a.out, build(a.data, a.out))
+    out = a.out or str(HERE / "runs" / ("unseen-cells" + ("-val" if a.split == "pbc-val" else "")
+                                        + ("" if a.camera is None else f"-cam{a.camera}")))
+    print(out, build(a.data, out, HERE / "wbc-split" / f"{a.split}.json", a.camera))

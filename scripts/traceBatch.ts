@@ -172,6 +172,19 @@ function printTop(title: string, r: (typeof rows)[number]) {
 }
 const main = rows.find((r) => r.key === mainKey);
 if (main) printTop('main thread', main);
+const quality = rows.filter((r) => r.name.includes('quality')).sort((a, b) => b.busyMs - a.busyMs)[0];
+if (quality) printTop('quality worker', quality);
+// the main thread's native work by trace event (paint, layout, image decode...): self time of the
+// renderer's complete events within the window, by name
+{
+  const byName = new Map<string, number>();
+  for (const e of events) {
+    if (`${e.pid}:${e.tid}` !== mainKey || e.ph !== 'X' || e.ts < from || e.ts > to || !e.dur) continue;
+    if (e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask') continue;
+    byName.set(e.name, (byName.get(e.name) ?? 0) + e.dur / 1000);
+  }
+  console.log(`\nmain thread: trace events (inclusive, nested ones counted in each)\n${[...byName].sort((a, b) => b[1] - a[1]).slice(0, TOP).map(([k, v]) => `    ${v.toFixed(0).padStart(6)} ms  ${k}`).join('\n')}`);
+}
 if (detector) {
   printTop('detector worker', detector);
   // gaps between the detector's tasks from its first to its last task in the window
@@ -181,6 +194,16 @@ if (detector) {
   const first = t.length ? (t[0][0] - from) / 1000 : 0;
   const last = t.length ? (to - t[t.length - 1][1]) / 1000 : 0;
   console.log(`\ndetector worker: first task ${first.toFixed(0)} ms after the drop, idle after its last task ${last.toFixed(0)} ms; idle between tasks ${total.toFixed(0)} ms in ${gaps.length} gaps > 1 ms (largest: ${[...gaps].sort((a, b) => b.ms - a.ms).slice(0, 10).map((g) => `${g.ms.toFixed(0)} ms at ${g.at.toFixed(0)}`).join(', ')})`);
+  // before the detector's first task and after its last: what each thread did (the batch's fixed costs)
+  const ends: [string, number, number][] = t.length ? [['before its first task', from, t[0][0]], ['after its last task', t[t.length - 1][1], to]] : [];
+  for (const [what, a, b] of ends) {
+    console.log(`\n${what} (${((b - a) / 1000).toFixed(0)} ms): busy ${rows.map((r) => ({ name: r.name, ms: r.tasks.reduce((acc, [x, y]) => acc + Math.max(0, Math.min(b, y) - Math.max(a, x)), 0) / 1000 })).filter((o) => o.ms > 1).map((o) => `${o.name} ${o.ms.toFixed(0)} ms`).join(', ') || 'nothing traced'}`);
+    for (const r of rows) {
+      const tab = profileTable(r.p, a, b);
+      if (tab.total < 5) continue;
+      console.log(`  ${r.name}, top inclusive: ${[...tab.incl].filter(([k]) => k !== '(root)').sort((x, y) => y[1] - x[1]).slice(0, 8).map(([k, v]) => `${k.replace(/ \S+\.js$/, '')} ${v.toFixed(0)}`).join(', ')}`);
+    }
+  }
   // what the other threads did while the detector waited (the gaps over 20 ms)
   for (const g of [...gaps].sort((x, y) => y.ms - x.ms).filter((x) => x.ms > 20).slice(0, 6)) {
     const a = from + g.at * 1000;

@@ -6,7 +6,7 @@
  */
 import { opticsArtefacts } from '../core/quality/optics';
 import type { Detection } from '../core/detection/detection';
-import { filtered } from '../store/selectors';
+import { batchSettled, filtered } from '../store/selectors';
 import type { AppState } from '../store/store';
 import { deferRender } from './renderBatch';
 
@@ -14,7 +14,8 @@ type Store = { getState(): AppState; setState(p: Partial<AppState>): void; subsc
 
 const same = (a: readonly string[] | undefined, b: readonly string[]) => (a?.length ?? 0) === b.length && b.every((x, i) => a![i] === x);
 
-/** Recomputes at most once per `delayMs` while a batch runs (each finished image would otherwise re-run it). */
+/** Recomputes at most once per `delayMs` while a batch runs (each finished image would otherwise re-run it),
+ * and at once when the batch settles. */
 export function watchOptics(store: Store, delayMs = 250): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let lastRaw = new Map<string, Detection[] | undefined>();
@@ -50,6 +51,12 @@ export function watchOptics(store: Store, delayMs = 250): () => void {
 
   const unsubscribe = store.subscribe((s, p) => {
     if (s.images === p.images && s.order === p.order && s.postprocess === p.postprocess) return;
+    // the batch's last image has just been counted: its final rule now, not up to delayMs later (the
+    // save that "Ready" waits for then holds it)
+    if (batchSettled(s) && !batchSettled(p) && changed(s)) {
+      if (timer !== undefined) clearTimeout(timer);
+      return run();
+    }
     if (timer === undefined && changed(s)) timer = setTimeout(run, delayMs);
   });
   return () => {

@@ -125,6 +125,26 @@ describe('Persistence', () => {
     const b = setup('t2');
     expect(await b.p.restore()).toBeGreaterThan(0);
   });
+  it('while a batch runs writes wait for the bounded delay; its last count is written at once', async () => {
+    const a = setup('t-settle');
+    a.p.start();
+    a.store.getState().addImage({ id: 'q', name: 'q.jpg', bytes: 1 }); // still queued: the batch runs
+    a.files.set('q', new Blob(['q']));
+    addDone(a.store, a.files, 'x');
+    await sleep(MAX_DELAY_MS / 4);
+    expect(a.store.getState().save.pending).toBe(true); // gathered for the bounded write, not written yet
+    await sleep(MAX_DELAY_MS);
+    expect(a.store.getState().save.pending).toBe(false);
+    // the last image is counted: "Ready" should not wait for a timer
+    a.store.getState().updateImage('q', { status: 'done', width: 640, height: 480, raw: [] });
+    expect(a.store.getState().save.pending).toBe(true);
+    const t0 = Date.now();
+    while (a.store.getState().save.pending && Date.now() - t0 < MAX_DELAY_MS + 1000) await sleep(2);
+    expect(Date.now() - t0).toBeLessThan(MAX_DELAY_MS / 2);
+    const b = setup('t-settle');
+    expect(await b.p.restore()).toBe(2);
+    expect(b.store.getState().images.q.status).toBe('done');
+  });
   it('counts an entry saved only after its transaction completed, and reports a failed write', async () => {
     const store = createAppStore(defaults);
     const files = createImageFiles();

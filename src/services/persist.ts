@@ -23,6 +23,7 @@ import type { ImageEntry } from '../store/types';
 import type { ImageFiles } from './files';
 import { deferRender } from './renderBatch';
 import { AppError } from '../core/errors';
+import { batchSettled } from '../store/selectors';
 
 const DB = 'smearcount';
 const VERSION = 1;
@@ -167,6 +168,8 @@ export class Persistence {
   /** Starts writing changes as they happen, and on page hide/unload. */
   start() {
     this.unsubscribe = this.store.subscribe((s, p) => {
+      // The batch has just settled: nothing is left to gather into the write, and "Ready" waits for it.
+      if (s.images !== p.images && batchSettled(s) && !batchSettled(p) && this.isDirty()) return this.flushSoon();
       if (s.images === p.images && s.order === p.order && s.currentId === p.currentId && s.postprocess === p.postprocess && sameList(batchNotices(p), batchNotices(s))) return;
       this.schedule();
     });
@@ -217,6 +220,17 @@ export class Persistence {
       this.timer = undefined;
       void this.flush();
     }, MAX_DELAY_MS);
+  }
+
+  /** The write, after the current task (whatever else settles in it, the batch rule for specks on the
+   * optics included, goes into the same write) instead of up to MAX_DELAY_MS later. */
+  private flushSoon() {
+    if (!this.store.getState().save.pending) this.store.getState().setSave({ pending: true });
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, 0);
   }
 
   /** Writes everything not yet committed; resolves once it is (or once the failure is reported). */

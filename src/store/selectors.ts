@@ -131,6 +131,16 @@ export function selectProgress(s: AppState, now = performance.now()): Progress {
 
 export type AppStatus = 'loading' | 'busy' | 'ready' | 'error';
 
+/** No file being taken in and no image waiting or being counted: the batch has settled. */
+export function batchSettled(s: Pick<AppState, 'intake' | 'order' | 'images'>): boolean {
+  if (s.intake > 0) return false;
+  for (const id of s.order) {
+    const st = s.images[id].status;
+    if (st === 'queued' || st === 'running') return false;
+  }
+  return true;
+}
+
 export function selectAppStatus(s: AppState): AppStatus {
   if (s.model.status === 'error') return 'error';
   if (s.model.status !== 'ready') return 'loading';

@@ -117,6 +117,7 @@ function toInput(bitmap: ImageBitmap): Float32Array {
     if (!ctx) throw new AppError('inference', 'no 2D canvas in this worker');
     scratch = { width, height, ctx, chw: new Float32Array(3 * width * height) };
   }
+  scratch.ctx.clearRect(0, 0, width, height); // a transparent image must not show the last one through
   scratch.ctx.drawImage(bitmap, 0, 0);
   const data = scratch.ctx.getImageData(0, 0, width, height).data;
   const chw = rgbaToCHW(data, width, height, scratch.chw);

@@ -13,11 +13,22 @@ import { readSize, toSmall, type SmallImage } from '../core/quality/pixels';
 /** Reads a bitmap's RGBA at a (smaller or equal) size. */
 export type ReadPixels = (bmp: ImageBitmap, size: { width: number; height: number }) => Promise<Uint8ClampedArray>;
 
+/** One canvas, kept while the read size stays the same (it does for a batch of one camera's images): a
+ * new canvas per image cost more than the read itself (trace:batch, issue 24). getImageData copies, so
+ * reuse shares nothing between reads. */
+let canvas: { width: number; height: number; ctx: OffscreenCanvasRenderingContext2D } | undefined;
+
 export const readBitmapPixels: ReadPixels = async (bmp, size) => {
-  const canvas = new OffscreenCanvas(size.width, size.height);
-  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-  ctx.imageSmoothingQuality = 'high';
-  ctx.drawImage(bmp, 0, 0, size.width, size.height);
+  if (!canvas || canvas.width !== size.width || canvas.height !== size.height) {
+    const ctx = new OffscreenCanvas(size.width, size.height).getContext('2d', { willReadFrequently: true });
+    if (!ctx) throw new Error('no 2D canvas to read the image with');
+    ctx.imageSmoothingQuality = 'high';
+    canvas = { ...size, ctx };
+  }
+  const { ctx } = canvas;
+  ctx.clearRect(0, 0, size.width, size.height); // a transparent image must not show the last one through
+  if (bmp.width === size.width && bmp.height === size.height) ctx.drawImage(bmp, 0, 0);
+  else ctx.drawImage(bmp, 0, 0, size.width, size.height);
   return ctx.getImageData(0, 0, size.width, size.height).data;
 };
 

@@ -41,13 +41,27 @@ export function shrinkArea(src: Rgba, outW: number, outH: number): Uint8ClampedA
   if (outW > w || outH > h) throw new RangeError('shrinkArea only shrinks');
   const fx = w / outW;
   const fy = h / outH;
-  // Per output column: the input columns it covers and the fraction of each.
-  const colSpans: { x0: number; x1: number; w0: number; w1: number }[] = [];
+  // Per output column: the input columns it covers and the part of each it covers, computed once
+  // (the same arithmetic per pixel as before, so the same bytes: the calibrations rest on them).
+  const colFrom = new Int32Array(outW + 1);
+  const taps: number[] = [];
+  const tapW: number[] = [];
   for (let x = 0; x < outW; x++) {
+    colFrom[x] = taps.length;
     const a = x * fx;
     const b = (x + 1) * fx;
-    colSpans.push({ x0: Math.floor(a), x1: Math.min(w - 1, Math.ceil(b) - 1), w0: Math.floor(a) + 1 - a, w1: b - (Math.ceil(b) - 1) });
+    const x0 = Math.floor(a);
+    const x1 = Math.min(w - 1, Math.ceil(b) - 1);
+    for (let sx = x0; sx <= x1; sx++) {
+      const wx = Math.min(sx + 1, b) - Math.max(sx, a);
+      if (wx <= 0) continue;
+      taps.push(sx * 4);
+      tapW.push(wx);
+    }
   }
+  colFrom[outW] = taps.length;
+  const tapAt = Int32Array.from(taps);
+  const tapWeight = Float64Array.from(tapW);
   const out = new Uint8ClampedArray(outW * outH * 4);
   const acc = new Float64Array(outW * 4);
   for (let y = 0; y < outH; y++) {
@@ -60,17 +74,23 @@ export function shrinkArea(src: Rgba, outW: number, outH: number): Uint8ClampedA
       const wy = Math.min(sy + 1, b) - Math.max(sy, a);
       if (wy <= 0) continue;
       const row = sy * w * 4;
-      for (let x = 0; x < outW; x++) {
-        const { x0, x1 } = colSpans[x];
-        for (let sx = x0; sx <= x1; sx++) {
-          const wx = (Math.min(sx + 1, (x + 1) * fx) - Math.max(sx, x * fx)) * wy;
-          if (wx <= 0) continue;
-          const i = row + sx * 4;
-          acc[x * 4] += data[i] * wx;
-          acc[x * 4 + 1] += data[i + 1] * wx;
-          acc[x * 4 + 2] += data[i + 2] * wx;
-          acc[x * 4 + 3] += data[i + 3] * wx;
+      for (let x = 0, o = 0; x < outW; x++, o += 4) {
+        let r = acc[o];
+        let g = acc[o + 1];
+        let bl = acc[o + 2];
+        let al = acc[o + 3];
+        for (let t = colFrom[x], end = colFrom[x + 1]; t < end; t++) {
+          const wx = tapWeight[t] * wy;
+          const i = row + tapAt[t];
+          r += data[i] * wx;
+          g += data[i + 1] * wx;
+          bl += data[i + 2] * wx;
+          al += data[i + 3] * wx;
         }
+        acc[o] = r;
+        acc[o + 1] = g;
+        acc[o + 2] = bl;
+        acc[o + 3] = al;
       }
     }
     const norm = 1 / (fx * fy);
