@@ -15,8 +15,12 @@ import type { ImageFiles } from './files';
 type Store = { getState(): AppState };
 export type Classify = Pick<DetectorClient, 'classify'>;
 
-/** Raw WBC candidates classified right after detection (more are classified on demand). */
+/** Raw WBC candidates classified right after detection (more are classified on demand): those a WBC
+ * threshold lowered to TYPE_AHEAD of today's would show, at most CLASSIFY_MAX. Typing a candidate costs
+ * as much as typing a cell; on CBC images 40% of those above 0.05 (the old bar) were never shown, and the
+ * typing shares the detector's thread (issue 24). */
 const CLASSIFY_MIN_SCORE = 0.05;
+export const TYPE_AHEAD = 0.5;
 const CLASSIFY_MAX = 16;
 
 export class WbcTyper {
@@ -62,8 +66,9 @@ export class WbcTyper {
   /** The types of a freshly detected image: its strongest raw WBC candidates, or nothing when typing is off. */
   async afterDetection(client: Classify, bmp: ImageBitmap, raw: readonly Detection[]): Promise<{ wbc?: Record<string, number[]>; classifyMs?: number; emb?: Record<string, number[]> }> {
     if (!this.enabled()) return {};
+    const bar = Math.max(CLASSIFY_MIN_SCORE, TYPE_AHEAD * this.store.getState().postprocess.scoreThresholds.WBC);
     const cands = raw
-      .filter((d) => d.cls === 'WBC' && d.score >= CLASSIFY_MIN_SCORE)
+      .filter((d) => d.cls === 'WBC' && d.score >= bar)
       .sort((a, b) => b.score - a.score)
       .slice(0, CLASSIFY_MAX);
     if (!cands.length) return { wbc: {}, classifyMs: 0 };
