@@ -64,6 +64,22 @@ describe('on-device adaptation', () => {
     expect(adaptedProbs(unseen, wrong[0], undefined)).toBe(wrong[0]);
   });
 
+  it('a microscope the model reads confidently wrong: the blend may give the verified types to the head alone', () => {
+    const train = clusters(5, 7, 32, 11, 2);
+    const test = clusters(30, 7, 32, 11, 2);
+    // the model calls every cell type 0 with p = 0.98, as the classifier did on a warm, soft microscope
+    const model = Array.from({ length: 7 }, (_, c) => (c === 0 ? 0.98 : 0.02 / 6));
+    const h = fitHead(train.emb, train.labels, 7, {}, train.emb.map(() => model))!;
+    expect(h.weight).toBeGreaterThan(1);
+    expect(h.weights.every((w) => w === 1)).toBe(true);
+    const right = (head: typeof h) => test.emb.filter((e, i) => argmax(adaptedProbs(head, model, e)) === test.labels[i]).length;
+    const headAlone = test.emb.filter((e, i) => argmax(headProbs(h, e)) === test.labels[i]).length;
+    expect(right(h)).toBe(headAlone);
+    // the weights of the first version (λ at most 1: 5/7 at five cells) leave the model's confident error in place more often
+    const capped = fitHead(train.emb, train.labels, 7, { lambdas: [0.25, 0.5, 0.75, 1] }, train.emb.map(() => model))!;
+    expect(right(capped)).toBeLessThan(headAlone);
+  });
+
   it('verifying cells of only two types never removes another type: an unverified type keeps the model probability', () => {
     const { emb, labels } = clusters(6, 7, 32, 5);
     const two = labels.map((l, i) => [l, i] as const).filter(([l]) => l < 2);
