@@ -28,7 +28,8 @@ export function ProfilePanel() {
       </Section>
     ) : null;
   }
-  const w = a.head?.weight ?? 0;
+  // the largest of the verified types' weights (each at most 1: there the adapted head alone types it)
+  const w = a.head && a.head.weight > 0 ? Math.max(0, ...a.head.weights) : 0;
   return (
     <Section title="Microscope profile" className="profile" testId="profile-panel">
       <label>
@@ -37,7 +38,7 @@ export function ProfilePanel() {
       </label>
       <p data-testid="profile-status" role="status">
         {a.cells ? `Adapted to this microscope from ${a.cells} verified cell${a.cells === 1 ? '' : 's'}` : 'Not adapted yet: verified cells in the gallery teach it this microscope.'}
-        {a.cells ? (w > 0 ? ` (blend weight ${w.toFixed(2)}).` : ' (the model already types them right: its own output is kept).') : ''}
+        {a.cells ? (w > 0 ? ` (blend weight ${w.toFixed(2)}${w >= 1 ? ': the verified types are read by what it learnt here' : ''}).` : ' (the model already types them right: its own output is kept).') : ''}
       </p>
       <p className="muted" data-testid="profile-settings">
         Scale override: {fixedScale === null ? 'none (estimated per image)' : `${fixedScale}`} · count rule: {countRule}
