@@ -58,3 +58,39 @@ test('every WBC gets a type, the differential sums to 100%, and a corrected type
   const undone = (await page.evaluate(() => window.__smearcount.current()))!;
   expect(undone.detections.find((d) => d.id === wbc.id)?.wbc?.origin).toBe('model');
 });
+
+test('WBCs typed in the typing worker get the same types as in the detector worker', async ({ page, browser }) => {
+  const files = testingImages(4);
+  const typesOf = async (app: AppPage) => {
+    const out: Record<string, { type: string; p: number }> = {};
+    for (let i = 0; i < files.length; i++) {
+      await app.selectImage(i);
+      const cur = (await app.page.evaluate(() => window.__smearcount.current()))!;
+      for (const d of cur.detections.filter((x) => x.cls === 'WBC')) out[`${cur.name} ${d.id}`] = { type: d.wbc!.type, p: d.wbc!.p };
+    }
+    return out;
+  };
+  const app = new AppPage(page);
+  await app.open('?backend=wasm&threads=1');
+  // started in idle time once the detector is ready
+  await expect.poll(() => page.evaluate(() => window.__smearcount.typist()), { timeout: 60_000 }).toBe('ready');
+  await app.drop(files);
+  await app.waitReady(600_000);
+  expect(await page.evaluate(() => window.__smearcount.typist())).toBe('ready');
+  const typed = await typesOf(app);
+  expect(Object.keys(typed).length).toBeGreaterThan(0);
+
+  const ctx = await browser.newContext();
+  const other = new AppPage(await ctx.newPage());
+  await other.open('?backend=wasm&threads=1&typist=off');
+  await other.drop(files);
+  await other.waitReady(600_000);
+  expect(await other.page.evaluate(() => window.__smearcount.typist())).toBe('off');
+  const ref = await typesOf(other);
+  await ctx.close();
+  expect(Object.keys(typed).sort()).toEqual(Object.keys(ref).sort());
+  for (const k of Object.keys(ref)) {
+    expect(typed[k].type, k).toBe(ref[k].type);
+    expect(Math.abs(typed[k].p - ref[k].p), k).toBeLessThan(1e-4);
+  }
+});

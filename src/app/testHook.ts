@@ -25,9 +25,11 @@ export interface TestHookDeps {
   camera: { pending: number };
   /** The first visit's warm-up of the compiled runtime (services/runtimeCache.ts). */
   runtimeCache?: () => string;
+  /** The typing worker (services/typist.ts). */
+  typist?: () => string;
 }
 
-export function createTestHook({ store: useAppStore, view: useView, persistence, samplePersistence, profile, classifier, live, camera, runtimeCache }: TestHookDeps) {
+export function createTestHook({ store: useAppStore, view: useView, persistence, samplePersistence, profile, classifier, live, camera, runtimeCache, typist }: TestHookDeps) {
   const hook = {
     current() {
       const s = useAppStore.getState();
@@ -134,6 +136,8 @@ export function createTestHook({ store: useAppStore, view: useView, persistence,
     /** 'done' once the first visit has left its compiled runtime for the next one ('skipped' on a visit
      * that loaded it from the service worker; services/runtimeCache.ts). */
     runtimeCache: () => runtimeCache?.() ?? 'skipped',
+    /** The typing worker: 'ready' once WBCs are typed there rather than in the detector worker. */
+    typist: () => typist?.() ?? 'off',
     /** Resolves once everything so far is written to IndexedDB. */
     flush: () => Promise.all([persistence.flush(), samplePersistence.flush()]).then(() => undefined),
   };

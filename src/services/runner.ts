@@ -14,6 +14,7 @@ import type { AppState } from '../store/store';
 import { browserDecoder, type Decoder } from './decoder';
 import type { ImageFiles } from './files';
 import { Intake } from './intake';
+import type { Typist } from './typist';
 import { WbcTyper } from './wbcTyping';
 import { onPageJob } from './qualityWorker';
 import { deferRender } from './renderBatch';
@@ -42,9 +43,10 @@ export class BatchRunner {
     private decoder: Decoder = browserDecoder,
     classifier: ClassifierCard | null = null,
     private onDecoded?: (id: string, bmp: ImageBitmap) => void,
+    typist?: Pick<Typist, 'client' | 'failed'>,
   ) {
     this.intakeFiles = new Intake(store, files);
-    this.typer = new WbcTyper(store, client, files, decoder, classifier);
+    this.typer = new WbcTyper(store, client, files, decoder, classifier, typist);
   }
 
   /** Types WBCs shown without a type (drawn, relabelled, revealed by a threshold). */

@@ -11,6 +11,7 @@ import { parseClassifierCard, type ClassifierCard } from '../core/differential/c
 import { parseModelCard, type ModelCard } from '../core/detection/card';
 import { createAppStore, type AppStore } from '../store/store';
 import { createViewStore, type ViewStore } from '../store/viewStore';
+import { createTypist, type TypistState } from './typist';
 import { DetectorClient } from '../worker/client';
 import type { BackendChoice } from '../worker/protocol';
 import { AppError, errorMessage } from '../core/errors';
@@ -54,6 +55,8 @@ export interface Services {
   loadDetector(): Promise<DetectorClient>;
   /** The first visit's warm-up of the compiled runtime for the next visit (runtimeCache.ts). */
   runtimeCache(): WarmState;
+  /** The typing worker's state (typist.ts). */
+  typist(): TypistState;
   /** The engine choice persists; switching restarts the page (the batch is restored from IndexedDB). */
   chooseBackend(b: BackendChoice): void;
   /** Restores a stored batch, then keeps the store saved and finishes any images left queued. */
@@ -163,7 +166,26 @@ export function createServices(opts: ServiceOptions): Services {
     return client;
   }
 
-  const runner = new BatchRunner(store, loadDetector, card, files, undefined, classifier, (id, bmp) => thumbnails.fromBitmap(id, bmp));
+  // The typing worker (services/typist.ts): once the detector is ready on one WASM thread, in idle time.
+  const typist = createTypist(() => {
+    const c = new DetectorClient();
+    return c.init({ ...initRequest('wasm'), classifierOnly: true }).then(
+      () => c,
+      (e: unknown) => {
+        c.terminate();
+        throw e;
+      },
+    );
+  });
+  store.subscribe((s, p) => {
+    if (s.model.status !== 'ready' || p.model.status === 'ready' || !classifier || params.get('typist') === 'off') return;
+    if (!s.model.backend?.startsWith('wasm') || (s.model.threads ?? 1) !== 1 || (globalThis.navigator?.hardwareConcurrency ?? 1) < 2) return;
+    const idle = (globalThis as { requestIdleCallback?: (cb: () => void, o?: { timeout: number }) => void }).requestIdleCallback;
+    if (idle) idle(() => typist.start(), { timeout: 1000 });
+    else setTimeout(() => typist.start(), 200);
+  });
+
+  const runner = new BatchRunner(store, loadDetector, card, files, undefined, classifier, (id, bmp) => thumbnails.fromBitmap(id, bmp), typist);
   // WBCs shown without a type (drawn, relabelled, revealed by a threshold) are typed at once.
   store.subscribe((s, p) => {
     if (s.images === p.images && s.postprocess === p.postprocess) return;
@@ -247,6 +269,7 @@ export function createServices(opts: ServiceOptions): Services {
     camera,
     loadDetector,
     runtimeCache: () => warmState,
+    typist: () => typist.state(),
     chooseBackend(b) {
       opts.storage.setItem(BACKEND_KEY, b);
       void persistence.flush().then(() => opts.reload());

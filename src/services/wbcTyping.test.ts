@@ -37,4 +37,33 @@ describe('WbcTyper.afterDetection', () => {
     store.getState().setThreshold('WBC', 0.02);
     expect(Object.keys((await typer.afterDetection(client, {} as ImageBitmap, [...raw, wbc('m5', 0.03)])).wbc ?? {})).not.toContain('m5');
   });
+
+  it('types in the typing worker once it is ready, and in the detector worker if it fails', async () => {
+    const store = createAppStore(defaults);
+    store.getState().setModel({ classifier: true });
+    const size = card.crop.size;
+    const decoder = { crop: async () => new Uint8ClampedArray(4 * size * size).fill(128) } as unknown as Decoder;
+    const calls: string[] = [];
+    const worker = (name: string, fail = false): Classify => ({
+      classify: async (crops, n) => {
+        calls.push(`${name}:${n}:${crops.length}`);
+        if (fail) throw new Error('the worker stopped');
+        return { logits: new Float32Array(n * card.classes.length), classes: card.classes.length, ms: 1 };
+      },
+    });
+    let typing: Classify | null = null;
+    let failed = 0;
+    const typist = { client: () => typing, failed: () => void ((typing = null), failed++) };
+    const typer = new WbcTyper(store, async () => worker('detector'), createImageFiles(), decoder, card, typist);
+    const raw = [wbc('m0', 0.95)];
+    const len = 3 * size * size;
+    await typer.afterDetection(worker('detector'), {} as ImageBitmap, raw);
+    typing = worker('typing');
+    await typer.afterDetection(worker('detector'), {} as ImageBitmap, raw);
+    typing = worker('broken', true);
+    const out = await typer.afterDetection(worker('detector'), {} as ImageBitmap, raw);
+    expect(Object.keys(out.wbc ?? {})).toEqual(['m0']); // the failure cost nothing: the detector typed it
+    expect(calls).toEqual([`detector:1:${len}`, `typing:1:${len}`, `broken:1:${len}`, `detector:1:${len}`]);
+    expect(failed).toBe(1);
+  });
 });

@@ -11,6 +11,7 @@ import type { DetectorClient } from '../worker/client';
 import type { AppState } from '../store/store';
 import type { Decoder } from './decoder';
 import type { ImageFiles } from './files';
+import type { Typist } from './typist';
 
 type Store = { getState(): AppState };
 export type Classify = Pick<DetectorClient, 'classify'>;
@@ -32,7 +33,23 @@ export class WbcTyper {
     private files: ImageFiles,
     private decoder: Decoder,
     private classifier: ClassifierCard | null,
+    /** The typing worker (services/typist.ts): used once ready, instead of the detector worker. */
+    private typist?: Pick<Typist, 'client' | 'failed'>,
   ) {}
+
+  /** Through the typing worker when it is ready; the detector worker (`client`) otherwise, or when the
+   * typing worker fails (then for good). */
+  private async run(client: Classify, crops: Float32Array, n: number, size: number) {
+    const typing = this.typist?.client();
+    if (typing) {
+      try {
+        return await typing.classify(crops.slice(), n, size);
+      } catch {
+        this.typist!.failed();
+      }
+    }
+    return client.classify(crops, n, size);
+  }
 
   enabled() {
     return !!this.classifier && this.store.getState().model.classifier === true;
@@ -50,7 +67,7 @@ export class WbcTyper {
       const rgba = await this.decoder.crop(bmp, cropRect(dets[i].box, rule.factor, minSide), size, rule.pad);
       crops.set(normaliseCrop(rgba, rule), i * 3 * size * size);
     }
-    const out = await client.classify(crops, n, size);
+    const out = await this.run(client, crops, n, size);
     const probs: Record<string, number[]> = {};
     for (let i = 0; i < n; i++) probs[dets[i].id] = softmax(out.logits.subarray(i * out.classes, (i + 1) * out.classes));
     // the embeddings, for on-device adaptation (kept per cell; a few hundred bytes each)

@@ -35,6 +35,26 @@ async function fetchVerified(m: { url: string; sha256: string; bytes: number }, 
   return b;
 }
 
+/** A typing worker (InitRequest.classifierOnly): ORT's WebAssembly on one thread and the classifier alone. */
+async function initTyping(req: InitRequest) {
+  const t0 = performance.now();
+  const c = req.classifier;
+  if (!c) throw new AppError('session-create', 'a typing worker needs the classifier');
+  const runtime = prepareWasmRuntime(req.wasmBase, 1);
+  runtime.catch(() => undefined); // met below
+  const cm = chooseModel(req.optimized?.manifest ?? null, req.optimized?.base ?? '', { url: c.modelUrl, sha256: c.sha256, bytes: c.bytes });
+  let level = cm.graphOptimizationLevel;
+  const bytes = await fetchVerified(cm).catch(() => ((level = 'all'), fetchVerified({ url: c.modelUrl, sha256: c.sha256, bytes: c.bytes })));
+  const fetchMs = performance.now() - t0;
+  const ort = await runtime;
+  const runtimeMs = performance.now() - t0;
+  const t1 = performance.now();
+  embeddingName = c.embedding;
+  classifier = loadClassifier(ort, bytes, level);
+  await classifier;
+  post({ type: 'status', id: req.id, state: 'ready', backend: 'wasm', threads: 1, loadMs: performance.now() - t0, fetchMs, createMs: performance.now() - t1, runtimeMs, optimized: level === 'disabled', classifier: true });
+}
+
 async function init(req: InitRequest) {
   post({ type: 'status', id: req.id, state: 'loading' });
   const t0 = performance.now();
@@ -171,7 +191,12 @@ async function classify(req: ClassifyRequest) {
 
 self.onmessage = (e: MessageEvent<WorkerRequest>) => {
   const req = e.data;
-  if (req.type === 'init') {
+  if (req.type === 'init' && req.classifierOnly) {
+    initTyping(req).catch((err) => {
+      classifier = Promise.resolve(null);
+      fail(req.id, err);
+    });
+  } else if (req.type === 'init') {
     loaded = init(req);
     loaded.catch((err) => {
       loaded = undefined;

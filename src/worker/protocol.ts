@@ -26,6 +26,9 @@ export interface InitRequest {
   optimized?: { manifest: OptimizedManifest; base: string };
   /** The WBC type classifier (optional: without it there is no differential). */
   classifier?: { modelUrl: string; sha256: string; bytes: number; /** its embedding output, when the card names one */ embedding?: string };
+  /** A typing worker: the classifier alone, on one WASM thread (no detector session; `detect` fails). The
+   * page types WBCs there once it is ready, so that typing leaves the detector's thread (issue 24). */
+  classifierOnly?: boolean;
 }
 
 export interface ClassifyRequest {
