@@ -213,5 +213,9 @@ if (detector) {
       .map((r) => ({ name: r.name, ms: r.tasks.reduce((acc, [x, y]) => acc + Math.max(0, Math.min(b, y) - Math.max(a, x)), 0) / 1000 }))
       .filter((o) => o.ms > 2);
     console.log(`  gap of ${g.ms.toFixed(0)} ms at ${g.at.toFixed(0)} ms: busy meanwhile ${others.map((o) => `${o.name} ${o.ms.toFixed(0)} ms`).join(', ') || 'nothing traced'}`);
+    if (main) {
+      const tab = profileTable(main.p, a, b);
+      console.log(`    main thread, top inclusive: ${[...tab.incl].filter(([k]) => k !== '(root)').sort((x, y) => y[1] - x[1]).slice(0, 10).map(([k, v]) => `${k.replace(/ \S+\.js$/, '')} ${v.toFixed(0)}`).join(', ')}`);
+    }
   }
 }
