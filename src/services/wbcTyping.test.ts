@@ -11,12 +11,18 @@ const card = parseClassifierCard(JSON.parse(readFileSync(new URL('../../models/s
 const defaults = { scoreThresholds: { RBC: 0.5, WBC: 0.6, Platelets: 0.5 }, nmsIou: 0.5, crossClassNms: false, countRule: 'all' as const };
 const wbc = (id: string, score: number): Detection => ({ id, cls: 'WBC', score, origin: 'model', box: { x1: 100, y1: 100, x2: 200, y2: 200 } });
 
+/** A store with the classifier on, and a decoder whose crops are mid-grey. */
+function setup() {
+  const store = createAppStore(defaults);
+  store.getState().setModel({ classifier: true });
+  const size = card.crop.size;
+  const decoder = { crop: async () => new Uint8ClampedArray(4 * size * size).fill(128) } as unknown as Decoder;
+  return { store, size, decoder };
+}
+
 describe('WbcTyper.afterDetection', () => {
   it('types the WBC candidates a threshold lowered to TYPE_AHEAD of today’s would show, and no others', async () => {
-    const store = createAppStore(defaults);
-    store.getState().setModel({ classifier: true });
-    const size = card.crop.size;
-    const decoder = { crop: async () => new Uint8ClampedArray(4 * size * size).fill(128) } as unknown as Decoder;
+    const { store, decoder } = setup();
     const typed: number[] = [];
     const client: Classify = {
       classify: async (_crops, n) => {
@@ -39,10 +45,7 @@ describe('WbcTyper.afterDetection', () => {
   });
 
   it('types in the typing worker once it is ready, and in the detector worker if it fails', async () => {
-    const store = createAppStore(defaults);
-    store.getState().setModel({ classifier: true });
-    const size = card.crop.size;
-    const decoder = { crop: async () => new Uint8ClampedArray(4 * size * size).fill(128) } as unknown as Decoder;
+    const { store, size, decoder } = setup();
     const calls: string[] = [];
     const worker = (name: string, fail = false): Classify => ({
       classify: async (crops, n) => {

@@ -144,11 +144,7 @@ export function batchSettled(s: Pick<AppState, 'intake' | 'order' | 'images'>): 
 export function selectAppStatus(s: AppState): AppStatus {
   if (s.model.status === 'error') return 'error';
   if (s.model.status !== 'ready') return 'loading';
-  if (s.intake > 0) return 'busy';
-  for (const id of s.order) {
-    const st = s.images[id].status;
-    if (st === 'queued' || st === 'running') return 'busy';
-  }
+  if (!batchSettled(s)) return 'busy';
   // "Ready" promises that a reload restores what is shown: not before the write has committed.
   if (s.save.pending && !s.save.error) return 'busy';
   return 'ready';
