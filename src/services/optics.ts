@@ -6,7 +6,7 @@
  */
 import { opticsArtefacts } from '../core/quality/optics';
 import type { Detection } from '../core/detection/detection';
-import { batchSettled, filtered } from '../store/selectors';
+import { batchJustSettled, filtered } from '../store/selectors';
 import type { AppState } from '../store/store';
 import { deferRender } from './renderBatch';
 
@@ -53,7 +53,7 @@ export function watchOptics(store: Store, delayMs = 250): () => void {
     if (s.images === p.images && s.order === p.order && s.postprocess === p.postprocess) return;
     // the batch's last image has just been counted: its final rule now, not up to delayMs later (the
     // save that "Ready" waits for then holds it)
-    if (batchSettled(s) && !batchSettled(p) && changed(s)) {
+    if (batchJustSettled(s, p) && changed(s)) {
       if (timer !== undefined) clearTimeout(timer);
       return run();
     }

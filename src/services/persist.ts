@@ -23,7 +23,7 @@ import type { ImageEntry } from '../store/types';
 import type { ImageFiles } from './files';
 import { deferRender } from './renderBatch';
 import { AppError } from '../core/errors';
-import { batchSettled } from '../store/selectors';
+import { batchJustSettled } from '../store/selectors';
 
 const DB = 'smearcount';
 const VERSION = 1;
@@ -169,7 +169,7 @@ export class Persistence {
   start() {
     this.unsubscribe = this.store.subscribe((s, p) => {
       // The batch has just settled: nothing is left to gather into the write, and "Ready" waits for it.
-      if (s.images !== p.images && batchSettled(s) && !batchSettled(p) && this.isDirty()) return this.flushSoon();
+      if (s.images !== p.images && batchJustSettled(s, p) && this.isDirty()) return this.flushSoon();
       if (s.images === p.images && s.order === p.order && s.currentId === p.currentId && s.postprocess === p.postprocess && sameList(batchNotices(p), batchNotices(s))) return;
       this.schedule();
     });

@@ -141,6 +141,9 @@ export function batchSettled(s: Pick<AppState, 'intake' | 'order' | 'images'>): 
   return true;
 }
 
+/** The change from `p` to `s` counted the batch's last image (or took in its last file). */
+export const batchJustSettled = (s: Pick<AppState, 'intake' | 'order' | 'images'>, p: Pick<AppState, 'intake' | 'order' | 'images'>) => batchSettled(s) && !batchSettled(p);
+
 export function selectAppStatus(s: AppState): AppStatus {
   if (s.model.status === 'error') return 'error';
   if (s.model.status !== 'ready') return 'loading';

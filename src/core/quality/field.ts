@@ -31,16 +31,17 @@ export function findCircularField(img: Rgba): Circle | null {
   if (n < 64) return null;
   const pw = Math.max(1, Math.round(w / 10));
   const ph = Math.max(1, Math.round(h / 10));
-  const corners = [[0, 0], [w - pw, 0], [0, h - ph], [w - pw, h - ph]];
-  // The corner test below at the darkest cut any image can have (the 90th percentile is at most 255):
+  // corner patches (a tenth of each side): an ordinary field is bright there
+  const cornersDark = (grey: (p: number) => number, cut: number) =>
+    [[0, 0], [w - pw, 0], [0, h - ph], [w - pw, h - ph]].every(([x0, y0]) => {
+      let dark = 0;
+      for (let y = y0; y < y0 + ph; y++) for (let x = x0; x < x0 + pw; x++) if (grey(y * w + x) < cut) dark++;
+      return dark >= CORNER_DARK * pw * ph;
+    });
+  // The corner test first at the darkest cut any image can have (the 90th percentile is at most 255):
   // a corner too bright even for it fails the real test too, so an ordinary field (most images) is
   // answered from its corners alone, the same answer as the whole test gives, at 4% of the pixels.
-  const cutMax = RING_FRACTION * 255;
-  for (const [x0, y0] of corners) {
-    let dark = 0;
-    for (let y = y0; y < y0 + ph; y++) for (let x = x0; x < x0 + pw; x++) if (Math.fround(greyAt(data, (y * w + x) * 4)) < cutMax) dark++;
-    if (dark < CORNER_DARK * pw * ph) return null;
-  }
+  if (!cornersDark((p) => Math.fround(greyAt(data, p * 4)), RING_FRACTION * 255)) return null;
   const g = new Float32Array(n);
   const hist = new Uint32Array(256);
   for (let p = 0; p < n; p++) {
@@ -59,12 +60,7 @@ export function findCircularField(img: Rgba): Circle | null {
   }
   if (p90 < 40) return null; // too dark to tell disc from ring
   const cut = RING_FRACTION * p90;
-  // corner patches (a tenth of each side): an ordinary field is bright there
-  for (const [x0, y0] of corners) {
-    let dark = 0;
-    for (let y = y0; y < y0 + ph; y++) for (let x = x0; x < x0 + pw; x++) if (g[y * w + x] < cut) dark++;
-    if (dark < CORNER_DARK * pw * ph) return null;
-  }
+  if (!cornersDark((p) => g[p], cut)) return null;
   // Bright pixels with the disc's holes filled row by row: dark cells and nuclei inside the disc are not
   // ring. A row's disc runs from its first to its last bright pixel.
   let area = 0;
