@@ -174,7 +174,7 @@ export function simulateAdapt(e: EmbeddedCells, k: number, opts: { repeats?: num
     const truth = scored.map((i) => e.labels[i]);
     adapted.push(classificationMetrics(truth, scored.map((i) => argmax(adaptedProbs(h, e.probs[i], e.embeddings[i]))), names));
     plain.push(classificationMetrics(truth, scored.map((i) => argmax(e.probs[i])), names));
-    head.push(classificationMetrics(truth, scored.map((i) => argmax(adaptedProbs(h && { ...h, weight: 1, weights: h.perClass.map((c) => (c > 0 ? 1 : 0)) }, e.probs[i], e.embeddings[i]))), names));
+    head.push(classificationMetrics(truth, scored.map((i) => argmax(adaptedProbs(h && { ...h, weight: 1, weights: h.perClass.map((c) => (c > 0 ? 1 : 0)), bias: null }, e.probs[i], e.embeddings[i]))), names));
     scoredN = scored.length;
   }
   return {

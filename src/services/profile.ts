@@ -5,7 +5,7 @@
  * beside the batch, survives "Clear session" (it describes the microscope, not the sample), and is exported
  * and imported as JSON so a lab's workstations share it. Nothing leaves the device.
  */
-import { adaptedProbs, fitHead, type Head } from '../core/adapt/adapt';
+import { adaptedProbs, adapts, fitHead, type Head } from '../core/adapt/adapt';
 import { anonymousCell, cellKey, emptyProfile, MAX_PROFILE_BYTES, MAX_PROFILE_CELLS, parseProfile, profileJson, type ClassifierIdentity, type MicroscopeProfile, type ProfileCell } from '../core/adapt/profile';
 import type { ClassifierCard } from '../core/differential/card';
 import { WBC_TYPES } from '../core/differential/differential';
@@ -167,7 +167,7 @@ export class ProfileService {
       if (last && last.head === head && last.wbc === im.wbc) continue;
       this.adaptedWith.set(id, { head, wbc: im.wbc });
       let adapted: Record<string, number[]> | undefined;
-      if (head && head.weight > 0 && im.emb) {
+      if (adapts(head) && im.emb) {
         adapted = {};
         for (const [det, p] of Object.entries(im.wbc)) {
           const e = im.emb[det];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adaptedProbs, blend, classWeights, fitHead, headProbs, l2normalise, pickVerified, seededRandom } from './adapt';
+import { adaptedProbs, applyBias, blend, classWeights, fitHead, headProbs, l2normalise, pickVerified, seededRandom } from './adapt';
 
 /** Cells of `classes` types around well-separated directions in `dim` dimensions, with noise. */
 function clusters(perType: number, classes: number, dim: number, seed: number, noise = 0.3) {
@@ -69,15 +69,20 @@ describe('on-device adaptation', () => {
     const test = clusters(30, 7, 32, 11, 2);
     // the model calls every cell type 0 with p = 0.98, as the classifier did on a warm, soft microscope
     const model = Array.from({ length: 7 }, (_, c) => (c === 0 ? 0.98 : 0.02 / 6));
-    const h = fitHead(train.emb, train.labels, 7, {}, train.emb.map(() => model))!;
+    // the blend alone (no bias on the model's output): λ > 1, the head alone
+    const h = fitHead(train.emb, train.labels, 7, { bias: false }, train.emb.map(() => model))!;
     expect(h.weight).toBeGreaterThan(1);
     expect(h.weights.every((w) => w === 1)).toBe(true);
     const right = (head: typeof h) => test.emb.filter((e, i) => argmax(adaptedProbs(head, model, e)) === test.labels[i]).length;
     const headAlone = test.emb.filter((e, i) => argmax(headProbs(h, e)) === test.labels[i]).length;
     expect(right(h)).toBe(headAlone);
     // the weights of the first version (λ at most 1: 5/7 at five cells) leave the model's confident error in place more often
-    const capped = fitHead(train.emb, train.labels, 7, { lambdas: [0.25, 0.5, 0.75, 1] }, train.emb.map(() => model))!;
+    const capped = fitHead(train.emb, train.labels, 7, { lambdas: [0.25, 0.5, 0.75, 1], bias: false }, train.emb.map(() => model))!;
     expect(right(capped)).toBeLessThan(headAlone);
+    // with the bias (the default), it takes the lean to type 0 off first and blends: within 2% of the head alone
+    const both = fitHead(train.emb, train.labels, 7, {}, train.emb.map(() => model))!;
+    expect(both.bias![0]).toBeLessThan(0);
+    expect(right(both)).toBeGreaterThanOrEqual(0.98 * headAlone);
   });
 
   it('verifying cells of only two types never removes another type: an unverified type keeps the model probability', () => {
@@ -104,9 +109,53 @@ describe('on-device adaptation', () => {
     const right = labels.map((l) => [0, 1, 2, 3, 4, 5, 6].map((c) => (c === l ? 0.55 : 0.075)));
     const h = fitHead(emb, labels, 7, {}, right)!;
     expect(h.weight).toBe(0);
+    expect(h.bias).toBeNull();
     expect(h.cv).toEqual({ cells: 35, model: 35, adapted: 35 });
     const other = clusters(3, 7, 32, 6, 0.6);
     for (const [i, e] of other.emb.entries()) expect(adaptedProbs(h, right[i], e)).toEqual(right[i]);
+  });
+
+  it('a microscope that makes the model lean to one type: a bias fitted on the verified cells takes the lean off', () => {
+    // embeddings that carry nothing (the head cannot help), and a model that reads each cell's type but
+    // adds a lean to type 3 on every cell, as the classifier leant to eosinophil on a warm microscope
+    const rnd = seededRandom(21);
+    const cell = (l: number) => {
+      const z = [0, 1, 2, 3, 4, 5, 6].map((c) => (c === l ? 2 : 0) + (c === 3 ? 2.5 : 0) + 0.6 * (rnd() - 0.5));
+      const m = Math.max(...z);
+      const e = z.map((v) => Math.exp(v - m));
+      const s = e.reduce((a, b) => a + b);
+      return { p: e.map((v) => v / s), e: Array.from({ length: 16 }, () => rnd()), l };
+    };
+    // five verified cells of types 0-4; types 5 and 6 nobody verified
+    const verified = [0, 1, 2, 3, 4].flatMap((l) => Array.from({ length: 5 }, () => cell(l)));
+    const h = fitHead(verified.map((c) => c.e), verified.map((c) => c.l), 7, {}, verified.map((c) => c.p))!;
+    expect(h.bias).not.toBeNull();
+    expect(h.bias![3]).toBeLessThan(-1);
+    expect(h.bias!.slice(5)).toEqual([0, 0]);
+    const fresh = [0, 1, 2, 3, 4].flatMap((l) => Array.from({ length: 20 }, () => cell(l)));
+    const model = fresh.filter((c) => argmax(c.p) === c.l).length;
+    const adapted = fresh.filter((c) => argmax(adaptedProbs(h, c.p, c.e)) === c.l).length;
+    expect(model).toBeLessThan(30);
+    expect(adapted).toBeGreaterThan(90);
+    for (const c of fresh.slice(0, 10)) {
+      const p = adaptedProbs(h, c.p, c.e);
+      expect(p[5]).toBeCloseTo(c.p[5], 12);
+      expect(p[6]).toBeCloseTo(c.p[6], 12);
+      expect(p.reduce((a, b) => a + b)).toBeCloseTo(1, 12);
+    }
+    // without the option, the same cells: the head cannot help and nothing changes
+    const off = fitHead(verified.map((c) => c.e), verified.map((c) => c.l), 7, { bias: false }, verified.map((c) => c.p))!;
+    expect(off.bias).toBeNull();
+    expect(fresh.filter((c) => argmax(adaptedProbs(off, c.p, c.e)) === c.l).length).toBeLessThan(30);
+  });
+
+  it('the bias moves mass only among the verified types', () => {
+    const p = applyBias([0.4, 0.3, 0.2, 0.1], [-1, 1, 0, 0], [true, true, false, false]);
+    expect(p[2]).toBe(0.2);
+    expect(p[3]).toBe(0.1);
+    expect(p[0] + p[1]).toBeCloseTo(0.7, 12);
+    expect(p[1]).toBeGreaterThan(p[0]);
+    expect(applyBias([0.5, 0.5], [0, 0], [true, true])).toEqual([0.5, 0.5]);
   });
 
   it('each type weighs by its own verified cells; the blend stays a distribution', () => {

@@ -12,11 +12,15 @@
  *   w_c = min(1, λ n_c / (n_c + halfAt))                   (grows with the cells verified of that type;
  *                                                           1: the head alone reads that type)
  *
- * λ (the scale of the head's weights) is chosen from `lambdas` by cross-validation on the verified cells
- * themselves: the head is refitted without each fold and the fold's cells are typed by the blend. λ > 0
- * only where the blend types more of them right than the model alone, by at least 2 cells and 5% of them,
- * so on a microscope the model already reads, adapting changes nothing; λ > 1 (weights reaching 1: the
- * head alone) only where it beats the best λ ≤ 1 by the same margin.
+ * A microscope can also make the model lean to one type on every cell (a warm cast read as eosinophils).
+ * A per-type bias on the model's log-probabilities, fitted on the verified cells (seen types only: the
+ * unseen keep p_model), takes that lean off; the blend may then start from the biased output.
+ *
+ * λ (the scale of the head's weights), and whether the bias is used, are chosen by cross-validation on the
+ * verified cells themselves: head and bias are refitted without each fold and the fold's cells are typed
+ * by each candidate. A candidate other than the model alone only where it types more of them right, by at
+ * least 2 cells and 5% of them, so on a microscope the model already reads, adapting changes nothing;
+ * λ > 1 (weights reaching 1: the head alone) only where it beats the best λ ≤ 1 by the same margin.
  */
 
 export interface AdaptOptions {
@@ -39,13 +43,18 @@ export interface AdaptOptions {
   cvSteps: number;
   /** The share of the verified cells by which the blend must beat the model in cross-validation (at least 2 cells). */
   minGain: number;
+  /** Also try a per-type bias on the model's own output (the microscope's systematic lean), fitted on the
+   * verified cells, alone or under the head. */
+  bias: boolean;
+  /** L2 penalty on that bias. */
+  biasL2: number;
 }
 
 /** λ up to 3: at 1.5 a type with 4 verified cells is read by the head alone, at 3 every verified type is.
  * On a synthetic camera the model reads at 0.32 (a deep warm cast and a defocus, PBC validation cells),
  * λ ≤ 1 left the blend at 0.50 after 5 cells per type where the head alone read 0.67; with these two
  * candidates the blend reads 0.66, and on the sets the model already reads nothing changes (README). */
-export const DEFAULT_ADAPT: AdaptOptions = { steps: 300, lr: 0.05, l2: 1e-3, scale: 10, lambdas: [0.25, 0.5, 0.75, 1, 1.5, 3], halfAt: 2, folds: 4, cvSteps: 150, minGain: 0.05 };
+export const DEFAULT_ADAPT: AdaptOptions = { steps: 300, lr: 0.05, l2: 1e-3, scale: 10, lambdas: [0.25, 0.5, 0.75, 1, 1.5, 3], halfAt: 2, folds: 4, cvSteps: 150, minGain: 0.05, bias: true, biasL2: 0.01 };
 
 export interface Head {
   /** Embedding dimension. */
@@ -70,6 +79,9 @@ export interface Head {
   modelError: number | null;
   /** Cross-validation on the verified cells: how many the model, and the chosen blend, typed right. */
   cv: { cells: number; model: number; adapted: number } | null;
+  /** The per-type bias on the model's log-probabilities (0 for types nobody verified), where cross-validation
+   * chose it; null: the model's output as it is. */
+  bias: number[] | null;
 }
 
 export function l2normalise(v: ArrayLike<number>): Float64Array {
@@ -159,6 +171,47 @@ export function blend(model: readonly number[], head: readonly number[], weights
 }
 
 /**
+ * The model's output with a per-type bias on the verified types: a type nobody verified keeps its
+ * probability, the verified types share the rest in proportion to p(c) e^bias(c).
+ */
+export function applyBias(model: readonly number[], bias: readonly number[], seen: readonly boolean[]): number[] {
+  let unseen = 0;
+  let z = 0;
+  for (let c = 0; c < model.length; c++) {
+    if (seen[c]) z += model[c] * Math.exp(bias[c]);
+    else unseen += model[c];
+  }
+  const rest = 1 - unseen;
+  if (rest <= 1e-12 || z <= 0) return model as number[];
+  return model.map((m, c) => (seen[c] ? (rest * m * Math.exp(bias[c])) / z : m));
+}
+
+/**
+ * The bias of `applyBias` that best types cells `rows` back (cross-entropy within the verified types, an L2
+ * penalty, gradient descent from 0): a microscope that makes the model lean to one type (a warm cast read as
+ * eosinophils) is corrected by the cells the technician verified.
+ */
+function fitBias(priors: readonly (readonly number[])[], labels: readonly number[], rows: readonly number[], seen: readonly boolean[], l2: number, steps = 200, lr = 0.5): number[] {
+  const k = seen.length;
+  const beta = new Float64Array(k);
+  const logp = rows.map((i) => priors[i].map((v) => Math.log(Math.max(v, 1e-12))));
+  const g = new Float64Array(k);
+  const q = new Float64Array(k);
+  for (let step = 0; step < steps; step++) {
+    g.fill(0);
+    rows.forEach((i, r) => {
+      let mx = -Infinity;
+      for (let c = 0; c < k; c++) if (seen[c]) mx = Math.max(mx, (q[c] = logp[r][c] + beta[c]));
+      let sum = 0;
+      for (let c = 0; c < k; c++) if (seen[c]) sum += q[c] = Math.exp(q[c] - mx);
+      for (let c = 0; c < k; c++) if (seen[c]) g[c] += (q[c] / sum - (labels[i] === c ? 1 : 0)) / rows.length;
+    });
+    for (let c = 0; c < k; c++) if (seen[c]) beta[c] -= lr * (g[c] + l2 * beta[c]);
+  }
+  return Array.from(beta);
+}
+
+/**
  * Fits the head on verified cells: `embeddings[i]` (any scale; normalised here) of type `labels[i]`
  * (class index). Deterministic. Returns null without cells.
  */
@@ -206,12 +259,15 @@ export function fitHead(
   let modelError: number | null = null;
   let lambda = Math.max(0, ...o.lambdas);
   let cv: Head['cv'] = null;
+  let bias: number[] | null = null;
   if (priors) {
     if (priors.length !== n) throw new RangeError(`${n} cells but ${priors.length} model outputs`);
     modelError = priors.filter((p, i) => argmax(p) !== labels[i]).length / n;
-    ({ lambda, cv } = chooseLambda(gram, n, labels, classes, priors, o));
+    let useBias: boolean;
+    ({ lambda, useBias, cv } = chooseLambda(gram, n, labels, classes, priors, o));
+    if (useBias) bias = fitBias(priors, labels, all, seen, o.biasL2);
   }
-  return { dim, classes, w, b, seen, n, perClass, modelError, weight: lambda, weights: classWeights(lambda, perClass, o.halfAt), scale: o.scale, cv };
+  return { dim, classes, w, b, seen, n, perClass, modelError, weight: lambda, weights: classWeights(lambda, perClass, o.halfAt), scale: o.scale, cv, bias };
 }
 
 /**
@@ -230,7 +286,9 @@ function chooseLambda(gram: Float64Array, n: number, labels: readonly number[], 
     next.set(l, (k + 1) % folds);
   });
   const lambdas = [0, ...[...o.lambdas].filter((l) => l > 0).sort((x, y) => x - y)];
-  const right = lambdas.map(() => 0);
+  // the candidates in order of preference: each λ on the model's own output, then each λ on its biased output
+  const cands = [false, ...(o.bias ? [true] : [])].flatMap((b) => lambdas.map((l) => ({ l, b })));
+  const right = cands.map(() => 0);
   for (let f = 0; f < folds; f++) {
     const rows = fold.flatMap((k, i) => (k === f ? [] : [i]));
     const held = fold.flatMap((k, i) => (k === f ? [i] : []));
@@ -239,10 +297,14 @@ function chooseLambda(gram: Float64Array, n: number, labels: readonly number[], 
     for (const i of rows) per[labels[i]]++;
     const seen = per.map((c) => c > 0);
     const fit = fitRows(gram, n, rows, labels, classes, o, o.cvSteps);
+    const beta = o.bias ? fitBias(priors, labels, rows, seen, o.biasL2) : null;
     for (const i of held) {
       const h = rowProbs(gram, n, rows, fit, i, classes, o.scale);
-      lambdas.forEach((l, li) => {
-        if (argmax(blend(priors[i], h, classWeights(l, per, o.halfAt), seen)) === labels[i]) right[li]++;
+      const biased = beta && applyBias(priors[i], beta, seen);
+      cands.forEach(({ l, b }, ci) => {
+        const prior = b ? biased! : priors[i];
+        const p = l > 0 ? blend(prior, h, classWeights(l, per, o.halfAt), seen) : prior;
+        if (argmax(p) === labels[i]) right[ci]++;
       });
     }
   }
@@ -250,16 +312,16 @@ function chooseLambda(gram: Float64Array, n: number, labels: readonly number[], 
   // synthetic unseen camera the model read at 0.87, a one-cell rule lost 0.007 at K = 5)
   const margin = Math.max(2, Math.ceil(o.minGain * n));
   let best = 0;
-  for (let li = 1; li < lambdas.length; li++) if (right[li] > right[best] && right[li] - right[0] >= margin) best = li;
-  if (lambdas[best] > 1) {
+  for (let ci = 1; ci < cands.length; ci++) if (right[ci] > right[best] && right[ci] - right[0] >= margin) best = ci;
+  if (cands[best].l > 1) {
     // Beyond 1 (the head alone for the types verified most) only by the same margin over the best blend
     // up to 1: on synthetic cameras the model reads at 0.82-0.85, a smaller edge there cost 0.003 at K = 5
     // and 10 (PBC validation cells), where the camera it reads at 0.32 still gains 0.14 at K = 5.
     let b1 = 0;
-    for (let li = 1; li < lambdas.length; li++) if (lambdas[li] <= 1 && right[li] > right[b1] && right[li] - right[0] >= margin) b1 = li;
+    for (let ci = 1; ci < cands.length; ci++) if (cands[ci].l <= 1 && right[ci] > right[b1] && right[ci] - right[0] >= margin) b1 = ci;
     if (right[best] - right[b1] < margin) best = b1;
   }
-  return { lambda: lambdas[best], cv: { cells: n, model: right[0], adapted: right[best] } };
+  return { lambda: cands[best].l, useBias: cands[best].b, cv: { cells: n, model: right[0], adapted: right[best] } };
 }
 
 const argmax = (p: readonly number[]) => p.reduce((bi, v, i) => (v > p[bi] ? i : bi), 0);
@@ -283,8 +345,14 @@ export function headProbs(h: Head, embedding: ArrayLike<number>): number[] {
 
 /** The blended type probabilities: the model's own where there is no head, or the head has no weight. */
 export function adaptedProbs(h: Head | null, model: readonly number[], embedding: ArrayLike<number> | undefined): number[] {
-  if (!h || !embedding || h.weight <= 0) return model as number[];
-  return blend(model, headProbs(h, embedding), h.weights, h.seen);
+  if (!h || !embedding || !adapts(h)) return model as number[];
+  const prior = h.bias ? applyBias(model, h.bias, h.seen) : model;
+  return h.weight > 0 ? blend(prior, headProbs(h, embedding), h.weights, h.seen) : (prior as number[]);
+}
+
+/** Whether the head changes anything: a blend weight, or a bias on the model's output. */
+export function adapts(h: Head | null): boolean {
+  return !!h && (h.weight > 0 || h.bias !== null);
 }
 
 /** The same head at another λ (the eval's "head alone" is λ = 1). */

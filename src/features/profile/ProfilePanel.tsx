@@ -38,7 +38,7 @@ export function ProfilePanel() {
       </label>
       <p data-testid="profile-status" role="status">
         {a.cells ? `Adapted to this microscope from ${a.cells} verified cell${a.cells === 1 ? '' : 's'}` : 'Not adapted yet: verified cells in the gallery teach it this microscope.'}
-        {a.cells ? (w > 0 ? ` (blend weight ${w.toFixed(2)}${w >= 1 ? ': the verified types are read by what it learnt here' : ''}).` : ' (the model already types them right: its own output is kept).') : ''}
+        {a.cells ? adaptedHow(w, !!a.head?.bias) : ''}
       </p>
       <p className="muted" data-testid="profile-settings">
         Scale override: {fixedScale === null ? 'none (estimated per image)' : `${fixedScale}`} · count rule: {countRule}
@@ -80,4 +80,13 @@ export function ProfilePanel() {
       <p className="hint">The profile stays on this device (with its scale override and count rule); export it to share it with the lab's other workstations.</p>
     </Section>
   );
+}
+
+/** What the adaptation does, after "Adapted to this microscope from N verified cells". */
+function adaptedHow(w: number, bias: boolean): string {
+  const parts = [
+    ...(bias ? ["the model's lean towards some types corrected"] : []),
+    ...(w > 0 ? [`blend weight ${w.toFixed(2)}${w >= 1 ? ': the verified types are read by what it learnt here' : ''}`] : []),
+  ];
+  return parts.length ? ` (${parts.join('; ')}).` : ' (the model already types them right: its own output is kept).';
 }
