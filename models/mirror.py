@@ -99,6 +99,26 @@ def fixed_scale(plan, relative, width, height, cfg=DEFAULT_SCALE):
     return max(cfg["min_scale"], min(cfg["max_scale"], s))
 
 
+def enlarged_scores(scores, labels, relative, cfg=DEFAULT_SCALE):
+    """scale.ts enlargedScores: on a pass that enlarged the image (relative > 1: the cells were smaller than
+    the reference and their pixels were stretched), each class's scores are raised on the logit scale by
+    its shift times log2(relative); the card's `scale.enlarged_logit_shift`, fitted on validation zoom-out."""
+    shift = (cfg or {}).get("enlarged_logit_shift") or {}
+    scores = np.asarray(scores)
+    if not relative > 1 or not any(shift.get(c, 0) for c in CLASSES):
+        return scores
+    k = math.log2(relative)
+    labels = np.asarray(labels)
+    out = scores.astype(np.float64)
+    for i, c in enumerate(CLASSES):
+        b = shift.get(c, 0)
+        m = labels == i + 1
+        if b and m.any():
+            p = np.clip(out[m], 1e-7, 1 - 1e-7)
+            out[m] = 1 / (1 + np.exp(-(np.log(p / (1 - p)) + b * k)))
+    return out
+
+
 def input_scale(width, height, size):
     """inputScale: model px per image px on each axis of a model input of `size` (w, h)."""
     return size[0] / width, size[1] / height
@@ -360,6 +380,15 @@ def build_vectors(seed=17):
         norm.append({"size": size, "percentile": pct, "clip": clip, "input": [float(v) for v in chw.ravel()],
                      "output": [float(v) for v in out.ravel()]})
 
+    enlarged = []
+    for relative, shift in [(2.0, {"RBC": 1.25}), (1.6, {"RBC": 0.75, "Platelets": -0.5}), (1.0, {"RBC": 2.0}),
+                            (0.5, {"RBC": 2.0}), (3.0, {}), (1.2, {"WBC": 0.3})]:
+        dets = _dets(rng, 12, 640, 480, 40) + [{"cls": "RBC", "score": 1.0, "box": [0, 0, 9, 9]},
+                                               {"cls": "RBC", "score": 0.0, "box": [9, 9, 19, 19]}]
+        b, l, sc = _split(dets)
+        enlarged.append({"relative": relative, "shift": shift, "dets": dets,
+                         "scores": [float(v) for v in enlarged_scores(sc, l, relative, {"enlarged_logit_shift": shift})]})
+
     return {
         "about": "Written by `python3 -m models.mirror` from models/mirror.py; checked by models/test_mirror.py "
                  "and src/core/mirror.test.ts. Boxes are [x1, y1, x2, y2].",
@@ -374,6 +403,7 @@ def build_vectors(seed=17):
         "edge_indices": edge,
         "min_wbc_side": min_side,
         "normalise": norm,
+        "enlarged": enlarged,
     }
 
 

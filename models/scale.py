@@ -9,7 +9,7 @@ reference size and detected again.
 import torch
 import torch.nn.functional as F
 
-from .mirror import DEFAULT_SCALE, estimate_ratio, input_scale, plan_scale, second_pass_scale, size_at
+from .mirror import DEFAULT_SCALE, enlarged_scores, estimate_ratio, input_scale, plan_scale, second_pass_scale, size_at
 from .mirror import fixed_scale as fixed_input_scale
 
 __all__ = ["DEFAULT_SCALE", "detect", "resize_to"]
@@ -39,14 +39,20 @@ def detect(model, image, native=(512, 384), cfg=DEFAULT_SCALE, fixed_scale=None,
         return b.numpy(), out["labels"].cpu().numpy(), out["scores"].cpu().numpy()
 
     s0 = plan_scale(w, h, native)
+
+    def run_enlarged(s):
+        # a pass that enlarges the image: its scores calibrated (mirror.enlarged_scores)
+        b, l, sc = run(s)
+        return b, l, enlarged_scores(sc, l, s / s0, cfg)
+
     if fixed_scale:
         s = fixed_input_scale(s0, fixed_scale, w, h, cfg)
-        return (*run(s), {"scale": s, "ratio": None, "passes": 1})
+        return (*run_enlarged(s), {"scale": s, "relative": s / s0, "ratio": None, "passes": 1})
     b, l, sc = run(s0)
     if cfg is None:
-        return b, l, sc, {"scale": s0, "ratio": None, "passes": 1}
+        return b, l, sc, {"scale": s0, "relative": 1.0, "ratio": None, "passes": 1}
     ratio = estimate_ratio(b, l, sc, w, h, s0, cfg)
     s1 = second_pass_scale(s0, ratio, w, h, cfg)
     if s1 is None:
-        return b, l, sc, {"scale": s0, "ratio": ratio, "passes": 1}
-    return (*run(s1), {"scale": s1, "ratio": ratio, "passes": 2})
+        return b, l, sc, {"scale": s0, "relative": 1.0, "ratio": ratio, "passes": 1}
+    return (*run_enlarged(s1), {"scale": s1, "relative": s1 / s0, "ratio": ratio, "passes": 2})

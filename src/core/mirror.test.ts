@@ -10,7 +10,7 @@ import type { CellClass } from './detection/classes';
 import type { Detection } from './detection/detection';
 import { applyCountRule, postprocess, type CountRule } from './detection/postprocess';
 import { planInput } from './detection/preprocess';
-import { estimateRatio, fixedScale, secondPassScale, type ScaleConfig } from './detection/scale';
+import { enlargedScores, estimateRatio, fixedScale, secondPassScale, type ScaleConfig } from './detection/scale';
 import { cropRect, cropWindow, edgeIndices, minWbcSide, normaliseChw } from './differential/crop';
 
 type Box4 = [number, number, number, number];
@@ -37,7 +37,7 @@ const close = (a: number | null, b: number | null) => {
 
 describe('mirrored logic matches models/test-vectors.json', () => {
   it('has vectors of every kind', () => {
-    for (const k of ['plan', 'estimate', 'second_pass', 'fixed_scale', 'postprocess', 'count_rules', 'crop_rect', 'edge_indices', 'min_wbc_side', 'normalise']) expect(v[k].length).toBeGreaterThan(0);
+    for (const k of ['plan', 'estimate', 'second_pass', 'fixed_scale', 'postprocess', 'count_rules', 'crop_rect', 'edge_indices', 'min_wbc_side', 'normalise', 'enlarged']) expect(v[k].length).toBeGreaterThan(0);
   });
   it('plan scale and input size', () => {
     for (const t of v.plan) {
@@ -56,6 +56,13 @@ describe('mirrored logic matches models/test-vectors.json', () => {
     for (const t of v.fixed_scale) {
       close(fixedScale(t.plan, t.relative, t.width, t.height, cfg), t.scale);
       close(fixedScale(t.plan, t.relative, t.width, t.height, null), t.unlimited);
+    }
+  });
+  it('scores of a pass that enlarged the image', () => {
+    for (const t of v.enlarged) {
+      const out = enlargedScores(dets(t.dets), t.relative, { ...cfg, enlargedLogitShift: t.shift });
+      expect(out).toHaveLength(t.scores.length);
+      out.forEach((d, i) => close(d.score, t.scores[i]));
     }
   });
   it('thresholds and NMS keep the same boxes in the same order', () => {

@@ -21,6 +21,10 @@ describe('parseModelCard', () => {
     expect(() => parseModelCard({ ...shipped, classes: [...shipped.classes].reverse() })).toThrow(/class 1 must be RBC/);
     expect(() => parseModelCard(null)).toThrow(ModelCardError);
     expect(() => parseModelCard({ ...shipped, scale: { ...shipped.scale, tolerance: 0.5 } })).toThrow(/scale settings/);
+    // the enlarged pass's calibration: optional, numbers per known class
+    expect(parseModelCard({ ...shipped, scale: { ...shipped.scale, enlarged_logit_shift: { RBC: 1.25, WBC: 0 } } }).scale!.enlargedLogitShift).toEqual({ RBC: 1.25, WBC: 0 });
+    expect(() => parseModelCard({ ...shipped, scale: { ...shipped.scale, enlarged_logit_shift: { Monocyte: 1 } } })).toThrow(/unknown class/);
+    expect(() => parseModelCard({ ...shipped, scale: { ...shipped.scale, enlarged_logit_shift: { RBC: 'a lot' } } })).toThrow(/enlarged_logit_shift/);
     // a card that does not say its native size is refused (there is no safe guess)
     expect(() => parseModelCard({ ...shipped, input: { ...shipped.input, native_size: undefined } })).toThrow(/native_size/);
     // an older card without scale settings still loads: one pass at the plan scale

@@ -108,6 +108,16 @@ function parseScale(s: Record<string, unknown>): ScaleConfig {
     minScale: num(s.min_scale, 'scale.min_scale'),
     maxScale: num(s.max_scale, 'scale.max_scale'),
   };
+  const shift = s.enlarged_logit_shift;
+  if (shift !== undefined && shift !== null) {
+    if (typeof shift !== 'object') throw new ModelCardError('model card: scale.enlarged_logit_shift must map classes to numbers');
+    const out: Partial<Record<CellClass, number>> = {};
+    for (const [c, v] of Object.entries(shift as Record<string, unknown>)) {
+      if (!(CLASS_NAMES as readonly string[]).includes(c)) throw new ModelCardError(`model card: scale.enlarged_logit_shift names an unknown class ${c}`);
+      out[c as CellClass] = num(v, `scale.enlarged_logit_shift.${c}`);
+    }
+    cfg.enlargedLogitShift = out;
+  }
   if (!(cfg.referenceRbcPx > 0 && cfg.tolerance >= 1 && cfg.maxPixels > 0 && cfg.minScale > 0 && cfg.maxScale >= cfg.minScale)) {
     throw new ModelCardError('model card: scale settings out of range');
   }

@@ -89,6 +89,27 @@ describe('detectWithScale', () => {
     expect(calls).toEqual([0.4]);
     expect(r.scale).toMatchObject({ passes: 1, fixed: true, estimated: null, relative: 0.5 });
   });
+  it("a pass that enlarged the image has its scores raised by the card's shift per doubling; others are untouched", async () => {
+    const shifted: ScaleConfig = { ...cfg, enlargedLogitShift: { RBC: 1, Platelets: 0 } };
+    const small = [cell('RBC', 100, 100, 50), cell('RBC', 300, 100, 50), cell('RBC', 450, 300, 50)];
+    const second = [cell('RBC', 10, 10, 80, 0.4), cell('Platelets', 200, 10, 30, 0.4)];
+    const r = await detectWithScale(640, 480, native, shifted, async (_s, size) => (size.width === 512 ? small : second));
+    expect(r.scale.relative).toBeCloseTo(2);
+    // one doubling: logit(0.4) + 1
+    expect(r.raw[0].score).toBeCloseTo(1 / (1 + Math.exp(-(Math.log(0.4 / 0.6) + 1))), 12);
+    expect(r.raw[1].score).toBe(0.4);
+    expect(r.raw[0].box).toEqual(second[0].box);
+    // pass 1 standing (cells at the reference size) and a zoom-in's shrinking pass keep the model's scores
+    const one = await detectWithScale(640, 480, native, shifted, async () => [cell('RBC', 100, 100, 100, 0.4), cell('RBC', 300, 100, 100), cell('RBC', 450, 300, 100)]);
+    expect(one.raw[0].score).toBe(0.4);
+    const big = [cell('RBC', 100, 100, 200), cell('RBC', 300, 100, 200), cell('RBC', 400, 250, 200)];
+    const zin = await detectWithScale(640, 480, native, shifted, async (_s, size) => (size.width === 512 ? big : [cell('RBC', 1, 1, 40, 0.4)]));
+    expect(zin.scale.relative).toBeLessThan(1);
+    expect(zin.raw[0].score).toBe(0.4);
+    // a fixed scale that enlarges is calibrated as well
+    const fixed = await detectWithScale(640, 480, native, shifted, async () => [cell('RBC', 1, 1, 40, 0.4)], 2);
+    expect(fixed.raw[0].score).toBeGreaterThan(0.6);
+  });
   it('without a scale config (an older card) it runs once at the plan scale', async () => {
     const calls: number[] = [];
     await detectWithScale(640, 480, native, null, async (s) => (calls.push(s), [cell('RBC', 1, 1, 10)]));

@@ -6,6 +6,7 @@
  * rescaled so that RBCs have the reference size and detected again (pass 2). The user can instead fix
  * the scale for a batch. models/scale.py mirrors this for tuning; `npm run eval` and the app run this.
  */
+import type { CellClass } from './classes';
 import type { Detection } from './detection';
 import type { Box } from './geometry';
 import { planInput } from './preprocess';
@@ -23,6 +24,9 @@ export interface ScaleConfig {
   maxPixels: number;
   minScale: number;
   maxScale: number;
+  /** On a pass that enlarged the image (cells smaller than the reference, their pixels stretched), each
+   * class's scores are raised by this on the logit scale per doubling (fitted on validation zoom-out). */
+  enlargedLogitShift?: Partial<Record<CellClass, number>>;
 }
 
 /** A box within this many model pixels of an edge is cut by the border (models/dataset.py BORDER_PX). */
@@ -98,6 +102,23 @@ export interface ScaleInfo {
   requested?: number;
 }
 
+/**
+ * Scores of a pass that enlarged the image by `relative` (> 1), calibrated: the stretched pixels of small
+ * cells score lower than the same cells at the reference size, by about the same logit per doubling
+ * (models/mirror.py enlarged_scores mirrors this). Any other pass is returned as it is.
+ */
+export function enlargedScores<T extends Detection>(raw: T[], relative: number, cfg: ScaleConfig | null): T[] {
+  const shift = cfg?.enlargedLogitShift;
+  if (!(relative > 1) || !shift || !Object.values(shift).some((b) => b)) return raw;
+  const k = Math.log2(relative);
+  return raw.map((d) => {
+    const b = shift[d.cls];
+    if (!b) return d;
+    const p = Math.min(1 - 1e-7, Math.max(1e-7, d.score));
+    return { ...d, score: 1 / (1 + Math.exp(-(Math.log(p / (1 - p)) + b * k))) };
+  });
+}
+
 /** Runs the model at a scale and returns its detections in image pixels. */
 export type RunAtScale = (scale: number, size: { width: number; height: number }) => Promise<Detection[]>;
 
@@ -116,7 +137,7 @@ export async function detectWithScale(
   const plan = planInput(width, height, native);
   if (fixedRelative && fixedRelative > 0) {
     const s = fixedScale(plan.scale, fixedRelative, width, height, cfg);
-    const raw = await run(s, sizeAt(width, height, s));
+    const raw = enlargedScores(await run(s, sizeAt(width, height, s)), s / plan.scale, cfg);
     return { raw, scale: { used: s, relative: s / plan.scale, estimated: null, passes: 1, fixed: true, requested: fixedRelative } };
   }
   const raw1 = await run(plan.scale, { width: plan.width, height: plan.height });
@@ -124,6 +145,6 @@ export async function detectWithScale(
   const estimated = estimateRatio(raw1, width, height, plan.scale, cfg);
   const s2 = secondPassScale(plan.scale, estimated, width, height, cfg);
   if (s2 === null) return { raw: raw1, scale: { used: plan.scale, relative: 1, estimated, passes: 1, fixed: false } };
-  const raw2 = await run(s2, sizeAt(width, height, s2));
+  const raw2 = enlargedScores(await run(s2, sizeAt(width, height, s2)), s2 / plan.scale, cfg);
   return { raw: raw2, scale: { used: s2, relative: s2 / plan.scale, estimated, passes: 2, fixed: false } };
 }
