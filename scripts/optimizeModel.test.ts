@@ -28,6 +28,12 @@ describe.skipIf(!existsSync(INT8))('the shipped int8 detector copy', () => {
     expect(int8Copy(DEFAULT_MODEL, sha(DEFAULT_MODEL))).toBe(INT8);
   });
 
+  it("counts with the float card's post-processing and scale settings (the app reads the float card)", () => {
+    const float = JSON.parse(readFileSync(DEFAULT_MODEL.replace(/\.onnx$/, '.json'), 'utf8'));
+    expect(card.postprocess).toEqual(float.postprocess);
+    expect(card.scale).toEqual(float.scale);
+  });
+
   it('kept raw mAP@0.5 and every count accuracy within 0.005 of the float model on each validation set', () => {
     const sets = Object.values(card.quantisation.validation) as { float: { raw_map50: number; count_accuracy: Record<string, number> }; int8: typeof card.float }[];
     expect(sets.length).toBe(3);
