@@ -35,6 +35,21 @@ export function ensureScaleSets(): { 'zoom-in': string; 'zoom-in-half': string; 
   return out;
 }
 
+/** The PBC test split's cells through one synthetic camera training never draws (issue 21;
+ * models/make_unseen_cells.py, git-ignored): camera 1 is a deep warm cast and a soft focus, which the
+ * classifier reads at about 0.33. Built when missing; returns the folder of per-type folders. */
+export function ensureUnseenCells(camera = 1): string {
+  const out = join(REPO_ROOT, 'models', 'runs', `unseen-cells-cam${camera}`);
+  if (!existsSync(join(out, 'neutrophil'))) {
+    requireData('pbc-wbc', 'the PBC single-cell images');
+    execFileSync('/usr/bin/python3', ['-m', 'models.make_unseen_cells', '--data', dataRoot(), '--camera', String(camera), '--out', out], {
+      cwd: REPO_ROOT,
+      stdio: 'inherit',
+    });
+  }
+  return out;
+}
+
 /** The sets the model card reports from the app's own code (`npm run eval -- --card`). */
 export function reportSets(): { name: string; dir: string; images?: string; what: string }[] {
   const testing = requireData('cbc/Testing', 'CBC Testing');

@@ -1,5 +1,5 @@
 import { IN_DIFFERENTIAL, WBC_LABEL, progressText, type Differential } from '../core/differential/differential';
-import { rulesProgressText, type DiffTarget, type ReleaseBasis } from '../core/differential/rules';
+import { modelLean, rulesProgressText, type DiffTarget, type Lean, type ReleaseBasis } from '../core/differential/rules';
 import { useApp, useServices } from '../services/context';
 import { imageDifferential, selectBatchDifferential, selectCurrent, selectDifferentialState } from '../store/selectors';
 import { ReferenceEditor } from './report/ReferenceEditor';
@@ -20,6 +20,7 @@ export function DifferentialPanel() {
   const rules = useApp((s) => s.diffRules);
   const setRules = useApp((s) => s.setDiffRules);
   const adaptation = useApp((s) => s.adaptation);
+  const reference = useApp((s) => s.reference);
   const touch = useInputMode() === 'touch';
   if (!classifier) return null;
   const img: Differential | null = current?.status === 'done' ? imageDifferential(current, params) : null;
@@ -42,6 +43,10 @@ export function DifferentialPanel() {
         {st.smudge ? ` · ${st.smudge} smudge` : ''}
         {st.other ? ` · ${st.other} other` : ''}
       </p>
+      {(() => {
+        const lean = modelLean(st.modelOnly, reference);
+        return lean && <LeanNotice lean={lean} of={st.modelOnly.total + st.modelOnly.counts.erythroblast} />;
+      })()}
       <button data-testid="open-gallery-panel" disabled={!batch.diff.classified && !st.smudge && !st.other} onClick={() => gallery.getState().setOpen(true)}>
         Verify in the gallery…
       </button>
@@ -109,5 +114,20 @@ export function DifferentialPanel() {
           : `Select a WBC and press Shift+1…7 to set its type (${classifier.classes.map((c, i) => `${i + 1} ${c.code}`).join(', ')}).`}
       </p>
     </Section>
+  );
+}
+
+/** The model's reading is far outside any differential: say so, and what to do, before anyone signs it. */
+function LeanNotice({ lean, of }: { lean: Lean; of: number }) {
+  const name = WBC_LABEL[lean.type].replace(/ \(.*\)$/, '').toLowerCase();
+  const nrbc = lean.type === 'erythroblast';
+  const iv = lean.interval;
+  const ref = iv ? (iv.low === iv.high ? `${iv.low}` : `${iv.low}–${iv.high}${nrbc ? '' : '%'}`) : 'none set';
+  return (
+    <p className="diff-lean" data-testid="diff-lean" role="status">
+      Unusual reading: the model alone typed {lean.cells} of {of} cells as {name} ({lean.value.toFixed(0)}
+      {nrbc ? ' per 100 WBC' : '%'}; reference {ref}). Check them in the gallery: on a microscope the classifier has not learnt, its
+      types can lean to one class, and the cells you verify teach it this microscope.
+    </p>
   );
 }

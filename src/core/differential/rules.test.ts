@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Detection } from '../detection/detection';
-import { ADULT_REFERENCE, DEFAULT_RULES, differentialState, flagOf, flagsAllowed, parseIntervals, parseRules, reportRows, rulesProgressText } from './rules';
+import { ADULT_REFERENCE, DEFAULT_RULES, differentialState, flagOf, flagsAllowed, modelLean, parseIntervals, parseRules, reportRows, rulesProgressText } from './rules';
 import { differential, type WbcType } from './differential';
 import { AppError, errorMessage } from '../errors';
 
@@ -100,6 +100,39 @@ describe('differential rules', () => {
     expect(parseRules({ target: 200, basis: 'all' })).toEqual({ target: 200, basis: 'all' });
     expect(parseRules({ target: 150, basis: 'all' })).toEqual({ target: DEFAULT_RULES.target, basis: 'all' });
     expect(parseRules(null)).toEqual(DEFAULT_RULES);
+  });
+});
+
+describe("the model's lean", () => {
+  const many = (t: WbcType, n: number, extra: Partial<NonNullable<Detection['wbc']>> = {}) => Array.from({ length: n }, () => wbc(t, extra));
+  it('a type far outside any differential, among the cells only the model typed, is named', () => {
+    // the warm microscope of issue 21: neutrophils and monocytes read as eosinophils
+    const s = differentialState([...many('eosinophil', 14), ...many('neutrophil', 5), ...many('lymphocyte', 3)], DEFAULT_RULES, 0.6);
+    const lean = modelLean(s.modelOnly, ADULT_REFERENCE)!;
+    expect(lean).toMatchObject({ type: 'eosinophil', cells: 14, interval: { low: 1, high: 6 } });
+    expect(lean.value).toBeCloseTo((100 * 14) / 22, 9);
+    // a soft camera read as erythroblasts (70% of the cells: 233 per 100 WBC), judged per 100 WBC
+    const soft = modelLean(differentialState([...many('erythroblast', 21), ...many('neutrophil', 9)], DEFAULT_RULES, 0.6).modelOnly, ADULT_REFERENCE)!;
+    expect(soft.type).toBe('erythroblast');
+    expect(soft.value).toBeCloseTo(233.3, 1);
+  });
+  it('a normal differential, a balanced set of seven types, too few cells, or verified cells: nothing', () => {
+    const normal = [...many('neutrophil', 60), ...many('lymphocyte', 30), ...many('monocyte', 6), ...many('eosinophil', 3), ...many('basophil', 1)];
+    expect(modelLean(differentialState(normal, DEFAULT_RULES, 0.6).modelOnly, ADULT_REFERENCE)).toBeNull();
+    // a curated set with every type equally (PBC's): 14% basophils is under max(3 x 2, 2 + 20)
+    const types: WbcType[] = ['neutrophil', 'lymphocyte', 'monocyte', 'eosinophil', 'basophil', 'immature_granulocyte', 'erythroblast'];
+    expect(modelLean(differentialState(types.flatMap((t) => many(t, 10)), DEFAULT_RULES, 0.6).modelOnly, ADULT_REFERENCE)).toBeNull();
+    expect(modelLean(differentialState(many('eosinophil', 19), DEFAULT_RULES, 0.6).modelOnly, ADULT_REFERENCE)).toBeNull();
+    // once the technician has verified them, the cells are theirs: not judged
+    const checked = differentialState([...many('eosinophil', 14, { verified: true }), ...many('neutrophil', 8)], DEFAULT_RULES, 0.6);
+    expect(checked.modelOnly.counts.eosinophil).toBe(0);
+    expect(modelLean(checked.modelOnly, ADULT_REFERENCE)).toBeNull();
+  });
+  it("the lab's own intervals are the measure", () => {
+    const dets = [...many('eosinophil', 7), ...many('neutrophil', 23)];
+    expect(modelLean(differentialState(dets, DEFAULT_RULES, 0.6).modelOnly, ADULT_REFERENCE)).toBeNull(); // 23.3% < max(18, 26)
+    const strict = { ...ADULT_REFERENCE, percent: { ...ADULT_REFERENCE.percent, eosinophil: { low: 0, high: 2 } } };
+    expect(modelLean(differentialState(dets, DEFAULT_RULES, 0.6).modelOnly, strict)?.type).toBe('eosinophil');
   });
 });
 

@@ -39,6 +39,8 @@ export interface DifferentialState {
   releasable: boolean;
   /** Every typed cell, verified or not: the panel's preliminary view when `basis` is 'all'; never released. */
   preliminary: Differential;
+  /** The cells only the model has typed (not verified): what `modelLean` judges. */
+  modelOnly: Differential;
   basis: ReleaseBasis;
   /** Cells the released differential rests on (verified, in the 100%, erythroblasts apart). */
   basedOn: number;
@@ -63,6 +65,7 @@ export interface DifferentialState {
 export function differentialState(dets: Iterable<Detection>, rules: DiffRules, lowConfidence: number): DifferentialState {
   const counted: WbcType[] = [];
   const allTypes: WbcType[] = [];
+  const modelTypes: WbcType[] = [];
   let inDiff = 0;
   let verified = 0;
   let over = 0;
@@ -89,7 +92,10 @@ export function differentialState(dets: Iterable<Detection>, rules: DiffRules, l
           counted.push(w.type);
           if (w.type !== 'erythroblast') inDiff++;
         }
-      } else if (w.origin === 'model' && w.p < lowConfidence) unsure++;
+      } else {
+        modelTypes.push(w.type);
+        if (w.origin === 'model' && w.p < lowConfidence) unsure++;
+      }
     }
   }
   const released = differential(counted);
@@ -99,6 +105,7 @@ export function differentialState(dets: Iterable<Detection>, rules: DiffRules, l
     released,
     releasable: released.total > 0 && (reached || (unverified === 0 && untyped === 0)),
     preliminary: differential(allTypes),
+    modelOnly: differential(modelTypes),
     basis: rules.basis,
     basedOn: released.total,
     target: rules.target,
@@ -125,6 +132,42 @@ export function rulesProgressText(s: DifferentialState): string {
   if (s.over > 0) return `${head}: target reached, ${s.over} beyond it (kept apart)`;
   if (s.reached) return `${head}: target reached`;
   return head;
+}
+
+/** A type the model's own reading puts far outside any plausible differential. */
+export interface Lean {
+  type: WbcType;
+  /** % of the 100% (erythroblasts: per 100 WBC) among the cells only the model typed */
+  value: number;
+  /** The reference interval it is judged against (absent: none is set, 0-0 assumed). */
+  interval: Interval | null;
+  cells: number;
+}
+
+/** Cells the model must have typed before its reading is judged. */
+export const LEAN_MIN_CELLS = 20;
+
+/**
+ * On a microscope the classifier has not learnt, its types can lean to one class on every cell (a warm
+ * camera read as eosinophils, a soft one as erythroblasts), each typed with confidence. No single cell
+ * shows it; the batch does: a type at max(3 × its reference high, high + 20 points) or more, among at
+ * least LEAN_MIN_CELLS model-typed cells, is far beyond a differential and worth a check (the largest
+ * excess is returned). A real patient can be there too (an eosinophilia, a leukaemia): the technician
+ * decides, by verifying cells in the gallery.
+ */
+export function modelLean(d: Differential, ref: ReferenceIntervals, minCells = LEAN_MIN_CELLS): Lean | null {
+  if (d.total + d.counts.erythroblast < minCells || d.total === 0) return null;
+  let best: (Lean & { excess: number }) | null = null;
+  for (const t of [...IN_DIFFERENTIAL, 'erythroblast'] as const) {
+    const value = t === 'erythroblast' ? d.nrbcPer100! : d.percent[t];
+    const interval = ref.percent[t] ?? null;
+    const high = interval?.high ?? 0;
+    const excess = value - Math.max(3 * high, high + 20);
+    if (excess >= 0 && (!best || excess > best.excess)) best = { type: t, value, interval, cells: d.counts[t], excess };
+  }
+  if (!best) return null;
+  const { excess: _, ...lean } = best;
+  return lean;
 }
 
 // -------------------------------------------------------------------------------------------------
