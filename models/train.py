@@ -153,6 +153,16 @@ def folder_records(images_dir, ann_dir, source):
     return recs
 
 
+def val_scale_sets(val_recs, run_dir):
+    """The zoom sets' recipe applied to the 640x480 validation images (CBC microscope), written to
+    run_dir/val-scale-sets: {name: folder}, empty with fewer than 4 such images."""
+    items = [r for r in val_recs if r["size"] == (640, 480)]
+    if len(items) < 4:
+        return {}
+    return build_scale_sets_from([(r["name"], read_image(str(r["image"]), ImageReadMode.RGB), r["boxes"], r["labels"])
+                                  for r in items], run_dir / "val-scale-sets")
+
+
 def report_sets(args, val, run_dir, log):
     """name -> (records, what): the sets the card reports. CBC Testing is reported, never tuned on.
     A leave-one-microscope-out run reports validation and its held-out sources only."""
@@ -171,16 +181,13 @@ def report_sets(args, val, run_dir, log):
         if args.max_eval_images:
             sets = {k: (v[0][: args.max_eval_images], v[1]) for k, v in sets.items()}
         return sets
-    # Magnification checks on validation: the zoom sets' recipe applied to the 640x480 validation images
-    # (CBC microscope), so the choice between models can weigh magnification without touching Testing.
-    val_items = [(r["name"], read_image(str(r["image"]), ImageReadMode.RGB), r["boxes"], r["labels"])
-                 for r in val if r["size"] == (640, 480)]
-    if len(val_items) >= 4:
-        for k, d in build_scale_sets_from(val_items, run_dir / "val-scale-sets").items():
-            if k == "zoom-in-half":  # measured with the count rule `half`, by the app's eval CLI
-                continue
-            sets[f"val-{k}"] = (folder_records(d / "Images", d / "Annotations", f"val-{k}"),
-                                f"{k} set built from the 640x480 validation images")
+    # Magnification checks on validation, so the choice between models can weigh magnification without
+    # touching Testing.
+    for k, d in val_scale_sets(val, run_dir).items():
+        if k == "zoom-in-half":  # measured with the count rule `half`, by the app's eval CLI
+            continue
+        sets[f"val-{k}"] = (folder_records(d / "Images", d / "Annotations", f"val-{k}"),
+                            f"{k} set built from the 640x480 validation images")
     try:
         cbc_test = require_split(root, "cbc/Testing")
         sets["cbc-testing-original"] = (folder_records(cbc_test / "Images", cbc_test / "Annotations", "cbc"),
@@ -311,7 +318,6 @@ ENLARGED_SHIFTS = [round(0.25 * i, 2) for i in range(13)]  # 0 .. 3 on the logit
 def fit_enlarged_shift(dets, gts, infos, pp_card, cls="RBC", shifts=ENLARGED_SHIFTS):
     """The logit shift per doubling of enlargement for one class (mirror.enlarged_scores) that minimises that
     class's count error over the images a pass enlarged; the smallest among equals. Returns (shift, errors)."""
-    k = CLASSES.index(cls)
     errors = {}
     for b in shifts:
         cfg = {"enlarged_logit_shift": {cls: b}}
@@ -327,13 +333,11 @@ def step_enlarged(model, val_recs, run_dir, pp_card, scale_cfg, device, log):
     come out lower; the RBC shift that corrects them is fitted on the validation zoom-out set (the zoom
     sets' recipe on the 640x480 validation images; issue 21's zoom-out RBC). WBC and platelets keep 0:
     validation zoom-out holds too few of them to fit a shift on."""
-    val_items = [(r["name"], read_image(str(r["image"]), ImageReadMode.RGB), r["boxes"], r["labels"])
-                 for r in val_recs if r["size"] == (640, 480)]
-    if len(val_items) < 4:
+    zoom = val_scale_sets(val_recs, run_dir)
+    if not zoom:
         log("[enlarged] fewer than 4 validation images of 640x480: no shift")
         return {c: 0.0 for c in CLASSES}
-    d = build_scale_sets_from(val_items, run_dir / "val-scale-sets")["zoom-out"]
-    recs = folder_records(d / "Images", d / "Annotations", "val-zoom-out")
+    recs = folder_records(zoom["zoom-out"] / "Images", zoom["zoom-out"] / "Annotations", "val-zoom-out")
     dets, gts, infos = predict(model, RecordDataset(recs), native=NATIVE, scale_cfg=scale_cfg, device=device)
     shift, errors = fit_enlarged_shift(dets, gts, infos, pp_card)
     log(f"[enlarged] RBC count error on validation zoom-out by logit shift per doubling: "

@@ -264,19 +264,20 @@ export function fitHead(
     if (priors.length !== n) throw new RangeError(`${n} cells but ${priors.length} model outputs`);
     modelError = priors.filter((p, i) => argmax(p) !== labels[i]).length / n;
     let useBias: boolean;
-    ({ lambda, useBias, cv } = chooseLambda(gram, n, labels, classes, priors, o));
+    ({ lambda, useBias, cv } = chooseBlend(gram, n, labels, classes, priors, o));
     if (useBias) bias = fitBias(priors, labels, all, seen, o.biasL2);
   }
   return { dim, classes, w, b, seen, n, perClass, modelError, weight: lambda, weights: classWeights(lambda, perClass, o.halfAt), scale: o.scale, cv, bias };
 }
 
 /**
- * λ by cross-validation on the verified cells: folds interleaved within each type (so every fold holds
- * each type's cells in turn), the head refitted without the fold, the fold typed by the blend at every
- * candidate λ. The largest count of right types wins; λ > 0 must beat the model alone (λ = 0) by the
- * margin, λ > 1 the best λ ≤ 1 by the margin too, and among equals the smaller λ wins.
+ * λ and the bias by cross-validation on the verified cells: folds interleaved within each type (so every
+ * fold holds each type's cells in turn), head and bias refitted without the fold, the fold typed by every
+ * candidate (each λ, on the model's output and on its biased output). The largest count of right types
+ * wins; any candidate but the model alone must beat it by the margin, λ > 1 the best λ ≤ 1 by the margin
+ * too, and among equals the earlier candidate (no bias, smaller λ) wins.
  */
-function chooseLambda(gram: Float64Array, n: number, labels: readonly number[], classes: number, priors: readonly (readonly number[])[], o: AdaptOptions) {
+function chooseBlend(gram: Float64Array, n: number, labels: readonly number[], classes: number, priors: readonly (readonly number[])[], o: AdaptOptions) {
   const folds = Math.min(o.folds, n);
   const fold = Array<number>(n);
   const next = new Map<number, number>();
