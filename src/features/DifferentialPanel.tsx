@@ -28,6 +28,7 @@ export function DifferentialPanel() {
   const color = Object.fromEntries(classifier.classes.map((c) => [c.name, c.color]));
   // the panel may show every typed cell as a preliminary view; the report releases verified cells only
   const rel = rules.basis === 'all' ? st.preliminary : st.released;
+  const lean = modelLean(st.modelOnly, reference);
   return (
     <Section title="WBC differential" className="differential" testId="differential">
       {!available && <p className="hint">The WBC classifier is not loaded: types are not available.</p>}
@@ -43,10 +44,7 @@ export function DifferentialPanel() {
         {st.smudge ? ` · ${st.smudge} smudge` : ''}
         {st.other ? ` · ${st.other} other` : ''}
       </p>
-      {(() => {
-        const lean = modelLean(st.modelOnly, reference);
-        return lean && <LeanNotice lean={lean} of={st.modelOnly.total + st.modelOnly.counts.erythroblast} />;
-      })()}
+      {lean && <LeanNotice lean={lean} of={st.modelOnly.classified} />}
       <button data-testid="open-gallery-panel" disabled={!batch.diff.classified && !st.smudge && !st.other} onClick={() => gallery.getState().setOpen(true)}>
         Verify in the gallery…
       </button>

@@ -156,7 +156,7 @@ export const LEAN_MIN_CELLS = 20;
  * decides, by verifying cells in the gallery.
  */
 export function modelLean(d: Differential, ref: ReferenceIntervals, minCells = LEAN_MIN_CELLS): Lean | null {
-  if (d.total + d.counts.erythroblast < minCells || d.total === 0) return null;
+  if (d.classified < minCells || d.total === 0) return null;
   let best: (Lean & { excess: number }) | null = null;
   for (const t of [...IN_DIFFERENTIAL, 'erythroblast'] as const) {
     const value = t === 'erythroblast' ? d.nrbcPer100! : d.percent[t];
