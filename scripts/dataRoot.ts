@@ -18,6 +18,11 @@ export function requireData(rel: string, what: string): string {
   return p;
 }
 
+/** Runs a models/ builder on the data (the test sets it writes are git-ignored, never committed). */
+function buildWithPython(module: string, args: string[]) {
+  execFileSync('/usr/bin/python3', ['-m', module, '--data', dataRoot(), ...args], { cwd: REPO_ROOT, stdio: 'inherit' });
+}
+
 export const SCALE_SETS_DIR = join(REPO_ROOT, 'models', 'runs', 'scale-sets');
 
 /** The zoom-in (cut cells kept from 20% inside), zoom-in-half (from 50%, for `--count-rule half`) and
@@ -27,10 +32,7 @@ export function ensureScaleSets(): { 'zoom-in': string; 'zoom-in-half': string; 
   // zoom-in-half came with the 20% zoom-in recipe: a folder without it holds the older zoom-in set
   if (!existsSync(join(out['zoom-out'], 'Annotations')) || !existsSync(join(out['zoom-in-half'], 'Annotations'))) {
     requireData('cbc-complete/Testing/Annotations', 'CBC Testing complete labels');
-    execFileSync('/usr/bin/python3', ['-m', 'models.make_scale_sets', '--data', dataRoot(), '--out', SCALE_SETS_DIR], {
-      cwd: REPO_ROOT,
-      stdio: 'inherit',
-    });
+    buildWithPython('models.make_scale_sets', ['--out', SCALE_SETS_DIR]);
   }
   return out;
 }
@@ -42,10 +44,7 @@ export function ensureUnseenCells(camera = 1): string {
   const out = join(REPO_ROOT, 'models', 'runs', `unseen-cells-cam${camera}`);
   if (!existsSync(join(out, 'neutrophil'))) {
     requireData('pbc-wbc', 'the PBC single-cell images');
-    execFileSync('/usr/bin/python3', ['-m', 'models.make_unseen_cells', '--data', dataRoot(), '--camera', String(camera), '--out', out], {
-      cwd: REPO_ROOT,
-      stdio: 'inherit',
-    });
+    buildWithPython('models.make_unseen_cells', ['--camera', String(camera), '--out', out]);
   }
   return out;
 }
