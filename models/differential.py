@@ -424,7 +424,7 @@ def metrics(model, items, batch=64, view=None, colour="cast", pad=None, size=SIZ
     with torch.no_grad():
         for k in range(0, len(ds), batch):
             xs, ys = zip(*[ds[i] for i in range(k, min(len(ds), k + batch))])
-            p = F.softmax(model(torch.stack(xs)), dim=1)
+            p = F.softmax(model(torch.stack(xs).to(next(model.parameters()).device)), dim=1).cpu()
             probs.append(p)
             preds += p.argmax(1).tolist()
             trues += list(ys)
@@ -503,6 +503,8 @@ def get_args_parser():
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--max-iters", type=int, default=None)
     p.add_argument("--resume", action="store_true")
+    p.add_argument("--device", default="cpu", help="where training runs (cuda on a lent GPU); the card's figures and "
+                   "the export run on the CPU")
     return p
 
 
@@ -530,19 +532,24 @@ def main(args):
                                                      generator=torch.Generator().manual_seed(args.seed))
     loader = torch.utils.data.DataLoader(Crops(train_items, True, args.colour, pad=args.pad, size=args.size), batch_size=args.batch_size, sampler=sampler,
                                          num_workers=args.workers, drop_last=True)
+    device = torch.device(args.device)
     model = WbcNet(widths=tuple(args.widths), input_norm=args.input_norm, norm=args.norm, mixstyle=args.mixstyle)
     losses_fn = classifier_losses
     if args.teacher:
         from .wbc_ensemble import build
         teacher, members, teacher_split = build(args.teacher)
+        teacher.to(device)
         if teacher_split != args.split_seed:
             raise SystemExit(f"the teacher was split with seed {teacher_split}, this run with {args.split_seed}")
         losses_fn = distillation_losses(teacher)
         log(f"[teacher] {len(members)} classifiers: {', '.join(str(t) for t in args.teacher)}")
+    model.to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.02)
     total = args.epochs * min(len(loader), args.max_iters or len(loader))
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=max(2, total), pct_start=0.15)
     start, elapsed = 0, 0.0
+    machine = (f"{platform.machine()} {os.cpu_count()} cores, torch {torch.__version__}, "
+               + (f"device cuda ({torch.cuda.get_device_name()})" if device.type == "cuda" else f"{args.threads} threads"))
     ckpt = run_dir / "checkpoint.pth"
     if args.resume and ckpt.is_file():
         c = torch.load(ckpt, map_location="cpu")
@@ -550,13 +557,14 @@ def main(args):
         opt.load_state_dict(c["opt"])
         sched.load_state_dict(c["sched"])
         start, elapsed = c["epoch"] + 1, c["elapsed"]
+        machine = c.get("machine", machine)
         if "torch_rng" in c:
             torch.set_rng_state(c["torch_rng"])
             random.setstate(c["py_rng"])
         log(f"[resume] from epoch {start}")
     for epoch in range(start, args.epochs):
         avg, dt = train_one_epoch(model, opt, sched, loader, epoch, args.epochs, log=log, print_freq=50,
-                                  max_iters=args.max_iters, losses_fn=losses_fn)
+                                  max_iters=args.max_iters, device=device, losses_fn=losses_fn)
         elapsed += dt
         msg = f"[epoch {epoch + 1}/{args.epochs}] loss={avg.get('loss', float('nan')):.4f} time={dt:.0f}s total={elapsed:.0f}s"
         if (epoch + 1) % 5 == 0 or epoch + 1 == args.epochs:
@@ -567,8 +575,9 @@ def main(args):
             msg += f" val-pbc bal.acc={v['balanced_accuracy']:.3f} val-cbc acc={vc['accuracy']:.3f}"
         log(msg)
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "epoch": epoch,
-                    "elapsed": elapsed, "args": vars(args), "torch_rng": torch.get_rng_state(),
+                    "elapsed": elapsed, "args": vars(args), "machine": machine, "torch_rng": torch.get_rng_state(),
                     "py_rng": random.getstate()}, ckpt)
+    model.cpu()
     res = card_sets(model, sp, args.colour, args.pad, log, size=args.size)
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -605,7 +614,7 @@ def main(args):
                      "norm": {"bn": "BatchNorm", "gn": "GroupNorm (8 channels a group)"}[args.norm],
                      "mixstyle": args.mixstyle,
                      "train_items": len(train_items), "epochs": args.epochs, "wall_time_s": round(elapsed, 1),
-                     "machine": f"{platform.machine()} {os.cpu_count()} cores, torch {torch.__version__}, {args.threads} threads",
+                     "machine": machine,
                      "from_scratch": True, "seed": args.seed, "split_seed": args.split_seed,
                      **({"distilled_from": {"members": [str(t) for t in args.teacher], "alpha": 0.5, "temperature": 2.0,
                                             "note": "models/wbc_ensemble.py's mean of these classifiers"}}

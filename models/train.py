@@ -218,7 +218,7 @@ def train(args, model, train_ds, run_dir, log):
     loader = torch.utils.data.DataLoader(
         train_ds, batch_size=args.batch_size, shuffle=True, collate_fn=collate, drop_last=True,
         num_workers=args.workers, worker_init_fn=_worker_init, generator=g, persistent_workers=args.workers > 0,
-        pin_memory=device.type == "cuda",
+        pin_memory=False,  # torch 2.11 refuses to pin a batch holding an expanded (overlapping) tensor
     )
     params = [p for p in model.parameters() if p.requires_grad]
     decay = [p for p in params if p.ndim > 1]
