@@ -242,9 +242,12 @@ def train(args, model, train_ds, run_dir, log):
     if args.resume and ckpt_path.is_file():
         ckpt = load_checkpoint(ckpt_path)
         model.load_state_dict(ckpt["model"])
-        optimizer.load_state_dict(ckpt["optimizer"])
-        scheduler.load_state_dict(ckpt["scheduler"])
         start_epoch, elapsed = ckpt["epoch"] + 1, ckpt["elapsed"]
+        if start_epoch < ckpt.get("epochs", args.epochs):
+            # a finished run needs no optimizer: its state can come from another torch (a GPU machine's
+            # torch 2.11 groups the folded biases differently) and is only read to go on training
+            optimizer.load_state_dict(ckpt["optimizer"])
+            scheduler.load_state_dict(ckpt["scheduler"])
         machine = args.trained_on or ckpt.get("machine") or f"device {ckpt['args'].get('device')} (not recorded)"
         sched["epochs"] = ckpt.get("epochs", args.epochs) if args.time_budget else args.epochs
         torch.set_rng_state(ckpt["torch_rng"])
