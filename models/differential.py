@@ -472,7 +472,7 @@ def get_args_parser():
     p.add_argument("--name", default="smearcount-wbc")
     p.add_argument("--out-dir", default=str(HERE))
     p.add_argument("--run-dir", default=str(HERE / "runs"))
-    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--epochs", type=int, default=40, help="the shipped classifier's 40 (20 before 2026-12-04)")
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--lr", type=float, default=3e-3)
     p.add_argument("--cbc-weight", type=float, default=4.0, help="oversampling of the CBC microscope's cells")
