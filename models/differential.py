@@ -466,6 +466,18 @@ def export(model, path, size=SIZE):
     tmp.unlink()
 
 
+def head_only(model, losses_fn):
+    """Classifier re-training (Kang et al., ICLR 2020): the features and their BatchNorm statistics frozen,
+    only the last layer learns, here on another sampling of the sources. Returns the losses to train with."""
+    for q in model.features.parameters():
+        q.requires_grad_(False)
+
+    def losses(m, batch, dev):
+        m.features.eval()  # train_one_epoch sets train mode; frozen features keep their statistics
+        return losses_fn(m, batch, dev)
+    return losses
+
+
 def get_args_parser():
     p = argparse.ArgumentParser(description="Train the WBC differential classifier from scratch")
     p.add_argument("--data", default=str(default_data_root()))
@@ -503,6 +515,9 @@ def get_args_parser():
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--max-iters", type=int, default=None)
     p.add_argument("--resume", action="store_true")
+    p.add_argument("--init-from", default=None, help="start from this run's checkpoint.pth (fresh optimizer and schedule)")
+    p.add_argument("--head-only", action="store_true", help="with --init-from: retrain only the last layer, the "
+                   "features and their BatchNorm statistics frozen (classifier re-training on another sampling)")
     p.add_argument("--device", default="cpu", help="where training runs (cuda on a lent GPU); the card's figures and "
                    "the export run on the CPU")
     return p
@@ -543,8 +558,15 @@ def main(args):
             raise SystemExit(f"the teacher was split with seed {teacher_split}, this run with {args.split_seed}")
         losses_fn = distillation_losses(teacher)
         log(f"[teacher] {len(members)} classifiers: {', '.join(str(t) for t in args.teacher)}")
+    if args.init_from:
+        model.load_state_dict(torch.load(args.init_from, map_location="cpu")["model"])
+        log(f"[init] weights from {args.init_from}")
+    if args.head_only:
+        if not args.init_from:
+            raise SystemExit("--head-only retrains the last layer of a trained classifier: give --init-from")
+        losses_fn = head_only(model, losses_fn)
     model.to(device)
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.02)
+    opt = torch.optim.AdamW([q for q in model.parameters() if q.requires_grad], lr=args.lr, weight_decay=0.02)
     total = args.epochs * min(len(loader), args.max_iters or len(loader))
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=max(2, total), pct_start=0.15)
     start, elapsed = 0, 0.0
@@ -615,7 +637,8 @@ def main(args):
                      "mixstyle": args.mixstyle,
                      "train_items": len(train_items), "epochs": args.epochs, "wall_time_s": round(elapsed, 1),
                      "machine": machine,
-                     "from_scratch": True, "seed": args.seed, "split_seed": args.split_seed,
+                     "from_scratch": not args.init_from, "seed": args.seed,
+                     **({"init_from": str(args.init_from), "head_only": args.head_only} if args.init_from else {}), "split_seed": args.split_seed,
                      **({"distilled_from": {"members": [str(t) for t in args.teacher], "alpha": 0.5, "temperature": 2.0,
                                             "note": "models/wbc_ensemble.py's mean of these classifiers"}}
                         if args.teacher else {})},

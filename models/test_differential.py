@@ -47,6 +47,23 @@ def test_training_loop_learns_and_stops_on_nan():
                         losses_fn=D.classifier_losses)
 
 
+def test_head_only_training_changes_the_last_layer_alone():
+    torch.manual_seed(0)
+    net = D.WbcNet()
+    before = {k: v.clone() for k, v in net.state_dict().items()}
+    losses = D.head_only(net, D.classifier_losses)
+    opt = torch.optim.AdamW([q for q in net.parameters() if q.requires_grad], lr=1e-2)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 1.0)
+    x = torch.rand(8, 3, D.SIZE, D.SIZE)
+    y = torch.arange(8) % len(D.TYPES)
+    train_one_epoch(net, opt, sched, _loader(x, y, 3), 0, 1, log=lambda m: None, losses_fn=losses)
+    after = net.state_dict()
+    for k, v in before.items():
+        if k.startswith("features."):  # weights and BatchNorm running statistics alike
+            assert torch.equal(v, after[k]), k
+    assert not torch.equal(before["head.weight"], after["head.weight"])
+
+
 @pytest.mark.parametrize("colour", ["cast", "mild"])
 def test_stain_augmentation_stays_in_range(colour):
     torch.manual_seed(1)
