@@ -97,6 +97,18 @@ def test_train_export_and_parity(tiny_data, tmp_path):
     log = (tmp_path / "runs" / "tiny" / "train.log").read_text()
     assert "[resume] from epoch 2" in log and "[epoch 3/3]" in log
 
+    # A finished run is finished elsewhere (trained on a GPU machine's torch, tuned and exported here):
+    # an optimizer state this torch cannot load is not needed, so it is not read.
+    ck_path = tmp_path / "runs" / "tiny" / "checkpoint.pth"
+    ck = torch.load(ck_path, map_location="cpu")
+    ck["optimizer"]["param_groups"][1]["params"] = ck["optimizer"]["param_groups"][1]["params"][:1]
+    torch.save(ck, ck_path)
+    params = [q for q in build_model(**ck["model_cfg"]).parameters() if q.requires_grad]
+    with pytest.raises(ValueError):
+        torch.optim.AdamW([{"params": [q for q in params if q.ndim > 1]},
+                           {"params": [q for q in params if q.ndim <= 1]}]).load_state_dict(ck["optimizer"])
+    assert train.main(args)["training"]["epochs"] == 3
+
     # Parity: the exported graph computes what PyTorch computes, on two input sizes.
     ckpt = torch.load(tmp_path / "runs" / "tiny" / "checkpoint.pth", map_location="cpu")
     model = build_model(**ckpt["model_cfg"])
