@@ -96,6 +96,8 @@ def test_train_export_and_parity(tiny_data, tmp_path):
     train.main(args)
     log = (tmp_path / "runs" / "tiny" / "train.log").read_text()
     assert "[resume] from epoch 2" in log and "[epoch 3/3]" in log
+    # ... with the optimizer and schedule where they stopped: 3 epochs of 3 steps, not a fresh schedule
+    assert torch.load(tmp_path / "runs" / "tiny" / "checkpoint.pth", map_location="cpu")["scheduler"]["last_epoch"] == 9
 
     # A finished run is finished elsewhere (trained on a GPU machine's torch, tuned and exported here):
     # an optimizer state this torch cannot load is not needed, so it is not read.

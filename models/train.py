@@ -243,13 +243,13 @@ def train(args, model, train_ds, run_dir, log):
         ckpt = load_checkpoint(ckpt_path)
         model.load_state_dict(ckpt["model"])
         start_epoch, elapsed = ckpt["epoch"] + 1, ckpt["elapsed"]
-        if start_epoch < ckpt.get("epochs", args.epochs):
-            # a finished run needs no optimizer: its state can come from another torch (a GPU machine's
-            # torch 2.11 groups the folded biases differently) and is only read to go on training
+        sched["epochs"] = ckpt.get("epochs", args.epochs) if args.time_budget else args.epochs
+        if start_epoch < sched["epochs"]:
+            # a run with no epoch left needs no optimizer: its state can come from another torch (a GPU
+            # machine's torch 2.11 groups the folded biases differently) and is only read to go on training
             optimizer.load_state_dict(ckpt["optimizer"])
             scheduler.load_state_dict(ckpt["scheduler"])
         machine = args.trained_on or ckpt.get("machine") or f"device {ckpt['args'].get('device')} (not recorded)"
-        sched["epochs"] = ckpt.get("epochs", args.epochs) if args.time_budget else args.epochs
         torch.set_rng_state(ckpt["torch_rng"])
         random.setstate(ckpt["py_rng"])
         np.random.set_state(ckpt["np_rng"])
