@@ -16,8 +16,6 @@ import csv
 import datetime
 import json
 import math
-import os
-import platform
 import random
 import time
 from pathlib import Path
@@ -29,7 +27,7 @@ from torch import nn
 from torchvision.io import ImageReadMode, decode_jpeg, encode_jpeg, read_image
 
 from .dataset import default_data_root, parse_voc
-from .engine import run_logger, train_one_epoch
+from .engine import describe_machine, load_checkpoint, run_logger, train_one_epoch
 from .export import compress_weights, file_facts
 from .transforms import ColourCast, HedJitter
 
@@ -421,10 +419,11 @@ def metrics(model, items, batch=64, view=None, colour="cast", pad=None, size=SIZ
     model.eval()
     ds = Crops(items, train=False, colour=colour, view=view, pad=pad, size=size)
     preds, trues, probs = [], [], []
+    device = next(model.parameters()).device
     with torch.no_grad():
         for k in range(0, len(ds), batch):
             xs, ys = zip(*[ds[i] for i in range(k, min(len(ds), k + batch))])
-            p = F.softmax(model(torch.stack(xs).to(next(model.parameters()).device)), dim=1).cpu()
+            p = F.softmax(model(torch.stack(xs).to(device)), dim=1).cpu()
             probs.append(p)
             preds += p.argmax(1).tolist()
             trues += list(ys)
@@ -559,7 +558,7 @@ def main(args):
         losses_fn = distillation_losses(teacher)
         log(f"[teacher] {len(members)} classifiers: {', '.join(str(t) for t in args.teacher)}")
     if args.init_from:
-        model.load_state_dict(torch.load(args.init_from, map_location="cpu")["model"])
+        model.load_state_dict(load_checkpoint(args.init_from)["model"])
         log(f"[init] weights from {args.init_from}")
     if args.head_only:
         if not args.init_from:
@@ -570,11 +569,10 @@ def main(args):
     total = args.epochs * min(len(loader), args.max_iters or len(loader))
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=max(2, total), pct_start=0.15)
     start, elapsed = 0, 0.0
-    machine = (f"{platform.machine()} {os.cpu_count()} cores, torch {torch.__version__}, "
-               + (f"device cuda ({torch.cuda.get_device_name()})" if device.type == "cuda" else f"{args.threads} threads"))
+    machine = describe_machine(args)
     ckpt = run_dir / "checkpoint.pth"
     if args.resume and ckpt.is_file():
-        c = torch.load(ckpt, map_location="cpu")
+        c = load_checkpoint(ckpt)
         model.load_state_dict(c["model"])
         opt.load_state_dict(c["opt"])
         sched.load_state_dict(c["sched"])

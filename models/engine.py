@@ -1,8 +1,27 @@
-"""Training and inference loops."""
+"""Training and inference loops, and the checkpoint and machine facts both trainers share."""
 import math
+import os
+import platform
+import sys
 import time
 
+import numpy as np
 import torch
+
+
+def load_checkpoint(path):
+    """torch.load that also reads checkpoints pickled under numpy 2 (numpy._core) on numpy 1, e.g. a run
+    trained on a GPU machine and finished here."""
+    if not hasattr(np, "_core") and "numpy._core" not in sys.modules:
+        import numpy.core.multiarray
+        sys.modules["numpy._core"] = np.core
+        sys.modules["numpy._core.multiarray"] = np.core.multiarray
+    return torch.load(path, map_location="cpu")
+
+
+def describe_machine(args):
+    return (f"{platform.machine()} {os.cpu_count()} cores, torch {torch.__version__}, device {args.device}"
+            + (f" ({torch.cuda.get_device_name()})" if str(args.device).startswith("cuda") else f", {args.threads} threads"))
 
 
 def run_logger(run_dir):

@@ -10,10 +10,7 @@ import argparse
 import datetime
 import json
 import math
-import os
-import platform
 import random
-import sys
 import time
 from pathlib import Path
 
@@ -24,7 +21,7 @@ from torchvision.io import ImageReadMode, read_image
 
 from .dataset import (CLASSES, SOURCES, RecordDataset, collate, default_data_root, load_sources,
                      parse_voc, require_split, split_by_group, interior_rbc_size)
-from .engine import predict, run_logger, train_one_epoch
+from .engine import describe_machine, load_checkpoint, predict, run_logger, train_one_epoch
 from .export import compress_weights, export_onnx, file_facts, prepare_for_export
 from .make_scale_sets import build as build_scale_sets, build_from as build_scale_sets_from
 from .metrics import count_accuracy, evaluate_detections
@@ -93,21 +90,6 @@ def get_args_parser():
     p.add_argument("--train-only", action="store_true", help="stop after training (tune/evaluate/export later "
                    "with --resume, e.g. on another machine)")
     return p
-
-
-def load_checkpoint(path):
-    """torch.load that also reads checkpoints pickled under numpy 2 (numpy._core) on numpy 1, e.g. a run
-    trained on a GPU machine and finished here."""
-    if not hasattr(np, "_core") and "numpy._core" not in sys.modules:
-        import numpy.core.multiarray
-        sys.modules["numpy._core"] = np.core
-        sys.modules["numpy._core.multiarray"] = np.core.multiarray
-    return torch.load(path, map_location="cpu")
-
-
-def describe_machine(args):
-    return (f"{platform.machine()} {os.cpu_count()} cores, torch {torch.__version__}, device {args.device}"
-            + (f" ({torch.cuda.get_device_name()})" if str(args.device).startswith("cuda") else f", {args.threads} threads"))
 
 
 def seed_everything(seed):
