@@ -5,6 +5,7 @@ The data never lives in this repository. It is read from $SMEARCOUNT_DATA, or fr
 ../shared/datasets next to the checkout (the folder that holds cbc/, cbc-complete/ and txl-pbc/).
 """
 import csv
+import json
 import os
 import random
 import xml.etree.ElementTree as ET
@@ -182,6 +183,22 @@ def load_sources(root, sources=SOURCES, log=print):
             log(f"[data] {name}: {len(recs)} images, {sum(len(r['boxes']) for r in recs)} boxes, "
                 f"{dropped} degenerate boxes dropped")
     return records
+
+
+def add_border_labels(records, path):
+    """Issue 21: the border-cut cells models/border_labels.py found in CBC's partially labelled Training
+    images, added to those records' labels (the records' interior RBC size is left as the human labels
+    gave it). Returns the number of boxes added."""
+    by_image = json.loads(Path(path).read_text())["labels"]["by_image"]
+    n = 0
+    for r in records:
+        if r["source"] != "cbc-partial" or r["name"] not in by_image:
+            continue
+        extra = by_image[r["name"]]
+        r["boxes"] = [list(b) for b in r["boxes"]] + [x[:4] for x in extra]
+        r["labels"] = list(r["labels"]) + [int(x[4]) for x in extra]
+        n += len(extra)
+    return n
 
 
 def split_by_group(records, val_fraction, seed):

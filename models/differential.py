@@ -251,18 +251,19 @@ def split(items, seed, test_frac=0.15, val_frac=0.15):
     return out
 
 
-def unseen_camera(x, k):
+def unseen_camera(x, k, side=None):
     """The synthetic "unseen camera" set (issue 21): three cameras outside everything training draws,
     cycled by cell index so the set is fixed. (0) a magenta cast with a steep gamma; (1) a deeper warm
     cast than any training cast, defocused past training's blur; (2) a green-cyan cast, a 3.5x resolution
-    loss and JPEG quality 20."""
+    loss and JPEG quality 20. side: the cell's crop side in x's pixels (default x's own side, x being the
+    crop); a whole single-cell image passes its crop's side, so the blur stays relative to the cell."""
     cam = k % 3
     if cam == 0:
         return (x * torch.tensor([1.15, 0.8, 1.1])[:, None, None]).clamp(1e-4, 1) ** 1.5
     if cam == 1:
         x = (x * torch.tensor([1.1, 0.72, 0.38])[:, None, None]).clamp(0, 1)
         # a defocus is a blur relative to the cell: 2.4 px at the 64-px crop, scaled with the crop's side
-        s = 2.4 * x.shape[-1] / SIZE
+        s = 2.4 * (side or x.shape[-1]) / SIZE
         k = 2 * math.ceil(2.9 * s) + 1  # 15 at 64 px, as the set was first made
         return TF.gaussian_blur(x, [k, k], [s, s])
     x = (x * torch.tensor([0.75, 1.05, 1.0])[:, None, None]).clamp(0, 1)
@@ -272,9 +273,11 @@ def unseen_camera(x, k):
 
 
 class Crops(torch.utils.data.Dataset):
-    def __init__(self, items, train, colour="cast", view=None, pad=None, size=SIZE):
+    def __init__(self, items, train, colour="cast", view=None, pad=None, size=SIZE, defocus=None):
         self.items, self.train, self.colour, self.view, self.pad = items, train, colour, view, pad_for(colour, pad)
         self.size = size
+        # the largest defocus sigma drawn in training, in 64-px crop pixels (recipe default: 1.2; "wide" 2.0)
+        self.defocus = defocus if defocus is not None else (2.0 if colour == "wide" else 1.2)
 
     def __len__(self):
         return len(self.items)
@@ -303,7 +306,7 @@ class Crops(torch.utils.data.Dataset):
                 x = decode_jpeg(encode_jpeg((x.clamp(0, 1) * 255).round().to(torch.uint8), quality=q)).float() / 255
             if random.random() < 0.4:  # defocus, up to the Motic's soft focus
                 # sigma in 64-px crop pixels, scaled with the crop's side (a blur relative to the cell)
-                s = random.uniform(0.3, 1.2 if self.colour != "wide" else 2.0) * self.size / SIZE
+                s = random.uniform(0.3, self.defocus) * self.size / SIZE
                 k = 2 * math.ceil(2.5 * s) + 1
                 x = TF.gaussian_blur(x, [k, k], [s, s])
             if random.random() < 0.3:  # resolution loss (a lower-magnification camera)
@@ -500,6 +503,9 @@ def get_args_parser():
     p.add_argument("--rebuild-boxes", action="store_true",
                    help="find the PBC cells' boxes again with the shipped detector (default: the committed "
                         "models/pbc-boxes.json, whichever detector made it, so a run is reproducible)")
+    p.add_argument("--defocus", type=float, default=None,
+                   help="largest defocus blur drawn in training, sigma in 64-px crop pixels (default: the recipe's, "
+                        "1.2; 2.0 for --colour wide)")
     p.add_argument("--norm", choices=["bn", "gn"], default="bn", help="normalisation layers: BatchNorm or GroupNorm")
     p.add_argument("--mixstyle", type=float, default=0.0, help="MixStyle probability after stages 1-2 (0: off)")
     p.add_argument("--size", type=int, default=SIZE, help="the crop's side in pixels, the net's input (card crop.size)")
@@ -544,7 +550,8 @@ def main(args):
                 weights[i] /= max(1, len(idx)) ** 0.5
     sampler = torch.utils.data.WeightedRandomSampler(weights, num_samples=len(train_items), replacement=True,
                                                      generator=torch.Generator().manual_seed(args.seed))
-    loader = torch.utils.data.DataLoader(Crops(train_items, True, args.colour, pad=args.pad, size=args.size), batch_size=args.batch_size, sampler=sampler,
+    loader = torch.utils.data.DataLoader(Crops(train_items, True, args.colour, pad=args.pad, size=args.size,
+                                                       defocus=getattr(args, "defocus", None)), batch_size=args.batch_size, sampler=sampler,
                                          num_workers=args.workers, drop_last=True)
     device = torch.device(args.device)
     model = WbcNet(widths=tuple(args.widths), input_norm=args.input_norm, norm=args.norm, mixstyle=args.mixstyle)
@@ -630,6 +637,7 @@ def main(args):
                                         "JPEG q 30-85 p 0.3, " if args.colour == "cast" else "")
                                      + "mild hue, saturation, contrast, brightness, gamma, blur, resolution loss, "
                                        "rotations, flips, noise",
+                     "defocus_max_sigma": Crops([], True, args.colour, defocus=getattr(args, "defocus", None)).defocus,
                      "widths": list(args.widths),
                      "norm": {"bn": "BatchNorm", "gn": "GroupNorm (8 channels a group)"}[args.norm],
                      "mixstyle": args.mixstyle,

@@ -94,3 +94,33 @@ def test_box_cache_is_kept_and_rebuilt_only_when_asked(tmp_path, monkeypatch):
     assert D.find_pbc_boxes(tmp_path, cache, log=lambda m: None, rebuild=True) == {"pbc-wbc/lymphocyte/b.jpg": [5, 6, 7, 8]}
     assert calls and calls[0][:4] == ["npx", "tsx", "scripts/eval.ts", str(tmp_path / "pbc-wbc")]
     assert json.loads(cache.read_text())["detector"]["sha256"] == sha
+
+
+def _spread(img):
+    """The standard deviation, in pixels, of one channel's intensity around its centre of mass along x."""
+    w = img[0].sum(dim=0)
+    xs = torch.arange(w.numel(), dtype=torch.float32)
+    m = (w * xs).sum() / w.sum()
+    return float(((w * (xs - m) ** 2).sum() / w.sum()).sqrt())
+
+
+def test_unseen_camera_blur_is_relative_to_the_cell():
+    # camera 1's defocus is sigma 2.4 px of the 64-px crop; a whole single-cell image passes its crop's side
+    x = torch.zeros(3, 181, 181)
+    x[:, 90, 90] = 1.0
+    whole = D.unseen_camera(x, 1)  # the image's side: the harsher sets built before 2026-12-04
+    cell = D.unseen_camera(x, 1, side=91.0)  # a 65-px cell's crop (1.4x)
+    assert abs(_spread(cell) - 2.4 * 91 / 64) < 0.1
+    assert abs(_spread(whole) - 2.4 * 181 / 64) < 0.15
+    crop = torch.zeros(3, D.SIZE, D.SIZE)
+    crop[:, 32, 32] = 1.0
+    assert abs(_spread(D.unseen_camera(crop, 1)) - 2.4) < 0.1  # a crop: unchanged
+    # cameras 0 and 2 do not blur with the cell, so side changes nothing there
+    y = torch.rand(3, 64, 64)
+    assert torch.equal(D.unseen_camera(y, 0), D.unseen_camera(y, 0, side=30.0))
+
+
+def test_defocus_range_follows_the_option():
+    assert D.Crops([], True, "cast").defocus == 1.2
+    assert D.Crops([], True, "wide").defocus == 2.0
+    assert D.Crops([], True, "cast", defocus=3.0).defocus == 3.0

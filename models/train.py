@@ -19,7 +19,7 @@ import onnx
 import torch
 from torchvision.io import ImageReadMode, read_image
 
-from .dataset import (CLASSES, SOURCES, RecordDataset, collate, default_data_root, load_sources,
+from .dataset import (CLASSES, SOURCES, RecordDataset, add_border_labels, collate, default_data_root, load_sources,
                      parse_voc, require_split, split_by_group, interior_rbc_size)
 from .engine import describe_machine, load_checkpoint, predict, run_logger, train_one_epoch
 from .export import compress_weights, export_onnx, file_facts, prepare_for_export
@@ -45,6 +45,9 @@ def get_args_parser():
     p.add_argument("--holdout", nargs="+", default=[],
                    help="leave-one-microscope-out: sources never trained on, reported whole as loo-<source> "
                         "(and the run exports nothing)")
+    p.add_argument("--border-labels", nargs="?", const=str(HERE / "cbc-border-labels.json"), default=None,
+                   help="add the border-cut cells models/border_labels.py found to CBC's partially labelled images "
+                        "(issue 21; default file models/cbc-border-labels.json)")
     p.add_argument("--normalise", choices=["image", "fixed"], default="image",
                    help="in-graph input normalisation: per-image standardisation or fixed constants")
     p.add_argument("--colour", choices=["cast", "field", "dust", "dust-paste", "variants", "mild"], default="cast",
@@ -356,6 +359,8 @@ def main(args):
     log(f"[run] {datetime.datetime.now().isoformat(timespec='seconds')} args={vars(args)}")
     sources = [s for s in SOURCES if s[0] in args.sources and s[0] not in args.holdout]
     records = load_sources(args.data, sources, log=log)
+    if getattr(args, "border_labels", None):
+        log(f"[data] {add_border_labels(records, args.border_labels)} border-cut boxes added from {args.border_labels}")
     if args.holdout:
         # A held-out source's copies elsewhere (a CBC Training image that bccd and bcd both relabelled)
         # would leak it into training: every group of a held-out image leaves training too.
@@ -438,6 +443,7 @@ def main(args):
         "weights": "BatchNorm folded; conv/linear weights stored int8 per output channel (Cast+Mul, folded by ORT)",
         "training": {
             "data": {"sources": args.sources, "train_images": by_source,
+                     **({"border_labels": Path(args.border_labels).name} if getattr(args, "border_labels", None) else {}),
                      "note": "txl-pbc complete labels; CBC Training images relabelled in txl-pbc/bccd are taken "
                              "from there"},
             "split": {"train": len(train_recs), "validation": len(val_recs), "val_fraction": args.val_fraction,

@@ -53,7 +53,7 @@ export interface AdaptOptions {
 }
 
 /** λ up to 3: at 1.5 a type with 4 verified cells is read by the head alone, at 3 every verified type is.
- * On a synthetic camera the model reads at 0.32 (a deep warm cast and a defocus, PBC validation cells),
+ * On a synthetic camera the model reads at 0.32 (a deep warm cast and a defocus twice the synthetic camera's definition, PBC validation cells),
  * λ ≤ 1 left the blend at 0.50 after 5 cells per type where the head alone read 0.67; with these two
  * candidates the blend reads 0.66, and on the sets the model already reads nothing changes (README). */
 export const DEFAULT_ADAPT: AdaptOptions = { steps: 300, lr: 0.05, l2: 1e-3, scale: 10, lambdas: [0.25, 0.5, 0.75, 1, 1.5, 3], halfAt: 2, folds: 4, cvSteps: 150, minGain: 0.1, minCells: 3, bias: true, biasL2: 0.01 };
