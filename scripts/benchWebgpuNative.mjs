@@ -7,6 +7,13 @@
 //   node scripts/benchWebgpuNative.mjs [--model models/smearcount-frcnn.onnx] [--input x.f32 --width 512 --height 384]
 //        [--runs 30] [--json out.json]
 //
+// On the lent GPU machine (2026-12-04), from an ignored folder .devbench carried to it: /usr/bin/node and
+// node_modules/onnxruntime-{node,common} in one tar.xz (37 MB), Debian's libvulkan1 libegl1 libglvnd0
+// libopengl0 libgl1 libglx0 libgles2 unpacked to / (X11 client libraries to a folder on LD_LIBRARY_PATH),
+// VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json, LD_LIBRARY_PATH with
+// /usr/local/nvidia/lib64; without the GLVND and X11 libraries the NVIDIA Vulkan driver does not load and
+// Dawn reports no adapter.
+//
 // Without --input the image is a fixed pseudo-random field (same every run). Prints one JSON object:
 // per provider, session creation, first run and p50 / p90 of the timed runs, and the detections' count.
 import { readFileSync, writeFileSync } from "node:fs";
