@@ -39,12 +39,14 @@ export function ensureScaleSets(): { 'zoom-in': string; 'zoom-in-half': string; 
 
 /** The PBC test split's cells through one synthetic camera training never draws (issue 21;
  * models/make_unseen_cells.py, git-ignored): camera 1 is a deep warm cast and a soft focus, which the
- * classifier reads at about 0.33. Built when missing; returns the folder of per-type folders. */
-export function ensureUnseenCells(camera = 1): string {
-  const out = join(REPO_ROOT, 'models', 'runs', `unseen-cells-cam${camera}`);
+ * classifier reads at about 0.80 with the defocus as defined (relative to the cell), and at about 0.38
+ * with blurOf 'image' (twice that defocus, scaled with the whole image: the sets before 2026-12-04).
+ * Built when missing; returns the folder of per-type folders. */
+export function ensureUnseenCells(camera = 1, blurOf: 'cell' | 'image' = 'cell'): string {
+  const out = join(REPO_ROOT, 'models', 'runs', `unseen-cells-cam${camera}${blurOf === 'image' ? '-imageblur' : ''}`);
   if (!existsSync(join(out, 'neutrophil'))) {
     requireData('pbc-wbc', 'the PBC single-cell images');
-    buildWithPython('models.make_unseen_cells', ['--camera', String(camera), '--out', out]);
+    buildWithPython('models.make_unseen_cells', ['--camera', String(camera), '--blur-of', blurOf, '--out', out]);
   }
   return out;
 }
