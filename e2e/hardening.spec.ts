@@ -52,6 +52,11 @@ test.describe('offline, privacy and bad input', () => {
     huge.writeUInt32BE(10000, 16);
     huge.writeUInt32BE(8000, 20);
     writeFileSync(p('huge.png'), huge);
+    // and one that declares 1 x 1: refused too, with its size, not counted as an out-of-focus field
+    const tiny = Buffer.from(huge);
+    tiny.writeUInt32BE(1, 16);
+    tiny.writeUInt32BE(1, 20);
+    writeFileSync(p('tiny.png'), tiny);
     // Valid but unusual PNGs: grayscale, RGBA with transparency, 16-bit.
     const mk = (colorType: 0 | 6, bitDepth: 8 | 16, name: string) => {
       const png = new PNG({ width: 320, height: 240, colorType, bitDepth, inputHasAlpha: true });
@@ -64,17 +69,18 @@ test.describe('offline, privacy and bad input', () => {
 
     const app = new AppPage(page);
     await app.open('?backend=wasm');
-    await app.drop([p('notes.jpg'), p('empty.png'), good[0], p('truncated.jpg'), p('scan.tif'), p('huge.png'), p('gray.png'), p('alpha.png'), p('sixteen.png')]);
+    await app.drop([p('notes.jpg'), p('empty.png'), good[0], p('truncated.jpg'), p('scan.tif'), p('huge.png'), p('tiny.png'), p('gray.png'), p('alpha.png'), p('sixteen.png')]);
     await app.waitReady();
     await app.drop([good[0]]); // the same photo again
     const errors = app.fileErrors();
-    await expect(errors).toHaveCount(6);
+    await expect(errors).toHaveCount(7);
     const text = (await errors.allTextContents()).join('\n');
     expect(text).toMatch(/notes\.jpg: Named \.jpg, but what is inside is not an image/);
     expect(text).toMatch(/empty\.png: The file is empty/);
     expect(text).toMatch(/truncated\.jpg: The image could not be decoded/);
     expect(text).toMatch(/scan\.tif: TIFF is not supported.*PNG/);
     expect(text).toMatch(/huge\.png: The image is 10000×8000 \(80 MP\), over the 50-megapixel limit/);
+    expect(text).toMatch(/tiny\.png: The image is 1×1 px, too small to count/);
     expect(text).toMatch(/BloodImage_\d+\.jpg: Already in this batch/);
     const imgs = await app.images();
     // Chosen files are taken in name order (as a dropped folder is): alpha, BloodImage…, gray, sixteen.

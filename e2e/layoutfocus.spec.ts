@@ -96,6 +96,21 @@ test.describe('390x844, touch', () => {
     await expect(batch).toBeVisible();
     const s = await page.evaluate(() => window.__smearcount.summary());
     await expect(batch).toContainText(`RBC ${s.totals.RBC} · WBC ${s.totals.WBC} · PLT ${s.totals.Platelets}`);
+    // a name cut to fit keeps its end, where a camera's names differ (BloodImage_00339.jpg, _00340.jpg…):
+    // in the counts bar and under every thumbnail the tail is whole and inside its box
+    const tails = await page.locator('[data-testid=counts-bar] .file-name, [data-testid=thumb] .file-name').evaluateAll((els) =>
+      els.map((el) => {
+        const box = el.parentElement!.getBoundingClientRect();
+        const tail = el.querySelector('.file-name-tail')!.getBoundingClientRect();
+        return { text: el.querySelector('.file-name-tail')!.textContent, whole: el.textContent, inside: tail.right <= box.right + 0.5 && tail.left >= box.left - 0.5 };
+      }),
+    );
+    expect(tails.length).toBe(6);
+    for (const t of tails) {
+      expect(t.whole).toMatch(/^BloodImage_\d+\.jpg$/);
+      expect(t.text).toMatch(/\d{5}\.jpg$/);
+      expect(t.inside).toBe(true);
+    }
 
     // A flagged image (the 5th has an unsure WBC type): its explanation in words beside its thumbnail.
     const images = await app.images();

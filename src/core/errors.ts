@@ -7,7 +7,7 @@
 /** Codes that cross the worker boundary, and the client's own ('worker', 'terminated'). */
 export type DetectorErrorCode = 'model-download' | 'model-integrity' | 'session-create' | 'inference' | 'bad-request' | 'worker' | 'terminated';
 /** A dropped file the batch cannot take. */
-export type IntakeErrorCode = 'empty' | 'not-image' | 'tiff' | 'unsupported' | 'too-large' | 'decode' | 'duplicate';
+export type IntakeErrorCode = 'empty' | 'not-image' | 'tiff' | 'unsupported' | 'too-large' | 'too-small' | 'decode' | 'duplicate';
 /** A file the app reads: a VOC annotation, a model card (the model's JSON description), a microscope
  * profile; or the lab's reference intervals as entered. */
 export type FileErrorCode = 'annotation' | 'model-card' | 'profile' | 'reference-intervals';
@@ -29,6 +29,9 @@ export class AppError extends Error {
 }
 
 export const MAX_MEGAPIXELS = 50;
+/** The smallest side a countable image can have: a WBC at the detector's reference scale is about 100 px,
+ * and an analyser's single-cell crop 120–360 px. */
+export const MIN_SIDE_PX = 32;
 
 /** The sentence for an error: AppError by its code; anything else (a bug) by its message. */
 export function errorMessage(e: unknown): string {
@@ -47,6 +50,8 @@ export function errorMessage(e: unknown): string {
       return `This image format is not supported (${d}). Use JPEG, PNG, WebP or BMP.`;
     case 'too-large':
       return `The image is ${d}, over the ${MAX_MEGAPIXELS}-megapixel limit. Microscope photos are usually under 5 MP: export a smaller image.`;
+    case 'too-small':
+      return `The image is ${d} px, too small to count: a side under ${MIN_SIDE_PX} px cannot hold a cell. Drop the photo itself, not a thumbnail or an icon.`;
     case 'decode':
       return `The image could not be decoded: it may be truncated or corrupt${d ? ` (${d})` : ''}.`;
     case 'duplicate':

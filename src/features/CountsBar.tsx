@@ -1,6 +1,7 @@
 import { CLASS_NAMES } from '../core/detection/classes';
 import { useApp } from '../services/context';
 import { imageCounts, selectCurrent, selectSummary } from '../store/selectors';
+import { FileName } from './FileName';
 
 /** The compact counts line above the canvas on narrow screens (the full panel sits below): this image's
  * counts, and the batch's totals. */
@@ -13,7 +14,9 @@ export function CountsBar() {
   const c = imageCounts(current, params);
   return (
     <div className="counts-bar" aria-hidden data-testid="counts-bar">
-      <strong title={current.name}>{current.name}</strong>
+      <strong title={current.name}>
+        <FileName name={current.name} />
+      </strong>
       {CLASS_NAMES.map((k) => (
         <span key={k}>
           {k === 'Platelets' ? 'PLT' : k} <b>{c[k]}</b>

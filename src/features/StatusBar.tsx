@@ -21,15 +21,20 @@ export function StatusBar() {
     <div className={`status ${state}`} data-testid="status" data-state={state} role="status" aria-live="polite">
       <span className="dot" />
       <span>{text}</span>
+      {/* the word "Engine" stays beside the menu, not in its options, so a phone's narrow menu still
+          shows which engine (styles.css hides the word there) */}
+      <span className="engine-label" aria-hidden="true">
+        Engine
+      </span>
       <select
         aria-label="Detection engine"
         title="Auto times WebGPU and WASM on a warm-up image and keeps the faster"
         value={choice}
         onChange={(e) => chooseBackend(e.target.value as BackendChoice)}
       >
-        <option value="auto">Engine: auto</option>
-        <option value="wasm">Engine: WASM</option>
-        <option value="webgpu">Engine: WebGPU</option>
+        <option value="auto">auto</option>
+        <option value="wasm">WASM</option>
+        <option value="webgpu">WebGPU</option>
       </select>
       {saveError && (
         <span className="save-error" data-testid="save-error" title={saveError}>

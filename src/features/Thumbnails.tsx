@@ -6,6 +6,7 @@ import { folderOf, nameKey, sharedNames } from '../core/formats/names';
 import { Thumb } from './Thumb';
 import type { ImageEntry } from '../store/types';
 import type { PostprocessParams } from '../core/detection/card';
+import { FileName } from './FileName';
 
 export function Thumbnails() {
   const order = useApp((s) => s.order);
@@ -95,7 +96,7 @@ const ThumbRow = memo(function ThumbRow({
             {folder}/
           </span>
         ) : null}
-        {im.name}
+        <FileName name={im.name} />
       </span>
       <span className="meta">
         {im.status === 'done' && c

@@ -66,7 +66,7 @@ export function Toolbar() {
     </button>
   );
   const redo = (
-    <button onClick={() => runAction('redo')} disabled={!redoable} title="Redo (Ctrl+Shift+Z)">
+    <button onClick={() => runAction('redo')} disabled={!redoable} title="Redo (Ctrl+Shift+Z or Ctrl+Y)">
       Redo
     </button>
   );
@@ -89,7 +89,7 @@ export function Toolbar() {
         <dt>Del</dt><dd>delete the selected box</dd>
         <dt>1 2 3</dt><dd>relabel as RBC / WBC / Platelets (or class for new boxes)</dd>
         <dt>N</dt><dd>draw a new box</dd>
-        <dt>Ctrl+Z, Ctrl+Shift+Z</dt><dd>undo, redo</dd>
+        <dt>Ctrl+Z, Ctrl+Shift+Z or Ctrl+Y</dt><dd>undo, redo</dd>
         <dt>U</dt><dd>next uncertain box (score within the review band of its threshold, unsure WBC types first), then next image</dd>
         <dt>A</dt><dd>accept the box under review and go on</dd>
         <dt>Shift+1…7</dt><dd>set the selected WBC's type</dd>

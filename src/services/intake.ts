@@ -3,7 +3,7 @@
  * pairs Pascal VOC annotations with their images (in either order). One bad file becomes one message
  * and never stops the batch.
  */
-import { AppError, MAX_MEGAPIXELS, errorMessage } from '../core/errors';
+import { AppError, MAX_MEGAPIXELS, MIN_SIDE_PX, errorMessage } from '../core/errors';
 import { sha256Hex } from '../core/formats/hash';
 import { sniffImage } from '../core/formats/imageHeader';
 import { parseVoc } from '../core/formats/voc';
@@ -37,6 +37,7 @@ export async function validate(file: Blob): Promise<void> {
   if (head.width && head.height && head.width * head.height > MAX_MEGAPIXELS * 1e6) {
     throw new AppError('too-large', `${head.width}×${head.height} (${((head.width * head.height) / 1e6).toFixed(0)} MP)`);
   }
+  if (head.width && head.height && Math.min(head.width, head.height) < MIN_SIDE_PX) throw new AppError('too-small', `${head.width}×${head.height}`);
 }
 
 export class Intake {

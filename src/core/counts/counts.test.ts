@@ -19,5 +19,6 @@ describe('counts', () => {
     const s = summarize([]);
     expect(s.wbcPerRbc).toBeNull();
     expect(formatRatio(null)).toBe('–');
+    expect(formatRatio(0)).toBe('none'); // no WBC among the RBCs: not "one per 0"
   });
 });

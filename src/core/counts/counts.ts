@@ -35,10 +35,11 @@ export function summarize(perImage: readonly Counts[]): BatchSummary {
   };
 }
 
-/** "1 : 250" style ratio text for the counts panel. */
+/** "1 : 250" style ratio text for the counts panel ("one WBC per n RBC"); "none" where no such cell was
+ * counted among the RBCs (one per n has no n then). */
 export function formatRatio(r: number | null): string {
   if (r === null) return '–';
-  if (r === 0) return '0';
+  if (r === 0) return 'none';
   return `1 : ${(1 / r).toFixed(1)}`;
 }
 

@@ -156,6 +156,7 @@ export function cocoJson(images: readonly ExportImage[]): string {
           iscrowd: 0,
           score: d.score,
           origin: d.origin,
+          cut_by_border: isCutByBorder(d, im.width, im.height),
           ...(d.wbc ? { wbc_type: d.wbc.type, wbc_p: d.wbc.p } : {}),
         };
       }),

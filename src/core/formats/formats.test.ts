@@ -87,6 +87,15 @@ describe('COCO and VOC exports', () => {
     expect(c.annotations).toHaveLength(4);
     expect(c.annotations[2]).toMatchObject({ image_id: 1, category_id: 2, bbox: [40, 0, 10, 10], area: 100 });
   });
+  it('marks the boxes cut by the border in COCO, as the box CSV and JSON do', () => {
+    const c = JSON.parse(cocoJson(images));
+    const j = JSON.parse(boxesJson(images)) as { detections: { cut_by_border: boolean }[] }[];
+    expect(c.annotations.map((a: { cut_by_border: boolean }) => a.cut_by_border)).toEqual(j.flatMap((im) => im.detections.map((x) => x.cut_by_border)));
+    // every box of the fixture touches the top edge (y1 = 0)
+    expect(c.annotations.every((a: { cut_by_border: boolean }) => a.cut_by_border === true)).toBe(true);
+    const inside: ExportImage = { ...images[1], detections: [{ ...d('RBC', 100), box: { x1: 100, y1: 100, x2: 120, y2: 120 } }] };
+    expect(JSON.parse(cocoJson([inside])).annotations[0].cut_by_border).toBe(false);
+  });
   it('writes one VOC file per image that parses back to the same boxes', () => {
     const files = vocFiles(images);
     expect(files.map((f) => f.name)).toEqual(['a,1.xml', 'b.xml']);
