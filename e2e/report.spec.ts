@@ -50,3 +50,25 @@ test('smear estimates are off until a factor is set, then show their formula', a
   await page.getByTestId('count-rule').selectOption('interior');
   await expect(page.getByTestId('settings-changed')).toBeVisible();
 });
+
+test('with no WBC counted the report says so: no differential, and no "one WBC per n RBC"', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(1));
+  await app.waitReady();
+  await app.selectImage(0);
+  // the field's WBCs relabelled RBC, as a technician corrects them: none is left
+  const wbcs = (await app.current())!.detections.filter((d) => d.cls === 'WBC');
+  expect(wbcs.length).toBeGreaterThan(0);
+  for (const d of wbcs) {
+    await page.evaluate((id) => window.__smearcount.selectBox(id), d.id);
+    await page.keyboard.press('1');
+  }
+  await expect(page.getByTestId('count-WBC')).toHaveText('0');
+  await expect(page.getByTestId('ratio-wbc')).toHaveText('none');
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report')).toBeVisible();
+  await expect(page.getByTestId('report-no-differential')).toContainText('No WBC in the counted fields');
+  await expect(page.getByTestId('report')).toContainText('WBC : RBC none');
+  await expect(page.getByTestId('report-differential')).toHaveCount(0);
+});

@@ -85,6 +85,8 @@ export function createTestHook({ store: useAppStore, view: useView, persistence,
     save: () => ({ ...useAppStore.getState().save }),
     select: (id: string) => useAppStore.getState().select(id),
     selectedId: () => useView.getState().selectedId,
+    /** Selects a box of the current image, as a click on it does (for boxes no click can single out). */
+    selectBox: (id: string | null) => useView.getState().setSelected(id),
     /** The current image's boxes the count rule leaves out (drawn dimmed). */
     excluded: () => {
       const s = useAppStore.getState();

@@ -156,12 +156,18 @@ function ReportBody({ open }: { open: boolean }) {
           {formatRatio(summary.wbcPerRbc)} · Platelets : RBC {formatRatio(summary.plateletsPerRbc)}
           {sample.wbcCount !== null ? ` · analyser WBC ${sample.wbcCount} ×10⁹/L` : ''}.
         </p>
-        {classifier && (diff.diff.classified > 0 || st.smudge + st.other > 0) && (
+        {classifier && (diff.diff.classified > 0 || st.smudge + st.other > 0) ? (
           <>
             <h2>WBC differential</h2>
             <ReportDifferential st={st} wbcCount={sample.wbcCount} reference={reference} code={Object.fromEntries(classifier.classes.map((c) => [c.name, c.code]))} shortReason={sample.shortReason} setShortReason={(v) => setSample({ shortReason: v })} />
           </>
-        )}
+        ) : classifier && summary.images > 0 ? (
+          // say so rather than leave the section out: a reader looks for it
+          <>
+            <h2>WBC differential</h2>
+            <p data-testid="report-no-differential">No WBC in the counted fields{leftOut ? ' (flagged images left out)' : ''}, under the count rule in force: no differential.</p>
+          </>
+        ) : null}
         {flagged.length > 0 && (
           <>
             <p data-testid="report-flag-summary">
