@@ -96,6 +96,7 @@ test('a click on a platelet inside an RBC box selects the platelet; a drawn box 
   expect(drawn.origin).toBe('manual');
   await page.keyboard.press('3');
   expect((await h.current()).detections.find((d) => d.id === plt)!.cls).toBe('Platelets');
+  await expect(page.getByTestId('review-status')).toContainText('Platelets · drawn by hand');
   await expect(page.getByTestId('count-Platelets')).toHaveText(String(before + (drawn.cls === 'Platelets' ? 0 : 1)));
   // Then an RBC box over it, drawn later (so on top), sharing its left edge.
   const rbc = await draw(200, 150, 320, 270);
@@ -105,4 +106,9 @@ test('a click on a platelet inside an RBC box selects the platelet; a drawn box 
   // A click on the shared edge, at the platelet's height, selects the platelet (the smallest box there).
   await page.mouse.click(...at(200.5, 202));
   expect(await h.selected()).toBe(plt);
+  // a box of the model's relabelled by hand is not "drawn by hand": it says it is the model's, changed
+  const model = (await h.current()).detections.find((d) => d.origin !== 'manual' && d.cls === 'RBC')!;
+  await page.evaluate((id) => window.__smearcount.selectBox(id), model.id);
+  await page.keyboard.press('2');
+  await expect(page.getByTestId('review-status')).toContainText("WBC · the model's box, changed by hand");
 });

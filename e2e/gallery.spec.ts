@@ -61,6 +61,21 @@ test('the gallery shows every WBC grouped by type; reclassify by click, keys and
   await page.getByTestId('gallery-undo').click();
   await expect(tile).toHaveAttribute('data-type', from);
   await expect(tile).toHaveAttribute('data-verified', 'no');
+  // redo, as on the canvas: Ctrl+Y, Ctrl+Shift+Z and the button step forward (never back), then undo again
+  await page.keyboard.press('Control+y');
+  await expect(tile).toHaveAttribute('data-type', to);
+  await page.keyboard.press('Control+Shift+z');
+  await expect(tile).toHaveAttribute('data-type', 'smudge');
+  await page.getByTestId('gallery-redo').click();
+  await expect.poll(async () => (await hook(page, 'differential')).smudge).toBe(1);
+  await expect(page.getByTestId('gallery-redo')).toBeDisabled();
+  for (let i = 0; i < 3; i++) await page.keyboard.press('Control+z');
+  await expect(tile).toHaveAttribute('data-type', from);
+  await expect(tile).toHaveAttribute('data-verified', 'no');
+  // Ctrl+V pastes images; it is not V (verify)
+  await tile.click();
+  await page.keyboard.press('Control+v');
+  await expect(tile).toHaveAttribute('data-verified', 'no');
 
   // drag a tile onto another group's header
   const target = order.find((g) => g !== from && g !== 'smudge')!;

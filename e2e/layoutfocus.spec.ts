@@ -111,6 +111,8 @@ test.describe('390x844, touch', () => {
       expect(t.text).toMatch(/\d{5}\.jpg$/);
       expect(t.inside).toBe(true);
     }
+    // ... and a screen reader reads each name whole, not as the two halves the layout splits it into
+    for (const el of await page.getByTestId('thumb').all()) await expect(el).toHaveAccessibleName(/BloodImage_\d+\.jpg/);
 
     // A flagged image (the 5th has an unsure WBC type): its explanation in words beside its thumbnail.
     const images = await app.images();

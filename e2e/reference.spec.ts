@@ -24,6 +24,14 @@ test("the lab's reference intervals are edited, checked, kept on the device and 
   await page.getByTestId('diff-basis').selectOption('all');
   await page.getByTestId('reference-editor').locator('summary').click();
   await expect(page.getByTestId('ref-percent-low-neutrophil')).toHaveValue('40'); // adult defaults
+  // every end of every interval is inside the panel and the window, editable (the ×10⁹/L high column was cut off)
+  const edge = await page.getByTestId('reference-editor').evaluate((el) => ({ right: el.getBoundingClientRect().right, vw: innerWidth }));
+  const inputs = await page.getByTestId('reference-editor').locator('input[inputmode]').evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((r) => ({ left: r.left, right: r.right, width: r.width })));
+  expect(inputs.length).toBe(4 * 6 + 2);
+  for (const r of inputs) {
+    expect(r.right).toBeLessThanOrEqual(Math.min(edge.right, edge.vw) + 0.5);
+    expect(r.width).toBeGreaterThan(30);
+  }
 
   // a reversed interval is refused with a message, and nothing changes
   await page.getByTestId('ref-percent-low-neutrophil').fill('80');

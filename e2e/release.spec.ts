@@ -21,6 +21,11 @@ test('a released report is withdrawn when a box it rests on is deleted, and its 
 
   await page.getByTestId('export-report').click();
   await page.getByTestId('report-sample').fill('S-22');
+  // a report signed by nobody is not released: the sample ID alone is not enough
+  await expect(page.getByTestId('report-print')).toBeDisabled();
+  await expect(page.getByTestId('report-needs-verifier')).toBeVisible();
+  await page.getByTestId('report-verified-by').fill('C. Doe');
+  await expect(page.getByTestId('report-needs-verifier')).toHaveCount(0);
   await expect(page.getByTestId('report-diff-unreleased')).toContainText(`0 of 100 cells verified, ${st.typed + st.untyped} not yet`);
   for (const t of TYPES) {
     await expect(page.getByTestId(`report-pct-${t}`)).toHaveText('–');
@@ -28,7 +33,7 @@ test('a released report is withdrawn when a box it rests on is deleted, and its 
   }
   await page.evaluate(() => (window.print = () => undefined)); // no print dialog in a test
   await page.getByTestId('report-print').click();
-  await expect(page.getByTestId('report-verification')).toContainText('Verified by');
+  await expect(page.getByTestId('report-verification')).toContainText('Verified by C. Doe');
   await page.getByRole('button', { name: 'Close' }).click();
 
   // one box deleted after the release: the report is withdrawn, and the audit trail says why

@@ -44,6 +44,7 @@ test('the report is mounted only while previewed or printed, and is there when p
   await page.getByTestId('export-report').click();
   await expect(report).toBeVisible();
   await page.getByTestId('report-sample').fill('S-24');
+  await page.getByTestId('report-verified-by').fill('C. Doe');
   await page.getByTestId('report-print').click();
   await expect.poll(() => page.evaluate(() => (window as unknown as { printed?: string }).printed)).toContain('Verified by');
   await page.getByTestId('report-close').click();

@@ -11,6 +11,7 @@ from torch import nn
 from torchvision.models.detection import FasterRCNN
 from torchvision.models.detection.anchor_utils import AnchorGenerator
 from torchvision.models.detection.faster_rcnn import FastRCNNPredictor, TwoMLPHead
+from torchvision.models.detection.rpn import RegionProposalNetwork
 from torchvision.models.detection.transform import GeneralizedRCNNTransform
 from torchvision.ops import FeaturePyramidNetwork, MultiScaleRoIAlign
 
@@ -39,7 +40,7 @@ class Block(nn.Module):
 
 
 class Backbone(nn.Module):
-    def __init__(self, widths=(16, 32, 48, 80, 128), fpn_channels=48, depths=(2, 2, 2)):
+    def __init__(self, widths=(16, 32, 48, 80, 128), fpn_channels=48, depths=(2, 2, 2), p2=False):
         super().__init__()
         w0, w1, w2, w3, w4 = widths
 
@@ -52,13 +53,32 @@ class Backbone(nn.Module):
         self.s32 = stage(w3, w4, depths[2])
         self.fpn = FeaturePyramidNetwork([w2, w3, w4], fpn_channels)
         self.out_channels = fpn_channels
+        # Optional stride-4 level (issue 21: small-object capacity for platelets): the stem's output
+        # laterally plus p3 upsampled, then a 3x3 conv, as an FPN level of its own. Separate modules (not
+        # a fourth FPN input) so that the weights of a model without it keep their names and load.
+        self.p2 = p2
+        if p2:
+            self.p2_lateral = nn.Conv2d(w1, fpn_channels, 1)
+            self.p2_out = nn.Conv2d(fpn_channels, fpn_channels, 3, padding=1)
 
     def forward(self, x):
-        x = self.stem(x)
-        c3 = self.s8(x)
+        c2 = self.stem(x)
+        c3 = self.s8(c2)
         c4 = self.s16(c3)
         c5 = self.s32(c4)
-        return self.fpn(OrderedDict([("p3", c3), ("p4", c4), ("p5", c5)]))
+        feats = self.fpn(OrderedDict([("p3", c3), ("p4", c4), ("p5", c5)]))
+        if not self.p2:
+            return feats
+        up = nn.functional.interpolate(feats["p3"], size=c2.shape[-2:], mode="nearest")
+        p2 = self.p2_out(self.p2_lateral(c2) + up)
+        return OrderedDict([("p2", p2), *feats.items()])
+
+
+class RPNWithoutP2(RegionProposalNetwork):
+    """The RPN on p3-p5 only (its anchors are sized for them); p2 serves the RoI pooling alone."""
+
+    def forward(self, images, features, targets=None):
+        return super().forward(images, OrderedDict((k, v) for k, v in features.items() if k != "p2"), targets)
 
 
 class NoResizeTransform(GeneralizedRCNNTransform):
@@ -106,16 +126,19 @@ def build_model(args=None, **overrides):
         # True: BatchNorm already folded into the convolutions (a model rebuilt from a shipped ONNX
         # file to be fine-tuned; see load_onnx_weights).
         folded=False,
+        # True: a stride-4 FPN level that the RoI pooling uses for boxes under 112 px (Backbone).
+        p2=False,
     )
     if args is not None:
         for k in cfg:
             if hasattr(args, k) and getattr(args, k) is not None:
                 cfg[k] = getattr(args, k)
     cfg.update(overrides)
-    backbone = Backbone(tuple(cfg["widths"]), cfg["fpn_channels"], tuple(cfg["depths"]))
+    backbone = Backbone(tuple(cfg["widths"]), cfg["fpn_channels"], tuple(cfg["depths"]), bool(cfg["p2"]))
     anchor_sizes = tuple(tuple(a) for a in cfg["anchor_sizes"])
     anchors = AnchorGenerator(sizes=anchor_sizes, aspect_ratios=((0.75, 1.0, 1.33),) * len(anchor_sizes))
-    roi_pool = MultiScaleRoIAlign(featmap_names=["p3", "p4", "p5"], output_size=7, sampling_ratio=2)
+    levels = (["p2"] if cfg["p2"] else []) + ["p3", "p4", "p5"]
+    roi_pool = MultiScaleRoIAlign(featmap_names=levels, output_size=7, sampling_ratio=2)
     box_head = TwoMLPHead(cfg["fpn_channels"] * 7 * 7, cfg["representation"])
     model = FasterRCNN(
         backbone,
@@ -136,6 +159,8 @@ def build_model(args=None, **overrides):
         box_nms_thresh=0.5,
         box_detections_per_img=cfg["detections_per_img"],
     )
+    if cfg["p2"]:
+        model.rpn.__class__ = RPNWithoutP2
     transform = ImageStandardise if cfg["normalise"] == "image" else NoResizeTransform
     model.transform = transform(cfg["min_size"], cfg["max_size"], model.transform.image_mean,
                                         model.transform.image_std)
@@ -166,7 +191,8 @@ def load_onnx_weights(model, onnx_path):
             raise ValueError(f"{onnx_path}: {k} has shape {tuple(w.shape)}, the model {tuple(state[k].shape)}")
         state[k] = w
         loaded += 1
-    n_params = sum(1 for k in state if k.endswith(("weight", "bias")))
+    # A stride-4 level added to a shipped model without one starts from its fresh initialisation.
+    n_params = sum(1 for k in state if k.endswith(("weight", "bias")) and not k.startswith("backbone.p2_"))
     if loaded < n_params:
         raise ValueError(f"{onnx_path}: only {loaded} of {n_params} weights found (another architecture?)")
     model.load_state_dict(state)

@@ -61,6 +61,8 @@ def get_args_parser():
     p.add_argument("--depths", type=int, nargs=3, default=None, help="blocks per stage at strides 8, 16, 32")
     p.add_argument("--fpn-channels", dest="fpn_channels", type=int, default=None)
     p.add_argument("--representation", type=int, default=None, help="box head MLP width")
+    p.add_argument("--p2", action="store_true", default=None,
+                   help="a stride-4 FPN level for the RoI pooling of small boxes (platelets)")
     p.add_argument("--proposals", dest="rpn_post_nms_test", type=int, default=None, help="RPN proposals kept at test time")
     p.add_argument("--tune", choices=["pooled", "per-source"], default="pooled",
                    help="thresholds minimise the count error pooled over validation (the shipped card), or each "
@@ -417,7 +419,9 @@ def main(args):
         "name": args.name,
         **file_facts(onnx_path),
         "architecture": "torchvision FasterRCNN: ResNet-style backbone (strides 8/16/32) + "
-                        f"{model.smearcount_cfg['fpn_channels']}-channel FPN, RPN, 2-layer MLP box head",
+                        f"{model.smearcount_cfg['fpn_channels']}-channel FPN, RPN, 2-layer MLP box head"
+                        + ("; a stride-4 FPN level for the RoI pooling of boxes under 112 px (RPN on strides 8-32)"
+                           if model.smearcount_cfg.get("p2") else ""),
         "parameters": count_parameters(model),
         "classes": [{"label": i + 1, "name": c, "color": COLORS[c]} for i, c in enumerate(CLASSES)],
         "input": {"name": "image", "dtype": "float32", "shape": ["3", "H", "W"], "layout": "CHW",

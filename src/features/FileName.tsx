@@ -3,13 +3,19 @@
 const TAIL = 10;
 
 /** A file name that, when it is cut to fit, loses its middle and keeps its end. Its text is the whole
- * name, so search, copy and the tests read it unchanged. */
+ * name, so search, copy and the tests read it unchanged. Head and tail are flex items, which a screen
+ * reader (and the accessible name of the thumbnail holding it) would read as two words ("BloodImage
+ * _00339.jpg"), so they are hidden from it and a visually hidden copy reads the name whole. */
 export function FileName({ name }: { name: string }) {
   const cut = name.length > TAIL + 2 ? name.length - TAIL : 0;
+  if (!cut) return <span className="file-name"><span className="file-name-tail">{name}</span></span>;
   return (
-    <span className="file-name">
-      {cut ? <span className="file-name-head">{name.slice(0, cut)}</span> : null}
-      <span className="file-name-tail">{name.slice(cut)}</span>
-    </span>
+    <>
+      <span className="file-name" aria-hidden="true">
+        <span className="file-name-head">{name.slice(0, cut)}</span>
+        <span className="file-name-tail">{name.slice(cut)}</span>
+      </span>
+      <span className="sr-only">{name}</span>
+    </>
   );
 }

@@ -55,10 +55,14 @@ function ReportBody({ open }: { open: boolean }) {
   const dialog = useRef<HTMLElement>(null);
   useDialogFocus(dialog, open);
   const released = !!sample.verifiedAt;
-  const canRelease = sample.id.trim() !== '';
+  // A release names the sample and the person who verified it: "Verified by" (the operator where it is left
+  // empty, as its placeholder shows); a report signed by nobody is not released.
+  const verifier = sample.verifiedBy.trim() || sample.operator.trim();
+  const needs = sample.id.trim() === '' ? 'sample' : verifier === '' ? 'verifier' : null;
+  const canRelease = needs === null;
   const release = () => {
     if (!canRelease) return;
-    releaseReport(sample.verifiedBy.trim() || sample.operator.trim());
+    releaseReport(verifier);
     // the printed PDF's default file name carries the sample ID
     const title = document.title;
     document.title = exportName('report', sample.id, 'pdf').replace(/\.pdf$/, '');
@@ -96,10 +100,24 @@ function ReportBody({ open }: { open: boolean }) {
       <style>{pageFrameCss(labName, sample.id)}</style>
       {open && (
         <div className="report-actions">
-          <button data-testid="report-print" onClick={release} disabled={!canRelease} title={canRelease ? 'Verify and print' : 'Enter the sample ID first'}>
+          <button
+            data-testid="report-print"
+            onClick={release}
+            disabled={!canRelease}
+            title={canRelease ? `Verify as ${verifier} and print` : needs === 'sample' ? 'Enter the sample ID first' : 'Enter who verifies the report first'}
+          >
             Verify and print…
           </button>
-          {!canRelease && <span className="hint" data-testid="report-needs-sample">Enter the sample ID to release the report.</span>}
+          {needs === 'sample' && (
+            <span className="hint" data-testid="report-needs-sample">
+              Enter the sample ID to release the report.
+            </span>
+          )}
+          {needs === 'verifier' && (
+            <span className="hint" data-testid="report-needs-verifier">
+              Enter your name under “Verified by” to release the report.
+            </span>
+          )}
           <button onClick={() => view.getState().setReportOpen(false)} data-testid="report-close">
             Close
           </button>
@@ -116,7 +134,7 @@ function ReportBody({ open }: { open: boolean }) {
         <ReportField label="Patient" value={sample.patient} onChange={(v) => setSample({ patient: v })} testId="report-patient" />
         <ReportField label="Ward" value={sample.ward} onChange={(v) => setSample({ ward: v })} testId="report-ward" />
         <ReportField label="Operator" value={sample.operator} onChange={(v) => setSample({ operator: v })} testId="report-operator" />
-        <ReportField label="Verified by" value={sample.verifiedBy} placeholder={sample.operator} onChange={(v) => setSample({ verifiedBy: v })} testId="report-verified-by" />
+        <ReportField label="Verified by" value={sample.verifiedBy} placeholder={sample.operator} onChange={(v) => setSample({ verifiedBy: v })} testId="report-verified-by" required={!sample.operator.trim()} />
         <ReportField label="Lab name" value={labName} onChange={setLabName} testId="report-lab" screenOnly />
       </div>
       <p data-testid="report-sample-times">

@@ -5,7 +5,7 @@ import { WBC_LABEL, WBC_TYPES } from '../../core/differential/differential';
 import { useApp, useServices } from '../../services/context';
 import { selectGalleryCells, type GalleryCell } from '../../store/selectors';
 import { galleryLayout, groupCells, visibleRows, GROUPS, HEADER_H, ROW_H, TILE_W } from './layout';
-import { jumpToCell, moveCells, setNote, undoGallery, verify, verifyAll, type GalleryContext } from './galleryActions';
+import { jumpToCell, moveCells, redoGallery, setNote, undoGallery, verify, verifyAll, type GalleryContext } from './galleryActions';
 import { CellTile } from './CellTile';
 import { useDialogFocus } from '../useDialogFocus';
 import { useInputMode } from '../useInputMode';
@@ -28,6 +28,7 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
   const cells = useApp(selectGalleryCells);
   const selected = useStore(ctx.gallery, (s) => s.selected);
   const canUndo = useApp((s) => s.undoLog.past.length > 0);
+  const canRedo = useApp((s) => s.undoLog.future.length > 0);
   const groups = useMemo(() => groupCells(cells, low), [cells, low]);
   const scroller = useRef<HTMLDivElement>(null);
   const dialog = useRef<HTMLElement>(null);
@@ -81,9 +82,16 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
       e.stopImmediatePropagation();
       const key = ctx.gallery.getState().selected;
       const digit = /^Digit([1-9])$/.exec(e.code);
-      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'z') {
+      const mod = e.ctrlKey || e.metaKey;
+      if (mod && ((e.key.toLowerCase() === 'z' && e.shiftKey) || e.key.toLowerCase() === 'y')) {
+        e.preventDefault();
+        redoGallery(ctx);
+      } else if (mod && e.key.toLowerCase() === 'z') {
         e.preventDefault();
         undoGallery(ctx);
+      } else if (mod || e.altKey) {
+        // Ctrl+V (paste images), Ctrl+C and the like are not gallery keys: a bare letter is (V verifies).
+        return;
       } else if (e.shiftKey && digit && key) {
         e.preventDefault();
         const i = Number(digit[1]) - 1;
@@ -136,6 +144,9 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
           <span className="spacer" />
           <button data-testid="gallery-undo" disabled={!canUndo} onClick={() => undoGallery(ctx)} title="Undo the last change, here or on the canvas (Ctrl+Z)">
             Undo
+          </button>
+          <button data-testid="gallery-redo" disabled={!canRedo} onClick={() => redoGallery(ctx)} title="Redo (Ctrl+Shift+Z or Ctrl+Y)">
+            Redo
           </button>
           <button data-testid="gallery-close" onClick={() => ctx.gallery.getState().setOpen(false)}>
             Close

@@ -70,6 +70,11 @@ export function undoGallery({ store }: GalleryContext) {
   return store.getState().undo();
 }
 
+/** Ctrl+Shift+Z or Ctrl+Y in the gallery, as on the canvas: the same history, forward. */
+export function redoGallery({ store }: GalleryContext) {
+  return store.getState().redo();
+}
+
 /** Closes the gallery and shows the cell on the canvas, selected and zoomed to. */
 export function jumpToCell({ store, view, gallery }: GalleryContext, key: string) {
   const { imageId, detId } = split(key);

@@ -67,6 +67,14 @@ export const ReferenceEditor = memo(function ReferenceEditor() {
         On the report: {reference.source}
       </p>
       <table>
+        {/* the type's name takes a third; the four ends share the rest, so the table never outgrows the panel */}
+        <colgroup>
+          <col className="reference-name" />
+          <col />
+          <col />
+          <col />
+          <col />
+        </colgroup>
         <thead>
           <tr>
             <th />
