@@ -13,10 +13,13 @@ export interface Command<I> {
   perform(e: Edits, input: I): Edits;
 }
 
+/** A box drawn by hand (its id is made by `addBox`), not one of the model's (`m…`, core/detection/decode). */
+export const isDrawn = (id: string) => id.startsWith('u');
+
 export const deleteBox: Command<{ id: string }> = {
   name: 'delete',
   perform(e, { id }) {
-    if (id.startsWith('u')) return { ...e, added: e.added.filter((d) => d.id !== id) };
+    if (isDrawn(id)) return { ...e, added: e.added.filter((d) => d.id !== id) };
     return e.deleted.includes(id) ? e : { ...e, deleted: [...e.deleted, id] };
   },
 };
@@ -33,7 +36,7 @@ export const keepBox: Command<{ id: string }> = {
 export const relabelBox: Command<{ id: string; cls: CellClass }> = {
   name: 'relabel',
   perform(e, { id, cls }) {
-    if (id.startsWith('u')) return { ...e, added: e.added.map((d) => (d.id === id ? { ...d, cls } : d)) };
+    if (isDrawn(id)) return { ...e, added: e.added.map((d) => (d.id === id ? { ...d, cls } : d)) };
     return { ...e, relabeled: { ...e.relabeled, [id]: cls } };
   },
 };
@@ -42,7 +45,7 @@ export const moveBox: Command<{ id: string; box: Box; width: number; height: num
   name: 'move',
   perform(e, { id, box, width, height }) {
     const b = normalizeBox(box, width, height);
-    if (id.startsWith('u')) return { ...e, added: e.added.map((d) => (d.id === id ? { ...d, box: b } : d)) };
+    if (isDrawn(id)) return { ...e, added: e.added.map((d) => (d.id === id ? { ...d, box: b } : d)) };
     return { ...e, moved: { ...e.moved, [id]: b } };
   },
 };

@@ -1,6 +1,7 @@
 /** The Konva layers the canvas draws per box: the boxes themselves, WBC type labels, missed ground truth. */
 import { memo } from 'react';
 import { Label, Rect, Tag, Text } from 'react-konva';
+import { isDrawn } from '../../core/edits/commands';
 import type { CellClass } from '../../core/detection/classes';
 import type { Detection } from '../../core/detection/detection';
 import type { Box } from '../../core/detection/geometry';
@@ -96,7 +97,7 @@ export const RuleExcluded = memo(function RuleExcluded({ dets, color }: { dets: 
 });
 
 export const labelOf = (d: Detection) =>
-  `${d.cls} ${d.origin === 'manual' && d.id.startsWith('u') ? 'manual' : d.score.toFixed(2)}${
+  `${d.cls} ${d.origin === 'manual' && isDrawn(d.id) ? 'manual' : d.score.toFixed(2)}${
     d.wbc ? ` · ${d.wbc.type.replace('_', ' ')} ${d.wbc.origin === 'manual' ? '(set by hand)' : d.wbc.p.toFixed(2)}` : ''
   }`;
 
