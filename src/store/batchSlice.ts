@@ -6,6 +6,7 @@ import { diffEdits } from '../core/edits/audit';
 import type { ImageEntry } from './types';
 import type { AppState } from './store';
 import { AUDIT_LIMIT } from './sampleSlice';
+import { modelTypes } from './selectors';
 
 /** A step of the batch's history: the images an edit changed (each keeps its Edits in its own `history`),
  * or a flagged image put into the totals or taken out ("Count it anyway" and its undo). */
@@ -60,7 +61,7 @@ const dropFromLog = (log: BatchSlice['undoLog'], ids: readonly string[]): BatchS
  * reacting to the change (a release withdrawn) is logged after it. */
 function auditEntries(s: AppState, changed: readonly string[], action: string, after: AppState['images']): AppState['audit'] {
   const at = new Date().toISOString();
-  const entries = changed.flatMap((id) => diffEdits(s.images[id].edits, after[id].edits, s.images[id].raw).map((c) => ({ at, image: s.images[id].name, action, ...c })));
+  const entries = changed.flatMap((id) => diffEdits(s.images[id].edits, after[id].edits, s.images[id].raw, modelTypes(s.images[id])).map((c) => ({ at, image: s.images[id].name, action, ...c })));
   return entries.length ? [...s.audit, ...entries].slice(-AUDIT_LIMIT) : s.audit;
 }
 

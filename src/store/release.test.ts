@@ -46,7 +46,7 @@ describe('release', () => {
     ['a box moved', (s) => s.getState().edit('a', moveBox, { id: 'm1', box: { x1: 110, y1: 100, x2: 150, y2: 140 }, width: 640, height: 480 }), /box moved/],
     ['a box relabelled', (s) => s.getState().edit('a', relabelBox, { id: 'm1', cls: 'Platelets' }), /box relabelled/],
     ['a WBC type', (s) => s.getState().edit('a', setWbcType, { id: 'm2', type: 'monocyte' }), /WBC type changed/],
-    ['a verification', (s) => s.getState().edit('a', verifyCells, { ids: ['m2'], verified: true }), /verification changed/],
+    ['a verification', (s) => s.getState().edit('a', verifyCells, { ids: ['m2'], verified: true }), /a\.jpg: WBC verified \(cell m2, WBC\)/],
     ['a threshold', (s) => s.getState().setThreshold('RBC', 0.6), /RBC threshold changed \(0\.5 → 0\.6\)/],
     ['the count rule', (s) => s.getState().setCountRule('interior'), /count rule changed \(all → interior\)/],
     ['the differential target', (s) => s.getState().setDiffRules({ target: 200 }), /differential rules changed \(target 100 → 200\)/],
@@ -67,6 +67,26 @@ describe('release', () => {
       expect(store.getState().audit.at(-1)).toMatchObject({ field: 'release', action: 'withdraw' });
     });
   }
+
+  it('records a verification that locks the model\'s type as a verification only, and a later change from that type', () => {
+    const store = batch();
+    store.getState().edit('a', verifyCells, { ids: ['m2'], verified: true, types: { m2: 'neutrophil' } });
+    expect(store.getState().images.a.edits.typed).toEqual({ m2: 'neutrophil' });
+    // before: a second entry, "type: null → neutrophil", as if the cell had had no type
+    expect(store.getState().audit.filter((e) => e.cell === 'm2').map(({ field, from, to }) => ({ field, from, to }))).toEqual([{ field: 'verified', from: 'no', to: 'yes' }]);
+    store.getState().edit('b', setWbcType, { id: 'm2', type: 'monocyte' });
+    expect(store.getState().audit.at(-1)).toMatchObject({ image: 'b.jpg', field: 'type', from: 'neutrophil', to: 'monocyte' });
+  });
+
+  it('says which way a yes/no change went ("deleted box restored"), not "yes → no"', () => {
+    const store = batch();
+    store.getState().edit('a', deleteBox, { id: 'm0' });
+    watchRelease(store);
+    store.getState().setSample({ id: 'S-1', operator: 'AB' });
+    store.getState().releaseReport('AB');
+    store.getState().undo();
+    expect(withdrawal(store)[0]).toBe('withdrawn: a.jpg: deleted box restored (cell m0, RBC)');
+  });
 
   it('is kept by what the report does not rest on (selection, review marks, accepted boxes, a same-value setting)', () => {
     const store = released();

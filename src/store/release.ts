@@ -6,9 +6,9 @@
  * another revision withdraws the release and says why in the audit trail. A content hash rather than a
  * counter, so that a reload (which rebuilds the same batch) keeps a release that nothing has touched.
  */
-import { diffEdits } from '../core/edits/audit';
+import { diffEdits, type AuditChange } from '../core/edits/audit';
 import type { AppState, AppStore } from './store';
-import { inTotals, shownDetections } from './selectors';
+import { inTotals, modelTypes, shownDetections } from './selectors';
 
 /** FNV-1a, 2 × 32 bits with different seeds: a change detector, not a security measure. */
 function hash(text: string): string {
@@ -39,16 +39,22 @@ export function releaseRevision(s: RevisionInput): string {
 }
 
 const FIELD_WORDS: Record<string, string> = {
-  deleted: 'box deleted',
   class: 'box relabelled',
   box: 'box moved',
   added: 'box added',
-  kept: 'box under the threshold kept',
   type: 'WBC type changed',
-  verified: 'verification changed',
   category: 'category changed',
   note: 'note changed',
 };
+
+/** One change in a technician's words. A yes/no field says which way it went rather than "no → yes". */
+function changeWords(c: AuditChange, cls: string | undefined): string {
+  const cell = `cell ${c.cell}${cls ? `, ${cls}` : ''}`;
+  if (c.field === 'deleted') return `${c.to === 'yes' ? 'box deleted' : 'deleted box restored'} (${cell})`;
+  if (c.field === 'kept') return `${c.to === 'counted' ? 'box under the threshold kept' : 'kept box left out again'} (${cell})`;
+  if (c.field === 'verified') return `${c.to === 'yes' ? 'WBC verified' : 'WBC verification taken back'} (${cell})`;
+  return `${FIELD_WORDS[c.field] ?? c.field} (${cell}${c.from !== null || c.to !== null ? `, ${c.from ?? '–'} → ${c.to ?? '–'}` : ''})`;
+}
 
 /** Why the batch moved from `p` to `s`, in a technician's words (the first change found). */
 export function withdrawalReason(s: RevisionInput, p: RevisionInput): string {
@@ -69,8 +75,8 @@ export function withdrawalReason(s: RevisionInput, p: RevisionInput): string {
     if (a === b) continue;
     if (inTotals(a) !== inTotals(b)) return `${b.name}: ${inTotals(b) ? 'flagged image accepted' : 'flagged image taken out of the totals'}`;
     if (a.status !== b.status) return `${b.name}: counted again`;
-    const c = diffEdits(a.edits, b.edits, b.raw)[0];
-    if (c) return `${b.name}: ${FIELD_WORDS[c.field] ?? c.field} (cell ${c.cell}${c.from !== null || c.to !== null ? `, ${c.from ?? '–'} → ${c.to ?? '–'}` : ''})`;
+    const c = diffEdits(a.edits, b.edits, b.raw, modelTypes(b))[0];
+    if (c) return `${b.name}: ${changeWords(c, b.raw?.find((d) => d.id === c.cell)?.cls ?? b.edits.added.find((d) => d.id === c.cell)?.cls)}`;
     if (a.adapted !== b.adapted || a.wbc !== b.wbc) return `${b.name}: WBC types changed (classifier or microscope profile)`;
   }
   return 'the batch changed';

@@ -153,13 +153,19 @@ export function selectAppStatus(s: AppState): AppStatus {
   return 'ready';
 }
 
-/** Edited, against the types the technician was shown (adapted where the profile wrote them). */
-export function wasEdited(im: ImageEntry): boolean {
+/** The type each WBC of an image showed before anyone typed it: the classifier's, or the microscope
+ * profile's where it adapted the image. */
+export function modelTypes(im: Pick<ImageEntry, 'wbc' | 'adapted'>): (id: string) => WbcType | undefined {
   const probs = im.adapted ? { ...im.wbc, ...im.adapted } : im.wbc;
-  return isEdited(im.edits, (id) => {
+  return (id) => {
     const p = probs?.[id];
     return p ? WBC_TYPES[p.reduce((b, v, i) => (v > p[b] ? i : b), 0)] : undefined;
-  });
+  };
+}
+
+/** Edited, against the types the technician was shown (adapted where the profile wrote them). */
+export function wasEdited(im: ImageEntry): boolean {
+  return isEdited(im.edits, modelTypes(im));
 }
 
 /** AP@0.5 against dropped ground truth, with the same src/core metrics as the eval CLI. */

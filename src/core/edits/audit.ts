@@ -40,7 +40,11 @@ export interface ModelCell {
   box: { x1: number; y1: number; x2: number; y2: number };
 }
 
-export function diffEdits(a: Edits, b: Edits, model: readonly ModelCell[] = []): AuditChange[] {
+/**
+ * `modelType`: the WBC type a cell showed before anyone typed it (the classifier's, or the microscope
+ * profile's), the audit's "from" where a verification locks that type or a technician changes it.
+ */
+export function diffEdits(a: Edits, b: Edits, model: readonly ModelCell[] = [], modelType: (cell: string) => string | undefined = () => undefined): AuditChange[] {
   if (a === b) return [];
   const out: AuditChange[] = [];
   const da = new Set(a.deleted);
@@ -57,7 +61,7 @@ export function diffEdits(a: Edits, b: Edits, model: readonly ModelCell[] = []):
   const addedA = Object.fromEntries(a.added.map((d) => [d.id, d]));
   const addedB = Object.fromEntries(b.added.map((d) => [d.id, d]));
   diffRecord(addedA, addedB, 'added', (d) => (d ? `${d.cls} ${boxText(d.box)}` : null), out);
-  diffRecord(a.typed, b.typed, 'type', (v) => v ?? null, out);
+  diffRecord(a.typed, b.typed, 'type', (v) => v ?? null, out, (k) => modelType(k) ?? null);
   const va = new Set(a.verified ?? []);
   const vb = new Set(b.verified ?? []);
   for (const id of vb) if (!va.has(id)) out.push({ cell: id, field: 'verified', from: 'no', to: 'yes' });
