@@ -116,3 +116,24 @@ test('the page itself never scrolls on a desktop: the panels scroll inside it (a
     await expect.poll(() => page.evaluate(() => window.scrollY)).toBe(0);
   }
 });
+
+test('on a 1920-px screen or projector the right panel widens, so the differential names stay on one line', async ({ page }) => {
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(1));
+  await app.waitReady();
+  const panel = (await page.locator('aside.right').boundingBox())!;
+  expect(panel.width).toBeGreaterThanOrEqual(380); // 300 before, where "IG Immature granulocytes" wrapped
+  const rows = await page.locator('[data-testid^="diff-"] > th').evaluateAll((ths) =>
+    ths
+      .filter((th) => th.closest('tr')?.getAttribute('data-testid')?.match(/^diff-[a-z_]+$/))
+      .map((th) => {
+        const cs = getComputedStyle(th);
+        const lh = parseFloat(cs.lineHeight);
+        return { text: th.textContent, lines: th.getBoundingClientRect().height / (Number.isNaN(lh) ? 1.3 * parseFloat(cs.fontSize) : lh) };
+      }),
+  );
+  expect(rows.length).toBeGreaterThanOrEqual(5);
+  for (const r of rows) expect(r.lines, r.text ?? '').toBeLessThan(1.6);
+});

@@ -71,7 +71,7 @@ test('one sample at a time: the record is required for release, appears in every
   expect(json.models.detector.sha256).toMatch(/^[0-9a-f]{64}$/);
   expect(json.models.classifier.sha256).toMatch(/^[0-9a-f]{64}$/);
   const change = (json.audit as AuditEntry[]).find((a) => a.field === 'type' && a.cell === wbc.id)!;
-  expect(change).toMatchObject({ image: cur.name, action: 'reclassify', from: null, to });
+  expect(change).toMatchObject({ image: cur.name, action: 'reclassify', from: wbc.wbc!.type, to });
   expect(new Date(change.at).getTime()).toBeGreaterThan(Date.now() - 600_000);
   expect(json.images.length).toBe(3);
 

@@ -273,6 +273,15 @@ test.describe('390x844, touch: the phone at the eyepiece', () => {
     };
     const a = await dockClear(target.id);
     expect(overlaps(a, await imageOnPage(page)), 'over the image').toBe(false);
+    // The legend sits under the canvas, where the docked actions never cover it (it used to sit on the
+    // canvas's bottom edge, under them), and the canvas keeps no more room under the image than the
+    // actions need (it was 58% of the screen: 170 px of nothing under a 4:3 field).
+    const legend = (await page.getByTestId('legend').boundingBox())!;
+    const canvasBox = (await page.getByTestId('canvas').boundingBox())!;
+    await expect(page.getByTestId('legend')).toBeInViewport({ ratio: 1 });
+    expect(legend.y).toBeGreaterThanOrEqual(canvasBox.y + canvasBox.height - 1);
+    expect(overlaps(a, { x1: legend.x, y1: legend.y, x2: legend.x + legend.width, y2: legend.y + legend.height }), 'over the legend').toBe(false);
+    expect(canvasBox.y + canvasBox.height - (await imageOnPage(page)).y2).toBeLessThanOrEqual(120);
     for (const c of ['Accept', 'RBC', 'WBC', 'PLT', 'Delete']) await expect(actions.getByRole('button', { name: c, exact: true })).toBeInViewport({ ratio: 1 });
     // Reviewing zooms onto each uncertain box: the actions stay clear of it and its neighbours.
     await page.getByTestId('review-next').tap();
@@ -294,5 +303,24 @@ test.describe('390x844, touch: the phone at the eyepiece', () => {
     await page.getByTestId('notices-strip-dismiss').tap();
     await expect(strip).toHaveCount(0);
     await expect(app.fileErrors()).toHaveCount(0);
+  });
+
+  test('the gallery\'s "Verify all" buttons sit inside their group rows', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(3));
+    await app.waitReady();
+    await page.getByTestId('toolbar-more').tap();
+    await page.getByTestId('toolbar-more-panel').getByRole('button', { name: 'Gallery' }).tap();
+    const buttons = page.locator('[data-testid^="gallery-verify-group-"]');
+    await expect(buttons.first()).toBeVisible();
+    for (let i = 0; i < (await buttons.count()); i++) {
+      const b = (await buttons.nth(i).boundingBox())!;
+      const row = (await buttons.nth(i).locator('xpath=..').boundingBox())!;
+      expect(b.height).toBeGreaterThanOrEqual(40); // finger-sized
+      // before: a 40-px button in a 40-px row, sitting on the row's bottom line
+      expect(b.y).toBeGreaterThanOrEqual(row.y + 2);
+      expect(b.y + b.height).toBeLessThanOrEqual(row.y + row.height - 2);
+    }
   });
 });

@@ -1,6 +1,6 @@
 /** The smear image with its boxes: renders from the stores; pinch, sizing, review focus and drawing are hooks in canvas/. */
 import type Konva from 'konva';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
 import { Group, Image as KImage, Label, Layer, Rect, Stage, Tag, Text, Transformer } from 'react-konva';
 import { classColors } from '../core/detection/card';
 import { CLASS_NAMES } from '../core/detection/classes';
@@ -123,88 +123,92 @@ export function ImageCanvas() {
   const draft = drawing.draft;
 
   return (
-    <div
-      className={`canvas-wrap mode-${mode}`}
-      ref={wrap}
-      style={{ touchAction: pageScrolls ? 'pan-y' : 'none' }}
-      data-page-scrolls={pageScrolls}
-      data-testid="canvas"
-      role="img"
-      aria-label={current ? `Smear image ${current.name}: ${dets.length} boxes shown (${CLASS_NAMES.map((c) => `${dets.filter((d) => d.cls === c).length} ${c}`).join(', ')})${excluded.length ? `; ${excluded.length} more left out by the count rule` : ''}` : 'No image yet: drop smear images to count'}
-    >
-      {/* The empty canvas is the biggest target on a phone: a tap there opens the file chooser too. */}
-      {!current && (
-        <label className="empty" htmlFor="add-images-input" data-testid="canvas-empty">
-          Add images (or drop them here) to start. Nothing is uploaded: images stay on this device.
-        </label>
-      )}
-      <Stage
-        ref={stage}
-        width={size.w}
-        height={size.h}
-        scaleX={view.scale}
-        scaleY={view.scale}
-        x={view.x}
-        y={view.y}
-        draggable={mode === 'select'}
-        onDragStart={(e) => {
-          // A finger at the fitted size scrolls the page (touch-action above); it must not drag the image too.
-          if (e.target === stage.current && pageScrolls && isTouch(e.evt)) e.target.stopDrag();
-        }}
-        onDragEnd={(e) => {
-          if (e.target === stage.current) setView((v) => ({ ...v, x: e.target.x(), y: e.target.y() }));
-        }}
-        onWheel={(e) => {
-          e.evt.preventDefault();
-          const p = stage.current!.getPointerPosition()!;
-          setView((v) => zoomAbout(v, e.evt.deltaY < 0 ? 1.15 : 1 / 1.15, p.x, p.y));
-        }}
-        onMouseDown={(e) => {
-          if (mode !== 'draw' && (e.target === stage.current || e.target.getClassName() === 'Image')) setSelected(null);
-        }}
-        // Draw mode takes pointer events, so a mouse, a pen and one finger all draw (two fingers pinch).
-        onPointerDown={(e) => {
-          if (mode === 'draw' && current?.status === 'done') drawing.start(e.evt);
-        }}
-        onPointerMove={drawing.move}
-        onPointerUp={(e) => {
-          if (drawing.end(e.evt) !== 'none') setMode('select');
-        }}
-        onPointerCancel={(e) => drawing.cancel(e.evt)}
+    // The legend sits under the canvas on a phone, where the selected box's actions dock over the canvas's
+    // bottom edge; --img-ar lets a phone's canvas be as tall as the image needs (styles.css).
+    <div className="canvas-area" style={{ '--img-ar': width && height ? height / width : 0.75 } as CSSProperties}>
+      <div
+        className={`canvas-wrap mode-${mode}`}
+        ref={wrap}
+        style={{ touchAction: pageScrolls ? 'pan-y' : 'none' }}
+        data-page-scrolls={pageScrolls}
+        data-testid="canvas"
+        role="img"
+        aria-label={current ? `Smear image ${current.name}: ${dets.length} boxes shown (${CLASS_NAMES.map((c) => `${dets.filter((d) => d.cls === c).length} ${c}`).join(', ')})${excluded.length ? `; ${excluded.length} more left out by the count rule` : ''}` : 'No image yet: drop smear images to count'}
       >
-        <Layer>
-          {/* Konva cancels a touch that starts on a listening shape, which would stop the page scrolling under a finger. */}
-          {img && <KImage image={img} width={width} height={height} preventDefault={!pageScrolls} />}
-          <Group>
-            <RuleExcluded dets={excluded} color={COLOR} />
-            <RuleExcluded dets={optics} color={OPTICS_COLOR} />
-            <Boxes dets={dets} color={COLOR} outcome={outcome} selectedId={selectedId} interactive={mode === 'select'} pageScrolls={pageScrolls} onSelect={onSelect} onHover={setHover} onMoved={onMoved} />
-            {match && current?.gt && <Misses gt={current.gt} matched={match.gtMatched} />}
-            {classifier && <TypeLabels dets={dets} scale={view.scale} code={typeCode} color={typeColor} lowConfidence={classifier.lowConfidence} />}
-          </Group>
-          {draft && (
-            <Rect
-              x={Math.min(draft.x1, draft.x2)}
-              y={Math.min(draft.y1, draft.y2)}
-              width={Math.abs(draft.x2 - draft.x1)}
-              height={Math.abs(draft.y2 - draft.y1)}
-              stroke={COLOR[drawClass]}
-              strokeWidth={2}
-              strokeScaleEnabled={false}
-              dash={[4, 4]}
-              listening={false}
-            />
-          )}
-          <Transformer ref={tr} rotateEnabled={false} keepRatio={false} ignoreStroke flipEnabled={false} />
-          {(hover ?? selected) && (
-            <Label x={(hover ?? selected)!.box.x1} y={(hover ?? selected)!.box.y1} scaleX={1 / view.scale} scaleY={1 / view.scale} listening={false}>
-              <Tag fill={hover ? 'rgba(0,0,0,0.75)' : COLOR[selected!.cls]} pointerDirection="down" pointerWidth={8} pointerHeight={5} cornerRadius={3} />
-              <Text text={labelOf((hover ?? selected)!)} fill="#fff" padding={4} fontSize={12} />
-            </Label>
-          )}
-        </Layer>
-      </Stage>
-      <div className="legend" aria-hidden>
+        {/* The empty canvas is the biggest target on a phone: a tap there opens the file chooser too. */}
+        {!current && (
+          <label className="empty" htmlFor="add-images-input" data-testid="canvas-empty">
+            Add images (or drop them here) to start. Nothing is uploaded: images stay on this device.
+          </label>
+        )}
+        <Stage
+          ref={stage}
+          width={size.w}
+          height={size.h}
+          scaleX={view.scale}
+          scaleY={view.scale}
+          x={view.x}
+          y={view.y}
+          draggable={mode === 'select'}
+          onDragStart={(e) => {
+            // A finger at the fitted size scrolls the page (touch-action above); it must not drag the image too.
+            if (e.target === stage.current && pageScrolls && isTouch(e.evt)) e.target.stopDrag();
+          }}
+          onDragEnd={(e) => {
+            if (e.target === stage.current) setView((v) => ({ ...v, x: e.target.x(), y: e.target.y() }));
+          }}
+          onWheel={(e) => {
+            e.evt.preventDefault();
+            const p = stage.current!.getPointerPosition()!;
+            setView((v) => zoomAbout(v, e.evt.deltaY < 0 ? 1.15 : 1 / 1.15, p.x, p.y));
+          }}
+          onMouseDown={(e) => {
+            if (mode !== 'draw' && (e.target === stage.current || e.target.getClassName() === 'Image')) setSelected(null);
+          }}
+          // Draw mode takes pointer events, so a mouse, a pen and one finger all draw (two fingers pinch).
+          onPointerDown={(e) => {
+            if (mode === 'draw' && current?.status === 'done') drawing.start(e.evt);
+          }}
+          onPointerMove={drawing.move}
+          onPointerUp={(e) => {
+            if (drawing.end(e.evt) !== 'none') setMode('select');
+          }}
+          onPointerCancel={(e) => drawing.cancel(e.evt)}
+        >
+          <Layer>
+            {/* Konva cancels a touch that starts on a listening shape, which would stop the page scrolling under a finger. */}
+            {img && <KImage image={img} width={width} height={height} preventDefault={!pageScrolls} />}
+            <Group>
+              <RuleExcluded dets={excluded} color={COLOR} />
+              <RuleExcluded dets={optics} color={OPTICS_COLOR} />
+              <Boxes dets={dets} color={COLOR} outcome={outcome} selectedId={selectedId} interactive={mode === 'select'} pageScrolls={pageScrolls} onSelect={onSelect} onHover={setHover} onMoved={onMoved} />
+              {match && current?.gt && <Misses gt={current.gt} matched={match.gtMatched} />}
+              {classifier && <TypeLabels dets={dets} scale={view.scale} code={typeCode} color={typeColor} lowConfidence={classifier.lowConfidence} />}
+            </Group>
+            {draft && (
+              <Rect
+                x={Math.min(draft.x1, draft.x2)}
+                y={Math.min(draft.y1, draft.y2)}
+                width={Math.abs(draft.x2 - draft.x1)}
+                height={Math.abs(draft.y2 - draft.y1)}
+                stroke={COLOR[drawClass]}
+                strokeWidth={2}
+                strokeScaleEnabled={false}
+                dash={[4, 4]}
+                listening={false}
+              />
+            )}
+            <Transformer ref={tr} rotateEnabled={false} keepRatio={false} ignoreStroke flipEnabled={false} />
+            {(hover ?? selected) && (
+              <Label x={(hover ?? selected)!.box.x1} y={(hover ?? selected)!.box.y1} scaleX={1 / view.scale} scaleY={1 / view.scale} listening={false}>
+                <Tag fill={hover ? 'rgba(0,0,0,0.75)' : COLOR[selected!.cls]} pointerDirection="down" pointerWidth={8} pointerHeight={5} cornerRadius={3} />
+                <Text text={labelOf((hover ?? selected)!)} fill="#fff" padding={4} fontSize={12} />
+              </Label>
+            )}
+          </Layer>
+        </Stage>
+      </div>
+      <div className="legend" aria-hidden data-testid="legend">
         {CLASS_NAMES.map((c) => (
           <span key={c}>
             <i style={{ background: COLOR[c] }} /> {c}

@@ -7,7 +7,8 @@ import type { GalleryCell } from '../../store/selectors';
 export const GROUPS: readonly GalleryGroup[] = [...WBC_TYPES, ...EXTRA_CATEGORIES];
 export const TILE_W = 104;
 export const ROW_H = 132;
-export const HEADER_H = 40;
+/** 48: a finger-high (40 px on a touch screen) "Verify all" sits inside the row with a margin, not on its bottom line. */
+export const HEADER_H = 48;
 
 /** Each cell in its group (manual category, else its type); within a group unsure cells come first,
  * then the other unverified ones, then verified ones; least confident first. */
