@@ -137,3 +137,33 @@ test('on a 1920-px screen or projector the right panel widens, so the differenti
   expect(rows.length).toBeGreaterThanOrEqual(5);
   for (const r of rows) expect(r.lines, r.text ?? '').toBeLessThan(1.6);
 });
+
+test('a selected box does not follow you to another image (the same id there is another cell)', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(2));
+  await app.waitReady();
+  await app.selectImage(0);
+  const cur = (await app.current())!;
+  const target = isolated(cur.detections, 'RBC')!;
+  await clickBox(app, target);
+  await expect.poll(() => page.evaluate(() => window.__smearcount.selectedId())).toBe(target.id);
+  await expect(page.getByTestId('action-delete')).toBeVisible();
+  // a click on the other thumbnail: nothing is selected there, so Delete and the class keys act on nothing
+  await app.selectImage(1);
+  await expect.poll(async () => (await app.current())!.id).not.toBe(cur.id);
+  expect(await page.evaluate(() => window.__smearcount.selectedId())).toBeNull();
+  const classes = async () => (await app.current())!.detections.map((d) => `${d.id}:${d.cls}`).join(' ');
+  const before = await classes();
+  await page.keyboard.press('Delete');
+  await page.keyboard.press('2');
+  expect(await classes()).toBe(before);
+  // the gallery's jump still lands on its cell: the image first, then the cell
+  await page.getByTestId('open-gallery').click();
+  const tile = page.locator(`[data-testid="wbc-tile"][data-key^="${cur.id}/"]`).first();
+  const key = (await tile.getAttribute('data-key'))!;
+  await tile.click();
+  await page.keyboard.press('Enter');
+  await expect.poll(async () => (await app.current())!.id).toBe(cur.id);
+  await expect.poll(() => page.evaluate(() => window.__smearcount.selectedId())).toBe(key.split('/')[1]);
+});

@@ -49,7 +49,9 @@ test('a released report is withdrawn when a box it rests on is deleted, and its 
   await expect.poll(async () => (await page.evaluate(() => window.__smearcount.current()))!.detections.length).toBe(before.detections.length - 1);
   await page.getByTestId('export-report').click();
   await expect(page.getByTestId('report-verification')).not.toContainText('Verified by');
-  await expect(page.getByTestId('report-verification')).toContainText(`withdrawn (${before.name}: box deleted (cell ${selected}`);
+  const cls = before.detections.find((d) => d.id === selected)!.cls;
+  // the class and which way it went, no nested brackets; the cell's id last, to find it in the audit trail
+  await expect(page.getByTestId('report-verification')).toContainText(`withdrawn (${before.name}: ${cls} box deleted, cell ${selected})`);
   const audit = await page.evaluate(() => window.__smearcount.audit());
   expect(audit.filter((a) => a.field === 'release').map((a) => a.action)).toEqual(['release', 'withdraw']);
   // the deletion, then the withdrawal it caused

@@ -323,4 +323,26 @@ test.describe('390x844, touch: the phone at the eyepiece', () => {
       expect(b.y + b.height).toBeLessThanOrEqual(row.y + row.height - 2);
     }
   });
+
+  test('360 px and on its side (844x390): the toolbar stays one row, and on its side the canvas is on the first screen', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    const oneRow = async () => {
+      const row = await page.getByRole('toolbar', { name: 'Canvas tools' }).evaluate((el) => Array.from(el.children).map((c) => Math.round(c.getBoundingClientRect().top)));
+      return new Set(row).size;
+    };
+    await page.setViewportSize({ width: 360, height: 740 });
+    await expect.poll(oneRow).toBe(1);
+    await expect(page.getByTestId('toolbar-more')).toBeInViewport({ ratio: 1 });
+    // on its side: the phone's toolbar, and most of the canvas on the first screen (it started at y = 352 of 390)
+    await page.setViewportSize({ width: 844, height: 390 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await expect.poll(oneRow).toBe(1);
+    await expect(page.getByTestId('toolbar-more')).toBeVisible();
+    const c = (await page.getByTestId('canvas').boundingBox())!;
+    expect(c.y).toBeLessThan(0.5 * 390);
+    expect(Math.min(c.y + c.height, 390) - c.y).toBeGreaterThan(180);
+  });
 });

@@ -48,7 +48,7 @@ export function DifferentialPanel() {
       <button data-testid="open-gallery-panel" disabled={!batch.diff.classified && !st.smudge && !st.other} onClick={() => gallery.getState().setOpen(true)}>
         Verify in the gallery…
       </button>
-      <table>
+      <table className="diff-table">
         <thead>
           <tr>
             <th />

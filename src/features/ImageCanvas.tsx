@@ -18,7 +18,7 @@ import { usePinchZoom } from './canvas/usePinchZoom';
 import { useReviewFocus } from './canvas/useReviewFocus';
 import { useStageSize } from './canvas/useStageSize';
 import { useImageElement } from './useImageElement';
-import { useIsPhone } from './useIsPhone';
+import { useIsPhone, useIsWide } from './useIsPhone';
 
 const isTouch = (e: Event | undefined) => !!e && (('touches' in e && !!(e as TouchEvent).touches) || (e as PointerEvent).pointerType === 'touch');
 
@@ -62,6 +62,7 @@ export function ImageCanvas() {
   // A phone fits the image to the top of the canvas: higher on the screen, and the room below it holds
   // the selected box's actions (useActionDock) without covering a cell.
   const phone = useIsPhone();
+  const labelPx = useIsWide() ? 17 : 13;
   useEffect(() => {
     setView(fitTransform(width, height, size.w, size.h, 8, phone ? 'top' : 'centre'));
   }, [current?.id, width, height, size.w, size.h, fitNonce, setView, phone]);
@@ -183,7 +184,7 @@ export function ImageCanvas() {
               <RuleExcluded dets={optics} color={OPTICS_COLOR} />
               <Boxes dets={dets} color={COLOR} outcome={outcome} selectedId={selectedId} interactive={mode === 'select'} pageScrolls={pageScrolls} onSelect={onSelect} onHover={setHover} onMoved={onMoved} />
               {match && current?.gt && <Misses gt={current.gt} matched={match.gtMatched} />}
-              {classifier && <TypeLabels dets={dets} scale={view.scale} code={typeCode} color={typeColor} lowConfidence={classifier.lowConfidence} />}
+              {classifier && <TypeLabels dets={dets} scale={view.scale} code={typeCode} color={typeColor} lowConfidence={classifier.lowConfidence} fontSize={labelPx} />}
             </Group>
             {draft && (
               <Rect
@@ -202,7 +203,7 @@ export function ImageCanvas() {
             {(hover ?? selected) && (
               <Label x={(hover ?? selected)!.box.x1} y={(hover ?? selected)!.box.y1} scaleX={1 / view.scale} scaleY={1 / view.scale} listening={false}>
                 <Tag fill={hover ? 'rgba(0,0,0,0.75)' : COLOR[selected!.cls]} pointerDirection="down" pointerWidth={8} pointerHeight={5} cornerRadius={3} />
-                <Text text={labelOf((hover ?? selected)!)} fill="#fff" padding={4} fontSize={12} />
+                <Text text={labelOf((hover ?? selected)!)} fill="#fff" padding={4} fontSize={labelPx - 1} />
               </Label>
             )}
           </Layer>

@@ -1,11 +1,22 @@
 import { useSyncExternalStore } from 'react';
 
-/** Phones: the canvas fills the screen's width and most of its height; the layout in styles.css changes
- * at the same width. */
-const PHONE = '(max-width: 700px)';
-const subscribe = (l: () => void) => {
-  const m = matchMedia(PHONE);
-  m.addEventListener('change', l);
-  return () => m.removeEventListener('change', l);
-};
-export const useIsPhone = () => useSyncExternalStore(subscribe, () => matchMedia(PHONE).matches);
+function useMedia(query: string): boolean {
+  return useSyncExternalStore(
+    (l) => {
+      const m = matchMedia(query);
+      m.addEventListener('change', l);
+      return () => m.removeEventListener('change', l);
+    },
+    () => matchMedia(query).matches,
+  );
+}
+
+/** Phones, upright or on their side: the canvas fills the screen's width and most of its height; the
+ * layout in styles.css changes at the same sizes. */
+const PHONE = '(max-width: 700px), (max-width: 1000px) and (max-height: 500px)';
+export const useIsPhone = () => useMedia(PHONE);
+
+/** A wide screen or a projector (styles.css widens the panels and enlarges the text at the same width):
+ * the canvas's labels grow with it. */
+export const WIDE = '(min-width: 1600px)';
+export const useIsWide = () => useMedia(WIDE);

@@ -185,6 +185,16 @@ export function createServices(opts: ServiceOptions): Services {
     else setTimeout(() => typist.start(), 200);
   });
 
+  // A box id names a box within one image: on another image the same id is another cell, so a selection
+  // (and a zoom to a box) never outlives its image. Whoever moves to a cell on another image (the gallery's
+  // jump, review) selects the image first, then the cell.
+  store.subscribe((s, p) => {
+    if (s.currentId === p.currentId) return;
+    const v = view.getState();
+    if (v.selectedId !== null) v.setSelected(null);
+    if (v.focus !== null) v.setFocus(null);
+  });
+
   const runner = new BatchRunner(store, loadDetector, card, files, undefined, classifier, (id, bmp) => thumbnails.fromBitmap(id, bmp), typist);
   // WBCs shown without a type (drawn, relabelled, revealed by a threshold) are typed at once.
   store.subscribe((s, p) => {

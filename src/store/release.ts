@@ -38,22 +38,27 @@ export function releaseRevision(s: RevisionInput): string {
   return hash(JSON.stringify([s.postprocess, s.diffRules, s.reference, images]));
 }
 
-const FIELD_WORDS: Record<string, string> = {
-  class: 'box relabelled',
-  box: 'box moved',
-  added: 'box added',
-  type: 'WBC type changed',
-  category: 'category changed',
-  note: 'note changed',
-};
-
-/** One change in a technician's words. A yes/no field says which way it went rather than "no → yes". */
+/**
+ * One change in a technician's words, without brackets (the report puts the reason in brackets): a yes/no
+ * field says which way it went rather than "no → yes", a class says which box, and the cell's id (the
+ * audit trail's `cell`) comes last, to find the entry.
+ */
 function changeWords(c: AuditChange, cls: string | undefined): string {
-  const cell = `cell ${c.cell}${cls ? `, ${cls}` : ''}`;
-  if (c.field === 'deleted') return `${c.to === 'yes' ? 'box deleted' : 'deleted box restored'} (${cell})`;
-  if (c.field === 'kept') return `${c.to === 'counted' ? 'box under the threshold kept' : 'kept box left out again'} (${cell})`;
-  if (c.field === 'verified') return `${c.to === 'yes' ? 'WBC verified' : 'WBC verification taken back'} (${cell})`;
-  return `${FIELD_WORDS[c.field] ?? c.field} (${cell}${c.from !== null || c.to !== null ? `, ${c.from ?? '–'} → ${c.to ?? '–'}` : ''})`;
+  const box = cls ? `${cls} box` : 'box';
+  const fromTo = `${c.from ?? 'none'} → ${c.to ?? 'none'}`;
+  const words: Record<AuditChange['field'], string> = {
+    deleted: c.to === 'yes' ? `${box} deleted` : `deleted ${box} restored`,
+    kept: c.to === 'counted' ? `${box} under the threshold kept` : `kept ${box} left out again`,
+    verified: c.to === 'yes' ? 'WBC verified' : 'WBC verification taken back',
+    class: `box relabelled ${fromTo}`,
+    box: `${box} moved`,
+    added: `${box} added`,
+    type: `WBC type changed ${fromTo}`,
+    category: `WBC category changed ${fromTo}`,
+    note: 'WBC note changed',
+    release: 'release changed',
+  };
+  return `${words[c.field]}, cell ${c.cell}`;
 }
 
 /** Why the batch moved from `p` to `s`, in a technician's words (the first change found). */

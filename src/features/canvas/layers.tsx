@@ -102,7 +102,7 @@ export const labelOf = (d: Detection) =>
   }`;
 
 /** Each WBC's type (short code, colour) and confidence; unsure types are marked with "?". */
-export const TypeLabels = memo(function TypeLabels({ dets, scale, code, color, lowConfidence }: { dets: Detection[]; scale: number; code: Record<string, string>; color: Record<string, string>; lowConfidence: number }) {
+export const TypeLabels = memo(function TypeLabels({ dets, scale, code, color, lowConfidence, fontSize = 13 }: { dets: Detection[]; scale: number; code: Record<string, string>; color: Record<string, string>; lowConfidence: number; fontSize?: number }) {
   return (
     <>
       {dets.map((d) =>
@@ -113,7 +113,7 @@ export const TypeLabels = memo(function TypeLabels({ dets, scale, code, color, l
               text={`${code[d.wbc.type]}${d.wbc.origin === 'manual' ? ' ✓' : ` ${d.wbc.p.toFixed(2)}${d.wbc.p < lowConfidence ? ' ?' : ''}`}`}
               fill="#fff"
               padding={3}
-              fontSize={13}
+              fontSize={fontSize}
               fontStyle="bold"
             />
           </Label>
