@@ -4,7 +4,8 @@ It exports to one ONNX graph with the same contract as a single classifier (`cro
 softmax is the mean probability, and `embedding` out), so the app, `npm run eval` and the adaptation
 need no change beyond reading the card.
 
-Every member must share the crop rule (the recipe's pad) and the data split (`split_seed`), so that the
+Members may differ in recipe (the shipped one pairs the 40-epoch classifier with one trained on a wider
+defocus), but every member must share the crop rule (the recipe's pad) and the data split (`split_seed`), so that the
 held-out PBC test cells and the CBC validation cells are held out for all of them:
 
     /usr/bin/python3 -m models.wbc_ensemble RUN_DIR [RUN_DIR ...] [--out-dir models] [--name smearcount-wbc]
@@ -165,8 +166,9 @@ def main(args):
                                "note": f"the {len(members)} classifiers' pooled features side by side (each "
                                        "member's last layer reads its own slice): for on-device adaptation to a "
                                        "new microscope (not normalised)"},
-                 "training": {"ensemble": f"{len(members)} classifiers of one recipe and one data split, trained "
-                                          "from scratch with different seeds (models/wbc_ensemble.py)",
+                 "training": {"ensemble": f"{len(members)} classifiers trained from scratch on one data split and "
+                                          "one crop rule, with different seeds (and recipes: each member's own "
+                                          "training below); models/wbc_ensemble.py",
                               "members": [{"run": str(r), "sha256": c["sha256"], **c["training"],
                                            "metrics": {k: {m: c["metrics"][k][m] for m in ("accuracy", "balanced_accuracy")}
                                                        for k in c["metrics"]}}
