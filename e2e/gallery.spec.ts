@@ -100,6 +100,13 @@ test('the gallery shows every WBC grouped by type; reclassify by click, keys and
   await tile.click();
   await page.keyboard.press('v');
   await expect(tile).toHaveAttribute('data-verified', 'yes');
+  // V again takes the verification back, and the audit trail says so (it logged "verify" both ways)
+  await page.keyboard.press('v');
+  await expect(tile).toHaveAttribute('data-verified', 'no');
+  expect((await hook(page, 'audit')).at(-1)).toMatchObject({ action: 'unverify', field: 'verified', from: 'yes', to: 'no' });
+  await page.keyboard.press('v');
+  await expect(tile).toHaveAttribute('data-verified', 'yes');
+  expect((await hook(page, 'audit')).at(-1)).toMatchObject({ action: 'verify', field: 'verified', from: 'no', to: 'yes' });
 
   // Enter jumps to the cell on the canvas
   await page.keyboard.press('Enter');

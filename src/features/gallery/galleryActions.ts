@@ -50,7 +50,8 @@ export function verify({ store }: GalleryContext, keys: readonly string[], verif
     }
     changes.set(imageId, (e) => verifyCells.perform(e, { ids, verified, types }));
   }
-  store.getState().editMany(verifyCells.name, changes);
+  // the audit trail's action says which way: a verification taken back is not logged as "verify"
+  store.getState().editMany(verified ? verifyCells.name : 'unverify', changes);
 }
 
 /** "Verify all" of a group: every cell in it but the unsure ones (those are verified one by one). */
