@@ -52,7 +52,8 @@ export interface SampleSlice {
 
 export const AUDIT_LIMIT = 20_000;
 
-const releaseEntry = (to: string, from: string | null): AuditEntry => ({ at: new Date().toISOString(), image: '', action: to === 'released' ? 'release' : 'withdraw', cell: '', field: 'release', from, to });
+/** from and to are the report's state before and after, as for every other field. */
+const releaseEntry = (action: 'release' | 'withdraw', from: string, to: string): AuditEntry => ({ at: new Date().toISOString(), image: '', action, cell: '', field: 'release', from, to });
 
 export const createSampleSlice: StateCreator<AppState, [], [], SampleSlice> = (set, get) => ({
   sample: EMPTY_SAMPLE,
@@ -74,13 +75,13 @@ export const createSampleSlice: StateCreator<AppState, [], [], SampleSlice> = (s
     const s = get();
     if (!s.sample.id.trim()) return;
     set({ sample: { ...s.sample, verifiedBy, verifiedAt: new Date().toISOString(), releasedRevision: releaseRevision(s), withdrawn: '' } });
-    get().logAudit([releaseEntry('released', verifiedBy || null)]);
+    get().logAudit([releaseEntry('release', 'not released', `released by ${verifiedBy || '(no name)'}`)]);
   },
   withdrawRelease(reason) {
     const s = get();
     if (!s.sample.verifiedAt) return;
     set({ sample: { ...s.sample, verifiedAt: null, releasedRevision: '', withdrawn: reason } });
-    get().logAudit([releaseEntry(`withdrawn: ${reason}`, `released by ${s.sample.verifiedBy || '(no name)'} at ${s.sample.verifiedAt}`)]);
+    get().logAudit([releaseEntry('withdraw', `released by ${s.sample.verifiedBy || '(no name)'} at ${s.sample.verifiedAt}`, `withdrawn: ${reason}`)]);
   },
   clearSample() {
     set({ sample: EMPTY_SAMPLE, audit: [] });
