@@ -96,3 +96,52 @@ test('the microscope profile learns from verified cells, is kept on the device, 
   await expect(status).toContainText(`from ${verified} verified cell`);
   await expect(page.getByTestId('count-rule')).toHaveValue('half');
 });
+
+test('a profile made for the previous classifier: its scale and count rule carry over, its cells are set aside (kept) and the technician is told', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  const old = {
+    format: 'smearcount-microscope-profile',
+    version: 1,
+    name: 'Bench scope 2',
+    updated: '2026-12-01T10:00:00.000Z',
+    classifier: { name: 'smearcount-wbc', sha256: 'f'.repeat(64), embeddingDim: 128, classes: card.classes.map((c: { name: string }) => c.name) },
+    fixedScale: 1.5,
+    countRule: 'interior',
+    cells: Array.from({ length: 6 }, (_, i) => ({ key: `k${i}`, type: 'neutrophil', e: Array.from({ length: 128 }, (_, j) => (i + j) % 7) })),
+  };
+  const idb = (op: 'put' | 'get', key: string, value?: unknown) =>
+    page.evaluate(
+      ({ op, key, value }) =>
+        new Promise((resolve, reject) => {
+          const r = indexedDB.open('smearcount-profile', 1);
+          r.onupgradeneeded = () => r.result.createObjectStore('profile');
+          r.onsuccess = () => {
+            const tx = r.result.transaction('profile', op === 'put' ? 'readwrite' : 'readonly');
+            const q = op === 'put' ? tx.objectStore('profile').put(value, key) : tx.objectStore('profile').get(key);
+            tx.oncomplete = () => {
+              r.result.close();
+              resolve(op === 'get' ? (q as IDBRequest).result : null);
+            };
+            tx.onerror = () => reject(tx.error);
+          };
+          r.onerror = () => reject(r.error);
+        }),
+      { op, key, value },
+    );
+  await idb('put', 'current', { profile: old, ignored: [] });
+  await page.reload();
+  await expect(page.getByTestId('notice-profile')).toContainText('The WBC classifier was updated: the 6 verified cells the microscope profile "Bench scope 2" learnt from');
+  await expect(page.getByTestId('count-rule')).toHaveValue('interior');
+  await expect.poll(async () => ((await idb('get', 'current')) as { profile: { classifier: { sha256: string }; cells: unknown[]; fixedScale: number; name: string } } | undefined)?.profile).toMatchObject({
+    classifier: { sha256: card.sha256 },
+    cells: [],
+    fixedScale: 1.5,
+    name: 'Bench scope 2',
+  });
+  expect(await idb('get', `previous-${'f'.repeat(64)}`)).toMatchObject({ profile: { cells: old.cells } });
+  // and it does not say so again on the next visit
+  await page.reload();
+  await expect(page.getByTestId('count-rule')).toHaveValue('interior');
+  await expect(page.getByTestId('notice-profile')).toHaveCount(0);
+});

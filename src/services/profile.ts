@@ -62,6 +62,23 @@ export class ProfileService {
         this.ignored = new Set((v.ignored ?? []).filter((k) => !k.includes('/')));
         if (old) this.save();
         this.applySettings();
+      } else if (v?.profile) {
+        // Made for another classifier (an update of the app): its cells are that classifier's features and
+        // cannot teach this one, but the microscope's scale and count rule still hold. The settings carry
+        // over, the old profile is kept aside (a rollback finds it), and the technician is told.
+        const was = v.profile;
+        await this.db.put(`previous-${was.classifier?.sha256 ?? 'unknown'}`, v);
+        this.profile = { ...emptyProfile(this.id, was.countRule), name: was.name, fixedScale: was.fixedScale };
+        this.save();
+        this.applySettings();
+        if (was.cells?.length) {
+          this.store.getState().notify({
+            kind: 'info',
+            source: 'profile',
+            subject: '',
+            message: `The WBC classifier was updated: the ${was.cells.length} verified cells the microscope profile${was.name ? ` "${was.name}"` : ''} learnt from were read by the previous one and no longer adapt the types (kept aside, not deleted). Its scale and count rule still apply. Verified cells adapt the new classifier again.`,
+          });
+        }
       }
     } catch {
       // no IndexedDB (private mode): the profile lives for this page only
