@@ -10,12 +10,16 @@ export const ROW_H = 132;
 /** 48: a finger-high (40 px on a touch screen) "Verify all" sits inside the row with a margin, not on its bottom line. */
 export const HEADER_H = 48;
 
-/** Each cell in its group (manual category, else its type); within a group unsure cells come first,
- * then the other unverified ones, then verified ones; least confident first. */
-export function groupCells(cells: readonly GalleryCell[], lowConfidence: number): Record<GalleryGroup, GalleryCell[]> {
+/** Where a cell sorts within its group: unsure cells first, then the other unverified ones, then verified ones. */
+export const cellRank = (c: GalleryCell, lowConfidence: number) => (c.det.wbc!.verified ? 2 : c.det.wbc!.origin === 'model' && c.det.wbc!.p < lowConfidence ? 0 : 1);
+
+/** Each cell in its group (manual category, else its type); within a group by rank (cellRank), least
+ * confident first. `frozen`: the ranks the cells had when the gallery opened, so that verifying cells does
+ * not move the tiles under the technician's finger (a cell not in it sorts by its rank now). */
+export function groupCells(cells: readonly GalleryCell[], lowConfidence: number, frozen?: ReadonlyMap<string, number>): Record<GalleryGroup, GalleryCell[]> {
   const out = Object.fromEntries(GROUPS.map((g) => [g, [] as GalleryCell[]])) as Record<GalleryGroup, GalleryCell[]>;
   for (const c of cells) out[c.det.wbc!.category ?? c.det.wbc!.type].push(c);
-  const rank = (c: GalleryCell) => (c.det.wbc!.verified ? 2 : c.det.wbc!.origin === 'model' && c.det.wbc!.p < lowConfidence ? 0 : 1);
+  const rank = (c: GalleryCell) => frozen?.get(c.key) ?? cellRank(c, lowConfidence);
   for (const g of GROUPS) out[g].sort((a, b) => rank(a) - rank(b) || a.det.wbc!.p - b.det.wbc!.p);
   return out;
 }
