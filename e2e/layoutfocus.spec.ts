@@ -7,6 +7,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { AppPage, isolated } from './app.po';
 import { testingImages } from './data';
+import { drawnSmear, gaussianBlur, toPng } from '../scripts/nonSmear';
 
 const SAMPLE_FIELDS = ['sample-id', 'sample-operator', 'sample-received', 'sample-collected', 'sample-notes', 'sample-wbc', 'sample-patient', 'sample-ward'];
 
@@ -87,6 +88,10 @@ test.describe('390x844, touch', () => {
     await app.open('?backend=wasm');
     await app.drop(testingImages(5));
     await app.waitReady();
+    // and a field out of focus (drawn here): a flag that does not hang on a classifier's borderline confidence
+    const blurred = gaussianBlur(drawnSmear(3), 12, 'out-of-focus-field');
+    await page.getByTestId('file-input').setInputFiles([{ name: 'out-of-focus-field.png', mimeType: 'image/png', buffer: toPng(blurred) }]);
+    await app.waitReady();
 
     // one-line header
     const header = (await page.locator('.app > header').boundingBox())!;
@@ -105,16 +110,18 @@ test.describe('390x844, touch', () => {
         return { text: el.querySelector('.file-name-tail')!.textContent, whole: el.textContent, inside: tail.right <= box.right + 0.5 && tail.left >= box.left - 0.5 };
       }),
     );
-    expect(tails.length).toBe(6);
-    for (const t of tails) {
+    expect(tails.length).toBe(7);
+    for (const t of tails) expect(t.inside).toBe(true);
+    const camera = tails.filter((t) => t.whole?.startsWith('BloodImage'));
+    expect(camera.length).toBeGreaterThanOrEqual(5);
+    for (const t of camera) {
       expect(t.whole).toMatch(/^BloodImage_\d+\.jpg$/);
       expect(t.text).toMatch(/\d{5}\.jpg$/);
-      expect(t.inside).toBe(true);
     }
     // ... and a screen reader reads each name whole, not as the two halves the layout splits it into
-    for (const el of await page.getByTestId('thumb').all()) await expect(el).toHaveAccessibleName(/BloodImage_\d+\.jpg/);
+    for (const el of await page.getByTestId('thumb').all()) await expect(el).toHaveAccessibleName(/BloodImage_\d+\.jpg|out-of-focus-field\.png/);
 
-    // A flagged image (the 5th has an unsure WBC type): its explanation in words beside its thumbnail.
+    // A flagged image (the field out of focus, or one with an unsure WBC type): its explanation in words beside its thumbnail.
     const images = await app.images();
     const flaggedAt = images.findIndex((im) => im.flags.length > 0);
     expect(flaggedAt).toBeGreaterThanOrEqual(0);
@@ -125,8 +132,16 @@ test.describe('390x844, touch', () => {
     const img = (await thumb.locator('.thumb-img').boundingBox())!;
     const t = (await text.boundingBox())!;
     expect(t.x).toBeGreaterThanOrEqual(img.x + img.width - 1); // to its right
-    expect(t.y).toBeLessThan(img.y + img.height); // on its level
+    // on its level: the first flag's chip beside the picture, the words right under the chips
+    const chip = (await thumb.getByTestId('image-flag').first().boundingBox())!;
+    expect(chip.x).toBeGreaterThanOrEqual(img.x + img.width - 1);
+    expect(chip.y).toBeLessThan(img.y + img.height);
+    expect(t.y).toBeLessThan(img.y + img.height + 24);
     expect(t.x + t.width).toBeLessThanOrEqual(390);
+
+    // back to a camera image for the canvas
+    await page.getByTestId('thumb').first().tap();
+    await expect.poll(async () => (await app.current())!.name).toMatch(/^BloodImage_/);
 
     // The canvas at the top of the screen (the row above it scrolled away), then a tap on a box:
     // its actions dock on the canvas, on screen, clear of the box and the cells around it.
