@@ -184,6 +184,10 @@ test.describe('390x844, touch', () => {
     await page.locator('details.export > summary').tap();
     await page.getByTestId('export-report').tap();
     await expect(page.getByTestId('report')).toBeVisible();
+    // its fields' inputs start at one edge (they started where each label ended)
+    const lefts = await page.locator('[data-testid=report] .report-field input').evaluateAll((els) => els.filter((e) => (e as HTMLElement).offsetParent).map((e) => Math.round(e.getBoundingClientRect().left)));
+    expect(lefts.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(lefts).size).toBe(1);
     const broken = await page.getByTestId('report').evaluate((root) => {
       const out: string[] = [];
       for (const cell of Array.from(root.querySelectorAll('th, td, h1, h2, label'))) {
