@@ -1,6 +1,6 @@
 /**
  * npm run eval -- <voc-dir> [--images dir] [--json out.json] [--counts out.csv] [--model path.onnx]
- *                 [--limit N] [--fixed-scale X] [--count-rule all|half|top-left|interior] [--no-wbc-rule] [--no-optics]
+ *                 [--limit N] [--fixed-scale X] [--count-rule all|half|top-left|interior] [--no-wbc-rule] [--no-optics] [--no-debris]
  *                 [--runtime node|web]
  * npm run eval -- --card [--model path.onnx]
  * npm run eval -- <dir of type folders> [--classifier wbc.onnx] [--json out.json]   (the WBC differential; --limit N per type)
@@ -12,7 +12,8 @@
  * Always: each image's quality flags (perImage[].flags in --json, a column in the counts CSV), the number
  * flagged, and the counts over all images and over the unflagged ones. --no-wbc-rule turns off the
  * WBC-as-RBC rule (src/core/quality/wbcRule.ts) to measure what it changes; --no-optics turns off the batch
- * rule that leaves out specks on the camera or lens (src/core/quality/optics.ts: the folder is the batch).
+ * rule that leaves out specks on the camera or lens (src/core/quality/optics.ts: the folder is the batch);
+ * --no-debris turns off the rule that leaves out grey platelet candidates in a stained field (src/core/quality/debris.ts).
  * --fixed-scale X skips the per-image estimate and enlarges every image X times (X = 2: the cells look
  * half the model's reference size), as the app's magnification setting does.
  * --card measures the report sets (CBC Testing with both label sets, zoom-in, zoom-out) with the app's
@@ -32,7 +33,7 @@ import { join } from 'node:path';
 import { isWbcType } from '../src/core/differential/differential';
 
 const USAGE =
-  'usage: npm run eval -- <folder> [--images dir] [--json out.json] [--counts out.csv] [--model model.onnx] [--limit N] [--fixed-scale X] [--count-rule all|half|top-left|interior] [--no-wbc-rule] [--no-optics]\n' +
+  'usage: npm run eval -- <folder> [--images dir] [--json out.json] [--counts out.csv] [--model model.onnx] [--limit N] [--fixed-scale X] [--count-rule all|half|top-left|interior] [--no-wbc-rule] [--no-optics] [--no-debris]\n' +
   '       npm run eval -- --card [--model model.onnx]\n' +
   '       npm run eval -- <typed set> --adapt K[,K...] [--repeats R] [--seed S] [--json out.json]\n' +
   '       npm run eval -- <dir of type folders> --boxes out.json   (the detector\'s WBC box per cell, for models/differential.py)';
@@ -59,6 +60,7 @@ try {
       classifier: { type: 'string' },
       'no-wbc-rule': { type: 'boolean' },
       'no-optics': { type: 'boolean' },
+      'no-debris': { type: 'boolean' },
       boxes: { type: 'string' },
       adapt: { type: 'string' },
       repeats: { type: 'string' },
@@ -150,7 +152,7 @@ if (o.adapt !== undefined) {
     console.log(`\n== ${s.name}: ${s.what}`);
     // The card holds the model's own figures (Python has neither the pixels-based WBC rule nor the batch
     // rule for specks on the optics): compare without them.
-    const r = await evaluateFolder(s.dir, { model, images: s.images, wbcRule: false, optics: false, onProgress: progress }).catch(fail);
+    const r = await evaluateFolder(s.dir, { model, images: s.images, wbcRule: false, optics: false, debris: false, onProgress: progress }).catch(fail);
     console.log(formatReport(r));
     sets[s.name] = cardFigures(r, s.what);
   }
@@ -181,6 +183,7 @@ if (o.adapt !== undefined) {
     classifier: o.classifier,
     wbcRule: !o['no-wbc-rule'],
     optics: !o['no-optics'],
+    debris: !o['no-debris'],
     onProgress: progress,
   }).catch(fail);
   if (process.stderr.isTTY) process.stderr.write('\n');

@@ -101,7 +101,7 @@ export interface EvalResult {
   inferenceMs: { mean: number; p50: number; p95: number; runtime?: string };
   /** Quality flags (src/core/quality, as the app computes them): how many images carry any flag but the
    * advisory wbc-type-unsure ("flagged"), how many are left out of the app's totals, and per code. */
-  flags: { flagged: number; excluded: number; byCode: Record<FlagCode, number>; wbcRule: boolean; optics: { rule: boolean; leftOut: number } };
+  flags: { flagged: number; excluded: number; byCode: Record<FlagCode, number>; wbcRule: boolean; optics: { rule: boolean; leftOut: number }; debris: { rule: boolean; leftOut: number } };
   /** Predicted counts summed over all images and over the unflagged ones (with count accuracy when annotated). */
   summary: { all: { images: number; totals: Counts }; unflagged: { images: number; totals: Counts; count?: ReturnType<typeof countErrors> } };
   perImage: {
@@ -115,12 +115,16 @@ export interface EvalResult {
     flags: FlagCode[];
     /** Detections left out as specks on the optics (the batch rule): class and box in image pixels. */
     optics: { cls: string; box: [number, number, number, number] }[];
+    /** Platelet detections left out as grey where the field is stained (src/core/quality/debris). */
+    debris: { cls: string; box: [number, number, number, number] }[];
     truth?: Record<string, number>;
   }[];
 }
 
 /** Any flag but the advisory one. */
 export const isFlagged = (flags: readonly FlagCode[]) => flags.some((f) => f !== 'wbc-type-unsure');
+
+const boxOf = (d: Detection) => ({ cls: d.cls, box: [d.box.x1, d.box.y1, d.box.x2, d.box.y2].map((v) => Math.round(v)) as [number, number, number, number] });
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -140,6 +144,8 @@ export async function evaluateFolder(
     wbcRule?: boolean;
     /** false: without the batch rule for specks on the optics (src/core/quality/optics). */
     optics?: boolean;
+    /** false: without the rule for grey platelet candidates in a stained field (src/core/quality/debris). */
+    debris?: boolean;
     onProgress?: (done: number, total: number) => void;
   } = {},
 ): Promise<EvalResult> {
@@ -165,7 +171,7 @@ export async function evaluateFolder(
     const img = await decodeImage(it.image);
     const detected = await det.detect(img, opts.fixedScale);
     const { ms, scale } = detected;
-    const { raw, quality } = assessImage(toSmall(img, img.width), detected.raw, img, scale, det.card, { wbcRule: opts.wbcRule === false ? null : undefined });
+    const { raw, quality } = assessImage(toSmall(img, img.width), detected.raw, img, scale, det.card, { wbcRule: opts.wbcRule === false ? null : undefined, debris: opts.debris === false ? null : undefined });
     times.push(ms);
     if (scale.passes === 2) secondPass++;
     if (scale.estimated !== null) estimates.push(scale.estimated);
@@ -179,9 +185,12 @@ export async function evaluateFolder(
   }
   const optics = opts.optics === false ? seen.map(() => []) : opticsArtefacts(seen.map((x) => ({ width: x.width, height: x.height, cells: x.filtered })));
   let opticsLeftOut = 0;
+  let debrisLeftOut = 0;
   seen.forEach(({ it, width, height, raw, filtered, quality, ms, scale, probs }, i) => {
-    const dust = new Set(optics[i]);
-    opticsLeftOut += dust.size;
+    const grey = filtered.filter((d) => quality.debris?.includes(d.id));
+    debrisLeftOut += grey.length;
+    const dust = new Set([...optics[i], ...grey.map((d) => d.id)]);
+    opticsLeftOut += optics[i].length;
     const post = applyCountRule(dust.size ? filtered.filter((d) => !dust.has(d.id)) : filtered, params.countRule, width, height);
     const c = countCells(post);
     let gt: VocObject[] | undefined;
@@ -217,7 +226,7 @@ export async function evaluateFolder(
         typePred.push(argmax(probs.get(wbcs[best].id)!));
       }
     }
-    perImage.push({ image: basename(it.image), ...c, ms, scale: scale.relative, passes: scale.passes, flags, optics: filtered.filter((d) => dust.has(d.id)).map((d) => ({ cls: d.cls, box: [d.box.x1, d.box.y1, d.box.x2, d.box.y2].map((v) => Math.round(v)) as [number, number, number, number] })), truth: gt ? countCells(gt) : undefined });
+    perImage.push({ image: basename(it.image), ...c, ms, scale: scale.relative, passes: scale.passes, flags, optics: filtered.filter((d) => optics[i].includes(d.id)).map(boxOf), debris: grey.map(boxOf), truth: gt ? countCells(gt) : undefined });
     if (!isFlagged(flags) && gt) unflaggedImgs.push({ gt, dets: post });
   });
   await det.release();
@@ -239,6 +248,7 @@ export async function evaluateFolder(
       byCode: Object.fromEntries(FLAG_CODES.map((f) => [f, perImage.filter((p) => p.flags.includes(f)).length])) as Record<FlagCode, number>,
       wbcRule: opts.wbcRule !== false,
       optics: { rule: opts.optics !== false, leftOut: opticsLeftOut },
+      debris: { rule: opts.debris !== false, leftOut: debrisLeftOut },
     },
     summary: {
       all: { images: perImage.length, totals: summarize(perImage).totals },

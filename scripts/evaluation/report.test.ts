@@ -8,7 +8,7 @@ const result = (fixed: number | null): EvalResult => ({
   postprocess: { scoreThresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nmsIou: 0.3, crossClassNms: false, countRule: 'all' },
   scale: { secondPass: 0, estimated: 0, medianEstimate: null, fixed },
   inferenceMs: { mean: 1, p50: 1, p95: 1 },
-  flags: { flagged: 0, excluded: 0, byCode: {} as EvalResult['flags']['byCode'], wbcRule: true, optics: { rule: true, leftOut: 0 } },
+  flags: { flagged: 0, excluded: 0, byCode: {} as EvalResult['flags']['byCode'], wbcRule: true, optics: { rule: true, leftOut: 0 }, debris: { rule: true, leftOut: 0 } },
   summary: { all: { images: 1, totals: { RBC: 0, WBC: 0, Platelets: 0 } }, unflagged: { images: 1, totals: { RBC: 0, WBC: 0, Platelets: 0 } } },
   perImage: [],
 });

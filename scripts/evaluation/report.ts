@@ -49,7 +49,7 @@ export function formatFlags(r: EvalResult): string {
     .join(', ');
   const t = (x: Record<string, number>) => CLASS_NAMES.map((c) => `${c} ${x[c]}`).join(', ');
   const lines = [
-    `flags: ${r.flags.flagged} of ${r.images} images flagged (any flag but wbc-type-unsure), ${r.flags.excluded} left out of the app's totals${codes ? `; ${codes}` : ''}; WBC rule ${r.flags.wbcRule ? 'on' : 'off'}; optics rule ${r.flags.optics.rule ? `on, ${r.flags.optics.leftOut} specks on the optics left out` : 'off'}`,
+    `flags: ${r.flags.flagged} of ${r.images} images flagged (any flag but wbc-type-unsure), ${r.flags.excluded} left out of the app's totals${codes ? `; ${codes}` : ''}; WBC rule ${r.flags.wbcRule ? 'on' : 'off'}; optics rule ${r.flags.optics.rule ? `on, ${r.flags.optics.leftOut} specks on the optics left out` : 'off'}; debris rule ${r.flags.debris.rule ? `on, ${r.flags.debris.leftOut} grey platelet candidates left out` : 'off'}`,
     `counts, all ${r.summary.all.images} images: ${t(r.summary.all.totals)}`,
     `counts, ${r.summary.unflagged.images} unflagged images: ${t(r.summary.unflagged.totals)}`,
   ];

@@ -3,7 +3,7 @@
  * Typed: `TestHook` is what this file builds, and the global declaration below gives e2e/ and scripts/
  * the same type, so a change here that a test relies on fails the type check, not a test run.
  */
-import { belowThresholdOf, imageFlags, inTotals, ruleExcluded, selectCurrent, selectSummary, shownDetections } from '../store/selectors';
+import { belowThresholdOf, debrisExcluded, imageFlags, inTotals, ruleExcluded, selectCurrent, selectSummary, shownDetections } from '../store/selectors';
 import { groundTruthAp, selectAppStatus, selectDifferentialState } from '../store/selectors';
 import type { AppStore } from '../store/store';
 import type { ViewStore } from '../store/viewStore';
@@ -91,6 +91,11 @@ export function createTestHook({ store: useAppStore, view: useView, persistence,
     excluded: () => {
       const s = useAppStore.getState();
       return ruleExcluded(selectCurrent(s), s.postprocess).map((d) => ({ id: d.id, cls: d.cls, box: plainBox(d.box) }));
+    },
+    /** The current image's model boxes left out as unstained specks (core/quality/debris; drawn grey). */
+    debris: () => {
+      const s = useAppStore.getState();
+      return debrisExcluded(selectCurrent(s), s.postprocess).map((d) => ({ id: d.id, cls: d.cls, box: plainBox(d.box) }));
     },
     view: () => ({ ...useView.getState().transform }),
     groundTruthAp: () => groundTruthAp(useAppStore.getState()),

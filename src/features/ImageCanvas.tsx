@@ -9,7 +9,7 @@ import { fitTransform, smallestBoxAt, zoomAbout, type Box } from '../core/detect
 import { DOCK_PX } from '../core/detection/gesture';
 import { addBox, moveBox } from '../core/edits/commands';
 import { matchImage } from '../core/metrics/ap';
-import { belowThresholdOf, opticsExcluded, ruleExcluded, selectCurrent, shownDetections } from '../store/selectors';
+import { belowThresholdOf, debrisExcluded, opticsExcluded, ruleExcluded, selectCurrent, shownDetections } from '../store/selectors';
 import type { ViewTransform } from '../store/viewStore';
 import { useApp, useServices, useView } from '../services/context';
 import { Boxes, labelOf, Misses, RuleExcluded, TypeLabels } from './canvas/layers';
@@ -22,7 +22,7 @@ import { useIsPhone, useIsWide } from './useIsPhone';
 
 const isTouch = (e: Event | undefined) => !!e && (('touches' in e && !!(e as TouchEvent).touches) || (e as PointerEvent).pointerType === 'touch');
 
-/** Specks on the optics are drawn in one neutral grey, whatever class the detector gave them. */
+/** Specks on the optics, and unstained specks (core/quality/debris), are drawn in one neutral grey, whatever class the detector gave them. */
 const OPTICS_COLOR = { RBC: '#9aa0a6', WBC: '#9aa0a6', Platelets: '#9aa0a6' } as const;
 
 export function ImageCanvas() {
@@ -80,6 +80,7 @@ export function ImageCanvas() {
   const hover = hovered && all.includes(hovered) ? hovered : null;
   const excluded = useMemo(() => ruleExcluded(current, params).filter((d) => visible[d.cls]), [current, params, visible]);
   const optics = useMemo(() => opticsExcluded(current, params), [current, params]);
+  const debris = useMemo(() => debrisExcluded(current, params), [current, params]);
   // On a touch screen a swipe over the image at its fitted size scrolls the page (the canvas fills
   // most of a phone); zoomed in, or drawing, the finger pans or draws instead. Two fingers always zoom.
   const fitted = fitTransform(width, height, size.w, size.h).scale;
@@ -182,6 +183,7 @@ export function ImageCanvas() {
             <Group>
               <RuleExcluded dets={excluded} color={COLOR} />
               <RuleExcluded dets={optics} color={OPTICS_COLOR} />
+              <RuleExcluded dets={debris} color={OPTICS_COLOR} />
               <Boxes dets={dets} color={COLOR} outcome={outcome} selectedId={selectedId} interactive={mode === 'select'} pageScrolls={pageScrolls} onSelect={onSelect} onHover={setHover} onMoved={onMoved} />
               {match && current?.gt && <Misses gt={current.gt} matched={match.gtMatched} />}
               {classifier && <TypeLabels dets={dets} scale={view.scale} code={typeCode} color={typeColor} lowConfidence={classifier.lowConfidence} fontSize={labelPx} />}
@@ -220,6 +222,11 @@ export function ImageCanvas() {
         {optics.length > 0 && (
           <span data-testid="legend-optics" title="The same speck sits at this spot in several images of the batch while the cells move: dust on the camera or a lens, not a cell.">
             grey: {optics.length} {optics.length === 1 ? 'speck' : 'specks'} on the camera or lens, not counted
+          </span>
+        )}
+        {debris.length > 0 && (
+          <span data-testid="legend-debris" title="Grey where this field's cells are stained: a platelet takes up the stain, dust and debris do not. Edit the box to count it.">
+            grey: {debris.length} unstained {debris.length === 1 ? 'speck' : 'specks'}, not counted
           </span>
         )}
       </div>

@@ -25,7 +25,7 @@ export function filtered(raw: Detection[], params: PostprocessParams): Detection
   return out;
 }
 
-const shownCache = new WeakMap<ImageEntry, { params: PostprocessParams; out: Detection[]; excluded: Detection[]; reviewed: Detection[]; optics: Detection[] }>();
+const shownCache = new WeakMap<ImageEntry, { params: PostprocessParams; out: Detection[]; excluded: Detection[]; reviewed: Detection[]; optics: Detection[]; debris: Detection[] }>();
 
 function shownAndExcluded(im: ImageEntry, params: PostprocessParams) {
   const hit = shownCache.get(im);
@@ -38,7 +38,10 @@ function shownAndExcluded(im: ImageEntry, params: PostprocessParams) {
   // edited the box (it is then manual: their call)
   const dust = im.optics?.length ? new Set(im.optics) : null;
   const optics = dust ? all.filter((d) => d.origin === 'model' && dust.has(d.id)) : [];
-  const edited = optics.length ? all.filter((d) => !optics.includes(d)) : all;
+  // and so are grey platelet candidates in a stained field (core/quality/debris, written by the quality check)
+  const grey = im.quality?.debris?.length ? new Set(im.quality.debris) : null;
+  const debris = grey ? all.filter((d) => d.origin === 'model' && grey.has(d.id) && !dust?.has(d.id)) : [];
+  const edited = optics.length || debris.length ? all.filter((d) => !optics.includes(d) && !debris.includes(d)) : all;
   const rule = params.countRule ?? 'all';
   const counted = countedByRule(edited, rule, im.width ?? 0, im.height ?? 0);
   // adapted probabilities (this microscope's profile) where the profile service has written them
@@ -47,7 +50,7 @@ function shownAndExcluded(im: ImageEntry, params: PostprocessParams) {
   const reviewed = applyReview(applyTypes(edited, im.edits.typed, probs, WBC_TYPES), im.edits);
   const out = reviewed.filter((_, i) => counted[i]);
   const excluded = edited.filter((_, i) => !counted[i]);
-  const entry = { params, out, excluded, reviewed, optics };
+  const entry = { params, out, excluded, reviewed, optics, debris };
   shownCache.set(im, entry);
   return entry;
 }
@@ -65,6 +68,11 @@ export function ruleExcluded(im: ImageEntry | undefined, params: PostprocessPara
 /** Model boxes left out as specks on the camera or lens (the batch's optics rule): drawn faint, counted nowhere. */
 export function opticsExcluded(im: ImageEntry | undefined, params: PostprocessParams): Detection[] {
   return im?.raw ? shownAndExcluded(im, params).optics : [];
+}
+
+/** Model platelet boxes left out as grey where the field's cells are stained (core/quality/debris): drawn faint, counted nowhere. */
+export function debrisExcluded(im: ImageEntry | undefined, params: PostprocessParams): Detection[] {
+  return im?.raw ? shownAndExcluded(im, params).debris : [];
 }
 
 /** Every kept cell with its type and review, whatever the count rule: a verified cell cut by the border
@@ -245,7 +253,8 @@ export function belowThresholdOf(im: ImageEntry | undefined, params: Postprocess
   if (!im?.raw || im.status !== 'done') return [];
   const hit = belowCache.get(im);
   if (hit && hit.params === params && hit.band === band) return hit.out;
-  const skip = new Set([...shownDetections(im, params).map((d) => d.id), ...im.edits.deleted, ...(im.edits.kept ?? []), ...(im.accepted ?? [])]);
+  // grey specks in a stained field (core/quality/debris) are no uncertain cells to review
+  const skip = new Set([...shownDetections(im, params).map((d) => d.id), ...im.edits.deleted, ...(im.edits.kept ?? []), ...(im.accepted ?? []), ...(im.quality?.debris ?? [])]);
   const out = belowThreshold(im.raw, params, band, skip);
   belowCache.set(im, { params, band, out });
   return out;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { keepBox, relabelBox, setWbcType } from '../core/edits/commands';
+import { keepBox, moveBox, relabelBox, setWbcType } from '../core/edits/commands';
 import { reviewStep } from '../core/edits/review';
 import type { Detection } from '../core/detection/detection';
-import { imageFlags, ruleExcluded, selectAppStatus, selectBatchDifferential, selectDifferentialState, selectExcluded, selectExportImages, selectGalleryCells, selectScaleStale, selectSummary, shownDetections, reviewedDetections, wasEdited, belowThresholdOf } from './selectors';
+import { imageFlags, ruleExcluded, selectAppStatus, selectBatchDifferential, selectDifferentialState, selectExcluded, selectExportImages, selectGalleryCells, selectScaleStale, selectSummary, shownDetections, reviewedDetections, wasEdited, belowThresholdOf, debrisExcluded } from './selectors';
 import { verifyCells } from '../core/edits/gallery';
 import { createAppStore } from './store';
 
@@ -89,6 +89,42 @@ describe('quality flags', () => {
     store.getState().updateImage('a', { quality: quality(['unfamiliar-colour']), wbc: { m2: [0.5, 0.3, 0.2, 0, 0, 0, 0] } });
     expect(selectSummary(store.getState()).images).toBe(1);
     expect(imageFlags(store.getState().images.a, store.getState().postprocess)).toEqual(['unfamiliar-colour', 'wbc-type-unsure']);
+  });
+});
+
+describe('grey specks in a stained field (quality.debris)', () => {
+  const pixels = { sharpness: 1, colour: [0, 0, 0, 0] as [number, number, number, number], brightness: 200, width: 256, height: 192 };
+  const detections = { rbc: 1, wbc: 0, platelets: 1, rbcScore: null, cellScale: null, rbcSizeCv: null };
+  function withSpecks() {
+    const store = createAppStore(defaults);
+    const st = store.getState();
+    st.setModel({ status: 'ready' });
+    st.addImage({ id: 'a', name: 'a.jpg', bytes: 10 });
+    st.updateImage('a', {
+      status: 'done',
+      width: 640,
+      height: 480,
+      raw: [det('m0', 'RBC', 0), det('m1', 'Platelets', 100), det('m2', 'Platelets', 200, 0.8), det('m3', 'Platelets', 300, 0.3)],
+      quality: { flags: [], pixels, detections, debris: ['m2', 'm3'] },
+    });
+    return store;
+  }
+  it('are counted nowhere, listed apart, and never offered for review below the threshold', () => {
+    const store = withSpecks();
+    const s = store.getState();
+    expect(selectSummary(s).totals).toEqual({ RBC: 1, WBC: 0, Platelets: 1 });
+    expect(shownDetections(s.images.a, s.postprocess).map((d) => d.id)).toEqual(['m0', 'm1']);
+    expect(debrisExcluded(s.images.a, s.postprocess).map((d) => d.id)).toEqual(['m2']);
+    store.getState().setReviewBand(0.25);
+    const t = store.getState();
+    expect(belowThresholdOf(t.images.a, t.postprocess, t.reviewBand)).toEqual([]);
+  });
+  it('a speck whose box a person edits is theirs: counted again', () => {
+    const store = withSpecks();
+    store.getState().edit('a', moveBox, { id: 'm2', box: { x1: 202, y1: 100, x2: 242, y2: 140 }, width: 640, height: 480 });
+    const s = store.getState();
+    expect(selectSummary(s).totals.Platelets).toBe(2);
+    expect(debrisExcluded(s.images.a, s.postprocess)).toEqual([]);
   });
 });
 

@@ -12,11 +12,15 @@ import { detectionStats, qualityFlags, type DetectionStats, type FlagCode, type 
 import { findCircularField, inCircle } from './field';
 import { pixelStats, type PixelStats, type SmallImage } from './pixels';
 import { applyWbcRule, type WbcRuleParams } from './wbcRule';
+import { DEBRIS_RULE, debrisEvidence, type DebrisParams } from './debris';
 
 export interface Quality {
   flags: FlagCode[];
   pixels: PixelStats;
   detections: DetectionStats;
+  /** Platelet detections (raw ids) that are grey where the field's cells are stained: debris or dust, not
+   * cells (core/quality/debris). Left out of the counts like specks on the optics; absent when none. */
+  debris?: string[];
 }
 
 export function assessImage(
@@ -25,7 +29,7 @@ export function assessImage(
   size: { width: number; height: number },
   scale: ScaleInfo | undefined,
   card: Pick<ModelCard, 'postprocess' | 'scale'>,
-  opts: { calibration?: QualityCalibration; wbcRule?: WbcRuleParams | null } = {},
+  opts: { calibration?: QualityCalibration; wbcRule?: WbcRuleParams | null; debris?: DebrisParams | null } = {},
 ): { raw: Detection[]; quality: Quality } {
   const rule = opts.wbcRule === undefined ? WBC_RULE : opts.wbcRule;
   // An eyepiece photo: only the circular field is smear. Detections centred in the black ring are not
@@ -35,8 +39,13 @@ export function assessImage(
     ? raw.filter((d) => inCircle(field, ((d.box.x1 + d.box.x2) / 2) * small.scale, ((d.box.y1 + d.box.y2) / 2) * small.scale))
     : raw;
   const ruled = rule ? applyWbcRule(inField, small, rule) : inField;
-  const post = postprocess(ruled, { ...card.postprocess, countRule: 'all' });
+  const shown = postprocess(ruled, { ...card.postprocess, countRule: 'all' });
+  const debrisRule = opts.debris === undefined ? DEBRIS_RULE : opts.debris;
+  const debris = debrisRule ? debrisEvidence(small, ruled, shown, debrisRule).debris : [];
+  const post = debris.length ? shown.filter((d) => !debris.includes(d.id)) : shown;
   const pixels = pixelStats(small, field);
   const detections = detectionStats(post, size.width, size.height, scale, card.scale);
-  return { raw: ruled, quality: { flags: qualityFlags({ pixels, detections }, opts.calibration ?? CALIBRATION), pixels, detections } };
+  const quality: Quality = { flags: qualityFlags({ pixels, detections }, opts.calibration ?? CALIBRATION), pixels, detections };
+  if (debris.length) quality.debris = debris;
+  return { raw: ruled, quality };
 }
