@@ -203,7 +203,7 @@ export function ImageCanvas() {
             )}
             <Transformer ref={tr} rotateEnabled={false} keepRatio={false} ignoreStroke flipEnabled={false} />
             {(hover ?? selected) && (
-              <Label x={(hover ?? selected)!.box.x1} y={(hover ?? selected)!.box.y1} scaleX={1 / view.scale} scaleY={1 / view.scale} listening={false}>
+              <Label x={(hover ?? selected)!.box.x1} y={(hover ?? selected)!.box.y1 - 3 / view.scale} scaleX={1 / view.scale} scaleY={1 / view.scale} listening={false}>
                 <Tag fill={hover ? 'rgba(0,0,0,0.75)' : COLOR[selected!.cls]} pointerDirection="down" pointerWidth={8} pointerHeight={5} cornerRadius={3} />
                 <Text text={labelOf((hover ?? selected)!)} fill="#fff" padding={4} fontSize={labelPx - 1} />
               </Label>
