@@ -273,9 +273,12 @@ def unseen_camera(x, k, side=None):
 
 
 class Crops(torch.utils.data.Dataset):
-    def __init__(self, items, train, colour="cast", view=None, pad=None, size=SIZE, defocus=None):
+    def __init__(self, items, train, colour="cast", view=None, pad=None, size=SIZE, defocus=None, blur_pair=None):
         self.items, self.train, self.colour, self.view, self.pad = items, train, colour, view, pad_for(colour, pad)
         self.size = size
+        # training only: also return the same crop defocused by sigma up to blur_pair (64-px crop pixels), for
+        # the consistency loss (blur_pair_losses): the net learns to read a soft cell as its sharp twin
+        self.blur_pair = blur_pair if train else None
         # the largest defocus sigma drawn in training, in 64-px crop pixels (recipe default: 1.2; "wide" 2.0)
         self.defocus = defocus if defocus is not None else (2.0 if colour == "wide" else 1.2)
 
@@ -313,12 +316,21 @@ class Crops(torch.utils.data.Dataset):
                 f = random.uniform(1.5, 3.0)
                 x = F.interpolate(F.interpolate(x[None], scale_factor=1 / f, mode="bilinear", antialias=True),
                                   size=(self.size, self.size), mode="bilinear")[0].clamp(0, 1)
+        xb = None
+        if self.blur_pair:
+            s = random.uniform(0.5 * self.blur_pair, self.blur_pair) * self.size / SIZE
+            k = 2 * math.ceil(2.5 * s) + 1
+            xb = normalise(TF.gaussian_blur(x, [k, k], [s, s]))
         x = normalise(x)
         if self.train:
-            x = torch.rot90(x, random.randrange(4), dims=(1, 2))
-            if random.random() < 0.5:
-                x = x.flip(2)
-            x = (x + torch.randn_like(x) * random.uniform(0, 0.03)).clamp(0, 1.5)
+            turns, flip, noise = random.randrange(4), random.random() < 0.5, random.uniform(0, 0.03)
+
+            def finish(v):
+                v = torch.rot90(v, turns, dims=(1, 2))
+                return ((v.flip(2) if flip else v) + torch.randn_like(v) * noise).clamp(0, 1.5)
+            x = finish(x)
+            if xb is not None:
+                return x, finish(xb), it["type"]
         return x, it["type"]
 
 
@@ -396,6 +408,22 @@ def stain(img, colour="wide"):
 def classifier_losses(model, batch, device):
     x, y = batch
     return {"loss_ce": F.cross_entropy(model(x.to(device)), y.to(device), label_smoothing=0.05)}
+
+
+def blur_pair_losses(weight=4.0):
+    """Each crop beside its defocused twin (Crops(blur_pair=...)): both views' cross-entropy, plus the
+    Jensen-Shannon divergence between their predictions (AugMix's consistency, Hendrycks et al. 2020), so the
+    net reads a soft cell as it reads the sharp one rather than merely having seen blur."""
+    def losses(model, batch, device):
+        x, xb, y = batch
+        la, lb = model(torch.cat([x, xb]).to(device)).chunk(2)
+        y = y.to(device)
+        pa, pb = F.softmax(la, dim=1), F.softmax(lb, dim=1)
+        m = ((pa + pb) / 2).clamp(1e-7, 1).log()
+        js = (F.kl_div(m, pa, reduction="batchmean") + F.kl_div(m, pb, reduction="batchmean")) / 2
+        return {"loss_ce": (F.cross_entropy(la, y, label_smoothing=0.05) + F.cross_entropy(lb, y, label_smoothing=0.05)) / 2,
+                "loss_js": weight * js}
+    return losses
 
 
 def distillation_losses(teacher, alpha=0.5, temperature=2.0):
@@ -506,6 +534,10 @@ def get_args_parser():
     p.add_argument("--defocus", type=float, default=None,
                    help="largest defocus blur drawn in training, sigma in 64-px crop pixels (default: the recipe's, "
                         "1.2; 2.0 for --colour wide)")
+    p.add_argument("--blur-pair", type=float, default=None,
+                   help="train each crop beside a twin defocused by sigma up to this (64-px crop pixels), with a "
+                        "consistency loss between their predictions (blur_pair_losses); off by default")
+    p.add_argument("--blur-weight", type=float, default=4.0, help="weight of that consistency loss")
     p.add_argument("--norm", choices=["bn", "gn"], default="bn", help="normalisation layers: BatchNorm or GroupNorm")
     p.add_argument("--mixstyle", type=float, default=0.0, help="MixStyle probability after stages 1-2 (0: off)")
     p.add_argument("--size", type=int, default=SIZE, help="the crop's side in pixels, the net's input (card crop.size)")
@@ -551,11 +583,14 @@ def main(args):
     sampler = torch.utils.data.WeightedRandomSampler(weights, num_samples=len(train_items), replacement=True,
                                                      generator=torch.Generator().manual_seed(args.seed))
     loader = torch.utils.data.DataLoader(Crops(train_items, True, args.colour, pad=args.pad, size=args.size,
-                                                       defocus=getattr(args, "defocus", None)), batch_size=args.batch_size, sampler=sampler,
+                                                       defocus=getattr(args, "defocus", None), blur_pair=getattr(args, "blur_pair", None)),
+                                         batch_size=args.batch_size, sampler=sampler,
                                          num_workers=args.workers, drop_last=True)
     device = torch.device(args.device)
     model = WbcNet(widths=tuple(args.widths), input_norm=args.input_norm, norm=args.norm, mixstyle=args.mixstyle)
-    losses_fn = classifier_losses
+    losses_fn = blur_pair_losses(args.blur_weight) if getattr(args, "blur_pair", None) else classifier_losses
+    if args.teacher and getattr(args, "blur_pair", None):
+        raise SystemExit("--blur-pair and --teacher are not combined")
     if args.teacher:
         from .wbc_ensemble import build
         teacher, members, teacher_split = build(args.teacher)
@@ -638,6 +673,10 @@ def main(args):
                                      + "mild hue, saturation, contrast, brightness, gamma, blur, resolution loss, "
                                        "rotations, flips, noise",
                      "defocus_max_sigma": Crops([], True, args.colour, defocus=getattr(args, "defocus", None)).defocus,
+                     **({"blur_pair": {"max_sigma": args.blur_pair, "weight": args.blur_weight,
+                                       "note": "each crop beside a twin defocused by sigma in [max/2, max], both "
+                                               "cross-entropies plus weight x their Jensen-Shannon divergence"}}
+                        if getattr(args, "blur_pair", None) else {}),
                      "widths": list(args.widths),
                      "norm": {"bn": "BatchNorm", "gn": "GroupNorm (8 channels a group)"}[args.norm],
                      "mixstyle": args.mixstyle,

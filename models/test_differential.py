@@ -124,3 +124,31 @@ def test_defocus_range_follows_the_option():
     assert D.Crops([], True, "cast").defocus == 1.2
     assert D.Crops([], True, "wide").defocus == 2.0
     assert D.Crops([], True, "cast", defocus=3.0).defocus == 3.0
+
+
+def test_blur_pair_gives_a_softer_twin_with_the_same_geometry_and_a_finite_consistency_loss(tmp_path):
+    from torchvision.io import write_png
+    img = torch.zeros(3, 120, 120, dtype=torch.uint8)
+    img[:, 40:80, 50:70] = 200  # a bright bar: rotations and flips move it, blur softens its edges
+    write_png(img, str(tmp_path / "c.png"))
+    items = [{"image": tmp_path / "c.png", "box": [30, 30, 90, 90], "type": 2, "source": "pbc"}]
+    ds = D.Crops(items, True, "cast", blur_pair=3.0)
+    torch.manual_seed(0)
+    for _ in range(5):
+        x, xb, y = ds[0]
+        assert x.shape == xb.shape == (3, D.SIZE, D.SIZE) and y == 2
+        def edge(v):  # the steepest step across the bar's edges
+            g = v.mean(0)
+            return max((g[:, 1:] - g[:, :-1]).abs().max(), (g[1:] - g[:-1]).abs().max())
+        assert edge(xb) < 0.8 * edge(x)  # the twin is the softer one
+        # same rotation and flip: the bright bar sits in the same place in both
+        a, b = x.mean(0) > x.mean(), xb.mean(0) > xb.mean()
+        assert (a & b).sum() / (a | b).sum() > 0.5
+    assert len(D.Crops(items, False, "cast", blur_pair=3.0)[0]) == 2  # evaluation crops come alone
+    torch.manual_seed(0)
+    net = D.WbcNet()
+    batch = (torch.rand(4, 3, D.SIZE, D.SIZE), torch.rand(4, 3, D.SIZE, D.SIZE), torch.arange(4))
+    out = D.blur_pair_losses(4.0)(net, batch, "cpu")
+    assert set(out) == {"loss_ce", "loss_js"} and all(torch.isfinite(v) and v >= 0 for v in out.values())
+    same = D.blur_pair_losses(4.0)(net.eval(), (batch[0], batch[0], batch[2]), "cpu")
+    assert same["loss_js"].item() < 1e-6  # identical views agree
