@@ -116,6 +116,37 @@ test.describe('a field seen twice', () => {
   });
 });
 
+test.describe('a speck on the optics', () => {
+  // BloodImage_00347 holds no platelet, and the BCCD camera's grey speck, which the detector scores as one
+  test.beforeAll(async () => {
+    await buildFakeCamera('speck', testingImages().filter((f) => f.endsWith('BloodImage_00347.jpg')), [{ hold: 6, field: 0 }]);
+  });
+
+  test("is no platelet in the field's running count, nor in the captured field", async ({ cameraPage }) => {
+    test.setTimeout(180_000);
+    const page = await cameraPage('speck');
+    const app = new AppPage(page);
+    await startLive(app);
+    const plt: number[] = [];
+    const rbc: number[] = [];
+    for (let k = 0; k < 8; k++) {
+      await page.waitForFunction((n) => window.__smearcount.live().previews > n, (await live(page)).previews, { timeout: 30_000 });
+      const said = (await page.getByTestId('live-count').textContent()) ?? '';
+      const m = /this field: (\d+) RBC, \d+ WBC, (\d+) PLT/.exec(said);
+      expect(m, said).not.toBeNull();
+      rbc.push(Number(m![1]));
+      plt.push(Number(m![2]));
+    }
+    expect(Math.min(...rbc)).toBeGreaterThan(10); // the field is read
+    expect(plt).toEqual(plt.map(() => 0));
+    await page.waitForFunction(() => window.__smearcount.live().captured.length >= 1, null, { timeout: 60_000 });
+    await stopAndSettle(app);
+    expect(truthCounts(testingImages().find((f) => f.endsWith('BloodImage_00347.jpg'))!).Platelets).toBe(0);
+    await app.selectImage(0);
+    expect((await app.counts()).Platelets).toBe(0);
+  });
+});
+
 test.describe('dark frames', () => {
   // the lamp off: black frames, then a field at 8% of its light
   const steps: Step[] = [{ dark: 4 }, { hold: 4, field: 0, gain: 0.08 }];

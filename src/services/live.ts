@@ -15,7 +15,8 @@ import { postprocess } from '../core/detection/postprocess';
 import { AppError, errorMessage } from '../core/errors';
 import { CaptureJudge, type Verdict } from '../core/live/judge';
 import { inCircle, scaleCircle } from '../core/quality/field';
-import { statsSize } from '../core/quality/pixels';
+import { debrisEvidence } from '../core/quality/debris';
+import { statsSize, type SmallImage } from '../core/quality/pixels';
 import { selectDifferentialState } from '../store/selectors';
 import type { AppStore } from '../store/store';
 import { LIVE_CLOSED, type LiveStore } from '../store/liveStore';
@@ -212,7 +213,8 @@ export class LiveCamera {
     if (verdict.state === 'seen' && st.state !== 'seen') patch.repeats = st.repeats + 1;
     patch.state = state;
     live.getState().set(patch);
-    this.preview(video, field);
+    // the judged copy also tells grey specks from platelets in the preview (core/quality/debris)
+    this.preview(video, field, { data: px.data, width: size.width, height: size.height, scale: size.width / width });
   }
 
   /** The frame judged is drawn at once (the video moves on); encoding and intake follow. */
@@ -245,7 +247,7 @@ export class LiveCamera {
   }
 
   /** The current field's boxes: one detection in flight at most, on the newest frame. */
-  private preview(video: HTMLVideoElement, field: { cx: number; cy: number; r: number } | null) {
+  private preview(video: HTMLVideoElement, field: { cx: number; cy: number; r: number } | null, small: SmallImage) {
     if (this.previewBusy || this.deps.store.getState().model.status !== 'ready') return;
     const run = this.runId;
     const { card, live, store } = this.deps;
@@ -260,7 +262,12 @@ export class LiveCamera {
         const bmp = await createImageBitmap(video, { resizeWidth: size.width, resizeHeight: size.height, resizeQuality: 'medium' });
         const out = await client.detect(bmp);
         if (run !== this.runId) return;
-        const dets = postprocess(decodeOutputs(out, inputScale(width, height, size)), { ...store.getState().postprocess, countRule: 'all' });
+        const raw = decodeOutputs(out, inputScale(width, height, size));
+        const shown = postprocess(raw, { ...store.getState().postprocess, countRule: 'all' });
+        // a speck on the eyepiece or the phone's lens is grey where the field is stained: not a platelet in
+        // this field's count either, as it will not be in the captured field's
+        const grey = debrisEvidence(small, raw, shown).debris;
+        const dets = grey.length ? shown.filter((d) => !grey.includes(d.id)) : shown;
         const inField = field ? dets.filter((d) => inCircle(field, (d.box.x1 + d.box.x2) / 2, (d.box.y1 + d.box.y2) / 2)) : dets;
         live.getState().set({ boxes: inField.map((d) => ({ cls: d.cls, x1: d.box.x1, y1: d.box.y1, x2: d.box.x2, y2: d.box.y2 })), previews: live.getState().previews + 1 });
       } catch {
