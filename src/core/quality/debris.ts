@@ -21,7 +21,7 @@
 import type { Detection } from '../detection/detection';
 import type { Box } from '../detection/geometry';
 import { median } from '../detection/scale';
-import type { SmallImage } from './pixels';
+import { forEllipse, type SmallImage } from './pixels';
 
 export interface DebrisParams {
   /** RBCs scoring at least this are the field's reference stained cells. */
@@ -63,37 +63,23 @@ const levelSum = new Float64Array(LEVELS * 3);
 
 /** The mean colour of the darkest `share` of the pixels inside the box's inscribed ellipse, small copy. */
 function darkColour(img: SmallImage, box: Box, share: number): [number, number, number] | null {
-  const cx = ((box.x1 + box.x2) / 2) * img.scale;
-  const cy = ((box.y1 + box.y2) / 2) * img.scale;
-  const rx = Math.max(0.5, ((box.x2 - box.x1) / 2) * img.scale);
-  const ry = Math.max(0.5, ((box.y2 - box.y1) / 2) * img.scale);
-  const x0 = Math.max(0, Math.floor(cx - rx));
-  const x1 = Math.min(img.width - 1, Math.ceil(cx + rx));
-  const y0 = Math.max(0, Math.floor(cy - ry));
-  const y1 = Math.min(img.height - 1, Math.ceil(cy + ry));
   const d = img.data;
   let total = 0;
   let lo = LEVELS;
   let hi = -1;
-  for (let y = y0; y <= y1; y++) {
-    for (let x = x0; x <= x1; x++) {
-      const dx = (x + 0.5 - cx) / rx;
-      const dy = (y + 0.5 - cy) / ry;
-      if (dx * dx + dy * dy > 1) continue;
-      const i = (y * img.width + x) * 4;
-      const level = d[i] + d[i + 1] + d[i + 2];
-      if (!levelCount[level]) {
-        levelSum[level * 3] = levelSum[level * 3 + 1] = levelSum[level * 3 + 2] = 0;
-        lo = Math.min(lo, level);
-        hi = Math.max(hi, level);
-      }
-      levelCount[level]++;
-      levelSum[level * 3] += d[i];
-      levelSum[level * 3 + 1] += d[i + 1];
-      levelSum[level * 3 + 2] += d[i + 2];
-      total++;
+  forEllipse(img, box, 1, (i) => {
+    const level = d[i] + d[i + 1] + d[i + 2];
+    if (!levelCount[level]) {
+      levelSum[level * 3] = levelSum[level * 3 + 1] = levelSum[level * 3 + 2] = 0;
+      lo = Math.min(lo, level);
+      hi = Math.max(hi, level);
     }
-  }
+    levelCount[level]++;
+    levelSum[level * 3] += d[i];
+    levelSum[level * 3 + 1] += d[i + 1];
+    levelSum[level * 3 + 2] += d[i + 2];
+    total++;
+  });
   if (!total) return null;
   // the darkest pixels, whole grey levels first, then a share of the level that crosses the count
   const want = Math.max(1, Math.round(total * share));

@@ -228,28 +228,33 @@ export interface BoxPixels {
   blue: number[];
 }
 
-/** Pixels of the central part (`inner` of each side) of a box, on the small copy. */
-export function boxPixels(img: SmallImage, box: Box, inner = 0.8): BoxPixels {
+/** Calls `visit` with the RGBA index of each small-copy pixel inside the ellipse inscribed in the central
+ * part (`inner` of each side) of a box in image coordinates: cells are round, a box's corners are background. */
+export function forEllipse(img: SmallImage, box: Box, inner: number, visit: (i: number) => void): void {
   const cx = ((box.x1 + box.x2) / 2) * img.scale;
   const cy = ((box.y1 + box.y2) / 2) * img.scale;
   const rx = ((box.x2 - box.x1) / 2) * img.scale * inner;
   const ry = ((box.y2 - box.y1) / 2) * img.scale * inner;
-  const out: BoxPixels = { grey: [], blue: [] };
   const x0 = Math.max(0, Math.floor(cx - rx));
   const x1 = Math.min(img.width - 1, Math.ceil(cx + rx));
   const y0 = Math.max(0, Math.floor(cy - ry));
   const y1 = Math.min(img.height - 1, Math.ceil(cy + ry));
   for (let y = y0; y <= y1; y++) {
     for (let x = x0; x <= x1; x++) {
-      // the ellipse inside the box: cells are round, the corners are background
       const dx = (x + 0.5 - cx) / Math.max(rx, 0.5);
       const dy = (y + 0.5 - cy) / Math.max(ry, 0.5);
-      if (dx * dx + dy * dy > 1) continue;
-      const i = (y * img.width + x) * 4;
-      out.grey.push(grey(img.data, i));
-      out.blue.push(img.data[i + 2] - img.data[i]);
+      if (dx * dx + dy * dy <= 1) visit((y * img.width + x) * 4);
     }
   }
+}
+
+/** Pixels of the central part (`inner` of each side) of a box, on the small copy. */
+export function boxPixels(img: SmallImage, box: Box, inner = 0.8): BoxPixels {
+  const out: BoxPixels = { grey: [], blue: [] };
+  forEllipse(img, box, inner, (i) => {
+    out.grey.push(grey(img.data, i));
+    out.blue.push(img.data[i + 2] - img.data[i]);
+  });
   return out;
 }
 
