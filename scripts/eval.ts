@@ -150,8 +150,8 @@ if (o.adapt !== undefined) {
   }
   for (const s of sets0!) {
     console.log(`\n== ${s.name}: ${s.what}`);
-    // The card holds the model's own figures (Python has neither the pixels-based WBC rule nor the batch
-    // rule for specks on the optics): compare without them.
+    // The card holds the model's own figures (Python has none of the pixel rules, WBC-as-RBC and grey
+    // specks, nor the batch rule for specks on the optics): compare without them.
     const r = await evaluateFolder(s.dir, { model, images: s.images, wbcRule: false, optics: false, debris: false, onProgress: progress }).catch(fail);
     console.log(formatReport(r));
     sets[s.name] = cardFigures(r, s.what);

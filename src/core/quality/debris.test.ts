@@ -122,5 +122,6 @@ describe('assessImage', () => {
     expect(raw.map((d) => d.id)).toContain('d');
     const off = assessImage(img, dets(), { width: W, height: H }, undefined, card as never, { debris: null });
     expect(off.quality.debris).toBeUndefined();
+    expect(quality.detections.platelets).toBe(off.quality.detections.platelets - 1);
   });
 });

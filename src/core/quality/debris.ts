@@ -43,6 +43,8 @@ export interface DebrisParams {
 }
 
 const MAX_REFERENCE_RBCS = 24;
+/** The darkest share of a reference RBC read as its stain (half: the pale centre and rim are left out). */
+const REFERENCE_DARK_SHARE = 0.5;
 
 export const DEBRIS_RULE: DebrisParams = {
   rbcMinScore: 0.8,
@@ -153,7 +155,7 @@ export function debrisEvidence(img: SmallImage, raw: readonly Detection[], shown
   if (!bg) return none;
   const sats: number[] = [];
   for (const d of rbcs) {
-    const c = darkColour(img, d.box, 0.5);
+    const c = darkColour(img, d.box, REFERENCE_DARK_SHARE);
     if (!c) continue;
     const s = stain(c, bg);
     if (s.density > 0) sats.push(s.saturation);
