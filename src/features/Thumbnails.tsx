@@ -1,5 +1,6 @@
-import { memo, useEffect, useRef } from 'react';
-import { useApp } from '../services/context';
+import { memo, useCallback, useEffect, useRef } from 'react';
+import { useApp, useServices } from '../services/context';
+import { confirmDiscard } from './actions';
 import { imageCounts, imageFlags, inTotals, wasEdited } from '../store/selectors';
 import { FLAG_SHORT, flagSentence } from '../core/quality/flags';
 import { folderOf, nameKey, sharedNames } from '../core/formats/names';
@@ -15,6 +16,8 @@ export function Thumbnails() {
   const params = useApp((s) => s.postprocess);
   const select = useApp((s) => s.select);
   const list = useRef<HTMLOListElement>(null);
+  const services = useServices();
+  const discard = useCallback((id: string) => confirmDiscard(services, id), [services]);
 
   useEffect(() => {
     const l = list.current;
@@ -46,6 +49,7 @@ export function Thumbnails() {
           params={params}
           current={id === currentId}
           select={select}
+          discard={discard}
         />
       ))}
     </ol>
@@ -63,6 +67,7 @@ const ThumbRow = memo(function ThumbRow({
   params,
   current,
   select,
+  discard,
 }: {
   id: string;
   index: number;
@@ -72,6 +77,7 @@ const ThumbRow = memo(function ThumbRow({
   params: PostprocessParams;
   current: boolean;
   select(id: string): void;
+  discard(id: string): void;
 }) {
   const c = im.status === 'done' ? imageCounts(im, params) : null;
   const flags = imageFlags(im, params);
@@ -86,7 +92,15 @@ const ThumbRow = memo(function ThumbRow({
       className={`thumb ${im.status}${current ? ' current' : ''}`}
       onClick={() => select(id)}
       tabIndex={current ? 0 : -1}
-      onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && select(id)}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter' || e.key === ' ') select(id);
+        else if (e.key === 'Delete' || e.key === 'Backspace') {
+          // the image, not a box: the window's Del deletes the selected box
+          e.stopPropagation();
+          e.preventDefault();
+          discard(id);
+        }
+      }}
     >
       <Thumb id={id} ready={im.status === 'done'} />
       <span className="idx">{index + 1}</span>

@@ -1,7 +1,7 @@
 import { CLASS_NAMES, type CellClass } from '../core/detection/classes';
 import { selectCurrent } from '../store/selectors';
 import { useApp, useServices, useView } from '../services/context';
-import { runAction as run, type ActionName } from './actions';
+import { confirmDiscard, runAction as run, type ActionName } from './actions';
 import { useIsPhone } from './useIsPhone';
 import { ToolbarMore } from './ToolbarMore';
 import { useInputMode } from './useInputMode';
@@ -81,6 +81,18 @@ export function Toolbar() {
       {touch ? 'Reviewed' : 'Reviewed (R)'}
     </label>
   );
+  // One image out of the batch (a wrong field, a picture that is not a smear): asked first, as Clear session is.
+  const remove = (
+    <button
+      className="danger"
+      onClick={() => current && confirmDiscard(services, current.id)}
+      disabled={!current || current.status === 'running'}
+      title="Take this image out of the batch: its counts, edits and file leave this device (Del in the image list)"
+      data-testid="remove-image"
+    >
+      Remove image
+    </button>
+  );
   const shortcuts = (
     <details className="shortcuts" hidden={touch} open={helpOpen} onToggle={(e) => setHelpOpen((e.target as HTMLDetailsElement).open)} data-testid="shortcuts">
       <summary>Keys (?)</summary>
@@ -96,6 +108,7 @@ export function Toolbar() {
         <dt>Esc</dt><dd>cancel drawing, clear the selection</dd>
         <dt>R</dt><dd>mark reviewed</dd>
         <dt>↑ ↓ / J K</dt><dd>previous / next image (also in the image list, with Tab)</dd>
+        <dt>Del in the image list</dt><dd>remove that image from the batch (asks first)</dd>
         <dt>?</dt><dd>this sheet</dd>
         <dt>F, wheel, drag</dt><dd>fit, zoom, pan</dd>
       </dl>
@@ -116,6 +129,7 @@ export function Toolbar() {
           {drawAs}
           {reviewed}
           {shown}
+          {remove}
           {shortcuts}
         </ToolbarMore>
       </div>
@@ -135,6 +149,8 @@ export function Toolbar() {
       <span className="sep" />
       {next}
       {reviewed}
+      <span className="sep" />
+      {remove}
       {shortcuts}
     </div>
   );

@@ -62,6 +62,10 @@ export interface Services {
   /** Restores a stored batch, then keeps the store saved and finishes any images left queued. */
   startSession(): Promise<void>;
   clearSession(): Promise<void>;
+  /** Takes one image out of the batch (the caller has asked the technician): its file, thumbnail, counts
+   * and edits go, the saved batch follows, and the audit trail keeps a line. An image being counted now
+   * finishes and is dropped (the runner checks that it is still in the batch). */
+  discardImage(id: string): void;
 }
 
 export interface ServiceOptions {
@@ -310,6 +314,14 @@ export function createServices(opts: ServiceOptions): Services {
         await profile?.start();
         runner.resume();
       })());
+    },
+    discardImage(id) {
+      const s = store.getState();
+      if (!s.images[id]) return;
+      if (s.currentId === id) view.getState().setSelected(null);
+      s.discardImage(id);
+      files.delete(id);
+      thumbnails.drop(id);
     },
     async clearSession() {
       opts.storage.setItem(CLEARING_KEY, new Date().toISOString());

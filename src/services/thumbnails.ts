@@ -12,6 +12,8 @@ export interface Thumbnails {
   /** Make the thumbnail from an already decoded image (the runner's), so it shows with the counts. */
   fromBitmap(id: string, bmp: ImageBitmap): void;
   forget(): void;
+  /** One image's thumbnail (the image left the batch). */
+  drop(id: string): void;
 }
 
 export function createThumbnails(files: ImageFiles): Thumbnails {
@@ -62,6 +64,11 @@ export function createThumbnails(files: ImageFiles): Thumbnails {
     },
     peek(id) {
       return made.get(id) ?? null;
+    },
+    drop(id) {
+      void urls.get(id)?.then((u) => u && URL.revokeObjectURL(u));
+      urls.delete(id);
+      made.delete(id);
     },
     forget() {
       for (const p of urls.values()) void p.then((u) => u && URL.revokeObjectURL(u));

@@ -6,7 +6,7 @@ import { diffEdits } from '../core/edits/audit';
 import type { ImageEntry } from './types';
 import type { AppState } from './store';
 import { AUDIT_LIMIT } from './sampleSlice';
-import { modelTypes } from './selectors';
+import { imageCounts, modelTypes } from './selectors';
 
 /** A step of the batch's history: the images an edit changed (each keeps its Edits in its own `history`),
  * or a flagged image put into the totals or taken out ("Count it anyway" and its undo). */
@@ -24,6 +24,9 @@ export interface BatchSlice {
   addImage(e: Pick<ImageEntry, 'id' | 'name' | 'bytes' | 'path'>): boolean;
   updateImage(id: string, patch: Partial<ImageEntry>): void;
   removeImage(id: string): void;
+  /** The technician takes one image out of the batch (a wrong field, a picture that is not a smear): it
+   * leaves the totals, the list and the saved batch, and the audit trail says so with what it counted. */
+  discardImage(id: string): void;
   select(id: string | null): void;
   selectRelative(step: number): void;
   setRun(run: BatchSlice['run']): void;
@@ -57,6 +60,14 @@ const dropFromLog = (log: BatchSlice['undoLog'], ids: readonly string[]): BatchS
   return { past: out(log.past), future: out(log.future) };
 };
 
+/** The batch without one image: the next one becomes current where it was, and its steps leave the history. */
+function withoutImage(s: AppState, id: string): Pick<AppState, 'images' | 'order' | 'currentId' | 'undoLog'> {
+  const { [id]: _, ...images } = s.images;
+  const order = s.order.filter((x) => x !== id);
+  const at = s.order.indexOf(id);
+  return { images, order, currentId: s.currentId === id ? (order[Math.min(at, order.length - 1)] ?? null) : s.currentId, undoLog: dropFromLog(s.undoLog, [id]) };
+}
+
 /** The audit entries of edits, written in the same store update as the edits themselves, so that anything
  * reacting to the change (a release withdrawn) is logged after it. */
 function auditEntries(s: AppState, changed: readonly string[], action: string, after: AppState['images']): AppState['audit'] {
@@ -89,11 +100,17 @@ export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set
     set((s) => (s.images[id] ? { images: { ...s.images, [id]: { ...s.images[id], ...patch } } } : s));
   },
   removeImage(id) {
-    set((s) => {
-      const { [id]: _, ...images } = s.images;
-      const order = s.order.filter((x) => x !== id);
-      return { images, order, currentId: s.currentId === id ? (order[0] ?? null) : s.currentId, undoLog: dropFromLog(s.undoLog, [id]) };
-    });
+    set((s) => withoutImage(s, id));
+  },
+  discardImage(id) {
+    const s = get();
+    const im = s.images[id];
+    if (!im) return;
+    const c = im.status === 'done' ? imageCounts(im, s.postprocess) : null;
+    const from = c ? `RBC ${c.RBC}, WBC ${c.WBC}, PLT ${c.Platelets}` : im.status;
+    const entry = { at: new Date().toISOString(), image: im.name, action: 'remove-image', cell: '', field: 'image' as const, from, to: 'removed' };
+    // one update, so that what reacts to the removal (a release withdrawn) is logged after it
+    set({ ...withoutImage(s, id), audit: [...s.audit, entry].slice(-AUDIT_LIMIT) });
   },
   select(id) {
     set({ currentId: id });

@@ -53,6 +53,7 @@ describe('release', () => {
     ['the differential target', (s) => s.getState().setDiffRules({ target: 200 }), /differential rules changed \(target 100 → 200\)/],
     ['an image added', (s) => s.getState().addImage({ id: 'c', name: 'c.jpg', bytes: 1 }), /image added: c\.jpg/],
     ['an image removed', (s) => s.getState().removeImage('a'), /image removed: a\.jpg/],
+    ['an image the technician removed', (s) => s.getState().discardImage('a'), /image removed: a\.jpg/],
     ['a flagged image accepted', (s) => s.getState().acceptFlags('b', true), /b\.jpg: flagged image accepted/],
     ['the sample record', (s) => s.getState().setSample({ notes: 'haemolysed' }), /sample record changed \(notes\)/],
   ];
@@ -107,6 +108,20 @@ describe('release', () => {
     expect(releaseRevision(b.getState())).toBe(releaseRevision(a.getState()));
     b.getState().edit('a', deleteBox, { id: 'm0' });
     expect(releaseRevision(b.getState())).not.toBe(releaseRevision(a.getState()));
+  });
+
+  it('logs an image the technician removed, with what it counted, before the withdrawal it causes', () => {
+    const store = released();
+    store.getState().discardImage('a');
+    const s = store.getState();
+    expect(s.order).toEqual(['b']);
+    expect(s.images.a).toBeUndefined();
+    const tail = s.audit.slice(-2);
+    expect(tail[0]).toMatchObject({ action: 'remove-image', field: 'image', image: 'a.jpg', cell: '', from: 'RBC 2, WBC 1, PLT 0', to: 'removed' });
+    expect(tail[1]).toMatchObject({ action: 'withdraw', field: 'release', to: 'withdrawn: image removed: a.jpg' });
+    // an image not in the batch: nothing happens
+    store.getState().discardImage('zz');
+    expect(store.getState().audit).toHaveLength(s.audit.length);
   });
 
   it('needs a sample ID', () => {

@@ -57,6 +57,7 @@ function changeWords(c: AuditChange, cls: string | undefined): string {
     category: `WBC category changed ${fromTo}`,
     note: 'WBC note changed',
     release: 'release changed',
+    image: 'image removed',
   };
   return `${words[c.field]}, cell ${c.cell}`;
 }

@@ -7,8 +7,9 @@ import type { Edits } from './edits';
 export interface AuditChange {
   /** Detection id within the image. */
   cell: string;
-  /** `release`: the report was released or withdrawn (cell and image empty). */
-  field: 'deleted' | 'class' | 'box' | 'added' | 'kept' | 'type' | 'verified' | 'category' | 'note' | 'release';
+  /** `release`: the report was released or withdrawn (cell and image empty). `image`: the technician took
+   * the image out of the batch (cell empty; from: what it counted, to: "removed"). */
+  field: 'deleted' | 'class' | 'box' | 'added' | 'kept' | 'type' | 'verified' | 'category' | 'note' | 'release' | 'image';
   from: string | null;
   to: string | null;
 }

@@ -1,0 +1,55 @@
+/**
+ * One image out of the batch: a wrong field, or a picture that is not a smear but reads as one. Asked
+ * first; the totals, the list, the saved batch and the audit trail follow; the other images stay.
+ */
+import { expect, test } from '@playwright/test';
+import { AppPage } from './app.po';
+import { testingImages } from './data';
+
+test('Remove image takes the current image out of the totals and the saved batch, after asking', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  const files = testingImages(3);
+  await app.drop(files);
+  await app.waitReady();
+  const names = files.map((f) => f.split('/').pop()!);
+  const before = await app.counts('total');
+  await app.selectImage(1);
+  const second = await app.counts('count');
+
+  // Dismissed: nothing changes.
+  page.once('dialog', (d) => {
+    expect(d.message()).toContain(names[1]);
+    void d.dismiss();
+  });
+  await page.getByTestId('remove-image').click();
+  expect((await app.images()).map((i) => i.name)).toEqual(names);
+
+  page.once('dialog', (d) => void d.accept());
+  await page.getByTestId('remove-image').click();
+  await expect.poll(async () => (await app.images()).map((i) => i.name)).toEqual([names[0], names[2]]);
+  await expect(page.getByTestId('thumb')).toHaveCount(2);
+  // the next image is shown where the removed one was
+  expect((await app.current())?.name).toBe(names[2]);
+  const after = await app.counts('total');
+  expect(after).toEqual({ RBC: before.RBC - second.RBC, WBC: before.WBC - second.WBC, Platelets: before.Platelets - second.Platelets });
+  const audit = await page.evaluate(() => window.__smearcount.audit());
+  expect(audit.at(-1)).toMatchObject({ action: 'remove-image', field: 'image', image: names[1], from: `RBC ${second.RBC}, WBC ${second.WBC}, PLT ${second.Platelets}`, to: 'removed' });
+
+  // The saved batch follows: a reload brings back the two images left.
+  await app.waitReady();
+  await page.reload();
+  await expect.poll(async () => (await app.images()).map((i) => i.name)).toEqual([names[0], names[2]]);
+  await app.waitReady();
+  expect(await app.counts('total')).toEqual(after);
+
+  // Del on an image in the list removes that image, and no box: the canvas's Del is for boxes.
+  await app.selectImage(1);
+  const boxes = (await app.current())!.detections.length;
+  await app.selectImage(0);
+  page.once('dialog', (d) => void d.accept());
+  await page.getByTestId('thumb').nth(0).focus();
+  await page.keyboard.press('Delete');
+  await expect.poll(async () => (await app.images()).map((i) => i.name)).toEqual([names[2]]);
+  expect((await app.current())?.detections.length).toBe(boxes);
+});
