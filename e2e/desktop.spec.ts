@@ -2,7 +2,7 @@
  * The desktop rough edges: shortcuts after a click on a checkbox, keys behind the report preview,
  * U on an image with nothing uncertain, and notices that stay reachable in a long batch.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { AppPage, clickBox, isolated } from './app.po';
 import { testingImages } from './data';
 
@@ -137,6 +137,26 @@ test('on a 1920-px screen or projector the right panel widens, so the differenti
   expect(rows.length).toBeGreaterThanOrEqual(5);
   for (const r of rows) expect(r.lines, r.text ?? '').toBeLessThan(1.6);
 });
+
+/** How far the differential's table runs past its panel's content box (px; <= 0 fits). */
+const tableOverrun = (page: Page) =>
+  page.locator('.diff-table').evaluate((t) => {
+    const box = t.parentElement!;
+    const cs = getComputedStyle(box);
+    return t.getBoundingClientRect().right - (box.getBoundingClientRect().right - parseFloat(cs.paddingRight) - parseFloat(cs.borderRightWidth));
+  });
+
+for (const vp of [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }]) {
+  test(`at ${vp.width}x${vp.height} the differential's table fits its panel (its last column ran past the edge)`, async ({ page }) => {
+    await page.setViewportSize(vp);
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(2));
+    await app.waitReady();
+    await page.locator('.diff-table').scrollIntoViewIfNeeded();
+    expect(await tableOverrun(page)).toBeLessThanOrEqual(0.5);
+  });
+}
 
 test('a selected box does not follow you to another image (the same id there is another cell)', async ({ page }) => {
   const app = new AppPage(page);

@@ -22,13 +22,13 @@ test('every WBC gets a type, the differential sums to 100%, and a corrected type
     }
   }
   expect(wbcs).toBeGreaterThan(0);
-  await expect(page.getByTestId('diff-progress')).toContainText(`${wbcs} of 100 WBC classified`);
+  await expect(page.getByTestId('diff-progress')).toContainText(`${wbcs} WBC classified (target 100)`);
   // released on verified cells (none yet); the panel can show every typed cell as a preliminary view,
   // which releases nothing
-  await expect(page.getByTestId('diff-released')).toHaveText('0 of 100 verified WBC');
+  await expect(page.getByTestId('diff-released')).toHaveText('0 WBC verified (target 100)');
   await expect(page.getByTestId('diff-apart')).toContainText(`0 verified · ${wbcs} unverified`);
   await page.getByTestId('diff-basis').selectOption('all');
-  await expect(page.getByTestId('diff-released')).toHaveText('0 of 100 verified WBC');
+  await expect(page.getByTestId('diff-released')).toHaveText('0 WBC verified (target 100)');
   await expect(page.getByTestId('diff-released-total')).toHaveText(String((await page.evaluate(() => window.__smearcount.differential())).preliminary.total));
   const types = ['neutrophil', 'lymphocyte', 'monocyte', 'eosinophil', 'basophil', 'immature_granulocyte'];
   let sum = 0;

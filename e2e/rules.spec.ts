@@ -19,7 +19,7 @@ test('the differential stops at its target with a notice; 200 is a setting; the 
   const st = await page.evaluate(() => window.__smearcount.differential());
   // "Verify all" skips the unsure cells: the batch needs 100 sure ones to reach the target that way
   expect(st.typed - st.unsure).toBeGreaterThanOrEqual(100);
-  await expect(page.getByTestId('diff-released')).toHaveText('0 of 100 verified WBC');
+  await expect(page.getByTestId('diff-released')).toHaveText('0 WBC verified (target 100)');
   // verify every group in the gallery
   await page.getByTestId('open-gallery').click();
   // The gallery is virtualised and a batch may lack a type: walk down it and verify each group whose
@@ -50,22 +50,27 @@ test('the differential stops at its target with a notice; 200 is a setting; the 
   // the target is reached and the count does not pass it silently
   await expect(page.getByTestId('notice-differential').first()).toContainText('Differential target reached: 100 verified WBC');
   if (over > 0) {
-    await expect(page.getByTestId('diff-released')).toHaveText(`100 of 100 verified WBC: target reached, ${over} beyond it (kept apart)`);
+    await expect(page.getByTestId('diff-released')).toHaveText(`100 WBC verified: target 100 reached, ${over} beyond it (kept apart)`);
     await expect(page.getByTestId('notice-differential').nth(1)).toContainText('gone past its target of 100');
-  } else await expect(page.getByTestId('diff-released')).toHaveText('100 of 100 verified WBC: target reached');
+  } else await expect(page.getByTestId('diff-released')).toHaveText('100 WBC verified: target 100 reached');
   await page.getByTestId('export-report').click();
   await expect(page.getByTestId('report-diff-basis')).toContainText(`on 100 verified cells (target 100)`);
   await expect(page.getByTestId('report-diff-warning')).toHaveCount(0);
   await page.getByRole('button', { name: 'Close' }).click();
-  // a 200-cell target: not reached, and the report warns
+  // a 200-cell target: not reached, and the report says so
   await page.getByTestId('diff-target').selectOption('200');
   const at200 = await page.evaluate(() => window.__smearcount.differential());
   expect(at200.basedOn).toBe(Math.min(200, after.verified));
   // the panel's "N of T" follows the setting
-  await expect(page.getByTestId('diff-released')).toHaveText(`${at200.basedOn} of 200 verified WBC`);
-  await expect(page.getByTestId('diff-progress')).toContainText('of 200 WBC classified');
+  await expect(page.getByTestId('diff-released')).toHaveText(`${at200.basedOn} WBC verified (target 200)`);
+  await expect(page.getByTestId('diff-progress')).toContainText('WBC classified (target 200)');
   await page.getByTestId('export-report').click();
-  await expect(page.getByTestId('report-diff-warning')).toContainText(`rests on ${at200.basedOn} cells, fewer than the target of 200`);
+  if (at200.releasable) await expect(page.getByTestId('report-diff-warning')).toContainText(`rests on ${at200.basedOn} cells, fewer than the target of 200`);
+  else {
+    // cells still unverified: no percentages, so no caution about them, and the report says why
+    await expect(page.getByTestId('report-diff-unreleased')).toContainText(`${at200.verified} of 200 cells verified`);
+    await expect(page.getByTestId('report-diff-warning')).toHaveCount(0);
+  }
   // unsure cells are still unverified: below the target, nothing is released
   if (st.unsure > 0) await expect(page.getByTestId('report-pct-neutrophil')).toHaveText('–');
 });

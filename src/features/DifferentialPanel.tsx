@@ -54,7 +54,7 @@ export function DifferentialPanel() {
             <th />
             <th>This image</th>
             <th title="Every typed cell of the batch">Batch</th>
-            <th title={rules.basis === 'verified' ? 'Released: verified cells only, up to the target' : 'Preliminary: every typed cell (the report releases verified cells only)'}>{rules.basis === 'verified' ? 'Released' : 'Preliminary'}</th>
+            <th title={rules.basis === 'verified' ? 'What the report would release: verified cells only, up to the target' : 'Preliminary: every typed cell (the report releases verified cells only)'}>{rules.basis === 'verified' ? 'Verified %' : 'Prelim. %'}</th>
           </tr>
         </thead>
         <tbody>

@@ -42,7 +42,7 @@ describe('differential arithmetic', () => {
     expect(d.percent.erythroblast).toBe(0);
     expect(d.nrbcPer100).toBe(5);
     expect(IN_DIFFERENTIAL.reduce((s, t) => s + d.percent[t], 0)).toBeCloseTo(100);
-    expect(progressText(d)).toBe('105 of 100 WBC classified');
+    expect(progressText(d)).toBe('105 WBC classified (target 100)');
   });
   it('fractions and the empty case', () => {
     const d = differential(['neutrophil', 'neutrophil', 'immature_granulocyte', 'erythroblast']);

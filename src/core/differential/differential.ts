@@ -45,5 +45,6 @@ export function differential(types: readonly WbcType[]): Differential {
 
 /** Progress towards a standard 100-cell differential. */
 export function progressText(d: Differential, target = 100): string {
-  return `${d.classified} of ${target} WBC classified`;
+  // the target is what the count aims at, not the WBCs there are: "5 of 100" read as 100 cells found
+  return `${d.classified} WBC classified (target ${target})`;
 }

@@ -36,8 +36,8 @@ describe('differential rules', () => {
     expect(all.released.counts.monocyte).toBe(0);
     expect(all.preliminary.total).toBe(5);
     expect(all.preliminary.counts.monocyte).toBe(1);
-    expect(rulesProgressText(s)).toBe('3 of 100 verified WBC');
-    expect(rulesProgressText(all)).toBe('3 of 100 verified WBC');
+    expect(rulesProgressText(s)).toBe('3 WBC verified (target 100)');
+    expect(rulesProgressText(all)).toBe('3 WBC verified (target 100)');
     // unverified and untyped cells remain and the target is not reached: nothing to release
     expect(s.releasable).toBe(false);
     expect(all.releasable).toBe(false);
@@ -62,17 +62,17 @@ describe('differential rules', () => {
     const many = (n: number) => Array.from({ length: n }, () => wbc('neutrophil', { verified: true }));
     const at = differentialState(many(100), { target: 100, basis: 'verified' }, 0.6);
     expect(at).toMatchObject({ reached: true, over: 0 });
-    expect(rulesProgressText(at)).toBe('100 of 100 verified WBC: target reached');
+    expect(rulesProgressText(at)).toBe('100 WBC verified: target 100 reached');
     // cells past the target are kept apart: not in the percentages
     const past = differentialState([...many(100), wbc('lymphocyte', { verified: true }), wbc('lymphocyte', { verified: true }), wbc('lymphocyte', { verified: true })], { target: 100, basis: 'verified' }, 0.6);
     expect(past).toMatchObject({ basedOn: 100, over: 3, verified: 103, releasable: true });
     expect(past.released.counts.lymphocyte).toBe(0);
     expect(past.released.percent.neutrophil).toBe(100);
-    expect(rulesProgressText(past)).toBe('100 of 100 verified WBC: target reached, 3 beyond it (kept apart)');
+    expect(rulesProgressText(past)).toBe('100 WBC verified: target 100 reached, 3 beyond it (kept apart)');
     // the target follows the setting
     const t200 = differentialState(many(150), { target: 200, basis: 'verified' }, 0.6);
     expect(t200).toMatchObject({ reached: false, basedOn: 150, over: 0 });
-    expect(rulesProgressText(t200)).toBe('150 of 200 verified WBC');
+    expect(rulesProgressText(t200)).toBe('150 WBC verified (target 200)');
     expect(differentialState(many(230), { target: 200, basis: 'verified' }, 0.6)).toMatchObject({ basedOn: 200, over: 30 });
   });
   it('report rows: % with H/L flags at the printed precision, absolute counts from the analyser WBC', () => {

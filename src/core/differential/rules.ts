@@ -128,10 +128,10 @@ export function flagsAllowed(s: DifferentialState, shortReason: string): boolean
 
 /** The progress line: how many verified cells the differential rests on, against the target. */
 export function rulesProgressText(s: DifferentialState): string {
-  const head = `${s.basedOn} of ${s.target} verified WBC`;
-  if (s.over > 0) return `${head}: target reached, ${s.over} beyond it (kept apart)`;
-  if (s.reached) return `${head}: target reached`;
-  return head;
+  // the target is what verification aims at, not the WBCs there are ("0 of 100 verified" read as 100 found)
+  if (s.over > 0) return `${s.basedOn} WBC verified: target ${s.target} reached, ${s.over} beyond it (kept apart)`;
+  if (s.reached) return `${s.basedOn} WBC verified: target ${s.target} reached`;
+  return `${s.basedOn} WBC verified (target ${s.target})`;
 }
 
 /** A type the model's own reading puts far outside any plausible differential. */

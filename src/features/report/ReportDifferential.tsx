@@ -34,7 +34,8 @@ export function ReportDifferential({
           Differential not released: {st.verified} of {st.target} cells verified, {st.unverified + st.untyped} not yet. Verify to the target, or every WBC there is.
         </p>
       )}
-      {st.basedOn < st.target && (
+      {/* only beside percentages: with none printed there is nothing to be imprecise */}
+      {shown && st.basedOn < st.target && (
         <p className="report-warning" data-testid="report-diff-warning" role="note">
           Caution: the differential rests on {st.basedOn} cells, fewer than the target of {st.target}; percentages are imprecise.
         </p>
