@@ -187,3 +187,40 @@ test('a selected box does not follow you to another image (the same id there is 
   await expect.poll(async () => (await app.current())!.id).toBe(cur.id);
   await expect.poll(() => page.evaluate(() => window.__smearcount.selectedId())).toBe(key.split('/')[1]);
 });
+
+test('] and [ step through every box by keyboard, so a confident box can be deleted without a pointer', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(1));
+  await app.waitReady();
+  const before = (await app.current())!.detections;
+  expect(before.length).toBeGreaterThan(3);
+  const selected = () => page.evaluate(() => window.__smearcount.selectedId());
+  await page.keyboard.press(']');
+  const first = await selected();
+  expect(first).not.toBeNull();
+  await page.keyboard.press(']');
+  const second = await selected();
+  expect(second).not.toBeNull();
+  expect(second).not.toBe(first);
+  await page.keyboard.press('[');
+  expect(await selected()).toBe(first);
+  // [ from the first box wraps to the last; ] from there wraps back
+  await page.keyboard.press('[');
+  const last = await selected();
+  expect(last).not.toBe(first);
+  await page.keyboard.press(']');
+  expect(await selected()).toBe(first);
+  // every box is reached once in a full round
+  const seen = new Set<string>();
+  for (let i = 0; i < before.length; i++) {
+    seen.add((await selected())!);
+    await page.keyboard.press(']');
+  }
+  expect(seen.size).toBe(before.length);
+  // the selected one is deleted by Del
+  const target = (await selected())!;
+  await page.keyboard.press('Delete');
+  await expect.poll(async () => (await app.current())!.detections.map((d) => d.id)).not.toContain(target);
+  expect((await app.current())!.detections.length).toBe(before.length - 1);
+});

@@ -98,6 +98,7 @@ export function Toolbar() {
       <summary>Keys (?)</summary>
       <dl>
         <dt>Click</dt><dd>select a box; drag or handles to move / resize</dd>
+        <dt>] [</dt><dd>select the next / previous box (every box, in reading order)</dd>
         <dt>Del</dt><dd>delete the selected box</dd>
         <dt>1 2 3</dt><dd>relabel as RBC / WBC / Platelets (or class for new boxes)</dd>
         <dt>N</dt><dd>draw a new box</dd>

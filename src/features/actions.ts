@@ -9,6 +9,7 @@ import { deleteBox, keepBox, relabelBox, setWbcType } from '../core/edits/comman
 import type { ClassifierCard } from '../core/differential/card';
 import { WBC_TYPES, type WbcType } from '../core/differential/differential';
 import { reviewStep, uncertaintyOrder } from '../core/edits/review';
+import { readingOrder } from '../core/detection/geometry';
 import { belowThresholdOf, shownDetections } from '../store/selectors';
 import type { AppStore } from '../store/store';
 import type { ViewStore } from '../store/viewStore';
@@ -50,6 +51,18 @@ const setType = (type: WbcType, i: number): ActionDef => ({
     if (d?.cls === 'WBC') s.edit(im.id, setWbcType, { id: sel, type });
   },
 });
+
+function stepBox({ store, view }: ActionContext, step: 1 | -1) {
+  const s = store.getState();
+  const im = s.currentId ? s.images[s.currentId] : undefined;
+  if (!im) return;
+  const boxes = readingOrder(shownDetections(im, s.postprocess));
+  if (!boxes.length) return;
+  const i = boxes.findIndex((d) => d.id === view.getState().selectedId);
+  const next = boxes[i < 0 ? (step > 0 ? 0 : boxes.length - 1) : (i + step + boxes.length) % boxes.length];
+  view.getState().setSelected(next.id);
+  view.getState().setFocus(next.id);
+}
 
 export const actions = {
   delete: {
@@ -162,6 +175,11 @@ export const actions = {
       actions['next-uncertain'].run(ctx);
     },
   },
+  // Every box by keyboard, not only the uncertain ones (U): ] and [ step through the image's boxes in
+  // reading order, selecting each and bringing it into view, so a confident false positive can be deleted
+  // or relabelled without a pointer.
+  'next-box': { keyTest: (e) => !mod(e) && e.key === ']', run: (ctx) => stepBox(ctx, 1) },
+  'previous-box': { keyTest: (e) => !mod(e) && e.key === '[', run: (ctx) => stepBox(ctx, -1) },
   help: {
     keyTest: (e) => e.key === '?',
     run: ({ view }) => view.getState().setHelpOpen(!view.getState().helpOpen),

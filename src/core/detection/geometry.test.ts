@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitTransform, focusTransform, imageToModel, inputScale, iou, modelToImage, normalizeBox, smallestBoxAt, zoomAbout } from './geometry';
+import { fitTransform, focusTransform, imageToModel, inputScale, iou, modelToImage, normalizeBox, readingOrder, smallestBoxAt, zoomAbout } from './geometry';
 
 describe('geometry', () => {
   it('computes IoU', () => {
@@ -65,5 +65,21 @@ describe('geometry', () => {
     expect(focusTransform({ x1: 0, y1: 0, x2: 640, y2: 480 }, 640, 480, 800, 600).scale).toBe(fit);
     // 50 px box: 600 / 150 = 4
     expect(focusTransform({ x1: 0, y1: 0, x2: 50, y2: 30 }, 640, 480, 800, 600).scale).toBe(4);
+  });
+});
+
+describe('readingOrder', () => {
+  const b = (id: string, x: number, y: number, h = 20) => ({ id, box: { x1: x, y1: y, x2: x + 20, y2: y + h } });
+  it('goes row by row, left to right, with rows a typical box tall', () => {
+    // two rows; within the first, "c" sits a little higher than "a" but further right
+    const items = [b('d', 10, 52), b('c', 90, 0), b('a', 10, 6), b('e', 60, 48), b('b', 50, 3)];
+    expect(readingOrder(items).map((d) => d.id)).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+  it('keeps every box once, and copes with none or one', () => {
+    expect(readingOrder([])).toEqual([]);
+    const one = [b('x', 0, 0)];
+    expect(readingOrder(one)).toEqual(one);
+    const many = Array.from({ length: 30 }, (_, i) => b(`m${i}`, (i * 37) % 300, (i * 53) % 200, 10 + (i % 7)));
+    expect(new Set(readingOrder(many).map((d) => d.id)).size).toBe(30);
   });
 });

@@ -111,3 +111,24 @@ export function focusTransform(b: Box, width: number, height: number, viewW: num
   const cy = (b.y1 + b.y2) / 2;
   return { scale, x: viewW / 2 - cx * scale, y: viewH / 2 - cy * scale };
 }
+
+/** Boxes in reading order, for stepping through them with the keyboard: top to bottom in rows, left to
+ * right within a row. A row starts at the highest box not yet placed and takes every box whose centre is
+ * within half a typical box height (the median) of that box's centre, so that neighbours follow each
+ * other instead of the order of their centres zigzagging across the image. */
+export function readingOrder<T extends { box: Box }>(items: readonly T[]): T[] {
+  if (items.length < 2) return [...items];
+  const hs = items.map((d) => d.box.y2 - d.box.y1).sort((a, b) => a - b);
+  const half = Math.max(1, hs[hs.length >> 1]) / 2;
+  const cy = (d: T) => (d.box.y1 + d.box.y2) / 2;
+  const cx = (d: T) => (d.box.x1 + d.box.x2) / 2;
+  const byY = [...items].sort((a, b) => cy(a) - cy(b));
+  const out: T[] = [];
+  for (let i = 0; i < byY.length; ) {
+    let j = i + 1;
+    while (j < byY.length && cy(byY[j]) - cy(byY[i]) <= half) j++;
+    out.push(...byY.slice(i, j).sort((a, b) => cx(a) - cx(b)));
+    i = j;
+  }
+  return out;
+}
