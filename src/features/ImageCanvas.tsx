@@ -12,7 +12,7 @@ import { matchImage } from '../core/metrics/ap';
 import { belowThresholdOf, debrisExcluded, opticsExcluded, ruleExcluded, selectCurrent, shownDetections } from '../store/selectors';
 import type { ViewTransform } from '../store/viewStore';
 import { useApp, useServices, useView } from '../services/context';
-import { Boxes, labelOf, Misses, RuleExcluded, TypeLabels } from './canvas/layers';
+import { Boxes, labelOf, Misses, RuleExcluded, tipAt, TypeLabels } from './canvas/layers';
 import { useDrawing } from './canvas/useDrawing';
 import { usePinchZoom } from './canvas/usePinchZoom';
 import { useReviewFocus } from './canvas/useReviewFocus';
@@ -124,6 +124,8 @@ export function ImageCanvas() {
   );
   const draft = drawing.draft;
 
+  const tipFor = hover ?? selected;
+  const tip = tipFor ? { text: labelOf(tipFor), ...tipAt(tipFor.box, labelOf(tipFor), labelPx - 1, view.scale, width, height) } : null;
   return (
     // The legend sits under the canvas on a phone, where the selected box's actions dock over the canvas's
     // bottom edge; --img-ar lets a phone's canvas be as tall as the image needs (styles.css).
@@ -202,10 +204,10 @@ export function ImageCanvas() {
               />
             )}
             <Transformer ref={tr} rotateEnabled={false} keepRatio={false} ignoreStroke flipEnabled={false} />
-            {(hover ?? selected) && (
-              <Label x={(hover ?? selected)!.box.x1} y={(hover ?? selected)!.box.y1 - 3 / view.scale} scaleX={1 / view.scale} scaleY={1 / view.scale} listening={false}>
-                <Tag fill={hover ? 'rgba(0,0,0,0.75)' : COLOR[selected!.cls]} pointerDirection="down" pointerWidth={8} pointerHeight={5} cornerRadius={3} />
-                <Text text={labelOf((hover ?? selected)!)} fill="#fff" padding={4} fontSize={labelPx - 1} />
+            {tip && (
+              <Label x={tip.x} y={tip.y} scaleX={1 / view.scale} scaleY={1 / view.scale} listening={false}>
+                <Tag fill={hover ? 'rgba(0,0,0,0.75)' : COLOR[selected!.cls]} pointerDirection={tip.pointer} pointerWidth={8} pointerHeight={5} cornerRadius={3} />
+                <Text text={tip.text} fill="#fff" padding={4} fontSize={labelPx - 1} />
               </Label>
             )}
           </Layer>

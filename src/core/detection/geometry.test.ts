@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitTransform, focusTransform, imageToModel, inputScale, iou, modelToImage, normalizeBox, readingOrder, smallestBoxAt, zoomAbout } from './geometry';
+import { fitTransform, focusTransform, imageToModel, inputScale, iou, modelToImage, normalizeBox, readingOrder, smallestBoxAt, tipPlacement, zoomAbout } from './geometry';
 
 describe('geometry', () => {
   it('computes IoU', () => {
@@ -81,5 +81,20 @@ describe('readingOrder', () => {
     expect(readingOrder(one)).toEqual(one);
     const many = Array.from({ length: 30 }, (_, i) => b(`m${i}`, (i * 37) % 300, (i * 53) % 200, 10 + (i % 7)));
     expect(new Set(readingOrder(many).map((d) => d.id)).size).toBe(30);
+  });
+});
+
+describe('tipPlacement', () => {
+  const box = (x1: number, y1: number, x2: number, y2: number) => ({ x1, y1, x2, y2 });
+  it('centres the tooltip over the box, pointing down at it', () => {
+    expect(tipPlacement(box(100, 100, 140, 140), 60, 20, 640, 480, 3)).toEqual({ x: 120, y: 97, pointer: 'down' });
+  });
+  it('keeps it inside the image at the left and right edges (a label cut by the edge read "BC manual")', () => {
+    expect(tipPlacement(box(0, 100, 20, 120), 80, 20, 640, 480, 3).x).toBe(40);
+    expect(tipPlacement(box(630, 100, 640, 120), 80, 20, 640, 480, 3).x).toBe(600);
+    expect(tipPlacement(box(0, 100, 20, 120), 800, 20, 640, 480, 3).x).toBe(320);
+  });
+  it('goes under a box at the top edge, pointing up', () => {
+    expect(tipPlacement(box(100, 5, 140, 40), 60, 20, 640, 480, 3)).toEqual({ x: 120, y: 43, pointer: 'up' });
   });
 });

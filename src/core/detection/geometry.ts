@@ -132,3 +132,13 @@ export function readingOrder<T extends { box: Box }>(items: readonly T[]): T[] {
   }
   return out;
 }
+
+/** Where a box's tooltip goes, in image px: centred over the box and pointing down at it, moved sideways
+ * to stay inside the image (a box at the left edge had its label cut: "BC manual"), and under the box,
+ * pointing up, where there is no room above. `w` and `h` are the label's size in image px. */
+export function tipPlacement(b: Box, w: number, h: number, width: number, height: number, gap: number): { x: number; y: number; pointer: 'down' | 'up' } {
+  const cx = (b.x1 + b.x2) / 2;
+  const x = w >= width ? width / 2 : Math.min(width - w / 2, Math.max(w / 2, cx));
+  const above = b.y1 - gap - h >= 0 || b.y2 + gap + h > height;
+  return above ? { x, y: b.y1 - gap, pointer: 'down' } : { x, y: b.y2 + gap, pointer: 'up' };
+}

@@ -4,7 +4,7 @@ import { Label, Rect, Tag, Text } from 'react-konva';
 import { isDrawn } from '../../core/edits/commands';
 import type { CellClass } from '../../core/detection/classes';
 import type { Detection } from '../../core/detection/detection';
-import type { Box } from '../../core/detection/geometry';
+import { tipPlacement, type Box } from '../../core/detection/geometry';
 import type { Labeled } from '../../core/metrics/ap';
 
 interface BoxesProps {
@@ -95,6 +95,19 @@ export const RuleExcluded = memo(function RuleExcluded({ dets, color }: { dets: 
     </>
   );
 });
+
+let measure: CanvasRenderingContext2D | null | undefined;
+/** The tooltip's place for a box: its text measured as Konva draws it (Arial, 4 px padding, the 5 px
+ * pointer), in image px at the view's scale, then tipPlacement (core geometry). */
+export function tipAt(box: Box, text: string, fontSize: number, scale: number, width: number, height: number) {
+  measure ??= document.createElement('canvas').getContext('2d');
+  let w = text.length * fontSize * 0.6;
+  if (measure) {
+    measure.font = `${fontSize}px Arial`;
+    w = measure.measureText(text).width;
+  }
+  return tipPlacement(box, (w + 8) / scale, (fontSize + 8 + 5) / scale, width, height, 3 / scale);
+}
 
 export const labelOf = (d: Detection) =>
   `${d.cls} ${d.origin === 'manual' && isDrawn(d.id) ? 'manual' : d.score.toFixed(2)}${
