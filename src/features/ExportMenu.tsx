@@ -69,7 +69,8 @@ export function ExportMenu() {
           data-testid="export-png"
           onClick={async () => {
             const s = store.getState();
-            const png = await annotatedPng(files, card, current!.id, shownDetections(current!, s.postprocess));
+            const codes = Object.fromEntries((classifier?.classes ?? []).map((c) => [c.name, c.code]));
+            const png = await annotatedPng(files, card, current!.id, shownDetections(current!, s.postprocess), codes);
             const bytes = pngWithSample(new Uint8Array(await new Blob([png]).arrayBuffer()), sid());
             // The same unique name as in the batch exports, so the picture matches its CSV row.
             const all = selectExportImages(s);

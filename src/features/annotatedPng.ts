@@ -3,9 +3,19 @@ import type { Detection } from '../core/detection/detection';
 import { AppError } from '../core/errors';
 import type { ImageFiles } from '../services/files';
 
-/** The image at its own resolution with the shown boxes drawn on it (manual boxes dashed),
- * independent of the canvas's zoom and pan. */
-export async function annotatedPng(files: ImageFiles, card: ModelCard, id: string, dets: readonly Detection[]): Promise<Blob> {
+/** What a box's label says on paper: the class (PLT for platelets), and a WBC's type code where it has one
+ * (the same codes as on the canvas; ✓ when a person set or verified it). */
+export function pngLabel(d: Detection, typeCode: Readonly<Record<string, string>>): string {
+  const cls = d.cls === 'Platelets' ? 'PLT' : d.cls;
+  if (d.cls !== 'WBC' || !d.wbc) return cls;
+  const code = typeCode[d.wbc.category ?? d.wbc.type] ?? (d.wbc.category ?? d.wbc.type).slice(0, 3).toUpperCase();
+  return `${cls} ${code}${d.wbc.origin === 'manual' || d.wbc.verified ? ' ✓' : ''}`;
+}
+
+/** The image at its own resolution with the shown boxes drawn on it (manual boxes dashed), independent of
+ * the canvas's zoom and pan. Each label is white on a dark tag in its class's colour at the box's corner, so
+ * it reads on a pale field (yellow and blue text alone did not). */
+export async function annotatedPng(files: ImageFiles, card: ModelCard, id: string, dets: readonly Detection[], typeCode: Readonly<Record<string, string>> = {}): Promise<Blob> {
   const COLOR = classColors(card);
   const blob = files.get(id);
   if (!blob) throw new AppError('export', 'the image is no longer available');
@@ -15,13 +25,29 @@ export async function annotatedPng(files: ImageFiles, card: ModelCard, id: strin
   ctx.drawImage(bmp, 0, 0);
   bmp.close();
   const lw = Math.max(2, Math.round(canvas.width / 320));
+  const fs = 6 * lw;
   ctx.lineWidth = lw;
-  ctx.font = `${6 * lw}px system-ui, sans-serif`;
+  ctx.font = `bold ${fs}px system-ui, sans-serif`;
+  ctx.textBaseline = 'top';
   for (const d of dets) {
-    ctx.strokeStyle = ctx.fillStyle = COLOR[d.cls];
+    ctx.strokeStyle = COLOR[d.cls];
     ctx.setLineDash(d.origin === 'manual' ? [3 * lw, 2 * lw] : []);
     ctx.strokeRect(d.box.x1, d.box.y1, d.box.x2 - d.box.x1, d.box.y2 - d.box.y1);
-    ctx.fillText(d.cls === 'Platelets' ? 'PLT' : d.cls, d.box.x1 + lw, d.box.y1 + 7 * lw);
+  }
+  // labels after every box, so that no box's line crosses another's label
+  ctx.setLineDash([]);
+  for (const d of dets) {
+    const text = pngLabel(d, typeCode);
+    const w = ctx.measureText(text).width + 2 * lw;
+    const h = fs + lw;
+    const x = Math.min(Math.max(0, d.box.x1), canvas.width - w);
+    const y = Math.min(Math.max(0, d.box.y1), canvas.height - h);
+    ctx.fillStyle = COLOR[d.cls];
+    ctx.fillRect(x, y, w, h);
+    ctx.fillStyle = 'rgba(0,0,0,0.45)';
+    ctx.fillRect(x, y, w, h);
+    ctx.fillStyle = '#fff';
+    ctx.fillText(text, x + lw, y + lw / 2);
   }
   return canvas.convertToBlob({ type: 'image/png' });
 }
