@@ -141,7 +141,8 @@ export function DropZone() {
         </button>
       </div>
       <span className="drop-hint">
-        {touch ? 'Images stay on this device · photograph a field or pick images from the gallery' : 'or drop images or folders here · paste with Ctrl+V'}
+        {/* once images are in, a phone has one line for it (the rest was cut off): the promise stays */}
+        {touch ? (empty ? 'Images stay on this device · photograph a field or pick images from the gallery' : 'Images stay on this device') : 'or drop images or folders here · paste with Ctrl+V'}
       </span>
       {empty && <span className="muted">JPEG, PNG, WebP, BMP · VOC .xml to compare with ground truth</span>}
       <input ref={input} id="add-images-input" data-testid="file-input" type="file" multiple accept={accept} hidden onChange={add} />

@@ -28,7 +28,8 @@ export function OfflineNotice() {
     );
   return offlineReady ? (
     <span className="notice" data-testid="offline-ready" title="The app, the detection engine and the model are stored on this device">
-      Ready to work offline
+      {/* short enough for a phone's one-line header ("Ready to work o…" was cut there) */}
+      Works offline
     </span>
   ) : null;
 }
