@@ -6,7 +6,7 @@ import { drawnSmear, gaussianBlur, nonSmearPictures, toPng } from '../scripts/no
 
 
 // Pictures made here (no dataset file): what a new user might drop by mistake, and a badly blurred smear.
-const KEEP = ['checkerboard', 'gradient', 'text-page', 'white-noise'];
+const KEEP = ['checkerboard', 'checkerboard-pink', 'gradient', 'text-page', 'white-noise'];
 const pictures = [...nonSmearPictures().filter((p) => KEEP.includes(p.name)), gaussianBlur(drawnSmear(3), 12, 'blurred-smear')];
 
 test('non-smear pictures are flagged and kept out of the totals until accepted (one click, undoable)', async ({ page }) => {

@@ -217,6 +217,11 @@ function choose(recs: Rec[]): QualityCalibration {
   const minRbcScore = Math.round(q(val.map((r) => r.det.rbcScore ?? 0), 0.002) * 0.8 * 100) / 100;
   const cvs = val.map((r) => r.det.rbcSizeCv).filter((x): x is number => x !== null);
   const minRbcSizeCv = Math.round(q(cvs, 0.002) * 0.5 * 1000) / 1000;
+  // A grid: cells lined up on both axes. 1.5x the 99.8th percentile of validation's share, between 0.5
+  // and 0.9 (a smear's cells line up by chance; a checkerboard's all do).
+  const aligned = val.map((r) => r.det.rbcAligned).filter((x): x is number => x != null);
+  const maxRbcAligned = Math.round(Math.min(0.9, Math.max(0.5, q(aligned, 0.998) * 1.5)) * 100) / 100;
+  console.log(`rbcAligned on validation: ${aligned.length} images with >= 8 interior RBCs, max ${Math.max(...aligned).toFixed(3)}, 99.8th percentile ${q(aligned, 0.998).toFixed(3)}`);
   // Scale: the model was trained with cells at 0.4-2.5x the reference (card: augmentation); after the
   // second pass validation images sit near 1. Flag well outside what validation shows and training covered.
   const sc = val.map((r) => r.det.cellScale).filter((x): x is number => x !== null);
@@ -225,7 +230,7 @@ function choose(recs: Rec[]): QualityCalibration {
     source: `scripts/calibrateFlags.ts on ${val.length} images of the training folders (txl-pbc bccd/bcd/pbc, cbc/Training; a fifth held out by group), ${new Date().toISOString().slice(0, 10)}`,
     colour: { models, maxDistance, minStainChroma },
     focus: { minSharpness },
-    smear: { minRbc, minRbcScore, minRbcSizeCv, minStainChroma: smearChroma },
+    smear: { minRbc, minRbcScore, minRbcSizeCv, minStainChroma: smearChroma, maxRbcAligned },
     scale,
   };
 }

@@ -3,7 +3,7 @@ import type { QualityCalibration } from './flags';
 import type { WbcRuleParams } from './wbcRule';
 
 export const CALIBRATION: QualityCalibration = {
-  "source": "scripts/calibrateFlags.ts on 943 images of the training folders (txl-pbc bccd/bcd/pbc, cbc/Training; a fifth held out by group), 2026-12-04",
+  "source": "scripts/calibrateFlags.ts on 943 images of the training folders (txl-pbc bccd/bcd/pbc, cbc/Training; a fifth held out by group), 2026-12-05",
   "colour": {
     "models": [
       {
@@ -47,7 +47,8 @@ export const CALIBRATION: QualityCalibration = {
     "minRbc": 4,
     "minRbcScore": 0.54,
     "minRbcSizeCv": 0.007,
-    "minStainChroma": 0.029
+    "minStainChroma": 0.029,
+    "maxRbcAligned": 0.58
   },
   "scale": {
     "min": 0.5,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Detection } from '../detection/detection';
 import type { ScaleConfig, ScaleInfo } from '../detection/scale';
 import {
+  alignedShare,
   allFlags,
   colourDistance,
   detectionStats,
@@ -33,7 +34,7 @@ const cal: QualityCalibration = {
   source: 'test',
   colour: { models: [{ name: 'a', mean: [0.2, 0.1, 0.2, 0.3], invCov: [[100, 0, 0, 0], [0, 100, 0, 0], [0, 0, 100, 0], [0, 0, 0, 100]] }], maxDistance: 3, minStainChroma: 0.2 },
   focus: { minSharpness: 0.5 },
-  smear: { minRbc: 3, minRbcScore: 0.5, minRbcSizeCv: 0.02, minStainChroma: 0.03 },
+  smear: { minRbc: 3, minRbcScore: 0.5, minRbcSizeCv: 0.02, minStainChroma: 0.03, maxRbcAligned: 0.7 },
   scale: { min: 0.5, max: 2 },
 };
 const goodPixels: PixelStats = { sharpness: 1, colour: [0.2, 0.1, 0.2, 0.3], brightness: 180, width: 256, height: 192 };
@@ -58,6 +59,11 @@ describe('qualityFlags', () => {
     expect(flags({}, { rbc: 0, rbcScore: null, rbcSizeCv: null, cellScale: null })).toEqual(['not-smear']);
     expect(flags({}, { rbcScore: 0.4 })).toEqual(['not-smear']);
     expect(flags({}, { rbcSizeCv: 0.005 })).toEqual(['not-smear']);
+    // cells lined up on both axes, as a checkerboard's are; unknown (an image counted before) says nothing
+    expect(flags({}, { rbcAligned: 0.96 })).toEqual(['not-smear']);
+    expect(flags({}, { rbcAligned: 0.3 })).toEqual([]);
+    expect(flags({}, { rbcAligned: null })).toEqual([]);
+    expect(flags({}, { rbcAligned: undefined })).toEqual([]);
   });
   it('not-smear: a picture with no stain colour at all, however many "cells" it shows', () => {
     expect(flags({ colour: [0, 0, 0.01, -0.01] }, {})).toEqual(['not-smear', 'unfamiliar-colour']);
@@ -102,7 +108,7 @@ describe('detectionStats', () => {
     expect(s.rbcSizeCv).toBeCloseTo(Math.sqrt(200 / 3) / 160, 5);
   });
   it('nothing detected: no estimates', () => {
-    expect(detectionStats([], 100, 100, scale, cfg)).toEqual({ rbc: 0, wbc: 0, platelets: 0, rbcScore: null, cellScale: null, rbcSizeCv: null });
+    expect(detectionStats([], 100, 100, scale, cfg)).toEqual({ rbc: 0, wbc: 0, platelets: 0, rbcScore: null, cellScale: null, rbcSizeCv: null, rbcAligned: null });
   });
 });
 
@@ -141,5 +147,26 @@ describe('flagSentence', () => {
     expect(flagSentence('not-smear', true)).toMatch(/You accepted it: it is counted in the batch totals\.$/);
     expect(flagSentence('out-of-focus', true)).not.toMatch(/left out/);
     expect(flagSentence('unfamiliar-colour', true)).toBe(FLAG_TEXT['unfamiliar-colour']);
+  });
+});
+
+describe('alignedShare', () => {
+  const box = (x: number, y: number, w = 40, h = 40) => ({ x1: x, y1: y, x2: x + w, y2: y + h });
+  it('is 1 on a grid of cells, as a checkerboard gives', () => {
+    const grid = Array.from({ length: 12 }, (_, i) => box(60 * (i % 4) + 10, 60 * Math.floor(i / 4) + 10));
+    expect(alignedShare(grid)).toBe(1);
+  });
+  it('is low where cells lie as a smear\'s do, with sizes that vary', () => {
+    // a fixed scatter (no two boxes share an edge within 4% of 40 px)
+    const pts = [[13, 7], [71, 22], [140, 3], [205, 41], [33, 88], [97, 121], [166, 97], [230, 150], [8, 170], [120, 199], [181, 233], [61, 260]];
+    const cells = pts.map(([x, y], i) => box(x, y, 36 + (i * 7) % 11, 35 + (i * 5) % 13));
+    expect(alignedShare(cells)).toBeLessThan(0.3);
+  });
+  it('says nothing with fewer than 8 cells', () => {
+    expect(alignedShare([box(0, 0), box(60, 0), box(0, 60), box(60, 60)])).toBeNull();
+  });
+  it('is what detectionStats reports for the interior RBCs', () => {
+    const dets = Array.from({ length: 12 }, (_, i) => det(`m${i}`, 'RBC', 60 * (i % 4) + 100, 60 * Math.floor(i / 4) + 100, 40));
+    expect(detectionStats(dets, 640, 480, scale, cfg).rbcAligned).toBe(1);
   });
 });

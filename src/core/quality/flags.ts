@@ -54,6 +54,24 @@ export interface DetectionStats {
   cellScale: number | null;
   /** Coefficient of variation of interior RBC sizes (a printed grid has near-identical "cells"). */
   rbcSizeCv: number | null;
+  /** The share of interior RBCs whose box lines up with another's on both axes (an edge within 4% of the
+   * median size of another's same edge), with at least 8 of them: a checkerboard's "cells" sit on a grid,
+   * a smear's do not. Absent in images counted before it existed. */
+  rbcAligned?: number | null;
+}
+
+/** Interior RBCs needed before their alignment says anything. */
+export const MIN_ALIGNED_RBCS = 8;
+
+/** See DetectionStats.rbcAligned. */
+export function alignedShare(boxes: readonly { x1: number; y1: number; x2: number; y2: number }[]): number | null {
+  if (boxes.length < MIN_ALIGNED_RBCS) return null;
+  const m = median(boxes.map((b) => Math.sqrt(Math.max(0, b.x2 - b.x1) * Math.max(0, b.y2 - b.y1))));
+  if (!m) return null;
+  const t = 0.04 * m;
+  const lined = (i: number, k: 'x1' | 'x2' | 'y1' | 'y2') => boxes.some((o, j) => j !== i && Math.abs(o[k] - boxes[i][k]) <= t);
+  const n = boxes.filter((_, i) => (lined(i, 'x1') || lined(i, 'x2')) && (lined(i, 'y1') || lined(i, 'y2'))).length;
+  return n / boxes.length;
 }
 
 const side = (d: Detection) => Math.sqrt(Math.max(0, d.box.x2 - d.box.x1) * Math.max(0, d.box.y2 - d.box.y1));
@@ -62,7 +80,8 @@ const side = (d: Detection) => Math.sqrt(Math.max(0, d.box.x2 - d.box.x1) * Math
 export function detectionStats(dets: readonly Detection[], width: number, height: number, scale: ScaleInfo | undefined, cfg: ScaleConfig | null): DetectionStats {
   const rbcs = dets.filter((d) => d.cls === 'RBC');
   const used = scale?.used ?? 1;
-  const interior = rbcs.filter((d) => !touchesBorder(d.box, width, height, ESTIMATE_BORDER_PX / used)).map(side);
+  const inside = rbcs.filter((d) => !touchesBorder(d.box, width, height, ESTIMATE_BORDER_PX / used));
+  const interior = inside.map(side);
   const m = median(interior);
   let cv: number | null = null;
   if (interior.length >= 3 && m) {
@@ -76,6 +95,7 @@ export function detectionStats(dets: readonly Detection[], width: number, height
     rbcScore: median(rbcs.map((d) => d.score)),
     cellScale: m !== null && cfg ? (m * used) / cfg.referenceRbcPx : null,
     rbcSizeCv: cv,
+    rbcAligned: alignedShare(inside.map((d) => d.box)),
   };
 }
 
@@ -96,7 +116,7 @@ export interface QualityCalibration {
   colour: { models: ColourModel[]; maxDistance: number; minStainChroma: number };
   focus: { minSharpness: number };
   /** minStainChroma: far below any stained smear's darkest-fifth chroma (a grey picture: a page, a grid). */
-  smear: { minRbc: number; minRbcScore: number; minRbcSizeCv: number; minStainChroma: number };
+  smear: { minRbc: number; minRbcScore: number; minRbcSizeCv: number; minStainChroma: number; maxRbcAligned: number };
   scale: { min: number; max: number };
 }
 
@@ -124,7 +144,7 @@ export function qualityFlags(q: QualityInput, cal: QualityCalibration): FlagCode
   const s = cal.smear;
   const c = q.pixels.colour;
   const stain = Math.hypot(c[2], c[3]);
-  if (stain < s.minStainChroma || d.rbc < s.minRbc || (d.rbcScore ?? 0) < s.minRbcScore || (d.rbcSizeCv !== null && d.rbcSizeCv < s.minRbcSizeCv)) flags.push('not-smear');
+  if (stain < s.minStainChroma || d.rbc < s.minRbc || (d.rbcScore ?? 0) < s.minRbcScore || (d.rbcSizeCv !== null && d.rbcSizeCv < s.minRbcSizeCv) || (d.rbcAligned != null && d.rbcAligned > s.maxRbcAligned)) flags.push('not-smear');
   if (d.cellScale !== null && (d.cellScale < cal.scale.min || d.cellScale > cal.scale.max)) flags.push('scale-out-of-range');
   if (q.pixels.sharpness < cal.focus.minSharpness) flags.push('out-of-focus');
   if (colourDistance(c, cal.colour.models) > cal.colour.maxDistance || stain < cal.colour.minStainChroma) flags.push('unfamiliar-colour');
