@@ -41,6 +41,7 @@ export function Toolbar() {
   const draw = (
     <button
       aria-pressed={mode === 'draw'}
+      disabled={current?.status !== 'done' && mode !== 'draw'}
       onClick={() => runAction(mode === 'draw' ? 'escape' : 'draw')}
       title="Draw a new box (N), class from 1/2/3"
       data-testid="draw-box"
