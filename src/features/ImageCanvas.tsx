@@ -125,7 +125,8 @@ export function ImageCanvas() {
   const draft = drawing.draft;
 
   const tipFor = hover ?? selected;
-  const tip = tipFor ? { text: labelOf(tipFor), ...tipAt(tipFor.box, labelOf(tipFor), labelPx - 1, view.scale, width, height) } : null;
+  const tipText = tipFor ? labelOf(tipFor) : '';
+  const tip = tipFor ? { text: tipText, ...tipAt(tipFor.box, tipText, labelPx - 1, view.scale, width, height) } : null;
   return (
     // The legend sits under the canvas on a phone, where the selected box's actions dock over the canvas's
     // bottom edge; --img-ar lets a phone's canvas be as tall as the image needs (styles.css).

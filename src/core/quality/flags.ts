@@ -60,13 +60,16 @@ export interface DetectionStats {
   rbcAligned?: number | null;
 }
 
+/** A box's size: the side of the square of its area. */
+const side = (b: { x1: number; y1: number; x2: number; y2: number }) => Math.sqrt(Math.max(0, b.x2 - b.x1) * Math.max(0, b.y2 - b.y1));
+
 /** Interior RBCs needed before their alignment says anything. */
 export const MIN_ALIGNED_RBCS = 8;
 
 /** See DetectionStats.rbcAligned. */
 export function alignedShare(boxes: readonly { x1: number; y1: number; x2: number; y2: number }[]): number | null {
   if (boxes.length < MIN_ALIGNED_RBCS) return null;
-  const m = median(boxes.map((b) => Math.sqrt(Math.max(0, b.x2 - b.x1) * Math.max(0, b.y2 - b.y1))));
+  const m = median(boxes.map(side));
   if (!m) return null;
   const t = 0.04 * m;
   const lined = (i: number, k: 'x1' | 'x2' | 'y1' | 'y2') => boxes.some((o, j) => j !== i && Math.abs(o[k] - boxes[i][k]) <= t);
@@ -74,14 +77,13 @@ export function alignedShare(boxes: readonly { x1: number; y1: number; x2: numbe
   return n / boxes.length;
 }
 
-const side = (d: Detection) => Math.sqrt(Math.max(0, d.box.x2 - d.box.x1) * Math.max(0, d.box.y2 - d.box.y1));
 
 /** From the post-processed detections of the kept pass (card thresholds, count rule `all`). */
 export function detectionStats(dets: readonly Detection[], width: number, height: number, scale: ScaleInfo | undefined, cfg: ScaleConfig | null): DetectionStats {
   const rbcs = dets.filter((d) => d.cls === 'RBC');
   const used = scale?.used ?? 1;
   const inside = rbcs.filter((d) => !touchesBorder(d.box, width, height, ESTIMATE_BORDER_PX / used));
-  const interior = inside.map(side);
+  const interior = inside.map((d) => side(d.box));
   const m = median(interior);
   let cv: number | null = null;
   if (interior.length >= 3 && m) {
