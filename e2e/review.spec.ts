@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppPage, CLASSES, clickBox, isolated, unzipStored } from './app.po';
+import { AppPage, CLASSES, clickBox, isolated, unzipStored, type HookDetection } from './app.po';
 import { testingImages } from './data';
 
 test.describe('review, correct, export, persist', () => {
@@ -62,6 +62,71 @@ test.describe('review, correct, export, persist', () => {
     // The pointer lands on whole screen pixels: within one image pixel of where the drag began and ended.
     expect(Math.abs(added.box.x1 - 300)).toBeLessThanOrEqual(1);
     expect(Math.abs(added.box.y2 - 230)).toBeLessThanOrEqual(1);
+  });
+
+  test('place, move and size a new box with the keyboard alone; one undo takes back the moves, the next the box', async ({ page }) => {
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    const before = await app.counts();
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('3'); // the class for new boxes
+    await page.keyboard.press('n');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('count-Platelets')).toHaveText(String(before.Platelets + 1));
+    await expect(page.getByTestId('review-said')).toContainText('Shift+arrows move it');
+    const find = async () => (await app.current())!.detections.find((d) => d.id.startsWith('u'))!;
+    const placed = await find();
+    expect(placed).toMatchObject({ cls: 'Platelets', origin: 'manual' });
+    expect(await page.evaluate(() => window.__smearcount.selectedId())).toBe(placed.id);
+    // in the middle of the view, the size of the image's own platelets (or of its RBCs scaled to one)
+    const view = await page.evaluate(() => window.__smearcount.view());
+    const canvas = (await page.getByTestId('canvas').locator('canvas').first().boundingBox())!;
+    const mid = { x: (canvas.width / 2 - view.x) / view.scale, y: (canvas.height / 2 - view.y) / view.scale };
+    const side = placed.box.x2 - placed.box.x1;
+    expect(Math.abs((placed.box.x1 + placed.box.x2) / 2 - mid.x)).toBeLessThan(1);
+    expect(Math.abs((placed.box.y1 + placed.box.y2) / 2 - mid.y)).toBeLessThan(1);
+    const rbcs = (await app.current())!.detections.filter((d) => d.cls === 'RBC').map((d) => Math.sqrt((d.box.x2 - d.box.x1) * (d.box.y2 - d.box.y1)));
+    const rbc = rbcs.sort((a, b) => a - b)[rbcs.length >> 1];
+    expect(side).toBeGreaterThan(0.25 * rbc);
+    expect(side).toBeLessThan(0.6 * rbc);
+    const step = Math.max(1, Math.round(side / 12));
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Shift+ArrowRight');
+    await page.keyboard.press('Shift+ArrowUp');
+    await page.keyboard.press('Shift+Alt+ArrowDown');
+    await expect.poll(async () => (await find()).box.x1).toBeCloseTo(placed.box.x1 + 3 * step, 3);
+    const moved = await find();
+    expect(moved.box.y1).toBeCloseTo(placed.box.y1 - step, 3);
+    expect(moved.box.x2 - moved.box.x1).toBeCloseTo(side, 3);
+    expect(moved.box.y2 - moved.box.y1).toBeGreaterThan(side);
+    expect(await page.evaluate(() => window.__smearcount.selectedId())).toBe(placed.id);
+    await page.keyboard.press('Control+z');
+    await expect.poll(async () => (await find()).box).toEqual(placed.box);
+    await page.keyboard.press('Control+z');
+    await expect(page.getByTestId('count-Platelets')).toHaveText(String(before.Platelets));
+  });
+
+  test('a platelet relabelled WBC is typed, but its type is unsure however confident the model is', async ({ page }) => {
+    // the first Testing images with a platelet clear of other boxes
+    await app.drop(testingImages(4));
+    await app.waitReady();
+    let target: HookDetection | undefined;
+    for (let i = 0; i < 4 && !target; i++) {
+      await app.selectImage(i);
+      target = isolated((await app.current())!.detections, 'Platelets');
+    }
+    expect(target).toBeTruthy();
+    await clickBox(app, target!);
+    await page.keyboard.press('2');
+    await expect.poll(async () => (await app.current())!.detections.find((d) => d.id === target!.id)?.wbc?.small).toBe(true);
+    const w = (await app.current())!.detections.find((d) => d.id === target!.id)!.wbc!;
+    expect(w.origin).toBe('model');
+    await expect(page.getByTestId('review-status')).toContainText('box too small for a WBC: unsure');
+    // U visits it as an unsure type; setting the type by hand settles it
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('u');
+    expect(await page.evaluate(() => window.__smearcount.selectedId())).toBe(target!.id);
+    await page.keyboard.press('Shift+2');
+    await expect.poll(async () => (await app.current())!.detections.find((d) => d.id === target!.id)?.wbc).toMatchObject({ type: 'lymphocyte', origin: 'manual' });
   });
 
   test('the counts CSV matches the shown counts after edits', async ({ page }) => {

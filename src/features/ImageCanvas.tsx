@@ -56,6 +56,7 @@ export function ImageCanvas() {
   // A hover label never outlives its box or its image: shown only while the box is still one of those shown.
   usePinchZoom(wrap, stage, viewStore);
   const size = useStageSize(wrap);
+  useEffect(() => viewStore.getState().setViewport(size), [viewStore, size]);
 
   const width = current?.width ?? img?.naturalWidth ?? 640;
   const height = current?.height ?? img?.naturalHeight ?? 480;

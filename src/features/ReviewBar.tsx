@@ -78,7 +78,7 @@ export function ReviewBar() {
           <span className="review-status" data-testid="review-status">
             {review ? `${review.k} of ${review.n} · ` : ''}
             {sel.origin === 'manual' ? `${sel.cls} · ${isDrawn(sel.id) ? 'drawn by hand' : 'the model\'s box, changed by hand'}` : `${sel.cls} · score ${sel.score.toFixed(2)} vs threshold ${Number(params.scoreThresholds[sel.cls].toFixed(3))}`}
-            {sel.wbc ? ` · ${sel.wbc.type.replace('_', ' ')} ${sel.wbc.origin === 'manual' ? '(set by hand)' : sel.wbc.p.toFixed(2)}` : ''}
+            {sel.wbc ? ` · ${sel.wbc.type.replace('_', ' ')} ${sel.wbc.origin === 'manual' ? '(set by hand)' : `${sel.wbc.p.toFixed(2)}${sel.wbc.small ? ', box too small for a WBC: unsure' : ''}`}` : ''}
             {touch ? '' : ' · A accept, Del delete, 1/2/3 relabel'}
             {!touch && sel.cls === 'WBC' && typeNames.length ? ', Shift+1…7 type' : ''}
           </span>

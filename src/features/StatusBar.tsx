@@ -1,14 +1,11 @@
-import { useApp, useServices } from '../services/context';
-import type { BackendChoice } from '../store/settingsSlice';
+import { useApp } from '../services/context';
 import { selectAppStatus } from '../store/selectors';
 
 const BACKEND_NAME = { webgpu: 'WebGPU', 'wasm-threads': 'WASM (multi-thread)', wasm: 'WASM (single thread)' } as const;
 
 export function StatusBar() {
-  const { chooseBackend } = useServices();
   const state = useApp(selectAppStatus);
   const model = useApp((s) => s.model);
-  const choice = useApp((s) => s.backendChoice);
   const saveError = useApp((s) => s.save.error);
   let text: string;
   if (state === 'error') text = model.error ?? 'Error';
@@ -21,28 +18,13 @@ export function StatusBar() {
     <div className={`status ${state}`} data-testid="status" data-state={state} role="status" aria-live="polite">
       <span className="dot" />
       <span>{text}</span>
-      {/* the word "Engine" stays beside the menu, not in its options, so a phone's narrow menu still
-          shows which engine (styles.css hides the word there) */}
-      <span className="engine-label" aria-hidden="true">
-        Engine
-      </span>
-      <select
-        aria-label="Detection engine"
-        title="Auto times WebGPU and WASM on a warm-up image and keeps the faster"
-        value={choice}
-        onChange={(e) => chooseBackend(e.target.value as BackendChoice)}
-      >
-        <option value="auto">auto</option>
-        <option value="wasm">WASM</option>
-        <option value="webgpu">WebGPU</option>
-      </select>
       {saveError && (
         <span className="save-error" data-testid="save-error" title={saveError}>
           Not saved
         </span>
       )}
       {model.backend && (
-        <span className="backend" data-testid="backend" title={model.note}>
+        <span className="backend" data-testid="backend" title={`${model.note ? `${model.note}. ` : ''}The engine can be chosen in Settings.`}>
           {BACKEND_NAME[model.backend]}
           {model.threads && model.threads > 1 ? ` · ${model.threads} threads` : ''}
         </span>

@@ -5,6 +5,7 @@ import { Section } from './Section';
 import { cellSizeWords } from '../core/detection/scaleWords';
 import { CLASS_NAMES } from '../core/detection/classes';
 import { COUNT_RULE_LABELS, COUNT_RULES, type CountRule } from '../core/detection/postprocess';
+import type { BackendChoice } from '../store/settingsSlice';
 
 /** Re-filters the kept raw detections instantly; the model never re-runs. */
 export function ThresholdSliders() {
@@ -20,7 +21,8 @@ export function ThresholdSliders() {
   const fixedScale = useApp((s) => s.fixedScale);
   const setFixedScale = useApp((s) => s.setFixedScale);
   const stale = useApp(useShallow(selectScaleStale));
-  const { store, runner } = useServices();
+  const { store, runner, chooseBackend } = useServices();
+  const backendChoice = useApp((s) => s.backendChoice);
   return (
     <Section title="Settings" className="sliders">
       <h2>Score thresholds</h2>
@@ -102,6 +104,16 @@ export function ThresholdSliders() {
       <button onClick={reset} disabled={JSON.stringify(pp) === JSON.stringify(defaults)}>
         Model defaults
       </button>
+      <h2>Engine</h2>
+      <label className="select">
+        <span className="sr-only">Detection engine</span>
+        <select data-testid="engine" value={backendChoice} onChange={(e) => chooseBackend(e.target.value as BackendChoice)}>
+          <option value="auto">Fastest on this device (auto)</option>
+          <option value="wasm">WASM (the processor)</option>
+          <option value="webgpu">WebGPU (the graphics card)</option>
+        </select>
+      </label>
+      <p className="hint">Auto times WebGPU and WASM on a warm-up image and keeps the faster. The engine in use is named in the status line and recorded in every export.</p>
     </Section>
   );
 }

@@ -93,7 +93,11 @@ const ThumbRow = memo(function ThumbRow({
       onClick={() => select(id)}
       tabIndex={current ? 0 : -1}
       onKeyDown={(e) => {
-        if (e.key === 'Enter' || e.key === ' ') select(id);
+        if (e.key === 'Enter' || e.key === ' ') {
+          // consumed here: the window's Enter places a box in Draw mode
+          e.preventDefault();
+          select(id);
+        }
         else if (e.key === 'Delete' || e.key === 'Backspace') {
           // the image, not a box: the window's Del deletes the selected box
           e.stopPropagation();

@@ -102,7 +102,8 @@ export function Toolbar() {
         <dt>] [</dt><dd>select the next / previous box (every box, in reading order)</dd>
         <dt>Del</dt><dd>delete the selected box</dd>
         <dt>1 2 3</dt><dd>relabel as RBC / WBC / Platelets (or class for new boxes)</dd>
-        <dt>N</dt><dd>draw a new box</dd>
+        <dt>N</dt><dd>draw a new box (drag), or N then Enter: a box in the middle of the view</dd>
+        <dt>Shift+arrows</dt><dd>move the selected box; with Alt, resize it</dd>
         <dt>Ctrl+Z, Ctrl+Shift+Z or Ctrl+Y</dt><dd>undo, redo</dd>
         <dt>U</dt><dd>next uncertain box (score within the review band of its threshold, unsure WBC types first), then next image</dd>
         <dt>A</dt><dd>accept the box under review and go on</dd>

@@ -5,11 +5,11 @@
  * logic is core's reviewStep.
  */
 import type { CellClass } from '../core/detection/classes';
-import { deleteBox, keepBox, relabelBox, setWbcType } from '../core/edits/commands';
+import { addBox, deleteBox, keepBox, moveBox, relabelBox, setWbcType } from '../core/edits/commands';
 import type { ClassifierCard } from '../core/differential/card';
 import { WBC_TYPES, type WbcType } from '../core/differential/differential';
 import { reviewStep, uncertaintyOrder } from '../core/edits/review';
-import { readingOrder } from '../core/detection/geometry';
+import { nudgedBox, placedBox, readingOrder, type Arrow } from '../core/detection/geometry';
 import { belowThresholdOf, shownDetections } from '../store/selectors';
 import type { AppStore } from '../store/store';
 import type { ViewStore } from '../store/viewStore';
@@ -64,6 +64,23 @@ function stepBox({ store, view }: ActionContext, step: 1 | -1) {
   view.getState().setFocus(next.id);
 }
 
+/** Shift+arrow moves the selected box, Shift+Alt+arrow resizes it from its bottom-right corner, by a
+ * twelfth of its shorter side (at least 1 image px) a press: a box drawn or corrected without a pointer.
+ * The presses on one box are one step of the history and one line of the audit trail. */
+const nudge = (key: Arrow, how: 'move' | 'resize'): ActionDef => ({
+  keyTest: (e) => !mod(e) && e.shiftKey && e.altKey === (how === 'resize') && e.key === key,
+  run({ store, view }) {
+    const s = store.getState();
+    const im = s.currentId ? s.images[s.currentId] : undefined;
+    const sel = view.getState().selectedId;
+    const d = im && sel ? shownDetections(im, s.postprocess).find((x) => x.id === sel) : undefined;
+    if (!im || !d || !im.width || !im.height) return;
+    const step = Math.max(1, Math.round(Math.min(d.box.x2 - d.box.x1, d.box.y2 - d.box.y1) / 12));
+    const box = nudgedBox(d.box, key, how, step, im.width, im.height);
+    s.edit(im.id, moveBox, { id: d.id, box, width: im.width, height: im.height }, `nudge:${d.id}`);
+  },
+});
+
 export const actions = {
   delete: {
     keyTest: (e) => e.key === 'Delete' || e.key === 'Backspace',
@@ -106,6 +123,32 @@ export const actions = {
       view.getState().setMode('draw');
     },
   },
+  // Draw, then Enter: a box of the class chosen (1/2/3) in the middle of the view, as large as the image's
+  // boxes of that class, selected, so Shift+arrows move it onto the cell and Shift+Alt+arrows size it.
+  'place-box': {
+    keyTest: (e) => !mod(e) && e.key === 'Enter',
+    run({ store, view }) {
+      const v = view.getState();
+      const s = store.getState();
+      const im = s.currentId ? s.images[s.currentId] : undefined;
+      if (v.mode !== 'draw' || !im || im.status !== 'done' || !im.width || !im.height) return;
+      const t = v.transform;
+      const centre = v.viewport.w > 0 && t.scale > 0 ? { x: (v.viewport.w / 2 - t.x) / t.scale, y: (v.viewport.h / 2 - t.y) / t.scale } : { x: im.width / 2, y: im.height / 2 };
+      const box = placedBox(shownDetections(im, s.postprocess), v.drawClass, centre, im.width, im.height);
+      s.edit(im.id, addBox, { cls: v.drawClass, box, width: im.width, height: im.height });
+      const added = store.getState().images[im.id]?.edits.added;
+      if (added?.length) v.setSelected(added[added.length - 1].id);
+      v.say(`New ${v.drawClass} box in the middle of the view: Shift+arrows move it, Shift+Alt+arrows resize it, 1/2/3 set its class.`);
+    },
+  },
+  'move-left': nudge('ArrowLeft', 'move'),
+  'move-right': nudge('ArrowRight', 'move'),
+  'move-up': nudge('ArrowUp', 'move'),
+  'move-down': nudge('ArrowDown', 'move'),
+  'resize-left': nudge('ArrowLeft', 'resize'),
+  'resize-right': nudge('ArrowRight', 'resize'),
+  'resize-up': nudge('ArrowUp', 'resize'),
+  'resize-down': nudge('ArrowDown', 'resize'),
   escape: {
     keyTest: (e) => e.key === 'Escape',
     run({ view }) {
@@ -118,14 +161,14 @@ export const actions = {
   },
   fit: { keyTest: (e) => !mod(e) && e.key === 'f', run: ({ view }) => view.getState().fit() },
   'next-image': {
-    keyTest: (e) => !mod(e) && (e.key === 'ArrowDown' || e.key === 'ArrowRight' || e.key === 'j'),
+    keyTest: (e) => !mod(e) && !e.shiftKey && (e.key === 'ArrowDown' || e.key === 'ArrowRight' || e.key === 'j'),
     run({ store, view }) {
       view.getState().setSelected(null);
       store.getState().selectRelative(1);
     },
   },
   'previous-image': {
-    keyTest: (e) => !mod(e) && (e.key === 'ArrowUp' || e.key === 'ArrowLeft' || e.key === 'k'),
+    keyTest: (e) => !mod(e) && !e.shiftKey && (e.key === 'ArrowUp' || e.key === 'ArrowLeft' || e.key === 'k'),
     run({ store, view }) {
       view.getState().setSelected(null);
       store.getState().selectRelative(-1);

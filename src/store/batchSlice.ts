@@ -31,7 +31,9 @@ export interface BatchSlice {
   selectRelative(step: number): void;
   setRun(run: BatchSlice['run']): void;
   setGroundTruth(id: string, gt: Labeled[]): void;
-  edit<I>(id: string, cmd: Command<I>, input: I): void;
+  /** `chain`: edits made one after another under the same key (the keyboard's nudges of one box) are one
+   * step of the history and one line of the audit trail, until anything else is edited or undone. */
+  edit<I>(id: string, cmd: Command<I>, input: I, chain?: string): void;
   /** One edit over several images (a gallery group verified, cells moved): one step of the history. */
   editMany(name: string, changes: ReadonlyMap<string, (e: Edits) => Edits>): void;
   /** The batch's one history, in the order edits were made from the canvas, the keys or the gallery:
@@ -76,7 +78,19 @@ function auditEntries(s: AppState, changed: readonly string[], action: string, a
   return entries.length ? [...s.audit, ...entries].slice(-AUDIT_LIMIT) : s.audit;
 }
 
-export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set, get) => ({
+/** The edit step still growing (BatchSlice.edit's `chain`): what it started from, and the history and audit
+ * it left, which change (and so end it) when anything else is edited or undone. */
+interface Chain {
+  key: string;
+  before: Edits;
+  log: AppState['undoLog'];
+  audit: AppState['audit'];
+  auditBase: AppState['audit'];
+}
+
+export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set, get) => {
+  let chain: Chain | null = null;
+  return {
   images: {},
   order: [],
   undoLog: EMPTY_LOG,
@@ -128,8 +142,26 @@ export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set
   setGroundTruth(id, gt) {
     get().updateImage(id, { gt });
   },
-  edit(id, cmd, input) {
+  edit(id, cmd, input, chainKey) {
+    const s = get();
+    const im = s.images[id];
+    if (chainKey && im && chain?.key === `${id}:${chainKey}` && chain.log === s.undoLog && chain.audit === s.audit) {
+      // the same step goes on: the history keeps the edits from before its first part, and the audit
+      // line reads from there to here
+      const next = cmd.perform(im.edits, input);
+      if (next === im.edits) return;
+      const images = { ...s.images, [id]: { ...im, edits: next } };
+      const base = { ...s, images: { ...s.images, [id]: { ...im, edits: chain.before } }, audit: chain.auditBase };
+      const audit = auditEntries(base, [id], cmd.name, images);
+      set({ images, audit });
+      chain = { ...chain, audit };
+      return;
+    }
+    chain = null;
     get().editMany(cmd.name, new Map([[id, (e: Edits) => cmd.perform(e, input)]]));
+    const after = get();
+    if (chainKey && im && after.images[id]?.edits !== im.edits)
+      chain = { key: `${id}:${chainKey}`, before: im.edits, log: after.undoLog, audit: after.audit, auditBase: s.audit };
   },
   editMany(name, changes) {
     const s = get();
@@ -179,7 +211,8 @@ export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set
   clearBatch() {
     set({ images: {}, order: [], currentId: null, notices: [], run: null, undoLog: EMPTY_LOG });
   },
-});
+  };
+};
 
 /** Undo or redo one step of the batch's history on every image it changed, and show its image. */
 function step(get: () => AppState, set: (p: Partial<AppState>) => void, dir: 'undo' | 'redo'): boolean {

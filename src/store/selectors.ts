@@ -7,7 +7,7 @@ import { applyEdits, applyTypes, isEdited } from '../core/edits/edits';
 import { applyReview } from '../core/edits/gallery';
 import { differentialState, type DifferentialState } from '../core/differential/rules';
 import { belowThreshold, uncertaintyOrder } from '../core/edits/review';
-import { differential, WBC_TYPES, type Differential, type WbcType } from '../core/differential/differential';
+import { differential, typeUnsure, WBC_TYPES, type Differential, type WbcType } from '../core/differential/differential';
 import { countCells, summarize, type BatchSummary, type Counts } from '../core/counts/counts';
 import { evaluateDetections } from '../core/metrics/ap';
 import type { ExportImage } from '../core/formats/exports';
@@ -237,7 +237,7 @@ export function selectBatchDifferential(s: AppState, lowConfidence = 0.6): { dif
       if (!d.wbc) untyped++;
       else if (!d.wbc.category) {
         types.push(d.wbc.type);
-        if (d.wbc.origin === 'model' && d.wbc.p < lowConfidence) unsure++;
+        if (typeUnsure(d.wbc, lowConfidence)) unsure++;
       }
     }
   }

@@ -180,6 +180,44 @@ describe('one history', () => {
   });
 });
 
+describe('a chain of edits (the keyboard nudges one box)', () => {
+  const at = (x: number) => ({ id: 'm0', box: { x1: x, y1: 100, x2: x + 40, y2: 140 }, width: 640, height: 480 });
+  it('is one step of the history and one audit line from where it started, until another edit ends it', () => {
+    const store = withImage();
+    const st = store.getState();
+    const audit0 = st.audit.length;
+    for (const x of [3, 6, 9]) store.getState().edit('a', moveBox, at(x), 'nudge:m0');
+    let s = store.getState();
+    expect(s.images.a.edits.moved).toEqual({ m0: at(9).box });
+    expect(s.undoLog.past).toHaveLength(1);
+    expect(s.audit).toHaveLength(audit0 + 1);
+    expect(s.audit.at(-1)).toMatchObject({ action: 'move', cell: 'm0' });
+    expect(JSON.stringify(s.audit.at(-1))).toContain('9');
+    // another box's nudges, or any other edit, start a new step
+    store.getState().edit('a', relabelBox, { id: 'm1', cls: 'Platelets' });
+    store.getState().edit('a', moveBox, at(12), 'nudge:m0');
+    s = store.getState();
+    expect(s.undoLog.past).toHaveLength(3);
+    // one undo takes back the whole second chain, the next the relabel, the next all three nudges
+    s.undo();
+    expect(store.getState().images.a.edits.moved).toEqual({ m0: at(9).box });
+    store.getState().undo();
+    store.getState().undo();
+    expect(store.getState().images.a.edits.moved ?? {}).toEqual({});
+  });
+  it('an undo ends the chain: the next nudge is a step of its own', () => {
+    const store = withImage();
+    store.getState().edit('a', moveBox, at(3), 'nudge:m0');
+    store.getState().edit('a', moveBox, at(6), 'nudge:m0');
+    store.getState().undo();
+    expect(store.getState().images.a.edits.moved ?? {}).toEqual({});
+    store.getState().edit('a', moveBox, at(9), 'nudge:m0');
+    expect(store.getState().undoLog.past).toHaveLength(1);
+    store.getState().undo();
+    expect(store.getState().images.a.edits.moved ?? {}).toEqual({});
+  });
+});
+
 describe('edited', () => {
   it('verifying a WBC (which locks its shown type) is review, not an edit; a changed type or box is', () => {
     const store = withImage();

@@ -12,6 +12,9 @@ export interface ViewState {
   drawClass: CellClass;
   /** Stage transform (image px -> canvas px). */
   transform: ViewTransform;
+  /** The canvas's size in CSS px (0 before it is laid out): where the middle of the view is. */
+  viewport: { w: number; h: number };
+  setViewport(v: { w: number; h: number }): void;
   /** Incremented to ask the canvas to fit the image to the view. */
   fitNonce: number;
   /** While reviewing: the box to pan and zoom to, and where we are in the image's uncertain list. */
@@ -41,6 +44,8 @@ export const createViewStore = () =>
     drawClass: 'RBC',
     fitNonce: 0,
     transform: { scale: 1, x: 0, y: 0 },
+    viewport: { w: 0, h: 0 },
+    setViewport: (viewport) => set((s) => (s.viewport.w === viewport.w && s.viewport.h === viewport.h ? s : { viewport })),
     setTransform: (transform) => set({ transform }),
     setSelected: (selectedId) => set({ selectedId }),
     setMode: (mode) => set({ mode }),

@@ -16,6 +16,8 @@ export interface Detection {
   box: ImageBox;
   origin: Origin;
   /** WBCs only: the type, its probability (1 when set by hand) and who set it; whether a technician
-   * verified it, and a manual category that keeps it out of the differential (smudge / other). */
-  wbc?: { type: WbcType; p: number; origin: Origin; verified?: boolean; category?: ExtraCategory; note?: string };
+   * verified it, and a manual category that keeps it out of the differential (smudge / other). `small`: the
+   * box is far smaller than any white cell of its image can be (a platelet relabelled WBC), so the model's
+   * type is unsure however probable (core/differential/differential.ts typeUnsure). */
+  wbc?: { type: WbcType; p: number; origin: Origin; verified?: boolean; category?: ExtraCategory; note?: string; small?: boolean };
 }

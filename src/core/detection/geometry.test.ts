@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitTransform, focusTransform, imageToModel, inputScale, iou, modelToImage, normalizeBox, readingOrder, smallestBoxAt, tipPlacement, zoomAbout } from './geometry';
+import { fitTransform, focusTransform, imageToModel, inputScale, iou, modelToImage, normalizeBox, nudgedBox, placedBox, readingOrder, smallestBoxAt, tipPlacement, zoomAbout } from './geometry';
 
 describe('geometry', () => {
   it('computes IoU', () => {
@@ -96,5 +96,42 @@ describe('tipPlacement', () => {
   });
   it('goes under a box at the top edge, pointing up', () => {
     expect(tipPlacement(box(100, 5, 140, 40), 60, 20, 640, 480, 3)).toEqual({ x: 120, y: 43, pointer: 'up' });
+  });
+});
+
+describe('placedBox', () => {
+  const rbc = (x: number, s: number) => ({ cls: 'RBC' as const, box: { x1: x, y1: 10, x2: x + s, y2: 10 + s } });
+  it('is as large as the median box of its class, centred on the view', () => {
+    const items = [rbc(0, 30), rbc(40, 40), rbc(90, 50), { cls: 'WBC' as const, box: { x1: 200, y1: 200, x2: 260, y2: 260 } }];
+    expect(placedBox(items, 'RBC', { x: 320, y: 240 }, 640, 480)).toEqual({ x1: 300, y1: 220, x2: 340, y2: 260 });
+    expect(placedBox(items, 'WBC', { x: 320, y: 240 }, 640, 480)).toEqual({ x1: 290, y1: 210, x2: 350, y2: 270 });
+  });
+  it('scales the RBCs by the class where the image has none of it, and falls back to the image size', () => {
+    const b = placedBox([rbc(0, 40)], 'Platelets', { x: 100, y: 100 }, 640, 480);
+    expect(b.x2 - b.x1).toBeCloseTo(16);
+    const wbc = placedBox([rbc(0, 40)], 'WBC', { x: 100, y: 100 }, 640, 480);
+    expect(wbc.x2 - wbc.x1).toBeCloseTo(72);
+    const none = placedBox([], 'WBC', { x: 100, y: 100 }, 640, 480);
+    expect(none.x2 - none.x1).toBeCloseTo(28.8);
+  });
+  it('stays inside the image when the view is centred past its edge', () => {
+    expect(placedBox([rbc(0, 40)], 'RBC', { x: -50, y: 900 }, 640, 480)).toEqual({ x1: 0, y1: 440, x2: 40, y2: 480 });
+  });
+});
+
+describe('nudgedBox', () => {
+  const b = { x1: 10, y1: 20, x2: 50, y2: 60 };
+  it('moves a box by the step and keeps its size', () => {
+    expect(nudgedBox(b, 'ArrowRight', 'move', 3, 640, 480)).toEqual({ x1: 13, y1: 20, x2: 53, y2: 60 });
+    expect(nudgedBox(b, 'ArrowUp', 'move', 3, 640, 480)).toEqual({ x1: 10, y1: 17, x2: 50, y2: 57 });
+  });
+  it('stops at the image edge without shrinking', () => {
+    expect(nudgedBox(b, 'ArrowLeft', 'move', 30, 640, 480)).toEqual({ x1: 0, y1: 20, x2: 40, y2: 60 });
+    expect(nudgedBox({ x1: 600, y1: 0, x2: 640, y2: 40 }, 'ArrowRight', 'move', 5, 640, 480)).toEqual({ x1: 600, y1: 0, x2: 640, y2: 40 });
+  });
+  it('resizes from the bottom-right corner, never under 2 px nor past the image', () => {
+    expect(nudgedBox(b, 'ArrowRight', 'resize', 4, 640, 480)).toEqual({ x1: 10, y1: 20, x2: 54, y2: 60 });
+    expect(nudgedBox(b, 'ArrowUp', 'resize', 100, 640, 480)).toEqual({ x1: 10, y1: 20, x2: 50, y2: 22 });
+    expect(nudgedBox({ x1: 600, y1: 0, x2: 638, y2: 40 }, 'ArrowRight', 'resize', 5, 640, 480).x2).toBe(640);
   });
 });

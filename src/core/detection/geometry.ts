@@ -142,3 +142,52 @@ export function tipPlacement(b: Box, w: number, h: number, width: number, height
   const above = b.y1 - gap - h >= 0 || b.y2 + gap + h > height;
   return above ? { x, y: b.y1 - gap, pointer: 'down' } : { x, y: b.y2 + gap, pointer: 'up' };
 }
+
+/** Typical box sides of each class relative to an RBC, where an image has none of a class to measure:
+ * a WBC is about 1.8 RBCs across, a platelet about 0.4 (medians over the labelled CBC Training and TXL-PBC
+ * images: WBC 1.78 / 2.00, platelets 0.38 / 0.42 of the image's median RBC). */
+const SIDE_PER_RBC = { RBC: 1, WBC: 1.8, Platelets: 0.4 } as const;
+
+const medianOf = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[s.length >> 1] : NaN;
+};
+
+/** A new box placed by keyboard (Draw, then Enter): centred on `centre` (the middle of the view) and as
+ * large as the image's median box of that class; with none of that class, the RBCs' median scaled by the
+ * class's usual size; with no cells at all, 6% of the image's shorter side. Kept inside the image. */
+export function placedBox(
+  items: readonly { cls: keyof typeof SIDE_PER_RBC; box: Box }[],
+  cls: keyof typeof SIDE_PER_RBC,
+  centre: { x: number; y: number },
+  width: number,
+  height: number,
+): ImageBox {
+  const sides = (c: keyof typeof SIDE_PER_RBC) => items.filter((d) => d.cls === c).map((d) => Math.sqrt(area(d.box)));
+  const own = medianOf(sides(cls));
+  const rbc = medianOf(sides('RBC'));
+  const side0 = Number.isFinite(own) ? own : Number.isFinite(rbc) ? rbc * SIDE_PER_RBC[cls] : 0.06 * Math.min(width, height);
+  const side = Math.max(2, Math.min(side0, width, height));
+  const x1 = Math.min(width - side, Math.max(0, centre.x - side / 2));
+  const y1 = Math.min(height - side, Math.max(0, centre.y - side / 2));
+  return { x1, y1, x2: x1 + side, y2: y1 + side };
+}
+
+export type Arrow = 'ArrowLeft' | 'ArrowRight' | 'ArrowUp' | 'ArrowDown';
+
+/** A box moved (`move`) or resized from its bottom-right corner (`resize`: right and down grow it, left
+ * and up shrink it, never under 2 px) by `step` image px, kept inside the image. */
+export function nudgedBox(b: Box, key: Arrow, how: 'move' | 'resize', step: number, width: number, height: number): ImageBox {
+  const dx = key === 'ArrowLeft' ? -step : key === 'ArrowRight' ? step : 0;
+  const dy = key === 'ArrowUp' ? -step : key === 'ArrowDown' ? step : 0;
+  if (how === 'resize') {
+    const x2 = Math.min(width, Math.max(b.x1 + 2, b.x2 + dx));
+    const y2 = Math.min(height, Math.max(b.y1 + 2, b.y2 + dy));
+    return { x1: b.x1, y1: b.y1, x2, y2 };
+  }
+  const w = b.x2 - b.x1;
+  const h = b.y2 - b.y1;
+  const x1 = Math.min(width - w, Math.max(0, b.x1 + dx));
+  const y1 = Math.min(height - h, Math.max(0, b.y1 + dy));
+  return { x1, y1, x2: x1 + w, y2: y1 + h };
+}

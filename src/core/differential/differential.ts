@@ -19,6 +19,12 @@ export const WBC_LABEL: Record<WbcType, string> = {
 /** The types inside the 100%, in clinical order. */
 export const IN_DIFFERENTIAL: readonly WbcType[] = WBC_TYPES.slice(0, 6);
 
+/** Whether a WBC's type is the model's and unsure: under the card's confidence bar, or typed on a box too
+ * small to be a white cell (`small`, set in core/edits applyTypes), however confident the model was. */
+export function typeUnsure(w: { origin: string; p: number; small?: boolean }, lowConfidence: number): boolean {
+  return w.origin === 'model' && (w.p < lowConfidence || !!w.small);
+}
+
 export function isWbcType(x: unknown): x is WbcType {
   return typeof x === 'string' && (WBC_TYPES as readonly string[]).includes(x);
 }

@@ -7,7 +7,7 @@
  */
 import type { Detection } from '../detection/detection';
 import { AppError } from '../errors';
-import { differential, IN_DIFFERENTIAL, type Differential, type WbcType } from './differential';
+import { differential, IN_DIFFERENTIAL, typeUnsure, type Differential, type WbcType } from './differential';
 
 export type DiffTarget = 100 | 200;
 /** What the panel's % column shows: verified cells (default), or every typed cell as a preliminary
@@ -94,7 +94,7 @@ export function differentialState(dets: Iterable<Detection>, rules: DiffRules, l
         }
       } else {
         modelTypes.push(w.type);
-        if (w.origin === 'model' && w.p < lowConfidence) unsure++;
+        if (typeUnsure(w, lowConfidence)) unsure++;
       }
     }
   }

@@ -7,6 +7,11 @@ import type { CellClass } from '../detection/classes';
 import type { Detection, ExtraCategory } from '../detection/detection';
 import type { ImageBox } from '../detection/geometry';
 import type { WbcType } from '../differential/differential';
+import { minWbcSide } from '../differential/crop';
+
+/** A WBC box whose longer side is under this share of the image's median RBC is no white cell (none is
+ * smaller than a red one; a platelet is about 0.4 of one): its model type is marked unsure. */
+export const SMALL_WBC = 0.6;
 
 export interface Edits {
   deleted: readonly string[];
@@ -57,7 +62,8 @@ export function applyEdits(dets: readonly Detection[], e: Edits): Detection[] {
 
 /**
  * WBC types on shown detections: a type set by hand wins; else the classifier's most probable type
- * (`probs` by detection id, in the card's class order). Non-WBCs carry no type.
+ * (`probs` by detection id, in the card's class order), marked `small` on a box under SMALL_WBC of the
+ * image's RBCs. Non-WBCs carry no type.
  */
 export function applyTypes(
   dets: readonly Detection[],
@@ -66,6 +72,7 @@ export function applyTypes(
   types: readonly WbcType[],
 ): Detection[] {
   if (!typed && !probs) return dets as Detection[];
+  const floor = SMALL_WBC * minWbcSide(dets);
   return dets.map((d) => {
     if (d.cls !== 'WBC') return d.wbc ? { ...d, wbc: undefined } : d;
     const manual = typed?.[d.id];
@@ -74,6 +81,7 @@ export function applyTypes(
     if (!p) return d;
     let best = 0;
     for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
-    return { ...d, wbc: { type: types[best], p: p[best], origin: 'model' } };
+    const small = Math.max(d.box.x2 - d.box.x1, d.box.y2 - d.box.y1) < floor;
+    return { ...d, wbc: { type: types[best], p: p[best], origin: 'model', ...(small ? { small } : {}) } };
   });
 }

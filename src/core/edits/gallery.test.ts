@@ -3,7 +3,7 @@ import type { Detection } from '../detection/detection';
 import { diffEdits } from './audit';
 import { NO_EDITS, applyTypes } from './edits';
 import { applyReview, bulkVerifiable, reclassifyCell, setCellNote, verifyCells } from './gallery';
-import { WBC_TYPES } from '../differential/differential';
+import { typeUnsure, WBC_TYPES } from '../differential/differential';
 
 const det = (id: string): Detection => ({ id, cls: 'WBC', score: 0.9, box: { x1: 0, y1: 0, x2: 10, y2: 10 } as Detection['box'], origin: 'model' });
 const probs = { m0: [0.9, 0.02, 0.02, 0.02, 0.02, 0.01, 0.01], m1: [0.1, 0.8, 0.02, 0.02, 0.02, 0.02, 0.02] };
@@ -65,5 +65,29 @@ describe('bulk verification', () => {
     // a type set by hand was looked at
     expect(bulkVerifiable(cell({ type: 'basophil', p: 1, origin: 'manual' }), 0.6)).toBe(true);
     expect(bulkVerifiable(cell({ type: 'basophil', p: 0.8, origin: 'model', verified: true }), 0.6)).toBe(false);
+  });
+});
+
+describe('a WBC box too small to be a white cell (a platelet relabelled WBC)', () => {
+  const box = (x: number, s: number) => ({ x1: x, y1: 0, x2: x + s, y2: s }) as Detection['box'];
+  const rbcs: Detection[] = [0, 50, 100, 150].map((x, i) => ({ id: `r${i}`, cls: 'RBC', score: 0.9, box: box(x, 40), origin: 'model' }));
+  const wbc = (id: string, s: number): Detection => ({ id, cls: 'WBC', score: 0.9, box: box(300, s), origin: 'manual' });
+  const typed = (dets: Detection[]) => applyTypes(dets, undefined, { small: probs.m0, big: probs.m0, lobe: probs.m0 }, WBC_TYPES);
+  it('keeps the model type and its probability but is unsure however confident; a cell the size of a lobe is not', () => {
+    const out = typed([...rbcs, wbc('small', 16), wbc('lobe', 30), wbc('big', 70)]);
+    const w = Object.fromEntries(out.filter((d) => d.cls === 'WBC').map((d) => [d.id, d.wbc!]));
+    expect(w.small).toMatchObject({ type: 'neutrophil', p: 0.9, small: true });
+    expect(w.lobe.small).toBeUndefined();
+    expect(w.big.small).toBeUndefined();
+    expect(typeUnsure(w.small, 0.6)).toBe(true);
+    expect(typeUnsure(w.big, 0.6)).toBe(false);
+    // "Verify all" leaves it to be verified on its own, like any unsure type
+    expect(bulkVerifiable(out.find((d) => d.id === 'small')!, 0.6)).toBe(false);
+  });
+  it('says nothing where the image has too few RBCs to measure, and a type set by hand is never unsure', () => {
+    expect(typed([rbcs[0], wbc('small', 16)])[1].wbc!.small).toBeUndefined();
+    const byHand = applyTypes([...rbcs, wbc('small', 16)], { small: 'lymphocyte' }, { small: probs.m0 }, WBC_TYPES).at(-1)!.wbc!;
+    expect(byHand).toMatchObject({ origin: 'manual', p: 1 });
+    expect(typeUnsure(byHand, 0.6)).toBe(false);
   });
 });

@@ -4,7 +4,7 @@
  * the shown detections.
  */
 import type { Detection, ExtraCategory } from '../detection/detection';
-import type { WbcType } from '../differential/differential';
+import { typeUnsure, type WbcType } from '../differential/differential';
 import type { Command } from './commands';
 import type { Edits } from './edits';
 
@@ -63,7 +63,7 @@ export const verifyCells: Command<{ ids: readonly string[]; verified: boolean; t
  * model type under `lowConfidence`), so a group's button never signs off a type nobody looked at. */
 export function bulkVerifiable(d: Detection, lowConfidence: number): boolean {
   const w = d.wbc;
-  return !!w && !w.verified && !(w.origin === 'model' && w.p < lowConfidence);
+  return !!w && !w.verified && !typeUnsure(w, lowConfidence);
 }
 
 /** The gallery's state on the shown WBCs: verified, and a manual category with its note. */

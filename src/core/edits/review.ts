@@ -2,6 +2,7 @@
 import type { PostprocessParams } from '../detection/card';
 import type { Detection } from '../detection/detection';
 import { postprocess } from '../detection/postprocess';
+import { typeUnsure } from '../differential/differential';
 
 /**
  * Model boxes in the band below their class threshold (score in [threshold − band, threshold)) that no
@@ -30,7 +31,7 @@ export function uncertaintyOrder(
 ): Detection[] {
   const ok = new Set(accepted);
   const unsureType = dets
-    .filter((d) => d.wbc?.origin === 'model' && d.wbc.p < lowConfidence && !ok.has(d.id))
+    .filter((d) => !!d.wbc && typeUnsure(d.wbc, lowConfidence) && !ok.has(d.id))
     .sort((a, b) => a.wbc!.p - b.wbc!.p);
   const rest = [...dets, ...below]
     .filter((d) => d.origin === 'model' && !unsureType.includes(d) && !ok.has(d.id))

@@ -7,6 +7,7 @@ import type { ScaleConfig, ScaleInfo } from '../detection/scale';
 import { ESTIMATE_BORDER_PX, median, touchesBorder } from '../detection/scale';
 import type { Detection } from '../detection/detection';
 import type { PixelStats } from './pixels';
+import { typeUnsure } from '../differential/differential';
 
 export const FLAG_CODES = ['not-smear', 'scale-out-of-range', 'out-of-focus', 'unfamiliar-colour', 'wbc-type-unsure'] as const;
 export type FlagCode = (typeof FLAG_CODES)[number];
@@ -157,7 +158,7 @@ export function qualityFlags(q: QualityInput, cal: QualityCalibration): FlagCode
 export const UNSURE_TYPE_P = 0.6;
 
 export function wbcTypeUnsure(dets: readonly Detection[], lowConfidence = UNSURE_TYPE_P): boolean {
-  return dets.some((d) => d.cls === 'WBC' && d.wbc?.origin === 'model' && d.wbc.p < lowConfidence);
+  return dets.some((d) => d.cls === 'WBC' && !!d.wbc && typeUnsure(d.wbc, lowConfidence));
 }
 
 /** All flags of an image, in FLAG_CODES order. */

@@ -6,6 +6,7 @@ import type { CellClass } from '../../core/detection/classes';
 import type { Detection } from '../../core/detection/detection';
 import { tipPlacement, type Box } from '../../core/detection/geometry';
 import type { Labeled } from '../../core/metrics/ap';
+import { typeUnsure } from '../../core/differential/differential';
 
 interface BoxesProps {
   dets: Detection[];
@@ -111,7 +112,7 @@ export function tipAt(box: Box, text: string, fontSize: number, scale: number, w
 
 export const labelOf = (d: Detection) =>
   `${d.cls} ${d.origin === 'manual' && isDrawn(d.id) ? 'manual' : d.score.toFixed(2)}${
-    d.wbc ? ` · ${d.wbc.type.replace('_', ' ')} ${d.wbc.origin === 'manual' ? '(set by hand)' : d.wbc.p.toFixed(2)}` : ''
+    d.wbc ? ` · ${d.wbc.type.replace('_', ' ')} ${d.wbc.origin === 'manual' ? '(set by hand)' : `${d.wbc.p.toFixed(2)}${d.wbc.small ? ', box too small for a WBC: unsure' : ''}`}` : ''
   }`;
 
 /** Each WBC's type (short code, colour) and confidence; unsure types are marked with "?". */
@@ -123,7 +124,7 @@ export const TypeLabels = memo(function TypeLabels({ dets, scale, code, color, l
           <Label key={`t-${d.id}`} x={d.box.x1} y={d.box.y1} scaleX={1 / scale} scaleY={1 / scale} listening={false}>
             <Tag fill={color[d.wbc.type]} cornerRadius={3} opacity={0.9} />
             <Text
-              text={`${code[d.wbc.type]}${d.wbc.origin === 'manual' ? ' ✓' : ` ${d.wbc.p.toFixed(2)}${d.wbc.p < lowConfidence ? ' ?' : ''}`}`}
+              text={`${code[d.wbc.type]}${d.wbc.origin === 'manual' ? ' ✓' : ` ${d.wbc.p.toFixed(2)}${typeUnsure(d.wbc, lowConfidence) ? ' ?' : ''}`}`}
               fill="#fff"
               padding={3}
               fontSize={fontSize}

@@ -2,6 +2,7 @@ import { memo, useEffect, useState } from 'react';
 import { EXTRA_LABEL } from '../../core/edits/gallery';
 import { useServices } from '../../services/context';
 import type { GalleryCell } from '../../store/selectors';
+import { typeUnsure } from '../../core/differential/differential';
 
 /** One WBC as a crop tile: type code, confidence, verified mark; tap selects, double tap / Enter shows it on
  * the canvas, drag moves it to a group. */
@@ -34,7 +35,7 @@ export const CellTile = memo(function CellTile({
     };
   }, [tiles, cell.imageId, box]);
   const group = w.category ?? w.type;
-  const unsure = !w.verified && w.origin === 'model' && w.p < low;
+  const unsure = !w.verified && typeUnsure(w, low);
   return (
     <button
       type="button"

@@ -1,7 +1,7 @@
 /** The gallery's grouping and virtual layout: groups in clinical order, rows of fixed height, and which
  * rows a scroll position shows (only those are rendered, so 500 tiles open as fast as 20). */
 import { EXTRA_CATEGORIES, type GalleryGroup } from '../../core/edits/gallery';
-import { WBC_TYPES } from '../../core/differential/differential';
+import { typeUnsure, WBC_TYPES } from '../../core/differential/differential';
 import type { GalleryCell } from '../../store/selectors';
 
 export const GROUPS: readonly GalleryGroup[] = [...WBC_TYPES, ...EXTRA_CATEGORIES];
@@ -11,7 +11,7 @@ export const ROW_H = 132;
 export const HEADER_H = 48;
 
 /** Where a cell sorts within its group: unsure cells first, then the other unverified ones, then verified ones. */
-export const cellRank = (c: GalleryCell, lowConfidence: number) => (c.det.wbc!.verified ? 2 : c.det.wbc!.origin === 'model' && c.det.wbc!.p < lowConfidence ? 0 : 1);
+export const cellRank = (c: GalleryCell, lowConfidence: number) => (c.det.wbc!.verified ? 2 : typeUnsure(c.det.wbc!, lowConfidence) ? 0 : 1);
 
 /** Each cell in its group (manual category, else its type); within a group by rank (cellRank), least
  * confident first. `frozen`: the ranks the cells had when the gallery opened, so that verifying cells does
