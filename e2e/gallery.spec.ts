@@ -116,6 +116,47 @@ test('the gallery shows every WBC grouped by type; reclassify by click, keys and
   expect(await hook(page, 'selectedId')).toBe(detId);
 });
 
+test('the gallery by keyboard alone: one Tab stop for the tiles, arrows move the focus with the selection, V acts on the focused tile, Enter presses a focused button', async ({ page }) => {
+  const app = new AppPage(page);
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(5));
+  await app.waitReady(600_000);
+  const n = await wbcCount(page);
+  expect(n).toBeGreaterThanOrEqual(4);
+  await page.getByTestId('open-gallery').click();
+  await expect(tiles(page).first()).toBeVisible();
+  const focused = () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.key ?? document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName);
+  // the cells' area has the focus on open; an arrow selects the first tile and the focus goes with it
+  await expect.poll(focused).toBe('gallery-scroll');
+  await page.keyboard.press('ArrowRight');
+  const first = await tiles(page).first().getAttribute('data-key');
+  await expect.poll(focused).toBe(first);
+  await page.keyboard.press('ArrowRight');
+  const second = await tiles(page).nth(1).getAttribute('data-key');
+  await expect.poll(focused).toBe(second);
+  await expect(tiles(page).nth(1)).toHaveAttribute('aria-pressed', 'true');
+  // only the selected tile is a Tab stop
+  expect(await tiles(page).evaluateAll((els) => els.filter((e) => (e as HTMLElement).tabIndex === 0).length)).toBe(1);
+  // V verifies the tile with the focus
+  await page.keyboard.press('v');
+  await expect(page.locator(`[data-key="${second}"]`)).toHaveAttribute('data-verified', 'yes');
+  await expect(page.locator(`[data-key="${first}"]`)).toHaveAttribute('data-verified', 'no');
+  // Enter on a focused button presses it (it used to close the gallery): Undo, here
+  await page.getByTestId('gallery-undo').focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('gallery')).toBeVisible();
+  await expect(page.locator(`[data-key="${second}"]`)).toHaveAttribute('data-verified', 'no');
+  // Verify all by Enter: the cells are verified, the gallery stays, and the focus goes back to the cells
+  const group = page.locator('[data-testid^="gallery-verify-group-"]:not([disabled])').first();
+  await group.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('gallery')).toBeVisible();
+  await expect(page.getByTestId('gallery-summary')).not.toHaveText(`${n} cells · 0 verified`);
+  await expect.poll(focused).toBe('gallery-scroll');
+  await page.keyboard.press('Escape');
+});
+
 test('the gallery is virtualised: only tiles near the view are in the page', async ({ page }) => {
   const app = new AppPage(page);
   await page.setViewportSize({ width: 700, height: 380 });

@@ -47,6 +47,8 @@ test('a released report is withdrawn when a box it rests on is deleted, and its 
   }
   await page.getByTestId('action-delete').click();
   await expect.poll(async () => (await page.evaluate(() => window.__smearcount.current()))!.detections.length).toBe(before.detections.length - 1);
+  // the main window says so at once, in the notices
+  await expect(page.getByTestId('notice-release')).toContainText('The released report was withdrawn');
   await page.getByTestId('export-report').click();
   await expect(page.getByTestId('report-verification')).not.toContainText('Verified by');
   const cls = before.detections.find((d) => d.id === selected)!.cls;

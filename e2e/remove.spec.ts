@@ -2,7 +2,7 @@
  * One image out of the batch: a wrong field, or a picture that is not a smear but reads as one. Asked
  * first; the totals, the list, the saved batch and the audit trail follow; the other images stay.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test, type Dialog } from '@playwright/test';
 import { AppPage } from './app.po';
 import { testingImages } from './data';
 
@@ -42,6 +42,29 @@ test('Remove image takes the current image out of the totals and the saved batch
   await expect.poll(async () => (await app.images()).map((i) => i.name)).toEqual([names[0], names[2]]);
   await app.waitReady();
   expect(await app.counts('total')).toEqual(after);
+
+  // With a box selected (] from the list), Del in the list deletes that box, as the review hint says, and
+  // asks nothing about the image.
+  await app.selectImage(0);
+  await page.getByTestId('thumb').nth(0).focus();
+  const n0 = (await app.current())!.detections.length;
+  await page.keyboard.press(']');
+  const box = await page.evaluate(() => window.__smearcount.selectedId());
+  expect(box).toBeTruthy();
+  let asked = false;
+  const refuse = (d: Dialog) => {
+    asked = true;
+    void d.dismiss();
+  };
+  page.on('dialog', refuse);
+  await page.keyboard.press('Delete');
+  await expect.poll(async () => (await app.current())!.detections.length).toBe(n0 - 1);
+  page.off('dialog', refuse);
+  expect(asked).toBe(false);
+  expect((await app.images()).map((i) => i.name)).toEqual([names[0], names[2]]);
+  await page.keyboard.press('Control+z');
+  await expect.poll(async () => (await app.current())!.detections.length).toBe(n0);
+  await page.keyboard.press('Escape');
 
   // Del on an image in the list removes that image, and no box: the canvas's Del is for boxes.
   await app.selectImage(1);

@@ -19,6 +19,7 @@ import { useReviewFocus } from './canvas/useReviewFocus';
 import { useStageSize } from './canvas/useStageSize';
 import { useImageElement } from './useImageElement';
 import { useIsPhone, useIsWide } from './useIsPhone';
+import { textOn } from '../core/detection/contrast';
 
 const isTouch = (e: Event | undefined) => !!e && (('touches' in e && !!(e as TouchEvent).touches) || (e as PointerEvent).pointerType === 'touch');
 
@@ -209,7 +210,7 @@ export function ImageCanvas() {
             {tip && (
               <Label x={tip.x} y={tip.y} scaleX={1 / view.scale} scaleY={1 / view.scale} listening={false}>
                 <Tag fill={hover ? 'rgba(0,0,0,0.75)' : COLOR[selected!.cls]} pointerDirection={tip.pointer} pointerWidth={8} pointerHeight={5} cornerRadius={3} />
-                <Text text={tip.text} fill="#fff" padding={4} fontSize={labelPx - 1} />
+                <Text text={tip.text} fill={hover ? '#fff' : textOn(COLOR[selected!.cls])} padding={4} fontSize={labelPx - 1} />
               </Label>
             )}
           </Layer>

@@ -57,6 +57,7 @@ export function ReviewBar() {
           <span className="review-status" data-testid="review-status">
             {review ? `${review.k} of ${review.n} · ` : ''}
             {candidate.cls} · score {candidate.score.toFixed(2)}, under the threshold {Number(params.scoreThresholds[candidate.cls].toFixed(3))}: not counted
+            {touch ? '' : ' · A count it, Del leave it out'}
           </span>
           <span className={`review-actions${docked ? ' docked' : ''}`} ref={actions} style={docked} data-testid="review-actions">
             <button data-testid="action-accept" onClick={() => run('accept')} title="Count it and go on (A)">

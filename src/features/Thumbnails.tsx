@@ -17,7 +17,16 @@ export function Thumbnails() {
   const select = useApp((s) => s.select);
   const list = useRef<HTMLOListElement>(null);
   const services = useServices();
-  const discard = useCallback((id: string) => confirmDiscard(services, id), [services]);
+  // Del in the list removes the image only while no box is selected: with one selected (] in the list, a
+  // click on the canvas) the review hint's "Del delete" means the box, and the window's Del deletes it.
+  const discard = useCallback(
+    (id: string) => {
+      if (services.view.getState().selectedId) return false;
+      confirmDiscard(services, id);
+      return true;
+    },
+    [services],
+  );
 
   useEffect(() => {
     const l = list.current;
@@ -77,7 +86,8 @@ const ThumbRow = memo(function ThumbRow({
   params: PostprocessParams;
   current: boolean;
   select(id: string): void;
-  discard(id: string): void;
+  /** Asks and removes the image; false (nothing done) while a box is selected. */
+  discard(id: string): boolean;
 }) {
   const c = im.status === 'done' ? imageCounts(im, params) : null;
   const flags = imageFlags(im, params);
@@ -97,12 +107,10 @@ const ThumbRow = memo(function ThumbRow({
           // consumed here: the window's Enter places a box in Draw mode
           e.preventDefault();
           select(id);
-        }
-        else if (e.key === 'Delete' || e.key === 'Backspace') {
-          // the image, not a box: the window's Del deletes the selected box
+        } else if ((e.key === 'Delete' || e.key === 'Backspace') && discard(id)) {
+          // the image, not a box (none is selected): the window's Del would find nothing to delete
           e.stopPropagation();
           e.preventDefault();
-          discard(id);
         }
       }}
     >

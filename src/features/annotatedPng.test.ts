@@ -13,7 +13,7 @@ describe('the annotated PNG label', () => {
   });
   it("gives a WBC its type's code, ticked once a person set or verified it", () => {
     expect(pngLabel(d('WBC', { type: 'neutrophil', p: 0.9, origin: 'model' }), codes)).toBe('WBC NEU');
-    expect(pngLabel(d('WBC', { type: 'eosinophil', p: 1, origin: 'manual' }), codes)).toBe('WBC EOS ✓');
+    expect(pngLabel(d('WBC', { type: 'eosinophil', p: 1, origin: 'manual' }), codes)).toBe('WBC EOS ✎');
     expect(pngLabel(d('WBC', { type: 'neutrophil', p: 0.9, origin: 'model', verified: true }), codes)).toBe('WBC NEU ✓');
   });
   it('names a manual category (smudge, other) rather than the type under it', () => {

@@ -2,14 +2,15 @@ import { classColors, type ModelCard } from '../core/detection/card';
 import type { Detection } from '../core/detection/detection';
 import { AppError } from '../core/errors';
 import type { ImageFiles } from '../services/files';
+import { textOn } from '../core/detection/contrast';
 
 /** What a box's label says on paper: the class (PLT for platelets), and a WBC's type code where it has one
- * (the same codes as on the canvas; ✓ when a person set or verified it). */
+ * (the same codes and marks as on the canvas: ✓ verified, as in the gallery; ✎ set by hand, not yet verified). */
 export function pngLabel(d: Detection, typeCode: Readonly<Record<string, string>>): string {
   const cls = d.cls === 'Platelets' ? 'PLT' : d.cls;
   if (d.cls !== 'WBC' || !d.wbc) return cls;
   const code = typeCode[d.wbc.category ?? d.wbc.type] ?? (d.wbc.category ?? d.wbc.type).slice(0, 3).toUpperCase();
-  return `${cls} ${code}${d.wbc.origin === 'manual' || d.wbc.verified ? ' ✓' : ''}`;
+  return `${cls} ${code}${d.wbc.verified ? ' ✓' : d.wbc.origin === 'manual' ? ' ✎' : ''}`;
 }
 
 /** The image at its own resolution with the shown boxes drawn on it (manual boxes dashed), independent of
@@ -44,9 +45,8 @@ export async function annotatedPng(files: ImageFiles, card: ModelCard, id: strin
     const y = Math.min(Math.max(0, d.box.y1), canvas.height - h);
     ctx.fillStyle = COLOR[d.cls];
     ctx.fillRect(x, y, w, h);
-    ctx.fillStyle = 'rgba(0,0,0,0.45)';
-    ctx.fillRect(x, y, w, h);
-    ctx.fillStyle = '#fff';
+    // white or black, whichever reads on the class's colour (core/detection/contrast)
+    ctx.fillStyle = textOn(COLOR[d.cls]);
     ctx.fillText(text, x + lw, y + lw / 2);
   }
   return canvas.convertToBlob({ type: 'image/png' });

@@ -67,6 +67,12 @@ describe('release', () => {
       expect(withdrawal(store)[0]).toMatch(reason);
       // the change first, then the withdrawal it caused
       expect(store.getState().audit.at(-1)).toMatchObject({ field: 'release', action: 'withdraw' });
+      // and the main window says so, in the notices
+      const said = store.getState().notices.filter((n) => n.source === 'release').map((n) => n.message);
+      expect(said).toHaveLength(1);
+      expect(said[0]).toContain(`withdrawn (${store.getState().sample.withdrawn})`);
+      store.getState().releaseReport('A. Tech');
+      expect(store.getState().notices.filter((n) => n.source === 'release')).toEqual([]);
     });
   }
 

@@ -76,12 +76,16 @@ export const createSampleSlice: StateCreator<AppState, [], [], SampleSlice> = (s
     if (!s.sample.id.trim()) return;
     set({ sample: { ...s.sample, verifiedBy, verifiedAt: new Date().toISOString(), releasedRevision: releaseRevision(s), withdrawn: '' } });
     get().logAudit([releaseEntry('release', 'not released', `released by ${verifiedBy || '(no name)'}`)]);
+    // a withdrawal said earlier is settled by this release
+    get().dismissNotices((n) => n.source === 'release');
   },
   withdrawRelease(reason) {
     const s = get();
     if (!s.sample.verifiedAt) return;
     set({ sample: { ...s.sample, verifiedAt: null, releasedRevision: '', withdrawn: reason } });
     get().logAudit([releaseEntry('withdraw', `released by ${s.sample.verifiedBy || '(no name)'} at ${s.sample.verifiedAt}`, `withdrawn: ${reason}`)]);
+    // said where the technician is working, not only in the report preview
+    get().notify({ kind: 'warning', source: 'release', subject: s.sample.id, message: `The released report was withdrawn (${reason}): verify and print it again.` });
   },
   clearSample() {
     set({ sample: EMPTY_SAMPLE, audit: [] });

@@ -7,6 +7,7 @@ import type { Detection } from '../../core/detection/detection';
 import { tipPlacement, type Box } from '../../core/detection/geometry';
 import type { Labeled } from '../../core/metrics/ap';
 import { typeUnsure } from '../../core/differential/differential';
+import { textOn } from '../../core/detection/contrast';
 
 interface BoxesProps {
   dets: Detection[];
@@ -122,10 +123,10 @@ export const TypeLabels = memo(function TypeLabels({ dets, scale, code, color, l
       {dets.map((d) =>
         d.cls === 'WBC' && d.wbc ? (
           <Label key={`t-${d.id}`} x={d.box.x1} y={d.box.y1} scaleX={1 / scale} scaleY={1 / scale} listening={false}>
-            <Tag fill={color[d.wbc.type]} cornerRadius={3} opacity={0.9} />
+            <Tag fill={color[d.wbc.type]} cornerRadius={3} />
             <Text
-              text={`${code[d.wbc.type]}${d.wbc.origin === 'manual' ? ' ✓' : ` ${d.wbc.p.toFixed(2)}${typeUnsure(d.wbc, lowConfidence) ? ' ?' : ''}`}`}
-              fill="#fff"
+              text={`${code[d.wbc.type]}${d.wbc.verified ? ' ✓' : d.wbc.origin === 'manual' ? ' ✎' : ` ${d.wbc.p.toFixed(2)}${typeUnsure(d.wbc, lowConfidence) ? ' ?' : ''}`}`}
+              fill={textOn(color[d.wbc.type] ?? '#333333')}
               padding={3}
               fontSize={fontSize}
               fontStyle="bold"

@@ -54,6 +54,10 @@ export const CellTile = memo(function CellTile({
         onSelect();
       }}
       onClick={onSelect}
+      // one Tab stop for all the tiles (the selected one); the arrows move between them. A tile that gets
+      // the focus is the selected one, so V and Shift+1…9 act on the tile with the focus.
+      tabIndex={selected ? 0 : -1}
+      onFocus={() => !selected && onSelect()}
       onDoubleClick={onOpen}
     >
       {src ? <img src={src} alt="" width={88} height={88} draggable={false} /> : <span className="tile-placeholder" />}

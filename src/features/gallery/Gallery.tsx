@@ -33,6 +33,8 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
   const [openRanks] = useState(() => new Map(cells.map((c) => [c.key, cellRank(c, low)])));
   const groups = useMemo(() => groupCells(cells, low, openRanks), [cells, low, openRanks]);
   const scroller = useRef<HTMLDivElement>(null);
+  // the tile the keyboard's focus moves to once it is drawn (arrows from a tile or the cells' area)
+  const followFocus = useRef<string | null>(null);
   const dialog = useRef<HTMLElement>(null);
   const touch = useInputMode() === 'touch';
   // mounted only while open: focus in on mount, Tab kept inside, focus back to the opener on close
@@ -56,6 +58,17 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
     ro.observe(el);
     return () => ro.disconnect();
   }, []);
+
+  // The keyboard's focus follows an arrow's selection to its tile, once the tile is drawn.
+  useEffect(() => {
+    const key = followFocus.current;
+    if (!key || key !== selected) return;
+    const el = scroller.current?.querySelector<HTMLElement>(`[data-key="${CSS.escape(key)}"]`);
+    if (el) {
+      followFocus.current = null;
+      el.focus({ preventScroll: true });
+    }
+  });
 
   // Keep the selected tile in view (keys move the selection).
   useEffect(() => {
@@ -82,6 +95,10 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
       if (typing) return;
       // The gallery owns the keyboard while open: the canvas shortcuts must not act on a hidden image.
       e.stopImmediatePropagation();
+      // Enter and Space press the focused button (Verify all, a type, Close), as everywhere else; on a
+      // tile Space selects it and Enter shows it on the canvas (below)
+      const onTile = !!t?.closest('.wbc-tile');
+      if ((e.key === 'Enter' || e.key === ' ') && !onTile && t?.tagName === 'BUTTON') return;
       const key = ctx.gallery.getState().selected;
       const digit = /^Digit([1-9])$/.exec(e.code);
       const mod = e.ctrlKey || e.metaKey;
@@ -113,6 +130,8 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
         const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : e.key === 'ArrowDown' ? cols : -cols;
         const j = Math.max(0, Math.min(flat.length - 1, i < 0 ? 0 : i + step));
         ctx.gallery.getState().setSelected(flat[j].key);
+        // the keyboard's focus follows the selection from tile to tile (once the new tile is drawn)
+        if (onTile || t === scroller.current) followFocus.current = flat[j].key;
       }
     };
     window.addEventListener('keydown', onKey, true);
@@ -201,7 +220,11 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
                   {groups[r.group].length > 0 && (
                     <button
                       data-testid={`gallery-verify-group-${r.group}`}
-                      onClick={() => verifyAll(ctx, groups[r.group], low)}
+                      onClick={() => {
+                        verifyAll(ctx, groups[r.group], low);
+                        // the button is now disabled: the keyboard's focus goes back to the cells, not to the page
+                        scroller.current?.focus({ preventScroll: true });
+                      }}
                       disabled={!groups[r.group].some((c) => bulkVerifiable(c.det, low))}
                       title="Unsure cells are verified one by one"
                     >
