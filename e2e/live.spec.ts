@@ -116,6 +116,69 @@ test.describe('a field seen twice', () => {
   });
 });
 
+test.describe('a second run over the same slide', () => {
+  // the same two fields as above: A, slide, B, slide back, A a quarter off, dark
+  const steps: Step[] = [
+    { hold: 2.5, field: 0 },
+    { pan: 1, from: 0, to: 1 },
+    { hold: 2.5, field: 1 },
+    { pan: 1, from: 1, to: 0 },
+    { hold: 3, field: 0, shift: 0.25 },
+    { dark: 2 },
+  ];
+  test.beforeAll(async () => {
+    await buildFakeCamera('again', testingImages(2), steps);
+  });
+
+  test('Stop then Live, or a reload then Live, captures no field already in the batch; Back closes the view, a hidden app or a lost camera says so', async ({ cameraPage }) => {
+    test.setTimeout(420_000);
+    const page = await cameraPage('again');
+    const app = new AppPage(page);
+    await startLive(app);
+    await page.waitForTimeout((scriptSeconds(steps) + 2) * 1000);
+    expect((await live(page)).captured).toEqual(['live-0001.jpg', 'live-0002.jpg']);
+    await stopAndSettle(app);
+    // Live again: the fields are known, so they are seen, never captured
+    await page.getByTestId('live-start').click();
+    await page.waitForFunction(() => window.__smearcount.live().phase === 'running', null, { timeout: 30_000 });
+    await page.waitForTimeout((scriptSeconds(steps) + 2) * 1000);
+    let seen = await live(page);
+    expect(seen.captured).toEqual([]);
+    expect(seen.repeats).toBeGreaterThanOrEqual(2);
+    // a phone's Back closes the live view and stays in the app
+    await page.goBack();
+    await expect(page.getByTestId('live-view')).toHaveCount(0);
+    await expect(page.getByTestId('thumb')).toHaveCount(2);
+    // after a reload the fields are read again from the saved batch
+    await page.reload();
+    await app.waitReady(300_000);
+    await expect(page.getByTestId('thumb')).toHaveCount(2);
+    await page.getByTestId('live-start').click();
+    await page.waitForFunction(() => window.__smearcount.live().phase === 'running', null, { timeout: 30_000 });
+    await page.waitForTimeout((scriptSeconds(steps) + 2) * 1000);
+    seen = await live(page);
+    expect(seen.captured).toEqual([]);
+    expect(seen.repeats).toBeGreaterThanOrEqual(2);
+    // the camera ends on its own (unplugged): the view says so instead of freezing on the last boxes
+    await page.evaluate(() => {
+      const v = document.querySelector<HTMLVideoElement>('[data-testid="live-view"] video')!;
+      for (const t of (v.srcObject as MediaStream).getVideoTracks()) t.dispatchEvent(new Event('ended'));
+    });
+    await expect(page.getByTestId('live-error')).toContainText('The camera stopped');
+    await page.getByTestId('live-stop').click();
+    // the app hidden (another app, the screen locked) ends live mode, and says so on coming back
+    await page.getByTestId('live-start').click();
+    await page.waitForFunction(() => window.__smearcount.live().phase === 'running', null, { timeout: 30_000 });
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await expect(page.getByTestId('live-view')).toHaveCount(0);
+    await expect(page.getByTestId('notice-camera').filter({ hasText: 'Live mode stopped when the app was hidden' })).toHaveCount(1);
+    await expect(page.getByTestId('thumb')).toHaveCount(2);
+  });
+});
+
 test.describe('a speck on the optics', () => {
   // BloodImage_00347 holds no platelet, and the BCCD camera's grey speck, which the detector scores as one
   test.beforeAll(async () => {

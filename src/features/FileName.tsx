@@ -7,7 +7,9 @@ const TAIL = 10;
  * reader (and the accessible name of the thumbnail holding it) would read as two words ("BloodImage
  * _00339.jpg"), so they are hidden from it and a visually hidden copy reads the name whole. */
 export function FileName({ name }: { name: string }) {
-  const cut = name.length > TAIL + 2 ? name.length - TAIL : 0;
+  // a head under 6 characters is not cut off: it could be narrower than the head's least width (1.5em),
+  // which then showed as a gap inside the name ("liv e-0001.jpg")
+  const cut = name.length >= TAIL + 6 ? name.length - TAIL : 0;
   if (!cut) return <span className="file-name"><span className="file-name-tail">{name}</span></span>;
   return (
     <>

@@ -11,9 +11,10 @@
 import type { ModelCard } from '../core/detection/card';
 import { decodeOutputs } from '../core/detection/decode';
 import { inputScale } from '../core/detection/geometry';
-import { postprocess } from '../core/detection/postprocess';
+import { countedByRule, postprocess } from '../core/detection/postprocess';
 import { AppError, errorMessage } from '../core/errors';
-import { CaptureJudge, type Verdict } from '../core/live/judge';
+import { CaptureJudge, signatureOf, type Verdict } from '../core/live/judge';
+import type { Signature } from '../core/live/signature';
 import { inCircle, scaleCircle } from '../core/quality/field';
 import { debrisEvidence } from '../core/quality/debris';
 import { statsSize, type SmallImage } from '../core/quality/pixels';
@@ -35,6 +36,8 @@ export interface LiveDeps {
   lowConfidence: number;
   /** ?liveTarget=N: stop at N WBCs instead of the differential's target (demonstrations, tests). */
   targetOverride: number | null;
+  /** The stored file of a batch image (a field captured before this page, read again for its signature). */
+  imageFile(id: string): Blob | undefined;
 }
 
 /** The camera's refusal as a coded error (DOMException names from the Media Capture spec). */
@@ -68,14 +71,41 @@ export class LiveCamera {
   private previewBusy = false;
   private unsubscribe: (() => void) | null = null;
   private capturing = 0;
+  /** Signatures of the fields captured on this page, by file name: a later run checks against those
+   * still in the batch, so Stop then Live never captures a field twice. */
+  private known = new Map<string, Signature>();
 
   constructor(private deps: LiveDeps) {}
+
+  /** The fields of the batch captured before this run (live-NNNN.jpg still in it), remembered by the new
+   * judge: from this page's own captures, or read again from the stored file after a reload. */
+  private async rememberBatch(judge: CaptureJudge, run: number) {
+    const s = this.deps.store.getState();
+    for (const id of s.order) {
+      const name = s.images[id]?.name;
+      if (!name || !/^live-\d+\.jpg$/.test(name)) continue;
+      let sig = this.known.get(name);
+      if (!sig) {
+        const blob = this.deps.imageFile(id);
+        if (!blob) continue;
+        try {
+          sig = await smallSignature(blob);
+          this.known.set(name, sig);
+        } catch {
+          continue; // an unreadable file: the field may be captured again, nothing worse
+        }
+      }
+      if (run !== this.runId) return;
+      judge.remember(sig);
+    }
+  }
 
   async start(): Promise<void> {
     const { live } = this.deps;
     if (live.getState().open) return;
     const run = ++this.runId;
     this.judge = new CaptureJudge();
+    const remembered = this.rememberBatch(this.judge, run);
     live.getState().set({ ...LIVE_CLOSED, open: true, phase: 'starting', target: this.target() });
     try {
       if (!navigator.mediaDevices?.getUserMedia) throw new AppError('no-camera', 'this browser offers no camera to the page');
@@ -94,19 +124,43 @@ export class LiveCamera {
       video.playsInline = true;
       video.srcObject = stream;
       await video.play();
+      // the fields already in the batch are known before the first capture can happen
+      await remembered;
       if (run !== this.runId) return;
       this.video = video;
       live.getState().set({ phase: 'running', stream, size: { width: video.videoWidth, height: video.videoHeight } });
       this.watchTarget();
-      // A phone that locks or switches apps must not keep its camera (nor capture what it sees then).
+      // A phone that locks or switches apps must not keep its camera (nor capture what it sees then); the
+      // technician is told on coming back.
       const onHide = () => {
-        if (document.visibilityState === 'hidden') this.stop();
+        if (document.visibilityState !== 'hidden') return;
+        const kept = this.keptWords();
+        this.stop();
+        this.say('info', `Live mode stopped when the app was hidden. ${kept} Press Live to go on.`);
+      };
+      // The camera can end on its own: unplugged, or taken by another app.
+      const onEnded = () => {
+        if (run !== this.runId) return;
+        const message = `The camera stopped (unplugged, or taken by another app). ${this.keptWords()} Press Live to go on.`;
+        this.runId++;
+        this.release();
+        live.getState().set({ phase: 'error', error: message, boxes: [] });
+        this.say('warning', message);
+      };
+      // A phone's Back closes the live view rather than leaving the app.
+      history.pushState({ smearcountLive: run }, '');
+      const onBack = () => {
+        if (run === this.runId) this.stop(true);
       };
       document.addEventListener('visibilitychange', onHide);
+      window.addEventListener('popstate', onBack);
+      for (const t of stream.getVideoTracks()) t.addEventListener('ended', onEnded);
       const unwatch = this.unsubscribe;
       this.unsubscribe = () => {
         unwatch?.();
         document.removeEventListener('visibilitychange', onHide);
+        window.removeEventListener('popstate', onBack);
+        for (const t of stream.getVideoTracks()) t.removeEventListener('ended', onEnded);
       };
       this.loop(run);
       // the detector for the boxes (loads at start anyway; here it is awaited only by the previews)
@@ -121,11 +175,23 @@ export class LiveCamera {
     }
   }
 
-  /** Ends live mode; the fields captured stay in the batch. */
-  stop() {
+  /** Ends live mode; the fields captured stay in the batch. `back`: Back was pressed (its history entry is gone). */
+  stop(back = false) {
     this.runId++;
     this.release();
     this.deps.live.getState().set({ ...LIVE_CLOSED });
+    // the history entry the live view added goes with it, so Back then leaves nothing behind
+    if (!back && (history.state as { smearcountLive?: number } | null)?.smearcountLive) history.back();
+  }
+
+  private say(kind: 'info' | 'warning', message: string) {
+    this.deps.store.getState().notify({ kind, source: 'camera', subject: '', message });
+  }
+
+  /** "The 3 fields captured are in the batch." for the fields of this run. */
+  private keptWords(): string {
+    const n = this.deps.live.getState().captured.length;
+    return n ? `The ${n} field${n === 1 ? '' : 's'} captured ${n === 1 ? 'is' : 'are'} in the batch.` : 'No field was captured.';
   }
 
   private release() {
@@ -228,6 +294,7 @@ export class LiveCamera {
     const stillSince = now - verdict.stillFor;
     const name = liveName(nextLiveNumber([...store.getState().order.map((id) => store.getState().images[id].name), ...live.getState().captured]));
     live.getState().set({ captured: [...live.getState().captured, name] });
+    this.known.set(name, verdict.signature!);
     this.capturing++;
     canvas.toBlob(
       (blob) => {
@@ -263,13 +330,19 @@ export class LiveCamera {
         const out = await client.detect(bmp);
         if (run !== this.runId) return;
         const raw = decodeOutputs(out, inputScale(width, height, size));
-        const shown = postprocess(raw, { ...store.getState().postprocess, countRule: 'all' });
+        const params = store.getState().postprocess;
+        const shown = postprocess(raw, params);
         // a speck on the eyepiece or the phone's lens is grey where the field is stained: not a platelet in
         // this field's count either, as it will not be in the captured field's
         const grey = debrisEvidence(small, raw, shown).debris;
         const dets = grey.length ? shown.filter((d) => !grey.includes(d.id)) : shown;
         const inField = field ? dets.filter((d) => inCircle(field, (d.box.x1 + d.box.x2) / 2, (d.box.y1 + d.box.y2) / 2)) : dets;
-        live.getState().set({ boxes: inField.map((d) => ({ cls: d.cls, x1: d.box.x1, y1: d.box.y1, x2: d.box.x2, y2: d.box.y2 })), previews: live.getState().previews + 1 });
+        // the lab's count rule, as the captured field will be counted: cells it leaves out are drawn, not counted
+        const counted = countedByRule(inField, params.countRule ?? 'all', width, height);
+        live.getState().set({
+          boxes: inField.map((d, i) => ({ cls: d.cls, x1: d.box.x1, y1: d.box.y1, x2: d.box.x2, y2: d.box.y2, ...(counted[i] ? {} : { out: true }) })),
+          previews: live.getState().previews + 1,
+        });
       } catch {
         // a preview that fails is skipped; the captured fields are detected by the batch as usual
       } finally {
@@ -281,5 +354,19 @@ export class LiveCamera {
   /** Fields being encoded or taken in (tests wait for none before counting the batch). */
   get pending() {
     return this.capturing;
+  }
+}
+
+/** The signature of a stored image, read at the live view's statistics size (core/live signatureOf). */
+async function smallSignature(blob: Blob): Promise<Signature> {
+  const bmp = await createImageBitmap(blob);
+  try {
+    const size = statsSize(bmp.width, bmp.height);
+    const c = new OffscreenCanvas(size.width, size.height);
+    const ctx = c.getContext('2d', { willReadFrequently: true })!;
+    ctx.drawImage(bmp, 0, 0, size.width, size.height);
+    return signatureOf(ctx.getImageData(0, 0, size.width, size.height));
+  } finally {
+    bmp.close();
   }
 }

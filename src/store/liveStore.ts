@@ -9,6 +9,8 @@ export interface LiveBox {
   y1: number;
   x2: number;
   y2: number;
+  /** Left out by the lab's count rule (cut by the border): drawn faint, not counted. */
+  out?: true;
 }
 
 /** Live mode's UI state (the camera view over the page), beside the batch store. The batch itself

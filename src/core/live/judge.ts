@@ -8,15 +8,20 @@
 import { CALIBRATION } from '../quality/calibration';
 import { findCircularField, type Circle } from '../quality/field';
 import { pixelStats, type PixelStats, type Rgba } from '../quality/pixels';
-import { meanAbsDiff, resampleGrey, toGrey, type Grey } from './grey';
+import { boxBlur3, normaliseGain, resampleGrey, shiftedAbsDiff, toGrey, type Grey } from './grey';
 import { fieldSignature, seenBefore, type Signature } from './signature';
 
 export interface LiveParams {
   /** How long the view must stay still before a field is captured. */
   stillMs: number;
   /** Mean absolute grey change between consecutive frames (0-255, on the motion copy) below which the
-   * view is still. Camera noise averages out on the 4x-smaller motion copy (well under 1). */
+   * view is still. Camera noise averages out on the 4x-smaller motion copy (well under 1). Each copy is
+   * scaled to the same mean grey first (a lamp's flicker or the exposure is no movement), and the change
+   * is the least over shifts of up to `tremor` motion pixels (a hand's tremor is none either). */
   stillMotion: number;
+  /** Shifts, in pixels of the motion copy (a 64-px-wide copy: 1 is 10 px of a 640-px frame), forgiven
+   * between frames and from the still period's first frame. A slow pan still drifts past it. */
+  tremor: number;
   /** The same, between the first frame of the still period and now: a slow drift is movement too. */
   maxDrift: number;
   /** Mean grey level of the field below which the view is dark (the lamp off, the eyepiece covered). */
@@ -30,7 +35,8 @@ export interface LiveParams {
 
 export const LIVE_PARAMS: LiveParams = {
   stillMs: 1000,
-  stillMotion: 2,
+  stillMotion: 3,
+  tremor: 1,
   maxDrift: 4,
   minBrightness: 35,
   minStainChroma: CALIBRATION.smear.minStainChroma,
@@ -47,6 +53,8 @@ export interface Verdict {
   stillFor: number;
   /** motion since the previous frame */
   motion: number;
+  /** change since the still period's first frame */
+  drift: number;
   stats: PixelStats;
   field: Circle | null;
   /** with 'capture': the field's signature, to hand back to `captured` */
@@ -56,6 +64,11 @@ export interface Verdict {
 }
 
 const MOTION_FACTOR = 4;
+
+/** The signature a view's small copy gets when captured (a field already in the batch, read again). */
+export function signatureOf(small: Rgba): Signature {
+  return fieldSignature(toGrey(small), findCircularField(small));
+}
 
 export class CaptureJudge {
   private prev: Grey | null = null;
@@ -75,9 +88,12 @@ export class CaptureJudge {
   onFrame(t: number, small: Rgba): Verdict {
     const p = this.params;
     const grey = toGrey(small);
-    const motionCopy = resampleGrey(grey, { x: 0, y: 0, w: grey.width, h: grey.height }, Math.max(1, Math.round(grey.width / MOTION_FACTOR)), Math.max(1, Math.round(grey.height / MOTION_FACTOR)));
-    const motion = this.prev ? meanAbsDiff(this.prev, motionCopy) : Infinity;
-    const drift = this.anchor ? meanAbsDiff(this.anchor, motionCopy) : Infinity;
+    const motionCopy = normaliseGain(
+      boxBlur3(resampleGrey(grey, { x: 0, y: 0, w: grey.width, h: grey.height }, Math.max(1, Math.round(grey.width / MOTION_FACTOR)), Math.max(1, Math.round(grey.height / MOTION_FACTOR)))),
+      p.minBrightness,
+    );
+    const motion = this.prev ? shiftedAbsDiff(this.prev, motionCopy, p.tremor) : Infinity;
+    const drift = this.anchor ? shiftedAbsDiff(this.anchor, motionCopy, p.tremor) : Infinity;
     this.prev = motionCopy;
     if (motion > p.stillMotion || drift > p.maxDrift) {
       this.stillSince = t;
@@ -87,7 +103,7 @@ export class CaptureJudge {
     const field = findCircularField(small);
     const stats = pixelStats(small, field);
     const stillFor = t - this.stillSince;
-    const base = { stillFor, motion, stats, field };
+    const base = { stillFor, motion, drift, stats, field };
     if (motion > p.stillMotion || drift > p.maxDrift) return { state: 'moving', ...base };
     if (stats.brightness < p.minBrightness) return { state: 'dark', ...base };
     if (Math.hypot(stats.colour[2], stats.colour[3]) < p.minStainChroma) return { state: 'not-smear', ...base };
@@ -101,6 +117,11 @@ export class CaptureJudge {
       return { state: 'seen', ...base, seenIndex: seen.index };
     }
     return { state: 'capture', ...base, signature };
+  }
+
+  /** A field captured before this judge (an earlier live run over the same batch): never captured again. */
+  remember(signature: Signature) {
+    this.signatures.push(signature);
   }
 
   /** The caller captured the field of a 'capture' verdict: it is remembered, and this still period is done. */

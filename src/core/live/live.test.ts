@@ -155,6 +155,41 @@ describe('capture judge', () => {
     expect(out.slice(96, 115).some((o) => o.state === 'dark')).toBe(true);
   });
 
+  it('a lamp that flickers and a hand that trembles are no movement; a slow pan is', () => {
+    // four still fields, each frame 3% brighter or darker and shifted a pixel (of 256; 2.5 of a 640-px frame) at random
+    let k = 0;
+    let t = 0;
+    let s = 99;
+    const rnd = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+    const judge = new CaptureJudge();
+    const states: string[] = [];
+    for (const [x, y] of [[10, 10], [400, 200], [800, 50], [1100, 300]]) {
+      for (let i = 0; i < 25; i++, t += 100) {
+        const img = view(slide, x + Math.round((rnd() - 0.5) * 2), y + Math.round((rnd() - 0.5) * 2), 256, 192, { noise: 3, seed: ++k, gain: i % 2 ? 1.03 : 0.97 });
+        const v = judge.onFrame(t, img);
+        if (v.state === 'capture') judge.captured(v.signature!);
+        states.push(v.state);
+      }
+    }
+    expect(states.filter((x) => x === 'capture')).toHaveLength(4);
+    // a pan of 1, 2 or 6 px (of 256) a frame, the slower ones under what one frame to the next shows, drifts: never captured
+    for (const speed of [1, 2, 6]) {
+      const pan = new CaptureJudge();
+      for (let i = 0; i < 60; i++) expect(pan.onFrame(i * 100, view(slide, 10 + speed * i, 10, 256, 192, { noise: 3, seed: 500 + i })).state, `${speed} px a frame`).not.toBe('capture');
+    }
+  });
+
+  it('a field captured in an earlier run and remembered is seen, not captured again', () => {
+    const first = new CaptureJudge();
+    const out = run(first, [{ hold: 2000, x: 0, y: 0 }]);
+    expect(out.filter((o) => o.state === 'capture')).toHaveLength(1);
+    const second = new CaptureJudge();
+    for (const sig of first.fields) second.remember(sig);
+    const again = run(second, [{ hold: 2000, x: 6, y: 4 }, { pan: 800, from: [6, 4], to: [600, 200] }, { hold: 2000, x: 600, y: 200 }]);
+    expect(again.filter((o) => o.state === 'capture')).toHaveLength(1);
+    expect(again.slice(0, 20).some((o) => o.state === 'seen')).toBe(true);
+  });
+
   it('a blurred or unstained view is not captured', () => {
     const judge = new CaptureJudge();
     const grey: Rgba = (() => {

@@ -38,6 +38,7 @@ export function LiveView() {
   const wbc = useLive((s) => s.wbc);
   const target = useLive((s) => s.target);
   const reached = useLive((s) => s.reached);
+  const previews = useLive((s) => s.previews);
   const video = useRef<HTMLVideoElement>(null);
 
   useEffect(() => {
@@ -57,7 +58,7 @@ export function LiveView() {
   }, [open, camera]);
 
   if (!open) return null;
-  const count = (c: keyof typeof COLOUR) => boxes.filter((b) => b.cls === c).length;
+  const count = (c: keyof typeof COLOUR) => boxes.filter((b) => b.cls === c && !b.out).length;
   return (
     <div className="live-view" data-testid="live-view" role="dialog" aria-modal="true" aria-label="Live counting at the eyepiece" data-state={state ?? phase}>
       <div className="live-stage">
@@ -66,7 +67,17 @@ export function LiveView() {
           <svg className="live-boxes" viewBox={`0 0 ${size.width} ${size.height}`} preserveAspectRatio="xMidYMid meet" aria-hidden data-testid="live-boxes" data-count={boxes.length}>
             {field && <circle cx={field.cx} cy={field.cy} r={field.r} fill="none" stroke="#fff" strokeOpacity={0.35} strokeDasharray="8 6" strokeWidth={2} />}
             {boxes.map((b, i) => (
-              <rect key={i} x={b.x1} y={b.y1} width={b.x2 - b.x1} height={b.y2 - b.y1} fill="none" stroke={COLOUR[b.cls]} strokeWidth={Math.max(1.5, size.width / 400)} />
+              <rect
+                key={i}
+                x={b.x1}
+                y={b.y1}
+                width={b.x2 - b.x1}
+                height={b.y2 - b.y1}
+                fill="none"
+                stroke={COLOUR[b.cls]}
+                strokeWidth={Math.max(1.5, size.width / 400)}
+                {...(b.out ? { strokeDasharray: '6 4', strokeOpacity: 0.5 } : {})}
+              />
             ))}
           </svg>
         )}
@@ -80,8 +91,8 @@ export function LiveView() {
           <>
             <p className="live-count" data-testid="live-count" aria-live="polite">
               <strong data-testid="live-wbc">{wbc}</strong> / {target} WBC · <span data-testid="live-fields">{captured}</span> field{captured === 1 ? '' : 's'}
-              <span className="live-field-count">
-                this field: {count('RBC')} RBC, {count('WBC')} WBC, {count('Platelets')} PLT
+              <span className="live-field-count" data-testid="live-field-count">
+                {previews ? `this field: ${count('RBC')} RBC, ${count('WBC')} WBC, ${count('Platelets')} PLT` : 'this field: counting…'}
               </span>
             </p>
             <p className={`live-said${reached ? ' reached' : ''}`} data-testid="live-status" role="status">
