@@ -224,3 +224,25 @@ test('] and [ step through every box by keyboard, so a confident box can be dele
   await expect.poll(async () => (await app.current())!.detections.map((d) => d.id)).not.toContain(target);
   expect((await app.current())!.detections.length).toBe(before.length - 1);
 });
+
+test('the key sheet gives way to the work, and Home / End in the image list go to the first and the last image', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(3));
+  await app.waitReady();
+  await page.keyboard.press('?');
+  await expect(page.getByTestId('shortcuts')).toHaveAttribute('open', '');
+  // a key that acts on the canvas closes the sheet, which covered the box it selected
+  await page.keyboard.press(']');
+  await expect(page.getByTestId('shortcuts')).not.toHaveAttribute('open', '');
+  expect(await page.evaluate(() => window.__smearcount.selectedId())).not.toBeNull();
+  const names = (await app.images()).map((i) => i.name);
+  await page.locator('[data-testid="thumb"][aria-selected="true"]').focus();
+  await page.keyboard.press('End');
+  await expect.poll(async () => (await app.current())!.name).toBe(names[2]);
+  await expect(page.locator('[data-testid="thumb"]').nth(2)).toBeFocused();
+  expect(await page.evaluate(() => window.__smearcount.selectedId())).toBeNull();
+  await page.keyboard.press('Home');
+  await expect.poll(async () => (await app.current())!.name).toBe(names[0]);
+  await expect(page.locator('[data-testid="thumb"]').nth(0)).toBeFocused();
+});

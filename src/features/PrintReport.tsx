@@ -104,17 +104,18 @@ function ReportBody({ open }: { open: boolean }) {
             data-testid="report-print"
             onClick={release}
             disabled={!canRelease}
+            aria-describedby={needs === 'sample' ? 'report-needs-sample' : needs === 'verifier' ? 'report-needs-verifier' : undefined}
             title={canRelease ? `Verify as ${verifier} and print` : needs === 'sample' ? 'Enter the sample ID first' : 'Enter who verifies the report first'}
           >
             Verify and print…
           </button>
           {needs === 'sample' && (
-            <span className="hint" data-testid="report-needs-sample">
+            <span className="hint" id="report-needs-sample" data-testid="report-needs-sample">
               Enter the sample ID to release the report.
             </span>
           )}
           {needs === 'verifier' && (
-            <span className="hint" data-testid="report-needs-verifier">
+            <span className="hint" id="report-needs-verifier" data-testid="report-needs-verifier">
               Enter your name under “Verified by” to release the report.
             </span>
           )}

@@ -25,7 +25,7 @@ export function ThresholdSliders() {
   const backendChoice = useApp((s) => s.backendChoice);
   return (
     <Section title="Settings" className="sliders">
-      <h2>Score thresholds</h2>
+      <h3>Score thresholds</h3>
       {CLASS_NAMES.map((c) => (
         <label key={c}>
           <span>{c}</span>
@@ -55,7 +55,7 @@ export function ThresholdSliders() {
         <input type="range" min={0.02} max={0.5} step={0.01} value={band} data-testid="review-band" onChange={(e) => setBand(Number(e.target.value))} />
         <output>{band.toFixed(2)}</output>
       </label>
-      <h2>Count rule</h2>
+      <h3>Count rule</h3>
       <label className="select">
         <span className="sr-only">Count rule</span>
         <select value={pp.countRule} data-testid="count-rule" onChange={(e) => setCountRule(e.target.value as CountRule)}>
@@ -67,7 +67,7 @@ export function ThresholdSliders() {
         </select>
       </label>
       <p className="hint">{COUNT_RULES[pp.countRule]}. A cell is cut when its box reaches within 0.5% of the image's shorter side (at least 2 px) of an edge; "half inside" compares its box with the image's uncut cells of the same class; the two-edge rule counts each cell of adjacent fields once. Cells a rule leaves out stay on the canvas, dimmed.</p>
-      <h2>Magnification</h2>
+      <h3>Magnification</h3>
       <label className="select">
         <span className="sr-only">Magnification</span>
         <select
@@ -104,7 +104,7 @@ export function ThresholdSliders() {
       <button onClick={reset} disabled={JSON.stringify(pp) === JSON.stringify(defaults)}>
         Model defaults
       </button>
-      <h2>Engine</h2>
+      <h3>Engine</h3>
       <label className="select">
         <span className="sr-only">Detection engine</span>
         <select data-testid="engine" value={backendChoice} onChange={(e) => chooseBackend(e.target.value as BackendChoice)}>

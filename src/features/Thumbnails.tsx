@@ -47,7 +47,21 @@ export function Thumbnails() {
   // two fields both called BloodImage_00339.jpg: the folder tells them apart in the list
   const shared = sharedNames(order.map((id) => images[id]));
   return (
-    <ol className="thumbs" ref={list} role="listbox" aria-label="Images in this batch" data-testid="thumbnails">
+    <ol
+      className="thumbs"
+      ref={list}
+      role="listbox"
+      aria-label="Images in this batch"
+      data-testid="thumbnails"
+      // Home and End: the first and the last image, as in any list box
+      onKeyDown={(e) => {
+        if ((e.key === 'Home' || e.key === 'End') && !e.ctrlKey && !e.metaKey) {
+          e.preventDefault();
+          services.view.getState().setSelected(null);
+          select(order[e.key === 'Home' ? 0 : order.length - 1]);
+        }
+      }}
+    >
       {order.map((id, i) => (
         <ThumbRow
           key={id}

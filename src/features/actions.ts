@@ -288,6 +288,8 @@ export function handleKey(ctx: ActionContext, e: KeyboardEvent) {
   const name = (Object.keys(actions) as ActionName[]).find((n) => actions[n].keyTest(e));
   if (name) {
     e.preventDefault();
+    // the key sheet gives way to the work: it covered the canvas and the box a key had just selected
+    if (name !== 'help' && ctx.view.getState().helpOpen) ctx.view.getState().setHelpOpen(false);
     actions[name].run(ctx);
   }
 }
