@@ -62,6 +62,14 @@ test('non-smear pictures are flagged and kept out of the totals until accepted (
   const said = page.getByTestId('thumb').filter({ hasText: target.name }).getByTestId('thumb-flag-text');
   await expect(said).toContainText('You accepted it: it is counted in the batch totals.');
   await expect(said).not.toContainText('left out of the batch totals');
+  // the report says the same: this image counted by the technician's decision, the others left out
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-flag-summary')).toContainText(`${target.name} (`);
+  await expect(page.getByTestId('report-flag-summary')).toContainText('counted: accepted by the technician');
+  await expect(page.getByTestId('report-flag-summary')).toContainText('left out of the counts');
+  await page.getByTestId('report-close').click();
+  // and the audit trail
+  expect((await page.evaluate(() => window.__smearcount.audit())).at(-1)).toMatchObject({ image: target.name, field: 'counted', to: 'counted' });
   await page.getByTestId('unaccept-flags').click();
   await expect(page.getByTestId('images-counted')).toHaveText('1');
   await expect(said).toContainText('left out of the batch totals');

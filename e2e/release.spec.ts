@@ -20,6 +20,8 @@ test('a released report is withdrawn when a box it rests on is deleted, and its 
   await expect(page.getByTestId('diff-pct-neutrophil')).not.toHaveText('–');
 
   await page.getByTestId('export-report').click();
+  // before release every copy says what it is, first
+  await expect(page.getByTestId('report-state')).toHaveText('PRELIMINARY: not verified, not for clinical use.');
   await page.getByTestId('report-sample').fill('S-22');
   // a report signed by nobody is not released: the sample ID alone is not enough
   await expect(page.getByTestId('report-print')).toBeDisabled();
@@ -34,6 +36,14 @@ test('a released report is withdrawn when a box it rests on is deleted, and its 
   await page.evaluate(() => (window.print = () => undefined)); // no print dialog in a test
   await page.getByTestId('report-print').click();
   await expect(page.getByTestId('report-verification')).toContainText('Verified by C. Doe');
+  // released on a revision, to the second; printing again with nothing changed is the same release
+  const sample0 = await page.evaluate(() => window.__smearcount.sample());
+  await expect(page.getByTestId('report-state')).toContainText(`Released · verified by C. Doe at `);
+  await expect(page.getByTestId('report-state')).toContainText(`revision ${sample0.releasedRevision}`);
+  await expect(page.getByTestId('report-state')).toHaveText(/at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/);
+  await page.waitForTimeout(1100);
+  await page.getByTestId('report-print').click();
+  expect((await page.evaluate(() => window.__smearcount.sample())).verifiedAt).toBe(sample0.verifiedAt);
   await page.getByRole('button', { name: 'Close' }).click();
 
   // one box deleted after the release: the report is withdrawn, and the audit trail says why
@@ -54,6 +64,7 @@ test('a released report is withdrawn when a box it rests on is deleted, and its 
   const cls = before.detections.find((d) => d.id === selected)!.cls;
   // the class and which way it went, no nested brackets; the cell's id last, to find it in the audit trail
   await expect(page.getByTestId('report-verification')).toContainText(`withdrawn (${before.name}: ${cls} box deleted, cell ${selected})`);
+  await expect(page.getByTestId('report-state')).toContainText('WITHDRAWN: not valid for clinical use');
   const audit = await page.evaluate(() => window.__smearcount.audit());
   expect(audit.filter((a) => a.field === 'release').map((a) => a.action)).toEqual(['release', 'withdraw']);
   // the deletion, then the withdrawal it caused

@@ -144,6 +144,12 @@ export function DropZone() {
         {/* once images are in, a phone has one line for it (the rest was cut off): the promise stays */}
         {touch ? (empty ? 'Images stay on this device · photograph a field or pick images from the gallery' : 'Images stay on this device') : 'or drop images or folders here · paste with Ctrl+V'}
       </span>
+      {/* a tooltip never shows on a touch screen: what Camera and Live do is said once, on the first screen */}
+      {empty && (
+        <span className="muted" data-testid="live-explained">
+          {touch ? 'Camera takes one photo. ' : ''}Live counts at the eyepiece: hold a phone or camera to it, and each still, sharp field is captured once.
+        </span>
+      )}
       {empty && <span className="muted">JPEG, PNG, WebP, BMP · VOC .xml to compare with ground truth</span>}
       <input ref={input} id="add-images-input" data-testid="file-input" type="file" multiple accept={accept} hidden onChange={add} />
       <input ref={camera} data-testid="camera-input" type="file" accept="image/*" capture="environment" hidden onChange={add} />

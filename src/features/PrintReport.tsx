@@ -4,7 +4,7 @@ import { CLASS_NAMES } from '../core/detection/classes';
 import { formatRatio } from '../core/counts/counts';
 import { COUNT_RULES } from '../core/detection/postprocess';
 import { imageCounts, imageFlags, inTotals, selectBatchDifferential, selectSummary, shownDetections, wasEdited } from '../store/selectors';
-import { FLAG_CODES, FLAG_TEXT } from '../core/quality/flags';
+import { EXCLUDING_FLAGS, excludes, FLAG_CODES, FLAG_TEXT } from '../core/quality/flags';
 import { classColors } from '../core/detection/card';
 import { Thumb } from './Thumb';
 import { useMemo, useRef } from 'react';
@@ -17,11 +17,19 @@ import { exportName } from '../core/formats/sample';
 import { ReportDifferential } from './report/ReportDifferential';
 import './report/report.css';
 
-/** ISO 8601 local date and time, minutes precision, with the UTC offset. */
+/** ISO 8601 local date and time, seconds precision (two releases a minute apart are told apart), with the
+ * UTC offset. */
 export function isoLocal(d = new Date()): string {
   const off = -d.getTimezoneOffset();
   const p = (n: number) => String(Math.floor(Math.abs(n))).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}${off >= 0 ? '+' : '-'}${p(off / 60)}:${p(off % 60)}`;
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}${off >= 0 ? '+' : '-'}${p(off / 60)}:${p(off % 60)}`;
+}
+
+/** What a page of the report is: released on a revision, withdrawn, or preliminary. */
+export function releaseState(sample: { verifiedAt: string | null; verifiedBy: string; releasedRevision: string; withdrawn: string }): { kind: 'released' | 'withdrawn' | 'preliminary'; page: string } {
+  if (sample.verifiedAt) return { kind: 'released', page: `Released · revision ${sample.releasedRevision} · verified by ${sample.verifiedBy || '(no name)'} ${isoLocal(new Date(sample.verifiedAt))}` };
+  if (sample.withdrawn) return { kind: 'withdrawn', page: 'WITHDRAWN: not valid for clinical use' };
+  return { kind: 'preliminary', page: 'PRELIMINARY: not verified, not for clinical use' };
 }
 
 /** The report a clinician can file: a preview on screen (Print report), then the print dialog. Its
@@ -62,7 +70,8 @@ function ReportBody({ open }: { open: boolean }) {
   const canRelease = needs === null;
   const release = () => {
     if (!canRelease) return;
-    releaseReport(verifier);
+    // printed again with nothing changed: the same release (its time and revision stay)
+    if (!released) releaseReport(verifier);
     // the printed PDF's default file name carries the sample ID
     const title = document.title;
     document.title = exportName('report', sample.id, 'pdf').replace(/\.pdf$/, '');
@@ -86,6 +95,12 @@ function ReportBody({ open }: { open: boolean }) {
   const t = params.scoreThresholds;
   const flagged = done.filter((im) => imageFlags(im, params, classifier?.lowConfidence).length);
   const leftOut = done.length - summary.images;
+  const state = releaseState(sample);
+  const reviewed = done.filter((im) => im.reviewed).length;
+  // the notes a technician wrote on cells kept apart (other / unidentified, smudge): findings a reader needs
+  const cellNotes = done.flatMap((im) =>
+    inTotals(im) ? shownDetections(im, params).flatMap((d) => (d.wbc?.category && d.wbc.note ? [`${im.name}: ${d.wbc.category === 'other' ? 'other / unidentified' : 'smudge / damaged'}, “${d.wbc.note}”`] : [])) : [],
+  );
   return (
     <section
       ref={dialog}
@@ -97,7 +112,7 @@ function ReportBody({ open }: { open: boolean }) {
       aria-label="Report preview"
     >
       {/* the lab and the sample ID on every printed page, and the page number */}
-      <style>{pageFrameCss(labName, sample.id)}</style>
+      <style>{pageFrameCss(labName, sample.id, state.page)}</style>
       {open && (
         <div className="report-actions">
           <button
@@ -130,12 +145,29 @@ function ReportBody({ open }: { open: boolean }) {
         </p>
         <h1>Blood smear report</h1>
       </div>
+      {/* what this printout is, before anything else: a preliminary or withdrawn copy must not pass for a released one */}
+      <p className={`report-state ${state.kind}`} data-testid="report-state">
+        {state.kind === 'released'
+          ? `Released · verified by ${sample.verifiedBy || '(no name)'} at ${isoLocal(new Date(sample.verifiedAt!))} · revision ${sample.releasedRevision}`
+          : state.kind === 'withdrawn'
+            ? `WITHDRAWN: not valid for clinical use. The release was withdrawn (${sample.withdrawn}).`
+            : 'PRELIMINARY: not verified, not for clinical use.'}
+      </p>
       <div className="report-fields">
         <ReportField label="Sample ID" value={sample.id} onChange={(v) => setSample({ id: v })} testId="report-sample" required />
         <ReportField label="Patient" value={sample.patient} onChange={(v) => setSample({ patient: v })} testId="report-patient" />
         <ReportField label="Ward" value={sample.ward} onChange={(v) => setSample({ ward: v })} testId="report-ward" />
         <ReportField label="Operator" value={sample.operator} onChange={(v) => setSample({ operator: v })} testId="report-operator" />
-        <ReportField label="Verified by" value={sample.verifiedBy} placeholder={sample.operator} onChange={(v) => setSample({ verifiedBy: v })} testId="report-verified-by" required={!sample.operator.trim()} />
+        <ReportField
+          label="Verified by"
+          value={sample.verifiedBy}
+          placeholder={sample.operator}
+          onChange={(v) => setSample({ verifiedBy: v })}
+          testId="report-verified-by"
+          required={!sample.operator.trim()}
+          // on paper, a name only on a released report: an unreleased one is verified by nobody
+          printValue={released ? sample.verifiedBy || verifier : ''}
+        />
         <ReportField label="Lab name" value={labName} onChange={setLabName} testId="report-lab" screenOnly />
       </div>
       <p data-testid="report-sample-times">
@@ -187,26 +219,43 @@ function ReportBody({ open }: { open: boolean }) {
             <p data-testid="report-no-differential">No WBC in the counted fields{leftOut ? ' (flagged images left out)' : ''}, under the count rule in force: no differential.</p>
           </>
         ) : null}
+        {cellNotes.length > 0 && (
+          <p data-testid="report-cell-notes">
+            Cells kept apart, with the technician's notes: {cellNotes.join('; ')}.
+          </p>
+        )}
         {flagged.length > 0 && (
           <>
             <p data-testid="report-flag-summary">
-              Flagged images: {flagged.map((im) => `${im.name} (${imageFlags(im, params, classifier?.lowConfidence).join(', ')})`).join('; ')}. Details in Appendix A.
+              Flagged images:{' '}
+              {flagged
+                .map((im) => {
+                  const f = imageFlags(im, params, classifier?.lowConfidence);
+                  return `${im.name} (${f.join(', ')}${excludes(f) ? (inTotals(im) ? '; counted: accepted by the technician' : '; left out of the counts') : ''})`;
+                })
+                .join('; ')}
+              . Details in Appendix A.
             </p>
             <ul className="report-flag-legend" data-testid="report-flag-legend">
               {FLAG_CODES.filter((f) => flagged.some((im) => imageFlags(im, params, classifier?.lowConfidence).includes(f))).map((f) => (
                 <li key={f}>
-                  <b>{f}</b>: {FLAG_TEXT[f]}
+                  {/* an excluding flag's effect is said per image above: an accepted image is counted */}
+                  <b>{f}</b>: {EXCLUDING_FLAGS.includes(f) ? FLAG_TEXT[f].replace(/ It is left out of the batch totals\.$/, ' Left out of the counts unless the technician accepts it.') : FLAG_TEXT[f]}
                 </li>
               ))}
             </ul>
           </>
         )}
+        <p data-testid="report-review">
+          Boxes reviewed on {reviewed} of {done.length} image{done.length === 1 ? '' : 's'}
+          {reviewed < done.length ? '; the others are the detector’s counts, not checked by a person' : ''}.
+        </p>
         <p data-testid="report-verification" className="report-verification">
           {released
             ? `Verified by ${sample.verifiedBy || '(no name)'} at ${isoLocal(new Date(sample.verifiedAt!))}.`
             : sample.withdrawn
               ? `Not verified: the release was withdrawn (${sample.withdrawn}); verify and print again.`
-              : 'Not yet verified: released when printed with a sample ID.'}
+              : `Not yet verified: released by “Verify and print” with ${needs === 'sample' ? 'a sample ID' : needs === 'verifier' ? 'the name of who verifies it' : 'the sample ID and who verifies it, as entered'}.`}
         </p>
         <p className="muted">
           Counts by an automated detector{done.some((im) => im.reviewed) ? ', reviewed where marked' : ''}; not a diagnosis. Method and per-image counts in the appendix.
@@ -248,7 +297,7 @@ function ReportBody({ open }: { open: boolean }) {
                   {CLASS_NAMES.map((k) => (
                     <td key={k}>{c[k]}</td>
                   ))}
-                  <td>{im.reviewed ? 'yes' : ''}</td>
+                  <td>{im.reviewed ? 'yes' : 'no'}</td>
                   <td>{wasEdited(im) ? 'yes' : ''}</td>
                   <td data-testid="report-flags" className="flags">
                     {imageFlags(im, params, classifier?.lowConfidence).join(', ')}
@@ -259,7 +308,7 @@ function ReportBody({ open }: { open: boolean }) {
             })}
             <tr className="total">
               <td className="thumb-col" />
-              <td className="name">Total{summary.images < done.length ? ` (${summary.images} of ${done.length} images; flagged ones left out)` : ''}</td>
+              <td className="name">Total{summary.images < done.length ? ` (${summary.images} of ${done.length} images; ${leftOut} flagged image${leftOut === 1 ? '' : 's'} left out)` : ''}</td>
               {CLASS_NAMES.map((k) => (
                 <td key={k}>{summary.totals[k]}</td>
               ))}
@@ -281,7 +330,7 @@ function ReportBody({ open }: { open: boolean }) {
       <div className="report-method" data-testid="report-method">
         <h2>Appendix B · Method</h2>
         <p data-testid="report-meta">
-          {isoLocal()} · {done.length} images · reviewed {done.filter((im) => im.reviewed).length} of {done.length} · model {card.name} (sha256{' '}
+          Printed {isoLocal()} · {done.length} images · reviewed {done.filter((im) => im.reviewed).length} of {done.length} · model {card.name} (sha256{' '}
           {card.sha256.slice(0, 16)}…, {(card.bytes / 1e6).toFixed(2)} MB){classifier ? ` + ${classifier.name} (sha256 ${classifier.sha256.slice(0, 16)}…)` : ''} · engine{' '}
           {model.backend ?? '–'}
           {model.threads && model.threads > 1 ? ` × ${model.threads} threads` : ''}
@@ -306,12 +355,12 @@ function ReportBody({ open }: { open: boolean }) {
 
 /** A field of the report: an input on screen; on paper its text, or nothing when empty (a blank to
  * fill by hand), never the input's box. */
-function ReportField({ label, value, onChange, testId, placeholder, required, screenOnly }: { label: string; value: string; onChange(v: string): void; testId: string; placeholder?: string; required?: boolean; screenOnly?: boolean }) {
+function ReportField({ label, value, onChange, testId, placeholder, required, screenOnly, printValue }: { label: string; value: string; onChange(v: string): void; testId: string; placeholder?: string; required?: boolean; screenOnly?: boolean; printValue?: string }) {
   return (
     <label className={`report-field${screenOnly ? ' screen-only' : ''}`}>
       <span className="report-field-label">{label}</span>{' '}
       <input value={value} placeholder={placeholder} onChange={(e) => onChange(e.target.value)} data-testid={testId} required={required} aria-required={required || undefined} />
-      <span className="print-value">{value}</span>
+      <span className="print-value">{printValue ?? value}</span>
     </label>
   );
 }

@@ -2,9 +2,10 @@ import { useEffect, type RefObject } from 'react';
 
 const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
 
-/** The elements Tab visits inside `root`, in document order (hidden ones left out). */
+/** The elements Tab visits inside `root`, in document order (hidden ones left out, and those taken out of
+ * the Tab order with tabindex -1: the gallery's tiles other than the selected one). */
 export function focusables(root: HTMLElement): HTMLElement[] {
-  return Array.from(root.querySelectorAll<HTMLElement>(FOCUSABLE)).filter((el) => el.getClientRects().length > 0);
+  return Array.from(root.querySelectorAll<HTMLElement>(FOCUSABLE)).filter((el) => el.tabIndex >= 0 && el.getClientRects().length > 0);
 }
 
 /**

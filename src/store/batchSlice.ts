@@ -78,6 +78,10 @@ function auditEntries(s: AppState, changed: readonly string[], action: string, a
   return entries.length ? [...s.audit, ...entries].slice(-AUDIT_LIMIT) : s.audit;
 }
 
+/** The audit line of a flagged image taken into the totals (`counted`) or left out again. */
+const countedEntry = (image: string, action: string, counted: boolean) =>
+  ({ at: new Date().toISOString(), image, action, cell: '', field: 'counted' as const, from: counted ? 'left out' : 'counted', to: counted ? 'counted' : 'left out' });
+
 /** The edit step still growing (BatchSlice.edit's `chain`): what it started from, and the history and audit
  * it left, which change (and so end it) when anything else is edited or undone. */
 interface Chain {
@@ -192,7 +196,11 @@ export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set
     const s = get();
     const im = s.images[id];
     if (!im || !!im.flagsAccepted === accepted) return;
-    set({ images: { ...s.images, [id]: { ...im, flagsAccepted: accepted } }, undoLog: { past: [...s.undoLog.past.slice(-LOG_LIMIT + 1), { flags: id, accepted }], future: [] } });
+    set({
+      images: { ...s.images, [id]: { ...im, flagsAccepted: accepted } },
+      undoLog: { past: [...s.undoLog.past.slice(-LOG_LIMIT + 1), { flags: id, accepted }], future: [] },
+      audit: [...s.audit, countedEntry(im.name, accepted ? 'accept-flagged' : 'leave-out-flagged', accepted)].slice(-AUDIT_LIMIT),
+    });
   },
   requeue(ids) {
     set((s) => {
@@ -227,7 +235,8 @@ function step(get: () => AppState, set: (p: Partial<AppState>) => void, dir: 'un
   if ('flags' in last) {
     const im = s.images[last.flags];
     const flagsAccepted = dir === 'undo' ? !last.accepted : last.accepted;
-    set({ images: im ? { ...s.images, [im.id]: { ...im, flagsAccepted } } : s.images, undoLog: log, currentId: im ? im.id : s.currentId });
+    const audit = im ? [...s.audit, countedEntry(im.name, dir, flagsAccepted)].slice(-AUDIT_LIMIT) : s.audit;
+    set({ images: im ? { ...s.images, [im.id]: { ...im, flagsAccepted } } : s.images, undoLog: log, currentId: im ? im.id : s.currentId, audit });
     return true;
   }
   const ids = last;

@@ -22,7 +22,7 @@ function hash(text: string): string {
   return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
 
-type RevisionInput = Pick<AppState, 'images' | 'order' | 'postprocess' | 'diffRules' | 'reference'>;
+type RevisionInput = Pick<AppState, 'images' | 'order' | 'postprocess' | 'diffRules' | 'reference' | 'estimateFactors'>;
 
 /** The revision of the batch the report rests on. */
 export function releaseRevision(s: RevisionInput): string {
@@ -30,12 +30,13 @@ export function releaseRevision(s: RevisionInput): string {
     const im = s.images[id];
     const dets =
       im.status === 'done'
-        ? shownDetections(im, s.postprocess).map((d) => [d.id, d.cls, Math.round(d.box.x1), Math.round(d.box.y1), Math.round(d.box.x2), Math.round(d.box.y2), d.wbc?.type ?? '', d.wbc?.verified ? 1 : 0, d.wbc?.category ?? ''])
+        ? shownDetections(im, s.postprocess).map((d) => [d.id, d.cls, Math.round(d.box.x1), Math.round(d.box.y1), Math.round(d.box.x2), Math.round(d.box.y2), d.wbc?.type ?? '', d.wbc?.verified ? 1 : 0, d.wbc?.category ?? '', d.wbc?.note ?? ''])
         : [];
     // deleted ids too: a box left out while under the threshold is a decision the release did not see
     return [id, im.status, inTotals(im) ? 1 : 0, dets, im.edits.deleted];
   });
-  return hash(JSON.stringify([s.postprocess, s.diffRules, s.reference, images]));
+  // the smear estimates' factors too: the report prints the estimates they make
+  return hash(JSON.stringify([s.postprocess, s.diffRules, s.reference, s.estimateFactors, images]));
 }
 
 /**
@@ -58,6 +59,7 @@ function changeWords(c: AuditChange, cls: string | undefined): string {
     note: 'WBC note changed',
     release: 'release changed',
     image: 'image removed',
+    counted: c.to === 'counted' ? 'flagged image accepted' : 'flagged image left out again',
   };
   return `${words[c.field]}, cell ${c.cell}`;
 }
@@ -75,6 +77,7 @@ export function withdrawalReason(s: RevisionInput, p: RevisionInput): string {
   if (t.nmsIou !== q.nmsIou || t.crossClassNms !== q.crossClassNms) return 'NMS setting changed';
   if (s.diffRules !== p.diffRules) return `differential rules changed (target ${p.diffRules.target} → ${s.diffRules.target})`;
   if (s.reference !== p.reference) return 'reference intervals changed';
+  if (s.estimateFactors !== p.estimateFactors) return 'smear estimate factor changed';
   for (const id of s.order) {
     const a = p.images[id];
     const b = s.images[id];
@@ -95,7 +98,7 @@ export function withdrawalReason(s: RevisionInput, p: RevisionInput): string {
 export function watchRelease(store: AppStore): () => void {
   return store.subscribe((s, p) => {
     if (!s.sample.verifiedAt) return;
-    if (s.images === p.images && s.order === p.order && s.postprocess === p.postprocess && s.diffRules === p.diffRules && s.reference === p.reference) return;
+    if (s.images === p.images && s.order === p.order && s.postprocess === p.postprocess && s.diffRules === p.diffRules && s.reference === p.reference && s.estimateFactors === p.estimateFactors) return;
     if (releaseRevision(s) === s.sample.releasedRevision) return;
     s.withdrawRelease(withdrawalReason(s, p));
   });

@@ -76,6 +76,8 @@ describe('quality flags', () => {
     st.edit('g', verifyCells, { ids: ['w'], verified: true, types: { w: 'eosinophil' } });
     expect(selectDifferentialState(store.getState()).verified).toBe(0);
     st.acceptFlags('g', true);
+    // the audit trail says so: the image was taken into the totals by a person
+    expect(store.getState().audit.at(-1)).toMatchObject({ image: 'gradient.png', field: 'counted', from: 'left out', to: 'counted' });
     expect(selectGalleryCells(store.getState()).map((c) => c.key)).toContain('g/w');
     expect(selectDifferentialState(store.getState())).toMatchObject({ verified: 1, basedOn: 1 });
     expect(selectSummary(store.getState())).toMatchObject({ images: 2, totals: { RBC: 2, WBC: 2, Platelets: 0 } });

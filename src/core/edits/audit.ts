@@ -8,8 +8,10 @@ export interface AuditChange {
   /** Detection id within the image. */
   cell: string;
   /** `release`: the report was released or withdrawn (cell and image empty). `image`: the technician took
-   * the image out of the batch (cell empty; from: what it counted, to: "removed"). */
-  field: 'deleted' | 'class' | 'box' | 'added' | 'kept' | 'type' | 'verified' | 'category' | 'note' | 'release' | 'image';
+   * the image out of the batch (cell empty; from: what it counted, to: "removed"). `counted`: a flagged image
+   * accepted into the totals ("Count it anyway") or left out again (cell empty; from / to: "left out",
+   * "counted"). */
+  field: 'deleted' | 'class' | 'box' | 'added' | 'kept' | 'type' | 'verified' | 'category' | 'note' | 'release' | 'image' | 'counted';
   from: string | null;
   to: string | null;
 }

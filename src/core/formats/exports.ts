@@ -58,7 +58,8 @@ export function countsCsv(images: readonly ExportImage[]): string {
   const rules = [...new Set(images.map((i) => i.countRule))].join('+');
   const d = differential(inTotals.flatMap(typesOf));
   rows.push(['TOTAL', s.totals.RBC, s.totals.WBC, s.totals.Platelets, images.filter((i) => i.reviewed).length, images.filter((i) => i.edited).length, rules, '', '', ...WBC_TYPES.map((t) => d.counts[t]), '', inTotals.length]);
-  const pctRow = WBC_TYPES.map((t) => (t === 'erythroblast' ? (d.nrbcPer100 === null ? '' : r3(d.nrbcPer100)) : d.total ? r3(d.percent[t]) : ''));
+  // written at the CSV's four decimals from the exact value (rounded to three first, 65.2174 read 65.2170)
+  const pctRow = WBC_TYPES.map((t) => (t === 'erythroblast' ? (d.nrbcPer100 === null ? '' : d.nrbcPer100) : d.total ? d.percent[t] : ''));
   // The report releases a differential only on verified cells; the CSV says how far this one is from that.
   const typed = inTotals.flatMap(typedCells);
   const unverified = typed.filter((x) => !x.wbc!.verified).length;

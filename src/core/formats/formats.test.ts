@@ -57,6 +57,12 @@ describe('CSV', () => {
     const verified = images.map((im) => ({ ...im, detections: im.detections.map((d) => (d.wbc ? { ...d, wbc: { ...d.wbc, verified: true } } : d)) }));
     expect(countsCsv(verified).trim().split('\r\n').at(-1)).toBe('DIFFERENTIAL_%,,,,,,,,,0,0,0,100,0,0,0,verified: all 1 WBC types,');
   });
+  it('writes the differential row from the exact percentages (2 of 3: 66.6667, not 66.6670)', () => {
+    const neu = { ...d('WBC', 300), wbc: { type: 'neutrophil' as const, p: 0.9, origin: 'model' as const } };
+    const im: ExportImage = { ...images[1], detections: [neu, { ...neu, box: { ...neu.box, x1: 400, x2: 440 } }, d('WBC', 500)] };
+    const row = countsCsv([im]).trim().split('\r\n').at(-1)!.split(',');
+    expect(row.slice(9, 13)).toEqual(['66.6667', '0', '0', '33.3333']);
+  });
   it('records flags per image and leaves an unaccepted not-smear image out of TOTAL and the differential', () => {
     const rows = countsCsv([...images, flagged]).trim().split('\r\n').map((l) => l.split(','));
     expect(rows[3]).toEqual(['grid.png', '1', '1', '0', 'false', 'false', 'all', '', '', '0', '0', '0', '1', '0', '0', '0', 'not-smear unfamiliar-colour', 'false']);

@@ -13,8 +13,10 @@ export function cssString(s: string): string {
   return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
-/** The @page rule for a report: A4, margins wide enough for the header and the page number. */
-export function pageFrameCss(labName: string, sampleId: string): string {
+/** The @page rule for a report: A4, margins wide enough for the header and the page number. `state`: the
+ * release state every page carries at its foot ("PRELIMINARY …", "WITHDRAWN …", "Released … revision"),
+ * so that a loose page of a stale or unreleased printout says what it is. */
+export function pageFrameCss(labName: string, sampleId: string, state = ''): string {
   const lab = labName.trim();
   const id = sampleId.trim();
   return [
@@ -23,6 +25,7 @@ export function pageFrameCss(labName: string, sampleId: string): string {
     '  margin: 16mm 12mm 14mm;',
     `  @top-left { content: ${cssString(lab)}; font: 600 10pt system-ui, sans-serif; color: #333; }`,
     `  @top-right { content: ${cssString(id ? `Sample ID ${id}` : 'Sample ID (not entered)')}; font: 600 10pt system-ui, sans-serif; color: #333; }`,
+    ...(state ? [`  @bottom-left { content: ${cssString(state)}; font: 700 9pt system-ui, sans-serif; color: #000; }`] : []),
     '  @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 9pt system-ui, sans-serif; color: #333; }',
     '}',
   ].join('\n');

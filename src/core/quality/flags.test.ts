@@ -42,11 +42,12 @@ const goodDets: DetectionStats = { rbc: 30, wbc: 1, platelets: 2, rbcScore: 0.95
 const flags = (p: Partial<PixelStats>, d: Partial<DetectionStats>) => qualityFlags({ pixels: { ...goodPixels, ...p }, detections: { ...goodDets, ...d } }, cal);
 
 describe('flag codes', () => {
-  it('every code has a sentence; not-smear and out-of-focus exclude an image', () => {
+  it('every code has a sentence; not-smear, out-of-focus and scale-out-of-range exclude an image', () => {
     for (const c of FLAG_CODES) expect(FLAG_TEXT[c].length).toBeGreaterThan(20);
     expect(excludes(['not-smear'])).toBe(true);
     expect(excludes(['out-of-focus', 'wbc-type-unsure'])).toBe(true);
-    expect(excludes(['unfamiliar-colour', 'scale-out-of-range', 'wbc-type-unsure'])).toBe(false);
+    expect(excludes(['scale-out-of-range'])).toBe(true);
+    expect(excludes(['unfamiliar-colour', 'wbc-type-unsure'])).toBe(false);
   });
 });
 
@@ -72,6 +73,16 @@ describe('qualityFlags', () => {
     expect(flags({}, { cellScale: 0.3 })).toEqual(['scale-out-of-range']);
     expect(flags({}, { cellScale: 2.5 })).toEqual(['scale-out-of-range']);
     expect(flags({}, { cellScale: 1.9 })).toEqual([]);
+  });
+  it('scale-out-of-range when the first pass measured cells beyond what the second pass corrects, though the kept pass reads in range', () => {
+    // cells 2.7x smaller than usual: zoomed 2x, they read 0.74 on the kept pass
+    expect(flags({}, { cellScale: 0.74, planScale: 1 / 2.7 })).toEqual(['scale-out-of-range']);
+    expect(flags({}, { cellScale: 1.6, planScale: 2.9 })).toEqual(['scale-out-of-range']);
+    // cells 2x smaller (the zoom-out set), within reach; unknown (fixed by hand, or counted before) says nothing
+    expect(flags({}, { cellScale: 1, planScale: 0.5 })).toEqual([]);
+    expect(flags({}, { cellScale: 1, planScale: 0.43 })).toEqual([]);
+    expect(flags({}, { cellScale: 1, planScale: null })).toEqual([]);
+    expect(flags({}, { cellScale: 1, planScale: undefined })).toEqual([]);
   });
   it('out-of-focus below the sharpness threshold', () => {
     expect(flags({ sharpness: 0.4 }, {})).toEqual(['out-of-focus']);
@@ -106,9 +117,12 @@ describe('detectionStats', () => {
     // interior sizes 150, 170, 160: median 160 image px x 0.5 model px / 80
     expect(s.cellScale).toBeCloseTo(1);
     expect(s.rbcSizeCv).toBeCloseTo(Math.sqrt(200 / 3) / 160, 5);
+    // the first pass's own estimate, where the scale was estimated rather than fixed by hand
+    expect(s.planScale).toBe(scale.estimated);
+    expect(detectionStats(dets, 1000, 800, { ...scale, fixed: true, estimated: null }, cfg).planScale).toBeNull();
   });
   it('nothing detected: no estimates', () => {
-    expect(detectionStats([], 100, 100, scale, cfg)).toEqual({ rbc: 0, wbc: 0, platelets: 0, rbcScore: null, cellScale: null, rbcSizeCv: null, rbcAligned: null });
+    expect(detectionStats([], 100, 100, scale, cfg)).toEqual({ rbc: 0, wbc: 0, platelets: 0, rbcScore: null, cellScale: null, rbcSizeCv: null, rbcAligned: null, planScale: scale.fixed ? null : scale.estimated });
   });
 });
 

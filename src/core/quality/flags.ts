@@ -14,7 +14,7 @@ export type FlagCode = (typeof FLAG_CODES)[number];
 
 export const FLAG_TEXT: Record<FlagCode, string> = {
   'not-smear': 'This does not look like a blood smear: no stain colour, too few cells, or detections unlike a smear. It is left out of the batch totals.',
-  'scale-out-of-range': 'The cells are far larger or smaller than the model can handle; the counts may be wrong. Fix the scale in the settings if you know it.',
+  'scale-out-of-range': 'The cells are far larger or smaller than the app can correct (it handles cells from half to twice the usual size); the counts would be wrong. Setting the magnification by hand helps only within that range. It is left out of the batch totals.',
   'out-of-focus': 'The image is out of focus; cells cannot be counted reliably. It is left out of the batch totals.',
   'unfamiliar-colour': 'The colours are unlike any microscope and stain the model was trained on; check the counts by eye.',
   'wbc-type-unsure': 'At least one white cell type is unsure (shown with "?"); check it.',
@@ -30,7 +30,13 @@ export const FLAG_SHORT: Record<FlagCode, string> = {
 };
 
 /** Flags that keep an image out of the batch totals and differential until the user accepts it. */
-export const EXCLUDING_FLAGS: readonly FlagCode[] = ['not-smear', 'out-of-focus'];
+export const EXCLUDING_FLAGS: readonly FlagCode[] = ['not-smear', 'out-of-focus', 'scale-out-of-range'];
+
+/** How far past the range a second pass corrects (0.5–2× the reference size) the first pass's estimate
+ * may read before the image is beyond the app: 20%. The 15 zoom-out mosaics (cells at half the usual
+ * size, at the edge of the range) read a median 0.48 and none is flagged; a mosaic of 3×3 CBC fields
+ * (cells 2.7× smaller) reads 0.37. */
+export const SCALE_REACH = 1.2;
 
 export function isFlagCode(x: unknown): x is FlagCode {
   return typeof x === 'string' && (FLAG_CODES as readonly string[]).includes(x);
@@ -55,6 +61,11 @@ export interface DetectionStats {
   cellScale: number | null;
   /** Coefficient of variation of interior RBC sizes (a printed grid has near-identical "cells"). */
   rbcSizeCv: number | null;
+  /** The RBC size the first pass measured at the plan scale, over the reference (the zoom the image would
+   * need is its inverse), where it was estimated: a second pass corrects it only within the model's range,
+   * so cells too small for even the largest zoom read as in range on the kept pass (`cellScale`) while
+   * the image is beyond the app. Absent in images counted before it existed. */
+  planScale?: number | null;
   /** The share of interior RBCs whose box lines up with another's on both axes (an edge within 4% of the
    * median size of another's same edge), with at least 8 of them: a checkerboard's "cells" sit on a grid,
    * a smear's do not. Absent in images counted before it existed. */
@@ -99,6 +110,7 @@ export function detectionStats(dets: readonly Detection[], width: number, height
     cellScale: m !== null && cfg ? (m * used) / cfg.referenceRbcPx : null,
     rbcSizeCv: cv,
     rbcAligned: alignedShare(inside.map((d) => d.box)),
+    planScale: scale && !scale.fixed ? scale.estimated : null,
   };
 }
 
@@ -148,7 +160,8 @@ export function qualityFlags(q: QualityInput, cal: QualityCalibration): FlagCode
   const c = q.pixels.colour;
   const stain = Math.hypot(c[2], c[3]);
   if (stain < s.minStainChroma || d.rbc < s.minRbc || (d.rbcScore ?? 0) < s.minRbcScore || (d.rbcSizeCv !== null && d.rbcSizeCv < s.minRbcSizeCv) || (d.rbcAligned != null && d.rbcAligned > s.maxRbcAligned)) flags.push('not-smear');
-  if (d.cellScale !== null && (d.cellScale < cal.scale.min || d.cellScale > cal.scale.max)) flags.push('scale-out-of-range');
+  const beyondReach = d.planScale != null && (d.planScale < cal.scale.min / SCALE_REACH || d.planScale > cal.scale.max * SCALE_REACH);
+  if ((d.cellScale !== null && (d.cellScale < cal.scale.min || d.cellScale > cal.scale.max)) || beyondReach) flags.push('scale-out-of-range');
   if (q.pixels.sharpness < cal.focus.minSharpness) flags.push('out-of-focus');
   if (colourDistance(c, cal.colour.models) > cal.colour.maxDistance || stain < cal.colour.minStainChroma) flags.push('unfamiliar-colour');
   return flags;

@@ -88,7 +88,8 @@ export function ReportDifferential({
       </p>
       <p className="muted" data-testid="report-reference">
         Units: % of the differential; absolute counts ×10⁹/L{wbcCount === null ? ' (not given: no analyser WBC count entered)' : ` from the analyser's WBC ${wbcCount} ×10⁹/L`}. Reference
-        intervals: {reference.source}. H / L: above / below the interval.
+        intervals: {reference.source}. H / L: above / below the % interval; “(abs)”: the ×10⁹/L interval. Percentages are rounded to 0.1 and
+        absolute counts to 0.01, so a column may not add up to exactly 100 or to the analyser's count.
       </p>
     </div>
   );
