@@ -19,7 +19,7 @@ export function FlagsNotice() {
       <ul>
         {flags.map((f) => (
           <li key={f} data-testid="flag-text" data-flag={f} className={EXCLUDING_FLAGS.includes(f) ? 'excluding' : 'advisory'}>
-            {flagSentence(f, current.flagsAccepted)}
+            {flagSentence(f, current.flagsAccepted, current.quality)}
           </li>
         ))}
       </ul>

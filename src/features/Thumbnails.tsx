@@ -148,14 +148,14 @@ const ThumbRow = memo(function ThumbRow({
         {wasEdited(im) ? ' · edited' : ''}
       </span>
       {flags.map((f) => (
-        <span key={f} className={`flag flag-${f}`} data-testid="image-flag" data-flag={f} title={flagSentence(f, im.flagsAccepted)}>
+        <span key={f} className={`flag flag-${f}`} data-testid="image-flag" data-flag={f} title={flagSentence(f, im.flagsAccepted, im.quality)}>
           ⚑ {FLAG_SHORT[f]}
         </span>
       ))}
       {/* The current image's flags explained beside its thumbnail, where a finger has no hover title. */}
       {current && flags.length > 0 && (
         <span className="flag-explain" data-testid="thumb-flag-text">
-          {flags.map((f) => flagSentence(f, im.flagsAccepted)).join(' ')}
+          {flags.map((f) => flagSentence(f, im.flagsAccepted, im.quality)).join(' ')}
         </span>
       )}
     </li>

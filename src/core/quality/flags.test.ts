@@ -84,6 +84,15 @@ describe('qualityFlags', () => {
     expect(flags({}, { cellScale: 1, planScale: null })).toEqual([]);
     expect(flags({}, { cellScale: 1, planScale: undefined })).toEqual([]);
   });
+  it("a flag's sentence says which test failed and how far off the cells are, where the image's statistics are given", () => {
+    const q = (p: Partial<PixelStats>, d: Partial<DetectionStats>) => ({ pixels: { ...goodPixels, ...p }, detections: { ...goodDets, ...d } });
+    expect(flagSentence('not-smear', false, q({}, { rbc: 2 }), cal)).toMatch(/^This does not look like a blood smear: only 2 red cells found\. It is left out/);
+    expect(flagSentence('not-smear', false, q({ colour: [0, 0, 0.01, -0.01] }, { rbcAligned: 0.96 }), cal)).toContain('smear: no stain colour; its "cells" sit on a grid.');
+    expect(flagSentence('scale-out-of-range', false, q({}, { cellScale: 0.74, planScale: 1 / 2.7 }), cal)).toMatch(/^The cells look 2\.7× smaller than usual, more than the app can correct/);
+    expect(flagSentence('scale-out-of-range', true, q({}, { cellScale: 2.6 }), cal)).toMatch(/^The cells look 2\.6× larger .* You accepted it: it is counted in the batch totals\.$/);
+    // without statistics (an image counted before), the general sentence
+    expect(flagSentence('not-smear')).toBe(FLAG_TEXT['not-smear']);
+  });
   it('out-of-focus below the sharpness threshold', () => {
     expect(flags({ sharpness: 0.4 }, {})).toEqual(['out-of-focus']);
   });

@@ -8,6 +8,7 @@ import { ESTIMATE_BORDER_PX, median, touchesBorder } from '../detection/scale';
 import type { Detection } from '../detection/detection';
 import type { PixelStats } from './pixels';
 import { typeUnsure } from '../differential/differential';
+import { CALIBRATION } from './calibration';
 
 export const FLAG_CODES = ['not-smear', 'scale-out-of-range', 'out-of-focus', 'unfamiliar-colour', 'wbc-type-unsure'] as const;
 export type FlagCode = (typeof FLAG_CODES)[number];
@@ -45,9 +46,33 @@ export function isFlagCode(x: unknown): x is FlagCode {
 export const excludes = (flags: readonly FlagCode[]) => flags.some((f) => EXCLUDING_FLAGS.includes(f));
 
 /** A flag's sentence for one image: once the user accepted the image ("Count it anyway"), an excluding
- * flag no longer says the image is left out. */
-export function flagSentence(f: FlagCode, accepted = false): string {
-  return accepted && EXCLUDING_FLAGS.includes(f) ? FLAG_TEXT[f].replace(/ It is left out of the batch totals\.$/, ' You accepted it: it is counted in the batch totals.') : FLAG_TEXT[f];
+ * flag no longer says the image is left out. With the image's statistics (`q`), a not-smear flag says which
+ * of its tests failed and a scale flag how far off the cells are, instead of the list of what it could be. */
+export function flagSentence(f: FlagCode, accepted = false, q?: QualityInput, cal: QualityCalibration = CALIBRATION): string {
+  let text = FLAG_TEXT[f];
+  if (q && f === 'not-smear') {
+    const why = notSmearReasons(q, cal);
+    if (why.length) text = text.replace(/: no stain colour, too few cells, or detections unlike a smear\./, `: ${why.join('; ')}.`);
+  }
+  if (q && f === 'scale-out-of-range') {
+    const s = q.detections.planScale ?? q.detections.cellScale;
+    if (s) text = text.replace(/^The cells are far larger or smaller than/, `The cells look ${s < 1 ? `${(1 / s).toFixed(1)}× smaller` : `${s.toFixed(1)}× larger`} than usual, more than`);
+  }
+  return accepted && EXCLUDING_FLAGS.includes(f) ? text.replace(/ It is left out of the batch totals\.$/, ' You accepted it: it is counted in the batch totals.') : text;
+}
+
+/** Which of the not-smear tests an image failed, in words (the same tests as qualityFlags). */
+export function notSmearReasons(q: QualityInput, cal: QualityCalibration = CALIBRATION): string[] {
+  const d = q.detections;
+  const s = cal.smear;
+  const c = q.pixels.colour;
+  const out: string[] = [];
+  if (Math.hypot(c[2], c[3]) < s.minStainChroma) out.push('no stain colour');
+  if (d.rbc < s.minRbc) out.push(d.rbc ? `only ${d.rbc} red cell${d.rbc === 1 ? '' : 's'} found` : 'no red cells found');
+  else if ((d.rbcScore ?? 0) < s.minRbcScore) out.push('what was found scores unlike red cells');
+  if (d.rbcSizeCv !== null && d.rbcSizeCv < s.minRbcSizeCv) out.push('its "cells" are all the same size');
+  if (d.rbcAligned != null && d.rbcAligned > s.maxRbcAligned) out.push('its "cells" sit on a grid');
+  return out;
 }
 
 export interface DetectionStats {
