@@ -75,3 +75,29 @@ test('non-smear pictures are flagged and kept out of the totals until accepted (
   await expect(said).toContainText('left out of the batch totals');
   expect(await app.counts('total')).toEqual(before);
 });
+
+test('a grainy field (a dim field at a high camera gain) is flagged noisy and left out; the same field clean is counted', async ({ page }) => {
+  test.setTimeout(300_000);
+  const clean = drawnSmear(5);
+  let s = 11;
+  const rnd = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const data = new Uint8Array(clean.data);
+  for (let p = 0; p < clean.width * clean.height; p++) {
+    // Gaussian grain of sigma 30 (Box-Muller), the same on the three channels, as a sensor's luminance noise
+    const n = 30 * Math.sqrt(-2 * Math.log(rnd() + 1e-12)) * Math.cos(2 * Math.PI * rnd());
+    for (let c = 0; c < 3; c++) data[p * 4 + c] = Math.max(0, Math.min(255, Math.round(clean.data[p * 4 + c] + n)));
+  }
+  const grainy = { ...clean, name: 'grainy-field', data };
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await page.getByTestId('file-input').setInputFiles([clean, grainy].map((p) => ({ name: `${p.name}.png`, mimeType: 'image/png', buffer: toPng(p) })));
+  await app.waitReady(240_000);
+  const images = await page.evaluate(() => window.__smearcount.images());
+  const byName = Object.fromEntries(images.map((i) => [i.name, i]));
+  expect(byName['drawn-smear-5.png'].flags).not.toContain('noisy');
+  expect(byName['grainy-field.png'].flags).toContain('noisy');
+  expect(byName['grainy-field.png'].inTotals).toBe(false);
+  await page.getByTestId('thumb').filter({ hasText: 'grainy-field.png' }).click();
+  await expect(page.locator('[data-testid="flag-text"][data-flag="noisy"]')).toContainText('The image is grainy');
+  await expect(page.getByTestId('accept-flags')).toBeVisible();
+});

@@ -222,6 +222,11 @@ function choose(recs: Rec[]): QualityCalibration {
   const aligned = val.map((r) => r.det.rbcAligned).filter((x): x is number => x != null);
   const maxRbcAligned = Math.round(Math.min(0.9, Math.max(0.5, q(aligned, 0.998) * 1.5)) * 100) / 100;
   console.log(`rbcAligned on validation: ${aligned.length} images with >= 8 interior RBCs, max ${Math.max(...aligned).toFixed(3)}, 99.8th percentile ${q(aligned, 0.998).toFixed(3)}`);
+  // Grain: 1.5x the 99.8th percentile of validation's median |Laplacian| (a smear's background is flat;
+  // a dim field at a high camera gain is not).
+  const noises = val.map((r) => r.pixels.noise).filter((x): x is number => x != null);
+  const maxNoise = Math.round(q(noises, 0.998) * 1.5 * 100) / 100;
+  console.log(`noise on validation: ${noises.length} images, max ${Math.max(...noises).toFixed(2)}, 99.8th percentile ${q(noises, 0.998).toFixed(2)} grey levels`);
   // Scale: the model was trained with cells at 0.4-2.5x the reference (card: augmentation); after the
   // second pass validation images sit near 1. Flag well outside what validation shows and training covered.
   const sc = val.map((r) => r.det.cellScale).filter((x): x is number => x !== null);
@@ -230,6 +235,7 @@ function choose(recs: Rec[]): QualityCalibration {
     source: `scripts/calibrateFlags.ts on ${val.length} images of the training folders (txl-pbc bccd/bcd/pbc, cbc/Training; a fifth held out by group), ${new Date().toISOString().slice(0, 10)}`,
     colour: { models, maxDistance, minStainChroma },
     focus: { minSharpness },
+    noise: { maxNoise },
     smear: { minRbc, minRbcScore, minRbcSizeCv, minStainChroma: smearChroma, maxRbcAligned },
     scale,
   };

@@ -43,6 +43,9 @@ export const CALIBRATION: QualityCalibration = {
   "focus": {
     "minSharpness": 0.349
   },
+  "noise": {
+    "maxNoise": 4.97
+  },
   "smear": {
     "minRbc": 4,
     "minRbcScore": 0.54,

@@ -93,6 +93,14 @@ describe('qualityFlags', () => {
     // without statistics (an image counted before), the general sentence
     expect(flagSentence('not-smear')).toBe(FLAG_TEXT['not-smear']);
   });
+  it('noisy above the grain threshold, where the calibration has one; an image counted before (no noise figure) says nothing', () => {
+    const withNoise = { ...cal, noise: { maxNoise: 10 } };
+    const f = (noise: number | undefined) => qualityFlags({ pixels: { ...goodPixels, noise }, detections: goodDets }, withNoise);
+    expect(f(25)).toEqual(['noisy']);
+    expect(f(4)).toEqual([]);
+    expect(f(undefined)).toEqual([]);
+    expect(excludes(['noisy'])).toBe(true);
+  });
   it('out-of-focus below the sharpness threshold', () => {
     expect(flags({ sharpness: 0.4 }, {})).toEqual(['out-of-focus']);
   });

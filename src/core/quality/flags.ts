@@ -10,13 +10,14 @@ import type { PixelStats } from './pixels';
 import { typeUnsure } from '../differential/differential';
 import { CALIBRATION } from './calibration';
 
-export const FLAG_CODES = ['not-smear', 'scale-out-of-range', 'out-of-focus', 'unfamiliar-colour', 'wbc-type-unsure'] as const;
+export const FLAG_CODES = ['not-smear', 'scale-out-of-range', 'out-of-focus', 'noisy', 'unfamiliar-colour', 'wbc-type-unsure'] as const;
 export type FlagCode = (typeof FLAG_CODES)[number];
 
 export const FLAG_TEXT: Record<FlagCode, string> = {
   'not-smear': 'This does not look like a blood smear: no stain colour, too few cells, or detections unlike a smear. It is left out of the batch totals.',
   'scale-out-of-range': 'The cells are far larger or smaller than the app can correct (it handles cells from half to twice the usual size); the counts would be wrong. Setting the magnification by hand helps only within that range. It is left out of the batch totals.',
   'out-of-focus': 'The image is out of focus; cells cannot be counted reliably. It is left out of the batch totals.',
+  noisy: 'The image is grainy (a dim field, or a camera turning its gain up): small and pale cells are lost in the grain, and the counts would be low. It is left out of the batch totals.',
   'unfamiliar-colour': 'The colours are unlike any microscope and stain the model was trained on; check the counts by eye.',
   'wbc-type-unsure': 'At least one white cell type is unsure (shown with "?"); check it.',
 };
@@ -26,12 +27,13 @@ export const FLAG_SHORT: Record<FlagCode, string> = {
   'not-smear': 'not a smear',
   'scale-out-of-range': 'scale',
   'out-of-focus': 'out of focus',
+  noisy: 'grainy',
   'unfamiliar-colour': 'colour',
   'wbc-type-unsure': 'WBC type?',
 };
 
 /** Flags that keep an image out of the batch totals and differential until the user accepts it. */
-export const EXCLUDING_FLAGS: readonly FlagCode[] = ['not-smear', 'out-of-focus', 'scale-out-of-range'];
+export const EXCLUDING_FLAGS: readonly FlagCode[] = ['not-smear', 'out-of-focus', 'scale-out-of-range', 'noisy'];
 
 /** How far past the range a second pass corrects (0.5–2× the reference size) the first pass's estimate
  * may read before the image is beyond the app: 20%. The 15 zoom-out mosaics (cells at half the usual
@@ -155,6 +157,9 @@ export interface QualityCalibration {
    * Gaussian alone misses that: one microscope's stain strength varies along the grey direction). */
   colour: { models: ColourModel[]; maxDistance: number; minStainChroma: number };
   focus: { minSharpness: number };
+  /** maxNoise: the median |Laplacian| (PixelStats.noise) above which an image is too grainy to count;
+   * absent in calibrations made before it. */
+  noise?: { maxNoise: number };
   /** minStainChroma: far below any stained smear's darkest-fifth chroma (a grey picture: a page, a grid). */
   smear: { minRbc: number; minRbcScore: number; minRbcSizeCv: number; minStainChroma: number; maxRbcAligned: number };
   scale: { min: number; max: number };
@@ -188,6 +193,7 @@ export function qualityFlags(q: QualityInput, cal: QualityCalibration): FlagCode
   const beyondReach = d.planScale != null && (d.planScale < cal.scale.min / SCALE_REACH || d.planScale > cal.scale.max * SCALE_REACH);
   if ((d.cellScale !== null && (d.cellScale < cal.scale.min || d.cellScale > cal.scale.max)) || beyondReach) flags.push('scale-out-of-range');
   if (q.pixels.sharpness < cal.focus.minSharpness) flags.push('out-of-focus');
+  if (cal.noise && q.pixels.noise != null && q.pixels.noise > cal.noise.maxNoise) flags.push('noisy');
   if (colourDistance(c, cal.colour.models) > cal.colour.maxDistance || stain < cal.colour.minStainChroma) flags.push('unfamiliar-colour');
   return flags;
 }

@@ -66,6 +66,22 @@ describe('pixelStats', () => {
     expect(pixelStats(blurred).sharpness).toBeLessThan(s / 2);
     expect(pixelStats(low).sharpness).toBeCloseTo(s, 1);
   });
+  it("noise reads the grain of the flat parts, not the edges: a clean pattern's is near 0, a grainy copy's grows with the grain", () => {
+    let seed = 5;
+    const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+    const grainy = (sd: number) =>
+      image(128, 96, (x, y) => {
+        const i = (y * 128 + x) * 4;
+        const n = (rnd() + rnd() + rnd() - 1.5) * 2 * sd; // about sd
+        return [edges.data[i] + n, edges.data[i + 1] + n, edges.data[i + 2] + n];
+      });
+    const clean = pixelStats(edges).noise!;
+    expect(clean).toBeLessThan(0.5);
+    const a = pixelStats(grainy(5)).noise!;
+    const b = pixelStats(grainy(20)).noise!;
+    expect(a).toBeGreaterThan(5);
+    expect(b).toBeGreaterThan(2 * a);
+  });
   it('sharpness keeps falling under heavy blur with 8-bit rounding and sensor noise (no floor from the noise)', () => {
     // a field of dark discs (cells) on a light background, blurred by sigma px, rounded to 8 bits, +-1 noise
     let seed = 7;
