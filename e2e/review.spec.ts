@@ -144,7 +144,10 @@ test.describe('review, correct, export, persist', () => {
     }
     const totals = await app.counts('total');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
-    const csv = readFileSync((await download.path())!, 'utf8').trim().split(/\r\n/);
+    const text = readFileSync((await download.path())!, 'utf8');
+    // the UTF-8 byte-order mark first, for Excel
+    expect(text.charCodeAt(0)).toBe(0xfeff);
+    const csv = text.slice(1).trim().split(/\r\n/);
     expect(csv[0]).toBe('image,RBC,WBC,Platelets,reviewed,edited,count_rule,cell_scale,passes,neutrophil,lymphocyte,monocyte,eosinophil,basophil,immature_granulocyte,erythroblast,flags,in_totals,sample_id,models');
     const all = csv.slice(1).map((l) => l.split(','));
     expect(all.at(-1)![0]).toBe('DIFFERENTIAL_%');

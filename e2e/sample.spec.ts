@@ -36,7 +36,7 @@ test('one sample at a time: the record is required for release, appears in every
   // every export carries the sample ID in its name and content
   const csv = await download(page, 'export-csv');
   expect(csv.name).toMatch(/^counts-S_042_B-\d{4}-.*\.csv$/);
-  const rows = csv.data.toString('utf8').trim().split(/\r?\n/);
+  const rows = csv.data.toString('utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/);
   expect(rows[0].startsWith('image,') && rows[0].endsWith(',sample_id,models')).toBe(true);
   // and the models that made the numbers (their sha256), as the printed report's Appendix B does
   const sha = /sha256:[0-9a-f]{64}/;

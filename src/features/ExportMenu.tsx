@@ -8,7 +8,9 @@ import { Section } from './Section';
 import { cocoWithSample, csvWithSample, exportName, jsonWithSample, pngWithSample, provenanceText, vocWithSample, type Provenance } from '../core/formats/sample';
 
 function download(name: string, data: BlobPart, type: string) {
-  const url = URL.createObjectURL(new Blob([data], { type }));
+  // a CSV starts with the UTF-8 byte-order mark: Excel on Windows reads it as UTF-8 then ("µL", "×10⁹/L",
+  // accented names), where it would otherwise guess the system's code page
+  const url = URL.createObjectURL(new Blob(type === 'text/csv' ? ['\uFEFF', data] : [data], { type }));
   const a = document.createElement('a');
   a.href = url;
   a.download = name;
