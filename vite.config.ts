@@ -1,10 +1,23 @@
 import react from '@vitejs/plugin-react';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 
 const ortDist = fileURLToPath(new URL('./node_modules/onnxruntime-web/dist/', import.meta.url));
+
+// The app's version, printed on reports and in every export beside the models: package.json's version and
+// the commit it was built from (none outside a git checkout).
+const appVersion = (() => {
+  const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: fileURLToPath(new URL('.', import.meta.url)), stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return sha ? `${version}+${sha}` : version;
+  } catch {
+    return version;
+  }
+})();
 
 // The pre-optimised models' manifest (scripts/optimizeModel.ts, run by predev/prebuild), built into the
 // bundle so that its hashes are pinned like the model card's (src/services/optimizedModels.ts).
@@ -85,7 +98,7 @@ export default defineConfig({
       'onnxruntime-web/webgpu': `${ortDist}ort.webgpu.min.mjs`,
     },
   },
-  define: { __OPTIMIZED_MODELS__: JSON.stringify(optimizedModels) },
+  define: { __OPTIMIZED_MODELS__: JSON.stringify(optimizedModels), __APP_VERSION__: JSON.stringify(appVersion) },
   assetsInclude: ['**/*.onnx'],
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   worker: { format: 'es' },

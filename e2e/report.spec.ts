@@ -17,7 +17,7 @@ test('the report preview holds the model version, the settings, the reviewed cou
   await expect(report).toBeVisible();
   await expect(page.getByTestId('report-meta')).toContainText('reviewed 1 of 3');
   await expect(page.getByTestId('report-meta')).toContainText('model smearcount-frcnn (sha256');
-  await expect(page.getByTestId('report-meta')).toContainText(/Printed \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d/);
+  await expect(page.getByTestId('report-meta')).toContainText(/Printed \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d by smearcount \d+\.\d+\.\d+(\+[0-9a-f]+)? /);
   const pp = card.postprocess;
   await expect(page.getByTestId('report-settings')).toContainText(
     `thresholds RBC ${pp.score_thresholds.RBC}, WBC ${pp.score_thresholds.WBC}, Platelets ${pp.score_thresholds.Platelets}; NMS IoU ${pp.nms_iou}`,

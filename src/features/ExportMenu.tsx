@@ -6,6 +6,7 @@ import { selectExportImages, shownDetections } from '../store/selectors';
 import { annotatedPng } from './annotatedPng';
 import { Section } from './Section';
 import { cocoWithSample, csvWithSample, exportName, jsonWithSample, pngWithSample, provenanceText, vocWithSample, type Provenance } from '../core/formats/sample';
+import { APP_VERSION } from '../services/appVersion';
 
 function download(name: string, data: BlobPart, type: string) {
   // a CSV starts with the UTF-8 byte-order mark: Excel on Windows reads it as UTF-8 then ("µL", "×10⁹/L",
@@ -32,6 +33,7 @@ export function ExportMenu() {
   const models = (): Provenance => {
     const m = store.getState().model;
     return {
+      app: APP_VERSION,
       detector: { name: card.name, sha256: card.sha256 },
       classifier: classifier ? { name: classifier.name, sha256: classifier.sha256 } : null,
       engine: m.backend ?? null,

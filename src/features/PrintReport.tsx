@@ -16,6 +16,7 @@ import { groundTruthAp, selectDifferentialState } from '../store/selectors';
 import { exportName } from '../core/formats/sample';
 import { ReportDifferential } from './report/ReportDifferential';
 import './report/report.css';
+import { APP_VERSION } from '../services/appVersion';
 
 /** ISO 8601 local date and time, seconds precision (two releases a minute apart are told apart), with the
  * UTC offset. */
@@ -330,7 +331,7 @@ function ReportBody({ open }: { open: boolean }) {
       <div className="report-method" data-testid="report-method">
         <h2>Appendix B · Method</h2>
         <p data-testid="report-meta">
-          Printed {isoLocal()} · {done.length} images · reviewed {done.filter((im) => im.reviewed).length} of {done.length} · model {card.name} (sha256{' '}
+          Printed {isoLocal()} by smearcount {APP_VERSION} · {done.length} images · reviewed {done.filter((im) => im.reviewed).length} of {done.length} · model {card.name} (sha256{' '}
           {card.sha256.slice(0, 16)}…, {(card.bytes / 1e6).toFixed(2)} MB){classifier ? ` + ${classifier.name} (sha256 ${classifier.sha256.slice(0, 16)}…)` : ''} · engine{' '}
           {model.backend ?? '–'}
           {model.threads && model.threads > 1 ? ` × ${model.threads} threads` : ''}

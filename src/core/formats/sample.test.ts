@@ -14,6 +14,8 @@ describe('the sample ID in exports', () => {
     expect(csvWithSample('a\nb', 'x')).toBe('a,sample_id\nb,x');
     const models = { detector: { name: 'det', sha256: 'ab' }, classifier: { name: 'wbc', sha256: 'cd' }, engine: 'wasm', threads: 2 };
     expect(provenanceText(models)).toBe('det sha256:ab; wbc sha256:cd; engine wasm x2');
+    // the app's version and commit first, where known
+    expect(provenanceText({ ...models, app: '0.1.0+abc1234' })).toBe('smearcount 0.1.0+abc1234; det sha256:ab; wbc sha256:cd; engine wasm x2');
     expect(csvWithSample('a\nb', 'x', provenanceText(models))).toBe('a,sample_id,models\nb,x,det sha256:ab; wbc sha256:cd; engine wasm x2');
     expect(JSON.parse(cocoWithSample('{"info":{}}', 'S', models)).info).toEqual({ sample_id: 'S', models });
   });

@@ -30,6 +30,8 @@ export function csvWithSample(csv: string, sampleId: string, models?: string): s
 
 /** Which models and settings made an export's numbers (the report's Appendix B, for the data files). */
 export interface Provenance {
+  /** The app's version and commit (services/appVersion). */
+  app?: string;
   detector: { name: string; sha256: string };
   classifier: { name: string; sha256: string } | null;
   engine: string | null;
@@ -39,7 +41,7 @@ export interface Provenance {
 /** One line of it, for a CSV cell. */
 export function provenanceText(p: Provenance): string {
   const m = (x: { name: string; sha256: string }) => `${x.name} sha256:${x.sha256}`;
-  return [m(p.detector), p.classifier ? m(p.classifier) : null, p.engine ? `engine ${p.engine}${p.threads ? ` x${p.threads}` : ''}` : null].filter(Boolean).join('; ');
+  return [p.app ? `smearcount ${p.app}` : null, m(p.detector), p.classifier ? m(p.classifier) : null, p.engine ? `engine ${p.engine}${p.threads ? ` x${p.threads}` : ''}` : null].filter(Boolean).join('; ');
 }
 
 const xmlEscape = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
