@@ -14,20 +14,25 @@ const wbcCount = async (page: Page): Promise<number> => (await hook(page, 'diffe
 // This machine can be very loaded (training runs beside the tests): generous limits.
 test.setTimeout(900_000);
 
-test('the gallery shows every WBC grouped by type; reclassify by click, keys and drag, verify per cell and group, smudge with a note, undo, jump to the canvas', async ({ page }) => {
+/** Five CBC Testing images counted at this viewport, and the gallery opened on their WBCs (at least 4). */
+async function openGallery(page: Page, width: number, height: number): Promise<number> {
   const app = new AppPage(page);
-  await page.setViewportSize({ width: 1200, height: 700 });
+  await page.setViewportSize({ width, height });
   await app.open('?backend=wasm');
   await app.drop(testingImages(5));
   await app.waitReady(600_000);
   const n = await wbcCount(page);
   expect(n).toBeGreaterThanOrEqual(4);
-
   await page.getByTestId('open-gallery').click();
+  await expect(tiles(page).first()).toBeVisible();
+  return n;
+}
+
+test('the gallery shows every WBC grouped by type; reclassify by click, keys and drag, verify per cell and group, smudge with a note, undo, jump to the canvas', async ({ page }) => {
+  const n = await openGallery(page, 1200, 700);
   const gallery = page.getByTestId('gallery');
   await expect(gallery).toBeVisible();
   await expect(page.getByTestId('gallery-summary')).toHaveText(`${n} cells · 0 verified`);
-  await expect(tiles(page).first()).toBeVisible();
   // grouped in clinical order: the groups' tiles appear in NEU, LYM, MON, EOS, BAS, IG, NRBC order
   const order = ['neutrophil', 'lymphocyte', 'monocyte', 'eosinophil', 'basophil', 'immature_granulocyte', 'erythroblast', 'smudge', 'other'];
   const shown = await tiles(page).evaluateAll((els) => els.map((e) => e.getAttribute('data-type')!));
@@ -117,15 +122,7 @@ test('the gallery shows every WBC grouped by type; reclassify by click, keys and
 });
 
 test('the gallery by keyboard alone: one Tab stop for the tiles, arrows move the focus with the selection, V acts on the focused tile, Enter presses a focused button', async ({ page }) => {
-  const app = new AppPage(page);
-  await page.setViewportSize({ width: 1366, height: 768 });
-  await app.open('?backend=wasm');
-  await app.drop(testingImages(5));
-  await app.waitReady(600_000);
-  const n = await wbcCount(page);
-  expect(n).toBeGreaterThanOrEqual(4);
-  await page.getByTestId('open-gallery').click();
-  await expect(tiles(page).first()).toBeVisible();
+  const n = await openGallery(page, 1366, 768);
   const focused = () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.key ?? document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName);
   // the cells' area has the focus on open; an arrow selects the first tile and the focus goes with it
   await expect.poll(focused).toBe('gallery-scroll');

@@ -87,16 +87,19 @@ test.describe('the loop: 8 fields, slides, a dark tail, then the first field aga
   });
 });
 
+/** A, slide, B, slide back, A again but a quarter of a field off (75% in common), dark. */
+const TWO_FIELDS: Step[] = [
+  { hold: 2.5, field: 0 },
+  { pan: 1, from: 0, to: 1 },
+  { hold: 2.5, field: 1 },
+  { pan: 1, from: 1, to: 0 },
+  { hold: 3, field: 0, shift: 0.25 },
+  { dark: 2 },
+];
+
 test.describe('a field seen twice', () => {
-  // A, slide, B, slide back, A again but a quarter of a field off (75% in common): captured once.
-  const steps: Step[] = [
-    { hold: 2.5, field: 0 },
-    { pan: 1, from: 0, to: 1 },
-    { hold: 2.5, field: 1 },
-    { pan: 1, from: 1, to: 0 },
-    { hold: 3, field: 0, shift: 0.25 },
-    { dark: 2 },
-  ];
+  // the second A is captured once
+  const steps = TWO_FIELDS;
   test.beforeAll(async () => {
     await buildFakeCamera('twice', testingImages(2), steps);
   });
@@ -117,15 +120,8 @@ test.describe('a field seen twice', () => {
 });
 
 test.describe('a second run over the same slide', () => {
-  // the same two fields as above: A, slide, B, slide back, A a quarter off, dark
-  const steps: Step[] = [
-    { hold: 2.5, field: 0 },
-    { pan: 1, from: 0, to: 1 },
-    { hold: 2.5, field: 1 },
-    { pan: 1, from: 1, to: 0 },
-    { hold: 3, field: 0, shift: 0.25 },
-    { dark: 2 },
-  ];
+  // the same two fields, in a video of its own
+  const steps = TWO_FIELDS;
   test.beforeAll(async () => {
     await buildFakeCamera('again', testingImages(2), steps);
   });
