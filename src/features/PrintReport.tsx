@@ -4,7 +4,7 @@ import { CLASS_NAMES } from '../core/detection/classes';
 import { formatRatio } from '../core/counts/counts';
 import { COUNT_RULES } from '../core/detection/postprocess';
 import { imageCounts, imageFlags, inTotals, selectBatchDifferential, selectSummary, shownDetections, wasEdited } from '../store/selectors';
-import { EXCLUDING_FLAGS, excludes, FLAG_CODES, FLAG_TEXT } from '../core/quality/flags';
+import { excludes, FLAG_CODES, flagLegend } from '../core/quality/flags';
 import { classColors } from '../core/detection/card';
 import { Thumb } from './Thumb';
 import { useMemo, useRef } from 'react';
@@ -27,10 +27,14 @@ export function isoLocal(d = new Date()): string {
 }
 
 /** What a page of the report is: released on a revision, withdrawn, or preliminary. */
-export function releaseState(sample: { verifiedAt: string | null; verifiedBy: string; releasedRevision: string; withdrawn: string }): { kind: 'released' | 'withdrawn' | 'preliminary'; page: string } {
-  if (sample.verifiedAt) return { kind: 'released', page: `Released · revision ${sample.releasedRevision} · verified by ${sample.verifiedBy || '(no name)'} ${isoLocal(new Date(sample.verifiedAt))}` };
-  if (sample.withdrawn) return { kind: 'withdrawn', page: 'WITHDRAWN: not valid for clinical use' };
-  return { kind: 'preliminary', page: 'PRELIMINARY: not verified, not for clinical use' };
+export function releaseState(sample: { verifiedAt: string | null; verifiedBy: string; releasedRevision: string; withdrawn: string }): { kind: 'released' | 'withdrawn' | 'preliminary'; line: string; page: string } {
+  if (sample.verifiedAt) {
+    const by = `verified by ${sample.verifiedBy || '(no name)'}`;
+    const at = isoLocal(new Date(sample.verifiedAt));
+    return { kind: 'released', line: `Released · ${by} at ${at} · revision ${sample.releasedRevision}`, page: `Released · revision ${sample.releasedRevision} · ${by} ${at}` };
+  }
+  if (sample.withdrawn) return { kind: 'withdrawn', line: `WITHDRAWN: not valid for clinical use. The release was withdrawn (${sample.withdrawn}).`, page: 'WITHDRAWN: not valid for clinical use' };
+  return { kind: 'preliminary', line: 'PRELIMINARY: not verified, not for clinical use.', page: 'PRELIMINARY: not verified, not for clinical use' };
 }
 
 /** The report a clinician can file: a preview on screen (Print report), then the print dialog. Its
@@ -148,11 +152,7 @@ function ReportBody({ open }: { open: boolean }) {
       </div>
       {/* what this printout is, before anything else: a preliminary or withdrawn copy must not pass for a released one */}
       <p className={`report-state ${state.kind}`} data-testid="report-state">
-        {state.kind === 'released'
-          ? `Released · verified by ${sample.verifiedBy || '(no name)'} at ${isoLocal(new Date(sample.verifiedAt!))} · revision ${sample.releasedRevision}`
-          : state.kind === 'withdrawn'
-            ? `WITHDRAWN: not valid for clinical use. The release was withdrawn (${sample.withdrawn}).`
-            : 'PRELIMINARY: not verified, not for clinical use.'}
+        {state.line}
       </p>
       <div className="report-fields">
         <ReportField label="Sample ID" value={sample.id} onChange={(v) => setSample({ id: v })} testId="report-sample" required />
@@ -241,7 +241,7 @@ function ReportBody({ open }: { open: boolean }) {
               {FLAG_CODES.filter((f) => flagged.some((im) => imageFlags(im, params, classifier?.lowConfidence).includes(f))).map((f) => (
                 <li key={f}>
                   {/* an excluding flag's effect is said per image above: an accepted image is counted */}
-                  <b>{f}</b>: {EXCLUDING_FLAGS.includes(f) ? FLAG_TEXT[f].replace(/ It is left out of the batch totals\.$/, ' Left out of the counts unless the technician accepts it.') : FLAG_TEXT[f]}
+                  <b>{f}</b>: {flagLegend(f)}
                 </li>
               ))}
             </ul>

@@ -13,14 +13,36 @@ import { CALIBRATION } from './calibration';
 export const FLAG_CODES = ['not-smear', 'scale-out-of-range', 'out-of-focus', 'noisy', 'unfamiliar-colour', 'wbc-type-unsure'] as const;
 export type FlagCode = (typeof FLAG_CODES)[number];
 
-export const FLAG_TEXT: Record<FlagCode, string> = {
-  'not-smear': 'This does not look like a blood smear: no stain colour, too few cells, or detections unlike a smear. It is left out of the batch totals.',
-  'scale-out-of-range': 'The cells are far larger or smaller than the app can correct (it handles cells from half to twice the usual size); the counts would be wrong. Setting the magnification by hand helps only within that range. It is left out of the batch totals.',
-  'out-of-focus': 'The image is out of focus; cells cannot be counted reliably. It is left out of the batch totals.',
-  noisy: 'The image is grainy (a dim field, or a camera turning its gain up): small and pale cells are lost in the grain, and the counts would be low. It is left out of the batch totals.',
-  'unfamiliar-colour': 'The colours are unlike any microscope and stain the model was trained on; check the counts by eye.',
-  'wbc-type-unsure': 'At least one white cell type is unsure (shown with "?"); check it.',
+/** What the cells look like beside the usual size, and the not-smear tests an image failed: the parts of a
+ * flag's sentence that the image's statistics can make precise (flagSentence). */
+const SCALE_LEAD = 'The cells are far larger or smaller than';
+const NOT_SMEAR_CAUSES = 'no stain colour, too few cells, or detections unlike a smear';
+
+/** What each flag says, before what it does to the totals. */
+const FLAG_BODY: Record<FlagCode, (detail?: string) => string> = {
+  'not-smear': (causes = NOT_SMEAR_CAUSES) => `This does not look like a blood smear: ${causes}.`,
+  'scale-out-of-range': (lead = SCALE_LEAD) => `${lead} the app can correct (it handles cells from half to twice the usual size); the counts would be wrong. Setting the magnification by hand helps only within that range.`,
+  'out-of-focus': () => 'The image is out of focus; cells cannot be counted reliably.',
+  noisy: () => 'The image is grainy (a dim field, or a camera turning its gain up): small and pale cells are lost in the grain, and the counts would be low.',
+  'unfamiliar-colour': () => 'The colours are unlike any microscope and stain the model was trained on; check the counts by eye.',
+  'wbc-type-unsure': () => 'At least one white cell type is unsure (shown with "?"); check it.',
 };
+
+/** Flags that keep an image out of the batch totals and differential until the user accepts it. */
+export const EXCLUDING_FLAGS: readonly FlagCode[] = ['not-smear', 'out-of-focus', 'scale-out-of-range', 'noisy'];
+
+/** What an excluding flag does to the totals: as the app says it, once accepted, and on the report's legend. */
+const LEFT_OUT = ' It is left out of the batch totals.';
+const ACCEPTED = ' You accepted it: it is counted in the batch totals.';
+const LEGEND_EFFECT = ' Left out of the counts unless the technician accepts it.';
+
+const withEffect = (f: FlagCode, body: string, effect: string) => (EXCLUDING_FLAGS.includes(f) ? body + effect : body);
+
+/** Each flag's general sentence, with what it does to the totals. */
+export const FLAG_TEXT = Object.fromEntries(FLAG_CODES.map((f) => [f, withEffect(f, FLAG_BODY[f](), LEFT_OUT)])) as Record<FlagCode, string>;
+
+/** A flag's sentence on the report's legend, where each image's own line says whether it was accepted. */
+export const flagLegend = (f: FlagCode) => withEffect(f, FLAG_BODY[f](), LEGEND_EFFECT);
 
 /** Short labels for the thumbnail badge. */
 export const FLAG_SHORT: Record<FlagCode, string> = {
@@ -31,9 +53,6 @@ export const FLAG_SHORT: Record<FlagCode, string> = {
   'unfamiliar-colour': 'colour',
   'wbc-type-unsure': 'WBC type?',
 };
-
-/** Flags that keep an image out of the batch totals and differential until the user accepts it. */
-export const EXCLUDING_FLAGS: readonly FlagCode[] = ['not-smear', 'out-of-focus', 'scale-out-of-range', 'noisy'];
 
 /** How far past the range a second pass corrects (0.5–2× the reference size) the first pass's estimate
  * may read before the image is beyond the app: 20%. The 15 zoom-out mosaics (cells at half the usual
@@ -51,16 +70,16 @@ export const excludes = (flags: readonly FlagCode[]) => flags.some((f) => EXCLUD
  * flag no longer says the image is left out. With the image's statistics (`q`), a not-smear flag says which
  * of its tests failed and a scale flag how far off the cells are, instead of the list of what it could be. */
 export function flagSentence(f: FlagCode, accepted = false, q?: QualityInput, cal: QualityCalibration = CALIBRATION): string {
-  let text = FLAG_TEXT[f];
+  let detail: string | undefined;
   if (q && f === 'not-smear') {
     const why = notSmearReasons(q, cal);
-    if (why.length) text = text.replace(/: no stain colour, too few cells, or detections unlike a smear\./, `: ${why.join('; ')}.`);
+    if (why.length) detail = why.join('; ');
   }
   if (q && f === 'scale-out-of-range') {
     const s = q.detections.planScale ?? q.detections.cellScale;
-    if (s) text = text.replace(/^The cells are far larger or smaller than/, `The cells look ${s < 1 ? `${(1 / s).toFixed(1)}× smaller` : `${s.toFixed(1)}× larger`} than usual, more than`);
+    if (s) detail = `The cells look ${s < 1 ? `${(1 / s).toFixed(1)}× smaller` : `${s.toFixed(1)}× larger`} than usual, more than`;
   }
-  return accepted && EXCLUDING_FLAGS.includes(f) ? text.replace(/ It is left out of the batch totals\.$/, ' You accepted it: it is counted in the batch totals.') : text;
+  return withEffect(f, FLAG_BODY[f](detail), accepted ? ACCEPTED : LEFT_OUT);
 }
 
 /** Which of the not-smear tests an image failed, in words (the same tests as qualityFlags). */
