@@ -3,6 +3,7 @@ import { expect, test } from '@playwright/test';
 import { AppPage } from './app.po';
 import { testingImages } from './data';
 import { drawnSmear, gaussianBlur, nonSmearPictures, toPng } from '../scripts/nonSmear';
+import { decodeImage, encodeJpeg, monochromeCopy } from '../scripts/evaluation/decode';
 
 
 // Pictures made here (no dataset file): what a new user might drop by mistake, and a badly blurred smear.
@@ -100,4 +101,46 @@ test('a grainy field (a dim field at a high camera gain) is flagged noisy and le
   await page.getByTestId('thumb').filter({ hasText: 'grainy-field.png' }).click();
   await expect(page.locator('[data-testid="flag-text"][data-flag="noisy"]')).toContainText('The image is grainy');
   await expect(page.getByTestId('accept-flags')).toBeVisible();
+});
+
+test('a field saved at JPEG quality 5 is flagged compressed and left out; the same field from a monochrome camera is counted, its WBC types unsure', async ({ page }) => {
+  test.setTimeout(300_000);
+  const [path] = testingImages(1);
+  const field = await decodeImage(path);
+  const heavy = Buffer.from(await encodeJpeg(field, 5));
+  const grey = toPng({ name: 'grey-camera', ...monochromeCopy(field) });
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await page.getByTestId('file-input').setInputFiles([
+    { name: 'original.jpg', mimeType: 'image/jpeg', buffer: readFileSync(path) },
+    { name: 'heavy-q5.jpg', mimeType: 'image/jpeg', buffer: heavy },
+    { name: 'grey-camera.png', mimeType: 'image/png', buffer: grey },
+  ]);
+  await app.waitReady(240_000);
+  const images = await page.evaluate(() => window.__smearcount.images());
+  const byName = Object.fromEntries(images.map((i) => [i.name, i]));
+  const original = byName['original.jpg'];
+  expect(original.flags).not.toContain('compressed');
+  expect(original.flags).not.toContain('monochrome');
+  expect(original.inTotals).toBe(true);
+  // the heavy copy: its blocks show, the flag keeps it out and says what to do
+  expect(byName['heavy-q5.jpg'].quality!.pixels.blockiness!).toBeGreaterThan(3 * original.quality!.pixels.blockiness!);
+  expect(byName['heavy-q5.jpg'].flags).toContain('compressed');
+  expect(byName['heavy-q5.jpg'].inTotals).toBe(false);
+  await page.getByTestId('thumb').filter({ hasText: 'heavy-q5.jpg' }).click();
+  await expect(page.locator('[data-testid="flag-text"][data-flag="compressed"]')).toContainText('Save or send the original.');
+  // the monochrome copy: a smear without colour, counted, not "not a smear"; every WBC's type is unsure
+  const mono = byName['grey-camera.png'];
+  expect(mono.flags).toContain('monochrome');
+  expect(mono.flags).not.toContain('not-smear');
+  expect(mono.flags).not.toContain('unfamiliar-colour');
+  expect(mono.inTotals).toBe(true);
+  await page.getByTestId('thumb').filter({ hasText: 'grey-camera.png' }).click();
+  await expect(page.locator('[data-testid="flag-text"][data-flag="monochrome"]')).toContainText('no colour');
+  const cur = await page.evaluate(() => window.__smearcount.current());
+  const wbcs = cur!.detections.filter((d) => d.cls === 'WBC');
+  expect(wbcs.length).toBeGreaterThan(0);
+  for (const w of wbcs) expect(w.wbc).toMatchObject({ origin: 'model', grey: true });
+  const rbc = (n: typeof images[number]) => n.count;
+  expect(Math.abs(rbc(mono) - rbc(original)) / rbc(original)).toBeLessThan(0.15);
 });

@@ -119,6 +119,34 @@ test.describe('a field seen twice', () => {
   });
 });
 
+test.describe('the fine focus turned through a soft view', () => {
+  // field A slightly soft (sharp enough to capture), then the same field in focus, then the lamp off
+  const steps: Step[] = [{ hold: 3.5, field: 0, blur: 2 }, { hold: 4, field: 0 }, { dark: 2 }];
+  test.beforeAll(async () => {
+    await buildFakeCamera('focus', testingImages(1), steps);
+  });
+
+  test('the sharp view replaces the soft capture of the same field, under its name, once', async ({ cameraPage }) => {
+    test.setTimeout(300_000);
+    const page = await cameraPage('focus');
+    const app = new AppPage(page);
+    await startLive(app);
+    // the whole script once, and into the loop's soft view again
+    await page.waitForTimeout((scriptSeconds(steps) + 3) * 1000);
+    const seen = await live(page);
+    expect(seen.captured).toEqual(['live-0001.jpg']);
+    expect(seen.sharpened).toBe(1);
+    await stopAndSettle(app);
+    await expect(page.getByTestId('thumb')).toHaveCount(1);
+    const [im] = await page.evaluate(() => window.__smearcount.images());
+    expect(im.name).toBe('live-0001.jpg');
+    // the kept capture is the sharp view: as sharp as the field itself reads, well above the soft one
+    expect(im.quality!.pixels.sharpness).toBeGreaterThan(0.7);
+    const audit = await page.evaluate(() => window.__smearcount.audit());
+    expect(audit.filter((a) => a.action === 'replace-image')).toEqual([expect.objectContaining({ image: 'live-0001.jpg', to: 'replaced by a sharper view of the same field' })]);
+  });
+});
+
 test.describe('a second run over the same slide', () => {
   // the same two fields, in a video of its own
   const steps = TWO_FIELDS;

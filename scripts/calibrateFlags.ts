@@ -24,11 +24,11 @@ import type { Detection } from '../src/core/detection/detection';
 import { iou } from '../src/core/detection/geometry';
 import { precisionRecall, countErrors, type Labeled } from '../src/core/metrics/ap';
 import { parseVoc } from '../src/core/formats/voc';
-import { pixelStats, statsSize, shrinkArea, type PixelStats, type SmallImage } from '../src/core/quality/pixels';
+import { pixelStats, toSmall, type PixelStats, type SmallImage } from '../src/core/quality/pixels';
 import { colourDistance, detectionStats, qualityFlags, type ColourModel, type DetectionStats, type FlagCode, type QualityCalibration } from '../src/core/quality/flags';
 import { rbcReference, wbcEvidence, type WbcRuleParams } from '../src/core/quality/wbcRule';
 import { REPO_ROOT, requireData } from './dataRoot';
-import { decodeImage, type Rgba } from './evaluation/decode';
+import { decodeImage, jpegCopy, monochromeCopy, type Rgba } from './evaluation/decode';
 import { Detector } from './evaluation/detector';
 import { listFolder } from './evaluation/evaluate';
 import { gaussianBlur, nonSmearPictures, type Picture } from './nonSmear';
@@ -42,6 +42,9 @@ const { values: o } = parseArgs({
     threads: { type: 'string', default: '1' },
   },
 });
+
+/** JPEG qualities of the recompressed copies the compression flag is measured on. */
+const JPEG_QUALITIES = [5, 10, 20, 50];
 
 /** Reference quantiles for the WBC rule's evidence, tried in `choose`. */
 const REF_QUANTILES = [0.02, 0.05, 0.1];
@@ -63,10 +66,8 @@ interface Rec {
   gt?: Labeled[];
 }
 
-export function smallOf(img: Rgba): SmallImage {
-  const s = statsSize(img.width, img.height);
-  return { data: shrinkArea(img, s.width, s.height), width: s.width, height: s.height, scale: s.width / img.width };
-}
+/** The statistics' copy, as the app makes it (toSmall: the blockiness read at the image's own size). */
+export const smallOf = (img: Rgba): SmallImage => toSmall(img, img.width);
 
 async function measure(det: Detector, img: Rgba, meta: { set: string; source: string; name: string }, gt?: Labeled[]): Promise<Rec> {
   const { raw, scale } = await det.detect(img);
@@ -144,6 +145,9 @@ async function collect(): Promise<Rec[]> {
         for (const kind of ['pale-blue', 'grey', 'yellow'] as const) {
           recs.push(await measure(det, colourCast(img, kind), { set: `cast-${kind}`, source: s.source, name: meta.name }, gt));
         }
+        // a monochrome camera, and the JPEG qualities of a careless export or a messaging app
+        recs.push(await measure(det, monochromeCopy(img), { set: 'monochrome', source: s.source, name: meta.name }, gt));
+        for (const quality of JPEG_QUALITIES) recs.push(await measure(det, await jpegCopy(img, quality), { set: `jpeg-q${quality}`, source: s.source, name: meta.name }, gt));
       }
       if ((i + 1) % 50 === 0) process.stderr.write(`${s.source} ${i + 1}/${items.length} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
     }
@@ -227,6 +231,16 @@ function choose(recs: Rec[]): QualityCalibration {
   const noises = val.map((r) => r.pixels.noise).filter((x): x is number => x != null);
   const maxNoise = Math.round(q(noises, 0.998) * 1.5 * 100) / 100;
   console.log(`noise on validation: ${noises.length} images, max ${Math.max(...noises).toFixed(2)}, 99.8th percentile ${q(noises, 0.998).toFixed(2)} grey levels`);
+  // JPEG blocks: 1.5x the 99.8th percentile of validation's blockiness, the images as their cameras saved
+  // them (bcd's are the blockiest). `scripts/jpegStudy` measured where recompression starts to cost cells.
+  const blocks = val.map((r) => r.pixels.blockiness).filter((x): x is number => x != null);
+  const maxBlockiness = Math.round(q(blocks, 0.998) * 1.5 * 10) / 10;
+  console.log(`blockiness on validation: ${blocks.length} images, max ${Math.max(...blocks).toFixed(2)}, 99.8th percentile ${q(blocks, 0.998).toFixed(2)}`);
+  // Monochrome: a quarter of the least colourful validation image's channel spread, at most 3 grey levels
+  // (a monochrome camera saving RGB JPEGs leaves 1-2 of chroma noise).
+  const spreads = val.map((r) => r.pixels.colourSpread).filter((x): x is number => x != null);
+  const maxColourSpread = Math.round(Math.min(3, 0.25 * Math.min(...spreads)) * 100) / 100;
+  console.log(`colour spread on validation: ${spreads.length} images, min ${Math.min(...spreads).toFixed(2)}, 0.2th percentile ${q(spreads, 0.002).toFixed(2)} grey levels`);
   // Scale: the model was trained with cells at 0.4-2.5x the reference (card: augmentation); after the
   // second pass validation images sit near 1. Flag well outside what validation shows and training covered.
   const sc = val.map((r) => r.det.cellScale).filter((x): x is number => x !== null);
@@ -236,6 +250,8 @@ function choose(recs: Rec[]): QualityCalibration {
     colour: { models, maxDistance, minStainChroma },
     focus: { minSharpness },
     noise: { maxNoise },
+    jpeg: { maxBlockiness },
+    monochrome: { maxColourSpread },
     smear: { minRbc, minRbcScore, minRbcSizeCv, minStainChroma: smearChroma, maxRbcAligned },
     scale,
   };

@@ -8,6 +8,7 @@ import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeImage } from './evaluation/decode';
+import { gaussianBlur } from './nonSmear';
 
 export const CAMERA = { width: 640, height: 480, fps: 10 };
 
@@ -26,6 +27,8 @@ export type Step =
       shift?: number;
       /** the lamp's light, 1 = as photographed */
       gain?: number;
+      /** the fine focus off: a Gaussian blur of this sigma, in frame pixels */
+      blur?: number;
     }
   | { pan: number; from: number; to: number }
   | { dark: number };
@@ -81,6 +84,17 @@ function panned(a: Rgb, b: Rgb, offset: number, w: number, h: number, gain = 1, 
   );
 }
 
+/** A field through a fine focus turned off by `sigma` px (none: the field itself). */
+function blurred(f: Rgb, sigma?: number): Rgb {
+  if (!sigma) return f;
+  const rgba = new Uint8Array(f.width * f.height * 4);
+  for (let p = 0; p < f.width * f.height; p++) rgba.set([f.data[p * 3], f.data[p * 3 + 1], f.data[p * 3 + 2], 255], p * 4);
+  const b = gaussianBlur({ name: 'soft', width: f.width, height: f.height, data: rgba }, sigma);
+  const data = new Uint8Array(f.width * f.height * 3);
+  for (let p = 0; p < f.width * f.height; p++) data.set(b.data.subarray(p * 4, p * 4 + 3), p * 3);
+  return { data, width: f.width, height: f.height };
+}
+
 async function loadField(path: string, w: number, h: number): Promise<Rgb> {
   const img = await decodeImage(path);
   if (img.width !== w || img.height !== h) throw new Error(`${path}: ${img.width}x${img.height}, the fake camera is ${w}x${h}`);
@@ -114,8 +128,8 @@ export async function buildFakeCamera(name: string, images: string[], steps: Ste
     for (const s of steps) {
       if ('dark' in s) put(dark, Math.round(s.dark * fps));
       else if ('hold' in s) {
-        const a = fields[s.field];
-        const b = fields[(s.field + 1) % fields.length];
+        const a = blurred(fields[s.field], s.blur);
+        const b = blurred(fields[(s.field + 1) % fields.length], s.blur);
         put(panned(a, b, Math.round((s.shift ?? 0) * w), w, h, s.gain, opts.eyepiece), Math.round(s.hold * fps));
       } else {
         const n = Math.round(s.pan * fps);

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { CLASS_NAMES } from '../core/detection/classes';
 import { isDrawn } from '../core/edits/commands';
-import { WBC_LABEL, WBC_TYPES } from '../core/differential/differential';
+import { typeText, WBC_LABEL, WBC_TYPES } from '../core/differential/differential';
 import { useApp, useServices, useView } from '../services/context';
 import { belowThresholdOf, shownDetections } from '../store/selectors';
 import { runAction, type ActionName } from './actions';
@@ -79,7 +79,7 @@ export function ReviewBar() {
           <span className="review-status" data-testid="review-status">
             {review ? `${review.k} of ${review.n} · ` : ''}
             {sel.origin === 'manual' ? `${sel.cls} · ${isDrawn(sel.id) ? 'drawn by hand' : 'the model\'s box, changed by hand'}` : `${sel.cls} · score ${sel.score.toFixed(2)} vs threshold ${Number(params.scoreThresholds[sel.cls].toFixed(3))}`}
-            {sel.wbc ? ` · ${sel.wbc.type.replace('_', ' ')} ${sel.wbc.origin === 'manual' ? '(set by hand)' : `${sel.wbc.p.toFixed(2)}${sel.wbc.small ? ', box too small for a WBC: unsure' : ''}`}` : ''}
+            {sel.wbc ? ` · ${typeText(sel.wbc)}` : ''}
             {touch ? '' : ' · A accept, Del delete, 1/2/3 relabel'}
             {!touch && sel.cls === 'WBC' && typeNames.length ? ', Shift+1…7 type' : ''}
           </span>

@@ -2,7 +2,7 @@ import { memo, useCallback, useEffect, useRef } from 'react';
 import { useApp, useServices } from '../services/context';
 import { confirmDiscard } from './actions';
 import { imageCounts, imageFlags, inTotals, wasEdited } from '../store/selectors';
-import { FLAG_SHORT, flagSentence } from '../core/quality/flags';
+import { EXCLUDING_FLAGS, FLAG_SHORT, flagSentence } from '../core/quality/flags';
 import { folderOf, nameKey, sharedNames } from '../core/formats/names';
 import { Thumb } from './Thumb';
 import type { ImageEntry } from '../store/types';
@@ -148,7 +148,7 @@ const ThumbRow = memo(function ThumbRow({
         {wasEdited(im) ? ' · edited' : ''}
       </span>
       {flags.map((f) => (
-        <span key={f} className={`flag flag-${f}`} data-testid="image-flag" data-flag={f} title={flagSentence(f, im.flagsAccepted, im.quality)}>
+        <span key={f} className={`flag flag-${f}${EXCLUDING_FLAGS.includes(f) ? ' excluding' : ''}`} data-testid="image-flag" data-flag={f} title={flagSentence(f, im.flagsAccepted, im.quality)}>
           ⚑ {FLAG_SHORT[f]}
         </span>
       ))}

@@ -18,7 +18,7 @@ import type { Signature } from '../core/live/signature';
 import { inCircle, scaleCircle } from '../core/quality/field';
 import { debrisEvidence } from '../core/quality/debris';
 import { statsSize, type SmallImage } from '../core/quality/pixels';
-import { selectDifferentialState } from '../store/selectors';
+import { selectDifferentialState, wasEdited } from '../store/selectors';
 import type { AppStore } from '../store/store';
 import { LIVE_CLOSED, type LiveStore } from '../store/liveStore';
 import type { DetectorClient } from '../worker/client';
@@ -74,6 +74,8 @@ export class LiveCamera {
   /** Signatures of the fields captured on this page, by file name: a later run checks against those
    * still in the batch, so Stop then Live never captures a field twice. */
   private known = new Map<string, Signature>();
+  /** The batch image of each of the judge's fields, by the judge's index. */
+  private fieldNames: string[] = [];
 
   constructor(private deps: LiveDeps) {}
 
@@ -97,6 +99,7 @@ export class LiveCamera {
       }
       if (run !== this.runId) return;
       judge.remember(sig);
+      this.fieldNames.push(name);
     }
   }
 
@@ -105,6 +108,7 @@ export class LiveCamera {
     if (live.getState().open) return;
     const run = ++this.runId;
     this.judge = new CaptureJudge();
+    this.fieldNames = [];
     const remembered = this.rememberBatch(this.judge, run);
     live.getState().set({ ...LIVE_CLOSED, open: true, phase: 'starting', target: this.target() });
     try {
@@ -276,6 +280,10 @@ export class LiveCamera {
         state = 'captured';
       }
     }
+    if (verdict.state === 'sharper') {
+      state = 'captured';
+      if (this.replace(video, verdict, now)) patch.sharpened = st.sharpened + 1;
+    }
     if (verdict.state === 'seen' && st.state !== 'seen') patch.repeats = st.repeats + 1;
     patch.state = state;
     live.getState().set(patch);
@@ -283,17 +291,40 @@ export class LiveCamera {
     this.preview(video, field, { data: px.data, width: size.width, height: size.height, scale: size.width / width });
   }
 
-  /** The frame judged is drawn at once (the video moves on); encoding and intake follow. */
-  private capture(video: HTMLVideoElement, verdict: Verdict, now: number) {
+  /** A clearly sharper view of a field captured in this run: it takes the soft capture's place in the batch,
+   * under the same name, unless the technician has edited that image already (then it stays, and the field
+   * is done). Returns whether it was replaced. */
+  private replace(video: HTMLVideoElement, verdict: Verdict, now: number): boolean {
+    const { store } = this.deps;
+    const i = verdict.seenIndex!;
+    const name = this.fieldNames[i];
+    const s = store.getState();
+    const id = s.order.find((k) => s.images[k].name === name);
+    if (!id || wasEdited(s.images[id])) {
+      this.judge.replaced(i, verdict.signature!, Infinity);
+      return false;
+    }
+    this.judge.replaced(i, verdict.signature!, verdict.stats.sharpness);
+    s.discardImage(id, 'replaced by a sharper view of the same field');
+    this.capture(video, verdict, now, name);
+    return true;
+  }
+
+  /** The frame judged is drawn at once (the video moves on); encoding and intake follow. `name`: the
+   * batch name of the field it replaces (a sharper view), else the next live-NNNN.jpg. */
+  private capture(video: HTMLVideoElement, verdict: Verdict, now: number, replaces?: string) {
     const { live, store } = this.deps;
-    this.judge.captured(verdict.signature!);
+    if (!replaces) this.judge.captured(verdict.signature!, verdict.stats.sharpness);
     const canvas = document.createElement('canvas');
     canvas.width = video.videoWidth;
     canvas.height = video.videoHeight;
     canvas.getContext('2d')!.drawImage(video, 0, 0);
     const stillSince = now - verdict.stillFor;
-    const name = liveName(nextLiveNumber([...store.getState().order.map((id) => store.getState().images[id].name), ...live.getState().captured]));
-    live.getState().set({ captured: [...live.getState().captured, name] });
+    const name = replaces ?? liveName(nextLiveNumber([...store.getState().order.map((id) => store.getState().images[id].name), ...live.getState().captured]));
+    if (!replaces) {
+      live.getState().set({ captured: [...live.getState().captured, name] });
+      this.fieldNames.push(name);
+    }
     this.known.set(name, verdict.signature!);
     this.capturing++;
     canvas.toBlob(

@@ -25,8 +25,9 @@ export interface BatchSlice {
   updateImage(id: string, patch: Partial<ImageEntry>): void;
   removeImage(id: string): void;
   /** The technician takes one image out of the batch (a wrong field, a picture that is not a smear): it
-   * leaves the totals, the list and the saved batch, and the audit trail says so with what it counted. */
-  discardImage(id: string): void;
+   * leaves the totals, the list and the saved batch, and the audit trail says so with what it counted.
+   * `why`: what took it out instead of the technician (live mode replacing a soft capture by a sharper one). */
+  discardImage(id: string, why?: string): void;
   select(id: string | null): void;
   selectRelative(step: number): void;
   setRun(run: BatchSlice['run']): void;
@@ -120,13 +121,13 @@ export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set
   removeImage(id) {
     set((s) => withoutImage(s, id));
   },
-  discardImage(id) {
+  discardImage(id, why) {
     const s = get();
     const im = s.images[id];
     if (!im) return;
     const c = im.status === 'done' ? imageCounts(im, s.postprocess) : null;
     const from = c ? `RBC ${c.RBC}, WBC ${c.WBC}, PLT ${c.Platelets}` : im.status;
-    const entry = { at: new Date().toISOString(), image: im.name, action: 'remove-image', cell: '', field: 'image' as const, from, to: 'removed' };
+    const entry = { at: new Date().toISOString(), image: im.name, action: why ? 'replace-image' : 'remove-image', cell: '', field: 'image' as const, from, to: why ?? 'removed' };
     // one update, so that what reacts to the removal (a release withdrawn) is logged after it
     set({ ...withoutImage(s, id), audit: [...s.audit, entry].slice(-AUDIT_LIMIT) });
   },

@@ -33,6 +33,8 @@ export interface LiveViewState {
   captured: string[];
   /** Still views that repeated a captured field (not captured again). */
   repeats: number;
+  /** Captured fields replaced by a clearly sharper view of the same field (the fine focus turned). */
+  sharpened: number;
   /** Frames judged, and previews detected, in this run. */
   frames: number;
   previews: number;
@@ -61,6 +63,7 @@ export const LIVE_CLOSED = {
   field: null,
   captured: [],
   repeats: 0,
+  sharpened: 0,
   frames: 0,
   previews: 0,
   judgeMs: 0,

@@ -47,7 +47,8 @@ function shownAndExcluded(im: ImageEntry, params: PostprocessParams) {
   // adapted probabilities (this microscope's profile) where the profile service has written them
   const probs = im.adapted ? { ...im.wbc, ...im.adapted } : im.wbc;
   // types and review map cell by cell, so the counted cells are the reviewed ones the rule keeps
-  const reviewed = applyReview(applyTypes(edited, im.edits.typed, probs, WBC_TYPES), im.edits);
+  const mono = im.quality?.flags.includes('monochrome');
+  const reviewed = applyReview(applyTypes(edited, im.edits.typed, probs, WBC_TYPES, { grey: mono }), im.edits);
   const out = reviewed.filter((_, i) => counted[i]);
   const excluded = edited.filter((_, i) => !counted[i]);
   const entry = { params, out, excluded, reviewed, optics, debris };

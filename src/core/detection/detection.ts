@@ -19,5 +19,5 @@ export interface Detection {
    * verified it, and a manual category that keeps it out of the differential (smudge / other). `small`: the
    * box is far smaller than any white cell of its image can be (a platelet relabelled WBC), so the model's
    * type is unsure however probable (core/differential/differential.ts typeUnsure). */
-  wbc?: { type: WbcType; p: number; origin: Origin; verified?: boolean; category?: ExtraCategory; note?: string; small?: boolean };
+  wbc?: { type: WbcType; p: number; origin: Origin; verified?: boolean; category?: ExtraCategory; note?: string; small?: boolean; grey?: boolean };
 }

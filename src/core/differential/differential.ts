@@ -19,10 +19,19 @@ export const WBC_LABEL: Record<WbcType, string> = {
 /** The types inside the 100%, in clinical order. */
 export const IN_DIFFERENTIAL: readonly WbcType[] = WBC_TYPES.slice(0, 6);
 
-/** Whether a WBC's type is the model's and unsure: under the card's confidence bar, or typed on a box too
- * small to be a white cell (`small`, set in core/edits applyTypes), however confident the model was. */
-export function typeUnsure(w: { origin: string; p: number; small?: boolean }, lowConfidence: number): boolean {
-  return w.origin === 'model' && (w.p < lowConfidence || !!w.small);
+/** Whether a WBC's type is the model's and unsure: under the card's confidence bar, typed on a box too
+ * small to be a white cell (`small`), or read from an image without colour (`grey`: a monochrome camera),
+ * however confident the model was (both set in core/edits applyTypes). */
+export function typeUnsure(w: { origin: string; p: number; small?: boolean; grey?: boolean }, lowConfidence: number): boolean {
+  return w.origin === 'model' && (w.p < lowConfidence || !!w.small || !!w.grey);
+}
+
+/** A WBC's type as the box's label and the review line say it: "neutrophil 0.93", "(set by hand)", and why
+ * a confident type is unsure. */
+export function typeText(w: { type: WbcType; origin: string; p: number; small?: boolean; grey?: boolean }): string {
+  if (w.origin === 'manual') return `${w.type.replace('_', ' ')} (set by hand)`;
+  const why = w.small ? ', box too small for a WBC: unsure' : w.grey ? ', no colour in the image: unsure' : '';
+  return `${w.type.replace('_', ' ')} ${w.p.toFixed(2)}${why}`;
 }
 
 export function isWbcType(x: unknown): x is WbcType {

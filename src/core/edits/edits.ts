@@ -63,13 +63,15 @@ export function applyEdits(dets: readonly Detection[], e: Edits): Detection[] {
 /**
  * WBC types on shown detections: a type set by hand wins; else the classifier's most probable type
  * (`probs` by detection id, in the card's class order), marked `small` on a box under SMALL_WBC of the
- * image's RBCs. Non-WBCs carry no type.
+ * image's RBCs, and `grey` on every WBC of an image without colour (`opts.grey`: a monochrome camera; the
+ * classifier reads the stain's colours). Non-WBCs carry no type.
  */
 export function applyTypes(
   dets: readonly Detection[],
   typed: Readonly<Record<string, WbcType>> | undefined,
   probs: Readonly<Record<string, readonly number[]>> | undefined,
   types: readonly WbcType[],
+  opts: { grey?: boolean } = {},
 ): Detection[] {
   if (!typed && !probs) return dets as Detection[];
   const floor = SMALL_WBC * minWbcSide(dets);
@@ -82,6 +84,6 @@ export function applyTypes(
     let best = 0;
     for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
     const small = Math.max(d.box.x2 - d.box.x1, d.box.y2 - d.box.y1) < floor;
-    return { ...d, wbc: { type: types[best], p: p[best], origin: 'model', ...(small ? { small } : {}) } };
+    return { ...d, wbc: { type: types[best], p: p[best], origin: 'model', ...(small ? { small } : {}), ...(opts.grey ? { grey: true } : {}) } };
   });
 }

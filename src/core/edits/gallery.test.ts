@@ -3,7 +3,7 @@ import type { Detection } from '../detection/detection';
 import { diffEdits } from './audit';
 import { NO_EDITS, applyTypes } from './edits';
 import { applyReview, bulkVerifiable, reclassifyCell, setCellNote, verifyCells } from './gallery';
-import { typeUnsure, WBC_TYPES } from '../differential/differential';
+import { typeText, typeUnsure, WBC_TYPES } from '../differential/differential';
 
 const det = (id: string): Detection => ({ id, cls: 'WBC', score: 0.9, box: { x1: 0, y1: 0, x2: 10, y2: 10 } as Detection['box'], origin: 'model' });
 const probs = { m0: [0.9, 0.02, 0.02, 0.02, 0.02, 0.01, 0.01], m1: [0.1, 0.8, 0.02, 0.02, 0.02, 0.02, 0.02] };
@@ -89,5 +89,22 @@ describe('a WBC box too small to be a white cell (a platelet relabelled WBC)', (
     const byHand = applyTypes([...rbcs, wbc('small', 16)], { small: 'lymphocyte' }, { small: probs.m0 }, WBC_TYPES).at(-1)!.wbc!;
     expect(byHand).toMatchObject({ origin: 'manual', p: 1 });
     expect(typeUnsure(byHand, 0.6)).toBe(false);
+  });
+});
+
+describe('WBCs of an image without colour (a monochrome camera)', () => {
+  const box = { x1: 0, y1: 0, x2: 70, y2: 70 } as Detection['box'];
+  const wbc = (id: string): Detection => ({ id, cls: 'WBC', score: 0.9, box, origin: 'model' });
+  it('keep the model type and its probability but are unsure however confident, and say why; a type set by hand is not', () => {
+    const [model, manual] = applyTypes([wbc('a'), wbc('b')], { b: 'monocyte' }, { a: probs.m0, b: probs.m0 }, WBC_TYPES, { grey: true });
+    expect(model.wbc).toMatchObject({ type: 'neutrophil', p: 0.9, grey: true });
+    expect(typeUnsure(model.wbc!, 0.6)).toBe(true);
+    expect(typeText(model.wbc!)).toBe('neutrophil 0.90, no colour in the image: unsure');
+    expect(bulkVerifiable(model, 0.6)).toBe(false);
+    expect(manual.wbc).toMatchObject({ type: 'monocyte', origin: 'manual' });
+    expect(typeUnsure(manual.wbc!, 0.6)).toBe(false);
+    expect(typeText(manual.wbc!)).toBe('monocyte (set by hand)');
+    // in colour, the same cell is sure
+    expect(typeUnsure(applyTypes([wbc('a')], undefined, { a: probs.m0 }, WBC_TYPES)[0].wbc!, 0.6)).toBe(false);
   });
 });

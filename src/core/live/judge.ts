@@ -9,7 +9,7 @@ import { CALIBRATION } from '../quality/calibration';
 import { findCircularField, type Circle } from '../quality/field';
 import { pixelStats, type PixelStats, type Rgba } from '../quality/pixels';
 import { boxBlur3, normaliseGain, resampleGrey, shiftedAbsDiff, toGrey, type Grey } from './grey';
-import { fieldSignature, seenBefore, type Signature } from './signature';
+import { fieldSignature, matchSignatures, seenBefore, type Signature } from './signature';
 
 export interface LiveParams {
   /** How long the view must stay still before a field is captured. */
@@ -31,6 +31,11 @@ export interface LiveParams {
   minSharpness: number;
   /** A field overlapping a captured one by this fraction or more is not captured again. */
   maxOverlap: number;
+  /** A still view of a field captured in this run, this many times as sharp as its capture and showing
+   * the same view (overlap `sameView` or more), replaces it: turning the fine focus through a slightly
+   * soft view must not keep the soft one. */
+  sharper: number;
+  sameView: number;
 }
 
 export const LIVE_PARAMS: LiveParams = {
@@ -42,10 +47,13 @@ export const LIVE_PARAMS: LiveParams = {
   minStainChroma: CALIBRATION.smear.minStainChroma,
   minSharpness: CALIBRATION.focus.minSharpness,
   maxOverlap: 0.5,
+  sharper: 1.25,
+  sameView: 0.8,
 };
 
-/** What the view shows now. 'capture' asks the caller to capture this frame, then call `captured`. */
-export type LiveState = 'moving' | 'settling' | 'dark' | 'not-smear' | 'blurred' | 'seen' | 'captured' | 'capture';
+/** What the view shows now. 'capture' asks the caller to capture this frame, then call `captured`;
+ * 'sharper' to capture it in place of the captured field `seenIndex`, then call `replaced`. */
+export type LiveState = 'moving' | 'settling' | 'dark' | 'not-smear' | 'blurred' | 'seen' | 'captured' | 'capture' | 'sharper';
 
 export interface Verdict {
   state: LiveState;
@@ -59,7 +67,7 @@ export interface Verdict {
   field: Circle | null;
   /** with 'capture': the field's signature, to hand back to `captured` */
   signature?: Signature;
-  /** with 'seen': which captured field (0-based, in capture order) this one repeats */
+  /** with 'seen' and 'sharper': which captured field (0-based, in capture order) this one repeats */
   seenIndex?: number;
 }
 
@@ -77,6 +85,9 @@ export class CaptureJudge {
   /** The still period's outcome once decided ('captured' or 'seen'): one decision per still period. */
   private decided: { state: 'captured' | 'seen'; index?: number } | null = null;
   private signatures: Signature[] = [];
+  /** The sharpness of each field when captured; Infinity for a field remembered from an earlier run
+   * (never replaced: it may have been checked and edited since). */
+  private sharpness: number[] = [];
 
   constructor(private params: LiveParams = LIVE_PARAMS) {}
 
@@ -109,12 +120,17 @@ export class CaptureJudge {
     if (Math.hypot(stats.colour[2], stats.colour[3]) < p.minStainChroma) return { state: 'not-smear', ...base };
     if (stats.sharpness < p.minSharpness) return { state: 'blurred', ...base };
     if (stillFor < p.stillMs) return { state: 'settling', ...base };
-    if (this.decided) return { state: this.decided.state, ...base, seenIndex: this.decided.index };
+    // a field decided in this still period is done, unless the focus has been turned to a clearly sharper
+    // view of it (the fine focus hardly moves the motion copy, so the still period goes on)
+    const index = this.decided?.index;
+    if (this.decided && (index === undefined || !(stats.sharpness >= this.sharpness[index] * p.sharper))) return { state: this.decided.state, ...base, seenIndex: index };
     const signature = fieldSignature(grey, field);
     const seen = seenBefore(signature, this.signatures, p.maxOverlap);
     if (seen) {
-      this.decided = { state: 'seen', index: seen.index };
-      return { state: 'seen', ...base, seenIndex: seen.index };
+      const i = seen.index;
+      if (stats.sharpness >= this.sharpness[i] * p.sharper && matchSignatures(this.signatures[i], signature).overlap >= p.sameView) return { state: 'sharper', ...base, signature, seenIndex: i };
+      this.decided = { state: 'seen', index: i };
+      return { state: 'seen', ...base, seenIndex: i };
     }
     return { state: 'capture', ...base, signature };
   }
@@ -122,17 +138,28 @@ export class CaptureJudge {
   /** A field captured before this judge (an earlier live run over the same batch): never captured again. */
   remember(signature: Signature) {
     this.signatures.push(signature);
+    this.sharpness.push(Infinity);
   }
 
-  /** The caller captured the field of a 'capture' verdict: it is remembered, and this still period is done. */
-  captured(signature: Signature) {
+  /** The caller captured the field of a 'capture' verdict: it is remembered, and this still period is done.
+   * `sharpness`: the captured view's (the verdict's stats.sharpness); a view 'sharper' than it replaces it. */
+  captured(signature: Signature, sharpness = Infinity) {
     this.signatures.push(signature);
+    this.sharpness.push(sharpness);
     this.decided = { state: 'captured', index: this.signatures.length - 1 };
+  }
+
+  /** The caller captured a 'sharper' verdict's view in place of field `index`. */
+  replaced(index: number, signature: Signature, sharpness: number) {
+    this.signatures[index] = signature;
+    this.sharpness[index] = sharpness;
+    this.decided = { state: 'captured', index };
   }
 
   /** Forget the captured fields (a new live run over another slide). */
   reset() {
     this.signatures = [];
+    this.sharpness = [];
     this.prev = this.anchor = null;
     this.decided = null;
   }

@@ -190,6 +190,79 @@ describe('capture judge', () => {
     expect(again.slice(0, 20).some((o) => o.state === 'seen')).toBe(true);
   });
 
+  it('a clearly sharper still view of the field just captured replaces it; a view no sharper than the capture, a remembered field or another view does not', () => {
+    /** The view through a slightly turned fine focus: a (2r+1)² box blur, soft but above the focus bar. */
+    const soft = (img: Rgba, r: number): Rgba => {
+      const { width: w, height: h, data } = img;
+      const out = new Uint8ClampedArray(data.length);
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++)
+          for (let c = 0; c < 4; c++) {
+            let v = 0;
+            let n = 0;
+            for (let dy = -r; dy <= r; dy++)
+              for (let dx = -r; dx <= r; dx++) {
+                const xx = Math.min(w - 1, Math.max(0, x + dx));
+                const yy = Math.min(h - 1, Math.max(0, y + dy));
+                v += data[(yy * w + xx) * 4 + c];
+                n++;
+              }
+            out[(y * w + x) * 4 + c] = v / n;
+          }
+      return { data: out, width: w, height: h };
+    };
+    const sharp = view(slide, 300, 100, 256, 192, { noise: 2 });
+    const blurred = soft(sharp, 1);
+    const sBlur = pixelStats(blurred).sharpness;
+    const sSharp = pixelStats(sharp).sharpness;
+    expect(sBlur).toBeGreaterThan(LIVE_PARAMS.minSharpness);
+    expect(sSharp).toBeGreaterThan(sBlur * LIVE_PARAMS.sharper);
+    const judge = new CaptureJudge();
+    const states: string[] = [];
+    let t = 0;
+    const hold = (img: Rgba, ms: number) => {
+      for (const end = t + ms; t < end; t += 100) {
+        const v = judge.onFrame(t, img);
+        states.push(v.state);
+        if (v.state === 'capture') judge.captured(v.signature!, v.stats.sharpness);
+        if (v.state === 'sharper') {
+          expect(v.seenIndex).toBe(0);
+          judge.replaced(v.seenIndex!, v.signature!, v.stats.sharpness);
+        }
+      }
+    };
+    hold(blurred, 2000);
+    expect(states.filter((x) => x === 'capture')).toHaveLength(1);
+    // the fine focus turned: the same view, sharp, replaces the capture once, and is then the captured field
+    states.length = 0;
+    hold(sharp, 2000);
+    expect(states.filter((x) => x === 'sharper')).toHaveLength(1);
+    expect(states.at(-1)).toBe('captured');
+    expect(judge.fields).toHaveLength(1);
+    // back to the soft view and sharp again: nothing sharper than the field now holds
+    states.length = 0;
+    hold(blurred, 1500);
+    hold(sharp, 1500);
+    expect(states.filter((x) => x === 'sharper' || x === 'capture')).toHaveLength(0);
+
+    // a field remembered from an earlier run is never replaced
+    const again = new CaptureJudge();
+    again.remember(judge.fields[0]);
+    for (let u = 0; u < 2000; u += 100) expect(again.onFrame(u, sharp).state).not.toBe('sharper');
+    // a sharper view that only half overlaps the soft capture is a repeat, not a replacement
+    const other = new CaptureJudge();
+    let u = 0;
+    for (; u < 2000; u += 100) {
+      const v = other.onFrame(u, blurred);
+      if (v.state === 'capture') other.captured(v.signature!, v.stats.sharpness);
+    }
+    const shifted = view(slide, 300 + 77, 100, 256, 192, { noise: 2 }); // 30% of the width over
+    const seen: string[] = [];
+    for (const end = u + 3000; u < end; u += 100) seen.push(other.onFrame(u, shifted).state);
+    expect(seen).toContain('seen');
+    expect(seen).not.toContain('sharper');
+  });
+
   it('a blurred or unstained view is not captured', () => {
     const judge = new CaptureJudge();
     const grey: Rgba = (() => {

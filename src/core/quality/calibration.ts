@@ -46,6 +46,12 @@ export const CALIBRATION: QualityCalibration = {
   "noise": {
     "maxNoise": 4.97
   },
+  "jpeg": {
+    "maxBlockiness": 7.1
+  },
+  "monochrome": {
+    "maxColourSpread": 2.54
+  },
   "smear": {
     "minRbc": 4,
     "minRbcScore": 0.54,

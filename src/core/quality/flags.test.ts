@@ -10,6 +10,7 @@ import {
   FLAG_CODES,
   flagSentence,
   FLAG_TEXT,
+  notSmearReasons,
   qualityFlags,
   wbcTypeUnsure,
   type DetectionStats,
@@ -100,6 +101,28 @@ describe('qualityFlags', () => {
     expect(f(4)).toEqual([]);
     expect(f(undefined)).toEqual([]);
     expect(excludes(['noisy'])).toBe(true);
+  });
+  it('compressed above the blockiness threshold, and it keeps the image out; nothing where the image could not be measured', () => {
+    const withJpeg = { ...cal, jpeg: { maxBlockiness: 7 } };
+    const f = (blockiness: number | null | undefined) => qualityFlags({ pixels: { ...goodPixels, blockiness }, detections: goodDets }, withJpeg);
+    expect(f(12)).toEqual(['compressed']);
+    expect(f(1.6)).toEqual([]);
+    expect(f(null)).toEqual([]);
+    expect(f(undefined)).toEqual([]);
+    expect(qualityFlags({ pixels: { ...goodPixels, blockiness: 12 }, detections: goodDets }, cal)).toEqual([]); // a calibration without it
+    expect(excludes(['compressed'])).toBe(true);
+  });
+  it('monochrome: a grey picture of a smear is counted, flagged monochrome instead of not-smear or unfamiliar-colour', () => {
+    const withMono = { ...cal, monochrome: { maxColourSpread: 3 } };
+    const grey = { ...goodPixels, colour: [0, 0, 0, 0] as [number, number, number, number], colourSpread: 0 };
+    expect(qualityFlags({ pixels: grey, detections: goodDets }, withMono)).toEqual(['monochrome']);
+    expect(excludes(['monochrome'])).toBe(false);
+    // without the calibration's bar, or with colour in it, no stain colour is still not a smear
+    expect(qualityFlags({ pixels: grey, detections: goodDets }, cal)).toEqual(['not-smear', 'unfamiliar-colour']);
+    expect(qualityFlags({ pixels: { ...grey, colourSpread: 9 }, detections: goodDets }, withMono)).toEqual(['not-smear', 'unfamiliar-colour']);
+    // a grey picture that is not a smear by its detections (a page, a grid) still is not one, and says why
+    expect(qualityFlags({ pixels: grey, detections: { ...goodDets, rbc: 1 } }, withMono)).toEqual(['not-smear', 'monochrome']);
+    expect(notSmearReasons({ pixels: grey, detections: { ...goodDets, rbc: 1 } }, withMono)).toEqual(['only 1 red cell found']);
   });
   it('out-of-focus below the sharpness threshold', () => {
     expect(flags({ sharpness: 0.4 }, {})).toEqual(['out-of-focus']);

@@ -10,7 +10,7 @@ import type { PixelStats } from './pixels';
 import { typeUnsure } from '../differential/differential';
 import { CALIBRATION } from './calibration';
 
-export const FLAG_CODES = ['not-smear', 'scale-out-of-range', 'out-of-focus', 'noisy', 'unfamiliar-colour', 'wbc-type-unsure'] as const;
+export const FLAG_CODES = ['not-smear', 'scale-out-of-range', 'out-of-focus', 'noisy', 'compressed', 'monochrome', 'unfamiliar-colour', 'wbc-type-unsure'] as const;
 export type FlagCode = (typeof FLAG_CODES)[number];
 
 /** What the cells look like beside the usual size, and the not-smear tests an image failed: the parts of a
@@ -24,12 +24,14 @@ const FLAG_BODY: Record<FlagCode, (detail?: string) => string> = {
   'scale-out-of-range': (lead = SCALE_LEAD) => `${lead} the app can correct (it handles cells from half to twice the usual size); the counts would be wrong. Setting the magnification by hand helps only within that range.`,
   'out-of-focus': () => 'The image is out of focus; cells cannot be counted reliably.',
   noisy: () => 'The image is grainy (a dim field, or a camera turning its gain up): small and pale cells are lost in the grain, and the counts would be low.',
+  compressed: () => 'The image is too heavily compressed (its JPEG blocks show: a low quality setting, or a photo sent through a messaging app): pale and small cells are lost, and the counts would be low. Save or send the original.',
+  monochrome: () => 'The image has no colour (a monochrome camera): the cells are counted, but the stain cannot be checked and white cell types cannot be read from colour, so each one is unsure.',
   'unfamiliar-colour': () => 'The colours are unlike any microscope and stain the model was trained on; check the counts by eye.',
   'wbc-type-unsure': () => 'At least one white cell type is unsure (shown with "?"); check it.',
 };
 
 /** Flags that keep an image out of the batch totals and differential until the user accepts it. */
-export const EXCLUDING_FLAGS: readonly FlagCode[] = ['not-smear', 'out-of-focus', 'scale-out-of-range', 'noisy'];
+export const EXCLUDING_FLAGS: readonly FlagCode[] = ['not-smear', 'out-of-focus', 'scale-out-of-range', 'noisy', 'compressed'];
 
 /** What an excluding flag does to the totals: as the app says it, once accepted, and on the report's legend. */
 const LEFT_OUT = ' It is left out of the batch totals.';
@@ -50,6 +52,8 @@ export const FLAG_SHORT: Record<FlagCode, string> = {
   'scale-out-of-range': 'scale',
   'out-of-focus': 'out of focus',
   noisy: 'grainy',
+  compressed: 'compressed',
+  monochrome: 'no colour',
   'unfamiliar-colour': 'colour',
   'wbc-type-unsure': 'WBC type?',
 };
@@ -88,7 +92,7 @@ export function notSmearReasons(q: QualityInput, cal: QualityCalibration = CALIB
   const s = cal.smear;
   const c = q.pixels.colour;
   const out: string[] = [];
-  if (Math.hypot(c[2], c[3]) < s.minStainChroma) out.push('no stain colour');
+  if (Math.hypot(c[2], c[3]) < s.minStainChroma && !isMonochrome(q.pixels, cal)) out.push('no stain colour');
   if (d.rbc < s.minRbc) out.push(d.rbc ? `only ${d.rbc} red cell${d.rbc === 1 ? '' : 's'} found` : 'no red cells found');
   else if ((d.rbcScore ?? 0) < s.minRbcScore) out.push('what was found scores unlike red cells');
   if (d.rbcSizeCv !== null && d.rbcSizeCv < s.minRbcSizeCv) out.push('its "cells" are all the same size');
@@ -179,6 +183,12 @@ export interface QualityCalibration {
   /** maxNoise: the median |Laplacian| (PixelStats.noise) above which an image is too grainy to count;
    * absent in calibrations made before it. */
   noise?: { maxNoise: number };
+  /** maxBlockiness: the JPEG blockiness (PixelStats.blockiness) above which compression has cost cells;
+   * absent in calibrations made before it. */
+  jpeg?: { maxBlockiness: number };
+  /** maxColourSpread: the mean channel spread (PixelStats.colourSpread) below which a picture is
+   * monochrome; absent in calibrations made before it. */
+  monochrome?: { maxColourSpread: number };
   /** minStainChroma: far below any stained smear's darkest-fifth chroma (a grey picture: a page, a grid). */
   smear: { minRbc: number; minRbcScore: number; minRbcSizeCv: number; minStainChroma: number; maxRbcAligned: number };
   scale: { min: number; max: number };
@@ -201,6 +211,12 @@ export interface QualityInput {
   detections: DetectionStats;
 }
 
+/** A picture from a monochrome camera: its three channels are one (PixelStats.colourSpread). Its cells are
+ * judged by the detections alone: no stain colour is then no evidence against a smear. */
+export function isMonochrome(p: PixelStats, cal: QualityCalibration): boolean {
+  return !!cal.monochrome && p.colourSpread != null && p.colourSpread < cal.monochrome.maxColourSpread;
+}
+
 /** The image's flags other than wbc-type-unsure (which depends on the shown types: see wbcTypeUnsure). */
 export function qualityFlags(q: QualityInput, cal: QualityCalibration): FlagCode[] {
   const flags: FlagCode[] = [];
@@ -208,12 +224,15 @@ export function qualityFlags(q: QualityInput, cal: QualityCalibration): FlagCode
   const s = cal.smear;
   const c = q.pixels.colour;
   const stain = Math.hypot(c[2], c[3]);
-  if (stain < s.minStainChroma || d.rbc < s.minRbc || (d.rbcScore ?? 0) < s.minRbcScore || (d.rbcSizeCv !== null && d.rbcSizeCv < s.minRbcSizeCv) || (d.rbcAligned != null && d.rbcAligned > s.maxRbcAligned)) flags.push('not-smear');
+  const mono = isMonochrome(q.pixels, cal);
+  if ((stain < s.minStainChroma && !mono) || d.rbc < s.minRbc || (d.rbcScore ?? 0) < s.minRbcScore || (d.rbcSizeCv !== null && d.rbcSizeCv < s.minRbcSizeCv) || (d.rbcAligned != null && d.rbcAligned > s.maxRbcAligned)) flags.push('not-smear');
   const beyondReach = d.planScale != null && (d.planScale < cal.scale.min / SCALE_REACH || d.planScale > cal.scale.max * SCALE_REACH);
   if ((d.cellScale !== null && (d.cellScale < cal.scale.min || d.cellScale > cal.scale.max)) || beyondReach) flags.push('scale-out-of-range');
   if (q.pixels.sharpness < cal.focus.minSharpness) flags.push('out-of-focus');
   if (cal.noise && q.pixels.noise != null && q.pixels.noise > cal.noise.maxNoise) flags.push('noisy');
-  if (colourDistance(c, cal.colour.models) > cal.colour.maxDistance || stain < cal.colour.minStainChroma) flags.push('unfamiliar-colour');
+  if (cal.jpeg && q.pixels.blockiness != null && q.pixels.blockiness > cal.jpeg.maxBlockiness) flags.push('compressed');
+  if (mono) flags.push('monochrome');
+  else if (colourDistance(c, cal.colour.models) > cal.colour.maxDistance || stain < cal.colour.minStainChroma) flags.push('unfamiliar-colour');
   return flags;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boxPixels, pixelStats, quantile, readSize, shrinkArea, statsSize, toSmall, STATS_SIDE } from './pixels';
+import { blockiness, boxPixels, MAX_BLOCKINESS, pixelStats, quantile, readSize, shrinkArea, statsSize, toSmall, STATS_SIDE } from './pixels';
 
 function image(w: number, h: number, f: (x: number, y: number) => [number, number, number]) {
   const data = new Uint8ClampedArray(w * h * 4);
@@ -130,6 +130,65 @@ describe('pixelStats', () => {
     expect(c[1]).toBeGreaterThan(0.1);
     // the darkest fifth is the purple squares
     expect(c[3]).toBeCloseTo(Math.log(121 / 61), 2);
+  });
+});
+
+describe('blockiness', () => {
+  // a smooth field of soft discs (cells) with a little grain, as a well-kept photo
+  let seed = 11;
+  const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const cells = Array.from({ length: 30 }, () => [rnd() * 200, rnd() * 150]);
+  const smooth = (x: number, y: number) => {
+    let v = 215;
+    for (const [cx, cy] of cells) v -= 90 * Math.exp(-((x - cx) ** 2 + (y - cy) ** 2) / 120);
+    return Math.max(0, v) + (rnd() - 0.5) * 3;
+  };
+  const W = 200;
+  const H = 152;
+  const field = Array.from({ length: W * H }, (_, p) => smooth(p % W, Math.floor(p / W)));
+  const photo = image(W, H, (x, y) => {
+    const v = field[y * W + x];
+    return [v + 20, v - 20, v + 10];
+  });
+  /** What a JPEG at a very low quality keeps: each 8x8 block's mean, starting `off` pixels in. */
+  const blocky = (off: number) => {
+    const mean = new Map<string, number>();
+    const key = (x: number, y: number) => `${Math.floor((x + off) / 8)},${Math.floor((y + off) / 8)}`;
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) mean.set(key(x, y), (mean.get(key(x, y)) ?? 0) + field[y * W + x] / 64);
+    return image(W, H, (x, y) => {
+      const v = mean.get(key(x, y))! + (field[y * W + x] - mean.get(key(x, y))!) * 0.2;
+      return [v + 20, v - 20, v + 10];
+    });
+  };
+  it('reads near 1 on a smooth photo and far above on one kept as its 8x8 blocks, on the grid or cropped off it', () => {
+    const b0 = blockiness(photo)!;
+    expect(b0).toBeGreaterThan(0.9);
+    expect(b0).toBeLessThan(1.3);
+    expect(blockiness(blocky(0))!).toBeGreaterThan(3 * b0);
+    expect(blockiness(blocky(3))!).toBeGreaterThan(3 * b0);
+  });
+  it('a picture of flat blocks reads the cap; a flat picture and a tiny one read nothing', () => {
+    const flatBlocks = image(64, 64, (x, y) => {
+      const v = ((Math.floor(x / 8) * 7 + Math.floor(y / 8) * 13) % 9) * 20;
+      return [v, v, v];
+    });
+    expect(blockiness(flatBlocks)).toBe(MAX_BLOCKINESS);
+    expect(blockiness(image(64, 64, () => [200, 180, 190]))).toBeNull();
+    expect(blockiness(image(40, 40, (x) => [x, x, x]))).toBeNull();
+  });
+  it('toSmall measures it only where the image was read at its own size, as the page reads images up to 1024 px', () => {
+    expect(toSmall(photo, W).blockiness).toBeCloseTo(blockiness(photo)!, 6);
+    expect(toSmall(photo, 2 * W).blockiness).toBeNull(); // read at half the original's size: the blocks are gone
+    expect(pixelStats(toSmall(blocky(0), W)).blockiness!).toBeGreaterThan(3);
+    expect(pixelStats(photo).blockiness).toBeNull(); // a bare RGBA picture carries none
+  });
+});
+
+describe('colourSpread', () => {
+  it('is 0 for a monochrome picture, small for one saved as RGB with chroma noise, and large for a stained one', () => {
+    expect(pixelStats(image(32, 32, (x, y) => [x * 4 + y, x * 4 + y, x * 4 + y])).colourSpread).toBe(0);
+    expect(pixelStats(image(32, 32, (x, y) => [x * 4 + ((x + y) % 2), x * 4, x * 4 + ((x * y) % 2)])).colourSpread!).toBeLessThan(1);
+    expect(pixelStats(image(32, 32, (x) => (x % 8 < 4 ? [220, 160, 170] : [120, 60, 120]))).colourSpread!).toBeGreaterThan(50);
   });
 });
 

@@ -21,6 +21,9 @@ export interface Rgba {
 /** A small copy and how it maps to the original image: small px = image px x `scale`. */
 export interface SmallImage extends Rgba {
   scale: number;
+  /** The JPEG blockiness of the image it was made from (see `blockiness`), where that was read at its own
+   * resolution; null where it was not (a large image read smaller: its 8-px blocks are gone). */
+  blockiness?: number | null;
 }
 
 /** Size of the copy the statistics use: long side STATS_SIDE, never enlarged. */
@@ -99,11 +102,59 @@ export function shrinkArea(src: Rgba, outW: number, outH: number): Uint8ClampedA
   return out;
 }
 
-/** The statistics' copy of an image whose pixels were read at `src` size from an original `origWidth` wide. */
+/** The statistics' copy of an image whose pixels were read at `src` size from an original `origWidth` wide.
+ * Its blockiness is measured where the page reads the image at its own size (long side up to
+ * STATS_READ_SIDE), in the app and the eval alike. */
 export function toSmall(src: Rgba, origWidth: number): SmallImage {
   const size = statsSize(src.width, src.height, Math.min(STATS_SIDE, Math.max(src.width, src.height)));
   const data = size.width === src.width && size.height === src.height ? src.data : shrinkArea(src, size.width, size.height);
-  return { data, width: size.width, height: size.height, scale: size.width / origWidth };
+  return { data, width: size.width, height: size.height, scale: size.width / origWidth, blockiness: src.width === origWidth && Math.max(src.width, src.height) <= STATS_READ_SIDE ? blockiness(src) : null };
+}
+
+/** Side of a JPEG block. */
+const JPEG_BLOCK = 8;
+/** Images smaller than this on either side give too few block edges to judge. */
+const MIN_BLOCKINESS_SIDE = 64;
+/** Blockiness is capped here (a JPEG at quality 2 has flat blocks: steps on the grid only). */
+export const MAX_BLOCKINESS = 99;
+
+/**
+ * How much a JPEG's 8x8 blocks show, at the image's own resolution: the mean |step| in grey level
+ * between neighbouring pixels, per column (and row) position modulo 8, at the position where it is
+ * largest over the median of the other seven, for columns and rows together. A heavily compressed JPEG
+ * keeps each block's mean and little else, so its steps gather on the block grid (a ratio of 2-5 at
+ * quality 5-10); an uncompressed or well-compressed image has no such position (near 1). The largest
+ * position rather than 7 of 8 is used, so a JPEG cropped off its grid reads the same. Null for images too
+ * small to judge.
+ */
+export function blockiness(img: Rgba): number | null {
+  const { data, width: w, height: h } = img;
+  if (w < MIN_BLOCKINESS_SIDE || h < MIN_BLOCKINESS_SIDE) return null;
+  const g = new Float32Array(w * h);
+  for (let p = 0, i = 0; p < g.length; p++, i += 4) g[p] = grey(data, i);
+  const cols = new Float64Array(JPEG_BLOCK);
+  const rows = new Float64Array(JPEG_BLOCK);
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let x = 0; x < w - 1; x++) cols[x % JPEG_BLOCK] += Math.abs(g[row + x + 1] - g[row + x]);
+    if (y < h - 1) {
+      let s = 0;
+      for (let x = 0; x < w; x++) s += Math.abs(g[row + w + x] - g[row + x]);
+      rows[y % JPEG_BLOCK] += s;
+    }
+  }
+  const peak = (a: Float64Array) => {
+    const sorted = Array.from(a).sort((u, v) => u - v);
+    const top = sorted[JPEG_BLOCK - 1];
+    const rest = sorted.slice(0, JPEG_BLOCK - 1);
+    return { top, rest: (rest[3] + rest[2]) / 2 };
+  };
+  const c = peak(cols);
+  const r = peak(rows);
+  const base = c.rest + r.rest;
+  const top = c.top + r.top;
+  if (!top) return null; // a flat picture: nothing to judge
+  return Math.min(MAX_BLOCKINESS, base > 0 ? top / base : MAX_BLOCKINESS);
 }
 
 const grey = (d: Rgba['data'], i: number) => 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
@@ -124,6 +175,12 @@ export interface PixelStats {
    * noise and not the cells' edges (which the sharpness's 99th percentile reads). Absent in images
    * counted before it existed. */
   noise?: number;
+  /** The mean spread of a pixel's three channels (max - min, grey levels): a stained smear's red cells
+   * and nuclei are coloured (15-40 on the training microscopes); a monochrome camera gives 0, or 1-2 where
+   * it saves RGB JPEGs. Absent in images counted before it existed. */
+  colourSpread?: number;
+  /** See SmallImage.blockiness. Absent in images counted before it existed. */
+  blockiness?: number | null;
   /** Small copy's size, for the record. */
   width: number;
   height: number;
@@ -153,6 +210,7 @@ export function pixelStats(img: Rgba, field: Circle | null = null): PixelStats {
   let sr = 0;
   let sg = 0;
   let sb = 0;
+  let spread = 0;
   let sum = 0;
   let sum2 = 0;
   let count = 0;
@@ -165,6 +223,7 @@ export function pixelStats(img: Rgba, field: Circle | null = null): PixelStats {
     sr += data[i];
     sg += data[i + 1];
     sb += data[i + 2];
+    spread += Math.max(data[i], data[i + 1], data[i + 2]) - Math.min(data[i], data[i + 1], data[i + 2]);
     sum += v;
     sum2 += v * v;
   }
@@ -229,6 +288,8 @@ export function pixelStats(img: Rgba, field: Circle | null = null): PixelStats {
     colour: [lnRatio(sr / cnt, sg / cnt), lnRatio(sb / cnt, sg / cnt), lnRatio(dr / dn, dg / dn), lnRatio(db / dn, dg / dn)],
     brightness: mean,
     noise,
+    colourSpread: spread / cnt,
+    blockiness: 'blockiness' in img ? ((img as SmallImage).blockiness ?? null) : null,
     width: w,
     height: h,
   };

@@ -6,7 +6,7 @@ import type { CellClass } from '../../core/detection/classes';
 import type { Detection } from '../../core/detection/detection';
 import { tipPlacement, type Box } from '../../core/detection/geometry';
 import type { Labeled } from '../../core/metrics/ap';
-import { typeUnsure } from '../../core/differential/differential';
+import { typeText, typeUnsure } from '../../core/differential/differential';
 import { textOn } from '../../core/detection/contrast';
 
 interface BoxesProps {
@@ -113,7 +113,7 @@ export function tipAt(box: Box, text: string, fontSize: number, scale: number, w
 
 export const labelOf = (d: Detection) =>
   `${d.cls} ${d.origin === 'manual' && isDrawn(d.id) ? 'manual' : d.score.toFixed(2)}${
-    d.wbc ? ` · ${d.wbc.type.replace('_', ' ')} ${d.wbc.origin === 'manual' ? '(set by hand)' : `${d.wbc.p.toFixed(2)}${d.wbc.small ? ', box too small for a WBC: unsure' : ''}`}` : ''
+    d.wbc ? ` · ${typeText(d.wbc)}` : ''
   }`;
 
 /** Each WBC's type (short code, colour) and confidence; unsure types are marked with "?". */

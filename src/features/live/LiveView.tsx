@@ -15,6 +15,7 @@ const SAID: Record<LiveState, string> = {
   seen: 'Already captured: move to a new field',
   captured: 'Captured: move to the next field',
   capture: 'Capturing…',
+  sharper: 'Sharper: this view replaces the softer capture of the field',
 };
 
 const COLOUR = { RBC: '#ff5a5a', WBC: '#4da3ff', Platelets: '#ffd23f' } as const;
