@@ -67,6 +67,17 @@ test.describe('the loop: 8 fields, slides, a dark tail, then the first field aga
     // the view shows boxes of the current field and the running count
     await page.waitForFunction(() => window.__smearcount.live().boxes > 0, null, { timeout: 120_000 });
     await expect(page.getByTestId('live-count')).toContainText('/ 100 WBC');
+    // while the slide moves, the last field's boxes (an earlier frame's) fade instead of sitting beside their cells
+    await page.waitForFunction(
+      () => {
+        const boxes = document.querySelector('[data-testid="live-boxes"]');
+        return window.__smearcount.live().state === 'moving' && !!boxes && Number(getComputedStyle(boxes).opacity) < 0.5;
+      },
+      null,
+      { timeout: 30_000, polling: 50 },
+    );
+    // and are shown again once the view is still
+    await page.waitForFunction(() => window.__smearcount.live().state === 'settling' && Number(getComputedStyle(document.querySelector('[data-testid="live-boxes"]')!).opacity) === 1, null, { timeout: 30_000, polling: 50 });
     // one pass of the slide is 29 s: at 40 s the first fields have come back
     expect(scriptSeconds(tour)).toBeLessThan(36);
     await page.waitForTimeout(Math.max(0, 40_000 - (Date.now() - started)));

@@ -87,7 +87,7 @@ describe('qualityFlags', () => {
   });
   it("a flag's sentence says which test failed and how far off the cells are, where the image's statistics are given", () => {
     const q = (p: Partial<PixelStats>, d: Partial<DetectionStats>) => ({ pixels: { ...goodPixels, ...p }, detections: { ...goodDets, ...d } });
-    expect(flagSentence('not-smear', false, q({}, { rbc: 2 }), cal)).toMatch(/^This does not look like a blood smear: only 2 red cells found\. It is left out/);
+    expect(flagSentence('not-smear', false, q({}, { rbc: 2 }), cal)).toMatch(/^This does not look like a blood smear: only 2 red cells found \(if you can see cells, they are too small in this photo: zoom in, or crop to the field of view\)\. It is left out/);
     expect(flagSentence('not-smear', false, q({ colour: [0, 0, 0.01, -0.01] }, { rbcAligned: 0.96 }), cal)).toContain('smear: no stain colour; its "cells" sit on a grid.');
     expect(flagSentence('scale-out-of-range', false, q({}, { cellScale: 0.74, planScale: 1 / 2.7 }), cal)).toMatch(/^The cells look 2\.7× smaller than usual, more than the app can correct/);
     expect(flagSentence('scale-out-of-range', true, q({}, { cellScale: 2.6 }), cal)).toMatch(/^The cells look 2\.6× larger .* You accepted it: it is counted in the batch totals\.$/);
@@ -122,7 +122,7 @@ describe('qualityFlags', () => {
     expect(qualityFlags({ pixels: { ...grey, colourSpread: 9 }, detections: goodDets }, withMono)).toEqual(['not-smear', 'unfamiliar-colour']);
     // a grey picture that is not a smear by its detections (a page, a grid) still is not one, and says why
     expect(qualityFlags({ pixels: grey, detections: { ...goodDets, rbc: 1 } }, withMono)).toEqual(['not-smear', 'monochrome']);
-    expect(notSmearReasons({ pixels: grey, detections: { ...goodDets, rbc: 1 } }, withMono)).toEqual(['only 1 red cell found']);
+    expect(notSmearReasons({ pixels: grey, detections: { ...goodDets, rbc: 1 } }, withMono)).toEqual(['only 1 red cell found (if you can see cells, they are too small in this photo: zoom in, or crop to the field of view)']);
   });
   it('out-of-focus below the sharpness threshold', () => {
     expect(flags({ sharpness: 0.4 }, {})).toEqual(['out-of-focus']);

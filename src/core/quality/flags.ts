@@ -93,7 +93,8 @@ export function notSmearReasons(q: QualityInput, cal: QualityCalibration = CALIB
   const c = q.pixels.colour;
   const out: string[] = [];
   if (Math.hypot(c[2], c[3]) < s.minStainChroma && !isMonochrome(q.pixels, cal)) out.push('no stain colour');
-  if (d.rbc < s.minRbc) out.push(d.rbc ? `only ${d.rbc} red cell${d.rbc === 1 ? '' : 's'} found` : 'no red cells found');
+  // a phone's photo of the whole eyepiece field at low power finds no cells either: say what to try
+  if (d.rbc < s.minRbc) out.push(`${d.rbc ? `only ${d.rbc} red cell${d.rbc === 1 ? '' : 's'} found` : 'no red cells found'} (if you can see cells, they are too small in this photo: zoom in, or crop to the field of view)`);
   else if ((d.rbcScore ?? 0) < s.minRbcScore) out.push('what was found scores unlike red cells');
   if (d.rbcSizeCv !== null && d.rbcSizeCv < s.minRbcSizeCv) out.push('its "cells" are all the same size');
   if (d.rbcAligned != null && d.rbcAligned > s.maxRbcAligned) out.push('its "cells" sit on a grid');
