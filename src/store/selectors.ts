@@ -11,6 +11,8 @@ import { differential, typeUnsure, WBC_TYPES, type Differential, type WbcType } 
 import { countCells, summarize, type BatchSummary, type Counts } from '../core/counts/counts';
 import { evaluateDetections } from '../core/metrics/ap';
 import type { ExportImage } from '../core/formats/exports';
+import { isoLocal } from '../core/formats/isoLocal';
+import { editWords, summarizeEdits, type EditSummary } from '../core/edits/summary';
 import type { AppState } from './store';
 import type { ImageEntry } from './types';
 import { allFlags, excludes, type FlagCode } from '../core/quality/flags';
@@ -190,7 +192,23 @@ export function groundTruthAp(
   return { image: cur?.gt && cur.status === 'done' ? evalOf([cur]) : null, batch: evalOf(withGt), images: withGt.length };
 }
 
-/** The done images as the exporters take them: shown detections (edits and count rule applied). */
+/** "wasm x1": the engine recorded on the image when it was counted ('' before images kept it). */
+export const imageEngine = (im: Pick<ImageEntry, 'engine'>): string => (im.engine ? `${im.engine.backend} x${im.engine.threads}` : '');
+
+const editsCache = new WeakMap<ImageEntry, EditSummary>();
+
+/** What a person changed on one image, net of undo (core/edits/summary). */
+export function imageEdits(im: ImageEntry): EditSummary {
+  let out = editsCache.get(im);
+  if (!out) {
+    out = summarizeEdits(im.edits, im.raw ?? [], modelTypes(im));
+    editsCache.set(im, out);
+  }
+  return out;
+}
+
+/** The done images as the exporters take them: shown detections (edits and count rule applied), the boxes
+ * counted nowhere with why, and each image's engine, capture and edits. */
 export function selectExportImages(s: AppState): ExportImage[] {
   return s.order
     .map((id) => s.images[id])
@@ -208,6 +226,14 @@ export function selectExportImages(s: AppState): ExportImage[] {
       scale: im.scale,
       flags: imageFlags(im, s.postprocess),
       inTotals: inTotals(im),
+      leftOut: [
+        ...ruleExcluded(im, s.postprocess).map((det) => ({ det, reason: 'count-rule' as const })),
+        ...opticsExcluded(im, s.postprocess).map((det) => ({ det, reason: 'optics' as const })),
+        ...debrisExcluded(im, s.postprocess).map((det) => ({ det, reason: 'debris' as const })),
+      ],
+      engine: imageEngine(im) || undefined,
+      ...(im.capture ? { capture: { source: im.capture.source, at: isoLocal(new Date(im.capture.at)) } } : {}),
+      edits: editWords(imageEdits(im)),
     }));
 }
 
