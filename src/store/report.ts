@@ -86,10 +86,10 @@ export function selectAdaptation(s: Pick<AppState, 'adaptation' | 'images' | 'or
 export function adaptationWords(a: { cells: number; used: boolean }, profileName?: string): string | null {
   if (!a.cells) return null;
   const cells = `${a.cells} verified cell${a.cells === 1 ? '' : 's'}`;
-  const profile = profileName?.trim() ? ` (microscope profile “${profileName.trim()}”)` : '';
+  const name = profileName?.trim() ? `“${profileName.trim()}”` : '';
   return a.used
-    ? `WBC classifier adapted to this microscope from ${cells}${profile}`
-    : `WBC classifier not adapted: the microscope profile's ${cells}${profile} showed no gain over its own types`;
+    ? `WBC classifier adapted to this microscope from ${cells}${name ? ` (microscope profile ${name})` : ''}`
+    : `WBC types from the classifier alone: adapted to the ${cells} of the microscope profile${name ? ` ${name}` : ''}, it did not type more of them right`;
 }
 
 /** The report as data, for the JSON export: the release, the counts and the differential exactly as
