@@ -27,8 +27,8 @@ function batch(): AppStore {
   const st = store.getState();
   st.setModel({ status: 'ready', backend: 'wasm-threads', threads: 2 });
   st.addImage({ id: 'a', name: 'a.jpg', bytes: 10 });
-  // a.jpg: two RBCs, a platelet cut by the left border, two WBCs (neutrophils to the model)
-  st.updateImage('a', { status: 'done', width: 640, height: 480, engine: { backend: 'wasm', threads: 1 }, raw: [det('m0', 'RBC', 100), det('m1', 'RBC', 200), det('m2', 'WBC', 300), det('m3', 'WBC', 400), det('m4', 'Platelets', 0)], wbc: { m2: NEU, m3: NEU } });
+  // a.jpg: two RBCs, two WBCs (neutrophils to the model), a platelet and a WBC cut by the left border
+  st.updateImage('a', { status: 'done', width: 640, height: 480, engine: { backend: 'wasm', threads: 1 }, raw: [det('m0', 'RBC', 100), det('m1', 'RBC', 200), det('m2', 'WBC', 300), det('m3', 'WBC', 400), det('m4', 'Platelets', 0), det('m5', 'WBC', 0, 300)], wbc: { m2: NEU, m3: NEU, m5: NEU } });
   st.addImage({ id: 'b', name: 'live-0001.jpg', bytes: 10, capture: { source: 'live', at: CAPTURED } });
   st.updateImage('b', { status: 'done', width: 640, height: 480, engine: { backend: 'wasm-threads', threads: 2 }, raw: [det('m0', 'RBC', 100), det('m1', 'WBC', 300), det('m2', 'WBC', 400)], wbc: { m1: NEU, m2: NEU } });
   // a grid: not a smear, not accepted, so in no total
@@ -117,9 +117,11 @@ describe('the exports carry the released report', () => {
     expect(of('a.jpg', 'Platelets').map((r) => [r[col('counted')], r[col('left_out')]])).toEqual([['false', 'count-rule']]);
     // the grid's box: its image is left out of the totals
     expect(of('grid.png', 'RBC').map((r) => [r[col('counted')], r[col('left_out')]])).toEqual([['false', 'image-not-in-totals']]);
-    expect(of('a.jpg', 'WBC').map((r) => [r[col('counted')], r[col('wbc_type')], r[col('wbc_verified')]])).toEqual([
-      ['true', 'lymphocyte', 'true'],
-      ['true', 'neutrophil', 'true'],
+    // the WBC cut by the border: drawn, not counted, with its type
+    expect(of('a.jpg', 'WBC').map((r) => [r[col('counted')], r[col('left_out')], r[col('wbc_type')], r[col('wbc_verified')]])).toEqual([
+      ['true', '', 'lymphocyte', 'true'],
+      ['true', '', 'neutrophil', 'true'],
+      ['false', 'count-rule', 'neutrophil', 'false'],
     ]);
     expect(of('live-0001.jpg', 'WBC').map((r) => [r[col('wbc_type')], r[col('wbc_category')], r[col('wbc_note')]])).toEqual([
       ['neutrophil', '', ''],

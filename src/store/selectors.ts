@@ -67,6 +67,14 @@ export function ruleExcluded(im: ImageEntry | undefined, params: PostprocessPara
   return im?.raw ? shownAndExcluded(im, params).excluded : [];
 }
 
+/** The cells the count rule leaves out, with their types and review (the exports list them, not counted). */
+function ruleExcludedReviewed(im: ImageEntry, params: PostprocessParams): Detection[] {
+  if (!im.raw) return [];
+  const { excluded, reviewed } = shownAndExcluded(im, params);
+  const ids = new Set(excluded.map((d) => d.id));
+  return reviewed.filter((d) => ids.has(d.id));
+}
+
 /** Model boxes left out as specks on the camera or lens (the batch's optics rule): drawn faint, counted nowhere. */
 export function opticsExcluded(im: ImageEntry | undefined, params: PostprocessParams): Detection[] {
   return im?.raw ? shownAndExcluded(im, params).optics : [];
@@ -227,7 +235,8 @@ export function selectExportImages(s: AppState): ExportImage[] {
       flags: imageFlags(im, s.postprocess),
       inTotals: inTotals(im),
       leftOut: [
-        ...ruleExcluded(im, s.postprocess).map((det) => ({ det, reason: 'count-rule' as const })),
+        // the rule's cells with their types and review (a verified WBC cut by the border keeps its type)
+        ...ruleExcludedReviewed(im, s.postprocess).map((det) => ({ det, reason: 'count-rule' as const })),
         ...opticsExcluded(im, s.postprocess).map((det) => ({ det, reason: 'optics' as const })),
         ...debrisExcluded(im, s.postprocess).map((det) => ({ det, reason: 'debris' as const })),
       ],
