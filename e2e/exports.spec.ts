@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { AppPage } from './app.po';
 import { testingImages } from './data';
+import { readCsv } from './csv';
 
 async function download(page: Page, testId: string): Promise<string> {
   const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
@@ -65,4 +66,76 @@ test('two images of the same name in two chosen folders keep their folder paths'
   expect(n.coco).toEqual(['batch/day1/BloodImage_00339.jpg', 'batch/day2/BloodImage_00339.jpg']);
   expect(n.csv).toEqual(n.coco);
   expect(n.png).toEqual(['batch_day1_BloodImage_00339-annotated.png', 'batch_day2_BloodImage_00339-annotated.png']);
+});
+
+const TYPES = ['neutrophil', 'lymphocyte', 'monocyte', 'eosinophil', 'basophil', 'immature_granulocyte', 'erythroblast'];
+
+test('the exports carry the released report: its state, verifier, time, revision and figures as the report prints them', async ({ page }) => {
+  test.setTimeout(600_000);
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(2));
+  await app.waitReady(600_000);
+  // every WBC verified, one by one in the gallery: the report then prints the differential
+  await page.getByTestId('open-gallery').click();
+  const left = page.locator('[data-testid="wbc-tile"][data-verified="no"]');
+  expect(await page.getByTestId('wbc-tile').count()).toBeGreaterThan(0);
+  for (let i = 0; i < 60 && (await left.count()) > 0; i++) {
+    await left.first().click();
+    await page.keyboard.press('v');
+  }
+  await expect(left).toHaveCount(0);
+  await page.keyboard.press('Escape');
+
+  await page.getByTestId('export-report').click();
+  await page.getByTestId('report-sample').fill('S-77');
+  await page.getByTestId('report-verified-by').fill('C. Doe');
+  await page.evaluate(() => (window.print = () => undefined)); // no print dialog in a test
+  await page.getByTestId('report-print').click();
+  await expect(page.getByTestId('report-state')).toContainText('Released · verified by C. Doe at ');
+  const stateLine = (await page.getByTestId('report-state').textContent())!;
+  const printed: Record<string, { pct: string; abs: string }> = {};
+  for (const t of TYPES) printed[t] = { pct: (await page.getByTestId(`report-pct-${t}`).textContent())!, abs: (await page.getByTestId(`report-abs-${t}`).textContent())! };
+  expect(printed.neutrophil.pct).not.toBe('–');
+  await page.getByTestId('report-close').click();
+  const sample = await page.evaluate(() => window.__smearcount.sample());
+  const summary = await page.evaluate(() => window.__smearcount.summary());
+
+  // counts CSV: the UTF-8 BOM, the release on every row, and the report's percentages at four decimals
+  const text = readFileSync(await download(page, 'export-csv'), 'utf8');
+  expect(text.charCodeAt(0)).toBe(0xfeff);
+  const counts = readCsv(text);
+  expect(counts.header.slice(-7)).toEqual(['report_state', 'verified_by', 'released_at', 'release_revision', 'withdrawn_reason', 'sample_id', 'models']);
+  for (const r of counts.rows) {
+    expect([counts.get(r, 'report_state'), counts.get(r, 'verified_by'), counts.get(r, 'release_revision'), counts.get(r, 'withdrawn_reason')]).toEqual(['released', 'C. Doe', sample.releasedRevision, '']);
+    // the time the report prints, to the second
+    expect(stateLine).toContain(`at ${counts.get(r, 'released_at')} · revision`);
+    expect(counts.get(r, 'models')).toMatch(/engine wasm(-threads)? x\d/);
+  }
+  const total = counts.rows.find((r) => r[0] === 'TOTAL')!;
+  expect({ RBC: +total[1], WBC: +total[2], Platelets: +total[3] }).toEqual(summary.totals);
+  const pct = counts.rows.at(-1)!;
+  expect(pct[0]).toBe('DIFFERENTIAL_%');
+  expect(counts.get(pct, 'flags')).toMatch(/^report: \d+ verified cells \(target 100\)/);
+  for (const t of TYPES) if (printed[t].pct !== '–') expect(Number(counts.get(pct, t)).toFixed(1)).toBe(printed[t].pct);
+  for (const r of counts.rows.slice(0, -2)) expect(counts.get(r, 'source')).toBe('file');
+
+  // boxes CSV: every box, counted or not and why, with the WBC's verification, category and note
+  const boxes = readCsv(readFileSync(await download(page, 'export-boxes-csv'), 'utf8'));
+  expect(boxes.header.slice(-7)).toEqual(['counted', 'left_out', 'wbc_verified', 'wbc_category', 'wbc_note', 'sample_id', 'models']);
+  const counted = boxes.rows.filter((r) => boxes.get(r, 'counted') === 'true');
+  expect(counted.length).toBe(summary.totals.RBC + summary.totals.WBC + summary.totals.Platelets);
+  for (const r of boxes.rows.filter((x) => boxes.get(x, 'counted') === 'false')) expect(boxes.get(r, 'left_out')).toMatch(/^(count-rule|optics|debris|image-not-in-totals)$/);
+  for (const r of counted.filter((x) => x[1] === 'WBC')) expect(boxes.get(r, 'wbc_verified')).toBe('true');
+
+  // JSON: the release and the figures exactly as printed
+  const json = JSON.parse(readFileSync(await download(page, 'export-json'), 'utf8'));
+  expect(json.report).toMatchObject({ state: 'released', verified_by: 'C. Doe', release_revision: sample.releasedRevision, state_line: stateLine });
+  for (const k of ['RBC', 'WBC', 'Platelets'] as const) expect(json.report.counts[k].counted).toBe(summary.totals[k]);
+  expect(json.report.differential.printed).toBe(true);
+  for (const row of json.report.differential.rows as { type: string; percent_printed: string; absolute_printed: string }[]) {
+    expect([row.percent_printed, row.absolute_printed]).toEqual([printed[row.type].pct, printed[row.type].abs]);
+  }
+  expect(json.report.edits.words).toBe('');
+  expect(json.models.engines[0].backend).toMatch(/^wasm/);
 });

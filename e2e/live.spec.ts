@@ -10,6 +10,8 @@ import { buildFakeCamera, EYEPIECE_RADIUS, fakeCameraArgs, fieldTour, scriptSeco
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import config from '../playwright.config';
+import { readFileSync } from 'node:fs';
+import { readCsv } from './csv';
 
 const baseArgs = config.use?.launchOptions?.args ?? [];
 const videoPath = (name: string) => join(tmpdir(), 'smearcount-fake-camera', `${name}.y4m`);
@@ -119,6 +121,7 @@ test.describe('a field seen twice', () => {
     test.setTimeout(300_000);
     const page = await cameraPage('twice');
     const app = new AppPage(page);
+    const started = Date.now();
     await startLive(app);
     // the whole script once, and into the loop's first field again
     await page.waitForTimeout((scriptSeconds(steps) + 2) * 1000);
@@ -127,6 +130,21 @@ test.describe('a field seen twice', () => {
     expect(seen.repeats).toBeGreaterThanOrEqual(1);
     await stopAndSettle(app);
     await expect(page.getByTestId('thumb')).toHaveCount(2);
+    // each field says it was captured live, and when: in the counts CSV and the report's per-image table
+    const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    const csv = readCsv(readFileSync((await d.path())!, 'utf8'));
+    const fields = csv.rows.filter((r) => r[0].startsWith('live-'));
+    expect(fields.map((r) => [r[0], csv.get(r, 'source')])).toEqual([
+      ['live-0001.jpg', 'live'],
+      ['live-0002.jpg', 'live'],
+    ]);
+    const times = fields.map((r) => Date.parse(csv.get(r, 'captured_at')));
+    for (const t of times) expect(t).toBeGreaterThanOrEqual(started - 1000); // to the second
+    for (const t of times) expect(t).toBeLessThanOrEqual(Date.now());
+    expect(times[0]).toBeLessThan(times[1]);
+    await page.getByTestId('export-report').click();
+    await expect(page.getByTestId('report-capture')).toHaveCount(2);
+    await expect(page.getByTestId('report-capture').first()).toContainText(`(live capture ${csv.get(fields[0], 'captured_at')})`);
   });
 });
 

@@ -1,6 +1,13 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { AppPage } from './app.po';
 import { testingImages } from './data';
+import { readCsv } from './csv';
+import { readFileSync } from 'node:fs';
+
+async function download(page: Page, testId: string): Promise<string> {
+  const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+  return readFileSync((await d.path())!, 'utf8');
+}
 
 // This machine can be very loaded (training runs beside the tests): generous limits.
 test.setTimeout(900_000);
@@ -44,7 +51,15 @@ test('a released report is withdrawn when a box it rests on is deleted, and its 
   await page.waitForTimeout(1100);
   await page.getByTestId('report-print').click();
   expect((await page.evaluate(() => window.__smearcount.sample())).verifiedAt).toBe(sample0.verifiedAt);
+  // nothing changed by hand yet, and the report says so
+  await expect(page.getByTestId('report-edits')).toHaveText('No box or WBC type was changed by hand.');
   await page.getByRole('button', { name: 'Close' }).click();
+  // the exports carry the release: every row of the counts CSV, the JSON's report
+  const released = readCsv(await download(page, 'export-csv'));
+  for (const r of released.rows) {
+    expect([released.get(r, 'report_state'), released.get(r, 'verified_by'), released.get(r, 'release_revision')]).toEqual(['released', 'C. Doe', sample0.releasedRevision]);
+  }
+  expect(JSON.parse(await download(page, 'export-json')).report).toMatchObject({ state: 'released', verified_by: 'C. Doe', release_revision: sample0.releasedRevision });
 
   // one box deleted after the release: the report is withdrawn, and the audit trail says why
   const before = (await page.evaluate(() => window.__smearcount.current()))!;
@@ -71,6 +86,25 @@ test('a released report is withdrawn when a box it rests on is deleted, and its 
   expect(audit.slice(-2).map((a) => a.action)).toEqual(['delete', 'withdraw']);
   expect(audit.at(-1)!.to).toContain('box deleted');
   expect((await page.evaluate(() => window.__smearcount.sample())).verifiedAt).toBeNull();
+  // the report says what was changed by hand, overall and on the image
+  await expect(page.getByTestId('report-edits')).toContainText('1 box deleted');
+  await expect(page.getByTestId('report-image-edits').filter({ hasText: '1 box deleted' })).toHaveCount(1);
+  // the sample record's changes are entries of their own, before the release
+  const record = audit.filter((a) => a.field === 'sample').map((a) => [a.cell, a.to]);
+  expect(record).toEqual([
+    ['id', 'S-22'],
+    ['verifiedBy', 'C. Doe'],
+  ]);
+  await page.getByRole('button', { name: 'Close' }).click();
+  // a withdrawn copy's exports say so, with the reason, and name no verifier
+  const withdrawn = readCsv(await download(page, 'export-csv'));
+  for (const r of withdrawn.rows) {
+    expect([withdrawn.get(r, 'report_state'), withdrawn.get(r, 'verified_by'), withdrawn.get(r, 'release_revision')]).toEqual(['withdrawn', '', '']);
+    expect(withdrawn.get(r, 'withdrawn_reason')).toBe(`${before.name}: ${cls} box deleted, cell ${selected}`);
+  }
+  const json = JSON.parse(await download(page, 'export-json'));
+  expect(json.report).toMatchObject({ state: 'withdrawn', verified_by: '', withdrawn_reason: `${before.name}: ${cls} box deleted, cell ${selected}` });
+  expect(json.report.edits).toMatchObject({ deleted: 1, words: '1 box deleted' });
 });
 
 test('a sample ID typed into the report survives an immediate reload', async ({ page }) => {

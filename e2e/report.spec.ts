@@ -8,7 +8,8 @@ const card = JSON.parse(readCard(new URL('../models/smearcount-frcnn.json', impo
 
 test('the report preview holds the model version, the settings, the reviewed count and the differential', async ({ page }) => {
   const app = new AppPage(page);
-  await app.open('?backend=wasm');
+  // counted on one thread; the next session below runs two
+  await app.open('?backend=wasm&threads=1');
   await app.drop(testingImages(3));
   await app.waitReady();
   await page.getByTestId('reviewed').check(); // the current image is reviewed
@@ -24,13 +25,24 @@ test('the report preview holds the model version, the settings, the reviewed cou
   );
   await expect(page.getByTestId('report-count-rule')).toContainText('every visible cell');
   await expect(page.getByTestId('report-differential')).toBeVisible();
+  // the engine recorded on the images when they were counted
+  await expect(page.getByTestId('report-meta')).toContainText('counted by engine wasm × 1 thread');
+  await expect(page.getByTestId('report-edits')).toHaveText('No box or WBC type was changed by hand.');
   await page.getByTestId('report-sample').fill('S-042');
   await page.getByTestId('report-operator').fill('AB');
   await page.evaluate(() => window.__smearcount.flush()); // committed, as the status's "Ready" says
-  await page.reload();
+  // another session, on two threads: the batch is restored, not counted again, so its engine stays
+  await app.open('?backend=wasm&threads=2');
   await app.waitReady();
   await page.getByTestId('export-report').click();
   await expect(page.getByTestId('report-sample')).toHaveValue('S-042'); // kept on this device
+  await expect(page.getByTestId('report-meta')).toContainText('counted by engine wasm × 1 thread');
+  await expect(page.getByTestId('report-meta')).not.toContainText('wasm-threads');
+  await page.getByTestId('report-close').click();
+  const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
+  const json = JSON.parse(readCard((await d.path())!, 'utf8'));
+  expect(json.models).toMatchObject({ engine: 'wasm', threads: 1, engines: [{ backend: 'wasm', threads: 1, images: 3 }] });
+  expect(json.images.map((i: { engine: string }) => i.engine)).toEqual(['wasm x1', 'wasm x1', 'wasm x1']);
 });
 
 test('smear estimates are off until a factor is set, then show their formula', async ({ page }) => {
@@ -71,4 +83,8 @@ test('with no WBC counted the report says so: no differential, and no "one WBC p
   await expect(page.getByTestId('report-no-differential')).toContainText('No WBC in the counted fields');
   await expect(page.getByTestId('report')).toContainText('WBC : RBC none');
   await expect(page.getByTestId('report-differential')).toHaveCount(0);
+  // what was changed by hand, from the audit trail's terms: the boxes relabelled, on the report and its image's row
+  const n = wbcs.length;
+  await expect(page.getByTestId('report-edits')).toHaveText(`Changed by hand (net of undo; each step is in the audit trail): ${n} box${n === 1 ? '' : 'es'} relabelled.`);
+  await expect(page.getByTestId('report-image-edits')).toHaveText(`${n} box${n === 1 ? '' : 'es'} relabelled`);
 });

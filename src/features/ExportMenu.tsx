@@ -1,8 +1,9 @@
 import { useApp, useServices } from '../services/context';
-import { boxesCsv, boxesJson, cocoJson, countsCsv, vocFiles } from '../core/formats/exports';
+import { boxesCsv, boxesJson, cocoJson, countsCsv, vocFiles, type CountsReport } from '../core/formats/exports';
 import { zip } from '../core/formats/zip';
 import { flatName, uniqueNames, withExtension } from '../core/formats/names';
-import { selectExportImages, shownDetections } from '../store/selectors';
+import { selectDifferentialState, selectExportImages, shownDetections } from '../store/selectors';
+import { adaptationWords, exportRelease, reportJson, selectAdaptation, selectEngines } from '../store/report';
 import { annotatedPng } from './annotatedPng';
 import { Section } from './Section';
 import { cocoWithSample, csvWithSample, exportName, jsonWithSample, pngWithSample, provenanceText, vocWithSample, type Provenance } from '../core/formats/sample';
@@ -21,7 +22,7 @@ function download(name: string, data: BlobPart, type: string) {
 
 
 export function ExportMenu() {
-  const { store, files, card, classifier, clearSession, view } = useServices();
+  const { store, files, card, classifier, clearSession, view, profile } = useServices();
   const exportImages = () => selectExportImages(store.getState());
   const done = useApp((s) => s.order.some((id) => s.images[id].status === 'done'));
   const current = useApp((s) => (s.currentId ? s.images[s.currentId] : undefined));
@@ -30,24 +31,34 @@ export function ExportMenu() {
   const sid = () => store.getState().sample.id.trim();
   const name = (kind: string, ext: string) => exportName(kind, sid(), ext);
   // which models and engine made the numbers, in every data file (the printed report has it in Appendix B)
+  // the engine is the one recorded on each image when it was counted, not this session's (store/report)
   const models = (): Provenance => {
-    const m = store.getState().model;
+    const s = store.getState();
+    const engines = selectEngines(s);
+    const one = engines.length === 1 && engines[0].threads !== null ? engines[0] : null;
     return {
       app: APP_VERSION,
       detector: { name: card.name, sha256: card.sha256 },
       classifier: classifier ? { name: classifier.name, sha256: classifier.sha256 } : null,
-      engine: m.backend ?? null,
-      threads: m.threads ?? null,
+      engine: one?.backend ?? null,
+      threads: one?.threads ?? null,
+      engines,
+      adaptation: adaptationWords(selectAdaptation(s), profile?.current().name),
     };
   };
+  // the released report as data: its state, figures and edits from the selectors the report prints from
   const jsonExtra = () => {
     const s = store.getState();
-    return { sample: { ...s.sample, id: s.sample.id.trim() }, models: models(), audit: s.audit };
+    return { sample: { ...s.sample, id: s.sample.id.trim() }, report: reportJson(s, { lowConfidence: classifier ? classifier.lowConfidence : null, profileName: profile?.current().name }), models: models(), audit: s.audit };
+  };
+  const countsReport = (): CountsReport => {
+    const s = store.getState();
+    return { release: exportRelease(s.sample), differential: selectDifferentialState(s, classifier?.lowConfidence) };
   };
   return (
     <Section title="Export" className="export">
       <div className="buttons">
-        <button disabled={!done} data-testid="export-csv" onClick={() => download(name('counts', 'csv'), csvWithSample(countsCsv(exportImages()), sid(), provenanceText(models())), 'text/csv')}>
+        <button disabled={!done} data-testid="export-csv" onClick={() => download(name('counts', 'csv'), csvWithSample(countsCsv(exportImages(), countsReport()), sid(), provenanceText(models())), 'text/csv')}>
           Counts CSV
         </button>
         <button disabled={!done} data-testid="export-boxes-csv" onClick={() => download(name('boxes', 'csv'), csvWithSample(boxesCsv(exportImages()), sid(), provenanceText(models())), 'text/csv')}>

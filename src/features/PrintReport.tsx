@@ -17,25 +17,10 @@ import { exportName } from '../core/formats/sample';
 import { ReportDifferential } from './report/ReportDifferential';
 import './report/report.css';
 import { APP_VERSION } from '../services/appVersion';
-
-/** ISO 8601 local date and time, seconds precision (two releases a minute apart are told apart), with the
- * UTC offset. */
-export function isoLocal(d = new Date()): string {
-  const off = -d.getTimezoneOffset();
-  const p = (n: number) => String(Math.floor(Math.abs(n))).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}${off >= 0 ? '+' : '-'}${p(off / 60)}:${p(off % 60)}`;
-}
-
-/** What a page of the report is: released on a revision, withdrawn, or preliminary. */
-export function releaseState(sample: { verifiedAt: string | null; verifiedBy: string; releasedRevision: string; withdrawn: string }): { kind: 'released' | 'withdrawn' | 'preliminary'; line: string; page: string } {
-  if (sample.verifiedAt) {
-    const by = `verified by ${sample.verifiedBy || '(no name)'}`;
-    const at = isoLocal(new Date(sample.verifiedAt));
-    return { kind: 'released', line: `Released · ${by} at ${at} · revision ${sample.releasedRevision}`, page: `Released · revision ${sample.releasedRevision} · ${by} ${at}` };
-  }
-  if (sample.withdrawn) return { kind: 'withdrawn', line: `WITHDRAWN: not valid for clinical use. The release was withdrawn (${sample.withdrawn}).`, page: 'WITHDRAWN: not valid for clinical use' };
-  return { kind: 'preliminary', line: 'PRELIMINARY: not verified, not for clinical use.', page: 'PRELIMINARY: not verified, not for clinical use' };
-}
+import { adaptationWords, enginesWords, releaseState, selectAdaptation, selectEditSummary, selectEngines } from '../store/report';
+import { isoLocal } from '../core/formats/isoLocal';
+import { imageEdits } from '../store/selectors';
+import { editWords } from '../core/edits/summary';
 
 /** The report a clinician can file: a preview on screen (Print report), then the print dialog. Its
  * body exists only while the preview is open or the page is printed: mounted all the time, it re-rendered
@@ -54,9 +39,11 @@ function ReportBody({ open }: { open: boolean }) {
   const fixedScale = useApp((s) => s.fixedScale);
   const { classifier } = useServices();
   const diff = useApp((s) => selectBatchDifferential(s, classifier?.lowConfidence));
-  const { card, view } = useServices();
+  const { card, view, profile } = useServices();
+  const engines = useApp(selectEngines);
+  const edits = useApp(selectEditSummary);
+  const adaptation = useApp((s) => adaptationWords(selectAdaptation(s), profile?.current().name));
   const color = classColors(card);
-  const model = useApp((s) => s.model);
   const sample = useApp((s) => s.sample);
   const setSample = useApp((s) => s.setSample);
   const releaseReport = useApp((s) => s.releaseReport);
@@ -247,6 +234,9 @@ function ReportBody({ open }: { open: boolean }) {
             </ul>
           </>
         )}
+        <p data-testid="report-edits">
+          {editWords(edits) ? `Changed by hand (net of undo; each step is in the audit trail): ${editWords(edits)}.` : 'No box or WBC type was changed by hand.'}
+        </p>
         <p data-testid="report-review">
           Boxes reviewed on {reviewed} of {done.length} image{done.length === 1 ? '' : 's'}
           {reviewed < done.length ? '; the others are the detector’s counts, not checked by a person' : ''}.
@@ -294,12 +284,20 @@ function ReportBody({ open }: { open: boolean }) {
                       </svg>
                     </span>
                   </td>
-                  <td className="name">{im.name}</td>
+                  <td className="name">
+                    {im.name}
+                    {im.capture && (
+                      <span className="report-capture" data-testid="report-capture">
+                        {' '}
+                        ({im.capture.source} capture {isoLocal(new Date(im.capture.at))})
+                      </span>
+                    )}
+                  </td>
                   {CLASS_NAMES.map((k) => (
                     <td key={k}>{c[k]}</td>
                   ))}
                   <td>{im.reviewed ? 'yes' : 'no'}</td>
-                  <td>{wasEdited(im) ? 'yes' : ''}</td>
+                  <td data-testid="report-image-edits">{editWords(imageEdits(im)) || (wasEdited(im) ? 'yes' : '')}</td>
                   <td data-testid="report-flags" className="flags">
                     {imageFlags(im, params, classifier?.lowConfidence).join(', ')}
                     {inTotals(im) ? '' : ' (not in the totals)'}
@@ -332,9 +330,9 @@ function ReportBody({ open }: { open: boolean }) {
         <h2>Appendix B · Method</h2>
         <p data-testid="report-meta">
           Printed {isoLocal()} by smearcount {APP_VERSION} · {done.length} images · reviewed {done.filter((im) => im.reviewed).length} of {done.length} · model {card.name} (sha256{' '}
-          {card.sha256.slice(0, 16)}…, {(card.bytes / 1e6).toFixed(2)} MB){classifier ? ` + ${classifier.name} (sha256 ${classifier.sha256.slice(0, 16)}…)` : ''} · engine{' '}
-          {model.backend ?? '–'}
-          {model.threads && model.threads > 1 ? ` × ${model.threads} threads` : ''}
+          {card.sha256.slice(0, 16)}…, {(card.bytes / 1e6).toFixed(2)} MB){classifier ? ` + ${classifier.name} (sha256 ${classifier.sha256.slice(0, 16)}…, ${(classifier.bytes / 1e6).toFixed(2)} MB)` : ''} · counted by engine{' '}
+          {enginesWords(engines)}
+          {adaptation ? ` · ${adaptation}` : ''}
         </p>
         <p data-testid="report-settings">
           Settings: thresholds RBC {Number(t.RBC.toFixed(3))}, WBC {Number(t.WBC.toFixed(3))}, Platelets {Number(t.Platelets.toFixed(3))}; NMS IoU{' '}

@@ -8,6 +8,7 @@ import { sha256Hex } from '../core/formats/hash';
 import { sniffImage } from '../core/formats/imageHeader';
 import { parseVoc } from '../core/formats/voc';
 import type { AppState } from '../store/store';
+import type { ImageCapture } from '../store/types';
 import type { ImageFiles } from './files';
 import { deferRender } from './renderBatch';
 
@@ -51,17 +52,17 @@ export class Intake {
 
   /** Images first, then annotations, so an annotation dropped with its image finds it. `onImage` runs
    * after each image is filed (the runner starts detecting while the rest are checked). */
-  async add(files: readonly File[], onImage: () => void = () => undefined): Promise<void> {
+  async add(files: readonly File[], onImage: () => void = () => undefined, capture?: ImageCapture): Promise<void> {
     const xmls = files.filter((f) => /\.xml$/i.test(f.name));
     const others = files.filter((f) => !/\.xml$/i.test(f.name));
     for (const f of others) {
-      await this.addImage(f);
+      await this.addImage(f, capture);
       onImage();
     }
     for (const f of xmls) await this.addAnnotation(f);
   }
 
-  private async addImage(f: File) {
+  private async addImage(f: File, capture?: ImageCapture) {
     try {
       await validate(f);
       const id = await sha256Hex(await f.arrayBuffer());
@@ -69,7 +70,7 @@ export class Intake {
       if (existing) throw new AppError('duplicate', existing.name === f.name ? '' : existing.name);
       this.files.set(id, f);
       // one render per frame, not per file, while a drop of many files is checked
-      deferRender(() => this.store.getState().addImage({ id, name: f.name, bytes: f.size, ...(f.webkitRelativePath ? { path: f.webkitRelativePath } : {}) }));
+      deferRender(() => this.store.getState().addImage({ id, name: f.name, bytes: f.size, ...(f.webkitRelativePath ? { path: f.webkitRelativePath } : {}), ...(capture ? { capture } : {}) }));
       const gt = this.pendingGt.get(stem(f.name));
       if (gt) {
         this.store.getState().setGroundTruth(id, gt.objects);

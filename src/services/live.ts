@@ -20,6 +20,7 @@ import { debrisEvidence } from '../core/quality/debris';
 import { statsSize, type SmallImage } from '../core/quality/pixels';
 import { selectDifferentialState, wasEdited } from '../store/selectors';
 import type { AppStore } from '../store/store';
+import type { ImageCapture } from '../store/types';
 import { LIVE_CLOSED, type LiveStore } from '../store/liveStore';
 import type { DetectorClient } from '../worker/client';
 
@@ -30,7 +31,8 @@ const JPEG_QUALITY = 0.92;
 export interface LiveDeps {
   store: AppStore;
   live: LiveStore;
-  addFiles(files: File[]): Promise<void>;
+  /** `capture`: recorded on the image (source and time), as the batch keeps it. */
+  addFiles(files: File[], capture: ImageCapture): Promise<void>;
   loadDetector(): Promise<Pick<DetectorClient, 'detect'>>;
   card: ModelCard;
   lowConfidence: number;
@@ -320,6 +322,7 @@ export class LiveCamera {
     canvas.height = video.videoHeight;
     canvas.getContext('2d')!.drawImage(video, 0, 0);
     const stillSince = now - verdict.stillFor;
+    const capturedAt = new Date().toISOString();
     const name = replaces ?? liveName(nextLiveNumber([...store.getState().order.map((id) => store.getState().images[id].name), ...live.getState().captured]));
     if (!replaces) {
       live.getState().set({ captured: [...live.getState().captured, name] });
@@ -334,7 +337,7 @@ export class LiveCamera {
           return;
         }
         const file = new File([blob], name, { type: 'image/jpeg', lastModified: Date.now() });
-        void this.deps.addFiles([file]).finally(() => {
+        void this.deps.addFiles([file], { source: 'live', at: capturedAt }).finally(() => {
           this.capturing--;
           live.getState().set({ captureMs: [...live.getState().captureMs, performance.now() - stillSince] });
         });

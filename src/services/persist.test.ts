@@ -35,6 +35,17 @@ function fakeLocalStorage() {
 }
 
 describe('Persistence', () => {
+  it('keeps a live field’s source and capture time, and the engine that counted each image, across a reload', async () => {
+    const a = setup('t-provenance');
+    a.p.start();
+    a.files.set('l', new Blob(['l']));
+    a.store.getState().addImage({ id: 'l', name: 'live-0001.jpg', bytes: 1, capture: { source: 'live', at: '2026-12-05T08:41:07.000Z' } });
+    a.store.getState().updateImage('l', { status: 'done', width: 640, height: 480, raw: [], engine: { backend: 'wasm', threads: 1 } });
+    await a.p.flush();
+    const b = setup('t-provenance');
+    expect(await b.p.restore()).toBe(1);
+    expect(b.store.getState().images.l).toMatchObject({ capture: { source: 'live', at: '2026-12-05T08:41:07.000Z' }, engine: { backend: 'wasm', threads: 1 } });
+  });
   it('an edit made just before the page goes survives through the journal, and a committed write empties it', async () => {
     const ls = fakeLocalStorage();
     try {

@@ -87,6 +87,24 @@ async function run(files: File[], client = fakeClient(() => card.scale!.referenc
 }
 
 describe('BatchRunner', () => {
+  it('records on each image the engine that counted it, and a live capture’s source and time', async () => {
+    const store = createAppStore(card.postprocess);
+    store.getState().setModel({ status: 'ready', backend: 'wasm', threads: 1 });
+    const runner = new BatchRunner(store, async () => fakeClient(() => card.scale!.referenceRbcPx), cardWithoutScale, createImageFiles(), fakeDecoder());
+    await runner.addFiles([jpeg('a.jpg', 640, 480)]);
+    await runner.addFiles([jpeg('live-0001.jpg', 640, 480, true, 1)], { source: 'live', at: '2026-12-05T08:41:07.000Z' });
+    for (let i = 0; i < 100 && store.getState().order.some((id) => store.getState().images[id].status !== 'done'); i++) await new Promise((r) => setTimeout(r, 5));
+    // a later session on another engine does not rewrite what counted them
+    store.getState().setModel({ backend: 'wasm-threads', threads: 4 });
+    const [a, live] = store.getState().order.map((id) => store.getState().images[id]);
+    expect(a).toMatchObject({ status: 'done', engine: { backend: 'wasm', threads: 1 } });
+    expect(a.capture).toBeUndefined();
+    expect(live).toMatchObject({ status: 'done', capture: { source: 'live', at: '2026-12-05T08:41:07.000Z' } });
+    // Count again forgets the count (and its engine), never where the picture came from
+    store.getState().requeue([live.id]);
+    expect(store.getState().images[live.id]).toMatchObject({ status: 'queued', capture: { source: 'live' } });
+    expect(store.getState().images[live.id].engine).toBeUndefined();
+  });
   it('one bad file becomes one message and the batch goes on', async () => {
     const { store } = await run([
       jpeg('good.jpg', 640, 480),

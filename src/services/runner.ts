@@ -11,6 +11,7 @@ import { detectWithScale } from '../core/detection/scale';
 import type { ClassifierCard } from '../core/differential/card';
 import type { DetectorClient } from '../worker/client';
 import type { AppState } from '../store/store';
+import type { ImageCapture } from '../store/types';
 import { browserDecoder, type Decoder } from './decoder';
 import type { ImageFiles } from './files';
 import { Intake } from './intake';
@@ -54,12 +55,13 @@ export class BatchRunner {
     return this.typer.classifyMissing(id);
   }
 
-  async addFiles(files: readonly File[]): Promise<void> {
+  /** `capture`: the files are fields live mode captured (recorded on each image). */
+  async addFiles(files: readonly File[], capture?: ImageCapture): Promise<void> {
     this.store.getState().addIntake(files.length);
     try {
       // Detection starts with the first image filed, not after the whole drop is hashed and checked
       // (intake is about 10-20 ms per file on the page: 0.3-0.6 s for 30 images before the first detection).
-      await this.intakeFiles.add(files, () => void this.pump());
+      await this.intakeFiles.add(files, () => void this.pump(), capture);
     } finally {
       this.store.getState().addIntake(-files.length);
     }
@@ -213,7 +215,11 @@ export class BatchRunner {
       const { raw } = assessed;
       const scale = detected.scale;
       const typed = await this.typer.afterDetection(client, full, raw);
-      update({ status: 'done', raw, scale, inferenceMs, quality: assessed.quality, ...typed });
+      // the engine that counted it, kept with the image: the report names this one, not the engine of a
+      // later session that restored the batch
+      const m = this.store.getState().model;
+      const engine = m.backend ? { backend: m.backend, threads: m.threads ?? 1 } : undefined;
+      update({ status: 'done', raw, scale, inferenceMs, quality: assessed.quality, ...typed, ...(engine ? { engine } : {}) });
     } catch (e) {
       const error = errorMessage(e instanceof AppError ? e : new AppError('inference', (e as Error).message));
       update({ status: 'error', error });

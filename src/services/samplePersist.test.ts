@@ -45,7 +45,12 @@ describe('SamplePersistence', () => {
     const b = createAppStore(defaults);
     await new SamplePersistence(b, memoryStorage()).restore();
     expect(b.getState().sample).toMatchObject({ id: 'S-3', operator: 'CD' });
-    expect(b.getState().audit).toHaveLength(1);
+    // the record's two fields, each an entry of its own, and the edit
+    expect(b.getState().audit.map((e) => [e.field, e.cell, e.to])).toEqual([
+      ['sample', 'id', 'S-3'],
+      ['sample', 'operator', 'CD'],
+      ['deleted', 'm0', 'yes'],
+    ]);
   });
 
   it("the lab's name on the report is the lab's setting: kept across a reload and a cleared sample", async () => {

@@ -220,7 +220,7 @@ export function createServices(opts: ServiceOptions): Services {
   const camera = new LiveCamera({
     store,
     live,
-    addFiles: (f) => runner.addFiles(f),
+    addFiles: (f, capture) => runner.addFiles(f, capture),
     loadDetector,
     card,
     lowConfidence: classifier?.lowConfidence ?? 0.6,

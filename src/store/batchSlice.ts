@@ -21,7 +21,7 @@ export interface BatchSlice {
   /** Files dropped but not yet checked and hashed: the app is busy while this is > 0. */
   intake: number;
   addIntake(n: number): void;
-  addImage(e: Pick<ImageEntry, 'id' | 'name' | 'bytes' | 'path'>): boolean;
+  addImage(e: Pick<ImageEntry, 'id' | 'name' | 'bytes' | 'path' | 'capture'>): boolean;
   updateImage(id: string, patch: Partial<ImageEntry>): void;
   removeImage(id: string): void;
   /** The technician takes one image out of the batch (a wrong field, a picture that is not a smear): it
@@ -209,7 +209,7 @@ export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set
       for (const id of ids) {
         const im = images[id];
         if (!im || (im.status !== 'done' && im.status !== 'error')) continue;
-        images[id] = { id: im.id, name: im.name, path: im.path, bytes: im.bytes, gt: im.gt, status: 'queued', edits: NO_EDITS, history: EMPTY_HISTORY, reviewed: false };
+        images[id] = { id: im.id, name: im.name, path: im.path, bytes: im.bytes, ...(im.capture ? { capture: im.capture } : {}), gt: im.gt, status: 'queued', edits: NO_EDITS, history: EMPTY_HISTORY, reviewed: false };
       }
       return { images, undoLog: dropFromLog(s.undoLog, ids) };
     });

@@ -60,6 +60,7 @@ function changeWords(c: AuditChange, cls: string | undefined): string {
     release: 'release changed',
     image: 'image removed',
     counted: c.to === 'counted' ? 'flagged image accepted' : 'flagged image left out again',
+    sample: `sample record changed (${c.cell})`,
   };
   return `${words[c.field]}, cell ${c.cell}`;
 }

@@ -52,6 +52,36 @@ export interface SampleSlice {
 
 export const AUDIT_LIMIT = 20_000;
 
+/** The fields a person enters: each change is an audit entry of its own. The release fields are set by
+ * "Verify and print" and the watch, and have entries of their own (`release`). */
+const RECORD_FIELDS = ['id', 'operator', 'patient', 'ward', 'collectedAt', 'receivedAt', 'notes', 'wbcCount', 'verifiedBy', 'shortReason'] as const;
+/** Keystrokes in one field within this long of the first are one change (from before the first to after the last). */
+export const SAMPLE_EDIT_MERGE_MS = 30_000;
+const recordText = (v: unknown) => (v === null || v === undefined || v === '' ? null : String(v));
+
+/** The audit trail with one entry per changed field of the sample record. Typing goes through setSample a
+ * key at a time: the entry of the field's last change grows instead when nothing but withdrawals came
+ * after it (a release in between keeps the value it was released with), and it began moments ago. */
+function recordEntries(audit: AuditEntry[], was: SampleRecord, next: SampleRecord, keys: readonly (keyof SampleRecord)[], now = new Date()): AuditEntry[] {
+  let out = audit;
+  for (const k of keys) {
+    if (!(RECORD_FIELDS as readonly string[]).includes(k)) continue;
+    const from = recordText(was[k]);
+    const to = recordText(next[k]);
+    if (from === to) continue;
+    let i = out.length - 1;
+    while (i >= 0 && out[i].field === 'release' && out[i].action === 'withdraw') i--;
+    const last = out[i];
+    if (last && last.field === 'sample' && last.cell === k && now.getTime() - Date.parse(last.at) < SAMPLE_EDIT_MERGE_MS) {
+      // the entry keeps the time the change began (the trail stays in time order); typed back to what it
+      // was, it goes, unless a withdrawal it caused follows it
+      const undone = last.from === to && i === out.length - 1;
+      out = undone ? out.slice(0, i) : [...out.slice(0, i), { ...last, to }, ...out.slice(i + 1)];
+    } else out = [...out, { at: now.toISOString(), image: '', action: 'sample', cell: k, field: 'sample', from, to }];
+  }
+  return out.slice(-AUDIT_LIMIT);
+}
+
 /** from and to are the report's state before and after, as for every other field. */
 const releaseEntry = (action: 'release' | 'withdraw', from: string, to: string): AuditEntry => ({ at: new Date().toISOString(), image: '', action, cell: '', field: 'release', from, to });
 
@@ -63,7 +93,8 @@ export const createSampleSlice: StateCreator<AppState, [], [], SampleSlice> = (s
     if (patch.wbcCount !== undefined) next.wbcCount = patch.wbcCount !== null && Number.isFinite(patch.wbcCount) && patch.wbcCount > 0 ? patch.wbcCount : null;
     const changed = (Object.keys(patch) as (keyof SampleRecord)[]).filter((k) => next[k] !== was[k]);
     if (!changed.length) return;
-    set({ sample: next });
+    // the entry first, in the same update: a withdrawal it causes is logged after it
+    set((s) => ({ sample: next, audit: recordEntries(s.audit, was, next, changed) }));
     // an edit to the record after release withdraws the release: it has to be verified again
     if (was.verifiedAt && !('verifiedAt' in patch)) get().withdrawRelease(`sample record changed (${changed.join(', ')})`);
   },

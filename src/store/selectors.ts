@@ -11,6 +11,8 @@ import { differential, typeUnsure, WBC_TYPES, type Differential, type WbcType } 
 import { countCells, summarize, type BatchSummary, type Counts } from '../core/counts/counts';
 import { evaluateDetections } from '../core/metrics/ap';
 import type { ExportImage } from '../core/formats/exports';
+import { isoLocal } from '../core/formats/isoLocal';
+import { editWords, summarizeEdits, type EditSummary } from '../core/edits/summary';
 import type { AppState } from './store';
 import type { ImageEntry } from './types';
 import { allFlags, excludes, type FlagCode } from '../core/quality/flags';
@@ -64,6 +66,14 @@ export function shownDetections(im: ImageEntry | undefined, params: PostprocessP
 /** Cells the count rule leaves out (cut by the border): drawn dimmed, counted nowhere. */
 export function ruleExcluded(im: ImageEntry | undefined, params: PostprocessParams): Detection[] {
   return im?.raw ? shownAndExcluded(im, params).excluded : [];
+}
+
+/** The cells the count rule leaves out, with their types and review (the exports list them, not counted). */
+function ruleExcludedReviewed(im: ImageEntry, params: PostprocessParams): Detection[] {
+  if (!im.raw) return [];
+  const { excluded, reviewed } = shownAndExcluded(im, params);
+  const ids = new Set(excluded.map((d) => d.id));
+  return reviewed.filter((d) => ids.has(d.id));
 }
 
 /** Model boxes left out as specks on the camera or lens (the batch's optics rule): drawn faint, counted nowhere. */
@@ -191,7 +201,23 @@ export function groundTruthAp(
   return { image: cur?.gt && cur.status === 'done' ? evalOf([cur]) : null, batch: evalOf(withGt), images: withGt.length };
 }
 
-/** The done images as the exporters take them: shown detections (edits and count rule applied). */
+/** "wasm x1": the engine recorded on the image when it was counted ('' before images kept it). */
+export const imageEngine = (im: Pick<ImageEntry, 'engine'>): string => (im.engine ? `${im.engine.backend} x${im.engine.threads}` : '');
+
+const editsCache = new WeakMap<ImageEntry, EditSummary>();
+
+/** What a person changed on one image, net of undo (core/edits/summary). */
+export function imageEdits(im: ImageEntry): EditSummary {
+  let out = editsCache.get(im);
+  if (!out) {
+    out = summarizeEdits(im.edits, im.raw ?? [], modelTypes(im));
+    editsCache.set(im, out);
+  }
+  return out;
+}
+
+/** The done images as the exporters take them: shown detections (edits and count rule applied), the boxes
+ * counted nowhere with why, and each image's engine, capture and edits. */
 export function selectExportImages(s: AppState): ExportImage[] {
   return s.order
     .map((id) => s.images[id])
@@ -209,6 +235,15 @@ export function selectExportImages(s: AppState): ExportImage[] {
       scale: im.scale,
       flags: imageFlags(im, s.postprocess),
       inTotals: inTotals(im),
+      leftOut: [
+        // the rule's cells with their types and review (a verified WBC cut by the border keeps its type)
+        ...ruleExcludedReviewed(im, s.postprocess).map((det) => ({ det, reason: 'count-rule' as const })),
+        ...opticsExcluded(im, s.postprocess).map((det) => ({ det, reason: 'optics' as const })),
+        ...debrisExcluded(im, s.postprocess).map((det) => ({ det, reason: 'debris' as const })),
+      ],
+      engine: imageEngine(im) || undefined,
+      ...(im.capture ? { capture: { source: im.capture.source, at: isoLocal(new Date(im.capture.at)) } } : {}),
+      edits: editWords(imageEdits(im)),
     }));
 }
 

@@ -5,6 +5,12 @@ import type { Edits } from '../core/edits/edits';
 import type { History } from '../core/edits/commands';
 import type { Quality } from '../core/quality/assess';
 
+export interface ImageCapture {
+  source: 'live';
+  /** When the frame was taken (ISO 8601). */
+  at: string;
+}
+
 export type ImageStatus = 'queued' | 'running' | 'done' | 'error';
 
 export interface ImageEntry {
@@ -15,6 +21,8 @@ export interface ImageEntry {
    * images apart in exports. */
   path?: string;
   bytes: number;
+  /** Where the picture came from when not a dropped file: a field live mode captured, and when (ISO). */
+  capture?: ImageCapture;
   status: ImageStatus;
   width?: number;
   height?: number;
@@ -28,6 +36,9 @@ export interface ImageEntry {
   /** Type probabilities after adaptation to this microscope (the model's blended with the profile's head);
    * written by the profile service, used instead of `wbc` where present. */
   adapted?: Record<string, number[]>;
+  /** The engine that detected this image, recorded when it was counted (a reload or another engine later
+   * does not change it; Count again records the new one). Absent in batches counted before it was kept. */
+  engine?: { backend: string; threads: number };
   /** Classifier time on this image, ms (all its WBCs, one batch). */
   classifyMs?: number;
   /** How the magnification logic ran on this image (estimate, passes, scale used). */

@@ -268,3 +268,24 @@ export function parseIntervals(x: unknown): ReferenceIntervals {
   };
   return { source: j.source.trim(), percent: table(j.percent, 'percent'), absolute: table(j.absolute, 'absolute') };
 }
+
+/** The differential exactly as the report prints it: figures only when `releasable`, H/L only when
+ * `flagsAllowed`, % to 0.1 and ×10⁹/L to 0.01 ('–' where none is printed). The report's table and every
+ * export read this one function. */
+export interface PrintedDifferential {
+  shown: boolean;
+  flags: boolean;
+  rows: (ReportRow & { percentText: string; absoluteText: string; flagText: string })[];
+}
+
+export function printedDifferential(st: DifferentialState, wbcCount: number | null, ref: ReferenceIntervals, shortReason: string): PrintedDifferential {
+  const shown = st.releasable;
+  const flags = flagsAllowed(st, shortReason);
+  const rows = reportRows(st.released, wbcCount, ref, flags).map((r) => ({
+    ...r,
+    percentText: !shown || r.percent === null ? '–' : r.percent.toFixed(1),
+    absoluteText: !shown || r.absolute === null ? '–' : r.absolute.toFixed(2),
+    flagText: shown ? [r.flag, r.absoluteFlag && r.absoluteFlag !== r.flag ? `${r.absoluteFlag} (abs)` : ''].filter(Boolean).join(' ') : '',
+  }));
+  return { shown, flags, rows };
+}

@@ -10,8 +10,8 @@ export interface AuditChange {
   /** `release`: the report was released or withdrawn (cell and image empty). `image`: the technician took
    * the image out of the batch (cell empty; from: what it counted, to: "removed"). `counted`: a flagged image
    * accepted into the totals ("Count it anyway") or left out again (cell empty; from / to: "left out",
-   * "counted"). */
-  field: 'deleted' | 'class' | 'box' | 'added' | 'kept' | 'type' | 'verified' | 'category' | 'note' | 'release' | 'image' | 'counted';
+   * "counted"). `sample`: a field of the sample record (cell: the field's name, image empty). */
+  field: 'deleted' | 'class' | 'box' | 'added' | 'kept' | 'type' | 'verified' | 'category' | 'note' | 'release' | 'image' | 'counted' | 'sample';
   from: string | null;
   to: string | null;
 }

@@ -4,6 +4,7 @@ import type { Detection } from '../detection/detection';
 import { countCells, summarize } from '../counts/counts';
 import { isCutByBorder, type CountRule } from '../detection/postprocess';
 import { differential, WBC_TYPES } from '../differential/differential';
+import { DEFAULT_RULES, differentialState, type DifferentialState } from '../differential/rules';
 import type { ScaleInfo } from '../detection/scale';
 import type { FlagCode } from '../quality/flags';
 import { toCsv } from './csv';
@@ -28,6 +29,34 @@ export interface ExportImage {
   flags?: readonly FlagCode[];
   /** false: a not-smear / out-of-focus image the user has not accepted, left out of the totals. */
   inTotals?: boolean;
+  /** Boxes drawn on the image but counted nowhere, and why: the count rule, a speck on the optics, grey debris. */
+  leftOut?: readonly { det: Detection; reason: LeftOut }[];
+  /** The engine that counted the image ("wasm x1"), recorded when it was counted. */
+  engine?: string;
+  /** A field live mode captured: the source and the capture time (as the report prints it). */
+  capture?: { source: string; at: string };
+  /** What a person changed on the image, in words (core/edits/summary editWords). */
+  edits?: string;
+}
+
+/** Why a box is not in the totals. */
+export type LeftOut = 'image-not-in-totals' | 'count-rule' | 'optics' | 'debris';
+
+/** The release as the exports carry it, in the report's words and time; an unreleased copy names no verifier. */
+export interface ExportRelease {
+  state: 'released' | 'withdrawn' | 'preliminary';
+  verifiedBy: string;
+  /** As the report prints it: local time with its offset, to the second. */
+  releasedAt: string;
+  revision: string;
+  /** Why the last release was withdrawn ('' when it was not). */
+  withdrawn: string;
+}
+
+/** The report the counts CSV carries: its release, and the differential state the report prints from. */
+export interface CountsReport {
+  release: ExportRelease;
+  differential: DifferentialState;
 }
 
 const counted = (im: ExportImage) => im.inTotals !== false;
@@ -38,40 +67,70 @@ const cellScale = (im: ExportImage) =>
   im.scale ? (im.scale.fixed ? 1 / im.scale.relative : (im.scale.estimated ?? '')) : '';
 const r3 = (x: number | string) => (typeof x === 'number' ? Math.round(x * 1000) / 1000 : x);
 
-/** The WBCs in the differential: typed, not set aside as smudge or other. */
-const typedCells = (im: ExportImage) => im.detections.filter((d) => d.cls === 'WBC' && d.wbc && !d.wbc.category);
-const typesOf = (im: ExportImage) => typedCells(im).map((d) => d.wbc!.type);
+/** The typed WBCs of an image, not set aside as smudge or other. */
+const typesOf = (im: ExportImage) => im.detections.filter((d) => d.cls === 'WBC' && d.wbc && !d.wbc.category).map((d) => d.wbc!.type);
 
-/** One row per image plus TOTAL, with the differential's counts per type; a last row gives the batch
- * differential in % (erythroblasts: per 100 WBC, outside the 100%), its flags column saying whether every
- * WBC type in it was verified (preliminary otherwise). */
-export function countsCsv(images: readonly ExportImage[]): string {
+const categoryCount = (im: ExportImage, c: 'smudge' | 'other') => im.detections.filter((d) => d.cls === 'WBC' && d.wbc?.category === c).length;
+const NOT_RELEASED: ExportRelease = { state: 'preliminary', verifiedBy: '', releasedAt: '', revision: '', withdrawn: '' };
+
+/**
+ * One row per image plus TOTAL, with the differential's counts per type (typed cells; smudge and other
+ * apart); a last row gives the batch differential in % (erythroblasts: per 100 WBC, outside the 100%):
+ * the report's own figures (verified cells, up to the target) where the report prints them, else every
+ * typed cell, marked preliminary. Every row carries the report's release (state, verifier, time,
+ * revision, why it was withdrawn), as it carries the sample ID. `report` comes from the store's selectors
+ * (the report's); without it (tests, tools) the differential state is derived here by the same rule.
+ */
+export function countsCsv(images: readonly ExportImage[], report?: CountsReport): string {
   const names = uniqueNames(images);
+  const rel = report?.release ?? NOT_RELEASED;
+  const relCells = [rel.state, rel.verifiedBy, rel.releasedAt, rel.revision, rel.withdrawn];
   const rows: (string | number | boolean)[][] = images.map((im, i) => {
     const c = countCells(im.detections);
     const d = differential(typesOf(im));
-    return [names[i], c.RBC, c.WBC, c.Platelets, im.reviewed, im.edited, im.countRule, r3(cellScale(im)), im.scale?.passes ?? '', ...WBC_TYPES.map((t) => d.counts[t]), flagText(im), counted(im)];
+    return [
+      names[i], c.RBC, c.WBC, c.Platelets, im.reviewed, im.edited, im.countRule, r3(cellScale(im)), im.scale?.passes ?? '', ...WBC_TYPES.map((t) => d.counts[t]), flagText(im), counted(im),
+      categoryCount(im, 'smudge'), categoryCount(im, 'other'), im.engine ?? '', im.capture?.source ?? 'file', im.capture?.at ?? '', im.edits ?? '', ...relCells,
+    ];
   });
   // TOTAL and the differential are over the images the batch counts (as the page shows them)
   const inTotals = images.filter(counted);
   const s = summarize(inTotals.map((im) => countCells(im.detections)));
   const rules = [...new Set(images.map((i) => i.countRule))].join('+');
-  const d = differential(inTotals.flatMap(typesOf));
-  rows.push(['TOTAL', s.totals.RBC, s.totals.WBC, s.totals.Platelets, images.filter((i) => i.reviewed).length, images.filter((i) => i.edited).length, rules, '', '', ...WBC_TYPES.map((t) => d.counts[t]), '', inTotals.length]);
+  const st = report?.differential ?? differentialState(inTotals.flatMap((im) => im.detections), DEFAULT_RULES, 0.6);
+  const d = st.preliminary;
+  const sum = (f: (im: ExportImage) => number) => inTotals.reduce((n, im) => n + f(im), 0);
+  rows.push(['TOTAL', s.totals.RBC, s.totals.WBC, s.totals.Platelets, images.filter((i) => i.reviewed).length, images.filter((i) => i.edited).length, rules, '', '', ...WBC_TYPES.map((t) => d.counts[t]), '', inTotals.length, sum((im) => categoryCount(im, 'smudge')), sum((im) => categoryCount(im, 'other')), '', '', '', '', ...relCells]);
+  // the report's figures where it prints them; otherwise every typed cell, marked preliminary
+  const shown = st.releasable ? st.released : d;
   // written at the CSV's four decimals from the exact value (rounded to three first, 65.2174 read 65.2170)
-  const pctRow = WBC_TYPES.map((t) => (t === 'erythroblast' ? (d.nrbcPer100 === null ? '' : d.nrbcPer100) : d.total ? d.percent[t] : ''));
-  // The report releases a differential only on verified cells; the CSV says how far this one is from that.
-  const typed = inTotals.flatMap(typedCells);
-  const unverified = typed.filter((x) => !x.wbc!.verified).length;
-  const status = !typed.length ? '' : unverified ? `preliminary: ${unverified} of ${typed.length} WBC types not verified` : `verified: all ${typed.length} WBC types`;
-  rows.push(['DIFFERENTIAL_%', '', '', '', '', '', '', '', '', ...pctRow, status, '']);
-  return toCsv(['image', 'RBC', 'WBC', 'Platelets', 'reviewed', 'edited', 'count_rule', 'cell_scale', 'passes', ...WBC_TYPES, 'flags', 'in_totals'], rows);
+  const pctRow = WBC_TYPES.map((t) => (t === 'erythroblast' ? (shown.nrbcPer100 === null ? '' : shown.nrbcPer100) : shown.total ? shown.percent[t] : ''));
+  const status = st.releasable
+    ? `report: ${st.basedOn} verified cells (target ${st.target})${st.over ? `; ${st.over} beyond the target kept apart` : ''}${st.unverified ? `; ${st.unverified} unverified kept apart` : ''}`
+    : !st.typed
+      ? ''
+      : `preliminary: ${st.unverified} of ${st.typed} WBC types not verified${st.untyped ? `; ${st.untyped} WBC untyped` : ''}`;
+  rows.push(['DIFFERENTIAL_%', '', '', '', '', '', '', '', '', ...pctRow, status, '', '', '', '', '', '', '', ...relCells]);
+  return toCsv(
+    ['image', 'RBC', 'WBC', 'Platelets', 'reviewed', 'edited', 'count_rule', 'cell_scale', 'passes', ...WBC_TYPES, 'flags', 'in_totals', 'smudge', 'other', 'engine', 'source', 'captured_at', 'edits', 'report_state', 'verified_by', 'released_at', 'release_revision', 'withdrawn_reason'],
+    rows,
+  );
 }
 
+/** Every box of an image with whether it is in the totals and, where not, why. */
+function allBoxes(im: ExportImage): { det: Detection; counted: boolean; leftOut: LeftOut | '' }[] {
+  const inTotals = counted(im);
+  return [
+    ...im.detections.map((det) => ({ det, counted: inTotals, leftOut: inTotals ? ('' as const) : ('image-not-in-totals' as const) })),
+    ...(im.leftOut ?? []).map(({ det, reason }) => ({ det, counted: false, leftOut: reason })),
+  ];
+}
+
+/** One row per box, the boxes counted nowhere included (`counted` false, `left_out` says why). */
 export function boxesCsv(images: readonly ExportImage[]): string {
   const names = uniqueNames(images);
   const rows = images.flatMap((im, i) =>
-    im.detections.map((d) => [
+    allBoxes(im).map(({ det: d, counted, leftOut }) => [
       names[i],
       d.cls,
       d.score,
@@ -85,9 +144,14 @@ export function boxesCsv(images: readonly ExportImage[]): string {
       d.wbc?.category ?? d.wbc?.type ?? '',
       d.wbc ? d.wbc.p : '',
       d.wbc?.origin ?? '',
+      counted,
+      leftOut,
+      d.wbc ? !!d.wbc.verified : '',
+      d.wbc?.category ?? '',
+      d.wbc?.category ? (d.wbc.note ?? '') : '',
     ]),
   );
-  return toCsv(['image', 'class', 'score', 'x1', 'y1', 'x2', 'y2', 'origin', 'cut_by_border', 'count_rule', 'wbc_type', 'wbc_p', 'wbc_type_origin'], rows);
+  return toCsv(['image', 'class', 'score', 'x1', 'y1', 'x2', 'y2', 'origin', 'cut_by_border', 'count_rule', 'wbc_type', 'wbc_p', 'wbc_type_origin', 'counted', 'left_out', 'wbc_verified', 'wbc_category', 'wbc_note'], rows);
 }
 
 export function boxesJson(images: readonly ExportImage[]): string {
@@ -103,12 +167,17 @@ export function boxesJson(images: readonly ExportImage[]): string {
       scale: im.scale ?? null,
       flags: im.flags ?? [],
       in_totals: counted(im),
-      detections: im.detections.map((d) => ({
+      engine: im.engine ?? null,
+      capture: im.capture ?? null,
+      edits: im.edits ?? '',
+      detections: allBoxes(im).map(({ det: d, counted, leftOut }) => ({
         class: d.cls,
         score: d.score,
         box: [d.box.x1, d.box.y1, d.box.x2, d.box.y2],
         origin: d.origin,
         cut_by_border: isCutByBorder(d, im.width, im.height),
+        counted,
+        ...(leftOut ? { left_out: leftOut } : {}),
         ...(d.wbc ? { wbc_type: d.wbc.type, wbc_p: d.wbc.p, wbc_type_origin: d.wbc.origin, wbc_verified: !!d.wbc.verified, ...(d.wbc.category ? { wbc_category: d.wbc.category, wbc_note: d.wbc.note ?? '' } : {}) } : {}),
       })),
     })),

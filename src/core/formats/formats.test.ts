@@ -46,16 +46,19 @@ describe('CSV', () => {
     expect(csvWithSample('a\r\n1\r\n', '=2+3')).toBe("a,sample_id\r\n1,'=2+3\r\n");
   });
   it('exports counts with a totals row', () => {
+    // not released: every row says so, and names no verifier
+    const rel = ',preliminary,,,,';
     expect(countsCsv(images)).toBe(
-      'image,RBC,WBC,Platelets,reviewed,edited,count_rule,cell_scale,passes,neutrophil,lymphocyte,monocyte,eosinophil,basophil,immature_granulocyte,erythroblast,flags,in_totals\r\n' +
-        '"a,1.jpg",2,1,0,true,true,all,1.0400,1,0,0,0,1,0,0,0,,true\r\n' +
-        'b.jpg,0,0,1,false,false,all,0.4900,2,0,0,0,0,0,0,0,,true\r\n' +
-        'TOTAL,2,1,1,1,1,all,,,0,0,0,1,0,0,0,,2\r\n' +
-        'DIFFERENTIAL_%,,,,,,,,,0,0,0,100,0,0,0,preliminary: 1 of 1 WBC types not verified,\r\n',
+      'image,RBC,WBC,Platelets,reviewed,edited,count_rule,cell_scale,passes,neutrophil,lymphocyte,monocyte,eosinophil,basophil,immature_granulocyte,erythroblast,flags,in_totals,' +
+        'smudge,other,engine,source,captured_at,edits,report_state,verified_by,released_at,release_revision,withdrawn_reason\r\n' +
+        `"a,1.jpg",2,1,0,true,true,all,1.0400,1,0,0,0,1,0,0,0,,true,0,0,,file,,${rel}\r\n` +
+        `b.jpg,0,0,1,false,false,all,0.4900,2,0,0,0,0,0,0,0,,true,0,0,,file,,${rel}\r\n` +
+        `TOTAL,2,1,1,1,1,all,,,0,0,0,1,0,0,0,,2,0,0,,,,${rel}\r\n` +
+        `DIFFERENTIAL_%,,,,,,,,,0,0,0,100,0,0,0,preliminary: 1 of 1 WBC types not verified,,,,,,,${rel}\r\n`,
     );
-    // verified cells: the row says so
+    // verified cells: the row gives the report's figures and says what they rest on
     const verified = images.map((im) => ({ ...im, detections: im.detections.map((d) => (d.wbc ? { ...d, wbc: { ...d.wbc, verified: true } } : d)) }));
-    expect(countsCsv(verified).trim().split('\r\n').at(-1)).toBe('DIFFERENTIAL_%,,,,,,,,,0,0,0,100,0,0,0,verified: all 1 WBC types,');
+    expect(countsCsv(verified).trim().split('\r\n').at(-1)).toBe(`DIFFERENTIAL_%,,,,,,,,,0,0,0,100,0,0,0,report: 1 verified cells (target 100),,,,,,,${rel}`);
   });
   it('writes the differential row from the exact percentages (2 of 3: 66.6667, not 66.6670)', () => {
     const neu = { ...d('WBC', 300), wbc: { type: 'neutrophil' as const, p: 0.9, origin: 'model' as const } };
@@ -65,9 +68,9 @@ describe('CSV', () => {
   });
   it('records flags per image and leaves an unaccepted not-smear image out of TOTAL and the differential', () => {
     const rows = countsCsv([...images, flagged]).trim().split('\r\n').map((l) => l.split(','));
-    expect(rows[3]).toEqual(['grid.png', '1', '1', '0', 'false', 'false', 'all', '', '', '0', '0', '0', '1', '0', '0', '0', 'not-smear unfamiliar-colour', 'false']);
+    expect(rows[3].slice(0, 18)).toEqual(['grid.png', '1', '1', '0', 'false', 'false', 'all', '', '', '0', '0', '0', '1', '0', '0', '0', 'not-smear unfamiliar-colour', 'false']);
     expect(rows[4].slice(0, 4)).toEqual(['TOTAL', '2', '1', '1']);
-    expect(rows[4].at(-1)).toBe('2');
+    expect(rows[4][rows[0].indexOf('in_totals')]).toBe('2');
     expect(rows[5].slice(9, 16)).toEqual(['0', '0', '0', '100', '0', '0', '0']);
     expect(countsCsv([...images, { ...flagged, inTotals: true }]).split('\r\n')[4].split(',').slice(0, 4)).toEqual(['TOTAL', '3', '2', '1']);
   });
@@ -79,8 +82,8 @@ describe('CSV', () => {
   it('exports boxes with their origin', () => {
     const lines = boxesCsv(images).trim().split('\r\n');
     expect(lines).toHaveLength(5);
-    expect(lines[0]).toBe('image,class,score,x1,y1,x2,y2,origin,cut_by_border,count_rule,wbc_type,wbc_p,wbc_type_origin');
-    expect(lines[3]).toBe('"a,1.jpg",WBC,0.5000,40,0,50,10,manual,true,all,eosinophil,0.9000,model');
+    expect(lines[0]).toBe('image,class,score,x1,y1,x2,y2,origin,cut_by_border,count_rule,wbc_type,wbc_p,wbc_type_origin,counted,left_out,wbc_verified,wbc_category,wbc_note');
+    expect(lines[3]).toBe('"a,1.jpg",WBC,0.5000,40,0,50,10,manual,true,all,eosinophil,0.9000,model,true,,false,,');
     // d('RBC', 20) is 20-30 x 0-10: its top edge is at the image border, so it is cut (the quoted name holds a comma).
     expect(lines[2].split(',')[9]).toBe('true');
   });

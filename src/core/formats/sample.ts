@@ -28,20 +28,38 @@ export function csvWithSample(csv: string, sampleId: string, models?: string): s
   return lines.map((l, i) => (l === '' && i === lines.length - 1 ? l : i === 0 ? `${l},${head}` : `${l},${cell}`)).join(eol);
 }
 
+/** The engine that counted some images of a batch ('not recorded': counted before the image kept it). */
+export interface EngineUse {
+  backend: string;
+  threads: number | null;
+  images: number;
+}
+
+/** "wasm x1", or "wasm-threads x2 (5 images), wasm x1 (3 images)" when several counted the batch. */
+export function engineText(engines: readonly EngineUse[]): string {
+  return engines.map((e) => `${e.backend}${e.threads ? ` x${e.threads}` : ''}${engines.length > 1 ? ` (${e.images} image${e.images === 1 ? '' : 's'})` : ''}`).join(', ');
+}
+
 /** Which models and settings made an export's numbers (the report's Appendix B, for the data files). */
 export interface Provenance {
   /** The app's version and commit (services/appVersion). */
   app?: string;
   detector: { name: string; sha256: string };
   classifier: { name: string; sha256: string } | null;
+  /** The engine that counted the images, where one engine counted them all (else null: see `engines`). */
   engine: string | null;
   threads: number | null;
+  /** Every engine that counted images of the batch, recorded per image when it was counted. */
+  engines?: EngineUse[];
+  /** The WBC classifier's adaptation to this microscope, in the report's words (null: not adapted). */
+  adaptation?: string | null;
 }
 
 /** One line of it, for a CSV cell. */
 export function provenanceText(p: Provenance): string {
   const m = (x: { name: string; sha256: string }) => `${x.name} sha256:${x.sha256}`;
-  return [p.app ? `smearcount ${p.app}` : null, m(p.detector), p.classifier ? m(p.classifier) : null, p.engine ? `engine ${p.engine}${p.threads ? ` x${p.threads}` : ''}` : null].filter(Boolean).join('; ');
+  const engine = p.engines?.length ? `engine ${engineText(p.engines)}` : p.engine ? `engine ${p.engine}${p.threads ? ` x${p.threads}` : ''}` : null;
+  return [p.app ? `smearcount ${p.app}` : null, m(p.detector), p.classifier ? m(p.classifier) : null, engine, p.adaptation ?? null].filter(Boolean).join('; ');
 }
 
 const xmlEscape = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

@@ -1,5 +1,5 @@
 import { WBC_LABEL } from '../../core/differential/differential';
-import { flagsAllowed, reportRows, type DifferentialState, type Interval, type ReferenceIntervals } from '../../core/differential/rules';
+import { printedDifferential, type DifferentialState, type Interval, type ReferenceIntervals } from '../../core/differential/rules';
 
 const iv = (i: Interval | undefined, digits: number) => (i ? `${i.low.toFixed(digits)}–${i.high.toFixed(digits)}` : '–');
 
@@ -21,8 +21,7 @@ export function ReportDifferential({
   shortReason: string;
   setShortReason(v: string): void;
 }) {
-  const shown = st.releasable;
-  const rows = reportRows(st.released, wbcCount, reference, flagsAllowed(st, shortReason));
+  const { shown, rows } = printedDifferential(st, wbcCount, reference, shortReason);
   const short = shown && !st.reached;
   return (
     <div className="report-differential-block">
@@ -70,12 +69,12 @@ export function ReportDifferential({
                 {r.type === 'erythroblast' ? `${WBC_LABEL.erythroblast}, per 100 WBC` : WBC_LABEL[r.type]} <span className="muted">{code[r.type]}</span>
               </td>
               <td>{shown ? r.n : ''}</td>
-              <td data-testid={`report-pct-${r.type}`}>{!shown || r.percent === null ? '–' : r.percent.toFixed(1)}</td>
+              <td data-testid={`report-pct-${r.type}`}>{r.percentText}</td>
               <td>{iv(r.percentInterval, 0)}</td>
-              <td data-testid={`report-abs-${r.type}`}>{!shown || r.absolute === null ? '–' : r.absolute.toFixed(2)}</td>
+              <td data-testid={`report-abs-${r.type}`}>{r.absoluteText}</td>
               <td>{iv(r.absoluteInterval, 2)}</td>
               <td data-testid={`report-flag-${r.type}`} className="flag">
-                {shown ? [r.flag, r.absoluteFlag && r.absoluteFlag !== r.flag ? `${r.absoluteFlag} (abs)` : ''].filter(Boolean).join(' ') : ''}
+                {r.flagText}
               </td>
             </tr>
           ))}

@@ -1,0 +1,225 @@
+/**
+ * The exports carry the report: from a real store state (images counted by two engines, one captured live,
+ * one flagged and left out, edits, verified cells, a release), the counts CSV, the boxes CSV and the JSON
+ * say what the report prints, read through the same selectors.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Detection } from '../core/detection/detection';
+import { deleteBox } from '../core/edits/commands';
+import { reclassifyCell, verifyCells } from '../core/edits/gallery';
+import { boxesCsv, boxesJson, countsCsv } from '../core/formats/exports';
+import { isoLocal } from '../core/formats/isoLocal';
+import { csvWithSample, provenanceText } from '../core/formats/sample';
+import { printedDifferential } from '../core/differential/rules';
+import { watchRelease } from './release';
+import { adaptationWords, enginesWords, exportRelease, releaseState, reportJson, selectAdaptation, selectEditSummary, selectEngines } from './report';
+import { selectDifferentialState, selectExportImages, selectSummary } from './selectors';
+import { createAppStore, type AppStore } from './store';
+
+const defaults = { scoreThresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nmsIou: 0.5, crossClassNms: false, countRule: 'all' as const };
+const det = (id: string, cls: Detection['cls'], x: number, y = 100): Detection => ({ id, cls, score: 0.9, box: { x1: x, y1: y, x2: x + 40, y2: y + 40 }, origin: 'model' });
+const NEU = [0.9, 0.02, 0.02, 0.02, 0.02, 0.01, 0.01];
+const LOW = 0.6;
+const CAPTURED = '2026-12-05T08:41:07.000Z';
+
+function batch(): AppStore {
+  const store = createAppStore(defaults);
+  const st = store.getState();
+  st.setModel({ status: 'ready', backend: 'wasm-threads', threads: 2 });
+  st.addImage({ id: 'a', name: 'a.jpg', bytes: 10 });
+  // a.jpg: two RBCs, two WBCs (neutrophils to the model), a platelet and a WBC cut by the left border
+  st.updateImage('a', { status: 'done', width: 640, height: 480, engine: { backend: 'wasm', threads: 1 }, raw: [det('m0', 'RBC', 100), det('m1', 'RBC', 200), det('m2', 'WBC', 300), det('m3', 'WBC', 400), det('m4', 'Platelets', 0), det('m5', 'WBC', 0, 300)], wbc: { m2: NEU, m3: NEU, m5: NEU } });
+  st.addImage({ id: 'b', name: 'live-0001.jpg', bytes: 10, capture: { source: 'live', at: CAPTURED } });
+  st.updateImage('b', { status: 'done', width: 640, height: 480, engine: { backend: 'wasm-threads', threads: 2 }, raw: [det('m0', 'RBC', 100), det('m1', 'WBC', 300), det('m2', 'WBC', 400)], wbc: { m1: NEU, m2: NEU } });
+  // a grid: not a smear, not accepted, so in no total
+  st.addImage({ id: 'c', name: 'grid.png', bytes: 10 });
+  st.updateImage('c', { status: 'done', width: 640, height: 480, engine: { backend: 'wasm-threads', threads: 2 }, raw: [det('m0', 'RBC', 100)], quality: { flags: ['not-smear'] } as never });
+  // edits: a box deleted, a WBC reclassified, the others verified, one set apart as "other" with a note
+  st.edit('a', deleteBox, { id: 'm0' });
+  st.edit('a', reclassifyCell, { id: 'm2', to: 'lymphocyte' });
+  st.edit('a', verifyCells, { ids: ['m3'], verified: true, types: { m3: 'neutrophil' } });
+  st.edit('b', verifyCells, { ids: ['m1'], verified: true, types: { m1: 'neutrophil' } });
+  st.edit('b', reclassifyCell, { id: 'm2', to: 'other', note: 'blast?' });
+  st.setCountRule('interior');
+  return store;
+}
+
+function released() {
+  const store = batch();
+  watchRelease(store);
+  store.getState().setSample({ id: 'S-9', operator: 'AB', wbcCount: 6 });
+  store.getState().releaseReport('AB');
+  return store;
+}
+
+const csvRows = (csv: string) => csv.trim().split('\r\n').map((l) => l.split(','));
+const countsOf = (store: AppStore) => {
+  const s = store.getState();
+  return csvRows(countsCsv(selectExportImages(s), { release: exportRelease(s.sample), differential: selectDifferentialState(s, LOW) }));
+};
+
+describe('the exports carry the released report', () => {
+  it('counts CSV: the release on every row, each image its engine, source, capture time and edits; the differential row is the report’s', () => {
+    const store = released();
+    const s = store.getState();
+    const rows = countsOf(store);
+    const col = (name: string) => rows[0].indexOf(name);
+    const at = isoLocal(new Date(s.sample.verifiedAt!));
+    for (const r of rows.slice(1)) {
+      expect([r[col('report_state')], r[col('verified_by')], r[col('released_at')], r[col('release_revision')], r[col('withdrawn_reason')]]).toEqual(['released', 'AB', at, s.sample.releasedRevision, '']);
+    }
+    const [a, b, c] = rows.slice(1, 4);
+    expect([a[0], a[col('engine')], a[col('source')], a[col('captured_at')], a[col('edits')]]).toEqual(['a.jpg', 'wasm x1', 'file', '', '1 box deleted; 1 WBC reclassified']);
+    expect([b[0], b[col('engine')], b[col('source')], b[col('captured_at')]]).toEqual(['live-0001.jpg', 'wasm-threads x2', 'live', isoLocal(new Date(CAPTURED))]);
+    expect([b[col('other')], b[col('smudge')], b[col('edits')]]).toEqual(['1', '0', '1 WBC set apart (smudge / other)']);
+    expect([c[0], c[col('in_totals')]]).toEqual(['grid.png', 'false']);
+    // TOTAL: the report's totals (the grid left out; the cut platelet left out by the count rule)
+    const total = rows.find((r) => r[0] === 'TOTAL')!;
+    const sum = selectSummary(s);
+    expect([+total[1], +total[2], +total[3]]).toEqual([sum.totals.RBC, sum.totals.WBC, sum.totals.Platelets]);
+    expect(sum.totals.Platelets).toBe(0);
+    // the % row: the report's printed figures (3 verified cells: 2 neutrophils, 1 lymphocyte), at the CSV's four decimals
+    const st = selectDifferentialState(s, LOW);
+    const printed = printedDifferential(st, s.sample.wbcCount, s.reference, s.sample.shortReason);
+    expect(printed.shown).toBe(true);
+    const pct = rows.at(-1)!;
+    expect(pct[0]).toBe('DIFFERENTIAL_%');
+    expect(pct[col('neutrophil')]).toBe('66.6667');
+    expect(pct[col('lymphocyte')]).toBe('33.3333');
+    expect(Number(pct[col('neutrophil')]).toFixed(1)).toBe(printed.rows.find((r) => r.type === 'neutrophil')!.percentText);
+    expect(pct[col('flags')]).toBe('report: 3 verified cells (target 100)');
+  });
+
+  it('counts CSV: preliminary, then withdrawn with the reason, and no verifier on either', () => {
+    const store = batch();
+    watchRelease(store);
+    const rows = countsOf(store);
+    const col = (name: string) => rows[0].indexOf(name);
+    expect(rows[1].slice(col('report_state'))).toEqual(['preliminary', '', '', '', '']);
+    store.getState().setSample({ id: 'S-9', operator: 'AB' });
+    store.getState().releaseReport('AB');
+    store.getState().edit('a', deleteBox, { id: 'm1' });
+    const s = store.getState();
+    const lines = countsCsv(selectExportImages(s), { release: exportRelease(s.sample), differential: selectDifferentialState(s, LOW) }).trim().split('\r\n');
+    // the reason holds a comma: quoted
+    for (const l of lines.slice(1)) expect(l.endsWith(',withdrawn,,,,"a.jpg: RBC box deleted, cell m1"')).toBe(true);
+    expect(releaseState(store.getState().sample).kind).toBe('withdrawn');
+  });
+
+  it('boxes CSV and JSON: every box with whether it is counted and why not, and the WBC’s verification, category and note', () => {
+    const s = released().getState();
+    const images = selectExportImages(s);
+    const rows = csvRows(boxesCsv(images));
+    const col = (name: string) => rows[0].indexOf(name);
+    expect(rows[0].slice(-5)).toEqual(['counted', 'left_out', 'wbc_verified', 'wbc_category', 'wbc_note']);
+    const of = (image: string, cls: string) => rows.filter((r) => r[0] === image && r[1] === cls);
+    // the platelet cut by the border is drawn, not counted (the count rule)
+    expect(of('a.jpg', 'Platelets').map((r) => [r[col('counted')], r[col('left_out')]])).toEqual([['false', 'count-rule']]);
+    // the grid's box: its image is left out of the totals
+    expect(of('grid.png', 'RBC').map((r) => [r[col('counted')], r[col('left_out')]])).toEqual([['false', 'image-not-in-totals']]);
+    // the WBC cut by the border: drawn, not counted, with its type
+    expect(of('a.jpg', 'WBC').map((r) => [r[col('counted')], r[col('left_out')], r[col('wbc_type')], r[col('wbc_verified')]])).toEqual([
+      ['true', '', 'lymphocyte', 'true'],
+      ['true', '', 'neutrophil', 'true'],
+      ['false', 'count-rule', 'neutrophil', 'false'],
+    ]);
+    expect(of('live-0001.jpg', 'WBC').map((r) => [r[col('wbc_type')], r[col('wbc_category')], r[col('wbc_note')]])).toEqual([
+      ['neutrophil', '', ''],
+      ['other', 'other', 'blast?'],
+    ]);
+    // the counted boxes are the counts CSV's
+    const counted = rows.slice(1).filter((r) => r[col('counted')] === 'true');
+    expect(counted.length).toBe(Object.values(selectSummary(s).totals).reduce((x, y) => x + y, 0));
+    const json = JSON.parse(boxesJson(images)) as { image: string; engine: string; capture: { source: string; at: string } | null; edits: string; detections: { class: string; counted: boolean; left_out?: string }[] }[];
+    expect(json[0].detections.find((d) => d.class === 'Platelets')).toMatchObject({ counted: false, left_out: 'count-rule' });
+    expect(json[1]).toMatchObject({ image: 'live-0001.jpg', engine: 'wasm-threads x2', capture: { source: 'live', at: isoLocal(new Date(CAPTURED)) } });
+    expect(json[0].edits).toBe('1 box deleted; 1 WBC reclassified');
+  });
+
+  it('JSON: the release, the totals and the differential as the report prints them; the edits, engines and adaptation', () => {
+    const store = released();
+    const s = store.getState();
+    const r = reportJson(s, { lowConfidence: LOW });
+    expect(r).toMatchObject({ state: 'released', verified_by: 'AB', released_at: isoLocal(new Date(s.sample.verifiedAt!)), release_revision: s.sample.releasedRevision, withdrawn_reason: '' });
+    expect(r.state_line).toBe(releaseState(s.sample).line);
+    expect(r.images).toEqual({ counted: 2, done: 3, left_out: 1, reviewed: 0 });
+    expect(r.left_out_images).toEqual(['grid.png']);
+    expect(r.counts.RBC.counted).toBe(selectSummary(s).totals.RBC);
+    expect(r.analyser_wbc_10e9_per_L).toBe(6);
+    const neu = r.differential!.rows.find((x) => x.type === 'neutrophil')!;
+    // % and ×10⁹/L: the exact values and the text the report prints
+    expect(neu).toMatchObject({ n: 2, percent_printed: '66.7', absolute_printed: '4.00' });
+    expect(neu.percent).toBeCloseTo(200 / 3, 10);
+    expect(r.differential).toMatchObject({ printed: true, based_on: 3, target: 100, reached: false, kept_apart: { other: 1, smudge: 0, unverified: 0 } });
+    expect(r.edits).toMatchObject({ deleted: 1, reclassified: 1, setApart: 1, words: '1 box deleted; 1 WBC reclassified, 1 WBC set apart (smudge / other)' });
+    expect(r.edits).toEqual({ ...selectEditSummary(s), words: r.edits.words });
+    // the engines recorded per image, not this session's (wasm-threads x2)
+    expect(r.engines).toEqual([
+      { backend: 'wasm', threads: 1, images: 1 },
+      { backend: 'wasm-threads', threads: 2, images: 2 },
+    ]);
+    expect(enginesWords(selectEngines(s))).toBe('wasm × 1 thread (1 image), wasm-threads × 2 threads (2 images)');
+    expect(provenanceText({ detector: { name: 'd', sha256: 'ab' }, classifier: null, engine: null, threads: null, engines: r.engines, adaptation: 'WBC classifier adapted to this microscope from 23 verified cells' })).toBe(
+      'd sha256:ab; engine wasm x1 (1 image), wasm-threads x2 (2 images); WBC classifier adapted to this microscope from 23 verified cells',
+    );
+    expect(r.adaptation).toBeNull();
+    // not released: no figures of a release, the differential still as printed ('–' where none is)
+    store.getState().withdrawRelease('test');
+    const w = reportJson(store.getState(), { lowConfidence: LOW });
+    expect(w).toMatchObject({ state: 'withdrawn', verified_by: '', released_at: '', release_revision: '', withdrawn_reason: 'test' });
+  });
+
+  it('an image counted before engines were recorded says so rather than borrow this session’s', () => {
+    const store = batch();
+    store.getState().updateImage('a', { engine: undefined });
+    expect(selectEngines(store.getState())[0]).toEqual({ backend: 'not recorded', threads: null, images: 1 });
+    expect(selectExportImages(store.getState())[0].engine).toBeUndefined();
+  });
+
+  it('the adaptation is named only where the profile’s head adapted the types shown', () => {
+    const store = batch();
+    expect(adaptationWords(selectAdaptation(store.getState()))).toBeNull();
+    store.getState().setAdaptation({ cells: 23, head: { weight: 0.5, bias: null } as never });
+    // a head, but no image's types adapted yet
+    expect(adaptationWords(selectAdaptation(store.getState()))).toBe('WBC types from the classifier alone: adapted to the 23 verified cells of the microscope profile, it did not type more of them right');
+    store.getState().updateImage('a', { adapted: { m2: NEU, m3: NEU } });
+    expect(adaptationWords(selectAdaptation(store.getState()), 'Scope 2')).toBe('WBC classifier adapted to this microscope from 23 verified cells (microscope profile “Scope 2”)');
+  });
+
+  it('the CSV keeps the sample ID and the models last, after the release columns', () => {
+    const s = released().getState();
+    const csv = csvWithSample(countsCsv(selectExportImages(s), { release: exportRelease(s.sample), differential: selectDifferentialState(s, LOW) }), 'S-9', 'models');
+    expect(csv.split('\r\n')[0].endsWith(',withdrawn_reason,sample_id,models')).toBe(true);
+  });
+});
+
+describe('sample record audit', () => {
+  it('each field change is an entry; typing one field is one entry; a release in between starts another', () => {
+    const store = batch();
+    watchRelease(store);
+    const st = () => store.getState();
+    for (const v of ['S', 'S-', 'S-9']) st().setSample({ id: v });
+    st().setSample({ patient: 'Doe', wbcCount: 6.5 });
+    const sample = st().audit.filter((e) => e.field === 'sample');
+    expect(sample.map((e) => [e.cell, e.from, e.to])).toEqual([
+      ['id', null, 'S-9'],
+      ['patient', null, 'Doe'],
+      ['wbcCount', null, '6.5'],
+    ]);
+    st().setSample({ operator: 'AB' });
+    st().releaseReport('AB');
+    // after the release: a change of its own, then the withdrawal it caused; later keys grow that entry
+    st().setSample({ wbcCount: 7 });
+    st().setSample({ wbcCount: 7.5 });
+    const tail = st().audit.slice(-3);
+    expect(tail.map((e) => [e.field, e.action, e.cell, e.from, e.to])).toEqual([
+      ['release', 'release', '', 'not released', 'released by AB'],
+      ['sample', 'sample', 'wbcCount', '6.5', '7.5'],
+      ['release', 'withdraw', '', expect.stringMatching(/^released by AB/), 'withdrawn: sample record changed (wbcCount)'],
+    ]);
+    // typed back to what it was with nothing after it: no entry
+    st().setSample({ ward: 'W' });
+    st().setSample({ ward: '' });
+    expect(st().audit.some((e) => e.cell === 'ward')).toBe(false);
+  });
+});

@@ -1,0 +1,152 @@
+/**
+ * The signed report's figures and provenance, derived from the store: the release state, the engines that
+ * counted the images, the classifier's adaptation and the edits. The printed report (features/PrintReport)
+ * and every export read these selectors, so a CSV or JSON says what the paper says.
+ */
+import { adapts } from '../core/adapt/adapt';
+import { CLASS_NAMES } from '../core/detection/classes';
+import { printedDifferential } from '../core/differential/rules';
+import { addSummaries, editWords, type EditSummary } from '../core/edits/summary';
+import { isoLocal } from '../core/formats/isoLocal';
+import { engineText, type EngineUse } from '../core/formats/sample';
+import type { ExportRelease } from '../core/formats/exports';
+import type { SampleRecord } from './sampleSlice';
+import type { AppState } from './store';
+import { imageEdits, imageEngine, inTotals, selectDifferentialState, selectSummary } from './selectors';
+
+export type ReleaseKind = 'released' | 'withdrawn' | 'preliminary';
+
+/** What a page of the report is: released on a revision, withdrawn, or preliminary. */
+export function releaseState(sample: Pick<SampleRecord, 'verifiedAt' | 'verifiedBy' | 'releasedRevision' | 'withdrawn'>): { kind: ReleaseKind; line: string; page: string } {
+  if (sample.verifiedAt) {
+    const by = `verified by ${sample.verifiedBy || '(no name)'}`;
+    const at = isoLocal(new Date(sample.verifiedAt));
+    return { kind: 'released', line: `Released · ${by} at ${at} · revision ${sample.releasedRevision}`, page: `Released · revision ${sample.releasedRevision} · ${by} ${at}` };
+  }
+  if (sample.withdrawn) return { kind: 'withdrawn', line: `WITHDRAWN: not valid for clinical use. The release was withdrawn (${sample.withdrawn}).`, page: 'WITHDRAWN: not valid for clinical use' };
+  return { kind: 'preliminary', line: 'PRELIMINARY: not verified, not for clinical use.', page: 'PRELIMINARY: not verified, not for clinical use' };
+}
+
+/** The release as the exports carry it (the report's words and time): an unreleased copy names no verifier. */
+export function exportRelease(sample: Pick<SampleRecord, 'verifiedAt' | 'verifiedBy' | 'releasedRevision' | 'withdrawn'>): ExportRelease {
+  const kind = releaseState(sample).kind;
+  const released = kind === 'released';
+  return {
+    state: kind,
+    verifiedBy: released ? sample.verifiedBy || '(no name)' : '',
+    releasedAt: released ? isoLocal(new Date(sample.verifiedAt!)) : '',
+    revision: released ? sample.releasedRevision : '',
+    withdrawn: kind === 'withdrawn' ? sample.withdrawn : '',
+  };
+}
+
+let enginesCache: { images: AppState['images']; order: string[]; out: EngineUse[] } | undefined;
+
+/** The engines that counted the batch's images, in the order first met, with how many each counted. */
+export function selectEngines(s: Pick<AppState, 'images' | 'order'>): EngineUse[] {
+  const c = enginesCache;
+  if (c && c.images === s.images && c.order === s.order) return c.out;
+  const by = new Map<string, EngineUse>();
+  for (const id of s.order) {
+    const im = s.images[id];
+    if (im.status !== 'done') continue;
+    const key = imageEngine(im) || 'not recorded';
+    const e = by.get(key) ?? { backend: im.engine?.backend ?? 'not recorded', threads: im.engine?.threads ?? null, images: 0 };
+    e.images++;
+    by.set(key, e);
+  }
+  const out = [...by.values()];
+  enginesCache = { images: s.images, order: s.order, out };
+  return out;
+}
+
+/** "wasm × 1 thread", or the engines with their images when several counted the batch. */
+export function enginesWords(engines: readonly EngineUse[]): string {
+  return engines.length ? engineText(engines).replace(/ x(\d+)/g, (_, n: string) => ` × ${n} thread${n === '1' ? '' : 's'}`) : '–';
+}
+
+let editsCache: { images: AppState['images']; order: string[]; out: EditSummary } | undefined;
+
+/** The edits over every counted (done) image of the batch. Memoised: the report selects it. */
+export function selectEditSummary(s: Pick<AppState, 'images' | 'order'>): EditSummary {
+  const c = editsCache;
+  if (c && c.images === s.images && c.order === s.order) return c.out;
+  const out = addSummaries(s.order.filter((id) => s.images[id].status === 'done').map((id) => imageEdits(s.images[id])));
+  editsCache = { images: s.images, order: s.order, out };
+  return out;
+}
+
+/** Whether the microscope profile adapted the WBC types the batch shows, and from how many verified cells. */
+export function selectAdaptation(s: Pick<AppState, 'adaptation' | 'images' | 'order'>): { cells: number; used: boolean } {
+  const used = adapts(s.adaptation.head) && s.order.some((id) => s.images[id].status === 'done' && !!s.images[id].adapted);
+  return { cells: s.adaptation.cells, used };
+}
+
+/** The Method's line on adaptation (null: the profile holds no verified cell). */
+export function adaptationWords(a: { cells: number; used: boolean }, profileName?: string): string | null {
+  if (!a.cells) return null;
+  const cells = `${a.cells} verified cell${a.cells === 1 ? '' : 's'}`;
+  const name = profileName?.trim() ? `“${profileName.trim()}”` : '';
+  return a.used
+    ? `WBC classifier adapted to this microscope from ${cells}${name ? ` (microscope profile ${name})` : ''}`
+    : `WBC types from the classifier alone: adapted to the ${cells} of the microscope profile${name ? ` ${name}` : ''}, it did not type more of them right`;
+}
+
+/** The report as data, for the JSON export: the release, the counts and the differential exactly as
+ * printed (the same selectors and the same printing function as the report), the edits and provenance. */
+export function reportJson(s: AppState, opts: { lowConfidence: number | null; profileName?: string }) {
+  const summary = selectSummary(s);
+  const done = s.order.filter((id) => s.images[id].status === 'done');
+  const release = exportRelease(s.sample);
+  const edits = selectEditSummary(s);
+  const r3 = (x: number) => Math.round(x * 1000) / 1000;
+  const counts = Object.fromEntries(
+    CLASS_NAMES.map((k) => {
+      const f = k === 'RBC' ? null : s.estimateFactors[k];
+      return [k, { counted: summary.totals[k], mean_per_field: r3(summary.meanPerImage[k]), mean_per_field_printed: summary.meanPerImage[k].toFixed(1), estimate_per_uL: f ? Math.round(summary.meanPerImage[k] * f) : null }];
+    }),
+  );
+  let differential = null;
+  if (opts.lowConfidence !== null) {
+    const st = selectDifferentialState(s, opts.lowConfidence);
+    const p = printedDifferential(st, s.sample.wbcCount, s.reference, s.sample.shortReason);
+    differential = {
+      printed: p.shown,
+      based_on: st.basedOn,
+      target: st.target,
+      reached: st.reached,
+      short_reason: s.sample.shortReason,
+      flags_printed: p.flags,
+      rows: p.rows.map((r) => ({
+        type: r.type,
+        n: p.shown ? r.n : null,
+        percent: p.shown ? r.percent : null,
+        percent_printed: r.percentText,
+        absolute_10e9_per_L: p.shown ? r.absolute : null,
+        absolute_printed: r.absoluteText,
+        flag: r.flagText,
+        reference_percent: r.percentInterval ?? null,
+        reference_absolute: r.absoluteInterval ?? null,
+      })),
+      kept_apart: { unverified: st.unverified, unsure: st.unsure, beyond_target: st.over, smudge: st.smudge, other: st.other, untyped: st.untyped },
+      reference_source: s.reference.source,
+    };
+  }
+  return {
+    state: release.state,
+    state_line: releaseState(s.sample).line,
+    verified_by: release.verifiedBy,
+    released_at: release.releasedAt,
+    release_revision: release.revision,
+    withdrawn_reason: release.withdrawn,
+    images: { counted: summary.images, done: done.length, left_out: done.length - summary.images, reviewed: done.filter((id) => s.images[id].reviewed).length },
+    counts,
+    ratios: { wbc_per_rbc: summary.wbcPerRbc, platelets_per_rbc: summary.plateletsPerRbc },
+    analyser_wbc_10e9_per_L: s.sample.wbcCount,
+    differential,
+    edits: { ...edits, words: editWords(edits) },
+    engines: selectEngines(s),
+    adaptation: adaptationWords(selectAdaptation(s), opts.profileName),
+    left_out_images: done.filter((id) => !inTotals(s.images[id])).map((id) => s.images[id].name),
+  };
+}
