@@ -56,7 +56,13 @@ test('smear estimates are off until a factor is set, then show their formula', a
   await page.getByTestId('factor-WBC').fill('2000');
   const total = await app.count('WBC', 'total');
   const mean = total / 2;
-  await expect(page.getByTestId('estimate-WBC')).toHaveText(`≈ ${mean.toFixed(2)} × 2,000 = ${Math.round(mean * 2000).toLocaleString('en')} /µL (estimate)`);
+  const perL9 = (mean * 2000) / 1000;
+  const shown = perL9.toFixed(1 - Math.floor(Math.log10(perL9))); // two significant figures (a WBC estimate is under 100 ×10⁹/L)
+  await expect(page.getByTestId('estimate-WBC')).toHaveText(`${mean.toFixed(2)} per field × 2,000/µL = ≈ ${shown} ×10⁹/L (estimate)`);
+  // the report prints the same, in the analyser's unit, with the factor that made it
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-estimate-WBC')).toHaveText(`≈ ${shown} ×10⁹/L (${mean.toFixed(2)} per field × 2,000/µL)`);
+  await page.getByTestId('report-close').click();
   // Changing settings is marked beside the counts.
   await expect(page.getByTestId('settings-changed')).toHaveCount(0);
   await page.getByTestId('count-rule').selectOption('interior');

@@ -1,3 +1,4 @@
+import { smearEstimate } from '../core/counts/estimate';
 import { describeScale } from '../core/detection/scaleWords';
 import { classColors } from '../core/detection/card';
 import { useApp, useServices } from '../services/context';
@@ -94,7 +95,7 @@ export function CountsPanel() {
             />
             <output data-testid={`estimate-${k}`}>
               {factors[k] && summary.images
-                ? `≈ ${summary.meanPerImage[k].toFixed(2)} × ${factors[k]!.toLocaleString('en')} = ${Math.round(summary.meanPerImage[k] * factors[k]!).toLocaleString('en')} /µL (estimate)`
+                ? `${smearEstimate(summary.meanPerImage[k], factors[k]!).formula} = ${smearEstimate(summary.meanPerImage[k], factors[k]!).value} (estimate)`
                 : ''}
             </output>
           </label>

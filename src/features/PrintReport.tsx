@@ -1,3 +1,4 @@
+import { smearEstimate } from '../core/counts/estimate';
 import { describeScaleSetting } from '../core/detection/scaleWords';
 import { useApp, useServices, useView } from '../services/context';
 import { CLASS_NAMES } from '../core/detection/classes';
@@ -173,7 +174,7 @@ function ReportBody({ open }: { open: boolean }) {
               <th>Cell</th>
               <th>Counted (cells)</th>
               <th>Mean per field (cells/field)</th>
-              <th>Estimate (cells/µL)</th>
+              <th>Smear estimate (×10⁹/L)</th>
             </tr>
           </thead>
           <tbody>
@@ -184,7 +185,7 @@ function ReportBody({ open }: { open: boolean }) {
                   <td>{k}</td>
                   <td>{summary.totals[k]}</td>
                   <td>{summary.meanPerImage[k].toFixed(1)}</td>
-                  <td>{f ? `≈ ${Math.round(summary.meanPerImage[k] * f).toLocaleString('en')} (smear estimate)` : ''}</td>
+                  <td data-testid={`report-estimate-${k}`}>{f ? `${smearEstimate(summary.meanPerImage[k], f).value} (${smearEstimate(summary.meanPerImage[k], f).formula})` : ''}</td>
                 </tr>
               );
             })}

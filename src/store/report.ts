@@ -3,6 +3,7 @@
  * counted the images, the classifier's adaptation and the edits. The printed report (features/PrintReport)
  * and every export read these selectors, so a CSV or JSON says what the paper says.
  */
+import { smearEstimate } from '../core/counts/estimate';
 import { adapts } from '../core/adapt/adapt';
 import { CLASS_NAMES } from '../core/detection/classes';
 import { printedDifferential } from '../core/differential/rules';
@@ -103,7 +104,7 @@ export function reportJson(s: AppState, opts: { lowConfidence: number | null; pr
   const counts = Object.fromEntries(
     CLASS_NAMES.map((k) => {
       const f = k === 'RBC' ? null : s.estimateFactors[k];
-      return [k, { counted: summary.totals[k], mean_per_field: r3(summary.meanPerImage[k]), mean_per_field_printed: summary.meanPerImage[k].toFixed(1), estimate_per_uL: f ? Math.round(summary.meanPerImage[k] * f) : null }];
+      return [k, { counted: summary.totals[k], mean_per_field: r3(summary.meanPerImage[k]), mean_per_field_printed: summary.meanPerImage[k].toFixed(1), estimate_per_uL: f ? Math.round(summary.meanPerImage[k] * f) : null, estimate_printed: f ? `${smearEstimate(summary.meanPerImage[k], f).value} (${smearEstimate(summary.meanPerImage[k], f).formula})` : null }];
     }),
   );
   let differential = null;
