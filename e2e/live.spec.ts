@@ -22,14 +22,14 @@ const live = (page: Page) => page.evaluate(() => window.__smearcount.live());
  * and Playwright allows launch options per file only, while each test here needs its own video. The
  * context gets the config's settings, and the `camera` permission unless the prompt is to be refused.
  */
-const test = base.extend<{ cameraPage: (name: string, opts?: { refuse?: boolean }) => Promise<Page> }>({
+const test = base.extend<{ cameraPage: (name: string, opts?: { refuse?: boolean; viewport?: { width: number; height: number } }) => Promise<Page> }>({
   // eslint-disable-next-line no-empty-pattern
   cameraPage: async ({}, use) => {
     const browsers: Browser[] = [];
     await use(async (name, opts = {}) => {
       const browser = await chromium.launch({ ...config.use?.launchOptions, args: [...baseArgs, ...fakeCameraArgs(videoPath(name), !opts.refuse)] });
       browsers.push(browser);
-      const context = await browser.newContext({ baseURL: config.use?.baseURL, viewport: config.use?.viewport, permissions: opts.refuse ? [] : ['camera'] });
+      const context = await browser.newContext({ baseURL: config.use?.baseURL, viewport: opts.viewport ?? config.use?.viewport, permissions: opts.refuse ? [] : ['camera'] });
       return context.newPage();
     });
     for (const b of browsers) await b.close();
@@ -173,6 +173,33 @@ test.describe('the fine focus turned through a soft view', () => {
     expect(im.quality!.pixels.sharpness).toBeGreaterThan(0.7);
     const audit = await page.evaluate(() => window.__smearcount.audit());
     expect(audit.filter((a) => a.action === 'replace-image')).toEqual([expect.objectContaining({ image: 'live-0001.jpg', to: 'replaced by a sharper view of the same field' })]);
+  });
+});
+
+test.describe('the eyepiece on a portrait phone', () => {
+  test.beforeAll(async () => {
+    await buildFakeCamera('eyepiece2', testingImages(2), fieldTour(2), undefined, { eyepiece: true });
+  });
+
+  test("the view zooms to the eyepiece's circle, and the boxes stay on their cells", async ({ cameraPage }) => {
+    test.setTimeout(180_000);
+    const page = await cameraPage('eyepiece2', { viewport: { width: 390, height: 844 } });
+    const app = new AppPage(page);
+    await startLive(app);
+    await page.waitForFunction(() => window.__smearcount.live().field !== null && window.__smearcount.live().boxes > 0, null, { timeout: 60_000 });
+    const zoom = page.getByTestId('live-zoom');
+    await expect.poll(async () => Number(await zoom.getAttribute('data-scale'))).toBeGreaterThan(1.2);
+    // once the zoom has settled, the circle (drawn in the boxes' layer) fills most of the screen's width
+    await expect
+      .poll(async () => {
+        const c = await page.locator('.live-boxes circle').boundingBox();
+        return c ? c.width / 390 : 0;
+      })
+      .toBeGreaterThan(0.85);
+    // video and boxes share one transform: the video's box scales as the boxes' layer does
+    const [v, s] = await Promise.all([page.locator('.live-zoom video').boundingBox(), page.locator('.live-zoom svg').boundingBox()]);
+    expect(Math.abs(v!.width - s!.width)).toBeLessThan(1);
+    expect(Math.abs(v!.x - s!.x)).toBeLessThan(1);
   });
 });
 

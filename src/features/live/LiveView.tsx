@@ -1,6 +1,7 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { LiveState } from '../../core/live/judge';
+import { zoomToField } from '../../core/live/zoom';
 import { useServices } from '../../services/context';
 import type { LiveViewState } from '../../store/liveStore';
 import './live.css';
@@ -41,6 +42,19 @@ export function LiveView() {
   const reached = useLive((s) => s.reached);
   const previews = useLive((s) => s.previews);
   const video = useRef<HTMLVideoElement>(null);
+  const stageRef = useRef<HTMLDivElement>(null);
+  const [stage, setStage] = useState({ width: 0, height: 0 });
+
+  // the stage's size, for the zoom to the eyepiece's circle
+  useEffect(() => {
+    const el = stageRef.current;
+    if (!el) return;
+    const measure = () => setStage({ width: el.clientWidth, height: el.clientHeight });
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [open]);
 
   useEffect(() => {
     const v = video.current;
@@ -60,28 +74,31 @@ export function LiveView() {
 
   if (!open) return null;
   const count = (c: keyof typeof COLOUR) => boxes.filter((b) => b.cls === c && !b.out).length;
+  const zoom = size ? zoomToField(stage, size, field) : null;
   return (
     <div className="live-view" data-testid="live-view" role="dialog" aria-modal="true" aria-label="Live counting at the eyepiece" data-state={state ?? phase}>
-      <div className="live-stage">
-        <video ref={video} muted playsInline autoPlay aria-hidden />
-        {size && (
-          <svg className="live-boxes" viewBox={`0 0 ${size.width} ${size.height}`} preserveAspectRatio="xMidYMid meet" aria-hidden data-testid="live-boxes" data-count={boxes.length}>
-            {field && <circle cx={field.cx} cy={field.cy} r={field.r} fill="none" stroke="#fff" strokeOpacity={0.35} strokeDasharray="8 6" strokeWidth={2} />}
-            {boxes.map((b, i) => (
-              <rect
-                key={i}
-                x={b.x1}
-                y={b.y1}
-                width={b.x2 - b.x1}
-                height={b.y2 - b.y1}
-                fill="none"
-                stroke={COLOUR[b.cls]}
-                strokeWidth={Math.max(1.5, size.width / 400)}
-                {...(b.out ? { strokeDasharray: '6 4', strokeOpacity: 0.5 } : {})}
-              />
-            ))}
-          </svg>
-        )}
+      <div className="live-stage" ref={stageRef}>
+        <div className="live-zoom" data-testid="live-zoom" data-scale={zoom?.scale ?? 1} style={zoom && zoom.scale !== 1 ? { transform: `translate(${zoom.tx}px, ${zoom.ty}px) scale(${zoom.scale})` } : undefined}>
+          <video ref={video} muted playsInline autoPlay aria-hidden />
+          {size && (
+            <svg className="live-boxes" viewBox={`0 0 ${size.width} ${size.height}`} preserveAspectRatio="xMidYMid meet" aria-hidden data-testid="live-boxes" data-count={boxes.length}>
+              {field && <circle cx={field.cx} cy={field.cy} r={field.r} fill="none" stroke="#fff" strokeOpacity={0.35} strokeDasharray="8 6" strokeWidth={2} />}
+              {boxes.map((b, i) => (
+                <rect
+                  key={i}
+                  x={b.x1}
+                  y={b.y1}
+                  width={b.x2 - b.x1}
+                  height={b.y2 - b.y1}
+                  fill="none"
+                  stroke={COLOUR[b.cls]}
+                  strokeWidth={Math.max(1.5, size.width / 400)}
+                  {...(b.out ? { strokeDasharray: '6 4', strokeOpacity: 0.5 } : {})}
+                />
+              ))}
+            </svg>
+          )}
+        </div>
       </div>
       <div className="live-bar">
         {phase === 'error' ? (
