@@ -84,6 +84,7 @@ test.describe('the loop: 8 fields, slides, a dark tail, then the first field aga
     expect(scriptSeconds(tour)).toBeLessThan(36);
     await page.waitForTimeout(Math.max(0, 40_000 - (Date.now() - started)));
     const seen = await live(page);
+    await expect(page.getByTestId('live-howto')).toHaveCount(0); // fields captured: the how-to has done its job
     await page.screenshot({ path: test.info().outputPath('live.png') });
     await stopAndSettle(app);
     const images = await app.images();
@@ -304,6 +305,8 @@ test.describe('dark frames', () => {
     await startLive(app);
     await page.waitForFunction(() => window.__smearcount.live().frames > 20, null, { timeout: 60_000 });
     await expect(page.getByTestId('live-status')).toContainText('Too dark');
+    // nothing captured yet: the view says how live mode works
+    await expect(page.getByTestId('live-howto')).toContainText('each still, sharp field is captured once, automatically');
     // past the black frames and the dim field, into the loop
     await page.waitForTimeout(9000);
     const seen = await live(page);
@@ -431,5 +434,7 @@ test.describe('on a phone', () => {
     const live = (await page.getByTestId('live-start').boundingBox())!;
     expect(live.y + live.height).toBeLessThan(844 / 3);
     expect(live.height).toBeGreaterThanOrEqual(40);
+    // what it does is said on the screen, not in a tooltip a touch screen never shows
+    await expect(page.locator('.drop-hint')).toContainText('Live: hold the phone to the eyepiece');
   });
 });

@@ -142,7 +142,11 @@ export function DropZone() {
       </div>
       <span className="drop-hint">
         {/* once images are in, a phone has one line for it (the rest was cut off): the promise stays */}
-        {touch ? (empty ? 'Images stay on this device · photograph a field or pick images from the gallery' : 'Images stay on this device') : 'or drop images or folders here · paste with Ctrl+V'}
+        {touch
+          ? empty
+            ? 'Images stay on this device · photograph a field or pick images from the gallery · Live: hold the phone to the eyepiece, each still, sharp field is counted'
+            : 'Images stay on this device'
+          : `or drop images or folders here · paste with Ctrl+V${empty ? ' · Live counts field after field from a camera' : ''}`}
       </span>
       {/* a tooltip never shows on a touch screen: what Camera and Live do is said once, on the first screen */}
       {empty && (

@@ -113,6 +113,11 @@ export function LiveView() {
                 {previews ? `this field: ${count('RBC')} RBC, ${count('WBC')} WBC, ${count('Platelets')} PLT` : 'this field: counting…'}
               </span>
             </p>
+            {!captured && !reached && phase === 'running' && (
+              <p className="live-howto" data-testid="live-howto">
+                Hold the phone to the eyepiece and focus. Move the slide to a field and let go: each still, sharp field is captured once, automatically.
+              </p>
+            )}
             <p className={`live-said${reached ? ' reached' : ''}`} data-testid="live-status" role="status">
               {reached ? `Target reached: ${wbc} WBCs. Capturing has stopped; verify the cells in the gallery.` : phase === 'starting' ? 'Starting the camera…' : state ? SAID[state] : 'Waiting for the first frame…'}
             </p>
