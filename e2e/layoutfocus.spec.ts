@@ -59,12 +59,20 @@ test.describe('1280x720', () => {
     await expect(gallery).toBeVisible();
     const inGallery = () => gallery.evaluate((el) => el.contains(document.activeElement));
     await expect.poll(inGallery).toBe(true);
+    // aria-modal, and the page behind it inert: out of the accessibility tree and the pointer's reach
+    const behind = page.locator('.app > header, .app > aside, .app > main');
+    await expect(behind).toHaveCount(4);
+    for (const el of await behind.all()) await expect(el).toHaveAttribute('inert', '');
+    expect(await page.locator('body').ariaSnapshot()).not.toContain('Canvas tools');
+    expect(await page.locator('body').ariaSnapshot()).toContain('WBC gallery');
     for (let i = 0; i < 25; i++) {
       await page.keyboard.press(i % 5 === 4 ? 'Shift+Tab' : 'Tab');
       expect(await inGallery()).toBe(true);
     }
     await page.keyboard.press('Escape');
     await expect(gallery).toBeHidden();
+    // the page is back: nothing left inert, and the focus on the opener
+    for (const el of await behind.all()) await expect(el).not.toHaveAttribute('inert');
     await expect(openGallery).toBeFocused();
     // Esc from a field of the gallery (a smudge cell's note) closes it too, and keeps what was typed.
     await openGallery.click();
