@@ -38,3 +38,66 @@ test('? opens the shortcut sheet (which lists Esc); thumbnails take focus and ar
   await expect(page.getByTestId('canvas')).toHaveAttribute('role', 'img');
   await expect(page.getByTestId('canvas')).toHaveAttribute('aria-label', /BloodImage_\d+\.jpg: \d+ boxes shown/);
 });
+
+test('landmarks have distinct names, no second banner, no empty header cell; the ratio tips by Tab; the live region speaks English; an old U answer goes', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(2));
+  await app.waitReady();
+  const rules = ['landmark-unique', 'landmark-no-duplicate-banner', 'landmark-banner-is-top-level', 'landmark-complementary-is-top-level', 'empty-table-header'];
+  const found = async () => (await new AxeBuilder({ page }).withRules(rules).analyze()).violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(await found()).toEqual([]);
+  await expect(page.getByRole('complementary', { name: 'Images' })).toHaveCount(1);
+  await expect(page.getByRole('complementary', { name: 'Results and settings' })).toHaveCount(1);
+  await expect(page.getByRole('banner')).toHaveCount(1);
+  // the tables' first header cell has words for a screen reader
+  await expect(page.locator('.counts thead th').first()).toHaveText('Class');
+  await expect(page.locator('.diff-table thead th').first()).toHaveText('WBC type');
+
+  // the gallery open: its head is not a banner either
+  await page.getByTestId('open-gallery').click();
+  await expect(page.getByTestId('gallery')).toBeVisible();
+  expect(await found()).toEqual([]);
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('gallery')).toBeHidden();
+
+  // The ratio's explanation: a Tab stop whose description is the tip, shown while it has focus; Esc hides it.
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  const tip = page.getByTestId('ratio-wbc-tip');
+  for (let i = 0; i < 120 && !(await tip.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+  await expect(tip).toBeFocused();
+  const text = page.getByTestId('ratio-wbc-tip-text');
+  await expect(text).toBeVisible();
+  await expect(text).toHaveAttribute('role', 'tooltip');
+  expect(await tip.getAttribute('aria-describedby')).toBe(await text.getAttribute('id'));
+  await expect(tip).toHaveAccessibleName('About WBC : RBC');
+  await expect(tip).toHaveAccessibleDescription(/1 : 500 means one WBC for every 500 RBCs counted/);
+  await page.keyboard.press('Escape');
+  await expect(text).toBeHidden();
+  await expect(tip).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(page.getByTestId('ratio-platelets-tip')).toBeFocused();
+  await expect(page.getByTestId('ratio-platelets-tip-text')).toBeVisible();
+  await expect(page.getByTestId('ratio-platelets-tip')).toHaveAccessibleDescription(/one platelet for every 15 RBCs/);
+
+  // "1 platelet", not "1 platelets"
+  const n = Number(await page.getByTestId('count-Platelets').textContent());
+  const rbc = await page.getByTestId('count-RBC').textContent();
+  const wbc = await page.getByTestId('count-WBC').textContent();
+  await expect(page.getByTestId('counts-announce')).toHaveText(new RegExp(`: ${rbc} RBC, ${wbc} WBC, ${n} ${n === 1 ? 'platelet' : 'platelets'}\\.$`));
+
+  // U's answer about the last image ("Nothing uncertain on X: marked reviewed; now on Y.") goes once ]
+  // selects a box and the box's own hint takes its place.
+  await page.getByTestId('review-band').fill('0.02');
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  const said = page.getByTestId('review-said');
+  for (let i = 0; i < 30 && !(await said.isVisible()); i++) {
+    await page.keyboard.press('u');
+    await expect(said.or(page.getByTestId('review-status'))).toBeVisible();
+    if (!(await said.isVisible())) await page.keyboard.press('a');
+  }
+  await expect(said).toContainText('marked reviewed');
+  await page.keyboard.press(']');
+  await expect(page.getByTestId('review-status')).toBeVisible();
+  await expect(said).toHaveCount(0);
+});

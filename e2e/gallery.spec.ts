@@ -151,6 +151,10 @@ test('the gallery by keyboard alone: one Tab stop for the tiles, arrows move the
   await expect(page.getByTestId('gallery')).toBeVisible();
   await expect(page.getByTestId('gallery-summary')).not.toHaveText(`${n} cells · 0 verified`);
   await expect.poll(focused).toBe('gallery-scroll');
+  // a group with nothing left to verify at once says why; no disabled "Verify all 0" stays behind
+  await expect(page.locator('[data-testid^="gallery-verify-group-"]:disabled')).toHaveCount(0);
+  await expect(page.locator('[data-testid^="gallery-verify-group-"]', { hasText: /Verify all 0\b/ })).toHaveCount(0);
+  await expect(page.locator('[data-testid^="gallery-group-state-"]').first()).toHaveText(/^(All verified|\d+ unsure: verify one by one)$/);
   await page.keyboard.press('Escape');
 });
 

@@ -86,3 +86,34 @@ test('touch: pinch zooms the canvas, a tap selects a box', async ({ browser }) =
   expect(await page.evaluate(() => window.__smearcount.selectedId())).not.toBeNull();
   await context.close();
 });
+
+test('200% zoom at 1366 px (a 683x384 CSS viewport): each thumbnail shows its three counts whole, on a second line if need be', async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 683, height: 384 }, deviceScaleFactor: 2 });
+  const page = await context.newPage();
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(2));
+  await app.waitReady();
+  const thumbs = page.getByTestId('thumb');
+  await expect(thumbs).toHaveCount(2);
+  const imgs = await app.images();
+  for (let i = 0; i < 2; i++) {
+    const thumb = thumbs.nth(i);
+    await thumb.scrollIntoViewIfNeeded();
+    const meta = thumb.locator('.meta');
+    await expect(meta).toContainText(/RBC \d+ · WBC \d+ · PLT \d+/);
+    // nothing cut: no piece sticks out of the thumbnail, and none is clipped by its box
+    const cut = await thumb.evaluate((li) => {
+      const box = li.getBoundingClientRect();
+      const m = li.querySelector('.meta') as HTMLElement;
+      const items = Array.from(li.querySelectorAll('.meta-item')).map((el) => el.getBoundingClientRect());
+      return { clipped: m.scrollWidth > m.clientWidth + 0.5, out: items.filter((r) => r.right > box.right + 0.5 || r.left < box.left - 0.5).length, n: items.length };
+    });
+    expect(cut).toMatchObject({ clipped: false, out: 0 });
+    expect(cut.n).toBeGreaterThanOrEqual(3);
+    // and the name keeps its end, where camera names differ
+    await expect(thumb.locator('.file-name-tail')).toBeVisible();
+    expect(imgs[i].name.endsWith((await thumb.locator('.file-name-tail').textContent())!)).toBe(true);
+  }
+  await context.close();
+});

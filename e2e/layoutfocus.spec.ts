@@ -59,12 +59,28 @@ test.describe('1280x720', () => {
     await expect(gallery).toBeVisible();
     const inGallery = () => gallery.evaluate((el) => el.contains(document.activeElement));
     await expect.poll(inGallery).toBe(true);
+    // aria-modal, and the page behind it inert: out of the accessibility tree and the pointer's reach
+    const behind = page.locator('.app > header, .app > aside, .app > main');
+    await expect(behind).toHaveCount(4);
+    for (const el of await behind.all()) await expect(el).toHaveAttribute('inert', '');
+    // (Chromium's own accessibility tree: Playwright's aria snapshot does not leave inert content out)
+    const cdp = await page.context().newCDPSession(page);
+    const exposed = async (name: string) => {
+      const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+      return nodes.filter((n) => !n.ignored && n.name?.value === name).length;
+    };
+    expect(await exposed('Canvas tools')).toBe(0);
+    expect(await exposed('Counts')).toBe(0);
+    expect(await exposed('WBC gallery')).toBeGreaterThan(0);
     for (let i = 0; i < 25; i++) {
       await page.keyboard.press(i % 5 === 4 ? 'Shift+Tab' : 'Tab');
       expect(await inGallery()).toBe(true);
     }
     await page.keyboard.press('Escape');
     await expect(gallery).toBeHidden();
+    // the page is back: nothing left inert, and the focus on the opener
+    for (const el of await behind.all()) await expect(el).not.toHaveAttribute('inert');
+    expect(await exposed('Canvas tools')).toBeGreaterThan(0);
     await expect(openGallery).toBeFocused();
     // Esc from a field of the gallery (a smudge cell's note) closes it too, and keeps what was typed.
     await openGallery.click();

@@ -76,15 +76,21 @@ test('a released report is withdrawn when a box it rests on is deleted, and its 
   await expect(page.getByTestId('notice-release')).toContainText('The released report was withdrawn');
   await page.getByTestId('export-report').click();
   await expect(page.getByTestId('report-verification')).not.toContainText('Verified by');
-  const cls = before.detections.find((d) => d.id === selected)!.cls;
-  // the class and which way it went, no nested brackets; the cell's id last, to find it in the audit trail
-  await expect(page.getByTestId('report-verification')).toContainText(`withdrawn (${before.name}: ${cls} box deleted, cell ${selected})`);
+  const gone = before.detections.find((d) => d.id === selected)!;
+  const cls = gone.cls;
+  // the class and which way it went, no nested brackets; where the cell was, as a technician finds it (its part
+  // of the image and its centre), not its internal id: that stays in the audit trail's cell field
+  const [cx, cy] = [Math.round((gone.box.x1 + gone.box.x2) / 2), Math.round((gone.box.y1 + gone.box.y2) / 2)];
+  const name = before.name.replace(/[.]/g, '\\.');
+  await expect(page.getByTestId('report-verification')).toContainText(new RegExp(`withdrawn \\(${name}: ${cls} box deleted, (top|bottom|middle)?( ?(left|right))? at x ${cx}, y ${cy}\\)`));
+  await expect(page.getByTestId('report-verification')).not.toContainText(`cell ${selected}`);
   await expect(page.getByTestId('report-state')).toContainText('WITHDRAWN: not valid for clinical use');
   const audit = await page.evaluate(() => window.__smearcount.audit());
   expect(audit.filter((a) => a.field === 'release').map((a) => a.action)).toEqual(['release', 'withdraw']);
   // the deletion, then the withdrawal it caused
   expect(audit.slice(-2).map((a) => a.action)).toEqual(['delete', 'withdraw']);
   expect(audit.at(-1)!.to).toContain('box deleted');
+  expect(audit.at(-2)).toMatchObject({ cell: selected, field: 'deleted' });
   expect((await page.evaluate(() => window.__smearcount.sample())).verifiedAt).toBeNull();
   // the report says what was changed by hand, overall and on the image
   await expect(page.getByTestId('report-edits')).toContainText('1 box deleted');

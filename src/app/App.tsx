@@ -42,7 +42,7 @@ export function App({ services }: { services: Services }) {
           <OfflineNotice />
           <StatusBar />
         </header>
-        <aside className="left">
+        <aside className="left" aria-label="Images">
           <DropZone />
           <BatchProgress />
           <Notices />
@@ -54,7 +54,7 @@ export function App({ services }: { services: Services }) {
           <ReviewBar />
           <ImageCanvas />
         </main>
-        <aside className="right">
+        <aside className="right" aria-label="Results and settings">
           <SamplePanel />
           <CountsPanel />
           <DifferentialPanel />

@@ -3,10 +3,11 @@ import { describeScale } from '../core/detection/scaleWords';
 import { classColors } from '../core/detection/card';
 import { useApp, useServices } from '../services/context';
 import { CLASS_NAMES } from '../core/detection/classes';
-import { formatRatio } from '../core/counts/counts';
+import { countsSentence, formatRatio } from '../core/counts/counts';
 import { COUNT_RULES } from '../core/detection/postprocess';
 import { groundTruthAp, imageCounts, selectCurrent, selectExcluded, selectSummary } from '../store/selectors';
 import { FlagsNotice } from './FlagsNotice';
+import { InfoTip } from './InfoTip';
 import { useMemo } from 'react';
 
 export function CountsPanel() {
@@ -38,7 +39,9 @@ export function CountsPanel() {
       <table>
         <thead>
           <tr>
-            <th />
+            <th>
+              <span className="sr-only">Class</span>
+            </th>
             <th title={current?.name}>This image</th>
             <th>Batch total</th>
             <th>Mean / image</th>
@@ -58,9 +61,19 @@ export function CountsPanel() {
         </tbody>
       </table>
       <dl className="ratios">
-        <dt title="White cells per red cell over the batch: 1 : 500 means one WBC for every 500 RBCs counted">WBC : RBC (one WBC per n RBC)</dt>
+        <dt>
+          WBC : RBC (one WBC per n RBC){' '}
+          <InfoTip label="About WBC : RBC" testId="ratio-wbc-tip">
+            White cells per red cell over the batch: 1 : 500 means one WBC for every 500 RBCs counted.
+          </InfoTip>
+        </dt>
         <dd data-testid="ratio-wbc">{formatRatio(summary.wbcPerRbc)}</dd>
-        <dt title="Platelets per red cell over the batch: 1 : 15 means one platelet for every 15 RBCs counted">Platelets : RBC (one per n RBC)</dt>
+        <dt>
+          Platelets : RBC (one per n RBC){' '}
+          <InfoTip label="About Platelets : RBC" testId="ratio-platelets-tip">
+            Platelets per red cell over the batch: 1 : 15 means one platelet for every 15 RBCs counted.
+          </InfoTip>
+        </dt>
         <dd data-testid="ratio-platelets">{formatRatio(summary.plateletsPerRbc)}</dd>
         <dt>Images counted</dt>
         <dd>
@@ -102,7 +115,7 @@ export function CountsPanel() {
         ))}
       </details>
       <p className="sr-only" aria-live="polite" data-testid="counts-announce">
-        {counts && current ? `${current.name}: ${counts.RBC} RBC, ${counts.WBC} WBC, ${counts.Platelets} platelets.` : ''}
+        {counts && current ? `${current.name}: ${countsSentence(counts)}.` : ''}
       </p>
       <p className="count-rule" data-testid="count-rule-shown">
         Counting: {COUNT_RULES[params.countRule]}.

@@ -51,7 +51,9 @@ export function DifferentialPanel() {
       <table className="diff-table">
         <thead>
           <tr>
-            <th />
+            <th>
+              <span className="sr-only">WBC type</span>
+            </th>
             <th>This image</th>
             <th title="Every typed cell of the batch">Batch</th>
             <th title={rules.basis === 'verified' ? 'What the report would release: verified cells only, up to the target' : 'Preliminary: every typed cell (the report releases verified cells only)'}>{rules.basis === 'verified' ? 'Verified %' : 'Prelim. %'}</th>

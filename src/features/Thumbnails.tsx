@@ -1,4 +1,4 @@
-import { memo, useCallback, useEffect, useRef } from 'react';
+import { Fragment, memo, useCallback, useEffect, useRef } from 'react';
 import { useApp, useServices } from '../services/context';
 import { confirmDiscard } from './actions';
 import { imageCounts, imageFlags, inTotals, wasEdited } from '../store/selectors';
@@ -139,13 +139,13 @@ const ThumbRow = memo(function ThumbRow({
         <FileName name={im.name} />
       </span>
       <span className="meta">
-        {im.status === 'done' && c
-          ? `RBC ${c.RBC} · WBC ${c.WBC} · PLT ${c.Platelets}`
-          : im.status === 'error'
-            ? 'error'
-            : im.status}
-        {im.reviewed ? ' · ✓' : ''}
-        {wasEdited(im) ? ' · edited' : ''}
+        <MetaItems
+          items={[
+            im.status === 'done' && c ? [`RBC ${c.RBC}`, `WBC ${c.WBC}`, `PLT ${c.Platelets}`] : [im.status === 'error' ? 'error' : im.status],
+            im.reviewed ? ['✓'] : [],
+            wasEdited(im) ? ['edited'] : [],
+          ].flat()}
+        />
       </span>
       {flags.map((f) => (
         <span key={f} className={`flag flag-${f}${EXCLUDING_FLAGS.includes(f) ? ' excluding' : ''}`} data-testid="image-flag" data-flag={f} title={flagSentence(f, im.flagsAccepted, im.quality)}>
@@ -161,3 +161,19 @@ const ThumbRow = memo(function ThumbRow({
     </li>
   );
 });
+
+/** "RBC 27 · WBC 1 · PLT 1 · ✓" as pieces that wrap between, never inside, a count: in a narrow strip (a
+ * phone, or 200% zoom) the counts go onto a second line instead of being cut to "RBC 27 · WBC…". The text
+ * reads as one line still ("RBC 27 · WBC 1 · PLT 1"). */
+function MetaItems({ items }: { items: string[] }) {
+  return (
+    <>
+      {items.map((t, i) => (
+        <Fragment key={i}>
+          {i > 0 ? ' ' : ''}
+          <span className="meta-item">{i < items.length - 1 ? `${t} ·` : t}</span>
+        </Fragment>
+      ))}
+    </>
+  );
+}

@@ -86,3 +86,33 @@ describe('"Count it anyway" is a step of the one history', () => {
     expect(st().undo()).toBe(false);
   });
 });
+
+describe('the answer to the last action gives way to the next', () => {
+  beforeEach(() => vi.stubGlobal('document', { querySelector: () => null }));
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('"Nothing uncertain on a.jpg: marked reviewed" goes once ] selects a box, or another action runs', () => {
+    const ctx = batch();
+    ctx.store.getState().select('a');
+    press(ctx, 'u');
+    expect(ctx.view.getState().said?.text).toMatch(/^Nothing uncertain on a\.jpg: marked reviewed; now on g\.png\.$/);
+    press(ctx, ']');
+    expect(ctx.view.getState().selectedId).not.toBeNull();
+    expect(ctx.view.getState().said).toBeNull();
+    // the same answer, then a key that selects nothing (fit): it goes too
+    ctx.view.getState().say('Done with a.jpg: marked reviewed; now on g.png.');
+    press(ctx, 'f');
+    expect(ctx.view.getState().said).toBeNull();
+    // ? (the key sheet) keeps it
+    ctx.view.getState().say('Done with a.jpg: marked reviewed; now on g.png.');
+    press(ctx, '?');
+    expect(ctx.view.getState().said).not.toBeNull();
+  });
+
+  it('a box selected by a click replaces it too', () => {
+    const ctx = batch();
+    ctx.view.getState().say('Nothing uncertain on a.jpg: marked reviewed; now on g.png.');
+    ctx.view.getState().setSelected('m1');
+    expect(ctx.view.getState().said).toBeNull();
+  });
+});

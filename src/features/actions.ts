@@ -248,8 +248,19 @@ export function confirmDiscard(s: { store: AppStore; discardImage(id: string): v
   if (im && im.status !== 'running' && confirm(`Remove ${im.name} from this batch? Its counts, edits and file leave this device, and Undo cannot bring it back.`)) s.discardImage(id);
 }
 
-export function runAction(ctx: ActionContext, name: ActionName) {
+/** Actions that leave the last answer on screen: the key sheet, and the nudges that the answer to a placed
+ * box explains ("Shift+arrows move it"). Every other action's own hint replaces it. */
+const KEEPS_SAID = new Set<ActionName>(['help', 'move-left', 'move-right', 'move-up', 'move-down', 'resize-left', 'resize-right', 'resize-up', 'resize-down']);
+
+function perform(ctx: ActionContext, name: ActionName) {
+  // an old answer ("Nothing uncertain on X: marked reviewed; now on Y.") must not stay above the next
+  // box's hint: the action says something new if it has something to say
+  if (!KEEPS_SAID.has(name)) ctx.view.getState().say(null);
   actions[name].run(ctx);
+}
+
+export function runAction(ctx: ActionContext, name: ActionName) {
+  perform(ctx, name);
 }
 
 const NAV = new Set(['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'Home', 'End', 'PageUp', 'PageDown']);
@@ -290,7 +301,7 @@ export function handleKey(ctx: ActionContext, e: KeyboardEvent) {
     e.preventDefault();
     // the key sheet gives way to the work: it covered the canvas and the box a key had just selected
     if (name !== 'help' && ctx.view.getState().helpOpen) ctx.view.getState().setHelpOpen(false);
-    actions[name].run(ctx);
+    perform(ctx, name);
   }
 }
 

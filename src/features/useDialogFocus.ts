@@ -9,15 +9,36 @@ export function focusables(root: HTMLElement): HTMLElement[] {
 }
 
 /**
+ * Makes everything on the page but `root` and its ancestors inert (out of the Tab order, the pointer's reach
+ * and the accessibility tree: aria-modal alone leaves the page behind in it), and returns the undo. Only
+ * elements it made inert are restored: one that was inert already stays so.
+ */
+export function inertBehind(root: HTMLElement): () => void {
+  const made: HTMLElement[] = [];
+  for (let el: HTMLElement = root; el.parentElement && el !== document.body; el = el.parentElement) {
+    for (const sib of Array.from(el.parentElement.children)) {
+      if (sib === el || !(sib instanceof HTMLElement) || sib.inert) continue;
+      sib.inert = true;
+      made.push(sib);
+    }
+  }
+  return () => {
+    for (const el of made) el.inert = false;
+  };
+}
+
+/**
  * A modal dialog's focus, as WAI-ARIA's dialog pattern has it: on open, focus moves into the dialog
  * (the element marked data-autofocus, else its first control); Tab and Shift+Tab cycle inside it; on close, focus goes
  * back to whatever had it before (the button that opened it), so a keyboard user carries on from there.
+ * `inert`: the page behind the dialog is made inert while it is open (a full-screen modal such as the gallery).
  */
-export function useDialogFocus(ref: RefObject<HTMLElement | null>, open: boolean) {
+export function useDialogFocus(ref: RefObject<HTMLElement | null>, open: boolean, { inert = false }: { inert?: boolean } = {}) {
   useEffect(() => {
     const root = ref.current;
     if (!open || !root) return;
     const before = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    const restore = inert ? inertBehind(root) : () => {};
     (root.querySelector<HTMLElement>('[data-autofocus]') ?? focusables(root)[0] ?? root).focus();
     const onKey = (e: KeyboardEvent) => {
       if (e.key !== 'Tab') return;
@@ -39,8 +60,10 @@ export function useDialogFocus(ref: RefObject<HTMLElement | null>, open: boolean
     window.addEventListener('keydown', onKey, true);
     return () => {
       window.removeEventListener('keydown', onKey, true);
+      // the page first: an inert opener cannot take the focus back
+      restore();
       // back to the opener, if it is still on the page (a cleared batch may have removed it)
       if (before && before.isConnected) before.focus();
     };
-  }, [ref, open]);
+  }, [ref, open, inert]);
 }

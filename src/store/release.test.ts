@@ -41,13 +41,13 @@ describe('release', () => {
   });
 
   const changes: [string, (s: AppStore) => void, RegExp][] = [
-    ['a box deleted', (s) => s.getState().edit('a', deleteBox, { id: 'm0' }), /a\.jpg: RBC box deleted, cell m0$/],
-    ['a box under the threshold left out', (s) => s.getState().edit('a', deleteBox, { id: 'm9' }), /a\.jpg: (\w+ )?box deleted, cell m9$/],
-    ['a box added', (s) => s.getState().edit('a', addBox, { cls: 'Platelets', box: { x1: 400, y1: 10, x2: 420, y2: 30 }, width: 640, height: 480 }), /a\.jpg: Platelets box added, cell u\d+$/],
-    ['a box moved', (s) => s.getState().edit('a', moveBox, { id: 'm1', box: { x1: 110, y1: 100, x2: 150, y2: 140 }, width: 640, height: 480 }), /a\.jpg: RBC box moved, cell m1$/],
-    ['a box relabelled', (s) => s.getState().edit('a', relabelBox, { id: 'm1', cls: 'Platelets' }), /a\.jpg: box relabelled RBC → Platelets, cell m1$/],
-    ['a WBC type', (s) => s.getState().edit('a', setWbcType, { id: 'm2', type: 'monocyte' }), /a\.jpg: WBC type changed neutrophil → monocyte, cell m2$/],
-    ['a verification', (s) => s.getState().edit('a', verifyCells, { ids: ['m2'], verified: true }), /a\.jpg: WBC verified, cell m2$/],
+    ['a box deleted', (s) => s.getState().edit('a', deleteBox, { id: 'm0' }), /a\.jpg: RBC box deleted, top left at x 20, y 120$/],
+    ['a box under the threshold left out', (s) => s.getState().edit('a', deleteBox, { id: 'm9' }), /a\.jpg: box deleted$/],
+    ['a box added', (s) => s.getState().edit('a', addBox, { cls: 'Platelets', box: { x1: 400, y1: 10, x2: 420, y2: 30 }, width: 640, height: 480 }), /a\.jpg: Platelets box added, box 1 of 4 in reading order, top at x 410, y 20$/],
+    ['a box moved', (s) => s.getState().edit('a', moveBox, { id: 'm1', box: { x1: 110, y1: 100, x2: 150, y2: 140 }, width: 640, height: 480 }), /a\.jpg: RBC box moved, box 2 of 3 in reading order, top left at x 130, y 120$/],
+    ['a box relabelled', (s) => s.getState().edit('a', relabelBox, { id: 'm1', cls: 'Platelets' }), /a\.jpg: box relabelled RBC → Platelets, box 2 of 3 in reading order, top left at x 120, y 120$/],
+    ['a WBC type', (s) => s.getState().edit('a', setWbcType, { id: 'm2', type: 'monocyte' }), /a\.jpg: WBC type changed neutrophil → monocyte, box 3 of 3 in reading order, top at x 220, y 120$/],
+    ['a verification', (s) => s.getState().edit('a', verifyCells, { ids: ['m2'], verified: true }), /a\.jpg: WBC verified, box 3 of 3 in reading order, top at x 220, y 120$/],
     ['a threshold', (s) => s.getState().setThreshold('RBC', 0.6), /RBC threshold changed \(0\.5 → 0\.6\)/],
     ['the count rule', (s) => s.getState().setCountRule('interior'), /count rule changed \(all → interior\)/],
     ['the differential target', (s) => s.getState().setDiffRules({ target: 200 }), /differential rules changed \(target 100 → 200\)/],
@@ -63,6 +63,8 @@ describe('release', () => {
       change(store);
       expect(store.getState().sample.verifiedAt).toBeNull();
       expect(store.getState().sample.withdrawn).toMatch(reason);
+      // a technician's words: where the cell is, never its internal id (m11), which only the audit's cell field keeps
+      expect(store.getState().sample.withdrawn).not.toMatch(/\b(cell|[mu]\d+)\b/);
       expect(withdrawal(store)).toHaveLength(1);
       expect(withdrawal(store)[0]).toMatch(reason);
       // the change first, then the withdrawal it caused
@@ -93,7 +95,7 @@ describe('release', () => {
     store.getState().setSample({ id: 'S-1', operator: 'AB' });
     store.getState().releaseReport('AB');
     store.getState().undo();
-    expect(withdrawal(store)[0]).toBe('withdrawn: a.jpg: deleted RBC box restored, cell m0');
+    expect(withdrawal(store)[0]).toBe('withdrawn: a.jpg: deleted RBC box restored, box 1 of 3 in reading order, top left at x 20, y 120');
   });
 
   it('is kept by what the report does not rest on (selection, review marks, accepted boxes, a same-value setting)', () => {

@@ -7,7 +7,10 @@
  * counter, so that a reload (which rebuilds the same batch) keeps a release that nothing has touched.
  */
 import { diffEdits, type AuditChange } from '../core/edits/audit';
+import { boxPlace, readingOrder } from '../core/detection/geometry';
+import type { PostprocessParams } from '../core/detection/card';
 import type { AppState, AppStore } from './store';
+import type { ImageEntry } from './types';
 import { inTotals, modelTypes, shownDetections } from './selectors';
 
 /** FNV-1a, 2 × 32 bits with different seeds: a change detector, not a security measure. */
@@ -40,11 +43,27 @@ export function releaseRevision(s: RevisionInput): string {
 }
 
 /**
- * One change in a technician's words, without brackets (the report puts the reason in brackets): a yes/no
- * field says which way it went rather than "no → yes", a class says which box, and the cell's id (the
- * audit trail's `cell`) comes last, to find the entry.
+ * Where the technician finds the changed cell: its number in the image's reading order (] steps through
+ * it) and its place, as the image shows it after the change; a box no longer shown (deleted, left out)
+ * by its place before. Never the detection id: that stays in the audit trail's `cell`, for machines.
  */
-function changeWords(c: AuditChange, cls: string | undefined): string {
+function cellWhere(id: string, before: ImageEntry, after: ImageEntry, now: PostprocessParams, then: PostprocessParams): string {
+  const w = after.width ?? before.width;
+  const h = after.height ?? before.height;
+  if (!w || !h) return '';
+  const shown = readingOrder(shownDetections(after, now));
+  const k = shown.findIndex((d) => d.id === id);
+  if (k >= 0) return boxPlace(shown[k].box, w, h, { k: k + 1, n: shown.length });
+  const gone = shownDetections(before, then).find((d) => d.id === id) ?? before.raw?.find((d) => d.id === id) ?? before.edits.added.find((d) => d.id === id);
+  return gone ? boxPlace(gone.box, w, h) : '';
+}
+
+/**
+ * One change in a technician's words, without brackets (the report puts the reason in brackets): a yes/no
+ * field says which way it went rather than "no → yes", a class says which box, and where the cell is
+ * comes last, to find it on the canvas.
+ */
+function changeWords(c: AuditChange, cls: string | undefined, where: string): string {
   const box = cls ? `${cls} box` : 'box';
   const fromTo = `${c.from ?? 'none'} → ${c.to ?? 'none'}`;
   const words: Record<AuditChange['field'], string> = {
@@ -62,7 +81,7 @@ function changeWords(c: AuditChange, cls: string | undefined): string {
     counted: c.to === 'counted' ? 'flagged image accepted' : 'flagged image left out again',
     sample: `sample record changed (${c.cell})`,
   };
-  return `${words[c.field]}, cell ${c.cell}`;
+  return where ? `${words[c.field]}, ${where}` : words[c.field];
 }
 
 /** Why the batch moved from `p` to `s`, in a technician's words (the first change found). */
@@ -86,7 +105,10 @@ export function withdrawalReason(s: RevisionInput, p: RevisionInput): string {
     if (inTotals(a) !== inTotals(b)) return `${b.name}: ${inTotals(b) ? 'flagged image accepted' : 'flagged image taken out of the totals'}`;
     if (a.status !== b.status) return `${b.name}: counted again`;
     const c = diffEdits(a.edits, b.edits, b.raw, modelTypes(b))[0];
-    if (c) return `${b.name}: ${changeWords(c, b.raw?.find((d) => d.id === c.cell)?.cls ?? b.edits.added.find((d) => d.id === c.cell)?.cls)}`;
+    if (c) {
+      const cls = b.raw?.find((d) => d.id === c.cell)?.cls ?? b.edits.added.find((d) => d.id === c.cell)?.cls ?? a.edits.added.find((d) => d.id === c.cell)?.cls;
+      return `${b.name}: ${changeWords(c, cls, cellWhere(c.cell, a, b, s.postprocess, p.postprocess))}`;
+    }
     if (a.adapted !== b.adapted || a.wbc !== b.wbc) return `${b.name}: WBC types changed (classifier or microscope profile)`;
   }
   return 'the batch changed';

@@ -47,7 +47,8 @@ export const createViewStore = () =>
     viewport: { w: 0, h: 0 },
     setViewport: (viewport) => set((s) => (s.viewport.w === viewport.w && s.viewport.h === viewport.h ? s : { viewport })),
     setTransform: (transform) => set({ transform }),
-    setSelected: (selectedId) => set({ selectedId }),
+    // another box selected (a click, a key): its hint replaces an answer about the last one
+    setSelected: (selectedId) => set((s) => (selectedId && selectedId !== s.selectedId ? { selectedId, said: null } : { selectedId })),
     setMode: (mode) => set({ mode }),
     setDrawClass: (drawClass) => set({ drawClass }),
     fit: () => set((s) => ({ fitNonce: s.fitNonce + 1 })),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countCells, formatRatio, summarize } from './counts';
+import { countCells, countsSentence, formatRatio, summarize } from './counts';
 
 describe('counts', () => {
   it('tallies per class', () => {
@@ -20,5 +20,13 @@ describe('counts', () => {
     expect(s.wbcPerRbc).toBeNull();
     expect(formatRatio(null)).toBe('–');
     expect(formatRatio(0)).toBe('none'); // no WBC among the RBCs: not "one per 0"
+  });
+});
+
+describe('countsSentence', () => {
+  it('says platelet for one and platelets otherwise; RBC and WBC stay abbreviations', () => {
+    expect(countsSentence({ RBC: 26, WBC: 1, Platelets: 1 })).toBe('26 RBC, 1 WBC, 1 platelet');
+    expect(countsSentence({ RBC: 1, WBC: 0, Platelets: 0 })).toBe('1 RBC, 0 WBC, 0 platelets');
+    expect(countsSentence({ RBC: 3, WBC: 2, Platelets: 14 })).toBe('3 RBC, 2 WBC, 14 platelets');
   });
 });

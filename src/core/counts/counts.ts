@@ -43,3 +43,9 @@ export function formatRatio(r: number | null): string {
   return `1 : ${(1 / r).toFixed(1)}`;
 }
 
+
+/** An image's counts as a sentence a screen reader speaks ("26 RBC, 1 WBC, 1 platelet"): RBC and WBC are
+ * abbreviations read the same for one or many; platelets are a word, singular for one. */
+export function countsSentence(c: Counts): string {
+  return `${c.RBC} RBC, ${c.WBC} WBC, ${c.Platelets} ${c.Platelets === 1 ? 'platelet' : 'platelets'}`;
+}

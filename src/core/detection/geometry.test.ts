@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitTransform, focusTransform, imageToModel, inputScale, iou, modelToImage, normalizeBox, nudgedBox, placedBox, readingOrder, smallestBoxAt, tipPlacement, zoomAbout } from './geometry';
+import { boxPlace, fitTransform, focusTransform, imageToModel, inputScale, iou, modelToImage, normalizeBox, nudgedBox, placedBox, readingOrder, smallestBoxAt, tipPlacement, zoomAbout } from './geometry';
 
 describe('geometry', () => {
   it('computes IoU', () => {
@@ -81,6 +81,20 @@ describe('readingOrder', () => {
     expect(readingOrder(one)).toEqual(one);
     const many = Array.from({ length: 30 }, (_, i) => b(`m${i}`, (i * 37) % 300, (i * 53) % 200, 10 + (i % 7)));
     expect(new Set(readingOrder(many).map((d) => d.id)).size).toBe(30);
+  });
+});
+
+describe('boxPlace', () => {
+  const box = (cx: number, cy: number) => ({ x1: cx - 10, y1: cy - 10, x2: cx + 10, y2: cy + 10 });
+  it('names the part of the image by thirds and the centre in image pixels', () => {
+    expect(boxPlace(box(100, 60), 640, 480)).toBe('top left at x 100, y 60');
+    expect(boxPlace(box(320, 240), 640, 480)).toBe('middle at x 320, y 240');
+    expect(boxPlace(box(320, 400), 640, 480)).toBe('bottom at x 320, y 400');
+    expect(boxPlace(box(600, 240), 640, 480)).toBe('right at x 600, y 240');
+    expect(boxPlace({ x1: 500.4, y1: 330, x2: 540.2, y2: 371 }, 640, 480)).toBe('bottom right at x 520, y 351');
+  });
+  it('gives the number in reading order first when there is one', () => {
+    expect(boxPlace(box(100, 60), 640, 480, { k: 3, n: 29 })).toBe('box 3 of 29 in reading order, top left at x 100, y 60');
   });
 });
 

@@ -191,3 +191,20 @@ export function nudgedBox(b: Box, key: Arrow, how: 'move' | 'resize', step: numb
   const y1 = Math.min(height - h, Math.max(0, b.y1 + dy));
   return { x1, y1, x2: x1 + w, y2: y1 + h };
 }
+
+/**
+ * Where a technician finds a box, in words: its part of the image (thirds across and down: "top left",
+ * "middle", "bottom") and its centre in image pixels, and, when it is shown, its number in reading order
+ * (what ] steps through). For text a person reads (a withdrawal's reason), where a detection id ("m11")
+ * means nothing; the id stays in the machine-readable audit trail.
+ */
+export function boxPlace(b: Box, width: number, height: number, order?: { k: number; n: number }): string {
+  const cx = (b.x1 + b.x2) / 2;
+  const cy = (b.y1 + b.y2) / 2;
+  const third = (v: number, size: number) => (v < size / 3 ? 0 : v < (2 * size) / 3 ? 1 : 2);
+  const row = ['top', '', 'bottom'][third(cy, height)];
+  const col = ['left', '', 'right'][third(cx, width)];
+  const part = [row, col].filter(Boolean).join(' ') || 'middle';
+  const at = `${part} at x ${Math.round(cx)}, y ${Math.round(cy)}`;
+  return order ? `box ${order.k} of ${order.n} in reading order, ${at}` : at;
+}

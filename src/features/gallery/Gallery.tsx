@@ -37,8 +37,9 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
   const followFocus = useRef<string | null>(null);
   const dialog = useRef<HTMLElement>(null);
   const touch = useInputMode() === 'touch';
-  // mounted only while open: focus in on mount, Tab kept inside, focus back to the opener on close
-  useDialogFocus(dialog, true);
+  // mounted only while open: focus in on mount, Tab kept inside, the page behind inert, focus back to the
+  // opener on close
+  useDialogFocus(dialog, true, { inert: true });
   const [width, setWidth] = useState(800);
   const [viewport, setViewport] = useState({ top: 0, height: 600 });
   const layout = useMemo(() => galleryLayout(groups, width), [groups, width]);
@@ -157,7 +158,8 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
   return (
     <div className="gallery-backdrop">
       <section className="gallery" ref={dialog} role="dialog" aria-modal="true" aria-label="WBC gallery" data-testid="gallery">
-        <header className="gallery-head">
+        {/* a div, not a <header>: a dialog's header is no second banner of the page */}
+        <div className="gallery-head">
           <h2>WBC gallery</h2>
           <span className="muted" data-testid="gallery-summary">
             {flat.length} cells · {verifiedN} verified
@@ -172,7 +174,7 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
           <button data-testid="gallery-close" onClick={() => ctx.gallery.getState().setOpen(false)}>
             Close
           </button>
-        </header>
+        </div>
         <div className="gallery-bar" aria-label="Selected cell">
           {sel ? (
             <>
@@ -217,20 +219,16 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
                     {' '}
                     {groups[r.group].length} · {groups[r.group].filter((c) => !c.det.wbc?.verified).length} unverified
                   </span>
-                  {groups[r.group].length > 0 && (
-                    <button
-                      data-testid={`gallery-verify-group-${r.group}`}
-                      onClick={() => {
-                        verifyAll(ctx, groups[r.group], low);
-                        // the button is now disabled: the keyboard's focus goes back to the cells, not to the page
-                        scroller.current?.focus({ preventScroll: true });
-                      }}
-                      disabled={!groups[r.group].some((c) => bulkVerifiable(c.det, low))}
-                      title="Unsure cells are verified one by one"
-                    >
-                      Verify all {groups[r.group].filter((c) => bulkVerifiable(c.det, low)).length}
-                    </button>
-                  )}
+                  <GroupVerify
+                    cells={groups[r.group]}
+                    low={low}
+                    group={r.group}
+                    onVerify={() => {
+                      verifyAll(ctx, groups[r.group], low);
+                      // the button is now gone: the keyboard's focus goes back to the cells, not to the page
+                      scroller.current?.focus({ preventScroll: true });
+                    }}
+                  />
                 </div>
               ) : (
                 <div key={`r-${r.group}-${r.index}`} className="gallery-row" style={{ top: r.top, height: ROW_H }} {...drop(r.group)}>
@@ -244,6 +242,26 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
         </div>
       </section>
     </div>
+  );
+}
+
+/** A group's "Verify all n", only while it has cells to verify at once; a group with none says why instead
+ * of a disabled "Verify all 0": every cell verified, or only unsure cells left (verified one by one). */
+function GroupVerify({ cells, low, group, onVerify }: { cells: readonly GalleryCell[]; low: number; group: GalleryGroup; onVerify(): void }) {
+  if (!cells.length) return null;
+  const n = cells.filter((c) => bulkVerifiable(c.det, low)).length;
+  if (n > 0) {
+    return (
+      <button data-testid={`gallery-verify-group-${group}`} onClick={onVerify} title="Unsure cells are verified one by one">
+        Verify all {n}
+      </button>
+    );
+  }
+  const left = cells.filter((c) => !c.det.wbc?.verified).length;
+  return (
+    <span className="group-state" data-testid={`gallery-group-state-${group}`}>
+      {left ? `${left} unsure: verify one by one` : 'All verified'}
+    </span>
   );
 }
 
