@@ -260,7 +260,9 @@ function ReportBody({ open }: { open: boolean }) {
         <table className="report-images">
           <thead>
             <tr>
-              <th className="thumb-col" />
+              <th className="thumb-col">
+                <span className="sr-only">Thumbnail</span>
+              </th>
               <th className="name">Image</th>
               {CLASS_NAMES.map((c) => (
                 <th key={c}>{c === 'Platelets' ? 'PLT' : c}</th>

@@ -77,7 +77,9 @@ export const ReferenceEditor = memo(function ReferenceEditor() {
         </colgroup>
         <thead>
           <tr>
-            <th />
+            <th>
+              <span className="sr-only">WBC type</span>
+            </th>
             <th colSpan={2}>%</th>
             <th colSpan={2}>×10⁹/L</th>
           </tr>
