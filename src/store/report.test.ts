@@ -101,8 +101,8 @@ describe('the exports carry the released report', () => {
     store.getState().edit('a', deleteBox, { id: 'm1' });
     const s = store.getState();
     const lines = countsCsv(selectExportImages(s), { release: exportRelease(s.sample), differential: selectDifferentialState(s, LOW) }).trim().split('\r\n');
-    // the reason holds a comma: quoted
-    for (const l of lines.slice(1)) expect(l.endsWith(',withdrawn,,,,"a.jpg: RBC box deleted, cell m1"')).toBe(true);
+    // the reason holds a comma: quoted; it names the cell by its place, not its id
+    for (const l of lines.slice(1)) expect(l.endsWith(',withdrawn,,,,"a.jpg: RBC box deleted, top at x 220, y 120"')).toBe(true);
     expect(releaseState(store.getState().sample).kind).toBe('withdrawn');
   });
 
