@@ -2,10 +2,11 @@
 import { spawn } from 'node:child_process';
 import { REPO_ROOT } from './dataRoot';
 
-export async function startPreview(port: number): Promise<{ base: string; stop(): void }> {
+/** `outDir`: another build than dist/ (a kept "before" build, for a before/after in one sitting). */
+export async function startPreview(port: number, outDir?: string): Promise<{ base: string; stop(): void }> {
   const base = `http://127.0.0.1:${port}`;
   // Its own process group, so that stopping it also stops the vite process npx starts.
-  const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], { cwd: REPO_ROOT, stdio: 'ignore', detached: true });
+  const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1', ...(outDir ? ['--outDir', outDir] : [])], { cwd: REPO_ROOT, stdio: 'ignore', detached: true });
   const stop = () => {
     try {
       process.kill(-server.pid!, 'SIGTERM');
