@@ -108,7 +108,7 @@ export function CountsPanel() {
             />
             <output data-testid={`estimate-${k}`}>
               {factors[k] && summary.images
-                ? `${smearEstimate(summary.meanPerImage[k], factors[k]!).formula} = ${smearEstimate(summary.meanPerImage[k], factors[k]!).value} (estimate)`
+                ? ((e) => `${e.formula} = ${e.value} (estimate)`)(smearEstimate(summary.meanPerImage[k], factors[k]!))
                 : ''}
             </output>
           </label>

@@ -185,7 +185,7 @@ function ReportBody({ open }: { open: boolean }) {
                   <td>{k}</td>
                   <td>{summary.totals[k]}</td>
                   <td>{summary.meanPerImage[k].toFixed(1)}</td>
-                  <td data-testid={`report-estimate-${k}`}>{f ? `${smearEstimate(summary.meanPerImage[k], f).value} (${smearEstimate(summary.meanPerImage[k], f).formula})` : ''}</td>
+                  <td data-testid={`report-estimate-${k}`}>{f ? smearEstimate(summary.meanPerImage[k], f).printed : ''}</td>
                 </tr>
               );
             })}

@@ -104,7 +104,7 @@ export function reportJson(s: AppState, opts: { lowConfidence: number | null; pr
   const counts = Object.fromEntries(
     CLASS_NAMES.map((k) => {
       const f = k === 'RBC' ? null : s.estimateFactors[k];
-      return [k, { counted: summary.totals[k], mean_per_field: r3(summary.meanPerImage[k]), mean_per_field_printed: summary.meanPerImage[k].toFixed(1), estimate_per_uL: f ? Math.round(summary.meanPerImage[k] * f) : null, estimate_printed: f ? `${smearEstimate(summary.meanPerImage[k], f).value} (${smearEstimate(summary.meanPerImage[k], f).formula})` : null }];
+      return [k, { counted: summary.totals[k], mean_per_field: r3(summary.meanPerImage[k]), mean_per_field_printed: summary.meanPerImage[k].toFixed(1), estimate_per_uL: f ? Math.round(summary.meanPerImage[k] * f) : null, estimate_printed: f ? smearEstimate(summary.meanPerImage[k], f).printed : null }];
     }),
   );
   let differential = null;

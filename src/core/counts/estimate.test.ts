@@ -7,6 +7,7 @@ describe('smear estimates', () => {
     expect(plt.perUL).toBeCloseTo(13500);
     expect(plt.value).toBe('≈ 14 ×10⁹/L');
     expect(plt.formula).toBe('0.90 per field × 15,000/µL');
+    expect(plt.printed).toBe('≈ 14 ×10⁹/L (0.90 per field × 15,000/µL)');
     expect(smearEstimate(1, 2000).value).toBe('≈ 2.0 ×10⁹/L');
     expect(smearEstimate(0.32, 2000).value).toBe('≈ 0.64 ×10⁹/L');
     expect(smearEstimate(14.2, 20000).value).toBe('≈ 280 ×10⁹/L');

@@ -23,10 +23,14 @@ export interface SmearEstimate {
   value: string;
   /** "0.67 per field × 3,000/µL" */
   formula: string;
+  /** As the report prints it: "≈ 2.0 ×10⁹/L (0.67 per field × 3,000/µL)" */
+  printed: string;
 }
 
 export function smearEstimate(meanPerField: number, factorPerUL: number): SmearEstimate {
   const perUL = meanPerField * factorPerUL;
   const perL9 = perUL / 1000;
-  return { perUL, perL9, value: `≈ ${twoSignificant(perL9)} ×10⁹/L`, formula: `${meanPerField.toFixed(2)} per field × ${factorPerUL.toLocaleString('en')}/µL` };
+  const value = `≈ ${twoSignificant(perL9)} ×10⁹/L`;
+  const formula = `${meanPerField.toFixed(2)} per field × ${factorPerUL.toLocaleString('en')}/µL`;
+  return { perUL, perL9, value, formula, printed: `${value} (${formula})` };
 }
