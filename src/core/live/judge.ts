@@ -83,7 +83,7 @@ export class CaptureJudge {
   private anchor: Grey | null = null;
   private stillSince = 0;
   /** The still period's outcome once decided ('captured' or 'seen'): one decision per still period. */
-  private decided: { state: 'captured' | 'seen'; index?: number } | null = null;
+  private decided: { state: 'captured' | 'seen'; index?: number; final?: boolean } | null = null;
   private signatures: Signature[] = [];
   /** The sharpness of each field when captured; Infinity for a field remembered from an earlier run
    * (never replaced: it may have been checked and edited since). */
@@ -123,13 +123,15 @@ export class CaptureJudge {
     // a field decided in this still period is done, unless the focus has been turned to a clearly sharper
     // view of it (the fine focus hardly moves the motion copy, so the still period goes on)
     const index = this.decided?.index;
-    if (this.decided && (index === undefined || !(stats.sharpness >= this.sharpness[index] * p.sharper))) return { state: this.decided.state, ...base, seenIndex: index };
+    if (this.decided && (this.decided.final || index === undefined || !(stats.sharpness >= this.sharpness[index] * p.sharper))) return { state: this.decided.state, ...base, seenIndex: index };
     const signature = fieldSignature(grey, field);
     const seen = seenBefore(signature, this.signatures, p.maxOverlap);
     if (seen) {
       const i = seen.index;
-      if (stats.sharpness >= this.sharpness[i] * p.sharper && matchSignatures(this.signatures[i], signature).overlap >= p.sameView) return { state: 'sharper', ...base, signature, seenIndex: i };
-      this.decided = { state: 'seen', index: i };
+      const sharper = stats.sharpness >= this.sharpness[i] * p.sharper;
+      if (sharper && matchSignatures(this.signatures[i], signature).overlap >= p.sameView) return { state: 'sharper', ...base, signature, seenIndex: i };
+      // a sharper view of another part of the field: a repeat for the rest of this still period (no match per frame)
+      this.decided = { state: 'seen', index: i, final: sharper };
       return { state: 'seen', ...base, seenIndex: i };
     }
     return { state: 'capture', ...base, signature };
