@@ -6,6 +6,16 @@ import { drawnSmear, gaussianBlur, nonSmearPictures, toPng } from '../scripts/no
 import { decodeImage, encodeJpeg, monochromeCopy } from '../scripts/evaluation/decode';
 
 
+/** Nearest-neighbour enlargement by an integer factor. */
+function upscale(img: { data: Uint8Array | Uint8ClampedArray; width: number; height: number }, k: number) {
+  const width = img.width * k;
+  const height = img.height * k;
+  const data = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) data.set(img.data.subarray(((((y / k) | 0) * img.width + ((x / k) | 0)) * 4), ((((y / k) | 0) * img.width + ((x / k) | 0)) * 4) + 4), (y * width + x) * 4);
+  return { data, width, height };
+}
+
 // Pictures made here (no dataset file): what a new user might drop by mistake, and a badly blurred smear.
 const KEEP = ['checkerboard', 'checkerboard-pink', 'gradient', 'text-page', 'white-noise'];
 const pictures = [...nonSmearPictures().filter((p) => KEEP.includes(p.name)), gaussianBlur(drawnSmear(3), 12, 'blurred-smear')];
@@ -109,12 +119,16 @@ test('a field saved at JPEG quality 5 is flagged compressed and left out; the sa
   const field = await decodeImage(path);
   const heavy = Buffer.from(await encodeJpeg(field, 5));
   const grey = toPng({ name: 'grey-camera', ...monochromeCopy(field) });
+  // a camera's large picture of the same field (3x, nearest neighbour): the quality worker is handed a copy
+  // at its read size (1,024 px), not the 1920x1440 bitmap
+  const large = Buffer.from(await encodeJpeg(upscale(field, 3), 92));
   const app = new AppPage(page);
   await app.open('?backend=wasm');
   await page.getByTestId('file-input').setInputFiles([
     { name: 'original.jpg', mimeType: 'image/jpeg', buffer: readFileSync(path) },
     { name: 'heavy-q5.jpg', mimeType: 'image/jpeg', buffer: heavy },
     { name: 'grey-camera.png', mimeType: 'image/png', buffer: grey },
+    { name: 'large-3x.jpg', mimeType: 'image/jpeg', buffer: large },
   ]);
   await app.waitReady(240_000);
   const images = await page.evaluate(() => window.__smearcount.images());
@@ -123,6 +137,14 @@ test('a field saved at JPEG quality 5 is flagged compressed and left out; the sa
   expect(original.flags).not.toContain('compressed');
   expect(original.flags).not.toContain('monochrome');
   expect(original.inTotals).toBe(true);
+  // the large copy reads as the field it is: the same colour signature, no flag of its own, the counts close
+  const big = byName['large-3x.jpg'];
+  expect(big.flags.filter((f) => f !== 'wbc-type-unsure')).toEqual(original.flags.filter((f) => f !== 'wbc-type-unsure'));
+  expect(big.quality!.pixels.blockiness).toBeNull(); // a picture read smaller than its own size: its blocks are not judged
+  big.quality!.pixels.colour.forEach((c, i) => expect(Math.abs(c - original.quality!.pixels.colour[i]), `colour[${i}]`).toBeLessThan(0.03));
+  expect(Math.abs(big.count - original.count)).toBeLessThanOrEqual(Math.max(3, 0.1 * original.count));
+  await page.getByTestId('thumb').filter({ hasText: 'large-3x.jpg' }).click();
+  await expect.poll(() => page.evaluate(() => window.__smearcount.current()?.width)).toBe(3 * field.width);
   // the heavy copy: its blocks show, the flag keeps it out and says what to do
   expect(byName['heavy-q5.jpg'].quality!.pixels.blockiness!).toBeGreaterThan(3 * original.quality!.pixels.blockiness!);
   expect(byName['heavy-q5.jpg'].flags).toContain('compressed');

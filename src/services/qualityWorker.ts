@@ -10,6 +10,7 @@ import type { Quality } from '../core/quality/assess';
 import type { QualityRequest, QualityResponse } from '../worker/qualityProtocol';
 import { assessBitmap, readBitmapPixels, type ReadPixels } from '../worker/qualityAssess';
 import { AppError } from '../core/errors';
+import { readSize } from '../core/quality/pixels';
 
 /** One image's assessment, begun when it is decoded: `finish` with its detections, or `cancel` (no
  * detections came). The decoded bitmap must stay open until `finish` has settled. */
@@ -57,8 +58,13 @@ export function createQualityAssessor(): ((full: ImageBitmap) => QualityJob) & {
     const onPage = onPageJob(readBitmapPixels, full);
     if (!w) return onPage;
     const id = ++next;
-    // The copy is the worker's to read (and close) while the detector runs on the original.
-    const sent = createImageBitmap(full).then((bitmap) => post(w, { type: 'read', id, bitmap }, [bitmap]));
+    // The copy is the worker's to read (and close) while the detector runs on the original. It is made at
+    // the size the worker reads: a full-size copy shares the original's pixels, so transferring it copied
+    // them all on this thread (0.16-0.20 s for a 12 MP photo; the resize takes 0.02 s).
+    const { width, height } = full;
+    const size = readSize(width, height);
+    const copy = size.width === width && size.height === height ? createImageBitmap(full) : createImageBitmap(full, { resizeWidth: size.width, resizeHeight: size.height, resizeQuality: 'high' });
+    const sent = copy.then((bitmap) => post(w, { type: 'read', id, bitmap, width, height }, [bitmap]));
     sent.catch(() => undefined); // met by finish(), which then assesses on the page
     let settled = false;
     return {

@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 /**
  * The quality worker: the WBC rule and the image's quality flags (core/quality), off the page's thread.
- * The page hands over a copy of the decoded image; reading its pixels, shrinking them and the statistics
+ * The page hands over a copy of the decoded image at the size the statistics read it; reading its pixels, shrinking them and the statistics
  * are about 70 ms of CPU per image, which on the page would be its largest cost per image in a batch.
  * The reading starts when the image is decoded, so that it runs while the detector works, and only the
  * statistics that need the detections are left after them (the first count waits less).
@@ -17,8 +17,8 @@ const reads = new Map<number, Promise<SmallRead>>();
 self.onmessage = async (e: MessageEvent<QualityRequest>) => {
   const req = e.data;
   if (req.type === 'read') {
-    const { bitmap } = req;
-    const read = readSmall(readBitmapPixels, bitmap).finally(() => bitmap.close());
+    const { bitmap, width, height } = req;
+    const read = readSmall(readBitmapPixels, bitmap, { width, height }).finally(() => bitmap.close());
     read.catch(() => undefined); // reported when its assess comes
     reads.set(req.id, read);
     return;

@@ -35,10 +35,14 @@ export const readBitmapPixels: ReadPixels = async (bmp, size) => {
 /** The image as the statistics read it, with its full size. */
 export type SmallRead = { small: SmallImage; width: number; height: number };
 
-export async function readSmall(read: ReadPixels, full: ImageBitmap): Promise<SmallRead> {
-  const size = readSize(full.width, full.height);
-  const data = await read(full, size);
-  return { small: toSmall({ data, ...size }, full.width), width: full.width, height: full.height };
+/** `bmp` is the decoded image, or a copy of it already at its read size (`readSize` of `original`): the
+ * page hands the quality worker that copy, since transferring a copy at full size copies all of its pixels
+ * on the page's thread (0.16-0.20 s for a 12 MP photo, against 0.02 s for the resize; README, issue 24). */
+export async function readSmall(read: ReadPixels, bmp: ImageBitmap, original: { width: number; height: number } = bmp): Promise<SmallRead> {
+  const { width, height } = original;
+  const size = readSize(width, height);
+  const data = await read(bmp, size);
+  return { small: toSmall({ data, ...size }, width), width, height };
 }
 
 /** The WBC rule applied to `raw`, and the image's quality flags and statistics. */

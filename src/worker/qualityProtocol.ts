@@ -9,8 +9,12 @@ export type QualityRequest =
   | {
       type: 'read';
       id: number;
-      /** A copy of the decoded image, transferred (the worker closes it). */
+      /** A copy of the decoded image at its read size (core/quality/pixels `readSize`), transferred (the
+       * worker closes it). */
       bitmap: ImageBitmap;
+      /** The decoded image's own size. */
+      width: number;
+      height: number;
     }
   | {
       type: 'assess';
