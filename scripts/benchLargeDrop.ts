@@ -17,7 +17,7 @@
 import { chromium, type Page } from '@playwright/test';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT, requireData } from './dataRoot';
 import { startPreview } from './preview';
@@ -98,6 +98,32 @@ async function drop(page: Page, files: string[], total: number): Promise<number>
   return Date.now() - t0;
 }
 
+/** Selects the image, then moves the pointer from box centre to box centre (up to 40 boxes) and back
+ * out, 60 ms apart: the long tasks and frame gaps of a technician's hovering. */
+async function reviewMoves(page: Page, name: string) {
+  await page.getByTestId('thumb').filter({ hasText: name }).click();
+  await page.waitForFunction((n) => window.__smearcount.current()?.name === n && window.__smearcount.idle(), name, { timeout: 60_000 });
+  await page.waitForTimeout(1500); // its first draw and decode are the drop's, not the review's
+  const cur = (await page.evaluate(() => window.__smearcount.current()))!;
+  const stage = (await page.locator('.konvajs-content').first().boundingBox())!;
+  // the image is fitted into the stage, centred
+  const k = Math.min(stage.width / cur.width!, stage.height / cur.height!);
+  const ox = stage.x + (stage.width - cur.width! * k) / 2;
+  const oy = stage.y + (stage.height - cur.height! * k) / 2;
+  const points = cur.detections.slice(0, 40).flatMap((d) => [
+    { x: ox + ((d.box.x1 + d.box.x2) / 2) * k, y: oy + ((d.box.y1 + d.box.y2) / 2) * k },
+    { x: ox + 2, y: oy + 2 },
+  ]);
+  await reset(page);
+  const t0 = Date.now();
+  for (const p of points) {
+    await page.mouse.move(p.x, p.y);
+    await page.waitForTimeout(60);
+  }
+  const ms = Date.now() - t0;
+  return { moves: points.length, ms, ...(await readDrop(page)) };
+}
+
 /** Long tasks, frame gaps and slow input events since the last reset. */
 async function reset(page: Page) {
   await page.evaluate(() => Object.assign(window.__drop!, { long: [], maxGap: 0, last: performance.now(), events: [] }));
@@ -167,6 +193,10 @@ try {
     console.log(`${N} photos at once: all done in ${(allMs / 1000).toFixed(2)} s; long tasks ${many.count}, longest ${many.longest} ms, total ${many.total} ms; longest frame gap ${many.maxFrameGap} ms`);
     console.log(`  clicks on a thumbnail meanwhile: ${clicks.length}, round trip median ${[...clicks].sort((a, b) => a - b)[clicks.length >> 1] ?? '-'} ms, max ${Math.max(0, ...clicks)} ms; slowest click event (Event Timing) ${many.slowestEvent} ms`);
     console.log(counts.map((c) => `  ${c}`).join('\n'));
+    // Review: the photo dropped alone on the canvas, the pointer moved over it (each move that enters or
+    // leaves a box redraws the canvas: the hover outline and its label)
+    const review = await reviewMoves(page, basename(alone));
+    console.log(`review of one photo: ${review.moves} pointer moves over its boxes in ${(review.ms / 1000).toFixed(2)} s; long tasks ${review.count}, longest ${review.longest} ms, total ${review.total} ms; longest frame gap ${review.maxFrameGap} ms`);
     if (opt.trace) {
       await page.evaluate(() => performance.mark('large-drop:end'));
       const buf = await browser.stopTracing();
