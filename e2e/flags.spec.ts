@@ -122,6 +122,7 @@ test('a field saved at JPEG quality 5 is flagged compressed and left out; the sa
   // a camera's large picture of the same field (3x, nearest neighbour): the quality worker is handed a copy
   // at its read size (1,024 px), not the 1920x1440 bitmap
   const large = Buffer.from(await encodeJpeg(upscale(field, 3), 92));
+  const largeHeavy = Buffer.from(await encodeJpeg(upscale(field, 3), 2));
   const app = new AppPage(page);
   await app.open('?backend=wasm');
   await page.getByTestId('file-input').setInputFiles([
@@ -129,6 +130,7 @@ test('a field saved at JPEG quality 5 is flagged compressed and left out; the sa
     { name: 'heavy-q5.jpg', mimeType: 'image/jpeg', buffer: heavy },
     { name: 'grey-camera.png', mimeType: 'image/png', buffer: grey },
     { name: 'large-3x.jpg', mimeType: 'image/jpeg', buffer: large },
+    { name: 'large-3x-q2.jpg', mimeType: 'image/jpeg', buffer: largeHeavy },
   ]);
   await app.waitReady(240_000);
   const images = await page.evaluate(() => window.__smearcount.images());
@@ -140,7 +142,12 @@ test('a field saved at JPEG quality 5 is flagged compressed and left out; the sa
   // the large copy reads as the field it is: the same colour signature, no flag of its own, the counts close
   const big = byName['large-3x.jpg'];
   expect(big.flags.filter((f) => f !== 'wbc-type-unsure')).toEqual(original.flags.filter((f) => f !== 'wbc-type-unsure'));
-  expect(big.quality!.pixels.blockiness).toBeNull(); // a picture read smaller than its own size: its blocks are not judged
+  // read smaller than its own size, its blocks are judged on a window at its own resolution, against a bar
+  // that grows with its size; the same picture at quality 2 is flagged
+  expect(big.quality!.pixels.longSide).toBe(3 * field.width);
+  expect(big.quality!.pixels.blockiness!).toBeLessThan(3);
+  expect(byName['large-3x-q2.jpg'].flags).toContain('compressed');
+  expect(byName['large-3x-q2.jpg'].quality!.pixels.blockiness!).toBeGreaterThan(9 * 7);
   big.quality!.pixels.colour.forEach((c, i) => expect(Math.abs(c - original.quality!.pixels.colour[i]), `colour[${i}]`).toBeLessThan(0.03));
   expect(Math.abs(big.count - original.count)).toBeLessThanOrEqual(Math.max(3, 0.1 * original.count));
   await page.getByTestId('thumb').filter({ hasText: 'large-3x.jpg' }).click();

@@ -24,7 +24,7 @@ import type { Detection } from '../src/core/detection/detection';
 import { iou } from '../src/core/detection/geometry';
 import { precisionRecall, countErrors, type Labeled } from '../src/core/metrics/ap';
 import { parseVoc } from '../src/core/formats/voc';
-import { pixelStats, toSmall, type PixelStats, type SmallImage } from '../src/core/quality/pixels';
+import { pixelStats, smallOf, type PixelStats } from '../src/core/quality/pixels';
 import { colourDistance, detectionStats, qualityFlags, type ColourModel, type DetectionStats, type FlagCode, type QualityCalibration } from '../src/core/quality/flags';
 import { rbcReference, wbcEvidence, type WbcRuleParams } from '../src/core/quality/wbcRule';
 import { REPO_ROOT, requireData } from './dataRoot';
@@ -66,8 +66,6 @@ interface Rec {
   gt?: Labeled[];
 }
 
-/** The statistics' copy, as the app makes it (toSmall: the blockiness read at the image's own size). */
-export const smallOf = (img: Rgba): SmallImage => toSmall(img, img.width);
 
 async function measure(det: Detector, img: Rgba, meta: { set: string; source: string; name: string }, gt?: Labeled[]): Promise<Rec> {
   const { raw, scale } = await det.detect(img);

@@ -11,7 +11,7 @@ import { applyCountRule, postprocess, type CountRule } from '../../src/core/dete
 import { countCells, summarize, type Counts } from '../../src/core/counts/counts';
 import { assessImage } from '../../src/core/quality/assess';
 import { allFlags, excludes, FLAG_CODES, type FlagCode } from '../../src/core/quality/flags';
-import { toSmall } from '../../src/core/quality/pixels';
+import { smallOf } from '../../src/core/quality/pixels';
 import { opticsArtefacts } from '../../src/core/quality/optics';
 import { countErrors, evaluateDetections, precisionRecall, type EvalImage } from '../../src/core/metrics/ap';
 import { parseVoc, type VocObject } from '../../src/core/formats/voc';
@@ -171,7 +171,7 @@ export async function evaluateFolder(
     const img = await decodeImage(it.image);
     const detected = await det.detect(img, opts.fixedScale);
     const { ms, scale } = detected;
-    const { raw, quality } = assessImage(toSmall(img, img.width), detected.raw, img, scale, det.card, { wbcRule: opts.wbcRule === false ? null : undefined, debris: opts.debris === false ? null : undefined });
+    const { raw, quality } = assessImage(smallOf(img), detected.raw, img, scale, det.card, { wbcRule: opts.wbcRule === false ? null : undefined, debris: opts.debris === false ? null : undefined });
     times.push(ms);
     if (scale.passes === 2) secondPass++;
     if (scale.estimated !== null) estimates.push(scale.estimated);

@@ -8,7 +8,7 @@ import type { Detection } from '../core/detection/detection';
 import type { ScaleInfo } from '../core/detection/scale';
 import type { Quality } from '../core/quality/assess';
 import type { QualityRequest, QualityResponse } from '../worker/qualityProtocol';
-import { assessBitmap, readBitmapPixels, type ReadPixels } from '../worker/qualityAssess';
+import { assessBitmap, readBitmapPixels, windowOf, type ReadPixels } from '../worker/qualityAssess';
 import { AppError } from '../core/errors';
 import { readSize } from '../core/quality/pixels';
 
@@ -64,7 +64,8 @@ export function createQualityAssessor(): ((full: ImageBitmap) => QualityJob) & {
     const { width, height } = full;
     const size = readSize(width, height);
     const copy = size.width === width && size.height === height ? createImageBitmap(full) : createImageBitmap(full, { resizeWidth: size.width, resizeHeight: size.height, resizeQuality: 'high' });
-    const sent = copy.then((bitmap) => post(w, { type: 'read', id, bitmap, width, height }, [bitmap]));
+    // A large image's JPEG blocks are judged on a window of it at its own resolution (a crop: 0.01 s).
+    const sent = Promise.all([copy, windowOf(full)]).then(([bitmap, window]) => post(w, { type: 'read', id, bitmap, width, height, ...(window ? { window } : {}) }, window ? [bitmap, window] : [bitmap]));
     sent.catch(() => undefined); // met by finish(), which then assesses on the page
     let settled = false;
     return {

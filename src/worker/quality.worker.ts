@@ -17,8 +17,11 @@ const reads = new Map<number, Promise<SmallRead>>();
 self.onmessage = async (e: MessageEvent<QualityRequest>) => {
   const req = e.data;
   if (req.type === 'read') {
-    const { bitmap, width, height } = req;
-    const read = readSmall(readBitmapPixels, bitmap, { width, height }).finally(() => bitmap.close());
+    const { bitmap, width, height, window } = req;
+    const read = readSmall(readBitmapPixels, bitmap, { width, height }, window).finally(() => {
+      bitmap.close();
+      window?.close();
+    });
     read.catch(() => undefined); // reported when its assess comes
     reads.set(req.id, read);
     return;

@@ -37,6 +37,24 @@ describe('readSmall', () => {
     expect(copy).toEqual(whole);
   });
 
+  it("judges a large image's JPEG blocks on the window it is handed, read at the window's own size", async () => {
+    const { asked, read } = recorder();
+    const r = await readSmall(read, bitmap(1024, 768), { width: 4032, height: 3024 }, bitmap(1024, 1024));
+    expect(asked).toEqual([{ width: 1024, height: 768 }, { width: 1024, height: 1024 }]);
+    expect(r.small.blockiness).toBeNull(); // the recorder's flat picture has no steps at all: nothing to judge, but it was read
+    const blocks: ReadPixels = async (_bmp, size) => {
+      const data = new Uint8ClampedArray(size.width * size.height * 4);
+      for (let y = 0; y < size.height; y++)
+        for (let x = 0; x < size.width; x++) {
+          const v = ((Math.floor(x / 8) * 7 + Math.floor(y / 8) * 13) % 9) * 20 + ((x * 3 + y) % 5);
+          data.set([v, v, v, 255], (y * size.width + x) * 4);
+        }
+      return data;
+    };
+    expect((await readSmall(blocks, bitmap(1024, 768), { width: 4032, height: 3024 }, bitmap(512, 512))).small.blockiness!).toBeGreaterThan(3);
+    expect((await readSmall(blocks, bitmap(1024, 768), { width: 4032, height: 3024 })).small.blockiness).toBeNull();
+  });
+
   it('reads an image within the read size at its own size, and judges its blocks', async () => {
     const { asked, read } = recorder();
     const r = await readSmall(read, bitmap(640, 480));

@@ -15,6 +15,8 @@ export type QualityRequest =
       /** The decoded image's own size. */
       width: number;
       height: number;
+      /** A large image's `blockWindow` at its own resolution, transferred (the worker closes it). */
+      window?: ImageBitmap;
     }
   | {
       type: 'assess';

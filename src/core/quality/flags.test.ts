@@ -3,6 +3,7 @@ import type { Detection } from '../detection/detection';
 import type { ScaleConfig, ScaleInfo } from '../detection/scale';
 import {
   alignedShare,
+  blockinessBar,
   allFlags,
   colourDistance,
   detectionStats,
@@ -111,6 +112,19 @@ describe('qualityFlags', () => {
     expect(f(undefined)).toEqual([]);
     expect(qualityFlags({ pixels: { ...goodPixels, blockiness: 12 }, detections: goodDets }, cal)).toEqual([]); // a calibration without it
     expect(excludes(['compressed'])).toBe(true);
+  });
+  it("compressed: a larger image's bar grows with the square of its long side past 640 px", () => {
+    const withJpeg = { ...cal, jpeg: { maxBlockiness: 7 } };
+    const f = (blockiness: number, longSide?: number) => qualityFlags({ pixels: { ...goodPixels, blockiness, longSide }, detections: goodDets }, withJpeg);
+    expect(blockinessBar(7, 416)).toBe(7);
+    expect(blockinessBar(7, 1280)).toBe(28);
+    expect(blockinessBar(7, 1920)).toBe(63);
+    expect(f(12, 640)).toEqual(['compressed']);
+    expect(f(12, 1280)).toEqual([]); // quality 10 at 2x: lost 2-3% of its RBCs
+    expect(f(30, 1280)).toEqual(['compressed']); // quality 5 at 2x: lost 11%
+    expect(f(30, 1920)).toEqual([]);
+    expect(f(99, 1920)).toEqual(['compressed']);
+    expect(f(12)).toEqual(['compressed']); // counted before the long side was recorded: the plain bar
   });
   it('monochrome: a grey picture of a smear is counted, flagged monochrome instead of not-smear or unfamiliar-colour', () => {
     const withMono = { ...cal, monochrome: { maxColourSpread: 3 } };

@@ -218,6 +218,18 @@ export function isMonochrome(p: PixelStats, cal: QualityCalibration): boolean {
   return !!cal.monochrome && p.colourSpread != null && p.colourSpread < cal.monochrome.maxColourSpread;
 }
 
+/** The blockiness bar was measured on fields 640 px wide and less; on a larger image the detector reads
+ * each 8-px block shrunk, so compression costs fewer cells at a higher blockiness (scripts/jpegStudy
+ * `--enlarge 2|3`, 85 training-folder images enlarged to long sides of 726-1,920 px, README: JPEG quality 5
+ * cost 16% of the RBCs at their own size, 9% at 2x and 7% at 3x, where the blockiness of the image or its
+ * window reads far higher). The bar grows with the square of the long side past 640 px: it flags 79 and 64
+ * of the 85 quality-5 copies at 2x and 3x (they lost 9% and 8%; those kept 6% and none), 13 and 20 of the
+ * quality-10 ones (which lost 4% and 1%), one quality-20 copy and no quality-50 one. */
+export const BLOCKINESS_REF_SIDE = 640;
+export function blockinessBar(maxBlockiness: number, longSide: number | undefined): number {
+  return maxBlockiness * Math.max(1, (longSide ?? 0) / BLOCKINESS_REF_SIDE) ** 2;
+}
+
 /** The image's flags other than wbc-type-unsure (which depends on the shown types: see wbcTypeUnsure). */
 export function qualityFlags(q: QualityInput, cal: QualityCalibration): FlagCode[] {
   const flags: FlagCode[] = [];
@@ -231,7 +243,7 @@ export function qualityFlags(q: QualityInput, cal: QualityCalibration): FlagCode
   if ((d.cellScale !== null && (d.cellScale < cal.scale.min || d.cellScale > cal.scale.max)) || beyondReach) flags.push('scale-out-of-range');
   if (q.pixels.sharpness < cal.focus.minSharpness) flags.push('out-of-focus');
   if (cal.noise && q.pixels.noise != null && q.pixels.noise > cal.noise.maxNoise) flags.push('noisy');
-  if (cal.jpeg && q.pixels.blockiness != null && q.pixels.blockiness > cal.jpeg.maxBlockiness) flags.push('compressed');
+  if (cal.jpeg && q.pixels.blockiness != null && q.pixels.blockiness > blockinessBar(cal.jpeg.maxBlockiness, q.pixels.longSide)) flags.push('compressed');
   if (mono) flags.push('monochrome');
   else if (colourDistance(c, cal.colour.models) > cal.colour.maxDistance || stain < cal.colour.minStainChroma) flags.push('unfamiliar-colour');
   return flags;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockiness, boxPixels, MAX_BLOCKINESS, pixelStats, quantile, readSize, shrinkArea, statsSize, toSmall, STATS_SIDE } from './pixels';
+import { blockiness, blockWindow, boxPixels, cropRgba, MAX_BLOCKINESS, pixelStats, quantile, readSize, shrinkArea, smallOf, statsSize, toSmall, STATS_READ_SIDE, STATS_SIDE } from './pixels';
 
 function image(w: number, h: number, f: (x: number, y: number) => [number, number, number]) {
   const data = new Uint8ClampedArray(w * h * 4);
@@ -181,6 +181,22 @@ describe('blockiness', () => {
     expect(toSmall(photo, 2 * W).blockiness).toBeNull(); // read at half the original's size: the blocks are gone
     expect(pixelStats(toSmall(blocky(0), W)).blockiness!).toBeGreaterThan(3);
     expect(pixelStats(photo).blockiness).toBeNull(); // a bare RGBA picture carries none
+  });
+  it("a large image's blocks are judged on a centred window at its own resolution, as the page crops it", () => {
+    expect(blockWindow(4032, 3024)).toEqual({ x: 1504, y: 1000, width: STATS_READ_SIDE, height: STATS_READ_SIDE });
+    expect(blockWindow(1280, 720)).toEqual({ x: 128, y: 0, width: STATS_READ_SIDE, height: 720 });
+    expect(blockWindow(640, 480)).toEqual({ x: 0, y: 0, width: 640, height: 480 });
+    const cut = cropRgba(photo, { x: 10, y: 20, width: 30, height: 5 });
+    expect([cut.width, cut.height]).toEqual([30, 5]);
+    expect(Array.from(cut.data.subarray(4 * 31, 4 * 32))).toEqual(Array.from(photo.data.subarray(4 * (21 * W + 11), 4 * (21 * W + 12))));
+    // a blocky picture 6 times as large as the read size on its long side: read smaller, its window still shows the blocks
+    const big = { data: new Uint8ClampedArray(6 * STATS_READ_SIDE * 200 * 4), width: 6 * STATS_READ_SIDE, height: 200 };
+    const tile = blocky(0);
+    for (let y = 0; y < big.height; y++)
+      for (let x = 0; x < big.width; x++) big.data.set(tile.data.subarray(4 * ((y % H) * W + (x % W)), 4 * ((y % H) * W + (x % W)) + 4), 4 * (y * big.width + x));
+    expect(toSmall({ data: new Uint8ClampedArray(4), width: 1, height: 1 }, big.width).blockiness).toBeNull();
+    expect(smallOf(big).blockiness!).toBeGreaterThan(3);
+    expect(smallOf(photo).blockiness).toBeCloseTo(blockiness(photo)!, 6); // within the read size: the whole image
   });
 });
 

@@ -21,8 +21,8 @@ export interface Rgba {
 /** A small copy and how it maps to the original image: small px = image px x `scale`. */
 export interface SmallImage extends Rgba {
   scale: number;
-  /** The JPEG blockiness of the image it was made from (see `blockiness`), where that was read at its own
-   * resolution; null where it was not (a large image read smaller: its 8-px blocks are gone). */
+  /** The JPEG blockiness of the image it was made from (see `blockiness`), read at its own resolution: the
+   * whole image, or a large one's `blockWindow`; null where neither was read. */
   blockiness?: number | null;
 }
 
@@ -104,11 +104,36 @@ export function shrinkArea(src: Rgba, outW: number, outH: number): Uint8ClampedA
 
 /** The statistics' copy of an image whose pixels were read at `src` size from an original `origWidth` wide.
  * Its blockiness is measured where the page reads the image at its own size (long side up to
- * STATS_READ_SIDE), in the app and the eval alike. */
-export function toSmall(src: Rgba, origWidth: number): SmallImage {
+ * STATS_READ_SIDE), or, for a larger image, on `window`: its `blockWindow` at its own resolution; in the app
+ * and the eval alike. */
+export function toSmall(src: Rgba, origWidth: number, window?: Rgba | null): SmallImage {
   const size = statsSize(src.width, src.height, Math.min(STATS_SIDE, Math.max(src.width, src.height)));
   const data = size.width === src.width && size.height === src.height ? src.data : shrinkArea(src, size.width, size.height);
-  return { data, width: size.width, height: size.height, scale: size.width / origWidth, blockiness: src.width === origWidth && Math.max(src.width, src.height) <= STATS_READ_SIDE ? blockiness(src) : null };
+  const own = src.width === origWidth && Math.max(src.width, src.height) <= STATS_READ_SIDE;
+  return { data, width: size.width, height: size.height, scale: size.width / origWidth, blockiness: own ? blockiness(src) : window ? blockiness(window) : null };
+}
+
+/** The statistics' copy of a decoded image, as the page makes it (the eval's and the calibration's): read at
+ * `readSize`, shrunk exactly, its blocks judged at its own resolution (in `blockWindow` when it is large). */
+export function smallOf(img: Rgba): SmallImage {
+  const large = Math.max(img.width, img.height) > STATS_READ_SIDE;
+  return toSmall(img, img.width, large ? cropRgba(img, blockWindow(img.width, img.height)) : null);
+}
+
+/** The part of a large image whose JPEG blocks are judged, at its own resolution: a centred window of at
+ * most STATS_READ_SIDE a side (the whole image when it is no larger). The page crops it from the decoded
+ * image, the eval from the decoded file: the same pixels. */
+export function blockWindow(width: number, height: number): { x: number; y: number; width: number; height: number } {
+  const w = Math.min(width, STATS_READ_SIDE);
+  const h = Math.min(height, STATS_READ_SIDE);
+  return { x: Math.floor((width - w) / 2), y: Math.floor((height - h) / 2), width: w, height: h };
+}
+
+/** RGBA of a window of an image. */
+export function cropRgba(img: Rgba, r: { x: number; y: number; width: number; height: number }): Rgba {
+  const data = new Uint8ClampedArray(r.width * r.height * 4);
+  for (let y = 0; y < r.height; y++) data.set(img.data.subarray(((r.y + y) * img.width + r.x) * 4, ((r.y + y) * img.width + r.x + r.width) * 4), y * r.width * 4);
+  return { data, width: r.width, height: r.height };
 }
 
 /** Side of a JPEG block. */
@@ -181,6 +206,9 @@ export interface PixelStats {
   colourSpread?: number;
   /** See SmallImage.blockiness. Absent in images counted before it existed. */
   blockiness?: number | null;
+  /** The long side of the image it was made from, in its own pixels (the `compressed` flag's bar grows
+   * with it). Absent in images counted before it existed, and for a bare RGBA picture. */
+  longSide?: number;
   /** Small copy's size, for the record. */
   width: number;
   height: number;
@@ -290,6 +318,7 @@ export function pixelStats(img: Rgba, field: Circle | null = null): PixelStats {
     noise,
     colourSpread: spread / cnt,
     blockiness: 'blockiness' in img ? ((img as SmallImage).blockiness ?? null) : null,
+    ...('scale' in img ? { longSide: Math.round(Math.max(w, h) / (img as SmallImage).scale) } : {}),
     width: w,
     height: h,
   };
