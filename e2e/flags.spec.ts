@@ -123,6 +123,8 @@ test('a field saved at JPEG quality 5 is flagged compressed and left out; the sa
   // at its read size (1,024 px), not the 1920x1440 bitmap
   const large = Buffer.from(await encodeJpeg(upscale(field, 3), 92));
   const largeHeavy = Buffer.from(await encodeJpeg(upscale(field, 3), 2));
+  // the images audit's over-exposed field (1.7x, clipped): left out, and told what happened
+  const bright = { name: 'over-exposed', width: field.width, height: field.height, data: field.data.map((v, i) => (i % 4 === 3 ? v : Math.min(255, Math.round(v * 1.7)))) };
   const app = new AppPage(page);
   await app.open('?backend=wasm');
   await page.getByTestId('file-input').setInputFiles([
@@ -131,6 +133,7 @@ test('a field saved at JPEG quality 5 is flagged compressed and left out; the sa
     { name: 'grey-camera.png', mimeType: 'image/png', buffer: grey },
     { name: 'large-3x.jpg', mimeType: 'image/jpeg', buffer: large },
     { name: 'large-3x-q2.jpg', mimeType: 'image/jpeg', buffer: largeHeavy },
+    { name: 'over-exposed.png', mimeType: 'image/png', buffer: toPng(bright) },
   ]);
   await app.waitReady(240_000);
   const images = await page.evaluate(() => window.__smearcount.images());
@@ -152,6 +155,9 @@ test('a field saved at JPEG quality 5 is flagged compressed and left out; the sa
   expect(Math.abs(big.count - original.count)).toBeLessThanOrEqual(Math.max(3, 0.1 * original.count));
   await page.getByTestId('thumb').filter({ hasText: 'large-3x.jpg' }).click();
   await expect.poll(() => page.evaluate(() => window.__smearcount.current()?.width)).toBe(3 * field.width);
+  expect(byName['over-exposed.png'].inTotals).toBe(false);
+  await page.getByTestId('thumb').filter({ hasText: 'over-exposed.png' }).click();
+  await expect(page.locator('[data-testid="flag-text"][data-flag="not-smear"]')).toContainText('The image is over-exposed: the field is washed out to white');
   // the heavy copy: its blocks show, the flag keeps it out and says what to do
   expect(byName['heavy-q5.jpg'].quality!.pixels.blockiness!).toBeGreaterThan(3 * original.quality!.pixels.blockiness!);
   expect(byName['heavy-q5.jpg'].flags).toContain('compressed');

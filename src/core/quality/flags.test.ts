@@ -88,12 +88,27 @@ describe('qualityFlags', () => {
   });
   it("a flag's sentence says which test failed and how far off the cells are, where the image's statistics are given", () => {
     const q = (p: Partial<PixelStats>, d: Partial<DetectionStats>) => ({ pixels: { ...goodPixels, ...p }, detections: { ...goodDets, ...d } });
-    expect(flagSentence('not-smear', false, q({}, { rbc: 2 }), cal)).toMatch(/^This does not look like a blood smear: only 2 red cells found \(if you can see cells, they are too small in this photo: zoom in, or crop to the field of view\)\. It is left out/);
+    // too few cells, but those found are of a size the app reads: a sparse part of the smear
+    expect(flagSentence('not-smear', false, q({}, { rbc: 2 }), cal)).toMatch(/^Too few cells to count: only 2 red cells found \(move to a part of the smear where the cells lie side by side\)\. It is left out/);
+    // none found, or found far too small (a phone's photo of the eyepiece field): say what to try
+    expect(flagSentence('not-smear', false, q({}, { rbc: 0, rbcScore: null, rbcSizeCv: null, cellScale: null }), cal)).toMatch(/^Too few cells to count: no red cells found \(if you can see cells, they are too small in this photo: zoom in, or crop to the field of view\)\. It is left out/);
+    expect(flagSentence('not-smear', false, q({}, { rbc: 2, cellScale: 0.7, planScale: 0.3 }), cal)).toContain('only 2 red cells found (if you can see cells, they are too small');
+    // washed out to white (the images audit's field at 1.7x exposure): over-exposed, not "no stain colour" or "too small"
+    expect(flagSentence('not-smear', false, q({ brightness: 252, colour: [0, 0, 0.01, -0.01] }, { rbc: 1, rbcSizeCv: null }), cal)).toMatch(/^The image is over-exposed: the field is washed out to white \(lower the lamp or the camera's exposure\); only 1 red cell found\. It is left out/);
+    // a grey picture that is not bright: still "does not look like a blood smear"
+    expect(flagSentence('not-smear', false, q({ colour: [0, 0, 0.01, -0.01] }, { rbc: 1, rbcSizeCv: null }), cal)).toMatch(/^This does not look like a blood smear: no stain colour; only 1 red cell found/);
     expect(flagSentence('not-smear', false, q({ colour: [0, 0, 0.01, -0.01] }, { rbcAligned: 0.96 }), cal)).toContain('smear: no stain colour; its "cells" sit on a grid.');
     expect(flagSentence('scale-out-of-range', false, q({}, { cellScale: 0.74, planScale: 1 / 2.7 }), cal)).toMatch(/^The cells look 2\.7× smaller than usual, more than the app can correct/);
     expect(flagSentence('scale-out-of-range', true, q({}, { cellScale: 2.6 }), cal)).toMatch(/^The cells look 2\.6× larger .* You accepted it: it is counted in the batch totals\.$/);
     // without statistics (an image counted before), the general sentence
     expect(flagSentence('not-smear')).toBe(FLAG_TEXT['not-smear']);
+  });
+  it('noisy gives way where the cells are far too small or too few: their edges read as grain on the small copy', () => {
+    const withNoise = { ...cal, noise: { maxNoise: 10 } };
+    const f = (d: Partial<DetectionStats>) => qualityFlags({ pixels: { ...goodPixels, noise: 19 }, detections: { ...goodDets, ...d } }, withNoise);
+    expect(f({})).toEqual(['noisy']);
+    expect(f({ cellScale: 0.65, planScale: 0.37 })).toEqual(['scale-out-of-range']); // the images audit's 3x3 mosaic
+    expect(f({ rbc: 0, rbcScore: null, rbcSizeCv: null, cellScale: null })).toEqual(['not-smear']); // its 12 MP eyepiece photo
   });
   it('noisy above the grain threshold, where the calibration has one; an image counted before (no noise figure) says nothing', () => {
     const withNoise = { ...cal, noise: { maxNoise: 10 } };
