@@ -19,7 +19,7 @@ import { ReportDifferential } from './report/ReportDifferential';
 import './report/report.css';
 import { APP_VERSION } from '../services/appVersion';
 import { adaptationWords, enginesWords, releaseState, selectAdaptation, selectEditSummary, selectEngines } from '../store/report';
-import { isoLocal } from '../core/formats/isoLocal';
+import { isoLocal, isoLocalOf } from '../core/formats/isoLocal';
 import { imageEdits } from '../store/selectors';
 import { editWords } from '../core/edits/summary';
 
@@ -159,11 +159,17 @@ function ReportBody({ open }: { open: boolean }) {
         />
         <ReportField label="Lab name" value={labName} onChange={setLabName} testId="report-lab" screenOnly />
       </div>
+      {/* every time on the printout in one form, isoLocal's, with the zone offset (as the release's and the print's) */}
       <p data-testid="report-sample-times">
-        Collected {sample.collectedAt ? sample.collectedAt.replace('T', ' ') : '–'} · received {sample.receivedAt ? sample.receivedAt.replace('T', ' ') : '–'}
+        Collected {sample.collectedAt ? isoLocalOf(sample.collectedAt) : '–'} · received {sample.receivedAt ? isoLocalOf(sample.receivedAt) : '–'}
         {sample.wbcCount !== null ? ` · analyser WBC ${sample.wbcCount} ×10⁹/L` : ''}
-        {sample.notes ? ` · notes: ${sample.notes}` : ''}
       </p>
+      {/* the technician's lines as written (white-space: pre-line in report.css) */}
+      {sample.notes.trim() && (
+        <p className="report-notes" data-testid="report-notes">
+          Notes: {sample.notes.trim()}
+        </p>
+      )}
 
       {/* Results first: what a clinician reads. */}
       <div className="report-results" data-testid="report-results">
