@@ -191,7 +191,10 @@ function ReportBody({ open }: { open: boolean }) {
                   <td>{k}</td>
                   <td>{summary.totals[k]}</td>
                   <td>{summary.meanPerImage[k].toFixed(1)}</td>
-                  <td data-testid={`report-estimate-${k}`}>{f ? smearEstimate(summary.meanPerImage[k], f).printed : ''}</td>
+                  {/* an empty cell reads as a value lost; RBC has no smear estimate at all */}
+                  <td data-testid={`report-estimate-${k}`} className={f ? undefined : 'muted'}>
+                    {f ? smearEstimate(summary.meanPerImage[k], f).printed : k === 'RBC' ? '–' : 'not set'}
+                  </td>
                 </tr>
               );
             })}
@@ -201,6 +204,10 @@ function ReportBody({ open }: { open: boolean }) {
           On {summary.images} field{summary.images === 1 ? '' : 's'} (images){leftOut ? `; ${leftOut} flagged image${leftOut === 1 ? '' : 's'} left out of the counts` : ''}. WBC : RBC{' '}
           {formatRatio(summary.wbcPerRbc)} · Platelets : RBC {formatRatio(summary.plateletsPerRbc)}
           {sample.wbcCount !== null ? ` · analyser WBC ${sample.wbcCount} ×10⁹/L` : ''}.
+        </p>
+        {/* fields are chosen at the microscope (often centred on a WBC): their ratios are not the blood's */}
+        <p className="muted" data-testid="report-ratio-caveat">
+          Ratios and means per field are of the fields photographed, not of the blood: the fields were chosen by the operator.
         </p>
         {classifier && (diff.diff.classified > 0 || st.smudge + st.other > 0) ? (
           <>
