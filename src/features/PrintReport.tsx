@@ -301,7 +301,7 @@ function ReportBody({ open }: { open: boolean }) {
                     </span>
                   </td>
                   <td className="name">
-                    {im.name}
+                    <BreakableName name={im.name} />
                     {im.capture && (
                       <span className="report-capture" data-testid="report-capture">
                         {' '}
@@ -377,5 +377,22 @@ function ReportField({ label, value, onChange, testId, placeholder, required, sc
       <input value={value} placeholder={placeholder} onChange={(e) => onChange(e.target.value)} data-testid={testId} required={required} aria-required={required || undefined} />
       <span className="print-value">{printValue ?? value}</span>
     </label>
+  );
+}
+
+/** A file name that wraps only after its separators (_ - . and spaces): "BloodImage_00339.jpg" may wrap as
+ * "BloodImage_ / 00339.jpg", never mid-number as "BloodImage_0033 / 9.jpg" (report.css keeps the cell from
+ * breaking anywhere else, unless one part alone is wider than the column). */
+export function BreakableName({ name }: { name: string }) {
+  const parts = name.split(/(?<=[_\-.\s])/);
+  return (
+    <>
+      {parts.map((p, i) => (
+        <span key={i}>
+          {p}
+          {i < parts.length - 1 && <wbr />}
+        </span>
+      ))}
+    </>
   );
 }
