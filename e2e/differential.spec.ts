@@ -27,9 +27,15 @@ test('every WBC gets a type, the differential sums to 100%, and a corrected type
   // which releases nothing
   await expect(page.getByTestId('diff-released')).toHaveText('0 WBC verified (target 100)');
   await expect(page.getByTestId('diff-apart')).toContainText(`0 verified · ${wbcs} unverified`);
+  await expect(page.getByTestId('diff-released-total')).toHaveText('–'); // no verified cell: no %
   await page.getByTestId('diff-basis').selectOption('all');
   await expect(page.getByTestId('diff-released')).toHaveText('0 WBC verified (target 100)');
-  await expect(page.getByTestId('diff-released-total')).toHaveText(String((await page.evaluate(() => window.__smearcount.differential())).preliminary.total));
+  // the Total row holds what each header says: cells under "This image" and "Batch", a % under "Prelim. %"
+  // (the cell count there read as a percentage)
+  const prelim = (await page.evaluate(() => window.__smearcount.differential())).preliminary.total;
+  await expect(page.getByTestId('diff-total')).toHaveText(String(prelim));
+  await expect(page.getByTestId('diff-released-total')).toHaveText('100.0%');
+  await expect(page.getByTestId('diff-released-total')).toHaveAttribute('title', `${prelim} cell${prelim === 1 ? '' : 's'}`);
   const types = ['neutrophil', 'lymphocyte', 'monocyte', 'eosinophil', 'basophil', 'immature_granulocyte'];
   let sum = 0;
   for (const t of types) sum += parseFloat((await page.getByTestId(`diff-pct-${t}`).textContent()) ?? '0') || 0;

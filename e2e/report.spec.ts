@@ -52,6 +52,12 @@ test('smear estimates are off until a factor is set, then show their formula', a
   await app.waitReady();
   await expect(page.getByTestId('estimates')).toContainText('Smear estimates (off)');
   await expect(page.getByTestId('estimate-WBC')).toHaveText('');
+  // on the report, a factor not set is said, not an empty cell (RBC has no smear estimate)
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-estimate-WBC')).toHaveText('not set');
+  await expect(page.getByTestId('report-estimate-Platelets')).toHaveText('not set');
+  await expect(page.getByTestId('report-estimate-RBC')).toHaveText('–');
+  await page.getByTestId('report-close').click();
   await page.getByTestId('estimates').locator('summary').click();
   await page.getByTestId('factor-WBC').fill('2000');
   const total = await app.count('WBC', 'total');

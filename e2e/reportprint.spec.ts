@@ -21,6 +21,9 @@ test('8 images print as one A4 page of results, then the appendix and method; fi
   await app.waitReady(300_000);
   // a sample as a lab has it: the analyser's WBC count, and the WBCs verified in the gallery
   await page.getByTestId('sample-wbc').fill('6.4');
+  await page.getByTestId('sample-collected').fill('2026-11-30T08:15');
+  await page.getByTestId('sample-received').fill('2026-11-30T09:40');
+  await page.getByTestId('sample-notes').fill('Slide 2, thin area\nsecond line: check');
   await page.getByTestId('open-gallery').click();
   const verifyGroup = page.locator('[data-testid^="gallery-verify-group-"]:enabled');
   while ((await verifyGroup.count()) > 0) await verifyGroup.first().click();
@@ -39,6 +42,27 @@ test('8 images print as one A4 page of results, then the appendix and method; fi
   await page.getByTestId('report-lab').fill('Haematology, City Hospital');
   await page.getByTestId('report-sample').fill('S-2026-0815');
   await page.getByTestId('report-patient').fill('Doe, J. (MRN 104233)');
+  // fewer cells than the target: H/L only with the technician's reason, and then only where the count supports them
+  const st = await page.evaluate(() => window.__smearcount.differential());
+  expect(st.basedOn).toBeLessThan(st.target);
+  await page.getByTestId('report-short-reason').fill(`leukopenia: ${st.basedOn} cells in 8 fields`);
+  // audit M1: 0 basophils of a few cells is 0.00 ×10⁹/L against 0.02-0.10, but that count cannot call it low
+  // (0 of n <= 200 cells can be 1.8% or more of the WBCs: >= 0.12 ×10⁹/L at WBC 6.4)
+  expect(st.released.counts.basophil).toBe(0); // none in these 8 fields
+  await expect(page.getByTestId('report-abs-basophil')).toHaveText('0.00');
+  await expect(page.getByTestId('report-flag-basophil')).not.toContainText('L');
+  await expect(page.getByTestId('report-flag-note-basophil')).toHaveText('*');
+  await expect(page.getByTestId('report-flag-withheld')).toContainText('too few cells to call H/L (');
+  await expect(page.getByTestId('report-flag-withheld')).toContainText('Basophils L (abs)');
+  // immature granulocytes have no reference interval: said, not left blank
+  await expect(page.getByTestId('report-flag-note-immature_granulocyte')).toHaveText('no interval set');
+  // audit L1: the sample's times read as the print time does (local, seconds, zone offset)
+  await expect(page.getByTestId('report-sample-times')).toContainText(/Collected 2026-11-30T08:15:00[+-]\d\d:\d\d · received 2026-11-30T09:40:00[+-]\d\d:\d\d/);
+  await expect(page.getByTestId('report-meta')).toContainText(/Printed \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d /);
+  // audit L4: the ratio says what it is a ratio of; L5: no factor set is said, not an empty cell
+  await expect(page.getByTestId('report-ratio-caveat')).toContainText('of the fields photographed, not of the blood');
+  await expect(page.getByTestId('report-estimate-WBC')).toHaveText('not set');
+  await expect(page.getByTestId('report-estimate-Platelets')).toHaveText('not set');
   // ward and operator left empty: on paper they are blanks, not the inputs' dark boxes
 
   await page.emulateMedia({ media: 'print' });
@@ -53,6 +77,8 @@ test('8 images print as one A4 page of results, then the appendix and method; fi
       inputs,
       wardText: ward.textContent,
       wardBg: getComputedStyle(ward).backgroundColor,
+      // audit L2: the notes' second line is a line of its own on paper
+      notesLines: ((r) => (r.selectNodeContents(document.querySelector('[data-testid="report-notes"]')!), new Set(Array.from(r.getClientRects(), (x) => Math.round(x.top))).size))(document.createRange()),
       rows: document.querySelectorAll('.report-images tbody tr').length,
       breakBefore: getComputedStyle(document.querySelector('[data-testid="report-appendix"]')!).breakBefore,
     };
@@ -65,6 +91,7 @@ test('8 images print as one A4 page of results, then the appendix and method; fi
   expect(layout.inputs).toBe(0);
   expect(layout.wardText).toBe('');
   expect(layout.wardBg).toBe('rgba(0, 0, 0, 0)');
+  expect(layout.notesLines).toBe(2);
   // the page frame carries the lab and the sample ID on every page, and the page number
   const frame = await page.locator('[data-testid="report"] style').textContent();
   expect(frame).toContain('@top-left { content: "Haematology, City Hospital"');
@@ -74,4 +101,28 @@ test('8 images print as one A4 page of results, then the appendix and method; fi
   const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true });
   writeFileSync(info.outputPath('report-8-images.pdf'), pdf);
   expect(pdfPages(pdf)).toBe(2);
+
+  // audit L3: squeezed to its narrowest, a file name wraps after a separator (_ - .), never mid-number
+  const lines = await page.evaluate(() => {
+    const td = document.querySelector<HTMLElement>('.report-images td.name')!;
+    td.style.width = '1px';
+    const out: string[] = [];
+    let top: number | null = null;
+    const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      for (let i = 0; i < n.textContent!.length; i++) {
+        const r = document.createRange();
+        r.setStart(n, i);
+        r.setEnd(n, i + 1);
+        const y = r.getClientRects()[0]?.top;
+        if (y === undefined) continue;
+        if (top === null || y > top + 2) out.push('');
+        top = y;
+        out[out.length - 1] += n.textContent![i];
+      }
+    }
+    return out;
+  });
+  expect(lines.length).toBeGreaterThan(1);
+  for (const l of lines.slice(0, -1)) expect(l, lines.join(' / ')).toMatch(/[_\-.\s]$/);
 });

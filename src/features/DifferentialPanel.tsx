@@ -70,11 +70,15 @@ export function DifferentialPanel() {
               <td data-testid={`diff-pct-${t}`}>{rel.total ? pct(rel.percent[t]) : '–'}</td>
             </tr>
           ))}
+          {/* each column holds what its header says: cells in the count columns, a % in the % column (the
+              cells that % rests on are in its title and in the line above the table) */}
           <tr className="total">
             <th>Total (100%)</th>
             <td>{img ? img.total : ''}</td>
             <td data-testid="diff-total">{batch.diff.total}</td>
-            <td data-testid="diff-released-total">{rel.total}</td>
+            <td data-testid="diff-released-total" title={`${rel.total} cell${rel.total === 1 ? '' : 's'}`}>
+              {rel.total ? pct(100) : '–'}
+            </td>
           </tr>
           <tr data-testid="diff-erythroblast" title="Nucleated red cells, per 100 WBC, outside the 100%">
             <th>

@@ -19,7 +19,7 @@ import { ReportDifferential } from './report/ReportDifferential';
 import './report/report.css';
 import { APP_VERSION } from '../services/appVersion';
 import { adaptationWords, enginesWords, releaseState, selectAdaptation, selectEditSummary, selectEngines } from '../store/report';
-import { isoLocal } from '../core/formats/isoLocal';
+import { isoLocal, isoLocalOf } from '../core/formats/isoLocal';
 import { imageEdits } from '../store/selectors';
 import { editWords } from '../core/edits/summary';
 
@@ -159,11 +159,17 @@ function ReportBody({ open }: { open: boolean }) {
         />
         <ReportField label="Lab name" value={labName} onChange={setLabName} testId="report-lab" screenOnly />
       </div>
+      {/* every time on the printout in one form, isoLocal's, with the zone offset (as the release's and the print's) */}
       <p data-testid="report-sample-times">
-        Collected {sample.collectedAt ? sample.collectedAt.replace('T', ' ') : '–'} · received {sample.receivedAt ? sample.receivedAt.replace('T', ' ') : '–'}
+        Collected {sample.collectedAt ? isoLocalOf(sample.collectedAt) : '–'} · received {sample.receivedAt ? isoLocalOf(sample.receivedAt) : '–'}
         {sample.wbcCount !== null ? ` · analyser WBC ${sample.wbcCount} ×10⁹/L` : ''}
-        {sample.notes ? ` · notes: ${sample.notes}` : ''}
       </p>
+      {/* the technician's lines as written (white-space: pre-line in report.css) */}
+      {sample.notes.trim() && (
+        <p className="report-notes" data-testid="report-notes">
+          Notes: {sample.notes.trim()}
+        </p>
+      )}
 
       {/* Results first: what a clinician reads. */}
       <div className="report-results" data-testid="report-results">
@@ -185,7 +191,10 @@ function ReportBody({ open }: { open: boolean }) {
                   <td>{k}</td>
                   <td>{summary.totals[k]}</td>
                   <td>{summary.meanPerImage[k].toFixed(1)}</td>
-                  <td data-testid={`report-estimate-${k}`}>{f ? smearEstimate(summary.meanPerImage[k], f).printed : ''}</td>
+                  {/* an empty cell reads as a value lost; RBC has no smear estimate at all */}
+                  <td data-testid={`report-estimate-${k}`} className={f ? undefined : 'muted'}>
+                    {f ? smearEstimate(summary.meanPerImage[k], f).printed : k === 'RBC' ? '–' : 'not set'}
+                  </td>
                 </tr>
               );
             })}
@@ -195,6 +204,10 @@ function ReportBody({ open }: { open: boolean }) {
           On {summary.images} field{summary.images === 1 ? '' : 's'} (images){leftOut ? `; ${leftOut} flagged image${leftOut === 1 ? '' : 's'} left out of the counts` : ''}. WBC : RBC{' '}
           {formatRatio(summary.wbcPerRbc)} · Platelets : RBC {formatRatio(summary.plateletsPerRbc)}
           {sample.wbcCount !== null ? ` · analyser WBC ${sample.wbcCount} ×10⁹/L` : ''}.
+        </p>
+        {/* fields are chosen at the microscope (often centred on a WBC): their ratios are not the blood's */}
+        <p className="muted" data-testid="report-ratio-caveat">
+          Ratios and means per field are of the fields photographed, not of the blood: the fields were chosen by the operator.
         </p>
         {classifier && (diff.diff.classified > 0 || st.smudge + st.other > 0) ? (
           <>
@@ -288,7 +301,7 @@ function ReportBody({ open }: { open: boolean }) {
                     </span>
                   </td>
                   <td className="name">
-                    {im.name}
+                    <BreakableName name={im.name} />
                     {im.capture && (
                       <span className="report-capture" data-testid="report-capture">
                         {' '}
@@ -364,5 +377,22 @@ function ReportField({ label, value, onChange, testId, placeholder, required, sc
       <input value={value} placeholder={placeholder} onChange={(e) => onChange(e.target.value)} data-testid={testId} required={required} aria-required={required || undefined} />
       <span className="print-value">{printValue ?? value}</span>
     </label>
+  );
+}
+
+/** A file name that wraps only after its separators (_ - . and spaces): "BloodImage_00339.jpg" may wrap as
+ * "BloodImage_ / 00339.jpg", never mid-number as "BloodImage_0033 / 9.jpg" (report.css keeps the cell from
+ * breaking anywhere else, unless one part alone is wider than the column). */
+export function BreakableName({ name }: { name: string }) {
+  const parts = name.split(/(?<=[_\-.\s])/);
+  return (
+    <>
+      {parts.map((p, i) => (
+        <span key={i}>
+          {p}
+          {i < parts.length - 1 && <wbr />}
+        </span>
+      ))}
+    </>
   );
 }

@@ -126,6 +126,9 @@ export function reportJson(s: AppState, opts: { lowConfidence: number | null; pr
         absolute_10e9_per_L: p.shown ? r.absolute : null,
         absolute_printed: r.absoluteText,
         flag: r.flagText,
+        // why a row has no flag: "no interval set", or "too few cells to call H/L" (the flag withheld is flag_withheld)
+        flag_note: r.note,
+        flag_withheld: r.withheldText,
         reference_percent: r.percentInterval ?? null,
         reference_absolute: r.absoluteInterval ?? null,
       })),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Detection } from '../detection/detection';
-import { ADULT_REFERENCE, DEFAULT_RULES, differentialState, flagOf, flagsAllowed, modelLean, parseIntervals, parseRules, reportRows, rulesProgressText } from './rules';
+import { ADULT_REFERENCE, DEFAULT_RULES, differentialState, flagOf, flagsAllowed, modelLean, parseIntervals, parseRules, printedDifferential, reportRows, rulesProgressText, samplingInterval, TOO_FEW_CELLS } from './rules';
 import { differential, type WbcType } from './differential';
 import { AppError, errorMessage } from '../errors';
 
@@ -52,7 +52,10 @@ describe('differential rules', () => {
     expect(flagsAllowed(s, '  ')).toBe(false);
     expect(reportRows(s.released, null, ADULT_REFERENCE, flagsAllowed(s, '')).every((r) => r.flag === '')).toBe(true);
     expect(flagsAllowed(s, 'leukopenia: 8 cells in 40 fields')).toBe(true);
-    expect(reportRows(s.released, null, ADULT_REFERENCE, true).find((r) => r.type === 'basophil')!.flag).toBe('H');
+    // with the reason, BAS 12.5% is still 1 cell of 8: its 95% interval (0.3-52.7%) reaches into 0-2%, so no H
+    expect(reportRows(s.released, null, ADULT_REFERENCE, true).find((r) => r.type === 'basophil')).toMatchObject({ flag: '', withheld: 'H' });
+    // 7 of 8 neutrophils (87.5%, interval 47.3-99.7%) is no H either
+    expect(reportRows(s.released, null, ADULT_REFERENCE, true).find((r) => r.type === 'neutrophil')).toMatchObject({ flag: '', withheld: 'H' });
     // one unsure unverified cell more: not releasable (it would never be in the figures unverified)
     const withUnsure = differentialState([...few, wbc('basophil', { p: 0.3 })], DEFAULT_RULES, 0.6);
     expect(withUnsure.releasable).toBe(false);
@@ -79,15 +82,61 @@ describe('differential rules', () => {
     const types: WbcType[] = [...Array<WbcType>(85).fill('neutrophil'), ...Array<WbcType>(10).fill('lymphocyte'), ...Array<WbcType>(5).fill('monocyte'), 'erythroblast'];
     const rows = reportRows(differential(types), 10, ADULT_REFERENCE);
     const r = Object.fromEntries(rows.map((x) => [x.type, x]));
-    expect(r.neutrophil).toMatchObject({ n: 85, percent: 85, absolute: 8.5, flag: 'H', absoluteFlag: 'H' });
-    expect(r.lymphocyte).toMatchObject({ percent: 10, flag: 'L', absolute: 1, absoluteFlag: '' });
+    // 85 of 100 (95% interval 76.5-91.4%) reaches into 40-80%: no H on that count; 8.5 ×10⁹/L (7.6-9.1) is above 2-7
+    expect(r.neutrophil).toMatchObject({ n: 85, percent: 85, absolute: 8.5, flag: '', withheld: 'H', absoluteFlag: 'H', absoluteWithheld: '' });
+    // 10 of 100 (4.9-17.6%) is below 20-40% even at its top: L
+    expect(r.lymphocyte).toMatchObject({ percent: 10, flag: 'L', withheld: '', absolute: 1, absoluteFlag: '' });
     expect(r.monocyte.flag).toBe('');
-    expect(r.eosinophil).toMatchObject({ percent: 0, flag: 'L', absoluteFlag: 'L' });
+    // 0 of 100 eosinophils could be up to 3.6% (0.36 ×10⁹/L): no L on either
+    expect(r.eosinophil).toMatchObject({ percent: 0, flag: '', withheld: 'L', absoluteFlag: '', absoluteWithheld: 'L' });
     expect(r.immature_granulocyte.flag).toBe(''); // no interval: no flag
-    expect(r.erythroblast).toMatchObject({ percent: 1, absolute: null, flag: 'H' });
+    // 1 erythroblast per 100 WBC: its interval's bottom is above 0 (none expected)
+    expect(r.erythroblast).toMatchObject({ percent: 1, absolute: null, flag: 'H', withheld: '' });
     expect(reportRows(differential(types), null, ADULT_REFERENCE).every((x) => x.absolute === null && x.absoluteFlag === '')).toBe(true);
     expect(flagOf(39.96, { low: 40, high: 80 })).toBe('L');
     expect(flagOf(null, { low: 40, high: 80 })).toBe('');
+  });
+  it('H/L only where the number of cells counted supports it (Rümke’s binomial intervals)', () => {
+    const ref = { source: 'test', percent: { neutrophil: { low: 40, high: 80 }, basophil: { low: 0, high: 1 }, eosinophil: { low: 1, high: 6 } }, absolute: { basophil: { low: 0.02, high: 0.1 } } };
+    // 0 basophils of 23 cells (the audit's case): the printed 0.00 ×10⁹/L is under 0.02, but 0 of 23 can be up
+    // to 14.8% of the WBCs (0.95 ×10⁹/L at WBC 6.4): no L (abs), and no L on % (the interval starts at 0)
+    const few = differential([...Array<WbcType>(15).fill('neutrophil'), ...Array<WbcType>(8).fill('lymphocyte')]);
+    const bas = reportRows(few, 6.4, ref).find((r) => r.type === 'basophil')!;
+    expect(bas.sampling!.high).toBeCloseTo(100 * (1 - 0.025 ** (1 / 23)), 9);
+    expect(bas).toMatchObject({ n: 0, percent: 0, absolute: 0, flag: '', absoluteFlag: '', withheld: '', absoluteWithheld: 'L' });
+    // 0 of 23 eosinophils against 1-6%: under 1% on its face, but up to 14.8%: withheld
+    expect(reportRows(few, 6.4, ref).find((r) => r.type === 'eosinophil')).toMatchObject({ flag: '', withheld: 'L' });
+    // 0 neutrophils of 200 cells: at most 1.83%, far under 40%: L
+    const none = differential(Array<WbcType>(200).fill('lymphocyte'));
+    const neu = reportRows(none, null, ref).find((r) => r.type === 'neutrophil')!;
+    expect(neu.sampling!.high).toBeCloseTo(1.83, 2);
+    expect(neu).toMatchObject({ flag: 'L', withheld: '' });
+    // the boundary: 0 of n is L against a 1% low only once 1 - 0.025^(1/n) < 1%, i.e. n >= 368
+    const zeroOf = (n: number) => reportRows(differential(Array<WbcType>(n).fill('lymphocyte')), null, ref).find((r) => r.type === 'eosinophil')!.flag;
+    expect(zeroOf(367)).toBe('');
+    expect(zeroOf(368)).toBe('L');
+    // H needs the interval's bottom above the high: 2 of 23 basophils (8.7%, 1.1-28.0%) is H against 0-1%; 1 of 23 (0.1-21.9%) is not
+    const b2 = differential([...Array<WbcType>(21).fill('neutrophil'), 'basophil', 'basophil']);
+    expect(reportRows(b2, null, ref).find((r) => r.type === 'basophil')).toMatchObject({ flag: 'H', withheld: '' });
+    const b1 = differential([...Array<WbcType>(22).fill('neutrophil'), 'basophil']);
+    expect(reportRows(b1, null, ref).find((r) => r.type === 'basophil')).toMatchObject({ flag: '', withheld: 'H' });
+    // erythroblasts per 100 WBC: none among 100 nucleated cells is p <= 1 - 0.025^(1/100), 0-3.76 per 100 WBC
+    expect(samplingInterval('erythroblast', differential(Array<WbcType>(100).fill('neutrophil')))!.high).toBeCloseTo(100 * (1 / 0.025 ** (1 / 100) - 1), 6);
+  });
+  it('the printed differential: withheld flags and "no interval set" are said', () => {
+    const cells = [...Array.from({ length: 15 }, () => wbc('neutrophil', { verified: true })), ...Array.from({ length: 8 }, () => wbc('lymphocyte', { verified: true }))];
+    const st = differentialState(cells, DEFAULT_RULES, 0.6);
+    const p = printedDifferential(st, 6.4, ADULT_REFERENCE, 'leukopenia');
+    const r = Object.fromEntries(p.rows.map((x) => [x.type, x]));
+    expect(p).toMatchObject({ shown: true, flags: true, withheld: true });
+    expect(r.basophil).toMatchObject({ flagText: '', withheldText: 'L (abs)', note: TOO_FEW_CELLS });
+    expect(r.eosinophil).toMatchObject({ flagText: '', withheldText: 'L', note: TOO_FEW_CELLS });
+    expect(r.immature_granulocyte).toMatchObject({ flagText: '', withheldText: '', note: 'no interval set' });
+    expect(r.neutrophil).toMatchObject({ flagText: '', note: '' });
+    // not released: nothing printed, nothing said
+    const un = printedDifferential(differentialState([...cells, wbc('neutrophil')], DEFAULT_RULES, 0.6), 6.4, ADULT_REFERENCE, '');
+    expect(un.withheld).toBe(false);
+    expect(un.rows.every((x) => x.note === '' && x.flagText === '')).toBe(true);
   });
   it('configurable intervals are checked and keep a source', () => {
     expect(parseIntervals({ source: 'Lab X 2026', percent: { neutrophil: { low: 45, high: 75 } } }).percent.neutrophil).toEqual({ low: 45, high: 75 });

@@ -7,6 +7,7 @@
  */
 import type { Detection } from '../detection/detection';
 import { AppError } from '../errors';
+import { binomialInterval } from './binomial';
 import { differential, IN_DIFFERENTIAL, typeUnsure, type Differential, type WbcType } from './differential';
 
 export type DiffTarget = 100 | 200;
@@ -226,12 +227,41 @@ export interface ReportRow {
   absolute: number | null;
   percentInterval?: Interval;
   absoluteInterval?: Interval;
+  /** The count's 95% binomial interval in the unit of `percent` (Rümke); null without cells. */
+  sampling: Interval | null;
   flag: Flag;
   absoluteFlag: Flag;
+  /** A flag the printed figure alone would carry, withheld because the count's sampling interval
+   * reaches into the reference interval: too few cells to call it. */
+  withheld: Flag;
+  absoluteWithheld: Flag;
+}
+
+/** The count's 95% binomial interval in the report's unit: % of the differential; erythroblasts per
+ * 100 WBC (k of the k + n nucleated cells counted, p / (1 - p) per WBC). */
+export function samplingInterval(t: WbcType, d: Differential): Interval | null {
+  if (!d.total) return null;
+  if (t !== 'erythroblast') {
+    const b = binomialInterval(d.counts[t], d.total);
+    return { low: 100 * b.low, high: 100 * b.high };
+  }
+  const k = d.counts.erythroblast;
+  const b = binomialInterval(k, k + d.total);
+  return { low: (100 * b.low) / (1 - b.low), high: b.high >= 1 ? Infinity : (100 * b.high) / (1 - b.high) };
+}
+
+/** A flag the count can support: L only when even the top of the sampling interval is under the reference
+ * low, H only when even its bottom is over the reference high (Rümke: a count inside its own sampling
+ * error of the interval is not out of it). Returns the flag to print and the one withheld. */
+export function supportedFlag(point: Flag, sampling: Interval | null, iv: Interval | undefined): { flag: Flag; withheld: Flag } {
+  if (!point || !iv || !sampling) return { flag: point, withheld: '' };
+  const supported = point === 'L' ? sampling.high < iv.low : sampling.low > iv.high;
+  return supported ? { flag: point, withheld: '' } : { flag: '', withheld: point };
 }
 
 /** The report's differential table: % with flags, absolute counts when the analyser's WBC count
- * (×10⁹/L) is known. Absolute = % × WBC; erythroblasts get no absolute count (they are not WBCs). */
+ * (×10⁹/L) is known. Absolute = % × WBC; erythroblasts get no absolute count (they are not WBCs). A flag
+ * is printed only where the number of cells supports it (supportedFlag). */
 export function reportRows(d: Differential, wbcCount: number | null, ref: ReferenceIntervals, flags = true): ReportRow[] {
   const rows: ReportRow[] = [];
   for (const t of [...IN_DIFFERENTIAL, 'erythroblast' as const]) {
@@ -239,6 +269,10 @@ export function reportRows(d: Differential, wbcCount: number | null, ref: Refere
     const absolute = t !== 'erythroblast' && percent !== null && wbcCount !== null ? (percent / 100) * wbcCount : null;
     const rounded = percent === null ? null : Math.round(percent * 10) / 10;
     const absRounded = absolute === null ? null : Math.round(absolute * 100) / 100;
+    const sampling = samplingInterval(t, d);
+    const absSampling = sampling && absolute !== null && wbcCount !== null ? { low: (sampling.low / 100) * wbcCount, high: (sampling.high / 100) * wbcCount } : null;
+    const pf = supportedFlag(flags ? flagOf(rounded, ref.percent[t]) : '', sampling, ref.percent[t]);
+    const af = supportedFlag(flags ? flagOf(absRounded, ref.absolute[t]) : '', absSampling, ref.absolute[t]);
     rows.push({
       type: t,
       n: d.counts[t],
@@ -246,8 +280,11 @@ export function reportRows(d: Differential, wbcCount: number | null, ref: Refere
       absolute,
       percentInterval: ref.percent[t],
       absoluteInterval: ref.absolute[t],
-      flag: flags ? flagOf(rounded, ref.percent[t]) : '',
-      absoluteFlag: flags ? flagOf(absRounded, ref.absolute[t]) : '',
+      sampling,
+      flag: pf.flag,
+      absoluteFlag: af.flag,
+      withheld: pf.withheld,
+      absoluteWithheld: af.withheld,
     });
   }
   return rows;
@@ -270,22 +307,35 @@ export function parseIntervals(x: unknown): ReferenceIntervals {
 }
 
 /** The differential exactly as the report prints it: figures only when `releasable`, H/L only when
- * `flagsAllowed`, % to 0.1 and ×10⁹/L to 0.01 ('–' where none is printed). The report's table and every
+ * `flagsAllowed` and the count supports them, % to 0.1 and ×10⁹/L to 0.01 ('–' where none is printed);
+ * `note` says why a row has no flag where a reader would look for one. The report's table and every
  * export read this one function. */
 export interface PrintedDifferential {
   shown: boolean;
   flags: boolean;
-  rows: (ReportRow & { percentText: string; absoluteText: string; flagText: string })[];
+  /** Some flag was withheld for too few cells (the report's footnote says so once). */
+  withheld: boolean;
+  rows: (ReportRow & { percentText: string; absoluteText: string; flagText: string; withheldText: string; note: '' | 'no interval set' | 'too few cells to call H/L' })[];
 }
+
+const flagWords = (pct: Flag, abs: Flag) => [pct, abs && abs !== pct ? `${abs} (abs)` : ''].filter(Boolean).join(' ');
+
+export const TOO_FEW_CELLS = 'too few cells to call H/L';
 
 export function printedDifferential(st: DifferentialState, wbcCount: number | null, ref: ReferenceIntervals, shortReason: string): PrintedDifferential {
   const shown = st.releasable;
   const flags = flagsAllowed(st, shortReason);
-  const rows = reportRows(st.released, wbcCount, ref, flags).map((r) => ({
-    ...r,
-    percentText: !shown || r.percent === null ? '–' : r.percent.toFixed(1),
-    absoluteText: !shown || r.absolute === null ? '–' : r.absolute.toFixed(2),
-    flagText: shown ? [r.flag, r.absoluteFlag && r.absoluteFlag !== r.flag ? `${r.absoluteFlag} (abs)` : ''].filter(Boolean).join(' ') : '',
-  }));
-  return { shown, flags, rows };
+  const rows = reportRows(st.released, wbcCount, ref, flags).map((r) => {
+    const withheldText = shown ? flagWords(r.withheld, r.absoluteWithheld) : '';
+    const none = !r.percentInterval && !(r.absoluteInterval && r.absolute !== null);
+    return {
+      ...r,
+      percentText: !shown || r.percent === null ? '–' : r.percent.toFixed(1),
+      absoluteText: !shown || r.absolute === null ? '–' : r.absolute.toFixed(2),
+      flagText: shown ? flagWords(r.flag, r.absoluteFlag) : '',
+      withheldText,
+      note: !shown ? ('' as const) : none ? ('no interval set' as const) : withheldText ? (TOO_FEW_CELLS as typeof TOO_FEW_CELLS) : ('' as const),
+    };
+  });
+  return { shown, flags, withheld: rows.some((r) => r.withheldText !== ''), rows };
 }

@@ -1,5 +1,5 @@
 import { WBC_LABEL } from '../../core/differential/differential';
-import { printedDifferential, type DifferentialState, type Interval, type ReferenceIntervals } from '../../core/differential/rules';
+import { printedDifferential, TOO_FEW_CELLS, type DifferentialState, type Interval, type ReferenceIntervals } from '../../core/differential/rules';
 
 const iv = (i: Interval | undefined, digits: number) => (i ? `${i.low.toFixed(digits)}–${i.high.toFixed(digits)}` : '–');
 
@@ -21,7 +21,7 @@ export function ReportDifferential({
   shortReason: string;
   setShortReason(v: string): void;
 }) {
-  const { shown, rows } = printedDifferential(st, wbcCount, reference, shortReason);
+  const { shown, rows, withheld } = printedDifferential(st, wbcCount, reference, shortReason);
   const short = shown && !st.reached;
   return (
     <div className="report-differential-block">
@@ -75,6 +75,17 @@ export function ReportDifferential({
               <td>{iv(r.absoluteInterval, 2)}</td>
               <td data-testid={`report-flag-${r.type}`} className="flag">
                 {r.flagText}
+                {/* a withheld flag is marked, not printed: the footnote says why, once */}
+                {r.note === TOO_FEW_CELLS && (
+                  <span className="muted" data-testid={`report-flag-note-${r.type}`} title={`${r.withheldText}: ${TOO_FEW_CELLS}`}>
+                    {r.flagText ? ' ' : ''}*
+                  </span>
+                )}
+                {r.note === 'no interval set' && (
+                  <span className="muted" data-testid={`report-flag-note-${r.type}`}>
+                    no interval set
+                  </span>
+                )}
               </td>
             </tr>
           ))}
@@ -90,6 +101,12 @@ export function ReportDifferential({
         intervals: {reference.source}. H / L: above / below the % interval; “(abs)”: the ×10⁹/L interval. Percentages are rounded to 0.1 and
         absolute counts to 0.01, so a column may not add up to exactly 100 or to the analyser's count.
       </p>
+      {withheld && (
+        <p className="muted" data-testid="report-flag-withheld">
+          * Outside the reference interval on its face, but {TOO_FEW_CELLS} ({rows.filter((r) => r.note === TOO_FEW_CELLS).map((r) => `${WBC_LABEL[r.type].replace(/ \(.*\)$/, '')} ${r.withheldText}`).join(', ')}): on {st.basedOn}{' '}
+          cells the count’s 95% binomial interval (Rümke) still reaches into the reference interval. A flag is printed only where even that interval lies outside it.
+        </p>
+      )}
     </div>
   );
 }
