@@ -218,6 +218,8 @@ test.describe('a second run over the same slide', () => {
     await startLive(app);
     await page.waitForTimeout((scriptSeconds(steps) + 2) * 1000);
     expect((await live(page)).captured).toEqual(['live-0001.jpg', 'live-0002.jpg']);
+    await expect(page.getByTestId('live-fields')).toHaveText('2');
+    await expect(page.getByTestId('live-run-fields')).toHaveCount(0);
     await stopAndSettle(app);
     // Live again: the fields are known, so they are seen, never captured
     await page.getByTestId('live-start').click();
@@ -226,6 +228,9 @@ test.describe('a second run over the same slide', () => {
     let seen = await live(page);
     expect(seen.captured).toEqual([]);
     expect(seen.repeats).toBeGreaterThanOrEqual(2);
+    // the bar counts the batch's live fields, as it counts the batch's WBCs, and says how many are this run's
+    await expect(page.getByTestId('live-fields')).toHaveText('2');
+    await expect(page.getByTestId('live-run-fields')).toContainText('0 this run');
     // a phone's Back closes the live view and stays in the app
     await page.goBack();
     await expect(page.getByTestId('live-view')).toHaveCount(0);

@@ -222,7 +222,8 @@ export class LiveCamera {
       const target = this.target();
       const reached = d.typed >= target;
       const was = live.getState().reached;
-      live.getState().set({ wbc: d.typed, target, reached: was || reached });
+      const batchFields = Object.values(store.getState().images).filter((im) => im.capture?.source === 'live').length;
+      live.getState().set({ wbc: d.typed, batchFields, target, reached: was || reached });
       if (reached && !was) navigator.vibrate?.([200, 100, 200]);
     };
     update();

@@ -41,6 +41,8 @@ export interface LiveViewState {
   /** ms spent judging frames on the page (the capture rule and the small copy), summed over `frames`. */
   judgeMs: number;
   /** WBCs of the batch counted toward the differential target, and the target. */
+  /** Fields captured live in the whole batch (this run's and earlier runs'), as the WBC count is the batch's. */
+  batchFields: number;
   wbc: number;
   target: number;
   /** The target was reached: capturing has stopped. */
@@ -67,6 +69,7 @@ export const LIVE_CLOSED = {
   frames: 0,
   previews: 0,
   judgeMs: 0,
+  batchFields: 0,
   wbc: 0,
   target: 100,
   reached: false,

@@ -37,6 +37,7 @@ export function LiveView() {
   const boxes = useLive((s) => s.boxes);
   const field = useLive((s) => s.field);
   const captured = useLive((s) => s.captured.length);
+  const batchFields = useLive((s) => s.batchFields);
   const wbc = useLive((s) => s.wbc);
   const target = useLive((s) => s.target);
   const reached = useLive((s) => s.reached);
@@ -108,7 +109,9 @@ export function LiveView() {
         ) : (
           <>
             <p className="live-count" data-testid="live-count" aria-live="polite">
-              <strong data-testid="live-wbc">{wbc}</strong> / {target} WBC · <span data-testid="live-fields">{captured}</span> field{captured === 1 ? '' : 's'}
+              {/* both the batch's: a second run's fields add to the first's, as its WBCs do */}
+              <strong data-testid="live-wbc">{wbc}</strong> / {target} WBC · <span data-testid="live-fields">{batchFields}</span> live field{batchFields === 1 ? '' : 's'}
+              {batchFields > captured && <span data-testid="live-run-fields"> ({captured} this run)</span>}
               <span className="live-field-count" data-testid="live-field-count">
                 {previews ? `this field: ${count('RBC')} RBC, ${count('WBC')} WBC, ${count('Platelets')} PLT` : 'this field: counting…'}
               </span>
