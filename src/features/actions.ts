@@ -175,7 +175,7 @@ export const actions = {
     },
   },
   // Review mode: U steps through the current image's least certain detections; at the end it
-  // marks the image reviewed and moves to the next image not yet reviewed.
+  // marks the image reviewed and moves to the next image not yet reviewed, once none is left unresolved.
   'next-uncertain': {
     keyTest: (e) => !mod(e) && e.key === 'u',
     run({ store, view, classifier }) {
@@ -188,13 +188,20 @@ export const actions = {
       const below = belowThresholdOf(im, s.postprocess, s.reviewBand);
       const low = classifier?.lowConfidence ?? 0;
       const step = reviewStep(dets, s.postprocess, view.getState().selectedId, s.order, im.id, pending, low, s.reviewBand, im.accepted, below);
-      if (step.kind === 'select') {
+      if (step.kind !== 'finish-image') {
         const list = uncertaintyOrder(dets, s.postprocess, low, s.reviewBand, im.accepted, below);
         view.getState().setSelected(step.detectionId);
         view.getState().setFocus(step.detectionId, { k: list.findIndex((d) => d.id === step.detectionId) + 1, n: list.length });
+        // Passed over, neither accepted nor corrected: the image is not reviewed (the report would print
+        // "Reviewed: yes" for it). Back to the first one, and say why the image did not change.
+        if (step.kind === 'skipped') {
+          const n = step.count === 1 ? '1 uncertain box was' : `${step.count} uncertain boxes were`;
+          view.getState().say(`${n} skipped on ${im.name}: not marked reviewed. Back to the first: A accepts, Del deletes; R marks the image reviewed as it is.`);
+        }
         return;
       }
-      const none = !uncertaintyOrder(dets, s.postprocess, low, s.reviewBand, im.accepted, below).length;
+      // every uncertain box is resolved by now: "nothing uncertain" only where there was none to resolve
+      const none = !im.accepted?.length && !uncertaintyOrder(dets, s.postprocess, low, s.reviewBand, [], below).length;
       s.setReviewed(im.id, true);
       view.getState().setSelected(null);
       view.getState().setFocus(null);
