@@ -177,3 +177,54 @@ describe('U past a skipped box does not mark the image reviewed (audit M4)', () 
     expect(st().currentId).toBe('b');
   });
 });
+
+describe('] after Delete goes on from the deleted box (audit L1)', () => {
+  beforeEach(() => vi.stubGlobal('document', { querySelector: () => null }));
+  afterEach(() => vi.unstubAllGlobals());
+
+  function row(): ActionContext {
+    const store = createAppStore(defaults);
+    const st = store.getState();
+    st.setModel({ status: 'ready' });
+    st.addImage({ id: 'a', name: 'a.jpg', bytes: 10 });
+    st.updateImage('a', { status: 'done', width: 640, height: 480, raw: [0, 1, 2, 3].map((i) => det(`m${i}`, 'RBC', i * 100)) });
+    st.select('a');
+    return { store, view: createViewStore() };
+  }
+
+  it('] selects the box that followed the deleted one, [ the one before it', () => {
+    const ctx = row();
+    const sel = () => ctx.view.getState().selectedId;
+    press(ctx, ']');
+    press(ctx, ']');
+    press(ctx, ']');
+    expect(sel()).toBe('m2');
+    press(ctx, 'Delete');
+    expect(sel()).toBeNull();
+    press(ctx, ']');
+    expect(sel()).toBe('m3');
+    press(ctx, '[');
+    expect(sel()).toBe('m1');
+    press(ctx, 'Delete');
+    press(ctx, '[');
+    expect(sel()).toBe('m0');
+    // the last box deleted: ] wraps round to the first
+    press(ctx, ']');
+    expect(sel()).toBe('m3');
+    press(ctx, 'Delete');
+    press(ctx, ']');
+    expect(sel()).toBe('m0');
+  });
+
+  it('a box selected by other means since, or another image, starts from there instead', () => {
+    const ctx = row();
+    const sel = () => ctx.view.getState().selectedId;
+    press(ctx, ']');
+    press(ctx, ']'); // m1
+    press(ctx, 'Delete');
+    ctx.view.getState().setSelected('m3'); // a click
+    ctx.view.getState().setSelected(null); // Esc
+    press(ctx, ']');
+    expect(sel()).toBe('m0');
+  });
+});
