@@ -91,13 +91,82 @@ test('landmarks have distinct names, no second banner, no empty header cell; the
   await page.getByTestId('review-band').fill('0.02');
   await page.locator('body').click({ position: { x: 5, y: 5 } });
   const said = page.getByTestId('review-said');
+  // U once, then A on each box it shows (a second U would pass over a box, and U says it was skipped)
   for (let i = 0; i < 30 && !(await said.isVisible()); i++) {
-    await page.keyboard.press('u');
+    await page.keyboard.press(i === 0 ? 'u' : 'a');
     await expect(said.or(page.getByTestId('review-status'))).toBeVisible();
-    if (!(await said.isVisible())) await page.keyboard.press('a');
   }
   await expect(said).toContainText('marked reviewed');
   await page.keyboard.press(']');
   await expect(page.getByTestId('review-status')).toBeVisible();
   await expect(said).toHaveCount(0);
+});
+
+test('a screen reader hears the review, the gallery\'s verifications and the release; Verify and print is reached by Tab; wide-screen sample labels', async ({ page }) => {
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(2));
+  await app.waitReady();
+
+  // L12: at 1920 px the sample record's labels are a size up with the rest of the panel, not 12 px
+  const label = page.getByTestId('sample-id').locator('xpath=..');
+  expect(await label.evaluate((el) => getComputedStyle(el).fontSize)).toBe('14px');
+
+  // M6: the box a key selects, and where the review stands, in one polite sentence
+  const review = page.getByTestId('review-announce');
+  await expect(review).toHaveAttribute('role', 'status');
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press(']');
+  await expect(review).toHaveText(/^(RBC|WBC|Platelets), (score \d\.\d\d|set by hand)/);
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('u');
+  // the first uncertain box ("1 of n: RBC, score …"), or U's answer about an image with none
+  await expect(review).toHaveText(/^1 of \d+: (RBC|WBC|Platelets), |marked reviewed/);
+  await page.keyboard.press('Escape');
+
+  // the gallery: V on a cell, and V again, each said once
+  await page.getByTestId('open-gallery').click();
+  const key = await page.getByTestId('wbc-tile').first().getAttribute('data-key');
+  const tile = page.locator(`[data-testid="wbc-tile"][data-key="${key}"]`);
+  await tile.click();
+  await expect(tile).toHaveAttribute('tabindex', '0'); // selected: the one Tab stop
+  await expect(page.getByTestId('gallery-selected')).toBeVisible();
+  const gallery = page.getByTestId('gallery-announce');
+  await expect(gallery).toHaveAttribute('role', 'status');
+  await expect(gallery).toHaveText('');
+  const n = await page.getByTestId('wbc-tile').count();
+  await page.keyboard.press('v');
+  await expect(tile).toHaveAttribute('data-verified', 'yes');
+  await expect(gallery).toHaveText(new RegExp(`^[a-z /]+ verified; 1 of ${n} verified\\.$`, 'i'));
+  await page.keyboard.press('v');
+  await expect(gallery).toHaveText(`1 cell no longer verified; 0 of ${n} verified.`);
+  await page.getByTestId('gallery-close').click();
+
+  // L3: Verify and print is reached by Tab before the record is complete, says why it waits, and a press
+  // takes the technician to the missing field instead of releasing
+  await page.getByTestId('export-report').click();
+  const print = page.getByTestId('report-print');
+  await expect(print).toHaveAttribute('aria-disabled', 'true');
+  await expect(print).toBeDisabled(); // to assistive technology
+  await page.getByTestId('report-close').focus();
+  await page.keyboard.press('Shift+Tab');
+  await expect(print).toBeFocused();
+  await expect(print).toHaveAccessibleDescription('Enter the sample ID to release the report.');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('report-sample')).toBeFocused();
+  expect((await page.evaluate(() => window.__smearcount.sample())).verifiedAt).toBeNull();
+  await page.keyboard.type('S-7');
+  await print.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('report-verified-by')).toBeFocused();
+  await page.keyboard.type('A. Tech');
+  // M6: the release is said in the dialog, once
+  await page.evaluate(() => (window.print = () => undefined));
+  const said = page.getByTestId('report-announce');
+  await expect(said).toHaveAttribute('role', 'status');
+  await expect(said).toHaveText('');
+  await print.click();
+  await expect(said).toHaveText('Report for sample S-7 released, verified by A. Tech.');
+  expect((await page.evaluate(() => window.__smearcount.sample())).verifiedAt).not.toBeNull();
 });

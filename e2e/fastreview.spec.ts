@@ -54,9 +54,18 @@ test('U visits only the uncertain boxes, zooms to each, says "k of n", and A acc
     }
   }
   expect(new Set(visited)).toEqual(uncertain);
-  // One more U: the image is done and the next one comes up.
+  // One more U with none of them accepted or corrected: the image is not done (audit M4: the report would
+  // print "Reviewed: yes" for it). It says how many were skipped and goes back to the first.
   await page.keyboard.press('u');
-  expect((await h.current()).id).not.toBe(cur.id);
+  const n = uncertain.size;
+  await expect(page.getByTestId('review-said')).toContainText(`${n} uncertain ${n === 1 ? 'box was' : 'boxes were'} skipped on ${cur.name}: not marked reviewed`);
+  expect((await h.current()).id).toBe(cur.id);
+  await expect(page.getByTestId('reviewed')).not.toBeChecked();
+  expect(await h.selected()).toBe(visited[0]);
+  await expect(page.getByTestId('review-status')).toContainText(`1 of ${n}`);
+  // A on each: once none is left, the image is reviewed and the next one comes up.
+  for (let i = 0; i < n; i++) await page.keyboard.press('a');
+  await expect.poll(async () => (await h.current()).id).not.toBe(cur.id);
   await app.selectImage(0);
   await expect(page.getByTestId('reviewed')).toBeChecked();
 

@@ -75,4 +75,7 @@ test('Remove image takes the current image out of the totals and the saved batch
   await page.keyboard.press('Delete');
   await expect.poll(async () => (await app.images()).map((i) => i.name)).toEqual([names[2]]);
   expect((await app.current())?.detections.length).toBe(boxes);
+  // the focus stays in the list, on the new current image, not on the page's body (audit M1)
+  await expect(page.getByTestId('thumb').nth(0)).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByTestId('thumb').nth(0)).toBeFocused();
 });

@@ -8,7 +8,7 @@ import { imageCounts, imageFlags, inTotals, selectBatchDifferential, selectSumma
 import { excludes, FLAG_CODES, flagLegend } from '../core/quality/flags';
 import { classColors } from '../core/detection/card';
 import { Thumb } from './Thumb';
-import { useMemo, useRef } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { pageFrameCss } from '../core/formats/printPage';
 import { useDialogFocus } from './useDialogFocus';
 import { usePrinting } from './usePrinting';
@@ -61,8 +61,16 @@ function ReportBody({ open }: { open: boolean }) {
   const verifier = sample.verifiedBy.trim() || sample.operator.trim();
   const needs = sample.id.trim() === '' ? 'sample' : verifier === '' ? 'verifier' : null;
   const canRelease = needs === null;
+  // A screen reader hears the release (the print dialog follows at once); empty until one happens here.
+  const [announce, setAnnounce] = useState('');
   const release = () => {
-    if (!canRelease) return;
+    if (!canRelease) {
+      // the button is aria-disabled, not disabled, so Tab reaches it and its description: a press takes
+      // the technician to the field it waits for
+      dialog.current?.querySelector<HTMLElement>(`[data-testid="${needs === 'sample' ? 'report-sample' : 'report-verified-by'}"]`)?.focus();
+      return;
+    }
+    setAnnounce(`Report for sample ${sample.id.trim()} ${released ? 'printed again' : 'released'}, verified by ${verifier}.`);
     // printed again with nothing changed: the same release (its time and revision stay)
     if (!released) releaseReport(verifier);
     // the printed PDF's default file name carries the sample ID
@@ -111,7 +119,7 @@ function ReportBody({ open }: { open: boolean }) {
           <button
             data-testid="report-print"
             onClick={release}
-            disabled={!canRelease}
+            aria-disabled={!canRelease || undefined}
             aria-describedby={needs === 'sample' ? 'report-needs-sample' : needs === 'verifier' ? 'report-needs-verifier' : undefined}
             title={canRelease ? `Verify as ${verifier} and print` : needs === 'sample' ? 'Enter the sample ID first' : 'Enter who verifies the report first'}
           >
@@ -127,6 +135,9 @@ function ReportBody({ open }: { open: boolean }) {
               Enter your name under “Verified by” to release the report.
             </span>
           )}
+          <span className="sr-only" role="status" aria-live="polite" data-testid="report-announce">
+            {announce}
+          </span>
           <button onClick={() => view.getState().setReportOpen(false)} data-testid="report-close">
             Close
           </button>

@@ -43,12 +43,27 @@ export function ReviewBar() {
     const t = setTimeout(() => say(null), SAID_MS);
     return () => clearTimeout(t);
   }, [said, say]);
-  if (!done && !said) return null;
+  // One sentence a screen reader says when it changes: the answer to an action (U past the last box), or the
+  // box a key selected and where it stands in the review. The region stays in the page, empty or not, since a
+  // live region added with its text is often not read; the key hints are left out, they do not change.
+  const box = sel ?? candidate;
+  const announce = said
+    ? said.text
+    : box
+      ? `${review ? `${review.k} of ${review.n}: ` : ''}${box.cls}, ${box.origin === 'manual' ? 'set by hand' : `score ${box.score.toFixed(2)}${candidate ? ', under the threshold, not counted' : ''}`}${sel?.wbc ? `, ${typeText(sel.wbc)}` : ''}.`
+      : '';
+  const live = (
+    <span className="sr-only" role="status" aria-live="polite" data-testid="review-announce">
+      {announce}
+    </span>
+  );
+  if (!done && !said) return live;
   const typeNames = services.classifier?.classes.map((c) => c.name) ?? [];
   return (
     <div className="review-bar" data-testid="review-bar" role="group" aria-label="Review the selected box">
+      {live}
       {said && (
-        <span className="said" role="status" data-testid="review-said">
+        <span className="said" data-testid="review-said">
           {said.text}
         </span>
       )}

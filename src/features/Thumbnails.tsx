@@ -19,10 +19,15 @@ export function Thumbnails() {
   const services = useServices();
   // Del in the list removes the image only while no box is selected: with one selected (] in the list, a
   // click on the canvas) the review hint's "Del delete" means the box, and the window's Del deletes it.
+  // Set when the image removed from the list held the focus: its row leaves the page, and the focus with it
+  // (to <body>, where the arrows no longer move through the list).
+  const refocus = useRef(false);
   const discard = useCallback(
     (id: string) => {
       if (services.view.getState().selectedId) return false;
+      refocus.current = !!list.current?.contains(document.activeElement);
       confirmDiscard(services, id);
+      if (services.store.getState().images[id]) refocus.current = false;
       return true;
     },
     [services],
@@ -42,6 +47,13 @@ export function Thumbnails() {
     // Keyboard users move through the list with the arrows: focus follows the current image.
     if (el && list.current?.contains(document.activeElement)) el.focus();
   }, [currentId]);
+
+  // After a removal from the keyboard: the focus goes on to the new current image (the list's one Tab stop).
+  useEffect(() => {
+    if (!refocus.current) return;
+    refocus.current = false;
+    list.current?.querySelector<HTMLElement>('[aria-selected="true"]')?.focus();
+  }, [order, currentId]);
 
   if (!order.length) return null;
   // two fields both called BloodImage_00339.jpg: the folder tells them apart in the list

@@ -116,3 +116,115 @@ describe('the answer to the last action gives way to the next', () => {
     expect(ctx.view.getState().said).toBeNull();
   });
 });
+
+describe('U past a skipped box does not mark the image reviewed (audit M4)', () => {
+  beforeEach(() => vi.stubGlobal('document', { querySelector: () => null }));
+  afterEach(() => vi.unstubAllGlobals());
+
+  /** Image `a` with two boxes near their threshold (uncertain) and one far above it; `b` still to review. */
+  function uncertain(): ActionContext {
+    const store = createAppStore(defaults);
+    const st = store.getState();
+    st.setModel({ status: 'ready' });
+    st.addImage({ id: 'a', name: 'a.jpg', bytes: 10 });
+    const near = (id: string, x: number, score: number): Detection => ({ ...det(id, 'RBC', x), score });
+    st.updateImage('a', { status: 'done', width: 640, height: 480, raw: [near('n1', 0, 0.52), near('n2', 100, 0.55), det('sure', 'RBC', 200)] });
+    st.addImage({ id: 'b', name: 'b.jpg', bytes: 10 });
+    st.updateImage('b', { status: 'done', width: 640, height: 480, raw: [det('m0', 'RBC', 0)] });
+    st.setReviewBand(0.1);
+    st.select('a');
+    return { store, view: createViewStore() };
+  }
+
+  it('says how many were skipped, goes back to the first, and marks the image reviewed only once all are accepted', () => {
+    const ctx = uncertain();
+    const st = () => ctx.store.getState();
+    press(ctx, 'u');
+    expect(ctx.view.getState().selectedId).toBe('n1');
+    press(ctx, 'u');
+    expect(ctx.view.getState().selectedId).toBe('n2');
+    // past the last one with neither accepted: still on a, not reviewed, back to n1, and it says why
+    press(ctx, 'u');
+    expect(st().currentId).toBe('a');
+    expect(st().images.a.reviewed).toBe(false);
+    expect(ctx.view.getState().selectedId).toBe('n1');
+    expect(ctx.view.getState().review).toEqual({ k: 1, n: 2 });
+    expect(ctx.view.getState().said?.text).toMatch(/^2 uncertain boxes were skipped on a\.jpg: not marked reviewed\./);
+    // accept n1: on to n2; U past n2 (skipped again): one left, back to it
+    press(ctx, 'a');
+    expect(ctx.view.getState().selectedId).toBe('n2');
+    press(ctx, 'u');
+    expect(st().images.a.reviewed).toBe(false);
+    expect(ctx.view.getState().selectedId).toBe('n2');
+    expect(ctx.view.getState().said?.text).toMatch(/^1 uncertain box was skipped on a\.jpg/);
+    // accept n2: nothing left, the image is reviewed and b comes up
+    press(ctx, 'a');
+    expect(st().images.a.reviewed).toBe(true);
+    expect(st().currentId).toBe('b');
+    expect(ctx.view.getState().said?.text).toBe('Done with a.jpg: marked reviewed; now on b.jpg.');
+  });
+
+  it('a skipped box deleted or relabelled is resolved too', () => {
+    const ctx = uncertain();
+    const st = () => ctx.store.getState();
+    press(ctx, 'u');
+    press(ctx, 'Delete'); // n1 deleted
+    press(ctx, 'u');
+    expect(ctx.view.getState().selectedId).toBe('n2');
+    press(ctx, '3'); // relabelled as a platelet: a manual box now
+    press(ctx, 'u');
+    expect(st().images.a.reviewed).toBe(true);
+    expect(st().currentId).toBe('b');
+  });
+});
+
+describe('] after Delete goes on from the deleted box (audit L1)', () => {
+  beforeEach(() => vi.stubGlobal('document', { querySelector: () => null }));
+  afterEach(() => vi.unstubAllGlobals());
+
+  function row(): ActionContext {
+    const store = createAppStore(defaults);
+    const st = store.getState();
+    st.setModel({ status: 'ready' });
+    st.addImage({ id: 'a', name: 'a.jpg', bytes: 10 });
+    st.updateImage('a', { status: 'done', width: 640, height: 480, raw: [0, 1, 2, 3].map((i) => det(`m${i}`, 'RBC', i * 100)) });
+    st.select('a');
+    return { store, view: createViewStore() };
+  }
+
+  it('] selects the box that followed the deleted one, [ the one before it', () => {
+    const ctx = row();
+    const sel = () => ctx.view.getState().selectedId;
+    press(ctx, ']');
+    press(ctx, ']');
+    press(ctx, ']');
+    expect(sel()).toBe('m2');
+    press(ctx, 'Delete');
+    expect(sel()).toBeNull();
+    press(ctx, ']');
+    expect(sel()).toBe('m3');
+    press(ctx, '[');
+    expect(sel()).toBe('m1');
+    press(ctx, 'Delete');
+    press(ctx, '[');
+    expect(sel()).toBe('m0');
+    // the last box deleted: ] wraps round to the first
+    press(ctx, ']');
+    expect(sel()).toBe('m3');
+    press(ctx, 'Delete');
+    press(ctx, ']');
+    expect(sel()).toBe('m0');
+  });
+
+  it('a box selected by other means since, or another image, starts from there instead', () => {
+    const ctx = row();
+    const sel = () => ctx.view.getState().selectedId;
+    press(ctx, ']');
+    press(ctx, ']'); // m1
+    press(ctx, 'Delete');
+    ctx.view.getState().setSelected('m3'); // a click
+    ctx.view.getState().setSelected(null); // Esc
+    press(ctx, ']');
+    expect(sel()).toBe('m0');
+  });
+});

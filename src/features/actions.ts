@@ -9,7 +9,7 @@ import { addBox, deleteBox, keepBox, moveBox, relabelBox, setWbcType } from '../
 import type { ClassifierCard } from '../core/differential/card';
 import { WBC_TYPES, type WbcType } from '../core/differential/differential';
 import { reviewStep, uncertaintyOrder } from '../core/edits/review';
-import { nudgedBox, placedBox, readingOrder, type Arrow } from '../core/detection/geometry';
+import { nudgedBox, placedBox, readingOrder, type Arrow, type Box } from '../core/detection/geometry';
 import { belowThresholdOf, shownDetections } from '../store/selectors';
 import type { AppStore } from '../store/store';
 import type { ViewStore } from '../store/viewStore';
@@ -56,9 +56,13 @@ function stepBox({ store, view }: ActionContext, step: 1 | -1) {
   const s = store.getState();
   const im = s.currentId ? s.images[s.currentId] : undefined;
   if (!im) return;
-  const boxes = readingOrder(shownDetections(im, s.postprocess));
-  if (!boxes.length) return;
-  const i = boxes.findIndex((d) => d.id === view.getState().selectedId);
+  const v = view.getState();
+  const shown = shownDetections(im, s.postprocess);
+  if (!shown.length) return;
+  // just after a Delete: go on from the deleted box's place, as if it were still there
+  const gone = !v.selectedId && v.deletedAt?.imageId === im.id ? { id: '', box: v.deletedAt.box } : null;
+  const boxes: { id: string; box: Box }[] = readingOrder(gone ? [...shown, gone] : shown);
+  const i = boxes.findIndex((d) => (gone ? d === gone : d.id === v.selectedId));
   const next = boxes[i < 0 ? (step > 0 ? 0 : boxes.length - 1) : (i + step + boxes.length) % boxes.length];
   view.getState().setSelected(next.id);
   view.getState().setFocus(next.id);
@@ -88,8 +92,11 @@ export const actions = {
       const id = store.getState().currentId;
       const sel = view.getState().selectedId;
       if (id && sel) {
+        const im = store.getState().images[id];
+        const gone = im ? shownDetections(im, store.getState().postprocess).find((d) => d.id === sel) : undefined;
         store.getState().edit(id, deleteBox, { id: sel });
         view.getState().setSelected(null);
+        view.getState().setDeletedAt(gone ? { imageId: id, box: gone.box } : null);
       }
     },
   },
@@ -175,7 +182,7 @@ export const actions = {
     },
   },
   // Review mode: U steps through the current image's least certain detections; at the end it
-  // marks the image reviewed and moves to the next image not yet reviewed.
+  // marks the image reviewed and moves to the next image not yet reviewed, once none is left unresolved.
   'next-uncertain': {
     keyTest: (e) => !mod(e) && e.key === 'u',
     run({ store, view, classifier }) {
@@ -188,13 +195,20 @@ export const actions = {
       const below = belowThresholdOf(im, s.postprocess, s.reviewBand);
       const low = classifier?.lowConfidence ?? 0;
       const step = reviewStep(dets, s.postprocess, view.getState().selectedId, s.order, im.id, pending, low, s.reviewBand, im.accepted, below);
-      if (step.kind === 'select') {
+      if (step.kind !== 'finish-image') {
         const list = uncertaintyOrder(dets, s.postprocess, low, s.reviewBand, im.accepted, below);
         view.getState().setSelected(step.detectionId);
         view.getState().setFocus(step.detectionId, { k: list.findIndex((d) => d.id === step.detectionId) + 1, n: list.length });
+        // Passed over, neither accepted nor corrected: the image is not reviewed (the report would print
+        // "Reviewed: yes" for it). Back to the first one, and say why the image did not change.
+        if (step.kind === 'skipped') {
+          const n = step.count === 1 ? '1 uncertain box was' : `${step.count} uncertain boxes were`;
+          view.getState().say(`${n} skipped on ${im.name}: not marked reviewed. Back to the first: A accepts, Del deletes; R marks the image reviewed as it is.`);
+        }
         return;
       }
-      const none = !uncertaintyOrder(dets, s.postprocess, low, s.reviewBand, im.accepted, below).length;
+      // every uncertain box is resolved by now: "nothing uncertain" only where there was none to resolve
+      const none = !im.accepted?.length && !uncertaintyOrder(dets, s.postprocess, low, s.reviewBand, [], below).length;
       s.setReviewed(im.id, true);
       view.getState().setSelected(null);
       view.getState().setFocus(null);

@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import type { CellClass } from '../core/detection/classes';
+import type { Box } from '../core/detection/geometry';
 
 /** Stage transform: image px -> canvas px. */
 export type ViewTransform = { scale: number; x: number; y: number };
@@ -32,6 +33,10 @@ export interface ViewState {
   say(text: string | null): void;
   setTransform(t: ViewTransform): void;
   setSelected(id: string | null): void;
+  /** Where the box deleted last was, while nothing is selected since: ] and [ go on from its place in
+   * reading order instead of starting again at the first box. */
+  deletedAt: { imageId: string; box: Box } | null;
+  setDeletedAt(v: { imageId: string; box: Box } | null): void;
   setMode(m: 'select' | 'draw'): void;
   setDrawClass(c: CellClass): void;
   fit(): void;
@@ -48,7 +53,9 @@ export const createViewStore = () =>
     setViewport: (viewport) => set((s) => (s.viewport.w === viewport.w && s.viewport.h === viewport.h ? s : { viewport })),
     setTransform: (transform) => set({ transform }),
     // another box selected (a click, a key): its hint replaces an answer about the last one
-    setSelected: (selectedId) => set((s) => (selectedId && selectedId !== s.selectedId ? { selectedId, said: null } : { selectedId })),
+    setSelected: (selectedId) => set((s) => (selectedId && selectedId !== s.selectedId ? { selectedId, said: null, deletedAt: null } : { selectedId })),
+    deletedAt: null,
+    setDeletedAt: (deletedAt) => set({ deletedAt }),
     setMode: (mode) => set({ mode }),
     setDrawClass: (drawClass) => set({ drawClass }),
     fit: () => set((s) => ({ fitNonce: s.fitNonce + 1 })),

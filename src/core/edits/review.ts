@@ -72,10 +72,14 @@ export function nextUnreviewed(
 
 export type ReviewStep =
   | { kind: 'select'; detectionId: string }
+  /** Past the last uncertain box with `count` of them neither accepted nor corrected: back to the first. */
+  | { kind: 'skipped'; detectionId: string; count: number }
   | { kind: 'finish-image'; next: string | null };
 
-/** What the review key does: select the next uncertain detection of the image, or, when none is
- * left, mark the image reviewed and move to the next image that still needs review. */
+/** What the review key does: select the next uncertain detection of the image; past the last one, go
+ * back to the first one still unresolved (a box passed over with U is neither accepted nor corrected, and
+ * "Reviewed: yes" on the report would vouch for it); only when none is left, mark the image reviewed and
+ * move to the next image that still needs review. */
 export function reviewStep(
   dets: readonly Detection[],
   p: PostprocessParams,
@@ -88,7 +92,10 @@ export function reviewStep(
   accepted: readonly string[] = [],
   below: readonly Detection[] = [],
 ): ReviewStep {
-  const next = nextUncertain(dets, p, selectedId, lowConfidence, band, accepted, below);
+  const left = uncertaintyOrder(dets, p, lowConfidence, band, accepted, below);
+  const i = selectedId ? left.findIndex((d) => d.id === selectedId) : -1;
+  const next = left[i + 1];
   if (next) return { kind: 'select', detectionId: next.id };
+  if (left.length) return { kind: 'skipped', detectionId: left[0].id, count: left.length };
   return { kind: 'finish-image', next: nextUnreviewed(order, currentId, isPending) };
 }

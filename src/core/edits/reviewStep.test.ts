@@ -12,7 +12,22 @@ describe('review advance', () => {
     expect(reviewStep(dets, p, null, ['a', 'b'], 'a', pending)).toEqual({ kind: 'select', detectionId: 'near' });
     expect(reviewStep(dets, p, 'near', ['a', 'b'], 'a', pending)).toEqual({ kind: 'select', detectionId: 'mid' });
     expect(reviewStep(dets, p, 'mid', ['a', 'b'], 'a', pending)).toEqual({ kind: 'select', detectionId: 'far' });
-    expect(reviewStep(dets, p, 'far', ['a', 'b'], 'a', pending)).toEqual({ kind: 'finish-image', next: 'b' });
+    // U past the last box with none accepted: the image is not done, U goes back to the first skipped one
+    expect(reviewStep(dets, p, 'far', ['a', 'b'], 'a', pending)).toEqual({ kind: 'skipped', detectionId: 'near', count: 3 });
+    expect(reviewStep(dets, p, 'far', ['a', 'b'], 'a', pending, 0, Infinity, ['near', 'mid', 'far'])).toEqual({ kind: 'finish-image', next: 'b' });
+  });
+  it('finishes the image only when every uncertain box is accepted or corrected', () => {
+    const dets = [d('near', 0.52), d('mid', 0.7), d('far', 0.99)];
+    const pending = () => true;
+    // near and far accepted, U pressed on mid, the one box left: skipped, not finished
+    expect(reviewStep(dets, p, 'mid', ['a', 'b'], 'a', pending, 0, Infinity, ['near', 'far'])).toEqual({ kind: 'skipped', detectionId: 'mid', count: 1 });
+    // A on far (accepted, so no longer in the order) with mid passed over earlier: back to mid
+    expect(reviewStep(dets, p, 'far', ['a', 'b'], 'a', pending, 0, Infinity, ['near', 'far'])).toEqual({ kind: 'select', detectionId: 'mid' });
+    // corrected (relabelled: now a manual box) rather than accepted: resolved too
+    const fixed = [d('near', 0.52), { ...d('mid', 0.7), origin: 'manual' as const }, d('far', 0.99)];
+    expect(reviewStep(fixed, p, 'far', ['a', 'b'], 'a', pending, 0, Infinity, ['near', 'far'])).toEqual({ kind: 'finish-image', next: 'b' });
+    // nothing uncertain at all (band 0.01 holds none): finished at once
+    expect(reviewStep(dets, p, null, ['a', 'b'], 'a', pending, 0, 0.01)).toEqual({ kind: 'finish-image', next: 'b' });
   });
   it('the next image is the first later one still to review, wrapping round, never the current one', () => {
     const todo = new Set(['a', 'd']);

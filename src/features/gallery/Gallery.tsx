@@ -141,6 +141,7 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
 
   const rows = visibleRows(layout, viewport.top - ROW_H, viewport.top + viewport.height + ROW_H);
   const verifiedN = flat.filter((c) => c.det.wbc?.verified).length;
+  const announce = useVerifiedAnnouncement(flat);
   const drop = (g: GalleryGroup) => ({
     onDragOver: (e: React.DragEvent) => {
       e.preventDefault();
@@ -175,6 +176,9 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
             Close
           </button>
         </div>
+        <p className="sr-only" role="status" aria-live="polite" data-testid="gallery-announce">
+          {announce}
+        </p>
         <div className="gallery-bar" aria-label="Selected cell">
           {sel ? (
             <>
@@ -273,4 +277,26 @@ function NoteInput({ ctx, cell }: { ctx: GalleryContext; cell: GalleryCell }) {
       <input data-testid="gallery-note" value={v} onChange={(e) => setV(e.target.value)} onBlur={() => setNote(ctx, cell.key, v.trim())} onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()} placeholder="e.g. blast?" />
     </label>
   );
+}
+
+/** One sentence for a screen reader each time verification changes, whatever made it (V, the Verify button, a
+ * group's Verify all, a type set by hand, undo): "lymphocyte verified; 9 of 23 verified." Worked out from
+ * the cells before and after, so no call site has to remember to speak. */
+function useVerifiedAnnouncement(flat: readonly GalleryCell[]): string {
+  const [text, setText] = useState('');
+  const before = useRef<Set<string> | null>(null);
+  useEffect(() => {
+    const now = new Set(flat.filter((c) => c.det.wbc?.verified).map((c) => c.key));
+    const was = before.current;
+    before.current = now;
+    if (!was) return; // the gallery just opened: nothing changed yet
+    const added = flat.filter((c) => now.has(c.key) && !was.has(c.key));
+    const taken = [...was].filter((k) => !now.has(k)).length;
+    if (!added.length && !taken) return;
+    const name = (c: GalleryCell) => (c.det.wbc?.category ? EXTRA_LABEL[c.det.wbc.category] : (c.det.wbc?.type ?? 'cell').replace('_', ' '));
+    const what =
+      added.length === 1 && !taken ? `${name(added[0])} verified` : added.length ? `${added.length} cells verified` : `${taken === 1 ? '1 cell' : `${taken} cells`} no longer verified`;
+    setText(`${what}; ${now.size} of ${flat.length} verified.`);
+  }, [flat]);
+  return text;
 }
