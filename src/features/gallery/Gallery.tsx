@@ -4,7 +4,7 @@ import { bulkVerifiable, EXTRA_CATEGORIES, EXTRA_LABEL, type GalleryGroup } from
 import { WBC_LABEL, WBC_TYPES } from '../../core/differential/differential';
 import { useApp, useServices } from '../../services/context';
 import { selectGalleryCells, type GalleryCell } from '../../store/selectors';
-import { cellRank, galleryLayout, groupCells, visibleRows, GROUPS, HEADER_H, ROW_H, TILE_W } from './layout';
+import { cellSortKey, galleryLayout, groupCells, visibleRows, GROUPS, HEADER_H, ROW_H, TILE_W } from './layout';
 import { jumpToCell, moveCells, redoGallery, setNote, undoGallery, verify, verifyAll, type GalleryContext } from './galleryActions';
 import { CellTile } from './CellTile';
 import { useDialogFocus } from '../useDialogFocus';
@@ -30,7 +30,7 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
   const canUndo = useApp((s) => s.undoLog.past.length > 0);
   const canRedo = useApp((s) => s.undoLog.future.length > 0);
   // the order the gallery opened with: verifying cells does not move tiles (they sort again next time it opens)
-  const [openRanks] = useState(() => new Map(cells.map((c) => [c.key, cellRank(c, low)])));
+  const [openRanks] = useState(() => new Map(cells.map((c) => [c.key, cellSortKey(c, low)])));
   const groups = useMemo(() => groupCells(cells, low, openRanks), [cells, low, openRanks]);
   const scroller = useRef<HTMLDivElement>(null);
   // the tile the keyboard's focus moves to once it is drawn (arrows from a tile or the cells' area)

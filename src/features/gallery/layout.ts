@@ -13,14 +13,18 @@ export const HEADER_H = 48;
 /** Where a cell sorts within its group: unsure cells first, then the other unverified ones, then verified ones. */
 export const cellRank = (c: GalleryCell, lowConfidence: number) => (c.det.wbc!.verified ? 2 : typeUnsure(c.det.wbc!, lowConfidence) ? 0 : 1);
 
-/** Each cell in its group (manual category, else its type); within a group by rank (cellRank), least
- * confident first. `frozen`: the ranks the cells had when the gallery opened, so that verifying cells does
- * not move the tiles under the technician's finger (a cell not in it sorts by its rank now). */
+/** Where a cell sorts within its group: by rank (cellRank), then least confident first. */
+export const cellSortKey = (c: GalleryCell, lowConfidence: number) => cellRank(c, lowConfidence) + 0.5 * c.det.wbc!.p;
+
+/** Each cell in its group (manual category, else its type); within a group by `cellSortKey`. `frozen`: the
+ * keys the cells had when the gallery opened, so that verifying cells does not move the tiles under the
+ * technician's finger: verifying changes the rank and the probability (a verified type reads p = 1), and
+ * either would move a tile. A cell not in it sorts by its key now. */
 export function groupCells(cells: readonly GalleryCell[], lowConfidence: number, frozen?: ReadonlyMap<string, number>): Record<GalleryGroup, GalleryCell[]> {
   const out = Object.fromEntries(GROUPS.map((g) => [g, [] as GalleryCell[]])) as Record<GalleryGroup, GalleryCell[]>;
   for (const c of cells) out[c.det.wbc!.category ?? c.det.wbc!.type].push(c);
-  const rank = (c: GalleryCell) => frozen?.get(c.key) ?? cellRank(c, lowConfidence);
-  for (const g of GROUPS) out[g].sort((a, b) => rank(a) - rank(b) || a.det.wbc!.p - b.det.wbc!.p);
+  const key = (c: GalleryCell) => frozen?.get(c.key) ?? cellSortKey(c, lowConfidence);
+  for (const g of GROUPS) out[g].sort((a, b) => key(a) - key(b));
   return out;
 }
 
