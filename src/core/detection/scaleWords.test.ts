@@ -10,6 +10,13 @@ describe('scale in plain words', () => {
     expect(describeScale({ used: 0.8, relative: 1, estimated: null, passes: 1, fixed: false })).toMatch(/too few red cells/);
   });
 
+  it('says "at least" where the first pass reads at the limit of what it measures', () => {
+    // the images audit's 3x3 mosaic (cells 2.7x smaller) and its 6.3x phone photo both read about 0.36
+    expect(describeScale({ used: 1.6, relative: 2, estimated: 0.36, passes: 2, fixed: false })).toBe('cells look at least 2.6× smaller than usual; counted at 2× zoom');
+    expect(describeScale({ used: 0.4, relative: 0.5, estimated: 2.8, passes: 2, fixed: false })).toBe('cells look at least 2.6× larger than usual; counted at 0.5× zoom');
+    expect(describeScale({ used: 1.6, relative: 2, estimated: 0.42, passes: 2, fixed: false })).toBe('cells look 2.4× smaller than usual; counted at 2× zoom');
+  });
+
   it('states a fixed scale as set by hand, the same way round as the setting', () => {
     // The setting "cells 0.5x the usual size" is fixedScale 2: the image is zoomed 2x.
     expect(describeScale({ used: 1.6, relative: 2, estimated: null, passes: 1, fixed: true })).toBe('set by hand: cells look 2× smaller than usual; counted at 2× zoom');

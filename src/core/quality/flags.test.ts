@@ -98,7 +98,7 @@ describe('qualityFlags', () => {
     // a grey picture that is not bright: still "does not look like a blood smear"
     expect(flagSentence('not-smear', false, q({ colour: [0, 0, 0.01, -0.01] }, { rbc: 1, rbcSizeCv: null }), cal)).toMatch(/^This does not look like a blood smear: no stain colour; only 1 red cell found/);
     expect(flagSentence('not-smear', false, q({ colour: [0, 0, 0.01, -0.01] }, { rbcAligned: 0.96 }), cal)).toContain('smear: no stain colour; its "cells" sit on a grid.');
-    expect(flagSentence('scale-out-of-range', false, q({}, { cellScale: 0.74, planScale: 1 / 2.7 }), cal)).toMatch(/^The cells look 2\.7× smaller than usual, more than the app can correct/);
+    expect(flagSentence('scale-out-of-range', false, q({}, { cellScale: 0.74, planScale: 1 / 2.7 }), cal)).toMatch(/^The cells look at least 2\.6× smaller than usual, more than the app can correct/);
     expect(flagSentence('scale-out-of-range', true, q({}, { cellScale: 2.6 }), cal)).toMatch(/^The cells look 2\.6× larger .* You accepted it: it is counted in the batch totals\.$/);
     // without statistics (an image counted before), the general sentence
     expect(flagSentence('not-smear')).toBe(FLAG_TEXT['not-smear']);

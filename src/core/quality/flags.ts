@@ -9,6 +9,7 @@ import type { Detection } from '../detection/detection';
 import type { PixelStats } from './pixels';
 import { typeUnsure } from '../differential/differential';
 import { CALIBRATION } from './calibration';
+import { MEASURABLE } from '../detection/scaleWords';
 
 export const FLAG_CODES = ['not-smear', 'scale-out-of-range', 'out-of-focus', 'noisy', 'compressed', 'monochrome', 'unfamiliar-colour', 'wbc-type-unsure'] as const;
 export type FlagCode = (typeof FLAG_CODES)[number];
@@ -87,7 +88,9 @@ export function flagSentence(f: FlagCode, accepted = false, q?: QualityInput, ca
   }
   if (q && f === 'scale-out-of-range') {
     const s = q.detections.planScale ?? q.detections.cellScale;
-    if (s) detail = `The cells look ${s < 1 ? `${(1 / s).toFixed(1)}× smaller` : `${s.toFixed(1)}× larger`} than usual, more than`;
+    const bound = s != null && (s < 1 / MEASURABLE || s > MEASURABLE) ? 'at least ' : '';
+    const by = (x: number) => (bound ? MEASURABLE : x).toFixed(1);
+    if (s) detail = `The cells look ${bound}${s < 1 ? `${by(1 / s)}× smaller` : `${by(s)}× larger`} than usual, more than`;
   }
   return withEffect(f, FLAG_BODY[f](detail, lead), accepted ? ACCEPTED : LEFT_OUT);
 }
