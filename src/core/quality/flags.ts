@@ -101,41 +101,56 @@ export function flagSentence(f: FlagCode, accepted = false, q?: QualityInput, ca
 export const OVEREXPOSED_BRIGHTNESS = 240;
 const overExposed = (p: PixelStats) => p.brightness > OVEREXPOSED_BRIGHTNESS;
 
-/** The not-smear tests that speak against a smear itself, beside too few red cells to count. */
-function looksUnlikeSmear(q: QualityInput, cal: QualityCalibration): boolean {
+/** The not-smear tests, each by name: qualityFlags raises the flag on any of them, notSmearReasons words
+ * them, and flagSentence heads the sentence by which failed. */
+function smearTests(q: QualityInput, cal: QualityCalibration) {
   const d = q.detections;
   const s = cal.smear;
   const c = q.pixels.colour;
-  const noStain = Math.hypot(c[2], c[3]) < s.minStainChroma && !isMonochrome(q.pixels, cal) && !overExposed(q.pixels);
-  return noStain || (d.rbc >= s.minRbc && (d.rbcScore ?? 0) < s.minRbcScore) || (d.rbcSizeCv !== null && d.rbcSizeCv < s.minRbcSizeCv) || (d.rbcAligned != null && d.rbcAligned > s.maxRbcAligned);
+  return {
+    noStain: Math.hypot(c[2], c[3]) < s.minStainChroma && !isMonochrome(q.pixels, cal),
+    fewCells: d.rbc < s.minRbc,
+    lowScore: (d.rbcScore ?? 0) < s.minRbcScore,
+    sameSize: d.rbcSizeCv !== null && d.rbcSizeCv < s.minRbcSizeCv,
+    grid: d.rbcAligned != null && d.rbcAligned > s.maxRbcAligned,
+  };
 }
 
-/** Cells too small for the app: on the kept pass, or as the first pass measured them (see SCALE_REACH). */
+/** The not-smear tests that speak against a smear itself, beside too few red cells to count (a field
+ * washed out to white has lost its stain colour too). */
+function looksUnlikeSmear(q: QualityInput, cal: QualityCalibration): boolean {
+  const t = smearTests(q, cal);
+  return (t.noStain && !overExposed(q.pixels)) || (t.lowScore && !t.fewCells) || t.sameSize || t.grid;
+}
+
+/** Cells outside what the app corrects: on the kept pass, or as the first pass measured them, past what a
+ * second pass reaches (see SCALE_REACH). */
 function cellsTooSmall(d: DetectionStats, cal: QualityCalibration): boolean {
   return (d.cellScale !== null && d.cellScale < cal.scale.min) || (d.planScale != null && d.planScale < cal.scale.min / SCALE_REACH);
+}
+function cellsTooLarge(d: DetectionStats, cal: QualityCalibration): boolean {
+  return (d.cellScale !== null && d.cellScale > cal.scale.max) || (d.planScale != null && d.planScale > cal.scale.max * SCALE_REACH);
 }
 
 /** Which of the not-smear tests an image failed, in words (the same tests as qualityFlags). */
 export function notSmearReasons(q: QualityInput, cal: QualityCalibration = CALIBRATION): string[] {
   const d = q.detections;
-  const s = cal.smear;
-  const c = q.pixels.colour;
+  const t = smearTests(q, cal);
   const out: string[] = [];
   const washedOut = overExposed(q.pixels);
   if (washedOut) out.push('the field is washed out to white (lower the lamp or the camera\'s exposure)');
-  else if (Math.hypot(c[2], c[3]) < s.minStainChroma && !isMonochrome(q.pixels, cal)) out.push('no stain colour');
+  else if (t.noStain) out.push('no stain colour');
   // a phone's photo of the whole eyepiece field at low power finds no cells either: say what to try,
   // unless the cells it found are of a size the app reads (a sparse field) or the field is washed out
-  if (d.rbc < s.minRbc) {
+  if (t.fewCells) {
     const found = d.rbc ? `only ${d.rbc} red cell${d.rbc === 1 ? '' : 's'} found` : 'no red cells found';
     const sized = d.planScale ?? d.cellScale;
     // (one cell's size is no evidence: a letter on a page is "one cell")
     const hint = washedOut ? '' : sized != null && d.rbc >= 2 && !cellsTooSmall(d, cal) ? ' (move to a part of the smear where the cells lie side by side)' : ' (if you can see cells, they are too small in this photo: zoom in, or crop to the field of view)';
     out.push(found + hint);
-  }
-  else if ((d.rbcScore ?? 0) < s.minRbcScore) out.push('what was found scores unlike red cells');
-  if (d.rbcSizeCv !== null && d.rbcSizeCv < s.minRbcSizeCv) out.push('its "cells" are all the same size');
-  if (d.rbcAligned != null && d.rbcAligned > s.maxRbcAligned) out.push('its "cells" sit on a grid');
+  } else if (t.lowScore) out.push('what was found scores unlike red cells');
+  if (t.sameSize) out.push('its "cells" are all the same size');
+  if (t.grid) out.push('its "cells" sit on a grid');
   return out;
 }
 
@@ -272,18 +287,17 @@ export function blockinessBar(maxBlockiness: number, longSide: number | undefine
 export function qualityFlags(q: QualityInput, cal: QualityCalibration): FlagCode[] {
   const flags: FlagCode[] = [];
   const d = q.detections;
-  const s = cal.smear;
   const c = q.pixels.colour;
   const stain = Math.hypot(c[2], c[3]);
   const mono = isMonochrome(q.pixels, cal);
-  if ((stain < s.minStainChroma && !mono) || d.rbc < s.minRbc || (d.rbcScore ?? 0) < s.minRbcScore || (d.rbcSizeCv !== null && d.rbcSizeCv < s.minRbcSizeCv) || (d.rbcAligned != null && d.rbcAligned > s.maxRbcAligned)) flags.push('not-smear');
-  const beyondReach = d.planScale != null && (d.planScale < cal.scale.min / SCALE_REACH || d.planScale > cal.scale.max * SCALE_REACH);
-  if ((d.cellScale !== null && (d.cellScale < cal.scale.min || d.cellScale > cal.scale.max)) || beyondReach) flags.push('scale-out-of-range');
+  const t = smearTests(q, cal);
+  if (t.noStain || t.fewCells || t.lowScore || t.sameSize || t.grid) flags.push('not-smear');
+  if (cellsTooSmall(d, cal) || cellsTooLarge(d, cal)) flags.push('scale-out-of-range');
   if (q.pixels.sharpness < cal.focus.minSharpness) flags.push('out-of-focus');
   // Grain is read on the 256-px copy, where the edges of cells far too small (a low-power field, a phone's
   // photo of the eyepiece) read as grain too: those images are out for their scale or their few cells, and
   // "grainy" would send the technician after the wrong fix.
-  if (cal.noise && q.pixels.noise != null && q.pixels.noise > cal.noise.maxNoise && !cellsTooSmall(d, cal) && d.rbc >= s.minRbc) flags.push('noisy');
+  if (cal.noise && q.pixels.noise != null && q.pixels.noise > cal.noise.maxNoise && !cellsTooSmall(d, cal) && !t.fewCells) flags.push('noisy');
   if (cal.jpeg && q.pixels.blockiness != null && q.pixels.blockiness > blockinessBar(cal.jpeg.maxBlockiness, q.pixels.longSide)) flags.push('compressed');
   if (mono) flags.push('monochrome');
   else if (colourDistance(c, cal.colour.models) > cal.colour.maxDistance || stain < cal.colour.minStainChroma) flags.push('unfamiliar-colour');
