@@ -14,7 +14,7 @@ import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { postprocess } from '../src/core/detection/postprocess';
-import { blockiness as blockinessOf, blockWindow, cropRgba } from '../src/core/quality/pixels';
+import { smallOf } from '../src/core/quality/pixels';
 import { requireData } from './dataRoot';
 import { CALIBRATION } from '../src/core/quality/calibration';
 import { blockinessBar } from '../src/core/quality/flags';
@@ -30,7 +30,8 @@ const ENLARGE = Number(o.enlarge);
 const QUALITIES = o.qualities ? o.qualities.split(',').map(Number) : [2, 5, 10, 15, 20, 30, 50, 75];
 const BANDS = [0, 2, 3, 4, 5, 6, 7, 8, 10, 15, 30, Infinity];
 
-const blockiness = (img: Rgba) => blockinessOf(cropRgba(img, blockWindow(img.width, img.height)));
+/** As the app reads it: the whole image up to 1,024 px, a larger one's window (core/quality/pixels `smallOf`). */
+const blockiness = (img: Rgba) => smallOf(img).blockiness ?? null;
 
 /** Bilinear enlargement by k (pixel centres aligned). */
 function enlarge(img: Rgba, k: number): Rgba {
