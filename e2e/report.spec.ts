@@ -2,6 +2,7 @@ import { expect, test } from '@playwright/test';
 import { AppPage } from './app.po';
 import { testingImages } from './data';
 import { readFileSync as readCard } from 'node:fs';
+import { smearEstimate } from '../src/core/counts/estimate';
 
 // The shipped card's post-processing, as the report states it.
 const card = JSON.parse(readCard(new URL('../models/smearcount-frcnn.json', import.meta.url), 'utf8'));
@@ -64,10 +65,21 @@ test('smear estimates are off until a factor is set, then show their formula', a
   const mean = total / 2;
   const perL9 = (mean * 2000) / 1000;
   const shown = perL9.toFixed(1 - Math.floor(Math.log10(perL9))); // two significant figures (a WBC estimate is under 100 ×10⁹/L)
-  await expect(page.getByTestId('estimate-WBC')).toHaveText(`${mean.toFixed(2)} per field × 2,000/µL = ≈ ${shown} ×10⁹/L (estimate)`);
-  // the report prints the same, in the analyser's unit, with the factor that made it
+  // with its sampling error: the exact Poisson interval of the WBCs counted in 2 fields (the arithmetic is
+  // unit-tested against scipy in estimate.test.ts), and the fields a ±20% estimate would need
+  const e = smearEstimate(mean, 2000, { total, fields: 2, dispersion: 1 });
+  expect(e.value).toBe(`≈ ${shown} ×10⁹/L`);
+  expect(e.interval!.low).toBeLessThan(perL9);
+  expect(e.interval!.high).toBeGreaterThan(perL9);
+  const more = e.moreFields ? `. About ${e.moreFields} more field${e.moreFields === 1 ? '' : 's'} for ±20%.` : '';
+  await expect(page.getByTestId('estimate-WBC')).toHaveText(
+    `${mean.toFixed(2)} per field × 2,000/µL = ≈ ${shown} ×10⁹/L (estimate; ${e.intervalText}, ${total} in 2 fields)${more}`,
+  );
+  // the report prints the same, in the analyser's unit, with the factor and the count that made it
   await page.getByTestId('export-report').click();
-  await expect(page.getByTestId('report-estimate-WBC')).toHaveText(`≈ ${shown} ×10⁹/L (${mean.toFixed(2)} per field × 2,000/µL)`);
+  await expect(page.getByTestId('report-estimate-WBC')).toHaveText(
+    `≈ ${shown} ×10⁹/L, ${e.intervalText} (${mean.toFixed(2)} per field × 2,000/µL; ${total} in 2 fields)${e.moreFields ? `; ±20% needs about ${e.moreFields} more field${e.moreFields === 1 ? '' : 's'}` : ''}`,
+  );
   await page.getByTestId('report-close').click();
   // Changing settings is marked beside the counts.
   await expect(page.getByTestId('settings-changed')).toHaveCount(0);

@@ -1,9 +1,8 @@
-import { smearEstimate } from '../core/counts/estimate';
 import { describeScale } from '../core/detection/scaleWords';
 import { classColors } from '../core/detection/card';
 import { useApp, useServices } from '../services/context';
 import { CLASS_NAMES } from '../core/detection/classes';
-import { countsSentence, formatRatio } from '../core/counts/counts';
+import { batchEstimate, countsSentence, formatRatio } from '../core/counts/counts';
 import { COUNT_RULES } from '../core/detection/postprocess';
 import { groundTruthAp, imageCounts, selectCurrent, selectExcluded, selectSummary } from '../store/selectors';
 import { FlagsNotice } from './FlagsNotice';
@@ -108,7 +107,9 @@ export function CountsPanel() {
             />
             <output data-testid={`estimate-${k}`}>
               {factors[k] && summary.images
-                ? ((e) => `${e.formula} = ${e.value} (estimate)`)(smearEstimate(summary.meanPerImage[k], factors[k]!))
+                ? ((e) => `${e.formula} = ${e.value} (estimate; ${e.intervalText}, ${e.basis})${e.moreFields ? `. About ${e.moreFields} more field${e.moreFields === 1 ? '' : 's'} for ±20%.` : ''}`)(
+                    batchEstimate(summary, k, factors[k]!),
+                  )
                 : ''}
             </output>
           </label>

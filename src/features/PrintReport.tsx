@@ -1,8 +1,7 @@
-import { smearEstimate } from '../core/counts/estimate';
 import { describeScaleSetting } from '../core/detection/scaleWords';
 import { useApp, useServices, useView } from '../services/context';
 import { CLASS_NAMES } from '../core/detection/classes';
-import { formatRatio } from '../core/counts/counts';
+import { batchEstimate, formatRatio } from '../core/counts/counts';
 import { COUNT_RULES } from '../core/detection/postprocess';
 import { imageCounts, imageFlags, inTotals, selectBatchDifferential, selectSummary, shownDetections, wasEdited } from '../store/selectors';
 import { excludes, FLAG_CODES, flagLegend } from '../core/quality/flags';
@@ -204,7 +203,7 @@ function ReportBody({ open }: { open: boolean }) {
                   <td>{summary.meanPerImage[k].toFixed(1)}</td>
                   {/* an empty cell reads as a value lost; RBC has no smear estimate at all */}
                   <td data-testid={`report-estimate-${k}`} className={f ? undefined : 'muted'}>
-                    {f ? smearEstimate(summary.meanPerImage[k], f).printed : k === 'RBC' ? '–' : 'not set'}
+                    {f ? ((e) => (e.moreFields ? `${e.printed}; ±20% needs about ${e.moreFields} more field${e.moreFields === 1 ? '' : 's'}` : e.printed))(batchEstimate(summary, k, f)) : k === 'RBC' ? '–' : 'not set'}
                   </td>
                 </tr>
               );

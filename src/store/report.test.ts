@@ -12,6 +12,7 @@ import { isoLocal } from '../core/formats/isoLocal';
 import { csvWithSample, provenanceText } from '../core/formats/sample';
 import { printedDifferential } from '../core/differential/rules';
 import { watchRelease } from './release';
+import { countInterval } from '../core/counts/estimate';
 import { adaptationWords, enginesWords, exportRelease, releaseState, reportJson, selectAdaptation, selectEditSummary, selectEngines } from './report';
 import { selectDifferentialState, selectExportImages, selectSummary } from './selectors';
 import { createAppStore, type AppStore } from './store';
@@ -167,6 +168,18 @@ describe('the exports carry the released report', () => {
     store.getState().withdrawRelease('test');
     const w = reportJson(store.getState(), { lowConfidence: LOW });
     expect(w).toMatchObject({ state: 'withdrawn', verified_by: '', released_at: '', release_revision: '', withdrawn_reason: 'test' });
+    // a smear estimate carries its 95% sampling interval (per µL) and the fields short of ±20%; none without a factor
+    expect(w.counts.Platelets).toMatchObject({ estimate_per_uL: null, estimate_interval_per_uL: null, estimate_more_fields_for_20pct: null });
+    store.getState().setEstimateFactor('WBC', 2000);
+    const sum = selectSummary(store.getState());
+    const p = reportJson(store.getState(), { lowConfidence: LOW }).counts.WBC;
+    const ci = countInterval(sum.totals.WBC, sum.dispersion.WBC);
+    expect(sum.totals.WBC).toBeGreaterThan(0);
+    expect(p.estimate_interval_per_uL).toEqual([Math.round((ci.low / sum.images) * 2000), Math.round((ci.high / sum.images) * 2000)]);
+    expect(p.estimate_per_uL).toBe(Math.round((sum.totals.WBC / sum.images) * 2000));
+    // the fixture's few WBCs are far from ±20%: (1.96 / 0.2)² = 96 cells at its rate per field
+    expect(p.estimate_more_fields_for_20pct).toBe(Math.ceil(96.04 / (sum.totals.WBC / sum.images)) - sum.images);
+    expect(sum.images).toBe(2);
   });
 
   it('an image counted before engines were recorded says so rather than borrow this session’s', () => {

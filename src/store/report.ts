@@ -3,7 +3,7 @@
  * counted the images, the classifier's adaptation and the edits. The printed report (features/PrintReport)
  * and every export read these selectors, so a CSV or JSON says what the paper says.
  */
-import { smearEstimate } from '../core/counts/estimate';
+import { batchEstimate } from '../core/counts/counts';
 import { adapts } from '../core/adapt/adapt';
 import { CLASS_NAMES } from '../core/detection/classes';
 import { printedDifferential } from '../core/differential/rules';
@@ -104,7 +104,15 @@ export function reportJson(s: AppState, opts: { lowConfidence: number | null; pr
   const counts = Object.fromEntries(
     CLASS_NAMES.map((k) => {
       const f = k === 'RBC' ? null : s.estimateFactors[k];
-      return [k, { counted: summary.totals[k], mean_per_field: r3(summary.meanPerImage[k]), mean_per_field_printed: summary.meanPerImage[k].toFixed(1), estimate_per_uL: f ? Math.round(summary.meanPerImage[k] * f) : null, estimate_printed: f ? smearEstimate(summary.meanPerImage[k], f).printed : null }];
+      const e = f ? batchEstimate(summary, k, f) : null;
+      return [k, {
+        counted: summary.totals[k], mean_per_field: r3(summary.meanPerImage[k]), mean_per_field_printed: summary.meanPerImage[k].toFixed(1),
+        estimate_per_uL: e ? Math.round(e.perUL) : null, estimate_printed: e?.printed ?? null,
+        // the 95% sampling interval (exact Poisson, widened by the fields' dispersion) and the fields short of ±20%
+        estimate_interval_per_uL: e?.interval ? [Math.round(e.interval.low * 1000), Math.round(e.interval.high * 1000)] : null,
+        estimate_more_fields_for_20pct: e?.moreFields ?? null,
+        field_dispersion: r3(summary.dispersion[k]),
+      }];
     }),
   );
   let differential = null;

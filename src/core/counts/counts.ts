@@ -1,4 +1,5 @@
 import { perClass, type CellClass, type PerClass } from '../detection/classes';
+import { fieldDispersion, smearEstimate, type SmearEstimate } from './estimate';
 
 export type Counts = PerClass<number>;
 
@@ -18,6 +19,8 @@ export interface BatchSummary {
   images: number;
   totals: Counts;
   meanPerImage: Counts;
+  /** Variance over mean of the per-image counts (≥ 1; 1 below 3 images): how much more than chance the fields differ */
+  dispersion: Counts;
   /** WBC per RBC and Platelets per RBC over the batch; null when no RBC was counted. */
   wbcPerRbc: number | null;
   plateletsPerRbc: number | null;
@@ -30,9 +33,15 @@ export function summarize(perImage: readonly Counts[]): BatchSummary {
     images: n,
     totals,
     meanPerImage: perClass((k) => (n ? totals[k] / n : 0)),
+    dispersion: perClass((k) => fieldDispersion(perImage.map((c) => c[k]))),
     wbcPerRbc: totals.RBC ? totals.WBC / totals.RBC : null,
     plateletsPerRbc: totals.RBC ? totals.Platelets / totals.RBC : null,
   };
+}
+
+/** The batch's smear estimate of one class at a factor (per µL per cell per field), with its sampling interval. */
+export function batchEstimate(summary: BatchSummary, k: CellClass, factorPerUL: number): SmearEstimate {
+  return smearEstimate(summary.meanPerImage[k], factorPerUL, { total: summary.totals[k], fields: summary.images, dispersion: summary.dispersion[k] });
 }
 
 /** "1 : 250" style ratio text for the counts panel ("one WBC per n RBC"); "none" where no such cell was

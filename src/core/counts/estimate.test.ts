@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { smearEstimate, twoSignificant } from './estimate';
+import { countInterval, fieldDispersion, gammaP, smearEstimate, twoSignificant } from './estimate';
 
 describe('smear estimates', () => {
   it('are given in ×10⁹/L to two significant figures, with the formula that made them', () => {
@@ -18,5 +18,69 @@ describe('smear estimates', () => {
     expect(twoSignificant(13.5)).toBe('14');
     expect(twoSignificant(284)).toBe('280');
     expect(twoSignificant(0.0451)).toBe('0.045');
+  });
+  it('without the fields counted, carry no interval (and print as before)', () => {
+    const e = smearEstimate(0.9, 15000);
+    expect(e.interval).toBeNull();
+    expect(e.moreFields).toBeNull();
+  });
+  it('with the fields counted, carry the exact 95% Poisson interval and the fields short of ±20%', () => {
+    // 12 platelets in 10 fields at × 20,000/µL: 24 ×10⁹/L, 95% 12.4–41.9 (scipy: gammaincinv(12, 0.025) = 6.2006,
+    // gammaincinv(13, 0.975) = 20.9616, per 10 fields × 20,000/µL)
+    const e = smearEstimate(1.2, 20000, { total: 12, fields: 10, dispersion: 1 });
+    expect(e.value).toBe('≈ 24 ×10⁹/L');
+    expect(e.interval!.low).toBeCloseTo(12.4012, 3);
+    expect(e.interval!.high).toBeCloseTo(41.9232, 3);
+    expect(e.intervalText).toBe('95% 12–42 ×10⁹/L');
+    expect(e.basis).toBe('12 in 10 fields');
+    expect(e.printed).toBe('≈ 24 ×10⁹/L, 95% 12–42 ×10⁹/L (1.20 per field × 20,000/µL; 12 in 10 fields)');
+    // ±20% needs (1.96 / 0.2)² = 96.04 cells: 81 fields at 1.2 per field, 71 more
+    expect(e.moreFields).toBe(71);
+    // 200 cells in 20 fields are within ±20% already
+    expect(smearEstimate(10, 20000, { total: 200, fields: 20, dispersion: 1 }).moreFields).toBe(0);
+    // none found: an upper bound, and no count of fields that could narrow a zero
+    const none = smearEstimate(0, 20000, { total: 0, fields: 5, dispersion: 1 });
+    expect(none.interval!.low).toBe(0);
+    expect(none.interval!.high).toBeCloseTo((3.6889 / 5) * 20, 2);
+    expect(none.moreFields).toBeNull();
+  });
+  it('countInterval matches scipy (Garwood), and widens by the dispersion', () => {
+    const scipy: [number, number, number][] = [
+      [0, 0, 3.6889],
+      [1, 0.0253, 5.5716],
+      [5, 1.6235, 11.6683],
+      [10, 4.7954, 18.3904],
+      [100, 81.364, 121.6268],
+      [1000, 938.973, 1063.9521],
+    ];
+    for (const [n, low, high] of scipy) {
+      const ci = countInterval(n);
+      expect(ci.low).toBeCloseTo(low, 3);
+      expect(ci.high).toBeCloseTo(high, 3);
+    }
+    // 40 cells over fields twice as variable as chance: worth 20 (scipy: 2 × gammaincinv(20, 0.025), 2 × gammaincinv(21, 0.975))
+    const wide = countInterval(40, 2);
+    expect(wide.low).toBeCloseTo(24.433, 2);
+    expect(wide.high).toBeCloseTo(61.7768, 2);
+    // a dispersion under 1 (fields more even than chance) never narrows it
+    expect(countInterval(40, 0.5)).toEqual(countInterval(40, 1));
+    expect(() => countInterval(-1)).toThrow(RangeError);
+  });
+  it('gammaP matches scipy.special.gammainc on both sides of a + 1', () => {
+    expect(gammaP(3.5, 2)).toBeCloseTo(0.22022259152428406, 12);
+    expect(gammaP(50, 60)).toBeCloseTo(0.9155933189063082, 12);
+    expect(gammaP(0.5, 0.1)).toBeCloseTo(0.34527915398142317, 12);
+  });
+  it('fieldDispersion: variance over mean of the fields, never under 1, 1 below 3 fields', () => {
+    expect(fieldDispersion([5, 5, 5, 5])).toBe(1);
+    expect(fieldDispersion([0, 10])).toBe(1);
+    expect(fieldDispersion([0, 0, 0])).toBe(1);
+    // mean 4, sample variance ((4² + 4² + 0 + 0) / 3) = 32/3: 2.667
+    expect(fieldDispersion([0, 8, 4, 4])).toBeCloseTo(32 / 3 / 4, 10);
+    // a fourfold dispersion needs four times the fields for ±20%
+    const even = smearEstimate(2, 20000, { total: 20, fields: 10, dispersion: 1 }).moreFields!;
+    const uneven = smearEstimate(2, 20000, { total: 20, fields: 10, dispersion: 4 }).moreFields!;
+    expect(even).toBe(49 - 10);
+    expect(uneven).toBe(193 - 10);
   });
 });

@@ -2,7 +2,10 @@
  * Smear estimates: a cell's concentration from its mean count per field and a factor the lab sets for its
  * microscope and field size (WBC × 2,000 at 40×, platelets × 15,000–20,000 at 100× oil, per µL). Given in
  * ×10⁹/L, the unit an analyser's count is given in, so the two are read side by side; to two significant
- * figures, as much as a factor and a per-field mean can carry; always with the formula that made it.
+ * figures, as much as a factor and a per-field mean can carry; always with the formula that made it, and with
+ * its sampling error: 12 platelets in 10 fields give 24 ×10⁹/L at × 20,000/µL, but anything from 12 to 42 is
+ * as likely to have given that count (the exact Poisson interval, widened where the fields differ more than
+ * chance makes them), so the estimate says so and how many more fields would bring it within ±20%.
  */
 
 /** Two significant figures: 13.5 is 14, 2 is 2.0, 0.64 stays, 284 is 280. */
@@ -23,14 +26,130 @@ export interface SmearEstimate {
   value: string;
   /** "0.67 per field × 3,000/µL" */
   formula: string;
-  /** As the report prints it: "≈ 2.0 ×10⁹/L (0.67 per field × 3,000/µL)" */
+  /** As the report prints it: "≈ 2.0 ×10⁹/L (0.67 per field × 3,000/µL)", with the interval where the fields are known */
   printed: string;
+  /** The 95% sampling interval in ×10⁹/L (`countInterval` over the fields counted); null without the fields */
+  interval: { low: number; high: number } | null;
+  /** "95% 1.1–3.4 ×10⁹/L" */
+  intervalText: string | null;
+  /** "12 in 18 fields" */
+  basis: string | null;
+  /** About how many more fields bring the interval within ±20% of the estimate; 0 where it is already, null where no cell was found */
+  moreFields: number | null;
 }
 
-export function smearEstimate(meanPerField: number, factorPerUL: number): SmearEstimate {
+/** ±20%: where a smear estimate's 95% interval reaches further, the count is too small to read it closely. */
+export const ESTIMATE_PRECISION = 0.2;
+
+export function smearEstimate(meanPerField: number, factorPerUL: number, sample?: FieldSample): SmearEstimate {
   const perUL = meanPerField * factorPerUL;
   const perL9 = perUL / 1000;
   const value = `≈ ${twoSignificant(perL9)} ×10⁹/L`;
   const formula = `${meanPerField.toFixed(2)} per field × ${factorPerUL.toLocaleString('en')}/µL`;
-  return { perUL, perL9, value, formula, printed: `${value} (${formula})` };
+  if (!sample || !(sample.fields > 0)) return { perUL, perL9, value, formula, printed: `${value} (${formula})`, interval: null, intervalText: null, basis: null, moreFields: null };
+  const ci = countInterval(sample.total, sample.dispersion);
+  const toL9 = (c: number) => (c / sample.fields) * factorPerUL / 1000;
+  const interval = { low: toL9(ci.low), high: toL9(ci.high) };
+  const intervalText = `95% ${twoSignificant(interval.low)}–${twoSignificant(interval.high)} ×10⁹/L`;
+  const basis = `${sample.total.toLocaleString('en')} in ${sample.fields} field${sample.fields === 1 ? '' : 's'}`;
+  let moreFields: number | null = null;
+  if (sample.total > 0) {
+    // the normal approximation of the interval's half-width, 1.96 √(dispersion / cells), at ±20%
+    const cellsNeeded = (1.96 / ESTIMATE_PRECISION) ** 2 * Math.max(1, sample.dispersion);
+    const fieldsNeeded = Math.ceil(cellsNeeded / (sample.total / sample.fields));
+    moreFields = Math.max(0, fieldsNeeded - sample.fields);
+  }
+  return { perUL, perL9, value, formula, printed: `${value}, ${intervalText} (${formula}; ${basis})`, interval, intervalText, basis, moreFields };
+}
+
+/** log Γ(x) for x > 0 (Lanczos, g = 7, 9 terms: relative error under 1e-13). */
+function logGamma(x: number): number {
+  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+  x -= 1;
+  let a = c[0];
+  const t = x + 7.5;
+  for (let i = 1; i < 9; i++) a += c[i] / (x + i);
+  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/** The regularised lower incomplete gamma function P(a, x): a series below a + 1, Lentz's continued fraction above. */
+export function gammaP(a: number, x: number): number {
+  if (x <= 0) return 0;
+  const front = Math.exp(-x + a * Math.log(x) - logGamma(a));
+  if (x < a + 1) {
+    let term = 1 / a;
+    let sum = term;
+    for (let n = 1; n < 10000 && Math.abs(term) > Math.abs(sum) * 1e-15; n++) {
+      term *= x / (a + n);
+      sum += term;
+    }
+    return Math.min(1, sum * front);
+  }
+  const tiny = 1e-300;
+  let b = x + 1 - a;
+  let c = 1 / tiny;
+  let d = 1 / b;
+  let h = d;
+  for (let i = 1; i < 10000; i++) {
+    const an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = b + an / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const del = d * c;
+    h *= del;
+    if (Math.abs(del - 1) < 1e-15) break;
+  }
+  return Math.max(0, 1 - front * h);
+}
+
+/** The x where P(a, x) = p, by bisection (P increases in x). */
+function gammaQuantile(a: number, p: number): number {
+  let lo = 0;
+  let hi = a + 20 * Math.sqrt(a + 1) + 20;
+  while (gammaP(a, hi) < p) hi *= 2;
+  for (let i = 0; i < 80; i++) {
+    const mid = (lo + hi) / 2;
+    if (gammaP(a, mid) < p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/**
+ * The sampling error of a count: the exact (Garwood) two-sided interval of a Poisson mean, given `count`
+ * cells found, for the expected count. `dispersion` (the fields' variance over their mean, ≥ 1) widens it
+ * where the fields differ more than chance alone makes them (a smear is thicker in places): the count is
+ * then worth count / dispersion independent cells, and the interval is that one's, scaled back.
+ */
+export function countInterval(count: number, dispersion = 1, level = 0.95): { low: number; high: number } {
+  if (!(count >= 0) || !Number.isFinite(count)) throw new RangeError(`countInterval: ${count}`);
+  const phi = Math.max(1, Number.isFinite(dispersion) ? dispersion : 1);
+  const eff = count / phi;
+  const tail = (1 - level) / 2;
+  const low = eff > 0 ? gammaQuantile(eff, tail) : 0;
+  const high = gammaQuantile(eff + 1, 1 - tail);
+  return { low: low * phi, high: high * phi };
+}
+
+/** How many fields were counted, and how much they differed (variance over mean of the per-field counts). */
+export interface FieldSample {
+  /** cells counted over all fields */
+  total: number;
+  fields: number;
+  /** variance / mean of the per-field counts, 1 where a Poisson count explains the spread (or too few fields to tell) */
+  dispersion: number;
+}
+
+/** Variance over mean of per-field counts: 1 below 3 fields (too few to read a spread) or with no cell, and never under 1. */
+export function fieldDispersion(counts: readonly number[]): number {
+  const n = counts.length;
+  if (n < 3) return 1;
+  const mean = counts.reduce((a, b) => a + b, 0) / n;
+  if (mean <= 0) return 1;
+  const variance = counts.reduce((a, c) => a + (c - mean) ** 2, 0) / (n - 1);
+  return Math.max(1, variance / mean);
 }
