@@ -3,7 +3,9 @@ import random
 
 import torch
 
-from .transforms import DustSpecks, EyepieceVignette, PlateletCopyPaste, PlateletVariants
+from torchvision.ops import box_iou
+
+from .transforms import DustSpecks, EyepieceVignette, PlateletClumps, PlateletCopyPaste, PlateletVariants
 
 
 def _target():
@@ -67,3 +69,29 @@ def test_platelet_variants_are_labelled_by_their_visible_part_and_some_are_cut_b
             assert float(out[:, y1:y2, x1:x2].mean()) < 0.85 - 1e-3
         assert torch.equal(t["boxes"][:4], _target()["boxes"])
     assert cut >= 5
+
+
+def test_platelet_clumps_lay_labelled_platelets_in_one_heap_off_the_white_cells():
+    random.seed(4)
+    torch.manual_seed(4)
+    img = torch.full((3, 200, 200), 0.85)
+    img[:, 60:70, 60:70] = torch.tensor([0.5, 0.3, 0.7])[:, None, None]  # the platelet: purple on a pale field
+    laid = 0
+    for _ in range(20):
+        out, t = PlateletClumps(p=1, k=(6, 6))(img.clone(), _target())
+        new, lab = t["boxes"][4:], t["labels"][4:]
+        assert torch.equal(t["boxes"][:4], _target()["boxes"]) and bool((lab == 3).all())
+        if len(new) < 2:
+            continue
+        laid += len(new)
+        iou = box_iou(new, new).fill_diagonal_(0)
+        assert float(iou.max()) <= 0.3 + 1e-6  # on one another, but each a platelet of its own
+        c = (new[:, :2] + new[:, 2:]) / 2
+        assert float((c[:, None] - c[None]).norm(dim=-1).max()) < 60  # one heap, not scattered
+        wbc = _target()["boxes"][2]
+        assert not bool(((new[:, 0] < wbc[2]) & (wbc[0] < new[:, 2]) & (new[:, 1] < wbc[3]) & (wbc[1] < new[:, 3])).any())
+        for b in new:  # each laid platelet absorbs light in its box; the field outside the heap is untouched
+            x1, y1, x2, y2 = [int(v) for v in b]
+            assert float(out[:, y1:y2, x1:x2].mean()) < 0.85 - 1e-3
+        assert bool(torch.isclose(out[:, 0:5, 100:200], img[:, 0:5, 100:200]).all()) or float(c[:, 1].min()) < 20
+    assert laid >= 40

@@ -50,7 +50,7 @@ def get_args_parser():
                         "(issue 21; default file models/cbc-border-labels.json)")
     p.add_argument("--normalise", choices=["image", "fixed"], default="image",
                    help="in-graph input normalisation: per-image standardisation or fixed constants")
-    p.add_argument("--colour", choices=["cast", "field", "dust", "dust-paste", "variants", "mild"], default="cast",
+    p.add_argument("--colour", choices=["cast", "field", "dust", "dust-paste", "variants", "clumps", "mild"], default="cast",
                    help="colour augmentation: cast = the shipped recipe (issue 15: HED + colour casts with greyscale); "
                         "field = issue 21's (no greyscale, dust-speck hard negatives, platelet copy-paste, eyepiece "
                         "ring, phone sharpening; measured, not shipped: models/README.md); mild = the earlier jitter")
@@ -472,6 +472,9 @@ def main(args):
                                            "0.7-1.4x, blurred, a third cut by the crop border), HED stain jitter "
                                            "(sigma 0.2), colour casts (per-channel gains 0.7-1.3, hue turns +-0.5 p 0.4, "
                                            "greyscale p 0.1), ",
+                               "clumps": "platelet clumps p 0.25 (4-10 of the crop's own platelets laid in a heap as "
+                                         "the light they absorb, labelled), HED stain jitter (sigma 0.2), colour casts "
+                                         "(per-channel gains 0.7-1.3, hue turns +-0.5 p 0.4, greyscale p 0.1), ",
                                "mild": ""}[args.colour]
                             + "stain jitter, blur, noise",
             "machine": facts["machine"],

@@ -8,6 +8,7 @@ import random
 import torch
 import torch.nn.functional as F
 import torchvision.transforms.functional as TF
+from torchvision.ops import box_iou
 
 from .mirror import plan_scale  # the app's planInput rule (models/mirror.py)
 
@@ -306,6 +307,67 @@ class PlateletVariants(PlateletCopyPaste):
         return torch.tensor([[X0, Y0, X1, Y1]])
 
 
+class PlateletClumps:
+    """Platelets in heaps (issue 21, clumps): EDTA-induced clumping, or a slow smear, lays platelets on one
+    another, and the shipped detector found 4-10% of the platelets of synthetic clumps on validation fields
+    (models/make_clump_sets.py), reading 30% of the clumps as a white cell. So `k` copies of the crop's own
+    platelets are laid around one point, 0.45-0.8 platelet diameters apart, each labelled. Each is laid as the
+    light it absorbs (the patch over its own rim colour, only where it is darker than the rim, inside its
+    ellipse), so overlapping platelets darken one another as on a slide, and a copy carries no background."""
+
+    def __init__(self, p=0.25, k=(4, 10)):
+        self.p, self.k = p, k
+
+    def __call__(self, image, target):
+        boxes, labels = target["boxes"], target["labels"]
+        plt = boxes[labels == 3]
+        if random.random() >= self.p or len(plt) == 0:
+            return image, target
+        _, h, w = image.shape
+        sizes = ((plt[:, 2] - plt[:, 0]) + (plt[:, 3] - plt[:, 1])) / 2
+        d = float(sizes.median())
+        k = random.randint(*self.k)
+        radius = d * random.uniform(0.6, 1.0) * math.sqrt(k) / 1.4
+        wbc = boxes[labels == 2]
+        for _try in range(10):  # beside the white cells, not on them
+            cx, cy = random.uniform(0.15, 0.85) * w, random.uniform(0.15, 0.85) * h
+            if len(wbc) == 0 or not bool(((wbc[:, 0] - radius < cx) & (cx < wbc[:, 2] + radius) & (wbc[:, 1] - radius < cy) & (cy < wbc[:, 3] + radius)).any()):
+                break
+        else:
+            return image, target
+        new_boxes = []
+        for _ in range(k):
+            src = _pick_platelet(plt, w, h)
+            if src is None:
+                continue
+            x1, y1, x2, y2 = src
+            m = max(2, (x2 - x1 + y2 - y1) // 8)  # a ring of the platelet's own background around its box
+            if x1 < m or y1 < m or x2 + m > w or y2 + m > h:
+                continue
+            patch = image[:, y1 - m:y2 + m, x1 - m:x2 + m].clone()
+            if random.random() < 0.5:
+                patch = patch.flip(-1)
+            if random.random() < 0.5:
+                patch = patch.flip(-2)
+            bh, bw = patch.shape[1:]
+            rim = torch.cat([patch[:, 0], patch[:, -1], patch[:, :, 0], patch[:, :, -1]], dim=1).median(dim=1).values.clamp_min(0.05)
+            t = (patch / rim[:, None, None]).clamp(0, 1)
+            a = torch.sigmoid(((1 - t).mean(0) - 0.04) / 0.02) * _soft_ellipse(bh, bw)
+            t = 1 - (1 - t) * a
+            for _place in range(4):  # on one another, but each still a platelet of its own (IoU <= 0.3)
+                ang, rr = random.uniform(0, 2 * math.pi), radius * math.sqrt(random.random())
+                nx, ny = int(round(cx + rr * math.cos(ang) - bw / 2)), int(round(cy + rr * math.sin(ang) - bh / 2))
+                nb = torch.tensor([[nx + m, ny + m, nx + bw - m, ny + bh - m]], dtype=boxes.dtype)
+                inside = nx >= 0 and ny >= 0 and nx + bw <= w and ny + bh <= h
+                if inside and not any(float(box_iou(nb, o)) > 0.3 for o in new_boxes):
+                    break
+            else:
+                continue
+            image[:, ny:ny + bh, nx:nx + bw] *= t
+            new_boxes.append(nb)
+        return image, _with_platelets(target, new_boxes)
+
+
 class EyepieceVignette:
     """A phone held to the eyepiece (issue 23): a circular bright field inside a black ring, often
     off-centre. Cells outside the circle are not visible, so their labels go; a cell cut by the ring
@@ -556,6 +618,11 @@ def photometric_transforms(p_lowres=0.25, colour="cast"):
         # covered) with only the hard negatives added: unlabelled grey/brown dust specks, and in
         # "dust-paste" also copied platelets. No sharpening or eyepiece ring.
         pre = ([PlateletCopyPaste(p=0.2)] if colour == "dust-paste" else []) + [DustSpecks()]
+        colour_t = [HedJitter(), ColourCast()]
+        tail = [RandomBlur(), RandomNoise()]
+    elif colour == "clumps":
+        # Issue 21, clumps: the shipped recipe plus platelets laid in heaps (PlateletClumps).
+        pre = [PlateletClumps()]
         colour_t = [HedJitter(), ColourCast()]
         tail = [RandomBlur(), RandomNoise()]
     elif colour == "variants":

@@ -27,6 +27,7 @@ import { parseVoc } from '../src/core/formats/voc';
 import { pixelStats, smallOf, type PixelStats } from '../src/core/quality/pixels';
 import { colourDistance, detectionStats, qualityFlags, type ColourModel, type DetectionStats, type FlagCode, type QualityCalibration } from '../src/core/quality/flags';
 import { rbcReference, wbcEvidence, type WbcRuleParams } from '../src/core/quality/wbcRule';
+import { plateletClumps } from '../src/core/quality/clumps';
 import { REPO_ROOT, requireData } from './dataRoot';
 import { decodeImage, jpegCopy, monochromeCopy, type Rgba } from './evaluation/decode';
 import { Detector } from './evaluation/detector';
@@ -258,14 +259,15 @@ function choose(recs: Rec[]): QualityCalibration {
 /** JSON with arrays of numbers kept on one line (the calibration file stays readable). */
 const compact = (x: unknown) => JSON.stringify(x, null, 2).replace(/\[\s+([-\d.,\s]+?)\s+\]/g, (_, inner: string) => `[${inner.split(/,\s*/).join(', ')}]`);
 
-function flagTable(recs: Rec[], cal: QualityCalibration) {
+function flagTable(recs: Rec[], cal: QualityCalibration, params: Parameters<typeof postprocess>[1]) {
   const bySet = new Map<string, Rec[]>();
   for (const r of recs) {
     const k = r.set === 'validation' || r.set === 'held-out' ? `${r.set}/${r.source}` : r.set;
     bySet.set(k, [...(bySet.get(k) ?? []), r]);
   }
   const lines: string[] = [];
-  const flagsOf = (r: Rec) => qualityFlags({ pixels: r.pixels, detections: r.det }, cal);
+  // the image's stored flags, and the platelet clumps among its shown boxes (src/core/quality/clumps.ts)
+  const flagsOf = (r: Rec): FlagCode[] => [...qualityFlags({ pixels: r.pixels, detections: r.det }, cal), ...(plateletClumps(postprocess(r.raw, params)).length ? (['platelet-clumps'] as const) : [])];
   for (const [k, rs] of bySet) {
     const counts: Partial<Record<FlagCode, number>> = {};
     let any = 0;
@@ -407,7 +409,7 @@ const params = det.postprocess;
 const cal = choose(recs);
 console.log(JSON.stringify(cal, null, 1));
 console.log('\n== flags (any flag but wbc-type-unsure)');
-console.log(flagTable(recs, cal));
+console.log(flagTable(recs, cal, params));
 const { tp, fp } = evidenceSummary(recs.filter((r) => r.set === 'validation'), params);
 const fmt = (e: number[]) => e.map((x) => x.toFixed(3)).join(' ');
 console.log(`\n== WBC evidence on validation [sizeRatio, nucleus@${REF_QUANTILES.join('/')}]: ${tp.length} true, ${fp.length} false shown WBCs`);

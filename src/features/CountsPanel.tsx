@@ -4,7 +4,7 @@ import { useApp, useServices } from '../services/context';
 import { CLASS_NAMES } from '../core/detection/classes';
 import { batchEstimate, countsSentence, formatRatio } from '../core/counts/counts';
 import { COUNT_RULES } from '../core/detection/postprocess';
-import { groundTruthAp, imageCounts, selectCurrent, selectExcluded, selectSummary } from '../store/selectors';
+import { groundTruthAp, imageCounts, selectClumpedFields, selectCurrent, selectExcluded, selectSummary } from '../store/selectors';
 import { FlagsNotice } from './FlagsNotice';
 import { InfoTip } from './InfoTip';
 import { useMemo } from 'react';
@@ -13,6 +13,7 @@ export function CountsPanel() {
   const current = useApp(selectCurrent);
   const params = useApp((s) => s.postprocess);
   const summary = useApp(selectSummary);
+  const clumped = useApp(selectClumpedFields);
   const excluded = useApp(selectExcluded);
   const counts = current?.status === 'done' ? imageCounts(current, params) : null;
   const images = useApp((s) => s.images);
@@ -108,7 +109,7 @@ export function CountsPanel() {
             <output data-testid={`estimate-${k}`}>
               {factors[k] && summary.images
                 ? ((e) => `${e.formula} = ${e.value} (estimate; ${e.intervalText}, ${e.basis})${e.moreFields ? `. About ${e.moreFields} more field${e.moreFields === 1 ? '' : 's'} for ±20%.` : ''}`)(
-                    batchEstimate(summary, k, factors[k]!),
+                    batchEstimate(summary, k, factors[k]!, clumped),
                   )
                 : ''}
             </output>

@@ -3,7 +3,7 @@ import { useApp, useServices, useView } from '../services/context';
 import { CLASS_NAMES } from '../core/detection/classes';
 import { batchEstimate, formatRatio } from '../core/counts/counts';
 import { COUNT_RULES } from '../core/detection/postprocess';
-import { imageCounts, imageFlags, inTotals, selectBatchDifferential, selectSummary, shownDetections, wasEdited } from '../store/selectors';
+import { imageCounts, imageFlags, inTotals, selectBatchDifferential, selectClumpedFields, selectSummary, shownDetections, wasEdited } from '../store/selectors';
 import { excludes, FLAG_CODES, flagLegend } from '../core/quality/flags';
 import { classColors } from '../core/detection/card';
 import { Thumb } from './Thumb';
@@ -36,6 +36,7 @@ function ReportBody({ open }: { open: boolean }) {
   const images = useApp((s) => s.images);
   const params = useApp((s) => s.postprocess);
   const summary = useApp(selectSummary);
+  const clumped = useApp(selectClumpedFields);
   const fixedScale = useApp((s) => s.fixedScale);
   const { classifier } = useServices();
   const diff = useApp((s) => selectBatchDifferential(s, classifier?.lowConfidence));
@@ -203,7 +204,7 @@ function ReportBody({ open }: { open: boolean }) {
                   <td>{summary.meanPerImage[k].toFixed(1)}</td>
                   {/* an empty cell reads as a value lost; RBC has no smear estimate at all */}
                   <td data-testid={`report-estimate-${k}`} className={f ? undefined : 'muted'}>
-                    {f ? ((e) => (e.moreFields ? `${e.printed}; ±20% needs about ${e.moreFields} more field${e.moreFields === 1 ? '' : 's'}` : e.printed))(batchEstimate(summary, k, f)) : k === 'RBC' ? '–' : 'not set'}
+                    {f ? ((e) => (e.moreFields ? `${e.printed}; ±20% needs about ${e.moreFields} more field${e.moreFields === 1 ? '' : 's'}` : e.printed))(batchEstimate(summary, k, f, clumped)) : k === 'RBC' ? '–' : 'not set'}
                   </td>
                 </tr>
               );

@@ -13,7 +13,7 @@ import { engineText, type EngineUse } from '../core/formats/sample';
 import type { ExportRelease } from '../core/formats/exports';
 import type { SampleRecord } from './sampleSlice';
 import type { AppState } from './store';
-import { imageEdits, imageEngine, inTotals, selectDifferentialState, selectSummary } from './selectors';
+import { imageEdits, imageEngine, inTotals, selectClumpedFields, selectDifferentialState, selectSummary } from './selectors';
 
 export type ReleaseKind = 'released' | 'withdrawn' | 'preliminary';
 
@@ -97,6 +97,7 @@ export function adaptationWords(a: { cells: number; used: boolean }, profileName
  * printed (the same selectors and the same printing function as the report), the edits and provenance. */
 export function reportJson(s: AppState, opts: { lowConfidence: number | null; profileName?: string }) {
   const summary = selectSummary(s);
+  const clumped = selectClumpedFields(s);
   const done = s.order.filter((id) => s.images[id].status === 'done');
   const release = exportRelease(s.sample);
   const edits = selectEditSummary(s);
@@ -104,7 +105,7 @@ export function reportJson(s: AppState, opts: { lowConfidence: number | null; pr
   const counts = Object.fromEntries(
     CLASS_NAMES.map((k) => {
       const f = k === 'RBC' ? null : s.estimateFactors[k];
-      const e = f ? batchEstimate(summary, k, f) : null;
+      const e = f ? batchEstimate(summary, k, f, clumped) : null;
       return [k, {
         counted: summary.totals[k], mean_per_field: r3(summary.meanPerImage[k]), mean_per_field_printed: summary.meanPerImage[k].toFixed(1),
         estimate_per_uL: e ? Math.round(e.perUL) : null, estimate_printed: e?.printed ?? null,
@@ -112,6 +113,8 @@ export function reportJson(s: AppState, opts: { lowConfidence: number | null; pr
         estimate_interval_per_uL: e?.interval ? [Math.round(e.interval.low * 1000), Math.round(e.interval.high * 1000)] : null,
         estimate_more_fields_for_20pct: e?.moreFields ?? null,
         field_dispersion: r3(summary.dispersion[k]),
+        // fields where platelets lie in a clump: the platelet count is a minimum (core/quality/clumps)
+        ...(k === 'Platelets' ? { clumped_fields: clumped } : {}),
       }];
     }),
   );

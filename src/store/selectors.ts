@@ -9,6 +9,7 @@ import { differentialState, type DifferentialState } from '../core/differential/
 import { belowThreshold, uncertaintyOrder } from '../core/edits/review';
 import { differential, typeUnsure, WBC_TYPES, type Differential, type WbcType } from '../core/differential/differential';
 import { countCells, summarize, type BatchSummary, type Counts } from '../core/counts/counts';
+import { plateletClumps } from '../core/quality/clumps';
 import { evaluateDetections } from '../core/metrics/ap';
 import type { ExportImage } from '../core/formats/exports';
 import { isoLocal } from '../core/formats/isoLocal';
@@ -119,6 +120,18 @@ export function selectSummary(s: AppState): BatchSummary {
   const done = s.order.map((id) => s.images[id]).filter((im) => im.status === 'done' && inTotals(im));
   const out = summarize(done.map((im) => imageCounts(im, s.postprocess)));
   summaryCache = { images: s.images, order: s.order, params: s.postprocess, out };
+  return out;
+}
+
+let clumpCache: { images: AppState['images']; order: string[]; params: PostprocessParams; out: number } | undefined;
+
+/** Fields in the totals where platelets lie in a clump (core/quality/clumps): their platelet count, and the
+ * batch's, is a minimum. */
+export function selectClumpedFields(s: AppState): number {
+  const c = clumpCache;
+  if (c && c.images === s.images && c.order === s.order && c.params === s.postprocess) return c.out;
+  const out = s.order.map((id) => s.images[id]).filter((im) => im.status === 'done' && inTotals(im) && plateletClumps(shownDetections(im, s.postprocess)).length).length;
+  clumpCache = { images: s.images, order: s.order, params: s.postprocess, out };
   return out;
 }
 

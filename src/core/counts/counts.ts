@@ -39,9 +39,11 @@ export function summarize(perImage: readonly Counts[]): BatchSummary {
   };
 }
 
-/** The batch's smear estimate of one class at a factor (per µL per cell per field), with its sampling interval. */
-export function batchEstimate(summary: BatchSummary, k: CellClass, factorPerUL: number): SmearEstimate {
-  return smearEstimate(summary.meanPerImage[k], factorPerUL, { total: summary.totals[k], fields: summary.images, dispersion: summary.dispersion[k] });
+/** The batch's smear estimate of one class at a factor (per µL per cell per field), with its sampling interval;
+ * a minimum for platelets where `clumped` fields hold platelet clumps (core/quality/clumps). */
+export function batchEstimate(summary: BatchSummary, k: CellClass, factorPerUL: number, clumped = 0): SmearEstimate {
+  const minimum = k === 'Platelets' && clumped > 0 ? `a minimum: platelet clumps in ${clumped} field${clumped === 1 ? '' : 's'}` : undefined;
+  return smearEstimate(summary.meanPerImage[k], factorPerUL, { total: summary.totals[k], fields: summary.images, dispersion: summary.dispersion[k], minimum });
 }
 
 /** "1 : 250" style ratio text for the counts panel ("one WBC per n RBC"); "none" where no such cell was

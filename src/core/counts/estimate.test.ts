@@ -83,4 +83,9 @@ describe('smear estimates', () => {
     expect(even).toBe(49 - 10);
     expect(uneven).toBe(193 - 10);
   });
+  it('a count known to be short (platelet clumps) is given as a minimum, with the reason', () => {
+    const e = smearEstimate(1.2, 20000, { total: 12, fields: 10, dispersion: 1, minimum: 'a minimum: platelet clumps in 2 fields' });
+    expect(e.value).toBe('≥ 24 ×10⁹/L');
+    expect(e.printed).toBe('≥ 24 ×10⁹/L, 95% 12–42 ×10⁹/L (1.20 per field × 20,000/µL; 12 in 10 fields; a minimum: platelet clumps in 2 fields)');
+  });
 });

@@ -44,14 +44,15 @@ export const ESTIMATE_PRECISION = 0.2;
 export function smearEstimate(meanPerField: number, factorPerUL: number, sample?: FieldSample): SmearEstimate {
   const perUL = meanPerField * factorPerUL;
   const perL9 = perUL / 1000;
-  const value = `≈ ${twoSignificant(perL9)} ×10⁹/L`;
+  // platelets in clumps hide one another: the count, and the estimate, is then a minimum
+  const value = `${sample?.minimum ? '≥' : '≈'} ${twoSignificant(perL9)} ×10⁹/L`;
   const formula = `${meanPerField.toFixed(2)} per field × ${factorPerUL.toLocaleString('en')}/µL`;
   if (!sample || !(sample.fields > 0)) return { perUL, perL9, value, formula, printed: `${value} (${formula})`, interval: null, intervalText: null, basis: null, moreFields: null };
   const ci = countInterval(sample.total, sample.dispersion);
   const toL9 = (c: number) => (c / sample.fields) * factorPerUL / 1000;
   const interval = { low: toL9(ci.low), high: toL9(ci.high) };
   const intervalText = `95% ${twoSignificant(interval.low)}–${twoSignificant(interval.high)} ×10⁹/L`;
-  const basis = `${sample.total.toLocaleString('en')} in ${sample.fields} field${sample.fields === 1 ? '' : 's'}`;
+  const basis = `${sample.total.toLocaleString('en')} in ${sample.fields} field${sample.fields === 1 ? '' : 's'}${sample.minimum ? `; ${sample.minimum}` : ''}`;
   let moreFields: number | null = null;
   if (sample.total > 0) {
     // the normal approximation of the interval's half-width, 1.96 √(dispersion / cells), at ±20%
@@ -142,6 +143,8 @@ export interface FieldSample {
   fields: number;
   /** variance / mean of the per-field counts, 1 where a Poisson count explains the spread (or too few fields to tell) */
   dispersion: number;
+  /** Why the count is a minimum ("platelet clumps in 2 fields"), where it is one */
+  minimum?: string;
 }
 
 /** Variance over mean of per-field counts: 1 below 3 fields (too few to read a spread) or with no cell, and never under 1. */

@@ -10,8 +10,9 @@ import type { PixelStats } from './pixels';
 import { typeUnsure } from '../differential/differential';
 import { CALIBRATION } from './calibration';
 import { MEASURABLE } from '../detection/scaleWords';
+import { plateletClumps } from './clumps';
 
-export const FLAG_CODES = ['not-smear', 'scale-out-of-range', 'out-of-focus', 'noisy', 'compressed', 'monochrome', 'unfamiliar-colour', 'wbc-type-unsure'] as const;
+export const FLAG_CODES = ['not-smear', 'scale-out-of-range', 'out-of-focus', 'noisy', 'compressed', 'monochrome', 'unfamiliar-colour', 'platelet-clumps', 'wbc-type-unsure'] as const;
 export type FlagCode = (typeof FLAG_CODES)[number];
 
 /** What the cells look like beside the usual size, and the not-smear tests an image failed: the parts of a
@@ -31,6 +32,10 @@ const FLAG_BODY: Record<FlagCode, (detail?: string, lead?: string) => string> = 
   // held (0.93-0.94 / 0.96-1.00 against 0.94 / 1.00 uncast), platelets fell under pale-blue and grey casts
   // (0.79 / 0.74 against 0.88), and the WBC types read colour: so the flag names what to check.
   'unfamiliar-colour': () => 'The colours are unlike the microscopes and stains the model was trained on. Red and white cell counts held on such colours in our tests; check the platelets and the white cell types by eye.',
+  // Synthetic clumps of real platelets on validation fields: the detector found 15-17% of their platelets
+  // (core/quality/clumps.ts), so the count is a minimum; clumping in EDTA is what makes a low count false.
+  'platelet-clumps': () =>
+    'Platelets lie in a clump: heaped platelets hide one another, so the platelet count and its estimate are a minimum. Check the clump by eye; in EDTA blood, clumping can make a low platelet count false (a citrate sample or a fingertip smear settles it).',
   'wbc-type-unsure': () => 'At least one white cell type is unsure (shown with "?"); check it.',
 };
 
@@ -59,6 +64,7 @@ export const FLAG_SHORT: Record<FlagCode, string> = {
   compressed: 'compressed',
   monochrome: 'no colour',
   'unfamiliar-colour': 'colour',
+  'platelet-clumps': 'PLT clumps',
   'wbc-type-unsure': 'WBC type?',
 };
 
@@ -315,5 +321,6 @@ export function wbcTypeUnsure(dets: readonly Detection[], lowConfidence = UNSURE
 export function allFlags(stored: readonly FlagCode[] | undefined, shown: readonly Detection[], lowConfidence = UNSURE_TYPE_P): FlagCode[] {
   const set = new Set<FlagCode>(stored ?? []);
   if (wbcTypeUnsure(shown, lowConfidence)) set.add('wbc-type-unsure');
+  if (plateletClumps(shown).length) set.add('platelet-clumps');
   return FLAG_CODES.filter((c) => set.has(c));
 }
