@@ -14,7 +14,7 @@ import { median } from '../detection/scale';
 
 /** Two platelets are in one clump when the gap between their boxes is at most this share of the field's
  * median red cell (its box's √(w·h)). */
-export const CLUMP_GAP = 0.3;
+export const CLUMP_GAP = 0.1;
 /** Platelets in one clump before the field is flagged. */
 export const CLUMP_MIN = 3;
 /** Red cells the field needs for its reference size; with fewer, no clump is judged. */
