@@ -12,7 +12,7 @@ import { isoLocal } from '../core/formats/isoLocal';
 import { csvWithSample, provenanceText } from '../core/formats/sample';
 import { printedDifferential } from '../core/differential/rules';
 import { watchRelease } from './release';
-import { adaptationWords, enginesWords, exportRelease, releaseState, reportJson, selectAdaptation, selectEditSummary, selectEngines } from './report';
+import { adaptationWords, enginesWords, exportRelease, notCountedWords, releaseState, reportJson, selectAdaptation, selectEditSummary, selectEngines, selectNotCounted } from './report';
 import { selectDifferentialState, selectExportImages, selectSummary } from './selectors';
 import { createAppStore, type AppStore } from './store';
 
@@ -237,5 +237,22 @@ describe('sample record audit', () => {
     st().setSample({ ward: 'W' });
     st().setSample({ ward: '' });
     expect(st().audit.some((e) => e.cell === 'ward')).toBe(false);
+  });
+});
+
+describe('images in none of the figures (audit 2026-12-05)', () => {
+  it('a failed image and those still being counted are named, on the report and in its JSON', () => {
+    const store = batch();
+    const st = store.getState();
+    expect(notCountedWords(selectNotCounted(st))).toBe('');
+    st.addImage({ id: 'e', name: 'broken.jpg', bytes: 10 });
+    st.updateImage('e', { status: 'error', error: 'This file could not be decoded as an image.' });
+    st.addImage({ id: 'q', name: 'late.jpg', bytes: 10 });
+    st.addImage({ id: 'r', name: 'later.jpg', bytes: 10 });
+    const n = selectNotCounted(store.getState());
+    expect(n).toEqual({ failed: [{ name: 'broken.jpg', error: 'This file could not be decoded as an image.' }], counting: 2 });
+    expect(notCountedWords(n)).toBe('Not in these figures: 1 image could not be counted (broken.jpg: This file could not be decoded as an image); 2 images are still being counted.');
+    expect(reportJson(store.getState(), { lowConfidence: LOW }).not_counted).toEqual(n);
+    expect(notCountedWords({ failed: [], counting: 1 })).toBe('Not in these figures: 1 image is still being counted.');
   });
 });
