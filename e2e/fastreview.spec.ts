@@ -79,6 +79,45 @@ test('U visits only the uncertain boxes, zooms to each, says "k of n", and A acc
   }
 });
 
+test('A after a box passed over goes on to the next box, not back to the one passed over; Delete then U too (audit 2026-12-05)', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(2));
+  await app.waitReady();
+  // a wide band: enough uncertain boxes on the image for the sequence
+  await page.getByTestId('review-band').fill('0.3');
+  await app.selectImage(0);
+  const h = hook(page);
+  const cur = await h.current();
+  // the review order: U through every box of the image until U says they were skipped (back to the first)
+  const said = page.getByTestId('review-said');
+  const order: string[] = [];
+  const saidNow = async () => ((await said.count()) ? ((await said.textContent()) ?? '') : '');
+  for (let i = 0; i < 200 && !/skipped/.test(await saidNow()); i++) {
+    await page.keyboard.press('u');
+    order.push((await h.selected())!);
+  }
+  const n = order.length - 1;
+  expect(n).toBeGreaterThanOrEqual(4);
+  expect(order[n]).toBe(order[0]);
+  await expect(said).toContainText(`${n} uncertain boxes were skipped on ${cur.name}`);
+  // passed over again, then A: on to the third, where the technician used to be sent back to the first
+  await page.keyboard.press('u');
+  await page.keyboard.press('a');
+  expect(await h.selected()).toBe(order[2]);
+  // Delete, then U: on from the deleted box's place
+  await page.keyboard.press('Delete');
+  await page.keyboard.press('u');
+  expect(await h.selected()).toBe(order[3]);
+  // A on the rest: past the last, round to the one passed over, saying so; A on it finishes the image
+  for (let i = 3; i < n; i++) await page.keyboard.press('a');
+  expect(await h.selected()).toBe(order[0]);
+  await expect(page.getByTestId('review-said')).toContainText(`1 uncertain box was skipped on ${cur.name}`);
+  await page.keyboard.press('a');
+  await expect.poll(async () => (await h.current()).id).not.toBe(cur.id);
+  await expect(page.getByTestId('review-said')).toContainText(`Done with ${cur.name}: marked reviewed`);
+});
+
 test('a click on a platelet inside an RBC box selects the platelet; a drawn box is selected and 3 makes it a platelet', async ({ page }) => {
   const app = new AppPage(page);
   await app.open('?backend=wasm');

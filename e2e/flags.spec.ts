@@ -53,10 +53,12 @@ test('non-smear pictures are flagged and kept out of the totals until accepted (
   // the export records the flags and leaves the flagged images out of TOTAL
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
   const rows = readFileSync((await download.path())!, 'utf8').trim().split(/\r\n/).map((l) => l.split(','));
-  const col = { flags: rows[0].indexOf('flags'), inTotals: rows[0].indexOf('in_totals') };
+  const col = { flags: rows[0].indexOf('flags'), accepted: rows[0].indexOf('flags_accepted'), inTotals: rows[0].indexOf('in_totals') };
   const grid = rows.find((r) => r[0] === 'checkerboard.png')!;
   expect(grid[col.flags]).toContain('not-smear');
-  expect(grid[col.inTotals]).toBe('false');
+  expect([grid[col.accepted], grid[col.inTotals]]).toEqual(['false', 'false']);
+  // the smear has no flag to accept
+  expect(rows[1][col.accepted]).toBe('');
   const total = rows.find((r) => r[0] === 'TOTAL')!;
   expect({ RBC: +total[1], WBC: +total[2], Platelets: +total[3] }).toEqual(before);
 
@@ -73,6 +75,13 @@ test('non-smear pictures are flagged and kept out of the totals until accepted (
   const said = page.getByTestId('thumb').filter({ hasText: target.name }).getByTestId('thumb-flag-text');
   await expect(said).toContainText('You accepted it: it is counted in the batch totals.');
   await expect(said).not.toContainText('left out of the batch totals');
+  // the export says it was the technician's choice, next to the flags (audit 2026-12-05)
+  const [again] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+  const after = readFileSync((await again.path())!, 'utf8').trim().split(/\r\n/).map((l) => l.split(','));
+  expect(after[0][col.accepted]).toBe('flags_accepted');
+  const kept = after.find((r) => r[0] === target.name)!;
+  expect([kept[col.flags].length > 0, kept[col.accepted], kept[col.inTotals]]).toEqual([true, 'true', 'true']);
+  expect(after.find((r) => r[0] === 'TOTAL')![col.accepted]).toBe('1');
   // the report says the same: this image counted by the technician's decision, the others left out
   await page.getByTestId('export-report').click();
   await expect(page.getByTestId('report-flag-summary')).toContainText(`${target.name} (`);

@@ -1,4 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { AppPage } from './app.po';
 import { testingImages } from './data';
 
@@ -207,3 +209,80 @@ test.describe('touch', () => {
     expect(await hook(page, 'selectedId')).toBe(key.split('/')[1]);
   });
 });
+
+/** Every control of the gallery's header and its selected-cell bar: inside the viewport, overlapping none
+ * of the others, and neither row scrolled or clipped sideways (audit: 200% zoom, a phone, 320 px). */
+async function headerFits(page: Page) {
+  const vw = page.viewportSize()!.width;
+  const rows = await page.evaluate(() =>
+    [
+      ['.gallery-head', '.gallery-head h2, .gallery-head [data-testid="gallery-summary"], .gallery-head button'],
+      ['.gallery-bar', '.gallery-bar > *'],
+    ].map(([sel, parts]) => {
+      const row = document.querySelector(sel) as HTMLElement;
+      return {
+        sel,
+        clipped: row.scrollWidth > row.clientWidth + 0.5 || document.documentElement.scrollWidth > document.documentElement.clientWidth + 0.5,
+        boxes: Array.from(row.querySelectorAll(parts)).map((e) => {
+          const r = e.getBoundingClientRect();
+          return { name: e.getAttribute('data-testid') ?? e.textContent ?? e.tagName, x: r.x, y: r.y, w: r.width, h: r.height };
+        }),
+      };
+    }),
+  );
+  for (const row of rows) {
+    expect(row.clipped, `${row.sel} scrolls sideways`).toBe(false);
+    for (const b of row.boxes) {
+      expect(b.x, `${b.name} starts left of the viewport`).toBeGreaterThanOrEqual(0);
+      expect(b.x + b.w, `${b.name} ends right of the viewport`).toBeLessThanOrEqual(vw + 0.5);
+    }
+    const boxes = row.boxes;
+    for (let i = 0; i < boxes.length; i++)
+      for (let j = i + 1; j < boxes.length; j++) {
+        const [a, b] = [boxes[i], boxes[j]];
+        const overlap = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x) > 0.5 && Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y) > 0.5;
+        expect(overlap, `${a.name} overlaps ${b.name}`).toBe(false);
+      }
+  }
+  // reachable: Undo and Close whole on screen
+  for (const id of ['gallery-undo', 'gallery-close']) await expect(page.getByTestId(id)).toBeInViewport({ ratio: 1 });
+}
+
+for (const vp of [
+  { name: '200% zoom of a 1280x720 window (640x360 CSS px)', viewport: { width: 640, height: 360 }, deviceScaleFactor: 2, touch: false },
+  { name: 'a phone (390x844)', viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, touch: true },
+  // WCAG 1.4.10 (reflow): 400% zoom of a 1280 px window, or a small phone
+  { name: '320 px (400% zoom of a 1280 px window)', viewport: { width: 320, height: 640 }, deviceScaleFactor: 2, touch: true },
+]) {
+  test(`the gallery's header and cell bar fit at ${vp.name}: every control inside the viewport, none overlapping`, async ({ browser }, info) => {
+    const context = await browser.newContext({ viewport: vp.viewport, deviceScaleFactor: vp.deviceScaleFactor, hasTouch: vp.touch, isMobile: vp.touch });
+    const page = await context.newPage();
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    // a camera's long names, without a break in them: the selected cell's line names its image
+    const dir = info.outputPath('long-names');
+    mkdirSync(dir, { recursive: true });
+    const files = testingImages(3).map((f, i) => {
+      const to = join(dir, `OlympusCX43_DP27_20261205_S042B_patient0001_field000${i}_${basename(f)}`);
+      copyFileSync(f, to);
+      return to;
+    });
+    await app.drop(files);
+    await app.waitReady(600_000);
+    await app.moreTools();
+    // a control pushed off screen never takes the click: fail in a minute, not at the test's timeout
+    const click = { timeout: 60_000 };
+    await page.getByTestId('open-gallery').click(click);
+    await expect(tiles(page).first()).toBeVisible();
+    await headerFits(page);
+    // with a cell selected the bar holds its name, the type buttons, Verify and Show on canvas; Undo is on
+    await tiles(page).first().click(click);
+    await expect(page.getByTestId('gallery-selected')).toContainText('OlympusCX43_DP27');
+    await page.getByTestId('gallery-verify').click(click);
+    await expect(page.getByTestId('gallery-undo')).toBeEnabled();
+    await headerFits(page);
+    await page.getByTestId('gallery-close').click(click);
+    await expect(page.getByTestId('gallery')).toBeHidden();
+    await context.close();
+  });
+}

@@ -112,3 +112,20 @@ test('with no WBC counted the report says so: no differential, and no "one WBC p
   await expect(page.getByTestId('report-edits')).toHaveText(`Changed by hand (net of undo; each step is in the audit trail): ${n} box${n === 1 ? '' : 'es'} relabelled.`);
   await expect(page.getByTestId('report-image-edits')).toHaveText(`${n} box${n === 1 ? '' : 'es'} relabelled`);
 });
+
+test('an image that could not be counted is named on the report and in its JSON, not silently left out (audit 2026-12-05)', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  // a PNG whose header reads as 640x480 and whose data is not an image: taken in, then fails to decode
+  const broken = Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), Buffer.from('0000000d4948445200000280000001e00806000000', 'hex'), Buffer.alloc(4000, 7)]);
+  await app.drop(testingImages(1));
+  await page.getByTestId('file-input').setInputFiles([{ name: 'broken-field.png', mimeType: 'image/png', buffer: broken }]);
+  await app.waitReady();
+  await expect.poll(async () => (await app.images()).map((i) => i.status).sort()).toEqual(['done', 'error']);
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-not-counted')).toContainText('Not in these figures: 1 image could not be counted (broken-field.png: ');
+  await page.getByTestId('report-close').click();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
+  const json = JSON.parse(readCard((await download.path())!, 'utf8'));
+  expect(json.report.not_counted).toMatchObject({ failed: [{ name: 'broken-field.png' }], counting: 0 });
+});

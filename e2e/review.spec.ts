@@ -149,7 +149,7 @@ test.describe('review, correct, export, persist', () => {
     expect(text.charCodeAt(0)).toBe(0xfeff);
     const csv = text.slice(1).trim().split(/\r\n/);
     expect(csv[0]).toBe(
-      'image,RBC,WBC,Platelets,reviewed,edited,count_rule,cell_scale,passes,neutrophil,lymphocyte,monocyte,eosinophil,basophil,immature_granulocyte,erythroblast,flags,in_totals,' +
+      'image,rbc,wbc,platelets,reviewed,edited,count_rule,cell_scale,passes,neutrophil,lymphocyte,monocyte,eosinophil,basophil,immature_granulocyte,erythroblast,flags,flags_accepted,in_totals,' +
         'smudge,other,engine,source,captured_at,edits,report_state,verified_by,released_at,release_revision,withdrawn_reason,sample_id,models',
     );
     const all = csv.slice(1).map((l) => l.split(','));

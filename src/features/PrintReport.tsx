@@ -17,7 +17,7 @@ import { exportName } from '../core/formats/sample';
 import { ReportDifferential } from './report/ReportDifferential';
 import './report/report.css';
 import { APP_VERSION } from '../services/appVersion';
-import { adaptationWords, enginesWords, releaseState, selectAdaptation, selectEditSummary, selectEngines } from '../store/report';
+import { adaptationWords, enginesWords, notCountedWords, releaseState, selectAdaptation, selectEditSummary, selectEngines, selectNotCounted } from '../store/report';
 import { isoLocal, isoLocalOf } from '../core/formats/isoLocal';
 import { imageEdits } from '../store/selectors';
 import { editWords } from '../core/edits/summary';
@@ -59,11 +59,14 @@ function ReportBody({ open }: { open: boolean }) {
   // A release names the sample and the person who verified it: "Verified by" (the operator where it is left
   // empty, as its placeholder shows); a report signed by nobody is not released.
   const verifier = sample.verifiedBy.trim() || sample.operator.trim();
-  const needs = sample.id.trim() === '' ? 'sample' : verifier === '' ? 'verifier' : null;
+  // images still being counted: the figures would change under the signature (and withdraw it at once)
+  const counting = order.some((id) => images[id].status === 'queued' || images[id].status === 'running');
+  const needs = sample.id.trim() === '' ? 'sample' : verifier === '' ? 'verifier' : counting ? 'counting' : null;
   const canRelease = needs === null;
   // A screen reader hears the release (the print dialog follows at once); empty until one happens here.
   const [announce, setAnnounce] = useState('');
   const release = () => {
+    if (needs === 'counting') return;
     if (!canRelease) {
       // the button is aria-disabled, not disabled, so Tab reaches it and its description: a press takes
       // the technician to the field it waits for
@@ -96,6 +99,8 @@ function ReportBody({ open }: { open: boolean }) {
   const t = params.scoreThresholds;
   const flagged = done.filter((im) => imageFlags(im, params, classifier?.lowConfidence).length);
   const leftOut = done.length - summary.images;
+  // failed or still being counted: in none of the figures, and the paper says so
+  const notCounted = notCountedWords(selectNotCounted({ order, images }));
   const state = releaseState(sample);
   const reviewed = done.filter((im) => im.reviewed).length;
   // the notes a technician wrote on cells kept apart (other / unidentified, smudge): findings a reader needs
@@ -120,8 +125,8 @@ function ReportBody({ open }: { open: boolean }) {
             data-testid="report-print"
             onClick={release}
             aria-disabled={!canRelease || undefined}
-            aria-describedby={needs === 'sample' ? 'report-needs-sample' : needs === 'verifier' ? 'report-needs-verifier' : undefined}
-            title={canRelease ? `Verify as ${verifier} and print` : needs === 'sample' ? 'Enter the sample ID first' : 'Enter who verifies the report first'}
+            aria-describedby={needs ? `report-needs-${needs}` : undefined}
+            title={canRelease ? `Verify as ${verifier} and print` : needs === 'sample' ? 'Enter the sample ID first' : needs === 'verifier' ? 'Enter who verifies the report first' : 'Wait until every image is counted'}
           >
             Verify and print…
           </button>
@@ -133,6 +138,11 @@ function ReportBody({ open }: { open: boolean }) {
           {needs === 'verifier' && (
             <span className="hint" id="report-needs-verifier" data-testid="report-needs-verifier">
               Enter your name under “Verified by” to release the report.
+            </span>
+          )}
+          {needs === 'counting' && (
+            <span className="hint" id="report-needs-counting" data-testid="report-needs-counting">
+              Images are still being counted: the report can be released once they are.
             </span>
           )}
           <span className="sr-only" role="status" aria-live="polite" data-testid="report-announce">
@@ -258,6 +268,11 @@ function ReportBody({ open }: { open: boolean }) {
               ))}
             </ul>
           </>
+        )}
+        {notCounted && (
+          <p className="report-warning" data-testid="report-not-counted">
+            {notCounted}
+          </p>
         )}
         <p data-testid="report-edits">
           {editWords(edits) ? `Changed by hand (net of undo; each step is in the audit trail): ${editWords(edits)}.` : 'No box or WBC type was changed by hand.'}

@@ -178,6 +178,94 @@ describe('U past a skipped box does not mark the image reviewed (audit M4)', () 
   });
 });
 
+describe('A, Delete and relabel go on to the next unresolved box, never back to a skipped one (audit 2026-12-05)', () => {
+  beforeEach(() => vi.stubGlobal('document', { querySelector: () => null }));
+  afterEach(() => vi.unstubAllGlobals());
+
+  /** Image `a` with three uncertain boxes (n1, n2, n3 in review order) and a sure one; `b` still to review. */
+  function three(): ActionContext {
+    const store = createAppStore(defaults);
+    const st = store.getState();
+    st.setModel({ status: 'ready' });
+    st.addImage({ id: 'a', name: 'a.jpg', bytes: 10 });
+    const near = (id: string, x: number, score: number): Detection => ({ ...det(id, 'RBC', x), score });
+    st.updateImage('a', { status: 'done', width: 640, height: 480, raw: [near('n1', 0, 0.52), near('n2', 100, 0.55), near('n3', 200, 0.58), det('sure', 'RBC', 300)] });
+    st.addImage({ id: 'b', name: 'b.jpg', bytes: 10 });
+    st.updateImage('b', { status: 'done', width: 640, height: 480, raw: [det('m0', 'RBC', 0)] });
+    st.setReviewBand(0.1);
+    st.select('a');
+    return { store, view: createViewStore() };
+  }
+  const sel = (ctx: ActionContext) => ctx.view.getState().selectedId;
+
+  it('A after U passed over a box goes on to the next box, then wraps round to the skipped one, then finishes', () => {
+    const ctx = three();
+    const st = () => ctx.store.getState();
+    press(ctx, 'u');
+    press(ctx, 'u'); // n1 passed over
+    expect(sel(ctx)).toBe('n2');
+    press(ctx, 'a');
+    expect(sel(ctx)).toBe('n3');
+    press(ctx, 'a');
+    // past the end with n1 left: back to it, and it says why
+    expect(sel(ctx)).toBe('n1');
+    expect(ctx.view.getState().said?.text).toMatch(/^1 uncertain box was skipped on a\.jpg/);
+    expect(st().images.a.reviewed).toBe(false);
+    press(ctx, 'a');
+    expect(st().images.a.reviewed).toBe(true);
+    expect(st().currentId).toBe('b');
+  });
+
+  it('the reported loop: after "skipped, back to the first", U then A does not go back to the first again', () => {
+    const ctx = three();
+    const st = () => ctx.store.getState();
+    for (let i = 0; i < 4; i++) press(ctx, 'u'); // n1, n2, n3, then back to n1
+    expect(sel(ctx)).toBe('n1');
+    expect(ctx.view.getState().said?.text).toMatch(/^3 uncertain boxes were skipped/);
+    press(ctx, 'u'); // n1 passed over again
+    expect(sel(ctx)).toBe('n2');
+    press(ctx, 'a');
+    expect(sel(ctx)).toBe('n3');
+    expect(ctx.view.getState().review).toEqual({ k: 2, n: 2 });
+    press(ctx, 'a');
+    expect(sel(ctx)).toBe('n1');
+    press(ctx, 'a');
+    expect(st().images.a.reviewed).toBe(true);
+    expect(st().images.a.accepted).toEqual(['n2', 'n3', 'n1']);
+  });
+
+  it('U after Delete goes on from the deleted box', () => {
+    const ctx = three();
+    press(ctx, 'u');
+    press(ctx, 'u');
+    press(ctx, 'Delete'); // n2
+    expect(sel(ctx)).toBeNull();
+    press(ctx, 'u');
+    expect(sel(ctx)).toBe('n3');
+    press(ctx, 'Delete');
+    press(ctx, 'u'); // the last one deleted: round to the skipped n1
+    expect(sel(ctx)).toBe('n1');
+    expect(ctx.view.getState().said?.text).toMatch(/^1 uncertain box was skipped on a\.jpg/);
+  });
+
+  it('U after a relabel (1/2/3) goes on from the relabelled box', () => {
+    const ctx = three();
+    const st = () => ctx.store.getState();
+    press(ctx, 'u');
+    press(ctx, 'u');
+    press(ctx, '3'); // n2 is a platelet: corrected, still selected
+    expect(sel(ctx)).toBe('n2');
+    press(ctx, 'u');
+    expect(sel(ctx)).toBe('n3');
+    press(ctx, 'a');
+    expect(sel(ctx)).toBe('n1');
+    press(ctx, '1'); // n1 relabelled RBC by hand: a manual box, resolved
+    press(ctx, 'u');
+    expect(st().images.a.reviewed).toBe(true);
+    expect(st().currentId).toBe('b');
+  });
+});
+
 describe('] after Delete goes on from the deleted box (audit L1)', () => {
   beforeEach(() => vi.stubGlobal('document', { querySelector: () => null }));
   afterEach(() => vi.unstubAllGlobals());

@@ -8,7 +8,7 @@ import type { CellClass } from '../core/detection/classes';
 import { addBox, deleteBox, keepBox, moveBox, relabelBox, setWbcType } from '../core/edits/commands';
 import type { ClassifierCard } from '../core/differential/card';
 import { WBC_TYPES, type WbcType } from '../core/differential/differential';
-import { reviewStep, uncertaintyOrder } from '../core/edits/review';
+import { reviewStep, reviewTrail, uncertaintyOrder } from '../core/edits/review';
 import { nudgedBox, placedBox, readingOrder, type Arrow, type Box } from '../core/detection/geometry';
 import { belowThresholdOf, shownDetections } from '../store/selectors';
 import type { AppStore } from '../store/store';
@@ -96,7 +96,7 @@ export const actions = {
         const gone = im ? shownDetections(im, store.getState().postprocess).find((d) => d.id === sel) : undefined;
         store.getState().edit(id, deleteBox, { id: sel });
         view.getState().setSelected(null);
-        view.getState().setDeletedAt(gone ? { imageId: id, box: gone.box } : null);
+        view.getState().setDeletedAt(gone ? { imageId: id, id: sel, box: gone.box } : null);
       }
     },
   },
@@ -194,11 +194,16 @@ export const actions = {
       // the band below the threshold too: boxes a threshold just too high leaves out
       const below = belowThresholdOf(im, s.postprocess, s.reviewBand);
       const low = classifier?.lowConfidence ?? 0;
-      const step = reviewStep(dets, s.postprocess, view.getState().selectedId, s.order, im.id, pending, low, s.reviewBand, im.accepted, below);
+      const v = view.getState();
+      // from the box just looked at: the selected one, else the one Delete just took away
+      const anchor = v.selectedId ?? (v.deletedAt?.imageId === im.id ? v.deletedAt.id : null);
+      const o = { lowConfidence: low, band: s.reviewBand, accepted: im.accepted, below, trail: v.reviewTrail?.imageId === im.id ? v.reviewTrail.ids : [] };
+      const step = reviewStep(dets, s.postprocess, anchor, s.order, im.id, pending, o);
       if (step.kind !== 'finish-image') {
         const list = uncertaintyOrder(dets, s.postprocess, low, s.reviewBand, im.accepted, below);
-        view.getState().setSelected(step.detectionId);
-        view.getState().setFocus(step.detectionId, { k: list.findIndex((d) => d.id === step.detectionId) + 1, n: list.length });
+        v.setReviewTrail({ imageId: im.id, ids: reviewTrail(dets, s.postprocess, o) });
+        v.setSelected(step.detectionId);
+        v.setFocus(step.detectionId, { k: list.findIndex((d) => d.id === step.detectionId) + 1, n: list.length });
         // Passed over, neither accepted nor corrected: the image is not reviewed (the report would print
         // "Reviewed: yes" for it). Back to the first one, and say why the image did not change.
         if (step.kind === 'skipped') {

@@ -13,7 +13,7 @@ import { csvWithSample, provenanceText } from '../core/formats/sample';
 import { printedDifferential } from '../core/differential/rules';
 import { watchRelease } from './release';
 import { countInterval } from '../core/counts/estimate';
-import { adaptationWords, enginesWords, exportRelease, releaseState, reportJson, selectAdaptation, selectEditSummary, selectEngines } from './report';
+import { adaptationWords, enginesWords, exportRelease, notCountedWords, releaseState, reportJson, selectAdaptation, selectEditSummary, selectEngines, selectNotCounted } from './report';
 import { selectDifferentialState, selectExportImages, selectSummary } from './selectors';
 import { createAppStore, type AppStore } from './store';
 
@@ -73,7 +73,9 @@ describe('the exports carry the released report', () => {
     expect([a[0], a[col('engine')], a[col('source')], a[col('captured_at')], a[col('edits')]]).toEqual(['a.jpg', 'wasm x1', 'file', '', '1 box deleted; 1 WBC reclassified']);
     expect([b[0], b[col('engine')], b[col('source')], b[col('captured_at')]]).toEqual(['live-0001.jpg', 'wasm-threads x2', 'live', isoLocal(new Date(CAPTURED))]);
     expect([b[col('other')], b[col('smudge')], b[col('edits')]]).toEqual(['1', '0', '1 WBC set apart (smudge / other)']);
-    expect([c[0], c[col('in_totals')]]).toEqual(['grid.png', 'false']);
+    // a flagged image not accepted: flags_accepted false; the others have no flag to accept
+    expect([c[0], c[col('flags')], c[col('flags_accepted')], c[col('in_totals')]]).toEqual(['grid.png', 'not-smear', 'false', 'false']);
+    expect([a[col('flags_accepted')], b[col('flags_accepted')]]).toEqual(['', '']);
     // TOTAL: the report's totals (the grid left out; the cut platelet left out by the count rule)
     const total = rows.find((r) => r[0] === 'TOTAL')!;
     const sum = selectSummary(s);
@@ -89,6 +91,20 @@ describe('the exports carry the released report', () => {
     expect(pct[col('lymphocyte')]).toBe('33.3333');
     expect(Number(pct[col('neutrophil')]).toFixed(1)).toBe(printed.rows.find((r) => r.type === 'neutrophil')!.percentText);
     expect(pct[col('flags')]).toBe('report: 3 verified cells (target 100)');
+  });
+
+  it('counts CSV: a flagged image counted by the technician\'s choice says so (flags_accepted), and Undo takes it back', () => {
+    const store = batch();
+    store.getState().acceptFlags('c', true);
+    let rows = countsOf(store);
+    const col = (name: string) => rows[0].indexOf(name);
+    const grid = () => rows.find((r) => r[0] === 'grid.png')!;
+    expect([grid()[col('flags_accepted')], grid()[col('in_totals')]]).toEqual(['true', 'true']);
+    expect(rows.find((r) => r[0] === 'TOTAL')![col('flags_accepted')]).toBe('1');
+    expect(JSON.parse(boxesJson(selectExportImages(store.getState()))).find((im: { image: string }) => im.image === 'grid.png')).toMatchObject({ flags_accepted: true, in_totals: true });
+    store.getState().undo();
+    rows = countsOf(store);
+    expect([grid()[col('flags_accepted')], grid()[col('in_totals')]]).toEqual(['false', 'false']);
   });
 
   it('counts CSV: preliminary, then withdrawn with the reason, and no verifier on either', () => {
@@ -234,5 +250,22 @@ describe('sample record audit', () => {
     st().setSample({ ward: 'W' });
     st().setSample({ ward: '' });
     expect(st().audit.some((e) => e.cell === 'ward')).toBe(false);
+  });
+});
+
+describe('images in none of the figures (audit 2026-12-05)', () => {
+  it('a failed image and those still being counted are named, on the report and in its JSON', () => {
+    const store = batch();
+    const st = store.getState();
+    expect(notCountedWords(selectNotCounted(st))).toBe('');
+    st.addImage({ id: 'e', name: 'broken.jpg', bytes: 10 });
+    st.updateImage('e', { status: 'error', error: 'This file could not be decoded as an image.' });
+    st.addImage({ id: 'q', name: 'late.jpg', bytes: 10 });
+    st.addImage({ id: 'r', name: 'later.jpg', bytes: 10 });
+    const n = selectNotCounted(store.getState());
+    expect(n).toEqual({ failed: [{ name: 'broken.jpg', error: 'This file could not be decoded as an image.' }], counting: 2 });
+    expect(notCountedWords(n)).toBe('Not in these figures: 1 image could not be counted (broken.jpg: This file could not be decoded as an image); 2 images are still being counted.');
+    expect(reportJson(store.getState(), { lowConfidence: LOW }).not_counted).toEqual(n);
+    expect(notCountedWords({ failed: [], counting: 1 })).toBe('Not in these figures: 1 image is still being counted.');
   });
 });

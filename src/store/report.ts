@@ -93,6 +93,30 @@ export function adaptationWords(a: { cells: number; used: boolean }, profileName
     : `WBC types from the classifier alone: adapted to the ${cells} of the microscope profile${name ? ` ${name}` : ''}, it did not type more of them right`;
 }
 
+/** Images of the batch that are in none of the figures: those that failed (with why) and those still being
+ * counted. The report and its JSON say so, and a release waits for the counting to end. */
+export interface NotCounted {
+  failed: { name: string; error: string }[];
+  counting: number;
+}
+
+export function selectNotCounted(s: Pick<AppState, 'order' | 'images'>): NotCounted {
+  const ims = s.order.map((id) => s.images[id]);
+  return {
+    failed: ims.filter((im) => im.status === 'error').map((im) => ({ name: im.name, error: im.error ?? 'not counted' })),
+    counting: ims.filter((im) => im.status === 'queued' || im.status === 'running').length,
+  };
+}
+
+/** The report's sentence for them ('' when every image is counted). */
+export function notCountedWords(n: NotCounted): string {
+  const parts = [
+    n.failed.length ? `${n.failed.length === 1 ? '1 image' : `${n.failed.length} images`} could not be counted (${n.failed.map((f) => `${f.name}: ${f.error.replace(/\.$/, '')}`).join('; ')})` : '',
+    n.counting ? `${n.counting === 1 ? '1 image is' : `${n.counting} images are`} still being counted` : '',
+  ].filter(Boolean);
+  return parts.length ? `Not in these figures: ${parts.join('; ')}.` : '';
+}
+
 /** The report as data, for the JSON export: the release, the counts and the differential exactly as
  * printed (the same selectors and the same printing function as the report), the edits and provenance. */
 export function reportJson(s: AppState, opts: { lowConfidence: number | null; profileName?: string }) {
@@ -163,5 +187,6 @@ export function reportJson(s: AppState, opts: { lowConfidence: number | null; pr
     engines: selectEngines(s),
     adaptation: adaptationWords(selectAdaptation(s), opts.profileName),
     left_out_images: done.filter((id) => !inTotals(s.images[id])).map((id) => s.images[id].name),
+    not_counted: selectNotCounted(s),
   };
 }

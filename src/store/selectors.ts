@@ -248,6 +248,7 @@ export function selectExportImages(s: AppState): ExportImage[] {
       scale: im.scale,
       flags: imageFlags(im, s.postprocess),
       inTotals: inTotals(im),
+      ...(excludes(im.quality?.flags ?? []) ? { flagsAccepted: im.flagsAccepted === true } : {}),
       leftOut: [
         // the rule's cells with their types and review (a verified WBC cut by the border keeps its type)
         ...ruleExcludedReviewed(im, s.postprocess).map((det) => ({ det, reason: 'count-rule' as const })),

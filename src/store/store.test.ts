@@ -139,7 +139,7 @@ describe('review below the threshold', () => {
     const im = s.images.a;
     const below = belowThresholdOf(im, s.postprocess, s.reviewBand);
     expect(below.map((d) => d.id)).toEqual(['m3']);
-    const step = reviewStep(shownDetections(im, s.postprocess), s.postprocess, null, s.order, 'a', () => true, 0, s.reviewBand, [], below);
+    const step = reviewStep(shownDetections(im, s.postprocess), s.postprocess, null, s.order, 'a', () => true, { band: s.reviewBand, below });
     expect(step).toEqual({ kind: 'select', detectionId: 'm3' });
     s.edit('a', keepBox, { id: 'm3' });
     expect(selectSummary(store.getState()).totals.RBC).toBe(3);

@@ -35,8 +35,12 @@ export interface ViewState {
   setSelected(id: string | null): void;
   /** Where the box deleted last was, while nothing is selected since: ] and [ go on from its place in
    * reading order instead of starting again at the first box. */
-  deletedAt: { imageId: string; box: Box } | null;
-  setDeletedAt(v: { imageId: string; box: Box } | null): void;
+  deletedAt: { imageId: string; id: string; box: Box } | null;
+  setDeletedAt(v: { imageId: string; id: string; box: Box } | null): void;
+  /** The current image's review order as the last U or A step saw it (core/edits/review reviewTrail): U
+   * after a Delete or a relabel goes on from the box's place there, not from the first box passed over. */
+  reviewTrail: { imageId: string; ids: readonly string[] } | null;
+  setReviewTrail(v: { imageId: string; ids: readonly string[] } | null): void;
   setMode(m: 'select' | 'draw'): void;
   setDrawClass(c: CellClass): void;
   fit(): void;
@@ -56,6 +60,8 @@ export const createViewStore = () =>
     setSelected: (selectedId) => set((s) => (selectedId && selectedId !== s.selectedId ? { selectedId, said: null, deletedAt: null } : { selectedId })),
     deletedAt: null,
     setDeletedAt: (deletedAt) => set({ deletedAt }),
+    reviewTrail: null,
+    setReviewTrail: (reviewTrail) => set({ reviewTrail }),
     setMode: (mode) => set({ mode }),
     setDrawClass: (drawClass) => set({ drawClass }),
     fit: () => set((s) => ({ fitNonce: s.fitNonce + 1 })),

@@ -76,26 +76,45 @@ export type ReviewStep =
   | { kind: 'skipped'; detectionId: string; count: number }
   | { kind: 'finish-image'; next: string | null };
 
-/** What the review key does: select the next uncertain detection of the image; past the last one, go
- * back to the first one still unresolved (a box passed over with U is neither accepted nor corrected, and
+export interface ReviewOptions {
+  lowConfidence?: number;
+  band?: number;
+  accepted?: readonly string[];
+  below?: readonly Detection[];
+  /** The image's review order as the last step saw it (ids, accepted ones included): where a box that has
+   * left the order since (deleted, or relabelled into a manual box) stood, so the next step goes on from
+   * its place. */
+  trail?: readonly string[];
+}
+
+/** The image's review order with the accepted boxes kept in their places (uncertaintyOrder without
+ * `accepted`): where each box stands, resolved or not. */
+export function reviewTrail(dets: readonly Detection[], p: PostprocessParams, o: ReviewOptions = {}): string[] {
+  return uncertaintyOrder(dets, p, o.lowConfidence, o.band, [], o.below).map((d) => d.id);
+}
+
+/** What the review keys do (U, and A, Delete or 1/2/3 then U): select the next box still unresolved
+ * after `anchorId` (the box just looked at, accepted, relabelled or deleted) in review order, so a box
+ * resolved in the middle never sends the technician back to one passed over. Past the last one, go back to
+ * the first still unresolved and say so (a box passed over with U is neither accepted nor corrected, and
  * "Reviewed: yes" on the report would vouch for it); only when none is left, mark the image reviewed and
- * move to the next image that still needs review. */
+ * move to the next image that still needs review. Without an anchor in the order: the first unresolved. */
 export function reviewStep(
   dets: readonly Detection[],
   p: PostprocessParams,
-  selectedId: string | null,
+  anchorId: string | null,
   order: readonly string[],
   currentId: string,
   isPending: (id: string) => boolean,
-  lowConfidence = 0,
-  band = Infinity,
-  accepted: readonly string[] = [],
-  below: readonly Detection[] = [],
+  o: ReviewOptions = {},
 ): ReviewStep {
-  const left = uncertaintyOrder(dets, p, lowConfidence, band, accepted, below);
-  const i = selectedId ? left.findIndex((d) => d.id === selectedId) : -1;
-  const next = left[i + 1];
-  if (next) return { kind: 'select', detectionId: next.id };
+  const left = uncertaintyOrder(dets, p, o.lowConfidence, o.band, o.accepted, o.below);
+  const now = reviewTrail(dets, p, o);
+  // the box's place: in the order as it is, else (deleted, relabelled) where the last step saw it
+  const seq = anchorId === null ? null : now.includes(anchorId) ? now : o.trail?.includes(anchorId) ? o.trail : null;
+  const open = new Set(left.map((d) => d.id));
+  const next = seq ? seq.slice(seq.indexOf(anchorId!) + 1).find((id) => open.has(id)) : left[0]?.id;
+  if (next) return { kind: 'select', detectionId: next };
   if (left.length) return { kind: 'skipped', detectionId: left[0].id, count: left.length };
   return { kind: 'finish-image', next: nextUnreviewed(order, currentId, isPending) };
 }

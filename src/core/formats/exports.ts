@@ -29,6 +29,10 @@ export interface ExportImage {
   flags?: readonly FlagCode[];
   /** false: a not-smear / out-of-focus image the user has not accepted, left out of the totals. */
   inTotals?: boolean;
+  /** Whether the technician accepted the image's flags ("Count it anyway"), where a flag would keep it out of
+   * the totals; undefined where none would (nothing to accept). A signed export shows a flagged image was
+   * counted by the technician's choice, not because the flag was missed. */
+  flagsAccepted?: boolean;
   /** Boxes drawn on the image but counted nowhere, and why: the count rule, a speck on the optics, grey debris. */
   leftOut?: readonly { det: Detection; reason: LeftOut }[];
   /** The engine that counted the image ("wasm x1"), recorded when it was counted. */
@@ -61,6 +65,8 @@ export interface CountsReport {
 
 const counted = (im: ExportImage) => im.inTotals !== false;
 const flagText = (im: ExportImage) => (im.flags ?? []).join(' ');
+/** true / false where a flag keeps the image out of the totals until accepted; '' where none does. */
+const flagsAcceptedCell = (im: ExportImage) => im.flagsAccepted ?? '';
 
 /** Estimated cell size relative to the model's scale ('' when not estimated). */
 const cellScale = (im: ExportImage) =>
@@ -89,7 +95,7 @@ export function countsCsv(images: readonly ExportImage[], report?: CountsReport)
     const c = countCells(im.detections);
     const d = differential(typesOf(im));
     return [
-      names[i], c.RBC, c.WBC, c.Platelets, im.reviewed, im.edited, im.countRule, r3(cellScale(im)), im.scale?.passes ?? '', ...WBC_TYPES.map((t) => d.counts[t]), flagText(im), counted(im),
+      names[i], c.RBC, c.WBC, c.Platelets, im.reviewed, im.edited, im.countRule, r3(cellScale(im)), im.scale?.passes ?? '', ...WBC_TYPES.map((t) => d.counts[t]), flagText(im), flagsAcceptedCell(im), counted(im),
       categoryCount(im, 'smudge'), categoryCount(im, 'other'), im.engine ?? '', im.capture?.source ?? 'file', im.capture?.at ?? '', im.edits ?? '', ...relCells,
     ];
   });
@@ -100,7 +106,7 @@ export function countsCsv(images: readonly ExportImage[], report?: CountsReport)
   const st = report?.differential ?? differentialState(inTotals.flatMap((im) => im.detections), DEFAULT_RULES, 0.6);
   const d = st.preliminary;
   const sum = (f: (im: ExportImage) => number) => inTotals.reduce((n, im) => n + f(im), 0);
-  rows.push(['TOTAL', s.totals.RBC, s.totals.WBC, s.totals.Platelets, images.filter((i) => i.reviewed).length, images.filter((i) => i.edited).length, rules, '', '', ...WBC_TYPES.map((t) => d.counts[t]), '', inTotals.length, sum((im) => categoryCount(im, 'smudge')), sum((im) => categoryCount(im, 'other')), '', '', '', '', ...relCells]);
+  rows.push(['TOTAL', s.totals.RBC, s.totals.WBC, s.totals.Platelets, images.filter((i) => i.reviewed).length, images.filter((i) => i.edited).length, rules, '', '', ...WBC_TYPES.map((t) => d.counts[t]), '', images.filter((im) => im.flagsAccepted === true).length, inTotals.length, sum((im) => categoryCount(im, 'smudge')), sum((im) => categoryCount(im, 'other')), '', '', '', '', ...relCells]);
   // the report's figures where it prints them; otherwise every typed cell, marked preliminary
   const shown = st.releasable ? st.released : d;
   // written at the CSV's four decimals from the exact value (rounded to three first, 65.2174 read 65.2170)
@@ -110,9 +116,10 @@ export function countsCsv(images: readonly ExportImage[], report?: CountsReport)
     : !st.typed
       ? ''
       : `preliminary: ${st.unverified} of ${st.typed} WBC types not verified${st.untyped ? `; ${st.untyped} WBC untyped` : ''}`;
-  rows.push(['DIFFERENTIAL_%', '', '', '', '', '', '', '', '', ...pctRow, status, '', '', '', '', '', '', '', ...relCells]);
+  rows.push(['DIFFERENTIAL_%', '', '', '', '', '', '', '', '', ...pctRow, status, '', '', '', '', '', '', '', '', ...relCells]);
   return toCsv(
-    ['image', 'RBC', 'WBC', 'Platelets', 'reviewed', 'edited', 'count_rule', 'cell_scale', 'passes', ...WBC_TYPES, 'flags', 'in_totals', 'smudge', 'other', 'engine', 'source', 'captured_at', 'edits', 'report_state', 'verified_by', 'released_at', 'release_revision', 'withdrawn_reason'],
+    // one rule for every header: lowercase snake_case, a unit where the value has one (the boxes CSV's px)
+    ['image', 'rbc', 'wbc', 'platelets', 'reviewed', 'edited', 'count_rule', 'cell_scale', 'passes', ...WBC_TYPES, 'flags', 'flags_accepted', 'in_totals', 'smudge', 'other', 'engine', 'source', 'captured_at', 'edits', 'report_state', 'verified_by', 'released_at', 'release_revision', 'withdrawn_reason'],
     rows,
   );
 }
@@ -151,7 +158,7 @@ export function boxesCsv(images: readonly ExportImage[]): string {
       d.wbc?.category ? (d.wbc.note ?? '') : '',
     ]),
   );
-  return toCsv(['image', 'class', 'score', 'x1', 'y1', 'x2', 'y2', 'origin', 'cut_by_border', 'count_rule', 'wbc_type', 'wbc_p', 'wbc_type_origin', 'counted', 'left_out', 'wbc_verified', 'wbc_category', 'wbc_note'], rows);
+  return toCsv(['image', 'class', 'score', 'x1_px', 'y1_px', 'x2_px', 'y2_px', 'origin', 'cut_by_border', 'count_rule', 'wbc_type', 'wbc_p', 'wbc_type_origin', 'counted', 'left_out', 'wbc_verified', 'wbc_category', 'wbc_note'], rows);
 }
 
 export function boxesJson(images: readonly ExportImage[]): string {
@@ -166,6 +173,7 @@ export function boxesJson(images: readonly ExportImage[]): string {
       count_rule: im.countRule,
       scale: im.scale ?? null,
       flags: im.flags ?? [],
+      flags_accepted: im.flagsAccepted ?? null,
       in_totals: counted(im),
       engine: im.engine ?? null,
       capture: im.capture ?? null,
@@ -195,7 +203,7 @@ export function vocFiles(images: readonly ExportImage[]): { name: string; data: 
       filename: im.name,
       width: im.width,
       height: im.height,
-      note: `smearcount; count rule: ${im.countRule}${im.flags?.length ? `; flags: ${flagText(im)}${counted(im) ? '' : ' (left out of the totals)'}` : ''}`,
+      note: `smearcount; count rule: ${im.countRule}${im.flags?.length ? `; flags: ${flagText(im)}${counted(im) ? (im.flagsAccepted ? ' (accepted by the technician: counted)' : '') : ' (left out of the totals)'}` : ''}`,
       objects: im.detections.map((d) => ({ cls: d.cls, box: d.box, truncated: isCutByBorder(d, im.width, im.height), type: d.wbc?.category ? undefined : d.wbc?.type })),
     }),
   }));
@@ -212,7 +220,7 @@ export function cocoJson(images: readonly ExportImage[]): string {
       count_rule: [...new Set(images.map((i) => i.countRule))].join('+'),
     },
     categories: CLASS_NAMES.map((name, i) => ({ id: i + 1, name, supercategory: 'cell' })),
-    images: images.map((im, i) => ({ id: i + 1, file_name: names[i], width: im.width, height: im.height, count_rule: im.countRule, scale: im.scale ?? null, flags: im.flags ?? [], in_totals: counted(im) })),
+    images: images.map((im, i) => ({ id: i + 1, file_name: names[i], width: im.width, height: im.height, count_rule: im.countRule, scale: im.scale ?? null, flags: im.flags ?? [], flags_accepted: im.flagsAccepted ?? null, in_totals: counted(im) })),
     annotations: images.flatMap((im, i) =>
       im.detections.map((d) => {
         const w = d.box.x2 - d.box.x1;

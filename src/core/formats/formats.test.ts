@@ -24,7 +24,7 @@ const images: ExportImage[] = [
   { name: 'a,1.jpg', width: 640, height: 480, detections: [d('RBC', 0), d('RBC', 20), d('WBC', 40, 'manual')], reviewed: true, edited: true, countRule: 'all', scale: { used: 0.8, relative: 1, estimated: 1.04, passes: 1, fixed: false } },
   { name: 'b.jpg', width: 640, height: 480, detections: [d('Platelets', 0)], reviewed: false, edited: false, countRule: 'all', scale: { used: 1.6, relative: 2, estimated: 0.49, passes: 2, fixed: false } },
 ];
-const flagged: ExportImage = { name: 'grid.png', width: 640, height: 480, detections: [d('RBC', 100), d('WBC', 200)], reviewed: false, edited: false, countRule: 'all', flags: ['not-smear', 'unfamiliar-colour'], inTotals: false };
+const flagged: ExportImage = { name: 'grid.png', width: 640, height: 480, detections: [d('RBC', 100), d('WBC', 200)], reviewed: false, edited: false, countRule: 'all', flags: ['not-smear', 'unfamiliar-colour'], inTotals: false, flagsAccepted: false };
 
 describe('CSV', () => {
   it('quotes only when needed', () => {
@@ -49,16 +49,16 @@ describe('CSV', () => {
     // not released: every row says so, and names no verifier
     const rel = ',preliminary,,,,';
     expect(countsCsv(images)).toBe(
-      'image,RBC,WBC,Platelets,reviewed,edited,count_rule,cell_scale,passes,neutrophil,lymphocyte,monocyte,eosinophil,basophil,immature_granulocyte,erythroblast,flags,in_totals,' +
+      'image,rbc,wbc,platelets,reviewed,edited,count_rule,cell_scale,passes,neutrophil,lymphocyte,monocyte,eosinophil,basophil,immature_granulocyte,erythroblast,flags,flags_accepted,in_totals,' +
         'smudge,other,engine,source,captured_at,edits,report_state,verified_by,released_at,release_revision,withdrawn_reason\r\n' +
-        `"a,1.jpg",2,1,0,true,true,all,1.0400,1,0,0,0,1,0,0,0,,true,0,0,,file,,${rel}\r\n` +
-        `b.jpg,0,0,1,false,false,all,0.4900,2,0,0,0,0,0,0,0,,true,0,0,,file,,${rel}\r\n` +
-        `TOTAL,2,1,1,1,1,all,,,0,0,0,1,0,0,0,,2,0,0,,,,${rel}\r\n` +
-        `DIFFERENTIAL_%,,,,,,,,,0,0,0,100,0,0,0,preliminary: 1 of 1 WBC types not verified,,,,,,,${rel}\r\n`,
+        `"a,1.jpg",2,1,0,true,true,all,1.0400,1,0,0,0,1,0,0,0,,,true,0,0,,file,,${rel}\r\n` +
+        `b.jpg,0,0,1,false,false,all,0.4900,2,0,0,0,0,0,0,0,,,true,0,0,,file,,${rel}\r\n` +
+        `TOTAL,2,1,1,1,1,all,,,0,0,0,1,0,0,0,,0,2,0,0,,,,${rel}\r\n` +
+        `DIFFERENTIAL_%,,,,,,,,,0,0,0,100,0,0,0,preliminary: 1 of 1 WBC types not verified,,,,,,,,${rel}\r\n`,
     );
     // verified cells: the row gives the report's figures and says what they rest on
     const verified = images.map((im) => ({ ...im, detections: im.detections.map((d) => (d.wbc ? { ...d, wbc: { ...d.wbc, verified: true } } : d)) }));
-    expect(countsCsv(verified).trim().split('\r\n').at(-1)).toBe(`DIFFERENTIAL_%,,,,,,,,,0,0,0,100,0,0,0,report: 1 verified cells (target 100),,,,,,,${rel}`);
+    expect(countsCsv(verified).trim().split('\r\n').at(-1)).toBe(`DIFFERENTIAL_%,,,,,,,,,0,0,0,100,0,0,0,report: 1 verified cells (target 100),,,,,,,,${rel}`);
   });
   it('writes the differential row from the exact percentages (2 of 3: 66.6667, not 66.6670)', () => {
     const neu = { ...d('WBC', 300), wbc: { type: 'neutrophil' as const, p: 0.9, origin: 'model' as const } };
@@ -68,21 +68,44 @@ describe('CSV', () => {
   });
   it('records flags per image and leaves an unaccepted not-smear image out of TOTAL and the differential', () => {
     const rows = countsCsv([...images, flagged]).trim().split('\r\n').map((l) => l.split(','));
-    expect(rows[3].slice(0, 18)).toEqual(['grid.png', '1', '1', '0', 'false', 'false', 'all', '', '', '0', '0', '0', '1', '0', '0', '0', 'not-smear unfamiliar-colour', 'false']);
+    expect(rows[3].slice(0, 19)).toEqual(['grid.png', '1', '1', '0', 'false', 'false', 'all', '', '', '0', '0', '0', '1', '0', '0', '0', 'not-smear unfamiliar-colour', 'false', 'false']);
     expect(rows[4].slice(0, 4)).toEqual(['TOTAL', '2', '1', '1']);
     expect(rows[4][rows[0].indexOf('in_totals')]).toBe('2');
     expect(rows[5].slice(9, 16)).toEqual(['0', '0', '0', '100', '0', '0', '0']);
-    expect(countsCsv([...images, { ...flagged, inTotals: true }]).split('\r\n')[4].split(',').slice(0, 4)).toEqual(['TOTAL', '3', '2', '1']);
+    expect(countsCsv([...images, { ...flagged, inTotals: true, flagsAccepted: true }]).split('\r\n')[4].split(',').slice(0, 4)).toEqual(['TOTAL', '3', '2', '1']);
+  });
+  it('records, next to the flags, that the technician accepted a flagged image (audit 2026-12-05)', () => {
+    const accepted: ExportImage = { ...flagged, name: 'kept.png', inTotals: true, flagsAccepted: true };
+    const rows = countsCsv([images[1], flagged, accepted]).trim().split('\r\n').map((l) => l.split(','));
+    const col = (name: string) => rows[0].indexOf(name);
+    expect(col('flags_accepted')).toBe(col('flags') + 1);
+    // a clean image: nothing to accept; grid.png left out; kept.png counted by the technician's choice
+    expect(rows.slice(1).map((r) => [r[0], r[col('flags_accepted')], r[col('in_totals')]])).toEqual([
+      ['b.jpg', '', 'true'],
+      ['grid.png', 'false', 'false'],
+      ['kept.png', 'true', 'true'],
+      // TOTAL: how many images were counted by acceptance, of how many counted
+      ['TOTAL', '1', '2'],
+      ['DIFFERENTIAL_%', '', ''],
+    ]);
+    expect(JSON.parse(boxesJson([accepted, images[1]])).map((im: { flags_accepted: boolean | null }) => im.flags_accepted)).toEqual([true, null]);
+    expect(JSON.parse(cocoJson([accepted])).images[0]).toMatchObject({ flags_accepted: true, in_totals: true });
+    expect(vocFiles([accepted])[0].data).toContain('flags: not-smear unfamiliar-colour (accepted by the technician: counted)');
+  });
+  it('keeps every header lowercase snake_case (units where the value has one)', () => {
+    const heads = [countsCsv(images), boxesCsv(images)].flatMap((c) => c.split('\r\n')[0].split(','));
+    expect(heads.filter((h) => !/^[a-z][a-z0-9]*(_[a-z0-9]+)*$/.test(h))).toEqual([]);
+    expect(boxesCsv(images).split('\r\n')[0]).toContain('x1_px,y1_px,x2_px,y2_px');
   });
   it('records flags in the COCO, box JSON and VOC exports', () => {
-    expect(JSON.parse(cocoJson([flagged])).images[0]).toMatchObject({ flags: ['not-smear', 'unfamiliar-colour'], in_totals: false });
-    expect(JSON.parse(boxesJson([flagged]))[0]).toMatchObject({ flags: ['not-smear', 'unfamiliar-colour'], in_totals: false });
+    expect(JSON.parse(cocoJson([flagged])).images[0]).toMatchObject({ flags: ['not-smear', 'unfamiliar-colour'], flags_accepted: false, in_totals: false });
+    expect(JSON.parse(boxesJson([flagged]))[0]).toMatchObject({ flags: ['not-smear', 'unfamiliar-colour'], flags_accepted: false, in_totals: false });
     expect(vocFiles([flagged])[0].data).toContain('flags: not-smear unfamiliar-colour (left out of the totals)');
   });
   it('exports boxes with their origin', () => {
     const lines = boxesCsv(images).trim().split('\r\n');
     expect(lines).toHaveLength(5);
-    expect(lines[0]).toBe('image,class,score,x1,y1,x2,y2,origin,cut_by_border,count_rule,wbc_type,wbc_p,wbc_type_origin,counted,left_out,wbc_verified,wbc_category,wbc_note');
+    expect(lines[0]).toBe('image,class,score,x1_px,y1_px,x2_px,y2_px,origin,cut_by_border,count_rule,wbc_type,wbc_p,wbc_type_origin,counted,left_out,wbc_verified,wbc_category,wbc_note');
     expect(lines[3]).toBe('"a,1.jpg",WBC,0.5000,40,0,50,10,manual,true,all,eosinophil,0.9000,model,true,,false,,');
     // d('RBC', 20) is 20-30 x 0-10: its top edge is at the image border, so it is cut (the quoted name holds a comma).
     expect(lines[2].split(',')[9]).toBe('true');

@@ -7,6 +7,7 @@ import { selectGalleryCells, type GalleryCell } from '../../store/selectors';
 import { cellSortKey, galleryLayout, groupCells, visibleRows, GROUPS, HEADER_H, ROW_H, TILE_W } from './layout';
 import { jumpToCell, moveCells, redoGallery, setNote, undoGallery, verify, verifyAll, type GalleryContext } from './galleryActions';
 import { CellTile } from './CellTile';
+import { FileName } from '../FileName';
 import { useDialogFocus } from '../useDialogFocus';
 import { useInputMode } from '../useInputMode';
 import './gallery.css';
@@ -159,22 +160,27 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
   return (
     <div className="gallery-backdrop">
       <section className="gallery" ref={dialog} role="dialog" aria-modal="true" aria-label="WBC gallery" data-testid="gallery">
-        {/* a div, not a <header>: a dialog's header is no second banner of the page */}
+        {/* a div, not a <header>: a dialog's header is no second banner of the page. The title and the actions
+            are two blocks: on a phone or at 200–400% zoom the summary wraps under the title, then the actions
+            take a line of their own, never off the right edge */}
         <div className="gallery-head">
-          <h2>WBC gallery</h2>
-          <span className="muted" data-testid="gallery-summary">
-            {flat.length} cells · {verifiedN} verified
-          </span>
-          <span className="spacer" />
-          <button data-testid="gallery-undo" disabled={!canUndo} onClick={() => undoGallery(ctx)} title="Undo the last change, here or on the canvas (Ctrl+Z)">
-            Undo
-          </button>
-          <button data-testid="gallery-redo" disabled={!canRedo} onClick={() => redoGallery(ctx)} title="Redo (Ctrl+Shift+Z or Ctrl+Y)">
-            Redo
-          </button>
-          <button data-testid="gallery-close" onClick={() => ctx.gallery.getState().setOpen(false)}>
-            Close
-          </button>
+          <div className="gallery-title">
+            <h2>WBC gallery</h2>
+            <span className="muted" data-testid="gallery-summary">
+              {flat.length} cells · {verifiedN} verified
+            </span>
+          </div>
+          <div className="gallery-actions">
+            <button data-testid="gallery-undo" disabled={!canUndo} onClick={() => undoGallery(ctx)} title="Undo the last change, here or on the canvas (Ctrl+Z)">
+              Undo
+            </button>
+            <button data-testid="gallery-redo" disabled={!canRedo} onClick={() => redoGallery(ctx)} title="Redo (Ctrl+Shift+Z or Ctrl+Y)">
+              Redo
+            </button>
+            <button data-testid="gallery-close" onClick={() => ctx.gallery.getState().setOpen(false)}>
+              Close
+            </button>
+          </div>
         </div>
         <p className="sr-only" role="status" aria-live="polite" data-testid="gallery-announce">
           {announce}
@@ -182,8 +188,10 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
         <div className="gallery-bar" aria-label="Selected cell">
           {sel ? (
             <>
-              <span data-testid="gallery-selected">
-                {sel.det.wbc?.category ? EXTRA_LABEL[sel.det.wbc.category] : code[sel.det.wbc!.type]} · {sel.imageName}
+              {/* a camera's long name loses its middle, not the buttons after it their place on screen */}
+              <span className="gallery-selected" data-testid="gallery-selected">
+                <span>{sel.det.wbc?.category ? EXTRA_LABEL[sel.det.wbc.category] : code[sel.det.wbc!.type]} ·</span>
+                <FileName name={sel.imageName} />
               </span>
               {GROUPS.map((g, i) => (
                 <button key={g} data-testid={`gallery-move-${g}`} title={`${groupLabel(g)} (Shift+${i + 1})`} onClick={() => moveCells(ctx, [sel.key], g)}>
