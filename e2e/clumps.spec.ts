@@ -47,4 +47,9 @@ test('platelets that touch in a heap are flagged as a clump, shown on request, a
   await page.getByTestId('factor-Platelets').fill('20000');
   await expect(page.getByTestId('estimate-Platelets')).toContainText('= ≥ ');
   await expect(page.getByTestId('estimate-Platelets')).toContainText('a minimum: platelet clumps in 1 field)');
+  // two fields' few platelets read far below 150 ×10⁹/L: the panel and the report say to look for clumps first
+  await expect(page.getByTestId('estimate-caution-Platelets')).toContainText('scan the smear (its feathered edge first) for platelet clumps');
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-platelet-caution')).toContainText('platelet clumps by eye');
+  await expect(page.getByTestId('report-estimate-Platelets')).toContainText('≥ ');
 });

@@ -25,6 +25,10 @@ export function CountsPanel() {
   const factors = useApp((s) => s.estimateFactors);
   const setFactor = useApp((s) => s.setEstimateFactor);
   const color = classColors(card);
+  const estimates = {
+    WBC: factors.WBC && summary.images ? batchEstimate(summary, 'WBC', factors.WBC, clumped) : null,
+    Platelets: factors.Platelets && summary.images ? batchEstimate(summary, 'Platelets', factors.Platelets, clumped) : null,
+  };
   return (
     <section className="panel counts" aria-label="Counts">
       <h2 className="counts-title">
@@ -107,14 +111,17 @@ export function CountsPanel() {
               onChange={(e) => setFactor(k, e.target.value === '' ? null : Number(e.target.value))}
             />
             <output data-testid={`estimate-${k}`}>
-              {factors[k] && summary.images
-                ? ((e) => `${e.formula} = ${e.value} (estimate; ${e.intervalText}, ${e.basis})${e.moreFields ? `. About ${e.moreFields} more field${e.moreFields === 1 ? '' : 's'} for ±20%.` : ''}`)(
-                    batchEstimate(summary, k, factors[k]!, clumped),
-                  )
+              {estimates[k]
+                ? ((e) => `${e.formula} = ${e.value} (estimate; ${e.intervalText}, ${e.basis})${e.moreFields ? `. About ${e.moreFields} more field${e.moreFields === 1 ? '' : 's'} for ±20%.` : ''}`)(estimates[k])
                 : ''}
             </output>
           </label>
         ))}
+        {estimates.Platelets?.caution && (
+          <p className="hint estimate-caution" data-testid="estimate-caution-Platelets">
+            {estimates.Platelets.caution}
+          </p>
+        )}
       </details>
       <p className="sr-only" aria-live="polite" data-testid="counts-announce">
         {counts && current ? `${current.name}: ${countsSentence(counts)}.` : ''}

@@ -37,6 +37,9 @@ function ReportBody({ open }: { open: boolean }) {
   const params = useApp((s) => s.postprocess);
   const summary = useApp(selectSummary);
   const clumped = useApp(selectClumpedFields);
+  const factors = useApp((s) => s.estimateFactors);
+  // a low platelet estimate says what to check before it is reported (core/counts/counts.ts)
+  const plateletCaution = factors.Platelets && summary.images ? batchEstimate(summary, 'Platelets', factors.Platelets, clumped).caution : null;
   const fixedScale = useApp((s) => s.fixedScale);
   const { classifier } = useServices();
   const diff = useApp((s) => selectBatchDifferential(s, classifier?.lowConfidence));
@@ -52,7 +55,6 @@ function ReportBody({ open }: { open: boolean }) {
   const reference = useApp((s) => s.reference);
   const labName = useApp((s) => s.labName);
   const setLabName = useApp((s) => s.setLabName);
-  const factors = useApp((s) => s.estimateFactors);
   const dialog = useRef<HTMLElement>(null);
   useDialogFocus(dialog, open);
   const released = !!sample.verifiedAt;
@@ -221,6 +223,7 @@ function ReportBody({ open }: { open: boolean }) {
             })}
           </tbody>
         </table>
+        {plateletCaution && <p data-testid="report-platelet-caution">{plateletCaution}</p>}
         <p>
           On {summary.images} field{summary.images === 1 ? '' : 's'} (images){leftOut ? `; ${leftOut} flagged image${leftOut === 1 ? '' : 's'} left out of the counts` : ''}. WBC : RBC{' '}
           {formatRatio(summary.wbcPerRbc)} · Platelets : RBC {formatRatio(summary.plateletsPerRbc)}

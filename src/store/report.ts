@@ -136,6 +136,7 @@ export function reportJson(s: AppState, opts: { lowConfidence: number | null; pr
         // the 95% sampling interval (exact Poisson, widened by the fields' dispersion) and the fields short of ±20%
         estimate_interval_per_uL: e?.interval ? [Math.round(e.interval.low * 1000), Math.round(e.interval.high * 1000)] : null,
         estimate_more_fields_for_20pct: e?.moreFields ?? null,
+        estimate_caution: e?.caution ?? null,
         field_dispersion: r3(summary.dispersion[k]),
         // fields where platelets lie in a clump: the platelet count is a minimum (core/quality/clumps)
         ...(k === 'Platelets' ? { clumped_fields: clumped } : {}),

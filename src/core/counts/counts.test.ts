@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countCells, countsSentence, formatRatio, summarize } from './counts';
+import { batchEstimate, countCells, countsSentence, formatRatio, PLATELET_CLUMP_CHECK, summarize } from './counts';
 
 describe('counts', () => {
   it('tallies per class', () => {
@@ -28,5 +28,17 @@ describe('countsSentence', () => {
     expect(countsSentence({ RBC: 26, WBC: 1, Platelets: 1 })).toBe('26 RBC, 1 WBC, 1 platelet');
     expect(countsSentence({ RBC: 1, WBC: 0, Platelets: 0 })).toBe('1 RBC, 0 WBC, 0 platelets');
     expect(countsSentence({ RBC: 3, WBC: 2, Platelets: 14 })).toBe('3 RBC, 2 WBC, 14 platelets');
+  });
+  it('a platelet estimate below 150 ×10⁹/L says to check for clumps first, and one with clumps is a minimum', () => {
+    const low = summarize([{ RBC: 30, WBC: 1, Platelets: 2 }, { RBC: 30, WBC: 1, Platelets: 3 }, { RBC: 30, WBC: 0, Platelets: 2 }]);
+    expect(batchEstimate(low, 'Platelets', 20000).caution).toBe(PLATELET_CLUMP_CHECK);
+    expect(batchEstimate(low, 'Platelets', 20000).value).toBe('≈ 47 ×10⁹/L');
+    expect(batchEstimate(low, 'Platelets', 20000, 1).value).toBe('≥ 47 ×10⁹/L');
+    expect(batchEstimate(low, 'Platelets', 20000, 1).basis).toBe('7 in 3 fields; a minimum: platelet clumps in 1 field');
+    const normal = summarize([{ RBC: 30, WBC: 1, Platelets: 12 }, { RBC: 30, WBC: 1, Platelets: 14 }]);
+    expect(batchEstimate(normal, 'Platelets', 20000).caution).toBeNull();
+    // WBCs have no such check, and clumps are no reason to doubt them
+    expect(batchEstimate(low, 'WBC', 2000, 1).caution).toBeNull();
+    expect(batchEstimate(low, 'WBC', 2000, 1).value.startsWith('≈')).toBe(true);
   });
 });

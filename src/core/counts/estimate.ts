@@ -36,6 +36,8 @@ export interface SmearEstimate {
   basis: string | null;
   /** About how many more fields bring the interval within ±20% of the estimate; 0 where it is already, null where no cell was found */
   moreFields: number | null;
+  /** What to check before the estimate is reported (a low platelet count: clumps), or null */
+  caution: string | null;
 }
 
 /** ±20%: where a smear estimate's 95% interval reaches further, the count is too small to read it closely. */
@@ -47,7 +49,7 @@ export function smearEstimate(meanPerField: number, factorPerUL: number, sample?
   // platelets in clumps hide one another: the count, and the estimate, is then a minimum
   const value = `${sample?.minimum ? '≥' : '≈'} ${twoSignificant(perL9)} ×10⁹/L`;
   const formula = `${meanPerField.toFixed(2)} per field × ${factorPerUL.toLocaleString('en')}/µL`;
-  if (!sample || !(sample.fields > 0)) return { perUL, perL9, value, formula, printed: `${value} (${formula})`, interval: null, intervalText: null, basis: null, moreFields: null };
+  if (!sample || !(sample.fields > 0)) return { perUL, perL9, value, formula, printed: `${value} (${formula})`, interval: null, intervalText: null, basis: null, moreFields: null, caution: null };
   const ci = countInterval(sample.total, sample.dispersion);
   const toL9 = (c: number) => (c / sample.fields) * factorPerUL / 1000;
   const interval = { low: toL9(ci.low), high: toL9(ci.high) };
@@ -60,7 +62,7 @@ export function smearEstimate(meanPerField: number, factorPerUL: number, sample?
     const fieldsNeeded = Math.ceil(cellsNeeded / (sample.total / sample.fields));
     moreFields = Math.max(0, fieldsNeeded - sample.fields);
   }
-  return { perUL, perL9, value, formula, printed: `${value}, ${intervalText} (${formula}; ${basis})`, interval, intervalText, basis, moreFields };
+  return { perUL, perL9, value, formula, printed: `${value}, ${intervalText} (${formula}; ${basis})`, interval, intervalText, basis, moreFields, caution: null };
 }
 
 /** log Γ(x) for x > 0 (Lanczos, g = 7, 9 terms: relative error under 1e-13). */
