@@ -1,5 +1,6 @@
 import { ModelCardError } from '../detection/card';
 import type { CropRule } from './crop';
+import type { CropRestore } from './restore';
 import { WBC_TYPES, type WbcType } from './differential';
 
 /** The parts of models/smearcount-wbc.json the app relies on. */
@@ -34,6 +35,27 @@ function parseOutputs(x: unknown): { logits: string; embedding: { name: string; 
   return { logits, embedding: e ? { name: e.name, dim } : null };
 }
 
+/** The card's `crop.restore` (src/core/differential/restore): null when absent. */
+function parseRestore(x: unknown, num: (x: unknown, what: string) => number): CropRestore | null {
+  if (x === undefined || x === null) return null;
+  if (typeof x !== 'object') throw new ModelCardError('classifier card: crop.restore must be an object');
+  const r = x as Record<string, unknown>;
+  const out: CropRestore = {
+    sigma: num(r.sigma, 'crop.restore.sigma'),
+    presmooth: num(r.presmooth, 'crop.restore.presmooth'),
+    top: num(r.top, 'crop.restore.top'),
+    border: num(r.border, 'crop.restore.border'),
+    alpha: num(r.alpha, 'crop.restore.alpha'),
+    eps: num(r.eps, 'crop.restore.eps'),
+    pad: num(r.pad, 'crop.restore.pad'),
+  };
+  if (!(out.sigma > 0 && out.presmooth >= 0 && out.top > 0 && out.top <= 1 && out.border >= 0 && out.alpha > 0 && out.eps >= 0 && out.pad >= 0)) {
+    throw new ModelCardError('classifier card: crop.restore needs sigma, top, alpha > 0 (top at most 1) and presmooth, border, eps, pad >= 0');
+  }
+  if (!Number.isInteger(out.border) || !Number.isInteger(out.pad)) throw new ModelCardError('classifier card: crop.restore.border and pad are whole pixels');
+  return out;
+}
+
 export function parseClassifierCard(json: unknown): ClassifierCard {
   const j = (json ?? {}) as Record<string, unknown> & { classes?: unknown; crop?: Record<string, unknown> };
   if (typeof j.file !== 'string' || typeof j.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(j.sha256)) {
@@ -54,7 +76,14 @@ export function parseClassifierCard(json: unknown): ClassifierCard {
     sha256: j.sha256,
     bytes: num(j.bytes, 'bytes'),
     classes: classes.map((x, i) => ({ name: WBC_TYPES[i], code: String(x.code), color: String(x.color ?? '#888') })),
-    crop: { factor: num(c.factor, 'crop.factor'), size: num(c.size, 'crop.size'), pad: c.pad === 'edge' ? 'edge' : num(c.pad, 'crop.pad'), percentile: num(c.percentile, 'crop.percentile'), clip: num(c.clip, 'crop.clip') },
+    crop: {
+      factor: num(c.factor, 'crop.factor'),
+      size: num(c.size, 'crop.size'),
+      pad: c.pad === 'edge' ? 'edge' : num(c.pad, 'crop.pad'),
+      percentile: num(c.percentile, 'crop.percentile'),
+      clip: num(c.clip, 'crop.clip'),
+      restore: parseRestore(c.restore, num),
+    },
     lowConfidence: typeof j.low_confidence === 'number' ? j.low_confidence : 0.6,
     ...parseOutputs(j.outputs ?? (j.embedding ? [j.embedding, { name: 'logits' }] : undefined)),
   };

@@ -7,6 +7,7 @@
  * arithmetic.
  */
 import type { Box } from '../detection/geometry';
+import { restoreCrop, type CropRestore } from './restore';
 
 /** "edge": replicate the image's edge pixels (issue 21: a grey pad turned into a false-colour frame after
  * the white balance on a warm microscope); a number: pad with that grey level. */
@@ -18,6 +19,9 @@ export interface CropRule {
   pad: CropPad;
   percentile: number;
   clip: number;
+  /** A crop far softer than training's is deconvolved before the white balance (./restore; the card's
+   * `crop.restore`). Absent: no restoration (cards before it). */
+  restore?: CropRestore | null;
 }
 
 /** The square to cut out, in image pixels (may extend past the image). `minSide`: the box's side counts
@@ -105,10 +109,12 @@ export function normaliseCrop(rgba: Uint8Array | Uint8ClampedArray, rule: CropRu
 }
 
 /** Each channel divided by its percentile value, clipped: on a float CHW crop in [0,1] (the eval CLI
- * resizes in float; the app goes through normaliseCrop). */
+ * resizes in float; the app goes through normaliseCrop). With `rule.restore`, a soft crop is first
+ * restored (./restore: a sharp one is left as it is). */
 export function normaliseChw(chw: Float32Array, rule: CropRule): Float32Array {
   const n = rule.size * rule.size;
   if (chw.length !== 3 * n) throw new RangeError(`expected ${3 * n} values, got ${chw.length}`);
+  if (rule.restore) chw = restoreCrop(chw, rule.size, rule.restore).crop;
   const out = new Float32Array(3 * n);
   const k = Math.max(1, Math.round(rule.percentile * (n - 1)));
   for (let c = 0; c < 3; c++) {
