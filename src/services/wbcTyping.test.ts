@@ -69,4 +69,23 @@ describe('WbcTyper.afterDetection', () => {
     expect(calls).toEqual([`detector:1:${len}`, `typing:1:${len}`, `broken:1:${len}`, `detector:1:${len}`]);
     expect(failed).toBe(1);
   });
+
+  it('sends the crops as RGB in [0, 1] with the card’s crop rule: the worker normalises (and restores) them off the page’s thread', async () => {
+    const { store, size, decoder } = setup();
+    const seen: { crops: Float32Array; rule: unknown }[] = [];
+    const client: Classify = {
+      classify: async (crops, n, _size, rule) => {
+        seen.push({ crops: crops.slice(), rule });
+        return { logits: new Float32Array(n * card.classes.length), classes: card.classes.length, ms: 1 };
+      },
+    };
+    const typer = new WbcTyper(store, async () => client, createImageFiles(), decoder, card);
+    await typer.afterDetection(client, {} as ImageBitmap, [wbc('m0', 0.95)]);
+    expect(seen).toHaveLength(1);
+    expect(seen[0].rule).toEqual(card.crop);
+    expect(card.crop.restore).toBeTruthy();
+    // the decoder's mid-grey crop, as it is: 128 / 255 in every channel, not yet white-balanced
+    expect(seen[0].crops.length).toBe(3 * size * size);
+    expect(seen[0].crops.every((v) => Math.abs(v - 128 / 255) < 1e-6)).toBe(true);
+  });
 });

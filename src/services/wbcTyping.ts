@@ -4,7 +4,7 @@
  * hand, relabelled to WBC, revealed by a lower threshold) are typed on demand.
  */
 import type { ClassifierCard } from '../core/differential/card';
-import { cropRect, minWbcSide, normaliseCrop, softmax } from '../core/differential/crop';
+import { cropRect, minWbcSide, rgbaToUnitChw, softmax, type CropRule } from '../core/differential/crop';
 import type { Detection } from '../core/detection/detection';
 import { shownDetections } from '../store/selectors';
 import type { DetectorClient } from '../worker/client';
@@ -39,16 +39,16 @@ export class WbcTyper {
 
   /** Through the typing worker when it is ready; the detector worker (`client`) otherwise, or when the
    * typing worker fails (then for good). */
-  private async run(client: Classify, crops: Float32Array, n: number, size: number) {
+  private async run(client: Classify, crops: Float32Array, n: number, size: number, rule: CropRule) {
     const typing = this.typist?.client();
     if (typing) {
       try {
-        return await typing.classify(crops.slice(), n, size);
+        return await typing.classify(crops.slice(), n, size, rule);
       } catch {
         this.typist!.failed();
       }
     }
-    return client.classify(crops, n, size);
+    return client.classify(crops, n, size, rule);
   }
 
   enabled() {
@@ -63,11 +63,13 @@ export class WbcTyper {
     const size = rule.size;
     const crops = new Float32Array(n * 3 * size * size);
     const minSide = minWbcSide(context);
+    // RGB in [0, 1]: the worker normalises each crop by the rule (a soft crop's restoration, then the white
+    // balance), off the page's thread
     for (let i = 0; i < n; i++) {
       const rgba = await this.decoder.crop(bmp, cropRect(dets[i].box, rule.factor, minSide), size, rule.pad);
-      crops.set(normaliseCrop(rgba, rule), i * 3 * size * size);
+      crops.set(rgbaToUnitChw(rgba, size), i * 3 * size * size);
     }
-    const out = await this.run(client, crops, n, size);
+    const out = await this.run(client, crops, n, size, rule);
     const probs: Record<string, number[]> = {};
     for (let i = 0; i < n; i++) probs[dets[i].id] = softmax(out.logits.subarray(i * out.classes, (i + 1) * out.classes));
     // the embeddings, for on-device adaptation (kept per cell; a few hundred bytes each)

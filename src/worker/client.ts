@@ -1,3 +1,4 @@
+import type { CropRule } from '../core/differential/crop';
 /**
  * The page's side of the detector worker, and the only caller of postMessage to it.
  */
@@ -66,8 +67,9 @@ export class DetectorClient {
   }
 
   /** n normalised crops [n,3,size,size] -> logits [n,classes]. The buffer is transferred. */
-  classify(crops: Float32Array, n: number, size: number): Promise<ClassifyOutput> {
-    return this.request<ClassifyOutput>({ type: 'classify', crops, n, size }, [crops.buffer]);
+  /** With `rule`, `crops` are RGB in [0, 1] and the worker normalises them by the rule (protocol.ts). */
+  classify(crops: Float32Array, n: number, size: number, rule?: CropRule): Promise<ClassifyOutput> {
+    return this.request<ClassifyOutput>({ type: 'classify', crops, n, size, ...(rule ? { rule } : {}) }, [crops.buffer]);
   }
 
   terminate() {

@@ -1,3 +1,4 @@
+import type { CropRule } from '../core/differential/crop';
 /** The one message protocol between the page and the detector worker. Every message has an id;
  * a request's replies carry the same id. Statuses run loading -> progress -> ready; a detect
  * request ends in exactly one `result` or `error`. */
@@ -34,10 +35,13 @@ export interface InitRequest {
 export interface ClassifyRequest {
   type: 'classify';
   id: number;
-  /** n crops, float32 [n,3,size,size], normalised by the crop rule; transferred. */
+  /** n crops, float32 [n,3,size,size]: normalised by the crop rule, or, with `rule`, RGB in [0, 1] that the
+   * worker normalises by it (the restoration of a soft crop and the white balance run off the page's
+   * thread); transferred. */
   crops: Float32Array;
   n: number;
   size: number;
+  rule?: CropRule;
 }
 
 export interface DetectRequest {

@@ -99,13 +99,18 @@ export function edgePatches(rect: { x: number; y: number; side: number }, width:
   return ys.flatMap(([sy, sh, dy, dh]) => xs.map(([sx, sw, dx, dw]) => ({ sx, sy, sw, sh, dx, dy, dw, dh })));
 }
 
-/** RGBA bytes of one size x size crop (already padded and resized) -> normalised float32 CHW. */
-export function normaliseCrop(rgba: Uint8Array | Uint8ClampedArray, rule: CropRule): Float32Array {
-  const n = rule.size * rule.size;
+/** RGBA bytes of one size x size crop -> float32 CHW RGB in [0, 1]. */
+export function rgbaToUnitChw(rgba: Uint8Array | Uint8ClampedArray, size: number): Float32Array {
+  const n = size * size;
   if (rgba.length !== 4 * n) throw new RangeError(`expected ${4 * n} RGBA bytes, got ${rgba.length}`);
   const chw = new Float32Array(3 * n);
   for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) chw[c * n + i] = rgba[4 * i + c] / 255;
-  return normaliseChw(chw, rule);
+  return chw;
+}
+
+/** RGBA bytes of one size x size crop (already padded and resized) -> normalised float32 CHW. */
+export function normaliseCrop(rgba: Uint8Array | Uint8ClampedArray, rule: CropRule): Float32Array {
+  return normaliseChw(rgbaToUnitChw(rgba, rule.size), rule);
 }
 
 /** Each channel divided by its percentile value, clipped: on a float CHW crop in [0,1] (the eval CLI
