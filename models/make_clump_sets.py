@@ -17,13 +17,13 @@ complete-label source gets one clump; the same fields are written without it:
 import argparse
 import math
 import random
-import re
 from pathlib import Path
 
 import torch
-from torchvision.io import ImageReadMode, read_image, write_png
+from torchvision.io import ImageReadMode, read_image
 
 from .dataset import LABEL_OF, SOURCES, default_data_root, load_sources, split_by_group
+from .make_speck_sets import write_voc_copy
 
 HERE = Path(__file__).resolve().parent
 PLT = LABEL_OF["Platelets"]
@@ -137,19 +137,10 @@ def build(root, out, seed=42, val_fraction=0.15):
         for r in rs:
             x = read_image(str(r["image"]), ImageReadMode.RGB).float() / 255
             wbcs = [b for b, l in zip(r["boxes"], r["labels"]) if l == LABEL_OF["WBC"]]
-            xml = (Path(r["image"]).parent.parent / "Annotations" / f"{r['name']}.xml").read_text()
             for kind in ("clumps", "clean"):
                 y, extra = (lay_clump(x.clone(), crops[src], rng, rng.randint(4, 12), wbcs) if kind == "clumps" else (x, []))
                 laid += len(extra)
-                stem = r["name"]
-                d = out / f"{src}-{kind}"
-                write_png((y.clamp(0, 1) * 255).round().to(torch.uint8), str(d / "Images" / f"{stem}.png"))
-                objs = "".join(
-                    f"<object><name>Platelets</name><bndbox><xmin>{a}</xmin><ymin>{b}</ymin><xmax>{c}</xmax><ymax>{e}</ymax></bndbox></object>"
-                    for a, b, c, e in extra)
-                t = re.sub(r"<filename>[^<]*</filename>", f"<filename>{stem}.png</filename>", xml)
-                t = t.replace("</annotation>", objs + "</annotation>")
-                (d / "Annotations" / f"{stem}.xml").write_text(t)
+                write_voc_copy(out / f"{src}-{kind}", r, y, extra)
         counts[src] = (len(rs), laid)
     return counts
 

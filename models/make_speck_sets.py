@@ -35,6 +35,18 @@ def speck(x, cx, cy, d, grey, alpha):
     return x * (1 - a) + grey * a
 
 
+def write_voc_copy(d, r, x, extra=()):
+    """Writes record r's image x (float, [3,H,W] in [0, 1]) as d/Images/<name>.png and its annotation, with
+    `extra` platelet boxes (x1, y1, x2, y2) added, as d/Annotations/<name>.xml."""
+    stem = r["name"]
+    write_png((x.clamp(0, 1) * 255).round().to(torch.uint8), str(d / "Images" / f"{stem}.png"))
+    xml = (Path(r["image"]).parent.parent / "Annotations" / f"{stem}.xml").read_text()
+    xml = re.sub(r"<filename>[^<]*</filename>", f"<filename>{stem}.png</filename>", xml)
+    objs = "".join(f"<object><name>Platelets</name><bndbox><xmin>{a}</xmin><ymin>{b}</ymin><xmax>{c}</xmax>"
+                   f"<ymax>{e}</ymax></bndbox></object>" for a, b, c, e in extra)
+    (d / "Annotations" / f"{stem}.xml").write_text(xml.replace("</annotation>", objs + "</annotation>"))
+
+
 def build(root, out, seed=42, val_fraction=0.15):
     recs = load_sources(root, SOURCES, log=None)
     _, val = split_by_group(recs, val_fraction, seed)
@@ -56,11 +68,7 @@ def build(root, out, seed=42, val_fraction=0.15):
                 if kind == "specks":
                     for fx, fy, fd, grey, alpha in SPECKS:
                         x = speck(x, fx * w, fy * h, fd * med, grey, alpha)
-                stem = r["name"]
-                write_png((x.clamp(0, 1) * 255).round().to(torch.uint8), str(d / "Images" / f"{stem}.png"))
-                xml = (Path(r["image"]).parent.parent / "Annotations" / f"{r['name']}.xml").read_text()
-                xml = re.sub(r"<filename>[^<]*</filename>", f"<filename>{stem}.png</filename>", xml)
-                (d / "Annotations" / f"{stem}.xml").write_text(xml)
+                write_voc_copy(d, r, x)
         counts[src] = len(rs)
     return counts
 
