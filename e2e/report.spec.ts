@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { AppPage } from './app.po';
 import { testingImages } from './data';
+import { readCsv } from './csv';
 import { readFileSync as readCard } from 'node:fs';
 import { smearEstimate } from '../src/core/counts/estimate';
 
@@ -128,4 +129,11 @@ test('an image that could not be counted is named on the report and in its JSON,
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
   const json = JSON.parse(readCard((await download.path())!, 'utf8'));
   expect(json.report.not_counted).toMatchObject({ failed: [{ name: 'broken-field.png' }], counting: 0 });
+  // and in the counts CSV: a row of its own, with why, in no total
+  const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+  const csv = readCsv(readCard((await csvDownload.path())!, 'utf8'));
+  const row = csv.rows.find((r) => r[0] === 'broken-field.png')!;
+  expect(csv.get(row, 'flags')).toMatch(/^not-counted: /);
+  expect(csv.get(row, 'in_totals')).toBe('false');
+  expect(csv.get(csv.rows.find((r) => r[0] === 'TOTAL')!, 'in_totals')).toBe('1');
 });

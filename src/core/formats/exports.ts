@@ -61,6 +61,9 @@ export interface ExportRelease {
 export interface CountsReport {
   release: ExportRelease;
   differential: DifferentialState;
+  /** Files dropped into the batch that could not be counted (a decode error, with why): a row each, so the
+   * file a lab sent is never missing from its CSV without a word. */
+  notCounted?: readonly { name: string; error: string }[];
 }
 
 const counted = (im: ExportImage) => im.inTotals !== false;
@@ -99,6 +102,10 @@ export function countsCsv(images: readonly ExportImage[], report?: CountsReport)
       categoryCount(im, 'smudge'), categoryCount(im, 'other'), im.engine ?? '', im.capture?.source ?? 'file', im.capture?.at ?? '', im.edits ?? '', ...relCells,
     ];
   });
+  // files that could not be counted: named, with why, in no total (the report says the same on page 1)
+  for (const f of report?.notCounted ?? []) {
+    rows.push([f.name, '', '', '', '', '', '', '', '', ...WBC_TYPES.map(() => ''), `not-counted: ${f.error}`, '', false, '', '', '', '', '', '', ...relCells]);
+  }
   // TOTAL and the differential are over the images the batch counts (as the page shows them)
   const inTotals = images.filter(counted);
   const s = summarize(inTotals.map((im) => countCells(im.detections)));

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Detection } from '../detection/detection';
 import { csvField, toCsv } from './csv';
 import { boxesCsv, boxesJson, cocoJson, countsCsv, vocFiles, type ExportImage } from './exports';
+import { DEFAULT_RULES, differentialState } from '../differential/rules';
 import { sniffImage } from './imageHeader';
 import { parseVoc } from './voc';
 import { crc32, zip } from './zip';
@@ -59,6 +60,21 @@ describe('CSV', () => {
     // verified cells: the row gives the report's figures and says what they rest on
     const verified = images.map((im) => ({ ...im, detections: im.detections.map((d) => (d.wbc ? { ...d, wbc: { ...d.wbc, verified: true } } : d)) }));
     expect(countsCsv(verified).trim().split('\r\n').at(-1)).toBe(`DIFFERENTIAL_%,,,,,,,,,0,0,0,100,0,0,0,report: 1 verified cells (target 100),,,,,,,,${rel}`);
+  });
+  it('names each file that could not be counted, with why, in a row of its own and in no total', () => {
+    const rows = countsCsv(images, { release: { state: 'preliminary', verifiedBy: '', releasedAt: '', revision: '', withdrawn: '' }, differential: differentialState(images.flatMap((im) => im.detections), DEFAULT_RULES, 0.6), notCounted: [{ name: 'broken.jpg', error: 'The file is not an image the browser can read.' }] })
+      .trim()
+      .split('\r\n')
+      .map((l) => l.split(','));
+    const col = (n: string) => rows[0].indexOf(n);
+    const row = rows.find((r) => r[0] === 'broken.jpg')!;
+    expect(row[col('flags')]).toBe('not-counted: The file is not an image the browser can read.');
+    expect(row[col('in_totals')]).toBe('false');
+    expect([row[col('rbc')], row[col('wbc')], row[col('platelets')]]).toEqual(['', '', '']);
+    expect(row).toHaveLength(rows[0].length);
+    // before TOTAL, which counts only the counted images
+    expect(rows.findIndex((r) => r[0] === 'broken.jpg')).toBeLessThan(rows.findIndex((r) => r[0] === 'TOTAL'));
+    expect(rows.find((r) => r[0] === 'TOTAL')![col('in_totals')]).toBe('2');
   });
   it('writes the differential row from the exact percentages (2 of 3: 66.6667, not 66.6670)', () => {
     const neu = { ...d('WBC', 300), wbc: { type: 'neutrophil' as const, p: 0.9, origin: 'model' as const } };
