@@ -22,8 +22,8 @@ from pathlib import Path
 import torch
 from torchvision.io import ImageReadMode, read_image
 
-from .dataset import LABEL_OF, SOURCES, default_data_root, load_sources, split_by_group
-from .make_speck_sets import write_voc_copy
+from .dataset import LABEL_OF, default_data_root
+from .make_speck_sets import split_sets, write_voc_copy
 
 HERE = Path(__file__).resolve().parent
 PLT = LABEL_OF["Platelets"]
@@ -117,22 +117,13 @@ def lay_clump(x, crops, rng, k, avoid=()):
 
 
 def build(root, out, seed=42, val_fraction=0.15):
-    recs = load_sources(root, SOURCES, log=None)
-    train, val = split_by_group(recs, val_fraction, seed)
+    train, by = split_sets(root, seed, val_fraction)
     crops = platelet_crops(train)
     rng = random.Random(seed)
-    by = {}
-    for r in val:
-        if r.get("complete", True):
-            by.setdefault(r["source"], []).append(r)
     counts = {}
     for src, rs in sorted(by.items()):
         if not crops.get(src):
             continue
-        for kind in ("clumps", "clean"):
-            d = out / f"{src}-{kind}"
-            (d / "Images").mkdir(parents=True, exist_ok=True)
-            (d / "Annotations").mkdir(parents=True, exist_ok=True)
         laid = 0
         for r in rs:
             x = read_image(str(r["image"]), ImageReadMode.RGB).float() / 255

@@ -39,6 +39,8 @@ def write_voc_copy(d, r, x, extra=()):
     """Writes record r's image x (float, [3,H,W] in [0, 1]) as d/Images/<name>.png and its annotation, with
     `extra` platelet boxes (x1, y1, x2, y2) added, as d/Annotations/<name>.xml."""
     stem = r["name"]
+    (d / "Images").mkdir(parents=True, exist_ok=True)
+    (d / "Annotations").mkdir(parents=True, exist_ok=True)
     write_png((x.clamp(0, 1) * 255).round().to(torch.uint8), str(d / "Images" / f"{stem}.png"))
     xml = (Path(r["image"]).parent.parent / "Annotations" / f"{stem}.xml").read_text()
     xml = re.sub(r"<filename>[^<]*</filename>", f"<filename>{stem}.png</filename>", xml)
@@ -47,21 +49,25 @@ def write_voc_copy(d, r, x, extra=()):
     (d / "Annotations" / f"{stem}.xml").write_text(xml.replace("</annotation>", objs + "</annotation>"))
 
 
-def build(root, out, seed=42, val_fraction=0.15):
-    recs = load_sources(root, SOURCES, log=None)
-    _, val = split_by_group(recs, val_fraction, seed)
+def split_sets(root, seed=42, val_fraction=0.15):
+    """The detector's own split (split_by_group): its training records, and its validation records of each
+    complete-label source, by source."""
+    train, val = split_by_group(load_sources(root, SOURCES, log=None), val_fraction, seed)
     by = {}
     for r in val:
         if r.get("complete", True):
             by.setdefault(r["source"], []).append(r)
+    return train, by
+
+
+def build(root, out, seed=42, val_fraction=0.15):
+    _, by = split_sets(root, seed, val_fraction)
     counts = {}
     for src, rs in sorted(by.items()):
         rbc = sorted(r["rbc_size"] for r in rs if r["rbc_size"])
         med = rbc[len(rbc) // 2] if rbc else 80.0
         for kind in ("specks", "clean"):
             d = out / f"{src}-{kind}"
-            (d / "Images").mkdir(parents=True, exist_ok=True)
-            (d / "Annotations").mkdir(parents=True, exist_ok=True)
             for r in rs:
                 x = read_image(str(r["image"]), ImageReadMode.RGB).float() / 255
                 _, h, w = x.shape
