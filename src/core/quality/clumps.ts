@@ -4,10 +4,9 @@
  * validation fields (models/make_clump_sets.py) the shipped detector found 15-17% of the clumped platelets
  * and read 15-31% of the clumps as a white cell. A clump makes the platelet count, and any estimate made
  * from it, a minimum: a laboratory reports "platelet clumps seen" instead of a low count
- * (pseudothrombocytopenia). The flag is raised where several shown platelets touch: no labelled field of
- * the training folders has more than 3 platelets within a quarter of a red cell of one another, and no
- * validation field gets the flag (README, "Platelet clumps"). It is advisory: the image stays in the totals,
- * and the sentence says what the count then is.
+ * (pseudothrombocytopenia). The flag is raised where 3 or more shown platelets touch: it flags 1 of 943
+ * validation fields, none of 216 held out and none of CBC Testing (README, "Platelet clumps"). It is
+ * advisory: the image stays in the totals, and the sentence says what the count then is.
  */
 import type { Detection } from '../detection/detection';
 import { median } from '../detection/scale';
