@@ -19,6 +19,8 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${port}`,
     viewport: { width: 1400, height: 900 },
     screenshot: 'only-on-failure',
+    // a click on a control pushed off screen fails within a minute instead of waiting out the test's timeout
+    actionTimeout: 60_000,
     launchOptions: {
       executablePath,
       args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-gpu'],

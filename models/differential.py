@@ -29,6 +29,7 @@ from torchvision.io import ImageReadMode, decode_jpeg, encode_jpeg, read_image
 from .dataset import default_data_root, parse_voc
 from .engine import describe_machine, load_checkpoint, run_logger, train_one_epoch
 from .export import compress_weights, file_facts
+from .restore import DEFAULT as RESTORE, restore_card, restore_crop
 from .transforms import ColourCast, HedJitter
 
 HERE = Path(__file__).resolve().parent
@@ -273,9 +274,14 @@ def unseen_camera(x, k, side=None):
 
 
 class Crops(torch.utils.data.Dataset):
-    def __init__(self, items, train, colour="cast", view=None, pad=None, size=SIZE, defocus=None, blur_pair=None):
+    def __init__(self, items, train, colour="cast", view=None, pad=None, size=SIZE, defocus=None, blur_pair=None,
+                 restore=None):
         self.items, self.train, self.colour, self.view, self.pad = items, train, colour, view, pad_for(colour, pad)
         self.size = size
+        # the app's restoration of soft crops (models/restore.py, the card's crop.restore), applied to every
+        # crop after the camera's changes as the app applies it after the microscope's: so a net trained with
+        # it sees restored crops, ringing and amplified grain included, where the app will show it them
+        self.restore = restore
         # training only: also return the same crop defocused by sigma up to blur_pair (64-px crop pixels), for
         # the consistency loss (blur_pair_losses): the net learns to read a soft cell as its sharp twin
         self.blur_pair = blur_pair if train else None
@@ -316,6 +322,8 @@ class Crops(torch.utils.data.Dataset):
                 f = random.uniform(1.5, 3.0)
                 x = F.interpolate(F.interpolate(x[None], scale_factor=1 / f, mode="bilinear", antialias=True),
                                   size=(self.size, self.size), mode="bilinear")[0].clamp(0, 1)
+        if self.restore:
+            x = torch.from_numpy(restore_crop(x.clamp(0, 1).numpy().astype("float32"), self.restore)[0].copy())
         xb = None
         if self.blur_pair:
             s = random.uniform(0.5 * self.blur_pair, self.blur_pair) * self.size / SIZE
@@ -444,11 +452,11 @@ def distillation_losses(teacher, alpha=0.5, temperature=2.0):
     return losses
 
 
-def metrics(model, items, batch=64, view=None, colour="cast", pad=None, size=SIZE):
+def metrics(model, items, batch=64, view=None, colour="cast", pad=None, size=SIZE, restore=None):
     """colour (and pad, where the run named one): the training recipe, which fixes the crop rule (pad_for);
-    size: the net's input side."""
+    size: the net's input side; restore: the card's crop.restore, where the run trained with it."""
     model.eval()
-    ds = Crops(items, train=False, colour=colour, view=view, pad=pad, size=size)
+    ds = Crops(items, train=False, colour=colour, view=view, pad=pad, size=size, restore=restore)
     preds, trues, probs = [], [], []
     device = next(model.parameters()).device
     with torch.no_grad():
@@ -469,15 +477,16 @@ def metrics(model, items, batch=64, view=None, colour="cast", pad=None, size=SIZ
             "classes": list(TYPES)}
 
 
-def card_sets(model, sp, colour, pad=None, log=print, size=SIZE):
+def card_sets(model, sp, colour, pad=None, log=print, size=SIZE, restore=None):
     """The card's figures on a split: PBC test and validation, CBC validation, and the synthetic unseen cameras."""
+    kw = {"colour": colour, "pad": pad, "size": size, "restore": restore}
     res = {
-        "pbc_test": metrics(model, sp["test"], colour=colour, pad=pad, size=size),
-        "pbc_val": metrics(model, [it for it in sp["val"] if it["source"] == "pbc"], colour=colour, pad=pad, size=size),
-        "cbc_val": metrics(model, [it for it in sp["val"] if it["source"] == "cbc"], colour=colour, pad=pad, size=size),
+        "pbc_test": metrics(model, sp["test"], **kw),
+        "pbc_val": metrics(model, [it for it in sp["val"] if it["source"] == "pbc"], **kw),
+        "cbc_val": metrics(model, [it for it in sp["val"] if it["source"] == "cbc"], **kw),
         # held-out cells of both microscopes through cameras training never simulates
         "unseen_camera": metrics(model, sp["test"] + [it for it in sp["val"] if it["source"] == "cbc"],
-                                 view=unseen_camera, colour=colour, pad=pad, size=size),
+                                 view=unseen_camera, **kw),
     }
     for k, v in res.items():
         log(f"[eval] {k}: accuracy {v['accuracy']:.3f} balanced {v['balanced_accuracy']:.3f} recall "
@@ -538,6 +547,9 @@ def get_args_parser():
                    help="train each crop beside a twin defocused by sigma up to this (64-px crop pixels), with a "
                         "consistency loss between their predictions (blur_pair_losses); off by default")
     p.add_argument("--blur-weight", type=float, default=4.0, help="weight of that consistency loss")
+    p.add_argument("--restore", action="store_true",
+                   help="train (and measure) on crops as the app gives them: a crop softer than the card's "
+                        "crop.restore sigma is restored first (models/restore.py); the card gets that crop.restore")
     p.add_argument("--norm", choices=["bn", "gn"], default="bn", help="normalisation layers: BatchNorm or GroupNorm")
     p.add_argument("--mixstyle", type=float, default=0.0, help="MixStyle probability after stages 1-2 (0: off)")
     p.add_argument("--size", type=int, default=SIZE, help="the crop's side in pixels, the net's input (card crop.size)")
@@ -571,6 +583,7 @@ def main(args):
     items = load_items(args.data, log, rebuild=args.rebuild_boxes)
     sp = split(items, args.split_seed)
     left_out = {"cbc"} if args.no_cbc else {"pbc"} if args.no_pbc else set()
+    restore = dict(RESTORE) if getattr(args, "restore", False) else None
     train_items = [it for it in sp["train"] if it["source"] not in left_out]
     log(f"[data] train {len(train_items)} val {len(sp['val'])} test {len(sp['test'])}")
     weights = [args.cbc_weight if it["source"] == "cbc" else 1.0 for it in train_items]
@@ -583,7 +596,8 @@ def main(args):
     sampler = torch.utils.data.WeightedRandomSampler(weights, num_samples=len(train_items), replacement=True,
                                                      generator=torch.Generator().manual_seed(args.seed))
     loader = torch.utils.data.DataLoader(Crops(train_items, True, args.colour, pad=args.pad, size=args.size,
-                                                       defocus=getattr(args, "defocus", None), blur_pair=getattr(args, "blur_pair", None)),
+                                                       defocus=getattr(args, "defocus", None), blur_pair=getattr(args, "blur_pair", None),
+                                                       restore=restore),
                                          batch_size=args.batch_size, sampler=sampler,
                                          num_workers=args.workers, drop_last=True)
     device = torch.device(args.device)
@@ -631,16 +645,16 @@ def main(args):
         msg = f"[epoch {epoch + 1}/{args.epochs}] loss={avg.get('loss', float('nan')):.4f} time={dt:.0f}s total={elapsed:.0f}s"
         if (epoch + 1) % 5 == 0 or epoch + 1 == args.epochs:
             v = metrics(model, [it for it in sp["val"] if it["source"] == "pbc"], colour=args.colour, pad=args.pad,
-                        size=args.size)
+                        size=args.size, restore=restore)
             vc = metrics(model, [it for it in sp["val"] if it["source"] == "cbc"], colour=args.colour, pad=args.pad,
-                         size=args.size)
+                         size=args.size, restore=restore)
             msg += f" val-pbc bal.acc={v['balanced_accuracy']:.3f} val-cbc acc={vc['accuracy']:.3f}"
         log(msg)
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "epoch": epoch,
                     "elapsed": elapsed, "args": vars(args), "machine": machine, "torch_rng": torch.get_rng_state(),
                     "py_rng": random.getstate()}, ckpt)
     model.cpu()
-    res = card_sets(model, sp, args.colour, args.pad, log, size=args.size)
+    res = card_sets(model, sp, args.colour, args.pad, log, size=args.size, restore=restore)
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     onnx_path = out / f"{args.name}.onnx"
@@ -661,7 +675,8 @@ def main(args):
         "crop": {"rule": "square centred on the WBC box, side = factor x max(box width, box height); outside the "
                          "image: pad; resized to size x size; each channel divided by its percentile value, "
                          "clipped to [0, clip]",
-                 "factor": CROP_FACTOR, "size": args.size, "pad": pad_for(args.colour, args.pad), "percentile": PCT, "clip": 1.5},
+                 "factor": CROP_FACTOR, "size": args.size, "pad": pad_for(args.colour, args.pad), "percentile": PCT, "clip": 1.5,
+                 **({"restore": restore_card(restore)} if restore else {})},
         "low_confidence": 0.6,
         "training": {"data": {"pbc-wbc": "400 per type, split 70/15/15 (train/val/test, seeded)",
                               "cbc-wbc-types": "CBC Training images with exactly one WBC box, split 75/25 "
@@ -677,6 +692,9 @@ def main(args):
                                        "note": "each crop beside a twin defocused by sigma in [max/2, max], both "
                                                "cross-entropies plus weight x their Jensen-Shannon divergence"}}
                         if getattr(args, "blur_pair", None) else {}),
+                     **({"restore_in_training": "every crop, after the camera's changes and before the white "
+                                                "balance, through the app's restoration (models/restore.py)"}
+                        if restore else {}),
                      "widths": list(args.widths),
                      "norm": {"bn": "BatchNorm", "gn": "GroupNorm (8 channels a group)"}[args.norm],
                      "mixstyle": args.mixstyle,

@@ -9,6 +9,7 @@ fail the day they drift. Pure Python + NumPy (torch only in normalise, which wor
 Rounding: JavaScript's Math.round rounds halves up, Python's round() to even; js_round is used
 wherever the TypeScript rounds.
 """
+import base64
 import json
 import math
 from pathlib import Path
@@ -389,6 +390,26 @@ def build_vectors(seed=17):
         enlarged.append({"relative": relative, "shift": shift, "dets": dets,
                          "scores": [float(v) for v in enlarged_scores(sc, l, relative, {"enlarged_logit_shift": shift})]})
 
+    # the restoration of soft WBC crops (models/restore.py; restore.ts): a sharp crop, soft ones with grain;
+    # the crops as base64 of little-endian float32 (CHW), to keep this file small
+    from scipy.ndimage import gaussian_filter
+
+    from .restore import DEFAULT as RESTORE, restore_crop
+    f32 = lambda a: base64.b64encode(np.asarray(a, "<f4").tobytes()).decode()  # noqa: E731
+    restore = []
+    yy, xx = np.mgrid[0:20, 0:20]
+    disc = np.hypot(yy - 10.3, xx - 9.6)
+    for blur, grain, params in [(0.0, 0.0, {}), (2.8, 0.01, {"pad": 6}), (3.6, 0.0, {"pad": 6, "alpha": 0.6}),
+                                (1.0, 0.02, {"sigma": 0.5, "pad": 6})]:
+        chw = np.stack([0.9 - 0.5 * (disc < 6.5) - 0.2 * (disc < 3), 0.85 - 0.6 * (disc < 6.5), 0.8 - 0.3 * (disc < 6.5)])
+        if blur:
+            chw = gaussian_filter(chw, (0, blur, blur), mode="nearest")
+        chw = np.clip(chw + rng.normal(0, grain, chw.shape) if grain else chw, 0, 1).astype(np.float32)
+        r = {**RESTORE, **params}
+        out, sigma, done = restore_crop(chw, r)
+        restore.append({"size": 20, "params": r, "input_f32": f32(chw), "sigma": sigma, "restored": done,
+                        "output_f32": f32(out)})
+
     return {
         "about": "Written by `python3 -m models.mirror` from models/mirror.py; checked by models/test_mirror.py "
                  "and src/core/mirror.test.ts. Boxes are [x1, y1, x2, y2].",
@@ -404,6 +425,7 @@ def build_vectors(seed=17):
         "min_wbc_side": min_side,
         "normalise": norm,
         "enlarged": enlarged,
+        "restore": restore,
     }
 
 

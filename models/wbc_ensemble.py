@@ -26,6 +26,7 @@ from torch import nn
 
 from . import differential as D
 from .export import file_facts
+from .restore import DEFAULT as RESTORE, restore_card
 
 
 class EnsembleHead(nn.Module):
@@ -142,20 +143,34 @@ def build(run_dirs):
     return WbcEnsemble([n for n, _, _ in members]), members, splits.pop()
 
 
-def evaluate(model, split_seed, colour, data, pad=None, log=print, size=D.SIZE):
-    return D.card_sets(model, D.split(D.load_items(data, log), split_seed), colour, pad, log, size=size)
+def evaluate(model, split_seed, colour, data, pad=None, log=print, size=D.SIZE, restore=None):
+    return D.card_sets(model, D.split(D.load_items(data, log), split_seed), colour, pad, log, size=size,
+                       restore=restore)
+
+
+def member_restore(members):
+    """The crop.restore the pair is measured and shipped with: the one a member trained with, if any."""
+    found = [c["crop"]["restore"] for _, _, c in members if c.get("crop", {}).get("restore")]
+    keys = list(RESTORE)
+    if len({tuple(r[k] for k in keys) for r in found}) > 1:
+        raise SystemExit("the members were trained with different restorations: one graph has one crop rule")
+    return {k: found[0][k] for k in keys} if found else None
 
 
 def main(args):
     torch.set_num_threads(args.threads)
     model, members, split_seed = build(args.runs)
     colour, pad, size = members[0][1]["colour"], members[0][1].get("pad"), members[0][1].get("size", D.SIZE)
-    res = evaluate(model, split_seed, colour, args.data, pad, size=size)
+    restore = member_restore(members) or (dict(RESTORE) if args.restore else None)
+    res = evaluate(model, split_seed, colour, args.data, pad, size=size, restore=restore)
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     onnx_path = out / f"{args.name}.onnx"
     D.export(model, onnx_path, size)
     card = dict(members[0][2])
+    card["crop"] = {k: v for k, v in card["crop"].items() if k != "restore"}
+    if restore:
+        card["crop"]["restore"] = restore_card(restore, args.restore_chosen)
     card.update({"name": args.name, **file_facts(onnx_path),
                  "task": "WBC type of one detected white cell",
                  "parameters": sum(p.numel() for p in model.parameters()),
@@ -188,4 +203,8 @@ if __name__ == "__main__":
     p.add_argument("--name", default="smearcount-wbc")
     p.add_argument("--out-dir", default=str(D.HERE))
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--restore", action="store_true",
+                   help="measure and ship the pair with the app's restoration of soft crops (models/restore.py) "
+                        "where no member trained with it (a member that did brings its own)")
+    p.add_argument("--restore-chosen", default=None, help="how the restoration was chosen, for the card")
     main(p.parse_args())

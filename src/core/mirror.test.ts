@@ -12,6 +12,7 @@ import { applyCountRule, postprocess, type CountRule } from './detection/postpro
 import { planInput } from './detection/preprocess';
 import { enlargedScores, estimateRatio, fixedScale, secondPassScale, type ScaleConfig } from './detection/scale';
 import { cropRect, cropWindow, edgeIndices, minWbcSide, normaliseChw } from './differential/crop';
+import { restoreCrop } from './differential/restore';
 
 type Box4 = [number, number, number, number];
 type VDet = { cls: CellClass; score: number; box: Box4 };
@@ -37,7 +38,7 @@ const close = (a: number | null, b: number | null) => {
 
 describe('mirrored logic matches models/test-vectors.json', () => {
   it('has vectors of every kind', () => {
-    for (const k of ['plan', 'estimate', 'second_pass', 'fixed_scale', 'postprocess', 'count_rules', 'crop_rect', 'edge_indices', 'min_wbc_side', 'normalise', 'enlarged']) expect(v[k].length).toBeGreaterThan(0);
+    for (const k of ['plan', 'estimate', 'second_pass', 'fixed_scale', 'postprocess', 'count_rules', 'crop_rect', 'edge_indices', 'min_wbc_side', 'normalise', 'enlarged', 'restore']) expect(v[k].length).toBeGreaterThan(0);
   });
   it('plan scale and input size', () => {
     for (const t of v.plan) {
@@ -97,6 +98,22 @@ describe('mirrored logic matches models/test-vectors.json', () => {
     for (const t of v.normalise) {
       const out = normaliseChw(Float32Array.from(t.input), { factor: 1, size: t.size, pad: 0.5, percentile: t.percentile, clip: t.clip });
       expect(Array.from(out)).toEqual(Array.from(Float32Array.from(t.output)));
+    }
+  });
+  it('restoration of a soft WBC crop (models/restore.py)', () => {
+    const f32 = (b64: string) => {
+      const buf = Buffer.from(b64, 'base64');
+      return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+    };
+    for (const t of v.restore) {
+      const want = f32(t.output_f32);
+      const out = restoreCrop(f32(t.input_f32), t.size, t.params);
+      // the blur is a median of ratios of filtered values: scipy and the TypeScript sum in another order
+      expect(Math.abs(out.sigma - t.sigma)).toBeLessThanOrEqual(1e-6);
+      expect(out.restored).toBe(t.restored);
+      expect(out.crop.length).toBe(want.length);
+      // both sides compute in float64 and round to float32 at the end
+      for (let i = 0; i < want.length; i++) expect(Math.abs(out.crop[i] - want[i])).toBeLessThanOrEqual(1e-6);
     }
   });
 });

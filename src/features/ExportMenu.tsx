@@ -23,7 +23,8 @@ function download(name: string, data: BlobPart, type: string) {
 
 export function ExportMenu() {
   const { store, files, card, classifier, clearSession, view, profile } = useServices();
-  const exportImages = () => selectExportImages(store.getState());
+  // the unsure-type flag at the classifier card's own bar, as on the screen and the report
+  const exportImages = () => selectExportImages(store.getState(), classifier?.lowConfidence);
   const done = useApp((s) => s.order.some((id) => s.images[id].status === 'done'));
   const current = useApp((s) => (s.currentId ? s.images[s.currentId] : undefined));
   const hasImages = useApp((s) => s.order.length > 0);
@@ -88,7 +89,7 @@ export function ExportMenu() {
             const png = await annotatedPng(files, card, current!.id, shownDetections(current!, s.postprocess), codes);
             const bytes = pngWithSample(new Uint8Array(await new Blob([png]).arrayBuffer()), sid());
             // The same unique name as in the batch exports, so the picture matches its CSV row.
-            const all = selectExportImages(s);
+            const all = selectExportImages(s, classifier?.lowConfidence);
             // unique once the extension is gone: field1.jpg and field1.png give two PNGs
             const unique = uniqueNames(all, '')[all.findIndex((im) => im.id === current!.id)] ?? withExtension(current!.name, '');
             download(name(`${flatName(unique)}-annotated`, 'png'), bytes as Uint8Array<ArrayBuffer>, 'image/png');

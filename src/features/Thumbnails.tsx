@@ -82,6 +82,7 @@ export function Thumbnails() {
           im={images[id]}
           folder={shared.has(nameKey(images[id].name)) ? folderOf(images[id]) || undefined : undefined}
           params={params}
+          lowConfidence={services.classifier?.lowConfidence}
           current={id === currentId}
           select={select}
           discard={discard}
@@ -100,6 +101,7 @@ const ThumbRow = memo(function ThumbRow({
   im,
   folder,
   params,
+  lowConfidence,
   current,
   select,
   discard,
@@ -110,13 +112,15 @@ const ThumbRow = memo(function ThumbRow({
   /** Shown before the name when another image of the batch has the same name. */
   folder?: string;
   params: PostprocessParams;
+  /** The classifier card's bar for the unsure-type flag (the flag's default without a classifier). */
+  lowConfidence?: number;
   current: boolean;
   select(id: string): void;
   /** Asks and removes the image; false (nothing done) while a box is selected. */
   discard(id: string): boolean;
 }) {
   const c = im.status === 'done' ? imageCounts(im, params) : null;
-  const flags = imageFlags(im, params);
+  const flags = imageFlags(im, params, lowConfidence);
   return (
     <li
       role="option"

@@ -164,6 +164,18 @@ describe('U past a skipped box does not mark the image reviewed (audit M4)', () 
     expect(ctx.view.getState().said?.text).toBe('Done with a.jpg: marked reviewed; now on b.jpg.');
   });
 
+  it('A on a box that was never uncertain says so, and goes on to the first uncertain one', () => {
+    const ctx = uncertain();
+    ctx.view.getState().setSelected('sure');
+    press(ctx, 'a');
+    expect(ctx.view.getState().selectedId).toBe('n1');
+    expect(ctx.view.getState().said?.text).toMatch(/^That box was not one of the uncertain ones: A keeps it as it is\./);
+    // on an uncertain box, A says nothing of the kind
+    press(ctx, 'a');
+    expect(ctx.view.getState().selectedId).toBe('n2');
+    expect(ctx.view.getState().said).toBeNull();
+  });
+
   it('a skipped box deleted or relabelled is resolved too', () => {
     const ctx = uncertain();
     const st = () => ctx.store.getState();

@@ -232,9 +232,15 @@ export const actions = {
       const s = ctx.store.getState();
       const sel = ctx.view.getState().selectedId;
       const im = s.currentId ? s.images[s.currentId] : undefined;
-      if (im && sel && belowThresholdOf(im, s.postprocess, s.reviewBand).some((d) => d.id === sel)) s.edit(im.id, keepBox, { id: sel });
+      const below = im ? belowThresholdOf(im, s.postprocess, s.reviewBand) : [];
+      if (im && sel && below.some((d) => d.id === sel)) s.edit(im.id, keepBox, { id: sel });
+      // A box that was never uncertain (picked by a click or ]) is accepted as well, but say so: otherwise the
+      // key seems to have done nothing but jump (the next step's own answer, if any, replaces this one)
+      const low = ctx.classifier?.lowConfidence ?? 0;
+      const wasUncertain = !!im && !!sel && uncertaintyOrder(shownDetections(im, s.postprocess), s.postprocess, low, s.reviewBand, [], below).some((d) => d.id === sel);
       if (s.currentId && sel) s.acceptBox(s.currentId, sel);
       actions['next-uncertain'].run(ctx);
+      if (im && sel && !wasUncertain && !ctx.view.getState().said) ctx.view.getState().say('That box was not one of the uncertain ones: A keeps it as it is. Now on the next uncertain box.');
     },
   },
   // Every box by keyboard, not only the uncertain ones (U): ] and [ step through the image's boxes in

@@ -231,7 +231,7 @@ export function imageEdits(im: ImageEntry): EditSummary {
 
 /** The done images as the exporters take them: shown detections (edits and count rule applied), the boxes
  * counted nowhere with why, and each image's engine, capture and edits. */
-export function selectExportImages(s: AppState): ExportImage[] {
+export function selectExportImages(s: AppState, lowConfidence?: number): ExportImage[] {
   return s.order
     .map((id) => s.images[id])
     .filter((im) => im.status === 'done')
@@ -246,7 +246,7 @@ export function selectExportImages(s: AppState): ExportImage[] {
       edited: wasEdited(im),
       countRule: s.postprocess.countRule,
       scale: im.scale,
-      flags: imageFlags(im, s.postprocess),
+      flags: imageFlags(im, s.postprocess, lowConfidence),
       inTotals: inTotals(im),
       ...(excludes(im.quality?.flags ?? []) ? { flagsAccepted: im.flagsAccepted === true } : {}),
       leftOut: [

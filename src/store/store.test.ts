@@ -92,6 +92,14 @@ describe('quality flags', () => {
     expect(selectSummary(store.getState()).images).toBe(1);
     expect(imageFlags(store.getState().images.a, store.getState().postprocess)).toEqual(['unfamiliar-colour', 'wbc-type-unsure']);
   });
+  it("the exports' unsure-type flag uses the classifier card's bar, as the screen does", () => {
+    const store = withImage();
+    store.getState().updateImage('a', { wbc: { m2: [0.5, 0.3, 0.2, 0, 0, 0, 0] } });
+    // p 0.5: unsure at the default bar (0.6) and at a card's 0.55, sure at a card's 0.45
+    expect(selectExportImages(store.getState())[0].flags).toContain('wbc-type-unsure');
+    expect(selectExportImages(store.getState(), 0.55)[0].flags).toContain('wbc-type-unsure');
+    expect(selectExportImages(store.getState(), 0.45)[0].flags).not.toContain('wbc-type-unsure');
+  });
 });
 
 describe('grey specks in a stained field (quality.debris)', () => {
