@@ -128,3 +128,23 @@ def test_a_larger_input_and_other_widths_read_back_and_do_not_mix_with_64px_memb
     assert build([r2])[0].nets[0].head.in_features == 40
     with pytest.raises(SystemExit, match="crop differently"):
         build([r1, r2])
+
+
+def test_symmetric_views_read_a_cell_the_same_whichever_way_up_it_lies(tmp_path):
+    from .wbc_ensemble import Symmetric
+    ens = WbcEnsemble(nets(2, seed=5)).eval()
+    sym8, sym4 = Symmetric(ens, 8).eval(), Symmetric(ens, 4).eval()
+    x = torch.rand(3, 3, D.SIZE, D.SIZE)
+    with torch.no_grad():
+        # the 8 views are the square's whole symmetry group: any turn or flip of the crop reads the same
+        for y in (x.flip(3), x.flip(2), torch.rot90(x, 1, (2, 3)), x.transpose(2, 3)):
+            assert torch.allclose(sym8(y), sym8(x), atol=1e-5)
+        # each view is the crop turned or flipped, and the embedding their mean
+        want = torch.stack([ens.embed(v) for v in (x, x.flip(3), x.flip(2), x.transpose(2, 3))]).mean(0)
+        assert torch.allclose(sym4.embed(x), want, atol=1e-6)
+    # it exports with the same contract, for any number of crops (flips are gathers of a constant index)
+    path = tmp_path / "sym.onnx"
+    D.export(sym4, path)
+    import onnx
+    g = onnx.load(str(path)).graph
+    assert [o.name for o in g.output] == ["logits", "embedding"] and any(n.op_type == "Gather" for n in g.node)

@@ -58,6 +58,41 @@ class WbcEnsemble(nn.Module):
         return self.head(self.embed(x))
 
 
+class Symmetric(nn.Module):
+    """A classifier read over the crop's symmetries (test-time augmentation in the graph): the embedding is
+    the mean of the embeddings of the crop, its mirror images and its transpose (`views` of the 8 turns and
+    flips of a square), so the head reads a cell the same whichever way up it lies. A cell has no up; the
+    crop's per-crop standardisation is the same for every view. The app, the eval and the adaptation see
+    one graph with the same contract."""
+
+    VIEWS = {4: ("id", "flip_w", "flip_h", "transpose"),
+             8: ("id", "flip_w", "flip_h", "flip_hw", "transpose", "transpose_flip_w", "transpose_flip_h",
+                 "transpose_flip_hw")}
+
+    def __init__(self, net, views=4, size=D.SIZE):
+        super().__init__()
+        self.net, self.head, self.views = net, net.head, self.VIEWS[views]
+        # flips as gathers of a constant index (ONNX Gather): opset 11 has no flip; the crop is size x size
+        self.register_buffer("reverse", torch.arange(size - 1, -1, -1), persistent=False)
+
+    def view(self, x, name):
+        def rev(v, dim):
+            return v.index_select(dim, self.reverse)
+        if name.startswith("transpose"):
+            x = x.transpose(2, 3)
+        if name.endswith("flip_w") or name.endswith("flip_hw"):
+            x = rev(x, 3)
+        if name.endswith("flip_h") or name.endswith("flip_hw"):
+            x = rev(x, 2)
+        return x
+
+    def embed(self, x):
+        return torch.stack([self.net.embed(self.view(x, v)) for v in self.views]).mean(0)
+
+    def forward(self, x):
+        return self.head(self.embed(x))
+
+
 def _constant(name, init, producers):
     """The value of a constant tensor: an initializer, or the int8 weights' Cast and Mul by their scale."""
     if name in init:
@@ -160,6 +195,8 @@ def member_restore(members):
 def main(args):
     torch.set_num_threads(args.threads)
     model, members, split_seed = build(args.runs)
+    if args.views > 1:
+        model = Symmetric(model, args.views, members[0][1].get("size", D.SIZE))
     colour, pad, size = members[0][1]["colour"], members[0][1].get("pad"), members[0][1].get("size", D.SIZE)
     restore = member_restore(members) or (dict(RESTORE) if args.restore else None)
     res = evaluate(model, split_seed, colour, args.data, pad, size=size, restore=restore)
@@ -179,8 +216,10 @@ def main(args):
                                     "softmax (the graph returns its log)"},
                  "embedding": {"name": "embedding", "shape": ["N", model.head.in_features],
                                "note": f"the {len(members)} classifiers' pooled features side by side (each "
-                                       "member's last layer reads its own slice): for on-device adaptation to a "
-                                       "new microscope (not normalised)"},
+                                       "member's last layer reads its own slice)"
+                                       + (f", each the mean over {args.views} views of the crop (its mirror images "
+                                          "and transpose)" if args.views > 1 else "")
+                                       + ": for on-device adaptation to a new microscope (not normalised)"},
                  "training": {"ensemble": f"{len(members)} classifiers trained from scratch on one data split and "
                                           "one crop rule, with different seeds (and recipes: each member's own "
                                           "training below); models/wbc_ensemble.py",
@@ -188,7 +227,13 @@ def main(args):
                                            "metrics": {k: {m: c["metrics"][k][m] for m in ("accuracy", "balanced_accuracy")}
                                                        for k in c["metrics"]}}
                                           for r, (_, _, c) in zip(args.runs, members)],
-                              "split_seed": split_seed},
+                              "split_seed": split_seed,
+                              **({"symmetric_views": {"views": list(model.views),
+                                                      "note": "test-time augmentation in the graph (Symmetric): "
+                                                              "each member's embedding is the mean over these "
+                                                              "views of the crop, so its logits are the mean "
+                                                              "logits of the views"}}
+                                 if args.views > 1 else {})},
                  "metrics": res,
                  "created": datetime.date.today().isoformat()})
     (out / f"{args.name}.json").write_text(json.dumps(card, indent=2) + "\n")
@@ -206,5 +251,7 @@ if __name__ == "__main__":
     p.add_argument("--restore", action="store_true",
                    help="measure and ship the pair with the app's restoration of soft crops (models/restore.py) "
                         "where no member trained with it (a member that did brings its own)")
+    p.add_argument("--views", type=int, choices=[1, 4, 8], default=1,
+                   help="read each crop over this many of its turns and flips, in the graph (Symmetric)")
     p.add_argument("--restore-chosen", default=None, help="how the restoration was chosen, for the card")
     main(p.parse_args())
