@@ -330,6 +330,16 @@ test.describe('390x844, touch: the phone at the eyepiece', () => {
       expect(b.y).toBeGreaterThanOrEqual(row.y + 2);
       expect(b.y + b.height).toBeLessThanOrEqual(row.y + row.height - 2);
     }
+    // the selected cell's row (its types, Verify, Show on canvas) is finger-sized too: it was 32 px
+    await page.getByTestId('wbc-tile').first().tap();
+    await expect(page.getByTestId('gallery-verify')).toBeVisible();
+    const short = await page.getByTestId('gallery').evaluate((g) =>
+      Array.from(g.querySelectorAll<HTMLElement>('button, input:not([type=checkbox]):not([type=radio])'))
+        // the group rows' Verify all are 40 px by design (48-px rows of the virtual list), checked above
+        .filter((e) => !e.closest('.gallery-group') && e.getBoundingClientRect().height > 2 && e.getBoundingClientRect().height < 43.5)
+        .map((e) => `${e.textContent?.trim()} ${e.getBoundingClientRect().height.toFixed(0)} px`),
+    );
+    expect(short).toEqual([]);
   });
 
   test('360 px and on its side (844x390): the toolbar stays one row, and on its side the canvas is on the first screen', async ({ page }) => {
