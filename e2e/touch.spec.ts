@@ -291,6 +291,14 @@ test.describe('390x844, touch: the phone at the eyepiece', () => {
     expect(overlaps(a, { x1: legend.x, y1: legend.y, x2: legend.x + legend.width, y2: legend.y + legend.height }), 'over the legend').toBe(false);
     expect(canvasBox.y + canvasBox.height - (await imageOnPage(page)).y2).toBeLessThanOrEqual(120);
     for (const c of ['Accept', 'RBC', 'WBC', 'PLT', 'Delete']) await expect(actions.getByRole('button', { name: c, exact: true })).toBeInViewport({ ratio: 1 });
+    // Scrolled down to the panels, the canvas (and the box) out of view: the actions do not float over the
+    // sample fields and the counts (they did, at the top of the screen, acting on a cell no one could see),
+    // and they come back with the canvas.
+    await page.getByTestId('sample-panel').evaluate((el) => window.scrollBy(0, el.getBoundingClientRect().top - 20));
+    await expect.poll(async () => (await page.getByTestId('canvas').boundingBox())!.y + (await page.getByTestId('canvas').boundingBox())!.height).toBeLessThan(40);
+    await expect(actions).toBeHidden();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await expect(actions).toBeInViewport({ ratio: 1 });
     // Reviewing zooms onto each uncertain box: the actions stay clear of it and its neighbours.
     await page.getByTestId('review-next').tap();
     await expect.poll(() => page.evaluate(() => window.__smearcount.selectedId())).not.toBe(target.id);
