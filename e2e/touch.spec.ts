@@ -208,7 +208,7 @@ test.describe('390x844, touch: the phone at the eyepiece', () => {
     await page.getByTestId('file-input').setInputFiles(bad);
     const strip = page.getByTestId('notices-strip');
     await expect(strip).toBeVisible();
-    await expect(strip).toContainText('3 notices: broken-0.jpg, broken-1.jpg, broken-2.jpg');
+    await expect(strip).toContainText('3 files not counted: broken-0.jpg, broken-1.jpg, broken-2.jpg');
     await expect(app.fileErrors()).toHaveCount(3);
     await expect(app.fileErrors().first()).toBeHidden();
     await app.waitReady();
