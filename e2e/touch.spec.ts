@@ -350,6 +350,32 @@ test.describe('390x844, touch: the phone at the eyepiece', () => {
     expect(short).toEqual([]);
   });
 
+  test('the ratio tips open and close by tapping their "?", and one left open never blocks the other', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    const tap = async (id: string) => {
+      const b = (await page.getByTestId(id).boundingBox())!;
+      await page.touchscreen.tap(b.x + b.width / 2, b.y + b.height / 2);
+    };
+    const wbc = page.getByTestId('ratio-wbc-tip-text');
+    const plt = page.getByTestId('ratio-platelets-tip-text');
+    await page.getByTestId('ratio-platelets-tip').scrollIntoViewIfNeeded();
+    await tap('ratio-wbc-tip');
+    await expect(wbc).toBeVisible();
+    // a second tap on its "?" closes it (the tapped button kept the focus, and the tip stayed open over the
+    // Platelets "?", whose taps then landed on the tip)
+    await tap('ratio-wbc-tip');
+    await expect(wbc).toBeHidden();
+    await tap('ratio-platelets-tip');
+    await expect(plt).toBeVisible();
+    await expect(wbc).toBeHidden();
+    // a tap on the tip itself closes it too
+    await tap('ratio-platelets-tip-text');
+    await expect(plt).toBeHidden();
+  });
+
   test('360 px and on its side (844x390): the toolbar stays one row, and on its side the canvas is on the first screen', async ({ page }) => {
     const app = new AppPage(page);
     await app.open('?backend=wasm');
