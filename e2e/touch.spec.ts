@@ -208,7 +208,7 @@ test.describe('390x844, touch: the phone at the eyepiece', () => {
     await page.getByTestId('file-input').setInputFiles(bad);
     const strip = page.getByTestId('notices-strip');
     await expect(strip).toBeVisible();
-    await expect(strip).toContainText('3 notices: broken-0.jpg, broken-1.jpg, broken-2.jpg');
+    await expect(strip).toContainText('3 files not counted: broken-0.jpg, broken-1.jpg, broken-2.jpg');
     await expect(app.fileErrors()).toHaveCount(3);
     await expect(app.fileErrors().first()).toBeHidden();
     await app.waitReady();
@@ -291,6 +291,14 @@ test.describe('390x844, touch: the phone at the eyepiece', () => {
     expect(overlaps(a, { x1: legend.x, y1: legend.y, x2: legend.x + legend.width, y2: legend.y + legend.height }), 'over the legend').toBe(false);
     expect(canvasBox.y + canvasBox.height - (await imageOnPage(page)).y2).toBeLessThanOrEqual(120);
     for (const c of ['Accept', 'RBC', 'WBC', 'PLT', 'Delete']) await expect(actions.getByRole('button', { name: c, exact: true })).toBeInViewport({ ratio: 1 });
+    // Scrolled down to the panels, the canvas (and the box) out of view: the actions do not float over the
+    // sample fields and the counts (they did, at the top of the screen, acting on a cell no one could see),
+    // and they come back with the canvas.
+    await page.getByTestId('sample-panel').evaluate((el) => window.scrollBy(0, el.getBoundingClientRect().top - 20));
+    await expect.poll(async () => (await page.getByTestId('canvas').boundingBox())!.y + (await page.getByTestId('canvas').boundingBox())!.height).toBeLessThan(40);
+    await expect(actions).toBeHidden();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await expect(actions).toBeInViewport({ ratio: 1 });
     // Reviewing zooms onto each uncertain box: the actions stay clear of it and its neighbours.
     await page.getByTestId('review-next').tap();
     await expect.poll(() => page.evaluate(() => window.__smearcount.selectedId())).not.toBe(target.id);
@@ -330,6 +338,42 @@ test.describe('390x844, touch: the phone at the eyepiece', () => {
       expect(b.y).toBeGreaterThanOrEqual(row.y + 2);
       expect(b.y + b.height).toBeLessThanOrEqual(row.y + row.height - 2);
     }
+    // the selected cell's row (its types, Verify, Show on canvas) is finger-sized too: it was 32 px
+    await page.getByTestId('wbc-tile').first().tap();
+    await expect(page.getByTestId('gallery-verify')).toBeVisible();
+    const short = await page.getByTestId('gallery').evaluate((g) =>
+      Array.from(g.querySelectorAll<HTMLElement>('button, input:not([type=checkbox]):not([type=radio])'))
+        // the group rows' Verify all are 40 px by design (48-px rows of the virtual list), checked above
+        .filter((e) => !e.closest('.gallery-group') && e.getBoundingClientRect().height > 2 && e.getBoundingClientRect().height < 43.5)
+        .map((e) => `${e.textContent?.trim()} ${e.getBoundingClientRect().height.toFixed(0)} px`),
+    );
+    expect(short).toEqual([]);
+  });
+
+  test('the ratio tips open and close by tapping their "?", and one left open never blocks the other', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    const tap = async (id: string) => {
+      const b = (await page.getByTestId(id).boundingBox())!;
+      await page.touchscreen.tap(b.x + b.width / 2, b.y + b.height / 2);
+    };
+    const wbc = page.getByTestId('ratio-wbc-tip-text');
+    const plt = page.getByTestId('ratio-platelets-tip-text');
+    await page.getByTestId('ratio-platelets-tip').scrollIntoViewIfNeeded();
+    await tap('ratio-wbc-tip');
+    await expect(wbc).toBeVisible();
+    // a second tap on its "?" closes it (the tapped button kept the focus, and the tip stayed open over the
+    // Platelets "?", whose taps then landed on the tip)
+    await tap('ratio-wbc-tip');
+    await expect(wbc).toBeHidden();
+    await tap('ratio-platelets-tip');
+    await expect(plt).toBeVisible();
+    await expect(wbc).toBeHidden();
+    // a tap on the tip itself closes it too
+    await tap('ratio-platelets-tip-text');
+    await expect(plt).toBeHidden();
   });
 
   test('360 px and on its side (844x390): the toolbar stays one row, and on its side the canvas is on the first screen', async ({ page }) => {

@@ -11,7 +11,9 @@ function oneLine(notices: readonly Notice[]): string {
     return n.subject ? `${n.subject}: ${n.message}` : n.message;
   }
   const subjects = notices.map((n) => n.subject).filter(Boolean);
-  return `${notices.length} notices${subjects.length ? `: ${subjects.join(', ')}` : ''}`;
+  // files refused or failed, and nothing else: say what they have in common ("6 notices" said nothing)
+  const files = notices.every((n) => n.source === 'file' && n.kind === 'error');
+  return `${notices.length} ${files ? 'files not counted' : 'notices'}${subjects.length ? `: ${subjects.join(', ')}` : ''}`;
 }
 
 /** The one place problems are shown: bad files, model and engine trouble, save failures. Each stays

@@ -13,7 +13,8 @@ import { useIsPhone } from '../useIsPhone';
  */
 export function useActionDock(panel: RefObject<HTMLElement | null>, box: Box | undefined, view: ViewStore): CSSProperties | undefined {
   const phone = useIsPhone();
-  const [at, setAt] = useState<{ x: number; y: number; w: number } | null>(null);
+  // off: the canvas has scrolled (nearly) out of view, so the panel would float over the panels below it
+  const [at, setAt] = useState<{ x: number; y: number; w: number; off?: boolean } | null>(null);
   const on = phone && !!box;
   useLayoutEffect(() => {
     if (!on || !box) return;
@@ -22,9 +23,16 @@ export function useActionDock(panel: RefObject<HTMLElement | null>, box: Box | u
       const canvas = document.querySelector('[data-testid="canvas"] canvas');
       if (!el || !canvas) return;
       const r = canvas.getBoundingClientRect();
+      // Less of the canvas on screen than the panel needs: the box is out of view, and a panel kept on screen
+      // floated over the sample fields and the counts, acting on a cell no one could see. Hidden until the
+      // canvas is back in view.
+      if (Math.min(r.bottom, window.innerHeight) - Math.max(r.top, 0) < el.offsetHeight + 8) {
+        setAt((o) => (o?.off ? o : { x: 0, y: 0, w: 0, off: true }));
+        return;
+      }
       const target = boxOnScreen(box, view.getState().transform, { x: r.left, y: r.top });
       const p = placeDocked(target, { x1: r.left, y1: r.top, x2: r.right, y2: r.bottom }, el.offsetHeight, { w: document.documentElement.clientWidth, h: window.innerHeight });
-      setAt((o) => (o && o.x === p.x && o.y === p.y && o.w === p.w ? o : p));
+      setAt((o) => (o && !o.off && o.x === p.x && o.y === p.y && o.w === p.w ? o : p));
     };
     place();
     // the panel's height changes with its buttons (a WBC adds the type list; a narrow one wraps), and the
@@ -44,5 +52,5 @@ export function useActionDock(panel: RefObject<HTMLElement | null>, box: Box | u
   }, [on, box, panel, view]);
   if (!on) return undefined;
   // Before the first measurement the panel is laid out but not seen, so its size can be read.
-  return at ? { position: 'fixed', left: at.x, top: at.y, width: at.w, zIndex: 30 } : { position: 'fixed', left: 0, top: 0, visibility: 'hidden' };
+  return at && !at.off ? { position: 'fixed', left: at.x, top: at.y, width: at.w, zIndex: 30 } : { position: 'fixed', left: 0, top: 0, visibility: 'hidden' };
 }
