@@ -114,7 +114,7 @@ test('with no WBC counted the report says so: no differential, and no "one WBC p
   await expect(page.getByTestId('report-image-edits')).toHaveText(`${n} box${n === 1 ? '' : 'es'} relabelled`);
 });
 
-test('an image that could not be counted is named on the report and in its JSON, not silently left out (audit 2026-12-05)', async ({ page }) => {
+test('an image that could not be counted, or a file refused at the drop, is named on the report and in its JSON, not silently left out (audit 2026-12-05)', async ({ page }) => {
   const app = new AppPage(page);
   await app.open('?backend=wasm');
   // a PNG whose header reads as 640x480 and whose data is not an image: taken in, then fails to decode
@@ -123,17 +123,34 @@ test('an image that could not be counted is named on the report and in its JSON,
   await page.getByTestId('file-input').setInputFiles([{ name: 'broken-field.png', mimeType: 'image/png', buffer: broken }]);
   await app.waitReady();
   await expect.poll(async () => (await app.images()).map((i) => i.status).sort()).toEqual(['done', 'error']);
+  // two files the drop refuses before they become images (a JPEG cut short, an empty file); the notices
+  // dismissed: the report and the exports must still name them (audit 2026-12-05, second)
+  const whole = readCard(testingImages(1)[0]);
+  await page.getByTestId('file-input').setInputFiles([
+    { name: 'half-field.jpg', mimeType: 'image/jpeg', buffer: whole.subarray(0, 20000) },
+    { name: 'empty-field.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(0) },
+  ]);
+  await expect(page.getByTestId('file-error').filter({ hasText: 'half-field.jpg' })).toBeVisible();
+  await expect(page.getByTestId('file-error')).toHaveCount(3);
+  await page.getByTestId('dismiss-all').click();
+  await expect(page.getByTestId('file-error')).toHaveCount(0);
+  expect(await app.images()).toHaveLength(2);
   await page.getByTestId('export-report').click();
-  await expect(page.getByTestId('report-not-counted')).toContainText('Not in these figures: 1 image could not be counted (broken-field.png: ');
+  await expect(page.getByTestId('report-not-counted')).toContainText('Not in these figures: 3 images could not be counted (');
+  await expect(page.getByTestId('report-not-counted')).toContainText('half-field.jpg: The image could not be decoded');
+  await expect(page.getByTestId('report-not-counted')).toContainText('empty-field.jpg: The file is empty');
+  await expect(page.getByTestId('report-not-counted')).toContainText('broken-field.png: ');
   await page.getByTestId('report-close').click();
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
   const json = JSON.parse(readCard((await download.path())!, 'utf8'));
-  expect(json.report.not_counted).toMatchObject({ failed: [{ name: 'broken-field.png' }], counting: 0 });
+  expect(json.report.not_counted.counting).toBe(0);
+  expect(json.report.not_counted.failed.map((f: { name: string }) => f.name).sort()).toEqual(['broken-field.png', 'empty-field.jpg', 'half-field.jpg']);
   // and in the counts CSV: a row of its own, with why, in no total
   const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
   const csv = readCsv(readCard((await csvDownload.path())!, 'utf8'));
   const row = csv.rows.find((r) => r[0] === 'broken-field.png')!;
   expect(csv.get(row, 'flags')).toMatch(/^not-counted: /);
   expect(csv.get(row, 'in_totals')).toBe('false');
+  for (const name of ['half-field.jpg', 'empty-field.jpg']) expect(csv.get(csv.rows.find((r) => r[0] === name)!, 'flags')).toMatch(/^not-counted: /);
   expect(csv.get(csv.rows.find((r) => r[0] === 'TOTAL')!, 'in_totals')).toBe('1');
 });

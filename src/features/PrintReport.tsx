@@ -34,6 +34,7 @@ export function PrintReport() {
 function ReportBody({ open }: { open: boolean }) {
   const order = useApp((s) => s.order);
   const images = useApp((s) => s.images);
+  const refused = useApp((s) => s.refused);
   const params = useApp((s) => s.postprocess);
   const summary = useApp(selectSummary);
   const clumped = useApp(selectClumpedFields);
@@ -102,7 +103,7 @@ function ReportBody({ open }: { open: boolean }) {
   const flagged = done.filter((im) => imageFlags(im, params, classifier?.lowConfidence).length);
   const leftOut = done.length - summary.images;
   // failed or still being counted: in none of the figures, and the paper says so
-  const notCounted = notCountedWords(selectNotCounted({ order, images }));
+  const notCounted = notCountedWords(selectNotCounted({ order, images, refused }));
   const state = releaseState(sample);
   const reviewed = done.filter((im) => im.reviewed).length;
   // the notes a technician wrote on cells kept apart (other / unidentified, smudge): findings a reader needs

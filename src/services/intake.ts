@@ -81,6 +81,9 @@ export class Intake {
     } catch (e) {
       const msg = e instanceof AppError ? errorMessage(e) : `Could not read the file (${(e as Error).message}).`;
       this.store.getState().addFileError(f.name, msg);
+      // named with the batch's figures too (report, CSV, JSON), where dismissing the notice cannot lose it;
+      // a copy of an image already here is counted, once, so it is not missing
+      if (!(e instanceof AppError && e.code === 'duplicate')) this.store.getState().refuseFile(f.name, msg);
     }
   }
 

@@ -125,6 +125,21 @@ describe('Persistence', () => {
     await c.p.restore();
     expect(c.store.getState().notices.map((n) => n.subject)).toEqual(['notes.txt']);
   });
+  it("the refused files named with the batch's figures come back after a reload, even with their notices dismissed", async () => {
+    const a = setup('t-refused');
+    a.p.start();
+    addDone(a.store, a.files, 'x');
+    a.store.getState().refuseFile('half.jpg', 'The JPEG ends early.');
+    a.store.getState().dismissNotices();
+    expect(a.p.isDirty()).toBe(true);
+    await a.p.flush();
+    expect(a.p.isDirty()).toBe(false);
+    const b = setup('t-refused');
+    expect(await b.p.restore()).toBe(1);
+    expect(b.store.getState().refused).toEqual([{ name: 'half.jpg', error: 'The JPEG ends early.' }]);
+    // restored as saved: nothing new to write
+    expect(b.p.isDirty()).toBe(false);
+  });
   it('later changes do not postpone the write (bounded, not debounced forever)', async () => {
     const a = setup('t2');
     a.p.start();

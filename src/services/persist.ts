@@ -78,13 +78,13 @@ const getAll = <T>(store: IDBObjectStore) =>
     v.onerror = () => reject(v.error);
   });
 
-/** `notices` is absent in batches saved before it. */
-type Meta = Pick<AppState, 'order' | 'currentId' | 'postprocess'> & { notices?: readonly StoredNotice[] };
+/** `notices` and `refused` are absent in batches saved before them. */
+type Meta = Pick<AppState, 'order' | 'currentId' | 'postprocess'> & { notices?: readonly StoredNotice[]; refused?: AppState['refused'] };
 /** The notices of the batch (keptWithBatch), as the store holds them: compared by identity. */
 const batchNotices = (s: AppState): readonly Notice[] => s.notices.filter(keptWithBatch);
 const sameList = <T>(a: readonly T[] | undefined, b: readonly T[]) => !!a && a.length === b.length && a.every((x, i) => x === b[i]);
 const metaChanged = (m: Meta | undefined, s: AppState) =>
-  !m || m.order !== s.order || m.currentId !== s.currentId || m.postprocess !== s.postprocess || !sameList(m.notices, batchNotices(s));
+  !m || m.order !== s.order || m.currentId !== s.currentId || m.postprocess !== s.postprocess || !sameList(m.notices, batchNotices(s)) || (m.refused !== s.refused && !(m.refused === undefined && !s.refused.length));
 export type PersistStore = {
   getState(): AppState;
   setState(p: Partial<AppState>): void;
@@ -130,6 +130,8 @@ export class Persistence {
     ]);
     const m = meta.values[0];
     if (m?.notices?.length) this.store.getState().restoreNotices(m.notices);
+    // the refused files are the batch's even where none of its images was stored
+    if (m?.refused?.length) this.store.setState({ refused: m.refused });
     if (!m || !imgs.values.length) return 0;
     blobs.keys.forEach((k, i) => {
       this.files.set(String(k), blobs.values[i]);
@@ -151,7 +153,7 @@ export class Persistence {
     this.store.setState({ images, order, currentId: m.currentId && images[m.currentId] ? m.currentId : (order[0] ?? null), postprocess });
     // a journaled image is not what IndexedDB holds: the next write stores it
     for (const id of order) this.saved.set(id, journal[id] ? stored[id] : images[id]);
-    this.savedMeta = { order, currentId: m.currentId, postprocess, notices: m.notices ? batchNotices(this.store.getState()) : undefined };
+    this.savedMeta = { order, currentId: m.currentId, postprocess, notices: m.notices ? batchNotices(this.store.getState()) : undefined, refused: m.refused ? this.store.getState().refused : undefined };
     return order.length;
   }
 
@@ -295,7 +297,7 @@ export class Persistence {
       }
     }
     const notices = batchNotices(s);
-    const meta = { order: s.order, currentId: s.currentId, postprocess: s.postprocess, notices };
+    const meta = { order: s.order, currentId: s.currentId, postprocess: s.postprocess, notices, refused: s.refused };
     const changed = metaChanged(this.savedMeta, s);
     if (changed) tx.objectStore('meta').put({ ...meta, notices: notices.map(({ key: _, ...n }) => n) }, 'state');
     await done(tx);

@@ -52,6 +52,16 @@ export interface BatchSlice {
    * detections, so edits, review and WBC types keyed by them go too. */
   requeue(ids: readonly string[]): void;
   clearBatch(): void;
+  /** Files the intake refused (empty, not an image, damaged, too large…), with why: counted nowhere, and
+   * named wherever the batch's figures are (report, CSV, JSON) so that no field drops out unseen. A copy of
+   * an image already in the batch is not one of them (it is counted, once). Kept with the batch. */
+  refused: readonly RefusedFile[];
+  refuseFile(name: string, error: string): void;
+}
+
+export interface RefusedFile {
+  name: string;
+  error: string;
 }
 
 const LOG_LIMIT = 200;
@@ -112,6 +122,8 @@ export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set
       images: { ...s.images, [e.id]: entry },
       order: [...s.order, e.id],
       currentId: s.currentId ?? e.id,
+      // a file refused before and now dropped again whole (same name) is no longer missing
+      ...(s.refused.some((r) => r.name === e.name) ? { refused: s.refused.filter((r) => r.name !== e.name) } : {}),
     }));
     return true;
   },
@@ -218,7 +230,11 @@ export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set
     get().updateImage(id, { reviewed });
   },
   clearBatch() {
-    set({ images: {}, order: [], currentId: null, notices: [], run: null, undoLog: EMPTY_LOG });
+    set({ images: {}, order: [], currentId: null, notices: [], run: null, undoLog: EMPTY_LOG, refused: [] });
+  },
+  refused: [],
+  refuseFile(name, error) {
+    set((s) => (s.refused.some((r) => r.name === name && r.error === error) ? s : { refused: [...s.refused, { name, error }] }));
   },
   };
 };

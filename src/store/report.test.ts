@@ -268,4 +268,21 @@ describe('images in none of the figures (audit 2026-12-05)', () => {
     expect(reportJson(store.getState(), { lowConfidence: LOW }).not_counted).toEqual(n);
     expect(notCountedWords({ failed: [], counting: 1 })).toBe('Not in these figures: 1 image is still being counted.');
   });
+  it('a file refused at the drop is named too, first, and leaves once the same name is dropped whole (audit 2026-12-05, second)', () => {
+    const store = batch();
+    const st = store.getState();
+    st.refuseFile('half.jpg', 'The image could not be decoded (the JPEG ends early).');
+    st.refuseFile('half.jpg', 'The image could not be decoded (the JPEG ends early).'); // dropped twice: once
+    st.refuseFile('notes.txt', 'Not an image.');
+    st.addImage({ id: 'e', name: 'broken.jpg', bytes: 10 });
+    st.updateImage('e', { status: 'error', error: 'This file could not be decoded as an image.' });
+    expect(selectNotCounted(store.getState()).failed.map((f) => f.name)).toEqual(['half.jpg', 'notes.txt', 'broken.jpg']);
+    expect(notCountedWords(selectNotCounted(store.getState()))).toMatch(/^Not in these figures: 3 images could not be counted \(half\.jpg: The image could not be decoded \(the JPEG ends early\); notes\.txt: Not an image; broken\.jpg/);
+    // the technician drops half.jpg again, whole: counted, no longer missing
+    st.addImage({ id: 'h', name: 'half.jpg', bytes: 10 });
+    expect(selectNotCounted(store.getState()).failed.map((f) => f.name)).toEqual(['notes.txt', 'broken.jpg']);
+    // a new batch starts with none
+    store.getState().clearBatch();
+    expect(store.getState().refused).toEqual([]);
+  });
 });

@@ -100,10 +100,11 @@ export interface NotCounted {
   counting: number;
 }
 
-export function selectNotCounted(s: Pick<AppState, 'order' | 'images'>): NotCounted {
+export function selectNotCounted(s: Pick<AppState, 'order' | 'images' | 'refused'>): NotCounted {
   const ims = s.order.map((id) => s.images[id]);
   return {
-    failed: ims.filter((im) => im.status === 'error').map((im) => ({ name: im.name, error: im.error ?? 'not counted' })),
+    // the files refused at the drop first (they never became images), then those that failed later
+    failed: [...s.refused.map((r) => ({ name: r.name, error: r.error })), ...ims.filter((im) => im.status === 'error').map((im) => ({ name: im.name, error: im.error ?? 'not counted' }))],
     counting: ims.filter((im) => im.status === 'queued' || im.status === 'running').length,
   };
 }
