@@ -1,3 +1,4 @@
+import { adapts } from '../core/adapt/adapt';
 import { IN_DIFFERENTIAL, WBC_LABEL, progressText, type Differential } from '../core/differential/differential';
 import { modelLean, rulesProgressText, type DiffTarget, type Lean, type ReleaseBasis } from '../core/differential/rules';
 import { useApp, useServices } from '../services/context';
@@ -109,7 +110,9 @@ export function DifferentialPanel() {
       <ReferenceEditor />
       {adaptation.cells > 0 && (
         <p className="hint" data-testid="diff-adapted">
-          Types adapted to this microscope from {adaptation.cells} verified cell{adaptation.cells === 1 ? '' : 's'}.
+          {adapts(adaptation.head)
+            ? `Types adapted to this microscope from ${adaptation.cells} verified cell${adaptation.cells === 1 ? '' : 's'}.`
+            : `Types as the model reads them: it already types the ${adaptation.cells} verified cell${adaptation.cells === 1 ? '' : 's'} right.`}
         </p>
       )}
       <p className="hint">

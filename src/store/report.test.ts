@@ -210,9 +210,12 @@ describe('the exports carry the released report', () => {
     expect(adaptationWords(selectAdaptation(store.getState()))).toBeNull();
     store.getState().setAdaptation({ cells: 23, head: { weight: 0.5, bias: null } as never });
     // a head, but no image's types adapted yet
-    expect(adaptationWords(selectAdaptation(store.getState()))).toBe('WBC types from the classifier alone: adapted to the 23 verified cells of the microscope profile, it did not type more of them right');
+    expect(adaptationWords(selectAdaptation(store.getState()))).toBe('WBC types from the classifier alone: the microscope profile adapted from 23 verified cells after these fields were typed');
     store.getState().updateImage('a', { adapted: { m2: NEU, m3: NEU } });
     expect(adaptationWords(selectAdaptation(store.getState()), 'Scope 2')).toBe('WBC classifier adapted to this microscope from 23 verified cells (microscope profile “Scope 2”)');
+    // verified cells the model already types right: no head weight, no bias; the report says what the panel says
+    store.getState().setAdaptation({ cells: 7, head: { weight: 0, bias: null } as never });
+    expect(adaptationWords(selectAdaptation(store.getState()), 'Scope 2')).toBe('WBC types from the classifier alone: it already types the 7 verified cells of the microscope profile “Scope 2” right, so it was not adapted');
   });
 
   it('the CSV keeps the sample ID and the models last, after the release columns', () => {

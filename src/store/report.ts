@@ -78,19 +78,22 @@ export function selectEditSummary(s: Pick<AppState, 'images' | 'order'>): EditSu
 }
 
 /** Whether the microscope profile adapted the WBC types the batch shows, and from how many verified cells. */
-export function selectAdaptation(s: Pick<AppState, 'adaptation' | 'images' | 'order'>): { cells: number; used: boolean } {
-  const used = adapts(s.adaptation.head) && s.order.some((id) => s.images[id].status === 'done' && !!s.images[id].adapted);
-  return { cells: s.adaptation.cells, used };
+export function selectAdaptation(s: Pick<AppState, 'adaptation' | 'images' | 'order'>): { cells: number; used: boolean; adapts: boolean } {
+  const on = adapts(s.adaptation.head);
+  const used = on && s.order.some((id) => s.images[id].status === 'done' && !!s.images[id].adapted);
+  return { cells: s.adaptation.cells, used, adapts: on };
 }
 
 /** The Method's line on adaptation (null: the profile holds no verified cell). */
-export function adaptationWords(a: { cells: number; used: boolean }, profileName?: string): string | null {
+export function adaptationWords(a: { cells: number; used: boolean; adapts?: boolean }, profileName?: string): string | null {
   if (!a.cells) return null;
   const cells = `${a.cells} verified cell${a.cells === 1 ? '' : 's'}`;
-  const name = profileName?.trim() ? `“${profileName.trim()}”` : '';
-  return a.used
-    ? `WBC classifier adapted to this microscope from ${cells}${name ? ` (microscope profile ${name})` : ''}`
-    : `WBC types from the classifier alone: adapted to the ${cells} of the microscope profile${name ? ` ${name}` : ''}, it did not type more of them right`;
+  const profile = `the microscope profile${profileName?.trim() ? ` “${profileName.trim()}”` : ''}`;
+  if (a.used) return `WBC classifier adapted to this microscope from ${cells}${profileName?.trim() ? ` (microscope profile “${profileName.trim()}”)` : ''}`;
+  // the same words as the profile panel: either the model needs no adapting, or these cells were typed before it
+  return a.adapts
+    ? `WBC types from the classifier alone: ${profile} adapted from ${cells} after these fields were typed`
+    : `WBC types from the classifier alone: it already types the ${cells} of ${profile} right, so it was not adapted`;
 }
 
 /** Images of the batch that are in none of the figures: those that failed (with why) and those still being

@@ -27,7 +27,8 @@ const FLAG_BODY: Record<FlagCode, (detail?: string, lead?: string) => string> = 
   'out-of-focus': () => 'The image is out of focus; cells cannot be counted reliably.',
   noisy: () => 'The image is grainy (a dim field, or a camera turning its gain up): small and pale cells are lost in the grain, and the counts would be low.',
   compressed: () => 'The image is too heavily compressed (its JPEG blocks show: a low quality setting, or a photo sent through a messaging app): pale and small cells are lost, and the counts would be low. Save or send the original.',
-  monochrome: () => 'The image has no colour (a monochrome camera): the cells are counted, but the stain cannot be checked and white cell types cannot be read from colour, so each one is unsure.',
+  // worded for an image that is also not a smear (a grey page): the rule, not a claim that this one was counted
+  monochrome: () => 'The image has no colour (a monochrome camera): a smear in grey is still counted, but the stain cannot be checked and white cell types cannot be read from colour, so each one is unsure.',
   // Measured on validation fields under synthetic casts (README, "Colour casts"): red and white cell counts
   // held (0.93-0.94 / 0.96-1.00 against 0.94 / 1.00 uncast), platelets fell under pale-blue and grey casts
   // (0.79 / 0.74 against 0.88), and the WBC types read colour: so the flag names what to check.

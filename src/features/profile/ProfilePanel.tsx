@@ -37,8 +37,11 @@ export function ProfilePanel() {
         <input data-testid="profile-name" value={name} onChange={(e) => setName(e.target.value)} onBlur={() => profile.setName(name.trim() || 'This microscope')} />
       </label>
       <p data-testid="profile-status" role="status">
-        {a.cells ? `Adapted to this microscope from ${a.cells} verified cell${a.cells === 1 ? '' : 's'}` : 'Not adapted yet: verified cells in the gallery teach it this microscope.'}
-        {a.cells ? adaptedHow(w, !!a.head?.bias) : ''}
+        {!a.cells
+          ? 'Not adapted yet: verified cells in the gallery teach it this microscope.'
+          : w > 0 || a.head?.bias
+            ? `Adapted to this microscope from ${a.cells} verified cell${a.cells === 1 ? '' : 's'}${adaptedHow(w, !!a.head?.bias)}`
+            : `Not adapted: the model alone already types the ${a.cells} verified cell${a.cells === 1 ? '' : 's'} right, so its own types are kept.`}
       </p>
       <p className="muted" data-testid="profile-settings">
         Scale override: {fixedScale === null ? 'none (estimated per image)' : `${fixedScale}`} · count rule: {countRule}
@@ -88,5 +91,5 @@ function adaptedHow(w: number, bias: boolean): string {
     ...(bias ? ["the model's lean towards some types corrected"] : []),
     ...(w > 0 ? [`blend weight ${w.toFixed(2)}${w >= 1 ? ': the verified types are read by what it learnt here' : ''}`] : []),
   ];
-  return parts.length ? ` (${parts.join('; ')}).` : ' (the model already types them right: its own output is kept).';
+  return ` (${parts.join('; ')}).`;
 }
