@@ -113,7 +113,8 @@ export function LiveView() {
               <strong data-testid="live-wbc">{wbc}</strong> / {target} WBC · <span data-testid="live-fields">{batchFields}</span> live field{batchFields === 1 ? '' : 's'}
               {batchFields > captured && <span data-testid="live-run-fields"> ({captured} this run)</span>}
               <span className="live-field-count" data-testid="live-field-count">
-                {previews ? `this field: ${count('RBC')} RBC, ${count('WBC')} WBC, ${count('Platelets')} PLT` : 'this field: counting…'}
+                {/* while the slide moves the figures are the last still view's, as the faded boxes are: say so */}
+                {previews ? `${state === 'moving' ? 'last field' : 'this field'}: ${count('RBC')} RBC, ${count('WBC')} WBC, ${count('Platelets')} PLT` : 'this field: counting…'}
               </span>
             </p>
             {!captured && !reached && phase === 'running' && (
