@@ -17,6 +17,7 @@ import { exportName } from '../core/formats/sample';
 import { ReportDifferential } from './report/ReportDifferential';
 import './report/report.css';
 import { APP_VERSION } from '../services/appVersion';
+import { backAtWithdrawnRelease } from '../store/release';
 import { adaptationWords, enginesWords, notCountedWords, releaseState, selectAdaptation, selectEditSummary, selectEngines, selectNotCounted } from '../store/report';
 import { isoLocal, isoLocalOf } from '../core/formats/isoLocal';
 import { imageEdits } from '../store/selectors';
@@ -50,6 +51,7 @@ function ReportBody({ open }: { open: boolean }) {
   const adaptation = useApp((s) => adaptationWords(selectAdaptation(s), profile?.current().name));
   const color = classColors(card);
   const sample = useApp((s) => s.sample);
+  const backAtRelease = useApp((s) => backAtWithdrawnRelease(s));
   const setSample = useApp((s) => s.setSample);
   const releaseReport = useApp((s) => s.releaseReport);
   const st = useApp((s) => selectDifferentialState(s, classifier?.lowConfidence));
@@ -289,7 +291,9 @@ function ReportBody({ open }: { open: boolean }) {
           {released
             ? `Verified by ${sample.verifiedBy || '(no name)'} at ${isoLocal(new Date(sample.verifiedAt!))}.`
             : sample.withdrawn
-              ? `Not verified: the release was withdrawn (${sample.withdrawn}); verify and print again.`
+              ? backAtRelease
+                ? `Not verified: the release was withdrawn (${sample.withdrawn}); that change has since been undone, so these are the figures released: verify and print to release them again.`
+                : `Not verified: the release was withdrawn (${sample.withdrawn}); verify and print again.`
               : `Not yet verified: released by “Verify and print” with ${needs === 'sample' ? 'a sample ID' : needs === 'verifier' ? 'the name of who verifies it' : 'the sample ID and who verifies it, as entered'}.`}
         </p>
         <p className="muted">

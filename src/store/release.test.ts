@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { addBox, deleteBox, moveBox, relabelBox, setWbcType } from '../core/edits/commands';
 import { verifyCells } from '../core/edits/gallery';
 import type { Detection } from '../core/detection/detection';
-import { releaseRevision, watchRelease } from './release';
+import { backAtWithdrawnRelease, releaseRevision, watchRelease } from './release';
 import { createAppStore, type AppStore } from './store';
 
 const defaults = { scoreThresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nmsIou: 0.5, crossClassNms: false, countRule: 'all' as const };
@@ -38,6 +38,23 @@ describe('release', () => {
     expect(s.sample.releasedRevision).toBe(releaseRevision(s));
     // from the state before to the state after, as every other entry (it held the verifier in from before)
     expect(s.audit.at(-1)).toMatchObject({ action: 'release', field: 'release', from: 'not released', to: 'released by AB' });
+  });
+
+  it('stays withdrawn after an undo, but says the figures are again those released (audit 2026-12-05, second)', () => {
+    const store = released();
+    expect(backAtWithdrawnRelease(store.getState())).toBe(false);
+    store.getState().edit('a', deleteBox, { id: 'm0' });
+    expect(store.getState().sample.withdrawn).toMatch(/RBC box deleted/);
+    expect(backAtWithdrawnRelease(store.getState())).toBe(false);
+    store.getState().undo();
+    expect(store.getState().sample.verifiedAt).toBeNull();
+    expect(backAtWithdrawnRelease(store.getState())).toBe(true);
+    store.getState().redo();
+    expect(backAtWithdrawnRelease(store.getState())).toBe(false);
+    // released again: nothing withdrawn to be back at
+    store.getState().undo();
+    store.getState().releaseReport('AB');
+    expect(backAtWithdrawnRelease(store.getState())).toBe(false);
   });
 
   const changes: [string, (s: AppStore) => void, RegExp][] = [

@@ -114,6 +114,12 @@ export function withdrawalReason(s: RevisionInput, p: RevisionInput): string {
   return 'the batch changed';
 }
 
+/** A withdrawn release whose change has since been undone: the batch is back at the revision released, so
+ * the figures are those released, but the release stays withdrawn until someone verifies it again. */
+export function backAtWithdrawnRelease(s: Pick<AppState, 'sample'> & RevisionInput): boolean {
+  return !!s.sample.withdrawn && !!s.sample.withdrawnRevision && releaseRevision(s) === s.sample.withdrawnRevision;
+}
+
 /**
  * Withdraws a release as soon as the batch leaves the revision it was released on. Started once the
  * saved batch and sample record are restored (a half-restored batch is not a change).

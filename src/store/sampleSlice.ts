@@ -24,12 +24,15 @@ export interface SampleRecord {
   releasedRevision: string;
   /** Why the last release was withdrawn ('' when none was). */
   withdrawn: string;
+  /** The revision the withdrawn release rested on: an undo that brings the batch back to it is said
+   * (store/release backAtWithdrawnRelease). Absent in records saved before it. */
+  withdrawnRevision?: string;
   /** The technician's reason for a differential on fewer cells than the target (e.g. "leukopenia: 43
    * cells in 40 fields"); printed with it, and without it no H/L flag is printed. */
   shortReason: string;
 }
 
-export const EMPTY_SAMPLE: SampleRecord = Object.freeze({ id: '', operator: '', patient: '', ward: '', collectedAt: '', receivedAt: '', notes: '', wbcCount: null, verifiedBy: '', verifiedAt: null, releasedRevision: '', withdrawn: '', shortReason: '' });
+export const EMPTY_SAMPLE: SampleRecord = Object.freeze({ id: '', operator: '', patient: '', ward: '', collectedAt: '', receivedAt: '', notes: '', wbcCount: null, verifiedBy: '', verifiedAt: null, releasedRevision: '', withdrawn: '', withdrawnRevision: '', shortReason: '' });
 
 export interface SampleSlice {
   sample: SampleRecord;
@@ -105,7 +108,7 @@ export const createSampleSlice: StateCreator<AppState, [], [], SampleSlice> = (s
   releaseReport(verifiedBy) {
     const s = get();
     if (!s.sample.id.trim()) return;
-    set({ sample: { ...s.sample, verifiedBy, verifiedAt: new Date().toISOString(), releasedRevision: releaseRevision(s), withdrawn: '' } });
+    set({ sample: { ...s.sample, verifiedBy, verifiedAt: new Date().toISOString(), releasedRevision: releaseRevision(s), withdrawn: '', withdrawnRevision: '' } });
     get().logAudit([releaseEntry('release', 'not released', `released by ${verifiedBy || '(no name)'}`)]);
     // a withdrawal said earlier is settled by this release
     get().dismissNotices((n) => n.source === 'release');
@@ -113,7 +116,7 @@ export const createSampleSlice: StateCreator<AppState, [], [], SampleSlice> = (s
   withdrawRelease(reason) {
     const s = get();
     if (!s.sample.verifiedAt) return;
-    set({ sample: { ...s.sample, verifiedAt: null, releasedRevision: '', withdrawn: reason } });
+    set({ sample: { ...s.sample, verifiedAt: null, releasedRevision: '', withdrawn: reason, withdrawnRevision: s.sample.releasedRevision } });
     get().logAudit([releaseEntry('withdraw', `released by ${s.sample.verifiedBy || '(no name)'} at ${s.sample.verifiedAt}`, `withdrawn: ${reason}`)]);
     // said where the technician is working, not only in the report preview
     get().notify({ kind: 'warning', source: 'release', subject: s.sample.id, message: `The released report was withdrawn (${reason}): verify and print it again.` });
