@@ -25,6 +25,7 @@ import { watchDifferentialTarget } from './differentialNotice';
 import { SamplePersistence } from './samplePersist';
 import { ProfileService } from './profile';
 import { watchOptics } from './optics';
+import { watchSameField } from './sameField';
 import { chooseThreads, parseRecord, recordBatch } from './threadChoice';
 import { optimizedModels } from './optimizedModels';
 import { watchRelease } from '../store/release';
@@ -211,6 +212,7 @@ export function createServices(opts: ServiceOptions): Services {
   if (classifier) watchDifferentialTarget(store, classifier.lowConfidence);
   // specks on the camera or lens: a rule across the batch's fields (core/quality/optics)
   watchOptics(store);
+  watchSameField(store);
   const persistence = new Persistence(store, files);
   const samplePersistence = new SamplePersistence(store, opts.storage);
   const profile = classifier?.embedding ? new ProfileService(store, classifier) : null;
