@@ -115,14 +115,17 @@ export function countsCsv(images: readonly ExportImage[], report?: CountsReport)
   const sum = (f: (im: ExportImage) => number) => inTotals.reduce((n, im) => n + f(im), 0);
   rows.push(['TOTAL', s.totals.RBC, s.totals.WBC, s.totals.Platelets, images.filter((i) => i.reviewed).length, images.filter((i) => i.edited).length, rules, '', '', ...WBC_TYPES.map((t) => d.counts[t]), '', images.filter((im) => im.flagsAccepted === true).length, inTotals.length, sum((im) => categoryCount(im, 'smudge')), sum((im) => categoryCount(im, 'other')), '', '', '', '', ...relCells]);
   // the report's figures where it prints them; otherwise every typed cell, marked preliminary
-  const shown = st.releasable ? st.released : d;
+  // (before release: the basis the panel shows, verified cells only unless the technician chose every typed cell)
+  const shown = st.releasable || st.basis === 'verified' ? st.released : d;
   // written at the CSV's four decimals from the exact value (rounded to three first, 65.2174 read 65.2170)
   const pctRow = WBC_TYPES.map((t) => (t === 'erythroblast' ? (shown.nrbcPer100 === null ? '' : shown.nrbcPer100) : shown.total ? shown.percent[t] : ''));
   const status = st.releasable
     ? `report: ${st.basedOn} verified cells (target ${st.target})${st.over ? `; ${st.over} beyond the target kept apart` : ''}${st.unverified ? `; ${st.unverified} unverified kept apart` : ''}`
     : !st.typed
       ? ''
-      : `preliminary: ${st.unverified} of ${st.typed} WBC types not verified${st.untyped ? `; ${st.untyped} WBC untyped` : ''}`;
+      : st.basis === 'verified'
+        ? `preliminary: ${st.basedOn} verified cells of ${st.target}; ${st.unverified} of ${st.typed} WBC types not verified${st.untyped ? `; ${st.untyped} WBC untyped` : ''}`
+        : `preliminary: every typed cell; ${st.unverified} of ${st.typed} WBC types not verified${st.untyped ? `; ${st.untyped} WBC untyped` : ''}`;
   rows.push(['DIFFERENTIAL_%', '', '', '', '', '', '', '', '', ...pctRow, status, '', '', '', '', '', '', '', '', ...relCells]);
   return toCsv(
     // one rule for every header: lowercase snake_case, a unit where the value has one (the boxes CSV's px)

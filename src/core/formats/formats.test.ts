@@ -27,6 +27,12 @@ const images: ExportImage[] = [
 ];
 const flagged: ExportImage = { name: 'grid.png', width: 640, height: 480, detections: [d('RBC', 100), d('WBC', 200)], reviewed: false, edited: false, countRule: 'all', flags: ['not-smear', 'unfamiliar-colour'], inTotals: false, flagsAccepted: false };
 
+/** The report's inputs with the panel's basis set to every typed cell (the counted images' cells). */
+const everyTyped = (ims: readonly ExportImage[]) => ({
+  release: { state: 'preliminary' as const, verifiedBy: '', releasedAt: '', revision: '', withdrawn: '' },
+  differential: differentialState(ims.flatMap((im) => im.detections), { ...DEFAULT_RULES, basis: 'all' }, 0.6),
+});
+
 describe('CSV', () => {
   it('quotes only when needed', () => {
     expect(csvField('a,b')).toBe('"a,b"');
@@ -49,14 +55,17 @@ describe('CSV', () => {
   it('exports counts with a totals row', () => {
     // not released: every row says so, and names no verifier
     const rel = ',preliminary,,,,';
-    expect(countsCsv(images)).toBe(
+    // the panel's basis set to every typed cell: the preliminary row gives them all
+    expect(countsCsv(images, everyTyped(images))).toBe(
       'image,rbc,wbc,platelets,reviewed,edited,count_rule,cell_scale,passes,neutrophil,lymphocyte,monocyte,eosinophil,basophil,immature_granulocyte,erythroblast,flags,flags_accepted,in_totals,' +
         'smudge,other,engine,source,captured_at,edits,report_state,verified_by,released_at,release_revision,withdrawn_reason\r\n' +
         `"a,1.jpg",2,1,0,true,true,all,1.0400,1,0,0,0,1,0,0,0,,,true,0,0,,file,,${rel}\r\n` +
         `b.jpg,0,0,1,false,false,all,0.4900,2,0,0,0,0,0,0,0,,,true,0,0,,file,,${rel}\r\n` +
         `TOTAL,2,1,1,1,1,all,,,0,0,0,1,0,0,0,,0,2,0,0,,,,${rel}\r\n` +
-        `DIFFERENTIAL_%,,,,,,,,,0,0,0,100,0,0,0,preliminary: 1 of 1 WBC types not verified,,,,,,,,${rel}\r\n`,
+        `DIFFERENTIAL_%,,,,,,,,,0,0,0,100,0,0,0,preliminary: every typed cell; 1 of 1 WBC types not verified,,,,,,,,${rel}\r\n`,
     );
+    // the panel's default basis, verified cells only: none yet, so no percentages, and the row says why
+    expect(countsCsv(images).trim().split('\r\n').at(-1)).toBe(`DIFFERENTIAL_%,,,,,,,,,,,,,,,,preliminary: 0 verified cells of 100; 1 of 1 WBC types not verified,,,,,,,,${rel}`);
     // verified cells: the row gives the report's figures and says what they rest on
     const verified = images.map((im) => ({ ...im, detections: im.detections.map((d) => (d.wbc ? { ...d, wbc: { ...d.wbc, verified: true } } : d)) }));
     expect(countsCsv(verified).trim().split('\r\n').at(-1)).toBe(`DIFFERENTIAL_%,,,,,,,,,0,0,0,100,0,0,0,report: 1 verified cells (target 100),,,,,,,,${rel}`);
@@ -79,11 +88,11 @@ describe('CSV', () => {
   it('writes the differential row from the exact percentages (2 of 3: 66.6667, not 66.6670)', () => {
     const neu = { ...d('WBC', 300), wbc: { type: 'neutrophil' as const, p: 0.9, origin: 'model' as const } };
     const im: ExportImage = { ...images[1], detections: [neu, { ...neu, box: { ...neu.box, x1: 400, x2: 440 } }, d('WBC', 500)] };
-    const row = countsCsv([im]).trim().split('\r\n').at(-1)!.split(',');
+    const row = countsCsv([im], everyTyped([im])).trim().split('\r\n').at(-1)!.split(',');
     expect(row.slice(9, 13)).toEqual(['66.6667', '0', '0', '33.3333']);
   });
   it('records flags per image and leaves an unaccepted not-smear image out of TOTAL and the differential', () => {
-    const rows = countsCsv([...images, flagged]).trim().split('\r\n').map((l) => l.split(','));
+    const rows = countsCsv([...images, flagged], everyTyped(images)).trim().split('\r\n').map((l) => l.split(','));
     expect(rows[3].slice(0, 19)).toEqual(['grid.png', '1', '1', '0', 'false', 'false', 'all', '', '', '0', '0', '0', '1', '0', '0', '0', 'not-smear unfamiliar-colour', 'false', 'false']);
     expect(rows[4].slice(0, 4)).toEqual(['TOTAL', '2', '1', '1']);
     expect(rows[4][rows[0].indexOf('in_totals')]).toBe('2');
