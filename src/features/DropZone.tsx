@@ -144,7 +144,7 @@ export function DropZone() {
         {/* once images are in, a phone has one line for it (the rest was cut off): the promise stays */}
         {touch
           ? empty
-            ? 'Images stay on this device · photograph a field or pick images from the gallery · Live: hold the phone to the eyepiece, each still, sharp field is counted'
+            ? "Images stay on this device · photograph a field, or pick photos from the phone's own photo library"
             : 'Images stay on this device'
           : `or drop images or folders here · paste with Ctrl+V${empty ? ' · Live counts field after field from a camera' : ''}`}
       </span>

@@ -11,6 +11,7 @@ import { addBox, moveBox } from '../core/edits/commands';
 import { matchImage } from '../core/metrics/ap';
 import { belowThresholdOf, debrisExcluded, opticsExcluded, ruleExcluded, selectCurrent, shownDetections } from '../store/selectors';
 import type { ViewTransform } from '../store/viewStore';
+import { useInputMode } from './useInputMode';
 import { useApp, useServices, useView } from '../services/context';
 import { Boxes, labelOf, Misses, RuleExcluded, tipAt, TypeLabels } from './canvas/layers';
 import { useDrawing } from './canvas/useDrawing';
@@ -28,6 +29,7 @@ const OPTICS_COLOR = { RBC: '#9aa0a6', WBC: '#9aa0a6', Platelets: '#9aa0a6' } as
 
 export function ImageCanvas() {
   const { card, view: viewStore, classifier, store: useServicesStore } = useServices();
+  const touch = useInputMode() === 'touch';
   const typeCode = useMemo(() => Object.fromEntries((classifier?.classes ?? []).map((c) => [c.name, c.code])), [classifier]);
   const typeColor = useMemo(() => Object.fromEntries((classifier?.classes ?? []).map((c) => [c.name, c.color])), [classifier]);
   const COLOR = useMemo(() => classColors(card), [card]);
@@ -145,7 +147,7 @@ export function ImageCanvas() {
         {/* The empty canvas is the biggest target on a phone: a tap there opens the file chooser too. */}
         {!current && (
           <label className="empty" htmlFor="add-images-input" data-testid="canvas-empty">
-            Add images (or drop them here) to start. Nothing is uploaded: images stay on this device.
+            {touch ? 'Tap to add images.' : 'Add images (or drop them here) to start.'} Nothing is uploaded: images stay on this device.
           </label>
         )}
         <Stage
