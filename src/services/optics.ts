@@ -5,9 +5,9 @@
  * so an edit never re-runs it; a person who edits a speck's box makes it theirs (selectors).
  */
 import { opticsArtefacts } from '../core/quality/optics';
-import type { Detection } from '../core/detection/detection';
 import { batchJustSettled, filtered } from '../store/selectors';
 import type { AppState } from '../store/store';
+import { modelOutputTracker } from './modelOutput';
 import { deferRender } from './renderBatch';
 
 type Store = { getState(): AppState; setState(p: Partial<AppState>): void; subscribe(l: (s: AppState, p: AppState) => void): () => void };
@@ -18,15 +18,13 @@ const same = (a: readonly string[] | undefined, b: readonly string[]) => (a?.len
  * and at once when the batch settles. */
 export function watchOptics(store: Store, delayMs = 250): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let lastRaw = new Map<string, Detection[] | undefined>();
-  let lastParams: AppState['postprocess'] | undefined;
+  const output = modelOutputTracker();
 
   const run = () => {
     timer = undefined;
     const s = store.getState();
     const done = s.order.map((id) => s.images[id]).filter((im) => im.status === 'done' && im.raw && im.width && im.height);
-    lastRaw = new Map(done.map((im) => [im.id, im.raw]));
-    lastParams = s.postprocess;
+    output.mark(s, done);
     const ids = opticsArtefacts(done.map((im) => ({ width: im.width!, height: im.height!, cells: filtered(im.raw!, s.postprocess) })));
     let images: AppState['images'] | undefined;
     done.forEach((im, i) => {
@@ -37,27 +35,15 @@ export function watchOptics(store: Store, delayMs = 250): () => void {
     if (images) deferRender(() => store.setState({ images: images! }));
   };
 
-  const changed = (s: AppState) => {
-    if (s.postprocess !== lastParams) return true;
-    let n = 0;
-    for (const id of s.order) {
-      const im = s.images[id];
-      if (im.status !== 'done' || !im.raw) continue;
-      n++;
-      if (lastRaw.get(id) !== im.raw) return true;
-    }
-    return n !== lastRaw.size;
-  };
-
   const unsubscribe = store.subscribe((s, p) => {
     if (s.images === p.images && s.order === p.order && s.postprocess === p.postprocess) return;
     // the batch's last image has just been counted: its final rule now, not up to delayMs later (the
     // save that "Ready" waits for then holds it)
-    if (batchJustSettled(s, p) && changed(s)) {
+    if (batchJustSettled(s, p) && output.changed(s)) {
       if (timer !== undefined) clearTimeout(timer);
       return run();
     }
-    if (timer === undefined && changed(s)) timer = setTimeout(run, delayMs);
+    if (timer === undefined && output.changed(s)) timer = setTimeout(run, delayMs);
   });
   return () => {
     unsubscribe();

@@ -7,6 +7,7 @@
 import { sameFields } from '../core/quality/sameField';
 import { batchJustSettled, batchSettled, filtered } from '../store/selectors';
 import type { AppState } from '../store/store';
+import { modelOutputTracker } from './modelOutput';
 
 type Store = { getState(): AppState; subscribe(l: (s: AppState, p: AppState) => void): () => void };
 
@@ -22,10 +23,13 @@ export function watchSameField(store: Store, delayMs = 500): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   // each copy is said once per page, even after its notice is dismissed
   const said = new Set<string>();
+  // only the model's output and the thresholds decide: a review's edits never run it again
+  const output = modelOutputTracker();
   const run = () => {
     timer = undefined;
     const s = store.getState();
     const done = s.order.map((id) => s.images[id]).filter((im) => im.status === 'done' && im.raw && im.width && im.height);
+    output.mark(s, done);
     // each later image of a pair is a copy of the first image it repeats (batch order)
     const firstOf = new Map<number, number>();
     for (const [i, j] of sameFields(done.map((im) => ({ width: im.width!, height: im.height!, cells: filtered(im.raw!, s.postprocess) })))) {
@@ -39,7 +43,8 @@ export function watchSameField(store: Store, delayMs = 500): () => void {
     s.notify({ kind: 'warning', source: 'batch', subject: copies.length === 1 ? copies[0][1] : '', message: sameFieldWords(copies) });
   };
   const unsubscribe = store.subscribe((s, p) => {
-    if (s.images === p.images && s.order === p.order) return;
+    if (s.images === p.images && s.order === p.order && s.postprocess === p.postprocess) return;
+    if (!output.changed(s)) return;
     if (batchJustSettled(s, p)) {
       if (timer !== undefined) clearTimeout(timer);
       return run();
