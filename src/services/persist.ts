@@ -17,6 +17,7 @@
  * The notices of files the batch refused or could not count are kept with it (in `meta`), so that after
  * a reload the technician still sees which files are missing and why.
  */
+import { NO_REFUSED } from '../store/batchSlice';
 import { keptWithBatch, type Notice, type StoredNotice } from '../store/noticesSlice';
 import type { AppState } from '../store/store';
 import type { ImageEntry } from '../store/types';
@@ -84,7 +85,7 @@ type Meta = Pick<AppState, 'order' | 'currentId' | 'postprocess'> & { notices?: 
 const batchNotices = (s: AppState): readonly Notice[] => s.notices.filter(keptWithBatch);
 const sameList = <T>(a: readonly T[] | undefined, b: readonly T[]) => !!a && a.length === b.length && a.every((x, i) => x === b[i]);
 const metaChanged = (m: Meta | undefined, s: AppState) =>
-  !m || m.order !== s.order || m.currentId !== s.currentId || m.postprocess !== s.postprocess || !sameList(m.notices, batchNotices(s)) || (m.refused !== s.refused && !(m.refused === undefined && !s.refused.length));
+  !m || m.order !== s.order || m.currentId !== s.currentId || m.postprocess !== s.postprocess || !sameList(m.notices, batchNotices(s)) || (m.refused ?? NO_REFUSED) !== s.refused;
 export type PersistStore = {
   getState(): AppState;
   setState(p: Partial<AppState>): void;

@@ -64,6 +64,9 @@ export interface RefusedFile {
   error: string;
 }
 
+/** No refused file: one array, so that "none, as before" compares equal (services/persist). */
+export const NO_REFUSED: readonly RefusedFile[] = Object.freeze([]);
+
 const LOG_LIMIT = 200;
 const EMPTY_LOG: BatchSlice['undoLog'] = { past: [], future: [] };
 /** The log without an image (removed, or counted again: its own history is gone). */
@@ -230,9 +233,9 @@ export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set
     get().updateImage(id, { reviewed });
   },
   clearBatch() {
-    set({ images: {}, order: [], currentId: null, notices: [], run: null, undoLog: EMPTY_LOG, refused: [] });
+    set({ images: {}, order: [], currentId: null, notices: [], run: null, undoLog: EMPTY_LOG, refused: NO_REFUSED });
   },
-  refused: [],
+  refused: NO_REFUSED,
   refuseFile(name, error) {
     set((s) => (s.refused.some((r) => r.name === name && r.error === error) ? s : { refused: [...s.refused, { name, error }] }));
   },
