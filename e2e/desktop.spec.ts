@@ -136,6 +136,15 @@ test('on a 1920-px screen or projector the right panel widens, so the differenti
   );
   expect(rows.length).toBeGreaterThanOrEqual(5);
   for (const r of rows) expect(r.lines, r.text ?? '').toBeLessThan(1.6);
+  // read from across a room: the hints at 14 px, and the gallery's crops 120 px with 14-px labels (audit 2026-12-05)
+  const px = (sel: string) => page.locator(sel).first().evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+  expect(await px('.hint')).toBeGreaterThanOrEqual(14);
+  await page.getByTestId('open-gallery').click();
+  const tile = page.getByTestId('wbc-tile').first();
+  await expect(tile.locator('img')).toBeVisible();
+  const img = (await tile.locator('img').boundingBox())!;
+  expect([Math.round(img.width), Math.round(img.height)]).toEqual([120, 120]);
+  expect(await px('.tile-label')).toBeGreaterThanOrEqual(14);
 });
 
 /** How far the differential's table runs past its panel's content box (px; <= 0 fits). */

@@ -11,7 +11,7 @@ export interface CellTiles {
   forget(): void;
 }
 
-const SIZE = 96;
+const SIZE = 128; // shown at 88 px, or 120 on a projector: never enlarged
 const KEEP_DECODED = 4;
 const FACTOR = 1.4; // the classifier's crop: what the technician sees is what the model typed
 

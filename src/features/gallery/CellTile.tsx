@@ -12,6 +12,7 @@ export const CellTile = memo(function CellTile({
   low,
   selected,
   width,
+  img = 88,
   onSelect,
   onOpen,
 }: {
@@ -20,6 +21,8 @@ export const CellTile = memo(function CellTile({
   low: number;
   selected: boolean;
   width: number;
+  /** The crop's side on screen (px). */
+  img?: number;
   onSelect(): void;
   onOpen(): void;
 }) {
@@ -60,7 +63,7 @@ export const CellTile = memo(function CellTile({
       onFocus={() => !selected && onSelect()}
       onDoubleClick={onOpen}
     >
-      {src ? <img src={src} alt="" width={88} height={88} draggable={false} /> : <span className="tile-placeholder" />}
+      {src ? <img src={src} alt="" width={img} height={img} style={{ width: img, height: img }} draggable={false} /> : <span className="tile-placeholder" style={{ width: img, height: img }} />}
       <span className="tile-label">
         {w.category ? (w.category === 'smudge' ? 'SMU' : 'OTH') : code[w.type]}
         {w.origin === 'model' && !w.verified ? <span className="muted"> {Math.round(w.p * 100)}%</span> : null}

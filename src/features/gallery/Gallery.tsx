@@ -4,7 +4,8 @@ import { bulkVerifiable, EXTRA_CATEGORIES, EXTRA_LABEL, type GalleryGroup } from
 import { WBC_LABEL, WBC_TYPES } from '../../core/differential/differential';
 import { useApp, useServices } from '../../services/context';
 import { selectGalleryCells, type GalleryCell } from '../../store/selectors';
-import { cellSortKey, galleryLayout, groupCells, visibleRows, GROUPS, HEADER_H, ROW_H, TILE_W } from './layout';
+import { cellSortKey, galleryLayout, groupCells, visibleRows, GROUPS, HEADER_H, TILE, TILE_WIDE } from './layout';
+import { useIsWide } from '../useIsPhone';
 import { jumpToCell, moveCells, redoGallery, setNote, undoGallery, verify, verifyAll, type GalleryContext } from './galleryActions';
 import { CellTile } from './CellTile';
 import { FileName } from '../FileName';
@@ -43,7 +44,9 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
   useDialogFocus(dialog, true, { inert: true });
   const [width, setWidth] = useState(800);
   const [viewport, setViewport] = useState({ top: 0, height: 600 });
-  const layout = useMemo(() => galleryLayout(groups, width), [groups, width]);
+  // a projector or a wide screen: larger crops (the dialog is wide enough for them)
+  const tile = useIsWide() ? TILE_WIDE : TILE;
+  const layout = useMemo(() => galleryLayout(groups, width, tile), [groups, width, tile]);
   const flat = useMemo(() => GROUPS.flatMap((g) => groups[g]), [groups]);
   const sel = selected ? flat.find((c) => c.key === selected) : undefined;
   const code = useMemo(() => Object.fromEntries(classifier!.classes.map((c) => [c.name, c.code])) as Record<string, string>, [classifier]);
@@ -79,7 +82,7 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
     const el = scroller.current;
     if (y === undefined || !el) return;
     if (y < el.scrollTop + HEADER_H) el.scrollTop = Math.max(0, y - HEADER_H);
-    else if (y + ROW_H > el.scrollTop + el.clientHeight) el.scrollTop = y + ROW_H - el.clientHeight;
+    else if (y + layout.rowH > el.scrollTop + el.clientHeight) el.scrollTop = y + layout.rowH - el.clientHeight;
   }, [selected, layout]);
 
   useEffect(() => {
@@ -140,7 +143,7 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
     return () => window.removeEventListener('keydown', onKey, true);
   }, [ctx, flat, layout.cols]);
 
-  const rows = visibleRows(layout, viewport.top - ROW_H, viewport.top + viewport.height + ROW_H);
+  const rows = visibleRows(layout, viewport.top - layout.rowH, viewport.top + viewport.height + layout.rowH);
   const verifiedN = flat.filter((c) => c.det.wbc?.verified).length;
   const announce = useVerifiedAnnouncement(flat);
   const drop = (g: GalleryGroup) => ({
@@ -243,9 +246,9 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
                   />
                 </div>
               ) : (
-                <div key={`r-${r.group}-${r.index}`} className="gallery-row" style={{ top: r.top, height: ROW_H }} {...drop(r.group)}>
+                <div key={`r-${r.group}-${r.index}`} className="gallery-row" style={{ top: r.top, height: layout.rowH }} {...drop(r.group)}>
                   {r.cells.map((c) => (
-                    <CellTile key={c.key} cell={c} code={code} low={low} selected={c.key === selected} width={TILE_W} onSelect={() => ctx.gallery.getState().setSelected(c.key)} onOpen={() => jumpToCell(ctx, c.key)} />
+                    <CellTile key={c.key} cell={c} code={code} low={low} selected={c.key === selected} width={tile.w} img={tile.img} onSelect={() => ctx.gallery.getState().setSelected(c.key)} onOpen={() => jumpToCell(ctx, c.key)} />
                   ))}
                 </div>
               ),

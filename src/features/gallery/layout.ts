@@ -5,8 +5,17 @@ import { typeUnsure, WBC_TYPES } from '../../core/differential/differential';
 import type { GalleryCell } from '../../store/selectors';
 
 export const GROUPS: readonly GalleryGroup[] = [...WBC_TYPES, ...EXTRA_CATEGORIES];
-export const TILE_W = 104;
-export const ROW_H = 132;
+/** A tile's width, its row's height and its crop's side (px). */
+export interface TileSize {
+  w: number;
+  rowH: number;
+  img: number;
+}
+export const TILE: TileSize = { w: 104, rowH: 132, img: 88 };
+/** A projector or a wide screen (useIsWide): crops a third larger, read from across a room. */
+export const TILE_WIDE: TileSize = { w: 136, rowH: 168, img: 120 };
+export const TILE_W = TILE.w;
+export const ROW_H = TILE.rowH;
 /** 48: a finger-high (40 px on a touch screen) "Verify all" sits inside the row with a margin, not on its bottom line. */
 export const HEADER_H = 48;
 
@@ -34,12 +43,14 @@ export interface Layout {
   rows: Row[];
   height: number;
   cols: number;
+  /** Each row of tiles' height. */
+  rowH: number;
   /** Top of the row holding each tile, by key. */
   tileTop: Map<string, number>;
 }
 
-export function galleryLayout(groups: Record<GalleryGroup, GalleryCell[]>, width: number): Layout {
-  const cols = Math.max(1, Math.floor((width - 16) / TILE_W));
+export function galleryLayout(groups: Record<GalleryGroup, GalleryCell[]>, width: number, tile: TileSize = TILE): Layout {
+  const cols = Math.max(1, Math.floor((width - 16) / tile.w));
   const rows: Row[] = [];
   const tileTop = new Map<string, number>();
   let y = 0;
@@ -51,13 +62,13 @@ export function galleryLayout(groups: Record<GalleryGroup, GalleryCell[]>, width
       const slice = cells.slice(i, i + cols);
       rows.push({ kind: 'tiles', group: g, index: i / cols, top: y, cells: slice });
       for (const c of slice) tileTop.set(c.key, y);
-      y += ROW_H;
+      y += tile.rowH;
     }
   }
-  return { rows, height: y, cols, tileTop };
+  return { rows, height: y, cols, rowH: tile.rowH, tileTop };
 }
 
 /** The rows that intersect [from, to] (pixels from the top). */
 export function visibleRows(l: Layout, from: number, to: number): Row[] {
-  return l.rows.filter((r) => r.top + (r.kind === 'header' ? HEADER_H : ROW_H) >= from && r.top <= to);
+  return l.rows.filter((r) => r.top + (r.kind === 'header' ? HEADER_H : l.rowH) >= from && r.top <= to);
 }
