@@ -206,6 +206,30 @@ test.describe('the eyepiece on a portrait phone', () => {
   });
 });
 
+test.describe('a phone on its side', () => {
+  test.beforeAll(async () => {
+    await buildFakeCamera('landscape', testingImages(2), fieldTour(2));
+  });
+
+  test('the bar is one row under the picture, with Stop in it (audit 2026-12-05)', async ({ cameraPage }) => {
+    test.setTimeout(180_000);
+    const page = await cameraPage('landscape', { viewport: { width: 844, height: 390 } });
+    const app = new AppPage(page);
+    await startLive(app);
+    await page.waitForFunction(() => window.__smearcount.live().boxes > 0, null, { timeout: 60_000 });
+    const bar = (await page.locator('.live-bar').boundingBox())!;
+    const stop = (await page.getByTestId('live-stop').boundingBox())!;
+    const said = (await page.getByTestId('live-status').boundingBox())!;
+    // 100 of 390 px before, Stop on a row of its own
+    expect(bar.height).toBeLessThanOrEqual(72);
+    expect(stop.y).toBeLessThan(said.y + said.height);
+    expect(stop.height).toBeGreaterThanOrEqual(44);
+    expect(stop.x + stop.width).toBeLessThanOrEqual(844);
+    const stage = (await page.locator('.live-stage').boundingBox())!;
+    expect(stage.height).toBeGreaterThanOrEqual(390 - 72);
+  });
+});
+
 test.describe('a second run over the same slide', () => {
   // the same two fields, in a video of its own
   const steps = TWO_FIELDS;
