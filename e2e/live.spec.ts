@@ -466,6 +466,9 @@ test.describe('on a phone', () => {
     expect(live.y + live.height).toBeLessThan(844 / 3);
     expect(live.height).toBeGreaterThanOrEqual(40);
     // what it does is said on the screen, not in a tooltip a touch screen never shows
-    await expect(page.locator('.drop-hint')).toContainText('Live: hold the phone to the eyepiece');
+    // (once: the hint beside Add images no longer repeats it)
+    await expect(page.getByTestId('live-explained')).toBeVisible();
+    await expect(page.getByTestId('live-explained')).toContainText('Live counts at the eyepiece: hold a phone or camera to it');
+    await expect(page.locator('.drop-hint')).not.toContainText('Live');
   });
 });
