@@ -3,7 +3,10 @@
  * each counted image's raw detections and the thresholds. A review's edits change neither, so a rule that
  * asks `changed` first never runs again for them.
  */
+import type { FieldCells } from '../core/quality/optics';
+import { filtered } from '../store/selectors';
 import type { AppState } from '../store/store';
+import type { ImageEntry } from '../store/types';
 
 export function modelOutputTracker() {
   let lastRaw = new Map<string, unknown>();
@@ -21,10 +24,13 @@ export function modelOutputTracker() {
       }
       return n !== lastRaw.size;
     },
-    /** Records what a run read: these images' model output and the thresholds. */
-    mark(s: AppState, done: readonly { id: string; raw?: unknown }[]): void {
+    /** The counted images and their fields as the rules read them (the model's post-processed cells), and
+     * records that this is what the run read. */
+    read(s: AppState): { done: ImageEntry[]; fields: FieldCells[] } {
+      const done = s.order.map((id) => s.images[id]).filter((im) => im.status === 'done' && im.raw && im.width && im.height);
       lastRaw = new Map(done.map((im) => [im.id, im.raw]));
       lastParams = s.postprocess;
+      return { done, fields: done.map((im) => ({ width: im.width!, height: im.height!, cells: filtered(im.raw!, s.postprocess) })) };
     },
   };
 }

@@ -5,7 +5,7 @@
  * so an edit never re-runs it; a person who edits a speck's box makes it theirs (selectors).
  */
 import { opticsArtefacts } from '../core/quality/optics';
-import { batchJustSettled, filtered } from '../store/selectors';
+import { batchJustSettled } from '../store/selectors';
 import type { AppState } from '../store/store';
 import { modelOutputTracker } from './modelOutput';
 import { deferRender } from './renderBatch';
@@ -23,9 +23,8 @@ export function watchOptics(store: Store, delayMs = 250): () => void {
   const run = () => {
     timer = undefined;
     const s = store.getState();
-    const done = s.order.map((id) => s.images[id]).filter((im) => im.status === 'done' && im.raw && im.width && im.height);
-    output.mark(s, done);
-    const ids = opticsArtefacts(done.map((im) => ({ width: im.width!, height: im.height!, cells: filtered(im.raw!, s.postprocess) })));
+    const { done, fields } = output.read(s);
+    const ids = opticsArtefacts(fields);
     let images: AppState['images'] | undefined;
     done.forEach((im, i) => {
       if (same(im.optics, ids[i])) return;

@@ -5,7 +5,7 @@
  * are compared, and the copies not said before are said in one warning that names the files.
  */
 import { sameFields } from '../core/quality/sameField';
-import { batchJustSettled, batchSettled, filtered } from '../store/selectors';
+import { batchJustSettled, batchSettled } from '../store/selectors';
 import type { AppState } from '../store/store';
 import { modelOutputTracker } from './modelOutput';
 
@@ -28,11 +28,10 @@ export function watchSameField(store: Store, delayMs = 500): () => void {
   const run = () => {
     timer = undefined;
     const s = store.getState();
-    const done = s.order.map((id) => s.images[id]).filter((im) => im.status === 'done' && im.raw && im.width && im.height);
-    output.mark(s, done);
+    const { done, fields } = output.read(s);
     // each later image of a pair is a copy of the first image it repeats (batch order)
     const firstOf = new Map<number, number>();
-    for (const [i, j] of sameFields(done.map((im) => ({ width: im.width!, height: im.height!, cells: filtered(im.raw!, s.postprocess) })))) {
+    for (const [i, j] of sameFields(fields)) {
       const root = firstOf.get(i) ?? i;
       if (!firstOf.has(j) || root < firstOf.get(j)!) firstOf.set(j, root);
     }
