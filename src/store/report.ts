@@ -85,11 +85,12 @@ export function selectAdaptation(s: Pick<AppState, 'adaptation' | 'images' | 'or
 }
 
 /** The Method's line on adaptation (null: the profile holds no verified cell). */
-export function adaptationWords(a: { cells: number; used: boolean; adapts?: boolean }, profileName?: string): string | null {
+export function adaptationWords(a: { cells: number; used: boolean; adapts: boolean }, profileName?: string): string | null {
   if (!a.cells) return null;
   const cells = `${a.cells} verified cell${a.cells === 1 ? '' : 's'}`;
-  const profile = `the microscope profile${profileName?.trim() ? ` “${profileName.trim()}”` : ''}`;
-  if (a.used) return `WBC classifier adapted to this microscope from ${cells}${profileName?.trim() ? ` (microscope profile “${profileName.trim()}”)` : ''}`;
+  const name = profileName?.trim() ? `“${profileName.trim()}”` : '';
+  if (a.used) return `WBC classifier adapted to this microscope from ${cells}${name ? ` (microscope profile ${name})` : ''}`;
+  const profile = `the microscope profile${name ? ` ${name}` : ''}`;
   // the same words as the profile panel: either the model needs no adapting, or these cells were typed before it
   return a.adapts
     ? `WBC types from the classifier alone: ${profile} adapted from ${cells} after these fields were typed`

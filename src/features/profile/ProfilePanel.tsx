@@ -1,4 +1,5 @@
 import { useRef, useState } from 'react';
+import { adapts } from '../../core/adapt/adapt';
 import { AppError, errorMessage } from '../../core/errors';
 import { useApp, useServices } from '../../services/context';
 import { Section } from '../Section';
@@ -39,7 +40,7 @@ export function ProfilePanel() {
       <p data-testid="profile-status" role="status">
         {!a.cells
           ? 'Not adapted yet: verified cells in the gallery teach it this microscope.'
-          : w > 0 || a.head?.bias
+          : adapts(a.head)
             ? `Adapted to this microscope from ${a.cells} verified cell${a.cells === 1 ? '' : 's'}${adaptedHow(w, !!a.head?.bias)}`
             : `Not adapted: the model alone already types the ${a.cells} verified cell${a.cells === 1 ? '' : 's'} right, so its own types are kept.`}
       </p>
@@ -91,5 +92,5 @@ function adaptedHow(w: number, bias: boolean): string {
     ...(bias ? ["the model's lean towards some types corrected"] : []),
     ...(w > 0 ? [`blend weight ${w.toFixed(2)}${w >= 1 ? ': the verified types are read by what it learnt here' : ''}`] : []),
   ];
-  return ` (${parts.join('; ')}).`;
+  return parts.length ? ` (${parts.join('; ')}).` : '.';
 }
