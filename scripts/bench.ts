@@ -31,6 +31,7 @@ import { ensureScaleSets, requireData } from './dataRoot';
 import { startPreview } from './preview';
 import { dropAndCount, waitAppReady } from './appBatch';
 import { benchLive } from './benchLive';
+import { dropAndWaitCount } from './visit';
 
 /** The model shipped before this one (1.26 M params at 640x480), for the speed ratio. */
 const PREV_COMMIT = 'ea5668b';
@@ -182,18 +183,7 @@ async function coldStart(browser: Browser, first: string, second: string, third:
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
   const visit = async (file: string) => {
-    const name = file.replace(/^.*\//, '');
-    const t0 = Date.now();
-    await page.goto(`${BASE}/${query}`);
-    await page.getByTestId('file-input').setInputFiles([file]);
-    // the page's clock when the count was seen (within the 10 ms polling)
-    const shown = await page.waitForFunction(
-      (n) => window.__smearcount?.images().some((i) => i.name === n && (i.status === 'done' || i.status === 'error')) && performance.now(),
-      name,
-      { timeout: 600_000, polling: 10 },
-    );
-    const ms = Date.now() - t0;
-    const shownAt = (await shown.jsonValue()) as number;
+    const { ms, shownAt, name } = await dropAndWaitCount(page, `${BASE}/${query}`, file);
     const model = await page.evaluate(() => window.__smearcount.model());
     const im = (await page.evaluate((n) => window.__smearcount.images().find((i) => i.name === n), name))!;
     // The parts, on the page's clock (ms since navigation): the worker's init starts at readyAt - loadMs;

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT, requireData } from './dataRoot';
 import { startPreview } from './preview';
+import { dropAndWaitCount } from './visit';
 
 const { values: opt } = parseArgs({ options: { port: { type: 'string', default: '4381' }, query: { type: 'string', default: '' } } });
 const OUT = join(REPO_ROOT, 'bench-results', 'trace-start');
@@ -51,12 +52,7 @@ const page = await (await browser.newContext()).newPage();
 const visit = async (n: number, trace: boolean) => {
   const name = images[n - 1].replace(/^.*\//, '');
   if (trace) await browser.startTracing(page, { categories });
-  const t0 = Date.now();
-  await page.goto(`${base}/${opt.query}`);
-  await page.getByTestId('file-input').setInputFiles([images[n - 1]]);
-  const shown = await page.waitForFunction((nm) => window.__smearcount?.images().some((i) => i.name === nm && (i.status === 'done' || i.status === 'error')) && performance.now(), name, { timeout: 600_000, polling: 10 });
-  const ms = Date.now() - t0;
-  const shownAt = (await shown.jsonValue()) as number;
+  const { ms, shownAt } = await dropAndWaitCount(page, `${base}/${opt.query}`, images[n - 1]);
   const model = await page.evaluate(() => window.__smearcount.model());
   const inferenceMs = await page.evaluate((nm) => window.__smearcount.images().find((i) => i.name === nm)?.inferenceMs, name);
   const readyAt = model.readyAt ?? 0;
