@@ -13,7 +13,7 @@ import { csvWithSample, provenanceText } from '../core/formats/sample';
 import { printedDifferential } from '../core/differential/rules';
 import { watchRelease } from './release';
 import { countInterval } from '../core/counts/estimate';
-import { adaptationWords, enginesWords, exportRelease, notCountedWords, releaseState, reportJson, selectAdaptation, selectEditSummary, selectEngines, selectNotCounted } from './report';
+import { adaptationWords, enginesWords, exportRelease, notCountedRows, notCountedWords, releaseState, reportJson, selectAdaptation, selectEditSummary, selectEngines, selectNotCounted } from './report';
 import { selectDifferentialState, selectExportImages, selectSummary } from './selectors';
 import { createAppStore, type AppStore } from './store';
 
@@ -270,6 +270,25 @@ describe('images in none of the figures (audit 2026-12-05)', () => {
     expect(notCountedWords(n)).toBe('Not in these figures: 1 image could not be counted (broken.jpg: This file could not be decoded as an image); 2 images are still being counted.');
     expect(reportJson(store.getState(), { lowConfidence: LOW }).not_counted).toEqual(n);
     expect(notCountedWords({ failed: [], counting: 1 })).toBe('Not in these figures: 1 image is still being counted.');
+  });
+  it('a counts CSV exported while images are still being counted names them too, in no total (audit 2026-12-05, third)', () => {
+    const store = batch();
+    const st = store.getState();
+    st.addImage({ id: 'e', name: 'broken.jpg', bytes: 10 });
+    st.updateImage('e', { status: 'error', error: 'This file could not be decoded as an image.' });
+    st.addImage({ id: 'q', name: 'late.jpg', bytes: 10 });
+    st.addImage({ id: 'r', name: 'later.jpg', bytes: 10 });
+    st.updateImage('r', { status: 'running' });
+    const s = store.getState();
+    const rows = csvRows(countsCsv(selectExportImages(s), { release: exportRelease(s.sample), differential: selectDifferentialState(s, LOW), notCounted: notCountedRows(s) }));
+    const col = (n: string) => rows[0].indexOf(n);
+    expect(rows.filter((r) => r[col('flags')]?.startsWith('not-counted')).map((r) => [r[0], r[col('flags')], r[col('in_totals')], r[col('rbc')]])).toEqual([
+      ['broken.jpg', 'not-counted: This file could not be decoded as an image.', 'false', ''],
+      ['late.jpg', 'not-counted: still being counted', 'false', ''],
+      ['later.jpg', 'not-counted: still being counted', 'false', ''],
+    ]);
+    // TOTAL is unchanged: the three counted images (grid.png flagged out)
+    expect(rows.find((r) => r[0] === 'TOTAL')![col('in_totals')]).toBe('2');
   });
   it('a file refused at the drop is named too, first, and leaves once the same name is dropped whole (audit 2026-12-05, second)', () => {
     const store = batch();

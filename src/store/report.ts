@@ -113,6 +113,13 @@ export function selectNotCounted(s: Pick<AppState, 'order' | 'images' | 'refused
   };
 }
 
+/** The counts CSV's rows for them: the failed files with why, then each image still being counted by name,
+ * so a CSV exported mid-batch does not leave those images out without a word. */
+export function notCountedRows(s: Pick<AppState, 'order' | 'images' | 'refused'>): { name: string; error: string }[] {
+  const counting = s.order.map((id) => s.images[id]).filter((im) => im.status === 'queued' || im.status === 'running');
+  return [...selectNotCounted(s).failed, ...counting.map((im) => ({ name: im.name, error: 'still being counted' }))];
+}
+
 /** The report's sentence for them ('' when every image is counted). */
 export function notCountedWords(n: NotCounted): string {
   const parts = [

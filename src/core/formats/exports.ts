@@ -61,8 +61,8 @@ export interface ExportRelease {
 export interface CountsReport {
   release: ExportRelease;
   differential: DifferentialState;
-  /** Files dropped into the batch that could not be counted (a decode error, with why): a row each, so the
-   * file a lab sent is never missing from its CSV without a word. */
+  /** Files dropped into the batch that could not be counted (a decode error, with why), and images still being
+   * counted: a row each, so the file a lab sent is never missing from its CSV without a word. */
   notCounted?: readonly { name: string; error: string }[];
 }
 
