@@ -245,7 +245,8 @@ export function cocoJson(images: readonly ExportImage[]): string {
           score: d.score,
           origin: d.origin,
           cut_by_border: isCutByBorder(d, im.width, im.height),
-          ...(d.wbc ? { wbc_type: d.wbc.type, wbc_p: d.wbc.p } : {}),
+          // a cell set apart (smudge / other) says so, as in the boxes JSON: it is no cell of its type
+          ...(d.wbc ? { wbc_type: d.wbc.type, wbc_p: d.wbc.p, ...(d.wbc.category ? { wbc_category: d.wbc.category } : {}) } : {}),
         };
       }),
     ),
