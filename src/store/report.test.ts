@@ -180,6 +180,8 @@ describe('the exports carry the released report', () => {
       'd sha256:ab; engine wasm x1 (1 image), wasm-threads x2 (2 images); WBC classifier adapted to this microscope from 23 verified cells',
     );
     expect(r.adaptation).toBeNull();
+    // the settings the figures rest on, as Appendix B prints them (audit 2026-12-05: a changed threshold was in no data file)
+    expect(r.settings).toEqual({ score_thresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nms_iou: 0.5, cross_class_nms: false, count_rule: 'interior', fixed_scale: null });
     // not released: no figures of a release, the differential still as printed ('–' where none is)
     store.getState().withdrawRelease('test');
     const w = reportJson(store.getState(), { lowConfidence: LOW });
@@ -196,6 +198,8 @@ describe('the exports carry the released report', () => {
     // the fixture's few WBCs are far from ±20%: (1.96 / 0.2)² = 96 cells at its rate per field
     expect(p.estimate_more_fields_for_20pct).toBe(Math.ceil(96.04 / (sum.totals.WBC / sum.images)) - sum.images);
     expect(sum.images).toBe(2);
+    store.getState().setThreshold('Platelets', 0.6);
+    expect(reportJson(store.getState(), { lowConfidence: LOW }).settings.score_thresholds.Platelets).toBe(0.6);
   });
 
   it('an image counted before engines were recorded says so rather than borrow this session’s', () => {

@@ -197,6 +197,8 @@ export function reportJson(s: AppState, opts: { lowConfidence: number | null; pr
     analyser_wbc_10e9_per_L: s.sample.wbcCount,
     differential,
     edits: { ...edits, words: editWords(edits) },
+    // the settings that made the figures, as Appendix B prints them (a threshold changes every count)
+    settings: { score_thresholds: { ...s.postprocess.scoreThresholds }, nms_iou: s.postprocess.nmsIou, cross_class_nms: s.postprocess.crossClassNms, count_rule: s.postprocess.countRule, fixed_scale: s.fixedScale },
     engines: selectEngines(s),
     adaptation: adaptationWords(selectAdaptation(s), opts.profileName),
     left_out_images: done.filter((id) => !inTotals(s.images[id])).map((id) => s.images[id].name),
