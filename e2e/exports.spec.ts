@@ -139,3 +139,24 @@ test('the exports carry the released report: its state, verifier, time, revision
   expect(json.report.edits.words).toBe('');
   expect(json.models.engines[0].backend).toMatch(/^wasm/);
 });
+
+test('a counts CSV exported while images are still being counted names every dropped file (audit 2026-12-05)', async ({ page }) => {
+  test.setTimeout(600_000);
+  const app = new AppPage(page);
+  await app.open('?backend=wasm&threads=1');
+  await app.waitReady();
+  const files = testingImages(10);
+  await app.drop(files);
+  // the export is enabled as soon as one image is counted: export then, with the others still waiting
+  await page.waitForFunction(() => window.__smearcount.images().some((i) => i.status === 'done'), null, { polling: 20 });
+  const counts = readCsv(readFileSync(await download(page, 'export-csv'), 'utf8'));
+  const rows = counts.rows.slice(0, -2);
+  const waiting = rows.filter((r) => counts.get(r, 'flags') === 'not-counted: still being counted');
+  expect(waiting.length).toBeGreaterThan(0);
+  // every file has its row: counted, or said to be still counting (in no total, no counts)
+  expect(rows.map((r) => r[0]).sort()).toEqual(files.map((f) => f.split('/').pop()).sort());
+  for (const r of waiting) expect([counts.get(r, 'in_totals'), r[1]]).toEqual(['false', '']);
+  const total = counts.rows.at(-2)!;
+  expect(total[0]).toBe('TOTAL');
+  expect(Number(counts.get(total, 'in_totals'))).toBe(rows.length - waiting.length);
+});

@@ -105,4 +105,32 @@ test.describe('the batch survives', () => {
     await again.waitReady();
     expect((await again.images()).every((i) => i.status === 'done')).toBe(true);
   });
+
+  test('a released report with a smear estimate is the same report after a reload: its estimate, its release (audit 2026-12-05)', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(3));
+    await app.waitReady();
+    await page.getByTestId('estimates').locator('summary').click();
+    await page.getByTestId('factor-Platelets').fill('15000');
+    await page.getByTestId('export-report').click();
+    await page.getByTestId('report-sample').fill('S-1');
+    await page.getByTestId('report-verified-by').fill('C. Doe');
+    await page.evaluate(() => (window.print = () => undefined)); // no print dialog in a test
+    await page.getByTestId('report-print').click();
+    const state = (await page.getByTestId('report-state').textContent())!;
+    const estimate = (await page.getByTestId('report-estimate-Platelets').textContent())!;
+    expect(state).toContain('Released · verified by C. Doe');
+    expect(estimate).toMatch(/^≈ /);
+    await page.getByTestId('report-close').click();
+    await app.waitReady();
+    // before: the factor was not kept, so the report still said "Released" with its estimate gone ("not set")
+    await page.reload();
+    await expect.poll(async () => (await app.images()).length).toBe(3);
+    await app.waitReady();
+    await expect(page.getByTestId('factor-Platelets')).toHaveValue('15000');
+    await page.getByTestId('export-report').click();
+    await expect(page.getByTestId('report-state')).toHaveText(state);
+    await expect(page.getByTestId('report-estimate-Platelets')).toHaveText(estimate);
+  });
 });

@@ -3,7 +3,7 @@ import { boxesCsv, boxesJson, cocoJson, countsCsv, vocFiles, type CountsReport }
 import { zip } from '../core/formats/zip';
 import { flatName, uniqueNames, withExtension } from '../core/formats/names';
 import { selectDifferentialState, selectExportImages, shownDetections } from '../store/selectors';
-import { adaptationWords, exportRelease, reportJson, selectAdaptation, selectEngines, selectNotCounted } from '../store/report';
+import { adaptationWords, exportRelease, notCountedRows, reportJson, selectAdaptation, selectEngines } from '../store/report';
 import { annotatedPng } from './annotatedPng';
 import { Section } from './Section';
 import { cocoWithSample, csvWithSample, exportName, jsonWithSample, pngWithSample, provenanceText, vocWithSample, type Provenance } from '../core/formats/sample';
@@ -54,7 +54,7 @@ export function ExportMenu() {
   };
   const countsReport = (): CountsReport => {
     const s = store.getState();
-    return { release: exportRelease(s.sample), differential: selectDifferentialState(s, classifier?.lowConfidence), notCounted: selectNotCounted(s).failed };
+    return { release: exportRelease(s.sample), differential: selectDifferentialState(s, classifier?.lowConfidence), notCounted: notCountedRows(s) };
   };
   return (
     <Section title="Export" className="export">

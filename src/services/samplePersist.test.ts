@@ -65,6 +65,17 @@ describe('SamplePersistence', () => {
     expect(b.getState().labName).toBe('Haematology, St Elsewhere');
   });
 
+  it("the smear estimates' factors survive a reload, so a released report keeps its estimates and its revision (audit 2026-12-05)", async () => {
+    const a = createAppStore(defaults);
+    const pa = new SamplePersistence(a, memoryStorage());
+    pa.start();
+    a.getState().setEstimateFactor('Platelets', 15000);
+    await pa.flush();
+    const b = createAppStore(defaults);
+    await new SamplePersistence(b, memoryStorage()).restore();
+    expect(b.getState().estimateFactors).toEqual({ WBC: null, Platelets: 15000 });
+  });
+
   it('a failed IndexedDB open is retried on the next use, not kept for the page', async () => {
     const f = flakyOpen(1);
     const a = createAppStore(defaults);

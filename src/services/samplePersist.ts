@@ -5,13 +5,13 @@
  * every change: an IndexedDB write started in `pagehide` is not sure to commit before the page goes, and
  * a sample ID typed just before a reload must not be lost.
  * Clearing the session empties the record, and the empty record is what gets written. The lab's settings
- * (the differential's target and basis, the reference intervals, the lab's name on the report) are kept beside it and survive the
+ * (the differential's target and basis, the reference intervals, the smear estimates' factors, the lab's name on the report) are kept beside it and survive the
  * clearing: they belong to the lab, not to the sample.
  */
 import { parseIntervals, parseRules, type DiffRules, type ReferenceIntervals } from '../core/differential/rules';
 import type { AuditEntry } from '../core/edits/audit';
 import { EMPTY_SAMPLE, type SampleRecord } from '../store/sampleSlice';
-import type { AppStore } from '../store/store';
+import type { AppState, AppStore } from '../store/store';
 import { KeyedDb } from './idb';
 
 const DB = 'smearcount-sample';
@@ -25,7 +25,7 @@ type SyncStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 interface Stored {
   sample: SampleRecord;
   audit: AuditEntry[];
-  lab?: { diffRules: DiffRules; reference: ReferenceIntervals; labName?: string };
+  lab?: { diffRules: DiffRules; reference: ReferenceIntervals; labName?: string; estimateFactors?: AppState['estimateFactors'] };
 }
 
 export class SamplePersistence {
@@ -60,6 +60,11 @@ export class SamplePersistence {
     if (v?.sample) this.store.setState({ sample: copy ?? { ...EMPTY_SAMPLE, ...v.sample }, audit: Array.isArray(v.audit) ? v.audit : [] });
     if (v?.lab) {
       this.store.setState({ diffRules: parseRules(v.lab.diffRules), ...(typeof v.lab.labName === 'string' ? { labName: v.lab.labName.slice(0, 200) } : {}) });
+      // the factors a released report's estimates rest on (and its revision): lost, the report said "Released"
+      // after a reload with its estimates gone
+      const f = v.lab.estimateFactors;
+      const factor = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : null);
+      if (f && typeof f === 'object') this.store.setState({ estimateFactors: { WBC: factor(f.WBC), Platelets: factor(f.Platelets) } });
       try {
         this.store.setState({ reference: parseIntervals(v.lab.reference) });
       } catch {
@@ -71,7 +76,7 @@ export class SamplePersistence {
   start() {
     this.store.subscribe((s, p) => {
       if (s.sample !== p.sample) this.writeSync(s.sample);
-      if (s.sample === p.sample && s.audit === p.audit && s.diffRules === p.diffRules && s.reference === p.reference && s.labName === p.labName) return;
+      if (s.sample === p.sample && s.audit === p.audit && s.diffRules === p.diffRules && s.reference === p.reference && s.labName === p.labName && s.estimateFactors === p.estimateFactors) return;
       if (this.timer === undefined) this.timer = setTimeout(() => void this.flush(), 200);
     });
     if (typeof window !== 'undefined') {
@@ -93,9 +98,9 @@ export class SamplePersistence {
   flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const { sample, audit, diffRules, reference, labName } = this.store.getState();
+    const { sample, audit, diffRules, reference, labName, estimateFactors } = this.store.getState();
     this.writeSync(sample);
-    const v: Stored = { sample, audit, lab: { diffRules, reference, labName } };
+    const v: Stored = { sample, audit, lab: { diffRules, reference, labName, estimateFactors } };
     const fail = (e: unknown) =>
       this.store.getState().notify({ kind: 'error', source: 'save', subject: '', message: `The sample record was not saved (${(e as Error).message}).` });
     // started now, not after earlier writes: IndexedDB orders transactions on one store itself

@@ -13,7 +13,7 @@ import { csvWithSample, provenanceText } from '../core/formats/sample';
 import { printedDifferential } from '../core/differential/rules';
 import { watchRelease } from './release';
 import { countInterval } from '../core/counts/estimate';
-import { adaptationWords, enginesWords, exportRelease, notCountedWords, releaseState, reportJson, selectAdaptation, selectEditSummary, selectEngines, selectNotCounted } from './report';
+import { adaptationWords, enginesWords, exportRelease, notCountedRows, notCountedWords, releaseState, reportJson, selectAdaptation, selectEditSummary, selectEngines, selectNotCounted } from './report';
 import { selectDifferentialState, selectExportImages, selectSummary } from './selectors';
 import { createAppStore, type AppStore } from './store';
 
@@ -180,6 +180,8 @@ describe('the exports carry the released report', () => {
       'd sha256:ab; engine wasm x1 (1 image), wasm-threads x2 (2 images); WBC classifier adapted to this microscope from 23 verified cells',
     );
     expect(r.adaptation).toBeNull();
+    // the settings the figures rest on, as Appendix B prints them (audit 2026-12-05: a changed threshold was in no data file)
+    expect(r.settings).toEqual({ score_thresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nms_iou: 0.5, cross_class_nms: false, count_rule: 'interior', fixed_scale: null });
     // not released: no figures of a release, the differential still as printed ('–' where none is)
     store.getState().withdrawRelease('test');
     const w = reportJson(store.getState(), { lowConfidence: LOW });
@@ -196,6 +198,8 @@ describe('the exports carry the released report', () => {
     // the fixture's few WBCs are far from ±20%: (1.96 / 0.2)² = 96 cells at its rate per field
     expect(p.estimate_more_fields_for_20pct).toBe(Math.ceil(96.04 / (sum.totals.WBC / sum.images)) - sum.images);
     expect(sum.images).toBe(2);
+    store.getState().setThreshold('Platelets', 0.6);
+    expect(reportJson(store.getState(), { lowConfidence: LOW }).settings.score_thresholds.Platelets).toBe(0.6);
   });
 
   it('an image counted before engines were recorded says so rather than borrow this session’s', () => {
@@ -270,6 +274,25 @@ describe('images in none of the figures (audit 2026-12-05)', () => {
     expect(notCountedWords(n)).toBe('Not in these figures: 1 image could not be counted (broken.jpg: This file could not be decoded as an image); 2 images are still being counted.');
     expect(reportJson(store.getState(), { lowConfidence: LOW }).not_counted).toEqual(n);
     expect(notCountedWords({ failed: [], counting: 1 })).toBe('Not in these figures: 1 image is still being counted.');
+  });
+  it('a counts CSV exported while images are still being counted names them too, in no total (audit 2026-12-05, third)', () => {
+    const store = batch();
+    const st = store.getState();
+    st.addImage({ id: 'e', name: 'broken.jpg', bytes: 10 });
+    st.updateImage('e', { status: 'error', error: 'This file could not be decoded as an image.' });
+    st.addImage({ id: 'q', name: 'late.jpg', bytes: 10 });
+    st.addImage({ id: 'r', name: 'later.jpg', bytes: 10 });
+    st.updateImage('r', { status: 'running' });
+    const s = store.getState();
+    const rows = csvRows(countsCsv(selectExportImages(s), { release: exportRelease(s.sample), differential: selectDifferentialState(s, LOW), notCounted: notCountedRows(s) }));
+    const col = (n: string) => rows[0].indexOf(n);
+    expect(rows.filter((r) => r[col('flags')]?.startsWith('not-counted')).map((r) => [r[0], r[col('flags')], r[col('in_totals')], r[col('rbc')]])).toEqual([
+      ['broken.jpg', 'not-counted: This file could not be decoded as an image.', 'false', ''],
+      ['late.jpg', 'not-counted: still being counted', 'false', ''],
+      ['later.jpg', 'not-counted: still being counted', 'false', ''],
+    ]);
+    // TOTAL is unchanged: the three counted images (grid.png flagged out)
+    expect(rows.find((r) => r[0] === 'TOTAL')![col('in_totals')]).toBe('2');
   });
   it('a file refused at the drop is named too, first, and leaves once the same name is dropped whole (audit 2026-12-05, second)', () => {
     const store = batch();

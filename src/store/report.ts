@@ -113,6 +113,13 @@ export function selectNotCounted(s: Pick<AppState, 'order' | 'images' | 'refused
   };
 }
 
+/** The counts CSV's rows for them: the failed files with why, then each image still being counted by name,
+ * so a CSV exported mid-batch does not leave those images out without a word. */
+export function notCountedRows(s: Pick<AppState, 'order' | 'images' | 'refused'>): { name: string; error: string }[] {
+  const counting = s.order.map((id) => s.images[id]).filter((im) => im.status === 'queued' || im.status === 'running');
+  return [...selectNotCounted(s).failed, ...counting.map((im) => ({ name: im.name, error: 'still being counted' }))];
+}
+
 /** The report's sentence for them ('' when every image is counted). */
 export function notCountedWords(n: NotCounted): string {
   const parts = [
@@ -190,6 +197,8 @@ export function reportJson(s: AppState, opts: { lowConfidence: number | null; pr
     analyser_wbc_10e9_per_L: s.sample.wbcCount,
     differential,
     edits: { ...edits, words: editWords(edits) },
+    // the settings that made the figures, as Appendix B prints them (a threshold changes every count)
+    settings: { score_thresholds: { ...s.postprocess.scoreThresholds }, nms_iou: s.postprocess.nmsIou, cross_class_nms: s.postprocess.crossClassNms, count_rule: s.postprocess.countRule, fixed_scale: s.fixedScale },
     engines: selectEngines(s),
     adaptation: adaptationWords(selectAdaptation(s), opts.profileName),
     left_out_images: done.filter((id) => !inTotals(s.images[id])).map((id) => s.images[id].name),

@@ -61,8 +61,8 @@ export interface ExportRelease {
 export interface CountsReport {
   release: ExportRelease;
   differential: DifferentialState;
-  /** Files dropped into the batch that could not be counted (a decode error, with why): a row each, so the
-   * file a lab sent is never missing from its CSV without a word. */
+  /** Files dropped into the batch that could not be counted (a decode error, with why), and images still being
+   * counted: a row each, so the file a lab sent is never missing from its CSV without a word. */
   notCounted?: readonly { name: string; error: string }[];
 }
 
@@ -245,7 +245,8 @@ export function cocoJson(images: readonly ExportImage[]): string {
           score: d.score,
           origin: d.origin,
           cut_by_border: isCutByBorder(d, im.width, im.height),
-          ...(d.wbc ? { wbc_type: d.wbc.type, wbc_p: d.wbc.p } : {}),
+          // a cell set apart (smudge / other) says so, as in the boxes JSON: it is no cell of its type
+          ...(d.wbc ? { wbc_type: d.wbc.type, wbc_p: d.wbc.p, ...(d.wbc.category ? { wbc_category: d.wbc.category } : {}) } : {}),
         };
       }),
     ),

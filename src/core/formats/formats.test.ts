@@ -153,6 +153,17 @@ describe('COCO and VOC exports', () => {
     const inside: ExportImage = { ...images[1], detections: [{ ...d('RBC', 100), box: { x1: 100, y1: 100, x2: 120, y2: 120 } }] };
     expect(JSON.parse(cocoJson([inside])).annotations[0].cut_by_border).toBe(false);
   });
+  it('marks a WBC set apart as smudge or other in COCO, as the boxes JSON does (audit 2026-12-05)', () => {
+    const wbc = d('WBC', 100);
+    const smudge: Detection = { ...wbc, wbc: { ...wbc.wbc!, verified: true, category: 'smudge' } };
+    const im: ExportImage = { ...images[1], detections: [wbc, smudge] };
+    const c = JSON.parse(cocoJson([im]));
+    expect(c.annotations.map((a: { wbc_type: string; wbc_category?: string }) => [a.wbc_type, a.wbc_category])).toEqual([
+      ['eosinophil', undefined],
+      ['eosinophil', 'smudge'],
+    ]);
+    expect(c.annotations[1].wbc_category).toBe(JSON.parse(boxesJson([im]))[0].detections[1].wbc_category);
+  });
   it('writes one VOC file per image that parses back to the same boxes', () => {
     const files = vocFiles(images);
     expect(files.map((f) => f.name)).toEqual(['a,1.xml', 'b.xml']);
