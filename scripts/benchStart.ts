@@ -6,8 +6,9 @@
  * idle warm-up compiles the runtime for the next one), then repeat visits, the builds taking turns visit by
  * visit so that a shared machine's load falls on both alike. A visit: page load -> one CBC Testing image
  * dropped at once -> its count shown (the same visit as `npm run bench`'s cold start). Prints per build the
- * median over the visits of: the whole visit, when the page started the detector's worker, when the worker
- * began its init, when the detector was ready, and the first count's time after ready.
+ * median over the visits of: the whole visit, when the worker began its init, when the detector was ready,
+ * the first count's time after ready, and that time less the image's inference (the page's and the quality
+ * and typing workers' share).
  *
  * `--before DIR`: a kept build (copy dist/ away before rebuilding); without it, only this build is measured.
  * Needs dist/ (`npm run build`). Timing: a quiet machine; the load is printed.
@@ -69,7 +70,7 @@ for (const [i, b] of builds.entries()) {
   const f = (key: keyof Visit) => median(r.map((x) => x[key])).toFixed(0);
   console.log(
     `${b.name}: median of ${r.length} repeat visits ${f('ms')} ms; the worker's init at ${f('workerInitAt')} ms, runtime started ${f('runtimeMs')} ms after it, ready at ${f('readyAt')} ms; ` +
-      `first count ${f('afterReadyMs')} ms after ready (inference ${f('inferenceMs')} ms)\n  visits (ms): ${r.map((x) => x.ms).join(' ')}; ready at: ${r.map((x) => Math.round(x.readyAt)).join(' ')}`,
+      `first count ${f('afterReadyMs')} ms after ready (inference ${f('inferenceMs')} ms; the rest, per visit, ${median(r.map((x) => x.afterReadyMs - x.inferenceMs)).toFixed(0)} ms)\n  visits (ms): ${r.map((x) => x.ms).join(' ')}; ready at: ${r.map((x) => Math.round(x.readyAt)).join(' ')}`,
   );
 }
 await browser.close();
