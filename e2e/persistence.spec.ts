@@ -133,4 +133,53 @@ test.describe('the batch survives', () => {
     await expect(page.getByTestId('report-state')).toHaveText(state);
     await expect(page.getByTestId('report-estimate-Platelets')).toHaveText(estimate);
   });
+  test('a release restored on other figures than it rests on is withdrawn at once, and says why', async ({ page, context }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(2));
+    await app.waitReady();
+    await page.getByTestId('estimates').locator('summary').click();
+    await page.getByTestId('factor-Platelets').fill('15000');
+    await page.getByTestId('export-report').click();
+    await page.getByTestId('report-sample').fill('S-2');
+    await page.getByTestId('report-verified-by').fill('C. Doe');
+    await page.evaluate(() => (window.print = () => undefined));
+    await page.getByTestId('report-print').click();
+    await expect(page.getByTestId('report-state')).toContainText('Released');
+    await page.getByTestId('report-close').click();
+    await app.waitReady();
+    await page.close();
+    // A saved record whose lab settings lack the factor (as every record did before the factors were kept):
+    // the release was made on figures the restored batch no longer has. Edited from a page of the same
+    // origin that does not run the app, so that nothing saves over it.
+    const other = await context.newPage();
+    await other.goto('/icon.svg');
+    await other.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open('smearcount-sample');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const tx = open.result.transaction('sample', 'readwrite');
+            const st = tx.objectStore('sample');
+            const get = st.get('current');
+            get.onsuccess = () => {
+              const v = get.result as { lab: { estimateFactors?: unknown } };
+              delete v.lab.estimateFactors;
+              st.put(v, 'current');
+            };
+            tx.oncomplete = () => resolve();
+            tx.onerror = () => reject(tx.error);
+          };
+        }),
+    );
+    const again = new AppPage(other);
+    await again.open('?backend=wasm');
+    await expect.poll(async () => (await again.images()).length).toBe(2);
+    await again.waitReady();
+    await other.getByTestId('export-report').click();
+    // before: "Released · verified by C. Doe …" over an estimate that read "not set"
+    await expect(other.getByTestId('report-state')).toContainText('WITHDRAWN');
+    await expect(other.getByTestId('report-state')).toContainText('differs from the one released');
+  });
 });

@@ -28,7 +28,7 @@ import { watchOptics } from './optics';
 import { watchSameField } from './sameField';
 import { chooseThreads, parseRecord, recordBatch } from './threadChoice';
 import { optimizedModels } from './optimizedModels';
-import { watchRelease } from '../store/release';
+import { releaseRevision, watchRelease } from '../store/release';
 import { createLiveStore, type LiveStore } from '../store/liveStore';
 import { LiveCamera } from './live';
 import { warmRuntimeCache, type WarmState } from './runtimeCache';
@@ -310,6 +310,10 @@ export function createServices(opts: ServiceOptions): Services {
         persistence.start();
         // after both restores: rebuilding the saved batch is not a change to a released report
         watchRelease(store);
+        // ... but a release restored on other figures than it rests on (a setting that was never saved, a
+        // change that did not reach the disk before the page closed) is no release: it is withdrawn, and says so
+        const restored = store.getState();
+        if (restored.sample.verifiedAt && releaseRevision(restored) !== restored.sample.releasedRevision) restored.withdrawRelease('the batch restored after a reload differs from the one released');
         if (unfinishedClear) {
           await Promise.all([persistence.clear(), samplePersistence.flush()]).catch(() => undefined);
           opts.storage.removeItem(CLEARING_KEY);
