@@ -244,3 +244,33 @@ def test_zoom_in_sets_keep_cut_cells_by_their_share_inside(tmp_path):
     n_in = len(parse_voc(next((out["zoom-in"] / "Annotations").glob("*.xml")))[3])
     n_half = len(parse_voc(next((out["zoom-in-half"] / "Annotations").glob("*.xml")))[3])
     assert (n_in, n_half) == (3, 2)
+
+
+def test_class_rows_only_moves_that_class_alone():
+    """--class-rows-only: a training step changes the class's rows of the box predictor and nothing else."""
+    torch.manual_seed(0)
+    with pytest.raises(ValueError, match="folded"):
+        train.class_rows_only(build_model(widths=(8, 8, 8, 8, 8), fpn_channels=8, representation=16), "Platelets")
+    model = build_model(widths=(8, 8, 8, 8, 8), fpn_channels=8, representation=16, folded=True)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    n = train.class_rows_only(model, "Platelets")
+    assert n == 16 + 1 + 4 * 16 + 4  # one score row and four box-delta rows, with their biases
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=0.1, weight_decay=0.0)
+    model.train()
+    images = [torch.rand(3, 64, 64)]
+    targets = [{"boxes": torch.tensor([[10.0, 10.0, 20.0, 20.0], [30.0, 30.0, 50.0, 50.0]]), "labels": torch.tensor([3, 1])}]
+    for _ in range(3):
+        loss = sum(model(images, targets).values())
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    after = model.state_dict()
+    changed = {k for k in after if not torch.equal(after[k], before[k])}
+    assert changed <= {"roi_heads.box_predictor.cls_score.weight", "roi_heads.box_predictor.cls_score.bias",
+                       "roi_heads.box_predictor.bbox_pred.weight", "roi_heads.box_predictor.bbox_pred.bias"}
+    assert changed, "the platelet rows did not move"
+    w0, w1 = before["roi_heads.box_predictor.cls_score.weight"], after["roi_heads.box_predictor.cls_score.weight"]
+    assert torch.equal(w1[:3], w0[:3]) and not torch.equal(w1[3], w0[3])  # background, RBC, WBC kept; platelets moved
+    b0, b1 = before["roi_heads.box_predictor.bbox_pred.weight"], after["roi_heads.box_predictor.bbox_pred.weight"]
+    assert torch.equal(b1[:12], b0[:12])

@@ -92,6 +92,9 @@ def get_args_parser():
     p.add_argument("--resume", action="store_true")
     p.add_argument("--trained-on", default=None, help="describe the training machine in the card (for a run "
                    "trained elsewhere and finished here with --resume)")
+    p.add_argument("--class-rows-only", default=None, choices=["RBC", "WBC", "Platelets"],
+                   help="fine-tune only this class's rows of the box predictor (its score and box deltas): every "
+                        "other weight, the other classes' scores included, stays exactly as loaded")
     p.add_argument("--train-only", action="store_true", help="stop after training (tune/evaluate/export later "
                    "with --resume, e.g. on another machine)")
     return p
@@ -194,6 +197,27 @@ def report_sets(args, val, run_dir, log):
     if args.max_eval_images:
         sets = {k: (v[0][: args.max_eval_images], v[1]) for k, v in sets.items()}
     return sets
+
+
+def class_rows_only(model, cls):
+    """Freezes every weight but one class's rows of the box predictor (its score logit, its four box deltas):
+    the other classes' outputs, background included, stay exactly as they are. Returns the trainable count."""
+    k = CLASSES.index(cls) + 1  # label index; 0 is background
+    if any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm) for m in model.modules()):
+        # a BatchNorm in training mode normalises by the batch and updates its statistics: the other classes'
+        # outputs would move
+        raise ValueError("--class-rows-only needs a model with BatchNorm folded (--init-from-onnx)")
+    for p in model.parameters():
+        p.requires_grad_(False)
+    pred = model.roi_heads.box_predictor
+    masks = {pred.cls_score.weight: slice(k, k + 1), pred.cls_score.bias: slice(k, k + 1),
+             pred.bbox_pred.weight: slice(4 * k, 4 * k + 4), pred.bbox_pred.bias: slice(4 * k, 4 * k + 4)}
+    for p, rows in masks.items():
+        p.requires_grad_(True)
+        keep = torch.zeros_like(p)
+        keep[rows] = 1.0
+        p.register_hook(lambda g, keep=keep: g * keep)
+    return sum(int(p[rows].numel()) for p, rows in masks.items())
 
 
 def train(args, model, train_ds, run_dir, log):
@@ -389,6 +413,10 @@ def main(args):
     if args.init_from and not (args.resume and (run_dir / "checkpoint.pth").is_file()):
         model.load_state_dict(load_checkpoint(args.init_from)["model"])
         log(f"[init] weights from {args.init_from}")
+    if getattr(args, "class_rows_only", None):
+        log(f"[rows] training only {class_rows_only(model, args.class_rows_only)} weights: the "
+            f"{args.class_rows_only} rows of the box predictor")
+        args.weight_decay = 0.0  # decoupled decay would shrink the frozen rows too
     facts = train(args, model, train_ds, run_dir, log)
     if args.train_only:
         log("[done] --train-only: checkpoint saved; run again with --resume to tune, evaluate and export")
