@@ -7,7 +7,7 @@ describe('the sample ID in exports', () => {
     expect(safeName(' S/042 B ')).toBe('S_042_B');
     expect(safeName('../etc')).toBe('etc');
     expect(safeName('')).toBe('no-sample-id');
-    expect(exportName('counts', 'S-1', 'csv', new Date('2026-11-30T10:20:30Z'))).toBe('counts-S-1-2026-11-30-10-20-30.csv');
+    expect(exportName('counts', 'S-1', 'csv', new Date('2026-11-30T10:20:30Z'))).toBe('counts-S-1-2026-11-30-10-20-30Z.csv');
   });
   it('CSV: a last sample_id column, quoted when needed, line endings kept', () => {
     expect(csvWithSample('image,RBC\r\na.jpg,3\r\n', 'S,1')).toBe('image,RBC,sample_id\r\na.jpg,3,"S,1"\r\n');

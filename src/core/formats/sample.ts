@@ -12,9 +12,11 @@ export function safeName(sampleId: string): string {
   return sampleId.trim().replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 64) || 'no-sample-id';
 }
 
-/** `<kind>-<sample>-<time>.<ext>`; the time keeps two exports of one sample apart. */
+/** `<kind>-<sample>-<time>.<ext>`; the time keeps two exports of one sample apart. It is UTC, and ends in Z
+ * to say so: the report and the CSVs' `released_at` give local time with its offset, and a file name that
+ * read as local time would be off by the lab's offset from them. */
 export function exportName(kind: string, sampleId: string, ext: string, at = new Date()): string {
-  const stamp = at.toISOString().slice(0, 19).replace(/[:T]/g, '-');
+  const stamp = `${at.toISOString().slice(0, 19).replace(/[:T]/g, '-')}Z`;
   return `${kind}-${safeName(sampleId)}-${stamp}.${ext}`;
 }
 
