@@ -1,6 +1,23 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { AppPage } from './app.po';
 import { testingImages } from './data';
+
+/** Counts `n` CBC Testing fields, sets a platelet estimate factor, and releases the report as sample `id`:
+ * the report is left open, released. */
+async function releaseWithEstimate(page: Page, n: number, id: string): Promise<AppPage> {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(n));
+  await app.waitReady();
+  await page.getByTestId('estimates').locator('summary').click();
+  await page.getByTestId('factor-Platelets').fill('15000');
+  await page.getByTestId('export-report').click();
+  await page.getByTestId('report-sample').fill(id);
+  await page.getByTestId('report-verified-by').fill('C. Doe');
+  await page.evaluate(() => (window.print = () => undefined)); // no print dialog in a test
+  await page.getByTestId('report-print').click();
+  return app;
+}
 
 test.describe('the batch survives', () => {
   test('a reload right after "Ready", 10 times in a row', async ({ page }) => {
@@ -107,17 +124,7 @@ test.describe('the batch survives', () => {
   });
 
   test('a released report with a smear estimate is the same report after a reload: its estimate, its release (audit 2026-12-05)', async ({ page }) => {
-    const app = new AppPage(page);
-    await app.open('?backend=wasm');
-    await app.drop(testingImages(3));
-    await app.waitReady();
-    await page.getByTestId('estimates').locator('summary').click();
-    await page.getByTestId('factor-Platelets').fill('15000');
-    await page.getByTestId('export-report').click();
-    await page.getByTestId('report-sample').fill('S-1');
-    await page.getByTestId('report-verified-by').fill('C. Doe');
-    await page.evaluate(() => (window.print = () => undefined)); // no print dialog in a test
-    await page.getByTestId('report-print').click();
+    const app = await releaseWithEstimate(page, 3, 'S-1');
     const state = (await page.getByTestId('report-state').textContent())!;
     const estimate = (await page.getByTestId('report-estimate-Platelets').textContent())!;
     expect(state).toContain('Released · verified by C. Doe');
@@ -134,17 +141,7 @@ test.describe('the batch survives', () => {
     await expect(page.getByTestId('report-estimate-Platelets')).toHaveText(estimate);
   });
   test('a release restored on other figures than it rests on is withdrawn at once, and says why', async ({ page, context }) => {
-    const app = new AppPage(page);
-    await app.open('?backend=wasm');
-    await app.drop(testingImages(2));
-    await app.waitReady();
-    await page.getByTestId('estimates').locator('summary').click();
-    await page.getByTestId('factor-Platelets').fill('15000');
-    await page.getByTestId('export-report').click();
-    await page.getByTestId('report-sample').fill('S-2');
-    await page.getByTestId('report-verified-by').fill('C. Doe');
-    await page.evaluate(() => (window.print = () => undefined));
-    await page.getByTestId('report-print').click();
+    const app = await releaseWithEstimate(page, 2, 'S-2');
     await expect(page.getByTestId('report-state')).toContainText('Released');
     await page.getByTestId('report-close').click();
     await app.waitReady();

@@ -2,8 +2,10 @@
  * Is one detector's count better than another's, or is the difference luck? A paired bootstrap over the
  * images of `npm run eval --json` outputs (scripts/compareEval.ts): both models counted the same images, so
  * the images are resampled with replacement, the same draw for both, and the difference in count accuracy
- * (1 - Σ|pred - true| / Σ true, the cards' measure) is recomputed on each draw.
+ * (1 - Σ|pred - true| / Σ true, the cards' measure) is recomputed on each draw, seeded (core's mulberry32), so
+ * a comparison prints the same interval every time.
  */
+import { seededRandom } from '../../src/core/adapt/adapt';
 
 export interface ImageCounts {
   image: string;
@@ -26,18 +28,6 @@ export interface Difference {
   baseErrors: number;
   candErrors: number;
   truth: number;
-}
-
-/** mulberry32: a small seeded generator, so that a comparison prints the same interval every time. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Pairs the two runs' images by name; a set is a list of such pairs (the images of one folder). Sets are
@@ -65,7 +55,7 @@ export function compareCounts(sets: readonly [ImageCounts, ImageCounts][][], cls
   const baseErrors = all.reduce((a, r) => a + r[0], 0);
   const candErrors = all.reduce((a, r) => a + r[1], 0);
   if (!truth) throw new Error(`no ${cls} in the images`);
-  const rand = seeded(seed);
+  const rand = seededRandom(seed);
   const deltas: number[] = [];
   for (let r = 0; r < resamples; r++) {
     let eb = 0;
