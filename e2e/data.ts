@@ -33,3 +33,38 @@ export function zoomOutImages(): { image: string; truth: Counts }[] {
     .sort()
     .map((f) => ({ image: join(dir, 'Images', f), truth: countsOf(join(dir, 'Annotations', f.replace(/\.png$/, '.xml'))) }));
 }
+
+/** An uncompressed 16-bit RGB TIFF of RGBA pixels at a 12-bit camera's range (each level × 16), as a
+ * scientific camera's software saves one. */
+export function tiff12bit(img: { data: Uint8Array; width: number; height: number }): Buffer {
+  const { width: w, height: h } = img;
+  const entries: [number, number, number, number][] = [
+    [256, 4, 1, w],
+    [257, 4, 1, h],
+    [258, 3, 3, 134], // bits per sample: three SHORTs after the directory
+    [259, 3, 1, 1],
+    [262, 3, 1, 2],
+    [273, 4, 1, 140],
+    [277, 3, 1, 3],
+    [278, 4, 1, h],
+    [279, 4, 1, w * h * 6],
+    [284, 3, 1, 1],
+  ];
+  const b = Buffer.alloc(140 + w * h * 6);
+  b.write('II', 0, 'latin1');
+  b.writeUInt16LE(42, 2);
+  b.writeUInt32LE(8, 4);
+  b.writeUInt16LE(entries.length, 8);
+  entries.forEach(([tag, type, count, value], i) => {
+    const o = 10 + 12 * i;
+    b.writeUInt16LE(tag, o);
+    b.writeUInt16LE(type, o + 2);
+    b.writeUInt32LE(count, o + 4);
+    if (type === 3 && count === 1) b.writeUInt16LE(value, o + 8);
+    else b.writeUInt32LE(value, o + 8);
+  });
+  b.writeUInt32LE(0, 10 + 12 * entries.length); // no next directory: ends at 134
+  for (let k = 0; k < 3; k++) b.writeUInt16LE(16, 134 + 2 * k);
+  for (let i = 0; i < w * h; i++) for (let c = 0; c < 3; c++) b.writeUInt16LE(img.data[i * 4 + c] * 16, 140 + (i * 3 + c) * 2);
+  return b;
+}

@@ -2,7 +2,8 @@ import { expect, test } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { AppPage } from './app.po';
-import { testingImages } from './data';
+import { decodeImage } from '../scripts/evaluation/decode';
+import { testingImages, tiff12bit } from './data';
 
 test.describe('offline, privacy and bad input', () => {
   test('works offline after the first visit', async ({ page, context }) => {
@@ -78,7 +79,7 @@ test.describe('offline, privacy and bad input', () => {
     expect(text).toMatch(/notes\.jpg: Named \.jpg, but what is inside is not an image/);
     expect(text).toMatch(/empty\.png: The file is empty/);
     expect(text).toMatch(/truncated\.jpg: The image could not be decoded/);
-    expect(text).toMatch(/scan\.tif: TIFF is not supported.*PNG/);
+    expect(text).toMatch(/scan\.tif: The TIFF file is damaged: no image could be found in it/);
     expect(text).toMatch(/huge\.png: The image is 10000×8000 \(80 MP\), over the 50-megapixel limit/);
     expect(text).toMatch(/tiny\.png: The image is 1×1 px, too small to count/);
     expect(text).toMatch(/BloodImage_\d+\.jpg: Already in this batch/);
@@ -93,6 +94,32 @@ test.describe('offline, privacy and bad input', () => {
     await app.selectImage(1);
     expect(await app.count('RBC')).toBeGreaterThan(5);
     expect(await app.count('RBC', 'total')).toBeGreaterThanOrEqual(await app.count('RBC'));
+  });
+
+  test("a microscope camera's TIFF is counted as its JPEG is; one it cannot read says why", async ({ page }, info) => {
+    // the same CBC field as a 12-bit camera's 16-bit TIFF, and one that says its strips are JPEG
+    const [jpeg] = testingImages(1);
+    const p = (name: string) => info.outputPath(name);
+    const tiff = tiff12bit(await decodeImage(jpeg));
+    writeFileSync(p('field-12bit.tif'), tiff);
+    const jpegInside = Buffer.from(tiff);
+    jpegInside.writeUInt16LE(7, 10 + 12 * 3 + 8); // Compression (the fourth entry): 7, JPEG
+    writeFileSync(p('rgb8-jpeg.tif'), jpegInside);
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop([jpeg, p('field-12bit.tif'), p('rgb8-jpeg.tif')]);
+    await app.waitReady();
+    const errors = (await app.fileErrors().allTextContents()).join('\n');
+    expect(errors).toMatch(/rgb8-jpeg\.tif: This TIFF is JPEG-compressed.*Export it as an uncompressed, LZW or PNG file/);
+    const imgs = await app.images();
+    expect(imgs.map((i) => i.status)).toEqual(['done', 'done']);
+    const byName = Object.fromEntries(imgs.map((im, i) => [im.name, i]));
+    await app.selectImage(byName['field-12bit.tif']);
+    const fromTiff = await app.counts();
+    await app.selectImage(byName[jpeg.split('/').pop()!]);
+    const fromJpeg = await app.counts();
+    expect(fromTiff.RBC).toBeGreaterThan(5);
+    for (const k of ['RBC', 'WBC', 'Platelets'] as const) expect(Math.abs(fromTiff[k] - fromJpeg[k]), k).toBeLessThanOrEqual(1);
   });
 
   test('a tampered model is refused with a clear error', async ({ page }) => {

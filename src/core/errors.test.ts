@@ -15,12 +15,17 @@ const thrown = (f: () => unknown): unknown => {
 
 describe('coded errors', () => {
   it('every code has its own sentence, and the detail is in it', () => {
-    const codes: ErrorCode[] = ['model-download', 'model-integrity', 'session-create', 'inference', 'bad-request', 'worker', 'terminated', 'empty', 'not-image', 'tiff', 'unsupported', 'too-large', 'too-small', 'decode', 'duplicate', 'annotation', 'model-card'];
+    const codes: ErrorCode[] = ['model-download', 'model-integrity', 'session-create', 'inference', 'bad-request', 'worker', 'terminated', 'empty', 'not-image', 'unsupported', 'too-large', 'too-small', 'decode', 'duplicate', 'annotation', 'model-card'];
     for (const c of codes) {
       const m = errorMessage(new AppError(c, 'DETAIL-X'));
       expect(m.length, c).toBeGreaterThan(20);
-      if (!['empty', 'not-image', 'tiff'].includes(c)) expect(m, c).toContain('DETAIL-X');
+      if (!['empty', 'not-image'].includes(c)) expect(m, c).toContain('DETAIL-X');
     }
+  });
+  it('a TIFF the decoder refuses keeps its sentence; without one, the generic advice', () => {
+    const said = 'This TIFF is JPEG-compressed, which is not read here. Export it as an uncompressed, LZW or PNG file.';
+    expect(errorMessage(new AppError('tiff', said))).toBe(said);
+    expect(errorMessage(new AppError('tiff'))).toMatch(/could not be read.*PNG/);
   });
   it('a model card, a classifier card and a VOC file that fail to parse carry codes', () => {
     const card = thrown(() => parseModelCard({ file: 'x.onnx' }));

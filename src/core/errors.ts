@@ -43,11 +43,11 @@ export function errorMessage(e: unknown): string {
     case 'not-image':
       return d
         ? `Named .${d}, but what is inside is not an image: the file is damaged, or another kind of file was renamed. Export the photo again from the camera software.`
-        : 'Not an image. Drop JPEG, PNG, WebP or BMP photos, or Pascal VOC .xml annotations.';
+        : 'Not an image. Drop JPEG, PNG, TIFF, WebP or BMP photos, or Pascal VOC .xml annotations.';
     case 'tiff':
-      return 'TIFF is not supported by browsers. Export the image as PNG (lossless) or JPEG from your camera software or ImageJ/Fiji, then drop it again.';
+      return d || 'This TIFF could not be read. Export the image as PNG (lossless) or JPEG from your camera software or ImageJ/Fiji, then drop it again.';
     case 'unsupported':
-      return `This image format is not supported (${d}). Use JPEG, PNG, WebP or BMP.`;
+      return `This image format is not supported (${d}). Use JPEG, PNG, TIFF, WebP or BMP.`;
     case 'too-large':
       return `The image is ${d}, over the ${MAX_MEGAPIXELS}-megapixel limit. Microscope photos are usually under 5 MP: export a smaller image.`;
     case 'too-small':

@@ -5,19 +5,22 @@
  */
 import { AppError, MAX_MEGAPIXELS, MIN_SIDE_PX, errorMessage } from '../core/errors';
 import { sha256Hex } from '../core/formats/hash';
-import { sniffImage } from '../core/formats/imageHeader';
+import { sniffImage, type ImageKind } from '../core/formats/imageHeader';
+import { tiffSize } from '../core/formats/tiff';
 import { parseVoc } from '../core/formats/voc';
 import type { AppState } from '../store/store';
 import type { ImageCapture } from '../store/types';
 import type { ImageFiles } from './files';
 import { deferRender } from './renderBatch';
+import { tiffAsPng } from './tiffIntake';
 
 type Store = { getState(): AppState };
 
 const SUPPORTED = new Set(['jpeg', 'png', 'webp', 'bmp', 'gif']);
 const stem = (name: string) => name.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
 
-export async function validate(file: Blob): Promise<void> {
+/** Throws the reason a file cannot join the batch; returns its format. */
+export async function validate(file: Blob): Promise<ImageKind> {
   if (file.size === 0) throw new AppError('empty');
   const head = sniffImage(new Uint8Array(await file.slice(0, 65536).arrayBuffer()));
   if (!head) {
@@ -25,8 +28,12 @@ export async function validate(file: Blob): Promise<void> {
     const ext = /\.(jpe?g|png|webp|bmp|gif|tiff?)$/i.exec((file as File).name ?? '')?.[1];
     throw new AppError('not-image', ext ? ext.toLowerCase() : '');
   }
-  if (head.kind === 'tiff') throw new AppError('tiff');
-  if (!SUPPORTED.has(head.kind)) throw new AppError('unsupported', head.kind);
+  if (head.kind === 'tiff') {
+    // a TIFF's directory may sit at the end of the file: its size is read from the whole file
+    const size = tiffSize(new Uint8Array(await file.arrayBuffer()));
+    if (!size) throw new AppError('tiff', 'The TIFF file is damaged: no image could be found in it.');
+    Object.assign(head, size);
+  } else if (!SUPPORTED.has(head.kind)) throw new AppError('unsupported', head.kind);
   if (head.kind === 'jpeg') {
     // Browsers render a truncated JPEG as a grey-filled image rather than failing: a count on half
     // a smear would be silently wrong, so require the end-of-image marker near the end.
@@ -39,6 +46,7 @@ export async function validate(file: Blob): Promise<void> {
     throw new AppError('too-large', `${head.width}×${head.height} (${((head.width * head.height) / 1e6).toFixed(0)} MP)`);
   }
   if (head.width && head.height && Math.min(head.width, head.height) < MIN_SIDE_PX) throw new AppError('too-small', `${head.width}×${head.height}`);
+  return head.kind;
 }
 
 export class Intake {
@@ -64,11 +72,12 @@ export class Intake {
 
   private async addImage(f: File, capture?: ImageCapture) {
     try {
-      await validate(f);
+      const kind = await validate(f);
       const id = await sha256Hex(await f.arrayBuffer());
       const existing = this.store.getState().images[id];
       if (existing) throw new AppError('duplicate', existing.name === f.name ? '' : existing.name);
-      this.files.set(id, f);
+      // TIFF: kept as a PNG of the same pixels, which every later reader can decode
+      this.files.set(id, kind === 'tiff' ? await tiffAsPng(f, MAX_MEGAPIXELS * 1e6) : f);
       // one render per frame, not per file, while a drop of many files is checked
       deferRender(() => this.store.getState().addImage({ id, name: f.name, bytes: f.size, ...(f.webkitRelativePath ? { path: f.webkitRelativePath } : {}), ...(capture ? { capture } : {}) }));
       const gt = this.pendingGt.get(stem(f.name));
