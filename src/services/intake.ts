@@ -101,6 +101,14 @@ export class Intake {
       const voc = parseVoc(await f.text(), f.name);
       const key = stem(voc.filename || f.name);
       const st = this.store.getState();
+      if (voc.unknownNames.length) {
+        st.notify({
+          kind: 'info',
+          source: 'file',
+          subject: f.name,
+          message: `boxes named ${voc.unknownNames.map((n) => `“${n}”`).join(', ')} are not RBC, WBC (or a WBC type) or platelets: they are left out of the reference counts.`,
+        });
+      }
       const match = st.order.find((id) => stem(st.images[id].name) === key || stem(st.images[id].name) === stem(f.name));
       if (match) st.setGroundTruth(match, voc.objects);
       else {

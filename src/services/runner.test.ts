@@ -256,6 +256,18 @@ describe('BatchRunner: annotations', () => {
     expect(im.gt).toHaveLength(1);
     expect(store.getState().notices).toEqual([]);
   });
+  it("another tool's class names are read, and a name none of them is says so rather than vanishing", async () => {
+    const store = createAppStore(card.postprocess);
+    store.getState().setModel({ status: 'ready' });
+    const runner = new BatchRunner(store, async () => fakeClient(() => 80), card, createImageFiles(), fakeDecoder());
+    await runner.addFiles([jpeg('other.jpg', 640, 480)]);
+    const box = (n: string, x: number) => `<object><name>${n}</name><bndbox><xmin>${x}</xmin><ymin>1</ymin><xmax>${x + 20}</xmax><ymax>21</ymax></bndbox></object>`;
+    const xml = new File([`<annotation><filename>other.jpg</filename><size><width>640</width><height>480</height></size>${box('rbc', 1)}${box('Platelet', 40)}${box('Smudge cell', 80)}</annotation>`], 'other.xml');
+    await runner.addFiles([xml]);
+    const im = Object.values(store.getState().images)[0];
+    expect(im.gt?.map((o) => o.cls)).toEqual(['RBC', 'Platelets']);
+    expect(store.getState().notices.map((n) => n.message)).toEqual([expect.stringMatching(/“Smudge cell” are not RBC, WBC .* left out of the reference counts/)]);
+  });
 });
 
 describe('BatchRunner: cancel', () => {

@@ -10,6 +10,21 @@ export function isCellClass(x: unknown): x is CellClass {
   return typeof x === 'string' && (CLASS_NAMES as readonly string[]).includes(x);
 }
 
+const CLASS_ALIASES: Record<string, CellClass> = {
+  rbc: 'RBC', erythrocyte: 'RBC', red_blood_cell: 'RBC', red_cell: 'RBC',
+  wbc: 'WBC', leukocyte: 'WBC', leucocyte: 'WBC', white_blood_cell: 'WBC', white_cell: 'WBC',
+  platelet: 'Platelets', plt: 'Platelets', thrombocyte: 'Platelets',
+};
+
+/** A cell class from the name another lab's labelling tool wrote: `RBC`, `rbc`, `RBCs`, `Erythrocyte`,
+ * `red blood cells`; `Platelet`, `PLT`, `thrombocytes`; `WBC`, `leukocyte`. Null for anything else (a WBC
+ * named by its type is `wbcTypeOf`'s). Case, spaces, hyphens and a plural `s` do not matter. */
+export function cellClassOf(name: string | undefined): CellClass | null {
+  if (!name) return null;
+  const k = name.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  return CLASS_ALIASES[k] ?? CLASS_ALIASES[k.replace(/s$/, '')] ?? null;
+}
+
 export type PerClass<T> = Record<CellClass, T>;
 
 export function perClass<T>(f: (c: CellClass) => T): PerClass<T> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cropRect, normaliseCrop, softmax } from './crop';
-import { differential, IN_DIFFERENTIAL, progressText, WBC_TYPES, type WbcType } from './differential';
+import { differential, IN_DIFFERENTIAL, progressText, WBC_TYPES, wbcTypeOf, type WbcType } from './differential';
 
 describe('crop rule', () => {
   it('is a square centred on the box, factor x its longer side (may reach past the image)', () => {
@@ -93,5 +93,19 @@ describe('crop normalisation', () => {
     // and it is not trivially so: the channels differ and the dark one is floored, not divided by ~0
     expect(new Set(Array.from(bytes)).size).toBeGreaterThan(20);
     expect(Math.max(...bytes.subarray(2 * n))).toBeLessThan(1.5);
+  });
+});
+
+describe('wbcTypeOf', () => {
+  it("reads other datasets' folder and label names: Raabin's, PBC's, abbreviations and plurals", () => {
+    const cases: [string, WbcType | null][] = [
+      ['Neutrophil', 'neutrophil'], ['neutrophils', 'neutrophil'], ['NEU', 'neutrophil'], ['band', 'neutrophil'], ['Segmented neutrophil', 'neutrophil'],
+      ['Lymphocyte', 'lymphocyte'], ['lymphs', 'lymphocyte'], ['Monocytes', 'monocyte'], ['EOS', 'eosinophil'], ['Eosinophil', 'eosinophil'],
+      ['basophil', 'basophil'], ['BASO', 'basophil'], ['ig', 'immature_granulocyte'], ['immature granulocytes', 'immature_granulocyte'],
+      ['erythroblast', 'erythroblast'], ['NRBC', 'erythroblast'],
+      ['platelet', null], ['smudge', null], ['', null], ['Neutrophil-ish', null],
+    ];
+    for (const [name, type] of cases) expect(wbcTypeOf(name), name).toBe(type);
+    for (const t of WBC_TYPES) expect(wbcTypeOf(t)).toBe(t);
   });
 });

@@ -38,6 +38,25 @@ export function isWbcType(x: unknown): x is WbcType {
   return typeof x === 'string' && (WBC_TYPES as readonly string[]).includes(x);
 }
 
+const TYPE_ALIASES: Record<string, WbcType> = {
+  neutrophil: 'neutrophil', neu: 'neutrophil', neut: 'neutrophil', segmented_neutrophil: 'neutrophil', band_neutrophil: 'neutrophil', segmented: 'neutrophil', band: 'neutrophil', snet: 'neutrophil', bnet: 'neutrophil',
+  lymphocyte: 'lymphocyte', lym: 'lymphocyte', lymph: 'lymphocyte', lympho: 'lymphocyte',
+  monocyte: 'monocyte', mon: 'monocyte', mono: 'monocyte',
+  eosinophil: 'eosinophil', eos: 'eosinophil', eo: 'eosinophil', eosino: 'eosinophil',
+  basophil: 'basophil', bas: 'basophil', baso: 'basophil',
+  immature_granulocyte: 'immature_granulocyte', ig: 'immature_granulocyte', immature: 'immature_granulocyte',
+  erythroblast: 'erythroblast', nrbc: 'erythroblast', nucleated_red_blood_cell: 'erythroblast', nucleated_rbc: 'erythroblast', erb: 'erythroblast',
+};
+
+/** A WBC type from a folder's or a label's name as another lab wrote it: `Neutrophil`, `neutrophils`,
+ * `NEU`, `band`; `IG`; `NRBC`. Null for anything else (a `platelet` folder of PBC's, `smudge`). Case, spaces,
+ * hyphens and a plural `s` do not matter. */
+export function wbcTypeOf(name: string | undefined): WbcType | null {
+  if (!name) return null;
+  const k = name.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  return TYPE_ALIASES[k] ?? TYPE_ALIASES[k.replace(/s$/, '')] ?? null;
+}
+
 export interface Differential {
   counts: Record<WbcType, number>;
   /** cells inside the 100% (all typed WBCs but erythroblasts) */

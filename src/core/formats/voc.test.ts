@@ -18,6 +18,17 @@ describe('Pascal VOC', () => {
       { cls: 'WBC', box: { x1: 500, y1: 0, x2: 640, y2: 100 } },
     ]);
     expect(a.skipped).toBe(2);
+    expect(a.unknownNames).toEqual(['Macrophage']);
+  });
+  it("reads other labelling tools' class names: rbc, RBCs, Platelet, PLT, thrombocytes, leukocyte, NEU", () => {
+    const names = ['rbc', 'RBCs', 'red blood cell', 'Erythrocytes', 'Platelet', 'PLT', 'thrombocytes', 'leukocyte', 'White-Blood-Cells', 'NEU', 'Lymphocytes', 'nrbc', 'Platelet clump'];
+    const objs = names.map((n, i) => `<object><name>${n}</name><bndbox><xmin>${10 * i}</xmin><ymin>1</ymin><xmax>${10 * i + 9}</xmax><ymax>9</ymax></bndbox></object>`);
+    const a = parseVoc(`<annotation><size><width>640</width><height>480</height></size>${objs.join('')}</annotation>`);
+    expect(a.objects.map((o) => (o.type ? `${o.cls}:${o.type}` : o.cls))).toEqual([
+      'RBC', 'RBC', 'RBC', 'RBC', 'Platelets', 'Platelets', 'Platelets', 'WBC', 'WBC', 'WBC:neutrophil', 'WBC:lymphocyte', 'WBC:erythroblast',
+    ]);
+    // a name no alias knows is left out and named, never guessed
+    expect(a.unknownNames).toEqual(['Platelet clump']);
   });
   it('reads WBC types: <wbc_type> (our exports) or a type as the name; round-trips through writeVoc', () => {
     const t = parseVoc(`<annotation><size><width>640</width><height>480</height></size>

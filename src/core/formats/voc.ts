@@ -1,9 +1,9 @@
-import { isWbcType, type WbcType } from '../differential/differential';
+import { wbcTypeOf, type WbcType } from '../differential/differential';
 /**
  * Pascal VOC XML, as written by labelImg and read by CVAT. A small dedicated reader (no DOM), so the
  * same code runs in the page, in the worker and in Node for the eval CLI.
  */
-import { isCellClass, type CellClass } from '../detection/classes';
+import { cellClassOf, type CellClass } from '../detection/classes';
 import { AppError } from '../errors';
 import type { Box } from '../detection/geometry';
 
@@ -20,6 +20,8 @@ export interface VocAnnotation {
   objects: VocObject[];
   /** Objects dropped: unknown class names or boxes thinner than 3 px. */
   skipped: number;
+  /** The class names no alias knows (`cellClassOf`, `wbcTypeOf`), so a set labelled `Platelet-clump` says so. */
+  unknownNames: string[];
 }
 
 /** An annotation file that cannot be read (code 'annotation'). */
@@ -49,6 +51,7 @@ export function parseVoc(xml: string, source = 'annotation'): VocAnnotation {
   if (!(width > 0 && height > 0)) throw new VocError(`${source}: missing or invalid <size>`);
   const objects: VocObject[] = [];
   let skipped = 0;
+  const unknown = new Set<string>();
   for (const m of xml.matchAll(/<object(?:\s[^>]*)?>([\s\S]*?)<\/object>/g)) {
     const name = tag(m[1], 'name');
     const bb = tag(m[1], 'bndbox');
@@ -58,18 +61,20 @@ export function parseVoc(xml: string, source = 'annotation'): VocAnnotation {
     const x2 = Math.min(width, Math.max(v[0], v[2]));
     const y1 = Math.max(0, Math.min(v[1], v[3]));
     const y2 = Math.min(height, Math.max(v[1], v[3]));
-    // A WBC may be named by its type (neutrophil, ...): it counts as a WBC with that type.
-    const typeName = name?.toLowerCase().replace(/[\s-]+/g, '_');
-    const cls = isCellClass(name) ? name : isWbcType(typeName) ? 'WBC' : undefined;
+    // A class as other labelling tools name it (rbc, Platelet, PLT, leukocytes), or a WBC named by its type
+    // (neutrophil, Lymphocytes, NEU, ...): it counts as a WBC with that type.
+    const typeName = wbcTypeOf(name);
+    const cls = cellClassOf(name) ?? (typeName ? 'WBC' : undefined);
     if (!cls || x2 - x1 < MIN_BOX_SIDE || y2 - y1 < MIN_BOX_SIDE) {
       skipped++;
+      if (!cls) unknown.add(name?.trim() ?? '');
       continue;
     }
-    const t = tag(m[1], 'wbc_type')?.trim();
-    const type = cls === 'WBC' ? (isWbcType(t) ? t : isWbcType(typeName) ? typeName : undefined) : undefined;
+    const t = wbcTypeOf(tag(m[1], 'wbc_type'));
+    const type = cls === 'WBC' ? (t ?? typeName ?? undefined) : undefined;
     objects.push(type ? { cls, box: { x1, y1, x2, y2 }, type } : { cls, box: { x1, y1, x2, y2 } });
   }
-  return { filename: tag(xml, 'filename') ?? '', width, height, objects, skipped };
+  return { filename: tag(xml, 'filename') ?? '', width, height, objects, skipped, unknownNames: [...unknown] };
 }
 
 const esc = (s: string) =>
