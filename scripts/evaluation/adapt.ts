@@ -6,7 +6,7 @@
  * probabilities and embedding); then, per seeded pick, K cells per type fit the head of
  * src/core/adapt (the app's own code), and the rest is scored with and without it.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { adaptedProbs, fitHead, pickVerified, type AdaptOptions } from '../../src/core/adapt/adapt';
@@ -18,9 +18,9 @@ import type { ImageBox } from '../../src/core/detection/geometry';
 import { parseVoc } from '../../src/core/formats/voc';
 import { dataRoot } from '../dataRoot';
 import { cropForClassifier, DEFAULT_CLASSIFIER } from './classifier';
-import { decodeImage, type Rgba } from './decode';
+import { decodeImage, IMAGE_FILE, type Rgba } from './decode';
 import { Detector } from './detector';
-import { listFolder } from './evaluate';
+import { listFolder, typeFolders } from './evaluate';
 
 export interface Cell {
   image: string;
@@ -41,13 +41,13 @@ export function listCells(path: string): Cell[] {
       return { image: join(root, c.image), box: b ? { x1: b[0], y1: b[1], x2: b[2], y2: b[3] } : null, type: c.type };
     });
   }
-  const types = readdirSync(path).filter((t) => isWbcType(t) && existsSync(join(path, t)));
-  if (types.length) {
-    return types.flatMap((t) =>
-      readdirSync(join(path, t))
-        .filter((f) => /\.(jpe?g|png)$/i.test(f))
+  const folders = typeFolders(path);
+  if (folders.length) {
+    return folders.flatMap(({ folder, type }) =>
+      readdirSync(join(path, folder))
+        .filter((f) => IMAGE_FILE.test(f))
         .sort()
-        .map((f) => ({ image: join(path, t, f), box: null, type: t as WbcType })),
+        .map((f) => ({ image: join(path, folder, f), box: null, type })),
     );
   }
   return listFolder(path).flatMap((it) =>
@@ -94,18 +94,26 @@ export interface EmbeddedCells {
   labels: number[];
   probs: number[][];
   embeddings: Float32Array[];
+  /** Files that could not be decoded, with why: in no figure. */
+  unreadable: { image: string; error: string }[];
 }
 
 /** Every cell through the app's crop rule and the classifier (the detector boxes single-cell images). */
 export async function embedCells(cells: Cell[], opts: { classifier?: string; model?: string; onProgress?: (d: number, n: number) => void } = {}): Promise<EmbeddedCells> {
   const cls = await EmbeddingClassifier.create(opts.classifier);
   const det = cells.some((c) => !c.box) ? await Detector.create(opts.model) : null;
-  const out: EmbeddedCells = { labels: [], probs: [], embeddings: [] };
+  const out: EmbeddedCells = { labels: [], probs: [], embeddings: [], unreadable: [] };
   const byImage = new Map<string, Cell[]>();
   for (const c of cells) byImage.set(c.image, [...(byImage.get(c.image) ?? []), c]);
   let done = 0;
   for (const [path, list] of byImage) {
-    const img = await decodeImage(path);
+    // a file that cannot be read is named and passed over, never the end of the run
+    const img = await decodeImage(path).catch((e: Error) => {
+      out.unreadable.push({ image: path, error: e.message });
+      return null;
+    });
+    done += img ? 0 : list.length;
+    if (!img) continue;
     let found: ImageBox | undefined;
     if (list.some((c) => !c.box)) {
       const { raw } = await det!.detect(img);

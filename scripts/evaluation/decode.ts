@@ -1,10 +1,15 @@
 /** Image files to RGBA in Node, decoded as the model card's figures were (see decodeImage). */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { inflateSync } from 'node:zlib';
 import decodeJpeg, { init as initJpeg } from '@jsquash/jpeg/decode.js';
 import encodeJpegWasm, { init as initJpegEncoder } from '@jsquash/jpeg/encode.js';
 import { PNG } from 'pngjs';
+import { decodeTiff } from '../../src/core/formats/tiff';
 import { REPO_ROOT } from '../dataRoot';
+
+/** The image files the CLI reads (what a lab's microscope software saves). */
+export const IMAGE_FILE = /\.(jpe?g|png|bmp|tiff?)$/i;
 
 export interface Rgba {
   data: Uint8Array;
@@ -28,7 +33,59 @@ export async function decodeImage(path: string): Promise<Rgba> {
     const p = PNG.sync.read(buf);
     return { data: new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.length), width: p.width, height: p.height };
   }
-  throw new Error(`${path}: only JPEG and PNG are read by the CLI`);
+  if (buf[0] === 0x42 && buf[1] === 0x4d) return decodeBmp(new Uint8Array(buf.buffer, buf.byteOffset, buf.length), path);
+  if ((buf[0] === 0x49 && buf[1] === 0x49) || (buf[0] === 0x4d && buf[1] === 0x4d)) {
+    // the app's own TIFF reader (src/core/formats/tiff), as a dropped TIFF is read
+    const t = await decodeTiff(new Uint8Array(buf.buffer, buf.byteOffset, buf.length), async (z) => new Uint8Array(inflateSync(z)));
+    return { data: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.length), width: t.width, height: t.height };
+  }
+  throw new Error(`${path}: not a JPEG, PNG, BMP or TIFF image`);
+}
+
+/** Uncompressed BMP (24- and 32-bit, 32-bit with bit fields, 8-bit palettes), bottom-up or top-down, as
+ * Windows camera software writes it; the browser decodes BMP itself. */
+export function decodeBmp(b: Uint8Array, path = 'BMP'): Rgba {
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  if (b.length < 54) throw new Error(`${path}: the BMP file is cut short`);
+  const dataAt = v.getUint32(10, true);
+  const header = v.getUint32(14, true);
+  const width = v.getInt32(18, true);
+  const rawHeight = v.getInt32(22, true);
+  const bits = v.getUint16(28, true);
+  const compression = v.getUint32(30, true);
+  const height = Math.abs(rawHeight);
+  if (width <= 0 || height === 0) throw new Error(`${path}: the BMP has no image size`);
+  if (!(compression === 0 || (compression === 3 && bits === 32)) || ![8, 24, 32].includes(bits)) {
+    throw new Error(`${path}: a ${bits}-bit BMP with compression ${compression} is not read by the CLI; save it as PNG`);
+  }
+  // BI_BITFIELDS: the channel masks after a 40-byte header (or inside a V4/V5 header)
+  const masks = compression === 3 ? [v.getUint32(54, true), v.getUint32(58, true), v.getUint32(62, true)] : [0xff0000, 0xff00, 0xff];
+  const shift = masks.map((m) => (m ? Math.clz32(m & -m) ^ 31 : 0));
+  const paletteAt = 14 + header;
+  const stride = Math.ceil((width * bits) / 32) * 4;
+  if (dataAt + stride * height > b.length) throw new Error(`${path}: the BMP file is cut short`);
+  const data = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    const row = dataAt + (rawHeight > 0 ? height - 1 - y : y) * stride;
+    for (let x = 0; x < width; x++) {
+      const o = (y * width + x) * 4;
+      if (bits === 8) {
+        const p = paletteAt + 4 * b[row + x];
+        data[o] = b[p + 2];
+        data[o + 1] = b[p + 1];
+        data[o + 2] = b[p];
+      } else if (bits === 24) {
+        data[o] = b[row + 3 * x + 2];
+        data[o + 1] = b[row + 3 * x + 1];
+        data[o + 2] = b[row + 3 * x];
+      } else {
+        const px = v.getUint32(row + 4 * x, true);
+        for (let c = 0; c < 3; c++) data[o + c] = ((px & masks[c]) >>> shift[c]) & 0xff;
+      }
+      data[o + 3] = 255;
+    }
+  }
+  return { data, width, height };
 }
 
 let encoderReady: Promise<void> | undefined;

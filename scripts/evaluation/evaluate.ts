@@ -3,7 +3,7 @@
  * post-processing, and measures them. Used by `npm run eval` and by the CI test that checks the
  * model card's numbers.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { PostprocessParams } from '../../src/core/detection/card';
 import type { Detection } from '../../src/core/detection/detection';
@@ -16,10 +16,10 @@ import { opticsArtefacts } from '../../src/core/quality/optics';
 import { countErrors, evaluateDetections, precisionRecall, type EvalImage } from '../../src/core/metrics/ap';
 import { parseVoc, type VocObject } from '../../src/core/formats/voc';
 import { classificationMetrics, minWbcSide } from '../../src/core/differential/crop';
-import { isWbcType, type WbcType } from '../../src/core/differential/differential';
+import { wbcTypeOf, type WbcType } from '../../src/core/differential/differential';
 import { iou } from '../../src/core/detection/geometry';
 import { Classifier, DEFAULT_CLASSIFIER } from './classifier';
-import { decodeImage } from './decode';
+import { decodeImage, IMAGE_FILE } from './decode';
 import { Detector, runtimeName } from './detector';
 
 const argmax = (p: readonly number[]) => p.reduce((b, v, i) => (v > p[b] ? i : b), 0);
@@ -30,15 +30,13 @@ export async function evaluateTypeFolders(dir: string, opts: { model?: string; c
   const det = await Detector.create(opts.model);
   const cls = await Classifier.create(opts.classifier);
   const names = cls.card.classes.map((c) => c.name);
-  const items = readdirSync(dir)
-    .filter((t) => isWbcType(t))
-    .flatMap((t) =>
-      readdirSync(join(dir, t))
-        .filter((f) => /\.(jpe?g|png)$/i.test(f))
-        .sort()
-        .slice(0, opts.limit)
-        .map((f) => ({ path: join(dir, t, f), type: t as WbcType })),
-    );
+  const items = typeFolders(dir).flatMap(({ folder, type }) =>
+    readdirSync(join(dir, folder))
+      .filter((f) => IMAGE_FILE.test(f))
+      .sort()
+      .slice(0, opts.limit)
+      .map((f) => ({ path: join(dir, folder, f), type })),
+  );
   if (!items.length) throw new Error(`no <type>/ folders of images in ${dir} (types: ${names.join(', ')})`);
   const truth: number[] = [];
   const pred: number[] = [];
@@ -46,8 +44,13 @@ export async function evaluateTypeFolders(dir: string, opts: { model?: string; c
   // shipped detector's boxes, so that training and the app crop by the same rule.
   const boxes: Record<string, [number, number, number, number]> = {};
   let found = 0;
+  const unreadable: { image: string; error: string }[] = [];
   for (const [i, it] of items.entries()) {
-    const img = await decodeImage(it.path);
+    const img = await decodeImage(it.path).catch((e: Error) => {
+      unreadable.push({ image: `${it.type}/${basename(it.path)}`, error: e.message });
+      return null;
+    });
+    if (!img) continue;
     const { raw } = await det.detect(img);
     const wbc = raw.filter((d) => d.cls === 'WBC' && d.score >= 0.2);
     const cx = img.width / 2;
@@ -63,7 +66,19 @@ export async function evaluateTypeFolders(dir: string, opts: { model?: string; c
   }
   await det.release();
   await cls.release();
-  return { ...classificationMetrics(truth, pred, names), wbcFound: found, boxes, detector: { sha256: det.card.sha256 } };
+  if (!truth.length) throw new Error(`none of the ${items.length} cells in ${dir} could be read (${unreadable[0].image}: ${unreadable[0].error})`);
+  return { ...classificationMetrics(truth, pred, names), wbcFound: found, boxes, detector: { sha256: det.card.sha256 }, unreadable };
+}
+
+/** The folders of `dir` named for a WBC type as any lab names them (`Neutrophil`, `neutrophils`, `NEU`,
+ * `band`, `IG`, `NRBC`: core/differential `wbcTypeOf`), with their type; other folders are passed over. */
+export function typeFolders(dir: string): { folder: string; type: WbcType }[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((folder) => {
+      const type = wbcTypeOf(folder);
+      return type && statSync(join(dir, folder)).isDirectory() ? [{ folder, type }] : [];
+    });
 }
 
 export interface Item {
@@ -78,7 +93,7 @@ export function listFolder(dir: string, imagesDir?: string): Item[] {
   const annDir = existsSync(join(dir, 'Annotations')) ? join(dir, 'Annotations') : imgDir;
   if (!existsSync(imgDir)) throw new Error(`no image folder at ${imgDir}`);
   return readdirSync(imgDir)
-    .filter((f) => /\.(jpe?g|png)$/i.test(f))
+    .filter((f) => IMAGE_FILE.test(f))
     .sort()
     .map((f) => {
       const xml = join(annDir, f.replace(/\.[^.]+$/, '.xml'));
@@ -96,6 +111,11 @@ export interface EvalResult {
   count?: ReturnType<typeof countErrors>;
   /** On matched WBCs whose annotation names a type (IoU >= 0.5), when the classifier is present. */
   differential?: ReturnType<typeof classificationMetrics>;
+  /** Image files that could not be decoded (named, with why; in no figure). */
+  unreadable: { image: string; error: string }[];
+  /** Object names in the annotations that are no class or WBC type (`cellClassOf`, `wbcTypeOf`), with the
+   * number of annotation files that hold them: left out of the truth. */
+  unknownLabels: Record<string, number>;
   /** How the scale logic ran: images that needed a second pass, and the estimates. */
   scale: { secondPass: number; estimated: number; medianEstimate: number | null; fixed: number | null };
   inferenceMs: { mean: number; p50: number; p95: number; runtime?: string };
@@ -155,7 +175,7 @@ export async function evaluateFolder(
   const typePred: number[] = [];
   let items = listFolder(dir, opts.images);
   if (opts.limit) items = items.slice(0, opts.limit);
-  if (!items.length) throw new Error(`no JPEG or PNG images in ${dir}`);
+  if (!items.length) throw new Error(`no JPEG, PNG, BMP or TIFF images in ${dir}`);
   const params = { ...det.card.postprocess, countRule: opts.countRule ?? det.card.postprocess.countRule };
   const estimates: number[] = [];
   let secondPass = 0;
@@ -167,8 +187,15 @@ export async function evaluateFolder(
   // First every image through the models; the counting waits for the whole set, because one rule looks
   // across the batch (src/core/quality/optics: a speck at the same pixel in many fields is on the optics).
   const seen: { it: Item; width: number; height: number; raw: Detection[]; filtered: Detection[]; quality: ReturnType<typeof assessImage>['quality']; ms: number; scale: Awaited<ReturnType<Detector['detect']>>['scale']; probs: Map<string, number[]> }[] = [];
+  const unreadable: EvalResult['unreadable'] = [];
   for (const [i, it] of items.entries()) {
-    const img = await decodeImage(it.image);
+    // one file that cannot be read is named and passed over; it never ends the run
+    const img = await decodeImage(it.image).catch((e: Error) => {
+      unreadable.push({ image: basename(it.image), error: e.message });
+      return null;
+    });
+    opts.onProgress?.(i + 1, items.length);
+    if (!img) continue;
     const detected = await det.detect(img, opts.fixedScale);
     const { ms, scale } = detected;
     const { raw, quality } = assessImage(smallOf(img), detected.raw, img, scale, det.card, { wbcRule: opts.wbcRule === false ? null : undefined, debris: opts.debris === false ? null : undefined });
@@ -181,11 +208,12 @@ export async function evaluateFolder(
     const probs = new Map<string, number[]>();
     if (cls && wbcs.length) (await cls.classify(img, wbcs.map((d) => d.box), minWbcSide(raw))).forEach((p, j) => probs.set(wbcs[j].id, p));
     seen.push({ it, width: img.width, height: img.height, raw, filtered, quality, ms, scale, probs });
-    opts.onProgress?.(i + 1, items.length);
   }
+  if (!seen.length) throw new Error(`none of the ${items.length} images in ${dir} could be read (${unreadable[0].image}: ${unreadable[0].error})`);
   const optics = opts.optics === false ? seen.map(() => []) : opticsArtefacts(seen.map((x) => ({ width: x.width, height: x.height, cells: x.filtered })));
   let opticsLeftOut = 0;
   let debrisLeftOut = 0;
+  const unknownLabels: Record<string, number> = {};
   seen.forEach(({ it, width, height, raw, filtered, quality, ms, scale, probs }, i) => {
     const grey = filtered.filter((d) => quality.debris?.includes(d.id));
     debrisLeftOut += grey.length;
@@ -196,7 +224,9 @@ export async function evaluateFolder(
     let gt: VocObject[] | undefined;
     if (it.xml) {
       // The truth is counted by the same rule as the detections (identity for 'all').
-      gt = applyCountRule(parseVoc(readFileSync(it.xml, 'utf8'), it.xml).objects, params.countRule, width, height);
+      const voc = parseVoc(readFileSync(it.xml, 'utf8'), it.xml);
+      for (const n of voc.unknownNames) unknownLabels[n] = (unknownLabels[n] ?? 0) + 1;
+      gt = applyCountRule(voc.objects, params.countRule, width, height);
       rawImgs.push({ gt, dets: raw });
       postImgs.push({ gt, dets: post });
     }
@@ -232,8 +262,10 @@ export async function evaluateFolder(
   await det.release();
   await cls?.release();
   const res: EvalResult = {
-    images: items.length,
+    images: seen.length,
     annotated: rawImgs.length,
+    unreadable,
+    unknownLabels,
     postprocess: params,
     scale: {
       secondPass,

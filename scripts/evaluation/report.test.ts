@@ -5,6 +5,8 @@ import { formatReport } from './report';
 const result = (fixed: number | null): EvalResult => ({
   images: 1,
   annotated: 0,
+  unreadable: [],
+  unknownLabels: {},
   postprocess: { scoreThresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nmsIou: 0.3, crossClassNms: false, countRule: 'all' },
   scale: { secondPass: 0, estimated: 0, medianEstimate: null, fixed },
   inferenceMs: { mean: 1, p50: 1, p95: 1 },

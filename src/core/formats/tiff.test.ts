@@ -5,8 +5,8 @@ import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { TiffError, decodeTiff, packBitsDecode, tiffSize } from './tiff';
 
-// Fixtures written by libtiff through ImageMagick (fixtures/tiff/make.sh), from a synthetic pattern.
-const dir = join(__dirname, 'fixtures/tiff');
+// Fixtures written by libtiff through ImageMagick (fixtures/images/make.sh), from a synthetic pattern.
+const dir = join(__dirname, 'fixtures/images');
 const file = (n: string) => new Uint8Array(readFileSync(join(dir, n)));
 const png = (n: string) => PNG.sync.read(readFileSync(join(dir, n)));
 const inflate = async (b: Uint8Array) => new Uint8Array(inflateSync(b));
