@@ -53,6 +53,28 @@ describe('decodeTiff', () => {
     expect(maxDiff(t.data, png('grey.png'))).toBeLessThanOrEqual(2);
   });
 
+  it('reads a dim 12-bit image at 12 bits (the even bit depth above its largest sample), not brightened', async () => {
+    // built here: 16-bit grey, uncompressed, one strip; samples 0..1500 of a 12-bit camera
+    const w = 40;
+    const h = 2;
+    const b = new Uint8Array(8 + 2 + 8 * 12 + 4 + w * h * 2);
+    const v = new DataView(b.buffer);
+    b.set([0x49, 0x49, 42, 0]);
+    v.setUint32(4, 8, true);
+    const tags: [number, number, number][] = [[256, 4, w], [257, 4, h], [258, 3, 16], [259, 3, 1], [262, 3, 1], [273, 4, 8 + 2 + 96 + 4], [278, 4, h], [279, 4, w * h * 2]];
+    v.setUint16(8, tags.length, true);
+    tags.forEach(([tag, type, value], i) => {
+      v.setUint16(10 + 12 * i, tag, true);
+      v.setUint16(12 + 12 * i, type, true);
+      v.setUint32(14 + 12 * i, 1, true);
+      if (type === 3) v.setUint16(18 + 12 * i, value, true);
+      else v.setUint32(18 + 12 * i, value, true);
+    });
+    for (let i = 0; i < w * h; i++) v.setUint16(110 + 2 * i, Math.round((1500 * (i % w)) / (w - 1)), true);
+    const t = await decodeTiff(b, inflate);
+    expect(t.data[(w - 1) * 4]).toBe(Math.round((1500 * 255) / 4095)); // 93, not 187 (11 bits) or 6 (16 bits)
+  });
+
   it('reads 8-bit grey (big-endian file) and an 8-bit palette', async () => {
     expect(maxDiff((await decodeTiff(file('grey8-msb.tif'), inflate)).data, png('grey.png'))).toBe(0);
     expect(maxDiff((await decodeTiff(file('palette8.tif'), inflate)).data, png('palette.png'))).toBeLessThanOrEqual(1);

@@ -259,13 +259,15 @@ export async function decodeTiff(b: Uint8Array, inflate: Inflate, maxPixels = In
 
 function toRgba(s: Uint8Array | Uint16Array, n: number, spp: number, bits: number, photometric: number, colorMap?: number[]): Uint8ClampedArray {
   const out = new Uint8ClampedArray(n * 4);
-  // 16-bit samples: the camera's range (12, 14 or 16 bits) from the largest colour sample
+  // 16-bit samples: the camera's range (10, 12, 14 or 16 bits) from the largest colour sample
   let range = 255;
   if (bits === 16) {
     let max = 0;
     const colours = photometric === 2 ? 3 : 1;
     for (let i = 0; i < n; i++) for (let c = 0; c < colours; c++) max = Math.max(max, s[i * spp + c]);
-    range = photometric === 0 ? 65535 : Math.pow(2, Math.max(8, Math.ceil(Math.log2(max + 1)))) - 1;
+    // cameras digitise 10, 12, 14 or 16 bits: a dim 12-bit image (max 1,500) is read at 12 bits, not 11
+    const bits16 = Math.min(16, 2 * Math.ceil(Math.max(8, Math.ceil(Math.log2(max + 1))) / 2));
+    range = photometric === 0 ? 65535 : Math.pow(2, bits16) - 1;
   }
   const k = 255 / range;
   for (let i = 0; i < n; i++) {
