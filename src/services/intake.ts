@@ -6,13 +6,11 @@
 import { AppError, MAX_MEGAPIXELS, MIN_SIDE_PX, errorMessage } from '../core/errors';
 import { sha256Hex } from '../core/formats/hash';
 import { sniffImage, type ImageKind } from '../core/formats/imageHeader';
-import { tiffSize } from '../core/formats/tiff';
 import { parseVoc } from '../core/formats/voc';
 import type { AppState } from '../store/store';
 import type { ImageCapture } from '../store/types';
 import type { ImageFiles } from './files';
 import { deferRender } from './renderBatch';
-import { tiffAsPng } from './tiffIntake';
 
 type Store = { getState(): AppState };
 
@@ -29,7 +27,9 @@ export async function validate(file: Blob): Promise<ImageKind> {
     throw new AppError('not-image', ext ? ext.toLowerCase() : '');
   }
   if (head.kind === 'tiff') {
-    // a TIFF's directory may sit at the end of the file: its size is read from the whole file
+    // a TIFF's directory may sit at the end of the file: its size is read from the whole file (the reader is
+    // loaded with the first TIFF, not with the page)
+    const { tiffSize } = await import('../core/formats/tiff');
     const size = tiffSize(new Uint8Array(await file.arrayBuffer()));
     if (!size) throw new AppError('tiff', 'The TIFF file is damaged: no image could be found in it.');
     Object.assign(head, size);
@@ -77,7 +77,7 @@ export class Intake {
       const existing = this.store.getState().images[id];
       if (existing) throw new AppError('duplicate', existing.name === f.name ? '' : existing.name);
       // TIFF: kept as a PNG of the same pixels, which every later reader can decode
-      this.files.set(id, kind === 'tiff' ? await tiffAsPng(f, MAX_MEGAPIXELS * 1e6) : f);
+      this.files.set(id, kind === 'tiff' ? await (await import('./tiffIntake')).tiffAsPng(f, MAX_MEGAPIXELS * 1e6) : f);
       // one render per frame, not per file, while a drop of many files is checked
       deferRender(() => this.store.getState().addImage({ id, name: f.name, bytes: f.size, ...(f.webkitRelativePath ? { path: f.webkitRelativePath } : {}), ...(capture ? { capture } : {}) }));
       const gt = this.pendingGt.get(stem(f.name));
