@@ -109,7 +109,7 @@ export async function embedCells(cells: Cell[], opts: { classifier?: string; mod
   for (const [path, list] of byImage) {
     // a file that cannot be read is named and passed over, never the end of the run
     const img = await decodeImage(path).catch((e: Error) => {
-      out.unreadable.push({ image: path, error: e.message });
+      out.unreadable.push({ image: path, error: e.message.replace(`${path}: `, '') });
       return null;
     });
     done += img ? 0 : list.length;

@@ -47,7 +47,7 @@ export async function evaluateTypeFolders(dir: string, opts: { model?: string; c
   const unreadable: { image: string; error: string }[] = [];
   for (const [i, it] of items.entries()) {
     const img = await decodeImage(it.path).catch((e: Error) => {
-      unreadable.push({ image: `${it.type}/${basename(it.path)}`, error: e.message });
+      unreadable.push({ image: `${it.type}/${basename(it.path)}`, error: e.message.replace(`${it.path}: `, '') });
       return null;
     });
     if (!img) continue;
@@ -191,7 +191,7 @@ export async function evaluateFolder(
   for (const [i, it] of items.entries()) {
     // one file that cannot be read is named and passed over; it never ends the run
     const img = await decodeImage(it.image).catch((e: Error) => {
-      unreadable.push({ image: basename(it.image), error: e.message });
+      unreadable.push({ image: basename(it.image), error: e.message.replace(`${it.image}: `, '') });
       return null;
     });
     opts.onProgress?.(i + 1, items.length);
