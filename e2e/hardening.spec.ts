@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { AppPage } from './app.po';
 import { decodeImage } from '../scripts/evaluation/decode';
+import { syntheticSmear } from '../scripts/syntheticSmear';
 import { testingImages, tiff12bit } from './data';
 
 test.describe('offline, privacy and bad input', () => {
@@ -120,6 +121,34 @@ test.describe('offline, privacy and bad input', () => {
     const fromJpeg = await app.counts();
     expect(fromTiff.RBC).toBeGreaterThan(5);
     for (const k of ['RBC', 'WBC', 'Platelets'] as const) expect(Math.abs(fromTiff[k] - fromJpeg[k]), k).toBeLessThanOrEqual(1);
+  });
+
+  test("a phone's photo formats: an AVIF is counted as its PNG; an HEIC this browser cannot decode says what to do", async ({ page }, info) => {
+    const p = (name: string) => info.outputPath(name);
+    // the synthetic smear as PNG and as AVIF (committed: fixtures/images/make.sh), and an HEIC's opening bytes
+    const png = p('smear-7.png');
+    writeFileSync(png, syntheticSmear(7));
+    const heic = Buffer.alloc(64);
+    heic.writeUInt32BE(24, 0);
+    heic.write('ftypheic\0\0\0\0mif1heic', 4, 'latin1');
+    writeFileSync(p('IMG_0001.HEIC'), heic);
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop([png, 'src/core/formats/fixtures/images/synthetic-smear-7.avif', p('IMG_0001.HEIC')]);
+    await app.waitReady();
+    const errors = (await app.fileErrors().allTextContents()).join('\n');
+    expect(errors).toMatch(/IMG_0001\.HEIC: An HEIC photo .* Most Compatible \(JPEG\)/);
+    const imgs = await app.images();
+    expect(imgs.map((i) => [i.name, i.status])).toEqual([
+      ['smear-7.png', 'done'],
+      ['synthetic-smear-7.avif', 'done'],
+    ]);
+    await app.selectImage(1);
+    const fromAvif = await app.counts();
+    await app.selectImage(0);
+    const fromPng = await app.counts();
+    expect(fromAvif.RBC).toBeGreaterThan(5);
+    for (const k of ['RBC', 'WBC', 'Platelets'] as const) expect(Math.abs(fromAvif[k] - fromPng[k]), k).toBeLessThanOrEqual(2);
   });
 
   test('a tampered model is refused with a clear error', async ({ page }) => {

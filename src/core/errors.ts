@@ -7,7 +7,7 @@
 /** Codes that cross the worker boundary, and the client's own ('worker', 'terminated'). */
 export type DetectorErrorCode = 'model-download' | 'model-integrity' | 'session-create' | 'inference' | 'bad-request' | 'worker' | 'terminated';
 /** A dropped file the batch cannot take. */
-export type IntakeErrorCode = 'empty' | 'not-image' | 'tiff' | 'unsupported' | 'too-large' | 'too-small' | 'decode' | 'duplicate';
+export type IntakeErrorCode = 'empty' | 'not-image' | 'tiff' | 'heic' | 'unsupported' | 'too-large' | 'too-small' | 'decode' | 'duplicate';
 /** A file the app reads: a VOC annotation, a model card (the model's JSON description), a microscope
  * profile; or the lab's reference intervals as entered. */
 export type FileErrorCode = 'annotation' | 'model-card' | 'profile' | 'reference-intervals';
@@ -46,6 +46,8 @@ export function errorMessage(e: unknown): string {
         : 'Not an image. Drop JPEG, PNG, TIFF, WebP or BMP photos, or Pascal VOC .xml annotations.';
     case 'tiff':
       return d || 'This TIFF could not be read. Export the image as PNG (lossless) or JPEG from your camera software or ImageJ/Fiji, then drop it again.';
+    case 'heic':
+      return "An HEIC photo (the iPhone camera's own format), which this browser cannot decode. On the iPhone choose Settings › Camera › Formats › Most Compatible (JPEG), or share the photo as JPEG, then drop it again.";
     case 'unsupported':
       return `This image format is not supported (${d}). Use JPEG, PNG, TIFF, WebP or BMP.`;
     case 'too-large':

@@ -103,7 +103,8 @@ export function DropZone() {
     e.target.value = '';
     void runner.addFiles(files);
   };
-  const accept = 'image/jpeg,image/png,image/webp,image/bmp,image/gif,.xml,.tif,.tiff';
+  // HEIC is left out on purpose: iOS then hands the picked photo over as JPEG
+  const accept = 'image/jpeg,image/png,image/webp,image/bmp,image/gif,image/avif,.xml,.tif,.tiff';
   return (
     <div
       className={`dropzone${over ? ' over' : ''}${empty ? ' empty' : ''}`}

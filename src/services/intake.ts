@@ -14,7 +14,7 @@ import { deferRender } from './renderBatch';
 
 type Store = { getState(): AppState };
 
-const SUPPORTED = new Set(['jpeg', 'png', 'webp', 'bmp', 'gif']);
+const SUPPORTED = new Set(['jpeg', 'png', 'webp', 'bmp', 'gif', 'avif']);
 const stem = (name: string) => name.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
 
 /** Throws the reason a file cannot join the batch; returns its format. */
@@ -23,7 +23,7 @@ export async function validate(file: Blob): Promise<ImageKind> {
   const head = sniffImage(new Uint8Array(await file.slice(0, 65536).arrayBuffer()));
   if (!head) {
     // a file named like an image whose bytes are not one: damaged, or another file renamed
-    const ext = /\.(jpe?g|png|webp|bmp|gif|tiff?)$/i.exec((file as File).name ?? '')?.[1];
+    const ext = /\.(jpe?g|png|webp|bmp|gif|tiff?|avif|hei[cf])$/i.exec((file as File).name ?? '')?.[1];
     throw new AppError('not-image', ext ? ext.toLowerCase() : '');
   }
   if (head.kind === 'tiff') {
@@ -33,6 +33,12 @@ export async function validate(file: Blob): Promise<ImageKind> {
     const size = tiffSize(new Uint8Array(await file.arrayBuffer()));
     if (!size) throw new AppError('tiff', 'The TIFF file is damaged: no image could be found in it.');
     Object.assign(head, size);
+  } else if (head.kind === 'heic') {
+    // Safari decodes HEIC; Chrome and Firefox do not: try, and say what to do where it fails
+    const bmp = await createImageBitmap(file).catch(() => null);
+    if (!bmp) throw new AppError('heic');
+    Object.assign(head, { width: bmp.width, height: bmp.height });
+    bmp.close();
   } else if (!SUPPORTED.has(head.kind)) throw new AppError('unsupported', head.kind);
   if (head.kind === 'jpeg') {
     // Browsers render a truncated JPEG as a grey-filled image rather than failing: a count on half

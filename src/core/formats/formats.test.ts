@@ -262,6 +262,32 @@ describe('sniffImage', () => {
     expect(sniffImage(bmp)).toEqual({ kind: 'bmp', width: 640, height: 480 });
     expect(sniffImage(new Uint8Array([0x49, 0x49, 0x2a, 0]))).toEqual({ kind: 'tiff' });
     expect(sniffImage(new TextEncoder().encode('hello world, not an image'))).toBeNull();
+    // HEIF files by their brands: an iPhone's HEIC, an AVIF (ffmpeg's), an MP4 video (no image)
+    const ftyp = (...brands: string[]) => {
+      const b = new Uint8Array(8 + 4 * (brands.length + 1));
+      new DataView(b.buffer).setUint32(0, b.length);
+      b.set(new TextEncoder().encode('ftyp'), 4);
+      b.set(new TextEncoder().encode(brands[0]), 8);
+      brands.slice(1).forEach((x, i) => b.set(new TextEncoder().encode(x), 16 + 4 * i));
+      return b;
+    };
+    expect(sniffImage(ftyp('heic', 'mif1', 'heic'))).toEqual({ kind: 'heic' });
+    expect(sniffImage(ftyp('mif1', 'mif1', 'heic'))).toEqual({ kind: 'heic' });
+    expect(sniffImage(ftyp('avif', 'avif', 'mif1', 'miaf'))).toEqual({ kind: 'avif' });
+    expect(sniffImage(ftyp('isom', 'isom', 'mp42'))).toBeNull();
+    // its size from the largest 'ispe' property (a thumbnail's is smaller)
+    const ispe = (w: number, h: number) => {
+      const p = new Uint8Array(20);
+      const v = new DataView(p.buffer);
+      v.setUint32(0, 20);
+      p.set(new TextEncoder().encode('ispe'), 4);
+      v.setUint32(12, w);
+      v.setUint32(16, h);
+      return p;
+    };
+    const f = ftyp('heic', 'mif1', 'heic');
+    const withSize = new Uint8Array([...f, ...ispe(320, 240), ...ispe(4032, 3024)]);
+    expect(sniffImage(withSize)).toEqual({ kind: 'heic', width: 4032, height: 3024 });
     expect(sniffImage(new Uint8Array(0))).toBeNull();
   });
 });

@@ -3,7 +3,7 @@
  * non-image, a TIFF or a 200-megapixel scan is refused with a clear reason and without
  * allocating a bitmap for it.
  */
-export type ImageKind = 'jpeg' | 'png' | 'webp' | 'bmp' | 'gif' | 'tiff';
+export type ImageKind = 'jpeg' | 'png' | 'webp' | 'bmp' | 'gif' | 'tiff' | 'avif' | 'heic';
 
 export interface ImageHeader {
   kind: ImageKind;
@@ -60,6 +60,23 @@ export function sniffImage(b: Uint8Array): ImageHeader | null {
   }
   if (b.length >= 10 && b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46) {
     return { kind: 'gif', width: u16le(b, 6), height: u16le(b, 8) };
+  }
+  if (b.length >= 16 && String.fromCharCode(b[4], b[5], b[6], b[7]) === 'ftyp') {
+    // ISO base media (HEIF): the brands say AVIF (AV1 inside) or HEIC (HEVC inside, the iPhone's photos)
+    const size = Math.min(u32be(b, 0), b.length);
+    const brands: string[] = [];
+    for (let o = 8; o + 4 <= size; o += 4) if (o !== 12) brands.push(String.fromCharCode(b[o], b[o + 1], b[o + 2], b[o + 3]));
+    const kind = brands.some((x) => x === 'avif' || x === 'avis') ? 'avif' : brands.some((x) => ['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1'].includes(x)) ? 'heic' : null;
+    if (!kind) return null;
+    // the size is in 'ispe' properties (one per image item: tiles and thumbnails are smaller than the image)
+    let best: { width: number; height: number } | null = null;
+    for (let i = 0; i + 16 <= b.length; i++) {
+      if (b[i] !== 0x69 || b[i + 1] !== 0x73 || b[i + 2] !== 0x70 || b[i + 3] !== 0x65) continue;
+      const width = u32be(b, i + 8);
+      const height = u32be(b, i + 12);
+      if (!best || width * height > best.width * best.height) best = { width, height };
+    }
+    return best ? { kind, ...best } : { kind };
   }
   if (b.length >= 4 && ((b[0] === 0x49 && b[1] === 0x49 && b[2] === 0x2a && b[3] === 0) || (b[0] === 0x4d && b[1] === 0x4d && b[2] === 0 && b[3] === 0x2a))) {
     return { kind: 'tiff' };
