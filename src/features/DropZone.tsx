@@ -155,7 +155,7 @@ export function DropZone() {
           {touch ? 'Camera takes one photo. ' : ''}Live counts at the eyepiece: hold a phone or camera to it, and each still, sharp field is captured once.
         </span>
       )}
-      {empty && <span className="muted">JPEG, PNG, WebP, BMP · VOC .xml to compare with ground truth</span>}
+      {empty && <span className="muted">JPEG, PNG, TIFF, WebP, BMP, AVIF · VOC .xml to compare with ground truth</span>}
       <input ref={input} id="add-images-input" data-testid="file-input" type="file" multiple accept={accept} hidden onChange={add} />
       <input ref={camera} data-testid="camera-input" type="file" accept="image/*" capture="environment" hidden onChange={add} />
       <input ref={folder} data-testid="folder-input" type="file" multiple hidden onChange={add} {...{ webkitdirectory: '' }} />
