@@ -46,6 +46,7 @@ test.describe('offline, privacy and bad input', () => {
     writeFileSync(p('empty.png'), '');
     writeFileSync(p('truncated.jpg'), jpeg.subarray(0, Math.floor(jpeg.length / 2)));
     writeFileSync(p('scan.tif'), Buffer.from([0x49, 0x49, 0x2a, 0, 8, 0, 0, 0]));
+    writeFileSync(p('request-form.pdf'), '%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
     // A PNG whose header declares 10000 x 8000 pixels (80 MP): refused before any decoding.
     const huge = Buffer.alloc(33);
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]).copy(huge);
@@ -69,16 +70,18 @@ test.describe('offline, privacy and bad input', () => {
 
     const app = new AppPage(page);
     await app.open('?backend=wasm');
-    await app.drop([p('notes.jpg'), p('empty.png'), good[0], p('truncated.jpg'), p('scan.tif'), p('huge.png'), p('tiny.png'), p('gray.png'), p('alpha.png'), p('sixteen.png')]);
+    await app.drop([p('notes.jpg'), p('empty.png'), good[0], p('truncated.jpg'), p('scan.tif'), p('request-form.pdf'), p('huge.png'), p('tiny.png'), p('gray.png'), p('alpha.png'), p('sixteen.png')]);
     await app.waitReady();
     await app.drop([good[0]]); // the same photo again
     const errors = app.fileErrors();
-    await expect(errors).toHaveCount(7);
+    await expect(errors).toHaveCount(8);
     const text = (await errors.allTextContents()).join('\n');
     expect(text).toMatch(/notes\.jpg: Named \.jpg, but what is inside is not an image/);
     expect(text).toMatch(/empty\.png: The file is empty/);
     expect(text).toMatch(/truncated\.jpg: The image could not be decoded/);
     expect(text).toMatch(/scan\.tif: TIFF is not supported.*PNG/);
+    // a PDF says it is one (it said "Not an image" and no more)
+    expect(text).toMatch(/request-form\.pdf: A PDF document, not an image: save the smear photo from it as JPEG or PNG/);
     expect(text).toMatch(/huge\.png: The image is 10000×8000 \(80 MP\), over the 50-megapixel limit/);
     expect(text).toMatch(/tiny\.png: The image is 1×1 px, too small to count/);
     expect(text).toMatch(/BloodImage_\d+\.jpg: Already in this batch/);

@@ -5,7 +5,7 @@
  */
 import { AppError, MAX_MEGAPIXELS, MIN_SIDE_PX, errorMessage } from '../core/errors';
 import { sha256Hex } from '../core/formats/hash';
-import { sniffImage } from '../core/formats/imageHeader';
+import { sniffImage, sniffOther } from '../core/formats/imageHeader';
 import { parseVoc } from '../core/formats/voc';
 import type { AppState } from '../store/store';
 import type { ImageCapture } from '../store/types';
@@ -19,8 +19,12 @@ const stem = (name: string) => name.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, 
 
 export async function validate(file: Blob): Promise<void> {
   if (file.size === 0) throw new AppError('empty');
-  const head = sniffImage(new Uint8Array(await file.slice(0, 65536).arrayBuffer()));
+  const bytes = new Uint8Array(await file.slice(0, 65536).arrayBuffer());
+  const head = sniffImage(bytes);
   if (!head) {
+    // a PDF, an iPhone's HEIC, a ZIP…: say what it is, whatever it is named
+    const other = sniffOther(bytes);
+    if (other) throw new AppError('other-format', other);
     // a file named like an image whose bytes are not one: damaged, or another file renamed
     const ext = /\.(jpe?g|png|webp|bmp|gif|tiff?)$/i.exec((file as File).name ?? '')?.[1];
     throw new AppError('not-image', ext ? ext.toLowerCase() : '');

@@ -111,6 +111,9 @@ describe('BatchRunner', () => {
       new File([new Uint8Array(0)], 'empty.jpg'),
       new File(['hello'], 'notes.txt'),
       new File(['random bytes, not a JPEG'], 'damaged.jpg'),
+      new File(['%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n'], 'smear-scan.pdf'),
+      new File(['%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n'], 'field-7.jpg'),
+      new File([new Uint8Array([0, 0, 0, 24, 0x66, 0x74, 0x79, 0x70, 0x68, 0x65, 0x69, 0x63, 0, 0, 0, 0])], 'IMG_0042.HEIC'),
       jpeg('truncated.jpg', 640, 480, false),
       jpeg('good2.jpg', 640, 480, true, 1),
     ]);
@@ -124,6 +127,10 @@ describe('BatchRunner', () => {
     expect(errs['notes.txt']).toMatch(/Not an image/);
     expect(errs['damaged.jpg']).toMatch(/Named \.jpg, but what is inside is not an image: the file is damaged/);
     expect(errs['truncated.jpg']).toMatch(/ends early/); // the JPEG end-of-image check
+    // a PDF, whatever it is named, and an iPhone photo say what they are and what to do
+    expect(errs['smear-scan.pdf']).toMatch(/^A PDF document, not an image: save the smear photo from it as JPEG or PNG/);
+    expect(errs['field-7.jpg']).toMatch(/^A PDF document, not an image/);
+    expect(errs['IMG_0042.HEIC']).toMatch(/^HEIC\/HEIF .* export the photo as JPEG/);
   });
   it('the same photo dropped twice is counted once', async () => {
     const { store } = await run([jpeg('a.jpg', 640, 480), jpeg('copy-of-a.jpg', 640, 480)]);
