@@ -81,7 +81,7 @@ test.describe('offline, privacy and bad input', () => {
     expect(text).toMatch(/truncated\.jpg: The image could not be decoded/);
     expect(text).toMatch(/scan\.tif: TIFF is not supported.*PNG/);
     // a PDF says it is one (it said "Not an image" and no more)
-    expect(text).toMatch(/request-form\.pdf: A PDF document, not an image: save the smear photo from it as JPEG or PNG/);
+    expect(text).toMatch(/request-form\.pdf: A PDF document, not an image\. Save the smear photo from it as JPEG or PNG/);
     expect(text).toMatch(/huge\.png: The image is 10000×8000 \(80 MP\), over the 50-megapixel limit/);
     expect(text).toMatch(/tiny\.png: The image is 1×1 px, too small to count/);
     expect(text).toMatch(/BloodImage_\d+\.jpg: Already in this batch/);

@@ -35,11 +35,11 @@ export const MIN_SIDE_PX = 32;
 
 /** What a file that is not an image (or not one a browser decodes) is, and what to do (formats/imageHeader sniffOther). */
 const OTHER_FORMAT: Record<string, string> = {
-  pdf: 'A PDF document, not an image: save the smear photo from it as JPEG or PNG, then drop that.',
-  heic: 'HEIC/HEIF (the iPhone and iPad photo format) cannot be read by browsers: export the photo as JPEG (or set the camera to "Most Compatible"), then drop it again.',
-  avif: 'AVIF photos are not counted: export the photo as JPEG or PNG, then drop it again.',
-  office: 'A Word, Excel or PowerPoint document, not an image: save the smear photo from it as JPEG or PNG, then drop that.',
-  zip: 'A ZIP archive: unpack it, then drop the images or their folder.',
+  pdf: 'A PDF document, not an image. Save the smear photo from it as JPEG or PNG, then drop that.',
+  heic: 'An HEIC/HEIF photo (the iPhone and iPad format), which browsers cannot read. Export it as JPEG (or set the camera to "Most Compatible"), then drop it again.',
+  avif: 'An AVIF photo, a format not counted here. Export it as JPEG or PNG, then drop it again.',
+  office: 'A Word, Excel or PowerPoint document, not an image. Save the smear photo from it as JPEG or PNG, then drop that.',
+  zip: 'A ZIP archive, not an image. Unpack it, then drop the images or their folder.',
 };
 
 /** The sentence for an error: AppError by its code; anything else (a bug) by its message. */

@@ -128,9 +128,9 @@ describe('BatchRunner', () => {
     expect(errs['damaged.jpg']).toMatch(/Named \.jpg, but what is inside is not an image: the file is damaged/);
     expect(errs['truncated.jpg']).toMatch(/ends early/); // the JPEG end-of-image check
     // a PDF, whatever it is named, and an iPhone photo say what they are and what to do
-    expect(errs['smear-scan.pdf']).toMatch(/^A PDF document, not an image: save the smear photo from it as JPEG or PNG/);
+    expect(errs['smear-scan.pdf']).toMatch(/^A PDF document, not an image\. Save the smear photo from it as JPEG or PNG/);
     expect(errs['field-7.jpg']).toMatch(/^A PDF document, not an image/);
-    expect(errs['IMG_0042.HEIC']).toMatch(/^HEIC\/HEIF .* export the photo as JPEG/);
+    expect(errs['IMG_0042.HEIC']).toMatch(/^An HEIC\/HEIF photo .* Export it as JPEG/);
   });
   it('the same photo dropped twice is counted once', async () => {
     const { store } = await run([jpeg('a.jpg', 640, 480), jpeg('copy-of-a.jpg', 640, 480)]);
