@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { AppPage } from './app.po';
 import { testingImages } from './data';
@@ -96,6 +96,26 @@ test.describe('offline, privacy and bad input', () => {
     await app.selectImage(1);
     expect(await app.count('RBC')).toBeGreaterThan(5);
     expect(await app.count('RBC', 'total')).toBeGreaterThanOrEqual(await app.count('RBC'));
+  });
+
+  test("a chosen folder's system files (.DS_Store, Thumbs.db, a ._ copy) pass without a notice; a text file there is named", async ({ page }, info) => {
+    // audit 2026-12-05, desk: a folder from a Mac or a Windows share gave a "Not an image" notice per system file,
+    // and named each on the signed report as a file that could not be counted
+    const dir = info.outputPath('day1');
+    mkdirSync(dir, { recursive: true });
+    const [good] = testingImages(1);
+    copyFileSync(good, `${dir}/field-1.jpg`);
+    writeFileSync(`${dir}/.DS_Store`, Buffer.from([0, 0, 0, 1, 0x42, 0x75, 0x64, 0x31]));
+    writeFileSync(`${dir}/._field-1.jpg`, Buffer.from([0, 5, 0x16, 7, 0, 2, 0, 0]));
+    writeFileSync(`${dir}/Thumbs.db`, 'junk');
+    writeFileSync(`${dir}/notes.txt`, 'analyser WBC 6.4');
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await page.getByTestId('folder-input').setInputFiles(dir);
+    await app.waitReady();
+    expect((await app.images()).map((i) => [i.name, i.status])).toEqual([['field-1.jpg', 'done']]);
+    await expect(app.fileErrors()).toHaveCount(1);
+    await expect(app.fileErrors()).toContainText('notes.txt: Not an image');
   });
 
   test('a tampered model is refused with a clear error', async ({ page }) => {

@@ -45,6 +45,13 @@ export async function validate(file: Blob): Promise<void> {
   if (head.width && head.height && Math.min(head.width, head.height) < MIN_SIDE_PX) throw new AppError('too-small', `${head.width}×${head.height}`);
 }
 
+/** A file the operating system keeps in a folder (macOS .DS_Store and "._" copies, Windows Thumbs.db and
+ * desktop.ini), met inside a dropped or chosen folder: passed over without a word, since the technician never
+ * chose it and it is no smear. Dropped on its own it is refused like any other file. */
+export function isFolderClutter(f: File): boolean {
+  return /[\\/]/.test(f.webkitRelativePath ?? '') && /^(\..*|thumbs\.db|ehthumbs\.db|desktop\.ini)$/i.test(f.name);
+}
+
 export class Intake {
   /** Ground truth that arrived before its image. */
   private pendingGt = new Map<string, ReturnType<typeof parseVoc>>();
@@ -58,7 +65,7 @@ export class Intake {
    * after each image is filed (the runner starts detecting while the rest are checked). */
   async add(files: readonly File[], onImage: () => void = () => undefined, capture?: ImageCapture): Promise<void> {
     const xmls = files.filter((f) => /\.xml$/i.test(f.name));
-    const others = files.filter((f) => !/\.xml$/i.test(f.name));
+    const others = files.filter((f) => !/\.xml$/i.test(f.name) && !isFolderClutter(f));
     for (const f of others) {
       await this.addImage(f, capture);
       onImage();

@@ -132,6 +132,25 @@ describe('BatchRunner', () => {
     expect(errs['field-7.jpg']).toMatch(/^A PDF document, not an image/);
     expect(errs['IMG_0042.HEIC']).toMatch(/^An HEIC\/HEIF photo .* Export it as JPEG/);
   });
+  it("a folder's system files (.DS_Store, Thumbs.db, desktop.ini, a ._ copy) are passed over without a word; dropped on their own they are refused", async () => {
+    // audit 2026-12-05, desk: a day's folder from a Mac or a Windows share gave four "Not an image" notices, and
+    // four "could not be counted" files on the signed report, for files the technician never chose
+    const inFolder = (f: File) => Object.defineProperty(f, 'webkitRelativePath', { value: `day1/${f.name}` });
+    const { store } = await run([
+      inFolder(jpeg('field-1.jpg', 640, 480)),
+      inFolder(new File([new Uint8Array([0, 0, 0, 1, 0x42, 0x75, 0x64, 0x31])], '.DS_Store')),
+      inFolder(new File(['junk'], 'Thumbs.db')),
+      inFolder(new File(['[.ShellClassInfo]'], 'desktop.ini')),
+      inFolder(new File([new Uint8Array([0, 5, 0x16, 7, 0, 2, 0, 0])], '._field-1.jpg')),
+      inFolder(new File(['counts from the analyser'], 'notes.txt')),
+      new File(['junk'], 'Thumbs.db'),
+    ]);
+    const s = store.getState();
+    expect(s.order.map((id) => s.images[id].name)).toEqual(['field-1.jpg']);
+    // a file the technician put in the folder is still named; a system file dropped on its own is refused
+    expect(s.notices.map((n) => n.subject).sort()).toEqual(['Thumbs.db', 'notes.txt']);
+    expect(s.refused.map((r) => r.name).sort()).toEqual(['Thumbs.db', 'notes.txt']);
+  });
   it('the same photo dropped twice is counted once', async () => {
     const { store } = await run([jpeg('a.jpg', 640, 480), jpeg('copy-of-a.jpg', 640, 480)]);
     expect(store.getState().order).toHaveLength(1);
