@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { AppPage } from './app.po';
 import { decodeImage } from '../scripts/evaluation/decode';
@@ -48,6 +48,7 @@ test.describe('offline, privacy and bad input', () => {
     writeFileSync(p('empty.png'), '');
     writeFileSync(p('truncated.jpg'), jpeg.subarray(0, Math.floor(jpeg.length / 2)));
     writeFileSync(p('scan.tif'), Buffer.from([0x49, 0x49, 0x2a, 0, 8, 0, 0, 0]));
+    writeFileSync(p('request-form.pdf'), '%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
     // A PNG whose header declares 10000 x 8000 pixels (80 MP): refused before any decoding.
     const huge = Buffer.alloc(33);
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]).copy(huge);
@@ -71,16 +72,18 @@ test.describe('offline, privacy and bad input', () => {
 
     const app = new AppPage(page);
     await app.open('?backend=wasm');
-    await app.drop([p('notes.jpg'), p('empty.png'), good[0], p('truncated.jpg'), p('scan.tif'), p('huge.png'), p('tiny.png'), p('gray.png'), p('alpha.png'), p('sixteen.png')]);
+    await app.drop([p('notes.jpg'), p('empty.png'), good[0], p('truncated.jpg'), p('scan.tif'), p('request-form.pdf'), p('huge.png'), p('tiny.png'), p('gray.png'), p('alpha.png'), p('sixteen.png')]);
     await app.waitReady();
     await app.drop([good[0]]); // the same photo again
     const errors = app.fileErrors();
-    await expect(errors).toHaveCount(7);
+    await expect(errors).toHaveCount(8);
     const text = (await errors.allTextContents()).join('\n');
     expect(text).toMatch(/notes\.jpg: Named \.jpg, but what is inside is not an image/);
     expect(text).toMatch(/empty\.png: The file is empty/);
     expect(text).toMatch(/truncated\.jpg: The image could not be decoded/);
     expect(text).toMatch(/scan\.tif: The TIFF file is damaged: no image could be found in it/);
+    // a PDF says it is one (it said "Not an image" and no more)
+    expect(text).toMatch(/request-form\.pdf: A PDF document, not an image\. Save the smear photo from it as JPEG or PNG/);
     expect(text).toMatch(/huge\.png: The image is 10000×8000 \(80 MP\), over the 50-megapixel limit/);
     expect(text).toMatch(/tiny\.png: The image is 1×1 px, too small to count/);
     expect(text).toMatch(/BloodImage_\d+\.jpg: Already in this batch/);
@@ -149,6 +152,26 @@ test.describe('offline, privacy and bad input', () => {
     const fromPng = await app.counts();
     expect(fromAvif.RBC).toBeGreaterThan(5);
     for (const k of ['RBC', 'WBC', 'Platelets'] as const) expect(Math.abs(fromAvif[k] - fromPng[k]), k).toBeLessThanOrEqual(2);
+  });
+
+  test("a chosen folder's system files (.DS_Store, Thumbs.db, a ._ copy) pass without a notice; a text file there is named", async ({ page }, info) => {
+    // audit 2026-12-05, desk: a folder from a Mac or a Windows share gave a "Not an image" notice per system file,
+    // and named each on the signed report as a file that could not be counted
+    const dir = info.outputPath('day1');
+    mkdirSync(dir, { recursive: true });
+    const [good] = testingImages(1);
+    copyFileSync(good, `${dir}/field-1.jpg`);
+    writeFileSync(`${dir}/.DS_Store`, Buffer.from([0, 0, 0, 1, 0x42, 0x75, 0x64, 0x31]));
+    writeFileSync(`${dir}/._field-1.jpg`, Buffer.from([0, 5, 0x16, 7, 0, 2, 0, 0]));
+    writeFileSync(`${dir}/Thumbs.db`, 'junk');
+    writeFileSync(`${dir}/notes.txt`, 'analyser WBC 6.4');
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await page.getByTestId('folder-input').setInputFiles(dir);
+    await app.waitReady();
+    expect((await app.images()).map((i) => [i.name, i.status])).toEqual([['field-1.jpg', 'done']]);
+    await expect(app.fileErrors()).toHaveCount(1);
+    await expect(app.fileErrors()).toContainText('notes.txt: Not an image');
   });
 
   test('a tampered model is refused with a clear error', async ({ page }) => {

@@ -117,3 +117,47 @@ test('200% zoom at 1366 px (a 683x384 CSS viewport): each thumbnail shows its th
   }
   await context.close();
 });
+
+// A 1280x720 projector at 150% browser zoom is 853x480 CSS px: the short-screen layout a phone on its side
+// gets, whose counts bar left out the batch's totals, so the room saw one field's counts and the totals were
+// three screens down (audit 2026-12-05, projector). They sit on the bar's line now, a line under it at most.
+for (const vp of [
+  { name: 'a 1280x720 projector at 150% zoom', width: 853, height: 480, deviceScaleFactor: 1.5 },
+  { name: 'a phone on its side', width: 844, height: 390, deviceScaleFactor: 3 },
+]) {
+  test(`${vp.name} (${vp.width}x${vp.height}): the batch's totals are on the first screen, beside this image's counts, nothing cut`, async ({ browser }) => {
+    const context = await browser.newContext({ viewport: { width: vp.width, height: vp.height }, deviceScaleFactor: vp.deviceScaleFactor });
+    const page = await context.newPage();
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(3));
+    await app.waitReady();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const bar = page.getByTestId('counts-bar');
+    const batch = page.getByTestId('counts-bar-batch');
+    await expect(batch).toBeInViewport({ ratio: 1 });
+    const s = await page.evaluate(() => window.__smearcount.summary());
+    await expect(batch).toContainText(`Batch (3 counted): RBC ${s.totals.RBC} · WBC ${s.totals.WBC} · PLT ${s.totals.Platelets}`);
+    // nothing sticks out of the bar or is clipped, and the bar takes two lines at most
+    const fit = await bar.evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      const out = Array.from(el.children).filter((c) => c.getBoundingClientRect().right > box.right + 0.5).length;
+      // a line starts where a piece lies wholly below the pieces before it (baselines differ within a line)
+      let lines = 0;
+      let bottom = -Infinity;
+      for (const r of Array.from(el.children).map((c) => c.getBoundingClientRect()).sort((a, b) => a.top - b.top)) {
+        if (r.top >= bottom - 1) {
+          lines++;
+          bottom = r.bottom;
+        } else bottom = Math.max(bottom, r.bottom);
+      }
+      return { clipped: el.scrollWidth > el.clientWidth + 0.5, out, lines };
+    });
+    expect(fit).toMatchObject({ clipped: false, out: 0 });
+    expect(fit.lines).toBeLessThanOrEqual(2);
+    // and the canvas keeps most of the first screen
+    const c = (await page.getByTestId('canvas').boundingBox())!;
+    expect(Math.min(c.y + c.height, vp.height) - c.y).toBeGreaterThan(0.5 * vp.height);
+    await context.close();
+  });
+}

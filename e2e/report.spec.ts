@@ -136,7 +136,7 @@ test('an image that could not be counted, or a file refused at the drop, is name
   await expect(page.getByTestId('file-error')).toHaveCount(0);
   expect(await app.images()).toHaveLength(2);
   await page.getByTestId('export-report').click();
-  await expect(page.getByTestId('report-not-counted')).toContainText('Not in these figures: 3 images could not be counted (');
+  await expect(page.getByTestId('report-not-counted')).toContainText('Not in these figures: 3 files could not be counted (');
   await expect(page.getByTestId('report-not-counted')).toContainText('half-field.jpg: The image could not be decoded');
   await expect(page.getByTestId('report-not-counted')).toContainText('empty-field.jpg: The file is empty');
   await expect(page.getByTestId('report-not-counted')).toContainText('broken-field.png: ');

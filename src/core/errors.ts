@@ -7,7 +7,7 @@
 /** Codes that cross the worker boundary, and the client's own ('worker', 'terminated'). */
 export type DetectorErrorCode = 'model-download' | 'model-integrity' | 'session-create' | 'inference' | 'bad-request' | 'worker' | 'terminated';
 /** A dropped file the batch cannot take. */
-export type IntakeErrorCode = 'empty' | 'not-image' | 'tiff' | 'heic' | 'unsupported' | 'too-large' | 'too-small' | 'decode' | 'duplicate';
+export type IntakeErrorCode = 'empty' | 'not-image' | 'other-format' | 'tiff' | 'heic' | 'unsupported' | 'too-large' | 'too-small' | 'decode' | 'duplicate';
 /** A file the app reads: a VOC annotation, a model card (the model's JSON description), a microscope
  * profile; or the lab's reference intervals as entered. */
 export type FileErrorCode = 'annotation' | 'model-card' | 'profile' | 'reference-intervals';
@@ -33,6 +33,13 @@ export const MAX_MEGAPIXELS = 50;
  * and an analyser's single-cell crop 120–360 px. */
 export const MIN_SIDE_PX = 32;
 
+/** What a file that is not an image (or not one a browser decodes) is, and what to do (formats/imageHeader sniffOther). */
+const OTHER_FORMAT: Record<string, string> = {
+  pdf: 'A PDF document, not an image. Save the smear photo from it as JPEG or PNG, then drop that.',
+  office: 'A Word, Excel or PowerPoint document, not an image. Save the smear photo from it as JPEG or PNG, then drop that.',
+  zip: 'A ZIP archive, not an image. Unpack it, then drop the images or their folder.',
+};
+
 /** The sentence for an error: AppError by its code; anything else (a bug) by its message. */
 export function errorMessage(e: unknown): string {
   if (!(e instanceof AppError)) return e instanceof Error ? e.message : String(e);
@@ -44,6 +51,8 @@ export function errorMessage(e: unknown): string {
       return d
         ? `Named .${d}, but what is inside is not an image: the file is damaged, or another kind of file was renamed. Export the photo again from the camera software.`
         : 'Not an image. Drop JPEG, PNG, TIFF, WebP or BMP photos, or Pascal VOC .xml annotations.';
+    case 'other-format':
+      return OTHER_FORMAT[d] ?? `Not an image (${d}). Drop JPEG, PNG, TIFF, WebP or BMP photos.`;
     case 'tiff':
       return d || 'This TIFF could not be read. Export the image as PNG (lossless) or JPEG from your camera software or ImageJ/Fiji, then drop it again.';
     case 'heic':

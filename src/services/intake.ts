@@ -5,7 +5,7 @@
  */
 import { AppError, MAX_MEGAPIXELS, MIN_SIDE_PX, errorMessage } from '../core/errors';
 import { sha256Hex } from '../core/formats/hash';
-import { sniffImage, type ImageKind } from '../core/formats/imageHeader';
+import { sniffImage, sniffOther, type ImageKind } from '../core/formats/imageHeader';
 import { parseVoc } from '../core/formats/voc';
 import type { AppState } from '../store/store';
 import type { ImageCapture } from '../store/types';
@@ -20,8 +20,12 @@ const stem = (name: string) => name.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, 
 /** Throws the reason a file cannot join the batch; returns its format. */
 export async function validate(file: Blob): Promise<ImageKind> {
   if (file.size === 0) throw new AppError('empty');
-  const head = sniffImage(new Uint8Array(await file.slice(0, 65536).arrayBuffer()));
+  const bytes = new Uint8Array(await file.slice(0, 65536).arrayBuffer());
+  const head = sniffImage(bytes);
   if (!head) {
+    // a PDF, an iPhone's HEIC, a ZIP…: say what it is, whatever it is named
+    const other = sniffOther(bytes);
+    if (other) throw new AppError('other-format', other);
     // a file named like an image whose bytes are not one: damaged, or another file renamed
     const ext = /\.(jpe?g|png|webp|bmp|gif|tiff?|avif|hei[cf])$/i.exec((file as File).name ?? '')?.[1];
     throw new AppError('not-image', ext ? ext.toLowerCase() : '');
@@ -35,7 +39,7 @@ export async function validate(file: Blob): Promise<ImageKind> {
     Object.assign(head, size);
   } else if (head.kind === 'heic') {
     // Safari decodes HEIC; Chrome and Firefox do not: try, and say what to do where it fails
-    const bmp = await createImageBitmap(file).catch(() => null);
+    const bmp = typeof createImageBitmap === 'function' ? await createImageBitmap(file).catch(() => null) : null;
     if (!bmp) throw new AppError('heic');
     Object.assign(head, { width: bmp.width, height: bmp.height });
     bmp.close();
@@ -55,6 +59,13 @@ export async function validate(file: Blob): Promise<ImageKind> {
   return head.kind;
 }
 
+/** A file the operating system keeps in a folder (macOS .DS_Store and "._" copies, Windows Thumbs.db and
+ * desktop.ini), met inside a dropped or chosen folder: passed over without a word, since the technician never
+ * chose it and it is no smear. Dropped on its own it is refused like any other file. */
+export function isFolderClutter(f: File): boolean {
+  return /[\\/]/.test(f.webkitRelativePath ?? '') && /^(\..*|thumbs\.db|ehthumbs\.db|desktop\.ini)$/i.test(f.name);
+}
+
 export class Intake {
   /** Ground truth that arrived before its image. */
   private pendingGt = new Map<string, ReturnType<typeof parseVoc>>();
@@ -68,7 +79,7 @@ export class Intake {
    * after each image is filed (the runner starts detecting while the rest are checked). */
   async add(files: readonly File[], onImage: () => void = () => undefined, capture?: ImageCapture): Promise<void> {
     const xmls = files.filter((f) => /\.xml$/i.test(f.name));
-    const others = files.filter((f) => !/\.xml$/i.test(f.name));
+    const others = files.filter((f) => !/\.xml$/i.test(f.name) && !isFolderClutter(f));
     for (const f of others) {
       await this.addImage(f, capture);
       onImage();

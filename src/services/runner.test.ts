@@ -111,6 +111,9 @@ describe('BatchRunner', () => {
       new File([new Uint8Array(0)], 'empty.jpg'),
       new File(['hello'], 'notes.txt'),
       new File(['random bytes, not a JPEG'], 'damaged.jpg'),
+      new File(['%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n'], 'smear-scan.pdf'),
+      new File(['%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n'], 'field-7.jpg'),
+      new File([new Uint8Array([0, 0, 0, 24, 0x66, 0x74, 0x79, 0x70, 0x68, 0x65, 0x69, 0x63, 0, 0, 0, 0])], 'IMG_0042.HEIC'),
       jpeg('truncated.jpg', 640, 480, false),
       jpeg('good2.jpg', 640, 480, true, 1),
     ]);
@@ -124,6 +127,29 @@ describe('BatchRunner', () => {
     expect(errs['notes.txt']).toMatch(/Not an image/);
     expect(errs['damaged.jpg']).toMatch(/Named \.jpg, but what is inside is not an image: the file is damaged/);
     expect(errs['truncated.jpg']).toMatch(/ends early/); // the JPEG end-of-image check
+    // a PDF, whatever it is named, and an iPhone photo say what they are and what to do
+    expect(errs['smear-scan.pdf']).toMatch(/^A PDF document, not an image\. Save the smear photo from it as JPEG or PNG/);
+    expect(errs['field-7.jpg']).toMatch(/^A PDF document, not an image/);
+    expect(errs['IMG_0042.HEIC']).toMatch(/^An HEIC photo .* Most Compatible \(JPEG\), or share the photo as JPEG/);
+  });
+  it("a folder's system files (.DS_Store, Thumbs.db, desktop.ini, a ._ copy) are passed over without a word; dropped on their own they are refused", async () => {
+    // audit 2026-12-05, desk: a day's folder from a Mac or a Windows share gave four "Not an image" notices, and
+    // four "could not be counted" files on the signed report, for files the technician never chose
+    const inFolder = (f: File) => Object.defineProperty(f, 'webkitRelativePath', { value: `day1/${f.name}` });
+    const { store } = await run([
+      inFolder(jpeg('field-1.jpg', 640, 480)),
+      inFolder(new File([new Uint8Array([0, 0, 0, 1, 0x42, 0x75, 0x64, 0x31])], '.DS_Store')),
+      inFolder(new File(['junk'], 'Thumbs.db')),
+      inFolder(new File(['[.ShellClassInfo]'], 'desktop.ini')),
+      inFolder(new File([new Uint8Array([0, 5, 0x16, 7, 0, 2, 0, 0])], '._field-1.jpg')),
+      inFolder(new File(['counts from the analyser'], 'notes.txt')),
+      new File(['junk'], 'Thumbs.db'),
+    ]);
+    const s = store.getState();
+    expect(s.order.map((id) => s.images[id].name)).toEqual(['field-1.jpg']);
+    // a file the technician put in the folder is still named; a system file dropped on its own is refused
+    expect(s.notices.map((n) => n.subject).sort()).toEqual(['Thumbs.db', 'notes.txt']);
+    expect(s.refused.map((r) => r.name).sort()).toEqual(['Thumbs.db', 'notes.txt']);
   });
   it('the same photo dropped twice is counted once', async () => {
     const { store } = await run([jpeg('a.jpg', 640, 480), jpeg('copy-of-a.jpg', 640, 480)]);

@@ -271,7 +271,7 @@ describe('images in none of the figures (audit 2026-12-05)', () => {
     st.addImage({ id: 'r', name: 'later.jpg', bytes: 10 });
     const n = selectNotCounted(store.getState());
     expect(n).toEqual({ failed: [{ name: 'broken.jpg', error: 'This file could not be decoded as an image.' }], counting: 2 });
-    expect(notCountedWords(n)).toBe('Not in these figures: 1 image could not be counted (broken.jpg: This file could not be decoded as an image); 2 images are still being counted.');
+    expect(notCountedWords(n)).toBe('Not in these figures: 1 file could not be counted (broken.jpg: This file could not be decoded as an image); 2 images are still being counted.');
     expect(reportJson(store.getState(), { lowConfidence: LOW }).not_counted).toEqual(n);
     expect(notCountedWords({ failed: [], counting: 1 })).toBe('Not in these figures: 1 image is still being counted.');
   });
@@ -303,10 +303,22 @@ describe('images in none of the figures (audit 2026-12-05)', () => {
     st.addImage({ id: 'e', name: 'broken.jpg', bytes: 10 });
     st.updateImage('e', { status: 'error', error: 'This file could not be decoded as an image.' });
     expect(selectNotCounted(store.getState()).failed.map((f) => f.name)).toEqual(['half.jpg', 'notes.txt', 'broken.jpg']);
-    expect(notCountedWords(selectNotCounted(store.getState()))).toMatch(/^Not in these figures: 3 images could not be counted \(half\.jpg: The image could not be decoded \(the JPEG ends early\); notes\.txt: Not an image; broken\.jpg/);
+    expect(notCountedWords(selectNotCounted(store.getState()))).toMatch(/^Not in these figures: 3 files could not be counted \(half\.jpg: The image could not be decoded \(the JPEG ends early\); notes\.txt: Not an image; broken\.jpg/);
+    // the signed report says what happened to each file, not the notice's advice on what to do next
+    // (audit 2026-12-05, desk: "Drop JPEG, PNG, WebP or BMP photos…" and "Export the photo again from the
+    // camera software" were printed on the released report, and pushed its results onto a second page)
+    st.refuseFile('form.pdf', 'A PDF document, not an image. Save the smear photo from it as JPEG or PNG, then drop that.');
+    st.refuseFile('huge.png', 'The image is 12000×9000 (108 MP), over the 50-megapixel limit. Microscope photos are usually under 5 MP: export a smaller image.');
+    st.refuseFile('text.png', 'Named .png, but what is inside is not an image: the file is damaged, or another kind of file was renamed. Export the photo again from the camera software.');
+    const words = notCountedWords(selectNotCounted(store.getState()));
+    expect(words).toContain('form.pdf: A PDF document, not an image; huge.png: The image is 12000×9000 (108 MP), over the 50-megapixel limit; text.png: Named .png, but what is inside is not an image: the file is damaged, or another kind of file was renamed; broken.jpg');
+    expect(words).not.toMatch(/Save the smear|Microscope photos|Export the photo/);
+    expect(words).toMatch(/^Not in these figures: 6 files could not be counted/);
+    // the CSV keeps the whole message (a row of its own per file)
+    expect(notCountedRows(store.getState()).find((r) => r.name === 'huge.png')!.error).toMatch(/export a smaller image\.$/);
     // the technician drops half.jpg again, whole: counted, no longer missing
     st.addImage({ id: 'h', name: 'half.jpg', bytes: 10 });
-    expect(selectNotCounted(store.getState()).failed.map((f) => f.name)).toEqual(['notes.txt', 'broken.jpg']);
+    expect(selectNotCounted(store.getState()).failed.map((f) => f.name)).toEqual(['notes.txt', 'form.pdf', 'huge.png', 'text.png', 'broken.jpg']);
     // a new batch starts with none
     store.getState().clearBatch();
     expect(store.getState().refused).toEqual([]);

@@ -120,10 +120,19 @@ export function notCountedRows(s: Pick<AppState, 'order' | 'images' | 'refused'>
   return [...selectNotCounted(s).failed, ...counting.map((im) => ({ name: im.name, error: 'still being counted' }))];
 }
 
-/** The report's sentence for them ('' when every image is counted). */
+/** What happened to a file, without the advice that follows it in the notice ("Drop JPEG, PNG…", "Export the
+ * photo again…"): the first sentence of the message. The signed report states the reason; the notice said what
+ * to do, and the CSV keeps the whole message. */
+export function notCountedReason(message: string): string {
+  const first = /^(.*?[^.\s])\.\s+(?=[A-Z"“(])/.exec(message);
+  return (first ? first[1] : message).replace(/\.$/, '');
+}
+
+/** The report's sentence for them ('' when every image is counted). Files, not images: a PDF or a text file
+ * dropped by mistake is named too. */
 export function notCountedWords(n: NotCounted): string {
   const parts = [
-    n.failed.length ? `${n.failed.length === 1 ? '1 image' : `${n.failed.length} images`} could not be counted (${n.failed.map((f) => `${f.name}: ${f.error.replace(/\.$/, '')}`).join('; ')})` : '',
+    n.failed.length ? `${n.failed.length === 1 ? '1 file' : `${n.failed.length} files`} could not be counted (${n.failed.map((f) => `${f.name}: ${notCountedReason(f.error)}`).join('; ')})` : '',
     n.counting ? `${n.counting === 1 ? '1 image is' : `${n.counting} images are`} still being counted` : '',
   ].filter(Boolean);
   return parts.length ? `Not in these figures: ${parts.join('; ')}.` : '';

@@ -7,7 +7,7 @@ import type { Detection } from '../detection/detection';
 import { csvField, toCsv } from './csv';
 import { boxesCsv, boxesJson, cocoJson, countsCsv, vocFiles, type ExportImage } from './exports';
 import { DEFAULT_RULES, differentialState } from '../differential/rules';
-import { sniffImage } from './imageHeader';
+import { sniffImage, sniffOther } from './imageHeader';
 import { parseVoc } from './voc';
 import { crc32, zip } from './zip';
 import { uniqueNames } from './names';
@@ -289,5 +289,28 @@ describe('sniffImage', () => {
     const withSize = new Uint8Array([...f, ...ispe(320, 240), ...ispe(4032, 3024)]);
     expect(sniffImage(withSize)).toEqual({ kind: 'heic', width: 4032, height: 3024 });
     expect(sniffImage(new Uint8Array(0))).toBeNull();
+  });
+});
+
+describe('sniffOther: what a dropped file that is no image is (audit 2026-12-05: a PDF was "Not an image" and no more)', () => {
+  const enc = (s: string) => new TextEncoder().encode(s);
+  const zipOf = (entry: string) => {
+    const b = new Uint8Array(30 + entry.length);
+    b.set([0x50, 0x4b, 3, 4]);
+    new DataView(b.buffer).setUint16(26, entry.length, true);
+    b.set(enc(entry), 30);
+    return b;
+  };
+  const ftyp = (brand: string) => new Uint8Array([0, 0, 0, 24, ...enc('ftyp'), ...enc(brand), 0, 0, 0, 0]);
+  it('tells a PDF, an Office document and a ZIP apart', () => {
+    expect(sniffOther(enc('%PDF-1.7\n%âãÏÓ\n1 0 obj'))).toBe('pdf');
+    expect(sniffOther(zipOf('[Content_Types].xml'))).toBe('office');
+    expect(sniffOther(zipOf('word/document.xml'))).toBe('office');
+    expect(sniffOther(zipOf('smears/field-01.jpg'))).toBe('zip');
+  });
+  it('leaves anything else to the generic message', () => {
+    expect(sniffOther(enc('hello world, not an image'))).toBeNull();
+    expect(sniffOther(ftyp('isom'))).toBeNull(); // an MP4 video
+    expect(sniffOther(new Uint8Array(0))).toBeNull();
   });
 });

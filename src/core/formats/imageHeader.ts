@@ -83,3 +83,19 @@ export function sniffImage(b: Uint8Array): ImageHeader | null {
   }
   return null;
 }
+
+/** Files people drop by mistake that are not images: told apart so the refusal names what the file is and
+ * what to do, not just "not an image" (HEIC and AVIF are sniffImage's: images, decoded where the browser can). */
+export type OtherKind = 'pdf' | 'office' | 'zip';
+
+export function sniffOther(b: Uint8Array): OtherKind | null {
+  const ascii = (o: number, n: number) => String.fromCharCode(...b.subarray(o, o + n));
+  // a PDF starts with %PDF- (within its first 1 KiB: some writers put bytes before it)
+  if (ascii(0, Math.min(b.length, 1024)).includes('%PDF-')) return 'pdf';
+  // ZIP: a Word, Excel or PowerPoint document is one, its first entry named [Content_Types].xml or word/, xl/, ppt/
+  if (b.length >= 30 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 3 && b[3] === 4) {
+    const name = ascii(30, Math.min(u16le(b, 26), b.length - 30));
+    return /^(\[Content_Types\]\.xml|word\/|xl\/|ppt\/)/.test(name) ? 'office' : 'zip';
+  }
+  return null;
+}

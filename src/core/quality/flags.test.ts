@@ -9,6 +9,7 @@ import {
   detectionStats,
   excludes,
   FLAG_CODES,
+  FLAG_SHORT,
   flagSentence,
   FLAG_TEXT,
   notSmearReasons,
@@ -50,6 +51,14 @@ describe('flag codes', () => {
     expect(excludes(['out-of-focus', 'wbc-type-unsure'])).toBe(true);
     expect(excludes(['scale-out-of-range'])).toBe(true);
     expect(excludes(['unfamiliar-colour', 'wbc-type-unsure'])).toBe(false);
+  });
+});
+
+describe('the thumbnail badges', () => {
+  it('each names a doubt, not a bare topic (audit 2026-12-05, projector: "⚑ colour" and "⚑ scale" read as labels of a legend)', () => {
+    expect(FLAG_SHORT['unfamiliar-colour']).toBe('colour?');
+    expect(FLAG_SHORT['scale-out-of-range']).toBe('cell size');
+    for (const c of FLAG_CODES) expect(FLAG_SHORT[c], c).not.toMatch(/^(colour|scale)$/);
   });
 });
 

@@ -59,12 +59,13 @@ export const flagLegend = (f: FlagCode) => withEffect(f, FLAG_BODY[f](), LEGEND_
 /** Short labels for the thumbnail badge. */
 export const FLAG_SHORT: Record<FlagCode, string> = {
   'not-smear': 'not a smear',
-  'scale-out-of-range': 'scale',
+  'scale-out-of-range': 'cell size',
   'out-of-focus': 'out of focus',
   noisy: 'grainy',
   compressed: 'compressed',
   monochrome: 'no colour',
-  'unfamiliar-colour': 'colour',
+  // a doubt, like 'WBC type?': a bare 'colour' read as a legend's label on a projector
+  'unfamiliar-colour': 'colour?',
   'platelet-clumps': 'PLT clumps',
   'wbc-type-unsure': 'WBC type?',
 };
