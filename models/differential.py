@@ -275,8 +275,11 @@ def unseen_camera(x, k, side=None):
 
 class Crops(torch.utils.data.Dataset):
     def __init__(self, items, train, colour="cast", view=None, pad=None, size=SIZE, defocus=None, blur_pair=None,
-                 restore=None):
+                 restore=None, framing=False):
         self.items, self.train, self.colour, self.view, self.pad = items, train, colour, view, pad_for(colour, pad)
+        # training only: the framings other microscopes give (cut by the image border, or a single-cell image
+        # the cell fills: cut_by_border), with any colour recipe ("wide" always has them)
+        self.framing = framing or colour == "wide"
         self.size = size
         # the app's restoration of soft crops (models/restore.py, the card's crop.restore), applied to every
         # crop after the camera's changes as the app applies it after the microscope's: so a net trained with
@@ -302,7 +305,7 @@ class Crops(torch.utils.data.Dataset):
             dx, dy = random.uniform(-0.08, 0.08) * w, random.uniform(-0.08, 0.08) * h
             box = [box[0] + dx, box[1] + dy, box[2] + dx, box[3] + dy]
             factor *= math.exp(random.uniform(math.log(0.85), math.log(1.2)))
-        if self.train and self.colour == "wide":
+        if self.train and self.framing:
             img, box = cut_by_border(img, box)
         x = crop_raw(img, box, size=self.size, factor=factor, pad=self.pad)
         if self.view is not None:
@@ -537,6 +540,9 @@ def get_args_parser():
                         "and filling the frame, the crop's edge replicated; measured, not shipped); mild = the earlier jitter")
     p.add_argument("--pad", choices=["edge", "grey"], default=None,
                    help="the crop's pad outside the image (default: the recipe's, edge for wide, grey otherwise)")
+    p.add_argument("--framing", action="store_true",
+                   help="train on the framings of other microscopes (WBCs cut by the image border, single-cell images "
+                        "the cell fills, as the Motic camera's 120-px crops), with any recipe; use with --pad edge")
     p.add_argument("--rebuild-boxes", action="store_true",
                    help="find the PBC cells' boxes again with the shipped detector (default: the committed "
                         "models/pbc-boxes.json, whichever detector made it, so a run is reproducible)")
@@ -596,6 +602,7 @@ def main(args):
     sampler = torch.utils.data.WeightedRandomSampler(weights, num_samples=len(train_items), replacement=True,
                                                      generator=torch.Generator().manual_seed(args.seed))
     loader = torch.utils.data.DataLoader(Crops(train_items, True, args.colour, pad=args.pad, size=args.size,
+                                                       framing=getattr(args, "framing", False),
                                                        defocus=getattr(args, "defocus", None), blur_pair=getattr(args, "blur_pair", None),
                                                        restore=restore),
                                          batch_size=args.batch_size, sampler=sampler,
@@ -683,6 +690,8 @@ def main(args):
                                                + ("(not trained on: --no-cbc)" if args.no_cbc else "")},
                      "left_out": sorted(left_out), "boxes": {"file": "models/pbc-boxes.json", "detector_sha256": json.loads(BOXES.read_text())["detector"]["sha256"]},
                      "augmentation": "box jitter, crop scale 0.85-1.2, "
+                                     + ("framing (cut by the image border p 0.25, the cell filling the image p 0.15), "
+                                        if getattr(args, "framing", False) or args.colour == "wide" else "")
                                      + ("HED stain jitter, colour casts (gains 0.75-1.25, hue +-0.12 p 0.3, grey p 0.05), "
                                         "JPEG q 30-85 p 0.3, " if args.colour == "cast" else "")
                                      + "mild hue, saturation, contrast, brightness, gamma, blur, resolution loss, "

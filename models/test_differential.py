@@ -152,3 +152,36 @@ def test_blur_pair_gives_a_softer_twin_with_the_same_geometry_and_a_finite_consi
     assert set(out) == {"loss_ce", "loss_js"} and all(torch.isfinite(v) and v >= 0 for v in out.values())
     same = D.blur_pair_losses(4.0)(net.eval(), (batch[0], batch[0], batch[2]), "cpu")
     assert same["loss_js"].item() < 1e-6  # identical views agree
+
+
+def test_framing_option_gives_other_microscopes_framings_with_any_recipe(tmp_path, monkeypatch):
+    # --framing: cut_by_border for the cast recipe too (before 2026-12-05 only "wide" had it)
+    assert D.Crops([], True, "cast").framing is False
+    assert D.Crops([], True, "cast", framing=True).framing is True
+    assert D.Crops([], True, "wide").framing is True
+    from torchvision.io import write_png
+    write_png(torch.full((3, 120, 120), 128, dtype=torch.uint8), str(tmp_path / "c.png"))
+    items = [{"image": tmp_path / "c.png", "box": [30, 30, 90, 90], "type": 1, "source": "pbc"}]
+    calls = []
+    monkeypatch.setattr(D, "cut_by_border", lambda img, box: calls.append(box) or (img, box))
+    D.Crops(items, True, "cast")[0]
+    assert calls == []
+    D.Crops(items, True, "cast", framing=True)[0]
+    assert len(calls) == 1
+    D.Crops(items, False, "cast", framing=True)[0]  # never at evaluation
+    assert len(calls) == 1
+
+
+def test_tight_framing_fills_the_image_with_the_cell(tmp_path):
+    from models.make_framed_cells import frame_cell
+    x = torch.zeros(3, 180, 180)
+    x[:, 60:120, 70:130] = 1.0  # the cell: 60 x 60 at (70, 60)
+    y = frame_cell(x, [70, 60, 130, 120], factor=1.1, size=120)
+    assert y.shape == (3, 120, 120)
+    # 1.1 x the box: the cell spans 120 / 1.1 = 109 px of the 120, centred
+    row = y[0, 60]
+    lit = (row > 0.5).nonzero().flatten()
+    assert 105 <= lit.numel() <= 112 and abs((lit[0] + lit[-1]) / 2 - 59.5) <= 1.5
+    # a box at the image's edge: the square passes it, the edge replicated (no black frame)
+    z = frame_cell(torch.ones(3, 100, 100), [0, 0, 90, 90], factor=1.1, size=120)
+    assert z.min() > 0.99
