@@ -230,6 +230,45 @@ test.describe('a phone on its side', () => {
   });
 });
 
+test.describe('a grainy field (a dim field at a high camera gain)', () => {
+  // a clean field, then a grainy one: both are still, lit, stained and "sharp" (grain reads as edges), so both
+  // are captured, and the batch's noisy flag leaves the second out of the counts
+  const steps: Step[] = [{ hold: 3, field: 0 }, { pan: 1, from: 0, to: 1 }, { hold: 3, field: 1, noise: 30 }, { dark: 2 }];
+  test.beforeAll(async () => {
+    await buildFakeCamera('grainy', testingImages(2), steps);
+  });
+
+  test('the view says a captured field is not counted, and why (audit 2026-12-05); Stop has the focus, and gives it back to Live', async ({ cameraPage }) => {
+    test.setTimeout(300_000);
+    const page = await cameraPage('grainy', { viewport: { width: 390, height: 844 } });
+    const app = new AppPage(page);
+    await startLive(app);
+    // a full-screen dialog: the focus is on Stop, Tab stays in it, and the page behind is out of reach
+    await expect(page.getByTestId('live-stop')).toBeFocused();
+    await page.keyboard.press('Tab');
+    await expect(page.getByTestId('live-stop')).toBeFocused();
+    expect(await page.locator('main').evaluate((el) => el.closest('[inert]') !== null)).toBe(true);
+    // the field's figures change with every preview: no live region reads them out
+    await expect(page.locator('[aria-live] [data-testid="live-field-count"]')).toHaveCount(0);
+    await page.waitForFunction(() => window.__smearcount.live().captured.length >= 2, null, { timeout: 120_000 });
+    // before: "2 live fields", and nothing said that one of them adds no cell to the counts
+    await expect(page.getByTestId('live-left-out')).toHaveText('live-0002.jpg not counted (grainy): check it after Stop', { timeout: 120_000 });
+    await expect(page.getByTestId('live-fields')).toHaveText('2');
+    const bar = (await page.locator('.live-bar').boundingBox())!;
+    const said = (await page.getByTestId('live-left-out').boundingBox())!;
+    expect(said.x + said.width).toBeLessThanOrEqual(bar.x + bar.width + 0.5);
+    const images = await app.images();
+    expect(images.map((i) => [i.name, i.inTotals])).toEqual([
+      ['live-0001.jpg', true],
+      ['live-0002.jpg', false],
+    ]);
+    await page.getByTestId('live-stop').press('Enter');
+    await expect(page.getByTestId('live-view')).toHaveCount(0);
+    await expect(page.getByTestId('live-start')).toBeFocused();
+    expect(await page.locator('main').evaluate((el) => el.closest('[inert]') !== null)).toBe(false);
+  });
+});
+
 test.describe('a second run over the same slide', () => {
   // the same two fields, in a video of its own
   const steps = TWO_FIELDS;

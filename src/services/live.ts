@@ -18,9 +18,10 @@ import type { Signature } from '../core/live/signature';
 import { inCircle, scaleCircle } from '../core/quality/field';
 import { debrisEvidence } from '../core/quality/debris';
 import { statsSize, type SmallImage } from '../core/quality/pixels';
-import { selectDifferentialState, wasEdited } from '../store/selectors';
+import { EXCLUDING_FLAGS, FLAG_SHORT } from '../core/quality/flags';
+import { inTotals, selectDifferentialState, wasEdited } from '../store/selectors';
 import type { AppStore } from '../store/store';
-import type { ImageCapture } from '../store/types';
+import type { ImageCapture, ImageEntry } from '../store/types';
 import { LIVE_CLOSED, type LiveStore } from '../store/liveStore';
 import type { DetectorClient } from '../worker/client';
 
@@ -222,8 +223,14 @@ export class LiveCamera {
       const target = this.target();
       const reached = d.typed >= target;
       const was = live.getState().reached;
-      const batchFields = Object.values(store.getState().images).filter((im) => im.capture?.source === 'live').length;
-      live.getState().set({ wbc: d.typed, batchFields, target, reached: was || reached });
+      const s = store.getState();
+      const fields = s.order.map((id) => s.images[id]).filter((im) => im?.capture?.source === 'live');
+      // a captured field a flag leaves out (a grainy view at the eyepiece) adds nothing to the counts: the
+      // view says so, or the technician moves on believing it counted
+      const leftOut = leftOutFields(fields);
+      const prev = live.getState().leftOut;
+      const same = prev.length === leftOut.length && prev.every((f, i) => f.name === leftOut[i].name && f.flags.join() === leftOut[i].flags.join());
+      live.getState().set({ wbc: d.typed, batchFields: fields.length, target, reached: was || reached, ...(same ? {} : { leftOut }) });
       if (reached && !was) navigator.vibrate?.([200, 100, 200]);
     };
     update();
@@ -390,6 +397,13 @@ export class LiveCamera {
   get pending() {
     return this.capturing;
   }
+}
+
+/** The counted fields a flag keeps out of the totals (not accepted), with the flags' short labels. */
+export function leftOutFields(images: readonly ImageEntry[]): { name: string; flags: string[] }[] {
+  return images
+    .filter((im) => im.status === 'done' && !inTotals(im))
+    .map((im) => ({ name: im.name, flags: (im.quality?.flags ?? []).filter((f) => EXCLUDING_FLAGS.includes(f)).map((f) => FLAG_SHORT[f]) }));
 }
 
 /** The signature of a stored image, read at the live view's statistics size (core/live signatureOf). */

@@ -43,6 +43,10 @@ export interface LiveViewState {
   /** WBCs of the batch counted toward the differential target, and the target. */
   /** Fields captured live in the whole batch (this run's and earlier runs'), as the WBC count is the batch's. */
   batchFields: number;
+  /** Live fields of the batch that a flag keeps out of the totals (grainy, out of focus, …) and that the
+   * technician has not accepted: captured, yet adding nothing to the counts or the WBCs toward the target.
+   * `flags`: the excluding flags' short labels. */
+  leftOut: { name: string; flags: string[] }[];
   wbc: number;
   target: number;
   /** The target was reached: capturing has stopped. */
@@ -70,6 +74,7 @@ export const LIVE_CLOSED = {
   previews: 0,
   judgeMs: 0,
   batchFields: 0,
+  leftOut: [],
   wbc: 0,
   target: 100,
   reached: false,
