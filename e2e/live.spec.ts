@@ -29,7 +29,8 @@ const test = base.extend<{ cameraPage: (name: string, opts?: { refuse?: boolean;
     await use(async (name, opts = {}) => {
       const browser = await chromium.launch({ ...config.use?.launchOptions, args: [...baseArgs, ...fakeCameraArgs(videoPath(name), !opts.refuse)] });
       browsers.push(browser);
-      const context = await browser.newContext({ baseURL: config.use?.baseURL, viewport: opts.viewport ?? config.use?.viewport, permissions: opts.refuse ? [] : ['camera'] });
+      // a phone's browser grants a screen wake lock unasked; Playwright's permission list denies what it leaves out
+      const context = await browser.newContext({ baseURL: config.use?.baseURL, viewport: opts.viewport ?? config.use?.viewport, permissions: opts.refuse ? [] : ['camera', 'screen-wake-lock'] });
       return context.newPage();
     });
     for (const b of browsers) await b.close();
@@ -238,11 +239,25 @@ test.describe('a grainy field (a dim field at a high camera gain)', () => {
     await buildFakeCamera('grainy', testingImages(2), steps);
   });
 
-  test('the view says a captured field is not counted, and why (audit 2026-12-05); Stop has the focus, and gives it back to Live', async ({ cameraPage }) => {
+  test('the view says a captured field is not counted, and why (audit 2026-12-05); the screen is kept on; Stop has the focus, and gives it back to Live', async ({ cameraPage }) => {
     test.setTimeout(300_000);
     const page = await cameraPage('grainy', { viewport: { width: 390, height: 844 } });
+    // count the app's releases of its screen wake lock (the browser's own lock, only watched)
+    await page.addInitScript(() => {
+      const w = window as unknown as { wakeReleased: number };
+      const release = WakeLockSentinel.prototype.release;
+      w.wakeReleased = 0;
+      WakeLockSentinel.prototype.release = function (this: WakeLockSentinel) {
+        w.wakeReleased++;
+        return release.call(this);
+      };
+    });
     const app = new AppPage(page);
     await startLive(app);
+    // the phone is clamped to the eyepiece and nobody touches it: the screen is kept on, or its timeout hides
+    // the page and ends live mode a few fields in (audit 2026-12-05)
+    await expect.poll(async () => (await live(page)).awake).toBe(true);
+    await expect(page.getByTestId('live-awake')).toHaveCount(0);
     // a full-screen dialog: the focus is on Stop, Tab stays in it, and the page behind is out of reach
     await expect(page.getByTestId('live-stop')).toBeFocused();
     await page.keyboard.press('Tab');
@@ -266,6 +281,8 @@ test.describe('a grainy field (a dim field at a high camera gain)', () => {
     await expect(page.getByTestId('live-view')).toHaveCount(0);
     await expect(page.getByTestId('live-start')).toBeFocused();
     expect(await page.locator('main').evaluate((el) => el.closest('[inert]') !== null)).toBe(false);
+    // and the screen's lock is let go
+    expect(await page.evaluate(() => (window as unknown as { wakeReleased: number }).wakeReleased)).toBe(1);
   });
 });
 
@@ -371,8 +388,11 @@ test.describe('dark frames', () => {
   test('are never captured, and the view says why', async ({ cameraPage }) => {
     test.setTimeout(180_000);
     const page = await cameraPage('dark');
+    // a browser without a screen wake lock: the view says the phone's screen timeout will end live mode
+    await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'wakeLock', { value: undefined }));
     const app = new AppPage(page);
     await startLive(app);
+    await expect(page.getByTestId('live-awake')).toContainText('This browser cannot keep the screen on');
     await page.waitForFunction(() => window.__smearcount.live().frames > 20, null, { timeout: 60_000 });
     await expect(page.getByTestId('live-status')).toContainText('Too dark');
     // nothing captured yet: the view says how live mode works

@@ -74,6 +74,8 @@ export class LiveCamera {
   private previewBusy = false;
   private unsubscribe: (() => void) | null = null;
   private capturing = 0;
+  /** The screen wake lock held while live mode runs. */
+  private wake: WakeLockSentinel | null = null;
   /** Signatures of the fields captured on this page, by file name: a later run checks against those
    * still in the batch, so Stop then Live never captures a field twice. */
   private known = new Map<string, Signature>();
@@ -169,6 +171,7 @@ export class LiveCamera {
         window.removeEventListener('popstate', onBack);
         for (const t of stream.getVideoTracks()) t.removeEventListener('ended', onEnded);
       };
+      this.keepAwake(run);
       this.loop(run);
       // the detector for the boxes (loads at start anyway; here it is awaited only by the previews)
       this.deps.loadDetector().catch(() => undefined);
@@ -201,7 +204,35 @@ export class LiveCamera {
     return n ? `The ${n} field${n === 1 ? '' : 's'} captured ${n === 1 ? 'is' : 'are'} in the batch.` : 'No field was captured.';
   }
 
+  /** Keeps the screen on while live mode runs. The phone is clamped to the eyepiece and nobody touches it
+   * between fields, so a screen timeout of 30 s turned the screen off, which hides the page and ends live
+   * mode, a few fields into a 100-cell differential. The browser drops the lock when the page is hidden,
+   * and live mode ends then anyway (a new run asks again). */
+  private keepAwake(run: number) {
+    const { live } = this.deps;
+    const lock = (navigator as Partial<Navigator>).wakeLock;
+    if (!lock) return live.getState().set({ awake: false });
+    lock.request('screen').then(
+      (sentinel) => {
+        if (run !== this.runId) return void sentinel.release().catch(() => undefined);
+        this.wake = sentinel;
+        live.getState().set({ awake: true });
+        sentinel.addEventListener('release', () => {
+          if (this.wake !== sentinel) return;
+          this.wake = null;
+          if (run === this.runId) live.getState().set({ awake: false });
+        });
+      },
+      () => {
+        if (run === this.runId) live.getState().set({ awake: false });
+      },
+    );
+  }
+
   private release() {
+    const wake = this.wake;
+    this.wake = null;
+    void wake?.release().catch(() => undefined);
     this.unsubscribe?.();
     this.unsubscribe = null;
     this.stream?.getTracks().forEach((t) => t.stop());

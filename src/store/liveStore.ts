@@ -51,6 +51,10 @@ export interface LiveViewState {
   target: number;
   /** The target was reached: capturing has stopped. */
   reached: boolean;
+  /** The screen is kept on (a screen wake lock is held): a phone clamped to the eyepiece is not touched, and
+   * a screen that turns off hides the page, which ends live mode. null: not asked yet; false: the browser
+   * has no wake lock or refused one, so the phone's own screen timeout applies. */
+  awake: boolean | null;
   /** ms from a view turning still to its field handed to the batch, per captured field. */
   captureMs: number[];
   set(patch: Partial<Omit<LiveViewState, 'set'>>): void;
@@ -79,6 +83,7 @@ export const LIVE_CLOSED = {
   target: 100,
   reached: false,
   captureMs: [],
+  awake: null,
 } satisfies Omit<LiveViewState, 'set'>;
 
 export function createLiveStore() {

@@ -44,6 +44,7 @@ export function LiveView() {
   const target = useLive((s) => s.target);
   const reached = useLive((s) => s.reached);
   const previews = useLive((s) => s.previews);
+  const awake = useLive((s) => s.awake);
   const video = useRef<HTMLVideoElement>(null);
   const stageRef = useRef<HTMLDivElement>(null);
   const [stage, setStage] = useState({ width: 0, height: 0 });
@@ -138,6 +139,12 @@ export function LiveView() {
             {!captured && !reached && phase === 'running' && (
               <p className="live-howto" data-testid="live-howto">
                 Hold the phone to the eyepiece and focus. Move the slide to a field and let go: each still, sharp field is captured once, automatically.
+              </p>
+            )}
+            {awake === false && phase === 'running' && (
+              // no wake lock (an older browser): the phone's screen timeout will end live mode between fields
+              <p className="live-awake" data-testid="live-awake">
+                This browser cannot keep the screen on: set a longer screen timeout in the phone's settings, or live mode stops when the screen turns off.
               </p>
             )}
             <p className={`live-said${reached ? ' reached' : ''}`} data-testid="live-status" role="status">
