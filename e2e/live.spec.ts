@@ -412,7 +412,7 @@ test.describe('the differential target', () => {
     await buildFakeCamera('tour8', testingImages(FIELDS), tour);
   });
 
-  test('stops capturing at the target and says so', async ({ cameraPage }) => {
+  test('stops capturing at the target and says so; Stop and verify opens the gallery', async ({ cameraPage }) => {
     test.setTimeout(300_000);
     const page = await cameraPage('tour8');
     const app = new AppPage(page);
@@ -429,8 +429,14 @@ test.describe('the differential target', () => {
     expect(after.captured).toEqual(atTarget.captured);
     expect(after.captured.length).toBeLessThan(FIELDS);
     expect(after.wbc).toBeGreaterThanOrEqual(2);
-    await stopAndSettle(app);
+    // what comes next is one tap: live mode ends and the gallery opens on the cells (before: Stop, then More, then Gallery)
+    await page.getByTestId('live-gallery').click();
+    await expect(page.getByTestId('live-view')).toHaveCount(0);
+    await expect(page.getByTestId('gallery')).toBeVisible();
+    await page.waitForFunction(() => window.__smearcount.live().pending === 0, null, { timeout: 30_000 });
+    await app.waitReady(300_000);
     await expect(page.getByTestId('thumb')).toHaveCount(after.captured.length);
+    await expect(page.getByTestId('wbc-tile').first()).toBeVisible();
   });
 });
 

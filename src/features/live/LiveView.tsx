@@ -28,7 +28,7 @@ function useLive<T>(sel: (s: LiveViewState) => T): T {
 
 /** Live mode, full screen over the page: the camera, the current field's boxes, the running count. */
 export function LiveView() {
-  const { camera } = useServices();
+  const { camera, gallery } = useServices();
   const open = useLive((s) => s.open);
   const phase = useLive((s) => s.phase);
   const error = useLive((s) => s.error);
@@ -148,9 +148,22 @@ export function LiveView() {
               </p>
             )}
             <p className={`live-said${reached ? ' reached' : ''}`} data-testid="live-status" role="status">
-              {reached ? `Target reached: ${wbc} WBCs. Capturing has stopped; verify the cells in the gallery.` : phase === 'starting' ? 'Starting the camera…' : state ? SAID[state] : 'Waiting for the first frame…'}
+              {reached ? `Target reached: ${wbc} WBC${wbc === 1 ? '' : 's'}. Capturing has stopped; verify the cells in the gallery.` : phase === 'starting' ? 'Starting the camera…' : state ? SAID[state] : 'Waiting for the first frame…'}
             </p>
           </>
+        )}
+        {reached && phase !== 'error' && (
+          // what the status line asks for next, one tap away: on a phone the Gallery button is behind More
+          <button
+            className="live-gallery"
+            data-testid="live-gallery"
+            onClick={() => {
+              camera.stop();
+              gallery.getState().setOpen(true);
+            }}
+          >
+            Stop and verify
+          </button>
         )}
         <button className="live-stop" data-testid="live-stop" data-autofocus onClick={() => camera.stop()}>
           {phase === 'error' ? 'Close' : 'Stop'}
