@@ -524,7 +524,7 @@ test.describe('eyepiece photos', () => {
 test.describe('on a phone', () => {
   test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
 
-  test('Live is on the first screen, beside Add images', async ({ page }) => {
+  test('Live is on the first screen, beside Add images, upright and on its side', async ({ page }) => {
     const app = new AppPage(page);
     await app.open('?backend=wasm');
     const live = (await page.getByTestId('live-start').boundingBox())!;
@@ -535,5 +535,11 @@ test.describe('on a phone', () => {
     await expect(page.getByTestId('live-explained')).toBeVisible();
     await expect(page.getByTestId('live-explained')).toContainText('Live counts at the eyepiece: hold a phone or camera to it');
     await expect(page.locator('.drop-hint')).not.toContainText('Live');
+    // and on its side (a phone clamped to the eyepiece sideways): before, the empty canvas came first and Add
+    // images, Camera and Live sat under the screen's bottom edge
+    await page.setViewportSize({ width: 844, height: 390 });
+    for (const id of ['live-start', 'choose-files', 'take-photo']) await expect(page.getByTestId(id)).toBeInViewport({ ratio: 1 });
+    // under the app's header, not above it
+    expect((await page.getByTestId('dropzone').boundingBox())!.y).toBeGreaterThanOrEqual((await page.locator('header').boundingBox())!.y + 20);
   });
 });
