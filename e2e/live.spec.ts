@@ -3,6 +3,7 @@
  * CBC Testing fields (e2e/fakeCamera.ts): fields held still, slides between them, a dark tail, and the
  * loop that brings the first field back. Each describe launches its own browser with its own video.
  */
+import AxeBuilder from '@axe-core/playwright';
 import { chromium, expect, test as base, type Browser, type Page } from '@playwright/test';
 import { AppPage } from './app.po';
 import { testingImages, truthCounts } from './data';
@@ -272,6 +273,9 @@ test.describe('a grainy field (a dim field at a high camera gain)', () => {
     const bar = (await page.locator('.live-bar').boundingBox())!;
     const said = (await page.getByTestId('live-left-out').boundingBox())!;
     expect(said.x + said.width).toBeLessThanOrEqual(bar.x + bar.width + 0.5);
+    // axe-core on the open view: no serious or critical violation
+    const axe = await new AxeBuilder({ page }).include('[data-testid="live-view"]').analyze();
+    expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes[0]?.target.join(' ')}`)).toEqual([]);
     const images = await app.images();
     expect(images.map((i) => [i.name, i.inTotals])).toEqual([
       ['live-0001.jpg', true],
