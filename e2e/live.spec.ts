@@ -416,7 +416,7 @@ test.describe('the differential target', () => {
     await buildFakeCamera('tour8', testingImages(FIELDS), tour);
   });
 
-  test('stops capturing at the target and says so; Stop and verify opens the gallery', async ({ cameraPage }) => {
+  test('stops capturing at the target and says so; Stop and verify opens the gallery; Back closes the gallery and the report', async ({ cameraPage }) => {
     test.setTimeout(300_000);
     const page = await cameraPage('tour8');
     const app = new AppPage(page);
@@ -441,6 +441,27 @@ test.describe('the differential target', () => {
     await app.waitReady(300_000);
     await expect(page.getByTestId('thumb')).toHaveCount(after.captured.length);
     await expect(page.getByTestId('wbc-tile').first()).toBeVisible();
+    // a phone's Back closes the gallery, as it closes the live view, and stays in the app (before, it left it):
+    // the live view's entry, taken off after the gallery had added its own, did not close the gallery
+    await page.goBack();
+    await expect(page.getByTestId('gallery')).toHaveCount(0);
+    await expect(page.getByTestId('thumb')).toHaveCount(after.captured.length);
+    expect(new URL(page.url()).pathname).toBe('/');
+    // closed by its button, the report takes its entry off: Back then closes the gallery opened after it
+    await page.getByTestId('export-report').click();
+    await page.getByRole('button', { name: 'Close' }).click();
+    await expect(page.getByTestId('report-state')).toHaveCount(0);
+    await app.moreTools();
+    await page.getByTestId('open-gallery').click();
+    await expect(page.getByTestId('gallery')).toBeVisible();
+    await page.goBack();
+    await expect(page.getByTestId('gallery')).toHaveCount(0);
+    // and Back closes the report
+    await page.getByTestId('export-report').click();
+    await expect(page.getByTestId('report-state')).toBeVisible();
+    await page.goBack();
+    await expect(page.getByTestId('report-state')).toHaveCount(0);
+    await expect(page.getByTestId('thumb')).toHaveCount(after.captured.length);
   });
 });
 

@@ -24,6 +24,7 @@ import type { AppStore } from '../store/store';
 import type { ImageCapture, ImageEntry } from '../store/types';
 import { LIVE_CLOSED, type LiveStore } from '../store/liveStore';
 import type { DetectorClient } from '../worker/client';
+import { addBackEntry } from './backButton';
 
 /** The rule judges at most this many frames a second (a camera gives 30; stillness needs far fewer). */
 const JUDGE_FPS = 12;
@@ -74,6 +75,8 @@ export class LiveCamera {
   private previewBusy = false;
   private unsubscribe: (() => void) | null = null;
   private capturing = 0;
+  /** Takes the live view's history entry off when it closes other than by Back (services/backButton). */
+  private takeOffBackEntry: (() => void) | null = null;
   /** The screen wake lock held while live mode runs. */
   private wake: WakeLockSentinel | null = null;
   /** Signatures of the fields captured on this page, by file name: a later run checks against those
@@ -157,18 +160,15 @@ export class LiveCamera {
         this.say('warning', message);
       };
       // A phone's Back closes the live view rather than leaving the app.
-      history.pushState({ smearcountLive: run }, '');
-      const onBack = () => {
-        if (run === this.runId) this.stop(true);
-      };
+      this.takeOffBackEntry = addBackEntry(() => {
+        if (run === this.runId) this.stop();
+      });
       document.addEventListener('visibilitychange', onHide);
-      window.addEventListener('popstate', onBack);
       for (const t of stream.getVideoTracks()) t.addEventListener('ended', onEnded);
       const unwatch = this.unsubscribe;
       this.unsubscribe = () => {
         unwatch?.();
         document.removeEventListener('visibilitychange', onHide);
-        window.removeEventListener('popstate', onBack);
         for (const t of stream.getVideoTracks()) t.removeEventListener('ended', onEnded);
       };
       this.keepAwake(run);
@@ -185,13 +185,16 @@ export class LiveCamera {
     }
   }
 
-  /** Ends live mode; the fields captured stay in the batch. `back`: Back was pressed (its history entry is gone). */
-  stop(back = false) {
+  /** Ends live mode; the fields captured stay in the batch. */
+  stop() {
     this.runId++;
     this.release();
     this.deps.live.getState().set({ ...LIVE_CLOSED });
-    // the history entry the live view added goes with it, so Back then leaves nothing behind
-    if (!back && (history.state as { smearcountLive?: number } | null)?.smearcountLive) history.back();
+    // the history entry the live view added goes with it (none left to take off after Back), so Back then
+    // leaves nothing behind
+    const takeOff = this.takeOffBackEntry;
+    this.takeOffBackEntry = null;
+    takeOff?.();
   }
 
   private say(kind: 'info' | 'warning', message: string) {
