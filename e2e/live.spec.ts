@@ -3,6 +3,7 @@
  * CBC Testing fields (e2e/fakeCamera.ts): fields held still, slides between them, a dark tail, and the
  * loop that brings the first field back. Each describe launches its own browser with its own video.
  */
+import AxeBuilder from '@axe-core/playwright';
 import { chromium, expect, test as base, type Browser, type Page } from '@playwright/test';
 import { AppPage } from './app.po';
 import { testingImages, truthCounts } from './data';
@@ -29,7 +30,8 @@ const test = base.extend<{ cameraPage: (name: string, opts?: { refuse?: boolean;
     await use(async (name, opts = {}) => {
       const browser = await chromium.launch({ ...config.use?.launchOptions, args: [...baseArgs, ...fakeCameraArgs(videoPath(name), !opts.refuse)] });
       browsers.push(browser);
-      const context = await browser.newContext({ baseURL: config.use?.baseURL, viewport: opts.viewport ?? config.use?.viewport, permissions: opts.refuse ? [] : ['camera'] });
+      // a phone's browser grants a screen wake lock unasked; Playwright's permission list denies what it leaves out
+      const context = await browser.newContext({ baseURL: config.use?.baseURL, viewport: opts.viewport ?? config.use?.viewport, permissions: opts.refuse ? [] : ['camera', 'screen-wake-lock'] });
       return context.newPage();
     });
     for (const b of browsers) await b.close();
@@ -230,6 +232,64 @@ test.describe('a phone on its side', () => {
   });
 });
 
+test.describe('a grainy field (a dim field at a high camera gain)', () => {
+  // a clean field, then a grainy one: both are still, lit, stained and "sharp" (grain reads as edges), so both
+  // are captured, and the batch's noisy flag leaves the second out of the counts
+  const steps: Step[] = [{ hold: 3, field: 0 }, { pan: 1, from: 0, to: 1 }, { hold: 3, field: 1, noise: 30 }, { dark: 2 }];
+  test.beforeAll(async () => {
+    await buildFakeCamera('grainy', testingImages(2), steps);
+  });
+
+  test('the view says a captured field is not counted, and why (audit 2026-12-05); the screen is kept on; Stop has the focus, and gives it back to Live', async ({ cameraPage }) => {
+    test.setTimeout(300_000);
+    const page = await cameraPage('grainy', { viewport: { width: 390, height: 844 } });
+    // count the app's releases of its screen wake lock (the browser's own lock, only watched)
+    await page.addInitScript(() => {
+      const w = window as unknown as { wakeReleased: number };
+      const release = WakeLockSentinel.prototype.release;
+      w.wakeReleased = 0;
+      WakeLockSentinel.prototype.release = function (this: WakeLockSentinel) {
+        w.wakeReleased++;
+        return release.call(this);
+      };
+    });
+    const app = new AppPage(page);
+    await startLive(app);
+    // the phone is clamped to the eyepiece and nobody touches it: the screen is kept on, or its timeout hides
+    // the page and ends live mode a few fields in (audit 2026-12-05)
+    await expect.poll(async () => (await live(page)).awake).toBe(true);
+    await expect(page.getByTestId('live-awake')).toHaveCount(0);
+    // a full-screen dialog: the focus is on Stop, Tab stays in it, and the page behind is out of reach
+    await expect(page.getByTestId('live-stop')).toBeFocused();
+    await page.keyboard.press('Tab');
+    await expect(page.getByTestId('live-stop')).toBeFocused();
+    expect(await page.locator('main').evaluate((el) => el.closest('[inert]') !== null)).toBe(true);
+    // the field's figures change with every preview: no live region reads them out
+    await expect(page.locator('[aria-live] [data-testid="live-field-count"]')).toHaveCount(0);
+    await page.waitForFunction(() => window.__smearcount.live().captured.length >= 2, null, { timeout: 120_000 });
+    // before: "2 live fields", and nothing said that one of them adds no cell to the counts
+    await expect(page.getByTestId('live-left-out')).toHaveText('live-0002.jpg not counted (grainy): check it after Stop', { timeout: 120_000 });
+    await expect(page.getByTestId('live-fields')).toHaveText('2');
+    const bar = (await page.locator('.live-bar').boundingBox())!;
+    const said = (await page.getByTestId('live-left-out').boundingBox())!;
+    expect(said.x + said.width).toBeLessThanOrEqual(bar.x + bar.width + 0.5);
+    // axe-core on the open view: no serious or critical violation
+    const axe = await new AxeBuilder({ page }).include('[data-testid="live-view"]').analyze();
+    expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes[0]?.target.join(' ')}`)).toEqual([]);
+    const images = await app.images();
+    expect(images.map((i) => [i.name, i.inTotals])).toEqual([
+      ['live-0001.jpg', true],
+      ['live-0002.jpg', false],
+    ]);
+    await page.getByTestId('live-stop').press('Enter');
+    await expect(page.getByTestId('live-view')).toHaveCount(0);
+    await expect(page.getByTestId('live-start')).toBeFocused();
+    expect(await page.locator('main').evaluate((el) => el.closest('[inert]') !== null)).toBe(false);
+    // and the screen's lock is let go
+    expect(await page.evaluate(() => (window as unknown as { wakeReleased: number }).wakeReleased)).toBe(1);
+  });
+});
+
 test.describe('a second run over the same slide', () => {
   // the same two fields, in a video of its own
   const steps = TWO_FIELDS;
@@ -332,8 +392,11 @@ test.describe('dark frames', () => {
   test('are never captured, and the view says why', async ({ cameraPage }) => {
     test.setTimeout(180_000);
     const page = await cameraPage('dark');
+    // a browser without a screen wake lock: the view says the phone's screen timeout will end live mode
+    await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'wakeLock', { value: undefined }));
     const app = new AppPage(page);
     await startLive(app);
+    await expect(page.getByTestId('live-awake')).toContainText('This browser cannot keep the screen on');
     await page.waitForFunction(() => window.__smearcount.live().frames > 20, null, { timeout: 60_000 });
     await expect(page.getByTestId('live-status')).toContainText('Too dark');
     // nothing captured yet: the view says how live mode works
@@ -353,7 +416,7 @@ test.describe('the differential target', () => {
     await buildFakeCamera('tour8', testingImages(FIELDS), tour);
   });
 
-  test('stops capturing at the target and says so', async ({ cameraPage }) => {
+  test('stops capturing at the target and says so; Stop and verify opens the gallery; Back closes the gallery and the report', async ({ cameraPage }) => {
     test.setTimeout(300_000);
     const page = await cameraPage('tour8');
     const app = new AppPage(page);
@@ -370,7 +433,34 @@ test.describe('the differential target', () => {
     expect(after.captured).toEqual(atTarget.captured);
     expect(after.captured.length).toBeLessThan(FIELDS);
     expect(after.wbc).toBeGreaterThanOrEqual(2);
-    await stopAndSettle(app);
+    // what comes next is one tap: live mode ends and the gallery opens on the cells (before: Stop, then More, then Gallery)
+    await page.getByTestId('live-gallery').click();
+    await expect(page.getByTestId('live-view')).toHaveCount(0);
+    await expect(page.getByTestId('gallery')).toBeVisible();
+    await page.waitForFunction(() => window.__smearcount.live().pending === 0, null, { timeout: 30_000 });
+    await app.waitReady(300_000);
+    await expect(page.getByTestId('thumb')).toHaveCount(after.captured.length);
+    await expect(page.getByTestId('wbc-tile').first()).toBeVisible();
+    // a phone's Back closes the gallery, as it closes the live view, and stays in the app (before, it left it):
+    // the live view's entry, taken off after the gallery had added its own, did not close the gallery
+    await page.goBack();
+    await expect(page.getByTestId('gallery')).toHaveCount(0);
+    await expect(page.getByTestId('thumb')).toHaveCount(after.captured.length);
+    expect(new URL(page.url()).pathname).toBe('/');
+    // closed by its button, the report takes its entry off: Back then closes the gallery opened after it
+    await page.getByTestId('export-report').click();
+    await page.getByRole('button', { name: 'Close' }).click();
+    await expect(page.getByTestId('report-state')).toHaveCount(0);
+    await app.moreTools();
+    await page.getByTestId('open-gallery').click();
+    await expect(page.getByTestId('gallery')).toBeVisible();
+    await page.goBack();
+    await expect(page.getByTestId('gallery')).toHaveCount(0);
+    // and Back closes the report
+    await page.getByTestId('export-report').click();
+    await expect(page.getByTestId('report-state')).toBeVisible();
+    await page.goBack();
+    await expect(page.getByTestId('report-state')).toHaveCount(0);
     await expect(page.getByTestId('thumb')).toHaveCount(after.captured.length);
   });
 });
@@ -459,7 +549,7 @@ test.describe('eyepiece photos', () => {
 test.describe('on a phone', () => {
   test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
 
-  test('Live is on the first screen, beside Add images', async ({ page }) => {
+  test('Live is on the first screen, beside Add images, upright and on its side', async ({ page }) => {
     const app = new AppPage(page);
     await app.open('?backend=wasm');
     const live = (await page.getByTestId('live-start').boundingBox())!;
@@ -470,5 +560,11 @@ test.describe('on a phone', () => {
     await expect(page.getByTestId('live-explained')).toBeVisible();
     await expect(page.getByTestId('live-explained')).toContainText('Live counts at the eyepiece: hold a phone or camera to it');
     await expect(page.locator('.drop-hint')).not.toContainText('Live');
+    // and on its side (a phone clamped to the eyepiece sideways): before, the empty canvas came first and Add
+    // images, Camera and Live sat under the screen's bottom edge
+    await page.setViewportSize({ width: 844, height: 390 });
+    for (const id of ['live-start', 'choose-files', 'take-photo']) await expect(page.getByTestId(id)).toBeInViewport({ ratio: 1 });
+    // under the app's header, not above it
+    expect((await page.getByTestId('dropzone').boundingBox())!.y).toBeGreaterThanOrEqual((await page.locator('header').boundingBox())!.y + 20);
   });
 });

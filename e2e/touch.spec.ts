@@ -30,17 +30,17 @@ type Rect = { x: number; y: number; width: number; height: number };
 const overlaps = (a: Rect, b: { x1: number; y1: number; x2: number; y2: number }) => a.x < b.x2 && a.x + a.width > b.x1 && a.y < b.y2 && a.y + a.height > b.y1;
 
 /** Visible controls under `min` px tall: what a finger cannot hit reliably. A checkbox counts by its label. */
-const smallControls = (page: Page, min: number) =>
-  page.evaluate((min) => {
+const smallControls = (page: Page, min: number, within = 'body') =>
+  page.evaluate(([min, within]) => {
     const sel = 'button, select, summary, input:not([type=checkbox]):not([type=radio]):not([type=hidden]), label.check';
-    return Array.from(document.querySelectorAll<HTMLElement>(sel))
+    return Array.from(document.querySelector(within)!.querySelectorAll<HTMLElement>(sel))
       .filter((e) => {
         const r = e.getBoundingClientRect();
         // sr-only stand-ins (1 px) and what is not laid out are not targets
         return r.width > 2 && r.height > 2 && getComputedStyle(e).visibility !== 'hidden' && r.height < min - 0.5;
       })
       .map((e) => `${e.tagName.toLowerCase()}[${e.dataset.testid ?? e.getAttribute('aria-label') ?? e.textContent?.trim().slice(0, 24)}] ${e.getBoundingClientRect().height.toFixed(0)} px`);
-  }, min);
+  }, [min, within] as const);
 
 /** Where a box's left edge (mid-height) is on the screen. */
 async function boxEdge(page: Page, d: HookDetection) {
@@ -245,8 +245,10 @@ test.describe('390x844, touch: the phone at the eyepiece', () => {
     for (const name of ['Fit', 'Gallery', 'Redo']) await expect(more.getByRole('button', { name })).toBeInViewport({ ratio: 1 });
     await expect(more.getByTestId('visible-WBC')).toBeVisible();
     await expect(more.getByLabel('Class for new boxes')).toBeVisible();
-    // every control a finger-height, in the menu too
+    // every control a finger-height, in the menu too: 44 px there, where the row is no tight one (Fit, Gallery,
+    // Redo, the class and Remove image were 40 px, as in the toolbar's row)
     expect(await smallControls(page, 40)).toEqual([]);
+    expect(await smallControls(page, 44, '[data-testid="toolbar-more-panel"]')).toEqual([]);
     await page.touchscreen.tap(200, 15); // a tap elsewhere closes it
     await expect(more).toBeHidden();
 

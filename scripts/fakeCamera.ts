@@ -29,6 +29,9 @@ export type Step =
       gain?: number;
       /** the fine focus off: a Gaussian blur of this sigma, in frame pixels */
       blur?: number;
+      /** a dim field at a high camera gain: Gaussian grain of this sigma, in grey levels (seeded, the same
+       * on the three channels, as a sensor's luminance noise) */
+      noise?: number;
     }
   | { pan: number; from: number; to: number }
   | { dark: number };
@@ -95,6 +98,19 @@ function blurred(f: Rgb, sigma?: number): Rgb {
   return { data, width: f.width, height: f.height };
 }
 
+/** A field with sensor grain of `sigma` grey levels (none: the field itself). */
+function grainy(f: Rgb, sigma?: number): Rgb {
+  if (!sigma) return f;
+  let s = 11;
+  const rnd = () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+  const data = new Uint8Array(f.data.length);
+  for (let p = 0; p < f.width * f.height; p++) {
+    const n = sigma * Math.sqrt(-2 * Math.log(rnd() + 1e-12)) * Math.cos(2 * Math.PI * rnd());
+    for (let c = 0; c < 3; c++) data[p * 3 + c] = Math.max(0, Math.min(255, Math.round(f.data[p * 3 + c] + n)));
+  }
+  return { data, width: f.width, height: f.height };
+}
+
 async function loadField(path: string, w: number, h: number): Promise<Rgb> {
   const img = await decodeImage(path);
   if (img.width !== w || img.height !== h) throw new Error(`${path}: ${img.width}x${img.height}, the fake camera is ${w}x${h}`);
@@ -128,8 +144,8 @@ export async function buildFakeCamera(name: string, images: string[], steps: Ste
     for (const s of steps) {
       if ('dark' in s) put(dark, Math.round(s.dark * fps));
       else if ('hold' in s) {
-        const a = blurred(fields[s.field], s.blur);
-        const b = blurred(fields[(s.field + 1) % fields.length], s.blur);
+        const a = grainy(blurred(fields[s.field], s.blur), s.noise);
+        const b = grainy(blurred(fields[(s.field + 1) % fields.length], s.blur), s.noise);
         put(panned(a, b, Math.round((s.shift ?? 0) * w), w, h, s.gain, opts.eyepiece), Math.round(s.hold * fps));
       } else {
         const n = Math.round(s.pan * fps);

@@ -138,6 +138,7 @@ export function createTestHook({ store: useAppStore, view: useView, persistence,
         target: l.target,
         reached: l.reached,
         captureMs: [...l.captureMs],
+        awake: l.awake,
         pending: camera.pending,
       };
     },

@@ -9,6 +9,7 @@ import { classColors } from '../core/detection/card';
 import { Thumb } from './Thumb';
 import { useMemo, useRef, useState } from 'react';
 import { pageFrameCss } from '../core/formats/printPage';
+import { useBackCloses } from './useBackCloses';
 import { useDialogFocus } from './useDialogFocus';
 import { usePrinting } from './usePrinting';
 import { countErrors } from '../core/metrics/ap';
@@ -60,6 +61,8 @@ function ReportBody({ open }: { open: boolean }) {
   const setLabName = useApp((s) => s.setLabName);
   const dialog = useRef<HTMLElement>(null);
   useDialogFocus(dialog, open);
+  // the whole screen on a phone: Back closes the preview rather than leaving the app
+  useBackCloses(open, () => view.getState().setReportOpen(false));
   const released = !!sample.verifiedAt;
   // A release names the sample and the person who verified it: "Verified by" (the operator where it is left
   // empty, as its placeholder shows); a report signed by nobody is not released.

@@ -18,11 +18,13 @@ import type { Signature } from '../core/live/signature';
 import { inCircle, scaleCircle } from '../core/quality/field';
 import { debrisEvidence } from '../core/quality/debris';
 import { statsSize, type SmallImage } from '../core/quality/pixels';
-import { selectDifferentialState, wasEdited } from '../store/selectors';
+import { EXCLUDING_FLAGS, FLAG_SHORT } from '../core/quality/flags';
+import { inTotals, selectDifferentialState, wasEdited } from '../store/selectors';
 import type { AppStore } from '../store/store';
-import type { ImageCapture } from '../store/types';
+import type { ImageCapture, ImageEntry } from '../store/types';
 import { LIVE_CLOSED, type LiveStore } from '../store/liveStore';
 import type { DetectorClient } from '../worker/client';
+import { addBackEntry } from './backButton';
 
 /** The rule judges at most this many frames a second (a camera gives 30; stillness needs far fewer). */
 const JUDGE_FPS = 12;
@@ -73,6 +75,10 @@ export class LiveCamera {
   private previewBusy = false;
   private unsubscribe: (() => void) | null = null;
   private capturing = 0;
+  /** Takes the live view's history entry off when it closes other than by Back (services/backButton). */
+  private takeOffBackEntry: (() => void) | null = null;
+  /** The screen wake lock held while live mode runs. */
+  private wake: WakeLockSentinel | null = null;
   /** Signatures of the fields captured on this page, by file name: a later run checks against those
    * still in the batch, so Stop then Live never captures a field twice. */
   private known = new Map<string, Signature>();
@@ -154,20 +160,18 @@ export class LiveCamera {
         this.say('warning', message);
       };
       // A phone's Back closes the live view rather than leaving the app.
-      history.pushState({ smearcountLive: run }, '');
-      const onBack = () => {
-        if (run === this.runId) this.stop(true);
-      };
+      this.takeOffBackEntry = addBackEntry(() => {
+        if (run === this.runId) this.stop();
+      });
       document.addEventListener('visibilitychange', onHide);
-      window.addEventListener('popstate', onBack);
       for (const t of stream.getVideoTracks()) t.addEventListener('ended', onEnded);
       const unwatch = this.unsubscribe;
       this.unsubscribe = () => {
         unwatch?.();
         document.removeEventListener('visibilitychange', onHide);
-        window.removeEventListener('popstate', onBack);
         for (const t of stream.getVideoTracks()) t.removeEventListener('ended', onEnded);
       };
+      this.keepAwake(run);
       this.loop(run);
       // the detector for the boxes (loads at start anyway; here it is awaited only by the previews)
       this.deps.loadDetector().catch(() => undefined);
@@ -181,13 +185,16 @@ export class LiveCamera {
     }
   }
 
-  /** Ends live mode; the fields captured stay in the batch. `back`: Back was pressed (its history entry is gone). */
-  stop(back = false) {
+  /** Ends live mode; the fields captured stay in the batch. */
+  stop() {
     this.runId++;
     this.release();
     this.deps.live.getState().set({ ...LIVE_CLOSED });
-    // the history entry the live view added goes with it, so Back then leaves nothing behind
-    if (!back && (history.state as { smearcountLive?: number } | null)?.smearcountLive) history.back();
+    // the history entry the live view added goes with it (none left to take off after Back), so Back then
+    // leaves nothing behind
+    const takeOff = this.takeOffBackEntry;
+    this.takeOffBackEntry = null;
+    takeOff?.();
   }
 
   private say(kind: 'info' | 'warning', message: string) {
@@ -200,7 +207,35 @@ export class LiveCamera {
     return n ? `The ${n} field${n === 1 ? '' : 's'} captured ${n === 1 ? 'is' : 'are'} in the batch.` : 'No field was captured.';
   }
 
+  /** Keeps the screen on while live mode runs. The phone is clamped to the eyepiece and nobody touches it
+   * between fields, so a screen timeout of 30 s turned the screen off, which hides the page and ends live
+   * mode, a few fields into a 100-cell differential. The browser drops the lock when the page is hidden,
+   * and live mode ends then anyway (a new run asks again). */
+  private keepAwake(run: number) {
+    const { live } = this.deps;
+    const lock = (navigator as Partial<Navigator>).wakeLock;
+    if (!lock) return live.getState().set({ awake: false });
+    lock.request('screen').then(
+      (sentinel) => {
+        if (run !== this.runId) return void sentinel.release().catch(() => undefined);
+        this.wake = sentinel;
+        live.getState().set({ awake: true });
+        sentinel.addEventListener('release', () => {
+          if (this.wake !== sentinel) return;
+          this.wake = null;
+          if (run === this.runId) live.getState().set({ awake: false });
+        });
+      },
+      () => {
+        if (run === this.runId) live.getState().set({ awake: false });
+      },
+    );
+  }
+
   private release() {
+    const wake = this.wake;
+    this.wake = null;
+    void wake?.release().catch(() => undefined);
     this.unsubscribe?.();
     this.unsubscribe = null;
     this.stream?.getTracks().forEach((t) => t.stop());
@@ -222,8 +257,14 @@ export class LiveCamera {
       const target = this.target();
       const reached = d.typed >= target;
       const was = live.getState().reached;
-      const batchFields = Object.values(store.getState().images).filter((im) => im.capture?.source === 'live').length;
-      live.getState().set({ wbc: d.typed, batchFields, target, reached: was || reached });
+      const s = store.getState();
+      const fields = s.order.map((id) => s.images[id]).filter((im) => im?.capture?.source === 'live');
+      // a captured field a flag leaves out (a grainy view at the eyepiece) adds nothing to the counts: the
+      // view says so, or the technician moves on believing it counted
+      const leftOut = leftOutFields(fields);
+      const prev = live.getState().leftOut;
+      const same = prev.length === leftOut.length && prev.every((f, i) => f.name === leftOut[i].name && f.flags.join() === leftOut[i].flags.join());
+      live.getState().set({ wbc: d.typed, batchFields: fields.length, target, reached: was || reached, ...(same ? {} : { leftOut }) });
       if (reached && !was) navigator.vibrate?.([200, 100, 200]);
     };
     update();
@@ -390,6 +431,13 @@ export class LiveCamera {
   get pending() {
     return this.capturing;
   }
+}
+
+/** The counted fields a flag keeps out of the totals (not accepted), with the flags' short labels. */
+export function leftOutFields(images: readonly ImageEntry[]): { name: string; flags: string[] }[] {
+  return images
+    .filter((im) => im.status === 'done' && !inTotals(im))
+    .map((im) => ({ name: im.name, flags: (im.quality?.flags ?? []).filter((f) => EXCLUDING_FLAGS.includes(f)).map((f) => FLAG_SHORT[f]) }));
 }
 
 /** The signature of a stored image, read at the live view's statistics size (core/live signatureOf). */

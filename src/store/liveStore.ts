@@ -43,10 +43,18 @@ export interface LiveViewState {
   /** WBCs of the batch counted toward the differential target, and the target. */
   /** Fields captured live in the whole batch (this run's and earlier runs'), as the WBC count is the batch's. */
   batchFields: number;
+  /** Live fields of the batch that a flag keeps out of the totals (grainy, out of focus, …) and that the
+   * technician has not accepted: captured, yet adding nothing to the counts or the WBCs toward the target.
+   * `flags`: the excluding flags' short labels. */
+  leftOut: { name: string; flags: string[] }[];
   wbc: number;
   target: number;
   /** The target was reached: capturing has stopped. */
   reached: boolean;
+  /** The screen is kept on (a screen wake lock is held): a phone clamped to the eyepiece is not touched, and
+   * a screen that turns off hides the page, which ends live mode. null: not asked yet; false: the browser
+   * has no wake lock or refused one, so the phone's own screen timeout applies. */
+  awake: boolean | null;
   /** ms from a view turning still to its field handed to the batch, per captured field. */
   captureMs: number[];
   set(patch: Partial<Omit<LiveViewState, 'set'>>): void;
@@ -70,10 +78,12 @@ export const LIVE_CLOSED = {
   previews: 0,
   judgeMs: 0,
   batchFields: 0,
+  leftOut: [],
   wbc: 0,
   target: 100,
   reached: false,
   captureMs: [],
+  awake: null,
 } satisfies Omit<LiveViewState, 'set'>;
 
 export function createLiveStore() {

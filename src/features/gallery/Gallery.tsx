@@ -9,6 +9,7 @@ import { useIsWide } from '../useIsPhone';
 import { jumpToCell, moveCells, redoGallery, setNote, undoGallery, verify, verifyAll, type GalleryContext } from './galleryActions';
 import { CellTile } from './CellTile';
 import { FileName } from '../FileName';
+import { useBackCloses } from '../useBackCloses';
 import { useDialogFocus } from '../useDialogFocus';
 import { useInputMode } from '../useInputMode';
 import './gallery.css';
@@ -42,6 +43,8 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
   // mounted only while open: focus in on mount, Tab kept inside, the page behind inert, focus back to the
   // opener on close
   useDialogFocus(dialog, true, { inert: true });
+  // full screen on a phone: Back closes it, as it closes the live view, rather than leaving the app
+  useBackCloses(true, () => ctx.gallery.getState().setOpen(false));
   const [width, setWidth] = useState(800);
   const [viewport, setViewport] = useState({ top: 0, height: 600 });
   // a projector or a wide screen: larger crops (the dialog is wide enough for them)

@@ -3,6 +3,7 @@ import { useStore } from 'zustand';
 import type { LiveState } from '../../core/live/judge';
 import { zoomToField } from '../../core/live/zoom';
 import { useServices } from '../../services/context';
+import { useDialogFocus } from '../useDialogFocus';
 import type { LiveViewState } from '../../store/liveStore';
 import './live.css';
 
@@ -27,7 +28,7 @@ function useLive<T>(sel: (s: LiveViewState) => T): T {
 
 /** Live mode, full screen over the page: the camera, the current field's boxes, the running count. */
 export function LiveView() {
-  const { camera } = useServices();
+  const { camera, gallery } = useServices();
   const open = useLive((s) => s.open);
   const phase = useLive((s) => s.phase);
   const error = useLive((s) => s.error);
@@ -38,13 +39,19 @@ export function LiveView() {
   const field = useLive((s) => s.field);
   const captured = useLive((s) => s.captured.length);
   const batchFields = useLive((s) => s.batchFields);
+  const leftOut = useLive((s) => s.leftOut);
   const wbc = useLive((s) => s.wbc);
   const target = useLive((s) => s.target);
   const reached = useLive((s) => s.reached);
   const previews = useLive((s) => s.previews);
+  const awake = useLive((s) => s.awake);
   const video = useRef<HTMLVideoElement>(null);
   const stageRef = useRef<HTMLDivElement>(null);
   const [stage, setStage] = useState({ width: 0, height: 0 });
+  const dialog = useRef<HTMLDivElement>(null);
+  // a modal over the whole screen: the focus goes to Stop (Enter or Space ends live mode), the page behind
+  // leaves the Tab order and the accessibility tree, and the focus comes back to Live on closing
+  useDialogFocus(dialog, open, { inert: true });
 
   // the stage's size, for the zoom to the eyepiece's circle
   useEffect(() => {
@@ -77,7 +84,7 @@ export function LiveView() {
   const count = (c: keyof typeof COLOUR) => boxes.filter((b) => b.cls === c && !b.out).length;
   const zoom = size ? zoomToField(stage, size, field) : null;
   return (
-    <div className="live-view" data-testid="live-view" role="dialog" aria-modal="true" aria-label="Live counting at the eyepiece" data-state={state ?? phase}>
+    <div className="live-view" ref={dialog} data-testid="live-view" role="dialog" aria-modal="true" aria-label="Live counting at the eyepiece" data-state={state ?? phase}>
       <div className="live-stage" ref={stageRef}>
         <div className="live-zoom" data-testid="live-zoom" data-scale={zoom?.scale ?? 1} style={zoom && zoom.scale !== 1 ? { transform: `translate(${zoom.tx}px, ${zoom.ty}px) scale(${zoom.scale})` } : undefined}>
           <video ref={video} muted playsInline autoPlay aria-hidden />
@@ -108,13 +115,25 @@ export function LiveView() {
           </p>
         ) : (
           <>
-            <p className="live-count" data-testid="live-count" aria-live="polite">
-              {/* both the batch's: a second run's fields add to the first's, as its WBCs do */}
-              <strong data-testid="live-wbc">{wbc}</strong> / {target} WBC · <span data-testid="live-fields">{batchFields}</span> live field{batchFields === 1 ? '' : 's'}
-              {batchFields > captured && <span data-testid="live-run-fields"> ({captured} this run)</span>}
+            <p className="live-count" data-testid="live-count">
+              {/* Only what changes on a capture is a live region: the field's figures change with every preview
+                  (several a second), and a screen reader would read nothing else. Both the batch's: a second
+                  run's fields add to the first's, as its WBCs do. */}
+              <span aria-live="polite" data-testid="live-totals">
+                <strong data-testid="live-wbc">{wbc}</strong> / {target} WBC · <span data-testid="live-fields">{batchFields}</span> live field{batchFields === 1 ? '' : 's'}
+                {batchFields > captured && <span data-testid="live-run-fields"> ({captured} this run)</span>}
+              </span>
               <span className="live-field-count" data-testid="live-field-count">
                 {/* while the slide moves the figures are the last still view's, as the faded boxes are: say so */}
                 {previews ? `${state === 'moving' ? 'last field' : 'this field'}: ${count('RBC')} RBC, ${count('WBC')} WBC, ${count('Platelets')} PLT` : 'this field: counting…'}
+              </span>
+              {/* captured, yet not in the counts: without this line the bar reads "2 live fields" over one field's cells */}
+              <span aria-live="polite">
+                {leftOut.length > 0 && (
+                  <span className="live-left-out" data-testid="live-left-out">
+                    {leftOut.length === 1 ? `${leftOut[0].name} not counted (${leftOut[0].flags.join(', ')})` : `${leftOut.length} fields not counted (${[...new Set(leftOut.flatMap((f) => f.flags))].join(', ')})`}: check it after Stop
+                  </span>
+                )}
               </span>
             </p>
             {!captured && !reached && phase === 'running' && (
@@ -122,12 +141,31 @@ export function LiveView() {
                 Hold the phone to the eyepiece and focus. Move the slide to a field and let go: each still, sharp field is captured once, automatically.
               </p>
             )}
+            {awake === false && phase === 'running' && (
+              // no wake lock (an older browser): the phone's screen timeout will end live mode between fields
+              <p className="live-awake" data-testid="live-awake">
+                This browser cannot keep the screen on: set a longer screen timeout in the phone's settings, or live mode stops when the screen turns off.
+              </p>
+            )}
             <p className={`live-said${reached ? ' reached' : ''}`} data-testid="live-status" role="status">
-              {reached ? `Target reached: ${wbc} WBCs. Capturing has stopped; verify the cells in the gallery.` : phase === 'starting' ? 'Starting the camera…' : state ? SAID[state] : 'Waiting for the first frame…'}
+              {reached ? `Target reached: ${wbc} WBC${wbc === 1 ? '' : 's'}. Capturing has stopped; verify the cells in the gallery.` : phase === 'starting' ? 'Starting the camera…' : state ? SAID[state] : 'Waiting for the first frame…'}
             </p>
           </>
         )}
-        <button className="live-stop" data-testid="live-stop" onClick={() => camera.stop()}>
+        {reached && phase !== 'error' && (
+          // what the status line asks for next, one tap away: on a phone the Gallery button is behind More
+          <button
+            className="live-gallery"
+            data-testid="live-gallery"
+            onClick={() => {
+              camera.stop();
+              gallery.getState().setOpen(true);
+            }}
+          >
+            Stop and verify
+          </button>
+        )}
+        <button className="live-stop" data-testid="live-stop" data-autofocus onClick={() => camera.stop()}>
           {phase === 'error' ? 'Close' : 'Stop'}
         </button>
       </div>
