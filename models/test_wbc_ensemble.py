@@ -148,3 +148,28 @@ def test_symmetric_views_read_a_cell_the_same_whichever_way_up_it_lies(tmp_path)
     import onnx
     g = onnx.load(str(path)).graph
     assert [o.name for o in g.output] == ["logits", "embedding"] and any(n.op_type == "Gather" for n in g.node)
+
+
+def test_the_pad_at_inference_can_differ_from_training_and_the_card_says_so(tmp_path, monkeypatch):
+    """--pad edge on members trained with the grey pad: the card's crop pads with the edge, says the members
+    trained otherwise, and the card's figures are measured with the edge pad."""
+    import argparse
+    from . import wbc_ensemble as W
+    a, b = nets(2)
+    crop = {"factor": 1.4, "size": D.SIZE, "pad": D.PAD, "percentile": 0.95, "clip": 1.5}
+    r1, r2 = (save_run(tmp_path, n, m, colour="cast") for n, m in (("a", a), ("b", b)))
+    for r in (r1, r2):
+        (r / "smearcount-wbc.json").write_text(json.dumps({"sha256": r.name, "training": {}, "metrics": {}, "crop": crop,
+                                                            "input": {}, "classes": []}))
+    seen = []
+    monkeypatch.setattr(W, "evaluate", lambda model, split_seed, colour, data, pad=None, **k: seen.append(pad) or {})
+    monkeypatch.setattr(W.D, "export", lambda model, path, size: path.write_bytes(b"onnx"))
+    args = argparse.Namespace(runs=[r1, r2], data=str(tmp_path), name="x", out_dir=str(tmp_path / "out"), threads=1,
+                              restore=False, views=1, restore_chosen=None, pad="edge", pad_chosen="on validation")
+    card = W.main(args)
+    assert seen == ["edge"]
+    assert card["crop"]["pad"] == "edge"
+    assert "trained with pad 0.5" in card["crop"]["pad_note"] and "on validation" in card["crop"]["pad_note"]
+    # without --pad the members' own rule stands, with no note
+    card = W.main(argparse.Namespace(**{**vars(args), "pad": None}))
+    assert seen == ["edge", None] and card["crop"]["pad"] == D.PAD and "pad_note" not in card["crop"]

@@ -198,6 +198,9 @@ def main(args):
     if args.views > 1:
         model = Symmetric(model, args.views, members[0][1].get("size", D.SIZE))
     colour, pad, size = members[0][1]["colour"], members[0][1].get("pad"), members[0][1].get("size", D.SIZE)
+    trained_pad = D.pad_for(colour, pad)
+    if args.pad:  # the crop's pad at inference, where it differs from the members' training (measured first)
+        pad = args.pad
     restore = member_restore(members) or (dict(RESTORE) if args.restore else None)
     res = evaluate(model, split_seed, colour, args.data, pad, size=size, restore=restore)
     out = Path(args.out_dir)
@@ -205,7 +208,11 @@ def main(args):
     onnx_path = out / f"{args.name}.onnx"
     D.export(model, onnx_path, size)
     card = dict(members[0][2])
-    card["crop"] = {k: v for k, v in card["crop"].items() if k != "restore"}
+    card["crop"] = {k: v for k, v in card["crop"].items() if k not in ("restore", "pad_note")}
+    card["crop"]["pad"] = D.pad_for(colour, pad)
+    if card["crop"]["pad"] != trained_pad:
+        card["crop"]["pad_note"] = (f"the members were trained with pad {trained_pad!r}; the crop is padded {card['crop']['pad']!r} "
+                                    "at inference" + (f" ({args.pad_chosen})" if args.pad_chosen else ""))
     if restore:
         card["crop"]["restore"] = restore_card(restore, args.restore_chosen)
     card.update({"name": args.name, **file_facts(onnx_path),
@@ -254,4 +261,8 @@ if __name__ == "__main__":
     p.add_argument("--views", type=int, choices=[1, 4, 8], default=1,
                    help="read each crop over this many of its turns and flips, in the graph (Symmetric)")
     p.add_argument("--restore-chosen", default=None, help="how the restoration was chosen, for the card")
+    p.add_argument("--pad", choices=["edge", "grey"], default=None,
+                   help="pad the crop outside the image this way at inference, whatever the members trained with "
+                        "(edge: replicate the image's edge; a single-cell image the cell fills reads right)")
+    p.add_argument("--pad-chosen", default=None, help="how the pad was chosen, for the card")
     main(p.parse_args())
