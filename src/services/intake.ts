@@ -23,7 +23,7 @@ export async function validate(file: Blob): Promise<ImageKind> {
   const bytes = new Uint8Array(await file.slice(0, 65536).arrayBuffer());
   const head = sniffImage(bytes);
   if (!head) {
-    // a PDF, an iPhone's HEIC, a ZIP…: say what it is, whatever it is named
+    // a PDF, an Office document, a ZIP: say what it is, whatever it is named
     const other = sniffOther(bytes);
     if (other) throw new AppError('other-format', other);
     // a file named like an image whose bytes are not one: damaged, or another file renamed
@@ -90,11 +90,12 @@ export class Intake {
   private async addImage(f: File, capture?: ImageCapture) {
     try {
       const kind = await validate(f);
-      const id = await sha256Hex(await f.arrayBuffer());
+      const bytes = await f.arrayBuffer();
+      const id = await sha256Hex(bytes);
       const existing = this.store.getState().images[id];
       if (existing) throw new AppError('duplicate', existing.name === f.name ? '' : existing.name);
       // TIFF: kept as a PNG of the same pixels, which every later reader can decode
-      this.files.set(id, kind === 'tiff' ? await (await import('./tiffIntake')).tiffAsPng(f, MAX_MEGAPIXELS * 1e6) : f);
+      this.files.set(id, kind === 'tiff' ? await (await import('./tiffIntake')).tiffAsPng(f, bytes, MAX_MEGAPIXELS * 1e6) : f);
       // one render per frame, not per file, while a drop of many files is checked
       deferRender(() => this.store.getState().addImage({ id, name: f.name, bytes: f.size, ...(f.webkitRelativePath ? { path: f.webkitRelativePath } : {}), ...(capture ? { capture } : {}) }));
       const gt = this.pendingGt.get(stem(f.name));

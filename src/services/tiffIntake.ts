@@ -12,10 +12,11 @@ export async function inflateZlib(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-export async function tiffAsPng(f: File, maxPixels: number): Promise<File> {
+/** `bytes`: the file's contents, already read for its hash. */
+export async function tiffAsPng(f: File, bytes: ArrayBuffer, maxPixels: number): Promise<File> {
   let t;
   try {
-    t = await decodeTiff(new Uint8Array(await f.arrayBuffer()), inflateZlib, maxPixels);
+    t = await decodeTiff(new Uint8Array(bytes), inflateZlib, maxPixels);
   } catch (e) {
     throw e instanceof TiffError ? new AppError('tiff', e.message) : e;
   }
