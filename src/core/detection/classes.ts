@@ -20,9 +20,15 @@ const CLASS_ALIASES: Record<string, CellClass> = {
  * `red blood cells`; `Platelet`, `PLT`, `thrombocytes`; `WBC`, `leukocyte`. Null for anything else (a WBC
  * named by its type is `wbcTypeOf`'s). Case, spaces, hyphens and a plural `s` do not matter. */
 export function cellClassOf(name: string | undefined): CellClass | null {
+  return aliasOf(CLASS_ALIASES, name);
+}
+
+/** A name looked up in an alias table as people write it: case, spaces, hyphens and a plural `s` do not
+ * matter (`Red-Blood Cells` → `red_blood_cell`). Null for a name the table does not hold. */
+export function aliasOf<T>(table: Readonly<Record<string, T>>, name: string | undefined): T | null {
   if (!name) return null;
   const k = name.trim().toLowerCase().replace(/[\s-]+/g, '_');
-  return CLASS_ALIASES[k] ?? CLASS_ALIASES[k.replace(/s$/, '')] ?? null;
+  return table[k] ?? table[k.replace(/s$/, '')] ?? null;
 }
 
 export type PerClass<T> = Record<CellClass, T>;

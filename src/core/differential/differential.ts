@@ -3,6 +3,8 @@
  * over the five normal types plus immature granulocytes (they sum to 100%); erythroblasts (nucleated
  * red cells) are reported per 100 WBC, outside the 100%, as clinical analyzers do.
  */
+import { aliasOf } from '../detection/classes';
+
 export const WBC_TYPES = ['neutrophil', 'lymphocyte', 'monocyte', 'eosinophil', 'basophil', 'immature_granulocyte', 'erythroblast'] as const;
 export type WbcType = (typeof WBC_TYPES)[number];
 
@@ -52,9 +54,7 @@ const TYPE_ALIASES: Record<string, WbcType> = {
  * `NEU`, `band`; `IG`; `NRBC`. Null for anything else (a `platelet` folder of PBC's, `smudge`). Case, spaces,
  * hyphens and a plural `s` do not matter. */
 export function wbcTypeOf(name: string | undefined): WbcType | null {
-  if (!name) return null;
-  const k = name.trim().toLowerCase().replace(/[\s-]+/g, '_');
-  return TYPE_ALIASES[k] ?? TYPE_ALIASES[k.replace(/s$/, '')] ?? null;
+  return aliasOf(TYPE_ALIASES, name);
 }
 
 export interface Differential {
