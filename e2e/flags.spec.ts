@@ -122,7 +122,7 @@ test('a grainy field (a dim field at a high camera gain) is flagged noisy and le
   await expect(page.getByTestId('accept-flags')).toBeVisible();
 });
 
-test('a field saved at JPEG quality 5 is flagged compressed and left out; the same field from a monochrome camera is counted, its WBC types unsure', async ({ page }) => {
+test('a field saved at JPEG quality 5 is flagged compressed and left out; the same field from a monochrome camera is counted, its WBC types unsure; dimmed, counted; nearly black, left out as too dark', async ({ page }) => {
   test.setTimeout(300_000);
   const [path] = testingImages(1);
   const field = await decodeImage(path);
@@ -134,6 +134,9 @@ test('a field saved at JPEG quality 5 is flagged compressed and left out; the sa
   const largeHeavy = Buffer.from(await encodeJpeg(upscale(field, 3), 2));
   // the images audit's over-exposed field (1.7x, clipped): left out, and told what happened
   const bright = { name: 'over-exposed', width: field.width, height: field.height, data: field.data.map((v, i) => (i % 4 === 3 ? v : Math.min(255, Math.round(v * 1.7)))) };
+  // the same field lit too little: at 0.3 of its brightness it is counted as it is, in colour (not "no colour");
+  // at 0.03 (the audit's nearly black field) it is too dark to count
+  const dimmed = (f: number, name: string) => ({ name, width: field.width, height: field.height, data: field.data.map((v, i) => (i % 4 === 3 ? v : Math.round(v * f))) });
   const app = new AppPage(page);
   await app.open('?backend=wasm');
   await page.getByTestId('file-input').setInputFiles([
@@ -143,6 +146,8 @@ test('a field saved at JPEG quality 5 is flagged compressed and left out; the sa
     { name: 'large-3x.jpg', mimeType: 'image/jpeg', buffer: large },
     { name: 'large-3x-q2.jpg', mimeType: 'image/jpeg', buffer: largeHeavy },
     { name: 'over-exposed.png', mimeType: 'image/png', buffer: toPng(bright) },
+    { name: 'dim.png', mimeType: 'image/png', buffer: toPng(dimmed(0.3, 'dim')) },
+    { name: 'nearly-black.png', mimeType: 'image/png', buffer: toPng(dimmed(0.03, 'nearly-black')) },
   ]);
   await app.waitReady(240_000);
   const images = await page.evaluate(() => window.__smearcount.images());
@@ -167,6 +172,14 @@ test('a field saved at JPEG quality 5 is flagged compressed and left out; the sa
   expect(byName['over-exposed.png'].inTotals).toBe(false);
   await page.getByTestId('thumb').filter({ hasText: 'over-exposed.png' }).click();
   await expect(page.locator('[data-testid="flag-text"][data-flag="not-smear"]')).toContainText('The image is over-exposed: the field is washed out to white');
+  // dim but countable: no flag of its own; nearly black: left out, and told why, not "unfamiliar colour"
+  expect(byName['dim.png'].flags.filter((f) => f !== 'wbc-type-unsure')).toEqual(original.flags.filter((f) => f !== 'wbc-type-unsure'));
+  expect(byName['dim.png'].inTotals).toBe(true);
+  expect(Math.abs(byName['dim.png'].count - original.count)).toBeLessThanOrEqual(Math.max(3, 0.1 * original.count));
+  expect(byName['nearly-black.png'].flags.filter((f) => f !== 'wbc-type-unsure')).toEqual(['under-exposed']);
+  expect(byName['nearly-black.png'].inTotals).toBe(false);
+  await page.getByTestId('thumb').filter({ hasText: 'nearly-black.png' }).click();
+  await expect(page.locator('[data-testid="flag-text"][data-flag="under-exposed"]')).toContainText('Raise the lamp or the camera\'s exposure');
   // the heavy copy: its blocks show, the flag keeps it out and says what to do
   expect(byName['heavy-q5.jpg'].quality!.pixels.blockiness!).toBeGreaterThan(3 * original.quality!.pixels.blockiness!);
   expect(byName['heavy-q5.jpg'].flags).toContain('compressed');

@@ -47,6 +47,10 @@ const { values: o } = parseArgs({
 /** JPEG qualities of the recompressed copies the compression flag is measured on. */
 const JPEG_QUALITIES = [5, 10, 20, 50];
 
+/** Brightness factors of the darkened copies the under-exposure flag is chosen on: every pixel value
+ * times f, rounded to 8 bits, as a camera saves a field lit too little or exposed too short. */
+export const DARK_FACTORS = [0.5, 0.3, 0.2, 0.13, 0.08, 0.05, 0.03];
+
 /** Reference quantiles for the WBC rule's evidence, tried in `choose`. */
 const REF_QUANTILES = [0.02, 0.05, 0.1];
 const RULE_BASE: Omit<WbcRuleParams, 'maxSizeRatio' | 'minNucleusFraction'> = { rbcMinScore: 0.5, minRbcs: 3, minRbcPx: 12, refQuantile: 0.05 };
@@ -115,26 +119,69 @@ function colourCast(img: Rgba, kind: 'pale-blue' | 'grey' | 'yellow'): Rgba {
   return { data: d, width: img.width, height: img.height };
 }
 
-async function collect(): Promise<Rec[]> {
-  const det = await Detector.create(o.model, Number(o.threads));
-  const recs: Rec[] = [];
-  const sources: { set: string; source: string; dir: string; images?: string; complete: boolean }[] = [
+function darkCopy(img: Rgba, f: number): Rgba {
+  const d = new Uint8Array(img.data.length);
+  for (let i = 0; i < d.length; i += 4) {
+    d[i] = Math.round(img.data[i] * f);
+    d[i + 1] = Math.round(img.data[i + 1] * f);
+    d[i + 2] = Math.round(img.data[i + 2] * f);
+    d[i + 3] = 255;
+  }
+  return { data: d, width: img.width, height: img.height };
+}
+
+/** The images the synthetic copies are made of: every 25th validation image of the three complete sources. */
+const COPY_EVERY = 25;
+
+function sourceList(): { set: string; source: string; dir: string; images?: string; complete: boolean }[] {
+  return [
     { set: 'validation', source: 'bccd', dir: requireData('txl-pbc/bccd', 'txl-pbc'), complete: true },
     { set: 'validation', source: 'bcd', dir: requireData('txl-pbc/bcd', 'txl-pbc'), complete: true },
     { set: 'validation', source: 'pbc', dir: requireData('txl-pbc/pbc', 'txl-pbc'), complete: true },
     { set: 'validation', source: 'cbc-training', dir: requireData('cbc/Training', 'CBC Training'), complete: false },
     { set: 'cbc-testing', source: 'cbc', dir: requireData('cbc-complete/Testing', 'CBC Testing complete labels'), images: join(requireData('cbc/Testing', 'CBC Testing'), 'Images'), complete: true },
   ];
+}
+
+const labelsOf = (xml: string | undefined): Labeled[] | undefined => (xml ? parseVoc(readFileSync(xml, 'utf8'), xml).objects.map((g) => ({ cls: g.cls, box: g.box })) : undefined);
+
+/** The darkened copies (DARK_FACTORS) of the images the other copies are made of. */
+async function darkCopies(det: Detector, img: Rgba, meta: { source: string; name: string }, gt: Labeled[] | undefined): Promise<Rec[]> {
+  const out: Rec[] = [];
+  for (const f of DARK_FACTORS) out.push(await measure(det, darkCopy(img, f), { set: `dark-${f}`, ...meta }, gt));
+  return out;
+}
+
+/** Measures the synthetic sets a cache made before them lacks (the darkened copies), without recollecting the rest. */
+async function extend(recs: Rec[]): Promise<boolean> {
+  if (recs.some((r) => r.set.startsWith('dark-'))) return false;
+  const det = await Detector.create(o.model, Number(o.threads));
+  for (const s of sourceList()) {
+    if (s.set !== 'validation' || !s.complete) continue;
+    for (const [i, it] of listFolder(s.dir, s.images).entries()) {
+      if (i % COPY_EVERY) continue;
+      recs.push(...(await darkCopies(det, await decodeImage(it.image), { source: s.source, name: basename(it.image) }, labelsOf(it.xml))));
+    }
+    process.stderr.write(`dark copies of ${s.source} done\n`);
+  }
+  await det.release();
+  return true;
+}
+
+async function collect(): Promise<Rec[]> {
+  const det = await Detector.create(o.model, Number(o.threads));
+  const recs: Rec[] = [];
+  const sources = sourceList();
   const t0 = performance.now();
   for (const s of sources) {
     const items = listFolder(s.dir, s.images);
     for (const [i, it] of items.entries()) {
       const img = await decodeImage(it.image);
-      const gt = it.xml ? parseVoc(readFileSync(it.xml, 'utf8'), it.xml).objects.map((g) => ({ cls: g.cls, box: g.box })) : undefined;
+      const gt = labelsOf(it.xml);
       const meta = { set: s.set, source: s.source, name: basename(it.image) };
       recs.push(await measure(det, img, meta, s.complete ? gt : gt?.filter((g) => g.cls === 'WBC')));
       // every 25th validation image of the three complete sources: blurred and colour-cast copies
-      if (s.set === 'validation' && s.complete && i % 25 === 0) {
+      if (s.set === 'validation' && s.complete && i % COPY_EVERY === 0) {
         const rbc = gt?.filter((g) => g.cls === 'RBC').map((g) => Math.sqrt((g.box.x2 - g.box.x1) * (g.box.y2 - g.box.y1))).sort((a, b) => a - b);
         const size = rbc?.length ? rbc[rbc.length >> 1] : img.width / 10;
         for (const k of [0.05, 0.1, 0.2]) {
@@ -147,6 +194,7 @@ async function collect(): Promise<Rec[]> {
         // a monochrome camera, and the JPEG qualities of a careless export or a messaging app
         recs.push(await measure(det, monochromeCopy(img), { set: 'monochrome', source: s.source, name: meta.name }, gt));
         for (const quality of JPEG_QUALITIES) recs.push(await measure(det, await jpegCopy(img, quality), { set: `jpeg-q${quality}`, source: s.source, name: meta.name }, gt));
+        recs.push(...(await darkCopies(det, img, meta, gt)));
       }
       if ((i + 1) % 50 === 0) process.stderr.write(`${s.source} ${i + 1}/${items.length} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
     }
@@ -195,7 +243,7 @@ const q = (xs: number[], p: number) => {
 /** The microscope an image comes from: cbc Training and txl-pbc/bccd are one (BCCD). */
 const microscope = (r: Rec) => (r.source === 'cbc-training' || r.source === 'bccd' || r.source === 'cbc' ? 'bccd' : r.source);
 
-function choose(recs: Rec[]): QualityCalibration {
+function choose(recs: Rec[], params: Parameters<typeof postprocess>[1]): QualityCalibration {
   const val = recs.filter((r) => r.set === 'validation');
   // Colour: one Gaussian per training microscope, fitted on the even-numbered validation images; the
   // threshold is the 99.5th percentile of the odd-numbered ones' distance, x1.25 margin, so a new
@@ -239,6 +287,20 @@ function choose(recs: Rec[]): QualityCalibration {
   // (a monochrome camera saving RGB JPEGs leaves 1-2 of chroma noise).
   const spreads = val.map((r) => r.pixels.colourSpread).filter((x): x is number => x != null);
   const maxColourSpread = Math.round(Math.min(3, 0.25 * Math.min(...spreads)) * 100) / 100;
+  // ... down to the validation images' 0.2th percentile of brightness; a dimmer colour picture's channels
+  // spread less in grey levels, so the bar shrinks with its brightness (the darkened copies' red cells and
+  // nuclei keep their colour ratios but lose grey levels).
+  const atBrightness = Math.round(q(val.map((r) => r.pixels.brightness), 0.002));
+  // Exposure: the median brightness of the darkest copies (DARK_FACTORS) whose counts all held, each class
+  // within 0.02 of the same validation images as saved, and at most half the dimmest validation images'
+  // (the 0.2th percentile): below it a field is too dark to count.
+  const study = darkStudy(recs, params, false);
+  const saved = study.find((r) => r.f === 1)!;
+  const kept = study.filter((r) => r.f !== 1 && (['RBC', 'WBC', 'Platelets'] as const).every((c) => r.acc[c] >= saved.acc[c] - 0.02));
+  const darkest = kept.length ? kept.reduce((a, b) => (b.f < a.f ? b : a)) : null;
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  const minBrightness = Math.round(Math.min(darkest ? med(darkest.brightness) : Infinity, 0.5 * atBrightness));
+  console.log(`exposure: the darkest copies whose counts held x${darkest?.f} (median brightness ${darkest ? med(darkest.brightness).toFixed(1) : '-'}); validation 0.2th percentile brightness ${atBrightness}`);
   console.log(`colour spread on validation: ${spreads.length} images, min ${Math.min(...spreads).toFixed(2)}, 0.2th percentile ${q(spreads, 0.002).toFixed(2)} grey levels`);
   // Scale: the model was trained with cells at 0.4-2.5x the reference (card: augmentation); after the
   // second pass validation images sit near 1. Flag well outside what validation shows and training covered.
@@ -250,7 +312,8 @@ function choose(recs: Rec[]): QualityCalibration {
     focus: { minSharpness },
     noise: { maxNoise },
     jpeg: { maxBlockiness },
-    monochrome: { maxColourSpread },
+    monochrome: { maxColourSpread, atBrightness },
+    exposure: { minBrightness },
     smear: { minRbc, minRbcScore, minRbcSizeCv, minStainChroma: smearChroma, maxRbcAligned },
     scale,
   };
@@ -289,6 +352,21 @@ function flagTable(recs: Rec[], cal: QualityCalibration, params: Parameters<type
       lines.push(`  ${r.set} ${r.source}/${r.name}: ${f.join(', ') || '(none)'}  rbc ${r.det.rbc} wbc ${r.det.wbc} rbcScore ${r.det.rbcScore?.toFixed(2)} cv ${r.det.rbcSizeCv?.toFixed(3)} scale ${r.det.cellScale?.toFixed(2)} sharp ${r.pixels.sharpness.toFixed(3)} colourDist ${colourDistance(r.pixels.colour, cal.colour.models).toFixed(2)}`);
   }
   return lines.join('\n');
+}
+
+/** Count accuracy per class on the darkened copies, beside the same images as saved: where darkness starts
+ * to cost cells (the under-exposure flag's bar is chosen from this on the copies of validation images). */
+function darkStudy(recs: Rec[], params: Parameters<typeof postprocess>[1], held: boolean) {
+  const own = new Map(recs.filter((r) => (r.set === 'validation' || r.set === 'held-out') && r.gt).map((r) => [`${r.source}/${r.name}`, r]));
+  const rows: { f: number; brightness: number[]; acc: Record<string, number> }[] = [];
+  for (const f of [1, ...DARK_FACTORS]) {
+    const rs = f === 1 ? [] : recs.filter((r) => r.set === `dark-${f}` && r.gt && heldOut(r) === held);
+    const base = f === 1 ? recs.filter((r) => r.set.startsWith('dark-0.5') && r.gt && heldOut(r) === held).map((r) => own.get(`${r.source}/${r.name}`)).filter((r): r is Rec => !!r) : rs;
+    if (!base.length) continue;
+    const ce = countErrors(base.map((r) => ({ gt: r.gt!, dets: postprocess(r.raw, params) })));
+    rows.push({ f, brightness: base.map((r) => r.pixels.brightness), acc: { RBC: ce.RBC.accuracy, WBC: ce.WBC.accuracy, Platelets: ce.Platelets.accuracy } });
+  }
+  return rows;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -394,8 +472,10 @@ function heldOut(r: Rec): boolean {
 
 const t0 = performance.now();
 let recs: Rec[];
-if (existsSync(o.cache!) && !o.fresh) recs = JSON.parse(readFileSync(o.cache!, 'utf8'));
-else {
+if (existsSync(o.cache!) && !o.fresh) {
+  recs = JSON.parse(readFileSync(o.cache!, 'utf8'));
+  if (await extend(recs)) writeFileSync(o.cache!, JSON.stringify(recs));
+} else {
   recs = await collect();
   mkdirSync(dirname(o.cache!), { recursive: true });
   writeFileSync(o.cache!, JSON.stringify(recs));
@@ -406,10 +486,17 @@ for (const r of recs) if (r.set === 'validation' && heldOut(r)) r.set = 'held-ou
 console.log(`split: ${recs.filter((r) => r.set === 'validation').length} images choose, ${recs.filter((r) => r.set === 'held-out').length} held out`);
 const det = (await import('./evaluation/detector')).loadCard(o.model);
 const params = det.postprocess;
-const cal = choose(recs);
+const cal = choose(recs, params);
 console.log(JSON.stringify(cal, null, 1));
 console.log('\n== flags (any flag but wbc-type-unsure)');
 console.log(flagTable(recs, cal, params));
+for (const held of [false, true]) {
+  console.log(`\n== darkened copies (${held ? 'held out' : 'validation'}): count accuracy RBC / WBC / PLT, brightness median [min-max]`);
+  for (const row of darkStudy(recs, params, held)) {
+    const b = [...row.brightness].sort((a, b) => a - b);
+    console.log(`  x${String(row.f).padEnd(5)} ${b.length} images  ${row.acc.RBC.toFixed(3)} / ${row.acc.WBC.toFixed(3)} / ${row.acc.Platelets.toFixed(3)}  brightness ${b[b.length >> 1].toFixed(1)} [${b[0].toFixed(1)}-${b[b.length - 1].toFixed(1)}]`);
+  }
+}
 const { tp, fp } = evidenceSummary(recs.filter((r) => r.set === 'validation'), params);
 const fmt = (e: number[]) => e.map((x) => x.toFixed(3)).join(' ');
 console.log(`\n== WBC evidence on validation [sizeRatio, nucleus@${REF_QUANTILES.join('/')}]: ${tp.length} true, ${fp.length} false shown WBCs`);

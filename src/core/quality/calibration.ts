@@ -3,7 +3,7 @@ import type { QualityCalibration } from './flags';
 import type { WbcRuleParams } from './wbcRule';
 
 export const CALIBRATION: QualityCalibration = {
-  "source": "scripts/calibrateFlags.ts on 943 images of the training folders (txl-pbc bccd/bcd/pbc, cbc/Training; a fifth held out by group), 2026-12-05",
+  "source": "scripts/calibrateFlags.ts on 943 images of the training folders (txl-pbc bccd/bcd/pbc, cbc/Training; a fifth held out by group), 2026-12-06",
   "colour": {
     "models": [
       {
@@ -50,7 +50,11 @@ export const CALIBRATION: QualityCalibration = {
     "maxBlockiness": 7.1
   },
   "monochrome": {
-    "maxColourSpread": 2.54
+    "maxColourSpread": 2.54,
+    "atBrightness": 92
+  },
+  "exposure": {
+    "minBrightness": 26
   },
   "smear": {
     "minRbc": 4,

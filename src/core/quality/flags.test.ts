@@ -162,6 +162,31 @@ describe('qualityFlags', () => {
     expect(qualityFlags({ pixels: grey, detections: { ...goodDets, rbc: 1 } }, withMono)).toEqual(['not-smear', 'monochrome']);
     expect(notSmearReasons({ pixels: grey, detections: { ...goodDets, rbc: 1 } }, withMono)).toEqual(['only 1 red cell found (if you can see cells, they are too small in this photo: zoom in, or crop to the field of view)']);
   });
+  it('monochrome: a dim colour picture is not taken for one; its bar shrinks with the brightness below the calibration\'s', () => {
+    const withMono = { ...cal, monochrome: { maxColourSpread: 2.5, atBrightness: 90 } };
+    // validation fields darkened to 0.13 of their brightness keep 2-5 grey levels of channel spread
+    const dim = { ...goodPixels, brightness: 25, colourSpread: 2.2 };
+    expect(qualityFlags({ pixels: dim, detections: goodDets }, withMono)).not.toContain('monochrome');
+    // a calibration made before the brightness was part of the bar: the plain bar
+    expect(qualityFlags({ pixels: dim, detections: goodDets }, { ...cal, monochrome: { maxColourSpread: 2.5 } })).toContain('monochrome');
+    // at or above the bar's brightness, nothing changes; a grey camera's picture in the dim is still grey
+    expect(qualityFlags({ pixels: { ...dim, brightness: 120 }, detections: goodDets }, withMono)).toContain('monochrome');
+    expect(qualityFlags({ pixels: { ...dim, colourSpread: 0.2 }, detections: goodDets }, withMono)).toContain('monochrome');
+  });
+  it('under-exposed: a field too dark to count is left out, and its colour is not judged (nor taken for no stain)', () => {
+    const withExposure = { ...cal, exposure: { minBrightness: 26 } };
+    // the images audit's nearly black field: read colours near grey from 8-bit rounding
+    const dark = { ...goodPixels, brightness: 5, colour: [0.01, 0, 0.02, 0.01] as [number, number, number, number] };
+    expect(qualityFlags({ pixels: dark, detections: goodDets }, withExposure)).toEqual(['under-exposed']);
+    expect(excludes(['under-exposed'])).toBe(true);
+    expect(flagSentence('under-exposed')).toMatch(/too dark .* Raise the lamp or the camera's exposure\. It is left out of the batch totals\.$/);
+    // too few cells in the dark is still not countable, but not "no stain colour"
+    expect(notSmearReasons({ pixels: dark, detections: { ...goodDets, rbc: 1 } }, withExposure)).toEqual(['only 1 red cell found (if you can see cells, they are too small in this photo: zoom in, or crop to the field of view)']);
+    // above the bar, or with a calibration made before it: as before
+    expect(qualityFlags({ pixels: { ...dark, brightness: 30 }, detections: goodDets }, withExposure)).toEqual(['not-smear', 'unfamiliar-colour']);
+    expect(qualityFlags({ pixels: dark, detections: goodDets }, cal)).toEqual(['not-smear', 'unfamiliar-colour']);
+    expect(FLAG_SHORT['under-exposed']).toBe('too dark');
+  });
   it('out-of-focus below the sharpness threshold', () => {
     expect(flags({ sharpness: 0.4 }, {})).toEqual(['out-of-focus']);
   });

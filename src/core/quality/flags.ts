@@ -12,7 +12,7 @@ import { CALIBRATION } from './calibration';
 import { MEASURABLE } from '../detection/scaleWords';
 import { plateletClumps } from './clumps';
 
-export const FLAG_CODES = ['not-smear', 'scale-out-of-range', 'out-of-focus', 'noisy', 'compressed', 'monochrome', 'unfamiliar-colour', 'platelet-clumps', 'wbc-type-unsure'] as const;
+export const FLAG_CODES = ['not-smear', 'scale-out-of-range', 'out-of-focus', 'under-exposed', 'noisy', 'compressed', 'monochrome', 'unfamiliar-colour', 'platelet-clumps', 'wbc-type-unsure'] as const;
 export type FlagCode = (typeof FLAG_CODES)[number];
 
 /** What the cells look like beside the usual size, and the not-smear tests an image failed: the parts of a
@@ -25,6 +25,9 @@ const FLAG_BODY: Record<FlagCode, (detail?: string, lead?: string) => string> = 
   'not-smear': (causes = NOT_SMEAR_CAUSES, lead = 'This does not look like a blood smear') => `${lead}: ${causes}.`,
   'scale-out-of-range': (lead = SCALE_LEAD) => `${lead} the app can correct (it handles cells from half to twice the usual size); the counts would be wrong. Setting the magnification by hand helps only within that range.`,
   'out-of-focus': () => 'The image is out of focus; cells cannot be counted reliably.',
+  // Darkened copies of validation fields (scripts/calibrateFlags.ts) counted as saved down to about a tenth
+  // of their brightness and lost platelets, then red cells, below it; a real camera adds grain in the dark.
+  'under-exposed': () => 'The image is too dark (a low lamp or a short exposure): its colours cannot be checked, and pale cells and platelets are lost in the dark, so the counts would be low. Raise the lamp or the camera\'s exposure.',
   noisy: () => 'The image is grainy (a dim field, or a camera turning its gain up): small and pale cells are lost in the grain, and the counts would be low.',
   compressed: () => 'The image is too heavily compressed (its JPEG blocks show: a low quality setting, or a photo sent through a messaging app): pale and small cells are lost, and the counts would be low. Save or send the original.',
   // worded for an image that is also not a smear (a grey page): the rule, not a claim that this one was counted
@@ -41,7 +44,7 @@ const FLAG_BODY: Record<FlagCode, (detail?: string, lead?: string) => string> = 
 };
 
 /** Flags that keep an image out of the batch totals and differential until the user accepts it. */
-export const EXCLUDING_FLAGS: readonly FlagCode[] = ['not-smear', 'out-of-focus', 'scale-out-of-range', 'noisy', 'compressed'];
+export const EXCLUDING_FLAGS: readonly FlagCode[] = ['not-smear', 'out-of-focus', 'scale-out-of-range', 'under-exposed', 'noisy', 'compressed'];
 
 /** What an excluding flag does to the totals: as the app says it, once accepted, and on the report's legend. */
 const LEFT_OUT = ' It is left out of the batch totals.';
@@ -61,6 +64,7 @@ export const FLAG_SHORT: Record<FlagCode, string> = {
   'not-smear': 'not a smear',
   'scale-out-of-range': 'cell size',
   'out-of-focus': 'out of focus',
+  'under-exposed': 'too dark',
   noisy: 'grainy',
   compressed: 'compressed',
   monochrome: 'no colour',
@@ -116,7 +120,8 @@ function smearTests(q: QualityInput, cal: QualityCalibration) {
   const s = cal.smear;
   const c = q.pixels.colour;
   return {
-    noStain: Math.hypot(c[2], c[3]) < s.minStainChroma && !isMonochrome(q.pixels, cal),
+    // in the dark, colour is lost to 8-bit rounding: the under-exposed flag says so instead
+    noStain: Math.hypot(c[2], c[3]) < s.minStainChroma && !isMonochrome(q.pixels, cal) && !underExposed(q.pixels, cal),
     fewCells: d.rbc < s.minRbc,
     lowScore: (d.rbcScore ?? 0) < s.minRbcScore,
     sameSize: d.rbcSizeCv !== null && d.rbcSizeCv < s.minRbcSizeCv,
@@ -249,8 +254,13 @@ export interface QualityCalibration {
    * absent in calibrations made before it. */
   jpeg?: { maxBlockiness: number };
   /** maxColourSpread: the mean channel spread (PixelStats.colourSpread) below which a picture is
-   * monochrome; absent in calibrations made before it. */
-  monochrome?: { maxColourSpread: number };
+   * monochrome; absent in calibrations made before it. atBrightness: the brightness down to which that bar
+   * holds; below it the bar shrinks with the brightness, since a dim colour picture's channels spread less
+   * in grey levels (absent in calibrations made before it: the bar holds at any brightness). */
+  monochrome?: { maxColourSpread: number; atBrightness?: number };
+  /** minBrightness: the mean grey level below which a field is too dark to count (PixelStats.brightness);
+   * absent in calibrations made before it. */
+  exposure?: { minBrightness: number };
   /** minStainChroma: far below any stained smear's darkest-fifth chroma (a grey picture: a page, a grid). */
   smear: { minRbc: number; minRbcScore: number; minRbcSizeCv: number; minStainChroma: number; maxRbcAligned: number };
   scale: { min: number; max: number };
@@ -276,7 +286,15 @@ export interface QualityInput {
 /** A picture from a monochrome camera: its three channels are one (PixelStats.colourSpread). Its cells are
  * judged by the detections alone: no stain colour is then no evidence against a smear. */
 export function isMonochrome(p: PixelStats, cal: QualityCalibration): boolean {
-  return !!cal.monochrome && p.colourSpread != null && p.colourSpread < cal.monochrome.maxColourSpread;
+  const m = cal.monochrome;
+  if (!m || p.colourSpread == null) return false;
+  const dim = m.atBrightness ? Math.min(1, p.brightness / m.atBrightness) : 1;
+  return p.colourSpread < m.maxColourSpread * dim;
+}
+
+/** A field too dark to count (see QualityCalibration.exposure). */
+export function underExposed(p: PixelStats, cal: QualityCalibration): boolean {
+  return !!cal.exposure && p.brightness < cal.exposure.minBrightness;
 }
 
 /** The blockiness bar was measured on fields 640 px wide and less; on a larger image the detector reads
@@ -302,13 +320,16 @@ export function qualityFlags(q: QualityInput, cal: QualityCalibration): FlagCode
   if (t.noStain || t.fewCells || t.lowScore || t.sameSize || t.grid) flags.push('not-smear');
   if (cellsTooSmall(d, cal) || cellsTooLarge(d, cal)) flags.push('scale-out-of-range');
   if (q.pixels.sharpness < cal.focus.minSharpness) flags.push('out-of-focus');
+  const dark = underExposed(q.pixels, cal);
+  if (dark) flags.push('under-exposed');
   // Grain is read on the 256-px copy, where the edges of cells far too small (a low-power field, a phone's
   // photo of the eyepiece) read as grain too: those images are out for their scale or their few cells, and
   // "grainy" would send the technician after the wrong fix.
   if (cal.noise && q.pixels.noise != null && q.pixels.noise > cal.noise.maxNoise && !cellsTooSmall(d, cal) && !t.fewCells) flags.push('noisy');
   if (cal.jpeg && q.pixels.blockiness != null && q.pixels.blockiness > blockinessBar(cal.jpeg.maxBlockiness, q.pixels.longSide)) flags.push('compressed');
   if (mono) flags.push('monochrome');
-  else if (colourDistance(c, cal.colour.models) > cal.colour.maxDistance || stain < cal.colour.minStainChroma) flags.push('unfamiliar-colour');
+  // (the colours of a field too dark to count are 8-bit rounding: under-exposed says what to fix)
+  else if (!dark && (colourDistance(c, cal.colour.models) > cal.colour.maxDistance || stain < cal.colour.minStainChroma)) flags.push('unfamiliar-colour');
   return flags;
 }
 
