@@ -2,9 +2,17 @@ import { expect, test } from '@playwright/test';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { AppPage } from './app.po';
-import { decodeImage } from '../scripts/evaluation/decode';
+import { decodeImage, encodeJpeg, orient, withOrientation, type Rgba } from '../scripts/evaluation/decode';
 import { syntheticSmear } from '../scripts/syntheticSmear';
 import { testingImages, tiff12bit } from './data';
+
+/** A file the Node decoder can read back (decodeImage reads paths). */
+async function writeTemp(bytes: Uint8Array): Promise<string> {
+  mkdirSync('test-results', { recursive: true });
+  const p = `test-results/orientation-${process.pid}.jpg`;
+  writeFileSync(p, bytes);
+  return p;
+}
 
 test.describe('offline, privacy and bad input', () => {
   test('works offline after the first visit', async ({ page, context }) => {
@@ -124,6 +132,68 @@ test.describe('offline, privacy and bad input', () => {
     const fromJpeg = await app.counts();
     expect(fromTiff.RBC).toBeGreaterThan(5);
     for (const k of ['RBC', 'WBC', 'Platelets'] as const) expect(Math.abs(fromTiff[k] - fromJpeg[k]), k).toBeLessThanOrEqual(1);
+  });
+
+  test("EXIF orientation: Chromium shows each of the eight as `npm run eval` reads it (scripts/evaluation/decode's orient)", async ({ page }) => {
+    // a 40x24 corner of a CBC field, one JPEG, its bytes tagged with each orientation in turn
+    const field = await decodeImage(testingImages(1)[0]);
+    const w = 40;
+    const h = 24;
+    const corner: Rgba = { width: w, height: h, data: new Uint8Array(w * h * 4) };
+    for (let y = 0; y < h; y++) corner.data.set(field.data.subarray(y * field.width * 4 + 200 * 4, y * field.width * 4 + (200 + w) * 4), y * w * 4);
+    const jpeg = await encodeJpeg(corner, 95);
+    const stored = await decodeImage(await writeTemp(jpeg));
+    await page.goto('/');
+    for (let o = 1; o <= 8; o++) {
+      const bytes = [...withOrientation(jpeg, o)];
+      const shown = await page.evaluate(async (b) => {
+        const bmp = await createImageBitmap(new Blob([new Uint8Array(b)], { type: 'image/jpeg' }));
+        const c = new OffscreenCanvas(bmp.width, bmp.height).getContext('2d')!;
+        c.drawImage(bmp, 0, 0);
+        return { width: bmp.width, height: bmp.height, data: [...c.getImageData(0, 0, bmp.width, bmp.height).data] };
+      }, bytes);
+      const ours = orient(stored, o);
+      expect([shown.width, shown.height], `orientation ${o}`).toEqual([ours.width, ours.height]);
+      let diff = 0;
+      for (let i = 0; i < ours.data.length; i++) diff += Math.abs(shown.data[i] - ours.data[i]);
+      expect(diff / ours.data.length, `orientation ${o}: mean difference`).toBeLessThan(2);
+    }
+  });
+
+  test("a phone's photo saved sideways with an EXIF orientation is counted as the field shown, its boxes on the same cells", async ({ page }, info) => {
+    // the field turned 90 degrees clockwise as stored, tagged 8 (turn back anticlockwise to show): what a
+    // phone held on its side writes; shown, it is the field itself
+    const [path] = testingImages(1);
+    const field = await decodeImage(path);
+    const { width: w, height: h } = field;
+    const turned: Rgba = { width: h, height: w, data: new Uint8Array(field.data.length) };
+    for (let y = 0; y < w; y++) for (let x = 0; x < h; x++) turned.data.set(field.data.subarray(((h - 1 - x) * w + y) * 4, ((h - 1 - x) * w + y) * 4 + 4), (y * h + x) * 4);
+    expect(orient(turned, 8).data).toEqual(field.data);
+    const sideways = info.outputPath('IMG_sideways.jpg');
+    writeFileSync(sideways, withOrientation(await encodeJpeg(turned, 95), 8));
+    const upright = info.outputPath('upright.jpg');
+    writeFileSync(upright, await encodeJpeg(field, 95));
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop([upright, sideways]);
+    await app.waitReady();
+    const at = Object.fromEntries((await app.images()).map((im, i) => [im.name, i]));
+    await app.selectImage(at['IMG_sideways.jpg']);
+    const side = (await app.current())!;
+    expect([side.name, side.width, side.height]).toEqual(['IMG_sideways.jpg', w, h]);
+    await app.selectImage(at['upright.jpg']);
+    const up = (await app.current())!;
+    const rbc = (d: typeof up.detections) => d.filter((x) => x.cls === 'RBC').map((x) => x.box);
+    const overlap = (a: (typeof up.detections)[number]['box'], b: typeof a) => {
+      const ix = Math.max(0, Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1));
+      const iy = Math.max(0, Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1));
+      return (ix * iy) / ((a.x2 - a.x1) * (a.y2 - a.y1) + (b.x2 - b.x1) * (b.y2 - b.y1) - ix * iy);
+    };
+    const ups = rbc(up.detections);
+    const matched = ups.filter((b) => rbc(side.detections).some((s) => overlap(b, s) > 0.7)).length;
+    expect(ups.length).toBeGreaterThan(10);
+    expect(matched / ups.length).toBeGreaterThan(0.9);
+    for (const k of ['RBC', 'WBC', 'Platelets'] as const) expect(Math.abs(side.detections.filter((d) => d.cls === k).length - up.detections.filter((d) => d.cls === k).length), k).toBeLessThanOrEqual(1);
   });
 
   test("a phone's photo formats: an AVIF is counted as its PNG; an HEIC this browser cannot decode says what to do", async ({ page }, info) => {

@@ -5,6 +5,7 @@ import { inflateSync } from 'node:zlib';
 import decodeJpeg, { init as initJpeg } from '@jsquash/jpeg/decode.js';
 import encodeJpegWasm, { init as initJpegEncoder } from '@jsquash/jpeg/encode.js';
 import { PNG } from 'pngjs';
+import { sniffImage } from '../../src/core/formats/imageHeader';
 import { decodeTiff } from '../../src/core/formats/tiff';
 import { REPO_ROOT } from '../dataRoot';
 
@@ -27,7 +28,9 @@ export async function decodeImage(path: string): Promise<Rgba> {
     jpegReady ??= WebAssembly.compile(readFileSync(join(REPO_ROOT, 'node_modules/@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm'))).then((m) => initJpeg(m));
     await jpegReady;
     const d = await decodeJpeg(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length) as ArrayBuffer);
-    return { data: new Uint8Array(d.data.buffer, d.data.byteOffset, d.data.length), width: d.width, height: d.height };
+    // a phone on its side saves the photo turned and says so in EXIF: shown upright, as the app shows it
+    const orientation = sniffImage(new Uint8Array(buf.buffer, buf.byteOffset, Math.min(buf.length, 65536)))?.orientation ?? 1;
+    return orient({ data: new Uint8Array(d.data.buffer, d.data.byteOffset, d.data.length), width: d.width, height: d.height }, orientation);
   }
   if (buf[0] === 0x89 && buf[1] === 0x50) {
     const p = PNG.sync.read(buf);
@@ -107,6 +110,38 @@ export async function jpegCopy(img: Rgba, quality: number): Promise<Rgba> {
   await jpegReady;
   const d = await decodeJpeg(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer);
   return { data: new Uint8Array(d.data.buffer, d.data.byteOffset, d.data.length), width: d.width, height: d.height };
+}
+
+/** The picture as shown, from its pixels as stored and its EXIF orientation (1-8; TIFF/EXIF 2.3, tag 0x0112):
+ * 2 mirrored, 3 turned 180°, 4 flipped, 5 transposed, 6 turned 90° clockwise to be shown, 7 transversed,
+ * 8 turned 90° anticlockwise. */
+export function orient(img: Rgba, orientation: number): Rgba {
+  if (orientation < 2 || orientation > 8) return img;
+  const { width: w, height: h } = img;
+  const swap = orientation >= 5;
+  const W = swap ? h : w;
+  const H = swap ? w : h;
+  const at: (X: number, Y: number) => number = [
+    (X: number, Y: number) => Y * w + (w - 1 - X),
+    (X: number, Y: number) => (h - 1 - Y) * w + (w - 1 - X),
+    (X: number, Y: number) => (h - 1 - Y) * w + X,
+    (X: number, Y: number) => X * w + Y,
+    (X: number, Y: number) => (h - 1 - X) * w + Y,
+    (X: number, Y: number) => (h - 1 - X) * w + (w - 1 - Y),
+    (X: number, Y: number) => X * w + (w - 1 - Y),
+  ][orientation - 2];
+  const data = new Uint8Array(W * H * 4);
+  for (let Y = 0; Y < H; Y++) for (let X = 0; X < W; X++) data.set(img.data.subarray(at(X, Y) * 4, at(X, Y) * 4 + 4), (Y * W + X) * 4);
+  return { data, width: W, height: H };
+}
+
+/** A JPEG with an EXIF orientation: an APP1 segment holding only the orientation tag, after the SOI marker
+ * (for tests: what a phone held on its side writes). */
+export function withOrientation(jpeg: Uint8Array, orientation: number): Uint8Array {
+  // "Exif\0\0", a big-endian TIFF header, one directory of one SHORT entry, no next directory
+  const body = [0x45, 0x78, 0x69, 0x66, 0, 0, 0x4d, 0x4d, 0, 0x2a, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, orientation, 0, 0, 0, 0, 0, 0];
+  const seg = [0xff, 0xe1, (body.length + 2) >> 8, (body.length + 2) & 0xff, ...body];
+  return new Uint8Array([...jpeg.subarray(0, 2), ...seg, ...jpeg.subarray(2)]);
 }
 
 /** A monochrome camera's picture of the same field: the luma in all three channels. */

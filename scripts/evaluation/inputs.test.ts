@@ -10,7 +10,7 @@ import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { tiff12bit } from '../../e2e/data';
 import { requireData } from '../dataRoot';
-import { decodeBmp, decodeImage, type Rgba } from './decode';
+import { decodeBmp, decodeImage, encodeJpeg, orient, withOrientation, type Rgba } from './decode';
 import { evaluateTypeFolders, typeFolders } from './evaluate';
 
 const fixtures = join(__dirname, '../../src/core/formats/fixtures/images');
@@ -54,6 +54,35 @@ describe('decodeBmp', () => {
   it('refuses a run-length BMP and a cut one with a sentence', () => {
     expect(() => decodeBmp(fixture('palette8-rle.bmp'))).toThrow(/compression 1 is not read by the CLI; save it as PNG/);
     expect(() => decodeBmp(fixture('rgb24.bmp').slice(0, 300))).toThrow(/cut short/);
+  });
+});
+
+describe('decodeImage: a JPEG a phone saved on its side is read as shown, as the browser shows it', () => {
+  it('applies the EXIF orientation (e2e hardening.spec checks orient against Chromium for all eight)', async () => {
+    const img: Rgba = { width: 3, height: 2, data: new Uint8Array(24) };
+    // six flat 8x8 blocks' worth of distinct colours survive JPEG: one colour per pixel of a tiny image does not,
+    // so the picture is scaled up 16x and compared by block
+    const big: Rgba = { width: 48, height: 32, data: new Uint8Array(48 * 32 * 4) };
+    const colours = [[200, 40, 40], [40, 200, 40], [40, 40, 200], [200, 200, 40], [40, 200, 200], [200, 40, 200]];
+    for (let y = 0; y < 32; y++) for (let x = 0; x < 48; x++) big.data.set([...colours[((y / 16) | 0) * 3 + ((x / 16) | 0)], 255], (y * 48 + x) * 4);
+    colours.forEach((c, i) => img.data.set([...c, 255], i * 4));
+    const dir = mkdtempSync(join(tmpdir(), 'orient-'));
+    const jpeg = await encodeJpeg(big, 95);
+    for (const o of [1, 3, 6, 8]) {
+      writeFileSync(join(dir, `o${o}.jpg`), withOrientation(jpeg, o));
+      const read = await decodeImage(join(dir, `o${o}.jpg`));
+      const want = orient(img, o);
+      expect([read.width, read.height], `orientation ${o}`).toEqual([want.width * 16, want.height * 16]);
+      // the centre of each 16-px block is the colour orient() puts there
+      for (let Y = 0; Y < want.height; Y++)
+        for (let X = 0; X < want.width; X++) {
+          const i = ((Y * 16 + 8) * read.width + X * 16 + 8) * 4;
+          for (let c = 0; c < 3; c++) expect(Math.abs(read.data[i + c] - want.data[(Y * want.width + X) * 4 + c]), `orientation ${o} (${X},${Y})`).toBeLessThan(12);
+        }
+    }
+    // orient() itself: 6 turns the stored picture clockwise to show it, 8 anticlockwise
+    expect([...orient(img, 6).data.subarray(0, 4)]).toEqual([200, 200, 40, 255]); // the stored bottom-left
+    expect([...orient(img, 8).data.subarray(0, 4)]).toEqual([40, 40, 200, 255]); // the stored top-right
   });
 });
 

@@ -292,6 +292,28 @@ describe('sniffImage', () => {
   });
 });
 
+describe('sniffImage: a JPEG\'s EXIF orientation (a phone held on its side)', () => {
+  // SOI, APP1 Exif with one directory entry, then a baseline SOF0 of 640x480
+  const jpeg = (orientation: number, little: boolean, tag = 0x0112) => {
+    const u16 = (v: number) => (little ? [v & 0xff, v >> 8] : [v >> 8, v & 0xff]);
+    const u32 = (v: number) => (little ? [v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >>> 24] : [v >>> 24, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff]);
+    const tiff = [...(little ? [0x49, 0x49, 0x2a, 0] : [0x4d, 0x4d, 0, 0x2a]), ...u32(8), ...u16(2), ...u16(0x010f), ...u16(2), ...u32(4), 0x41, 0x42, 0x43, 0, ...u16(tag), ...u16(3), ...u32(1), ...u16(orientation), 0, 0, ...u32(0)];
+    const body = [0x45, 0x78, 0x69, 0x66, 0, 0, ...tiff];
+    const sof = [0xff, 0xc0, 0, 17, 8, 0x01, 0xe0, 0x02, 0x80, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1];
+    return new Uint8Array([0xff, 0xd8, 0xff, 0xe1, (body.length + 2) >> 8, (body.length + 2) & 0xff, ...body, ...sof, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  };
+  it('reads the tag in either byte order, after another entry; the size stays as stored', () => {
+    expect(sniffImage(jpeg(6, true))).toEqual({ kind: 'jpeg', width: 640, height: 480, orientation: 6 });
+    expect(sniffImage(jpeg(8, false))).toEqual({ kind: 'jpeg', width: 640, height: 480, orientation: 8 });
+    expect(sniffImage(jpeg(3, false))?.orientation).toBe(3);
+  });
+  it('says nothing for orientation 1, an invalid value or no orientation tag', () => {
+    expect(sniffImage(jpeg(1, true))).toEqual({ kind: 'jpeg', width: 640, height: 480 });
+    expect(sniffImage(jpeg(9, true))).toEqual({ kind: 'jpeg', width: 640, height: 480 });
+    expect(sniffImage(jpeg(6, true, 0x0110))).toEqual({ kind: 'jpeg', width: 640, height: 480 });
+  });
+});
+
 describe('sniffOther: what a dropped file that is no image is (audit 2026-12-05: a PDF was "Not an image" and no more)', () => {
   const enc = (s: string) => new TextEncoder().encode(s);
   const zipOf = (entry: string) => {

@@ -7,8 +7,13 @@ export type ImageKind = 'jpeg' | 'png' | 'webp' | 'bmp' | 'gif' | 'tiff' | 'avif
 
 export interface ImageHeader {
   kind: ImageKind;
+  /** As stored: a JPEG with an EXIF orientation of 5-8 is shown with the two swapped. */
   width?: number;
   height?: number;
+  /** A JPEG's EXIF orientation (1-8), where it has one other than 1: how a phone held on its side saved
+   * the photo. Browsers apply it when they decode (createImageBitmap and <img> alike); `npm run eval`
+   * applies it too (scripts/evaluation/decode), so a lab's labels meet the image they were drawn on. */
+  orientation?: number;
 }
 
 const u16be = (b: Uint8Array, o: number) => (b[o] << 8) | b[o + 1];
@@ -17,11 +22,36 @@ const u32be = (b: Uint8Array, o: number) => ((b[o] << 24) >>> 0) + (b[o + 1] << 
 const u32le = (b: Uint8Array, o: number) => b[o] + (b[o + 1] << 8) + (b[o + 2] << 16) + ((b[o + 3] << 24) >>> 0);
 const i32le = (b: Uint8Array, o: number) => b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24);
 
+/** The orientation tag (0x0112) of an APP1 Exif segment's first directory; null where there is none. */
+function exifOrientation(b: Uint8Array, o: number, len: number): number | null {
+  // "Exif\0\0", then a TIFF header: II*\0 or MM\0*, the first directory's offset
+  const t = o + 10;
+  if (len < 16 || t + 8 > b.length || String.fromCharCode(b[o + 4], b[o + 5], b[o + 6], b[o + 7]) !== 'Exif' || b[o + 8] || b[o + 9]) return null;
+  const le = b[t] === 0x49 && b[t + 1] === 0x49;
+  if (!le && !(b[t] === 0x4d && b[t + 1] === 0x4d)) return null;
+  const u16 = (x: number) => (le ? u16le(b, x) : u16be(b, x));
+  const u32 = (x: number) => (le ? u32le(b, x) : u32be(b, x));
+  const ifd = t + u32(t + 4);
+  const end = Math.min(b.length, o + 2 + len);
+  if (ifd + 2 > end) return null;
+  const n = u16(ifd);
+  for (let i = 0; i < n && ifd + 2 + 12 * (i + 1) <= end; i++) {
+    const e = ifd + 2 + 12 * i;
+    // SHORT, one value, held in the entry itself
+    if (u16(e) === 0x0112 && u16(e + 2) === 3) {
+      const v = u16(e + 8);
+      return v >= 1 && v <= 8 ? v : null;
+    }
+  }
+  return null;
+}
+
 /** Reads only the first `bytes` (64 KiB is enough for JPEG SOF markers after typical EXIF). */
 export function sniffImage(b: Uint8Array): ImageHeader | null {
   if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) {
-    // Walk JPEG segments to the first SOFn marker.
+    // Walk JPEG segments to the first SOFn marker, reading an EXIF orientation on the way.
     let o = 2;
+    let orientation: number | null = null;
     while (o + 9 < b.length) {
       if (b[o] !== 0xff) {
         o++;
@@ -34,8 +64,9 @@ export function sniffImage(b: Uint8Array): ImageHeader | null {
       }
       const len = u16be(b, o + 2);
       if (m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc) {
-        return { kind: 'jpeg', height: u16be(b, o + 5), width: u16be(b, o + 7) };
+        return { kind: 'jpeg', height: u16be(b, o + 5), width: u16be(b, o + 7), ...(orientation && orientation !== 1 ? { orientation } : {}) };
       }
+      if (m === 0xe1 && orientation === null) orientation = exifOrientation(b, o, len);
       o += 2 + len;
     }
     return { kind: 'jpeg' };
