@@ -18,7 +18,7 @@ import type { ImageBox } from '../../src/core/detection/geometry';
 import { parseVoc } from '../../src/core/formats/voc';
 import { dataRoot } from '../dataRoot';
 import { cropForClassifier, DEFAULT_CLASSIFIER } from './classifier';
-import { decodeImage, IMAGE_FILE, type Rgba } from './decode';
+import { boxAsShown, decodeImage, IMAGE_FILE, type Rgba } from './decode';
 import { Detector } from './detector';
 import { listFolder, typeFolders } from './evaluate';
 
@@ -27,6 +27,8 @@ export interface Cell {
   /** null: the detector's WBC nearest the centre (single-cell images, as in training). */
   box: ImageBox | null;
   type: WbcType;
+  /** The size its label file gives the image (boxAsShown: labels drawn on a sideways photo as stored). */
+  labelSize?: { width: number; height: number };
 }
 
 /** The typed cells of a set (see the module comment). */
@@ -52,9 +54,10 @@ export function listCells(path: string): Cell[] {
   }
   return listFolder(path).flatMap((it) =>
     it.xml
-      ? parseVoc(readFileSync(it.xml, 'utf8'), it.xml)
-          .objects.filter((o) => o.cls === 'WBC' && o.type)
-          .map((o) => ({ image: it.image, box: o.box, type: o.type! }))
+      ? (() => {
+          const voc = parseVoc(readFileSync(it.xml!, 'utf8'), it.xml!);
+          return voc.objects.filter((o) => o.cls === 'WBC' && o.type).map((o) => ({ image: it.image, box: o.box, type: o.type!, labelSize: { width: voc.width, height: voc.height } }));
+        })()
       : [],
   );
 }
@@ -122,7 +125,7 @@ export async function embedCells(cells: Cell[], opts: { classifier?: string; mod
       const dist = (d: Detection) => ((d.box.x1 + d.box.x2) / 2 - cx) ** 2 + ((d.box.y1 + d.box.y2) / 2 - cy) ** 2;
       found = raw.filter((d) => d.cls === 'WBC' && d.score >= 0.2).sort((a, b) => dist(a) - dist(b))[0]?.box;
     }
-    const boxes = list.map((c) => c.box ?? found ?? { x1: 0.3 * img.width, y1: 0.3 * img.height, x2: 0.7 * img.width, y2: 0.7 * img.height });
+    const boxes = list.map((c) => (c.box ? boxAsShown(c.box, c.labelSize, img) : null) ?? found ?? { x1: 0.3 * img.width, y1: 0.3 * img.height, x2: 0.7 * img.width, y2: 0.7 * img.height });
     const r = await cls.run(img, boxes);
     list.forEach((c, i) => {
       out.labels.push(WBC_TYPES.indexOf(c.type));

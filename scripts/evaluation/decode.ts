@@ -16,6 +16,8 @@ export interface Rgba {
   data: Uint8Array;
   width: number;
   height: number;
+  /** The EXIF orientation decodeImage applied (absent: none, or 1). */
+  orientation?: number;
 }
 
 let jpegReady: Promise<void> | undefined;
@@ -132,7 +134,25 @@ export function orient(img: Rgba, orientation: number): Rgba {
   ][orientation - 2];
   const data = new Uint8Array(W * H * 4);
   for (let Y = 0; Y < H; Y++) for (let X = 0; X < W; X++) data.set(img.data.subarray(at(X, Y) * 4, at(X, Y) * 4 + 4), (Y * W + X) * 4);
-  return { data, width: W, height: H };
+  return { data, width: W, height: H, orientation };
+}
+
+type Box = { x1: number; y1: number; x2: number; y2: number };
+
+/** A label's box on the picture as shown. Labels are taken to be drawn on the picture as shown (as the app
+ * and most labelling tools show it), except where their file's size is the stored one and the orientation
+ * swaps the sides: then they were drawn on the pixels as stored (a tool that ignores EXIF), and are turned
+ * with the picture. Orientations 2-4 keep the sides, so nothing tells the two apart: taken as shown. */
+export function boxAsShown(box: Box, labelSize: { width: number; height: number } | undefined, img: Pick<Rgba, 'width' | 'height' | 'orientation'>): Box {
+  const o = img.orientation ?? 1;
+  if (o < 5 || !labelSize || img.width === img.height || labelSize.width !== img.height || labelSize.height !== img.width) return box;
+  // the stored sides
+  const w = img.height;
+  const h = img.width;
+  const point = (x: number, y: number): [number, number] => (o === 5 ? [y, x] : o === 6 ? [h - y, x] : o === 7 ? [h - y, w - x] : [y, w - x]);
+  const [ax, ay] = point(box.x1, box.y1);
+  const [bx, by] = point(box.x2, box.y2);
+  return { x1: Math.min(ax, bx), y1: Math.min(ay, by), x2: Math.max(ax, bx), y2: Math.max(ay, by) };
 }
 
 /** A JPEG with an EXIF orientation: an APP1 segment holding only the orientation tag, after the SOI marker

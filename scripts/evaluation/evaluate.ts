@@ -19,7 +19,7 @@ import { classificationMetrics, minWbcSide } from '../../src/core/differential/c
 import { wbcTypeOf, type WbcType } from '../../src/core/differential/differential';
 import { iou } from '../../src/core/detection/geometry';
 import { Classifier, DEFAULT_CLASSIFIER } from './classifier';
-import { decodeImage, IMAGE_FILE } from './decode';
+import { boxAsShown, decodeImage, IMAGE_FILE } from './decode';
 import { Detector, runtimeName } from './detector';
 
 const argmax = (p: readonly number[]) => p.reduce((b, v, i) => (v > p[b] ? i : b), 0);
@@ -186,7 +186,7 @@ export async function evaluateFolder(
   const unflaggedImgs: EvalImage[] = [];
   // First every image through the models; the counting waits for the whole set, because one rule looks
   // across the batch (src/core/quality/optics: a speck at the same pixel in many fields is on the optics).
-  const seen: { it: Item; width: number; height: number; raw: Detection[]; filtered: Detection[]; quality: ReturnType<typeof assessImage>['quality']; ms: number; scale: Awaited<ReturnType<Detector['detect']>>['scale']; probs: Map<string, number[]> }[] = [];
+  const seen: { it: Item; width: number; height: number; orientation?: number; raw: Detection[]; filtered: Detection[]; quality: ReturnType<typeof assessImage>['quality']; ms: number; scale: Awaited<ReturnType<Detector['detect']>>['scale']; probs: Map<string, number[]> }[] = [];
   const unreadable: EvalResult['unreadable'] = [];
   for (const [i, it] of items.entries()) {
     // one file that cannot be read is named and passed over; it never ends the run
@@ -207,14 +207,14 @@ export async function evaluateFolder(
     const wbcs = filtered.filter((d) => d.cls === 'WBC');
     const probs = new Map<string, number[]>();
     if (cls && wbcs.length) (await cls.classify(img, wbcs.map((d) => d.box), minWbcSide(raw))).forEach((p, j) => probs.set(wbcs[j].id, p));
-    seen.push({ it, width: img.width, height: img.height, raw, filtered, quality, ms, scale, probs });
+    seen.push({ it, width: img.width, height: img.height, orientation: img.orientation, raw, filtered, quality, ms, scale, probs });
   }
   if (!seen.length) throw new Error(`none of the ${items.length} images in ${dir} could be read (${unreadable[0].image}: ${unreadable[0].error})`);
   const optics = opts.optics === false ? seen.map(() => []) : opticsArtefacts(seen.map((x) => ({ width: x.width, height: x.height, cells: x.filtered })));
   let opticsLeftOut = 0;
   let debrisLeftOut = 0;
   const unknownLabels: Record<string, number> = {};
-  seen.forEach(({ it, width, height, raw, filtered, quality, ms, scale, probs }, i) => {
+  seen.forEach(({ it, width, height, orientation, raw, filtered, quality, ms, scale, probs }, i) => {
     const grey = filtered.filter((d) => quality.debris?.includes(d.id));
     debrisLeftOut += grey.length;
     const dust = new Set([...optics[i], ...grey.map((d) => d.id)]);
@@ -226,7 +226,9 @@ export async function evaluateFolder(
       // The truth is counted by the same rule as the detections (identity for 'all').
       const voc = parseVoc(readFileSync(it.xml, 'utf8'), it.xml);
       for (const n of voc.unknownNames) unknownLabels[n] = (unknownLabels[n] ?? 0) + 1;
-      gt = applyCountRule(voc.objects, params.countRule, width, height);
+      // (labels drawn on a sideways photo's pixels as stored are turned with it: boxAsShown)
+      const objects = voc.objects.map((o) => ({ ...o, box: boxAsShown(o.box, voc, { width, height, orientation }) }));
+      gt = applyCountRule(objects, params.countRule, width, height);
       rawImgs.push({ gt, dets: raw });
       postImgs.push({ gt, dets: post });
     }

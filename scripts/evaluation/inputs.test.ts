@@ -10,8 +10,9 @@ import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { tiff12bit } from '../../e2e/data';
 import { requireData } from '../dataRoot';
-import { decodeBmp, decodeImage, encodeJpeg, orient, withOrientation, type Rgba } from './decode';
-import { evaluateTypeFolders, typeFolders } from './evaluate';
+import { boxAsShown, decodeBmp, decodeImage, encodeJpeg, orient, withOrientation, type Rgba } from './decode';
+import { evaluateFolder, evaluateTypeFolders, typeFolders } from './evaluate';
+import { parseVoc, writeVoc } from '../../src/core/formats/voc';
 
 const fixtures = join(__dirname, '../../src/core/formats/fixtures/images');
 const fixture = (n: string) => new Uint8Array(readFileSync(join(fixtures, n)));
@@ -83,6 +84,46 @@ describe('decodeImage: a JPEG a phone saved on its side is read as shown, as the
     // orient() itself: 6 turns the stored picture clockwise to show it, 8 anticlockwise
     expect([...orient(img, 6).data.subarray(0, 4)]).toEqual([200, 200, 40, 255]); // the stored bottom-left
     expect([...orient(img, 8).data.subarray(0, 4)]).toEqual([40, 40, 200, 255]); // the stored top-right
+  });
+});
+
+describe('npm run eval on sideways phone photos with their labels', () => {
+  it('labels drawn on the photo as shown, or on its pixels as stored (their file gives the stored size): the figures of the field upright', { timeout: 180_000 }, async () => {
+    const images = join(requireData('cbc/Testing', 'CBC Testing'), 'Images');
+    const labels = join(requireData('cbc-complete/Testing', 'CBC Testing complete labels'), 'Annotations');
+    const root = mkdtempSync(join(tmpdir(), 'sideways-'));
+    const sets = ['upright', 'shown', 'stored'].map((n) => {
+      mkdirSync(join(root, n, 'Images'), { recursive: true });
+      mkdirSync(join(root, n, 'Annotations'), { recursive: true });
+      return join(root, n);
+    });
+    for (const f of readdirSync(images).sort().slice(0, 3)) {
+      const field = await decodeImage(join(images, f));
+      const { width: w, height: h } = field;
+      // stored turned clockwise, tagged 8: shown, it is the field
+      const turned: Rgba = { width: h, height: w, data: new Uint8Array(field.data.length) };
+      for (let y = 0; y < w; y++) for (let x = 0; x < h; x++) turned.data.set(field.data.subarray(((h - 1 - x) * w + y) * 4, ((h - 1 - x) * w + y) * 4 + 4), (y * h + x) * 4);
+      const sideways = withOrientation(await encodeJpeg(turned, 95), 8);
+      const xml = readFileSync(join(labels, f.replace(/\.jpg$/, '.xml')), 'utf8');
+      const voc = parseVoc(xml, f);
+      writeFileSync(join(sets[0], 'Images', f), await encodeJpeg(field, 95));
+      writeFileSync(join(sets[0], 'Annotations', f.replace(/\.jpg$/, '.xml')), xml);
+      writeFileSync(join(sets[1], 'Images', f), sideways);
+      writeFileSync(join(sets[1], 'Annotations', f.replace(/\.jpg$/, '.xml')), xml);
+      // a tool that ignores EXIF: boxes on the stored pixels, the stored size in the file
+      const stored = voc.objects.map((o) => ({ ...o, box: { x1: h - o.box.y2, y1: o.box.x1, x2: h - o.box.y1, y2: o.box.x2 } }));
+      stored.forEach((o, i) => expect(boxAsShown(o.box, { width: h, height: w }, { width: w, height: h, orientation: 8 })).toEqual(voc.objects[i].box));
+      writeFileSync(join(sets[2], 'Images', f), sideways);
+      writeFileSync(join(sets[2], 'Annotations', f.replace(/\.jpg$/, '.xml')), writeVoc({ filename: f, width: h, height: w, objects: stored }));
+    }
+    const [up, shown, stored] = await Promise.all(sets.map((d) => evaluateFolder(d, { optics: false })));
+    expect(up.count!.RBC.truth).toBeGreaterThan(30);
+    for (const r of [shown, stored]) {
+      expect(r.raw!.map50).toBeGreaterThan(up.raw!.map50 - 0.03);
+      for (const c of ['RBC', 'WBC', 'Platelets'] as const) expect(Math.abs(r.count![c].accuracy - up.count![c].accuracy), c).toBeLessThan(0.05);
+    }
+    // the same pixels and, turned, the same boxes: the same figures
+    expect(stored.raw!.map50).toBeCloseTo(shown.raw!.map50, 6);
   });
 });
 
