@@ -361,7 +361,7 @@ function darkStudy(recs: Rec[], params: Parameters<typeof postprocess>[1], held:
   const rows: { f: number; brightness: number[]; acc: Record<string, number> }[] = [];
   for (const f of [1, ...DARK_FACTORS]) {
     const rs = f === 1 ? [] : recs.filter((r) => r.set === `dark-${f}` && r.gt && heldOut(r) === held);
-    const base = f === 1 ? recs.filter((r) => r.set.startsWith('dark-0.5') && r.gt && heldOut(r) === held).map((r) => own.get(`${r.source}/${r.name}`)).filter((r): r is Rec => !!r) : rs;
+    const base = f === 1 ? recs.filter((r) => r.set === `dark-${DARK_FACTORS[0]}` && r.gt && heldOut(r) === held).map((r) => own.get(`${r.source}/${r.name}`)).filter((r): r is Rec => !!r) : rs;
     if (!base.length) continue;
     const ce = countErrors(base.map((r) => ({ gt: r.gt!, dets: postprocess(r.raw, params) })));
     rows.push({ f, brightness: base.map((r) => r.pixels.brightness), acc: { RBC: ce.RBC.accuracy, WBC: ce.WBC.accuracy, Platelets: ce.Platelets.accuracy } });
