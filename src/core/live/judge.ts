@@ -43,7 +43,9 @@ export const LIVE_PARAMS: LiveParams = {
   stillMotion: 3,
   tremor: 1,
   maxDrift: 4,
-  minBrightness: 35,
+  // a view darker than this is not captured: the lamp off or the eyepiece covered, and never a field the
+  // batch would leave out as under-exposed (its bar, chosen on darkened validation fields, is lower)
+  minBrightness: Math.max(35, CALIBRATION.exposure?.minBrightness ?? 0),
   minStainChroma: CALIBRATION.smear.minStainChroma,
   minSharpness: CALIBRATION.focus.minSharpness,
   maxOverlap: 0.5,

@@ -3,6 +3,7 @@ import { findCircularField } from '../quality/field';
 import { pixelStats, type Rgba } from '../quality/pixels';
 import { toGrey } from './grey';
 import { CaptureJudge, LIVE_PARAMS } from './judge';
+import { CALIBRATION } from '../quality/calibration';
 import { fieldSignature, matchSignatures, seenBefore } from './signature';
 
 /** A seeded slide: pink background with red cells and a few purple nuclei, larger than any view of it. */
@@ -275,5 +276,11 @@ describe('capture judge', () => {
     })();
     for (let t = 0; t < 3000; t += 100) expect(judge.onFrame(t, grey).state).not.toBe('capture');
     expect(judge.onFrame(3100, grey).state).toBe('not-smear');
+  });
+});
+
+describe('live: the dark view', () => {
+  it('is never a field the batch would leave out as under-exposed', () => {
+    expect(LIVE_PARAMS.minBrightness).toBeGreaterThanOrEqual(CALIBRATION.exposure!.minBrightness);
   });
 });
