@@ -18,7 +18,7 @@ import type { ModelCard } from '../core/detection/card';
 import { decodeOutputs } from '../core/detection/decode';
 import { inputScale } from '../core/detection/geometry';
 import { countedByRule, postprocess } from '../core/detection/postprocess';
-import { AppError, errorMessage } from '../core/errors';
+import { AppError, CameraDeniedError, errorMessage } from '../core/errors';
 import { CaptureJudge, signatureOf, type Verdict } from '../core/live/judge';
 import type { Signature } from '../core/live/signature';
 import { inCircle, scaleCircle } from '../core/quality/field';
@@ -52,11 +52,24 @@ export interface LiveDeps {
   persist(): Promise<void>;
 }
 
-/** The camera's refusal as a coded error (DOMException names from the Media Capture spec). */
-export function cameraError(e: unknown): AppError {
+/** What tells an installed app (a PWA in a window of its own) from a browser tab. */
+export interface DisplayEnv {
+  matchMedia?: (query: string) => { matches: boolean };
+  /** Safari on iOS: true in an app added to the home screen (it predates display-mode). */
+  navigator?: { standalone?: boolean };
+}
+
+/** Whether the app runs installed, with no address bar (the manifest asks for display "standalone"). */
+export function runsInstalled(env: DisplayEnv = globalThis as DisplayEnv): boolean {
+  return env.navigator?.standalone === true || env.matchMedia?.('(display-mode: standalone)').matches === true;
+}
+
+/** The camera's refusal as a coded error (DOMException names from the Media Capture spec). `installed`:
+ * where the refusal's sentence sends the technician (no address bar in an installed app). */
+export function cameraError(e: unknown, installed = runsInstalled()): AppError {
   const name = (e as { name?: string })?.name ?? '';
   const msg = (e as Error)?.message ?? String(e);
-  if (name === 'NotAllowedError' || name === 'SecurityError' || name === 'PermissionDeniedError') return new AppError('camera-denied', msg);
+  if (name === 'NotAllowedError' || name === 'SecurityError' || name === 'PermissionDeniedError') return new CameraDeniedError(msg, installed);
   if (name === 'NotFoundError' || name === 'DevicesNotFoundError' || name === 'OverconstrainedError') return new AppError('no-camera', msg);
   return new AppError('camera-failed', msg);
 }
