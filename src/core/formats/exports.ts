@@ -75,6 +75,9 @@ const flagsAcceptedCell = (im: ExportImage) => im.flagsAccepted ?? '';
 const cellScale = (im: ExportImage) =>
   im.scale ? (im.scale.fixed ? 1 / im.scale.relative : (im.scale.estimated ?? '')) : '';
 const r3 = (x: number | string) => (typeof x === 'number' ? Math.round(x * 1000) / 1000 : x);
+/** A percentage cell: one decimal from the exact value, the report's own rounding (rules.ts percentText). A
+ * string, as the CSV writer gives every other fractional number four decimals (scores, p, cell scale). */
+const percentCell = (x: number) => x.toFixed(1);
 
 /** The typed WBCs of an image, not set aside as smudge or other. */
 const typesOf = (im: ExportImage) => im.detections.filter((d) => d.cls === 'WBC' && d.wbc && !d.wbc.category).map((d) => d.wbc!.type);
@@ -117,8 +120,9 @@ export function countsCsv(images: readonly ExportImage[], report?: CountsReport)
   // the report's figures where it prints them; otherwise every typed cell, marked preliminary
   // (before release: the basis the panel shows, verified cells only unless the technician chose every typed cell)
   const shown = st.releasable || st.basis === 'verified' ? st.released : d;
-  // written at the CSV's four decimals from the exact value (rounded to three first, 65.2174 read 65.2170)
-  const pctRow = WBC_TYPES.map((t) => (t === 'erythroblast' ? (shown.nrbcPer100 === null ? '' : shown.nrbcPer100) : shown.total ? shown.percent[t] : ''));
+  // one decimal, as a lab report writes a differential and as the report prints it (62.5, 0.0, 100.0);
+  // erythroblasts per 100 WBC likewise
+  const pctRow = WBC_TYPES.map((t) => (t === 'erythroblast' ? (shown.nrbcPer100 === null ? '' : percentCell(shown.nrbcPer100)) : shown.total ? percentCell(shown.percent[t]) : ''));
   const status = st.releasable
     ? `report: ${st.basedOn} verified cells (target ${st.target})${st.over ? `; ${st.over} beyond the target kept apart` : ''}${st.unverified ? `; ${st.unverified} unverified kept apart` : ''}`
     : !st.typed

@@ -62,13 +62,13 @@ describe('CSV', () => {
         `"a,1.jpg",2,1,0,true,true,all,1.0400,1,0,0,0,1,0,0,0,,,true,0,0,,file,,${rel}\r\n` +
         `b.jpg,0,0,1,false,false,all,0.4900,2,0,0,0,0,0,0,0,,,true,0,0,,file,,${rel}\r\n` +
         `TOTAL,2,1,1,1,1,all,,,0,0,0,1,0,0,0,,0,2,0,0,,,,${rel}\r\n` +
-        `DIFFERENTIAL_%,,,,,,,,,0,0,0,100,0,0,0,preliminary: every typed cell; 1 of 1 WBC types not verified,,,,,,,,${rel}\r\n`,
+        `DIFFERENTIAL_%,,,,,,,,,0.0,0.0,0.0,100.0,0.0,0.0,0.0,preliminary: every typed cell; 1 of 1 WBC types not verified,,,,,,,,${rel}\r\n`,
     );
     // the panel's default basis, verified cells only: none yet, so no percentages, and the row says why
     expect(countsCsv(images).trim().split('\r\n').at(-1)).toBe(`DIFFERENTIAL_%,,,,,,,,,,,,,,,,preliminary: 0 verified cells of 100; 1 of 1 WBC types not verified,,,,,,,,${rel}`);
     // verified cells: the row gives the report's figures and says what they rest on
     const verified = images.map((im) => ({ ...im, detections: im.detections.map((d) => (d.wbc ? { ...d, wbc: { ...d.wbc, verified: true } } : d)) }));
-    expect(countsCsv(verified).trim().split('\r\n').at(-1)).toBe(`DIFFERENTIAL_%,,,,,,,,,0,0,0,100,0,0,0,report: 1 verified cells (target 100),,,,,,,,${rel}`);
+    expect(countsCsv(verified).trim().split('\r\n').at(-1)).toBe(`DIFFERENTIAL_%,,,,,,,,,0.0,0.0,0.0,100.0,0.0,0.0,0.0,report: 1 verified cells (target 100),,,,,,,,${rel}`);
   });
   it('names each file that could not be counted, with why, in a row of its own and in no total', () => {
     const rows = countsCsv(images, { release: { state: 'preliminary', verifiedBy: '', releasedAt: '', revision: '', withdrawn: '' }, differential: differentialState(images.flatMap((im) => im.detections), DEFAULT_RULES, 0.6), notCounted: [{ name: 'broken.jpg', error: 'The file is not an image the browser can read.' }] })
@@ -85,18 +85,29 @@ describe('CSV', () => {
     expect(rows.findIndex((r) => r[0] === 'broken.jpg')).toBeLessThan(rows.findIndex((r) => r[0] === 'TOTAL'));
     expect(rows.find((r) => r[0] === 'TOTAL')![col('in_totals')]).toBe('2');
   });
-  it('writes the differential row from the exact percentages (2 of 3: 66.6667, not 66.6670)', () => {
+  it('writes the differential row in % at one decimal, as a lab report does (2 of 3: 66.7), counts as integers', () => {
     const neu = { ...d('WBC', 300), wbc: { type: 'neutrophil' as const, p: 0.9, origin: 'model' as const } };
     const im: ExportImage = { ...images[1], detections: [neu, { ...neu, box: { ...neu.box, x1: 400, x2: 440 } }, d('WBC', 500)] };
-    const row = countsCsv([im], everyTyped([im])).trim().split('\r\n').at(-1)!.split(',');
-    expect(row.slice(9, 13)).toEqual(['66.6667', '0', '0', '33.3333']);
+    const rows = countsCsv([im], everyTyped([im])).trim().split('\r\n').map((l) => l.split(','));
+    expect(rows.at(-1)!.slice(9, 13)).toEqual(['66.7', '0.0', '0.0', '33.3']);
+    // the counts above it stay whole numbers
+    expect(rows.find((r) => r[0] === 'TOTAL')!.slice(9, 13)).toEqual(['2', '0', '0', '1']);
+    // 5 of 8: 62.5 (not 62.5000); erythroblasts per 100 WBC at one decimal too (1 per 8 WBC: 12.5)
+    const eight: Detection[] = Array.from({ length: 8 }, (_, i) => ({ ...neu, id: `m${i}`, box: { x1: 60 * i, y1: 0, x2: 60 * i + 40, y2: 40 }, wbc: { ...neu.wbc, type: i < 5 ? ('neutrophil' as const) : ('lymphocyte' as const) } }));
+    const nrbc: Detection = { ...neu, id: 'm9', box: { x1: 600, y1: 100, x2: 630, y2: 130 }, wbc: { ...neu.wbc, type: 'erythroblast' } };
+    const im8: ExportImage = { ...images[1], detections: [...eight, nrbc] };
+    const header = rows[0];
+    const pct = countsCsv([im8], everyTyped([im8])).trim().split('\r\n').at(-1)!.split(',');
+    expect([pct[header.indexOf('neutrophil')], pct[header.indexOf('lymphocyte')], pct[header.indexOf('erythroblast')]]).toEqual(['62.5', '37.5', '12.5']);
+    // every % cell of the row has exactly one decimal
+    for (const t of ['neutrophil', 'lymphocyte', 'monocyte', 'eosinophil', 'basophil', 'immature_granulocyte', 'erythroblast']) expect(pct[header.indexOf(t)]).toMatch(/^\d+\.\d$/);
   });
   it('records flags per image and leaves an unaccepted not-smear image out of TOTAL and the differential', () => {
     const rows = countsCsv([...images, flagged], everyTyped(images)).trim().split('\r\n').map((l) => l.split(','));
     expect(rows[3].slice(0, 19)).toEqual(['grid.png', '1', '1', '0', 'false', 'false', 'all', '', '', '0', '0', '0', '1', '0', '0', '0', 'not-smear unfamiliar-colour', 'false', 'false']);
     expect(rows[4].slice(0, 4)).toEqual(['TOTAL', '2', '1', '1']);
     expect(rows[4][rows[0].indexOf('in_totals')]).toBe('2');
-    expect(rows[5].slice(9, 16)).toEqual(['0', '0', '0', '100', '0', '0', '0']);
+    expect(rows[5].slice(9, 16)).toEqual(['0.0', '0.0', '0.0', '100.0', '0.0', '0.0', '0.0']);
     expect(countsCsv([...images, { ...flagged, inTotals: true, flagsAccepted: true }]).split('\r\n')[4].split(',').slice(0, 4)).toEqual(['TOTAL', '3', '2', '1']);
   });
   it('records, next to the flags, that the technician accepted a flagged image (audit 2026-12-05)', () => {
