@@ -1,6 +1,6 @@
 /** Exporters: pure functions from the reviewed batch to the formats labs use. */
 import { CLASS_NAMES } from '../detection/classes';
-import type { Detection } from '../detection/detection';
+import { modelScore, modelTypeP, type Detection } from '../detection/detection';
 import { countCells, summarize } from '../counts/counts';
 import { isCutByBorder, type CountRule } from '../detection/postprocess';
 import { differential, WBC_TYPES } from '../differential/differential';
@@ -147,14 +147,16 @@ function allBoxes(im: ExportImage): { det: Detection; counted: boolean; leftOut:
   ];
 }
 
-/** One row per box, the boxes counted nowhere included (`counted` false, `left_out` says why). */
+/** One row per box, the boxes counted nowhere included (`counted` false, `left_out` says why). `score` and
+ * `wbc_p` are the model's and the classifier's fractions (0–1), blank where a technician set the box (`origin`
+ * manual: drawn, relabelled or moved by hand) or the type (`wbc_type_origin` manual): the model said neither. */
 export function boxesCsv(images: readonly ExportImage[]): string {
   const names = uniqueNames(images);
   const rows = images.flatMap((im, i) =>
     allBoxes(im).map(({ det: d, counted, leftOut }) => [
       names[i],
       d.cls,
-      d.score,
+      modelScore(d) ?? '',
       d.box.x1,
       d.box.y1,
       d.box.x2,
@@ -163,7 +165,7 @@ export function boxesCsv(images: readonly ExportImage[]): string {
       isCutByBorder(d, im.width, im.height),
       im.countRule,
       d.wbc?.category ?? d.wbc?.type ?? '',
-      d.wbc ? d.wbc.p : '',
+      d.wbc ? (modelTypeP(d.wbc) ?? '') : '',
       d.wbc?.origin ?? '',
       counted,
       leftOut,
@@ -194,13 +196,14 @@ export function boxesJson(images: readonly ExportImage[]): string {
       edits: im.edits ?? '',
       detections: allBoxes(im).map(({ det: d, counted, leftOut }) => ({
         class: d.cls,
-        score: d.score,
+        // null where a technician set the box (origin manual), as the boxes CSV leaves it blank
+        score: modelScore(d),
         box: [d.box.x1, d.box.y1, d.box.x2, d.box.y2],
         origin: d.origin,
         cut_by_border: isCutByBorder(d, im.width, im.height),
         counted,
         ...(leftOut ? { left_out: leftOut } : {}),
-        ...(d.wbc ? { wbc_type: d.wbc.type, wbc_p: d.wbc.p, wbc_type_origin: d.wbc.origin, wbc_verified: !!d.wbc.verified, ...(d.wbc.category ? { wbc_category: d.wbc.category, wbc_note: d.wbc.note ?? '' } : {}) } : {}),
+        ...(d.wbc ? { wbc_type: d.wbc.type, wbc_p: modelTypeP(d.wbc), wbc_type_origin: d.wbc.origin, wbc_verified: !!d.wbc.verified, ...(d.wbc.category ? { wbc_category: d.wbc.category, wbc_note: d.wbc.note ?? '' } : {}) } : {}),
       })),
     })),
     null,
@@ -223,7 +226,8 @@ export function vocFiles(images: readonly ExportImage[]): { name: string; data: 
   }));
 }
 
-/** COCO detection JSON; bbox is [x, y, width, height] in pixels, category ids 1..3 as the model's labels. */
+/** COCO detection JSON; bbox is [x, y, width, height] in pixels, category ids 1..3 as the model's labels;
+ * `score` the model's, null where a technician set the box (`origin` manual), as in the boxes JSON. */
 export function cocoJson(images: readonly ExportImage[]): string {
   const names = uniqueNames(images);
   let ann = 0;
@@ -246,11 +250,11 @@ export function cocoJson(images: readonly ExportImage[]): string {
           bbox: [d.box.x1, d.box.y1, w, h].map((v) => Math.round(v * 100) / 100),
           area: Math.round(w * h * 100) / 100,
           iscrowd: 0,
-          score: d.score,
+          score: modelScore(d),
           origin: d.origin,
           cut_by_border: isCutByBorder(d, im.width, im.height),
           // a cell set apart (smudge / other) says so, as in the boxes JSON: it is no cell of its type
-          ...(d.wbc ? { wbc_type: d.wbc.type, wbc_p: d.wbc.p, ...(d.wbc.category ? { wbc_category: d.wbc.category } : {}) } : {}),
+          ...(d.wbc ? { wbc_type: d.wbc.type, wbc_p: modelTypeP(d.wbc), ...(d.wbc.category ? { wbc_category: d.wbc.category } : {}) } : {}),
         };
       }),
     ),
