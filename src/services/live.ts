@@ -96,8 +96,9 @@ export class LiveCamera {
   private previewBusy = false;
   private unsubscribe: (() => void) | null = null;
   private capturing = 0;
-  /** Names of the fields captured (or replaced) in this page and not yet saved: not yet said to be captured. */
-  private unsaved = new Set<string>();
+  /** Names of the fields captured (true) or replaced by a sharper view (false) in this page and not yet saved:
+   * not yet said to be captured. */
+  private unsaved = new Map<string, boolean>();
   /** Recounts the bar's figures (set while live mode runs). */
   private recount: (() => void) | null = null;
   /** Takes the live view's history entry off when it closes other than by Back (services/backButton). */
@@ -285,13 +286,14 @@ export class LiveCamera {
       const was = live.getState().reached;
       const s = store.getState();
       // a field not yet saved is not yet captured, as far as the view says (see the file's comment)
-      const fields = s.order.map((id) => s.images[id]).filter((im) => im?.capture?.source === 'live' && !this.unsaved.has(im.name));
+      // (a field being replaced by a sharper view is one field, though both views are in the batch for a moment)
+      const fields = s.order.map((id) => s.images[id]).filter((im) => im?.capture?.source === 'live' && this.unsaved.get(im.name) !== true);
       // a captured field a flag leaves out (a grainy view at the eyepiece) adds nothing to the counts: the
       // view says so, or the technician moves on believing it counted
       const leftOut = leftOutFields(fields);
       const prev = live.getState().leftOut;
       const same = prev.length === leftOut.length && prev.every((f, i) => f.name === leftOut[i].name && f.flags.join() === leftOut[i].flags.join());
-      live.getState().set({ wbc: d.typed, batchFields: fields.length, target, reached: was || reached, ...(same ? {} : { leftOut }) });
+      live.getState().set({ wbc: d.typed, batchFields: new Set(fields.map((im) => im.name)).size, target, reached: was || reached, ...(same ? {} : { leftOut }) });
       if (reached && !was) navigator.vibrate?.([200, 100, 200]);
     };
     update();
@@ -395,10 +397,10 @@ export class LiveCamera {
     const stillSince = now - verdict.stillFor;
     const capturedAt = new Date().toISOString();
     const s = store.getState();
-    const name = replaces?.name ?? liveName(nextLiveNumber([...s.order.map((id) => s.images[id].name), ...live.getState().captured, ...this.unsaved]));
+    const name = replaces?.name ?? liveName(nextLiveNumber([...s.order.map((id) => s.images[id].name), ...live.getState().captured, ...this.unsaved.keys()]));
     if (!replaces) this.fieldNames.push(name);
     this.known.set(name, verdict.signature!);
-    this.unsaved.add(name);
+    this.unsaved.set(name, !replaces);
     this.capturing++;
     const run = this.runId;
     const saved = (ok: boolean) => {
