@@ -147,6 +147,26 @@ test('on a 1920-px screen or projector the right panel widens, so the differenti
   expect(await px('.tile-label')).toBeGreaterThanOrEqual(14);
 });
 
+test('at 1920x1080 the WBC differential is on the first screen with an image open: its heading and its table, no scrolling', async ({ page }) => {
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(2));
+  await app.waitReady();
+  // an image with WBCs is open, and they are typed
+  const cur = (await app.current())!;
+  expect(cur.detections.some((d) => d.cls === 'WBC' && d.wbc)).toBe(true);
+  // nothing has scrolled: neither the page nor the panel
+  expect(await page.evaluate(() => [window.scrollY, document.querySelector('aside.right')!.scrollTop])).toEqual([0, 0]);
+  const panel = page.getByTestId('differential');
+  await expect(panel.getByRole('heading', { name: 'WBC differential' })).toBeInViewport({ ratio: 1 });
+  // in view means not clipped by the panel's scroll box either (IntersectionObserver counts the clipping)
+  await expect(panel.locator('.diff-table')).toBeInViewport({ ratio: 1 });
+  await expect(page.getByTestId('diff-released-total')).toBeInViewport({ ratio: 1 });
+  // the counts stay on the first screen too
+  await expect(page.getByTestId('count-RBC')).toBeInViewport({ ratio: 1 });
+});
+
 /** How far the differential's table runs past its panel's content box (px; <= 0 fits). */
 const tableOverrun = (page: Page) =>
   page.locator('.diff-table').evaluate((t) => {

@@ -351,6 +351,47 @@ test.describe('a second run over the same slide', () => {
   });
 });
 
+test.describe('a reload at the worst moment (GUIDE 13)', () => {
+  // one field held still, then the lamp off; and the soft-then-sharp field of the fine focus
+  test.beforeAll(async () => {
+    await buildFakeCamera('reload', testingImages(1), [{ hold: 3, field: 0 }, { dark: 4 }]);
+    await buildFakeCamera('focus-reload', testingImages(1), [{ hold: 3.5, field: 0, blur: 2 }, { hold: 4, field: 0 }, { dark: 2 }]);
+  });
+
+  /** Reloads the page the moment `shown` holds in it (checked at every frame), and returns after the reload. */
+  async function reloadWhen(page: Page, shown: () => boolean) {
+    await page.waitForFunction(shown, null, { timeout: 60_000, polling: 'raf' });
+    await page.reload();
+  }
+
+  test('a field the view has shown as captured is in the batch after a reload at that moment', async ({ cameraPage }) => {
+    test.setTimeout(240_000);
+    const page = await cameraPage('reload');
+    const app = new AppPage(page);
+    await startLive(app);
+    // the status line and the run's list say "captured" together; the page goes at once
+    await reloadWhen(page, () => window.__smearcount.live().captured.length > 0 || window.__smearcount.live().state === 'captured');
+    await app.waitReady(300_000);
+    await expect(page.getByTestId('thumb')).toHaveCount(1);
+    const images = await app.images();
+    expect(images.map((i) => [i.name, i.status])).toEqual([['live-0001.jpg', 'done']]);
+  });
+
+  test('a sharper view that replaced a capture is in the batch, in its place, after a reload at that moment', async ({ cameraPage }) => {
+    test.setTimeout(240_000);
+    const page = await cameraPage('focus-reload');
+    const app = new AppPage(page);
+    await startLive(app);
+    await reloadWhen(page, () => window.__smearcount.live().sharpened > 0);
+    await app.waitReady(300_000);
+    await expect(page.getByTestId('thumb')).toHaveCount(1);
+    const [im] = await page.evaluate(() => window.__smearcount.images());
+    expect(im.name).toBe('live-0001.jpg');
+    // the sharp view, not the soft one it replaced
+    expect(im.quality!.pixels.sharpness).toBeGreaterThan(0.7);
+  });
+});
+
 test.describe('a speck on the optics', () => {
   // BloodImage_00347 holds no platelet, and the BCCD camera's grey speck, which the detector scores as one
   test.beforeAll(async () => {

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppPage, CLASSES, clickBox, isolated, unzipStored, type HookDetection } from './app.po';
 import { testingImages } from './data';
+import { readCsv } from './csv';
 
 test.describe('review, correct, export, persist', () => {
   let app: AppPage;
@@ -31,6 +32,16 @@ test.describe('review, correct, export, persist', () => {
     await expect(page.getByTestId('count-WBC')).toHaveText(String(before.WBC + 1));
     const relabeled = (await app.current())!.detections.find((d) => d.id === other.id)!;
     expect(relabeled).toMatchObject({ cls: 'WBC', origin: 'manual' });
+    // set by hand, and said so: the RBC's score is no WBC's confidence, on the page or in the boxes export
+    await expect(page.getByTestId('review-status')).toContainText("WBC · the model's box, changed by hand");
+    const [boxesFile] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-boxes-csv').click()]);
+    const boxes = readCsv(readFileSync((await boxesFile.path())!, 'utf8'));
+    const at = (r: string[]) => Math.abs(Number(boxes.get(r, 'x1_px')) - relabeled.box.x1) < 0.01 && Math.abs(Number(boxes.get(r, 'y1_px')) - relabeled.box.y1) < 0.01;
+    const row = boxes.rows.filter(at);
+    expect(row).toHaveLength(1);
+    expect([boxes.get(row[0], 'class'), boxes.get(row[0], 'score'), boxes.get(row[0], 'origin')]).toEqual(['WBC', '', 'manual']);
+    // the boxes left as the model gave them keep its score
+    expect(boxes.rows.filter((r) => boxes.get(r, 'origin') === 'model').every((r) => /^(0\.\d{4}|1)$/.test(boxes.get(r, 'score')))).toBe(true);
 
     await page.keyboard.press('Control+z');
     await page.keyboard.press('Control+z');

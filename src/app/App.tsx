@@ -54,10 +54,12 @@ export function App({ services }: { services: Services }) {
           <ReviewBar />
           <ImageCanvas />
         </main>
+        {/* the results first: at 1920x1080 the Sample form above them pushed the differential's table under the
+            screen's edge, and it is what the technician reads at every image; the record is filled once a sample */}
         <aside className="right" aria-label="Results and settings">
-          <SamplePanel />
           <CountsPanel />
           <DifferentialPanel />
+          <SamplePanel />
           <ThresholdSliders />
           <ProfilePanel />
           <ExportMenu />

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseModelCard } from './detection/card';
 import { parseClassifierCard } from './differential/card';
-import { AppError, errorMessage, type ErrorCode } from './errors';
+import { AppError, CameraDeniedError, cameraDeniedMessage, errorMessage, type ErrorCode } from './errors';
 import { parseVoc } from './formats/voc';
 
 const thrown = (f: () => unknown): unknown => {
@@ -36,6 +36,15 @@ describe('coded errors', () => {
     const voc = thrown(() => parseVoc('<nothing/>', 'a.xml'));
     expect((voc as AppError).code).toBe('annotation');
     expect(errorMessage(voc)).toBe('The annotation could not be read: a.xml: not a Pascal VOC annotation (no <annotation> element)');
+  });
+  it('a refused camera: the address bar in a browser tab, the app settings where it runs installed', () => {
+    expect(cameraDeniedMessage(false)).toContain('the lock or camera icon beside the address');
+    expect(cameraDeniedMessage(true)).not.toContain('beside the address');
+    expect(cameraDeniedMessage(true)).toContain('no address bar: allow the camera in the settings for this app');
+    // the coded error carries where the app runs; a plain AppError of that code is a browser tab's
+    expect(errorMessage(new CameraDeniedError('denied', true))).toBe(cameraDeniedMessage(true));
+    expect(errorMessage(new CameraDeniedError('denied', false))).toBe(cameraDeniedMessage(false));
+    expect(errorMessage(new AppError('camera-denied'))).toBe(cameraDeniedMessage(false));
   });
   it('anything else says its own message', () => {
     expect(errorMessage(new TypeError('x is undefined'))).toBe('x is undefined');

@@ -28,6 +28,27 @@ export class AppError extends Error {
   }
 }
 
+/** The camera refused (code 'camera-denied'). `installed`: the app runs installed, in a window of its own
+ * (display-mode standalone), where there is no address bar to allow the camera again from. */
+export class CameraDeniedError extends AppError {
+  constructor(
+    detail: string,
+    readonly installed: boolean,
+  ) {
+    super('camera-denied', detail);
+  }
+}
+
+/** Where a refused camera is allowed again. In a browser tab: the lock or camera icon beside the address.
+ * Installed, the app's window has no address bar, and that advice sent people looking for one: there the
+ * camera is allowed in the browser's or the system's settings for the app. */
+export function cameraDeniedMessage(installed: boolean): string {
+  const where = installed
+    ? "this installed app has no address bar: allow the camera in the settings for this app (on Android: Chrome › Settings › Site settings › Camera; on a computer: the app window's ⋮ menu › App info; on an iPhone or iPad: Settings › Safari › Camera)"
+    : 'allow this site to use the camera (the lock or camera icon beside the address)';
+  return `The camera was not allowed. To count live, ${where}, then press Live again. Nothing from the camera leaves this device.`;
+}
+
 export const MAX_MEGAPIXELS = 50;
 /** The smallest side a countable image can have: a WBC at the detector's reference scale is about 100 px,
  * and an analyser's single-cell crop 120–360 px. */
@@ -88,7 +109,7 @@ export function errorMessage(e: unknown): string {
     case 'session-create':
       return `The detection engine could not start: ${d}.`;
     case 'camera-denied':
-      return 'The camera was not allowed. To count live, allow this site to use the camera (the lock or camera icon beside the address), then press Live again. Nothing from the camera leaves this device.';
+      return cameraDeniedMessage(e instanceof CameraDeniedError && e.installed);
     case 'no-camera':
       return `No camera was found${d ? ` (${d})` : ''}. Live mode needs a phone or a computer with a camera; you can still add photos with Add images.`;
     case 'camera-failed':

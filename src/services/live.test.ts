@@ -3,7 +3,7 @@ import { errorMessage } from '../core/errors';
 import type { Quality } from '../core/quality/assess';
 import type { FlagCode } from '../core/quality/flags';
 import type { ImageEntry } from '../store/types';
-import { cameraError, leftOutFields, liveName, nextLiveNumber } from './live';
+import { cameraError, leftOutFields, liveName, nextLiveNumber, runsInstalled } from './live';
 
 describe('live mode helpers', () => {
   it('names captured fields live-0001.jpg on, continuing after the batch\'s live fields', () => {
@@ -18,7 +18,34 @@ describe('live mode helpers', () => {
     expect(cameraError(err('NotFoundError')).code).toBe('no-camera');
     expect(cameraError(err('OverconstrainedError')).code).toBe('no-camera');
     expect(cameraError(err('NotReadableError')).code).toBe('camera-failed');
-    expect(errorMessage(cameraError(err('NotAllowedError')))).toMatch(/allow this site to use the camera/);
+    expect(errorMessage(cameraError(err('NotAllowedError'), false))).toMatch(/allow this site to use the camera/);
+  });
+
+  it('sends a refused camera to the address bar in a browser tab, and to the settings where the app runs installed', () => {
+    const err = Object.assign(new Error('Permission denied'), { name: 'NotAllowedError' });
+    const inTab = errorMessage(cameraError(err, false));
+    const installed = errorMessage(cameraError(err, true));
+    for (const m of [inTab, installed]) expect(m).toMatch(/^The camera was not allowed\. .* then press Live again\. Nothing from the camera leaves this device\.$/);
+    expect(inTab).toContain('beside the address');
+    // an installed app's window has no address bar: never advise one there
+    expect(installed).not.toMatch(/beside the address|address bar\)|lock or camera icon/);
+    expect(installed).toContain('this installed app has no address bar');
+    expect(installed).toMatch(/Site settings › Camera/);
+    expect(installed).toMatch(/App info/);
+    // the other refusals do not depend on it
+    const missing = Object.assign(new Error('none'), { name: 'NotFoundError' });
+    expect(errorMessage(cameraError(missing, true))).toBe(errorMessage(cameraError(missing, false)));
+  });
+
+  it('tells an installed app (display-mode standalone, or iOS home-screen standalone) from a browser tab', () => {
+    const media = (standalone: boolean) => (q: string) => ({ matches: standalone && q === '(display-mode: standalone)' });
+    expect(runsInstalled({ matchMedia: media(true), navigator: {} })).toBe(true);
+    expect(runsInstalled({ matchMedia: media(false), navigator: {} })).toBe(false);
+    expect(runsInstalled({ matchMedia: media(false), navigator: { standalone: true } })).toBe(true);
+    expect(runsInstalled({ navigator: { standalone: false } })).toBe(false);
+    // no matchMedia at all (a worker, Node): a browser tab's advice
+    expect(runsInstalled({})).toBe(false);
+    expect(cameraError(Object.assign(new Error(''), { name: 'NotAllowedError' }), runsInstalled({ matchMedia: media(true) }))).toMatchObject({ code: 'camera-denied', installed: true });
   });
 
   it('names the captured fields a flag keeps out of the totals, with the flags that do it', () => {

@@ -7,12 +7,18 @@
  * Frames are dropped, never queued: the rule runs on the newest frame only (a slow page judges fewer
  * frames), and at most one preview detection is in flight (the next preview takes whatever frame is
  * newest when it ends), so a slow detector never builds a backlog of frames.
+ *
+ * A field is said to be captured only once it is saved (GUIDE 13): "Captured: move to the next field" sends
+ * the technician on, and a reload, a crashed tab or a phone that kills the page must not lose it then.
+ * Until its IndexedDB write has committed, the view says "Capturing…" and the field is in no count of the
+ * bar. (Before, the field was announced when the frame was drawn, and encoding, intake and the batched
+ * write took up to 0.7 s more: a reload then lost it.)
  */
 import type { ModelCard } from '../core/detection/card';
 import { decodeOutputs } from '../core/detection/decode';
 import { inputScale } from '../core/detection/geometry';
 import { countedByRule, postprocess } from '../core/detection/postprocess';
-import { AppError, errorMessage } from '../core/errors';
+import { AppError, CameraDeniedError, errorMessage } from '../core/errors';
 import { CaptureJudge, signatureOf, type Verdict } from '../core/live/judge';
 import type { Signature } from '../core/live/signature';
 import { inCircle, scaleCircle } from '../core/quality/field';
@@ -42,13 +48,28 @@ export interface LiveDeps {
   targetOverride: number | null;
   /** The stored file of a batch image (a field captured before this page, read again for its signature). */
   imageFile(id: string): Blob | undefined;
+  /** Writes the batch to IndexedDB now; resolves once the write has committed (or its failure is shown). */
+  persist(): Promise<void>;
 }
 
-/** The camera's refusal as a coded error (DOMException names from the Media Capture spec). */
-export function cameraError(e: unknown): AppError {
+/** What tells an installed app (a PWA in a window of its own) from a browser tab. */
+export interface DisplayEnv {
+  matchMedia?: (query: string) => { matches: boolean };
+  /** Safari on iOS: true in an app added to the home screen (it predates display-mode). */
+  navigator?: { standalone?: boolean };
+}
+
+/** Whether the app runs installed, with no address bar (the manifest asks for display "standalone"). */
+export function runsInstalled(env: DisplayEnv = globalThis as DisplayEnv): boolean {
+  return env.navigator?.standalone === true || env.matchMedia?.('(display-mode: standalone)').matches === true;
+}
+
+/** The camera's refusal as a coded error (DOMException names from the Media Capture spec). `installed`:
+ * where the refusal's sentence sends the technician (no address bar in an installed app). */
+export function cameraError(e: unknown, installed = runsInstalled()): AppError {
   const name = (e as { name?: string })?.name ?? '';
   const msg = (e as Error)?.message ?? String(e);
-  if (name === 'NotAllowedError' || name === 'SecurityError' || name === 'PermissionDeniedError') return new AppError('camera-denied', msg);
+  if (name === 'NotAllowedError' || name === 'SecurityError' || name === 'PermissionDeniedError') return new CameraDeniedError(msg, installed);
   if (name === 'NotFoundError' || name === 'DevicesNotFoundError' || name === 'OverconstrainedError') return new AppError('no-camera', msg);
   return new AppError('camera-failed', msg);
 }
@@ -75,6 +96,11 @@ export class LiveCamera {
   private previewBusy = false;
   private unsubscribe: (() => void) | null = null;
   private capturing = 0;
+  /** Names of the fields captured (true) or replaced by a sharper view (false) in this page and not yet saved:
+   * not yet said to be captured. */
+  private unsaved = new Map<string, boolean>();
+  /** Recounts the bar's figures (set while live mode runs). */
+  private recount: (() => void) | null = null;
   /** Takes the live view's history entry off when it closes other than by Back (services/backButton). */
   private takeOffBackEntry: (() => void) | null = null;
   /** The screen wake lock held while live mode runs. */
@@ -233,6 +259,7 @@ export class LiveCamera {
   }
 
   private release() {
+    this.recount = null;
     const wake = this.wake;
     this.wake = null;
     void wake?.release().catch(() => undefined);
@@ -258,16 +285,19 @@ export class LiveCamera {
       const reached = d.typed >= target;
       const was = live.getState().reached;
       const s = store.getState();
-      const fields = s.order.map((id) => s.images[id]).filter((im) => im?.capture?.source === 'live');
+      // a field not yet saved is not yet captured, as far as the view says (see the file's comment)
+      // (a field being replaced by a sharper view is one field, though both views are in the batch for a moment)
+      const fields = s.order.map((id) => s.images[id]).filter((im) => im?.capture?.source === 'live' && this.unsaved.get(im.name) !== true);
       // a captured field a flag leaves out (a grainy view at the eyepiece) adds nothing to the counts: the
       // view says so, or the technician moves on believing it counted
       const leftOut = leftOutFields(fields);
       const prev = live.getState().leftOut;
       const same = prev.length === leftOut.length && prev.every((f, i) => f.name === leftOut[i].name && f.flags.join() === leftOut[i].flags.join());
-      live.getState().set({ wbc: d.typed, batchFields: fields.length, target, reached: was || reached, ...(same ? {} : { leftOut }) });
+      live.getState().set({ wbc: d.typed, batchFields: new Set(fields.map((im) => im.name)).size, target, reached: was || reached, ...(same ? {} : { leftOut }) });
       if (reached && !was) navigator.vibrate?.([200, 100, 200]);
     };
     update();
+    this.recount = update;
     this.unsubscribe = store.subscribe(update);
   }
 
@@ -319,15 +349,14 @@ export class LiveCamera {
     let state = verdict.state;
     if (verdict.state === 'capture') {
       if (st.reached) state = 'settling';
-      else {
-        this.capture(video, verdict, now);
-        state = 'captured';
-      }
+      else this.capture(video, verdict, now);
     }
     if (verdict.state === 'sharper') {
       state = 'captured';
-      if (this.replace(video, verdict, now)) patch.sharpened = st.sharpened + 1;
+      if (this.replace(video, verdict, now)) state = 'capture';
     }
+    // the judge has decided this still view: it is said to be captured once its field is saved
+    if (state === 'captured' && this.unsaved.size) state = 'capture';
     if (verdict.state === 'seen' && st.state !== 'seen') patch.repeats = st.repeats + 1;
     patch.state = state;
     live.getState().set(patch);
@@ -349,14 +378,16 @@ export class LiveCamera {
       return false;
     }
     this.judge.replaced(i, verdict.signature!, verdict.stats.sharpness);
-    s.discardImage(id, 'replaced by a sharper view of the same field');
-    this.capture(video, verdict, now, name);
+    this.capture(video, verdict, now, { name, id });
     return true;
   }
 
-  /** The frame judged is drawn at once (the video moves on); encoding and intake follow. `name`: the
-   * batch name of the field it replaces (a sharper view), else the next live-NNNN.jpg. */
-  private capture(video: HTMLVideoElement, verdict: Verdict, now: number, replaces?: string) {
+  /** The frame judged is drawn at once (the video moves on); encoding, intake and the write follow, and
+   * only then is the field said to be captured (the run's list, the sharpened count, the bar's figures).
+   * `replaces`: the batch image of the field a sharper view replaces (it keeps the name), else the field is
+   * the next live-NNNN.jpg. The soft capture leaves the batch only once the sharp one is in it, so that one
+   * write stores the one and deletes the other: a reload at any moment finds one of them, never neither. */
+  private capture(video: HTMLVideoElement, verdict: Verdict, now: number, replaces?: { name: string; id: string }) {
     const { live, store } = this.deps;
     if (!replaces) this.judge.captured(verdict.signature!, verdict.stats.sharpness);
     const canvas = document.createElement('canvas');
@@ -365,24 +396,41 @@ export class LiveCamera {
     canvas.getContext('2d')!.drawImage(video, 0, 0);
     const stillSince = now - verdict.stillFor;
     const capturedAt = new Date().toISOString();
-    const name = replaces ?? liveName(nextLiveNumber([...store.getState().order.map((id) => store.getState().images[id].name), ...live.getState().captured]));
-    if (!replaces) {
-      live.getState().set({ captured: [...live.getState().captured, name] });
-      this.fieldNames.push(name);
-    }
+    const s = store.getState();
+    const name = replaces?.name ?? liveName(nextLiveNumber([...s.order.map((id) => s.images[id].name), ...live.getState().captured, ...this.unsaved.keys()]));
+    if (!replaces) this.fieldNames.push(name);
     this.known.set(name, verdict.signature!);
+    this.unsaved.set(name, !replaces);
     this.capturing++;
+    const run = this.runId;
+    const saved = (ok: boolean) => {
+      this.unsaved.delete(name);
+      this.capturing--;
+      const l = live.getState();
+      // a field saved after Stop is in the batch all the same; the closed view's figures are not touched
+      if (run === this.runId && ok) {
+        l.set(replaces ? { sharpened: l.sharpened + 1, captureMs: [...l.captureMs, performance.now() - stillSince] } : { captured: [...l.captured, name], captureMs: [...l.captureMs, performance.now() - stillSince] });
+      }
+      this.recount?.();
+    };
     canvas.toBlob(
       (blob) => {
-        if (!blob) {
-          this.capturing--;
-          return;
-        }
+        if (!blob) return saved(false);
         const file = new File([blob], name, { type: 'image/jpeg', lastModified: Date.now() });
-        void this.deps.addFiles([file], { source: 'live', at: capturedAt }).finally(() => {
-          this.capturing--;
-          live.getState().set({ captureMs: [...live.getState().captureMs, performance.now() - stillSince] });
-        });
+        void (async () => {
+          try {
+            await this.deps.addFiles([file], { source: 'live', at: capturedAt });
+            const after = store.getState();
+            const added = after.order.some((id) => id !== replaces?.id && after.images[id].name === name);
+            // a view the intake refused replaces nothing (the intake's notice says why)
+            if (replaces && added && after.images[replaces.id]) after.discardImage(replaces.id, 'replaced by a sharper view of the same field');
+            // resolves once committed; a failed write is shown by persistence itself (what a reload would lose)
+            await this.deps.persist();
+            saved(added);
+          } catch {
+            saved(false);
+          }
+        })();
       },
       'image/jpeg',
       JPEG_QUALITY,

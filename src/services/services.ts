@@ -228,6 +228,8 @@ export function createServices(opts: ServiceOptions): Services {
     lowConfidence: classifier?.lowConfidence ?? 0.6,
     targetOverride: Number.isInteger(liveTarget) && liveTarget > 0 ? liveTarget : null,
     imageFile: (id) => files.get(id),
+    // after the restore of a reloaded batch (which replaces the store's images), then at once
+    persist: () => (session ?? Promise.resolve()).catch(() => undefined).then(() => persistence.flush()),
   });
   let session: Promise<void> | undefined;
   // Busy: a batch in progress or waiting, or the camera open. The warm-up yields to all of them.

@@ -29,7 +29,7 @@ export interface LiveViewState {
   boxes: LiveBox[];
   /** The circular field of an eyepiece view, in frame pixels (null: the whole frame). */
   field: { cx: number; cy: number; r: number } | null;
-  /** Names of the fields captured in this live run, in order. */
+  /** Names of the fields captured in this live run, in order, each once it is saved (services/live.ts). */
   captured: string[];
   /** Still views that repeated a captured field (not captured again). */
   repeats: number;
@@ -55,7 +55,7 @@ export interface LiveViewState {
    * a screen that turns off hides the page, which ends live mode. null: not asked yet; false: the browser
    * has no wake lock or refused one, so the phone's own screen timeout applies. */
   awake: boolean | null;
-  /** ms from a view turning still to its field handed to the batch, per captured field. */
+  /** ms from a view turning still to its field saved in the batch (said to be captured), per captured field. */
   captureMs: number[];
   set(patch: Partial<Omit<LiveViewState, 'set'>>): void;
 }

@@ -81,15 +81,15 @@ describe('the exports carry the released report', () => {
     const sum = selectSummary(s);
     expect([+total[1], +total[2], +total[3]]).toEqual([sum.totals.RBC, sum.totals.WBC, sum.totals.Platelets]);
     expect(sum.totals.Platelets).toBe(0);
-    // the % row: the report's printed figures (3 verified cells: 2 neutrophils, 1 lymphocyte), at the CSV's four decimals
+    // the % row: the report's printed figures (3 verified cells: 2 neutrophils, 1 lymphocyte), as printed: one decimal
     const st = selectDifferentialState(s, LOW);
     const printed = printedDifferential(st, s.sample.wbcCount, s.reference, s.sample.shortReason);
     expect(printed.shown).toBe(true);
     const pct = rows.at(-1)!;
     expect(pct[0]).toBe('DIFFERENTIAL_%');
-    expect(pct[col('neutrophil')]).toBe('66.6667');
-    expect(pct[col('lymphocyte')]).toBe('33.3333');
-    expect(Number(pct[col('neutrophil')]).toFixed(1)).toBe(printed.rows.find((r) => r.type === 'neutrophil')!.percentText);
+    expect(pct[col('neutrophil')]).toBe('66.7');
+    expect(pct[col('lymphocyte')]).toBe('33.3');
+    for (const r of printed.rows) expect(pct[col(r.type)], r.type).toBe(r.percentText);
     expect(pct[col('flags')]).toBe('report: 3 verified cells (target 100)');
   });
 

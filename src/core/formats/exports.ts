@@ -1,6 +1,6 @@
 /** Exporters: pure functions from the reviewed batch to the formats labs use. */
 import { CLASS_NAMES } from '../detection/classes';
-import type { Detection } from '../detection/detection';
+import { modelScore, modelTypeP, type Detection } from '../detection/detection';
 import { countCells, summarize } from '../counts/counts';
 import { isCutByBorder, type CountRule } from '../detection/postprocess';
 import { differential, WBC_TYPES } from '../differential/differential';
@@ -75,6 +75,9 @@ const flagsAcceptedCell = (im: ExportImage) => im.flagsAccepted ?? '';
 const cellScale = (im: ExportImage) =>
   im.scale ? (im.scale.fixed ? 1 / im.scale.relative : (im.scale.estimated ?? '')) : '';
 const r3 = (x: number | string) => (typeof x === 'number' ? Math.round(x * 1000) / 1000 : x);
+/** A percentage cell: one decimal from the exact value, the report's own rounding (rules.ts percentText). A
+ * string, as the CSV writer gives every other fractional number four decimals (scores, p, cell scale). */
+const percentCell = (x: number) => x.toFixed(1);
 
 /** The typed WBCs of an image, not set aside as smudge or other. */
 const typesOf = (im: ExportImage) => im.detections.filter((d) => d.cls === 'WBC' && d.wbc && !d.wbc.category).map((d) => d.wbc!.type);
@@ -117,8 +120,9 @@ export function countsCsv(images: readonly ExportImage[], report?: CountsReport)
   // the report's figures where it prints them; otherwise every typed cell, marked preliminary
   // (before release: the basis the panel shows, verified cells only unless the technician chose every typed cell)
   const shown = st.releasable || st.basis === 'verified' ? st.released : d;
-  // written at the CSV's four decimals from the exact value (rounded to three first, 65.2174 read 65.2170)
-  const pctRow = WBC_TYPES.map((t) => (t === 'erythroblast' ? (shown.nrbcPer100 === null ? '' : shown.nrbcPer100) : shown.total ? shown.percent[t] : ''));
+  // one decimal, as a lab report writes a differential and as the report prints it (62.5, 0.0, 100.0);
+  // erythroblasts per 100 WBC likewise
+  const pctRow = WBC_TYPES.map((t) => (t === 'erythroblast' ? (shown.nrbcPer100 === null ? '' : percentCell(shown.nrbcPer100)) : shown.total ? percentCell(shown.percent[t]) : ''));
   const status = st.releasable
     ? `report: ${st.basedOn} verified cells (target ${st.target})${st.over ? `; ${st.over} beyond the target kept apart` : ''}${st.unverified ? `; ${st.unverified} unverified kept apart` : ''}`
     : !st.typed
@@ -143,14 +147,16 @@ function allBoxes(im: ExportImage): { det: Detection; counted: boolean; leftOut:
   ];
 }
 
-/** One row per box, the boxes counted nowhere included (`counted` false, `left_out` says why). */
+/** One row per box, the boxes counted nowhere included (`counted` false, `left_out` says why). `score` and
+ * `wbc_p` are the model's and the classifier's fractions (0–1), blank where a technician set the box (`origin`
+ * manual: drawn, relabelled or moved by hand) or the type (`wbc_type_origin` manual): the model said neither. */
 export function boxesCsv(images: readonly ExportImage[]): string {
   const names = uniqueNames(images);
   const rows = images.flatMap((im, i) =>
     allBoxes(im).map(({ det: d, counted, leftOut }) => [
       names[i],
       d.cls,
-      d.score,
+      modelScore(d) ?? '',
       d.box.x1,
       d.box.y1,
       d.box.x2,
@@ -159,7 +165,7 @@ export function boxesCsv(images: readonly ExportImage[]): string {
       isCutByBorder(d, im.width, im.height),
       im.countRule,
       d.wbc?.category ?? d.wbc?.type ?? '',
-      d.wbc ? d.wbc.p : '',
+      d.wbc ? (modelTypeP(d.wbc) ?? '') : '',
       d.wbc?.origin ?? '',
       counted,
       leftOut,
@@ -190,13 +196,14 @@ export function boxesJson(images: readonly ExportImage[]): string {
       edits: im.edits ?? '',
       detections: allBoxes(im).map(({ det: d, counted, leftOut }) => ({
         class: d.cls,
-        score: d.score,
+        // null where a technician set the box (origin manual), as the boxes CSV leaves it blank
+        score: modelScore(d),
         box: [d.box.x1, d.box.y1, d.box.x2, d.box.y2],
         origin: d.origin,
         cut_by_border: isCutByBorder(d, im.width, im.height),
         counted,
         ...(leftOut ? { left_out: leftOut } : {}),
-        ...(d.wbc ? { wbc_type: d.wbc.type, wbc_p: d.wbc.p, wbc_type_origin: d.wbc.origin, wbc_verified: !!d.wbc.verified, ...(d.wbc.category ? { wbc_category: d.wbc.category, wbc_note: d.wbc.note ?? '' } : {}) } : {}),
+        ...(d.wbc ? { wbc_type: d.wbc.type, wbc_p: modelTypeP(d.wbc), wbc_type_origin: d.wbc.origin, wbc_verified: !!d.wbc.verified, ...(d.wbc.category ? { wbc_category: d.wbc.category, wbc_note: d.wbc.note ?? '' } : {}) } : {}),
       })),
     })),
     null,
@@ -219,7 +226,8 @@ export function vocFiles(images: readonly ExportImage[]): { name: string; data: 
   }));
 }
 
-/** COCO detection JSON; bbox is [x, y, width, height] in pixels, category ids 1..3 as the model's labels. */
+/** COCO detection JSON; bbox is [x, y, width, height] in pixels, category ids 1..3 as the model's labels;
+ * `score` the model's, null where a technician set the box (`origin` manual), as in the boxes JSON. */
 export function cocoJson(images: readonly ExportImage[]): string {
   const names = uniqueNames(images);
   let ann = 0;
@@ -242,11 +250,11 @@ export function cocoJson(images: readonly ExportImage[]): string {
           bbox: [d.box.x1, d.box.y1, w, h].map((v) => Math.round(v * 100) / 100),
           area: Math.round(w * h * 100) / 100,
           iscrowd: 0,
-          score: d.score,
+          score: modelScore(d),
           origin: d.origin,
           cut_by_border: isCutByBorder(d, im.width, im.height),
           // a cell set apart (smudge / other) says so, as in the boxes JSON: it is no cell of its type
-          ...(d.wbc ? { wbc_type: d.wbc.type, wbc_p: d.wbc.p, ...(d.wbc.category ? { wbc_category: d.wbc.category } : {}) } : {}),
+          ...(d.wbc ? { wbc_type: d.wbc.type, wbc_p: modelTypeP(d.wbc), ...(d.wbc.category ? { wbc_category: d.wbc.category } : {}) } : {}),
         };
       }),
     ),

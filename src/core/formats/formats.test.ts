@@ -3,7 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Detection } from '../detection/detection';
+import { scoreText, type Detection } from '../detection/detection';
+import { addBox, relabelBox, setWbcType } from '../edits/commands';
+import { applyEdits, applyTypes, NO_EDITS } from '../edits/edits';
+import { WBC_TYPES } from '../differential/differential';
 import { csvField, toCsv } from './csv';
 import { boxesCsv, boxesJson, cocoJson, countsCsv, vocFiles, type ExportImage } from './exports';
 import { DEFAULT_RULES, differentialState } from '../differential/rules';
@@ -62,13 +65,13 @@ describe('CSV', () => {
         `"a,1.jpg",2,1,0,true,true,all,1.0400,1,0,0,0,1,0,0,0,,,true,0,0,,file,,${rel}\r\n` +
         `b.jpg,0,0,1,false,false,all,0.4900,2,0,0,0,0,0,0,0,,,true,0,0,,file,,${rel}\r\n` +
         `TOTAL,2,1,1,1,1,all,,,0,0,0,1,0,0,0,,0,2,0,0,,,,${rel}\r\n` +
-        `DIFFERENTIAL_%,,,,,,,,,0,0,0,100,0,0,0,preliminary: every typed cell; 1 of 1 WBC types not verified,,,,,,,,${rel}\r\n`,
+        `DIFFERENTIAL_%,,,,,,,,,0.0,0.0,0.0,100.0,0.0,0.0,0.0,preliminary: every typed cell; 1 of 1 WBC types not verified,,,,,,,,${rel}\r\n`,
     );
     // the panel's default basis, verified cells only: none yet, so no percentages, and the row says why
     expect(countsCsv(images).trim().split('\r\n').at(-1)).toBe(`DIFFERENTIAL_%,,,,,,,,,,,,,,,,preliminary: 0 verified cells of 100; 1 of 1 WBC types not verified,,,,,,,,${rel}`);
     // verified cells: the row gives the report's figures and says what they rest on
     const verified = images.map((im) => ({ ...im, detections: im.detections.map((d) => (d.wbc ? { ...d, wbc: { ...d.wbc, verified: true } } : d)) }));
-    expect(countsCsv(verified).trim().split('\r\n').at(-1)).toBe(`DIFFERENTIAL_%,,,,,,,,,0,0,0,100,0,0,0,report: 1 verified cells (target 100),,,,,,,,${rel}`);
+    expect(countsCsv(verified).trim().split('\r\n').at(-1)).toBe(`DIFFERENTIAL_%,,,,,,,,,0.0,0.0,0.0,100.0,0.0,0.0,0.0,report: 1 verified cells (target 100),,,,,,,,${rel}`);
   });
   it('names each file that could not be counted, with why, in a row of its own and in no total', () => {
     const rows = countsCsv(images, { release: { state: 'preliminary', verifiedBy: '', releasedAt: '', revision: '', withdrawn: '' }, differential: differentialState(images.flatMap((im) => im.detections), DEFAULT_RULES, 0.6), notCounted: [{ name: 'broken.jpg', error: 'The file is not an image the browser can read.' }] })
@@ -85,18 +88,29 @@ describe('CSV', () => {
     expect(rows.findIndex((r) => r[0] === 'broken.jpg')).toBeLessThan(rows.findIndex((r) => r[0] === 'TOTAL'));
     expect(rows.find((r) => r[0] === 'TOTAL')![col('in_totals')]).toBe('2');
   });
-  it('writes the differential row from the exact percentages (2 of 3: 66.6667, not 66.6670)', () => {
+  it('writes the differential row in % at one decimal, as a lab report does (2 of 3: 66.7), counts as integers', () => {
     const neu = { ...d('WBC', 300), wbc: { type: 'neutrophil' as const, p: 0.9, origin: 'model' as const } };
     const im: ExportImage = { ...images[1], detections: [neu, { ...neu, box: { ...neu.box, x1: 400, x2: 440 } }, d('WBC', 500)] };
-    const row = countsCsv([im], everyTyped([im])).trim().split('\r\n').at(-1)!.split(',');
-    expect(row.slice(9, 13)).toEqual(['66.6667', '0', '0', '33.3333']);
+    const rows = countsCsv([im], everyTyped([im])).trim().split('\r\n').map((l) => l.split(','));
+    expect(rows.at(-1)!.slice(9, 13)).toEqual(['66.7', '0.0', '0.0', '33.3']);
+    // the counts above it stay whole numbers
+    expect(rows.find((r) => r[0] === 'TOTAL')!.slice(9, 13)).toEqual(['2', '0', '0', '1']);
+    // 5 of 8: 62.5 (not 62.5000); erythroblasts per 100 WBC at one decimal too (1 per 8 WBC: 12.5)
+    const eight: Detection[] = Array.from({ length: 8 }, (_, i) => ({ ...neu, id: `m${i}`, box: { x1: 60 * i, y1: 0, x2: 60 * i + 40, y2: 40 }, wbc: { ...neu.wbc, type: i < 5 ? ('neutrophil' as const) : ('lymphocyte' as const) } }));
+    const nrbc: Detection = { ...neu, id: 'm9', box: { x1: 600, y1: 100, x2: 630, y2: 130 }, wbc: { ...neu.wbc, type: 'erythroblast' } };
+    const im8: ExportImage = { ...images[1], detections: [...eight, nrbc] };
+    const header = rows[0];
+    const pct = countsCsv([im8], everyTyped([im8])).trim().split('\r\n').at(-1)!.split(',');
+    expect([pct[header.indexOf('neutrophil')], pct[header.indexOf('lymphocyte')], pct[header.indexOf('erythroblast')]]).toEqual(['62.5', '37.5', '12.5']);
+    // every % cell of the row has exactly one decimal
+    for (const t of ['neutrophil', 'lymphocyte', 'monocyte', 'eosinophil', 'basophil', 'immature_granulocyte', 'erythroblast']) expect(pct[header.indexOf(t)]).toMatch(/^\d+\.\d$/);
   });
   it('records flags per image and leaves an unaccepted not-smear image out of TOTAL and the differential', () => {
     const rows = countsCsv([...images, flagged], everyTyped(images)).trim().split('\r\n').map((l) => l.split(','));
     expect(rows[3].slice(0, 19)).toEqual(['grid.png', '1', '1', '0', 'false', 'false', 'all', '', '', '0', '0', '0', '1', '0', '0', '0', 'not-smear unfamiliar-colour', 'false', 'false']);
     expect(rows[4].slice(0, 4)).toEqual(['TOTAL', '2', '1', '1']);
     expect(rows[4][rows[0].indexOf('in_totals')]).toBe('2');
-    expect(rows[5].slice(9, 16)).toEqual(['0', '0', '0', '100', '0', '0', '0']);
+    expect(rows[5].slice(9, 16)).toEqual(['0.0', '0.0', '0.0', '100.0', '0.0', '0.0', '0.0']);
     expect(countsCsv([...images, { ...flagged, inTotals: true, flagsAccepted: true }]).split('\r\n')[4].split(',').slice(0, 4)).toEqual(['TOTAL', '3', '2', '1']);
   });
   it('records, next to the flags, that the technician accepted a flagged image (audit 2026-12-05)', () => {
@@ -131,9 +145,75 @@ describe('CSV', () => {
     const lines = boxesCsv(images).trim().split('\r\n');
     expect(lines).toHaveLength(5);
     expect(lines[0]).toBe('image,class,score,x1_px,y1_px,x2_px,y2_px,origin,cut_by_border,count_rule,wbc_type,wbc_p,wbc_type_origin,counted,left_out,wbc_verified,wbc_category,wbc_note');
-    expect(lines[3]).toBe('"a,1.jpg",WBC,0.5000,40,0,50,10,manual,true,all,eosinophil,0.9000,model,true,,false,,');
+    // a box a technician set (origin manual) has no model score: the cell is blank
+    expect(lines[3]).toBe('"a,1.jpg",WBC,,40,0,50,10,manual,true,all,eosinophil,0.9000,model,true,,false,,');
+    expect(lines[1]).toBe('"a,1.jpg",RBC,0.5000,0,0,10,10,model,true,all,,,,true,,,,');
     // d('RBC', 20) is 20-30 x 0-10: its top edge is at the image border, so it is cut (the quoted name holds a comma).
     expect(lines[2].split(',')[9]).toBe('true');
+  });
+});
+
+describe('boxes a technician set', () => {
+  // the model's output: an RBC at 0.91, a WBC at 0.8 typed neutrophil at 0.7, and a platelet at 0.66
+  const raw: Detection[] = [
+    { id: 'm0', cls: 'RBC', score: 0.91, box: { x1: 100, y1: 100, x2: 140, y2: 140 }, origin: 'model' },
+    { id: 'm1', cls: 'WBC', score: 0.8, box: { x1: 200, y1: 100, x2: 280, y2: 180 }, origin: 'model' },
+    { id: 'm2', cls: 'Platelets', score: 0.66, box: { x1: 300, y1: 100, x2: 312, y2: 112 }, origin: 'model' },
+  ];
+  const probs = { m1: WBC_TYPES.map((t) => (t === 'neutrophil' ? 0.7 : 0.05)) };
+  /** The shown detections after the technician's edits, as the store derives them. */
+  const shown = (e = NO_EDITS) => applyTypes(applyEdits(raw, e), e.typed, probs, WBC_TYPES);
+  const image = (dets: Detection[]): ExportImage => ({ name: 'f.jpg', width: 640, height: 480, detections: dets, reviewed: true, edited: true, countRule: 'all' });
+
+  it('a relabelled box is marked set by hand, and no export gives the old class\'s score as the new label\'s', () => {
+    // RBC 0.91 relabelled Platelets; a WBC typed lymphocyte by hand; a platelet drawn by hand
+    let e = relabelBox.perform(NO_EDITS, { id: 'm0', cls: 'Platelets' });
+    e = setWbcType.perform(e, { id: 'm1', type: 'lymphocyte' });
+    e = addBox.perform(e, { cls: 'Platelets', box: { x1: 400, y1: 100, x2: 412, y2: 112 }, width: 640, height: 480 });
+    const dets = shown(e);
+    expect(dets.map((d) => `${d.id}:${d.cls}:${d.origin}`)).toEqual(['m0:Platelets:manual', 'm1:WBC:model', 'm2:Platelets:model', 'u0:Platelets:manual']);
+
+    const csv = boxesCsv([image(dets)]).trim().split('\r\n').map((l) => l.split(','));
+    const col = (n: string) => csv[0].indexOf(n);
+    const row = (id: number) => csv[id + 1];
+    // the relabelled box: Platelets, set by hand, no score (it was 0.91 for RBC)
+    expect([row(0)[col('class')], row(0)[col('score')], row(0)[col('origin')]]).toEqual(['Platelets', '', 'manual']);
+    // the WBC's box is still the model's (0.8), its type the technician's: no classifier p for it
+    expect([row(1)[col('score')], row(1)[col('wbc_type')], row(1)[col('wbc_p')], row(1)[col('wbc_type_origin')]]).toEqual(['0.8000', 'lymphocyte', '', 'manual']);
+    // untouched: the model's score stays
+    expect([row(2)[col('score')], row(2)[col('origin')]]).toEqual(['0.6600', 'model']);
+    // drawn: its internal 1 is no confidence
+    expect([row(3)[col('score')], row(3)[col('origin')]]).toEqual(['', 'manual']);
+    expect(csv.flat()).not.toContain('0.9100');
+
+    const json = JSON.parse(boxesJson([image(dets)]))[0].detections;
+    expect(json.map((x: { score: number | null; origin: string }) => [x.score, x.origin])).toEqual([
+      [null, 'manual'],
+      [0.8, 'model'],
+      [0.66, 'model'],
+      [null, 'manual'],
+    ]);
+    expect(json[1]).toMatchObject({ wbc_type: 'lymphocyte', wbc_p: null, wbc_type_origin: 'manual' });
+    const coco = JSON.parse(cocoJson([image(dets)])).annotations;
+    expect(coco.map((a: { score: number | null; origin: string; category_id: number }) => [a.score, a.origin, a.category_id])).toEqual([
+      [null, 'manual', 3],
+      [0.8, 'model', 2],
+      [0.66, 'model', 3],
+      [null, 'manual', 3],
+    ]);
+    expect(coco[1].wbc_p).toBeNull();
+    // the canvas's label of the relabelled box says set by hand, not "Platelets 0.91"
+    expect(scoreText(dets[0])).toBe('manual');
+    expect(scoreText(dets[2])).toBe('0.66');
+  });
+
+  it('before any edit, every score and p is the model\'s', () => {
+    const csv = boxesCsv([image(shown())]).trim().split('\r\n').map((l) => l.split(','));
+    expect(csv.slice(1).map((r) => [r[2], r[11]])).toEqual([
+      ['0.9100', ''],
+      ['0.8000', '0.7000'],
+      ['0.6600', ''],
+    ]);
   });
 });
 

@@ -1,9 +1,8 @@
 /** The Konva layers the canvas draws per box: the boxes themselves, WBC type labels, missed ground truth. */
 import { memo } from 'react';
 import { Label, Rect, Tag, Text } from 'react-konva';
-import { isDrawn } from '../../core/edits/commands';
 import type { CellClass } from '../../core/detection/classes';
-import type { Detection } from '../../core/detection/detection';
+import { scoreText, type Detection } from '../../core/detection/detection';
 import { tipPlacement, type Box } from '../../core/detection/geometry';
 import type { Labeled } from '../../core/metrics/ap';
 import { typeText, typeUnsure } from '../../core/differential/differential';
@@ -112,7 +111,7 @@ export function tipAt(box: Box, text: string, fontSize: number, scale: number, w
 }
 
 export const labelOf = (d: Detection) =>
-  `${d.cls} ${d.origin === 'manual' && isDrawn(d.id) ? 'manual' : d.score.toFixed(2)}${
+  `${d.cls} ${scoreText(d)}${
     d.wbc ? ` · ${typeText(d.wbc)}` : ''
   }`;
 
