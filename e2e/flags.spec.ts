@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { AppPage } from './app.po';
+import { CALIBRATION } from '../src/core/quality/calibration';
 import { testingImages } from './data';
 import { drawnSmear, gaussianBlur, nonSmearPictures, toPng } from '../scripts/nonSmear';
 import { decodeImage, encodeJpeg, monochromeCopy } from '../scripts/evaluation/decode';
@@ -96,7 +97,7 @@ test('non-smear pictures are flagged and kept out of the totals until accepted (
   expect(await app.counts('total')).toEqual(before);
 });
 
-test('a grainy field (a dim field at a high camera gain) is flagged noisy and left out; the same field clean is counted', async ({ page }) => {
+test('a grainy field (a dim field at a high camera gain) is flagged noisy and left out, and so is a dim field whose grain is as large beside its cells; the same field clean is counted', async ({ page }) => {
   test.setTimeout(300_000);
   const clean = drawnSmear(5);
   let s = 11;
@@ -108,15 +109,26 @@ test('a grainy field (a dim field at a high camera gain) is flagged noisy and le
     for (let c = 0; c < 3; c++) data[p * 4 + c] = Math.max(0, Math.min(255, Math.round(clean.data[p * 4 + c] + n)));
   }
   const grainy = { ...clean, name: 'grainy-field', data };
+  // at 0.3 of the brightness with grain of sigma 3: the grain of sigma 10 at full brightness, beside its cells
+  const dim = new Uint8Array(clean.data);
+  for (let p = 0; p < clean.width * clean.height; p++) {
+    const n = 3 * Math.sqrt(-2 * Math.log(rnd() + 1e-12)) * Math.cos(2 * Math.PI * rnd());
+    for (let c = 0; c < 3; c++) dim[p * 4 + c] = Math.max(0, Math.min(255, Math.round(clean.data[p * 4 + c] * 0.3 + n)));
+  }
+  const dimGrainy = { ...clean, name: 'dim-field-at-gain', data: dim };
   const app = new AppPage(page);
   await app.open('?backend=wasm');
-  await page.getByTestId('file-input').setInputFiles([clean, grainy].map((p) => ({ name: `${p.name}.png`, mimeType: 'image/png', buffer: toPng(p) })));
+  await page.getByTestId('file-input').setInputFiles([clean, grainy, dimGrainy].map((p) => ({ name: `${p.name}.png`, mimeType: 'image/png', buffer: toPng(p) })));
   await app.waitReady(240_000);
   const images = await page.evaluate(() => window.__smearcount.images());
   const byName = Object.fromEntries(images.map((i) => [i.name, i]));
   expect(byName['drawn-smear-5.png'].flags).not.toContain('noisy');
   expect(byName['grainy-field.png'].flags).toContain('noisy');
   expect(byName['grainy-field.png'].inTotals).toBe(false);
+  expect(byName['dim-field-at-gain.png'].flags).toContain('noisy');
+  expect(byName['dim-field-at-gain.png'].flags).not.toContain('under-exposed');
+  // its grain is under the bar of a field at full brightness: the bar scales with the brightness
+  expect(byName['dim-field-at-gain.png'].quality!.pixels.noise!).toBeLessThan(CALIBRATION.noise!.maxNoise);
   await page.getByTestId('thumb').filter({ hasText: 'grainy-field.png' }).click();
   await expect(page.locator('[data-testid="flag-text"][data-flag="noisy"]')).toContainText('The image is grainy');
   await expect(page.getByTestId('accept-flags')).toBeVisible();

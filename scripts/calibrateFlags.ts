@@ -51,6 +51,14 @@ const JPEG_QUALITIES = [5, 10, 20, 50];
  * times f, rounded to 8 bits, as a camera saves a field lit too little or exposed too short. */
 export const DARK_FACTORS = [0.5, 0.3, 0.2, 0.13, 0.08, 0.05, 0.03];
 
+/** Dim fields with a camera's gain: [brightness factor, Gaussian grain σ in the dimmed grey levels]. Each has
+ * the grain, beside its cells, of a field at full brightness with σ 10 (×0.3, σ 3) or 13 (×0.15, σ 2), which
+ * the grain bar flags there; measured 2026-12-06, they lost as many cells. */
+export const DIM_NOISY: readonly (readonly [number, number])[] = [
+  [0.3, 3],
+  [0.15, 2],
+];
+
 /** Reference quantiles for the WBC rule's evidence, tried in `choose`. */
 const REF_QUANTILES = [0.02, 0.05, 0.1];
 const RULE_BASE: Omit<WbcRuleParams, 'maxSizeRatio' | 'minNucleusFraction'> = { rbcMinScore: 0.5, minRbcs: 3, minRbcPx: 12, refQuantile: 0.05 };
@@ -119,12 +127,15 @@ function colourCast(img: Rgba, kind: 'pale-blue' | 'grey' | 'yellow'): Rgba {
   return { data: d, width: img.width, height: img.height };
 }
 
-function darkCopy(img: Rgba, f: number): Rgba {
+/** Every pixel value times f, plus (sigma > 0) Gaussian grain of that σ, the same on the three channels as a
+ * sensor's luminance noise, seeded by the image's name so that a rerun makes the same copy. */
+function darkCopy(img: Rgba, f: number, sigma = 0, seed = 'x'): Rgba {
+  let state = fnv1a(seed) || 1;
+  const rnd = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const d = new Uint8Array(img.data.length);
   for (let i = 0; i < d.length; i += 4) {
-    d[i] = Math.round(img.data[i] * f);
-    d[i + 1] = Math.round(img.data[i + 1] * f);
-    d[i + 2] = Math.round(img.data[i + 2] * f);
+    const n = sigma ? sigma * Math.sqrt(-2 * Math.log(rnd() + 1e-12)) * Math.cos(2 * Math.PI * rnd()) : 0;
+    for (let c = 0; c < 3; c++) d[i + c] = Math.max(0, Math.min(255, Math.round(img.data[i + c] * f + n)));
     d[i + 3] = 255;
   }
   return { data: d, width: img.width, height: img.height };
@@ -152,17 +163,30 @@ async function darkCopies(det: Detector, img: Rgba, meta: { source: string; name
   return out;
 }
 
-/** Measures the synthetic sets a cache made before them lacks (the darkened copies), without recollecting the rest. */
+/** The dim, grainy copies (DIM_NOISY) of the same images. */
+async function dimNoisyCopies(det: Detector, img: Rgba, meta: { source: string; name: string }, gt: Labeled[] | undefined): Promise<Rec[]> {
+  const out: Rec[] = [];
+  for (const [f, sigma] of DIM_NOISY) out.push(await measure(det, darkCopy(img, f, sigma, meta.name), { set: `dim-${f}-noise-${sigma}`, ...meta }, gt));
+  return out;
+}
+
+/** Measures the synthetic sets a cache made before them lacks (the darkened copies, the dim grainy ones),
+ * without recollecting the rest. */
 async function extend(recs: Rec[]): Promise<boolean> {
-  if (recs.some((r) => r.set.startsWith('dark-'))) return false;
+  const families = [
+    { prefix: 'dark-', make: darkCopies },
+    { prefix: 'dim-', make: dimNoisyCopies },
+  ].filter((x) => !recs.some((r) => r.set.startsWith(x.prefix)));
+  if (!families.length) return false;
   const det = await Detector.create(o.model, Number(o.threads));
   for (const s of sourceList()) {
     if (s.set !== 'validation' || !s.complete) continue;
     for (const [i, it] of listFolder(s.dir, s.images).entries()) {
       if (i % COPY_EVERY) continue;
-      recs.push(...(await darkCopies(det, await decodeImage(it.image), { source: s.source, name: basename(it.image) }, labelsOf(it.xml))));
+      const img = await decodeImage(it.image);
+      for (const x of families) recs.push(...(await x.make(det, img, { source: s.source, name: basename(it.image) }, labelsOf(it.xml))));
     }
-    process.stderr.write(`dark copies of ${s.source} done\n`);
+    process.stderr.write(`${families.map((x) => x.prefix).join(', ')} copies of ${s.source} done\n`);
   }
   await det.release();
   return true;
@@ -194,7 +218,7 @@ async function collect(): Promise<Rec[]> {
         // a monochrome camera, and the JPEG qualities of a careless export or a messaging app
         recs.push(await measure(det, monochromeCopy(img), { set: 'monochrome', source: s.source, name: meta.name }, gt));
         for (const quality of JPEG_QUALITIES) recs.push(await measure(det, await jpegCopy(img, quality), { set: `jpeg-q${quality}`, source: s.source, name: meta.name }, gt));
-        recs.push(...(await darkCopies(det, img, meta, gt)));
+        recs.push(...(await darkCopies(det, img, meta, gt)), ...(await dimNoisyCopies(det, img, meta, gt)));
       }
       if ((i + 1) % 50 === 0) process.stderr.write(`${s.source} ${i + 1}/${items.length} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
     }
@@ -310,7 +334,7 @@ function choose(recs: Rec[], params: Parameters<typeof postprocess>[1]): Quality
     source: `scripts/calibrateFlags.ts on ${val.length} images of the training folders (txl-pbc bccd/bcd/pbc, cbc/Training; a fifth held out by group), ${new Date().toISOString().slice(0, 10)}`,
     colour: { models, maxDistance, minStainChroma },
     focus: { minSharpness },
-    noise: { maxNoise },
+    noise: { maxNoise, atBrightness },
     jpeg: { maxBlockiness },
     monochrome: { maxColourSpread, atBrightness },
     exposure: { minBrightness },
@@ -496,6 +520,12 @@ for (const held of [false, true]) {
     const b = [...row.brightness].sort((a, b) => a - b);
     console.log(`  x${String(row.f).padEnd(5)} ${b.length} images  ${row.acc.RBC.toFixed(3)} / ${row.acc.WBC.toFixed(3)} / ${row.acc.Platelets.toFixed(3)}  brightness ${b[b.length >> 1].toFixed(1)} [${b[0].toFixed(1)}-${b[b.length - 1].toFixed(1)}]`);
   }
+}
+for (const [f, sigma] of DIM_NOISY) {
+  const rs = recs.filter((r) => r.set === `dim-${f}-noise-${sigma}` && r.gt && !heldOut(r));
+  const ce = countErrors(rs.map((r) => ({ gt: r.gt!, dets: postprocess(r.raw, params) })));
+  const flagged = rs.filter((r) => qualityFlags({ pixels: r.pixels, detections: r.det }, cal).length).length;
+  console.log(`  dim x${f}, grain σ ${sigma}: ${rs.length} images  ${ce.RBC.accuracy.toFixed(3)} / ${ce.WBC.accuracy.toFixed(3)} / ${ce.Platelets.accuracy.toFixed(3)}, ${flagged} flagged`);
 }
 const { tp, fp } = evidenceSummary(recs.filter((r) => r.set === 'validation'), params);
 const fmt = (e: number[]) => e.map((x) => x.toFixed(3)).join(' ');

@@ -44,7 +44,8 @@ export const CALIBRATION: QualityCalibration = {
     "minSharpness": 0.349
   },
   "noise": {
-    "maxNoise": 4.97
+    "maxNoise": 4.97,
+    "atBrightness": 92
   },
   "jpeg": {
     "maxBlockiness": 7.1

@@ -7,6 +7,7 @@ import {
   allFlags,
   colourDistance,
   detectionStats,
+  dimmed,
   excludes,
   FLAG_CODES,
   FLAG_SHORT,
@@ -126,6 +127,19 @@ describe('qualityFlags', () => {
     expect(f(4)).toEqual([]);
     expect(f(undefined)).toEqual([]);
     expect(excludes(['noisy'])).toBe(true);
+  });
+  it('noisy in a dim field: the grain bar shrinks with the brightness below the calibration\'s, as the monochrome bar does', () => {
+    const withNoise = { ...cal, noise: { maxNoise: 5, atBrightness: 90 } };
+    const f = (noise: number, brightness: number, c: QualityCalibration = withNoise) => qualityFlags({ pixels: { ...goodPixels, noise, brightness }, detections: goodDets }, c);
+    // validation fields at 0.3 of their brightness with grain of sigma 3 read about 4.2 and lost platelets
+    // as a field at full brightness with sigma 10 (read 13) did
+    expect(f(4.2, 55)).toEqual(['noisy']);
+    expect(f(4.2, 120)).toEqual([]);
+    expect(f(1, 55)).toEqual([]); // the same field without grain
+    expect(f(4.2, 55, { ...cal, noise: { maxNoise: 5 } })).toEqual([]); // a calibration made before the brightness was part of the bar
+    expect(dimmed(5, 45, 90)).toBe(2.5);
+    expect(dimmed(5, 200, 90)).toBe(5);
+    expect(dimmed(5, 45, undefined)).toBe(5);
   });
   it('compressed above the blockiness threshold, and it keeps the image out; nothing where the image could not be measured', () => {
     const withJpeg = { ...cal, jpeg: { maxBlockiness: 7 } };

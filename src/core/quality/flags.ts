@@ -248,8 +248,11 @@ export interface QualityCalibration {
   colour: { models: ColourModel[]; maxDistance: number; minStainChroma: number };
   focus: { minSharpness: number };
   /** maxNoise: the median |Laplacian| (PixelStats.noise) above which an image is too grainy to count;
-   * absent in calibrations made before it. */
-  noise?: { maxNoise: number };
+   * absent in calibrations made before it. atBrightness: the brightness down to which that bar holds; below
+   * it the bar shrinks with the brightness (see dimmed), since the detector reads each image at its own
+   * contrast and a dim field's grain is that much larger beside its cells (absent in calibrations made
+   * before it: the bar holds at any brightness). */
+  noise?: { maxNoise: number; atBrightness?: number };
   /** maxBlockiness: the JPEG blockiness (PixelStats.blockiness) above which compression has cost cells;
    * absent in calibrations made before it. */
   jpeg?: { maxBlockiness: number };
@@ -287,9 +290,18 @@ export interface QualityInput {
  * judged by the detections alone: no stain colour is then no evidence against a smear. */
 export function isMonochrome(p: PixelStats, cal: QualityCalibration): boolean {
   const m = cal.monochrome;
-  if (!m || p.colourSpread == null) return false;
-  const dim = m.atBrightness ? Math.min(1, p.brightness / m.atBrightness) : 1;
-  return p.colourSpread < m.maxColourSpread * dim;
+  return !!m && p.colourSpread != null && p.colourSpread < dimmed(m.maxColourSpread, p.brightness, m.atBrightness);
+}
+
+/** A bar in grey levels measured on fields at least `atBrightness` bright, for a field of `brightness`:
+ * scaled down with it below that (the field's cells, colours and grain all span fewer grey levels). */
+export function dimmed(bar: number, brightness: number, atBrightness: number | undefined): number {
+  return atBrightness ? bar * Math.min(1, brightness / atBrightness) : bar;
+}
+
+/** Grainier than the calibration's bar (see QualityCalibration.noise). */
+function grainy(p: PixelStats, cal: QualityCalibration): boolean {
+  return !!cal.noise && p.noise != null && p.noise > dimmed(cal.noise.maxNoise, p.brightness, cal.noise.atBrightness);
 }
 
 /** A field too dark to count (see QualityCalibration.exposure). */
@@ -325,7 +337,7 @@ export function qualityFlags(q: QualityInput, cal: QualityCalibration): FlagCode
   // Grain is read on the 256-px copy, where the edges of cells far too small (a low-power field, a phone's
   // photo of the eyepiece) read as grain too: those images are out for their scale or their few cells, and
   // "grainy" would send the technician after the wrong fix.
-  if (cal.noise && q.pixels.noise != null && q.pixels.noise > cal.noise.maxNoise && !cellsTooSmall(d, cal) && !t.fewCells) flags.push('noisy');
+  if (grainy(q.pixels, cal) && !cellsTooSmall(d, cal) && !t.fewCells) flags.push('noisy');
   if (cal.jpeg && q.pixels.blockiness != null && q.pixels.blockiness > blockinessBar(cal.jpeg.maxBlockiness, q.pixels.longSide)) flags.push('compressed');
   if (mono) flags.push('monochrome');
   // (the colours of a field too dark to count are 8-bit rounding: under-exposed says what to fix)
