@@ -134,7 +134,7 @@ test('a grainy field (a dim field at a high camera gain) is flagged noisy and le
   await expect(page.getByTestId('accept-flags')).toBeVisible();
 });
 
-test('a field saved at JPEG quality 5 is flagged compressed and left out; the same field from a monochrome camera is counted, its WBC types unsure; dimmed, counted; nearly black, left out as too dark', async ({ page }) => {
+test('a field saved at JPEG quality 5 is flagged compressed and left out; the same field from a monochrome camera is counted, its WBC types unsure; dimmed, counted; nearly black, left out as too dark; brightened 1.5x, left out as too bright', async ({ page }) => {
   test.setTimeout(300_000);
   const [path] = testingImages(1);
   const field = await decodeImage(path);
@@ -144,8 +144,10 @@ test('a field saved at JPEG quality 5 is flagged compressed and left out; the sa
   // at its read size (1,024 px), not the 1920x1440 bitmap
   const large = Buffer.from(await encodeJpeg(upscale(field, 3), 92));
   const largeHeavy = Buffer.from(await encodeJpeg(upscale(field, 3), 2));
-  // the images audit's over-exposed field (1.7x, clipped): left out, and told what happened
-  const bright = { name: 'over-exposed', width: field.width, height: field.height, data: field.data.map((v, i) => (i % 4 === 3 ? v : Math.min(255, Math.round(v * 1.7)))) };
+  // the images audit's over-exposed field (1.7x, clipped): left out, and told what happened; at 1.5x it still
+  // shows most of its cells, and lost a quarter of them (validation copies), with no flag before
+  const brighter = (f: number, name: string) => ({ name, width: field.width, height: field.height, data: field.data.map((v, i) => (i % 4 === 3 ? v : Math.min(255, Math.round(v * f)))) });
+  const bright = brighter(1.7, 'over-exposed');
   // the same field lit too little: at 0.3 of its brightness it is counted as it is, in colour (not "no colour");
   // at 0.03 (the audit's nearly black field) it is too dark to count
   const dimmed = (f: number, name: string) => ({ name, width: field.width, height: field.height, data: field.data.map((v, i) => (i % 4 === 3 ? v : Math.round(v * f))) });
@@ -158,6 +160,7 @@ test('a field saved at JPEG quality 5 is flagged compressed and left out; the sa
     { name: 'large-3x.jpg', mimeType: 'image/jpeg', buffer: large },
     { name: 'large-3x-q2.jpg', mimeType: 'image/jpeg', buffer: largeHeavy },
     { name: 'over-exposed.png', mimeType: 'image/png', buffer: toPng(bright) },
+    { name: 'bright-1.5.png', mimeType: 'image/png', buffer: toPng(brighter(1.5, 'bright-1.5')) },
     { name: 'dim.png', mimeType: 'image/png', buffer: toPng(dimmed(0.3, 'dim')) },
     { name: 'nearly-black.png', mimeType: 'image/png', buffer: toPng(dimmed(0.03, 'nearly-black')) },
   ]);
@@ -182,8 +185,11 @@ test('a field saved at JPEG quality 5 is flagged compressed and left out; the sa
   await page.getByTestId('thumb').filter({ hasText: 'large-3x.jpg' }).click();
   await expect.poll(() => page.evaluate(() => window.__smearcount.current()?.width)).toBe(3 * field.width);
   expect(byName['over-exposed.png'].inTotals).toBe(false);
+  expect(byName['over-exposed.png'].flags.filter((f) => f !== 'wbc-type-unsure')).toEqual(['over-exposed']);
+  expect(byName['bright-1.5.png'].flags).toContain('over-exposed');
+  expect(byName['bright-1.5.png'].inTotals).toBe(false);
   await page.getByTestId('thumb').filter({ hasText: 'over-exposed.png' }).click();
-  await expect(page.locator('[data-testid="flag-text"][data-flag="not-smear"]')).toContainText('The image is over-exposed: the field is washed out to white');
+  await expect(page.locator('[data-testid="flag-text"][data-flag="over-exposed"]')).toContainText('Lower the lamp or the camera\'s exposure');
   // dim but countable: no flag of its own; nearly black: left out, and told why, not "unfamiliar colour"
   expect(byName['dim.png'].flags.filter((f) => f !== 'wbc-type-unsure')).toEqual(original.flags.filter((f) => f !== 'wbc-type-unsure'));
   expect(byName['dim.png'].inTotals).toBe(true);

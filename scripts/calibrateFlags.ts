@@ -51,6 +51,10 @@ const JPEG_QUALITIES = [5, 10, 20, 50];
  * times f, rounded to 8 bits, as a camera saves a field lit too little or exposed too short. */
 export const DARK_FACTORS = [0.5, 0.3, 0.2, 0.13, 0.08, 0.05, 0.03];
 
+/** Exposure factors of the brightened copies the over-exposure flag is chosen on: every pixel value times f,
+ * clipped at 255, as a camera saves a field lit too strongly or exposed too long. */
+export const BRIGHT_FACTORS = [1.1, 1.2, 1.27, 1.35, 1.42, 1.5, 1.7];
+
 /** Dim fields with a camera's gain: [brightness factor, Gaussian grain σ in the dimmed grey levels]. Each has
  * the grain, beside its cells, of a field at full brightness with σ 10 (×0.3, σ 3) or 13 (×0.15, σ 2), which
  * the grain bar flags there; measured 2026-12-06, they lost as many cells. */
@@ -127,7 +131,7 @@ function colourCast(img: Rgba, kind: 'pale-blue' | 'grey' | 'yellow'): Rgba {
   return { data: d, width: img.width, height: img.height };
 }
 
-/** Every pixel value times f, plus (sigma > 0) Gaussian grain of that σ, the same on the three channels as a
+/** Every pixel value times f (clipped at 255), plus (sigma > 0) Gaussian grain of that σ, the same on the three channels as a
  * sensor's luminance noise, seeded by the image's name so that a rerun makes the same copy. */
 function darkCopy(img: Rgba, f: number, sigma = 0, seed = 'x'): Rgba {
   let state = fnv1a(seed) || 1;
@@ -159,14 +163,21 @@ const labelsOf = (xml: string | undefined): Labeled[] | undefined => (xml ? pars
 /** The darkened copies (DARK_FACTORS) of the images the other copies are made of. */
 async function darkCopies(det: Detector, img: Rgba, meta: { source: string; name: string }, gt: Labeled[] | undefined): Promise<Rec[]> {
   const out: Rec[] = [];
-  for (const f of DARK_FACTORS) out.push(await measure(det, darkCopy(img, f), { set: `dark-${f}`, ...meta }, gt));
+  for (const f of DARK_FACTORS) out.push(await measure(det, darkCopy(img, f), { ...meta, set: `dark-${f}` }, gt));
+  return out;
+}
+
+/** The brightened copies (BRIGHT_FACTORS) of the same images. */
+async function brightCopies(det: Detector, img: Rgba, meta: { source: string; name: string }, gt: Labeled[] | undefined): Promise<Rec[]> {
+  const out: Rec[] = [];
+  for (const f of BRIGHT_FACTORS) out.push(await measure(det, darkCopy(img, f), { ...meta, set: `bright-${f}` }, gt));
   return out;
 }
 
 /** The dim, grainy copies (DIM_NOISY) of the same images. */
 async function dimNoisyCopies(det: Detector, img: Rgba, meta: { source: string; name: string }, gt: Labeled[] | undefined): Promise<Rec[]> {
   const out: Rec[] = [];
-  for (const [f, sigma] of DIM_NOISY) out.push(await measure(det, darkCopy(img, f, sigma, meta.name), { set: `dim-${f}-noise-${sigma}`, ...meta }, gt));
+  for (const [f, sigma] of DIM_NOISY) out.push(await measure(det, darkCopy(img, f, sigma, meta.name), { ...meta, set: `dim-${f}-noise-${sigma}` }, gt));
   return out;
 }
 
@@ -176,6 +187,7 @@ async function extend(recs: Rec[]): Promise<boolean> {
   const families = [
     { prefix: 'dark-', make: darkCopies },
     { prefix: 'dim-', make: dimNoisyCopies },
+    { prefix: 'bright-', make: brightCopies },
   ].filter((x) => !recs.some((r) => r.set.startsWith(x.prefix)));
   if (!families.length) return false;
   const det = await Detector.create(o.model, Number(o.threads));
@@ -218,7 +230,7 @@ async function collect(): Promise<Rec[]> {
         // a monochrome camera, and the JPEG qualities of a careless export or a messaging app
         recs.push(await measure(det, monochromeCopy(img), { set: 'monochrome', source: s.source, name: meta.name }, gt));
         for (const quality of JPEG_QUALITIES) recs.push(await measure(det, await jpegCopy(img, quality), { set: `jpeg-q${quality}`, source: s.source, name: meta.name }, gt));
-        recs.push(...(await darkCopies(det, img, meta, gt)), ...(await dimNoisyCopies(det, img, meta, gt)));
+        recs.push(...(await darkCopies(det, img, meta, gt)), ...(await dimNoisyCopies(det, img, meta, gt)), ...(await brightCopies(det, img, meta, gt)));
       }
       if ((i + 1) % 50 === 0) process.stderr.write(`${s.source} ${i + 1}/${items.length} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
     }
@@ -318,13 +330,17 @@ function choose(recs: Rec[], params: Parameters<typeof postprocess>[1]): Quality
   // Exposure: the median brightness of the darkest copies (DARK_FACTORS) whose counts all held, each class
   // within 0.02 of the same validation images as saved, and at most half the dimmest validation images'
   // (the 0.2th percentile): below it a field is too dark to count.
-  const study = darkStudy(recs, params, false);
-  const saved = study.find((r) => r.f === 1)!;
-  const kept = study.filter((r) => r.f !== 1 && (['RBC', 'WBC', 'Platelets'] as const).every((c) => r.acc[c] >= saved.acc[c] - 0.02));
-  const darkest = kept.length ? kept.reduce((a, b) => (b.f < a.f ? b : a)) : null;
+  const darkest = furthestHeld(exposureStudy(recs, params, false, 'dark'));
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   const minBrightness = Math.round(Math.min(darkest ? med(darkest.brightness) : Infinity, 0.5 * atBrightness));
   console.log(`exposure: the darkest copies whose counts held x${darkest?.f} (median brightness ${darkest ? med(darkest.brightness).toFixed(1) : '-'}); validation 0.2th percentile brightness ${atBrightness}`);
+  // Over-exposure: the median share of clipped pixels of the brightest copies (BRIGHT_FACTORS) whose counts
+  // all held, and at least 1.25x the validation images' 99.8th percentile (a bright microscope's background
+  // may be clipped where its cells are not), at most 0.95.
+  const brightest = furthestHeld(exposureStudy(recs, params, false, 'bright'));
+  const clips = val.map((r) => r.pixels.clipped ?? 0);
+  const maxClipped = Math.round(Math.min(0.95, Math.max(brightest ? med(brightest.clipped) : 0.95, 1.25 * q(clips, 0.998))) * 1000) / 1000;
+  console.log(`over-exposure: the brightest copies whose counts held x${brightest?.f} (median clipped ${brightest ? med(brightest.clipped).toFixed(3) : '-'}); validation clipped max ${Math.max(...clips).toFixed(3)}, 99.8th percentile ${q(clips, 0.998).toFixed(3)}`);
   console.log(`colour spread on validation: ${spreads.length} images, min ${Math.min(...spreads).toFixed(2)}, 0.2th percentile ${q(spreads, 0.002).toFixed(2)} grey levels`);
   // Scale: the model was trained with cells at 0.4-2.5x the reference (card: augmentation); after the
   // second pass validation images sit near 1. Flag well outside what validation shows and training covered.
@@ -337,7 +353,7 @@ function choose(recs: Rec[], params: Parameters<typeof postprocess>[1]): Quality
     noise: { maxNoise, atBrightness },
     jpeg: { maxBlockiness },
     monochrome: { maxColourSpread, atBrightness },
-    exposure: { minBrightness },
+    exposure: { minBrightness, maxClipped },
     smear: { minRbc, minRbcScore, minRbcSizeCv, minStainChroma: smearChroma, maxRbcAligned },
     scale,
   };
@@ -380,17 +396,26 @@ function flagTable(recs: Rec[], cal: QualityCalibration, params: Parameters<type
 
 /** Count accuracy per class on the darkened copies, beside the same images as saved: where darkness starts
  * to cost cells (the under-exposure flag's bar is chosen from this on the copies of validation images). */
-function darkStudy(recs: Rec[], params: Parameters<typeof postprocess>[1], held: boolean) {
+function exposureStudy(recs: Rec[], params: Parameters<typeof postprocess>[1], held: boolean, prefix: 'dark' | 'bright') {
+  const factors = prefix === 'dark' ? DARK_FACTORS : BRIGHT_FACTORS;
   const own = new Map(recs.filter((r) => (r.set === 'validation' || r.set === 'held-out') && r.gt).map((r) => [`${r.source}/${r.name}`, r]));
-  const rows: { f: number; brightness: number[]; acc: Record<string, number> }[] = [];
-  for (const f of [1, ...DARK_FACTORS]) {
-    const rs = f === 1 ? [] : recs.filter((r) => r.set === `dark-${f}` && r.gt && heldOut(r) === held);
-    const base = f === 1 ? recs.filter((r) => r.set === `dark-${DARK_FACTORS[0]}` && r.gt && heldOut(r) === held).map((r) => own.get(`${r.source}/${r.name}`)).filter((r): r is Rec => !!r) : rs;
+  const rows: { f: number; brightness: number[]; clipped: number[]; acc: Record<string, number> }[] = [];
+  for (const f of [1, ...factors]) {
+    const rs = f === 1 ? [] : recs.filter((r) => r.set === `${prefix}-${f}` && r.gt && heldOut(r) === held);
+    const base = f === 1 ? recs.filter((r) => r.set === `${prefix}-${factors[0]}` && r.gt && heldOut(r) === held).map((r) => own.get(`${r.source}/${r.name}`)).filter((r): r is Rec => !!r) : rs;
     if (!base.length) continue;
     const ce = countErrors(base.map((r) => ({ gt: r.gt!, dets: postprocess(r.raw, params) })));
-    rows.push({ f, brightness: base.map((r) => r.pixels.brightness), acc: { RBC: ce.RBC.accuracy, WBC: ce.WBC.accuracy, Platelets: ce.Platelets.accuracy } });
+    rows.push({ f, brightness: base.map((r) => r.pixels.brightness), clipped: base.map((r) => r.pixels.clipped ?? 0), acc: { RBC: ce.RBC.accuracy, WBC: ce.WBC.accuracy, Platelets: ce.Platelets.accuracy } });
   }
   return rows;
+}
+
+/** The study's rows whose counts all held, each class within 0.02 of the same images as saved; of those the
+ * one furthest from the saved exposure. */
+function furthestHeld(rows: ReturnType<typeof exposureStudy>) {
+  const saved = rows.find((r) => r.f === 1)!;
+  const kept = rows.filter((r) => r.f !== 1 && (['RBC', 'WBC', 'Platelets'] as const).every((c) => r.acc[c] >= saved.acc[c] - 0.02));
+  return kept.length ? kept.reduce((a, b) => (Math.abs(Math.log(b.f)) > Math.abs(Math.log(a.f)) ? b : a)) : null;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -514,13 +539,15 @@ const cal = choose(recs, params);
 console.log(JSON.stringify(cal, null, 1));
 console.log('\n== flags (any flag but wbc-type-unsure)');
 console.log(flagTable(recs, cal, params));
-for (const held of [false, true]) {
-  console.log(`\n== darkened copies (${held ? 'held out' : 'validation'}): count accuracy RBC / WBC / PLT, brightness median [min-max]`);
-  for (const row of darkStudy(recs, params, held)) {
-    const b = [...row.brightness].sort((a, b) => a - b);
-    console.log(`  x${String(row.f).padEnd(5)} ${b.length} images  ${row.acc.RBC.toFixed(3)} / ${row.acc.WBC.toFixed(3)} / ${row.acc.Platelets.toFixed(3)}  brightness ${b[b.length >> 1].toFixed(1)} [${b[0].toFixed(1)}-${b[b.length - 1].toFixed(1)}]`);
+for (const prefix of ['dark', 'bright'] as const)
+  for (const held of [false, true]) {
+    console.log(`\n== ${prefix}ened copies (${held ? 'held out' : 'validation'}): count accuracy RBC / WBC / PLT, brightness and clipped share median [min-max]`);
+    for (const row of exposureStudy(recs, params, held, prefix)) {
+      const b = [...row.brightness].sort((a, b) => a - b);
+      const c = [...row.clipped].sort((a, b) => a - b);
+      console.log(`  x${String(row.f).padEnd(5)} ${b.length} images  ${row.acc.RBC.toFixed(3)} / ${row.acc.WBC.toFixed(3)} / ${row.acc.Platelets.toFixed(3)}  brightness ${b[b.length >> 1].toFixed(1)} [${b[0].toFixed(1)}-${b[b.length - 1].toFixed(1)}]  clipped ${c[c.length >> 1].toFixed(3)} [${c[0].toFixed(3)}-${c[c.length - 1].toFixed(3)}]`);
+    }
   }
-}
 for (const [f, sigma] of DIM_NOISY) {
   const rs = recs.filter((r) => r.set === `dim-${f}-noise-${sigma}` && r.gt && !heldOut(r));
   const ce = countErrors(rs.map((r) => ({ gt: r.gt!, dets: postprocess(r.raw, params) })));

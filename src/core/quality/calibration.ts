@@ -55,7 +55,8 @@ export const CALIBRATION: QualityCalibration = {
     "atBrightness": 92
   },
   "exposure": {
-    "minBrightness": 26
+    "minBrightness": 26,
+    "maxClipped": 0.608
   },
   "smear": {
     "minRbc": 4,

@@ -201,6 +201,24 @@ describe('qualityFlags', () => {
     expect(qualityFlags({ pixels: dark, detections: goodDets }, cal)).toEqual(['not-smear', 'unfamiliar-colour']);
     expect(FLAG_SHORT['under-exposed']).toBe('too dark');
   });
+  it('over-exposed: most of the field clipped to white is left out; a bright field that keeps its cells is not', () => {
+    const withExposure = { ...cal, exposure: { minBrightness: 26, maxClipped: 0.6 } };
+    const f = (clipped: number | undefined, c: QualityCalibration = withExposure) => qualityFlags({ pixels: { ...goodPixels, brightness: 240, clipped }, detections: goodDets }, c);
+    expect(f(0.9)).toEqual(['over-exposed']);
+    expect(f(0.4)).toEqual([]);
+    expect(f(undefined)).toEqual([]); // counted before the share was recorded
+    expect(f(0.9, { ...cal, exposure: { minBrightness: 26 } })).toEqual([]); // a calibration made before it
+    expect(excludes(['over-exposed'])).toBe(true);
+    expect(flagSentence('over-exposed')).toMatch(/over-exposed .* Lower the lamp or the camera's exposure\. It is left out of the batch totals\.$/);
+    expect(FLAG_SHORT['over-exposed']).toBe('too bright');
+    // washed out with too few cells left, its colours white: the exposure says what happened, not "not a smear"
+    const washed = { ...goodPixels, brightness: 250, clipped: 0.97, colour: [0, 0, 0.01, 0] as [number, number, number, number], colourSpread: 0.5 };
+    expect(qualityFlags({ pixels: washed, detections: { ...goodDets, rbc: 1, rbcSizeCv: null } }, { ...withExposure, monochrome: { maxColourSpread: 2.5 } })).toEqual(['over-exposed']);
+    // and so in the dark; a grid stays "not a smear" in any light
+    const dark = { ...goodPixels, brightness: 5, colour: [0.01, 0, 0.02, 0.01] as [number, number, number, number] };
+    expect(qualityFlags({ pixels: dark, detections: { ...goodDets, rbc: 1, rbcSizeCv: null } }, withExposure)).toEqual(['under-exposed']);
+    expect(qualityFlags({ pixels: dark, detections: { ...goodDets, rbcAligned: 0.96 } }, withExposure)).toEqual(['not-smear', 'under-exposed']);
+  });
   it('out-of-focus below the sharpness threshold', () => {
     expect(flags({ sharpness: 0.4 }, {})).toEqual(['out-of-focus']);
   });

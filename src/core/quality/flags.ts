@@ -12,7 +12,7 @@ import { CALIBRATION } from './calibration';
 import { MEASURABLE } from '../detection/scaleWords';
 import { plateletClumps } from './clumps';
 
-export const FLAG_CODES = ['not-smear', 'scale-out-of-range', 'out-of-focus', 'under-exposed', 'noisy', 'compressed', 'monochrome', 'unfamiliar-colour', 'platelet-clumps', 'wbc-type-unsure'] as const;
+export const FLAG_CODES = ['not-smear', 'scale-out-of-range', 'out-of-focus', 'under-exposed', 'over-exposed', 'noisy', 'compressed', 'monochrome', 'unfamiliar-colour', 'platelet-clumps', 'wbc-type-unsure'] as const;
 export type FlagCode = (typeof FLAG_CODES)[number];
 
 /** What the cells look like beside the usual size, and the not-smear tests an image failed: the parts of a
@@ -28,6 +28,9 @@ const FLAG_BODY: Record<FlagCode, (detail?: string, lead?: string) => string> = 
   // Darkened copies of validation fields (scripts/calibrateFlags.ts) counted as saved down to about a tenth
   // of their brightness and lost platelets, then red cells, below it; a real camera adds grain in the dark.
   'under-exposed': () => 'The image is too dark (a low lamp or a short exposure): its colours cannot be checked, and pale cells and platelets are lost in the dark, so the counts would be low. Raise the lamp or the camera\'s exposure.',
+  // Brightened copies of validation fields (scripts/calibrateFlags.ts): once most of the field is clipped to
+  // white, platelets and then red cells are lost (at 1.5x the exposure, 27% of the RBCs, with no flag before).
+  'over-exposed': () => 'The image is over-exposed (washed out: a strong lamp or a long exposure): pale cells and platelets are lost in the white, so the counts would be low. Lower the lamp or the camera\'s exposure.',
   noisy: () => 'The image is grainy (a dim field, or a camera turning its gain up): small and pale cells are lost in the grain, and the counts would be low.',
   compressed: () => 'The image is too heavily compressed (its JPEG blocks show: a low quality setting, or a photo sent through a messaging app): pale and small cells are lost, and the counts would be low. Save or send the original.',
   // worded for an image that is also not a smear (a grey page): the rule, not a claim that this one was counted
@@ -44,7 +47,7 @@ const FLAG_BODY: Record<FlagCode, (detail?: string, lead?: string) => string> = 
 };
 
 /** Flags that keep an image out of the batch totals and differential until the user accepts it. */
-export const EXCLUDING_FLAGS: readonly FlagCode[] = ['not-smear', 'out-of-focus', 'scale-out-of-range', 'under-exposed', 'noisy', 'compressed'];
+export const EXCLUDING_FLAGS: readonly FlagCode[] = ['not-smear', 'out-of-focus', 'scale-out-of-range', 'under-exposed', 'over-exposed', 'noisy', 'compressed'];
 
 /** What an excluding flag does to the totals: as the app says it, once accepted, and on the report's legend. */
 const LEFT_OUT = ' It is left out of the batch totals.';
@@ -65,6 +68,7 @@ export const FLAG_SHORT: Record<FlagCode, string> = {
   'scale-out-of-range': 'cell size',
   'out-of-focus': 'out of focus',
   'under-exposed': 'too dark',
+  'over-exposed': 'too bright',
   noisy: 'grainy',
   compressed: 'compressed',
   monochrome: 'no colour',
@@ -262,8 +266,9 @@ export interface QualityCalibration {
    * in grey levels (absent in calibrations made before it: the bar holds at any brightness). */
   monochrome?: { maxColourSpread: number; atBrightness?: number };
   /** minBrightness: the mean grey level below which a field is too dark to count (PixelStats.brightness);
-   * absent in calibrations made before it. */
-  exposure?: { minBrightness: number };
+   * maxClipped: the share of clipped pixels (PixelStats.clipped) above which it is too bright; each absent in
+   * calibrations made before it. */
+  exposure?: { minBrightness: number; maxClipped?: number };
   /** minStainChroma: far below any stained smear's darkest-fifth chroma (a grey picture: a page, a grid). */
   smear: { minRbc: number; minRbcScore: number; minRbcSizeCv: number; minStainChroma: number; maxRbcAligned: number };
   scale: { min: number; max: number };
@@ -304,6 +309,11 @@ function grainy(p: PixelStats, cal: QualityCalibration): boolean {
   return !!cal.noise && p.noise != null && p.noise > dimmed(cal.noise.maxNoise, p.brightness, cal.noise.atBrightness);
 }
 
+/** A field washed out to white (see QualityCalibration.exposure). */
+export function overExposedField(p: PixelStats, cal: QualityCalibration): boolean {
+  return cal.exposure?.maxClipped != null && p.clipped != null && p.clipped > cal.exposure.maxClipped;
+}
+
 /** A field too dark to count (see QualityCalibration.exposure). */
 export function underExposed(p: PixelStats, cal: QualityCalibration): boolean {
   return !!cal.exposure && p.brightness < cal.exposure.minBrightness;
@@ -329,19 +339,25 @@ export function qualityFlags(q: QualityInput, cal: QualityCalibration): FlagCode
   const stain = Math.hypot(c[2], c[3]);
   const mono = isMonochrome(q.pixels, cal);
   const t = smearTests(q, cal);
-  if (t.noStain || t.fewCells || t.lowScore || t.sameSize || t.grid) flags.push('not-smear');
+  const dark = underExposed(q.pixels, cal);
+  const bright = overExposedField(q.pixels, cal);
+  // too few cells, or cells that score low, in a field too dark or too bright: the exposure flag says what
+  // happened and what to do; "not a smear" stays for what speaks against a smear itself
+  const exposureExplains = (dark || bright) && !looksUnlikeSmear(q, cal);
+  if ((t.noStain || t.fewCells || t.lowScore || t.sameSize || t.grid) && !exposureExplains) flags.push('not-smear');
   if (cellsTooSmall(d, cal) || cellsTooLarge(d, cal)) flags.push('scale-out-of-range');
   if (q.pixels.sharpness < cal.focus.minSharpness) flags.push('out-of-focus');
-  const dark = underExposed(q.pixels, cal);
   if (dark) flags.push('under-exposed');
+  if (bright) flags.push('over-exposed');
   // Grain is read on the 256-px copy, where the edges of cells far too small (a low-power field, a phone's
   // photo of the eyepiece) read as grain too: those images are out for their scale or their few cells, and
   // "grainy" would send the technician after the wrong fix.
   if (grainy(q.pixels, cal) && !cellsTooSmall(d, cal) && !t.fewCells) flags.push('noisy');
   if (cal.jpeg && q.pixels.blockiness != null && q.pixels.blockiness > blockinessBar(cal.jpeg.maxBlockiness, q.pixels.longSide)) flags.push('compressed');
-  if (mono) flags.push('monochrome');
-  // (the colours of a field too dark to count are 8-bit rounding: under-exposed says what to fix)
-  else if (!dark && (colourDistance(c, cal.colour.models) > cal.colour.maxDistance || stain < cal.colour.minStainChroma)) flags.push('unfamiliar-colour');
+  // (the colours of a field too dark to count are 8-bit rounding, and a washed-out field's are white: the
+  // exposure flag says what to fix)
+  if (mono && !bright) flags.push('monochrome');
+  else if (!dark && !bright && (colourDistance(c, cal.colour.models) > cal.colour.maxDistance || stain < cal.colour.minStainChroma)) flags.push('unfamiliar-colour');
   return flags;
 }
 

@@ -208,6 +208,15 @@ describe('colourSpread', () => {
   });
 });
 
+describe('clipped', () => {
+  it('is the share of pixels whose brightest channel reached 254: the white a too strong lamp leaves', () => {
+    // a quarter of the columns clipped in red only (a pink background washed out), the rest below
+    expect(pixelStats(image(32, 32, (x) => (x % 4 === 0 ? [255, 230, 235] : [200, 150, 170]))).clipped).toBe(0.25);
+    expect(pixelStats(image(32, 32, () => [253, 253, 253])).clipped).toBe(0);
+    expect(pixelStats(image(32, 32, () => [254, 10, 10])).clipped).toBe(1);
+  });
+});
+
 describe('boxPixels', () => {
   it('reads the ellipse inside a box, through the small copy scale', () => {
     const img = { ...image(100, 100, (x) => (x < 50 ? [0, 0, 0] : [255, 255, 255])), scale: 0.5 };

@@ -204,6 +204,10 @@ export interface PixelStats {
    * and nuclei are coloured (15-40 on the training microscopes); a monochrome camera gives 0, or 1-2 where
    * it saves RGB JPEGs. Absent in images counted before it existed. */
   colourSpread?: number;
+  /** The share of the pixels whose brightest channel is at 254 or more: clipped by the camera. A field lit or
+   * exposed too strongly loses the pale centres of its red cells and its platelets to white. Absent in images
+   * counted before it existed. */
+  clipped?: number;
   /** See SmallImage.blockiness. Absent in images counted before it existed. */
   blockiness?: number | null;
   /** The long side of the image it was made from, in its own pixels (the `compressed` flag's bar grows
@@ -239,6 +243,7 @@ export function pixelStats(img: Rgba, field: Circle | null = null): PixelStats {
   let sg = 0;
   let sb = 0;
   let spread = 0;
+  let clipped = 0;
   let sum = 0;
   let sum2 = 0;
   let count = 0;
@@ -251,7 +256,9 @@ export function pixelStats(img: Rgba, field: Circle | null = null): PixelStats {
     sr += data[i];
     sg += data[i + 1];
     sb += data[i + 2];
-    spread += Math.max(data[i], data[i + 1], data[i + 2]) - Math.min(data[i], data[i + 1], data[i + 2]);
+    const top = Math.max(data[i], data[i + 1], data[i + 2]);
+    spread += top - Math.min(data[i], data[i + 1], data[i + 2]);
+    if (top >= 254) clipped++;
     sum += v;
     sum2 += v * v;
   }
@@ -317,6 +324,7 @@ export function pixelStats(img: Rgba, field: Circle | null = null): PixelStats {
     brightness: mean,
     noise,
     colourSpread: spread / cnt,
+    clipped: clipped / cnt,
     blockiness: 'blockiness' in img ? ((img as SmallImage).blockiness ?? null) : null,
     ...('scale' in img ? { longSide: Math.round(Math.max(w, h) / (img as SmallImage).scale) } : {}),
     width: w,
