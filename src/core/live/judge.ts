@@ -26,6 +26,9 @@ export interface LiveParams {
   maxDrift: number;
   /** Mean grey level of the field below which the view is dark (the lamp off, the eyepiece covered). */
   minBrightness: number;
+  /** The share of clipped pixels above which the view is washed out (the batch's over-exposure bar): a field
+   * captured so would be left out of the totals. */
+  maxClipped: number;
   /** The quality flags' thresholds, on the same statistics: stain colour and sharpness. */
   minStainChroma: number;
   minSharpness: number;
@@ -46,6 +49,7 @@ export const LIVE_PARAMS: LiveParams = {
   // a view darker than this is not captured: the lamp off or the eyepiece covered, and never a field the
   // batch would leave out as under-exposed (its bar, chosen on darkened validation fields, is lower)
   minBrightness: Math.max(35, CALIBRATION.exposure?.minBrightness ?? 0),
+  maxClipped: CALIBRATION.exposure?.maxClipped ?? 1,
   minStainChroma: CALIBRATION.smear.minStainChroma,
   minSharpness: CALIBRATION.focus.minSharpness,
   maxOverlap: 0.5,
@@ -55,7 +59,7 @@ export const LIVE_PARAMS: LiveParams = {
 
 /** What the view shows now. 'capture' asks the caller to capture this frame, then call `captured`;
  * 'sharper' to capture it in place of the captured field `seenIndex`, then call `replaced`. */
-export type LiveState = 'moving' | 'settling' | 'dark' | 'not-smear' | 'blurred' | 'seen' | 'captured' | 'capture' | 'sharper';
+export type LiveState = 'moving' | 'settling' | 'dark' | 'bright' | 'not-smear' | 'blurred' | 'seen' | 'captured' | 'capture' | 'sharper';
 
 export interface Verdict {
   state: LiveState;
@@ -119,6 +123,7 @@ export class CaptureJudge {
     const base = { stillFor, motion, drift, stats, field };
     if (motion > p.stillMotion || drift > p.maxDrift) return { state: 'moving', ...base };
     if (stats.brightness < p.minBrightness) return { state: 'dark', ...base };
+    if ((stats.clipped ?? 0) > p.maxClipped) return { state: 'bright', ...base };
     if (Math.hypot(stats.colour[2], stats.colour[3]) < p.minStainChroma) return { state: 'not-smear', ...base };
     if (stats.sharpness < p.minSharpness) return { state: 'blurred', ...base };
     if (stillFor < p.stillMs) return { state: 'settling', ...base };

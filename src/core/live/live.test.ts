@@ -279,8 +279,19 @@ describe('capture judge', () => {
   });
 });
 
-describe('live: the dark view', () => {
+describe('live: the dark and the washed-out view', () => {
   it('is never a field the batch would leave out as under-exposed', () => {
     expect(LIVE_PARAMS.minBrightness).toBeGreaterThanOrEqual(CALIBRATION.exposure!.minBrightness);
+  });
+  it('a view washed out to white is not captured: the batch would leave it out as over-exposed', () => {
+    expect(LIVE_PARAMS.maxClipped).toBe(CALIBRATION.exposure!.maxClipped);
+    // pink cells on a background clipped to white over most of the view, held still
+    const frame: Rgba = { width: 256, height: 192, data: new Uint8ClampedArray(256 * 192 * 4) };
+    for (let y = 0; y < 192; y++)
+      for (let x = 0; x < 256; x++) frame.data.set((x % 32 < 8 && y % 32 < 8 ? [230, 150, 170] : [255, 255, 255]).concat(255), (y * 256 + x) * 4);
+    const judge = new CaptureJudge();
+    const states = [0, 100, 200, 1500].map((t) => judge.onFrame(t, frame).state);
+    expect(states.slice(1)).toEqual(['bright', 'bright', 'bright']);
+    expect(judge.fields.length).toBe(0);
   });
 });

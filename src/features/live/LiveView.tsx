@@ -12,6 +12,7 @@ const SAID: Record<LiveState, string> = {
   moving: 'Moving: hold the slide still to capture this field',
   settling: 'Hold still…',
   dark: 'Too dark: is the lamp on?',
+  bright: 'Too bright: turn the lamp down or shorten the exposure',
   'not-smear': 'No stained smear in view',
   blurred: 'Out of focus: turn the fine focus',
   seen: 'Already captured: move to a new field',
