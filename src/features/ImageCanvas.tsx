@@ -79,7 +79,7 @@ export function ImageCanvas() {
     return candidate ? [...shown, candidate] : shown;
   }, [current, params, selectedId, reviewBand]);
   // After the fit above, so a focus that comes with a new image wins over the image's fit.
-  useReviewFocus(focus, all, { width, height }, size, setView, phone ? DOCK_PX : 0);
+  useReviewFocus(focus, all, { width, height }, size, setView, phone ? DOCK_PX : 0, wrap);
   const dets = useMemo(() => all.filter((d) => visible[d.cls]), [all, visible]);
   const hover = hovered && all.includes(hovered) ? hovered : null;
   const excluded = useMemo(() => ruleExcluded(current, params).filter((d) => visible[d.cls]), [current, params, visible]);
