@@ -372,8 +372,9 @@ describe('BatchRunner: the intake journal', () => {
     await expect.poll(() => saves.length).toBe(1);
     // every file was read (two images, one refused) before the save, and the journal waits for its commit
     expect(saves[0]).toEqual(['2', 'a.jpg', 'b.jpg', 'empty.jpg']);
-    commit();
     await done;
-    expect(list.pending()).toEqual([]);
+    expect(list.pending()).toEqual(['a.jpg', 'b.jpg', 'empty.jpg']);
+    commit();
+    await expect.poll(() => list.pending()).toEqual([]);
   });
 });

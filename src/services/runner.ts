@@ -71,10 +71,12 @@ export class BatchRunner {
       this.store.getState().addIntake(-files.length);
     }
     void this.pump();
+    // not awaited: a live capture (services/live) waits for its own save, and a drop for nothing more
     if (this.journal) {
       const { list, saved } = this.journal;
-      await saved().catch(() => undefined);
-      list.end(names);
+      void saved()
+        .catch(() => undefined)
+        .then(() => list.end(names));
     }
   }
 
