@@ -88,6 +88,8 @@ test('non-smear pictures are flagged and kept out of the totals until accepted (
   await expect(page.getByTestId('report-flag-summary')).toContainText(`${target.name} (`);
   await expect(page.getByTestId('report-flag-summary')).toContainText('counted: accepted by the technician');
   await expect(page.getByTestId('report-flag-summary')).toContainText('left out of the counts');
+  // and Appendix A's row, whose counts are in its Total row
+  await expect(page.getByTestId('report-appendix').locator('tr', { hasText: target.name }).getByTestId('report-flags')).toContainText('(accepted: counted)');
   await page.getByTestId('report-close').click();
   // and the audit trail
   expect((await page.evaluate(() => window.__smearcount.audit())).at(-1)).toMatchObject({ image: target.name, field: 'counted', to: 'counted' });

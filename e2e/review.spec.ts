@@ -34,6 +34,8 @@ test.describe('review, correct, export, persist', () => {
     expect(relabeled).toMatchObject({ cls: 'WBC', origin: 'manual' });
     // set by hand, and said so: the RBC's score is no WBC's confidence, on the page or in the boxes export
     await expect(page.getByTestId('review-status')).toContainText("WBC · the model's box, changed by hand");
+    // drawn dotted, and the legend says what the dots mean (a faint dashed box is one the count rule left out)
+    await expect(page.getByTestId('legend-manual')).toHaveText('dotted: 1 set by hand');
     const [boxesFile] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-boxes-csv').click()]);
     const boxes = readCsv(readFileSync((await boxesFile.path())!, 'utf8'));
     const at = (r: string[]) => Math.abs(Number(boxes.get(r, 'x1_px')) - relabeled.box.x1) < 0.01 && Math.abs(Number(boxes.get(r, 'y1_px')) - relabeled.box.y1) < 0.01;
@@ -46,6 +48,7 @@ test.describe('review, correct, export, persist', () => {
     await page.keyboard.press('Control+z');
     await page.keyboard.press('Control+z');
     expect(await app.counts()).toEqual(before);
+    await expect(page.getByTestId('legend-manual')).toHaveCount(0);
     await page.keyboard.press('Control+Shift+z');
     await expect(page.getByTestId('count-RBC')).toHaveText(String(before.RBC - 1));
     await page.keyboard.press('Control+y');

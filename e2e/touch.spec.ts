@@ -352,6 +352,34 @@ test.describe('390x844, touch: the phone at the eyepiece', () => {
     expect(short).toEqual([]);
   });
 
+  test('"Show on canvas" in a gallery opened from the differential panel, a screen below the canvas, brings the canvas and the cell on screen', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(3));
+    await app.waitReady();
+    // the panels fold under the canvas on a phone: the differential's gallery button is far down the page
+    await page.locator('summary', { hasText: /^WBC differential/ }).tap();
+    const opener = page.getByTestId('open-gallery-panel');
+    await opener.scrollIntoViewIfNeeded();
+    await expect(page.getByTestId('canvas')).not.toBeInViewport();
+    await opener.tap();
+    // a cell of another image than the one shown
+    const tiles = page.getByTestId('wbc-tile');
+    await tiles.last().tap();
+    const imageName = (await page.getByTestId('gallery-selected').textContent())!.split('·').pop()!;
+    await page.getByTestId('gallery-jump').tap();
+    await expect(page.getByTestId('gallery')).toHaveCount(0);
+    expect(imageName).toContain((await app.current())!.name);
+    const selected = await page.evaluate(() => window.__smearcount.selectedId());
+    expect(selected).not.toBeNull();
+    // before: the page stayed on the panel, the canvas 850 px above the screen
+    await expect(page.getByTestId('canvas')).toBeInViewport({ ratio: 0.9 });
+    const d = (await app.current())!.detections.find((x) => x.id === selected)!;
+    const b = await boxOnPage(page, d);
+    expect(b.y1).toBeGreaterThanOrEqual(0);
+    expect(b.y2).toBeLessThanOrEqual(844);
+  });
+
   test('the ratio tips open and close by tapping their "?", and one left open never blocks the other', async ({ page }) => {
     const app = new AppPage(page);
     await app.open('?backend=wasm');

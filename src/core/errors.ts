@@ -7,7 +7,7 @@
 /** Codes that cross the worker boundary, and the client's own ('worker', 'terminated'). */
 export type DetectorErrorCode = 'model-download' | 'model-integrity' | 'session-create' | 'inference' | 'bad-request' | 'worker' | 'terminated';
 /** A dropped file the batch cannot take. */
-export type IntakeErrorCode = 'empty' | 'not-image' | 'other-format' | 'tiff' | 'heic' | 'unsupported' | 'too-large' | 'too-small' | 'decode' | 'duplicate';
+export type IntakeErrorCode = 'empty' | 'not-image' | 'other-format' | 'tiff' | 'heic' | 'unsupported' | 'too-large' | 'too-small' | 'decode' | 'duplicate' | 'interrupted';
 /** A file the app reads: a VOC annotation, a model card (the model's JSON description), a microscope
  * profile; or the lab's reference intervals as entered. */
 export type FileErrorCode = 'annotation' | 'model-card' | 'profile' | 'reference-intervals';
@@ -88,6 +88,8 @@ export function errorMessage(e: unknown): string {
       return `The image could not be decoded: it may be truncated or corrupt${d ? ` (${d})` : ''}.`;
     case 'duplicate':
       return `Already in this batch${d ? ` as ${d}` : ''}: the same image is counted once.`;
+    case 'interrupted':
+      return 'The page was reloaded or closed while this file was being read, so it is not in the batch: drop it again.';
     case 'annotation':
       return `The annotation could not be read: ${d}`;
     case 'model-card':

@@ -79,12 +79,14 @@ export function ImageCanvas() {
     return candidate ? [...shown, candidate] : shown;
   }, [current, params, selectedId, reviewBand]);
   // After the fit above, so a focus that comes with a new image wins over the image's fit.
-  useReviewFocus(focus, all, { width, height }, size, setView, phone ? DOCK_PX : 0);
+  useReviewFocus(focus, all, { width, height }, size, setView, phone ? DOCK_PX : 0, wrap);
   const dets = useMemo(() => all.filter((d) => visible[d.cls]), [all, visible]);
   const hover = hovered && all.includes(hovered) ? hovered : null;
   const excluded = useMemo(() => ruleExcluded(current, params).filter((d) => visible[d.cls]), [current, params, visible]);
   const optics = useMemo(() => opticsExcluded(current, params), [current, params]);
   const debris = useMemo(() => debrisExcluded(current, params), [current, params]);
+  // drawn dotted (canvas/layers): without a word the dots read as the count rule's faint dashed cells
+  const manual = useMemo(() => dets.filter((d) => d.origin === 'manual').length, [dets]);
   // On a touch screen a swipe over the image at its fitted size scrolls the page (the canvas fills
   // most of a phone); zoomed in, or drawing, the finger pans or draws instead. Two fingers always zoom.
   const fitted = fitTransform(width, height, size.w, size.h).scale;
@@ -225,6 +227,11 @@ export function ImageCanvas() {
           </span>
         ))}
         {match && <span>dashed: false positive · dotted white: missed</span>}
+        {manual > 0 && (
+          <span data-testid="legend-manual" title="A box drawn, relabelled, moved or resized by hand: counted as the technician set it, with no model score.">
+            dotted: {manual} set by hand
+          </span>
+        )}
         {excluded.length > 0 && <span data-testid="legend-excluded">faint: {excluded.length} left out by the count rule</span>}
         {optics.length > 0 && (
           <span data-testid="legend-optics" title="The same speck sits at this spot in several images of the batch while the cells move: dust on the camera or a lens, not a cell.">

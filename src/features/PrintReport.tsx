@@ -353,7 +353,9 @@ function ReportBody({ open }: { open: boolean }) {
                   <td data-testid="report-image-edits">{editWords(imageEdits(im)) || (wasEdited(im) ? 'yes' : '')}</td>
                   <td data-testid="report-flags" className="flags">
                     {imageFlags(im, params, classifier?.lowConfidence).join(', ')}
-                    {inTotals(im) ? '' : ' (not in the totals)'}
+                    {/* a flag that keeps an image out, on an image in the Total row: the technician's decision, said
+                        here as on page 1, or the row reads as a flagged image counted by mistake */}
+                    {inTotals(im) ? (excludes(imageFlags(im, params, classifier?.lowConfidence)) ? ' (accepted: counted)' : '') : ' (not in the totals)'}
                   </td>
                 </tr>
               );

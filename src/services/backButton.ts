@@ -41,6 +41,11 @@ export function addBackEntry(close: () => void): () => void {
   }
   const entry = { close };
   open.push(entry);
+  // The page does not scroll under a full-screen view, so a traversal back has no position of its own to
+  // restore: left to the browser, the history.back() of a view closed by its button scrolled the page back to
+  // where the view was opened, after the app had brought the canvas on screen ("Show on canvas" from a
+  // phone's differential panel). The mode is the entry's, and a pushed entry copies the current one's.
+  history.scrollRestoration = 'manual';
   history.pushState({ smearcountView: open.length }, '');
   return () => {
     const i = open.indexOf(entry);

@@ -5,6 +5,7 @@ import { createAppStore } from '../store/store';
 import type { DetectOutput } from '../worker/client';
 import { createImageFiles } from './files';
 import { BatchRunner } from './runner';
+import { IntakeJournal } from './intakeJournal';
 import type { Decoder } from './decoder';
 import type { ClassifierCard } from '../core/differential/card';
 import { WBC_TYPES } from '../core/differential/differential';
@@ -348,5 +349,32 @@ describe('BatchRunner: while the model loads', () => {
     const s = store.getState();
     expect(s.run).toBeNull();
     expect(s.order.map((id) => s.images[id].status)).toEqual(['queued', 'queued']);
+  });
+});
+
+describe('BatchRunner: the intake journal', () => {
+  it("a drop's files stay on the journal while they are read and until the save after them commits (a reload in between names them)", async () => {
+    const store = createAppStore(card.postprocess);
+    store.getState().setModel({ status: 'ready' });
+    const runner = new BatchRunner(store, async () => fakeClient(() => 80), cardWithoutScale, createImageFiles(), fakeDecoder());
+    const m = new Map<string, string>();
+    const list = new IntakeJournal({ getItem: (k) => m.get(k) ?? null, setItem: (k, v) => void m.set(k, v), removeItem: (k) => void m.delete(k) });
+    let commit!: () => void;
+    const saves: string[][] = [];
+    runner.journalIntake(list, () => {
+      // what the save is asked to commit: the batch as read so far, and the journal still holding the drop
+      saves.push([store.getState().order.length.toString(), ...list.pending()]);
+      return new Promise<void>((r) => (commit = r));
+    });
+    const done = runner.addFiles([jpeg('a.jpg', 640, 480), jpeg('b.jpg', 640, 480, true, 1), new File([''], 'empty.jpg')]);
+    // while the first file is being read, the whole drop is on the journal
+    expect(list.pending()).toEqual(['a.jpg', 'b.jpg', 'empty.jpg']);
+    await expect.poll(() => saves.length).toBe(1);
+    // every file was read (two images, one refused) before the save, and the journal waits for its commit
+    expect(saves[0]).toEqual(['2', 'a.jpg', 'b.jpg', 'empty.jpg']);
+    await done;
+    expect(list.pending()).toEqual(['a.jpg', 'b.jpg', 'empty.jpg']);
+    commit();
+    await expect.poll(() => list.pending()).toEqual([]);
   });
 });

@@ -14,7 +14,8 @@ import type { AppState } from '../store/store';
 import type { ImageCapture } from '../store/types';
 import { browserDecoder, type Decoder } from './decoder';
 import type { ImageFiles } from './files';
-import { Intake } from './intake';
+import { Intake, isFolderClutter } from './intake';
+import type { IntakeJournal } from './intakeJournal';
 import type { Typist } from './typist';
 import { WbcTyper } from './wbcTyping';
 import { onPageJob } from './qualityWorker';
@@ -34,6 +35,7 @@ export class BatchRunner {
   private wake?: () => void;
   private cancelled = false;
   private intakeFiles: Intake;
+  private journal?: { list: Pick<IntakeJournal, 'begin' | 'end'>; saved: () => Promise<void> };
   private typer: WbcTyper;
 
   constructor(
@@ -58,6 +60,9 @@ export class BatchRunner {
   /** `capture`: the files are fields live mode captured (recorded on each image). */
   async addFiles(files: readonly File[], capture?: ImageCapture): Promise<void> {
     this.store.getState().addIntake(files.length);
+    // the drop's files stay on the journal until the batch that holds them (or names them refused) is saved
+    const names = files.filter((f) => !isFolderClutter(f)).map((f) => f.name);
+    this.journal?.list.begin(names);
     try {
       // Detection starts with the first image filed, not after the whole drop is hashed and checked
       // (intake is about 10-20 ms per file on the page: 0.3-0.6 s for 30 images before the first detection).
@@ -66,6 +71,19 @@ export class BatchRunner {
       this.store.getState().addIntake(-files.length);
     }
     void this.pump();
+    // not awaited: a live capture (services/live) waits for its own save, and a drop for nothing more
+    if (this.journal) {
+      const { list, saved } = this.journal;
+      void saved()
+        .catch(() => undefined)
+        .then(() => list.end(names));
+    }
+  }
+
+  /** Keeps the names of the files being read on `list` until `saved` (the batch's commit) resolves after
+   * them, so that a page reloaded mid-drop can say which files it never took in (intakeJournal.ts). */
+  journalIntake(list: Pick<IntakeJournal, 'begin' | 'end'>, saved: () => Promise<void>) {
+    this.journal = { list, saved };
   }
 
   /** Picks up images left queued (e.g. restored after a reload). */

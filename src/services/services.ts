@@ -17,6 +17,7 @@ import type { BackendChoice } from '../worker/protocol';
 import { AppError, errorMessage } from '../core/errors';
 import { createImageFiles, type ImageFiles } from './files';
 import { Persistence } from './persist';
+import { IntakeJournal, lostInIntake } from './intakeJournal';
 import { BatchRunner } from './runner';
 import { createThumbnails, type Thumbnails } from './thumbnails';
 import { createGalleryStore, type GalleryStore } from '../store/galleryStore';
@@ -232,6 +233,10 @@ export function createServices(opts: ServiceOptions): Services {
     persist: () => (session ?? Promise.resolve()).catch(() => undefined).then(() => persistence.flush()),
   });
   let session: Promise<void> | undefined;
+  // files a page that went was still reading: read before this page's first drop joins the list
+  const intakeJournal = new IntakeJournal(opts.storage);
+  const leftInIntake = intakeJournal.pending();
+  runner.journalIntake(intakeJournal, () => (session ?? Promise.resolve()).catch(() => undefined).then(() => persistence.flush()));
   // Busy: a batch in progress or waiting, or the camera open. The warm-up yields to all of them.
   const busy = () => {
     const s = store.getState();
@@ -309,7 +314,17 @@ export function createServices(opts: ServiceOptions): Services {
         } catch (e) {
           store.getState().notify({ kind: 'error', source: 'save', subject: '', message: `The previous batch could not be restored (${(e as Error).message}).` });
         }
+        if (leftInIntake.length && !unfinishedClear) {
+          // named like any refused file: on the notices, the report's first page and the counts CSV
+          const st = store.getState();
+          const message = errorMessage(new AppError('interrupted'));
+          for (const name of lostInIntake(leftInIntake, { images: st.order.map((id) => st.images[id].name), refused: st.refused.map((r) => r.name) })) {
+            st.addFileError(name, message);
+            st.refuseFile(name, message);
+          }
+        }
         persistence.start();
+        if (leftInIntake.length) void persistence.flush().then(() => intakeJournal.end(leftInIntake));
         // after both restores: rebuilding the saved batch is not a change to a released report
         watchRelease(store);
         // ... but a release restored on other figures than it rests on (a setting that was never saved, a

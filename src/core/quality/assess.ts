@@ -8,7 +8,7 @@ import type { Detection } from '../detection/detection';
 import { postprocess } from '../detection/postprocess';
 import type { ScaleInfo } from '../detection/scale';
 import { CALIBRATION, WBC_RULE } from './calibration';
-import { detectionStats, qualityFlags, type DetectionStats, type FlagCode, type QualityCalibration } from './flags';
+import { detectionStats, overExposedField, qualityFlags, underExposed, type DetectionStats, type FlagCode, type QualityCalibration } from './flags';
 import { findCircularField, inCircle } from './field';
 import { pixelStats, type PixelStats, type SmallImage } from './pixels';
 import { applyWbcRule, type WbcRuleParams } from './wbcRule';
@@ -40,12 +40,16 @@ export function assessImage(
     : raw;
   const ruled = rule ? applyWbcRule(inField, small, rule) : inField;
   const shown = postprocess(ruled, { ...card.postprocess, countRule: 'all' });
-  const debrisRule = opts.debris === undefined ? DEBRIS_RULE : opts.debris;
-  const debris = debrisRule ? debrisEvidence(small, ruled, shown, debrisRule).debris : [];
-  const post = debris.length ? shown.filter((d) => !debris.includes(d.id)) : shown;
+  const calibration = opts.calibration ?? CALIBRATION;
   const pixels = pixelStats(small, field);
+  const debrisRule = opts.debris === undefined ? DEBRIS_RULE : opts.debris;
+  // In a field too dark to count a speck's colour is 8-bit rounding (a few grey levels a channel), and in one
+  // washed out to white it is clipped, as the exposure flags say: "grey" there is no evidence of dust, and a
+  // platelet the technician counts anyway (Count it anyway) is not taken away as an unstained speck.
+  const debris = debrisRule && !underExposed(pixels, calibration) && !overExposedField(pixels, calibration) ? debrisEvidence(small, ruled, shown, debrisRule).debris : [];
+  const post = debris.length ? shown.filter((d) => !debris.includes(d.id)) : shown;
   const detections = detectionStats(post, size.width, size.height, scale, card.scale);
-  const quality: Quality = { flags: qualityFlags({ pixels, detections }, opts.calibration ?? CALIBRATION), pixels, detections };
+  const quality: Quality = { flags: qualityFlags({ pixels, detections }, calibration), pixels, detections };
   if (debris.length) quality.debris = debris;
   return { raw: ruled, quality };
 }

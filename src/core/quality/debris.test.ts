@@ -124,4 +124,15 @@ describe('assessImage', () => {
     expect(off.quality.debris).toBeUndefined();
     expect(quality.detections.platelets).toBe(off.quality.detections.platelets - 1);
   });
+  it('says nothing in a field too dark to count: at 0.03 of the light its colours are rounding (the audit field\'s platelet was called an unstained speck)', () => {
+    const dark = field([...rbcs, platelet, dust], [0.03, 0.03, 0.03]);
+    const { quality } = assessImage(dark, dets(), { width: W, height: H }, undefined, card as never);
+    expect(quality.flags).toContain('under-exposed');
+    expect(quality.debris).toBeUndefined();
+    // the platelets are all in the statistics, as detected
+    const off = assessImage(dark, dets(), { width: W, height: H }, undefined, card as never, { debris: null });
+    expect(quality.detections.platelets).toBe(off.quality.detections.platelets);
+    // dimmed to 0.3 the field is counted as it is, and the speck is still told from the platelet
+    expect(assessImage(field([...rbcs, platelet, dust], [0.3, 0.3, 0.3]), dets(), { width: W, height: H }, undefined, card as never).quality.debris).toEqual(['d']);
+  });
 });

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { INTAKE_KEY, IntakeJournal, lostInIntake } from './intakeJournal';
+
+function memoryStorage() {
+  const m = new Map<string, string>();
+  return { getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => void m.set(k, v), removeItem: (k: string) => void m.delete(k), m };
+}
+
+describe('IntakeJournal', () => {
+  it('keeps a drop on the list until it ends, and what a page left outlives it (the next page reads it)', () => {
+    const storage = memoryStorage();
+    const a = new IntakeJournal(storage);
+    a.begin(['a.jpg', 'b.tif', 'c.png']);
+    a.end(['a.jpg']);
+    // the page goes: a new page on the same storage reads what was never saved
+    expect(new IntakeJournal(storage).pending()).toEqual(['b.tif', 'c.png']);
+    a.end(['b.tif', 'c.png']);
+    expect(storage.m.has(INTAKE_KEY)).toBe(false);
+  });
+
+  it('a name dropped twice, the second drop still being read, stays until its own drop ends', () => {
+    const j = new IntakeJournal(memoryStorage());
+    j.begin(['field.jpg']);
+    j.begin(['field.jpg', 'other.jpg']);
+    j.end(['field.jpg']);
+    expect(j.pending()).toEqual(['field.jpg', 'other.jpg']);
+  });
+
+  it('a damaged entry or a storage that refuses writes reads as an empty list, and the drop goes on', () => {
+    const storage = memoryStorage();
+    storage.setItem(INTAKE_KEY, '{not json');
+    expect(new IntakeJournal(storage).pending()).toEqual([]);
+    const full = { ...storage, setItem: () => { throw new DOMException('quota', 'QuotaExceededError'); } };
+    expect(() => new IntakeJournal(full).begin(['a.jpg'])).not.toThrow();
+  });
+});
+
+describe('lostInIntake', () => {
+  it('names each file the restored batch holds neither as an image nor as a refused file, once, in drop order', () => {
+    expect(lostInIntake(['1.jpg', '7-16bit.tif', '8.jpg', '8.jpg', 'empty.jpg'], { images: ['1.jpg'], refused: ['empty.jpg'] })).toEqual(['7-16bit.tif', '8.jpg']);
+    expect(lostInIntake([], { images: [], refused: [] })).toEqual([]);
+  });
+});
