@@ -68,3 +68,12 @@ export function tiff12bit(img: { data: Uint8Array; width: number; height: number
   for (let i = 0; i < w * h; i++) for (let c = 0; c < 3; c++) b.writeUInt16LE(img.data[i * 4 + c] * 16, 140 + (i * 3 + c) * 2);
   return b;
 }
+
+/** The picture turned 90 degrees clockwise, written out pixel by pixel (independently of decode's orient):
+ * how a phone held on its side stores a field it tags with EXIF orientation 8. */
+export function turnedClockwise(img: { data: Uint8Array; width: number; height: number }) {
+  const { width: w, height: h } = img;
+  const data = new Uint8Array(img.data.length);
+  for (let y = 0; y < w; y++) for (let x = 0; x < h; x++) data.set(img.data.subarray(((h - 1 - x) * w + y) * 4, ((h - 1 - x) * w + y) * 4 + 4), (y * h + x) * 4);
+  return { data, width: h, height: w };
+}

@@ -4,7 +4,7 @@ import { PNG } from 'pngjs';
 import { AppPage } from './app.po';
 import { decodeImage, encodeJpeg, orient, withOrientation, type Rgba } from '../scripts/evaluation/decode';
 import { syntheticSmear } from '../scripts/syntheticSmear';
-import { testingImages, tiff12bit } from './data';
+import { testingImages, tiff12bit, turnedClockwise } from './data';
 
 /** A file the Node decoder can read back (decodeImage reads paths). */
 async function writeTemp(bytes: Uint8Array): Promise<string> {
@@ -166,8 +166,7 @@ test.describe('offline, privacy and bad input', () => {
     const [path] = testingImages(1);
     const field = await decodeImage(path);
     const { width: w, height: h } = field;
-    const turned: Rgba = { width: h, height: w, data: new Uint8Array(field.data.length) };
-    for (let y = 0; y < w; y++) for (let x = 0; x < h; x++) turned.data.set(field.data.subarray(((h - 1 - x) * w + y) * 4, ((h - 1 - x) * w + y) * 4 + 4), (y * h + x) * 4);
+    const turned = turnedClockwise(field);
     expect(orient(turned, 8).data).toEqual(field.data);
     const sideways = info.outputPath('IMG_sideways.jpg');
     writeFileSync(sideways, withOrientation(await encodeJpeg(turned, 95), 8));

@@ -133,7 +133,7 @@ function colourCast(img: Rgba, kind: 'pale-blue' | 'grey' | 'yellow'): Rgba {
 
 /** Every pixel value times f (clipped at 255), plus (sigma > 0) Gaussian grain of that σ, the same on the three channels as a
  * sensor's luminance noise, seeded by the image's name so that a rerun makes the same copy. */
-function darkCopy(img: Rgba, f: number, sigma = 0, seed = 'x'): Rgba {
+function exposedCopy(img: Rgba, f: number, sigma = 0, seed = 'x'): Rgba {
   let state = fnv1a(seed) || 1;
   const rnd = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const d = new Uint8Array(img.data.length);
@@ -163,21 +163,21 @@ const labelsOf = (xml: string | undefined): Labeled[] | undefined => (xml ? pars
 /** The darkened copies (DARK_FACTORS) of the images the other copies are made of. */
 async function darkCopies(det: Detector, img: Rgba, meta: { source: string; name: string }, gt: Labeled[] | undefined): Promise<Rec[]> {
   const out: Rec[] = [];
-  for (const f of DARK_FACTORS) out.push(await measure(det, darkCopy(img, f), { ...meta, set: `dark-${f}` }, gt));
+  for (const f of DARK_FACTORS) out.push(await measure(det, exposedCopy(img, f), { ...meta, set: `dark-${f}` }, gt));
   return out;
 }
 
 /** The brightened copies (BRIGHT_FACTORS) of the same images. */
 async function brightCopies(det: Detector, img: Rgba, meta: { source: string; name: string }, gt: Labeled[] | undefined): Promise<Rec[]> {
   const out: Rec[] = [];
-  for (const f of BRIGHT_FACTORS) out.push(await measure(det, darkCopy(img, f), { ...meta, set: `bright-${f}` }, gt));
+  for (const f of BRIGHT_FACTORS) out.push(await measure(det, exposedCopy(img, f), { ...meta, set: `bright-${f}` }, gt));
   return out;
 }
 
 /** The dim, grainy copies (DIM_NOISY) of the same images. */
 async function dimNoisyCopies(det: Detector, img: Rgba, meta: { source: string; name: string }, gt: Labeled[] | undefined): Promise<Rec[]> {
   const out: Rec[] = [];
-  for (const [f, sigma] of DIM_NOISY) out.push(await measure(det, darkCopy(img, f, sigma, meta.name), { ...meta, set: `dim-${f}-noise-${sigma}` }, gt));
+  for (const [f, sigma] of DIM_NOISY) out.push(await measure(det, exposedCopy(img, f, sigma, meta.name), { ...meta, set: `dim-${f}-noise-${sigma}` }, gt));
   return out;
 }
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { tiff12bit } from '../../e2e/data';
+import { tiff12bit, turnedClockwise } from '../../e2e/data';
 import { requireData } from '../dataRoot';
 import { boxAsShown, decodeBmp, decodeImage, encodeJpeg, orient, withOrientation, type Rgba } from './decode';
 import { evaluateFolder, evaluateTypeFolders, typeFolders } from './evaluate';
@@ -101,8 +101,7 @@ describe('npm run eval on sideways phone photos with their labels', () => {
       const field = await decodeImage(join(images, f));
       const { width: w, height: h } = field;
       // stored turned clockwise, tagged 8: shown, it is the field
-      const turned: Rgba = { width: h, height: w, data: new Uint8Array(field.data.length) };
-      for (let y = 0; y < w; y++) for (let x = 0; x < h; x++) turned.data.set(field.data.subarray(((h - 1 - x) * w + y) * 4, ((h - 1 - x) * w + y) * 4 + 4), (y * h + x) * 4);
+      const turned = turnedClockwise(field);
       const sideways = withOrientation(await encodeJpeg(turned, 95), 8);
       const xml = readFileSync(join(labels, f.replace(/\.jpg$/, '.xml')), 'utf8');
       const voc = parseVoc(xml, f);

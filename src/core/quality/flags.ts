@@ -100,7 +100,7 @@ export function flagSentence(f: FlagCode, accepted = false, q?: QualityInput, ca
     const why = notSmearReasons(q, cal);
     if (why.length) detail = why.join('; ');
     // nothing in it says "not a smear": a washed-out field, or too few cells in a smear's colours
-    if (why.length && !looksUnlikeSmear(q, cal)) lead = overExposed(q.pixels) ? 'The image is over-exposed' : 'Too few cells to count';
+    if (why.length && !looksUnlikeSmear(q, cal)) lead = nearlyWhite(q.pixels) ? 'The image is over-exposed' : 'Too few cells to count';
   }
   if (q && f === 'scale-out-of-range') {
     const s = q.detections.planScale ?? q.detections.cellScale;
@@ -115,7 +115,7 @@ export function flagSentence(f: FlagCode, accepted = false, q?: QualityInput, ca
  * 228; the images audit's field at 1.7x exposure, which kept 1 of its 23 red cells, 252; at 1.3x, counted
  * right, 232). Only the not-smear sentence uses it: it says what happened instead of "too small". */
 export const OVEREXPOSED_BRIGHTNESS = 240;
-const overExposed = (p: PixelStats) => p.brightness > OVEREXPOSED_BRIGHTNESS;
+const nearlyWhite = (p: PixelStats) => p.brightness > OVEREXPOSED_BRIGHTNESS;
 
 /** The not-smear tests, each by name: qualityFlags raises the flag on any of them, notSmearReasons words
  * them, and flagSentence heads the sentence by which failed. */
@@ -137,7 +137,7 @@ function smearTests(q: QualityInput, cal: QualityCalibration) {
  * washed out to white has lost its stain colour too). */
 function looksUnlikeSmear(q: QualityInput, cal: QualityCalibration): boolean {
   const t = smearTests(q, cal);
-  return (t.noStain && !overExposed(q.pixels)) || (t.lowScore && !t.fewCells) || t.sameSize || t.grid;
+  return (t.noStain && !nearlyWhite(q.pixels)) || (t.lowScore && !t.fewCells) || t.sameSize || t.grid;
 }
 
 /** Cells outside what the app corrects: on the kept pass, or as the first pass measured them, past what a
@@ -154,7 +154,7 @@ export function notSmearReasons(q: QualityInput, cal: QualityCalibration = CALIB
   const d = q.detections;
   const t = smearTests(q, cal);
   const out: string[] = [];
-  const washedOut = overExposed(q.pixels);
+  const washedOut = nearlyWhite(q.pixels);
   if (washedOut) out.push('the field is washed out to white (lower the lamp or the camera\'s exposure)');
   else if (t.noStain) out.push('no stain colour');
   // a phone's photo of the whole eyepiece field at low power finds no cells either: say what to try,
