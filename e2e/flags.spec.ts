@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { AppPage } from './app.po';
 import { CALIBRATION } from '../src/core/quality/calibration';
+import { FLAG_CODES, FLAG_SHORT } from '../src/core/quality/flags';
 import { testingImages } from './data';
 import { drawnSmear, gaussianBlur, nonSmearPictures, toPng } from '../scripts/nonSmear';
 import { decodeImage, encodeJpeg, monochromeCopy } from '../scripts/evaluation/decode';
@@ -90,6 +91,14 @@ test('non-smear pictures are flagged and kept out of the totals until accepted (
   await expect(page.getByTestId('report-flag-summary')).toContainText('left out of the counts');
   // and Appendix A's row, whose counts are in its Total row
   await expect(page.getByTestId('report-appendix').locator('tr', { hasText: target.name }).getByTestId('report-flags')).toContainText('(accepted: counted)');
+  // in the words the thumbnails and the flag notice use ("not a smear", "too dark"), never the codes
+  // ("not-smear", "under-exposed"): the legend, the list of flagged images and Appendix A alike
+  const printed = [page.getByTestId('report-flag-summary'), page.getByTestId('report-flag-legend'), ...(await page.getByTestId('report-flags').all())];
+  for (const el of printed) for (const code of FLAG_CODES.filter((c) => c.includes('-'))) await expect(el).not.toContainText(code);
+  await expect(page.getByTestId('report-flag-summary')).toContainText(`checkerboard.png (${FLAG_SHORT['not-smear']}`);
+  await expect(page.getByTestId('report-flag-legend').locator('b')).toContainText([FLAG_SHORT['not-smear']]);
+  const targetFlags = images.find((i) => i.name === target.name)!.flags;
+  for (const f of targetFlags.filter((x) => x !== 'wbc-type-unsure')) await expect(page.getByTestId('report-appendix').locator('tr', { hasText: target.name }).getByTestId('report-flags')).toContainText(FLAG_SHORT[f]);
   await page.getByTestId('report-close').click();
   // and the audit trail
   expect((await page.evaluate(() => window.__smearcount.audit())).at(-1)).toMatchObject({ image: target.name, field: 'counted', to: 'counted' });

@@ -4,7 +4,7 @@ import { CLASS_NAMES } from '../core/detection/classes';
 import { batchEstimate, formatRatio } from '../core/counts/counts';
 import { COUNT_RULES } from '../core/detection/postprocess';
 import { imageCounts, imageFlags, inTotals, selectBatchDifferential, selectClumpedFields, selectSummary, shownDetections, wasEdited } from '../store/selectors';
-import { excludes, FLAG_CODES, flagLegend } from '../core/quality/flags';
+import { excludes, FLAG_CODES, FLAG_SHORT, flagLegend } from '../core/quality/flags';
 import { classColors } from '../core/detection/card';
 import { Thumb } from './Thumb';
 import { useMemo, useRef, useState } from 'react';
@@ -263,7 +263,7 @@ function ReportBody({ open }: { open: boolean }) {
               {flagged
                 .map((im) => {
                   const f = imageFlags(im, params, classifier?.lowConfidence);
-                  return `${im.name} (${f.join(', ')}${excludes(f) ? (inTotals(im) ? '; counted: accepted by the technician' : '; left out of the counts') : ''})`;
+                  return `${im.name} (${f.map((c) => FLAG_SHORT[c]).join(', ')}${excludes(f) ? (inTotals(im) ? '; counted: accepted by the technician' : '; left out of the counts') : ''})`;
                 })
                 .join('; ')}
               . Details in Appendix A.
@@ -272,7 +272,7 @@ function ReportBody({ open }: { open: boolean }) {
               {FLAG_CODES.filter((f) => flagged.some((im) => imageFlags(im, params, classifier?.lowConfidence).includes(f))).map((f) => (
                 <li key={f}>
                   {/* an excluding flag's effect is said per image above: an accepted image is counted */}
-                  <b>{f}</b>: {flagLegend(f)}
+                  <b>{FLAG_SHORT[f]}</b>: {flagLegend(f)}
                 </li>
               ))}
             </ul>
@@ -352,7 +352,7 @@ function ReportBody({ open }: { open: boolean }) {
                   <td>{im.reviewed ? 'yes' : 'no'}</td>
                   <td data-testid="report-image-edits">{editWords(imageEdits(im)) || (wasEdited(im) ? 'yes' : '')}</td>
                   <td data-testid="report-flags" className="flags">
-                    {imageFlags(im, params, classifier?.lowConfidence).join(', ')}
+                    {imageFlags(im, params, classifier?.lowConfidence).map((f) => FLAG_SHORT[f]).join(', ')}
                     {/* a flag that keeps an image out, on an image in the Total row: the technician's decision, said
                         here as on page 1, or the row reads as a flagged image counted by mistake */}
                     {inTotals(im) ? (excludes(imageFlags(im, params, classifier?.lowConfidence)) ? ' (accepted: counted)' : '') : ' (not in the totals)'}
