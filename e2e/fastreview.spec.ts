@@ -55,15 +55,21 @@ test('U visits only the uncertain boxes, zooms to each, says "k of n", and A acc
   }
   expect(new Set(visited)).toEqual(uncertain);
   // One more U with none of them accepted or corrected: the image is not done (audit M4: the report would
-  // print "Reviewed: yes" for it). It says how many were skipped and goes back to the first.
+  // print "Reviewed: yes" for it), but the review does not hold the technician on it: it says how many were
+  // skipped and goes on to the next image still to review (audit 2026-12-06: it went back to the first).
   await page.keyboard.press('u');
   const n = uncertain.size;
-  await expect(page.getByTestId('review-said')).toContainText(`${n} uncertain ${n === 1 ? 'box was' : 'boxes were'} skipped on ${cur.name}: not marked reviewed`);
-  expect((await h.current()).id).toBe(cur.id);
+  const next = (await page.evaluate(() => window.__smearcount.images()))[1];
+  await expect(page.getByTestId('review-said')).toContainText(`${n} uncertain ${n === 1 ? 'box was' : 'boxes were'} skipped on ${cur.name}: not marked reviewed; now on ${next.name}.`);
+  expect((await h.current()).id).toBe(next.id);
+  expect(await h.selected()).toBeNull();
+  await app.selectImage(0);
   await expect(page.getByTestId('reviewed')).not.toBeChecked();
+  // Back on it, U starts from the first unresolved; A on each: once none is left, the image is reviewed and
+  // the next one comes up.
+  await page.keyboard.press('u');
   expect(await h.selected()).toBe(visited[0]);
   await expect(page.getByTestId('review-status')).toContainText(`1 of ${n}`);
-  // A on each: once none is left, the image is reviewed and the next one comes up.
   for (let i = 0; i < n; i++) await page.keyboard.press('a');
   await expect.poll(async () => (await h.current()).id).not.toBe(cur.id);
   await app.selectImage(0);
@@ -89,19 +95,24 @@ test('A after a box passed over goes on to the next box, not back to the one pas
   await app.selectImage(0);
   const h = hook(page);
   const cur = await h.current();
-  // the review order: U through every box of the image until U says they were skipped (back to the first)
+  // the review order: U through every box of the image until U says they were skipped (and moves on)
   const said = page.getByTestId('review-said');
-  const order: string[] = [];
+  const order: (string | null)[] = [];
   const saidNow = async () => ((await said.count()) ? ((await said.textContent()) ?? '') : '');
   for (let i = 0; i < 200 && !/skipped/.test(await saidNow()); i++) {
     await page.keyboard.press('u');
-    order.push((await h.selected())!);
+    order.push(await h.selected());
   }
   const n = order.length - 1;
   expect(n).toBeGreaterThanOrEqual(4);
-  expect(order[n]).toBe(order[0]);
-  await expect(said).toContainText(`${n} uncertain boxes were skipped on ${cur.name}`);
-  // passed over again, then A: on to the third, where the technician used to be sent back to the first
+  expect(order[n]).toBeNull();
+  await expect(said).toContainText(`${n} uncertain boxes were skipped on ${cur.name}: not marked reviewed; now on `);
+  expect((await h.current()).id).not.toBe(cur.id);
+  // back to it: U from its first box; passed over again, then A: on to the third, where the technician used
+  // to be sent back to the first
+  await app.selectImage(0);
+  await page.keyboard.press('u');
+  expect(await h.selected()).toBe(order[0]);
   await page.keyboard.press('u');
   await page.keyboard.press('a');
   expect(await h.selected()).toBe(order[2]);
@@ -109,13 +120,21 @@ test('A after a box passed over goes on to the next box, not back to the one pas
   await page.keyboard.press('Delete');
   await page.keyboard.press('u');
   expect(await h.selected()).toBe(order[3]);
-  // A on the rest: past the last, round to the one passed over, saying so; A on it finishes the image
+  // A on the rest: past the last, with the first passed over, on to the next image (not round to it)
   for (let i = 3; i < n; i++) await page.keyboard.press('a');
+  await expect(page.getByTestId('review-said')).toContainText(`1 uncertain box was skipped on ${cur.name}: not marked reviewed; now on `);
+  expect((await h.current()).id).not.toBe(cur.id);
+  // the next image is reviewed (R); U on its last box goes past the batch's end to the start: the first
+  // image, the one left to review, where the box passed over is all that is left
+  await page.keyboard.press('r');
+  await app.selectImage(0);
+  await page.keyboard.press('u');
   expect(await h.selected()).toBe(order[0]);
-  await expect(page.getByTestId('review-said')).toContainText(`1 uncertain box was skipped on ${cur.name}`);
+  await page.keyboard.press('u');
+  await expect(page.getByTestId('review-said')).toContainText(`1 uncertain box was skipped on ${cur.name}: not marked reviewed. No other image is left to review`);
+  expect(await h.selected()).toBe(order[0]);
   await page.keyboard.press('a');
-  await expect.poll(async () => (await h.current()).id).not.toBe(cur.id);
-  await expect(page.getByTestId('review-said')).toContainText(`Done with ${cur.name}: marked reviewed`);
+  await expect(page.getByTestId('review-said')).toContainText(`Done with ${cur.name}: marked reviewed; every image is reviewed.`);
 });
 
 test('a click on a platelet inside an RBC box selects the platelet; a drawn box is selected and 3 makes it a platelet', async ({ page }) => {

@@ -136,32 +136,58 @@ describe('U past a skipped box does not mark the image reviewed (audit M4)', () 
     return { store, view: createViewStore() };
   }
 
-  it('says how many were skipped, goes back to the first, and marks the image reviewed only once all are accepted', () => {
+  it('past the last box with some skipped: not reviewed, on to the next image; back to the image only after the batch\'s end', () => {
     const ctx = uncertain();
     const st = () => ctx.store.getState();
+    const said = () => ctx.view.getState().said?.text;
     press(ctx, 'u');
     expect(ctx.view.getState().selectedId).toBe('n1');
     press(ctx, 'u');
     expect(ctx.view.getState().selectedId).toBe('n2');
-    // past the last one with neither accepted: still on a, not reviewed, back to n1, and it says why
+    // past the last one with neither accepted: a is not reviewed, and the review goes on to b, saying why
+    press(ctx, 'u');
+    expect(st().images.a.reviewed).toBe(false);
+    expect(st().currentId).toBe('b');
+    expect(ctx.view.getState().selectedId).toBeNull();
+    expect(said()).toBe('2 uncertain boxes were skipped on a.jpg: not marked reviewed; now on b.jpg.');
+    // b has nothing uncertain: reviewed; past the batch's end, back to its start (a, still to review)
+    press(ctx, 'u');
+    expect(st().images.b.reviewed).toBe(true);
+    expect(st().currentId).toBe('a');
+    expect(said()).toBe('Nothing uncertain on b.jpg: marked reviewed; now on a.jpg (past the end of the batch, back to its start).');
+    // a again, from its first unresolved box; accept n1, pass over n2: no other image is left, so back to n2
+    press(ctx, 'u');
+    expect(ctx.view.getState().selectedId).toBe('n1');
+    press(ctx, 'a');
+    expect(ctx.view.getState().selectedId).toBe('n2');
     press(ctx, 'u');
     expect(st().currentId).toBe('a');
     expect(st().images.a.reviewed).toBe(false);
-    expect(ctx.view.getState().selectedId).toBe('n1');
-    expect(ctx.view.getState().review).toEqual({ k: 1, n: 2 });
-    expect(ctx.view.getState().said?.text).toMatch(/^2 uncertain boxes were skipped on a\.jpg: not marked reviewed\./);
-    // accept n1: on to n2; U past n2 (skipped again): one left, back to it
-    press(ctx, 'a');
     expect(ctx.view.getState().selectedId).toBe('n2');
-    press(ctx, 'u');
-    expect(st().images.a.reviewed).toBe(false);
-    expect(ctx.view.getState().selectedId).toBe('n2');
-    expect(ctx.view.getState().said?.text).toMatch(/^1 uncertain box was skipped on a\.jpg/);
-    // accept n2: nothing left, the image is reviewed and b comes up
+    expect(ctx.view.getState().review).toEqual({ k: 1, n: 1 });
+    expect(said()).toMatch(/^1 uncertain box was skipped on a\.jpg: not marked reviewed\. No other image is left to review: back to the first of them\./);
+    // accept n2: nothing left anywhere
     press(ctx, 'a');
     expect(st().images.a.reviewed).toBe(true);
+    expect(said()).toBe('Done with a.jpg: marked reviewed; every image is reviewed.');
+  });
+
+  it('a technician who skips a box on purpose is never held on its image while others wait (audit 2026-12-06)', () => {
+    const ctx = uncertain();
+    const st = () => ctx.store.getState();
+    // U past both: b; the pressing goes on through b, never back to a before the batch's end
+    for (let i = 0; i < 3; i++) press(ctx, 'u');
     expect(st().currentId).toBe('b');
-    expect(ctx.view.getState().said?.text).toBe('Done with a.jpg: marked reviewed; now on b.jpg.');
+    // A on the last box of an image with an earlier one passed over: also on, not round to it
+    st().select('a');
+    ctx.view.getState().setSelected(null);
+    press(ctx, 'u'); // n1
+    press(ctx, 'u'); // n2, n1 passed over
+    press(ctx, 'a'); // n2 accepted: the last of the order
+    expect(st().currentId).toBe('b');
+    expect(st().images.a.reviewed).toBe(false);
+    expect(st().images.a.accepted).toEqual(['n2']);
+    expect(ctx.view.getState().said?.text).toBe('1 uncertain box was skipped on a.jpg: not marked reviewed; now on b.jpg.');
   });
 
   it('A on a box that was never uncertain says so, and goes on to the first uncertain one', () => {
@@ -194,7 +220,7 @@ describe('A, Delete and relabel go on to the next unresolved box, never back to 
   beforeEach(() => vi.stubGlobal('document', { querySelector: () => null }));
   afterEach(() => vi.unstubAllGlobals());
 
-  /** Image `a` with three uncertain boxes (n1, n2, n3 in review order) and a sure one; `b` still to review. */
+  /** Image `a` with three uncertain boxes (n1, n2, n3 in review order) and a sure one; `b` reviewed. */
   function three(): ActionContext {
     const store = createAppStore(defaults);
     const st = store.getState();
@@ -204,13 +230,16 @@ describe('A, Delete and relabel go on to the next unresolved box, never back to 
     st.updateImage('a', { status: 'done', width: 640, height: 480, raw: [near('n1', 0, 0.52), near('n2', 100, 0.55), near('n3', 200, 0.58), det('sure', 'RBC', 300)] });
     st.addImage({ id: 'b', name: 'b.jpg', bytes: 10 });
     st.updateImage('b', { status: 'done', width: 640, height: 480, raw: [det('m0', 'RBC', 0)] });
+    // b reviewed already: a is the last image to review, so past its end the review goes round it (with b
+    // still to review it would go on to b: the tests above)
+    st.setReviewed('b', true);
     st.setReviewBand(0.1);
     st.select('a');
     return { store, view: createViewStore() };
   }
   const sel = (ctx: ActionContext) => ctx.view.getState().selectedId;
 
-  it('A after U passed over a box goes on to the next box, then wraps round to the skipped one, then finishes', () => {
+  it('A after U passed over a box goes on to the next box, then (the last image to review) wraps round to the skipped one, then finishes', () => {
     const ctx = three();
     const st = () => ctx.store.getState();
     press(ctx, 'u');
@@ -225,7 +254,7 @@ describe('A, Delete and relabel go on to the next unresolved box, never back to 
     expect(st().images.a.reviewed).toBe(false);
     press(ctx, 'a');
     expect(st().images.a.reviewed).toBe(true);
-    expect(st().currentId).toBe('b');
+    expect(ctx.view.getState().said?.text).toBe('Done with a.jpg: marked reviewed; every image is reviewed.');
   });
 
   it('the reported loop: after "skipped, back to the first", U then A does not go back to the first again', () => {
@@ -274,7 +303,7 @@ describe('A, Delete and relabel go on to the next unresolved box, never back to 
     press(ctx, '1'); // n1 relabelled RBC by hand: a manual box, resolved
     press(ctx, 'u');
     expect(st().images.a.reviewed).toBe(true);
-    expect(st().currentId).toBe('b');
+    expect(ctx.view.getState().said?.text).toBe('Done with a.jpg: marked reviewed; every image is reviewed.');
   });
 });
 

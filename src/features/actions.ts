@@ -181,8 +181,9 @@ export const actions = {
       store.getState().selectRelative(-1);
     },
   },
-  // Review mode: U steps through the current image's least certain detections; at the end it
-  // marks the image reviewed and moves to the next image not yet reviewed, once none is left unresolved.
+  // Review mode: U steps through the current image's least certain detections; past the last, on to the next
+  // image still to review (batch order, wrapping to the start only after the batch's end). The image is
+  // marked reviewed only when none of its uncertain boxes was passed over.
   'next-uncertain': {
     keyTest: (e) => !mod(e) && e.key === 'u',
     run({ store, view, classifier }) {
@@ -199,29 +200,30 @@ export const actions = {
       const anchor = v.selectedId ?? (v.deletedAt?.imageId === im.id ? v.deletedAt.id : null);
       const o = { lowConfidence: low, band: s.reviewBand, accepted: im.accepted, below, trail: v.reviewTrail?.imageId === im.id ? v.reviewTrail.ids : [] };
       const step = reviewStep(dets, s.postprocess, anchor, s.order, im.id, pending, o);
-      if (step.kind !== 'finish-image') {
+      const skippedText = (count: number) => `${count === 1 ? '1 uncertain box was' : `${count} uncertain boxes were`} skipped on ${im.name}: not marked reviewed`;
+      if (step.kind === 'select' || step.kind === 'skipped') {
         const list = uncertaintyOrder(dets, s.postprocess, low, s.reviewBand, im.accepted, below);
         v.setReviewTrail({ imageId: im.id, ids: reviewTrail(dets, s.postprocess, o) });
         v.setSelected(step.detectionId);
         v.setFocus(step.detectionId, { k: list.findIndex((d) => d.id === step.detectionId) + 1, n: list.length });
-        // Passed over, neither accepted nor corrected: the image is not reviewed (the report would print
-        // "Reviewed: yes" for it). Back to the first one, and say why the image did not change.
-        if (step.kind === 'skipped') {
-          const n = step.count === 1 ? '1 uncertain box was' : `${step.count} uncertain boxes were`;
-          view.getState().say(`${n} skipped on ${im.name}: not marked reviewed. Back to the first: A accepts, Del deletes; R marks the image reviewed as it is.`);
-        }
+        // Passed over, neither accepted nor corrected, and no other image left to go on to: back to the first
+        // of them, saying why the image did not change (the report would print "Reviewed: yes" for it).
+        if (step.kind === 'skipped') view.getState().say(`${skippedText(step.count)}. No other image is left to review: back to the first of them. A accepts, Del deletes; R marks the image reviewed as it is.`);
         return;
       }
       // every uncertain box is resolved by now: "nothing uncertain" only where there was none to resolve
       const none = !im.accepted?.length && !uncertaintyOrder(dets, s.postprocess, low, s.reviewBand, [], below).length;
-      s.setReviewed(im.id, true);
+      if (step.kind === 'finish-image') s.setReviewed(im.id, true);
       view.getState().setSelected(null);
       view.getState().setFocus(null);
       view.getState().fit();
       if (step.next) s.select(step.next);
-      // The image changes at once: say why, or a technician cannot tell a clean image from a missed key.
-      const then = step.next ? `now on ${s.images[step.next].name}` : 'every image is reviewed';
-      view.getState().say(`${none ? `Nothing uncertain on ${im.name}` : `Done with ${im.name}`}: marked reviewed; ${then}.`);
+      // The image changes at once: say why, or a technician cannot tell a clean image from a missed key. A
+      // next image before this one means the pass went past the batch's end: say so, or it reads as a loop.
+      const wrapped = !!step.next && s.order.indexOf(step.next) < s.order.indexOf(im.id);
+      const then = step.next ? `now on ${s.images[step.next].name}${wrapped ? ' (past the end of the batch, back to its start)' : ''}` : 'every image is reviewed';
+      if (step.kind === 'leave-image') view.getState().say(`${skippedText(step.count)}; ${then}.`);
+      else view.getState().say(`${none ? `Nothing uncertain on ${im.name}` : `Done with ${im.name}`}: marked reviewed; ${then}.`);
     },
   },
   // While reviewing, A accepts the selected box as it is and goes on to the next uncertain one. A box

@@ -72,8 +72,13 @@ export function nextUnreviewed(
 
 export type ReviewStep =
   | { kind: 'select'; detectionId: string }
-  /** Past the last uncertain box with `count` of them neither accepted nor corrected: back to the first. */
+  /** Past the last uncertain box with `count` of them neither accepted nor corrected, and no other image left
+   * to review: back to the first of them (the one place the review stays on an image it has been through). */
   | { kind: 'skipped'; detectionId: string; count: number }
+  /** Past the last uncertain box with `count` of them passed over: the image stays unreviewed, and the review
+   * goes on to `next`, the next image still to review in batch order (wrapping to the start only after the
+   * batch's end). */
+  | { kind: 'leave-image'; next: string; count: number }
   | { kind: 'finish-image'; next: string | null };
 
 export interface ReviewOptions {
@@ -95,10 +100,13 @@ export function reviewTrail(dets: readonly Detection[], p: PostprocessParams, o:
 
 /** What the review keys do (U, and A, Delete or 1/2/3 then U): select the next box still unresolved
  * after `anchorId` (the box just looked at, accepted, relabelled or deleted) in review order, so a box
- * resolved in the middle never sends the technician back to one passed over. Past the last one, go back to
- * the first still unresolved and say so (a box passed over with U is neither accepted nor corrected, and
- * "Reviewed: yes" on the report would vouch for it); only when none is left, mark the image reviewed and
- * move to the next image that still needs review. Without an anchor in the order: the first unresolved. */
+ * resolved in the middle never sends the technician back to one passed over. Past the last one, with none
+ * left unresolved, mark the image reviewed and move to the next image that still needs review. With some
+ * passed over, the image is not reviewed (a box passed over with U is neither accepted nor corrected, and
+ * "Reviewed: yes" on the report would vouch for it), but the review still moves on: one pass through the
+ * batch in its order, wrapping to the start only after the batch's end, so a box skipped on purpose does not
+ * hold the technician on its image. Only when no other image is left does it go back to the first box passed
+ * over. Without an anchor in the order: the first unresolved. */
 export function reviewStep(
   dets: readonly Detection[],
   p: PostprocessParams,
@@ -115,6 +123,7 @@ export function reviewStep(
   const open = new Set(left.map((d) => d.id));
   const next = seq ? seq.slice(seq.indexOf(anchorId!) + 1).find((id) => open.has(id)) : left[0]?.id;
   if (next) return { kind: 'select', detectionId: next };
-  if (left.length) return { kind: 'skipped', detectionId: left[0].id, count: left.length };
-  return { kind: 'finish-image', next: nextUnreviewed(order, currentId, isPending) };
+  const after = nextUnreviewed(order, currentId, isPending);
+  if (left.length) return after ? { kind: 'leave-image', next: after, count: left.length } : { kind: 'skipped', detectionId: left[0].id, count: left.length };
+  return { kind: 'finish-image', next: after };
 }

@@ -12,17 +12,21 @@ describe('review advance', () => {
     expect(reviewStep(dets, p, null, ['a', 'b'], 'a', pending)).toEqual({ kind: 'select', detectionId: 'near' });
     expect(reviewStep(dets, p, 'near', ['a', 'b'], 'a', pending)).toEqual({ kind: 'select', detectionId: 'mid' });
     expect(reviewStep(dets, p, 'mid', ['a', 'b'], 'a', pending)).toEqual({ kind: 'select', detectionId: 'far' });
-    // U past the last box with none accepted: the image is not done, U goes back to the first skipped one
-    expect(reviewStep(dets, p, 'far', ['a', 'b'], 'a', pending)).toEqual({ kind: 'skipped', detectionId: 'near', count: 3 });
+    // U past the last box with none accepted: the image is not done, but the review goes on to the next image
+    expect(reviewStep(dets, p, 'far', ['a', 'b'], 'a', pending)).toEqual({ kind: 'leave-image', next: 'b', count: 3 });
+    // ... and back to the first skipped one only when no other image is left to review
+    expect(reviewStep(dets, p, 'far', ['a'], 'a', pending)).toEqual({ kind: 'skipped', detectionId: 'near', count: 3 });
     expect(reviewStep(dets, p, 'far', ['a', 'b'], 'a', pending, { accepted: ['near', 'mid', 'far'] })).toEqual({ kind: 'finish-image', next: 'b' });
   });
   it('finishes the image only when every uncertain box is accepted or corrected', () => {
     const dets = [d('near', 0.52), d('mid', 0.7), d('far', 0.99)];
     const pending = () => true;
-    // near and far accepted, U pressed on mid, the one box left: skipped, not finished
-    expect(reviewStep(dets, p, 'mid', ['a', 'b'], 'a', pending, { accepted: ['near', 'far'] })).toEqual({ kind: 'skipped', detectionId: 'mid', count: 1 });
-    // A on far (accepted: the last of the order) with mid passed over earlier: round to mid, saying so
-    expect(reviewStep(dets, p, 'far', ['a', 'b'], 'a', pending, { accepted: ['near', 'far'] })).toEqual({ kind: 'skipped', detectionId: 'mid', count: 1 });
+    // near and far accepted, U pressed on mid, the one box left: skipped, not finished, on to b
+    expect(reviewStep(dets, p, 'mid', ['a', 'b'], 'a', pending, { accepted: ['near', 'far'] })).toEqual({ kind: 'leave-image', next: 'b', count: 1 });
+    // A on far (accepted: the last of the order) with mid passed over earlier: on to b, not round to mid
+    expect(reviewStep(dets, p, 'far', ['a', 'b'], 'a', pending, { accepted: ['near', 'far'] })).toEqual({ kind: 'leave-image', next: 'b', count: 1 });
+    // the one image of the batch: round to mid
+    expect(reviewStep(dets, p, 'far', ['a'], 'a', pending, { accepted: ['near', 'far'] })).toEqual({ kind: 'skipped', detectionId: 'mid', count: 1 });
     // corrected (relabelled: now a manual box) rather than accepted: resolved too
     const fixed = [d('near', 0.52), { ...d('mid', 0.7), origin: 'manual' as const }, d('far', 0.99)];
     expect(reviewStep(fixed, p, 'far', ['a', 'b'], 'a', pending, { accepted: ['near', 'far'] })).toEqual({ kind: 'finish-image', next: 'b' });
@@ -45,6 +49,17 @@ describe('review advance', () => {
     expect(reviewStep(fixed, p, 'far', ['a'], 'a', pending, { trail, accepted: ['mid'] })).toEqual({ kind: 'skipped', detectionId: 'near', count: 1 });
     // a confident box that was never uncertain (a click): from the first unresolved
     expect(reviewStep([...dets, d('sure', 0.99)], p, 'sure', ['a'], 'a', pending, { band: 0.3 })).toEqual({ kind: 'select', detectionId: 'near' });
+  });
+  it('one pass through the batch in its order: an image left with skipped boxes is visited again only after the batch\'s end', () => {
+    const dets = [d('near', 0.52), d('mid', 0.7)];
+    // b still to review (a is the current one, unreviewed with boxes passed over): from b, past the end, back to a
+    const todo = new Set(['a', 'b', 'c']);
+    const pending = (id: string) => todo.has(id);
+    expect(reviewStep(dets, p, 'mid', ['a', 'b', 'c'], 'b', pending)).toEqual({ kind: 'leave-image', next: 'c', count: 2 });
+    expect(reviewStep(dets, p, 'mid', ['a', 'b', 'c'], 'c', pending)).toEqual({ kind: 'leave-image', next: 'a', count: 2 });
+    // reviewed images are not visited again
+    todo.delete('a');
+    expect(reviewStep(dets, p, 'mid', ['a', 'b', 'c'], 'c', pending)).toEqual({ kind: 'leave-image', next: 'b', count: 2 });
   });
   it('the next image is the first later one still to review, wrapping round, never the current one', () => {
     const todo = new Set(['a', 'd']);
