@@ -161,3 +161,40 @@ for (const vp of [
     await context.close();
   });
 }
+
+test.describe('390x844, touch: the ratios\' "?"', () => {
+  test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+  test('each ratio\'s "?" stays on the line of its label, at 390 px and on narrower phones (it wrapped onto a line of its own)', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    // 390 px here; a phone's own font is wider than this machine's, which 360 and 320 px stand in for
+    for (const width of [390, 360, 320]) {
+      await page.setViewportSize({ width, height: 844 });
+      for (const id of ['ratio-wbc-tip', 'ratio-platelets-tip']) {
+        const at = await page.getByTestId(id).evaluate((btn) => {
+          // the label's last word: the last text in its row outside the tip
+          const dt = btn.closest('dt')!;
+          const walker = document.createTreeWalker(dt, NodeFilter.SHOW_TEXT, { acceptNode: (n) => (n.parentElement!.closest('.info-tip') || !n.textContent!.trim() ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT) });
+          let last: Text | null = null;
+          for (let n = walker.nextNode(); n; n = walker.nextNode()) last = n as Text;
+          const text = last!.textContent!.trimEnd();
+          const range = document.createRange();
+          range.setStart(last!, text.lastIndexOf(' ') + 1);
+          range.setEnd(last!, text.length);
+          const word = range.getBoundingClientRect();
+          const b = btn.getBoundingClientRect();
+          return { word: { top: word.top, bottom: word.bottom, right: word.right }, button: { mid: (b.top + b.bottom) / 2, left: b.left, right: b.right }, dtRight: dt.getBoundingClientRect().right };
+        });
+        // on the word's line (its middle within the word's height), after it, and inside the row
+        expect(at.button.mid, `${id} at ${width} px`).toBeGreaterThanOrEqual(at.word.top);
+        expect(at.button.mid, `${id} at ${width} px`).toBeLessThanOrEqual(at.word.bottom);
+        expect(at.button.left).toBeGreaterThanOrEqual(at.word.right);
+        expect(at.button.right).toBeLessThanOrEqual(at.dtRight + 1);
+      }
+    }
+    const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+    expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
+  });
+});

@@ -66,15 +66,13 @@ export function CountsPanel() {
       </table>
       <dl className="ratios">
         <dt>
-          WBC : RBC (one WBC per n RBC){' '}
-          <InfoTip label="About WBC : RBC" testId="ratio-wbc-tip">
+          <InfoTip text="WBC : RBC (one WBC per n RBC)" label="About WBC : RBC" testId="ratio-wbc-tip">
             White cells per red cell over the batch: 1 : 500 means one WBC for every 500 RBCs counted.
           </InfoTip>
         </dt>
         <dd data-testid="ratio-wbc">{formatRatio(summary.wbcPerRbc)}</dd>
         <dt>
-          Platelets : RBC (one per n RBC){' '}
-          <InfoTip label="About Platelets : RBC" testId="ratio-platelets-tip">
+          <InfoTip text="Platelets : RBC (one per n RBC)" label="About Platelets : RBC" testId="ratio-platelets-tip">
             Platelets per red cell over the batch: 1 : 15 means one platelet for every 15 RBCs counted.
           </InfoTip>
         </dt>

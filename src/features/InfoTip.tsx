@@ -5,8 +5,12 @@ import { useEffect, useId, useState } from 'react';
  * button, one Tab stop, whose description is the tip (aria-describedby), shown while it has focus or the
  * pointer, and on a tap. Esc hides it without moving focus (WCAG 1.4.13: dismissable), and is not taken
  * from the app's own Esc while the tip is hidden.
+ *
+ * `text`, the words the tip explains, is printed before the button, and its last word and the button never
+ * part at a line break: on a phone the 44 px button (a finger's size) wrapped onto a line of its own, under
+ * a label that had room for it, and read as belonging to the next row.
  */
-export function InfoTip({ label, children, testId }: { label: string; children: string; testId?: string }) {
+export function InfoTip({ label, children, testId, text }: { label: string; children: string; testId?: string; text?: string }) {
   const id = useId();
   const [hidden, setHidden] = useState(false);
   const [pinned, setPinned] = useState(false);
@@ -16,7 +20,8 @@ export function InfoTip({ label, children, testId }: { label: string; children: 
     window.addEventListener('pointerdown', off);
     return () => window.removeEventListener('pointerdown', off);
   }, [pinned]);
-  return (
+  const cut = text ? text.trimEnd().lastIndexOf(' ') + 1 : 0;
+  const tip = (
     <span className={`info-tip${hidden ? ' dismissed' : ''}${pinned ? ' pinned' : ''}`} onMouseLeave={() => setHidden(false)}>
       <button
         type="button"
@@ -48,5 +53,14 @@ export function InfoTip({ label, children, testId }: { label: string; children: 
         {children}
       </span>
     </span>
+  );
+  if (!text) return tip;
+  return (
+    <>
+      {text.slice(0, cut)}
+      <span className="info-tip-line" data-testid={testId ? `${testId}-line` : undefined}>
+        {text.slice(cut).trimEnd()} {tip}
+      </span>
+    </>
   );
 }
