@@ -267,6 +267,13 @@ test.describe('390x844, touch: the phone at the eyepiece', () => {
     await expect.poll(() => page.evaluate(() => window.__smearcount.selectedId())).toBe(target.id);
     const actions = page.getByTestId('review-actions');
     await expect(actions).toBeInViewport({ ratio: 1 });
+    // The empty canvas between the image and the actions (0 where they overlap): the dock sat ~190 px under the
+    // image during review, the canvas's far edge, with nothing between (audit 2026-12-06)
+    const dockGap = async () => {
+      const a = (await actions.boundingBox())!;
+      const im = await imageOnPage(page);
+      return Math.max(0, a.y - im.y2, im.y1 - (a.y + a.height));
+    };
     const dockClear = async (id: string) => {
       const a = (await actions.boundingBox())!;
       // a shown box, or one from the band under the threshold that U visits
@@ -275,7 +282,10 @@ test.describe('390x844, touch: the phone at the eyepiece', () => {
       const w = b.x2 - b.x1;
       const h = b.y2 - b.y1;
       expect(overlaps(a, b), 'over the box').toBe(false);
-      expect(overlaps(a, { x1: b.x1 - w, y1: b.y1 - h, x2: b.x2 + w, y2: b.y2 + h }), 'over its neighbours').toBe(false);
+      // the ring's cells are on the image: past its edge (where the actions now sit, right under it) is none
+      const im = await imageOnPage(page);
+      const ring = { x1: Math.max(b.x1 - w, im.x1), y1: Math.max(b.y1 - h, im.y1), x2: Math.min(b.x2 + w, im.x2), y2: Math.min(b.y2 + h, im.y2) };
+      expect(overlaps(a, ring), 'over its neighbours').toBe(false);
       const c = (await page.getByTestId('canvas').boundingBox())!;
       expect(a.y).toBeGreaterThanOrEqual(c.y);
       expect(a.y + a.height).toBeLessThanOrEqual(c.y + c.height + 1);
@@ -283,6 +293,7 @@ test.describe('390x844, touch: the phone at the eyepiece', () => {
     };
     const a = await dockClear(target.id);
     expect(overlaps(a, await imageOnPage(page)), 'over the image').toBe(false);
+    expect(await dockGap(), 'under the image, not at the canvas\'s far edge').toBeLessThan(24);
     // The legend sits under the canvas, where the docked actions never cover it (it used to sit on the
     // canvas's bottom edge, under them), and the canvas keeps no more room under the image than the
     // actions need (it was 58% of the screen: 170 px of nothing under a 4:3 field).
@@ -307,6 +318,7 @@ test.describe('390x844, touch: the phone at the eyepiece', () => {
     const focused = (await page.evaluate(() => window.__smearcount.selectedId()))!;
     await expect(actions).toBeInViewport({ ratio: 1 });
     await dockClear(focused);
+    await expect.poll(dockGap, { message: 'reviewing: right by the image' }).toBeLessThan(24);
     // and they work from there: Delete (or Leave out) is undone by the toolbar's Undo, in the row
     const shownNow = async () => (await app.current())!.detections.length;
     const before = await shownNow();
@@ -316,6 +328,17 @@ test.describe('390x844, touch: the phone at the eyepiece', () => {
     await expect(page.getByTestId('toolbar-undo')).toBeEnabled();
     await page.getByTestId('toolbar-undo').tap();
     await expect.poll(shownNow).toBe(before);
+    // and by each of the next boxes U zooms onto, wherever the zoom leaves the image's edge
+    const seen = new Set<string>();
+    for (let i = 0; i < 4; i++) {
+      await page.getByTestId('review-next').tap();
+      const id = await page.evaluate(() => window.__smearcount.selectedId());
+      if (!id || seen.has(id)) break;
+      seen.add(id);
+      await expect(actions).toBeInViewport({ ratio: 1 });
+      await expect.poll(dockGap).toBeLessThan(24);
+      await dockClear(id);
+    }
 
     // Dismissed from the strip, the notices are gone.
     await page.getByTestId('notices-strip-dismiss').tap();

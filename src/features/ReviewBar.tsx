@@ -37,7 +37,9 @@ export function ReviewBar() {
   });
   const actions = useRef<HTMLSpanElement>(null);
   // On a phone the actions dock on the canvas, clear of the selected box and its neighbours.
-  const docked = useActionDock(actions, (sel ?? candidate)?.box, services.view);
+  const imageW = useApp((s) => (s.currentId ? s.images[s.currentId]?.width : undefined));
+  const imageH = useApp((s) => (s.currentId ? s.images[s.currentId]?.height : undefined));
+  const docked = useActionDock(actions, (sel ?? candidate)?.box, services.view, imageW && imageH ? { width: imageW, height: imageH } : undefined);
   useEffect(() => {
     if (!said) return;
     const t = setTimeout(() => say(null), SAID_MS);

@@ -52,6 +52,21 @@ describe('placeDocked', () => {
     expect(p.y + h).toBeLessThanOrEqual(vp.h);
     expect(p).toMatchObject({ x: 14, w: 282 });
   });
+  it('with the image\'s place: right under the image where the canvas has room below it, not at the canvas\'s bottom edge', () => {
+    // a 4:3 field fitted to the phone's width: 292 px of image in a canvas 490 px tall
+    const image = { x1: 0, y1: 340, x2: 390, y2: 632 };
+    const under = placeDocked({ x1: 50, y1: 400, x2: 80, y2: 430 }, canvas, h, vp, 4, image);
+    expect(under).toEqual({ x: 4, y: 632 + 4, w: 382 });
+    // a box at the image's bottom edge: under the image covers no cell, so still there
+    expect(placeDocked({ x1: 50, y1: 600, x2: 80, y2: 630 }, canvas, h, vp, 4, image).y).toBe(636);
+    // zoomed in for review, the image's bottom in view with the room under it: under it again (it was 190 px lower)
+    const zoomed = { x1: -400, y1: 100, x2: 600, y2: 700 };
+    expect(placeDocked({ x1: 50, y1: 400, x2: 80, y2: 430 }, canvas, h, vp, 4, zoomed).y).toBe(704);
+    // too little room under the image: the canvas's bottom edge, over the image's last rows, as without it
+    expect(placeDocked({ x1: 50, y1: 400, x2: 80, y2: 430 }, canvas, h, vp, 4, { ...zoomed, y2: 780 }).y).toBe(820 - 4 - h);
+    // the image filling the canvas: as without it (the top edge for a box near the bottom)
+    expect(placeDocked({ x1: 50, y1: 720, x2: 80, y2: 760 }, canvas, h, vp, 4, { x1: 0, y1: 0, x2: 900, y2: 900 }).y).toBe(334);
+  });
   it('a box as tall as the canvas gets the panel at the bottom, still on screen', () => {
     const p = placeDocked({ x1: 0, y1: 330, x2: 390, y2: 820 }, canvas, h, vp);
     expect(p.y).toBe(820 - 4 - h);

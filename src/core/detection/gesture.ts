@@ -43,16 +43,23 @@ export const DOCK_PX = 60;
 /**
  * Where a full-width panel of height h docks on the visible part of the canvas (screen px) so that it
  * covers neither the target box nor its neighbours: a ring one box high above and below it, where the
- * next cells lie. At the canvas's bottom edge if that is clear, else at its top edge, else (a box as
- * tall as the canvas) at the bottom. The visible part is the canvas within the viewport, so the panel
- * follows as the page scrolls; it never leaves the viewport.
+ * next cells lie. At the bottom edge if that is clear, else at the top edge, else (a box as tall as the
+ * canvas) at the bottom. With the image's place on screen (`image`), an edge is the image's own where the
+ * canvas has room for the panel beyond it: a field narrower than the canvas is tall (a 4:3 field on a phone,
+ * or one zoomed so its bottom is in view) left the panel up to 190 px under the image, with nothing between.
+ * Off the image the panel covers no cell at all, so there it is always clear. The visible part is the canvas
+ * within the viewport, so the panel follows as the page scrolls; it never leaves the viewport.
  */
-export function placeDocked(target: Box, canvas: Box, panelH: number, viewport: { w: number; h: number }, margin = 4): { x: number; y: number; w: number } {
+export function placeDocked(target: Box, canvas: Box, panelH: number, viewport: { w: number; h: number }, margin = 4, image?: Box): { x: number; y: number; w: number } {
   const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v));
-  const top = Math.max(canvas.y1, 0) + margin;
-  const bottom = Math.min(canvas.y2, viewport.h) - margin - panelH;
+  const room = panelH + 2 * margin;
+  const y1 = image && image.y1 - room >= canvas.y1 ? image.y1 - room : canvas.y1;
+  const y2 = image && image.y2 + room <= canvas.y2 ? image.y2 + room : canvas.y2;
+  const top = Math.max(y1, 0) + margin;
+  const bottom = Math.min(y2, viewport.h) - margin - panelH;
   const ring = target.y2 - target.y1;
-  const clear = (y: number) => y >= target.y2 + ring || y + panelH <= target.y1 - ring;
+  const offImage = (y: number) => !!image && (y >= image.y2 || y + panelH <= image.y1);
+  const clear = (y: number) => offImage(y) || y >= target.y2 + ring || y + panelH <= target.y1 - ring;
   const y = clear(bottom) || !clear(top) ? bottom : top;
   const x = clamp(canvas.x1, 0, viewport.w) + margin;
   const w = Math.max(0, clamp(canvas.x2, 0, viewport.w) - margin - x);

@@ -6,16 +6,19 @@ import { useIsPhone } from '../useIsPhone';
 
 /**
  * On a phone, the style that docks a panel (the selected box's actions) across the visible part of the
- * canvas, at its bottom edge or, for a box down there, its top edge: where the finger is, but never over
+ * canvas, at its bottom edge or, for a box down there, its top edge (the image's own edge where the canvas has
+ * room beyond it, so no band of empty canvas parts the panel from the image): where the finger is, but never over
  * the box or the cells around it (placeDocked in core). A row above the canvas is scrolled away while a
  * box is checked, and a panel floating beside the box covered its neighbours. Kept in place as the page
  * scrolls or the image pans and zooms. Elsewhere, and with no box, undefined: the panel stays in its row.
  */
-export function useActionDock(panel: RefObject<HTMLElement | null>, box: Box | undefined, view: ViewStore): CSSProperties | undefined {
+export function useActionDock(panel: RefObject<HTMLElement | null>, box: Box | undefined, view: ViewStore, image?: { width: number; height: number }): CSSProperties | undefined {
   const phone = useIsPhone();
   // off: the canvas has scrolled (nearly) out of view, so the panel would float over the panels below it
   const [at, setAt] = useState<{ x: number; y: number; w: number; off?: boolean } | null>(null);
   const on = phone && !!box;
+  const imageW = image?.width;
+  const imageH = image?.height;
   useLayoutEffect(() => {
     if (!on || !box) return;
     const place = () => {
@@ -30,8 +33,11 @@ export function useActionDock(panel: RefObject<HTMLElement | null>, box: Box | u
         setAt((o) => (o?.off ? o : { x: 0, y: 0, w: 0, off: true }));
         return;
       }
-      const target = boxOnScreen(box, view.getState().transform, { x: r.left, y: r.top });
-      const p = placeDocked(target, { x1: r.left, y1: r.top, x2: r.right, y2: r.bottom }, el.offsetHeight, { w: document.documentElement.clientWidth, h: window.innerHeight });
+      const { transform } = view.getState();
+      const origin = { x: r.left, y: r.top };
+      const target = boxOnScreen(box, transform, origin);
+      const shown = imageW && imageH ? boxOnScreen({ x1: 0, y1: 0, x2: imageW, y2: imageH }, transform, origin) : undefined;
+      const p = placeDocked(target, { x1: r.left, y1: r.top, x2: r.right, y2: r.bottom }, el.offsetHeight, { w: document.documentElement.clientWidth, h: window.innerHeight }, undefined, shown);
       setAt((o) => (o && !o.off && o.x === p.x && o.y === p.y && o.w === p.w ? o : p));
     };
     place();
@@ -49,7 +55,7 @@ export function useActionDock(panel: RefObject<HTMLElement | null>, box: Box | u
       window.removeEventListener('scroll', place);
       window.removeEventListener('resize', place);
     };
-  }, [on, box, panel, view]);
+  }, [on, box, panel, view, imageW, imageH]);
   if (!on) return undefined;
   // Before the first measurement the panel is laid out but not seen, so its size can be read.
   return at && !at.off ? { position: 'fixed', left: at.x, top: at.y, width: at.w, zIndex: 30 } : { position: 'fixed', left: 0, top: 0, visibility: 'hidden' };
