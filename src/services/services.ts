@@ -26,6 +26,8 @@ import { watchDifferentialTarget } from './differentialNotice';
 import { SamplePersistence } from './samplePersist';
 import { ProfileService } from './profile';
 import { watchOptics } from './optics';
+import { rejudgeStaleDebris } from './debrisRule';
+import { browserDecoder } from './decoder';
 import { watchSameField } from './sameField';
 import { chooseThreads, parseRecord, recordBatch } from './threadChoice';
 import { optimizedModels } from './optimizedModels';
@@ -324,6 +326,10 @@ export function createServices(opts: ServiceOptions): Services {
           }
         }
         persistence.start();
+        // verdicts on grey specks saved under a debris rule this app no longer runs: redone from the saved
+        // files, in the background (its first step awaits a decode, so watchRelease below is watching by then
+        // and withdraws a release whose figures this changes)
+        if (!unfinishedClear) void rejudgeStaleDebris(store, files, browserDecoder, card);
         if (leftInIntake.length) void persistence.flush().then(() => intakeJournal.end(leftInIntake));
         // after both restores: rebuilding the saved batch is not a change to a released report
         watchRelease(store);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Detection } from '../detection/detection';
-import { assessImage } from './assess';
-import { DEBRIS_RULE, debrisEvidence, stain } from './debris';
+import { assessImage, debrisStale, rejudgeDebris } from './assess';
+import { DEBRIS_RULE, debrisEvidence, debrisRuleId, stain } from './debris';
 import type { SmallImage } from './pixels';
 
 const W = 200;
@@ -134,5 +134,25 @@ describe('assessImage', () => {
     expect(quality.detections.platelets).toBe(off.quality.detections.platelets);
     // dimmed to 0.3 the field is counted as it is, and the speck is still told from the platelet
     expect(assessImage(field([...rbcs, platelet, dust], [0.3, 0.3, 0.3]), dets(), { width: W, height: H }, undefined, card as never).quality.debris).toEqual(['d']);
+  });
+  it('names the rule its verdict was made under: one made under another rule is stale, and rejudged as if counted now', () => {
+    const img = field([...rbcs, platelet, dust]);
+    const now = assessImage(img, dets(), { width: W, height: H }, undefined, card as never);
+    expect(now.quality.debrisRule).toBe(debrisRuleId(DEBRIS_RULE));
+    expect(debrisStale(now.quality)).toBe(false);
+    // counted under an older rule that took nothing for dust (here: a bar no speck falls under)
+    const old = assessImage(img, dets(), { width: W, height: H }, undefined, card as never, { debris: { ...DEBRIS_RULE, maxRatio: 0 } });
+    expect(old.quality.debris).toBeUndefined();
+    expect(debrisStale(old.quality)).toBe(true);
+    // a verdict saved before verdicts named their rule is stale too; an image with no quality check is not
+    const { debrisRule: _, ...unnamed } = now.quality;
+    expect(debrisStale(unnamed)).toBe(true);
+    expect(debrisStale(undefined)).toBe(false);
+    // rejudged on the stored detections: the verdict, the statistics and the flags of a fresh count
+    expect(rejudgeDebris(img, old.raw, old.quality, { width: W, height: H }, undefined, card as never)).toEqual(now.quality);
+    // and the other way: a speck left out by an older, stricter rule is counted again where the rule in force keeps it
+    const strict = assessImage(img, dets(), { width: W, height: H }, undefined, card as never, { debris: { ...DEBRIS_RULE, maxRatio: 10 } });
+    expect(strict.quality.debris).toEqual(expect.arrayContaining(['d', 'p']));
+    expect(rejudgeDebris(img, strict.raw, strict.quality, { width: W, height: H }, undefined, card as never).debris).toEqual(['d']);
   });
 });

@@ -42,6 +42,17 @@ export interface DebrisParams {
   maxRatio: number;
 }
 
+/** The code around the parameters, versioned by hand: bump it when the rule's code (or its guards in
+ * assess.ts, such as no verdict in a field too dark or too bright) changes what it finds. 2: the exposure
+ * guards (2026-12-05). */
+const DEBRIS_CODE_VERSION = 2;
+
+/** Names the rule a verdict was made under: the code's version and every parameter. A verdict stored with
+ * an image (Quality.debrisRule) under another id was made by a rule the app no longer runs. */
+export function debrisRuleId(p: DebrisParams | null): string {
+  return p ? `${DEBRIS_CODE_VERSION}:${JSON.stringify(Object.entries(p).sort(([a], [b]) => a.localeCompare(b)))}` : 'off';
+}
+
 const MAX_REFERENCE_RBCS = 24;
 /** The darkest share of a reference RBC read as its stain (half: the pale centre and rim are left out). */
 const REFERENCE_DARK_SHARE = 0.5;
