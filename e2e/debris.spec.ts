@@ -28,3 +28,53 @@ test('a grey speck in a stained field is left out of a single image, drawn grey 
   expect(grey[0].cls).toBe('Platelets');
   expect(dustAt(grey[0])).toBe(true);
 });
+
+// A batch saved under an older debris rule (here one that took nothing for dust) and restored by an app whose
+// rule differs: the old verdict used to stay, the speck counted as a platelet, until the image was counted
+// again. The verdict names its rule, and one made under another is judged again from the saved file.
+test('a verdict saved under another debris rule is judged again when the batch is restored', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  const file = testingImages().find((f) => f.endsWith('BloodImage_00347.jpg'))!;
+  await app.drop([file]);
+  await app.waitReady();
+  await expect(page.getByTestId('legend-debris')).toHaveText('grey: 1 unstained speck, not counted');
+  const counted = await app.counts();
+  // the save as an older rule left it: no speck, under a rule of another name
+  await expect.poll(() => page.evaluate(() => window.__smearcount.images().length)).toBe(1);
+  const rewritten = await page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const req = indexedDB.open('smearcount', 1);
+        req.onerror = () => reject(req.error);
+        req.onsuccess = () => {
+          const tx = req.result.transaction('images', 'readwrite');
+          const images = tx.objectStore('images');
+          let n = 0;
+          const cursor = images.openCursor();
+          cursor.onsuccess = () => {
+            const c = cursor.result;
+            if (!c) return;
+            const im = c.value;
+            if (im.quality?.debris?.length) {
+              c.update({ ...im, quality: { ...im.quality, debris: undefined, debrisRule: '1:an older rule', detections: { ...im.quality.detections, platelets: im.quality.detections.platelets + 1 } } });
+              n++;
+            }
+            c.continue();
+          };
+          tx.oncomplete = () => {
+            req.result.close();
+            resolve(n);
+          };
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+  );
+  expect(rewritten).toBe(1);
+  await page.reload();
+  await app.waitReady();
+  // judged again under the rule in force: the speck is left out and named, the counts as counted fresh
+  await expect(page.getByTestId('legend-debris')).toHaveText('grey: 1 unstained speck, not counted');
+  expect(await app.counts()).toEqual(counted);
+  await expect.poll(() => page.evaluate(() => window.__smearcount.debris().length)).toBe(1);
+});
