@@ -10,6 +10,7 @@ export function CountsBar() {
   const params = useApp((s) => s.postprocess);
   const summary = useApp(selectSummary);
   const n = useApp((s) => s.order.length);
+  const refused = useApp((s) => s.refused.length);
   if (current?.status !== 'done') return null;
   const c = imageCounts(current, params);
   return (
@@ -23,9 +24,12 @@ export function CountsBar() {
         </span>
       ))}
       {/* the batch's totals on the same line (the counts panel is folded below the canvas on a phone) */}
-      {n > 1 && (
+      {/* files the intake refused are counted nowhere: said beside the totals they are missing from (the
+          notices that name them may sit below the canvas, or be dismissed) */}
+      {(n > 1 || refused > 0) && (
         <span className="batch-totals" data-testid="counts-bar-batch">
-          Batch ({summary.images} counted): RBC <b>{summary.totals.RBC}</b> · WBC <b>{summary.totals.WBC}</b> · PLT <b>{summary.totals.Platelets}</b>
+          Batch ({summary.images} counted{refused > 0 ? `, ${refused} ${refused === 1 ? 'file' : 'files'} refused` : ''}): RBC <b>{summary.totals.RBC}</b> · WBC <b>{summary.totals.WBC}</b> · PLT{' '}
+          <b>{summary.totals.Platelets}</b>
         </span>
       )}
     </div>
