@@ -119,6 +119,40 @@ test.describe('review, correct, export, persist', () => {
     await expect(page.getByTestId('count-Platelets')).toHaveText(String(before.Platelets));
   });
 
+  test('keyboard only: N then Enter places the box with Add images or an image row focused, not the focused control; Ctrl+Z takes it back', async ({ page }) => {
+    await app.drop(testingImages(2));
+    await app.waitReady();
+    const before = await app.counts();
+    let choosers = 0;
+    page.on('filechooser', () => choosers++);
+    // a keyboard user always has a control focused: here Add images, which Enter would press
+    await page.getByTestId('choose-files').focus();
+    await page.keyboard.press('3');
+    await page.keyboard.press('n');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('count-Platelets')).toHaveText(String(before.Platelets + 1));
+    await expect(page.getByTestId('choose-files')).toBeFocused();
+    const placed = (await app.current())!.detections.find((d) => d.id.startsWith('u'))!;
+    expect(placed).toMatchObject({ cls: 'Platelets', origin: 'manual' });
+    expect(await page.evaluate(() => window.__smearcount.selectedId())).toBe(placed.id);
+    await page.keyboard.press('Control+z');
+    await expect(page.getByTestId('count-Platelets')).toHaveText(String(before.Platelets));
+    // the image list's row: Enter there would select the image; in Draw mode it places the box
+    const cur = (await app.current())!.name;
+    await page.locator('[data-testid="thumb"][aria-selected="true"]').focus();
+    await page.keyboard.press('n');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('count-Platelets')).toHaveText(String(before.Platelets + 1));
+    expect((await app.current())!.name).toBe(cur);
+    await page.keyboard.press('Control+z');
+    await expect(page.getByTestId('count-Platelets')).toHaveText(String(before.Platelets));
+    // a text field keeps its Enter (and its letters: N is typed there, Draw mode stays as it was)
+    await page.getByTestId('sample-id').focus();
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('count-Platelets')).toHaveText(String(before.Platelets));
+    expect(choosers).toBe(0);
+  });
+
   test('a platelet relabelled WBC is typed, but its type is unsure however confident the model is', async ({ page }) => {
     // the first Testing images with a platelet clear of other boxes
     await app.drop(testingImages(4));

@@ -328,3 +328,48 @@ describe('] after Delete goes on from the deleted box (audit L1)', () => {
     expect(sel()).toBe('m0');
   });
 });
+
+describe('N then Enter places a box whatever has the focus (audit s49 major 1)', () => {
+  beforeEach(() => vi.stubGlobal('document', { querySelector: () => null }));
+  afterEach(() => vi.unstubAllGlobals());
+
+  /** Enter with `target` focused, as the window's listener gets it after the control's own handlers. */
+  function enterOn(ctx: ActionContext, target: object | null) {
+    const e = { key: 'Enter', code: 'Enter', ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, target, defaultPrevented: false, preventDefault: vi.fn() };
+    handleKey(ctx, e as unknown as KeyboardEvent);
+    return e.preventDefault.mock.calls.length > 0;
+  }
+  const added = (ctx: ActionContext) => ctx.store.getState().images.a.edits.added.length;
+
+  it('a focused button (Add images), list row or link gives Enter up to the placement, and Ctrl+Z takes the box back', () => {
+    const ctx = batch();
+    ctx.store.getState().select('a');
+    // Draw mode off: Enter is the button's (it presses it)
+    expect(enterOn(ctx, { tagName: 'BUTTON' })).toBe(false);
+    expect(added(ctx)).toBe(0);
+    press(ctx, 'n');
+    // the default (the button's click, the file chooser) is prevented and the box placed
+    expect(enterOn(ctx, { tagName: 'BUTTON' })).toBe(true);
+    expect(added(ctx)).toBe(1);
+    expect(ctx.view.getState().selectedId).toBe(ctx.store.getState().images.a.edits.added[0].id);
+    expect(enterOn(ctx, { tagName: 'LI' })).toBe(true);
+    expect(enterOn(ctx, { tagName: 'A' })).toBe(true);
+    expect(enterOn(ctx, { tagName: 'INPUT', type: 'checkbox' })).toBe(true);
+    expect(added(ctx)).toBe(4);
+    press(ctx, 'z', { ctrl: true });
+    expect(added(ctx)).toBe(3);
+  });
+
+  it('a text field or a select keeps its Enter; with no counted image Enter stays the control’s', () => {
+    const ctx = batch();
+    ctx.store.getState().select('a');
+    press(ctx, 'n');
+    expect(enterOn(ctx, { tagName: 'INPUT', type: 'text' })).toBe(false);
+    expect(enterOn(ctx, { tagName: 'TEXTAREA' })).toBe(false);
+    expect(enterOn(ctx, { tagName: 'SELECT' })).toBe(false);
+    expect(added(ctx)).toBe(0);
+    ctx.store.getState().updateImage('a', { status: 'running' });
+    expect(enterOn(ctx, { tagName: 'BUTTON' })).toBe(false);
+    expect(added(ctx)).toBe(0);
+  });
+});

@@ -307,6 +307,12 @@ export function keyBelongsTo(t: EventTarget | null, key: string): boolean {
   return true;
 }
 
+/** A field that takes typing or a choice (text, number, date, a select): Enter there is the field's. */
+function takesInput(t: EventTarget | null): boolean {
+  const el = t as HTMLElement | null;
+  return !!el?.tagName && (el.tagName === 'SELECT' || keyBelongsTo(el, 'x'));
+}
+
 /** A modal dialog open over the app (the report preview, or another feature's): keys must not act
  * behind it. */
 const modalOpen = (ctx: ActionContext) =>
@@ -320,7 +326,13 @@ export function handleKey(ctx: ActionContext, e: KeyboardEvent) {
     ctx.view.getState().setReportOpen(false);
     return;
   }
-  if (keyBelongsTo(e.target, e.key) || modalOpen(ctx)) return;
+  if (modalOpen(ctx)) return;
+  // Draw mode armed (N), Enter places the box whatever button, link or list has the focus: a keyboard user
+  // always has one focused, and its Enter (Add images reopened the file chooser) took the placement. Only a
+  // field that takes text or a choice keeps its Enter.
+  const im = ctx.store.getState().currentId ? ctx.store.getState().images[ctx.store.getState().currentId!] : undefined;
+  const placing = e.key === 'Enter' && !mod(e) && ctx.view.getState().mode === 'draw' && im?.status === 'done' && !takesInput(e.target);
+  if (!placing && keyBelongsTo(e.target, e.key)) return;
   const name = (Object.keys(actions) as ActionName[]).find((n) => actions[n].keyTest(e));
   if (name) {
     e.preventDefault();
