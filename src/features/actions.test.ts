@@ -373,3 +373,46 @@ describe('N then Enter places a box whatever has the focus (audit s49 major 1)',
     expect(added(ctx)).toBe(0);
   });
 });
+
+describe('letter shortcuts work in either case, as with Caps Lock (audit s49 minor 1)', () => {
+  beforeEach(() => vi.stubGlobal('document', { querySelector: () => null }));
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('R, N, F, J, K, U and Ctrl+Z act on the upper-case key', () => {
+    const ctx = batch();
+    const st = () => ctx.store.getState();
+    st().select('a');
+    expect(press(ctx, 'R')).toBe(true);
+    expect(st().images.a.reviewed).toBe(true);
+    press(ctx, 'R');
+    expect(st().images.a.reviewed).toBe(false);
+    expect(press(ctx, 'N')).toBe(true);
+    expect(ctx.view.getState().mode).toBe('draw');
+    press(ctx, 'Escape');
+    expect(press(ctx, 'F')).toBe(true);
+    expect(press(ctx, 'J')).toBe(true);
+    expect(st().currentId).toBe('g');
+    expect(press(ctx, 'K')).toBe(true);
+    expect(st().currentId).toBe('a');
+    st().updateImage('a', { raw: [{ ...det('m0', 'RBC', 0), score: 0.55 }, det('m1', 'RBC', 100)] });
+    expect(press(ctx, 'U')).toBe(true);
+    expect(ctx.view.getState().selectedId).toBe('m0');
+    press(ctx, 'Delete');
+    expect(press(ctx, 'Z', { ctrl: true })).toBe(true);
+    expect(st().images.a.edits.deleted).toEqual([]);
+  });
+
+  it('Shift+digit stays the WBC type, apart from the digit alone (the class)', () => {
+    const ctx = batch();
+    const st = () => ctx.store.getState();
+    st().updateImage('a', { raw: [det('w', 'WBC', 0)] });
+    ctx.view.getState().setSelected('w');
+    const e = { key: '!', code: 'Digit1', ctrlKey: false, metaKey: false, shiftKey: true, altKey: false, target: null, defaultPrevented: false, preventDefault: vi.fn() };
+    handleKey(ctx, e as unknown as KeyboardEvent);
+    const shown = () => st().images.a;
+    expect(shown().edits.typed).toEqual({ w: 'neutrophil' });
+    expect(shown().edits.relabeled).toEqual({});
+    press(ctx, '3');
+    expect(shown().edits.relabeled).toEqual({ w: 'Platelets' });
+  });
+});

@@ -313,6 +313,13 @@ function takesInput(t: EventTarget | null): boolean {
   return !!el?.tagName && (el.tagName === 'SELECT' || keyBelongsTo(el, 'x'));
 }
 
+/** The event as the key tests read it: a letter in lower case, since Caps Lock (or Shift) gives "U" where
+ * the sheet says U and the test reads 'u'. Shift+digit is unaffected: those tests read e.code and Shift. */
+function caseless(e: KeyboardEvent): KeyboardEvent {
+  const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
+  return key === e.key ? e : ({ key, code: e.code, ctrlKey: e.ctrlKey, metaKey: e.metaKey, shiftKey: e.shiftKey, altKey: e.altKey } as KeyboardEvent);
+}
+
 /** A modal dialog open over the app (the report preview, or another feature's): keys must not act
  * behind it. */
 const modalOpen = (ctx: ActionContext) =>
@@ -333,7 +340,8 @@ export function handleKey(ctx: ActionContext, e: KeyboardEvent) {
   const im = ctx.store.getState().currentId ? ctx.store.getState().images[ctx.store.getState().currentId!] : undefined;
   const placing = e.key === 'Enter' && !mod(e) && ctx.view.getState().mode === 'draw' && im?.status === 'done' && !takesInput(e.target);
   if (!placing && keyBelongsTo(e.target, e.key)) return;
-  const name = (Object.keys(actions) as ActionName[]).find((n) => actions[n].keyTest(e));
+  const probe = caseless(e);
+  const name = (Object.keys(actions) as ActionName[]).find((n) => actions[n].keyTest(probe));
   if (name) {
     e.preventDefault();
     // the key sheet gives way to the work: it covered the canvas and the box a key had just selected
