@@ -311,25 +311,29 @@ function ReportBody({ open }: { open: boolean }) {
             {notCounted}
           </p>
         )}
-        <p data-testid="report-edits">
-          {editWords(edits) ? `Changed by hand (net of undo; each step is in the audit trail): ${editWords(edits)}.` : 'No box or WBC type was changed by hand.'}
-        </p>
-        <p data-testid="report-review">
-          Boxes reviewed on {reviewed} of {done.length} image{done.length === 1 ? '' : 's'}
-          {reviewed < done.length ? '; the others are the detector’s counts, not checked by a person' : ''}.
-        </p>
-        <p data-testid="report-verification" className="report-verification">
-          {released
-            ? `Verified by ${sample.verifiedBy || '(no name)'} at ${isoLocal(new Date(sample.verifiedAt!))}.`
-            : sample.withdrawn
-              ? backAtRelease
-                ? `Not verified: the release was withdrawn (${sample.withdrawn}); that change has since been undone, so these are the figures released: verify and print to release them again.`
-                : `Not verified: the release was withdrawn (${sample.withdrawn}); verify and print again.`
-              : `Not yet verified: released by “Verify and print” with ${needs === 'sample' ? 'a sample ID' : needs === 'verifier' ? 'the name of who verifies it' : 'the sample ID and who verifies it, as entered'}.`}
-        </p>
-        <p className="muted">
-          Counts by an automated detector{done.some((im) => im.reviewed) ? ', reviewed where marked' : ''}; not a diagnosis. Method and per-image counts in the appendix.
-        </p>
+        {/* the sign-off: what was changed and reviewed, who verified it, and "not a diagnosis", on one page
+            together (report.css): one line more on page 1 had put the disclaimer alone on a page 2 (audit s49) */}
+        <div className="report-signoff" data-testid="report-signoff">
+          <p data-testid="report-edits">
+            {editWords(edits) ? `Changed by hand (net of undo; each step is in the audit trail): ${editWords(edits)}.` : 'No box or WBC type was changed by hand.'}
+          </p>
+          <p data-testid="report-review">
+            Boxes reviewed on {reviewed} of {done.length} image{done.length === 1 ? '' : 's'}
+            {reviewed < done.length ? '; the others are the detector’s counts, not checked by a person' : ''}.
+          </p>
+          <p data-testid="report-verification" className="report-verification">
+            {released
+              ? `Verified by ${sample.verifiedBy || '(no name)'} at ${isoLocal(new Date(sample.verifiedAt!))}.`
+              : sample.withdrawn
+                ? backAtRelease
+                  ? `Not verified: the release was withdrawn (${sample.withdrawn}); that change has since been undone, so these are the figures released: verify and print to release them again.`
+                  : `Not verified: the release was withdrawn (${sample.withdrawn}); verify and print again.`
+                : `Not yet verified: released by “Verify and print” with ${needs === 'sample' ? 'a sample ID' : needs === 'verifier' ? 'the name of who verifies it' : 'the sample ID and who verifies it, as entered'}.`}
+          </p>
+          <p className="muted" data-testid="report-disclaimer">
+            Counts by an automated detector{done.some((im) => im.reviewed) ? ', reviewed where marked' : ''}; not a diagnosis. Method and per-image counts in the appendix.
+          </p>
+        </div>
       </div>
 
       {/* Appendix A: one row per image; starts a new page, so up to 10 images share one A4 page. */}
