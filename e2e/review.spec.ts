@@ -198,7 +198,7 @@ test.describe('review, correct, export, persist', () => {
     const csv = text.slice(1).trim().split(/\r\n/);
     expect(csv[0]).toBe(
       'image,rbc,wbc,platelets,reviewed,edited,count_rule,cell_scale,passes,neutrophil,lymphocyte,monocyte,eosinophil,basophil,immature_granulocyte,erythroblast,flags,flags_accepted,in_totals,' +
-        'smudge,other,engine,source,captured_at,edits,report_state,verified_by,released_at,release_revision,withdrawn_reason,sample_id,models',
+        'smudge,other,engine,source,captured_at,edits,reviewed_images,edited_images,flags_accepted_images,in_totals_images,report_state,verified_by,released_at,release_revision,withdrawn_reason,sample_id,models',
     );
     const all = csv.slice(1).map((l) => l.split(','));
     expect(all.at(-1)![0]).toBe('DIFFERENTIAL_%');
@@ -212,6 +212,9 @@ test.describe('review, correct, export, persist', () => {
     const t = rows[rows.length - 1];
     expect(t[0]).toBe('TOTAL');
     expect({ RBC: +t[1], WBC: +t[2], Platelets: +t[3] }).toEqual(totals);
+    // TOTAL: no count in the true/false columns; one image edited, said in its own column
+    const col = (name: string) => csv[0].split(',').indexOf(name);
+    expect([t[col('reviewed')], t[col('edited')], t[col('edited_images')], t[col('in_totals_images')]]).toEqual(['', '', '1', '3']);
   });
 
   test('the annotated PNG is the full image, and the COCO export lists the shown boxes', async ({ page }) => {
