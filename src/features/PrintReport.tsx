@@ -26,6 +26,7 @@ import { editWords } from '../core/edits/summary';
 import { selectUncertainLeft } from '../store/selectors';
 import { releaseGaps } from '../store/releaseCheck';
 import { ReleaseConfirm } from './report/ReleaseConfirm';
+import { useInputMode } from './useInputMode';
 
 /** The report a clinician can file: a preview on screen (Print report), then the print dialog. Its
  * body exists only while the preview is open or the page is printed: mounted all the time, it re-rendered
@@ -82,6 +83,11 @@ function ReportBody({ open }: { open: boolean }) {
   const hasDifferential = !!classifier && (diff.diff.classified > 0 || st.smudge + st.other > 0);
   const gaps = releaseGaps({ images: doneIds.length, reviewed: doneIds.filter((id) => images[id].reviewed).length, uncertain, differential: hasDifferential ? st : null });
   const [confirming, setConfirming] = useState(false);
+  // The first focus: the field a release waits for (the verifier types or sees the name it will carry), never
+  // the release itself (one Enter released it); on a released copy, or by touch (a focused field opens the
+  // on-screen keyboard over the preview), Close.
+  const touch = useInputMode() === 'touch';
+  const focusField = touch || released ? null : needs === 'sample' ? 'sample' : 'verifier';
   const release = (confirmed = false) => {
     if (needs === 'counting') return;
     if (!canRelease) {
@@ -171,8 +177,7 @@ function ReportBody({ open }: { open: boolean }) {
           <span className="sr-only" role="status" aria-live="polite" data-testid="report-announce">
             {announce}
           </span>
-          {/* the first focus: never on the release itself (one Enter released it); on a released copy, Close */}
-          <button onClick={() => view.getState().setReportOpen(false)} data-testid="report-close" data-autofocus={released || undefined}>
+          <button onClick={() => view.getState().setReportOpen(false)} data-testid="report-close" data-autofocus={!focusField || undefined}>
             Close
           </button>
           {confirming && gaps.length > 0 && !released && (
@@ -199,7 +204,7 @@ function ReportBody({ open }: { open: boolean }) {
         {state.line}
       </p>
       <div className="report-fields">
-        <ReportField label="Sample ID" value={sample.id} onChange={(v) => setSample({ id: v })} testId="report-sample" required autofocus={needs === 'sample'} />
+        <ReportField label="Sample ID" value={sample.id} onChange={(v) => setSample({ id: v })} testId="report-sample" required autofocus={focusField === 'sample'} />
         <ReportField label="Patient" value={sample.patient} onChange={(v) => setSample({ patient: v })} testId="report-patient" />
         <ReportField label="Ward" value={sample.ward} onChange={(v) => setSample({ ward: v })} testId="report-ward" />
         <ReportField label="Operator" value={sample.operator} onChange={(v) => setSample({ operator: v })} testId="report-operator" />
@@ -209,8 +214,7 @@ function ReportBody({ open }: { open: boolean }) {
           onChange={(v) => setSample({ verifiedBy: v })}
           testId="report-verified-by"
           required
-          // the verifier sees, and types or confirms, the name the release will carry
-          autofocus={needs !== 'sample' && !released}
+          autofocus={focusField === 'verifier'}
           // on paper, a name only on a released report: an unreleased one is verified by nobody
           printValue={released ? sample.verifiedBy : ''}
         />
