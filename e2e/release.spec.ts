@@ -155,7 +155,7 @@ test('a release is deliberate: a typed verifier, no first focus on the release, 
   await page.getByTestId('report-print').focus();
   await page.keyboard.press('Enter');
   const gaps = page.getByTestId('report-confirm-gaps');
-  await expect(gaps).toContainText('No image was reviewed: the counts of all 2 images are');
+  await expect(gaps).toContainText('No image was reviewed: the counts of both images are');
   await expect(gaps).toContainText(/\d+ uncertain box(es are| is) not yet resolved \(U visits them\)/);
   await expect(gaps).toContainText('The WBC differential is below its target: 0 of 100 cells verified');
   await expect(page.getByTestId('report-confirm-back')).toBeFocused();

@@ -17,7 +17,7 @@ export interface ReleaseCheckInput {
 /** One sentence per gap, in the order a reviewer would go back to them; none: release at once. */
 export function releaseGaps({ images, reviewed, uncertain, differential: d }: ReleaseCheckInput): string[] {
   const gaps: string[] = [];
-  if (images > 0 && reviewed === 0) gaps.push(`No image was reviewed: the counts of ${images === 1 ? 'the image are' : `all ${images} images are`} the detector's, not checked by a person.`);
+  if (images > 0 && reviewed === 0) gaps.push(`No image was reviewed: the counts of ${images === 1 ? 'the image are' : images === 2 ? 'both images are' : `all ${images} images are`} the detector's, not checked by a person.`);
   if (uncertain > 0) gaps.push(`${uncertain} uncertain box${uncertain === 1 ? ' is' : 'es are'} not yet resolved (U visits them).`);
   if (d && !d.reached) {
     gaps.push(
