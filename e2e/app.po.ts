@@ -64,6 +64,14 @@ export class AppPage {
   }
 }
 
+/** "Verify and print", then "Release anyway": a first release of work not all checked (no image reviewed,
+ * uncertain boxes left, a differential short of its target: every batch these tests release) asks first. */
+export async function releaseReport(page: Page) {
+  await page.getByTestId('report-print').click();
+  await expect(page.getByTestId('report-confirm')).toBeVisible();
+  await page.getByTestId('report-confirm-release').click();
+}
+
 export async function clickBox(app: AppPage, d: HookDetection) {
   const view = await app.page.evaluate(() => window.__smearcount.view());
   const canvas = await app.page.getByTestId('canvas').locator('canvas').first().boundingBox();

@@ -205,3 +205,49 @@ test.describe('390x844, touch: the ratios\' "?"', () => {
     expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
   });
 });
+
+// A 1024x768 projector at 150% zoom is 683x512 CSS px: 12 px too tall for the short-screen rule, so the
+// add-images row, the progress bar and the files-not-counted notice stayed above the canvas, which started
+// 305 px down with the field's bottom rows under the screen's edge (audit s49, major 3).
+for (const vp of [
+  { name: 'a 1024x768 projector at 150% zoom', width: 683, height: 512 },
+  { name: 'a 1366x768 projector at 150% zoom', width: 911, height: 512 },
+]) {
+  test(`${vp.name} (${vp.width}x${vp.height}): once images are in, counts, tools and the whole field come first`, async ({ browser }) => {
+    const context = await browser.newContext({ viewport: { width: vp.width, height: vp.height }, deviceScaleFactor: 1.5 });
+    const page = await context.newPage();
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    // before the first image the ways in come first
+    await expect(page.getByTestId('choose-files')).toBeInViewport({ ratio: 1 });
+    await app.drop(testingImages(3));
+    await app.waitReady();
+    await page.getByTestId('file-input').setInputFiles([
+      { name: 'notes.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('not a jpeg') },
+      { name: 'empty.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(0) },
+    ]);
+    await expect(app.fileErrors()).not.toHaveCount(0);
+    await app.waitReady();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await expect(page.getByTestId('counts-bar')).toBeInViewport({ ratio: 1 });
+    // the canvas whole on the first screen, below the counts and tools, and the fitted image whole inside it
+    const c = (await page.getByTestId('canvas').boundingBox())!;
+    expect(c.y).toBeGreaterThanOrEqual(0);
+    expect(c.y + c.height).toBeLessThanOrEqual(vp.height + 0.5);
+    expect(c.height).toBeGreaterThan(0.5 * vp.height);
+    const add = (await page.getByTestId('choose-files').boundingBox())!;
+    expect(add.y).toBeGreaterThan(c.y + c.height - 0.5);
+    const v = await page.evaluate(() => window.__smearcount.view());
+    const im = (await app.current())!;
+    expect(v.x).toBeGreaterThanOrEqual(-0.5);
+    expect(v.y).toBeGreaterThanOrEqual(-0.5);
+    expect(v.x + im.width! * v.scale).toBeLessThanOrEqual(c.width + 0.5);
+    expect(v.y + im.height! * v.scale).toBeLessThanOrEqual(c.height + 0.5);
+    // the refused files are still said, folded into one line under the canvas
+    const strip = page.getByTestId('notices-strip');
+    await strip.scrollIntoViewIfNeeded();
+    await expect(strip).toBeVisible();
+    expect((await strip.boundingBox())!.y).toBeGreaterThan(c.y + c.height - 0.5 - (await page.evaluate(() => window.scrollY)));
+    await context.close();
+  });
+}

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { AppPage } from './app.po';
+import { AppPage, releaseReport } from './app.po';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { testingImages, tiff12bit } from './data';
@@ -18,7 +18,7 @@ async function releaseWithEstimate(page: Page, n: number, id: string): Promise<A
   await page.getByTestId('report-sample').fill(id);
   await page.getByTestId('report-verified-by').fill('C. Doe');
   await page.evaluate(() => (window.print = () => undefined)); // no print dialog in a test
-  await page.getByTestId('report-print').click();
+  await releaseReport(page);
   return app;
 }
 

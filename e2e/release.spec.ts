@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { AppPage } from './app.po';
+import { AppPage, releaseReport } from './app.po';
 import { testingImages } from './data';
 import { readCsv } from './csv';
 import { readFileSync } from 'node:fs';
@@ -41,7 +41,7 @@ test('a released report is withdrawn when a box it rests on is deleted, and its 
     await expect(page.getByTestId(`report-flag-${t}`)).toHaveText('');
   }
   await page.evaluate(() => (window.print = () => undefined)); // no print dialog in a test
-  await page.getByTestId('report-print').click();
+  await releaseReport(page);
   await expect(page.getByTestId('report-verification')).toContainText('Verified by C. Doe');
   // released on a revision, to the second; printing again with nothing changed is the same release
   const sample0 = await page.evaluate(() => window.__smearcount.sample());
@@ -128,4 +128,55 @@ test('a sample ID typed into the report survives an immediate reload', async ({ 
   expect((await page.evaluate(() => window.__smearcount.sample())).id).toBe('S-RELOAD-7');
   await page.getByTestId('export-report').click();
   await expect(page.getByTestId('report-sample')).toHaveValue('S-RELOAD-7');
+});
+
+test('a release is deliberate: a typed verifier, no first focus on the release, and a confirmation that says what nobody checked', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(2));
+  await app.waitReady(600_000);
+  await page.getByTestId('sample-id').fill('S-77');
+  await page.getByTestId('sample-operator').fill('J. Tech');
+  let printed = 0;
+  await page.exposeFunction('countPrint', () => printed++);
+  await page.evaluate(() => (window.print = () => void (window as unknown as { countPrint(): void }).countPrint()));
+  await page.getByTestId('export-report').focus();
+  await page.keyboard.press('Enter');
+  // the operator is not the verifier by default, not even as a grey placeholder: the field is empty, and
+  // the focus is in it, not on "Verify and print"
+  const by = page.getByTestId('report-verified-by');
+  await expect(by).toBeFocused();
+  await expect(by).toHaveValue('');
+  expect(await by.getAttribute('placeholder')).not.toBe('J. Tech');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('report-needs-verifier')).toBeVisible();
+  await page.keyboard.type('J. Tech');
+  // "Verify and print": first a confirmation that says what is unchecked, with the focus on going back
+  await page.getByTestId('report-print').focus();
+  await page.keyboard.press('Enter');
+  const gaps = page.getByTestId('report-confirm-gaps');
+  await expect(gaps).toContainText('No image was reviewed: the counts of both images are');
+  await expect(gaps).toContainText(/\d+ uncertain box(es are| is) not yet resolved \(U visits them\)/);
+  await expect(gaps).toContainText('The WBC differential is below its target: 0 of 100 cells verified');
+  await expect(page.getByTestId('report-confirm-back')).toBeFocused();
+  // a second Enter goes back, and releases nothing
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('report-confirm')).toHaveCount(0);
+  await expect(page.getByTestId('report-print')).toBeFocused();
+  expect((await page.evaluate(() => window.__smearcount.sample())).verifiedAt).toBeNull();
+  expect(printed).toBe(0);
+  // "Release anyway" releases, signed by the name typed
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Tab');
+  await expect(page.getByTestId('report-confirm-release')).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('report-state')).toContainText('Released · verified by J. Tech at ');
+  await expect.poll(() => printed).toBe(1);
+  // printing the same release again asks nothing; the released copy opens on Close
+  await page.getByTestId('report-print').click();
+  await expect.poll(() => printed).toBe(2);
+  await expect(page.getByTestId('report-confirm')).toHaveCount(0);
+  await page.getByTestId('report-close').click();
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-close')).toBeFocused();
 });

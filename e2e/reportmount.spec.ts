@@ -5,7 +5,7 @@
  * and the release button's window.print().
  */
 import { expect, test } from '@playwright/test';
-import { AppPage } from './app.po';
+import { AppPage, releaseReport } from './app.po';
 import { testingImages } from './data';
 
 test.setTimeout(600_000);
@@ -45,7 +45,7 @@ test('the report is mounted only while previewed or printed, and is there when p
   await expect(report).toBeVisible();
   await page.getByTestId('report-sample').fill('S-24');
   await page.getByTestId('report-verified-by').fill('C. Doe');
-  await page.getByTestId('report-print').click();
+  await releaseReport(page);
   await expect.poll(() => page.evaluate(() => (window as unknown as { printed?: string }).printed)).toContain('Verified by');
   await page.getByTestId('report-close').click();
   await expect(report).toHaveCount(0);

@@ -3,10 +3,12 @@
  * results, then the appendix (per-image table) and the method on the next page. The page frame (lab,
  * sample ID, page number) is checked on the print layout; the PDF's pages are counted from its objects.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { AppPage } from './app.po';
 import { testingImages } from './data';
+import { pdfPageTexts } from './pdfText';
 
 /** Pages in a PDF as Chromium writes it (no object streams): its /Type /Page objects. */
 const pdfPages = (pdf: Buffer) => (pdf.toString('latin1').match(/\/Type\s*\/Page(?![a-zA-Z])/g) ?? []).length;
@@ -125,4 +127,52 @@ test('8 images print as one A4 page of results, then the appendix and method; fi
   });
   expect(lines.length).toBeGreaterThan(1);
   for (const l of lines.slice(0, -1)) expect(l, lines.join(' / ')).toMatch(/[_\-.\s]$/);
+});
+
+// A batch whose page 1 ran one line over (3 fields, 6 refused files listed, one edit): page 2 held only
+// "…not a diagnosis…", away from the figures it qualifies, and the appendix followed on page 3 (audit s49).
+// Where page 1 ends depends on every line above, so the notes grow a line at a time past that point.
+test('"not a diagnosis" prints on the page of the verification and review lines, never alone', async ({ page }, info) => {
+  test.setTimeout(600_000);
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  const good = testingImages(3);
+  const png1x1 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+  await page.getByTestId('file-input').setInputFiles([
+    ...good.map((f) => ({ name: basename(f), mimeType: 'image/jpeg', buffer: readFileSync(f) })),
+    { name: 'truncated.jpg', mimeType: 'image/jpeg', buffer: readFileSync(good[0]).subarray(0, 20_000) },
+    { name: 'notes.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('not an image, a text file renamed') },
+    { name: 'empty.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(0) },
+    { name: 'tiny.png', mimeType: 'image/png', buffer: png1x1 },
+  ]);
+  await app.waitReady(300_000);
+  // one edit: a line on page 1 ("Changed by hand: 1 box deleted")
+  await page.keyboard.press('u');
+  await page.keyboard.press('Delete');
+  await page.getByTestId('sample-id').fill('S-49');
+  await page.getByTestId('sample-operator').fill('J. Tech');
+  // compared without spaces (the PDF places some glyphs one by one) and with ligatures undone ("ﬁ")
+  const squash = (t: string) => t.normalize('NFKC').replace(/\s+/g, '');
+  let overflowed = 0;
+  for (let n = 0; n <= 30; n += 2) {
+    await page.getByTestId('sample-notes').fill(Array.from({ length: n }, (_, k) => `note ${k + 1}`).join('\n'));
+    await page.getByTestId('export-report').click();
+    await expect(page.getByTestId('report-edits')).toContainText('1 box deleted');
+    await page.emulateMedia({ media: 'print' });
+    const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true });
+    const pages = pdfPageTexts(pdf).map(squash);
+    const at = pages.findIndex((p) => p.includes(squash('not a diagnosis')));
+    if (at !== 0 || n === 30) writeFileSync(info.outputPath(`report-notes-${n}.pdf`), pdf);
+    const where = `with ${n} lines of notes:\n${pages.join('\n---\n')}`;
+    expect(at, where).toBeGreaterThanOrEqual(0);
+    // with the lines it belongs with; the appendix starts a page of its own after them
+    for (const line of ['Not yet verified', 'Boxes reviewed on 0 of 3 images', 'Changed by hand']) expect(pages[at], where).toContain(squash(line));
+    expect(pages[at], where).not.toContain(squash('Appendix A'));
+    expect(pages.slice(at + 1).join(''), where).toContain(squash('Appendix A'));
+    if (at > 0) overflowed++;
+    await page.emulateMedia({ media: 'screen' });
+    await page.getByTestId('report-close').click();
+  }
+  // the notes did push the sign-off past page 1 (else the case was never tried)
+  expect(overflowed).toBeGreaterThan(0);
 });

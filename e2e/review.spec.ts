@@ -119,6 +119,40 @@ test.describe('review, correct, export, persist', () => {
     await expect(page.getByTestId('count-Platelets')).toHaveText(String(before.Platelets));
   });
 
+  test('keyboard only: N then Enter places the box with Add images or an image row focused, not the focused control; Ctrl+Z takes it back', async ({ page }) => {
+    await app.drop(testingImages(2));
+    await app.waitReady();
+    const before = await app.counts();
+    let choosers = 0;
+    page.on('filechooser', () => choosers++);
+    // a keyboard user always has a control focused: here Add images, which Enter would press
+    await page.getByTestId('choose-files').focus();
+    await page.keyboard.press('3');
+    await page.keyboard.press('n');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('count-Platelets')).toHaveText(String(before.Platelets + 1));
+    await expect(page.getByTestId('choose-files')).toBeFocused();
+    const placed = (await app.current())!.detections.find((d) => d.id.startsWith('u'))!;
+    expect(placed).toMatchObject({ cls: 'Platelets', origin: 'manual' });
+    expect(await page.evaluate(() => window.__smearcount.selectedId())).toBe(placed.id);
+    await page.keyboard.press('Control+z');
+    await expect(page.getByTestId('count-Platelets')).toHaveText(String(before.Platelets));
+    // the image list's row: Enter there would select the image; in Draw mode it places the box
+    const cur = (await app.current())!.name;
+    await page.locator('[data-testid="thumb"][aria-selected="true"]').focus();
+    await page.keyboard.press('n');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('count-Platelets')).toHaveText(String(before.Platelets + 1));
+    expect((await app.current())!.name).toBe(cur);
+    await page.keyboard.press('Control+z');
+    await expect(page.getByTestId('count-Platelets')).toHaveText(String(before.Platelets));
+    // a text field keeps its Enter (and its letters: N is typed there, Draw mode stays as it was)
+    await page.getByTestId('sample-id').focus();
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('count-Platelets')).toHaveText(String(before.Platelets));
+    expect(choosers).toBe(0);
+  });
+
   test('a platelet relabelled WBC is typed, but its type is unsure however confident the model is', async ({ page }) => {
     // the first Testing images with a platelet clear of other boxes
     await app.drop(testingImages(4));
@@ -164,7 +198,7 @@ test.describe('review, correct, export, persist', () => {
     const csv = text.slice(1).trim().split(/\r\n/);
     expect(csv[0]).toBe(
       'image,rbc,wbc,platelets,reviewed,edited,count_rule,cell_scale,passes,neutrophil,lymphocyte,monocyte,eosinophil,basophil,immature_granulocyte,erythroblast,flags,flags_accepted,in_totals,' +
-        'smudge,other,engine,source,captured_at,edits,report_state,verified_by,released_at,release_revision,withdrawn_reason,sample_id,models',
+        'smudge,other,engine,source,captured_at,edits,reviewed_images,edited_images,flags_accepted_images,in_totals_images,report_state,verified_by,released_at,release_revision,withdrawn_reason,sample_id,models',
     );
     const all = csv.slice(1).map((l) => l.split(','));
     expect(all.at(-1)![0]).toBe('DIFFERENTIAL_%');
@@ -178,6 +212,9 @@ test.describe('review, correct, export, persist', () => {
     const t = rows[rows.length - 1];
     expect(t[0]).toBe('TOTAL');
     expect({ RBC: +t[1], WBC: +t[2], Platelets: +t[3] }).toEqual(totals);
+    // TOTAL: no count in the true/false columns; one image edited, said in its own column
+    const col = (name: string) => csv[0].split(',').indexOf(name);
+    expect([t[col('reviewed')], t[col('edited')], t[col('edited_images')], t[col('in_totals_images')]]).toEqual(['', '', '1', '3']);
   });
 
   test('the annotated PNG is the full image, and the COCO export lists the shown boxes', async ({ page }) => {

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { AppPage, unzipStored } from './app.po';
+import { AppPage, releaseReport, unzipStored } from './app.po';
 import { testingImages } from './data';
 import type { AuditEntry } from '../src/core/edits/audit';
 
@@ -89,8 +89,11 @@ test('one sample at a time: the record is required for release, appears in every
   await expect(page.getByTestId(`report-abs-${to}`)).toHaveText('–');
   await expect(page.getByTestId(`report-pct-${to}`)).toHaveText('–');
   await expect(page.getByTestId(`report-flag-${to}`)).toHaveText('');
+  // the operator is not the verifier by default: the name is typed (here the operator's own)
+  await expect(page.getByTestId('report-verified-by')).toHaveValue('');
+  await page.getByTestId('report-verified-by').fill('AB');
   await page.evaluate(() => (window.print = () => undefined)); // no print dialog in a test
-  await page.getByTestId('report-print').click();
+  await releaseReport(page);
   await expect(page.getByTestId('report-verification')).toContainText(/Verified by AB at \d{4}-\d\d-\d\dT\d\d:\d\d/);
   await page.getByRole('button', { name: 'Close' }).click();
 

@@ -23,6 +23,10 @@ import { adaptationWords, enginesWords, notCountedWords, releaseState, selectAda
 import { isoLocal, isoLocalOf } from '../core/formats/isoLocal';
 import { imageEdits } from '../store/selectors';
 import { editWords } from '../core/edits/summary';
+import { selectUncertainLeft } from '../store/selectors';
+import { releaseGaps } from '../store/releaseCheck';
+import { ReleaseConfirm } from './report/ReleaseConfirm';
+import { useInputMode } from './useInputMode';
 
 /** The report a clinician can file: a preview on screen (Print report), then the print dialog. Its
  * body exists only while the preview is open or the page is printed: mounted all the time, it re-rendered
@@ -64,16 +68,27 @@ function ReportBody({ open }: { open: boolean }) {
   // the whole screen on a phone: Back closes the preview rather than leaving the app
   useBackCloses(open, () => view.getState().setReportOpen(false));
   const released = !!sample.verifiedAt;
-  // A release names the sample and the person who verified it: "Verified by" (the operator where it is left
-  // empty, as its placeholder shows); a report signed by nobody is not released.
-  const verifier = sample.verifiedBy.trim() || sample.operator.trim();
+  // A release names the sample and the person who verified it, as typed under "Verified by": never the
+  // operator by default (a grey placeholder read as a name, and released under it); signed by nobody is not released.
+  const verifier = sample.verifiedBy.trim();
   // images still being counted: the figures would change under the signature (and withdraw it at once)
   const counting = order.some((id) => images[id].status === 'queued' || images[id].status === 'running');
   const needs = sample.id.trim() === '' ? 'sample' : verifier === '' ? 'verifier' : counting ? 'counting' : null;
   const canRelease = needs === null;
   // A screen reader hears the release (the print dialog follows at once); empty until one happens here.
   const [announce, setAnnounce] = useState('');
-  const release = () => {
+  // What a new release would sign unchecked: said, and confirmed, before releasing (store/releaseCheck.ts).
+  const uncertain = useApp((s) => selectUncertainLeft(s, classifier?.lowConfidence));
+  const doneIds = order.filter((id) => images[id].status === 'done');
+  const hasDifferential = !!classifier && (diff.diff.classified > 0 || st.smudge + st.other > 0);
+  const gaps = releaseGaps({ images: doneIds.length, reviewed: doneIds.filter((id) => images[id].reviewed).length, uncertain, differential: hasDifferential ? st : null });
+  const [confirming, setConfirming] = useState(false);
+  // The first focus: the field a release waits for (the verifier types or sees the name it will carry), never
+  // the release itself (one Enter released it); on a released copy, or by touch (a focused field opens the
+  // on-screen keyboard over the preview), Close.
+  const touch = useInputMode() === 'touch';
+  const focusField = touch || released ? null : needs === 'sample' ? 'sample' : 'verifier';
+  const release = (confirmed = false) => {
     if (needs === 'counting') return;
     if (!canRelease) {
       // the button is aria-disabled, not disabled, so Tab reaches it and its description: a press takes
@@ -81,6 +96,12 @@ function ReportBody({ open }: { open: boolean }) {
       dialog.current?.querySelector<HTMLElement>(`[data-testid="${needs === 'sample' ? 'report-sample' : 'report-verified-by'}"]`)?.focus();
       return;
     }
+    // printing a release again asks nothing: it was confirmed when it was made
+    if (!released && gaps.length && !confirmed) {
+      setConfirming(true);
+      return;
+    }
+    setConfirming(false);
     setAnnounce(`Report for sample ${sample.id.trim()} ${released ? 'printed again' : 'released'}, verified by ${verifier}.`);
     // printed again with nothing changed: the same release (its time and revision stay)
     if (!released) releaseReport(verifier);
@@ -131,7 +152,7 @@ function ReportBody({ open }: { open: boolean }) {
         <div className="report-actions">
           <button
             data-testid="report-print"
-            onClick={release}
+            onClick={() => release()}
             aria-disabled={!canRelease || undefined}
             aria-describedby={needs ? `report-needs-${needs}` : undefined}
             title={canRelease ? `Verify as ${verifier} and print` : needs === 'sample' ? 'Enter the sample ID first' : needs === 'verifier' ? 'Enter who verifies the report first' : 'Wait until every image is counted'}
@@ -156,9 +177,20 @@ function ReportBody({ open }: { open: boolean }) {
           <span className="sr-only" role="status" aria-live="polite" data-testid="report-announce">
             {announce}
           </span>
-          <button onClick={() => view.getState().setReportOpen(false)} data-testid="report-close">
+          <button onClick={() => view.getState().setReportOpen(false)} data-testid="report-close" data-autofocus={!focusField || undefined}>
             Close
           </button>
+          {confirming && gaps.length > 0 && !released && (
+            <ReleaseConfirm
+              gaps={gaps}
+              verifier={verifier}
+              onRelease={() => release(true)}
+              onBack={() => {
+                setConfirming(false);
+                dialog.current?.querySelector<HTMLElement>('[data-testid="report-print"]')?.focus();
+              }}
+            />
+          )}
         </div>
       )}
       <div className="report-head">
@@ -172,19 +204,19 @@ function ReportBody({ open }: { open: boolean }) {
         {state.line}
       </p>
       <div className="report-fields">
-        <ReportField label="Sample ID" value={sample.id} onChange={(v) => setSample({ id: v })} testId="report-sample" required />
+        <ReportField label="Sample ID" value={sample.id} onChange={(v) => setSample({ id: v })} testId="report-sample" required autofocus={focusField === 'sample'} />
         <ReportField label="Patient" value={sample.patient} onChange={(v) => setSample({ patient: v })} testId="report-patient" />
         <ReportField label="Ward" value={sample.ward} onChange={(v) => setSample({ ward: v })} testId="report-ward" />
         <ReportField label="Operator" value={sample.operator} onChange={(v) => setSample({ operator: v })} testId="report-operator" />
         <ReportField
           label="Verified by"
           value={sample.verifiedBy}
-          placeholder={sample.operator}
           onChange={(v) => setSample({ verifiedBy: v })}
           testId="report-verified-by"
-          required={!sample.operator.trim()}
+          required
+          autofocus={focusField === 'verifier'}
           // on paper, a name only on a released report: an unreleased one is verified by nobody
-          printValue={released ? sample.verifiedBy || verifier : ''}
+          printValue={released ? sample.verifiedBy : ''}
         />
         <ReportField label="Lab name" value={labName} onChange={setLabName} testId="report-lab" screenOnly />
       </div>
@@ -283,25 +315,29 @@ function ReportBody({ open }: { open: boolean }) {
             {notCounted}
           </p>
         )}
-        <p data-testid="report-edits">
-          {editWords(edits) ? `Changed by hand (net of undo; each step is in the audit trail): ${editWords(edits)}.` : 'No box or WBC type was changed by hand.'}
-        </p>
-        <p data-testid="report-review">
-          Boxes reviewed on {reviewed} of {done.length} image{done.length === 1 ? '' : 's'}
-          {reviewed < done.length ? '; the others are the detector’s counts, not checked by a person' : ''}.
-        </p>
-        <p data-testid="report-verification" className="report-verification">
-          {released
-            ? `Verified by ${sample.verifiedBy || '(no name)'} at ${isoLocal(new Date(sample.verifiedAt!))}.`
-            : sample.withdrawn
-              ? backAtRelease
-                ? `Not verified: the release was withdrawn (${sample.withdrawn}); that change has since been undone, so these are the figures released: verify and print to release them again.`
-                : `Not verified: the release was withdrawn (${sample.withdrawn}); verify and print again.`
-              : `Not yet verified: released by “Verify and print” with ${needs === 'sample' ? 'a sample ID' : needs === 'verifier' ? 'the name of who verifies it' : 'the sample ID and who verifies it, as entered'}.`}
-        </p>
-        <p className="muted">
-          Counts by an automated detector{done.some((im) => im.reviewed) ? ', reviewed where marked' : ''}; not a diagnosis. Method and per-image counts in the appendix.
-        </p>
+        {/* the sign-off: what was changed and reviewed, who verified it, and "not a diagnosis", on one page
+            together (report.css): one line more on page 1 had put the disclaimer alone on a page 2 (audit s49) */}
+        <div className="report-signoff" data-testid="report-signoff">
+          <p data-testid="report-edits">
+            {editWords(edits) ? `Changed by hand (net of undo; each step is in the audit trail): ${editWords(edits)}.` : 'No box or WBC type was changed by hand.'}
+          </p>
+          <p data-testid="report-review">
+            Boxes reviewed on {reviewed} of {done.length} image{done.length === 1 ? '' : 's'}
+            {reviewed < done.length ? '; the others are the detector’s counts, not checked by a person' : ''}.
+          </p>
+          <p data-testid="report-verification" className="report-verification">
+            {released
+              ? `Verified by ${sample.verifiedBy || '(no name)'} at ${isoLocal(new Date(sample.verifiedAt!))}.`
+              : sample.withdrawn
+                ? backAtRelease
+                  ? `Not verified: the release was withdrawn (${sample.withdrawn}); that change has since been undone, so these are the figures released: verify and print to release them again.`
+                  : `Not verified: the release was withdrawn (${sample.withdrawn}); verify and print again.`
+                : `Not yet verified: released by “Verify and print” with ${needs === 'sample' ? 'a sample ID' : needs === 'verifier' ? 'the name of who verifies it' : 'the sample ID and who verifies it, as entered'}.`}
+          </p>
+          <p className="muted" data-testid="report-disclaimer">
+            Counts by an automated detector{done.some((im) => im.reviewed) ? ', reviewed where marked' : ''}; not a diagnosis. Method and per-image counts in the appendix.
+          </p>
+        </div>
       </div>
 
       {/* Appendix A: one row per image; starts a new page, so up to 10 images share one A4 page. */}
@@ -409,11 +445,11 @@ function ReportBody({ open }: { open: boolean }) {
 
 /** A field of the report: an input on screen; on paper its text, or nothing when empty (a blank to
  * fill by hand), never the input's box. */
-function ReportField({ label, value, onChange, testId, placeholder, required, screenOnly, printValue }: { label: string; value: string; onChange(v: string): void; testId: string; placeholder?: string; required?: boolean; screenOnly?: boolean; printValue?: string }) {
+function ReportField({ label, value, onChange, testId, placeholder, required, screenOnly, printValue, autofocus }: { label: string; value: string; onChange(v: string): void; testId: string; placeholder?: string; required?: boolean; screenOnly?: boolean; printValue?: string; autofocus?: boolean }) {
   return (
     <label className={`report-field${screenOnly ? ' screen-only' : ''}`}>
       <span className="report-field-label">{label}</span>{' '}
-      <input value={value} placeholder={placeholder} onChange={(e) => onChange(e.target.value)} data-testid={testId} required={required} aria-required={required || undefined} />
+      <input value={value} placeholder={placeholder} onChange={(e) => onChange(e.target.value)} data-testid={testId} required={required} aria-required={required || undefined} data-autofocus={autofocus || undefined} />
       <span className="print-value">{printValue ?? value}</span>
     </label>
   );

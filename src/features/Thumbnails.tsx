@@ -119,6 +119,7 @@ const ThumbRow = memo(function ThumbRow({
   /** Asks and removes the image; false (nothing done) while a box is selected. */
   discard(id: string): boolean;
 }) {
+  const { view } = useServices();
   const c = im.status === 'done' ? imageCounts(im, params) : null;
   const flags = imageFlags(im, params, lowConfidence);
   return (
@@ -133,8 +134,8 @@ const ThumbRow = memo(function ThumbRow({
       onClick={() => select(id)}
       tabIndex={current ? 0 : -1}
       onKeyDown={(e) => {
-        if (e.key === 'Enter' || e.key === ' ') {
-          // consumed here: the window's Enter places a box in Draw mode
+        // In Draw mode Enter is the window's: it places a box (N then Enter), whatever has the focus.
+        if (e.key === ' ' || (e.key === 'Enter' && view.getState().mode !== 'draw')) {
           e.preventDefault();
           select(id);
         } else if ((e.key === 'Delete' || e.key === 'Backspace') && discard(id)) {

@@ -357,3 +357,91 @@ describe('] after Delete goes on from the deleted box (audit L1)', () => {
     expect(sel()).toBe('m0');
   });
 });
+
+describe('N then Enter places a box whatever has the focus (audit s49 major 1)', () => {
+  beforeEach(() => vi.stubGlobal('document', { querySelector: () => null }));
+  afterEach(() => vi.unstubAllGlobals());
+
+  /** Enter with `target` focused, as the window's listener gets it after the control's own handlers. */
+  function enterOn(ctx: ActionContext, target: object | null) {
+    const e = { key: 'Enter', code: 'Enter', ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, target, defaultPrevented: false, preventDefault: vi.fn() };
+    handleKey(ctx, e as unknown as KeyboardEvent);
+    return e.preventDefault.mock.calls.length > 0;
+  }
+  const added = (ctx: ActionContext) => ctx.store.getState().images.a.edits.added.length;
+
+  it('a focused button (Add images), list row or link gives Enter up to the placement, and Ctrl+Z takes the box back', () => {
+    const ctx = batch();
+    ctx.store.getState().select('a');
+    // Draw mode off: Enter is the button's (it presses it)
+    expect(enterOn(ctx, { tagName: 'BUTTON' })).toBe(false);
+    expect(added(ctx)).toBe(0);
+    press(ctx, 'n');
+    // the default (the button's click, the file chooser) is prevented and the box placed
+    expect(enterOn(ctx, { tagName: 'BUTTON' })).toBe(true);
+    expect(added(ctx)).toBe(1);
+    expect(ctx.view.getState().selectedId).toBe(ctx.store.getState().images.a.edits.added[0].id);
+    expect(enterOn(ctx, { tagName: 'LI' })).toBe(true);
+    expect(enterOn(ctx, { tagName: 'A' })).toBe(true);
+    expect(enterOn(ctx, { tagName: 'INPUT', type: 'checkbox' })).toBe(true);
+    expect(added(ctx)).toBe(4);
+    press(ctx, 'z', { ctrl: true });
+    expect(added(ctx)).toBe(3);
+  });
+
+  it('a text field or a select keeps its Enter; with no counted image Enter stays the control’s', () => {
+    const ctx = batch();
+    ctx.store.getState().select('a');
+    press(ctx, 'n');
+    expect(enterOn(ctx, { tagName: 'INPUT', type: 'text' })).toBe(false);
+    expect(enterOn(ctx, { tagName: 'TEXTAREA' })).toBe(false);
+    expect(enterOn(ctx, { tagName: 'SELECT' })).toBe(false);
+    expect(added(ctx)).toBe(0);
+    ctx.store.getState().updateImage('a', { status: 'running' });
+    expect(enterOn(ctx, { tagName: 'BUTTON' })).toBe(false);
+    expect(added(ctx)).toBe(0);
+  });
+});
+
+describe('letter shortcuts work in either case, as with Caps Lock (audit s49 minor 1)', () => {
+  beforeEach(() => vi.stubGlobal('document', { querySelector: () => null }));
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('R, N, F, J, K, U and Ctrl+Z act on the upper-case key', () => {
+    const ctx = batch();
+    const st = () => ctx.store.getState();
+    st().select('a');
+    expect(press(ctx, 'R')).toBe(true);
+    expect(st().images.a.reviewed).toBe(true);
+    press(ctx, 'R');
+    expect(st().images.a.reviewed).toBe(false);
+    expect(press(ctx, 'N')).toBe(true);
+    expect(ctx.view.getState().mode).toBe('draw');
+    press(ctx, 'Escape');
+    expect(press(ctx, 'F')).toBe(true);
+    expect(press(ctx, 'J')).toBe(true);
+    expect(st().currentId).toBe('g');
+    expect(press(ctx, 'K')).toBe(true);
+    expect(st().currentId).toBe('a');
+    st().updateImage('a', { raw: [{ ...det('m0', 'RBC', 0), score: 0.55 }, det('m1', 'RBC', 100)] });
+    expect(press(ctx, 'U')).toBe(true);
+    expect(ctx.view.getState().selectedId).toBe('m0');
+    press(ctx, 'Delete');
+    expect(press(ctx, 'Z', { ctrl: true })).toBe(true);
+    expect(st().images.a.edits.deleted).toEqual([]);
+  });
+
+  it('Shift+digit stays the WBC type, apart from the digit alone (the class)', () => {
+    const ctx = batch();
+    const st = () => ctx.store.getState();
+    st().updateImage('a', { raw: [det('w', 'WBC', 0)] });
+    ctx.view.getState().setSelected('w');
+    const e = { key: '!', code: 'Digit1', ctrlKey: false, metaKey: false, shiftKey: true, altKey: false, target: null, defaultPrevented: false, preventDefault: vi.fn() };
+    handleKey(ctx, e as unknown as KeyboardEvent);
+    const shown = () => st().images.a;
+    expect(shown().edits.typed).toEqual({ w: 'neutrophil' });
+    expect(shown().edits.relabeled).toEqual({});
+    press(ctx, '3');
+    expect(shown().edits.relabeled).toEqual({ w: 'Platelets' });
+  });
+});

@@ -309,6 +309,19 @@ export function keyBelongsTo(t: EventTarget | null, key: string): boolean {
   return true;
 }
 
+/** A field that takes typing or a choice (text, number, date, a select): Enter there is the field's. */
+function takesInput(t: EventTarget | null): boolean {
+  const el = t as HTMLElement | null;
+  return !!el?.tagName && (el.tagName === 'SELECT' || keyBelongsTo(el, 'x'));
+}
+
+/** The event as the key tests read it: a letter in lower case, since Caps Lock (or Shift) gives "U" where
+ * the sheet says U and the test reads 'u'. Shift+digit is unaffected: those tests read e.code and Shift. */
+function caseless(e: KeyboardEvent): KeyboardEvent {
+  const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
+  return key === e.key ? e : ({ key, code: e.code, ctrlKey: e.ctrlKey, metaKey: e.metaKey, shiftKey: e.shiftKey, altKey: e.altKey } as KeyboardEvent);
+}
+
 /** A modal dialog open over the app (the report preview, or another feature's): keys must not act
  * behind it. */
 const modalOpen = (ctx: ActionContext) =>
@@ -322,8 +335,15 @@ export function handleKey(ctx: ActionContext, e: KeyboardEvent) {
     ctx.view.getState().setReportOpen(false);
     return;
   }
-  if (keyBelongsTo(e.target, e.key) || modalOpen(ctx)) return;
-  const name = (Object.keys(actions) as ActionName[]).find((n) => actions[n].keyTest(e));
+  if (modalOpen(ctx)) return;
+  // Draw mode armed (N), Enter places the box whatever button, link or list has the focus: a keyboard user
+  // always has one focused, and its Enter (Add images reopened the file chooser) took the placement. Only a
+  // field that takes text or a choice keeps its Enter.
+  const im = ctx.store.getState().currentId ? ctx.store.getState().images[ctx.store.getState().currentId!] : undefined;
+  const placing = e.key === 'Enter' && !mod(e) && ctx.view.getState().mode === 'draw' && im?.status === 'done' && !takesInput(e.target);
+  if (!placing && keyBelongsTo(e.target, e.key)) return;
+  const probe = caseless(e);
+  const name = (Object.keys(actions) as ActionName[]).find((n) => actions[n].keyTest(probe));
   if (name) {
     e.preventDefault();
     // the key sheet gives way to the work: it covered the canvas and the box a key had just selected

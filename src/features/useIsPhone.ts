@@ -13,7 +13,7 @@ function useMedia(query: string): boolean {
 
 /** Phones, upright or on their side: the canvas fills the screen's width and most of its height; the
  * layout in styles.css changes at the same sizes. */
-const PHONE = '(max-width: 700px), (max-width: 1000px) and (max-height: 500px)';
+const PHONE = '(max-width: 700px), (max-width: 1000px) and (max-height: 500px), (max-width: 1000px) and (max-height: 600px) and (orientation: landscape)';
 export const useIsPhone = () => useMedia(PHONE);
 
 /** A wide screen or a projector (styles.css widens the panels and enlarges the text at the same width):

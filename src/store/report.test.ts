@@ -100,7 +100,7 @@ describe('the exports carry the released report', () => {
     const col = (name: string) => rows[0].indexOf(name);
     const grid = () => rows.find((r) => r[0] === 'grid.png')!;
     expect([grid()[col('flags_accepted')], grid()[col('in_totals')]]).toEqual(['true', 'true']);
-    expect(rows.find((r) => r[0] === 'TOTAL')![col('flags_accepted')]).toBe('1');
+    expect(rows.find((r) => r[0] === 'TOTAL')![col('flags_accepted_images')]).toBe('1');
     expect(JSON.parse(boxesJson(selectExportImages(store.getState()))).find((im: { image: string }) => im.image === 'grid.png')).toMatchObject({ flags_accepted: true, in_totals: true });
     store.getState().undo();
     rows = countsOf(store);
@@ -292,7 +292,7 @@ describe('images in none of the figures (audit 2026-12-05)', () => {
       ['later.jpg', 'not-counted: still being counted', 'false', ''],
     ]);
     // TOTAL is unchanged: the three counted images (grid.png flagged out)
-    expect(rows.find((r) => r[0] === 'TOTAL')![col('in_totals')]).toBe('2');
+    expect(rows.find((r) => r[0] === 'TOTAL')![col('in_totals_images')]).toBe('2');
   });
   it('a file refused at the drop is named too, first, and leaves once the same name is dropped whole (audit 2026-12-05, second)', () => {
     const store = batch();

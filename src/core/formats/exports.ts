@@ -83,6 +83,9 @@ const percentCell = (x: number) => x.toFixed(1);
 const typesOf = (im: ExportImage) => im.detections.filter((d) => d.cls === 'WBC' && d.wbc && !d.wbc.category).map((d) => d.wbc!.type);
 
 const categoryCount = (im: ExportImage, c: 'smudge' | 'other') => im.detections.filter((d) => d.cls === 'WBC' && d.wbc?.category === c).length;
+/** The TOTAL row's image counts (reviewed, edited, flags accepted, in the totals), empty on every other row. */
+const TOTALS_COLUMNS = ['reviewed_images', 'edited_images', 'flags_accepted_images', 'in_totals_images'];
+const TOTALS_ONLY = TOTALS_COLUMNS.map(() => '');
 const NOT_RELEASED: ExportRelease = { state: 'preliminary', verifiedBy: '', releasedAt: '', revision: '', withdrawn: '' };
 
 /**
@@ -102,12 +105,12 @@ export function countsCsv(images: readonly ExportImage[], report?: CountsReport)
     const d = differential(typesOf(im));
     return [
       names[i], c.RBC, c.WBC, c.Platelets, im.reviewed, im.edited, im.countRule, r3(cellScale(im)), im.scale?.passes ?? '', ...WBC_TYPES.map((t) => d.counts[t]), flagText(im), flagsAcceptedCell(im), counted(im),
-      categoryCount(im, 'smudge'), categoryCount(im, 'other'), im.engine ?? '', im.capture?.source ?? 'file', im.capture?.at ?? '', im.edits ?? '', ...relCells,
+      categoryCount(im, 'smudge'), categoryCount(im, 'other'), im.engine ?? '', im.capture?.source ?? 'file', im.capture?.at ?? '', im.edits ?? '', ...TOTALS_ONLY, ...relCells,
     ];
   });
   // files that could not be counted: named, with why, in no total (the report says the same on page 1)
   for (const f of report?.notCounted ?? []) {
-    rows.push([f.name, '', '', '', '', '', '', '', '', ...WBC_TYPES.map(() => ''), `not-counted: ${f.error}`, '', false, '', '', '', '', '', '', ...relCells]);
+    rows.push([f.name, '', '', '', '', '', '', '', '', ...WBC_TYPES.map(() => ''), `not-counted: ${f.error}`, '', false, '', '', '', '', '', '', ...TOTALS_ONLY, ...relCells]);
   }
   // TOTAL and the differential are over the images the batch counts (as the page shows them)
   const inTotals = images.filter(counted);
@@ -116,7 +119,10 @@ export function countsCsv(images: readonly ExportImage[], report?: CountsReport)
   const st = report?.differential ?? differentialState(inTotals.flatMap((im) => im.detections), DEFAULT_RULES, 0.6);
   const d = st.preliminary;
   const sum = (f: (im: ExportImage) => number) => inTotals.reduce((n, im) => n + f(im), 0);
-  rows.push(['TOTAL', s.totals.RBC, s.totals.WBC, s.totals.Platelets, images.filter((i) => i.reviewed).length, images.filter((i) => i.edited).length, rules, '', '', ...WBC_TYPES.map((t) => d.counts[t]), '', images.filter((im) => im.flagsAccepted === true).length, inTotals.length, sum((im) => categoryCount(im, 'smudge')), sum((im) => categoryCount(im, 'other')), '', '', '', '', ...relCells]);
+  // the per-image true/false columns stay empty on TOTAL (a LIS or pandas typing them as booleans failed on
+  // a count there, or read 2 as true): how many images are reviewed, edited… go in columns of their own
+  const imageTotals = [images.filter((i) => i.reviewed).length, images.filter((i) => i.edited).length, images.filter((im) => im.flagsAccepted === true).length, inTotals.length];
+  rows.push(['TOTAL', s.totals.RBC, s.totals.WBC, s.totals.Platelets, '', '', rules, '', '', ...WBC_TYPES.map((t) => d.counts[t]), '', '', '', sum((im) => categoryCount(im, 'smudge')), sum((im) => categoryCount(im, 'other')), '', '', '', '', ...imageTotals, ...relCells]);
   // the report's figures where it prints them; otherwise every typed cell, marked preliminary
   // (before release: the basis the panel shows, verified cells only unless the technician chose every typed cell)
   const shown = st.releasable || st.basis === 'verified' ? st.released : d;
@@ -130,10 +136,10 @@ export function countsCsv(images: readonly ExportImage[], report?: CountsReport)
       : st.basis === 'verified'
         ? `preliminary: ${st.basedOn} verified cells of ${st.target}; ${st.unverified} of ${st.typed} WBC types not verified${st.untyped ? `; ${st.untyped} WBC untyped` : ''}`
         : `preliminary: every typed cell; ${st.unverified} of ${st.typed} WBC types not verified${st.untyped ? `; ${st.untyped} WBC untyped` : ''}`;
-  rows.push(['DIFFERENTIAL_%', '', '', '', '', '', '', '', '', ...pctRow, status, '', '', '', '', '', '', '', '', ...relCells]);
+  rows.push(['DIFFERENTIAL_%', '', '', '', '', '', '', '', '', ...pctRow, status, '', '', '', '', '', '', '', '', ...TOTALS_ONLY, ...relCells]);
   return toCsv(
     // one rule for every header: lowercase snake_case, a unit where the value has one (the boxes CSV's px)
-    ['image', 'rbc', 'wbc', 'platelets', 'reviewed', 'edited', 'count_rule', 'cell_scale', 'passes', ...WBC_TYPES, 'flags', 'flags_accepted', 'in_totals', 'smudge', 'other', 'engine', 'source', 'captured_at', 'edits', 'report_state', 'verified_by', 'released_at', 'release_revision', 'withdrawn_reason'],
+    ['image', 'rbc', 'wbc', 'platelets', 'reviewed', 'edited', 'count_rule', 'cell_scale', 'passes', ...WBC_TYPES, 'flags', 'flags_accepted', 'in_totals', 'smudge', 'other', 'engine', 'source', 'captured_at', 'edits', ...TOTALS_COLUMNS, 'report_state', 'verified_by', 'released_at', 'release_revision', 'withdrawn_reason'],
     rows,
   );
 }

@@ -61,17 +61,18 @@ describe('CSV', () => {
     // the panel's basis set to every typed cell: the preliminary row gives them all
     expect(countsCsv(images, everyTyped(images))).toBe(
       'image,rbc,wbc,platelets,reviewed,edited,count_rule,cell_scale,passes,neutrophil,lymphocyte,monocyte,eosinophil,basophil,immature_granulocyte,erythroblast,flags,flags_accepted,in_totals,' +
-        'smudge,other,engine,source,captured_at,edits,report_state,verified_by,released_at,release_revision,withdrawn_reason\r\n' +
-        `"a,1.jpg",2,1,0,true,true,all,1.0400,1,0,0,0,1,0,0,0,,,true,0,0,,file,,${rel}\r\n` +
-        `b.jpg,0,0,1,false,false,all,0.4900,2,0,0,0,0,0,0,0,,,true,0,0,,file,,${rel}\r\n` +
-        `TOTAL,2,1,1,1,1,all,,,0,0,0,1,0,0,0,,0,2,0,0,,,,${rel}\r\n` +
-        `DIFFERENTIAL_%,,,,,,,,,0.0,0.0,0.0,100.0,0.0,0.0,0.0,preliminary: every typed cell; 1 of 1 WBC types not verified,,,,,,,,${rel}\r\n`,
+        'smudge,other,engine,source,captured_at,edits,reviewed_images,edited_images,flags_accepted_images,in_totals_images,report_state,verified_by,released_at,release_revision,withdrawn_reason\r\n' +
+        `"a,1.jpg",2,1,0,true,true,all,1.0400,1,0,0,0,1,0,0,0,,,true,0,0,,file,,,,,,${rel}\r\n` +
+        `b.jpg,0,0,1,false,false,all,0.4900,2,0,0,0,0,0,0,0,,,true,0,0,,file,,,,,,${rel}\r\n` +
+        // the true/false columns empty on TOTAL; its image counts in columns of their own (audit s49 minor 5)
+        `TOTAL,2,1,1,,,all,,,0,0,0,1,0,0,0,,,,0,0,,,,,1,1,0,2${rel}\r\n` +
+        `DIFFERENTIAL_%,,,,,,,,,0.0,0.0,0.0,100.0,0.0,0.0,0.0,preliminary: every typed cell; 1 of 1 WBC types not verified,,,,,,,,,,,,${rel}\r\n`,
     );
     // the panel's default basis, verified cells only: none yet, so no percentages, and the row says why
-    expect(countsCsv(images).trim().split('\r\n').at(-1)).toBe(`DIFFERENTIAL_%,,,,,,,,,,,,,,,,preliminary: 0 verified cells of 100; 1 of 1 WBC types not verified,,,,,,,,${rel}`);
+    expect(countsCsv(images).trim().split('\r\n').at(-1)).toBe(`DIFFERENTIAL_%,,,,,,,,,,,,,,,,preliminary: 0 verified cells of 100; 1 of 1 WBC types not verified,,,,,,,,,,,,${rel}`);
     // verified cells: the row gives the report's figures and says what they rest on
     const verified = images.map((im) => ({ ...im, detections: im.detections.map((d) => (d.wbc ? { ...d, wbc: { ...d.wbc, verified: true } } : d)) }));
-    expect(countsCsv(verified).trim().split('\r\n').at(-1)).toBe(`DIFFERENTIAL_%,,,,,,,,,0.0,0.0,0.0,100.0,0.0,0.0,0.0,report: 1 verified cells (target 100),,,,,,,,${rel}`);
+    expect(countsCsv(verified).trim().split('\r\n').at(-1)).toBe(`DIFFERENTIAL_%,,,,,,,,,0.0,0.0,0.0,100.0,0.0,0.0,0.0,report: 1 verified cells (target 100),,,,,,,,,,,,${rel}`);
   });
   it('names each file that could not be counted, with why, in a row of its own and in no total', () => {
     const rows = countsCsv(images, { release: { state: 'preliminary', verifiedBy: '', releasedAt: '', revision: '', withdrawn: '' }, differential: differentialState(images.flatMap((im) => im.detections), DEFAULT_RULES, 0.6), notCounted: [{ name: 'broken.jpg', error: 'The file is not an image the browser can read.' }] })
@@ -86,7 +87,8 @@ describe('CSV', () => {
     expect(row).toHaveLength(rows[0].length);
     // before TOTAL, which counts only the counted images
     expect(rows.findIndex((r) => r[0] === 'broken.jpg')).toBeLessThan(rows.findIndex((r) => r[0] === 'TOTAL'));
-    expect(rows.find((r) => r[0] === 'TOTAL')![col('in_totals')]).toBe('2');
+    expect(rows.find((r) => r[0] === 'TOTAL')![col('in_totals')]).toBe('');
+    expect(rows.find((r) => r[0] === 'TOTAL')![col('in_totals_images')]).toBe('2');
   });
   it('writes the differential row in % at one decimal, as a lab report does (2 of 3: 66.7), counts as integers', () => {
     const neu = { ...d('WBC', 300), wbc: { type: 'neutrophil' as const, p: 0.9, origin: 'model' as const } };
@@ -109,7 +111,7 @@ describe('CSV', () => {
     const rows = countsCsv([...images, flagged], everyTyped(images)).trim().split('\r\n').map((l) => l.split(','));
     expect(rows[3].slice(0, 19)).toEqual(['grid.png', '1', '1', '0', 'false', 'false', 'all', '', '', '0', '0', '0', '1', '0', '0', '0', 'not-smear unfamiliar-colour', 'false', 'false']);
     expect(rows[4].slice(0, 4)).toEqual(['TOTAL', '2', '1', '1']);
-    expect(rows[4][rows[0].indexOf('in_totals')]).toBe('2');
+    expect(rows[4][rows[0].indexOf('in_totals_images')]).toBe('2');
     expect(rows[5].slice(9, 16)).toEqual(['0.0', '0.0', '0.0', '100.0', '0.0', '0.0', '0.0']);
     expect(countsCsv([...images, { ...flagged, inTotals: true, flagsAccepted: true }]).split('\r\n')[4].split(',').slice(0, 4)).toEqual(['TOTAL', '3', '2', '1']);
   });
@@ -123,10 +125,12 @@ describe('CSV', () => {
       ['b.jpg', '', 'true'],
       ['grid.png', 'false', 'false'],
       ['kept.png', 'true', 'true'],
-      // TOTAL: how many images were counted by acceptance, of how many counted
-      ['TOTAL', '1', '2'],
+      // TOTAL: no true/false; how many images were counted by acceptance, of how many counted, in columns of their own
+      ['TOTAL', '', ''],
       ['DIFFERENTIAL_%', '', ''],
     ]);
+    const total = rows.find((r) => r[0] === 'TOTAL')!;
+    expect([total[col('flags_accepted_images')], total[col('in_totals_images')], total[col('reviewed')], total[col('edited')]]).toEqual(['1', '2', '', '']);
     expect(JSON.parse(boxesJson([accepted, images[1]])).map((im: { flags_accepted: boolean | null }) => im.flags_accepted)).toEqual([true, null]);
     expect(JSON.parse(cocoJson([accepted])).images[0]).toMatchObject({ flags_accepted: true, in_totals: true });
     expect(vocFiles([accepted])[0].data).toContain('flags: not-smear unfamiliar-colour (accepted by the technician: counted)');

@@ -1,0 +1,30 @@
+/**
+ * What a new release would sign for that no person has checked. The report preview says it in a
+ * confirmation step before releasing, so that one Enter cannot sign a batch nobody reviewed (audit s49,
+ * major 2): the report's body says the same, but under a bold "Released" header nobody reads it.
+ */
+export interface ReleaseCheckInput {
+  /** Counted images (status done). */
+  images: number;
+  /** Of those, marked reviewed. */
+  reviewed: number;
+  /** Uncertain boxes U would still visit (selectUncertainLeft). */
+  uncertain: number;
+  /** The WBC differential, when the report has one (a classifier and WBCs in the counted fields). */
+  differential: { verified: number; target: number; reached: boolean; releasable: boolean } | null;
+}
+
+/** One sentence per gap, in the order a reviewer would go back to them; none: release at once. */
+export function releaseGaps({ images, reviewed, uncertain, differential: d }: ReleaseCheckInput): string[] {
+  const gaps: string[] = [];
+  if (images > 0 && reviewed === 0) gaps.push(`No image was reviewed: the counts of ${images === 1 ? 'the image are' : images === 2 ? 'both images are' : `all ${images} images are`} the detector's, not checked by a person.`);
+  if (uncertain > 0) gaps.push(`${uncertain} uncertain box${uncertain === 1 ? ' is' : 'es are'} not yet resolved (U visits them).`);
+  if (d && !d.reached) {
+    gaps.push(
+      d.releasable
+        ? `The WBC differential rests on ${d.verified} verified cell${d.verified === 1 ? '' : 's'}, below its target of ${d.target}.`
+        : `The WBC differential is below its target: ${d.verified} of ${d.target} cells verified, so it prints as not released.`,
+    );
+  }
+  return gaps;
+}
