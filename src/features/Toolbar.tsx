@@ -103,7 +103,7 @@ export function Toolbar() {
         <dt>Del</dt><dd>delete the selected box</dd>
         <dt>1 2 3</dt><dd>relabel as RBC / WBC / Platelets (or class for new boxes)</dd>
         <dt>N</dt><dd>draw a new box (drag), or N then Enter: a box in the middle of the view</dd>
-        <dt>Shift+arrows</dt><dd>move the selected box; with Alt, resize it</dd>
+        <dt>Shift+arrows</dt><dd>move the selected box (with Alt, resize it); with no box selected, pan the view</dd>
         <dt>Ctrl+Z, Ctrl+Shift+Z or Ctrl+Y</dt><dd>undo, redo</dd>
         <dt>U</dt><dd>next uncertain box (score within the review band of its threshold, unsure WBC types first); past the last, on to the next image to review (the image stays unreviewed while a box was skipped; the batch's start again after its end)</dd>
         <dt>A</dt><dd>accept the box under review and go on</dd>
@@ -113,7 +113,7 @@ export function Toolbar() {
         <dt>↑ ↓ / J K</dt><dd>previous / next image (also in the image list, with Tab)</dd>
         <dt>Del in the image list</dt><dd>remove that image from the batch (asks first)</dd>
         <dt>?</dt><dd>this sheet</dd>
-        <dt>F, wheel, drag</dt><dd>fit, zoom, pan</dd>
+        <dt>F, + / −, wheel, drag</dt><dd>fit, zoom, zoom, pan</dd>
       </dl>
     </details>
   );

@@ -445,3 +445,41 @@ describe('letter shortcuts work in either case, as with Caps Lock (audit s49 min
     expect(shown().edits.relabeled).toEqual({ w: 'Platelets' });
   });
 });
+
+describe('the keyboard zooms and pans the canvas (audit s49 minor 2)', () => {
+  beforeEach(() => vi.stubGlobal('document', { querySelector: () => null }));
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('+ and - zoom about the middle of the canvas; Shift+arrows pan with no box selected and move a selected one', () => {
+    const ctx = batch();
+    ctx.store.getState().select('a');
+    const v = () => ctx.view.getState();
+    v().setViewport({ w: 800, h: 600 });
+    v().setTransform({ scale: 1, x: 80, y: 60 });
+    // the image point under the canvas's middle stays there
+    const middle = () => ({ x: (400 - v().transform.x) / v().transform.scale, y: (300 - v().transform.y) / v().transform.scale });
+    const before = middle();
+    expect(press(ctx, '+', { shift: true })).toBe(true);
+    expect(v().transform.scale).toBeCloseTo(1.25);
+    expect(middle().x).toBeCloseTo(before.x);
+    expect(middle().y).toBeCloseTo(before.y);
+    expect(press(ctx, '=')).toBe(true);
+    expect(v().transform.scale).toBeCloseTo(1.5625);
+    expect(press(ctx, '-')).toBe(true);
+    expect(press(ctx, '-')).toBe(true);
+    expect(v().transform.scale).toBeCloseTo(1);
+    expect(middle().x).toBeCloseTo(before.x);
+    // pan: Shift+Right shows what lies to the right (the image moves left), an eighth of the canvas
+    const t0 = v().transform;
+    expect(press(ctx, 'ArrowRight', { shift: true })).toBe(true);
+    expect(v().transform).toEqual({ ...t0, x: t0.x - 100 });
+    press(ctx, 'ArrowDown', { shift: true });
+    expect(v().transform).toEqual({ ...t0, x: t0.x - 100, y: t0.y - 75 });
+    // the same keys move a selected box and leave the view where it is
+    v().setSelected('m1');
+    const t1 = v().transform;
+    press(ctx, 'ArrowRight', { shift: true });
+    expect(v().transform).toEqual(t1);
+    expect(ctx.store.getState().images.a.edits.moved.m1?.x1).toBeGreaterThan(100);
+  });
+});

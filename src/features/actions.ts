@@ -9,7 +9,7 @@ import { addBox, deleteBox, keepBox, moveBox, relabelBox, setWbcType } from '../
 import type { ClassifierCard } from '../core/differential/card';
 import { WBC_TYPES, type WbcType } from '../core/differential/differential';
 import { reviewStep, reviewTrail, uncertaintyOrder } from '../core/edits/review';
-import { nudgedBox, placedBox, readingOrder, type Arrow, type Box } from '../core/detection/geometry';
+import { nudgedBox, placedBox, readingOrder, zoomAbout, type Arrow, type Box } from '../core/detection/geometry';
 import { belowThresholdOf, shownDetections } from '../store/selectors';
 import type { AppStore } from '../store/store';
 import type { ViewStore } from '../store/viewStore';
@@ -71,13 +71,28 @@ function stepBox({ store, view }: ActionContext, step: 1 | -1) {
 /** Shift+arrow moves the selected box, Shift+Alt+arrow resizes it from its bottom-right corner, by a
  * twelfth of its shorter side (at least 1 image px) a press: a box drawn or corrected without a pointer.
  * The presses on one box are one step of the history and one line of the audit trail. */
+function zoomView(view: ActionContext['view'], factor: number) {
+  const v = view.getState();
+  if (v.viewport.w <= 0) return;
+  v.setTransform(zoomAbout(v.transform, factor, v.viewport.w / 2, v.viewport.h / 2));
+}
+
 const nudge = (key: Arrow, how: 'move' | 'resize'): ActionDef => ({
   keyTest: (e) => !mod(e) && e.shiftKey && e.altKey === (how === 'resize') && e.key === key,
   run({ store, view }) {
     const s = store.getState();
     const im = s.currentId ? s.images[s.currentId] : undefined;
-    const sel = view.getState().selectedId;
+    const v = view.getState();
+    const sel = v.selectedId;
     const d = im && sel ? shownDetections(im, s.postprocess).find((x) => x.id === sel) : undefined;
+    // no box selected: Shift+arrows pan the view an eighth of the canvas, so that the keyboard reaches
+    // any part of a zoomed field (a cell the detector missed has no box to jump to)
+    if (how === 'move' && !sel && im?.status === 'done' && v.viewport.w > 0) {
+      const t = v.transform;
+      const [dx, dy] = { ArrowLeft: [1, 0], ArrowRight: [-1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] }[key];
+      v.setTransform({ ...t, x: t.x + (dx * v.viewport.w) / 8, y: t.y + (dy * v.viewport.h) / 8 });
+      return;
+    }
     if (!im || !d || !im.width || !im.height) return;
     const step = Math.max(1, Math.round(Math.min(d.box.x2 - d.box.x1, d.box.y2 - d.box.y1) / 12));
     const box = nudgedBox(d.box, key, how, step, im.width, im.height);
@@ -167,6 +182,9 @@ export const actions = {
     },
   },
   fit: { keyTest: (e) => !mod(e) && e.key === 'f', run: ({ view }) => view.getState().fit() },
+  // + and - zoom about the middle of the canvas, a wheel notch and a half at a time (F fits again)
+  'zoom-in': { keyTest: (e) => !mod(e) && (e.key === '+' || e.key === '='), run: ({ view }) => zoomView(view, 1.25) },
+  'zoom-out': { keyTest: (e) => !mod(e) && (e.key === '-' || e.key === '_'), run: ({ view }) => zoomView(view, 1 / 1.25) },
   'next-image': {
     keyTest: (e) => !mod(e) && !e.shiftKey && (e.key === 'ArrowDown' || e.key === 'ArrowRight' || e.key === 'j'),
     run({ store, view }) {
