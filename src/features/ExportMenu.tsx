@@ -97,7 +97,7 @@ export function ExportMenu() {
         >
           Annotated PNG
         </button>
-        <button disabled={!done} data-testid="export-report" onClick={() => view.getState().setReportOpen(true)}>
+        <button disabled={!done} data-testid="export-report" title="Print report (P)" onClick={() => view.getState().setReportOpen(true)}>
           Print report
         </button>
       </div>

@@ -110,6 +110,7 @@ export function Toolbar() {
         <dt>Shift+1…7</dt><dd>set the selected WBC's type</dd>
         <dt>Esc</dt><dd>cancel drawing, clear the selection</dd>
         <dt>R</dt><dd>mark reviewed</dd>
+        <dt>P</dt><dd>the report: verify and print</dd>
         <dt>↑ ↓ / J K</dt><dd>previous / next image (also in the image list, with Tab)</dd>
         <dt>Del in the image list</dt><dd>remove that image from the batch (asks first)</dd>
         <dt>?</dt><dd>this sheet</dd>

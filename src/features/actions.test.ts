@@ -483,3 +483,18 @@ describe('the keyboard zooms and pans the canvas (audit s49 minor 2)', () => {
     expect(ctx.store.getState().images.a.edits.moved.m1?.x1).toBeGreaterThan(100);
   });
 });
+
+describe('P opens the report (audit s49 minor 6)', () => {
+  beforeEach(() => vi.stubGlobal('document', { querySelector: () => null }));
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('once an image is counted, in either case; before that it says why not', () => {
+    const empty: ActionContext = { store: createAppStore(defaults), view: createViewStore() };
+    expect(press(empty, 'p')).toBe(true);
+    expect(empty.view.getState().reportOpen).toBe(false);
+    expect(empty.view.getState().said?.text).toMatch(/Nothing counted yet/);
+    const ctx = batch();
+    expect(press(ctx, 'P')).toBe(true);
+    expect(ctx.view.getState().reportOpen).toBe(true);
+  });
+});

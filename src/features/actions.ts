@@ -266,6 +266,16 @@ export const actions = {
   // Every box by keyboard, not only the uncertain ones (U): ] and [ step through the image's boxes in
   // reading order, selecting each and bringing it into view, so a confident false positive can be deleted
   // or relabelled without a pointer.
+  // P: the report preview (verify and print), once an image is counted: its button sits below the settings,
+  // some sixty Tab presses from the top (audit s49 minor 6)
+  report: {
+    keyTest: (e) => !mod(e) && !e.shiftKey && e.key === 'p',
+    run({ store, view }) {
+      const s = store.getState();
+      if (s.order.some((id) => s.images[id].status === 'done')) view.getState().setReportOpen(true);
+      else view.getState().say('Nothing counted yet: the report opens once an image is counted.');
+    },
+  },
   'next-box': { keyTest: (e) => !mod(e) && e.key === ']', run: (ctx) => stepBox(ctx, 1) },
   'previous-box': { keyTest: (e) => !mod(e) && e.key === '[', run: (ctx) => stepBox(ctx, -1) },
   help: {
