@@ -243,6 +243,8 @@ for (const vp of [
     expect(v.y).toBeGreaterThanOrEqual(-0.5);
     expect(v.x + im.width! * v.scale).toBeLessThanOrEqual(c.width + 0.5);
     expect(v.y + im.height! * v.scale).toBeLessThanOrEqual(c.height + 0.5);
+    // and the colour key under it, for the room: it was cut by the screen's bottom edge
+    await expect(page.getByTestId('legend')).toBeInViewport({ ratio: 1 });
     // the refused files are still said, folded into one line under the canvas
     const strip = page.getByTestId('notices-strip');
     await strip.scrollIntoViewIfNeeded();
