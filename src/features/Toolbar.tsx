@@ -114,7 +114,7 @@ export function Toolbar() {
         <dt>↑ ↓ / J K</dt><dd>previous / next image (also in the image list, with Tab)</dd>
         <dt>Del in the image list</dt><dd>remove that image from the batch (asks first)</dd>
         <dt>?</dt><dd>this sheet</dd>
-        <dt>F, + / −, wheel, drag</dt><dd>fit, zoom, zoom, pan</dd>
+        <dt>F · + / − or wheel · drag</dt><dd>fit · zoom · pan</dd>
       </dl>
     </details>
   );
