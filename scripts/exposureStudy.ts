@@ -19,7 +19,7 @@ import { postprocess } from '../src/core/detection/postprocess';
 import type { Detection } from '../src/core/detection/detection';
 import { countErrors, type Labeled } from '../src/core/metrics/ap';
 import { parseVoc } from '../src/core/formats/voc';
-import { pixelStats, smallOf } from '../src/core/quality/pixels';
+import { pixelStats, quantile as quantileOf, smallOf } from '../src/core/quality/pixels';
 import { detectionStats, qualityFlags } from '../src/core/quality/flags';
 import { CALIBRATION } from '../src/core/quality/calibration';
 import { requireData } from './dataRoot';
@@ -30,10 +30,7 @@ import { listFolder } from './evaluation/evaluate';
 const { values: o } = parseArgs({ options: { every: { type: 'string', default: '5' } } });
 const EVERY = Number(o.every);
 
-const quantile = (a: readonly number[], p: number) => {
-  const s = [...a].sort((x, y) => x - y);
-  return s[Math.min(s.length - 1, Math.floor(p * s.length))];
-};
+const quantile = (a: readonly number[], p: number) => quantileOf(a, p) ?? NaN;
 
 /** Each channel times its gain, clipped at 255. */
 function gainCopy(img: Rgba, gains: readonly number[]): Rgba {
