@@ -1,9 +1,60 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppPage, CLASSES, clickBox, isolated, unzipStored, type HookDetection } from './app.po';
 import { testingImages } from './data';
 import { readCsv } from './csv';
+
+type Rgb = [number, number, number];
+const rgbOf = (hex: string): Rgb => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as Rgb;
+const near = (a: Rgb, b: Rgb) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]) < 40;
+
+/** A platelet's box is round and a red cell's square (core/detection/classMark), on the canvas and in the
+ * annotated PNG: colour alone (red against amber, ΔE 38 under deuteranopia) was the only cue. */
+async function expectClassShapes(page: Page, dets: HookDetection[], png: Buffer) {
+  // the canvas: one Konva rect a box, as before; each platelet's corners rounded by half its shorter side
+  const drawn = await page.evaluate(() => window.__smearcount.drawnBoxes());
+  expect(drawn).toHaveLength(dets.length);
+  const colour = { RBC: '#e5484d', WBC: '#3e63dd', Platelets: '#f5a623' };
+  for (const d of dets) {
+    const n = drawn.find((x) => x.id === d.id)!;
+    const r = d.cls === 'Platelets' ? Math.min(d.box.x2 - d.box.x1, d.box.y2 - d.box.y1) / 2 : 0;
+    expect({ stroke: n.stroke, cornerRadius: n.cornerRadius }, `${d.cls} ${d.id}`).toEqual({ stroke: colour[d.cls], cornerRadius: r });
+  }
+  // the PNG: a red cell's outline runs through its bottom corners; a platelet's stays clear of them (its arc
+  // passes r(√2-1) inside) but crosses the middle of its edges. Only where no other box or label is near.
+  const clear = (d: HookDetection) => (p: { x: number; y: number }) =>
+    dets.every((o) => o === d || p.x < o.box.x1 - 6 || p.x > Math.max(o.box.x2, o.box.x1 + 48) + 6 || p.y < o.box.y1 - 6 || p.y > o.box.y2 + 6);
+  const corner = (d: HookDetection) => [{ x: d.box.x2, y: d.box.y2 }, { x: d.box.x1, y: d.box.y2 }].find(clear(d));
+  const edge = (d: HookDetection) => {
+    const { x1, y1, x2, y2 } = d.box;
+    return [{ x: (x1 + x2) / 2, y: y2 }, { x: x2, y: (y1 + y2) / 2 }, { x: x1, y: (y1 + y2) / 2 }].find(clear(d));
+  };
+  const rbc = dets.find((d) => d.cls === 'RBC' && corner(d));
+  const plt = dets.find((d) => d.cls === 'Platelets' && Math.min(d.box.x2 - d.box.x1, d.box.y2 - d.box.y1) >= 16 && corner(d) && edge(d));
+  expect(rbc && plt, 'a lone red cell and a lone platelet on the image').toBeTruthy();
+  // the 3x3 pixels about each point, read in the browser
+  const points = [
+    corner(rbc!)!,
+    corner(plt!)!,
+    edge(plt!)!,
+  ];
+  const px: Rgb[][] = await page.evaluate(
+    async ({ b64, points }) => {
+      const bmp = await createImageBitmap(new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], { type: 'image/png' }));
+      const ctx = new OffscreenCanvas(bmp.width, bmp.height).getContext('2d')!;
+      ctx.drawImage(bmp, 0, 0);
+      return points.map(({ x, y }) => {
+        const d = ctx.getImageData(Math.round(x) - 1, Math.round(y) - 1, 3, 3).data;
+        return Array.from({ length: 9 }, (_, i) => [d[4 * i], d[4 * i + 1], d[4 * i + 2]] as [number, number, number]);
+      });
+    },
+    { b64: png.toString('base64'), points },
+  );
+  expect(px[0].some((p) => near(p, rgbOf(colour.RBC))), "the red cell's corner").toBe(true);
+  expect(px[1].some((p) => near(p, rgbOf(colour.Platelets))), "the platelet's corner").toBe(false);
+  expect(px[2].some((p) => near(p, rgbOf(colour.Platelets))), "the platelet's edge").toBe(true);
+}
 
 test.describe('review, correct, export, persist', () => {
   let app: AppPage;
@@ -224,6 +275,7 @@ test.describe('review, correct, export, persist', () => {
     const buf = readFileSync((await png.path())!);
     expect(buf.subarray(1, 4).toString()).toBe('PNG');
     expect([buf.readUInt32BE(16), buf.readUInt32BE(20)]).toEqual([640, 480]);
+    await expectClassShapes(page, (await app.current())!.detections, buf);
     const [coco] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-coco').click()]);
     const c = JSON.parse(readFileSync((await coco.path())!, 'utf8'));
     const shown = (await app.current())!.detections;

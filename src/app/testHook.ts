@@ -10,6 +10,7 @@ import type { ViewStore } from '../store/viewStore';
 import type { Box } from '../core/detection/geometry';
 import { addBox } from '../core/edits/commands';
 import type { LiveStore } from '../store/liveStore';
+import Konva from 'konva';
 
 const plainBox = (b: Box): Box => ({ x1: b.x1, y1: b.y1, x2: b.x2, y2: b.y2 });
 
@@ -98,6 +99,12 @@ export function createTestHook({ store: useAppStore, view: useView, persistence,
       return debrisExcluded(selectCurrent(s), s.postprocess).map((d) => ({ id: d.id, cls: d.cls, box: plainBox(d.box) }));
     },
     view: () => ({ ...useView.getState().transform }),
+    /** The current image's boxes as the canvas drew them (canvas/layers' Konva rects, id box-<detection id>):
+     * the outline's colour, the class's shape (corner radius, in image px) and the dash. */
+    drawnBoxes: () =>
+      Konva.stages
+        .flatMap((st) => st.find<Konva.Rect>((n: Konva.Node) => n.id().startsWith('box-')))
+        .map((n) => ({ id: n.id().slice(4), stroke: String(n.stroke()), cornerRadius: n.cornerRadius(), dash: n.dash() ?? [] })),
     groundTruthAp: () => groundTruthAp(useAppStore.getState()),
     sample: () => ({ ...useAppStore.getState().sample }),
     audit: () => [...useAppStore.getState().audit],

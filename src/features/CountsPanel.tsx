@@ -2,6 +2,7 @@ import { describeScale } from '../core/detection/scaleWords';
 import { classColors } from '../core/detection/card';
 import { useApp, useServices } from '../services/context';
 import { CLASS_NAMES } from '../core/detection/classes';
+import { shapeWord } from '../core/detection/classMark';
 import { batchEstimate, countsSentence, formatRatio } from '../core/counts/counts';
 import { COUNT_RULES } from '../core/detection/postprocess';
 import { groundTruthAp, imageCounts, selectClumpedFields, selectCurrent, selectExcluded, selectSummary } from '../store/selectors';
@@ -55,7 +56,7 @@ export function CountsPanel() {
           {CLASS_NAMES.map((c) => (
             <tr key={c}>
               <th>
-                <span className="swatch" style={{ background: color[c] }} /> {c}
+                <span className={`swatch class-mark ${shapeWord(c)}`} style={{ borderColor: color[c] }} /> {c}
               </th>
               <td data-testid={`count-${c}`}>{counts ? counts[c] : ''}</td>
               <td data-testid={`total-${c}`}>{summary.totals[c]}</td>

@@ -21,6 +21,7 @@ import { useStageSize } from './canvas/useStageSize';
 import { useImageElement } from './useImageElement';
 import { useIsPhone, useIsWide } from './useIsPhone';
 import { textOn } from '../core/detection/contrast';
+import { cornerRadius, shapeWord } from '../core/detection/classMark';
 
 const isTouch = (e: Event | undefined) => !!e && (('touches' in e && !!(e as TouchEvent).touches) || (e as PointerEvent).pointerType === 'touch');
 
@@ -204,6 +205,7 @@ export function ImageCanvas() {
                 width={Math.abs(draft.x2 - draft.x1)}
                 height={Math.abs(draft.y2 - draft.y1)}
                 stroke={COLOR[drawClass]}
+                cornerRadius={cornerRadius(drawClass, draft)}
                 strokeWidth={2}
                 strokeScaleEnabled={false}
                 dash={[4, 4]}
@@ -221,9 +223,10 @@ export function ImageCanvas() {
         </Stage>
       </div>
       <div className="legend" aria-hidden data-testid="legend">
+        {/* each class as its boxes are drawn: the outline's colour and shape (core/detection/classMark) */}
         {CLASS_NAMES.map((c) => (
-          <span key={c}>
-            <i style={{ background: COLOR[c] }} /> {c}
+          <span key={c} data-testid={`legend-${c}`}>
+            <i className={`class-mark ${shapeWord(c)}`} style={{ borderColor: COLOR[c] }} /> {c}
           </span>
         ))}
         {match && <span>dashed: false positive · dotted white: missed</span>}

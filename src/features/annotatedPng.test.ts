@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Detection } from '../core/detection/detection';
-import { pngLabel } from './annotatedPng';
+import { drawOutlines, pngLabel } from './annotatedPng';
 
 const d = (cls: Detection['cls'], wbc?: Detection['wbc']): Detection => ({ id: 'm0', cls, score: 0.9, box: { x1: 0, y1: 0, x2: 10, y2: 10 }, origin: 'model', wbc });
 const codes = { neutrophil: 'NEU', eosinophil: 'EOS' };
@@ -18,5 +18,38 @@ describe('the annotated PNG label', () => {
   });
   it('names a manual category (smudge, other) rather than the type under it', () => {
     expect(pngLabel(d('WBC', { type: 'neutrophil', p: 0.9, origin: 'model', category: 'smudge', verified: true }), codes)).toBe('WBC SMU ✓');
+  });
+});
+
+describe("the annotated PNG's outlines", () => {
+  /** A 2D context that records the path calls drawOutlines makes. */
+  function recorder() {
+    const calls: unknown[][] = [];
+    const ctx = {
+      strokeStyle: '' as string | CanvasGradient | CanvasPattern,
+      beginPath: () => calls.push(['beginPath']),
+      rect: (...a: number[]) => calls.push(['rect', ...a]),
+      roundRect: (...a: unknown[]) => calls.push(['roundRect', ...a]),
+      stroke: () => calls.push(['stroke', ctx.strokeStyle]),
+      setLineDash: (a: number[]) => calls.push(['dash', ...a]),
+    };
+    return { ctx, calls };
+  }
+  const color = { RBC: '#e5484d', WBC: '#3e63dd', Platelets: '#f5a623' };
+  const at = (cls: Detection['cls'], x1: number, y1: number, x2: number, y2: number, origin: Detection['origin'] = 'model'): Detection => ({ id: cls, cls, score: 0.9, box: { x1, y1, x2, y2 }, origin });
+
+  it('draws a platelet round and a red or white cell square, each in its colour, as on the canvas', () => {
+    const { ctx, calls } = recorder();
+    drawOutlines(ctx, [at('RBC', 10, 10, 50, 46), at('Platelets', 100, 100, 120, 116), at('WBC', 200, 200, 260, 262)], color, 2);
+    expect(calls).toEqual([
+      ['dash'], ['beginPath'], ['rect', 10, 10, 40, 36], ['stroke', '#e5484d'],
+      ['dash'], ['beginPath'], ['roundRect', 100, 100, 20, 16, 8], ['stroke', '#f5a623'],
+      ['dash'], ['beginPath'], ['rect', 200, 200, 60, 62], ['stroke', '#3e63dd'],
+    ]);
+  });
+  it('dashes a box set by hand, and keeps its shape', () => {
+    const { ctx, calls } = recorder();
+    drawOutlines(ctx, [at('Platelets', 0, 0, 30, 30, 'manual')], color, 3);
+    expect(calls).toEqual([['dash', 9, 6], ['beginPath'], ['roundRect', 0, 0, 30, 30, 15], ['stroke', '#f5a623']]);
   });
 });

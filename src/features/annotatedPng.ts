@@ -3,6 +3,8 @@ import type { Detection } from '../core/detection/detection';
 import { AppError } from '../core/errors';
 import type { ImageFiles } from '../services/files';
 import { textOn } from '../core/detection/contrast';
+import { cornerRadius } from '../core/detection/classMark';
+import type { CellClass } from '../core/detection/classes';
 
 /** What a box's label says on paper: the class (PLT for platelets), and a WBC's type code where it has one
  * (the same codes and marks as on the canvas: ✓ verified, as in the gallery; ✎ set by hand, not yet verified). */
@@ -13,7 +15,25 @@ export function pngLabel(d: Detection, typeCode: Readonly<Record<string, string>
   return `${cls} ${code}${d.wbc.verified ? ' ✓' : d.wbc.origin === 'manual' ? ' ✎' : ''}`;
 }
 
-/** The image at its own resolution with the shown boxes drawn on it (manual boxes dashed), independent of
+/** What drawing the outlines needs of a 2D context (a fake one in the unit test). */
+export type OutlineContext = Pick<OffscreenCanvasRenderingContext2D, 'beginPath' | 'rect' | 'roundRect' | 'stroke' | 'setLineDash' | 'strokeStyle'>;
+
+/** Each box's outline as the canvas draws it: its class's colour and shape (a platelet round, a red or white
+ * cell square: core/detection/classMark), dashed where it was set by hand; `lw` is the line width. */
+export function drawOutlines(ctx: OutlineContext, dets: readonly Detection[], color: Readonly<Record<CellClass, string>>, lw: number) {
+  for (const d of dets) {
+    const { x1, y1, x2, y2 } = d.box;
+    const r = cornerRadius(d.cls, d.box);
+    ctx.strokeStyle = color[d.cls];
+    ctx.setLineDash(d.origin === 'manual' ? [3 * lw, 2 * lw] : []);
+    ctx.beginPath();
+    if (r > 0) ctx.roundRect(x1, y1, x2 - x1, y2 - y1, r);
+    else ctx.rect(x1, y1, x2 - x1, y2 - y1);
+    ctx.stroke();
+  }
+}
+
+/** The image at its own resolution with the shown boxes drawn on it (drawOutlines), independent of
  * the canvas's zoom and pan. Each label is white on a dark tag in its class's colour at the box's corner, so
  * it reads on a pale field (yellow and blue text alone did not). */
 export async function annotatedPng(files: ImageFiles, card: ModelCard, id: string, dets: readonly Detection[], typeCode: Readonly<Record<string, string>> = {}): Promise<Blob> {
@@ -30,11 +50,7 @@ export async function annotatedPng(files: ImageFiles, card: ModelCard, id: strin
   ctx.lineWidth = lw;
   ctx.font = `bold ${fs}px system-ui, sans-serif`;
   ctx.textBaseline = 'top';
-  for (const d of dets) {
-    ctx.strokeStyle = COLOR[d.cls];
-    ctx.setLineDash(d.origin === 'manual' ? [3 * lw, 2 * lw] : []);
-    ctx.strokeRect(d.box.x1, d.box.y1, d.box.x2 - d.box.x1, d.box.y2 - d.box.y1);
-  }
+  drawOutlines(ctx, dets, COLOR, lw);
   // labels after every box, so that no box's line crosses another's label
   ctx.setLineDash([]);
   for (const d of dets) {

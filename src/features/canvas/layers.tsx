@@ -7,6 +7,7 @@ import { tipPlacement, type Box } from '../../core/detection/geometry';
 import type { Labeled } from '../../core/metrics/ap';
 import { typeText, typeUnsure } from '../../core/differential/differential';
 import { textOn } from '../../core/detection/contrast';
+import { cornerRadius } from '../../core/detection/classMark';
 
 interface BoxesProps {
   dets: Detection[];
@@ -36,6 +37,8 @@ export const Boxes = memo(function Boxes({ dets, color, outcome, selectedId, int
           width={d.box.x2 - d.box.x1}
           height={d.box.y2 - d.box.y1}
           stroke={color[d.cls]}
+          // the class's shape (core/detection/classMark): a platelet round, a red cell square, not colour alone
+          cornerRadius={cornerRadius(d.cls, d.box)}
           strokeWidth={d.id === selectedId ? 3 : 1.5}
           strokeScaleEnabled={false}
           dash={outcome?.[i] === 'fp' ? [6, 4] : d.origin === 'manual' ? [2, 3] : undefined}
@@ -84,6 +87,7 @@ export const RuleExcluded = memo(function RuleExcluded({ dets, color }: { dets: 
           width={d.box.x2 - d.box.x1}
           height={d.box.y2 - d.box.y1}
           stroke={color[d.cls]}
+          cornerRadius={cornerRadius(d.cls, d.box)}
           strokeWidth={1.5}
           strokeScaleEnabled={false}
           opacity={0.4}
