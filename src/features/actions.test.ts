@@ -213,6 +213,28 @@ describe('U past a skipped box does not mark the image reviewed (audit M4)', () 
     press(ctx, 'u');
     expect(st().images.a.reviewed).toBe(true);
     expect(st().currentId).toBe('b');
+    // none is uncertain now, but two were: not "Nothing uncertain on a.jpg"
+    expect(ctx.view.getState().said?.text).toBe('Done with a.jpg: marked reviewed; now on b.jpg.');
+  });
+
+  it('boxes passed over, then deleted and relabelled on a later pass, are "done with", not "nothing uncertain"', () => {
+    const ctx = uncertain();
+    const st = () => ctx.store.getState();
+    const said = () => ctx.view.getState().said?.text;
+    for (let i = 0; i < 3; i++) press(ctx, 'u'); // n1, n2 passed over: on to b
+    expect(said()).toBe('2 uncertain boxes were skipped on a.jpg: not marked reviewed; now on b.jpg.');
+    press(ctx, 'u'); // b: nothing uncertain there, truly; back to a
+    expect(said()).toMatch(/^Nothing uncertain on b\.jpg: marked reviewed/);
+    press(ctx, 'u');
+    expect(ctx.view.getState().selectedId).toBe('n1');
+    press(ctx, 'Delete');
+    press(ctx, 'u');
+    expect(ctx.view.getState().selectedId).toBe('n2');
+    press(ctx, '2'); // a WBC by hand
+    press(ctx, 'u');
+    expect(st().images.a.reviewed).toBe(true);
+    expect(st().images.a.accepted ?? []).toEqual([]);
+    expect(said()).toBe('Done with a.jpg: marked reviewed; every image is reviewed.');
   });
 });
 

@@ -10,7 +10,7 @@ import type { ClassifierCard } from '../core/differential/card';
 import { WBC_TYPES, type WbcType } from '../core/differential/differential';
 import { reviewStep, reviewTrail, uncertaintyOrder } from '../core/edits/review';
 import { nudgedBox, placedBox, readingOrder, zoomAbout, type Arrow, type Box } from '../core/detection/geometry';
-import { belowThresholdOf, shownDetections } from '../store/selectors';
+import { belowThresholdOf, shownDetections, uncertainAsCounted } from '../store/selectors';
 import type { AppStore } from '../store/store';
 import type { ViewStore } from '../store/viewStore';
 
@@ -229,8 +229,9 @@ export const actions = {
         if (step.kind === 'skipped') view.getState().say(`${skippedText(step.count)}. No other image is left to review: back to the first of them. A accepts, Del deletes; R marks the image reviewed as it is.`);
         return;
       }
-      // every uncertain box is resolved by now: "nothing uncertain" only where there was none to resolve
-      const none = !im.accepted?.length && !uncertaintyOrder(dets, s.postprocess, low, s.reviewBand, [], below).length;
+      // every uncertain box is resolved by now: "nothing uncertain" only where there was none to resolve, as
+      // the image was counted (boxes passed over, then deleted or relabelled, are gone from the order now)
+      const none = !im.accepted?.length && uncertainAsCounted(im, s.postprocess, s.reviewBand, low) === 0;
       if (step.kind === 'finish-image') s.setReviewed(im.id, true);
       view.getState().setSelected(null);
       view.getState().setFocus(null);

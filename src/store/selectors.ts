@@ -3,7 +3,7 @@
 import type { PostprocessParams } from '../core/detection/card';
 import type { Detection } from '../core/detection/detection';
 import { countedByRule, postprocess } from '../core/detection/postprocess';
-import { applyEdits, applyTypes, isEdited } from '../core/edits/edits';
+import { applyEdits, applyTypes, isEdited, NO_EDITS } from '../core/edits/edits';
 import { applyReview } from '../core/edits/gallery';
 import { differentialState, type DifferentialState } from '../core/differential/rules';
 import { belowThreshold, uncertaintyOrder } from '../core/edits/review';
@@ -308,6 +308,15 @@ export function belowThresholdOf(im: ImageEntry | undefined, params: Postprocess
   const out = belowThreshold(im.raw, params, band, skip);
   belowCache.set(im, { params, band, out });
   return out;
+}
+
+/** How many uncertain boxes the image had as counted, before any edit or acceptance (at the present
+ * thresholds and review band): U's answer says "nothing uncertain" only where there were none, not where
+ * every one was deleted, relabelled, moved or retyped since. */
+export function uncertainAsCounted(im: ImageEntry, params: PostprocessParams, band: number, lowConfidence = 0): number {
+  if (!im.raw || im.status !== 'done') return 0;
+  const asCounted: ImageEntry = { ...im, edits: NO_EDITS, accepted: [] };
+  return uncertaintyOrder(shownDetections(asCounted, params), params, lowConfidence, band, [], belowThresholdOf(asCounted, params, band)).length;
 }
 
 let uncertainCache: { images: AppState['images']; order: string[]; params: PostprocessParams; band: number; low: number; out: number } | undefined;
