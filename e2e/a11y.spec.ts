@@ -170,3 +170,36 @@ test('a screen reader hears the review, the gallery\'s verifications and the rel
   await expect(said).toHaveText('Report for sample S-7 released, verified by A. Tech.');
   expect((await page.evaluate(() => window.__smearcount.sample())).verifiedAt).not.toBeNull();
 });
+
+test('E reaches the exports: the first one takes the focus, Enter downloads it; typed in a field, E is a letter; folded on a narrow screen, the panel opens', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.waitReady();
+  // nothing counted yet: it says so, and the focus stays
+  await page.keyboard.press('e');
+  await expect(page.getByTestId('review-said')).toHaveText(/Nothing counted yet: the exports open once an image is counted\./);
+  await app.drop(testingImages(1));
+  await app.waitReady();
+  await expect(page.getByTestId('shortcuts')).toContainText('the exports');
+  // Caps Lock on: the same key
+  await page.keyboard.press('E');
+  await expect(page.getByTestId('export-csv')).toBeFocused();
+  await expect(page.getByTestId('export-csv')).toBeInViewport();
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+  expect(csv.suggestedFilename()).toMatch(/counts.*\.csv$/);
+  await page.keyboard.press('Tab');
+  await expect(page.getByTestId('export-boxes-csv')).toBeFocused();
+  // typed into the sample ID, E is a letter
+  await page.getByTestId('sample-id').fill('');
+  await page.getByTestId('sample-id').pressSequentially('E7e');
+  await expect(page.getByTestId('sample-id')).toHaveValue('E7e');
+  await expect(page.getByTestId('sample-id')).toBeFocused();
+  // a narrow screen folds the panel under the canvas: E opens it
+  await page.setViewportSize({ width: 800, height: 900 });
+  await page.reload();
+  await app.waitReady();
+  await expect(page.getByTestId('export-csv')).toBeHidden();
+  await page.keyboard.press('e');
+  await expect(page.getByTestId('export-csv')).toBeFocused();
+  await expect(page.getByTestId('export-csv')).toBeInViewport();
+});

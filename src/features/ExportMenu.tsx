@@ -1,4 +1,5 @@
-import { useApp, useServices } from '../services/context';
+import { useEffect, useRef } from 'react';
+import { useApp, useServices, useView } from '../services/context';
 import { boxesCsv, boxesJson, cocoJson, countsCsv, vocFiles, type CountsReport } from '../core/formats/exports';
 import { zip } from '../core/formats/zip';
 import { flatName, uniqueNames, withExtension } from '../core/formats/names';
@@ -28,6 +29,16 @@ export function ExportMenu() {
   const done = useApp((s) => s.order.some((id) => s.images[id].status === 'done'));
   const current = useApp((s) => (s.currentId ? s.images[s.currentId] : undefined));
   const hasImages = useApp((s) => s.order.length > 0);
+  // E (actions.ts): the panel opens (folded on a narrow screen) and its first export takes the focus
+  const buttons = useRef<HTMLDivElement>(null);
+  const exportsNonce = useView((s) => s.exportsNonce);
+  useEffect(() => {
+    const el = buttons.current;
+    if (!exportsNonce || !el) return;
+    const panel = el.closest('details');
+    if (panel) panel.open = true;
+    el.querySelector<HTMLButtonElement>('button:not(:disabled)')?.focus();
+  }, [exportsNonce]);
   // the sample ID goes into every export's name and content (core/formats/sample)
   const sid = () => store.getState().sample.id.trim();
   const name = (kind: string, ext: string) => exportName(kind, sid(), ext);
@@ -58,7 +69,7 @@ export function ExportMenu() {
   };
   return (
     <Section title="Export" className="export">
-      <div className="buttons">
+      <div className="buttons" ref={buttons}>
         <button disabled={!done} data-testid="export-csv" onClick={() => download(name('counts', 'csv'), csvWithSample(countsCsv(exportImages(), countsReport()), sid(), provenanceText(models())), 'text/csv')}>
           Counts CSV
         </button>

@@ -111,6 +111,7 @@ export function Toolbar() {
         <dt>Esc</dt><dd>cancel drawing, clear the selection</dd>
         <dt>R</dt><dd>mark reviewed</dd>
         <dt>P</dt><dd>the report: verify and print</dd>
+        <dt>E</dt><dd>the exports (CSV, JSON, VOC, PNG): the focus on the first, Tab to the others</dd>
         <dt>↑ ↓ / J K</dt><dd>previous / next image (also in the image list, with Tab)</dd>
         <dt>Del in the image list</dt><dd>remove that image from the batch (asks first)</dd>
         <dt>?</dt><dd>this sheet</dd>

@@ -27,8 +27,8 @@ function batch(): ActionContext {
 }
 
 /** The key as the window's keydown listener gets it (App.tsx passes every keydown to handleKey). */
-function press(ctx: ActionContext, key: string, mods: { ctrl?: boolean; shift?: boolean } = {}) {
-  const e = { key, code: '', ctrlKey: !!mods.ctrl, metaKey: false, shiftKey: !!mods.shift, altKey: false, target: null, defaultPrevented: false, preventDefault: vi.fn() };
+function press(ctx: ActionContext, key: string, mods: { ctrl?: boolean; shift?: boolean; target?: unknown } = {}) {
+  const e = { key, code: '', ctrlKey: !!mods.ctrl, metaKey: false, shiftKey: !!mods.shift, altKey: false, target: mods.target ?? null, defaultPrevented: false, preventDefault: vi.fn() };
   handleKey(ctx, e as unknown as KeyboardEvent);
   return e.preventDefault.mock.calls.length > 0;
 }
@@ -84,6 +84,45 @@ describe('"Count it anyway" is a step of the one history', () => {
     st().removeImage('g');
     expect(st().undoLog).toEqual({ past: [], future: [] });
     expect(st().undo()).toBe(false);
+  });
+});
+
+describe('E reaches the exports (their panel is some sixty Tab presses down, folded on a narrow screen)', () => {
+  beforeEach(() => vi.stubGlobal('document', { querySelector: () => null }));
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('asks the export panel to open with the focus on its first export, in either case, not with Shift or Ctrl', () => {
+    const ctx = batch();
+    const asked = () => ctx.view.getState().exportsNonce;
+    expect(asked()).toBe(0);
+    expect(press(ctx, 'e')).toBe(true);
+    expect(asked()).toBe(1);
+    // Caps Lock on
+    expect(press(ctx, 'E')).toBe(true);
+    expect(asked()).toBe(2);
+    press(ctx, 'E', { shift: true });
+    press(ctx, 'e', { ctrl: true });
+    expect(asked()).toBe(2);
+  });
+
+  it('leaves the key to a text field, and the sheet gives way to it', () => {
+    const ctx = batch();
+    expect(press(ctx, 'e', { target: { tagName: 'INPUT', type: 'text' } })).toBe(false);
+    expect(press(ctx, 'e', { target: { tagName: 'TEXTAREA' } })).toBe(false);
+    expect(ctx.view.getState().exportsNonce).toBe(0);
+    ctx.view.getState().setHelpOpen(true);
+    press(ctx, 'e', { target: { tagName: 'BUTTON' } });
+    expect(ctx.view.getState().exportsNonce).toBe(1);
+    expect(ctx.view.getState().helpOpen).toBe(false);
+  });
+
+  it('with nothing counted yet, says why nothing opens', () => {
+    const store = createAppStore(defaults);
+    store.getState().addImage({ id: 'a', name: 'a.jpg', bytes: 10 });
+    const ctx = { store, view: createViewStore() };
+    press(ctx, 'e');
+    expect(ctx.view.getState().exportsNonce).toBe(0);
+    expect(ctx.view.getState().said?.text).toBe('Nothing counted yet: the exports open once an image is counted.');
   });
 });
 

@@ -277,6 +277,16 @@ export const actions = {
       else view.getState().say('Nothing counted yet: the report opens once an image is counted.');
     },
   },
+  // E: the exports, the focus on the first (Counts CSV), Tab to the rest: their panel sits at the bottom of
+  // the right column, folded on a narrow screen, with no key to reach it but Tab
+  exports: {
+    keyTest: (e) => !mod(e) && !e.shiftKey && e.key === 'e',
+    run({ store, view }) {
+      const s = store.getState();
+      if (s.order.some((id) => s.images[id].status === 'done')) view.getState().openExports();
+      else view.getState().say('Nothing counted yet: the exports open once an image is counted.');
+    },
+  },
   'next-box': { keyTest: (e) => !mod(e) && e.key === ']', run: (ctx) => stepBox(ctx, 1) },
   'previous-box': { keyTest: (e) => !mod(e) && e.key === '[', run: (ctx) => stepBox(ctx, -1) },
   help: {

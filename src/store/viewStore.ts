@@ -28,6 +28,9 @@ export interface ViewState {
   /** The report preview (before the print dialog). */
   reportOpen: boolean;
   setReportOpen(v: boolean): void;
+  /** Incremented to ask the export panel to open and take the focus on its first export (E). */
+  exportsNonce: number;
+  openExports(): void;
   /** A short answer to the last action (U on an image with nothing uncertain), shown beside the tools. */
   said: { text: string; nonce: number } | null;
   say(text: string | null): void;
@@ -69,6 +72,8 @@ export const createViewStore = () =>
     helpOpen: false,
     reportOpen: false,
     setReportOpen: (reportOpen) => set({ reportOpen }),
+    exportsNonce: 0,
+    openExports: () => set((s) => ({ exportsNonce: s.exportsNonce + 1 })),
     setHelpOpen: (helpOpen) => set({ helpOpen }),
     review: null,
     said: null,
