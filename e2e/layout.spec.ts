@@ -172,6 +172,54 @@ for (const vp of [
   });
 }
 
+// A phone on its side (touch): the colour key under the canvas sat at 385-409 px of a 390 px screen. It stands
+// beside the fitted field now, in the canvas's empty side, and the field keeps its height.
+test.describe('844x390, touch: a phone on its side', () => {
+  test.use({ viewport: { width: 844, height: 390 }, hasTouch: true, isMobile: true });
+  test('the colour key is on the first screen, beside the fitted field and clear of the docked actions', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(3));
+    await app.waitReady();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const legend = page.getByTestId('legend');
+    await expect(legend).toBeInViewport({ ratio: 1 });
+    const key = (await legend.boundingBox())!;
+    const c = (await page.getByTestId('canvas').boundingBox())!;
+    // the field as tall as before (the screen less the header, counts, tools and hint: 240 px), wholly on screen
+    expect(c.height).toBeGreaterThanOrEqual(390 - 150 - 1);
+    expect(c.y + c.height).toBeLessThanOrEqual(390 + 0.5);
+    // the key inside the canvas, left of the fitted image
+    const v = await page.evaluate(() => window.__smearcount.view());
+    const im = (await app.current())!;
+    const image = { x1: c.x + v.x, y1: c.y + v.y, x2: c.x + v.x + im.width! * v.scale, y2: c.y + v.y + im.height! * v.scale };
+    expect(key.x).toBeGreaterThanOrEqual(c.x);
+    expect(key.y).toBeGreaterThanOrEqual(c.y);
+    expect(key.y + key.height).toBeLessThanOrEqual(c.y + c.height);
+    expect(key.x + key.width).toBeLessThanOrEqual(image.x1);
+    // each class's mark: a platelet's round, the others square (core/detection/classMark)
+    const radius = (cls: string) => page.getByTestId(`legend-${cls}`).locator('i').evaluate((el) => getComputedStyle(el).borderRadius);
+    expect([await radius('RBC'), await radius('WBC'), await radius('Platelets')]).toEqual(['1px', '1px', '50%']);
+    // a selected box's actions dock on the canvas's top edge (a box low in the field) or its bottom edge: never over the key
+    const overlaps = (a: { x: number; y: number; width: number; height: number }, b: typeof a) => a.x < b.x + b.width && a.x + a.width > b.x && a.y < b.y + b.height && a.y + a.height > b.y;
+    const low = im.detections.reduce((a, d) => (d.box.y2 > a.box.y2 ? d : a));
+    const high = im.detections.reduce((a, d) => (d.box.y1 < a.box.y1 ? d : a));
+    const docked: number[] = [];
+    for (const d of [low, high]) {
+      await page.evaluate((id) => window.__smearcount.selectBox(id), d.id);
+      const actions = page.getByTestId('review-actions');
+      await expect(actions).toBeInViewport({ ratio: 1 });
+      await expect.poll(async () => (await actions.boundingBox())!.width).toBeGreaterThan(400);
+      const a = (await actions.boundingBox())!;
+      docked.push(a.y);
+      expect(overlaps(a, key), `the actions for a box at y ${Math.round(d.box.y1)}-${Math.round(d.box.y2)} over the key`).toBe(false);
+      await expect(legend).toBeInViewport({ ratio: 1 });
+    }
+    // the two boxes docked at both edges
+    expect(Math.abs(docked[0] - docked[1])).toBeGreaterThan(100);
+  });
+});
+
 test.describe('390x844, touch: the ratios\' "?"', () => {
   test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
   test('each ratio\'s "?" stays on the line of its label, at 390 px and on narrower phones (it wrapped onto a line of its own)', async ({ page }) => {

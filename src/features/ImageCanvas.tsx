@@ -136,7 +136,8 @@ export function ImageCanvas() {
   const tip = tipFor ? { text: tipText, ...tipAt(tipFor.box, tipText, labelPx - 1, view.scale, width, height) } : null;
   return (
     // The legend sits under the canvas on a phone, where the selected box's actions dock over the canvas's
-    // bottom edge; --img-ar lets a phone's canvas be as tall as the image needs (styles.css).
+    // bottom edge (on its side, beside the fitted field); --img-ar lets a phone's canvas be as tall as the
+    // image needs, and sizes that legend to the room beside the field (styles.css).
     <div className="canvas-area" style={{ '--img-ar': width && height ? height / width : 0.75 } as CSSProperties}>
       <div
         className={`canvas-wrap mode-${mode}`}
