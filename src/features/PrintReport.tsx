@@ -6,6 +6,7 @@ import { COUNT_RULES } from '../core/detection/postprocess';
 import { imageCounts, imageFlags, inTotals, selectBatchDifferential, selectClumpedFields, selectSummary, shownDetections, wasEdited } from '../store/selectors';
 import { excludes, FLAG_CODES, FLAG_SHORT, flagLegend } from '../core/quality/flags';
 import { classColors } from '../core/detection/card';
+import { cornerRadius } from '../core/detection/classMark';
 import { Thumb } from './Thumb';
 import { useMemo, useRef, useState } from 'react';
 import { pageFrameCss } from '../core/formats/printPage';
@@ -368,7 +369,7 @@ function ReportBody({ open }: { open: boolean }) {
                       <Thumb id={im.id} ready />
                       <svg viewBox={`0 0 ${im.width} ${im.height}`} preserveAspectRatio="none" aria-hidden>
                         {shownDetections(im, params).map((d) => (
-                          <rect key={d.id} x={d.box.x1} y={d.box.y1} width={d.box.x2 - d.box.x1} height={d.box.y2 - d.box.y1} fill="none" stroke={color[d.cls]} strokeWidth={Math.max(2, (im.width ?? 640) / 160)} />
+                          <rect key={d.id} x={d.box.x1} y={d.box.y1} width={d.box.x2 - d.box.x1} height={d.box.y2 - d.box.y1} rx={cornerRadius(d.cls, d.box)} fill="none" stroke={color[d.cls]} strokeWidth={Math.max(2, (im.width ?? 640) / 160)} />
                         ))}
                       </svg>
                     </span>

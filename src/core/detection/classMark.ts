@@ -5,7 +5,7 @@
  * already says how a box came (dashed: a false positive against ground truth; dotted: set by hand; faint
  * dashed: left out by the count rule), and a letter on each of hundreds of RBC boxes hides cells; a rounded
  * outline costs no extra shape, covers nothing inside the box, and reads at a phone's 10 px platelet box.
- * The canvas, the colour key and the annotated PNG all draw it from here.
+ * The canvas, the colour key, the annotated PNG and the report's thumbnails all draw it from here.
  */
 import type { Box } from './geometry';
 import type { CellClass } from './classes';
