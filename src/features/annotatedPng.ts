@@ -27,7 +27,8 @@ export function drawOutlines(ctx: OutlineContext, dets: readonly Detection[], co
     ctx.strokeStyle = color[d.cls];
     ctx.setLineDash(d.origin === 'manual' ? [3 * lw, 2 * lw] : []);
     ctx.beginPath();
-    if (r > 0) ctx.roundRect(x1, y1, x2 - x1, y2 - y1, r);
+    // roundRect came to Safari in 16 and Firefox in 112: an older browser draws every box square, as before
+    if (r > 0 && typeof ctx.roundRect === 'function') ctx.roundRect(x1, y1, x2 - x1, y2 - y1, r);
     else ctx.rect(x1, y1, x2 - x1, y2 - y1);
     ctx.stroke();
   }
