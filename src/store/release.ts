@@ -1,7 +1,7 @@
 /**
  * Release as a lab runs it (LIS practice: preliminary, final, then withdrawn when anything it rests on
  * changes). A release records a revision of the batch: a hash of everything the report's figures rest
- * on (each image's shown boxes, types, verification and categories, which images count, the thresholds,
+ * on (each image's shown boxes, types, verification and categories, its review mark, which images count, the thresholds,
  * NMS and count rule, the differential's rules and reference intervals). Any later change that gives
  * another revision withdraws the release and says why in the audit trail. A content hash rather than a
  * counter, so that a reload (which rebuilds the same batch) keeps a release that nothing has touched.
@@ -35,8 +35,9 @@ export function releaseRevision(s: RevisionInput): string {
       im.status === 'done'
         ? shownDetections(im, s.postprocess).map((d) => [d.id, d.cls, Math.round(d.box.x1), Math.round(d.box.y1), Math.round(d.box.x2), Math.round(d.box.y2), d.wbc?.type ?? '', d.wbc?.verified ? 1 : 0, d.wbc?.category ?? '', d.wbc?.note ?? ''])
         : [];
-    // deleted ids too: a box left out while under the threshold is a decision the release did not see
-    return [id, im.status, inTotals(im) ? 1 : 0, dets, im.edits.deleted];
+    // deleted ids too: a box left out while under the threshold is a decision the release did not see;
+    // and the review mark, which the report prints ("Boxes reviewed on 3 of 8 images", Appendix A)
+    return [id, im.status, inTotals(im) ? 1 : 0, dets, im.edits.deleted, im.reviewed ? 1 : 0];
   });
   // the smear estimates' factors too: the report prints the estimates they make
   return hash(JSON.stringify([s.postprocess, s.diffRules, s.reference, s.estimateFactors, images]));
@@ -104,6 +105,7 @@ export function withdrawalReason(s: RevisionInput, p: RevisionInput): string {
     if (a === b) continue;
     if (inTotals(a) !== inTotals(b)) return `${b.name}: ${inTotals(b) ? 'flagged image accepted' : 'flagged image taken out of the totals'}`;
     if (a.status !== b.status) return `${b.name}: counted again`;
+    if (a.reviewed !== b.reviewed) return `${b.name}: ${b.reviewed ? 'marked reviewed' : 'review mark taken back'}`;
     const c = diffEdits(a.edits, b.edits, b.raw, modelTypes(b))[0];
     if (c) {
       const cls = b.raw?.find((d) => d.id === c.cell)?.cls ?? b.edits.added.find((d) => d.id === c.cell)?.cls ?? a.edits.added.find((d) => d.id === c.cell)?.cls;
