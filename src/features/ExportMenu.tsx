@@ -3,7 +3,7 @@ import { boxesCsv, boxesJson, cocoJson, countsCsv, vocFiles, type CountsReport }
 import { zip } from '../core/formats/zip';
 import { flatName, uniqueNames, withExtension } from '../core/formats/names';
 import { selectDifferentialState, selectExportImages, shownDetections } from '../store/selectors';
-import { adaptationWords, exportRelease, notCountedRows, reportJson, selectAdaptation, selectEngines } from '../store/report';
+import { adaptationWords, exportRelease, exportSample, notCountedRows, reportJson, selectAdaptation, selectEngines } from '../store/report';
 import { annotatedPng } from './annotatedPng';
 import { Section } from './Section';
 import { cocoWithSample, csvWithSample, exportName, jsonWithSample, pngWithSample, provenanceText, vocWithSample, type Provenance } from '../core/formats/sample';
@@ -50,7 +50,7 @@ export function ExportMenu() {
   // the released report as data: its state, figures and edits from the selectors the report prints from
   const jsonExtra = () => {
     const s = store.getState();
-    return { sample: { ...s.sample, id: s.sample.id.trim() }, report: reportJson(s, { lowConfidence: classifier ? classifier.lowConfidence : null, profileName: profile?.current().name }), models: models(), audit: s.audit };
+    return { sample: exportSample(s.sample), report: reportJson(s, { lowConfidence: classifier ? classifier.lowConfidence : null, profileName: profile?.current().name }), models: models(), audit: s.audit };
   };
   const countsReport = (): CountsReport => {
     const s = store.getState();

@@ -13,7 +13,7 @@ import { csvWithSample, provenanceText } from '../core/formats/sample';
 import { printedDifferential } from '../core/differential/rules';
 import { watchRelease } from './release';
 import { countInterval } from '../core/counts/estimate';
-import { adaptationWords, enginesWords, exportRelease, notCountedRows, notCountedWords, releaseState, reportJson, selectAdaptation, selectEditSummary, selectEngines, selectNotCounted } from './report';
+import { adaptationWords, enginesWords, exportRelease, exportSample, notCountedRows, notCountedWords, releaseState, reportJson, selectAdaptation, selectEditSummary, selectEngines, selectNotCounted } from './report';
 import { selectDifferentialState, selectExportImages, selectSummary } from './selectors';
 import { createAppStore, type AppStore } from './store';
 
@@ -200,6 +200,22 @@ describe('the exports carry the released report', () => {
     expect(sum.images).toBe(2);
     store.getState().setThreshold('Platelets', 0.6);
     expect(reportJson(store.getState(), { lowConfidence: LOW }).settings.score_thresholds.Platelets).toBe(0.6);
+  });
+
+  it('JSON: its sample record names no verifier where the report names none (typed before release, kept after a withdrawal)', () => {
+    const store = batch();
+    watchRelease(store);
+    store.getState().setSample({ id: ' S-9 ', verifiedBy: 'C. Doe' });
+    // typed under "Verified by", not released: the report prints no name and the CSV's verified_by is empty
+    expect(exportSample(store.getState().sample)).toMatchObject({ id: 'S-9', verifiedBy: '', verifiedAt: null });
+    store.getState().releaseReport('C. Doe');
+    const s = store.getState().sample;
+    expect(exportSample(s)).toMatchObject({ verifiedBy: 'C. Doe', verifiedAt: s.verifiedAt, releasedRevision: s.releasedRevision });
+    expect(exportSample(s).verifiedBy).toBe(exportRelease(s).verifiedBy);
+    store.getState().edit('a', deleteBox, { id: 'm1' });
+    const w = store.getState().sample;
+    expect(w.withdrawn).not.toBe('');
+    expect(exportSample(w)).toMatchObject({ verifiedBy: '', verifiedAt: null, withdrawn: w.withdrawn });
   });
 
   it('an image counted before engines were recorded says so rather than borrow this session’s', () => {

@@ -41,6 +41,13 @@ export function exportRelease(sample: Pick<SampleRecord, 'verifiedAt' | 'verifie
   };
 }
 
+/** The sample record as the JSON export carries it: the ID trimmed, and the verifier only on a released
+ * copy, as the report prints the name and the CSVs give verified_by (a name typed before release, or kept
+ * after a withdrawal, read as a verification in the JSON's sample while its report said preliminary). */
+export function exportSample(sample: SampleRecord): SampleRecord {
+  return { ...sample, id: sample.id.trim(), verifiedBy: exportRelease(sample).verifiedBy };
+}
+
 let enginesCache: { images: AppState['images']; order: string[]; out: EngineUse[] } | undefined;
 
 /** The engines that counted the batch's images, in the order first met, with how many each counted. */
