@@ -1,4 +1,3 @@
-import { describeScaleSetting } from '../core/detection/scaleWords';
 import { useApp, useServices, useView } from '../services/context';
 import { CLASS_NAMES } from '../core/detection/classes';
 import { batchEstimate, formatRatio } from '../core/counts/counts';
@@ -19,7 +18,7 @@ import { ReportDifferential } from './report/ReportDifferential';
 import './report/report.css';
 import { APP_VERSION } from '../services/appVersion';
 import { backAtWithdrawnRelease } from '../store/release';
-import { adaptationWords, enginesWords, notCountedWords, releaseState, selectAdaptation, selectEditSummary, selectEngines, selectNotCounted } from '../store/report';
+import { adaptationWords, enginesWords, notCountedWords, releaseState, scaleUsed, selectAdaptation, selectEditSummary, selectEngines, selectNotCounted } from '../store/report';
 import { isoLocal, isoLocalOf } from '../core/formats/isoLocal';
 import { imageEdits } from '../store/selectors';
 import { editWords } from '../core/edits/summary';
@@ -47,7 +46,8 @@ function ReportBody({ open }: { open: boolean }) {
   const factors = useApp((s) => s.estimateFactors);
   // a low platelet estimate says what to check before it is reported (core/counts/counts.ts)
   const plateletCaution = factors.Platelets && summary.images ? batchEstimate(summary, 'Platelets', factors.Platelets, clumped).caution : null;
-  const fixedScale = useApp((s) => s.fixedScale);
+  // the magnification that counted the images, not one chosen since and not applied (store/report)
+  const magnification = useApp((s) => scaleUsed(s).words);
   const { classifier } = useServices();
   const diff = useApp((s) => selectBatchDifferential(s, classifier?.lowConfidence));
   const { card, view, profile } = useServices();
@@ -430,7 +430,7 @@ function ReportBody({ open }: { open: boolean }) {
           {params.nmsIou} {params.crossClassNms ? 'within and across classes' : 'within each class'}.
         </p>
         <p data-testid="report-count-rule">
-          Count rule: {COUNT_RULES[params.countRule]}. Magnification: {describeScaleSetting(fixedScale)}; second pass on {done.filter((im) => im.scale?.passes === 2).length} of{' '}
+          Count rule: {COUNT_RULES[params.countRule]}. Magnification: {magnification}; second pass on {done.filter((im) => im.scale?.passes === 2).length} of{' '}
           {done.length} images.
         </p>
         {agreement && (

@@ -13,7 +13,7 @@ import { csvWithSample, provenanceText } from '../core/formats/sample';
 import { printedDifferential } from '../core/differential/rules';
 import { watchRelease } from './release';
 import { countInterval } from '../core/counts/estimate';
-import { adaptationWords, enginesWords, exportRelease, exportSample, notCountedRows, notCountedWords, releaseState, reportJson, selectAdaptation, selectEditSummary, selectEngines, selectNotCounted } from './report';
+import { adaptationWords, enginesWords, exportRelease, exportSample, notCountedRows, notCountedWords, releaseState, reportJson, scaleUsed, selectAdaptation, selectEditSummary, selectEngines, selectNotCounted } from './report';
 import { selectDifferentialState, selectExportImages, selectSummary } from './selectors';
 import { createAppStore, type AppStore } from './store';
 
@@ -181,7 +181,7 @@ describe('the exports carry the released report', () => {
     );
     expect(r.adaptation).toBeNull();
     // the settings the figures rest on, as Appendix B prints them (audit 2026-12-05: a changed threshold was in no data file)
-    expect(r.settings).toEqual({ score_thresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nms_iou: 0.5, cross_class_nms: false, count_rule: 'interior', fixed_scale: null });
+    expect(r.settings).toEqual({ score_thresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nms_iou: 0.5, cross_class_nms: false, count_rule: 'interior', fixed_scale: null, magnification: 'estimated per image' });
     // not released: no figures of a release, the differential still as printed ('–' where none is)
     store.getState().withdrawRelease('test');
     const w = reportJson(store.getState(), { lowConfidence: LOW });
@@ -216,6 +216,28 @@ describe('the exports carry the released report', () => {
     const w = store.getState().sample;
     expect(w.withdrawn).not.toBe('');
     expect(exportSample(w)).toMatchObject({ verifiedBy: '', verifiedAt: null, withdrawn: w.withdrawn });
+  });
+
+  it('the magnification is the one the images were counted at: a setting changed since, not counted again, is said as not applied', () => {
+    const store = batch();
+    const auto = { used: 1, relative: 1, estimated: 1.02, passes: 1 as const, fixed: false };
+    for (const id of ['a', 'b', 'c']) store.getState().updateImage(id, { scale: auto });
+    expect(scaleUsed(store.getState())).toEqual({ setting: null, pending: false, words: 'estimated per image' });
+    // chosen after counting (Count again not pressed): the figures are still those of the estimate
+    store.getState().setFixedScale(2);
+    const u = scaleUsed(store.getState());
+    expect(u).toMatchObject({ setting: null, pending: true });
+    expect(u.words).toBe('estimated per image; the setting is now “set by hand: cells look 2× smaller than usual, counted at 2× zoom”, not applied to 3 of 3 images until they are counted again');
+    const r = reportJson(store.getState(), { lowConfidence: LOW });
+    expect(r.settings).toMatchObject({ fixed_scale: null, fixed_scale_not_applied: 2, magnification: u.words });
+    // counted again under it: the setting is what made them
+    for (const id of ['a', 'b', 'c']) store.getState().updateImage(id, { scale: { used: 2, relative: 2, estimated: null, passes: 1, fixed: true, requested: 2 } });
+    expect(scaleUsed(store.getState())).toEqual({ setting: 2, pending: false, words: 'set by hand: cells look 2× smaller than usual, counted at 2× zoom' });
+    expect(reportJson(store.getState(), { lowConfidence: LOW }).settings).not.toHaveProperty('fixed_scale_not_applied');
+    // back to auto with one image counted again: some images each way
+    store.getState().setFixedScale(null);
+    store.getState().updateImage('a', { scale: auto });
+    expect(scaleUsed(store.getState())).toMatchObject({ setting: 'mixed', pending: true, words: 'estimated per image on 1 image, set by hand (counted at 2× zoom) on 2; the setting is now “estimated per image”, not applied to 2 of 3 images until they are counted again' });
   });
 
   it('an image counted before engines were recorded says so rather than borrow this session’s', () => {

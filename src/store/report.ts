@@ -6,6 +6,7 @@
 import { batchEstimate } from '../core/counts/counts';
 import { adapts } from '../core/adapt/adapt';
 import { CLASS_NAMES } from '../core/detection/classes';
+import { describeScaleSetting } from '../core/detection/scaleWords';
 import { printedDifferential } from '../core/differential/rules';
 import { addSummaries, editWords, type EditSummary } from '../core/edits/summary';
 import { isoLocal } from '../core/formats/isoLocal';
@@ -13,7 +14,7 @@ import { engineText, type EngineUse } from '../core/formats/sample';
 import type { ExportRelease } from '../core/formats/exports';
 import type { SampleRecord } from './sampleSlice';
 import type { AppState } from './store';
-import { imageEdits, imageEngine, inTotals, selectClumpedFields, selectDifferentialState, selectSummary } from './selectors';
+import { imageEdits, imageEngine, inTotals, selectClumpedFields, selectDifferentialState, selectScaleStale, selectSummary } from './selectors';
 
 export type ReleaseKind = 'released' | 'withdrawn' | 'preliminary';
 
@@ -46,6 +47,32 @@ export function exportRelease(sample: Pick<SampleRecord, 'verifiedAt' | 'verifie
  * after a withdrawal, read as a verification in the JSON's sample while its report said preliminary). */
 export function exportSample(sample: SampleRecord): SampleRecord {
   return { ...sample, id: sample.id.trim(), verifiedBy: exportRelease(sample).verifiedBy };
+}
+
+/**
+ * The magnification the counted images were detected at, for the report's Method and the JSON's settings. A
+ * magnification chosen after counting applies only when the images are counted again (Count again): until
+ * then the figures are the earlier setting's, and the report said the new one as if it had made them.
+ * `setting`: the fixed scale that counted every image (null: estimated per image; 'mixed': some each way).
+ */
+export function scaleUsed(s: Pick<AppState, 'images' | 'order' | 'fixedScale'>): { setting: number | null | 'mixed'; pending: boolean; words: string } {
+  const scaled = s.order.map((id) => s.images[id]).filter((im) => im.status === 'done' && im.scale);
+  const stale = selectScaleStale(s).length;
+  if (!stale) return { setting: s.fixedScale, pending: false, words: describeScaleSetting(s.fixedScale) };
+  // each image's own setting: the zoom asked for where fixed (a fixed scale is clamped to the model's range)
+  const own = scaled.map((im) => (im.scale!.fixed ? (im.scale!.requested ?? im.scale!.relative) : null));
+  const kinds = [...new Set(own)];
+  const estimated = own.filter((v) => v === null).length;
+  const zooms = kinds.filter((v) => v !== null);
+  const counted =
+    kinds.length === 1
+      ? describeScaleSetting(kinds[0])
+      : `estimated per image on ${estimated} image${estimated === 1 ? '' : 's'}, set by hand${zooms.length === 1 ? ` (counted at ${Number(zooms[0].toFixed(2))}× zoom)` : ''} on ${own.length - estimated}`;
+  return {
+    setting: kinds.length === 1 ? kinds[0] : 'mixed',
+    pending: true,
+    words: `${counted}; the setting is now “${describeScaleSetting(s.fixedScale)}”, not applied to ${stale} of ${scaled.length} images until they are counted again`,
+  };
 }
 
 let enginesCache: { images: AppState['images']; order: string[]; out: EngineUse[] } | undefined;
@@ -154,6 +181,7 @@ export function reportJson(s: AppState, opts: { lowConfidence: number | null; pr
   const release = exportRelease(s.sample);
   const edits = selectEditSummary(s);
   const r3 = (x: number) => Math.round(x * 1000) / 1000;
+  const scale = scaleUsed(s);
   const counts = Object.fromEntries(
     CLASS_NAMES.map((k) => {
       const f = k === 'RBC' ? null : s.estimateFactors[k];
@@ -214,7 +242,11 @@ export function reportJson(s: AppState, opts: { lowConfidence: number | null; pr
     differential,
     edits: { ...edits, words: editWords(edits) },
     // the settings that made the figures, as Appendix B prints them (a threshold changes every count)
-    settings: { score_thresholds: { ...s.postprocess.scoreThresholds }, nms_iou: s.postprocess.nmsIou, cross_class_nms: s.postprocess.crossClassNms, count_rule: s.postprocess.countRule, fixed_scale: s.fixedScale },
+    // the magnification that counted the images; one chosen since and not applied yet, apart
+    settings: {
+      score_thresholds: { ...s.postprocess.scoreThresholds }, nms_iou: s.postprocess.nmsIou, cross_class_nms: s.postprocess.crossClassNms, count_rule: s.postprocess.countRule,
+      fixed_scale: scale.setting, ...(scale.pending ? { fixed_scale_not_applied: s.fixedScale } : {}), magnification: scale.words,
+    },
     engines: selectEngines(s),
     adaptation: adaptationWords(selectAdaptation(s), opts.profileName),
     left_out_images: done.filter((id) => !inTotals(s.images[id])).map((id) => s.images[id].name),
