@@ -69,6 +69,8 @@ describe('release', () => {
     ['the count rule', (s) => s.getState().setCountRule('interior'), /count rule changed \(all → interior\)/],
     ['the differential target', (s) => s.getState().setDiffRules({ target: 200 }), /differential rules changed \(target 100 → 200\)/],
     ['an image added', (s) => s.getState().addImage({ id: 'c', name: 'c.jpg', bytes: 1 }), /image added: c\.jpg/],
+    // a file refused at the drop (damaged, not an image): the report names it among the files not in its figures
+    ['a file refused at the drop', (s) => s.getState().refuseFile('c.jpg', 'The image could not be decoded.'), /file not counted: c\.jpg/],
     ['an image removed', (s) => s.getState().removeImage('a'), /image removed: a\.jpg/],
     ['an image the technician removed', (s) => s.getState().discardImage('a'), /image removed: a\.jpg/],
     ['a flagged image accepted', (s) => s.getState().acceptFlags('b', true), /b\.jpg: flagged image accepted/],

@@ -2,7 +2,7 @@
  * Release as a lab runs it (LIS practice: preliminary, final, then withdrawn when anything it rests on
  * changes). A release records a revision of the batch: a hash of everything the report's figures rest
  * on (each image's shown boxes, types, verification and categories, its review mark, which images count, the thresholds,
- * NMS and count rule, the differential's rules and reference intervals). Any later change that gives
+ * NMS and count rule, the differential's rules and reference intervals, the files refused at the drop). Any later change that gives
  * another revision withdraws the release and says why in the audit trail. A content hash rather than a
  * counter, so that a reload (which rebuilds the same batch) keeps a release that nothing has touched.
  */
@@ -25,7 +25,7 @@ function hash(text: string): string {
   return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
 
-type RevisionInput = Pick<AppState, 'images' | 'order' | 'postprocess' | 'diffRules' | 'reference' | 'estimateFactors'>;
+type RevisionInput = Pick<AppState, 'images' | 'order' | 'refused' | 'postprocess' | 'diffRules' | 'reference' | 'estimateFactors'>;
 
 /** The revision of the batch the report rests on. */
 export function releaseRevision(s: RevisionInput): string {
@@ -39,8 +39,9 @@ export function releaseRevision(s: RevisionInput): string {
     // and the review mark, which the report prints ("Boxes reviewed on 3 of 8 images", Appendix A)
     return [id, im.status, inTotals(im) ? 1 : 0, dets, im.edits.deleted, im.reviewed ? 1 : 0];
   });
-  // the smear estimates' factors too: the report prints the estimates they make
-  return hash(JSON.stringify([s.postprocess, s.diffRules, s.reference, s.estimateFactors, images]));
+  // the smear estimates' factors too: the report prints the estimates they make; and the files refused at
+  // the drop, which it names as not in its figures
+  return hash(JSON.stringify([s.postprocess, s.diffRules, s.reference, s.estimateFactors, images, s.refused.map((r) => r.name)]));
 }
 
 /**
@@ -89,6 +90,7 @@ function changeWords(c: AuditChange, cls: string | undefined, where: string): st
 export function withdrawalReason(s: RevisionInput, p: RevisionInput): string {
   for (const id of s.order) if (!p.images[id]) return `image added: ${s.images[id].name}`;
   for (const id of p.order) if (!s.images[id]) return `image removed: ${p.images[id].name}`;
+  for (const r of s.refused) if (!p.refused.some((q) => q.name === r.name)) return `file not counted: ${r.name}`;
   const t = s.postprocess;
   const q = p.postprocess;
   if (t.countRule !== q.countRule) return `count rule changed (${q.countRule} → ${t.countRule})`;
@@ -129,7 +131,7 @@ export function backAtWithdrawnRelease(s: Pick<AppState, 'sample'> & RevisionInp
 export function watchRelease(store: AppStore): () => void {
   return store.subscribe((s, p) => {
     if (!s.sample.verifiedAt) return;
-    if (s.images === p.images && s.order === p.order && s.postprocess === p.postprocess && s.diffRules === p.diffRules && s.reference === p.reference && s.estimateFactors === p.estimateFactors) return;
+    if (s.images === p.images && s.order === p.order && s.refused === p.refused && s.postprocess === p.postprocess && s.diffRules === p.diffRules && s.reference === p.reference && s.estimateFactors === p.estimateFactors) return;
     if (releaseRevision(s) === s.sample.releasedRevision) return;
     s.withdrawRelease(withdrawalReason(s, p));
   });
