@@ -18,7 +18,7 @@ import { ReportDifferential } from './report/ReportDifferential';
 import './report/report.css';
 import { APP_VERSION } from '../services/appVersion';
 import { backAtWithdrawnRelease } from '../store/release';
-import { adaptationWords, enginesWords, notCountedWords, releaseState, scaleUsed, selectAdaptation, selectEditSummary, selectEngines, selectNotCounted } from '../store/report';
+import { adaptationWords, detectorWords, enginesWords, notCountedWords, otherDetectors, releaseState, scaleUsed, selectAdaptation, selectEditSummary, selectEngines, selectNotCounted } from '../store/report';
 import { isoLocal, isoLocalOf } from '../core/formats/isoLocal';
 import { imageEdits } from '../store/selectors';
 import { editWords } from '../core/edits/summary';
@@ -54,6 +54,8 @@ function ReportBody({ open }: { open: boolean }) {
   const engines = useApp(selectEngines);
   const edits = useApp(selectEditSummary);
   const adaptation = useApp((s) => adaptationWords(selectAdaptation(s), profile?.current().name));
+  // images counted by another detector model than the one loaded (a batch restored after an update)
+  const otherModels = useApp((s) => detectorWords(otherDetectors(s, card)));
   const color = classColors(card);
   const sample = useApp((s) => s.sample);
   const backAtRelease = useApp((s) => backAtWithdrawnRelease(s));
@@ -424,6 +426,7 @@ function ReportBody({ open }: { open: boolean }) {
           {card.sha256.slice(0, 16)}…, {(card.bytes / 1e6).toFixed(2)} MB){classifier ? ` + ${classifier.name} (sha256 ${classifier.sha256.slice(0, 16)}…, ${(classifier.bytes / 1e6).toFixed(2)} MB)` : ''} · counted by engine{' '}
           {enginesWords(engines)}
           {adaptation ? ` · ${adaptation}` : ''}
+          {otherModels ? ` · ${otherModels}` : ''}
         </p>
         <p data-testid="report-settings">
           Settings: thresholds RBC {Number(t.RBC.toFixed(3))}, WBC {Number(t.WBC.toFixed(3))}, Platelets {Number(t.Platelets.toFixed(3))}; NMS IoU{' '}

@@ -99,12 +99,15 @@ describe('BatchRunner', () => {
     store.getState().setModel({ backend: 'wasm-threads', threads: 4 });
     const [a, live] = store.getState().order.map((id) => store.getState().images[id]);
     expect(a).toMatchObject({ status: 'done', engine: { backend: 'wasm', threads: 1 } });
+    // and the detector model: a batch restored after an update to another model was said to be that model's
+    expect(a.detector).toEqual({ name: card.name, sha256: card.sha256 });
     expect(a.capture).toBeUndefined();
     expect(live).toMatchObject({ status: 'done', capture: { source: 'live', at: '2026-12-05T08:41:07.000Z' } });
     // Count again forgets the count (and its engine), never where the picture came from
     store.getState().requeue([live.id]);
     expect(store.getState().images[live.id]).toMatchObject({ status: 'queued', capture: { source: 'live' } });
     expect(store.getState().images[live.id].engine).toBeUndefined();
+    expect(store.getState().images[live.id].detector).toBeUndefined();
   });
   it('one bad file becomes one message and the batch goes on', async () => {
     const { store } = await run([

@@ -13,7 +13,7 @@ import { csvWithSample, provenanceText } from '../core/formats/sample';
 import { printedDifferential } from '../core/differential/rules';
 import { watchRelease } from './release';
 import { countInterval } from '../core/counts/estimate';
-import { adaptationWords, enginesWords, exportRelease, exportSample, notCountedRows, notCountedWords, releaseState, reportJson, scaleUsed, selectAdaptation, selectEditSummary, selectEngines, selectNotCounted } from './report';
+import { adaptationWords, detectorWords, enginesWords, exportRelease, exportSample, notCountedRows, notCountedWords, otherDetectors, releaseState, reportJson, scaleUsed, selectAdaptation, selectEditSummary, selectEngines, selectNotCounted } from './report';
 import { selectDifferentialState, selectExportImages, selectSummary } from './selectors';
 import { createAppStore, type AppStore } from './store';
 
@@ -238,6 +238,23 @@ describe('the exports carry the released report', () => {
     store.getState().setFixedScale(null);
     store.getState().updateImage('a', { scale: auto });
     expect(scaleUsed(store.getState())).toMatchObject({ setting: 'mixed', pending: true, words: 'estimated per image on 1 image, set by hand (counted at 2× zoom) on 2; the setting is now “estimated per image”, not applied to 2 of 3 images until they are counted again' });
+  });
+
+  it('images counted by another detector model than the one loaded (a batch restored after an update) are named with it', () => {
+    const store = batch();
+    const now = { name: 'smearcount-frcnn', sha256: 'b'.repeat(64) };
+    for (const id of ['a', 'b', 'c']) store.getState().updateImage(id, { detector: now });
+    expect(otherDetectors(store.getState(), now)).toEqual([]);
+    expect(detectorWords([])).toBe('');
+    const old = { name: 'smearcount-frcnn', sha256: 'a'.repeat(64) };
+    store.getState().updateImage('a', { detector: old });
+    store.getState().updateImage('b', { detector: old });
+    const others = otherDetectors(store.getState(), now);
+    expect(others).toEqual([{ ...old, images: 2 }]);
+    expect(detectorWords(others)).toBe(`2 of the images were counted by another detector model: smearcount-frcnn (sha256 ${'a'.repeat(16)}…)`);
+    // an image counted before the model was recorded is not claimed for either
+    store.getState().updateImage('c', { detector: undefined });
+    expect(otherDetectors(store.getState(), now)).toEqual([{ ...old, images: 2 }]);
   });
 
   it('an image counted before engines were recorded says so rather than borrow this session’s', () => {

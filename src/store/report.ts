@@ -75,6 +75,28 @@ export function scaleUsed(s: Pick<AppState, 'images' | 'order' | 'fixedScale'>):
   };
 }
 
+/** The detector models, other than the one loaded now, recorded on the counted images (a batch restored
+ * after an update to another model), with how many images each counted. Images counted before the model
+ * was recorded are claimed for none. */
+export function otherDetectors(s: Pick<AppState, 'images' | 'order'>, loaded: { sha256: string }): { name: string; sha256: string; images: number }[] {
+  const by = new Map<string, { name: string; sha256: string; images: number }>();
+  for (const id of s.order) {
+    const d = s.images[id].status === 'done' ? s.images[id].detector : undefined;
+    if (!d || d.sha256 === loaded.sha256) continue;
+    const e = by.get(d.sha256) ?? { ...d, images: 0 };
+    e.images++;
+    by.set(d.sha256, e);
+  }
+  return [...by.values()];
+}
+
+/** The Method's words for them ('' when every image was counted by the model loaded). */
+export function detectorWords(others: readonly { name: string; sha256: string; images: number }[]): string {
+  const n = others.reduce((k, d) => k + d.images, 0);
+  if (!n) return '';
+  return `${n === 1 ? '1 of the images was' : `${n} of the images were`} counted by another detector model: ${others.map((d) => `${d.name} (sha256 ${d.sha256.slice(0, 16)}…${others.length > 1 ? `, ${d.images} image${d.images === 1 ? '' : 's'}` : ''})`).join(', ')}`;
+}
+
 let enginesCache: { images: AppState['images']; order: string[]; out: EngineUse[] } | undefined;
 
 /** The engines that counted the batch's images, in the order first met, with how many each counted. */

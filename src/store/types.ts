@@ -39,6 +39,9 @@ export interface ImageEntry {
   /** The engine that detected this image, recorded when it was counted (a reload or another engine later
    * does not change it; Count again records the new one). Absent in batches counted before it was kept. */
   engine?: { backend: string; threads: number };
+  /** The detector model that counted this image, recorded with the engine: a batch restored after an update
+   * to another model keeps the figures of the model that made them, and the report names that one. */
+  detector?: { name: string; sha256: string };
   /** Classifier time on this image, ms (all its WBCs, one batch). */
   classifyMs?: number;
   /** How the magnification logic ran on this image (estimate, passes, scale used). */
