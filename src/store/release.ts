@@ -31,9 +31,11 @@ type RevisionInput = Pick<AppState, 'images' | 'order' | 'refused' | 'postproces
 export function releaseRevision(s: RevisionInput): string {
   const images = s.order.map((id) => {
     const im = s.images[id];
+    // each box where it is, exactly: the exports carry its coordinates, and a drag at a high zoom moves it by
+    // a fraction of a pixel (rounded to whole pixels, such a move was logged but kept the release)
     const dets =
       im.status === 'done'
-        ? shownDetections(im, s.postprocess).map((d) => [d.id, d.cls, Math.round(d.box.x1), Math.round(d.box.y1), Math.round(d.box.x2), Math.round(d.box.y2), d.wbc?.type ?? '', d.wbc?.verified ? 1 : 0, d.wbc?.category ?? '', d.wbc?.note ?? ''])
+        ? shownDetections(im, s.postprocess).map((d) => [d.id, d.cls, d.box.x1, d.box.y1, d.box.x2, d.box.y2, d.wbc?.type ?? '', d.wbc?.verified ? 1 : 0, d.wbc?.category ?? '', d.wbc?.note ?? ''])
         : [];
     // deleted ids too: a box left out while under the threshold is a decision the release did not see;
     // and the review mark, which the report prints ("Boxes reviewed on 3 of 8 images", Appendix A)
