@@ -3,7 +3,7 @@ import { boxesCsv, boxesJson, cocoJson, countsCsv, vocFiles, type CountsReport }
 import { zip } from '../core/formats/zip';
 import { flatName, uniqueNames, withExtension } from '../core/formats/names';
 import { selectDifferentialState, selectExportImages, shownDetections } from '../store/selectors';
-import { adaptationWords, exportRelease, exportSample, notCountedRows, otherDetectors, reportJson, selectAdaptation, selectEngines } from '../store/report';
+import { adaptationWords, exportRelease, exportSample, notCountedRows, otherClassifiers, otherDetectors, reportJson, selectAdaptation, selectEngines } from '../store/report';
 import { annotatedPng } from './annotatedPng';
 import { Section } from './Section';
 import { cocoWithSample, csvWithSample, exportName, jsonWithSample, pngWithSample, provenanceText, vocWithSample, type Provenance } from '../core/formats/sample';
@@ -37,8 +37,9 @@ export function ExportMenu() {
     const s = store.getState();
     const engines = selectEngines(s);
     const one = engines.length === 1 && engines[0].threads !== null ? engines[0] : null;
-    // images counted by another detector model than the one loaded (a batch restored after an update)
+    // images counted, or typed, by another model than the one loaded (a batch restored after an update)
     const others = otherDetectors(s, card);
+    const otherTypes = classifier ? otherClassifiers(s, classifier) : [];
     return {
       app: APP_VERSION,
       detector: { name: card.name, sha256: card.sha256 },
@@ -48,6 +49,7 @@ export function ExportMenu() {
       engines,
       adaptation: adaptationWords(selectAdaptation(s), profile?.current().name),
       ...(others.length ? { otherDetectors: others } : {}),
+      ...(otherTypes.length ? { otherClassifiers: otherTypes } : {}),
     };
   };
   // the released report as data: its state, figures and edits from the selectors the report prints from

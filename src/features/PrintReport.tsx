@@ -18,7 +18,7 @@ import { ReportDifferential } from './report/ReportDifferential';
 import './report/report.css';
 import { APP_VERSION } from '../services/appVersion';
 import { backAtWithdrawnRelease } from '../store/release';
-import { adaptationWords, detectorWords, enginesWords, notCountedWords, otherDetectors, releaseState, scaleUsed, selectAdaptation, selectEditSummary, selectEngines, selectNotCounted } from '../store/report';
+import { adaptationWords, classifierWords, detectorWords, enginesWords, notCountedWords, otherClassifiers, otherDetectors, releaseState, scaleUsed, selectAdaptation, selectEditSummary, selectEngines, selectNotCounted } from '../store/report';
 import { isoLocal, isoLocalOf } from '../core/formats/isoLocal';
 import { imageEdits } from '../store/selectors';
 import { editWords } from '../core/edits/summary';
@@ -56,6 +56,7 @@ function ReportBody({ open }: { open: boolean }) {
   const adaptation = useApp((s) => adaptationWords(selectAdaptation(s), profile?.current().name));
   // images counted by another detector model than the one loaded (a batch restored after an update)
   const otherModels = useApp((s) => detectorWords(otherDetectors(s, card)));
+  const otherTypes = useApp((s) => (classifier ? classifierWords(otherClassifiers(s, classifier)) : ''));
   const color = classColors(card);
   const sample = useApp((s) => s.sample);
   const backAtRelease = useApp((s) => backAtWithdrawnRelease(s));
@@ -427,6 +428,7 @@ function ReportBody({ open }: { open: boolean }) {
           {enginesWords(engines)}
           {adaptation ? ` · ${adaptation}` : ''}
           {otherModels ? ` · ${otherModels}` : ''}
+          {otherTypes ? ` · ${otherTypes}` : ''}
         </p>
         <p data-testid="report-settings">
           Settings: thresholds RBC {Number(t.RBC.toFixed(3))}, WBC {Number(t.WBC.toFixed(3))}, Platelets {Number(t.Platelets.toFixed(3))}; NMS IoU{' '}

@@ -245,6 +245,9 @@ describe('BatchRunner: the differential', () => {
     expect(wbc).toHaveLength(1);
     expect(wbc[0].wbc).toMatchObject({ type: 'lymphocyte', origin: 'model' });
     expect(client.classified).toEqual([1]);
+    // the classifier that typed them is kept with the image, as the detector is
+    const typedBy = { name: 'test', sha256: 'a'.repeat(64) };
+    expect(store.getState().images[id].classifiers).toEqual([typedBy]);
     // A hand-drawn WBC has no type until classified; classifyMissing types it.
     store.getState().edit(id, addBox, { cls: 'WBC', box: { x1: 300, y1: 300, x2: 400, y2: 400 }, width: 640, height: 480 });
     shown = shownDetections(store.getState().images[id], store.getState().postprocess);
@@ -253,6 +256,7 @@ describe('BatchRunner: the differential', () => {
     shown = shownDetections(store.getState().images[id], store.getState().postprocess);
     expect(shown.find((d) => d.id === 'u0')!.wbc).toMatchObject({ type: 'lymphocyte' });
     expect(client.classified).toEqual([1, 1]);
+    expect(store.getState().images[id].classifiers).toEqual([typedBy]);
     // A WBC drawn while another is being typed is typed too, once that typing ends.
     store.getState().edit(id, addBox, { cls: 'WBC', box: { x1: 100, y1: 300, x2: 180, y2: 380 }, width: 640, height: 480 });
     const first = runner.classifyMissing(id);
@@ -269,6 +273,11 @@ describe('BatchRunner: the differential', () => {
     store.getState().undo();
     shown = shownDetections(store.getState().images[id], store.getState().postprocess);
     expect(shown.find((d) => d.id === 'u0')!.wbc!.type).toBe('lymphocyte');
+    // typed before by another classifier (an update came between): both are named
+    store.getState().updateImage(id, { classifiers: [{ name: 'test', sha256: 'b'.repeat(64) }] });
+    store.getState().edit(id, addBox, { cls: 'WBC', box: { x1: 200, y1: 10, x2: 280, y2: 90 }, width: 640, height: 480 });
+    await runner.classifyMissing(id);
+    expect(store.getState().images[id].classifiers).toEqual([{ name: 'test', sha256: 'b'.repeat(64) }, typedBy]);
   });
 });
 

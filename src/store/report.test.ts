@@ -13,7 +13,7 @@ import { csvWithSample, provenanceText } from '../core/formats/sample';
 import { printedDifferential } from '../core/differential/rules';
 import { watchRelease } from './release';
 import { countInterval } from '../core/counts/estimate';
-import { adaptationWords, detectorWords, enginesWords, exportRelease, exportSample, notCountedRows, notCountedWords, otherDetectors, releaseState, reportJson, scaleUsed, selectAdaptation, selectEditSummary, selectEngines, selectNotCounted } from './report';
+import { adaptationWords, classifierWords, detectorWords, enginesWords, exportRelease, exportSample, notCountedRows, notCountedWords, otherClassifiers, otherDetectors, releaseState, reportJson, scaleUsed, selectAdaptation, selectEditSummary, selectEngines, selectNotCounted } from './report';
 import { selectDifferentialState, selectExportImages, selectSummary } from './selectors';
 import { createAppStore, type AppStore } from './store';
 
@@ -254,7 +254,14 @@ describe('the exports carry the released report', () => {
     expect(detectorWords(others)).toBe(`2 of the images were counted by another detector model: smearcount-frcnn (sha256 ${'a'.repeat(16)}…)`);
     // an image counted before the model was recorded is not claimed for either
     store.getState().updateImage('c', { detector: undefined });
-    expect(otherDetectors(store.getState(), now)).toEqual([{ ...old, images: 2 }]);
+    expect(otherDetectors(store.getState(), now)).toEqual([{ ...old, images: 2 }]);    // the WBC types likewise: an image typed by the classifier before an update, and one of its WBCs typed since
+    const wbcNow = { name: 'smearcount-wbc', sha256: 'd'.repeat(64) };
+    const wbcOld = { name: 'smearcount-wbc', sha256: 'c'.repeat(64) };
+    store.getState().updateImage('a', { classifiers: [wbcOld, wbcNow] });
+    store.getState().updateImage('b', { classifiers: [wbcNow] });
+    expect(otherClassifiers(store.getState(), wbcNow)).toEqual([{ ...wbcOld, images: 1 }]);
+    expect(classifierWords(otherClassifiers(store.getState(), wbcNow))).toBe(`1 of the images holds WBC types from another classifier model: smearcount-wbc (sha256 ${'c'.repeat(16)}…)`);
+    expect(classifierWords(otherClassifiers(store.getState(), wbcOld))).toBe(`2 of the images hold WBC types from another classifier model: smearcount-wbc (sha256 ${'d'.repeat(16)}…)`);
   });
 
   it('an image counted before engines were recorded says so rather than borrow this session’s', () => {

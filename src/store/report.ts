@@ -14,6 +14,7 @@ import { engineText, type EngineUse } from '../core/formats/sample';
 import type { ExportRelease } from '../core/formats/exports';
 import type { SampleRecord } from './sampleSlice';
 import type { AppState } from './store';
+import type { ImageEntry } from './types';
 import { imageEdits, imageEngine, inTotals, selectClumpedFields, selectDifferentialState, selectScaleStale, selectSummary } from './selectors';
 
 export type ReleaseKind = 'released' | 'withdrawn' | 'preliminary';
@@ -75,27 +76,45 @@ export function scaleUsed(s: Pick<AppState, 'images' | 'order' | 'fixedScale'>):
   };
 }
 
-/** The detector models, other than the one loaded now, recorded on the counted images (a batch restored
- * after an update to another model), with how many images each counted. Images counted before the model
- * was recorded are claimed for none. */
-export function otherDetectors(s: Pick<AppState, 'images' | 'order'>, loaded: { sha256: string }): { name: string; sha256: string; images: number }[] {
-  const by = new Map<string, { name: string; sha256: string; images: number }>();
+/** A model recorded on images, with how many images it made figures on. */
+export interface OtherModel {
+  name: string;
+  sha256: string;
+  images: number;
+}
+
+/** The models other than the one loaded now that made figures on the counted images (a batch restored after
+ * an update to another model), read by `used` from each image, with how many images each. Images counted
+ * before models were recorded are claimed for none. */
+function otherModels(s: Pick<AppState, 'images' | 'order'>, loaded: { sha256: string }, used: (im: ImageEntry) => readonly { name: string; sha256: string }[]): OtherModel[] {
+  const by = new Map<string, OtherModel>();
   for (const id of s.order) {
-    const d = s.images[id].status === 'done' ? s.images[id].detector : undefined;
-    if (!d || d.sha256 === loaded.sha256) continue;
-    const e = by.get(d.sha256) ?? { ...d, images: 0 };
-    e.images++;
-    by.set(d.sha256, e);
+    if (s.images[id].status !== 'done') continue;
+    for (const d of used(s.images[id])) {
+      if (d.sha256 === loaded.sha256) continue;
+      const e = by.get(d.sha256) ?? { name: d.name, sha256: d.sha256, images: 0 };
+      e.images++;
+      by.set(d.sha256, e);
+    }
   }
   return [...by.values()];
 }
 
-/** The Method's words for them ('' when every image was counted by the model loaded). */
-export function detectorWords(others: readonly { name: string; sha256: string; images: number }[]): string {
+/** The detector models, other than the one loaded, that counted images of the batch. */
+export const otherDetectors = (s: Pick<AppState, 'images' | 'order'>, loaded: { sha256: string }) => otherModels(s, loaded, (im) => (im.detector ? [im.detector] : []));
+
+/** The WBC classifier models, other than the one loaded, whose types images of the batch hold. */
+export const otherClassifiers = (s: Pick<AppState, 'images' | 'order'>, loaded: { sha256: string }) => otherModels(s, loaded, (im) => im.classifiers ?? []);
+
+const modelsWords = (others: readonly OtherModel[], what: (one: boolean) => string) => {
   const n = others.reduce((k, d) => k + d.images, 0);
   if (!n) return '';
-  return `${n === 1 ? '1 of the images was' : `${n} of the images were`} counted by another detector model: ${others.map((d) => `${d.name} (sha256 ${d.sha256.slice(0, 16)}…${others.length > 1 ? `, ${d.images} image${d.images === 1 ? '' : 's'}` : ''})`).join(', ')}`;
-}
+  return `${n === 1 ? '1 of the images' : `${n} of the images`} ${what(n === 1)}: ${others.map((d) => `${d.name} (sha256 ${d.sha256.slice(0, 16)}…${others.length > 1 ? `, ${d.images} image${d.images === 1 ? '' : 's'}` : ''})`).join(', ')}`;
+};
+
+/** The Method's words for them ('' when every image was counted, or typed, by the models loaded). */
+export const detectorWords = (others: readonly OtherModel[]) => modelsWords(others, (one) => `${one ? 'was' : 'were'} counted by another detector model`);
+export const classifierWords = (others: readonly OtherModel[]) => modelsWords(others, (one) => `${one ? 'holds' : 'hold'} WBC types from another classifier model`);
 
 let enginesCache: { images: AppState['images']; order: string[]; out: EngineUse[] } | undefined;
 
