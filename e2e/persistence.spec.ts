@@ -186,6 +186,53 @@ test.describe('the batch survives', () => {
     await expect(page.getByTestId('report-state')).toHaveText(state);
     await expect(page.getByTestId('report-estimate-Platelets')).toHaveText(estimate);
   });
+  test('a batch counted by an earlier model and restored after an update says which model made its figures (audit 2026-12-06)', async ({ page, context }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    const [im] = await app.images();
+    await page.close();
+    // The saved image as an earlier build left it: counted and typed by models of other hashes. Edited from a
+    // page of the same origin that does not run the app, so that nothing saves over it.
+    const other = await context.newPage();
+    await other.goto('/icon.svg');
+    await other.evaluate(
+      (id) =>
+        new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open('smearcount');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const tx = open.result.transaction('images', 'readwrite');
+            const st = tx.objectStore('images');
+            const get = st.get(id);
+            get.onsuccess = () => {
+              const v = get.result as { detector?: { name: string; sha256: string }; classifiers?: { name: string; sha256: string }[] };
+              v.detector = { name: v.detector!.name, sha256: 'e'.repeat(64) };
+              v.classifiers = v.classifiers!.map((c) => ({ name: c.name, sha256: 'f'.repeat(64) }));
+              st.put(v, id);
+            };
+            tx.oncomplete = () => resolve();
+            tx.onerror = () => reject(tx.error);
+          };
+        }),
+      im.id,
+    );
+    const again = new AppPage(other);
+    await again.open('?backend=wasm');
+    await expect.poll(async () => (await again.images()).length).toBe(1);
+    await again.waitReady();
+    await other.getByTestId('export-report').click();
+    // before: the loaded models only, as if they had counted and typed the image
+    await expect(other.getByTestId('report-meta')).toContainText(`1 of the images was counted by another detector model: smearcount-frcnn (sha256 ${'e'.repeat(16)}…)`);
+    await expect(other.getByTestId('report-meta')).toContainText(`1 of the images holds WBC types from another classifier model: smearcount-wbc (sha256 ${'f'.repeat(16)}…)`);
+    await other.getByTestId('report-close').click();
+    const [csv] = await Promise.all([other.waitForEvent('download'), other.getByTestId('export-csv').click()]);
+    const text = readFileSync((await csv.path())!, 'utf8');
+    expect(text).toContain(`1 image counted by smearcount-frcnn sha256:${'e'.repeat(64)}`);
+    expect(text).toContain(`1 image typed by smearcount-wbc sha256:${'f'.repeat(64)}`);
+  });
+
   test('a release restored on other figures than it rests on is withdrawn at once, and says why', async ({ page, context }) => {
     const app = await releaseWithEstimate(page, 2, 'S-2');
     await expect(page.getByTestId('report-state')).toContainText('Released');

@@ -180,3 +180,43 @@ test('a release is deliberate: a typed verifier, no first focus on the release, 
   await page.getByTestId('export-report').click();
   await expect(page.getByTestId('report-close')).toBeFocused();
 });
+
+test('a release rests on what the report prints: a review mark or a damaged file after it withdraws it, and an unreleased JSON names no verifier (audit 2026-12-06)', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(1));
+  await app.waitReady(600_000);
+  await page.evaluate(() => (window.print = () => undefined));
+  await page.getByTestId('export-report').click();
+  await page.getByTestId('report-sample').fill('S-31');
+  await page.getByTestId('report-verified-by').fill('C. Doe');
+  await page.getByRole('button', { name: 'Close' }).click();
+  // typed, not released: the JSON's sample record names nobody, as its report and the CSV do
+  const before = JSON.parse(await download(page, 'export-json'));
+  expect([before.report.state, before.report.verified_by, before.sample.verifiedBy]).toEqual(['preliminary', '', '']);
+  await page.getByTestId('export-report').click();
+  await releaseReport(page);
+  await expect(page.getByTestId('report-review')).toHaveText('Boxes reviewed on 0 of 1 image; the others are the detector’s counts, not checked by a person.');
+  await page.getByRole('button', { name: 'Close' }).click();
+  const released = JSON.parse(await download(page, 'export-json'));
+  expect([released.report.state, released.sample.verifiedBy]).toEqual(['released', 'C. Doe']);
+
+  // the image marked reviewed after the release: the report's "reviewed on 0 of 1" was what was signed
+  await page.getByTestId('reviewed').check();
+  await expect(page.getByTestId('notice-release')).toContainText('The released report was withdrawn');
+  const name = (await app.current())!.name;
+  expect((await page.evaluate(() => window.__smearcount.sample())).withdrawn).toBe(`${name}: marked reviewed`);
+  const withdrawn = JSON.parse(await download(page, 'export-json'));
+  expect([withdrawn.report.state, withdrawn.report.verified_by, withdrawn.sample.verifiedBy]).toEqual(['withdrawn', '', '']);
+
+  // released again, then a damaged file dropped: the report would name it as not in its figures
+  await page.getByTestId('export-report').click();
+  await releaseReport(page);
+  await expect(page.getByTestId('report-state')).toContainText('Released');
+  await page.getByRole('button', { name: 'Close' }).click();
+  await page.getByTestId('file-input').setInputFiles({ name: 'damaged.jpg', mimeType: 'image/jpeg', buffer: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]) });
+  await expect.poll(async () => (await page.evaluate(() => window.__smearcount.sample())).withdrawn).toBe('file not counted: damaged.jpg');
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-state')).toContainText('WITHDRAWN');
+  await expect(page.getByTestId('report-not-counted')).toContainText('damaged.jpg');
+});

@@ -4,7 +4,7 @@ import { boxesCsv, boxesJson, cocoJson, countsCsv, vocFiles, type CountsReport }
 import { zip } from '../core/formats/zip';
 import { flatName, uniqueNames, withExtension } from '../core/formats/names';
 import { selectDifferentialState, selectExportImages, shownDetections } from '../store/selectors';
-import { adaptationWords, exportRelease, notCountedRows, reportJson, selectAdaptation, selectEngines } from '../store/report';
+import { adaptationWords, exportRelease, exportSample, notCountedRows, otherClassifiers, otherDetectors, reportJson, selectAdaptation, selectEngines } from '../store/report';
 import { annotatedPng } from './annotatedPng';
 import { Section } from './Section';
 import { cocoWithSample, csvWithSample, exportName, jsonWithSample, pngWithSample, provenanceText, vocWithSample, type Provenance } from '../core/formats/sample';
@@ -48,6 +48,9 @@ export function ExportMenu() {
     const s = store.getState();
     const engines = selectEngines(s);
     const one = engines.length === 1 && engines[0].threads !== null ? engines[0] : null;
+    // images counted, or typed, by another model than the one loaded (a batch restored after an update)
+    const others = otherDetectors(s, card);
+    const otherTypes = classifier ? otherClassifiers(s, classifier) : [];
     return {
       app: APP_VERSION,
       detector: { name: card.name, sha256: card.sha256 },
@@ -56,12 +59,14 @@ export function ExportMenu() {
       threads: one?.threads ?? null,
       engines,
       adaptation: adaptationWords(selectAdaptation(s), profile?.current().name),
+      ...(others.length ? { otherDetectors: others } : {}),
+      ...(otherTypes.length ? { otherClassifiers: otherTypes } : {}),
     };
   };
   // the released report as data: its state, figures and edits from the selectors the report prints from
   const jsonExtra = () => {
     const s = store.getState();
-    return { sample: { ...s.sample, id: s.sample.id.trim() }, report: reportJson(s, { lowConfidence: classifier ? classifier.lowConfidence : null, profileName: profile?.current().name }), models: models(), audit: s.audit };
+    return { sample: exportSample(s.sample), report: reportJson(s, { lowConfidence: classifier ? classifier.lowConfidence : null, profileName: profile?.current().name }), models: models(), audit: s.audit };
   };
   const countsReport = (): CountsReport => {
     const s = store.getState();

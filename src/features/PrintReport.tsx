@@ -1,4 +1,3 @@
-import { describeScaleSetting } from '../core/detection/scaleWords';
 import { useApp, useServices, useView } from '../services/context';
 import { CLASS_NAMES } from '../core/detection/classes';
 import { batchEstimate, formatRatio } from '../core/counts/counts';
@@ -20,7 +19,7 @@ import { ReportDifferential } from './report/ReportDifferential';
 import './report/report.css';
 import { APP_VERSION } from '../services/appVersion';
 import { backAtWithdrawnRelease } from '../store/release';
-import { adaptationWords, enginesWords, notCountedWords, releaseState, selectAdaptation, selectEditSummary, selectEngines, selectNotCounted } from '../store/report';
+import { adaptationWords, classifierWords, detectorWords, enginesWords, notCountedWords, otherClassifiers, otherDetectors, releaseState, scaleUsed, selectAdaptation, selectEditSummary, selectEngines, selectNotCounted } from '../store/report';
 import { isoLocal, isoLocalOf } from '../core/formats/isoLocal';
 import { imageEdits } from '../store/selectors';
 import { editWords } from '../core/edits/summary';
@@ -48,13 +47,17 @@ function ReportBody({ open }: { open: boolean }) {
   const factors = useApp((s) => s.estimateFactors);
   // a low platelet estimate says what to check before it is reported (core/counts/counts.ts)
   const plateletCaution = factors.Platelets && summary.images ? batchEstimate(summary, 'Platelets', factors.Platelets, clumped).caution : null;
-  const fixedScale = useApp((s) => s.fixedScale);
+  // the magnification that counted the images, not one chosen since and not applied (store/report)
+  const magnification = useApp((s) => scaleUsed(s).words);
   const { classifier } = useServices();
   const diff = useApp((s) => selectBatchDifferential(s, classifier?.lowConfidence));
   const { card, view, profile } = useServices();
   const engines = useApp(selectEngines);
   const edits = useApp(selectEditSummary);
   const adaptation = useApp((s) => adaptationWords(selectAdaptation(s), profile?.current().name));
+  // images counted by another detector model than the one loaded (a batch restored after an update)
+  const otherModels = useApp((s) => detectorWords(otherDetectors(s, card)));
+  const otherTypes = useApp((s) => (classifier ? classifierWords(otherClassifiers(s, classifier)) : ''));
   const color = classColors(card);
   const sample = useApp((s) => s.sample);
   const backAtRelease = useApp((s) => backAtWithdrawnRelease(s));
@@ -425,13 +428,15 @@ function ReportBody({ open }: { open: boolean }) {
           {card.sha256.slice(0, 16)}…, {(card.bytes / 1e6).toFixed(2)} MB){classifier ? ` + ${classifier.name} (sha256 ${classifier.sha256.slice(0, 16)}…, ${(classifier.bytes / 1e6).toFixed(2)} MB)` : ''} · counted by engine{' '}
           {enginesWords(engines)}
           {adaptation ? ` · ${adaptation}` : ''}
+          {otherModels ? ` · ${otherModels}` : ''}
+          {otherTypes ? ` · ${otherTypes}` : ''}
         </p>
         <p data-testid="report-settings">
           Settings: thresholds RBC {Number(t.RBC.toFixed(3))}, WBC {Number(t.WBC.toFixed(3))}, Platelets {Number(t.Platelets.toFixed(3))}; NMS IoU{' '}
           {params.nmsIou} {params.crossClassNms ? 'within and across classes' : 'within each class'}.
         </p>
         <p data-testid="report-count-rule">
-          Count rule: {COUNT_RULES[params.countRule]}. Magnification: {describeScaleSetting(fixedScale)}; second pass on {done.filter((im) => im.scale?.passes === 2).length} of{' '}
+          Count rule: {COUNT_RULES[params.countRule]}. Magnification: {magnification}; second pass on {done.filter((im) => im.scale?.passes === 2).length} of{' '}
           {done.length} images.
         </p>
         {agreement && (

@@ -99,12 +99,15 @@ describe('BatchRunner', () => {
     store.getState().setModel({ backend: 'wasm-threads', threads: 4 });
     const [a, live] = store.getState().order.map((id) => store.getState().images[id]);
     expect(a).toMatchObject({ status: 'done', engine: { backend: 'wasm', threads: 1 } });
+    // and the detector model: a batch restored after an update to another model was said to be that model's
+    expect(a.detector).toEqual({ name: card.name, sha256: card.sha256 });
     expect(a.capture).toBeUndefined();
     expect(live).toMatchObject({ status: 'done', capture: { source: 'live', at: '2026-12-05T08:41:07.000Z' } });
     // Count again forgets the count (and its engine), never where the picture came from
     store.getState().requeue([live.id]);
     expect(store.getState().images[live.id]).toMatchObject({ status: 'queued', capture: { source: 'live' } });
     expect(store.getState().images[live.id].engine).toBeUndefined();
+    expect(store.getState().images[live.id].detector).toBeUndefined();
   });
   it('one bad file becomes one message and the batch goes on', async () => {
     const { store } = await run([
@@ -242,6 +245,9 @@ describe('BatchRunner: the differential', () => {
     expect(wbc).toHaveLength(1);
     expect(wbc[0].wbc).toMatchObject({ type: 'lymphocyte', origin: 'model' });
     expect(client.classified).toEqual([1]);
+    // the classifier that typed them is kept with the image, as the detector is
+    const typedBy = { name: 'test', sha256: 'a'.repeat(64) };
+    expect(store.getState().images[id].classifiers).toEqual([typedBy]);
     // A hand-drawn WBC has no type until classified; classifyMissing types it.
     store.getState().edit(id, addBox, { cls: 'WBC', box: { x1: 300, y1: 300, x2: 400, y2: 400 }, width: 640, height: 480 });
     shown = shownDetections(store.getState().images[id], store.getState().postprocess);
@@ -250,6 +256,7 @@ describe('BatchRunner: the differential', () => {
     shown = shownDetections(store.getState().images[id], store.getState().postprocess);
     expect(shown.find((d) => d.id === 'u0')!.wbc).toMatchObject({ type: 'lymphocyte' });
     expect(client.classified).toEqual([1, 1]);
+    expect(store.getState().images[id].classifiers).toEqual([typedBy]);
     // A WBC drawn while another is being typed is typed too, once that typing ends.
     store.getState().edit(id, addBox, { cls: 'WBC', box: { x1: 100, y1: 300, x2: 180, y2: 380 }, width: 640, height: 480 });
     const first = runner.classifyMissing(id);
@@ -266,6 +273,11 @@ describe('BatchRunner: the differential', () => {
     store.getState().undo();
     shown = shownDetections(store.getState().images[id], store.getState().postprocess);
     expect(shown.find((d) => d.id === 'u0')!.wbc!.type).toBe('lymphocyte');
+    // typed before by another classifier (an update came between): both are named
+    store.getState().updateImage(id, { classifiers: [{ name: 'test', sha256: 'b'.repeat(64) }] });
+    store.getState().edit(id, addBox, { cls: 'WBC', box: { x1: 200, y1: 10, x2: 280, y2: 90 }, width: 640, height: 480 });
+    await runner.classifyMissing(id);
+    expect(store.getState().images[id].classifiers).toEqual([{ name: 'test', sha256: 'b'.repeat(64) }, typedBy]);
   });
 });
 

@@ -233,11 +233,12 @@ export class BatchRunner {
       const { raw } = assessed;
       const scale = detected.scale;
       const typed = await this.typer.afterDetection(client, full, raw);
-      // the engine that counted it, kept with the image: the report names this one, not the engine of a
-      // later session that restored the batch
+      // the engine and the detector model that counted it, kept with the image: the report names these, not
+      // those of a later session that restored the batch
       const m = this.store.getState().model;
       const engine = m.backend ? { backend: m.backend, threads: m.threads ?? 1 } : undefined;
-      update({ status: 'done', raw, scale, inferenceMs, quality: assessed.quality, ...typed, ...(engine ? { engine } : {}) });
+      const detector = { name: this.card.name, sha256: this.card.sha256 };
+      update({ status: 'done', raw, scale, inferenceMs, quality: assessed.quality, ...typed, ...(engine ? { engine } : {}), detector });
     } catch (e) {
       const error = errorMessage(e instanceof AppError ? e : new AppError('inference', (e as Error).message));
       update({ status: 'error', error });

@@ -9,6 +9,7 @@ import type { Detection } from '../core/detection/detection';
 import { shownDetections } from '../store/selectors';
 import type { DetectorClient } from '../worker/client';
 import type { AppState } from '../store/store';
+import type { ImageEntry } from '../store/types';
 import type { Decoder } from './decoder';
 import type { ImageFiles } from './files';
 import type { Typist } from './typist';
@@ -83,7 +84,7 @@ export class WbcTyper {
   }
 
   /** The types of a freshly detected image: its strongest raw WBC candidates, or nothing when typing is off. */
-  async afterDetection(client: Classify, bmp: ImageBitmap, raw: readonly Detection[]): Promise<{ wbc?: Record<string, number[]>; classifyMs?: number; emb?: Record<string, number[]> }> {
+  async afterDetection(client: Classify, bmp: ImageBitmap, raw: readonly Detection[]): Promise<{ wbc?: Record<string, number[]>; classifyMs?: number; emb?: Record<string, number[]>; classifiers?: ImageEntry['classifiers'] }> {
     if (!this.enabled()) return {};
     const bar = Math.max(CLASSIFY_MIN_SCORE, TYPE_AHEAD * this.store.getState().postprocess.scoreThresholds.WBC);
     const cands = raw
@@ -92,7 +93,12 @@ export class WbcTyper {
       .slice(0, CLASSIFY_MAX);
     if (!cands.length) return { wbc: {}, classifyMs: 0 };
     const { probs, ms, emb } = await this.classifyBoxes(client, bmp, cands, raw);
-    return { wbc: probs, classifyMs: ms, ...(emb ? { emb } : {}) };
+    return { wbc: probs, classifyMs: ms, ...(emb ? { emb } : {}), classifiers: [this.model()] };
+  }
+
+  /** The classifier model, kept with the types it gives an image (the report names one that is no longer loaded). */
+  private model() {
+    return { name: this.classifier!.name, sha256: this.classifier!.sha256 };
   }
 
   /** WBCs shown without a type are classified at once. Called on every store change; cheap when nothing is missing. */
@@ -113,7 +119,8 @@ export class WbcTyper {
       try {
         const { probs, ms, emb } = await this.classifyBoxes(client, bmp, missing, shown);
         const now = this.store.getState().images[id];
-        if (now) this.store.getState().updateImage(id, { wbc: { ...(now.wbc ?? {}), ...probs }, classifyMs: (now.classifyMs ?? 0) + ms, ...(emb ? { emb: { ...(now.emb ?? {}), ...emb } } : {}) });
+        const by = now?.classifiers?.some((c) => c.sha256 === this.classifier!.sha256) ? now.classifiers : [...(now?.classifiers ?? []), this.model()];
+        if (now) this.store.getState().updateImage(id, { wbc: { ...(now.wbc ?? {}), ...probs }, classifyMs: (now.classifyMs ?? 0) + ms, ...(emb ? { emb: { ...(now.emb ?? {}), ...emb } } : {}), classifiers: by });
         typed = true;
       } finally {
         bmp.close();

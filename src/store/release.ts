@@ -1,8 +1,8 @@
 /**
  * Release as a lab runs it (LIS practice: preliminary, final, then withdrawn when anything it rests on
  * changes). A release records a revision of the batch: a hash of everything the report's figures rest
- * on (each image's shown boxes, types, verification and categories, which images count, the thresholds,
- * NMS and count rule, the differential's rules and reference intervals). Any later change that gives
+ * on (each image's shown boxes, types, verification and categories, its review mark, which images count, the thresholds,
+ * NMS and count rule, the differential's rules and reference intervals, the files refused at the drop). Any later change that gives
  * another revision withdraws the release and says why in the audit trail. A content hash rather than a
  * counter, so that a reload (which rebuilds the same batch) keeps a release that nothing has touched.
  */
@@ -25,21 +25,25 @@ function hash(text: string): string {
   return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
 
-type RevisionInput = Pick<AppState, 'images' | 'order' | 'postprocess' | 'diffRules' | 'reference' | 'estimateFactors'>;
+type RevisionInput = Pick<AppState, 'images' | 'order' | 'refused' | 'postprocess' | 'diffRules' | 'reference' | 'estimateFactors'>;
 
 /** The revision of the batch the report rests on. */
 export function releaseRevision(s: RevisionInput): string {
   const images = s.order.map((id) => {
     const im = s.images[id];
+    // each box where it is, exactly: the exports carry its coordinates, and a drag at a high zoom moves it by
+    // a fraction of a pixel (rounded to whole pixels, such a move was logged but kept the release)
     const dets =
       im.status === 'done'
-        ? shownDetections(im, s.postprocess).map((d) => [d.id, d.cls, Math.round(d.box.x1), Math.round(d.box.y1), Math.round(d.box.x2), Math.round(d.box.y2), d.wbc?.type ?? '', d.wbc?.verified ? 1 : 0, d.wbc?.category ?? '', d.wbc?.note ?? ''])
+        ? shownDetections(im, s.postprocess).map((d) => [d.id, d.cls, d.box.x1, d.box.y1, d.box.x2, d.box.y2, d.wbc?.type ?? '', d.wbc?.verified ? 1 : 0, d.wbc?.category ?? '', d.wbc?.note ?? ''])
         : [];
-    // deleted ids too: a box left out while under the threshold is a decision the release did not see
-    return [id, im.status, inTotals(im) ? 1 : 0, dets, im.edits.deleted];
+    // deleted ids too: a box left out while under the threshold is a decision the release did not see;
+    // and the review mark, which the report prints ("Boxes reviewed on 3 of 8 images", Appendix A)
+    return [id, im.status, inTotals(im) ? 1 : 0, dets, im.edits.deleted, im.reviewed ? 1 : 0];
   });
-  // the smear estimates' factors too: the report prints the estimates they make
-  return hash(JSON.stringify([s.postprocess, s.diffRules, s.reference, s.estimateFactors, images]));
+  // the smear estimates' factors too: the report prints the estimates they make; and the files refused at
+  // the drop, which it names as not in its figures
+  return hash(JSON.stringify([s.postprocess, s.diffRules, s.reference, s.estimateFactors, images, s.refused.map((r) => r.name)]));
 }
 
 /**
@@ -88,6 +92,7 @@ function changeWords(c: AuditChange, cls: string | undefined, where: string): st
 export function withdrawalReason(s: RevisionInput, p: RevisionInput): string {
   for (const id of s.order) if (!p.images[id]) return `image added: ${s.images[id].name}`;
   for (const id of p.order) if (!s.images[id]) return `image removed: ${p.images[id].name}`;
+  for (const r of s.refused) if (!p.refused.some((q) => q.name === r.name)) return `file not counted: ${r.name}`;
   const t = s.postprocess;
   const q = p.postprocess;
   if (t.countRule !== q.countRule) return `count rule changed (${q.countRule} → ${t.countRule})`;
@@ -104,6 +109,7 @@ export function withdrawalReason(s: RevisionInput, p: RevisionInput): string {
     if (a === b) continue;
     if (inTotals(a) !== inTotals(b)) return `${b.name}: ${inTotals(b) ? 'flagged image accepted' : 'flagged image taken out of the totals'}`;
     if (a.status !== b.status) return `${b.name}: counted again`;
+    if (a.reviewed !== b.reviewed) return `${b.name}: ${b.reviewed ? 'marked reviewed' : 'review mark taken back'}`;
     const c = diffEdits(a.edits, b.edits, b.raw, modelTypes(b))[0];
     if (c) {
       const cls = b.raw?.find((d) => d.id === c.cell)?.cls ?? b.edits.added.find((d) => d.id === c.cell)?.cls ?? a.edits.added.find((d) => d.id === c.cell)?.cls;
@@ -127,7 +133,7 @@ export function backAtWithdrawnRelease(s: Pick<AppState, 'sample'> & RevisionInp
 export function watchRelease(store: AppStore): () => void {
   return store.subscribe((s, p) => {
     if (!s.sample.verifiedAt) return;
-    if (s.images === p.images && s.order === p.order && s.postprocess === p.postprocess && s.diffRules === p.diffRules && s.reference === p.reference && s.estimateFactors === p.estimateFactors) return;
+    if (s.images === p.images && s.order === p.order && s.refused === p.refused && s.postprocess === p.postprocess && s.diffRules === p.diffRules && s.reference === p.reference && s.estimateFactors === p.estimateFactors) return;
     if (releaseRevision(s) === s.sample.releasedRevision) return;
     s.withdrawRelease(withdrawalReason(s, p));
   });

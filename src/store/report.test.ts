@@ -13,7 +13,7 @@ import { csvWithSample, provenanceText } from '../core/formats/sample';
 import { printedDifferential } from '../core/differential/rules';
 import { watchRelease } from './release';
 import { countInterval } from '../core/counts/estimate';
-import { adaptationWords, enginesWords, exportRelease, notCountedRows, notCountedWords, releaseState, reportJson, selectAdaptation, selectEditSummary, selectEngines, selectNotCounted } from './report';
+import { adaptationWords, classifierWords, detectorWords, enginesWords, exportRelease, exportSample, notCountedRows, notCountedWords, otherClassifiers, otherDetectors, releaseState, reportJson, scaleUsed, selectAdaptation, selectEditSummary, selectEngines, selectNotCounted } from './report';
 import { selectDifferentialState, selectExportImages, selectSummary } from './selectors';
 import { createAppStore, type AppStore } from './store';
 
@@ -181,7 +181,7 @@ describe('the exports carry the released report', () => {
     );
     expect(r.adaptation).toBeNull();
     // the settings the figures rest on, as Appendix B prints them (audit 2026-12-05: a changed threshold was in no data file)
-    expect(r.settings).toEqual({ score_thresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nms_iou: 0.5, cross_class_nms: false, count_rule: 'interior', fixed_scale: null });
+    expect(r.settings).toEqual({ score_thresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nms_iou: 0.5, cross_class_nms: false, count_rule: 'interior', fixed_scale: null, magnification: 'estimated per image' });
     // not released: no figures of a release, the differential still as printed ('–' where none is)
     store.getState().withdrawRelease('test');
     const w = reportJson(store.getState(), { lowConfidence: LOW });
@@ -200,6 +200,68 @@ describe('the exports carry the released report', () => {
     expect(sum.images).toBe(2);
     store.getState().setThreshold('Platelets', 0.6);
     expect(reportJson(store.getState(), { lowConfidence: LOW }).settings.score_thresholds.Platelets).toBe(0.6);
+  });
+
+  it('JSON: its sample record names no verifier where the report names none (typed before release, kept after a withdrawal)', () => {
+    const store = batch();
+    watchRelease(store);
+    store.getState().setSample({ id: ' S-9 ', verifiedBy: 'C. Doe' });
+    // typed under "Verified by", not released: the report prints no name and the CSV's verified_by is empty
+    expect(exportSample(store.getState().sample)).toMatchObject({ id: 'S-9', verifiedBy: '', verifiedAt: null });
+    store.getState().releaseReport('C. Doe');
+    const s = store.getState().sample;
+    expect(exportSample(s)).toMatchObject({ verifiedBy: 'C. Doe', verifiedAt: s.verifiedAt, releasedRevision: s.releasedRevision });
+    expect(exportSample(s).verifiedBy).toBe(exportRelease(s).verifiedBy);
+    store.getState().edit('a', deleteBox, { id: 'm1' });
+    const w = store.getState().sample;
+    expect(w.withdrawn).not.toBe('');
+    expect(exportSample(w)).toMatchObject({ verifiedBy: '', verifiedAt: null, withdrawn: w.withdrawn });
+  });
+
+  it('the magnification is the one the images were counted at: a setting changed since, not counted again, is said as not applied', () => {
+    const store = batch();
+    const auto = { used: 1, relative: 1, estimated: 1.02, passes: 1 as const, fixed: false };
+    for (const id of ['a', 'b', 'c']) store.getState().updateImage(id, { scale: auto });
+    expect(scaleUsed(store.getState())).toEqual({ setting: null, pending: false, words: 'estimated per image' });
+    // chosen after counting (Count again not pressed): the figures are still those of the estimate
+    store.getState().setFixedScale(2);
+    const u = scaleUsed(store.getState());
+    expect(u).toMatchObject({ setting: null, pending: true });
+    expect(u.words).toBe('estimated per image; the setting is now “set by hand: cells look 2× smaller than usual, counted at 2× zoom”, not applied to 3 of 3 images until they are counted again');
+    const r = reportJson(store.getState(), { lowConfidence: LOW });
+    expect(r.settings).toMatchObject({ fixed_scale: null, fixed_scale_not_applied: 2, magnification: u.words });
+    // counted again under it: the setting is what made them
+    for (const id of ['a', 'b', 'c']) store.getState().updateImage(id, { scale: { used: 2, relative: 2, estimated: null, passes: 1, fixed: true, requested: 2 } });
+    expect(scaleUsed(store.getState())).toEqual({ setting: 2, pending: false, words: 'set by hand: cells look 2× smaller than usual, counted at 2× zoom' });
+    expect(reportJson(store.getState(), { lowConfidence: LOW }).settings).not.toHaveProperty('fixed_scale_not_applied');
+    // back to auto with one image counted again: some images each way
+    store.getState().setFixedScale(null);
+    store.getState().updateImage('a', { scale: auto });
+    expect(scaleUsed(store.getState())).toMatchObject({ setting: 'mixed', pending: true, words: 'estimated per image on 1 image, set by hand (counted at 2× zoom) on 2; the setting is now “estimated per image”, not applied to 2 of 3 images until they are counted again' });
+  });
+
+  it('images counted by another detector model than the one loaded (a batch restored after an update) are named with it', () => {
+    const store = batch();
+    const now = { name: 'smearcount-frcnn', sha256: 'b'.repeat(64) };
+    for (const id of ['a', 'b', 'c']) store.getState().updateImage(id, { detector: now });
+    expect(otherDetectors(store.getState(), now)).toEqual([]);
+    expect(detectorWords([])).toBe('');
+    const old = { name: 'smearcount-frcnn', sha256: 'a'.repeat(64) };
+    store.getState().updateImage('a', { detector: old });
+    store.getState().updateImage('b', { detector: old });
+    const others = otherDetectors(store.getState(), now);
+    expect(others).toEqual([{ ...old, images: 2 }]);
+    expect(detectorWords(others)).toBe(`2 of the images were counted by another detector model: smearcount-frcnn (sha256 ${'a'.repeat(16)}…)`);
+    // an image counted before the model was recorded is not claimed for either
+    store.getState().updateImage('c', { detector: undefined });
+    expect(otherDetectors(store.getState(), now)).toEqual([{ ...old, images: 2 }]);    // the WBC types likewise: an image typed by the classifier before an update, and one of its WBCs typed since
+    const wbcNow = { name: 'smearcount-wbc', sha256: 'd'.repeat(64) };
+    const wbcOld = { name: 'smearcount-wbc', sha256: 'c'.repeat(64) };
+    store.getState().updateImage('a', { classifiers: [wbcOld, wbcNow] });
+    store.getState().updateImage('b', { classifiers: [wbcNow] });
+    expect(otherClassifiers(store.getState(), wbcNow)).toEqual([{ ...wbcOld, images: 1 }]);
+    expect(classifierWords(otherClassifiers(store.getState(), wbcNow))).toBe(`1 of the images holds WBC types from another classifier model: smearcount-wbc (sha256 ${'c'.repeat(16)}…)`);
+    expect(classifierWords(otherClassifiers(store.getState(), wbcOld))).toBe(`2 of the images hold WBC types from another classifier model: smearcount-wbc (sha256 ${'d'.repeat(16)}…)`);
   });
 
   it('an image counted before engines were recorded says so rather than borrow this session’s', () => {

@@ -6,6 +6,7 @@
 import { batchEstimate } from '../core/counts/counts';
 import { adapts } from '../core/adapt/adapt';
 import { CLASS_NAMES } from '../core/detection/classes';
+import { describeScaleSetting } from '../core/detection/scaleWords';
 import { printedDifferential } from '../core/differential/rules';
 import { addSummaries, editWords, type EditSummary } from '../core/edits/summary';
 import { isoLocal } from '../core/formats/isoLocal';
@@ -13,7 +14,8 @@ import { engineText, type EngineUse } from '../core/formats/sample';
 import type { ExportRelease } from '../core/formats/exports';
 import type { SampleRecord } from './sampleSlice';
 import type { AppState } from './store';
-import { imageEdits, imageEngine, inTotals, selectClumpedFields, selectDifferentialState, selectSummary } from './selectors';
+import type { ImageEntry } from './types';
+import { imageEdits, imageEngine, inTotals, selectClumpedFields, selectDifferentialState, selectScaleStale, selectSummary } from './selectors';
 
 export type ReleaseKind = 'released' | 'withdrawn' | 'preliminary';
 
@@ -40,6 +42,79 @@ export function exportRelease(sample: Pick<SampleRecord, 'verifiedAt' | 'verifie
     withdrawn: kind === 'withdrawn' ? sample.withdrawn : '',
   };
 }
+
+/** The sample record as the JSON export carries it: the ID trimmed, and the verifier only on a released
+ * copy, as the report prints the name and the CSVs give verified_by (a name typed before release, or kept
+ * after a withdrawal, read as a verification in the JSON's sample while its report said preliminary). */
+export function exportSample(sample: SampleRecord): SampleRecord {
+  return { ...sample, id: sample.id.trim(), verifiedBy: exportRelease(sample).verifiedBy };
+}
+
+/**
+ * The magnification the counted images were detected at, for the report's Method and the JSON's settings. A
+ * magnification chosen after counting applies only when the images are counted again (Count again): until
+ * then the figures are the earlier setting's, and the report said the new one as if it had made them.
+ * `setting`: the fixed scale that counted every image (null: estimated per image; 'mixed': some each way).
+ */
+export function scaleUsed(s: Pick<AppState, 'images' | 'order' | 'fixedScale'>): { setting: number | null | 'mixed'; pending: boolean; words: string } {
+  const scaled = s.order.map((id) => s.images[id]).filter((im) => im.status === 'done' && im.scale);
+  const stale = selectScaleStale(s).length;
+  if (!stale) return { setting: s.fixedScale, pending: false, words: describeScaleSetting(s.fixedScale) };
+  // each image's own setting: the zoom asked for where fixed (a fixed scale is clamped to the model's range)
+  const own = scaled.map((im) => (im.scale!.fixed ? (im.scale!.requested ?? im.scale!.relative) : null));
+  const kinds = [...new Set(own)];
+  const estimated = own.filter((v) => v === null).length;
+  const zooms = kinds.filter((v) => v !== null);
+  const counted =
+    kinds.length === 1
+      ? describeScaleSetting(kinds[0])
+      : `estimated per image on ${estimated} image${estimated === 1 ? '' : 's'}, set by hand${zooms.length === 1 ? ` (counted at ${Number(zooms[0].toFixed(2))}× zoom)` : ''} on ${own.length - estimated}`;
+  return {
+    setting: kinds.length === 1 ? kinds[0] : 'mixed',
+    pending: true,
+    words: `${counted}; the setting is now “${describeScaleSetting(s.fixedScale)}”, not applied to ${stale} of ${scaled.length} images until they are counted again`,
+  };
+}
+
+/** A model recorded on images, with how many images it made figures on. */
+export interface OtherModel {
+  name: string;
+  sha256: string;
+  images: number;
+}
+
+/** The models other than the one loaded now that made figures on the counted images (a batch restored after
+ * an update to another model), read by `used` from each image, with how many images each. Images counted
+ * before models were recorded are claimed for none. */
+function otherModels(s: Pick<AppState, 'images' | 'order'>, loaded: { sha256: string }, used: (im: ImageEntry) => readonly { name: string; sha256: string }[]): OtherModel[] {
+  const by = new Map<string, OtherModel>();
+  for (const id of s.order) {
+    if (s.images[id].status !== 'done') continue;
+    for (const d of used(s.images[id])) {
+      if (d.sha256 === loaded.sha256) continue;
+      const e = by.get(d.sha256) ?? { name: d.name, sha256: d.sha256, images: 0 };
+      e.images++;
+      by.set(d.sha256, e);
+    }
+  }
+  return [...by.values()];
+}
+
+/** The detector models, other than the one loaded, that counted images of the batch. */
+export const otherDetectors = (s: Pick<AppState, 'images' | 'order'>, loaded: { sha256: string }) => otherModels(s, loaded, (im) => (im.detector ? [im.detector] : []));
+
+/** The WBC classifier models, other than the one loaded, whose types images of the batch hold. */
+export const otherClassifiers = (s: Pick<AppState, 'images' | 'order'>, loaded: { sha256: string }) => otherModels(s, loaded, (im) => im.classifiers ?? []);
+
+const modelsWords = (others: readonly OtherModel[], what: (one: boolean) => string) => {
+  const n = others.reduce((k, d) => k + d.images, 0);
+  if (!n) return '';
+  return `${n === 1 ? '1 of the images' : `${n} of the images`} ${what(n === 1)}: ${others.map((d) => `${d.name} (sha256 ${d.sha256.slice(0, 16)}…${others.length > 1 ? `, ${d.images} image${d.images === 1 ? '' : 's'}` : ''})`).join(', ')}`;
+};
+
+/** The Method's words for them ('' when every image was counted, or typed, by the models loaded). */
+export const detectorWords = (others: readonly OtherModel[]) => modelsWords(others, (one) => `${one ? 'was' : 'were'} counted by another detector model`);
+export const classifierWords = (others: readonly OtherModel[]) => modelsWords(others, (one) => `${one ? 'holds' : 'hold'} WBC types from another classifier model`);
 
 let enginesCache: { images: AppState['images']; order: string[]; out: EngineUse[] } | undefined;
 
@@ -147,6 +222,7 @@ export function reportJson(s: AppState, opts: { lowConfidence: number | null; pr
   const release = exportRelease(s.sample);
   const edits = selectEditSummary(s);
   const r3 = (x: number) => Math.round(x * 1000) / 1000;
+  const scale = scaleUsed(s);
   const counts = Object.fromEntries(
     CLASS_NAMES.map((k) => {
       const f = k === 'RBC' ? null : s.estimateFactors[k];
@@ -207,7 +283,11 @@ export function reportJson(s: AppState, opts: { lowConfidence: number | null; pr
     differential,
     edits: { ...edits, words: editWords(edits) },
     // the settings that made the figures, as Appendix B prints them (a threshold changes every count)
-    settings: { score_thresholds: { ...s.postprocess.scoreThresholds }, nms_iou: s.postprocess.nmsIou, cross_class_nms: s.postprocess.crossClassNms, count_rule: s.postprocess.countRule, fixed_scale: s.fixedScale },
+    // the magnification that counted the images; one chosen since and not applied yet, apart
+    settings: {
+      score_thresholds: { ...s.postprocess.scoreThresholds }, nms_iou: s.postprocess.nmsIou, cross_class_nms: s.postprocess.crossClassNms, count_rule: s.postprocess.countRule,
+      fixed_scale: scale.setting, ...(scale.pending ? { fixed_scale_not_applied: s.fixedScale } : {}), magnification: scale.words,
+    },
     engines: selectEngines(s),
     adaptation: adaptationWords(selectAdaptation(s), opts.profileName),
     left_out_images: done.filter((id) => !inTotals(s.images[id])).map((id) => s.images[id].name),

@@ -39,6 +39,12 @@ export interface ImageEntry {
   /** The engine that detected this image, recorded when it was counted (a reload or another engine later
    * does not change it; Count again records the new one). Absent in batches counted before it was kept. */
   engine?: { backend: string; threads: number };
+  /** The detector model that counted this image, recorded with the engine: a batch restored after an update
+   * to another model keeps the figures of the model that made them, and the report names that one. */
+  detector?: { name: string; sha256: string };
+  /** The WBC classifier models whose types this image holds (the one that typed it when counted, and any that
+   * typed a WBC drawn or relabelled since, after an update): the report names those that are not loaded. */
+  classifiers?: { name: string; sha256: string }[];
   /** Classifier time on this image, ms (all its WBCs, one batch). */
   classifyMs?: number;
   /** How the magnification logic ran on this image (estimate, passes, scale used). */

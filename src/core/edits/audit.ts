@@ -24,7 +24,9 @@ export interface AuditEntry extends AuditChange {
   action: string;
 }
 
-const boxText = (b: { x1: number; y1: number; x2: number; y2: number } | undefined) => (b ? [b.x1, b.y1, b.x2, b.y2].map((v) => Math.round(v)).join(',') : null);
+// to 0.01 px, as the exports carry a box (whole pixels hid a move of a fraction of one, made by a drag at a
+// high zoom, from the trail and from the release, while the boxes CSV, JSON and COCO carried the new place)
+const boxText = (b: { x1: number; y1: number; x2: number; y2: number } | undefined) => (b ? [b.x1, b.y1, b.x2, b.y2].map((v) => Number(v.toFixed(2))).join(',') : null);
 
 /** `unset`: what a cell shows where the edits hold no value for it (the model's own class or box). */
 function diffRecord<T>(a: Readonly<Record<string, T>> | undefined, b: Readonly<Record<string, T>> | undefined, field: AuditChange['field'], text: (v: T | undefined) => string | null, out: AuditChange[], unset: (cell: string) => string | null = () => null) {

@@ -53,7 +53,9 @@ describe('gallery edits', () => {
     expect(diffEdits(b, c, model)[1]).toEqual({ cell: 'm2', field: 'class', from: 'Platelets', to: 'RBC' });
     expect(diffEdits(c, b, model)[1]).toEqual({ cell: 'm2', field: 'class', from: 'RBC', to: 'Platelets' });
     const moved = { ...b, moved: { m2: { x1: 12, y1: 20, x2: 32, y2: 40 } } };
-    expect(diffEdits(b, moved, model)).toEqual([{ cell: 'm2', field: 'box', from: '10,20,30,40', to: '12,20,32,40' }]);
+    // to 0.01 px, as the exports carry boxes: a move of a fraction of a pixel is a change too
+    expect(diffEdits(b, moved, model)).toEqual([{ cell: 'm2', field: 'box', from: '10,20,30.4,40', to: '12,20,32,40' }]);
+    expect(diffEdits(moved, { ...b, moved: { m2: { x1: 12.3, y1: 20, x2: 32.3, y2: 40 } } }, model)).toEqual([{ cell: 'm2', field: 'box', from: '12,20,32,40', to: '12.3,20,32.3,40' }]);
   });
 });
 

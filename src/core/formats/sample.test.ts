@@ -16,6 +16,10 @@ describe('the sample ID in exports', () => {
     expect(provenanceText(models)).toBe('det sha256:ab; wbc sha256:cd; engine wasm x2');
     // the app's version and commit first, where known
     expect(provenanceText({ ...models, app: '0.1.0+abc1234' })).toBe('smearcount 0.1.0+abc1234; det sha256:ab; wbc sha256:cd; engine wasm x2');
+    // images counted by an earlier detector (a batch restored after an update) are named with it, after the loaded one
+    expect(provenanceText({ ...models, otherDetectors: [{ name: 'det', sha256: 'ef', images: 2 }], otherClassifiers: [{ name: 'wbc', sha256: '01', images: 1 }] })).toBe(
+      'det sha256:ab; 2 images counted by det sha256:ef; wbc sha256:cd; 1 image typed by wbc sha256:01; engine wasm x2',
+    );
     expect(csvWithSample('a\nb', 'x', provenanceText(models))).toBe('a,sample_id,models\nb,x,det sha256:ab; wbc sha256:cd; engine wasm x2');
     expect(JSON.parse(cocoWithSample('{"info":{}}', 'S', models)).info).toEqual({ sample_id: 'S', models });
   });

@@ -55,13 +55,19 @@ export interface Provenance {
   engines?: EngineUse[];
   /** The WBC classifier's adaptation to this microscope, in the report's words (null: not adapted). */
   adaptation?: string | null;
+  /** Detector models other than `detector` that counted images of the batch (recorded per image: a batch
+   * restored after an update to another model), with how many images each counted. */
+  otherDetectors?: { name: string; sha256: string; images: number }[];
+  /** Likewise the classifier models other than `classifier` whose WBC types images of the batch hold. */
+  otherClassifiers?: { name: string; sha256: string; images: number }[];
 }
 
 /** One line of it, for a CSV cell. */
 export function provenanceText(p: Provenance): string {
   const m = (x: { name: string; sha256: string }) => `${x.name} sha256:${x.sha256}`;
   const engine = p.engines?.length ? `engine ${engineText(p.engines)}` : p.engine ? `engine ${p.engine}${p.threads ? ` x${p.threads}` : ''}` : null;
-  return [p.app ? `smearcount ${p.app}` : null, m(p.detector), p.classifier ? m(p.classifier) : null, engine, p.adaptation ?? null].filter(Boolean).join('; ');
+  const others = (list: Provenance['otherDetectors'], done: string) => (list?.length ? list.map((d) => `${d.images} image${d.images === 1 ? '' : 's'} ${done} by ${m(d)}`).join('; ') : null);
+  return [p.app ? `smearcount ${p.app}` : null, m(p.detector), others(p.otherDetectors, 'counted'), p.classifier ? m(p.classifier) : null, others(p.otherClassifiers, 'typed'), engine, p.adaptation ?? null].filter(Boolean).join('; ');
 }
 
 const xmlEscape = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
