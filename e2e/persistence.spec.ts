@@ -272,4 +272,47 @@ test.describe('the batch survives', () => {
     await expect(other.getByTestId('report-state')).toContainText('WITHDRAWN');
     await expect(other.getByTestId('report-state')).toContainText('differs from the one released');
   });
+
+  test('a release made by an earlier version, whose revision covered less, is withdrawn on restore and says so', async ({ page, context }) => {
+    const app = await releaseWithEstimate(page, 2, 'S-3');
+    await expect(page.getByTestId('report-state')).toContainText('Released');
+    await page.getByTestId('report-close').click();
+    await app.waitReady();
+    await page.close();
+    // the record as the app saved it before RELEASE_SCHEME (store/release): no scheme, so scheme 1, whose
+    // revision left out review marks and refused files; the figures themselves are untouched
+    const other = await context.newPage();
+    await other.goto('/icon.svg');
+    await other.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open('smearcount-sample');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const tx = open.result.transaction('sample', 'readwrite');
+            const st = tx.objectStore('sample');
+            const get = st.get('current');
+            get.onsuccess = () => {
+              const v = get.result as { sample: { releasedScheme?: number } };
+              delete v.sample.releasedScheme;
+              st.put(v, 'current');
+            };
+            // and its synchronous copy (services/samplePersist), which a restore reads first
+            const copy = JSON.parse(localStorage.getItem('smearcount-sample-record') ?? '{}') as { releasedScheme?: number };
+            delete copy.releasedScheme;
+            localStorage.setItem('smearcount-sample-record', JSON.stringify(copy));
+            tx.oncomplete = () => resolve();
+            tx.onerror = () => reject(tx.error);
+          };
+        }),
+    );
+    const again = new AppPage(other);
+    await again.open('?backend=wasm');
+    await expect.poll(async () => (await again.images()).length).toBe(2);
+    await again.waitReady();
+    await other.getByTestId('export-report').click();
+    await expect(other.getByTestId('report-state')).toContainText('WITHDRAWN');
+    await expect(other.getByTestId('report-state')).toContainText('released by an earlier version of the app');
+    await expect(other.getByTestId('report-state')).not.toContainText('differs from the one released');
+  });
 });

@@ -31,7 +31,7 @@ import { browserDecoder } from './decoder';
 import { watchSameField } from './sameField';
 import { chooseThreads, parseRecord, recordBatch } from './threadChoice';
 import { optimizedModels } from './optimizedModels';
-import { releaseRevision, watchRelease } from '../store/release';
+import { RELEASE_SCHEME, releaseRevision, watchRelease } from '../store/release';
 import { createLiveStore, type LiveStore } from '../store/liveStore';
 import { LiveCamera } from './live';
 import { warmRuntimeCache, type WarmState } from './runtimeCache';
@@ -336,7 +336,10 @@ export function createServices(opts: ServiceOptions): Services {
         // ... but a release restored on other figures than it rests on (a setting that was never saved, a
         // change that did not reach the disk before the page closed) is no release: it is withdrawn, and says so
         const restored = store.getState();
-        if (restored.sample.verifiedAt && releaseRevision(restored) !== restored.sample.releasedRevision) restored.withdrawRelease('the batch restored after a reload differs from the one released');
+        // A release made by an earlier version, whose revision covered less (RELEASE_SCHEME), cannot be
+        // checked against this one's: it is withdrawn too, and says that rather than that the batch changed
+        if (restored.sample.verifiedAt && (restored.sample.releasedScheme ?? 1) !== RELEASE_SCHEME) restored.withdrawRelease('released by an earlier version of the app, which checked less of the batch: release it again');
+        else if (restored.sample.verifiedAt && releaseRevision(restored) !== restored.sample.releasedRevision) restored.withdrawRelease('the batch restored after a reload differs from the one released');
         if (unfinishedClear) {
           await Promise.all([persistence.clear(), samplePersistence.flush()]).catch(() => undefined);
           opts.storage.removeItem(CLEARING_KEY);

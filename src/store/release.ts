@@ -25,6 +25,13 @@ function hash(text: string): string {
   return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
 
+/**
+ * What a revision covers, as a number: 1 for releases made before 2026-12-06 (boxes to whole pixels, no review
+ * marks, no refused files), 2 since. Raised whenever releaseRevision's input changes, so that a release an
+ * earlier version of the app made is said to be that, on restore, and not "a batch that differs".
+ */
+export const RELEASE_SCHEME = 2;
+
 type RevisionInput = Pick<AppState, 'images' | 'order' | 'refused' | 'postprocess' | 'diffRules' | 'reference' | 'estimateFactors'>;
 
 /** The revision of the batch the report rests on. */

@@ -2,7 +2,7 @@ import type { StateCreator } from 'zustand';
 import type { AuditEntry } from '../core/edits/audit';
 import { ADULT_REFERENCE, DEFAULT_RULES, type DiffRules, type ReferenceIntervals } from '../core/differential/rules';
 import type { AppState } from './store';
-import { releaseRevision } from './release';
+import { RELEASE_SCHEME, releaseRevision } from './release';
 
 /** One batch is one sample. Everything here is cleared with the session and never carried over. */
 export interface SampleRecord {
@@ -22,6 +22,8 @@ export interface SampleRecord {
   verifiedAt: string | null;
   /** The revision of the batch the release rests on (store/release); '' when not released. */
   releasedRevision: string;
+  /** What that revision covers (store/release RELEASE_SCHEME); absent in records saved before it: 1. */
+  releasedScheme?: number;
   /** Why the last release was withdrawn ('' when none was). */
   withdrawn: string;
   /** The revision the withdrawn release rested on: an undo that brings the batch back to it is said
@@ -108,7 +110,7 @@ export const createSampleSlice: StateCreator<AppState, [], [], SampleSlice> = (s
   releaseReport(verifiedBy) {
     const s = get();
     if (!s.sample.id.trim()) return;
-    set({ sample: { ...s.sample, verifiedBy, verifiedAt: new Date().toISOString(), releasedRevision: releaseRevision(s), withdrawn: '', withdrawnRevision: '' } });
+    set({ sample: { ...s.sample, verifiedBy, verifiedAt: new Date().toISOString(), releasedRevision: releaseRevision(s), releasedScheme: RELEASE_SCHEME, withdrawn: '', withdrawnRevision: '' } });
     get().logAudit([releaseEntry('release', 'not released', `released by ${verifiedBy || '(no name)'}`)]);
     // a withdrawal said earlier is settled by this release
     get().dismissNotices((n) => n.source === 'release');
