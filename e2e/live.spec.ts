@@ -452,6 +452,29 @@ test.describe('dark frames', () => {
   });
 });
 
+test.describe('a lamp turned up too far', () => {
+  // a field at 2.5 times its light: the background and most cells clip at white (before 2026-12-06 the fake
+  // camera wrapped such a channel round to a dark, grainy view, which was captured, so this was never tried)
+  const steps: Step[] = [{ hold: 6, field: 0, gain: 2.5 }];
+  test.beforeAll(async () => {
+    await buildFakeCamera('bright', testingImages(1), steps);
+  });
+
+  test('is never captured, and the view says why', async ({ cameraPage }) => {
+    test.setTimeout(180_000);
+    const page = await cameraPage('bright', { viewport: { width: 390, height: 844 } });
+    const app = new AppPage(page);
+    await startLive(app);
+    await page.waitForFunction(() => window.__smearcount.live().frames > 40, null, { timeout: 60_000 });
+    await expect(page.getByTestId('live-status')).toHaveText('Too bright: turn the lamp down or shorten the exposure');
+    const seen = await live(page);
+    expect(seen.state).toBe('bright');
+    expect(seen.captured).toEqual([]);
+    await stopAndSettle(app);
+    await expect(page.getByTestId('thumb')).toHaveCount(0);
+  });
+});
+
 test.describe('the differential target', () => {
   test.beforeAll(async () => {
     await buildFakeCamera('tour8', testingImages(FIELDS), tour);

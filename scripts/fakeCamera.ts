@@ -53,7 +53,9 @@ function toYuv(rgbAt: (x: number, y: number) => [number, number, number], w: num
   const cv = new Float32Array((w / 2) * (h / 2));
   for (let j = 0; j < h; j++) {
     for (let i = 0; i < w; i++) {
-      const [r, g, b] = rgbAt(i, j);
+      // a light above the photograph's (gain > 1) clips at white, as a sensor does: unclamped, a channel over
+      // 255 wrapped round in the Uint8Array to a dark, grainy view
+      const [r, g, b] = rgbAt(i, j).map((c) => Math.max(0, Math.min(255, c)));
       // BT.601, limited range: what Chromium assumes for I420 from a file
       y[j * w + i] = Math.round(16 + (65.481 * r + 128.553 * g + 24.966 * b) / 255);
       const k = (j >> 1) * (w / 2) + (i >> 1);
