@@ -3,7 +3,7 @@ import { errorMessage } from '../core/errors';
 import type { Quality } from '../core/quality/assess';
 import type { FlagCode } from '../core/quality/flags';
 import type { ImageEntry } from '../store/types';
-import { cameraError, leftOutFields, liveName, nextLiveNumber, runsInstalled } from './live';
+import { cameraError, leftOutFields, leftOutWords, liveName, nextLiveNumber, runsInstalled } from './live';
 
 describe('live mode helpers', () => {
   it('names captured fields live-0001.jpg on, continuing after the batch\'s live fields', () => {
@@ -76,5 +76,17 @@ describe('live mode helpers', () => {
       { name: 'live-0002.jpg', flags: ['grainy'] },
       { name: 'live-0006.jpg', flags: ['not a smear', 'out of focus'] },
     ]);
+  });
+
+  it('says which captured fields are not counted, and asks to check it, or them', () => {
+    expect(leftOutWords([])).toBe('');
+    expect(leftOutWords([{ name: 'live-0002.jpg', flags: ['grainy'] }])).toBe('live-0002.jpg not counted (grainy): check it after Stop');
+    // before: "2 fields not counted (grainy): check it after Stop"
+    expect(
+      leftOutWords([
+        { name: 'live-0002.jpg', flags: ['grainy'] },
+        { name: 'live-0005.jpg', flags: ['grainy', 'out of focus'] },
+      ]),
+    ).toBe('2 fields not counted (grainy, out of focus): check them after Stop');
   });
 });

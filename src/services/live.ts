@@ -488,6 +488,13 @@ export function leftOutFields(images: readonly ImageEntry[]): { name: string; fl
     .map((im) => ({ name: im.name, flags: (im.quality?.flags ?? []).filter((f) => EXCLUDING_FLAGS.includes(f)).map((f) => FLAG_SHORT[f]) }));
 }
 
+/** The bar's line for the captured fields a flag leaves out ('' for none): which, why, and to check it, or them. */
+export function leftOutWords(leftOut: readonly { name: string; flags: readonly string[] }[]): string {
+  if (!leftOut.length) return '';
+  if (leftOut.length === 1) return `${leftOut[0].name} not counted (${leftOut[0].flags.join(', ')}): check it after Stop`;
+  return `${leftOut.length} fields not counted (${[...new Set(leftOut.flatMap((f) => f.flags))].join(', ')}): check them after Stop`;
+}
+
 /** The signature of a stored image, read at the live view's statistics size (core/live signatureOf). */
 async function smallSignature(blob: Blob): Promise<Signature> {
   const bmp = await createImageBitmap(blob);

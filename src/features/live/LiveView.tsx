@@ -3,6 +3,7 @@ import { useStore } from 'zustand';
 import type { LiveState } from '../../core/live/judge';
 import { zoomToField } from '../../core/live/zoom';
 import { useServices } from '../../services/context';
+import { leftOutWords } from '../../services/live';
 import { useDialogFocus } from '../useDialogFocus';
 import type { LiveViewState } from '../../store/liveStore';
 import './live.css';
@@ -132,7 +133,7 @@ export function LiveView() {
               <span aria-live="polite">
                 {leftOut.length > 0 && (
                   <span className="live-left-out" data-testid="live-left-out">
-                    {leftOut.length === 1 ? `${leftOut[0].name} not counted (${leftOut[0].flags.join(', ')})` : `${leftOut.length} fields not counted (${[...new Set(leftOut.flatMap((f) => f.flags))].join(', ')})`}: check it after Stop
+                    {leftOutWords(leftOut)}
                   </span>
                 )}
               </span>
