@@ -351,6 +351,45 @@ test.describe('a second run over the same slide', () => {
   });
 });
 
+test.describe('Stop, then Live at once, while a field is being captured', () => {
+  // one field, held the whole time: the phone stays at the eyepiece
+  test.beforeAll(async () => {
+    await buildFakeCamera('restart', testingImages(1), [{ hold: 12, field: 0 }]);
+  });
+
+  test('the field still being saved is known to the new run, and is not captured twice', async ({ cameraPage }) => {
+    test.setTimeout(240_000);
+    const page = await cameraPage('restart', { viewport: { width: 390, height: 844 } });
+    const app = new AppPage(page);
+    await startLive(app);
+    // the moment the view says "Capturing…", Stop, and Live again on the next frame (before, the new run knew
+    // only the fields already in the batch, and this one was not yet: it was captured again, its cells twice)
+    await page.evaluate(
+      () =>
+        new Promise<void>((done) => {
+          const tap = (id: string) => (document.querySelector(`[data-testid="${id}"]`) as HTMLElement).click();
+          const wait = () => {
+            if (window.__smearcount.live().state !== 'capture') return void requestAnimationFrame(wait);
+            tap('live-stop');
+            requestAnimationFrame(() => {
+              tap('live-start');
+              done();
+            });
+          };
+          wait();
+        }),
+    );
+    await page.waitForFunction(() => window.__smearcount.live().phase === 'running', null, { timeout: 30_000 });
+    // the same still view, judged for well over the second a capture waits for
+    await page.waitForFunction(() => window.__smearcount.live().state === 'seen', null, { timeout: 30_000 });
+    await page.waitForTimeout(3000);
+    const seen = await live(page);
+    expect(seen.captured).toEqual([]);
+    await stopAndSettle(app);
+    expect((await app.images()).map((i) => i.name)).toEqual(['live-0001.jpg']);
+  });
+});
+
 test.describe('a reload at the worst moment (GUIDE 13)', () => {
   // one field held still, then the lamp off; and the soft-then-sharp field of the fine focus
   test.beforeAll(async () => {

@@ -114,15 +114,19 @@ export class LiveCamera {
   constructor(private deps: LiveDeps) {}
 
   /** The fields of the batch captured before this run (live-NNNN.jpg still in it), remembered by the new
-   * judge: from this page's own captures, or read again from the stored file after a reload. */
+   * judge: from this page's own captures, or read again from the stored file after a reload. And the fields
+   * of an earlier run still being saved (Stop, then Live at once, while "Capturing…"): not in the batch yet,
+   * they were captured again. */
   private async rememberBatch(judge: CaptureJudge, run: number) {
     const s = this.deps.store.getState();
-    for (const id of s.order) {
-      const name = s.images[id]?.name;
-      if (!name || !/^live-\d+\.jpg$/.test(name)) continue;
+    const inBatch = s.order.map((id) => ({ id, name: s.images[id]?.name })).filter((f) => f.name && /^live-\d+\.jpg$/.test(f.name));
+    const names = new Set(inBatch.map((f) => f.name));
+    const saving = [...this.unsaved.keys()].filter((name) => !names.has(name)).map((name) => ({ id: '', name }));
+    for (const { id, name } of [...inBatch, ...saving]) {
+      if (!name) continue;
       let sig = this.known.get(name);
       if (!sig) {
-        const blob = this.deps.imageFile(id);
+        const blob = id ? this.deps.imageFile(id) : undefined;
         if (!blob) continue;
         try {
           sig = await smallSignature(blob);
