@@ -388,6 +388,25 @@ test.describe('Stop, then Live at once, while a field is being captured', () => 
     await stopAndSettle(app);
     expect((await app.images()).map((i) => i.name)).toEqual(['live-0001.jpg']);
   });
+
+  test('a still field, once captured and its boxes shown, is not detected again frame after frame (battery)', async ({ cameraPage }) => {
+    test.setTimeout(240_000);
+    const page = await cameraPage('restart', { viewport: { width: 390, height: 844 } });
+    const app = new AppPage(page);
+    await startLive(app);
+    await page.waitForFunction(() => window.__smearcount.live().captured.length === 1 && window.__smearcount.live().boxes > 0, null, { timeout: 60_000 });
+    await page.waitForTimeout(1000);
+    const before = await live(page);
+    // four seconds of the same still view: before, the detector ran on it without a pause (about 10 previews a
+    // second here; on a phone, a core busy for the whole differential), each giving the same boxes
+    await page.waitForTimeout(4000);
+    const after = await live(page);
+    expect(after.state).toBe('captured');
+    expect(after.frames - before.frames).toBeGreaterThan(20); // the view is still judged: a move is seen at once
+    expect(after.previews - before.previews).toBeLessThanOrEqual(1);
+    expect(after.boxes).toBe(before.boxes);
+    await expect(page.getByTestId('live-field-count')).toHaveText(/^this field: \d+ RBC, 1 WBC, \d+ PLT$/);
+  });
 });
 
 test.describe('a reload at the worst moment (GUIDE 13)', () => {
@@ -434,12 +453,14 @@ test.describe('a reload at the worst moment (GUIDE 13)', () => {
 test.describe('a speck on the optics', () => {
   // BloodImage_00347 holds no platelet, and the BCCD camera's grey speck, which the detector scores as one
   test.beforeAll(async () => {
-    await buildFakeCamera('speck', testingImages().filter((f) => f.endsWith('BloodImage_00347.jpg')), [{ hold: 6, field: 0 }]);
+    // moved 10% (64 px) and back each loop: a still view already captured is detected only until its boxes are known (battery),
+    // and the test reads 8 previews
+    await buildFakeCamera('speck-moved', testingImages().filter((f) => f.endsWith('BloodImage_00347.jpg')), [{ hold: 6, field: 0 }, { hold: 1, field: 0, shift: 0.1 }]);
   });
 
   test("is no platelet in the field's running count, nor in the captured field", async ({ cameraPage }) => {
     test.setTimeout(180_000);
-    const page = await cameraPage('speck');
+    const page = await cameraPage('speck-moved');
     const app = new AppPage(page);
     await startLive(app);
     const plt: number[] = [];
@@ -534,6 +555,11 @@ test.describe('the differential target', () => {
     await page.waitForTimeout(8000);
     const after = await live(page);
     expect(after.captured).toEqual(atTarget.captured);
+    // nothing more to capture, so nothing more to detect (battery): the previews stopped with the capturing,
+    // and the last field's boxes and figures left the view (before, the detector ran on until Stop)
+    expect(after.previews - atTarget.previews).toBeLessThanOrEqual(1);
+    expect(after.boxes).toBe(0);
+    await expect(page.getByTestId('live-field-count')).toHaveCount(0);
     expect(after.captured.length).toBeLessThan(FIELDS);
     expect(after.wbc).toBeGreaterThanOrEqual(2);
     // what comes next is one tap: live mode ends and the gallery opens on the cells (before: Stop, then More, then Gallery)

@@ -94,6 +94,9 @@ export class LiveCamera {
   private runId = 0;
   private lastJudged = 0;
   private previewBusy = false;
+  /** Previews finished since the view last moved: a decided still view's boxes are known after two (the
+   * first may have started on a moving frame). */
+  private stillPreviews = 0;
   private unsubscribe: (() => void) | null = null;
   private capturing = 0;
   /** Names of the fields captured (true) or replaced by a sharper view (false) in this page and not yet saved:
@@ -147,6 +150,7 @@ export class LiveCamera {
     const run = ++this.runId;
     this.judge = new CaptureJudge();
     this.fieldNames = [];
+    this.stillPreviews = 0;
     const remembered = this.rememberBatch(this.judge, run);
     live.getState().set({ ...LIVE_CLOSED, open: true, phase: 'starting', target: this.target() });
     try {
@@ -363,9 +367,15 @@ export class LiveCamera {
     if (state === 'captured' && this.unsaved.size) state = 'capture';
     if (verdict.state === 'seen' && st.state !== 'seen') patch.repeats = st.repeats + 1;
     patch.state = state;
+    if (verdict.state === 'moving') this.stillPreviews = 0;
+    // Battery: the detector runs only while there is something new to show. A still view already captured or
+    // seen gives the same boxes preview after preview, and at the target nothing more is captured (the last
+    // field's boxes go); before, a phone's core was busy with previews for the whole differential, and after it.
+    if (st.reached && st.boxes.length) patch.boxes = [];
+    const idle = st.reached || ((state === 'captured' || state === 'seen') && this.stillPreviews >= 2);
     live.getState().set(patch);
     // the judged copy also tells grey specks from platelets in the preview (core/quality/debris)
-    this.preview(video, field, { data: px.data, width: size.width, height: size.height, scale: size.width / width });
+    if (!idle) this.preview(video, field, { data: px.data, width: size.width, height: size.height, scale: size.width / width });
   }
 
   /** A clearly sharper view of a field captured in this run: it takes the soft capture's place in the batch,
@@ -456,7 +466,8 @@ export class LiveCamera {
         const client = await this.deps.loadDetector();
         const bmp = await createImageBitmap(video, { resizeWidth: size.width, resizeHeight: size.height, resizeQuality: 'medium' });
         const out = await client.detect(bmp);
-        if (run !== this.runId) return;
+        if (run !== this.runId || live.getState().reached) return;
+        this.stillPreviews++;
         const raw = decodeOutputs(out, inputScale(width, height, size));
         const params = store.getState().postprocess;
         const shown = postprocess(raw, params);
