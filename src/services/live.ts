@@ -74,6 +74,18 @@ export function cameraError(e: unknown, installed = runsInstalled()): AppError {
   return new AppError('camera-failed', msg);
 }
 
+/** What a page without a camera to ask for is told, before asking (null: it has one). Browsers give the camera
+ * only to a secure page (https, or localhost): at a plain http:// address (a lab PC serving the app on the
+ * network) navigator.mediaDevices is missing altogether, and "No camera was found" sent a technician holding a
+ * phone with a camera nowhere. */
+export function cameraUnavailable(
+  env: { isSecureContext?: boolean; navigator?: { mediaDevices?: { getUserMedia?: unknown } }; location?: { origin?: string } } = globalThis,
+): AppError | null {
+  if (env.navigator?.mediaDevices?.getUserMedia) return null;
+  if (env.isSecureContext === false) return new AppError('camera-insecure', env.location?.origin ?? '');
+  return new AppError('no-camera', 'this browser offers no camera to the page');
+}
+
 /** The next free live-NNNN number in the batch (a second live run goes on from the first). */
 export function nextLiveNumber(names: Iterable<string>): number {
   let n = 0;
@@ -154,7 +166,8 @@ export class LiveCamera {
     const remembered = this.rememberBatch(this.judge, run);
     live.getState().set({ ...LIVE_CLOSED, open: true, phase: 'starting', target: this.target() });
     try {
-      if (!navigator.mediaDevices?.getUserMedia) throw new AppError('no-camera', 'this browser offers no camera to the page');
+      const unavailable = cameraUnavailable();
+      if (unavailable) throw unavailable;
       let stream: MediaStream;
       try {
         // The rear camera: the one a phone holds to the eyepiece. 'ideal', so a laptop's only camera
