@@ -407,6 +407,30 @@ test.describe('Stop, then Live at once, while a field is being captured', () => 
     expect(after.boxes).toBe(before.boxes);
     await expect(page.getByTestId('live-field-count')).toHaveText(/^this field: \d+ RBC, 1 WBC, \d+ PLT$/);
   });
+
+  test('the phone locked while "Capturing…": the notice counts the field being saved, which is kept', async ({ cameraPage }) => {
+    test.setTimeout(240_000);
+    const page = await cameraPage('restart', { viewport: { width: 390, height: 844 } });
+    const app = new AppPage(page);
+    await startLive(app);
+    await page.evaluate(
+      () =>
+        new Promise<void>((done) => {
+          const wait = () => {
+            if (window.__smearcount.live().state !== 'capture') return void requestAnimationFrame(wait);
+            Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+            document.dispatchEvent(new Event('visibilitychange'));
+            done();
+          };
+          wait();
+        }),
+    );
+    await expect(page.getByTestId('live-view')).toHaveCount(0);
+    // before: "No field was captured.", over the field whose write went on and is in the batch
+    await expect(page.getByTestId('notice-camera').filter({ hasText: 'Live mode stopped when the app was hidden. The 1 field captured is in the batch.' })).toHaveCount(1);
+    await page.waitForFunction(() => window.__smearcount.live().pending === 0, null, { timeout: 30_000 });
+    await expect(page.getByTestId('thumb')).toHaveCount(1);
+  });
 });
 
 test.describe('a reload at the worst moment (GUIDE 13)', () => {

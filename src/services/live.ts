@@ -248,9 +248,10 @@ export class LiveCamera {
     this.deps.store.getState().notify({ kind, source: 'camera', subject: '', message });
   }
 
-  /** "The 3 fields captured are in the batch." for the fields of this run. */
+  /** "The 3 fields captured are in the batch." for the fields of this run, the one still being saved included
+   * (its write goes on after Stop: "No field was captured" was said over it). */
   private keptWords(): string {
-    const n = this.deps.live.getState().captured.length;
+    const n = this.deps.live.getState().captured.length + [...this.unsaved.values()].filter(Boolean).length;
     return n ? `The ${n} field${n === 1 ? '' : 's'} captured ${n === 1 ? 'is' : 'are'} in the batch.` : 'No field was captured.';
   }
 
