@@ -4,7 +4,7 @@
  * the next (the slide moving under the objective), or dark frames (the lamp off). Chromium plays the file
  * at its frame rate and loops it, so the first field comes back after the last step.
  */
-import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeImage } from './evaluation/decode';
@@ -121,9 +121,14 @@ async function loadField(path: string, w: number, h: number): Promise<Rgb> {
   return { data, width: w, height: h };
 }
 
+/** Bumped when the frames a script gives change (2: a light above the photograph's clips at white). */
+const FORMAT = 2;
+
 /**
- * Writes the script as a .y4m under the system's temp folder (reused when it exists with the same size)
- * and returns its path. `name` must be unique per script.
+ * Writes the script as a .y4m under the system's temp folder and returns its path. The file is reused while
+ * the script, its images and the camera are the same: they are kept beside it (NAME.json). Before, a file of the
+ * same size was reused, so a script changed in anything but its length (a gain, a blur, a shift) played the
+ * old video. `name` is the file's: one script at a time per name.
  */
 export async function buildFakeCamera(name: string, images: string[], steps: Step[], cam = CAMERA, opts: { eyepiece?: boolean } = {}): Promise<string> {
   const { width: w, height: h, fps } = cam;
@@ -133,7 +138,9 @@ export async function buildFakeCamera(name: string, images: string[], steps: Ste
   const frames = steps.reduce((n, s) => n + Math.round(('hold' in s ? s.hold : 'pan' in s ? s.pan : s.dark) * fps), 0);
   const header = `YUV4MPEG2 W${w} H${h} F${fps}:1 Ip A1:1 C420jpeg\n`;
   const frameBytes = 6 + (w * h * 3) / 2;
-  if (existsSync(file) && statSync(file).size === header.length + frames * frameBytes) return file;
+  const key = JSON.stringify({ format: FORMAT, images, steps, cam, opts });
+  const keyFile = join(dir, `${name}.json`);
+  if (existsSync(file) && statSync(file).size === header.length + frames * frameBytes && existsSync(keyFile) && readFileSync(keyFile, 'utf8') === key) return file;
   const fields = await Promise.all(images.map((p) => loadField(p, w, h)));
   const fd = openSync(file + '.part', 'w');
   try {
@@ -159,6 +166,7 @@ export async function buildFakeCamera(name: string, images: string[], steps: Ste
     closeSync(fd);
   }
   renameSync(file + '.part', file);
+  writeFileSync(keyFile, key);
   return file;
 }
 
