@@ -106,8 +106,9 @@ export class LiveCamera {
   private runId = 0;
   private lastJudged = 0;
   private previewBusy = false;
-  /** Previews finished since the view last moved: a decided still view's boxes are known after two (the
-   * first may have started on a moving frame). */
+  /** Previews finished since the view was last other than decided (captured or seen): its boxes are known
+   * after two (the first may have started on an earlier frame: a moving one, or a soft one before the focus
+   * came back). */
   private stillPreviews = 0;
   private unsubscribe: (() => void) | null = null;
   private capturing = 0;
@@ -381,12 +382,13 @@ export class LiveCamera {
     if (state === 'captured' && this.unsaved.size) state = 'capture';
     if (verdict.state === 'seen' && st.state !== 'seen') patch.repeats = st.repeats + 1;
     patch.state = state;
-    if (verdict.state === 'moving') this.stillPreviews = 0;
+    const decided = state === 'captured' || state === 'seen';
+    if (!decided) this.stillPreviews = 0;
     // Battery: the detector runs only while there is something new to show. A still view already captured or
     // seen gives the same boxes preview after preview, and at the target nothing more is captured (the last
     // field's boxes go); before, a phone's core was busy with previews for the whole differential, and after it.
     if (st.reached && st.boxes.length) patch.boxes = [];
-    const idle = st.reached || ((state === 'captured' || state === 'seen') && this.stillPreviews >= 2);
+    const idle = st.reached || (decided && this.stillPreviews >= 2);
     live.getState().set(patch);
     // the judged copy also tells grey specks from platelets in the preview (core/quality/debris)
     if (!idle) this.preview(video, field, { data: px.data, width: size.width, height: size.height, scale: size.width / width });
