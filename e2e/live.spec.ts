@@ -351,13 +351,13 @@ test.describe('a second run over the same slide', () => {
   });
 });
 
-test.describe('Stop, then Live at once, while a field is being captured', () => {
-  // one field, held the whole time: the phone stays at the eyepiece
+test.describe('one field held the whole time', () => {
+  // the phone stays at the eyepiece, and nobody moves the slide
   test.beforeAll(async () => {
     await buildFakeCamera('restart', testingImages(1), [{ hold: 12, field: 0 }]);
   });
 
-  test('the field still being saved is known to the new run, and is not captured twice', async ({ cameraPage }) => {
+  test('Stop, then Live at once, while a field is being captured: the field still being saved is known to the new run, and is not captured twice', async ({ cameraPage }) => {
     test.setTimeout(240_000);
     const page = await cameraPage('restart', { viewport: { width: 390, height: 844 } });
     const app = new AppPage(page);
