@@ -536,6 +536,28 @@ test.describe('dark frames', () => {
   });
 });
 
+test.describe('a hand-held phone', () => {
+  // no clamp: each frame the view jumps up to 6 px each way (about 1% of the frame), on two fields and back to the first
+  const steps: Step[] = [{ hold: 4, field: 0, shake: 6 }, { pan: 1, from: 0, to: 1 }, { hold: 4, field: 1, shake: 6 }, { pan: 1, from: 1, to: 0 }, { hold: 4, field: 0, shake: 6 }, { dark: 2 }];
+  test.beforeAll(async () => {
+    await buildFakeCamera('shake', testingImages(2), steps);
+  });
+
+  test("the hand's tremor is no movement: each field is captured, once", async ({ cameraPage }) => {
+    test.setTimeout(240_000);
+    const page = await cameraPage('shake', { viewport: { width: 390, height: 844 } });
+    const app = new AppPage(page);
+    await startLive(app);
+    await page.waitForFunction(() => window.__smearcount.live().captured.length >= 2, null, { timeout: 60_000 });
+    // the first field again, shaking as before: seen, not captured
+    await page.waitForFunction(() => window.__smearcount.live().repeats >= 1, null, { timeout: 60_000 });
+    const seen = await live(page);
+    expect(seen.captured).toEqual(['live-0001.jpg', 'live-0002.jpg']);
+    await stopAndSettle(app);
+    await expect(page.getByTestId('thumb')).toHaveCount(2);
+  });
+});
+
 test.describe('a lamp turned up too far', () => {
   // a field at 2.5 times its light: the background and most cells clip at white (before 2026-12-06 the fake
   // camera wrapped such a channel round to a dark, grainy view, which was captured, so this was never tried)

@@ -32,6 +32,8 @@ export type Step =
       /** a dim field at a high camera gain: Gaussian grain of this sigma, in grey levels (seeded, the same
        * on the three channels, as a sensor's luminance noise) */
       noise?: number;
+      /** a hand-held phone: each frame the view is shifted by up to this many frame pixels each way (seeded) */
+      shake?: number;
     }
   | { pan: number; from: number; to: number }
   | { dark: number };
@@ -74,14 +76,15 @@ function toYuv(rgbAt: (x: number, y: number) => [number, number, number], w: num
 /** The black ring of an eyepiece photo: the disc's radius, as a fraction of the frame's height. */
 export const EYEPIECE_RADIUS = 0.47;
 
-function panned(a: Rgb, b: Rgb, offset: number, w: number, h: number, gain = 1, eyepiece = false): Yuv {
+function panned(a: Rgb, b: Rgb, offset: number, w: number, h: number, gain = 1, eyepiece = false, dy = 0): Yuv {
   const r2 = (EYEPIECE_RADIUS * h) ** 2;
   return toYuv(
     (x, y) => {
       if (eyepiece && (x + 0.5 - w / 2) ** 2 + (y + 0.5 - h / 2) ** 2 > r2) return [4, 3, 4];
-      const sx = x + offset;
+      const sx = Math.max(0, x + offset);
+      const sy = Math.min(h - 1, Math.max(0, y + dy));
       const src = sx < w ? a : b;
-      const i = (y * w + (sx < w ? sx : sx - w)) * 3;
+      const i = (sy * w + (sx < w ? sx : sx - w)) * 3;
       return [src.data[i] * gain, src.data[i + 1] * gain, src.data[i + 2] * gain];
     },
     w,
@@ -155,7 +158,18 @@ export async function buildFakeCamera(name: string, images: string[], steps: Ste
       else if ('hold' in s) {
         const a = grainy(blurred(fields[s.field], s.blur), s.noise);
         const b = grainy(blurred(fields[(s.field + 1) % fields.length], s.blur), s.noise);
-        put(panned(a, b, Math.round((s.shift ?? 0) * w), w, h, s.gain, opts.eyepiece), Math.round(s.hold * fps));
+        const n = Math.round(s.hold * fps);
+        if (!s.shake) put(panned(a, b, Math.round((s.shift ?? 0) * w), w, h, s.gain, opts.eyepiece), n);
+        else {
+          // each frame its own shift, uniform in [-shake, shake] (an eyepiece ring, where drawn, stays put)
+          let seed = 7;
+          const rnd = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+          for (let k = 0; k < n; k++) {
+            const dx = Math.round((rnd() * 2 - 1) * s.shake);
+            const dy = Math.round((rnd() * 2 - 1) * s.shake);
+            put(panned(a, b, Math.round((s.shift ?? 0) * w) + dx, w, h, s.gain, opts.eyepiece, dy), 1);
+          }
+        }
       } else {
         const n = Math.round(s.pan * fps);
         // the frames strictly between the two held views: the slide moves the whole way in `pan` seconds
