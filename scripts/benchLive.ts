@@ -52,8 +52,11 @@ export async function benchLive(base: string, opts: { seconds?: number; log?: (s
   const seconds = opts.seconds ?? 20;
   const dir = join(requireData('cbc/Testing', 'CBC Testing'), 'Images');
   const images = readdirSync(dir).filter((f) => f.endsWith('.jpg')).sort().map((f) => join(dir, f)).slice(0, 8);
-  // one field held the whole time: after its capture nothing else runs, so the previews have the detector
-  const hold = await buildFakeCamera('bench-hold', images.slice(0, 1), [{ hold: 10, field: 0 }]);
+  // one field, moved a tenth of its width and back every half second: never captured, so nothing else runs and
+  // the previews have the detector (since 2026-12-06 a still view once captured is not detected again, which a
+  // field held the whole time measured as no previews at all)
+  const sway = Array.from({ length: 10 }, (_, k) => ({ hold: 0.5, field: 0, shift: k % 2 ? 0.1 : 0 }));
+  const hold = await buildFakeCamera('bench-sway', images.slice(0, 1), sway);
   const tour = await buildFakeCamera('tour8', images, fieldTour(8));
   const launch = (file: string) => chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...BASE_ARGS, ...fakeCameraArgs(file)] });
 

@@ -4,7 +4,7 @@
  * the next (the slide moving under the objective), or dark frames (the lamp off). Chromium plays the file
  * at its frame rate and loops it, so the first field comes back after the last step.
  */
-import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeImage } from './evaluation/decode';
@@ -32,6 +32,8 @@ export type Step =
       /** a dim field at a high camera gain: Gaussian grain of this sigma, in grey levels (seeded, the same
        * on the three channels, as a sensor's luminance noise) */
       noise?: number;
+      /** a hand-held phone: each frame the view is shifted by up to this many frame pixels each way (seeded) */
+      shake?: number;
     }
   | { pan: number; from: number; to: number }
   | { dark: number };
@@ -53,7 +55,9 @@ function toYuv(rgbAt: (x: number, y: number) => [number, number, number], w: num
   const cv = new Float32Array((w / 2) * (h / 2));
   for (let j = 0; j < h; j++) {
     for (let i = 0; i < w; i++) {
-      const [r, g, b] = rgbAt(i, j);
+      // a light above the photograph's (gain > 1) clips at white, as a sensor does: unclamped, a channel over
+      // 255 wrapped round in the Uint8Array to a dark, grainy view
+      const [r, g, b] = rgbAt(i, j).map((c) => Math.max(0, Math.min(255, c)));
       // BT.601, limited range: what Chromium assumes for I420 from a file
       y[j * w + i] = Math.round(16 + (65.481 * r + 128.553 * g + 24.966 * b) / 255);
       const k = (j >> 1) * (w / 2) + (i >> 1);
@@ -72,14 +76,15 @@ function toYuv(rgbAt: (x: number, y: number) => [number, number, number], w: num
 /** The black ring of an eyepiece photo: the disc's radius, as a fraction of the frame's height. */
 export const EYEPIECE_RADIUS = 0.47;
 
-function panned(a: Rgb, b: Rgb, offset: number, w: number, h: number, gain = 1, eyepiece = false): Yuv {
+function panned(a: Rgb, b: Rgb, offset: number, w: number, h: number, gain = 1, eyepiece = false, dy = 0): Yuv {
   const r2 = (EYEPIECE_RADIUS * h) ** 2;
   return toYuv(
     (x, y) => {
       if (eyepiece && (x + 0.5 - w / 2) ** 2 + (y + 0.5 - h / 2) ** 2 > r2) return [4, 3, 4];
-      const sx = x + offset;
+      const sx = Math.max(0, x + offset);
+      const sy = Math.min(h - 1, Math.max(0, y + dy));
       const src = sx < w ? a : b;
-      const i = (y * w + (sx < w ? sx : sx - w)) * 3;
+      const i = (sy * w + (sx < w ? sx : sx - w)) * 3;
       return [src.data[i] * gain, src.data[i + 1] * gain, src.data[i + 2] * gain];
     },
     w,
@@ -119,9 +124,14 @@ async function loadField(path: string, w: number, h: number): Promise<Rgb> {
   return { data, width: w, height: h };
 }
 
+/** Bumped when the frames a script gives change (2: a light above the photograph's clips at white). */
+const FORMAT = 2;
+
 /**
- * Writes the script as a .y4m under the system's temp folder (reused when it exists with the same size)
- * and returns its path. `name` must be unique per script.
+ * Writes the script as a .y4m under the system's temp folder and returns its path. The file is reused while
+ * the script, its images and the camera are the same: they are kept beside it (NAME.json). Before, a file of the
+ * same size was reused, so a script changed in anything but its length (a gain, a blur, a shift) played the
+ * old video. `name` is the file's: one script at a time per name.
  */
 export async function buildFakeCamera(name: string, images: string[], steps: Step[], cam = CAMERA, opts: { eyepiece?: boolean } = {}): Promise<string> {
   const { width: w, height: h, fps } = cam;
@@ -131,7 +141,9 @@ export async function buildFakeCamera(name: string, images: string[], steps: Ste
   const frames = steps.reduce((n, s) => n + Math.round(('hold' in s ? s.hold : 'pan' in s ? s.pan : s.dark) * fps), 0);
   const header = `YUV4MPEG2 W${w} H${h} F${fps}:1 Ip A1:1 C420jpeg\n`;
   const frameBytes = 6 + (w * h * 3) / 2;
-  if (existsSync(file) && statSync(file).size === header.length + frames * frameBytes) return file;
+  const key = JSON.stringify({ format: FORMAT, images, steps, cam, opts });
+  const keyFile = join(dir, `${name}.json`);
+  if (existsSync(file) && statSync(file).size === header.length + frames * frameBytes && existsSync(keyFile) && readFileSync(keyFile, 'utf8') === key) return file;
   const fields = await Promise.all(images.map((p) => loadField(p, w, h)));
   const fd = openSync(file + '.part', 'w');
   try {
@@ -146,7 +158,18 @@ export async function buildFakeCamera(name: string, images: string[], steps: Ste
       else if ('hold' in s) {
         const a = grainy(blurred(fields[s.field], s.blur), s.noise);
         const b = grainy(blurred(fields[(s.field + 1) % fields.length], s.blur), s.noise);
-        put(panned(a, b, Math.round((s.shift ?? 0) * w), w, h, s.gain, opts.eyepiece), Math.round(s.hold * fps));
+        const n = Math.round(s.hold * fps);
+        if (!s.shake) put(panned(a, b, Math.round((s.shift ?? 0) * w), w, h, s.gain, opts.eyepiece), n);
+        else {
+          // each frame its own shift, uniform in [-shake, shake] (an eyepiece ring, where drawn, stays put)
+          let seed = 7;
+          const rnd = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+          for (let k = 0; k < n; k++) {
+            const dx = Math.round((rnd() * 2 - 1) * s.shake);
+            const dy = Math.round((rnd() * 2 - 1) * s.shake);
+            put(panned(a, b, Math.round((s.shift ?? 0) * w) + dx, w, h, s.gain, opts.eyepiece, dy), 1);
+          }
+        }
       } else {
         const n = Math.round(s.pan * fps);
         // the frames strictly between the two held views: the slide moves the whole way in `pan` seconds
@@ -157,6 +180,7 @@ export async function buildFakeCamera(name: string, images: string[], steps: Ste
     closeSync(fd);
   }
   renameSync(file + '.part', file);
+  writeFileSync(keyFile, key);
   return file;
 }
 

@@ -15,7 +15,7 @@ const thrown = (f: () => unknown): unknown => {
 
 describe('coded errors', () => {
   it('every code has its own sentence, and the detail is in it', () => {
-    const codes: ErrorCode[] = ['model-download', 'model-integrity', 'session-create', 'inference', 'bad-request', 'worker', 'terminated', 'empty', 'not-image', 'other-format', 'unsupported', 'too-large', 'too-small', 'decode', 'duplicate', 'annotation', 'model-card'];
+    const codes: ErrorCode[] = ['model-download', 'model-integrity', 'session-create', 'inference', 'bad-request', 'worker', 'terminated', 'empty', 'not-image', 'other-format', 'unsupported', 'too-large', 'too-small', 'decode', 'duplicate', 'annotation', 'model-card', 'camera-insecure'];
     for (const c of codes) {
       const m = errorMessage(new AppError(c, 'DETAIL-X'));
       expect(m.length, c).toBeGreaterThan(20);

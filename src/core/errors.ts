@@ -13,8 +13,9 @@ export type IntakeErrorCode = 'empty' | 'not-image' | 'other-format' | 'tiff' | 
 export type FileErrorCode = 'annotation' | 'model-card' | 'profile' | 'reference-intervals';
 /** Machinery a technician does not see at work until it fails: an export, the quality worker, storage. */
 export type ServiceErrorCode = 'export' | 'quality-worker' | 'storage';
-/** Live mode's camera: permission refused, no camera at all, or one that would not start. */
-export type CameraErrorCode = 'camera-denied' | 'no-camera' | 'camera-failed';
+/** Live mode's camera: permission refused, no camera at all, one that would not start, or a page at a plain
+ * http:// address, to which browsers give no camera. */
+export type CameraErrorCode = 'camera-denied' | 'no-camera' | 'camera-failed' | 'camera-insecure';
 export type ErrorCode = DetectorErrorCode | IntakeErrorCode | FileErrorCode | ServiceErrorCode | CameraErrorCode;
 
 export class AppError extends Error {
@@ -116,6 +117,8 @@ export function errorMessage(e: unknown): string {
       return `No camera was found${d ? ` (${d})` : ''}. Live mode needs a phone or a computer with a camera; you can still add photos with Add images.`;
     case 'camera-failed':
       return `The camera could not start${d ? `: ${d}` : ''}. Close other apps that use the camera, then press Live again.`;
+    case 'camera-insecure':
+      return `This page was opened at a plain http:// address${d ? ` (${d})` : ''}, and browsers give the camera only to a secure page. Open the app at its https:// address (or at localhost on the computer that serves it), then press Live again; you can still add photos with Add images.`;
     case 'inference':
     case 'bad-request':
     case 'worker':

@@ -3,7 +3,7 @@ import { errorMessage } from '../core/errors';
 import type { Quality } from '../core/quality/assess';
 import type { FlagCode } from '../core/quality/flags';
 import type { ImageEntry } from '../store/types';
-import { cameraError, leftOutFields, liveName, nextLiveNumber, runsInstalled } from './live';
+import { cameraError, cameraUnavailable, leftOutFields, leftOutWords, liveName, nextLiveNumber, runsInstalled } from './live';
 
 describe('live mode helpers', () => {
   it('names captured fields live-0001.jpg on, continuing after the batch\'s live fields', () => {
@@ -76,5 +76,29 @@ describe('live mode helpers', () => {
       { name: 'live-0002.jpg', flags: ['grainy'] },
       { name: 'live-0006.jpg', flags: ['not a smear', 'out of focus'] },
     ]);
+  });
+
+  it('tells a page opened at a plain http:// address (a lab PC served on the network) why it has no camera', () => {
+    // browsers offer the camera only to a secure page: elsewhere navigator.mediaDevices is missing, and the view
+    // said "No camera was found … Live mode needs a phone or a computer with a camera" to a phone that has one
+    const insecure = cameraUnavailable({ isSecureContext: false, navigator: {}, location: { origin: 'http://192.168.1.20:4173' } });
+    expect(insecure?.code).toBe('camera-insecure');
+    expect(errorMessage(insecure)).toBe(
+      'This page was opened at a plain http:// address (http://192.168.1.20:4173), and browsers give the camera only to a secure page. Open the app at its https:// address (or at localhost on the computer that serves it), then press Live again; you can still add photos with Add images.',
+    );
+    expect(cameraUnavailable({ isSecureContext: true, navigator: {} })?.code).toBe('no-camera');
+    expect(cameraUnavailable({ isSecureContext: true, navigator: { mediaDevices: { getUserMedia: () => undefined } } })).toBeNull();
+  });
+
+  it('says which captured fields are not counted, and asks to check it, or them', () => {
+    expect(leftOutWords([])).toBe('');
+    expect(leftOutWords([{ name: 'live-0002.jpg', flags: ['grainy'] }])).toBe('live-0002.jpg not counted (grainy): check it after Stop');
+    // before: "2 fields not counted (grainy): check it after Stop"
+    expect(
+      leftOutWords([
+        { name: 'live-0002.jpg', flags: ['grainy'] },
+        { name: 'live-0005.jpg', flags: ['grainy', 'out of focus'] },
+      ]),
+    ).toBe('2 fields not counted (grainy, out of focus): check them after Stop');
   });
 });

@@ -74,6 +74,18 @@ export function cameraError(e: unknown, installed = runsInstalled()): AppError {
   return new AppError('camera-failed', msg);
 }
 
+/** What a page without a camera to ask for is told, before asking (null: it has one). Browsers give the camera
+ * only to a secure page (https, or localhost): at a plain http:// address (a lab PC serving the app on the
+ * network) navigator.mediaDevices is missing altogether, and "No camera was found" sent a technician holding a
+ * phone with a camera nowhere. */
+export function cameraUnavailable(
+  env: { isSecureContext?: boolean; navigator?: { mediaDevices?: { getUserMedia?: unknown } }; location?: { origin?: string } } = globalThis,
+): AppError | null {
+  if (env.navigator?.mediaDevices?.getUserMedia) return null;
+  if (env.isSecureContext === false) return new AppError('camera-insecure', env.location?.origin ?? '');
+  return new AppError('no-camera', 'this browser offers no camera to the page');
+}
+
 /** The next free live-NNNN number in the batch (a second live run goes on from the first). */
 export function nextLiveNumber(names: Iterable<string>): number {
   let n = 0;
@@ -94,6 +106,10 @@ export class LiveCamera {
   private runId = 0;
   private lastJudged = 0;
   private previewBusy = false;
+  /** Previews finished since the view was last other than decided (captured or seen): its boxes are known
+   * after two (the first may have started on an earlier frame: a moving one, or a soft one before the focus
+   * came back). */
+  private stillPreviews = 0;
   private unsubscribe: (() => void) | null = null;
   private capturing = 0;
   /** Names of the fields captured (true) or replaced by a sharper view (false) in this page and not yet saved:
@@ -114,15 +130,19 @@ export class LiveCamera {
   constructor(private deps: LiveDeps) {}
 
   /** The fields of the batch captured before this run (live-NNNN.jpg still in it), remembered by the new
-   * judge: from this page's own captures, or read again from the stored file after a reload. */
+   * judge: from this page's own captures, or read again from the stored file after a reload. And the fields
+   * of an earlier run still being saved (Stop, then Live at once, while "Capturing…"): not in the batch yet,
+   * they were captured again. */
   private async rememberBatch(judge: CaptureJudge, run: number) {
     const s = this.deps.store.getState();
-    for (const id of s.order) {
-      const name = s.images[id]?.name;
-      if (!name || !/^live-\d+\.jpg$/.test(name)) continue;
+    const inBatch = s.order.map((id) => ({ id, name: s.images[id]?.name })).filter((f) => f.name && /^live-\d+\.jpg$/.test(f.name));
+    const names = new Set(inBatch.map((f) => f.name));
+    const saving = [...this.unsaved.keys()].filter((name) => !names.has(name)).map((name) => ({ id: '', name }));
+    for (const { id, name } of [...inBatch, ...saving]) {
+      if (!name) continue;
       let sig = this.known.get(name);
       if (!sig) {
-        const blob = this.deps.imageFile(id);
+        const blob = id ? this.deps.imageFile(id) : undefined;
         if (!blob) continue;
         try {
           sig = await smallSignature(blob);
@@ -143,10 +163,12 @@ export class LiveCamera {
     const run = ++this.runId;
     this.judge = new CaptureJudge();
     this.fieldNames = [];
+    this.stillPreviews = 0;
     const remembered = this.rememberBatch(this.judge, run);
     live.getState().set({ ...LIVE_CLOSED, open: true, phase: 'starting', target: this.target() });
     try {
-      if (!navigator.mediaDevices?.getUserMedia) throw new AppError('no-camera', 'this browser offers no camera to the page');
+      const unavailable = cameraUnavailable();
+      if (unavailable) throw unavailable;
       let stream: MediaStream;
       try {
         // The rear camera: the one a phone holds to the eyepiece. 'ideal', so a laptop's only camera
@@ -227,9 +249,10 @@ export class LiveCamera {
     this.deps.store.getState().notify({ kind, source: 'camera', subject: '', message });
   }
 
-  /** "The 3 fields captured are in the batch." for the fields of this run. */
+  /** "The 3 fields captured are in the batch." for the fields of this run, the one still being saved included
+   * (its write goes on after Stop: "No field was captured" was said over it). */
   private keptWords(): string {
-    const n = this.deps.live.getState().captured.length;
+    const n = this.deps.live.getState().captured.length + [...this.unsaved.values()].filter(Boolean).length;
     return n ? `The ${n} field${n === 1 ? '' : 's'} captured ${n === 1 ? 'is' : 'are'} in the batch.` : 'No field was captured.';
   }
 
@@ -359,9 +382,16 @@ export class LiveCamera {
     if (state === 'captured' && this.unsaved.size) state = 'capture';
     if (verdict.state === 'seen' && st.state !== 'seen') patch.repeats = st.repeats + 1;
     patch.state = state;
+    const decided = state === 'captured' || state === 'seen';
+    if (!decided) this.stillPreviews = 0;
+    // Battery: the detector runs only while there is something new to show. A still view already captured or
+    // seen gives the same boxes preview after preview, and at the target nothing more is captured (the last
+    // field's boxes go); before, a phone's core was busy with previews for the whole differential, and after it.
+    if (st.reached && st.boxes.length) patch.boxes = [];
+    const idle = st.reached || (decided && this.stillPreviews >= 2);
     live.getState().set(patch);
     // the judged copy also tells grey specks from platelets in the preview (core/quality/debris)
-    this.preview(video, field, { data: px.data, width: size.width, height: size.height, scale: size.width / width });
+    if (!idle) this.preview(video, field, { data: px.data, width: size.width, height: size.height, scale: size.width / width });
   }
 
   /** A clearly sharper view of a field captured in this run: it takes the soft capture's place in the batch,
@@ -452,7 +482,8 @@ export class LiveCamera {
         const client = await this.deps.loadDetector();
         const bmp = await createImageBitmap(video, { resizeWidth: size.width, resizeHeight: size.height, resizeQuality: 'medium' });
         const out = await client.detect(bmp);
-        if (run !== this.runId) return;
+        if (run !== this.runId || live.getState().reached) return;
+        this.stillPreviews++;
         const raw = decodeOutputs(out, inputScale(width, height, size));
         const params = store.getState().postprocess;
         const shown = postprocess(raw, params);
@@ -486,6 +517,13 @@ export function leftOutFields(images: readonly ImageEntry[]): { name: string; fl
   return images
     .filter((im) => im.status === 'done' && !inTotals(im))
     .map((im) => ({ name: im.name, flags: (im.quality?.flags ?? []).filter((f) => EXCLUDING_FLAGS.includes(f)).map((f) => FLAG_SHORT[f]) }));
+}
+
+/** The bar's line for the captured fields a flag leaves out ('' for none): which, why, and to check it, or them. */
+export function leftOutWords(leftOut: readonly { name: string; flags: readonly string[] }[]): string {
+  if (!leftOut.length) return '';
+  if (leftOut.length === 1) return `${leftOut[0].name} not counted (${leftOut[0].flags.join(', ')}): check it after Stop`;
+  return `${leftOut.length} fields not counted (${[...new Set(leftOut.flatMap((f) => f.flags))].join(', ')}): check them after Stop`;
 }
 
 /** The signature of a stored image, read at the live view's statistics size (core/live signatureOf). */

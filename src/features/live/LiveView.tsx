@@ -3,6 +3,7 @@ import { useStore } from 'zustand';
 import type { LiveState } from '../../core/live/judge';
 import { zoomToField } from '../../core/live/zoom';
 import { useServices } from '../../services/context';
+import { leftOutWords } from '../../services/live';
 import { useDialogFocus } from '../useDialogFocus';
 import type { LiveViewState } from '../../store/liveStore';
 import './live.css';
@@ -124,15 +125,18 @@ export function LiveView() {
                 <strong data-testid="live-wbc">{wbc}</strong> / {target} WBC · <span data-testid="live-fields">{batchFields}</span> live field{batchFields === 1 ? '' : 's'}
                 {batchFields > captured && <span data-testid="live-run-fields"> ({captured} this run)</span>}
               </span>
-              <span className="live-field-count" data-testid="live-field-count">
-                {/* while the slide moves the figures are the last still view's, as the faded boxes are: say so */}
-                {previews ? `${state === 'moving' ? 'last field' : 'this field'}: ${count('RBC')} RBC, ${count('WBC')} WBC, ${count('Platelets')} PLT` : 'this field: counting…'}
-              </span>
+              {/* at the target nothing more is detected (nor captured): no field's figures */}
+              {!reached && (
+                <span className="live-field-count" data-testid="live-field-count">
+                  {/* while the slide moves the figures are the last still view's, as the faded boxes are: say so */}
+                  {previews ? `${state === 'moving' ? 'last field' : 'this field'}: ${count('RBC')} RBC, ${count('WBC')} WBC, ${count('Platelets')} PLT` : 'this field: counting…'}
+                </span>
+              )}
               {/* captured, yet not in the counts: without this line the bar reads "2 live fields" over one field's cells */}
               <span aria-live="polite">
                 {leftOut.length > 0 && (
                   <span className="live-left-out" data-testid="live-left-out">
-                    {leftOut.length === 1 ? `${leftOut[0].name} not counted (${leftOut[0].flags.join(', ')})` : `${leftOut.length} fields not counted (${[...new Set(leftOut.flatMap((f) => f.flags))].join(', ')})`}: check it after Stop
+                    {leftOutWords(leftOut)}
                   </span>
                 )}
               </span>
