@@ -50,7 +50,9 @@ test('every WBC gets a type, the differential sums to 100%, and a corrected type
   const target = wbc.wbc!.type === 'monocyte' ? { key: 'Shift+Digit4', type: 'eosinophil' } : { key: 'Shift+Digit3', type: 'monocyte' };
   await page.keyboard.press(target.key);
   const after = (await page.evaluate(() => window.__smearcount.current()))!;
-  expect(after.detections.find((d) => d.id === wbc.id)?.wbc).toMatchObject({ type: target.type, origin: 'manual' });
+  // a type set on the canvas is the gallery's move: the cell was looked at, so verified, and in the released figures
+  expect(after.detections.find((d) => d.id === wbc.id)?.wbc).toMatchObject({ type: target.type, origin: 'manual', verified: true });
+  await expect(page.getByTestId('diff-released')).toHaveText('1 WBC verified (target 100)');
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
   const rows = readFileSync((await download.path())!, 'utf8').trim().split(/\r\n/).map((l) => l.split(','));
@@ -63,6 +65,8 @@ test('every WBC gets a type, the differential sums to 100%, and a corrected type
   await page.keyboard.press('Control+z');
   const undone = (await page.evaluate(() => window.__smearcount.current()))!;
   expect(undone.detections.find((d) => d.id === wbc.id)?.wbc?.origin).toBe('model');
+  expect(undone.detections.find((d) => d.id === wbc.id)?.wbc?.verified).toBeFalsy();
+  await expect(page.getByTestId('diff-released')).toHaveText('0 WBC verified (target 100)');
 });
 
 test('WBCs typed in the typing worker get the same types as in the detector worker', async ({ page, browser }) => {

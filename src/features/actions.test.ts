@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Detection } from '../core/detection/detection';
 import { relabelBox } from '../core/edits/commands';
+import { reclassifyCell, verifyCells } from '../core/edits/gallery';
 import { selectSummary } from '../store/selectors';
 import { createAppStore } from '../store/store';
 import { createViewStore } from '../store/viewStore';
@@ -504,6 +505,21 @@ describe('letter shortcuts work in either case, as with Caps Lock (audit s49 min
     expect(shown().edits.relabeled).toEqual({});
     press(ctx, '3');
     expect(shown().edits.relabeled).toEqual({ w: 'Platelets' });
+  });
+
+  it('retyping a WBC on the canvas is the gallery\'s move: one rule, so the cell is verified and leaves smudge / other', () => {
+    const ctx = batch();
+    const st = () => ctx.store.getState();
+    st().updateImage('a', { raw: [det('w', 'WBC', 0)] });
+    // the technician had put the cell among "other" in the gallery, then looks again on the canvas
+    st().edit('a', reclassifyCell, { id: 'w', to: 'other', note: 'blast?' });
+    st().edit('a', verifyCells, { ids: ['w'], verified: false });
+    const before = st().images.a.edits;
+    ctx.view.getState().setSelected('w');
+    const e = { key: '#', code: 'Digit3', ctrlKey: false, metaKey: false, shiftKey: true, altKey: false, target: null, defaultPrevented: false, preventDefault: vi.fn() };
+    handleKey(ctx, e as unknown as KeyboardEvent);
+    expect(st().images.a.edits).toEqual(reclassifyCell.perform(before, { id: 'w', to: 'monocyte' }));
+    expect(st().images.a.edits).toMatchObject({ typed: { w: 'monocyte' }, verified: ['w'], excluded: {} });
   });
 });
 

@@ -5,7 +5,8 @@
  * logic is core's reviewStep.
  */
 import type { CellClass } from '../core/detection/classes';
-import { addBox, deleteBox, keepBox, moveBox, relabelBox, setWbcType } from '../core/edits/commands';
+import { addBox, deleteBox, keepBox, moveBox, relabelBox } from '../core/edits/commands';
+import { reclassifyCell } from '../core/edits/gallery';
 import type { ClassifierCard } from '../core/differential/card';
 import { WBC_TYPES, type WbcType } from '../core/differential/differential';
 import { reviewStep, reviewTrail, uncertaintyOrder } from '../core/edits/review';
@@ -38,7 +39,8 @@ const relabel = (cls: CellClass, i: number): ActionDef => ({
   },
 });
 
-/** Shift+1..7 sets the selected WBC's type (the card's class order), with undo. */
+/** Shift+1..7 sets the selected WBC's type (the card's class order), with undo: the gallery's own move, so
+ * the cell is verified and leaves smudge / other, as when it is moved there (one rule wherever it is typed). */
 const setType = (type: WbcType, i: number): ActionDef => ({
   keyTest: (e) => !mod(e) && e.shiftKey && e.code === `Digit${i + 1}`,
   run({ store, view }) {
@@ -48,7 +50,7 @@ const setType = (type: WbcType, i: number): ActionDef => ({
     const im = id ? s.images[id] : undefined;
     if (!im || !sel) return;
     const d = shownDetections(im, s.postprocess).find((x) => x.id === sel);
-    if (d?.cls === 'WBC') s.edit(im.id, setWbcType, { id: sel, type });
+    if (d?.cls === 'WBC') s.edit(im.id, reclassifyCell, { id: sel, to: type });
   },
 });
 

@@ -9,8 +9,9 @@ import { IntakeJournal } from './intakeJournal';
 import type { Decoder } from './decoder';
 import type { ClassifierCard } from '../core/differential/card';
 import { WBC_TYPES } from '../core/differential/differential';
-import { addBox, setWbcType } from '../core/edits/commands';
+import { addBox } from '../core/edits/commands';
 import { shownDetections } from '../store/selectors';
+import { reclassifyCell } from '../core/edits/gallery';
 
 const card = parseModelCard(JSON.parse(readFileSync(new URL('../../models/smearcount-frcnn.json', import.meta.url), 'utf8')));
 /** One pass at the plan scale, whatever the cells' size. */
@@ -267,7 +268,7 @@ describe('BatchRunner: the differential', () => {
     expect(shown.filter((d) => d.origin === 'manual').map((d) => [d.id, !!d.wbc])).toEqual([['u0', true], ['u1', true], ['u2', true]]);
     expect(client.classified).toEqual([1, 1, 1, 1]);
     // A type set by hand wins, with undo.
-    store.getState().edit(id, setWbcType, { id: 'u0', type: 'eosinophil' });
+    store.getState().edit(id, reclassifyCell, { id: 'u0', to: 'eosinophil' });
     shown = shownDetections(store.getState().images[id], store.getState().postprocess);
     expect(shown.find((d) => d.id === 'u0')!.wbc).toMatchObject({ type: 'eosinophil', origin: 'manual', p: 1 });
     store.getState().undo();

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { keepBox, moveBox, relabelBox, setWbcType } from '../core/edits/commands';
+import { keepBox, moveBox, relabelBox } from '../core/edits/commands';
 import { reviewStep } from '../core/edits/review';
 import type { Detection } from '../core/detection/detection';
 import { imageFlags, ruleExcluded, selectAppStatus, selectBatchDifferential, selectDifferentialState, selectExcluded, selectExportImages, selectGalleryCells, selectScaleStale, selectSummary, shownDetections, reviewedDetections, wasEdited, belowThresholdOf, debrisExcluded } from './selectors';
-import { verifyCells } from '../core/edits/gallery';
+import { reclassifyCell, verifyCells } from '../core/edits/gallery';
 import { createAppStore } from './store';
 
 const defaults = { scoreThresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nmsIou: 0.5, crossClassNms: false, countRule: 'all' as const };
@@ -236,7 +236,7 @@ describe('edited', () => {
     expect(store.getState().images.a.edits.typed).toEqual({ m2: 'neutrophil' });
     expect(wasEdited(store.getState().images.a)).toBe(false);
     expect(selectExportImages(store.getState())[0].edited).toBe(false);
-    store.getState().edit('a', setWbcType, { id: 'm2', type: 'monocyte' });
+    store.getState().edit('a', reclassifyCell, { id: 'm2', to: 'monocyte' });
     expect(wasEdited(store.getState().images.a)).toBe(true);
     store.getState().undo();
     store.getState().edit('a', relabelBox, { id: 'm0', cls: 'Platelets' });

@@ -20,7 +20,7 @@ export interface AuditEntry extends AuditChange {
   /** ISO 8601 time. */
   at: string;
   image: string;
-  /** The action name (relabel, set-type, reclassify, verify, undo, ...). */
+  /** The action name (relabel, reclassify, verify, undo, ...). */
   action: string;
 }
 

@@ -5,7 +5,6 @@
 import type { CellClass } from '../detection/classes';
 import type { Detection } from '../detection/detection';
 import { normalizeBox, type Box } from '../detection/geometry';
-import type { WbcType } from '../differential/differential';
 import type { Edits } from './edits';
 
 export interface Command<I> {
@@ -60,13 +59,6 @@ export const addBox: Command<{ cls: CellClass; box: Box; width: number; height: 
     const n = nextManualId(e);
     const det: Detection = { id: `u${n}`, cls, score: 1, box: normalizeBox(box, width, height), origin: 'manual' };
     return { ...e, added: [...e.added, det], nextId: n + 1 };
-  },
-};
-
-export const setWbcType: Command<{ id: string; type: WbcType }> = {
-  name: 'set-type',
-  perform(e, { id, type }) {
-    return { ...e, typed: { ...(e.typed ?? {}), [id]: type } };
   },
 };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Detection } from '../detection/detection';
-import { addBox, deleteBox, keepBox, moveBox, relabelBox, setWbcType } from './commands';
+import { addBox, deleteBox, keepBox, moveBox, relabelBox } from './commands';
 import { NO_EDITS, type Edits } from './edits';
 import { reclassifyCell, verifyCells } from './gallery';
 import { addSummaries, editWords, NO_EDIT_SUMMARY, summarizeEdits } from './summary';
@@ -33,7 +33,7 @@ describe('edit summary', () => {
     expect(editWords(summarizeEdits(e, model, modelType))).toBe('');
     e = relabelBox.perform(e, { id: 'm0', cls: 'WBC' });
     e = deleteBox.perform(e, { id: 'm0' });
-    e = setWbcType.perform(e, { id: 'm3', type: 'monocyte' });
+    e = reclassifyCell.perform(e, { id: 'm3', to: 'monocyte' });
     const s = summarizeEdits(e, model, modelType);
     expect(s).toMatchObject({ deleted: 1, relabelled: 0, reclassified: 1 });
     expect(editWords(addSummaries([s, s]))).toBe('2 boxes deleted; 2 WBCs reclassified');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scoreText, type Detection } from '../detection/detection';
-import { addBox, relabelBox, setWbcType } from '../edits/commands';
+import { addBox, relabelBox } from '../edits/commands';
 import { applyEdits, applyTypes, NO_EDITS } from '../edits/edits';
 import { WBC_TYPES } from '../differential/differential';
 import { csvField, toCsv } from './csv';
@@ -15,6 +15,7 @@ import { parseVoc } from './voc';
 import { crc32, zip } from './zip';
 import { uniqueNames } from './names';
 import { csvWithSample } from './sample';
+import { reclassifyCell } from '../edits/gallery';
 
 const d = (cls: Detection['cls'], x: number, origin: Detection['origin'] = 'model'): Detection => ({
   id: `m${x}`,
@@ -172,7 +173,7 @@ describe('boxes a technician set', () => {
   it('a relabelled box is marked set by hand, and no export gives the old class\'s score as the new label\'s', () => {
     // RBC 0.91 relabelled Platelets; a WBC typed lymphocyte by hand; a platelet drawn by hand
     let e = relabelBox.perform(NO_EDITS, { id: 'm0', cls: 'Platelets' });
-    e = setWbcType.perform(e, { id: 'm1', type: 'lymphocyte' });
+    e = reclassifyCell.perform(e, { id: 'm1', to: 'lymphocyte' });
     e = addBox.perform(e, { cls: 'Platelets', box: { x1: 400, y1: 100, x2: 412, y2: 112 }, width: 640, height: 480 });
     const dets = shown(e);
     expect(dets.map((d) => `${d.id}:${d.cls}:${d.origin}`)).toEqual(['m0:Platelets:manual', 'm1:WBC:model', 'm2:Platelets:model', 'u0:Platelets:manual']);
