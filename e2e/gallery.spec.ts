@@ -160,6 +160,31 @@ test('the gallery by keyboard alone: one Tab stop for the tiles, arrows move the
   await page.keyboard.press('Escape');
 });
 
+test('by keyboard, a tile moved to another group (Shift+digit), or back by Ctrl+Z, keeps the focus: the arrows go on from it', async ({ page }) => {
+  await openGallery(page, 1366, 768);
+  const focused = () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.key ?? document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName);
+  await expect.poll(focused).toBe('gallery-scroll');
+  await page.keyboard.press('ArrowRight');
+  const first = (await tiles(page).first().getAttribute('data-key'))!;
+  const from = (await tiles(page).first().getAttribute('data-type'))!;
+  await expect.poll(focused).toBe(first);
+  const tile = page.locator(`[data-testid="wbc-tile"][data-key="${first}"]`);
+  // the tile is drawn again in its new group: the focus was left on the page's body, and the arrows lost it
+  await page.keyboard.press('Shift+Digit9');
+  await expect(tile).toHaveAttribute('data-type', 'other');
+  await expect.poll(focused).toBe(first);
+  await page.keyboard.press('Shift+Digit8');
+  await expect(tile).toHaveAttribute('data-type', 'smudge');
+  await expect.poll(focused).toBe(first);
+  await page.keyboard.press('Control+z');
+  await page.keyboard.press('Control+z');
+  await expect(tile).toHaveAttribute('data-type', from);
+  await expect.poll(focused).toBe(first);
+  await page.keyboard.press('ArrowRight');
+  const second = (await tiles(page).nth(1).getAttribute('data-key'))!;
+  await expect.poll(focused).toBe(second);
+});
+
 test('the gallery is virtualised: only tiles near the view are in the page', async ({ page }) => {
   const app = new AppPage(page);
   await page.setViewportSize({ width: 700, height: 380 });

@@ -110,11 +110,16 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
       const key = ctx.gallery.getState().selected;
       const digit = /^Digit([1-9])$/.exec(e.code);
       const mod = e.ctrlKey || e.metaKey;
+      // a tile moved to another group (a type, undo, redo) is drawn anew there: the focus goes with it, not
+      // to the page's body, where the arrows no longer move it
+      const keepFocus = () => onTile && key && (followFocus.current = key);
       if (mod && ((e.key.toLowerCase() === 'z' && e.shiftKey) || e.key.toLowerCase() === 'y')) {
         e.preventDefault();
+        keepFocus();
         redoGallery(ctx);
       } else if (mod && e.key.toLowerCase() === 'z') {
         e.preventDefault();
+        keepFocus();
         undoGallery(ctx);
       } else if (mod || e.altKey) {
         // Ctrl+V (paste images), Ctrl+C and the like are not gallery keys: a bare letter is (V verifies).
@@ -123,6 +128,7 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
         e.preventDefault();
         const i = Number(digit[1]) - 1;
         const to: GalleryGroup = i < WBC_TYPES.length ? WBC_TYPES[i] : EXTRA_CATEGORIES[i - WBC_TYPES.length];
+        keepFocus();
         moveCells(ctx, [key], to);
       } else if (e.key.toLowerCase() === 'v' && key) {
         e.preventDefault();
