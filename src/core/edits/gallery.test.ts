@@ -22,6 +22,18 @@ describe('gallery edits', () => {
     expect(shown(e)[0].wbc).toMatchObject({ type: 'lymphocyte', verified: true });
     expect(shown(e)[0].wbc?.category).toBeUndefined();
   });
+  it('moving a verified cell where it already is is no change (the same object): no empty undo step, nothing for Ctrl+Z to take back', () => {
+    const e = reclassifyCell.perform(NO_EDITS, { id: 'm0', to: 'monocyte' });
+    expect(reclassifyCell.perform(e, { id: 'm0', to: 'monocyte' })).toBe(e);
+    const s = reclassifyCell.perform(e, { id: 'm0', to: 'smudge', note: 'ruptured' });
+    expect(reclassifyCell.perform(s, { id: 'm0', to: 'smudge' })).toBe(s);
+    expect(reclassifyCell.perform(s, { id: 'm0', to: 'smudge', note: 'ruptured' })).toBe(s);
+    expect(reclassifyCell.perform(s, { id: 'm0', to: 'smudge', note: 'basket' }).excluded?.m0.note).toBe('basket');
+    // a cell of that type not yet verified, or only the model's type: moving it there verifies it, a change
+    const off = verifyCells.perform(e, { ids: ['m0'], verified: false });
+    expect(shown(reclassifyCell.perform(off, { id: 'm0', to: 'monocyte' }))[0].wbc?.verified).toBe(true);
+    expect(shown(reclassifyCell.perform(NO_EDITS, { id: 'm0', to: 'neutrophil' }))[0].wbc).toMatchObject({ type: 'neutrophil', origin: 'manual', verified: true });
+  });
   it('verifying keeps the shown type; un-verifying leaves the type; no change is the same object', () => {
     const e = verifyCells.perform(NO_EDITS, { ids: ['m0', 'm1'], verified: true, types: { m0: 'neutrophil', m1: 'lymphocyte' } });
     expect(e.typed).toEqual({ m0: 'neutrophil', m1: 'lymphocyte' });

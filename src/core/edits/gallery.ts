@@ -19,14 +19,23 @@ function without<T>(r: Readonly<Record<string, T>> | undefined, id: string): Rec
   return rest;
 }
 
-/** Moves one WBC to a type or a category (with its note). A moved cell counts as looked at, so verified. */
+/**
+ * Moves one WBC to a type or a category (with its note). A moved cell counts as looked at, so verified. The
+ * one rule wherever a person types a cell: the gallery (tap, drag, Shift+1…9) and the canvas (Shift+1…7, the
+ * type list beside the box) both use it. A verified cell moved where it already is is no change (the same
+ * object), so it takes no empty undo step.
+ */
 export const reclassifyCell: Command<{ id: string; to: GalleryGroup; note?: string }> = {
   name: 'reclassify',
   perform(e, { id, to, note }) {
-    const verified = e.verified?.includes(id) ? e.verified : [...(e.verified ?? []), id];
+    const was = e.verified?.includes(id);
+    const verified = was ? e.verified : [...(e.verified ?? []), id];
     if (isExtraCategory(to)) {
+      const x = e.excluded?.[id];
+      if (was && x?.category === to && (note === undefined || note === x.note)) return e;
       return { ...e, excluded: { ...(e.excluded ?? {}), [id]: { category: to, note: note ?? e.excluded?.[id]?.note ?? '' } }, verified };
     }
+    if (was && e.typed?.[id] === to && !e.excluded?.[id]) return e;
     return { ...e, typed: { ...(e.typed ?? {}), [id]: to }, excluded: without(e.excluded, id), verified };
   },
 };
