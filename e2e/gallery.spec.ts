@@ -185,6 +185,26 @@ test('by keyboard, a tile moved to another group (Shift+digit), or back by Ctrl+
   await expect.poll(focused).toBe(second);
 });
 
+test('a cell put among smudge shows as smudge on the canvas (review line, type list), and a type picked there takes it out, verified', async ({ page }) => {
+  await openGallery(page, 1366, 768);
+  const key = (await tiles(page).first().getAttribute('data-key'))!;
+  const tile = page.locator(`[data-testid="wbc-tile"][data-key="${key}"]`);
+  const from = (await tile.getAttribute('data-type'))!;
+  await tile.click();
+  await page.keyboard.press('Shift+Digit8');
+  await expect(tile).toHaveAttribute('data-type', 'smudge');
+  await page.getByTestId('gallery-jump').click();
+  await expect(page.getByTestId('gallery')).toBeHidden();
+  // the canvas said the type it had ("neutrophil (set by hand)", "NEU ✓") for a cell counted as smudge
+  await expect(page.getByTestId('review-status')).toContainText('smudge / damaged');
+  await expect(page.getByTestId('action-wbc-type')).toHaveValue('smudge');
+  await page.getByTestId('action-wbc-type').selectOption(from);
+  const detId = key.split('/')[1];
+  await expect.poll(async () => (await hook(page, 'current'))?.detections.find((d) => d.id === detId)?.wbc).toMatchObject({ type: from, verified: true });
+  expect((await hook(page, 'current'))?.detections.find((d) => d.id === detId)?.wbc?.category).toBeUndefined();
+  await expect.poll(async () => (await hook(page, 'differential')).smudge).toBe(0);
+});
+
 test('the gallery is virtualised: only tiles near the view are in the page', async ({ page }) => {
   const app = new AppPage(page);
   await page.setViewportSize({ width: 700, height: 380 });

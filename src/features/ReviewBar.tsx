@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { CLASS_NAMES } from '../core/detection/classes';
 import { isDrawn } from '../core/edits/commands';
+import { EXTRA_LABEL } from '../core/edits/gallery';
 import { typeText, WBC_LABEL, WBC_TYPES } from '../core/differential/differential';
 import { useApp, useServices, useView } from '../services/context';
 import { belowThresholdOf, shownDetections } from '../store/selectors';
@@ -113,13 +114,19 @@ export function ReviewBar() {
               <select
                 data-testid="action-wbc-type"
                 aria-label="WBC type"
-                value={sel.wbc?.type ?? ''}
+                value={sel.wbc?.category ?? sel.wbc?.type ?? ''}
                 onChange={(e) => {
                   const t = e.target.value as (typeof WBC_TYPES)[number];
                   if (WBC_TYPES.includes(t)) run(`type-${t}`);
                 }}
               >
                 {!sel.wbc && <option value="">Type…</option>}
+                {/* a cell put among smudge / other shows it, and any type (its old one too) takes it out */}
+                {sel.wbc?.category && (
+                  <option value={sel.wbc.category} disabled>
+                    {EXTRA_LABEL[sel.wbc.category]}
+                  </option>
+                )}
                 {WBC_TYPES.map((t) => (
                   <option key={t} value={t}>
                     {WBC_LABEL[t]}

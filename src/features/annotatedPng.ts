@@ -5,14 +5,14 @@ import type { ImageFiles } from '../services/files';
 import { textOn } from '../core/detection/contrast';
 import { cornerRadius } from '../core/detection/classMark';
 import type { CellClass } from '../core/detection/classes';
+import { typeCode as wbcCode } from '../core/differential/differential';
 
 /** What a box's label says on paper: the class (PLT for platelets), and a WBC's type code where it has one
  * (the same codes and marks as on the canvas: ✓ verified, as in the gallery; ✎ set by hand, not yet verified). */
 export function pngLabel(d: Detection, typeCode: Readonly<Record<string, string>>): string {
   const cls = d.cls === 'Platelets' ? 'PLT' : d.cls;
   if (d.cls !== 'WBC' || !d.wbc) return cls;
-  const code = typeCode[d.wbc.category ?? d.wbc.type] ?? (d.wbc.category ?? d.wbc.type).slice(0, 3).toUpperCase();
-  return `${cls} ${code}${d.wbc.verified ? ' ✓' : d.wbc.origin === 'manual' ? ' ✎' : ''}`;
+  return `${cls} ${wbcCode(d.wbc, typeCode)}${d.wbc.verified ? ' ✓' : d.wbc.origin === 'manual' ? ' ✎' : ''}`;
 }
 
 /** What drawing the outlines needs of a 2D context (a fake one in the unit test). */

@@ -29,11 +29,19 @@ export function typeUnsure(w: { origin: string; p: number; small?: boolean; grey
 }
 
 /** A WBC's type as the box's label and the review line say it: "neutrophil 0.93", "(set by hand)", and why
- * a confident type is unsure. */
-export function typeText(w: { type: WbcType; origin: string; p: number; small?: boolean; grey?: boolean }): string {
+ * a confident type is unsure; a cell put among smudge / other says so (it is counted there, not as its type). */
+export function typeText(w: { type: WbcType; origin: string; p: number; small?: boolean; grey?: boolean; category?: 'smudge' | 'other'; note?: string }): string {
+  if (w.category) return `${w.category === 'smudge' ? 'smudge / damaged' : 'other / unidentified'}${w.note ? ` (${w.note})` : ''}`;
   if (w.origin === 'manual') return `${w.type.replace('_', ' ')} (set by hand)`;
   const why = w.small ? ', box too small for a WBC: unsure' : w.grey ? ', no colour in the image: unsure' : '';
   return `${w.type.replace('_', ' ')} ${w.p.toFixed(2)}${why}`;
+}
+
+/** A WBC's short code on the canvas and the annotated PNG: its type's, or SMU / OTH for a cell put among
+ * smudge / other (as on its gallery tile). */
+export function typeCode(w: { type: WbcType; category?: 'smudge' | 'other' }, code: Readonly<Record<string, string>>): string {
+  const g = w.category ?? w.type;
+  return code[g] ?? g.slice(0, 3).toUpperCase();
 }
 
 export function isWbcType(x: unknown): x is WbcType {

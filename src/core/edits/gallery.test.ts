@@ -3,7 +3,7 @@ import type { Detection } from '../detection/detection';
 import { diffEdits } from './audit';
 import { NO_EDITS, applyTypes } from './edits';
 import { applyReview, bulkVerifiable, reclassifyCell, setCellNote, verifyCells } from './gallery';
-import { typeText, typeUnsure, WBC_TYPES } from '../differential/differential';
+import { typeCode, typeText, typeUnsure, WBC_TYPES } from '../differential/differential';
 
 const det = (id: string): Detection => ({ id, cls: 'WBC', score: 0.9, box: { x1: 0, y1: 0, x2: 10, y2: 10 } as Detection['box'], origin: 'model' });
 const probs = { m0: [0.9, 0.02, 0.02, 0.02, 0.02, 0.01, 0.01], m1: [0.1, 0.8, 0.02, 0.02, 0.02, 0.02, 0.02] };
@@ -68,6 +68,22 @@ describe('gallery edits', () => {
     // to 0.01 px, as the exports carry boxes: a move of a fraction of a pixel is a change too
     expect(diffEdits(b, moved, model)).toEqual([{ cell: 'm2', field: 'box', from: '10,20,30.4,40', to: '12,20,32,40' }]);
     expect(diffEdits(moved, { ...b, moved: { m2: { x1: 12.3, y1: 20, x2: 32.3, y2: 40 } } }, model)).toEqual([{ cell: 'm2', field: 'box', from: '12,20,32,40', to: '12.3,20,32.3,40' }]);
+  });
+});
+
+describe('a cell moved to smudge / other, as the canvas and the review line name it', () => {
+  const code = { neutrophil: 'NEU', monocyte: 'MON' };
+  it('says its category, as the gallery and the differential count it, not the type it had (a smudge read "NEU ✓" on the canvas)', () => {
+    const e = reclassifyCell.perform(NO_EDITS, { id: 'm0', to: 'smudge', note: 'ruptured' });
+    const w = shown(e)[0].wbc!;
+    expect(typeCode(w, code)).toBe('SMU');
+    expect(typeText(w)).toBe('smudge / damaged (ruptured)');
+    const o = shown(reclassifyCell.perform(NO_EDITS, { id: 'm0', to: 'other' }))[0].wbc!;
+    expect(typeCode(o, code)).toBe('OTH');
+    expect(typeText(o)).toBe('other / unidentified');
+    const t = shown(reclassifyCell.perform(e, { id: 'm0', to: 'monocyte' }))[0].wbc!;
+    expect(typeCode(t, code)).toBe('MON');
+    expect(typeText(t)).toBe('monocyte (set by hand)');
   });
 });
 

@@ -5,7 +5,7 @@ import type { CellClass } from '../../core/detection/classes';
 import { scoreText, type Detection } from '../../core/detection/detection';
 import { tipPlacement, type Box } from '../../core/detection/geometry';
 import type { Labeled } from '../../core/metrics/ap';
-import { typeText, typeUnsure } from '../../core/differential/differential';
+import { typeCode, typeText, typeUnsure } from '../../core/differential/differential';
 import { textOn } from '../../core/detection/contrast';
 import { cornerRadius } from '../../core/detection/classMark';
 
@@ -119,6 +119,8 @@ export const labelOf = (d: Detection) =>
     d.wbc ? ` · ${typeText(d.wbc)}` : ''
   }`;
 
+const CATEGORY_FILL = '#6b7280';
+
 /** Each WBC's type (short code, colour) and confidence; unsure types are marked with "?". */
 export const TypeLabels = memo(function TypeLabels({ dets, scale, code, color, lowConfidence, fontSize = 13 }: { dets: Detection[]; scale: number; code: Record<string, string>; color: Record<string, string>; lowConfidence: number; fontSize?: number }) {
   return (
@@ -126,10 +128,11 @@ export const TypeLabels = memo(function TypeLabels({ dets, scale, code, color, l
       {dets.map((d) =>
         d.cls === 'WBC' && d.wbc ? (
           <Label key={`t-${d.id}`} x={d.box.x1} y={d.box.y1} scaleX={1 / scale} scaleY={1 / scale} listening={false}>
-            <Tag fill={color[d.wbc.type]} cornerRadius={3} />
+            {/* a cell put among smudge / other says so, grey (it is counted there, not as the type it had) */}
+            <Tag fill={d.wbc.category ? CATEGORY_FILL : color[d.wbc.type]} cornerRadius={3} />
             <Text
-              text={`${code[d.wbc.type]}${d.wbc.verified ? ' ✓' : d.wbc.origin === 'manual' ? ' ✎' : ` ${d.wbc.p.toFixed(2)}${typeUnsure(d.wbc, lowConfidence) ? ' ?' : ''}`}`}
-              fill={textOn(color[d.wbc.type] ?? '#333333')}
+              text={`${typeCode(d.wbc, code)}${d.wbc.verified ? ' ✓' : d.wbc.origin === 'manual' ? ' ✎' : ` ${d.wbc.p.toFixed(2)}${typeUnsure(d.wbc, lowConfidence) ? ' ?' : ''}`}`}
+              fill={textOn(d.wbc.category ? CATEGORY_FILL : (color[d.wbc.type] ?? '#333333'))}
               padding={3}
               fontSize={fontSize}
               fontStyle="bold"
