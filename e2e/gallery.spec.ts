@@ -205,6 +205,20 @@ test('a cell put among smudge shows as smudge on the canvas (review line, type l
   await expect.poll(async () => (await hook(page, 'differential')).smudge).toBe(0);
 });
 
+test('a tile dragged back onto its own group (a drag let go where it began) changes nothing: not verified, no undo step', async ({ page }) => {
+  await openGallery(page, 1366, 768);
+  const key = (await tiles(page).first().getAttribute('data-key'))!;
+  const tile = page.locator(`[data-testid="wbc-tile"][data-key="${key}"]`);
+  const from = (await tile.getAttribute('data-type'))!;
+  await expect(tile).toHaveAttribute('data-verified', 'no');
+  await tile.dragTo(page.getByTestId(`gallery-group-${from}`));
+  await expect(tile).toHaveAttribute('aria-pressed', 'true');
+  // it was a "reclassify" to the type it had: the cell read as verified, though nobody chose its type
+  await expect(tile).toHaveAttribute('data-verified', 'no');
+  await expect(page.getByTestId('gallery-undo')).toBeDisabled();
+  expect((await hook(page, 'differential')).verified).toBe(0);
+});
+
 test('the gallery is virtualised: only tiles near the view are in the page', async ({ page }) => {
   const app = new AppPage(page);
   await page.setViewportSize({ width: 700, height: 380 });

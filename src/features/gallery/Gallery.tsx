@@ -165,7 +165,9 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
       e.preventDefault();
       setDragOver(null);
       const key = e.dataTransfer.getData('text/x-smearcount-cell');
-      if (key) moveCells(ctx, [key], g);
+      // a tile let go on its own group is a drag given up, not a type chosen: it verifies nothing
+      const w = flat.find((c) => c.key === key)?.det.wbc;
+      if (key && (w?.category ?? w?.type) !== g) moveCells(ctx, [key], g);
     },
   });
 
