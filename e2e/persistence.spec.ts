@@ -22,6 +22,37 @@ async function releaseWithEstimate(page: Page, n: number, id: string): Promise<A
   return app;
 }
 
+/** Drops one field from the saved sample record, as a record saved by an earlier version lacked it: from
+ * IndexedDB and from its synchronous copy in localStorage (services/samplePersist), which a restore reads
+ * first. Run from a page of the app's origin that does not run the app (so that nothing saves over it). */
+async function dropFromSavedSample(page: Page, where: 'lab' | 'sample', field: string) {
+  await page.evaluate(
+    ({ where, field }) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('smearcount-sample');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction('sample', 'readwrite');
+          const st = tx.objectStore('sample');
+          const get = st.get('current');
+          get.onsuccess = () => {
+            const v = get.result as Record<'lab' | 'sample', Record<string, unknown>>;
+            delete v[where][field];
+            st.put(v, 'current');
+          };
+          if (where === 'sample') {
+            const copy = JSON.parse(localStorage.getItem('smearcount-sample-record') ?? '{}') as Record<string, unknown>;
+            delete copy[field];
+            localStorage.setItem('smearcount-sample-record', JSON.stringify(copy));
+          }
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    { where, field },
+  );
+}
+
 test.describe('the batch survives', () => {
   test('a reload right after "Ready", 10 times in a row', async ({ page }) => {
     const app = new AppPage(page);
@@ -240,29 +271,10 @@ test.describe('the batch survives', () => {
     await app.waitReady();
     await page.close();
     // A saved record whose lab settings lack the factor (as every record did before the factors were kept):
-    // the release was made on figures the restored batch no longer has. Edited from a page of the same
-    // origin that does not run the app, so that nothing saves over it.
+    // the release was made on figures the restored batch no longer has.
     const other = await context.newPage();
     await other.goto('/icon.svg');
-    await other.evaluate(
-      () =>
-        new Promise<void>((resolve, reject) => {
-          const open = indexedDB.open('smearcount-sample');
-          open.onerror = () => reject(open.error);
-          open.onsuccess = () => {
-            const tx = open.result.transaction('sample', 'readwrite');
-            const st = tx.objectStore('sample');
-            const get = st.get('current');
-            get.onsuccess = () => {
-              const v = get.result as { lab: { estimateFactors?: unknown } };
-              delete v.lab.estimateFactors;
-              st.put(v, 'current');
-            };
-            tx.oncomplete = () => resolve();
-            tx.onerror = () => reject(tx.error);
-          };
-        }),
-    );
+    await dropFromSavedSample(other, 'lab', 'estimateFactors');
     const again = new AppPage(other);
     await again.open('?backend=wasm');
     await expect.poll(async () => (await again.images()).length).toBe(2);
@@ -283,29 +295,7 @@ test.describe('the batch survives', () => {
     // revision left out review marks and refused files; the figures themselves are untouched
     const other = await context.newPage();
     await other.goto('/icon.svg');
-    await other.evaluate(
-      () =>
-        new Promise<void>((resolve, reject) => {
-          const open = indexedDB.open('smearcount-sample');
-          open.onerror = () => reject(open.error);
-          open.onsuccess = () => {
-            const tx = open.result.transaction('sample', 'readwrite');
-            const st = tx.objectStore('sample');
-            const get = st.get('current');
-            get.onsuccess = () => {
-              const v = get.result as { sample: { releasedScheme?: number } };
-              delete v.sample.releasedScheme;
-              st.put(v, 'current');
-            };
-            // and its synchronous copy (services/samplePersist), which a restore reads first
-            const copy = JSON.parse(localStorage.getItem('smearcount-sample-record') ?? '{}') as { releasedScheme?: number };
-            delete copy.releasedScheme;
-            localStorage.setItem('smearcount-sample-record', JSON.stringify(copy));
-            tx.oncomplete = () => resolve();
-            tx.onerror = () => reject(tx.error);
-          };
-        }),
-    );
+    await dropFromSavedSample(other, 'sample', 'releasedScheme');
     const again = new AppPage(other);
     await again.open('?backend=wasm');
     await expect.poll(async () => (await again.images()).length).toBe(2);
