@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { AppPage, releaseReport } from './app.po';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -264,43 +264,38 @@ test.describe('the batch survives', () => {
     expect(text).toContain(`1 image typed by smearcount-wbc sha256:${'f'.repeat(64)}`);
   });
 
-  test('a release restored on other figures than it rests on is withdrawn at once, and says why', async ({ page, context }) => {
-    const app = await releaseWithEstimate(page, 2, 'S-2');
+  /** Releases 2 fields as sample `id`, closes the page, drops `field` from the saved record (as an earlier
+   * version saved it), and restores the batch in a new page, whose report it opens. */
+  async function releaseThenRestoreWithout(page: Page, context: BrowserContext, id: string, where: 'lab' | 'sample', field: string): Promise<Page> {
+    const app = await releaseWithEstimate(page, 2, id);
     await expect(page.getByTestId('report-state')).toContainText('Released');
     await page.getByTestId('report-close').click();
     await app.waitReady();
     await page.close();
-    // A saved record whose lab settings lack the factor (as every record did before the factors were kept):
-    // the release was made on figures the restored batch no longer has.
     const other = await context.newPage();
     await other.goto('/icon.svg');
-    await dropFromSavedSample(other, 'lab', 'estimateFactors');
+    await dropFromSavedSample(other, where, field);
     const again = new AppPage(other);
     await again.open('?backend=wasm');
     await expect.poll(async () => (await again.images()).length).toBe(2);
     await again.waitReady();
     await other.getByTestId('export-report').click();
+    return other;
+  }
+
+  test('a release restored on other figures than it rests on is withdrawn at once, and says why', async ({ page, context }) => {
+    // A saved record whose lab settings lack the factor (as every record did before the factors were kept):
+    // the release was made on figures the restored batch no longer has.
+    const other = await releaseThenRestoreWithout(page, context, 'S-2', 'lab', 'estimateFactors');
     // before: "Released · verified by C. Doe …" over an estimate that read "not set"
     await expect(other.getByTestId('report-state')).toContainText('WITHDRAWN');
     await expect(other.getByTestId('report-state')).toContainText('differs from the one released');
   });
 
   test('a release made by an earlier version, whose revision covered less, is withdrawn on restore and says so', async ({ page, context }) => {
-    const app = await releaseWithEstimate(page, 2, 'S-3');
-    await expect(page.getByTestId('report-state')).toContainText('Released');
-    await page.getByTestId('report-close').click();
-    await app.waitReady();
-    await page.close();
     // the record as the app saved it before RELEASE_SCHEME (store/release): no scheme, so scheme 1, whose
     // revision left out review marks and refused files; the figures themselves are untouched
-    const other = await context.newPage();
-    await other.goto('/icon.svg');
-    await dropFromSavedSample(other, 'sample', 'releasedScheme');
-    const again = new AppPage(other);
-    await again.open('?backend=wasm');
-    await expect.poll(async () => (await again.images()).length).toBe(2);
-    await again.waitReady();
-    await other.getByTestId('export-report').click();
+    const other = await releaseThenRestoreWithout(page, context, 'S-3', 'sample', 'releasedScheme');
     await expect(other.getByTestId('report-state')).toContainText('WITHDRAWN');
     await expect(other.getByTestId('report-state')).toContainText('released by an earlier version of the app');
     await expect(other.getByTestId('report-state')).not.toContainText('differs from the one released');
