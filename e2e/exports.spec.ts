@@ -259,3 +259,34 @@ test('every export says whether its figures were released: preliminary, then rel
   expect(said.coco).toMatchObject({ state: 'withdrawn', state_line: withdrawn, verified_by: '', withdrawn_reason: reason });
   expect(said.png).toEqual({ 'Report state': 'withdrawn', Release: withdrawn });
 });
+
+test('?model= loads another detector: the report, every export and the image name that model, not the shipped card', async ({ page, request }) => {
+  test.setTimeout(600_000);
+  // another detector file the app serves: the shipped detector's int8 copy (another file, another sha256)
+  const manifest = (await (await request.get('/models/optimized.json')).json()) as { models: { file: string; sha256: string; source: { file: string; sha256: string } }[] };
+  const other = manifest.models.find((m) => m.source.file === 'smearcount-frcnn.onnx')!;
+  const shipped = other.source.sha256;
+  expect(other.sha256).not.toBe(shipped);
+  const app = new AppPage(page);
+  await app.open(`?backend=wasm&model=/models/${other.file}&sha256=${other.sha256}`);
+  await app.drop(testingImages(1));
+  await app.waitReady(600_000);
+  const name = `${other.file.replace(/\.onnx$/, '')} (?model=)`;
+  const counts = readCsv(readFileSync(await download(page, 'export-csv'), 'utf8'));
+  const boxes = readCsv(readFileSync(await download(page, 'export-boxes-csv'), 'utf8'));
+  for (const csv of [counts, boxes]) {
+    for (const r of csv.rows) {
+      expect(csv.get(r, 'models')).toContain(`${name} sha256:${other.sha256}`);
+      expect(csv.get(r, 'models')).not.toContain(shipped);
+    }
+  }
+  const json = JSON.parse(readFileSync(await download(page, 'export-json'), 'utf8'));
+  expect(json.models.detector).toEqual({ name, sha256: other.sha256 });
+  // each image records the model loaded as the one that counted it: none is said to be counted by another
+  expect(json.models.otherDetectors).toBeUndefined();
+  const coco = JSON.parse(readFileSync(await download(page, 'export-coco'), 'utf8'));
+  expect(coco.info.models.detector).toEqual({ name, sha256: other.sha256 });
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-meta')).toContainText(`model ${name} (sha256 ${other.sha256.slice(0, 16)}…)`);
+  await expect(page.getByTestId('report-meta')).not.toContainText(shipped.slice(0, 16));
+});
