@@ -166,6 +166,11 @@ describe('the exports carry the released report', () => {
       ['neutrophil', '', ''],
       ['other', 'other', 'blast?'],
     ]);
+    // the cell a technician set apart as "other": no model p of "other" (the model has no such class), set by hand
+    expect(of('live-0001.jpg', 'WBC').map((r) => [r[col('wbc_type')], r[col('wbc_p')], r[col('wbc_type_origin')]])).toEqual([
+      ['neutrophil', '', 'manual'],
+      ['other', '', 'manual'],
+    ]);
     // the counted boxes are the counts CSV's
     const counted = rows.slice(1).filter((r) => r[col('counted')] === 'true');
     expect(counted.length).toBe(Object.values(selectSummary(s).totals).reduce((x, y) => x + y, 0));

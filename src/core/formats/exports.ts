@@ -202,9 +202,12 @@ export function boxesCsv(images: readonly ExportImage[], release: ExportRelease 
       d.origin,
       isCutByBorder(d, im.width, im.height),
       im.countRule,
+      // a cell set apart (smudge / other) reads as its category, which a person chose: no model p and origin
+      // manual, as for a type set by hand (it read "smudge, p 0.93, model", a probability the model never gave
+      // of a class it does not have; the boxes JSON and COCO keep the model's type and p beside wbc_category)
       d.wbc?.category ?? d.wbc?.type ?? '',
-      d.wbc ? (modelTypeP(d.wbc) ?? '') : '',
-      d.wbc?.origin ?? '',
+      d.wbc ? (d.wbc.category ? '' : (modelTypeP(d.wbc) ?? '')) : '',
+      d.wbc ? (d.wbc.category ? 'manual' : d.wbc.origin) : '',
       counted,
       leftOut,
       d.wbc ? !!d.wbc.verified : '',
