@@ -174,7 +174,10 @@ async function releaseSaid(page: Page) {
   const voc = unzipStored(readFileSync(zipPath)).map((e) => {
     const xml = execFileSync('unzip', ['-p', zipPath, e.name]).toString('utf8');
     const py = 'import sys, json, xml.etree.ElementTree as E; r = E.fromstring(sys.stdin.read()); print(json.dumps({c.tag: c.text or "" for c in r.find("smearcount")}))';
-    return JSON.parse(execFileSync('/usr/bin/python3', ['-c', py], { input: xml }).toString()) as Record<string, string>;
+    const { models, ...release } = JSON.parse(execFileSync('/usr/bin/python3', ['-c', py], { input: xml }).toString()) as Record<string, string>;
+    // and the models that made the figures, as the CSVs' models column says them
+    expect(models).toBe(boxes.get(boxes.rows[0], 'models'));
+    return release;
   });
   const coco = JSON.parse(readFileSync(await download(page, 'export-coco'), 'utf8')).info.release;
   const buf = readFileSync(await download(page, 'export-png'));
@@ -208,7 +211,9 @@ async function releaseSaid(page: Page) {
   expect([band.w, band.h > im.height]).toEqual([im.width, true]);
   expect(band.dark).toBeGreaterThan(50);
   expect(band.white / band.n).toBeGreaterThan(0.6);
-  return { csv, voc, coco, png: text };
+  const { Models, ...png } = text;
+  expect(Models).toBe(boxes.get(boxes.rows[0], 'models'));
+  return { csv, voc, coco, png };
 }
 
 test('every export says whether its figures were released: preliminary, then released by whom and when, then withdrawn by an edit', async ({ page }) => {
@@ -286,6 +291,15 @@ test('?model= loads another detector: the report, every export and the image nam
   expect(json.models.otherDetectors).toBeUndefined();
   const coco = JSON.parse(readFileSync(await download(page, 'export-coco'), 'utf8'));
   expect(coco.info.models.detector).toEqual({ name, sha256: other.sha256 });
+  // the VOC files and the PNG name it too (they named no model at all)
+  for (const e of unzipStored(readFileSync(await download(page, 'export-voc')))) {
+    const models = /<models>([^<]*)<\/models>/.exec(e.data.toString('utf8'))?.[1];
+    expect(models).toContain(`${name} sha256:${other.sha256}`);
+  }
+  const png = readFileSync(await download(page, 'export-png'));
+  expect(png.includes(Buffer.from(`iTXtModels\0\0\0\0\0`, 'latin1'))).toBe(true);
+  expect(png.includes(Buffer.from(`${name} sha256:${other.sha256}`, 'utf8'))).toBe(true);
+  expect(png.includes(Buffer.from(shipped, 'utf8'))).toBe(false);
   await page.getByTestId('export-report').click();
   await expect(page.getByTestId('report-meta')).toContainText(`model ${name} (sha256 ${other.sha256.slice(0, 16)}…)`);
   await expect(page.getByTestId('report-meta')).not.toContainText(shipped.slice(0, 16));

@@ -90,7 +90,7 @@ export function ExportMenu() {
           disabled={!done}
           data-testid="export-voc"
           onClick={() =>
-            download(name('voc', 'zip'), zip(vocFiles(exportImages(), release()).map((f) => (f.name.endsWith('.xml') ? { ...f, data: vocWithSample(String(f.data), sid()) } : f))) as Uint8Array<ArrayBuffer>, 'application/zip')
+            download(name('voc', 'zip'), zip(vocFiles(exportImages(), release(), provenanceText(models())).map((f) => (f.name.endsWith('.xml') ? { ...f, data: vocWithSample(String(f.data), sid()) } : f))) as Uint8Array<ArrayBuffer>, 'application/zip')
           }
         >
           Pascal VOC (zip)
@@ -110,7 +110,7 @@ export function ExportMenu() {
             const rel = release();
             const footer = k >= 0 ? pngFooter(all[k], uniqueNames(all)[k], sid(), rel) : `Sample ${sid() || '(no sample ID)'} · ${releaseLine(rel)}`;
             const png = await annotatedPng(files, card, current!.id, shownDetections(current!, s.postprocess), codes, footer);
-            const bytes = pngWithSample(new Uint8Array(await new Blob([png]).arrayBuffer()), sid(), { state: rel.state, line: releaseLine(rel) });
+            const bytes = pngWithSample(new Uint8Array(await new Blob([png]).arrayBuffer()), sid(), { state: rel.state, line: releaseLine(rel), models: provenanceText(models()) });
             // unique once the extension is gone: field1.jpg and field1.png give two PNGs
             const unique = uniqueNames(all, '')[k] ?? withExtension(current!.name, '');
             download(name(`${flatName(unique)}-annotated`, 'png'), bytes as Uint8Array<ArrayBuffer>, 'image/png');

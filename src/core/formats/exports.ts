@@ -254,8 +254,9 @@ export function boxesJson(images: readonly ExportImage[]): string {
 }
 
 /** One XML per image, named after its unique name (folders become the zip's folders); each carries the
- * report's release in a <smearcount> element (without `release`, never released). */
-export function vocFiles(images: readonly ExportImage[], release: ExportRelease = NOT_RELEASED): { name: string; data: string }[] {
+ * report's release in a <smearcount> element (without `release`, never released) and, where given, the models
+ * that made the figures (the CSVs' `models` text). */
+export function vocFiles(images: readonly ExportImage[], release: ExportRelease = NOT_RELEASED, models?: string): { name: string; data: string }[] {
   const rel = releaseObject(release);
   const smearcount: [string, string][] = [
     ['report_state', rel.state],
@@ -264,6 +265,7 @@ export function vocFiles(images: readonly ExportImage[], release: ExportRelease 
     ['released_at', rel.released_at],
     ['release_revision', rel.release_revision],
     ['withdrawn_reason', rel.withdrawn_reason],
+    ...(models === undefined ? [] : [['models', models] as [string, string]]),
   ];
   const names = uniqueNames(images, '.xml');
   return images.map((im, i) => ({

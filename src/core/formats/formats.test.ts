@@ -251,6 +251,16 @@ describe('COCO and VOC exports', () => {
     ]);
     expect(c.annotations[1].wbc_category).toBe(JSON.parse(boxesJson([im]))[0].detections[1].wbc_category);
   });
+  it('writes the release, and the models where given, in each VOC file\'s <smearcount> element', () => {
+    const rel = { state: 'withdrawn' as const, verifiedBy: '', releasedAt: '', revision: '', withdrawn: 'a.jpg: RBC box deleted' };
+    const [x] = vocFiles(images, rel, 'det sha256:ab; engine wasm x1');
+    const el = /<smearcount>([\s\S]*)<\/smearcount>/.exec(x.data)![1];
+    expect(el).toContain('<report_state>withdrawn</report_state>');
+    expect(el).toContain('<withdrawn_reason>a.jpg: RBC box deleted</withdrawn_reason>');
+    expect(el).toContain('<models>det sha256:ab; engine wasm x1</models>');
+    expect(vocFiles(images)[0].data).toContain('<report_state>preliminary</report_state>');
+    expect(vocFiles(images)[0].data).not.toContain('<models>');
+  });
   it('writes one VOC file per image that parses back to the same boxes', () => {
     const files = vocFiles(images);
     expect(files.map((f) => f.name)).toEqual(['a,1.xml', 'b.xml']);

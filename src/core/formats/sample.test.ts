@@ -68,5 +68,8 @@ describe('the sample ID in exports', () => {
     };
     expect(itxt(chunks[2].data)).toEqual(['Report state', 'released']);
     expect(itxt(chunks[3].data)).toEqual(['Release', line]);
+    // the models that made the figures, where given
+    const withModels = pngWithSample(png, 'S-9', { state: 'released', line, models: 'det sha256:ab' });
+    expect(Buffer.from(withModels).includes(Buffer.from('iTXtModels\0\0\0\0\0det sha256:ab', 'latin1'))).toBe(true);
   });
 });

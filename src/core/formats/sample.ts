@@ -104,9 +104,9 @@ function pngChunk(type: string, data: Uint8Array): Uint8Array {
 
 /** Text chunks right after the PNG's IHDR: the sample ID as tEXt (keyword "Sample ID"), and, where given,
  * the report's release as iTXt (UTF-8: a verifier's name is not always Latin-1), keywords "Report state"
- * (released, withdrawn, preliminary) and "Release" (the report's line), which exiftool, Pillow and
- * `pngcheck -t` list. */
-export function pngWithSample(png: Uint8Array, sampleId: string, release?: { state: string; line: string }): Uint8Array {
+ * (released, withdrawn, preliminary) and "Release" (the report's line), and the models that made the figures
+ * ("Models", the CSVs' `models` text), which exiftool, Pillow and `pngcheck -t` list. */
+export function pngWithSample(png: Uint8Array, sampleId: string, release?: { state: string; line: string; models?: string }): Uint8Array {
   const sig = [137, 80, 78, 71, 13, 10, 26, 10];
   if (png.length < 33 || sig.some((b, i) => png[i] !== b)) throw new AppError('export', 'not a PNG');
   const ihdrEnd = 8 + 12 + ((png[8] << 24) | (png[9] << 16) | (png[10] << 8) | png[11]);
@@ -114,7 +114,7 @@ export function pngWithSample(png: Uint8Array, sampleId: string, release?: { sta
   const latin1 = (text: string) => Uint8Array.from(text, (c) => (c.charCodeAt(0) < 256 ? c.charCodeAt(0) : 63));
   // iTXt: keyword, NUL, not compressed (0, 0), no language tag, no translated keyword, then UTF-8 text
   const itxt = (keyword: string, text: string) => pngChunk('iTXt', Uint8Array.from([...latin1(`${keyword}\0`), 0, 0, 0, 0, ...new TextEncoder().encode(text)]));
-  const chunks = [pngChunk('tEXt', latin1(`Sample ID\0${sampleId}`)), ...(release ? [itxt('Report state', release.state), itxt('Release', release.line)] : [])];
+  const chunks = [pngChunk('tEXt', latin1(`Sample ID\0${sampleId}`)), ...(release ? [itxt('Report state', release.state), itxt('Release', release.line)] : []), ...(release?.models ? [itxt('Models', release.models)] : [])];
   const extra = chunks.reduce((n, c) => n + c.length, 0);
   const out = new Uint8Array(png.length + extra);
   out.set(png.subarray(0, ihdrEnd));
