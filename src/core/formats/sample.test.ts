@@ -68,6 +68,10 @@ describe('the sample ID in exports', () => {
     };
     expect(itxt(chunks[2].data)).toEqual(['Report state', 'released']);
     expect(itxt(chunks[3].data)).toEqual(['Release', line]);
+    // a sample ID beyond Latin-1 is kept exactly, in UTF-8 (tEXt made it "?ód?-7")
+    const polish = Buffer.from(pngWithSample(png, 'Łódź-7'));
+    expect(polish.includes(Buffer.from('iTXtSample ID\0\0\0\0\0Łódź-7', 'utf8'))).toBe(true);
+    expect(polish.includes(Buffer.from('tEXt', 'latin1'))).toBe(false);
     // the models that made the figures, where given
     const withModels = pngWithSample(png, 'S-9', { state: 'released', line, models: 'det sha256:ab' });
     expect(Buffer.from(withModels).includes(Buffer.from('iTXtModels\0\0\0\0\0det sha256:ab', 'latin1'))).toBe(true);

@@ -102,7 +102,8 @@ function pngChunk(type: string, data: Uint8Array): Uint8Array {
   return chunk;
 }
 
-/** Text chunks right after the PNG's IHDR: the sample ID as tEXt (keyword "Sample ID"), and, where given,
+/** Text chunks right after the PNG's IHDR: the sample ID as tEXt (keyword "Sample ID"; iTXt where it is not
+ * Latin-1), and, where given,
  * the report's release as iTXt (UTF-8: a verifier's name is not always Latin-1), keywords "Report state"
  * (released, withdrawn, preliminary) and "Release" (the report's line), and the models that made the figures
  * ("Models", the CSVs' `models` text), which exiftool, Pillow and `pngcheck -t` list. */
@@ -114,7 +115,9 @@ export function pngWithSample(png: Uint8Array, sampleId: string, release?: { sta
   const latin1 = (text: string) => Uint8Array.from(text, (c) => (c.charCodeAt(0) < 256 ? c.charCodeAt(0) : 63));
   // iTXt: keyword, NUL, not compressed (0, 0), no language tag, no translated keyword, then UTF-8 text
   const itxt = (keyword: string, text: string) => pngChunk('iTXt', Uint8Array.from([...latin1(`${keyword}\0`), 0, 0, 0, 0, ...new TextEncoder().encode(text)]));
-  const chunks = [pngChunk('tEXt', latin1(`Sample ID\0${sampleId}`)), ...(release ? [itxt('Report state', release.state), itxt('Release', release.line)] : []), ...(release?.models ? [itxt('Models', release.models)] : [])];
+  // the sample ID as tEXt where Latin-1 holds it; else as iTXt: tEXt wrote "Łódź-7" as "?ód?-7", another ID
+  const isLatin1 = [...sampleId].every((c) => c.charCodeAt(0) < 256);
+  const chunks = [isLatin1 ? pngChunk('tEXt', latin1(`Sample ID\0${sampleId}`)) : itxt('Sample ID', sampleId), ...(release ? [itxt('Report state', release.state), itxt('Release', release.line)] : []), ...(release?.models ? [itxt('Models', release.models)] : [])];
   const extra = chunks.reduce((n, c) => n + c.length, 0);
   const out = new Uint8Array(png.length + extra);
   out.set(png.subarray(0, ihdrEnd));
