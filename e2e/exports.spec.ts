@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { AppPage, releaseReport } from './app.po';
+import { AppPage, releaseReport, unzipStored } from './app.po';
 import { testingImages } from './data';
 import { readCsv } from './csv';
 
@@ -122,7 +122,7 @@ test('the exports carry the released report: its state, verifier, time, revision
 
   // boxes CSV: every box, counted or not and why, with the WBC's verification, category and note
   const boxes = readCsv(readFileSync(await download(page, 'export-boxes-csv'), 'utf8'));
-  expect(boxes.header.slice(-7)).toEqual(['counted', 'left_out', 'wbc_verified', 'wbc_category', 'wbc_note', 'sample_id', 'models']);
+  expect(boxes.header.slice(-12, -7)).toEqual(['counted', 'left_out', 'wbc_verified', 'wbc_category', 'wbc_note']);
   const counted = boxes.rows.filter((r) => boxes.get(r, 'counted') === 'true');
   expect(counted.length).toBe(summary.totals.RBC + summary.totals.WBC + summary.totals.Platelets);
   for (const r of boxes.rows.filter((x) => boxes.get(x, 'counted') === 'false')) expect(boxes.get(r, 'left_out')).toMatch(/^(count-rule|optics|debris|image-not-in-totals)$/);
@@ -161,4 +161,146 @@ test('a counts CSV exported while images are still being counted names every dro
   expect(Number(counts.get(total, 'in_totals_images'))).toBe(rows.length - waiting.length);
   // the per-image true/false columns stay empty on TOTAL: a LIS typing them as booleans reads every row
   for (const c of ['reviewed', 'edited', 'flags_accepted', 'in_totals']) expect(counts.get(total, c)).toBe('');
+});
+
+/** What each file that leaves the app says of the release, read as a reader of its format would: the boxes
+ * CSV's columns (one value a column over every row), each VOC XML's <smearcount> (Python's ElementTree on
+ * what Info-ZIP's unzip gives), COCO's info.release, the PNG's iTXt chunks, its size and its footer band. */
+async function releaseSaid(page: Page) {
+  const boxes = readCsv(readFileSync(await download(page, 'export-boxes-csv'), 'utf8'));
+  const cols = ['report_state', 'verified_by', 'released_at', 'release_revision', 'withdrawn_reason'];
+  const csv = [...new Set(boxes.rows.map((r) => JSON.stringify(cols.map((c) => boxes.get(r, c)))))].map((x) => JSON.parse(x) as string[]);
+  const zipPath = await download(page, 'export-voc');
+  const voc = unzipStored(readFileSync(zipPath)).map((e) => {
+    const xml = execFileSync('unzip', ['-p', zipPath, e.name]).toString('utf8');
+    const py = 'import sys, json, xml.etree.ElementTree as E; r = E.fromstring(sys.stdin.read()); print(json.dumps({c.tag: c.text or "" for c in r.find("smearcount")}))';
+    const { models, ...release } = JSON.parse(execFileSync('/usr/bin/python3', ['-c', py], { input: xml }).toString()) as Record<string, string>;
+    // and the models that made the figures, as the CSVs' models column says them
+    expect(models).toBe(boxes.get(boxes.rows[0], 'models'));
+    return release;
+  });
+  const coco = JSON.parse(readFileSync(await download(page, 'export-coco'), 'utf8')).info.release;
+  const buf = readFileSync(await download(page, 'export-png'));
+  const text: Record<string, string> = {};
+  for (let at = 8; at < buf.length; ) {
+    const len = buf.readUInt32BE(at);
+    const type = buf.subarray(at + 4, at + 8).toString('latin1');
+    const data = buf.subarray(at + 8, at + 8 + len);
+    if (type === 'iTXt') {
+      const k = data.indexOf(0);
+      text[data.subarray(0, k).toString('latin1')] = data.subarray(k + 5).toString('utf8');
+    }
+    at += 12 + len;
+  }
+  const cur = (await page.evaluate(() => window.__smearcount.current()))!;
+  const im = { width: cur.width!, height: cur.height! };
+  // the band below the image: white, with dark text on it
+  const band = await page.evaluate(async ({ b64, h }) => {
+    const bmp = await createImageBitmap(new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], { type: 'image/png' }));
+    const ctx = new OffscreenCanvas(bmp.width, bmp.height).getContext('2d')!;
+    ctx.drawImage(bmp, 0, 0);
+    const d = ctx.getImageData(0, h, bmp.width, bmp.height - h).data;
+    let dark = 0;
+    let white = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i] + d[i + 1] + d[i + 2] < 150) dark++;
+      else if (d[i] + d[i + 1] + d[i + 2] > 750) white++;
+    }
+    return { w: bmp.width, h: bmp.height, dark, white, n: d.length / 4 };
+  }, { b64: buf.toString('base64'), h: im.height });
+  expect([band.w, band.h > im.height]).toEqual([im.width, true]);
+  expect(band.dark).toBeGreaterThan(50);
+  expect(band.white / band.n).toBeGreaterThan(0.6);
+  const { Models, ...png } = text;
+  expect(Models).toBe(boxes.get(boxes.rows[0], 'models'));
+  return { csv, voc, coco, png };
+}
+
+test('every export says whether its figures were released: preliminary, then released by whom and when, then withdrawn by an edit', async ({ page }) => {
+  test.setTimeout(600_000);
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(1));
+  await app.waitReady(600_000);
+  const preliminary = 'PRELIMINARY: not verified, not for clinical use.';
+  let said = await releaseSaid(page);
+  expect(said.csv).toEqual([['preliminary', '', '', '', '']]);
+  expect(said.voc).toEqual([{ report_state: 'preliminary', report_state_line: preliminary, verified_by: '', released_at: '', release_revision: '', withdrawn_reason: '' }]);
+  expect(said.coco).toMatchObject({ state: 'preliminary', state_line: preliminary, verified_by: '' });
+  expect(said.png).toEqual({ 'Report state': 'preliminary', Release: preliminary });
+
+  await page.getByTestId('export-report').click();
+  await page.getByTestId('report-sample').fill('S-78');
+  await page.getByTestId('report-verified-by').fill('Zoë Doe');
+  await page.evaluate(() => (window.print = () => undefined)); // no print dialog in a test
+  await releaseReport(page);
+  await expect(page.getByTestId('report-state')).toContainText('Released · verified by Zoë Doe at ');
+  const line = (await page.getByTestId('report-state').textContent())!;
+  await page.getByTestId('report-close').click();
+  const sample = await page.evaluate(() => window.__smearcount.sample());
+  said = await releaseSaid(page);
+  const at = /at (\S+) · revision/.exec(line)![1];
+  expect(said.csv).toEqual([['released', 'Zoë Doe', at, sample.releasedRevision, '']]);
+  expect(said.voc).toEqual([{ report_state: 'released', report_state_line: line, verified_by: 'Zoë Doe', released_at: at, release_revision: sample.releasedRevision, withdrawn_reason: '' }]);
+  expect(said.coco).toMatchObject({ state: 'released', state_line: line, verified_by: 'Zoë Doe', released_at: at, release_revision: sample.releasedRevision });
+  expect(said.png).toEqual({ 'Report state': 'released', Release: line });
+
+  // one box deleted: the release is withdrawn, and no file says released or names the verifier
+  const before = (await page.evaluate(() => window.__smearcount.current()))!;
+  let selected = '';
+  for (let i = 0; i < 50 && !before.detections.some((d) => d.id === selected); i++) {
+    await page.getByTestId('review-next').click();
+    await expect(page.getByTestId('action-delete')).toBeVisible();
+    selected = (await page.evaluate(() => window.__smearcount.selectedId()))!;
+  }
+  await page.getByTestId('action-delete').click();
+  await expect(page.getByTestId('notice-release')).toContainText('The released report was withdrawn');
+  const reason = (await page.evaluate(() => window.__smearcount.sample())).withdrawn as string;
+  expect(reason).toContain('box deleted');
+  const withdrawn = `WITHDRAWN: not valid for clinical use. The release was withdrawn (${reason}).`;
+  said = await releaseSaid(page);
+  expect(said.csv).toEqual([['withdrawn', '', '', '', reason]]);
+  expect(said.voc).toEqual([{ report_state: 'withdrawn', report_state_line: withdrawn, verified_by: '', released_at: '', release_revision: '', withdrawn_reason: reason }]);
+  expect(said.coco).toMatchObject({ state: 'withdrawn', state_line: withdrawn, verified_by: '', withdrawn_reason: reason });
+  expect(said.png).toEqual({ 'Report state': 'withdrawn', Release: withdrawn });
+});
+
+test('?model= loads another detector: the report, every export and the image name that model, not the shipped card', async ({ page, request }) => {
+  test.setTimeout(600_000);
+  // another detector file the app serves: the shipped detector's int8 copy (another file, another sha256)
+  const manifest = (await (await request.get('/models/optimized.json')).json()) as { models: { file: string; sha256: string; source: { file: string; sha256: string } }[] };
+  const other = manifest.models.find((m) => m.source.file === 'smearcount-frcnn.onnx')!;
+  const shipped = other.source.sha256;
+  expect(other.sha256).not.toBe(shipped);
+  const app = new AppPage(page);
+  await app.open(`?backend=wasm&model=/models/${other.file}&sha256=${other.sha256}`);
+  await app.drop(testingImages(1));
+  await app.waitReady(600_000);
+  const name = `${other.file.replace(/\.onnx$/, '')} (?model=)`;
+  const counts = readCsv(readFileSync(await download(page, 'export-csv'), 'utf8'));
+  const boxes = readCsv(readFileSync(await download(page, 'export-boxes-csv'), 'utf8'));
+  for (const csv of [counts, boxes]) {
+    for (const r of csv.rows) {
+      expect(csv.get(r, 'models')).toContain(`${name} sha256:${other.sha256}`);
+      expect(csv.get(r, 'models')).not.toContain(shipped);
+    }
+  }
+  const json = JSON.parse(readFileSync(await download(page, 'export-json'), 'utf8'));
+  expect(json.models.detector).toEqual({ name, sha256: other.sha256 });
+  // each image records the model loaded as the one that counted it: none is said to be counted by another
+  expect(json.models.otherDetectors).toBeUndefined();
+  const coco = JSON.parse(readFileSync(await download(page, 'export-coco'), 'utf8'));
+  expect(coco.info.models.detector).toEqual({ name, sha256: other.sha256 });
+  // the VOC files and the PNG name it too (they named no model at all)
+  for (const e of unzipStored(readFileSync(await download(page, 'export-voc')))) {
+    const models = /<models>([^<]*)<\/models>/.exec(e.data.toString('utf8'))?.[1];
+    expect(models).toContain(`${name} sha256:${other.sha256}`);
+  }
+  const png = readFileSync(await download(page, 'export-png'));
+  expect(png.includes(Buffer.from(`iTXtModels\0\0\0\0\0`, 'latin1'))).toBe(true);
+  expect(png.includes(Buffer.from(`${name} sha256:${other.sha256}`, 'utf8'))).toBe(true);
+  expect(png.includes(Buffer.from(shipped, 'utf8'))).toBe(false);
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-meta')).toContainText(`model ${name} (sha256 ${other.sha256.slice(0, 16)}…)`);
+  await expect(page.getByTestId('report-meta')).not.toContainText(shipped.slice(0, 16));
 });

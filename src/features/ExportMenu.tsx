@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { useApp, useServices, useView } from '../services/context';
-import { boxesCsv, boxesJson, cocoJson, countsCsv, vocFiles, type CountsReport } from '../core/formats/exports';
+import { boxesCsv, boxesJson, cocoJson, countsCsv, pngFooter, releaseLine, vocFiles, type CountsReport } from '../core/formats/exports';
 import { zip } from '../core/formats/zip';
 import { flatName, uniqueNames, withExtension } from '../core/formats/names';
 import { selectDifferentialState, selectExportImages, shownDetections } from '../store/selectors';
@@ -68,6 +68,8 @@ export function ExportMenu() {
     const s = store.getState();
     return { sample: exportSample(s.sample), report: reportJson(s, { lowConfidence: classifier ? classifier.lowConfidence : null, profileName: profile?.current().name }), models: models(), audit: s.audit };
   };
+  // the report's release, in every file that leaves the app: released, withdrawn or preliminary
+  const release = () => exportRelease(store.getState().sample);
   const countsReport = (): CountsReport => {
     const s = store.getState();
     return { release: exportRelease(s.sample), differential: selectDifferentialState(s, classifier?.lowConfidence), notCounted: notCountedRows(s) };
@@ -78,7 +80,7 @@ export function ExportMenu() {
         <button disabled={!done} data-testid="export-csv" onClick={() => download(name('counts', 'csv'), csvWithSample(countsCsv(exportImages(), countsReport()), sid(), provenanceText(models())), 'text/csv')}>
           Counts CSV
         </button>
-        <button disabled={!done} data-testid="export-boxes-csv" onClick={() => download(name('boxes', 'csv'), csvWithSample(boxesCsv(exportImages()), sid(), provenanceText(models())), 'text/csv')}>
+        <button disabled={!done} data-testid="export-boxes-csv" onClick={() => download(name('boxes', 'csv'), csvWithSample(boxesCsv(exportImages(), release()), sid(), provenanceText(models())), 'text/csv')}>
           Boxes CSV
         </button>
         <button disabled={!done} data-testid="export-json" onClick={() => download(name('boxes', 'json'), jsonWithSample(boxesJson(exportImages()), jsonExtra()), 'application/json')}>
@@ -88,12 +90,12 @@ export function ExportMenu() {
           disabled={!done}
           data-testid="export-voc"
           onClick={() =>
-            download(name('voc', 'zip'), zip(vocFiles(exportImages()).map((f) => (f.name.endsWith('.xml') ? { ...f, data: vocWithSample(String(f.data), sid()) } : f))) as Uint8Array<ArrayBuffer>, 'application/zip')
+            download(name('voc', 'zip'), zip(vocFiles(exportImages(), release(), provenanceText(models())).map((f) => (f.name.endsWith('.xml') ? { ...f, data: vocWithSample(String(f.data), sid()) } : f))) as Uint8Array<ArrayBuffer>, 'application/zip')
           }
         >
           Pascal VOC (zip)
         </button>
-        <button disabled={!done} data-testid="export-coco" onClick={() => download(name('coco', 'json'), cocoWithSample(cocoJson(exportImages()), sid(), models()), 'application/json')}>
+        <button disabled={!done} data-testid="export-coco" onClick={() => download(name('coco', 'json'), cocoWithSample(cocoJson(exportImages(), release()), sid(), models()), 'application/json')}>
           COCO JSON
         </button>
         <button
@@ -102,12 +104,15 @@ export function ExportMenu() {
           onClick={async () => {
             const s = store.getState();
             const codes = Object.fromEntries((classifier?.classes ?? []).map((c) => [c.name, c.code]));
-            const png = await annotatedPng(files, card, current!.id, shownDetections(current!, s.postprocess), codes);
-            const bytes = pngWithSample(new Uint8Array(await new Blob([png]).arrayBuffer()), sid());
             // The same unique name as in the batch exports, so the picture matches its CSV row.
             const all = selectExportImages(s, classifier?.lowConfidence);
+            const k = all.findIndex((im) => im.id === current!.id);
+            const rel = release();
+            const footer = k >= 0 ? pngFooter(all[k], uniqueNames(all)[k], sid(), rel) : `Sample ${sid() || '(no sample ID)'} · ${releaseLine(rel)}`;
+            const png = await annotatedPng(files, card, current!.id, shownDetections(current!, s.postprocess), codes, footer);
+            const bytes = pngWithSample(new Uint8Array(await new Blob([png]).arrayBuffer()), sid(), { state: rel.state, line: releaseLine(rel), models: provenanceText(models()) });
             // unique once the extension is gone: field1.jpg and field1.png give two PNGs
-            const unique = uniqueNames(all, '')[all.findIndex((im) => im.id === current!.id)] ?? withExtension(current!.name, '');
+            const unique = uniqueNames(all, '')[k] ?? withExtension(current!.name, '');
             download(name(`${flatName(unique)}-annotated`, 'png'), bytes as Uint8Array<ArrayBuffer>, 'image/png');
           }}
         >

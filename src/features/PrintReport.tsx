@@ -425,7 +425,7 @@ function ReportBody({ open }: { open: boolean }) {
         <h2>Appendix B · Method</h2>
         <p data-testid="report-meta">
           Printed {isoLocal()} by smearcount {APP_VERSION} · {done.length} images · reviewed {done.filter((im) => im.reviewed).length} of {done.length} · model {card.name} (sha256{' '}
-          {card.sha256.slice(0, 16)}…, {(card.bytes / 1e6).toFixed(2)} MB){classifier ? ` + ${classifier.name} (sha256 ${classifier.sha256.slice(0, 16)}…, ${(classifier.bytes / 1e6).toFixed(2)} MB)` : ''} · counted by engine{' '}
+          {card.sha256.slice(0, 16)}…{card.bytes ? `, ${(card.bytes / 1e6).toFixed(2)} MB` : ''}){classifier ? ` + ${classifier.name} (sha256 ${classifier.sha256.slice(0, 16)}…, ${(classifier.bytes / 1e6).toFixed(2)} MB)` : ''} · counted by engine{' '}
           {enginesWords(engines)}
           {adaptation ? ` · ${adaptation}` : ''}
           {otherModels ? ` · ${otherModels}` : ''}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Detection } from '../core/detection/detection';
-import { drawOutlines, pngLabel } from './annotatedPng';
+import { drawOutlines, pngLabel, wrapText } from './annotatedPng';
 
 const d = (cls: Detection['cls'], wbc?: Detection['wbc']): Detection => ({ id: 'm0', cls, score: 0.9, box: { x1: 0, y1: 0, x2: 10, y2: 10 }, origin: 'model', wbc });
 const codes = { neutrophil: 'NEU', eosinophil: 'EOS' };
@@ -51,5 +51,19 @@ describe("the annotated PNG's outlines", () => {
     const { ctx, calls } = recorder();
     drawOutlines(ctx, [at('Platelets', 0, 0, 30, 30, 'manual')], color, 3);
     expect(calls).toEqual([['dash', 9, 6], ['beginPath'], ['roundRect', 0, 0, 30, 30, 15], ['stroke', '#f5a623']]);
+  });
+});
+
+describe("the annotated PNG's footer", () => {
+  // 1 unit a character: a 20-unit line holds 20 characters
+  const measure = (s: string) => s.length;
+  it('breaks between words, every word kept, no line wider than the image unless one word is', () => {
+    const text = 'Sample S-9 · a.jpg: RBC 1, WBC 2, PLT 0 · Released · verified by AB at 2026-12-06T10:00:00+01:00';
+    const lines = wrapText(text, 20, measure);
+    expect(lines.join(' ')).toBe(text);
+    for (const l of lines) expect(l.length <= 20 || !l.includes(' ')).toBe(true);
+    expect(wrapText('short', 20, measure)).toEqual(['short']);
+    expect(wrapText('a 2026-12-06T10:00:00+01:00 b', 10, measure)).toEqual(['a', '2026-12-06T10:00:00+01:00', 'b']);
+    expect(wrapText('', 10, measure)).toEqual([]);
   });
 });

@@ -35,6 +35,7 @@ import { RELEASE_SCHEME, releaseRevision, watchRelease } from '../store/release'
 import { createLiveStore, type LiveStore } from '../store/liveStore';
 import { LiveCamera } from './live';
 import { warmRuntimeCache, type WarmState } from './runtimeCache';
+import { cardWithOverrides } from './cardOverrides';
 
 export interface Services {
   card: ModelCard;
@@ -91,15 +92,6 @@ const THREADS_KEY = 'smearcount.threads';
  * clearing instead of restoring the sample that was cleared. */
 const CLEARING_KEY = 'smearcount.clearing';
 
-export function cardWithOverrides(card: ModelCard, params: URLSearchParams): ModelCard {
-  const native = /^(\d+)x(\d+)$/.exec(params.get('native') ?? '');
-  return {
-    ...card,
-    nativeSize: native ? { width: Number(native[1]), height: Number(native[2]) } : card.nativeSize,
-    scale: params.get('scale') === 'off' ? null : card.scale,
-  };
-}
-
 export function createServices(opts: ServiceOptions): Services {
   const params = new URLSearchParams(opts.search);
   const card = cardWithOverrides(parseModelCard(cardJson), params);
@@ -130,7 +122,8 @@ export function createServices(opts: ServiceOptions): Services {
   /** What the detector worker loads: the model card's detector, the runtime we serve, the thread count. */
   const initRequest = (backend: BackendChoice) => ({
     modelUrl: new URL(params.get('model') ?? defaultModelUrl, opts.href).href,
-    sha256: params.get('sha256') ?? card.sha256,
+    // the card names the file ?model= loads (cardOverrides.ts): the worker checks the file against it
+    sha256: card.sha256,
     bytes: card.bytes,
     backend,
     wasmBase: new URL(`${opts.base}ort/`, opts.href).href,

@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import type { Detection } from '../core/detection/detection';
 import { deleteBox } from '../core/edits/commands';
 import { reclassifyCell, verifyCells } from '../core/edits/gallery';
-import { boxesCsv, boxesJson, countsCsv } from '../core/formats/exports';
+import { boxesCsv, boxesJson, cocoJson, countsCsv, pngFooter, releaseLine, vocFiles } from '../core/formats/exports';
+import { parseVoc } from '../core/formats/voc';
+import { uniqueNames } from '../core/formats/names';
 import { isoLocal } from '../core/formats/isoLocal';
 import { csvWithSample, provenanceText } from '../core/formats/sample';
 import { printedDifferential } from '../core/differential/rules';
@@ -54,6 +56,26 @@ function released() {
 }
 
 const csvRows = (csv: string) => csv.trim().split('\r\n').map((l) => l.split(','));
+/** RFC 4180 rows (a quoted cell may hold commas), for cells such as a withdrawal's reason. */
+function csvCells(csv: string): string[][] {
+  return csv.trim().split('\r\n').map((line) => {
+    const cells: string[] = [];
+    let cell = '';
+    let quoted = false;
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i];
+      if (quoted && c === '"' && line[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = !quoted;
+      else if (c === ',' && !quoted) {
+        cells.push(cell);
+        cell = '';
+      } else cell += c;
+    }
+    return [...cells, cell];
+  });
+}
 const countsOf = (store: AppStore) => {
   const s = store.getState();
   return csvRows(countsCsv(selectExportImages(s), { release: exportRelease(s.sample), differential: selectDifferentialState(s, LOW) }));
@@ -128,7 +150,7 @@ describe('the exports carry the released report', () => {
     const images = selectExportImages(s);
     const rows = csvRows(boxesCsv(images));
     const col = (name: string) => rows[0].indexOf(name);
-    expect(rows[0].slice(-5)).toEqual(['counted', 'left_out', 'wbc_verified', 'wbc_category', 'wbc_note']);
+    expect(rows[0].slice(-10, -5)).toEqual(['counted', 'left_out', 'wbc_verified', 'wbc_category', 'wbc_note']);
     const of = (image: string, cls: string) => rows.filter((r) => r[0] === image && r[1] === cls);
     // the platelet cut by the border is drawn, not counted (the count rule)
     expect(of('a.jpg', 'Platelets').map((r) => [r[col('counted')], r[col('left_out')]])).toEqual([['false', 'count-rule']]);
@@ -144,6 +166,11 @@ describe('the exports carry the released report', () => {
       ['neutrophil', '', ''],
       ['other', 'other', 'blast?'],
     ]);
+    // the cell a technician set apart as "other": no model p of "other" (the model has no such class), set by hand
+    expect(of('live-0001.jpg', 'WBC').map((r) => [r[col('wbc_type')], r[col('wbc_p')], r[col('wbc_type_origin')]])).toEqual([
+      ['neutrophil', '', 'manual'],
+      ['other', '', 'manual'],
+    ]);
     // the counted boxes are the counts CSV's
     const counted = rows.slice(1).filter((r) => r[col('counted')] === 'true');
     expect(counted.length).toBe(Object.values(selectSummary(s).totals).reduce((x, y) => x + y, 0));
@@ -151,6 +178,63 @@ describe('the exports carry the released report', () => {
     expect(json[0].detections.find((d) => d.class === 'Platelets')).toMatchObject({ counted: false, left_out: 'count-rule' });
     expect(json[1]).toMatchObject({ image: 'live-0001.jpg', engine: 'wasm-threads x2', capture: { source: 'live', at: isoLocal(new Date(CAPTURED)) } });
     expect(json[0].edits).toBe('1 box deleted; 1 WBC reclassified');
+  });
+
+  it('boxes CSV, VOC, COCO and the PNG footer say the release, as the counts CSV does: preliminary, released, then withdrawn by an edit', () => {
+    const store = batch();
+    watchRelease(store);
+    /** What each export says of the release, read back as a reader of that format would. */
+    const said = () => {
+      const s = store.getState();
+      const rel = exportRelease(s.sample);
+      const images = selectExportImages(s);
+      const boxes = csvCells(boxesCsv(images, rel));
+      const counts = csvCells(countsCsv(images, { release: rel, differential: selectDifferentialState(s, LOW) }));
+      const cols = ['report_state', 'verified_by', 'released_at', 'release_revision', 'withdrawn_reason'];
+      // the boxes CSV: the counts CSV's columns, in its order, last, on every row
+      expect(boxes[0].slice(-5)).toEqual(cols);
+      const cells = (rows: string[][]) => new Set(rows.slice(1).map((r) => JSON.stringify(r.slice(-5))));
+      expect([...cells(boxes)]).toEqual([...cells(counts)]);
+      const voc = vocFiles(images, rel).map((f) => f.data);
+      // every VOC file still reads as VOC, with the release in its <smearcount> element
+      for (const x of voc) expect(parseVoc(x).objects.length).toBeGreaterThan(0);
+      const vocTag = (x: string, t: string) => new RegExp(`<smearcount>[\\s\\S]*<${t}>([^<]*)</${t}>[\\s\\S]*</smearcount>`).exec(x)?.[1];
+      const coco = JSON.parse(cocoJson(images, rel)).info.release;
+      const footer = pngFooter(images[0], uniqueNames(images)[0], s.sample.id, rel);
+      // the one line each format carries is the report's own
+      expect(releaseLine(rel)).toBe(releaseState(s.sample).line);
+      expect(coco.state_line).toBe(releaseState(s.sample).line);
+      expect(footer.endsWith(releaseState(s.sample).line)).toBe(true);
+      for (const x of voc) expect(vocTag(x, 'report_state_line')).toBe(releaseState(s.sample).line.replace(/&/g, '&amp;'));
+      return { csv: JSON.parse([...cells(boxes)][0]) as string[], voc: voc.map((x) => cols.map((c) => vocTag(x, c === 'report_state' ? 'report_state' : c))), coco, footer };
+    };
+    let r = said();
+    expect(r.csv).toEqual(['preliminary', '', '', '', '']);
+    expect(r.voc).toEqual([0, 1, 2].map(() => ['preliminary', '', '', '', '']));
+    expect(r.coco).toMatchObject({ state: 'preliminary', verified_by: '', released_at: '', release_revision: '' });
+    expect(r.footer).toBe('Sample (no sample ID) · a.jpg: RBC 1, WBC 2, PLT 0 · PRELIMINARY: not verified, not for clinical use.');
+
+    store.getState().setSample({ id: 'S-9', operator: 'AB' });
+    store.getState().releaseReport('AB');
+    const s = store.getState();
+    const at = isoLocal(new Date(s.sample.verifiedAt!));
+    r = said();
+    expect(r.csv).toEqual(['released', 'AB', at, s.sample.releasedRevision, '']);
+    expect(r.voc[2]).toEqual(['released', 'AB', at, s.sample.releasedRevision, '']);
+    expect(r.coco).toMatchObject({ state: 'released', verified_by: 'AB', released_at: at, release_revision: s.sample.releasedRevision, withdrawn_reason: '' });
+    expect(r.footer).toBe(`Sample S-9 · a.jpg: RBC 1, WBC 2, PLT 0 · Released · verified by AB at ${at} · revision ${s.sample.releasedRevision}`);
+
+    // an edit after release withdraws it: no file says released any more, none names the verifier
+    store.getState().edit('a', deleteBox, { id: 'm1' });
+    r = said();
+    const why = 'a.jpg: RBC box deleted, top at x 220, y 120';
+    expect(r.csv).toEqual(['withdrawn', '', '', '', why]);
+    expect(r.voc[0]).toEqual(['withdrawn', '', '', '', why]);
+    expect(r.coco).toMatchObject({ state: 'withdrawn', verified_by: '', released_at: '', withdrawn_reason: why });
+    expect(r.footer).toBe(`Sample S-9 · a.jpg: RBC 0, WBC 2, PLT 0 · WITHDRAWN: not valid for clinical use. The release was withdrawn (${why}).`);
+    // an image out of the totals says so on its picture, as its CSV row does (in_totals false)
+    const g = selectExportImages(store.getState())[2];
+    expect(pngFooter(g, 'grid.png', 'S-9', exportRelease(store.getState().sample))).toContain('grid.png: RBC 1, WBC 0, PLT 0 (not in the totals) · WITHDRAWN');
   });
 
   it('JSON: the release, the totals and the differential as the report prints them; the edits, engines and adaptation', () => {

@@ -87,6 +87,35 @@ const categoryCount = (im: ExportImage, c: 'smudge' | 'other') => im.detections.
 const TOTALS_COLUMNS = ['reviewed_images', 'edited_images', 'flags_accepted_images', 'in_totals_images'];
 const TOTALS_ONLY = TOTALS_COLUMNS.map(() => '');
 const NOT_RELEASED: ExportRelease = { state: 'preliminary', verifiedBy: '', releasedAt: '', revision: '', withdrawn: '' };
+/** The release's columns, last before sample_id and models, in the counts and the boxes CSV alike. */
+const RELEASE_COLUMNS = ['report_state', 'verified_by', 'released_at', 'release_revision', 'withdrawn_reason'];
+const releaseCells = (rel: ExportRelease) => [rel.state, rel.verifiedBy, rel.releasedAt, rel.revision, rel.withdrawn];
+
+/** The release in one line, in the report's own words (store/report releaseState().line): what a file that
+ * leaves the lab is, said where a format has room for a sentence (VOC, COCO, the PNG's footer and text). */
+export function releaseLine(rel: ExportRelease): string {
+  if (rel.state === 'released') return `Released · verified by ${rel.verifiedBy} at ${rel.releasedAt} · revision ${rel.revision}`;
+  if (rel.state === 'withdrawn') return `WITHDRAWN: not valid for clinical use. The release was withdrawn (${rel.withdrawn}).`;
+  return 'PRELIMINARY: not verified, not for clinical use.';
+}
+
+/** The annotated PNG's footer: the sample, the image with its counts as the counts CSV's row gives them
+ * (and whether they are in the totals), and the release, so that a picture sent on alone says what it is. */
+export function pngFooter(im: ExportImage, name: string, sampleId: string, release: ExportRelease): string {
+  const c = countCells(im.detections);
+  const out = counted(im) ? '' : ' (not in the totals)';
+  return `Sample ${sampleId || '(no sample ID)'} · ${name}: RBC ${c.RBC}, WBC ${c.WBC}, PLT ${c.Platelets}${out} · ${releaseLine(release)}`;
+}
+
+/** The release as named fields, with the boxes JSON report's keys. */
+const releaseObject = (rel: ExportRelease) => ({
+  state: rel.state,
+  state_line: releaseLine(rel),
+  verified_by: rel.verifiedBy,
+  released_at: rel.releasedAt,
+  release_revision: rel.revision,
+  withdrawn_reason: rel.withdrawn,
+});
 
 /**
  * One row per image plus TOTAL, with the differential's counts per type (typed cells; smudge and other
@@ -99,7 +128,7 @@ const NOT_RELEASED: ExportRelease = { state: 'preliminary', verifiedBy: '', rele
 export function countsCsv(images: readonly ExportImage[], report?: CountsReport): string {
   const names = uniqueNames(images);
   const rel = report?.release ?? NOT_RELEASED;
-  const relCells = [rel.state, rel.verifiedBy, rel.releasedAt, rel.revision, rel.withdrawn];
+  const relCells = releaseCells(rel);
   const rows: (string | number | boolean)[][] = images.map((im, i) => {
     const c = countCells(im.detections);
     const d = differential(typesOf(im));
@@ -139,7 +168,7 @@ export function countsCsv(images: readonly ExportImage[], report?: CountsReport)
   rows.push(['DIFFERENTIAL_%', '', '', '', '', '', '', '', '', ...pctRow, status, '', '', '', '', '', '', '', '', ...TOTALS_ONLY, ...relCells]);
   return toCsv(
     // one rule for every header: lowercase snake_case, a unit where the value has one (the boxes CSV's px)
-    ['image', 'rbc', 'wbc', 'platelets', 'reviewed', 'edited', 'count_rule', 'cell_scale', 'passes', ...WBC_TYPES, 'flags', 'flags_accepted', 'in_totals', 'smudge', 'other', 'engine', 'source', 'captured_at', 'edits', ...TOTALS_COLUMNS, 'report_state', 'verified_by', 'released_at', 'release_revision', 'withdrawn_reason'],
+    ['image', 'rbc', 'wbc', 'platelets', 'reviewed', 'edited', 'count_rule', 'cell_scale', 'passes', ...WBC_TYPES, 'flags', 'flags_accepted', 'in_totals', 'smudge', 'other', 'engine', 'source', 'captured_at', 'edits', ...TOTALS_COLUMNS, ...RELEASE_COLUMNS],
     rows,
   );
 }
@@ -155,9 +184,12 @@ function allBoxes(im: ExportImage): { det: Detection; counted: boolean; leftOut:
 
 /** One row per box, the boxes counted nowhere included (`counted` false, `left_out` says why). `score` and
  * `wbc_p` are the model's and the classifier's fractions (0–1), blank where a technician set the box (`origin`
- * manual: drawn, relabelled or moved by hand) or the type (`wbc_type_origin` manual): the model said neither. */
-export function boxesCsv(images: readonly ExportImage[]): string {
+ * manual: drawn, relabelled or moved by hand) or the type (`wbc_type_origin` manual): the model said neither.
+ * Every row carries the report's release in the counts CSV's columns: a box file sent on alone says whether
+ * the figures it rests on were released (without `release`, never released). */
+export function boxesCsv(images: readonly ExportImage[], release: ExportRelease = NOT_RELEASED): string {
   const names = uniqueNames(images);
+  const relCells = releaseCells(release);
   const rows = images.flatMap((im, i) =>
     allBoxes(im).map(({ det: d, counted, leftOut }) => [
       names[i],
@@ -170,17 +202,21 @@ export function boxesCsv(images: readonly ExportImage[]): string {
       d.origin,
       isCutByBorder(d, im.width, im.height),
       im.countRule,
+      // a cell set apart (smudge / other) reads as its category, which a person chose: no model p and origin
+      // manual, as for a type set by hand (it read "smudge, p 0.93, model", a probability the model never gave
+      // of a class it does not have; the boxes JSON and COCO keep the model's type and p beside wbc_category)
       d.wbc?.category ?? d.wbc?.type ?? '',
-      d.wbc ? (modelTypeP(d.wbc) ?? '') : '',
-      d.wbc?.origin ?? '',
+      d.wbc ? (d.wbc.category ? '' : (modelTypeP(d.wbc) ?? '')) : '',
+      d.wbc ? (d.wbc.category ? 'manual' : d.wbc.origin) : '',
       counted,
       leftOut,
       d.wbc ? !!d.wbc.verified : '',
       d.wbc?.category ?? '',
       d.wbc?.category ? (d.wbc.note ?? '') : '',
+      ...relCells,
     ]),
   );
-  return toCsv(['image', 'class', 'score', 'x1_px', 'y1_px', 'x2_px', 'y2_px', 'origin', 'cut_by_border', 'count_rule', 'wbc_type', 'wbc_p', 'wbc_type_origin', 'counted', 'left_out', 'wbc_verified', 'wbc_category', 'wbc_note'], rows);
+  return toCsv(['image', 'class', 'score', 'x1_px', 'y1_px', 'x2_px', 'y2_px', 'origin', 'cut_by_border', 'count_rule', 'wbc_type', 'wbc_p', 'wbc_type_origin', 'counted', 'left_out', 'wbc_verified', 'wbc_category', 'wbc_note', ...RELEASE_COLUMNS], rows);
 }
 
 export function boxesJson(images: readonly ExportImage[]): string {
@@ -217,8 +253,20 @@ export function boxesJson(images: readonly ExportImage[]): string {
   );
 }
 
-/** One XML per image, named after its unique name (folders become the zip's folders). */
-export function vocFiles(images: readonly ExportImage[]): { name: string; data: string }[] {
+/** One XML per image, named after its unique name (folders become the zip's folders); each carries the
+ * report's release in a <smearcount> element (without `release`, never released) and, where given, the models
+ * that made the figures (the CSVs' `models` text). */
+export function vocFiles(images: readonly ExportImage[], release: ExportRelease = NOT_RELEASED, models?: string): { name: string; data: string }[] {
+  const rel = releaseObject(release);
+  const smearcount: [string, string][] = [
+    ['report_state', rel.state],
+    ['report_state_line', rel.state_line],
+    ['verified_by', rel.verified_by],
+    ['released_at', rel.released_at],
+    ['release_revision', rel.release_revision],
+    ['withdrawn_reason', rel.withdrawn_reason],
+    ...(models === undefined ? [] : [['models', models] as [string, string]]),
+  ];
   const names = uniqueNames(images, '.xml');
   return images.map((im, i) => ({
     name: names[i],
@@ -228,13 +276,15 @@ export function vocFiles(images: readonly ExportImage[]): { name: string; data: 
       height: im.height,
       note: `smearcount; count rule: ${im.countRule}${im.flags?.length ? `; flags: ${flagText(im)}${counted(im) ? (im.flagsAccepted ? ' (accepted by the technician: counted)' : '') : ' (left out of the totals)'}` : ''}`,
       objects: im.detections.map((d) => ({ cls: d.cls, box: d.box, truncated: isCutByBorder(d, im.width, im.height), type: d.wbc?.category ? undefined : d.wbc?.type })),
+      smearcount,
     }),
   }));
 }
 
 /** COCO detection JSON; bbox is [x, y, width, height] in pixels, category ids 1..3 as the model's labels;
- * `score` the model's, null where a technician set the box (`origin` manual), as in the boxes JSON. */
-export function cocoJson(images: readonly ExportImage[]): string {
+ * `score` the model's, null where a technician set the box (`origin` manual), as in the boxes JSON.
+ * `info.release` is the report's release, with the boxes JSON report's keys (without `release`, never released). */
+export function cocoJson(images: readonly ExportImage[], release: ExportRelease = NOT_RELEASED): string {
   const names = uniqueNames(images);
   let ann = 0;
   return JSON.stringify({
@@ -242,6 +292,7 @@ export function cocoJson(images: readonly ExportImage[]): string {
       description: 'smearcount export',
       date_created: new Date().toISOString(),
       count_rule: [...new Set(images.map((i) => i.countRule))].join('+'),
+      release: releaseObject(release),
     },
     categories: CLASS_NAMES.map((name, i) => ({ id: i + 1, name, supercategory: 'cell' })),
     images: images.map((im, i) => ({ id: i + 1, file_name: names[i], width: im.width, height: im.height, count_rule: im.countRule, scale: im.scale ?? null, flags: im.flags ?? [], flags_accepted: im.flagsAccepted ?? null, in_totals: counted(im) })),

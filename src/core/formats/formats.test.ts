@@ -146,13 +146,15 @@ describe('CSV', () => {
     expect(JSON.parse(boxesJson([flagged]))[0]).toMatchObject({ flags: ['not-smear', 'unfamiliar-colour'], flags_accepted: false, in_totals: false });
     expect(vocFiles([flagged])[0].data).toContain('flags: not-smear unfamiliar-colour (left out of the totals)');
   });
-  it('exports boxes with their origin', () => {
+  it('exports boxes with their origin, and the release on every row (never released, without one)', () => {
     const lines = boxesCsv(images).trim().split('\r\n');
     expect(lines).toHaveLength(5);
-    expect(lines[0]).toBe('image,class,score,x1_px,y1_px,x2_px,y2_px,origin,cut_by_border,count_rule,wbc_type,wbc_p,wbc_type_origin,counted,left_out,wbc_verified,wbc_category,wbc_note');
+    expect(lines[0]).toBe('image,class,score,x1_px,y1_px,x2_px,y2_px,origin,cut_by_border,count_rule,wbc_type,wbc_p,wbc_type_origin,counted,left_out,wbc_verified,wbc_category,wbc_note,report_state,verified_by,released_at,release_revision,withdrawn_reason');
     // a box a technician set (origin manual) has no model score: the cell is blank
-    expect(lines[3]).toBe('"a,1.jpg",WBC,,40,0,50,10,manual,true,all,eosinophil,0.9000,model,true,,false,,');
-    expect(lines[1]).toBe('"a,1.jpg",RBC,0.5000,0,0,10,10,model,true,all,,,,true,,,,');
+    expect(lines[3]).toBe('"a,1.jpg",WBC,,40,0,50,10,manual,true,all,eosinophil,0.9000,model,true,,false,,,preliminary,,,,');
+    expect(lines[1]).toBe('"a,1.jpg",RBC,0.5000,0,0,10,10,model,true,all,,,,true,,,,,preliminary,,,,');
+    const rel = { state: 'released' as const, verifiedBy: 'C. Doe', releasedAt: '2026-12-06T10:00:00+01:00', revision: '0123abcd', withdrawn: '' };
+    for (const l of boxesCsv(images, rel).trim().split('\r\n').slice(1)) expect(l.endsWith(',released,C. Doe,2026-12-06T10:00:00+01:00,0123abcd,')).toBe(true);
     // d('RBC', 20) is 20-30 x 0-10: its top edge is at the image border, so it is cut (the quoted name holds a comma).
     expect(lines[2].split(',')[9]).toBe('true');
   });
@@ -248,6 +250,16 @@ describe('COCO and VOC exports', () => {
       ['eosinophil', 'smudge'],
     ]);
     expect(c.annotations[1].wbc_category).toBe(JSON.parse(boxesJson([im]))[0].detections[1].wbc_category);
+  });
+  it('writes the release, and the models where given, in each VOC file\'s <smearcount> element', () => {
+    const rel = { state: 'withdrawn' as const, verifiedBy: '', releasedAt: '', revision: '', withdrawn: 'a.jpg: RBC box deleted' };
+    const [x] = vocFiles(images, rel, 'det sha256:ab; engine wasm x1');
+    const el = /<smearcount>([\s\S]*)<\/smearcount>/.exec(x.data)![1];
+    expect(el).toContain('<report_state>withdrawn</report_state>');
+    expect(el).toContain('<withdrawn_reason>a.jpg: RBC box deleted</withdrawn_reason>');
+    expect(el).toContain('<models>det sha256:ab; engine wasm x1</models>');
+    expect(vocFiles(images)[0].data).toContain('<report_state>preliminary</report_state>');
+    expect(vocFiles(images)[0].data).not.toContain('<models>');
   });
   it('writes one VOC file per image that parses back to the same boxes', () => {
     const files = vocFiles(images);

@@ -42,4 +42,38 @@ describe('the sample ID in exports', () => {
     expect(out.subarray(at + 12 + len)).toEqual(iend);
     expect(() => pngWithSample(Uint8Array.from([1, 2, 3]), 'x')).toThrow(/not a PNG/);
   });
+  it('PNG: the release as iTXt chunks (UTF-8) after the sample ID, each with a valid CRC', () => {
+    const ihdr = Uint8Array.from([0, 0, 0, 13, 73, 72, 68, 82, ...Array(13).fill(1), 0, 0, 0, 0]);
+    const iend = Uint8Array.from([0, 0, 0, 0, 73, 69, 78, 68, 0xae, 0x42, 0x60, 0x82]);
+    const png = Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10, ...ihdr, ...iend]);
+    const line = 'Released · verified by Zoë Łukasz at 2026-12-06T10:00:00+01:00 · revision ab';
+    const out = pngWithSample(png, 'S-9', { state: 'released', line });
+    // walk the chunks as a reader does
+    const dv = new DataView(out.buffer);
+    const chunks: { type: string; data: Uint8Array }[] = [];
+    for (let at = 8; at < out.length; ) {
+      const len = dv.getUint32(at);
+      const type = String.fromCharCode(...out.subarray(at + 4, at + 8));
+      // (the fixture's own IHDR and IEND carry no real CRC)
+      if (type.endsWith('tEXt') || type === 'iTXt') expect(dv.getUint32(at + 8 + len), type).toBe(crc32(out.subarray(at + 4, at + 8 + len)));
+      chunks.push({ type, data: out.subarray(at + 8, at + 8 + len) });
+      at += 12 + len;
+    }
+    expect(chunks.map((c) => c.type)).toEqual(['IHDR', 'tEXt', 'iTXt', 'iTXt', 'IEND']);
+    const itxt = (d: Uint8Array) => {
+      const k = d.indexOf(0);
+      // compression flag and method 0, then empty language tag and translated keyword
+      expect([...d.subarray(k + 1, k + 5)]).toEqual([0, 0, 0, 0]);
+      return [String.fromCharCode(...d.subarray(0, k)), new TextDecoder().decode(d.subarray(k + 5))];
+    };
+    expect(itxt(chunks[2].data)).toEqual(['Report state', 'released']);
+    expect(itxt(chunks[3].data)).toEqual(['Release', line]);
+    // a sample ID beyond Latin-1 is kept exactly, in UTF-8 (tEXt made it "?ód?-7")
+    const polish = Buffer.from(pngWithSample(png, 'Łódź-7'));
+    expect(polish.includes(Buffer.from('iTXtSample ID\0\0\0\0\0Łódź-7', 'utf8'))).toBe(true);
+    expect(polish.includes(Buffer.from('tEXt', 'latin1'))).toBe(false);
+    // the models that made the figures, where given
+    const withModels = pngWithSample(png, 'S-9', { state: 'released', line, models: 'det sha256:ab' });
+    expect(Buffer.from(withModels).includes(Buffer.from('iTXtModels\0\0\0\0\0det sha256:ab', 'latin1'))).toBe(true);
+  });
 });

@@ -91,23 +91,41 @@ export function cocoWithSample(json: string, sampleId: string, models?: Provenan
   return JSON.stringify({ ...v, info: { ...(v.info ?? {}), sample_id: sampleId, ...(models ? { models } : {}) } }, null, 2);
 }
 
-/** A tEXt chunk (keyword "Sample ID") right after the PNG's IHDR. */
-export function pngWithSample(png: Uint8Array, sampleId: string): Uint8Array {
+/** A PNG chunk: length, type, data, CRC-32 of type and data. */
+function pngChunk(type: string, data: Uint8Array): Uint8Array {
+  const chunk = new Uint8Array(12 + data.length);
+  const dv = new DataView(chunk.buffer);
+  dv.setUint32(0, data.length);
+  chunk.set(Array.from(type, (c) => c.charCodeAt(0)), 4);
+  chunk.set(data, 8);
+  dv.setUint32(8 + data.length, crc32(chunk.subarray(4, 8 + data.length)));
+  return chunk;
+}
+
+/** Text chunks right after the PNG's IHDR: the sample ID as tEXt (keyword "Sample ID"; iTXt where it is not
+ * Latin-1), and, where given,
+ * the report's release as iTXt (UTF-8: a verifier's name is not always Latin-1), keywords "Report state"
+ * (released, withdrawn, preliminary) and "Release" (the report's line), and the models that made the figures
+ * ("Models", the CSVs' `models` text), which exiftool, Pillow and `pngcheck -t` list. */
+export function pngWithSample(png: Uint8Array, sampleId: string, release?: { state: string; line: string; models?: string }): Uint8Array {
   const sig = [137, 80, 78, 71, 13, 10, 26, 10];
   if (png.length < 33 || sig.some((b, i) => png[i] !== b)) throw new AppError('export', 'not a PNG');
   const ihdrEnd = 8 + 12 + ((png[8] << 24) | (png[9] << 16) | (png[10] << 8) | png[11]);
   // tEXt is Latin-1: anything else is written as ?
-  const text = `Sample ID\0${sampleId}`;
-  const data = Uint8Array.from(text, (c) => (c.charCodeAt(0) < 256 ? c.charCodeAt(0) : 63));
-  const chunk = new Uint8Array(12 + data.length);
-  const dv = new DataView(chunk.buffer);
-  dv.setUint32(0, data.length);
-  chunk.set([116, 69, 88, 116], 4); // "tEXt"
-  chunk.set(data, 8);
-  dv.setUint32(8 + data.length, crc32(chunk.subarray(4, 8 + data.length)));
-  const out = new Uint8Array(png.length + chunk.length);
+  const latin1 = (text: string) => Uint8Array.from(text, (c) => (c.charCodeAt(0) < 256 ? c.charCodeAt(0) : 63));
+  // iTXt: keyword, NUL, not compressed (0, 0), no language tag, no translated keyword, then UTF-8 text
+  const itxt = (keyword: string, text: string) => pngChunk('iTXt', Uint8Array.from([...latin1(`${keyword}\0`), 0, 0, 0, 0, ...new TextEncoder().encode(text)]));
+  // the sample ID as tEXt where Latin-1 holds it; else as iTXt: tEXt wrote "Łódź-7" as "?ód?-7", another ID
+  const isLatin1 = [...sampleId].every((c) => c.charCodeAt(0) < 256);
+  const chunks = [isLatin1 ? pngChunk('tEXt', latin1(`Sample ID\0${sampleId}`)) : itxt('Sample ID', sampleId), ...(release ? [itxt('Report state', release.state), itxt('Release', release.line)] : []), ...(release?.models ? [itxt('Models', release.models)] : [])];
+  const extra = chunks.reduce((n, c) => n + c.length, 0);
+  const out = new Uint8Array(png.length + extra);
   out.set(png.subarray(0, ihdrEnd));
-  out.set(chunk, ihdrEnd);
-  out.set(png.subarray(ihdrEnd), ihdrEnd + chunk.length);
+  let at = ihdrEnd;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  out.set(png.subarray(ihdrEnd), at);
   return out;
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parseVoc, VocError, writeVoc } from './voc';
 
@@ -60,5 +61,14 @@ describe('Pascal VOC', () => {
     expect(back.filename).toBe('a & b.jpg');
     expect(back.width).toBe(640);
     expect(back.height).toBe(480);
+  });
+  it('writes the <smearcount> element (the release) as well-formed XML an independent parser reads, boxes unchanged', () => {
+    const a = parseVoc(xml);
+    const out = writeVoc({ ...a, smearcount: [['report_state', 'withdrawn'], ['withdrawn_reason', 'a <b> & "c": RBC box deleted']] });
+    expect(parseVoc(out).objects).toEqual(a.objects);
+    // Python's ElementTree, not our reader: the element is where a VOC reader would skip it, and its text is exact
+    const read = execFileSync('/usr/bin/python3', ['-c', 'import sys, json, xml.etree.ElementTree as E; r = E.fromstring(sys.stdin.read()); print(json.dumps({c.tag: c.text for c in r.find("smearcount")}))'], { input: out }).toString();
+    expect(JSON.parse(read)).toEqual({ report_state: 'withdrawn', withdrawn_reason: 'a <b> & "c": RBC box deleted' });
+    expect(writeVoc(a)).not.toContain('<smearcount>');
   });
 });

@@ -88,6 +88,9 @@ export function writeVoc(a: {
   objects: readonly (VocObject & { truncated?: boolean })[];
   /** Written to <source><annotation>: how the counts were made (e.g. the count rule). */
   note?: string;
+  /** Written as elements of a <smearcount> element after <source> (the report's release): labelImg and CVAT
+   * skip elements they do not know, as they skip <wbc_type>. */
+  smearcount?: readonly (readonly [string, string])[];
 }): string {
   const r = (x: number, hi: number) => Math.min(hi, Math.max(0, Math.round(x)));
   const objs = a.objects
@@ -113,7 +116,7 @@ export function writeVoc(a: {
 \t<source>
 \t\t<database>smearcount</database>
 ${a.note ? `\t\t<annotation>${esc(a.note)}</annotation>\n` : ''}\t</source>
-\t<size>
+${a.smearcount?.length ? `\t<smearcount>\n${a.smearcount.map(([k, v]) => `\t\t<${k}>${esc(v)}</${k}>\n`).join('')}\t</smearcount>\n` : ''}\t<size>
 \t\t<width>${a.width}</width>
 \t\t<height>${a.height}</height>
 \t\t<depth>3</depth>
