@@ -219,6 +219,22 @@ test('a tile dragged back onto its own group (a drag let go where it began) chan
   expect((await hook(page, 'differential')).verified).toBe(0);
 });
 
+test("the selected cell's line names its image once, and a screen reader reads the name whole", async ({ page }) => {
+  await openGallery(page, 1366, 768);
+  const tile = tiles(page).first();
+  await tile.click();
+  const imageId = (await tile.getAttribute('data-key'))!.split('/')[0];
+  const name = (await hook(page, 'images')).find((im) => im.id === imageId)!.name;
+  expect(name.length).toBeGreaterThanOrEqual(16); // a name long enough to be cut to fit (FileName)
+  const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // the line's text said the name twice ("NEU ·BloodImage_00339.jpgBloodImage_00339.jpg"): the visible one
+  // and a hidden copy for screen readers, both text
+  await expect(page.getByTestId('gallery-selected')).toHaveText(new RegExp(`^[A-Z]+ · ${esc}$`));
+  // and the accessibility tree holds it once and whole, not as the two halves the layout cuts it into
+  const snap = await page.locator('.gallery-bar').ariaSnapshot();
+  expect(snap.split(name).length - 1, snap).toBe(1);
+});
+
 test('the gallery is virtualised: only tiles near the view are in the page', async ({ page }) => {
   const app = new AppPage(page);
   await page.setViewportSize({ width: 700, height: 380 });

@@ -204,7 +204,9 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
             <>
               {/* a camera's long name loses its middle, not the buttons after it their place on screen */}
               <span className="gallery-selected" data-testid="gallery-selected">
-                <span>{sel.det.wbc?.category ? EXTRA_LABEL[sel.det.wbc.category] : code[sel.det.wbc!.type]} ·</span>
+                {/* the space ends a flex item, so it shows nothing (the gap spaces them) but keeps the words apart in
+                    the line's text */}
+                <span>{sel.det.wbc?.category ? EXTRA_LABEL[sel.det.wbc.category] : code[sel.det.wbc!.type]} · </span>
                 <FileName name={sel.imageName} />
               </span>
               {GROUPS.map((g, i) => (
