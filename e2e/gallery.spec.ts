@@ -276,6 +276,36 @@ test('the differential target, from the gallery: every WBC verified short of the
   await expect(page.getByTestId('report-short-reason')).toBeVisible();
 });
 
+test("a cell of an image taken out of the batch is no longer the gallery's selection: Enter, V and a type act on nothing", async ({ page }) => {
+  await openGallery(page, 1366, 768);
+  page.on('dialog', (d) => void d.accept()); // "Remove BloodImage_… from this batch?"
+  await tiles(page).first().click();
+  const key = (await tiles(page).first().getAttribute('data-key'))!;
+  const imageId = key.split('/')[0];
+  const name = (await hook(page, 'images')).find((im) => im.id === imageId)!.name;
+  await page.keyboard.press('Escape');
+  await page.getByTestId('thumb').filter({ hasText: name }).click();
+  expect((await hook(page, 'current'))?.id).toBe(imageId);
+  await page.getByTestId('remove-image').click();
+  await expect.poll(async () => (await hook(page, 'images')).some((im) => im.id === imageId)).toBe(false);
+  const before = await hook(page, 'differential');
+  await page.getByTestId('open-gallery').click();
+  await expect(tiles(page).first()).toBeVisible();
+  await expect(page.locator(`[data-key="${key}"]`)).toHaveCount(0);
+  await expect(page.getByTestId('gallery-hint')).toBeVisible();
+  // the cells' area has the focus: Enter "showed" the removed cell, closing the gallery onto no image at all
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('v');
+  await page.keyboard.press('Shift+Digit3');
+  await expect(page.getByTestId('gallery')).toBeVisible();
+  expect((await hook(page, 'current'))?.id).toBeTruthy();
+  expect(await hook(page, 'differential')).toMatchObject({ verified: before.verified, typed: before.typed });
+  await expect(page.getByTestId('gallery-undo')).toBeDisabled();
+  // the arrows start again from the first tile
+  await page.keyboard.press('ArrowRight');
+  await expect(tiles(page).first()).toHaveAttribute('aria-pressed', 'true');
+});
+
 test('the gallery is virtualised: only tiles near the view are in the page', async ({ page }) => {
   const app = new AppPage(page);
   await page.setViewportSize({ width: 700, height: 380 });

@@ -69,6 +69,11 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
     return () => ro.disconnect();
   }, []);
 
+  // A selected cell that has left the gallery (its image removed, flagged, or its box undone) is no selection.
+  useEffect(() => {
+    if (selected && !sel) ctx.gallery.getState().setSelected(null);
+  }, [ctx, selected, sel]);
+
   // The keyboard's focus follows an arrow's selection to its tile, once the tile is drawn.
   useEffect(() => {
     const key = followFocus.current;
@@ -109,7 +114,10 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
       // tile Space selects it and Enter shows it on the canvas (below)
       const onTile = !!t?.closest('.wbc-tile');
       if ((e.key === 'Enter' || e.key === ' ') && !onTile && t?.tagName === 'BUTTON') return;
-      const key = ctx.gallery.getState().selected;
+      // only a cell still in the gallery: one whose image was taken out of the batch stayed selected, and
+      // Enter "showed" it, closing the gallery onto no image at all
+      const picked = ctx.gallery.getState().selected;
+      const key = picked && flat.some((c) => c.key === picked) ? picked : null;
       const digit = /^Digit([1-9])$/.exec(e.code);
       const mod = e.ctrlKey || e.metaKey;
       // a tile moved to another group (a type, undo, redo) is drawn anew there: the focus goes with it, not
