@@ -219,6 +219,93 @@ test('a tile dragged back onto its own group (a drag let go where it began) chan
   expect((await hook(page, 'differential')).verified).toBe(0);
 });
 
+test("the selected cell's line names its image once, and a screen reader reads the name whole", async ({ page }) => {
+  await openGallery(page, 1366, 768);
+  const tile = tiles(page).first();
+  await tile.click();
+  const imageId = (await tile.getAttribute('data-key'))!.split('/')[0];
+  const name = (await hook(page, 'images')).find((im) => im.id === imageId)!.name;
+  expect(name.length).toBeGreaterThanOrEqual(16); // a name long enough to be cut to fit (FileName)
+  const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // the line's text said the name twice ("NEU ·BloodImage_00339.jpgBloodImage_00339.jpg"): the visible one
+  // and a hidden copy for screen readers, both text
+  await expect(page.getByTestId('gallery-selected')).toHaveText(new RegExp(`^[A-Z]+ · ${esc}$`));
+  // and the accessibility tree holds it once and whole, not as the two halves the layout cuts it into
+  const snap = await page.locator('.gallery-bar').ariaSnapshot();
+  expect(snap.split(name).length - 1, snap).toBe(1);
+});
+
+test('the differential target, from the gallery: every WBC verified short of the target is said once, in the gallery (the page behind is inert) and in the notices', async ({ page }) => {
+  const n = await openGallery(page, 1366, 768);
+  expect(n).toBeLessThan(100); // five fields: fewer WBCs than the target
+  const announce = page.getByTestId('gallery-announce');
+  // every group at once, then the unsure cells one by one (V)
+  const group = page.locator('[data-testid^="gallery-verify-group-"]');
+  while (await group.count()) await group.first().click(); // each button gives way to "All verified"
+  const left = page.locator('[data-testid="wbc-tile"][data-verified="no"]');
+  while (await left.count()) {
+    await left.first().click();
+    await page.keyboard.press('v');
+  }
+  await expect(page.getByTestId('gallery-summary')).toHaveText(`${n} cells · ${n} verified`);
+  // said where the technician is: the notices are in the page behind the gallery, out of a screen reader's reach
+  const short = 'Every WBC of the batch is verified, fewer than the target of 100';
+  await expect(announce).toContainText(`${n} of ${n} verified. ${short}`);
+  await expect(page.getByTestId('notice-differential')).toHaveCount(1);
+  // taken back, it is no longer true: the notice goes, and the gallery does not say it
+  await tiles(page).first().click();
+  await page.keyboard.press('v');
+  await expect(announce).toHaveText(`1 cell no longer verified; ${n - 1} of ${n} verified.`);
+  await expect(page.getByTestId('notice-differential')).toHaveCount(0);
+  // true again: said again, once (one notice, no "(×2)")
+  await page.keyboard.press('v');
+  await expect(announce).toHaveText(new RegExp(`verified; ${n} of ${n} verified\\. ${short}`));
+  await expect(page.getByTestId('notice-differential')).toHaveCount(1);
+  await expect(page.getByTestId('notice-differential')).not.toContainText('(×');
+  await page.keyboard.press('Escape');
+  // the panel and the report agree; the panel's line is no live region (it spoke at every cell verified,
+  // and the target twice with the notice)
+  const on = (await hook(page, 'differential')).basedOn; // erythroblasts are counted apart
+  await expect(page.getByTestId('diff-released')).toHaveText(`${on} WBC verified (target 100)`);
+  await expect(page.getByTestId('diff-released')).not.toHaveAttribute('role', /status|alert|log/);
+  await expect(page.getByTestId('diff-released')).not.toHaveAttribute('aria-live', /.+/);
+  await expect(page.getByTestId('notice-differential')).toHaveCount(1);
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-diff-basis')).toContainText(`on ${on} verified cells (target 100)`);
+  await expect(page.getByTestId('report-diff-warning')).toContainText(`fewer than the target of 100`);
+  await expect(page.getByTestId('report-short-reason')).toBeVisible();
+});
+
+test("a cell of an image taken out of the batch is no longer the gallery's selection: Enter, V and a type act on nothing", async ({ page }) => {
+  await openGallery(page, 1366, 768);
+  page.on('dialog', (d) => void d.accept()); // "Remove BloodImage_… from this batch?"
+  await tiles(page).first().click();
+  const key = (await tiles(page).first().getAttribute('data-key'))!;
+  const imageId = key.split('/')[0];
+  const name = (await hook(page, 'images')).find((im) => im.id === imageId)!.name;
+  await page.keyboard.press('Escape');
+  await page.getByTestId('thumb').filter({ hasText: name }).click();
+  expect((await hook(page, 'current'))?.id).toBe(imageId);
+  await page.getByTestId('remove-image').click();
+  await expect.poll(async () => (await hook(page, 'images')).some((im) => im.id === imageId)).toBe(false);
+  const before = await hook(page, 'differential');
+  await page.getByTestId('open-gallery').click();
+  await expect(tiles(page).first()).toBeVisible();
+  await expect(page.locator(`[data-key="${key}"]`)).toHaveCount(0);
+  await expect(page.getByTestId('gallery-hint')).toBeVisible();
+  // the cells' area has the focus: Enter "showed" the removed cell, closing the gallery onto no image at all
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('v');
+  await page.keyboard.press('Shift+Digit3');
+  await expect(page.getByTestId('gallery')).toBeVisible();
+  expect((await hook(page, 'current'))?.id).toBeTruthy();
+  expect(await hook(page, 'differential')).toMatchObject({ verified: before.verified, typed: before.typed });
+  await expect(page.getByTestId('gallery-undo')).toBeDisabled();
+  // the arrows start again from the first tile
+  await page.keyboard.press('ArrowRight');
+  await expect(tiles(page).first()).toHaveAttribute('aria-pressed', 'true');
+});
+
 test('the gallery is virtualised: only tiles near the view are in the page', async ({ page }) => {
   const app = new AppPage(page);
   await page.setViewportSize({ width: 700, height: 380 });

@@ -106,7 +106,7 @@ export function Toolbar() {
         <dt>Shift+arrows</dt><dd>move the selected box (with Alt, resize it); with no box selected, pan the view</dd>
         <dt>Ctrl+Z, Ctrl+Shift+Z or Ctrl+Y</dt><dd>undo, redo</dd>
         <dt>U</dt><dd>next uncertain box (score within the review band of its threshold, unsure WBC types first); past the last, on to the next image to review (the image stays unreviewed while a box was skipped; the batch's start again after its end)</dd>
-        <dt>A</dt><dd>accept the box under review and go on</dd>
+        <dt>A</dt><dd>accept the box under review and go on (a WBC's unsure type: verified as shown)</dd>
         <dt>Shift+1…7</dt><dd>set the selected WBC's type</dd>
         <dt>Esc</dt><dd>cancel drawing, clear the selection</dd>
         <dt>R</dt><dd>mark reviewed</dd>

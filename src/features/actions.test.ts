@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Detection } from '../core/detection/detection';
 import { relabelBox } from '../core/edits/commands';
 import { reclassifyCell, verifyCells } from '../core/edits/gallery';
-import { selectSummary } from '../store/selectors';
+import { selectDifferentialState, selectSummary } from '../store/selectors';
 import { createAppStore } from '../store/store';
 import { createViewStore } from '../store/viewStore';
 import { handleKey, type ActionContext } from './actions';
@@ -573,5 +573,33 @@ describe('P opens the report (audit s49 minor 6)', () => {
     const ctx = batch();
     expect(press(ctx, 'P')).toBe(true);
     expect(ctx.view.getState().reportOpen).toBe(true);
+  });
+});
+
+describe('A on a WBC visited for its unsure type (U, then A: the key sheet’s keys)', () => {
+  beforeEach(() => vi.stubGlobal('document', { querySelector: () => null }));
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('verifies the type it shows, so the differential counts it; a confident type is left as it was; Ctrl+Z takes it back', () => {
+    const store = createAppStore(defaults);
+    const st = () => store.getState();
+    st().setModel({ status: 'ready' });
+    st().addImage({ id: 'a', name: 'a.jpg', bytes: 10 });
+    // w0: lymphocyte at 0.5, under the card's 0.6; w1: a confident neutrophil
+    st().updateImage('a', { status: 'done', width: 640, height: 480, raw: [det('w0', 'WBC', 0), det('w1', 'WBC', 200)], wbc: { w0: [0.3, 0.5, 0.2, 0, 0, 0, 0], w1: [0.95, 0.01, 0.01, 0.01, 0.01, 0.005, 0.005] } });
+    const ctx: ActionContext = { store, view: createViewStore(), classifier: { lowConfidence: 0.6 } as ActionContext['classifier'] };
+    expect(selectDifferentialState(st(), 0.6)).toMatchObject({ verified: 0, unverified: 2, unsure: 1 });
+    press(ctx, 'u');
+    expect(ctx.view.getState().selectedId).toBe('w0');
+    press(ctx, 'a');
+    // it was accepted as a box only: out of U's order, but unverified and unsure in the differential
+    expect(selectDifferentialState(st(), 0.6)).toMatchObject({ verified: 1, unverified: 1, unsure: 0 });
+    expect(selectDifferentialState(st(), 0.6).released.counts.lymphocyte).toBe(1);
+    // the confident one, picked and accepted with A: kept as it is, not verified on its own
+    ctx.view.getState().setSelected('w1');
+    press(ctx, 'a');
+    expect(selectDifferentialState(st(), 0.6)).toMatchObject({ verified: 1, unverified: 1 });
+    press(ctx, 'z', { ctrl: true });
+    expect(selectDifferentialState(st(), 0.6)).toMatchObject({ verified: 0, unsure: 1 });
   });
 });

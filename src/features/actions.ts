@@ -6,9 +6,9 @@
  */
 import type { CellClass } from '../core/detection/classes';
 import { addBox, deleteBox, keepBox, moveBox, relabelBox } from '../core/edits/commands';
-import { reclassifyCell } from '../core/edits/gallery';
+import { reclassifyCell, verifyCells } from '../core/edits/gallery';
 import type { ClassifierCard } from '../core/differential/card';
-import { WBC_TYPES, type WbcType } from '../core/differential/differential';
+import { typeUnsure, WBC_TYPES, type WbcType } from '../core/differential/differential';
 import { reviewStep, reviewTrail, uncertaintyOrder } from '../core/edits/review';
 import { nudgedBox, placedBox, readingOrder, zoomAbout, type Arrow, type Box } from '../core/detection/geometry';
 import { belowThresholdOf, shownDetections, uncertainAsCounted } from '../store/selectors';
@@ -261,6 +261,11 @@ export const actions = {
       // key seems to have done nothing but jump (the next step's own answer, if any, replaces this one)
       const low = ctx.classifier?.lowConfidence ?? 0;
       const wasUncertain = !!im && !!sel && uncertaintyOrder(shownDetections(im, s.postprocess), s.postprocess, low, s.reviewBand, [], below).some((d) => d.id === sel);
+      // A WBC visited for its unsure type is accepted with the type it shows: verified, as the gallery's V
+      // does. Accepted as a box only, it left U's order while the differential still kept it apart as
+      // unverified and unsure, so a technician going through U and A (the key sheet's keys) released nothing.
+      const w = im && sel ? shownDetections(im, s.postprocess).find((d) => d.id === sel)?.wbc : undefined;
+      if (im && sel && w && !w.category && typeUnsure(w, low)) s.edit(im.id, verifyCells, { ids: [sel], verified: true, types: { [sel]: w.type } });
       if (s.currentId && sel) s.acceptBox(s.currentId, sel);
       actions['next-uncertain'].run(ctx);
       if (im && sel && !wasUncertain && !ctx.view.getState().said) ctx.view.getState().say('That box was not one of the uncertain ones: A keeps it as it is. Now on the next uncertain box.');

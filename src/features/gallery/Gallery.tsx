@@ -3,7 +3,9 @@ import { useStore } from 'zustand';
 import { bulkVerifiable, EXTRA_CATEGORIES, EXTRA_LABEL, type GalleryGroup } from '../../core/edits/gallery';
 import { WBC_LABEL, WBC_TYPES } from '../../core/differential/differential';
 import { useApp, useServices } from '../../services/context';
-import { selectGalleryCells, type GalleryCell } from '../../store/selectors';
+import { selectDifferentialState, selectGalleryCells, type GalleryCell } from '../../store/selectors';
+import type { DifferentialState } from '../../core/differential/rules';
+import { newTargetNotices } from '../../services/differentialNotice';
 import { cellSortKey, galleryLayout, groupCells, visibleRows, GROUPS, HEADER_H, TILE, TILE_WIDE } from './layout';
 import { useIsWide } from '../useIsPhone';
 import { jumpToCell, moveCells, redoGallery, setNote, undoGallery, verify, verifyAll, type GalleryContext } from './galleryActions';
@@ -67,6 +69,11 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
     return () => ro.disconnect();
   }, []);
 
+  // A selected cell that has left the gallery (its image removed, flagged, or its box undone) is no selection.
+  useEffect(() => {
+    if (selected && !sel) ctx.gallery.getState().setSelected(null);
+  }, [ctx, selected, sel]);
+
   // The keyboard's focus follows an arrow's selection to its tile, once the tile is drawn.
   useEffect(() => {
     const key = followFocus.current;
@@ -107,7 +114,10 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
       // tile Space selects it and Enter shows it on the canvas (below)
       const onTile = !!t?.closest('.wbc-tile');
       if ((e.key === 'Enter' || e.key === ' ') && !onTile && t?.tagName === 'BUTTON') return;
-      const key = ctx.gallery.getState().selected;
+      // only a cell still in the gallery: one whose image was taken out of the batch stayed selected, and
+      // Enter "showed" it, closing the gallery onto no image at all
+      const picked = ctx.gallery.getState().selected;
+      const key = picked && flat.some((c) => c.key === picked) ? picked : null;
       const digit = /^Digit([1-9])$/.exec(e.code);
       const mod = e.ctrlKey || e.metaKey;
       // a tile moved to another group (a type, undo, redo) is drawn anew there: the focus goes with it, not
@@ -154,7 +164,7 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
 
   const rows = visibleRows(layout, viewport.top - layout.rowH, viewport.top + viewport.height + layout.rowH);
   const verifiedN = flat.filter((c) => c.det.wbc?.verified).length;
-  const announce = useVerifiedAnnouncement(flat);
+  const announce = useVerifiedAnnouncement(flat, low);
   const drop = (g: GalleryGroup) => ({
     onDragOver: (e: React.DragEvent) => {
       e.preventDefault();
@@ -204,7 +214,9 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
             <>
               {/* a camera's long name loses its middle, not the buttons after it their place on screen */}
               <span className="gallery-selected" data-testid="gallery-selected">
-                <span>{sel.det.wbc?.category ? EXTRA_LABEL[sel.det.wbc.category] : code[sel.det.wbc!.type]} ·</span>
+                {/* the space ends a flex item, so it shows nothing (the gap spaces them) but keeps the words apart in
+                    the line's text */}
+                <span>{sel.det.wbc?.category ? EXTRA_LABEL[sel.det.wbc.category] : code[sel.det.wbc!.type]} · </span>
                 <FileName name={sel.imageName} />
               </span>
               {GROUPS.map((g, i) => (
@@ -303,22 +315,27 @@ function NoteInput({ ctx, cell }: { ctx: GalleryContext; cell: GalleryCell }) {
 
 /** One sentence for a screen reader each time verification changes, whatever made it (V, the Verify button, a
  * group's Verify all, a type set by hand, undo): "lymphocyte verified; 9 of 23 verified." Worked out from
- * the cells before and after, so no call site has to remember to speak. */
-function useVerifiedAnnouncement(flat: readonly GalleryCell[]): string {
+ * the cells before and after, so no call site has to remember to speak. The differential's target, reached,
+ * gone past or short with every cell verified, is said here too, once, as it becomes true: the notices that
+ * say it sit in the page behind the gallery, which is inert while it is open, so a screen reader heard
+ * nothing of the target from the gallery. */
+function useVerifiedAnnouncement(flat: readonly GalleryCell[], low: number): string {
   const [text, setText] = useState('');
-  const before = useRef<Set<string> | null>(null);
+  const st = useApp((s) => selectDifferentialState(s, low));
+  const before = useRef<{ verified: Set<string>; st: DifferentialState } | null>(null);
   useEffect(() => {
     const now = new Set(flat.filter((c) => c.det.wbc?.verified).map((c) => c.key));
     const was = before.current;
-    before.current = now;
+    before.current = { verified: now, st };
     if (!was) return; // the gallery just opened: nothing changed yet
-    const added = flat.filter((c) => now.has(c.key) && !was.has(c.key));
-    const taken = [...was].filter((k) => !now.has(k)).length;
-    if (!added.length && !taken) return;
+    const added = flat.filter((c) => now.has(c.key) && !was.verified.has(c.key));
+    const taken = [...was.verified].filter((k) => !now.has(k)).length;
+    const target = was.st === st ? [] : newTargetNotices(was.st, st).map((n) => n.message);
+    if (!added.length && !taken && !target.length) return;
     const name = (c: GalleryCell) => (c.det.wbc?.category ? EXTRA_LABEL[c.det.wbc.category] : (c.det.wbc?.type ?? 'cell').replace('_', ' '));
     const what =
-      added.length === 1 && !taken ? `${name(added[0])} verified` : added.length ? `${added.length} cells verified` : `${taken === 1 ? '1 cell' : `${taken} cells`} no longer verified`;
-    setText(`${what}; ${now.size} of ${flat.length} verified.`);
-  }, [flat]);
+      added.length === 1 && !taken ? `${name(added[0])} verified` : added.length ? `${added.length} cells verified` : taken ? `${taken === 1 ? '1 cell' : `${taken} cells`} no longer verified` : '';
+    setText([what && `${what}; ${now.size} of ${flat.length} verified.`, ...target].filter(Boolean).join(' '));
+  }, [flat, st]);
   return text;
 }
