@@ -11,7 +11,8 @@ import { buildFakeCamera, EYEPIECE_RADIUS, fakeCameraArgs, fieldTour, scriptSeco
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import config from '../playwright.config';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { readCsv } from './csv';
 
 const baseArgs = config.use?.launchOptions?.args ?? [];
@@ -287,6 +288,55 @@ test.describe('a grainy field (a dim field at a high camera gain)', () => {
     expect(await page.locator('main').evaluate((el) => el.closest('[inert]') !== null)).toBe(false);
     // and the screen's lock is let go
     expect(await page.evaluate(() => (window as unknown as { wakeReleased: number }).wakeReleased)).toBe(1);
+  });
+});
+
+/** Pictures that are no smear, made at test time with ffmpeg's own sources (nothing committed): a test chart's
+ * colour bars (vivid), and a fractal at 40% of its saturation (pale as a smear, but its dark parts green). */
+function sceneImages(): string[] {
+  const dir = join(tmpdir(), 'smearcount-fake-camera', 'scenes');
+  mkdirSync(dir, { recursive: true });
+  const scenes: [string, string, string][] = [
+    ['bars', 'smptebars=size=640x480:rate=1', 'null'],
+    ['fractal', 'mandelbrot=size=640x480:rate=1', 'eq=saturation=0.4'],
+  ];
+  return scenes.map(([name, src, filter]) => {
+    const file = join(dir, `${name}.png`);
+    if (!existsSync(file)) execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', src, '-vf', filter, '-frames:v', '1', file]);
+    return file;
+  });
+}
+
+test.describe('the phone pulled off the eyepiece', () => {
+  // a smear field, then (the phone pointed elsewhere) a colour chart and a pale fractal, each held still and
+  // sharp, then the lamp off
+  const steps: Step[] = [{ hold: 3, field: 0 }, { pan: 1, from: 0, to: 1 }, { hold: 4, field: 1 }, { pan: 1, from: 1, to: 2 }, { hold: 4, field: 2 }, { dark: 2 }];
+  test.beforeAll(async () => {
+    await buildFakeCamera('off-eyepiece', [testingImages(1)[0], ...sceneImages()], steps);
+  });
+
+  test('a sharp, still scene that is no smear is said so and never captured; the smear field is, and the bar and the batch agree', async ({ cameraPage }) => {
+    test.setTimeout(300_000);
+    const page = await cameraPage('off-eyepiece', { viewport: { width: 390, height: 844 } });
+    const app = new AppPage(page);
+    await startLive(app);
+    // before: each scene was captured as a field (live-0002.jpg, live-0003.jpg), out of the counts only by luck
+    // (the chart "compressed", or "grainy"), with 4 red and 2 white cells found on the chart
+    await page.waitForFunction(() => window.__smearcount.live().state === 'not-smear', null, { timeout: 60_000, polling: 50 });
+    await expect(page.getByTestId('live-status')).toHaveText('Not a blood smear: hold the phone to the eyepiece');
+    // no "cells" drawn on it, nor figures for them
+    await expect(page.getByTestId('live-field-count')).toHaveCount(0);
+    expect((await live(page)).boxes).toBe(0);
+    await page.waitForTimeout((scriptSeconds(steps) + 2) * 1000);
+    const seen = await live(page);
+    expect(seen.captured).toEqual(['live-0001.jpg']);
+    await expect(page.getByTestId('live-fields')).toHaveText('1');
+    const barWbc = Number(await page.getByTestId('live-wbc').textContent());
+    await stopAndSettle(app);
+    const images = await app.images();
+    expect(images.map((i) => [i.name, i.inTotals])).toEqual([['live-0001.jpg', true]]);
+    // the WBCs the bar counted toward the target are the batch's
+    expect((await page.evaluate(() => window.__smearcount.summary())).totals.WBC).toBe(barWbc);
   });
 });
 

@@ -387,8 +387,10 @@ export class LiveCamera {
     // Battery: the detector runs only while there is something new to show. A still view already captured or
     // seen gives the same boxes preview after preview, and at the target nothing more is captured (the last
     // field's boxes go); before, a phone's core was busy with previews for the whole differential, and after it.
-    if (st.reached && st.boxes.length) patch.boxes = [];
-    const idle = st.reached || (decided && this.stillPreviews >= 2);
+    // nor is a view that is no smear (a room, a poster): its "cells" are not drawn on it
+    const noSmear = state === 'not-smear';
+    if ((st.reached || noSmear) && st.boxes.length) patch.boxes = [];
+    const idle = st.reached || noSmear || (decided && this.stillPreviews >= 2);
     live.getState().set(patch);
     // the judged copy also tells grey specks from platelets in the preview (core/quality/debris)
     if (!idle) this.preview(video, field, { data: px.data, width: size.width, height: size.height, scale: size.width / width });
@@ -482,7 +484,7 @@ export class LiveCamera {
         const client = await this.deps.loadDetector();
         const bmp = await createImageBitmap(video, { resizeWidth: size.width, resizeHeight: size.height, resizeQuality: 'medium' });
         const out = await client.detect(bmp);
-        if (run !== this.runId || live.getState().reached) return;
+        if (run !== this.runId || live.getState().reached || live.getState().state === 'not-smear') return;
         this.stillPreviews++;
         const raw = decodeOutputs(out, inputScale(width, height, size));
         const params = store.getState().postprocess;

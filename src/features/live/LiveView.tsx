@@ -14,7 +14,8 @@ const SAID: Record<LiveState, string> = {
   settling: 'Hold still…',
   dark: 'Too dark: is the lamp on?',
   bright: 'Too bright: turn the lamp down or shorten the exposure',
-  'not-smear': 'No stained smear in view',
+  // a phone pulled off the eyepiece (a room, a poster, a hand), or a slide with no stain: said plainly, with what to do
+  'not-smear': 'Not a blood smear: hold the phone to the eyepiece',
   blurred: 'Out of focus: turn the fine focus',
   seen: 'Already captured: move to a new field',
   captured: 'Captured: move to the next field',
@@ -125,8 +126,9 @@ export function LiveView() {
                 <strong data-testid="live-wbc">{wbc}</strong> / {target} WBC · <span data-testid="live-fields">{batchFields}</span> live field{batchFields === 1 ? '' : 's'}
                 {batchFields > captured && <span data-testid="live-run-fields"> ({captured} this run)</span>}
               </span>
-              {/* at the target nothing more is detected (nor captured): no field's figures */}
-              {!reached && (
+              {/* at the target nothing more is detected (nor captured): no field's figures; nor over a view that is no
+                  smear (cells "found" on a poster) */}
+              {!reached && state !== 'not-smear' && (
                 <span className="live-field-count" data-testid="live-field-count">
                   {/* while the slide moves the figures are the last still view's, as the faded boxes are: say so */}
                   {previews ? `${state === 'moving' ? 'last field' : 'this field'}: ${count('RBC')} RBC, ${count('WBC')} WBC, ${count('Platelets')} PLT` : 'this field: counting…'}
