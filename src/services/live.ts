@@ -27,6 +27,7 @@ import { statsSize, type SmallImage } from '../core/quality/pixels';
 import { EXCLUDING_FLAGS, FLAG_SHORT } from '../core/quality/flags';
 import { inTotals, selectDifferentialState, wasEdited } from '../store/selectors';
 import type { AppStore } from '../store/store';
+import type { DifferentialState } from '../core/differential/rules';
 import type { ImageCapture, ImageEntry } from '../store/types';
 import { LIVE_CLOSED, type LiveStore } from '../store/liveStore';
 import type { DetectorClient } from '../worker/client';
@@ -298,14 +299,15 @@ export class LiveCamera {
     return this.deps.targetOverride ?? this.deps.store.getState().diffRules.target;
   }
 
-  /** WBCs counted toward the target: every typed WBC of the batch (the technician verifies them in the
-   * gallery afterwards, so an unverified cell counts here). At the target, capturing stops. */
+  /** WBCs counted toward the target (wbcTowardTarget: the technician verifies them in the gallery afterwards,
+   * so an unverified cell counts here). At the target, capturing stops. */
   private watchTarget() {
     const { store, live, lowConfidence } = this.deps;
     const update = () => {
       const d = selectDifferentialState(store.getState(), lowConfidence);
       const target = this.target();
-      const reached = d.typed >= target;
+      const wbc = wbcTowardTarget(d);
+      const reached = wbc >= target;
       const was = live.getState().reached;
       const s = store.getState();
       // a field not yet saved is not yet captured, as far as the view says (see the file's comment)
@@ -316,7 +318,7 @@ export class LiveCamera {
       const leftOut = leftOutFields(fields);
       const prev = live.getState().leftOut;
       const same = prev.length === leftOut.length && prev.every((f, i) => f.name === leftOut[i].name && f.flags.join() === leftOut[i].flags.join());
-      live.getState().set({ wbc: d.typed, batchFields: new Set(fields.map((im) => im.name)).size, target, reached: was || reached, ...(same ? {} : { leftOut }) });
+      live.getState().set({ wbc, batchFields: new Set(fields.map((im) => im.name)).size, target, reached: was || reached, ...(same ? {} : { leftOut }) });
       if (reached && !was) navigator.vibrate?.([200, 100, 200]);
     };
     update();
@@ -512,6 +514,14 @@ export class LiveCamera {
   get pending() {
     return this.capturing;
   }
+}
+
+/** The WBCs of the batch toward the differential's target: the typed cells the 100% is made of, verified or
+ * not (the technician verifies them after Stop). Erythroblasts (NRBC) are counted per 100 WBC, outside it, and
+ * smudge / other are no type: none of them brings the target nearer. Before, every typed cell counted, NRBC
+ * included, and live mode stopped at "Target reached: 100 WBC" over a differential of fewer. */
+export function wbcTowardTarget(d: Pick<DifferentialState, 'preliminary'>): number {
+  return d.preliminary.total;
 }
 
 /** The counted fields a flag keeps out of the totals (not accepted), with the flags' short labels. */
