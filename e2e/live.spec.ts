@@ -593,6 +593,43 @@ test.describe('a hand-held phone', () => {
     await buildFakeCamera('shake', testingImages(2), steps);
   });
 
+  test('a screen reader is told what changes, not every frame: the live regions change a few times a field', async ({ cameraPage }) => {
+    test.setTimeout(240_000);
+    const page = await cameraPage('shake', { viewport: { width: 390, height: 844 } });
+    const app = new AppPage(page);
+    await startLive(app);
+    // every new text of a live region of the view (what a screen reader queues up to read), with its time
+    await page.evaluate(() => {
+      const w = window as unknown as { said: { t: number; text: string }[] };
+      w.said = [];
+      const view = document.querySelector('[data-testid="live-view"]')!;
+      const last = new Map<Element, string>();
+      const regions = () => Array.from(view.querySelectorAll('[role="status"], [role="alert"], [aria-live]:not([aria-live="off"])'));
+      new MutationObserver(() => {
+        for (const r of regions()) {
+          const text = r.textContent ?? '';
+          if (last.get(r) !== text) {
+            last.set(r, text);
+            if (text) w.said.push({ t: performance.now(), text });
+          }
+        }
+      }).observe(view, { subtree: true, childList: true, characterData: true });
+    });
+    // one pass of the script: two fields, held 4 s each with the hand's tremor, and back to the first
+    await page.waitForTimeout(scriptSeconds(steps) * 1000);
+    const said = await page.evaluate(() => (window as unknown as { said: { t: number; text: string }[] }).said);
+    const seen = await live(page);
+    console.log(`live regions: ${said.length} texts in ${scriptSeconds(steps)} s over ${seen.captured.length} fields: ${said.map((x) => x.text).join(' | ')}`);
+    expect(seen.captured).toEqual(['live-0001.jpg', 'live-0002.jpg']);
+    // before: 20 sentences in the 16 s, six a field ("Moving", "Hold still…", "Capturing…", the figures, "Captured",
+    // the figures again), some 10 ms apart. Now what the view stays in, once it holds: each capture with its figures
+    expect(said.length).toBeLessThanOrEqual(10);
+    for (let i = 1; i < said.length; i++) expect(said[i].t - said[i - 1].t, `${said[i - 1].text} -> ${said[i].text}`).toBeGreaterThanOrEqual(900);
+    expect(said.filter((x) => x.text.startsWith('Captured: move to the next field') && /\b1 live field\b/.test(x.text))).toHaveLength(1);
+    expect(said.filter((x) => x.text.startsWith('Captured: move to the next field') && /\b2 live fields\b/.test(x.text))).toHaveLength(1);
+    expect(said.some((x) => x.text.includes('Capturing…'))).toBe(false);
+  });
+
   test("the hand's tremor is no movement: each field is captured, once", async ({ cameraPage }) => {
     test.setTimeout(240_000);
     const page = await cameraPage('shake', { viewport: { width: 390, height: 844 } });
