@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import config from '../playwright.config';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { nonSmearPictures, toPng } from '../scripts/nonSmear';
 import { readCsv } from './csv';
 
 const baseArgs = config.use?.launchOptions?.args ?? [];
@@ -337,6 +338,34 @@ test.describe('the phone pulled off the eyepiece', () => {
     expect(images.map((i) => [i.name, i.inTotals])).toEqual([['live-0001.jpg', true]]);
     // the WBCs the bar counted toward the target are the batch's
     expect((await page.evaluate(() => window.__smearcount.summary())).totals.WBC).toBe(barWbc);
+  });
+});
+
+test.describe('a printed page in stain colours', () => {
+  // a CBC field, then a page of purple print on pinkish paper (made here: nothing committed), held still: stain
+  // colours, sharp, pale, and no cell on it
+  const steps: Step[] = [{ hold: 3, field: 0 }, { pan: 1, from: 0, to: 1 }, { hold: 5, field: 1 }, { dark: 2 }];
+  test.beforeAll(async () => {
+    const page = nonSmearPictures().find((p) => p.name === 'text-page')!;
+    for (let i = 0; i < page.data.length; i += 4) page.data.set(page.data[i] < 128 ? [110, 60, 140] : [245, 232, 236], i);
+    const file = join(tmpdir(), 'smearcount-fake-camera', 'scenes', 'stained-page.png');
+    mkdirSync(join(file, '..'), { recursive: true });
+    writeFileSync(file, toPng(page));
+    await buildFakeCamera('stained-page', [testingImages(1)[0], file], steps);
+  });
+
+  test('is not captured once the detector finds no cells on it, and the view says so', async ({ cameraPage }) => {
+    test.setTimeout(300_000);
+    const page = await cameraPage('stained-page', { viewport: { width: 390, height: 844 } });
+    const app = new AppPage(page);
+    await startLive(app);
+    await page.waitForFunction(() => window.__smearcount.live().state === 'no-cells', null, { timeout: 60_000, polling: 50 });
+    await expect(page.getByTestId('live-status')).toHaveText('No cells found here: move to where the cells lie side by side, or hold the phone to the eyepiece');
+    await page.waitForTimeout((scriptSeconds(steps) + 2) * 1000);
+    // before: the page was captured as live-0002.jpg, to be left out as not a smear (too few cells)
+    expect((await live(page)).captured).toEqual(['live-0001.jpg']);
+    await stopAndSettle(app);
+    expect((await app.images()).map((i) => [i.name, i.inTotals])).toEqual([['live-0001.jpg', true]]);
   });
 });
 

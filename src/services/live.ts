@@ -25,6 +25,7 @@ import { inCircle, scaleCircle } from '../core/quality/field';
 import { debrisEvidence } from '../core/quality/debris';
 import { statsSize, type SmallImage } from '../core/quality/pixels';
 import { EXCLUDING_FLAGS, FLAG_SHORT } from '../core/quality/flags';
+import { CALIBRATION } from '../core/quality/calibration';
 import { inTotals, selectDifferentialState, wasEdited } from '../store/selectors';
 import type { AppStore } from '../store/store';
 import type { DifferentialState } from '../core/differential/rules';
@@ -127,6 +128,8 @@ export class LiveCamera {
   private known = new Map<string, Signature>();
   /** The batch image of each of the judge's fields, by the judge's index. */
   private fieldNames: string[] = [];
+  /** When the latest preview's frame was taken, and the red cells it found in the field. */
+  private lastPreview: { at: number; rbc: number } | null = null;
 
   constructor(private deps: LiveDeps) {}
 
@@ -165,6 +168,7 @@ export class LiveCamera {
     this.judge = new CaptureJudge();
     this.fieldNames = [];
     this.stillPreviews = 0;
+    this.lastPreview = null;
     const remembered = this.rememberBatch(this.judge, run);
     live.getState().set({ ...LIVE_CLOSED, open: true, phase: 'starting', target: this.target() });
     try {
@@ -373,7 +377,12 @@ export class LiveCamera {
     if (!st.size || st.size.width !== width || st.size.height !== height) patch.size = { width, height };
     let state = verdict.state;
     if (verdict.state === 'capture') {
+      // A view the detector has read in this still period with fewer red cells than the batch's not-smear bar
+      // (a page, a pale poster, a bare part of the slide) would be captured only to be left out: it is not. Where
+      // no preview of it has ended yet (a slow phone), the batch's flag is the safeguard.
+      const p = this.lastPreview;
       if (st.reached) state = 'settling';
+      else if (p && p.at >= now - verdict.stillFor && p.rbc < CALIBRATION.smear.minRbc) state = 'no-cells';
       else this.capture(video, verdict, now);
     }
     if (verdict.state === 'sharper') {
@@ -484,6 +493,7 @@ export class LiveCamera {
     void (async () => {
       try {
         const client = await this.deps.loadDetector();
+        const at = performance.now();
         const bmp = await createImageBitmap(video, { resizeWidth: size.width, resizeHeight: size.height, resizeQuality: 'medium' });
         const out = await client.detect(bmp);
         if (run !== this.runId || live.getState().reached || live.getState().state === 'not-smear') return;
@@ -498,6 +508,7 @@ export class LiveCamera {
         const inField = field ? dets.filter((d) => inCircle(field, (d.box.x1 + d.box.x2) / 2, (d.box.y1 + d.box.y2) / 2)) : dets;
         // the lab's count rule, as the captured field will be counted: cells it leaves out are drawn, not counted
         const counted = countedByRule(inField, params.countRule ?? 'all', width, height);
+        this.lastPreview = { at, rbc: inField.filter((d) => d.cls === 'RBC').length };
         live.getState().set({
           boxes: inField.map((d, i) => ({ cls: d.cls, x1: d.box.x1, y1: d.box.y1, x2: d.box.x2, y2: d.box.y2, ...(counted[i] ? {} : { out: true }) })),
           previews: live.getState().previews + 1,

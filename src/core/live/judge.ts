@@ -59,8 +59,9 @@ export const LIVE_PARAMS: LiveParams = {
 };
 
 /** What the view shows now. 'capture' asks the caller to capture this frame, then call `captured`;
- * 'sharper' to capture it in place of the captured field `seenIndex`, then call `replaced`. */
-export type LiveState = 'moving' | 'settling' | 'dark' | 'bright' | 'not-smear' | 'blurred' | 'seen' | 'captured' | 'capture' | 'sharper';
+ * 'sharper' to capture it in place of the captured field `seenIndex`, then call `replaced`. 'no-cells' is the
+ * caller's, never the judge's: a view to capture on which the detector found too few red cells. */
+export type LiveState = 'moving' | 'settling' | 'dark' | 'bright' | 'not-smear' | 'blurred' | 'seen' | 'captured' | 'capture' | 'sharper' | 'no-cells';
 
 export interface Verdict {
   state: LiveState;
