@@ -11,7 +11,9 @@ import { buildFakeCamera, EYEPIECE_RADIUS, fakeCameraArgs, fieldTour, scriptSeco
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import config from '../playwright.config';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { nonSmearPictures, toPng } from '../scripts/nonSmear';
 import { readCsv } from './csv';
 
 const baseArgs = config.use?.launchOptions?.args ?? [];
@@ -290,6 +292,83 @@ test.describe('a grainy field (a dim field at a high camera gain)', () => {
   });
 });
 
+/** Pictures that are no smear, made at test time with ffmpeg's own sources (nothing committed): a test chart's
+ * colour bars (vivid), and a fractal at 40% of its saturation (pale as a smear, but its dark parts green). */
+function sceneImages(): string[] {
+  const dir = join(tmpdir(), 'smearcount-fake-camera', 'scenes');
+  mkdirSync(dir, { recursive: true });
+  const scenes: [string, string, string][] = [
+    ['bars', 'smptebars=size=640x480:rate=1', 'null'],
+    ['fractal', 'mandelbrot=size=640x480:rate=1', 'eq=saturation=0.4'],
+  ];
+  return scenes.map(([name, src, filter]) => {
+    const file = join(dir, `${name}.png`);
+    if (!existsSync(file)) execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', src, '-vf', filter, '-frames:v', '1', file]);
+    return file;
+  });
+}
+
+test.describe('the phone pulled off the eyepiece', () => {
+  // a smear field, then (the phone pointed elsewhere) a colour chart and a pale fractal, each held still and
+  // sharp, then the lamp off
+  const steps: Step[] = [{ hold: 3, field: 0 }, { pan: 1, from: 0, to: 1 }, { hold: 4, field: 1 }, { pan: 1, from: 1, to: 2 }, { hold: 4, field: 2 }, { dark: 2 }];
+  test.beforeAll(async () => {
+    await buildFakeCamera('off-eyepiece', [testingImages(1)[0], ...sceneImages()], steps);
+  });
+
+  test('a sharp, still scene that is no smear is said so and never captured; the smear field is, and the bar and the batch agree', async ({ cameraPage }) => {
+    test.setTimeout(300_000);
+    const page = await cameraPage('off-eyepiece', { viewport: { width: 390, height: 844 } });
+    const app = new AppPage(page);
+    await startLive(app);
+    // before: each scene was captured as a field (live-0002.jpg, live-0003.jpg), out of the counts only by luck
+    // (the chart "compressed", or "grainy"), with 4 red and 2 white cells found on the chart
+    await page.waitForFunction(() => window.__smearcount.live().state === 'not-smear', null, { timeout: 60_000, polling: 50 });
+    await expect(page.getByTestId('live-status')).toHaveText('Not a blood smear: hold the phone to the eyepiece');
+    // no "cells" drawn on it, nor figures for them
+    await expect(page.getByTestId('live-field-count')).toHaveCount(0);
+    expect((await live(page)).boxes).toBe(0);
+    await page.waitForTimeout((scriptSeconds(steps) + 2) * 1000);
+    const seen = await live(page);
+    expect(seen.captured).toEqual(['live-0001.jpg']);
+    await expect(page.getByTestId('live-fields')).toHaveText('1');
+    const barWbc = Number(await page.getByTestId('live-wbc').textContent());
+    await stopAndSettle(app);
+    const images = await app.images();
+    expect(images.map((i) => [i.name, i.inTotals])).toEqual([['live-0001.jpg', true]]);
+    // the WBCs the bar counted toward the target are the batch's
+    expect((await page.evaluate(() => window.__smearcount.summary())).totals.WBC).toBe(barWbc);
+  });
+});
+
+test.describe('a printed page in stain colours', () => {
+  // a CBC field, then a page of purple print on pinkish paper (made here: nothing committed), held still: stain
+  // colours, sharp, pale, and no cell on it
+  const steps: Step[] = [{ hold: 3, field: 0 }, { pan: 1, from: 0, to: 1 }, { hold: 5, field: 1 }, { dark: 2 }];
+  test.beforeAll(async () => {
+    const page = nonSmearPictures().find((p) => p.name === 'text-page')!;
+    for (let i = 0; i < page.data.length; i += 4) page.data.set(page.data[i] < 128 ? [110, 60, 140] : [245, 232, 236], i);
+    const file = join(tmpdir(), 'smearcount-fake-camera', 'scenes', 'stained-page.png');
+    mkdirSync(join(file, '..'), { recursive: true });
+    writeFileSync(file, toPng(page));
+    await buildFakeCamera('stained-page', [testingImages(1)[0], file], steps);
+  });
+
+  test('is not captured once the detector finds no cells on it, and the view says so', async ({ cameraPage }) => {
+    test.setTimeout(300_000);
+    const page = await cameraPage('stained-page', { viewport: { width: 390, height: 844 } });
+    const app = new AppPage(page);
+    await startLive(app);
+    await page.waitForFunction(() => window.__smearcount.live().state === 'no-cells', null, { timeout: 60_000, polling: 50 });
+    await expect(page.getByTestId('live-status')).toHaveText('No cells found here: move to where the cells lie side by side, or hold the phone to the eyepiece');
+    await page.waitForTimeout((scriptSeconds(steps) + 2) * 1000);
+    // before: the page was captured as live-0002.jpg, to be left out as not a smear (too few cells)
+    expect((await live(page)).captured).toEqual(['live-0001.jpg']);
+    await stopAndSettle(app);
+    expect((await app.images()).map((i) => [i.name, i.inTotals])).toEqual([['live-0001.jpg', true]]);
+  });
+});
+
 test.describe('a second run over the same slide', () => {
   // the same two fields, in a video of its own
   const steps = TWO_FIELDS;
@@ -541,6 +620,43 @@ test.describe('a hand-held phone', () => {
   const steps: Step[] = [{ hold: 4, field: 0, shake: 6 }, { pan: 1, from: 0, to: 1 }, { hold: 4, field: 1, shake: 6 }, { pan: 1, from: 1, to: 0 }, { hold: 4, field: 0, shake: 6 }, { dark: 2 }];
   test.beforeAll(async () => {
     await buildFakeCamera('shake', testingImages(2), steps);
+  });
+
+  test('a screen reader is told what changes, not every frame: the live regions change a few times a field', async ({ cameraPage }) => {
+    test.setTimeout(240_000);
+    const page = await cameraPage('shake', { viewport: { width: 390, height: 844 } });
+    const app = new AppPage(page);
+    await startLive(app);
+    // every new text of a live region of the view (what a screen reader queues up to read), with its time
+    await page.evaluate(() => {
+      const w = window as unknown as { said: { t: number; text: string }[] };
+      w.said = [];
+      const view = document.querySelector('[data-testid="live-view"]')!;
+      const last = new Map<Element, string>();
+      const regions = () => Array.from(view.querySelectorAll('[role="status"], [role="alert"], [aria-live]:not([aria-live="off"])'));
+      new MutationObserver(() => {
+        for (const r of regions()) {
+          const text = r.textContent ?? '';
+          if (last.get(r) !== text) {
+            last.set(r, text);
+            if (text) w.said.push({ t: performance.now(), text });
+          }
+        }
+      }).observe(view, { subtree: true, childList: true, characterData: true });
+    });
+    // one pass of the script: two fields, held 4 s each with the hand's tremor, and back to the first
+    await page.waitForTimeout(scriptSeconds(steps) * 1000);
+    const said = await page.evaluate(() => (window as unknown as { said: { t: number; text: string }[] }).said);
+    const seen = await live(page);
+    console.log(`live regions: ${said.length} texts in ${scriptSeconds(steps)} s over ${seen.captured.length} fields: ${said.map((x) => x.text).join(' | ')}`);
+    expect(seen.captured).toEqual(['live-0001.jpg', 'live-0002.jpg']);
+    // before: 20 sentences in the 16 s, six a field ("Moving", "Hold still…", "Capturing…", the figures, "Captured",
+    // the figures again), some 10 ms apart. Now what the view stays in, once it holds: each capture with its figures
+    expect(said.length).toBeLessThanOrEqual(10);
+    for (let i = 1; i < said.length; i++) expect(said[i].t - said[i - 1].t, `${said[i - 1].text} -> ${said[i].text}`).toBeGreaterThanOrEqual(900);
+    expect(said.filter((x) => x.text.startsWith('Captured: move to the next field') && /\b1 live field\b/.test(x.text))).toHaveLength(1);
+    expect(said.filter((x) => x.text.startsWith('Captured: move to the next field') && /\b2 live fields\b/.test(x.text))).toHaveLength(1);
+    expect(said.some((x) => x.text.includes('Capturing…'))).toBe(false);
   });
 
   test("the hand's tremor is no movement: each field is captured, once", async ({ cameraPage }) => {

@@ -3,7 +3,10 @@ import { errorMessage } from '../core/errors';
 import type { Quality } from '../core/quality/assess';
 import type { FlagCode } from '../core/quality/flags';
 import type { ImageEntry } from '../store/types';
-import { cameraError, cameraUnavailable, leftOutFields, leftOutWords, liveName, nextLiveNumber, runsInstalled } from './live';
+import type { Detection } from '../core/detection/detection';
+import type { WbcType } from '../core/differential/differential';
+import { DEFAULT_RULES, differentialState } from '../core/differential/rules';
+import { cameraError, cameraUnavailable, leftOutFields, leftOutWords, liveName, nextLiveNumber, runsInstalled, wbcTowardTarget } from './live';
 
 describe('live mode helpers', () => {
   it('names captured fields live-0001.jpg on, continuing after the batch\'s live fields', () => {
@@ -88,6 +91,27 @@ describe('live mode helpers', () => {
     );
     expect(cameraUnavailable({ isSecureContext: true, navigator: {} })?.code).toBe('no-camera');
     expect(cameraUnavailable({ isSecureContext: true, navigator: { mediaDevices: { getUserMedia: () => undefined } } })).toBeNull();
+  });
+
+  it("counts toward the target the cells the differential's target counts: no erythroblast, smudge or other", () => {
+    let k = 0;
+    const wbc = (type: WbcType, extra: Partial<NonNullable<Detection['wbc']>> = {}): Detection => ({
+      id: `m${k++}`,
+      cls: 'WBC',
+      score: 0.9,
+      box: { x1: 0, y1: 0, x2: 10, y2: 10 },
+      origin: 'model',
+      wbc: { type, p: 0.9, origin: 'model', ...extra },
+    });
+    // 3 neutrophils and a lymphocyte, an NRBC, a smudge cell, and a WBC not typed yet
+    const dets = [wbc('neutrophil'), wbc('neutrophil'), wbc('lymphocyte'), wbc('erythroblast'), wbc('neutrophil'), wbc('neutrophil', { category: 'smudge' }), { ...wbc('neutrophil'), wbc: undefined }];
+    const d = differentialState(dets, DEFAULT_RULES, 0.6);
+    // before, the bar counted every typed cell (5, the NRBC among them): "Target reached" came a cell early
+    expect(d.typed).toBe(5);
+    expect(wbcTowardTarget(d)).toBe(4);
+    // once the technician verifies every one, the differential rests on as many
+    const verified = differentialState(dets.map((x) => (x.wbc ? { ...x, wbc: { ...x.wbc, verified: true } } : x)), DEFAULT_RULES, 0.6);
+    expect(verified.basedOn).toBe(wbcTowardTarget(d));
   });
 
   it('says which captured fields are not counted, and asks to check it, or them', () => {

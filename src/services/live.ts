@@ -25,8 +25,10 @@ import { inCircle, scaleCircle } from '../core/quality/field';
 import { debrisEvidence } from '../core/quality/debris';
 import { statsSize, type SmallImage } from '../core/quality/pixels';
 import { EXCLUDING_FLAGS, FLAG_SHORT } from '../core/quality/flags';
+import { CALIBRATION } from '../core/quality/calibration';
 import { inTotals, selectDifferentialState, wasEdited } from '../store/selectors';
 import type { AppStore } from '../store/store';
+import type { DifferentialState } from '../core/differential/rules';
 import type { ImageCapture, ImageEntry } from '../store/types';
 import { LIVE_CLOSED, type LiveStore } from '../store/liveStore';
 import type { DetectorClient } from '../worker/client';
@@ -126,6 +128,8 @@ export class LiveCamera {
   private known = new Map<string, Signature>();
   /** The batch image of each of the judge's fields, by the judge's index. */
   private fieldNames: string[] = [];
+  /** When the latest preview's frame was taken, and the red cells it found in the field. */
+  private lastPreview: { at: number; rbc: number } | null = null;
 
   constructor(private deps: LiveDeps) {}
 
@@ -164,6 +168,7 @@ export class LiveCamera {
     this.judge = new CaptureJudge();
     this.fieldNames = [];
     this.stillPreviews = 0;
+    this.lastPreview = null;
     const remembered = this.rememberBatch(this.judge, run);
     live.getState().set({ ...LIVE_CLOSED, open: true, phase: 'starting', target: this.target() });
     try {
@@ -298,14 +303,15 @@ export class LiveCamera {
     return this.deps.targetOverride ?? this.deps.store.getState().diffRules.target;
   }
 
-  /** WBCs counted toward the target: every typed WBC of the batch (the technician verifies them in the
-   * gallery afterwards, so an unverified cell counts here). At the target, capturing stops. */
+  /** WBCs counted toward the target (wbcTowardTarget: the technician verifies them in the gallery afterwards,
+   * so an unverified cell counts here). At the target, capturing stops. */
   private watchTarget() {
     const { store, live, lowConfidence } = this.deps;
     const update = () => {
       const d = selectDifferentialState(store.getState(), lowConfidence);
       const target = this.target();
-      const reached = d.typed >= target;
+      const wbc = wbcTowardTarget(d);
+      const reached = wbc >= target;
       const was = live.getState().reached;
       const s = store.getState();
       // a field not yet saved is not yet captured, as far as the view says (see the file's comment)
@@ -316,7 +322,7 @@ export class LiveCamera {
       const leftOut = leftOutFields(fields);
       const prev = live.getState().leftOut;
       const same = prev.length === leftOut.length && prev.every((f, i) => f.name === leftOut[i].name && f.flags.join() === leftOut[i].flags.join());
-      live.getState().set({ wbc: d.typed, batchFields: new Set(fields.map((im) => im.name)).size, target, reached: was || reached, ...(same ? {} : { leftOut }) });
+      live.getState().set({ wbc, batchFields: new Set(fields.map((im) => im.name)).size, target, reached: was || reached, ...(same ? {} : { leftOut }) });
       if (reached && !was) navigator.vibrate?.([200, 100, 200]);
     };
     update();
@@ -371,7 +377,12 @@ export class LiveCamera {
     if (!st.size || st.size.width !== width || st.size.height !== height) patch.size = { width, height };
     let state = verdict.state;
     if (verdict.state === 'capture') {
+      // A view the detector has read in this still period with fewer red cells than the batch's not-smear bar
+      // (a page, a pale poster, a bare part of the slide) would be captured only to be left out: it is not. Where
+      // no preview of it has ended yet (a slow phone), the batch's flag is the safeguard.
+      const p = this.lastPreview;
       if (st.reached) state = 'settling';
+      else if (p && p.at >= now - verdict.stillFor && p.rbc < CALIBRATION.smear.minRbc) state = 'no-cells';
       else this.capture(video, verdict, now);
     }
     if (verdict.state === 'sharper') {
@@ -387,8 +398,10 @@ export class LiveCamera {
     // Battery: the detector runs only while there is something new to show. A still view already captured or
     // seen gives the same boxes preview after preview, and at the target nothing more is captured (the last
     // field's boxes go); before, a phone's core was busy with previews for the whole differential, and after it.
-    if (st.reached && st.boxes.length) patch.boxes = [];
-    const idle = st.reached || (decided && this.stillPreviews >= 2);
+    // nor is a view that is no smear (a room, a poster): its "cells" are not drawn on it
+    const noSmear = state === 'not-smear';
+    if ((st.reached || noSmear) && st.boxes.length) patch.boxes = [];
+    const idle = st.reached || noSmear || (decided && this.stillPreviews >= 2);
     live.getState().set(patch);
     // the judged copy also tells grey specks from platelets in the preview (core/quality/debris)
     if (!idle) this.preview(video, field, { data: px.data, width: size.width, height: size.height, scale: size.width / width });
@@ -480,9 +493,10 @@ export class LiveCamera {
     void (async () => {
       try {
         const client = await this.deps.loadDetector();
+        const at = performance.now();
         const bmp = await createImageBitmap(video, { resizeWidth: size.width, resizeHeight: size.height, resizeQuality: 'medium' });
         const out = await client.detect(bmp);
-        if (run !== this.runId || live.getState().reached) return;
+        if (run !== this.runId || live.getState().reached || live.getState().state === 'not-smear') return;
         this.stillPreviews++;
         const raw = decodeOutputs(out, inputScale(width, height, size));
         const params = store.getState().postprocess;
@@ -494,6 +508,7 @@ export class LiveCamera {
         const inField = field ? dets.filter((d) => inCircle(field, (d.box.x1 + d.box.x2) / 2, (d.box.y1 + d.box.y2) / 2)) : dets;
         // the lab's count rule, as the captured field will be counted: cells it leaves out are drawn, not counted
         const counted = countedByRule(inField, params.countRule ?? 'all', width, height);
+        this.lastPreview = { at, rbc: inField.filter((d) => d.cls === 'RBC').length };
         live.getState().set({
           boxes: inField.map((d, i) => ({ cls: d.cls, x1: d.box.x1, y1: d.box.y1, x2: d.box.x2, y2: d.box.y2, ...(counted[i] ? {} : { out: true }) })),
           previews: live.getState().previews + 1,
@@ -510,6 +525,14 @@ export class LiveCamera {
   get pending() {
     return this.capturing;
   }
+}
+
+/** The WBCs of the batch toward the differential's target: the typed cells the 100% is made of, verified or
+ * not (the technician verifies them after Stop). Erythroblasts (NRBC) are counted per 100 WBC, outside it, and
+ * smudge / other are no type: none of them brings the target nearer. Before, every typed cell counted, NRBC
+ * included, and live mode stopped at "Target reached: 100 WBC" over a differential of fewer. */
+export function wbcTowardTarget(d: Pick<DifferentialState, 'preliminary'>): number {
+  return d.preliminary.total;
 }
 
 /** The counted fields a flag keeps out of the totals (not accepted), with the flags' short labels. */

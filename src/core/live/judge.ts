@@ -1,12 +1,13 @@
 /**
  * Capture fields, not frames: the pure rule that decides, frame by frame, whether the live view shows a
  * field worth capturing. A field is captured once the view has been still for STILL_MS, is lit, is a
- * stained smear and is sharp, and does not overlap a field captured before by half or more. The page
+ * stained smear (stain colour, and none of the colours the batch's not-smear flag reads as no smear) and is sharp, and does not overlap a field captured before by half or more. The page
  * hands each frame's small RGBA copy (the quality statistics' size) and a clock; nothing here knows
  * about cameras.
  */
 import { CALIBRATION } from '../quality/calibration';
 import { findCircularField, type Circle } from '../quality/field';
+import { unlikeStainColours } from '../quality/flags';
 import { pixelStats, type PixelStats, type Rgba } from '../quality/pixels';
 import { boxBlur3, normaliseGain, resampleGrey, shiftedAbsDiff, toGrey, type Grey } from './grey';
 import { fieldSignature, matchSignatures, seenBefore, type Signature } from './signature';
@@ -58,8 +59,9 @@ export const LIVE_PARAMS: LiveParams = {
 };
 
 /** What the view shows now. 'capture' asks the caller to capture this frame, then call `captured`;
- * 'sharper' to capture it in place of the captured field `seenIndex`, then call `replaced`. */
-export type LiveState = 'moving' | 'settling' | 'dark' | 'bright' | 'not-smear' | 'blurred' | 'seen' | 'captured' | 'capture' | 'sharper';
+ * 'sharper' to capture it in place of the captured field `seenIndex`, then call `replaced`. 'no-cells' is the
+ * caller's, never the judge's: a view to capture on which the detector found too few red cells. */
+export type LiveState = 'moving' | 'settling' | 'dark' | 'bright' | 'not-smear' | 'blurred' | 'seen' | 'captured' | 'capture' | 'sharper' | 'no-cells';
 
 export interface Verdict {
   state: LiveState;
@@ -121,6 +123,9 @@ export class CaptureJudge {
     const stats = pixelStats(small, field);
     const stillFor = t - this.stillSince;
     const base = { stillFor, motion, drift, stats, field };
+    // a phone pulled off the eyepiece (a room, a poster, a hand): the batch's not-smear colours, said before
+    // "Moving", which would send the technician to the slide
+    if (stats.brightness >= p.minBrightness && unlikeStainColours(stats)) return { state: 'not-smear', ...base };
     if (motion > p.stillMotion || drift > p.maxDrift) return { state: 'moving', ...base };
     if (stats.brightness < p.minBrightness) return { state: 'dark', ...base };
     if ((stats.clipped ?? 0) > p.maxClipped) return { state: 'bright', ...base };

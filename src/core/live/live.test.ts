@@ -279,6 +279,48 @@ describe('capture judge', () => {
   });
 });
 
+describe('a phone pulled off the eyepiece', () => {
+  /** The slide's view with each pixel's colour mapped (`f`), as the camera would see it. */
+  const recoloured = (f: (r: number, g: number, b: number) => [number, number, number], x = 0) => {
+    const v = view(slide, x, 0, 256, 192, { noise: 3 });
+    for (let i = 0; i < v.data.length; i += 4) v.data.set(f(v.data[i], v.data[i + 1], v.data[i + 2]), i);
+    return v;
+  };
+  /** Colour bars with a sharp pattern on them: a poster, a test chart. */
+  const bars: Rgba = { width: 256, height: 192, data: new Uint8ClampedArray(256 * 192 * 4) };
+  const BAR = [[235, 235, 40], [40, 220, 230], [40, 200, 50], [220, 40, 200], [210, 30, 30], [30, 40, 210], [240, 240, 240], [20, 20, 20]];
+  for (let y = 0; y < 192; y++) for (let x = 0; x < 256; x++) bars.data.set([...BAR[Math.floor(x / 32)].map((c) => ((x + y) % 16 < 2 ? c * 0.6 : c)), 255], (y * 256 + x) * 4);
+  const states = (frame: (t: number) => Rgba, judge = new CaptureJudge()) => {
+    const out: string[] = [];
+    for (let t = 0; t <= 3000; t += 100) {
+      const v = judge.onFrame(t, frame(t));
+      if (v.state === 'capture') judge.captured(v.signature!);
+      out.push(v.state);
+    }
+    return out;
+  };
+
+  it('a vivid, sharp, still scene (stain-coloured enough to pass the stain test) says not a smear and is never captured', () => {
+    expect(Math.hypot(pixelStats(bars).colour[2], pixelStats(bars).colour[3])).toBeGreaterThan(LIVE_PARAMS.minStainChroma);
+    expect(pixelStats(bars).sharpness).toBeGreaterThan(LIVE_PARAMS.minSharpness);
+    const seen = states(() => bars);
+    expect(new Set(seen)).toEqual(new Set(['not-smear']));
+  });
+
+  it('a scene whose darkest parts are green (leaves, a green poster) is no smear, still or moving', () => {
+    const green = (r: number, g: number, b: number): [number, number, number] => (r + g + b < 560 ? [g * 0.45, r * 0.75, b * 0.5] : [r, g, b]);
+    expect(new Set(states(() => recoloured(green)))).toEqual(new Set(['not-smear']));
+    // moving across it: not a smear, rather than "Moving: hold the slide still"
+    expect(new Set(states((t) => recoloured(green, Math.round(t / 10))))).toEqual(new Set(['not-smear']));
+  });
+
+  it('the same slide under a strong colour cast (a yellow lamp, a phone white-balanced wrong) is still a smear, captured once', () => {
+    const seen = states(() => recoloured((r, g, b) => [r, g * 0.85, b * 0.6]));
+    expect(seen.filter((s) => s === 'capture')).toHaveLength(1);
+    expect(seen).not.toContain('not-smear');
+  });
+});
+
 describe('live: the dark and the washed-out view', () => {
   it('is never a field the batch would leave out as under-exposed', () => {
     expect(LIVE_PARAMS.minBrightness).toBeGreaterThanOrEqual(CALIBRATION.exposure!.minBrightness);

@@ -14,6 +14,8 @@ import {
   flagSentence,
   FLAG_TEXT,
   notSmearReasons,
+  SMEAR_COLOURS,
+  unlikeStainColours,
   qualityFlags,
   wbcTypeUnsure,
   type DetectionStats,
@@ -80,6 +82,25 @@ describe('qualityFlags', () => {
   });
   it('not-smear: a picture with no stain colour at all, however many "cells" it shows', () => {
     expect(flags({ colour: [0, 0, 0.01, -0.01] }, {})).toEqual(['not-smear', 'unfamiliar-colour']);
+  });
+  it('not-smear: colours no stained smear has (vivid, or a darkest fifth greener than the whole), however many "cells" it shows', () => {
+    // a test chart: the detector found 4 red cells and 2 white ones on smptebars
+    expect(flags({ balancedSpread: 125, colour: [0.01, 0.12, 0.02, 3.77] }, {})).toEqual(['not-smear', 'unfamiliar-colour']);
+    // a mandelbrot at 40% saturation: pale enough, but its dark parts are green-teal
+    expect(flags({ balancedSpread: 33, colour: [0.2, 0.1, -0.21, -0.3] }, {})).toEqual(['not-smear', 'unfamiliar-colour']);
+    // over-exposed as well: the exposure flag no longer explains the missing cells away
+    expect(flags({ balancedSpread: 247, colour: [-0.06, -0.03, 4.1, 4.13], clipped: 0.62 }, { rbc: 1 }).slice(0, 1)).toEqual(['not-smear']);
+    expect(notSmearReasons({ pixels: { ...goodPixels, balancedSpread: 125 }, detections: goodDets }, cal)).toEqual(['colours no stained smear has (a room, a picture or a hand rather than a slide)']);
+  });
+  it('a colour cast is divided out: a smear under a yellow lamp is one still', () => {
+    // the lamp's cast shifts the whole image's ln-ratios and its darkest fifth's alike
+    const cast = { colour: [0.2 + 0.16, 0.1 - 0.51, 0.2 + 0.16, 0.3 - 0.51] as [number, number, number, number], balancedSpread: 30 };
+    expect(unlikeStainColours({ ...goodPixels, ...cast }, cal)).toBe(false);
+    expect(flags(cast, {})).not.toContain('not-smear');
+    // bars just inside the measured smears' range, and stats from before the balanced spread existed
+    expect(unlikeStainColours({ ...goodPixels, balancedSpread: SMEAR_COLOURS.maxBalancedSpread }, cal)).toBe(false);
+    expect(unlikeStainColours({ ...goodPixels, colour: [0.2, 0.1, 0.2 + SMEAR_COLOURS.minDarkHue, 0.1 + SMEAR_COLOURS.minDarkHue] }, cal)).toBe(false);
+    expect(unlikeStainColours(goodPixels, cal)).toBe(false);
   });
   it('scale-out-of-range on either side', () => {
     expect(flags({}, { cellScale: 0.3 })).toEqual(['scale-out-of-range']);

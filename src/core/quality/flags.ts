@@ -117,6 +117,27 @@ export function flagSentence(f: FlagCode, accepted = false, q?: QualityInput, ca
 export const OVEREXPOSED_BRIGHTNESS = 240;
 const nearlyWhite = (p: PixelStats) => p.brightness > OVEREXPOSED_BRIGHTNESS;
 
+/**
+ * Colours no stained smear shows: a room, a poster or a hand in front of a phone pulled off the eyepiece.
+ * Romanowsky stains (Wright, Giemsa, May-Grünwald, Leishman: those of every training set) take green light
+ * from the cells, so a smear's darkest fifth is redder and bluer, against green, than its whole: both
+ * differences of its ln(R/G), ln(B/G) from the image's are positive in all 4,019 images of the six sets
+ * (least 0.032 and 0.024), and a per-channel colour cast (the lamp, a phone's white balance) shifts the two
+ * alike, so it cancels. A smear is pale, too: its balanced colour spread (PixelStats.balancedSpread) reads
+ * 8-48 there. Measured 2026-12-06 on cbc Training/Testing, txl-pbc bccd/bcd/pbc and pbc-wbc (all 4,019):
+ * none past either bar. ffmpeg's test charts (testsrc, testsrc2, smptebars, rgbtestsrc) read a spread of
+ * 81-247; its mandelbrot, even at 40% of its saturation, a dark fifth greener than its whole by 0.40.
+ */
+export const SMEAR_COLOURS = { maxBalancedSpread: 70, minDarkHue: -0.1 } as const;
+
+/** See SMEAR_COLOURS. In the dark or from a monochrome camera colour says nothing: never true there. */
+export function unlikeStainColours(p: PixelStats, cal: QualityCalibration = CALIBRATION): boolean {
+  if (isMonochrome(p, cal) || underExposed(p, cal)) return false;
+  const c = p.colour;
+  const greenDark = c[2] - c[0] < SMEAR_COLOURS.minDarkHue || c[3] - c[1] < SMEAR_COLOURS.minDarkHue;
+  return greenDark || (p.balancedSpread != null && p.balancedSpread > SMEAR_COLOURS.maxBalancedSpread);
+}
+
 /** The not-smear tests, each by name: qualityFlags raises the flag on any of them, notSmearReasons words
  * them, and flagSentence heads the sentence by which failed. */
 function smearTests(q: QualityInput, cal: QualityCalibration) {
@@ -126,6 +147,9 @@ function smearTests(q: QualityInput, cal: QualityCalibration) {
   return {
     // in the dark, colour is lost to 8-bit rounding: the under-exposed flag says so instead
     noStain: Math.hypot(c[2], c[3]) < s.minStainChroma && !isMonochrome(q.pixels, cal) && !underExposed(q.pixels, cal),
+    // vivid colours, or a darkest fifth greener than the whole (SMEAR_COLOURS): what the detector "finds" there
+    // (a test chart gave 4 red cells and 2 white ones) counts for nothing
+    unstained: unlikeStainColours(q.pixels, cal),
     fewCells: d.rbc < s.minRbc,
     lowScore: (d.rbcScore ?? 0) < s.minRbcScore,
     sameSize: d.rbcSizeCv !== null && d.rbcSizeCv < s.minRbcSizeCv,
@@ -137,7 +161,7 @@ function smearTests(q: QualityInput, cal: QualityCalibration) {
  * washed out to white has lost its stain colour too). */
 function looksUnlikeSmear(q: QualityInput, cal: QualityCalibration): boolean {
   const t = smearTests(q, cal);
-  return (t.noStain && !nearlyWhite(q.pixels)) || (t.lowScore && !t.fewCells) || t.sameSize || t.grid;
+  return (t.noStain && !nearlyWhite(q.pixels)) || t.unstained || (t.lowScore && !t.fewCells) || t.sameSize || t.grid;
 }
 
 /** Cells outside what the app corrects: on the kept pass, or as the first pass measured them, past what a
@@ -157,6 +181,7 @@ export function notSmearReasons(q: QualityInput, cal: QualityCalibration = CALIB
   const washedOut = nearlyWhite(q.pixels);
   if (washedOut) out.push('the field is washed out to white (lower the lamp or the camera\'s exposure)');
   else if (t.noStain) out.push('no stain colour');
+  if (t.unstained) out.push('colours no stained smear has (a room, a picture or a hand rather than a slide)');
   // a phone's photo of the whole eyepiece field at low power finds no cells either: say what to try,
   // unless the cells it found are of a size the app reads (a sparse field) or the field is washed out
   if (t.fewCells) {
@@ -344,7 +369,7 @@ export function qualityFlags(q: QualityInput, cal: QualityCalibration): FlagCode
   // too few cells, or cells that score low, in a field too dark or too bright: the exposure flag says what
   // happened and what to do; "not a smear" stays for what speaks against a smear itself
   const exposureExplains = (dark || bright) && !looksUnlikeSmear(q, cal);
-  if ((t.noStain || t.fewCells || t.lowScore || t.sameSize || t.grid) && !exposureExplains) flags.push('not-smear');
+  if ((t.noStain || t.unstained || t.fewCells || t.lowScore || t.sameSize || t.grid) && !exposureExplains) flags.push('not-smear');
   if (cellsTooSmall(d, cal) || cellsTooLarge(d, cal)) flags.push('scale-out-of-range');
   if (q.pixels.sharpness < cal.focus.minSharpness) flags.push('out-of-focus');
   if (dark) flags.push('under-exposed');

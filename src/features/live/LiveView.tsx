@@ -5,6 +5,7 @@ import { zoomToField } from '../../core/live/zoom';
 import { useServices } from '../../services/context';
 import { leftOutWords } from '../../services/live';
 import { useDialogFocus } from '../useDialogFocus';
+import { useSettledText } from './useSettledText';
 import type { LiveViewState } from '../../store/liveStore';
 import './live.css';
 
@@ -14,13 +15,18 @@ const SAID: Record<LiveState, string> = {
   settling: 'Hold still…',
   dark: 'Too dark: is the lamp on?',
   bright: 'Too bright: turn the lamp down or shorten the exposure',
-  'not-smear': 'No stained smear in view',
+  // a phone pulled off the eyepiece (a room, a poster, a hand), or a slide with no stain: said plainly, with what to do
+  'not-smear': 'Not a blood smear: hold the phone to the eyepiece',
+  'no-cells': 'No cells found here: move to where the cells lie side by side, or hold the phone to the eyepiece',
   blurred: 'Out of focus: turn the fine focus',
   seen: 'Already captured: move to a new field',
   captured: 'Captured: move to the next field',
   capture: 'Capturing…',
   sharper: 'Sharper: this view replaces the softer capture of the field',
 };
+
+/** How long the view's status and figures must hold before a screen reader is told them (useSettledText). */
+const SAY_AFTER_MS = 1000;
 
 const COLOUR = { RBC: '#ff5a5a', WBC: '#4da3ff', Platelets: '#ffd23f' } as const;
 
@@ -82,6 +88,11 @@ export function LiveView() {
     return () => window.removeEventListener('keydown', onKey);
   }, [open, camera]);
 
+  const status = reached ? `Target reached: ${wbc} WBC${wbc === 1 ? '' : 's'}. Capturing has stopped; verify the cells in the gallery.` : phase === 'starting' ? 'Starting the camera…' : state ? SAID[state] : 'Waiting for the first frame…';
+  const fieldsWords = `${batchFields} live field${batchFields === 1 ? '' : 's'}${batchFields > captured ? ` (${captured} this run)` : ''}`;
+  // one live region for the status and the batch's figures, said once they hold (the target at once)
+  const said = useSettledText(open && phase !== 'error' ? `${status}${/[.…?!]$/.test(status) ? '' : '.'} ${wbc} of ${target} WBC, ${fieldsWords}.` : '', SAY_AFTER_MS, reached);
+
   if (!open) return null;
   const count = (c: keyof typeof COLOUR) => boxes.filter((b) => b.cls === c && !b.out).length;
   const zoom = size ? zoomToField(stage, size, field) : null;
@@ -118,15 +129,16 @@ export function LiveView() {
         ) : (
           <>
             <p className="live-count" data-testid="live-count">
-              {/* Only what changes on a capture is a live region: the field's figures change with every preview
-                  (several a second), and a screen reader would read nothing else. Both the batch's: a second
-                  run's fields add to the first's, as its WBCs do. */}
-              <span aria-live="polite" data-testid="live-totals">
+              {/* No live region here: the field's figures change with every preview (several a second), and the
+                  batch's with each capture; the status line's settled copy below says those. Both the batch's: a
+                  second run's fields add to the first's, as its WBCs do. */}
+              <span data-testid="live-totals">
                 <strong data-testid="live-wbc">{wbc}</strong> / {target} WBC · <span data-testid="live-fields">{batchFields}</span> live field{batchFields === 1 ? '' : 's'}
                 {batchFields > captured && <span data-testid="live-run-fields"> ({captured} this run)</span>}
               </span>
-              {/* at the target nothing more is detected (nor captured): no field's figures */}
-              {!reached && (
+              {/* at the target nothing more is detected (nor captured): no field's figures; nor over a view that is no
+                  smear (cells "found" on a poster) */}
+              {!reached && state !== 'not-smear' && (
                 <span className="live-field-count" data-testid="live-field-count">
                   {/* while the slide moves the figures are the last still view's, as the faded boxes are: say so */}
                   {previews ? `${state === 'moving' ? 'last field' : 'this field'}: ${count('RBC')} RBC, ${count('WBC')} WBC, ${count('Platelets')} PLT` : 'this field: counting…'}
@@ -152,8 +164,12 @@ export function LiveView() {
                 This browser cannot keep the screen on: set a longer screen timeout in the phone's settings, or live mode stops when the screen turns off.
               </p>
             )}
-            <p className={`live-said${reached ? ' reached' : ''}`} data-testid="live-status" role="status">
-              {reached ? `Target reached: ${wbc} WBC${wbc === 1 ? '' : 's'}. Capturing has stopped; verify the cells in the gallery.` : phase === 'starting' ? 'Starting the camera…' : state ? SAID[state] : 'Waiting for the first frame…'}
+            {/* the status as it is, frame by frame, for the eye; a screen reader is told it once it holds */}
+            <p className={`live-said${reached ? ' reached' : ''}`} data-testid="live-status">
+              {status}
+            </p>
+            <p className="sr-only" role="status" data-testid="live-said">
+              {said}
             </p>
           </>
         )}
