@@ -66,6 +66,12 @@ export function isFolderClutter(f: File): boolean {
   return /[\\/]/.test(f.webkitRelativePath ?? '') && /^(\..*|thumbs\.db|ehthumbs\.db|desktop\.ini)$/i.test(f.name);
 }
 
+/** A file as a notice or the report names it: by its place in the dropped or chosen folder where it has one
+ * (day1/field.jpg), since two folders of a day's work often hold files of the same name. */
+export function shownName(f: File): string {
+  return f.webkitRelativePath || f.name;
+}
+
 export class Intake {
   /** Ground truth that arrived before its image. */
   private pendingGt = new Map<string, ReturnType<typeof parseVoc>>();
@@ -107,10 +113,11 @@ export class Intake {
       }
     } catch (e) {
       const msg = e instanceof AppError ? errorMessage(e) : `Could not read the file (${(e as Error).message}).`;
-      this.store.getState().addFileError(f.name, msg);
+      const name = shownName(f);
+      this.store.getState().addFileError(name, msg);
       // named with the batch's figures too (report, CSV, JSON), where dismissing the notice cannot lose it;
       // a copy of an image already here is counted, once, so it is not missing
-      if (!(e instanceof AppError && e.code === 'duplicate')) this.store.getState().refuseFile(f.name, msg);
+      if (!(e instanceof AppError && e.code === 'duplicate')) this.store.getState().refuseFile(name, msg);
     }
   }
 

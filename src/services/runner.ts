@@ -14,7 +14,7 @@ import type { AppState } from '../store/store';
 import type { ImageCapture } from '../store/types';
 import { browserDecoder, type Decoder } from './decoder';
 import type { ImageFiles } from './files';
-import { Intake, isFolderClutter } from './intake';
+import { Intake, isFolderClutter, shownName } from './intake';
 import type { IntakeJournal } from './intakeJournal';
 import type { Typist } from './typist';
 import { WbcTyper } from './wbcTyping';
@@ -61,7 +61,7 @@ export class BatchRunner {
   async addFiles(files: readonly File[], capture?: ImageCapture): Promise<void> {
     this.store.getState().addIntake(files.length);
     // the drop's files stay on the journal until the batch that holds them (or names them refused) is saved
-    const names = files.filter((f) => !isFolderClutter(f)).map((f) => f.name);
+    const names = files.filter((f) => !isFolderClutter(f)).map(shownName);
     this.journal?.list.begin(names);
     try {
       // Detection starts with the first image filed, not after the whole drop is hashed and checked
