@@ -243,6 +243,46 @@ test.describe('offline, privacy and bad input', () => {
     await expect(app.fileErrors()).toContainText('notes.txt: Not an image');
   });
 
+  test("a file name with right-to-left characters (an RTL override, Hebrew) does not turn the notice's or the report's words around", async ({ page }, info) => {
+    // audit 2026-12-06, input: a name holding U+202E (RIGHT-TO-LEFT OVERRIDE) reversed everything after it on the
+    // line: "slide‮1.jpg: The file is empty" showed as "slide .(setyb 0) ytpme si elif ehT :gpj.1", on the
+    // notice and in the signed report's sentence naming the files not counted
+    const [good] = testingImages(1);
+    const rlo = info.outputPath('slide\u202e1.jpg');
+    const hebrew = info.outputPath('\u05d3\u05d2\u05d9\u05de\u05d4_12.jpg');
+    writeFileSync(rlo, '');
+    writeFileSync(hebrew, '');
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop([good, rlo, hebrew]);
+    await app.waitReady();
+    await expect(app.fileErrors()).toHaveCount(2);
+    /** Whether each "The file is empty" under the element reads left to right on screen: its T left of its h. */
+    const readsLtr = (testId: string) =>
+      page.getByTestId(testId).evaluateAll((els) =>
+        els.flatMap((el) => {
+          const out: boolean[] = [];
+          const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+          for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+            for (let i = n.textContent!.indexOf('The file is empty'); i >= 0; i = n.textContent!.indexOf('The file is empty', i + 1)) {
+              const at = (k: number) => {
+                const r = document.createRange();
+                r.setStart(n!, k);
+                r.setEnd(n!, k + 1);
+                return r.getBoundingClientRect().left;
+              };
+              out.push(at(i) < at(i + 1));
+            }
+          }
+          return out;
+        }),
+      );
+    expect(await readsLtr('file-error')).toEqual([true, true]);
+    await page.getByTestId('export-report').click();
+    await expect(page.getByTestId('report-not-counted')).toContainText('2 files could not be counted');
+    expect(await readsLtr('report-not-counted')).toEqual([true, true]);
+  });
+
   test('a tampered model is refused with a clear error', async ({ page }) => {
     await page.route(/\.onnx$/, async (route) => {
       const res = await route.fetch();

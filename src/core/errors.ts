@@ -3,6 +3,7 @@
  * Every layer throws AppError (or a subclass that fixes its code); the page shows errorMessage(e).
  * Pure: the worker, the services and the shell all import it.
  */
+import { isolateName } from './bidi';
 
 /** Codes that cross the worker boundary, and the client's own ('worker', 'terminated'). */
 export type DetectorErrorCode = 'model-download' | 'model-integrity' | 'session-create' | 'inference' | 'bad-request' | 'worker' | 'terminated';
@@ -88,7 +89,7 @@ export function errorMessage(e: unknown): string {
     case 'decode':
       return `The image could not be decoded: it may be truncated or corrupt${d ? ` (${d})` : ''}.`;
     case 'duplicate':
-      return `Already in this batch${d ? ` as ${d}` : ''}: the same image is counted once.`;
+      return `Already in this batch${d ? ` as ${isolateName(d)}` : ''}: the same image is counted once.`;
     case 'interrupted':
       return 'The page was reloaded or closed while this file was being read, so it is not in the batch: drop it again.';
     case 'annotation':

@@ -6,6 +6,7 @@
 import type { ModelCard } from '../core/detection/card';
 import { decodeOutputs } from '../core/detection/decode';
 import { inputScale } from '../core/detection/geometry';
+import { isolateName } from '../core/bidi';
 import { AppError, errorMessage } from '../core/errors';
 import { detectWithScale } from '../core/detection/scale';
 import type { ClassifierCard } from '../core/differential/card';
@@ -98,7 +99,7 @@ export class BatchRunner {
     // Cancelling is not an error, but the technician is told which images left.
     const st = this.store.getState();
     const left = st.order.filter((id) => st.images[id].status === 'queued');
-    const names = left.map((id) => st.images[id].name);
+    const names = left.map((id) => isolateName(st.images[id].name));
     for (const id of left) {
       this.files.delete(id);
       st.removeImage(id);

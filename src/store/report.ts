@@ -10,6 +10,7 @@ import { describeScaleSetting } from '../core/detection/scaleWords';
 import { printedDifferential } from '../core/differential/rules';
 import { addSummaries, editWords, type EditSummary } from '../core/edits/summary';
 import { isoLocal } from '../core/formats/isoLocal';
+import { isolateName } from '../core/bidi';
 import { engineText, type EngineUse } from '../core/formats/sample';
 import type { ExportRelease } from '../core/formats/exports';
 import type { SampleRecord } from './sampleSlice';
@@ -207,7 +208,7 @@ export function notCountedReason(message: string): string {
  * dropped by mistake is named too. */
 export function notCountedWords(n: NotCounted): string {
   const parts = [
-    n.failed.length ? `${n.failed.length === 1 ? '1 file' : `${n.failed.length} files`} could not be counted (${n.failed.map((f) => `${f.name}: ${notCountedReason(f.error)}`).join('; ')})` : '',
+    n.failed.length ? `${n.failed.length === 1 ? '1 file' : `${n.failed.length} files`} could not be counted (${n.failed.map((f) => `${isolateName(f.name)}: ${notCountedReason(f.error)}`).join('; ')})` : '',
     n.counting ? `${n.counting === 1 ? '1 image is' : `${n.counting} images are`} still being counted` : '',
   ].filter(Boolean);
   return parts.length ? `Not in these figures: ${parts.join('; ')}.` : '';
