@@ -30,6 +30,62 @@ test.describe('offline, privacy and bad input', () => {
     await context.setOffline(false);
   });
 
+  test("a model damaged or missing in the offline copy is not for ever: offline it says what to do, online it is fetched again and kept", async ({ page, context }) => {
+    // audit 2026-12-06, input: a model file damaged in the service worker's precache (a disk fault, a write cut
+    // short) failed its check on every reload, online too, since the precache answered before the network; and
+    // one missing from it (storage cleared in part) was fetched from the network on each visit but never kept,
+    // so the app said "Works offline" and then could not start offline
+    const app = new AppPage(page);
+    const images = testingImages(3);
+    await app.open('?backend=wasm');
+    await app.waitReady();
+    await expect(page.getByTestId('offline-ready')).toBeVisible({ timeout: 120_000 });
+    /** Overwrites (or deletes) every model file in the service worker's caches; how many there were. */
+    const spoil = (how: 'damage' | 'delete') =>
+      page.evaluate(async (how) => {
+        let n = 0;
+        for (const name of await caches.keys()) {
+          const c = await caches.open(name);
+          for (const r of await c.keys()) {
+            if (!/\.onnx(\?|$)/.test(r.url)) continue;
+            n++;
+            if (how === 'delete') await c.delete(r);
+            else await c.put(r, new Response(new Uint8Array(1000).fill(7)));
+          }
+        }
+        return n;
+      }, how);
+    expect(await spoil('damage')).toBeGreaterThanOrEqual(2);
+    await context.setOffline(true);
+    await page.reload();
+    await expect(app.status).toHaveAttribute('data-state', 'error', { timeout: 60_000 });
+    await expect(app.status).toContainText(/kept on this device for offline use is damaged.*Connect to the network and reload the page once/);
+    await context.setOffline(false);
+    await page.reload();
+    await app.waitReady();
+    await app.drop([images[0]]);
+    await app.waitReady();
+    expect(await app.count('RBC')).toBeGreaterThan(5);
+    await context.setOffline(true);
+    await page.reload();
+    await app.waitReady();
+    await app.drop([images[1]]);
+    await app.waitReady();
+    expect(await app.count('RBC')).toBeGreaterThan(5);
+    // missing: taken from the network once, kept for the next visit offline
+    await context.setOffline(false);
+    expect(await spoil('delete')).toBeGreaterThanOrEqual(2);
+    await page.reload();
+    await app.waitReady();
+    await context.setOffline(true);
+    await page.reload();
+    await app.waitReady();
+    await app.drop([images[2]]);
+    await app.waitReady();
+    expect(await app.count('RBC')).toBeGreaterThan(5);
+    await context.setOffline(false);
+  });
+
   test('every request of a full session stays on the app origin', async ({ page, baseURL }) => {
     const urls: string[] = [];
     page.on('request', (r) => urls.push(r.url()));

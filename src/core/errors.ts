@@ -6,7 +6,7 @@
 import { isolateName } from './bidi';
 
 /** Codes that cross the worker boundary, and the client's own ('worker', 'terminated'). */
-export type DetectorErrorCode = 'model-download' | 'model-integrity' | 'session-create' | 'inference' | 'bad-request' | 'worker' | 'terminated';
+export type DetectorErrorCode = 'model-download' | 'model-integrity' | 'model-offline' | 'session-create' | 'inference' | 'bad-request' | 'worker' | 'terminated';
 /** A dropped file the batch cannot take. */
 export type IntakeErrorCode = 'empty' | 'not-image' | 'other-format' | 'tiff' | 'heic' | 'unsupported' | 'too-large' | 'too-small' | 'decode' | 'duplicate' | 'interrupted';
 /** A file the app reads: a VOC annotation, a model card (the model's JSON description), a microscope
@@ -110,6 +110,12 @@ export function errorMessage(e: unknown): string {
       return `The detection model could not be loaded: ${d}. Check the connection and reload; after one successful visit the app works offline.`;
     case 'model-integrity':
       return `The detection model failed its integrity check and was not used: ${d}. Reload the page; if this persists, the installation is damaged.`;
+    case 'model-offline':
+      return `${
+        d === 'damaged'
+          ? "The copy of the detection model kept on this device for offline use is damaged (it failed its integrity check), and was removed."
+          : 'This device is offline, and the detection model is not among the files kept on it for offline use (the browser may have cleared them to free space).'
+      } Connect to the network and reload the page once: the model is downloaded again and kept, and the app then works offline again.`;
     case 'session-create':
       return `The detection engine could not start: ${d}.`;
     case 'camera-denied':
