@@ -339,6 +339,55 @@ test.describe('offline, privacy and bad input', () => {
     expect(await readsLtr('report-not-counted')).toEqual([true, true]);
   });
 
+  test("a dropped folder with a file the system will not hand over (a path too long, a file gone) counts the rest and names that one", async ({ page }) => {
+    // audit 2026-12-06, input: one entry of a dropped folder whose file() fails (Chrome on Windows gives NotFoundError
+    // for a path over 260 characters) rejected the whole walk: nothing of the folder was added, and nothing was said
+    const [a, b] = testingImages(2).map((p) => [...readFileSync(p)]);
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await page.evaluate(
+      ([a, b]) => {
+        // what Chromium's webkitGetAsEntry() gives for a dropped folder "day1" holding two fields, one unreadable
+        // file and a subfolder that cannot be listed
+        const file = (path: string, bytes: number[] | null) => ({
+          isFile: true,
+          isDirectory: false,
+          name: path.split('/').pop()!,
+          fullPath: path,
+          file: (ok: (f: File) => void, fail: (e: DOMException) => void) =>
+            bytes ? ok(new File([new Uint8Array(bytes)], path.split('/').pop()!, { type: 'image/jpeg' })) : fail(new DOMException('A requested file or directory could not be found at the time an operation was processed.', 'NotFoundError')),
+        });
+        const dir = (path: string, children: unknown[] | null) => ({
+          isFile: false,
+          isDirectory: true,
+          name: path.split('/').pop()!,
+          fullPath: path,
+          createReader: () => {
+            let given = false;
+            return {
+              readEntries: (ok: (e: unknown[]) => void, fail: (e: DOMException) => void) => {
+                if (!children) return fail(new DOMException('An operation that depends on state cached in an interface object was made but the state had changed since it was read from disk.', 'InvalidStateError'));
+                ok(given ? [] : children);
+                given = true;
+              },
+            };
+          },
+        });
+        const root = dir('/day1', [file('/day1/field-1.jpg', a), file(`/day1/${'long-folder-name/'.repeat(3)}field-2.jpg`, null), dir('/day1/locked', null), file('/day1/field-3.jpg', b)]);
+        const drop = new Event('drop', { bubbles: true, cancelable: true });
+        Object.defineProperty(drop, 'dataTransfer', { value: { types: ['Files'], files: [], items: [{ kind: 'file', webkitGetAsEntry: () => root }] } });
+        window.dispatchEvent(drop);
+      },
+      [a, b],
+    );
+    await expect.poll(async () => (await app.images()).map((i) => i.name)).toEqual(['field-1.jpg', 'field-3.jpg']);
+    await app.waitReady();
+    const errors = (await app.fileErrors().allTextContents()).join('\n');
+    expect(errors).toMatch(/day1\/long-folder-name\/long-folder-name\/long-folder-name\/field-2\.jpg: The file could not be read from the dropped folder \(NotFoundError\).*Add images/);
+    expect(errors).toMatch(/day1\/locked\/: The folder could not be read/);
+    await expect(app.fileErrors()).toHaveCount(2);
+  });
+
   test('a tampered model is refused with a clear error', async ({ page }) => {
     await page.route(/\.onnx$/, async (route) => {
       const res = await route.fetch();

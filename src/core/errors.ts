@@ -8,7 +8,7 @@ import { isolateName } from './bidi';
 /** Codes that cross the worker boundary, and the client's own ('worker', 'terminated'). */
 export type DetectorErrorCode = 'model-download' | 'model-integrity' | 'model-offline' | 'session-create' | 'inference' | 'bad-request' | 'worker' | 'terminated';
 /** A dropped file the batch cannot take. */
-export type IntakeErrorCode = 'empty' | 'not-image' | 'other-format' | 'tiff' | 'heic' | 'unsupported' | 'too-large' | 'too-small' | 'decode' | 'duplicate' | 'interrupted';
+export type IntakeErrorCode = 'empty' | 'not-image' | 'other-format' | 'tiff' | 'heic' | 'unsupported' | 'too-large' | 'too-small' | 'decode' | 'duplicate' | 'interrupted' | 'unreadable' | 'unreadable-folder';
 /** A file the app reads: a VOC annotation, a model card (the model's JSON description), a microscope
  * profile; or the lab's reference intervals as entered. */
 export type FileErrorCode = 'annotation' | 'model-card' | 'profile' | 'reference-intervals';
@@ -92,6 +92,10 @@ export function errorMessage(e: unknown): string {
       return `Already in this batch${d ? ` as ${isolateName(d)}` : ''}: the same image is counted once.`;
     case 'interrupted':
       return 'The page was reloaded or closed while this file was being read, so it is not in the batch: drop it again.';
+    case 'unreadable':
+      return `The file could not be read from the dropped folder${d ? ` (${d})` : ''}: it may have been moved or deleted since, its path may be too long for the system (over 260 characters on Windows), or it may be protected. Copy it to a folder with a shorter path, or add it with Add images.`;
+    case 'unreadable-folder':
+      return `The folder could not be read${d ? ` (${d})` : ''}, so none of its files are in the batch: it may have been moved or be protected. Drop it again, or add its images with Add images.`;
     case 'annotation':
       return `The annotation could not be read: ${d}`;
     case 'model-card':
