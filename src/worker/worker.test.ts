@@ -3,7 +3,7 @@ import { AppError, errorMessage } from '../core/errors';
 import { sha256Hex } from '../core/formats/hash';
 import { DetectorClient } from './client';
 import type { WorkerRequest, WorkerResponse } from './protocol';
-import { RunQueue, fetchVerifiedModel, type ModelCaches } from './session';
+import { RunQueue, downloadModel, fetchVerifiedModel, type ModelCaches } from './session';
 
 describe('RunQueue', () => {
   it('runs jobs one at a time, in order, and a failure does not block the next', async () => {
@@ -114,5 +114,25 @@ describe('fetchVerifiedModel: a model damaged in the offline copy', () => {
     expect(e).toMatchObject({ code: 'model-offline', detail: 'damaged' });
     expect(errorMessage(e)).toMatch(/kept on this device for offline use is damaged .* Connect to the network and reload the page once/);
     expect(held.size).toBe(0);
+  });
+});
+
+describe('downloadModel offline', () => {
+  afterEach(() => vi.unstubAllGlobals());
+  it('a model the offline copy lacks, with the device offline, says so and what to do (not "check the connection")', async () => {
+    vi.stubGlobal('navigator', { onLine: false });
+    vi.stubGlobal('fetch', async () => {
+      throw new TypeError('Failed to fetch');
+    });
+    const e = await downloadModel('/models/m.onnx', 10, () => undefined).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: 'model-offline', detail: 'missing' });
+    expect(errorMessage(e)).toMatch(/^This device is offline, and the detection model is not among the files kept on it for offline use .* Connect to the network and reload the page once/);
+  });
+  it('online, a failed download is the connection as before', async () => {
+    vi.stubGlobal('navigator', { onLine: true });
+    vi.stubGlobal('fetch', async () => {
+      throw new TypeError('Failed to fetch');
+    });
+    await expect(downloadModel('/models/m.onnx', 10, () => undefined)).rejects.toMatchObject({ code: 'model-download' });
   });
 });
