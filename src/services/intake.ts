@@ -17,11 +17,17 @@ type Store = { getState(): AppState };
 const SUPPORTED = new Set(['jpeg', 'png', 'webp', 'bmp', 'gif', 'avif']);
 const stem = (name: string) => name.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
 
+/** How far into a JPEG its frame header is looked for: the metadata before it is rarely over a few hundred KiB. */
+const JPEG_METADATA_MAX = 16 * 1024 * 1024;
+
 /** Throws the reason a file cannot join the batch; returns its format. */
 export async function validate(file: Blob): Promise<ImageKind> {
   if (file.size === 0) throw new AppError('empty');
   const bytes = new Uint8Array(await file.slice(0, 65536).arrayBuffer());
-  const head = sniffImage(bytes);
+  let head = sniffImage(bytes);
+  // a JPEG's size is in its frame header, after the metadata (EXIF, XMP, an ICC profile, Photoshop's): past the
+  // first 64 KiB, read further, or a photo over the limit went on to be decoded whole
+  if (head?.kind === 'jpeg' && !head.width && file.size > bytes.length) head = sniffImage(new Uint8Array(await file.slice(0, JPEG_METADATA_MAX).arrayBuffer()));
   if (!head) {
     // a PDF, an Office document, a ZIP: say what it is, whatever it is named
     const other = sniffOther(bytes);
