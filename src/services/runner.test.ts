@@ -169,6 +169,16 @@ describe('BatchRunner', () => {
     expect(s.refused.map((r) => r.name)).toEqual(['day1/field.jpg']);
     expect(notCountedWords(selectNotCounted(s))).toMatch(/1 file could not be counted \(day1\/field\.jpg: The image could not be decoded/);
   });
+  it('two files of one name from two folders: the one that cannot be decoded is named by its folder on the notice and the report', async () => {
+    const inFolder = (f: File, dir: string) => Object.defineProperty(f, 'webkitRelativePath', { value: `${dir}/${f.name}` });
+    // passes the intake's checks (an end-of-image marker near the end), fails the decoder (last byte 0)
+    const undecodable = new File([await jpeg('field.jpg', 640, 480).arrayBuffer(), new Uint8Array([0])], 'field.jpg', { type: 'image/jpeg' });
+    const { store } = await run([inFolder(undecodable, 'day1'), inFolder(jpeg('field.jpg', 640, 480, true, 1), 'day2')]);
+    const s = store.getState();
+    expect(s.order.map((id) => [s.images[id].path, s.images[id].status])).toEqual([['day1/field.jpg', 'error'], ['day2/field.jpg', 'done']]);
+    expect(s.notices.map((n) => n.subject)).toEqual(['day1/field.jpg']);
+    expect(notCountedWords(selectNotCounted(s))).toMatch(/1 file could not be counted \(day1\/field\.jpg: The image could not be decoded/);
+  });
   it('a file refused and then dropped again whole is no longer named missing; one of that name elsewhere does not answer for it', () => {
     const store = createAppStore(card.postprocess);
     const st = store.getState();

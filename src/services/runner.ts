@@ -115,6 +115,12 @@ export class BatchRunner {
     }
   }
 
+  /** An image as a notice names it: by its place in its folder where it has one (intake.ts shownName). */
+  private shown(id: string): string {
+    const im = this.store.getState().images[id];
+    return im ? (im.path ?? im.name) : id;
+  }
+
   private nextQueued(): string | undefined {
     const st = this.store.getState();
     return st.order.find((id) => st.images[id].status === 'queued');
@@ -192,7 +198,7 @@ export class BatchRunner {
     try {
       full = await this.decoder.decode(blob);
     } catch {
-      this.store.getState().addFileError(this.store.getState().images[id]?.name ?? id, errorMessage(new AppError('decode')));
+      this.store.getState().addFileError(this.shown(id), errorMessage(new AppError('decode')));
       return update({ status: 'error', error: errorMessage(new AppError('decode')) });
     }
     const { width, height } = full;
@@ -243,7 +249,7 @@ export class BatchRunner {
     } catch (e) {
       const error = errorMessage(e instanceof AppError ? e : new AppError('inference', (e as Error).message));
       update({ status: 'error', error });
-      this.store.getState().addFileError(this.store.getState().images[id]?.name ?? id, error);
+      this.store.getState().addFileError(this.shown(id), error);
     } finally {
       quality.cancel(); // nothing to do after finish(); otherwise the worker forgets the image
       full.close();

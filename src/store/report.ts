@@ -183,8 +183,9 @@ export interface NotCounted {
 export function selectNotCounted(s: Pick<AppState, 'order' | 'images' | 'refused'>): NotCounted {
   const ims = s.order.map((id) => s.images[id]);
   return {
-    // the files refused at the drop first (they never became images), then those that failed later
-    failed: [...s.refused.map((r) => ({ name: r.name, error: r.error })), ...ims.filter((im) => im.status === 'error').map((im) => ({ name: im.name, error: im.error ?? 'not counted' }))],
+    // the files refused at the drop first (they never became images), then those that failed later; a file from a
+    // folder by its place there (day1/field.jpg), as the intake names it
+    failed: [...s.refused.map((r) => ({ name: r.name, error: r.error })), ...ims.filter((im) => im.status === 'error').map((im) => ({ name: im.path ?? im.name, error: im.error ?? 'not counted' }))],
     counting: ims.filter((im) => im.status === 'queued' || im.status === 'running').length,
   };
 }
