@@ -388,6 +388,45 @@ test.describe('offline, privacy and bad input', () => {
     await expect(app.fileErrors()).toHaveCount(2);
   });
 
+  test("paste: an image pasted on the page is counted; text copied from a spreadsheet into a form field stays text, not a picture in the batch", async ({ page, context, baseURL }) => {
+    // audit 2026-12-06, input: Excel and Word put a picture of the copied cells on the clipboard beside the text. Pasted
+    // into the Sample ID field, the app took the picture into the batch (as a field to count) and the text never
+    // reached the field
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseURL });
+    const [field] = testingImages(1);
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.waitReady();
+    /** Puts text and a PNG of `bytes` on the system clipboard, as a spreadsheet's copy does. */
+    const copy = (text: string | null, bytes: number[]) =>
+      page.evaluate(
+        async ([text, bytes]) => {
+          const jpeg = await createImageBitmap(new Blob([new Uint8Array(bytes)], { type: 'image/jpeg' }));
+          const c = new OffscreenCanvas(jpeg.width, jpeg.height);
+          c.getContext('2d')!.drawImage(jpeg, 0, 0);
+          const png = await c.convertToBlob({ type: 'image/png' });
+          await navigator.clipboard.write([new ClipboardItem({ 'image/png': png, ...(text === null ? {} : { 'text/plain': new Blob([text], { type: 'text/plain' }) }) })]);
+        },
+        [text, bytes] as const,
+      );
+    const bytes = [...readFileSync(field)];
+    await copy('S-2026-0042', bytes);
+    await page.getByTestId('sample-id').focus();
+    await page.keyboard.press('Control+V');
+    await expect(page.getByTestId('sample-id')).toHaveValue('S-2026-0042');
+    await page.waitForTimeout(1000);
+    expect(await app.images()).toEqual([]);
+    // the same picture pasted on the page itself (a screenshot of the microscope software's window) is counted
+    await copy(null, bytes);
+    await page.getByTestId('sample-id').blur();
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Control+V');
+    await expect.poll(async () => (await app.images()).length).toBe(1);
+    await app.waitReady();
+    expect((await app.images())[0].name).toMatch(/^pasted-.*\.png$/);
+    expect(await app.count('RBC')).toBeGreaterThan(5);
+  });
+
   test('a tampered model is refused with a clear error', async ({ page }) => {
     await page.route(/\.onnx$/, async (route) => {
       const res = await route.fetch();

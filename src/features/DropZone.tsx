@@ -4,6 +4,13 @@ import { AppError, errorMessage } from '../core/errors';
 import { filesFromDataTransfer } from '../services/droppedFiles';
 import { useInputMode } from './useInputMode';
 
+/** Whether a paste there goes into text the technician is typing (an input, a text area, an editable element). */
+function isTextField(t: EventTarget | null): boolean {
+  if (!(t instanceof HTMLElement)) return false;
+  if (t instanceof HTMLTextAreaElement || t.isContentEditable) return true;
+  return t instanceof HTMLInputElement && !['button', 'checkbox', 'color', 'file', 'image', 'radio', 'range', 'reset', 'submit'].includes(t.type);
+}
+
 export function DropZone() {
   const { runner, camera: live, store } = useServices();
   // a dropped folder's entries the system would not hand over are named, as any refused file; the rest is taken
@@ -72,6 +79,9 @@ export function DropZone() {
 
   useEffect(() => {
     const onPaste = (e: ClipboardEvent) => {
+      // Pasted into a text field, it is text: Excel and Word put a picture of the copied cells beside the text,
+      // which was taken into the batch as a field to count while the field stayed empty
+      if (isTextField(e.target)) return;
       const files = Array.from(e.clipboardData?.files ?? []);
       if (files.length) {
         e.preventDefault();
