@@ -427,6 +427,24 @@ test.describe('offline, privacy and bad input', () => {
     expect(await app.count('RBC')).toBeGreaterThan(5);
   });
 
+  test("a screen reader hears each refused file once: the notices are one polite live region, with no live region inside it", async ({ page }, info) => {
+    // audit 2026-12-06, input: each notice was role="alert" inside the list's aria-live region, a live region in a
+    // live region: NVDA and VoiceOver read a refused file twice, the alert cutting into whatever was being read
+    const p = (name: string) => info.outputPath(name);
+    writeFileSync(p('empty.jpg'), '');
+    writeFileSync(p('notes.jpg'), 'not pixels');
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop([p('empty.jpg'), p('notes.jpg')]);
+    await expect(app.fileErrors()).toHaveCount(2);
+    const list = page.locator('.notices [aria-live]');
+    await expect(list).toHaveCount(1);
+    await expect(list).toHaveAttribute('aria-live', 'polite');
+    await expect(list).toContainText('empty.jpg: The file is empty');
+    await expect(list).toContainText('notes.jpg: Named .jpg, but what is inside is not an image');
+    await expect(list.locator('[aria-live], [role="alert"], [role="status"], [role="log"]')).toHaveCount(0);
+  });
+
   test('a tampered model is refused with a clear error', async ({ page }) => {
     await page.route(/\.onnx$/, async (route) => {
       const res = await route.fetch();

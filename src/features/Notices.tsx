@@ -47,9 +47,11 @@ export function Notices() {
           Dismiss all ({notices.length})
         </button>
       )}
+      {/* one polite live region: each notice is read once as it comes. An item of its own role alert or status
+          was a live region inside it, and screen readers read a refused file twice, the alert cutting in */}
       <ul className="file-errors" aria-live="polite">
         {notices.map((n) => (
-          <li key={n.key} className={`notice-item ${n.kind}`} data-testid={n.source === 'file' && n.kind === 'error' ? 'file-error' : `notice-${n.source}`} role={n.kind === 'error' ? 'alert' : 'status'}>
+          <li key={n.key} className={`notice-item ${n.kind}`} data-testid={n.source === 'file' && n.kind === 'error' ? 'file-error' : `notice-${n.source}`}>
             {/* a name's right-to-left letters or direction controls stay inside it (core/bidi) */}
             {n.subject && (
               <strong>
