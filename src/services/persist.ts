@@ -25,6 +25,7 @@ import type { ImageFiles } from './files';
 import { deferRender } from './renderBatch';
 import { isolateName } from '../core/bidi';
 import { AppError } from '../core/errors';
+import { isQuotaError } from './idb';
 import { batchJustSettled } from '../store/selectors';
 
 const DB = 'smearcount';
@@ -92,11 +93,6 @@ export type PersistStore = {
   setState(p: Partial<AppState>): void;
   subscribe(f: (s: AppState, p: AppState) => void): () => void;
 };
-
-/** A write refused for want of room: the DOMException browsers raise at the quota (Firefox's older name too). */
-export function isQuotaError(e: unknown): boolean {
-  return e instanceof Error && (e.name === 'QuotaExceededError' || e.name === 'NS_ERROR_DOM_QUOTA_REACHED');
-}
 
 export class Persistence {
   private db?: Promise<IDBDatabase>;
