@@ -61,6 +61,7 @@ const OTHER_FORMAT: Record<string, string> = {
   pdf: 'A PDF document, not an image. Save the smear photo from it as JPEG or PNG, then drop that.',
   office: 'A Word, Excel or PowerPoint document, not an image. Save the smear photo from it as JPEG or PNG, then drop that.',
   zip: 'A ZIP archive, not an image. Unpack it, then drop the images or their folder.',
+  raw: 'A camera RAW file, which browsers cannot show. Export it as JPEG, PNG or TIFF from the camera software (or set the camera to save JPEG beside RAW), then drop that.',
 };
 
 /** The sentence for an error: AppError by its code; anything else (a bug) by its message. */

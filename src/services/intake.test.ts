@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { errorMessage } from '../core/errors';
 import { validate } from './intake';
 
 /** A JPEG whose frame header (SOF0: its size) comes after `metadata` bytes of APP segments (EXIF, XMP, an ICC
@@ -21,5 +22,20 @@ describe('validate', () => {
     await expect(validate(jpegAfterMetadata(12000, 9000, 200_000))).rejects.toMatchObject({ code: 'too-large', detail: '12000×9000 (108 MP)' });
     await expect(validate(jpegAfterMetadata(20, 20, 100_000))).rejects.toMatchObject({ code: 'too-small' });
     expect(await validate(jpegAfterMetadata(2048, 1536, 150_000))).toBe('jpeg');
+  });
+  it("a camera's RAW file (TIFF inside: .CR2, .NEF, .DNG…) says it is one and what to do, not that a TIFF is JPEG-compressed", async () => {
+    // audit 2026-12-06, input: a microscope's DSLR saves RAW beside JPEG; a .CR2 dropped with the day's JPEGs read
+    // "This TIFF is JPEG-compressed", about a file the technician never saved as TIFF
+    const tiffHeader = new Uint8Array([0x49, 0x49, 0x2a, 0, 16, 0, 0, 0, 0x43, 0x52, 2, 0, 0, 0, 0, 0, 0, 0]);
+    for (const name of ['IMG_0412.CR2', 'DSC_0007.NEF', 'field.dng', 'P1000123.RW2', 'DSC01234.ARW']) {
+      const e = await validate(new File([tiffHeader], name)).catch((x: unknown) => x);
+      expect(e, name).toMatchObject({ code: 'other-format', detail: 'raw' });
+      expect(errorMessage(e)).toMatch(/^A camera RAW file, which browsers cannot show\. Export it as JPEG, PNG or TIFF from the camera software/);
+    }
+    // and those of other containers (Canon's CR3 is ISO media, Fujifilm's RAF its own)
+    const cr3 = new Uint8Array([0, 0, 0, 24, 0x66, 0x74, 0x79, 0x70, 0x63, 0x72, 0x78, 0x20, 0, 0, 0, 1, 0x63, 0x72, 0x78, 0x20, 0x69, 0x73, 0x6f, 0x6d]);
+    for (const [bytes, name] of [[cr3, 'IMG_0413.CR3'], [new TextEncoder().encode('FUJIFILMCCD-RAW 0201FF383501'), 'DSCF0001.RAF']] as const) {
+      await expect(validate(new File([bytes], name)), name).rejects.toMatchObject({ code: 'other-format', detail: 'raw' });
+    }
   });
 });

@@ -20,6 +20,9 @@ const stem = (name: string) => name.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, 
 /** How far into a JPEG its frame header is looked for: the metadata before it is rarely over a few hundred KiB. */
 const JPEG_METADATA_MAX = 16 * 1024 * 1024;
 
+/** Camera RAW formats built on TIFF: Canon, Nikon, Adobe DNG, Sony, Panasonic, Olympus, Pentax, Samsung, Leica, Epson. */
+const RAW_EXTENSION = /\.(cr2|nef|nrw|dng|arw|srf|sr2|rw2|orf|pef|srw|rwl|erf|3fr|iiq|mos|kdc|dcr)$/i;
+
 /** Throws the reason a file cannot join the batch; returns its format. */
 export async function validate(file: Blob): Promise<ImageKind> {
   if (file.size === 0) throw new AppError('empty');
@@ -32,10 +35,14 @@ export async function validate(file: Blob): Promise<ImageKind> {
     // a PDF, an Office document, a ZIP: say what it is, whatever it is named
     const other = sniffOther(bytes);
     if (other) throw new AppError('other-format', other);
+    // RAW formats not built on TIFF (Canon CR3, Fujifilm RAF, Sigma X3F) are named for what they are too
+    if (RAW_EXTENSION.test((file as File).name ?? '') || /\.(cr3|crw|raf|x3f|mrw)$/i.test((file as File).name ?? '')) throw new AppError('other-format', 'raw');
     // a file named like an image whose bytes are not one: damaged, or another file renamed
     const ext = /\.(jpe?g|png|webp|bmp|gif|tiff?|avif|hei[cf])$/i.exec((file as File).name ?? '')?.[1];
     throw new AppError('not-image', ext ? ext.toLowerCase() : '');
   }
+  // a camera's RAW file is a TIFF inside (a JPEG-compressed preview first): named for what it is, not as a TIFF
+  if (head.kind === 'tiff' && RAW_EXTENSION.test((file as File).name ?? '')) throw new AppError('other-format', 'raw');
   if (head.kind === 'tiff') {
     // a TIFF's directory may sit at the end of the file: its size is read from the whole file (the reader is
     // loaded with the first TIFF, not with the page)
