@@ -1,5 +1,6 @@
 import react from '@vitejs/plugin-react';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
@@ -87,6 +88,18 @@ export default defineConfig({
         maximumFileSizeToCacheInBytes: 40 * 1024 * 1024,
         navigateFallback: 'index.html',
         cleanupOutdatedCaches: true,
+        // Each model's SRI hash in the precache manifest. Workbox then checks the bytes it stores on install, and
+        // a model missing from the precache (the browser cleared part of it) is taken from the network and kept
+        // again, not fetched afresh on every visit and missing offline. A damaged stored copy is removed by the
+        // detector worker when it fails its check (worker/session.ts fetchVerifiedModel), and so comes back the
+        // same way.
+        manifestTransforms: [
+          async (entries) => ({
+            manifest: entries.map((e) =>
+              /\.onnx$/.test(e.url) ? { ...e, integrity: `sha384-${createHash('sha384').update(readFileSync(fileURLToPath(new URL(`./dist/${e.url}`, import.meta.url)))).digest('base64')}` } : e,
+            ),
+          }),
+        ],
       },
     }),
   ],

@@ -30,6 +30,62 @@ test.describe('offline, privacy and bad input', () => {
     await context.setOffline(false);
   });
 
+  test("a model damaged or missing in the offline copy is not for ever: offline it says what to do, online it is fetched again and kept", async ({ page, context }) => {
+    // audit 2026-12-06, input: a model file damaged in the service worker's precache (a disk fault, a write cut
+    // short) failed its check on every reload, online too, since the precache answered before the network; and
+    // one missing from it (storage cleared in part) was fetched from the network on each visit but never kept,
+    // so the app said "Works offline" and then could not start offline
+    const app = new AppPage(page);
+    const images = testingImages(3);
+    await app.open('?backend=wasm');
+    await app.waitReady();
+    await expect(page.getByTestId('offline-ready')).toBeVisible({ timeout: 120_000 });
+    /** Overwrites (or deletes) every model file in the service worker's caches; how many there were. */
+    const spoil = (how: 'damage' | 'delete') =>
+      page.evaluate(async (how) => {
+        let n = 0;
+        for (const name of await caches.keys()) {
+          const c = await caches.open(name);
+          for (const r of await c.keys()) {
+            if (!/\.onnx(\?|$)/.test(r.url)) continue;
+            n++;
+            if (how === 'delete') await c.delete(r);
+            else await c.put(r, new Response(new Uint8Array(1000).fill(7)));
+          }
+        }
+        return n;
+      }, how);
+    expect(await spoil('damage')).toBeGreaterThanOrEqual(2);
+    await context.setOffline(true);
+    await page.reload();
+    await expect(app.status).toHaveAttribute('data-state', 'error', { timeout: 60_000 });
+    await expect(app.status).toContainText(/kept on this device for offline use is damaged.*Connect to the network and reload the page once/);
+    await context.setOffline(false);
+    await page.reload();
+    await app.waitReady();
+    await app.drop([images[0]]);
+    await app.waitReady();
+    expect(await app.count('RBC')).toBeGreaterThan(5);
+    await context.setOffline(true);
+    await page.reload();
+    await app.waitReady();
+    await app.drop([images[1]]);
+    await app.waitReady();
+    expect(await app.count('RBC')).toBeGreaterThan(5);
+    // missing: taken from the network once, kept for the next visit offline
+    await context.setOffline(false);
+    expect(await spoil('delete')).toBeGreaterThanOrEqual(2);
+    await page.reload();
+    await app.waitReady();
+    await context.setOffline(true);
+    await page.reload();
+    await app.waitReady();
+    await app.drop([images[2]]);
+    await app.waitReady();
+    expect(await app.count('RBC')).toBeGreaterThan(5);
+    await context.setOffline(false);
+  });
+
   test('every request of a full session stays on the app origin', async ({ page, baseURL }) => {
     const urls: string[] = [];
     page.on('request', (r) => urls.push(r.url()));
@@ -241,6 +297,152 @@ test.describe('offline, privacy and bad input', () => {
     expect((await app.images()).map((i) => [i.name, i.status])).toEqual([['field-1.jpg', 'done']]);
     await expect(app.fileErrors()).toHaveCount(1);
     await expect(app.fileErrors()).toContainText('notes.txt: Not an image');
+  });
+
+  test("a file name with right-to-left characters (an RTL override, Hebrew) does not turn the notice's or the report's words around", async ({ page }, info) => {
+    // audit 2026-12-06, input: a name holding U+202E (RIGHT-TO-LEFT OVERRIDE) reversed everything after it on the
+    // line: "slide‮1.jpg: The file is empty" showed as "slide .(setyb 0) ytpme si elif ehT :gpj.1", on the
+    // notice and in the signed report's sentence naming the files not counted
+    const [good] = testingImages(1);
+    const rlo = info.outputPath('slide\u202e1.jpg');
+    const hebrew = info.outputPath('\u05d3\u05d2\u05d9\u05de\u05d4_12.jpg');
+    writeFileSync(rlo, '');
+    writeFileSync(hebrew, '');
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop([good, rlo, hebrew]);
+    await app.waitReady();
+    await expect(app.fileErrors()).toHaveCount(2);
+    /** Whether each "The file is empty" under the element reads left to right on screen: its T left of its h. */
+    const readsLtr = (testId: string) =>
+      page.getByTestId(testId).evaluateAll((els) =>
+        els.flatMap((el) => {
+          const out: boolean[] = [];
+          const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+          for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+            for (let i = n.textContent!.indexOf('The file is empty'); i >= 0; i = n.textContent!.indexOf('The file is empty', i + 1)) {
+              const at = (k: number) => {
+                const r = document.createRange();
+                r.setStart(n!, k);
+                r.setEnd(n!, k + 1);
+                return r.getBoundingClientRect().left;
+              };
+              out.push(at(i) < at(i + 1));
+            }
+          }
+          return out;
+        }),
+      );
+    expect(await readsLtr('file-error')).toEqual([true, true]);
+    await page.getByTestId('export-report').click();
+    await expect(page.getByTestId('report-not-counted')).toContainText('2 files could not be counted');
+    expect(await readsLtr('report-not-counted')).toEqual([true, true]);
+  });
+
+  test("a dropped folder with a file the system will not hand over (a path too long, a file gone) counts the rest and names that one", async ({ page }) => {
+    // audit 2026-12-06, input: one entry of a dropped folder whose file() fails (Chrome on Windows gives NotFoundError
+    // for a path over 260 characters) rejected the whole walk: nothing of the folder was added, and nothing was said
+    const [a, b] = testingImages(2).map((p) => [...readFileSync(p)]);
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await page.evaluate(
+      ([a, b]) => {
+        // what Chromium's webkitGetAsEntry() gives for a dropped folder "day1" holding two fields, one unreadable
+        // file and a subfolder that cannot be listed
+        const file = (path: string, bytes: number[] | null) => ({
+          isFile: true,
+          isDirectory: false,
+          name: path.split('/').pop()!,
+          fullPath: path,
+          file: (ok: (f: File) => void, fail: (e: DOMException) => void) =>
+            bytes ? ok(new File([new Uint8Array(bytes)], path.split('/').pop()!, { type: 'image/jpeg' })) : fail(new DOMException('A requested file or directory could not be found at the time an operation was processed.', 'NotFoundError')),
+        });
+        const dir = (path: string, children: unknown[] | null) => ({
+          isFile: false,
+          isDirectory: true,
+          name: path.split('/').pop()!,
+          fullPath: path,
+          createReader: () => {
+            let given = false;
+            return {
+              readEntries: (ok: (e: unknown[]) => void, fail: (e: DOMException) => void) => {
+                if (!children) return fail(new DOMException('An operation that depends on state cached in an interface object was made but the state had changed since it was read from disk.', 'InvalidStateError'));
+                ok(given ? [] : children);
+                given = true;
+              },
+            };
+          },
+        });
+        const root = dir('/day1', [file('/day1/field-1.jpg', a), file(`/day1/${'long-folder-name/'.repeat(3)}field-2.jpg`, null), dir('/day1/locked', null), file('/day1/field-3.jpg', b)]);
+        const drop = new Event('drop', { bubbles: true, cancelable: true });
+        Object.defineProperty(drop, 'dataTransfer', { value: { types: ['Files'], files: [], items: [{ kind: 'file', webkitGetAsEntry: () => root }] } });
+        window.dispatchEvent(drop);
+      },
+      [a, b],
+    );
+    await expect.poll(async () => (await app.images()).map((i) => i.name)).toEqual(['field-1.jpg', 'field-3.jpg']);
+    await app.waitReady();
+    const errors = (await app.fileErrors().allTextContents()).join('\n');
+    expect(errors).toMatch(/day1\/long-folder-name\/long-folder-name\/long-folder-name\/field-2\.jpg: The file could not be read from the dropped folder \(NotFoundError\).*Add images/);
+    expect(errors).toMatch(/day1\/locked\/: The folder could not be read/);
+    await expect(app.fileErrors()).toHaveCount(2);
+  });
+
+  test("paste: an image pasted on the page is counted; text copied from a spreadsheet into a form field stays text, not a picture in the batch", async ({ page, context, baseURL }) => {
+    // audit 2026-12-06, input: Excel and Word put a picture of the copied cells on the clipboard beside the text. Pasted
+    // into the Sample ID field, the app took the picture into the batch (as a field to count) and the text never
+    // reached the field
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseURL });
+    const [field] = testingImages(1);
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.waitReady();
+    /** Puts text and a PNG of `bytes` on the system clipboard, as a spreadsheet's copy does. */
+    const copy = (text: string | null, bytes: number[]) =>
+      page.evaluate(
+        async ([text, bytes]) => {
+          const jpeg = await createImageBitmap(new Blob([new Uint8Array(bytes)], { type: 'image/jpeg' }));
+          const c = new OffscreenCanvas(jpeg.width, jpeg.height);
+          c.getContext('2d')!.drawImage(jpeg, 0, 0);
+          const png = await c.convertToBlob({ type: 'image/png' });
+          await navigator.clipboard.write([new ClipboardItem({ 'image/png': png, ...(text === null ? {} : { 'text/plain': new Blob([text], { type: 'text/plain' }) }) })]);
+        },
+        [text, bytes] as const,
+      );
+    const bytes = [...readFileSync(field)];
+    await copy('S-2026-0042', bytes);
+    await page.getByTestId('sample-id').focus();
+    await page.keyboard.press('Control+V');
+    await expect(page.getByTestId('sample-id')).toHaveValue('S-2026-0042');
+    await page.waitForTimeout(1000);
+    expect(await app.images()).toEqual([]);
+    // the same picture pasted on the page itself (a screenshot of the microscope software's window) is counted
+    await copy(null, bytes);
+    await page.getByTestId('sample-id').blur();
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Control+V');
+    await expect.poll(async () => (await app.images()).length).toBe(1);
+    await app.waitReady();
+    expect((await app.images())[0].name).toMatch(/^pasted-.*\.png$/);
+    expect(await app.count('RBC')).toBeGreaterThan(5);
+  });
+
+  test("a screen reader hears each refused file once: the notices are one polite live region, with no live region inside it", async ({ page }, info) => {
+    // audit 2026-12-06, input: each notice was role="alert" inside the list's aria-live region, a live region in a
+    // live region: NVDA and VoiceOver read a refused file twice, the alert cutting into whatever was being read
+    const p = (name: string) => info.outputPath(name);
+    writeFileSync(p('empty.jpg'), '');
+    writeFileSync(p('notes.jpg'), 'not pixels');
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop([p('empty.jpg'), p('notes.jpg')]);
+    await expect(app.fileErrors()).toHaveCount(2);
+    const list = page.locator('.notices [aria-live]');
+    await expect(list).toHaveCount(1);
+    await expect(list).toHaveAttribute('aria-live', 'polite');
+    await expect(list).toContainText('empty.jpg: The file is empty');
+    await expect(list).toContainText('notes.jpg: Named .jpg, but what is inside is not an image');
+    await expect(list.locator('[aria-live], [role="alert"], [role="status"], [role="log"]')).toHaveCount(0);
   });
 
   test('a tampered model is refused with a clear error', async ({ page }) => {

@@ -3,11 +3,12 @@
  * Every layer throws AppError (or a subclass that fixes its code); the page shows errorMessage(e).
  * Pure: the worker, the services and the shell all import it.
  */
+import { isolateName } from './bidi';
 
 /** Codes that cross the worker boundary, and the client's own ('worker', 'terminated'). */
-export type DetectorErrorCode = 'model-download' | 'model-integrity' | 'session-create' | 'inference' | 'bad-request' | 'worker' | 'terminated';
+export type DetectorErrorCode = 'model-download' | 'model-integrity' | 'model-offline' | 'session-create' | 'inference' | 'bad-request' | 'worker' | 'terminated';
 /** A dropped file the batch cannot take. */
-export type IntakeErrorCode = 'empty' | 'not-image' | 'other-format' | 'tiff' | 'heic' | 'unsupported' | 'too-large' | 'too-small' | 'decode' | 'duplicate' | 'interrupted';
+export type IntakeErrorCode = 'empty' | 'not-image' | 'other-format' | 'tiff' | 'heic' | 'unsupported' | 'too-large' | 'too-small' | 'decode' | 'duplicate' | 'interrupted' | 'unreadable' | 'unreadable-folder';
 /** A file the app reads: a VOC annotation, a model card (the model's JSON description), a microscope
  * profile; or the lab's reference intervals as entered. */
 export type FileErrorCode = 'annotation' | 'model-card' | 'profile' | 'reference-intervals';
@@ -60,6 +61,7 @@ const OTHER_FORMAT: Record<string, string> = {
   pdf: 'A PDF document, not an image. Save the smear photo from it as JPEG or PNG, then drop that.',
   office: 'A Word, Excel or PowerPoint document, not an image. Save the smear photo from it as JPEG or PNG, then drop that.',
   zip: 'A ZIP archive, not an image. Unpack it, then drop the images or their folder.',
+  raw: 'A camera RAW file, which browsers cannot show. Export it as JPEG, PNG or TIFF from the camera software (or set the camera to save JPEG beside RAW), then drop that.',
 };
 
 /** The sentence for an error: AppError by its code; anything else (a bug) by its message. */
@@ -88,9 +90,13 @@ export function errorMessage(e: unknown): string {
     case 'decode':
       return `The image could not be decoded: it may be truncated or corrupt${d ? ` (${d})` : ''}.`;
     case 'duplicate':
-      return `Already in this batch${d ? ` as ${d}` : ''}: the same image is counted once.`;
+      return `Already in this batch${d ? ` as ${isolateName(d)}` : ''}: the same image is counted once.`;
     case 'interrupted':
       return 'The page was reloaded or closed while this file was being read, so it is not in the batch: drop it again.';
+    case 'unreadable':
+      return `The file could not be read from the dropped folder${d ? ` (${d})` : ''}: it may have been moved or deleted since, its path may be too long for the system (over 260 characters on Windows), or it may be protected. Copy it to a folder with a shorter path, or add it with Add images.`;
+    case 'unreadable-folder':
+      return `The folder could not be read${d ? ` (${d})` : ''}, so none of its files are in the batch: it may have been moved or be protected. Drop it again, or add its images with Add images.`;
     case 'annotation':
       return `The annotation could not be read: ${d}`;
     case 'model-card':
@@ -109,6 +115,12 @@ export function errorMessage(e: unknown): string {
       return `The detection model could not be loaded: ${d}. Check the connection and reload; after one successful visit the app works offline.`;
     case 'model-integrity':
       return `The detection model failed its integrity check and was not used: ${d}. Reload the page; if this persists, the installation is damaged.`;
+    case 'model-offline':
+      return `${
+        d === 'damaged'
+          ? "The copy of the detection model kept on this device for offline use is damaged (it failed its integrity check), and was removed."
+          : 'This device is offline, and the detection model is not among the files kept on it for offline use (the browser may have cleared them to free space).'
+      } Connect to the network and reload the page once: the model is downloaded again and kept, and the app then works offline again.`;
     case 'session-create':
       return `The detection engine could not start: ${d}.`;
     case 'camera-denied':

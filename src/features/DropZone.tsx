@@ -1,36 +1,32 @@
 import { useCallback, useEffect, useRef, useState, type ChangeEvent, type DragEvent } from 'react';
 import { useApp, useServices } from '../services/context';
+import { AppError, errorMessage } from '../core/errors';
+import { filesFromDataTransfer } from '../services/droppedFiles';
 import { useInputMode } from './useInputMode';
 
-/** Walks dropped folders (webkitGetAsEntry) so a technician can drop a whole day's folder. */
-async function filesFromDataTransfer(dt: DataTransfer): Promise<File[]> {
-  const entries = Array.from(dt.items ?? [])
-    .map((i) => (i.kind === 'file' ? i.webkitGetAsEntry?.() : null))
-    .filter((e): e is FileSystemEntry => !!e);
-  if (!entries.length) return Array.from(dt.files);
-  const out: File[] = [];
-  const walk = async (e: FileSystemEntry): Promise<void> => {
-    if (e.isFile) {
-      const f = await new Promise<File>((res, rej) => (e as FileSystemFileEntry).file(res, rej));
-      // The entry knows the file's place in the dropped folder but the File it gives does not carry it;
-      // set the field a chosen folder fills (webkitdirectory), so intake reads one field either way.
-      if (!f.webkitRelativePath && e.fullPath.includes('/', 1)) Object.defineProperty(f, 'webkitRelativePath', { value: e.fullPath.replace(/^\//, '') });
-      out.push(f);
-    } else if (e.isDirectory) {
-      const reader = (e as FileSystemDirectoryEntry).createReader();
-      for (;;) {
-        const batch = await new Promise<FileSystemEntry[]>((res, rej) => reader.readEntries(res, rej));
-        if (!batch.length) break;
-        for (const c of batch) await walk(c);
-      }
-    }
-  };
-  for (const e of entries) await walk(e);
-  return out.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+/** Whether a paste there goes into text the technician is typing (an input, a text area, an editable element). */
+function isTextField(t: EventTarget | null): boolean {
+  if (!(t instanceof HTMLElement)) return false;
+  if (t instanceof HTMLTextAreaElement || t.isContentEditable) return true;
+  return t instanceof HTMLInputElement && !['button', 'checkbox', 'color', 'file', 'image', 'radio', 'range', 'reset', 'submit'].includes(t.type);
 }
 
 export function DropZone() {
-  const { runner, camera: live } = useServices();
+  const { runner, camera: live, store } = useServices();
+  // a dropped folder's entries the system would not hand over are named, as any refused file; the rest is taken
+  const take = useCallback(
+    async (dt: DataTransfer) => {
+      const { files, unreadable } = await filesFromDataTransfer(dt);
+      const st = store.getState();
+      for (const u of unreadable) {
+        const message = errorMessage(new AppError(u.folder ? 'unreadable-folder' : 'unreadable', u.why));
+        st.addFileError(u.name, message);
+        st.refuseFile(u.name, message);
+      }
+      if (files.length) void runner.addFiles(files);
+    },
+    [runner, store],
+  );
   const [over, setOver] = useState(false);
   const [dragging, setDragging] = useState(false);
   const input = useRef<HTMLInputElement>(null);
@@ -39,11 +35,11 @@ export function DropZone() {
   const empty = useApp((s) => s.order.length === 0);
   const touch = useInputMode() === 'touch';
 
-  const onDrop = useCallback(async (e: DragEvent) => {
+  const onDrop = useCallback((e: DragEvent) => {
     e.preventDefault();
     setOver(false);
-    void runner.addFiles(await filesFromDataTransfer(e.dataTransfer));
-  }, [runner]);
+    void take(e.dataTransfer);
+  }, [take]);
 
   // The whole window takes drops (a file dropped anywhere else would open in the browser instead),
   // with an overlay while files are dragged over it.
@@ -62,12 +58,12 @@ export function DropZone() {
     const overWin = (e: globalThis.DragEvent) => {
       if (hasFiles(e)) e.preventDefault();
     };
-    const drop = async (e: globalThis.DragEvent) => {
+    const drop = (e: globalThis.DragEvent) => {
       depth = 0;
       setDragging(false);
       if (!e.dataTransfer || e.defaultPrevented) return;
       e.preventDefault();
-      void runner.addFiles(await filesFromDataTransfer(e.dataTransfer));
+      void take(e.dataTransfer);
     };
     window.addEventListener('dragenter', enter);
     window.addEventListener('dragleave', leave);
@@ -79,10 +75,13 @@ export function DropZone() {
       window.removeEventListener('dragover', overWin);
       window.removeEventListener('drop', drop);
     };
-  }, [runner]);
+  }, [take]);
 
   useEffect(() => {
     const onPaste = (e: ClipboardEvent) => {
+      // Pasted into a text field, it is text: Excel and Word put a picture of the copied cells beside the text,
+      // which was taken into the batch as a field to count while the field stayed empty
+      if (isTextField(e.target)) return;
       const files = Array.from(e.clipboardData?.files ?? []);
       if (files.length) {
         e.preventDefault();

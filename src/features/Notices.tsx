@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useApp } from '../services/context';
 import type { Notice } from '../store/noticesSlice';
+import { isolateName } from '../core/bidi';
 
 const WORST: Notice['kind'][] = ['error', 'warning', 'info'];
 
@@ -8,12 +9,12 @@ const WORST: Notice['kind'][] = ['error', 'warning', 'info'];
 function oneLine(notices: readonly Notice[]): string {
   if (notices.length === 1) {
     const n = notices[0];
-    return n.subject ? `${n.subject}: ${n.message}` : n.message;
+    return n.subject ? `${isolateName(n.subject)}: ${n.message}` : n.message;
   }
   const subjects = notices.map((n) => n.subject).filter(Boolean);
   // files refused or failed, and nothing else: say what they have in common ("6 notices" said nothing)
   const files = notices.every((n) => n.source === 'file' && n.kind === 'error');
-  return `${notices.length} ${files ? 'files not counted' : 'notices'}${subjects.length ? `: ${subjects.join(', ')}` : ''}`;
+  return `${notices.length} ${files ? 'files not counted' : 'notices'}${subjects.length ? `: ${subjects.map(isolateName).join(', ')}` : ''}`;
 }
 
 /** The one place problems are shown: bad files, model and engine trouble, save failures. Each stays
@@ -46,10 +47,17 @@ export function Notices() {
           Dismiss all ({notices.length})
         </button>
       )}
+      {/* one polite live region: each notice is read once as it comes. An item of its own role alert or status
+          was a live region inside it, and screen readers read a refused file twice, the alert cutting in */}
       <ul className="file-errors" aria-live="polite">
         {notices.map((n) => (
-          <li key={n.key} className={`notice-item ${n.kind}`} data-testid={n.source === 'file' && n.kind === 'error' ? 'file-error' : `notice-${n.source}`} role={n.kind === 'error' ? 'alert' : 'status'}>
-            {n.subject && <strong>{n.subject}</strong>}
+          <li key={n.key} className={`notice-item ${n.kind}`} data-testid={n.source === 'file' && n.kind === 'error' ? 'file-error' : `notice-${n.source}`}>
+            {/* a name's right-to-left letters or direction controls stay inside it (core/bidi) */}
+            {n.subject && (
+              <strong>
+                <bdi dir="ltr">{n.subject}</bdi>
+              </strong>
+            )}
             {n.subject ? ': ' : ''}
             {n.message}
             {n.count > 1 && <span className="times"> (×{n.count})</span>}

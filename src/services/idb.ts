@@ -1,6 +1,11 @@
 /** The IndexedDB calls of the services that keep one value under a key in one object store (the
  * microscope profile, the sample record), as promises. The batch (persist.ts) has its own schema. */
 
+/** A write refused for want of room: the DOMException browsers raise at the quota (Firefox's older name too). */
+export function isQuotaError(e: unknown): boolean {
+  return e instanceof Error && (e.name === 'QuotaExceededError' || e.name === 'NS_ERROR_DOM_QUOTA_REACHED');
+}
+
 /** Opens the database, creating its one object store on first use. */
 export function openKeyed(name: string, store: string): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {

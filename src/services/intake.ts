@@ -17,19 +17,32 @@ type Store = { getState(): AppState };
 const SUPPORTED = new Set(['jpeg', 'png', 'webp', 'bmp', 'gif', 'avif']);
 const stem = (name: string) => name.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
 
+/** How far into a JPEG its frame header is looked for: the metadata before it is rarely over a few hundred KiB. */
+const JPEG_METADATA_MAX = 16 * 1024 * 1024;
+
+/** Camera RAW formats built on TIFF: Canon, Nikon, Adobe DNG, Sony, Panasonic, Olympus, Pentax, Samsung, Leica, Epson. */
+const RAW_EXTENSION = /\.(cr2|nef|nrw|dng|arw|srf|sr2|rw2|orf|pef|srw|rwl|erf|3fr|iiq|mos|kdc|dcr)$/i;
+
 /** Throws the reason a file cannot join the batch; returns its format. */
 export async function validate(file: Blob): Promise<ImageKind> {
   if (file.size === 0) throw new AppError('empty');
   const bytes = new Uint8Array(await file.slice(0, 65536).arrayBuffer());
-  const head = sniffImage(bytes);
+  let head = sniffImage(bytes);
+  // a JPEG's size is in its frame header, after the metadata (EXIF, XMP, an ICC profile, Photoshop's): past the
+  // first 64 KiB, read further, or a photo over the limit went on to be decoded whole
+  if (head?.kind === 'jpeg' && !head.width && file.size > bytes.length) head = sniffImage(new Uint8Array(await file.slice(0, JPEG_METADATA_MAX).arrayBuffer()));
   if (!head) {
     // a PDF, an Office document, a ZIP: say what it is, whatever it is named
     const other = sniffOther(bytes);
     if (other) throw new AppError('other-format', other);
+    // RAW formats not built on TIFF (Canon CR3, Fujifilm RAF, Sigma X3F) are named for what they are too
+    if (RAW_EXTENSION.test((file as File).name ?? '') || /\.(cr3|crw|raf|x3f|mrw)$/i.test((file as File).name ?? '')) throw new AppError('other-format', 'raw');
     // a file named like an image whose bytes are not one: damaged, or another file renamed
     const ext = /\.(jpe?g|png|webp|bmp|gif|tiff?|avif|hei[cf])$/i.exec((file as File).name ?? '')?.[1];
     throw new AppError('not-image', ext ? ext.toLowerCase() : '');
   }
+  // a camera's RAW file is a TIFF inside (a JPEG-compressed preview first): named for what it is, not as a TIFF
+  if (head.kind === 'tiff' && RAW_EXTENSION.test((file as File).name ?? '')) throw new AppError('other-format', 'raw');
   if (head.kind === 'tiff') {
     // a TIFF's directory may sit at the end of the file: its size is read from the whole file (the reader is
     // loaded with the first TIFF, not with the page)
@@ -64,6 +77,12 @@ export async function validate(file: Blob): Promise<ImageKind> {
  * chose it and it is no smear. Dropped on its own it is refused like any other file. */
 export function isFolderClutter(f: File): boolean {
   return /[\\/]/.test(f.webkitRelativePath ?? '') && /^(\..*|thumbs\.db|ehthumbs\.db|desktop\.ini)$/i.test(f.name);
+}
+
+/** A file as a notice or the report names it: by its place in the dropped or chosen folder where it has one
+ * (day1/field.jpg), since two folders of a day's work often hold files of the same name. */
+export function shownName(f: File): string {
+  return f.webkitRelativePath || f.name;
 }
 
 export class Intake {
@@ -107,10 +126,11 @@ export class Intake {
       }
     } catch (e) {
       const msg = e instanceof AppError ? errorMessage(e) : `Could not read the file (${(e as Error).message}).`;
-      this.store.getState().addFileError(f.name, msg);
+      const name = shownName(f);
+      this.store.getState().addFileError(name, msg);
       // named with the batch's figures too (report, CSV, JSON), where dismissing the notice cannot lose it;
       // a copy of an image already here is counted, once, so it is not missing
-      if (!(e instanceof AppError && e.code === 'duplicate')) this.store.getState().refuseFile(f.name, msg);
+      if (!(e instanceof AppError && e.code === 'duplicate')) this.store.getState().refuseFile(name, msg);
     }
   }
 

@@ -216,6 +216,49 @@ describe('Persistence', () => {
     const b = setup('t3');
     expect(await b.p.restore()).toBe(1);
   });
+  it("storage full: says so in a technician's words, what is at stake and what to do", async () => {
+    // audit 2026-12-06, input: a full quota read "This browser did not save the batch (QuotaExceededError: …)"
+    const store = createAppStore(defaults);
+    const files = createImageFiles();
+    const open = () =>
+      new Promise<IDBDatabase>((resolve, reject) => {
+        const req = indexedDB.open('t5', 1);
+        req.onupgradeneeded = () => ['images', 'blobs', 'meta'].forEach((n) => req.result.createObjectStore(n));
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+    // write transactions abort as Chromium's do at the quota: tx.error a QuotaExceededError
+    const full = async () => {
+      const db = await open();
+      return new Proxy(db, {
+        get(t, k) {
+          if (k === 'transaction')
+            return (names: string[], mode: IDBTransactionMode) => {
+              const tx = t.transaction(names, mode);
+              if (mode !== 'readwrite') return tx;
+              const quota = new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+              queueMicrotask(() => tx.abort());
+              return new Proxy(tx, {
+                get: (x, j) => (j === 'error' ? quota : typeof Reflect.get(x, j) === 'function' ? Reflect.get(x, j).bind(x) : Reflect.get(x, j)),
+                set: (x, j, v) => Reflect.set(x, j, v),
+              });
+            };
+          const v = Reflect.get(t, k);
+          return typeof v === 'function' ? v.bind(t) : v;
+        },
+      });
+    };
+    const p = new Persistence(store, files, full);
+    p.start();
+    addDone(store, files, 'q');
+    await p.flush();
+    const error = store.getState().save.error!;
+    expect(error).toMatch(/^The batch was not saved: the storage this browser gives the app on this device is full\./);
+    expect(error).not.toMatch(/QuotaExceededError/);
+    expect(error).toMatch(/A reload would lose 1 image \(q\.jpg\)/);
+    expect(error).toMatch(/Export the counts and the report now.*remove images.*saved again at the next change/);
+    expect(store.getState().notices.map((n) => [n.kind, n.message])).toEqual([['error', error]]);
+  });
   it('retries opening the database after a failed open', async () => {
     const store = createAppStore(defaults);
     const files = createImageFiles();

@@ -23,7 +23,9 @@ import type { AppState } from '../store/store';
 import type { ImageEntry } from '../store/types';
 import type { ImageFiles } from './files';
 import { deferRender } from './renderBatch';
+import { isolateName } from '../core/bidi';
 import { AppError } from '../core/errors';
+import { isQuotaError } from './idb';
 import { batchJustSettled } from '../store/selectors';
 
 const DB = 'smearcount';
@@ -256,9 +258,14 @@ export class Persistence {
         const s = this.store.getState();
         const unsaved = s.order.filter((id) => this.saved.get(id) !== s.images[id] || !this.savedBlobs.has(id)).map((id) => s.images[id].name);
         const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-        const error = `This browser did not save the batch (${why}). A reload would lose ${unsaved.length} image${unsaved.length === 1 ? '' : 's'}${
-          unsaved.length ? ` (${unsaved.slice(0, 3).join(', ')}${unsaved.length > 3 ? ', …' : ''})` : ''
-        }; export the counts before closing the tab.`;
+        const lose = `A reload would lose ${unsaved.length} image${unsaved.length === 1 ? '' : 's'}${
+          unsaved.length ? ` (${unsaved.slice(0, 3).map(isolateName).join(', ')}${unsaved.length > 3 ? ', …' : ''})` : ''
+        }`;
+        // a full quota is the common failure (a phone short of space, a day's batches): said as such, with what
+        // frees room; the browser's words ("QuotaExceededError: …") told a technician nothing
+        const error = isQuotaError(e)
+          ? `The batch was not saved: the storage this browser gives the app on this device is full. ${lose}. Export the counts and the report now; then remove images you no longer need from the batch, or free space on the device, and the batch is saved again at the next change.`
+          : `This browser did not save the batch (${why}). ${lose}; export the counts before closing the tab.`;
         s.setSave({ pending: false, unsaved, error });
         s.dismissNotices((n) => n.source === 'save');
         s.notify({ kind: 'error', source: 'save', subject: '', message: error });

@@ -5,12 +5,13 @@ import { createAppStore } from '../store/store';
 import type { DetectOutput } from '../worker/client';
 import { createImageFiles } from './files';
 import { BatchRunner } from './runner';
-import { IntakeJournal } from './intakeJournal';
+import { IntakeJournal, lostInIntake } from './intakeJournal';
 import type { Decoder } from './decoder';
 import type { ClassifierCard } from '../core/differential/card';
 import { WBC_TYPES } from '../core/differential/differential';
 import { addBox } from '../core/edits/commands';
 import { shownDetections } from '../store/selectors';
+import { notCountedWords, selectNotCounted } from '../store/report';
 import { reclassifyCell } from '../core/edits/gallery';
 
 const card = parseModelCard(JSON.parse(readFileSync(new URL('../../models/smearcount-frcnn.json', import.meta.url), 'utf8')));
@@ -152,9 +153,43 @@ describe('BatchRunner', () => {
     ]);
     const s = store.getState();
     expect(s.order.map((id) => s.images[id].name)).toEqual(['field-1.jpg']);
-    // a file the technician put in the folder is still named; a system file dropped on its own is refused
-    expect(s.notices.map((n) => n.subject).sort()).toEqual(['Thumbs.db', 'notes.txt']);
-    expect(s.refused.map((r) => r.name).sort()).toEqual(['Thumbs.db', 'notes.txt']);
+    // a file the technician put in the folder is still named (by its place there); a system file dropped on its own is refused
+    expect(s.notices.map((n) => n.subject).sort()).toEqual(['Thumbs.db', 'day1/notes.txt']);
+    expect(s.refused.map((r) => r.name).sort()).toEqual(['Thumbs.db', 'day1/notes.txt']);
+  });
+  it('two files of one name from two folders: the one refused is named by its folder, and stays refused when the other is counted', async () => {
+    // audit 2026-12-06, input: day1/field.jpg (cut short) and day2/field.jpg (good) in one dropped folder. The notice
+    // said "field.jpg: could not be decoded" beside a counted field.jpg, and the counted one cleared the refusal, so
+    // the report named no file missing
+    const inFolder = (f: File, dir: string) => Object.defineProperty(f, 'webkitRelativePath', { value: `${dir}/${f.name}` });
+    const { store } = await run([inFolder(jpeg('field.jpg', 640, 480, false), 'day1'), inFolder(jpeg('field.jpg', 640, 480, true, 1), 'day2')]);
+    const s = store.getState();
+    expect(s.order.map((id) => [s.images[id].name, s.images[id].path])).toEqual([['field.jpg', 'day2/field.jpg']]);
+    expect(s.notices.map((n) => n.subject)).toEqual(['day1/field.jpg']);
+    expect(s.refused.map((r) => r.name)).toEqual(['day1/field.jpg']);
+    expect(notCountedWords(selectNotCounted(s))).toMatch(/1 file could not be counted \(day1\/field\.jpg: The image could not be decoded/);
+  });
+  it('two files of one name from two folders: the one that cannot be decoded is named by its folder on the notice and the report', async () => {
+    const inFolder = (f: File, dir: string) => Object.defineProperty(f, 'webkitRelativePath', { value: `${dir}/${f.name}` });
+    // passes the intake's checks (an end-of-image marker near the end), fails the decoder (last byte 0)
+    const undecodable = new File([await jpeg('field.jpg', 640, 480).arrayBuffer(), new Uint8Array([0])], 'field.jpg', { type: 'image/jpeg' });
+    const { store } = await run([inFolder(undecodable, 'day1'), inFolder(jpeg('field.jpg', 640, 480, true, 1), 'day2')]);
+    const s = store.getState();
+    expect(s.order.map((id) => [s.images[id].path, s.images[id].status])).toEqual([['day1/field.jpg', 'error'], ['day2/field.jpg', 'done']]);
+    expect(s.notices.map((n) => n.subject)).toEqual(['day1/field.jpg']);
+    expect(notCountedWords(selectNotCounted(s))).toMatch(/1 file could not be counted \(day1\/field\.jpg: The image could not be decoded/);
+  });
+  it('a file refused and then dropped again whole is no longer named missing; one of that name elsewhere does not answer for it', () => {
+    const store = createAppStore(card.postprocess);
+    const st = store.getState();
+    st.refuseFile('day1/field.jpg', 'cut short');
+    st.refuseFile('loose.jpg', 'cut short');
+    st.addImage({ id: 'a', name: 'field.jpg', bytes: 1, path: 'day2/field.jpg' });
+    st.addImage({ id: 'b', name: 'field.jpg', bytes: 1 });
+    expect(store.getState().refused.map((r) => r.name)).toEqual(['day1/field.jpg', 'loose.jpg']);
+    st.addImage({ id: 'c', name: 'field.jpg', bytes: 1, path: 'day1/field.jpg' });
+    st.addImage({ id: 'd', name: 'loose.jpg', bytes: 1, path: 'again/loose.jpg' });
+    expect(store.getState().refused).toEqual([]);
   });
   it('the same photo dropped twice is counted once', async () => {
     const { store } = await run([jpeg('a.jpg', 640, 480), jpeg('copy-of-a.jpg', 640, 480)]);
@@ -389,5 +424,19 @@ describe('BatchRunner: the intake journal', () => {
     expect(list.pending()).toEqual(['a.jpg', 'b.jpg', 'empty.jpg']);
     commit();
     await expect.poll(() => list.pending()).toEqual([]);
+  });
+  it("a folder's files are on the journal by their place in it, as a refusal names them (a reload mid-drop names only those lost)", async () => {
+    const store = createAppStore(card.postprocess);
+    store.getState().setModel({ status: 'ready' });
+    const runner = new BatchRunner(store, async () => fakeClient(() => 80), cardWithoutScale, createImageFiles(), fakeDecoder());
+    const m = new Map<string, string>();
+    const list = new IntakeJournal({ getItem: (k) => m.get(k) ?? null, setItem: (k, v) => void m.set(k, v), removeItem: (k) => void m.delete(k) });
+    runner.journalIntake(list, () => new Promise<void>(() => undefined));
+    const inFolder = (f: File) => Object.defineProperty(f, 'webkitRelativePath', { value: `day1/${f.name}` });
+    await runner.addFiles([inFolder(jpeg('a.jpg', 640, 480)), inFolder(new File([''], 'empty.jpg'))]);
+    expect(list.pending()).toEqual(['day1/a.jpg', 'day1/empty.jpg']);
+    const st = store.getState();
+    // what services.startSession compares after a reload: nothing is lost, the refused file is named once
+    expect(lostInIntake(list.pending(), { images: st.order.map((id) => st.images[id].path ?? st.images[id].name), refused: st.refused.map((r) => r.name) })).toEqual([]);
   });
 });

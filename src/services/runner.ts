@@ -6,6 +6,7 @@
 import type { ModelCard } from '../core/detection/card';
 import { decodeOutputs } from '../core/detection/decode';
 import { inputScale } from '../core/detection/geometry';
+import { isolateName } from '../core/bidi';
 import { AppError, errorMessage } from '../core/errors';
 import { detectWithScale } from '../core/detection/scale';
 import type { ClassifierCard } from '../core/differential/card';
@@ -14,7 +15,7 @@ import type { AppState } from '../store/store';
 import type { ImageCapture } from '../store/types';
 import { browserDecoder, type Decoder } from './decoder';
 import type { ImageFiles } from './files';
-import { Intake, isFolderClutter } from './intake';
+import { Intake, isFolderClutter, shownName } from './intake';
 import type { IntakeJournal } from './intakeJournal';
 import type { Typist } from './typist';
 import { WbcTyper } from './wbcTyping';
@@ -61,7 +62,7 @@ export class BatchRunner {
   async addFiles(files: readonly File[], capture?: ImageCapture): Promise<void> {
     this.store.getState().addIntake(files.length);
     // the drop's files stay on the journal until the batch that holds them (or names them refused) is saved
-    const names = files.filter((f) => !isFolderClutter(f)).map((f) => f.name);
+    const names = files.filter((f) => !isFolderClutter(f)).map(shownName);
     this.journal?.list.begin(names);
     try {
       // Detection starts with the first image filed, not after the whole drop is hashed and checked
@@ -98,7 +99,7 @@ export class BatchRunner {
     // Cancelling is not an error, but the technician is told which images left.
     const st = this.store.getState();
     const left = st.order.filter((id) => st.images[id].status === 'queued');
-    const names = left.map((id) => st.images[id].name);
+    const names = left.map((id) => isolateName(st.images[id].name));
     for (const id of left) {
       this.files.delete(id);
       st.removeImage(id);
@@ -112,6 +113,12 @@ export class BatchRunner {
         message: `Cancelled: ${names.length} image${names.length === 1 ? '' : 's'} not yet counted left the batch (${names.slice(0, 3).join(', ')}${names.length > 3 ? `, and ${names.length - 3} more` : ''}); add them again to count them.${running ? ` ${running} already being counted will finish.` : ''}`,
       });
     }
+  }
+
+  /** An image as a notice names it: by its place in its folder where it has one (intake.ts shownName). */
+  private shown(id: string): string {
+    const im = this.store.getState().images[id];
+    return im ? (im.path ?? im.name) : id;
   }
 
   private nextQueued(): string | undefined {
@@ -191,7 +198,7 @@ export class BatchRunner {
     try {
       full = await this.decoder.decode(blob);
     } catch {
-      this.store.getState().addFileError(this.store.getState().images[id]?.name ?? id, errorMessage(new AppError('decode')));
+      this.store.getState().addFileError(this.shown(id), errorMessage(new AppError('decode')));
       return update({ status: 'error', error: errorMessage(new AppError('decode')) });
     }
     const { width, height } = full;
@@ -242,7 +249,7 @@ export class BatchRunner {
     } catch (e) {
       const error = errorMessage(e instanceof AppError ? e : new AppError('inference', (e as Error).message));
       update({ status: 'error', error });
-      this.store.getState().addFileError(this.store.getState().images[id]?.name ?? id, error);
+      this.store.getState().addFileError(this.shown(id), error);
     } finally {
       quality.cancel(); // nothing to do after finish(); otherwise the worker forgets the image
       full.close();

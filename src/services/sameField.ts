@@ -4,6 +4,7 @@
  * counted twice. Once the batch settles (and after each change of its model output), the counted images
  * are compared, and the copies not said before are said in one warning that names the files.
  */
+import { isolateName } from '../core/bidi';
 import { sameFields } from '../core/quality/sameField';
 import { batchJustSettled, batchSettled } from '../store/selectors';
 import type { AppState } from '../store/store';
@@ -39,7 +40,7 @@ export function watchSameField(store: Store, delayMs = 500): () => void {
     if (!fresh.length) return;
     for (const [j] of fresh) said.add(done[j].id);
     const copies = fresh.map(([j, i]) => [done[i].name, done[j].name] as const);
-    s.notify({ kind: 'warning', source: 'batch', subject: copies.length === 1 ? copies[0][1] : '', message: sameFieldWords(copies) });
+    s.notify({ kind: 'warning', source: 'batch', subject: copies.length === 1 ? copies[0][1] : '', message: sameFieldWords(copies.map(([a, b]) => [isolateName(a), isolateName(b)] as const)) });
   };
   const unsubscribe = store.subscribe((s, p) => {
     if (s.images === p.images && s.order === p.order && s.postprocess === p.postprocess) return;

@@ -19,6 +19,18 @@ function flakyOpen(failures: number) {
 }
 
 describe('SamplePersistence', () => {
+  it("storage full: the notice says the record (release, audit trail) was not saved, why in plain words, and what to do", async () => {
+    // audit 2026-12-06, input: it read "The sample record was not saved (The quota has been exceeded.)"
+    const full = () => Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
+    const store = createAppStore(defaults);
+    const p = new SamplePersistence(store, memoryStorage(), full);
+    store.getState().setSample({ id: 'S-1' });
+    await p.flush();
+    const [n] = store.getState().notices;
+    expect(n.kind).toBe('error');
+    expect(n.message).toMatch(/^The sample record \(its release and audit trail\) was not saved: the storage this browser gives the app on this device is full\. .*remove images you no longer need.*saved again at the next change/);
+    expect(n.message).not.toMatch(/quota has been exceeded/);
+  });
   it('a sample ID typed just before a reload survives it (no timer, no flush: the synchronous copy)', async () => {
     const storage = memoryStorage();
     const a = createAppStore(defaults);

@@ -12,7 +12,7 @@ import { parseIntervals, parseRules, type DiffRules, type ReferenceIntervals } f
 import type { AuditEntry } from '../core/edits/audit';
 import { EMPTY_SAMPLE, type SampleRecord } from '../store/sampleSlice';
 import type { AppState, AppStore } from '../store/store';
-import { KeyedDb } from './idb';
+import { KeyedDb, isQuotaError } from './idb';
 
 const DB = 'smearcount-sample';
 const STORE = 'sample';
@@ -102,7 +102,14 @@ export class SamplePersistence {
     this.writeSync(sample);
     const v: Stored = { sample, audit, lab: { diffRules, reference, labName, estimateFactors } };
     const fail = (e: unknown) =>
-      this.store.getState().notify({ kind: 'error', source: 'save', subject: '', message: `The sample record was not saved (${(e as Error).message}).` });
+      this.store.getState().notify({
+        kind: 'error',
+        source: 'save',
+        subject: '',
+        message: isQuotaError(e)
+          ? 'The sample record (its release and audit trail) was not saved: the storage this browser gives the app on this device is full. Print or export the report now; then remove images you no longer need from the batch, or free space on the device, and the record is saved again at the next change.'
+          : `The sample record was not saved (${(e as Error).message}).`,
+      });
     // started now, not after earlier writes: IndexedDB orders transactions on one store itself
     this.writing = this.db.put(KEY, v).catch(fail);
     return this.writing;

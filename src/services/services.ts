@@ -313,7 +313,7 @@ export function createServices(opts: ServiceOptions): Services {
           // named like any refused file: on the notices, the report's first page and the counts CSV
           const st = store.getState();
           const message = errorMessage(new AppError('interrupted'));
-          for (const name of lostInIntake(leftInIntake, { images: st.order.map((id) => st.images[id].name), refused: st.refused.map((r) => r.name) })) {
+          for (const name of lostInIntake(leftInIntake, { images: st.order.map((id) => st.images[id].path ?? st.images[id].name), refused: st.refused.map((r) => r.name) })) {
             st.addFileError(name, message);
             st.refuseFile(name, message);
           }

@@ -64,6 +64,9 @@ export interface RefusedFile {
   error: string;
 }
 
+/** Whether an image added answers for a file refused under `refused` (its name, or its path in a folder). */
+const answers = (refused: string, e: Pick<ImageEntry, 'name' | 'path'>) => refused === (e.path ?? e.name) || (!/[\\/]/.test(refused) && refused === e.name);
+
 /** No refused file: one array, so that "none, as before" compares equal (services/persist). */
 export const NO_REFUSED: readonly RefusedFile[] = Object.freeze([]);
 
@@ -125,8 +128,9 @@ export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set
       images: { ...s.images, [e.id]: entry },
       order: [...s.order, e.id],
       currentId: s.currentId ?? e.id,
-      // a file refused before and now dropped again whole (same name) is no longer missing
-      ...(s.refused.some((r) => r.name === e.name) ? { refused: s.refused.filter((r) => r.name !== e.name) } : {}),
+      // a file refused before and now dropped again whole is no longer missing. A refusal is named by the file's
+      // place in its folder where it had one (day1/field.jpg): another folder's field.jpg does not answer for it
+      ...(s.refused.some((r) => answers(r.name, e)) ? { refused: s.refused.filter((r) => !answers(r.name, e)) } : {}),
     }));
     return true;
   },

@@ -10,6 +10,7 @@ import { describeScaleSetting } from '../core/detection/scaleWords';
 import { printedDifferential } from '../core/differential/rules';
 import { addSummaries, editWords, type EditSummary } from '../core/edits/summary';
 import { isoLocal } from '../core/formats/isoLocal';
+import { isolateName } from '../core/bidi';
 import { engineText, type EngineUse } from '../core/formats/sample';
 import type { ExportRelease } from '../core/formats/exports';
 import type { SampleRecord } from './sampleSlice';
@@ -182,8 +183,9 @@ export interface NotCounted {
 export function selectNotCounted(s: Pick<AppState, 'order' | 'images' | 'refused'>): NotCounted {
   const ims = s.order.map((id) => s.images[id]);
   return {
-    // the files refused at the drop first (they never became images), then those that failed later
-    failed: [...s.refused.map((r) => ({ name: r.name, error: r.error })), ...ims.filter((im) => im.status === 'error').map((im) => ({ name: im.name, error: im.error ?? 'not counted' }))],
+    // the files refused at the drop first (they never became images), then those that failed later; a file from a
+    // folder by its place there (day1/field.jpg), as the intake names it
+    failed: [...s.refused.map((r) => ({ name: r.name, error: r.error })), ...ims.filter((im) => im.status === 'error').map((im) => ({ name: im.path ?? im.name, error: im.error ?? 'not counted' }))],
     counting: ims.filter((im) => im.status === 'queued' || im.status === 'running').length,
   };
 }
@@ -207,7 +209,7 @@ export function notCountedReason(message: string): string {
  * dropped by mistake is named too. */
 export function notCountedWords(n: NotCounted): string {
   const parts = [
-    n.failed.length ? `${n.failed.length === 1 ? '1 file' : `${n.failed.length} files`} could not be counted (${n.failed.map((f) => `${f.name}: ${notCountedReason(f.error)}`).join('; ')})` : '',
+    n.failed.length ? `${n.failed.length === 1 ? '1 file' : `${n.failed.length} files`} could not be counted (${n.failed.map((f) => `${isolateName(f.name)}: ${notCountedReason(f.error)}`).join('; ')})` : '',
     n.counting ? `${n.counting === 1 ? '1 image is' : `${n.counting} images are`} still being counted` : '',
   ].filter(Boolean);
   return parts.length ? `Not in these figures: ${parts.join('; ')}.` : '';

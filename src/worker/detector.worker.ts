@@ -10,7 +10,7 @@ import { normaliseChw } from '../core/differential/crop';
 import { fillOutsideField, findCircularField } from '../core/quality/field';
 import type { ClassifyRequest, DetectRequest, InitRequest, WorkerRequest, WorkerResponse } from './protocol';
 import { chooseModel } from './optimizedModel';
-import { RunQueue, disposeOutputs, downloadModel, loadClassifier, loadSession, prepareWasmRuntime, threadCount, verifyModel, webgpuAdapterUsable, type Loaded } from './session';
+import { RunQueue, disposeOutputs, fetchVerifiedModel, loadClassifier, loadSession, prepareWasmRuntime, threadCount, webgpuAdapterUsable, type Loaded } from './session';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -30,11 +30,7 @@ function fail(id: number, e: unknown) {
   post({ type: 'error', id, code, message: e instanceof Error ? e.message : String(e) });
 }
 
-async function fetchVerified(m: { url: string; sha256: string; bytes: number }, onProgress: (l: number, t: number) => void = () => undefined) {
-  const b = await downloadModel(m.url, m.bytes, onProgress);
-  await verifyModel(b, m.sha256);
-  return b;
-}
+const fetchVerified = (m: { url: string; sha256: string; bytes: number }, onProgress?: (l: number, t: number) => void) => fetchVerifiedModel(m, onProgress);
 
 /** A typing worker (InitRequest.classifierOnly): ORT's WebAssembly on one thread and the classifier alone. */
 async function initTyping(req: InitRequest) {

@@ -19,6 +19,8 @@ export async function downloadModel(
   try {
     res = await fetch(url);
   } catch (e) {
+    // offline, a model the service worker does not hold: say so, rather than "check the connection"
+    if (typeof navigator !== 'undefined' && navigator.onLine === false) throw new AppError('model-offline', 'missing');
     throw new AppError('model-download', `could not download the model (${(e as Error).message})`);
   }
   if (!res.ok || !res.body) throw new AppError('model-download', `could not download the model (HTTP ${res.status})`);
@@ -51,6 +53,58 @@ export async function verifyModel(bytes: Uint8Array, sha256: string): Promise<vo
       `the model file does not match its model card (sha256 ${got.slice(0, 12)}… instead of ${sha256.slice(0, 12)}…)`,
     );
   }
+}
+
+/** The Cache API's part the repair uses (the service worker's caches; absent in Node). */
+export type ModelCaches = Pick<CacheStorage, 'keys' | 'open'>;
+
+/** Deletes every cached copy of the file at `url`, whatever its query (the precache keys a file by a revision
+ * parameter); how many there were. */
+export async function dropCachedCopies(url: string, store: ModelCaches | undefined): Promise<number> {
+  if (!store) return 0;
+  const path = new URL(url, globalThis.location?.href ?? 'http://localhost/').pathname;
+  let n = 0;
+  for (const name of await store.keys()) {
+    const cache = await store.open(name);
+    for (const r of await cache.keys()) {
+      if (new URL(r.url).pathname !== path) continue;
+      await cache.delete(r);
+      n++;
+    }
+  }
+  return n;
+}
+
+/**
+ * Downloads a model and checks it against its card. A copy kept for offline use that fails the check is
+ * damaged there (a disk fault, a write cut short): the service worker's precache answers before the network,
+ * so every reload got the same bytes again, online too. That copy is deleted and the file fetched once more:
+ * the service worker then takes it from the network, checks it against the hash in its manifest and keeps it
+ * (vite.config.ts). Offline, there is nothing to fetch it from, and the technician is told to connect once.
+ */
+export async function fetchVerifiedModel(
+  m: { url: string; sha256: string; bytes: number },
+  onProgress: (loaded: number, total: number) => void = () => undefined,
+  store: ModelCaches | undefined = globalThis.caches,
+): Promise<Uint8Array> {
+  const bytes = await downloadModel(m.url, m.bytes, onProgress);
+  try {
+    await verifyModel(bytes, m.sha256);
+    return bytes;
+  } catch (e) {
+    // no cached copy: what the server sent is damaged, and fetching it again changes nothing
+    if (!(await dropCachedCopies(m.url, store).catch(() => 0))) throw e;
+  }
+  let again: Uint8Array;
+  try {
+    again = await downloadModel(m.url, m.bytes, onProgress);
+  } catch (e) {
+    // the server answered, with an error: that is what to say
+    if (e instanceof AppError && /\(HTTP \d+\)/.test(e.detail)) throw e;
+    throw new AppError('model-offline', 'damaged');
+  }
+  await verifyModel(again, m.sha256);
+  return again;
 }
 
 export interface Loaded {

@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { AppError } from '../core/errors';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { AppError, errorMessage } from '../core/errors';
+import { sha256Hex } from '../core/formats/hash';
 import { DetectorClient } from './client';
 import type { WorkerRequest, WorkerResponse } from './protocol';
-import { RunQueue } from './session';
+import { RunQueue, downloadModel, fetchVerifiedModel, type ModelCaches } from './session';
 
 describe('RunQueue', () => {
   it('runs jobs one at a time, in order, and a failure does not block the next', async () => {
@@ -68,5 +69,70 @@ describe('DetectorClient', () => {
     const err = await p.catch((e) => e);
     expect(err.code).toBe('worker');
     expect(err.message).toMatch(/out of memory/);
+  });
+});
+
+describe('fetchVerifiedModel: a model damaged in the offline copy', () => {
+  const good = new TextEncoder().encode('the model');
+  /** One cache holding `urls`, as the service worker's precache keys them. */
+  const cachesWith = (urls: string[]) => {
+    const held = new Set(urls);
+    const cache = { keys: async () => [...held].map((u) => new Request(u)), delete: async (r: Request) => held.delete(r.url) };
+    return { held, store: { keys: async () => ['workbox-precache-v2'], open: async () => cache } as unknown as ModelCaches };
+  };
+  /** fetch answering from `answers` in turn (an Error: the network is down). */
+  const fetchFrom = (answers: (Uint8Array | Error)[]) => {
+    const calls: string[] = [];
+    vi.stubGlobal('fetch', async (url: string) => {
+      calls.push(url);
+      const a = answers.shift()!;
+      if (a instanceof Error) throw a;
+      return new Response(a.slice());
+    });
+    return calls;
+  };
+  afterEach(() => vi.unstubAllGlobals());
+  const m = async () => ({ url: 'http://app.test/models/m.onnx', sha256: await sha256Hex(good), bytes: good.length });
+
+  it('drops the cached copy and fetches once more: the bytes that pass', async () => {
+    const { held, store } = cachesWith(['http://app.test/models/m.onnx?__WB_REVISION__=1', 'http://app.test/index.html']);
+    const calls = fetchFrom([new Uint8Array(9), good]);
+    expect(await fetchVerifiedModel(await m(), undefined, store)).toEqual(good);
+    expect(calls).toHaveLength(2);
+    expect([...held]).toEqual(['http://app.test/index.html']);
+  });
+  it('with no cached copy, the damaged download is refused as before (fetching again changes nothing)', async () => {
+    const { store } = cachesWith([]);
+    const calls = fetchFrom([new Uint8Array(9)]);
+    await expect(fetchVerifiedModel(await m(), undefined, store)).rejects.toMatchObject({ code: 'model-integrity' });
+    expect(calls).toHaveLength(1);
+  });
+  it('offline, the copy is dropped and the technician told to connect once', async () => {
+    const { held, store } = cachesWith(['http://app.test/models/m.onnx?__WB_REVISION__=1']);
+    fetchFrom([new Uint8Array(9), new TypeError('Failed to fetch')]);
+    const e = await fetchVerifiedModel(await m(), undefined, store).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: 'model-offline', detail: 'damaged' });
+    expect(errorMessage(e)).toMatch(/kept on this device for offline use is damaged .* Connect to the network and reload the page once/);
+    expect(held.size).toBe(0);
+  });
+});
+
+describe('downloadModel offline', () => {
+  afterEach(() => vi.unstubAllGlobals());
+  it('a model the offline copy lacks, with the device offline, says so and what to do (not "check the connection")', async () => {
+    vi.stubGlobal('navigator', { onLine: false });
+    vi.stubGlobal('fetch', async () => {
+      throw new TypeError('Failed to fetch');
+    });
+    const e = await downloadModel('/models/m.onnx', 10, () => undefined).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: 'model-offline', detail: 'missing' });
+    expect(errorMessage(e)).toMatch(/^This device is offline, and the detection model is not among the files kept on it for offline use .* Connect to the network and reload the page once/);
+  });
+  it('online, a failed download is the connection as before', async () => {
+    vi.stubGlobal('navigator', { onLine: true });
+    vi.stubGlobal('fetch', async () => {
+      throw new TypeError('Failed to fetch');
+    });
+    await expect(downloadModel('/models/m.onnx', 10, () => undefined)).rejects.toMatchObject({ code: 'model-download' });
   });
 });
