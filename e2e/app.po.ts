@@ -72,6 +72,20 @@ export async function releaseReport(page: Page) {
   await page.getByTestId('report-confirm-release').click();
 }
 
+/** Deletes a counted box of the current image through the review keys (U may first visit a box under the
+ * threshold, not counted: it goes on to a counted one); the image as it was before, and the deleted box's id. */
+export async function deleteCountedBox(page: Page) {
+  const before = (await page.evaluate(() => window.__smearcount.current()))!;
+  let selected = '';
+  for (let i = 0; i < 50 && !before.detections.some((d) => d.id === selected); i++) {
+    await page.getByTestId('review-next').click();
+    await expect(page.getByTestId('action-delete')).toBeVisible();
+    selected = (await page.evaluate(() => window.__smearcount.selectedId()))!;
+  }
+  await page.getByTestId('action-delete').click();
+  return { before, selected };
+}
+
 export async function clickBox(app: AppPage, d: HookDetection) {
   const view = await app.page.evaluate(() => window.__smearcount.view());
   const canvas = await app.page.getByTestId('canvas').locator('canvas').first().boundingBox();

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { AppPage, releaseReport, unzipStored } from './app.po';
+import { AppPage, deleteCountedBox, releaseReport, unzipStored } from './app.po';
 import { testingImages } from './data';
 import { readCsv } from './csv';
 
@@ -246,14 +246,7 @@ test('every export says whether its figures were released: preliminary, then rel
   expect(said.png).toEqual({ 'Report state': 'released', Release: line });
 
   // one box deleted: the release is withdrawn, and no file says released or names the verifier
-  const before = (await page.evaluate(() => window.__smearcount.current()))!;
-  let selected = '';
-  for (let i = 0; i < 50 && !before.detections.some((d) => d.id === selected); i++) {
-    await page.getByTestId('review-next').click();
-    await expect(page.getByTestId('action-delete')).toBeVisible();
-    selected = (await page.evaluate(() => window.__smearcount.selectedId()))!;
-  }
-  await page.getByTestId('action-delete').click();
+  await deleteCountedBox(page);
   await expect(page.getByTestId('notice-release')).toContainText('The released report was withdrawn');
   const reason = (await page.evaluate(() => window.__smearcount.sample())).withdrawn as string;
   expect(reason).toContain('box deleted');

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { AppPage, releaseReport } from './app.po';
+import { AppPage, deleteCountedBox, releaseReport } from './app.po';
 import { testingImages } from './data';
 import { readCsv } from './csv';
 import { readFileSync } from 'node:fs';
@@ -62,15 +62,7 @@ test('a released report is withdrawn when a box it rests on is deleted, and its 
   expect(JSON.parse(await download(page, 'export-json')).report).toMatchObject({ state: 'released', verified_by: 'C. Doe', release_revision: sample0.releasedRevision });
 
   // one box deleted after the release: the report is withdrawn, and the audit trail says why
-  const before = (await page.evaluate(() => window.__smearcount.current()))!;
-  // U may first visit a box under the threshold (not counted): go on to a counted one
-  let selected = '';
-  for (let i = 0; i < 50 && !before.detections.some((d) => d.id === selected); i++) {
-    await page.getByTestId('review-next').click();
-    await expect(page.getByTestId('action-delete')).toBeVisible();
-    selected = (await page.evaluate(() => window.__smearcount.selectedId()))!;
-  }
-  await page.getByTestId('action-delete').click();
+  const { before, selected } = await deleteCountedBox(page);
   await expect.poll(async () => (await page.evaluate(() => window.__smearcount.current()))!.detections.length).toBe(before.detections.length - 1);
   // the main window says so at once, in the notices
   await expect(page.getByTestId('notice-release')).toContainText('The released report was withdrawn');
