@@ -26,22 +26,26 @@ export function Notices() {
   const dismiss = useApp((s) => s.dismissNotice);
   const dismissAll = useApp((s) => s.dismissNotices);
   const [open, setOpen] = useState(false);
-  if (!notices.length) return null;
-  const worst = WORST.find((k) => notices.some((n) => n.kind === k))!;
+  const worst = WORST.find((k) => notices.some((n) => n.kind === k));
+  // With no notice the section stays in the page, empty and out of sight, so that its live region is there
+  // before the first notice: a live region put into the page with its first words in it is not read by every
+  // screen reader, and the first notice is the one that says a file was not counted.
   return (
-    <section className={`notices${open ? ' open' : ''}`} aria-label="Notices">
+    <section className={`notices${open ? ' open' : ''}${worst ? '' : ' empty'}`} aria-label={worst ? 'Notices' : undefined} data-testid="notices">
       {/* shown on narrow screens only (styles.css) */}
-      <div className={`notices-strip ${worst}`} data-testid="notices-strip">
-        <button className="notices-toggle" aria-expanded={open} onClick={() => setOpen(!open)} data-testid="notices-toggle">
-          <span className="notices-line" role="status">
-            {oneLine(notices)}
-          </span>
-          <span className="notices-more">{open ? 'Hide' : 'Show'}</span>
-        </button>
-        <button aria-label={notices.length > 1 ? `Dismiss all ${notices.length} notices` : 'Dismiss'} onClick={() => dismissAll()} data-testid="notices-strip-dismiss">
-          ×
-        </button>
-      </div>
+      {worst && (
+        <div className={`notices-strip ${worst}`} data-testid="notices-strip">
+          <button className="notices-toggle" aria-expanded={open} onClick={() => setOpen(!open)} data-testid="notices-toggle">
+            <span className="notices-line" role="status">
+              {oneLine(notices)}
+            </span>
+            <span className="notices-more">{open ? 'Hide' : 'Show'}</span>
+          </button>
+          <button aria-label={notices.length > 1 ? `Dismiss all ${notices.length} notices` : 'Dismiss'} onClick={() => dismissAll()} data-testid="notices-strip-dismiss">
+            ×
+          </button>
+        </div>
+      )}
       {notices.length > 1 && (
         <button className="dismiss-all" data-testid="dismiss-all" onClick={() => dismissAll()}>
           Dismiss all ({notices.length})
