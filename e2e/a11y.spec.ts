@@ -62,7 +62,6 @@ test('landmarks have distinct names, no second banner, no empty header cell; the
   await expect(page.getByTestId('gallery')).toBeHidden();
 
   // The ratio's explanation: a Tab stop whose description is the tip, shown while it has focus; Esc hides it.
-  await page.locator('body').click({ position: { x: 5, y: 5 } });
   const tip = page.getByTestId('ratio-wbc-tip');
   for (let i = 0; i < 120 && !(await tip.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
   await expect(tip).toBeFocused();
@@ -89,7 +88,6 @@ test('landmarks have distinct names, no second banner, no empty header cell; the
   // U's answer about the last image ("Nothing uncertain on X: marked reviewed; now on Y.") goes once ]
   // selects a box and the box's own hint takes its place.
   await page.getByTestId('review-band').fill('0.02');
-  await page.locator('body').click({ position: { x: 5, y: 5 } });
   const said = page.getByTestId('review-said');
   // U once, then A on each box it shows (a second U would pass over a box, and U says it was skipped)
   for (let i = 0; i < 30 && !(await said.isVisible()); i++) {
@@ -116,7 +114,6 @@ test('a screen reader hears the review, the gallery\'s verifications and the rel
   // M6: the box a key selects, and where the review stands, in one polite sentence
   const review = page.getByTestId('review-announce');
   await expect(review).toHaveAttribute('role', 'status');
-  await page.locator('body').click({ position: { x: 5, y: 5 } });
   await page.keyboard.press(']');
   await expect(review).toHaveText(/^(RBC|WBC|Platelets), (score \d\.\d\d|set by hand)/);
   await page.keyboard.press('Escape');
@@ -202,4 +199,22 @@ test('E reaches the exports: the first one takes the focus, Enter downloads it; 
   await page.keyboard.press('e');
   await expect(page.getByTestId('export-csv')).toBeFocused();
   await expect(page.getByTestId('export-csv')).toBeInViewport();
+});
+
+test('G opens the WBC gallery and Esc closes it; the key sheet lists the gallery\'s keys', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.waitReady();
+  await page.keyboard.press('g');
+  await expect(page.getByTestId('review-said')).toHaveText(/No typed WBC in the batch yet/);
+  await expect(page.getByTestId('gallery')).toHaveCount(0);
+  await app.drop(testingImages(2));
+  await app.waitReady();
+  await expect(page.getByTestId('shortcuts')).toContainText('the WBC gallery');
+  await expect(page.getByTestId('shortcuts')).toContainText('V verifies');
+  await expect(page.getByTestId('open-gallery-panel')).toBeEnabled();
+  await page.keyboard.press('g');
+  await expect(page.getByTestId('gallery')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('gallery')).toHaveCount(0);
 });

@@ -112,6 +112,8 @@ export function Toolbar() {
         <dt>R</dt><dd>mark reviewed</dd>
         <dt>P</dt><dd>the report: verify and print</dd>
         <dt>E</dt><dd>the exports (CSV, JSON, VOC, PNG): the focus on the first, Tab to the others</dd>
+        <dt>G</dt><dd>the WBC gallery: the batch's WBCs by type, to verify</dd>
+        <dt>In the gallery</dt><dd>arrows move between cells · V verifies · Shift+1…7 a type, Shift+8 smudge, Shift+9 other · Enter shows the cell on the canvas · Ctrl+Z undo · Esc closes</dd>
         <dt>↑ ↓ / J K</dt><dd>previous / next image (also in the image list, with Tab)</dd>
         <dt>Del in the image list</dt><dd>remove that image from the batch (asks first)</dd>
         <dt>?</dt><dd>this sheet</dd>

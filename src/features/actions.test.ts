@@ -5,6 +5,7 @@ import { reclassifyCell, verifyCells } from '../core/edits/gallery';
 import { selectDifferentialState, selectSummary } from '../store/selectors';
 import { createAppStore } from '../store/store';
 import { createViewStore } from '../store/viewStore';
+import { createGalleryStore } from '../store/galleryStore';
 import { handleKey, type ActionContext } from './actions';
 
 const defaults = { scoreThresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nmsIou: 0.5, crossClassNms: false, countRule: 'all' as const };
@@ -124,6 +125,36 @@ describe('E reaches the exports (their panel is some sixty Tab presses down, fol
     press(ctx, 'e');
     expect(ctx.view.getState().exportsNonce).toBe(0);
     expect(ctx.view.getState().said?.text).toBe('Nothing counted yet: the exports open once an image is counted.');
+  });
+});
+
+describe('G opens the WBC gallery (its buttons are in the toolbar and the differential panel)', () => {
+  beforeEach(() => vi.stubGlobal('document', { querySelector: () => null }));
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('opens it once a typed WBC is counted, in either case, not with Shift or Ctrl nor from a text field', () => {
+    const store = createAppStore(defaults);
+    store.getState().setModel({ status: 'ready' });
+    store.getState().addImage({ id: 'a', name: 'a.jpg', bytes: 10 });
+    store.getState().updateImage('a', { status: 'done', width: 640, height: 480, raw: [det('w0', 'WBC', 0)], wbc: { w0: [0.95, 0.01, 0.01, 0.01, 0.01, 0.005, 0.005] } });
+    const ctx: ActionContext = { store, view: createViewStore(), gallery: createGalleryStore() };
+    const open = () => ctx.gallery!.getState().open;
+    press(ctx, 'g', { shift: true });
+    press(ctx, 'g', { ctrl: true });
+    press(ctx, 'g', { target: { tagName: 'INPUT', type: 'text' } });
+    expect(open()).toBe(false);
+    expect(press(ctx, 'g')).toBe(true);
+    expect(open()).toBe(true);
+    ctx.gallery!.getState().setOpen(false);
+    press(ctx, 'G'); // Caps Lock on
+    expect(open()).toBe(true);
+  });
+
+  it('with no typed WBC, says why nothing opens', () => {
+    const ctx: ActionContext = { ...batch(), gallery: createGalleryStore() };
+    press(ctx, 'g');
+    expect(ctx.gallery!.getState().open).toBe(false);
+    expect(ctx.view.getState().said?.text).toBe('No typed WBC in the batch yet: the gallery opens once a WBC is counted and typed.');
   });
 });
 

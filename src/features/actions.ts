@@ -11,15 +11,18 @@ import type { ClassifierCard } from '../core/differential/card';
 import { typeUnsure, WBC_TYPES, type WbcType } from '../core/differential/differential';
 import { reviewStep, reviewTrail, uncertaintyOrder } from '../core/edits/review';
 import { nudgedBox, placedBox, readingOrder, zoomAbout, type Arrow, type Box } from '../core/detection/geometry';
-import { belowThresholdOf, shownDetections, uncertainAsCounted } from '../store/selectors';
+import { belowThresholdOf, selectGalleryCells, shownDetections, uncertainAsCounted } from '../store/selectors';
 import type { AppStore } from '../store/store';
 import type { ViewStore } from '../store/viewStore';
+import type { GalleryStore } from '../store/galleryStore';
 
 export interface ActionContext {
   store: AppStore;
   view: ViewStore;
   /** The WBC classifier's card, when the differential is on. */
   classifier?: ClassifierCard | null;
+  /** The WBC gallery's state (G opens it). */
+  gallery?: GalleryStore;
 }
 
 interface ActionDef {
@@ -292,6 +295,16 @@ export const actions = {
       const s = store.getState();
       if (s.order.some((id) => s.images[id].status === 'done')) view.getState().openExports();
       else view.getState().say('Nothing counted yet: the exports open once an image is counted.');
+    },
+  },
+  // G: the WBC gallery, where the batch's WBCs are verified by type; its button is in the toolbar and the
+  // differential panel, and the key sheet lists its keys
+  gallery: {
+    keyTest: (e) => !mod(e) && !e.shiftKey && e.key === 'g',
+    run({ store, view, gallery }) {
+      if (!gallery) return;
+      if (selectGalleryCells(store.getState()).length) gallery.getState().setOpen(true);
+      else view.getState().say('No typed WBC in the batch yet: the gallery opens once a WBC is counted and typed.');
     },
   },
   'next-box': { keyTest: (e) => !mod(e) && e.key === ']', run: (ctx) => stepBox(ctx, 1) },
