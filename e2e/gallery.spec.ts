@@ -62,6 +62,8 @@ test('the gallery shows every WBC grouped by type; reclassify by click, keys and
   await page.getByTestId('gallery-note').fill('ruptured');
   await page.getByTestId('gallery-note').press('Enter');
   await expect.poll(async () => (await hook(page, 'differential')).smudge).toBe(1);
+  // the gallery's verified cells and the panel's add up: the smudge cell is verified, outside the differential
+  await expect(page.getByTestId('gallery-summary')).toHaveText(`${n} cells · 1 verified (1 of them smudge / other, outside the differential)`);
   // undo (Ctrl+Z) steps back: note, smudge, then the type
   await page.keyboard.press('Control+z');
   await page.keyboard.press('Control+z');

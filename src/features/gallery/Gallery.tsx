@@ -164,6 +164,9 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
 
   const rows = visibleRows(layout, viewport.top - layout.rowH, viewport.top + viewport.height + layout.rowH);
   const verifiedN = flat.filter((c) => c.det.wbc?.verified).length;
+  // smudge and other cells are verified as such, outside the differential: said, so that the panel's "21 WBC
+  // verified" and the gallery's 22 add up
+  const apartN = flat.filter((c) => c.det.wbc?.verified && c.det.wbc.category).length;
   const announce = useVerifiedAnnouncement(flat, low);
   const drop = (g: GalleryGroup) => ({
     onDragOver: (e: React.DragEvent) => {
@@ -192,6 +195,7 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
             <h2>WBC gallery</h2>
             <span className="muted" data-testid="gallery-summary">
               {flat.length} cells · {verifiedN} verified
+              {apartN ? ` (${apartN} of them smudge / other, outside the differential)` : ''}
             </span>
           </div>
           <div className="gallery-actions">
