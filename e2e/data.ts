@@ -77,3 +77,13 @@ export function turnedClockwise(img: { data: Uint8Array; width: number; height: 
   for (let y = 0; y < w; y++) for (let x = 0; x < h; x++) data.set(img.data.subarray(((h - 1 - x) * w + y) * 4, ((h - 1 - x) * w + y) * 4 + 4), (y * h + x) * 4);
   return { data, width: h, height: w };
 }
+
+/** An RGBA picture made k times larger by nearest neighbour: a camera's large picture of the same field. */
+export function upscale(img: { data: Uint8Array | Uint8ClampedArray; width: number; height: number }, k: number) {
+  const width = img.width * k;
+  const height = img.height * k;
+  const data = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) data.set(img.data.subarray(((((y / k) | 0) * img.width + ((x / k) | 0)) * 4), ((((y / k) | 0) * img.width + ((x / k) | 0)) * 4) + 4), (y * width + x) * 4);
+  return { data, width, height };
+}

@@ -7,7 +7,8 @@ import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { AppPage, deleteCountedBox, releaseReport, unzipStored } from './app.po';
-import { testingImages } from './data';
+import { testingImages, upscale } from './data';
+import { decodeImage, encodeJpeg } from '../scripts/evaluation/decode';
 import { readCsv } from './csv';
 
 async function download(page: Page, testId: string): Promise<string> {
@@ -296,4 +297,43 @@ test('?model= loads another detector: the report, every export and the image nam
   await page.getByTestId('export-report').click();
   await expect(page.getByTestId('report-meta')).toContainText(`model ${name} (sha256 ${other.sha256.slice(0, 16)}…)`);
   await expect(page.getByTestId('report-meta')).not.toContainText(shipped.slice(0, 16));
+});
+
+test('a photo past what a browser\'s canvas holds gets its annotated PNG drawn smaller, saying so; a PNG that cannot be drawn is said, not a click that did nothing', async ({ page }) => {
+  test.setTimeout(300_000);
+  // a CBC field at 8x (5120x3840, 19.7 MP), as a phone's 24 MP camera gives: Safari draws no canvas over 16.8 MP
+  const big = Buffer.from(await encodeJpeg(upscale(await decodeImage(testingImages(1)[0]), 8), 85));
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await page.getByTestId('file-input').setInputFiles([{ name: 'phone-24mp.jpg', mimeType: 'image/jpeg', buffer: big }]);
+  await app.waitReady();
+  const png = readFileSync(await download(page, 'export-png'));
+  // IHDR: width and height, the first chunk
+  const [w, h] = [png.readUInt32BE(16), png.readUInt32BE(20)];
+  expect(w * h).toBeLessThanOrEqual(4096 * 4096);
+  expect(w).toBeGreaterThan(4300); // as large as fits: 0.92 of 5120, less the footer band's share (about 0.88)
+  expect(w).toBeLessThan(5120);
+  expect(h).toBeGreaterThan(Math.floor((3840 * w) / 5120)); // the image, and the footer's band below it
+  // what the footer says, kept as text too
+  const text: Record<string, string> = {};
+  for (let at = 8; at < png.length; ) {
+    const len = png.readUInt32BE(at);
+    const data = png.subarray(at + 8, at + 8 + len);
+    if (png.subarray(at + 4, at + 8).toString('latin1') === 'iTXt') text[data.subarray(0, data.indexOf(0)).toString('latin1')] = data.subarray(data.indexOf(0) + 5).toString('utf8');
+    at += 12 + len;
+  }
+  const said = /^Drawn at ([\d.]+)% of the image's size \(a browser draws at most 16\.8 megapixels\); the box coordinates in the other exports are the image's own\.$/.exec(text.Scale);
+  expect(said, text.Scale).not.toBeNull();
+  expect(Math.abs(Number(said![1]) - (w / 5120) * 100)).toBeLessThan(0.2);
+
+  // a canvas the browser will not encode (out of memory, a limit of its own): the technician is told
+  await page.evaluate(() => {
+    OffscreenCanvas.prototype.convertToBlob = () => Promise.reject(new DOMException('The canvas is too large', 'EncodingError'));
+  });
+  let downloaded = false;
+  page.on('download', () => (downloaded = true));
+  await page.getByTestId('export-png').click();
+  await expect(page.getByTestId('notice-export')).toContainText('phone-24mp.jpg');
+  await expect(page.getByTestId('notice-export')).toContainText('The export failed: the annotated PNG could not be drawn (The canvas is too large).');
+  expect(downloaded).toBe(false);
 });

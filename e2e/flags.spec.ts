@@ -3,21 +3,12 @@ import { expect, test } from '@playwright/test';
 import { AppPage } from './app.po';
 import { CALIBRATION } from '../src/core/quality/calibration';
 import { FLAG_CODES, FLAG_SHORT } from '../src/core/quality/flags';
-import { testingImages } from './data';
+import { testingImages, upscale } from './data';
 import { drawnSmear, gaussianBlur, nonSmearPictures, toPng } from '../scripts/nonSmear';
 import { decodeImage, encodeJpeg, monochromeCopy } from '../scripts/evaluation/decode';
 
 
 /** Nearest-neighbour enlargement by an integer factor. */
-function upscale(img: { data: Uint8Array | Uint8ClampedArray; width: number; height: number }, k: number) {
-  const width = img.width * k;
-  const height = img.height * k;
-  const data = new Uint8Array(width * height * 4);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) data.set(img.data.subarray(((((y / k) | 0) * img.width + ((x / k) | 0)) * 4), ((((y / k) | 0) * img.width + ((x / k) | 0)) * 4) + 4), (y * width + x) * 4);
-  return { data, width, height };
-}
-
 // Pictures made here (no dataset file): what a new user might drop by mistake, and a badly blurred smear.
 const KEEP = ['checkerboard', 'checkerboard-pink', 'gradient', 'text-page', 'white-noise'];
 const pictures = [...nonSmearPictures().filter((p) => KEEP.includes(p.name)), gaussianBlur(drawnSmear(3), 12, 'blurred-smear')];

@@ -5,10 +5,11 @@ import { zip } from '../core/formats/zip';
 import { flatName, uniqueNames, withExtension } from '../core/formats/names';
 import { selectDifferentialState, selectExportImages, shownDetections } from '../store/selectors';
 import { adaptationWords, exportRelease, exportSample, notCountedRows, otherClassifiers, otherDetectors, reportJson, selectAdaptation, selectEngines } from '../store/report';
-import { annotatedPng } from './annotatedPng';
+import { annotatedPng, scaledNote } from './annotatedPng';
 import { Section } from './Section';
 import { cocoWithSample, csvWithSample, exportName, jsonWithSample, pngWithSample, provenanceText, vocWithSample, type Provenance } from '../core/formats/sample';
 import { APP_VERSION } from '../services/appVersion';
+import { AppError, errorMessage } from '../core/errors';
 
 function download(name: string, data: BlobPart, type: string) {
   // a CSV starts with the UTF-8 byte-order mark: Excel on Windows reads it as UTF-8 then ("µL", "×10⁹/L",
@@ -109,8 +110,16 @@ export function ExportMenu() {
             const k = all.findIndex((im) => im.id === current!.id);
             const rel = release();
             const footer = k >= 0 ? pngFooter(all[k], uniqueNames(all)[k], sid(), rel) : `Sample ${sid() || '(no sample ID)'} · ${releaseLine(rel)}`;
-            const png = await annotatedPng(files, card, current!.id, shownDetections(current!, s.postprocess), codes, footer);
-            const bytes = pngWithSample(new Uint8Array(await new Blob([png]).arrayBuffer()), sid(), { state: rel.state, line: releaseLine(rel), models: provenanceText(models()) });
+            let drawn: { png: Blob; scale: number };
+            try {
+              drawn = await annotatedPng(files, card, current!.id, shownDetections(current!, s.postprocess), codes, footer);
+            } catch (e) {
+              // the picture is drawn after the click, away from it: a failure said nowhere was an export that did nothing
+              const err = e instanceof AppError ? e : new AppError('export', `the annotated PNG could not be drawn (${e instanceof Error ? e.message : String(e)})`);
+              s.notify({ kind: 'error', source: 'export', subject: current!.name, message: errorMessage(err) });
+              return;
+            }
+            const bytes = pngWithSample(new Uint8Array(await new Blob([drawn.png]).arrayBuffer()), sid(), { state: rel.state, line: releaseLine(rel), models: provenanceText(models()), scale: drawn.scale < 1 ? scaledNote(drawn.scale) : undefined });
             // unique once the extension is gone: field1.jpg and field1.png give two PNGs
             const unique = uniqueNames(all, '')[k] ?? withExtension(current!.name, '');
             download(name(`${flatName(unique)}-annotated`, 'png'), bytes as Uint8Array<ArrayBuffer>, 'image/png');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Detection } from '../core/detection/detection';
-import { drawOutlines, pngLabel, wrapText } from './annotatedPng';
+import { drawOutlines, MAX_CANVAS_PIXELS, pngLabel, pngScale, scaledNote, wrapText } from './annotatedPng';
 
 const d = (cls: Detection['cls'], wbc?: Detection['wbc']): Detection => ({ id: 'm0', cls, score: 0.9, box: { x1: 0, y1: 0, x2: 10, y2: 10 }, origin: 'model', wbc });
 const codes = { neutrophil: 'NEU', eosinophil: 'EOS' };
@@ -65,5 +65,25 @@ describe("the annotated PNG's footer", () => {
     expect(wrapText('short', 20, measure)).toEqual(['short']);
     expect(wrapText('a 2026-12-06T10:00:00+01:00 b', 10, measure)).toEqual(['a', '2026-12-06T10:00:00+01:00', 'b']);
     expect(wrapText('', 10, measure)).toEqual([]);
+  });
+});
+
+describe("the annotated PNG's size: never past what a browser's canvas holds", () => {
+  const band = (width: number) => Math.round(width / 20); // a footer band that grows with the width, as the labels' font does
+  it('draws a microscope camera\'s field, or a phone\'s 12 MP photo, at its own size', () => {
+    expect(pngScale(640, 480, band)).toBe(1);
+    expect(pngScale(4032, 3024, band)).toBe(1);
+  });
+  it('draws a 24 or 48 MP photo as large as fits, band included', () => {
+    for (const [w, h] of [[5712, 4284], [8064, 6048], [20000, 100]]) {
+      const k = pngScale(w, h, band);
+      const W = Math.floor(w * k);
+      const area = W * (Math.floor(h * k) + band(W));
+      expect(area).toBeLessThanOrEqual(MAX_CANVAS_PIXELS);
+      expect(area).toBeGreaterThan(MAX_CANVAS_PIXELS * 0.99);
+    }
+  });
+  it('says at what size', () => {
+    expect(scaledNote(0.7071)).toBe("Drawn at 70.7% of the image's size (a browser draws at most 16.8 megapixels); the box coordinates in the other exports are the image's own.");
   });
 });

@@ -50,37 +50,67 @@ export function wrapText(text: string, max: number, measure: (s: string) => numb
   return lines;
 }
 
+/** The most pixels a canvas may hold in every browser the app runs in: Safari's limit (iOS and macOS), 4096²;
+ * Chrome and Firefox allow more. A larger canvas draws nothing there, or its export fails. */
+export const MAX_CANVAS_PIXELS = 4096 * 4096;
+
+/** The scale at which a w×h image and its footer band (`band(width)`, its height at that width) fit in `max`
+ * pixels: 1 where they fit as they are, otherwise the largest scale that fits (to 0.1%). */
+export function pngScale(w: number, h: number, band: (width: number) => number, max = MAX_CANVAS_PIXELS): number {
+  const area = (k: number) => Math.floor(w * k) * (Math.floor(h * k) + band(Math.floor(w * k)));
+  if (area(1) <= max) return 1;
+  let k = Math.sqrt(max / (w * h));
+  while (k > 0.001 && area(k) > max) k -= 0.001;
+  return k;
+}
+
+/** Words for the footer where the picture was drawn smaller than the image. */
+export function scaledNote(k: number): string {
+  return `Drawn at ${Math.floor(k * 1000) / 10}% of the image's size (a browser draws at most ${(MAX_CANVAS_PIXELS / 1e6).toFixed(1)} megapixels); the box coordinates in the other exports are the image's own.`;
+}
+
 /** The image at its own resolution with the shown boxes drawn on it (drawOutlines), independent of
  * the canvas's zoom and pan. Each label is white on a dark tag in its class's colour at the box's corner, so
  * it reads on a pale field (yellow and blue text alone did not). `footer` (the sample and the report's release)
  * is printed on a white band below the image, not over it: no cell is hidden, and a box's pixel coordinates
- * in the other exports still hold on the PNG, whose width is the image's. */
-export async function annotatedPng(files: ImageFiles, card: ModelCard, id: string, dets: readonly Detection[], typeCode: Readonly<Record<string, string>> = {}, footer = ''): Promise<Blob> {
+ * in the other exports still hold on the PNG, whose width is the image's. An image past MAX_CANVAS_PIXELS is
+ * the exception: it is drawn smaller, and the footer says at what size (`scale`, 1 where drawn whole). */
+export async function annotatedPng(files: ImageFiles, card: ModelCard, id: string, dets: readonly Detection[], typeCode: Readonly<Record<string, string>> = {}, footer = ''): Promise<{ png: Blob; scale: number }> {
   const COLOR = classColors(card);
   const blob = files.get(id);
   if (!blob) throw new AppError('export', 'the image is no longer available');
   const bmp = await createImageBitmap(blob);
-  const lw = Math.max(2, Math.round(bmp.width / 320));
-  const fs = 6 * lw;
-  const font = `bold ${fs}px system-ui, sans-serif`;
-  // the footer's lines, measured in the labels' font before the canvas is sized to hold them
   const measure = new OffscreenCanvas(1, 1).getContext('2d')!;
-  measure.font = font;
-  const footerLines = footer ? wrapText(footer, bmp.width - 4 * lw, (t) => measure.measureText(t).width) : [];
-  const lineH = Math.round(fs * 1.3);
-  const band = footerLines.length ? footerLines.length * lineH + 2 * lw : 0;
-  const canvas = new OffscreenCanvas(bmp.width, bmp.height + band);
+  // the labels' sizes and the footer's lines at a picture `width` wide, measured before the canvas is sized
+  const layout = (width: number, words: string) => {
+    const lw = Math.max(2, Math.round(width / 320));
+    const fs = 6 * lw;
+    const font = `bold ${fs}px system-ui, sans-serif`;
+    measure.font = font;
+    const lines = words ? wrapText(words, width - 4 * lw, (t) => measure.measureText(t).width) : [];
+    const lineH = Math.round(fs * 1.3);
+    return { lw, fs, font, lines, lineH, band: lines.length ? lines.length * lineH + 2 * lw : 0 };
+  };
+  // a photo past what a browser's canvas holds (a phone's 24 or 48 MP) is drawn smaller, and the footer says so:
+  // drawn whole, Safari's canvas stayed blank or the export failed
+  const fits = bmp.width * (bmp.height + layout(bmp.width, footer).band) <= MAX_CANVAS_PIXELS;
+  const k = fits ? 1 : pngScale(bmp.width, bmp.height, (width) => layout(width, [footer, scaledNote(0.999)].filter(Boolean).join(' ')).band);
+  const words = k < 1 ? [footer, scaledNote(k)].filter(Boolean).join(' ') : footer;
+  const width = Math.floor(bmp.width * k);
+  const imageH = Math.floor(bmp.height * k);
+  const { lw, fs, font, lines: footerLines, lineH, band } = layout(width, words);
+  const canvas = new OffscreenCanvas(width, imageH + band);
   const ctx = canvas.getContext('2d')!;
-  ctx.drawImage(bmp, 0, 0);
-  const imageH = bmp.height;
+  ctx.drawImage(bmp, 0, 0, width, imageH);
   bmp.close();
+  const drawn = k < 1 ? dets.map((d) => ({ ...d, box: { x1: d.box.x1 * k, y1: d.box.y1 * k, x2: d.box.x2 * k, y2: d.box.y2 * k } })) : dets;
   ctx.lineWidth = lw;
   ctx.font = font;
   ctx.textBaseline = 'top';
-  drawOutlines(ctx, dets, COLOR, lw);
+  drawOutlines(ctx, drawn, COLOR, lw);
   // labels after every box, so that no box's line crosses another's label
   ctx.setLineDash([]);
-  for (const d of dets) {
+  for (const d of drawn) {
     const text = pngLabel(d, typeCode);
     const w = ctx.measureText(text).width + 2 * lw;
     const h = fs + lw;
@@ -98,5 +128,5 @@ export async function annotatedPng(files: ImageFiles, card: ModelCard, id: strin
     ctx.fillStyle = '#000000';
     footerLines.forEach((l, i) => ctx.fillText(l, 2 * lw, imageH + lw + i * lineH));
   }
-  return canvas.convertToBlob({ type: 'image/png' });
+  return { png: await canvas.convertToBlob({ type: 'image/png' }), scale: k };
 }

@@ -4,7 +4,7 @@ import type { AppState } from './store';
 /** The one channel for what the user must know: per-file problems, model and engine problems, and
  * save failures. The same notice twice is one notice with a count; each can be dismissed, or all. */
 export type NoticeKind = 'error' | 'warning' | 'info';
-export type NoticeSource = 'file' | 'model' | 'engine' | 'save' | 'differential' | 'profile' | 'camera' | 'batch' | 'release';
+export type NoticeSource = 'file' | 'model' | 'engine' | 'save' | 'differential' | 'profile' | 'camera' | 'batch' | 'release' | 'export';
 
 export interface Notice {
   key: number;

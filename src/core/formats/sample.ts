@@ -107,7 +107,7 @@ function pngChunk(type: string, data: Uint8Array): Uint8Array {
  * the report's release as iTXt (UTF-8: a verifier's name is not always Latin-1), keywords "Report state"
  * (released, withdrawn, preliminary) and "Release" (the report's line), and the models that made the figures
  * ("Models", the CSVs' `models` text), which exiftool, Pillow and `pngcheck -t` list. */
-export function pngWithSample(png: Uint8Array, sampleId: string, release?: { state: string; line: string; models?: string }): Uint8Array {
+export function pngWithSample(png: Uint8Array, sampleId: string, release?: { state: string; line: string; models?: string; scale?: string }): Uint8Array {
   const sig = [137, 80, 78, 71, 13, 10, 26, 10];
   if (png.length < 33 || sig.some((b, i) => png[i] !== b)) throw new AppError('export', 'not a PNG');
   const ihdrEnd = 8 + 12 + ((png[8] << 24) | (png[9] << 16) | (png[10] << 8) | png[11]);
@@ -117,7 +117,7 @@ export function pngWithSample(png: Uint8Array, sampleId: string, release?: { sta
   const itxt = (keyword: string, text: string) => pngChunk('iTXt', Uint8Array.from([...latin1(`${keyword}\0`), 0, 0, 0, 0, ...new TextEncoder().encode(text)]));
   // the sample ID as tEXt where Latin-1 holds it; else as iTXt: tEXt wrote "Łódź-7" as "?ód?-7", another ID
   const isLatin1 = [...sampleId].every((c) => c.charCodeAt(0) < 256);
-  const chunks = [isLatin1 ? pngChunk('tEXt', latin1(`Sample ID\0${sampleId}`)) : itxt('Sample ID', sampleId), ...(release ? [itxt('Report state', release.state), itxt('Release', release.line)] : []), ...(release?.models ? [itxt('Models', release.models)] : [])];
+  const chunks = [isLatin1 ? pngChunk('tEXt', latin1(`Sample ID\0${sampleId}`)) : itxt('Sample ID', sampleId), ...(release ? [itxt('Report state', release.state), itxt('Release', release.line)] : []), ...(release?.models ? [itxt('Models', release.models)] : []), ...(release?.scale ? [itxt('Scale', release.scale)] : [])];
   const extra = chunks.reduce((n, c) => n + c.length, 0);
   const out = new Uint8Array(png.length + extra);
   out.set(png.subarray(0, ihdrEnd));
