@@ -205,10 +205,19 @@ test.describe('390x844, touch: the phone at the eyepiece', () => {
 
     // Three refused files: one line above the image, not three paragraphs.
     const bad = Array.from({ length: 3 }, (_, i) => ({ name: `broken-${i}.jpg`, mimeType: 'image/jpeg', buffer: Buffer.from(`not a jpeg ${i}`) }));
+    // the folded line's status region is in the page before the first notice (one put in with its first words
+    // is not read by every screen reader), and is the same element once the notices come: marked, then found
+    const status = page.getByTestId('notices-status');
+    await expect(status).toHaveCount(1);
+    await expect(status).toBeEmpty();
+    await status.evaluate((el) => el.setAttribute('data-there-before', 'yes'));
     await page.getByTestId('file-input').setInputFiles(bad);
     const strip = page.getByTestId('notices-strip');
     await expect(strip).toBeVisible();
     await expect(strip).toContainText('3 files not counted: broken-0.jpg, broken-1.jpg, broken-2.jpg');
+    await expect(status).toHaveText('3 files not counted: broken-0.jpg, broken-1.jpg, broken-2.jpg');
+    await expect(status).toHaveAttribute('data-there-before', 'yes');
+    await expect(status).toHaveAttribute('role', 'status');
     await expect(app.fileErrors()).toHaveCount(3);
     await expect(app.fileErrors().first()).toBeHidden();
     await app.waitReady();
@@ -342,7 +351,10 @@ test.describe('390x844, touch: the phone at the eyepiece', () => {
 
     // Dismissed from the strip, the notices are gone.
     await page.getByTestId('notices-strip-dismiss').tap();
-    await expect(strip).toHaveCount(0);
+    // (the strip keeps its empty status region, out of sight, for the next notice)
+    await expect(page.getByTestId('notices-toggle')).toHaveCount(0);
+    await expect(page.getByTestId('notices-status')).toBeEmpty();
+    await expect(page.getByRole('region', { name: 'Notices' })).toHaveCount(0);
     await expect(app.fileErrors()).toHaveCount(0);
   });
 

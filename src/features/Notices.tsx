@@ -32,20 +32,26 @@ export function Notices() {
   // screen reader, and the first notice is the one that says a file was not counted.
   return (
     <section className={`notices${open ? ' open' : ''}${worst ? '' : ' empty'}`} aria-label={worst ? 'Notices' : undefined} data-testid="notices">
-      {/* shown on narrow screens only (styles.css) */}
-      {worst && (
-        <div className={`notices-strip ${worst}`} data-testid="notices-strip">
-          <button className="notices-toggle" aria-expanded={open} onClick={() => setOpen(!open)} data-testid="notices-toggle">
-            <span className="notices-line" role="status">
-              {oneLine(notices)}
-            </span>
-            <span className="notices-more">{open ? 'Hide' : 'Show'}</span>
-          </button>
-          <button aria-label={notices.length > 1 ? `Dismiss all ${notices.length} notices` : 'Dismiss'} onClick={() => dismissAll()} data-testid="notices-strip-dismiss">
-            ×
-          </button>
-        </div>
-      )}
+      {/* shown on narrow screens only (styles.css), where the list below is folded away: its one line is said by
+          a status region kept in the strip from before the first notice, for the reason the list is */}
+      <div className={`notices-strip ${worst ?? 'none'}`} data-testid="notices-strip">
+        <span className="sr-only" role="status" data-testid="notices-status">
+          {worst ? oneLine(notices) : ''}
+        </span>
+        {worst && (
+          <>
+            <button className="notices-toggle" aria-expanded={open} onClick={() => setOpen(!open)} data-testid="notices-toggle">
+              <span className="notices-line">
+                {oneLine(notices)}
+              </span>
+              <span className="notices-more">{open ? 'Hide' : 'Show'}</span>
+            </button>
+            <button aria-label={notices.length > 1 ? `Dismiss all ${notices.length} notices` : 'Dismiss'} onClick={() => dismissAll()} data-testid="notices-strip-dismiss">
+              ×
+            </button>
+          </>
+        )}
+      </div>
       {notices.length > 1 && (
         <button className="dismiss-all" data-testid="dismiss-all" onClick={() => dismissAll()}>
           Dismiss all ({notices.length})
