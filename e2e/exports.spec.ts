@@ -16,6 +16,21 @@ async function download(page: Page, testId: string): Promise<string> {
   return (await d.path())!;
 }
 
+/** A PNG's iTXt chunks (uncompressed, as the app writes them): keyword to text. */
+function pngText(buf: Buffer): Record<string, string> {
+  const text: Record<string, string> = {};
+  for (let at = 8; at < buf.length; ) {
+    const len = buf.readUInt32BE(at);
+    const data = buf.subarray(at + 8, at + 8 + len);
+    if (buf.subarray(at + 4, at + 8).toString('latin1') === 'iTXt') {
+      const k = data.indexOf(0);
+      text[data.subarray(0, k).toString('latin1')] = data.subarray(k + 5).toString('utf8');
+    }
+    at += 12 + len;
+  }
+  return text;
+}
+
 async function exportedNames(page: Page) {
   const voc = execFileSync('unzip', ['-Z1', await download(page, 'export-voc')]).toString().trim().split('\n');
   const coco = JSON.parse(readFileSync(await download(page, 'export-coco'), 'utf8')).images.map((i: { file_name: string }) => i.file_name);
@@ -182,17 +197,7 @@ async function releaseSaid(page: Page) {
   });
   const coco = JSON.parse(readFileSync(await download(page, 'export-coco'), 'utf8')).info.release;
   const buf = readFileSync(await download(page, 'export-png'));
-  const text: Record<string, string> = {};
-  for (let at = 8; at < buf.length; ) {
-    const len = buf.readUInt32BE(at);
-    const type = buf.subarray(at + 4, at + 8).toString('latin1');
-    const data = buf.subarray(at + 8, at + 8 + len);
-    if (type === 'iTXt') {
-      const k = data.indexOf(0);
-      text[data.subarray(0, k).toString('latin1')] = data.subarray(k + 5).toString('utf8');
-    }
-    at += 12 + len;
-  }
+  const text = pngText(buf);
   const cur = (await page.evaluate(() => window.__smearcount.current()))!;
   const im = { width: cur.width!, height: cur.height! };
   // the band below the image: white, with dark text on it
@@ -315,13 +320,7 @@ test('a photo past what a browser\'s canvas holds gets its annotated PNG drawn s
   expect(w).toBeLessThan(5120);
   expect(h).toBeGreaterThan(Math.floor((3840 * w) / 5120)); // the image, and the footer's band below it
   // what the footer says, kept as text too
-  const text: Record<string, string> = {};
-  for (let at = 8; at < png.length; ) {
-    const len = png.readUInt32BE(at);
-    const data = png.subarray(at + 8, at + 8 + len);
-    if (png.subarray(at + 4, at + 8).toString('latin1') === 'iTXt') text[data.subarray(0, data.indexOf(0)).toString('latin1')] = data.subarray(data.indexOf(0) + 5).toString('utf8');
-    at += 12 + len;
-  }
+  const text = pngText(png);
   const said = /^Drawn at ([\d.]+)% of the image's size \(a browser draws at most 16\.8 megapixels\); the box coordinates in the other exports are the image's own\.$/.exec(text.Scale);
   expect(said, text.Scale).not.toBeNull();
   expect(Math.abs(Number(said![1]) - (w / 5120) * 100)).toBeLessThan(0.2);
