@@ -74,9 +74,23 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
     if (selected && !sel) ctx.gallery.getState().setSelected(null);
   }, [ctx, selected, sel]);
 
-  // The keyboard's focus follows an arrow's selection to its tile, once the tile is drawn.
+  // The tile the keyboard's focus is on. A tile drawn again (in its new group, or in another row once the layout
+  // settles) takes the focus with it to the page's body; the effect below gives it back once the tile is drawn.
+  const focusedTile = useRef<string | null>(null);
   useEffect(() => {
-    const key = followFocus.current;
+    const el = dialog.current!;
+    const onIn = (e: FocusEvent) => {
+      focusedTile.current = (e.target as HTMLElement).closest<HTMLElement>('.wbc-tile')?.dataset.key ?? null;
+    };
+    el.addEventListener('focusin', onIn);
+    return () => el.removeEventListener('focusin', onIn);
+  }, []);
+
+  // The keyboard's focus follows an arrow's selection to its tile, once the tile is drawn, and comes back to a
+  // focused tile that was drawn again.
+  useEffect(() => {
+    const lost = !document.activeElement || document.activeElement === document.body;
+    const key = followFocus.current ?? (lost ? focusedTile.current : null);
     if (!key || key !== selected) return;
     const el = scroller.current?.querySelector<HTMLElement>(`[data-key="${CSS.escape(key)}"]`);
     if (el) {
