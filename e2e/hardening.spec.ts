@@ -60,29 +60,23 @@ test.describe('offline, privacy and bad input', () => {
     await page.reload();
     await expect(app.status).toHaveAttribute('data-state', 'error', { timeout: 60_000 });
     await expect(app.status).toContainText(/kept on this device for offline use is damaged.*Connect to the network and reload the page once/);
-    await context.setOffline(false);
-    await page.reload();
-    await app.waitReady();
-    await app.drop([images[0]]);
-    await app.waitReady();
-    expect(await app.count('RBC')).toBeGreaterThan(5);
-    await context.setOffline(true);
-    await page.reload();
-    await app.waitReady();
-    await app.drop([images[1]]);
-    await app.waitReady();
-    expect(await app.count('RBC')).toBeGreaterThan(5);
+    // reloaded online or offline, the app starts and counts a field
+    const reloadAndCount = async (offline: boolean, image: string) => {
+      await context.setOffline(offline);
+      await page.reload();
+      await app.waitReady();
+      await app.drop([image]);
+      await app.waitReady();
+      expect(await app.count('RBC')).toBeGreaterThan(5);
+    };
+    await reloadAndCount(false, images[0]);
+    await reloadAndCount(true, images[1]);
     // missing: taken from the network once, kept for the next visit offline
     await context.setOffline(false);
     expect(await spoil('delete')).toBeGreaterThanOrEqual(2);
     await page.reload();
     await app.waitReady();
-    await context.setOffline(true);
-    await page.reload();
-    await app.waitReady();
-    await app.drop([images[2]]);
-    await app.waitReady();
-    expect(await app.count('RBC')).toBeGreaterThan(5);
+    await reloadAndCount(true, images[2]);
     await context.setOffline(false);
   });
 
