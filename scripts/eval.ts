@@ -20,6 +20,7 @@
  * code and prints them beside the model card's figures (models/train.py); a CI test checks they agree.
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CLASS_NAMES } from '../src/core/detection/classes';
 import { COUNT_RULES, isCountRule, type CountRule } from '../src/core/detection/postprocess';
@@ -31,10 +32,13 @@ import { formatDifferential, formatReport } from './evaluation/report';
 import { embedCells, formatAdapt, listCells, simulateAdapt } from './evaluation/adapt';
 
 const USAGE =
-  'usage: npm run eval -- <folder> [--images dir] [--json out.json] [--counts out.csv] [--model model.onnx] [--limit N] [--fixed-scale X] [--count-rule all|half|top-left|interior] [--no-wbc-rule] [--no-optics] [--no-debris]\n' +
+  'usage: npm run eval -- <folder> [--images dir] [--json out.json] [--counts out.csv] [--model model.onnx] [--classifier wbc.onnx]\n' +
+  '                 [--limit N] [--fixed-scale X] [--count-rule all|half|top-left|interior] [--no-wbc-rule] [--no-optics] [--no-debris] [--runtime node|web]\n' +
+  '         <folder>: Pascal VOC (Images/ + Annotations/, or .xml beside each image), or images alone (per-image counts)\n' +
   '       npm run eval -- --card [--model model.onnx]\n' +
+  '       npm run eval -- <dir of type folders> [--classifier wbc.onnx] [--limit N per type] [--json out.json] [--boxes out.json]\n' +
   '       npm run eval -- <typed set> --adapt K[,K...] [--repeats R] [--seed S] [--json out.json]\n' +
-  '       npm run eval -- <dir of type folders> --boxes out.json   (the detector\'s WBC box per cell, for models/differential.py)';
+  '       npm run eval -- --help';
 
 function usage(msg?: string): never {
   if (msg) console.error(`error: ${msg}`);
@@ -64,12 +68,35 @@ try {
       repeats: { type: 'string' },
       seed: { type: 'string' },
       runtime: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
 } catch (e) {
   usage((e as Error).message);
 }
 const { values: o, positionals } = parsed;
+if (o.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+/** A path the user gave that is wrong is said now, in one line, before minutes of counting: an output
+ * file's folder must exist (a stack trace came after the whole run), an input file must be there (a
+ * --classifier that was not was passed over, and the figures came without the differential). */
+const pathError = (msg: string): never => {
+  console.error(`error: ${msg}`);
+  process.exit(1);
+};
+for (const flag of ['json', 'counts', 'boxes'] as const) {
+  const out = o[flag];
+  if (out === undefined) continue;
+  if (existsSync(out) && statSync(out).isDirectory()) pathError(`--${flag}: ${out} is a folder; give a file name`);
+  const dir = dirname(resolve(out));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) pathError(`--${flag}: no folder ${dir} to write ${basename(out)} in`);
+}
+for (const flag of ['model', 'classifier'] as const) {
+  const file = o[flag];
+  if (file !== undefined && !(existsSync(file) && statSync(file).isFile())) pathError(`--${flag}: no file at ${file}`);
+}
 /** Files passed over and label names no class takes: said after the figures, so a set that is partly
  * unreadable, or labelled `Platelet-clump`, is never measured silently on less than it holds. */
 function warnInputs(unreadable: { image: string; error: string }[], unknown: Record<string, number>) {

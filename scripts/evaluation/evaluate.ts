@@ -169,13 +169,30 @@ export async function evaluateFolder(
     onProgress?: (done: number, total: number) => void;
   } = {},
 ): Promise<EvalResult> {
-  const det = await Detector.create(opts.model);
-  const cls = existsSync(opts.classifier ?? DEFAULT_CLASSIFIER) ? await Classifier.create(opts.classifier) : null;
-  const typeTruth: number[] = [];
-  const typePred: number[] = [];
   let items = listFolder(dir, opts.images);
   if (opts.limit) items = items.slice(0, opts.limit);
   if (!items.length) throw new Error(`no JPEG, PNG, BMP or TIFF images in ${dir}`);
+  // Every annotation is read before the model runs: a malformed one is named now, not after every image
+  // was counted (the run then ended on it all the same, and the figures were lost).
+  const annotations = new Map<string, ReturnType<typeof parseVoc>>();
+  const badXml: string[] = [];
+  for (const it of items) {
+    if (!it.xml) continue;
+    try {
+      annotations.set(it.xml, parseVoc(readFileSync(it.xml, 'utf8'), it.xml));
+    } catch (e) {
+      badXml.push((e as Error).message);
+    }
+  }
+  if (badXml.length) {
+    const more = badXml.length > 5 ? `\n  … and ${badXml.length - 5} more` : '';
+    throw new Error(`${badXml.length} annotation file(s) cannot be read; mend or remove them (no image was counted):\n  ${badXml.slice(0, 5).join('\n  ')}${more}`);
+  }
+  const det = await Detector.create(opts.model);
+  // the shipped classifier is optional here (a checkout may lack it); one named by the caller is not
+  const cls = opts.classifier !== undefined || existsSync(DEFAULT_CLASSIFIER) ? await Classifier.create(opts.classifier) : null;
+  const typeTruth: number[] = [];
+  const typePred: number[] = [];
   const params = { ...det.card.postprocess, countRule: opts.countRule ?? det.card.postprocess.countRule };
   const estimates: number[] = [];
   let secondPass = 0;
@@ -224,7 +241,7 @@ export async function evaluateFolder(
     let gt: VocObject[] | undefined;
     if (it.xml) {
       // The truth is counted by the same rule as the detections (identity for 'all').
-      const voc = parseVoc(readFileSync(it.xml, 'utf8'), it.xml);
+      const voc = annotations.get(it.xml)!;
       for (const n of voc.unknownNames) unknownLabels[n] = (unknownLabels[n] ?? 0) + 1;
       // (labels drawn on a sideways photo's pixels as stored are turned with it: boxAsShown)
       const objects = voc.objects.map((o) => ({ ...o, box: boxAsShown(o.box, voc, { width, height, orientation }) }));

@@ -1,0 +1,85 @@
+/**
+ * `npm run eval` as a lab runs it on its own folder: a mistyped path or flag is said in one line, before
+ * the model runs, with exit code 1 (2 for usage), never a stack trace after the whole run, and never
+ * figures measured silently without what was asked for. Pictures made here; the real shipped model runs.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from './dataRoot';
+import { drawnSmear, toPng } from './nonSmear';
+
+const TSX = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
+const evalCli = (...args: string[]) => {
+  const r = spawnSync(TSX, ['scripts/eval.ts', ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+
+/** A folder holding one drawn smear, with a Pascal VOC annotation when `xml` is given. */
+function smearFolder(xml?: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'smearcount-cli-'));
+  writeFileSync(join(dir, 'field.png'), toPng(drawnSmear(3)));
+  if (xml !== undefined) writeFileSync(join(dir, 'field.xml'), xml);
+  return dir;
+}
+
+const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at |node:internal|Node\.js v\d/);
+/** The model never ran: no progress line was written. */
+const noInference = (s: string) => expect(s).not.toMatch(/\d+\/\d+ images/);
+
+describe('npm run eval on a lab folder', () => {
+  it('--help prints the usage, every flag the CLI takes, and exits 0', () => {
+    const r = evalCli('--help');
+    expect(r.code).toBe(0);
+    expect(r.err).not.toMatch(/error/i);
+    for (const flag of ['--images', '--json', '--counts', '--model', '--limit', '--fixed-scale', '--count-rule', '--no-wbc-rule', '--no-optics', '--no-debris', '--runtime', '--card', '--classifier', '--boxes', '--adapt', '--repeats', '--seed']) {
+      expect(r.out + r.err).toContain(flag);
+    }
+  });
+
+  it('a --json file in a folder that does not exist is said before the model runs, with no stack trace', () => {
+    const dir = smearFolder();
+    const out = join(dir, 'no-such-folder', 'out.json');
+    const r = evalCli(dir, '--json', out);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`error: --json: no folder ${join(dir, 'no-such-folder')}`);
+    noStack(r.err);
+    noInference(r.err);
+  });
+
+  it('a --counts path that is a folder is said before the model runs', () => {
+    const dir = smearFolder();
+    const r = evalCli(dir, '--counts', dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`error: --counts: ${dir} is a folder`);
+    noInference(r.err);
+  });
+
+  it('a --classifier that is not there is an error, not figures measured without it', () => {
+    const dir = smearFolder();
+    const r = evalCli(dir, '--classifier', join(dir, 'wbc.onnx'));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`error: --classifier: no file at ${join(dir, 'wbc.onnx')}`);
+    expect(r.out).not.toMatch(/counts, all/);
+    noInference(r.err);
+  });
+
+  it('a --model that is not there is said in one line naming the path', () => {
+    const dir = smearFolder();
+    const r = evalCli(dir, '--model', join(dir, 'model.onnx'));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`error: --model: no file at ${join(dir, 'model.onnx')}`);
+    noStack(r.err);
+  });
+
+  it('a malformed annotation is named before the model runs, not after every image was counted', () => {
+    const dir = smearFolder('<annotation><object><name>RBC</name><bndbox><xmin>1');
+    const r = evalCli(dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(join(dir, 'field.xml'));
+    noStack(r.err);
+    noInference(r.err);
+  });
+});
