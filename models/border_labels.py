@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .dataset import SOURCES, RecordDataset, default_data_root, load_sources
+from .dataset import SOURCES, RecordDataset, default_data_root, load_sources, report_data_errors
 from .mirror import is_cut_by_border, postprocess
 
 HERE = Path(__file__).resolve().parent
@@ -93,6 +93,7 @@ def build(data, onnx_path, min_score=0.7, threads=2):
 
 
 if __name__ == "__main__":
+    report_data_errors()
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data", default=str(default_data_root()))
     p.add_argument("--onnx", default=str(HERE / "smearcount-frcnn.onnx"))

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .dataset import CLASSES, SOURCES, RecordDataset, default_data_root, load_sources, split_by_group
+from .dataset import CLASSES, SOURCES, RecordDataset, default_data_root, load_sources, report_data_errors, split_by_group
 from .engine import predict
 from .mirror import greedy_nms
 from .scale import DEFAULT_SCALE
@@ -151,4 +151,5 @@ def main():
 
 
 if __name__ == "__main__":
+    report_data_errors()
     main()

@@ -8,6 +8,7 @@ import csv
 import json
 import os
 import random
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -35,6 +36,33 @@ def default_data_root() -> Path:
     if env:
         return Path(env)
     return Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
+
+
+def require_data(root, *rels) -> Path:
+    """Each of `rels` (a folder or a file under the datasets folder) is there, or a DataMissingError names the
+    first one missing and the variable to set (an entry point then says it in one line: report_data_errors)."""
+    root = Path(root)
+    for rel in rels:
+        if not (root / rel).exists():
+            raise DataMissingError(
+                f"data not found: expected {root / rel}. "
+                "Set SMEARCOUNT_DATA to the datasets folder (the one that holds cbc/ and txl-pbc/)."
+            )
+    return root
+
+
+def report_data_errors():
+    """Called first in an entry point's __main__: missing data or an unreadable annotation ends the run with
+    'error: ' and the message on one line, exit code 1, instead of a traceback that buries it."""
+    previous = sys.excepthook
+
+    def hook(kind, error, tb):
+        if issubclass(kind, (DataMissingError, AnnotationError)):
+            print(f"error: {error}", file=sys.stderr)
+        else:
+            previous(kind, error, tb)
+
+    sys.excepthook = hook
 
 
 def require_split(root: Path, split: str) -> Path:

@@ -26,7 +26,7 @@ import torchvision.transforms.functional as TF
 from torch import nn
 from torchvision.io import ImageReadMode, decode_jpeg, encode_jpeg, read_image
 
-from .dataset import default_data_root, parse_voc
+from .dataset import default_data_root, parse_voc, report_data_errors, require_data
 from .engine import describe_machine, load_checkpoint, run_logger, train_one_epoch
 from .export import compress_weights, file_facts
 from .restore import DEFAULT as RESTORE, restore_card, restore_crop
@@ -206,6 +206,7 @@ def find_pbc_boxes(root, cache=BOXES, log=print, rebuild=False):
 
 def load_items(root, log, rebuild=False):
     root = Path(root)
+    require_data(root, "pbc-wbc", "txl-pbc/cbc-training-copies.csv", "cbc-wbc-types/Training.csv")
     boxes = find_pbc_boxes(root, log=log, rebuild=rebuild)
     items = []
     for t, name in enumerate(TYPES):
@@ -723,4 +724,5 @@ def main(args):
 
 
 if __name__ == "__main__":
+    report_data_errors()
     main(get_args_parser().parse_args())

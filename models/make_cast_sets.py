@@ -16,7 +16,7 @@ import torch
 import torchvision.transforms.functional as TF
 from torchvision.io import ImageReadMode, read_image, write_png
 
-from .dataset import SOURCES, default_data_root, load_sources, split_by_group
+from .dataset import SOURCES, default_data_root, load_sources, report_data_errors, split_by_group
 
 HERE = Path(__file__).resolve().parent
 
@@ -57,6 +57,7 @@ def build(root, out, per_source=16, seed=42, val_fraction=0.15):
 
 
 if __name__ == "__main__":
+    report_data_errors()
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data", default=str(default_data_root()))
     p.add_argument("--out", default=str(HERE / "runs" / "cast-sets"))

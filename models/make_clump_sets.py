@@ -22,7 +22,7 @@ from pathlib import Path
 import torch
 from torchvision.io import ImageReadMode, read_image
 
-from .dataset import LABEL_OF, default_data_root
+from .dataset import LABEL_OF, default_data_root, report_data_errors
 from .make_speck_sets import split_sets, write_voc_copy
 
 HERE = Path(__file__).resolve().parent
@@ -137,6 +137,7 @@ def build(root, out, seed=42, val_fraction=0.15):
 
 
 if __name__ == "__main__":
+    report_data_errors()
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data", default=str(default_data_root()))
     p.add_argument("--out", default=str(HERE / "runs" / "clump-sets"))

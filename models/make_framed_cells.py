@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torchvision.io import ImageReadMode, read_image, write_png
 
-from .dataset import default_data_root
+from .dataset import default_data_root, report_data_errors, require_data
 from .differential import BOXES
 
 
@@ -34,6 +34,7 @@ def frame_cell(x, box, factor=1.1, size=120):
 
 def build(split, out, root, factor=1.1, size=120):
     cells = json.loads(Path(split).read_text())["cells"]
+    require_data(root, *sorted({Path(c["image"]).parts[0] for c in cells}))  # pbc-wbc/, cbc/...
     boxes = json.loads(BOXES.read_text())["boxes"]
     for k, c in enumerate(cells):
         x = read_image(str(Path(root) / c["image"]), ImageReadMode.RGB).float()
@@ -45,6 +46,7 @@ def build(split, out, root, factor=1.1, size=120):
 
 
 if __name__ == "__main__":
+    report_data_errors()
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--split", default="models/wbc-split/pbc-val.json", help="a models/wbc-split JSON (pbc-val, cbc-val, pbc-test)")
     p.add_argument("--out", required=True)

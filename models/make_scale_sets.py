@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torchvision.io import ImageReadMode, read_image, write_png
 
-from .dataset import CLASSES, default_data_root, parse_voc, require_split
+from .dataset import CLASSES, default_data_root, parse_voc, report_data_errors, require_data, require_split
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_OUT = HERE / "runs" / "scale-sets"
@@ -63,8 +63,7 @@ def write(out_dir, name, img, boxes, labels):
 def load_testing(root):
     images = require_split(root, "cbc/Testing")
     labels = Path(root) / "cbc-complete" / "Testing"
-    if not (labels / "Annotations").is_dir():
-        raise FileNotFoundError(f"complete labels not found at {labels}/Annotations; set SMEARCOUNT_DATA")
+    require_data(root, "cbc-complete/Testing/Annotations")
     items = []
     for x in sorted((labels / "Annotations").glob("*.xml")):
         fn, w, h, b, l, _ = parse_voc(x)
@@ -109,6 +108,7 @@ def build_from(items, out):
 
 
 if __name__ == "__main__":
+    report_data_errors()
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data", default=str(default_data_root()))
     p.add_argument("--out", default=str(DEFAULT_OUT))

@@ -22,7 +22,7 @@ from pathlib import Path
 import torch
 from torchvision.io import ImageReadMode, read_image, write_png
 
-from .dataset import default_data_root
+from .dataset import default_data_root, report_data_errors, require_data
 from .differential import BOXES, crop_rect, unseen_camera
 
 HERE = Path(__file__).resolve().parent
@@ -30,6 +30,7 @@ HERE = Path(__file__).resolve().parent
 
 def build(root, out, split=HERE / "wbc-split" / "pbc-test.json", camera=None, blur_of="cell"):
     cells = json.loads(Path(split).read_text())["cells"]
+    require_data(root, *sorted({Path(c["image"]).parts[0] for c in cells}))  # pbc-wbc/, cbc/...
     boxes = json.loads(BOXES.read_text())["boxes"]
     for k, c in enumerate(cells):
         x = read_image(str(Path(root) / c["image"]), ImageReadMode.RGB).float() / 255
@@ -42,6 +43,7 @@ def build(root, out, split=HERE / "wbc-split" / "pbc-test.json", camera=None, bl
 
 
 if __name__ == "__main__":
+    report_data_errors()
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data", default=str(default_data_root()))
     p.add_argument("--out", default=None, help="default models/runs/unseen-cells[-val][-camN]")

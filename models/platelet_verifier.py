@@ -20,7 +20,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .dataset import CLASSES, RecordDataset, default_data_root
+from .dataset import CLASSES, RecordDataset, default_data_root, report_data_errors
 from .mirror import greedy_nms, iou_matrix
 
 PLT = CLASSES.index("Platelets") + 1
@@ -273,4 +273,5 @@ def main():
 
 
 if __name__ == "__main__":
+    report_data_errors()
     main()

@@ -34,7 +34,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from .dataset import SOURCES, default_data_root, load_sources, split_by_group
+from .dataset import SOURCES, default_data_root, load_sources, report_data_errors, split_by_group
 
 MS = "com.microsoft"
 
@@ -254,4 +254,5 @@ def main():
 
 
 if __name__ == "__main__":
+    report_data_errors()
     main()

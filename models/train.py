@@ -20,7 +20,7 @@ import torch
 from torchvision.io import ImageReadMode, read_image
 
 from .dataset import (CLASSES, SOURCES, RecordDataset, add_border_labels, collate, default_data_root, load_sources,
-                     parse_voc, require_split, split_by_group, interior_rbc_size)
+                     parse_voc, report_data_errors, require_split, split_by_group, interior_rbc_size)
 from .engine import describe_machine, load_checkpoint, predict, run_logger, train_one_epoch
 from .export import compress_weights, export_onnx, file_facts, prepare_for_export
 from .make_scale_sets import build as build_scale_sets, build_from as build_scale_sets_from
@@ -522,4 +522,5 @@ def main(args):
 
 
 if __name__ == "__main__":
+    report_data_errors()
     main(get_args_parser().parse_args())

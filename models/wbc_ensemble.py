@@ -249,6 +249,7 @@ def main(args):
 
 
 if __name__ == "__main__":
+    D.report_data_errors()
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("runs", nargs="+", help="run folders of models.differential (each with <name>/checkpoint.pth)")
     p.add_argument("--data", default=str(D.default_data_root()))

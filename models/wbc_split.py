@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from . import differential as D
-from .dataset import default_data_root
+from .dataset import default_data_root, report_data_errors
 
 HERE = Path(__file__).resolve().parent
 
@@ -58,4 +58,5 @@ def get_args_parser():
 
 
 if __name__ == "__main__":
+    report_data_errors()
     main(get_args_parser().parse_args())
