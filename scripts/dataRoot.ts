@@ -7,7 +7,8 @@ import { join, resolve } from 'node:path';
 export const REPO_ROOT = resolve(new URL('..', import.meta.url).pathname);
 
 export function dataRoot(): string {
-  return resolve(process.env.SMEARCOUNT_DATA ?? join(REPO_ROOT, '..', 'shared', 'datasets'));
+  // an empty value is no value (`export SMEARCOUNT_DATA=`), as models/dataset.py reads it: it was the cwd
+  return resolve(process.env.SMEARCOUNT_DATA || join(REPO_ROOT, '..', 'shared', 'datasets'));
 }
 
 export function requireData(rel: string, what: string): string {
