@@ -4,7 +4,7 @@
  * figures measured silently without what was asked for. Pictures made here; the real shipped model runs.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -80,6 +80,19 @@ describe('npm run eval on a lab folder', () => {
     expect(r.code).toBe(1);
     expect(r.err).toContain(join(dir, 'field.xml'));
     noStack(r.err);
+    noInference(r.err);
+  });
+
+  it('a folder whose images are in subfolders says so, naming them, instead of only "no images"', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'smearcount-cli-'));
+    for (const day of ['day1', 'day2']) {
+      mkdirSync(join(dir, day));
+      writeFileSync(join(dir, day, 'field.png'), toPng(drawnSmear(3)));
+    }
+    const r = evalCli(dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`error: no JPEG, PNG, BMP or TIFF images in ${dir}`);
+    expect(r.err).toContain('subfolders are not read (day1/, day2/)');
     noInference(r.err);
   });
 });

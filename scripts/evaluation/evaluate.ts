@@ -171,7 +171,13 @@ export async function evaluateFolder(
 ): Promise<EvalResult> {
   let items = listFolder(dir, opts.images);
   if (opts.limit) items = items.slice(0, opts.limit);
-  if (!items.length) throw new Error(`no JPEG, PNG, BMP or TIFF images in ${dir}`);
+  if (!items.length) {
+    // a lab's folder of day or slide folders: the app reads a dropped folder's tree, this CLI one folder
+    const read = opts.images ?? dir;
+    const inner = readdirSync(read).filter((f) => statSync(join(read, f)).isDirectory() && readdirSync(join(read, f)).some((g) => IMAGE_FILE.test(g)));
+    const hint = inner.length ? `; subfolders are not read (${inner.slice(0, 5).map((f) => `${f}/`).join(', ')}${inner.length > 5 ? ', …' : ''}): give each folder on its own` : '';
+    throw new Error(`no JPEG, PNG, BMP or TIFF images in ${dir}${hint}`);
+  }
   // Every annotation is read before the model runs: a malformed one is named now, not after every image
   // was counted (the run then ended on it all the same, and the figures were lost).
   const annotations = new Map<string, ReturnType<typeof parseVoc>>();
