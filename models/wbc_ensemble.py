@@ -251,7 +251,8 @@ def main(args):
 if __name__ == "__main__":
     D.report_data_errors()
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("runs", nargs="+", help="run folders of models.differential (each with <name>/checkpoint.pth)")
+    p.add_argument("runs", nargs="+", help="members: run folders of models.differential (each with <name>/checkpoint.pth), "
+                                             "or classifiers' .onnx files with their card beside them (models/wbc-members/)")
     p.add_argument("--data", default=str(D.default_data_root()))
     p.add_argument("--name", default="smearcount-wbc")
     p.add_argument("--out-dir", default=str(D.HERE))
