@@ -18,7 +18,7 @@ import type { ImageBox } from '../../src/core/detection/geometry';
 import { parseVoc } from '../../src/core/formats/voc';
 import { dataRoot } from '../dataRoot';
 import { cropForClassifier, DEFAULT_CLASSIFIER } from './classifier';
-import { boxAsShown, decodeImage, IMAGE_FILE, type Rgba } from './decode';
+import { boxAsShown, IMAGE_FILE, readAsIntake, type Rgba } from './decode';
 import { Detector } from './detector';
 import { listFolder, typeFolders } from './evaluate';
 
@@ -111,7 +111,7 @@ export async function embedCells(cells: Cell[], opts: { classifier?: string; mod
   let done = 0;
   for (const [path, list] of byImage) {
     // a file that cannot be read is named and passed over, never the end of the run
-    const img = await decodeImage(path).catch((e: Error) => {
+    const img = await readAsIntake(path).catch((e: Error) => {
       out.unreadable.push({ image: path, error: e.message.replace(`${path}: `, '') });
       return null;
     });

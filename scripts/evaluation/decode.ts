@@ -5,6 +5,7 @@ import { inflateSync } from 'node:zlib';
 import decodeJpeg, { init as initJpeg } from '@jsquash/jpeg/decode.js';
 import encodeJpegWasm, { init as initJpegEncoder } from '@jsquash/jpeg/encode.js';
 import { PNG } from 'pngjs';
+import { AppError, errorMessage, MAX_MEGAPIXELS, MIN_SIDE_PX } from '../../src/core/errors';
 import { sniffImage } from '../../src/core/formats/imageHeader';
 import { decodeTiff } from '../../src/core/formats/tiff';
 import { REPO_ROOT } from '../dataRoot';
@@ -45,6 +46,33 @@ export async function decodeImage(path: string): Promise<Rgba> {
     return { data: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.length), width: t.width, height: t.height };
   }
   throw new Error(`${path}: not a JPEG, PNG, BMP or TIFF image`);
+}
+
+/** A lab's file as the app's intake takes it (src/services/intake.ts), then decoded: a JPEG without its
+ * end-of-image marker (cut short in a copy: decoded, its lower part is grey, and the count is of part of a
+ * smear), an image over MAX_MEGAPIXELS or with a side under MIN_SIDE_PX is refused with the app's own
+ * sentence, so the CLI's figures are of the files the app would count. The size is read from the header,
+ * before the pixels, as the app reads it. */
+export async function readAsIntake(path: string): Promise<Rgba> {
+  const buf = readFileSync(path);
+  const refuse = (code: 'decode' | 'too-large' | 'too-small', detail: string): never => {
+    throw new Error(errorMessage(new AppError(code, detail)));
+  };
+  const head = sniffImage(new Uint8Array(buf.buffer, buf.byteOffset, Math.min(buf.length, 65536)));
+  if (head?.kind === 'jpeg') {
+    const tail = buf.subarray(Math.max(0, buf.length - 4096));
+    let eoi = false;
+    for (let i = tail.length - 2; i >= 0 && !eoi; i--) eoi = tail[i] === 0xff && tail[i + 1] === 0xd9;
+    if (!eoi) refuse('decode', 'the JPEG ends early');
+  }
+  const size = (w: number, h: number) => {
+    if (w * h > MAX_MEGAPIXELS * 1e6) refuse('too-large', `${w}×${h} (${((w * h) / 1e6).toFixed(0)} MP)`);
+    if (Math.min(w, h) < MIN_SIDE_PX) refuse('too-small', `${w}×${h}`);
+  };
+  if (head?.width && head.height) size(head.width, head.height);
+  const img = await decodeImage(path);
+  size(img.width, img.height);
+  return img;
 }
 
 /** Uncompressed BMP (24- and 32-bit, 32-bit with bit fields, 8-bit palettes), bottom-up or top-down, as

@@ -19,7 +19,7 @@ import { classificationMetrics, minWbcSide } from '../../src/core/differential/c
 import { wbcTypeOf, type WbcType } from '../../src/core/differential/differential';
 import { iou } from '../../src/core/detection/geometry';
 import { Classifier, DEFAULT_CLASSIFIER } from './classifier';
-import { boxAsShown, decodeImage, IMAGE_FILE } from './decode';
+import { boxAsShown, IMAGE_FILE, readAsIntake } from './decode';
 import { Detector, runtimeName } from './detector';
 
 const argmax = (p: readonly number[]) => p.reduce((b, v, i) => (v > p[b] ? i : b), 0);
@@ -46,7 +46,7 @@ export async function evaluateTypeFolders(dir: string, opts: { model?: string; c
   let found = 0;
   const unreadable: { image: string; error: string }[] = [];
   for (const [i, it] of items.entries()) {
-    const img = await decodeImage(it.path).catch((e: Error) => {
+    const img = await readAsIntake(it.path).catch((e: Error) => {
       unreadable.push({ image: `${it.type}/${basename(it.path)}`, error: e.message.replace(`${it.path}: `, '') });
       return null;
     });
@@ -213,7 +213,7 @@ export async function evaluateFolder(
   const unreadable: EvalResult['unreadable'] = [];
   for (const [i, it] of items.entries()) {
     // one file that cannot be read is named and passed over; it never ends the run
-    const img = await decodeImage(it.image).catch((e: Error) => {
+    const img = await readAsIntake(it.image).catch((e: Error) => {
       unreadable.push({ image: basename(it.image), error: e.message.replace(`${it.image}: `, '') });
       return null;
     });
