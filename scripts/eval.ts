@@ -143,6 +143,22 @@ export function cardFigures(r: EvalResult, what: string) {
   };
 }
 
+/** The options each kind of run reads: any other is refused, not passed over (`--card --json x` wrote no
+ * file; `--count-rule` on single cells or with --adapt changed nothing, and the figures said nothing of it). */
+const MODE_OPTIONS: Record<string, readonly string[]> = {
+  adapt: ['adapt', 'repeats', 'seed', 'json', 'model', 'classifier'],
+  card: ['card', 'model'],
+  'type folders': ['json', 'boxes', 'model', 'classifier', 'limit'],
+  folder: ['images', 'json', 'counts', 'model', 'classifier', 'limit', 'fixed-scale', 'count-rule', 'no-wbc-rule', 'no-optics', 'no-debris'],
+};
+const isTypeFolders = () => positionals.length === 1 && existsSync(positionals[0]) && statSync(positionals[0]).isDirectory() && typeFolders(positionals[0]).length > 0;
+const mode = o.adapt !== undefined ? 'adapt' : o.card ? 'card' : isTypeFolders() ? 'type folders' : 'folder';
+for (const name of Object.keys(o)) {
+  if (name === 'runtime' || name === 'help' || MODE_OPTIONS[mode].includes(name)) continue;
+  const what = { adapt: 'an --adapt run', card: 'a --card run', 'type folders': 'a folder of type folders (single cells)', folder: 'a folder of fields' }[mode];
+  usage(`--${name} is not an option of ${what}`);
+}
+
 const t0 = performance.now();
 if (o.adapt !== undefined) {
   if (positionals.length !== 1) usage('--adapt takes one typed set');
@@ -203,7 +219,7 @@ if (o.adapt !== undefined) {
     console.log(`${name.padEnd(22)} ${ca.padEnd(46)} ${f.raw.map50.toFixed(4)}${c ? ` (${c.raw.map50.toFixed(4)})` : ''}   ${f.second_pass_images}/${f.images}`);
   }
   console.log(`wall: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-} else if (positionals.length === 1 && existsSync(positionals[0]) && statSync(positionals[0]).isDirectory() && typeFolders(positionals[0]).length) {
+} else if (mode === 'type folders') {
   // <dir>/<type>/*.jpg: single centred cells named by their folder
   const d = await evaluateTypeFolders(positionals[0], { model: o.model, classifier: o.classifier, limit: num(o.limit, '--limit'), onProgress: progress }).catch(fail);
   if (o.boxes) writeFileSync(o.boxes, JSON.stringify({ detector: d.detector, boxes: d.boxes }));

@@ -95,4 +95,24 @@ describe('npm run eval on a lab folder', () => {
     expect(r.err).toContain('subfolders are not read (day1/, day2/)');
     noInference(r.err);
   });
+
+  it('an option the run does not use is refused, not passed over (the figures would not be what was asked)', () => {
+    const dir = smearFolder();
+    const cells = mkdtempSync(join(tmpdir(), 'smearcount-cli-'));
+    mkdirSync(join(cells, 'neutrophil'));
+    writeFileSync(join(cells, 'neutrophil', 'cell.png'), toPng(drawnSmear(3, 200, 200)));
+    for (const [args, flag] of [
+      [['--card', '--json', join(dir, 'card.json')], '--json'],
+      [[dir, '--adapt', '3', '--count-rule', 'half'], '--count-rule'],
+      [[cells, '--count-rule', 'half'], '--count-rule'],
+      [[cells, '--counts', join(dir, 'c.csv')], '--counts'],
+      [[dir, '--boxes', join(dir, 'b.json')], '--boxes'],
+      [[dir, '--repeats', '3'], '--repeats'],
+    ] as const) {
+      const r = evalCli(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err).toMatch(new RegExp(`^error: ${flag} `));
+      noInference(r.err);
+    }
+  });
 });
