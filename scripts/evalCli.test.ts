@@ -115,4 +115,11 @@ describe('npm run eval on a lab folder', () => {
       noInference(r.err);
     }
   });
+
+  it('a file given for the folder is said as such', () => {
+    const dir = smearFolder();
+    const r = evalCli(join(dir, 'field.png'));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`error: ${join(dir, 'field.png')} is a file: give the folder that holds the images (${dir})`);
+  });
 });

@@ -4,7 +4,7 @@
  * model card's numbers.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { PostprocessParams } from '../../src/core/detection/card';
 import type { Detection } from '../../src/core/detection/detection';
 import { applyCountRule, postprocess, type CountRule } from '../../src/core/detection/postprocess';
@@ -89,6 +89,7 @@ export interface Item {
 /** Pascal VOC layout (Images/ + Annotations/) or a flat folder of images with optional .xml beside them.
  * `imagesDir` reads the images from elsewhere (complete labels kept apart from their images). */
 export function listFolder(dir: string, imagesDir?: string): Item[] {
+  for (const d of [dir, imagesDir]) if (d && existsSync(d) && !statSync(d).isDirectory()) throw new Error(`${d} is a file: give the folder that holds the images (${dirname(d)})`);
   const imgDir = imagesDir ?? (existsSync(join(dir, 'Images')) ? join(dir, 'Images') : existsSync(join(dir, 'JPEGImages')) ? join(dir, 'JPEGImages') : dir);
   const annDir = existsSync(join(dir, 'Annotations')) ? join(dir, 'Annotations') : imgDir;
   if (!existsSync(imgDir)) throw new Error(`no image folder at ${imgDir}`);
