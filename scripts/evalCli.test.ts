@@ -12,8 +12,9 @@ import { REPO_ROOT } from './dataRoot';
 import { drawnSmear, toPng } from './nonSmear';
 
 const TSX = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
-const evalCli = (...args: string[]) => {
-  const r = spawnSync(TSX, ['scripts/eval.ts', ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 });
+const evalCli = (...args: string[]) => evalIn(process.env, ...args);
+const evalIn = (env: NodeJS.ProcessEnv, ...args: string[]) => {
+  const r = spawnSync(TSX, ['scripts/eval.ts', ...args], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 
@@ -121,5 +122,13 @@ describe('npm run eval on a lab folder', () => {
     const r = evalCli(join(dir, 'field.png'));
     expect(r.code).toBe(1);
     expect(r.err).toContain(`error: ${join(dir, 'field.png')} is a file: give the folder that holds the images (${dir})`);
+  });
+
+  it('a models/wbc-split list where the datasets are not says which folder and the variable to set', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'smearcount-nodata-'));
+    const r = evalIn({ ...process.env, SMEARCOUNT_DATA: empty }, 'models/wbc-split/pbc-test.json', '--adapt', '5');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`error: pbc-wbc (the cells models/wbc-split/pbc-test.json lists) not found at ${join(empty, 'pbc-wbc')}. Set SMEARCOUNT_DATA`);
+    noInference(r.err);
   });
 });

@@ -16,7 +16,7 @@ import { isWbcType, WBC_TYPES, type WbcType } from '../../src/core/differential/
 import type { Detection } from '../../src/core/detection/detection';
 import type { ImageBox } from '../../src/core/detection/geometry';
 import { parseVoc } from '../../src/core/formats/voc';
-import { dataRoot } from '../dataRoot';
+import { dataRoot, requireData } from '../dataRoot';
 import { cropForClassifier, DEFAULT_CLASSIFIER } from './classifier';
 import { boxAsShown, IMAGE_FILE, readAsIntake, type Rgba } from './decode';
 import { Detector } from './detector';
@@ -37,6 +37,8 @@ export function listCells(path: string): Cell[] {
     const doc = JSON.parse(readFileSync(path, 'utf8')) as { cells?: { image: string; box: number[] | null; type: string }[] };
     if (!Array.isArray(doc.cells)) throw new Error(`${path}: expected {cells: [{image, box, type}]}`);
     const root = dataRoot();
+    // the datasets' folders the list reads, there before any cell is read (each cell was tried, and failed, in turn)
+    for (const top of new Set(doc.cells.map((c) => c.image.split('/')[0]))) requireData(top, `${top} (the cells ${path} lists)`);
     return doc.cells.map((c, i) => {
       if (!isWbcType(c.type)) throw new Error(`${path}: cell ${i} has an unknown type ${c.type}`);
       const b = c.box;
