@@ -88,9 +88,30 @@ export interface Item {
 
 /** Pascal VOC layout (Images/ + Annotations/) or a flat folder of images with optional .xml beside them.
  * `imagesDir` reads the images from elsewhere (complete labels kept apart from their images). */
+const imageDirOf = (dir: string, imagesDir?: string) =>
+  imagesDir ?? (existsSync(join(dir, 'Images')) ? join(dir, 'Images') : existsSync(join(dir, 'JPEGImages')) ? join(dir, 'JPEGImages') : dir);
+
+/** What the app reads and this CLI does not, said by name (the app reads them where the browser decodes them). */
+const BROWSER_ONLY: Record<string, string> = { webp: 'WebP', avif: 'AVIF', heic: 'HEIC', heif: 'HEIF', gif: 'GIF' };
+
+/** The other files of the image folder (not an image the CLI reads, not an annotation, not the operating
+ * system's clutter), each with why it is in no figure: a folder of JPEGs and WebPs was measured on the
+ * JPEGs alone, and nothing said so. */
+export function otherFiles(dir: string, imagesDir?: string): { image: string; error: string }[] {
+  const imgDir = imageDirOf(dir, imagesDir);
+  if (!existsSync(imgDir)) return [];
+  return readdirSync(imgDir)
+    .filter((f) => !IMAGE_FILE.test(f) && !/\.xml$/i.test(f) && !/^(\..*|thumbs\.db|ehthumbs\.db|desktop\.ini)$/i.test(f) && statSync(join(imgDir, f)).isFile())
+    .sort()
+    .map((f) => {
+      const kind = BROWSER_ONLY[f.replace(/^.*\./, '').toLowerCase()];
+      return { image: f, error: kind ? `${kind}: the app reads it, npm run eval does not; save it as PNG to measure it here` : 'not an image npm run eval reads (JPEG, PNG, BMP, TIFF)' };
+    });
+}
+
 export function listFolder(dir: string, imagesDir?: string): Item[] {
   for (const d of [dir, imagesDir]) if (d && existsSync(d) && !statSync(d).isDirectory()) throw new Error(`${d} is a file: give the folder that holds the images (${dirname(d)})`);
-  const imgDir = imagesDir ?? (existsSync(join(dir, 'Images')) ? join(dir, 'Images') : existsSync(join(dir, 'JPEGImages')) ? join(dir, 'JPEGImages') : dir);
+  const imgDir = imageDirOf(dir, imagesDir);
   const annDir = existsSync(join(dir, 'Annotations')) ? join(dir, 'Annotations') : imgDir;
   if (!existsSync(imgDir)) throw new Error(`no image folder at ${imgDir}`);
   return readdirSync(imgDir)
@@ -212,6 +233,7 @@ export async function evaluateFolder(
   // across the batch (src/core/quality/optics: a speck at the same pixel in many fields is on the optics).
   const seen: { it: Item; width: number; height: number; orientation?: number; raw: Detection[]; filtered: Detection[]; quality: ReturnType<typeof assessImage>['quality']; ms: number; scale: Awaited<ReturnType<Detector['detect']>>['scale']; probs: Map<string, number[]> }[] = [];
   const unreadable: EvalResult['unreadable'] = [];
+  const others = otherFiles(dir, opts.images);
   for (const [i, it] of items.entries()) {
     // one file that cannot be read is named and passed over; it never ends the run
     const img = await readAsIntake(it.image).catch((e: Error) => {
@@ -234,6 +256,8 @@ export async function evaluateFolder(
     seen.push({ it, width: img.width, height: img.height, orientation: img.orientation, raw, filtered, quality, ms, scale, probs });
   }
   if (!seen.length) throw new Error(`none of the ${items.length} images in ${dir} could be read (${unreadable[0].image}: ${unreadable[0].error})`);
+  unreadable.push(...others);
+  unreadable.sort((a, b) => (a.image < b.image ? -1 : a.image > b.image ? 1 : 0));
   const optics = opts.optics === false ? seen.map(() => []) : opticsArtefacts(seen.map((x) => ({ width: x.width, height: x.height, cells: x.filtered })));
   let opticsLeftOut = 0;
   let debrisLeftOut = 0;

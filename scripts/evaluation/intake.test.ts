@@ -41,4 +41,19 @@ describe('eval reads a folder as the app takes files', () => {
       { image: 'd-icon.png', error: errorMessage(new AppError('too-small', '24×24')) },
     ]);
   });
+
+  it('names every other file of the folder (a WebP photo, a note) instead of measuring silently on less than it holds', { timeout: 180_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'smearcount-intake-'));
+    writeFileSync(join(dir, 'a.png'), toPng(drawnSmear(5)));
+    writeFileSync(join(dir, 'b.webp'), Buffer.from('RIFF\0\0\0\0WEBPVP8 '));
+    writeFileSync(join(dir, 'notes.txt'), 'slide 4, stain batch 12');
+    writeFileSync(join(dir, '.DS_Store'), 'clutter');
+    writeFileSync(join(dir, 'Thumbs.db'), 'clutter');
+    const r = await evaluateFolder(dir);
+    expect(r.perImage.map((p) => p.image)).toEqual(['a.png']);
+    expect(r.unreadable).toEqual([
+      { image: 'b.webp', error: 'WebP: the app reads it, npm run eval does not; save it as PNG to measure it here' },
+      { image: 'notes.txt', error: 'not an image npm run eval reads (JPEG, PNG, BMP, TIFF)' },
+    ]);
+  });
 });
