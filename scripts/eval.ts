@@ -37,8 +37,10 @@ const USAGE =
   '         <folder>: Pascal VOC (Images/ + Annotations/, or .xml beside each image), or images alone (per-image counts)\n' +
   '       npm run eval -- --card [--model model.onnx]\n' +
   '       npm run eval -- <dir of type folders> [--classifier wbc.onnx] [--limit N per type] [--json out.json] [--boxes out.json]\n' +
-  '       npm run eval -- <typed set> --adapt K[,K...] [--repeats R] [--seed S] [--json out.json]\n' +
-  '       npm run eval -- --help';
+  '       npm run eval -- <typed set> --adapt K[,K...] [--repeats R] [--seed S] [--classifier wbc.onnx] [--json out.json]\n' +
+  '         <typed set>: type folders, VOC with WBC type names, or a models/wbc-split/*.json list\n' +
+  '       npm run eval -- --help\n' +
+  '  --runtime web (any run): ORT-web\'s WASM build on one thread, as the browser runs the model';
 
 function usage(msg?: string): never {
   if (msg) console.error(`error: ${msg}`);
