@@ -111,6 +111,17 @@ function warnInputs(unreadable: { image: string; error: string }[], unknown: Rec
   if (names.length) console.log(`\nannotation names that are no class or WBC type, left out of the truth: ${names.map(([n, k]) => `"${n}" (in ${k} file${k === 1 ? '' : 's'})`).join(', ')}`);
 }
 
+/** A count (--limit, --repeats) is a whole number from 1; --seed any whole number: checked before the
+ * run (2.5 picks and a NaN seed were run and printed as if they were asked). */
+const whole = (v: string | undefined, name: string, min: number) => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isInteger(n) || n < min) usage(`${name} must be a whole number${min > -Infinity ? ` of at least ${min}` : ''}`);
+  return n;
+};
+whole(o.limit, '--limit', 1);
+whole(o.repeats, '--repeats', 1);
+whole(o.seed, '--seed', -Infinity);
 const num = (v: string | undefined, name: string) => {
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -167,7 +178,7 @@ if (o.adapt !== undefined) {
   const ks = o.adapt.split(',').map((k) => Number(k));
   if (!ks.every((k) => Number.isInteger(k) && k > 0)) usage('--adapt is a positive whole number of cells per type (or a comma list)');
   const repeats = num(o.repeats, '--repeats') ?? 10;
-  const seed = o.seed === undefined ? 1 : Number(o.seed);
+  const seed = whole(o.seed, '--seed', -Infinity) ?? 1;
   const cells = (() => {
     try {
       return listCells(positionals[0]);

@@ -131,4 +131,16 @@ describe('npm run eval on a lab folder', () => {
     expect(r.err).toContain(`error: pbc-wbc (the cells models/wbc-split/pbc-test.json lists) not found at ${join(empty, 'pbc-wbc')}. Set SMEARCOUNT_DATA`);
     noInference(r.err);
   });
+
+  it('--repeats and --seed that are not whole numbers are refused (2.5 picks, a NaN seed were run)', () => {
+    const cells = mkdtempSync(join(tmpdir(), 'smearcount-cli-'));
+    mkdirSync(join(cells, 'neutrophil'));
+    writeFileSync(join(cells, 'neutrophil', 'cell.png'), toPng(drawnSmear(3, 200, 200)));
+    for (const [flag, value] of [['--repeats', '2.5'], ['--repeats', '0'], ['--seed', 'abc'], ['--seed', '1.5'], ['--limit', '2.5']] as const) {
+      const r = evalCli(cells, ...(flag === '--limit' ? [] : ['--adapt', '3']), flag, value);
+      expect(r.code, `${flag} ${value}`).toBe(2);
+      expect(r.err).toMatch(new RegExp(`^error: ${flag} `));
+      noInference(r.err);
+    }
+  });
 });
