@@ -150,3 +150,42 @@ test('a profile made for the previous classifier: its scale and count rule carry
   await expect(page.getByTestId('count-rule')).toHaveValue('interior');
   await expect(page.getByTestId('notice-profile')).toHaveCount(0);
 });
+
+test('an imported profile sets the count rule and magnification it holds, the settings show them, and they hold after a reload', async ({ page }, info) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  // a lab lead's profile on the two-edge rule, at a magnification the list does not name (1.5× zoom)
+  const profile = {
+    format: 'smearcount-microscope-profile',
+    version: 1,
+    name: 'Tiled scope',
+    updated: '2026-12-01T10:00:00.000Z',
+    classifier: { name: 'smearcount-wbc', sha256: card.sha256, embeddingDim: dim, classes: card.classes.map((c: { name: string }) => c.name) },
+    fixedScale: 1.5,
+    countRule: 'top-left',
+    cells: [],
+  };
+  const file = info.outputPath('tiled.json');
+  writeFileSync(file, JSON.stringify(profile));
+  await page.getByTestId('profile-import').setInputFiles(file);
+  await expect(page.getByTestId('notice-profile')).toContainText('Microscope profile "Tiled scope" imported');
+  const shown = async () => {
+    await expect(page.getByTestId('count-rule')).toHaveValue('top-left');
+    // the magnification in force is the one selected, not "auto"
+    await expect(page.getByTestId('scale-mode')).toHaveValue('1.5');
+    expect(await page.getByTestId('scale-mode').evaluate((s: HTMLSelectElement) => s.selectedOptions[0]?.textContent)).toMatch(/^Cells look 1\.5× smaller than usual/);
+    // the profile says both in words, as the settings do
+    await expect(page.getByTestId('profile-settings')).toContainText('Magnification: cells look 1.5× smaller than usual');
+    await expect(page.getByTestId('profile-settings')).toContainText('count rule: two-edge rule');
+  };
+  await shown();
+  await page.reload();
+  await expect(page.getByTestId('profile-name')).toHaveValue('Tiled scope');
+  await shown();
+  // a scale the settings offer no zoom for is refused, and nothing changes
+  const absurd = info.outputPath('absurd.json');
+  writeFileSync(absurd, JSON.stringify({ ...profile, name: 'Absurd', fixedScale: 15, countRule: 'all' }));
+  await page.getByTestId('profile-import').setInputFiles(absurd);
+  await expect(page.getByTestId('notice-profile')).toContainText('Not imported, nothing changed: the scale override 15 is not one this app sets');
+  await shown();
+});

@@ -7,6 +7,9 @@ import { CLASS_NAMES } from '../core/detection/classes';
 import { COUNT_RULE_LABELS, COUNT_RULES, type CountRule } from '../core/detection/postprocess';
 import type { BackendChoice } from '../store/settingsSlice';
 
+/** The cells' sizes (against the model's usual) the magnification list offers; the zoom is 1 / size. */
+const SCALE_PRESETS = [0.5, 0.625, 0.8, 1, 1.25, 1.6, 2];
+
 /** Re-filters the kept raw detections instantly; the model never re-runs. */
 export function ThresholdSliders() {
   const pp = useApp((s) => s.postprocess);
@@ -76,11 +79,15 @@ export function ThresholdSliders() {
           onChange={(e) => setFixedScale(e.target.value === 'auto' ? null : Number(e.target.value))}
         >
           <option value="auto">Estimate per image (auto)</option>
-          {[0.5, 0.625, 0.8, 1, 1.25, 1.6, 2].map((v) => (
+          {SCALE_PRESETS.map((v) => (
             <option key={v} value={String(1 / v)}>
               {v === 1 ? 'Cells at the usual size' : cellSizeWords(v).replace(/^c/, 'C')}
             </option>
           ))}
+          {/* a scale the list does not name (an imported profile's): shown as it is, not as "auto" */}
+          {fixedScale !== null && !SCALE_PRESETS.some((v) => String(1 / v) === String(fixedScale)) && (
+            <option value={String(fixedScale)}>{cellSizeWords(1 / fixedScale).replace(/^c/, 'C')} (from the microscope profile)</option>
+          )}
         </select>
       </label>
       <p className="hint">

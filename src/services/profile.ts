@@ -44,6 +44,7 @@ export class ProfileService {
   ) {
     this.id = { name: classifier.name, sha256: classifier.sha256, dim: classifier.embedding!.dim };
     this.profile = emptyProfile(this.id, store.getState().postprocess.countRule);
+    store.getState().setAdaptation({ name: this.profile.name });
   }
 
   current(): MicroscopeProfile {
@@ -103,9 +104,12 @@ export class ProfileService {
   }
 
   private applySettings() {
-    const s = this.store.getState();
-    if (s.fixedScale !== this.profile.fixedScale) s.setFixedScale(this.profile.fixedScale);
-    if (s.postprocess.countRule !== this.profile.countRule) s.setCountRule(this.profile.countRule);
+    if (this.store.getState().adaptation.name !== this.profile.name) this.store.getState().setAdaptation({ name: this.profile.name });
+    // Both read first: once watching, setting the scale folds the store's count rule (still the old one)
+    // into this.profile, and an imported profile's count rule was lost whenever its scale differed.
+    const { fixedScale, countRule } = this.profile;
+    if (this.store.getState().fixedScale !== fixedScale) this.store.getState().setFixedScale(fixedScale);
+    if (this.store.getState().postprocess.countRule !== countRule) this.store.getState().setCountRule(countRule);
   }
 
   /** This batch's verified cells with an embedding, by embedding key, with the image each is on. */
@@ -228,6 +232,7 @@ export class ProfileService {
 
   setName(name: string) {
     this.profile = { ...this.profile, name: name.slice(0, 200) };
+    this.store.getState().setAdaptation({ name: this.profile.name });
     this.save();
   }
 

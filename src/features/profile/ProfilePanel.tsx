@@ -1,5 +1,7 @@
 import { useRef, useState } from 'react';
 import { adapts } from '../../core/adapt/adapt';
+import { COUNT_RULE_LABELS } from '../../core/detection/postprocess';
+import { cellSizeWords } from '../../core/detection/scaleWords';
 import { AppError, errorMessage } from '../../core/errors';
 import { useApp, useServices } from '../../services/context';
 import { Section } from '../Section';
@@ -21,7 +23,8 @@ export function ProfilePanel() {
   const fixedScale = useApp((s) => s.fixedScale);
   const countRule = useApp((s) => s.postprocess.countRule);
   const input = useRef<HTMLInputElement>(null);
-  const [name, setName] = useState(() => profile?.current().name ?? '');
+  // the name being typed; otherwise the profile's (loaded after the first render, or imported)
+  const [draft, setDraft] = useState<string | null>(null);
   if (!profile) {
     return a.unavailable ? (
       <Section title="Microscope profile" className="profile" testId="profile-panel">
@@ -35,7 +38,15 @@ export function ProfilePanel() {
     <Section title="Microscope profile" className="profile" testId="profile-panel">
       <label>
         Name{' '}
-        <input data-testid="profile-name" value={name} onChange={(e) => setName(e.target.value)} onBlur={() => profile.setName(name.trim() || 'This microscope')} />
+        <input
+          data-testid="profile-name"
+          value={draft ?? a.name}
+          onChange={(e) => setDraft(e.target.value)}
+          onBlur={() => {
+            if (draft !== null) profile.setName(draft.trim() || 'This microscope');
+            setDraft(null);
+          }}
+        />
       </label>
       <p data-testid="profile-status" role="status">
         {!a.cells
@@ -45,7 +56,7 @@ export function ProfilePanel() {
             : `Not adapted: the model alone already types the ${a.cells} verified cell${a.cells === 1 ? '' : 's'} right, so its own types are kept.`}
       </p>
       <p className="muted" data-testid="profile-settings">
-        Scale override: {fixedScale === null ? 'none (estimated per image)' : `${fixedScale}`} · count rule: {countRule}
+        Magnification: {fixedScale === null ? 'estimated per image' : cellSizeWords(1 / fixedScale)} · count rule: {COUNT_RULE_LABELS[countRule].replace(/^[A-Z](?![A-Z])/, (c) => c.toLowerCase())}
         {a.fitMs !== null ? ` · fitted in ${a.fitMs.toFixed(0)} ms` : ''}
       </p>
       <div className="buttons">
@@ -72,7 +83,7 @@ export function ProfilePanel() {
             st.dismissNotices((n) => n.source === 'profile');
             try {
               const p = await profile.importFile(f);
-              setName(p.name);
+              setDraft(null);
               st.notify({ kind: 'info', source: 'profile', subject: f.name, message: `Microscope profile "${p.name}" imported: ${p.cells.length} verified cells.` });
             } catch (err) {
               const e = err instanceof AppError ? err : new AppError('profile', `could not be read (${errorMessage(err)})`);
