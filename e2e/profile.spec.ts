@@ -189,3 +189,50 @@ test('an imported profile sets the count rule and magnification it holds, the se
   await expect(page.getByTestId('notice-profile')).toContainText('Not imported, nothing changed: the scale override 15 is not one this app sets');
   await shown();
 });
+
+test('importing a profile over one that has learnt cells asks first; cancelled, nothing changes', async ({ page }, info) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  const profile = (name: string, cells: number, countRule: string) => ({
+    format: 'smearcount-microscope-profile',
+    version: 1,
+    name,
+    updated: '2026-12-01T10:00:00.000Z',
+    classifier: { name: 'smearcount-wbc', sha256: card.sha256, embeddingDim: dim, classes: card.classes.map((c: { name: string }) => c.name) },
+    fixedScale: null,
+    countRule,
+    cells: Array.from({ length: cells }, (_, i) => ({ type: i % 2 ? 'lymphocyte' : 'neutrophil', e: Array.from({ length: dim }, (_, j) => ((i * 7 + j) % 11) / 11), modelRight: true })),
+  });
+  const write = (file: string, p: unknown) => {
+    const path = info.outputPath(file);
+    writeFileSync(path, JSON.stringify(p));
+    return path;
+  };
+  const scopeA = write('scope-a.json', profile('Scope A', 4, 'half'));
+  const scopeB = write('scope-b.json', profile('Scope B', 0, 'interior'));
+  // into an empty profile: nothing to lose, no question
+  let asked = '';
+  page.on('dialog', (d) => {
+    asked = d.message();
+    void d.dismiss();
+  });
+  await page.getByTestId('profile-import').setInputFiles(scopeA);
+  await expect(page.getByTestId('notice-profile')).toContainText('"Scope A" imported: 4 verified cells');
+  expect(asked).toBe('');
+  await expect.poll(() => page.evaluate(() => window.__smearcount.adaptation().cells)).toBe(4);
+  // over Scope A's 4 learnt cells: asked, and cancelled, Scope A stays whole
+  await page.getByTestId('profile-import').setInputFiles(scopeB);
+  await expect.poll(() => asked).toContain('Replace the microscope profile "Scope A" (4 verified cells)');
+  expect(asked).toContain('"Scope B"');
+  await expect(page.getByTestId('profile-name')).toHaveValue('Scope A');
+  await expect(page.getByTestId('count-rule')).toHaveValue('half');
+  expect(await page.evaluate(() => window.__smearcount.adaptation().cells)).toBe(4);
+  // said yes to, it is replaced
+  page.removeAllListeners('dialog');
+  page.once('dialog', (d) => d.accept());
+  await page.getByTestId('profile-import').setInputFiles(scopeB);
+  await expect(page.getByTestId('notice-profile')).toContainText('"Scope B" imported: 0 verified cells');
+  await expect(page.getByTestId('profile-name')).toHaveValue('Scope B');
+  await expect(page.getByTestId('count-rule')).toHaveValue('interior');
+  await expect.poll(() => page.evaluate(() => window.__smearcount.adaptation().cells)).toBe(0);
+});

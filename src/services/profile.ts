@@ -240,10 +240,13 @@ export class ProfileService {
     return profileJson(this.profile);
   }
 
-  /** Replaces the profile with a file's, after validating it; a bad file throws an AppError ('profile') and changes nothing. */
-  async importFile(file: Blob): Promise<MicroscopeProfile> {
+  /** Replaces the profile with a file's, after validating it; a bad file throws an AppError ('profile') and changes nothing.
+   * Over a profile that has learnt cells, `replace` is asked first (one workstation, another microscope's
+   * file: this one's cells were gone without a word); null where it says no, and nothing changes. */
+  async importFile(file: Blob, replace: (current: MicroscopeProfile, next: MicroscopeProfile) => boolean = () => true): Promise<MicroscopeProfile | null> {
     if (file.size > MAX_PROFILE_BYTES) throw new AppError('profile', `the file is too large for a microscope profile (${(file.size / 1e6).toFixed(1)} MB)`);
     const p = parseProfile(await file.text(), this.id);
+    if (this.profile.cells.length && !replace(this.profile, p)) return null;
     this.profile = p;
     this.ignored = new Set(this.sessionCells().keys());
     this.signature = '';

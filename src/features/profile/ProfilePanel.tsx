@@ -82,7 +82,12 @@ export function ProfilePanel() {
             const st = store.getState();
             st.dismissNotices((n) => n.source === 'profile');
             try {
-              const p = await profile.importFile(f);
+              const p = await profile.importFile(f, (cur, next) =>
+                confirm(
+                  `Replace the microscope profile "${cur.name}" (${cells(cur.cells.length)}) with "${next.name}" (${cells(next.cells.length)})? This device then forgets the cells "${cur.name}" learnt from: export it first to keep them.`,
+                ),
+              );
+              if (!p) return;
               setDraft(null);
               st.notify({ kind: 'info', source: 'profile', subject: f.name, message: `Microscope profile "${p.name}" imported: ${p.cells.length} verified cells.` });
             } catch (err) {
@@ -96,6 +101,8 @@ export function ProfilePanel() {
     </Section>
   );
 }
+
+const cells = (n: number) => `${n} verified cell${n === 1 ? '' : 's'}`;
 
 /** What the adaptation does, after "Adapted to this microscope from N verified cells". */
 function adaptedHow(w: number, bias: boolean): string {
