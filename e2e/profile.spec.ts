@@ -236,3 +236,43 @@ test('importing a profile over one that has learnt cells asks first; cancelled, 
   await expect(page.getByTestId('count-rule')).toHaveValue('interior');
   await expect.poll(() => page.evaluate(() => window.__smearcount.adaptation().cells)).toBe(0);
 });
+
+test('a stored profile with settings this app does not set (an unknown count rule, a 15× zoom an older version let in) is not applied: the app starts on the defaults and says so', async ({ page }) => {
+  const app = new AppPage(page);
+  await page.goto('/icon.svg');
+  const stored = {
+    format: 'smearcount-microscope-profile',
+    version: 1,
+    name: 'Odd scope',
+    updated: '2026-12-01T10:00:00.000Z',
+    classifier: { name: 'smearcount-wbc', sha256: card.sha256, embeddingDim: dim, classes: card.classes.map((c: { name: string }) => c.name) },
+    fixedScale: 15,
+    countRule: 'corners',
+    cells: [],
+  };
+  await page.evaluate(
+    (value) =>
+      new Promise<void>((resolve, reject) => {
+        const r = indexedDB.open('smearcount-profile', 1);
+        r.onupgradeneeded = () => r.result.createObjectStore('profile');
+        r.onsuccess = () => {
+          const tx = r.result.transaction('profile', 'readwrite');
+          tx.objectStore('profile').put(value, 'current');
+          tx.oncomplete = () => {
+            r.result.close();
+            resolve();
+          };
+          tx.onerror = () => reject(tx.error);
+        };
+        r.onerror = () => reject(r.error);
+      }),
+    { profile: stored, ignored: [] },
+  );
+  await app.open('?backend=wasm');
+  await expect(page.getByTestId('profile-name')).toHaveValue('Odd scope');
+  await expect(page.getByTestId('notice-profile')).toContainText('unknown count rule corners');
+  await expect(page.getByTestId('notice-profile')).toContainText('scale override 15');
+  await expect(page.getByTestId('count-rule')).toHaveValue('all');
+  await expect(page.getByTestId('scale-mode')).toHaveValue('auto');
+  await expect(page.getByTestId('count-rule-shown')).toContainText('every visible cell');
+});

@@ -73,7 +73,7 @@ export function ThresholdSliders() {
           ))}
         </select>
       </label>
-      <p className="hint">{COUNT_RULES[pp.countRule].replace(/^./, (c) => c.toUpperCase())}. A cell is cut when its box reaches within 0.5% of the image's shorter side (at least 2 px) of an edge; "half inside" compares its box with the image's uncut cells of the same class; the two-edge rule counts each cell of adjacent fields once. Cells a rule leaves out stay on the canvas, dimmed.</p>
+      <p className="hint">{(COUNT_RULES[pp.countRule] ?? String(pp.countRule)).replace(/^./, (c) => c.toUpperCase())}. A cell is cut when its box reaches within 0.5% of the image's shorter side (at least 2 px) of an edge; "half inside" compares its box with the image's uncut cells of the same class; the two-edge rule counts each cell of adjacent fields once. Cells a rule leaves out stay on the canvas, dimmed.</p>
       <h3>Magnification</h3>
       <label className="select">
         <span className="sr-only">Magnification</span>

@@ -6,7 +6,7 @@
  * and imported as JSON so a lab's workstations share it. Nothing leaves the device.
  */
 import { adaptedProbs, adapts, fitHead, type Head } from '../core/adapt/adapt';
-import { anonymousCell, cellKey, emptyProfile, MAX_PROFILE_BYTES, MAX_PROFILE_CELLS, parseProfile, profileJson, type ClassifierIdentity, type MicroscopeProfile, type ProfileCell } from '../core/adapt/profile';
+import { anonymousCell, cellKey, emptyProfile, MAX_PROFILE_BYTES, MAX_PROFILE_CELLS, parseProfile, profileJson, storedSettings, type ClassifierIdentity, type MicroscopeProfile, type ProfileCell } from '../core/adapt/profile';
 import type { ClassifierCard } from '../core/differential/card';
 import { WBC_TYPES } from '../core/differential/differential';
 import { reviewedDetections } from '../store/selectors';
@@ -59,9 +59,10 @@ export class ProfileService {
         // keys from the embedding only: a profile saved by an older version named images and cells
         const cells = v.profile.cells.map(anonymousCell);
         const old = cells.some((c, i) => c.key !== v.profile.cells[i].key);
-        this.profile = { ...v.profile, cells };
+        const settings = this.storedSettings(v.profile);
+        this.profile = { ...v.profile, cells, ...settings };
         this.ignored = new Set((v.ignored ?? []).filter((k) => !k.includes('/')));
-        if (old) this.save();
+        if (old || settings.fixedScale !== v.profile.fixedScale || settings.countRule !== v.profile.countRule) this.save();
         this.applySettings();
       } else if (v?.profile) {
         // Made for another classifier (an update of the app): its cells are that classifier's features and
@@ -69,7 +70,7 @@ export class ProfileService {
         // over, the old profile is kept aside (a rollback finds it), and the technician is told.
         const was = v.profile;
         await this.db.put(`previous-${was.classifier?.sha256 ?? 'unknown'}`, v);
-        this.profile = { ...emptyProfile(this.id, was.countRule), name: was.name, fixedScale: was.fixedScale };
+        this.profile = { ...emptyProfile(this.id), name: was.name, ...this.storedSettings(was) };
         this.save();
         this.applySettings();
         if (was.cells?.length) {
@@ -92,6 +93,14 @@ export class ProfileService {
       if (s.images !== p.images || s.order !== p.order || s.postprocess !== p.postprocess) this.schedule();
     });
     this.refresh(true);
+  }
+
+  /** A stored profile's settings where this app sets such values; a notice names any left out. */
+  private storedSettings(p: MicroscopeProfile): Pick<MicroscopeProfile, 'fixedScale' | 'countRule'> {
+    const { fixedScale, countRule, refused } = storedSettings(p);
+    if (refused.length)
+      this.store.getState().notify({ kind: 'warning', source: 'profile', subject: '', message: `The microscope profile${p.name ? ` "${p.name}"` : ''} held settings this app does not set, not applied: ${refused.join('; ')}.` });
+    return { fixedScale, countRule: countRule ?? this.store.getState().postprocess.countRule };
   }
 
   private schedule() {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError, errorMessage } from '../errors';
-import { cellKey, emptyProfile, MAX_PROFILE_CELLS, parseProfile, profileJson } from './profile';
+import { cellKey, emptyProfile, MAX_PROFILE_CELLS, parseProfile, profileJson, storedSettings } from './profile';
 
 const id = { name: 'wbc', sha256: 'a'.repeat(64), dim: 4 };
 const good = () => ({ ...emptyProfile(id, 'half'), fixedScale: 1.5, cells: [{ key: 'img/m0', type: 'neutrophil', e: [0.1, 0.2, 0.3, 0.4], modelRight: false }] });
@@ -37,6 +37,17 @@ describe('microscope profile files', () => {
     for (const s of [0, 15, 0.06, 2.5, 0.4, 'abc', '1.5', true]) expect(t({ ...good(), fixedScale: s }), String(s)).toThrow(/scale override/);
     expect(t({ ...good(), cells: Array(MAX_PROFILE_CELLS + 1).fill(good().cells[0]) })).toThrow(/at most/);
     expect(t(' '.repeat(17 * 1024 * 1024))).toThrow(/too large/);
+  });
+});
+
+describe('a stored profile\'s settings', () => {
+  it('are applied where this app sets such values, and said where not', () => {
+    expect(storedSettings({ fixedScale: 1.6, countRule: 'top-left' })).toEqual({ fixedScale: 1.6, countRule: 'top-left', refused: [] });
+    expect(storedSettings({ fixedScale: null, countRule: 'all' })).toEqual({ fixedScale: null, countRule: 'all', refused: [] });
+    const odd = storedSettings({ fixedScale: 15, countRule: 'corners' });
+    expect(odd).toMatchObject({ fixedScale: null, countRule: null });
+    expect(odd.refused.join('; ')).toMatch(/scale override 15 .*estimated per image; unknown count rule corners/);
+    expect(storedSettings({ fixedScale: -1, countRule: undefined }).refused).toHaveLength(2);
   });
 });
 

@@ -64,6 +64,20 @@ export const FIXED_SCALE_MIN = 0.5;
 export const FIXED_SCALE_MAX = 2;
 export const isFixedScale = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x >= FIXED_SCALE_MIN - 1e-9 && x <= FIXED_SCALE_MAX + 1e-9;
 
+/** A stored profile's scale override and count rule, each where it is one this app sets (a profile saved by
+ * another version may hold others: an older one let in scales up to 20, and an unknown rule counted as
+ * 'half' while the page named none); `refused` says in words what was left out. countRule null: keep the
+ * rule in force. */
+export function storedSettings(p: { fixedScale?: unknown; countRule?: unknown }): { fixedScale: number | null; countRule: CountRule | null; refused: string[] } {
+  const refused: string[] = [];
+  const scale = p.fixedScale ?? null;
+  const fixedScale = scale === null || isFixedScale(scale) ? scale : null;
+  if (scale !== fixedScale) refused.push(`the scale override ${JSON.stringify(scale)} (not a zoom from ${FIXED_SCALE_MIN} to ${FIXED_SCALE_MAX}): the magnification is estimated per image`);
+  const countRule = isCountRule(p.countRule) ? p.countRule : null;
+  if (!countRule) refused.push(`unknown count rule ${String(p.countRule)}: the count rule in force is kept`);
+  return { fixedScale, countRule, refused };
+}
+
 /** The embedding as the profile file keeps it (float32 features to 5 significant digits). */
 export const roundEmbedding = (e: readonly number[]) => e.map((v) => Number(v.toPrecision(5)));
 
