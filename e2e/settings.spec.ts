@@ -40,3 +40,21 @@ test('the score thresholds by keyboard and screen reader: each slider names its 
   expect(low.Platelets).toBeGreaterThanOrEqual(before.Platelets);
   await expect(page.getByTestId('total-Platelets')).toHaveText(String(low.Platelets));
 });
+
+test("Model defaults restores the thresholds and NMS, and keeps the lab's count rule (the microscope profile's)", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  const defaults = page.getByRole('button', { name: 'Model defaults' });
+  await expect(defaults).toBeDisabled();
+  await page.getByTestId('count-rule').selectOption('top-left');
+  // the count rule alone is no model setting to restore
+  await expect(defaults).toBeDisabled();
+  await page.getByTestId('threshold-RBC').fill('0.8');
+  await expect(defaults).toBeEnabled();
+  await defaults.click();
+  await expect(page.getByTestId('threshold-value-RBC')).toHaveText('0.475');
+  await expect(page.getByTestId('count-rule')).toHaveValue('top-left');
+  await expect(page.getByTestId('profile-settings')).toContainText('two-edge rule');
+  await page.reload();
+  await expect(page.getByTestId('count-rule')).toHaveValue('top-left');
+});

@@ -35,7 +35,7 @@ export function CountsPanel() {
       <h2 className="counts-title">
         Counts{current ? <span className="counts-image" title={current.name}> · {current.name}</span> : null}
         {changed && (
-          <span className="changed" data-testid="settings-changed" title="Thresholds, NMS or the count rule differ from the model's defaults (settings panel: Model defaults)">
+          <span className="changed" data-testid="settings-changed" title="Thresholds, NMS or the count rule differ from the model's defaults (settings panel: Model defaults restores the thresholds and NMS; the count rule is set there)">
             {' '}· settings changed
           </span>
         )}

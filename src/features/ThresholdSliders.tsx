@@ -112,7 +112,7 @@ export function ThresholdSliders() {
           Count again with this setting ({stale.length} image{stale.length > 1 ? 's' : ''} counted otherwise)
         </button>
       )}
-      <button onClick={reset} disabled={JSON.stringify(pp) === JSON.stringify(defaults)}>
+      <button onClick={reset} disabled={JSON.stringify(pp) === JSON.stringify({ ...defaults, countRule: pp.countRule })} title="The model's score thresholds and NMS; the count rule stays">
         Model defaults
       </button>
       <h3>Engine</h3>
