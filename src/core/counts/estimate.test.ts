@@ -18,6 +18,14 @@ describe('smear estimates', () => {
     expect(twoSignificant(13.5)).toBe('14');
     expect(twoSignificant(284)).toBe('280');
     expect(twoSignificant(0.0451)).toBe('0.045');
+    // rounding up across a power of ten stays at two figures ('10.0', '1.00' and '0.100' were three)
+    expect(twoSignificant(9.96)).toBe('10');
+    expect(twoSignificant(0.996)).toBe('1.0');
+    expect(twoSignificant(0.0996)).toBe('0.10');
+    expect(twoSignificant(99.7)).toBe('100');
+    expect(twoSignificant(995)).toBe('1000');
+    expect(twoSignificant(-9.96)).toBe('-10');
+    expect(smearEstimate(0.498, 20000).value).toBe('≈ 10 ×10⁹/L');
   });
   it('without the fields counted, carry no interval (and print as before)', () => {
     const e = smearEstimate(0.9, 15000);

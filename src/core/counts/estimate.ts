@@ -11,10 +11,10 @@
 /** Two significant figures: 13.5 is 14, 2 is 2.0, 0.64 stays, 284 is 280. */
 export function twoSignificant(x: number): string {
   if (!Number.isFinite(x) || x === 0) return '0';
-  const digits = 1 - Math.floor(Math.log10(Math.abs(x)));
-  if (digits >= 0) return x.toFixed(digits);
-  const unit = 10 ** -digits;
-  return String(Math.round(x / unit) * unit);
+  // rounded first: the decimals follow the rounded value's magnitude (9.96 is 10, not 10.0)
+  const r = Number(x.toPrecision(2));
+  const digits = 1 - Math.floor(Math.log10(Math.abs(r)));
+  return digits >= 0 ? r.toFixed(digits) : String(r);
 }
 
 export interface SmearEstimate {
