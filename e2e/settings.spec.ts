@@ -44,6 +44,7 @@ test('the score thresholds by keyboard and screen reader: each slider names its 
 test("Model defaults restores the thresholds and NMS, and keeps the lab's count rule (the microscope profile's)", async ({ page }) => {
   const app = new AppPage(page);
   await app.open('?backend=wasm');
+  await app.waitReady();
   const defaults = page.getByRole('button', { name: 'Model defaults' });
   await expect(defaults).toBeDisabled();
   await page.getByTestId('count-rule').selectOption('top-left');

@@ -53,8 +53,18 @@ export class ProfileService {
 
   /** Loads the stored profile (if it was made for this classifier), applies its settings and starts learning. */
   async start() {
+    // no stored profile (a new device, no IndexedDB): the settings in force are this profile's, not the
+    // defaults it was made with before the page's batch was restored (an export, or any later save, wrote
+    // those over a rule set while the page started)
+    const adopt = () => {
+      const s = this.store.getState();
+      if (s.fixedScale === this.profile.fixedScale && s.postprocess.countRule === this.profile.countRule) return;
+      this.profile = { ...this.profile, fixedScale: s.fixedScale, countRule: s.postprocess.countRule, updated: new Date().toISOString() };
+      this.save();
+    };
     try {
       const v = await this.db.get<Stored>(KEY);
+      if (!v?.profile) adopt();
       if (v?.profile && v.profile.classifier?.sha256 === this.id.sha256 && v.profile.classifier.embeddingDim === this.id.dim) {
         // keys from the embedding only: a profile saved by an older version named images and cells
         const cells = v.profile.cells.map(anonymousCell);
@@ -84,6 +94,7 @@ export class ProfileService {
       }
     } catch {
       // no IndexedDB (private mode): the profile lives for this page only
+      adopt();
     }
     this.store.subscribe((s, p) => {
       if (s.fixedScale !== p.fixedScale || s.postprocess.countRule !== p.postprocess.countRule) {
