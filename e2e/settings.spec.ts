@@ -59,3 +59,26 @@ test("Model defaults restores the thresholds and NMS, and keeps the lab's count 
   await page.reload();
   await expect(page.getByTestId('count-rule')).toHaveValue('top-left');
 });
+
+test('on a projector (1920 px, a size up) and a phone, each slider\'s name and value fit their place: no value spills past the panel, no name breaks', async ({ page }) => {
+  for (const viewport of [{ width: 1920, height: 1080 }, { width: 390, height: 844 }]) {
+    await page.setViewportSize(viewport);
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    const settings = page.locator('.sliders');
+    if (!(await page.getByTestId('threshold-RBC').isVisible())) await settings.locator('h2').click();
+    // a value of three decimals, the widest a threshold shows
+    await page.getByTestId('threshold-RBC').fill('0.485');
+    await expect(page.getByTestId('threshold-value-RBC')).toHaveText('0.485');
+    const rows = await settings.locator('label:has(input[type=range])').evaluateAll((labels) =>
+      labels.map((l) => {
+        const name = l.querySelector('span')!;
+        const value = l.querySelector('output')!;
+        const lineHeight = parseFloat(getComputedStyle(name).lineHeight) || parseFloat(getComputedStyle(name).fontSize) * 1.3;
+        return { name: name.textContent, valueFits: value.scrollWidth <= value.clientWidth, oneLine: name.getBoundingClientRect().height < 1.6 * lineHeight, nameFits: name.scrollWidth <= name.clientWidth };
+      }),
+    );
+    expect(rows.length).toBe(5);
+    for (const r of rows) expect(r, `${viewport.width} px: ${r.name}`).toEqual({ name: r.name, valueFits: true, oneLine: true, nameFits: true });
+  }
+});
