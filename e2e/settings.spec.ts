@@ -82,3 +82,36 @@ test('on a projector (1920 px, a size up) and a phone, each slider\'s name and v
     for (const r of rows) expect(r, `${viewport.width} px: ${r.name}`).toEqual({ name: r.name, valueFits: true, oneLine: true, nameFits: true });
   }
 });
+
+test('a smear-estimate factor typed wrong (0, negative, absurd) is refused with why, the factor in force stays, and the field keeps what was typed', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(1));
+  await app.waitReady();
+  await page.getByTestId('estimates').locator('summary').click();
+  const factor = page.getByTestId('factor-WBC');
+  const estimate = page.getByTestId('estimate-WBC');
+  await factor.fill('2000');
+  await expect(estimate).toContainText('× 2,000/µL');
+  const good = await estimate.textContent();
+  for (const [typed, why] of [
+    ['-5', 'a factor is a number above 0'],
+    ['0', 'a factor is a number above 0'],
+    ['1e9', '1,000,000,000/µL is past any field factor'],
+  ]) {
+    await factor.fill(typed);
+    // what was typed stays in the field (it was emptied, and the estimate turned off), the reason is given
+    await expect(factor).toHaveValue(typed);
+    await expect(factor).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.getByTestId('factor-error-WBC')).toContainText(why);
+    await expect(page.getByTestId('factor-error-WBC')).toContainText('the factor in force stays 2,000');
+    await expect(estimate).toHaveText(good!);
+  }
+  await factor.fill('3000');
+  await expect(page.getByTestId('factor-error-WBC')).toHaveCount(0);
+  await expect(factor).not.toHaveAttribute('aria-invalid', 'true');
+  await expect(estimate).toContainText('× 3,000/µL');
+  // emptied on purpose, the estimate is off
+  await factor.fill('');
+  await expect(estimate).toHaveText('');
+});

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { countInterval, fieldDispersion, gammaP, smearEstimate, twoSignificant } from './estimate';
+import { countInterval, fieldDispersion, gammaP, parseFactor, smearEstimate, twoSignificant } from './estimate';
+
+describe('a typed factor', () => {
+  it('is off when empty, a number above 0 up to a million, and otherwise says why', () => {
+    expect(parseFactor('')).toEqual({ factor: null });
+    expect(parseFactor(' 2000 ')).toEqual({ factor: 2000 });
+    expect(parseFactor('1e6')).toEqual({ factor: 1e6 });
+    for (const t of ['0', '-5', 'abc', 'NaN', 'Infinity']) expect(parseFactor(t), t).toEqual({ error: expect.stringMatching(/above 0/) });
+    expect(parseFactor('1e9')).toEqual({ error: expect.stringMatching(/1,000,000,000\/µL is past any field factor/) });
+  });
+});
 
 describe('smear estimates', () => {
   it('are given in ×10⁹/L to two significant figures, with the formula that made them', () => {

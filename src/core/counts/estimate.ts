@@ -40,6 +40,21 @@ export interface SmearEstimate {
   caution: string | null;
 }
 
+/** Cells per µL per cell per field: a field factor past this (a million: 50× the platelet factor at 100× oil)
+ * is a slip of the keyboard, not a microscope. */
+export const MAX_FACTOR = 1_000_000;
+
+/** A smear-estimate factor as typed: null (off) for an empty field, the number where it is one a microscope
+ * has, or why not. */
+export function parseFactor(text: string): { factor: number | null } | { error: string } {
+  const t = text.trim();
+  if (t === '') return { factor: null };
+  const n = Number(t);
+  if (!Number.isFinite(n) || n <= 0) return { error: 'a factor is a number above 0 (cells per µL per cell counted per field, e.g. 2,000)' };
+  if (n > MAX_FACTOR) return { error: `${n.toLocaleString('en')}/µL is past any field factor (at most ${MAX_FACTOR.toLocaleString('en')})` };
+  return { factor: n };
+}
+
 /** ±20%: where a smear estimate's 95% interval reaches further, the count is too small to read it closely. */
 export const ESTIMATE_PRECISION = 0.2;
 
