@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { ClassifierCard } from '../core/differential/card';
+import { verifyCells } from '../core/edits/gallery';
 import { createAppStore } from '../store/store';
 import { ProfileService } from './profile';
 
@@ -17,7 +18,39 @@ async function page(before?: (store: ReturnType<typeof createAppStore>) => void)
   return { store, profile };
 }
 
+const wbc = (id: string, x: number, score: number) => ({ id, cls: 'WBC' as const, score, box: { x1: x, y1: 100, x2: x + 80, y2: 180 }, origin: 'model' as const });
+
 describe('the microscope profile service', () => {
+  // each test a new device
+  beforeEach(
+    () =>
+      new Promise<void>((resolve) => {
+        const r = indexedDB.deleteDatabase('smearcount-profile');
+        r.onsuccess = r.onerror = () => resolve();
+      }),
+  );
+
+  it('keeps a verified cell a higher WBC threshold hides (it was dropped, and lost for good at Clear session); a cell un-verified goes', async () => {
+    const { store } = await page((st) => {
+      const s = st.getState();
+      s.setModel({ status: 'ready' });
+      s.addImage({ id: 'a', name: 'a.jpg', bytes: 1 });
+      const p = [0.9, 0.02, 0.02, 0.02, 0.02, 0.01, 0.01];
+      s.updateImage('a', { status: 'done', width: 640, height: 480, raw: [wbc('m0', 100, 0.95), wbc('m1', 300, 0.6)], wbc: { m0: p, m1: p }, emb: { m0: [1, 0, 0, 0], m1: [0, 1, 0, 0] } });
+      s.edit('a', verifyCells, { ids: ['m0', 'm1'], verified: true, types: { m0: 'neutrophil', m1: 'neutrophil' } });
+    });
+    await sleep(200);
+    expect(store.getState().adaptation.cells).toBe(2);
+    // m1 (0.6) under a 0.9 threshold: hidden, still verified
+    store.getState().setThreshold('WBC', 0.9);
+    await sleep(200);
+    expect(store.getState().adaptation.cells).toBe(2);
+    // un-verified (m0, shown): it goes
+    store.getState().edit('a', verifyCells, { ids: ['m0'], verified: false });
+    await sleep(200);
+    expect(store.getState().adaptation.cells).toBe(1);
+  });
+
   it('on a device with no profile yet, keeps the settings in force when it starts (a rule set while the page started, the restored batch’s), and a later save does not write the defaults over them', async () => {
     const first = await page((store) => {
       store.getState().setCountRule('top-left');

@@ -20,6 +20,14 @@ const STORE = 'profile';
 const argmax = (p: readonly number[]) => p.reduce((b, v, i) => (v > p[b] ? i : b), 0);
 const KEY = 'current';
 
+/** Whether a box is still a verified WBC by the image's edits, shown or not (a threshold or NMS may hide
+ * it): verified, not deleted, not put in a manual category, a WBC still. */
+function stillVerified(im: ImageEntry | undefined, id: string): boolean {
+  const e = im?.edits;
+  if (!e?.verified?.includes(id) || e.deleted.includes(id) || e.excluded?.[id]) return false;
+  return (e.relabeled[id] ?? im!.raw?.find((d) => d.id === id)?.cls ?? e.added.find((d) => d.id === id)?.cls) === 'WBC';
+}
+
 interface Stored {
   profile: MicroscopeProfile;
   /** Cells of the batch on screen left out after a reset (they were verified before it), by embedding key. */
@@ -29,9 +37,9 @@ interface Stored {
 export class ProfileService {
   private profile: MicroscopeProfile;
   private ignored = new Set<string>();
-  /** Cells seen verified since the page opened: embedding key → the image they are on. Kept in memory
+  /** Cells seen verified since the page opened: embedding key → the image and box they are. Kept in memory
    * only (the stored profile names no image), and forgotten with the batch. */
-  private seen = new Map<string, string>();
+  private seen = new Map<string, { imageId: string; detId: string }>();
   private db = new KeyedDb(DB, STORE);
   private signature = '';
   private adaptedWith = new Map<string, { head: Head | null; wbc: ImageEntry['wbc'] }>();
@@ -133,9 +141,9 @@ export class ProfileService {
   }
 
   /** This batch's verified cells with an embedding, by embedding key, with the image each is on. */
-  private sessionCells(): Map<string, ProfileCell & { imageId: string }> {
+  private sessionCells(): Map<string, ProfileCell & { imageId: string; detId: string }> {
     const s = this.store.getState();
-    const out = new Map<string, ProfileCell & { imageId: string }>();
+    const out = new Map<string, ProfileCell & { imageId: string; detId: string }>();
     for (const id of s.order) {
       const im = s.images[id];
       if (im.status !== 'done' || !im.emb) continue;
@@ -145,7 +153,7 @@ export class ProfileService {
         const key = cellKey(e);
         if (this.ignored.has(key)) continue;
         const p = im.wbc?.[d.id];
-        out.set(key, { key, type: d.wbc.type, e, ...(p ? { modelRight: WBC_TYPES[argmax(p)] === d.wbc.type, p } : {}), imageId: id });
+        out.set(key, { key, type: d.wbc.type, e, ...(p ? { modelRight: WBC_TYPES[argmax(p)] === d.wbc.type, p } : {}), imageId: id, detId: d.id });
       }
     }
     return out;
@@ -157,12 +165,17 @@ export class ProfileService {
     const s = this.store.getState();
     const inBatch = new Set(s.order);
     const session = this.sessionCells();
-    for (const [k, c] of session) this.seen.set(k, c.imageId);
+    for (const [k, c] of session) this.seen.set(k, { imageId: c.imageId, detId: c.detId });
     // A learnt cell of an image in the batch is dropped only when this page saw it verified and it no longer
     // is (un-verified or deleted). A reload can restore the batch from a save a moment older than the
-    // profile's: a cell missing from it then is not a decision, and is kept.
-    const kept = this.profile.cells.filter((c) => !session.has(c.key) && !(this.seen.has(c.key) && inBatch.has(this.seen.get(c.key)!)));
-    const cells = [...kept, ...[...session.values()].map(({ imageId: _, ...c }) => c)].slice(-MAX_PROFILE_CELLS);
+    // profile's: a cell missing from it then is not a decision, and is kept. Nor is a cell a raised WBC
+    // threshold (or NMS) hides: it is still verified, and it was forgotten (for good after Clear session).
+    const gone = (key: string) => {
+      const at = this.seen.get(key);
+      return at !== undefined && inBatch.has(at.imageId) && !stillVerified(s.images[at.imageId], at.detId);
+    };
+    const kept = this.profile.cells.filter((c) => !session.has(c.key) && !gone(c.key));
+    const cells = [...kept, ...[...session.values()].map(({ imageId: _, detId: __, ...c }) => c)].slice(-MAX_PROFILE_CELLS);
     const signature = cells.map((c) => `${c.key}:${c.type}`).join('|');
     let head = s.adaptation.head;
     if (force || signature !== this.signature) {
