@@ -276,3 +276,18 @@ test('a stored profile with settings this app does not set (an unknown count rul
   await expect(page.getByTestId('scale-mode')).toHaveValue('auto');
   await expect(page.getByTestId('count-rule-shown')).toContainText('every visible cell');
 });
+
+test("the exported profile's file is named after the profile, in any script (two microscopes named in Japanese were both 'microscope-profile-_1.json')", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.waitReady();
+  const name = page.getByTestId('profile-name');
+  for (const [typed, file] of [
+    ['顕微鏡 1', 'microscope-profile-顕微鏡_1.json'],
+    ['Mikroskop Süd/2', 'microscope-profile-Mikroskop_Süd_2.json'],
+  ]) {
+    await name.fill(typed);
+    await name.blur();
+    expect((await exportProfile(page)).name).toBe(file);
+  }
+});

@@ -63,7 +63,7 @@ export function ProfilePanel() {
         <button data-testid="profile-reset" disabled={!a.cells} onClick={() => confirm('Forget every cell this microscope profile learnt from?') && profile.reset()}>
           Reset
         </button>
-        <button data-testid="profile-export" onClick={() => download(`microscope-profile-${(profile.current().name || 'profile').replace(/[^A-Za-z0-9._-]+/g, '_')}.json`, profile.exportJson())}>
+        <button data-testid="profile-export" onClick={() => download(`microscope-profile-${(profile.current().name || 'profile').replace(/[^\p{L}\p{N}._-]+/gu, '_')}.json`, profile.exportJson())}>
           Export profile
         </button>
         <button data-testid="profile-import-button" onClick={() => input.current?.click()}>
