@@ -281,7 +281,10 @@ test("the exported profile's file is named after the profile, in any script (two
   const app = new AppPage(page);
   await app.open('?backend=wasm');
   await app.waitReady();
-  const name = page.getByTestId('profile-name');
+  // named for what it names: 'Name' beside the sample's Patient field invited a patient's name into a file
+  // the lab's workstations share
+  const name = page.getByRole('textbox', { name: 'Microscope name', exact: true });
+  await expect(name).toHaveAttribute('data-testid', 'profile-name');
   for (const [typed, file] of [
     ['顕微鏡 1', 'microscope-profile-顕微鏡_1.json'],
     ['Mikroskop Süd/2', 'microscope-profile-Mikroskop_Süd_2.json'],

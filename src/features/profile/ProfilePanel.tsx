@@ -37,7 +37,7 @@ export function ProfilePanel() {
   return (
     <Section title="Microscope profile" className="profile" testId="profile-panel">
       <label>
-        Name{' '}
+        Microscope name{' '}
         <input
           data-testid="profile-name"
           value={draft ?? a.name}
