@@ -150,3 +150,147 @@ test('a profile made for the previous classifier: its scale and count rule carry
   await expect(page.getByTestId('count-rule')).toHaveValue('interior');
   await expect(page.getByTestId('notice-profile')).toHaveCount(0);
 });
+
+test('an imported profile sets the count rule and magnification it holds, the settings show them, and they hold after a reload', async ({ page }, info) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  // a lab lead's profile on the two-edge rule, at a magnification the list does not name (1.5× zoom)
+  const profile = {
+    format: 'smearcount-microscope-profile',
+    version: 1,
+    name: 'Tiled scope',
+    updated: '2026-12-01T10:00:00.000Z',
+    classifier: { name: 'smearcount-wbc', sha256: card.sha256, embeddingDim: dim, classes: card.classes.map((c: { name: string }) => c.name) },
+    fixedScale: 1.5,
+    countRule: 'top-left',
+    cells: [],
+  };
+  const file = info.outputPath('tiled.json');
+  writeFileSync(file, JSON.stringify(profile));
+  await page.getByTestId('profile-import').setInputFiles(file);
+  await expect(page.getByTestId('notice-profile')).toContainText('Microscope profile "Tiled scope" imported');
+  const shown = async () => {
+    await expect(page.getByTestId('count-rule')).toHaveValue('top-left');
+    // the magnification in force is the one selected, not "auto"
+    await expect(page.getByTestId('scale-mode')).toHaveValue('1.5');
+    expect(await page.getByTestId('scale-mode').evaluate((s: HTMLSelectElement) => s.selectedOptions[0]?.textContent)).toMatch(/^Cells look 1\.5× smaller than usual/);
+    // the profile says both in words, as the settings do
+    await expect(page.getByTestId('profile-settings')).toContainText('Magnification: cells look 1.5× smaller than usual');
+    await expect(page.getByTestId('profile-settings')).toContainText('count rule: two-edge rule');
+  };
+  await shown();
+  await page.reload();
+  await expect(page.getByTestId('profile-name')).toHaveValue('Tiled scope');
+  await shown();
+  // a scale the settings offer no zoom for is refused, and nothing changes
+  const absurd = info.outputPath('absurd.json');
+  writeFileSync(absurd, JSON.stringify({ ...profile, name: 'Absurd', fixedScale: 15, countRule: 'all' }));
+  await page.getByTestId('profile-import').setInputFiles(absurd);
+  await expect(page.getByTestId('notice-profile')).toContainText('Not imported, nothing changed: the scale override 15 is not one this app sets');
+  await shown();
+});
+
+test('importing a profile over one that has learnt cells asks first; cancelled, nothing changes', async ({ page }, info) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  const profile = (name: string, cells: number, countRule: string) => ({
+    format: 'smearcount-microscope-profile',
+    version: 1,
+    name,
+    updated: '2026-12-01T10:00:00.000Z',
+    classifier: { name: 'smearcount-wbc', sha256: card.sha256, embeddingDim: dim, classes: card.classes.map((c: { name: string }) => c.name) },
+    fixedScale: null,
+    countRule,
+    cells: Array.from({ length: cells }, (_, i) => ({ type: i % 2 ? 'lymphocyte' : 'neutrophil', e: Array.from({ length: dim }, (_, j) => ((i * 7 + j) % 11) / 11), modelRight: true })),
+  });
+  const write = (file: string, p: unknown) => {
+    const path = info.outputPath(file);
+    writeFileSync(path, JSON.stringify(p));
+    return path;
+  };
+  const scopeA = write('scope-a.json', profile('Scope A', 4, 'half'));
+  const scopeB = write('scope-b.json', profile('Scope B', 0, 'interior'));
+  // into an empty profile: nothing to lose, no question
+  let asked = '';
+  page.on('dialog', (d) => {
+    asked = d.message();
+    void d.dismiss();
+  });
+  await page.getByTestId('profile-import').setInputFiles(scopeA);
+  await expect(page.getByTestId('notice-profile')).toContainText('"Scope A" imported: 4 verified cells');
+  expect(asked).toBe('');
+  await expect.poll(() => page.evaluate(() => window.__smearcount.adaptation().cells)).toBe(4);
+  // over Scope A's 4 learnt cells: asked, and cancelled, Scope A stays whole
+  await page.getByTestId('profile-import').setInputFiles(scopeB);
+  await expect.poll(() => asked).toContain('Replace the microscope profile "Scope A" (4 verified cells)');
+  expect(asked).toContain('"Scope B"');
+  await expect(page.getByTestId('profile-name')).toHaveValue('Scope A');
+  await expect(page.getByTestId('count-rule')).toHaveValue('half');
+  expect(await page.evaluate(() => window.__smearcount.adaptation().cells)).toBe(4);
+  // said yes to, it is replaced
+  page.removeAllListeners('dialog');
+  page.once('dialog', (d) => d.accept());
+  await page.getByTestId('profile-import').setInputFiles(scopeB);
+  await expect(page.getByTestId('notice-profile')).toContainText('"Scope B" imported: 0 verified cells');
+  await expect(page.getByTestId('profile-name')).toHaveValue('Scope B');
+  await expect(page.getByTestId('count-rule')).toHaveValue('interior');
+  await expect.poll(() => page.evaluate(() => window.__smearcount.adaptation().cells)).toBe(0);
+});
+
+test('a stored profile with settings this app does not set (an unknown count rule, a 15× zoom an older version let in) is not applied: the app starts on the defaults and says so', async ({ page }) => {
+  const app = new AppPage(page);
+  await page.goto('/icon.svg');
+  const stored = {
+    format: 'smearcount-microscope-profile',
+    version: 1,
+    name: 'Odd scope',
+    updated: '2026-12-01T10:00:00.000Z',
+    classifier: { name: 'smearcount-wbc', sha256: card.sha256, embeddingDim: dim, classes: card.classes.map((c: { name: string }) => c.name) },
+    fixedScale: 15,
+    countRule: 'corners',
+    cells: [],
+  };
+  await page.evaluate(
+    (value) =>
+      new Promise<void>((resolve, reject) => {
+        const r = indexedDB.open('smearcount-profile', 1);
+        r.onupgradeneeded = () => r.result.createObjectStore('profile');
+        r.onsuccess = () => {
+          const tx = r.result.transaction('profile', 'readwrite');
+          tx.objectStore('profile').put(value, 'current');
+          tx.oncomplete = () => {
+            r.result.close();
+            resolve();
+          };
+          tx.onerror = () => reject(tx.error);
+        };
+        r.onerror = () => reject(r.error);
+      }),
+    { profile: stored, ignored: [] },
+  );
+  await app.open('?backend=wasm');
+  await expect(page.getByTestId('profile-name')).toHaveValue('Odd scope');
+  await expect(page.getByTestId('notice-profile')).toContainText('unknown count rule corners');
+  await expect(page.getByTestId('notice-profile')).toContainText('scale override 15');
+  await expect(page.getByTestId('count-rule')).toHaveValue('all');
+  await expect(page.getByTestId('scale-mode')).toHaveValue('auto');
+  await expect(page.getByTestId('count-rule-shown')).toContainText('every visible cell');
+});
+
+test("the exported profile's file is named after the profile, in any script (two microscopes named in Japanese were both 'microscope-profile-_1.json')", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.waitReady();
+  // named for what it names: 'Name' beside the sample's Patient field invited a patient's name into a file
+  // the lab's workstations share
+  const name = page.getByRole('textbox', { name: 'Microscope name', exact: true });
+  await expect(name).toHaveAttribute('data-testid', 'profile-name');
+  for (const [typed, file] of [
+    ['顕微鏡 1', 'microscope-profile-顕微鏡_1.json'],
+    ['Mikroskop Süd/2', 'microscope-profile-Mikroskop_Süd_2.json'],
+  ]) {
+    await name.fill(typed);
+    await name.blur();
+    expect((await exportProfile(page)).name).toBe(file);
+  }
+});

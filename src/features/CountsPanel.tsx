@@ -4,11 +4,12 @@ import { useApp, useServices } from '../services/context';
 import { CLASS_NAMES } from '../core/detection/classes';
 import { shapeWord } from '../core/detection/classMark';
 import { batchEstimate, countsSentence, formatRatio } from '../core/counts/counts';
+import { parseFactor } from '../core/counts/estimate';
 import { COUNT_RULES } from '../core/detection/postprocess';
 import { groundTruthAp, imageCounts, selectClumpedFields, selectCurrent, selectExcluded, selectSummary } from '../store/selectors';
 import { FlagsNotice } from './FlagsNotice';
 import { InfoTip } from './InfoTip';
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 
 export function CountsPanel() {
   const current = useApp(selectCurrent);
@@ -35,7 +36,7 @@ export function CountsPanel() {
       <h2 className="counts-title">
         Counts{current ? <span className="counts-image" title={current.name}> · {current.name}</span> : null}
         {changed && (
-          <span className="changed" data-testid="settings-changed" title="Thresholds, NMS or the count rule differ from the model's defaults (settings panel: Model defaults)">
+          <span className="changed" data-testid="settings-changed" title="Thresholds, NMS or the count rule differ from the model's defaults (settings panel: Model defaults restores the thresholds and NMS; the count rule is set there)">
             {' '}· settings changed
           </span>
         )}
@@ -101,14 +102,7 @@ export function CountsPanel() {
         {(['WBC', 'Platelets'] as const).map((k) => (
           <label key={k} className="estimate">
             <span>{k} factor</span>
-            <input
-              type="number"
-              min={1}
-              placeholder="off"
-              value={factors[k] ?? ''}
-              data-testid={`factor-${k}`}
-              onChange={(e) => setFactor(k, e.target.value === '' ? null : Number(e.target.value))}
-            />
+            <FactorInput cls={k} factor={factors[k]} onFactor={(v) => setFactor(k, v)} />
             <output data-testid={`estimate-${k}`}>
               {estimates[k]
                 ? ((e) => `${e.formula} = ${e.value} (estimate; ${e.intervalText}, ${e.basis})${e.moreFields ? `. About ${e.moreFields} more field${e.moreFields === 1 ? '' : 's'} for ±20%.` : ''}`)(estimates[k])
@@ -136,5 +130,41 @@ export function CountsPanel() {
       )}
       {current?.status === 'error' && <p className="error-text">{current.error}</p>}
     </section>
+  );
+}
+
+/** A smear-estimate factor: what is typed stays in the field; a factor no microscope has (0, negative, a
+ * million and more) is refused with why, and the one in force stays (a '-' or a '0' emptied the field and
+ * turned the estimate off without a word). */
+function FactorInput({ cls, factor, onFactor }: { cls: 'WBC' | 'Platelets'; factor: number | null; onFactor(v: number | null): void }) {
+  const [draft, setDraft] = useState<{ text: string; error: string } | null>(null);
+  return (
+    <>
+      <input
+        type="number"
+        min={1}
+        placeholder="off"
+        value={draft?.text ?? factor ?? ''}
+        aria-invalid={draft ? true : undefined}
+        aria-describedby={draft ? `factor-error-${cls}` : undefined}
+        data-testid={`factor-${cls}`}
+        onChange={(e) => {
+          // a number input reads '' for text it cannot parse ('1e', '-'): not an emptied field
+          const text = e.target.value === '' && e.target.validity.badInput ? '?' : e.target.value;
+          const r = parseFactor(text);
+          if ('error' in r) setDraft({ text: e.target.value, error: r.error });
+          else {
+            setDraft(null);
+            onFactor(r.factor);
+          }
+        }}
+        onBlur={() => draft && !draft.text && setDraft(null)}
+      />
+      {draft && (
+        <span className="hint estimate-error" id={`factor-error-${cls}`} data-testid={`factor-error-${cls}`} role="alert">
+          Not applied: {draft.error}; {factor === null ? 'the estimate stays off' : `the factor in force stays ${factor.toLocaleString('en')}`}.
+        </span>
+      )}
+    </>
   );
 }

@@ -7,6 +7,9 @@ import { CLASS_NAMES } from '../core/detection/classes';
 import { COUNT_RULE_LABELS, COUNT_RULES, type CountRule } from '../core/detection/postprocess';
 import type { BackendChoice } from '../store/settingsSlice';
 
+/** The cells' sizes (against the model's usual) the magnification list offers; the zoom is 1 / size. */
+const SCALE_PRESETS = [0.5, 0.625, 0.8, 1, 1.25, 1.6, 2];
+
 /** Re-filters the kept raw detections instantly; the model never re-runs. */
 export function ThresholdSliders() {
   const pp = useApp((s) => s.postprocess);
@@ -35,16 +38,20 @@ export function ThresholdSliders() {
             max={0.99}
             step={0.005}
             value={pp.scoreThresholds[c]}
+            aria-label={`${c} score threshold`}
             data-testid={`threshold-${c}`}
             onChange={(e) => setThreshold(c, Number(e.target.value))}
           />
-          <output>{Number(pp.scoreThresholds[c].toFixed(3))}</output>
+          {/* An <output> is a live region: a screen reader spoke each step twice (the slider's value, then this) */}
+          <output aria-hidden data-testid={`threshold-value-${c}`}>
+            {Number(pp.scoreThresholds[c].toFixed(3))}
+          </output>
         </label>
       ))}
       <label>
         <span>NMS IoU</span>
         <input type="range" min={0.1} max={0.9} step={0.05} value={pp.nmsIou} onChange={(e) => setNmsIou(Number(e.target.value))} />
-        <output>{pp.nmsIou.toFixed(2)}</output>
+        <output aria-hidden>{pp.nmsIou.toFixed(2)}</output>
       </label>
       <label className="check">
         <input type="checkbox" checked={pp.crossClassNms} onChange={(e) => setCross(e.target.checked)} />
@@ -52,8 +59,8 @@ export function ThresholdSliders() {
       </label>
       <label>
         <span title="U visits model boxes whose score is within this of their class threshold">Review ±</span>
-        <input type="range" min={0.02} max={0.5} step={0.01} value={band} data-testid="review-band" onChange={(e) => setBand(Number(e.target.value))} />
-        <output>{band.toFixed(2)}</output>
+        <input type="range" min={0.02} max={0.5} step={0.01} value={band} aria-label="Review band: U visits boxes within this of their class threshold" data-testid="review-band" onChange={(e) => setBand(Number(e.target.value))} />
+        <output aria-hidden>{band.toFixed(2)}</output>
       </label>
       <h3>Count rule</h3>
       <label className="select">
@@ -66,7 +73,7 @@ export function ThresholdSliders() {
           ))}
         </select>
       </label>
-      <p className="hint">{COUNT_RULES[pp.countRule]}. A cell is cut when its box reaches within 0.5% of the image's shorter side (at least 2 px) of an edge; "half inside" compares its box with the image's uncut cells of the same class; the two-edge rule counts each cell of adjacent fields once. Cells a rule leaves out stay on the canvas, dimmed.</p>
+      <p className="hint">{(COUNT_RULES[pp.countRule] ?? String(pp.countRule)).replace(/^./, (c) => c.toUpperCase())}. A cell is cut when its box reaches within 0.5% of the image's shorter side (at least 2 px) of an edge; "half inside" compares its box with the image's uncut cells of the same class; the two-edge rule counts each cell of adjacent fields once. Cells a rule leaves out stay on the canvas, dimmed.</p>
       <h3>Magnification</h3>
       <label className="select">
         <span className="sr-only">Magnification</span>
@@ -76,11 +83,15 @@ export function ThresholdSliders() {
           onChange={(e) => setFixedScale(e.target.value === 'auto' ? null : Number(e.target.value))}
         >
           <option value="auto">Estimate per image (auto)</option>
-          {[0.5, 0.625, 0.8, 1, 1.25, 1.6, 2].map((v) => (
+          {SCALE_PRESETS.map((v) => (
             <option key={v} value={String(1 / v)}>
               {v === 1 ? 'Cells at the usual size' : cellSizeWords(v).replace(/^c/, 'C')}
             </option>
           ))}
+          {/* a scale the list does not name (an imported profile's): shown as it is, not as "auto" */}
+          {fixedScale !== null && !SCALE_PRESETS.some((v) => String(1 / v) === String(fixedScale)) && (
+            <option value={String(fixedScale)}>{cellSizeWords(1 / fixedScale).replace(/^c/, 'C')} (from the microscope profile)</option>
+          )}
         </select>
       </label>
       <p className="hint">
@@ -101,7 +112,7 @@ export function ThresholdSliders() {
           Count again with this setting ({stale.length} image{stale.length > 1 ? 's' : ''} counted otherwise)
         </button>
       )}
-      <button onClick={reset} disabled={JSON.stringify(pp) === JSON.stringify(defaults)}>
+      <button onClick={reset} disabled={JSON.stringify(pp) === JSON.stringify({ ...defaults, countRule: pp.countRule })} title="The model's score thresholds and NMS; the count rule stays">
         Model defaults
       </button>
       <h3>Engine</h3>

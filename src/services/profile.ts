@@ -6,7 +6,7 @@
  * and imported as JSON so a lab's workstations share it. Nothing leaves the device.
  */
 import { adaptedProbs, adapts, fitHead, type Head } from '../core/adapt/adapt';
-import { anonymousCell, cellKey, emptyProfile, MAX_PROFILE_BYTES, MAX_PROFILE_CELLS, parseProfile, profileJson, type ClassifierIdentity, type MicroscopeProfile, type ProfileCell } from '../core/adapt/profile';
+import { anonymousCell, cellKey, emptyProfile, MAX_PROFILE_BYTES, MAX_PROFILE_CELLS, parseProfile, profileJson, storedSettings, type ClassifierIdentity, type MicroscopeProfile, type ProfileCell } from '../core/adapt/profile';
 import type { ClassifierCard } from '../core/differential/card';
 import { WBC_TYPES } from '../core/differential/differential';
 import { reviewedDetections } from '../store/selectors';
@@ -20,6 +20,14 @@ const STORE = 'profile';
 const argmax = (p: readonly number[]) => p.reduce((b, v, i) => (v > p[b] ? i : b), 0);
 const KEY = 'current';
 
+/** Whether a box is still a verified WBC by the image's edits, shown or not (a threshold or NMS may hide
+ * it): verified, not deleted, not put in a manual category, a WBC still. */
+function stillVerified(im: ImageEntry | undefined, id: string): boolean {
+  const e = im?.edits;
+  if (!e?.verified?.includes(id) || e.deleted.includes(id) || e.excluded?.[id]) return false;
+  return (e.relabeled[id] ?? im!.raw?.find((d) => d.id === id)?.cls ?? e.added.find((d) => d.id === id)?.cls) === 'WBC';
+}
+
 interface Stored {
   profile: MicroscopeProfile;
   /** Cells of the batch on screen left out after a reset (they were verified before it), by embedding key. */
@@ -29,9 +37,9 @@ interface Stored {
 export class ProfileService {
   private profile: MicroscopeProfile;
   private ignored = new Set<string>();
-  /** Cells seen verified since the page opened: embedding key → the image they are on. Kept in memory
+  /** Cells seen verified since the page opened: embedding key → the image and box they are. Kept in memory
    * only (the stored profile names no image), and forgotten with the batch. */
-  private seen = new Map<string, string>();
+  private seen = new Map<string, { imageId: string; detId: string }>();
   private db = new KeyedDb(DB, STORE);
   private signature = '';
   private adaptedWith = new Map<string, { head: Head | null; wbc: ImageEntry['wbc'] }>();
@@ -44,6 +52,7 @@ export class ProfileService {
   ) {
     this.id = { name: classifier.name, sha256: classifier.sha256, dim: classifier.embedding!.dim };
     this.profile = emptyProfile(this.id, store.getState().postprocess.countRule);
+    store.getState().setAdaptation({ name: this.profile.name });
   }
 
   current(): MicroscopeProfile {
@@ -52,15 +61,26 @@ export class ProfileService {
 
   /** Loads the stored profile (if it was made for this classifier), applies its settings and starts learning. */
   async start() {
+    // no stored profile (a new device, no IndexedDB): the settings in force are this profile's, not the
+    // defaults it was made with before the page's batch was restored (an export, or any later save, wrote
+    // those over a rule set while the page started)
+    const adopt = () => {
+      const s = this.store.getState();
+      if (s.fixedScale === this.profile.fixedScale && s.postprocess.countRule === this.profile.countRule) return;
+      this.profile = { ...this.profile, fixedScale: s.fixedScale, countRule: s.postprocess.countRule, updated: new Date().toISOString() };
+      this.save();
+    };
     try {
       const v = await this.db.get<Stored>(KEY);
+      if (!v?.profile) adopt();
       if (v?.profile && v.profile.classifier?.sha256 === this.id.sha256 && v.profile.classifier.embeddingDim === this.id.dim) {
         // keys from the embedding only: a profile saved by an older version named images and cells
         const cells = v.profile.cells.map(anonymousCell);
         const old = cells.some((c, i) => c.key !== v.profile.cells[i].key);
-        this.profile = { ...v.profile, cells };
+        const settings = this.storedSettings(v.profile);
+        this.profile = { ...v.profile, cells, ...settings };
         this.ignored = new Set((v.ignored ?? []).filter((k) => !k.includes('/')));
-        if (old) this.save();
+        if (old || settings.fixedScale !== v.profile.fixedScale || settings.countRule !== v.profile.countRule) this.save();
         this.applySettings();
       } else if (v?.profile) {
         // Made for another classifier (an update of the app): its cells are that classifier's features and
@@ -68,7 +88,7 @@ export class ProfileService {
         // over, the old profile is kept aside (a rollback finds it), and the technician is told.
         const was = v.profile;
         await this.db.put(`previous-${was.classifier?.sha256 ?? 'unknown'}`, v);
-        this.profile = { ...emptyProfile(this.id, was.countRule), name: was.name, fixedScale: was.fixedScale };
+        this.profile = { ...emptyProfile(this.id), name: was.name, ...this.storedSettings(was) };
         this.save();
         this.applySettings();
         if (was.cells?.length) {
@@ -82,6 +102,7 @@ export class ProfileService {
       }
     } catch {
       // no IndexedDB (private mode): the profile lives for this page only
+      adopt();
     }
     this.store.subscribe((s, p) => {
       if (s.fixedScale !== p.fixedScale || s.postprocess.countRule !== p.postprocess.countRule) {
@@ -91,6 +112,14 @@ export class ProfileService {
       if (s.images !== p.images || s.order !== p.order || s.postprocess !== p.postprocess) this.schedule();
     });
     this.refresh(true);
+  }
+
+  /** A stored profile's settings where this app sets such values; a notice names any left out. */
+  private storedSettings(p: MicroscopeProfile): Pick<MicroscopeProfile, 'fixedScale' | 'countRule'> {
+    const { fixedScale, countRule, refused } = storedSettings(p);
+    if (refused.length)
+      this.store.getState().notify({ kind: 'warning', source: 'profile', subject: '', message: `The microscope profile${p.name ? ` "${p.name}"` : ''} held settings this app does not set, not applied: ${refused.join('; ')}.` });
+    return { fixedScale, countRule: countRule ?? this.store.getState().postprocess.countRule };
   }
 
   private schedule() {
@@ -103,15 +132,18 @@ export class ProfileService {
   }
 
   private applySettings() {
-    const s = this.store.getState();
-    if (s.fixedScale !== this.profile.fixedScale) s.setFixedScale(this.profile.fixedScale);
-    if (s.postprocess.countRule !== this.profile.countRule) s.setCountRule(this.profile.countRule);
+    if (this.store.getState().adaptation.name !== this.profile.name) this.store.getState().setAdaptation({ name: this.profile.name });
+    // Both read first: once watching, setting the scale folds the store's count rule (still the old one)
+    // into this.profile, and an imported profile's count rule was lost whenever its scale differed.
+    const { fixedScale, countRule } = this.profile;
+    if (this.store.getState().fixedScale !== fixedScale) this.store.getState().setFixedScale(fixedScale);
+    if (this.store.getState().postprocess.countRule !== countRule) this.store.getState().setCountRule(countRule);
   }
 
   /** This batch's verified cells with an embedding, by embedding key, with the image each is on. */
-  private sessionCells(): Map<string, ProfileCell & { imageId: string }> {
+  private sessionCells(): Map<string, ProfileCell & { imageId: string; detId: string }> {
     const s = this.store.getState();
-    const out = new Map<string, ProfileCell & { imageId: string }>();
+    const out = new Map<string, ProfileCell & { imageId: string; detId: string }>();
     for (const id of s.order) {
       const im = s.images[id];
       if (im.status !== 'done' || !im.emb) continue;
@@ -121,7 +153,7 @@ export class ProfileService {
         const key = cellKey(e);
         if (this.ignored.has(key)) continue;
         const p = im.wbc?.[d.id];
-        out.set(key, { key, type: d.wbc.type, e, ...(p ? { modelRight: WBC_TYPES[argmax(p)] === d.wbc.type, p } : {}), imageId: id });
+        out.set(key, { key, type: d.wbc.type, e, ...(p ? { modelRight: WBC_TYPES[argmax(p)] === d.wbc.type, p } : {}), imageId: id, detId: d.id });
       }
     }
     return out;
@@ -133,12 +165,17 @@ export class ProfileService {
     const s = this.store.getState();
     const inBatch = new Set(s.order);
     const session = this.sessionCells();
-    for (const [k, c] of session) this.seen.set(k, c.imageId);
+    for (const [k, c] of session) this.seen.set(k, { imageId: c.imageId, detId: c.detId });
     // A learnt cell of an image in the batch is dropped only when this page saw it verified and it no longer
     // is (un-verified or deleted). A reload can restore the batch from a save a moment older than the
-    // profile's: a cell missing from it then is not a decision, and is kept.
-    const kept = this.profile.cells.filter((c) => !session.has(c.key) && !(this.seen.has(c.key) && inBatch.has(this.seen.get(c.key)!)));
-    const cells = [...kept, ...[...session.values()].map(({ imageId: _, ...c }) => c)].slice(-MAX_PROFILE_CELLS);
+    // profile's: a cell missing from it then is not a decision, and is kept. Nor is a cell a raised WBC
+    // threshold (or NMS) hides: it is still verified, and it was forgotten (for good after Clear session).
+    const gone = (key: string) => {
+      const at = this.seen.get(key);
+      return at !== undefined && inBatch.has(at.imageId) && !stillVerified(s.images[at.imageId], at.detId);
+    };
+    const kept = this.profile.cells.filter((c) => !session.has(c.key) && !gone(c.key));
+    const cells = [...kept, ...[...session.values()].map(({ imageId: _, detId: __, ...c }) => c)].slice(-MAX_PROFILE_CELLS);
     const signature = cells.map((c) => `${c.key}:${c.type}`).join('|');
     let head = s.adaptation.head;
     if (force || signature !== this.signature) {
@@ -228,6 +265,7 @@ export class ProfileService {
 
   setName(name: string) {
     this.profile = { ...this.profile, name: name.slice(0, 200) };
+    this.store.getState().setAdaptation({ name: this.profile.name });
     this.save();
   }
 
@@ -235,10 +273,13 @@ export class ProfileService {
     return profileJson(this.profile);
   }
 
-  /** Replaces the profile with a file's, after validating it; a bad file throws an AppError ('profile') and changes nothing. */
-  async importFile(file: Blob): Promise<MicroscopeProfile> {
+  /** Replaces the profile with a file's, after validating it; a bad file throws an AppError ('profile') and changes nothing.
+   * Over a profile that has learnt cells, `replace` is asked first (one workstation, another microscope's
+   * file: this one's cells were gone without a word); null where it says no, and nothing changes. */
+  async importFile(file: Blob, replace: (current: MicroscopeProfile, next: MicroscopeProfile) => boolean = () => true): Promise<MicroscopeProfile | null> {
     if (file.size > MAX_PROFILE_BYTES) throw new AppError('profile', `the file is too large for a microscope profile (${(file.size / 1e6).toFixed(1)} MB)`);
     const p = parseProfile(await file.text(), this.id);
+    if (this.profile.cells.length && !replace(this.profile, p)) return null;
     this.profile = p;
     this.ignored = new Set(this.sessionCells().keys());
     this.signature = '';

@@ -13,12 +13,14 @@ export interface ProfileSlice {
     fitMs: number | null;
     /** The classifier exposes no embedding: nothing to adapt. */
     unavailable: boolean;
+    /** The profile's name, as loaded, imported or typed (shown in the panel). */
+    name: string;
   };
   setAdaptation(patch: Partial<ProfileSlice['adaptation']>): void;
 }
 
 export const createProfileSlice: StateCreator<AppState, [], [], ProfileSlice> = (set) => ({
-  adaptation: { cells: 0, head: null, fitMs: null, unavailable: false },
+  adaptation: { cells: 0, head: null, fitMs: null, unavailable: false, name: '' },
   setAdaptation(patch) {
     set((s) => ({ adaptation: { ...s.adaptation, ...patch } }));
   },

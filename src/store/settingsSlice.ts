@@ -32,6 +32,7 @@ export interface SettingsSlice {
   /** The lab's name, printed at the top of every page of the report. */
   labName: string;
   setLabName(v: string): void;
+  /** The model card's thresholds and NMS; the count rule in force stays. */
   resetPostprocess(): void;
   toggleVisible(cls: CellClass): void;
   setBackendChoice(b: BackendChoice): void;
@@ -73,7 +74,9 @@ export const createSettingsSlice =
       set({ labName });
     },
     resetPostprocess() {
-      set((s) => ({ postprocess: s.defaults }));
+      // the count rule is the lab's (the microscope profile's), not the model's: a reset of the thresholds
+      // changed it, and the stored profile with it, without a word
+      set((s) => ({ postprocess: s.postprocess.countRule === s.defaults.countRule ? s.defaults : { ...s.defaults, countRule: s.postprocess.countRule } }));
     },
     toggleVisible(cls) {
       set((s) => ({ visible: { ...s.visible, [cls]: !s.visible[cls] } }));

@@ -265,6 +265,14 @@ describe('settings slice', () => {
     store.getState().resetPostprocess();
     expect(store.getState().postprocess).toBe(store.getState().defaults);
   });
+  it("Model defaults restores the model's thresholds and NMS, not the lab's count rule (the microscope profile's)", () => {
+    const store = withImage();
+    store.getState().setCountRule('top-left');
+    store.getState().setThreshold('RBC', 0.1);
+    store.getState().setNmsIou(0.7);
+    store.getState().resetPostprocess();
+    expect(store.getState().postprocess).toEqual({ ...defaults, countRule: 'top-left' });
+  });
   it('the count rule applies to counts and exports, and is recorded in them', () => {
     const store = withImage();
     store.getState().setCountRule('interior');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError, errorMessage } from '../errors';
-import { cellKey, emptyProfile, MAX_PROFILE_CELLS, parseProfile, profileJson } from './profile';
+import { cellKey, emptyProfile, MAX_PROFILE_CELLS, parseProfile, profileJson, storedSettings } from './profile';
 
 const id = { name: 'wbc', sha256: 'a'.repeat(64), dim: 4 };
 const good = () => ({ ...emptyProfile(id, 'half'), fixedScale: 1.5, cells: [{ key: 'img/m0', type: 'neutrophil', e: [0.1, 0.2, 0.3, 0.4], modelRight: false }] });
@@ -11,6 +11,14 @@ describe('microscope profile files', () => {
     expect(p.cells[0].e[0]).toBe(0.12346);
     expect(p.fixedScale).toBe(1.5);
     expect(p.countRule).toBe('half');
+  });
+  it('keeps every count rule the settings offer, the two-edge rule too', () => {
+    for (const rule of ['all', 'half', 'top-left', 'interior'] as const) {
+      expect(parseProfile(profileJson({ ...good(), countRule: rule } as never), id).countRule).toBe(rule);
+    }
+  });
+  it('keeps every magnification the settings offer, from 2× smaller to 2× larger cells', () => {
+    for (const s of [null, 0.5, 0.625, 0.8, 1, 1.25, 1.6, 2, 1.5]) expect(parseProfile(profileJson({ ...good(), fixedScale: s } as never), id).fixedScale).toBe(s);
   });
   it('refuses bad, foreign and oversized files with a reason', () => {
     const t = (x: unknown) => () => parseProfile(typeof x === 'string' ? x : JSON.stringify(x), id);
@@ -25,8 +33,21 @@ describe('microscope profile files', () => {
     expect(t({ ...good(), cells: [{ key: 'k', type: 'neutrophil', e: [1, 2, 3, null] }] })).toThrow(/not a finite number/);
     expect(t({ ...good(), fixedScale: -1 })).toThrow(/scale override/);
     expect(t({ ...good(), countRule: 'some' })).toThrow(/count rule/);
+    // a zoom the settings cannot offer (cells 15× smaller; 1/20 of their size) is no microscope's
+    for (const s of [0, 15, 0.06, 2.5, 0.4, 'abc', '1.5', true]) expect(t({ ...good(), fixedScale: s }), String(s)).toThrow(/scale override/);
     expect(t({ ...good(), cells: Array(MAX_PROFILE_CELLS + 1).fill(good().cells[0]) })).toThrow(/at most/);
     expect(t(' '.repeat(17 * 1024 * 1024))).toThrow(/too large/);
+  });
+});
+
+describe('a stored profile\'s settings', () => {
+  it('are applied where this app sets such values, and said where not', () => {
+    expect(storedSettings({ fixedScale: 1.6, countRule: 'top-left' })).toEqual({ fixedScale: 1.6, countRule: 'top-left', refused: [] });
+    expect(storedSettings({ fixedScale: null, countRule: 'all' })).toEqual({ fixedScale: null, countRule: 'all', refused: [] });
+    const odd = storedSettings({ fixedScale: 15, countRule: 'corners' });
+    expect(odd).toMatchObject({ fixedScale: null, countRule: null });
+    expect(odd.refused.join('; ')).toMatch(/scale override 15 .*estimated per image; unknown count rule corners/);
+    expect(storedSettings({ fixedScale: -1, countRule: undefined }).refused).toHaveLength(2);
   });
 });
 

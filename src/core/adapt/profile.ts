@@ -3,7 +3,7 @@
  * scale override and the count rule, for one classifier. Exported and imported as JSON; an import is
  * validated (schema, sizes, the classifier's sha256) and a bad file changes nothing.
  */
-import type { CountRule } from '../detection/postprocess';
+import { isCountRule, type CountRule } from '../detection/postprocess';
 import { AppError } from '../errors';
 import { isWbcType, WBC_TYPES, type WbcType } from '../differential/differential';
 
@@ -56,7 +56,27 @@ export function emptyProfile(c: ClassifierIdentity, countRule: CountRule = 'all'
   };
 }
 
-const COUNT_RULES: readonly string[] = ['all', 'half', 'interior'];
+/** The magnifications (the zoom each image is counted at) the settings offer: cells 2× smaller to 2× larger
+ * than the model's usual size, the range the detector handles. A profile's scale override outside it was
+ * not written by this app, and an absurd one (15×, 0.06×) would count at the card's scale limits while
+ * the report named the absurd figure. */
+export const FIXED_SCALE_MIN = 0.5;
+export const FIXED_SCALE_MAX = 2;
+export const isFixedScale = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x >= FIXED_SCALE_MIN - 1e-9 && x <= FIXED_SCALE_MAX + 1e-9;
+
+/** A stored profile's scale override and count rule, each where it is one this app sets (a profile saved by
+ * another version may hold others: an older one let in scales up to 20, and an unknown rule counted as
+ * 'half' while the page named none); `refused` says in words what was left out. countRule null: keep the
+ * rule in force. */
+export function storedSettings(p: { fixedScale?: unknown; countRule?: unknown }): { fixedScale: number | null; countRule: CountRule | null; refused: string[] } {
+  const refused: string[] = [];
+  const scale = p.fixedScale ?? null;
+  const fixedScale = scale === null || isFixedScale(scale) ? scale : null;
+  if (scale !== fixedScale) refused.push(`the scale override ${JSON.stringify(scale)} (not a zoom from ${FIXED_SCALE_MIN} to ${FIXED_SCALE_MAX}): the magnification is estimated per image`);
+  const countRule = isCountRule(p.countRule) ? p.countRule : null;
+  if (!countRule) refused.push(`unknown count rule ${String(p.countRule)}: the count rule in force is kept`);
+  return { fixedScale, countRule, refused };
+}
 
 /** The embedding as the profile file keeps it (float32 features to 5 significant digits). */
 export const roundEmbedding = (e: readonly number[]) => e.map((v) => Number(v.toPrecision(5)));
@@ -94,10 +114,12 @@ export function parseProfile(text: string, c: ClassifierIdentity): MicroscopePro
   if (cl.embeddingDim !== c.dim) throw new AppError('profile', `the profile's embeddings have ${String(cl.embeddingDim)} values; this classifier's have ${c.dim}`);
   if (!Array.isArray(cl.classes) || cl.classes.length !== WBC_TYPES.length || cl.classes.some((t, i) => t !== WBC_TYPES[i])) throw new AppError('profile', 'the profile lists other WBC types');
   const name = typeof j.name === 'string' ? j.name.slice(0, 200) : 'Imported profile';
-  const fixedScale = j.fixedScale === null || j.fixedScale === undefined ? null : Number(j.fixedScale);
-  if (fixedScale !== null && !(Number.isFinite(fixedScale) && fixedScale > 0.05 && fixedScale < 20)) throw new AppError('profile', 'the scale override must be a number between 0.05 and 20, or null');
+  const fixedScale = j.fixedScale ?? null;
+  if (fixedScale !== null && !isFixedScale(fixedScale))
+    throw new AppError('profile', `the scale override ${JSON.stringify(fixedScale)} is not one this app sets: a zoom from ${FIXED_SCALE_MIN} to ${FIXED_SCALE_MAX} (cells 2× larger to 2× smaller than usual), or null`);
   const countRule = j.countRule ?? 'all';
-  if (typeof countRule !== 'string' || !COUNT_RULES.includes(countRule)) throw new AppError('profile', `unknown count rule ${String(countRule)}`);
+  // every rule the settings offer, the two-edge rule among them (a list of its own here once left it out)
+  if (!isCountRule(countRule)) throw new AppError('profile', `unknown count rule ${String(countRule)}`);
   if (!Array.isArray(j.cells)) throw new AppError('profile', 'the profile has no cells list');
   if (j.cells.length > MAX_PROFILE_CELLS) throw new AppError('profile', `the profile has ${j.cells.length} cells; at most ${MAX_PROFILE_CELLS} are read`);
   const cells: ProfileCell[] = j.cells.map((x: unknown, i: number) => {
@@ -119,7 +141,7 @@ export function parseProfile(text: string, c: ClassifierIdentity): MicroscopePro
     updated: typeof j.updated === 'string' ? j.updated : new Date().toISOString(),
     classifier: { name: String(cl.name ?? c.name), sha256: c.sha256, embeddingDim: c.dim, classes: [...WBC_TYPES] },
     fixedScale,
-    countRule: countRule as CountRule,
+    countRule,
     cells,
   };
 }

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { countInterval, fieldDispersion, gammaP, smearEstimate, twoSignificant } from './estimate';
+import { countInterval, fieldDispersion, gammaP, parseFactor, smearEstimate, twoSignificant } from './estimate';
+
+describe('a typed factor', () => {
+  it('is off when empty, a number above 0 up to a million, and otherwise says why', () => {
+    expect(parseFactor('')).toEqual({ factor: null });
+    expect(parseFactor(' 2000 ')).toEqual({ factor: 2000 });
+    expect(parseFactor('1e6')).toEqual({ factor: 1e6 });
+    for (const t of ['0', '-5', 'abc', 'NaN', 'Infinity']) expect(parseFactor(t), t).toEqual({ error: expect.stringMatching(/above 0/) });
+    expect(parseFactor('1e9')).toEqual({ error: expect.stringMatching(/1,000,000,000\/µL is past any field factor/) });
+  });
+});
 
 describe('smear estimates', () => {
   it('are given in ×10⁹/L to two significant figures, with the formula that made them', () => {
@@ -18,6 +28,14 @@ describe('smear estimates', () => {
     expect(twoSignificant(13.5)).toBe('14');
     expect(twoSignificant(284)).toBe('280');
     expect(twoSignificant(0.0451)).toBe('0.045');
+    // rounding up across a power of ten stays at two figures ('10.0', '1.00' and '0.100' were three)
+    expect(twoSignificant(9.96)).toBe('10');
+    expect(twoSignificant(0.996)).toBe('1.0');
+    expect(twoSignificant(0.0996)).toBe('0.10');
+    expect(twoSignificant(99.7)).toBe('100');
+    expect(twoSignificant(995)).toBe('1000');
+    expect(twoSignificant(-9.96)).toBe('-10');
+    expect(smearEstimate(0.498, 20000).value).toBe('≈ 10 ×10⁹/L');
   });
   it('without the fields counted, carry no interval (and print as before)', () => {
     const e = smearEstimate(0.9, 15000);

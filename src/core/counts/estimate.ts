@@ -11,10 +11,10 @@
 /** Two significant figures: 13.5 is 14, 2 is 2.0, 0.64 stays, 284 is 280. */
 export function twoSignificant(x: number): string {
   if (!Number.isFinite(x) || x === 0) return '0';
-  const digits = 1 - Math.floor(Math.log10(Math.abs(x)));
-  if (digits >= 0) return x.toFixed(digits);
-  const unit = 10 ** -digits;
-  return String(Math.round(x / unit) * unit);
+  // rounded first: the decimals follow the rounded value's magnitude (9.96 is 10, not 10.0)
+  const r = Number(x.toPrecision(2));
+  const digits = 1 - Math.floor(Math.log10(Math.abs(r)));
+  return digits >= 0 ? r.toFixed(digits) : String(r);
 }
 
 export interface SmearEstimate {
@@ -38,6 +38,21 @@ export interface SmearEstimate {
   moreFields: number | null;
   /** What to check before the estimate is reported (a low platelet count: clumps), or null */
   caution: string | null;
+}
+
+/** Cells per µL per cell per field: a field factor past this (a million: 50× the platelet factor at 100× oil)
+ * is a slip of the keyboard, not a microscope. */
+export const MAX_FACTOR = 1_000_000;
+
+/** A smear-estimate factor as typed: null (off) for an empty field, the number where it is one a microscope
+ * has, or why not. */
+export function parseFactor(text: string): { factor: number | null } | { error: string } {
+  const t = text.trim();
+  if (t === '') return { factor: null };
+  const n = Number(t);
+  if (!Number.isFinite(n) || n <= 0) return { error: 'a factor is a number above 0 (cells per µL per cell counted per field, e.g. 2,000)' };
+  if (n > MAX_FACTOR) return { error: `${n.toLocaleString('en')}/µL is past any field factor (at most ${MAX_FACTOR.toLocaleString('en')})` };
+  return { factor: n };
 }
 
 /** ±20%: where a smear estimate's 95% interval reaches further, the count is too small to read it closely. */

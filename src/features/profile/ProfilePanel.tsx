@@ -1,5 +1,7 @@
 import { useRef, useState } from 'react';
 import { adapts } from '../../core/adapt/adapt';
+import { COUNT_RULE_LABELS } from '../../core/detection/postprocess';
+import { cellSizeWords } from '../../core/detection/scaleWords';
 import { AppError, errorMessage } from '../../core/errors';
 import { useApp, useServices } from '../../services/context';
 import { Section } from '../Section';
@@ -21,7 +23,8 @@ export function ProfilePanel() {
   const fixedScale = useApp((s) => s.fixedScale);
   const countRule = useApp((s) => s.postprocess.countRule);
   const input = useRef<HTMLInputElement>(null);
-  const [name, setName] = useState(() => profile?.current().name ?? '');
+  // the name being typed; otherwise the profile's (loaded after the first render, or imported)
+  const [draft, setDraft] = useState<string | null>(null);
   if (!profile) {
     return a.unavailable ? (
       <Section title="Microscope profile" className="profile" testId="profile-panel">
@@ -34,8 +37,16 @@ export function ProfilePanel() {
   return (
     <Section title="Microscope profile" className="profile" testId="profile-panel">
       <label>
-        Name{' '}
-        <input data-testid="profile-name" value={name} onChange={(e) => setName(e.target.value)} onBlur={() => profile.setName(name.trim() || 'This microscope')} />
+        Microscope name{' '}
+        <input
+          data-testid="profile-name"
+          value={draft ?? a.name}
+          onChange={(e) => setDraft(e.target.value)}
+          onBlur={() => {
+            if (draft !== null) profile.setName(draft.trim() || 'This microscope');
+            setDraft(null);
+          }}
+        />
       </label>
       <p data-testid="profile-status" role="status">
         {!a.cells
@@ -45,14 +56,14 @@ export function ProfilePanel() {
             : `Not adapted: the model alone already types the ${a.cells} verified cell${a.cells === 1 ? '' : 's'} right, so its own types are kept.`}
       </p>
       <p className="muted" data-testid="profile-settings">
-        Scale override: {fixedScale === null ? 'none (estimated per image)' : `${fixedScale}`} · count rule: {countRule}
+        Magnification: {fixedScale === null ? 'estimated per image' : cellSizeWords(1 / fixedScale)} · count rule: {COUNT_RULE_LABELS[countRule].replace(/^[A-Z](?![A-Z])/, (c) => c.toLowerCase())}
         {a.fitMs !== null ? ` · fitted in ${a.fitMs.toFixed(0)} ms` : ''}
       </p>
       <div className="buttons">
         <button data-testid="profile-reset" disabled={!a.cells} onClick={() => confirm('Forget every cell this microscope profile learnt from?') && profile.reset()}>
           Reset
         </button>
-        <button data-testid="profile-export" onClick={() => download(`microscope-profile-${(profile.current().name || 'profile').replace(/[^A-Za-z0-9._-]+/g, '_')}.json`, profile.exportJson())}>
+        <button data-testid="profile-export" onClick={() => download(`microscope-profile-${(profile.current().name || 'profile').replace(/[^\p{L}\p{N}._-]+/gu, '_')}.json`, profile.exportJson())}>
           Export profile
         </button>
         <button data-testid="profile-import-button" onClick={() => input.current?.click()}>
@@ -71,8 +82,13 @@ export function ProfilePanel() {
             const st = store.getState();
             st.dismissNotices((n) => n.source === 'profile');
             try {
-              const p = await profile.importFile(f);
-              setName(p.name);
+              const p = await profile.importFile(f, (cur, next) =>
+                confirm(
+                  `Replace the microscope profile "${cur.name}" (${cells(cur.cells.length)}) with "${next.name}" (${cells(next.cells.length)})? This device then forgets the cells "${cur.name}" learnt from: export it first to keep them.`,
+                ),
+              );
+              if (!p) return;
+              setDraft(null);
               st.notify({ kind: 'info', source: 'profile', subject: f.name, message: `Microscope profile "${p.name}" imported: ${p.cells.length} verified cells.` });
             } catch (err) {
               const e = err instanceof AppError ? err : new AppError('profile', `could not be read (${errorMessage(err)})`);
@@ -85,6 +101,8 @@ export function ProfilePanel() {
     </Section>
   );
 }
+
+const cells = (n: number) => `${n} verified cell${n === 1 ? '' : 's'}`;
 
 /** What the adaptation does, after "Adapted to this microscope from N verified cells". */
 function adaptedHow(w: number, bias: boolean): string {
