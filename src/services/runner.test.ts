@@ -381,6 +381,65 @@ describe('BatchRunner: cancel', () => {
   });
 });
 
+/** A drop of `n` files whose file `held` is held in intake (its bytes read for the hash) until `release`. */
+function heldDrop(n: number, held: number) {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const files = Array.from({ length: n }, (_, i) => jpeg(`d${i}.jpg`, 640, 480, true, i));
+  const read = files[held].arrayBuffer.bind(files[held]);
+  Object.defineProperty(files[held], 'arrayBuffer', { value: async () => (await gate, read()) });
+  return { files, release };
+}
+
+describe('BatchRunner: cancel while the drop is still being checked', () => {
+  const settle = async (ms: number) => new Promise((r) => setTimeout(r, ms));
+  it('Cancel stops the intake too: files not yet taken in never join the batch, and the notice counts them', async () => {
+    const store = createAppStore(card.postprocess);
+    store.getState().setModel({ status: 'ready' });
+    const runner = new BatchRunner(store, async () => fakeClient(() => card.scale!.referenceRbcPx), cardWithoutScale, createImageFiles(), fakeDecoder());
+    const { files, release } = heldDrop(12, 3);
+    const adding = runner.addFiles(files);
+    for (let i = 0; i < 200 && store.getState().order.length < 3; i++) await settle(1);
+    expect(store.getState().order).toHaveLength(3);
+    runner.cancel();
+    release();
+    await adding;
+    for (let i = 0; i < 100 && (store.getState().run || store.getState().order.some((id) => ['queued', 'running'].includes(store.getState().images[id].status))); i++) await settle(5);
+    const s = store.getState();
+    // nothing dropped before Cancel came in after it
+    expect(s.order.every((id) => ['d0.jpg', 'd1.jpg', 'd2.jpg'].includes(s.images[id].name))).toBe(true);
+    const notice = s.notices.find((n) => n.source === 'batch');
+    expect(notice?.message).toMatch(/^Cancelled: (\d+) images? not yet counted left the batch/);
+    expect(Number(/Cancelled: (\d+)/.exec(notice!.message)![1]) + s.order.length).toBe(12);
+    expect(s.notices.filter((n) => n.source === 'file')).toEqual([]);
+    expect(s.intake).toBe(0);
+  });
+  it('a session cleared while a drop is checked starts empty: the rest of that drop never lands in the next sample', async () => {
+    const store = createAppStore(card.postprocess);
+    store.getState().setModel({ status: 'ready' });
+    const images = createImageFiles();
+    const runner = new BatchRunner(store, async () => fakeClient(() => card.scale!.referenceRbcPx), cardWithoutScale, images, fakeDecoder());
+    const { files, release } = heldDrop(8, 2);
+    const adding = runner.addFiles(files);
+    for (let i = 0; i < 200 && store.getState().order.length < 2; i++) await settle(1);
+    // what services' clearSession does
+    runner.cancel();
+    store.getState().clearBatch();
+    images.clear();
+    release();
+    await adding;
+    for (let i = 0; i < 100 && store.getState().run; i++) await settle(5);
+    await settle(20);
+    expect(store.getState().order).toEqual([]);
+    expect(store.getState().refused).toEqual([]);
+    // a drop after the clear is the new sample's, and is counted
+    await runner.addFiles([jpeg('next.jpg', 640, 480, true, 99)]);
+    for (let i = 0; i < 100 && store.getState().order.some((id) => store.getState().images[id].status !== 'done'); i++) await settle(5);
+    const s = store.getState();
+    expect(s.order.map((id) => [s.images[id].name, s.images[id].status])).toEqual([['next.jpg', 'done']]);
+  });
+});
+
 describe('BatchRunner: while the model loads', () => {
   it('decodes the first images before the model is ready; a model that fails to load leaves them queued', async () => {
     const store = createAppStore(card.postprocess);

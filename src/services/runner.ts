@@ -15,7 +15,7 @@ import type { AppState } from '../store/store';
 import type { ImageCapture } from '../store/types';
 import { browserDecoder, type Decoder } from './decoder';
 import type { ImageFiles } from './files';
-import { Intake, isFolderClutter, shownName } from './intake';
+import { Intake, intakeRun, isFolderClutter, shownName, type IntakeRun } from './intake';
 import type { IntakeJournal } from './intakeJournal';
 import type { Typist } from './typist';
 import { WbcTyper } from './wbcTyping';
@@ -38,6 +38,8 @@ export class BatchRunner {
   private intakeFiles: Intake;
   private journal?: { list: Pick<IntakeJournal, 'begin' | 'end'>; saved: () => Promise<void> };
   private typer: WbcTyper;
+  /** Drops still being checked and filed: Cancel (and a cleared session) stops them too. */
+  private drops = new Set<IntakeRun>();
 
   constructor(
     private store: Store,
@@ -64,11 +66,14 @@ export class BatchRunner {
     // the drop's files stay on the journal until the batch that holds them (or names them refused) is saved
     const names = files.filter((f) => !isFolderClutter(f)).map(shownName);
     this.journal?.list.begin(names);
+    const run = intakeRun(files);
+    this.drops.add(run);
     try {
       // Detection starts with the first image filed, not after the whole drop is hashed and checked
       // (intake is about 10-20 ms per file on the page: 0.3-0.6 s for 30 images before the first detection).
-      await this.intakeFiles.add(files, () => void this.pump(), capture);
+      await this.intakeFiles.add(files, () => void this.pump(), capture, run);
     } finally {
+      this.drops.delete(run);
       this.store.getState().addIntake(-files.length);
     }
     void this.pump();
@@ -93,13 +98,19 @@ export class BatchRunner {
   }
 
   cancel() {
-    if (!this.running) return;
+    // The files of a drop still being checked go too: a 150-file drop is taken in over seconds, and the
+    // ones checked after a Cancel (or after Clear session, into the next sample) were counted all the same.
+    const untaken = [...this.drops].flatMap((d) => {
+      d.stopped = true;
+      return [...d.waiting];
+    });
+    if (!this.running && !untaken.length) return;
     this.cancelled = true;
     // Images not started yet leave the batch; finished ones stay, and those being counted finish.
     // Cancelling is not an error, but the technician is told which images left.
     const st = this.store.getState();
     const left = st.order.filter((id) => st.images[id].status === 'queued');
-    const names = left.map((id) => isolateName(st.images[id].name));
+    const names = [...left.map((id) => isolateName(st.images[id].name)), ...untaken.map((f) => isolateName(shownName(f)))];
     for (const id of left) {
       this.files.delete(id);
       st.removeImage(id);
