@@ -79,3 +79,24 @@ test('Remove image takes the current image out of the totals and the saved batch
   await expect(page.getByTestId('thumb').nth(0)).toHaveAttribute('aria-selected', 'true');
   await expect(page.getByTestId('thumb').nth(0)).toBeFocused();
 });
+
+test('an image removed just before a reload stays removed: it does not come back into the totals', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  const files = testingImages(5);
+  await app.drop(files);
+  await app.waitReady();
+  // Remove image, then a reload at once (no waiting for the save): four times in a row
+  for (let i = 0; i < 4; i++) {
+    const current = (await app.current())!.name;
+    const left = (await app.images()).map((im) => im.name).filter((n) => n !== current);
+    page.once('dialog', (d) => void d.accept());
+    await page.getByTestId('remove-image').click();
+    await expect.poll(async () => (await app.images()).length).toBe(left.length);
+    await page.reload();
+    await app.waitReady();
+    expect((await app.images()).map((im) => im.name), `after reload ${i + 1}`).toEqual(left);
+    expect(await app.count('RBC', 'total')).toBe((await page.evaluate(() => window.__smearcount.summary())).totals.RBC);
+  }
+  await expect(page.getByTestId('thumb')).toHaveCount(1);
+});
