@@ -2,8 +2,8 @@ import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp, useServices } from '../services/context';
 import { selectProgress, selectUncertainLeft } from '../store/selectors';
+import { etaWords } from './etaWords';
 
-const fmt = (ms: number) => (ms < 60_000 ? `${Math.ceil(ms / 1000)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`);
 
 export function BatchProgress() {
   // The ETA depends on the clock, so it is read on each render (a 1 s tick while running), not selected.
@@ -30,7 +30,7 @@ export function BatchProgress() {
       <progress max={p.total} value={finished} aria-label="Batch progress" />
       <span>
         {finished}/{p.total} done{p.failed ? ` · ${p.failed} failed` : ''}
-        {p.pending && eta !== null ? ` · about ${fmt(eta)} left` : ''}
+        {p.pending && eta !== null ? ` · about ${etaWords(eta)} left` : ''}
       </span>
       <span data-testid="review-left">{p.done - reviewed > 0 ? `${p.done - reviewed} to review` : p.done ? 'all reviewed' : ''}</span>
       {p.done > 0 && (
