@@ -440,6 +440,58 @@ describe('BatchRunner: cancel while the drop is still being checked', () => {
   });
 });
 
+describe('BatchRunner: cancel never drops a picture that cannot be dropped again', () => {
+  const settle = async (ms: number) => new Promise((r) => setTimeout(r, ms));
+  /** A detector that holds every detection until `open()`. */
+  function gated() {
+    const inner = fakeClient(() => card.scale!.referenceRbcPx);
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    return { open, client: { classify: inner.classify.bind(inner), detect: async (bmp: ImageBitmap) => (await gate, inner.detect(bmp)) } };
+  }
+  const busy = (store: ReturnType<typeof createAppStore>) => store.getState().run || store.getState().order.some((id) => ['queued', 'running'].includes(store.getState().images[id].status));
+  it('images counted before and queued again (Count again) stay in the batch with their files, and are counted', async () => {
+    const store = createAppStore(card.postprocess);
+    store.getState().setModel({ status: 'ready' });
+    const files = createImageFiles();
+    const first = new BatchRunner(store, async () => fakeClient(() => card.scale!.referenceRbcPx), cardWithoutScale, files, fakeDecoder());
+    await first.addFiles([0, 1, 2, 3, 4, 5].map((i) => jpeg(`f${i}.jpg`, 640, 480, true, i)));
+    for (let i = 0; i < 100 && busy(store); i++) await settle(5);
+    const ids = [...store.getState().order];
+    expect(ids.map((id) => store.getState().images[id].status)).toEqual(Array(6).fill('done'));
+    // Count again with another setting; Cancel while the first three are being counted
+    const { open, client } = gated();
+    const runner = new BatchRunner(store, async () => client, cardWithoutScale, files, fakeDecoder());
+    store.getState().requeue(ids);
+    runner.resume();
+    await settle(20);
+    runner.cancel();
+    open();
+    for (let i = 0; i < 200 && busy(store); i++) await settle(5);
+    const s = store.getState();
+    expect(s.order).toEqual(ids);
+    expect(ids.map((id) => s.images[id].status)).toEqual(Array(6).fill('done'));
+    expect(ids.every((id) => files.get(id))).toBe(true);
+    expect(s.notices.find((n) => n.source === 'batch')?.message).toMatch(/3 images counted before .* stay in the batch/);
+  });
+  it('fields captured live stay in the batch when the batch is cancelled: the app holds their only copy', async () => {
+    const store = createAppStore(card.postprocess);
+    store.getState().setModel({ status: 'ready' });
+    const files = createImageFiles();
+    const { open, client } = gated();
+    const runner = new BatchRunner(store, async () => client, cardWithoutScale, files, fakeDecoder());
+    for (let i = 0; i < 5; i++) await runner.addFiles([jpeg(`live-000${i}.jpg`, 640, 480, true, i)], { source: 'live', at: `2026-12-06T09:00:0${i}.000Z` });
+    await runner.addFiles([jpeg('dropped.jpg', 640, 480, true, 9)]);
+    await settle(20);
+    runner.cancel();
+    open();
+    for (let i = 0; i < 200 && busy(store); i++) await settle(5);
+    const s = store.getState();
+    expect(s.order.map((id) => [s.images[id].name, s.images[id].status])).toEqual([0, 1, 2, 3, 4].map((i) => [`live-000${i}.jpg`, 'done']));
+    expect(s.notices.find((n) => n.source === 'batch')?.message).toMatch(/^Cancelled: 1 image not yet counted left the batch \(.*dropped\.jpg.*\)/);
+  });
+});
+
 describe('BatchRunner: while the model loads', () => {
   it('decodes the first images before the model is ready; a model that fails to load leaves them queued', async () => {
     const store = createAppStore(card.postprocess);

@@ -109,19 +109,29 @@ export class BatchRunner {
     // Images not started yet leave the batch; finished ones stay, and those being counted finish.
     // Cancelling is not an error, but the technician is told which images left.
     const st = this.store.getState();
-    const left = st.order.filter((id) => st.images[id].status === 'queued');
+    const queued = st.order.filter((id) => st.images[id].status === 'queued');
+    // A picture the technician cannot drop again stays, and is counted: one counted before and queued again
+    // (Count again: its earlier count is gone already) and a field captured live (the app holds its only
+    // copy). Both left the batch with their files, and the notice said to add them again.
+    const stays = (id: string) => !!(st.images[id].recount || st.images[id].capture);
+    const left = queued.filter((id) => !stays(id));
+    const kept = queued.length - left.length;
     const names = [...left.map((id) => isolateName(st.images[id].name)), ...untaken.map((f) => isolateName(shownName(f)))];
     for (const id of left) {
       this.files.delete(id);
       st.removeImage(id);
     }
-    if (names.length) {
+    if (names.length || kept) {
       const running = st.order.filter((id) => st.images[id].status === 'running').length;
+      const gone = names.length
+        ? `${names.length} image${names.length === 1 ? '' : 's'} not yet counted left the batch (${names.slice(0, 3).join(', ')}${names.length > 3 ? `, and ${names.length - 3} more` : ''}); add them again to count them.`
+        : '';
+      const stay = kept ? ` ${kept} image${kept === 1 ? '' : 's'} counted before (Count again) or captured live stay in the batch and are counted: they are not files to add again.` : '';
       st.notify({
         kind: 'info',
         source: 'batch',
         subject: '',
-        message: `Cancelled: ${names.length} image${names.length === 1 ? '' : 's'} not yet counted left the batch (${names.slice(0, 3).join(', ')}${names.length > 3 ? `, and ${names.length - 3} more` : ''}); add them again to count them.${running ? ` ${running} already being counted will finish.` : ''}`,
+        message: `Cancelled:${gone ? ` ${gone}` : ''}${stay}${running ? ` ${running} already being counted will finish.` : ''}`,
       });
     }
   }
