@@ -5,7 +5,7 @@
 import { expect, test } from '@playwright/test';
 import { writeFileSync } from 'node:fs';
 import { AppPage } from './app.po';
-import { testingImages } from './data';
+import { testingImages, variants } from './data';
 
 test('the counts panel says how many files were refused, after their notices are dismissed', async ({ page }, info) => {
   const app = new AppPage(page);
@@ -29,4 +29,42 @@ test('the counts panel says how many files were refused, after their notices are
   await app.waitReady();
   await expect(page.getByTestId('images-counted')).toHaveText('4');
   await expect(page.getByTestId('images-refused')).toHaveText('(1 file refused, not counted)');
+});
+
+test('a 150-file drop: the progress counts every file from the start, and Clear session in the middle leaves nothing of it for the next sample', async ({ page }, info) => {
+  test.setTimeout(600_000);
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.waitReady();
+  const files = variants(info.outputPath('drop'), 150);
+  await app.drop(files);
+  // read as fast as it changes while the files are checked: the total never reads less than the drop
+  const seen: string[] = [];
+  await expect
+    .poll(
+      async () => {
+        const t = (await page.getByTestId('progress').textContent().catch(() => '')) ?? '';
+        if (t) seen.push(t);
+        return (await app.images()).length;
+      },
+      { intervals: [30], timeout: 120_000 },
+    )
+    .toBe(150);
+  expect(seen.length).toBeGreaterThan(0);
+  expect(seen.filter((t) => !/^\d+\/150 done/.test(t))).toEqual([]);
+  await app.waitReady(540_000);
+
+  // the next sample: Clear session while a drop is still being checked
+  page.once('dialog', (d) => void d.accept());
+  await page.getByTestId('clear-session').click();
+  await expect(page.getByTestId('thumb')).toHaveCount(0);
+  await app.drop(variants(info.outputPath('second'), 150));
+  await expect.poll(async () => (await app.images()).length, { intervals: [20] }).toBeGreaterThan(0);
+  page.once('dialog', (d) => void d.accept());
+  await page.getByTestId('clear-session').click();
+  await page.getByTestId('sample-id').fill('NEXT-1');
+  await app.waitReady();
+  await page.waitForTimeout(1000);
+  expect(await app.images()).toEqual([]);
+  await expect(page.getByTestId('progress')).toHaveCount(0);
 });

@@ -414,6 +414,19 @@ describe('BatchRunner: cancel while the drop is still being checked', () => {
     expect(s.notices.filter((n) => n.source === 'file')).toEqual([]);
     expect(s.intake).toBe(0);
   });
+  it('the files of a drop still to be checked are on the intake count, one by one, so that the progress can name them', async () => {
+    const store = createAppStore(card.postprocess);
+    store.getState().setModel({ status: 'ready' });
+    const runner = new BatchRunner(store, async () => fakeClient(() => card.scale!.referenceRbcPx), cardWithoutScale, createImageFiles(), fakeDecoder());
+    const { files, release } = heldDrop(10, 4);
+    const adding = runner.addFiles([...files, new File(['<annotation/>'], 'd0.xml')]);
+    for (let i = 0; i < 200 && store.getState().order.length < 4; i++) await settle(1);
+    // four filed; the held one and the five after it, and the annotation, still to come
+    expect(store.getState().order.length + store.getState().intake).toBe(11);
+    release();
+    await adding;
+    expect(store.getState().intake).toBe(0);
+  });
   it('a session cleared while a drop is checked starts empty: the rest of that drop never lands in the next sample', async () => {
     const store = createAppStore(card.postprocess);
     store.getState().setModel({ status: 'ready' });

@@ -68,13 +68,21 @@ export class BatchRunner {
     this.journal?.list.begin(names);
     const run = intakeRun(files);
     this.drops.add(run);
+    // each file checked leaves the intake count as it joins the batch (or is refused), in the same update:
+    // the progress counts the files still to check, and a 150-file drop read "5/77 done · about 40 s left"
+    let checked = 0;
+    const onImage = () => {
+      checked++;
+      deferRender(() => this.store.getState().addIntake(-1));
+      void this.pump();
+    };
     try {
       // Detection starts with the first image filed, not after the whole drop is hashed and checked
       // (intake is about 10-20 ms per file on the page: 0.3-0.6 s for 30 images before the first detection).
-      await this.intakeFiles.add(files, () => void this.pump(), capture, run);
+      await this.intakeFiles.add(files, onImage, capture, run);
     } finally {
       this.drops.delete(run);
-      this.store.getState().addIntake(-files.length);
+      this.store.getState().addIntake(checked - files.length);
     }
     void this.pump();
     // not awaited: a live capture (services/live) waits for its own save, and a drop for nothing more
