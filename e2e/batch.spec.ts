@@ -68,3 +68,23 @@ test('a 150-file drop: the progress counts every file from the start, and Clear 
   expect(await app.images()).toEqual([]);
   await expect(page.getByTestId('progress')).toHaveCount(0);
 });
+
+test('on a phone, a copy of an image already in the batch is not among the files not counted', async ({ page }, info) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  writeFileSync(info.outputPath('empty.jpg'), '');
+  const good = testingImages(2);
+  await app.drop([...good, info.outputPath('empty.jpg')]);
+  await app.waitReady();
+  await app.drop([good[1]]);
+  await app.waitReady();
+  const name = good[1].split('/').pop()!;
+  // the notices' one line and the counts bar say the same: one file refused, the copy counted once
+  await expect(page.getByTestId('counts-bar-batch')).toContainText('Batch (2 counted, 1 file refused)');
+  await expect(page.getByTestId('notices-status')).not.toContainText('files not counted');
+  await expect(page.getByTestId('notices-status')).toContainText(name);
+  await expect(app.fileErrors()).toHaveCount(1);
+  await page.getByTestId('notices-toggle').click();
+  await expect(page.getByTestId('notice-file').filter({ hasText: `${name}: Already in this batch` })).toBeVisible();
+});

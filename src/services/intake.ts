@@ -148,10 +148,12 @@ export class Intake {
       run.waiting.delete(f);
       const msg = e instanceof AppError ? errorMessage(e) : `Could not read the file (${(e as Error).message}).`;
       const name = shownName(f);
+      // a copy of an image already here is counted, once: no error, and not missing. As an error it was one of
+      // the "3 files not counted" a phone's notice line named, beside "2 files refused" in its counts bar
+      if (e instanceof AppError && e.code === 'duplicate') return this.store.getState().notify({ kind: 'info', source: 'file', subject: name, message: msg });
       this.store.getState().addFileError(name, msg);
-      // named with the batch's figures too (report, CSV, JSON), where dismissing the notice cannot lose it;
-      // a copy of an image already here is counted, once, so it is not missing
-      if (!(e instanceof AppError && e.code === 'duplicate')) this.store.getState().refuseFile(name, msg);
+      // named with the batch's figures too (report, CSV, JSON), where dismissing the notice cannot lose it
+      this.store.getState().refuseFile(name, msg);
     }
   }
 

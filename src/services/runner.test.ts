@@ -195,6 +195,9 @@ describe('BatchRunner', () => {
     const { store } = await run([jpeg('a.jpg', 640, 480), jpeg('copy-of-a.jpg', 640, 480)]);
     expect(store.getState().order).toHaveLength(1);
     expect(store.getState().notices[0].message).toMatch(/Already in this batch as a\.jpg/);
+    // no error: the image is counted (once), and the notices' one line said "2 files not counted" beside a refused file
+    expect(store.getState().notices[0]).toMatchObject({ kind: 'info', source: 'file', subject: 'copy-of-a.jpg' });
+    expect(store.getState().refused).toEqual([]);
   });
   it('at the model scale: one pass at the native size', async () => {
     const { store, decoder } = await run([jpeg('a.jpg', 640, 480)]);
