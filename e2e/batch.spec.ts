@@ -3,7 +3,7 @@
  * what its totals leave out.
  */
 import { expect, test } from '@playwright/test';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { AppPage } from './app.po';
 import { testingImages, variants } from './data';
 
@@ -87,4 +87,42 @@ test('on a phone, a copy of an image already in the batch is not among the files
   await expect(app.fileErrors()).toHaveCount(1);
   await page.getByTestId('notices-toggle').click();
   await expect(page.getByTestId('notice-file').filter({ hasText: `${name}: Already in this batch` })).toBeVisible();
+});
+
+test('a dropped folder of two days keeps each day together in the list, as the same folder chosen does', async ({ page }) => {
+  const fields = testingImages(4).map((p) => [...readFileSync(p)]);
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await page.evaluate((fields) => {
+    // what Chromium's webkitGetAsEntry() gives for a dropped folder "slides" holding day2/ and day1/, listed in
+    // the order the file system gives them (not sorted)
+    const file = (path: string, bytes: number[]) => ({
+      isFile: true,
+      isDirectory: false,
+      name: path.split('/').pop()!,
+      fullPath: path,
+      file: (ok: (f: File) => void) => ok(new File([new Uint8Array(bytes)], path.split('/').pop()!, { type: 'image/jpeg' })),
+    });
+    const dir = (path: string, children: unknown[]) => ({
+      isFile: false,
+      isDirectory: true,
+      name: path.split('/').pop()!,
+      fullPath: path,
+      createReader: () => {
+        let given = false;
+        return { readEntries: (ok: (e: unknown[]) => void) => (ok(given ? [] : children), (given = true)) };
+      },
+    });
+    const root = dir('/slides', [
+      dir('/slides/day2', [file('/slides/day2/field-2.jpg', fields[3]), file('/slides/day2/field-1.jpg', fields[2])]),
+      dir('/slides/day1', [file('/slides/day1/field-10.jpg', fields[1]), file('/slides/day1/field-1.jpg', fields[0])]),
+    ]);
+    const drop = new Event('drop', { bubbles: true, cancelable: true });
+    Object.defineProperty(drop, 'dataTransfer', { value: { types: ['Files'], files: [], items: [{ kind: 'file', webkitGetAsEntry: () => root }] } });
+    window.dispatchEvent(drop);
+  }, fields);
+  await app.waitReady();
+  // by folder, then by name in it (field-10 after field-2, as numbers): never day2, day1, day2, day1. A name two
+  // folders share is shown with its folder
+  await expect(page.getByTestId('thumb').locator('.name')).toHaveText(['slides/day1/field-1.jpg', 'field-10.jpg', 'slides/day2/field-1.jpg', 'field-2.jpg']);
 });
