@@ -100,3 +100,32 @@ test('an image removed just before a reload stays removed: it does not come back
   }
   await expect(page.getByTestId('thumb')).toHaveCount(1);
 });
+
+test('Del on an image still being counted says why nothing happens, and removes nothing', async ({ page }) => {
+  // the model held back: the first images are decoded and wait, "running", for the detector
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  await page.route(/\.onnx$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  const files = testingImages(3);
+  await app.drop(files);
+  const running = page.locator('[data-testid="thumb"][data-status="running"]');
+  await expect(running.first()).toBeVisible();
+  const name = (await running.first().locator('.name').textContent())!;
+  let asked = false;
+  page.on('dialog', (d) => {
+    asked = true;
+    void d.dismiss();
+  });
+  await running.first().focus();
+  await page.keyboard.press('Delete');
+  await expect(page.getByTestId('review-said')).toHaveText(`${name} is being counted: it can be removed once its count is in.`);
+  expect(asked).toBe(false);
+  release();
+  await app.waitReady();
+  expect((await app.images()).map((i) => [i.name, i.status])).toEqual(files.map((f) => [f.split('/').pop(), 'done']));
+});

@@ -25,6 +25,12 @@ export function Thumbnails() {
   const discard = useCallback(
     (id: string) => {
       if (services.view.getState().selectedId) return false;
+      // an image being counted cannot go yet (Remove image is disabled for it): Del said nothing and did nothing
+      const im = services.store.getState().images[id];
+      if (im?.status === 'running') {
+        services.view.getState().say(`${im.name} is being counted: it can be removed once its count is in.`);
+        return true;
+      }
       refocus.current = !!list.current?.contains(document.activeElement);
       confirmDiscard(services, id);
       if (services.store.getState().images[id]) refocus.current = false;
