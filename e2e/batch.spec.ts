@@ -126,3 +126,16 @@ test('a dropped folder of two days keeps each day together in the list, as the s
   // folders share is shown with its folder
   await expect(page.getByTestId('thumb').locator('.name')).toHaveText(['slides/day1/field-1.jpg', 'field-10.jpg', 'slides/day2/field-1.jpg', 'field-2.jpg']);
 });
+
+test('Cancel from the keyboard: the focus stays on the progress line when the button goes', async ({ page }, info) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.waitReady();
+  await app.drop(variants(info.outputPath('cancel'), 40));
+  await page.waitForFunction(() => window.__smearcount.images().filter((i) => i.status === 'done').length >= 2);
+  await page.getByTestId('cancel-batch').focus();
+  await page.keyboard.press('Enter');
+  await app.waitReady();
+  await expect(page.getByTestId('cancel-batch')).toHaveCount(0);
+  await expect(page.getByTestId('progress')).toBeFocused();
+});

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp, useServices } from '../services/context';
 import { selectProgress, selectUncertainLeft } from '../store/selectors';
@@ -23,13 +23,23 @@ export function BatchProgress() {
     const t = setInterval(() => tick((x) => x + 1), 1000);
     return () => clearInterval(t);
   }, [running]);
+  const showCancel = (running && p.pending > 0) || checking > 0;
+  const box = useRef<HTMLDivElement>(null);
+  const cancelled = useRef(false);
+  useEffect(() => {
+    if (showCancel || !cancelled.current) return;
+    cancelled.current = false;
+    // Cancel leaves the page once the images being counted finish, and the focus went with it to the page's
+    // body: a keyboard user starts again from the top. It stays on the progress line instead.
+    if (!document.activeElement || document.activeElement === document.body) box.current?.focus();
+  }, [showCancel]);
   if (!p.total && !checking) return null;
   const finished = p.done + p.failed;
   const total = p.total + checking;
   const perImage = p.pending ? selectProgress(store.getState()).etaMs : null;
   const eta = perImage === null ? null : (perImage / p.pending) * (p.pending + checking);
   return (
-    <div className="progress" data-testid="progress">
+    <div className="progress" data-testid="progress" ref={box} tabIndex={-1}>
       <progress max={total} value={finished} aria-label="Batch progress" />
       <span>
         {finished}/{total} done{p.failed ? ` · ${p.failed} failed` : ''}
@@ -42,10 +52,13 @@ export function BatchProgress() {
           {uncertain} uncertain box{uncertain === 1 ? '' : 'es'} left
         </span>
       )}
-      {((running && p.pending > 0) || checking > 0) && (
+      {showCancel && (
         <button
           data-testid="cancel-batch"
-          onClick={() => runner.cancel()}
+          onClick={() => {
+            cancelled.current = true;
+            runner.cancel();
+          }}
           title="Stop: images already being counted finish and stay; images not started, and files not yet checked, leave the batch (an image counted before or captured live stays, and is counted)"
         >
           Cancel
