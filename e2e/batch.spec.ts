@@ -139,3 +139,25 @@ test('Cancel from the keyboard: the focus stays on the progress line when the bu
   await expect(page.getByTestId('cancel-batch')).toHaveCount(0);
   await expect(page.getByTestId('progress')).toBeFocused();
 });
+
+test("an annotation waiting for its image is the sample's: after Clear session the next sample's image of that name has no reference", async ({ page }) => {
+  const [image, other] = testingImages(2);
+  const xml = image.replace('/Images/', '/Annotations/').replace(/\.jpe?g$/i, '.xml');
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  // the last sample: a field, and an annotation whose image it never had
+  await app.drop([other, xml]);
+  await app.waitReady();
+  await expect(page.getByTestId('notice-file')).toContainText('no image named');
+  page.once('dialog', (d) => void d.accept());
+  await page.getByTestId('clear-session').click();
+  await expect(page.getByTestId('notice-file')).toHaveCount(0);
+  await app.drop([image]);
+  await app.waitReady();
+  await expect(page.getByTestId('count-RBC')).not.toHaveText('');
+  expect(await page.evaluate(() => window.__smearcount.groundTruthAp().images)).toBe(0);
+  await expect(page.getByTestId('ap-image')).toHaveCount(0);
+  // dropped with it in the same session, the annotation is used
+  await app.drop([xml]);
+  await expect.poll(() => page.evaluate(() => window.__smearcount.groundTruthAp().images)).toBe(1);
+});

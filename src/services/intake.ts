@@ -107,6 +107,12 @@ export class Intake {
     private files: ImageFiles,
   ) {}
 
+  /** The session is cleared: an annotation still waiting for its image was the last sample's, and must not
+   * become the reference of the next sample's image of that name. */
+  forgetWaiting() {
+    this.pendingGt.clear();
+  }
+
   /** Images first, then annotations, so an annotation dropped with its image finds it. `onImage` runs
    * after each image is filed (the runner starts detecting while the rest are checked). */
   async add(files: readonly File[], onImage: () => void = () => undefined, capture?: ImageCapture, run: IntakeRun = intakeRun(files)): Promise<void> {

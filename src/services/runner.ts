@@ -100,6 +100,11 @@ export class BatchRunner {
     this.journal = { list, saved };
   }
 
+  /** The session is cleared (services' clearSession): what the intake keeps for later drops goes with it. */
+  forgetSession() {
+    this.intakeFiles.forgetWaiting();
+  }
+
   /** Picks up images left queued (e.g. restored after a reload). */
   resume() {
     if (this.nextQueued()) void this.pump();
