@@ -6,6 +6,7 @@ import { expect, test } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { AppPage } from './app.po';
 import { testingImages, variants } from './data';
+import { nonSmearPictures, toPng } from '../scripts/nonSmear';
 
 test('the counts panel says how many files were refused, after their notices are dismissed', async ({ page }, info) => {
   const app = new AppPage(page);
@@ -160,4 +161,17 @@ test("an annotation waiting for its image is the sample's: after Clear session t
   // dropped with it in the same session, the annotation is used
   await app.drop([xml]);
   await expect.poll(() => page.evaluate(() => window.__smearcount.groundTruthAp().images)).toBe(1);
+});
+
+test('an image left out of the totals says so in the list to a screen reader, not only by striking its counts through', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  const picture = nonSmearPictures().find((p) => p.name === 'checkerboard')!;
+  await app.drop(testingImages(1));
+  await page.getByTestId('file-input').setInputFiles([{ name: 'checkerboard.png', mimeType: 'image/png', buffer: toPng(picture) }]);
+  await app.waitReady();
+  const [smear, board] = [page.getByTestId('thumb').nth(0), page.getByTestId('thumb').nth(1)];
+  await expect(board).toHaveAttribute('data-counted', 'false');
+  await expect(board).toHaveAccessibleName(/left out of the batch totals/);
+  await expect(smear).not.toHaveAccessibleName(/left out/);
 });

@@ -169,6 +169,8 @@ const ThumbRow = memo(function ThumbRow({
             wasEdited(im) ? ['edited'] : [],
           ].flat()}
         />
+        {/* the counts are struck through (flags.css), which a screen reader does not say */}
+        {im.status === 'done' && !inTotals(im) ? <span className="sr-only">, left out of the batch totals</span> : null}
       </span>
       {flags.map((f) => (
         <span key={f} className={`flag flag-${f}${EXCLUDING_FLAGS.includes(f) ? ' excluding' : ''}`} data-testid="image-flag" data-flag={f} title={flagSentence(f, im.flagsAccepted, im.quality)}>
