@@ -80,7 +80,7 @@ test('Remove image takes the current image out of the totals and the saved batch
   await expect(page.getByTestId('thumb').nth(0)).toBeFocused();
 });
 
-test('an image removed just before a reload stays removed: it does not come back into the totals', async ({ page }) => {
+test('an image removed just before a reload stays removed: it does not come back into the totals, and its audit entry stays', async ({ page }) => {
   const app = new AppPage(page);
   await app.open('?backend=wasm');
   const files = testingImages(5);
@@ -96,6 +96,10 @@ test('an image removed just before a reload stays removed: it does not come back
     await page.reload();
     await app.waitReady();
     expect((await app.images()).map((im) => im.name), `after reload ${i + 1}`).toEqual(left);
+    // and the audit trail still says so
+    const removals = (await page.evaluate(() => window.__smearcount.audit())).filter((a) => a.action === 'remove-image').map((a) => a.image);
+    expect(removals.at(-1), `audit after reload ${i + 1}`).toBe(current);
+    expect(removals).toHaveLength(i + 1);
     expect(await app.count('RBC', 'total')).toBe((await page.evaluate(() => window.__smearcount.summary())).totals.RBC);
   }
   await expect(page.getByTestId('thumb')).toHaveCount(1);
