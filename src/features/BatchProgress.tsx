@@ -14,7 +14,7 @@ export function BatchProgress() {
   const running = useApp((s) => s.run !== null);
   // files of a drop not yet checked (services/runner): part of the batch to come, in its total and its time left
   const checking = useApp((s) => s.intake);
-  const reviewed = useApp((s) => s.order.filter((id) => s.images[id].reviewed).length);
+  const reviewed = useApp((s) => s.order.filter((id) => s.images[id].status === 'done' && s.images[id].reviewed).length);
   const { classifier } = useServices();
   const uncertain = useApp((s) => selectUncertainLeft(s, classifier?.lowConfidence));
   const [, tick] = useState(0);

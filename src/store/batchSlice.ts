@@ -234,6 +234,9 @@ export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set
     });
   },
   setReviewed(id, reviewed) {
+    // an image not counted (queued, running, failed) has no boxes anyone has seen: R on it marked it reviewed,
+    // and the count of images left to review ran short
+    if (reviewed && get().images[id]?.status !== 'done') return;
     get().updateImage(id, { reviewed });
   },
   clearBatch() {
