@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { countCells, type Counts } from '../src/core/counts/counts';
 import { parseVoc } from '../src/core/formats/voc';
@@ -86,4 +86,21 @@ export function upscale(img: { data: Uint8Array | Uint8ClampedArray; width: numb
   for (let y = 0; y < height; y++)
     for (let x = 0; x < width; x++) data.set(img.data.subarray(((((y / k) | 0) * img.width + ((x / k) | 0)) * 4), ((((y / k) | 0) * img.width + ((x / k) | 0)) * 4) + 4), (y * width + x) * 4);
   return { data, width, height };
+}
+
+/** n distinct JPEGs made from the Testing images: a COM segment after SOI changes the bytes (and
+ * so the content hash that de-duplicates drops) without changing the pixels. */
+export function variants(dir: string, n: number): string[] {
+  mkdirSync(dir, { recursive: true });
+  const src = testingImages().map((p) => readFileSync(p));
+  return Array.from({ length: n }, (_, i) => {
+    const jpg = src[i % src.length];
+    const text = Buffer.from(`smearcount load test ${i}`);
+    const seg = Buffer.alloc(4);
+    seg.writeUInt16BE(0xfffe, 0);
+    seg.writeUInt16BE(text.length + 2, 2);
+    const out = join(dir, `load_${String(i).padStart(3, '0')}.jpg`);
+    writeFileSync(out, Buffer.concat([jpg.subarray(0, 2), seg, text, jpg.subarray(2)]));
+    return out;
+  });
 }

@@ -1,25 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { AppPage } from './app.po';
-import { testingImages } from './data';
-
-/** n distinct JPEGs made from the Testing images: a COM segment after SOI changes the bytes (and
- * so the content hash that de-duplicates drops) without changing the pixels. */
-function variants(dir: string, n: number): string[] {
-  mkdirSync(dir, { recursive: true });
-  const src = testingImages().map((p) => readFileSync(p));
-  return Array.from({ length: n }, (_, i) => {
-    const jpg = src[i % src.length];
-    const text = Buffer.from(`smearcount load test ${i}`);
-    const seg = Buffer.alloc(4);
-    seg.writeUInt16BE(0xfffe, 0);
-    seg.writeUInt16BE(text.length + 2, 2);
-    const out = join(dir, `load_${String(i).padStart(3, '0')}.jpg`);
-    writeFileSync(out, Buffer.concat([jpg.subarray(0, 2), seg, text, jpg.subarray(2)]));
-    return out;
-  });
-}
+import { variants } from './data';
 
 test('a 200-image batch completes with bounded heap and never freezes the page', async ({ page }, info) => {
   test.setTimeout(600_000);

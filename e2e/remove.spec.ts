@@ -79,3 +79,57 @@ test('Remove image takes the current image out of the totals and the saved batch
   await expect(page.getByTestId('thumb').nth(0)).toHaveAttribute('aria-selected', 'true');
   await expect(page.getByTestId('thumb').nth(0)).toBeFocused();
 });
+
+test('an image removed just before a reload stays removed: it does not come back into the totals, and its audit entry stays', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  const files = testingImages(5);
+  await app.drop(files);
+  await app.waitReady();
+  // Remove image, then a reload at once (no waiting for the save): four times in a row
+  for (let i = 0; i < 4; i++) {
+    const current = (await app.current())!.name;
+    const left = (await app.images()).map((im) => im.name).filter((n) => n !== current);
+    page.once('dialog', (d) => void d.accept());
+    await page.getByTestId('remove-image').click();
+    await expect.poll(async () => (await app.images()).length).toBe(left.length);
+    await page.reload();
+    await app.waitReady();
+    expect((await app.images()).map((im) => im.name), `after reload ${i + 1}`).toEqual(left);
+    // and the audit trail still says so
+    const removals = (await page.evaluate(() => window.__smearcount.audit())).filter((a) => a.action === 'remove-image').map((a) => a.image);
+    expect(removals.at(-1), `audit after reload ${i + 1}`).toBe(current);
+    expect(removals).toHaveLength(i + 1);
+    expect(await app.count('RBC', 'total')).toBe((await page.evaluate(() => window.__smearcount.summary())).totals.RBC);
+  }
+  await expect(page.getByTestId('thumb')).toHaveCount(1);
+});
+
+test('Del on an image still being counted says why nothing happens, and removes nothing', async ({ page }) => {
+  // the model held back: the first images are decoded and wait, "running", for the detector
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  await page.route(/\.onnx$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  const files = testingImages(3);
+  await app.drop(files);
+  const running = page.locator('[data-testid="thumb"][data-status="running"]');
+  await expect(running.first()).toBeVisible();
+  const name = (await running.first().locator('.name').textContent())!;
+  let asked = false;
+  page.on('dialog', (d) => {
+    asked = true;
+    void d.dismiss();
+  });
+  await running.first().focus();
+  await page.keyboard.press('Delete');
+  await expect(page.getByTestId('review-said')).toHaveText(`${name} is being counted: it can be removed once its count is in.`);
+  expect(asked).toBe(false);
+  release();
+  await app.waitReady();
+  expect((await app.images()).map((i) => [i.name, i.status])).toEqual(files.map((f) => [f.split('/').pop(), 'done']));
+});

@@ -1,9 +1,8 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp, useServices } from '../services/context';
 import { selectProgress, selectUncertainLeft } from '../store/selectors';
-
-const fmt = (ms: number) => (ms < 60_000 ? `${Math.ceil(ms / 1000)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`);
+import { etaWords } from './etaWords';
 
 export function BatchProgress() {
   // The ETA depends on the clock, so it is read on each render (a 1 s tick while running), not selected.
@@ -13,7 +12,9 @@ export function BatchProgress() {
     return { total, done, failed, pending };
   }));
   const running = useApp((s) => s.run !== null);
-  const reviewed = useApp((s) => s.order.filter((id) => s.images[id].reviewed).length);
+  // files of a drop not yet checked (services/runner): part of the batch to come, in its total and its time left
+  const checking = useApp((s) => s.intake);
+  const reviewed = useApp((s) => s.order.filter((id) => s.images[id].status === 'done' && s.images[id].reviewed).length);
   const { classifier } = useServices();
   const uncertain = useApp((s) => selectUncertainLeft(s, classifier?.lowConfidence));
   const [, tick] = useState(0);
@@ -22,15 +23,28 @@ export function BatchProgress() {
     const t = setInterval(() => tick((x) => x + 1), 1000);
     return () => clearInterval(t);
   }, [running]);
-  if (!p.total) return null;
+  const showCancel = (running && p.pending > 0) || checking > 0;
+  const box = useRef<HTMLDivElement>(null);
+  const cancelled = useRef(false);
+  useEffect(() => {
+    if (showCancel || !cancelled.current) return;
+    cancelled.current = false;
+    // Cancel leaves the page once the images being counted finish, and the focus went with it to the page's
+    // body: a keyboard user starts again from the top. It stays on the progress line instead.
+    if (!document.activeElement || document.activeElement === document.body) box.current?.focus();
+  }, [showCancel]);
+  if (!p.total && !checking) return null;
   const finished = p.done + p.failed;
-  const eta = selectProgress(store.getState()).etaMs;
+  const total = p.total + checking;
+  const perImage = p.pending ? selectProgress(store.getState()).etaMs : null;
+  const eta = perImage === null ? null : (perImage / p.pending) * (p.pending + checking);
   return (
-    <div className="progress" data-testid="progress">
-      <progress max={p.total} value={finished} aria-label="Batch progress" />
+    <div className="progress" data-testid="progress" ref={box} tabIndex={-1}>
+      <progress max={total} value={finished} aria-label="Batch progress" />
       <span>
-        {finished}/{p.total} done{p.failed ? ` · ${p.failed} failed` : ''}
-        {p.pending && eta !== null ? ` · about ${fmt(eta)} left` : ''}
+        {finished}/{total} done{p.failed ? ` · ${p.failed} failed` : ''}
+        {checking ? <span data-testid="progress-checking"> · {checking} {checking === 1 ? 'file' : 'files'} still to check</span> : null}
+        {eta !== null ? ` · about ${etaWords(eta)} left` : ''}
       </span>
       <span data-testid="review-left">{p.done - reviewed > 0 ? `${p.done - reviewed} to review` : p.done ? 'all reviewed' : ''}</span>
       {p.done > 0 && (
@@ -38,8 +52,15 @@ export function BatchProgress() {
           {uncertain} uncertain box{uncertain === 1 ? '' : 'es'} left
         </span>
       )}
-      {running && p.pending > 0 && (
-        <button data-testid="cancel-batch" onClick={() => runner.cancel()} title="Stop: images already being counted finish and stay; images not started leave the batch">
+      {showCancel && (
+        <button
+          data-testid="cancel-batch"
+          onClick={() => {
+            cancelled.current = true;
+            runner.cancel();
+          }}
+          title="Stop: images already being counted finish and stay; images not started, and files not yet checked, leave the batch (an image counted before or captured live stays, and is counted)"
+        >
           Cancel
         </button>
       )}

@@ -17,6 +17,7 @@ export function CountsPanel() {
   const summary = useApp(selectSummary);
   const clumped = useApp(selectClumpedFields);
   const excluded = useApp(selectExcluded);
+  const refused = useApp((s) => s.refused.length);
   const counts = current?.status === 'done' ? imageCounts(current, params) : null;
   const images = useApp((s) => s.images);
   const order = useApp((s) => s.order);
@@ -83,6 +84,14 @@ export function CountsPanel() {
         <dd>
           <span data-testid="images-counted">{summary.images}</span>
           {excluded ? <span data-testid="images-excluded"> ({excluded} flagged left out)</span> : null}
+          {/* files the intake refused are in no total: said here as the phone's counts bar says it, since the
+              notices that name them can be dismissed */}
+          {refused ? (
+            <span data-testid="images-refused">
+              {' '}
+              ({refused} {refused === 1 ? 'file' : 'files'} refused, not counted)
+            </span>
+          ) : null}
         </dd>
         {ap.images > 0 && (
           <>

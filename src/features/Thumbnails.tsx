@@ -25,6 +25,12 @@ export function Thumbnails() {
   const discard = useCallback(
     (id: string) => {
       if (services.view.getState().selectedId) return false;
+      // an image being counted cannot go yet (Remove image is disabled for it): Del said nothing and did nothing
+      const im = services.store.getState().images[id];
+      if (im?.status === 'running') {
+        services.view.getState().say(`${im.name} is being counted: it can be removed once its count is in.`);
+        return true;
+      }
       refocus.current = !!list.current?.contains(document.activeElement);
       confirmDiscard(services, id);
       if (services.store.getState().images[id]) refocus.current = false;
@@ -163,6 +169,8 @@ const ThumbRow = memo(function ThumbRow({
             wasEdited(im) ? ['edited'] : [],
           ].flat()}
         />
+        {/* the counts are struck through (flags.css), which a screen reader does not say */}
+        {im.status === 'done' && !inTotals(im) ? <span className="sr-only">, left out of the batch totals</span> : null}
       </span>
       {flags.map((f) => (
         <span key={f} className={`flag flag-${f}${EXCLUDING_FLAGS.includes(f) ? ' excluding' : ''}`} data-testid="image-flag" data-flag={f} title={flagSentence(f, im.flagsAccepted, im.quality)}>

@@ -51,5 +51,8 @@ export async function filesFromDataTransfer(dt: Pick<DataTransfer, 'items' | 'fi
     }
   };
   for (const e of entries) await walk(e);
-  return { files: files.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true })), unreadable };
+  // by place in the dropped folder, as a chosen folder is (DropZone): sorted by name alone, two days' folders
+  // of field-1, field-2… were listed day2, day1, day2, day1
+  const place = (f: File) => f.webkitRelativePath || f.name;
+  return { files: files.sort((a, b) => place(a).localeCompare(place(b), undefined, { numeric: true })), unreadable };
 }

@@ -85,6 +85,19 @@ export function shownName(f: File): string {
   return f.webkitRelativePath || f.name;
 }
 
+/** The files of a drop that are images to check (not annotations, not a folder's system files). */
+const imageFilesOf = (files: readonly File[]) => files.filter((f) => !/\.xml$/i.test(f.name) && !isFolderClutter(f));
+
+/** One drop being taken in. `stopped` (Cancel, or the session cleared) ends it: no file of it is filed
+ * after that, whatever it was waiting for, so a drop cancelled or cleared mid-check never lands in the
+ * batch, or in the next sample's. `waiting` holds its images neither filed nor refused yet. */
+export interface IntakeRun {
+  stopped: boolean;
+  readonly waiting: Set<File>;
+}
+
+export const intakeRun = (files: readonly File[]): IntakeRun => ({ stopped: false, waiting: new Set(imageFilesOf(files)) });
+
 export class Intake {
   /** Ground truth that arrived before its image. */
   private pendingGt = new Map<string, ReturnType<typeof parseVoc>>();
@@ -94,27 +107,38 @@ export class Intake {
     private files: ImageFiles,
   ) {}
 
-  /** Images first, then annotations, so an annotation dropped with its image finds it. `onImage` runs
-   * after each image is filed (the runner starts detecting while the rest are checked). */
-  async add(files: readonly File[], onImage: () => void = () => undefined, capture?: ImageCapture): Promise<void> {
-    const xmls = files.filter((f) => /\.xml$/i.test(f.name));
-    const others = files.filter((f) => !/\.xml$/i.test(f.name) && !isFolderClutter(f));
-    for (const f of others) {
-      await this.addImage(f, capture);
-      onImage();
-    }
-    for (const f of xmls) await this.addAnnotation(f);
+  /** The session is cleared: an annotation still waiting for its image was the last sample's, and must not
+   * become the reference of the next sample's image of that name. */
+  forgetWaiting() {
+    this.pendingGt.clear();
   }
 
-  private async addImage(f: File, capture?: ImageCapture) {
+  /** Images first, then annotations, so an annotation dropped with its image finds it. `onImage` runs
+   * after each image is filed (the runner starts detecting while the rest are checked). */
+  async add(files: readonly File[], onImage: () => void = () => undefined, capture?: ImageCapture, run: IntakeRun = intakeRun(files)): Promise<void> {
+    const xmls = files.filter((f) => /\.xml$/i.test(f.name));
+    for (const f of imageFilesOf(files)) {
+      if (run.stopped) return;
+      await this.addImage(f, run, capture);
+      onImage();
+    }
+    // a stopped drop's annotations are its own: none is matched to (or kept for) a later drop's image
+    for (const f of xmls) if (!run.stopped) await this.addAnnotation(f);
+  }
+
+  private async addImage(f: File, run: IntakeRun, capture?: ImageCapture) {
     try {
       const kind = await validate(f);
       const bytes = await f.arrayBuffer();
       const id = await sha256Hex(bytes);
+      if (run.stopped) return;
       const existing = this.store.getState().images[id];
       if (existing) throw new AppError('duplicate', existing.name === f.name ? '' : existing.name);
       // TIFF: kept as a PNG of the same pixels, which every later reader can decode
-      this.files.set(id, kind === 'tiff' ? await (await import('./tiffIntake')).tiffAsPng(f, bytes, MAX_MEGAPIXELS * 1e6) : f);
+      const blob = kind === 'tiff' ? await (await import('./tiffIntake')).tiffAsPng(f, bytes, MAX_MEGAPIXELS * 1e6) : f;
+      if (run.stopped) return;
+      run.waiting.delete(f);
+      this.files.set(id, blob);
       // one render per frame, not per file, while a drop of many files is checked
       deferRender(() => this.store.getState().addImage({ id, name: f.name, bytes: f.size, ...(f.webkitRelativePath ? { path: f.webkitRelativePath } : {}), ...(capture ? { capture } : {}) }));
       const gt = this.pendingGt.get(stem(f.name));
@@ -125,12 +149,17 @@ export class Intake {
         this.store.getState().dismissNotices((n) => n.kind === 'info' && n.source === 'file' && n.message.startsWith(`no image named ${gt.filename || stem(f.name)}`));
       }
     } catch (e) {
+      // a file of a stopped drop is named by the cancel's notice, not refused into the batch (or the next one)
+      if (run.stopped) return;
+      run.waiting.delete(f);
       const msg = e instanceof AppError ? errorMessage(e) : `Could not read the file (${(e as Error).message}).`;
       const name = shownName(f);
+      // a copy of an image already here is counted, once: no error, and not missing. As an error it was one of
+      // the "3 files not counted" a phone's notice line named, beside "2 files refused" in its counts bar
+      if (e instanceof AppError && e.code === 'duplicate') return this.store.getState().notify({ kind: 'info', source: 'file', subject: name, message: msg });
       this.store.getState().addFileError(name, msg);
-      // named with the batch's figures too (report, CSV, JSON), where dismissing the notice cannot lose it;
-      // a copy of an image already here is counted, once, so it is not missing
-      if (!(e instanceof AppError && e.code === 'duplicate')) this.store.getState().refuseFile(name, msg);
+      // named with the batch's figures too (report, CSV, JSON), where dismissing the notice cannot lose it
+      this.store.getState().refuseFile(name, msg);
     }
   }
 

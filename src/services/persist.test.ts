@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { createAppStore } from '../store/store';
 import { createImageFiles } from './files';
-import { JOURNAL_KEY, MAX_DELAY_MS, Persistence } from './persist';
+import { JOURNAL_KEY, MAX_DELAY_MS, Persistence, REMOVED_KEY } from './persist';
 
 const defaults = { scoreThresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nmsIou: 0.5, crossClassNms: false, countRule: 'all' as const };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -71,6 +71,35 @@ describe('Persistence', () => {
       const c = setup('t-journal');
       await c.p.restore();
       expect(c.store.getState().images.x).toMatchObject({ reviewed: true, edits: { deleted: ['m3'] } });
+    } finally {
+      Reflect.deleteProperty(globalThis, 'localStorage');
+    }
+  });
+  it('an image removed just before the page goes stays removed: the journal names it, and the next write deletes it', async () => {
+    const ls = fakeLocalStorage();
+    try {
+      const a = setup('t-removed');
+      a.p.start();
+      for (const id of ['x', 'y', 'z']) addDone(a.store, a.files, id);
+      await a.p.flush();
+      a.store.getState().discardImage('y');
+      a.files.delete('y');
+      // the page goes now (Remove image, then a reload at once): its IndexedDB write never commits
+      a.p.stop();
+      a.p.journal();
+      expect(JSON.parse(ls.get(REMOVED_KEY)!)).toEqual(['y']);
+      const b = setup('t-removed');
+      expect(await b.p.restore()).toBe(2);
+      expect(b.store.getState().order).toEqual(['x', 'z']);
+      expect(b.store.getState().images.y).toBeUndefined();
+      expect(b.files.get('y')).toBeUndefined();
+      // IndexedDB still held it: the restored page deletes it there, and then the journal goes
+      b.p.start();
+      await b.p.flush();
+      expect(ls.has(REMOVED_KEY)).toBe(false);
+      const c = setup('t-removed');
+      expect(await c.p.restore()).toBe(2);
+      expect(c.store.getState().order).toEqual(['x', 'z']);
     } finally {
       Reflect.deleteProperty(globalThis, 'localStorage');
     }

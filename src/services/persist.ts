@@ -8,7 +8,9 @@
  * - an IndexedDB write started on pagehide may not commit before the page goes, so at that moment the
  *   review of every image changed since the last commit (its edits, undo history, reviewed and accepted
  *   marks: a few KB) is also written synchronously to localStorage, the journal; a restore applies it over
- *   what IndexedDB held, and the next write that began after it empties it once committed;
+ *   what IndexedDB held, and the next write that began after it empties it once committed. The images
+ *   removed since the last commit are journaled the same way (REMOVED_KEY): "Remove image" and a reload
+ *   at once brought the image back into the totals;
  * - an entry counts as saved only after its transaction has completed;
  * - while a write is pending the store's `save.pending` is set, so the status does not say "Ready";
  * - a failed write (quota, private mode) is shown with the names of the images not saved, and the
@@ -33,6 +35,8 @@ const VERSION = 1;
 export const MAX_DELAY_MS = 200;
 /** localStorage key of the review journal (see the durability rules above). */
 export const JOURNAL_KEY = 'smearcount-review-journal';
+/** localStorage key of the ids of images removed since the last commit (the same rules as the review journal). */
+export const REMOVED_KEY = 'smearcount-removed-journal';
 type JournalEntry = Pick<ImageEntry, 'edits' | 'history' | 'reviewed' | 'accepted' | 'flagsAccepted'>;
 const REVIEW_KEYS = ['edits', 'history', 'reviewed', 'accepted', 'flagsAccepted'] as const;
 
@@ -45,9 +49,20 @@ function readJournal(): Record<string, JournalEntry> {
   }
 }
 
+function readRemoved(): Set<string> {
+  try {
+    const v: unknown = typeof localStorage === 'undefined' ? null : JSON.parse(localStorage.getItem(REMOVED_KEY) ?? 'null');
+    return new Set(Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  } catch {
+    return new Set();
+  }
+}
+
 function dropJournal() {
   try {
-    if (typeof localStorage !== 'undefined') localStorage.removeItem(JOURNAL_KEY);
+    if (typeof localStorage === 'undefined') return;
+    localStorage.removeItem(JOURNAL_KEY);
+    localStorage.removeItem(REMOVED_KEY);
   } catch {
     /* storage unavailable: nothing was journaled */
   }
@@ -136,14 +151,21 @@ export class Persistence {
     // the refused files are the batch's even where none of its images was stored
     if (m?.refused?.length) this.store.setState({ refused: m.refused });
     if (!m || !imgs.values.length) return 0;
+    // removed before the page went, in a write that never committed: IndexedDB holds them still (the next
+    // write deletes them there), and they are not the batch's
+    const removed = readRemoved();
     blobs.keys.forEach((k, i) => {
-      this.files.set(String(k), blobs.values[i]);
+      if (!removed.has(String(k))) this.files.set(String(k), blobs.values[i]);
       this.savedBlobs.add(String(k));
     });
     const images: Record<string, ImageEntry> = {};
     const stored: Record<string, ImageEntry> = {};
     const journal = readJournal();
     for (const im of imgs.values) {
+      if (removed.has(im.id)) {
+        this.saved.set(im.id, im);
+        continue;
+      }
       stored[im.id] = im;
       // An image cut off mid-detection by the crash runs again.
       const entry = im.status === 'running' ? { ...im, status: 'queued' as const } : im;
@@ -209,6 +231,15 @@ export class Persistence {
       if (!saved || saved === im || REVIEW_KEYS.every((k) => saved[k] === im[k])) continue;
       out[id] = Object.fromEntries(REVIEW_KEYS.map((k) => [k, im[k]])) as unknown as JournalEntry;
     }
+    const removed = [...this.saved.keys()].filter((id) => !s.images[id]);
+    try {
+      // the removals since the last commit, as of now (an image removed and then dropped again is the batch's)
+      if (removed.length) localStorage.setItem(REMOVED_KEY, JSON.stringify(removed));
+      else localStorage.removeItem(REMOVED_KEY);
+    } catch {
+      /* quota or no storage: the IndexedDB write is still tried */
+    }
+    if (removed.length) this.journalSeq++;
     if (!Object.keys(out).length) return;
     this.journalSeq++;
     try {

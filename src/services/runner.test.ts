@@ -195,6 +195,9 @@ describe('BatchRunner', () => {
     const { store } = await run([jpeg('a.jpg', 640, 480), jpeg('copy-of-a.jpg', 640, 480)]);
     expect(store.getState().order).toHaveLength(1);
     expect(store.getState().notices[0].message).toMatch(/Already in this batch as a\.jpg/);
+    // no error: the image is counted (once), and the notices' one line said "2 files not counted" beside a refused file
+    expect(store.getState().notices[0]).toMatchObject({ kind: 'info', source: 'file', subject: 'copy-of-a.jpg' });
+    expect(store.getState().refused).toEqual([]);
   });
   it('at the model scale: one pass at the native size', async () => {
     const { store, decoder } = await run([jpeg('a.jpg', 640, 480)]);
@@ -378,6 +381,130 @@ describe('BatchRunner: cancel', () => {
       ['after.jpg', 'done'],
     ]);
     expect(s.run).toBeNull();
+  });
+});
+
+/** A drop of `n` files whose file `held` is held in intake (its bytes read for the hash) until `release`. */
+function heldDrop(n: number, held: number) {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const files = Array.from({ length: n }, (_, i) => jpeg(`d${i}.jpg`, 640, 480, true, i));
+  const read = files[held].arrayBuffer.bind(files[held]);
+  Object.defineProperty(files[held], 'arrayBuffer', { value: async () => (await gate, read()) });
+  return { files, release };
+}
+
+describe('BatchRunner: cancel while the drop is still being checked', () => {
+  const settle = async (ms: number) => new Promise((r) => setTimeout(r, ms));
+  it('Cancel stops the intake too: files not yet taken in never join the batch, and the notice counts them', async () => {
+    const store = createAppStore(card.postprocess);
+    store.getState().setModel({ status: 'ready' });
+    const runner = new BatchRunner(store, async () => fakeClient(() => card.scale!.referenceRbcPx), cardWithoutScale, createImageFiles(), fakeDecoder());
+    const { files, release } = heldDrop(12, 3);
+    const adding = runner.addFiles(files);
+    for (let i = 0; i < 200 && store.getState().order.length < 3; i++) await settle(1);
+    expect(store.getState().order).toHaveLength(3);
+    runner.cancel();
+    release();
+    await adding;
+    for (let i = 0; i < 100 && (store.getState().run || store.getState().order.some((id) => ['queued', 'running'].includes(store.getState().images[id].status))); i++) await settle(5);
+    const s = store.getState();
+    // nothing dropped before Cancel came in after it
+    expect(s.order.every((id) => ['d0.jpg', 'd1.jpg', 'd2.jpg'].includes(s.images[id].name))).toBe(true);
+    const notice = s.notices.find((n) => n.source === 'batch');
+    expect(notice?.message).toMatch(/^Cancelled: (\d+) images? not yet counted left the batch/);
+    expect(Number(/Cancelled: (\d+)/.exec(notice!.message)![1]) + s.order.length).toBe(12);
+    expect(s.notices.filter((n) => n.source === 'file')).toEqual([]);
+    expect(s.intake).toBe(0);
+  });
+  it('the files of a drop still to be checked are on the intake count, one by one, so that the progress can name them', async () => {
+    const store = createAppStore(card.postprocess);
+    store.getState().setModel({ status: 'ready' });
+    const runner = new BatchRunner(store, async () => fakeClient(() => card.scale!.referenceRbcPx), cardWithoutScale, createImageFiles(), fakeDecoder());
+    const { files, release } = heldDrop(10, 4);
+    const adding = runner.addFiles([...files, new File(['<annotation/>'], 'd0.xml')]);
+    for (let i = 0; i < 200 && store.getState().order.length < 4; i++) await settle(1);
+    // four filed; the held one and the five after it, and the annotation, still to come
+    expect(store.getState().order.length + store.getState().intake).toBe(11);
+    release();
+    await adding;
+    expect(store.getState().intake).toBe(0);
+  });
+  it('a session cleared while a drop is checked starts empty: the rest of that drop never lands in the next sample', async () => {
+    const store = createAppStore(card.postprocess);
+    store.getState().setModel({ status: 'ready' });
+    const images = createImageFiles();
+    const runner = new BatchRunner(store, async () => fakeClient(() => card.scale!.referenceRbcPx), cardWithoutScale, images, fakeDecoder());
+    const { files, release } = heldDrop(8, 2);
+    const adding = runner.addFiles(files);
+    for (let i = 0; i < 200 && store.getState().order.length < 2; i++) await settle(1);
+    // what services' clearSession does
+    runner.cancel();
+    store.getState().clearBatch();
+    images.clear();
+    release();
+    await adding;
+    for (let i = 0; i < 100 && store.getState().run; i++) await settle(5);
+    await settle(20);
+    expect(store.getState().order).toEqual([]);
+    expect(store.getState().refused).toEqual([]);
+    // a drop after the clear is the new sample's, and is counted
+    await runner.addFiles([jpeg('next.jpg', 640, 480, true, 99)]);
+    for (let i = 0; i < 100 && store.getState().order.some((id) => store.getState().images[id].status !== 'done'); i++) await settle(5);
+    const s = store.getState();
+    expect(s.order.map((id) => [s.images[id].name, s.images[id].status])).toEqual([['next.jpg', 'done']]);
+  });
+});
+
+describe('BatchRunner: cancel never drops a picture that cannot be dropped again', () => {
+  const settle = async (ms: number) => new Promise((r) => setTimeout(r, ms));
+  /** A detector that holds every detection until `open()`. */
+  function gated() {
+    const inner = fakeClient(() => card.scale!.referenceRbcPx);
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    return { open, client: { classify: inner.classify.bind(inner), detect: async (bmp: ImageBitmap) => (await gate, inner.detect(bmp)) } };
+  }
+  const busy = (store: ReturnType<typeof createAppStore>) => store.getState().run || store.getState().order.some((id) => ['queued', 'running'].includes(store.getState().images[id].status));
+  it('images counted before and queued again (Count again) stay in the batch with their files, and are counted', async () => {
+    const store = createAppStore(card.postprocess);
+    store.getState().setModel({ status: 'ready' });
+    const files = createImageFiles();
+    const first = new BatchRunner(store, async () => fakeClient(() => card.scale!.referenceRbcPx), cardWithoutScale, files, fakeDecoder());
+    await first.addFiles([0, 1, 2, 3, 4, 5].map((i) => jpeg(`f${i}.jpg`, 640, 480, true, i)));
+    for (let i = 0; i < 100 && busy(store); i++) await settle(5);
+    const ids = [...store.getState().order];
+    expect(ids.map((id) => store.getState().images[id].status)).toEqual(Array(6).fill('done'));
+    // Count again with another setting; Cancel while the first three are being counted
+    const { open, client } = gated();
+    const runner = new BatchRunner(store, async () => client, cardWithoutScale, files, fakeDecoder());
+    store.getState().requeue(ids);
+    runner.resume();
+    await settle(20);
+    runner.cancel();
+    open();
+    for (let i = 0; i < 200 && busy(store); i++) await settle(5);
+    const s = store.getState();
+    expect(s.order).toEqual(ids);
+    expect(ids.map((id) => s.images[id].status)).toEqual(Array(6).fill('done'));
+    expect(ids.every((id) => files.get(id))).toBe(true);
+    expect(s.notices.find((n) => n.source === 'batch')?.message).toMatch(/3 images counted before .* stay in the batch/);
+  });
+  it('fields captured live stay in the batch when the batch is cancelled: the app holds their only copy', async () => {
+    const store = createAppStore(card.postprocess);
+    store.getState().setModel({ status: 'ready' });
+    const files = createImageFiles();
+    const { open, client } = gated();
+    const runner = new BatchRunner(store, async () => client, cardWithoutScale, files, fakeDecoder());
+    for (let i = 0; i < 5; i++) await runner.addFiles([jpeg(`live-000${i}.jpg`, 640, 480, true, i)], { source: 'live', at: `2026-12-06T09:00:0${i}.000Z` });
+    await runner.addFiles([jpeg('dropped.jpg', 640, 480, true, 9)]);
+    await settle(20);
+    runner.cancel();
+    open();
+    for (let i = 0; i < 200 && busy(store); i++) await settle(5);
+    const s = store.getState();
+    expect(s.order.map((id) => [s.images[id].name, s.images[id].status])).toEqual([0, 1, 2, 3, 4].map((i) => [`live-000${i}.jpg`, 'done']));
+    expect(s.notices.find((n) => n.source === 'batch')?.message).toMatch(/^Cancelled: 1 image not yet counted left the batch \(.*dropped\.jpg.*\)/);
   });
 });
 

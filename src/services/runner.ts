@@ -15,7 +15,7 @@ import type { AppState } from '../store/store';
 import type { ImageCapture } from '../store/types';
 import { browserDecoder, type Decoder } from './decoder';
 import type { ImageFiles } from './files';
-import { Intake, isFolderClutter, shownName } from './intake';
+import { Intake, intakeRun, isFolderClutter, shownName, type IntakeRun } from './intake';
 import type { IntakeJournal } from './intakeJournal';
 import type { Typist } from './typist';
 import { WbcTyper } from './wbcTyping';
@@ -38,6 +38,8 @@ export class BatchRunner {
   private intakeFiles: Intake;
   private journal?: { list: Pick<IntakeJournal, 'begin' | 'end'>; saved: () => Promise<void> };
   private typer: WbcTyper;
+  /** Drops still being checked and filed: Cancel (and a cleared session) stops them too. */
+  private drops = new Set<IntakeRun>();
 
   constructor(
     private store: Store,
@@ -64,12 +66,23 @@ export class BatchRunner {
     // the drop's files stay on the journal until the batch that holds them (or names them refused) is saved
     const names = files.filter((f) => !isFolderClutter(f)).map(shownName);
     this.journal?.list.begin(names);
+    const run = intakeRun(files);
+    this.drops.add(run);
+    // each file checked leaves the intake count as it joins the batch (or is refused), in the same update:
+    // the progress counts the files still to check, and a 150-file drop read "5/77 done · about 40 s left"
+    let checked = 0;
+    const onImage = () => {
+      checked++;
+      deferRender(() => this.store.getState().addIntake(-1));
+      void this.pump();
+    };
     try {
       // Detection starts with the first image filed, not after the whole drop is hashed and checked
       // (intake is about 10-20 ms per file on the page: 0.3-0.6 s for 30 images before the first detection).
-      await this.intakeFiles.add(files, () => void this.pump(), capture);
+      await this.intakeFiles.add(files, onImage, capture, run);
     } finally {
-      this.store.getState().addIntake(-files.length);
+      this.drops.delete(run);
+      this.store.getState().addIntake(checked - files.length);
     }
     void this.pump();
     // not awaited: a live capture (services/live) waits for its own save, and a drop for nothing more
@@ -87,30 +100,51 @@ export class BatchRunner {
     this.journal = { list, saved };
   }
 
+  /** The session is cleared (services' clearSession): what the intake keeps for later drops goes with it. */
+  forgetSession() {
+    this.intakeFiles.forgetWaiting();
+  }
+
   /** Picks up images left queued (e.g. restored after a reload). */
   resume() {
     if (this.nextQueued()) void this.pump();
   }
 
   cancel() {
-    if (!this.running) return;
+    // The files of a drop still being checked go too: a 150-file drop is taken in over seconds, and the
+    // ones checked after a Cancel (or after Clear session, into the next sample) were counted all the same.
+    const untaken = [...this.drops].flatMap((d) => {
+      d.stopped = true;
+      return [...d.waiting];
+    });
+    if (!this.running && !untaken.length) return;
     this.cancelled = true;
     // Images not started yet leave the batch; finished ones stay, and those being counted finish.
     // Cancelling is not an error, but the technician is told which images left.
     const st = this.store.getState();
-    const left = st.order.filter((id) => st.images[id].status === 'queued');
-    const names = left.map((id) => isolateName(st.images[id].name));
+    const queued = st.order.filter((id) => st.images[id].status === 'queued');
+    // A picture the technician cannot drop again stays, and is counted: one counted before and queued again
+    // (Count again: its earlier count is gone already) and a field captured live (the app holds its only
+    // copy). Both left the batch with their files, and the notice said to add them again.
+    const stays = (id: string) => !!(st.images[id].recount || st.images[id].capture);
+    const left = queued.filter((id) => !stays(id));
+    const kept = queued.length - left.length;
+    const names = [...left.map((id) => isolateName(st.images[id].name)), ...untaken.map((f) => isolateName(shownName(f)))];
     for (const id of left) {
       this.files.delete(id);
       st.removeImage(id);
     }
-    if (names.length) {
+    if (names.length || kept) {
       const running = st.order.filter((id) => st.images[id].status === 'running').length;
+      const gone = names.length
+        ? `${names.length} image${names.length === 1 ? '' : 's'} not yet counted left the batch (${names.slice(0, 3).join(', ')}${names.length > 3 ? `, and ${names.length - 3} more` : ''}); add them again to count them.`
+        : '';
+      const stay = kept ? ` ${kept} image${kept === 1 ? '' : 's'} counted before (Count again) or captured live stay in the batch and are counted: they are not files to add again.` : '';
       st.notify({
         kind: 'info',
         source: 'batch',
         subject: '',
-        message: `Cancelled: ${names.length} image${names.length === 1 ? '' : 's'} not yet counted left the batch (${names.slice(0, 3).join(', ')}${names.length > 3 ? `, and ${names.length - 3} more` : ''}); add them again to count them.${running ? ` ${running} already being counted will finish.` : ''}`,
+        message: `Cancelled:${gone ? ` ${gone}` : ''}${stay}${running ? ` ${running} already being counted will finish.` : ''}`,
       });
     }
   }

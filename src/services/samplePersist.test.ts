@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { createAppStore } from '../store/store';
 import { KeyedDb, openKeyed } from './idb';
-import { SAMPLE_RECORD_KEY, SamplePersistence } from './samplePersist';
+import { AUDIT_JOURNAL_KEY, SAMPLE_RECORD_KEY, SamplePersistence } from './samplePersist';
 
 const defaults = { scoreThresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nmsIou: 0.5, crossClassNms: false, countRule: 'all' as const };
 
@@ -112,5 +112,27 @@ describe('SamplePersistence', () => {
     await db.put('k', 2);
     expect(await db.get<number>('k')).toBe(2);
     expect(f.calls()).toBe(2);
+  });
+  it('an audit entry made just before the page goes survives it (Remove image, then a reload at once): the trail is journaled on page hide', async () => {
+    const storage = memoryStorage();
+    const open = (name: string, store: string) => openKeyed(`${name}-journal`, store);
+    const a = createAppStore(defaults);
+    const pa = new SamplePersistence(a, storage, open);
+    a.getState().setSample({ id: 'S-9' });
+    await pa.flush();
+    const removal = { at: '2026-12-06T14:00:00.000Z', image: 'field-3.jpg', action: 'remove-image', cell: '', field: 'image' as const, from: 'RBC 20, WBC 1, PLT 2', to: 'removed' };
+    a.getState().logAudit([removal]);
+    // the page goes now: page hide journals synchronously; its IndexedDB write never commits
+    pa.journal();
+    const b = createAppStore(defaults);
+    const pb = new SamplePersistence(b, storage, open);
+    await pb.restore();
+    expect(b.getState().audit.at(-1)).toEqual(removal);
+    // the restored trail is written to IndexedDB, and then the journal goes
+    await pb.flush();
+    expect(storage.getItem(AUDIT_JOURNAL_KEY)).toBeNull();
+    const c = createAppStore(defaults);
+    await new SamplePersistence(c, memoryStorage(), open).restore();
+    expect(c.getState().audit.at(-1)).toEqual(removal);
   });
 });

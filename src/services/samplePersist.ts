@@ -19,6 +19,10 @@ const STORE = 'sample';
 const KEY = 'current';
 /** localStorage key of the record's synchronous copy. */
 export const SAMPLE_RECORD_KEY = 'smearcount-sample-record';
+/** localStorage key of the audit trail as it was when the page was hidden, while it differs from what
+ * IndexedDB committed: a removal or an edit made just before a reload kept its effect (the batch's journal,
+ * services/persist) but lost its audit entry. Never older than IndexedDB's: dropped by the first commit after it. */
+export const AUDIT_JOURNAL_KEY = 'smearcount-audit-journal';
 
 type SyncStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
@@ -32,6 +36,10 @@ export class SamplePersistence {
   private db: KeyedDb;
   private timer?: ReturnType<typeof setTimeout>;
   private writing: Promise<void> = Promise.resolve();
+  /** The audit trail as of the last committed write (identity: the store replaces it on each change). */
+  private committedAudit?: AuditEntry[];
+  /** Bumped at each journal write: a committed write drops the journal only if it began after it. */
+  private journalSeq = 0;
 
   constructor(
     private store: AppStore,
@@ -57,7 +65,11 @@ export class SamplePersistence {
     const copy = this.syncCopy();
     if (copy) this.store.setState({ sample: copy });
     const v = await this.db.get<Stored>(KEY);
-    if (v?.sample) this.store.setState({ sample: copy ?? { ...EMPTY_SAMPLE, ...v.sample }, audit: Array.isArray(v.audit) ? v.audit : [] });
+    const stored = Array.isArray(v?.audit) ? v.audit : [];
+    const journaled = this.auditJournal();
+    if (v?.sample) this.store.setState({ sample: copy ?? { ...EMPTY_SAMPLE, ...v.sample }, audit: journaled ?? stored });
+    else if (journaled) this.store.setState({ audit: journaled });
+    this.committedAudit = stored;
     if (v?.lab) {
       this.store.setState({ diffRules: parseRules(v.lab.diffRules), ...(typeof v.lab.labName === 'string' ? { labName: v.lab.labName.slice(0, 200) } : {}) });
       // the factors a released report's estimates rest on (and its revision): lost, the report said "Released"
@@ -80,10 +92,39 @@ export class SamplePersistence {
       if (this.timer === undefined) this.timer = setTimeout(() => void this.flush(), 200);
     });
     if (typeof window !== 'undefined') {
-      window.addEventListener('pagehide', () => void this.flush());
-      document.addEventListener('visibilitychange', () => {
-        if (document.visibilityState === 'hidden') void this.flush();
+      window.addEventListener('pagehide', () => {
+        this.journal();
+        void this.flush();
       });
+      document.addEventListener('visibilitychange', () => {
+        if (document.visibilityState !== 'hidden') return;
+        this.journal();
+        void this.flush();
+      });
+    }
+    // a trail restored from the journal is not yet IndexedDB's
+    if (this.committedAudit && this.store.getState().audit !== this.committedAudit && this.timer === undefined) this.timer = setTimeout(() => void this.flush(), 200);
+  }
+
+  private auditJournal(): AuditEntry[] | null {
+    try {
+      const v: unknown = JSON.parse(this.storage?.getItem(AUDIT_JOURNAL_KEY) ?? 'null');
+      return Array.isArray(v) ? (v as AuditEntry[]) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Writes the audit trail to localStorage, synchronously, when it differs from what IndexedDB committed:
+   * an IndexedDB write started as the page goes may not commit. */
+  journal() {
+    const { audit } = this.store.getState();
+    if (audit === this.committedAudit) return;
+    try {
+      this.storage?.setItem(AUDIT_JOURNAL_KEY, JSON.stringify(audit));
+      this.journalSeq++;
+    } catch {
+      // storage full or refused: IndexedDB's write is still tried
     }
   }
 
@@ -110,8 +151,20 @@ export class SamplePersistence {
           ? 'The sample record (its release and audit trail) was not saved: the storage this browser gives the app on this device is full. Print or export the report now; then remove images you no longer need from the batch, or free space on the device, and the record is saved again at the next change.'
           : `The sample record was not saved (${(e as Error).message}).`,
       });
+    const seq = this.journalSeq;
     // started now, not after earlier writes: IndexedDB orders transactions on one store itself
-    this.writing = this.db.put(KEY, v).catch(fail);
+    this.writing = this.db
+      .put(KEY, v)
+      .then(() => {
+        this.committedAudit = audit;
+        // IndexedDB holds what the journal had, unless it was written during the write
+        try {
+          if (seq === this.journalSeq) this.storage?.removeItem(AUDIT_JOURNAL_KEY);
+        } catch {
+          // storage refused: the journal stays, never older than what IndexedDB holds
+        }
+      })
+      .catch(fail);
     return this.writing;
   }
 }

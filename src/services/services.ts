@@ -354,6 +354,7 @@ export function createServices(opts: ServiceOptions): Services {
       // not "Ready" until IndexedDB is empty too
       store.getState().setSave({ pending: true });
       runner.cancel();
+      runner.forgetSession();
       store.getState().clearBatch();
       // one batch is one sample: its record and audit trail go with it, never carried to the next
       store.getState().clearSample();

@@ -228,12 +228,15 @@ export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set
       for (const id of ids) {
         const im = images[id];
         if (!im || (im.status !== 'done' && im.status !== 'error')) continue;
-        images[id] = { id: im.id, name: im.name, path: im.path, bytes: im.bytes, ...(im.capture ? { capture: im.capture } : {}), gt: im.gt, status: 'queued', edits: NO_EDITS, history: EMPTY_HISTORY, reviewed: false };
+        images[id] = { id: im.id, name: im.name, path: im.path, bytes: im.bytes, ...(im.capture ? { capture: im.capture } : {}), gt: im.gt, status: 'queued', recount: true, edits: NO_EDITS, history: EMPTY_HISTORY, reviewed: false };
       }
       return { images, undoLog: dropFromLog(s.undoLog, ids) };
     });
   },
   setReviewed(id, reviewed) {
+    // an image not counted (queued, running, failed) has no boxes anyone has seen: R on it marked it reviewed,
+    // and the count of images left to review ran short
+    if (reviewed && get().images[id]?.status !== 'done') return;
     get().updateImage(id, { reviewed });
   },
   clearBatch() {

@@ -27,6 +27,20 @@ describe('batch slice', () => {
     expect(store.getState().currentId).toBe('a');
     expect(store.getState().images.a.status).toBe('queued');
   });
+  it('an image not counted yet cannot be marked reviewed: nobody has seen its boxes (R pressed on a queued image)', () => {
+    const store = withImage();
+    const st = store.getState();
+    st.addImage({ id: 'q', name: 'q.jpg', bytes: 10 });
+    st.setReviewed('q', true);
+    expect(store.getState().images.q.reviewed).toBe(false);
+    st.updateImage('q', { status: 'error', error: 'could not be decoded' });
+    st.setReviewed('q', true);
+    expect(store.getState().images.q.reviewed).toBe(false);
+    st.setReviewed('a', true);
+    expect(store.getState().images.a.reviewed).toBe(true);
+    st.setReviewed('a', false);
+    expect(store.getState().images.a.reviewed).toBe(false);
+  });
   it('edits with undo and redo, and the summary follows', () => {
     const store = withImage();
     // m3 scores under the RBC threshold

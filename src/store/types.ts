@@ -24,6 +24,9 @@ export interface ImageEntry {
   /** Where the picture came from when not a dropped file: a field live mode captured, and when (ISO). */
   capture?: ImageCapture;
   status: ImageStatus;
+  /** Counted before and queued again (Count again): a Cancel leaves it in the batch, to be counted (it is
+   * no file the technician still has to drop again). Read while it is queued. */
+  recount?: boolean;
   width?: number;
   height?: number;
   /** Kept unfiltered so that threshold sliders never re-run the model. */

@@ -1,4 +1,6 @@
+import { useId, useState } from 'react';
 import { useApp } from '../../services/context';
+import { parseWbcCount } from './wbcCount';
 import { Section } from '../Section';
 import './sample.css';
 
@@ -28,23 +30,53 @@ export function SamplePanel() {
         <label className="wide">
           Received <input type="datetime-local" data-testid="sample-received" value={sample.receivedAt} onChange={(e) => set({ receivedAt: e.target.value })} />
         </label>
-        <label title="From the haematology analyser: gives absolute counts on the report">
-          WBC count (×10⁹/L){' '}
-          <input
-            type="number"
-            min="0"
-            step="0.01"
-            inputMode="decimal"
-            data-testid="sample-wbc"
-            value={sample.wbcCount ?? ''}
-            onChange={(e) => set({ wbcCount: e.target.value === '' ? null : Number(e.target.value) })}
-          />
-        </label>
+        <WbcCountField />
         <label className="wide">
           Notes <textarea data-testid="sample-notes" rows={2} value={sample.notes} onChange={(e) => set({ notes: e.target.value })} />
         </label>
       </div>
       {!sample.id.trim() && <p className="hint">Enter the sample ID: the report cannot be released without it.</p>}
     </Section>
+  );
+}
+
+/** The analyser's WBC count. The field keeps its own text: bound to the stored number, it lost what a number
+ * could not hold yet ("0" of "0.8" was no count, so the field emptied, and "0,8" went in as 8). */
+function WbcCountField() {
+  const stored = useApp((s) => s.sample.wbcCount);
+  const set = useApp((s) => s.setSample);
+  const [text, setText] = useState(stored === null ? '' : String(stored));
+  // the record changed elsewhere (restored after a reload, cleared with the session): the field follows it
+  const [seen, setSeen] = useState(stored);
+  if (stored !== seen) {
+    setSeen(stored);
+    if (parseWbcCount(text).value !== stored) setText(stored === null ? '' : String(stored));
+  }
+  const { error } = parseWbcCount(text);
+  const errorId = useId();
+  return (
+    <label title="From the haematology analyser: gives absolute counts on the report">
+      WBC count (×10⁹/L){' '}
+      <input
+        type="text"
+        inputMode="decimal"
+        autoComplete="off"
+        data-testid="sample-wbc"
+        value={text}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? errorId : undefined}
+        onChange={(e) => {
+          setText(e.target.value);
+          const { value } = parseWbcCount(e.target.value);
+          setSeen(value);
+          set({ wbcCount: value });
+        }}
+      />
+      {error && (
+        <span className="field-error" id={errorId} data-testid="sample-wbc-error">
+          {error}
+        </span>
+      )}
+    </label>
   );
 }
