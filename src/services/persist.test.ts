@@ -104,6 +104,21 @@ describe('Persistence', () => {
       Reflect.deleteProperty(globalThis, 'localStorage');
     }
   });
+  it('a cleared session keeps its thresholds over a reload, as it keeps them on screen', async () => {
+    const a = setup('t-cleared-settings');
+    a.p.start();
+    addDone(a.store, a.files, 'x');
+    a.store.getState().setThreshold('Platelets', 0.7);
+    await a.p.flush();
+    a.store.getState().clearBatch();
+    await a.p.clear();
+    await a.p.flush();
+    expect(a.store.getState().postprocess.scoreThresholds.Platelets).toBe(0.7);
+    const b = setup('t-cleared-settings');
+    expect(await b.p.restore()).toBe(0);
+    expect(b.store.getState().postprocess.scoreThresholds.Platelets).toBe(0.7);
+    expect(b.store.getState().order).toEqual([]);
+  });
   it('commits within the bounded delay; pending until then; a new page restores it', async () => {
     const a = setup('t1');
     a.p.start();

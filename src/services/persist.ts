@@ -150,7 +150,13 @@ export class Persistence {
     if (m?.notices?.length) this.store.getState().restoreNotices(m.notices);
     // the refused files are the batch's even where none of its images was stored
     if (m?.refused?.length) this.store.setState({ refused: m.refused });
-    if (!m || !imgs.values.length) return 0;
+    if (!m) return 0;
+    const postprocess = { ...this.store.getState().defaults, ...m.postprocess };
+    // a cleared session (no image yet) keeps the thresholds it was left with, as the screen kept them
+    if (!imgs.values.length) {
+      this.store.setState({ postprocess });
+      return 0;
+    }
     // removed before the page went, in a write that never committed: IndexedDB holds them still (the next
     // write deletes them there), and they are not the batch's
     const removed = readRemoved();
@@ -174,7 +180,6 @@ export class Persistence {
       images[im.id] = j ? { ...entry, ...Object.fromEntries(REVIEW_KEYS.filter((k) => k in j).map((k) => [k, j[k]])) } : entry;
     }
     const order = m.order.filter((id) => images[id] && this.files.get(id));
-    const postprocess = { ...this.store.getState().defaults, ...m.postprocess };
     this.store.setState({ images, order, currentId: m.currentId && images[m.currentId] ? m.currentId : (order[0] ?? null), postprocess });
     // a journaled image is not what IndexedDB holds: the next write stores it
     for (const id of order) this.saved.set(id, journal[id] ? stored[id] : images[id]);
