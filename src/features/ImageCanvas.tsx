@@ -40,6 +40,7 @@ export function ImageCanvas() {
   const edit = useApp((s) => s.edit);
   const selectedId = useView((s) => s.selectedId);
   const setSelected = useView((s) => s.setSelected);
+  const say = useView((s) => s.say);
   const mode = useView((s) => s.mode);
   const setMode = useView((s) => s.setMode);
   const drawClass = useView((s) => s.drawClass);
@@ -105,9 +106,15 @@ export function ImageCanvas() {
   }, [selectedId, dets]);
 
   const onMoved = useCallback(
-    (id: string, box: Box) => current && edit(current.id, moveBox, { id, box, width, height }),
+    (id: string, box: Box, keepSize?: boolean) => current && edit(current.id, moveBox, { id, box, width, height, keepSize }),
     [current, edit, width, height],
   );
+  // A selection outlives no box: an undo that takes back the box drawn (and selected) left it selected, unseen,
+  // and the next 1/2/3 or Delete acted on it, a step of the history that changed nothing and cleared the redo.
+  const gone = !!selectedId && current?.status === 'done' && !all.some((d) => d.id === selectedId);
+  useEffect(() => {
+    if (gone) setSelected(null);
+  }, [gone, setSelected]);
   // A click selects the smallest box under the pointer, not the topmost one Konva hit first.
   const onSelect = useCallback(
     (id: string) => {
@@ -121,9 +128,13 @@ export function ImageCanvas() {
     stage,
     (box) => {
       if (!current) return;
+      const before = useServicesStore.getState().images[current.id]?.edits;
       edit(current.id, addBox, { cls: drawClass, box, width, height });
+      const after = useServicesStore.getState().images[current.id]?.edits;
+      // drawn off the image (the canvas's margin): nothing is added, and the technician is told why
+      if (after === before) return say(`No box added: draw it on the image (that stroke lay ${box.y2 < 0 || box.y1 > height || box.x2 < 0 || box.x1 > width ? 'outside it' : 'on its very edge'}).`);
       // The new box is selected, so 1/2/3 relabel it (and Shift+1..7 type a WBC).
-      const added = useServicesStore.getState().images[current.id]?.edits.added;
+      const added = after?.added;
       if (added?.length) setSelected(added[added.length - 1].id);
     },
     // A tap in Draw mode selects the cell under it (none: clears the selection), as in Select mode.

@@ -32,13 +32,34 @@ interface ActionDef {
 
 const mod = (e: KeyboardEvent) => e.ctrlKey || e.metaKey;
 
+/** Accepts a box as it is (A, or the class it has pressed again): out of U's order. */
+function acceptShown(s: ReturnType<AppStore['getState']>, imageId: string, sel: string, classifier?: ClassifierCard | null) {
+  const im = s.images[imageId];
+  // A WBC visited for its unsure type is accepted with the type it shows: verified, as the gallery's V
+  // does. Accepted as a box only, it left U's order while the differential still kept it apart as
+  // unverified and unsure, so a technician going through U and A (the key sheet's keys) released nothing.
+  const w = im ? shownDetections(im, s.postprocess).find((d) => d.id === sel)?.wbc : undefined;
+  if (w && !w.category && typeUnsure(w, classifier?.lowConfidence ?? 0)) s.edit(imageId, verifyCells, { ids: [sel], verified: true, types: { [sel]: w.type } });
+  s.acceptBox(imageId, sel);
+}
+
 const relabel = (cls: CellClass, i: number): ActionDef => ({
   keyTest: (e) => !mod(e) && !e.shiftKey && e.key === String(i + 1),
-  run({ store, view }) {
-    const id = store.getState().currentId;
+  run({ store, view, classifier }) {
+    const s = store.getState();
+    const id = s.currentId;
     const sel = view.getState().selectedId;
-    if (id && sel) store.getState().edit(id, relabelBox, { id: sel, cls });
-    else view.getState().setDrawClass(cls);
+    if (!id || !sel) return view.getState().setDrawClass(cls);
+    // the model's class goes with it: relabelled to it, the box is the model's again (core relabelBox)
+    const im = s.images[id];
+    const shown = im && shownDetections(im, s.postprocess).find((d) => d.id === sel);
+    // the class it has, pressed: the technician says it is right, so it is accepted as it is (resolved for U),
+    // not made a box "changed by hand" with its score gone, an edit the audit trail could not show
+    if (shown?.cls === cls) {
+      acceptShown(s, id, sel, classifier);
+      return view.getState().say(`Already ${cls === 'Platelets' ? 'a platelet' : `a${cls === 'RBC' ? 'n' : ''} ${cls}`}: accepted as it is (A accepts and goes on).`);
+    }
+    s.edit(id, relabelBox, { id: sel, cls, modelCls: im?.raw?.find((d) => d.id === sel)?.cls });
   },
 });
 
@@ -101,6 +122,8 @@ const nudge = (key: Arrow, how: 'move' | 'resize'): ActionDef => ({
     if (!im || !d || !im.width || !im.height) return;
     const step = Math.max(1, Math.round(Math.min(d.box.x2 - d.box.x1, d.box.y2 - d.box.y1) / 12));
     const box = nudgedBox(d.box, key, how, step, im.width, im.height);
+    // at the image's edge the box does not move: no edit (a model box had become one set by hand)
+    if (box.x1 === d.box.x1 && box.y1 === d.box.y1 && box.x2 === d.box.x2 && box.y2 === d.box.y2) return;
     s.edit(im.id, moveBox, { id: d.id, box, width: im.width, height: im.height }, `nudge:${d.id}`);
   },
 });
@@ -264,12 +287,7 @@ export const actions = {
       // key seems to have done nothing but jump (the next step's own answer, if any, replaces this one)
       const low = ctx.classifier?.lowConfidence ?? 0;
       const wasUncertain = !!im && !!sel && uncertaintyOrder(shownDetections(im, s.postprocess), s.postprocess, low, s.reviewBand, [], below).some((d) => d.id === sel);
-      // A WBC visited for its unsure type is accepted with the type it shows: verified, as the gallery's V
-      // does. Accepted as a box only, it left U's order while the differential still kept it apart as
-      // unverified and unsure, so a technician going through U and A (the key sheet's keys) released nothing.
-      const w = im && sel ? shownDetections(im, s.postprocess).find((d) => d.id === sel)?.wbc : undefined;
-      if (im && sel && w && !w.category && typeUnsure(w, low)) s.edit(im.id, verifyCells, { ids: [sel], verified: true, types: { [sel]: w.type } });
-      if (s.currentId && sel) s.acceptBox(s.currentId, sel);
+      if (s.currentId && sel) acceptShown(s, s.currentId, sel, ctx.classifier);
       actions['next-uncertain'].run(ctx);
       if (im && sel && !wasUncertain && !ctx.view.getState().said) ctx.view.getState().say('That box was not one of the uncertain ones: A keeps it as it is. Now on the next uncertain box.');
     },

@@ -1,0 +1,123 @@
+/**
+ * Correcting boxes at the edges of what an edit means: a stroke in the canvas's margin, a box dragged off
+ * the image, a selection whose box an undo took back, a relabel to the class a box already has. Each of
+ * these changed a count, lost an edit or made a model box one "set by hand" without anything to see.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { AppPage, type HookDetection } from './app.po';
+import { testingImages } from './data';
+
+/** Screen position of an image point. */
+async function screenAt(page: Page, x: number, y: number) {
+  const v = await page.evaluate(() => window.__smearcount.view());
+  const c = (await page.getByTestId('canvas').locator('canvas').first().boundingBox())!;
+  return { x: c.x + v.x + x * v.scale, y: c.y + v.y + y * v.scale };
+}
+
+async function drag(page: Page, from: { x: number; y: number }, to: { x: number; y: number }) {
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 5 });
+  await page.mouse.move(to.x, to.y, { steps: 5 });
+  await page.mouse.up();
+}
+
+const selectedId = (page: Page) => page.evaluate(() => window.__smearcount.selectedId());
+
+/** The model RBC box nearest the image's middle (clear of the edges). */
+function middleRbc(dets: HookDetection[], w: number, h: number) {
+  const dist = (d: HookDetection) => Math.hypot((d.box.x1 + d.box.x2) / 2 - w / 2, (d.box.y1 + d.box.y2) / 2 - h / 2);
+  return dets.filter((d) => d.cls === 'RBC' && d.origin === 'model').sort((a, b) => dist(a) - dist(b))[0];
+}
+
+test.describe('edits at the edges', () => {
+  let app: AppPage;
+  test.beforeEach(async ({ page }) => {
+    app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(1));
+    await app.waitReady();
+  });
+
+  test('a box drawn in the margin beside the image is not added (it was counted, 0 px tall and never seen), and the status line says why', async ({ page }) => {
+    const before = await app.counts();
+    const n = (await app.current())!.detections.length;
+    // zoomed out, the image is a small island in the canvas: a stroke above it, in the margin
+    for (let i = 0; i < 4; i++) await page.keyboard.press('-');
+    const c = (await page.getByTestId('canvas').locator('canvas').first().boundingBox())!;
+    const top = await screenAt(page, 0, 0);
+    expect(top.y - c.y).toBeGreaterThan(60);
+    await page.keyboard.press('n');
+    await drag(page, { x: top.x + 20, y: c.y + 10 }, { x: top.x + 60, y: top.y - 10 });
+    await expect(page.getByTestId('review-said')).toContainText('No box added: draw it on the image');
+    expect(await app.counts()).toEqual(before);
+    expect((await app.current())!.detections).toHaveLength(n);
+    expect(await selectedId(page)).toBeNull();
+    await expect(page.getByTestId('total-RBC')).toHaveText(String(before.RBC));
+  });
+
+  test('a box dragged off the image stops at its edge at its own size (it shrank to a line, counted, out of reach); one undo puts it back', async ({ page }) => {
+    const cur = (await app.current())!;
+    const t = middleRbc(cur.detections, cur.width!, cur.height!);
+    await page.evaluate((id) => window.__smearcount.selectBox(id), t.id);
+    const from = await screenAt(page, (t.box.x1 + t.box.x2) / 2, (t.box.y1 + t.box.y2) / 2);
+    const c = (await page.getByTestId('canvas').locator('canvas').first().boundingBox())!;
+    // past the image's top-left corner, into the canvas's margin
+    await drag(page, from, { x: c.x + 2, y: c.y + 2 });
+    await expect.poll(async () => (await app.current())!.detections.find((d) => d.id === t.id)!.origin).toBe('manual');
+    const moved = (await app.current())!.detections.find((d) => d.id === t.id)!;
+    expect(moved.box.x1).toBe(0);
+    expect(moved.box.y1).toBe(0);
+    expect(moved.box.x2 - moved.box.x1).toBeCloseTo(t.box.x2 - t.box.x1, 3);
+    expect(moved.box.y2 - moved.box.y1).toBeCloseTo(t.box.y2 - t.box.y1, 3);
+    expect(await selectedId(page)).toBe(t.id);
+    await page.keyboard.press('Control+z');
+    await expect.poll(async () => (await app.current())!.detections.find((d) => d.id === t.id)).toEqual(t);
+  });
+
+  test('an undo that takes back a drawn box clears its selection: the next 3 chooses the class to draw and Ctrl+Y brings the box back', async ({ page }) => {
+    const before = await app.counts();
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('n');
+    await drag(page, await screenAt(page, 100, 100), await screenAt(page, 130, 130));
+    await expect(page.getByTestId('count-RBC')).toHaveText(String(before.RBC + 1));
+    const added = (await app.current())!.detections.find((d) => d.id.startsWith('u'))!;
+    expect(await selectedId(page)).toBe(added.id);
+    await page.keyboard.press('Control+z');
+    await expect(page.getByTestId('count-RBC')).toHaveText(String(before.RBC));
+    await expect.poll(() => selectedId(page)).toBeNull();
+    // with nothing selected, 3 is the class of the next box drawn: not a relabel of the box taken back, whose
+    // empty step of the history cleared the redo
+    await page.keyboard.press('3');
+    await page.keyboard.press('Control+y');
+    await expect(page.getByTestId('count-RBC')).toHaveText(String(before.RBC + 1));
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('n');
+    await drag(page, await screenAt(page, 300, 60), await screenAt(page, 315, 75));
+    await expect(page.getByTestId('count-Platelets')).toHaveText(String(before.Platelets + 1));
+  });
+
+  test("the class a box already has, pressed, accepts it as the model's box (it had become one set by hand, its score gone, with no line in the audit trail); relabelled back, it is the model's box again", async ({ page }) => {
+    const cur = (await app.current())!;
+    const t = middleRbc(cur.detections, cur.width!, cur.height!);
+    await page.evaluate((id) => window.__smearcount.selectBox(id), t.id);
+    await expect(page.getByTestId('action-relabel-RBC')).toHaveAttribute('aria-pressed', 'true');
+    await page.getByTestId('action-relabel-RBC').click();
+    await expect(page.getByTestId('review-said')).toContainText('Already an RBC: accepted as it is');
+    await page.keyboard.press('1');
+    expect((await app.current())!.detections.find((d) => d.id === t.id)).toEqual(t);
+    await expect(page.getByTestId('review-status')).toContainText(`score ${t.score.toFixed(2)}`);
+    await expect(page.getByTestId('legend-manual')).toHaveCount(0);
+    expect(await page.evaluate(() => window.__smearcount.audit())).toEqual([]);
+    // to WBC and back: the model's RBC again, with its score (two lines in the audit trail)
+    await page.keyboard.press('2');
+    await expect(page.getByTestId('legend-manual')).toHaveText('dotted: 1 set by hand');
+    await page.keyboard.press('1');
+    await expect(page.getByTestId('legend-manual')).toHaveCount(0);
+    expect((await app.current())!.detections.find((d) => d.id === t.id)).toEqual(t);
+    expect((await page.evaluate(() => window.__smearcount.audit())).map((a) => [a.field, a.from, a.to])).toEqual([
+      ['class', 'RBC', 'WBC'],
+      ['class', 'WBC', 'RBC'],
+    ]);
+  });
+});
