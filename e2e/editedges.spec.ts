@@ -120,4 +120,22 @@ test.describe('edits at the edges', () => {
       ['class', 'WBC', 'RBC'],
     ]);
   });
+
+  test('Delete pressed from the keyboard keeps the focus in the review bar (it fell to the page, and Tab began again from the top) and says what went', async ({ page }) => {
+    const before = await app.counts();
+    await page.keyboard.press('u');
+    await expect(page.getByTestId('review-status')).toContainText(/1 of \d+/);
+    const sel = (await page.evaluate(() => window.__smearcount.selectedId()))!;
+    const shown = (await app.current())!.detections.find((d) => d.id === sel);
+    // U may first visit a box under the threshold (not counted): its Delete is "Leave out"
+    const text = shown ? `${shown.cls} box deleted: Undo (Ctrl+Z) brings it back.` : `${(await page.evaluate(() => window.__smearcount.belowThreshold())).find((d) => d.id === sel)!.cls} box left out: Undo (Ctrl+Z) brings it back.`;
+    await page.getByTestId('action-delete').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('review-bar');
+    await expect(page.getByTestId('review-said')).toHaveText(text);
+    await expect(page.getByTestId('review-announce')).toHaveText(text);
+    // the keys still act there: U goes on, Ctrl+Z takes the deletion back
+    await page.keyboard.press('Control+z');
+    expect(await app.counts()).toEqual(before);
+  });
 });

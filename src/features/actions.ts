@@ -137,9 +137,14 @@ export const actions = {
       if (id && sel) {
         const im = store.getState().images[id];
         const gone = im ? shownDetections(im, store.getState().postprocess).find((d) => d.id === sel) : undefined;
+        const below = !gone && im ? belowThresholdOf(im, store.getState().postprocess, store.getState().reviewBand).find((d) => d.id === sel) : undefined;
+        const edits = im?.edits;
         store.getState().edit(id, deleteBox, { id: sel });
         view.getState().setSelected(null);
         view.getState().setDeletedAt(gone ? { imageId: id, id: sel, box: gone.box } : null);
+        // said (and read by a screen reader): the box leaves with the selection, and only the counts changed
+        const what = gone ?? below;
+        if (what && store.getState().images[id]?.edits !== edits) view.getState().say(`${what.cls} box ${gone ? 'deleted' : 'left out'}: Undo (Ctrl+Z) brings it back.`);
       }
     },
   },
