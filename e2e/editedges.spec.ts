@@ -138,4 +138,36 @@ test.describe('edits at the edges', () => {
     await page.keyboard.press('Control+z');
     expect(await app.counts()).toEqual(before);
   });
+
+  test('U and ] on a box of a class hidden from view draw it while it is selected (it was accepted or deleted unseen)', async ({ page }) => {
+    await page.getByTestId('visible-RBC').uncheck();
+    const rbcs = (await app.current())!.detections.filter((d) => d.cls === 'RBC').map((d) => d.id);
+    const drawnRbcs = async () => (await page.evaluate(() => window.__smearcount.drawnBoxes().map((b) => b.id))).filter((id) => rbcs.includes(id));
+    expect(await drawnRbcs()).toEqual([]);
+    // ] steps through every box in reading order, hidden classes too: the one selected is drawn, alone of them
+    await page.keyboard.press(']');
+    const first = (await selectedId(page))!;
+    expect(rbcs).toContain(first);
+    await expect.poll(drawnRbcs).toEqual([first]);
+    await page.keyboard.press('Escape');
+    await expect.poll(drawnRbcs).toEqual([]);
+    // U's first uncertain box on this field is an RBC
+    await page.keyboard.press('u');
+    const sel = (await selectedId(page))!;
+    expect(rbcs).toContain(sel);
+    await expect.poll(drawnRbcs).toEqual([sel]);
+  });
+
+  test("a box under the threshold, visited by U, cannot be dragged while it is not counted (the move was kept, unseen, and the box snapped back)", async ({ page }) => {
+    const below = await page.evaluate(() => window.__smearcount.belowThreshold());
+    expect(below.length).toBeGreaterThan(0);
+    const b = below[0];
+    await page.evaluate((id) => window.__smearcount.selectBox(id), b.id);
+    await expect(page.getByTestId('review-status')).toContainText('under the threshold');
+    const from = await screenAt(page, (b.box.x1 + b.box.x2) / 2, (b.box.y1 + b.box.y2) / 2);
+    await drag(page, from, { x: from.x + 20, y: from.y + 12 });
+    expect(await page.evaluate(() => window.__smearcount.audit())).toEqual([]);
+    expect((await page.evaluate(() => window.__smearcount.belowThreshold())).find((d) => d.id === b.id)).toEqual(b);
+    expect(await selectedId(page)).toBe(b.id);
+  });
 });

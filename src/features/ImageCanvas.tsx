@@ -75,14 +75,18 @@ export function ImageCanvas() {
 
   const reviewBand = useApp((s) => s.reviewBand);
   // the shown boxes, and the one U is visiting in the band below the threshold (drawn while selected)
-  const all = useMemo(() => {
+  const { all, candidateId } = useMemo(() => {
     const shown = shownDetections(current, params);
     const candidate = selectedId && !shown.some((d) => d.id === selectedId) ? belowThresholdOf(current, params, reviewBand).find((d) => d.id === selectedId) : undefined;
-    return candidate ? [...shown, candidate] : shown;
+    return { all: candidate ? [...shown, candidate] : shown, candidateId: candidate?.id ?? null };
   }, [current, params, selectedId, reviewBand]);
   // After the fit above, so a focus that comes with a new image wins over the image's fit.
   useReviewFocus(focus, all, { width, height }, size, setView, phone ? DOCK_PX : 0, wrap);
-  const dets = useMemo(() => all.filter((d) => visible[d.cls]), [all, visible]);
+  // The selected box is drawn whatever its class's toggle: U and ] visit every class, and a box of a class
+  // hidden from view was selected, accepted or deleted unseen.
+  const dets = useMemo(() => all.filter((d) => visible[d.cls] || d.id === selectedId), [all, visible, selectedId]);
+  // candidateId: a box under the threshold that U visits is not counted, so it is not moved or resized until
+  // counted (A): a move of it was kept in the edits unseen (the box snapped back), and showed once counted.
   const hover = hovered && all.includes(hovered) ? hovered : null;
   const excluded = useMemo(() => ruleExcluded(current, params).filter((d) => visible[d.cls]), [current, params, visible]);
   const optics = useMemo(() => opticsExcluded(current, params), [current, params]);
@@ -101,9 +105,9 @@ export function ImageCanvas() {
   const outcome = useMemo(() => (match ? dets.map((d) => match.detOutcome[all.indexOf(d)]) : undefined), [match, dets, all]);
 
   useEffect(() => {
-    const node = selectedId ? stage.current?.findOne(`#box-${selectedId}`) : undefined;
+    const node = selectedId && selectedId !== candidateId ? stage.current?.findOne(`#box-${selectedId}`) : undefined;
     tr.current?.nodes(node ? [node] : []);
-  }, [selectedId, dets]);
+  }, [selectedId, candidateId, dets]);
 
   const onMoved = useCallback(
     (id: string, box: Box, keepSize?: boolean) => current && edit(current.id, moveBox, { id, box, width, height, keepSize }),
@@ -206,7 +210,7 @@ export function ImageCanvas() {
               <RuleExcluded dets={excluded} color={COLOR} />
               <RuleExcluded dets={optics} color={OPTICS_COLOR} />
               <RuleExcluded dets={debris} color={OPTICS_COLOR} />
-              <Boxes dets={dets} color={COLOR} outcome={outcome} selectedId={selectedId} interactive={mode === 'select'} pageScrolls={pageScrolls} onSelect={onSelect} onHover={setHover} onMoved={onMoved} />
+              <Boxes dets={dets} color={COLOR} outcome={outcome} selectedId={selectedId} fixedId={candidateId} interactive={mode === 'select'} pageScrolls={pageScrolls} onSelect={onSelect} onHover={setHover} onMoved={onMoved} />
               {match && current?.gt && <Misses gt={current.gt} matched={match.gtMatched} />}
               {classifier && <TypeLabels dets={dets} scale={view.scale} code={typeCode} color={typeColor} lowConfidence={classifier.lowConfidence} fontSize={labelPx} />}
             </Group>

@@ -15,6 +15,8 @@ interface BoxesProps {
   color: Record<CellClass, string>;
   outcome?: ('tp' | 'fp')[];
   selectedId: string | null;
+  /** A box that is selected but not to be moved (one under the threshold, not counted). */
+  fixedId?: string | null;
   /** false while drawing: a new box may start on top of an existing one */
   interactive: boolean;
   /** A finger on a box scrolls the page (the image at its fitted size on a touch screen); the selected
@@ -34,7 +36,7 @@ function snapBack(n: Konva.Node, b: Box) {
 }
 
 /** All boxes of one image. Memoised: hover and zoom do not re-render 100+ rects. */
-export const Boxes = memo(function Boxes({ dets, color, outcome, selectedId, interactive, pageScrolls = false, onSelect, onHover, onMoved }: BoxesProps) {
+export const Boxes = memo(function Boxes({ dets, color, outcome, selectedId, fixedId = null, interactive, pageScrolls = false, onSelect, onHover, onMoved }: BoxesProps) {
   return (
     <>
       {dets.map((d, i) => (
@@ -57,7 +59,7 @@ export const Boxes = memo(function Boxes({ dets, color, outcome, selectedId, int
           hitStrokeWidth={6}
           listening={interactive}
           preventDefault={!pageScrolls || d.id === selectedId}
-          draggable={d.id === selectedId}
+          draggable={d.id === selectedId && d.id !== fixedId}
           onMouseDown={(e) => {
             e.cancelBubble = true;
             onSelect(d.id);
