@@ -28,6 +28,19 @@ const isTouch = (e: Event | undefined) => !!e && (('touches' in e && !!(e as Tou
 /** Specks on the optics, and unstained specks (core/quality/debris), are drawn in one neutral grey, whatever class the detector gave them. */
 const OPTICS_COLOR = { RBC: '#9aa0a6', WBC: '#9aa0a6', Platelets: '#9aa0a6' } as const;
 
+/** A touch screen's box handles (screen px). Konva's 10-px squares took a finger only within about 9 px of a
+ * corner, where the page's other controls are 40-44 px. */
+const TOUCH_ANCHOR = 18;
+/** Each handle takes a finger up to 44 px across (22 px from its centre), but never within 8 px of the box's
+ * middle, which still drags the box whole; drawn smaller on a small box, so it does not hide the cell. */
+function fingerAnchor(a: Konva.Rect) {
+  const t = a.getParent();
+  const side = t ? Math.min(Math.abs(t.width()), Math.abs(t.height())) : 0;
+  const size = Math.max(10, Math.min(TOUCH_ANCHOR, side / 3));
+  const reach = Math.min(22, side / 2 - 8);
+  a.setAttrs({ width: size, height: size, offsetX: size / 2, offsetY: size / 2, hitStrokeWidth: Math.max(0, 2 * (reach - size / 2)) });
+}
+
 export function ImageCanvas() {
   const { card, view: viewStore, classifier, store: useServicesStore } = useServices();
   const touch = useInputMode() === 'touch';
@@ -228,7 +241,7 @@ export function ImageCanvas() {
                 listening={false}
               />
             )}
-            <Transformer ref={tr} rotateEnabled={false} keepRatio={false} ignoreStroke flipEnabled={false} />
+            <Transformer ref={tr} rotateEnabled={false} keepRatio={false} ignoreStroke flipEnabled={false} anchorSize={touch ? TOUCH_ANCHOR : 10} anchorStyleFunc={touch ? fingerAnchor : undefined} />
             {tip && (
               <Label x={tip.x} y={tip.y} scaleX={1 / view.scale} scaleY={1 / view.scale} listening={false}>
                 <Tag fill={hover ? 'rgba(0,0,0,0.75)' : COLOR[selected!.cls]} pointerDirection={tip.pointer} pointerWidth={8} pointerHeight={5} cornerRadius={3} />
