@@ -170,4 +170,22 @@ test.describe('edits at the edges', () => {
     expect((await page.evaluate(() => window.__smearcount.belowThreshold())).find((d) => d.id === b.id)).toEqual(b);
     expect(await selectedId(page)).toBe(b.id);
   });
+
+  test("arrowing through the WBC type list is one change of type: one line of the audit trail, one undo (each type passed was an edit, verified, and as many undos)", async ({ page }) => {
+    const w = (await app.current())!.detections.find((d) => d.cls === 'WBC' && d.wbc)!;
+    await page.evaluate((id) => window.__smearcount.selectBox(id), w.id);
+    const list = page.getByTestId('action-wbc-type');
+    await list.focus();
+    // a closed select on Chromium (Windows, Linux) takes each arrow as a choice, and says it with a change event
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown');
+    const now = (await app.current())!.detections.find((d) => d.id === w.id)!.wbc!;
+    expect(now.type).not.toBe(w.wbc!.type);
+    await expect(list).toHaveValue(now.type);
+    expect((await page.evaluate(() => window.__smearcount.audit())).map((a) => [a.field, a.from, a.to])).toEqual([
+      ['type', w.wbc!.type, now.type],
+      ['verified', 'no', 'yes'],
+    ]);
+    await page.keyboard.press('Control+z');
+    await expect.poll(async () => (await app.current())!.detections.find((d) => d.id === w.id)!.wbc).toEqual(w.wbc);
+  });
 });

@@ -64,7 +64,8 @@ const relabel = (cls: CellClass, i: number): ActionDef => ({
 });
 
 /** Shift+1..7 sets the selected WBC's type (the card's class order), with undo: the gallery's own move, so
- * the cell is verified and leaves smudge / other, as when it is moved there (one rule wherever it is typed). */
+ * the cell is verified and leaves smudge / other, as when it is moved there (one rule wherever it is typed).
+ * Types set one after another on one box are one step of the history, as the nudges are. */
 const setType = (type: WbcType, i: number): ActionDef => ({
   keyTest: (e) => !mod(e) && e.shiftKey && e.code === `Digit${i + 1}`,
   run({ store, view }) {
@@ -74,7 +75,9 @@ const setType = (type: WbcType, i: number): ActionDef => ({
     const im = id ? s.images[id] : undefined;
     if (!im || !sel) return;
     const d = shownDetections(im, s.postprocess).find((x) => x.id === sel);
-    if (d?.cls === 'WBC') s.edit(im.id, reclassifyCell, { id: sel, to: type });
+    // one step and one audit line for the types set one after another on one box: arrowing through the review
+    // bar's type list (a closed select takes each arrow as a choice) made each type passed an edit
+    if (d?.cls === 'WBC') s.edit(im.id, reclassifyCell, { id: sel, to: type }, `type:${sel}`);
   },
 });
 
