@@ -188,4 +188,22 @@ test.describe('edits at the edges', () => {
     await page.keyboard.press('Control+z');
     await expect.poll(async () => (await app.current())!.detections.find((d) => d.id === w.id)!.wbc).toEqual(w.wbc);
   });
+
+  test('a box under the threshold, relabelled (2), is counted as that class: the relabel was kept unseen and the box stayed uncounted', async ({ page }) => {
+    const before = await app.counts();
+    const b = (await page.evaluate(() => window.__smearcount.belowThreshold()))[0];
+    expect(b.cls).not.toBe('WBC');
+    await page.evaluate((id) => window.__smearcount.selectBox(id), b.id);
+    await expect(page.getByTestId('review-status')).toContainText('under the threshold');
+    await page.keyboard.press('2');
+    await expect(page.getByTestId('count-WBC')).toHaveText(String(before.WBC + 1));
+    expect(await app.counts()).toEqual({ ...before, WBC: before.WBC + 1 });
+    expect((await app.current())!.detections.find((d) => d.id === b.id)).toMatchObject({ cls: 'WBC', origin: 'manual' });
+    expect(await selectedId(page)).toBe(b.id);
+    // one step: Ctrl+Z gives back the box under the threshold, not counted
+    await page.keyboard.press('Control+z');
+    await expect(page.getByTestId('count-WBC')).toHaveText(String(before.WBC));
+    expect(await app.counts()).toEqual(before);
+    expect((await page.evaluate(() => window.__smearcount.belowThreshold())).find((d) => d.id === b.id)).toEqual(b);
+  });
 });

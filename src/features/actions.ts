@@ -59,7 +59,9 @@ const relabel = (cls: CellClass, i: number): ActionDef => ({
       acceptShown(s, id, sel, classifier);
       return view.getState().say(`Already ${cls === 'Platelets' ? 'a platelet' : `a${cls === 'RBC' ? 'n' : ''} ${cls}`}: accepted as it is (A accepts and goes on).`);
     }
-    s.edit(id, relabelBox, { id: sel, cls, modelCls: im?.raw?.find((d) => d.id === sel)?.cls });
+    // a box under the threshold (U visits them), relabelled, is counted as that class
+    const below = !shown && im ? belowThresholdOf(im, s.postprocess, s.reviewBand).some((d) => d.id === sel) : false;
+    s.edit(id, relabelBox, { id: sel, cls, modelCls: im?.raw?.find((d) => d.id === sel)?.cls, keep: below });
   },
 });
 

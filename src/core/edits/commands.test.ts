@@ -104,4 +104,13 @@ describe('edit commands', () => {
     const moved = moveBox.perform(NO_EDITS, { id: 'm1', box: { x1: 22, y1: 0, x2: 32, y2: 10 }, ...size });
     expect(moveBox.perform(moved, { id: 'm1', box: { x1: 22, y1: 0, x2: 32, y2: 10 }, ...size })).toBe(moved);
   });
+
+  it('a box under the threshold relabelled with keep is counted as that class, in one edit', () => {
+    const e = relabelBox.perform(NO_EDITS, { id: 'm7', cls: 'WBC', modelCls: 'RBC', keep: true });
+    expect(e.kept).toEqual(['m7']);
+    expect(e.relabeled).toEqual({ m7: 'WBC' });
+    // its own class: counted as it is
+    const same = relabelBox.perform(NO_EDITS, { id: 'm7', cls: 'RBC', modelCls: 'RBC', keep: true });
+    expect(same).toMatchObject({ kept: ['m7'], relabeled: {} });
+  });
 });

@@ -35,9 +35,13 @@ export const keepBox: Command<{ id: string }> = {
 /** `modelCls`: the class the model gave a model box. Relabelled to the class it shows, nothing changes (the
  * pressed RBC button on an RBC box had made it a box set by hand, its score gone from the exports and the
  * release withdrawn); relabelled back to the model's class, it is the model's box again. */
-export const relabelBox: Command<{ id: string; cls: CellClass; modelCls?: CellClass }> = {
+export const relabelBox: Command<{ id: string; cls: CellClass; modelCls?: CellClass; keep?: boolean }> = {
   name: 'relabel',
-  perform(e, { id, cls, modelCls }) {
+  perform(e0, { id, cls, modelCls, keep }) {
+    // `keep`: a model box under its threshold (U visits them), relabelled: a reviewer who names its class says
+    // it is a cell, so it is counted as that class (kept), in the same step. Relabelled alone it stayed
+    // uncounted, the relabel kept in the edits and the audit trail, unseen.
+    const e = keep && !isDrawn(id) ? keepBox.perform(e0, { id }) : e0;
     if (isDrawn(id)) {
       const d = e.added.find((x) => x.id === id);
       return !d || d.cls === cls ? e : { ...e, added: e.added.map((x) => (x === d ? { ...d, cls } : x)) };
