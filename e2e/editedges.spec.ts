@@ -206,4 +206,25 @@ test.describe('edits at the edges', () => {
     expect(await app.counts()).toEqual(before);
     expect((await page.evaluate(() => window.__smearcount.belowThreshold())).find((d) => d.id === b.id)).toEqual(b);
   });
+
+  test('an undo and a redo say what they took back or made again (a move or a type taken back showed nothing that said so), and an undo with nothing left says that', async ({ page }) => {
+    const name = (await app.current())!.name;
+    await page.keyboard.press('Control+z');
+    await expect(page.getByTestId('review-said')).toHaveText('Nothing to undo.');
+    const cur = (await app.current())!;
+    const t = middleRbc(cur.detections, cur.width!, cur.height!);
+    await page.evaluate((id) => window.__smearcount.selectBox(id), t.id);
+    await page.keyboard.press('Shift+ArrowRight');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+z');
+    await expect(page.getByTestId('review-said')).toHaveText(`Undone on ${name}: box moved.`);
+    await expect(page.getByTestId('review-announce')).toHaveText(`Undone on ${name}: box moved.`);
+    expect((await app.current())!.detections.find((d) => d.id === t.id)).toEqual(t);
+    await page.keyboard.press('Control+y');
+    await expect(page.getByTestId('review-said')).toHaveText(`Redone on ${name}: box moved.`);
+    await page.evaluate((id) => window.__smearcount.selectBox(id), t.id);
+    await page.keyboard.press('2');
+    await page.keyboard.press('Control+z');
+    await expect(page.getByTestId('review-said')).toHaveText(`Undone on ${name}: class RBC → WBC.`);
+  });
 });

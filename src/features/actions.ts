@@ -10,6 +10,7 @@ import { reclassifyCell, verifyCells } from '../core/edits/gallery';
 import type { ClassifierCard } from '../core/differential/card';
 import { typeUnsure, WBC_TYPES, type WbcType } from '../core/differential/differential';
 import { reviewStep, reviewTrail, uncertaintyOrder } from '../core/edits/review';
+import { undoText } from '../core/edits/undoText';
 import { nudgedBox, placedBox, readingOrder, zoomAbout, type Arrow, type Box } from '../core/detection/geometry';
 import { belowThresholdOf, selectGalleryCells, shownDetections, uncertainAsCounted } from '../store/selectors';
 import type { AppStore } from '../store/store';
@@ -99,6 +100,19 @@ function stepBox({ store, view }: ActionContext, step: 1 | -1) {
   view.getState().setFocus(next.id);
 }
 
+/** Undo or redo, said on the status line and to a screen reader (core/edits/undoText, from the audit lines the
+ * step wrote): a move or a type taken back changed nothing else on screen that said so, and Ctrl+Z with
+ * nothing left to undo did nothing at all. */
+function stepHistory(store: AppStore, view: ViewStore, dir: 'undo' | 'redo') {
+  const before = store.getState();
+  const last = before.audit[before.audit.length - 1];
+  if (!(dir === 'undo' ? before.undo() : before.redo())) return view.getState().say(dir === 'undo' ? 'Nothing to undo.' : 'Nothing to redo.');
+  const after = store.getState();
+  const fresh = after.audit.slice(last ? after.audit.lastIndexOf(last) + 1 : 0);
+  const image = fresh.find((a) => a.image)?.image ?? (after.currentId ? after.images[after.currentId]?.name : undefined) ?? '';
+  view.getState().say(undoText(dir, image, fresh));
+}
+
 /** Shift+arrow moves the selected box, Shift+Alt+arrow resizes it from its bottom-right corner, by a
  * twelfth of its shorter side (at least 1 image px) a press: a box drawn or corrected without a pointer.
  * The presses on one box are one step of the history and one line of the audit trail. */
@@ -165,15 +179,15 @@ export const actions = {
   'type-erythroblast': setType(WBC_TYPES[6], 6),
   undo: {
     keyTest: (e) => mod(e) && !e.shiftKey && e.key.toLowerCase() === 'z',
-    run({ store }) {
+    run({ store, view }) {
       // one history: the last edit of the batch, from the canvas, the keys or the gallery
-      store.getState().undo();
+      stepHistory(store, view, 'undo');
     },
   },
   redo: {
     keyTest: (e) => mod(e) && ((e.shiftKey && e.key.toLowerCase() === 'z') || e.key.toLowerCase() === 'y'),
-    run({ store }) {
-      store.getState().redo();
+    run({ store, view }) {
+      stepHistory(store, view, 'redo');
     },
   },
   draw: {
