@@ -87,7 +87,9 @@ export function ImageCanvas() {
   }, [current?.id, width, height, size.w, size.h, fitNonce, setView, phone]);
 
   const reviewBand = useApp((s) => s.reviewBand);
-  // the shown boxes, and the one U is visiting in the band below the threshold (drawn while selected)
+  // the shown boxes, and the one U is visiting in the band below the threshold (drawn while selected). That one
+  // (candidateId) is not counted, so it is not moved or resized until counted (A): a move of it was kept in
+  // the edits unseen (the box snapped back), and showed once counted.
   const { all, candidateId } = useMemo(() => {
     const shown = shownDetections(current, params);
     const candidate = selectedId && !shown.some((d) => d.id === selectedId) ? belowThresholdOf(current, params, reviewBand).find((d) => d.id === selectedId) : undefined;
@@ -98,8 +100,6 @@ export function ImageCanvas() {
   // The selected box is drawn whatever its class's toggle: U and ] visit every class, and a box of a class
   // hidden from view was selected, accepted or deleted unseen.
   const dets = useMemo(() => all.filter((d) => visible[d.cls] || d.id === selectedId), [all, visible, selectedId]);
-  // candidateId: a box under the threshold that U visits is not counted, so it is not moved or resized until
-  // counted (A): a move of it was kept in the edits unseen (the box snapped back), and showed once counted.
   const hover = hovered && all.includes(hovered) ? hovered : null;
   const excluded = useMemo(() => ruleExcluded(current, params).filter((d) => visible[d.cls]), [current, params, visible]);
   const optics = useMemo(() => opticsExcluded(current, params), [current, params]);
