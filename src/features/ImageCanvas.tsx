@@ -28,6 +28,19 @@ const isTouch = (e: Event | undefined) => !!e && (('touches' in e && !!(e as Tou
 /** Specks on the optics, and unstained specks (core/quality/debris), are drawn in one neutral grey, whatever class the detector gave them. */
 const OPTICS_COLOR = { RBC: '#9aa0a6', WBC: '#9aa0a6', Platelets: '#9aa0a6' } as const;
 
+/** A touch screen's box handles (screen px). Konva's 10-px squares took a finger only within about 9 px of a
+ * corner, where the page's other controls are 40-44 px. */
+const TOUCH_ANCHOR = 18;
+/** Each handle takes a finger up to 44 px across (22 px from its centre), but never within 8 px of the box's
+ * middle, which still drags the box whole; drawn smaller on a small box, so it does not hide the cell. */
+function fingerAnchor(a: Konva.Rect) {
+  const t = a.getParent();
+  const side = t ? Math.min(Math.abs(t.width()), Math.abs(t.height())) : 0;
+  const size = Math.max(10, Math.min(TOUCH_ANCHOR, side / 3));
+  const reach = Math.min(22, side / 2 - 8);
+  a.setAttrs({ width: size, height: size, offsetX: size / 2, offsetY: size / 2, hitStrokeWidth: Math.max(0, 2 * (reach - size / 2)) });
+}
+
 export function ImageCanvas() {
   const { card, view: viewStore, classifier, store: useServicesStore } = useServices();
   const touch = useInputMode() === 'touch';
@@ -40,6 +53,7 @@ export function ImageCanvas() {
   const edit = useApp((s) => s.edit);
   const selectedId = useView((s) => s.selectedId);
   const setSelected = useView((s) => s.setSelected);
+  const say = useView((s) => s.say);
   const mode = useView((s) => s.mode);
   const setMode = useView((s) => s.setMode);
   const drawClass = useView((s) => s.drawClass);
@@ -73,15 +87,19 @@ export function ImageCanvas() {
   }, [current?.id, width, height, size.w, size.h, fitNonce, setView, phone]);
 
   const reviewBand = useApp((s) => s.reviewBand);
-  // the shown boxes, and the one U is visiting in the band below the threshold (drawn while selected)
-  const all = useMemo(() => {
+  // the shown boxes, and the one U is visiting in the band below the threshold (drawn while selected). That one
+  // (candidateId) is not counted, so it is not moved or resized until counted (A): a move of it was kept in
+  // the edits unseen (the box snapped back), and showed once counted.
+  const { all, candidateId } = useMemo(() => {
     const shown = shownDetections(current, params);
     const candidate = selectedId && !shown.some((d) => d.id === selectedId) ? belowThresholdOf(current, params, reviewBand).find((d) => d.id === selectedId) : undefined;
-    return candidate ? [...shown, candidate] : shown;
+    return { all: candidate ? [...shown, candidate] : shown, candidateId: candidate?.id ?? null };
   }, [current, params, selectedId, reviewBand]);
   // After the fit above, so a focus that comes with a new image wins over the image's fit.
   useReviewFocus(focus, all, { width, height }, size, setView, phone ? DOCK_PX : 0, wrap);
-  const dets = useMemo(() => all.filter((d) => visible[d.cls]), [all, visible]);
+  // The selected box is drawn whatever its class's toggle: U and ] visit every class, and a box of a class
+  // hidden from view was selected, accepted or deleted unseen.
+  const dets = useMemo(() => all.filter((d) => visible[d.cls] || d.id === selectedId), [all, visible, selectedId]);
   const hover = hovered && all.includes(hovered) ? hovered : null;
   const excluded = useMemo(() => ruleExcluded(current, params).filter((d) => visible[d.cls]), [current, params, visible]);
   const optics = useMemo(() => opticsExcluded(current, params), [current, params]);
@@ -100,14 +118,20 @@ export function ImageCanvas() {
   const outcome = useMemo(() => (match ? dets.map((d) => match.detOutcome[all.indexOf(d)]) : undefined), [match, dets, all]);
 
   useEffect(() => {
-    const node = selectedId ? stage.current?.findOne(`#box-${selectedId}`) : undefined;
+    const node = selectedId && selectedId !== candidateId ? stage.current?.findOne(`#box-${selectedId}`) : undefined;
     tr.current?.nodes(node ? [node] : []);
-  }, [selectedId, dets]);
+  }, [selectedId, candidateId, dets]);
 
   const onMoved = useCallback(
-    (id: string, box: Box) => current && edit(current.id, moveBox, { id, box, width, height }),
+    (id: string, box: Box, keepSize?: boolean) => current && edit(current.id, moveBox, { id, box, width, height, keepSize }),
     [current, edit, width, height],
   );
+  // A selection outlives no box: an undo that takes back the box drawn (and selected) left it selected, unseen,
+  // and the next 1/2/3 or Delete acted on it, a step of the history that changed nothing and cleared the redo.
+  const gone = !!selectedId && current?.status === 'done' && !all.some((d) => d.id === selectedId);
+  useEffect(() => {
+    if (gone) setSelected(null);
+  }, [gone, setSelected]);
   // A click selects the smallest box under the pointer, not the topmost one Konva hit first.
   const onSelect = useCallback(
     (id: string) => {
@@ -121,9 +145,13 @@ export function ImageCanvas() {
     stage,
     (box) => {
       if (!current) return;
+      const before = useServicesStore.getState().images[current.id]?.edits;
       edit(current.id, addBox, { cls: drawClass, box, width, height });
+      const after = useServicesStore.getState().images[current.id]?.edits;
+      // drawn off the image (the canvas's margin): nothing is added, and the technician is told why
+      if (after === before) return say(`No box added: draw it on the image (that stroke lay ${box.y2 < 0 || box.y1 > height || box.x2 < 0 || box.x1 > width ? 'outside it' : 'on its very edge'}).`);
       // The new box is selected, so 1/2/3 relabel it (and Shift+1..7 type a WBC).
-      const added = useServicesStore.getState().images[current.id]?.edits.added;
+      const added = after?.added;
       if (added?.length) setSelected(added[added.length - 1].id);
     },
     // A tap in Draw mode selects the cell under it (none: clears the selection), as in Select mode.
@@ -195,7 +223,7 @@ export function ImageCanvas() {
               <RuleExcluded dets={excluded} color={COLOR} />
               <RuleExcluded dets={optics} color={OPTICS_COLOR} />
               <RuleExcluded dets={debris} color={OPTICS_COLOR} />
-              <Boxes dets={dets} color={COLOR} outcome={outcome} selectedId={selectedId} interactive={mode === 'select'} pageScrolls={pageScrolls} onSelect={onSelect} onHover={setHover} onMoved={onMoved} />
+              <Boxes dets={dets} color={COLOR} outcome={outcome} selectedId={selectedId} fixedId={candidateId} interactive={mode === 'select'} pageScrolls={pageScrolls} onSelect={onSelect} onHover={setHover} onMoved={onMoved} />
               {match && current?.gt && <Misses gt={current.gt} matched={match.gtMatched} />}
               {classifier && <TypeLabels dets={dets} scale={view.scale} code={typeCode} color={typeColor} lowConfidence={classifier.lowConfidence} fontSize={labelPx} />}
             </Group>
@@ -213,7 +241,7 @@ export function ImageCanvas() {
                 listening={false}
               />
             )}
-            <Transformer ref={tr} rotateEnabled={false} keepRatio={false} ignoreStroke flipEnabled={false} />
+            <Transformer ref={tr} rotateEnabled={false} keepRatio={false} ignoreStroke flipEnabled={false} anchorSize={touch ? TOUCH_ANCHOR : 10} anchorStyleFunc={touch ? fingerAnchor : undefined} />
             {tip && (
               <Label x={tip.x} y={tip.y} scaleX={1 / view.scale} scaleY={1 / view.scale} listening={false}>
                 <Tag fill={hover ? 'rgba(0,0,0,0.75)' : COLOR[selected!.cls]} pointerDirection={tip.pointer} pointerWidth={8} pointerHeight={5} cornerRadius={3} />

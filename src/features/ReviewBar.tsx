@@ -19,7 +19,16 @@ const SAID_MS = 6000;
  */
 export function ReviewBar() {
   const services = useServices();
-  const run = (name: ActionName) => runAction(services, name);
+  const bar = useRef<HTMLDivElement>(null);
+  // A button that goes with its box (Delete, Leave out; Accept past an image's last box) took the focus with
+  // it to the page's body: a screen reader lost its place and Tab began again from the top. The bar keeps it.
+  const run = (name: ActionName) => {
+    runAction(services, name);
+    requestAnimationFrame(() => {
+      const a = document.activeElement;
+      if ((!a || a === document.body) && bar.current) bar.current.focus({ preventScroll: true });
+    });
+  };
   const touch = useInputMode() === 'touch';
   const selectedId = useView((s) => s.selectedId);
   const review = useView((s) => s.review);
@@ -63,7 +72,7 @@ export function ReviewBar() {
   if (!done && !said) return live;
   const typeNames = services.classifier?.classes.map((c) => c.name) ?? [];
   return (
-    <div className="review-bar" data-testid="review-bar" role="group" aria-label="Review the selected box">
+    <div className="review-bar" data-testid="review-bar" role="group" aria-label="Review the selected box" ref={bar} tabIndex={-1}>
       {live}
       {said && (
         <span className="said" data-testid="review-said">

@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Detection } from '../core/detection/detection';
 import { relabelBox } from '../core/edits/commands';
+import { NO_EDITS } from '../core/edits/edits';
 import { reclassifyCell, verifyCells } from '../core/edits/gallery';
-import { selectDifferentialState, selectSummary } from '../store/selectors';
+import { selectDifferentialState, selectSummary, shownDetections } from '../store/selectors';
 import { createAppStore } from '../store/store';
 import { createViewStore } from '../store/viewStore';
 import { createGalleryStore } from '../store/galleryStore';
@@ -393,10 +394,29 @@ describe('A, Delete and relabel go on to the next unresolved box, never back to 
     expect(sel(ctx)).toBe('n3');
     press(ctx, 'a');
     expect(sel(ctx)).toBe('n1');
-    press(ctx, '1'); // n1 relabelled RBC by hand: a manual box, resolved
+    press(ctx, '1'); // n1 is an RBC: the class it has, pressed, accepts it as it is (resolved)
     press(ctx, 'u');
     expect(st().images.a.reviewed).toBe(true);
     expect(ctx.view.getState().said?.text).toBe('Done with a.jpg: marked reviewed; every image is reviewed.');
+  });
+
+  it("the class a box has, pressed, accepts it as the model's box: no edit, no step of the history, its score kept", () => {
+    const ctx = three();
+    const st = () => ctx.store.getState();
+    press(ctx, 'u');
+    expect(sel(ctx)).toBe('n1');
+    press(ctx, '1');
+    expect(st().images.a.edits).toBe(NO_EDITS);
+    expect(st().undoLog.past).toHaveLength(0);
+    expect(st().images.a.accepted).toEqual(['n1']);
+    expect(shownDetections(st().images.a, st().postprocess).find((d) => d.id === 'n1')).toMatchObject({ origin: 'model', score: 0.52 });
+    expect(ctx.view.getState().said?.text).toBe('Already an RBC: accepted as it is (A accepts and goes on).');
+    // to a platelet and back: the model's RBC again, two steps of the history
+    press(ctx, '3');
+    press(ctx, '1');
+    expect(st().images.a.edits.relabeled).toEqual({});
+    expect(shownDetections(st().images.a, st().postprocess).find((d) => d.id === 'n1')).toMatchObject({ origin: 'model', score: 0.52 });
+    expect(st().undoLog.past).toHaveLength(2);
   });
 });
 

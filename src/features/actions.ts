@@ -10,6 +10,7 @@ import { reclassifyCell, verifyCells } from '../core/edits/gallery';
 import type { ClassifierCard } from '../core/differential/card';
 import { typeUnsure, WBC_TYPES, type WbcType } from '../core/differential/differential';
 import { reviewStep, reviewTrail, uncertaintyOrder } from '../core/edits/review';
+import { undoText } from '../core/edits/undoText';
 import { nudgedBox, placedBox, readingOrder, zoomAbout, type Arrow, type Box } from '../core/detection/geometry';
 import { belowThresholdOf, selectGalleryCells, shownDetections, uncertainAsCounted } from '../store/selectors';
 import type { AppStore } from '../store/store';
@@ -32,18 +33,42 @@ interface ActionDef {
 
 const mod = (e: KeyboardEvent) => e.ctrlKey || e.metaKey;
 
+/** Accepts a box as it is (A, or the class it has pressed again): out of U's order. */
+function acceptShown(s: ReturnType<AppStore['getState']>, imageId: string, sel: string, classifier?: ClassifierCard | null) {
+  const im = s.images[imageId];
+  // A WBC visited for its unsure type is accepted with the type it shows: verified, as the gallery's V
+  // does. Accepted as a box only, it left U's order while the differential still kept it apart as
+  // unverified and unsure, so a technician going through U and A (the key sheet's keys) released nothing.
+  const w = im ? shownDetections(im, s.postprocess).find((d) => d.id === sel)?.wbc : undefined;
+  if (w && !w.category && typeUnsure(w, classifier?.lowConfidence ?? 0)) s.edit(imageId, verifyCells, { ids: [sel], verified: true, types: { [sel]: w.type } });
+  s.acceptBox(imageId, sel);
+}
+
 const relabel = (cls: CellClass, i: number): ActionDef => ({
   keyTest: (e) => !mod(e) && !e.shiftKey && e.key === String(i + 1),
-  run({ store, view }) {
-    const id = store.getState().currentId;
+  run({ store, view, classifier }) {
+    const s = store.getState();
+    const id = s.currentId;
     const sel = view.getState().selectedId;
-    if (id && sel) store.getState().edit(id, relabelBox, { id: sel, cls });
-    else view.getState().setDrawClass(cls);
+    if (!id || !sel) return view.getState().setDrawClass(cls);
+    // the model's class goes with it: relabelled to it, the box is the model's again (core relabelBox)
+    const im = s.images[id];
+    const shown = im && shownDetections(im, s.postprocess).find((d) => d.id === sel);
+    // the class it has, pressed: the technician says it is right, so it is accepted as it is (resolved for U),
+    // not made a box "changed by hand" with its score gone, an edit the audit trail could not show
+    if (shown?.cls === cls) {
+      acceptShown(s, id, sel, classifier);
+      return view.getState().say(`Already ${cls === 'Platelets' ? 'a platelet' : `a${cls === 'RBC' ? 'n' : ''} ${cls}`}: accepted as it is (A accepts and goes on).`);
+    }
+    // a box under the threshold (U visits them), relabelled, is counted as that class
+    const below = !shown && im ? belowThresholdOf(im, s.postprocess, s.reviewBand).some((d) => d.id === sel) : false;
+    s.edit(id, relabelBox, { id: sel, cls, modelCls: im?.raw?.find((d) => d.id === sel)?.cls, keep: below });
   },
 });
 
 /** Shift+1..7 sets the selected WBC's type (the card's class order), with undo: the gallery's own move, so
- * the cell is verified and leaves smudge / other, as when it is moved there (one rule wherever it is typed). */
+ * the cell is verified and leaves smudge / other, as when it is moved there (one rule wherever it is typed).
+ * Types set one after another on one box are one step of the history, as the nudges are. */
 const setType = (type: WbcType, i: number): ActionDef => ({
   keyTest: (e) => !mod(e) && e.shiftKey && e.code === `Digit${i + 1}`,
   run({ store, view }) {
@@ -53,7 +78,9 @@ const setType = (type: WbcType, i: number): ActionDef => ({
     const im = id ? s.images[id] : undefined;
     if (!im || !sel) return;
     const d = shownDetections(im, s.postprocess).find((x) => x.id === sel);
-    if (d?.cls === 'WBC') s.edit(im.id, reclassifyCell, { id: sel, to: type });
+    // one step and one audit line for the types set one after another on one box: arrowing through the review
+    // bar's type list (a closed select takes each arrow as a choice) made each type passed an edit
+    if (d?.cls === 'WBC') s.edit(im.id, reclassifyCell, { id: sel, to: type }, `type:${sel}`);
   },
 });
 
@@ -71,6 +98,19 @@ function stepBox({ store, view }: ActionContext, step: 1 | -1) {
   const next = boxes[i < 0 ? (step > 0 ? 0 : boxes.length - 1) : (i + step + boxes.length) % boxes.length];
   view.getState().setSelected(next.id);
   view.getState().setFocus(next.id);
+}
+
+/** Undo or redo, said on the status line and to a screen reader (core/edits/undoText, from the audit lines the
+ * step wrote): a move or a type taken back changed nothing else on screen that said so, and Ctrl+Z with
+ * nothing left to undo did nothing at all. */
+function stepHistory(store: AppStore, view: ViewStore, dir: 'undo' | 'redo') {
+  const before = store.getState();
+  const last = before.audit[before.audit.length - 1];
+  if (!(dir === 'undo' ? before.undo() : before.redo())) return view.getState().say(dir === 'undo' ? 'Nothing to undo.' : 'Nothing to redo.');
+  const after = store.getState();
+  const fresh = after.audit.slice(last ? after.audit.lastIndexOf(last) + 1 : 0);
+  const image = fresh.find((a) => a.image)?.image ?? (after.currentId ? after.images[after.currentId]?.name : undefined) ?? '';
+  view.getState().say(undoText(dir, image, fresh));
 }
 
 /** Shift+arrow moves the selected box, Shift+Alt+arrow resizes it from its bottom-right corner, by a
@@ -101,6 +141,8 @@ const nudge = (key: Arrow, how: 'move' | 'resize'): ActionDef => ({
     if (!im || !d || !im.width || !im.height) return;
     const step = Math.max(1, Math.round(Math.min(d.box.x2 - d.box.x1, d.box.y2 - d.box.y1) / 12));
     const box = nudgedBox(d.box, key, how, step, im.width, im.height);
+    // at the image's edge the box does not move: no edit (a model box had become one set by hand)
+    if (box.x1 === d.box.x1 && box.y1 === d.box.y1 && box.x2 === d.box.x2 && box.y2 === d.box.y2) return;
     s.edit(im.id, moveBox, { id: d.id, box, width: im.width, height: im.height }, `nudge:${d.id}`);
   },
 });
@@ -114,9 +156,14 @@ export const actions = {
       if (id && sel) {
         const im = store.getState().images[id];
         const gone = im ? shownDetections(im, store.getState().postprocess).find((d) => d.id === sel) : undefined;
+        const below = !gone && im ? belowThresholdOf(im, store.getState().postprocess, store.getState().reviewBand).find((d) => d.id === sel) : undefined;
+        const edits = im?.edits;
         store.getState().edit(id, deleteBox, { id: sel });
         view.getState().setSelected(null);
         view.getState().setDeletedAt(gone ? { imageId: id, id: sel, box: gone.box } : null);
+        // said (and read by a screen reader): the box leaves with the selection, and only the counts changed
+        const what = gone ?? below;
+        if (what && store.getState().images[id]?.edits !== edits) view.getState().say(`${what.cls} box ${gone ? 'deleted' : 'left out'}: Undo (Ctrl+Z) brings it back.`);
       }
     },
   },
@@ -132,15 +179,15 @@ export const actions = {
   'type-erythroblast': setType(WBC_TYPES[6], 6),
   undo: {
     keyTest: (e) => mod(e) && !e.shiftKey && e.key.toLowerCase() === 'z',
-    run({ store }) {
+    run({ store, view }) {
       // one history: the last edit of the batch, from the canvas, the keys or the gallery
-      store.getState().undo();
+      stepHistory(store, view, 'undo');
     },
   },
   redo: {
     keyTest: (e) => mod(e) && ((e.shiftKey && e.key.toLowerCase() === 'z') || e.key.toLowerCase() === 'y'),
-    run({ store }) {
-      store.getState().redo();
+    run({ store, view }) {
+      stepHistory(store, view, 'redo');
     },
   },
   draw: {
@@ -264,12 +311,7 @@ export const actions = {
       // key seems to have done nothing but jump (the next step's own answer, if any, replaces this one)
       const low = ctx.classifier?.lowConfidence ?? 0;
       const wasUncertain = !!im && !!sel && uncertaintyOrder(shownDetections(im, s.postprocess), s.postprocess, low, s.reviewBand, [], below).some((d) => d.id === sel);
-      // A WBC visited for its unsure type is accepted with the type it shows: verified, as the gallery's V
-      // does. Accepted as a box only, it left U's order while the differential still kept it apart as
-      // unverified and unsure, so a technician going through U and A (the key sheet's keys) released nothing.
-      const w = im && sel ? shownDetections(im, s.postprocess).find((d) => d.id === sel)?.wbc : undefined;
-      if (im && sel && w && !w.category && typeUnsure(w, low)) s.edit(im.id, verifyCells, { ids: [sel], verified: true, types: { [sel]: w.type } });
-      if (s.currentId && sel) s.acceptBox(s.currentId, sel);
+      if (s.currentId && sel) acceptShown(s, s.currentId, sel, ctx.classifier);
       actions['next-uncertain'].run(ctx);
       if (im && sel && !wasUncertain && !ctx.view.getState().said) ctx.view.getState().say('That box was not one of the uncertain ones: A keeps it as it is. Now on the next uncertain box.');
     },

@@ -66,4 +66,51 @@ describe('edit commands', () => {
     // a new edit clears the redo stack
     expect(record(u.history, u.edits).future).toHaveLength(0);
   });
+
+  it('refuses a box that lies off the image: clipped to it, nothing of it would be left to see or select', () => {
+    // a stroke in the canvas's margin, above the image: clipped to a line 0 px tall, it was counted, unseen
+    expect(addBox.perform(NO_EDITS, { cls: 'RBC', box: { x1: 20, y1: -40, x2: 50, y2: -5 }, ...size })).toBe(NO_EDITS);
+    expect(addBox.perform(NO_EDITS, { cls: 'RBC', box: { x1: 99, y1: 20, x2: 130, y2: 50 }, ...size })).toBe(NO_EDITS);
+    // a resize dragged past the image's edge keeps what is left on the image, unless that is a sliver
+    expect(moveBox.perform(NO_EDITS, { id: 'm0', box: { x1: -30, y1: 2, x2: -2, y2: 8 }, ...size })).toBe(NO_EDITS);
+    const drawn = addBox.perform(NO_EDITS, { cls: 'RBC', box: { x1: 10, y1: 10, x2: 20, y2: 20 }, ...size });
+    expect(moveBox.perform(drawn, { id: 'u0', box: { x1: 0, y1: 100, x2: 10, y2: 140 }, ...size })).toBe(drawn);
+    // a box of 2 px on a side is the smallest a nudge leaves (core/detection/geometry nudgedBox): kept
+    expect(addBox.perform(NO_EDITS, { cls: 'Platelets', box: { x1: 98, y1: 0, x2: 100, y2: 2 }, ...size }).added).toHaveLength(1);
+  });
+  it('a box dragged past the image edge keeps its size and stops at the edge (keepSize)', () => {
+    const e = moveBox.perform(NO_EDITS, { id: 'm0', box: { x1: -25, y1: 95, x2: -5, y2: 125 }, keepSize: true, ...size });
+    expect(e.moved.m0).toEqual({ x1: 0, y1: 70, x2: 20, y2: 100 });
+    const drawn = addBox.perform(NO_EDITS, { cls: 'RBC', box: { x1: 10, y1: 10, x2: 20, y2: 20 }, ...size });
+    expect(moveBox.perform(drawn, { id: 'u0', box: { x1: 95, y1: -50, x2: 105, y2: -40 }, keepSize: true, ...size }).added[0].box).toEqual({ x1: 90, y1: 0, x2: 100, y2: 10 });
+  });
+  it('an edit that changes nothing is no edit: no step of the history, the model box keeps its score', () => {
+    // relabelled to the class it has (the pressed RBC button on an RBC box)
+    expect(relabelBox.perform(NO_EDITS, { id: 'm0', cls: 'RBC', modelCls: 'RBC' })).toBe(NO_EDITS);
+    // relabelled back to the model's class: the model's box again, not a box set by hand
+    const e = relabelBox.perform(NO_EDITS, { id: 'm0', cls: 'WBC', modelCls: 'RBC' });
+    const back = relabelBox.perform(e, { id: 'm0', cls: 'RBC', modelCls: 'RBC' });
+    expect(back.relabeled).toEqual({});
+    expect(applyEdits(dets, back)[0]).toEqual(dets[0]);
+    expect(isEdited(back)).toBe(false);
+    // a drawn box: to its own class, or one no longer there (taken back by an undo, still selected)
+    const drawn = addBox.perform(NO_EDITS, { cls: 'RBC', box: { x1: 10, y1: 10, x2: 20, y2: 20 }, ...size });
+    expect(relabelBox.perform(drawn, { id: 'u0', cls: 'RBC' })).toBe(drawn);
+    expect(relabelBox.perform(drawn, { id: 'u7', cls: 'WBC' })).toBe(drawn);
+    expect(deleteBox.perform(drawn, { id: 'u7' })).toBe(drawn);
+    expect(moveBox.perform(drawn, { id: 'u7', box: { x1: 0, y1: 0, x2: 5, y2: 5 }, ...size })).toBe(drawn);
+    // moved to where it already is
+    expect(moveBox.perform(drawn, { id: 'u0', box: { x1: 10, y1: 10, x2: 20, y2: 20 }, ...size })).toBe(drawn);
+    const moved = moveBox.perform(NO_EDITS, { id: 'm1', box: { x1: 22, y1: 0, x2: 32, y2: 10 }, ...size });
+    expect(moveBox.perform(moved, { id: 'm1', box: { x1: 22, y1: 0, x2: 32, y2: 10 }, ...size })).toBe(moved);
+  });
+
+  it('a box under the threshold relabelled with keep is counted as that class, in one edit', () => {
+    const e = relabelBox.perform(NO_EDITS, { id: 'm7', cls: 'WBC', modelCls: 'RBC', keep: true });
+    expect(e.kept).toEqual(['m7']);
+    expect(e.relabeled).toEqual({ m7: 'WBC' });
+    // its own class: counted as it is
+    const same = relabelBox.perform(NO_EDITS, { id: 'm7', cls: 'RBC', modelCls: 'RBC', keep: true });
+    expect(same).toMatchObject({ kept: ['m7'], relabeled: {} });
+  });
 });

@@ -18,7 +18,7 @@ export const isDrawn = (id: string) => id.startsWith('u');
 export const deleteBox: Command<{ id: string }> = {
   name: 'delete',
   perform(e, { id }) {
-    if (isDrawn(id)) return { ...e, added: e.added.filter((d) => d.id !== id) };
+    if (isDrawn(id)) return e.added.some((d) => d.id === id) ? { ...e, added: e.added.filter((d) => d.id !== id) } : e;
     return e.deleted.includes(id) ? e : { ...e, deleted: [...e.deleted, id] };
   },
 };
@@ -32,20 +32,62 @@ export const keepBox: Command<{ id: string }> = {
   },
 };
 
-export const relabelBox: Command<{ id: string; cls: CellClass }> = {
+/** `modelCls`: the class the model gave a model box. Relabelled to the class it shows, nothing changes (the
+ * pressed RBC button on an RBC box had made it a box set by hand, its score gone from the exports and the
+ * release withdrawn); relabelled back to the model's class, it is the model's box again. */
+export const relabelBox: Command<{ id: string; cls: CellClass; modelCls?: CellClass; keep?: boolean }> = {
   name: 'relabel',
-  perform(e, { id, cls }) {
-    if (isDrawn(id)) return { ...e, added: e.added.map((d) => (d.id === id ? { ...d, cls } : d)) };
+  perform(e0, { id, cls, modelCls, keep }) {
+    // `keep`: a model box under its threshold (U visits them), relabelled: a reviewer who names its class says
+    // it is a cell, so it is counted as that class (kept), in the same step. Relabelled alone it stayed
+    // uncounted, the relabel kept in the edits and the audit trail, unseen.
+    const e = keep && !isDrawn(id) ? keepBox.perform(e0, { id }) : e0;
+    if (isDrawn(id)) {
+      const d = e.added.find((x) => x.id === id);
+      return !d || d.cls === cls ? e : { ...e, added: e.added.map((x) => (x === d ? { ...d, cls } : x)) };
+    }
+    if ((e.relabeled[id] ?? modelCls) === cls) return e;
+    if (cls === modelCls) {
+      const { [id]: _, ...rest } = e.relabeled;
+      return { ...e, relabeled: rest };
+    }
     return { ...e, relabeled: { ...e.relabeled, [id]: cls } };
   },
 };
 
-export const moveBox: Command<{ id: string; box: Box; width: number; height: number }> = {
+/** The smallest side (image px) of a box drawn, moved or resized by hand: the smallest a keyboard resize
+ * leaves (nudgedBox). A stroke off the image, clipped to it, left a box 0 px tall, counted and never seen. */
+export const MIN_BOX_SIDE = 2;
+
+const sameBox = (a: Box, b: Box) => a.x1 === b.x1 && a.y1 === b.y1 && a.x2 === b.x2 && a.y2 === b.y2;
+
+/** The box clipped to the image, or (`keepSize`, a box dragged whole) moved back inside it at its size;
+ * null when too little of it lies on the image to be a cell. */
+function onImage(box: Box, width: number, height: number, keepSize = false): Box | null {
+  let b = normalizeBox(box, width, height);
+  if (keepSize) {
+    const w = Math.min(Math.abs(box.x2 - box.x1), width);
+    const h = Math.min(Math.abs(box.y2 - box.y1), height);
+    const x1 = Math.min(width - w, Math.max(0, Math.min(box.x1, box.x2)));
+    const y1 = Math.min(height - h, Math.max(0, Math.min(box.y1, box.y2)));
+    b = { x1, y1, x2: x1 + w, y2: y1 + h };
+  }
+  return b.x2 - b.x1 >= MIN_BOX_SIDE && b.y2 - b.y1 >= MIN_BOX_SIDE ? b : null;
+}
+
+/** `keepSize`: the box was dragged whole, so past the image's edge it stops there at its size rather than
+ * being clipped (dragged off the image, it had shrunk to a line, counted and out of reach). */
+export const moveBox: Command<{ id: string; box: Box; width: number; height: number; keepSize?: boolean }> = {
   name: 'move',
-  perform(e, { id, box, width, height }) {
-    const b = normalizeBox(box, width, height);
-    if (isDrawn(id)) return { ...e, added: e.added.map((d) => (d.id === id ? { ...d, box: b } : d)) };
-    return { ...e, moved: { ...e.moved, [id]: b } };
+  perform(e, { id, box, width, height, keepSize }) {
+    const b = onImage(box, width, height, keepSize);
+    if (!b) return e;
+    if (isDrawn(id)) {
+      const d = e.added.find((x) => x.id === id);
+      return !d || sameBox(d.box, b) ? e : { ...e, added: e.added.map((x) => (x === d ? { ...d, box: b } : x)) };
+    }
+    const was = e.moved[id];
+    return was && sameBox(was, b) ? e : { ...e, moved: { ...e.moved, [id]: b } };
   },
 };
 
@@ -56,8 +98,10 @@ function nextManualId(e: Edits): number {
 export const addBox: Command<{ cls: CellClass; box: Box; width: number; height: number }> = {
   name: 'add',
   perform(e, { cls, box, width, height }) {
+    const b = onImage(box, width, height);
+    if (!b) return e;
     const n = nextManualId(e);
-    const det: Detection = { id: `u${n}`, cls, score: 1, box: normalizeBox(box, width, height), origin: 'manual' };
+    const det: Detection = { id: `u${n}`, cls, score: 1, box: b, origin: 'manual' };
     return { ...e, added: [...e.added, det], nextId: n + 1 };
   },
 };

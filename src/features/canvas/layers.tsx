@@ -1,4 +1,5 @@
 /** The Konva layers the canvas draws per box: the boxes themselves, WBC type labels, missed ground truth. */
+import type Konva from 'konva';
 import { memo } from 'react';
 import { Label, Rect, Tag, Text } from 'react-konva';
 import type { CellClass } from '../../core/detection/classes';
@@ -14,6 +15,8 @@ interface BoxesProps {
   color: Record<CellClass, string>;
   outcome?: ('tp' | 'fp')[];
   selectedId: string | null;
+  /** A box that is selected but not to be moved (one under the threshold, not counted). */
+  fixedId?: string | null;
   /** false while drawing: a new box may start on top of an existing one */
   interactive: boolean;
   /** A finger on a box scrolls the page (the image at its fitted size on a touch screen); the selected
@@ -21,11 +24,19 @@ interface BoxesProps {
   pageScrolls?: boolean;
   onSelect(id: string): void;
   onHover(d: Detection | null): void;
-  onMoved(id: string, box: Box): void;
+  /** `keepSize`: the box was dragged whole (it stops at the image's edge rather than being clipped). */
+  onMoved(id: string, box: Box, keepSize?: boolean): void;
+}
+
+/** The node back where its box is: the store then moves it (react-konva sets what its props change), and an
+ * edit refused or without effect (a box dropped off the image, a sliver) leaves it there, not where the
+ * pointer let go of it. */
+function snapBack(n: Konva.Node, b: Box) {
+  n.setAttrs({ x: b.x1, y: b.y1, width: b.x2 - b.x1, height: b.y2 - b.y1, scaleX: 1, scaleY: 1 });
 }
 
 /** All boxes of one image. Memoised: hover and zoom do not re-render 100+ rects. */
-export const Boxes = memo(function Boxes({ dets, color, outcome, selectedId, interactive, pageScrolls = false, onSelect, onHover, onMoved }: BoxesProps) {
+export const Boxes = memo(function Boxes({ dets, color, outcome, selectedId, fixedId = null, interactive, pageScrolls = false, onSelect, onHover, onMoved }: BoxesProps) {
   return (
     <>
       {dets.map((d, i) => (
@@ -48,7 +59,7 @@ export const Boxes = memo(function Boxes({ dets, color, outcome, selectedId, int
           hitStrokeWidth={6}
           listening={interactive}
           preventDefault={!pageScrolls || d.id === selectedId}
-          draggable={d.id === selectedId}
+          draggable={d.id === selectedId && d.id !== fixedId}
           onMouseDown={(e) => {
             e.cancelBubble = true;
             onSelect(d.id);
@@ -58,15 +69,15 @@ export const Boxes = memo(function Boxes({ dets, color, outcome, selectedId, int
           onMouseLeave={() => onHover(null)}
           onDragEnd={(e) => {
             const n = e.target;
-            onMoved(d.id, { x1: n.x(), y1: n.y(), x2: n.x() + n.width() * n.scaleX(), y2: n.y() + n.height() * n.scaleY() });
+            const box = { x1: n.x(), y1: n.y(), x2: n.x() + n.width() * n.scaleX(), y2: n.y() + n.height() * n.scaleY() };
+            snapBack(n, d.box);
+            onMoved(d.id, box, true);
           }}
           onTransformEnd={(e) => {
             const n = e.target;
-            const w = n.width() * n.scaleX();
-            const h = n.height() * n.scaleY();
-            n.scaleX(1);
-            n.scaleY(1);
-            onMoved(d.id, { x1: n.x(), y1: n.y(), x2: n.x() + w, y2: n.y() + h });
+            const box = { x1: n.x(), y1: n.y(), x2: n.x() + n.width() * n.scaleX(), y2: n.y() + n.height() * n.scaleY() };
+            snapBack(n, d.box);
+            onMoved(d.id, box);
           }}
         />
       ))}
