@@ -143,11 +143,22 @@ test('a click on a platelet inside an RBC box selects the platelet; a drawn box 
   await app.drop(testingImages(1));
   await app.waitReady();
   const h = hook(page);
-  const view = await h.view();
   const canvas = (await page.getByTestId('canvas').locator('canvas').first().boundingBox())!;
+  // The view the technician aims in: it may pan after an edit (a drawn box is brought into view), later on a
+  // loaded machine, so each stroke and click is placed in the view as it stands once it has held for 150 ms.
+  let view = await h.view();
+  const settle = async () => {
+    for (;;) {
+      await page.waitForTimeout(150);
+      const now = await h.view();
+      if (now.x === view.x && now.y === view.y && now.scale === view.scale) return;
+      view = now;
+    }
+  };
   const at = (x: number, y: number) => [canvas.x + view.x + x * view.scale, canvas.y + view.y + y * view.scale] as const;
   const draw = async (x1: number, y1: number, x2: number, y2: number) => {
     await page.keyboard.press('Escape');
+    await settle();
     await page.getByTestId('draw-box').click();
     await page.mouse.move(...at(x1, y1));
     await page.mouse.down();
@@ -171,6 +182,7 @@ test('a click on a platelet inside an RBC box selects the platelet; a drawn box 
   expect((await h.current()).detections.find((d) => d.id === rbc)!.cls).toBe('RBC');
   await page.keyboard.press('Escape');
   // A click on the shared edge, at the platelet's height, selects the platelet (the smallest box there).
+  await settle();
   await page.mouse.click(...at(200.5, 202));
   expect(await h.selected()).toBe(plt);
   // a box of the model's relabelled by hand is not "drawn by hand": it says it is the model's, changed
