@@ -1,0 +1,187 @@
+import { expect, test, type Page } from '@playwright/test';
+import { cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { AppPage, releaseReport } from './app.po';
+import { testingImages } from './data';
+
+const port = Number(process.env.PW_PORT ?? 4173) + 1;
+
+/** The built app (dist/) and a next build made from it, as a rebuild makes one: every script chunk under a
+ * new name (the importers' references, index.html and the service worker's precache list following) and
+ * the app's version changed in the main chunk. Serving one, then the other, on one port is an update. */
+function nextBuild(): string {
+  const out = join(tmpdir(), `smearcount-next-${port}`);
+  rmSync(out, { recursive: true, force: true });
+  cpSync('dist', out, { recursive: true });
+  const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+  const chunks = readdirSync(join(out, 'assets')).filter((f) => f.endsWith('.js')).map((f) => f.slice(0, -3));
+  const rename = (text: string) => chunks.reduce((t, c) => t.replaceAll(`${c}.js`, `${c}N.js`), text);
+  for (const c of chunks) {
+    const code = rename(readFileSync(join(out, 'assets', `${c}.js`), 'utf8')).replace(new RegExp(`=\`${version.replaceAll('.', '\\.')}(\\+[0-9a-f]+)?\``), '=`9.9.9-next`');
+    writeFileSync(join(out, 'assets', `${c}N.js`), code);
+    rmSync(join(out, 'assets', `${c}.js`));
+  }
+  const html = rename(readFileSync(join(out, 'index.html'), 'utf8'));
+  writeFileSync(join(out, 'index.html'), html);
+  const rev = createHash('md5').update(html).digest('hex');
+  writeFileSync(join(out, 'sw.js'), rename(readFileSync(join(out, 'sw.js'), 'utf8')).replace(/\{url:"index.html",revision:"\w+"\}/, `{url:"index.html",revision:"${rev}"}`));
+  return out;
+}
+
+const types: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.css': 'text/css',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.webmanifest': 'application/manifest+json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.onnx': 'application/octet-stream',
+};
+
+/** A static server of one build folder at a time, with the headers the app is hosted with. */
+async function serve(port: number) {
+  let root = 'dist';
+  const requests: string[] = [];
+  const server: Server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    requests.push(path);
+    let file = normalize(join(root, path));
+    if (!existsSync(file) || path === '/') file = join(root, 'index.html');
+    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+    res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+    res.setHeader('Cache-Control', 'no-cache');
+    res.setHeader('Content-Type', types[extname(file)] ?? 'application/octet-stream');
+    res.end(readFileSync(file));
+  });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    deploy: (dir: string) => (root = dir),
+    requests,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+/** Asks the browser to look for a new service worker now (it does so itself on navigations and daily). */
+const checkForUpdate = (page: Page) => page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
+
+/** The main chunk the page runs: the next build's ends in N. */
+const running = (page: Page) => page.evaluate(() => document.querySelector('script[type=module]')?.getAttribute('src') ?? '');
+
+test.describe('an update deployed while the app is open (vite.config.ts, features/OfflineNotice)', () => {
+  let srv: Awaited<ReturnType<typeof serve>>;
+  let next: string;
+  test.beforeAll(async () => {
+    next = nextBuild();
+    srv = await serve(port);
+  });
+  test.afterAll(async () => {
+    await srv.close();
+    rmSync(next, { recursive: true, force: true });
+  });
+  test.beforeEach(() => srv.deploy('dist'));
+
+  test("the window opened on the first visit reloads into the update when asked; the batch, its released report and the microscope profile's count rule come through", async ({ browser }) => {
+    // audit 2026-12-06, update: a technician who installed the app and kept that window open all day pressed
+    // the update's Reload and nothing happened: the notice stayed, the page ran the old version (the plugin
+    // reloads only a page that a service worker controlled when it opened, which the first visit's is not)
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const app = new AppPage(page);
+    await page.goto(srv.url + '?backend=wasm');
+    await app.waitReady();
+    await expect(page.getByTestId('offline-ready')).toBeVisible({ timeout: 120_000 });
+    await page.getByTestId('count-rule').selectOption('top-left');
+    await app.drop(testingImages(2));
+    await app.waitReady();
+    const counts = await app.counts('total');
+    await page.getByTestId('export-report').click();
+    await page.getByTestId('report-sample').fill('S-UPD-1');
+    await page.getByTestId('report-verified-by').fill('C. Doe');
+    await page.evaluate(() => (window.print = () => undefined));
+    await releaseReport(page);
+    await expect.poll(() => page.evaluate(() => window.__smearcount.sample().verifiedAt)).toBeTruthy();
+    await page.keyboard.press('Escape');
+    srv.deploy(next);
+    await checkForUpdate(page);
+    const update = page.getByTestId('update-available');
+    await expect(update).toBeVisible({ timeout: 60_000 });
+    await expect(update).toContainText('kept');
+    await update.getByRole('button', { name: 'Reload' }).click();
+    await expect.poll(() => running(page), { timeout: 30_000 }).toMatch(/N\.js$/);
+    await app.waitReady();
+    await expect(update).toBeHidden();
+    expect(await app.counts('total')).toEqual(counts);
+    const sample = await page.evaluate(() => window.__smearcount.sample());
+    expect(sample.verifiedAt).toBeTruthy();
+    await expect(page.getByTestId('count-rule')).toHaveValue('top-left');
+    await context.close();
+  });
+
+  test('while a batch is being counted the update waits: Reload is offered once the count is done, and the batch is whole after it', async ({ browser }) => {
+    // audit 2026-12-06, update: the update's Reload was offered, and applied, with 4 of 6 images being counted
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const app = new AppPage(page);
+    await page.goto(srv.url + '?backend=wasm');
+    await app.waitReady();
+    await expect(page.getByTestId('offline-ready')).toBeVisible({ timeout: 120_000 });
+    await page.reload(); // the second visit: a page the service worker controls
+    await app.waitReady();
+    await app.drop(testingImages(6));
+    await page.waitForFunction(() => window.__smearcount.images().some((i) => i.status === 'running'), null, { timeout: 60_000, polling: 50 });
+    srv.deploy(next);
+    await checkForUpdate(page);
+    const update = page.getByTestId('update-available');
+    await expect(update).toBeVisible({ timeout: 60_000 });
+    const reload = update.getByRole('button', { name: 'Reload' });
+    if (!(await page.evaluate(() => window.__smearcount.idle()))) {
+      await expect(reload).toBeDisabled();
+      await expect(update).toContainText('after this count');
+    }
+    await app.waitReady();
+    await expect(reload).toBeEnabled();
+    expect(await running(page)).not.toMatch(/N\.js$/);
+    const counts = await app.counts('total');
+    await reload.click();
+    await expect.poll(() => running(page), { timeout: 30_000 }).toMatch(/N\.js$/);
+    await app.waitReady();
+    expect((await app.images()).map((i) => i.status)).toEqual(Array(6).fill('done'));
+    expect(await app.counts('total')).toEqual(counts);
+    await context.close();
+  });
+
+  test('another window of the app is not reloaded under the technician: it says that a newer version is installed and reloads when asked', async ({ browser }) => {
+    // audit 2026-12-06, update: Reload in one window reloaded every other window of the app at once, unasked
+    const context = await browser.newContext();
+    const first = await context.newPage();
+    await first.goto(srv.url + '?backend=wasm');
+    await new AppPage(first).waitReady();
+    await expect(first.getByTestId('offline-ready')).toBeVisible({ timeout: 120_000 });
+    const page = await context.newPage();
+    const other = new AppPage(page);
+    await page.goto(srv.url + '?backend=wasm');
+    await other.waitReady();
+    let loads = 0;
+    page.on('load', () => loads++);
+    srv.deploy(next);
+    await checkForUpdate(first);
+    await expect(first.getByTestId('update-available')).toBeVisible({ timeout: 60_000 });
+    await first.getByTestId('update-available').getByRole('button', { name: 'Reload' }).click();
+    await expect.poll(() => running(first), { timeout: 30_000 }).toMatch(/N\.js$/);
+    const update = page.getByTestId('update-available');
+    await expect(update).toContainText('another window');
+    expect(loads).toBe(0);
+    expect(await running(page)).not.toMatch(/N\.js$/);
+    await update.getByRole('button', { name: 'Reload' }).click();
+    await expect.poll(() => running(page), { timeout: 30_000 }).toMatch(/N\.js$/);
+    await other.waitReady();
+    await context.close();
+  });
+});
