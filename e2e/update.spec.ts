@@ -48,9 +48,15 @@ const types: Record<string, string> = {
 async function serve(port: number) {
   let root = 'dist';
   const requests: string[] = [];
+  /** Paths answered 404, as a file that failed to upload or a proxy that blocks a type. */
+  const missing = new Set<string>();
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     requests.push(path);
+    if (missing.has(path)) {
+      res.statusCode = 404;
+      return res.end();
+    }
     let file = normalize(join(root, path));
     if (!existsSync(file) || path === '/') file = join(root, 'index.html');
     res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
@@ -64,6 +70,7 @@ async function serve(port: number) {
     url: `http://127.0.0.1:${port}/`,
     deploy: (dir: string) => (root = dir),
     requests,
+    missing,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
@@ -85,7 +92,10 @@ test.describe('an update deployed while the app is open (vite.config.ts, feature
     await srv.close();
     rmSync(next, { recursive: true, force: true });
   });
-  test.beforeEach(() => srv.deploy('dist'));
+  test.beforeEach(() => {
+    srv.deploy('dist');
+    srv.missing.clear();
+  });
 
   test("the window opened on the first visit reloads into the update when asked; the batch, its released report and the microscope profile's count rule come through", async ({ browser }) => {
     // audit 2026-12-06, update: a technician who installed the app and kept that window open all day pressed
@@ -125,7 +135,8 @@ test.describe('an update deployed while the app is open (vite.config.ts, feature
   });
 
   test('while a batch is being counted the update waits: Reload is offered once the count is done, and the batch is whole after it', async ({ browser }) => {
-    // audit 2026-12-06, update: the update's Reload was offered, and applied, with 4 of 6 images being counted
+    // audit 2026-12-06, update: the update's Reload was offered, and applied, with 4 of 6 images being counted, and in a
+    // window opened after the first visit a reload cuts the count short
     const context = await browser.newContext();
     const page = await context.newPage();
     const app = new AppPage(page);
@@ -134,17 +145,22 @@ test.describe('an update deployed while the app is open (vite.config.ts, feature
     await expect(page.getByTestId('offline-ready')).toBeVisible({ timeout: 120_000 });
     await page.reload(); // the second visit: a page the service worker controls
     await app.waitReady();
-    await app.drop(testingImages(6));
+    await app.drop(testingImages(10));
     await page.waitForFunction(() => window.__smearcount.images().some((i) => i.status === 'running'), null, { timeout: 60_000, polling: 50 });
     srv.deploy(next);
     await checkForUpdate(page);
     const update = page.getByTestId('update-available');
     await expect(update).toBeVisible({ timeout: 60_000 });
     const reload = update.getByRole('button', { name: 'Reload' });
-    if (!(await page.evaluate(() => window.__smearcount.idle()))) {
-      await expect(reload).toBeDisabled();
-      await expect(update).toContainText('after this count');
-    }
+    // read at one instant: images still to count, and the button
+    const now = await page.evaluate(() => ({
+      counting: window.__smearcount.images().filter((i) => i.status === 'queued' || i.status === 'running').length,
+      disabled: document.querySelector<HTMLButtonElement>('[data-testid=update-available] button')?.disabled,
+      text: document.querySelector('[data-testid=update-available]')?.textContent,
+    }));
+    expect(now.counting).toBeGreaterThan(0);
+    expect(now.disabled).toBe(true);
+    expect(now.text).toContain('after this count');
     await app.waitReady();
     await expect(reload).toBeEnabled();
     expect(await running(page)).not.toMatch(/N\.js$/);
@@ -152,7 +168,7 @@ test.describe('an update deployed while the app is open (vite.config.ts, feature
     await reload.click();
     await expect.poll(() => running(page), { timeout: 30_000 }).toMatch(/N\.js$/);
     await app.waitReady();
-    expect((await app.images()).map((i) => i.status)).toEqual(Array(6).fill('done'));
+    expect((await app.images()).map((i) => i.status)).toEqual(Array(10).fill('done'));
     expect(await app.counts('total')).toEqual(counts);
     await context.close();
   });
@@ -182,6 +198,50 @@ test.describe('an update deployed while the app is open (vite.config.ts, feature
     await update.getByRole('button', { name: 'Reload' }).click();
     await expect.poll(() => running(page), { timeout: 30_000 }).toMatch(/N\.js$/);
     await other.waitReady();
+    await context.close();
+  });
+
+  test("a service worker that fails to install is said: 'Not stored for offline use', never 'Works offline'", async ({ browser }) => {
+    // audit 2026-12-06, offline: with one precached file answered 404 the service worker's install failed and
+    // the page said nothing; the technician, told once that the app works offline, could not tell it did not
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    srv.missing.add('/icon-512.png');
+    const app = new AppPage(page);
+    await page.goto(srv.url + '?backend=wasm');
+    await app.waitReady();
+    await expect(page.getByTestId('offline-failed')).toBeVisible({ timeout: 120_000 });
+    await expect(page.getByTestId('offline-failed')).toHaveAttribute('title', /works while this device is online/);
+    await expect(page.getByTestId('offline-ready')).toBeHidden();
+    // online again, fixed: a reload installs it
+    srv.missing.clear();
+    await page.reload();
+    await expect(page.getByTestId('offline-ready')).toBeVisible({ timeout: 120_000 });
+    await expect(page.getByTestId('offline-failed')).toBeHidden();
+    await context.close();
+  });
+
+  test("the app asks the browser to keep its storage (the saved batch, the profile), and says when it may not", async ({ browser }) => {
+    // audit 2026-12-06, offline: navigator.storage.persist() was never called, so even the installed app's
+    // saved batch stayed 'best effort', which the browser clears under storage pressure without a word
+    const context = await browser.newContext();
+    await context.addInitScript(() => {
+      const w = window as unknown as { persistAsked: number };
+      w.persistAsked = 0;
+      const own = navigator.storage.persist.bind(navigator.storage);
+      navigator.storage.persist = () => {
+        w.persistAsked++;
+        return own();
+      };
+    });
+    const page = await context.newPage();
+    await page.goto(srv.url + '?backend=wasm');
+    const ready = page.getByTestId('offline-ready');
+    await expect(ready).toBeVisible({ timeout: 120_000 });
+    await expect.poll(() => page.evaluate(() => (window as unknown as { persistAsked: number }).persistAsked)).toBeGreaterThan(0);
+    const granted = await page.evaluate(() => navigator.storage.persisted());
+    await expect(ready).toHaveAttribute('data-persisted', String(granted));
+    if (!granted) await expect(ready).toHaveAttribute('title', /may clear the saved batch/);
     await context.close();
   });
 });

@@ -15,6 +15,9 @@ export function OfflineNotice() {
   const cameraOpen = useStore(live, (l) => l.open);
   const [offlineReady, setOfflineReady] = useState(false);
   const [update, setUpdate] = useState<Update>(null);
+  const [installFailed, setInstallFailed] = useState(false);
+  /** Whether the browser keeps this origin's storage (the saved batch, the profile) when the disk runs short. */
+  const [persisted, setPersisted] = useState<boolean | null>(null);
   /** Set once this window asked for the update: only then does a new worker's taking over reload it. */
   const asked = useRef(false);
   useEffect(() => {
@@ -30,6 +33,8 @@ export function OfflineNotice() {
         // The plugin's own reload ran in every window a worker controlled when it opened, asked or not, and
         // never in the window of the first visit (no controller then): each window decides for itself below.
         onNeedReload: () => undefined,
+        onRegisteredSW: (_url, reg) => reg && watchInstall(reg, () => live && setInstallFailed(true)),
+        onRegisterError: () => live && setInstallFailed(true),
       });
     });
     sw.ready.then(() => live && sw.controller && setOfflineReady(true));
@@ -42,6 +47,20 @@ export function OfflineNotice() {
       sw.removeEventListener('controllerchange', onControllerChange);
     };
   }, []);
+
+  // Without asking, the saved batch and the microscope profile are 'best effort': the browser may clear them
+  // under storage pressure without a word. Chromium grants the ask to an installed app.
+  useEffect(() => {
+    if (!offlineReady || !navigator.storage?.persist) return;
+    let live = true;
+    navigator.storage.persist().then(
+      (p) => live && setPersisted(p),
+      () => live && setPersisted(false),
+    );
+    return () => {
+      live = false;
+    };
+  }, [offlineReady]);
 
   const apply = async () => {
     asked.current = true;
@@ -71,10 +90,39 @@ export function OfflineNotice() {
       </span>
     );
   }
+  if (installFailed && !offlineReady)
+    return (
+      <span className="notice failed" data-testid="offline-failed" title="The browser could not store the app's files on this device (its storage full, or a file that failed to download). The app works while this device is online; reload the page online to try again.">
+        Not stored for offline use
+      </span>
+    );
   return offlineReady ? (
-    <span className="notice" data-testid="offline-ready" title="The app, the detection engine and the model are stored on this device">
+    <span
+      className="notice"
+      data-testid="offline-ready"
+      data-persisted={persisted === null ? undefined : String(persisted)}
+      title={
+        'The app, the detection engine and the model are stored on this device.' +
+        (persisted === false ? ' The browser may clear the saved batch when the disk runs short of space: install the app to keep it, and export a batch you need.' : '')
+      }
+    >
       {/* short enough for a phone's one-line header ("Ready to work o…" was cut there) */}
       Works offline
     </span>
   ) : null;
+}
+
+/** Calls `failed` when the first installation of the service worker fails (a precached file that did not
+ * download or failed its integrity check, storage full): nothing is stored, so the app would not start
+ * offline, and without this the page said nothing at all. An update that fails leaves the version in place,
+ * which still works offline: not reported. */
+function watchInstall(reg: ServiceWorkerRegistration, failed: () => void) {
+  const watch = (w: ServiceWorker | null) => {
+    if (!w || reg.active) return;
+    const check = () => w.state === 'redundant' && !reg.active && !reg.waiting && failed();
+    w.addEventListener('statechange', check);
+    check();
+  };
+  watch(reg.installing);
+  reg.addEventListener('updatefound', () => watch(reg.installing));
 }
