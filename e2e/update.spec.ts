@@ -244,4 +244,35 @@ test.describe('an update deployed while the app is open (vite.config.ts, feature
     if (!granted) await expect(ready).toHaveAttribute('title', /may clear the saved batch/);
     await context.close();
   });
+
+  test('offline, a new window of the installed app starts, restores the batch and counts, the update notice on a phone keeps its Reload in sight', async ({ browser }) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const app = new AppPage(page);
+    await page.goto(srv.url + '?backend=wasm');
+    await app.waitReady();
+    await expect(page.getByTestId('offline-ready')).toBeVisible({ timeout: 120_000 });
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    await context.setOffline(true);
+    const other = await context.newPage();
+    const second = new AppPage(other);
+    await other.goto(srv.url);
+    await second.waitReady();
+    expect((await second.images()).map((i) => i.status)).toEqual(['done']);
+    await second.drop(testingImages(2).slice(1));
+    await second.waitReady();
+    expect(await second.count('RBC')).toBeGreaterThan(5);
+    await other.close();
+    await context.setOffline(false);
+    srv.deploy(next);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await checkForUpdate(page);
+    const button = page.getByTestId('update-available').getByRole('button', { name: 'Reload' });
+    await expect(button).toBeVisible({ timeout: 60_000 });
+    const box = (await button.boundingBox())!;
+    const clip = (await page.getByTestId('update-available').boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(Math.min(390, clip.x + clip.width) + 0.5);
+    await context.close();
+  });
 });
