@@ -275,4 +275,26 @@ test.describe('an update deployed while the app is open (vite.config.ts, feature
     expect(box.x + box.width).toBeLessThanOrEqual(Math.min(390, clip.x + clip.width) + 0.5);
     await context.close();
   });
+
+  test('two windows of the app: each says that the other saves over the same batch', async ({ browser }) => {
+    // audit 2026-12-06, two windows: 2 images counted in one window and 1 in another; the first window,
+    // reloaded, had 1 image: the second's save had replaced the batch, and neither window had said a word
+    const context = await browser.newContext();
+    const first = await context.newPage();
+    await first.goto(srv.url + '?backend=wasm');
+    await new AppPage(first).waitReady();
+    const second = await context.newPage();
+    await second.goto(srv.url + '?backend=wasm');
+    await new AppPage(second).waitReady();
+    for (const page of [first, second]) await expect(page.getByTestId('notice-save')).toContainText('open in another window');
+    // one window again: a reload of it (its own page going) is not another window
+    await second.close();
+    await first.reload();
+    await new AppPage(first).waitReady();
+    await first.reload();
+    await new AppPage(first).waitReady();
+    await first.waitForTimeout(1000);
+    await expect(first.getByTestId('notice-save')).toHaveCount(0);
+    await context.close();
+  });
 });
