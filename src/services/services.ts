@@ -210,6 +210,7 @@ export function createServices(opts: ServiceOptions): Services {
   watchOptics(store);
   watchSameField(store);
   const persistence = new Persistence(store, files);
+  watchOtherWindows(store);
   const samplePersistence = new SamplePersistence(store, opts.storage);
   const profile = classifier?.embedding ? new ProfileService(store, classifier) : null;
   if (classifier && !classifier.embedding) store.getState().setAdaptation({ unavailable: true });
@@ -368,4 +369,27 @@ export function createServices(opts: ServiceOptions): Services {
       opts.storage.removeItem(CLEARING_KEY);
     },
   };
+}
+
+/** Each window of the app saves its own batch as *the* batch of this browser: with two open, the one that
+ * saved last replaced the other's (2 images counted in one window, 1 in another: after a reload, 1). Until
+ * one window can hand the batch to another, each says so as soon as it sees the other (BroadcastChannel, this
+ * origin's windows only), in both windows. */
+function watchOtherWindows(store: AppStore) {
+  if (typeof BroadcastChannel === 'undefined') return;
+  const channel = new BroadcastChannel('smearcount-windows');
+  let told = false;
+  channel.onmessage = (e: MessageEvent) => {
+    if (e.data === 'open?') channel.postMessage('open');
+    if ((e.data === 'open?' || e.data === 'open') && !told) {
+      told = true;
+      store.getState().notify({
+        kind: 'warning',
+        source: 'save',
+        subject: '',
+        message: 'Smearcount is open in another window of this browser. Both save to the same batch, and the one saved last replaces the other: close one of them before counting.',
+      });
+    }
+  };
+  channel.postMessage('open?');
 }
