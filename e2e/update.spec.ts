@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import { cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createHash } from 'node:crypto';
@@ -81,6 +81,17 @@ const checkForUpdate = (page: Page) => page.evaluate(async () => (await navigato
 /** The main chunk the page runs: the next build's ends in N. */
 const running = (page: Page) => page.evaluate(() => document.querySelector('script[type=module]')?.getAttribute('src') ?? '');
 
+/** A window of the app on the first build, ready and stored for offline use (its service worker installed). */
+async function openStored(browser: Browser, url: string) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const app = new AppPage(page);
+  await page.goto(url + '?backend=wasm');
+  await app.waitReady();
+  await expect(page.getByTestId('offline-ready')).toBeVisible({ timeout: 120_000 });
+  return { context, page, app };
+}
+
 test.describe('an update deployed while the app is open (vite.config.ts, features/OfflineNotice)', () => {
   let srv: Awaited<ReturnType<typeof serve>>;
   let next: string;
@@ -101,12 +112,7 @@ test.describe('an update deployed while the app is open (vite.config.ts, feature
     // audit 2026-12-06, update: a technician who installed the app and kept that window open all day pressed
     // the update's Reload and nothing happened: the notice stayed, the page ran the old version (the plugin
     // reloads only a page that a service worker controlled when it opened, which the first visit's is not)
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const app = new AppPage(page);
-    await page.goto(srv.url + '?backend=wasm');
-    await app.waitReady();
-    await expect(page.getByTestId('offline-ready')).toBeVisible({ timeout: 120_000 });
+    const { context, page, app } = await openStored(browser, srv.url);
     await page.getByTestId('count-rule').selectOption('top-left');
     await app.drop(testingImages(2));
     await app.waitReady();
@@ -137,12 +143,7 @@ test.describe('an update deployed while the app is open (vite.config.ts, feature
   test('while a batch is being counted the update waits: Reload is offered once the count is done, and the batch is whole after it', async ({ browser }) => {
     // audit 2026-12-06, update: the update's Reload was offered, and applied, with 4 of 6 images being counted, and in a
     // window opened after the first visit a reload cuts the count short
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const app = new AppPage(page);
-    await page.goto(srv.url + '?backend=wasm');
-    await app.waitReady();
-    await expect(page.getByTestId('offline-ready')).toBeVisible({ timeout: 120_000 });
+    const { context, page, app } = await openStored(browser, srv.url);
     await page.reload(); // the second visit: a page the service worker controls
     await app.waitReady();
     await app.drop(testingImages(10));
@@ -246,12 +247,7 @@ test.describe('an update deployed while the app is open (vite.config.ts, feature
   });
 
   test('offline, a new window of the installed app starts, restores the batch and counts, the update notice on a phone keeps its Reload in sight', async ({ browser }) => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const app = new AppPage(page);
-    await page.goto(srv.url + '?backend=wasm');
-    await app.waitReady();
-    await expect(page.getByTestId('offline-ready')).toBeVisible({ timeout: 120_000 });
+    const { context, page, app } = await openStored(browser, srv.url);
     await app.drop(testingImages(1));
     await app.waitReady();
     await context.setOffline(true);
