@@ -18,10 +18,10 @@ function nextBuild(): string {
   cpSync('dist', out, { recursive: true });
   const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
   const chunks = readdirSync(join(out, 'assets')).filter((f) => f.endsWith('.js')).map((f) => f.slice(0, -3));
-  const rename = (text: string) => chunks.reduce((t, c) => t.replaceAll(`${c}.js`, `${c}N.js`), text);
+  const rename = (text: string) => chunks.reduce((t, c) => t.replaceAll(`${c}.js`, `${c}-next.js`), text);
   for (const c of chunks) {
     const code = rename(readFileSync(join(out, 'assets', `${c}.js`), 'utf8')).replace(new RegExp(`=\`${version.replaceAll('.', '\\.')}(\\+[0-9a-f]+)?\``), '=`9.9.9-next`');
-    writeFileSync(join(out, 'assets', `${c}N.js`), code);
+    writeFileSync(join(out, 'assets', `${c}-next.js`), code);
     rmSync(join(out, 'assets', `${c}.js`));
   }
   const html = rename(readFileSync(join(out, 'index.html'), 'utf8'));
@@ -78,7 +78,7 @@ async function serve(port: number) {
 /** Asks the browser to look for a new service worker now (it does so itself on navigations and daily). */
 const checkForUpdate = (page: Page) => page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
 
-/** The main chunk the page runs: the next build's ends in N. */
+/** The main chunk the page runs: the next build's ends in -next.js (a hash of Vite's may end in any letter: one build's main chunk ended in N). */
 const running = (page: Page) => page.evaluate(() => document.querySelector('script[type=module]')?.getAttribute('src') ?? '');
 
 /** A window of the app on the first build, ready and stored for offline use (its service worker installed). */
@@ -130,7 +130,7 @@ test.describe('an update deployed while the app is open (vite.config.ts, feature
     await expect(update).toBeVisible({ timeout: 60_000 });
     await expect(update).toContainText('kept');
     await update.getByRole('button', { name: 'Reload' }).click();
-    await expect.poll(() => running(page), { timeout: 30_000 }).toMatch(/N\.js$/);
+    await expect.poll(() => running(page), { timeout: 30_000 }).toMatch(/-next\.js$/);
     await app.waitReady();
     await expect(update).toBeHidden();
     expect(await app.counts('total')).toEqual(counts);
@@ -164,10 +164,10 @@ test.describe('an update deployed while the app is open (vite.config.ts, feature
     expect(now.text).toContain('after this count');
     await app.waitReady();
     await expect(reload).toBeEnabled();
-    expect(await running(page)).not.toMatch(/N\.js$/);
+    expect(await running(page)).not.toMatch(/-next\.js$/);
     const counts = await app.counts('total');
     await reload.click();
-    await expect.poll(() => running(page), { timeout: 30_000 }).toMatch(/N\.js$/);
+    await expect.poll(() => running(page), { timeout: 30_000 }).toMatch(/-next\.js$/);
     await app.waitReady();
     expect((await app.images()).map((i) => i.status)).toEqual(Array(10).fill('done'));
     expect(await app.counts('total')).toEqual(counts);
@@ -191,13 +191,13 @@ test.describe('an update deployed while the app is open (vite.config.ts, feature
     await checkForUpdate(first);
     await expect(first.getByTestId('update-available')).toBeVisible({ timeout: 60_000 });
     await first.getByTestId('update-available').getByRole('button', { name: 'Reload' }).click();
-    await expect.poll(() => running(first), { timeout: 30_000 }).toMatch(/N\.js$/);
+    await expect.poll(() => running(first), { timeout: 30_000 }).toMatch(/-next\.js$/);
     const update = page.getByTestId('update-available');
     await expect(update).toContainText('another window');
     expect(loads).toBe(0);
-    expect(await running(page)).not.toMatch(/N\.js$/);
+    expect(await running(page)).not.toMatch(/-next\.js$/);
     await update.getByRole('button', { name: 'Reload' }).click();
-    await expect.poll(() => running(page), { timeout: 30_000 }).toMatch(/N\.js$/);
+    await expect.poll(() => running(page), { timeout: 30_000 }).toMatch(/-next\.js$/);
     await other.waitReady();
     await context.close();
   });
