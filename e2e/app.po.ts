@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type CDPSession, type Page } from '@playwright/test';
 
 export type Cls = 'RBC' | 'WBC' | 'Platelets';
 export const CLASSES: Cls[] = ['RBC', 'WBC', 'Platelets'];
@@ -122,4 +122,16 @@ export function unzipStored(buf: Buffer): { name: string; data: Buffer }[] {
     o = start + size;
   }
   return out;
+}
+
+/** Screen position of an image point, in the canvas's view as it stands. */
+export async function screenAt(page: Page, x: number, y: number) {
+  const v = await page.evaluate(() => window.__smearcount.view());
+  const c = (await page.getByTestId('canvas').locator('canvas').first().boundingBox())!;
+  return { x: c.x + v.x + x * v.scale, y: c.y + v.y + y * v.scale };
+}
+
+/** One touch event of a gesture, through CDP: the points are the fingers (none on touchEnd). */
+export async function fingers(cdp: CDPSession, type: 'touchStart' | 'touchMove' | 'touchEnd', points: { x: number; y: number }[]) {
+  await cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type === 'touchEnd' ? [] : points.map((p, i) => ({ x: p.x, y: p.y, id: i + 1 })) });
 }

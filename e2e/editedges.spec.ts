@@ -4,15 +4,8 @@
  * these changed a count, lost an edit or made a model box one "set by hand" without anything to see.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { AppPage, type HookDetection } from './app.po';
+import { AppPage, screenAt, type HookDetection } from './app.po';
 import { testingImages } from './data';
-
-/** Screen position of an image point. */
-async function screenAt(page: Page, x: number, y: number) {
-  const v = await page.evaluate(() => window.__smearcount.view());
-  const c = (await page.getByTestId('canvas').locator('canvas').first().boundingBox())!;
-  return { x: c.x + v.x + x * v.scale, y: c.y + v.y + y * v.scale };
-}
 
 async function drag(page: Page, from: { x: number; y: number }, to: { x: number; y: number }) {
   await page.mouse.move(from.x, from.y);

@@ -3,24 +3,13 @@
  * two fingers in Draw mode zoom and add nothing; a tap in Draw mode selects the cell under it.
  * Real touch events through the DevTools protocol, as a finger makes them.
  */
-import { expect, test, type CDPSession, type Page } from '@playwright/test';
-import { AppPage, isolated } from './app.po';
+import { expect, test, type Page } from '@playwright/test';
+import { AppPage, fingers, isolated, screenAt } from './app.po';
 import { testingImages } from './data';
 
 test.use({ viewport: { width: 820, height: 1180 }, hasTouch: true, isMobile: true });
 
 const view = (page: Page) => page.evaluate(() => window.__smearcount.view());
-
-/** Screen position of an image point. */
-async function screenAt(page: Page, x: number, y: number) {
-  const v = await view(page);
-  const c = (await page.getByTestId('canvas').locator('canvas').first().boundingBox())!;
-  return { x: c.x + v.x + x * v.scale, y: c.y + v.y + y * v.scale };
-}
-
-async function fingers(cdp: CDPSession, type: 'touchStart' | 'touchMove' | 'touchEnd', points: { x: number; y: number }[]) {
-  await cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type === 'touchEnd' ? [] : points.map((p, i) => ({ x: p.x, y: p.y, id: i + 1 })) });
-}
 
 test('Draw, then a one-finger drag adds exactly one cell; a pinch in Draw mode zooms and adds none; a tap selects', async ({ page }) => {
   const app = new AppPage(page);

@@ -3,21 +3,11 @@
  * were Konva's 10-px squares, which took a touch only within about 9 px of a corner, where every other
  * control here is 40-44 px. Real touch events through the DevTools protocol, as a finger makes them.
  */
-import { expect, test, type CDPSession, type Page } from '@playwright/test';
-import { AppPage, type HookDetection } from './app.po';
+import { expect, test } from '@playwright/test';
+import { AppPage, fingers, screenAt, type HookDetection } from './app.po';
 import { testingImages } from './data';
 
 test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
-
-async function screenAt(page: Page, x: number, y: number) {
-  const v = await page.evaluate(() => window.__smearcount.view());
-  const c = (await page.getByTestId('canvas').locator('canvas').first().boundingBox())!;
-  return { x: c.x + v.x + x * v.scale, y: c.y + v.y + y * v.scale };
-}
-
-async function fingers(cdp: CDPSession, type: 'touchStart' | 'touchMove' | 'touchEnd', points: { x: number; y: number }[]) {
-  await cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type === 'touchEnd' ? [] : points.map((p, i) => ({ x: p.x, y: p.y, id: i + 1 })) });
-}
 
 test("a finger 14 px off the selected box's corner resizes it; in its middle it moves it", async ({ page }) => {
   const app = new AppPage(page);
