@@ -129,8 +129,10 @@ def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
     d = sub.add_parser("dump")
-    d.add_argument("--checkpoint")
-    d.add_argument("--onnx")
+    src = d.add_mutually_exclusive_group()
+    src.add_argument("--checkpoint", help="a training run's checkpoint.pth (its held-out sources are dumped too)")
+    src.add_argument("--onnx", default=str(Path(__file__).resolve().parent / "smearcount-frcnn.onnx"),
+                     help="an exported detector (default: the shipped one)")
     d.add_argument("--out", required=True)
     d.add_argument("--data", default=str(default_data_root()))
     d.add_argument("--threads", type=int, default=2)

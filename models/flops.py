@@ -30,6 +30,11 @@ def gflops(model, h=480, w=640):
 
 
 if __name__ == "__main__":
+    import argparse
+    argparse.ArgumentParser(
+        prog="python -m models.flops",
+        description="Prints the parameters and GFLOPs of our detector and of the seed's ResNet50-FPN, as JSON.",
+    ).parse_args()
     torch.set_num_threads(2)
     ours = build_model()
     seed = torchvision.models.detection.fasterrcnn_resnet50_fpn(weights=None, weights_backbone=None, num_classes=4)

@@ -429,7 +429,12 @@ def build_vectors(seed=17):
     }
 
 
-def main():
+def main(argv=None):
+    import argparse
+    argparse.ArgumentParser(
+        prog="python -m models.mirror",
+        description=f"Writes the TypeScript mirror's test vectors ({VECTORS.name}) from the Python reference.",
+    ).parse_args(argv)
     VECTORS.write_text(json.dumps(build_vectors(), indent=1) + "\n")
     print(f"wrote {VECTORS}")
 

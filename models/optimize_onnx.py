@@ -14,7 +14,6 @@ merge_roi_levels
     and one Gather by the inverse of the concatenated level indices. Rows no level claims (there are
     none; kept for exactness) read a zero row appended to the Concat, as they read the zero tensor before.
 """
-import sys
 
 import numpy as np
 import onnx
@@ -149,8 +148,12 @@ def optimize(model):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        sys.exit("usage: python -m models.optimize_onnx in.onnx out.onnx")
-    m, what = optimize(onnx.load(sys.argv[1]))
-    onnx.save(m, sys.argv[2])
-    print(f"{sys.argv[2]}: {what}, {len(m.graph.node)} nodes")
+    import argparse
+    p = argparse.ArgumentParser(prog="python -m models.optimize_onnx",
+                                description="Applies the output-preserving graph rewrites to an exported detector.")
+    p.add_argument("input", help="the detector's ONNX")
+    p.add_argument("output", help="where the rewritten ONNX goes")
+    a = p.parse_args()
+    m, what = optimize(onnx.load(a.input))
+    onnx.save(m, a.output)
+    print(f"{a.output}: {what}, {len(m.graph.node)} nodes")
