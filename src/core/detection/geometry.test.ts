@@ -66,6 +66,12 @@ describe('geometry', () => {
     // 50 px box: 600 / 150 = 4
     expect(focusTransform({ x1: 0, y1: 0, x2: 50, y2: 30 }, 640, 480, 800, 600).scale).toBe(4);
   });
+  it('never zooms out below the fit of an image whose fit is above 8x', () => {
+    // a 60x40 image on a 1200x800 view fits at 20x; a 10 px box there was shown at 8x, smaller than the fit
+    const fit = fitTransform(60, 40, 1200, 800).scale;
+    expect(fit).toBeGreaterThan(8);
+    expect(focusTransform({ x1: 20, y1: 10, x2: 30, y2: 20 }, 60, 40, 1200, 800).scale).toBe(fit);
+  });
 });
 
 describe('readingOrder', () => {

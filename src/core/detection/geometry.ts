@@ -101,12 +101,13 @@ export function smallestBoxAt<T extends { box: Box }>(items: readonly T[], p: { 
   return best;
 }
 
-/** The view that centres box b, zoomed so the box fills about a third of the viewport: never less than
- * the fit of the whole image, never more than 8x. */
+/** The view that centres box b, zoomed so the box fills about a third of the viewport: never more than 8x,
+ * and never less than the fit of the whole image, even where that fit is itself above 8x (a tiny image on a
+ * large screen, where capping first zoomed the view out below the image's own fit). */
 export function focusTransform(b: Box, width: number, height: number, viewW: number, viewH: number): { scale: number; x: number; y: number } {
   const side = Math.max(b.x2 - b.x1, b.y2 - b.y1, 8);
   const fit = fitTransform(width, height, viewW, viewH).scale;
-  const scale = Math.min(8, Math.max(fit, Math.min(viewW, viewH) / (3 * side)));
+  const scale = Math.max(fit, Math.min(8, Math.min(viewW, viewH) / (3 * side)));
   const cx = (b.x1 + b.x2) / 2;
   const cy = (b.y1 + b.y2) / 2;
   return { scale, x: viewW / 2 - cx * scale, y: viewH / 2 - cy * scale };
