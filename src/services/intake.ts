@@ -134,8 +134,11 @@ export class Intake {
       if (run.stopped) return;
       const existing = this.store.getState().images[id];
       if (existing) throw new AppError('duplicate', existing.name === f.name ? '' : existing.name);
-      // TIFF: kept as a PNG of the same pixels, which every later reader can decode
-      const blob = kind === 'tiff' ? await (await import('./tiffIntake')).tiffAsPng(f, bytes, MAX_MEGAPIXELS * 1e6) : f;
+      // TIFF: kept as a PNG of the same pixels, which every later reader can decode. Any other image is kept as
+      // the bytes just read, not as the File: a File only points at the disk, so a file moved or deleted (or a
+      // USB stick taken out) after the drop failed at its count as "could not be decoded", and its thumbnail,
+      // canvas, cell tiles, PNG export and save with it
+      const blob = kind === 'tiff' ? await (await import('./tiffIntake')).tiffAsPng(f, bytes, MAX_MEGAPIXELS * 1e6) : new Blob([bytes], { type: f.type });
       if (run.stopped) return;
       run.waiting.delete(f);
       this.files.set(id, blob);

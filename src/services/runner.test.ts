@@ -111,6 +111,28 @@ describe('BatchRunner', () => {
     expect(store.getState().images[live.id].engine).toBeUndefined();
     expect(store.getState().images[live.id].detector).toBeUndefined();
   });
+  it('keeps the bytes it read at the drop: a file moved or deleted on the disk afterwards is still counted', async () => {
+    // a File only points at the disk: once the intake has read it whole, every later read fails, as Chrome's
+    // do (NotReadableError) for a file deleted or a USB stick taken out after the drop
+    const src = jpeg('usb-stick.jpg', 640, 480);
+    let gone = false;
+    const unreadable = () => Promise.reject(new DOMException('A requested file or directory could not be found', 'NotReadableError'));
+    const deleted = Object.assign(new File([src], src.name, { type: src.type }), {
+      async arrayBuffer() {
+        if (gone) return unreadable();
+        gone = true; // the intake's whole read is the last one the disk answers
+        return src.arrayBuffer();
+      },
+      slice(start?: number, end?: number) {
+        const part = src.slice(start, end);
+        return Object.assign(part, { arrayBuffer: () => (gone ? unreadable() : Blob.prototype.arrayBuffer.call(part)) });
+      },
+    });
+    const { store } = await run([deleted]);
+    const s = store.getState();
+    expect(s.order.map((id) => [s.images[id].name, s.images[id].status, s.images[id].error])).toEqual([['usb-stick.jpg', 'done', undefined]]);
+    expect(s.notices).toEqual([]);
+  });
   it('one bad file becomes one message and the batch goes on', async () => {
     const { store } = await run([
       jpeg('good.jpg', 640, 480),
