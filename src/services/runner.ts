@@ -60,8 +60,22 @@ export class BatchRunner {
     return this.typer.classifyMissing(id);
   }
 
+  /** Set while this window does not own the batch (windowLock.ts): no image is taken in or counted here, and
+   * a drop is refused with this sentence instead of being counted into a batch another window saves. */
+  private halted: string | null = null;
+
+  /** Stops (a sentence: why) or allows again (null) taking in and counting images. Images being counted
+   * finish; those left queued wait for resume(). */
+  halt(why: string | null) {
+    this.halted = why;
+  }
+
   /** `capture`: the files are fields live mode captured (recorded on each image). */
   async addFiles(files: readonly File[], capture?: ImageCapture): Promise<void> {
+    if (this.halted !== null) {
+      this.store.getState().notify({ kind: 'warning', source: 'save', subject: '', message: this.halted });
+      return;
+    }
     this.store.getState().addIntake(files.length);
     // the drop's files stay on the journal until the batch that holds them (or names them refused) is saved
     const names = files.filter((f) => !isFolderClutter(f)).map(shownName);
@@ -156,6 +170,7 @@ export class BatchRunner {
   }
 
   private nextQueued(): string | undefined {
+    if (this.halted !== null) return undefined;
     const st = this.store.getState();
     return st.order.find((id) => st.images[id].status === 'queued');
   }

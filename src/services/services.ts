@@ -36,6 +36,7 @@ import { createLiveStore, type LiveStore } from '../store/liveStore';
 import { LiveCamera } from './live';
 import { warmRuntimeCache, type WarmState } from './runtimeCache';
 import { cardWithOverrides } from './cardOverrides';
+import { browserWindowLock, mayEdit, type WindowLock } from './windowLock';
 
 export interface Services {
   card: ModelCard;
@@ -57,6 +58,8 @@ export interface Services {
   /** Live mode: the camera view's state, and the camera that fills the batch field by field. */
   live: LiveStore;
   camera: LiveCamera;
+  /** Which window of the app works on the batch (windowLock.ts). */
+  windowLock: WindowLock;
   loadDetector(): Promise<DetectorClient>;
   /** The first visit's warm-up of the compiled runtime for the next visit (runtimeCache.ts). */
   runtimeCache(): WarmState;
@@ -210,7 +213,6 @@ export function createServices(opts: ServiceOptions): Services {
   watchOptics(store);
   watchSameField(store);
   const persistence = new Persistence(store, files);
-  watchOtherWindows(store);
   const samplePersistence = new SamplePersistence(store, opts.storage);
   const profile = classifier?.embedding ? new ProfileService(store, classifier) : null;
   if (classifier && !classifier.embedding) store.getState().setAdaptation({ unavailable: true });
@@ -229,6 +231,35 @@ export function createServices(opts: ServiceOptions): Services {
     persist: () => (session ?? Promise.resolve()).catch(() => undefined).then(() => persistence.flush()),
   });
   let session: Promise<void> | undefined;
+  // Nothing is taken in or counted until this window owns the batch: a drop into a window that waits for it
+  // would be counted into a batch that the owner then saves over (or this one over the owner's).
+  const notHere = 'This batch is open in another window of Smearcount: these files were not added. Use the batch in this window (the button above), then add them again.';
+  runner.halt(notHere);
+  const windowLock = browserWindowLock(
+    async () => {
+      // The window that asked gets the batch as this one holds it now: the session restored first (a claim
+      // can come while the restore runs), nothing more counted here, the camera off, then every write done.
+      runner.halt(notHere);
+      if (live.getState().open) camera.stop();
+      gallery.getState().setOpen(false);
+      // a page whose session never started restored nothing: a write from it would empty the saved batch
+      if (session) {
+        await session.catch(() => undefined);
+        await Promise.all([persistence.flush(), samplePersistence.flush()]);
+      }
+      persistence.halt();
+      samplePersistence.halt();
+    },
+    () => {
+      runner.halt(notHere);
+      if (live.getState().open) camera.stop();
+      persistence.halt();
+      samplePersistence.halt();
+    },
+  );
+  windowLock.start();
+  if (windowLock.role === 'solo') watchOtherWindows(store);
+  void windowLock.owned.then(() => windowLock.role !== 'taken' && runner.halt(null));
   // files a page that went was still reading: read before this page's first drop joins the list
   const intakeJournal = new IntakeJournal(opts.storage);
   const leftInIntake = intakeJournal.pending();
@@ -287,6 +318,7 @@ export function createServices(opts: ServiceOptions): Services {
     profile,
     live,
     camera,
+    windowLock,
     loadDetector,
     runtimeCache: () => warmState,
     typist: () => typist.state(),
@@ -297,6 +329,8 @@ export function createServices(opts: ServiceOptions): Services {
     startSession() {
       // Once per page, although React's StrictMode runs effects twice in development.
       return (session ??= (async () => {
+        // another window may own the batch: nothing is restored, saved or counted here until it is this one's
+        await windowLock.owned;
         const unfinishedClear = opts.storage.getItem(CLEARING_KEY) !== null;
         try {
           if (!unfinishedClear) await samplePersistence.restore();
@@ -339,7 +373,7 @@ export function createServices(opts: ServiceOptions): Services {
           opts.storage.removeItem(CLEARING_KEY);
         }
         await profile?.start();
-        runner.resume();
+        if (mayEdit(windowLock.role)) runner.resume();
       })());
     },
     discardImage(id) {
@@ -371,10 +405,9 @@ export function createServices(opts: ServiceOptions): Services {
   };
 }
 
-/** Each window of the app saves its own batch as *the* batch of this browser: with two open, the one that
- * saved last replaced the other's (2 images counted in one window, 1 in another: after a reload, 1). Until
- * one window can hand the batch to another, each says so as soon as it sees the other (BroadcastChannel, this
- * origin's windows only), in both windows. */
+/** In a browser without Web Locks (windowLock.ts) each window saves its own batch as *the* batch of this
+ * browser: with two open, the one that saved last replaced the other's. Each says so as soon as it sees the
+ * other (BroadcastChannel, this origin's windows only), in both windows. */
 function watchOtherWindows(store: AppStore) {
   if (typeof BroadcastChannel === 'undefined') return;
   const channel = new BroadcastChannel('smearcount-windows');

@@ -1,0 +1,93 @@
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { AppPage, deleteCountedBox } from './app.po';
+import { testingImages } from './data';
+
+// One window of the app owns the batch (services/windowLock.ts). Audit 2026-12-06, two windows: both
+// windows could count and save, each as *the* batch of this browser, so the last save replaced the other
+// window's work; they were only warned.
+
+const role = (page: Page) => page.getByTestId('window-owner');
+
+async function openApp(context: BrowserContext) {
+  const page = await context.newPage();
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  return { page, app };
+}
+
+/** Per image: name, status and the boxes it counts, as the window shows them. */
+const batchOf = async (app: AppPage) => (await app.images()).map((i) => `${i.name} ${i.status} ${i.count}`);
+
+test.describe('two windows of the app on one batch', () => {
+  test('the second window says the batch is open elsewhere; taking it over saves the first window’s work, which turns read-only', async ({ browser }) => {
+    const context = await browser.newContext();
+    const first = await openApp(context);
+    await first.app.drop(testingImages(2));
+    await first.app.waitReady();
+    await expect(role(first.page)).toHaveCount(0);
+
+    const second = await openApp(context);
+    await expect(role(second.page)).toHaveAttribute('data-role', 'elsewhere');
+    await expect(role(second.page)).toContainText('open in another window');
+    // nothing restored, nothing counted here while the other window works on the batch
+    expect(await second.app.images()).toEqual([]);
+    await second.app.drop(testingImages(3).slice(2));
+    await expect(second.page.getByTestId('notice-save')).toContainText('these files were not added');
+    expect(await second.app.images()).toEqual([]);
+
+    // an edit in the first window, then at once the takeover: the edit is handed over, not lost
+    const { selected } = await deleteCountedBox(first.page);
+    await second.page.getByTestId('window-take').click();
+    await expect(role(first.page)).toHaveAttribute('data-role', 'taken');
+    await expect(role(first.page)).toContainText('read-only');
+    await expect(role(second.page)).toHaveCount(0);
+    await second.app.waitReady();
+    const handed = await batchOf(first.app);
+    expect(await batchOf(second.app)).toEqual(handed);
+    expect((await second.app.current())!.detections.some((d) => d.id === selected)).toBe(false);
+
+    // the read-only window takes no edit and no file, by key or drop
+    await first.page.keyboard.press('Control+z');
+    expect(await batchOf(first.app)).toEqual(handed);
+    await first.app.drop(testingImages(3).slice(2));
+    await expect(first.page.getByTestId('notice-save')).toContainText('these files were not added');
+    expect(await batchOf(first.app)).toEqual(handed);
+
+    // work goes on in the second window; the first, asked, reloads and claims the batch as saved now
+    await second.app.drop(testingImages(3).slice(2));
+    await second.app.waitReady();
+    const now = await batchOf(second.app);
+    expect(now).toHaveLength(3);
+    await first.page.getByTestId('window-take').click();
+    await expect(role(second.page)).toHaveAttribute('data-role', 'taken', { timeout: 30_000 });
+    await expect(role(first.page)).toHaveCount(0);
+    await first.app.waitReady();
+    expect(await batchOf(first.app)).toEqual(now);
+    await context.close();
+  });
+
+  test('the batch passes to a waiting window when the owner closes, not when it reloads', async ({ browser }) => {
+    const context = await browser.newContext();
+    const first = await openApp(context);
+    await first.app.drop(testingImages(1));
+    await first.app.waitReady();
+    const batch = await batchOf(first.app);
+    const second = await openApp(context);
+    await expect(role(second.page)).toHaveAttribute('data-role', 'elsewhere');
+
+    // a reload of the owner keeps the batch in that window (its lock is free while it reloads)
+    await first.page.reload();
+    await first.app.waitReady();
+    await second.page.waitForTimeout(3000);
+    await expect(role(first.page)).toHaveCount(0);
+    expect(await batchOf(first.app)).toEqual(batch);
+    await expect(role(second.page)).toHaveAttribute('data-role', 'elsewhere');
+    expect(await second.app.images()).toEqual([]);
+
+    await first.page.close();
+    await expect(role(second.page)).toHaveCount(0);
+    await second.app.waitReady();
+    expect(await batchOf(second.app)).toEqual(batch);
+    await context.close();
+  });
+});
