@@ -13,7 +13,7 @@ class Browser {
     return {
       request: ((name: string, opts: LockOptions, cb: LockGrantedCallback<unknown>) => {
         expect(name).toBe(LOCK_NAME);
-        return new Promise((resolve, reject) => {
+        return new Promise<unknown>((resolve, reject) => {
           const req: Req = { win, cb, resolve, reject };
           if (opts.steal) {
             this.held?.reject(new DOMException('stolen', 'AbortError'));
