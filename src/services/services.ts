@@ -37,6 +37,7 @@ import { LiveCamera } from './live';
 import { warmRuntimeCache, type WarmState } from './runtimeCache';
 import { cardWithOverrides } from './cardOverrides';
 import { browserWindowLock, mayEdit, type WindowLock } from './windowLock';
+import { watchLaunchFiles, type LaunchQueue } from './launchFiles';
 
 export interface Services {
   card: ModelCard;
@@ -231,6 +232,9 @@ export function createServices(opts: ServiceOptions): Services {
     persist: () => (session ?? Promise.resolve()).catch(() => undefined).then(() => persistence.flush()),
   });
   let session: Promise<void> | undefined;
+  /** Resolves once this window owns the batch and has restored it (startSession). */
+  let sessionRestored!: () => void;
+  const restored = new Promise<void>((r) => (sessionRestored = r));
   // Nothing is taken in or counted until this window owns the batch: a drop into a window that waits for it
   // would be counted into a batch that the owner then saves over (or this one over the owner's).
   const notHere = 'This batch is open in another window of Smearcount: these files were not added. Use the batch in this window (the button above), then add them again.';
@@ -260,6 +264,14 @@ export function createServices(opts: ServiceOptions): Services {
   windowLock.start();
   if (windowLock.role === 'solo') watchOtherWindows(store);
   void windowLock.owned.then(() => windowLock.role !== 'taken' && runner.halt(null));
+  // images the operating system opens the installed app with (the manifest's file_handlers)
+  watchLaunchFiles((globalThis as { launchQueue?: LaunchQueue }).launchQueue, {
+    // after the restore, which replaces the store's images: files added before it were lost
+    owned: restored,
+    ownsNow: () => mayEdit(windowLock.role),
+    addFiles: (f) => runner.addFiles(f),
+    notify: (kind, message) => store.getState().notify({ kind, source: 'batch', subject: '', message }),
+  });
   // files a page that went was still reading: read before this page's first drop joins the list
   const intakeJournal = new IntakeJournal(opts.storage);
   const leftInIntake = intakeJournal.pending();
@@ -354,6 +366,7 @@ export function createServices(opts: ServiceOptions): Services {
           }
         }
         persistence.start();
+        sessionRestored();
         // verdicts on grey specks saved under a debris rule this app no longer runs: redone from the saved
         // files, in the background (its first step awaits a decode, so watchRelease below is watching by then
         // and withdraws a release whose figures this changes)
