@@ -1,4 +1,5 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { basename } from 'node:path';
 import { AppPage, deleteCountedBox } from './app.po';
 import { testingImages } from './data';
 
@@ -88,6 +89,32 @@ test.describe('two windows of the app on one batch', () => {
     await expect(role(second.page)).toHaveCount(0);
     await second.app.waitReady();
     expect(await batchOf(second.app)).toEqual(batch);
+    await context.close();
+  });
+
+  test('a file dropped while the window restores the batch joins it (the restore replaced the images dropped meanwhile)', async ({ browser }) => {
+    const context = await browser.newContext();
+    const first = await openApp(context);
+    const [one, two] = testingImages(2);
+    await first.app.drop([one]);
+    await first.app.waitReady();
+    // IndexedDB slow to read the stored batch (a large batch, a slow phone): its answers come 2 s late
+    await first.page.addInitScript(() => {
+      const own = IDBObjectStore.prototype.getAll;
+      IDBObjectStore.prototype.getAll = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['getAll']>) {
+        const req = own.apply(this, args);
+        const late = { result: undefined as unknown, error: null as DOMException | null, onsuccess: null as ((e: Event) => void) | null, onerror: null as ((e: Event) => void) | null };
+        req.onsuccess = (e) => setTimeout(() => ((late.result = req.result), late.onsuccess?.(e)), 2000);
+        req.onerror = (e) => setTimeout(() => ((late.error = req.error), late.onerror?.(e)), 2000);
+        return late as unknown as IDBRequest<unknown[]>;
+      };
+    });
+    await first.page.reload();
+    await first.app.drop([two]);
+    await first.app.waitReady();
+    await first.page.waitForTimeout(2500);
+    await first.app.waitReady();
+    expect((await first.app.images()).map((i) => `${i.name} ${i.status}`).sort()).toEqual([`${basename(one)} done`, `${basename(two)} done`]);
     await context.close();
   });
 });

@@ -70,6 +70,13 @@ export class BatchRunner {
     this.halted = why;
   }
 
+  /** A drop's files are read into the batch only after `p` (the restore of the saved batch, which replaces the
+   * store's images: a file dropped while it ran was filed, then gone, its count with it). */
+  private gate: Promise<unknown> = Promise.resolve();
+  takeInAfter(p: Promise<unknown>) {
+    this.gate = p.catch(() => undefined);
+  }
+
   /** `capture`: the files are fields live mode captured (recorded on each image). */
   async addFiles(files: readonly File[], capture?: ImageCapture): Promise<void> {
     if (this.halted !== null) {
@@ -91,6 +98,7 @@ export class BatchRunner {
       void this.pump();
     };
     try {
+      await this.gate;
       // Detection starts with the first image filed, not after the whole drop is hashed and checked
       // (intake is about 10-20 ms per file on the page: 0.3-0.6 s for 30 images before the first detection).
       await this.intakeFiles.add(files, onImage, capture, run);

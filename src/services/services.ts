@@ -235,6 +235,7 @@ export function createServices(opts: ServiceOptions): Services {
   /** Resolves once this window owns the batch and has restored it (startSession). */
   let sessionRestored!: () => void;
   const restored = new Promise<void>((r) => (sessionRestored = r));
+  runner.takeInAfter(restored);
   // Nothing is taken in or counted until this window owns the batch: a drop into a window that waits for it
   // would be counted into a batch that the owner then saves over (or this one over the owner's).
   const notHere = 'This batch is open in another window of Smearcount: these files were not added. Use the batch in this window (the button above), then add them again.';
@@ -387,7 +388,11 @@ export function createServices(opts: ServiceOptions): Services {
         }
         await profile?.start();
         if (mayEdit(windowLock.role)) runner.resume();
-      })());
+      })().catch((e: unknown) => {
+        // drops wait for the restore: they are not held for good by a start that failed
+        sessionRestored();
+        throw e;
+      }));
     },
     discardImage(id) {
       const s = store.getState();
