@@ -67,6 +67,29 @@ test.describe('two windows of the app on one batch', () => {
     await context.close();
   });
 
+  test('taken over mid-batch, a drop still being read and images being counted: the new owner counts every image, none lost', async ({ browser }) => {
+    const context = await browser.newContext();
+    const first = await openApp(context);
+    await first.app.waitReady();
+    const second = await openApp(context);
+    await expect(role(second.page)).toHaveAttribute('data-role', 'elsewhere');
+    const files = testingImages(8);
+    await first.app.drop(files);
+    await expect.poll(() => first.page.evaluate(() => window.__smearcount.images().length), { intervals: [20] }).toBeGreaterThan(0);
+    await second.page.getByTestId('window-take').click();
+    await expect(role(first.page)).toHaveAttribute('data-role', 'taken');
+    await expect(role(second.page)).toHaveCount(0);
+    await second.app.waitReady(300_000);
+    const names = files.map((f) => basename(f)).sort();
+    expect((await second.app.images()).map((i) => i.name).sort()).toEqual(names);
+    expect((await second.app.images()).every((i) => i.status === 'done')).toBe(true);
+    // and that is what is saved: a reload of the new owner restores all of it
+    await second.page.reload();
+    await second.app.waitReady();
+    expect((await second.app.images()).map((i) => `${i.name} ${i.status}`).sort()).toEqual(names.map((n) => `${n} done`));
+    await context.close();
+  });
+
   test('the batch passes to a waiting window when the owner closes, not when it reloads', async ({ browser }) => {
     const context = await browser.newContext();
     const first = await openApp(context);

@@ -250,6 +250,13 @@ export function createServices(opts: ServiceOptions): Services {
       // a page whose session never started restored nothing: a write from it would empty the saved batch
       if (session) {
         await session.catch(() => undefined);
+        // a drop still being read is filed first (its images queued, for the other window to count): cut off,
+        // its files were in this window only
+        await new Promise<void>((resolve) => {
+          const check = () => store.getState().intake === 0 && (off(), resolve());
+          const off = store.subscribe(check);
+          check();
+        });
         await Promise.all([persistence.flush(), samplePersistence.flush()]);
       }
       persistence.halt();

@@ -167,6 +167,21 @@ describe('WindowLock: one window of the app works on the batch', () => {
     expect(events).toEqual([`${a.win}: owner`, `${a.win}: halted`, `${b.win}: owner`]);
   });
 
+  it('an owner whose save takes longer than STEAL_AFTER_MS (a drop still being read) is waited for: the lock is not taken from it', async () => {
+    const a = open({ handOverMs: 3 * STEAL_AFTER_MS });
+    await vi.advanceTimersByTimeAsync(0);
+    const b = open();
+    await vi.advanceTimersByTimeAsync(0);
+    b.lock.takeOver();
+    await vi.advanceTimersByTimeAsync(2 * STEAL_AFTER_MS);
+    expect(a.lock.role).toBe('handing');
+    expect(b.lock.role).toBe('claiming');
+    expect(browser.holder()).toBe(a.win);
+    await vi.advanceTimersByTimeAsync(2 * STEAL_AFTER_MS);
+    expect(events).toEqual([`${a.win}: owner`, `${a.win}: saving`, `${a.win}: saved`, `${b.win}: owner`]);
+    expect(b.lock.role).toBe('owner');
+  });
+
   it('the owner closes: a waiting window gets the batch once the grace for a reload has passed', async () => {
     const a = open();
     await vi.advanceTimersByTimeAsync(0);

@@ -42,7 +42,10 @@ export type WindowRole = 'starting' | 'owner' | 'solo' | 'elsewhere' | 'claiming
 /** Whether a window in this role may change the batch. */
 export const mayEdit = (r: WindowRole) => r === 'owner' || r === 'solo';
 
-type Message = { type: 'claim'; from: string };
+/** claim: a window asks for the batch; handing: the owner is still saving for it (sent each HANDING_BEAT_MS:
+ * a long save, a drop still being read, is not taken for a frozen owner). */
+type Message = { type: 'claim' | 'handing'; from: string };
+export const HANDING_BEAT_MS = 1000;
 
 export interface Channel {
   postMessage(m: Message): void;
@@ -57,7 +60,8 @@ export interface WindowLockDeps {
   session: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null;
   /** Whether this page was opened by a reload (performance's navigation entry). */
   reloaded: boolean;
-  /** Saves what this window holds and stops every writer: the owner gives the batch to another window. */
+  /** Saves what this window holds and stops every writer: the owner gives the batch to another window. It
+   * may take a while (a drop being read is finished first): the asking window waits while it runs. */
   handOver(): Promise<void>;
   /** Stops every writer at once, with no write: the lock was taken (this window did not answer in time). */
   halt(): void;
@@ -129,7 +133,14 @@ export class WindowLock {
     if (this.role !== 'elsewhere') return;
     this.set('claiming');
     this.deps.channel?.postMessage({ type: 'claim', from: this.id });
+    this.armSteal();
+  }
+
+  /** Takes the lock after STEAL_AFTER_MS without a word from the owner. */
+  private armSteal() {
+    if (this.stealTimer !== undefined) this.clearTimer(this.stealTimer);
     this.stealTimer = this.setTimer(() => {
+      this.stealTimer = undefined;
       if (this.role !== 'claiming') return;
       this.waiting?.abort();
       let held = false;
@@ -177,11 +188,22 @@ export class WindowLock {
 
   private onMessage(data: unknown) {
     const m = data as Message | null;
-    if (!m || m.type !== 'claim' || m.from === this.id) return;
+    if (!m || m.from === this.id) return;
+    if (m.type === 'handing') {
+      if (this.role === 'claiming' && this.stealTimer !== undefined) this.armSteal();
+      return;
+    }
+    if (m.type !== 'claim') return;
     if (this.inGrace) return this.inGrace();
     if (this.role !== 'owner') return;
     this.set('handing');
     this.deps.session?.removeItem(CLAIM_KEY);
+    const beat = () => {
+      if (this.role !== 'handing') return;
+      this.deps.channel?.postMessage({ type: 'handing', from: this.id });
+      this.setTimer(beat, HANDING_BEAT_MS);
+    };
+    beat();
     void this.deps
       .handOver()
       .catch(() => this.deps.halt())
