@@ -140,4 +140,18 @@ test.describe('two windows of the app on one batch', () => {
     expect((await first.app.images()).map((i) => `${i.name} ${i.status}`).sort()).toEqual([`${basename(one)} done`, `${basename(two)} done`]);
     await context.close();
   });
+
+  test('a browser without Web Locks: each window works, and each says that the other saves over the same batch', async ({ browser }) => {
+    const context = await browser.newContext();
+    await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'locks', { configurable: true, get: () => undefined }));
+    const first = await openApp(context);
+    await first.app.waitReady();
+    const second = await openApp(context);
+    await second.app.waitReady();
+    for (const page of [first.page, second.page]) {
+      await expect(page.getByTestId('notice-save')).toContainText('open in another window');
+      await expect(role(page)).toHaveCount(0);
+    }
+    await context.close();
+  });
 });
