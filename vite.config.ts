@@ -68,6 +68,9 @@ export default defineConfig({
       injectRegister: null,
       includeAssets: ['icon.svg'],
       manifest: {
+        // The app's identity for the browser: without it the start_url was, and a changed start_url would have
+        // made another app beside the installed one. '/' is what the installs made without an id already have.
+        id: '/',
         name: 'Smearcount — blood-smear cell counter',
         short_name: 'Smearcount',
         description: 'Counts RBC, WBC and platelets in blood-smear photos, entirely on this device.',
@@ -75,11 +78,31 @@ export default defineConfig({
         background_color: '#1b1f24',
         display: 'standalone',
         start_url: '.',
+        categories: ['medical', 'productivity'],
+        // scripts/make_icons.py draws the PNGs; the maskable ones keep the cells inside the launcher's safe zone
+        // (Android cut the 'any' icon's edges to a circle, or showed it small on a white plate)
         icons: [
-          { src: 'icon-192.png', sizes: '192x192', type: 'image/png' },
-          { src: 'icon-512.png', sizes: '512x512', type: 'image/png' },
+          { src: 'icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+          { src: 'icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+          { src: 'icon-maskable-192.png', sizes: '192x192', type: 'image/png', purpose: 'maskable' },
+          { src: 'icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
           { src: 'icon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' },
         ],
+        // "Open with Smearcount" for the images the app counts (services/launchFiles.ts takes them); the open
+        // window of the app gets them, which owns the batch (a new window would have to ask for it first)
+        file_handlers: [
+          {
+            action: '.',
+            accept: {
+              'image/jpeg': ['.jpg', '.jpeg'],
+              'image/png': ['.png'],
+              'image/tiff': ['.tif', '.tiff'],
+              'image/webp': ['.webp'],
+              'image/bmp': ['.bmp'],
+            },
+          },
+        ],
+        launch_handler: { client_mode: ['focus-existing', 'auto'] },
       },
       workbox: {
         // The app, the ORT runtime (.mjs + .wasm, ~14 MB and ~27 MB) and the model are all precached,

@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { useStore } from 'zustand';
 import { BatchProgress } from '../features/BatchProgress';
 import { CountsBar } from '../features/CountsBar';
 import { CountsPanel } from '../features/CountsPanel';
@@ -19,21 +20,28 @@ import { Gallery } from '../features/gallery/Gallery';
 import { SamplePanel } from '../features/sample/SamplePanel';
 import { ProfilePanel } from '../features/profile/ProfilePanel';
 import { LiveView } from '../features/live/LiveView';
+import { WindowOwner } from '../features/WindowOwner';
 import { ServicesContext } from '../services/context';
 import type { Services } from '../services/services';
+import { mayEdit } from '../services/windowLock';
 
 /** The shell: provides the services to the features and lays them out. */
 export function App({ services }: { services: Services }) {
   useEffect(() => {
     // The model started loading in main.tsx, before this first render.
     void services.startSession();
-    const onKey = (e: KeyboardEvent) => handleKey(services, e);
+    // a window that does not own the batch changes nothing, by key either (windowLock.ts)
+    const onKey = (e: KeyboardEvent) => mayEdit(services.windowLock.role) && handleKey(services, e);
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [services]);
+  const role = useStore(services.windowLock.state, (s) => s.role);
+  // Another window owns the batch: the batch's panes take no input (the header stays: an update's Reload)
+  const readOnly = !mayEdit(role) && role !== 'starting';
   return (
     <ServicesContext.Provider value={services}>
-      <div className="app">
+      <WindowOwner />
+      <div className={readOnly ? 'app read-only' : 'app'}>
         <header>
           <h1>Smearcount</h1>
           <span className="privacy" title="Detection runs in this browser tab. No image or result is sent anywhere.">
@@ -42,13 +50,13 @@ export function App({ services }: { services: Services }) {
           <OfflineNotice />
           <StatusBar />
         </header>
-        <aside className="left" aria-label="Images">
+        <aside className="left" aria-label="Images" inert={readOnly}>
           <DropZone />
           <BatchProgress />
           <Notices />
           <Thumbnails />
         </aside>
-        <main>
+        <main inert={readOnly}>
           <CountsBar />
           <Toolbar />
           <ReviewBar />
@@ -56,7 +64,7 @@ export function App({ services }: { services: Services }) {
         </main>
         {/* the results first: at 1920x1080 the Sample form above them pushed the differential's table under the
             screen's edge, and it is what the technician reads at every image; the record is filled once a sample */}
-        <aside className="right" aria-label="Results and settings">
+        <aside className="right" aria-label="Results and settings" inert={readOnly}>
           <CountsPanel />
           <DifferentialPanel />
           <SamplePanel />

@@ -121,6 +121,8 @@ export class Persistence {
   private listening = false;
   /** Bumped at each journal write: a committed write drops the journal only if it began after it. */
   private journalSeq = 0;
+  /** Set once another window owns the batch (windowLock.ts): nothing more is written, ever, from this page. */
+  private halted = false;
 
   constructor(
     private store: PersistStore,
@@ -226,8 +228,16 @@ export class Persistence {
     this.timer = undefined;
   }
 
+  /** Another window owns the batch now: this page writes nothing more (not on pagehide either). Flush first
+   * to hand over what it holds. */
+  halt() {
+    this.halted = true;
+    this.stop();
+  }
+
   /** Writes the review of every image changed since the last commit to localStorage, synchronously. */
   journal() {
+    if (this.halted) return;
     const s = this.store.getState();
     const out: Record<string, JournalEntry> = {};
     for (const id of s.order) {
@@ -279,6 +289,7 @@ export class Persistence {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.writing = this.writing.then(async () => {
+      if (this.halted) return;
       try {
         const seq = this.journalSeq;
         await this.write(); // reads the store before its first await: the state as of `seq`

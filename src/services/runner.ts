@@ -60,8 +60,29 @@ export class BatchRunner {
     return this.typer.classifyMissing(id);
   }
 
+  /** Set while this window does not own the batch (windowLock.ts): no image is taken in or counted here, and
+   * a drop is refused with this sentence instead of being counted into a batch another window saves. */
+  private halted: string | null = null;
+
+  /** Stops (a sentence: why) or allows again (null) taking in and counting images. Images being counted
+   * finish; those left queued wait for resume(). */
+  halt(why: string | null) {
+    this.halted = why;
+  }
+
+  /** A drop's files are read into the batch only after `p` (the restore of the saved batch, which replaces the
+   * store's images: a file dropped while it ran was filed, then gone, its count with it). */
+  private gate: Promise<unknown> = Promise.resolve();
+  takeInAfter(p: Promise<unknown>) {
+    this.gate = p.catch(() => undefined);
+  }
+
   /** `capture`: the files are fields live mode captured (recorded on each image). */
   async addFiles(files: readonly File[], capture?: ImageCapture): Promise<void> {
+    if (this.halted !== null) {
+      this.store.getState().notify({ kind: 'warning', source: 'save', subject: '', message: this.halted });
+      return;
+    }
     this.store.getState().addIntake(files.length);
     // the drop's files stay on the journal until the batch that holds them (or names them refused) is saved
     const names = files.filter((f) => !isFolderClutter(f)).map(shownName);
@@ -77,6 +98,7 @@ export class BatchRunner {
       void this.pump();
     };
     try {
+      await this.gate;
       // Detection starts with the first image filed, not after the whole drop is hashed and checked
       // (intake is about 10-20 ms per file on the page: 0.3-0.6 s for 30 images before the first detection).
       await this.intakeFiles.add(files, onImage, capture, run);
@@ -156,6 +178,7 @@ export class BatchRunner {
   }
 
   private nextQueued(): string | undefined {
+    if (this.halted !== null) return undefined;
     const st = this.store.getState();
     return st.order.find((id) => st.images[id].status === 'queued');
   }

@@ -40,6 +40,8 @@ export class SamplePersistence {
   private committedAudit?: AuditEntry[];
   /** Bumped at each journal write: a committed write drops the journal only if it began after it. */
   private journalSeq = 0;
+  /** Set once another window owns the batch (windowLock.ts): nothing more is written from this page. */
+  private halted = false;
 
   constructor(
     private store: AppStore,
@@ -106,6 +108,13 @@ export class SamplePersistence {
     if (this.committedAudit && this.store.getState().audit !== this.committedAudit && this.timer === undefined) this.timer = setTimeout(() => void this.flush(), 200);
   }
 
+  /** Another window owns the batch now: no more writes from this page (flush first to hand over). */
+  halt() {
+    this.halted = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
   private auditJournal(): AuditEntry[] | null {
     try {
       const v: unknown = JSON.parse(this.storage?.getItem(AUDIT_JOURNAL_KEY) ?? 'null');
@@ -118,6 +127,7 @@ export class SamplePersistence {
   /** Writes the audit trail to localStorage, synchronously, when it differs from what IndexedDB committed:
    * an IndexedDB write started as the page goes may not commit. */
   journal() {
+    if (this.halted) return;
     const { audit } = this.store.getState();
     if (audit === this.committedAudit) return;
     try {
@@ -129,6 +139,7 @@ export class SamplePersistence {
   }
 
   private writeSync(sample: SampleRecord) {
+    if (this.halted) return;
     try {
       this.storage?.setItem(SAMPLE_RECORD_KEY, JSON.stringify(sample));
     } catch {
@@ -139,6 +150,7 @@ export class SamplePersistence {
   flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.halted) return this.writing;
     const { sample, audit, diffRules, reference, labName, estimateFactors } = this.store.getState();
     this.writeSync(sample);
     const v: Stored = { sample, audit, lab: { diffRules, reference, labName, estimateFactors } };

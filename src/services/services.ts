@@ -36,6 +36,8 @@ import { createLiveStore, type LiveStore } from '../store/liveStore';
 import { LiveCamera } from './live';
 import { warmRuntimeCache, type WarmState } from './runtimeCache';
 import { cardWithOverrides } from './cardOverrides';
+import { browserWindowLock, mayEdit, type WindowLock } from './windowLock';
+import { watchLaunchFiles, type LaunchQueue } from './launchFiles';
 
 export interface Services {
   card: ModelCard;
@@ -57,6 +59,8 @@ export interface Services {
   /** Live mode: the camera view's state, and the camera that fills the batch field by field. */
   live: LiveStore;
   camera: LiveCamera;
+  /** Which window of the app works on the batch (windowLock.ts). */
+  windowLock: WindowLock;
   loadDetector(): Promise<DetectorClient>;
   /** The first visit's warm-up of the compiled runtime for the next visit (runtimeCache.ts). */
   runtimeCache(): WarmState;
@@ -210,7 +214,6 @@ export function createServices(opts: ServiceOptions): Services {
   watchOptics(store);
   watchSameField(store);
   const persistence = new Persistence(store, files);
-  watchOtherWindows(store);
   const samplePersistence = new SamplePersistence(store, opts.storage);
   const profile = classifier?.embedding ? new ProfileService(store, classifier) : null;
   if (classifier && !classifier.embedding) store.getState().setAdaptation({ unavailable: true });
@@ -229,6 +232,54 @@ export function createServices(opts: ServiceOptions): Services {
     persist: () => (session ?? Promise.resolve()).catch(() => undefined).then(() => persistence.flush()),
   });
   let session: Promise<void> | undefined;
+  /** Resolves once this window owns the batch and has restored it (startSession). */
+  let sessionRestored!: () => void;
+  const restored = new Promise<void>((r) => (sessionRestored = r));
+  runner.takeInAfter(restored);
+  // Nothing is taken in or counted until this window owns the batch: a drop into a window that waits for it
+  // would be counted into a batch that the owner then saves over (or this one over the owner's).
+  const notHere = 'This batch is open in another window of Smearcount: these files were not added. Use the batch in this window (the button above), then add them again.';
+  runner.halt(notHere);
+  const windowLock = browserWindowLock(
+    async () => {
+      // The window that asked gets the batch as this one holds it now: the session restored first (a claim
+      // can come while the restore runs), nothing more counted here, the camera off, then every write done.
+      runner.halt(notHere);
+      if (live.getState().open) camera.stop();
+      gallery.getState().setOpen(false);
+      // a page whose session never started restored nothing: a write from it would empty the saved batch
+      if (session) {
+        await session.catch(() => undefined);
+        // a drop still being read is filed first (its images queued, for the other window to count): cut off,
+        // its files were in this window only
+        await new Promise<void>((resolve) => {
+          const check = () => store.getState().intake === 0 && (off(), resolve());
+          const off = store.subscribe(check);
+          check();
+        });
+        await Promise.all([persistence.flush(), samplePersistence.flush()]);
+      }
+      persistence.halt();
+      samplePersistence.halt();
+    },
+    () => {
+      runner.halt(notHere);
+      if (live.getState().open) camera.stop();
+      persistence.halt();
+      samplePersistence.halt();
+    },
+  );
+  windowLock.start();
+  if (windowLock.role === 'solo') watchOtherWindows(store);
+  void windowLock.owned.then(() => windowLock.role !== 'taken' && runner.halt(null));
+  // images the operating system opens the installed app with (the manifest's file_handlers)
+  watchLaunchFiles((globalThis as { launchQueue?: LaunchQueue }).launchQueue, {
+    // after the restore, which replaces the store's images: files added before it were lost
+    owned: restored,
+    ownsNow: () => mayEdit(windowLock.role),
+    addFiles: (f) => runner.addFiles(f),
+    notify: (kind, message) => store.getState().notify({ kind, source: 'batch', subject: '', message }),
+  });
   // files a page that went was still reading: read before this page's first drop joins the list
   const intakeJournal = new IntakeJournal(opts.storage);
   const leftInIntake = intakeJournal.pending();
@@ -287,6 +338,7 @@ export function createServices(opts: ServiceOptions): Services {
     profile,
     live,
     camera,
+    windowLock,
     loadDetector,
     runtimeCache: () => warmState,
     typist: () => typist.state(),
@@ -297,6 +349,8 @@ export function createServices(opts: ServiceOptions): Services {
     startSession() {
       // Once per page, although React's StrictMode runs effects twice in development.
       return (session ??= (async () => {
+        // another window may own the batch: nothing is restored, saved or counted here until it is this one's
+        await windowLock.owned;
         const unfinishedClear = opts.storage.getItem(CLEARING_KEY) !== null;
         try {
           if (!unfinishedClear) await samplePersistence.restore();
@@ -320,6 +374,7 @@ export function createServices(opts: ServiceOptions): Services {
           }
         }
         persistence.start();
+        sessionRestored();
         // verdicts on grey specks saved under a debris rule this app no longer runs: redone from the saved
         // files, in the background (its first step awaits a decode, so watchRelease below is watching by then
         // and withdraws a release whose figures this changes)
@@ -339,8 +394,12 @@ export function createServices(opts: ServiceOptions): Services {
           opts.storage.removeItem(CLEARING_KEY);
         }
         await profile?.start();
-        runner.resume();
-      })());
+        if (mayEdit(windowLock.role)) runner.resume();
+      })().catch((e: unknown) => {
+        // drops wait for the restore: they are not held for good by a start that failed
+        sessionRestored();
+        throw e;
+      }));
     },
     discardImage(id) {
       const s = store.getState();
@@ -371,10 +430,9 @@ export function createServices(opts: ServiceOptions): Services {
   };
 }
 
-/** Each window of the app saves its own batch as *the* batch of this browser: with two open, the one that
- * saved last replaced the other's (2 images counted in one window, 1 in another: after a reload, 1). Until
- * one window can hand the batch to another, each says so as soon as it sees the other (BroadcastChannel, this
- * origin's windows only), in both windows. */
+/** In a browser without Web Locks (windowLock.ts) each window saves its own batch as *the* batch of this
+ * browser: with two open, the one that saved last replaced the other's. Each says so as soon as it sees the
+ * other (BroadcastChannel, this origin's windows only), in both windows. */
 function watchOtherWindows(store: AppStore) {
   if (typeof BroadcastChannel === 'undefined') return;
   const channel = new BroadcastChannel('smearcount-windows');
