@@ -277,7 +277,8 @@ function ReportBody({ open }: { open: boolean }) {
         </p>
         {classifier && (diff.diff.classified > 0 || st.smudge + st.other > 0) ? (
           <>
-            <h2>WBC differential</h2>
+            {/* the heading inside the block kept whole (report.css): on US Letter, 18 mm shorter than A4, "WBC
+                differential" ended page 1 alone and its table began page 2 */}
             <ReportDifferential st={st} wbcCount={sample.wbcCount} reference={reference} code={Object.fromEntries(classifier.classes.map((c) => [c.name, c.code]))} shortReason={sample.shortReason} setShortReason={(v) => setSample({ shortReason: v })} />
           </>
         ) : classifier && summary.images > 0 ? (
