@@ -15,7 +15,7 @@ import { csvWithSample, provenanceText } from '../core/formats/sample';
 import { printedDifferential } from '../core/differential/rules';
 import { watchRelease } from './release';
 import { countInterval } from '../core/counts/estimate';
-import { adaptationWords, classifierWords, detectorWords, enginesWords, exportRelease, exportSample, notCountedRows, notCountedWords, otherClassifiers, otherDetectors, releaseState, reportJson, scaleUsed, selectAdaptation, selectEditSummary, selectEngines, selectNotCounted } from './report';
+import { adaptationWords, classifierWords, detectorWords, enginesWords, exportRelease, exportSample, leftOutWords, notCountedRows, notCountedWords, otherClassifiers, otherDetectors, releaseState, reportJson, scaleUsed, selectAdaptation, selectEditSummary, selectEngines, selectLeftOutBoxes, selectNotCounted } from './report';
 import { selectDifferentialState, selectExportImages, selectSummary } from './selectors';
 import { createAppStore, type AppStore } from './store';
 
@@ -468,5 +468,35 @@ describe('images in none of the figures (audit 2026-12-05)', () => {
     // a new batch starts with none
     store.getState().clearBatch();
     expect(store.getState().refused).toEqual([]);
+  });
+});
+
+describe('boxes found but not counted (audit 2026-12-06, release)', () => {
+  it('the report and its JSON say how many boxes of the counted fields no figure counts, and why', () => {
+    const store = batch();
+    const st = store.getState();
+    // b.jpg: its RBC is the same speck as in other fields (the optics rule); d.jpg: a grey platelet candidate
+    st.updateImage('b', { optics: ['m0'] });
+    st.addImage({ id: 'd', name: 'd.jpg', bytes: 10 });
+    st.updateImage('d', { status: 'done', width: 640, height: 480, raw: [det('p0', 'Platelets', 100), det('p1', 'Platelets', 200), det('r0', 'RBC', 300)], quality: { flags: [], debris: ['p1'] } as never });
+    // the grid (not a smear, left out whole) has a box cut by the border too: it is said as a left-out image, not here
+    st.updateImage('c', { raw: [det('m0', 'RBC', 100), det('m1', 'RBC', 0)] });
+    const s = store.getState();
+    const b = selectLeftOutBoxes(s);
+    // a.jpg's platelet and WBC at x 0 are cut by the left border, and the rule is 'interior'
+    expect(b.countRule).toEqual({ RBC: 0, WBC: 1, Platelets: 1 });
+    expect(b.optics).toEqual({ RBC: 1, WBC: 0, Platelets: 0 });
+    expect(b.debris).toEqual({ RBC: 0, WBC: 0, Platelets: 1 });
+    const words = leftOutWords(b, s.postprocess.countRule);
+    expect(words).toBe(
+      'Found by the detector on the counted fields but not counted as cells: 2 (1 WBC, 1 platelet) cut by the image border, left out by the count rule (cells cut by the image border excluded); ' +
+        '1 RBC taken for a speck on the camera or lens (at the same place in several fields); 1 platelet taken for an unstained speck (grey where the field\'s cells are stained).',
+    );
+    expect(reportJson(s, { lowConfidence: LOW }).left_out_boxes).toEqual({ count_rule: b.countRule, optics: b.optics, debris: b.debris, words });
+    // every box counted: nothing to say
+    st.setCountRule('all');
+    st.updateImage('b', { optics: [] });
+    st.updateImage('d', { quality: { flags: [] } as never });
+    expect(leftOutWords(selectLeftOutBoxes(store.getState()), 'all')).toBe('');
   });
 });
