@@ -37,7 +37,23 @@ describe('release', () => {
     const s = store.getState();
     expect(s.sample.releasedRevision).toBe(releaseRevision(s));
     // from the state before to the state after, as every other entry (it held the verifier in from before)
-    expect(s.audit.at(-1)).toMatchObject({ action: 'release', field: 'release', from: 'not released', to: 'released by AB' });
+    expect(s.audit.at(-1)).toMatchObject({ action: 'release', field: 'release', from: 'not released', to: `released by AB · revision ${s.sample.releasedRevision}` });
+  });
+
+  it('names in the audit trail the revision each release signed and each withdrawal took back (audit 2026-12-06, release)', () => {
+    // the trail said "released by AB" twice: which figures the first and the second release rested on, it did not say
+    const store = released();
+    const first = store.getState().sample.releasedRevision;
+    store.getState().edit('a', deleteBox, { id: 'm0' });
+    store.getState().releaseReport('AB');
+    const second = store.getState().sample.releasedRevision;
+    expect(second).not.toBe(first);
+    const trail = store.getState().audit.filter((e) => e.field === 'release').map((e) => [e.action, e.from, e.to]);
+    expect(trail).toEqual([
+      ['release', 'not released', `released by AB · revision ${first}`],
+      ['withdraw', expect.stringMatching(new RegExp(`^released by AB at \\S+ · revision ${first}$`)), 'withdrawn: a.jpg: RBC box deleted, top left at x 20, y 120'],
+      ['release', 'not released', `released by AB · revision ${second}`],
+    ]);
   });
 
   it('stays withdrawn after an undo, but says the figures are again those released (audit 2026-12-05, second)', () => {

@@ -395,7 +395,7 @@ describe('sample record audit', () => {
     st().setSample({ wbcCount: 7.5 });
     const tail = st().audit.slice(-3);
     expect(tail.map((e) => [e.field, e.action, e.cell, e.from, e.to])).toEqual([
-      ['release', 'release', '', 'not released', 'released by AB'],
+      ['release', 'release', '', 'not released', expect.stringMatching(/^released by AB · revision [0-9a-f]{16}$/)],
       ['sample', 'sample', 'wbcCount', '6.5', '7.5'],
       ['release', 'withdraw', '', expect.stringMatching(/^released by AB/), 'withdrawn: sample record changed (wbcCount)'],
     ]);

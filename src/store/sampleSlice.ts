@@ -110,8 +110,10 @@ export const createSampleSlice: StateCreator<AppState, [], [], SampleSlice> = (s
   releaseReport(verifiedBy) {
     const s = get();
     if (!s.sample.id.trim()) return;
-    set({ sample: { ...s.sample, verifiedBy, verifiedAt: new Date().toISOString(), releasedRevision: releaseRevision(s), releasedScheme: RELEASE_SCHEME, withdrawn: '', withdrawnRevision: '' } });
-    get().logAudit([releaseEntry('release', 'not released', `released by ${verifiedBy || '(no name)'}`)]);
+    const revision = releaseRevision(s);
+    set({ sample: { ...s.sample, verifiedBy, verifiedAt: new Date().toISOString(), releasedRevision: revision, releasedScheme: RELEASE_SCHEME, withdrawn: '', withdrawnRevision: '' } });
+    // the revision signed, as the report prints it: the trail alone tells which figures each release rested on
+    get().logAudit([releaseEntry('release', 'not released', `released by ${verifiedBy || '(no name)'} · revision ${revision}`)]);
     // a withdrawal said earlier is settled by this release
     get().dismissNotices((n) => n.source === 'release');
   },
@@ -119,7 +121,7 @@ export const createSampleSlice: StateCreator<AppState, [], [], SampleSlice> = (s
     const s = get();
     if (!s.sample.verifiedAt) return;
     set({ sample: { ...s.sample, verifiedAt: null, releasedRevision: '', withdrawn: reason, withdrawnRevision: s.sample.releasedRevision } });
-    get().logAudit([releaseEntry('withdraw', `released by ${s.sample.verifiedBy || '(no name)'} at ${s.sample.verifiedAt}`, `withdrawn: ${reason}`)]);
+    get().logAudit([releaseEntry('withdraw', `released by ${s.sample.verifiedBy || '(no name)'} at ${s.sample.verifiedAt} · revision ${s.sample.releasedRevision}`, `withdrawn: ${reason}`)]);
     // said where the technician is working, not only in the report preview
     get().notify({ kind: 'warning', source: 'release', subject: s.sample.id, message: `The released report was withdrawn (${reason}): verify and print it again.` });
   },
