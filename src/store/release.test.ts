@@ -40,6 +40,22 @@ describe('release', () => {
     expect(s.audit.at(-1)).toMatchObject({ action: 'release', field: 'release', from: 'not released', to: `released by AB · revision ${s.sample.releasedRevision}` });
   });
 
+  it('is withdrawn when the lab name that heads every printed page changes (audit 2026-12-06, release)', () => {
+    const store = released();
+    // the same name, or spaces round it (the page frame trims them), changes nothing printed
+    store.getState().setLabName('');
+    store.getState().setLabName('  ');
+    expect(store.getState().sample.verifiedAt).not.toBeNull();
+    store.getState().setLabName('City Lab');
+    expect(store.getState().sample.verifiedAt).toBeNull();
+    expect(store.getState().sample.withdrawn).toBe('lab name changed (none → City Lab)');
+    expect(withdrawal(store)).toEqual(['withdrawn: lab name changed (none → City Lab)']);
+    // named before the release, it is part of what was released
+    store.getState().releaseReport('AB');
+    store.getState().setLabName('City Lab');
+    expect(store.getState().sample.verifiedAt).not.toBeNull();
+  });
+
   it('names in the audit trail the revision each release signed and each withdrawal took back (audit 2026-12-06, release)', () => {
     // the trail said "released by AB" twice: which figures the first and the second release rested on, it did not say
     const store = released();
