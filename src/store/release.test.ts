@@ -68,7 +68,8 @@ describe('release', () => {
     expect(trail).toEqual([
       ['release', 'not released', `released by AB · revision ${first}`],
       ['withdraw', expect.stringMatching(new RegExp(`^released by AB at \\S+ · revision ${first}$`)), 'withdrawn: a.jpg: RBC box deleted, top left at x 20, y 120'],
-      ['release', 'not released', `released by AB · revision ${second}`],
+      // a correction of the release withdrawn (the report and every export say CORRECTED)
+      ['release', 'not released', `released by AB · revision ${second} · corrects revision ${first}`],
     ]);
   });
 

@@ -134,14 +134,14 @@ describe('the exports carry the released report', () => {
     watchRelease(store);
     const rows = countsOf(store);
     const col = (name: string) => rows[0].indexOf(name);
-    expect(rows[1].slice(col('report_state'))).toEqual(['preliminary', '', '', '', '']);
+    expect(rows[1].slice(col('report_state'))).toEqual(['preliminary', '', '', '', '', '']);
     store.getState().setSample({ id: 'S-9', operator: 'AB' });
     store.getState().releaseReport('AB');
     store.getState().edit('a', deleteBox, { id: 'm1' });
     const s = store.getState();
     const lines = countsCsv(selectExportImages(s), { release: exportRelease(s.sample), differential: selectDifferentialState(s, LOW) }).trim().split('\r\n');
     // the reason holds a comma: quoted; it names the cell by its place, not its id
-    for (const l of lines.slice(1)) expect(l.endsWith(',withdrawn,,,,"a.jpg: RBC box deleted, top at x 220, y 120"')).toBe(true);
+    for (const l of lines.slice(1)) expect(l.endsWith(',withdrawn,,,,"a.jpg: RBC box deleted, top at x 220, y 120",')).toBe(true);
     expect(releaseState(store.getState().sample).kind).toBe('withdrawn');
   });
 
@@ -150,7 +150,7 @@ describe('the exports carry the released report', () => {
     const images = selectExportImages(s);
     const rows = csvRows(boxesCsv(images));
     const col = (name: string) => rows[0].indexOf(name);
-    expect(rows[0].slice(-10, -5)).toEqual(['counted', 'left_out', 'wbc_verified', 'wbc_category', 'wbc_note']);
+    expect(rows[0].slice(-11, -6)).toEqual(['counted', 'left_out', 'wbc_verified', 'wbc_category', 'wbc_note']);
     const of = (image: string, cls: string) => rows.filter((r) => r[0] === image && r[1] === cls);
     // the platelet cut by the border is drawn, not counted (the count rule)
     expect(of('a.jpg', 'Platelets').map((r) => [r[col('counted')], r[col('left_out')]])).toEqual([['false', 'count-rule']]);
@@ -190,10 +190,10 @@ describe('the exports carry the released report', () => {
       const images = selectExportImages(s);
       const boxes = csvCells(boxesCsv(images, rel));
       const counts = csvCells(countsCsv(images, { release: rel, differential: selectDifferentialState(s, LOW) }));
-      const cols = ['report_state', 'verified_by', 'released_at', 'release_revision', 'withdrawn_reason'];
+      const cols = ['report_state', 'verified_by', 'released_at', 'release_revision', 'withdrawn_reason', 'replaces_release'];
       // the boxes CSV: the counts CSV's columns, in its order, last, on every row
-      expect(boxes[0].slice(-5)).toEqual(cols);
-      const cells = (rows: string[][]) => new Set(rows.slice(1).map((r) => JSON.stringify(r.slice(-5))));
+      expect(boxes[0].slice(-6)).toEqual(cols);
+      const cells = (rows: string[][]) => new Set(rows.slice(1).map((r) => JSON.stringify(r.slice(-6))));
       expect([...cells(boxes)]).toEqual([...cells(counts)]);
       const voc = vocFiles(images, rel).map((f) => f.data);
       // every VOC file still reads as VOC, with the release in its <smearcount> element
@@ -209,8 +209,8 @@ describe('the exports carry the released report', () => {
       return { csv: JSON.parse([...cells(boxes)][0]) as string[], voc: voc.map((x) => cols.map((c) => vocTag(x, c === 'report_state' ? 'report_state' : c))), coco, footer };
     };
     let r = said();
-    expect(r.csv).toEqual(['preliminary', '', '', '', '']);
-    expect(r.voc).toEqual([0, 1, 2].map(() => ['preliminary', '', '', '', '']));
+    expect(r.csv).toEqual(['preliminary', '', '', '', '', '']);
+    expect(r.voc).toEqual([0, 1, 2].map(() => ['preliminary', '', '', '', '', '']));
     expect(r.coco).toMatchObject({ state: 'preliminary', verified_by: '', released_at: '', release_revision: '' });
     expect(r.footer).toBe('Sample (no sample ID) · a.jpg: RBC 1, WBC 2, PLT 0 · PRELIMINARY: not verified, not for clinical use.');
 
@@ -219,8 +219,8 @@ describe('the exports carry the released report', () => {
     const s = store.getState();
     const at = isoLocal(new Date(s.sample.verifiedAt!));
     r = said();
-    expect(r.csv).toEqual(['released', 'AB', at, s.sample.releasedRevision, '']);
-    expect(r.voc[2]).toEqual(['released', 'AB', at, s.sample.releasedRevision, '']);
+    expect(r.csv).toEqual(['released', 'AB', at, s.sample.releasedRevision, '', '']);
+    expect(r.voc[2]).toEqual(['released', 'AB', at, s.sample.releasedRevision, '', '']);
     expect(r.coco).toMatchObject({ state: 'released', verified_by: 'AB', released_at: at, release_revision: s.sample.releasedRevision, withdrawn_reason: '' });
     expect(r.footer).toBe(`Sample S-9 · a.jpg: RBC 1, WBC 2, PLT 0 · Released · verified by AB at ${at} · revision ${s.sample.releasedRevision}`);
 
@@ -228,13 +228,40 @@ describe('the exports carry the released report', () => {
     store.getState().edit('a', deleteBox, { id: 'm1' });
     r = said();
     const why = 'a.jpg: RBC box deleted, top at x 220, y 120';
-    expect(r.csv).toEqual(['withdrawn', '', '', '', why]);
-    expect(r.voc[0]).toEqual(['withdrawn', '', '', '', why]);
+    expect(r.csv).toEqual(['withdrawn', '', '', '', why, '']);
+    expect(r.voc[0]).toEqual(['withdrawn', '', '', '', why, '']);
     expect(r.coco).toMatchObject({ state: 'withdrawn', verified_by: '', released_at: '', withdrawn_reason: why });
     expect(r.footer).toBe(`Sample S-9 · a.jpg: RBC 0, WBC 2, PLT 0 · WITHDRAWN: not valid for clinical use. The release was withdrawn (${why}).`);
     // an image out of the totals says so on its picture, as its CSV row does (in_totals false)
     const g = selectExportImages(store.getState())[2];
     expect(pngFooter(g, 'grid.png', 'S-9', exportRelease(store.getState().sample))).toContain('grid.png: RBC 1, WBC 0, PLT 0 (not in the totals) · WITHDRAWN');
+
+    // released again: a corrected report, which names the release it replaces, on paper and in every file (audit
+    // 2026-12-06, release: it read as a first release, and the earlier paper a clinician holds looked as valid)
+    const first = { at, revision: s.sample.releasedRevision };
+    store.getState().releaseReport('CD');
+    const t = store.getState();
+    const at2 = isoLocal(new Date(t.sample.verifiedAt!));
+    const replaces = `replaces the release of ${first.at} (revision ${first.revision}), withdrawn (${why})`;
+    expect(releaseState(t.sample)).toEqual({
+      kind: 'released',
+      line: `Released · verified by CD at ${at2} · revision ${t.sample.releasedRevision} · CORRECTED: ${replaces}`,
+      page: `Released · revision ${t.sample.releasedRevision} · verified by CD ${at2} · CORRECTED, replaces revision ${first.revision}`,
+    });
+    r = said();
+    expect(r.csv).toEqual(['released', 'CD', at2, t.sample.releasedRevision, '', replaces]);
+    expect(r.voc[0]).toEqual(['released', 'CD', at2, t.sample.releasedRevision, '', replaces]);
+    expect(r.coco).toMatchObject({ state: 'released', replaces_release: replaces });
+    expect(r.footer.endsWith(`CORRECTED: ${replaces}`)).toBe(true);
+    expect(reportJson(t, { lowConfidence: LOW })).toMatchObject({ state: 'released', replaces_release: replaces });
+    // withdrawn again: no file names a correction of a release that no longer stands
+    store.getState().edit('a', deleteBox, { id: 'm2' });
+    r = said();
+    expect(r.csv[0]).toBe('withdrawn');
+    expect(r.csv[5]).toBe('');
+    // cleared with the session
+    store.getState().clearSample();
+    expect(store.getState().sample.replaces).toBeNull();
   });
 
   it('JSON: the release, the totals and the differential as the report prints them; the edits, engines and adaptation', () => {
@@ -371,7 +398,7 @@ describe('the exports carry the released report', () => {
   it('the CSV keeps the sample ID and the models last, after the release columns', () => {
     const s = released().getState();
     const csv = csvWithSample(countsCsv(selectExportImages(s), { release: exportRelease(s.sample), differential: selectDifferentialState(s, LOW) }), 'S-9', 'models');
-    expect(csv.split('\r\n')[0].endsWith(',withdrawn_reason,sample_id,models')).toBe(true);
+    expect(csv.split('\r\n')[0].endsWith(',withdrawn_reason,replaces_release,sample_id,models')).toBe(true);
   });
 });
 

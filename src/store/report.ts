@@ -21,19 +21,35 @@ import { debrisExcluded, imageEdits, imageEngine, inTotals, opticsExcluded, rule
 
 export type ReleaseKind = 'released' | 'withdrawn' | 'preliminary';
 
-/** What a page of the report is: released on a revision, withdrawn, or preliminary. */
-export function releaseState(sample: Pick<SampleRecord, 'verifiedAt' | 'verifiedBy' | 'releasedRevision' | 'withdrawn'>): { kind: ReleaseKind; line: string; page: string } {
+/** The release a corrected one replaces, in the report's words ('' when it replaces none): the paper a
+ * clinician may still hold, by its release time and revision, and why it was withdrawn. */
+export function replacesWords(sample: Pick<SampleRecord, 'verifiedAt' | 'replaces'>): string {
+  const r = sample.verifiedAt ? sample.replaces : null;
+  if (!r) return '';
+  return `replaces the release${r.releasedAt ? ` of ${isoLocal(new Date(r.releasedAt))}` : ''}${r.revision ? ` (revision ${r.revision})` : ''}, withdrawn (${r.reason})`;
+}
+
+type ReleaseFields = Pick<SampleRecord, 'verifiedAt' | 'verifiedBy' | 'releasedRevision' | 'withdrawn' | 'replaces'>;
+
+/** What a page of the report is: released on a revision (a correction of a withdrawn release says so), withdrawn,
+ * or preliminary. */
+export function releaseState(sample: ReleaseFields): { kind: ReleaseKind; line: string; page: string } {
   if (sample.verifiedAt) {
     const by = `verified by ${sample.verifiedBy || '(no name)'}`;
     const at = isoLocal(new Date(sample.verifiedAt));
-    return { kind: 'released', line: `Released · ${by} at ${at} · revision ${sample.releasedRevision}`, page: `Released · revision ${sample.releasedRevision} · ${by} ${at}` };
+    // a release after a withdrawal corrects it: said first on every page, as LIS mark a corrected result, so
+    // that the two papers are told apart
+    const replaces = replacesWords(sample);
+    const corrected = replaces ? ` · CORRECTED: ${replaces}` : '';
+    const pageNote = sample.replaces?.revision ? ` · CORRECTED, replaces revision ${sample.replaces.revision}` : replaces ? ' · CORRECTED' : '';
+    return { kind: 'released', line: `Released · ${by} at ${at} · revision ${sample.releasedRevision}${corrected}`, page: `Released · revision ${sample.releasedRevision} · ${by} ${at}${pageNote}` };
   }
   if (sample.withdrawn) return { kind: 'withdrawn', line: `WITHDRAWN: not valid for clinical use. The release was withdrawn (${sample.withdrawn}).`, page: 'WITHDRAWN: not valid for clinical use' };
   return { kind: 'preliminary', line: 'PRELIMINARY: not verified, not for clinical use.', page: 'PRELIMINARY: not verified, not for clinical use' };
 }
 
 /** The release as the exports carry it (the report's words and time): an unreleased copy names no verifier. */
-export function exportRelease(sample: Pick<SampleRecord, 'verifiedAt' | 'verifiedBy' | 'releasedRevision' | 'withdrawn'>): ExportRelease {
+export function exportRelease(sample: ReleaseFields): ExportRelease {
   const kind = releaseState(sample).kind;
   const released = kind === 'released';
   return {
@@ -42,6 +58,7 @@ export function exportRelease(sample: Pick<SampleRecord, 'verifiedAt' | 'verifie
     releasedAt: released ? isoLocal(new Date(sample.verifiedAt!)) : '',
     revision: released ? sample.releasedRevision : '',
     withdrawn: kind === 'withdrawn' ? sample.withdrawn : '',
+    replaces: replacesWords(sample),
   };
 }
 
@@ -321,6 +338,7 @@ export function reportJson(s: AppState, opts: { lowConfidence: number | null; pr
     released_at: release.releasedAt,
     release_revision: release.revision,
     withdrawn_reason: release.withdrawn,
+    replaces_release: release.replaces,
     images: { counted: summary.images, done: done.length, left_out: done.length - summary.images, reviewed: done.filter((id) => s.images[id].reviewed).length },
     counts,
     ratios: { wbc_per_rbc: summary.wbcPerRbc, platelets_per_rbc: summary.plateletsPerRbc },

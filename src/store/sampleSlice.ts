@@ -29,12 +29,17 @@ export interface SampleRecord {
   /** The revision the withdrawn release rested on: an undo that brings the batch back to it is said
    * (store/release backAtWithdrawnRelease). Absent in records saved before it. */
   withdrawnRevision?: string;
+  /** When the withdrawn release was made (ISO; absent in records saved before it). */
+  withdrawnReleasedAt?: string;
+  /** On a release made after a withdrawal: the release it corrects (its time, revision and why it was
+   * withdrawn). A clinician may hold the earlier paper; the new one says it replaces it (LIS: "corrected"). */
+  replaces?: { releasedAt: string; revision: string; reason: string } | null;
   /** The technician's reason for a differential on fewer cells than the target (e.g. "leukopenia: 43
    * cells in 40 fields"); printed with it, and without it no H/L flag is printed. */
   shortReason: string;
 }
 
-export const EMPTY_SAMPLE: SampleRecord = Object.freeze({ id: '', operator: '', patient: '', ward: '', collectedAt: '', receivedAt: '', notes: '', wbcCount: null, verifiedBy: '', verifiedAt: null, releasedRevision: '', withdrawn: '', withdrawnRevision: '', shortReason: '' });
+export const EMPTY_SAMPLE: SampleRecord = Object.freeze({ id: '', operator: '', patient: '', ward: '', collectedAt: '', receivedAt: '', notes: '', wbcCount: null, verifiedBy: '', verifiedAt: null, releasedRevision: '', withdrawn: '', withdrawnRevision: '', withdrawnReleasedAt: '', replaces: null, shortReason: '' });
 
 export interface SampleSlice {
   sample: SampleRecord;
@@ -111,16 +116,18 @@ export const createSampleSlice: StateCreator<AppState, [], [], SampleSlice> = (s
     const s = get();
     if (!s.sample.id.trim()) return;
     const revision = releaseRevision(s);
-    set({ sample: { ...s.sample, verifiedBy, verifiedAt: new Date().toISOString(), releasedRevision: revision, releasedScheme: RELEASE_SCHEME, withdrawn: '', withdrawnRevision: '' } });
+    // released again after a withdrawal: a correction of that release, which it names
+    const replaces = s.sample.withdrawn ? { releasedAt: s.sample.withdrawnReleasedAt ?? '', revision: s.sample.withdrawnRevision ?? '', reason: s.sample.withdrawn } : null;
+    set({ sample: { ...s.sample, verifiedBy, verifiedAt: new Date().toISOString(), releasedRevision: revision, releasedScheme: RELEASE_SCHEME, withdrawn: '', withdrawnRevision: '', withdrawnReleasedAt: '', replaces } });
     // the revision signed, as the report prints it: the trail alone tells which figures each release rested on
-    get().logAudit([releaseEntry('release', 'not released', `released by ${verifiedBy || '(no name)'} · revision ${revision}`)]);
+    get().logAudit([releaseEntry('release', 'not released', `released by ${verifiedBy || '(no name)'} · revision ${revision}${replaces?.revision ? ` · corrects revision ${replaces.revision}` : ''}`)]);
     // a withdrawal said earlier is settled by this release
     get().dismissNotices((n) => n.source === 'release');
   },
   withdrawRelease(reason) {
     const s = get();
     if (!s.sample.verifiedAt) return;
-    set({ sample: { ...s.sample, verifiedAt: null, releasedRevision: '', withdrawn: reason, withdrawnRevision: s.sample.releasedRevision } });
+    set({ sample: { ...s.sample, verifiedAt: null, releasedRevision: '', withdrawn: reason, withdrawnRevision: s.sample.releasedRevision, withdrawnReleasedAt: s.sample.verifiedAt } });
     get().logAudit([releaseEntry('withdraw', `released by ${s.sample.verifiedBy || '(no name)'} at ${s.sample.verifiedAt} · revision ${s.sample.releasedRevision}`, `withdrawn: ${reason}`)]);
     // said where the technician is working, not only in the report preview
     get().notify({ kind: 'warning', source: 'release', subject: s.sample.id, message: `The released report was withdrawn (${reason}): verify and print it again.` });
