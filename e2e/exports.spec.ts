@@ -266,6 +266,9 @@ test('every export says whether its figures were released: preliminary, then rel
   // verified and printed again: a corrected report, which names the release it replaces (the paper a clinician
   // may hold), on the report and in every file; before, it read as a first release
   await page.getByTestId('export-report').click();
+  // signed again: the withdrawal took the verifier's name (the first signer may never have seen the change)
+  await expect(page.getByTestId('report-verified-by')).toHaveValue('');
+  await page.getByTestId('report-verified-by').fill('Zoë Doe');
   await releaseReport(page);
   const replaces = `replaces the release of ${at} (revision ${sample.releasedRevision}), withdrawn (${reason})`;
   await expect(page.getByTestId('report-state')).toContainText(`· CORRECTED: ${replaces}`);

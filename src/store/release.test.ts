@@ -56,6 +56,21 @@ describe('release', () => {
     expect(store.getState().sample.verifiedAt).not.toBeNull();
   });
 
+  it('takes the verifier\'s name with it: a corrected report is signed again, not released in the name of whoever signed the first (audit 2026-12-06, release)', () => {
+    const store = released();
+    store.getState().setSample({ verifiedBy: 'AB' });
+    expect(store.getState().sample.verifiedBy).toBe('AB');
+    store.getState().edit('a', deleteBox, { id: 'm0' });
+    expect(store.getState().sample).toMatchObject({ verifiedAt: null, verifiedBy: '' });
+    // the trail keeps who signed what was withdrawn
+    expect(store.getState().audit.at(-1)).toMatchObject({ action: 'withdraw', from: expect.stringMatching(/^released by AB at /) });
+    // typing in "Verified by" on a released report withdraws it and keeps what is typed
+    store.getState().setSample({ verifiedBy: 'CD' });
+    store.getState().releaseReport('CD');
+    store.getState().setSample({ verifiedBy: 'CDE' });
+    expect(store.getState().sample).toMatchObject({ verifiedAt: null, verifiedBy: 'CDE', withdrawn: 'sample record changed (verifiedBy)' });
+  });
+
   it('names in the audit trail the revision each release signed and each withdrawal took back (audit 2026-12-06, release)', () => {
     // the trail said "released by AB" twice: which figures the first and the second release rested on, it did not say
     const store = released();

@@ -49,8 +49,9 @@ export interface SampleSlice {
   logAudit(entries: AuditEntry[]): void;
   /** Releases the report on the batch as it is now (its revision), with the audit entry. */
   releaseReport(verifiedBy: string): void;
-  /** Withdraws the release, saying why in the audit trail. */
-  withdrawRelease(reason: string): void;
+  /** Withdraws the release, saying why in the audit trail. The verifier's name goes with it (a new release is
+   * signed again, by whoever verifies the change), unless the name itself is what is being edited. */
+  withdrawRelease(reason: string, opts?: { keepVerifier?: boolean }): void;
   /** Cleared with the session: the sample record and its audit trail. */
   clearSample(): void;
   /** Lab settings (kept across samples): the differential's rules and reference intervals. */
@@ -106,7 +107,8 @@ export const createSampleSlice: StateCreator<AppState, [], [], SampleSlice> = (s
     // the entry first, in the same update: a withdrawal it causes is logged after it
     set((s) => ({ sample: next, audit: recordEntries(s.audit, was, next, changed) }));
     // an edit to the record after release withdraws the release: it has to be verified again
-    if (was.verifiedAt && !('verifiedAt' in patch)) get().withdrawRelease(`sample record changed (${changed.join(', ')})`);
+    // (typing in "Verified by" keeps what is typed)
+    if (was.verifiedAt && !('verifiedAt' in patch)) get().withdrawRelease(`sample record changed (${changed.join(', ')})`, { keepVerifier: changed.includes('verifiedBy') });
   },
   audit: [],
   logAudit(entries) {
@@ -124,10 +126,13 @@ export const createSampleSlice: StateCreator<AppState, [], [], SampleSlice> = (s
     // a withdrawal said earlier is settled by this release
     get().dismissNotices((n) => n.source === 'release');
   },
-  withdrawRelease(reason) {
+  withdrawRelease(reason, opts) {
     const s = get();
     if (!s.sample.verifiedAt) return;
-    set({ sample: { ...s.sample, verifiedAt: null, releasedRevision: '', withdrawn: reason, withdrawnRevision: s.sample.releasedRevision, withdrawnReleasedAt: s.sample.verifiedAt } });
+    // the name stayed in "Verified by", so one click released the corrected report in the name of whoever signed
+    // the first, who may never have seen the change: it is typed again (the trail keeps who signed what)
+    const verifiedBy = opts?.keepVerifier ? s.sample.verifiedBy : '';
+    set({ sample: { ...s.sample, verifiedBy, verifiedAt: null, releasedRevision: '', withdrawn: reason, withdrawnRevision: s.sample.releasedRevision, withdrawnReleasedAt: s.sample.verifiedAt } });
     get().logAudit([releaseEntry('withdraw', `released by ${s.sample.verifiedBy || '(no name)'} at ${s.sample.verifiedAt} · revision ${s.sample.releasedRevision}`, `withdrawn: ${reason}`)]);
     // said where the technician is working, not only in the report preview
     get().notify({ kind: 'warning', source: 'release', subject: s.sample.id, message: `The released report was withdrawn (${reason}): verify and print it again.` });
