@@ -121,7 +121,7 @@ test('the exports carry the released report: its state, verifier, time, revision
   const text = readFileSync(await download(page, 'export-csv'), 'utf8');
   expect(text.charCodeAt(0)).toBe(0xfeff);
   const counts = readCsv(text);
-  expect(counts.header.slice(-7)).toEqual(['report_state', 'verified_by', 'released_at', 'release_revision', 'withdrawn_reason', 'sample_id', 'models']);
+  expect(counts.header.slice(-8)).toEqual(['report_state', 'verified_by', 'released_at', 'release_revision', 'withdrawn_reason', 'replaces_release', 'sample_id', 'models']);
   for (const r of counts.rows) {
     expect([counts.get(r, 'report_state'), counts.get(r, 'verified_by'), counts.get(r, 'release_revision'), counts.get(r, 'withdrawn_reason')]).toEqual(['released', 'C. Doe', sample.releasedRevision, '']);
     // the time the report prints, to the second
@@ -138,7 +138,7 @@ test('the exports carry the released report: its state, verifier, time, revision
 
   // boxes CSV: every box, counted or not and why, with the WBC's verification, category and note
   const boxes = readCsv(readFileSync(await download(page, 'export-boxes-csv'), 'utf8'));
-  expect(boxes.header.slice(-12, -7)).toEqual(['counted', 'left_out', 'wbc_verified', 'wbc_category', 'wbc_note']);
+  expect(boxes.header.slice(-13, -8)).toEqual(['counted', 'left_out', 'wbc_verified', 'wbc_category', 'wbc_note']);
   const counted = boxes.rows.filter((r) => boxes.get(r, 'counted') === 'true');
   expect(counted.length).toBe(summary.totals.RBC + summary.totals.WBC + summary.totals.Platelets);
   for (const r of boxes.rows.filter((x) => boxes.get(x, 'counted') === 'false')) expect(boxes.get(r, 'left_out')).toMatch(/^(count-rule|optics|debris|image-not-in-totals)$/);
@@ -184,7 +184,7 @@ test('a counts CSV exported while images are still being counted names every dro
  * what Info-ZIP's unzip gives), COCO's info.release, the PNG's iTXt chunks, its size and its footer band. */
 async function releaseSaid(page: Page) {
   const boxes = readCsv(readFileSync(await download(page, 'export-boxes-csv'), 'utf8'));
-  const cols = ['report_state', 'verified_by', 'released_at', 'release_revision', 'withdrawn_reason'];
+  const cols = ['report_state', 'verified_by', 'released_at', 'release_revision', 'withdrawn_reason', 'replaces_release'];
   const csv = [...new Set(boxes.rows.map((r) => JSON.stringify(cols.map((c) => boxes.get(r, c)))))].map((x) => JSON.parse(x) as string[]);
   const zipPath = await download(page, 'export-voc');
   const voc = unzipStored(readFileSync(zipPath)).map((e) => {
@@ -230,8 +230,8 @@ test('every export says whether its figures were released: preliminary, then rel
   await app.waitReady(600_000);
   const preliminary = 'PRELIMINARY: not verified, not for clinical use.';
   let said = await releaseSaid(page);
-  expect(said.csv).toEqual([['preliminary', '', '', '', '']]);
-  expect(said.voc).toEqual([{ report_state: 'preliminary', report_state_line: preliminary, verified_by: '', released_at: '', release_revision: '', withdrawn_reason: '' }]);
+  expect(said.csv).toEqual([['preliminary', '', '', '', '', '']]);
+  expect(said.voc).toEqual([{ report_state: 'preliminary', report_state_line: preliminary, verified_by: '', released_at: '', release_revision: '', withdrawn_reason: '', replaces_release: '' }]);
   expect(said.coco).toMatchObject({ state: 'preliminary', state_line: preliminary, verified_by: '' });
   expect(said.png).toEqual({ 'Report state': 'preliminary', Release: preliminary });
 
@@ -246,8 +246,8 @@ test('every export says whether its figures were released: preliminary, then rel
   const sample = await page.evaluate(() => window.__smearcount.sample());
   said = await releaseSaid(page);
   const at = /at (\S+) · revision/.exec(line)![1];
-  expect(said.csv).toEqual([['released', 'Zoë Doe', at, sample.releasedRevision, '']]);
-  expect(said.voc).toEqual([{ report_state: 'released', report_state_line: line, verified_by: 'Zoë Doe', released_at: at, release_revision: sample.releasedRevision, withdrawn_reason: '' }]);
+  expect(said.csv).toEqual([['released', 'Zoë Doe', at, sample.releasedRevision, '', '']]);
+  expect(said.voc).toEqual([{ report_state: 'released', report_state_line: line, verified_by: 'Zoë Doe', released_at: at, release_revision: sample.releasedRevision, withdrawn_reason: '', replaces_release: '' }]);
   expect(said.coco).toMatchObject({ state: 'released', state_line: line, verified_by: 'Zoë Doe', released_at: at, release_revision: sample.releasedRevision });
   expect(said.png).toEqual({ 'Report state': 'released', Release: line });
 
@@ -258,10 +258,31 @@ test('every export says whether its figures were released: preliminary, then rel
   expect(reason).toContain('box deleted');
   const withdrawn = `WITHDRAWN: not valid for clinical use. The release was withdrawn (${reason}).`;
   said = await releaseSaid(page);
-  expect(said.csv).toEqual([['withdrawn', '', '', '', reason]]);
-  expect(said.voc).toEqual([{ report_state: 'withdrawn', report_state_line: withdrawn, verified_by: '', released_at: '', release_revision: '', withdrawn_reason: reason }]);
+  expect(said.csv).toEqual([['withdrawn', '', '', '', reason, '']]);
+  expect(said.voc).toEqual([{ report_state: 'withdrawn', report_state_line: withdrawn, verified_by: '', released_at: '', release_revision: '', withdrawn_reason: reason, replaces_release: '' }]);
   expect(said.coco).toMatchObject({ state: 'withdrawn', state_line: withdrawn, verified_by: '', withdrawn_reason: reason });
   expect(said.png).toEqual({ 'Report state': 'withdrawn', Release: withdrawn });
+
+  // verified and printed again: a corrected report, which names the release it replaces (the paper a clinician
+  // may hold), on the report and in every file; before, it read as a first release
+  await page.getByTestId('export-report').click();
+  // signed again: the withdrawal took the verifier's name (the first signer may never have seen the change)
+  await expect(page.getByTestId('report-verified-by')).toHaveValue('');
+  await page.getByTestId('report-verified-by').fill('Zoë Doe');
+  await releaseReport(page);
+  const replaces = `replaces the release of ${at} (revision ${sample.releasedRevision}), withdrawn (${reason})`;
+  await expect(page.getByTestId('report-state')).toContainText(`· CORRECTED: ${replaces}`);
+  const corrected = (await page.getByTestId('report-state').textContent())!;
+  // and at the foot of every printed page
+  expect(await page.locator('[data-testid="report"] style').textContent()).toContain(`CORRECTED, replaces revision ${sample.releasedRevision}`);
+  await page.getByTestId('report-close').click();
+  const again = await page.evaluate(() => window.__smearcount.sample());
+  const at2 = /at (\S+) · revision/.exec(corrected)![1];
+  said = await releaseSaid(page);
+  expect(said.csv).toEqual([['released', 'Zoë Doe', at2, again.releasedRevision, '', replaces]]);
+  expect(said.voc).toEqual([{ report_state: 'released', report_state_line: corrected, verified_by: 'Zoë Doe', released_at: at2, release_revision: again.releasedRevision, withdrawn_reason: '', replaces_release: replaces }]);
+  expect(said.coco).toMatchObject({ state: 'released', state_line: corrected, replaces_release: replaces });
+  expect(said.png).toEqual({ 'Report state': 'released', Release: corrected });
 });
 
 test('?model= loads another detector: the report, every export and the image name that model, not the shipped card', async ({ page, request }) => {

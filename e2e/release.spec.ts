@@ -201,8 +201,12 @@ test('a release rests on what the report prints: a review mark or a damaged file
   const withdrawn = JSON.parse(await download(page, 'export-json'));
   expect([withdrawn.report.state, withdrawn.report.verified_by, withdrawn.sample.verifiedBy]).toEqual(['withdrawn', '', '']);
 
-  // released again, then a damaged file dropped: the report would name it as not in its figures
+  // released again, then a damaged file dropped: the report would name it as not in its figures; the withdrawal
+  // took the verifier's name, so the corrected report is signed again
   await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-verified-by')).toHaveValue('');
+  await expect(page.getByTestId('report-needs-verifier')).toBeVisible();
+  await page.getByTestId('report-verified-by').fill('C. Doe');
   await releaseReport(page);
   await expect(page.getByTestId('report-state')).toContainText('Released');
   await page.getByRole('button', { name: 'Close' }).click();

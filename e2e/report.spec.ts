@@ -156,3 +156,31 @@ test('an image that could not be counted, or a file refused at the drop, is name
   const total = csv.rows.find((r) => r[0] === 'TOTAL')!;
   expect([csv.get(total, 'in_totals'), csv.get(total, 'in_totals_images')]).toEqual(['', '1']);
 });
+
+test('the report says how many boxes of the counted fields the count rule left out, and why (audit 2026-12-06, release)', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(1));
+  await app.waitReady();
+  await app.selectImage(0);
+  // every visible cell counts: nothing found is left out
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-cbc-RBC')).toBeVisible();
+  await expect(page.getByTestId('report-left-out-boxes')).toHaveCount(0);
+  await page.getByTestId('report-close').click();
+  // the stricter rule: the cells cut by the border are drawn faint and counted nowhere; the paper says how many
+  await page.getByTestId('count-rule').selectOption('interior');
+  const cut = await page.evaluate(() => window.__smearcount.excluded());
+  expect(cut.length).toBeGreaterThan(0);
+  const n = (c: string) => cut.filter((d) => d.cls === c).length;
+  const parts = [['RBC', n('RBC')], ['WBC', n('WBC')], [n('Platelets') === 1 ? 'platelet' : 'platelets', n('Platelets')]].filter(([, k]) => k).map(([c, k]) => `${k} ${c}`);
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-left-out-boxes')).toHaveText(
+    `Found by the detector on the counted fields but not counted as cells: ${parts.length > 1 ? `${cut.length} (${parts.join(', ')})` : parts[0]} cut by the image border, left out by the count rule (cells cut by the image border excluded).`,
+  );
+  await page.getByTestId('report-close').click();
+  // and the JSON's report, beside the counts it qualifies
+  const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
+  const report = JSON.parse(readCard((await d.path())!, 'utf8')).report;
+  expect(report.left_out_boxes.count_rule).toEqual({ RBC: n('RBC'), WBC: n('WBC'), Platelets: n('Platelets') });
+});

@@ -15,6 +15,8 @@ const pdfPages = (pdf: Buffer) => (pdf.toString('latin1').match(/\/Type\s*\/Page
 
 /** A4 at 96 CSS px per inch, less the 16 + 14 mm of the report's page margins. */
 const A4_CONTENT_H = ((297 - 30) / 25.4) * 96;
+/** Each page's size in points, as Chromium writes its /MediaBox [0 0 w h]. */
+const pdfMediaBoxes = (pdf: Buffer) => [...pdf.toString('latin1').matchAll(/\/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]/g)].map((m) => `${Math.floor(Number(m[1]))} ${Math.floor(Number(m[2]))}`);
 
 test('8 images print as one A4 page of results, then the appendix and method; fields print as text or blank', async ({ page }, info) => {
   const app = new AppPage(page);
@@ -103,6 +105,27 @@ test('8 images print as one A4 page of results, then the appendix and method; fi
   const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true });
   writeFileSync(info.outputPath('report-8-images.pdf'), pdf);
   expect(pdfPages(pdf)).toBe(2);
+  // a US lab's printer holds Letter (279 mm, 18 mm shorter than A4): the report is laid out on that paper, not
+  // on A4 pages a Letter sheet cuts or shrinks, and each page's foot says what it is
+  const letter = await page.pdf({ format: 'Letter', preferCSSPageSize: true });
+  writeFileSync(info.outputPath('report-8-images-letter.pdf'), letter);
+  expect(pdfMediaBoxes(pdf)).toEqual(['595 842', '595 842']);
+  const squash = (t: string) => t.normalize('NFKC').replace(/\s+/g, '');
+  const letterPages = pdfPageTexts(letter).map(squash);
+  expect(pdfMediaBoxes(letter)).toEqual(letterPages.map(() => '612 792'));
+  const where = letterPages.join('\n---\n');
+  // on the shorter page the results may take two pages, beginning on the first, but a heading never ends a page
+  // without what it heads
+  expect(letterPages[0], where).toContain(squash('Counted (cells)'));
+  const heading = letterPages.findIndex((p) => p.includes(squash('WBC differential')));
+  expect(letterPages[heading], where).toContain(squash('Kept apart from the differential'));
+  const appendix = letterPages.findIndex((p) => p.includes(squash('Appendix A')));
+  expect(letterPages[appendix - 1], where).toContain(squash('not a diagnosis'));
+  expect(letterPages[appendix], where).toContain(squash('Appendix B'));
+  for (const [i, p] of letterPages.entries()) {
+    expect(p, where).toContain(squash('PRELIMINARY: not verified, not for clinical use'));
+    expect(p, where).toContain(squash(`Page ${i + 1} of ${letterPages.length}`));
+  }
 
   // audit L3: squeezed to its narrowest, a file name wraps after a separator (_ - .), never mid-number
   const lines = await page.evaluate(() => {

@@ -19,7 +19,7 @@ import { ReportDifferential } from './report/ReportDifferential';
 import './report/report.css';
 import { APP_VERSION } from '../services/appVersion';
 import { backAtWithdrawnRelease } from '../store/release';
-import { adaptationWords, classifierWords, detectorWords, enginesWords, notCountedWords, otherClassifiers, otherDetectors, releaseState, scaleUsed, selectAdaptation, selectEditSummary, selectEngines, selectNotCounted } from '../store/report';
+import { adaptationWords, classifierWords, detectorWords, enginesWords, leftOutWords, notCountedWords, otherClassifiers, otherDetectors, releaseState, scaleUsed, selectAdaptation, selectEditSummary, selectEngines, selectLeftOutBoxes, selectNotCounted } from '../store/report';
 import { isoLocal, isoLocalOf } from '../core/formats/isoLocal';
 import { imageEdits } from '../store/selectors';
 import { editWords } from '../core/edits/summary';
@@ -134,6 +134,8 @@ function ReportBody({ open }: { open: boolean }) {
   const leftOut = done.length - summary.images;
   // failed or still being counted: in none of the figures, and the paper says so
   const notCounted = notCountedWords(selectNotCounted({ order, images, refused }));
+  // boxes on the counted fields that no figure counts (the count rule, specks on the optics, grey specks): said, with why
+  const leftOutBoxes = leftOutWords(selectLeftOutBoxes({ order, images, postprocess: params }), params.countRule);
   const state = releaseState(sample);
   const reviewed = done.filter((im) => im.reviewed).length;
   // the notes a technician wrote on cells kept apart (other / unidentified, smudge): findings a reader needs
@@ -277,7 +279,8 @@ function ReportBody({ open }: { open: boolean }) {
         </p>
         {classifier && (diff.diff.classified > 0 || st.smudge + st.other > 0) ? (
           <>
-            <h2>WBC differential</h2>
+            {/* the heading inside the block kept whole (report.css): on US Letter, 18 mm shorter than A4, "WBC
+                differential" ended page 1 alone and its table began page 2 */}
             <ReportDifferential st={st} wbcCount={sample.wbcCount} reference={reference} code={Object.fromEntries(classifier.classes.map((c) => [c.name, c.code]))} shortReason={sample.shortReason} setShortReason={(v) => setSample({ shortReason: v })} />
           </>
         ) : classifier && summary.images > 0 ? (
@@ -418,6 +421,8 @@ function ReportBody({ open }: { open: boolean }) {
             </tr>
           </tbody>
         </table>
+        {/* under the per-image counts they qualify: page 1 is full on A4 (results and sign-off on one page) */}
+        {leftOutBoxes && <p data-testid="report-left-out-boxes">{leftOutBoxes}</p>}
       </div>
 
       {/* Method last: model hashes, engine, settings. */}

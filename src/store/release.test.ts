@@ -37,7 +37,55 @@ describe('release', () => {
     const s = store.getState();
     expect(s.sample.releasedRevision).toBe(releaseRevision(s));
     // from the state before to the state after, as every other entry (it held the verifier in from before)
-    expect(s.audit.at(-1)).toMatchObject({ action: 'release', field: 'release', from: 'not released', to: 'released by AB' });
+    expect(s.audit.at(-1)).toMatchObject({ action: 'release', field: 'release', from: 'not released', to: `released by AB · revision ${s.sample.releasedRevision}` });
+  });
+
+  it('is withdrawn when the lab name that heads every printed page changes (audit 2026-12-06, release)', () => {
+    const store = released();
+    // the same name, or spaces round it (the page frame trims them), changes nothing printed
+    store.getState().setLabName('');
+    store.getState().setLabName('  ');
+    expect(store.getState().sample.verifiedAt).not.toBeNull();
+    store.getState().setLabName('City Lab');
+    expect(store.getState().sample.verifiedAt).toBeNull();
+    expect(store.getState().sample.withdrawn).toBe('lab name changed (none → City Lab)');
+    expect(withdrawal(store)).toEqual(['withdrawn: lab name changed (none → City Lab)']);
+    // named before the release, it is part of what was released
+    store.getState().releaseReport('AB');
+    store.getState().setLabName('City Lab');
+    expect(store.getState().sample.verifiedAt).not.toBeNull();
+  });
+
+  it('takes the verifier\'s name with it: a corrected report is signed again, not released in the name of whoever signed the first (audit 2026-12-06, release)', () => {
+    const store = released();
+    store.getState().setSample({ verifiedBy: 'AB' });
+    expect(store.getState().sample.verifiedBy).toBe('AB');
+    store.getState().edit('a', deleteBox, { id: 'm0' });
+    expect(store.getState().sample).toMatchObject({ verifiedAt: null, verifiedBy: '' });
+    // the trail keeps who signed what was withdrawn
+    expect(store.getState().audit.at(-1)).toMatchObject({ action: 'withdraw', from: expect.stringMatching(/^released by AB at /) });
+    // typing in "Verified by" on a released report withdraws it and keeps what is typed
+    store.getState().setSample({ verifiedBy: 'CD' });
+    store.getState().releaseReport('CD');
+    store.getState().setSample({ verifiedBy: 'CDE' });
+    expect(store.getState().sample).toMatchObject({ verifiedAt: null, verifiedBy: 'CDE', withdrawn: 'sample record changed (verifiedBy)' });
+  });
+
+  it('names in the audit trail the revision each release signed and each withdrawal took back (audit 2026-12-06, release)', () => {
+    // the trail said "released by AB" twice: which figures the first and the second release rested on, it did not say
+    const store = released();
+    const first = store.getState().sample.releasedRevision;
+    store.getState().edit('a', deleteBox, { id: 'm0' });
+    store.getState().releaseReport('AB');
+    const second = store.getState().sample.releasedRevision;
+    expect(second).not.toBe(first);
+    const trail = store.getState().audit.filter((e) => e.field === 'release').map((e) => [e.action, e.from, e.to]);
+    expect(trail).toEqual([
+      ['release', 'not released', `released by AB · revision ${first}`],
+      ['withdraw', expect.stringMatching(new RegExp(`^released by AB at \\S+ · revision ${first}$`)), 'withdrawn: a.jpg: RBC box deleted, top left at x 20, y 120'],
+      // a correction of the release withdrawn (the report and every export say CORRECTED)
+      ['release', 'not released', `released by AB · revision ${second} · corrects revision ${first}`],
+    ]);
   });
 
   it('stays withdrawn after an undo, but says the figures are again those released (audit 2026-12-05, second)', () => {

@@ -15,7 +15,7 @@ import { csvWithSample, provenanceText } from '../core/formats/sample';
 import { printedDifferential } from '../core/differential/rules';
 import { watchRelease } from './release';
 import { countInterval } from '../core/counts/estimate';
-import { adaptationWords, classifierWords, detectorWords, enginesWords, exportRelease, exportSample, notCountedRows, notCountedWords, otherClassifiers, otherDetectors, releaseState, reportJson, scaleUsed, selectAdaptation, selectEditSummary, selectEngines, selectNotCounted } from './report';
+import { adaptationWords, classifierWords, detectorWords, enginesWords, exportRelease, exportSample, leftOutWords, notCountedRows, notCountedWords, otherClassifiers, otherDetectors, releaseState, reportJson, scaleUsed, selectAdaptation, selectEditSummary, selectEngines, selectLeftOutBoxes, selectNotCounted } from './report';
 import { selectDifferentialState, selectExportImages, selectSummary } from './selectors';
 import { createAppStore, type AppStore } from './store';
 
@@ -134,14 +134,14 @@ describe('the exports carry the released report', () => {
     watchRelease(store);
     const rows = countsOf(store);
     const col = (name: string) => rows[0].indexOf(name);
-    expect(rows[1].slice(col('report_state'))).toEqual(['preliminary', '', '', '', '']);
+    expect(rows[1].slice(col('report_state'))).toEqual(['preliminary', '', '', '', '', '']);
     store.getState().setSample({ id: 'S-9', operator: 'AB' });
     store.getState().releaseReport('AB');
     store.getState().edit('a', deleteBox, { id: 'm1' });
     const s = store.getState();
     const lines = countsCsv(selectExportImages(s), { release: exportRelease(s.sample), differential: selectDifferentialState(s, LOW) }).trim().split('\r\n');
     // the reason holds a comma: quoted; it names the cell by its place, not its id
-    for (const l of lines.slice(1)) expect(l.endsWith(',withdrawn,,,,"a.jpg: RBC box deleted, top at x 220, y 120"')).toBe(true);
+    for (const l of lines.slice(1)) expect(l.endsWith(',withdrawn,,,,"a.jpg: RBC box deleted, top at x 220, y 120",')).toBe(true);
     expect(releaseState(store.getState().sample).kind).toBe('withdrawn');
   });
 
@@ -150,7 +150,7 @@ describe('the exports carry the released report', () => {
     const images = selectExportImages(s);
     const rows = csvRows(boxesCsv(images));
     const col = (name: string) => rows[0].indexOf(name);
-    expect(rows[0].slice(-10, -5)).toEqual(['counted', 'left_out', 'wbc_verified', 'wbc_category', 'wbc_note']);
+    expect(rows[0].slice(-11, -6)).toEqual(['counted', 'left_out', 'wbc_verified', 'wbc_category', 'wbc_note']);
     const of = (image: string, cls: string) => rows.filter((r) => r[0] === image && r[1] === cls);
     // the platelet cut by the border is drawn, not counted (the count rule)
     expect(of('a.jpg', 'Platelets').map((r) => [r[col('counted')], r[col('left_out')]])).toEqual([['false', 'count-rule']]);
@@ -190,10 +190,10 @@ describe('the exports carry the released report', () => {
       const images = selectExportImages(s);
       const boxes = csvCells(boxesCsv(images, rel));
       const counts = csvCells(countsCsv(images, { release: rel, differential: selectDifferentialState(s, LOW) }));
-      const cols = ['report_state', 'verified_by', 'released_at', 'release_revision', 'withdrawn_reason'];
+      const cols = ['report_state', 'verified_by', 'released_at', 'release_revision', 'withdrawn_reason', 'replaces_release'];
       // the boxes CSV: the counts CSV's columns, in its order, last, on every row
-      expect(boxes[0].slice(-5)).toEqual(cols);
-      const cells = (rows: string[][]) => new Set(rows.slice(1).map((r) => JSON.stringify(r.slice(-5))));
+      expect(boxes[0].slice(-6)).toEqual(cols);
+      const cells = (rows: string[][]) => new Set(rows.slice(1).map((r) => JSON.stringify(r.slice(-6))));
       expect([...cells(boxes)]).toEqual([...cells(counts)]);
       const voc = vocFiles(images, rel).map((f) => f.data);
       // every VOC file still reads as VOC, with the release in its <smearcount> element
@@ -209,8 +209,8 @@ describe('the exports carry the released report', () => {
       return { csv: JSON.parse([...cells(boxes)][0]) as string[], voc: voc.map((x) => cols.map((c) => vocTag(x, c === 'report_state' ? 'report_state' : c))), coco, footer };
     };
     let r = said();
-    expect(r.csv).toEqual(['preliminary', '', '', '', '']);
-    expect(r.voc).toEqual([0, 1, 2].map(() => ['preliminary', '', '', '', '']));
+    expect(r.csv).toEqual(['preliminary', '', '', '', '', '']);
+    expect(r.voc).toEqual([0, 1, 2].map(() => ['preliminary', '', '', '', '', '']));
     expect(r.coco).toMatchObject({ state: 'preliminary', verified_by: '', released_at: '', release_revision: '' });
     expect(r.footer).toBe('Sample (no sample ID) · a.jpg: RBC 1, WBC 2, PLT 0 · PRELIMINARY: not verified, not for clinical use.');
 
@@ -219,8 +219,8 @@ describe('the exports carry the released report', () => {
     const s = store.getState();
     const at = isoLocal(new Date(s.sample.verifiedAt!));
     r = said();
-    expect(r.csv).toEqual(['released', 'AB', at, s.sample.releasedRevision, '']);
-    expect(r.voc[2]).toEqual(['released', 'AB', at, s.sample.releasedRevision, '']);
+    expect(r.csv).toEqual(['released', 'AB', at, s.sample.releasedRevision, '', '']);
+    expect(r.voc[2]).toEqual(['released', 'AB', at, s.sample.releasedRevision, '', '']);
     expect(r.coco).toMatchObject({ state: 'released', verified_by: 'AB', released_at: at, release_revision: s.sample.releasedRevision, withdrawn_reason: '' });
     expect(r.footer).toBe(`Sample S-9 · a.jpg: RBC 1, WBC 2, PLT 0 · Released · verified by AB at ${at} · revision ${s.sample.releasedRevision}`);
 
@@ -228,13 +228,40 @@ describe('the exports carry the released report', () => {
     store.getState().edit('a', deleteBox, { id: 'm1' });
     r = said();
     const why = 'a.jpg: RBC box deleted, top at x 220, y 120';
-    expect(r.csv).toEqual(['withdrawn', '', '', '', why]);
-    expect(r.voc[0]).toEqual(['withdrawn', '', '', '', why]);
+    expect(r.csv).toEqual(['withdrawn', '', '', '', why, '']);
+    expect(r.voc[0]).toEqual(['withdrawn', '', '', '', why, '']);
     expect(r.coco).toMatchObject({ state: 'withdrawn', verified_by: '', released_at: '', withdrawn_reason: why });
     expect(r.footer).toBe(`Sample S-9 · a.jpg: RBC 0, WBC 2, PLT 0 · WITHDRAWN: not valid for clinical use. The release was withdrawn (${why}).`);
     // an image out of the totals says so on its picture, as its CSV row does (in_totals false)
     const g = selectExportImages(store.getState())[2];
     expect(pngFooter(g, 'grid.png', 'S-9', exportRelease(store.getState().sample))).toContain('grid.png: RBC 1, WBC 0, PLT 0 (not in the totals) · WITHDRAWN');
+
+    // released again: a corrected report, which names the release it replaces, on paper and in every file (audit
+    // 2026-12-06, release: it read as a first release, and the earlier paper a clinician holds looked as valid)
+    const first = { at, revision: s.sample.releasedRevision };
+    store.getState().releaseReport('CD');
+    const t = store.getState();
+    const at2 = isoLocal(new Date(t.sample.verifiedAt!));
+    const replaces = `replaces the release of ${first.at} (revision ${first.revision}), withdrawn (${why})`;
+    expect(releaseState(t.sample)).toEqual({
+      kind: 'released',
+      line: `Released · verified by CD at ${at2} · revision ${t.sample.releasedRevision} · CORRECTED: ${replaces}`,
+      page: `Released · revision ${t.sample.releasedRevision} · verified by CD ${at2} · CORRECTED, replaces revision ${first.revision}`,
+    });
+    r = said();
+    expect(r.csv).toEqual(['released', 'CD', at2, t.sample.releasedRevision, '', replaces]);
+    expect(r.voc[0]).toEqual(['released', 'CD', at2, t.sample.releasedRevision, '', replaces]);
+    expect(r.coco).toMatchObject({ state: 'released', replaces_release: replaces });
+    expect(r.footer.endsWith(`CORRECTED: ${replaces}`)).toBe(true);
+    expect(reportJson(t, { lowConfidence: LOW })).toMatchObject({ state: 'released', replaces_release: replaces });
+    // withdrawn again: no file names a correction of a release that no longer stands
+    store.getState().edit('a', deleteBox, { id: 'm2' });
+    r = said();
+    expect(r.csv[0]).toBe('withdrawn');
+    expect(r.csv[5]).toBe('');
+    // cleared with the session
+    store.getState().clearSample();
+    expect(store.getState().sample.replaces).toBeNull();
   });
 
   it('JSON: the release, the totals and the differential as the report prints them; the edits, engines and adaptation', () => {
@@ -371,7 +398,7 @@ describe('the exports carry the released report', () => {
   it('the CSV keeps the sample ID and the models last, after the release columns', () => {
     const s = released().getState();
     const csv = csvWithSample(countsCsv(selectExportImages(s), { release: exportRelease(s.sample), differential: selectDifferentialState(s, LOW) }), 'S-9', 'models');
-    expect(csv.split('\r\n')[0].endsWith(',withdrawn_reason,sample_id,models')).toBe(true);
+    expect(csv.split('\r\n')[0].endsWith(',withdrawn_reason,replaces_release,sample_id,models')).toBe(true);
   });
 });
 
@@ -395,7 +422,7 @@ describe('sample record audit', () => {
     st().setSample({ wbcCount: 7.5 });
     const tail = st().audit.slice(-3);
     expect(tail.map((e) => [e.field, e.action, e.cell, e.from, e.to])).toEqual([
-      ['release', 'release', '', 'not released', 'released by AB'],
+      ['release', 'release', '', 'not released', expect.stringMatching(/^released by AB · revision [0-9a-f]{16}$/)],
       ['sample', 'sample', 'wbcCount', '6.5', '7.5'],
       ['release', 'withdraw', '', expect.stringMatching(/^released by AB/), 'withdrawn: sample record changed (wbcCount)'],
     ]);
@@ -468,5 +495,35 @@ describe('images in none of the figures (audit 2026-12-05)', () => {
     // a new batch starts with none
     store.getState().clearBatch();
     expect(store.getState().refused).toEqual([]);
+  });
+});
+
+describe('boxes found but not counted (audit 2026-12-06, release)', () => {
+  it('the report and its JSON say how many boxes of the counted fields no figure counts, and why', () => {
+    const store = batch();
+    const st = store.getState();
+    // b.jpg: its RBC is the same speck as in other fields (the optics rule); d.jpg: a grey platelet candidate
+    st.updateImage('b', { optics: ['m0'] });
+    st.addImage({ id: 'd', name: 'd.jpg', bytes: 10 });
+    st.updateImage('d', { status: 'done', width: 640, height: 480, raw: [det('p0', 'Platelets', 100), det('p1', 'Platelets', 200), det('r0', 'RBC', 300)], quality: { flags: [], debris: ['p1'] } as never });
+    // the grid (not a smear, left out whole) has a box cut by the border too: it is said as a left-out image, not here
+    st.updateImage('c', { raw: [det('m0', 'RBC', 100), det('m1', 'RBC', 0)] });
+    const s = store.getState();
+    const b = selectLeftOutBoxes(s);
+    // a.jpg's platelet and WBC at x 0 are cut by the left border, and the rule is 'interior'
+    expect(b.countRule).toEqual({ RBC: 0, WBC: 1, Platelets: 1 });
+    expect(b.optics).toEqual({ RBC: 1, WBC: 0, Platelets: 0 });
+    expect(b.debris).toEqual({ RBC: 0, WBC: 0, Platelets: 1 });
+    const words = leftOutWords(b, s.postprocess.countRule);
+    expect(words).toBe(
+      'Found by the detector on the counted fields but not counted as cells: 2 (1 WBC, 1 platelet) cut by the image border, left out by the count rule (cells cut by the image border excluded); ' +
+        '1 RBC taken for a speck on the camera or lens (at the same place in several fields); 1 platelet taken for an unstained speck (grey where the field\'s cells are stained).',
+    );
+    expect(reportJson(s, { lowConfidence: LOW }).left_out_boxes).toEqual({ count_rule: b.countRule, optics: b.optics, debris: b.debris, words });
+    // every box counted: nothing to say
+    st.setCountRule('all');
+    st.updateImage('b', { optics: [] });
+    st.updateImage('d', { quality: { flags: [] } as never });
+    expect(leftOutWords(selectLeftOutBoxes(store.getState()), 'all')).toBe('');
   });
 });

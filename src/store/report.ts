@@ -3,9 +3,8 @@
  * counted the images, the classifier's adaptation and the edits. The printed report (features/PrintReport)
  * and every export read these selectors, so a CSV or JSON says what the paper says.
  */
-import { batchEstimate } from '../core/counts/counts';
 import { adapts } from '../core/adapt/adapt';
-import { CLASS_NAMES } from '../core/detection/classes';
+import { CLASS_NAMES, type CellClass } from '../core/detection/classes';
 import { describeScaleSetting } from '../core/detection/scaleWords';
 import { printedDifferential } from '../core/differential/rules';
 import { addSummaries, editWords, type EditSummary } from '../core/edits/summary';
@@ -16,23 +15,41 @@ import type { ExportRelease } from '../core/formats/exports';
 import type { SampleRecord } from './sampleSlice';
 import type { AppState } from './store';
 import type { ImageEntry } from './types';
-import { imageEdits, imageEngine, inTotals, selectClumpedFields, selectDifferentialState, selectScaleStale, selectSummary } from './selectors';
+import { batchEstimate, countCells, type Counts } from '../core/counts/counts';
+import { COUNT_RULES } from '../core/detection/postprocess';
+import { debrisExcluded, imageEdits, imageEngine, inTotals, opticsExcluded, ruleExcluded, selectClumpedFields, selectDifferentialState, selectScaleStale, selectSummary } from './selectors';
 
 export type ReleaseKind = 'released' | 'withdrawn' | 'preliminary';
 
-/** What a page of the report is: released on a revision, withdrawn, or preliminary. */
-export function releaseState(sample: Pick<SampleRecord, 'verifiedAt' | 'verifiedBy' | 'releasedRevision' | 'withdrawn'>): { kind: ReleaseKind; line: string; page: string } {
+/** The release a corrected one replaces, in the report's words ('' when it replaces none): the paper a
+ * clinician may still hold, by its release time and revision, and why it was withdrawn. */
+export function replacesWords(sample: Pick<SampleRecord, 'verifiedAt' | 'replaces'>): string {
+  const r = sample.verifiedAt ? sample.replaces : null;
+  if (!r) return '';
+  return `replaces the release${r.releasedAt ? ` of ${isoLocal(new Date(r.releasedAt))}` : ''}${r.revision ? ` (revision ${r.revision})` : ''}, withdrawn (${r.reason})`;
+}
+
+type ReleaseFields = Pick<SampleRecord, 'verifiedAt' | 'verifiedBy' | 'releasedRevision' | 'withdrawn' | 'replaces'>;
+
+/** What a page of the report is: released on a revision (a correction of a withdrawn release says so), withdrawn,
+ * or preliminary. */
+export function releaseState(sample: ReleaseFields): { kind: ReleaseKind; line: string; page: string } {
   if (sample.verifiedAt) {
     const by = `verified by ${sample.verifiedBy || '(no name)'}`;
     const at = isoLocal(new Date(sample.verifiedAt));
-    return { kind: 'released', line: `Released · ${by} at ${at} · revision ${sample.releasedRevision}`, page: `Released · revision ${sample.releasedRevision} · ${by} ${at}` };
+    // a release after a withdrawal corrects it: said first on every page, as LIS mark a corrected result, so
+    // that the two papers are told apart
+    const replaces = replacesWords(sample);
+    const corrected = replaces ? ` · CORRECTED: ${replaces}` : '';
+    const pageNote = sample.replaces?.revision ? ` · CORRECTED, replaces revision ${sample.replaces.revision}` : replaces ? ' · CORRECTED' : '';
+    return { kind: 'released', line: `Released · ${by} at ${at} · revision ${sample.releasedRevision}${corrected}`, page: `Released · revision ${sample.releasedRevision} · ${by} ${at}${pageNote}` };
   }
   if (sample.withdrawn) return { kind: 'withdrawn', line: `WITHDRAWN: not valid for clinical use. The release was withdrawn (${sample.withdrawn}).`, page: 'WITHDRAWN: not valid for clinical use' };
   return { kind: 'preliminary', line: 'PRELIMINARY: not verified, not for clinical use.', page: 'PRELIMINARY: not verified, not for clinical use' };
 }
 
 /** The release as the exports carry it (the report's words and time): an unreleased copy names no verifier. */
-export function exportRelease(sample: Pick<SampleRecord, 'verifiedAt' | 'verifiedBy' | 'releasedRevision' | 'withdrawn'>): ExportRelease {
+export function exportRelease(sample: ReleaseFields): ExportRelease {
   const kind = releaseState(sample).kind;
   const released = kind === 'released';
   return {
@@ -41,6 +58,7 @@ export function exportRelease(sample: Pick<SampleRecord, 'verifiedAt' | 'verifie
     releasedAt: released ? isoLocal(new Date(sample.verifiedAt!)) : '',
     revision: released ? sample.releasedRevision : '',
     withdrawn: kind === 'withdrawn' ? sample.withdrawn : '',
+    replaces: replacesWords(sample),
   };
 }
 
@@ -215,6 +233,48 @@ export function notCountedWords(n: NotCounted): string {
   return parts.length ? `Not in these figures: ${parts.join('; ')}.` : '';
 }
 
+/**
+ * Boxes the detector found on the counted fields (images in the totals) that no figure counts, by why: cut by the
+ * border under the count rule, a speck on the camera or lens (the batch's optics rule), a grey speck where the
+ * cells are stained (the debris rule). The canvas drew them faint and the boxes CSV listed them, but the signed
+ * report said nothing of them: a platelet count of 12 read the same whether 0 or 30 candidates were set aside.
+ */
+export interface LeftOutBoxes {
+  countRule: Counts;
+  optics: Counts;
+  debris: Counts;
+}
+
+let leftOutCache: { images: AppState['images']; order: string[]; params: AppState['postprocess']; out: LeftOutBoxes } | undefined;
+
+export function selectLeftOutBoxes(s: Pick<AppState, 'images' | 'order' | 'postprocess'>): LeftOutBoxes {
+  const c = leftOutCache;
+  if (c && c.images === s.images && c.order === s.order && c.params === s.postprocess) return c.out;
+  const ims = s.order.map((id) => s.images[id]).filter((im) => im.status === 'done' && inTotals(im));
+  const of = (f: (im: ImageEntry) => readonly { cls: CellClass }[]) => countCells(ims.flatMap(f));
+  const out = { countRule: of((im) => ruleExcluded(im, s.postprocess)), optics: of((im) => opticsExcluded(im, s.postprocess)), debris: of((im) => debrisExcluded(im, s.postprocess)) };
+  leftOutCache = { images: s.images, order: s.order, params: s.postprocess, out };
+  return out;
+}
+
+const total = (c: Counts) => c.RBC + c.WBC + c.Platelets;
+/** "5 (4 RBC, 1 WBC)": by the class the detector gave them. */
+const byClass = (c: Counts) => {
+  const n = total(c);
+  const parts = CLASS_NAMES.filter((k) => c[k]).map((k) => `${c[k]} ${k === 'Platelets' ? (c[k] === 1 ? 'platelet' : 'platelets') : k}`);
+  return parts.length > 1 ? `${n} (${parts.join(', ')})` : parts[0];
+};
+
+/** The report's sentence on them ('' when every box found on the counted fields is counted). */
+export function leftOutWords(b: LeftOutBoxes, rule: keyof typeof COUNT_RULES): string {
+  const parts = [
+    total(b.countRule) ? `${byClass(b.countRule)} cut by the image border, left out by the count rule (${COUNT_RULES[rule]})` : '',
+    total(b.optics) ? `${byClass(b.optics)} taken for ${total(b.optics) === 1 ? 'a speck' : 'specks'} on the camera or lens (at the same place in several fields)` : '',
+    total(b.debris) ? `${byClass(b.debris)} taken for ${total(b.debris) === 1 ? 'an unstained speck' : 'unstained specks'} (grey where the field's cells are stained)` : '',
+  ].filter(Boolean);
+  return parts.length ? `Found by the detector on the counted fields but not counted as cells: ${parts.join('; ')}.` : '';
+}
+
 /** The report as data, for the JSON export: the release, the counts and the differential exactly as
  * printed (the same selectors and the same printing function as the report), the edits and provenance. */
 export function reportJson(s: AppState, opts: { lowConfidence: number | null; profileName?: string }) {
@@ -278,6 +338,7 @@ export function reportJson(s: AppState, opts: { lowConfidence: number | null; pr
     released_at: release.releasedAt,
     release_revision: release.revision,
     withdrawn_reason: release.withdrawn,
+    replaces_release: release.replaces,
     images: { counted: summary.images, done: done.length, left_out: done.length - summary.images, reviewed: done.filter((id) => s.images[id].reviewed).length },
     counts,
     ratios: { wbc_per_rbc: summary.wbcPerRbc, platelets_per_rbc: summary.plateletsPerRbc },
@@ -293,6 +354,8 @@ export function reportJson(s: AppState, opts: { lowConfidence: number | null; pr
     engines: selectEngines(s),
     adaptation: adaptationWords(selectAdaptation(s), opts.profileName),
     left_out_images: done.filter((id) => !inTotals(s.images[id])).map((id) => s.images[id].name),
+    // boxes on the counted fields that no figure counts, by why (the report's sentence beside)
+    left_out_boxes: { ...((b) => ({ count_rule: b.countRule, optics: b.optics, debris: b.debris }))(selectLeftOutBoxes(s)), words: leftOutWords(selectLeftOutBoxes(s), s.postprocess.countRule) },
     not_counted: selectNotCounted(s),
   };
 }

@@ -29,12 +29,17 @@ export interface SampleRecord {
   /** The revision the withdrawn release rested on: an undo that brings the batch back to it is said
    * (store/release backAtWithdrawnRelease). Absent in records saved before it. */
   withdrawnRevision?: string;
+  /** When the withdrawn release was made (ISO; absent in records saved before it). */
+  withdrawnReleasedAt?: string;
+  /** On a release made after a withdrawal: the release it corrects (its time, revision and why it was
+   * withdrawn). A clinician may hold the earlier paper; the new one says it replaces it (LIS: "corrected"). */
+  replaces?: { releasedAt: string; revision: string; reason: string } | null;
   /** The technician's reason for a differential on fewer cells than the target (e.g. "leukopenia: 43
    * cells in 40 fields"); printed with it, and without it no H/L flag is printed. */
   shortReason: string;
 }
 
-export const EMPTY_SAMPLE: SampleRecord = Object.freeze({ id: '', operator: '', patient: '', ward: '', collectedAt: '', receivedAt: '', notes: '', wbcCount: null, verifiedBy: '', verifiedAt: null, releasedRevision: '', withdrawn: '', withdrawnRevision: '', shortReason: '' });
+export const EMPTY_SAMPLE: SampleRecord = Object.freeze({ id: '', operator: '', patient: '', ward: '', collectedAt: '', receivedAt: '', notes: '', wbcCount: null, verifiedBy: '', verifiedAt: null, releasedRevision: '', withdrawn: '', withdrawnRevision: '', withdrawnReleasedAt: '', replaces: null, shortReason: '' });
 
 export interface SampleSlice {
   sample: SampleRecord;
@@ -44,8 +49,9 @@ export interface SampleSlice {
   logAudit(entries: AuditEntry[]): void;
   /** Releases the report on the batch as it is now (its revision), with the audit entry. */
   releaseReport(verifiedBy: string): void;
-  /** Withdraws the release, saying why in the audit trail. */
-  withdrawRelease(reason: string): void;
+  /** Withdraws the release, saying why in the audit trail. The verifier's name goes with it (a new release is
+   * signed again, by whoever verifies the change), unless the name itself is what is being edited. */
+  withdrawRelease(reason: string, opts?: { keepVerifier?: boolean }): void;
   /** Cleared with the session: the sample record and its audit trail. */
   clearSample(): void;
   /** Lab settings (kept across samples): the differential's rules and reference intervals. */
@@ -101,7 +107,8 @@ export const createSampleSlice: StateCreator<AppState, [], [], SampleSlice> = (s
     // the entry first, in the same update: a withdrawal it causes is logged after it
     set((s) => ({ sample: next, audit: recordEntries(s.audit, was, next, changed) }));
     // an edit to the record after release withdraws the release: it has to be verified again
-    if (was.verifiedAt && !('verifiedAt' in patch)) get().withdrawRelease(`sample record changed (${changed.join(', ')})`);
+    // (typing in "Verified by" keeps what is typed)
+    if (was.verifiedAt && !('verifiedAt' in patch)) get().withdrawRelease(`sample record changed (${changed.join(', ')})`, { keepVerifier: changed.includes('verifiedBy') });
   },
   audit: [],
   logAudit(entries) {
@@ -110,16 +117,23 @@ export const createSampleSlice: StateCreator<AppState, [], [], SampleSlice> = (s
   releaseReport(verifiedBy) {
     const s = get();
     if (!s.sample.id.trim()) return;
-    set({ sample: { ...s.sample, verifiedBy, verifiedAt: new Date().toISOString(), releasedRevision: releaseRevision(s), releasedScheme: RELEASE_SCHEME, withdrawn: '', withdrawnRevision: '' } });
-    get().logAudit([releaseEntry('release', 'not released', `released by ${verifiedBy || '(no name)'}`)]);
+    const revision = releaseRevision(s);
+    // released again after a withdrawal: a correction of that release, which it names
+    const replaces = s.sample.withdrawn ? { releasedAt: s.sample.withdrawnReleasedAt ?? '', revision: s.sample.withdrawnRevision ?? '', reason: s.sample.withdrawn } : null;
+    set({ sample: { ...s.sample, verifiedBy, verifiedAt: new Date().toISOString(), releasedRevision: revision, releasedScheme: RELEASE_SCHEME, withdrawn: '', withdrawnRevision: '', withdrawnReleasedAt: '', replaces } });
+    // the revision signed, as the report prints it: the trail alone tells which figures each release rested on
+    get().logAudit([releaseEntry('release', 'not released', `released by ${verifiedBy || '(no name)'} · revision ${revision}${replaces?.revision ? ` · corrects revision ${replaces.revision}` : ''}`)]);
     // a withdrawal said earlier is settled by this release
     get().dismissNotices((n) => n.source === 'release');
   },
-  withdrawRelease(reason) {
+  withdrawRelease(reason, opts) {
     const s = get();
     if (!s.sample.verifiedAt) return;
-    set({ sample: { ...s.sample, verifiedAt: null, releasedRevision: '', withdrawn: reason, withdrawnRevision: s.sample.releasedRevision } });
-    get().logAudit([releaseEntry('withdraw', `released by ${s.sample.verifiedBy || '(no name)'} at ${s.sample.verifiedAt}`, `withdrawn: ${reason}`)]);
+    // the name stayed in "Verified by", so one click released the corrected report in the name of whoever signed
+    // the first, who may never have seen the change: it is typed again (the trail keeps who signed what)
+    const verifiedBy = opts?.keepVerifier ? s.sample.verifiedBy : '';
+    set({ sample: { ...s.sample, verifiedBy, verifiedAt: null, releasedRevision: '', withdrawn: reason, withdrawnRevision: s.sample.releasedRevision, withdrawnReleasedAt: s.sample.verifiedAt } });
+    get().logAudit([releaseEntry('withdraw', `released by ${s.sample.verifiedBy || '(no name)'} at ${s.sample.verifiedAt} · revision ${s.sample.releasedRevision}`, `withdrawn: ${reason}`)]);
     // said where the technician is working, not only in the report preview
     get().notify({ kind: 'warning', source: 'release', subject: s.sample.id, message: `The released report was withdrawn (${reason}): verify and print it again.` });
   },

@@ -40,7 +40,7 @@ export interface SettingsSlice {
 
 export const createSettingsSlice =
   (defaults: PostprocessParams): StateCreator<AppState, [], [], SettingsSlice> =>
-  (set) => ({
+  (set, get) => ({
     postprocess: defaults,
     defaults,
     visible: perClass(() => true),
@@ -71,7 +71,12 @@ export const createSettingsSlice =
     },
     labName: '',
     setLabName(labName) {
+      const was = get().labName;
+      if (labName === was) return;
       set({ labName });
+      // the lab heads every page of the signed report: renamed after the release, the paper named a lab the
+      // verifier never signed for under "Released"; withdrawn, as for a change to the sample record
+      if (get().sample.verifiedAt && labName.trim() !== was.trim()) get().withdrawRelease(`lab name changed (${was.trim() || 'none'} → ${labName.trim() || 'none'})`);
     },
     resetPostprocess() {
       // the count rule is the lab's (the microscope profile's), not the model's: a reset of the thresholds

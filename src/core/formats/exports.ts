@@ -55,6 +55,8 @@ export interface ExportRelease {
   revision: string;
   /** Why the last release was withdrawn ('' when it was not). */
   withdrawn: string;
+  /** On a release that corrects a withdrawn one: which, in the report's words ('' or absent otherwise). */
+  replaces?: string;
 }
 
 /** The report the counts CSV carries: its release, and the differential state the report prints from. */
@@ -88,13 +90,13 @@ const TOTALS_COLUMNS = ['reviewed_images', 'edited_images', 'flags_accepted_imag
 const TOTALS_ONLY = TOTALS_COLUMNS.map(() => '');
 const NOT_RELEASED: ExportRelease = { state: 'preliminary', verifiedBy: '', releasedAt: '', revision: '', withdrawn: '' };
 /** The release's columns, last before sample_id and models, in the counts and the boxes CSV alike. */
-const RELEASE_COLUMNS = ['report_state', 'verified_by', 'released_at', 'release_revision', 'withdrawn_reason'];
-const releaseCells = (rel: ExportRelease) => [rel.state, rel.verifiedBy, rel.releasedAt, rel.revision, rel.withdrawn];
+const RELEASE_COLUMNS = ['report_state', 'verified_by', 'released_at', 'release_revision', 'withdrawn_reason', 'replaces_release'];
+const releaseCells = (rel: ExportRelease) => [rel.state, rel.verifiedBy, rel.releasedAt, rel.revision, rel.withdrawn, rel.replaces ?? ''];
 
 /** The release in one line, in the report's own words (store/report releaseState().line): what a file that
  * leaves the lab is, said where a format has room for a sentence (VOC, COCO, the PNG's footer and text). */
 export function releaseLine(rel: ExportRelease): string {
-  if (rel.state === 'released') return `Released · verified by ${rel.verifiedBy} at ${rel.releasedAt} · revision ${rel.revision}`;
+  if (rel.state === 'released') return `Released · verified by ${rel.verifiedBy} at ${rel.releasedAt} · revision ${rel.revision}${rel.replaces ? ` · CORRECTED: ${rel.replaces}` : ''}`;
   if (rel.state === 'withdrawn') return `WITHDRAWN: not valid for clinical use. The release was withdrawn (${rel.withdrawn}).`;
   return 'PRELIMINARY: not verified, not for clinical use.';
 }
@@ -115,6 +117,7 @@ const releaseObject = (rel: ExportRelease) => ({
   released_at: rel.releasedAt,
   release_revision: rel.revision,
   withdrawn_reason: rel.withdrawn,
+  replaces_release: rel.replaces ?? '',
 });
 
 /**
@@ -265,6 +268,7 @@ export function vocFiles(images: readonly ExportImage[], release: ExportRelease 
     ['released_at', rel.released_at],
     ['release_revision', rel.release_revision],
     ['withdrawn_reason', rel.withdrawn_reason],
+    ['replaces_release', rel.replaces_release],
     ...(models === undefined ? [] : [['models', models] as [string, string]]),
   ];
   const names = uniqueNames(images, '.xml');

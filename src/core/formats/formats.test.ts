@@ -58,11 +58,11 @@ describe('CSV', () => {
   });
   it('exports counts with a totals row', () => {
     // not released: every row says so, and names no verifier
-    const rel = ',preliminary,,,,';
+    const rel = ',preliminary,,,,,';
     // the panel's basis set to every typed cell: the preliminary row gives them all
     expect(countsCsv(images, everyTyped(images))).toBe(
       'image,rbc,wbc,platelets,reviewed,edited,count_rule,cell_scale,passes,neutrophil,lymphocyte,monocyte,eosinophil,basophil,immature_granulocyte,erythroblast,flags,flags_accepted,in_totals,' +
-        'smudge,other,engine,source,captured_at,edits,reviewed_images,edited_images,flags_accepted_images,in_totals_images,report_state,verified_by,released_at,release_revision,withdrawn_reason\r\n' +
+        'smudge,other,engine,source,captured_at,edits,reviewed_images,edited_images,flags_accepted_images,in_totals_images,report_state,verified_by,released_at,release_revision,withdrawn_reason,replaces_release\r\n' +
         `"a,1.jpg",2,1,0,true,true,all,1.0400,1,0,0,0,1,0,0,0,,,true,0,0,,file,,,,,,${rel}\r\n` +
         `b.jpg,0,0,1,false,false,all,0.4900,2,0,0,0,0,0,0,0,,,true,0,0,,file,,,,,,${rel}\r\n` +
         // the true/false columns empty on TOTAL; its image counts in columns of their own (audit s49 minor 5)
@@ -149,12 +149,12 @@ describe('CSV', () => {
   it('exports boxes with their origin, and the release on every row (never released, without one)', () => {
     const lines = boxesCsv(images).trim().split('\r\n');
     expect(lines).toHaveLength(5);
-    expect(lines[0]).toBe('image,class,score,x1_px,y1_px,x2_px,y2_px,origin,cut_by_border,count_rule,wbc_type,wbc_p,wbc_type_origin,counted,left_out,wbc_verified,wbc_category,wbc_note,report_state,verified_by,released_at,release_revision,withdrawn_reason');
+    expect(lines[0]).toBe('image,class,score,x1_px,y1_px,x2_px,y2_px,origin,cut_by_border,count_rule,wbc_type,wbc_p,wbc_type_origin,counted,left_out,wbc_verified,wbc_category,wbc_note,report_state,verified_by,released_at,release_revision,withdrawn_reason,replaces_release');
     // a box a technician set (origin manual) has no model score: the cell is blank
-    expect(lines[3]).toBe('"a,1.jpg",WBC,,40,0,50,10,manual,true,all,eosinophil,0.9000,model,true,,false,,,preliminary,,,,');
-    expect(lines[1]).toBe('"a,1.jpg",RBC,0.5000,0,0,10,10,model,true,all,,,,true,,,,,preliminary,,,,');
+    expect(lines[3]).toBe('"a,1.jpg",WBC,,40,0,50,10,manual,true,all,eosinophil,0.9000,model,true,,false,,,preliminary,,,,,');
+    expect(lines[1]).toBe('"a,1.jpg",RBC,0.5000,0,0,10,10,model,true,all,,,,true,,,,,preliminary,,,,,');
     const rel = { state: 'released' as const, verifiedBy: 'C. Doe', releasedAt: '2026-12-06T10:00:00+01:00', revision: '0123abcd', withdrawn: '' };
-    for (const l of boxesCsv(images, rel).trim().split('\r\n').slice(1)) expect(l.endsWith(',released,C. Doe,2026-12-06T10:00:00+01:00,0123abcd,')).toBe(true);
+    for (const l of boxesCsv(images, rel).trim().split('\r\n').slice(1)) expect(l.endsWith(',released,C. Doe,2026-12-06T10:00:00+01:00,0123abcd,,')).toBe(true);
     // d('RBC', 20) is 20-30 x 0-10: its top edge is at the image border, so it is cut (the quoted name holds a comma).
     expect(lines[2].split(',')[9]).toBe('true');
   });

@@ -13,7 +13,9 @@ export function cssString(s: string): string {
   return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
-/** The @page rule for a report: A4, margins wide enough for the header and the page number. `state`: the
+/** The @page rule for a report: margins wide enough for the header and the page number, on the paper the print
+ * dialog has (no `size`: a rule that named A4 made Chromium lay out 297 mm pages whatever paper was chosen,
+ * 18 mm longer than a US Letter sheet, whose foot holds the release state). `state`: the
  * release state every page carries at its foot ("PRELIMINARY …", "WITHDRAWN …", "Released … revision"),
  * so that a loose page of a stale or unreleased printout says what it is. */
 export function pageFrameCss(labName: string, sampleId: string, state = ''): string {
@@ -21,7 +23,6 @@ export function pageFrameCss(labName: string, sampleId: string, state = ''): str
   const id = sampleId.trim();
   return [
     '@page {',
-    '  size: A4;',
     '  margin: 16mm 12mm 14mm;',
     `  @top-left { content: ${cssString(lab)}; font: 600 10pt system-ui, sans-serif; color: #333; }`,
     `  @top-right { content: ${cssString(id ? `Sample ID ${id}` : 'Sample ID (not entered)')}; font: 600 10pt system-ui, sans-serif; color: #333; }`,

@@ -25,6 +25,7 @@ export function ReportDifferential({
   const short = shown && !st.reached;
   return (
     <div className="report-differential-block">
+      <h2>WBC differential</h2>
       <p data-testid="report-diff-basis">
         WBC differential on <strong>{st.basedOn}</strong> verified cells (target {st.target}){st.over ? `; ${st.over} verified beyond the target, kept apart` : ''}.
       </p>
