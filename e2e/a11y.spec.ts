@@ -267,3 +267,40 @@ test('a 1280-px laptop at 200% zoom (640 px): ? shows the key sheet (it opened i
   await expect(more).toHaveAttribute('aria-expanded', 'false');
   expect(await page.evaluate(() => (document.activeElement as HTMLElement).checkVisibility())).toBe(true);
 });
+
+test('a screen reader hears the model load and a batch of 6 once each (the status line flipped Counting… / Saving… per image, and counted the download by the percent, each time read out)', async ({ page }) => {
+  // every change of every live region's words from the page's first moment, as a screen reader would be told them
+  await page.addInitScript(() => {
+    const w = window as unknown as { said: string[] };
+    w.said = [];
+    const seen = new Map<Element, string>();
+    const scan = () => {
+      for (const r of Array.from(document.querySelectorAll('[aria-live]:not([aria-live="off"]), [role="status"], [role="alert"]'))) {
+        if (r.closest('[aria-hidden="true"], [hidden]') || getComputedStyle(r).display === 'none') continue;
+        const t = (r.textContent ?? '').trim();
+        if (seen.get(r) !== t) {
+          seen.set(r, t);
+          if (t) w.said.push(t);
+        }
+      }
+    };
+    new MutationObserver(scan).observe(document, { subtree: true, childList: true, characterData: true });
+  });
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.waitReady();
+  const said = () => page.evaluate(() => (window as unknown as { said: string[] }).said);
+  const loading = (await said()).filter((t) => /Loading/.test(t));
+  expect(loading.length).toBeLessThanOrEqual(1);
+  expect((await said()).filter((t) => /^Ready/.test(t))).toHaveLength(1);
+  const before = (await said()).length;
+  await app.drop(testingImages(6));
+  await app.waitReady();
+  await expect(page.getByTestId('status')).toContainText('Ready');
+  const batch = (await said()).slice(before);
+  // Counting… once, Ready once; the image's counts once it is shown
+  expect(batch.filter((t) => /Counting|Saving/.test(t))).toEqual(['Counting…']);
+  expect(batch.filter((t) => /^Ready/.test(t))).toEqual(['Ready']);
+  expect(batch.filter((t) => /: \d+ RBC/.test(t))).toHaveLength(1);
+  expect(batch.join(' ')).not.toMatch(/WASM/);
+});
