@@ -218,3 +218,89 @@ test('G opens the WBC gallery and Esc closes it; the key sheet lists the gallery
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('gallery')).toHaveCount(0);
 });
+
+test('a 1280-px laptop at 200% zoom (640 px): ? shows the key sheet (it opened inside the closed More menu); the menu closes when Tab leaves it and gives the focus back on Esc', async ({ page }) => {
+  await page.setViewportSize({ width: 640, height: 450 });
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(2));
+  await app.waitReady();
+  const more = page.getByTestId('toolbar-more');
+  const panel = page.getByTestId('toolbar-more-panel');
+  const inPanel = () => page.evaluate(() => !!document.activeElement?.closest('[data-testid="toolbar-more-panel"]'));
+  const sheet = page.locator('[data-testid="shortcuts"] dl');
+  await page.keyboard.press('?');
+  await expect(sheet).toBeVisible();
+  // whole on the screen, its last line reached by scrolling it (it hung past the window's bottom edge)
+  await expect(sheet).toBeInViewport({ ratio: 0.99 });
+  await expect(sheet).toContainText('next uncertain box');
+  await page.keyboard.press('Escape');
+  await expect(sheet).toBeHidden();
+  await expect(panel).toBeHidden();
+  // ? twice: shown, then gone with the menu it is in
+  await page.keyboard.press('?');
+  await expect(sheet).toBeVisible();
+  await page.keyboard.press('?');
+  await expect(sheet).toBeHidden();
+  await expect(panel).toBeHidden();
+  await more.focus();
+  await page.keyboard.press('Enter');
+  await expect(panel).toBeVisible();
+  await page.keyboard.press('Tab');
+  expect(await inPanel()).toBe(true);
+  await page.keyboard.press('Tab');
+  // Esc on a tool inside: the panel closes and the focus is on More again, not on a tool it hid
+  await page.keyboard.press('Escape');
+  await expect(panel).toBeHidden();
+  await expect(more).toBeFocused();
+  await expect(more).toHaveAttribute('aria-expanded', 'false');
+  // open again and Tab past the last tool: the panel closes rather than staying over the canvas
+  await page.keyboard.press('Enter');
+  await expect(panel).toBeVisible();
+  let steps = 0;
+  do {
+    await page.keyboard.press('Tab');
+    steps++;
+  } while ((await inPanel()) && steps < 20);
+  expect(steps).toBeGreaterThan(3);
+  await expect(panel).toBeHidden();
+  await expect(more).toHaveAttribute('aria-expanded', 'false');
+  expect(await page.evaluate(() => (document.activeElement as HTMLElement).checkVisibility())).toBe(true);
+});
+
+test('a screen reader hears the model load and a batch of 6 once each (the status line flipped Counting… / Saving… per image, and counted the download by the percent, each time read out)', async ({ page }) => {
+  // every change of every live region's words from the page's first moment, as a screen reader would be told them
+  await page.addInitScript(() => {
+    const w = window as unknown as { said: string[] };
+    w.said = [];
+    const seen = new Map<Element, string>();
+    const scan = () => {
+      for (const r of Array.from(document.querySelectorAll('[aria-live]:not([aria-live="off"]), [role="status"], [role="alert"]'))) {
+        if (r.closest('[aria-hidden="true"], [hidden]') || getComputedStyle(r).display === 'none') continue;
+        const t = (r.textContent ?? '').trim();
+        if (seen.get(r) !== t) {
+          seen.set(r, t);
+          if (t) w.said.push(t);
+        }
+      }
+    };
+    new MutationObserver(scan).observe(document, { subtree: true, childList: true, characterData: true });
+  });
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.waitReady();
+  const said = () => page.evaluate(() => (window as unknown as { said: string[] }).said);
+  const loading = (await said()).filter((t) => /Loading/.test(t));
+  expect(loading.length).toBeLessThanOrEqual(1);
+  expect((await said()).filter((t) => /^Ready/.test(t))).toHaveLength(1);
+  const before = (await said()).length;
+  await app.drop(testingImages(6));
+  await app.waitReady();
+  await expect(page.getByTestId('status')).toContainText('Ready');
+  const batch = (await said()).slice(before);
+  // Counting… once, Ready once; the image's counts once it is shown
+  expect(batch.filter((t) => /Counting|Saving/.test(t))).toEqual(['Counting…']);
+  expect(batch.filter((t) => /^Ready/.test(t))).toEqual(['Ready']);
+  expect(batch.filter((t) => /: \d+ RBC/.test(t))).toHaveLength(1);
+  expect(batch.join(' ')).not.toMatch(/WASM/);
+});

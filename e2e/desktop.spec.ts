@@ -275,3 +275,30 @@ test('the key sheet gives way to the work, and Home / End in the image list go t
   await expect.poll(async () => (await app.current())!.name).toBe(names[0]);
   await expect(page.locator('[data-testid="thumb"]').nth(0)).toBeFocused();
 });
+
+test('on a 1920-px projector no text of the page is under 13 px: a refused file\'s notice, the engine, the differential\'s target (12 px, a size under the rest)', async ({ page }) => {
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(1));
+  await app.waitReady();
+  await page.getByTestId('file-input').setInputFiles({ name: 'not-a-photo.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('not a JPEG') });
+  await expect(app.fileErrors()).toHaveCount(1);
+  // every panel open, the side panel laid out whole (a tall window), as a room would scroll through it
+  for (const d of await page.locator('aside details').all()) await d.evaluate((e) => ((e as HTMLDetailsElement).open = true));
+  await page.setViewportSize({ width: 1920, height: 4000 });
+  const small = await page.evaluate(() => {
+    const out: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const e = n.parentElement!;
+      if (!n.textContent!.trim() || e.closest('.sr-only, .print-report') || !e.checkVisibility({ visibilityProperty: true })) continue;
+      const r = e.getBoundingClientRect();
+      if (!r.width || r.top > innerHeight) continue;
+      const px = parseFloat(getComputedStyle(e).fontSize);
+      if (px < 13) out.push(`${px}px ${n.textContent!.trim().slice(0, 30)}`);
+    }
+    return out;
+  });
+  expect(small).toEqual([]);
+});

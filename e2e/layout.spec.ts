@@ -172,6 +172,44 @@ for (const vp of [
   });
 }
 
+// A screen both narrow and short (320 px wide: a 1280 px screen at 400% zoom, WCAG's reflow; an old phone): the
+// short-screen rule kept the batch's totals on one unbroken line, which ran 90 px past the window's right edge,
+// and the whole page scrolled sideways.
+for (const vp of [
+  { width: 320, height: 480 },
+  { width: 320, height: 256 },
+]) {
+  test(`${vp.width}x${vp.height}: the batch's totals wrap inside the counts bar, and nothing scrolls sideways`, async ({ browser }) => {
+    const context = await browser.newContext({ viewport: vp });
+    const page = await context.newPage();
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(2));
+    await app.waitReady();
+    await page.getByTestId('file-input').setInputFiles({ name: 'notes.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('these are not pixels') });
+    const batch = page.getByTestId('counts-bar-batch');
+    await expect(batch).toContainText('Batch (2 counted, 1 file refused)');
+    const s = await page.evaluate(() => window.__smearcount.summary());
+    await expect(batch).toContainText(`RBC ${s.totals.RBC} · WBC ${s.totals.WBC} · PLT ${s.totals.Platelets}`);
+    const fit = await page.evaluate(() => {
+      const bar = document.querySelector('[data-testid=counts-bar]')!.getBoundingClientRect();
+      const totals = document.querySelector('[data-testid=counts-bar-batch]')!.getBoundingClientRect();
+      // a count and its number on one line: the name's top is the number's (the line broke between them)
+      const pieces = Array.from(document.querySelectorAll('[data-testid=counts-bar-batch] b')).map((b) => {
+        const before = document.createRange();
+        before.setStartBefore(b.previousSibling!);
+        before.setEndAfter(b.previousSibling!);
+        return Math.abs(before.getBoundingClientRect().bottom - b.getBoundingClientRect().bottom) < 4 ? 1 : 0;
+      });
+      return { page: document.scrollingElement!.scrollWidth, width: document.documentElement.clientWidth, right: totals.right, barRight: bar.right, pieces };
+    });
+    expect(fit.page).toBe(fit.width);
+    expect(fit.right).toBeLessThanOrEqual(fit.barRight + 0.5);
+    expect(fit.pieces).toEqual([1, 1, 1]);
+    await context.close();
+  });
+}
+
 // A phone on its side (touch): the colour key under the canvas sat at 385-409 px of a 390 px screen. It stands
 // beside the fitted field now, in the canvas's empty side, and the field keeps its height.
 test.describe('844x390, touch: a phone on its side', () => {

@@ -28,8 +28,18 @@ export function CountsBar() {
           notices that name them may sit below the canvas, or be dismissed) */}
       {(n > 1 || refused > 0) && (
         <span className="batch-totals" data-testid="counts-bar-batch">
-          Batch ({summary.images} counted{refused > 0 ? `, ${refused} ${refused === 1 ? 'file' : 'files'} refused` : ''}): RBC <b>{summary.totals.RBC}</b> · WBC <b>{summary.totals.WBC}</b> · PLT{' '}
-          <b>{summary.totals.Platelets}</b>
+          {/* in pieces that wrap between, never inside, a count: on a screen both narrow and short (320x480; 1280 px
+              at 400% zoom) the line ran 90 px past the window's edge and the page scrolled sideways */}
+          Batch ({summary.images} counted{refused > 0 ? `, ${refused} ${refused === 1 ? 'file' : 'files'} refused` : ''}):{' '}
+          <span className="batch-total">
+            RBC <b>{summary.totals.RBC}</b> ·
+          </span>{' '}
+          <span className="batch-total">
+            WBC <b>{summary.totals.WBC}</b> ·
+          </span>{' '}
+          <span className="batch-total">
+            PLT <b>{summary.totals.Platelets}</b>
+          </span>
         </span>
       )}
     </div>

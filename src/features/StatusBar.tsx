@@ -14,21 +14,31 @@ export function StatusBar() {
   else text = state === 'busy' ? 'Counting…' : 'Ready';
   const saving = useApp((s) => s.save.pending && !s.save.error && s.model.status === 'ready');
   if (state === 'busy' && saving && text === 'Counting…') text = 'Saving…';
+  // What a screen reader is told: the line's state, not each of its steps. The line itself flips between
+  // Counting… and Saving… for every image of a batch, and counts the model's download up by the percent; as the
+  // live region it was, a batch of 6 images was read out 12 times, each time with the engine's name after it.
+  const said = state === 'error' ? text : model.status !== 'ready' ? 'Loading model…' : state === 'busy' ? 'Counting…' : 'Ready';
   return (
-    <div className={`status ${state}`} data-testid="status" data-state={state} role="status" aria-live="polite">
-      <span className="dot" />
-      <span>{text}</span>
-      {saveError && (
-        <span className="save-error" data-testid="save-error" title={saveError}>
-          Not saved
-        </span>
-      )}
-      {model.backend && (
-        <span className="backend" data-testid="backend" title={`${model.note ? `${model.note}. ` : ''}The engine can be chosen in Settings.`}>
-          {BACKEND_NAME[model.backend]}
-          {model.threads && model.threads > 1 ? ` · ${model.threads} threads` : ''}
-        </span>
-      )}
-    </div>
+    <>
+      <p className="sr-only" role="status" data-testid="status-said">
+        {said}
+        {saveError ? '. Not saved.' : ''}
+      </p>
+      <div className={`status ${state}`} data-testid="status" data-state={state}>
+        <span className="dot" />
+        <span>{text}</span>
+        {saveError && (
+          <span className="save-error" data-testid="save-error" title={saveError}>
+            Not saved
+          </span>
+        )}
+        {model.backend && (
+          <span className="backend" data-testid="backend" title={`${model.note ? `${model.note}. ` : ''}The engine can be chosen in Settings.`}>
+            {BACKEND_NAME[model.backend]}
+            {model.threads && model.threads > 1 ? ` · ${model.threads} threads` : ''}
+          </span>
+        )}
+      </div>
+    </>
   );
 }

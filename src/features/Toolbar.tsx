@@ -1,3 +1,4 @@
+import { useCallback } from 'react';
 import { CLASS_NAMES, type CellClass } from '../core/detection/classes';
 import { selectCurrent } from '../store/selectors';
 import { useApp, useServices, useView } from '../services/context';
@@ -21,6 +22,7 @@ export function Toolbar() {
   const helpOpen = useView((s) => s.helpOpen);
   const setHelpOpen = useView((s) => s.setHelpOpen);
   const touch = useInputMode() === 'touch';
+  const closeHelp = useCallback(() => setHelpOpen(false), [setHelpOpen]);
   const phone = useIsPhone();
   const fit = (
     <button onClick={() => runAction('fit')} title="Fit to view (F)">
@@ -129,7 +131,7 @@ export function Toolbar() {
         {draw}
         {del}
         {undo}
-        <ToolbarMore>
+        <ToolbarMore show={helpOpen && !touch} onClose={closeHelp}>
           {fit}
           {gallery}
           {redo}
