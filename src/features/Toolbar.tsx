@@ -79,8 +79,9 @@ export function Toolbar() {
     </button>
   );
   const reviewed = (
-    <label className="check">
-      <input type="checkbox" checked={!!current?.reviewed} disabled={!current} onChange={() => runAction('toggle-reviewed')} data-testid="reviewed" />{' '}
+    <label className="check" title={current && current.status !== 'done' && !current.reviewed ? 'This image is not counted yet (or could not be counted): there are no boxes to review.' : undefined}>
+      {/* an image not counted has no boxes anyone has seen: the store refuses to mark it, so the box is disabled */}
+      <input type="checkbox" checked={!!current?.reviewed} disabled={!current || (current.status !== 'done' && !current.reviewed)} onChange={() => runAction('toggle-reviewed')} data-testid="reviewed" />{' '}
       {touch ? 'Reviewed' : 'Reviewed (R)'}
     </label>
   );
