@@ -436,4 +436,29 @@ describe('Persistence', () => {
       Reflect.deleteProperty(globalThis, 'localStorage');
     }
   });
+  it("lets a newer version's schema upgrade in another window through, and opens again for its next write", async () => {
+    const a = setup('t-upgrade');
+    a.p.start();
+    addDone(a.store, a.files, 'x');
+    await a.p.flush();
+    // a newer version of the app, opened in another window, upgrades the database: this window held it
+    // open, and the upgrade waited (blocked) for as long as it stayed open
+    let blocked = false;
+    const upgraded = await new Promise<IDBDatabase | null>((resolve, reject) => {
+      const req = indexedDB.open('t-upgrade', 2);
+      req.onblocked = () => (blocked = true);
+      req.onupgradeneeded = () => req.result.createObjectStore('later');
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+      setTimeout(() => resolve(null), 1000);
+    });
+    expect(blocked).toBe(false);
+    expect(upgraded).not.toBeNull();
+    upgraded!.close();
+    // this window's next write opens again: the newer schema refuses this version, and it says so
+    addDone(a.store, a.files, 'y');
+    await a.p.flush();
+    expect(a.store.getState().save.error).toMatch(/^A newer version of Smearcount, opened in another window, keeps the batch now.*A reload would lose 1 image \(y\.jpg\): reload this window/);
+    a.p.stop();
+  });
 });

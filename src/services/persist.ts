@@ -162,10 +162,27 @@ export class Persistence {
   private conn() {
     // A failed open is forgotten, so the next write opens again (a rejected promise kept here would
     // fail every later write the same way).
-    return (this.db ??= this.openDb().catch((e: unknown) => {
-      this.db = undefined;
-      throw e;
-    }));
+    const opened = (this.db ??= this.openDb().then(
+      (d) => {
+        const forget = () => {
+          if (this.db === opened) this.db = undefined;
+        };
+        // A newer version of the app, in another window, upgrades the schema: this connection lets it
+        // (held open, it blocked that window's open for as long as this one stayed: its batch never came back
+        // and nothing it did was saved), and the next write opens again.
+        d.onversionchange = () => {
+          d.close();
+          forget();
+        };
+        d.onclose = forget;
+        return d;
+      },
+      (e: unknown) => {
+        this.db = undefined;
+        throw e;
+      },
+    ));
+    return opened;
   }
 
   /** Loads a stored batch into the store. Returns the number of images restored. */
@@ -380,7 +397,10 @@ export class Persistence {
           const lose = `A reload would lose ${unsaved.length} image${unsaved.length === 1 ? '' : 's'}${unsaved.length ? names(unsaved) : ''}`;
           // a full quota is the common failure (a phone short of space, a day's batches): said as such, with what
           // frees room; the browser's words ("QuotaExceededError: …") told a technician nothing
-          error = isQuotaError(e)
+          error =
+            e instanceof Error && e.name === 'VersionError'
+              ? `A newer version of Smearcount, opened in another window, keeps the batch now, and this older window cannot save it. ${lose}: reload this window (it then runs the newer version and restores the saved batch), or export the counts first.`
+              : isQuotaError(e)
             ? `The batch was not saved: the storage this browser gives the app on this device is full. ${lose}. Export the counts and the report now; then remove images you no longer need from the batch, or free space on the device; ${tried}.`
             : `This browser did not save the batch (${why}). ${lose}; export the counts before closing the tab; ${tried}.`;
         }
