@@ -45,6 +45,9 @@ const RETRY_MAX_MS = 60_000;
 /** Why a restored image is not in the batch: its picture was never saved (services/persist). */
 export const PARKED_MESSAGE =
   'Its picture was not saved with the batch (the storage was full), so it is not in the batch after the reload. Its counts and review were saved: drop the same file again and they come back.';
+/** The same, for an image not counted yet when the page went. */
+export const PARKED_UNCOUNTED_MESSAGE =
+  'Its picture was not saved with the batch (the storage was full), so it is not in the batch after the reload, and it was not counted yet: drop the same file again to count it.';
 /** localStorage key of the review journal (see the durability rules above). */
 export const JOURNAL_KEY = 'smearcount-review-journal';
 /** localStorage key of the ids of images removed since the last commit (the same rules as the review journal). */
@@ -236,9 +239,10 @@ export class Persistence {
     for (const id of [...m.order, ...Object.keys(images)]) if (images[id] && !this.files.get(id) && !parked[id]) parked[id] = images[id];
     const st = this.store.getState();
     for (const im of Object.values(parked)) {
+      const why = im.status === 'done' ? PARKED_MESSAGE : PARKED_UNCOUNTED_MESSAGE;
       // named once: a notice restored with the batch already says it
-      if (!st.notices.some((n) => n.source === 'file' && n.subject === (im.path ?? im.name) && n.message === PARKED_MESSAGE)) st.addFileError(im.path ?? im.name, PARKED_MESSAGE);
-      st.refuseFile(im.path ?? im.name, PARKED_MESSAGE);
+      if (!st.notices.some((n) => n.source === 'file' && n.subject === (im.path ?? im.name) && n.message === why)) st.addFileError(im.path ?? im.name, why);
+      st.refuseFile(im.path ?? im.name, why);
     }
     this.store.setState({ images: Object.fromEntries(order.map((id) => [id, images[id]])), order, currentId: m.currentId && images[m.currentId] && order.includes(m.currentId) ? m.currentId : (order[0] ?? null), postprocess, parked });
     // a journaled image is not what IndexedDB holds: the next write stores it
