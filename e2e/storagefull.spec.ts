@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { AppPage } from './app.po';
 import { testingImages } from './data';
@@ -15,6 +15,25 @@ async function quota(page: Page, bytes: number | null) {
   await cdp.send('Storage.overrideQuotaForOrigin', bytes === null ? { origin } : { origin, quotaSize: bytes });
 }
 
+/** A 3 MB picture: a real field, its JPEG padded with comment segments (the same pixels, another file). */
+function bigPicture(path: string) {
+  const jpeg = readFileSync(path);
+  const comment = Buffer.concat([Buffer.from([0xff, 0xfe, 0xfd, 0xea]), Buffer.alloc(0xfdea - 2, 0x20)]);
+  return { name: 'big-field.jpg', mimeType: 'image/jpeg', buffer: Buffer.concat([jpeg.subarray(0, 2), ...Array<Buffer>(46).fill(comment), jpeg.subarray(2)]) };
+}
+
+/** Crashes `page` (no pagehide: nothing more is written) and opens the app in a new tab of its context. */
+async function crashAndReopen(page: Page, context: BrowserContext): Promise<AppPage> {
+  const second = await context.newPage();
+  await second.goto('/icon.svg'); // keeps the browser's storage open while the first tab dies
+  const crashed = new Promise((resolve) => page.once('crash', resolve));
+  void (await context.newCDPSession(page)).send('Page.crash').catch(() => undefined);
+  await crashed;
+  const app = new AppPage(second);
+  await app.open('?backend=wasm');
+  return app;
+}
+
 test('storage full: a picture over the quota loses nothing else; after a crash the review is there and the picture named, and it comes back when dropped again', async ({ page, context }) => {
   // audit 2026-12-06: one IndexedDB transaction held the review and the pictures, so one picture over the
   // quota took the technician's review of that save down with it, and the picture was named nowhere
@@ -28,11 +47,8 @@ test('storage full: a picture over the quota loses nothing else; after a crash t
   await app.drop([field]);
   await app.waitReady();
 
-  // a 3 MB picture (a real field, its JPEG padded with comment segments), and the review of the first field
-  // in the same save
-  const jpeg = readFileSync(other);
-  const comment = Buffer.concat([Buffer.from([0xff, 0xfe, 0xfd, 0xea]), Buffer.alloc(0xfdea - 2, 0x20)]);
-  const big = { name: 'big-field.jpg', mimeType: 'image/jpeg', buffer: Buffer.concat([jpeg.subarray(0, 2), ...Array<Buffer>(46).fill(comment), jpeg.subarray(2)]) };
+  // a 3 MB picture, and the review of the first field in the same save
+  const big = bigPicture(other);
   await page.getByTestId('file-input').setInputFiles([big]);
   await page.getByTestId('reviewed').click();
   await expect(page.getByTestId('reviewed')).toBeChecked();
@@ -41,14 +57,9 @@ test('storage full: a picture over the quota loses nothing else; after a crash t
     .toMatchObject({ pending: false, unsaved: expect.arrayContaining(['big-field.jpg']), error: expect.stringMatching(/the storage this browser gives the app on this device is full/) });
   await expect(page.getByTestId('notice-save')).toContainText('big-field.jpg');
 
-  // the tab crashes (no pagehide: nothing more is written); a second tab keeps the browser's storage open
-  const second = await context.newPage();
-  await second.goto('/icon.svg');
-  const crashed = new Promise((resolve) => page.once('crash', resolve));
-  void (await context.newCDPSession(page)).send('Page.crash').catch(() => undefined);
-  await crashed;
-  const again = new AppPage(second);
-  await again.open('?backend=wasm');
+  // the tab crashes
+  const again = await crashAndReopen(page, context);
+  const second = again.page;
   await expect.poll(async () => (await again.images()).map((i) => i.name)).toEqual([fieldName]);
   await again.waitReady();
   await expect(second.getByTestId('reviewed')).toBeChecked();
@@ -69,4 +80,31 @@ test('storage full: a picture over the quota loses nothing else; after a crash t
   expect(await second.evaluate(() => window.__smearcount.save())).toMatchObject({ error: null, unsaved: [] });
   await second.reload();
   await expect.poll(async () => (await again.images()).map((i) => i.name)).toEqual([fieldName, 'big-field.jpg']);
+});
+
+test('storage full: a file dropped while no save commits is named after a crash, not lost unseen', async ({ page, context }) => {
+  // audit 2026-12-06: the intake journal let a dropped file's name go once the save after it ended, failed or
+  // not; with the storage full the file was in no saved batch, and after a crash nothing named it
+  const app = new AppPage(page);
+  await page.goto('/icon.svg');
+  await quota(page, 1_500_000);
+  await app.open('?backend=wasm');
+  const [field, other] = testingImages(2);
+  const fieldName = field.split('/').pop()!;
+  // the 3 MB picture fails; Chromium counts its bytes against the quota until it reclaims them, so the next
+  // save fails whole
+  await page.getByTestId('file-input').setInputFiles([bigPicture(other)]);
+  await expect.poll(() => page.evaluate(() => window.__smearcount.save().error), { timeout: 30_000 }).toMatch(/storage this browser gives the app on this device is full/);
+  await app.drop([field]);
+  await expect
+    .poll(() => page.evaluate(() => window.__smearcount.save()), { timeout: 30_000 })
+    .toMatchObject({ unsaved: expect.arrayContaining([fieldName]), error: expect.stringMatching(/^The batch was not saved: the storage .* is full/) });
+  await app.waitReady();
+  await page.waitForTimeout(500); // the failed save has ended
+  expect(await page.evaluate(() => localStorage.getItem('smearcount.intake'))).toContain(fieldName);
+
+  const again = await crashAndReopen(page, context);
+  await again.waitReady();
+  await expect(again.fileErrors().filter({ hasText: fieldName })).toContainText('drop it again');
+  await expect(again.fileErrors().filter({ hasText: 'big-field.jpg' })).toContainText('drop the same file again');
 });

@@ -242,17 +242,23 @@ describe('Persistence', () => {
         },
       });
     };
-    const p = new Persistence(store, files, flaky);
+    const p = new Persistence(store, files, flaky, 20);
     p.start();
     addDone(store, files, 'q');
     await sleep(MAX_DELAY_MS + 50);
+    // what waits for the batch to be safe (the intake journal's names) does not take a failed write for it
+    let safe = false;
+    const saved = p.whenSaved().then(() => (safe = true));
     await p.flush();
     const s = store.getState().save;
     expect(s.error).toMatch(/did not save the batch.*export/);
     expect(s.unsaved).toEqual(['q.jpg']);
     expect(store.getState().notices.map((n) => n.source)).toEqual(['save']); // told, once
     expect(p.isDirty()).toBe(true); // not marked saved
+    await sleep(100); // retried, failing still
+    expect(safe).toBe(false);
     fail = false;
+    await saved; // the retry commits
     await p.flush();
     expect(store.getState().save).toMatchObject({ error: null, pending: false });
     expect(store.getState().notices).toEqual([]); // recovered: the notice goes

@@ -154,6 +154,8 @@ export class Persistence {
   private savedParked = new Map<string, ImageEntry>();
   private retry?: ReturnType<typeof setTimeout>;
   private failures = 0;
+  /** Callers of `whenSaved` waiting for a write that commits. */
+  private waiting: (() => void)[] = [];
 
   constructor(
     private store: PersistStore,
@@ -357,6 +359,14 @@ export class Persistence {
     }, 0);
   }
 
+  /** Resolves once a write has committed the batch as it is now, pictures included: this one, or when it fails
+   * the first later one that commits (a retry, the next change); never while every write fails. What waits
+   * for the batch to be safe (the intake journal's names) waits for this, not for `flush`. */
+  whenSaved(): Promise<void> {
+    // `failures` is 0 after a write that committed: this one, or a later one that held all this one did
+    return this.flush().then(() => (this.failures ? new Promise<void>((r) => this.waiting.push(r)) : undefined));
+  }
+
   /** Writes everything not yet committed; resolves once it is (or once the failure is reported). */
   flush(): Promise<void> {
     clearTimeout(this.timer);
@@ -370,6 +380,7 @@ export class Persistence {
         this.failures = 0;
         clearTimeout(this.retry);
         this.retry = undefined;
+        for (const w of this.waiting.splice(0)) w();
         const st = this.store.getState();
         if (this.isDirty()) this.schedule();
         else if (st.save.pending || st.save.error) {
@@ -502,6 +513,7 @@ export class Persistence {
     this.savedParked.clear();
     this.strayBlobs.clear();
     this.failures = 0;
+    for (const w of this.waiting.splice(0)) w();
     this.savedMeta = undefined;
     this.store.setState({ parked: {} });
     this.store.getState().setSave({ pending: false, error: null, unsaved: [] });
