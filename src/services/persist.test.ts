@@ -467,4 +467,32 @@ describe('Persistence', () => {
     expect(a.store.getState().save.error).toMatch(/^A newer version of Smearcount, opened in another window, keeps the batch now.*A reload would lose 1 image \(y\.jpg\): reload this window/);
     a.p.stop();
   });
+  it('a long session: 120 images added and removed leave nothing behind in IndexedDB, and Clear session empties it', async () => {
+    const a = setup('t-growth');
+    a.p.start();
+    const count = () =>
+      a.p['conn']().then(
+        (db) =>
+          new Promise<number[]>((resolve) => {
+            const tx = db.transaction(['images', 'blobs']);
+            const i = tx.objectStore('images').count();
+            const b = tx.objectStore('blobs').count();
+            tx.oncomplete = () => resolve([i.result, b.result]);
+          }),
+      );
+    for (let round = 0; round < 4; round++) {
+      const ids = Array.from({ length: 30 }, (_, i) => `r${round}-${i}`);
+      for (const id of ids) addDone(a.store, a.files, id);
+      await a.p.flush();
+      for (const id of ids.slice(0, 25)) {
+        a.store.getState().discardImage(id);
+        a.files.delete(id);
+      }
+      await a.p.flush();
+      expect(await count()).toEqual([5 * (round + 1), 5 * (round + 1)]);
+    }
+    a.store.getState().clearBatch();
+    await a.p.clear();
+    expect(await count()).toEqual([0, 0]);
+  });
 });
