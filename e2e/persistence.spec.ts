@@ -1,5 +1,5 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { AppPage, releaseReport } from './app.po';
+import { AppPage, deleteCountedBox, releaseReport } from './app.po';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { testingImages, tiff12bit } from './data';
@@ -69,6 +69,25 @@ test.describe('the batch survives', () => {
       expect(imgs.map((im) => im.status)).toEqual(Array(i + 1).fill('done'));
       expect(imgs.map((im) => im.name)).toEqual(files.slice(0, i + 1).map((f) => f.split('/').pop()));
     }
+  });
+
+  test('a threshold changed and a box deleted just before a reload are both there after it', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    await page.getByTestId('threshold-Platelets').fill('0.8');
+    const sum = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
+    const before = await app.counts();
+    await deleteCountedBox(page);
+    await expect.poll(async () => sum(await app.counts())).toBe(sum(before) - 1);
+    const after = await app.counts();
+    // at once: no wait for the save
+    await page.reload();
+    await expect.poll(async () => (await app.images()).length).toBe(1);
+    await app.waitReady();
+    await expect(page.getByTestId('threshold-value-Platelets')).toHaveText('0.8');
+    expect(await app.counts()).toEqual(after);
   });
 
   test('the files a batch refused come back with it after a reload, with the reason', async ({ page }) => {

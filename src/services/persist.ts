@@ -13,8 +13,14 @@
  *   at once brought the image back into the totals;
  * - an entry counts as saved only after its transaction has completed;
  * - while a write is pending the store's `save.pending` is set, so the status does not say "Ready";
- * - a failed write (quota, private mode) is shown with the names of the images not saved, and the
- *   next change retries.
+ * - the batch's review (each image's counts, types, edits and review marks, the order and the thresholds)
+ *   is one transaction, and each image's picture (its original bytes, the large part) another of its own
+ *   after it: a picture over the quota no longer takes the review of that write down with it. An image
+ *   whose picture never committed comes back after a reload as "parked" (persistSlice): named among the
+ *   refused files, and whole again, counts and review, when the same file is dropped again;
+ * - a failed write (quota, private mode) is shown with the names of the images not saved and what of
+ *   them, the review is journaled to localStorage, and the write is retried (RETRY_MS, doubling up to a
+ *   minute) as well as at the next change.
  * Writes are incremental (entries whose object identity changed since the last commit).
  * The notices of files the batch refused or could not count are kept with it (in `meta`), so that after
  * a reload the technician still sees which files are missing and why.
@@ -33,6 +39,15 @@ import { batchJustSettled } from '../store/selectors';
 const DB = 'smearcount';
 const VERSION = 1;
 export const MAX_DELAY_MS = 200;
+/** The first retry after a failed write; each failure in a row doubles it, up to RETRY_MAX_MS. */
+export const RETRY_MS = 5000;
+const RETRY_MAX_MS = 60_000;
+/** Why a restored image is not in the batch: its picture was never saved (services/persist). */
+export const PARKED_MESSAGE =
+  'Its picture was not saved with the batch (the storage was full), so it is not in the batch after the reload. Its counts and review were saved: drop the same file again and they come back.';
+/** The same, for an image not counted yet when the page went. */
+export const PARKED_UNCOUNTED_MESSAGE =
+  'Its picture was not saved with the batch (the storage was full), so it is not in the batch after the reload, and it was not counted yet: drop the same file again to count it.';
 /** localStorage key of the review journal (see the durability rules above). */
 export const JOURNAL_KEY = 'smearcount-review-journal';
 /** localStorage key of the ids of images removed since the last commit (the same rules as the review journal). */
@@ -82,6 +97,17 @@ function open(): Promise<IDBDatabase> {
   });
 }
 
+/** Some pictures of the batch did not commit (the review did). */
+class PicturesNotSaved extends Error {
+  constructor(
+    readonly ids: string[],
+    readonly cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = cause instanceof Error ? cause.name : 'Error';
+  }
+}
+
 const done = (tx: IDBTransaction) =>
   new Promise<void>((resolve, reject) => {
     tx.oncomplete = () => resolve();
@@ -123,20 +149,47 @@ export class Persistence {
   private journalSeq = 0;
   /** Set once another window owns the batch (windowLock.ts): nothing more is written, ever, from this page. */
   private halted = false;
+  /** Pictures in IndexedDB that no saved image holds (a write cut off between its two transactions):
+   * deleted by the next write, so that they take no room for ever. */
+  private strayBlobs = new Set<string>();
+  /** The parked images (persistSlice) as IndexedDB holds them. */
+  private savedParked = new Map<string, ImageEntry>();
+  private retry?: ReturnType<typeof setTimeout>;
+  private failures = 0;
+  /** Callers of `whenSaved` waiting for a write that commits. */
+  private waiting: (() => void)[] = [];
 
   constructor(
     private store: PersistStore,
     private files: ImageFiles,
     private openDb: () => Promise<IDBDatabase> = open,
+    private retryMs = RETRY_MS,
   ) {}
 
   private conn() {
     // A failed open is forgotten, so the next write opens again (a rejected promise kept here would
     // fail every later write the same way).
-    return (this.db ??= this.openDb().catch((e: unknown) => {
-      this.db = undefined;
-      throw e;
-    }));
+    const opened = (this.db ??= this.openDb().then(
+      (d) => {
+        const forget = () => {
+          if (this.db === opened) this.db = undefined;
+        };
+        // A newer version of the app, in another window, upgrades the schema: this connection lets it
+        // (held open, it blocked that window's open for as long as this one stayed: its batch never came back
+        // and nothing it did was saved), and the next write opens again.
+        d.onversionchange = () => {
+          d.close();
+          forget();
+        };
+        d.onclose = forget;
+        return d;
+      },
+      (e: unknown) => {
+        this.db = undefined;
+        throw e;
+      },
+    ));
+    return opened;
   }
 
   /** Loads a stored batch into the store. Returns the number of images restored. */
@@ -162,12 +215,16 @@ export class Persistence {
     // removed before the page went, in a write that never committed: IndexedDB holds them still (the next
     // write deletes them there), and they are not the batch's
     const removed = readRemoved();
+    const held = new Set(imgs.values.map((im) => im.id));
     blobs.keys.forEach((k, i) => {
-      if (!removed.has(String(k))) this.files.set(String(k), blobs.values[i]);
-      this.savedBlobs.add(String(k));
+      const id = String(k);
+      this.savedBlobs.add(id);
+      if (!held.has(id)) this.strayBlobs.add(id);
+      else if (!removed.has(id)) this.files.set(id, blobs.values[i]);
     });
     const images: Record<string, ImageEntry> = {};
     const stored: Record<string, ImageEntry> = {};
+    const parked: Record<string, ImageEntry> = {};
     const journal = readJournal();
     for (const im of imgs.values) {
       if (removed.has(im.id)) {
@@ -182,10 +239,23 @@ export class Persistence {
       images[im.id] = j ? { ...entry, ...Object.fromEntries(REVIEW_KEYS.filter((k) => k in j).map((k) => [k, j[k]])) } : entry;
     }
     const order = m.order.filter((id) => images[id] && this.files.get(id));
-    this.store.setState({ images, order, currentId: m.currentId && images[m.currentId] ? m.currentId : (order[0] ?? null), postprocess });
+    // saved without their picture (the storage was full): kept in IndexedDB, out of the batch, and named
+    for (const id of [...m.order, ...Object.keys(images)]) if (images[id] && !this.files.get(id) && !parked[id]) parked[id] = images[id];
+    const st = this.store.getState();
+    for (const im of Object.values(parked)) {
+      const why = im.status === 'done' ? PARKED_MESSAGE : PARKED_UNCOUNTED_MESSAGE;
+      // named once: a notice restored with the batch already says it
+      if (!st.notices.some((n) => n.source === 'file' && n.subject === (im.path ?? im.name) && n.message === why)) st.addFileError(im.path ?? im.name, why);
+      st.refuseFile(im.path ?? im.name, why);
+    }
+    this.store.setState({ images: Object.fromEntries(order.map((id) => [id, images[id]])), order, currentId: m.currentId && images[m.currentId] && order.includes(m.currentId) ? m.currentId : (order[0] ?? null), postprocess, parked });
     // a journaled image is not what IndexedDB holds: the next write stores it
     for (const id of order) this.saved.set(id, journal[id] ? stored[id] : images[id]);
-    this.savedMeta = { order, currentId: m.currentId, postprocess, notices: m.notices ? batchNotices(this.store.getState()) : undefined, refused: m.refused ? this.store.getState().refused : undefined };
+    for (const id of Object.keys(parked)) this.savedParked.set(id, journal[id] ? stored[id] : parked[id]);
+    // the notices and refused files named for parked images are not yet IndexedDB's
+    this.savedMeta = Object.keys(parked).length
+      ? { order, currentId: m.currentId, postprocess }
+      : { order, currentId: m.currentId, postprocess, notices: m.notices ? batchNotices(this.store.getState()) : undefined, refused: m.refused ? this.store.getState().refused : undefined };
     return order.length;
   }
 
@@ -196,6 +266,8 @@ export class Persistence {
       if (!this.savedBlobs.has(id) && this.files.get(id)) return true;
     }
     for (const id of this.saved.keys()) if (!s.images[id]) return true;
+    for (const [id, im] of Object.entries(s.parked)) if (this.savedParked.get(id) !== im) return true;
+    for (const id of this.savedParked.keys()) if (!s.parked[id] && !s.images[id]) return true;
     return metaChanged(this.savedMeta, s);
   }
 
@@ -226,6 +298,19 @@ export class Persistence {
     this.unsubscribe?.();
     clearTimeout(this.timer);
     this.timer = undefined;
+    clearTimeout(this.retry);
+    this.retry = undefined;
+  }
+
+  /** After a failed write: tried again by itself, sooner at first (a hiccup), then once a minute. */
+  private retryLater() {
+    clearTimeout(this.retry);
+    const delay = Math.min(this.retryMs * 2 ** this.failures, RETRY_MAX_MS);
+    this.failures++;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      void this.flush();
+    }, delay);
   }
 
   /** Another window owns the batch now: this page writes nothing more (not on pagehide either). Flush first
@@ -284,6 +369,14 @@ export class Persistence {
     }, 0);
   }
 
+  /** Resolves once a write has committed the batch as it is now, pictures included: this one, or when it fails
+   * the first later one that commits (a retry, the next change); never while every write fails. What waits
+   * for the batch to be safe (the intake journal's names) waits for this, not for `flush`. */
+  whenSaved(): Promise<void> {
+    // `failures` is 0 after a write that committed: this one, or a later one that held all this one did
+    return this.flush().then(() => (this.failures ? new Promise<void>((r) => this.waiting.push(r)) : undefined));
+  }
+
   /** Writes everything not yet committed; resolves once it is (or once the failure is reported). */
   flush(): Promise<void> {
     clearTimeout(this.timer);
@@ -295,6 +388,10 @@ export class Persistence {
         await this.write(); // reads the store before its first await: the state as of `seq`
         // IndexedDB now holds everything the journal had, unless the journal was written during the write
         if (seq === this.journalSeq) dropJournal();
+        this.failures = 0;
+        clearTimeout(this.retry);
+        this.retry = undefined;
+        for (const w of this.waiting.splice(0)) w();
         const st = this.store.getState();
         if (this.isDirty()) this.schedule();
         else if (st.save.pending || st.save.error) {
@@ -303,16 +400,36 @@ export class Persistence {
         }
       } catch (e) {
         const s = this.store.getState();
-        const unsaved = s.order.filter((id) => this.saved.get(id) !== s.images[id] || !this.savedBlobs.has(id)).map((id) => s.images[id].name);
-        const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-        const lose = `A reload would lose ${unsaved.length} image${unsaved.length === 1 ? '' : 's'}${
-          unsaved.length ? ` (${unsaved.slice(0, 3).map(isolateName).join(', ')}${unsaved.length > 3 ? ', …' : ''})` : ''
-        }`;
-        // a full quota is the common failure (a phone short of space, a day's batches): said as such, with what
-        // frees room; the browser's words ("QuotaExceededError: …") told a technician nothing
-        const error = isQuotaError(e)
-          ? `The batch was not saved: the storage this browser gives the app on this device is full. ${lose}. Export the counts and the report now; then remove images you no longer need from the batch, or free space on the device, and the batch is saved again at the next change.`
-          : `This browser did not save the batch (${why}). ${lose}; export the counts before closing the tab.`;
+        // what the IndexedDB write could not keep, a reload keeps through the journal (localStorage)
+        this.journal();
+        this.retryLater();
+        const tried = 'saving is tried again by itself, and at the next change';
+        const names = (list: string[]) => ` (${list.slice(0, 3).map(isolateName).join(', ')}${list.length > 3 ? ', …' : ''})`;
+        let unsaved: string[];
+        let error: string;
+        if (e instanceof PicturesNotSaved) {
+          // the review was saved: only the pictures are at stake, and a reload says which to drop again
+          const lost = e.ids.filter((id) => s.images[id]);
+          unsaved = lost.map((id) => s.images[id].name);
+          const n = `${unsaved.length} image${unsaved.length === 1 ? '' : 's'}${unsaved.length ? names(unsaved) : ''}`;
+          const live = lost.filter((id) => s.images[id].capture).length;
+          const full = isQuotaError(e.cause) ? 'the storage this browser gives the app on this device is full' : `this browser refused it (${e.name}: ${e.message})`;
+          error = `The picture of ${n} was not saved: ${full}. Their counts and review are saved; after a reload each is named as not in the batch, and comes back whole when its file is dropped again.${
+            live ? ` ${live === 1 ? 'One is a field' : `${live} are fields`} captured live, with no other copy: keep this tab open until it is saved.` : ''
+          } Remove images you no longer need from the batch, or free space on the device; ${tried}.`;
+        } else {
+          unsaved = s.order.filter((id) => this.saved.get(id) !== s.images[id] || !this.savedBlobs.has(id)).map((id) => s.images[id].name);
+          const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+          const lose = `A reload would lose ${unsaved.length} image${unsaved.length === 1 ? '' : 's'}${unsaved.length ? names(unsaved) : ''}`;
+          // a full quota is the common failure (a phone short of space, a day's batches): said as such, with what
+          // frees room; the browser's words ("QuotaExceededError: …") told a technician nothing
+          error =
+            e instanceof Error && e.name === 'VersionError'
+              ? `A newer version of Smearcount, opened in another window, keeps the batch now, and this older window cannot save it. ${lose}: reload this window (it then runs the newer version and restores the saved batch), or export the counts first.`
+              : isQuotaError(e)
+            ? `The batch was not saved: the storage this browser gives the app on this device is full. ${lose}. Export the counts and the report now; then remove images you no longer need from the batch, or free space on the device; ${tried}.`
+            : `This browser did not save the batch (${why}). ${lose}; export the counts before closing the tab; ${tried}.`;
+        }
         s.setSave({ pending: false, unsaved, error });
         s.dismissNotices((n) => n.source === 'save');
         s.notify({ kind: 'error', source: 'save', subject: '', message: error });
@@ -324,11 +441,12 @@ export class Persistence {
   private async write() {
     const s = this.store.getState();
     const db = await this.conn();
+    // 1. The review: every image's entry (counts, types, edits, marks), the removals and the batch's meta, in
+    //    one transaction of a few KB an image.
     const tx = db.transaction(['images', 'blobs', 'meta'], 'readwrite');
     const images = tx.objectStore('images');
     const blobs = tx.objectStore('blobs');
     const putImages: [string, ImageEntry][] = [];
-    const putBlobs: string[] = [];
     const removed: string[] = [];
     for (const id of s.order) {
       const im = s.images[id];
@@ -336,21 +454,23 @@ export class Persistence {
         images.put(im, id);
         putImages.push([id, im]);
       }
-      if (!this.savedBlobs.has(id)) {
-        const b = this.files.get(id);
-        if (b) {
-          blobs.put(b, id);
-          putBlobs.push(id);
-        }
-      }
     }
-    for (const id of this.saved.keys()) {
-      if (!s.images[id]) {
+    const putParked: [string, ImageEntry][] = [];
+    for (const [id, im] of Object.entries(s.parked)) {
+      if (this.savedParked.get(id) === im) continue;
+      images.put(im, id);
+      putParked.push([id, im]);
+    }
+    const unparked = [...this.savedParked.keys()].filter((id) => !s.parked[id]);
+    for (const id of [...this.saved.keys(), ...unparked]) {
+      if (!s.images[id] && !s.parked[id]) {
         images.delete(id);
         blobs.delete(id);
         removed.push(id);
       }
     }
+    const strays = [...this.strayBlobs];
+    for (const id of strays) if (!s.images[id] && !s.parked[id]) blobs.delete(id);
     const notices = batchNotices(s);
     const meta = { order: s.order, currentId: s.currentId, postprocess: s.postprocess, notices, refused: s.refused };
     const changed = metaChanged(this.savedMeta, s);
@@ -358,12 +478,37 @@ export class Persistence {
     await done(tx);
     // Committed: only now do these count as saved.
     for (const [id, im] of putImages) this.saved.set(id, im);
-    for (const id of putBlobs) this.savedBlobs.add(id);
+    for (const [id, im] of putParked) this.savedParked.set(id, im);
+    for (const id of unparked) this.savedParked.delete(id);
     for (const id of removed) {
       this.saved.delete(id);
       this.savedBlobs.delete(id);
     }
+    for (const id of strays) {
+      this.strayBlobs.delete(id);
+      if (!s.images[id] && !s.parked[id]) this.savedBlobs.delete(id);
+    }
     if (changed) this.savedMeta = meta;
+    // 2. Each picture not stored yet, in a transaction of its own: one over the quota fails alone, and the
+    //    review above is saved whatever becomes of it.
+    const failed: string[] = [];
+    let cause: unknown;
+    for (const id of s.order) {
+      if (this.savedBlobs.has(id) || !this.store.getState().images[id]) continue;
+      const b = this.files.get(id);
+      if (!b) continue;
+      try {
+        const t = db.transaction('blobs', 'readwrite');
+        t.objectStore('blobs').put(b, id);
+        await done(t);
+        this.savedBlobs.add(id);
+        // removed while it was written: its entry's deletion (the next write) takes the picture with it
+      } catch (e) {
+        failed.push(id);
+        cause ??= e;
+      }
+    }
+    if (failed.length) throw new PicturesNotSaved(failed, cause);
   }
 
   async clear() {
@@ -376,7 +521,12 @@ export class Persistence {
     dropJournal();
     this.saved.clear();
     this.savedBlobs.clear();
+    this.savedParked.clear();
+    this.strayBlobs.clear();
+    this.failures = 0;
+    for (const w of this.waiting.splice(0)) w();
     this.savedMeta = undefined;
+    this.store.setState({ parked: {} });
     this.store.getState().setSave({ pending: false, error: null, unsaved: [] });
     this.start();
   }

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { createAppStore } from '../store/store';
 import { KeyedDb, openKeyed } from './idb';
-import { AUDIT_JOURNAL_KEY, SAMPLE_RECORD_KEY, SamplePersistence } from './samplePersist';
+import { AUDIT_JOURNAL_KEY, LAB_JOURNAL_KEY, SAMPLE_RECORD_KEY, SamplePersistence } from './samplePersist';
 
 const defaults = { scoreThresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nmsIou: 0.5, crossClassNms: false, countRule: 'all' as const };
 
@@ -28,7 +28,7 @@ describe('SamplePersistence', () => {
     await p.flush();
     const [n] = store.getState().notices;
     expect(n.kind).toBe('error');
-    expect(n.message).toMatch(/^The sample record \(its release and audit trail\) was not saved: the storage this browser gives the app on this device is full\. .*remove images you no longer need.*saved again at the next change/);
+    expect(n.message).toMatch(/^The sample record \(its release and audit trail\) was not saved: the storage this browser gives the app on this device is full\. .*remove images you no longer need.*tried again by itself, and at the next change/);
     expect(n.message).not.toMatch(/quota has been exceeded/);
   });
   it('a sample ID typed just before a reload survives it (no timer, no flush: the synchronous copy)', async () => {
@@ -134,5 +134,35 @@ describe('SamplePersistence', () => {
     const c = createAppStore(defaults);
     await new SamplePersistence(c, memoryStorage(), open).restore();
     expect(c.getState().audit.at(-1)).toEqual(removal);
+  });
+  it('storage full: the audit trail and the lab settings of a write that failed survive a crash, and the write is retried by itself', async () => {
+    // audit 2026-12-06: a failed write was only retried at the next change, and the trail and the lab's settings
+    // lived in IndexedDB alone: a tab that crashed before then lost them
+    const storage = memoryStorage();
+    let full = true;
+    const open = (name: string, st: string) => (full ? Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError')) : openKeyed(name, st));
+    const a = createAppStore(defaults);
+    const pa = new SamplePersistence(a, storage, open, 20);
+    pa.start();
+    a.getState().setLabName('Haematology, St Elsewhere');
+    a.getState().logAudit([{ at: 't', image: 'x.jpg', action: 'delete', cell: 'm4', field: 'deleted', from: 'no', to: 'yes' }]);
+    await pa.flush();
+    expect(a.getState().notices.map((n) => n.message)).toEqual([expect.stringMatching(/^The sample record .* full/)]);
+    expect(storage.getItem(AUDIT_JOURNAL_KEY)).toContain('m4');
+    expect(storage.getItem(LAB_JOURNAL_KEY)).toContain('St Elsewhere');
+    // the tab crashes now: a new page, its IndexedDB still refusing, has both
+    const b = createAppStore(defaults);
+    await expect(new SamplePersistence(b, storage, open).restore()).rejects.toThrow(/quota/);
+    expect(b.getState().labName).toBe('Haematology, St Elsewhere');
+    expect(b.getState().audit.map((e) => e.cell)).toEqual(['m4']);
+    // room again: the first page's retry (no further change) saves, the notice goes, the journals go
+    full = false;
+    for (let i = 0; i < 100 && a.getState().notices.length; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(a.getState().notices).toEqual([]);
+    expect(storage.getItem(LAB_JOURNAL_KEY)).toBeNull();
+    const c = createAppStore(defaults);
+    await new SamplePersistence(c, memoryStorage()).restore();
+    expect(c.getState().labName).toBe('Haematology, St Elsewhere');
+    expect(c.getState().audit.map((e) => e.cell)).toEqual(['m4']);
   });
 });

@@ -23,6 +23,12 @@ export const SAMPLE_RECORD_KEY = 'smearcount-sample-record';
  * IndexedDB committed: a removal or an edit made just before a reload kept its effect (the batch's journal,
  * services/persist) but lost its audit entry. Never older than IndexedDB's: dropped by the first commit after it. */
 export const AUDIT_JOURNAL_KEY = 'smearcount-audit-journal';
+/** localStorage key of the lab's settings, written when a write of them to IndexedDB fails (the storage full):
+ * a restore prefers it, and the first commit after it drops it. */
+export const LAB_JOURNAL_KEY = 'smearcount-lab-journal';
+/** The first retry after a failed write; each failure in a row doubles it, up to a minute. */
+const RETRY_MS = 5000;
+const isSampleFailure = (message: string) => message.startsWith('The sample record');
 
 type SyncStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
@@ -42,11 +48,14 @@ export class SamplePersistence {
   private journalSeq = 0;
   /** Set once another window owns the batch (windowLock.ts): nothing more is written from this page. */
   private halted = false;
+  private retry?: ReturnType<typeof setTimeout>;
+  private failures = 0;
 
   constructor(
     private store: AppStore,
     private storage: SyncStorage | null = typeof localStorage === 'undefined' ? null : localStorage,
     open?: (name: string, store: string) => Promise<IDBDatabase>,
+    private retryMs = RETRY_MS,
   ) {
     this.db = new KeyedDb(DB, STORE, open);
   }
@@ -66,24 +75,42 @@ export class SamplePersistence {
     // the synchronous copy is never older than IndexedDB's: it is written first, on every change
     const copy = this.syncCopy();
     if (copy) this.store.setState({ sample: copy });
-    const v = await this.db.get<Stored>(KEY);
+    // what a failed write journaled is applied even where IndexedDB cannot be read now
+    let v: Stored | undefined;
+    let failed: unknown;
+    try {
+      v = await this.db.get<Stored>(KEY);
+    } catch (e) {
+      failed = e;
+    }
     const stored = Array.isArray(v?.audit) ? v.audit : [];
     const journaled = this.auditJournal();
     if (v?.sample) this.store.setState({ sample: copy ?? { ...EMPTY_SAMPLE, ...v.sample }, audit: journaled ?? stored });
     else if (journaled) this.store.setState({ audit: journaled });
-    this.committedAudit = stored;
-    if (v?.lab) {
-      this.store.setState({ diffRules: parseRules(v.lab.diffRules), ...(typeof v.lab.labName === 'string' ? { labName: v.lab.labName.slice(0, 200) } : {}) });
+    if (!failed) this.committedAudit = stored;
+    const lab = this.labJournal() ?? v?.lab;
+    if (lab) {
+      this.store.setState({ diffRules: parseRules(lab.diffRules), ...(typeof lab.labName === 'string' ? { labName: lab.labName.slice(0, 200) } : {}) });
       // the factors a released report's estimates rest on (and its revision): lost, the report said "Released"
       // after a reload with its estimates gone
-      const f = v.lab.estimateFactors;
+      const f = lab.estimateFactors;
       const factor = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : null);
       if (f && typeof f === 'object') this.store.setState({ estimateFactors: { WBC: factor(f.WBC), Platelets: factor(f.Platelets) } });
       try {
-        this.store.setState({ reference: parseIntervals(v.lab.reference) });
+        this.store.setState({ reference: parseIntervals(lab.reference) });
       } catch {
         // a stored table this version cannot read: the defaults stay
       }
+    }
+    if (failed) throw failed;
+  }
+
+  private labJournal(): Stored['lab'] | null {
+    try {
+      const v: unknown = JSON.parse(this.storage?.getItem(LAB_JOURNAL_KEY) ?? 'null');
+      return v && typeof v === 'object' ? (v as Stored['lab']) : null;
+    } catch {
+      return null;
     }
   }
 
@@ -113,6 +140,8 @@ export class SamplePersistence {
     this.halted = true;
     clearTimeout(this.timer);
     this.timer = undefined;
+    clearTimeout(this.retry);
+    this.retry = undefined;
   }
 
   private auditJournal(): AuditEntry[] | null {
@@ -160,9 +189,23 @@ export class SamplePersistence {
         source: 'save',
         subject: '',
         message: isQuotaError(e)
-          ? 'The sample record (its release and audit trail) was not saved: the storage this browser gives the app on this device is full. Print or export the report now; then remove images you no longer need from the batch, or free space on the device, and the record is saved again at the next change.'
-          : `The sample record was not saved (${(e as Error).message}).`,
+          ? 'The sample record (its release and audit trail) was not saved: the storage this browser gives the app on this device is full. Print or export the report now; then remove images you no longer need from the batch, or free space on the device; saving is tried again by itself, and at the next change.'
+          : `The sample record was not saved (${(e as Error).message}); saving is tried again by itself, and at the next change.`,
       });
+    const failed = (e: unknown) => {
+      // a crash before a write commits keeps the trail and the lab's settings through localStorage
+      this.journal();
+      try {
+        this.storage?.setItem(LAB_JOURNAL_KEY, JSON.stringify(v.lab));
+        this.journalSeq++;
+      } catch {
+        // storage full or refused: the retry is all there is
+      }
+      clearTimeout(this.retry);
+      this.retry = setTimeout(() => void this.flush(), Math.min(this.retryMs * 2 ** this.failures++, 60_000));
+      this.store.getState().dismissNotices((n) => n.source === 'save' && isSampleFailure(n.message));
+      fail(e);
+    };
     const seq = this.journalSeq;
     // started now, not after earlier writes: IndexedDB orders transactions on one store itself
     this.writing = this.db
@@ -171,12 +214,20 @@ export class SamplePersistence {
         this.committedAudit = audit;
         // IndexedDB holds what the journal had, unless it was written during the write
         try {
-          if (seq === this.journalSeq) this.storage?.removeItem(AUDIT_JOURNAL_KEY);
+          if (seq === this.journalSeq) {
+            this.storage?.removeItem(AUDIT_JOURNAL_KEY);
+            this.storage?.removeItem(LAB_JOURNAL_KEY);
+          }
         } catch {
           // storage refused: the journal stays, never older than what IndexedDB holds
         }
+        if (this.failures) {
+          this.failures = 0;
+          clearTimeout(this.retry);
+          this.store.getState().dismissNotices((n) => n.source === 'save' && isSampleFailure(n.message));
+        }
       })
-      .catch(fail);
+      .catch(failed);
     return this.writing;
   }
 }

@@ -283,7 +283,8 @@ export function createServices(opts: ServiceOptions): Services {
   // files a page that went was still reading: read before this page's first drop joins the list
   const intakeJournal = new IntakeJournal(opts.storage);
   const leftInIntake = intakeJournal.pending();
-  runner.journalIntake(intakeJournal, () => (session ?? Promise.resolve()).catch(() => undefined).then(() => persistence.flush()));
+  // a name leaves the list once the batch holding it is committed: not when a failed write has merely ended
+  runner.journalIntake(intakeJournal, () => (session ?? Promise.resolve()).catch(() => undefined).then(() => persistence.whenSaved()));
   // Busy: a batch in progress or waiting, or the camera open. The warm-up yields to all of them.
   const busy = () => {
     const s = store.getState();
@@ -379,7 +380,7 @@ export function createServices(opts: ServiceOptions): Services {
         // files, in the background (its first step awaits a decode, so watchRelease below is watching by then
         // and withdraws a release whose figures this changes)
         if (!unfinishedClear) void rejudgeStaleDebris(store, files, browserDecoder, card);
-        if (leftInIntake.length) void persistence.flush().then(() => intakeJournal.end(leftInIntake));
+        if (leftInIntake.length) void persistence.whenSaved().then(() => intakeJournal.end(leftInIntake));
         // after both restores: rebuilding the saved batch is not a change to a released report
         watchRelease(store);
         // ... but a release restored on other figures than it rests on (a setting that was never saved, a

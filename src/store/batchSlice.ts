@@ -123,8 +123,11 @@ export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set
   },
   addImage(e) {
     if (get().images[e.id]) return false;
-    const entry: ImageEntry = { ...e, status: 'queued', edits: NO_EDITS, history: EMPTY_HISTORY, reviewed: false };
+    // the same file again, whose picture the saved batch lacked: its saved count and review come back (persistSlice)
+    const back = get().parked[e.id];
+    const entry: ImageEntry = back?.status === 'done' ? back : { ...e, status: 'queued', edits: NO_EDITS, history: EMPTY_HISTORY, reviewed: false };
     set((s) => ({
+      ...(back ? { parked: Object.fromEntries(Object.entries(s.parked).filter(([id]) => id !== e.id)) } : {}),
       images: { ...s.images, [e.id]: entry },
       order: [...s.order, e.id],
       currentId: s.currentId ?? e.id,
@@ -240,7 +243,7 @@ export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set
     get().updateImage(id, { reviewed });
   },
   clearBatch() {
-    set({ images: {}, order: [], currentId: null, notices: [], run: null, undoLog: EMPTY_LOG, refused: NO_REFUSED });
+    set({ images: {}, order: [], currentId: null, notices: [], run: null, undoLog: EMPTY_LOG, refused: NO_REFUSED, parked: {} });
   },
   refused: NO_REFUSED,
   refuseFile(name, error) {
