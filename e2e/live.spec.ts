@@ -609,6 +609,21 @@ test.describe('dark frames', () => {
     await page.waitForTimeout(9000);
     const seen = await live(page);
     expect(seen.state).toBe('dark');
+    // the detector rests in the dark (battery: a phone laid down between slides, the lamp off): before, it ran
+    // about 8 previews a second here on black frames, for as long as the view stayed dark. Every frame is still
+    // judged, so the lamp coming on is seen at once.
+    let dark = { frames: 0, previews: 0, ms: 0 };
+    let prev = seen;
+    for (let t = 0; t < 6000; t += 200) {
+      await page.waitForTimeout(200);
+      const now = await live(page);
+      if (prev.state === 'dark' && now.state === 'dark') dark = { frames: dark.frames + now.frames - prev.frames, previews: dark.previews + now.previews - prev.previews, ms: dark.ms + 200 };
+      prev = now;
+    }
+    expect(dark.ms).toBeGreaterThanOrEqual(3000);
+    expect(dark.frames).toBeGreaterThan(dark.ms / 100);
+    expect(dark.previews).toBeLessThanOrEqual(1);
+    expect(prev.boxes).toBe(0);
     expect(seen.captured).toEqual([]);
     await stopAndSettle(app);
     await expect(page.getByTestId('thumb')).toHaveCount(0);

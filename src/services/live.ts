@@ -398,8 +398,10 @@ export class LiveCamera {
     // Battery: the detector runs only while there is something new to show. A still view already captured or
     // seen gives the same boxes preview after preview, and at the target nothing more is captured (the last
     // field's boxes go); before, a phone's core was busy with previews for the whole differential, and after it.
-    // nor is a view that is no smear (a room, a poster): its "cells" are not drawn on it
-    const noSmear = state === 'not-smear';
+    // nor is a view that is no smear (a room, a poster): its "cells" are not drawn on it; nor a dark one (the lamp
+    // off, a phone laid down between slides: about 8 previews a second of black frames before, for as long as it
+    // lay there), where the last field's boxes would sit on black
+    const noSmear = state === 'not-smear' || state === 'dark';
     if ((st.reached || noSmear) && st.boxes.length) patch.boxes = [];
     const idle = st.reached || noSmear || (decided && this.stillPreviews >= 2);
     live.getState().set(patch);
@@ -496,7 +498,9 @@ export class LiveCamera {
         const at = performance.now();
         const bmp = await createImageBitmap(video, { resizeWidth: size.width, resizeHeight: size.height, resizeQuality: 'medium' });
         const out = await client.detect(bmp);
-        if (run !== this.runId || live.getState().reached || live.getState().state === 'not-smear') return;
+        // a view that turned to no smear, or dark, while this preview ran: its boxes are not drawn
+        const now = live.getState().state;
+        if (run !== this.runId || live.getState().reached || now === 'not-smear' || now === 'dark') return;
         this.stillPreviews++;
         const raw = decodeOutputs(out, inputScale(width, height, size));
         const params = store.getState().postprocess;
