@@ -113,6 +113,10 @@ export class LiveCamera {
    * came back). */
   private stillPreviews = 0;
   private unsubscribe: (() => void) | null = null;
+  /** Takes the camera's own listeners off (set while a camera is open). */
+  private cameraOff: (() => void) | null = null;
+  /** Each opening of the camera (a run's first, or after a pause); a pause or Stop moves it on. */
+  private cameraId = 0;
   private capturing = 0;
   /** Names of the fields captured (true) or replaced by a sharper view (false) in this page and not yet saved:
    * not yet said to be captured. */
@@ -171,6 +175,32 @@ export class LiveCamera {
     this.lastPreview = null;
     const remembered = this.rememberBatch(this.judge, run);
     live.getState().set({ ...LIVE_CLOSED, open: true, phase: 'starting', target: this.target() });
+    // A phone that locks or switches apps must not keep its camera, nor judge or detect what it cannot show: the
+    // run pauses (the camera let go, the detector idle) and goes on by itself once the app is shown again, the
+    // fields it knows kept. Before, live mode ended there, and the technician, the phone clamped to the eyepiece,
+    // had to find Live again after every unlock.
+    const onVisibility = () => {
+      if (run !== this.runId) return;
+      const { phase } = live.getState();
+      if (document.visibilityState === 'hidden') {
+        if (phase === 'running' || phase === 'starting') this.pause();
+      } else if (phase === 'paused') {
+        live.getState().set({ phase: 'starting' });
+        // (hidden while the camera first opened, the batch's fields may still be being read)
+        void this.openCamera(run, remembered);
+      }
+    };
+    document.addEventListener('visibilitychange', onVisibility);
+    this.unsubscribe = () => document.removeEventListener('visibilitychange', onVisibility);
+    await this.openCamera(run, remembered);
+  }
+
+  /** Opens the camera for run `run` and judges its frames; `remembered`: the batch's fields, known before the
+   * first capture can happen. A camera that opens after a pause (or Stop) began is let go at once. */
+  private async openCamera(run: number, remembered?: Promise<void>): Promise<void> {
+    const { live } = this.deps;
+    const opening = ++this.cameraId;
+    const current = () => run === this.runId && opening === this.cameraId;
     try {
       const unavailable = cameraUnavailable();
       if (unavailable) throw unavailable;
@@ -182,7 +212,7 @@ export class LiveCamera {
       } catch (e) {
         throw cameraError(e);
       }
-      if (run !== this.runId) return void stream.getTracks().forEach((t) => t.stop());
+      if (!current()) return void stream.getTracks().forEach((t) => t.stop());
       this.stream = stream;
       const video = document.createElement('video');
       video.muted = true;
@@ -191,37 +221,25 @@ export class LiveCamera {
       await video.play();
       // the fields already in the batch are known before the first capture can happen
       await remembered;
-      if (run !== this.runId) return;
+      if (!current()) return;
       this.video = video;
       live.getState().set({ phase: 'running', stream, size: { width: video.videoWidth, height: video.videoHeight } });
-      this.watchTarget();
-      // A phone that locks or switches apps must not keep its camera (nor capture what it sees then); the
-      // technician is told on coming back.
-      const onHide = () => {
-        if (document.visibilityState !== 'hidden') return;
-        const kept = this.keptWords();
-        this.stop();
-        this.say('info', `Live mode stopped when the app was hidden. ${kept} Press Live to go on.`);
-      };
+      if (!this.recount) this.watchTarget();
       // The camera can end on its own: unplugged, or taken by another app.
       const onEnded = () => {
-        if (run !== this.runId) return;
+        if (!current()) return;
         const message = `The camera stopped (unplugged, or taken by another app). ${this.keptWords()} Press Live to go on.`;
         this.runId++;
         this.release();
         live.getState().set({ phase: 'error', error: message, boxes: [] });
         this.say('warning', message);
       };
-      // A phone's Back closes the live view rather than leaving the app.
-      this.takeOffBackEntry = addBackEntry(() => {
+      // A phone's Back closes the live view rather than leaving the app (one entry a run, a pause or not).
+      this.takeOffBackEntry ??= addBackEntry(() => {
         if (run === this.runId) this.stop();
       });
-      document.addEventListener('visibilitychange', onHide);
       for (const t of stream.getVideoTracks()) t.addEventListener('ended', onEnded);
-      const unwatch = this.unsubscribe;
-      this.unsubscribe = () => {
-        unwatch?.();
-        document.removeEventListener('visibilitychange', onHide);
+      this.cameraOff = () => {
         for (const t of stream.getVideoTracks()) t.removeEventListener('ended', onEnded);
       };
       this.keepAwake(run);
@@ -229,13 +247,25 @@ export class LiveCamera {
       // the detector for the boxes (loads at start anyway; here it is awaited only by the previews)
       this.deps.loadDetector().catch(() => undefined);
     } catch (e) {
-      if (run !== this.runId) return;
+      if (!current()) return;
       const err = e instanceof AppError ? e : cameraError(e);
       this.release();
       const message = errorMessage(err);
       live.getState().set({ phase: 'error', error: message });
       this.deps.store.getState().notify({ kind: 'error', source: 'camera', subject: '', message });
     }
+  }
+
+  /** The app hidden: the camera and the wake lock let go, nothing judged or detected until it is shown again.
+   * The run (its fields, the bar's figures, the fields the judge knows) is kept; a field being saved goes on. */
+  private pause() {
+    this.cameraId++;
+    this.releaseCamera();
+    // the view the camera shows on coming back is judged afresh: no still period goes on across the pause
+    this.judge.interrupt();
+    this.stillPreviews = 0;
+    this.lastPreview = null;
+    this.deps.live.getState().set({ phase: 'paused', stream: null, state: null, boxes: [] });
   }
 
   /** Ends live mode; the fields captured stay in the batch. */
@@ -286,13 +316,21 @@ export class LiveCamera {
     );
   }
 
+  /** Ends the run's hold on the page: the camera, and the bar's and the page's listeners. */
   private release() {
     this.recount = null;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.releaseCamera();
+  }
+
+  /** Lets the camera and the screen go (the frame loop ends with its video). */
+  private releaseCamera() {
     const wake = this.wake;
     this.wake = null;
     void wake?.release().catch(() => undefined);
-    this.unsubscribe?.();
-    this.unsubscribe = null;
+    this.cameraOff?.();
+    this.cameraOff = null;
     this.stream?.getTracks().forEach((t) => t.stop());
     this.stream = null;
     if (this.video) this.video.srcObject = null;
@@ -327,14 +365,20 @@ export class LiveCamera {
     };
     update();
     this.recount = update;
-    this.unsubscribe = store.subscribe(update);
+    const unwatch = store.subscribe(update);
+    const before = this.unsubscribe;
+    this.unsubscribe = () => {
+      before?.();
+      unwatch();
+    };
   }
 
   private loop(run: number) {
     const video = this.video;
     if (!video) return;
     const next = () => {
-      if (run !== this.runId || !this.video) return;
+      // a pause lets this video go (a new one comes on coming back, with its own loop)
+      if (run !== this.runId || this.video !== video) return;
       // requestVideoFrameCallback fires once per new camera frame; where it is missing, a timer
       if ('requestVideoFrameCallback' in video) video.requestVideoFrameCallback(tick);
       else setTimeout(tick, 1000 / JUDGE_FPS);
@@ -486,6 +530,7 @@ export class LiveCamera {
   private preview(video: HTMLVideoElement, field: { cx: number; cy: number; r: number } | null, small: SmallImage) {
     if (this.previewBusy || this.deps.store.getState().model.status !== 'ready') return;
     const run = this.runId;
+    const camera = this.cameraId;
     const { card, live, store } = this.deps;
     const width = video.videoWidth;
     const height = video.videoHeight;
@@ -500,7 +545,7 @@ export class LiveCamera {
         const out = await client.detect(bmp);
         // a view that turned to no smear, or dark, while this preview ran: its boxes are not drawn
         const now = live.getState().state;
-        if (run !== this.runId || live.getState().reached || now === 'not-smear' || now === 'dark') return;
+        if (run !== this.runId || camera !== this.cameraId || live.getState().reached || now === 'not-smear' || now === 'dark') return;
         this.stillPreviews++;
         const raw = decodeOutputs(out, inputScale(width, height, size));
         const params = store.getState().postprocess;

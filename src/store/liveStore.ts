@@ -17,7 +17,8 @@ export interface LiveBox {
  * (captured fields and their counts) lives in the batch store, as for dropped images. */
 export interface LiveViewState {
   open: boolean;
-  phase: 'starting' | 'running' | 'error';
+  /** 'paused': the app is hidden (another app, the screen locked); the camera is let go until it is shown again. */
+  phase: 'starting' | 'running' | 'paused' | 'error';
   /** The camera's sentence when it could not start (errors.ts). */
   error: string | null;
   stream: MediaStream | null;

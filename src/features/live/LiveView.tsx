@@ -88,7 +88,7 @@ export function LiveView() {
     return () => window.removeEventListener('keydown', onKey);
   }, [open, camera]);
 
-  const status = reached ? `Target reached: ${wbc} WBC${wbc === 1 ? '' : 's'}. Capturing has stopped; verify the cells in the gallery.` : phase === 'starting' ? 'Starting the camera…' : state ? SAID[state] : 'Waiting for the first frame…';
+  const status = reached ? `Target reached: ${wbc} WBC${wbc === 1 ? '' : 's'}. Capturing has stopped; verify the cells in the gallery.` : phase === 'starting' ? 'Starting the camera…' : phase === 'paused' ? 'Paused while the app is hidden: the camera is off until you come back' : state ? SAID[state] : 'Waiting for the first frame…';
   const fieldsWords = `${batchFields} live field${batchFields === 1 ? '' : 's'}${batchFields > captured ? ` (${captured} this run)` : ''}`;
   // one live region for the status and the batch's figures, said once they hold (the target at once)
   const said = useSettledText(open && phase !== 'error' ? `${status}${/[.…?!]$/.test(status) ? '' : '.'} ${wbc} of ${target} WBC, ${fieldsWords}.` : '', SAY_AFTER_MS, reached);
