@@ -34,6 +34,17 @@ import { LIVE_CLOSED, type LiveStore } from '../store/liveStore';
 import type { DetectorClient } from '../worker/client';
 import { addBackEntry } from './backButton';
 
+/** localStorage key of the camera chosen with Switch camera (a device id, this origin's own). */
+const CAMERA_KEY = 'smearcount.liveCamera';
+
+async function videoInputs(): Promise<MediaDeviceInfo[]> {
+  try {
+    return (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'videoinput' && d.deviceId);
+  } catch {
+    return [];
+  }
+}
+
 /** The rule judges at most this many frames a second (a camera gives 30; stillness needs far fewer). */
 const JUDGE_FPS = 12;
 const JPEG_QUALITY = 0.92;
@@ -205,14 +216,25 @@ export class LiveCamera {
       const unavailable = cameraUnavailable();
       if (unavailable) throw unavailable;
       let stream: MediaStream;
+      const size = { width: { ideal: 1280 }, height: { ideal: 960 } };
+      const chosen = this.chosenCamera();
       try {
-        // The rear camera: the one a phone holds to the eyepiece. 'ideal', so a laptop's only camera
-        // still serves.
-        stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: { ideal: 'environment' }, width: { ideal: 1280 }, height: { ideal: 960 } }, audio: false });
+        // The camera chosen with Switch camera; else the rear camera, the one a phone holds to the eyepiece
+        // ('ideal', so a laptop's only camera still serves).
+        stream = await navigator.mediaDevices.getUserMedia({ video: chosen ? { deviceId: { exact: chosen }, ...size } : { facingMode: { ideal: 'environment' }, ...size }, audio: false });
       } catch (e) {
-        throw cameraError(e);
+        const name = (e as { name?: string })?.name;
+        if (!chosen || (name !== 'OverconstrainedError' && name !== 'NotFoundError')) throw cameraError(e);
+        // the chosen camera is gone (a USB camera unplugged since): the rear camera, as before any choice
+        this.chooseCamera(null);
+        try {
+          stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: { ideal: 'environment' }, ...size }, audio: false });
+        } catch (e2) {
+          throw cameraError(e2);
+        }
       }
       if (!current()) return void stream.getTracks().forEach((t) => t.stop());
+      void this.countCameras(run, opening);
       this.stream = stream;
       const video = document.createElement('video');
       video.muted = true;
@@ -254,6 +276,47 @@ export class LiveCamera {
       live.getState().set({ phase: 'error', error: message });
       this.deps.store.getState().notify({ kind: 'error', source: 'camera', subject: '', message });
     }
+  }
+
+  /** The next camera of the device (a phone's other lenses, a microscope's USB camera beside a laptop's own): the
+   * run goes on with it, its fields kept, and the choice is kept for the next Live. Before, the app always asked
+   * for the rear camera, and a computer gave its built-in one, the microscope's out of reach. */
+  async switchCamera(): Promise<void> {
+    const { live } = this.deps;
+    const run = this.runId;
+    if (!live.getState().open || live.getState().phase !== 'running' || !this.stream) return;
+    const current = this.stream.getVideoTracks()[0]?.getSettings().deviceId;
+    const cameras = await videoInputs();
+    if (run !== this.runId || cameras.length < 2 || live.getState().phase !== 'running') return;
+    const i = cameras.findIndex((d) => d.deviceId === current);
+    this.chooseCamera(cameras[(i + 1) % cameras.length].deviceId);
+    this.pause();
+    live.getState().set({ phase: 'starting' });
+    await this.openCamera(run);
+  }
+
+  /** The camera chosen with Switch camera (null: the rear camera). */
+  private chosenCamera(): string | null {
+    try {
+      return localStorage.getItem(CAMERA_KEY);
+    } catch {
+      return null;
+    }
+  }
+
+  private chooseCamera(id: string | null) {
+    try {
+      if (id) localStorage.setItem(CAMERA_KEY, id);
+      else localStorage.removeItem(CAMERA_KEY);
+    } catch {
+      // no storage: the choice lasts this run
+    }
+  }
+
+  /** How many cameras the device has (once one is open: before, browsers hide them), for Switch camera. */
+  private async countCameras(run: number, opening: number) {
+    const n = (await videoInputs()).length;
+    if (run === this.runId && opening === this.cameraId) this.deps.live.getState().set({ cameras: n });
   }
 
   /** The app hidden: the camera and the wake lock let go, nothing judged or detected until it is shown again.

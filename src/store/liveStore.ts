@@ -22,6 +22,8 @@ export interface LiveViewState {
   /** The camera's sentence when it could not start (errors.ts). */
   error: string | null;
   stream: MediaStream | null;
+  /** The device's cameras (Switch camera is offered where there are two or more). */
+  cameras: number;
   /** The camera frame's size. */
   size: { width: number; height: number } | null;
   /** The capture rule's verdict on the latest frame (null before the first). */
@@ -68,6 +70,7 @@ export const LIVE_CLOSED = {
   phase: 'starting',
   error: null,
   stream: null,
+  cameras: 0,
   size: null,
   state: null,
   boxes: [],

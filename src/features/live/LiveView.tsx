@@ -53,6 +53,7 @@ export function LiveView() {
   const reached = useLive((s) => s.reached);
   const previews = useLive((s) => s.previews);
   const awake = useLive((s) => s.awake);
+  const cameras = useLive((s) => s.cameras);
   const video = useRef<HTMLVideoElement>(null);
   const stageRef = useRef<HTMLDivElement>(null);
   const [stage, setStage] = useState({ width: 0, height: 0 });
@@ -184,6 +185,12 @@ export function LiveView() {
             }}
           >
             Stop and verify
+          </button>
+        )}
+        {cameras > 1 && phase !== 'error' && (
+          // a phone's other lenses, a microscope's USB camera beside a laptop's own: the run goes on with the next
+          <button className="live-switch" data-testid="live-switch" disabled={phase !== 'running'} onClick={() => void camera.switchCamera()} aria-label="Switch camera">
+            Switch<span className="live-switch-word"> camera</span>
           </button>
         )}
         <button className="live-stop" data-testid="live-stop" data-autofocus onClick={() => camera.stop()}>
