@@ -496,6 +496,45 @@ test.describe('one field held the whole time', () => {
     await expect(page.getByTestId('live-field-count')).toHaveText(/^this field: \d+ RBC, 1 WBC, \d+ PLT$/);
   });
 
+  test('the camera muted for a while (another app takes it): the view says there is no picture, judges nothing, and goes on once it is back', async ({ cameraPage }) => {
+    test.setTimeout(240_000);
+    const page = await cameraPage('restart', { viewport: { width: 390, height: 844 } });
+    const app = new AppPage(page);
+    await startLive(app);
+    // a call on an iPhone takes the camera: the track is muted, not ended (before: the last frame, its boxes and
+    // "Hold still…" stood frozen on the screen). Muted while the field is still settling, before its capture
+    const mute = (type: 'mute' | 'unmute') =>
+      page.evaluate(
+        (type) =>
+          new Promise<void>((done) => {
+            const wait = () => {
+              if (type === 'mute' && window.__smearcount.live().frames < 3) return void requestAnimationFrame(wait);
+              const v = document.querySelector<HTMLVideoElement>('[data-testid="live-view"] video')!;
+              for (const t of (v.srcObject as MediaStream).getVideoTracks()) t.dispatchEvent(new Event(type));
+              done();
+            };
+            wait();
+          }),
+        type,
+      );
+    await mute('mute');
+    expect((await live(page)).captured).toEqual([]);
+    await expect(page.getByTestId('live-status')).toHaveText(/^The camera gives no picture: another app may be using it/);
+    await expect(page.getByTestId('live-field-count')).toHaveCount(0);
+    const muted = await live(page);
+    await page.waitForTimeout(2000);
+    const later = await live(page);
+    expect(later.boxes).toBe(0);
+    expect(later.frames).toBe(muted.frames);
+    expect(later.captured).toEqual([]);
+    await mute('unmute');
+    // the picture back: judged afresh (a still period of its own), and the field captured
+    await page.waitForFunction(() => window.__smearcount.live().captured.length === 1, null, { timeout: 30_000 });
+    await expect(page.getByTestId('live-status')).not.toHaveText(/no picture/);
+    await stopAndSettle(app);
+    expect((await app.images()).map((i) => i.name)).toEqual(['live-0001.jpg']);
+  });
+
   test('the phone locked while "Capturing…": the camera and the detector pause, the field being saved is kept, and live mode goes on once the phone is unlocked, the field known', async ({ cameraPage }) => {
     test.setTimeout(240_000);
     const page = await cameraPage('restart', { viewport: { width: 390, height: 844 } });

@@ -245,7 +245,7 @@ export class LiveCamera {
       await remembered;
       if (!current()) return;
       this.video = video;
-      live.getState().set({ phase: 'running', stream, size: { width: video.videoWidth, height: video.videoHeight } });
+      live.getState().set({ phase: 'running', stream, muted: false, size: { width: video.videoWidth, height: video.videoHeight } });
       if (!this.recount) this.watchTarget();
       // The camera can end on its own: unplugged, or taken by another app.
       const onEnded = () => {
@@ -260,10 +260,32 @@ export class LiveCamera {
       this.takeOffBackEntry ??= addBackEntry(() => {
         if (run === this.runId) this.stop();
       });
-      for (const t of stream.getVideoTracks()) t.addEventListener('ended', onEnded);
-      this.cameraOff = () => {
-        for (const t of stream.getVideoTracks()) t.removeEventListener('ended', onEnded);
+      // A camera another app takes for a while (a call on an iPhone) is muted, not ended: no picture comes, and the
+      // view stood frozen on the last frame, its boxes and "Hold still…" with it. The view now says so, judges
+      // nothing meanwhile, and goes on afresh once the picture is back.
+      const onMute = () => {
+        if (!current()) return;
+        this.judge.interrupt();
+        this.stillPreviews = 0;
+        this.lastPreview = null;
+        live.getState().set({ muted: true, state: null, boxes: [] });
       };
+      const onUnmute = () => {
+        if (current()) live.getState().set({ muted: false });
+      };
+      for (const t of stream.getVideoTracks()) {
+        t.addEventListener('ended', onEnded);
+        t.addEventListener('mute', onMute);
+        t.addEventListener('unmute', onUnmute);
+      }
+      this.cameraOff = () => {
+        for (const t of stream.getVideoTracks()) {
+          t.removeEventListener('ended', onEnded);
+          t.removeEventListener('mute', onMute);
+          t.removeEventListener('unmute', onUnmute);
+        }
+      };
+      if (stream.getVideoTracks().some((t) => t.muted)) onMute();
       this.keepAwake(run);
       this.loop(run);
       // the detector for the boxes (loads at start anyway; here it is awaited only by the previews)
@@ -328,7 +350,7 @@ export class LiveCamera {
     this.judge.interrupt();
     this.stillPreviews = 0;
     this.lastPreview = null;
-    this.deps.live.getState().set({ phase: 'paused', stream: null, state: null, boxes: [] });
+    this.deps.live.getState().set({ phase: 'paused', stream: null, state: null, boxes: [], muted: false });
   }
 
   /** Ends live mode; the fields captured stay in the batch. */
@@ -449,7 +471,8 @@ export class LiveCamera {
     const tick = () => {
       try {
         const now = performance.now();
-        if (now - this.lastJudged >= 1000 / JUDGE_FPS - 5) {
+        // a muted camera's frames (none, or black) are no view of the slide
+        if (now - this.lastJudged >= 1000 / JUDGE_FPS - 5 && !this.deps.live.getState().muted) {
           this.lastJudged = now;
           this.onFrame(video, now);
         }
@@ -608,7 +631,7 @@ export class LiveCamera {
         const out = await client.detect(bmp);
         // a view that turned to no smear, or dark, while this preview ran: its boxes are not drawn
         const now = live.getState().state;
-        if (run !== this.runId || camera !== this.cameraId || live.getState().reached || now === 'not-smear' || now === 'dark') return;
+        if (run !== this.runId || camera !== this.cameraId || live.getState().reached || live.getState().muted || now === 'not-smear' || now === 'dark') return;
         this.stillPreviews++;
         const raw = decodeOutputs(out, inputScale(width, height, size));
         const params = store.getState().postprocess;

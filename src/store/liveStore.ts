@@ -22,6 +22,8 @@ export interface LiveViewState {
   /** The camera's sentence when it could not start (errors.ts). */
   error: string | null;
   stream: MediaStream | null;
+  /** The camera gives no picture for now (muted: another app has it for a while); nothing is judged meanwhile. */
+  muted: boolean;
   /** The device's cameras (Switch camera is offered where there are two or more). */
   cameras: number;
   /** The camera frame's size. */
@@ -71,6 +73,7 @@ export const LIVE_CLOSED = {
   error: null,
   stream: null,
   cameras: 0,
+  muted: false,
   size: null,
   state: null,
   boxes: [],

@@ -54,6 +54,7 @@ export function LiveView() {
   const previews = useLive((s) => s.previews);
   const awake = useLive((s) => s.awake);
   const cameras = useLive((s) => s.cameras);
+  const muted = useLive((s) => s.muted);
   const video = useRef<HTMLVideoElement>(null);
   const stageRef = useRef<HTMLDivElement>(null);
   const [stage, setStage] = useState({ width: 0, height: 0 });
@@ -89,7 +90,7 @@ export function LiveView() {
     return () => window.removeEventListener('keydown', onKey);
   }, [open, camera]);
 
-  const status = reached ? `Target reached: ${wbc} WBC${wbc === 1 ? '' : 's'}. Capturing has stopped; verify the cells in the gallery.` : phase === 'starting' ? 'Starting the camera…' : phase === 'paused' ? 'Paused while the app is hidden: the camera is off until you come back' : state ? SAID[state] : 'Waiting for the first frame…';
+  const status = reached ? `Target reached: ${wbc} WBC${wbc === 1 ? '' : 's'}. Capturing has stopped; verify the cells in the gallery.` : phase === 'starting' ? 'Starting the camera…' : phase === 'paused' ? 'Paused while the app is hidden: the camera is off until you come back' : muted && phase === 'running' ? 'The camera gives no picture: another app may be using it. Live mode goes on when the picture is back' : state ? SAID[state] : 'Waiting for the first frame…';
   const fieldsWords = `${batchFields} live field${batchFields === 1 ? '' : 's'}${batchFields > captured ? ` (${captured} this run)` : ''}`;
   // one live region for the status and the batch's figures, said once they hold (the target at once)
   const said = useSettledText(open && phase !== 'error' ? `${status}${/[.…?!]$/.test(status) ? '' : '.'} ${wbc} of ${target} WBC, ${fieldsWords}.` : '', SAY_AFTER_MS, reached);
@@ -139,7 +140,7 @@ export function LiveView() {
               </span>
               {/* at the target nothing more is detected (nor captured): no field's figures; nor over a view that is no
                   smear (cells "found" on a poster) */}
-              {!reached && state !== 'not-smear' && (
+              {!reached && state !== 'not-smear' && !muted && (
                 <span className="live-field-count" data-testid="live-field-count">
                   {/* while the slide moves the figures are the last still view's, as the faded boxes are: say so */}
                   {previews ? `${state === 'moving' ? 'last field' : 'this field'}: ${count('RBC')} RBC, ${count('WBC')} WBC, ${count('Platelets')} PLT` : 'this field: counting…'}
