@@ -496,6 +496,71 @@ test.describe('one field held the whole time', () => {
     await expect(page.getByTestId('live-field-count')).toHaveText(/^this field: \d+ RBC, 1 WBC, \d+ PLT$/);
   });
 
+  test('every box stands out from the smear around it (contrast 3:1 or more, for a phone in bright light)', async ({ cameraPage }) => {
+    test.setTimeout(240_000);
+    const page = await cameraPage('restart', { viewport: { width: 390, height: 844 } });
+    const app = new AppPage(page);
+    await startLive(app);
+    await page.waitForFunction(() => window.__smearcount.live().boxes > 5, null, { timeout: 60_000 });
+    // each box against the frame's own pixels in a band just outside it: the box's edge is its coloured stroke, or
+    // the dark outline drawn under it. Before, the boxes were the class colour alone, and on this CBC field the least
+    // read 1.06:1 (the platelets' yellow), 1.48:1 (the RBCs' red) and 1.40:1 (the WBCs' blue)
+    const worst = await page.evaluate(() => {
+      const v = document.querySelector<HTMLVideoElement>('[data-testid="live-view"] video')!;
+      const c = document.createElement('canvas');
+      c.width = v.videoWidth;
+      c.height = v.videoHeight;
+      const ctx = c.getContext('2d')!;
+      ctx.drawImage(v, 0, 0);
+      const px = ctx.getImageData(0, 0, c.width, c.height).data;
+      const lin = (x: number) => ((x /= 255) <= 0.04045 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4);
+      const lum = ([r, g, b]: number[]) => 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+      const ratio = (a: number[], b: number[]) => (Math.max(lum(a), lum(b)) + 0.05) / (Math.min(lum(a), lum(b)) + 0.05);
+      const parse = (s: string | null) => {
+        let hex = (s ?? '').replace('#', '');
+        if (hex.length === 3) hex = hex.replace(/./g, '$&$&');
+        return [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16));
+      };
+      const over = (top: number[], alpha: number, under: number[]) => top.map((t, i) => t * alpha + under[i] * (1 - alpha));
+      // cls: the box's colour; alone: its contrast without the outline
+      const out: { cls: string; alone: number; ratio: number }[] = [];
+      for (const r of Array.from(document.querySelectorAll<SVGRectElement>('[data-testid="live-boxes"] rect:not([data-halo])'))) {
+        if (r.hasAttribute('stroke-dasharray')) continue; // left out by the count rule: drawn faint on purpose
+        const x = Number(r.getAttribute('x'));
+        const y = Number(r.getAttribute('y'));
+        const w = Number(r.getAttribute('width'));
+        const h = Number(r.getAttribute('height'));
+        // the smear in a band 3 to 6 px outside the box
+        const sum = [0, 0, 0];
+        let n = 0;
+        for (let yy = Math.round(y - 6); yy <= y + h + 6; yy++)
+          for (let xx = Math.round(x - 6); xx <= x + w + 6; xx++) {
+            if (xx < 0 || yy < 0 || xx >= c.width || yy >= c.height) continue;
+            const inside = xx > x - 3 && xx < x + w + 3 && yy > y - 3 && yy < y + h + 3;
+            if (inside) continue;
+            const i = (yy * c.width + xx) * 4;
+            sum[0] += px[i];
+            sum[1] += px[i + 1];
+            sum[2] += px[i + 2];
+            n++;
+          }
+        if (!n) continue;
+        const bg = sum.map((s) => s / n);
+        const colour = parse(r.getAttribute('stroke'));
+        const halo = r.previousElementSibling?.hasAttribute('data-halo') ? r.previousElementSibling : null;
+        const outline = halo ? over(parse(halo.getAttribute('stroke')), Number(halo.getAttribute('stroke-opacity') ?? 1), bg) : null;
+        out.push({ cls: r.getAttribute('stroke') ?? '', alone: ratio(colour, bg), ratio: Math.max(ratio(colour, bg), outline ? ratio(outline, bg) : 0) });
+      }
+      return out;
+    });
+    const alone = new Map<string, number>();
+    for (const b of worst) alone.set(b.cls, Math.min(alone.get(b.cls) ?? Infinity, b.alone));
+    console.log(`live box contrast, the colour alone, least: ${[...alone].map(([c, r]) => `${c} ${r.toFixed(2)}`).join(', ')}`);
+    expect(worst.length).toBeGreaterThan(5);
+    const least = worst.reduce((a, b) => (b.ratio < a.ratio ? b : a));
+    expect(least.ratio, `${least.cls} box`).toBeGreaterThanOrEqual(3);
+  });
+
   test('the camera muted for a while (another app takes it): the view says there is no picture, judges nothing, and goes on once it is back', async ({ cameraPage }) => {
     test.setTimeout(240_000);
     const page = await cameraPage('restart', { viewport: { width: 390, height: 844 } });

@@ -106,19 +106,20 @@ export function LiveView() {
           {size && (
             <svg className="live-boxes" viewBox={`0 0 ${size.width} ${size.height}`} preserveAspectRatio="xMidYMid meet" aria-hidden data-testid="live-boxes" data-count={boxes.length}>
               {field && <circle cx={field.cx} cy={field.cy} r={field.r} fill="none" stroke="#fff" strokeOpacity={0.35} strokeDasharray="8 6" strokeWidth={2} />}
-              {boxes.map((b, i) => (
-                <rect
-                  key={i}
-                  x={b.x1}
-                  y={b.y1}
-                  width={b.x2 - b.x1}
-                  height={b.y2 - b.y1}
-                  fill="none"
-                  stroke={COLOUR[b.cls]}
-                  strokeWidth={Math.max(1.5, size.width / 400)}
-                  {...(b.out ? { strokeDasharray: '6 4', strokeOpacity: 0.5 } : {})}
-                />
-              ))}
+              {boxes.map((b, i) => {
+                const geometry = { x: b.x1, y: b.y1, width: b.x2 - b.x1, height: b.y2 - b.y1, fill: 'none' };
+                // the colour a little wider than the outline's edges, so that it still names the class
+                const width = Math.max(2.4, size.width / 250);
+                const dash = b.out ? { strokeDasharray: '6 4' } : {};
+                return (
+                  <g key={i}>
+                    {/* a dark outline under the class colour: on a pale smear the colours alone read as little as
+                        1.06:1 (the platelets' yellow), 1.4:1 (blue) and 1.5:1 (red) against it, lost on a phone in bright light */}
+                    <rect {...geometry} data-halo stroke="#000" strokeOpacity={b.out ? 0.4 : 0.7} strokeWidth={width * 2} {...dash} />
+                    <rect {...geometry} stroke={COLOUR[b.cls]} strokeWidth={width} {...dash} {...(b.out ? { strokeOpacity: 0.5 } : {})} />
+                  </g>
+                );
+              })}
             </svg>
           )}
         </div>
