@@ -286,7 +286,7 @@ export class LiveCamera {
         }
       };
       if (stream.getVideoTracks().some((t) => t.muted)) onMute();
-      this.keepAwake(run);
+      this.keepAwake(run, opening);
       this.loop(run);
       // the detector for the boxes (loads at start anyway; here it is awaited only by the previews)
       this.deps.loadDetector().catch(() => undefined);
@@ -379,14 +379,15 @@ export class LiveCamera {
   /** Keeps the screen on while live mode runs. The phone is clamped to the eyepiece and nobody touches it
    * between fields, so a screen timeout of 30 s turned the screen off, which hides the page and ends live
    * mode, a few fields into a 100-cell differential. The browser drops the lock when the page is hidden,
-   * and live mode ends then anyway (a new run asks again). */
-  private keepAwake(run: number) {
+   * and live mode pauses then anyway (the camera's next opening asks again). */
+  private keepAwake(run: number, opening: number) {
     const { live } = this.deps;
     const lock = (navigator as Partial<Navigator>).wakeLock;
     if (!lock) return live.getState().set({ awake: false });
     lock.request('screen').then(
       (sentinel) => {
-        if (run !== this.runId) return void sentinel.release().catch(() => undefined);
+        // (a lock granted after a pause or Stop is let go: a new opening asks again)
+        if (run !== this.runId || opening !== this.cameraId) return void sentinel.release().catch(() => undefined);
         this.wake = sentinel;
         live.getState().set({ awake: true });
         sentinel.addEventListener('release', () => {
