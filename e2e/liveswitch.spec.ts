@@ -2,6 +2,7 @@
  * Switching cameras in live mode: a phone's other lenses, or a microscope's USB camera beside a laptop's own. Chromium's
  * fake devices (no file: its own moving test picture, which is no smear, so nothing is captured), two of them or one.
  */
+import AxeBuilder from '@axe-core/playwright';
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
 import { AppPage } from './app.po';
 import config from '../playwright.config';
@@ -40,6 +41,9 @@ test('two cameras: Switch camera plays the other one, the run going on; the choi
   await app.waitReady();
   await startLive(app);
   expect(await playing(page)).toBe('fake_device_0');
+  await expect(page.getByTestId('live-switch')).toHaveAccessibleName('Switch camera');
+  const axe = await new AxeBuilder({ page }).include('[data-testid="live-view"]').analyze();
+  expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes[0]?.target.join(' ')}`)).toEqual([]);
   // before: no way to the other camera from the app (a computer gave its built-in one, the microscope's out of reach)
   const tracks = await page.evaluate(() => {
     const v = document.querySelector<HTMLVideoElement>('[data-testid="live-view"] video')!;
