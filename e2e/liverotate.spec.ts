@@ -2,14 +2,14 @@
  * The phone turned on its side mid-run. A browser turns the camera's frames with the screen: a 640x480 picture becomes
  * 480x640 about the same centre, the slide upright in both. Chromium's fake camera plays a file of one size only, so
  * here the camera is a canvas (captureStream) showing a window of a slide made of four CBC Testing fields, turned on
- * the test's word.
+ * the test's word. And the boxes of the frame before the turn are not drawn across the turned one.
  */
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { AppPage } from './app.po';
 import { testingImages } from './data';
 
-test('a field captured upright is seen, not captured again, once the phone is on its side; a new field on its side is captured', async ({ page }) => {
+test('a field captured upright is seen, not captured again, once the phone is on its side, and no box of the upright frame is drawn on it; a new field on its side is captured', async ({ page }) => {
   test.setTimeout(240_000);
   const fields = testingImages(4).map((f) => `data:image/jpeg;base64,${readFileSync(f).toString('base64')}`);
   await page.setViewportSize({ width: 390, height: 844 });
@@ -47,6 +47,26 @@ test('a field captured upright is seen, not captured again, once the phone is on
   await app.waitReady();
   await page.getByTestId('live-start').click();
   await page.waitForFunction(() => window.__smearcount.live().captured.length === 1, null, { timeout: 60_000 });
+  // every frame drawn from here on: boxes outside the frame they are drawn on (a preview of the frame before the turn)
+  await page.evaluate(() => {
+    const w = window as unknown as { stray: number; drawn: number };
+    w.stray = 0;
+    w.drawn = 0;
+    const look = () => {
+      const svg = document.querySelector('[data-testid="live-boxes"]');
+      if (svg) {
+        const [, , vw, vh] = (svg.getAttribute('viewBox') ?? '').split(' ').map(Number);
+        for (const r of Array.from(svg.querySelectorAll('rect:not([data-halo])'))) {
+          const x2 = Number(r.getAttribute('x')) + Number(r.getAttribute('width'));
+          const y2 = Number(r.getAttribute('y')) + Number(r.getAttribute('height'));
+          w.drawn++;
+          if (x2 > vw + 2 || y2 > vh + 2) w.stray++;
+        }
+      }
+      requestAnimationFrame(look);
+    };
+    look();
+  });
   // on its side: the same centre, 480x640
   await page.evaluate(() => Object.assign((window as unknown as { camera: object }).camera, { width: 480, height: 640 }));
   await page.waitForFunction(() => window.__smearcount.live().size?.width === 480, null, { timeout: 10_000 });
@@ -54,6 +74,14 @@ test('a field captured upright is seen, not captured again, once the phone is on
   await page.waitForFunction(() => window.__smearcount.live().state === 'seen' || window.__smearcount.live().captured.length > 1, null, { timeout: 30_000 });
   await page.waitForTimeout(2500);
   expect((await page.evaluate(() => window.__smearcount.live())).captured).toEqual(['live-0001.jpg']);
+  // and no box of the frame before the turn was drawn on the turned one (before: 54 and 252 box draws off the
+  // frame in two runs, the last preview's boxes and the one in flight)
+  const boxes = await page.evaluate(() => {
+    const w = window as unknown as { stray: number; drawn: number };
+    return { stray: w.stray, drawn: w.drawn };
+  });
+  expect(boxes.drawn).toBeGreaterThan(0);
+  expect(boxes.stray).toBe(0);
   // a new field, still on its side, is captured (the slide moved half a field right and down)
   await page.evaluate(() => Object.assign((window as unknown as { camera: { at: number[] } }).camera, { at: [880, 720] }));
   await page.waitForFunction(() => window.__smearcount.live().captured.length === 2, null, { timeout: 30_000 });

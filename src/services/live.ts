@@ -505,7 +505,12 @@ export class LiveCamera {
     const st = live.getState();
     const field = verdict.field ? scaleCircle(verdict.field, width / size.width) : null;
     const patch: Partial<ReturnType<LiveStore['getState']>> = { frames: st.frames + 1, judgeMs: st.judgeMs + judgeMs, field };
-    if (!st.size || st.size.width !== width || st.size.height !== height) patch.size = { width, height };
+    if (!st.size || st.size.width !== width || st.size.height !== height) {
+      patch.size = { width, height };
+      // the phone turned (the browser turns the frames with the screen): the boxes are the other frame's, and
+      // would be drawn across this one, some of them off it
+      if (st.size) patch.boxes = [];
+    }
     let state = verdict.state;
     if (verdict.state === 'capture') {
       // A view the detector has read in this still period with fewer red cells than the batch's not-smear bar
@@ -633,6 +638,8 @@ export class LiveCamera {
         // a view that turned to no smear, or dark, while this preview ran: its boxes are not drawn
         const now = live.getState().state;
         if (run !== this.runId || camera !== this.cameraId || live.getState().reached || live.getState().muted || now === 'not-smear' || now === 'dark') return;
+        // a frame of another size since (the phone turned): these boxes are not this frame's
+        if (video.videoWidth !== width || video.videoHeight !== height) return;
         this.stillPreviews++;
         const raw = decodeOutputs(out, inputScale(width, height, size));
         const params = store.getState().postprocess;
