@@ -385,7 +385,7 @@ test.describe('a second run over the same slide', () => {
     await buildFakeCamera('again', testingImages(2), steps);
   });
 
-  test('Stop then Live, or a reload then Live, captures no field already in the batch; Back closes the view, a hidden app or a lost camera says so', async ({ cameraPage }) => {
+  test('Stop then Live, or a reload then Live, captures no field already in the batch; Back closes the view, a lost camera says so, a hidden app pauses', async ({ cameraPage }) => {
     test.setTimeout(420_000);
     const page = await cameraPage('again');
     const app = new AppPage(page);
