@@ -34,6 +34,17 @@ import { LIVE_CLOSED, type LiveStore } from '../store/liveStore';
 import type { DetectorClient } from '../worker/client';
 import { addBackEntry } from './backButton';
 
+/** localStorage key of the camera chosen with Switch camera (a device id, this origin's own). */
+const CAMERA_KEY = 'smearcount.liveCamera';
+
+async function videoInputs(): Promise<MediaDeviceInfo[]> {
+  try {
+    return (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'videoinput' && d.deviceId);
+  } catch {
+    return [];
+  }
+}
+
 /** The rule judges at most this many frames a second (a camera gives 30; stillness needs far fewer). */
 const JUDGE_FPS = 12;
 const JPEG_QUALITY = 0.92;
@@ -113,6 +124,10 @@ export class LiveCamera {
    * came back). */
   private stillPreviews = 0;
   private unsubscribe: (() => void) | null = null;
+  /** Takes the camera's own listeners off (set while a camera is open). */
+  private cameraOff: (() => void) | null = null;
+  /** Each opening of the camera (a run's first, or after a pause); a pause or Stop moves it on. */
+  private cameraId = 0;
   private capturing = 0;
   /** Names of the fields captured (true) or replaced by a sharper view (false) in this page and not yet saved:
    * not yet said to be captured. */
@@ -171,18 +186,55 @@ export class LiveCamera {
     this.lastPreview = null;
     const remembered = this.rememberBatch(this.judge, run);
     live.getState().set({ ...LIVE_CLOSED, open: true, phase: 'starting', target: this.target() });
+    // A phone that locks or switches apps must not keep its camera, nor judge or detect what it cannot show: the
+    // run pauses (the camera let go, the detector idle) and goes on by itself once the app is shown again, the
+    // fields it knows kept. Before, live mode ended there, and the technician, the phone clamped to the eyepiece,
+    // had to find Live again after every unlock.
+    const onVisibility = () => {
+      if (run !== this.runId) return;
+      const { phase } = live.getState();
+      if (document.visibilityState === 'hidden') {
+        if (phase === 'running' || phase === 'starting') this.pause();
+      } else if (phase === 'paused') {
+        live.getState().set({ phase: 'starting' });
+        // (hidden while the camera first opened, the batch's fields may still be being read)
+        void this.openCamera(run, remembered);
+      }
+    };
+    document.addEventListener('visibilitychange', onVisibility);
+    this.unsubscribe = () => document.removeEventListener('visibilitychange', onVisibility);
+    await this.openCamera(run, remembered);
+  }
+
+  /** Opens the camera for run `run` and judges its frames; `remembered`: the batch's fields, known before the
+   * first capture can happen. A camera that opens after a pause (or Stop) began is let go at once. */
+  private async openCamera(run: number, remembered?: Promise<void>): Promise<void> {
+    const { live } = this.deps;
+    const opening = ++this.cameraId;
+    const current = () => run === this.runId && opening === this.cameraId;
     try {
       const unavailable = cameraUnavailable();
       if (unavailable) throw unavailable;
       let stream: MediaStream;
+      const size = { width: { ideal: 1280 }, height: { ideal: 960 } };
+      const chosen = this.chosenCamera();
       try {
-        // The rear camera: the one a phone holds to the eyepiece. 'ideal', so a laptop's only camera
-        // still serves.
-        stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: { ideal: 'environment' }, width: { ideal: 1280 }, height: { ideal: 960 } }, audio: false });
+        // The camera chosen with Switch camera; else the rear camera, the one a phone holds to the eyepiece
+        // ('ideal', so a laptop's only camera still serves).
+        stream = await navigator.mediaDevices.getUserMedia({ video: chosen ? { deviceId: { exact: chosen }, ...size } : { facingMode: { ideal: 'environment' }, ...size }, audio: false });
       } catch (e) {
-        throw cameraError(e);
+        const name = (e as { name?: string })?.name;
+        if (!chosen || (name !== 'OverconstrainedError' && name !== 'NotFoundError')) throw cameraError(e);
+        // the chosen camera is gone (a USB camera unplugged since): the rear camera, as before any choice
+        this.chooseCamera(null);
+        try {
+          stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: { ideal: 'environment' }, ...size }, audio: false });
+        } catch (e2) {
+          throw cameraError(e2);
+        }
       }
-      if (run !== this.runId) return void stream.getTracks().forEach((t) => t.stop());
+      if (!current()) return void stream.getTracks().forEach((t) => t.stop());
+      void this.countCameras(run, opening);
       this.stream = stream;
       const video = document.createElement('video');
       video.muted = true;
@@ -191,51 +243,114 @@ export class LiveCamera {
       await video.play();
       // the fields already in the batch are known before the first capture can happen
       await remembered;
-      if (run !== this.runId) return;
+      if (!current()) return;
       this.video = video;
-      live.getState().set({ phase: 'running', stream, size: { width: video.videoWidth, height: video.videoHeight } });
-      this.watchTarget();
-      // A phone that locks or switches apps must not keep its camera (nor capture what it sees then); the
-      // technician is told on coming back.
-      const onHide = () => {
-        if (document.visibilityState !== 'hidden') return;
-        const kept = this.keptWords();
-        this.stop();
-        this.say('info', `Live mode stopped when the app was hidden. ${kept} Press Live to go on.`);
-      };
+      live.getState().set({ phase: 'running', stream, muted: false, size: { width: video.videoWidth, height: video.videoHeight } });
+      if (!this.recount) this.watchTarget();
       // The camera can end on its own: unplugged, or taken by another app.
       const onEnded = () => {
-        if (run !== this.runId) return;
+        if (!current()) return;
         const message = `The camera stopped (unplugged, or taken by another app). ${this.keptWords()} Press Live to go on.`;
         this.runId++;
         this.release();
         live.getState().set({ phase: 'error', error: message, boxes: [] });
         this.say('warning', message);
       };
-      // A phone's Back closes the live view rather than leaving the app.
-      this.takeOffBackEntry = addBackEntry(() => {
+      // A phone's Back closes the live view rather than leaving the app (one entry a run, a pause or not).
+      this.takeOffBackEntry ??= addBackEntry(() => {
         if (run === this.runId) this.stop();
       });
-      document.addEventListener('visibilitychange', onHide);
-      for (const t of stream.getVideoTracks()) t.addEventListener('ended', onEnded);
-      const unwatch = this.unsubscribe;
-      this.unsubscribe = () => {
-        unwatch?.();
-        document.removeEventListener('visibilitychange', onHide);
-        for (const t of stream.getVideoTracks()) t.removeEventListener('ended', onEnded);
+      // A camera another app takes for a while (a call on an iPhone) is muted, not ended: no picture comes, and the
+      // view stood frozen on the last frame, its boxes and "Hold still…" with it. The view now says so, judges
+      // nothing meanwhile, and goes on afresh once the picture is back.
+      const onMute = () => {
+        if (!current()) return;
+        this.judge.interrupt();
+        this.stillPreviews = 0;
+        this.lastPreview = null;
+        live.getState().set({ muted: true, state: null, boxes: [] });
       };
-      this.keepAwake(run);
+      const onUnmute = () => {
+        if (current()) live.getState().set({ muted: false });
+      };
+      for (const t of stream.getVideoTracks()) {
+        t.addEventListener('ended', onEnded);
+        t.addEventListener('mute', onMute);
+        t.addEventListener('unmute', onUnmute);
+      }
+      this.cameraOff = () => {
+        for (const t of stream.getVideoTracks()) {
+          t.removeEventListener('ended', onEnded);
+          t.removeEventListener('mute', onMute);
+          t.removeEventListener('unmute', onUnmute);
+        }
+      };
+      if (stream.getVideoTracks().some((t) => t.muted)) onMute();
+      this.keepAwake(run, opening);
       this.loop(run);
       // the detector for the boxes (loads at start anyway; here it is awaited only by the previews)
       this.deps.loadDetector().catch(() => undefined);
     } catch (e) {
-      if (run !== this.runId) return;
+      if (!current()) return;
       const err = e instanceof AppError ? e : cameraError(e);
       this.release();
       const message = errorMessage(err);
       live.getState().set({ phase: 'error', error: message });
       this.deps.store.getState().notify({ kind: 'error', source: 'camera', subject: '', message });
     }
+  }
+
+  /** The next camera of the device (a phone's other lenses, a microscope's USB camera beside a laptop's own): the
+   * run goes on with it, its fields kept, and the choice is kept for the next Live. Before, the app always asked
+   * for the rear camera, and a computer gave its built-in one, the microscope's out of reach. */
+  async switchCamera(): Promise<void> {
+    const { live } = this.deps;
+    const run = this.runId;
+    if (!live.getState().open || live.getState().phase !== 'running' || !this.stream) return;
+    const current = this.stream.getVideoTracks()[0]?.getSettings().deviceId;
+    const cameras = await videoInputs();
+    if (run !== this.runId || cameras.length < 2 || live.getState().phase !== 'running') return;
+    const i = cameras.findIndex((d) => d.deviceId === current);
+    this.chooseCamera(cameras[(i + 1) % cameras.length].deviceId);
+    this.pause();
+    live.getState().set({ phase: 'starting' });
+    await this.openCamera(run);
+  }
+
+  /** The camera chosen with Switch camera (null: the rear camera). */
+  private chosenCamera(): string | null {
+    try {
+      return localStorage.getItem(CAMERA_KEY);
+    } catch {
+      return null;
+    }
+  }
+
+  private chooseCamera(id: string | null) {
+    try {
+      if (id) localStorage.setItem(CAMERA_KEY, id);
+      else localStorage.removeItem(CAMERA_KEY);
+    } catch {
+      // no storage: the choice lasts this run
+    }
+  }
+
+  /** How many cameras the device has (once one is open: before, browsers hide them), for Switch camera. */
+  private async countCameras(run: number, opening: number) {
+    const n = (await videoInputs()).length;
+    if (run === this.runId && opening === this.cameraId) this.deps.live.getState().set({ cameras: n });
+  }
+
+  /** The app hidden: the camera and the wake lock let go, nothing judged or detected until it is shown again.
+   * The run (its fields, the bar's figures, the fields the judge knows) is kept; a field being saved goes on. */
+  private pause() {
+    this.cameraId++;
+    this.releaseCamera();
+    // the view the camera shows on coming back is judged afresh: no still period goes on across the pause
+    this.judge.interrupt();
+    this.stillPreviews = 0;
+    this.lastPreview = null;
+    this.deps.live.getState().set({ phase: 'paused', stream: null, state: null, boxes: [], muted: false });
   }
 
   /** Ends live mode; the fields captured stay in the batch. */
@@ -264,14 +379,15 @@ export class LiveCamera {
   /** Keeps the screen on while live mode runs. The phone is clamped to the eyepiece and nobody touches it
    * between fields, so a screen timeout of 30 s turned the screen off, which hides the page and ends live
    * mode, a few fields into a 100-cell differential. The browser drops the lock when the page is hidden,
-   * and live mode ends then anyway (a new run asks again). */
-  private keepAwake(run: number) {
+   * and live mode pauses then anyway (the camera's next opening asks again). */
+  private keepAwake(run: number, opening: number) {
     const { live } = this.deps;
     const lock = (navigator as Partial<Navigator>).wakeLock;
     if (!lock) return live.getState().set({ awake: false });
     lock.request('screen').then(
       (sentinel) => {
-        if (run !== this.runId) return void sentinel.release().catch(() => undefined);
+        // (a lock granted after a pause or Stop is let go: a new opening asks again)
+        if (run !== this.runId || opening !== this.cameraId) return void sentinel.release().catch(() => undefined);
         this.wake = sentinel;
         live.getState().set({ awake: true });
         sentinel.addEventListener('release', () => {
@@ -286,13 +402,21 @@ export class LiveCamera {
     );
   }
 
+  /** Ends the run's hold on the page: the camera, and the bar's and the page's listeners. */
   private release() {
     this.recount = null;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.releaseCamera();
+  }
+
+  /** Lets the camera and the screen go (the frame loop ends with its video). */
+  private releaseCamera() {
     const wake = this.wake;
     this.wake = null;
     void wake?.release().catch(() => undefined);
-    this.unsubscribe?.();
-    this.unsubscribe = null;
+    this.cameraOff?.();
+    this.cameraOff = null;
     this.stream?.getTracks().forEach((t) => t.stop());
     this.stream = null;
     if (this.video) this.video.srcObject = null;
@@ -327,14 +451,20 @@ export class LiveCamera {
     };
     update();
     this.recount = update;
-    this.unsubscribe = store.subscribe(update);
+    const unwatch = store.subscribe(update);
+    const before = this.unsubscribe;
+    this.unsubscribe = () => {
+      before?.();
+      unwatch();
+    };
   }
 
   private loop(run: number) {
     const video = this.video;
     if (!video) return;
     const next = () => {
-      if (run !== this.runId || !this.video) return;
+      // a pause lets this video go (a new one comes on coming back, with its own loop)
+      if (run !== this.runId || this.video !== video) return;
       // requestVideoFrameCallback fires once per new camera frame; where it is missing, a timer
       if ('requestVideoFrameCallback' in video) video.requestVideoFrameCallback(tick);
       else setTimeout(tick, 1000 / JUDGE_FPS);
@@ -342,7 +472,8 @@ export class LiveCamera {
     const tick = () => {
       try {
         const now = performance.now();
-        if (now - this.lastJudged >= 1000 / JUDGE_FPS - 5) {
+        // a muted camera's frames (none, or black) are no view of the slide
+        if (now - this.lastJudged >= 1000 / JUDGE_FPS - 5 && !this.deps.live.getState().muted) {
           this.lastJudged = now;
           this.onFrame(video, now);
         }
@@ -374,7 +505,12 @@ export class LiveCamera {
     const st = live.getState();
     const field = verdict.field ? scaleCircle(verdict.field, width / size.width) : null;
     const patch: Partial<ReturnType<LiveStore['getState']>> = { frames: st.frames + 1, judgeMs: st.judgeMs + judgeMs, field };
-    if (!st.size || st.size.width !== width || st.size.height !== height) patch.size = { width, height };
+    if (!st.size || st.size.width !== width || st.size.height !== height) {
+      patch.size = { width, height };
+      // the phone turned (the browser turns the frames with the screen): the boxes are the other frame's, and
+      // would be drawn across this one, some of them off it
+      if (st.size) patch.boxes = [];
+    }
     let state = verdict.state;
     if (verdict.state === 'capture') {
       // A view the detector has read in this still period with fewer red cells than the batch's not-smear bar
@@ -398,8 +534,10 @@ export class LiveCamera {
     // Battery: the detector runs only while there is something new to show. A still view already captured or
     // seen gives the same boxes preview after preview, and at the target nothing more is captured (the last
     // field's boxes go); before, a phone's core was busy with previews for the whole differential, and after it.
-    // nor is a view that is no smear (a room, a poster): its "cells" are not drawn on it
-    const noSmear = state === 'not-smear';
+    // nor is a view that is no smear (a room, a poster): its "cells" are not drawn on it; nor a dark one (the lamp
+    // off, a phone laid down between slides: about 8 previews a second of black frames before, for as long as it
+    // lay there), where the last field's boxes would sit on black
+    const noSmear = state === 'not-smear' || state === 'dark';
     if ((st.reached || noSmear) && st.boxes.length) patch.boxes = [];
     const idle = st.reached || noSmear || (decided && this.stillPreviews >= 2);
     live.getState().set(patch);
@@ -484,6 +622,7 @@ export class LiveCamera {
   private preview(video: HTMLVideoElement, field: { cx: number; cy: number; r: number } | null, small: SmallImage) {
     if (this.previewBusy || this.deps.store.getState().model.status !== 'ready') return;
     const run = this.runId;
+    const camera = this.cameraId;
     const { card, live, store } = this.deps;
     const width = video.videoWidth;
     const height = video.videoHeight;
@@ -496,7 +635,11 @@ export class LiveCamera {
         const at = performance.now();
         const bmp = await createImageBitmap(video, { resizeWidth: size.width, resizeHeight: size.height, resizeQuality: 'medium' });
         const out = await client.detect(bmp);
-        if (run !== this.runId || live.getState().reached || live.getState().state === 'not-smear') return;
+        // a view that turned to no smear, or dark, while this preview ran: its boxes are not drawn
+        const now = live.getState().state;
+        if (run !== this.runId || camera !== this.cameraId || live.getState().reached || live.getState().muted || now === 'not-smear' || now === 'dark') return;
+        // a frame of another size since (the phone turned): these boxes are not this frame's
+        if (video.videoWidth !== width || video.videoHeight !== height) return;
         this.stillPreviews++;
         const raw = decodeOutputs(out, inputScale(width, height, size));
         const params = store.getState().postprocess;

@@ -17,10 +17,15 @@ export interface LiveBox {
  * (captured fields and their counts) lives in the batch store, as for dropped images. */
 export interface LiveViewState {
   open: boolean;
-  phase: 'starting' | 'running' | 'error';
+  /** 'paused': the app is hidden (another app, the screen locked); the camera is let go until it is shown again. */
+  phase: 'starting' | 'running' | 'paused' | 'error';
   /** The camera's sentence when it could not start (errors.ts). */
   error: string | null;
   stream: MediaStream | null;
+  /** The camera gives no picture for now (muted: another app has it for a while); nothing is judged meanwhile. */
+  muted: boolean;
+  /** The device's cameras (Switch camera is offered where there are two or more). */
+  cameras: number;
   /** The camera frame's size. */
   size: { width: number; height: number } | null;
   /** The capture rule's verdict on the latest frame (null before the first). */
@@ -67,6 +72,8 @@ export const LIVE_CLOSED = {
   phase: 'starting',
   error: null,
   stream: null,
+  cameras: 0,
+  muted: false,
   size: null,
   state: null,
   boxes: [],

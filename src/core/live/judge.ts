@@ -170,6 +170,13 @@ export class CaptureJudge {
     this.decided = { state: 'captured', index };
   }
 
+  /** The camera was let go and opened again (the app hidden, then shown): the fields are kept, the next frame
+   * starts afresh (no still period, nor its decision, goes on across the gap). */
+  interrupt() {
+    this.prev = this.anchor = null;
+    this.decided = null;
+  }
+
   /** Forget the captured fields (a new live run over another slide). */
   reset() {
     this.signatures = [];

@@ -264,6 +264,30 @@ describe('capture judge', () => {
     expect(seen).not.toContain('sharper');
   });
 
+  it('the phone turned on its side mid-run: the same field, now a portrait frame, is seen, not captured again', () => {
+    // a browser turns the camera's frames with the screen: a 256x192 view becomes 192x256 about the same centre,
+    // the slide upright in both (before, signatures of other shapes never matched: every field was captured again)
+    const judge = new CaptureJudge();
+    const states: string[] = [];
+    let t = 0;
+    const hold = (x: number, y: number, w: number, h: number) => {
+      for (let i = 0; i < 25; i++, t += 100) {
+        const v = judge.onFrame(t, view(slide, x, y, w, h, { noise: 3, seed: t }));
+        if (v.state === 'capture') judge.captured(v.signature!, v.stats.sharpness);
+        states.push(v.state);
+      }
+    };
+    hold(300, 200, 256, 192); // landscape
+    hold(332, 168, 192, 256); // the phone turned: the same field, upright
+    expect(states.slice(25)).toContain('seen');
+    expect(states.filter((s) => s === 'capture')).toHaveLength(1);
+    hold(900, 250, 192, 256); // a new field in portrait is captured
+    hold(868, 282, 256, 192); // and seen once turned back
+    expect(states.filter((s) => s === 'capture')).toHaveLength(2);
+    expect(states.slice(75)).toContain('seen');
+    expect(judge.fields.length).toBe(2);
+  });
+
   it('a blurred or unstained view is not captured', () => {
     const judge = new CaptureJudge();
     const grey: Rgba = (() => {

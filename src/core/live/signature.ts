@@ -63,21 +63,32 @@ export interface Match {
   overlap: number;
 }
 
-/** The best alignment of two signatures of the same size (different sizes never match). */
+/** The best alignment of two signatures. Of other shapes too: a phone turned on its side turns the camera's frames
+ * with the screen (640x480 becomes 480x640 about the same centre, the slide upright in both, at the same scale),
+ * and a field's signature is 48x36 in one and 36x48 in the other (before, signatures of other shapes never
+ * matched, and every field was captured again after a turn). Shifts are tried about the centres' alignment;
+ * `overlap` is the common part's share of the larger signature. */
 export function matchSignatures(a: Signature, b: Signature): Match {
   const none: Match = { ncc: 0, dx: 0, dy: 0, overlap: 0 };
-  if (a.width !== b.width || a.height !== b.height) return none;
-  const { width: w, height: h } = a;
+  const { width: wa, height: ha } = a;
+  const { width: wb, height: hb } = b;
+  const area = Math.max(wa * ha, wb * hb);
+  // b's centre on a's (the same for signatures of one shape: no offset)
+  const cx = Math.round((wa - wb) / 2);
+  const cy = Math.round((ha - hb) / 2);
+  const rx = Math.floor(Math.min(wa, wb) / 2);
+  const ry = Math.floor(Math.min(ha, hb) / 2);
   let best = none;
-  for (let dy = -Math.floor(h / 2); dy <= Math.floor(h / 2); dy++) {
-    for (let dx = -Math.floor(w / 2); dx <= Math.floor(w / 2); dx++) {
-      const common = (1 - Math.abs(dx) / w) * (1 - Math.abs(dy) / h);
-      if (common < MIN_COMMON) continue;
+  for (let dy = cy - ry; dy <= cy + ry; dy++) {
+    for (let dx = cx - rx; dx <= cx + rx; dx++) {
       // a(x, y) against b(x - dx, y - dy) over the common rectangle
       const ax0 = Math.max(0, dx);
-      const ax1 = Math.min(w, w + dx);
+      const ax1 = Math.min(wa, wb + dx);
       const ay0 = Math.max(0, dy);
-      const ay1 = Math.min(h, h + dy);
+      const ay1 = Math.min(ha, hb + dy);
+      if (ax1 <= ax0 || ay1 <= ay0) continue;
+      const common = ((ax1 - ax0) * (ay1 - ay0)) / area;
+      if (common < MIN_COMMON) continue;
       let sa = 0;
       let sb = 0;
       let saa = 0;
@@ -85,8 +96,8 @@ export function matchSignatures(a: Signature, b: Signature): Match {
       let sab = 0;
       let n = 0;
       for (let y = ay0; y < ay1; y++) {
-        const ra = y * w;
-        const rb = (y - dy) * w - dx;
+        const ra = y * wa;
+        const rb = (y - dy) * wb - dx;
         for (let x = ax0; x < ax1; x++) {
           const va = a.data[ra + x];
           const vb = b.data[rb + x];

@@ -53,6 +53,8 @@ export function LiveView() {
   const reached = useLive((s) => s.reached);
   const previews = useLive((s) => s.previews);
   const awake = useLive((s) => s.awake);
+  const cameras = useLive((s) => s.cameras);
+  const muted = useLive((s) => s.muted);
   const video = useRef<HTMLVideoElement>(null);
   const stageRef = useRef<HTMLDivElement>(null);
   const [stage, setStage] = useState({ width: 0, height: 0 });
@@ -88,7 +90,7 @@ export function LiveView() {
     return () => window.removeEventListener('keydown', onKey);
   }, [open, camera]);
 
-  const status = reached ? `Target reached: ${wbc} WBC${wbc === 1 ? '' : 's'}. Capturing has stopped; verify the cells in the gallery.` : phase === 'starting' ? 'Starting the camera…' : state ? SAID[state] : 'Waiting for the first frame…';
+  const status = reached ? `Target reached: ${wbc} WBC${wbc === 1 ? '' : 's'}. Capturing has stopped; verify the cells in the gallery.` : phase === 'starting' ? 'Starting the camera…' : phase === 'paused' ? 'Paused while the app is hidden: the camera is off until you come back' : muted && phase === 'running' ? 'The camera gives no picture: another app may be using it. Live mode goes on when the picture is back' : state ? SAID[state] : 'Waiting for the first frame…';
   const fieldsWords = `${batchFields} live field${batchFields === 1 ? '' : 's'}${batchFields > captured ? ` (${captured} this run)` : ''}`;
   // one live region for the status and the batch's figures, said once they hold (the target at once)
   const said = useSettledText(open && phase !== 'error' ? `${status}${/[.…?!]$/.test(status) ? '' : '.'} ${wbc} of ${target} WBC, ${fieldsWords}.` : '', SAY_AFTER_MS, reached);
@@ -104,19 +106,20 @@ export function LiveView() {
           {size && (
             <svg className="live-boxes" viewBox={`0 0 ${size.width} ${size.height}`} preserveAspectRatio="xMidYMid meet" aria-hidden data-testid="live-boxes" data-count={boxes.length}>
               {field && <circle cx={field.cx} cy={field.cy} r={field.r} fill="none" stroke="#fff" strokeOpacity={0.35} strokeDasharray="8 6" strokeWidth={2} />}
-              {boxes.map((b, i) => (
-                <rect
-                  key={i}
-                  x={b.x1}
-                  y={b.y1}
-                  width={b.x2 - b.x1}
-                  height={b.y2 - b.y1}
-                  fill="none"
-                  stroke={COLOUR[b.cls]}
-                  strokeWidth={Math.max(1.5, size.width / 400)}
-                  {...(b.out ? { strokeDasharray: '6 4', strokeOpacity: 0.5 } : {})}
-                />
-              ))}
+              {boxes.map((b, i) => {
+                const geometry = { x: b.x1, y: b.y1, width: b.x2 - b.x1, height: b.y2 - b.y1, fill: 'none' };
+                // the colour a little wider than the outline's edges, so that it still names the class
+                const width = Math.max(2.4, size.width / 250);
+                const dash = b.out ? { strokeDasharray: '6 4' } : {};
+                return (
+                  <g key={i}>
+                    {/* a dark outline under the class colour: on a pale smear the colours alone read as little as
+                        1.06:1 (the platelets' yellow), 1.4:1 (blue) and 1.5:1 (red) against it, lost on a phone in bright light */}
+                    <rect {...geometry} data-halo stroke="#000" strokeOpacity={b.out ? 0.4 : 0.7} strokeWidth={width * 2} {...dash} />
+                    <rect {...geometry} stroke={COLOUR[b.cls]} strokeWidth={width} {...dash} {...(b.out ? { strokeOpacity: 0.5 } : {})} />
+                  </g>
+                );
+              })}
             </svg>
           )}
         </div>
@@ -138,7 +141,7 @@ export function LiveView() {
               </span>
               {/* at the target nothing more is detected (nor captured): no field's figures; nor over a view that is no
                   smear (cells "found" on a poster) */}
-              {!reached && state !== 'not-smear' && (
+              {!reached && state !== 'not-smear' && !muted && (
                 <span className="live-field-count" data-testid="live-field-count">
                   {/* while the slide moves the figures are the last still view's, as the faded boxes are: say so */}
                   {previews ? `${state === 'moving' ? 'last field' : 'this field'}: ${count('RBC')} RBC, ${count('WBC')} WBC, ${count('Platelets')} PLT` : 'this field: counting…'}
@@ -184,6 +187,12 @@ export function LiveView() {
             }}
           >
             Stop and verify
+          </button>
+        )}
+        {cameras > 1 && phase !== 'error' && (
+          // a phone's other lenses, a microscope's USB camera beside a laptop's own: the run goes on with the next
+          <button className="live-switch" data-testid="live-switch" disabled={phase !== 'running'} onClick={() => void camera.switchCamera()} aria-label="Switch camera">
+            Switch<span className="live-switch-word"> camera</span>
           </button>
         )}
         <button className="live-stop" data-testid="live-stop" data-autofocus onClick={() => camera.stop()}>
