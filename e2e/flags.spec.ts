@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { AppPage } from './app.po';
 import { CALIBRATION } from '../src/core/quality/calibration';
@@ -222,4 +223,37 @@ test('a field saved at JPEG quality 5 is flagged compressed and left out; the sa
   for (const w of wbcs) expect(w.wbc).toMatchObject({ origin: 'model', grey: true });
   const rbc = (n: typeof images[number]) => n.count;
   expect(Math.abs(rbc(mono) - rbc(original)) / rbc(original)).toBeLessThan(0.15);
+});
+
+test('a 100x field, a few huge red cells each cut by the border, is flagged for its cell size and left out; the whole field is counted', async ({ page }) => {
+  test.setTimeout(300_000);
+  // audit 2026-12-06: a third of a CBC field enlarged 3x (cells 3x the usual size, as at 100x oil against
+  // the training's 40x-ish fields). Its 5 red cells all touch an edge: no interior cell, so neither the first
+  // pass's estimate nor the kept pass read their size, and it was counted at the usual zoom with no flag.
+  const path = testingImages().find((p) => basename(p) === 'BloodImage_00382.jpg')!;
+  const field = await decodeImage(path);
+  const [x0, y0, w, h] = [79, 280, 213, 160];
+  const crop = new Uint8Array(w * h * 4);
+  for (let y = 0; y < h; y++) crop.set(field.data.subarray(((y0 + y) * field.width + x0) * 4, ((y0 + y) * field.width + x0 + w) * 4), y * w * 4);
+  const oil = { name: 'oil-100x', ...upscale({ data: crop, width: w, height: h }, 3) };
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await page.getByTestId('file-input').setInputFiles([
+    { name: 'whole-field.jpg', mimeType: 'image/jpeg', buffer: readFileSync(path) },
+    { name: 'oil-100x.png', mimeType: 'image/png', buffer: toPng(oil) },
+  ]);
+  await app.waitReady(240_000);
+  const images = await page.evaluate(() => window.__smearcount.images());
+  const byName = Object.fromEntries(images.map((i) => [i.name, i]));
+  expect(byName['whole-field.jpg'].flags).not.toContain('scale-out-of-range');
+  expect(byName['whole-field.jpg'].inTotals).toBe(true);
+  const big = byName['oil-100x.png'];
+  // found, but none whole: the size comes from the cut cells alone
+  expect(big.quality!.detections.rbc).toBeGreaterThanOrEqual(2);
+  expect(big.quality!.detections.cellScale).toBeNull();
+  expect(big.quality!.detections.cutScale!).toBeGreaterThan(CALIBRATION.scale.max);
+  expect(big.flags).toContain('scale-out-of-range');
+  expect(big.inTotals).toBe(false);
+  await page.getByTestId('thumb').filter({ hasText: 'oil-100x.png' }).click();
+  await expect(page.locator('[data-testid="flag-text"][data-flag="scale-out-of-range"]')).toContainText(/The cells look at least \d\.\d× larger than usual/);
 });

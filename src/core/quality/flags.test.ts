@@ -117,6 +117,19 @@ describe('qualityFlags', () => {
     expect(flags({}, { cellScale: 1, planScale: null })).toEqual([]);
     expect(flags({}, { cellScale: 1, planScale: undefined })).toEqual([]);
   });
+  it('scale-out-of-range when every red cell is cut by the border and the cut ones alone are too large (a 100x oil field)', () => {
+    // audit 2026-12-06: a third of a CBC field enlarged 3x, its 5 RBCs all cut by the border: no interior
+    // cell, so no estimate and no kept-pass size; counted at the usual zoom with no flag
+    expect(flags({}, { cellScale: null, planScale: null, cutScale: 2.85 })).toEqual(['scale-out-of-range']);
+    // a lower bound: it says nothing against cells in range, nor where it was not measured
+    expect(flags({}, { cellScale: null, planScale: null, cutScale: 1.9 })).toEqual([]);
+    expect(flags({}, { cellScale: 1, planScale: 1, cutScale: 0.6 })).toEqual([]);
+    expect(flags({}, { cellScale: null, planScale: null, cutScale: null })).toEqual([]);
+    expect(flags({}, { cellScale: null, planScale: null, cutScale: undefined })).toEqual([]);
+    // the sentence gives it as the lower bound it is
+    const q = { pixels: goodPixels, detections: { ...goodDets, cellScale: null, planScale: null, cutScale: 2.85 } };
+    expect(flagSentence('scale-out-of-range', false, q, cal)).toMatch(/^The cells look at least 2\.9× larger than usual, more than the app can correct/);
+  });
   it("a flag's sentence says which test failed and how far off the cells are, where the image's statistics are given", () => {
     const q = (p: Partial<PixelStats>, d: Partial<DetectionStats>) => ({ pixels: { ...goodPixels, ...p }, detections: { ...goodDets, ...d } });
     // too few cells, but those found are of a size the app reads: a sparse part of the smear
@@ -277,8 +290,19 @@ describe('detectionStats', () => {
     expect(s.planScale).toBe(scale.estimated);
     expect(detectionStats(dets, 1000, 800, { ...scale, fixed: true, estimated: null }, cfg).planScale).toBeNull();
   });
+  it('the cut RBCs\' longer side, a lower bound of their size, where every red cell is cut by the border', () => {
+    // a 100x field (audit 2026-12-06, BloodImage_00382 a third enlarged 3x): 5 RBCs, each touching an edge
+    const rbc = (id: string, x1: number, y1: number, x2: number, y2: number): Detection => ({ ...det(id, 'RBC', 0, 0, 0), box: { x1, y1, x2, y2 } });
+    const cut = [rbc('a', 411, 57, 640, 353), rbc('b', 159, 0, 454, 140), rbc('c', 0, 13, 206, 302), rbc('d', 171, 299, 533, 480), rbc('e', 452, 0, 639, 73)];
+    const s = detectionStats(cut, 640, 480, { ...scale, used: 0.8, estimated: null }, cfg);
+    expect(s.cellScale).toBeNull();
+    // longer sides 296, 295, 289, 362, 187: median 295 image px x 0.8 / 80
+    expect(s.cutScale).toBeCloseTo((295 * 0.8) / 80, 5);
+    // one cut cell says nothing (a clump, a streak along an edge)
+    expect(detectionStats(cut.slice(0, 1), 640, 480, scale, cfg).cutScale).toBeNull();
+  });
   it('nothing detected: no estimates', () => {
-    expect(detectionStats([], 100, 100, scale, cfg)).toEqual({ rbc: 0, wbc: 0, platelets: 0, rbcScore: null, cellScale: null, rbcSizeCv: null, rbcAligned: null, planScale: scale.fixed ? null : scale.estimated });
+    expect(detectionStats([], 100, 100, scale, cfg)).toEqual({ rbc: 0, wbc: 0, platelets: 0, rbcScore: null, cellScale: null, rbcSizeCv: null, rbcAligned: null, planScale: scale.fixed ? null : scale.estimated, cutScale: null });
   });
 });
 

@@ -103,9 +103,12 @@ export function flagSentence(f: FlagCode, accepted = false, q?: QualityInput, ca
     if (why.length && !looksUnlikeSmear(q, cal)) lead = nearlyWhite(q.pixels) ? 'The image is over-exposed' : 'Too few cells to count';
   }
   if (q && f === 'scale-out-of-range') {
-    const s = q.detections.planScale ?? q.detections.cellScale;
-    const bound = s != null && (s < 1 / MEASURABLE || s > MEASURABLE) ? 'at least ' : '';
-    const by = (x: number) => (bound ? MEASURABLE : x).toFixed(1);
+    const d = q.detections;
+    // the cut cells' size is a lower bound: it speaks where nothing else measured the cells
+    const fromCut = d.planScale == null && d.cellScale == null && d.cutScale != null;
+    const s = d.planScale ?? d.cellScale ?? d.cutScale;
+    const bound = s != null && (fromCut || s < 1 / MEASURABLE || s > MEASURABLE) ? 'at least ' : '';
+    const by = (x: number) => (bound && !fromCut ? MEASURABLE : x).toFixed(1);
     if (s) detail = `The cells look ${bound}${s < 1 ? `${by(1 / s)}× smaller` : `${by(s)}× larger`} than usual, more than`;
   }
   return withEffect(f, FLAG_BODY[f](detail, lead), accepted ? ACCEPTED : LEFT_OUT);
@@ -170,7 +173,7 @@ function cellsTooSmall(d: DetectionStats, cal: QualityCalibration): boolean {
   return (d.cellScale !== null && d.cellScale < cal.scale.min) || (d.planScale != null && d.planScale < cal.scale.min / SCALE_REACH);
 }
 function cellsTooLarge(d: DetectionStats, cal: QualityCalibration): boolean {
-  return (d.cellScale !== null && d.cellScale > cal.scale.max) || (d.planScale != null && d.planScale > cal.scale.max * SCALE_REACH);
+  return (d.cellScale !== null && d.cellScale > cal.scale.max) || (d.planScale != null && d.planScale > cal.scale.max * SCALE_REACH) || (d.cutScale != null && d.cutScale > cal.scale.max);
 }
 
 /** Which of the not-smear tests an image failed, in words (the same tests as qualityFlags). */
@@ -216,7 +219,16 @@ export interface DetectionStats {
    * median size of another's same edge), with at least 8 of them: a checkerboard's "cells" sit on a grid,
    * a smear's do not. Absent in images counted before it existed. */
   rbcAligned?: number | null;
+  /** The median longer side of the RBCs cut by the image border in the kept pass, over the reference, with
+   * at least MIN_CUT_RBCS of them: a lower bound of their size, since a cut cell keeps its diameter along
+   * the border until cut past its middle. At high power (a 100x oil field of a few huge cells) every red
+   * cell can be cut by the border: `cellScale` and the first pass's estimate then read nothing, while this
+   * still reads how large they are. Absent in images counted before it existed. */
+  cutScale?: number | null;
 }
+
+/** Cut RBCs needed before their sizes say anything (one may be a clump, or a stain streak along an edge). */
+export const MIN_CUT_RBCS = 2;
 
 /** A box's size: the side of the square of its area. */
 const side = (b: { x1: number; y1: number; x2: number; y2: number }) => Math.sqrt(Math.max(0, b.x2 - b.x1) * Math.max(0, b.y2 - b.y1));
@@ -242,6 +254,8 @@ export function detectionStats(dets: readonly Detection[], width: number, height
   const used = scale?.used ?? 1;
   const inside = rbcs.filter((d) => !touchesBorder(d.box, width, height, ESTIMATE_BORDER_PX / used));
   const interior = inside.map((d) => side(d.box));
+  const cut = rbcs.filter((d) => !inside.includes(d)).map((d) => Math.max(d.box.x2 - d.box.x1, d.box.y2 - d.box.y1));
+  const mc = cut.length >= MIN_CUT_RBCS ? median(cut) : null;
   const m = median(interior);
   let cv: number | null = null;
   if (interior.length >= 3 && m) {
@@ -257,6 +271,7 @@ export function detectionStats(dets: readonly Detection[], width: number, height
     rbcSizeCv: cv,
     rbcAligned: alignedShare(inside.map((d) => d.box)),
     planScale: scale && !scale.fixed ? scale.estimated : null,
+    cutScale: mc !== null && cfg ? (mc * used) / cfg.referenceRbcPx : null,
   };
 }
 
