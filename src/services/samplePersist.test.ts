@@ -135,6 +135,34 @@ describe('SamplePersistence', () => {
     await new SamplePersistence(c, memoryStorage(), open).restore();
     expect(c.getState().audit.at(-1)).toEqual(removal);
   });
+  it("the lab's name changed just before the page goes survives it: page hide journals the lab's settings too (audit 2026-12-06, release)", async () => {
+    // renamed, released, and the page gone before IndexedDB committed: the release (in the synchronous copy) came
+    // back under the old name, which heads every printed page
+    const storage = memoryStorage();
+    const open = (name: string, store: string) => openKeyed(`${name}-labname`, store);
+    const a = createAppStore(defaults);
+    const pa = new SamplePersistence(a, storage, open);
+    a.getState().setLabName('Old Lab');
+    await pa.flush();
+    expect(storage.getItem(LAB_JOURNAL_KEY)).toBeNull();
+    // nothing changed since the commit: page hide writes no lab journal
+    pa.journal();
+    expect(storage.getItem(LAB_JOURNAL_KEY)).toBeNull();
+    a.getState().setLabName('Haematology, St Mary');
+    a.getState().setEstimateFactor('WBC', 2000);
+    pa.journal(); // page hide; the IndexedDB write never commits
+    const b = createAppStore(defaults);
+    const pb = new SamplePersistence(b, storage, open);
+    await pb.restore();
+    expect(b.getState().labName).toBe('Haematology, St Mary');
+    expect(b.getState().estimateFactors.WBC).toBe(2000);
+    // written to IndexedDB on the next write, and then the journal goes
+    await pb.flush();
+    expect(storage.getItem(LAB_JOURNAL_KEY)).toBeNull();
+    const c = createAppStore(defaults);
+    await new SamplePersistence(c, memoryStorage(), open).restore();
+    expect(c.getState().labName).toBe('Haematology, St Mary');
+  });
   it('storage full: the audit trail and the lab settings of a write that failed survive a crash, and the write is retried by itself', async () => {
     // audit 2026-12-06: a failed write was only retried at the next change, and the trail and the lab's settings
     // lived in IndexedDB alone: a tab that crashed before then lost them

@@ -32,10 +32,13 @@ const isSampleFailure = (message: string) => message.startsWith('The sample reco
 
 type SyncStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
+/** The lab's settings kept with the sample record: every printed page and a release rest on them. */
+type LabSettings = { diffRules: DiffRules; reference: ReferenceIntervals; labName?: string; estimateFactors?: AppState['estimateFactors'] };
+
 interface Stored {
   sample: SampleRecord;
   audit: AuditEntry[];
-  lab?: { diffRules: DiffRules; reference: ReferenceIntervals; labName?: string; estimateFactors?: AppState['estimateFactors'] };
+  lab?: LabSettings;
 }
 
 export class SamplePersistence {
@@ -44,6 +47,10 @@ export class SamplePersistence {
   private writing: Promise<void> = Promise.resolve();
   /** The audit trail as of the last committed write (identity: the store replaces it on each change). */
   private committedAudit?: AuditEntry[];
+  /** The lab's settings as IndexedDB last committed them (undefined: unknown, so page hide journals them). */
+  private committedLab?: LabSettings;
+  /** The restore applied lab settings from the journal, which IndexedDB does not hold yet. */
+  private labFromJournal = false;
   /** Bumped at each journal write: a committed write drops the journal only if it began after it. */
   private journalSeq = 0;
   /** Set once another window owns the batch (windowLock.ts): nothing more is written from this page. */
@@ -88,7 +95,8 @@ export class SamplePersistence {
     if (v?.sample) this.store.setState({ sample: copy ?? { ...EMPTY_SAMPLE, ...v.sample }, audit: journaled ?? stored });
     else if (journaled) this.store.setState({ audit: journaled });
     if (!failed) this.committedAudit = stored;
-    const lab = this.labJournal() ?? v?.lab;
+    const journaledLab = this.labJournal();
+    const lab = journaledLab ?? v?.lab;
     if (lab) {
       this.store.setState({ diffRules: parseRules(lab.diffRules), ...(typeof lab.labName === 'string' ? { labName: lab.labName.slice(0, 200) } : {}) });
       // the factors a released report's estimates rest on (and its revision): lost, the report said "Released"
@@ -102,7 +110,13 @@ export class SamplePersistence {
         // a stored table this version cannot read: the defaults stay
       }
     }
+    if (!failed && !journaledLab) this.committedLab = this.labOf(this.store.getState());
+    this.labFromJournal = !!journaledLab;
     if (failed) throw failed;
+  }
+
+  private labOf(s: Pick<AppState, 'diffRules' | 'reference' | 'labName' | 'estimateFactors'>): LabSettings {
+    return { diffRules: s.diffRules, reference: s.reference, labName: s.labName, estimateFactors: s.estimateFactors };
   }
 
   private labJournal(): Stored['lab'] | null {
@@ -132,7 +146,7 @@ export class SamplePersistence {
       });
     }
     // a trail restored from the journal is not yet IndexedDB's
-    if (this.committedAudit && this.store.getState().audit !== this.committedAudit && this.timer === undefined) this.timer = setTimeout(() => void this.flush(), 200);
+    if (((this.committedAudit && this.store.getState().audit !== this.committedAudit) || this.labFromJournal) && this.timer === undefined) this.timer = setTimeout(() => void this.flush(), 200);
   }
 
   /** Another window owns the batch now: no more writes from this page (flush first to hand over). */
@@ -157,10 +171,22 @@ export class SamplePersistence {
    * an IndexedDB write started as the page goes may not commit. */
   journal() {
     if (this.halted) return;
-    const { audit } = this.store.getState();
-    if (audit === this.committedAudit) return;
+    const st = this.store.getState();
+    if (st.audit !== this.committedAudit) {
+      try {
+        this.storage?.setItem(AUDIT_JOURNAL_KEY, JSON.stringify(st.audit));
+        this.journalSeq++;
+      } catch {
+        // storage full or refused: IndexedDB's write is still tried
+      }
+    }
+    // the lab's name heads every printed page, and a release rests on it (and on the factors): renamed, then
+    // released, then the page gone before IndexedDB committed, and a reload read "Released" under the old name
+    const lab = this.labOf(st);
+    const c = this.committedLab;
+    if (c && lab.diffRules === c.diffRules && lab.reference === c.reference && lab.labName === c.labName && lab.estimateFactors === c.estimateFactors) return;
     try {
-      this.storage?.setItem(AUDIT_JOURNAL_KEY, JSON.stringify(audit));
+      this.storage?.setItem(LAB_JOURNAL_KEY, JSON.stringify(lab));
       this.journalSeq++;
     } catch {
       // storage full or refused: IndexedDB's write is still tried
@@ -212,6 +238,7 @@ export class SamplePersistence {
       .put(KEY, v)
       .then(() => {
         this.committedAudit = audit;
+        this.committedLab = v.lab;
         // IndexedDB holds what the journal had, unless it was written during the write
         try {
           if (seq === this.journalSeq) {
