@@ -104,3 +104,9 @@ export function variants(dir: string, n: number): string[] {
     return out;
   });
 }
+
+/** A PNG whose header reads as 640x480 and whose data is not an image: the intake takes it in (its header is
+ * sound), then it fails to decode, so it becomes an image of the batch that could not be counted. */
+export function undecodablePng(): Buffer {
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), Buffer.from('0000000d4948445200000280000001e00806000000', 'hex'), Buffer.alloc(4000, 7)]);
+}

@@ -4,7 +4,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { AppPage, clickBox, isolated } from './app.po';
-import { testingImages } from './data';
+import { testingImages, undecodablePng } from './data';
 
 const selected = (app: AppPage) => app.page.evaluate(() => window.__smearcount.selectedId());
 
@@ -306,8 +306,7 @@ test('on a 1920-px projector no text of the page is under 13 px: a refused file\
 test('an image that could not be counted cannot be marked reviewed: its Reviewed box is disabled and says why (audit 2026-12-06)', async ({ page }) => {
   const app = new AppPage(page);
   await app.open('?backend=wasm');
-  // a PNG whose header reads as 640x480 and whose data is not an image: taken in, then fails to decode
-  const broken = Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), Buffer.from('0000000d4948445200000280000001e00806000000', 'hex'), Buffer.alloc(4000, 7)]);
+  const broken = undecodablePng();
   await app.drop(testingImages(1));
   await page.getByTestId('file-input').setInputFiles([{ name: 'broken-field.png', mimeType: 'image/png', buffer: broken }]);
   await app.waitReady();

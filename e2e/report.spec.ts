@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { AppPage } from './app.po';
-import { testingImages } from './data';
+import { testingImages, undecodablePng } from './data';
 import { readCsv } from './csv';
 import { readFileSync as readCard } from 'node:fs';
 import { smearEstimate } from '../src/core/counts/estimate';
@@ -117,8 +117,7 @@ test('with no WBC counted the report says so: no differential, and no "one WBC p
 test('an image that could not be counted, or a file refused at the drop, is named on the report and in its JSON, not silently left out (audit 2026-12-05)', async ({ page }) => {
   const app = new AppPage(page);
   await app.open('?backend=wasm');
-  // a PNG whose header reads as 640x480 and whose data is not an image: taken in, then fails to decode
-  const broken = Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), Buffer.from('0000000d4948445200000280000001e00806000000', 'hex'), Buffer.alloc(4000, 7)]);
+  const broken = undecodablePng();
   await app.drop(testingImages(1));
   await page.getByTestId('file-input').setInputFiles([{ name: 'broken-field.png', mimeType: 'image/png', buffer: broken }]);
   await app.waitReady();
