@@ -313,6 +313,23 @@ describe('the exports carry the released report', () => {
     expect(reportJson(store.getState(), { lowConfidence: LOW }).settings.score_thresholds.Platelets).toBe(0.6);
   });
 
+  it('JSON: the collection and receipt times as the report prints them, with the offset (the sample record has none)', () => {
+    const was = process.env.TZ;
+    try {
+      process.env.TZ = 'Asia/Kolkata';
+      const store = batch();
+      expect(reportJson(store.getState(), { lowConfidence: LOW })).toMatchObject({ collected_at: '', received_at: '' });
+      store.getState().setSample({ collectedAt: '2026-12-04T08:15', receivedAt: '2026-12-04T09:40' });
+      expect(reportJson(store.getState(), { lowConfidence: LOW })).toMatchObject({ collected_at: '2026-12-04T08:15:00+05:30', received_at: '2026-12-04T09:40:00+05:30' });
+      process.env.TZ = 'Europe/Berlin';
+      store.getState().setSample({ collectedAt: '2026-03-29T02:30' });
+      expect(reportJson(store.getState(), { lowConfidence: LOW }).collected_at).toBe("2026-03-29T02:30 (no such time on this device's clock: the clocks went forward)");
+    } finally {
+      if (was === undefined) delete process.env.TZ;
+      else process.env.TZ = was;
+    }
+  });
+
   it('JSON: its sample record names no verifier where the report names none (typed before release, kept after a withdrawal)', () => {
     const store = batch();
     watchRelease(store);
