@@ -1,0 +1,74 @@
+import { expect, test } from '@playwright/test';
+import { AppPage } from './app.po';
+import { testingImages } from './data';
+
+// Labs in Germany, Brazil, the US and India: the numbers and times a technician types, read as that lab writes
+// them, and every time printed with the offset of the day it names.
+
+test.describe('a German lab (de-DE, Europe/Berlin)', () => {
+  test.use({ locale: 'de-DE', timezoneId: 'Europe/Berlin' });
+
+  test('a factor typed with a decimal comma or German thousands is read as meant; an ambiguous one is refused, the factor in force kept', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    await page.getByTestId('estimates').locator('summary').click();
+    const factor = page.getByTestId('factor-WBC');
+    const estimate = page.getByTestId('estimate-WBC');
+    // typed key by key, as a technician does: before, a number field made "5,5" 55 and "15.000" 15, silently
+    await factor.pressSequentially('5,5');
+    await expect(factor).toHaveValue('5,5');
+    await expect(estimate).toContainText('× 5.5/µL');
+    await factor.fill('');
+    await factor.pressSequentially('15.000');
+    // the field keeps the text typed ("15.0" was not shown back as "15" on the way)
+    await expect(factor).toHaveValue('15.000');
+    await expect(estimate).toContainText('× 15,000/µL');
+    await expect(page.getByTestId('factor-error-WBC')).toHaveCount(0);
+    const good = await estimate.textContent();
+    await factor.fill('2,000');
+    await expect(page.getByTestId('factor-error-WBC')).toContainText('2,000 is 2000 in one country and 2 in another');
+    await expect(page.getByTestId('factor-error-WBC')).toContainText('the factor in force stays 15,000');
+    await expect(factor).toHaveValue('2,000');
+    await expect(estimate).toHaveText(good!);
+  });
+
+  test('a collection time the clocks skipped is said under the field and printed as typed; one they went over twice gets both offsets', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    await page.getByTestId('sample-collected').fill('2026-03-29T02:30');
+    await expect(page.getByTestId('sample-collected-note')).toContainText('No such time on this device\'s clock');
+    await page.getByTestId('sample-received').fill('2026-10-25T02:30');
+    await expect(page.getByTestId('sample-received-note')).toContainText('happened twice');
+    await page.getByTestId('export-report').click();
+    // before: "Collected 2026-03-29T03:30:00+02:00", an hour the technician never typed
+    await expect(page.getByTestId('report-sample-times')).toContainText(
+      "Collected 2026-03-29T02:30 (no such time on this device's clock: the clocks went forward) · received 2026-10-25T02:30:00+02:00 or +01:00 (the clocks went back over this hour)",
+    );
+    await page.getByTestId('report-close').click();
+    // an ordinary time has no note
+    await page.getByTestId('sample-collected').fill('2026-03-29T08:15');
+    await expect(page.getByTestId('sample-collected-note')).toHaveCount(0);
+  });
+});
+
+test.describe('a US lab (en-US, America/New_York)', () => {
+  test.use({ locale: 'en-US', timezoneId: 'America/New_York' });
+
+  test('"2,000" is two thousand, "2.000" is refused as ambiguous', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    await page.getByTestId('estimates').locator('summary').click();
+    const factor = page.getByTestId('factor-Platelets');
+    await factor.pressSequentially('2,000');
+    await expect(page.getByTestId('estimate-Platelets')).toContainText('× 2,000/µL');
+    await factor.fill('2.000');
+    await expect(page.getByTestId('factor-error-Platelets')).toContainText('in one country');
+    await expect(page.getByTestId('estimate-Platelets')).toContainText('× 2,000/µL');
+  });
+});
