@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { AppPage } from './app.po';
 import { testingImages } from './data';
+import { nonSmearPictures, toPng } from '../scripts/nonSmear';
 
 // Labs in Germany, Brazil, the US and India: the numbers and times a technician types, read as that lab writes
 // them, and every time printed with the offset of the day it names.
@@ -71,4 +72,34 @@ test.describe('a US lab (en-US, America/New_York)', () => {
     await expect(page.getByTestId('factor-error-Platelets')).toContainText('in one country');
     await expect(page.getByTestId('estimate-Platelets')).toContainText('× 2,000/µL');
   });
+});
+
+test('a right-to-left file name, or one with an unterminated override, is isolated in the report\'s list of flagged images', async ({ page }) => {
+  test.setTimeout(300_000);
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(1));
+  await app.waitReady(240_000);
+  const board = nonSmearPictures().find((p) => p.name === 'checkerboard')!;
+  // U+202E RIGHT-TO-LEFT OVERRIDE: before, it turned the rest of the line round ("… stnuoc eht fo tuo tfel ;…")
+  const name = 'slide\u202e1.png';
+  await page.getByTestId('file-input').setInputFiles([{ name, mimeType: 'image/png', buffer: toPng(board) }]);
+  await app.waitReady(240_000);
+  await page.getByTestId('export-report').click();
+  const summary = page.getByTestId('report-flag-summary');
+  await expect(summary).toContainText(`\u2066${name}\u2069 (`);
+  // laid out as written: the words after the name still run left to right (two letters of "left out" or
+  // "counted", in order on the line)
+  const [first, second] = await summary.evaluate((el) => {
+    const node = Array.from(el.childNodes).find((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.includes('\u2069'))!;
+    const at = node.textContent!.indexOf('(', node.textContent!.indexOf('\u2069')) + 1;
+    const left = (i: number) => {
+      const r = document.createRange();
+      r.setStart(node, i);
+      r.setEnd(node, i + 1);
+      return r.getBoundingClientRect().left;
+    };
+    return [left(at), left(at + 1)];
+  });
+  expect(second).toBeGreaterThan(first);
 });

@@ -235,6 +235,11 @@ describe('the exports carry the released report', () => {
     // an image out of the totals says so on its picture, as its CSV row does (in_totals false)
     const g = selectExportImages(store.getState())[2];
     expect(pngFooter(g, 'grid.png', 'S-9', exportRelease(store.getState().sample))).toContain('grid.png: RBC 1, WBC 0, PLT 0 (not in the totals) · WITHDRAWN');
+    // a right-to-left name, or one with an unterminated RIGHT-TO-LEFT OVERRIDE, is isolated: before, it turned
+    // the rest of the footer round on the picture ("slide\u202e1.png: RBC 1…" drawn as "…1 CBR :gnp.1")
+    expect(pngFooter(g, 'slide\u202e1.png', '\u0639\u064a\u0646\u0629-7', exportRelease(store.getState().sample))).toMatch(
+      /^Sample \u2066\u0639\u064a\u0646\u0629-7\u2069 · \u2066slide\u202e1\.png\u2069: RBC 1, WBC 0, PLT 0 \(not in the totals\)/,
+    );
 
     // released again: a corrected report, which names the release it replaces, on paper and in every file (audit
     // 2026-12-06, release: it read as a first release, and the earlier paper a clinician holds looked as valid)
