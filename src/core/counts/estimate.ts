@@ -7,6 +7,7 @@
  * as likely to have given that count (the exact Poisson interval, widened where the fields differ more than
  * chance makes them), so the estimate says so and how many more fields would bring it within ±20%.
  */
+import { latinDigits } from '../formats/digits';
 
 /** Two significant figures: 13.5 is 14, 2 is 2.0, 0.64 stays, 284 is 280. */
 export function twoSignificant(x: number): string {
@@ -64,12 +65,7 @@ function groupSeparator(locale: string): string {
  * NaN for what is no number, with `ambiguous` set where the reading depends on the country.
  */
 export function parseLocaleNumber(text: string, locale = 'en'): { value: number; ambiguous?: true } {
-  const t = text
-    .trim()
-    .replace(/[\u0660-\u0669]/g, (c) => String(c.charCodeAt(0) - 0x0660))
-    .replace(/[\u06f0-\u06f9]/g, (c) => String(c.charCodeAt(0) - 0x06f0))
-    .replace(/\u066b/g, '.')
-    .replace(/\u066c/g, ',');
+  const t = latinDigits(text.trim());
   // plain JS notation ("2000", "5.5", "1e6"); "2.000" is looked at below
   if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t) && !/^[+-]?\d{1,3}\.\d{3}$/.test(t)) return { value: Number(t) };
   const sign = t.startsWith('-') ? -1 : 1;
