@@ -103,3 +103,27 @@ test('a right-to-left file name, or one with an unterminated override, is isolat
   });
   expect(second).toBeGreaterThan(first);
 });
+
+test.describe('a Saudi lab (ar-SA, Asia/Riyadh)', () => {
+  test.use({ locale: 'ar-SA', timezoneId: 'Asia/Riyadh' });
+
+  test('a reference interval and the analyser\'s WBC count typed in Arabic-Indic digits are read, not refused', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    // before: "Not a number" and "the interval must be two numbers"
+    await page.getByTestId('sample-wbc').fill('\u0666\u066b\u0664');
+    await expect(page.getByTestId('sample-wbc-error')).toHaveCount(0);
+    await page.getByTestId('export-report').click();
+    await expect(page.getByTestId('report-sample-times')).toContainText('analyser WBC 6.4 ×10⁹/L');
+    await page.getByTestId('report-close').click();
+    await page.getByTestId('reference-editor').locator('summary').click();
+    await page.getByTestId('ref-percent-low-neutrophil').fill('\u0664\u0665');
+    await page.getByTestId('ref-percent-high-neutrophil').fill('\u0667\u0665\u066b\u0665');
+    await page.getByTestId('reference-save').click();
+    await expect(page.getByTestId('reference-error')).toHaveCount(0);
+    await expect(page.getByTestId('ref-percent-low-neutrophil')).toHaveValue('45');
+    await expect(page.getByTestId('ref-percent-high-neutrophil')).toHaveValue('75.5');
+  });
+});
