@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { AppPage } from './app.po';
 import { testingImages } from './data';
@@ -125,5 +126,20 @@ test.describe('a Saudi lab (ar-SA, Asia/Riyadh)', () => {
     await expect(page.getByTestId('reference-error')).toHaveCount(0);
     await expect(page.getByTestId('ref-percent-low-neutrophil')).toHaveValue('45');
     await expect(page.getByTestId('ref-percent-high-neutrophil')).toHaveValue('75.5');
+  });
+
+  test('an Arabic sample ID names the export files (it was "no-sample-id"), and the CSV carries it and Western digits', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    const id = '\u0639\u064a\u0646\u0629-\u0667';
+    await page.getByTestId('sample-id').fill(id);
+    const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    expect(d.suggestedFilename()).toMatch(new RegExp(`^counts-${id}-\\d{4}-\\d\\d-\\d\\d-\\d\\d-\\d\\d-\\d\\dZ\\.csv$`));
+    const csv = readFileSync((await d.path())!, 'utf8');
+    expect(csv).toContain(`,${id}`);
+    // numbers as a LIS reads them, whatever the browser's locale: no Arabic-Indic digit but the ID's own
+    expect(csv.split(id).join('')).not.toMatch(/[\u0660-\u0669\u066b\u066c]/);
   });
 });
