@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { AppPage } from './app.po';
+import { AppPage, releaseReport } from './app.po';
+import { readCsv } from './csv';
 import { testingImages } from './data';
 import { nonSmearPictures, toPng } from '../scripts/nonSmear';
 
@@ -34,6 +35,13 @@ test.describe('a German lab (de-DE, Europe/Berlin)', () => {
     await expect(page.getByTestId('factor-error-WBC')).toContainText('the factor in force stays 15,000');
     await expect(factor).toHaveValue('2,000');
     await expect(estimate).toHaveText(good!);
+    // the counts CSV under a German browser: every number with a decimal point, none with a decimal comma
+    // (a LIS reads these columns as numbers; the file is comma-separated for every country, as the README says)
+    const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    const csv = readCsv(readFileSync((await d.path())!, 'utf8'));
+    const cells = csv.rows.flat();
+    expect(cells.filter((c) => /^-?\d+,\d+$/.test(c))).toEqual([]);
+    expect(cells.some((c) => /^\d+\.\d+$/.test(c))).toBe(true);
   });
 
   test('a collection time the clocks skipped is said under the field and printed as typed; one they went over twice gets both offsets', async ({ page }) => {
@@ -141,5 +149,35 @@ test.describe('a Saudi lab (ar-SA, Asia/Riyadh)', () => {
     expect(csv).toContain(`,${id}`);
     // numbers as a LIS reads them, whatever the browser's locale: no Arabic-Indic digit but the ID's own
     expect(csv.split(id).join('')).not.toMatch(/[\u0660-\u0669\u066b\u066c]/);
+  });
+});
+
+test.describe('an Indian lab (en-IN, Asia/Kolkata, half an hour off the hour)', () => {
+  test.use({ locale: 'en-IN', timezoneId: 'Asia/Kolkata' });
+
+  test('the release time is one instant, with +05:30, on the report, in the CSV and in the JSON', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    await page.getByTestId('export-report').click();
+    await page.getByTestId('report-sample').fill('S-IN-1');
+    await page.getByTestId('report-verified-by').fill('R. Iyer');
+    await page.evaluate(() => (window.print = () => undefined)); // no print dialog in a test
+    await releaseReport(page);
+    const line = (await page.getByTestId('report-state').textContent())!;
+    const at = /at (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+05:30)/.exec(line)?.[1];
+    expect(at, line).toBeTruthy();
+    await page.getByRole('button', { name: 'Close' }).click();
+    const [c] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    const csv = readCsv(readFileSync((await c.path())!, 'utf8'));
+    for (const r of csv.rows) expect(csv.get(r, 'released_at')).toBe(at);
+    const [j] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
+    const json = JSON.parse(readFileSync((await j.path())!, 'utf8'));
+    expect(json.report.released_at).toBe(at);
+    // the record's UTC time and the audit trail's are the same instant, to the second
+    expect(Math.floor(Date.parse(json.sample.verifiedAt) / 1000)).toBe(Date.parse(at!) / 1000);
+    const entry = (json.audit as { action: string; at: string }[]).find((e) => e.action === 'release')!;
+    expect(Math.abs(Date.parse(entry.at) - Date.parse(at!))).toBeLessThan(1000);
   });
 });
