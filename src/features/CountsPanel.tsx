@@ -144,34 +144,45 @@ export function CountsPanel() {
 
 /** A smear-estimate factor: what is typed stays in the field; a factor no microscope has (0, negative, a
  * million and more) is refused with why, and the one in force stays (a '-' or a '0' emptied the field and
- * turned the estimate off without a word). */
+ * turned the estimate off without a word). A text field read by parseFactor in the browser's locale: as a
+ * number field it took a German "5,5" as 55 and "15.000" as 15 without a word, and the field keeps its own
+ * text, as a factor read back into it ("15.0" shown as "15") turned the next digit typed into a factor ten
+ * times too large. */
 function FactorInput({ cls, factor, onFactor }: { cls: 'WBC' | 'Platelets'; factor: number | null; onFactor(v: number | null): void }) {
-  const [draft, setDraft] = useState<{ text: string; error: string } | null>(null);
+  const shown = (f: number | null) => (f === null ? '' : String(f));
+  const [text, setText] = useState(shown(factor));
+  // the factor changed elsewhere (restored after a reload, another tab): the field follows it
+  const [seen, setSeen] = useState(factor);
+  const locale = typeof navigator === 'undefined' ? 'en' : navigator.language;
+  const parsed = parseFactor(text, locale);
+  if (factor !== seen) {
+    setSeen(factor);
+    if (!('factor' in parsed) || parsed.factor !== factor) setText(shown(factor));
+  }
+  const error = 'error' in parsed && text.trim() ? parsed.error : null;
   return (
     <>
       <input
-        type="number"
-        min={1}
+        type="text"
+        inputMode="decimal"
+        autoComplete="off"
         placeholder="off"
-        value={draft?.text ?? factor ?? ''}
-        aria-invalid={draft ? true : undefined}
-        aria-describedby={draft ? `factor-error-${cls}` : undefined}
+        value={text}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `factor-error-${cls}` : undefined}
         data-testid={`factor-${cls}`}
         onChange={(e) => {
-          // a number input reads '' for text it cannot parse ('1e', '-'): not an emptied field
-          const text = e.target.value === '' && e.target.validity.badInput ? '?' : e.target.value;
-          const r = parseFactor(text);
-          if ('error' in r) setDraft({ text: e.target.value, error: r.error });
-          else {
-            setDraft(null);
+          setText(e.target.value);
+          const r = parseFactor(e.target.value, locale);
+          if ('factor' in r) {
+            setSeen(r.factor);
             onFactor(r.factor);
           }
         }}
-        onBlur={() => draft && !draft.text && setDraft(null)}
       />
-      {draft && (
+      {error && (
         <span className="hint estimate-error" id={`factor-error-${cls}`} data-testid={`factor-error-${cls}`} role="alert">
-          Not applied: {draft.error}; {factor === null ? 'the estimate stays off' : `the factor in force stays ${factor.toLocaleString('en')}`}.
+          Not applied: {error}; {factor === null ? 'the estimate stays off' : `the factor in force stays ${factor.toLocaleString('en')}`}.
         </span>
       )}
     </>

@@ -21,6 +21,7 @@ import { APP_VERSION } from '../services/appVersion';
 import { backAtWithdrawnRelease } from '../store/release';
 import { adaptationWords, classifierWords, detectorWords, enginesWords, leftOutWords, notCountedWords, otherClassifiers, otherDetectors, releaseState, scaleUsed, selectAdaptation, selectEditSummary, selectEngines, selectLeftOutBoxes, selectNotCounted } from '../store/report';
 import { isoLocal, isoLocalOf } from '../core/formats/isoLocal';
+import { isolateName } from '../core/bidi';
 import { imageEdits } from '../store/selectors';
 import { editWords } from '../core/edits/summary';
 import { selectUncertainLeft } from '../store/selectors';
@@ -140,7 +141,7 @@ function ReportBody({ open }: { open: boolean }) {
   const reviewed = done.filter((im) => im.reviewed).length;
   // the notes a technician wrote on cells kept apart (other / unidentified, smudge): findings a reader needs
   const cellNotes = done.flatMap((im) =>
-    inTotals(im) ? shownDetections(im, params).flatMap((d) => (d.wbc?.category && d.wbc.note ? [`${im.name}: ${d.wbc.category === 'other' ? 'other / unidentified' : 'smudge / damaged'}, “${d.wbc.note}”`] : [])) : [],
+    inTotals(im) ? shownDetections(im, params).flatMap((d) => (d.wbc?.category && d.wbc.note ? [`${isolateName(im.name)}: ${d.wbc.category === 'other' ? 'other / unidentified' : 'smudge / damaged'}, “${d.wbc.note}”`] : [])) : [],
   );
   return (
     <section
@@ -302,7 +303,7 @@ function ReportBody({ open }: { open: boolean }) {
               {flagged
                 .map((im) => {
                   const f = imageFlags(im, params, classifier?.lowConfidence);
-                  return `${im.name} (${f.map((c) => FLAG_SHORT[c]).join(', ')}${excludes(f) ? (inTotals(im) ? '; counted: accepted by the technician' : '; left out of the counts') : ''})`;
+                  return `${isolateName(im.name)} (${f.map((c) => FLAG_SHORT[c]).join(', ')}${excludes(f) ? (inTotals(im) ? '; counted: accepted by the technician' : '; left out of the counts') : ''})`;
                 })
                 .join('; ')}
               . Details in Appendix A.

@@ -235,6 +235,11 @@ describe('the exports carry the released report', () => {
     // an image out of the totals says so on its picture, as its CSV row does (in_totals false)
     const g = selectExportImages(store.getState())[2];
     expect(pngFooter(g, 'grid.png', 'S-9', exportRelease(store.getState().sample))).toContain('grid.png: RBC 1, WBC 0, PLT 0 (not in the totals) · WITHDRAWN');
+    // a right-to-left name, or one with an unterminated RIGHT-TO-LEFT OVERRIDE, is isolated: before, it turned
+    // the rest of the footer round on the picture ("slide\u202e1.png: RBC 1…" drawn as "…1 CBR :gnp.1")
+    expect(pngFooter(g, 'slide\u202e1.png', '\u0639\u064a\u0646\u0629-7', exportRelease(store.getState().sample))).toMatch(
+      /^Sample \u2066\u0639\u064a\u0646\u0629-7\u2069 · \u2066slide\u202e1\.png\u2069: RBC 1, WBC 0, PLT 0 \(not in the totals\)/,
+    );
 
     // released again: a corrected report, which names the release it replaces, on paper and in every file (audit
     // 2026-12-06, release: it read as a first release, and the earlier paper a clinician holds looked as valid)
@@ -311,6 +316,23 @@ describe('the exports carry the released report', () => {
     expect(sum.images).toBe(2);
     store.getState().setThreshold('Platelets', 0.6);
     expect(reportJson(store.getState(), { lowConfidence: LOW }).settings.score_thresholds.Platelets).toBe(0.6);
+  });
+
+  it('JSON: the collection and receipt times as the report prints them, with the offset (the sample record has none)', () => {
+    const was = process.env.TZ;
+    try {
+      process.env.TZ = 'Asia/Kolkata';
+      const store = batch();
+      expect(reportJson(store.getState(), { lowConfidence: LOW })).toMatchObject({ collected_at: '', received_at: '' });
+      store.getState().setSample({ collectedAt: '2026-12-04T08:15', receivedAt: '2026-12-04T09:40' });
+      expect(reportJson(store.getState(), { lowConfidence: LOW })).toMatchObject({ collected_at: '2026-12-04T08:15:00+05:30', received_at: '2026-12-04T09:40:00+05:30' });
+      process.env.TZ = 'Europe/Berlin';
+      store.getState().setSample({ collectedAt: '2026-03-29T02:30' });
+      expect(reportJson(store.getState(), { lowConfidence: LOW }).collected_at).toBe("2026-03-29T02:30 (no such time on this device's clock: the clocks went forward)");
+    } finally {
+      if (was === undefined) delete process.env.TZ;
+      else process.env.TZ = was;
+    }
   });
 
   it('JSON: its sample record names no verifier where the report names none (typed before release, kept after a withdrawal)', () => {

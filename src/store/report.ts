@@ -8,7 +8,7 @@ import { CLASS_NAMES, type CellClass } from '../core/detection/classes';
 import { describeScaleSetting } from '../core/detection/scaleWords';
 import { printedDifferential } from '../core/differential/rules';
 import { addSummaries, editWords, type EditSummary } from '../core/edits/summary';
-import { isoLocal } from '../core/formats/isoLocal';
+import { isoLocal, isoLocalOf } from '../core/formats/isoLocal';
 import { isolateName } from '../core/bidi';
 import { engineText, type EngineUse } from '../core/formats/sample';
 import type { ExportRelease } from '../core/formats/exports';
@@ -339,6 +339,10 @@ export function reportJson(s: AppState, opts: { lowConfidence: number | null; pr
     release_revision: release.revision,
     withdrawn_reason: release.withdrawn,
     replaces_release: release.replaces,
+    // as the report prints them, with the offset: the sample record keeps the zoneless datetime-local text
+    // typed ("2026-12-04T08:15"), which a LIS in another zone, or a reader after a clock change, read wrong
+    collected_at: s.sample.collectedAt ? isoLocalOf(s.sample.collectedAt) : '',
+    received_at: s.sample.receivedAt ? isoLocalOf(s.sample.receivedAt) : '',
     images: { counted: summary.images, done: done.length, left_out: done.length - summary.images, reviewed: done.filter((id) => s.images[id].reviewed).length },
     counts,
     ratios: { wbc_per_rbc: summary.wbcPerRbc, platelets_per_rbc: summary.plateletsPerRbc },

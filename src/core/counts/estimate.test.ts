@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countInterval, fieldDispersion, gammaP, parseFactor, smearEstimate, twoSignificant } from './estimate';
+import { countInterval, fieldDispersion, gammaP, parseFactor, parseLocaleNumber, smearEstimate, twoSignificant } from './estimate';
 
 describe('a typed factor', () => {
   it('is off when empty, a number above 0 up to a million, and otherwise says why', () => {
@@ -8,6 +8,32 @@ describe('a typed factor', () => {
     expect(parseFactor('1e6')).toEqual({ factor: 1e6 });
     for (const t of ['0', '-5', 'abc', 'NaN', 'Infinity']) expect(parseFactor(t), t).toEqual({ error: expect.stringMatching(/above 0/) });
     expect(parseFactor('1e9')).toEqual({ error: expect.stringMatching(/1,000,000,000\/µL is past any field factor/) });
+  });
+
+  // before: "5,5" and "15.000" went through Number(): in a German lab "15.000" (fifteen thousand) became a
+  // factor of 15, an estimate 1000 times too low with no word; the field (type=number) made "5,5" 55
+  it('reads a decimal comma, and thousands as the lab\'s country groups them, and refuses what a country decides', () => {
+    expect(parseFactor('5,5', 'de-DE')).toEqual({ factor: 5.5 });
+    expect(parseFactor('5.5', 'de-DE')).toEqual({ factor: 5.5 });
+    expect(parseFactor('15.000', 'de-DE')).toEqual({ factor: 15000 });
+    expect(parseFactor('15.000', 'pt-BR')).toEqual({ factor: 15000 });
+    expect(parseFactor('15,000', 'en-US')).toEqual({ factor: 15000 });
+    expect(parseFactor('15,000', 'ja-JP')).toEqual({ factor: 15000 });
+    expect(parseFactor('15.000,5', 'en-US')).toEqual({ factor: 15000.5 });
+    expect(parseFactor('1,234,567.5', 'de-DE')).toEqual({ error: expect.stringMatching(/past any field factor/) });
+    expect(parseFactor('20 000', 'fr-FR')).toEqual({ factor: 20000 });
+    expect(parseFactor('20\u202f000', 'fr-FR')).toEqual({ factor: 20000 });
+    expect(parseFactor('0,500', 'en-US')).toEqual({ factor: 0.5 });
+    expect(parseFactor('2000,5', 'en-US')).toEqual({ factor: 2000.5 });
+    // Arabic-Indic digits and separators, as an Arabic keyboard types them
+    expect(parseFactor('\u0662\u0660\u0660\u0660', 'ar-SA')).toEqual({ factor: 2000 });
+    expect(parseFactor('\u0665\u066b\u0665', 'ar-SA')).toEqual({ factor: 5.5 });
+    // one separator before three digits, not the country's grouping: 2 or 2000? Said, not guessed
+    for (const [t, loc] of [['2,000', 'de-DE'], ['2.000', 'en-US'], ['15,000', 'fr-FR'], ['2,000', 'pt-BR']]) {
+      expect(parseFactor(t, loc), `${t} ${loc}`).toEqual({ error: expect.stringMatching(/in one country and .* in another/) });
+    }
+    for (const t of ['5,5,5', '1.2.3', '12,34.5', '5,', ',', '2 00']) expect(parseFactor(t, 'de-DE'), t).toEqual({ error: expect.stringMatching(/above 0/) });
+    expect(parseLocaleNumber('-1.000', 'de-DE')).toEqual({ value: -1000 });
   });
 });
 

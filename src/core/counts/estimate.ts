@@ -7,6 +7,7 @@
  * as likely to have given that count (the exact Poisson interval, widened where the fields differ more than
  * chance makes them), so the estimate says so and how many more fields would bring it within ±20%.
  */
+import { latinDigits } from '../formats/digits';
 
 /** Two significant figures: 13.5 is 14, 2 is 2.0, 0.64 stays, 284 is 280. */
 export function twoSignificant(x: number): string {
@@ -44,13 +45,56 @@ export interface SmearEstimate {
  * is a slip of the keyboard, not a microscope. */
 export const MAX_FACTOR = 1_000_000;
 
+/** The separator a locale groups thousands with ("," in en and ja, "." in de and pt-BR, a space in fr), with
+ * Arabic's own (U+066C) read as the comma it is typed for. */
+function groupSeparator(locale: string): string {
+  let g = ',';
+  try {
+    g = new Intl.NumberFormat(locale).formatToParts(1000).find((p) => p.type === 'group')?.value ?? '';
+  } catch {
+    // an unknown locale tag: English's
+  }
+  return g === '\u066c' ? ',' : g;
+}
+
+/**
+ * A positive number as a technician types it anywhere: "5,5" and "5.5", "15.000,5" and "15,000.5", "20 000",
+ * Arabic-Indic digits. One "." or "," before exactly three digits ("2.000", "2,000") is a thousands separator
+ * in one country and a decimal one in another: read as the grouping where it is this `locale`'s, refused as
+ * ambiguous where it is not (a German's "2.000" is 2000; an American's "2.000" is no factor anyone meant).
+ * NaN for what is no number, with `ambiguous` set where the reading depends on the country.
+ */
+export function parseLocaleNumber(text: string, locale = 'en'): { value: number; ambiguous?: true } {
+  const t = latinDigits(text.trim());
+  // plain JS notation ("2000", "5.5", "1e6"); "2.000" is looked at below
+  if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t) && !/^[+-]?\d{1,3}\.\d{3}$/.test(t)) return { value: Number(t) };
+  const sign = t.startsWith('-') ? -1 : 1;
+  const u = t.replace(/^[+-]/, '');
+  // groups of three by a space (fr, and ISO 80000), an apostrophe (de-CH), or the other of "." and ","
+  const spaced = /^\d{1,3}([ \u00a0\u202f'’]\d{3})+([.,]\d+)?$/.exec(u);
+  if (spaced) return { value: sign * Number(u.replace(/[ \u00a0\u202f'’]/g, '').replace(',', '.')) };
+  for (const [g, d] of [[',', '.'], ['.', ',']]) {
+    const both = new RegExp(`^\\d{1,3}(\\${g}\\d{3})+\\${d}\\d+$`).exec(u);
+    const many = new RegExp(`^\\d{1,3}(\\${g}\\d{3}){2,}$`).exec(u);
+    if (both || many) return { value: sign * Number(u.split(g).join('').replace(d, '.')) };
+  }
+  const one = /^(\d+)([.,])(\d+)$/.exec(u);
+  if (!one) return { value: NaN };
+  const [, int, sep, frac] = one;
+  // "0,500" and "1000,5" can only be decimals
+  if (frac.length !== 3 || int.length > 3 || /^0/.test(int)) return { value: sign * Number(`${int}.${frac}`) };
+  if (sep === groupSeparator(locale)) return { value: sign * Number(int + frac) };
+  return { value: NaN, ambiguous: true };
+}
+
 /** A smear-estimate factor as typed: null (off) for an empty field, the number where it is one a microscope
- * has, or why not. */
-export function parseFactor(text: string): { factor: number | null } | { error: string } {
+ * has, or why not. `locale` (the browser's) says whether "2.000" is 2000 (de-DE) or refused (en-US). */
+export function parseFactor(text: string, locale = 'en'): { factor: number | null } | { error: string } {
   const t = text.trim();
   if (t === '') return { factor: null };
-  const n = Number(t);
-  if (!Number.isFinite(n) || n <= 0) return { error: 'a factor is a number above 0 (cells per µL per cell counted per field, e.g. 2,000)' };
+  const { value: n, ambiguous } = parseLocaleNumber(t, locale);
+  if (ambiguous) return { error: `${t} is ${t.replace(/[.,]/, '')} in one country and ${t.replace(',', '.').replace(/\.?0+$/, '')} in another: type it without a separator (e.g. 2000)` };
+  if (!Number.isFinite(n) || n <= 0) return { error: 'a factor is a number above 0 (cells per µL per cell counted per field, e.g. 2000)' };
   if (n > MAX_FACTOR) return { error: `${n.toLocaleString('en')}/µL is past any field factor (at most ${MAX_FACTOR.toLocaleString('en')})` };
   return { factor: n };
 }

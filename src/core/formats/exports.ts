@@ -10,6 +10,7 @@ import type { FlagCode } from '../quality/flags';
 import { toCsv } from './csv';
 import { uniqueNames } from './names';
 import { writeVoc } from './voc';
+import { isolateName } from '../bidi';
 
 export interface ExportImage {
   name: string;
@@ -106,7 +107,7 @@ export function releaseLine(rel: ExportRelease): string {
 export function pngFooter(im: ExportImage, name: string, sampleId: string, release: ExportRelease): string {
   const c = countCells(im.detections);
   const out = counted(im) ? '' : ' (not in the totals)';
-  return `Sample ${sampleId || '(no sample ID)'} · ${name}: RBC ${c.RBC}, WBC ${c.WBC}, PLT ${c.Platelets}${out} · ${releaseLine(release)}`;
+  return `Sample ${sampleId ? isolateName(sampleId) : '(no sample ID)'} · ${isolateName(name)}: RBC ${c.RBC}, WBC ${c.WBC}, PLT ${c.Platelets}${out} · ${releaseLine(release)}`;
 }
 
 /** The release as named fields, with the boxes JSON report's keys. */

@@ -7,6 +7,16 @@ describe('the sample ID in exports', () => {
     expect(safeName(' S/042 B ')).toBe('S_042_B');
     expect(safeName('../etc')).toBe('etc');
     expect(safeName('')).toBe('no-sample-id');
+    // any script's letters and digits stay: before, ASCII only
+    expect(safeName('\u0639\u064a\u0646\u0629')).toBe('\u0639\u064a\u0646\u0629');
+    expect(safeName('\u0639\u064a\u0646\u0629-7')).not.toBe(safeName('\u0645\u0631\u064a\u0636-7'));
+    expect(safeName('\u0141o\u0301dz\u0301-7')).toBe('\u0141\u00f3d\u017a-7');
+    expect(safeName('\u0928\u092e\u0942\u0928\u093e \u0967\u0968')).toBe('\u0928\u092e\u0942\u0928\u093e_\u0967\u0968');
+    expect(safeName('\u691c\u4f53-\uff10\uff17')).toBe('\u691c\u4f53-\uff10\uff17');
+    // direction controls and path or Windows-reserved characters are not kept
+    expect(safeName('S\u202e7:<>|*?"\\')).toBe('S_7_');
+    expect(Array.from(safeName('\u{1d400}'.repeat(70)))).toHaveLength(64);
+    expect(exportName('counts', '\u0639\u064a\u0646\u0629-7', 'csv', new Date('2026-11-30T10:20:30Z'))).toBe('counts-\u0639\u064a\u0646\u0629-7-2026-11-30-10-20-30Z.csv');
     expect(exportName('counts', 'S-1', 'csv', new Date('2026-11-30T10:20:30Z'))).toBe('counts-S-1-2026-11-30-10-20-30Z.csv');
   });
   it('CSV: a last sample_id column, quoted when needed, line endings kept', () => {

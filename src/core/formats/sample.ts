@@ -7,9 +7,14 @@ import { AppError } from '../errors';
 import { csvField } from './csv';
 import { crc32 } from './zip';
 
-/** A file-name-safe form of the sample ID (letters, digits, . _ -; the rest becomes _). */
+/** A file-name-safe form of the sample ID (letters and digits of any script with their marks, . _ -; the
+ * rest, direction controls included, becomes _). Letters of any script: ASCII only made an Arabic "عينة"
+ * "no-sample-id", as if none was given, and "عينة-7" and "مريض-7" both "-7", one file name for two samples;
+ * a Polish "Łódź-7" became "_d_-7". NFC, so one ID typed on a Mac and on Windows names its files alike;
+ * cut at 64 characters, never inside one. */
 export function safeName(sampleId: string): string {
-  return sampleId.trim().replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 64) || 'no-sample-id';
+  const safe = sampleId.normalize('NFC').trim().replace(/[^\p{L}\p{M}\p{N}._-]+/gu, '_').replace(/^[._]+/, '');
+  return Array.from(safe).slice(0, 64).join('') || 'no-sample-id';
 }
 
 /** `<kind>-<sample>-<time>.<ext>`; the time keeps two exports of one sample apart. It is UTC, and ends in Z

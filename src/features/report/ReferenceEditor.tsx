@@ -3,6 +3,7 @@ import { memo, useState } from 'react';
 import { IN_DIFFERENTIAL, WBC_LABEL, type WbcType } from '../../core/differential/differential';
 import { ADULT_REFERENCE, parseIntervals, type Interval, type ReferenceIntervals } from '../../core/differential/rules';
 import { useApp } from '../../services/context';
+import { latinDigits } from '../../core/formats/digits';
 
 const TYPES: readonly WbcType[] = [...IN_DIFFERENTIAL, 'erythroblast'];
 type Table = 'percent' | 'absolute';
@@ -24,7 +25,9 @@ function fromDraft(d: Draft): ReferenceIntervals {
       if (!low.trim() && !high.trim()) continue;
       const name = `${WBC_LABEL[k]} (${t === 'percent' ? '%' : '×10⁹/L'})`;
       if (!low.trim() || !high.trim()) throw new AppError('reference-intervals', `${name}: give both ends of the interval, or neither`);
-      out[k] = { low: Number(low.replace(',', '.')), high: Number(high.replace(',', '.')) };
+      // a decimal comma, and an Arabic keyboard's digits and separator ("٤٫٥"), read as the number they are
+      const num = (v: string) => Number(latinDigits(v.trim()).replace(',', '.'));
+      out[k] = { low: num(low), high: num(high) };
       if (!Number.isFinite(out[k].low) || !Number.isFinite(out[k].high)) throw new AppError('reference-intervals', `${name}: the interval must be two numbers`);
     }
     return out;

@@ -1,8 +1,11 @@
 import { useId, useState } from 'react';
 import { useApp } from '../../services/context';
 import { parseWbcCount } from './wbcCount';
+import { isoLocal, readLocalTime } from '../../core/formats/isoLocal';
 import { Section } from '../Section';
 import './sample.css';
+
+const isoLocalOffset = (d: Date) => isoLocal(d).slice(19);
 
 /** The sample this batch is: ID (required before the report is released), operator, times, notes, and
  * the analyser's WBC count for absolute counts. Cleared with the session, never pre-filled. */
@@ -24,12 +27,8 @@ export function SamplePanel() {
         <label>
           Ward <input data-testid="sample-ward" value={sample.ward} onChange={(e) => set({ ward: e.target.value })} autoComplete="off" placeholder="optional" />
         </label>
-        <label className="wide">
-          Collected <input type="datetime-local" data-testid="sample-collected" value={sample.collectedAt} onChange={(e) => set({ collectedAt: e.target.value })} />
-        </label>
-        <label className="wide">
-          Received <input type="datetime-local" data-testid="sample-received" value={sample.receivedAt} onChange={(e) => set({ receivedAt: e.target.value })} />
-        </label>
+        <TimeField label="Collected" testId="sample-collected" value={sample.collectedAt} onValue={(v) => set({ collectedAt: v })} />
+        <TimeField label="Received" testId="sample-received" value={sample.receivedAt} onValue={(v) => set({ receivedAt: v })} />
         <WbcCountField />
         <label className="wide">
           Notes <textarea data-testid="sample-notes" rows={2} value={sample.notes} onChange={(e) => set({ notes: e.target.value })} />
@@ -75,6 +74,29 @@ function WbcCountField() {
       {error && (
         <span className="field-error" id={errorId} data-testid="sample-wbc-error">
           {error}
+        </span>
+      )}
+    </label>
+  );
+}
+
+/** A collection or receipt time. On the days the clocks change, a time typed may be no time at all here (the
+ * hour skipped) or two (the hour gone over twice): said under the field, as the report prints it. */
+function TimeField({ label, testId, value, onValue }: { label: string; testId: string; value: string; onValue(v: string): void }) {
+  const t = readLocalTime(value);
+  const noteId = useId();
+  const note = t?.skipped
+    ? 'No such time on this device\'s clock: the clocks went forward over it. Check the time.'
+    : t?.otherOffset
+      ? `This time happened twice (the clocks went back): the report gives both offsets, ${isoLocalOffset(t.date)} and ${t.otherOffset}.`
+      : null;
+  return (
+    <label className="wide">
+      {label}{' '}
+      <input type="datetime-local" data-testid={testId} value={value} aria-describedby={note ? noteId : undefined} onChange={(e) => onValue(e.target.value)} />
+      {note && (
+        <span className="field-error" id={noteId} data-testid={`${testId}-note`}>
+          {note}
         </span>
       )}
     </label>

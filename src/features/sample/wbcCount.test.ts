@@ -9,6 +9,11 @@ describe('parseWbcCount', () => {
     expect(parseWbcCount('4,25').value).toBe(4.25);
     expect(parseWbcCount('.5').value).toBe(0.5);
   });
+  // before: an Arabic phone keyboard's "٦٫٤" (6.4) was "Not a number"
+  it('reads Arabic-Indic digits and the Arabic decimal separator', () => {
+    expect(parseWbcCount('\u0666\u066b\u0664')).toEqual({ value: 6.4, error: null });
+    expect(parseWbcCount('\u06f0\u066b\u06f8')).toEqual({ value: 0.8, error: null });
+  });
   it('a count still being typed reads as far as it goes', () => {
     expect(parseWbcCount('4.').value).toBe(4);
     expect(parseWbcCount('4,').value).toBe(4);

@@ -1,3 +1,5 @@
+import { latinDigits } from '../../core/formats/digits';
+
 /** The analyser's WBC count as typed in the sample panel (×10⁹/L), read as a technician writes it: a decimal
  * point or a decimal comma, a leading zero (a leukopenic 0.8). Above this no blood's WBC count goes: a
  * figure past it is a count per µL typed by mistake (6400 for 6.4), refused rather than printed 1000 times
@@ -7,7 +9,8 @@ export const WBC_COUNT_MAX = 1000;
 export type WbcCountText = { value: number | null; error: string | null };
 
 export function parseWbcCount(text: string): WbcCountText {
-  const t = text.trim();
+  // an Arabic phone keyboard types "٦٫٤" for 6.4
+  const t = latinDigits(text.trim());
   if (!t) return { value: null, error: null };
   // "4." is a count being typed; one separator only ("1,234.5" is no count in ×10⁹/L)
   const m = /^(\d*)[.,]?(\d*)$/.exec(t);

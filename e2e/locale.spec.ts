@@ -1,0 +1,183 @@
+import { readFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { AppPage, releaseReport } from './app.po';
+import { readCsv } from './csv';
+import { testingImages } from './data';
+import { nonSmearPictures, toPng } from '../scripts/nonSmear';
+
+// Labs in Germany, Brazil, the US and India: the numbers and times a technician types, read as that lab writes
+// them, and every time printed with the offset of the day it names.
+
+test.describe('a German lab (de-DE, Europe/Berlin)', () => {
+  test.use({ locale: 'de-DE', timezoneId: 'Europe/Berlin' });
+
+  test('a factor typed with a decimal comma or German thousands is read as meant; an ambiguous one is refused, the factor in force kept', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    await page.getByTestId('estimates').locator('summary').click();
+    const factor = page.getByTestId('factor-WBC');
+    const estimate = page.getByTestId('estimate-WBC');
+    // typed key by key, as a technician does: before, a number field made "5,5" 55 and "15.000" 15, silently
+    await factor.pressSequentially('5,5');
+    await expect(factor).toHaveValue('5,5');
+    await expect(estimate).toContainText('× 5.5/µL');
+    await factor.fill('');
+    await factor.pressSequentially('15.000');
+    // the field keeps the text typed ("15.0" was not shown back as "15" on the way)
+    await expect(factor).toHaveValue('15.000');
+    await expect(estimate).toContainText('× 15,000/µL');
+    await expect(page.getByTestId('factor-error-WBC')).toHaveCount(0);
+    const good = await estimate.textContent();
+    await factor.fill('2,000');
+    await expect(page.getByTestId('factor-error-WBC')).toContainText('2,000 is 2000 in one country and 2 in another');
+    await expect(page.getByTestId('factor-error-WBC')).toContainText('the factor in force stays 15,000');
+    await expect(factor).toHaveValue('2,000');
+    await expect(estimate).toHaveText(good!);
+    // the counts CSV under a German browser: every number with a decimal point, none with a decimal comma
+    // (a LIS reads these columns as numbers; the file is comma-separated for every country, as the README says)
+    const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    const csv = readCsv(readFileSync((await d.path())!, 'utf8'));
+    const cells = csv.rows.flat();
+    expect(cells.filter((c) => /^-?\d+,\d+$/.test(c))).toEqual([]);
+    expect(cells.some((c) => /^\d+\.\d+$/.test(c))).toBe(true);
+  });
+
+  test('a collection time the clocks skipped is said under the field and printed as typed; one they went over twice gets both offsets', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    await page.getByTestId('sample-collected').fill('2026-03-29T02:30');
+    await expect(page.getByTestId('sample-collected-note')).toContainText('No such time on this device\'s clock');
+    await page.getByTestId('sample-received').fill('2026-10-25T02:30');
+    await expect(page.getByTestId('sample-received-note')).toContainText('happened twice');
+    await page.getByTestId('export-report').click();
+    // before: "Collected 2026-03-29T03:30:00+02:00", an hour the technician never typed
+    await expect(page.getByTestId('report-sample-times')).toContainText(
+      "Collected 2026-03-29T02:30 (no such time on this device's clock: the clocks went forward) · received 2026-10-25T02:30:00+02:00 or +01:00 (the clocks went back over this hour)",
+    );
+    await page.getByTestId('report-close').click();
+    // an ordinary time has no note
+    await page.getByTestId('sample-collected').fill('2026-03-29T08:15');
+    await expect(page.getByTestId('sample-collected-note')).toHaveCount(0);
+  });
+});
+
+test.describe('a US lab (en-US, America/New_York)', () => {
+  test.use({ locale: 'en-US', timezoneId: 'America/New_York' });
+
+  test('"2,000" is two thousand, "2.000" is refused as ambiguous', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    await page.getByTestId('estimates').locator('summary').click();
+    const factor = page.getByTestId('factor-Platelets');
+    await factor.pressSequentially('2,000');
+    await expect(page.getByTestId('estimate-Platelets')).toContainText('× 2,000/µL');
+    await factor.fill('2.000');
+    await expect(page.getByTestId('factor-error-Platelets')).toContainText('in one country');
+    await expect(page.getByTestId('estimate-Platelets')).toContainText('× 2,000/µL');
+  });
+});
+
+test('a right-to-left file name, or one with an unterminated override, is isolated in the report\'s list of flagged images', async ({ page }) => {
+  test.setTimeout(300_000);
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(1));
+  await app.waitReady(240_000);
+  const board = nonSmearPictures().find((p) => p.name === 'checkerboard')!;
+  // U+202E RIGHT-TO-LEFT OVERRIDE: before, it turned the rest of the line round ("… stnuoc eht fo tuo tfel ;…")
+  const name = 'slide\u202e1.png';
+  await page.getByTestId('file-input').setInputFiles([{ name, mimeType: 'image/png', buffer: toPng(board) }]);
+  await app.waitReady(240_000);
+  await page.getByTestId('export-report').click();
+  const summary = page.getByTestId('report-flag-summary');
+  await expect(summary).toContainText(`\u2066${name}\u2069 (`);
+  // laid out as written: the words after the name still run left to right (two letters of "left out" or
+  // "counted", in order on the line)
+  const [first, second] = await summary.evaluate((el) => {
+    const node = Array.from(el.childNodes).find((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.includes('\u2069'))!;
+    const at = node.textContent!.indexOf('(', node.textContent!.indexOf('\u2069')) + 1;
+    const left = (i: number) => {
+      const r = document.createRange();
+      r.setStart(node, i);
+      r.setEnd(node, i + 1);
+      return r.getBoundingClientRect().left;
+    };
+    return [left(at), left(at + 1)];
+  });
+  expect(second).toBeGreaterThan(first);
+});
+
+test.describe('a Saudi lab (ar-SA, Asia/Riyadh)', () => {
+  test.use({ locale: 'ar-SA', timezoneId: 'Asia/Riyadh' });
+
+  test('a reference interval and the analyser\'s WBC count typed in Arabic-Indic digits are read, not refused', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    // before: "Not a number" and "the interval must be two numbers"
+    await page.getByTestId('sample-wbc').fill('\u0666\u066b\u0664');
+    await expect(page.getByTestId('sample-wbc-error')).toHaveCount(0);
+    await page.getByTestId('export-report').click();
+    await expect(page.getByTestId('report-sample-times')).toContainText('analyser WBC 6.4 ×10⁹/L');
+    await page.getByTestId('report-close').click();
+    await page.getByTestId('reference-editor').locator('summary').click();
+    await page.getByTestId('ref-percent-low-neutrophil').fill('\u0664\u0665');
+    await page.getByTestId('ref-percent-high-neutrophil').fill('\u0667\u0665\u066b\u0665');
+    await page.getByTestId('reference-save').click();
+    await expect(page.getByTestId('reference-error')).toHaveCount(0);
+    await expect(page.getByTestId('ref-percent-low-neutrophil')).toHaveValue('45');
+    await expect(page.getByTestId('ref-percent-high-neutrophil')).toHaveValue('75.5');
+  });
+
+  test('an Arabic sample ID names the export files (it was "no-sample-id"), and the CSV carries it and Western digits', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    const id = '\u0639\u064a\u0646\u0629-\u0667';
+    await page.getByTestId('sample-id').fill(id);
+    const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    expect(d.suggestedFilename()).toMatch(new RegExp(`^counts-${id}-\\d{4}-\\d\\d-\\d\\d-\\d\\d-\\d\\d-\\d\\dZ\\.csv$`));
+    const csv = readFileSync((await d.path())!, 'utf8');
+    expect(csv).toContain(`,${id}`);
+    // numbers as a LIS reads them, whatever the browser's locale: no Arabic-Indic digit but the ID's own
+    expect(csv.split(id).join('')).not.toMatch(/[\u0660-\u0669\u066b\u066c]/);
+  });
+});
+
+test.describe('an Indian lab (en-IN, Asia/Kolkata, half an hour off the hour)', () => {
+  test.use({ locale: 'en-IN', timezoneId: 'Asia/Kolkata' });
+
+  test('the release time is one instant, with +05:30, on the report, in the CSV and in the JSON', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    await page.getByTestId('export-report').click();
+    await page.getByTestId('report-sample').fill('S-IN-1');
+    await page.getByTestId('report-verified-by').fill('R. Iyer');
+    await page.evaluate(() => (window.print = () => undefined)); // no print dialog in a test
+    await releaseReport(page);
+    const line = (await page.getByTestId('report-state').textContent())!;
+    const at = /at (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+05:30)/.exec(line)?.[1];
+    expect(at, line).toBeTruthy();
+    await page.getByRole('button', { name: 'Close' }).click();
+    const [c] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    const csv = readCsv(readFileSync((await c.path())!, 'utf8'));
+    for (const r of csv.rows) expect(csv.get(r, 'released_at')).toBe(at);
+    const [j] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
+    const json = JSON.parse(readFileSync((await j.path())!, 'utf8'));
+    expect(json.report.released_at).toBe(at);
+    // the record's UTC time and the audit trail's are the same instant, to the second
+    expect(Math.floor(Date.parse(json.sample.verifiedAt) / 1000)).toBe(Date.parse(at!) / 1000);
+    const entry = (json.audit as { action: string; at: string }[]).find((e) => e.action === 'release')!;
+    expect(Math.abs(Date.parse(entry.at) - Date.parse(at!))).toBeLessThan(1000);
+  });
+});
