@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { useApp, useServices, useView } from '../services/context';
-import { boxesCsv, boxesJson, cocoJson, countsCsv, pngFooter, releaseLine, vocFiles, type CountsReport } from '../core/formats/exports';
+import { boxesCsv, boxesJson, cocoJson, countsCsv, pngFooter, releaseLine, sampleFooter, vocFiles, type CountsReport } from '../core/formats/exports';
 import { zip } from '../core/formats/zip';
 import { flatName, uniqueNames, withExtension } from '../core/formats/names';
 import { selectDifferentialState, selectExportImages, shownDetections } from '../store/selectors';
@@ -109,7 +109,7 @@ export function ExportMenu() {
             const all = selectExportImages(s, classifier?.lowConfidence);
             const k = all.findIndex((im) => im.id === current!.id);
             const rel = release();
-            const footer = k >= 0 ? pngFooter(all[k], uniqueNames(all)[k], sid(), rel) : `Sample ${sid() || '(no sample ID)'} · ${releaseLine(rel)}`;
+            const footer = k >= 0 ? pngFooter(all[k], uniqueNames(all)[k], sid(), rel) : sampleFooter(sid(), rel);
             let drawn: { png: Blob; scale: number };
             try {
               drawn = await annotatedPng(files, card, current!.id, shownDetections(current!, s.postprocess), codes, footer);

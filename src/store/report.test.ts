@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Detection } from '../core/detection/detection';
 import { deleteBox } from '../core/edits/commands';
 import { reclassifyCell, verifyCells } from '../core/edits/gallery';
-import { boxesCsv, boxesJson, cocoJson, countsCsv, pngFooter, releaseLine, vocFiles } from '../core/formats/exports';
+import { boxesCsv, boxesJson, cocoJson, countsCsv, pngFooter, releaseLine, sampleFooter, vocFiles } from '../core/formats/exports';
 import { parseVoc } from '../core/formats/voc';
 import { uniqueNames } from '../core/formats/names';
 import { isoLocal } from '../core/formats/isoLocal';
@@ -240,6 +240,9 @@ describe('the exports carry the released report', () => {
     expect(pngFooter(g, 'slide\u202e1.png', '\u0639\u064a\u0646\u0629-7', exportRelease(store.getState().sample))).toMatch(
       /^Sample \u2066\u0639\u064a\u0646\u0629-7\u2069 · \u2066slide\u202e1\.png\u2069: RBC 1, WBC 0, PLT 0 \(not in the totals\)/,
     );
+    // and the footer of a picture that is in no export row (the sample and release alone): its ID was bare
+    expect(sampleFooter('S\u202e-9', exportRelease(store.getState().sample))).toMatch(/^Sample \u2066S\u202e-9\u2069 · WITHDRAWN/);
+    expect(sampleFooter('', exportRelease(store.getState().sample))).toMatch(/^Sample \(no sample ID\) · WITHDRAWN/);
 
     // released again: a corrected report, which names the release it replaces, on paper and in every file (audit
     // 2026-12-06, release: it read as a first release, and the earlier paper a clinician holds looked as valid)

@@ -107,8 +107,16 @@ export function releaseLine(rel: ExportRelease): string {
 export function pngFooter(im: ExportImage, name: string, sampleId: string, release: ExportRelease): string {
   const c = countCells(im.detections);
   const out = counted(im) ? '' : ' (not in the totals)';
-  return `Sample ${sampleId ? isolateName(sampleId) : '(no sample ID)'} · ${isolateName(name)}: RBC ${c.RBC}, WBC ${c.WBC}, PLT ${c.Platelets}${out} · ${releaseLine(release)}`;
+  return `${sampleWords(sampleId)} · ${isolateName(name)}: RBC ${c.RBC}, WBC ${c.WBC}, PLT ${c.Platelets}${out} · ${releaseLine(release)}`;
 }
+
+/** The PNG's footer where the image is in no export row: the sample and the release alone. */
+export function sampleFooter(sampleId: string, release: ExportRelease): string {
+  return `${sampleWords(sampleId)} · ${releaseLine(release)}`;
+}
+
+/** "Sample <id>", the id isolated: a right-to-left id (or one holding U+202E) must not turn the line around it. */
+const sampleWords = (sampleId: string) => `Sample ${sampleId ? isolateName(sampleId) : '(no sample ID)'}`;
 
 /** The release as named fields, with the boxes JSON report's keys. */
 const releaseObject = (rel: ExportRelease) => ({
