@@ -308,6 +308,30 @@ test("a cell of an image taken out of the batch is no longer the gallery's selec
   await expect(tiles(page).first()).toHaveAttribute('aria-pressed', 'true');
 });
 
+test('erythroblasts verified in the gallery are per 100 WBC, not cells towards the target: the release check and the report count the WBCs', async ({ page }) => {
+  const n = await openGallery(page, 1366, 768);
+  // two cells typed as erythroblasts (a type set is a verification), one neutrophil verified
+  const notNrbc = page.locator('[data-testid="wbc-tile"]:not([data-type="erythroblast"])');
+  for (let i = 0; i < 2; i++) {
+    await notNrbc.first().click();
+    await page.keyboard.press('Shift+Digit7');
+  }
+  await notNrbc.first().click();
+  await page.keyboard.press('Shift+Digit1');
+  await page.keyboard.press('Escape');
+  const st = await hook(page, 'differential');
+  expect(st).toMatchObject({ verified: 3, basedOn: 1, typed: n });
+  await expect(page.getByTestId('diff-released')).toHaveText('1 WBC verified (target 100)');
+  await page.getByTestId('export-report').click();
+  // "3 of 100 cells verified" counted the erythroblasts towards the target the differential's 100% is made of
+  await expect(page.getByTestId('report-diff-unreleased')).toContainText(`1 of 100 cells verified, ${n - 3} not yet`);
+  // "Verify and print" first says what is unchecked, in the same words
+  await page.getByTestId('report-sample').fill('S-1');
+  await page.getByTestId('report-verified-by').fill('A. Tech');
+  await page.getByTestId('report-print').click();
+  await expect(page.getByTestId('report-confirm')).toContainText('The WBC differential is below its target: 1 of 100 cells verified, so it prints as not released.');
+});
+
 test('the gallery is virtualised: only tiles near the view are in the page', async ({ page }) => {
   const app = new AppPage(page);
   await page.setViewportSize({ width: 700, height: 380 });

@@ -31,7 +31,7 @@ export function ReportDifferential({
       </p>
       {!shown && (
         <p className="report-warning" data-testid="report-diff-unreleased" role="note">
-          Differential not released: {st.verified} of {st.target} cells verified, {st.unverified + st.untyped} not yet. Verify to the target, or every WBC there is.
+          Differential not released: {st.basedOn} of {st.target} cells verified, {st.unverified + st.untyped} not yet. Verify to the target, or every WBC there is.
         </p>
       )}
       {/* only beside percentages: with none printed there is nothing to be imprecise */}
