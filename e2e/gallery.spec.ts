@@ -332,6 +332,29 @@ test('erythroblasts verified in the gallery are per 100 WBC, not cells towards t
   await expect(page.getByTestId('report-confirm')).toContainText('The WBC differential is below its target: 1 of 100 cells verified, so it prints as not released.');
 });
 
+test('a type corrected in the gallery and not adapted to: the panel, the profile and the report say the model typed it wrong, not that it types every verified cell right', async ({ page }) => {
+  await openGallery(page, 1366, 768);
+  // the first group verified as the model typed it, then one of its cells corrected to another type
+  const first = tiles(page).first();
+  const group = (await first.getAttribute('data-type'))!;
+  const key = (await first.getAttribute('data-key'))!;
+  await page.getByTestId(`gallery-verify-group-${group}`).click();
+  await page.locator(`[data-key="${key}"]`).click();
+  await page.keyboard.press(group === 'monocyte' ? 'Shift+Digit4' : 'Shift+Digit3');
+  await page.keyboard.press('Escape');
+  const verified: number = (await hook(page, 'differential')).verified;
+  // one cell wrong of a few: the blend cannot beat the model by 2 cells, so the model's types are kept
+  await expect.poll(async () => (await hook(page, 'adaptation')).cells).toBe(verified);
+  expect(await hook(page, 'adaptation')).toMatchObject({ weight: 0 });
+  const words = `types ${verified - 1} of the ${verified} verified cell${verified === 1 ? '' : 's'}`;
+  // it said "it already types the n verified cells right", one of which the technician had just corrected
+  await expect(page.getByTestId('diff-adapted')).toHaveText(`Types as the model reads them: it ${words} right, and adapting to them did no better.`);
+  await expect(page.getByTestId('profile-status')).toContainText(`Not adapted: the model alone ${words} right, and adapting to them did no better`);
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-meta')).toContainText(`WBC types from the classifier alone: it ${words} of the microscope profile`);
+  await expect(page.getByTestId('report-meta')).not.toContainText('already types');
+});
+
 test('the gallery is virtualised: only tiles near the view are in the page', async ({ page }) => {
   const app = new AppPage(page);
   await page.setViewportSize({ width: 700, height: 380 });
