@@ -162,6 +162,40 @@ test('the gallery by keyboard alone: one Tab stop for the tiles, arrows move the
   await page.keyboard.press('Escape');
 });
 
+test('by keyboard, down and up go to the row drawn below or above, over no group: each group starts a row of its own', async ({ page }) => {
+  const app = new AppPage(page);
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(10));
+  await app.waitReady(600_000);
+  await page.getByTestId('open-gallery').click();
+  await expect(tiles(page).first()).toBeVisible();
+  // the rows as drawn: tiles by their top, left to right
+  const rows = await tiles(page).evaluateAll((els) => {
+    const by = new Map<number, { key: string; x: number }[]>();
+    for (const e of els) {
+      const r = e.getBoundingClientRect();
+      const top = Math.round(r.top);
+      by.set(top, [...(by.get(top) ?? []), { key: (e as HTMLElement).dataset.key!, x: r.left }]);
+    }
+    return [...by.entries()].sort((a, b) => a[0] - b[0]).map(([, row]) => row.sort((a, b) => a.x - b.x).map((t) => t.key));
+  });
+  expect(rows.length).toBeGreaterThanOrEqual(3); // ten fields: neutrophils, eosinophils, an IG
+  const selected = () => page.locator('[data-testid="wbc-tile"][aria-pressed="true"]').getAttribute('data-key');
+  await page.keyboard.press('ArrowRight');
+  await expect.poll(selected).toBe(rows[0][0]);
+  // down from the first tile: the first tile of the next row (it went a row's width through the list, past a
+  // short group's row, to the last tile)
+  for (let r = 1; r < rows.length; r++) {
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(selected).toBe(rows[r][0]);
+  }
+  for (let r = rows.length - 2; r >= 0; r--) {
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(selected).toBe(rows[r][0]);
+  }
+});
+
 test('by keyboard, a tile moved to another group (Shift+digit), or back by Ctrl+Z, keeps the focus: the arrows go on from it', async ({ page }) => {
   await openGallery(page, 1366, 768);
   const focused = () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.key ?? document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName);
