@@ -241,6 +241,37 @@ test('a cell put among smudge shows as smudge on the canvas (review line, type l
   await expect.poll(async () => (await hook(page, 'differential')).smudge).toBe(0);
 });
 
+test("a cell's note undone or redone shows in the note field, and a blur does not write the undone text back", async ({ page }) => {
+  await openGallery(page, 1366, 768);
+  const tile = tiles(page).first();
+  const key = (await tile.getAttribute('data-key'))!;
+  await tile.click();
+  await page.keyboard.press('Shift+Digit9'); // other / unidentified
+  const note = page.getByTestId('gallery-note');
+  await note.fill('blast?');
+  await note.press('Enter');
+  const [imageId, detId] = key.split('/');
+  const stored = () =>
+    page.evaluate(
+      ([im, det]) => {
+        window.__smearcount.select(im);
+        return window.__smearcount.current()?.detections.find((d) => d.id === det)?.wbc?.note;
+      },
+      [imageId, detId],
+    );
+  await expect.poll(stored).toBe('blast?');
+  await page.locator(`[data-key="${key}"]`).focus();
+  await page.keyboard.press('Control+z');
+  await expect.poll(stored).toBe('');
+  // the field kept "blast?" after the undo, and tabbing through it wrote it back
+  await expect(note).toHaveValue('');
+  await note.focus();
+  await note.blur();
+  await expect.poll(stored).toBe('');
+  await page.keyboard.press('Control+y');
+  await expect(note).toHaveValue('blast?');
+});
+
 test('a tile dragged back onto its own group (a drag let go where it began) changes nothing: not verified, no undo step', async ({ page }) => {
   await openGallery(page, 1366, 768);
   const key = (await tiles(page).first().getAttribute('data-key'))!;

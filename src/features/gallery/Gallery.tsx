@@ -247,7 +247,9 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
               <button data-testid="gallery-jump" onClick={() => jumpToCell(ctx, sel.key)} title="Show on the canvas (Enter)">
                 Show on canvas
               </button>
-              {sel.det.wbc?.category && <NoteInput key={sel.key} ctx={ctx} cell={sel} />}
+              {/* keyed by the stored note too: an undo or redo of the note is shown, not the text typed before it
+                  (which the next blur wrote back, undoing the undo) */}
+              {sel.det.wbc?.category && <NoteInput key={`${sel.key}\n${sel.det.wbc.note ?? ''}`} ctx={ctx} cell={sel} />}
             </>
           ) : (
             <span className="hint" data-testid="gallery-hint">
