@@ -95,7 +95,9 @@ export function ReportDifferential({
       <p data-testid="report-apart">
         Kept apart from the differential: {st.unverified} unverified cell{st.unverified === 1 ? '' : 's'}
         {st.unsure ? ` (${st.unsure} unsure)` : ''}
-        {st.over ? `; ${st.over} verified beyond the target` : ''}; {st.smudge} smudge / damaged; {st.other} other / unidentified.
+        {st.over ? `; ${st.over} verified beyond the target` : ''}
+        {/* a WBC with no type yet (the classifier not loaded or still typing) was in no row of the report at all */}
+        {st.untyped ? `; ${st.untyped} WBC not typed` : ''}; {st.smudge} smudge / damaged; {st.other} other / unidentified.
       </p>
       <p className="muted" data-testid="report-reference">
         Units: % of the differential; absolute counts ×10⁹/L{wbcCount === null ? ' (not given: no analyser WBC count entered)' : ` from the analyser's WBC ${wbcCount} ×10⁹/L`}. Reference
