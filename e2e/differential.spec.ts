@@ -104,3 +104,23 @@ test('WBCs typed in the typing worker get the same types as in the detector work
     expect(Math.abs(typed[k].p - ref[k].p), k).toBeLessThan(1e-4);
   }
 });
+
+test('a WBC with no type (the classifier could not start) is named among the cells kept apart in the report, as in its JSON', async ({ page }) => {
+  await page.route(/smearcount-wbc.*\.onnx$/, (route) => route.fulfill({ status: 404, body: 'not found' }));
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(2));
+  await app.waitReady(600_000);
+  expect((await page.evaluate(() => window.__smearcount.model())).classifier).toBe(false);
+  // one WBC typed by hand on the canvas: a differential of one verified cell, the other WBCs untyped
+  const cur = (await app.current())!;
+  const wbc = (isolated(cur.detections, 'WBC') ?? cur.detections.find((d) => d.cls === 'WBC'))!;
+  await clickBox(app, wbc);
+  await page.keyboard.press('Shift+Digit1');
+  const st = await page.evaluate(() => window.__smearcount.differential());
+  expect(st).toMatchObject({ verified: 1, typed: 1 });
+  expect(st.untyped).toBeGreaterThan(0);
+  await page.getByTestId('export-report').click();
+  // it read "0 unverified cells; 0 smudge / damaged; 0 other / unidentified": those WBCs were in no row
+  await expect(page.getByTestId('report-apart')).toHaveText(`Kept apart from the differential: 0 unverified cells; ${st.untyped} WBC not typed; 0 smudge / damaged; 0 other / unidentified.`);
+});

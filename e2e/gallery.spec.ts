@@ -162,6 +162,40 @@ test('the gallery by keyboard alone: one Tab stop for the tiles, arrows move the
   await page.keyboard.press('Escape');
 });
 
+test('by keyboard, down and up go to the row drawn below or above, over no group: each group starts a row of its own', async ({ page }) => {
+  const app = new AppPage(page);
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(10));
+  await app.waitReady(600_000);
+  await page.getByTestId('open-gallery').click();
+  await expect(tiles(page).first()).toBeVisible();
+  // the rows as drawn: tiles by their top, left to right
+  const rows = await tiles(page).evaluateAll((els) => {
+    const by = new Map<number, { key: string; x: number }[]>();
+    for (const e of els) {
+      const r = e.getBoundingClientRect();
+      const top = Math.round(r.top);
+      by.set(top, [...(by.get(top) ?? []), { key: (e as HTMLElement).dataset.key!, x: r.left }]);
+    }
+    return [...by.entries()].sort((a, b) => a[0] - b[0]).map(([, row]) => row.sort((a, b) => a.x - b.x).map((t) => t.key));
+  });
+  expect(rows.length).toBeGreaterThanOrEqual(3); // ten fields: neutrophils, eosinophils, an IG
+  const selected = () => page.locator('[data-testid="wbc-tile"][aria-pressed="true"]').getAttribute('data-key');
+  await page.keyboard.press('ArrowRight');
+  await expect.poll(selected).toBe(rows[0][0]);
+  // down from the first tile: the first tile of the next row (it went a row's width through the list, past a
+  // short group's row, to the last tile)
+  for (let r = 1; r < rows.length; r++) {
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(selected).toBe(rows[r][0]);
+  }
+  for (let r = rows.length - 2; r >= 0; r--) {
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(selected).toBe(rows[r][0]);
+  }
+});
+
 test('by keyboard, a tile moved to another group (Shift+digit), or back by Ctrl+Z, keeps the focus: the arrows go on from it', async ({ page }) => {
   await openGallery(page, 1366, 768);
   const focused = () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.key ?? document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName);
@@ -205,6 +239,37 @@ test('a cell put among smudge shows as smudge on the canvas (review line, type l
   await expect.poll(async () => (await hook(page, 'current'))?.detections.find((d) => d.id === detId)?.wbc).toMatchObject({ type: from, verified: true });
   expect((await hook(page, 'current'))?.detections.find((d) => d.id === detId)?.wbc?.category).toBeUndefined();
   await expect.poll(async () => (await hook(page, 'differential')).smudge).toBe(0);
+});
+
+test("a cell's note undone or redone shows in the note field, and a blur does not write the undone text back", async ({ page }) => {
+  await openGallery(page, 1366, 768);
+  const tile = tiles(page).first();
+  const key = (await tile.getAttribute('data-key'))!;
+  await tile.click();
+  await page.keyboard.press('Shift+Digit9'); // other / unidentified
+  const note = page.getByTestId('gallery-note');
+  await note.fill('blast?');
+  await note.press('Enter');
+  const [imageId, detId] = key.split('/');
+  const stored = () =>
+    page.evaluate(
+      ([im, det]) => {
+        window.__smearcount.select(im);
+        return window.__smearcount.current()?.detections.find((d) => d.id === det)?.wbc?.note;
+      },
+      [imageId, detId],
+    );
+  await expect.poll(stored).toBe('blast?');
+  await page.locator(`[data-key="${key}"]`).focus();
+  await page.keyboard.press('Control+z');
+  await expect.poll(stored).toBe('');
+  // the field kept "blast?" after the undo, and tabbing through it wrote it back
+  await expect(note).toHaveValue('');
+  await note.focus();
+  await note.blur();
+  await expect.poll(stored).toBe('');
+  await page.keyboard.press('Control+y');
+  await expect(note).toHaveValue('blast?');
 });
 
 test('a tile dragged back onto its own group (a drag let go where it began) changes nothing: not verified, no undo step', async ({ page }) => {
@@ -306,6 +371,53 @@ test("a cell of an image taken out of the batch is no longer the gallery's selec
   // the arrows start again from the first tile
   await page.keyboard.press('ArrowRight');
   await expect(tiles(page).first()).toHaveAttribute('aria-pressed', 'true');
+});
+
+test('erythroblasts verified in the gallery are per 100 WBC, not cells towards the target: the release check and the report count the WBCs', async ({ page }) => {
+  const n = await openGallery(page, 1366, 768);
+  // two cells typed as erythroblasts (a type set is a verification), one neutrophil verified
+  const notNrbc = page.locator('[data-testid="wbc-tile"]:not([data-type="erythroblast"])');
+  for (let i = 0; i < 2; i++) {
+    await notNrbc.first().click();
+    await page.keyboard.press('Shift+Digit7');
+  }
+  await notNrbc.first().click();
+  await page.keyboard.press('Shift+Digit1');
+  await page.keyboard.press('Escape');
+  const st = await hook(page, 'differential');
+  expect(st).toMatchObject({ verified: 3, basedOn: 1, typed: n });
+  await expect(page.getByTestId('diff-released')).toHaveText('1 WBC verified (target 100)');
+  await page.getByTestId('export-report').click();
+  // "3 of 100 cells verified" counted the erythroblasts towards the target the differential's 100% is made of
+  await expect(page.getByTestId('report-diff-unreleased')).toContainText(`1 of 100 cells verified, ${n - 3} not yet`);
+  // "Verify and print" first says what is unchecked, in the same words
+  await page.getByTestId('report-sample').fill('S-1');
+  await page.getByTestId('report-verified-by').fill('A. Tech');
+  await page.getByTestId('report-print').click();
+  await expect(page.getByTestId('report-confirm')).toContainText('The WBC differential is below its target: 1 of 100 cells verified, so it prints as not released.');
+});
+
+test('a type corrected in the gallery and not adapted to: the panel, the profile and the report say the model typed it wrong, not that it types every verified cell right', async ({ page }) => {
+  await openGallery(page, 1366, 768);
+  // the first group verified as the model typed it, then one of its cells corrected to another type
+  const first = tiles(page).first();
+  const group = (await first.getAttribute('data-type'))!;
+  const key = (await first.getAttribute('data-key'))!;
+  await page.getByTestId(`gallery-verify-group-${group}`).click();
+  await page.locator(`[data-key="${key}"]`).click();
+  await page.keyboard.press(group === 'monocyte' ? 'Shift+Digit4' : 'Shift+Digit3');
+  await page.keyboard.press('Escape');
+  const verified: number = (await hook(page, 'differential')).verified;
+  // one cell wrong of a few: the blend cannot beat the model by 2 cells, so the model's types are kept
+  await expect.poll(async () => (await hook(page, 'adaptation')).cells).toBe(verified);
+  expect(await hook(page, 'adaptation')).toMatchObject({ weight: 0 });
+  const words = `types ${verified - 1} of the ${verified} verified cell${verified === 1 ? '' : 's'}`;
+  // it said "it already types the n verified cells right", one of which the technician had just corrected
+  await expect(page.getByTestId('diff-adapted')).toHaveText(`Types as the model reads them: it ${words} right, and adapting to them did no better.`);
+  await expect(page.getByTestId('profile-status')).toContainText(`Not adapted: the model alone ${words} right, and adapting to them did no better`);
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-meta')).toContainText(`WBC types from the classifier alone: it ${words} of the microscope profile`);
+  await expect(page.getByTestId('report-meta')).not.toContainText('already types');
 });
 
 test('the gallery is virtualised: only tiles near the view are in the page', async ({ page }) => {

@@ -1,4 +1,4 @@
-import { adapts } from '../core/adapt/adapt';
+import { adapts, keptWhy, modelRight } from '../core/adapt/adapt';
 import { IN_DIFFERENTIAL, WBC_LABEL, progressText, type Differential } from '../core/differential/differential';
 import { modelLean, rulesProgressText, type DiffTarget, type Lean, type ReleaseBasis } from '../core/differential/rules';
 import { useApp, useServices } from '../services/context';
@@ -114,7 +114,8 @@ export function DifferentialPanel() {
         <p className="hint" data-testid="diff-adapted">
           {adapts(adaptation.head)
             ? `Types adapted to this microscope from ${adaptation.cells} verified cell${adaptation.cells === 1 ? '' : 's'}.`
-            : `Types as the model reads them: it already types the ${adaptation.cells} verified cell${adaptation.cells === 1 ? '' : 's'} right.`}
+            : // "already types them right" was said too where it had typed some wrong and adapting did no better
+              `Types as the model reads them: it ${keptWhy(modelRight(adaptation.head), adaptation.cells)}.`}
         </p>
       )}
       <p className="hint">

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { Detection } from '../core/detection/detection';
+import type { WbcType } from '../core/differential/differential';
+import { DEFAULT_RULES, differentialState } from '../core/differential/rules';
 import { releaseGaps } from './releaseCheck';
 
-const diff = (verified: number, releasable = false) => ({ verified, target: 100, reached: verified >= 100, releasable });
+const diff = (basedOn: number, releasable = false) => ({ basedOn, target: 100, reached: basedOn >= 100, releasable });
 
 describe('releaseGaps: what a release would sign unchecked', () => {
   it('nothing reviewed, uncertain boxes left and the differential short: three sentences, in that order', () => {
@@ -21,5 +24,28 @@ describe('releaseGaps: what a release would sign unchecked', () => {
     expect(releaseGaps({ images: 3, reviewed: 1, uncertain: 0, differential: diff(100) })).toEqual([]);
     expect(releaseGaps({ images: 3, reviewed: 3, uncertain: 0, differential: null })).toEqual([]);
     expect(releaseGaps({ images: 3, reviewed: 3, uncertain: 0, differential: diff(4, true) })).toEqual(['The WBC differential rests on 4 verified cells, below its target of 100.']);
+  });
+});
+
+describe('releaseGaps on a differential with erythroblasts', () => {
+  let k = 0;
+  const cell = (type: WbcType, verified: boolean): Detection => ({
+    id: `m${k++}`,
+    cls: 'WBC',
+    score: 0.9,
+    box: { x1: 0, y1: 0, x2: 10, y2: 10 } as Detection['box'],
+    origin: 'model',
+    wbc: { type, p: 0.9, origin: 'model', verified },
+  });
+
+  it('counts the verified cells in the 100% against the target, not the erythroblasts beside them', () => {
+    // 97 WBC and 3 NRBC verified, 5 WBC still to verify: 97 of the 100 the target asks for
+    const dets = [...Array.from({ length: 97 }, () => cell('neutrophil', true)), ...Array.from({ length: 3 }, () => cell('erythroblast', true)), ...Array.from({ length: 5 }, () => cell('lymphocyte', false))];
+    const st = differentialState(dets, DEFAULT_RULES, 0.6);
+    expect(st.verified).toBe(100);
+    expect(releaseGaps({ images: 1, reviewed: 1, uncertain: 0, differential: st })).toEqual(['The WBC differential is below its target: 97 of 100 cells verified, so it prints as not released.']);
+    // every WBC verified short of the target: the report prints on 97 cells, and says so
+    const all = differentialState(dets.map((d) => ({ ...d, wbc: { ...d.wbc!, verified: true } })).slice(0, 100), DEFAULT_RULES, 0.6);
+    expect(releaseGaps({ images: 1, reviewed: 1, uncertain: 0, differential: all })).toEqual(['The WBC differential rests on 97 verified cells, below its target of 100.']);
   });
 });

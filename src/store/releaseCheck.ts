@@ -10,8 +10,10 @@ export interface ReleaseCheckInput {
   reviewed: number;
   /** Uncertain boxes U would still visit (selectUncertainLeft). */
   uncertain: number;
-  /** The WBC differential, when the report has one (a classifier and WBCs in the counted fields). */
-  differential: { verified: number; target: number; reached: boolean; releasable: boolean } | null;
+  /** The WBC differential, when the report has one (a classifier and WBCs in the counted fields): `basedOn`,
+   * the verified cells inside the 100% that count towards the target (core differentialState), not every
+   * verified cell (erythroblasts are per 100 WBC, outside it). */
+  differential: { basedOn: number; target: number; reached: boolean; releasable: boolean } | null;
 }
 
 /** One sentence per gap, in the order a reviewer would go back to them; none: release at once. */
@@ -20,10 +22,12 @@ export function releaseGaps({ images, reviewed, uncertain, differential: d }: Re
   if (images > 0 && reviewed === 0) gaps.push(`No image was reviewed: the counts of ${images === 1 ? 'the image are' : images === 2 ? 'both images are' : `all ${images} images are`} the detector's, not checked by a person.`);
   if (uncertain > 0) gaps.push(`${uncertain} uncertain box${uncertain === 1 ? ' is' : 'es are'} not yet resolved (U visits them).`);
   if (d && !d.reached) {
+    // the cells the target counts: 97 in the 100% and 3 erythroblasts verified read "rests on 100 verified cells,
+    // below its target of 100"
     gaps.push(
       d.releasable
-        ? `The WBC differential rests on ${d.verified} verified cell${d.verified === 1 ? '' : 's'}, below its target of ${d.target}.`
-        : `The WBC differential is below its target: ${d.verified} of ${d.target} cells verified, so it prints as not released.`,
+        ? `The WBC differential rests on ${d.basedOn} verified cell${d.basedOn === 1 ? '' : 's'}, below its target of ${d.target}.`
+        : `The WBC differential is below its target: ${d.basedOn} of ${d.target} cells verified, so it prints as not released.`,
     );
   }
   return gaps;

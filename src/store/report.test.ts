@@ -418,6 +418,11 @@ describe('the exports carry the released report', () => {
     // verified cells the model already types right: no head weight, no bias; the report says what the panel says
     store.getState().setAdaptation({ cells: 7, head: { weight: 0, bias: null } as never });
     expect(adaptationWords(selectAdaptation(store.getState()), 'Scope 2')).toBe('WBC types from the classifier alone: it already types the 7 verified cells of the microscope profile “Scope 2” right, so it was not adapted');
+    // not adapted, yet the model typed 2 of them wrong (adapting did no better): "already types them right" was false
+    store.getState().setAdaptation({ cells: 7, head: { weight: 0, bias: null, n: 7, modelError: 2 / 7 } as never });
+    expect(adaptationWords(selectAdaptation(store.getState()), 'Scope 2')).toBe(
+      'WBC types from the classifier alone: it types 5 of the 7 verified cells of the microscope profile “Scope 2” right, and adapting to them did no better, so it was not adapted',
+    );
   });
 
   it('the CSV keeps the sample ID and the models last, after the release columns', () => {

@@ -3,7 +3,7 @@
  * counted the images, the classifier's adaptation and the edits. The printed report (features/PrintReport)
  * and every export read these selectors, so a CSV or JSON says what the paper says.
  */
-import { adapts } from '../core/adapt/adapt';
+import { adapts, keptWhy, modelRight } from '../core/adapt/adapt';
 import { CLASS_NAMES, type CellClass } from '../core/detection/classes';
 import { describeScaleSetting } from '../core/detection/scaleWords';
 import { printedDifferential } from '../core/differential/rules';
@@ -172,14 +172,14 @@ export function selectEditSummary(s: Pick<AppState, 'images' | 'order'>): EditSu
 }
 
 /** Whether the microscope profile adapted the WBC types the batch shows, and from how many verified cells. */
-export function selectAdaptation(s: Pick<AppState, 'adaptation' | 'images' | 'order'>): { cells: number; used: boolean; adapts: boolean } {
+export function selectAdaptation(s: Pick<AppState, 'adaptation' | 'images' | 'order'>): { cells: number; used: boolean; adapts: boolean; right: { right: number; of: number } | null } {
   const on = adapts(s.adaptation.head);
   const used = on && s.order.some((id) => s.images[id].status === 'done' && !!s.images[id].adapted);
-  return { cells: s.adaptation.cells, used, adapts: on };
+  return { cells: s.adaptation.cells, used, adapts: on, right: modelRight(s.adaptation.head) };
 }
 
 /** The Method's line on adaptation (null: the profile holds no verified cell). */
-export function adaptationWords(a: { cells: number; used: boolean; adapts: boolean }, profileName?: string): string | null {
+export function adaptationWords(a: { cells: number; used: boolean; adapts: boolean; right?: { right: number; of: number } | null }, profileName?: string): string | null {
   if (!a.cells) return null;
   const cells = `${a.cells} verified cell${a.cells === 1 ? '' : 's'}`;
   const name = profileName?.trim() ? `“${profileName.trim()}”` : '';
@@ -188,7 +188,7 @@ export function adaptationWords(a: { cells: number; used: boolean; adapts: boole
   // the same words as the profile panel: either the model needs no adapting, or these cells were typed before it
   return a.adapts
     ? `WBC types from the classifier alone: ${profile} adapted from ${cells} after these fields were typed`
-    : `WBC types from the classifier alone: it already types the ${cells} of ${profile} right, so it was not adapted`;
+    : `WBC types from the classifier alone: it ${keptWhy(a.right ?? null, a.cells, ` of ${profile}`)}, so it was not adapted`;
 }
 
 /** Images of the batch that are in none of the figures: those that failed (with why) and those still being

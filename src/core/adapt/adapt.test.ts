@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adaptedProbs, applyBias, blend, classWeights, fitHead, headProbs, l2normalise, pickVerified, seededRandom } from './adapt';
+import { adaptedProbs, adapts, applyBias, blend, classWeights, fitHead, headProbs, keptWhy, l2normalise, modelRight, pickVerified, seededRandom } from './adapt';
 
 /** Cells of `classes` types around well-separated directions in `dim` dimensions, with noise. */
 function clusters(perType: number, classes: number, dim: number, seed: number, noise = 0.3) {
@@ -191,5 +191,22 @@ describe('on-device adaptation', () => {
     expect(new Set([...a.verified, ...a.scored]).size).toBe(labels.length);
     expect(pickVerified(labels, 3, 7)).toEqual(a);
     expect(pickVerified(labels, 3, 8).verified).not.toEqual(a.verified);
+  });
+});
+
+describe('what a head that keeps the model says about it', () => {
+  it('not adapting is no sign the model types every verified cell right: 2 of 15 typed wrong, adapting did no better', () => {
+    const { emb, labels } = clusters(5, 3, 16, 3);
+    // the model right on 13 of the 15 verified cells: too few wrong for the blend to beat it by 2 cells and 5%
+    const probs = labels.map((l, i) => [0, 1, 2].map((c) => (c === (i < 2 ? (l + 1) % 3 : l) ? 0.9 : 0.05)));
+    const h = fitHead(emb, labels, 3, {}, probs)!;
+    expect(adapts(h)).toBe(false);
+    expect(modelRight(h)).toEqual({ right: 13, of: 15 });
+    expect(keptWhy(modelRight(h), 15)).toBe('types 13 of the 15 verified cells right, and adapting to them did no better');
+    // every one right: the old words, which are then true
+    const right = fitHead(emb, labels, 3, {}, labels.map((l) => [0, 1, 2].map((c) => (c === l ? 0.9 : 0.05))))!;
+    expect(keptWhy(modelRight(right), 15, ' of the profile')).toBe('already types the 15 verified cells of the profile right');
+    // no model output kept with the cells: nothing known to say otherwise
+    expect(modelRight(fitHead(emb, labels, 3)!)).toBeNull();
   });
 });

@@ -360,6 +360,23 @@ export function adapts(h: Head | null): boolean {
   return !!h && (h.weight > 0 || h.bias !== null);
 }
 
+/** How many of the verified cells a head was fitted on the model alone typed right (null: not known, no head
+ * or no model output kept). A head that does not adapt (`adapts` false) is no sign that the model types them
+ * all right: adapting may only have done no better by cross-validation. */
+export function modelRight(h: Pick<Head, 'n' | 'modelError'> | null): { right: number; of: number } | null {
+  if (!h || h.modelError === null || !(h.n > 0)) return null;
+  return { right: h.n - Math.round(h.modelError * h.n), of: h.n };
+}
+
+/** Why the model's own types are kept (a head that does not adapt), after "the model": "already types the 7
+ * verified cells right", or "types 5 of the 7 verified cells right, and adapting to them did no better".
+ * `right`: modelRight of the head; `of`: words after "verified cells" (" of the microscope profile"). */
+export function keptWhy(right: { right: number; of: number } | null, cells: number, of = ''): string {
+  const them = `${cells} verified cell${cells === 1 ? '' : 's'}${of}`;
+  if (!right || right.of !== cells || right.right >= right.of) return `already types the ${them} right`;
+  return `types ${right.right} of the ${them} right, and adapting to them did no better`;
+}
+
 /** The same head at another λ (the eval's "head alone" is λ = 1). */
 export function withWeight(h: Head, lambda: number, halfAt = DEFAULT_ADAPT.halfAt): Head {
   return { ...h, weight: lambda, weights: classWeights(lambda, h.perClass, halfAt) };

@@ -6,7 +6,7 @@ import { useApp, useServices } from '../../services/context';
 import { selectDifferentialState, selectGalleryCells, type GalleryCell } from '../../store/selectors';
 import type { DifferentialState } from '../../core/differential/rules';
 import { newTargetNotices } from '../../services/differentialNotice';
-import { cellSortKey, galleryLayout, groupCells, visibleRows, GROUPS, HEADER_H, TILE, TILE_WIDE } from './layout';
+import { arrowTarget, cellSortKey, galleryLayout, groupCells, visibleRows, GROUPS, HEADER_H, TILE, TILE_WIDE, type Arrow } from './layout';
 import { useIsWide } from '../useIsPhone';
 import { jumpToCell, moveCells, redoGallery, setNote, undoGallery, verify, verifyAll, type GalleryContext } from './galleryActions';
 import { CellTile } from './CellTile';
@@ -163,18 +163,17 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
         jumpToCell(ctx, key);
       } else if (['ArrowRight', 'ArrowLeft', 'ArrowDown', 'ArrowUp'].includes(e.key) && flat.length) {
         e.preventDefault();
-        const i = key ? flat.findIndex((c) => c.key === key) : -1;
-        const cols = layout.cols;
-        const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : e.key === 'ArrowDown' ? cols : -cols;
-        const j = Math.max(0, Math.min(flat.length - 1, i < 0 ? 0 : i + step));
-        ctx.gallery.getState().setSelected(flat[j].key);
+        // up and down to the row drawn above or below (each group starts a row), not a row's width through the list
+        const to = arrowTarget(layout, key, e.key as Arrow);
+        if (!to) return;
+        ctx.gallery.getState().setSelected(to);
         // the keyboard's focus follows the selection from tile to tile (once the new tile is drawn)
-        if (onTile || t === scroller.current) followFocus.current = flat[j].key;
+        if (onTile || t === scroller.current) followFocus.current = to;
       }
     };
     window.addEventListener('keydown', onKey, true);
     return () => window.removeEventListener('keydown', onKey, true);
-  }, [ctx, flat, layout.cols]);
+  }, [ctx, flat, layout]);
 
   const rows = visibleRows(layout, viewport.top - layout.rowH, viewport.top + viewport.height + layout.rowH);
   const verifiedN = flat.filter((c) => c.det.wbc?.verified).length;
@@ -248,7 +247,9 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
               <button data-testid="gallery-jump" onClick={() => jumpToCell(ctx, sel.key)} title="Show on the canvas (Enter)">
                 Show on canvas
               </button>
-              {sel.det.wbc?.category && <NoteInput key={sel.key} ctx={ctx} cell={sel} />}
+              {/* keyed by the stored note too: an undo or redo of the note is shown, not the text typed before it
+                  (which the next blur wrote back, undoing the undo) */}
+              {sel.det.wbc?.category && <NoteInput key={`${sel.key}\n${sel.det.wbc.note ?? ''}`} ctx={ctx} cell={sel} />}
             </>
           ) : (
             <span className="hint" data-testid="gallery-hint">

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GalleryCell } from '../../store/selectors';
-import { cellSortKey, groupCells } from './layout';
+import type { WbcType } from '../../core/differential/differential';
+import { arrowTarget, cellSortKey, galleryLayout, groupCells, TILE } from './layout';
 
 const cell = (id: string, p: number, verified: boolean): GalleryCell => ({
   key: `a/${id}`,
@@ -31,5 +32,35 @@ describe('gallery order', () => {
     const after = [cell('a', 1, true), cell('b', 0.8, false)];
     expect(order(after)).toEqual(['a/b', 'a/a']); // sorted afresh, the verified tile goes behind
     expect(order(after, frozen)).toEqual(['a/a', 'a/b']);
+  });
+});
+
+describe('arrow keys in the gallery', () => {
+  const typed = (id: string, type: WbcType): GalleryCell => ({ ...cell(id, 0.9, false), det: { ...cell(id, 0.9, false).det, wbc: { type, p: 0.9, origin: 'model' } } });
+  // 4 tiles a row: neutrophils n0…n5 (two rows, the second of 2), eosinophils e0, e1 (one row), an IG g0
+  const cells = [...[0, 1, 2, 3, 4, 5].map((i) => typed(`n${i}`, 'neutrophil')), typed('e0', 'eosinophil'), typed('e1', 'eosinophil'), typed('g0', 'immature_granulocyte')];
+  const l = galleryLayout(groupCells(cells, 0.6), 16 + 4 * TILE.w);
+  const go = (from: string | null, arrow: Parameters<typeof arrowTarget>[2]) => arrowTarget(l, from === null ? null : `a/${from}`, arrow)?.slice(2);
+
+  it('up and down go to the row drawn above or below, in the same column or that row’s last tile', () => {
+    expect(l.cols).toBe(4);
+    expect(go('n1', 'ArrowDown')).toBe('n5'); // the neutrophils' second row holds n4, n5
+    expect(go('n5', 'ArrowDown')).toBe('e1');
+    // a step of a row's width through the list took n4 to the IG, over the eosinophils' row
+    expect(go('n4', 'ArrowDown')).toBe('e0');
+    expect(go('e1', 'ArrowDown')).toBe('g0');
+    expect(go('g0', 'ArrowUp')).toBe('e0');
+    expect(go('e1', 'ArrowUp')).toBe('n5');
+    expect(go('n2', 'ArrowUp')).toBe('n2'); // the first row: stays
+    expect(go('g0', 'ArrowDown')).toBe('g0'); // the last row: stays
+  });
+
+  it('left and right follow the reading order across groups; no selection starts at the first tile', () => {
+    expect(go('n5', 'ArrowRight')).toBe('e0');
+    expect(go('e0', 'ArrowLeft')).toBe('n5');
+    expect(go('n0', 'ArrowLeft')).toBe('n0');
+    expect(go(null, 'ArrowDown')).toBe('n0');
+    expect(go('gone', 'ArrowRight')).toBe('n0');
+    expect(arrowTarget(galleryLayout(groupCells([], 0.6), 400), null, 'ArrowRight')).toBeNull();
   });
 });

@@ -72,3 +72,25 @@ export function galleryLayout(groups: Record<GalleryGroup, GalleryCell[]>, width
 export function visibleRows(l: Layout, from: number, to: number): Row[] {
   return l.rows.filter((r) => r.top + (r.kind === 'header' ? HEADER_H : l.rowH) >= from && r.top <= to);
 }
+
+export type Arrow = 'ArrowLeft' | 'ArrowRight' | 'ArrowUp' | 'ArrowDown';
+
+/** The tile an arrow key moves the selection to. Left and right go along the tiles in reading order (across
+ * groups); up and down go to the row drawn above or below, in the same column, or that row's last tile where it
+ * is shorter. Each group starts a row of its own, so a step of one row's width through the list went past a
+ * short group (down from the first neutrophil to the immature granulocytes, over the eosinophils' row) or
+ * landed in another column. No tile selected (or one no longer there): the first. */
+export function arrowTarget(l: Layout, key: string | null, arrow: Arrow): string | null {
+  const rows = l.rows.filter((r): r is Extract<Row, { kind: 'tiles' }> => r.kind === 'tiles');
+  if (!rows.length) return null;
+  const r = key === null ? -1 : rows.findIndex((x) => x.cells.some((c) => c.key === key));
+  if (r < 0) return rows[0].cells[0].key;
+  const col = rows[r].cells.findIndex((c) => c.key === key);
+  if (arrow === 'ArrowUp' || arrow === 'ArrowDown') {
+    const to = rows[arrow === 'ArrowDown' ? Math.min(rows.length - 1, r + 1) : Math.max(0, r - 1)];
+    return to.cells[Math.min(col, to.cells.length - 1)].key;
+  }
+  const flat = rows.flatMap((x) => x.cells);
+  const i = flat.findIndex((c) => c.key === key);
+  return flat[Math.max(0, Math.min(flat.length - 1, i + (arrow === 'ArrowRight' ? 1 : -1)))].key;
+}

@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import { adapts } from '../../core/adapt/adapt';
+import { adapts, keptWhy, modelRight } from '../../core/adapt/adapt';
 import { COUNT_RULE_LABELS } from '../../core/detection/postprocess';
 import { cellSizeWords } from '../../core/detection/scaleWords';
 import { AppError, errorMessage } from '../../core/errors';
@@ -53,7 +53,7 @@ export function ProfilePanel() {
           ? 'Not adapted yet: verified cells in the gallery teach it this microscope.'
           : adapts(a.head)
             ? `Adapted to this microscope from ${a.cells} verified cell${a.cells === 1 ? '' : 's'}${adaptedHow(w, !!a.head?.bias)}`
-            : `Not adapted: the model alone already types the ${a.cells} verified cell${a.cells === 1 ? '' : 's'} right, so its own types are kept.`}
+            : `Not adapted: the model alone ${keptWhy(modelRight(a.head), a.cells)}, so its own types are kept.`}
       </p>
       <p className="muted" data-testid="profile-settings">
         Magnification: {fixedScale === null ? 'estimated per image' : cellSizeWords(1 / fixedScale)} · count rule: {COUNT_RULE_LABELS[countRule].replace(/^[A-Z](?![A-Z])/, (c) => c.toLowerCase())}

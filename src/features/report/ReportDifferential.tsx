@@ -31,7 +31,7 @@ export function ReportDifferential({
       </p>
       {!shown && (
         <p className="report-warning" data-testid="report-diff-unreleased" role="note">
-          Differential not released: {st.verified} of {st.target} cells verified, {st.unverified + st.untyped} not yet. Verify to the target, or every WBC there is.
+          Differential not released: {st.basedOn} of {st.target} cells verified, {st.unverified + st.untyped} not yet. Verify to the target, or every WBC there is.
         </p>
       )}
       {/* only beside percentages: with none printed there is nothing to be imprecise */}
@@ -95,7 +95,9 @@ export function ReportDifferential({
       <p data-testid="report-apart">
         Kept apart from the differential: {st.unverified} unverified cell{st.unverified === 1 ? '' : 's'}
         {st.unsure ? ` (${st.unsure} unsure)` : ''}
-        {st.over ? `; ${st.over} verified beyond the target` : ''}; {st.smudge} smudge / damaged; {st.other} other / unidentified.
+        {st.over ? `; ${st.over} verified beyond the target` : ''}
+        {/* a WBC with no type yet (the classifier not loaded or still typing) was in no row of the report at all */}
+        {st.untyped ? `; ${st.untyped} WBC not typed` : ''}; {st.smudge} smudge / damaged; {st.other} other / unidentified.
       </p>
       <p className="muted" data-testid="report-reference">
         Units: % of the differential; absolute counts ×10⁹/L{wbcCount === null ? ' (not given: no analyser WBC count entered)' : ` from the analyser's WBC ${wbcCount} ×10⁹/L`}. Reference
