@@ -6,6 +6,7 @@ export const CLASSES: Cls[] = ['RBC', 'WBC', 'Platelets'];
 // The test hook's types come from the app (src/app/testHook.ts): a reader a test relies on cannot drift.
 export type { HookDetection, TestHook } from '../src/app/testHook';
 import type { HookDetection } from '../src/app/testHook';
+import { undecodablePng } from './data';
 
 /** Page object for the app: drives it through data-testids and reads it through window.__smearcount. */
 export class AppPage {
@@ -29,6 +30,18 @@ export class AppPage {
 
   async drop(files: string[]) {
     await this.page.getByTestId('file-input').setInputFiles(files);
+  }
+
+  /** Adds a file the intake takes in and cannot decode (data.ts's undecodablePng): an image of the batch that
+   * is never counted. */
+  async dropUndecodable(name = 'broken-field.png') {
+    await this.page.getByTestId('file-input').setInputFiles([{ name, mimeType: 'image/png', buffer: undecodablePng() }]);
+  }
+
+  /** Opens the counts panel's smear estimates: a class's factor field and the estimate it gives. */
+  async estimates(cls: Cls = 'WBC') {
+    await this.page.getByTestId('estimates').locator('summary').click();
+    return { factor: this.page.getByTestId(`factor-${cls}`), estimate: this.page.getByTestId(`estimate-${cls}`) };
   }
 
   async count(cls: Cls, scope: 'count' | 'total' = 'count'): Promise<number> {

@@ -4,7 +4,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { AppPage, clickBox, isolated } from './app.po';
-import { testingImages, undecodablePng } from './data';
+import { testingImages } from './data';
 
 const selected = (app: AppPage) => app.page.evaluate(() => window.__smearcount.selectedId());
 
@@ -306,9 +306,8 @@ test('on a 1920-px projector no text of the page is under 13 px: a refused file\
 test('an image that could not be counted cannot be marked reviewed: its Reviewed box is disabled and says why (audit 2026-12-06)', async ({ page }) => {
   const app = new AppPage(page);
   await app.open('?backend=wasm');
-  const broken = undecodablePng();
   await app.drop(testingImages(1));
-  await page.getByTestId('file-input').setInputFiles([{ name: 'broken-field.png', mimeType: 'image/png', buffer: broken }]);
+  await app.dropUndecodable();
   await app.waitReady();
   await expect.poll(async () => (await app.images()).map((i) => i.status)).toEqual(['done', 'error']);
   await app.selectImage(1);

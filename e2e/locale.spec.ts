@@ -16,9 +16,7 @@ test.describe('a German lab (de-DE, Europe/Berlin)', () => {
     await app.open('?backend=wasm');
     await app.drop(testingImages(1));
     await app.waitReady();
-    await page.getByTestId('estimates').locator('summary').click();
-    const factor = page.getByTestId('factor-WBC');
-    const estimate = page.getByTestId('estimate-WBC');
+    const { factor, estimate } = await app.estimates('WBC');
     // typed key by key, as a technician does: before, a number field made "5,5" 55 and "15.000" 15, silently
     await factor.pressSequentially('5,5');
     await expect(factor).toHaveValue('5,5');
@@ -73,13 +71,12 @@ test.describe('a US lab (en-US, America/New_York)', () => {
     await app.open('?backend=wasm');
     await app.drop(testingImages(1));
     await app.waitReady();
-    await page.getByTestId('estimates').locator('summary').click();
-    const factor = page.getByTestId('factor-Platelets');
+    const { factor, estimate } = await app.estimates('Platelets');
     await factor.pressSequentially('2,000');
-    await expect(page.getByTestId('estimate-Platelets')).toContainText('× 2,000/µL');
+    await expect(estimate).toContainText('× 2,000/µL');
     await factor.fill('2.000');
     await expect(page.getByTestId('factor-error-Platelets')).toContainText('in one country');
-    await expect(page.getByTestId('estimate-Platelets')).toContainText('× 2,000/µL');
+    await expect(estimate).toContainText('× 2,000/µL');
   });
 });
 

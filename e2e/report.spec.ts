@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { AppPage } from './app.po';
-import { testingImages, undecodablePng } from './data';
+import { testingImages } from './data';
 import { readCsv } from './csv';
 import { readFileSync as readCard } from 'node:fs';
 import { smearEstimate } from '../src/core/counts/estimate';
@@ -117,9 +117,8 @@ test('with no WBC counted the report says so: no differential, and no "one WBC p
 test('an image that could not be counted, or a file refused at the drop, is named on the report and in its JSON, not silently left out (audit 2026-12-05)', async ({ page }) => {
   const app = new AppPage(page);
   await app.open('?backend=wasm');
-  const broken = undecodablePng();
   await app.drop(testingImages(1));
-  await page.getByTestId('file-input').setInputFiles([{ name: 'broken-field.png', mimeType: 'image/png', buffer: broken }]);
+  await app.dropUndecodable();
   await app.waitReady();
   await expect.poll(async () => (await app.images()).map((i) => i.status).sort()).toEqual(['done', 'error']);
   // two files the drop refuses before they become images (a JPEG cut short, an empty file); the notices

@@ -88,9 +88,7 @@ test('a smear-estimate factor typed wrong (0, negative, absurd) is refused with 
   await app.open('?backend=wasm');
   await app.drop(testingImages(1));
   await app.waitReady();
-  await page.getByTestId('estimates').locator('summary').click();
-  const factor = page.getByTestId('factor-WBC');
-  const estimate = page.getByTestId('estimate-WBC');
+  const { factor, estimate } = await app.estimates('WBC');
   await factor.fill('2000');
   await expect(estimate).toContainText('× 2,000/µL');
   const good = await estimate.textContent();
