@@ -220,4 +220,24 @@ test.describe('edits at the edges', () => {
     await page.keyboard.press('Control+z');
     await expect(page.getByTestId('review-said')).toHaveText(`Undone on ${name}: class RBC → WBC.`);
   });
+  test('a focused Delete, Undo or Redo that its own press disables hands the keyboard focus on to the next tool (it fell to the page, the top of the page for a keyboard user)', async ({ page }) => {
+    const cur = (await app.current())!;
+    const t = middleRbc(cur.detections, cur.width!, cur.height!);
+    await page.evaluate((id) => window.__smearcount.selectBox(id), t.id);
+    const focused = () => page.evaluate(() => (document.activeElement === document.body ? 'the page' : (document.activeElement as HTMLElement | null)?.textContent?.trim()));
+    await page.getByTestId('toolbar-delete').focus();
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('toolbar-delete')).toBeDisabled();
+    expect(await focused()).toBe('Undo');
+    // Enter again: the delete undone, Undo now disabled, the focus on Redo
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('toolbar-undo')).toBeDisabled();
+    expect(await focused()).toBe('Redo');
+    expect((await app.current())!.detections.find((d) => d.id === t.id)).toBeTruthy();
+    // and back: Redo deletes it again and hands the focus to Undo
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('button', { name: 'Redo' })).toBeDisabled();
+    expect(await focused()).toBe('Undo');
+    expect((await app.current())!.detections.find((d) => d.id === t.id)).toBeUndefined();
+  });
 });

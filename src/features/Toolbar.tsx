@@ -1,4 +1,4 @@
-import { useCallback } from 'react';
+import { useCallback, useRef } from 'react';
 import { CLASS_NAMES, type CellClass } from '../core/detection/classes';
 import { selectCurrent } from '../store/selectors';
 import { useApp, useServices, useView } from '../services/context';
@@ -6,6 +6,7 @@ import { confirmDiscard, runAction as run, type ActionName } from './actions';
 import { useIsPhone } from './useIsPhone';
 import { ToolbarMore } from './ToolbarMore';
 import { useInputMode } from './useInputMode';
+import { useFocusHandoff } from './useFocusHandoff';
 
 export function Toolbar() {
   const visible = useApp((s) => s.visible);
@@ -24,6 +25,15 @@ export function Toolbar() {
   const touch = useInputMode() === 'touch';
   const closeHelp = useCallback(() => setHelpOpen(false), [setHelpOpen]);
   const phone = useIsPhone();
+  // a focused Delete, Undo or Redo that its own press disables hands the focus on, not to the page's body
+  const drawRef = useRef<HTMLButtonElement>(null);
+  const delRef = useRef<HTMLButtonElement>(null);
+  const undoRef = useRef<HTMLButtonElement>(null);
+  const redoRef = useRef<HTMLButtonElement>(null);
+  const nextRef = useRef<HTMLButtonElement>(null);
+  useFocusHandoff(delRef, !selectedId, () => [undoRef.current, drawRef.current, nextRef.current]);
+  useFocusHandoff(undoRef, !undoable, () => [redoRef.current, nextRef.current, drawRef.current]);
+  useFocusHandoff(redoRef, !redoable, () => [undoRef.current, nextRef.current, drawRef.current]);
   const fit = (
     <button onClick={() => runAction('fit')} title="Fit to view (F)">
       Fit
@@ -42,6 +52,7 @@ export function Toolbar() {
   ));
   const draw = (
     <button
+      ref={drawRef}
       aria-pressed={mode === 'draw'}
       disabled={current?.status !== 'done' && mode !== 'draw'}
       onClick={() => runAction(mode === 'draw' ? 'escape' : 'draw')}
@@ -59,22 +70,22 @@ export function Toolbar() {
     </select>
   );
   const del = (
-    <button onClick={() => runAction('delete')} disabled={!selectedId} title="Delete selected (Del)" data-testid="toolbar-delete">
+    <button ref={delRef} onClick={() => runAction('delete')} disabled={!selectedId} title="Delete selected (Del)" data-testid="toolbar-delete">
       Delete
     </button>
   );
   const undo = (
-    <button onClick={() => runAction('undo')} disabled={!undoable} title="Undo (Ctrl+Z)" data-testid="toolbar-undo">
+    <button ref={undoRef} onClick={() => runAction('undo')} disabled={!undoable} title="Undo (Ctrl+Z)" data-testid="toolbar-undo">
       Undo
     </button>
   );
   const redo = (
-    <button onClick={() => runAction('redo')} disabled={!redoable} title="Redo (Ctrl+Shift+Z or Ctrl+Y)">
+    <button ref={redoRef} onClick={() => runAction('redo')} disabled={!redoable} title="Redo (Ctrl+Shift+Z or Ctrl+Y)">
       Redo
     </button>
   );
   const next = (
-    <button onClick={() => runAction('next-uncertain')} disabled={current?.status !== 'done'} title="Next least-certain detection (U); once each is accepted or corrected, mark reviewed and go to the next image" data-testid="review-next">
+    <button ref={nextRef} onClick={() => runAction('next-uncertain')} disabled={current?.status !== 'done'} title="Next least-certain detection (U); once each is accepted or corrected, mark reviewed and go to the next image" data-testid="review-next">
       Next uncertain
     </button>
   );
