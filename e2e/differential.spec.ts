@@ -167,3 +167,22 @@ test('absolute counts rest on the analyser WBC corrected for the NRBC verified, 
   await expect(page.getByTestId('report-wbc-basis')).toHaveText('absolute counts ×10⁹/L from the analyser WBC 11 ×10⁹/L, entered as already corrected for NRBC by the analyser (not corrected again)');
   await expect(page.getByTestId('report-sample-times')).toContainText('analyser WBC 11 ×10⁹/L (corrected for NRBC by the analyser)');
 });
+
+test('a verification taken back in the gallery leaves the cell the model\'s again, with its probability, not a type set by hand (audit 2026-12-06, differential)', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(1));
+  await app.waitReady(600_000);
+  const cur = (await app.current())!;
+  const wbc = cur.detections.find((d) => d.cls === 'WBC')!;
+  expect(wbc.wbc).toMatchObject({ origin: 'model' });
+  const shown = async () => (await app.current())!.detections.find((d) => d.id === wbc.id)!.wbc!;
+  await page.getByTestId('open-gallery').click();
+  await page.locator(`[data-testid="wbc-tile"][data-key="${cur.id}/${wbc.id}"]`).click();
+  await page.getByTestId('gallery-verify').click();
+  await expect.poll(async () => (await shown()).verified).toBe(true);
+  await page.getByTestId('gallery-verify').click();
+  await expect.poll(async () => (await shown()).verified ?? false).toBe(false);
+  // it read { origin: 'manual', p: 1 }: an unsure cell taken back was unsure no more, and "Verify all" took it
+  expect(await shown()).toEqual(wbc.wbc);
+});
