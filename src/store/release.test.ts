@@ -224,6 +224,19 @@ describe('release', () => {
     expect(withdrawal(store).at(-1)).toBe('withdrawn: a.jpg: WBC types changed (classifier or microscope profile)');
   });
 
+  it('says which differential rule changed: the basis of the % alone is not a target changed "100 → 100" (audit 2026-12-06, differential)', () => {
+    const store = released();
+    // the same rules again: nothing changed
+    store.getState().setDiffRules({ target: 100 });
+    expect(store.getState().sample.verifiedAt).not.toBeNull();
+    store.getState().setDiffRules({ basis: 'all' });
+    expect(withdrawal(store)).toEqual(['withdrawn: differential rules changed (% on verified cells → every typed cell)']);
+    store.getState().setDiffRules({ basis: 'verified' });
+    store.getState().releaseReport('AB');
+    store.getState().setDiffRules({ target: 200 });
+    expect(withdrawal(store).at(-1)).toBe('withdrawn: differential rules changed (target 100 → 200)');
+  });
+
   it('needs a sample ID', () => {
     const store = batch();
     store.getState().releaseReport('AB');

@@ -119,7 +119,11 @@ export function withdrawalReason(s: RevisionInput, p: RevisionInput): string {
     if (t.scoreThresholds[c] !== q.scoreThresholds[c]) return `${c} threshold changed (${q.scoreThresholds[c]} → ${t.scoreThresholds[c]})`;
   }
   if (t.nmsIou !== q.nmsIou || t.crossClassNms !== q.crossClassNms) return 'NMS setting changed';
-  if (s.diffRules !== p.diffRules) return `differential rules changed (target ${p.diffRules.target} → ${s.diffRules.target})`;
+  // the target, or the cells the panel's % (and the counts CSV's differential row, short of a released
+  // differential) rest on: a change of that alone read "target 100 → 100"
+  const basis = (r: RevisionInput['diffRules']) => (r.basis === 'all' ? 'every typed cell' : 'verified cells');
+  if (s.diffRules.target !== p.diffRules.target) return `differential rules changed (target ${p.diffRules.target} → ${s.diffRules.target})`;
+  if (s.diffRules.basis !== p.diffRules.basis) return `differential rules changed (% on ${basis(p.diffRules)} → ${basis(s.diffRules)})`;
   if (s.reference !== p.reference) return 'reference intervals changed';
   if (s.estimateFactors !== p.estimateFactors) return 'smear estimate factor changed';
   for (const id of s.order) {
