@@ -124,3 +124,65 @@ test('a WBC with no type (the classifier could not start) is named among the cel
   // it read "0 unverified cells; 0 smudge / damaged; 0 other / unidentified": those WBCs were in no row
   await expect(page.getByTestId('report-apart')).toHaveText(`Kept apart from the differential: 0 unverified cells; ${st.untyped} WBC not typed; 0 smudge / damaged; 0 other / unidentified.`);
 });
+
+test('absolute counts rest on the analyser WBC corrected for the NRBC verified, unless the analyser corrected it (audit 2026-12-06, differential)', async ({ page }) => {
+  test.setTimeout(900_000);
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  const files = testingImages(3);
+  await app.drop(files);
+  await app.waitReady(600_000);
+  const keys: string[] = [];
+  for (let i = 0; i < files.length; i++) {
+    await app.selectImage(i);
+    const cur = (await app.current())!;
+    for (const d of cur.detections) if (d.cls === 'WBC') keys.push(`${cur.id}/${d.id}`);
+  }
+  expect(keys.length).toBeGreaterThanOrEqual(2);
+  await page.getByTestId('sample-id').fill('S-NRBC');
+  await page.getByTestId('sample-wbc').fill('11');
+  // every WBC verified in the gallery: the first an erythroblast, the others neutrophils
+  await page.getByTestId('open-gallery').click();
+  for (const [i, key] of keys.entries()) {
+    await page.locator(`[data-testid="wbc-tile"][data-key="${key}"]`).click();
+    await page.getByTestId(`gallery-move-${i === 0 ? 'erythroblast' : 'neutrophil'}`).click();
+  }
+  await page.getByTestId('gallery-close').click();
+  expect(await page.evaluate(() => window.__smearcount.differential())).toMatchObject({ verified: keys.length, unverified: 0, untyped: 0, releasable: true });
+  const nrbc = (100 / (keys.length - 1)).toFixed(1);
+  const corrected = ((11 * 100) / (100 + 100 / (keys.length - 1))).toFixed(2);
+  // the sample panel says what the report will use
+  await expect(page.getByTestId('sample-wbc-basis')).toHaveText(`Corrected for ${nrbc} NRBC per 100 WBC: ${corrected} ×10⁹/L (11 uncorrected). The report's absolute counts use the corrected count.`);
+  await page.getByTestId('export-report').click();
+  // 100% neutrophils: their absolute count is the corrected WBC; it read 11.00, the erythroblasts counted as WBCs
+  await expect(page.getByTestId('report-abs-neutrophil')).toHaveText(corrected);
+  await expect(page.getByTestId('report-wbc-basis')).toHaveText(`absolute counts ×10⁹/L from the WBC corrected for ${nrbc} NRBC per 100 WBC: ${corrected} ×10⁹/L (analyser WBC 11 ×10⁹/L uncorrected, × 100 / (100 + NRBC))`);
+  await expect(page.getByTestId('report-sample-times')).toContainText(`analyser WBC 11 ×10⁹/L (uncorrected; corrected for ${nrbc} NRBC per 100 WBC: ${corrected} ×10⁹/L)`);
+  await page.getByRole('button', { name: 'Close' }).click();
+  // an analyser that counts NRBC apart: its count is used as entered, and the report says so
+  await page.getByTestId('sample-wbc-corrected').check();
+  await expect(page.getByTestId('sample-wbc-basis')).toHaveText("The report's absolute counts use 11 ×10⁹/L as entered, not corrected again.");
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-abs-neutrophil')).toHaveText('11.00');
+  await expect(page.getByTestId('report-wbc-basis')).toHaveText('absolute counts ×10⁹/L from the analyser WBC 11 ×10⁹/L, entered as already corrected for NRBC by the analyser (not corrected again)');
+  await expect(page.getByTestId('report-sample-times')).toContainText('analyser WBC 11 ×10⁹/L (corrected for NRBC by the analyser)');
+});
+
+test('a verification taken back in the gallery leaves the cell the model\'s again, with its probability, not a type set by hand (audit 2026-12-06, differential)', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(1));
+  await app.waitReady(600_000);
+  const cur = (await app.current())!;
+  const wbc = cur.detections.find((d) => d.cls === 'WBC')!;
+  expect(wbc.wbc).toMatchObject({ origin: 'model' });
+  const shown = async () => (await app.current())!.detections.find((d) => d.id === wbc.id)!.wbc!;
+  await page.getByTestId('open-gallery').click();
+  await page.locator(`[data-testid="wbc-tile"][data-key="${cur.id}/${wbc.id}"]`).click();
+  await page.getByTestId('gallery-verify').click();
+  await expect.poll(async () => (await shown()).verified).toBe(true);
+  await page.getByTestId('gallery-verify').click();
+  await expect.poll(async () => (await shown()).verified ?? false).toBe(false);
+  // it read { origin: 'manual', p: 1 }: an unsure cell taken back was unsure no more, and "Verify all" took it
+  expect(await shown()).toEqual(wbc.wbc);
+});

@@ -4,7 +4,7 @@ import { boxesCsv, boxesJson, cocoJson, countsCsv, pngFooter, releaseLine, sampl
 import { zip } from '../core/formats/zip';
 import { flatName, uniqueNames, withExtension } from '../core/formats/names';
 import { selectDifferentialState, selectExportImages, shownDetections } from '../store/selectors';
-import { adaptationWords, exportRelease, exportSample, notCountedRows, otherClassifiers, otherDetectors, reportJson, selectAdaptation, selectEngines } from '../store/report';
+import { adaptationWords, exportRelease, exportSample, notCountedRows, otherClassifiers, otherDetectors, reportJson, selectAdaptation, selectEngines, selectPrinted } from '../store/report';
 import { annotatedPng, scaledNote } from './annotatedPng';
 import { Section } from './Section';
 import { cocoWithSample, csvWithSample, exportName, jsonWithSample, pngWithSample, provenanceText, vocWithSample, type Provenance } from '../core/formats/sample';
@@ -73,7 +73,7 @@ export function ExportMenu() {
   const release = () => exportRelease(store.getState().sample);
   const countsReport = (): CountsReport => {
     const s = store.getState();
-    return { release: exportRelease(s.sample), differential: selectDifferentialState(s, classifier?.lowConfidence), notCounted: notCountedRows(s) };
+    return { release: exportRelease(s.sample), differential: selectDifferentialState(s, classifier?.lowConfidence), notCounted: notCountedRows(s), ...(classifier ? { printed: selectPrinted(s, classifier.lowConfidence) } : {}) };
   };
   return (
     <Section title="Export" className="export">

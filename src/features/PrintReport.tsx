@@ -16,6 +16,7 @@ import { countErrors } from '../core/metrics/ap';
 import { groundTruthAp, selectDifferentialState } from '../store/selectors';
 import { exportName } from '../core/formats/sample';
 import { ReportDifferential } from './report/ReportDifferential';
+import { correctedText, wbcBasis } from '../core/differential/rules';
 import './report/report.css';
 import { APP_VERSION } from '../services/appVersion';
 import { backAtWithdrawnRelease } from '../store/release';
@@ -65,6 +66,12 @@ function ReportBody({ open }: { open: boolean }) {
   const setSample = useApp((s) => s.setSample);
   const releaseReport = useApp((s) => s.releaseReport);
   const st = useApp((s) => selectDifferentialState(s, classifier?.lowConfidence));
+  // the analyser's count, and the count corrected for NRBC where the released differential corrects it (wbcBasis)
+  const basis = st.releasable ? wbcBasis(sample.wbcCount, st.released.nrbcPer100, sample.wbcNrbcCorrected === true) : null;
+  const analyserWbc =
+    sample.wbcCount === null
+      ? ''
+      : ` · analyser WBC ${sample.wbcCount} ×10⁹/L${sample.wbcNrbcCorrected ? ' (corrected for NRBC by the analyser)' : basis?.correction === 'applied' ? ` (uncorrected; corrected for ${basis.nrbcPer100!.toFixed(1)} NRBC per 100 WBC: ${correctedText(basis)} ×10⁹/L)` : ''}`;
   const reference = useApp((s) => s.reference);
   const labName = useApp((s) => s.labName);
   const setLabName = useApp((s) => s.setLabName);
@@ -230,7 +237,7 @@ function ReportBody({ open }: { open: boolean }) {
       {/* every time on the printout in one form, isoLocal's, with the zone offset (as the release's and the print's) */}
       <p data-testid="report-sample-times">
         Collected {sample.collectedAt ? isoLocalOf(sample.collectedAt) : '–'} · received {sample.receivedAt ? isoLocalOf(sample.receivedAt) : '–'}
-        {sample.wbcCount !== null ? ` · analyser WBC ${sample.wbcCount} ×10⁹/L` : ''}
+        {analyserWbc}
       </p>
       {/* the technician's lines as written (white-space: pre-line in report.css) */}
       {sample.notes.trim() && (
@@ -272,7 +279,7 @@ function ReportBody({ open }: { open: boolean }) {
         <p>
           On {summary.images} field{summary.images === 1 ? '' : 's'} (images){leftOut ? `; ${leftOut} flagged image${leftOut === 1 ? '' : 's'} left out of the counts` : ''}. WBC : RBC{' '}
           {formatRatio(summary.wbcPerRbc)} · Platelets : RBC {formatRatio(summary.plateletsPerRbc)}
-          {sample.wbcCount !== null ? ` · analyser WBC ${sample.wbcCount} ×10⁹/L` : ''}.
+          {analyserWbc}.
         </p>
         {/* fields are chosen at the microscope (often centred on a WBC): their ratios are not the blood's */}
         <p className="muted" data-testid="report-ratio-caveat">
@@ -282,7 +289,7 @@ function ReportBody({ open }: { open: boolean }) {
           <>
             {/* the heading inside the block kept whole (report.css): on US Letter, 18 mm shorter than A4, "WBC
                 differential" ended page 1 alone and its table began page 2 */}
-            <ReportDifferential st={st} wbcCount={sample.wbcCount} reference={reference} code={Object.fromEntries(classifier.classes.map((c) => [c.name, c.code]))} shortReason={sample.shortReason} setShortReason={(v) => setSample({ shortReason: v })} />
+            <ReportDifferential st={st} wbcCount={sample.wbcCount} analyserCorrected={sample.wbcNrbcCorrected === true} reference={reference} code={Object.fromEntries(classifier.classes.map((c) => [c.name, c.code]))} shortReason={sample.shortReason} setShortReason={(v) => setSample({ shortReason: v })} />
           </>
         ) : classifier && summary.images > 0 ? (
           // say so rather than leave the section out: a reader looks for it

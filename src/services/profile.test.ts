@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ClassifierCard } from '../core/differential/card';
-import { verifyCells } from '../core/edits/gallery';
+import { reclassifyCell, verifyCells } from '../core/edits/gallery';
+import { releaseRevision, watchRelease } from '../store/release';
 import { createAppStore } from '../store/store';
 import { ProfileService } from './profile';
 
@@ -64,5 +65,45 @@ describe('the microscope profile service', () => {
     expect(next.store.getState().postprocess.countRule).toBe('top-left');
     expect(next.store.getState().fixedScale).toBe(1.25);
     expect(next.profile.current().name).toBe('Bench 1');
+  });
+
+  it('a release resting on adapted WBC types is the same release after a reload: the probabilities refitted are the ones released (audit 2026-12-06, differential)', async () => {
+    // the revision covers each WBC's probability (store/release): a refit that gave other numbers on the same
+    // cells would withdraw every such release at each reload
+    const NEU = [0.9, 0.02, 0.02, 0.02, 0.02, 0.01, 0.01];
+    const raw = Array.from({ length: 14 }, (_, i) => wbc(`m${i}`, 10 + i * 40, 0.95));
+    // the model reads every cell a neutrophil; half are lymphocytes (the second axis of their embedding)
+    const emb = Object.fromEntries(raw.map((d, i) => [d.id, i % 2 ? [0.1 * (i % 3), 1, 0, 0.05 * i] : [1, 0.1 * (i % 3), 0.05 * i, 0]]));
+    const image = (st: ReturnType<typeof createAppStore>) => {
+      const s = st.getState();
+      s.setModel({ status: 'ready' });
+      s.addImage({ id: 'a', name: 'a.jpg', bytes: 1 });
+      s.updateImage('a', { status: 'done', width: 640, height: 480, raw, wbc: Object.fromEntries(raw.map((d) => [d.id, NEU])), emb });
+    };
+    const first = await page((st) => {
+      image(st);
+      // twelve verified, the last two left to the model (their types, or only how sure it is, move with the profile)
+      for (let i = 0; i < 12; i++) st.getState().edit('a', reclassifyCell, { id: `m${i}`, to: i % 2 ? 'lymphocyte' : 'neutrophil' });
+    });
+    await sleep(300);
+    const adapted = first.store.getState().images.a.adapted;
+    expect(adapted?.m13).toBeDefined();
+    expect(adapted!.m13).not.toEqual(NEU);
+    watchRelease(first.store);
+    first.store.getState().setSample({ id: 'S-1' });
+    first.store.getState().releaseReport('AB');
+    const released = first.store.getState().sample;
+    // the reload: the saved batch (its adapted probabilities too) and the record, then the profile starts
+    const saved = structuredClone(first.store.getState().images.a);
+    const second = await page((st) => {
+      image(st);
+      st.getState().updateImage('a', { edits: saved.edits, history: saved.history, adapted: saved.adapted });
+      st.setState({ sample: released });
+      watchRelease(st);
+    });
+    await sleep(300);
+    expect(second.store.getState().images.a.adapted).toEqual(adapted);
+    expect(second.store.getState().sample).toMatchObject({ verifiedAt: released.verifiedAt, withdrawn: '' });
+    expect(releaseRevision(second.store.getState())).toBe(released.releasedRevision);
   });
 });

@@ -4,6 +4,7 @@ import { reclassifyCell, verifyCells } from '../core/edits/gallery';
 import type { Detection } from '../core/detection/detection';
 import { backAtWithdrawnRelease, releaseRevision, watchRelease } from './release';
 import { createAppStore, type AppStore } from './store';
+import { selectDifferentialState, shownDetections } from './selectors';
 
 const defaults = { scoreThresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nmsIou: 0.5, crossClassNms: false, countRule: 'all' as const };
 const det = (id: string, cls: Detection['cls'], x: number, score = 0.9): Detection => ({ id, cls, score, box: { x1: x, y1: 100, x2: x + 40, y2: 140 }, origin: 'model' });
@@ -201,6 +202,39 @@ describe('release', () => {
     // an image not in the batch: nothing happens
     store.getState().discardImage('zz');
     expect(store.getState().audit).toHaveLength(s.audit.length);
+  });
+
+  it('is withdrawn when the microscope profile moves a type under the unsure bar without changing the type (audit 2026-12-06, differential)', () => {
+    const store = released();
+    const report = () => selectDifferentialState(store.getState(), 0.6);
+    expect(report()).toMatchObject({ unverified: 1, unsure: 0 });
+    // the profile's head written again with the same numbers (a reload, a refit on the same cells): no change
+    store.getState().updateImage('a', { adapted: { m2: [0.9, 0.02, 0.02, 0.02, 0.02, 0.01, 0.01] } });
+    expect(store.getState().sample.verifiedAt).not.toBeNull();
+    // an imported profile: still a neutrophil, now at 0.55, under the card's bar. The report's kept-apart line
+    // reads '1 unsure' where the released one read none; before, the release stood
+    store.getState().updateImage('a', { adapted: { m2: [0.55, 0.4, 0.02, 0.01, 0.01, 0.005, 0.005] } });
+    expect(report()).toMatchObject({ unverified: 1, unsure: 1 });
+    expect(shownDetections(store.getState().images.a, store.getState().postprocess).find((d) => d.id === 'm2')?.wbc?.type).toBe('neutrophil');
+    expect(store.getState().sample.verifiedAt).toBeNull();
+    expect(withdrawal(store)).toEqual(['withdrawn: a.jpg: WBC type probabilities changed (classifier or microscope profile), which the unsure marks rest on']);
+    // released again on the new reading, a profile that changes the type says so
+    store.getState().releaseReport('AB');
+    store.getState().updateImage('a', { adapted: { m2: [0.3, 0.6, 0.02, 0.02, 0.03, 0.02, 0.01] } });
+    expect(withdrawal(store).at(-1)).toBe('withdrawn: a.jpg: WBC types changed (classifier or microscope profile)');
+  });
+
+  it('says which differential rule changed: the basis of the % alone is not a target changed "100 → 100" (audit 2026-12-06, differential)', () => {
+    const store = released();
+    // the same rules again: nothing changed
+    store.getState().setDiffRules({ target: 100 });
+    expect(store.getState().sample.verifiedAt).not.toBeNull();
+    store.getState().setDiffRules({ basis: 'all' });
+    expect(withdrawal(store)).toEqual(['withdrawn: differential rules changed (% on verified cells → every typed cell)']);
+    store.getState().setDiffRules({ basis: 'verified' });
+    store.getState().releaseReport('AB');
+    store.getState().setDiffRules({ target: 200 });
+    expect(withdrawal(store).at(-1)).toBe('withdrawn: differential rules changed (target 100 → 200)');
   });
 
   it('needs a sample ID', () => {

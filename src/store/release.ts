@@ -1,7 +1,7 @@
 /**
  * Release as a lab runs it (LIS practice: preliminary, final, then withdrawn when anything it rests on
  * changes). A release records a revision of the batch: a hash of everything the report's figures rest
- * on (each image's shown boxes, types, verification and categories, its review mark, which images count, the thresholds,
+ * on (each image's shown boxes, types with how sure the classifier was of each (its unsure marks), verification and categories, its review mark, which images count, the thresholds,
  * NMS and count rule, the differential's rules and reference intervals, the files refused at the drop). Any later change that gives
  * another revision withdraws the release and says why in the audit trail. A content hash rather than a
  * counter, so that a reload (which rebuilds the same batch) keeps a release that nothing has touched.
@@ -9,6 +9,7 @@
 import { diffEdits, type AuditChange } from '../core/edits/audit';
 import { boxPlace, readingOrder } from '../core/detection/geometry';
 import type { PostprocessParams } from '../core/detection/card';
+import type { Detection } from '../core/detection/detection';
 import type { AppState, AppStore } from './store';
 import type { ImageEntry } from './types';
 import { inTotals, modelTypes, shownDetections } from './selectors';
@@ -27,12 +28,23 @@ function hash(text: string): string {
 
 /**
  * What a revision covers, as a number: 1 for releases made before 2026-12-06 (boxes to whole pixels, no review
- * marks, no refused files), 2 since. Raised whenever releaseRevision's input changes, so that a release an
- * earlier version of the app made is said to be that, on restore, and not "a batch that differs".
+ * marks, no refused files), 2 until the WBC types' probabilities and unsure marks were covered (typeReading), 3
+ * since. Raised whenever releaseRevision's input changes, so that a release an earlier version of the app made
+ * is said to be that, on restore, and not "a batch that differs".
  */
-export const RELEASE_SCHEME = 2;
+export const RELEASE_SCHEME = 3;
 
 type RevisionInput = Pick<AppState, 'images' | 'order' | 'refused' | 'postprocess' | 'diffRules' | 'reference' | 'estimateFactors'>;
+
+/**
+ * How sure the classifier (or the microscope profile's adaptation) was of a WBC's type: its probability exactly,
+ * as the boxes CSV and JSON carry it (wbc_p), and the marks that make a confident type unsure (a box too small
+ * for a WBC, an image without colour). The report's unsure marks ('kept apart: n unsure', the images flagged
+ * wbc-type-unsure) are this against the card's bar. Only the types were covered: an imported or reset profile
+ * that moved a type's probability under the bar, without changing the type, changed what the released report
+ * said and kept the release. A type set by hand has no probability (p 1, origin manual).
+ */
+const typeReading = (w: Detection['wbc']) => (w ? [w.origin, w.origin === 'model' ? w.p : 1, w.small ? 1 : 0, w.grey ? 1 : 0] : []);
 
 /** The revision of the batch the report rests on. */
 export function releaseRevision(s: RevisionInput): string {
@@ -42,7 +54,7 @@ export function releaseRevision(s: RevisionInput): string {
     // a fraction of a pixel (rounded to whole pixels, such a move was logged but kept the release)
     const dets =
       im.status === 'done'
-        ? shownDetections(im, s.postprocess).map((d) => [d.id, d.cls, d.box.x1, d.box.y1, d.box.x2, d.box.y2, d.wbc?.type ?? '', d.wbc?.verified ? 1 : 0, d.wbc?.category ?? '', d.wbc?.note ?? ''])
+        ? shownDetections(im, s.postprocess).map((d) => [d.id, d.cls, d.box.x1, d.box.y1, d.box.x2, d.box.y2, d.wbc?.type ?? '', d.wbc?.verified ? 1 : 0, d.wbc?.category ?? '', d.wbc?.note ?? '', ...typeReading(d.wbc)])
         : [];
     // deleted ids too: a box left out while under the threshold is a decision the release did not see;
     // and the review mark, which the report prints ("Boxes reviewed on 3 of 8 images", Appendix A)
@@ -107,7 +119,11 @@ export function withdrawalReason(s: RevisionInput, p: RevisionInput): string {
     if (t.scoreThresholds[c] !== q.scoreThresholds[c]) return `${c} threshold changed (${q.scoreThresholds[c]} → ${t.scoreThresholds[c]})`;
   }
   if (t.nmsIou !== q.nmsIou || t.crossClassNms !== q.crossClassNms) return 'NMS setting changed';
-  if (s.diffRules !== p.diffRules) return `differential rules changed (target ${p.diffRules.target} → ${s.diffRules.target})`;
+  // the target, or the cells the panel's % (and the counts CSV's differential row, short of a released
+  // differential) rest on: a change of that alone read "target 100 → 100"
+  const basis = (r: RevisionInput['diffRules']) => (r.basis === 'all' ? 'every typed cell' : 'verified cells');
+  if (s.diffRules.target !== p.diffRules.target) return `differential rules changed (target ${p.diffRules.target} → ${s.diffRules.target})`;
+  if (s.diffRules.basis !== p.diffRules.basis) return `differential rules changed (% on ${basis(p.diffRules)} → ${basis(s.diffRules)})`;
   if (s.reference !== p.reference) return 'reference intervals changed';
   if (s.estimateFactors !== p.estimateFactors) return 'smear estimate factor changed';
   for (const id of s.order) {
@@ -122,7 +138,13 @@ export function withdrawalReason(s: RevisionInput, p: RevisionInput): string {
       const cls = b.raw?.find((d) => d.id === c.cell)?.cls ?? b.edits.added.find((d) => d.id === c.cell)?.cls ?? a.edits.added.find((d) => d.id === c.cell)?.cls;
       return `${b.name}: ${changeWords(c, cls, cellWhere(c.cell, a, b, s.postprocess, p.postprocess))}`;
     }
-    if (a.adapted !== b.adapted || a.wbc !== b.wbc) return `${b.name}: WBC types changed (classifier or microscope profile)`;
+    if (a.adapted !== b.adapted || a.wbc !== b.wbc) {
+      // the types themselves, or only how sure the classifier is of them (what the unsure marks rest on)
+      const types = (im: ImageEntry, pp: PostprocessParams) => (im.status === 'done' ? shownDetections(im, pp).map((d) => d.wbc?.type ?? '').join() : '');
+      return types(a, p.postprocess) !== types(b, s.postprocess)
+        ? `${b.name}: WBC types changed (classifier or microscope profile)`
+        : `${b.name}: WBC type probabilities changed (classifier or microscope profile), which the unsure marks rest on`;
+    }
   }
   return 'the batch changed';
 }

@@ -15,7 +15,7 @@ import { csvWithSample, provenanceText } from '../core/formats/sample';
 import { printedDifferential } from '../core/differential/rules';
 import { watchRelease } from './release';
 import { countInterval } from '../core/counts/estimate';
-import { adaptationWords, classifierWords, detectorWords, enginesWords, exportRelease, exportSample, leftOutWords, notCountedRows, notCountedWords, otherClassifiers, otherDetectors, releaseState, reportJson, scaleUsed, selectAdaptation, selectEditSummary, selectEngines, selectLeftOutBoxes, selectNotCounted } from './report';
+import { adaptationWords, classifierWords, detectorWords, enginesWords, exportRelease, exportSample, leftOutWords, notCountedRows, notCountedWords, otherClassifiers, otherDetectors, releaseState, reportJson, scaleUsed, selectAdaptation, selectEditSummary, selectEngines, selectLeftOutBoxes, selectNotCounted, selectPrinted } from './report';
 import { selectDifferentialState, selectExportImages, selectSummary } from './selectors';
 import { createAppStore, type AppStore } from './store';
 
@@ -555,5 +555,50 @@ describe('boxes found but not counted (audit 2026-12-06, release)', () => {
     st.updateImage('b', { optics: [] });
     st.updateImage('d', { quality: { flags: [] } as never });
     expect(leftOutWords(selectLeftOutBoxes(store.getState()), 'all')).toBe('');
+  });
+
+  it('absolute counts rest on the analyser WBC corrected for the NRBC counted; the report, its JSON and the counts CSV say which count (audit 2026-12-06, differential)', () => {
+    const store = batch();
+    // b.jpg's cell set apart as other is an erythroblast: 3 WBC in the 100% (2 neutrophils, 1 lymphocyte) and 1 NRBC,
+    // 33.3 per 100 WBC. The analyser's 8 ×10⁹/L counted them all: 8 × 100 / 133.3 = 6 white cells ×10⁹/L
+    store.getState().edit('b', reclassifyCell, { id: 'm2', to: 'erythroblast' });
+    watchRelease(store);
+    store.getState().setSample({ id: 'S-9', operator: 'AB', wbcCount: 8 });
+    store.getState().releaseReport('AB');
+    const s = store.getState();
+    const j = reportJson(s, { lowConfidence: LOW });
+    const row = (t: string) => j.differential!.rows.find((r) => r.type === t)!;
+    // before: 5.33 and 2.67, from the uncorrected 8
+    expect(row('neutrophil').absolute_printed).toBe('4.00');
+    expect(row('lymphocyte').absolute_printed).toBe('2.00');
+    expect(row('erythroblast')).toMatchObject({ percent_printed: '33.3', absolute_printed: '–' });
+    expect(j.analyser_wbc_10e9_per_L).toBe(8);
+    expect(j.differential!.wbc_count).toMatchObject({ analyser_10e9_per_L: 8, analyser_corrected_for_nrbc: false, corrected_printed: '6.00', correction: 'applied', words: 'absolute counts ×10⁹/L from the WBC corrected for 33.3 NRBC per 100 WBC: 6.00 ×10⁹/L (analyser WBC 8 ×10⁹/L uncorrected, × 100 / (100 + NRBC))' });
+    expect(j.differential!.wbc_count!.corrected_10e9_per_L).toBeCloseTo(6, 12);
+    // the counts CSV: a row of the absolute counts as printed, after the % row, saying which count they rest on
+    const counts = () => {
+      const t = store.getState();
+      return csvCells(countsCsv(selectExportImages(t), { release: exportRelease(t.sample), differential: selectDifferentialState(t, LOW), printed: selectPrinted(t, LOW) }));
+    };
+    let rows = counts();
+    const col = (name: string) => rows[0].indexOf(name);
+    let abs = rows.at(-1)!;
+    expect(rows.at(-2)![0]).toBe('DIFFERENTIAL_%');
+    expect([abs[0], abs[col('neutrophil')], abs[col('lymphocyte')], abs[col('monocyte')], abs[col('erythroblast')], abs[col('report_state')]]).toEqual(['DIFFERENTIAL_10E9_PER_L', '4.00', '2.00', '0.00', '', 'released']);
+    expect(abs[col('flags')]).toBe(j.differential!.wbc_count!.words);
+    // an analyser that counts NRBC apart gave a corrected count: not corrected again, and the release is withdrawn
+    store.getState().setSample({ wbcNrbcCorrected: true });
+    expect(store.getState().sample).toMatchObject({ verifiedAt: null, withdrawn: 'sample record changed (wbcNrbcCorrected)' });
+    expect(store.getState().audit.find((e) => e.cell === 'wbcNrbcCorrected')).toMatchObject({ field: 'sample', from: 'no', to: 'yes' });
+    const k = reportJson(store.getState(), { lowConfidence: LOW });
+    expect(k.differential!.rows.find((r) => r.type === 'neutrophil')!.absolute_printed).toBe('5.33');
+    expect(k.differential!.wbc_count).toMatchObject({ analyser_corrected_for_nrbc: true, corrected_10e9_per_L: null, correction: 'analyser', absolute_from_10e9_per_L: 8 });
+    rows = counts();
+    abs = rows.at(-1)!;
+    expect([abs[col('neutrophil')], abs[col('flags')]]).toEqual(['5.33', 'absolute counts ×10⁹/L from the analyser WBC 8 ×10⁹/L, entered as already corrected for NRBC by the analyser (not corrected again)']);
+    // no analyser count: no row, nothing to say it rests on
+    store.getState().setSample({ wbcCount: null });
+    expect(counts().at(-1)![0]).toBe('DIFFERENTIAL_%');
+    expect(reportJson(store.getState(), { lowConfidence: LOW }).differential!.wbc_count).toBeNull();
   });
 });

@@ -6,7 +6,7 @@
 import { adapts, keptWhy, modelRight } from '../core/adapt/adapt';
 import { CLASS_NAMES, type CellClass } from '../core/detection/classes';
 import { describeScaleSetting } from '../core/detection/scaleWords';
-import { printedDifferential } from '../core/differential/rules';
+import { correctedText, printedDifferential, wbcBasisWords } from '../core/differential/rules';
 import { addSummaries, editWords, type EditSummary } from '../core/edits/summary';
 import { isoLocal, isoLocalOf } from '../core/formats/isoLocal';
 import { isolateName } from '../core/bidi';
@@ -275,6 +275,11 @@ export function leftOutWords(b: LeftOutBoxes, rule: keyof typeof COUNT_RULES): s
   return parts.length ? `Found by the detector on the counted fields but not counted as cells: ${parts.join('; ')}.` : '';
 }
 
+/** The differential exactly as the report prints it (its table, and the WBC count its absolute counts rest on). */
+export function selectPrinted(s: AppState, lowConfidence?: number) {
+  return printedDifferential(selectDifferentialState(s, lowConfidence), s.sample.wbcCount, s.reference, s.sample.shortReason, s.sample.wbcNrbcCorrected === true);
+}
+
 /** The report as data, for the JSON export: the release, the counts and the differential exactly as
  * printed (the same selectors and the same printing function as the report), the edits and provenance. */
 export function reportJson(s: AppState, opts: { lowConfidence: number | null; profileName?: string }) {
@@ -305,7 +310,8 @@ export function reportJson(s: AppState, opts: { lowConfidence: number | null; pr
   let differential = null;
   if (opts.lowConfidence !== null) {
     const st = selectDifferentialState(s, opts.lowConfidence);
-    const p = printedDifferential(st, s.sample.wbcCount, s.reference, s.sample.shortReason);
+    const p = selectPrinted(s, opts.lowConfidence);
+    const w = p.wbc;
     differential = {
       printed: p.shown,
       based_on: st.basedOn,
@@ -327,6 +333,20 @@ export function reportJson(s: AppState, opts: { lowConfidence: number | null; pr
         reference_percent: r.percentInterval ?? null,
         reference_absolute: r.absoluteInterval ?? null,
       })),
+      // the WBC count the absolute counts rest on: the analyser's, corrected for the NRBC the released differential
+      // counted (correction 'applied'), or as entered ('none': no NRBC counted; 'analyser': it corrected the count)
+      wbc_count: w
+        ? {
+            analyser_10e9_per_L: w.analyser,
+            analyser_corrected_for_nrbc: w.correction === 'analyser',
+            nrbc_per_100_wbc: p.shown ? w.nrbcPer100 : null,
+            corrected_10e9_per_L: p.shown && w.correction === 'applied' ? w.used : null,
+            corrected_printed: p.shown && w.correction === 'applied' ? correctedText(w) : '',
+            correction: p.shown ? w.correction : null,
+            absolute_from_10e9_per_L: p.shown ? w.used : null,
+            words: p.shown ? wbcBasisWords(w) : '',
+          }
+        : null,
       kept_apart: { unverified: st.unverified, unsure: st.unsure, beyond_target: st.over, smudge: st.smudge, other: st.other, untyped: st.untyped },
       reference_source: s.reference.source,
     };

@@ -17,6 +17,10 @@ export interface SampleRecord {
   notes: string;
   /** The analyser's WBC count, ×10⁹/L (absolute counts on the report); null: not entered. */
   wbcCount: number | null;
+  /** The analyser's WBC count is already corrected for NRBC (an analyser that counts them apart): absolute counts
+   * use it as entered. Otherwise they use it corrected by the NRBC the differential counted (core/differential
+   * wbcBasis). Absent in records saved before it: false. */
+  wbcNrbcCorrected?: boolean;
   /** Set when the report is released: who verified it, and when (ISO). */
   verifiedBy: string;
   verifiedAt: string | null;
@@ -39,7 +43,7 @@ export interface SampleRecord {
   shortReason: string;
 }
 
-export const EMPTY_SAMPLE: SampleRecord = Object.freeze({ id: '', operator: '', patient: '', ward: '', collectedAt: '', receivedAt: '', notes: '', wbcCount: null, verifiedBy: '', verifiedAt: null, releasedRevision: '', withdrawn: '', withdrawnRevision: '', withdrawnReleasedAt: '', replaces: null, shortReason: '' });
+export const EMPTY_SAMPLE: SampleRecord = Object.freeze({ id: '', operator: '', patient: '', ward: '', collectedAt: '', receivedAt: '', notes: '', wbcCount: null, wbcNrbcCorrected: false, verifiedBy: '', verifiedAt: null, releasedRevision: '', withdrawn: '', withdrawnRevision: '', withdrawnReleasedAt: '', replaces: null, shortReason: '' });
 
 export interface SampleSlice {
   sample: SampleRecord;
@@ -65,10 +69,10 @@ export const AUDIT_LIMIT = 20_000;
 
 /** The fields a person enters: each change is an audit entry of its own. The release fields are set by
  * "Verify and print" and the watch, and have entries of their own (`release`). */
-const RECORD_FIELDS = ['id', 'operator', 'patient', 'ward', 'collectedAt', 'receivedAt', 'notes', 'wbcCount', 'verifiedBy', 'shortReason'] as const;
+const RECORD_FIELDS = ['id', 'operator', 'patient', 'ward', 'collectedAt', 'receivedAt', 'notes', 'wbcCount', 'wbcNrbcCorrected', 'verifiedBy', 'shortReason'] as const;
 /** Keystrokes in one field within this long of the first are one change (from before the first to after the last). */
 export const SAMPLE_EDIT_MERGE_MS = 30_000;
-const recordText = (v: unknown) => (v === null || v === undefined || v === '' ? null : String(v));
+const recordText = (v: unknown) => (v === null || v === undefined || v === '' ? null : typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v));
 
 /** The audit trail with one entry per changed field of the sample record. Typing goes through setSample a
  * key at a time: the entry of the field's last change grows instead when nothing but withdrawals came

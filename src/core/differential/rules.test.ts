@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Detection } from '../detection/detection';
-import { ADULT_REFERENCE, DEFAULT_RULES, differentialState, flagOf, flagsAllowed, modelLean, parseIntervals, parseRules, printedDifferential, reportRows, rulesProgressText, samplingInterval, TOO_FEW_CELLS } from './rules';
+import { ADULT_REFERENCE, DEFAULT_RULES, differentialState, flagOf, flagsAllowed, modelLean, parseIntervals, parseRules, printedDifferential, reportRows, rulesProgressText, samplingInterval, TOO_FEW_CELLS, wbcBasis, wbcBasisWords } from './rules';
 import { differential, type WbcType } from './differential';
 import { AppError, errorMessage } from '../errors';
 
@@ -80,7 +80,8 @@ describe('differential rules', () => {
   });
   it('report rows: % with H/L flags at the printed precision, absolute counts from the analyser WBC', () => {
     const types: WbcType[] = [...Array<WbcType>(85).fill('neutrophil'), ...Array<WbcType>(10).fill('lymphocyte'), ...Array<WbcType>(5).fill('monocyte'), 'erythroblast'];
-    const rows = reportRows(differential(types), 10, ADULT_REFERENCE);
+    // the analyser's count entered as already corrected for NRBC: absolute = % × WBC as entered
+    const rows = reportRows(differential(types), 10, ADULT_REFERENCE, true, true);
     const r = Object.fromEntries(rows.map((x) => [x.type, x]));
     // 85 of 100 (95% interval 76.5-91.4%) reaches into 40-80%: no H on that count; 8.5 ×10⁹/L (7.6-9.1) is above 2-7
     expect(r.neutrophil).toMatchObject({ n: 85, percent: 85, absolute: 8.5, flag: '', withheld: 'H', absoluteFlag: 'H', absoluteWithheld: '' });
@@ -95,6 +96,38 @@ describe('differential rules', () => {
     expect(reportRows(differential(types), null, ADULT_REFERENCE).every((x) => x.absolute === null && x.absoluteFlag === '')).toBe(true);
     expect(flagOf(39.96, { low: 40, high: 80 })).toBe('L');
     expect(flagOf(null, { low: 40, high: 80 })).toBe('');
+  });
+  it('absolute counts from the WBC corrected for the NRBC the differential counted (audit 2026-12-06, differential)', () => {
+    // 100 WBC typed and 10 erythroblasts: an analyser WBC of 11 counted 110 nucleated cells for every 100 white
+    // ones, so the white cells are 11 × 100 / 110 = 10 ×10⁹/L. Before, 60% neutrophils read 6.60 instead of 6.00
+    const types: WbcType[] = [...Array<WbcType>(60).fill('neutrophil'), ...Array<WbcType>(30).fill('lymphocyte'), ...Array<WbcType>(10).fill('monocyte'), ...Array<WbcType>(10).fill('erythroblast')];
+    const d = differential(types);
+    expect(wbcBasis(11, d.nrbcPer100)).toEqual({ analyser: 11, nrbcPer100: 10, used: 10, correction: 'applied' });
+    const r = Object.fromEntries(reportRows(d, 11, ADULT_REFERENCE).map((x) => [x.type, x]));
+    expect(r.neutrophil.absolute).toBeCloseTo(6, 12);
+    expect(r.lymphocyte.absolute).toBeCloseTo(3, 12);
+    expect(r.monocyte.absolute).toBeCloseTo(1, 12);
+    expect(r.erythroblast).toMatchObject({ percent: 10, absolute: null });
+    // the sampling interval of the absolute count is of the corrected count too: 30 of 100 lymphocytes (21.3-39.9%)
+    // × 10 lies inside 1-3, where × 11 (2.34-4.39) would have reached over it
+    expect(r.lymphocyte).toMatchObject({ absoluteFlag: '', absoluteWithheld: '' });
+    // entered as already corrected by the analyser: not corrected again
+    expect(wbcBasis(11, 10, true)).toEqual({ analyser: 11, nrbcPer100: 10, used: 11, correction: 'analyser' });
+    expect(reportRows(d, 11, ADULT_REFERENCE, true, true).find((x) => x.type === 'neutrophil')!.absolute).toBeCloseTo(6.6, 12);
+    // no NRBC counted, or no cell at all: nothing to correct
+    expect(wbcBasis(6.4, 0)).toMatchObject({ used: 6.4, correction: 'none' });
+    expect(wbcBasis(6.4, null)).toMatchObject({ used: 6.4, correction: 'none' });
+    expect(wbcBasis(null, 10)).toBeNull();
+    // which count was used, in the report's words
+    expect(wbcBasisWords(wbcBasis(11, d.nrbcPer100)!)).toBe('absolute counts ×10⁹/L from the WBC corrected for 10.0 NRBC per 100 WBC: 10.00 ×10⁹/L (analyser WBC 11 ×10⁹/L uncorrected, × 100 / (100 + NRBC))');
+    expect(wbcBasisWords(wbcBasis(11, 10, true)!)).toBe('absolute counts ×10⁹/L from the analyser WBC 11 ×10⁹/L, entered as already corrected for NRBC by the analyser (not corrected again)');
+    expect(wbcBasisWords(wbcBasis(6.4, 0)!)).toBe('absolute counts ×10⁹/L from the analyser WBC 6.4 ×10⁹/L (no NRBC counted in the differential: no correction)');
+    // the printed differential carries the count it used, from the released cells
+    // (erythroblasts met before the 100th WBC: those after it are beyond the target, as at the microscope)
+    const cells = [...types.slice(100), ...types.slice(0, 100)].map((t) => wbc(t, { verified: true }));
+    const p = printedDifferential(differentialState(cells, DEFAULT_RULES, 0.6), 11, ADULT_REFERENCE, '');
+    expect(p.wbc).toMatchObject({ used: 10, correction: 'applied' });
+    expect(p.rows.find((x) => x.type === 'neutrophil')!.absoluteText).toBe('6.00');
   });
   it('H/L only where the number of cells counted supports it (Rümke’s binomial intervals)', () => {
     const ref = { source: 'test', percent: { neutrophil: { low: 40, high: 80 }, basophil: { low: 0, high: 1 }, eosinophil: { low: 1, high: 6 } }, absolute: { basophil: { low: 0.02, high: 0.1 } } };

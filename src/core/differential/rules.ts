@@ -259,18 +259,60 @@ export function supportedFlag(point: Flag, sampling: Interval | null, iv: Interv
   return supported ? { flag: point, withheld: '' } : { flag: '', withheld: point };
 }
 
+/**
+ * The WBC count the absolute counts rest on. An analyser that does not tell nucleated red cells apart counts
+ * them as white cells, so a lab corrects its count by the NRBC the differential counted per 100 WBC (ICSH;
+ * Dacie and Lewis): corrected WBC = WBC × 100 / (100 + NRBC per 100 WBC). An analyser that counts NRBC apart
+ * gives a count already corrected (`analyserCorrected`, said on the sample record): corrected again, every
+ * absolute count would be too low.
+ */
+export interface WbcBasis {
+  /** The analyser's count as entered (×10⁹/L). */
+  analyser: number;
+  /** NRBC per 100 WBC of the differential the absolute counts come from (null: no cell in it). */
+  nrbcPer100: number | null;
+  /** The count the absolute counts rest on: the analyser's × 100 / (100 + NRBC) where the correction is
+   * applied, else the analyser's. */
+  used: number;
+  /** `applied`: corrected here; `none`: no NRBC counted, nothing to correct; `analyser`: the analyser's count
+   * was entered already corrected for NRBC. */
+  correction: 'applied' | 'none' | 'analyser';
+}
+
+export function wbcBasis(wbcCount: number | null, nrbcPer100: number | null, analyserCorrected = false): WbcBasis | null {
+  if (wbcCount === null) return null;
+  if (analyserCorrected) return { analyser: wbcCount, nrbcPer100, used: wbcCount, correction: 'analyser' };
+  if (!nrbcPer100) return { analyser: wbcCount, nrbcPer100, used: wbcCount, correction: 'none' };
+  return { analyser: wbcCount, nrbcPer100, used: (wbcCount * 100) / (100 + nrbcPer100), correction: 'applied' };
+}
+
+/** The corrected count as the report prints it: to 0.01 ×10⁹/L, as the absolute counts. */
+export const correctedText = (b: WbcBasis) => b.used.toFixed(2);
+
+/** Which WBC count the absolute counts rest on, in the report's words (and the exports'). */
+export function wbcBasisWords(b: WbcBasis): string {
+  const analyser = `analyser WBC ${b.analyser} ×10⁹/L`;
+  if (b.correction === 'analyser') return `absolute counts ×10⁹/L from the ${analyser}, entered as already corrected for NRBC by the analyser (not corrected again)`;
+  if (b.correction === 'none') return `absolute counts ×10⁹/L from the ${analyser} (no NRBC counted in the differential: no correction)`;
+  return `absolute counts ×10⁹/L from the WBC corrected for ${b.nrbcPer100!.toFixed(1)} NRBC per 100 WBC: ${correctedText(b)} ×10⁹/L (${analyser} uncorrected, × 100 / (100 + NRBC))`;
+}
+
 /** The report's differential table: % with flags, absolute counts when the analyser's WBC count
- * (×10⁹/L) is known. Absolute = % × WBC; erythroblasts get no absolute count (they are not WBCs). A flag
- * is printed only where the number of cells supports it (supportedFlag). */
-export function reportRows(d: Differential, wbcCount: number | null, ref: ReferenceIntervals, flags = true): ReportRow[] {
+ * (×10⁹/L) is known: % × the WBC count corrected for the NRBC the differential counted (wbcBasis; the
+ * analyser's as entered where `analyserCorrected`). Before, the count was used uncorrected: with 10 NRBC per
+ * 100 WBC every absolute count was 10% too high. Erythroblasts get no absolute count (they are not WBCs). A
+ * flag is printed only where the number of cells supports it (supportedFlag). */
+export function reportRows(d: Differential, wbcCount: number | null, ref: ReferenceIntervals, flags = true, analyserCorrected = false): ReportRow[] {
   const rows: ReportRow[] = [];
+  const basis = wbcBasis(wbcCount, d.nrbcPer100, analyserCorrected);
+  const wbc = basis?.used ?? null;
   for (const t of [...IN_DIFFERENTIAL, 'erythroblast' as const]) {
     const percent = t === 'erythroblast' ? d.nrbcPer100 : d.total ? d.percent[t] : null;
-    const absolute = t !== 'erythroblast' && percent !== null && wbcCount !== null ? (percent / 100) * wbcCount : null;
+    const absolute = t !== 'erythroblast' && percent !== null && wbc !== null ? (percent / 100) * wbc : null;
     const rounded = percent === null ? null : Math.round(percent * 10) / 10;
     const absRounded = absolute === null ? null : Math.round(absolute * 100) / 100;
     const sampling = samplingInterval(t, d);
-    const absSampling = sampling && absolute !== null && wbcCount !== null ? { low: (sampling.low / 100) * wbcCount, high: (sampling.high / 100) * wbcCount } : null;
+    const absSampling = sampling && absolute !== null && wbc !== null ? { low: (sampling.low / 100) * wbc, high: (sampling.high / 100) * wbc } : null;
     const pf = supportedFlag(flags ? flagOf(rounded, ref.percent[t]) : '', sampling, ref.percent[t]);
     const af = supportedFlag(flags ? flagOf(absRounded, ref.absolute[t]) : '', absSampling, ref.absolute[t]);
     rows.push({
@@ -316,16 +358,18 @@ export interface PrintedDifferential {
   /** Some flag was withheld for too few cells (the report's footnote says so once). */
   withheld: boolean;
   rows: (ReportRow & { percentText: string; absoluteText: string; flagText: string; withheldText: string; note: '' | 'no interval set' | 'too few cells to call H/L' })[];
+  /** The WBC count the absolute counts rest on, corrected for NRBC or not (null: no analyser count entered). */
+  wbc: WbcBasis | null;
 }
 
 const flagWords = (pct: Flag, abs: Flag) => [pct, abs && abs !== pct ? `${abs} (abs)` : ''].filter(Boolean).join(' ');
 
 export const TOO_FEW_CELLS = 'too few cells to call H/L';
 
-export function printedDifferential(st: DifferentialState, wbcCount: number | null, ref: ReferenceIntervals, shortReason: string): PrintedDifferential {
+export function printedDifferential(st: DifferentialState, wbcCount: number | null, ref: ReferenceIntervals, shortReason: string, analyserCorrected = false): PrintedDifferential {
   const shown = st.releasable;
   const flags = flagsAllowed(st, shortReason);
-  const rows = reportRows(st.released, wbcCount, ref, flags).map((r) => {
+  const rows = reportRows(st.released, wbcCount, ref, flags, analyserCorrected).map((r) => {
     const withheldText = shown ? flagWords(r.withheld, r.absoluteWithheld) : '';
     const none = !r.percentInterval && !(r.absoluteInterval && r.absolute !== null);
     return {
@@ -337,5 +381,5 @@ export function printedDifferential(st: DifferentialState, wbcCount: number | nu
       note: !shown ? ('' as const) : none ? ('no interval set' as const) : withheldText ? (TOO_FEW_CELLS as typeof TOO_FEW_CELLS) : ('' as const),
     };
   });
-  return { shown, flags, withheld: rows.some((r) => r.withheldText !== ''), rows };
+  return { shown, flags, withheld: rows.some((r) => r.withheldText !== ''), rows, wbc: wbcBasis(wbcCount, st.released.nrbcPer100, analyserCorrected) };
 }

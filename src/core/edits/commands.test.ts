@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Detection } from '../detection/detection';
 import { addBox, deleteBox, EMPTY_HISTORY, moveBox, record, redo, relabelBox, undo } from './commands';
-import { applyEdits, isEdited, NO_EDITS } from './edits';
+import { applyEdits, applyTypes, isEdited, NO_EDITS } from './edits';
+import { applyReview, reclassifyCell, verifyCells } from './gallery';
+import { differentialState, DEFAULT_RULES } from '../differential/rules';
+import { WBC_TYPES } from '../differential/differential';
 
 const dets: Detection[] = [
   { id: 'm0', cls: 'RBC', score: 0.9, box: { x1: 0, y1: 0, x2: 10, y2: 10 }, origin: 'model' },
@@ -112,5 +115,35 @@ describe('edit commands', () => {
     // its own class: counted as it is
     const same = relabelBox.perform(NO_EDITS, { id: 'm7', cls: 'RBC', modelCls: 'RBC', keep: true });
     expect(same).toMatchObject({ kept: ['m7'], relabeled: {} });
+  });
+
+  it('a verified WBC relabelled to another class and back is unverified, with the classifier\'s type (audit 2026-12-06, differential)', () => {
+    // m1: the model's WBC, typed neutrophil 0.9 by the classifier; the technician typed it monocyte in the gallery
+    const probs = { m1: [0.9, 0.04, 0.02, 0.02, 0.01, 0.005, 0.005] };
+    const shown = (e: typeof NO_EDITS) => applyReview(applyTypes(applyEdits(dets, e), e.typed, probs, WBC_TYPES), e);
+    const typed = reclassifyCell.perform(NO_EDITS, { id: 'm1', to: 'monocyte' });
+    expect(shown(typed)[1].wbc).toMatchObject({ type: 'monocyte', verified: true });
+    for (const cls of ['RBC', 'Platelets'] as const) {
+      const away = relabelBox.perform(typed, { id: 'm1', cls, modelCls: 'WBC' });
+      expect(away.verified ?? []).toEqual([]);
+      const back = relabelBox.perform(away, { id: 'm1', cls: 'WBC', modelCls: 'WBC' });
+      // before: { type: 'monocyte', origin: 'manual', verified: true }, counted in the released differential
+      expect(shown(back)[1].wbc).toEqual({ type: 'neutrophil', p: 0.9, origin: 'model' });
+      const st = differentialState(shown(back), DEFAULT_RULES, 0.6);
+      expect(st).toMatchObject({ verified: 0, unverified: 1, basedOn: 0 });
+      expect(isEdited(back)).toBe(false);
+    }
+    // a smudge put apart with a note, relabelled RBC and back: a WBC to look at again, no category
+    const smudge = reclassifyCell.perform(NO_EDITS, { id: 'm1', to: 'smudge', note: 'crushed' });
+    const again = relabelBox.perform(relabelBox.perform(smudge, { id: 'm1', cls: 'RBC', modelCls: 'WBC' }), { id: 'm1', cls: 'WBC', modelCls: 'WBC' });
+    expect(shown(again)[1].wbc).toEqual({ type: 'neutrophil', p: 0.9, origin: 'model' });
+    // a drawn WBC verified with the type the classifier gave it: relabelled and back, it is unverified too
+    const drawn = addBox.perform(NO_EDITS, { cls: 'WBC', box: { x1: 50, y1: 50, x2: 60, y2: 60 }, ...size });
+    const checked = verifyCells.perform(drawn, { ids: ['u0'], verified: true, types: { u0: 'lymphocyte' } });
+    const round = relabelBox.perform(relabelBox.perform(checked, { id: 'u0', cls: 'RBC' }), { id: 'u0', cls: 'WBC' });
+    expect(round.verified).toEqual([]);
+    expect(round.typed).toEqual({});
+    // a relabel that changes nothing leaves the review alone
+    expect(relabelBox.perform(typed, { id: 'm1', cls: 'WBC', modelCls: 'WBC' })).toBe(typed);
   });
 });

@@ -44,16 +44,35 @@ export const relabelBox: Command<{ id: string; cls: CellClass; modelCls?: CellCl
     const e = keep && !isDrawn(id) ? keepBox.perform(e0, { id }) : e0;
     if (isDrawn(id)) {
       const d = e.added.find((x) => x.id === id);
-      return !d || d.cls === cls ? e : { ...e, added: e.added.map((x) => (x === d ? { ...d, cls } : x)) };
+      return !d || d.cls === cls ? e : unreviewed({ ...e, added: e.added.map((x) => (x === d ? { ...d, cls } : x)) }, id);
     }
     if ((e.relabeled[id] ?? modelCls) === cls) return e;
     if (cls === modelCls) {
       const { [id]: _, ...rest } = e.relabeled;
-      return { ...e, relabeled: rest };
+      return unreviewed({ ...e, relabeled: rest }, id);
     }
-    return { ...e, relabeled: { ...e.relabeled, [id]: cls } };
+    return unreviewed({ ...e, relabeled: { ...e.relabeled, [id]: cls } }, id);
   },
 };
+
+/** A box whose class changed loses what a technician said of it as a WBC: its verification, the type set or
+ * locked by hand and a manual category. A verified WBC relabelled RBC and back to WBC came back verified with its
+ * old type, counted in the released differential though nobody had looked at it as a WBC since; it now comes
+ * back unverified with the classifier's type, to be verified again. Undo brings the whole Edits back, review too. */
+function unreviewed(e: Edits, id: string): Edits {
+  const verified = e.verified?.includes(id);
+  const typed = e.typed && id in e.typed;
+  const excluded = e.excluded && id in e.excluded;
+  if (!verified && !typed && !excluded) return e;
+  const { [id]: _t, ...restTyped } = e.typed ?? {};
+  const { [id]: _x, ...restExcluded } = e.excluded ?? {};
+  return {
+    ...e,
+    ...(verified ? { verified: e.verified!.filter((x) => x !== id) } : {}),
+    ...(typed ? { typed: restTyped } : {}),
+    ...(excluded ? { excluded: restExcluded } : {}),
+  };
+}
 
 /** The smallest side (image px) of a box drawn, moved or resized by hand: the smallest a keyboard resize
  * leaves (nudgedBox). A stroke off the image, clipped to it, left a box 0 px tall, counted and never seen. */

@@ -43,6 +43,27 @@ describe('gallery edits', () => {
     expect(shown(off).map((d) => !!d.wbc?.verified)).toEqual([true, false]);
     expect(shown(NO_EDITS)).toHaveLength(2);
   });
+  it('a verification taken back lets go of the type it locked: the model\'s again, unsure where it was (audit 2026-12-06, differential)', () => {
+    // m0: a neutrophil at 0.5, under the card's 0.6: unsure, verified one by one, not by "Verify all"
+    const unsure = { ...probs, m0: [0.5, 0.3, 0.1, 0.05, 0.03, 0.01, 0.01] };
+    const view = (e = NO_EDITS) => applyReview(applyTypes([det('m0'), det('m1')], e.typed, unsure, WBC_TYPES), e);
+    const model = { m0: 'neutrophil', m1: 'lymphocyte' } as const;
+    const before = view()[0];
+    expect(typeUnsure(before.wbc!, 0.6)).toBe(true);
+    const on = verifyCells.perform(NO_EDITS, { ids: ['m0'], verified: true, types: { m0: 'neutrophil' } });
+    const off = verifyCells.perform(on, { ids: ['m0'], verified: false, modelTypes: model });
+    // before: { type: 'neutrophil', p: 1, origin: 'manual', verified: false }: no longer unsure, so "Verify all"
+    // took it with its group, and the boxes CSV said the type was set by hand
+    expect(view(off)[0]).toEqual(before);
+    expect(typeUnsure(view(off)[0].wbc!, 0.6)).toBe(true);
+    expect(bulkVerifiable(view(off)[0], 0.6)).toBe(false);
+    expect(off.typed).toEqual({});
+    // a type the technician chose (a monocyte, not the model's neutrophil) stays theirs, unverified
+    const moved = reclassifyCell.perform(NO_EDITS, { id: 'm0', to: 'monocyte' });
+    const back = verifyCells.perform(moved, { ids: ['m0'], verified: false, modelTypes: model });
+    expect(view(back)[0].wbc).toMatchObject({ type: 'monocyte', origin: 'manual' });
+    expect(view(back)[0].wbc?.verified).toBeFalsy();
+  });
   it('the audit trail says what changed, from what to what', () => {
     const a = reclassifyCell.perform(NO_EDITS, { id: 'm0', to: 'monocyte' });
     expect(diffEdits(NO_EDITS, a)).toEqual([

@@ -52,17 +52,27 @@ export const setCellNote: Command<{ id: string; note: string }> = {
 
 /**
  * Marks cells verified (or not). Verifying keeps each cell's current type (`types`, what the technician
- * saw) as a manual type, so a later model or adaptation change cannot move a verified cell.
+ * saw) as a manual type, so a later model or adaptation change cannot move a verified cell. Taking the
+ * verification back lets go of that lock where the type is the model's own (`modelTypes`): the cell is the
+ * model's again, with its probability and unsure mark. It stayed "set by hand" (p 1): an unsure cell verified
+ * and taken back was no longer unsure, so "Verify all" signed it off with its group, the report's kept-apart
+ * line lost it from the unsure, and the boxes CSV said its type was set by hand. A type a technician chose
+ * other than the model's stays.
  */
-export const verifyCells: Command<{ ids: readonly string[]; verified: boolean; types?: Readonly<Record<string, WbcType>> }> = {
+export const verifyCells: Command<{ ids: readonly string[]; verified: boolean; types?: Readonly<Record<string, WbcType>>; modelTypes?: Readonly<Record<string, WbcType>> }> = {
   name: 'verify',
-  perform(e, { ids, verified, types }) {
+  perform(e, { ids, verified, types, modelTypes }) {
     const cur = new Set(e.verified ?? []);
     const before = cur.size;
     for (const id of ids) if (verified) cur.add(id);
     else cur.delete(id);
     const lock = verified && types ? ids.filter((id) => types[id] && !e.excluded?.[id] && e.typed?.[id] !== types[id]) : [];
-    const typed = lock.length ? { ...(e.typed ?? {}), ...Object.fromEntries(lock.map((id) => [id, types![id]])) } : e.typed;
+    const unlock = !verified && modelTypes ? ids.filter((id) => e.typed?.[id] !== undefined && e.typed[id] === modelTypes[id]) : [];
+    const typed = lock.length
+      ? { ...(e.typed ?? {}), ...Object.fromEntries(lock.map((id) => [id, types![id]])) }
+      : unlock.length
+        ? Object.fromEntries(Object.entries(e.typed ?? {}).filter(([id]) => !unlock.includes(id)))
+        : e.typed;
     if (cur.size === before && typed === e.typed && ids.every((id) => cur.has(id) === verified)) return e;
     return { ...e, verified: [...cur], typed };
   },

@@ -4,7 +4,7 @@ import { modelScore, modelTypeP, type Detection } from '../detection/detection';
 import { countCells, summarize } from '../counts/counts';
 import { isCutByBorder, type CountRule } from '../detection/postprocess';
 import { differential, WBC_TYPES } from '../differential/differential';
-import { DEFAULT_RULES, differentialState, type DifferentialState } from '../differential/rules';
+import { DEFAULT_RULES, differentialState, wbcBasisWords, type DifferentialState, type PrintedDifferential } from '../differential/rules';
 import type { ScaleInfo } from '../detection/scale';
 import type { FlagCode } from '../quality/flags';
 import { toCsv } from './csv';
@@ -67,6 +67,10 @@ export interface CountsReport {
   /** Files dropped into the batch that could not be counted (a decode error, with why), and images still being
    * counted: a row each, so the file a lab sent is never missing from its CSV without a word. */
   notCounted?: readonly { name: string; error: string }[];
+  /** The differential as the report prints it (core/differential printedDifferential): with an analyser WBC count
+   * entered, a row of absolute counts follows the % row, saying which count they rest on (corrected for NRBC or
+   * as entered), as the report does. */
+  printed?: PrintedDifferential;
 }
 
 const counted = (im: ExportImage) => im.inTotals !== false;
@@ -178,6 +182,13 @@ export function countsCsv(images: readonly ExportImage[], report?: CountsReport)
         ? `preliminary: ${st.basedOn} verified cells of ${st.target}; ${st.unverified} of ${st.typed} WBC types not verified${st.untyped ? `; ${st.untyped} WBC untyped` : ''}`
         : `preliminary: every typed cell; ${st.unverified} of ${st.typed} WBC types not verified${st.untyped ? `; ${st.untyped} WBC untyped` : ''}`;
   rows.push(['DIFFERENTIAL_%', '', '', '', '', '', '', '', '', ...pctRow, status, '', '', '', '', '', '', '', '', ...TOTALS_ONLY, ...relCells]);
+  // the absolute counts, as printed (to 0.01 ×10⁹/L), and the WBC count they rest on: only the report's own figures
+  const p = report?.printed;
+  if (p?.wbc) {
+    const abs = WBC_TYPES.map((t) => ((r) => (p.shown && r && r.absolute !== null ? r.absoluteText : ''))(p.rows.find((r) => r.type === t)));
+    const words = p.shown ? wbcBasisWords(p.wbc) : 'absolute counts only on the released differential';
+    rows.push(['DIFFERENTIAL_10E9_PER_L', '', '', '', '', '', '', '', '', ...abs, words, '', '', '', '', '', '', '', '', ...TOTALS_ONLY, ...relCells]);
+  }
   return toCsv(
     // one rule for every header: lowercase snake_case, a unit where the value has one (the boxes CSV's px)
     ['image', 'rbc', 'wbc', 'platelets', 'reviewed', 'edited', 'count_rule', 'cell_scale', 'passes', ...WBC_TYPES, 'flags', 'flags_accepted', 'in_totals', 'smudge', 'other', 'engine', 'source', 'captured_at', 'edits', ...TOTALS_COLUMNS, ...RELEASE_COLUMNS],

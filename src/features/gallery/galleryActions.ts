@@ -6,7 +6,7 @@
 import { bulkVerifiable, reclassifyCell, setCellNote, verifyCells, type GalleryGroup } from '../../core/edits/gallery';
 import type { WbcType } from '../../core/differential/differential';
 import type { Edits } from '../../core/edits/edits';
-import { selectGalleryCells, type GalleryCell } from '../../store/selectors';
+import { modelTypes, selectGalleryCells, type GalleryCell } from '../../store/selectors';
 import type { AppStore } from '../../store/store';
 import type { GalleryStore } from '../../store/galleryStore';
 import type { ViewStore } from '../../store/viewStore';
@@ -40,15 +40,21 @@ export function moveCells({ store }: GalleryContext, keys: readonly string[], to
 
 /** Marks cells verified (or not), keeping each one's type as shown. */
 export function verify({ store }: GalleryContext, keys: readonly string[], verified: boolean) {
-  const cells = new Map(selectGalleryCells(store.getState()).map((c) => [c.key, c]));
+  const s = store.getState();
+  const cells = new Map(selectGalleryCells(s).map((c) => [c.key, c]));
   const changes = new Map<string, (e: Edits) => Edits>();
   for (const [imageId, ids] of byImage(keys)) {
     const types: Record<string, WbcType> = {};
+    const model: Record<string, WbcType> = {};
+    const modelType = s.images[imageId] ? modelTypes(s.images[imageId]) : () => undefined;
     for (const id of ids) {
       const t = cells.get(`${imageId}/${id}`)?.det.wbc?.type;
       if (t) types[id] = t;
+      const m = modelType(id);
+      if (m) model[id] = m;
     }
-    changes.set(imageId, (e) => verifyCells.perform(e, { ids, verified, types }));
+    // taken back, a type locked at verification that is the model's own is the model's again (core verifyCells)
+    changes.set(imageId, (e) => verifyCells.perform(e, { ids, verified, types, modelTypes: model }));
   }
   // the audit trail's action says which way: a verification taken back is not logged as "verify"
   store.getState().editMany(verified ? verifyCells.name : 'unverify', changes);

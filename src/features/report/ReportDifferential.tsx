@@ -1,5 +1,5 @@
 import { WBC_LABEL } from '../../core/differential/differential';
-import { printedDifferential, TOO_FEW_CELLS, type DifferentialState, type Interval, type ReferenceIntervals } from '../../core/differential/rules';
+import { printedDifferential, TOO_FEW_CELLS, wbcBasisWords, type DifferentialState, type Interval, type ReferenceIntervals } from '../../core/differential/rules';
 
 const iv = (i: Interval | undefined, digits: number) => (i ? `${i.low.toFixed(digits)}–${i.high.toFixed(digits)}` : '–');
 
@@ -9,6 +9,7 @@ const iv = (i: Interval | undefined, digits: number) => (i ? `${i.low.toFixed(di
 export function ReportDifferential({
   st,
   wbcCount,
+  analyserCorrected,
   reference,
   code,
   shortReason,
@@ -16,12 +17,14 @@ export function ReportDifferential({
 }: {
   st: DifferentialState;
   wbcCount: number | null;
+  /** The analyser's count is entered already corrected for NRBC (the sample record). */
+  analyserCorrected: boolean;
   reference: ReferenceIntervals;
   code: Record<string, string>;
   shortReason: string;
   setShortReason(v: string): void;
 }) {
-  const { shown, rows, withheld } = printedDifferential(st, wbcCount, reference, shortReason);
+  const { shown, rows, withheld, wbc } = printedDifferential(st, wbcCount, reference, shortReason, analyserCorrected);
   const short = shown && !st.reached;
   return (
     <div className="report-differential-block">
@@ -100,7 +103,9 @@ export function ReportDifferential({
         {st.untyped ? `; ${st.untyped} WBC not typed` : ''}; {st.smudge} smudge / damaged; {st.other} other / unidentified.
       </p>
       <p className="muted" data-testid="report-reference">
-        Units: % of the differential; absolute counts ×10⁹/L{wbcCount === null ? ' (not given: no analyser WBC count entered)' : ` from the analyser's WBC ${wbcCount} ×10⁹/L`}. Reference
+        {/* which WBC count the absolute counts rest on: the analyser's corrected for the NRBC counted, or as entered */}
+        Units: % of the differential;{' '}
+        <span data-testid="report-wbc-basis">{wbc === null ? 'absolute counts ×10⁹/L (not given: no analyser WBC count entered)' : shown ? wbcBasisWords(wbc) : `absolute counts ×10⁹/L from the analyser's WBC ${wbcCount} ×10⁹/L, once the differential is released`}</span>. Reference
         intervals: {reference.source}. H / L: above / below the % interval; “(abs)”: the ×10⁹/L interval. Percentages are rounded to 0.1 and
         absolute counts to 0.01, so a column may not add up to exactly 100 or to the analyser's count.
       </p>

@@ -1,5 +1,7 @@
 import { useId, useState } from 'react';
-import { useApp } from '../../services/context';
+import { useApp, useServices } from '../../services/context';
+import { correctedText, wbcBasis } from '../../core/differential/rules';
+import { selectDifferentialState } from '../../store/selectors';
 import { parseWbcCount } from './wbcCount';
 import { isoLocal, readLocalTime } from '../../core/formats/isoLocal';
 import { Section } from '../Section';
@@ -30,6 +32,7 @@ export function SamplePanel() {
         <TimeField label="Collected" testId="sample-collected" value={sample.collectedAt} onValue={(v) => set({ collectedAt: v })} />
         <TimeField label="Received" testId="sample-received" value={sample.receivedAt} onValue={(v) => set({ receivedAt: v })} />
         <WbcCountField />
+        <WbcCorrection />
         <label className="wide">
           Notes <textarea data-testid="sample-notes" rows={2} value={sample.notes} onChange={(e) => set({ notes: e.target.value })} />
         </label>
@@ -77,6 +80,37 @@ function WbcCountField() {
         </span>
       )}
     </label>
+  );
+}
+
+/** Whether the analyser's count is already corrected for NRBC, and the count the absolute counts rest on: the
+ * report corrects the analyser's count by the NRBC the released differential counted (× 100 / (100 + NRBC per
+ * 100 WBC)), unless the analyser corrected it itself. */
+function WbcCorrection() {
+  const { classifier } = useServices();
+  const stored = useApp((s) => s.sample.wbcCount);
+  const byAnalyser = useApp((s) => s.sample.wbcNrbcCorrected === true);
+  const nrbc = useApp((s) => selectDifferentialState(s, classifier?.lowConfidence).released.nrbcPer100);
+  const set = useApp((s) => s.setSample);
+  const hintId = useId();
+  if (!classifier) return null;
+  const b = wbcBasis(stored, nrbc, byAnalyser);
+  return (
+    <div className="wide wbc-correction">
+      <label className="check">
+        <input type="checkbox" data-testid="sample-wbc-corrected" checked={byAnalyser} aria-describedby={b ? hintId : undefined} onChange={(e) => set({ wbcNrbcCorrected: e.target.checked })} />
+        Already corrected for NRBC by the analyser
+      </label>
+      {b && (
+        <span className="hint" id={hintId} data-testid="sample-wbc-basis">
+          {b.correction === 'applied'
+            ? `Corrected for ${b.nrbcPer100!.toFixed(1)} NRBC per 100 WBC: ${correctedText(b)} ×10⁹/L (${b.analyser} uncorrected). The report's absolute counts use the corrected count.`
+            : b.correction === 'analyser'
+              ? `The report's absolute counts use ${b.analyser} ×10⁹/L as entered, not corrected again.`
+              : `No NRBC verified in the differential: the absolute counts use ${b.analyser} ×10⁹/L as entered.`}
+        </span>
+      )}
+    </div>
   );
 }
 
