@@ -48,6 +48,11 @@ export const PARKED_MESSAGE =
 /** The same, for an image not counted yet when the page went. */
 export const PARKED_UNCOUNTED_MESSAGE =
   'Its picture was not saved with the batch (the storage was full), so it is not in the batch after the reload, and it was not counted yet: drop the same file again to count it.';
+/** The same, for a field captured live: the app held its only copy, so there is no file to drop again. */
+export const PARKED_LIVE_MESSAGE =
+  'A field captured live: its picture was not saved with the batch (the storage was full), and the app held its only copy, so it is not in the batch after the reload and cannot be added again. Its counts and review were saved, but without the picture they are not in the totals: capture that field again to count it.';
+export const PARKED_LIVE_UNCOUNTED_MESSAGE =
+  'A field captured live, not counted yet: its picture was not saved with the batch (the storage was full), and the app held its only copy, so it is not in the batch after the reload and cannot be added again: capture that field again to count it.';
 /** localStorage key of the review journal (see the durability rules above). */
 export const JOURNAL_KEY = 'smearcount-review-journal';
 /** localStorage key of the ids of images removed since the last commit (the same rules as the review journal). */
@@ -243,7 +248,7 @@ export class Persistence {
     for (const id of [...m.order, ...Object.keys(images)]) if (images[id] && !this.files.get(id) && !parked[id]) parked[id] = images[id];
     const st = this.store.getState();
     for (const im of Object.values(parked)) {
-      const why = im.status === 'done' ? PARKED_MESSAGE : PARKED_UNCOUNTED_MESSAGE;
+      const why = im.capture ? (im.status === 'done' ? PARKED_LIVE_MESSAGE : PARKED_LIVE_UNCOUNTED_MESSAGE) : im.status === 'done' ? PARKED_MESSAGE : PARKED_UNCOUNTED_MESSAGE;
       // named once: a notice restored with the batch already says it
       if (!st.notices.some((n) => n.source === 'file' && n.subject === (im.path ?? im.name) && n.message === why)) st.addFileError(im.path ?? im.name, why);
       st.refuseFile(im.path ?? im.name, why);

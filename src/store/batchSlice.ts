@@ -125,7 +125,14 @@ export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set
     if (get().images[e.id]) return false;
     // the same file again, whose picture the saved batch lacked: its saved count and review come back (persistSlice)
     const back = get().parked[e.id];
-    const entry: ImageEntry = back?.status === 'done' ? back : { ...e, status: 'queued', edits: NO_EDITS, history: EMPTY_HISTORY, reviewed: false };
+    // One not counted yet (queued, cut off mid-count, or failed and counted by hand) is counted now, with the
+    // review it was saved or journaled with: dropped again, it came back as a new image, its edits gone
+    const entry: ImageEntry =
+      back?.status === 'done'
+        ? back
+        : back
+          ? { ...e, status: 'queued', ...(back.gt ? { gt: back.gt } : {}), edits: back.edits, history: back.history, reviewed: back.reviewed, ...(back.accepted ? { accepted: back.accepted } : {}), ...(back.flagsAccepted ? { flagsAccepted: back.flagsAccepted } : {}) }
+          : { ...e, status: 'queued', edits: NO_EDITS, history: EMPTY_HISTORY, reviewed: false };
     set((s) => ({
       ...(back ? { parked: Object.fromEntries(Object.entries(s.parked).filter(([id]) => id !== e.id)) } : {}),
       images: { ...s.images, [e.id]: entry },
