@@ -40,4 +40,12 @@ describe('lostInIntake', () => {
     expect(lostInIntake(['1.jpg', '7-16bit.tif', '8.jpg', '8.jpg', 'empty.jpg'], { images: ['1.jpg'], refused: ['empty.jpg'] })).toEqual(['7-16bit.tif', '8.jpg']);
     expect(lostInIntake([], { images: [], refused: [] })).toEqual([]);
   });
+  it("a file dropped from a Mac (NFD name) held by the batch under Windows' spelling (NFC) is not lost", () => {
+    // before: "Blüte.jpg" was named as not taken in after a reload, though the batch held it
+    expect(lostInIntake(['Blu\u0308te.jpg', 'da\u0301y/a.jpg'], { images: ['Bl\u00fcte.jpg'], refused: ['d\u00e1y/a.jpg'] })).toEqual([]);
+    const j = new IntakeJournal(memoryStorage());
+    j.begin(['Blu\u0308te.jpg']);
+    j.end(['Bl\u00fcte.jpg']);
+    expect(j.pending()).toEqual([]);
+  });
 });

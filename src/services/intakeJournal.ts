@@ -6,6 +6,8 @@
  * localStorage is written synchronously, so the list outlives the page; the next start names every file on
  * it that the restored batch lacks as a file not counted, with what to do, as it names any refused file.
  */
+import { nfc, sameName } from '../core/formats/names';
+
 export const INTAKE_KEY = 'smearcount.intake';
 
 type Storage = Pick<globalThis.Storage, 'getItem' | 'setItem' | 'removeItem'>;
@@ -33,7 +35,7 @@ export class IntakeJournal {
   end(names: readonly string[]) {
     const left = this.pending();
     for (const n of names) {
-      const i = left.indexOf(n);
+      const i = left.findIndex((m) => sameName(m, n));
       if (i >= 0) left.splice(i, 1);
     }
     this.write(left);
@@ -52,6 +54,8 @@ export class IntakeJournal {
 /** The files a page that went left on the list and the restored batch does not hold, neither as an image
  * nor as a refused file (which already says why): each once, in the order dropped. */
 export function lostInIntake(pending: readonly string[], batch: { images: readonly string[]; refused: readonly string[] }): string[] {
-  const known = new Set([...batch.images, ...batch.refused]);
-  return [...new Set(pending)].filter((n) => !known.has(n));
+  // in one Unicode form: a Mac's name (NFD) is the batch's image under Windows' spelling (NFC)
+  const known = new Set([...batch.images, ...batch.refused].map(nfc));
+  const seen = new Set<string>();
+  return pending.filter((n) => !known.has(nfc(n)) && !seen.has(nfc(n)) && !!seen.add(nfc(n)));
 }

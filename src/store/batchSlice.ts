@@ -3,6 +3,7 @@ import { NO_EDITS, type Edits } from '../core/edits/edits';
 import { EMPTY_HISTORY, record, redo, undo, type Command } from '../core/edits/commands';
 import type { Labeled } from '../core/metrics/ap';
 import { diffEdits } from '../core/edits/audit';
+import { sameName } from '../core/formats/names';
 import type { ImageEntry } from './types';
 import type { AppState } from './store';
 import { AUDIT_LIMIT } from './sampleSlice';
@@ -65,7 +66,7 @@ export interface RefusedFile {
 }
 
 /** Whether an image added answers for a file refused under `refused` (its name, or its path in a folder). */
-const answers = (refused: string, e: Pick<ImageEntry, 'name' | 'path'>) => refused === (e.path ?? e.name) || (!/[\\/]/.test(refused) && refused === e.name);
+const answers = (refused: string, e: Pick<ImageEntry, 'name' | 'path'>) => sameName(refused, e.path ?? e.name) || (!/[\\/]/.test(refused) && sameName(refused, e.name));
 
 /** No refused file: one array, so that "none, as before" compares equal (services/persist). */
 export const NO_REFUSED: readonly RefusedFile[] = Object.freeze([]);
