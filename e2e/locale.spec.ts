@@ -11,7 +11,7 @@ import { nonSmearPictures, toPng } from '../scripts/nonSmear';
 test.describe('a German lab (de-DE, Europe/Berlin)', () => {
   test.use({ locale: 'de-DE', timezoneId: 'Europe/Berlin' });
 
-  test('a factor typed with a decimal comma or German thousands is read as meant; an ambiguous one is refused, the factor in force kept', async ({ page }) => {
+  test('a factor typed with a decimal comma or German thousands is read as meant and shown as a German writes it; an ambiguous one is refused, the factor in force kept', async ({ page }) => {
     const app = new AppPage(page);
     await app.open('?backend=wasm');
     await app.drop(testingImages(1));
@@ -20,17 +20,21 @@ test.describe('a German lab (de-DE, Europe/Berlin)', () => {
     // typed key by key, as a technician does: before, a number field made "5,5" 55 and "15.000" 15, silently
     await factor.pressSequentially('5,5');
     await expect(factor).toHaveValue('5,5');
-    await expect(estimate).toContainText('× 5.5/µL');
+    // shown back as a German lab writes it (before: "× 5.5/µL" and "× 15,000/µL", fifteen there)
+    await expect(estimate).toContainText('× 5,5/µL');
     await factor.fill('');
     await factor.pressSequentially('15.000');
     // the field keeps the text typed ("15.0" was not shown back as "15" on the way)
     await expect(factor).toHaveValue('15.000');
-    await expect(estimate).toContainText('× 15,000/µL');
+    await expect(estimate).toContainText('× 15.000/µL');
+    await expect(estimate).toHaveText(/^\d+,\d\d per field × 15\.000\/µL = ≈ [\d.,]+ ×10⁹\/L \(estimate; 95% /);
+    await expect(page.getByTestId('mean-RBC')).toHaveText(/^\d+,\d$/);
+    await expect(page.getByTestId('threshold-value-Platelets')).toHaveText('0,575');
     await expect(page.getByTestId('factor-error-WBC')).toHaveCount(0);
     const good = await estimate.textContent();
     await factor.fill('2,000');
     await expect(page.getByTestId('factor-error-WBC')).toContainText('2,000 is 2000 in one country and 2 in another');
-    await expect(page.getByTestId('factor-error-WBC')).toContainText('the factor in force stays 15,000');
+    await expect(page.getByTestId('factor-error-WBC')).toContainText('the factor in force stays 15.000');
     await expect(factor).toHaveValue('2,000');
     await expect(estimate).toHaveText(good!);
     // the counts CSV under a German browser: every number with a decimal point, none with a decimal comma
@@ -40,6 +44,22 @@ test.describe('a German lab (de-DE, Europe/Berlin)', () => {
     const cells = csv.rows.flat();
     expect(cells.filter((c) => /^-?\d+,\d+$/.test(c))).toEqual([]);
     expect(cells.some((c) => /^\d+\.\d+$/.test(c))).toBe(true);
+    // the JSON too, and it says so; the printed report as the lab reads it
+    const [j] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
+    const json = JSON.parse(readFileSync((await j.path())!, 'utf8'));
+    expect(json.report.number_format).toMatch(/decimal point/);
+    expect(json.report.counts.WBC.estimate_printed).toContain('× 15,000/µL');
+    await page.getByTestId('export-report').click();
+    await expect(page.getByTestId('report-estimate-WBC')).toContainText('× 15.000/µL');
+    await expect(page.getByTestId('report-cbc-RBC').locator('td').nth(2)).toHaveText(/^\d+,\d$/);
+    await page.getByTestId('report-close').click();
+    // after a reload the field holds the factor as shown, and it reads back as the same factor
+    await page.reload();
+    await app.waitReady();
+    const again = await app.estimates('WBC');
+    await expect(again.factor).toHaveValue('15.000');
+    await expect(again.estimate).toContainText('× 15.000/µL');
+    await expect(page.getByTestId('factor-error-WBC')).toHaveCount(0);
   });
 
   test('a collection time the clocks skipped is said under the field and printed as typed; one they went over twice gets both offsets', async ({ page }) => {

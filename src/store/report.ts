@@ -275,6 +275,10 @@ export function leftOutWords(b: LeftOutBoxes, rule: keyof typeof COUNT_RULES): s
   return parts.length ? `Found by the detector on the counted fields but not counted as cells: ${parts.join('; ')}.` : '';
 }
 
+/** What the JSON export says of its numbers (reportJson's `number_format`). */
+export const NUMBER_FORMAT =
+  'Numbers are JSON numbers; the *_printed texts have a decimal point, Latin digits and English grouping ("15,000") whatever the browser\'s locale. The screen and the printed report write them as the browser\'s locale does ("15.000" and "65,2" in de-DE).';
+
 /** The report as data, for the JSON export: the release, the counts and the differential exactly as
  * printed (the same selectors and the same printing function as the report), the edits and provenance. */
 export function reportJson(s: AppState, opts: { lowConfidence: number | null; profileName?: string }) {
@@ -344,6 +348,9 @@ export function reportJson(s: AppState, opts: { lowConfidence: number | null; pr
     collected_at: s.sample.collectedAt ? isoLocalOf(s.sample.collectedAt) : '',
     received_at: s.sample.receivedAt ? isoLocalOf(s.sample.receivedAt) : '',
     images: { counted: summary.images, done: done.length, left_out: done.length - summary.images, reviewed: done.filter((id) => s.images[id].reviewed).length },
+    // the screen and the printed report write figures as the browser's country does ("15.000", "65,2"); the file
+    // is the same in every country, so a LIS or a script reads it one way
+    number_format: NUMBER_FORMAT,
     counts,
     ratios: { wbc_per_rbc: summary.wbcPerRbc, platelets_per_rbc: summary.plateletsPerRbc },
     analyser_wbc_10e9_per_L: s.sample.wbcCount,

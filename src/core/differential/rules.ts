@@ -9,6 +9,7 @@ import type { Detection } from '../detection/detection';
 import { AppError } from '../errors';
 import { binomialInterval } from './binomial';
 import { differential, IN_DIFFERENTIAL, typeUnsure, type Differential, type WbcType } from './differential';
+import { fixed } from '../formats/numbers';
 
 export type DiffTarget = 100 | 200;
 /** What the panel's % column shows: verified cells (default), or every typed cell as a preliminary
@@ -322,7 +323,8 @@ const flagWords = (pct: Flag, abs: Flag) => [pct, abs && abs !== pct ? `${abs} (
 
 export const TOO_FEW_CELLS = 'too few cells to call H/L';
 
-export function printedDifferential(st: DifferentialState, wbcCount: number | null, ref: ReferenceIntervals, shortReason: string): PrintedDifferential {
+/** `locale`: the figures' texts as the printed report shows them ("45,5" in de-DE); undefined, as the exports keep them. */
+export function printedDifferential(st: DifferentialState, wbcCount: number | null, ref: ReferenceIntervals, shortReason: string, locale?: string): PrintedDifferential {
   const shown = st.releasable;
   const flags = flagsAllowed(st, shortReason);
   const rows = reportRows(st.released, wbcCount, ref, flags).map((r) => {
@@ -330,8 +332,8 @@ export function printedDifferential(st: DifferentialState, wbcCount: number | nu
     const none = !r.percentInterval && !(r.absoluteInterval && r.absolute !== null);
     return {
       ...r,
-      percentText: !shown || r.percent === null ? '–' : r.percent.toFixed(1),
-      absoluteText: !shown || r.absolute === null ? '–' : r.absolute.toFixed(2),
+      percentText: !shown || r.percent === null ? '–' : fixed(r.percent, 1, locale),
+      absoluteText: !shown || r.absolute === null ? '–' : fixed(r.absolute, 2, locale),
       flagText: shown ? flagWords(r.flag, r.absoluteFlag) : '',
       withheldText,
       note: !shown ? ('' as const) : none ? ('no interval set' as const) : withheldText ? (TOO_FEW_CELLS as typeof TOO_FEW_CELLS) : ('' as const),

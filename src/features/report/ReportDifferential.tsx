@@ -1,12 +1,14 @@
 import { WBC_LABEL } from '../../core/differential/differential';
 import { printedDifferential, TOO_FEW_CELLS, type DifferentialState, type Interval, type ReferenceIntervals } from '../../core/differential/rules';
+import { fixed, plain } from '../../core/formats/numbers';
 
-const iv = (i: Interval | undefined, digits: number) => (i ? `${i.low.toFixed(digits)}–${i.high.toFixed(digits)}` : '–');
+const iv = (i: Interval | undefined, digits: number, locale: string) => (i ? `${fixed(i.low, digits, locale)}–${fixed(i.high, digits, locale)}` : '–');
 
 /** The report's differential: what it rests on, %, absolute counts (×10⁹/L) with reference intervals and
  * H/L flags, and the cells kept apart. Figures are printed only on verified cells, up to the target or all
  * the WBCs there are; H/L on fewer than the target only with the technician's reason. */
 export function ReportDifferential({
+  locale,
   st,
   wbcCount,
   reference,
@@ -14,6 +16,8 @@ export function ReportDifferential({
   shortReason,
   setShortReason,
 }: {
+  /** The figures as the browser's country writes them (PrintReport) */
+  locale: string;
   st: DifferentialState;
   wbcCount: number | null;
   reference: ReferenceIntervals;
@@ -21,7 +25,7 @@ export function ReportDifferential({
   shortReason: string;
   setShortReason(v: string): void;
 }) {
-  const { shown, rows, withheld } = printedDifferential(st, wbcCount, reference, shortReason);
+  const { shown, rows, withheld } = printedDifferential(st, wbcCount, reference, shortReason, locale);
   const short = shown && !st.reached;
   return (
     <div className="report-differential-block">
@@ -71,9 +75,9 @@ export function ReportDifferential({
               </td>
               <td>{shown ? r.n : ''}</td>
               <td data-testid={`report-pct-${r.type}`}>{r.percentText}</td>
-              <td>{iv(r.percentInterval, 0)}</td>
+              <td>{iv(r.percentInterval, 0, locale)}</td>
               <td data-testid={`report-abs-${r.type}`}>{r.absoluteText}</td>
-              <td>{iv(r.absoluteInterval, 2)}</td>
+              <td>{iv(r.absoluteInterval, 2, locale)}</td>
               <td data-testid={`report-flag-${r.type}`} className="flag">
                 {r.flagText}
                 {/* a withheld flag is marked, not printed: the footnote says why, once */}
@@ -100,7 +104,7 @@ export function ReportDifferential({
         {st.untyped ? `; ${st.untyped} WBC not typed` : ''}; {st.smudge} smudge / damaged; {st.other} other / unidentified.
       </p>
       <p className="muted" data-testid="report-reference">
-        Units: % of the differential; absolute counts ×10⁹/L{wbcCount === null ? ' (not given: no analyser WBC count entered)' : ` from the analyser's WBC ${wbcCount} ×10⁹/L`}. Reference
+        Units: % of the differential; absolute counts ×10⁹/L{wbcCount === null ? ' (not given: no analyser WBC count entered)' : ` from the analyser's WBC ${plain(wbcCount, locale)} ×10⁹/L`}. Reference
         intervals: {reference.source}. H / L: above / below the % interval; “(abs)”: the ×10⁹/L interval. Percentages are rounded to 0.1 and
         absolute counts to 0.01, so a column may not add up to exactly 100 or to the analyser's count.
       </p>
