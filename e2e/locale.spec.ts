@@ -71,7 +71,10 @@ test.describe('a German lab (de-DE, Europe/Berlin)', () => {
     await expect(page.getByTestId('sample-collected-note')).toContainText('No such time on this device\'s clock');
     await page.getByTestId('sample-received').fill('2026-10-25T02:30');
     await expect(page.getByTestId('sample-received-note')).toContainText('happened twice');
+    await page.getByTestId('sample-wbc').fill('6,4');
     await page.getByTestId('export-report').click();
+    // the analyser's count as typed, with its decimal comma (it was printed 6.4)
+    await expect(page.getByTestId('report-sample-times')).toContainText('analyser WBC 6,4 ×10⁹/L');
     // before: "Collected 2026-03-29T03:30:00+02:00", an hour the technician never typed
     await expect(page.getByTestId('report-sample-times')).toContainText(
       "Collected 2026-03-29T02:30 (no such time on this device's clock: the clocks went forward) · received 2026-10-25T02:30:00+02:00 or +01:00 (the clocks went back over this hour)",
@@ -80,6 +83,11 @@ test.describe('a German lab (de-DE, Europe/Berlin)', () => {
     // an ordinary time has no note
     await page.getByTestId('sample-collected').fill('2026-03-29T08:15');
     await expect(page.getByTestId('sample-collected-note')).toHaveCount(0);
+    // restored after a reload, the count reads as typed (it came back as "6.4")
+    await page.evaluate(() => window.__smearcount.flush());
+    await page.reload();
+    await app.waitReady();
+    await expect(page.getByTestId('sample-wbc')).toHaveValue('6,4');
   });
 });
 

@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import { useApp } from '../../services/context';
 import { parseWbcCount } from './wbcCount';
+import { browserLocale, plain } from '../../core/formats/numbers';
 import { isoLocal, readLocalTime } from '../../core/formats/isoLocal';
 import { Section } from '../Section';
 import './sample.css';
@@ -44,12 +45,14 @@ export function SamplePanel() {
 function WbcCountField() {
   const stored = useApp((s) => s.sample.wbcCount);
   const set = useApp((s) => s.setSample);
-  const [text, setText] = useState(stored === null ? '' : String(stored));
+  // as the report prints it ("6,4" in de-DE), which parseWbcCount reads back (under 1000: never grouped)
+  const shown = (v: number | null) => (v === null ? '' : plain(v, browserLocale()));
+  const [text, setText] = useState(shown(stored));
   // the record changed elsewhere (restored after a reload, cleared with the session): the field follows it
   const [seen, setSeen] = useState(stored);
   if (stored !== seen) {
     setSeen(stored);
-    if (parseWbcCount(text).value !== stored) setText(stored === null ? '' : String(stored));
+    if (parseWbcCount(text).value !== stored) setText(shown(stored));
   }
   const { error } = parseWbcCount(text);
   const errorId = useId();
