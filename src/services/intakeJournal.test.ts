@@ -48,4 +48,20 @@ describe('lostInIntake', () => {
     j.end(['Bl\u00fcte.jpg']);
     expect(j.pending()).toEqual([]);
   });
+  it('a field captured live is on the list as one, and leaves it as a file does', () => {
+    // after a crash it was named with "drop it again": a live capture has no file
+    const storage = memoryStorage();
+    const j = new IntakeJournal(storage);
+    j.begin(['a.jpg']);
+    j.begin(['live-0002.jpg'], true);
+    const next = new IntakeJournal(storage);
+    expect(next.pending()).toEqual(['a.jpg', 'live-0002.jpg']);
+    expect(next.captured()).toEqual(['live-0002.jpg']);
+    next.end(['live-0002.jpg']);
+    expect(next.pending()).toEqual(['a.jpg']);
+    expect(next.captured()).toEqual([]);
+    // a list written before live captures were marked reads as before
+    storage.setItem(INTAKE_KEY, JSON.stringify(['b.jpg', 7, { name: 'c.jpg' }]));
+    expect(new IntakeJournal(storage).pending()).toEqual(['b.jpg']);
+  });
 });

@@ -611,6 +611,18 @@ describe('BatchRunner: the intake journal', () => {
     commit();
     await expect.poll(() => list.pending()).toEqual([]);
   });
+  it('a field captured live is on the journal as a capture, not as a file to drop again', async () => {
+    const store = createAppStore(card.postprocess);
+    store.getState().setModel({ status: 'ready' });
+    const runner = new BatchRunner(store, async () => fakeClient(() => 80), cardWithoutScale, createImageFiles(), fakeDecoder());
+    const m = new Map<string, string>();
+    const list = new IntakeJournal({ getItem: (k) => m.get(k) ?? null, setItem: (k, v) => void m.set(k, v), removeItem: (k) => void m.delete(k) });
+    runner.journalIntake(list, () => new Promise<void>(() => undefined));
+    await runner.addFiles([jpeg('a.jpg', 640, 480)]);
+    await runner.addFiles([jpeg('live-0001.jpg', 640, 480, true, 1)], { source: 'live', at: '2026-12-05T08:41:07.000Z' });
+    expect(list.pending()).toEqual(['a.jpg', 'live-0001.jpg']);
+    expect(list.captured()).toEqual(['live-0001.jpg']);
+  });
   it("a folder's files are on the journal by their place in it, as a refusal names them (a reload mid-drop names only those lost)", async () => {
     const store = createAppStore(card.postprocess);
     store.getState().setModel({ status: 'ready' });
