@@ -138,6 +138,26 @@ test('a right-to-left file name, or one with an unterminated override, is isolat
   expect(second).toBeGreaterThan(first);
 });
 
+test('one file name as a Mac and as Windows spell it (NFD, NFC) is one name: a file refused under one is answered by the other, and the same picture again is a copy of itself', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  const [field] = testingImages(1);
+  const mac = 'Blu\u0308te-7.jpg'; // "Blüte" as macOS hands it over: u + U+0308
+  const win = 'Bl\u00fcte-7.jpg'; // as Windows does: ü
+  // from the Mac, damaged: refused
+  await page.getByTestId('file-input').setInputFiles([{ name: mac, mimeType: 'image/jpeg', buffer: Buffer.from('random bytes, not a JPEG') }]);
+  await expect(app.fileErrors()).toHaveCount(1);
+  // the whole file, from Windows: counted, and the refused file is answered (before: still "1 file refused")
+  await page.getByTestId('file-input').setInputFiles([{ name: win, mimeType: 'image/jpeg', buffer: readFileSync(field) }]);
+  await app.waitReady();
+  await expect(page.getByTestId('images-counted')).toHaveText('1');
+  await expect(page.getByTestId('images-refused')).toHaveCount(0);
+  expect((await app.images()).map((i) => i.name)).toEqual([win]);
+  // the same picture from the Mac: a copy of this one (before: "Already in this batch as Blüte-7.jpg", its own name)
+  await page.getByTestId('file-input').setInputFiles([{ name: mac, mimeType: 'image/jpeg', buffer: readFileSync(field) }]);
+  await expect(page.getByTestId('notice-file').filter({ hasText: 'Already in this batch' })).toContainText('Already in this batch: the same image is counted once.');
+});
+
 test.describe('a Saudi lab (ar-SA, Asia/Riyadh)', () => {
   test.use({ locale: 'ar-SA', timezoneId: 'Asia/Riyadh' });
 
