@@ -137,7 +137,7 @@ export function CountsPanel() {
       {current?.status === 'done' && current.scale && (
         <p className="scale-info" data-testid="scale-info">
           Magnification:{' '}
-          {describeScale(current.scale)}
+          {describeScale(current.scale, locale)}
         </p>
       )}
       {current?.status === 'error' && <p className="error-text">{current.error}</p>}

@@ -53,7 +53,7 @@ function ReportBody({ open }: { open: boolean }) {
   const locale = browserLocale();
   const plateletCaution = factors.Platelets && summary.images ? batchEstimate(summary, 'Platelets', factors.Platelets, clumped).caution : null;
   // the magnification that counted the images, not one chosen since and not applied (store/report)
-  const magnification = useApp((s) => scaleUsed(s).words);
+  const magnification = useApp((s) => scaleUsed(s, browserLocale()).words);
   const { classifier } = useServices();
   const diff = useApp((s) => selectBatchDifferential(s, classifier?.lowConfidence));
   const { card, view, profile } = useServices();

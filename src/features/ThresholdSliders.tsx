@@ -86,12 +86,12 @@ export function ThresholdSliders() {
           <option value="auto">Estimate per image (auto)</option>
           {SCALE_PRESETS.map((v) => (
             <option key={v} value={String(1 / v)}>
-              {v === 1 ? 'Cells at the usual size' : cellSizeWords(v).replace(/^c/, 'C')}
+              {v === 1 ? 'Cells at the usual size' : cellSizeWords(v, browserLocale()).replace(/^c/, 'C')}
             </option>
           ))}
           {/* a scale the list does not name (an imported profile's): shown as it is, not as "auto" */}
           {fixedScale !== null && !SCALE_PRESETS.some((v) => String(1 / v) === String(fixedScale)) && (
-            <option value={String(fixedScale)}>{cellSizeWords(1 / fixedScale).replace(/^c/, 'C')} (from the microscope profile)</option>
+            <option value={String(fixedScale)}>{cellSizeWords(1 / fixedScale, browserLocale()).replace(/^c/, 'C')} (from the microscope profile)</option>
           )}
         </select>
       </label>

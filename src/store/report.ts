@@ -6,6 +6,7 @@
 import { adapts, keptWhy, modelRight } from '../core/adapt/adapt';
 import { CLASS_NAMES, type CellClass } from '../core/detection/classes';
 import { describeScaleSetting } from '../core/detection/scaleWords';
+import { plain } from '../core/formats/numbers';
 import { printedDifferential } from '../core/differential/rules';
 import { addSummaries, editWords, type EditSummary } from '../core/edits/summary';
 import { isoLocal, isoLocalOf } from '../core/formats/isoLocal';
@@ -75,10 +76,11 @@ export function exportSample(sample: SampleRecord): SampleRecord {
  * then the figures are the earlier setting's, and the report said the new one as if it had made them.
  * `setting`: the fixed scale that counted every image (null: estimated per image; 'mixed': some each way).
  */
-export function scaleUsed(s: Pick<AppState, 'images' | 'order' | 'fixedScale'>): { setting: number | null | 'mixed'; pending: boolean; words: string } {
+export function scaleUsed(s: Pick<AppState, 'images' | 'order' | 'fixedScale'>, locale?: string): { setting: number | null | 'mixed'; pending: boolean; words: string } {
   const scaled = s.order.map((id) => s.images[id]).filter((im) => im.status === 'done' && im.scale);
   const stale = selectScaleStale(s).length;
-  if (!stale) return { setting: s.fixedScale, pending: false, words: describeScaleSetting(s.fixedScale) };
+  // `locale`: the words as the printed report writes their figures ("1,25×"); the JSON's as they were
+  if (!stale) return { setting: s.fixedScale, pending: false, words: describeScaleSetting(s.fixedScale, locale) };
   // each image's own setting: the zoom asked for where fixed (a fixed scale is clamped to the model's range)
   const own = scaled.map((im) => (im.scale!.fixed ? (im.scale!.requested ?? im.scale!.relative) : null));
   const kinds = [...new Set(own)];
@@ -86,12 +88,12 @@ export function scaleUsed(s: Pick<AppState, 'images' | 'order' | 'fixedScale'>):
   const zooms = kinds.filter((v) => v !== null);
   const counted =
     kinds.length === 1
-      ? describeScaleSetting(kinds[0])
-      : `estimated per image on ${estimated} image${estimated === 1 ? '' : 's'}, set by hand${zooms.length === 1 ? ` (counted at ${Number(zooms[0].toFixed(2))}× zoom)` : ''} on ${own.length - estimated}`;
+      ? describeScaleSetting(kinds[0], locale)
+      : `estimated per image on ${estimated} image${estimated === 1 ? '' : 's'}, set by hand${zooms.length === 1 ? ` (counted at ${plain(Number(zooms[0].toFixed(2)), locale)}× zoom)` : ''} on ${own.length - estimated}`;
   return {
     setting: kinds.length === 1 ? kinds[0] : 'mixed',
     pending: true,
-    words: `${counted}; the setting is now “${describeScaleSetting(s.fixedScale)}”, not applied to ${stale} of ${scaled.length} images until they are counted again`,
+    words: `${counted}; the setting is now “${describeScaleSetting(s.fixedScale, locale)}”, not applied to ${stale} of ${scaled.length} images until they are counted again`,
   };
 }
 
