@@ -179,6 +179,9 @@ test.describe('a Saudi lab (ar-SA, Asia/Riyadh)', () => {
     await expect(page.getByTestId('reference-error')).toHaveCount(0);
     await expect(page.getByTestId('ref-percent-low-neutrophil')).toHaveValue('45');
     await expect(page.getByTestId('ref-percent-high-neutrophil')).toHaveValue('75.5');
+    // printed as entered, and as the H/L flag compares it (it was printed "45–76")
+    await page.getByTestId('export-report').click();
+    await expect(page.getByTestId('report-row-neutrophil')).toContainText('45–75.5');
   });
 
   test('an Arabic sample ID names the export files (it was "no-sample-id"), and the CSV carries it and Western digits', async ({ page }) => {

@@ -2,7 +2,7 @@ import { WBC_LABEL } from '../../core/differential/differential';
 import { printedDifferential, TOO_FEW_CELLS, type DifferentialState, type Interval, type ReferenceIntervals } from '../../core/differential/rules';
 import { fixed, plain } from '../../core/formats/numbers';
 
-const iv = (i: Interval | undefined, digits: number, locale: string) => (i ? `${fixed(i.low, digits, locale)}–${fixed(i.high, digits, locale)}` : '–');
+const iv = (i: Interval | undefined, figure: (x: number) => string) => (i ? `${figure(i.low)}–${figure(i.high)}` : '–');
 
 /** The report's differential: what it rests on, %, absolute counts (×10⁹/L) with reference intervals and
  * H/L flags, and the cells kept apart. Figures are printed only on verified cells, up to the target or all
@@ -75,9 +75,10 @@ export function ReportDifferential({
               </td>
               <td>{shown ? r.n : ''}</td>
               <td data-testid={`report-pct-${r.type}`}>{r.percentText}</td>
-              <td>{iv(r.percentInterval, 0, locale)}</td>
+              {/* % to 0.1 as entered and as the flags compare it: to whole numbers, a lab's 45–75.5 was printed 45–76 */}
+              <td>{iv(r.percentInterval, (x) => plain(x, locale, 1))}</td>
               <td data-testid={`report-abs-${r.type}`}>{r.absoluteText}</td>
-              <td>{iv(r.absoluteInterval, 2, locale)}</td>
+              <td>{iv(r.absoluteInterval, (x) => fixed(x, 2, locale))}</td>
               <td data-testid={`report-flag-${r.type}`} className="flag">
                 {r.flagText}
                 {/* a withheld flag is marked, not printed: the footnote says why, once */}
