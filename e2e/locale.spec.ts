@@ -80,6 +80,14 @@ test.describe('a German lab (de-DE, Europe/Berlin)', () => {
       "Collected 2026-03-29T02:30 (no such time on this device's clock: the clocks went forward) · received 2026-10-25T02:30:00+02:00 or +01:00 (the clocks went back over this hour)",
     );
     await page.getByTestId('report-close').click();
+    // the reference intervals as the report prints them, with a decimal comma, which the editor reads back
+    await page.getByTestId('reference-editor').locator('summary').click();
+    await expect(page.getByTestId('ref-absolute-low-monocyte')).toHaveValue('0,2');
+    await page.getByTestId('ref-absolute-high-monocyte').fill('1,2');
+    await page.getByTestId('reference-save').click();
+    await expect(page.getByTestId('reference-error')).toHaveCount(0);
+    await expect(page.getByTestId('ref-absolute-low-monocyte')).toHaveValue('0,2');
+    await expect(page.getByTestId('ref-absolute-high-monocyte')).toHaveValue('1,2');
     // an ordinary time has no note
     await page.getByTestId('sample-collected').fill('2026-03-29T08:15');
     await expect(page.getByTestId('sample-collected-note')).toHaveCount(0);

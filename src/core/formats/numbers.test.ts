@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixed, plain } from './numbers';
+import { editable, fixed, plain } from './numbers';
 
 describe('numbers as a country writes them', () => {
   it('use the locale\'s decimal sign and grouping, in Latin digits', () => {
@@ -17,5 +17,11 @@ describe('numbers as a country writes them', () => {
     expect(plain(15000)).toBe('15000');
     expect(fixed(Number.NaN, 1, 'de-DE')).toBe('NaN');
     expect(fixed(1234.5, 1, 'not a tag!')).toBe('1,234.5');
+  });
+  it('put back into a field, have the decimal sign and no grouping', () => {
+    expect(editable(0.02, 'de-DE')).toBe('0,02');
+    expect(editable(1000.5, 'de-DE')).toBe('1000,5');
+    expect(editable(150000, 'en-IN')).toBe('150000');
+    expect(editable(75.5, 'ar-SA')).toBe('75.5');
   });
 });

@@ -9,11 +9,11 @@
 
 const formats = new Map<string, Intl.NumberFormat>();
 
-function numberFormat(locale: string, min: number, max: number): Intl.NumberFormat {
-  const key = `${locale}|${min}|${max}`;
+function numberFormat(locale: string, min: number, max: number, grouping = true): Intl.NumberFormat {
+  const key = `${locale}|${min}|${max}|${grouping}`;
   let f = formats.get(key);
   if (!f) {
-    const opts: Intl.NumberFormatOptions = { numberingSystem: 'latn', minimumFractionDigits: min, maximumFractionDigits: max };
+    const opts: Intl.NumberFormatOptions = { numberingSystem: 'latn', minimumFractionDigits: min, maximumFractionDigits: max, useGrouping: grouping };
     try {
       f = new Intl.NumberFormat(locale, opts);
     } catch {
@@ -36,6 +36,13 @@ export function fixed(x: number, digits: number, locale?: string): string {
 export function plain(x: number, locale?: string, maxDigits = 6): string {
   if (locale === undefined || !Number.isFinite(x)) return String(x);
   return numberFormat(locale, 0, maxDigits).format(x);
+}
+
+/** A figure put back into a field the technician edits: the locale's decimal sign, no grouping (a field read
+ * with a decimal comma or point takes "1000,5" back, where "1.000,5" would be one point something). */
+export function editable(x: number, locale: string, maxDigits = 6): string {
+  if (!Number.isFinite(x)) return String(x);
+  return numberFormat(locale, 0, maxDigits, false).format(x);
 }
 
 /** The locale a page shows numbers in: the browser's (there is no language setting in the app). */
