@@ -463,6 +463,20 @@ describe('Persistence', () => {
     expect(said['live-0004.jpg']).toBe(PARKED_LIVE_UNCOUNTED_MESSAGE);
     expect(b.store.getState().notices.filter((n) => n.source === 'file').map((n) => n.message).sort()).toEqual([PARKED_LIVE_MESSAGE, PARKED_LIVE_UNCOUNTED_MESSAGE].sort());
   });
+  it('a parked live capture named as a file to drop again by an earlier version is named anew, once', async () => {
+    const a = setup('t-parked-live-old');
+    a.p.start();
+    a.store.getState().addImage({ id: 'l', name: 'live-0003.jpg', bytes: 1, capture: { source: 'live', at: '2026-12-05T08:41:07.000Z' } });
+    a.store.getState().updateImage('l', { status: 'done', width: 640, height: 480, raw: [] });
+    // what an earlier version saved with the batch for it
+    a.store.getState().addFileError('live-0003.jpg', PARKED_MESSAGE);
+    a.store.getState().refuseFile('live-0003.jpg', PARKED_MESSAGE);
+    await a.p.flush();
+    const b = setup('t-parked-live-old');
+    await b.p.restore();
+    expect(b.store.getState().refused).toEqual([{ name: 'live-0003.jpg', error: PARKED_LIVE_MESSAGE }]);
+    expect(b.store.getState().notices.filter((n) => n.source === 'file').map((n) => n.message)).toEqual([PARKED_LIVE_MESSAGE]);
+  });
   it('an image not yet counted whose picture never saved keeps its journaled review when its file is dropped again', async () => {
     // audit 2026-12-06: dropped again it came back as a new image (edits, undo history and review mark gone)
     const ls = fakeLocalStorage();

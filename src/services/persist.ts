@@ -247,11 +247,18 @@ export class Persistence {
     // saved without their picture (the storage was full): kept in IndexedDB, out of the batch, and named
     for (const id of [...m.order, ...Object.keys(images)]) if (images[id] && !this.files.get(id) && !parked[id]) parked[id] = images[id];
     const st = this.store.getState();
+    const parkedWords = [PARKED_MESSAGE, PARKED_UNCOUNTED_MESSAGE, PARKED_LIVE_MESSAGE, PARKED_LIVE_UNCOUNTED_MESSAGE];
     for (const im of Object.values(parked)) {
       const why = im.capture ? (im.status === 'done' ? PARKED_LIVE_MESSAGE : PARKED_LIVE_UNCOUNTED_MESSAGE) : im.status === 'done' ? PARKED_MESSAGE : PARKED_UNCOUNTED_MESSAGE;
+      const subject = im.path ?? im.name;
+      // said otherwise with the batch (an earlier version named a live capture as a file to drop again): said anew
+      const stale = (message: string) => message !== why && parkedWords.includes(message);
+      st.dismissNotices((n) => n.source === 'file' && n.subject === subject && stale(n.message));
+      const { refused } = this.store.getState();
+      if (refused.some((r) => r.name === subject && stale(r.error))) this.store.setState({ refused: refused.filter((r) => !(r.name === subject && stale(r.error))) });
       // named once: a notice restored with the batch already says it
-      if (!st.notices.some((n) => n.source === 'file' && n.subject === (im.path ?? im.name) && n.message === why)) st.addFileError(im.path ?? im.name, why);
-      st.refuseFile(im.path ?? im.name, why);
+      if (!this.store.getState().notices.some((n) => n.source === 'file' && n.subject === subject && n.message === why)) st.addFileError(subject, why);
+      st.refuseFile(subject, why);
     }
     this.store.setState({ images: Object.fromEntries(order.map((id) => [id, images[id]])), order, currentId: m.currentId && images[m.currentId] && order.includes(m.currentId) ? m.currentId : (order[0] ?? null), postprocess, parked });
     // a journaled image is not what IndexedDB holds: the next write stores it
