@@ -53,12 +53,16 @@ test.describe('a German lab (de-DE, Europe/Berlin)', () => {
     await expect(page.getByTestId('report-estimate-WBC')).toContainText('× 15.000/µL');
     await expect(page.getByTestId('report-cbc-RBC').locator('td').nth(2)).toHaveText(/^\d+,\d$/);
     await page.getByTestId('report-close').click();
-    // after a reload the field holds the factor as shown, and it reads back as the same factor
+    // after a reload the field holds the factor, and it reads back as the same factor
+    await page.getByTestId('factor-WBC').fill('5,5');
+    await expect(estimate).toContainText('× 5,5/µL');
+    await page.evaluate(() => window.__smearcount.flush());
     await page.reload();
     await app.waitReady();
     const again = await app.estimates('WBC');
-    await expect(again.factor).toHaveValue('15.000');
-    await expect(again.estimate).toContainText('× 15.000/µL');
+    // before: "5.5", beside the estimate's "5,5"
+    await expect(again.factor).toHaveValue('5,5');
+    await expect(again.estimate).toContainText('× 5,5/µL');
     await expect(page.getByTestId('factor-error-WBC')).toHaveCount(0);
   });
 

@@ -5,7 +5,7 @@ import { CLASS_NAMES } from '../core/detection/classes';
 import { shapeWord } from '../core/detection/classMark';
 import { batchEstimate, countsSentence, formatRatio } from '../core/counts/counts';
 import { formatFactor, parseFactor } from '../core/counts/estimate';
-import { browserLocale, fixed, plain } from '../core/formats/numbers';
+import { browserLocale, editable, fixed, plain } from '../core/formats/numbers';
 import { COUNT_RULES } from '../core/detection/postprocess';
 import { groundTruthAp, imageCounts, selectClumpedFields, selectCurrent, selectExcluded, selectSummary } from '../store/selectors';
 import { FlagsNotice } from './FlagsNotice';
@@ -153,9 +153,9 @@ export function CountsPanel() {
  * times too large. */
 function FactorInput({ cls, factor, onFactor }: { cls: 'WBC' | 'Platelets'; factor: number | null; onFactor(v: number | null): void }) {
   const locale = browserLocale();
-  // as the country writes it, which parseFactor reads back ("5,5" in de-DE: "5.5" read as 5.5 there too, but
-  // shown beside the estimate's "5,5")
-  const shown = (f: number | null) => (f === null ? '' : formatFactor(f, locale));
+  // with the country's decimal sign and no grouping, as a technician types it, which parseFactor reads back
+  // ("5,5" in de-DE, beside the estimate's "5,5": it came back "5.5")
+  const shown = (f: number | null) => (f === null ? '' : editable(f, locale));
   const [text, setText] = useState(shown(factor));
   // the factor changed elsewhere (restored after a reload, another tab): the field follows it
   const [seen, setSeen] = useState(factor);

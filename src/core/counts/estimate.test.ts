@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { editable } from '../formats/numbers';
 import { countInterval, fieldDispersion, formatFactor, gammaP, parseFactor, parseLocaleNumber, smearEstimate, twoSignificant } from './estimate';
 
 describe('a typed factor', () => {
@@ -53,7 +54,11 @@ describe('a factor shown and typed in one country', () => {
     // the estimate's formula shows the factor in force: typed back as shown, it is the same factor (an Indian
     // lab's "1,50,000" was 'not a number')
     for (const loc of LOCALES) {
-      for (const f of [2000, 5.5, 15000, 20000, 150000, 1234.5, 1_000_000]) expect(parseFactor(formatFactor(f, loc), loc), `${f} ${loc}: ${formatFactor(f, loc)}`).toEqual({ factor: f });
+      for (const f of [2000, 5.5, 15000, 20000, 150000, 1234.5, 1_000_000]) {
+        expect(parseFactor(formatFactor(f, loc), loc), `${f} ${loc}: ${formatFactor(f, loc)}`).toEqual({ factor: f });
+        // and as the field gives it back after a reload
+        expect(parseFactor(editable(f, loc), loc), `${f} ${loc}: ${editable(f, loc)}`).toEqual({ factor: f });
+      }
     }
   });
 });
