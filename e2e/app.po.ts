@@ -46,7 +46,8 @@ export class AppPage {
 
   async count(cls: Cls, scope: 'count' | 'total' = 'count'): Promise<number> {
     const t = await this.page.getByTestId(`${scope}-${cls}`).textContent();
-    return Number(t);
+    // a whole number, grouped as the browser's country groups it ("1,363", "1.363", "1 363")
+    return Number(t?.replace(/[^\d-]/g, ''));
   }
 
   async counts(scope: 'count' | 'total' = 'count') {

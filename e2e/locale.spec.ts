@@ -11,7 +11,7 @@ import { nonSmearPictures, toPng } from '../scripts/nonSmear';
 test.describe('a German lab (de-DE, Europe/Berlin)', () => {
   test.use({ locale: 'de-DE', timezoneId: 'Europe/Berlin' });
 
-  test('a factor typed with a decimal comma or German thousands is read as meant; an ambiguous one is refused, the factor in force kept', async ({ page }) => {
+  test('a factor typed with a decimal comma or German thousands is read as meant and shown as a German writes it; an ambiguous one is refused, the factor in force kept', async ({ page }) => {
     const app = new AppPage(page);
     await app.open('?backend=wasm');
     await app.drop(testingImages(1));
@@ -20,17 +20,21 @@ test.describe('a German lab (de-DE, Europe/Berlin)', () => {
     // typed key by key, as a technician does: before, a number field made "5,5" 55 and "15.000" 15, silently
     await factor.pressSequentially('5,5');
     await expect(factor).toHaveValue('5,5');
-    await expect(estimate).toContainText('× 5.5/µL');
+    // shown back as a German lab writes it (before: "× 5.5/µL" and "× 15,000/µL", fifteen there)
+    await expect(estimate).toContainText('× 5,5/µL');
     await factor.fill('');
     await factor.pressSequentially('15.000');
     // the field keeps the text typed ("15.0" was not shown back as "15" on the way)
     await expect(factor).toHaveValue('15.000');
-    await expect(estimate).toContainText('× 15,000/µL');
+    await expect(estimate).toContainText('× 15.000/µL');
+    await expect(estimate).toHaveText(/^\d+,\d\d per field × 15\.000\/µL = ≈ [\d.,]+ ×10⁹\/L \(estimate; 95% /);
+    await expect(page.getByTestId('mean-RBC')).toHaveText(/^\d+,\d$/);
+    await expect(page.getByTestId('threshold-value-Platelets')).toHaveText('0,575');
     await expect(page.getByTestId('factor-error-WBC')).toHaveCount(0);
     const good = await estimate.textContent();
     await factor.fill('2,000');
     await expect(page.getByTestId('factor-error-WBC')).toContainText('2,000 is 2000 in one country and 2 in another');
-    await expect(page.getByTestId('factor-error-WBC')).toContainText('the factor in force stays 15,000');
+    await expect(page.getByTestId('factor-error-WBC')).toContainText('the factor in force stays 15.000');
     await expect(factor).toHaveValue('2,000');
     await expect(estimate).toHaveText(good!);
     // the counts CSV under a German browser: every number with a decimal point, none with a decimal comma
@@ -40,6 +44,26 @@ test.describe('a German lab (de-DE, Europe/Berlin)', () => {
     const cells = csv.rows.flat();
     expect(cells.filter((c) => /^-?\d+,\d+$/.test(c))).toEqual([]);
     expect(cells.some((c) => /^\d+\.\d+$/.test(c))).toBe(true);
+    // the JSON too, and it says so; the printed report as the lab reads it
+    const [j] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
+    const json = JSON.parse(readFileSync((await j.path())!, 'utf8'));
+    expect(json.report.number_format).toMatch(/decimal point/);
+    expect(json.report.counts.WBC.estimate_printed).toContain('× 15,000/µL');
+    await page.getByTestId('export-report').click();
+    await expect(page.getByTestId('report-estimate-WBC')).toContainText('× 15.000/µL');
+    await expect(page.getByTestId('report-cbc-RBC').locator('td').nth(2)).toHaveText(/^\d+,\d$/);
+    await page.getByTestId('report-close').click();
+    // after a reload the field holds the factor, and it reads back as the same factor
+    await page.getByTestId('factor-WBC').fill('5,5');
+    await expect(estimate).toContainText('× 5,5/µL');
+    await page.evaluate(() => window.__smearcount.flush());
+    await page.reload();
+    await app.waitReady();
+    const again = await app.estimates('WBC');
+    // before: "5.5", beside the estimate's "5,5"
+    await expect(again.factor).toHaveValue('5,5');
+    await expect(again.estimate).toContainText('× 5,5/µL');
+    await expect(page.getByTestId('factor-error-WBC')).toHaveCount(0);
   });
 
   test('a collection time the clocks skipped is said under the field and printed as typed; one they went over twice gets both offsets', async ({ page }) => {
@@ -51,15 +75,31 @@ test.describe('a German lab (de-DE, Europe/Berlin)', () => {
     await expect(page.getByTestId('sample-collected-note')).toContainText('No such time on this device\'s clock');
     await page.getByTestId('sample-received').fill('2026-10-25T02:30');
     await expect(page.getByTestId('sample-received-note')).toContainText('happened twice');
+    await page.getByTestId('sample-wbc').fill('6,4');
     await page.getByTestId('export-report').click();
+    // the analyser's count as typed, with its decimal comma (it was printed 6.4)
+    await expect(page.getByTestId('report-sample-times')).toContainText('analyser WBC 6,4 ×10⁹/L');
     // before: "Collected 2026-03-29T03:30:00+02:00", an hour the technician never typed
     await expect(page.getByTestId('report-sample-times')).toContainText(
       "Collected 2026-03-29T02:30 (no such time on this device's clock: the clocks went forward) · received 2026-10-25T02:30:00+02:00 or +01:00 (the clocks went back over this hour)",
     );
     await page.getByTestId('report-close').click();
+    // the reference intervals as the report prints them, with a decimal comma, which the editor reads back
+    await page.getByTestId('reference-editor').locator('summary').click();
+    await expect(page.getByTestId('ref-absolute-low-monocyte')).toHaveValue('0,2');
+    await page.getByTestId('ref-absolute-high-monocyte').fill('1,2');
+    await page.getByTestId('reference-save').click();
+    await expect(page.getByTestId('reference-error')).toHaveCount(0);
+    await expect(page.getByTestId('ref-absolute-low-monocyte')).toHaveValue('0,2');
+    await expect(page.getByTestId('ref-absolute-high-monocyte')).toHaveValue('1,2');
     // an ordinary time has no note
     await page.getByTestId('sample-collected').fill('2026-03-29T08:15');
     await expect(page.getByTestId('sample-collected-note')).toHaveCount(0);
+    // restored after a reload, the count reads as typed (it came back as "6.4")
+    await page.evaluate(() => window.__smearcount.flush());
+    await page.reload();
+    await app.waitReady();
+    await expect(page.getByTestId('sample-wbc')).toHaveValue('6,4');
   });
 });
 
@@ -110,6 +150,26 @@ test('a right-to-left file name, or one with an unterminated override, is isolat
   expect(second).toBeGreaterThan(first);
 });
 
+test('one file name as a Mac and as Windows spell it (NFD, NFC) is one name: a file refused under one is answered by the other, and the same picture again is a copy of itself', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  const [field] = testingImages(1);
+  const mac = 'Blu\u0308te-7.jpg'; // "Blüte" as macOS hands it over: u + U+0308
+  const win = 'Bl\u00fcte-7.jpg'; // as Windows does: ü
+  // from the Mac, damaged: refused
+  await page.getByTestId('file-input').setInputFiles([{ name: mac, mimeType: 'image/jpeg', buffer: Buffer.from('random bytes, not a JPEG') }]);
+  await expect(app.fileErrors()).toHaveCount(1);
+  // the whole file, from Windows: counted, and the refused file is answered (before: still "1 file refused")
+  await page.getByTestId('file-input').setInputFiles([{ name: win, mimeType: 'image/jpeg', buffer: readFileSync(field) }]);
+  await app.waitReady();
+  await expect(page.getByTestId('images-counted')).toHaveText('1');
+  await expect(page.getByTestId('images-refused')).toHaveCount(0);
+  expect((await app.images()).map((i) => i.name)).toEqual([win]);
+  // the same picture from the Mac: a copy of this one (before: "Already in this batch as Blüte-7.jpg", its own name)
+  await page.getByTestId('file-input').setInputFiles([{ name: mac, mimeType: 'image/jpeg', buffer: readFileSync(field) }]);
+  await expect(page.getByTestId('notice-file').filter({ hasText: 'Already in this batch' })).toContainText('Already in this batch: the same image is counted once.');
+});
+
 test.describe('a Saudi lab (ar-SA, Asia/Riyadh)', () => {
   test.use({ locale: 'ar-SA', timezoneId: 'Asia/Riyadh' });
 
@@ -131,6 +191,9 @@ test.describe('a Saudi lab (ar-SA, Asia/Riyadh)', () => {
     await expect(page.getByTestId('reference-error')).toHaveCount(0);
     await expect(page.getByTestId('ref-percent-low-neutrophil')).toHaveValue('45');
     await expect(page.getByTestId('ref-percent-high-neutrophil')).toHaveValue('75.5');
+    // printed as entered, and as the H/L flag compares it (it was printed "45–76")
+    await page.getByTestId('export-report').click();
+    await expect(page.getByTestId('report-row-neutrophil')).toContainText('45–75.5');
   });
 
   test('an Arabic sample ID names the export files (it was "no-sample-id"), and the CSV carries it and Western digits', async ({ page }) => {

@@ -22,6 +22,12 @@ describe('coded errors', () => {
       if (!['empty', 'not-image'].includes(c)) expect(m, c).toContain('DETAIL-X');
     }
   });
+  it('a file the page was reading when it went is to be dropped again; a field captured live, captured again', () => {
+    expect(errorMessage(new AppError('interrupted'))).toMatch(/: drop it again\.$/);
+    const live = errorMessage(new AppError('interrupted', 'live'));
+    expect(live).toMatch(/^A field captured live: .*only copy.*capture that field again\.$/);
+    expect(live).not.toMatch(/drop/);
+  });
   it('a TIFF the decoder refuses keeps its sentence; without one, the generic advice', () => {
     const said = 'This TIFF is JPEG-compressed, which is not read here. Export it as an uncompressed, LZW or PNG file.';
     expect(errorMessage(new AppError('tiff', said))).toBe(said);

@@ -92,7 +92,10 @@ export function errorMessage(e: unknown): string {
     case 'duplicate':
       return `Already in this batch${d ? ` as ${isolateName(d)}` : ''}: the same image is counted once.`;
     case 'interrupted':
-      return 'The page was reloaded or closed while this file was being read, so it is not in the batch: drop it again.';
+      // a field captured live has no file to drop again: the app held its only copy
+      return d === 'live'
+        ? 'A field captured live: the page was reloaded or closed before its picture was saved, and the app held its only copy, so it is not in the batch and cannot be added again: capture that field again.'
+        : 'The page was reloaded or closed while this file was being read, so it is not in the batch: drop it again.';
     case 'unreadable':
       return `The file could not be read from the dropped folder${d ? ` (${d})` : ''}: it may have been moved or deleted since, its path may be too long for the system (over 260 characters on Windows), or it may be protected. Copy it to a folder with a shorter path, or add it with Add images.`;
     case 'unreadable-folder':

@@ -2,6 +2,7 @@ import { CLASS_NAMES } from '../core/detection/classes';
 import { useApp } from '../services/context';
 import { imageCounts, selectCurrent, selectSummary } from '../store/selectors';
 import { FileName } from './FileName';
+import { browserLocale, plain } from '../core/formats/numbers';
 
 /** The compact counts line above the canvas on narrow screens (the full panel sits below): this image's
  * counts, and the batch's totals. */
@@ -13,6 +14,8 @@ export function CountsBar() {
   const refused = useApp((s) => s.refused.length);
   if (current?.status !== 'done') return null;
   const c = imageCounts(current, params);
+  // grouped as the browser's country groups them ("1.363"; a French lab's narrow no-break space never wraps)
+  const num = (x: number) => plain(x, browserLocale());
   return (
     <div className="counts-bar" aria-hidden data-testid="counts-bar">
       <strong title={current.name}>
@@ -20,7 +23,7 @@ export function CountsBar() {
       </strong>
       {CLASS_NAMES.map((k) => (
         <span key={k}>
-          {k === 'Platelets' ? 'PLT' : k} <b>{c[k]}</b>
+          {k === 'Platelets' ? 'PLT' : k} <b>{num(c[k])}</b>
         </span>
       ))}
       {/* the batch's totals on the same line (the counts panel is folded below the canvas on a phone) */}
@@ -32,13 +35,13 @@ export function CountsBar() {
               at 400% zoom) the line ran 90 px past the window's edge and the page scrolled sideways */}
           Batch ({summary.images} counted{refused > 0 ? `, ${refused} ${refused === 1 ? 'file' : 'files'} refused` : ''}):{' '}
           <span className="batch-total">
-            RBC <b>{summary.totals.RBC}</b> ·
+            RBC <b>{num(summary.totals.RBC)}</b> ·
           </span>{' '}
           <span className="batch-total">
-            WBC <b>{summary.totals.WBC}</b> ·
+            WBC <b>{num(summary.totals.WBC)}</b> ·
           </span>{' '}
           <span className="batch-total">
-            PLT <b>{summary.totals.Platelets}</b>
+            PLT <b>{num(summary.totals.Platelets)}</b>
           </span>
         </span>
       )}

@@ -4,7 +4,8 @@ import { useApp, useServices } from '../services/context';
 import { CLASS_NAMES } from '../core/detection/classes';
 import { shapeWord } from '../core/detection/classMark';
 import { batchEstimate, countsSentence, formatRatio } from '../core/counts/counts';
-import { parseFactor } from '../core/counts/estimate';
+import { formatFactor, parseFactor } from '../core/counts/estimate';
+import { browserLocale, editable, fixed, plain } from '../core/formats/numbers';
 import { COUNT_RULES } from '../core/detection/postprocess';
 import { groundTruthAp, imageCounts, selectClumpedFields, selectCurrent, selectExcluded, selectSummary } from '../store/selectors';
 import { FlagsNotice } from './FlagsNotice';
@@ -28,9 +29,11 @@ export function CountsPanel() {
   const factors = useApp((s) => s.estimateFactors);
   const setFactor = useApp((s) => s.setEstimateFactor);
   const color = classColors(card);
+  // every figure as the browser's country writes it ("1.363", "22,7", "15.000/µL" in a German lab)
+  const locale = browserLocale();
   const estimates = {
-    WBC: factors.WBC && summary.images ? batchEstimate(summary, 'WBC', factors.WBC, clumped) : null,
-    Platelets: factors.Platelets && summary.images ? batchEstimate(summary, 'Platelets', factors.Platelets, clumped) : null,
+    WBC: factors.WBC && summary.images ? batchEstimate(summary, 'WBC', factors.WBC, clumped, locale) : null,
+    Platelets: factors.Platelets && summary.images ? batchEstimate(summary, 'Platelets', factors.Platelets, clumped, locale) : null,
   };
   return (
     <section className="panel counts" aria-label="Counts">
@@ -60,9 +63,9 @@ export function CountsPanel() {
               <th>
                 <span className={`swatch class-mark ${shapeWord(c)}`} style={{ borderColor: color[c] }} /> {c}
               </th>
-              <td data-testid={`count-${c}`}>{counts ? counts[c] : ''}</td>
-              <td data-testid={`total-${c}`}>{summary.totals[c]}</td>
-              <td>{summary.images ? summary.meanPerImage[c].toFixed(1) : ''}</td>
+              <td data-testid={`count-${c}`}>{counts ? plain(counts[c], locale) : ''}</td>
+              <td data-testid={`total-${c}`}>{plain(summary.totals[c], locale)}</td>
+              <td data-testid={`mean-${c}`}>{summary.images ? fixed(summary.meanPerImage[c], 1, locale) : ''}</td>
             </tr>
           ))}
         </tbody>
@@ -73,16 +76,16 @@ export function CountsPanel() {
             White cells per red cell over the batch: 1 : 500 means one WBC for every 500 RBCs counted.
           </InfoTip>
         </dt>
-        <dd data-testid="ratio-wbc">{formatRatio(summary.wbcPerRbc)}</dd>
+        <dd data-testid="ratio-wbc">{formatRatio(summary.wbcPerRbc, locale)}</dd>
         <dt>
           <InfoTip text="Platelets : RBC (one per n RBC)" label="About Platelets : RBC" testId="ratio-platelets-tip">
             Platelets per red cell over the batch: 1 : 15 means one platelet for every 15 RBCs counted.
           </InfoTip>
         </dt>
-        <dd data-testid="ratio-platelets">{formatRatio(summary.plateletsPerRbc)}</dd>
+        <dd data-testid="ratio-platelets">{formatRatio(summary.plateletsPerRbc, locale)}</dd>
         <dt>Images counted</dt>
         <dd>
-          <span data-testid="images-counted">{summary.images}</span>
+          <span data-testid="images-counted">{plain(summary.images, locale)}</span>
           {excluded ? <span data-testid="images-excluded"> ({excluded} flagged left out)</span> : null}
           {/* files the intake refused are in no total: said here as the phone's counts bar says it, since the
               notices that name them can be dismissed */}
@@ -96,17 +99,17 @@ export function CountsPanel() {
         {ap.images > 0 && (
           <>
             <dt title="AP@0.5 against the dropped VOC annotations">AP@0.5 this image</dt>
-            <dd data-testid="ap-image">{ap.image === null ? '–' : ap.image.toFixed(3)}</dd>
+            <dd data-testid="ap-image">{ap.image === null ? '–' : fixed(ap.image, 3, locale)}</dd>
             <dt>AP@0.5 batch ({ap.images} annotated)</dt>
-            <dd data-testid="ap-batch">{ap.batch === null ? '–' : ap.batch.toFixed(3)}</dd>
+            <dd data-testid="ap-batch">{ap.batch === null ? '–' : fixed(ap.batch, 3, locale)}</dd>
           </>
         )}
       </dl>
       <details className="estimates" data-testid="estimates">
         <summary>Smear estimates{factors.WBC || factors.Platelets ? '' : ' (off)'}</summary>
         <p className="hint">
-          Estimate = mean count per field × a factor for your microscope and field size (e.g. WBC × 2,000 at 40×, platelets × 15,000–20,000 at 100×
-          oil). Estimates only: they depend on the smear's thickness and the factor you set.
+          Estimate = mean count per field × a factor for your microscope and field size (e.g. WBC × {formatFactor(2000, locale)} at 40×, platelets ×{' '}
+          {formatFactor(15000, locale)}–{formatFactor(20000, locale)} at 100× oil). Estimates only: they depend on the smear's thickness and the factor you set.
         </p>
         {(['WBC', 'Platelets'] as const).map((k) => (
           <label key={k} className="estimate">
@@ -134,7 +137,7 @@ export function CountsPanel() {
       {current?.status === 'done' && current.scale && (
         <p className="scale-info" data-testid="scale-info">
           Magnification:{' '}
-          {describeScale(current.scale)}
+          {describeScale(current.scale, locale)}
         </p>
       )}
       {current?.status === 'error' && <p className="error-text">{current.error}</p>}
@@ -149,11 +152,13 @@ export function CountsPanel() {
  * text, as a factor read back into it ("15.0" shown as "15") turned the next digit typed into a factor ten
  * times too large. */
 function FactorInput({ cls, factor, onFactor }: { cls: 'WBC' | 'Platelets'; factor: number | null; onFactor(v: number | null): void }) {
-  const shown = (f: number | null) => (f === null ? '' : String(f));
+  const locale = browserLocale();
+  // with the country's decimal sign and no grouping, as a technician types it, which parseFactor reads back
+  // ("5,5" in de-DE, beside the estimate's "5,5": it came back "5.5")
+  const shown = (f: number | null) => (f === null ? '' : editable(f, locale));
   const [text, setText] = useState(shown(factor));
   // the factor changed elsewhere (restored after a reload, another tab): the field follows it
   const [seen, setSeen] = useState(factor);
-  const locale = typeof navigator === 'undefined' ? 'en' : navigator.language;
   const parsed = parseFactor(text, locale);
   if (factor !== seen) {
     setSeen(factor);
@@ -182,7 +187,7 @@ function FactorInput({ cls, factor, onFactor }: { cls: 'WBC' | 'Platelets'; fact
       />
       {error && (
         <span className="hint estimate-error" id={`factor-error-${cls}`} data-testid={`factor-error-${cls}`} role="alert">
-          Not applied: {error}; {factor === null ? 'the estimate stays off' : `the factor in force stays ${factor.toLocaleString('en')}`}.
+          Not applied: {error}; {factor === null ? 'the estimate stays off' : `the factor in force stays ${formatFactor(factor, locale)}`}.
         </span>
       )}
     </>

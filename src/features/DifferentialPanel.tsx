@@ -6,8 +6,10 @@ import { imageDifferential, selectBatchDifferential, selectCurrent, selectDiffer
 import { ReferenceEditor } from './report/ReferenceEditor';
 import { Section } from './Section';
 import { useInputMode } from './useInputMode';
+import { browserLocale, fixed } from '../core/formats/numbers';
 
-const pct = (x: number) => `${x.toFixed(1)}%`;
+// as the browser's country writes them ("65,2%" in a German lab)
+const pct = (x: number) => `${fixed(x, 1, browserLocale())}%`;
 
 /** The WBC differential of the image and the batch, in clinical order, as an analyzer reports it: the
  * released % rests on verified cells (a setting), unverified, unsure and uncountable cells apart. */
@@ -89,7 +91,7 @@ export function DifferentialPanel() {
             </th>
             <td>{img ? img.counts.erythroblast : ''}</td>
             <td>{batch.diff.counts.erythroblast}</td>
-            <td data-testid="diff-nrbc">{rel.nrbcPer100 === null ? '–' : rel.nrbcPer100.toFixed(1)}</td>
+            <td data-testid="diff-nrbc">{rel.nrbcPer100 === null ? '–' : fixed(rel.nrbcPer100, 1, browserLocale())}</td>
           </tr>
         </tbody>
       </table>

@@ -22,6 +22,7 @@ import { APP_VERSION } from '../services/appVersion';
 import { backAtWithdrawnRelease } from '../store/release';
 import { adaptationWords, classifierWords, detectorWords, enginesWords, leftOutWords, notCountedWords, otherClassifiers, otherDetectors, releaseState, scaleUsed, selectAdaptation, selectEditSummary, selectEngines, selectLeftOutBoxes, selectNotCounted } from '../store/report';
 import { isoLocal, isoLocalOf } from '../core/formats/isoLocal';
+import { browserLocale, fixed, plain } from '../core/formats/numbers';
 import { isolateName } from '../core/bidi';
 import { imageEdits } from '../store/selectors';
 import { editWords } from '../core/edits/summary';
@@ -48,9 +49,12 @@ function ReportBody({ open }: { open: boolean }) {
   const clumped = useApp(selectClumpedFields);
   const factors = useApp((s) => s.estimateFactors);
   // a low platelet estimate says what to check before it is reported (core/counts/counts.ts)
+  // the figures as the browser's country writes them ("1.363", "22,7", "15.000/µL" in de-DE); times stay ISO 8601
+  // with the offset (isoLocal), which reads one way in every country ("03/04" is March or April)
+  const locale = browserLocale();
   const plateletCaution = factors.Platelets && summary.images ? batchEstimate(summary, 'Platelets', factors.Platelets, clumped).caution : null;
   // the magnification that counted the images, not one chosen since and not applied (store/report)
-  const magnification = useApp((s) => scaleUsed(s).words);
+  const magnification = useApp((s) => scaleUsed(s, browserLocale()).words);
   const { classifier } = useServices();
   const diff = useApp((s) => selectBatchDifferential(s, classifier?.lowConfidence));
   const { card, view, profile } = useServices();
@@ -71,7 +75,7 @@ function ReportBody({ open }: { open: boolean }) {
   const analyserWbc =
     sample.wbcCount === null
       ? ''
-      : ` · analyser WBC ${sample.wbcCount} ×10⁹/L${sample.wbcNrbcCorrected ? ' (corrected for NRBC by the analyser)' : basis?.correction === 'applied' ? ` (uncorrected; corrected for ${basis.nrbcPer100!.toFixed(1)} NRBC per 100 WBC: ${correctedText(basis)} ×10⁹/L)` : ''}`;
+      : ` · analyser WBC ${plain(sample.wbcCount, locale)} ×10⁹/L${sample.wbcNrbcCorrected ? ' (corrected for NRBC by the analyser)' : basis?.correction === 'applied' ? ` (uncorrected; corrected for ${fixed(basis.nrbcPer100!, 1, locale)} NRBC per 100 WBC: ${correctedText(basis, locale)} ×10⁹/L)` : ''}`;
   const reference = useApp((s) => s.reference);
   const labName = useApp((s) => s.labName);
   const setLabName = useApp((s) => s.setLabName);
@@ -133,7 +137,7 @@ function ReportBody({ open }: { open: boolean }) {
     if (!withGt.length) return null;
     const ce = countErrors(withGt.map((im) => ({ gt: im.gt!, dets: shownDetections(im, params) })));
     const ap = groundTruthAp({ images, order, currentId: null, postprocess: params }).batch;
-    return { images: withGt.length, ap, counts: CLASS_NAMES.map((c) => `${c} ${Number.isNaN(ce[c].accuracy) ? '–' : ce[c].accuracy.toFixed(3)}`).join(', ') };
+    return { images: withGt.length, ap, counts: CLASS_NAMES.map((c) => `${c} ${Number.isNaN(ce[c].accuracy) ? '–' : fixed(ce[c].accuracy, 3, browserLocale())}`).join(', ') };
   }, [images, order, params]);
   const done = order.map((id) => images[id]).filter((im) => im.status === 'done');
   if (!done.length) return null;
@@ -264,11 +268,11 @@ function ReportBody({ open }: { open: boolean }) {
               return (
                 <tr key={k} data-testid={`report-cbc-${k}`}>
                   <td>{k}</td>
-                  <td>{summary.totals[k]}</td>
-                  <td>{summary.meanPerImage[k].toFixed(1)}</td>
+                  <td>{plain(summary.totals[k], locale)}</td>
+                  <td>{fixed(summary.meanPerImage[k], 1, locale)}</td>
                   {/* an empty cell reads as a value lost; RBC has no smear estimate at all */}
                   <td data-testid={`report-estimate-${k}`} className={f ? undefined : 'muted'}>
-                    {f ? ((e) => (e.moreFields ? `${e.printed}; ±20% needs about ${e.moreFields} more field${e.moreFields === 1 ? '' : 's'}` : e.printed))(batchEstimate(summary, k, f, clumped)) : k === 'RBC' ? '–' : 'not set'}
+                    {f ? ((e) => (e.moreFields ? `${e.printed}; ±20% needs about ${e.moreFields} more field${e.moreFields === 1 ? '' : 's'}` : e.printed))(batchEstimate(summary, k, f, clumped, locale)) : k === 'RBC' ? '–' : 'not set'}
                   </td>
                 </tr>
               );
@@ -278,7 +282,7 @@ function ReportBody({ open }: { open: boolean }) {
         {plateletCaution && <p data-testid="report-platelet-caution">{plateletCaution}</p>}
         <p>
           On {summary.images} field{summary.images === 1 ? '' : 's'} (images){leftOut ? `; ${leftOut} flagged image${leftOut === 1 ? '' : 's'} left out of the counts` : ''}. WBC : RBC{' '}
-          {formatRatio(summary.wbcPerRbc)} · Platelets : RBC {formatRatio(summary.plateletsPerRbc)}
+          {formatRatio(summary.wbcPerRbc, locale)} · Platelets : RBC {formatRatio(summary.plateletsPerRbc, locale)}
           {analyserWbc}.
         </p>
         {/* fields are chosen at the microscope (often centred on a WBC): their ratios are not the blood's */}
@@ -289,7 +293,7 @@ function ReportBody({ open }: { open: boolean }) {
           <>
             {/* the heading inside the block kept whole (report.css): on US Letter, 18 mm shorter than A4, "WBC
                 differential" ended page 1 alone and its table began page 2 */}
-            <ReportDifferential st={st} wbcCount={sample.wbcCount} analyserCorrected={sample.wbcNrbcCorrected === true} reference={reference} code={Object.fromEntries(classifier.classes.map((c) => [c.name, c.code]))} shortReason={sample.shortReason} setShortReason={(v) => setSample({ shortReason: v })} />
+            <ReportDifferential locale={locale} st={st} wbcCount={sample.wbcCount} analyserCorrected={sample.wbcNrbcCorrected === true} reference={reference} code={Object.fromEntries(classifier.classes.map((c) => [c.name, c.code]))} shortReason={sample.shortReason} setShortReason={(v) => setSample({ shortReason: v })} />
           </>
         ) : classifier && summary.images > 0 ? (
           // say so rather than leave the section out: a reader looks for it
@@ -398,7 +402,7 @@ function ReportBody({ open }: { open: boolean }) {
                     )}
                   </td>
                   {CLASS_NAMES.map((k) => (
-                    <td key={k}>{c[k]}</td>
+                    <td key={k}>{plain(c[k], locale)}</td>
                   ))}
                   <td>{im.reviewed ? 'yes' : 'no'}</td>
                   <td data-testid="report-image-edits">{editWords(imageEdits(im)) || (wasEdited(im) ? 'yes' : '')}</td>
@@ -415,7 +419,7 @@ function ReportBody({ open }: { open: boolean }) {
               <td className="thumb-col" />
               <td className="name">Total{summary.images < done.length ? ` (${summary.images} of ${done.length} images; ${leftOut} flagged image${leftOut === 1 ? '' : 's'} left out)` : ''}</td>
               {CLASS_NAMES.map((k) => (
-                <td key={k}>{summary.totals[k]}</td>
+                <td key={k}>{plain(summary.totals[k], locale)}</td>
               ))}
               <td colSpan={3} />
             </tr>
@@ -423,7 +427,7 @@ function ReportBody({ open }: { open: boolean }) {
               <td className="thumb-col" />
               <td className="name">Mean per image (field)</td>
               {CLASS_NAMES.map((k) => (
-                <td key={k}>{summary.meanPerImage[k].toFixed(1)}</td>
+                <td key={k}>{fixed(summary.meanPerImage[k], 1, locale)}</td>
               ))}
               <td colSpan={3} />
             </tr>
@@ -438,15 +442,15 @@ function ReportBody({ open }: { open: boolean }) {
         <h2>Appendix B · Method</h2>
         <p data-testid="report-meta">
           Printed {isoLocal()} by smearcount {APP_VERSION} · {done.length} images · reviewed {done.filter((im) => im.reviewed).length} of {done.length} · model {card.name} (sha256{' '}
-          {card.sha256.slice(0, 16)}…{card.bytes ? `, ${(card.bytes / 1e6).toFixed(2)} MB` : ''}){classifier ? ` + ${classifier.name} (sha256 ${classifier.sha256.slice(0, 16)}…, ${(classifier.bytes / 1e6).toFixed(2)} MB)` : ''} · counted by engine{' '}
+          {card.sha256.slice(0, 16)}…{card.bytes ? `, ${fixed(card.bytes / 1e6, 2, locale)} MB` : ''}){classifier ? ` + ${classifier.name} (sha256 ${classifier.sha256.slice(0, 16)}…, ${fixed(classifier.bytes / 1e6, 2, locale)} MB)` : ''} · counted by engine{' '}
           {enginesWords(engines)}
           {adaptation ? ` · ${adaptation}` : ''}
           {otherModels ? ` · ${otherModels}` : ''}
           {otherTypes ? ` · ${otherTypes}` : ''}
         </p>
         <p data-testid="report-settings">
-          Settings: thresholds RBC {Number(t.RBC.toFixed(3))}, WBC {Number(t.WBC.toFixed(3))}, Platelets {Number(t.Platelets.toFixed(3))}; NMS IoU{' '}
-          {params.nmsIou} {params.crossClassNms ? 'within and across classes' : 'within each class'}.
+          Settings: thresholds RBC {plain(t.RBC, locale, 3)}, WBC {plain(t.WBC, locale, 3)}, Platelets {plain(t.Platelets, locale, 3)}; NMS IoU{' '}
+          {plain(params.nmsIou, locale)} {params.crossClassNms ? 'within and across classes' : 'within each class'}.
         </p>
         <p data-testid="report-count-rule">
           Count rule: {COUNT_RULES[params.countRule]}. Magnification: {magnification}; second pass on {done.filter((im) => im.scale?.passes === 2).length} of{' '}
@@ -454,7 +458,7 @@ function ReportBody({ open }: { open: boolean }) {
         </p>
         {agreement && (
           <p data-testid="report-gt">
-            Agreement with the loaded annotations ({agreement.images} images): AP@0.5 {agreement.ap === null ? '–' : agreement.ap.toFixed(3)}; count accuracy {agreement.counts}.
+            Agreement with the loaded annotations ({agreement.images} images): AP@0.5 {agreement.ap === null ? '–' : fixed(agreement.ap, 3, locale)}; count accuracy {agreement.counts}.
           </p>
         )}
       </div>

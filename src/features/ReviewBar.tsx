@@ -8,6 +8,11 @@ import { belowThresholdOf, shownDetections } from '../store/selectors';
 import { runAction, type ActionName } from './actions';
 import { useActionDock } from './canvas/useActionDock';
 import { useInputMode } from './useInputMode';
+import { browserLocale, fixed, plain } from '../core/formats/numbers';
+
+// scores and thresholds as the browser's country writes them ("0,87" in a German lab)
+const score = (x: number) => fixed(x, 2, browserLocale());
+const threshold = (x: number) => plain(x, browserLocale(), 3);
 
 /** How long the answer to an action (U on a clean image) stays on screen. */
 const SAID_MS = 6000;
@@ -62,7 +67,7 @@ export function ReviewBar() {
   const announce = said
     ? said.text
     : box
-      ? `${review ? `${review.k} of ${review.n}: ` : ''}${box.cls}, ${box.origin === 'manual' ? 'set by hand' : `score ${box.score.toFixed(2)}${candidate ? ', under the threshold, not counted' : ''}`}${sel?.wbc ? `, ${typeText(sel.wbc)}` : ''}.`
+      ? `${review ? `${review.k} of ${review.n}: ` : ''}${box.cls}, ${box.origin === 'manual' ? 'set by hand' : `score ${score(box.score)}${candidate ? ', under the threshold, not counted' : ''}`}${sel?.wbc ? `, ${typeText(sel.wbc)}` : ''}.`
       : '';
   const live = (
     <span className="sr-only" role="status" aria-live="polite" data-testid="review-announce">
@@ -83,7 +88,7 @@ export function ReviewBar() {
         <>
           <span className="review-status" data-testid="review-status">
             {review ? `${review.k} of ${review.n} · ` : ''}
-            {candidate.cls} · score {candidate.score.toFixed(2)}, under the threshold {Number(params.scoreThresholds[candidate.cls].toFixed(3))}: not counted
+            {candidate.cls} · score {score(candidate.score)}, under the threshold {threshold(params.scoreThresholds[candidate.cls])}: not counted
             {touch ? '' : ' · A count it, Del leave it out'}
           </span>
           <span className={`review-actions${docked ? ' docked' : ''}`} ref={actions} style={docked} data-testid="review-actions">
@@ -105,7 +110,7 @@ export function ReviewBar() {
         <>
           <span className="review-status" data-testid="review-status">
             {review ? `${review.k} of ${review.n} · ` : ''}
-            {sel.origin === 'manual' ? `${sel.cls} · ${isDrawn(sel.id) ? 'drawn by hand' : 'the model\'s box, changed by hand'}` : `${sel.cls} · score ${sel.score.toFixed(2)} vs threshold ${Number(params.scoreThresholds[sel.cls].toFixed(3))}`}
+            {sel.origin === 'manual' ? `${sel.cls} · ${isDrawn(sel.id) ? 'drawn by hand' : 'the model\'s box, changed by hand'}` : `${sel.cls} · score ${score(sel.score)} vs threshold ${threshold(params.scoreThresholds[sel.cls])}`}
             {sel.wbc ? ` · ${typeText(sel.wbc)}` : ''}
             {touch ? '' : ' · A accept, Del delete, 1/2/3 relabel'}
             {!touch && sel.cls === 'WBC' && typeNames.length ? ', Shift+1…7 type' : ''}

@@ -6,6 +6,7 @@ import { cellSizeWords } from '../core/detection/scaleWords';
 import { CLASS_NAMES } from '../core/detection/classes';
 import { COUNT_RULE_LABELS, COUNT_RULES, type CountRule } from '../core/detection/postprocess';
 import type { BackendChoice } from '../store/settingsSlice';
+import { browserLocale, fixed, plain } from '../core/formats/numbers';
 
 /** The cells' sizes (against the model's usual) the magnification list offers; the zoom is 1 / size. */
 const SCALE_PRESETS = [0.5, 0.625, 0.8, 1, 1.25, 1.6, 2];
@@ -44,14 +45,14 @@ export function ThresholdSliders() {
           />
           {/* An <output> is a live region: a screen reader spoke each step twice (the slider's value, then this) */}
           <output aria-hidden data-testid={`threshold-value-${c}`}>
-            {Number(pp.scoreThresholds[c].toFixed(3))}
+            {plain(pp.scoreThresholds[c], browserLocale(), 3)}
           </output>
         </label>
       ))}
       <label>
         <span>NMS IoU</span>
         <input type="range" min={0.1} max={0.9} step={0.05} value={pp.nmsIou} onChange={(e) => setNmsIou(Number(e.target.value))} />
-        <output aria-hidden>{pp.nmsIou.toFixed(2)}</output>
+        <output aria-hidden>{fixed(pp.nmsIou, 2, browserLocale())}</output>
       </label>
       <label className="check">
         <input type="checkbox" checked={pp.crossClassNms} onChange={(e) => setCross(e.target.checked)} />
@@ -60,7 +61,7 @@ export function ThresholdSliders() {
       <label>
         <span title="U visits model boxes whose score is within this of their class threshold">Review ±</span>
         <input type="range" min={0.02} max={0.5} step={0.01} value={band} aria-label="Review band: U visits boxes within this of their class threshold" data-testid="review-band" onChange={(e) => setBand(Number(e.target.value))} />
-        <output aria-hidden>{band.toFixed(2)}</output>
+        <output aria-hidden>{fixed(band, 2, browserLocale())}</output>
       </label>
       <h3>Count rule</h3>
       <label className="select">
@@ -85,12 +86,12 @@ export function ThresholdSliders() {
           <option value="auto">Estimate per image (auto)</option>
           {SCALE_PRESETS.map((v) => (
             <option key={v} value={String(1 / v)}>
-              {v === 1 ? 'Cells at the usual size' : cellSizeWords(v).replace(/^c/, 'C')}
+              {v === 1 ? 'Cells at the usual size' : cellSizeWords(v, browserLocale()).replace(/^c/, 'C')}
             </option>
           ))}
           {/* a scale the list does not name (an imported profile's): shown as it is, not as "auto" */}
           {fixedScale !== null && !SCALE_PRESETS.some((v) => String(1 / v) === String(fixedScale)) && (
-            <option value={String(fixedScale)}>{cellSizeWords(1 / fixedScale).replace(/^c/, 'C')} (from the microscope profile)</option>
+            <option value={String(fixedScale)}>{cellSizeWords(1 / fixedScale, browserLocale()).replace(/^c/, 'C')} (from the microscope profile)</option>
           )}
         </select>
       </label>

@@ -7,6 +7,7 @@ import { AppError, MAX_MEGAPIXELS, MIN_SIDE_PX, errorMessage } from '../core/err
 import { sha256Hex } from '../core/formats/hash';
 import { sniffImage, sniffOther, type ImageKind } from '../core/formats/imageHeader';
 import { parseVoc } from '../core/formats/voc';
+import { nfc, sameName } from '../core/formats/names';
 import type { AppState } from '../store/store';
 import type { ImageCapture } from '../store/types';
 import type { ImageFiles } from './files';
@@ -15,7 +16,8 @@ import { deferRender } from './renderBatch';
 type Store = { getState(): AppState };
 
 const SUPPORTED = new Set(['jpeg', 'png', 'webp', 'bmp', 'gif', 'avif']);
-const stem = (name: string) => name.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
+// in one Unicode form: an annotation written on Windows names its image as a Mac spells it otherwise
+const stem = (name: string) => nfc(name.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, ''));
 
 /** How far into a JPEG its frame header is looked for: the metadata before it is rarely over a few hundred KiB. */
 const JPEG_METADATA_MAX = 16 * 1024 * 1024;
@@ -133,7 +135,7 @@ export class Intake {
       const id = await sha256Hex(bytes);
       if (run.stopped) return;
       const existing = this.store.getState().images[id];
-      if (existing) throw new AppError('duplicate', existing.name === f.name ? '' : existing.name);
+      if (existing) throw new AppError('duplicate', sameName(existing.name, f.name) ? '' : existing.name);
       // TIFF: kept as a PNG of the same pixels, which every later reader can decode. Any other image is kept as
       // the bytes just read, not as the File: a File only points at the disk, so a file moved or deleted (or a
       // USB stick taken out) after the drop failed at its count as "could not be decoded", and its thumbnail,

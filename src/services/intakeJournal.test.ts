@@ -40,4 +40,28 @@ describe('lostInIntake', () => {
     expect(lostInIntake(['1.jpg', '7-16bit.tif', '8.jpg', '8.jpg', 'empty.jpg'], { images: ['1.jpg'], refused: ['empty.jpg'] })).toEqual(['7-16bit.tif', '8.jpg']);
     expect(lostInIntake([], { images: [], refused: [] })).toEqual([]);
   });
+  it("a file dropped from a Mac (NFD name) held by the batch under Windows' spelling (NFC) is not lost", () => {
+    // before: "Blüte.jpg" was named as not taken in after a reload, though the batch held it
+    expect(lostInIntake(['Blu\u0308te.jpg', 'da\u0301y/a.jpg'], { images: ['Bl\u00fcte.jpg'], refused: ['d\u00e1y/a.jpg'] })).toEqual([]);
+    const j = new IntakeJournal(memoryStorage());
+    j.begin(['Blu\u0308te.jpg']);
+    j.end(['Bl\u00fcte.jpg']);
+    expect(j.pending()).toEqual([]);
+  });
+  it('a field captured live is on the list as one, and leaves it as a file does', () => {
+    // after a crash it was named with "drop it again": a live capture has no file
+    const storage = memoryStorage();
+    const j = new IntakeJournal(storage);
+    j.begin(['a.jpg']);
+    j.begin(['live-0002.jpg'], true);
+    const next = new IntakeJournal(storage);
+    expect(next.pending()).toEqual(['a.jpg', 'live-0002.jpg']);
+    expect(next.captured()).toEqual(['live-0002.jpg']);
+    next.end(['live-0002.jpg']);
+    expect(next.pending()).toEqual(['a.jpg']);
+    expect(next.captured()).toEqual([]);
+    // a list written before live captures were marked reads as before
+    storage.setItem(INTAKE_KEY, JSON.stringify(['b.jpg', 7, { name: 'c.jpg' }]));
+    expect(new IntakeJournal(storage).pending()).toEqual(['b.jpg']);
+  });
 });

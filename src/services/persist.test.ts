@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { createAppStore } from '../store/store';
 import { createImageFiles } from './files';
-import { JOURNAL_KEY, MAX_DELAY_MS, PARKED_MESSAGE, Persistence, REMOVED_KEY } from './persist';
+import { JOURNAL_KEY, MAX_DELAY_MS, PARKED_LIVE_MESSAGE, PARKED_LIVE_UNCOUNTED_MESSAGE, PARKED_MESSAGE, PARKED_UNCOUNTED_MESSAGE, Persistence, REMOVED_KEY } from './persist';
 
 const defaults = { scoreThresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nmsIou: 0.5, crossClassNms: false, countRule: 'all' as const };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -438,6 +438,72 @@ describe('Persistence', () => {
       expect(await c.p.restore()).toBe(2);
       expect(c.store.getState().images.big).toMatchObject({ reviewed: true, edits: { deleted: ['m7'] } });
       expect(c.store.getState().refused).toEqual([]);
+    } finally {
+      Reflect.deleteProperty(globalThis, 'localStorage');
+    }
+  });
+  it('a field captured live whose picture never saved is named after a crash as such, not as a file to drop again', async () => {
+    // audit 2026-12-06: it was named "drop the same file again and they come back": a live capture has no file
+    const a = setup('t-parked-live');
+    a.p.start();
+    // no picture in the files: the write stores the review only, as when the picture's transaction failed
+    a.store.getState().addImage({ id: 'l', name: 'live-0003.jpg', bytes: 1, capture: { source: 'live', at: '2026-12-05T08:41:07.000Z' } });
+    a.store.getState().updateImage('l', { status: 'done', width: 640, height: 480, raw: [] });
+    a.store.getState().addImage({ id: 'q', name: 'live-0004.jpg', bytes: 1, capture: { source: 'live', at: '2026-12-05T08:41:09.000Z' } });
+    await a.p.flush();
+    const b = setup('t-parked-live');
+    expect(await b.p.restore()).toBe(0);
+    const said = Object.fromEntries(b.store.getState().refused.map((r) => [r.name, r.error]));
+    for (const name of ['live-0003.jpg', 'live-0004.jpg']) {
+      expect(said[name]).not.toMatch(/drop/i);
+      expect(said[name]).toMatch(/captured live/);
+      expect(said[name]).toMatch(/capture (that|the) field again/);
+    }
+    expect(said['live-0003.jpg']).toBe(PARKED_LIVE_MESSAGE);
+    expect(said['live-0004.jpg']).toBe(PARKED_LIVE_UNCOUNTED_MESSAGE);
+    expect(b.store.getState().notices.filter((n) => n.source === 'file').map((n) => n.message).sort()).toEqual([PARKED_LIVE_MESSAGE, PARKED_LIVE_UNCOUNTED_MESSAGE].sort());
+  });
+  it('a parked live capture named as a file to drop again by an earlier version is named anew, once', async () => {
+    const a = setup('t-parked-live-old');
+    a.p.start();
+    a.store.getState().addImage({ id: 'l', name: 'live-0003.jpg', bytes: 1, capture: { source: 'live', at: '2026-12-05T08:41:07.000Z' } });
+    a.store.getState().updateImage('l', { status: 'done', width: 640, height: 480, raw: [] });
+    // what an earlier version saved with the batch for it
+    a.store.getState().addFileError('live-0003.jpg', PARKED_MESSAGE);
+    a.store.getState().refuseFile('live-0003.jpg', PARKED_MESSAGE);
+    await a.p.flush();
+    const b = setup('t-parked-live-old');
+    await b.p.restore();
+    expect(b.store.getState().refused).toEqual([{ name: 'live-0003.jpg', error: PARKED_LIVE_MESSAGE }]);
+    expect(b.store.getState().notices.filter((n) => n.source === 'file').map((n) => n.message)).toEqual([PARKED_LIVE_MESSAGE]);
+  });
+  it('an image not yet counted whose picture never saved keeps its journaled review when its file is dropped again', async () => {
+    // audit 2026-12-06: dropped again it came back as a new image (edits, undo history and review mark gone)
+    const ls = fakeLocalStorage();
+    try {
+      const a = setup('t-parked-uncounted');
+      a.p.start();
+      // counting failed (the image is counted by hand): no picture saved
+      a.store.getState().addImage({ id: 'u', name: 'u.jpg', bytes: 1 });
+      a.store.getState().updateImage('u', { status: 'error', error: 'could not be decoded' });
+      await a.p.flush();
+      const box = { id: 'u0', cls: 'WBC' as const, score: 1, origin: 'manual' as const, box: { x1: 10, y1: 10, x2: 40, y2: 40 } };
+      const edits = { ...a.store.getState().images.u.edits, added: [box], nextId: 1 };
+      a.store.getState().updateImage('u', { edits, reviewed: true });
+      // the page goes: the review is journaled, its IndexedDB write never commits
+      a.p.stop();
+      a.p.journal();
+      expect(JSON.parse(ls.get(JOURNAL_KEY)!)).toEqual({ u: expect.objectContaining({ reviewed: true, edits }) });
+      const b = setup('t-parked-uncounted');
+      await b.p.restore();
+      expect(b.store.getState().refused.map((r) => r.error)).toEqual([PARKED_UNCOUNTED_MESSAGE]);
+      expect(b.store.getState().parked.u).toMatchObject({ reviewed: true, edits: { added: [box] } });
+      b.files.set('u', new Blob(['u']));
+      b.store.getState().addImage({ id: 'u', name: 'u.jpg', bytes: 1 });
+      expect(b.store.getState().images.u).toMatchObject({ status: 'queued', reviewed: true, edits: { added: [box], nextId: 1 } });
+      expect(b.store.getState().images.u.error).toBeUndefined();
+      expect(b.store.getState().parked).toEqual({});
+      expect(b.store.getState().refused).toEqual([]);
     } finally {
       Reflect.deleteProperty(globalThis, 'localStorage');
     }

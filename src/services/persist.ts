@@ -48,6 +48,11 @@ export const PARKED_MESSAGE =
 /** The same, for an image not counted yet when the page went. */
 export const PARKED_UNCOUNTED_MESSAGE =
   'Its picture was not saved with the batch (the storage was full), so it is not in the batch after the reload, and it was not counted yet: drop the same file again to count it.';
+/** The same, for a field captured live: the app held its only copy, so there is no file to drop again. */
+export const PARKED_LIVE_MESSAGE =
+  'A field captured live: its picture was not saved with the batch (the storage was full), and the app held its only copy, so it is not in the batch after the reload and cannot be added again. Its counts and review were saved, but without the picture they are not in the totals: capture that field again to count it.';
+export const PARKED_LIVE_UNCOUNTED_MESSAGE =
+  'A field captured live, not counted yet: its picture was not saved with the batch (the storage was full), and the app held its only copy, so it is not in the batch after the reload and cannot be added again: capture that field again to count it.';
 /** localStorage key of the review journal (see the durability rules above). */
 export const JOURNAL_KEY = 'smearcount-review-journal';
 /** localStorage key of the ids of images removed since the last commit (the same rules as the review journal). */
@@ -242,11 +247,18 @@ export class Persistence {
     // saved without their picture (the storage was full): kept in IndexedDB, out of the batch, and named
     for (const id of [...m.order, ...Object.keys(images)]) if (images[id] && !this.files.get(id) && !parked[id]) parked[id] = images[id];
     const st = this.store.getState();
+    const parkedWords = [PARKED_MESSAGE, PARKED_UNCOUNTED_MESSAGE, PARKED_LIVE_MESSAGE, PARKED_LIVE_UNCOUNTED_MESSAGE];
     for (const im of Object.values(parked)) {
-      const why = im.status === 'done' ? PARKED_MESSAGE : PARKED_UNCOUNTED_MESSAGE;
+      const why = im.capture ? (im.status === 'done' ? PARKED_LIVE_MESSAGE : PARKED_LIVE_UNCOUNTED_MESSAGE) : im.status === 'done' ? PARKED_MESSAGE : PARKED_UNCOUNTED_MESSAGE;
+      const subject = im.path ?? im.name;
+      // said otherwise with the batch (an earlier version named a live capture as a file to drop again): said anew
+      const stale = (message: string) => message !== why && parkedWords.includes(message);
+      st.dismissNotices((n) => n.source === 'file' && n.subject === subject && stale(n.message));
+      const { refused } = this.store.getState();
+      if (refused.some((r) => r.name === subject && stale(r.error))) this.store.setState({ refused: refused.filter((r) => !(r.name === subject && stale(r.error))) });
       // named once: a notice restored with the batch already says it
-      if (!st.notices.some((n) => n.source === 'file' && n.subject === (im.path ?? im.name) && n.message === why)) st.addFileError(im.path ?? im.name, why);
-      st.refuseFile(im.path ?? im.name, why);
+      if (!this.store.getState().notices.some((n) => n.source === 'file' && n.subject === subject && n.message === why)) st.addFileError(subject, why);
+      st.refuseFile(subject, why);
     }
     this.store.setState({ images: Object.fromEntries(order.map((id) => [id, images[id]])), order, currentId: m.currentId && images[m.currentId] && order.includes(m.currentId) ? m.currentId : (order[0] ?? null), postprocess, parked });
     // a journaled image is not what IndexedDB holds: the next write stores it

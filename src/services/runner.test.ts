@@ -356,6 +356,23 @@ describe('BatchRunner: annotations', () => {
     expect(im.gt).toHaveLength(1);
     expect(store.getState().notices).toEqual([]);
   });
+  it("an annotation naming its image in another Unicode form (a Mac's NFD, Windows' NFC) finds it", async () => {
+    const store = createAppStore(card.postprocess);
+    store.getState().setModel({ status: 'ready' });
+    const runner = new BatchRunner(store, async () => fakeClient(() => 80), card, createImageFiles(), fakeDecoder());
+    const box = `<size><width>640</width><height>480</height></size><object><name>RBC</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>50</xmax><ymax>50</ymax></bndbox></object>`;
+    // written on Windows (composed), its image copied from a Mac (decomposed); and the other way round, the
+    // annotation first
+    await runner.addFiles([jpeg('Blu\u0308te.jpg', 640, 480), new File([`<annotation><filename>Bl\u00fcte.jpg</filename>${box}</annotation>`], 'Bl\u00fcte.xml')]);
+    await runner.addFiles([new File([`<annotation><filename>Mu\u0308ller.jpg</filename>${box}</annotation>`], 'Mu\u0308ller.xml')]);
+    await runner.addFiles([jpeg('M\u00fcller.jpg', 640, 480, true, 1)]);
+    const st = store.getState();
+    expect(st.order.map((id) => [st.images[id].name, st.images[id].gt?.length])).toEqual([
+      ['Blu\u0308te.jpg', 1],
+      ['M\u00fcller.jpg', 1],
+    ]);
+    expect(st.notices).toEqual([]);
+  });
   it("another tool's class names are read, and a name none of them is says so rather than vanishing", async () => {
     const store = createAppStore(card.postprocess);
     store.getState().setModel({ status: 'ready' });
@@ -367,6 +384,26 @@ describe('BatchRunner: annotations', () => {
     const im = Object.values(store.getState().images)[0];
     expect(im.gt?.map((o) => o.cls)).toEqual(['RBC', 'Platelets']);
     expect(store.getState().notices.map((n) => n.message)).toEqual([expect.stringMatching(/“Smudge cell” are not RBC, WBC .* left out of the reference counts/)]);
+  });
+});
+
+describe('BatchRunner: one file name in two Unicode forms', () => {
+  it('the same picture under a Mac\'s and a Windows spelling of its name is a copy of itself, and a refused file dropped again whole is no longer refused', async () => {
+    const store = createAppStore(card.postprocess);
+    store.getState().setModel({ status: 'ready' });
+    const runner = new BatchRunner(store, async () => fakeClient(() => 80), card, createImageFiles(), fakeDecoder());
+    // refused from a Mac (truncated), then dropped whole from Windows
+    await runner.addFiles([new File(['random bytes'], 'Blu\u0308te.jpg', { type: 'image/jpeg' })]);
+    expect(store.getState().refused.map((r) => r.name)).toEqual(['Blu\u0308te.jpg']);
+    await runner.addFiles([jpeg('Bl\u00fcte.jpg', 640, 480)]);
+    // before: still named as a file not counted, beside the image counted from it
+    expect(store.getState().refused).toEqual([]);
+    // the same bytes again, from the Mac: the notice says it is this image, not "as Blüte.jpg", another name
+    await runner.addFiles([jpeg('Blu\u0308te.jpg', 640, 480)]);
+    const dup = store.getState().notices.filter((n) => n.kind === 'info');
+    expect(dup.map((n) => n.message)).toEqual(['Already in this batch: the same image is counted once.']);
+    // the names keep the spelling they came with
+    expect(Object.values(store.getState().images).map((im) => im.name)).toEqual(['Bl\u00fcte.jpg']);
   });
 });
 
@@ -573,6 +610,18 @@ describe('BatchRunner: the intake journal', () => {
     expect(list.pending()).toEqual(['a.jpg', 'b.jpg', 'empty.jpg']);
     commit();
     await expect.poll(() => list.pending()).toEqual([]);
+  });
+  it('a field captured live is on the journal as a capture, not as a file to drop again', async () => {
+    const store = createAppStore(card.postprocess);
+    store.getState().setModel({ status: 'ready' });
+    const runner = new BatchRunner(store, async () => fakeClient(() => 80), cardWithoutScale, createImageFiles(), fakeDecoder());
+    const m = new Map<string, string>();
+    const list = new IntakeJournal({ getItem: (k) => m.get(k) ?? null, setItem: (k, v) => void m.set(k, v), removeItem: (k) => void m.delete(k) });
+    runner.journalIntake(list, () => new Promise<void>(() => undefined));
+    await runner.addFiles([jpeg('a.jpg', 640, 480)]);
+    await runner.addFiles([jpeg('live-0001.jpg', 640, 480, true, 1)], { source: 'live', at: '2026-12-05T08:41:07.000Z' });
+    expect(list.pending()).toEqual(['a.jpg', 'live-0001.jpg']);
+    expect(list.captured()).toEqual(['live-0001.jpg']);
   });
   it("a folder's files are on the journal by their place in it, as a refusal names them (a reload mid-drop names only those lost)", async () => {
     const store = createAppStore(card.postprocess);

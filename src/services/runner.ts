@@ -86,7 +86,7 @@ export class BatchRunner {
     this.store.getState().addIntake(files.length);
     // the drop's files stay on the journal until the batch that holds them (or names them refused) is saved
     const names = files.filter((f) => !isFolderClutter(f)).map(shownName);
-    this.journal?.list.begin(names);
+    this.journal?.list.begin(names, !!capture);
     const run = intakeRun(files);
     this.drops.add(run);
     // each file checked leaves the intake count as it joins the batch (or is refused), in the same update:

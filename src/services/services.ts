@@ -18,6 +18,7 @@ import { AppError, errorMessage } from '../core/errors';
 import { createImageFiles, type ImageFiles } from './files';
 import { Persistence } from './persist';
 import { IntakeJournal, lostInIntake } from './intakeJournal';
+import { nfc } from '../core/formats/names';
 import { BatchRunner } from './runner';
 import { createThumbnails, type Thumbnails } from './thumbnails';
 import { createGalleryStore, type GalleryStore } from '../store/galleryStore';
@@ -283,6 +284,7 @@ export function createServices(opts: ServiceOptions): Services {
   // files a page that went was still reading: read before this page's first drop joins the list
   const intakeJournal = new IntakeJournal(opts.storage);
   const leftInIntake = intakeJournal.pending();
+  const capturedInIntake = new Set(intakeJournal.captured().map(nfc));
   // a name leaves the list once the batch holding it is committed: not when a failed write has merely ended
   runner.journalIntake(intakeJournal, () => (session ?? Promise.resolve()).catch(() => undefined).then(() => persistence.whenSaved()));
   // Busy: a batch in progress or waiting, or the camera open. The warm-up yields to all of them.
@@ -368,8 +370,9 @@ export function createServices(opts: ServiceOptions): Services {
         if (leftInIntake.length && !unfinishedClear) {
           // named like any refused file: on the notices, the report's first page and the counts CSV
           const st = store.getState();
-          const message = errorMessage(new AppError('interrupted'));
           for (const name of lostInIntake(leftInIntake, { images: st.order.map((id) => st.images[id].path ?? st.images[id].name), refused: st.refused.map((r) => r.name) })) {
+            // a field captured live is no file to drop again
+            const message = errorMessage(new AppError('interrupted', capturedInIntake.has(nfc(name)) ? 'live' : ''));
             st.addFileError(name, message);
             st.refuseFile(name, message);
           }

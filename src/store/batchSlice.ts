@@ -3,6 +3,7 @@ import { NO_EDITS, type Edits } from '../core/edits/edits';
 import { EMPTY_HISTORY, record, redo, undo, type Command } from '../core/edits/commands';
 import type { Labeled } from '../core/metrics/ap';
 import { diffEdits } from '../core/edits/audit';
+import { sameName } from '../core/formats/names';
 import type { ImageEntry } from './types';
 import type { AppState } from './store';
 import { AUDIT_LIMIT } from './sampleSlice';
@@ -65,7 +66,7 @@ export interface RefusedFile {
 }
 
 /** Whether an image added answers for a file refused under `refused` (its name, or its path in a folder). */
-const answers = (refused: string, e: Pick<ImageEntry, 'name' | 'path'>) => refused === (e.path ?? e.name) || (!/[\\/]/.test(refused) && refused === e.name);
+const answers = (refused: string, e: Pick<ImageEntry, 'name' | 'path'>) => sameName(refused, e.path ?? e.name) || (!/[\\/]/.test(refused) && sameName(refused, e.name));
 
 /** No refused file: one array, so that "none, as before" compares equal (services/persist). */
 export const NO_REFUSED: readonly RefusedFile[] = Object.freeze([]);
@@ -125,7 +126,14 @@ export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set
     if (get().images[e.id]) return false;
     // the same file again, whose picture the saved batch lacked: its saved count and review come back (persistSlice)
     const back = get().parked[e.id];
-    const entry: ImageEntry = back?.status === 'done' ? back : { ...e, status: 'queued', edits: NO_EDITS, history: EMPTY_HISTORY, reviewed: false };
+    // One not counted yet (queued, cut off mid-count, or failed and counted by hand) is counted now, with the
+    // review it was saved or journaled with: dropped again, it came back as a new image, its edits gone
+    const entry: ImageEntry =
+      back?.status === 'done'
+        ? back
+        : back
+          ? { ...e, status: 'queued', ...(back.gt ? { gt: back.gt } : {}), edits: back.edits, history: back.history, reviewed: back.reviewed, ...(back.accepted ? { accepted: back.accepted } : {}), ...(back.flagsAccepted ? { flagsAccepted: back.flagsAccepted } : {}) }
+          : { ...e, status: 'queued', edits: NO_EDITS, history: EMPTY_HISTORY, reviewed: false };
     set((s) => ({
       ...(back ? { parked: Object.fromEntries(Object.entries(s.parked).filter(([id]) => id !== e.id)) } : {}),
       images: { ...s.images, [e.id]: entry },

@@ -15,7 +15,7 @@ import { csvWithSample, provenanceText } from '../core/formats/sample';
 import { printedDifferential } from '../core/differential/rules';
 import { watchRelease } from './release';
 import { countInterval } from '../core/counts/estimate';
-import { adaptationWords, classifierWords, detectorWords, enginesWords, exportRelease, exportSample, leftOutWords, notCountedRows, notCountedWords, otherClassifiers, otherDetectors, releaseState, reportJson, scaleUsed, selectAdaptation, selectEditSummary, selectEngines, selectLeftOutBoxes, selectNotCounted, selectPrinted } from './report';
+import { adaptationWords, classifierWords, detectorWords, enginesWords, exportRelease, exportSample, leftOutWords, notCountedRows, notCountedWords, NUMBER_FORMAT, otherClassifiers, otherDetectors, releaseState, reportJson, scaleUsed, selectAdaptation, selectEditSummary, selectEngines, selectLeftOutBoxes, selectNotCounted, selectPrinted } from './report';
 import { selectDifferentialState, selectExportImages, selectSummary } from './selectors';
 import { createAppStore, type AppStore } from './store';
 
@@ -285,6 +285,9 @@ describe('the exports carry the released report', () => {
     const neu = r.differential!.rows.find((x) => x.type === 'neutrophil')!;
     // % and ×10⁹/L: the exact values and the text the report prints
     expect(neu).toMatchObject({ n: 2, percent_printed: '66.7', absolute_printed: '4.00' });
+    // the same in every country, and it says so (the printed report writes "66,7" in a German lab)
+    expect(r.number_format).toBe(NUMBER_FORMAT);
+    expect(r.number_format).toMatch(/decimal point.*whatever the browser's locale/);
     expect(neu.percent).toBeCloseTo(200 / 3, 10);
     expect(r.differential).toMatchObject({ printed: true, based_on: 3, target: 100, reached: false, kept_apart: { other: 1, smudge: 0, unverified: 0 } });
     expect(r.edits).toMatchObject({ deleted: 1, reclassified: 1, setApart: 1, words: '1 box deleted; 1 WBC reclassified, 1 WBC set apart (smudge / other)' });

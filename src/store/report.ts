@@ -6,6 +6,7 @@
 import { adapts, keptWhy, modelRight } from '../core/adapt/adapt';
 import { CLASS_NAMES, type CellClass } from '../core/detection/classes';
 import { describeScaleSetting } from '../core/detection/scaleWords';
+import { plain } from '../core/formats/numbers';
 import { correctedText, printedDifferential, wbcBasisWords } from '../core/differential/rules';
 import { addSummaries, editWords, type EditSummary } from '../core/edits/summary';
 import { isoLocal, isoLocalOf } from '../core/formats/isoLocal';
@@ -75,10 +76,11 @@ export function exportSample(sample: SampleRecord): SampleRecord {
  * then the figures are the earlier setting's, and the report said the new one as if it had made them.
  * `setting`: the fixed scale that counted every image (null: estimated per image; 'mixed': some each way).
  */
-export function scaleUsed(s: Pick<AppState, 'images' | 'order' | 'fixedScale'>): { setting: number | null | 'mixed'; pending: boolean; words: string } {
+export function scaleUsed(s: Pick<AppState, 'images' | 'order' | 'fixedScale'>, locale?: string): { setting: number | null | 'mixed'; pending: boolean; words: string } {
   const scaled = s.order.map((id) => s.images[id]).filter((im) => im.status === 'done' && im.scale);
   const stale = selectScaleStale(s).length;
-  if (!stale) return { setting: s.fixedScale, pending: false, words: describeScaleSetting(s.fixedScale) };
+  // `locale`: the words as the printed report writes their figures ("1,25×"); the JSON's as they were
+  if (!stale) return { setting: s.fixedScale, pending: false, words: describeScaleSetting(s.fixedScale, locale) };
   // each image's own setting: the zoom asked for where fixed (a fixed scale is clamped to the model's range)
   const own = scaled.map((im) => (im.scale!.fixed ? (im.scale!.requested ?? im.scale!.relative) : null));
   const kinds = [...new Set(own)];
@@ -86,12 +88,12 @@ export function scaleUsed(s: Pick<AppState, 'images' | 'order' | 'fixedScale'>):
   const zooms = kinds.filter((v) => v !== null);
   const counted =
     kinds.length === 1
-      ? describeScaleSetting(kinds[0])
-      : `estimated per image on ${estimated} image${estimated === 1 ? '' : 's'}, set by hand${zooms.length === 1 ? ` (counted at ${Number(zooms[0].toFixed(2))}× zoom)` : ''} on ${own.length - estimated}`;
+      ? describeScaleSetting(kinds[0], locale)
+      : `estimated per image on ${estimated} image${estimated === 1 ? '' : 's'}, set by hand${zooms.length === 1 ? ` (counted at ${plain(Number(zooms[0].toFixed(2)), locale)}× zoom)` : ''} on ${own.length - estimated}`;
   return {
     setting: kinds.length === 1 ? kinds[0] : 'mixed',
     pending: true,
-    words: `${counted}; the setting is now “${describeScaleSetting(s.fixedScale)}”, not applied to ${stale} of ${scaled.length} images until they are counted again`,
+    words: `${counted}; the setting is now “${describeScaleSetting(s.fixedScale, locale)}”, not applied to ${stale} of ${scaled.length} images until they are counted again`,
   };
 }
 
@@ -280,6 +282,10 @@ export function selectPrinted(s: AppState, lowConfidence?: number) {
   return printedDifferential(selectDifferentialState(s, lowConfidence), s.sample.wbcCount, s.reference, s.sample.shortReason, s.sample.wbcNrbcCorrected === true);
 }
 
+/** What the JSON export says of its numbers (reportJson's `number_format`). */
+export const NUMBER_FORMAT =
+  'Numbers are JSON numbers; the *_printed texts have a decimal point, Latin digits and English grouping ("15,000") whatever the browser\'s locale. The screen and the printed report write them as the browser\'s locale does ("15.000" and "65,2" in de-DE).';
+
 /** The report as data, for the JSON export: the release, the counts and the differential exactly as
  * printed (the same selectors and the same printing function as the report), the edits and provenance. */
 export function reportJson(s: AppState, opts: { lowConfidence: number | null; profileName?: string }) {
@@ -364,6 +370,9 @@ export function reportJson(s: AppState, opts: { lowConfidence: number | null; pr
     collected_at: s.sample.collectedAt ? isoLocalOf(s.sample.collectedAt) : '',
     received_at: s.sample.receivedAt ? isoLocalOf(s.sample.receivedAt) : '',
     images: { counted: summary.images, done: done.length, left_out: done.length - summary.images, reviewed: done.filter((id) => s.images[id].reviewed).length },
+    // the screen and the printed report write figures as the browser's country does ("15.000", "65,2"); the file
+    // is the same in every country, so a LIS or a script reads it one way
+    number_format: NUMBER_FORMAT,
     counts,
     ratios: { wbc_per_rbc: summary.wbcPerRbc, platelets_per_rbc: summary.plateletsPerRbc },
     analyser_wbc_10e9_per_L: s.sample.wbcCount,

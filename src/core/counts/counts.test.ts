@@ -14,6 +14,9 @@ describe('counts', () => {
     expect(s.meanPerImage).toEqual({ RBC: 20, WBC: 1, Platelets: 1 });
     expect(s.wbcPerRbc).toBeCloseTo(0.05);
     expect(formatRatio(s.wbcPerRbc)).toBe('1 : 20.0');
+    // in the reader's locale: a decimal comma in a German lab, grouped thousands
+    expect(formatRatio(s.wbcPerRbc, 'de-DE')).toBe('1 : 20,0');
+    expect(formatRatio(1 / 1500, 'de-DE')).toBe('1 : 1.500,0');
   });
   it('has no ratio without RBCs', () => {
     const s = summarize([]);

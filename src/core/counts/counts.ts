@@ -1,5 +1,6 @@
 import { perClass, type CellClass, type PerClass } from '../detection/classes';
 import { fieldDispersion, smearEstimate, type SmearEstimate } from './estimate';
+import { fixed } from '../formats/numbers';
 
 export type Counts = PerClass<number>;
 
@@ -40,10 +41,11 @@ export function summarize(perImage: readonly Counts[]): BatchSummary {
 }
 
 /** The batch's smear estimate of one class at a factor (per µL per cell per field), with its sampling interval;
- * a minimum for platelets where `clumped` fields hold platelet clumps (core/quality/clumps). */
-export function batchEstimate(summary: BatchSummary, k: CellClass, factorPerUL: number, clumped = 0): SmearEstimate {
+ * a minimum for platelets where `clumped` fields hold platelet clumps (core/quality/clumps). `locale`: as the
+ * screen or the report shows its figures (smearEstimate). */
+export function batchEstimate(summary: BatchSummary, k: CellClass, factorPerUL: number, clumped = 0, locale?: string): SmearEstimate {
   const minimum = k === 'Platelets' && clumped > 0 ? `a minimum: platelet clumps in ${clumped} field${clumped === 1 ? '' : 's'}` : undefined;
-  const e = smearEstimate(summary.meanPerImage[k], factorPerUL, { total: summary.totals[k], fields: summary.images, dispersion: summary.dispersion[k], minimum });
+  const e = smearEstimate(summary.meanPerImage[k], factorPerUL, { total: summary.totals[k], fields: summary.images, dispersion: summary.dispersion[k], minimum }, locale);
   return k === 'Platelets' && e.perL9 < LOW_PLATELETS ? { ...e, caution: PLATELET_CLUMP_CHECK } : e;
 }
 
@@ -57,10 +59,10 @@ export const PLATELET_CLUMP_CHECK =
 
 /** "1 : 250" style ratio text for the counts panel ("one WBC per n RBC"); "none" where no such cell was
  * counted among the RBCs (one per n has no n then). */
-export function formatRatio(r: number | null): string {
+export function formatRatio(r: number | null, locale?: string): string {
   if (r === null) return '–';
   if (r === 0) return 'none';
-  return `1 : ${(1 / r).toFixed(1)}`;
+  return `1 : ${fixed(1 / r, 1, locale)}`;
 }
 
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { countInterval, fieldDispersion, gammaP, parseFactor, parseLocaleNumber, smearEstimate, twoSignificant } from './estimate';
+import { editable } from '../formats/numbers';
+import { countInterval, fieldDispersion, formatFactor, gammaP, parseFactor, parseLocaleNumber, smearEstimate, twoSignificant } from './estimate';
 
 describe('a typed factor', () => {
   it('is off when empty, a number above 0 up to a million, and otherwise says why', () => {
@@ -37,7 +38,45 @@ describe('a typed factor', () => {
   });
 });
 
+describe('a factor shown and typed in one country', () => {
+  const LOCALES = ['en-US', 'de-DE', 'fr-FR', 'de-CH', 'es-ES', 'pt-BR', 'it-IT', 'pl-PL', 'sv-SE', 'ru-RU', 'en-IN', 'hi-IN', 'ja-JP', 'ar-SA', 'fa-IR'];
+  it('is written as that country writes it, in Latin digits', () => {
+    // before: "15,000" in every country, a German lab's fifteen (15,000 is 15 there)
+    expect(formatFactor(15000, 'de-DE')).toBe('15.000');
+    expect(formatFactor(15000, 'fr-FR')).toBe('15\u202f000');
+    expect(formatFactor(150000, 'en-IN')).toBe('1,50,000');
+    expect(formatFactor(5.5, 'de-DE')).toBe('5,5');
+    expect(formatFactor(15000, 'ar-SA')).toBe('15,000');
+    expect(formatFactor(15000)).toBe('15,000');
+    expect(parseFactor('1e9', 'de-DE')).toEqual({ error: expect.stringMatching(/^1\.000\.000\.000\/µL is past any field factor \(at most 1\.000\.000\)/) });
+  });
+  it('reads back, in every country, as the number it shows', () => {
+    // the estimate's formula shows the factor in force: typed back as shown, it is the same factor (an Indian
+    // lab's "1,50,000" was 'not a number')
+    for (const loc of LOCALES) {
+      for (const f of [2000, 5.5, 15000, 20000, 150000, 1234.5, 1_000_000]) {
+        expect(parseFactor(formatFactor(f, loc), loc), `${f} ${loc}: ${formatFactor(f, loc)}`).toEqual({ factor: f });
+        // and as the field gives it back after a reload
+        expect(parseFactor(editable(f, loc), loc), `${f} ${loc}: ${editable(f, loc)}`).toEqual({ factor: f });
+      }
+    }
+  });
+});
+
 describe('smear estimates', () => {
+  it('are written in the reader\'s locale where one is given, and as the exports keep them where not', () => {
+    const sample = { total: 1363, fields: 60, dispersion: 1 };
+    const de = smearEstimate(1363 / 60, 15000, sample, 'de-DE');
+    // before: "≈ 340 ×10⁹/L, 95% 320–360 ×10⁹/L (22.72 per field × 15,000/µL; 1,363 in 60 fields)" in a German lab
+    expect(de.printed).toBe('≈ 340 ×10⁹/L, 95% 320–360 ×10⁹/L (22,72 per field × 15.000/µL; 1.363 in 60 fields)');
+    expect(smearEstimate(0.9, 2000, undefined, 'de-DE').value).toBe('≈ 1,8 ×10⁹/L');
+    expect(smearEstimate(1363 / 60, 15000, sample, 'fr-FR').formula).toBe('22,72 per field × 15\u202f000/µL');
+    expect(smearEstimate(1363 / 60, 15000, sample, 'en-US').printed).toBe('≈ 340 ×10⁹/L, 95% 320–360 ×10⁹/L (22.72 per field × 15,000/µL; 1,363 in 60 fields)');
+    expect(smearEstimate(1363 / 60, 15000, sample).printed).toBe('≈ 340 ×10⁹/L, 95% 320–360 ×10⁹/L (22.72 per field × 15,000/µL; 1,363 in 60 fields)');
+    expect(twoSignificant(2840, 'de-DE')).toBe('2.800');
+    expect(twoSignificant(0.644, 'de-DE')).toBe('0,64');
+    expect(twoSignificant(2840)).toBe('2800');
+  });
   it('are given in ×10⁹/L to two significant figures, with the formula that made them', () => {
     const plt = smearEstimate(0.9, 15000);
     expect(plt.perUL).toBeCloseTo(13500);

@@ -8,14 +8,16 @@
  * chance makes them), so the estimate says so and how many more fields would bring it within ±20%.
  */
 import { latinDigits } from '../formats/digits';
+import { fixed, plain } from '../formats/numbers';
 
-/** Two significant figures: 13.5 is 14, 2 is 2.0, 0.64 stays, 284 is 280. */
-export function twoSignificant(x: number): string {
+/** Two significant figures: 13.5 is 14, 2 is 2.0, 0.64 stays, 284 is 280; in `locale` where given ("2,0",
+ * "2.800" in de-DE), else as the exports keep it (core/formats/numbers). */
+export function twoSignificant(x: number, locale?: string): string {
   if (!Number.isFinite(x) || x === 0) return '0';
   // rounded first: the decimals follow the rounded value's magnitude (9.96 is 10, not 10.0)
   const r = Number(x.toPrecision(2));
   const digits = 1 - Math.floor(Math.log10(Math.abs(r)));
-  return digits >= 0 ? r.toFixed(digits) : String(r);
+  return digits >= 0 ? fixed(r, digits, locale) : plain(r, locale);
 }
 
 export interface SmearEstimate {
@@ -50,7 +52,8 @@ export const MAX_FACTOR = 1_000_000;
 function groupSeparator(locale: string): string {
   let g = ',';
   try {
-    g = new Intl.NumberFormat(locale).formatToParts(1000).find((p) => p.type === 'group')?.value ?? '';
+    // a hundred thousand: Spanish, Italian and Polish group no four-digit number ("2000"), only longer ones
+    g = new Intl.NumberFormat(locale).formatToParts(100000).find((p) => p.type === 'group')?.value ?? '';
   } catch {
     // an unknown locale tag: English's
   }
@@ -70,6 +73,8 @@ export function parseLocaleNumber(text: string, locale = 'en'): { value: number;
   if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t) && !/^[+-]?\d{1,3}\.\d{3}$/.test(t)) return { value: Number(t) };
   const sign = t.startsWith('-') ? -1 : 1;
   const u = t.replace(/^[+-]/, '');
+  // India's lakh and crore ("1,50,000", "10,00,000": en-IN and hi-IN print them so), read in every country
+  if (/^\d{1,2}(,\d\d)+,\d{3}(\.\d+)?$/.test(u)) return { value: sign * Number(u.replace(/,/g, '')) };
   // groups of three by a space (fr, and ISO 80000), an apostrophe (de-CH), or the other of "." and ","
   const spaced = /^\d{1,3}([ \u00a0\u202f'’]\d{3})+([.,]\d+)?$/.exec(u);
   if (spaced) return { value: sign * Number(u.replace(/[ \u00a0\u202f'’]/g, '').replace(',', '.')) };
@@ -88,32 +93,42 @@ export function parseLocaleNumber(text: string, locale = 'en'): { value: number;
 }
 
 /** A smear-estimate factor as typed: null (off) for an empty field, the number where it is one a microscope
- * has, or why not. `locale` (the browser's) says whether "2.000" is 2000 (de-DE) or refused (en-US). */
+ * has, or why not. `locale` (the browser's) says whether "2.000" is 2000 (de-DE) or refused (en-US), and the
+ * error's figures are written as that country writes them; `formatFactor` in the same locale reads back. */
 export function parseFactor(text: string, locale = 'en'): { factor: number | null } | { error: string } {
   const t = text.trim();
   if (t === '') return { factor: null };
   const { value: n, ambiguous } = parseLocaleNumber(t, locale);
   if (ambiguous) return { error: `${t} is ${t.replace(/[.,]/, '')} in one country and ${t.replace(',', '.').replace(/\.?0+$/, '')} in another: type it without a separator (e.g. 2000)` };
   if (!Number.isFinite(n) || n <= 0) return { error: 'a factor is a number above 0 (cells per µL per cell counted per field, e.g. 2000)' };
-  if (n > MAX_FACTOR) return { error: `${n.toLocaleString('en')}/µL is past any field factor (at most ${MAX_FACTOR.toLocaleString('en')})` };
+  if (n > MAX_FACTOR) return { error: `${formatFactor(n, locale)}/µL is past any field factor (at most ${formatFactor(MAX_FACTOR, locale)})` };
   return { factor: n };
+}
+
+/** A factor as `locale` writes it ("15.000" and "5,5" in de-DE, "15 000" in fr-FR, "15,000" in en), which
+ * parseFactor in that locale reads back as the same number; English's grouping where `locale` is undefined
+ * (the JSON's printed estimate). */
+export function formatFactor(f: number, locale?: string): string {
+  return plain(f, locale ?? 'en');
 }
 
 /** ±20%: where a smear estimate's 95% interval reaches further, the count is too small to read it closely. */
 export const ESTIMATE_PRECISION = 0.2;
 
-export function smearEstimate(meanPerField: number, factorPerUL: number, sample?: FieldSample): SmearEstimate {
+/** `locale`: the figures of the texts as the screen or the printed report shows them ("0,67 per field ×
+ * 15.000/µL" in de-DE); undefined, as the JSON export keeps them ("0.67 per field × 15,000/µL"). */
+export function smearEstimate(meanPerField: number, factorPerUL: number, sample?: FieldSample, locale?: string): SmearEstimate {
   const perUL = meanPerField * factorPerUL;
   const perL9 = perUL / 1000;
   // platelets in clumps hide one another: the count, and the estimate, is then a minimum
-  const value = `${sample?.minimum ? '≥' : '≈'} ${twoSignificant(perL9)} ×10⁹/L`;
-  const formula = `${meanPerField.toFixed(2)} per field × ${factorPerUL.toLocaleString('en')}/µL`;
+  const value = `${sample?.minimum ? '≥' : '≈'} ${twoSignificant(perL9, locale)} ×10⁹/L`;
+  const formula = `${fixed(meanPerField, 2, locale)} per field × ${formatFactor(factorPerUL, locale)}/µL`;
   if (!sample || !(sample.fields > 0)) return { perUL, perL9, value, formula, printed: `${value} (${formula})`, interval: null, intervalText: null, basis: null, moreFields: null, caution: null };
   const ci = countInterval(sample.total, sample.dispersion);
   const toL9 = (c: number) => (c / sample.fields) * factorPerUL / 1000;
   const interval = { low: toL9(ci.low), high: toL9(ci.high) };
-  const intervalText = `95% ${twoSignificant(interval.low)}–${twoSignificant(interval.high)} ×10⁹/L`;
-  const basis = `${sample.total.toLocaleString('en')} in ${sample.fields} field${sample.fields === 1 ? '' : 's'}${sample.minimum ? `; ${sample.minimum}` : ''}`;
+  const intervalText = `95% ${twoSignificant(interval.low, locale)}–${twoSignificant(interval.high, locale)} ×10⁹/L`;
+  const basis = `${plain(sample.total, locale ?? 'en')} in ${plain(sample.fields, locale)} field${sample.fields === 1 ? '' : 's'}${sample.minimum ? `; ${sample.minimum}` : ''}`;
   let moreFields: number | null = null;
   if (sample.total > 0) {
     // the normal approximation of the interval's half-width, 1.96 √(dispersion / cells), at ±20%

@@ -9,6 +9,13 @@ describe('scale in plain words', () => {
     expect(describeScale({ used: 0.8, relative: 1, estimated: 1.15, passes: 1, fixed: false })).toBe('cells look 1.15× larger than usual; close enough, counted at normal zoom');
     expect(describeScale({ used: 0.8, relative: 1, estimated: null, passes: 1, fixed: false })).toMatch(/too few red cells/);
   });
+  it('writes its figures as the reader\'s country does where a locale is given (the screen, the report)', () => {
+    // before: "2.1×" and "0.5×" in a German lab, beside "0,5" everywhere else on its screen
+    expect(describeScale({ used: 0.4, relative: 0.5, estimated: 2.1, passes: 2, fixed: false }, 'de-DE')).toBe('cells look 2,1× larger than usual; counted at 0,5× zoom');
+    expect(describeScaleSetting(0.8, 'fr-FR')).toBe('set by hand: cells look 1,25× larger than usual, counted at 0,8× zoom');
+    expect(cellSizeWords(0.625, 'de-DE')).toBe('cells look 1,6× smaller than usual');
+    expect(describeScaleSetting(0.8)).toBe('set by hand: cells look 1.25× larger than usual, counted at 0.8× zoom');
+  });
 
   it('says "at least" where the first pass reads at the limit of what it measures', () => {
     // the images audit's 3x3 mosaic (cells 2.7x smaller) and its 6.3x phone photo both read about 0.36

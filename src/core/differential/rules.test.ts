@@ -170,6 +170,10 @@ describe('differential rules', () => {
     const un = printedDifferential(differentialState([...cells, wbc('neutrophil')], DEFAULT_RULES, 0.6), 6.4, ADULT_REFERENCE, '');
     expect(un.withheld).toBe(false);
     expect(un.rows.every((x) => x.note === '' && x.flagText === '')).toBe(true);
+    // the report's figures in the reader's locale, the exports' with a decimal point (before: "65.2" in a German lab)
+    expect([r.neutrophil.percentText, r.neutrophil.absoluteText]).toEqual(['65.2', '4.17']);
+    const de = Object.fromEntries(printedDifferential(st, 6.4, ADULT_REFERENCE, 'leukopenia', false, 'de-DE').rows.map((x) => [x.type, x]));
+    expect([de.neutrophil.percentText, de.neutrophil.absoluteText, de.monocyte.percentText]).toEqual(['65,2', '4,17', '0,0']);
   });
   it('configurable intervals are checked and keep a source', () => {
     expect(parseIntervals({ source: 'Lab X 2026', percent: { neutrophil: { low: 45, high: 75 } } }).percent.neutrophil).toEqual({ low: 45, high: 75 });

@@ -9,6 +9,7 @@ import type { Detection } from '../detection/detection';
 import { AppError } from '../errors';
 import { binomialInterval } from './binomial';
 import { differential, IN_DIFFERENTIAL, typeUnsure, type Differential, type WbcType } from './differential';
+import { fixed, plain } from '../formats/numbers';
 
 export type DiffTarget = 100 | 200;
 /** What the panel's % column shows: verified cells (default), or every typed cell as a preliminary
@@ -287,14 +288,14 @@ export function wbcBasis(wbcCount: number | null, nrbcPer100: number | null, ana
 }
 
 /** The corrected count as the report prints it: to 0.01 ×10⁹/L, as the absolute counts. */
-export const correctedText = (b: WbcBasis) => b.used.toFixed(2);
+export const correctedText = (b: WbcBasis, locale?: string) => fixed(b.used, 2, locale);
 
 /** Which WBC count the absolute counts rest on, in the report's words (and the exports'). */
-export function wbcBasisWords(b: WbcBasis): string {
-  const analyser = `analyser WBC ${b.analyser} ×10⁹/L`;
+export function wbcBasisWords(b: WbcBasis, locale?: string): string {
+  const analyser = `analyser WBC ${plain(b.analyser, locale)} ×10⁹/L`;
   if (b.correction === 'analyser') return `absolute counts ×10⁹/L from the ${analyser}, entered as already corrected for NRBC by the analyser (not corrected again)`;
   if (b.correction === 'none') return `absolute counts ×10⁹/L from the ${analyser} (no NRBC counted in the differential: no correction)`;
-  return `absolute counts ×10⁹/L from the WBC corrected for ${b.nrbcPer100!.toFixed(1)} NRBC per 100 WBC: ${correctedText(b)} ×10⁹/L (${analyser} uncorrected, × 100 / (100 + NRBC))`;
+  return `absolute counts ×10⁹/L from the WBC corrected for ${fixed(b.nrbcPer100!, 1, locale)} NRBC per 100 WBC: ${correctedText(b, locale)} ×10⁹/L (${analyser} uncorrected, × 100 / (100 + NRBC))`;
 }
 
 /** The report's differential table: % with flags, absolute counts when the analyser's WBC count
@@ -366,7 +367,9 @@ const flagWords = (pct: Flag, abs: Flag) => [pct, abs && abs !== pct ? `${abs} (
 
 export const TOO_FEW_CELLS = 'too few cells to call H/L';
 
-export function printedDifferential(st: DifferentialState, wbcCount: number | null, ref: ReferenceIntervals, shortReason: string, analyserCorrected = false): PrintedDifferential {
+/** `analyserCorrected`: the analyser's WBC count was entered already corrected for NRBC (the sample record).
+ * `locale`: the figures' texts as the printed report shows them ("45,5" in de-DE); undefined, as the exports keep them. */
+export function printedDifferential(st: DifferentialState, wbcCount: number | null, ref: ReferenceIntervals, shortReason: string, analyserCorrected = false, locale?: string): PrintedDifferential {
   const shown = st.releasable;
   const flags = flagsAllowed(st, shortReason);
   const rows = reportRows(st.released, wbcCount, ref, flags, analyserCorrected).map((r) => {
@@ -374,8 +377,8 @@ export function printedDifferential(st: DifferentialState, wbcCount: number | nu
     const none = !r.percentInterval && !(r.absoluteInterval && r.absolute !== null);
     return {
       ...r,
-      percentText: !shown || r.percent === null ? '–' : r.percent.toFixed(1),
-      absoluteText: !shown || r.absolute === null ? '–' : r.absolute.toFixed(2),
+      percentText: !shown || r.percent === null ? '–' : fixed(r.percent, 1, locale),
+      absoluteText: !shown || r.absolute === null ? '–' : fixed(r.absolute, 2, locale),
       flagText: shown ? flagWords(r.flag, r.absoluteFlag) : '',
       withheldText,
       note: !shown ? ('' as const) : none ? ('no interval set' as const) : withheldText ? (TOO_FEW_CELLS as typeof TOO_FEW_CELLS) : ('' as const),

@@ -46,6 +46,22 @@ describe('uniqueNames', () => {
   });
 });
 
+describe('a name spelt by a Mac (decomposed, NFD) and by Windows (composed, NFC)', () => {
+  // "Blüte" as macOS hands it over (u + U+0308) and as Windows does (ü): one name on every disk a lab unzips to
+  const mac = 'Blu\u0308te-7.jpg';
+  const win = 'Bl\u00fcte-7.jpg';
+  it('is one name: the export keeps the two apart, each in its own spelling', () => {
+    // before: two distinct names, so one zip held both, and unzipped on a Mac one overwrote the other
+    const n = uniqueNames([
+      { name: mac, id: 'aaaaaa11' },
+      { name: win, id: 'bbbbbb22' },
+    ]);
+    expect(n).toEqual(['Blu\u0308te-7-aaaaaa.jpg', 'Bl\u00fcte-7-bbbbbb.jpg']);
+    expect(uniqueNames([{ name: mac }, { name: win.toUpperCase() }], '.xml')).toEqual(['Blu\u0308te-7-1.xml', 'BL\u00dcTE-7-2.xml']);
+    expect([...sharedNames([{ name: mac }, { name: win }])]).toHaveLength(1);
+  });
+});
+
 describe('flatName and withExtension', () => {
   it('flatten folders for a download and swap the extension', () => {
     expect(flatName('day1/sub/a.jpg')).toBe('day1_sub_a.jpg');

@@ -1,8 +1,8 @@
 /**
  * Names that keep images apart in every export. Two fields photographed on two days are often both
  * called BloodImage_00339.jpg: a zip would hold two entries of that name (unzipping overwrites one),
- * and CSV rows or COCO file_names could not be told apart. Names are compared without case, because
- * the folders labs unzip into (Windows, macOS) ignore it.
+ * and CSV rows or COCO file_names could not be told apart. Names are compared without case and in one
+ * Unicode form, because the folders labs unzip into (Windows, macOS) ignore both.
  */
 export interface Nameable {
   name: string;
@@ -12,7 +12,14 @@ export interface Nameable {
   id?: string;
 }
 
-const key = (s: string) => s.toLowerCase();
+// NFC as well: macOS hands a file's name over decomposed ("u" + U+0308), Windows and Linux composed ("ü"), and
+// the two spellings are one name on the disks a lab unzips to (APFS and NTFS look names up either way)
+const key = (s: string) => s.normalize('NFC').toLowerCase();
+
+/** One file name, whichever Unicode form the OS spelt it in (a Mac's NFD, Windows' NFC): how a name is compared
+ * or keyed. The name shown and exported keeps the spelling it came with. */
+export const nfc = (name: string) => name.normalize('NFC');
+export const sameName = (a: string, b: string) => a === b || nfc(a) === nfc(b);
 const clean = (p: string) => p.replace(/\\/g, '/').replace(/^\/+/, '');
 const split = (n: string) => {
   const m = /^(.*?)(\.[^./]*)?$/.exec(n)!;

@@ -2,6 +2,7 @@ import { useRef, useState } from 'react';
 import { adapts, keptWhy, modelRight } from '../../core/adapt/adapt';
 import { COUNT_RULE_LABELS } from '../../core/detection/postprocess';
 import { cellSizeWords } from '../../core/detection/scaleWords';
+import { browserLocale } from '../../core/formats/numbers';
 import { AppError, errorMessage } from '../../core/errors';
 import { useApp, useServices } from '../../services/context';
 import { Section } from '../Section';
@@ -56,7 +57,7 @@ export function ProfilePanel() {
             : `Not adapted: the model alone ${keptWhy(modelRight(a.head), a.cells)}, so its own types are kept.`}
       </p>
       <p className="muted" data-testid="profile-settings">
-        Magnification: {fixedScale === null ? 'estimated per image' : cellSizeWords(1 / fixedScale)} · count rule: {COUNT_RULE_LABELS[countRule].replace(/^[A-Z](?![A-Z])/, (c) => c.toLowerCase())}
+        Magnification: {fixedScale === null ? 'estimated per image' : cellSizeWords(1 / fixedScale, browserLocale())} · count rule: {COUNT_RULE_LABELS[countRule].replace(/^[A-Z](?![A-Z])/, (c) => c.toLowerCase())}
         {a.fitMs !== null ? ` · fitted in ${a.fitMs.toFixed(0)} ms` : ''}
       </p>
       <div className="buttons">

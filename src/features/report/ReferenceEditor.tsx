@@ -4,12 +4,14 @@ import { IN_DIFFERENTIAL, WBC_LABEL, type WbcType } from '../../core/differentia
 import { ADULT_REFERENCE, parseIntervals, type Interval, type ReferenceIntervals } from '../../core/differential/rules';
 import { useApp } from '../../services/context';
 import { latinDigits } from '../../core/formats/digits';
+import { browserLocale, editable } from '../../core/formats/numbers';
 
 const TYPES: readonly WbcType[] = [...IN_DIFFERENTIAL, 'erythroblast'];
 type Table = 'percent' | 'absolute';
 type Draft = { source: string } & Record<Table, Record<string, { low: string; high: string }>>;
 
-const show = (iv: Interval | undefined) => ({ low: iv ? String(iv.low) : '', high: iv ? String(iv.high) : '' });
+// with the browser's decimal sign, as the report prints them ("0,2" in de-DE), which fromDraft reads back
+const show = (iv: Interval | undefined) => ({ low: iv ? editable(iv.low, browserLocale()) : '', high: iv ? editable(iv.high, browserLocale()) : '' });
 
 function toDraft(r: ReferenceIntervals): Draft {
   const table = (t: Table) => Object.fromEntries(TYPES.map((k) => [k, show(r[t][k])]));

@@ -1,12 +1,14 @@
 import { WBC_LABEL } from '../../core/differential/differential';
 import { printedDifferential, TOO_FEW_CELLS, wbcBasisWords, type DifferentialState, type Interval, type ReferenceIntervals } from '../../core/differential/rules';
+import { fixed, plain } from '../../core/formats/numbers';
 
-const iv = (i: Interval | undefined, digits: number) => (i ? `${i.low.toFixed(digits)}–${i.high.toFixed(digits)}` : '–');
+const iv = (i: Interval | undefined, figure: (x: number) => string) => (i ? `${figure(i.low)}–${figure(i.high)}` : '–');
 
 /** The report's differential: what it rests on, %, absolute counts (×10⁹/L) with reference intervals and
  * H/L flags, and the cells kept apart. Figures are printed only on verified cells, up to the target or all
  * the WBCs there are; H/L on fewer than the target only with the technician's reason. */
 export function ReportDifferential({
+  locale,
   st,
   wbcCount,
   analyserCorrected,
@@ -15,6 +17,8 @@ export function ReportDifferential({
   shortReason,
   setShortReason,
 }: {
+  /** The figures as the browser's country writes them (PrintReport) */
+  locale: string;
   st: DifferentialState;
   wbcCount: number | null;
   /** The analyser's count is entered already corrected for NRBC (the sample record). */
@@ -24,7 +28,7 @@ export function ReportDifferential({
   shortReason: string;
   setShortReason(v: string): void;
 }) {
-  const { shown, rows, withheld, wbc } = printedDifferential(st, wbcCount, reference, shortReason, analyserCorrected);
+  const { shown, rows, withheld, wbc } = printedDifferential(st, wbcCount, reference, shortReason, analyserCorrected, locale);
   const short = shown && !st.reached;
   return (
     <div className="report-differential-block">
@@ -74,9 +78,10 @@ export function ReportDifferential({
               </td>
               <td>{shown ? r.n : ''}</td>
               <td data-testid={`report-pct-${r.type}`}>{r.percentText}</td>
-              <td>{iv(r.percentInterval, 0)}</td>
+              {/* % to 0.1 as entered and as the flags compare it: to whole numbers, a lab's 45–75.5 was printed 45–76 */}
+              <td>{iv(r.percentInterval, (x) => plain(x, locale, 1))}</td>
               <td data-testid={`report-abs-${r.type}`}>{r.absoluteText}</td>
-              <td>{iv(r.absoluteInterval, 2)}</td>
+              <td>{iv(r.absoluteInterval, (x) => fixed(x, 2, locale))}</td>
               <td data-testid={`report-flag-${r.type}`} className="flag">
                 {r.flagText}
                 {/* a withheld flag is marked, not printed: the footnote says why, once */}
@@ -105,7 +110,7 @@ export function ReportDifferential({
       <p className="muted" data-testid="report-reference">
         {/* which WBC count the absolute counts rest on: the analyser's corrected for the NRBC counted, or as entered */}
         Units: % of the differential;{' '}
-        <span data-testid="report-wbc-basis">{wbc === null ? 'absolute counts ×10⁹/L (not given: no analyser WBC count entered)' : shown ? wbcBasisWords(wbc) : `absolute counts ×10⁹/L from the analyser's WBC ${wbcCount} ×10⁹/L, once the differential is released`}</span>. Reference
+        <span data-testid="report-wbc-basis">{wbc === null ? 'absolute counts ×10⁹/L (not given: no analyser WBC count entered)' : shown ? wbcBasisWords(wbc, locale) : `absolute counts ×10⁹/L from the analyser's WBC ${plain(wbcCount!, locale)} ×10⁹/L, once the differential is released`}</span>. Reference
         intervals: {reference.source}. H / L: above / below the % interval; “(abs)”: the ×10⁹/L interval. Percentages are rounded to 0.1 and
         absolute counts to 0.01, so a column may not add up to exactly 100 or to the analyser's count.
       </p>

@@ -3,6 +3,7 @@ import { useApp, useServices } from '../../services/context';
 import { correctedText, wbcBasis } from '../../core/differential/rules';
 import { selectDifferentialState } from '../../store/selectors';
 import { parseWbcCount } from './wbcCount';
+import { browserLocale, fixed, plain } from '../../core/formats/numbers';
 import { isoLocal, readLocalTime } from '../../core/formats/isoLocal';
 import { Section } from '../Section';
 import './sample.css';
@@ -47,12 +48,14 @@ export function SamplePanel() {
 function WbcCountField() {
   const stored = useApp((s) => s.sample.wbcCount);
   const set = useApp((s) => s.setSample);
-  const [text, setText] = useState(stored === null ? '' : String(stored));
+  // as the report prints it ("6,4" in de-DE), which parseWbcCount reads back (under 1000: never grouped)
+  const shown = (v: number | null) => (v === null ? '' : plain(v, browserLocale()));
+  const [text, setText] = useState(shown(stored));
   // the record changed elsewhere (restored after a reload, cleared with the session): the field follows it
   const [seen, setSeen] = useState(stored);
   if (stored !== seen) {
     setSeen(stored);
-    if (parseWbcCount(text).value !== stored) setText(stored === null ? '' : String(stored));
+    if (parseWbcCount(text).value !== stored) setText(shown(stored));
   }
   const { error } = parseWbcCount(text);
   const errorId = useId();
@@ -104,10 +107,10 @@ function WbcCorrection() {
       {b && (
         <span className="hint" id={hintId} data-testid="sample-wbc-basis">
           {b.correction === 'applied'
-            ? `Corrected for ${b.nrbcPer100!.toFixed(1)} NRBC per 100 WBC: ${correctedText(b)} ×10⁹/L (${b.analyser} uncorrected). The report's absolute counts use the corrected count.`
+            ? `Corrected for ${fixed(b.nrbcPer100!, 1, browserLocale())} NRBC per 100 WBC: ${correctedText(b, browserLocale())} ×10⁹/L (${plain(b.analyser, browserLocale())} uncorrected). The report's absolute counts use the corrected count.`
             : b.correction === 'analyser'
-              ? `The report's absolute counts use ${b.analyser} ×10⁹/L as entered, not corrected again.`
-              : `No NRBC verified in the differential: the absolute counts use ${b.analyser} ×10⁹/L as entered.`}
+              ? `The report's absolute counts use ${plain(b.analyser, browserLocale())} ×10⁹/L as entered, not corrected again.`
+              : `No NRBC verified in the differential: the absolute counts use ${plain(b.analyser, browserLocale())} ×10⁹/L as entered.`}
         </span>
       )}
     </div>
