@@ -219,6 +219,43 @@ test.describe('the eyepiece on a portrait phone', () => {
   });
 });
 
+test.describe('the phone held back from the eyepiece', () => {
+  // the eyepiece's view shrunk into a disc of 6% of the frame for 4 s, then the phone brought to the eyepiece
+  const steps: Step[] = [{ hold: 4, field: 0, fieldOfView: 0.06 }, { hold: 3, field: 0 }];
+  test.beforeAll(async () => {
+    await buildFakeCamera('held-back', testingImages(1), steps, undefined, { eyepiece: true });
+  });
+
+  test('a small field of view says to move the phone closer, not "Too dark", and is not captured; brought closer, the field is captured once', async ({ cameraPage }) => {
+    test.setTimeout(180_000);
+    const page = await cameraPage('held-back', { viewport: { width: 390, height: 844 } });
+    const app = new AppPage(page);
+    await page.addInitScript(() => {
+      const w = window as unknown as { states: string[] };
+      w.states = [];
+      const seen = () => {
+        const s = document.querySelector('[data-testid="live-status"]')?.textContent;
+        if (s && w.states[w.states.length - 1] !== s) w.states.push(s);
+        requestAnimationFrame(seen);
+      };
+      requestAnimationFrame(seen);
+    });
+    await startLive(app);
+    const status = page.getByTestId('live-status');
+    await expect(status).toHaveText('The field of view is small: move the phone closer to the eyepiece, or zoom in', { timeout: 60_000 });
+    expect((await page.evaluate(() => window.__smearcount.live())).captured).toEqual([]);
+    await page.waitForFunction(() => window.__smearcount.live().captured.length > 0, null, { timeout: 60_000 });
+    // a loop and a half of the video: the small view again, then the captured field seen
+    await page.waitForTimeout(1.5 * scriptSeconds(steps) * 1000);
+    await stopAndSettle(app);
+    const said = await page.evaluate(() => (window as unknown as { states: string[] }).states);
+    expect(said).not.toContain('Too dark: is the lamp on?');
+    const images = await app.images();
+    expect(images.map((i) => i.name)).toEqual(['live-0001.jpg']);
+    expect(images[0].flags).not.toContain('small-field');
+  });
+});
+
 test.describe('a phone on its side', () => {
   test.beforeAll(async () => {
     await buildFakeCamera('landscape', testingImages(2), fieldTour(2));

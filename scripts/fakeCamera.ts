@@ -34,6 +34,9 @@ export type Step =
       noise?: number;
       /** a hand-held phone: each frame the view is shifted by up to this many frame pixels each way (seeded) */
       shake?: number;
+      /** the phone held back from the eyepiece: the eyepiece's view shrunk into a disc of this share of the
+       * frame, black about it (with `eyepiece`) */
+      fieldOfView?: number;
     }
   | { pan: number; from: number; to: number }
   | { dark: number };
@@ -76,10 +79,14 @@ function toYuv(rgbAt: (x: number, y: number) => [number, number, number], w: num
 /** The black ring of an eyepiece photo: the disc's radius, as a fraction of the frame's height. */
 export const EYEPIECE_RADIUS = 0.47;
 
-function panned(a: Rgb, b: Rgb, offset: number, w: number, h: number, gain = 1, eyepiece = false, dy = 0): Yuv {
+function panned(a: Rgb, b: Rgb, offset: number, w: number, h: number, gain = 1, eyepiece = false, dy = 0, fieldOfView?: number): Yuv {
   const r2 = (EYEPIECE_RADIUS * h) ** 2;
+  // a field of view of `fieldOfView` of the frame shows the eyepiece's whole disc, shrunk by k
+  const k = eyepiece && fieldOfView ? (EYEPIECE_RADIUS * h) / Math.sqrt((fieldOfView * w * h) / Math.PI) : 1;
   return toYuv(
-    (x, y) => {
+    (fx, fy) => {
+      const x = k === 1 ? fx : Math.round(w / 2 + (fx + 0.5 - w / 2) * k - 0.5);
+      const y = k === 1 ? fy : Math.round(h / 2 + (fy + 0.5 - h / 2) * k - 0.5);
       if (eyepiece && (x + 0.5 - w / 2) ** 2 + (y + 0.5 - h / 2) ** 2 > r2) return [4, 3, 4];
       const sx = Math.max(0, x + offset);
       const sy = Math.min(h - 1, Math.max(0, y + dy));
@@ -159,7 +166,7 @@ export async function buildFakeCamera(name: string, images: string[], steps: Ste
         const a = grainy(blurred(fields[s.field], s.blur), s.noise);
         const b = grainy(blurred(fields[(s.field + 1) % fields.length], s.blur), s.noise);
         const n = Math.round(s.hold * fps);
-        if (!s.shake) put(panned(a, b, Math.round((s.shift ?? 0) * w), w, h, s.gain, opts.eyepiece), n);
+        if (!s.shake) put(panned(a, b, Math.round((s.shift ?? 0) * w), w, h, s.gain, opts.eyepiece, 0, s.fieldOfView), n);
         else {
           // each frame its own shift, uniform in [-shake, shake] (an eyepiece ring, where drawn, stays put)
           let seed = 7;

@@ -12,6 +12,7 @@ import { detectWithScale, type ScaleInfo } from '../../src/core/detection/scale'
 import { fillOutsideField, findCircularField, scaleCircle } from '../../src/core/quality/field';
 import { REPO_ROOT } from '../dataRoot';
 import type { Rgba } from './decode';
+import { cropRgba } from '../../src/core/quality/pixels';
 
 export const DEFAULT_MODEL = join(REPO_ROOT, 'models', 'smearcount-frcnn.onnx');
 
@@ -50,16 +51,20 @@ export class Detector {
   async detect(img: Rgba, fixedScale?: number | null): Promise<{ raw: Detection[]; ms: number; scale: ScaleInfo }> {
     let ms = 0;
     const field = findCircularField(img); // an eyepiece photo's disc, as the app's worker finds it
-    const { raw, scale } = await detectWithScale(img.width, img.height, this.card.nativeSize, this.card.scale, async (_s, size) => {
-      const chw = resizeToCHW(img.data, img.width, img.height, size.width, size.height);
-      if (field) fillOutsideField(chw, size.width, size.height, scaleCircle(field, size.width / img.width));
+    const { raw, scale } = await detectWithScale(img.width, img.height, this.card.nativeSize, this.card.scale, async (_s, size, region) => {
+      // a small disc's square (detectWithScale), read as the image, its field in its own pixels
+      const src = region ? cropRgba(img, region) : img;
+      const f = field && region ? { cx: field.cx - region.x, cy: field.cy - region.y, r: field.r } : field;
+      const chw = resizeToCHW(src.data, src.width, src.height, size.width, size.height);
+      if (f) fillOutsideField(chw, size.width, size.height, scaleCircle(f, size.width / src.width));
       const t = performance.now();
       const out = await this.session.run({ image: new this.Tensor('float32', chw, [3, size.height, size.width]) });
       ms += performance.now() - t;
-      return decodeOutputs(
+      const dets = decodeOutputs(
         { boxes: out.boxes.data as Float32Array, labels: out.labels.data as BigInt64Array, scores: out.scores.data as Float32Array },
-        inputScale(img.width, img.height, size),
+        inputScale(src.width, src.height, size),
       );
+      return { raw: dets, field: f };
     }, fixedScale);
     return { raw, ms, scale };
   }

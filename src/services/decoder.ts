@@ -1,4 +1,5 @@
 import { edgePatches, type CropPad } from '../core/differential/crop';
+import type { Region } from '../core/detection/scale';
 import { readBitmapPixels, type ReadPixels } from '../worker/qualityAssess';
 import { createQualityAssessor, type QualityJob } from './qualityWorker';
 
@@ -6,8 +7,9 @@ import { createQualityAssessor, type QualityJob } from './qualityWorker';
 export interface Decoder {
   /** createImageBitmap(blob) */
   decode(blob: Blob): Promise<ImageBitmap>;
-  /** createImageBitmap(bitmap, resize options): a new bitmap the worker may take */
-  copy(bitmap: ImageBitmap, size: { width: number; height: number }): Promise<ImageBitmap>;
+  /** createImageBitmap(bitmap, resize options): a new bitmap the worker may take; of `region` alone, where given
+   * (a small eyepiece field's square, core/detection/scale detectWithScale) */
+  copy(bitmap: ImageBitmap, size: { width: number; height: number }, region?: Region): Promise<ImageBitmap>;
   /** The square (x, y, side) of the bitmap drawn at size x size, its edge replicated outside the image (pad
    * "edge") or padded with that grey: RGBA. */
   crop(bitmap: ImageBitmap, rect: { x: number; y: number; side: number }, size: number, pad: CropPad): Promise<Uint8ClampedArray>;
@@ -22,10 +24,12 @@ export interface Decoder {
 
 export const browserDecoder: Decoder = {
   decode: (blob) => createImageBitmap(blob),
-  copy: (bmp, size) =>
-    size.width === bmp.width && size.height === bmp.height
-      ? createImageBitmap(bmp)
-      : createImageBitmap(bmp, { resizeWidth: size.width, resizeHeight: size.height, resizeQuality: 'high' }),
+  copy: (bmp, size, region) =>
+    region
+      ? createImageBitmap(bmp, region.x, region.y, region.width, region.height, { resizeWidth: size.width, resizeHeight: size.height, resizeQuality: 'high' })
+      : size.width === bmp.width && size.height === bmp.height
+        ? createImageBitmap(bmp)
+        : createImageBitmap(bmp, { resizeWidth: size.width, resizeHeight: size.height, resizeQuality: 'high' }),
   async crop(bmp, rect, size, pad) {
     const canvas = new OffscreenCanvas(size, size);
     const ctx = canvas.getContext('2d', { willReadFrequently: true })!;

@@ -21,7 +21,7 @@ import { countedByRule, postprocess } from '../core/detection/postprocess';
 import { AppError, CameraDeniedError, errorMessage } from '../core/errors';
 import { CaptureJudge, signatureOf, type Verdict } from '../core/live/judge';
 import type { Signature } from '../core/live/signature';
-import { inCircle, scaleCircle } from '../core/quality/field';
+import { fieldRegion, inCircle, scaleCircle } from '../core/quality/field';
 import { debrisEvidence } from '../core/quality/debris';
 import { statsSize, type SmallImage } from '../core/quality/pixels';
 import { EXCLUDING_FLAGS, FLAG_SHORT } from '../core/quality/flags';
@@ -626,14 +626,18 @@ export class LiveCamera {
     const { card, live, store } = this.deps;
     const width = video.videoWidth;
     const height = video.videoHeight;
-    const s = Math.min(card.nativeSize.width / width, card.nativeSize.height / height);
-    const size = { width: Math.round(width * s), height: Math.round(height * s) };
+    // a small field of view is read from its square, as the batch reads the captured field (detectWithScale):
+    // fitted whole into the model's input its cells are a few pixels wide
+    const region = fieldRegion(field, width, height);
+    const read = region ?? { x: 0, y: 0, width, height };
+    const s = Math.min(card.nativeSize.width / read.width, card.nativeSize.height / read.height);
+    const size = { width: Math.max(1, Math.round(read.width * s)), height: Math.max(1, Math.round(read.height * s)) };
     this.previewBusy = true;
     void (async () => {
       try {
         const client = await this.deps.loadDetector();
         const at = performance.now();
-        const bmp = await createImageBitmap(video, { resizeWidth: size.width, resizeHeight: size.height, resizeQuality: 'medium' });
+        const bmp = await createImageBitmap(video, read.x, read.y, read.width, read.height, { resizeWidth: size.width, resizeHeight: size.height, resizeQuality: 'medium' });
         const out = await client.detect(bmp);
         // a view that turned to no smear, or dark, while this preview ran: its boxes are not drawn
         const now = live.getState().state;
@@ -641,7 +645,9 @@ export class LiveCamera {
         // a frame of another size since (the phone turned): these boxes are not this frame's
         if (video.videoWidth !== width || video.videoHeight !== height) return;
         this.stillPreviews++;
-        const raw = decodeOutputs(out, inputScale(width, height, size));
+        const raw = decodeOutputs(out, inputScale(read.width, read.height, size)).map((d) =>
+          region ? { ...d, box: { x1: d.box.x1 + read.x, y1: d.box.y1 + read.y, x2: d.box.x2 + read.x, y2: d.box.y2 + read.y } } : d,
+        );
         const params = store.getState().postprocess;
         const shown = postprocess(raw, params);
         // a speck on the eyepiece or the phone's lens is grey where the field is stained: not a platelet in

@@ -9,6 +9,7 @@ import { inputScale } from '../core/detection/geometry';
 import { isolateName } from '../core/bidi';
 import { AppError, errorMessage } from '../core/errors';
 import { detectWithScale } from '../core/detection/scale';
+import { scaleCircle } from '../core/quality/field';
 import type { ClassifierCard } from '../core/differential/card';
 import type { DetectorClient } from '../worker/client';
 import type { AppState } from '../store/store';
@@ -281,12 +282,15 @@ export class BatchRunner {
         height,
         this.card.nativeSize,
         this.card.scale,
-        async (_s, size) => {
+        async (_s, size, region) => {
           // A fresh bitmap per pass (the worker takes ownership); the decoded original stays for pass 2.
-          const bmp = await this.decoder.copy(full, size);
+          const bmp = await this.decoder.copy(full, size, region);
           const out = await client.detect(bmp);
           inferenceMs += out.inferenceMs;
-          return decodeOutputs(out, inputScale(width, height, size));
+          // in the pixels of what was read: the image, or a small eyepiece field's square (detectWithScale)
+          const read = region ?? { width, height };
+          const field = out.field ? scaleCircle(out.field, read.width / size.width) : out.field;
+          return { raw: decodeOutputs(out, inputScale(read.width, read.height, size)), field };
         },
         this.store.getState().fixedScale,
       );

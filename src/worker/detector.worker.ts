@@ -7,7 +7,7 @@ import { labelsToInt32 } from '../core/detection/decode';
 import { AppError } from '../core/errors';
 import { rgbaToCHW } from '../core/detection/preprocess';
 import { normaliseChw } from '../core/differential/crop';
-import { fillOutsideField, findCircularField } from '../core/quality/field';
+import { fillOutsideField, findCircularField, type Circle } from '../core/quality/field';
 import type { ClassifyRequest, DetectRequest, InitRequest, WorkerRequest, WorkerResponse } from './protocol';
 import { chooseModel } from './optimizedModel';
 import { RunQueue, disposeOutputs, fetchVerifiedModel, loadClassifier, loadSession, prepareWasmRuntime, threadCount, webgpuAdapterUsable, type Loaded } from './session';
@@ -127,7 +127,7 @@ async function init(req: InitRequest) {
  * batch at the model's native size): no 2.4 MB allocation and collection per image. */
 let scratch: { width: number; height: number; ctx: OffscreenCanvasRenderingContext2D; chw: Float32Array } | undefined;
 
-function toInput(bitmap: ImageBitmap): Float32Array {
+function toInput(bitmap: ImageBitmap): { chw: Float32Array; field: Circle | null } {
   const { width, height } = bitmap;
   if (!scratch || scratch.width !== width || scratch.height !== height) {
     const ctx = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true });
@@ -141,7 +141,7 @@ function toInput(bitmap: ImageBitmap): Float32Array {
   // an eyepiece photo: the black ring takes the disc's mean colour (core/quality/field.ts)
   const field = findCircularField({ data, width, height });
   if (field) fillOutsideField(chw, width, height, field);
-  return chw;
+  return { chw, field };
 }
 
 async function detect(req: DetectRequest) {
@@ -151,8 +151,9 @@ async function detect(req: DetectRequest) {
   // Inside the queue: the shared input buffer must not be refilled before ORT has copied it in.
   const result = await queue.run(async () => {
     let chw: Float32Array;
+    let field: Circle | null;
     try {
-      chw = toInput(req.bitmap);
+      ({ chw, field } = toInput(req.bitmap));
     } finally {
       req.bitmap.close();
     }
@@ -163,7 +164,7 @@ async function detect(req: DetectRequest) {
     const labels = labelsToInt32(out.labels.data as BigInt64Array);
     const scores = new Float32Array(out.scores.data as Float32Array);
     disposeOutputs(out);
-    return { boxes, labels, scores, inferenceMs };
+    return { boxes, labels, scores, inferenceMs, field };
   });
   post({ type: 'result', id: req.id, width, height, ...result }, [result.boxes.buffer, result.labels.buffer, result.scores.buffer]);
 }

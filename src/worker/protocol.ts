@@ -58,6 +58,6 @@ export type WorkerResponse =
   | { type: 'status'; id: number; state: 'loading' }
   | { type: 'status'; id: number; state: 'progress'; loaded: number; total: number }
   | { type: 'status'; id: number; state: 'ready'; backend: Backend; threads: number; loadMs: number; fetchMs: number; createMs: number; warmupMs?: number; note?: string; classifier: boolean; /** from init to ORT's WebAssembly started (in parallel with the fetch), when started early */ runtimeMs?: number; /** the detector loaded is the pre-optimised copy */ optimized: boolean }
-  | { type: 'result'; id: number; boxes: Float32Array; labels: Int32Array; scores: Float32Array; inferenceMs: number; width: number; height: number }
+  | { type: 'result'; id: number; boxes: Float32Array; labels: Int32Array; scores: Float32Array; inferenceMs: number; width: number; height: number; /** the eyepiece's field of view found on the input, in its pixels (null: none) */ field?: { cx: number; cy: number; r: number } | null }
   | { type: 'classified'; id: number; logits: Float32Array; classes: number; ms: number; /** [n, dim] pooled features, when the model has them */ embedding?: Float32Array; dim?: number }
   | { type: 'error'; id: number; code: ErrorCode; message: string };

@@ -110,6 +110,43 @@ describe('detectWithScale', () => {
     const fixed = await detectWithScale(640, 480, native, shifted, async () => [cell('RBC', 1, 1, 40, 0.4)], 2);
     expect(fixed.raw[0].score).toBeGreaterThan(0.6);
   });
+  it("a small eyepiece field (a disc a tenth of the frame) is read from its square: planned, estimated and rescaled on its own, its cells moved back into the frame", async () => {
+    // a 1600x1200 photo, the disc about (900, 500) of radius 200 (share 0.105): fitted whole (0.32) its 40-px
+    // cells were 13 model px, too few confident ones to estimate, and the frame's pixel cap held a second pass
+    const calls: { s: number; w: number; h: number; region?: { x: number; y: number; width: number; height: number } }[] = [];
+    const inSquare = [cell('RBC', 100, 100, 40), cell('RBC', 200, 150, 40), cell('RBC', 250, 300, 40)];
+    const r = await detectWithScale(1600, 1200, native, cfg, async (s, size, region) => {
+      calls.push({ s, w: size.width, h: size.height, region });
+      if (!region) return { raw: [cell('RBC', 890, 490, 13, 0.3)], field: { cx: 900, cy: 500, r: 200 } };
+      return calls.length === 2 ? inSquare : [cell('WBC', 10, 20, 30)];
+    });
+    // the square about the disc, 8% of the radius beyond it
+    const region = { x: 684, y: 284, width: 432, height: 432 };
+    expect(calls[0]).toMatchObject({ w: 512, h: 384 });
+    expect(calls[0].region).toBeUndefined();
+    expect(calls[1].region).toEqual(region);
+    expect(calls[1].s).toBeCloseTo(384 / 432);
+    expect(calls[1]).toMatchObject({ w: 384, h: 384 });
+    // the square's cells at its plan are 36 px against the reference's 80: a second pass on the square, 2.2x
+    expect(calls).toHaveLength(3);
+    expect(calls[2].region).toEqual(region);
+    expect(calls[2].s).toBeCloseTo(2);
+    expect(r.scale).toMatchObject({ passes: 2, fixed: false, region });
+    expect(r.scale.estimated).toBeCloseTo(((40 * 384) / 432) / 80);
+    // in the frame's pixels
+    expect(r.raw[0].box).toEqual({ x1: 694, y1: 304, x2: 724, y2: 334 });
+  });
+  it('a field of view that fills the frame, no field, or a fixed magnification read the whole image as before', async () => {
+    for (const field of [{ cx: 320, cy: 240, r: 225 }, null]) {
+      const regions: unknown[] = [];
+      const r = await detectWithScale(640, 480, native, cfg, async (_s, _size, region) => (regions.push(region), { raw: [cell('RBC', 100, 100, 100), cell('RBC', 300, 100, 100), cell('RBC', 450, 300, 100)], field }));
+      expect(regions).toEqual([undefined]);
+      expect(r.scale.region).toBeUndefined();
+    }
+    const regions: unknown[] = [];
+    await detectWithScale(1600, 1200, native, cfg, async (_s, _size, region) => (regions.push(region), { raw: [], field: { cx: 900, cy: 500, r: 200 } }), 2);
+    expect(regions).toEqual([undefined]);
+  });
   it('without a scale config (an older card) it runs once at the plan scale', async () => {
     const calls: number[] = [];
     await detectWithScale(640, 480, native, null, async (s) => (calls.push(s), [cell('RBC', 1, 1, 10)]));

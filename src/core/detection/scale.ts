@@ -10,6 +10,7 @@ import type { CellClass } from './classes';
 import type { Detection } from './detection';
 import type { Box } from './geometry';
 import { planInput } from './preprocess';
+import { fieldRegion, type Circle } from '../quality/field';
 
 export interface ScaleConfig {
   /** Median interior RBC size (sqrt of box area) at the reference scale, in model pixels. */
@@ -100,6 +101,10 @@ export interface ScaleInfo {
   fixed: boolean;
   /** The fixed scale asked for, before clamping to the model's range (fixed only). */
   requested?: number;
+  /** The square about a small eyepiece field that was read instead of the whole image (image pixels): `used`
+   * and `relative` are then of that square, and `relative` against the square's own plan. Absent: the whole
+   * image was read. */
+  region?: Region;
 }
 
 /**
@@ -119,12 +124,46 @@ export function enlargedScores<T extends Detection>(raw: T[], relative: number, 
   });
 }
 
-/** Runs the model at a scale and returns its detections in image pixels. */
-export type RunAtScale = (scale: number, size: { width: number; height: number }) => Promise<Detection[]>;
+/** A part of the image, in its pixels: the square about a small eyepiece field that the detector reads instead
+ * of the whole frame (core/quality/field fieldRegion). */
+export interface Region {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** One pass: its detections in the pixels of the image (of `region`, where it ran on one), and the eyepiece
+ * field the worker found on its input, in the same pixels (null: none; absent: not looked for). */
+export interface Pass {
+  raw: Detection[];
+  field?: Circle | null;
+}
+
+/** Runs the model at a scale (on `region` alone, where given: `size` is then the region's) and returns its
+ * detections in image pixels (the region's). */
+export type RunAtScale = (scale: number, size: { width: number; height: number }, region?: Region) => Promise<Detection[] | Pass>;
+
+const asPass = (p: Detection[] | Pass): Pass => (Array.isArray(p) ? { raw: p } : p);
+
+/** The estimate and second pass on an image (or a region read as one) whose first pass ran at `plan`. */
+async function estimateAndRescale(width: number, height: number, plan: { scale: number }, raw1: Detection[], cfg: ScaleConfig, run: (s: number, size: { width: number; height: number }) => Promise<Detection[]>) {
+  const estimated = estimateRatio(raw1, width, height, plan.scale, cfg);
+  const s2 = secondPassScale(plan.scale, estimated, width, height, cfg);
+  if (s2 === null) return { raw: raw1, scale: { used: plan.scale, relative: 1, estimated, passes: 1 as const, fixed: false } };
+  const raw2 = enlargedScores(await run(s2, sizeAt(width, height, s2)), s2 / plan.scale, cfg);
+  return { raw: raw2, scale: { used: s2, relative: s2 / plan.scale, estimated, passes: 2 as const, fixed: false } };
+}
 
 /**
  * The scale logic around one image. `fixedRelative` (the user's batch setting) skips the estimate:
  * the image runs once at plan scale x fixedRelative.
+ *
+ * A phone held back from the eyepiece sees the field of view as a small disc in a black frame: fitted whole
+ * into the model's input, its cells come out a few pixels wide, too small to find or even to estimate, and
+ * the second pass's pixel cap (`maxPixels`, on the whole frame) holds them small. Where the first pass's
+ * worker found such a disc (`fieldRegion`), the square about it is read as the image: planned, estimated and
+ * rescaled on its own, the detections moved back into the frame's pixels, and the region kept in ScaleInfo.
  */
 export async function detectWithScale(
   width: number,
@@ -137,14 +176,17 @@ export async function detectWithScale(
   const plan = planInput(width, height, native);
   if (fixedRelative && fixedRelative > 0) {
     const s = fixedScale(plan.scale, fixedRelative, width, height, cfg);
-    const raw = enlargedScores(await run(s, sizeAt(width, height, s)), s / plan.scale, cfg);
+    const raw = enlargedScores(asPass(await run(s, sizeAt(width, height, s))).raw, s / plan.scale, cfg);
     return { raw, scale: { used: s, relative: s / plan.scale, estimated: null, passes: 1, fixed: true, requested: fixedRelative } };
   }
-  const raw1 = await run(plan.scale, { width: plan.width, height: plan.height });
-  if (!cfg) return { raw: raw1, scale: { used: plan.scale, relative: 1, estimated: null, passes: 1, fixed: false } };
-  const estimated = estimateRatio(raw1, width, height, plan.scale, cfg);
-  const s2 = secondPassScale(plan.scale, estimated, width, height, cfg);
-  if (s2 === null) return { raw: raw1, scale: { used: plan.scale, relative: 1, estimated, passes: 1, fixed: false } };
-  const raw2 = enlargedScores(await run(s2, sizeAt(width, height, s2)), s2 / plan.scale, cfg);
-  return { raw: raw2, scale: { used: s2, relative: s2 / plan.scale, estimated, passes: 2, fixed: false } };
+  const first = asPass(await run(plan.scale, { width: plan.width, height: plan.height }));
+  if (!cfg) return { raw: first.raw, scale: { used: plan.scale, relative: 1, estimated: null, passes: 1, fixed: false } };
+  const region = fieldRegion(first.field ?? null, width, height);
+  if (!region) return estimateAndRescale(width, height, plan, first.raw, cfg, async (s, size) => asPass(await run(s, size)).raw);
+  const inRegion = async (s: number, size: { width: number; height: number }) => asPass(await run(s, size, region)).raw;
+  const rplan = planInput(region.width, region.height, native);
+  const raw1 = await inRegion(rplan.scale, { width: rplan.width, height: rplan.height });
+  const read = await estimateAndRescale(region.width, region.height, rplan, raw1, cfg, inRegion);
+  const moved = read.raw.map((d) => ({ ...d, box: { x1: d.box.x1 + region.x, y1: d.box.y1 + region.y, x2: d.box.x2 + region.x, y2: d.box.y2 + region.y } }));
+  return { raw: moved, scale: { ...read.scale, region } };
 }

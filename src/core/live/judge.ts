@@ -6,8 +6,8 @@
  * about cameras.
  */
 import { CALIBRATION } from '../quality/calibration';
-import { findCircularField, type Circle } from '../quality/field';
-import { unlikeStainColours } from '../quality/flags';
+import { fieldShare, findCircularField, type Circle } from '../quality/field';
+import { SMALL_FIELD_SHARE, unlikeStainColours } from '../quality/flags';
 import { pixelStats, type PixelStats, type Rgba } from '../quality/pixels';
 import { boxBlur3, normaliseGain, resampleGrey, shiftedAbsDiff, toGrey, type Grey } from './grey';
 import { fieldSignature, matchSignatures, seenBefore, type Signature } from './signature';
@@ -30,6 +30,9 @@ export interface LiveParams {
   /** The share of clipped pixels above which the view is washed out (the batch's over-exposure bar): a field
    * captured so would be left out of the totals. */
   maxClipped: number;
+  /** The share of the frame under which the eyepiece's field of view is too small to capture (the batch's
+   * small-field flag's). */
+  minFieldShare: number;
   /** The quality flags' thresholds, on the same statistics: stain colour and sharpness. */
   minStainChroma: number;
   minSharpness: number;
@@ -51,6 +54,7 @@ export const LIVE_PARAMS: LiveParams = {
   // batch would leave out as under-exposed (its bar, chosen on darkened validation fields, is lower)
   minBrightness: Math.max(35, CALIBRATION.exposure?.minBrightness ?? 0),
   maxClipped: CALIBRATION.exposure?.maxClipped ?? 1,
+  minFieldShare: SMALL_FIELD_SHARE,
   minStainChroma: CALIBRATION.smear.minStainChroma,
   minSharpness: CALIBRATION.focus.minSharpness,
   maxOverlap: 0.5,
@@ -58,10 +62,12 @@ export const LIVE_PARAMS: LiveParams = {
   sameView: 0.8,
 };
 
-/** What the view shows now. 'capture' asks the caller to capture this frame, then call `captured`;
+/** What the view shows now. 'small-field': the eyepiece's field of view covers under SMALL_FIELD_SHARE of the
+ * frame (the phone held back from the eyepiece, or not zoomed in); nothing is captured until it fills more.
+ * 'capture' asks the caller to capture this frame, then call `captured`;
  * 'sharper' to capture it in place of the captured field `seenIndex`, then call `replaced`. 'no-cells' is the
  * caller's, never the judge's: a view to capture on which the detector found too few red cells. */
-export type LiveState = 'moving' | 'settling' | 'dark' | 'bright' | 'not-smear' | 'blurred' | 'seen' | 'captured' | 'capture' | 'sharper' | 'no-cells';
+export type LiveState = 'moving' | 'settling' | 'dark' | 'bright' | 'not-smear' | 'small-field' | 'blurred' | 'seen' | 'captured' | 'capture' | 'sharper' | 'no-cells';
 
 export interface Verdict {
   state: LiveState;
@@ -126,6 +132,10 @@ export class CaptureJudge {
     // a phone pulled off the eyepiece (a room, a poster, a hand): the batch's not-smear colours, said before
     // "Moving", which would send the technician to the slide
     if (stats.brightness >= p.minBrightness && unlikeStainColours(stats)) return { state: 'not-smear', ...base };
+    // A small field of view in a black frame (the phone held back, or not zoomed in): its cells are a few pixels
+    // wide. Said before "Moving" (the phone moved toward the eyepiece moves the view) and never read as dark: the
+    // whole frame's brightness had said "Too dark: is the lamp on?" under a disc a tenth of the frame.
+    if (field && fieldShare(field, small.width, small.height) < p.minFieldShare) return { state: 'small-field', ...base };
     if (motion > p.stillMotion || drift > p.maxDrift) return { state: 'moving', ...base };
     if (stats.brightness < p.minBrightness) return { state: 'dark', ...base };
     if ((stats.clipped ?? 0) > p.maxClipped) return { state: 'bright', ...base };

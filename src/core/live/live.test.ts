@@ -156,6 +156,33 @@ describe('capture judge', () => {
     expect(out.slice(96, 115).some((o) => o.state === 'dark')).toBe(true);
   });
 
+  it('a small field of view (the phone held back from the eyepiece) says so and is not captured; it had read "Too dark", and the phone brought closer captures the field', () => {
+    /** The view through the eyepiece, its field of view a disc of `share` of the frame, the rest black. */
+    const disc = (share: number, seed: number) => {
+      const img = view(slide, 300, 100, 256, 192, { noise: 3, seed });
+      const r = Math.sqrt((share * 256 * 192) / Math.PI);
+      for (let y = 0; y < 192; y++) for (let x = 0; x < 256; x++) if ((x + 0.5 - 128) ** 2 + (y + 0.5 - 96) ** 2 > r * r) img.data.set([5, 4, 6], (y * 256 + x) * 4);
+      return img;
+    };
+    const judge = new CaptureJudge();
+    const states: string[] = [];
+    let t = 0;
+    for (let i = 0; i < 30; i++, t += 100) states.push(judge.onFrame(t, disc(0.06, i)).state);
+    expect(new Set(states)).toEqual(new Set(['small-field']));
+    expect(judge.fields).toHaveLength(0);
+    // the whole frame is dark: the judge had said so, and sent the technician to the lamp
+    expect(pixelStats(disc(0.06, 1)).brightness).toBeLessThan(LIVE_PARAMS.minBrightness);
+    // closer: the field of view a third of the frame, held still, is captured once
+    const closer: string[] = [];
+    for (let i = 0; i < 20; i++, t += 100) {
+      const v = judge.onFrame(t, disc(0.35, 100 + i));
+      if (v.state === 'capture') judge.captured(v.signature!, v.stats.sharpness);
+      closer.push(v.state);
+    }
+    expect(closer.filter((s) => s === 'capture')).toHaveLength(1);
+    expect(closer).not.toContain('small-field');
+  });
+
   it('a lamp that flickers and a hand that trembles are no movement; a slow pan is', () => {
     // four still fields, each frame 3% brighter or darker and shifted a pixel (of 256; 2.5 of a 640-px frame) at random
     let k = 0;

@@ -9,7 +9,7 @@ import { postprocess } from '../detection/postprocess';
 import type { ScaleInfo } from '../detection/scale';
 import { CALIBRATION, WBC_RULE } from './calibration';
 import { detectionStats, overExposedField, qualityFlags, underExposed, type DetectionStats, type FlagCode, type QualityCalibration } from './flags';
-import { findCircularField, inCircle } from './field';
+import { fieldShare, findCircularField, inCircle, type Circle } from './field';
 import { pixelStats, type PixelStats, type SmallImage } from './pixels';
 import { applyWbcRule, type WbcRuleParams } from './wbcRule';
 import { DEBRIS_RULE, debrisEvidence, debrisRuleId, type DebrisParams } from './debris';
@@ -63,6 +63,14 @@ export function rejudgeDebris(small: SmallImage, raw: Detection[], quality: Qual
   return judgeDebris(small, raw, quality.pixels, size, scale, card, opts);
 }
 
+/** The statistics of the field of view: on its own copy where it is small (SmallImage.field), with the frame's
+ * JPEG blockiness and long side, and the share of the frame it covers. */
+export function fieldStats(small: SmallImage, field: Circle | null): PixelStats {
+  const own = small.field;
+  const p = own ? { ...pixelStats(own, own.circle), blockiness: small.blockiness ?? null, longSide: Math.round(Math.max(small.width, small.height) / small.scale) } : pixelStats(small, field);
+  return field ? { ...p, fieldShare: fieldShare(field, small.width, small.height) } : p;
+}
+
 export function assessImage(
   small: SmallImage,
   raw: Detection[],
@@ -79,7 +87,7 @@ export function assessImage(
     ? raw.filter((d) => inCircle(field, ((d.box.x1 + d.box.x2) / 2) * small.scale, ((d.box.y1 + d.box.y2) / 2) * small.scale))
     : raw;
   const ruled = rule ? applyWbcRule(inField, small, rule) : inField;
-  const pixels = pixelStats(small, field);
+  const pixels = fieldStats(small, field);
   const quality = judgeDebris(small, ruled, pixels, size, scale, card, opts);
   return { raw: ruled, quality };
 }

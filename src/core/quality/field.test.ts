@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Detection } from '../detection/detection';
 import { assessImage } from './assess';
-import { fillOutsideField, findCircularField, innerSquare } from './field';
-import type { SmallImage } from './pixels';
+import { CALIBRATION } from './calibration';
+import { fieldRegion, fieldShare, fillOutsideField, findCircularField, innerSquare } from './field';
+import { flagSentence } from './flags';
+import { pixelStats, toSmall, type SmallImage } from './pixels';
 
 /** A 256x192 small copy: a pink smear with dark red cells, optionally seen through an eyepiece. */
 function smear(ring: boolean): SmallImage {
@@ -101,5 +103,98 @@ describe('the model input of an eyepiece image', () => {
     expect(Math.abs(found!.r - c.r)).toBeLessThan(1.5);
     const plain = new Uint8ClampedArray(4 * n).fill(200);
     expect(findCircularField({ data: plain, width: w, height: h })).toBeNull();
+  });
+});
+
+/** A phone's photo of the eyepiece held back from it: the smear as a disc of `share` of a 256x192 copy, in a
+ * black frame with a little sensor noise; `glint`: a lamp's reflection elsewhere in the black. */
+function smallDisc(share: number, opts: { cx?: number; cy?: number; glint?: boolean } = {}): SmallImage & { r: number; cx: number; cy: number } {
+  const w = 256;
+  const h = 192;
+  const r = Math.sqrt((share * w * h) / Math.PI);
+  const cx = opts.cx ?? 150;
+  const cy = opts.cy ?? 90;
+  const data = new Uint8ClampedArray(w * h * 4);
+  let s = 5;
+  const rnd = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = (y * w + x) * 4;
+      const inDisc = (x + 0.5 - cx) ** 2 + (y + 0.5 - cy) ** 2 <= r * r;
+      // cells of 4 px radius every 10 px: the smear at the disc's small scale
+      const cell = ((x % 10) - 5) ** 2 + ((y % 10) - 5) ** 2 < 16;
+      const glint = opts.glint && (x - 30) ** 2 + (y - 160) ** 2 < 9;
+      const c = glint ? [250, 250, 250] : inDisc ? (cell ? [190, 110, 140] : [235, 205, 215]) : [4 + rnd() * 6, 4 + rnd() * 6, 5 + rnd() * 6];
+      data.set([...c, 255], i);
+    }
+  }
+  return { data, width: w, height: h, scale: 0.16, r, cx, cy };
+}
+
+describe('a small field of view: the phone held back from the eyepiece', () => {
+  it('is found down to half a percent of the frame, a glint in the black beside it or not; it had read as no field (and the photo as dark)', () => {
+    for (const share of [0.15, 0.08, 0.03, 0.008]) {
+      for (const glint of [false, true]) {
+        const img = smallDisc(share, { glint });
+        const c = findCircularField(img)!;
+        expect(c, `share ${share}`).not.toBeNull();
+        expect(Math.abs(c.cx - img.cx)).toBeLessThan(1);
+        expect(Math.abs(c.cy - img.cy)).toBeLessThan(1);
+        expect(Math.abs(c.r - img.r) / img.r).toBeLessThan(0.06);
+        expect(Math.abs(fieldShare(c, 256, 192) - share) / share).toBeLessThan(0.1);
+      }
+    }
+    // under half a percent, a speck: no field (and a black frame is dark)
+    expect(findCircularField(smallDisc(0.003))).toBeNull();
+  });
+
+  it('a dim lamp falling off slowly to dark corners is an under-exposed field, not a small field of view', () => {
+    const card = { postprocess: { scoreThresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nmsIou: 0.5, crossClassNms: false, countRule: 'all' as const }, scale: null };
+    for (const centre of [30, 45, 60]) {
+      const w = 256;
+      const h = 192;
+      const data = new Uint8ClampedArray(w * h * 4);
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) {
+          const cell = ((x % 24) - 12) ** 2 + ((y % 24) - 12) ** 2 < 64;
+          const g = Math.max(0.02, 1 - Math.hypot(x - 128, y - 96) / 150) * (centre / 235);
+          const c = cell ? [190, 110, 140] : [235, 205, 215];
+          data.set([c[0] * g, c[1] * g, c[2] * g, 255], (y * w + x) * 4);
+        }
+      }
+      const q = assessImage({ data, width: w, height: h, scale: 0.4 }, [], { width: 640, height: 480 }, undefined, card, { wbcRule: null, debris: null });
+      expect(q.quality.flags, `centre ${centre}`).toContain('under-exposed');
+      expect(q.quality.flags, `centre ${centre}`).not.toContain('small-field');
+    }
+  });
+
+  it('its statistics are those of the disc, on a copy of it at the pixels the page read: not too dark, and flagged small with the advice to move closer', () => {
+    const card = { postprocess: { scoreThresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nmsIou: 0.5, crossClassNms: false, countRule: 'all' as const }, scale: null };
+    // the page reads a 1024x768 copy of a 1600x1200 photo; the statistics' copy is 256x192
+    const read = smallDisc(0.06);
+    const big = { data: new Uint8ClampedArray(1024 * 768 * 4), width: 1024, height: 768 };
+    for (let y = 0; y < 768; y++) for (let x = 0; x < 1024; x++) big.data.set(read.data.subarray(((y >> 2) * 256 + (x >> 2)) * 4, ((y >> 2) * 256 + (x >> 2)) * 4 + 4), (y * 1024 + x) * 4);
+    const small = toSmall(big, 1600);
+    expect(small.field).toBeDefined();
+    // the disc's square, from the 1024-px copy: about 4x the pixels the 256-px copy has of it
+    expect(small.field!.width).toBeGreaterThan(3 * 2 * read.r);
+    const dets = [det('in', read.cx / 0.16, read.cy / 0.16), det('black', 100, 100)];
+    const q = assessImage(small, dets, { width: 1600, height: 1200 }, undefined, card, { wbcRule: null, debris: null });
+    expect(q.raw.map((d) => d.id)).toEqual(['in']);
+    expect(q.quality.pixels.brightness).toBeGreaterThan(150);
+    expect(q.quality.pixels.fieldShare).toBeCloseTo(0.06, 2);
+    expect(q.quality.flags).not.toContain('under-exposed');
+    expect(q.quality.flags).toContain('small-field');
+    expect(flagSentence('small-field', false, q.quality)).toContain('fills only 6% of the photo');
+    expect(flagSentence('small-field', false, q.quality)).toContain('Move the phone closer to the eyepiece, or zoom in');
+    // the same statistics on the whole frame: the black read as a photo too dark
+    expect(pixelStats(small).brightness).toBeLessThan(CALIBRATION.exposure!.minBrightness);
+  });
+
+  it('the detector reads the square about a disc under 30% of the frame, and the whole of a larger one', () => {
+    expect(fieldRegion({ cx: 800, cy: 600, r: 300 }, 1600, 1200)).toEqual({ x: 476, y: 276, width: 648, height: 648 });
+    expect(fieldRegion({ cx: 20, cy: 600, r: 300 }, 1600, 1200)).toEqual({ x: 0, y: 276, width: 344, height: 648 });
+    expect(fieldRegion({ cx: 800, cy: 600, r: 560 }, 1600, 1200)).toBeNull();
+    expect(fieldRegion(null, 1600, 1200)).toBeNull();
   });
 });

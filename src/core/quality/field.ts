@@ -58,7 +58,9 @@ export function findCircularField(img: Rgba): Circle | null {
       break;
     }
   }
-  if (p90 < 40) return null; // too dark to tell disc from ring
+  // A disc under about a tenth of the frame (the phone held back from the eyepiece, or not zoomed) leaves the
+  // 90th percentile in the ring: its level is then read on the pixels brighter than the ring can be.
+  if (p90 < DARK_LEVEL) return smallField(g, hist, w, h, (cut) => cornersDark((p) => g[p], cut));
   const cut = RING_FRACTION * p90;
   if (!cornersDark((p) => g[p], cut)) return null;
   // Bright pixels with the disc's holes filled row by row: dark cells and nuclei inside the disc are not
@@ -84,6 +86,123 @@ export function findCircularField(img: Rgba): Circle | null {
   if (area < 0.05 * n) return null;
   const r = Math.sqrt(area / Math.PI);
   return { cx: sx / area, cy: sy / area, r };
+}
+
+/** Grey level under which the whole image is too dark to tell a disc from its ring (the 90th percentile, or
+ * a small disc's own level). */
+const DARK_LEVEL = 40;
+/** The least share of the frame a small field is found at: a disc of about 9 px radius on the 256-px copy.
+ * Smaller, it is a lamp's glint or a speck, and nothing in it can be judged. */
+export const MIN_FIELD_SHARE = 0.005;
+/** The widest a small field's rim may be, between a quarter and a half of its level: this many pixels of
+ * the copy, or this share of its radius. */
+const MAX_RIM_PX = 4;
+const MAX_RIM_SHARE = 0.3;
+/** A bright region this much of its bounding box or less is no field of view (a streak, a stray reflection):
+ * a disc fills π/4 of its box, a disc cut by the frame's edge or an oval more. */
+const MIN_FILL = 0.55;
+
+/**
+ * A field of view under about a tenth of the frame. The lamp's level is the 90th percentile of the pixels
+ * brighter than DARK_LEVEL (the disc's), the ring is what is darker than RING_FRACTION of it, and the field is
+ * the largest connected bright region with its holes (cells, nuclei) filled row by row: a glint elsewhere in
+ * the black is not part of it. It must be compact (MIN_FILL) and at least MIN_FIELD_SHARE of the frame.
+ */
+function smallField(g: Float32Array, hist: Uint32Array, w: number, h: number, cornersDark: (cut: number) => boolean): Circle | null {
+  const n = w * h;
+  let bright = 0;
+  for (let k = DARK_LEVEL; k < 256; k++) bright += hist[k];
+  if (bright < MIN_FIELD_SHARE * n) return null;
+  let level = 0;
+  for (let k = DARK_LEVEL, c = 0; k < 256; k++) {
+    c += hist[k];
+    if (c >= 0.9 * bright) {
+      level = k;
+      break;
+    }
+  }
+  const cut = RING_FRACTION * level;
+  if (!cornersDark(cut)) return null;
+  // the largest 4-connected region of pixels at or above the cut
+  const label = new Int32Array(n).fill(-1);
+  const stack = new Int32Array(n);
+  let best = -1;
+  let bestSize = 0;
+  for (let p0 = 0, id = 0; p0 < n; p0++) {
+    if (label[p0] >= 0 || g[p0] < cut) continue;
+    let top = 0;
+    let size = 0;
+    stack[top++] = p0;
+    label[p0] = id;
+    while (top) {
+      const p = stack[--top];
+      size++;
+      const x = p % w;
+      const visit = (q: number) => {
+        if (label[q] < 0 && g[q] >= cut) {
+          label[q] = id;
+          stack[top++] = q;
+        }
+      };
+      if (x > 0) visit(p - 1);
+      if (x < w - 1) visit(p + 1);
+      if (p >= w) visit(p - w);
+      if (p < n - w) visit(p + w);
+    }
+    if (size > bestSize) {
+      bestSize = size;
+      best = id;
+    }
+    id++;
+  }
+  if (best < 0) return null;
+  let area = 0;
+  let sx = 0;
+  let sy = 0;
+  let x0 = w;
+  let x1 = -1;
+  let y0 = h;
+  let y1 = -1;
+  for (let y = 0; y < h; y++) {
+    let first = -1;
+    let last = -1;
+    for (let x = 0; x < w; x++) {
+      if (label[y * w + x] === best) {
+        if (first < 0) first = x;
+        last = x;
+      }
+    }
+    if (first < 0) continue;
+    const len = last - first + 1;
+    area += len;
+    sx += ((first + last + 1) / 2) * len;
+    sy += (y + 0.5) * len;
+    x0 = Math.min(x0, first);
+    x1 = Math.max(x1, last);
+    y0 = Math.min(y0, y);
+    y1 = y;
+  }
+  if (area < MIN_FIELD_SHARE * n || area < MIN_FILL * (x1 - x0 + 1) * (y1 - y0 + 1)) return null;
+  const r = Math.sqrt(area / Math.PI);
+  // A field stop's rim is a step: between a quarter and a half of the lamp's level lies a thin line round the
+  // disc. A dim lamp's field, bright in the middle and falling off slowly to dark corners, has a broad band
+  // there instead: it is an under-exposed field, not a small field of view.
+  let band = 0;
+  for (let p = 0; p < n; p++) if (g[p] >= cut && g[p] < 2 * cut) band++;
+  if (band > 2 * Math.PI * r * Math.max(MAX_RIM_PX, MAX_RIM_SHARE * r)) return null;
+  return { cx: sx / area, cy: sy / area, r };
+}
+
+/** The share of a `width` x `height` frame the field covers (the part of the disc inside the frame). */
+export function fieldShare(c: Circle, width: number, height: number): number {
+  if (!(width > 0 && height > 0)) return 0;
+  // the disc clipped to the frame, on a grid of about 64 x 64 steps across the disc
+  const step = Math.max(c.r / 32, 1e-6);
+  let inside = 0;
+  for (let y = Math.max(0, c.cy - c.r) + step / 2; y < Math.min(height, c.cy + c.r); y += step) {
+    for (let x = Math.max(0, c.cx - c.r) + step / 2; x < Math.min(width, c.cx + c.r); x += step) if ((x - c.cx) ** 2 + (y - c.cy) ** 2 <= c.r ** 2) inside++;
+  }
+  return Math.min(1, (inside * step * step) / (width * height));
 }
 
 /** The circle in another copy's pixels (the same image at `factor` times the size). */
@@ -136,4 +255,26 @@ export function fillOutsideField(chw: Float32Array, width: number, height: numbe
       chw[2 * n + i] = mean[2];
     }
   }
+}
+
+/** A field of view under this share of the frame is read by the detector as a crop of its own (fieldRegion). */
+export const CROP_FIELD_SHARE = 0.3;
+/** The crop's margin about the disc, a share of its radius: the rim's cells whole, and dark corners, so the
+ * worker finds the disc again on the crop and fills the ring about it. */
+const CROP_MARGIN = 0.08;
+
+/**
+ * The square about a small field of view (under CROP_FIELD_SHARE of the frame), clipped to the image, in
+ * whole pixels: what the detector reads in place of the whole frame, so that the disc's cells can be brought
+ * to the model's scale (scale.ts detectWithScale). Null for no field, or one large enough to read whole.
+ */
+export function fieldRegion(c: Circle | null, width: number, height: number): { x: number; y: number; width: number; height: number } | null {
+  if (!c || !(c.r > 0) || fieldShare(c, width, height) >= CROP_FIELD_SHARE) return null;
+  const half = c.r * (1 + CROP_MARGIN);
+  const x0 = Math.max(0, Math.floor(c.cx - half));
+  const y0 = Math.max(0, Math.floor(c.cy - half));
+  const x1 = Math.min(width, Math.ceil(c.cx + half));
+  const y1 = Math.min(height, Math.ceil(c.cy + half));
+  if (x1 - x0 < 8 || y1 - y0 < 8) return null;
+  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }

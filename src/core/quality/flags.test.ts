@@ -235,6 +235,16 @@ describe('qualityFlags', () => {
     expect(qualityFlags({ pixels: dark, detections: goodDets }, cal)).toEqual(['not-smear', 'unfamiliar-colour']);
     expect(FLAG_SHORT['under-exposed']).toBe('too dark');
   });
+  it('small-field: a field of view under a tenth of the frame is advice for the next photo, not a reason to leave the image out; too few cells in it say to move closer', () => {
+    expect(flags({ fieldShare: 0.06 }, {})).toEqual(['small-field']);
+    expect(flags({ fieldShare: 0.1 }, {})).toEqual([]);
+    expect(flags({ fieldShare: undefined }, {})).toEqual([]);
+    expect(excludes(['small-field'])).toBe(false);
+    expect(FLAG_SHORT['small-field']).toBe('small field');
+    const q = { pixels: { ...goodPixels, fieldShare: 0.004 }, detections: { ...goodDets, rbc: 1 } };
+    expect(flagSentence('small-field', false, q)).toMatch(/^The microscope's field of view fills only under 1% of the photo .* Move the phone closer to the eyepiece, or zoom in, until the field of view fills the frame\.$/);
+    expect(notSmearReasons(q, cal)).toEqual(['only 1 red cell found (the field of view is small in this photo: move the phone closer to the eyepiece, or zoom in)']);
+  });
   it('over-exposed: most of the field clipped to white is left out; a bright field that keeps its cells is not', () => {
     const withExposure = { ...cal, exposure: { minBrightness: 26, maxClipped: 0.6 } };
     const f = (clipped: number | undefined, c: QualityCalibration = withExposure) => qualityFlags({ pixels: { ...goodPixels, brightness: 240, clipped }, detections: goodDets }, c);

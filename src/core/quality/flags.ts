@@ -12,7 +12,7 @@ import { CALIBRATION } from './calibration';
 import { MEASURABLE } from '../detection/scaleWords';
 import { plateletClumps } from './clumps';
 
-export const FLAG_CODES = ['not-smear', 'scale-out-of-range', 'out-of-focus', 'under-exposed', 'over-exposed', 'noisy', 'compressed', 'monochrome', 'unfamiliar-colour', 'platelet-clumps', 'wbc-type-unsure'] as const;
+export const FLAG_CODES = ['not-smear', 'small-field', 'scale-out-of-range', 'out-of-focus', 'under-exposed', 'over-exposed', 'noisy', 'compressed', 'monochrome', 'unfamiliar-colour', 'platelet-clumps', 'wbc-type-unsure'] as const;
 export type FlagCode = (typeof FLAG_CODES)[number];
 
 /** What the cells look like beside the usual size, and the not-smear tests an image failed: the parts of a
@@ -23,6 +23,9 @@ const NOT_SMEAR_CAUSES = 'no stain colour, too few cells, or detections unlike a
 /** What each flag says, before what it does to the totals. */
 const FLAG_BODY: Record<FlagCode, (detail?: string, lead?: string) => string> = {
   'not-smear': (causes = NOT_SMEAR_CAUSES, lead = 'This does not look like a blood smear') => `${lead}: ${causes}.`,
+  // Measured on CBC Testing fields drawn as discs of 2-25% of a 1600x1200 frame (README, "Live at the eyepiece"):
+  // read from a crop of the disc, their counts held; an advice, then, for the next photo, not a doubt.
+  'small-field': (share = 'a small part') => `The microscope's field of view fills only ${share} of the photo (the phone is held back from the eyepiece, or not zoomed in): the app read the cells from a crop of it, with fewer pixels to each cell. Move the phone closer to the eyepiece, or zoom in, until the field of view fills the frame.`,
   'scale-out-of-range': (lead = SCALE_LEAD) => `${lead} the app can correct (it handles cells from half to twice the usual size); the counts would be wrong. Setting the magnification by hand helps only within that range.`,
   'out-of-focus': () => 'The image is out of focus; cells cannot be counted reliably.',
   // Darkened copies of validation fields (scripts/calibrateFlags.ts) counted as saved down to about a tenth
@@ -65,6 +68,7 @@ export const flagLegend = (f: FlagCode) => withEffect(f, FLAG_BODY[f](), LEGEND_
 /** Short labels for the thumbnail badge. */
 export const FLAG_SHORT: Record<FlagCode, string> = {
   'not-smear': 'not a smear',
+  'small-field': 'small field',
   'scale-out-of-range': 'cell size',
   'out-of-focus': 'out of focus',
   'under-exposed': 'too dark',
@@ -102,6 +106,7 @@ export function flagSentence(f: FlagCode, accepted = false, q?: QualityInput, ca
     // nothing in it says "not a smear": a washed-out field, or too few cells in a smear's colours
     if (why.length && !looksUnlikeSmear(q, cal)) lead = nearlyWhite(q.pixels) ? 'The image is over-exposed' : 'Too few cells to count';
   }
+  if (q && f === 'small-field' && q.pixels.fieldShare != null) detail = sharePercent(q.pixels.fieldShare);
   if (q && f === 'scale-out-of-range') {
     const d = q.detections;
     // the cut cells' size is a lower bound: it speaks where nothing else measured the cells
@@ -113,6 +118,18 @@ export function flagSentence(f: FlagCode, accepted = false, q?: QualityInput, ca
   }
   return withEffect(f, FLAG_BODY[f](detail, lead), accepted ? ACCEPTED : LEFT_OUT);
 }
+
+/** Under this share of the frame, the eyepiece's field of view is small (PixelStats.fieldShare): a phone held
+ * back from the eyepiece or not zoomed in. The image is still counted (read from a crop of the disc), and the
+ * flag says how to take the next one. Under a tenth of the frame, the whole frame's statistics had read the
+ * photo as too dark ("raise the lamp"). */
+export const SMALL_FIELD_SHARE = 0.1;
+
+/** A field of view's share as the sentence says it: a whole percent, or "under 1%". */
+const sharePercent = (share: number) => (share < 0.01 ? 'under 1%' : `${Math.round(share * 100)}%`);
+
+/** Whether the eyepiece's field of view covers a small part of the frame (see SMALL_FIELD_SHARE). */
+export const smallField = (p: PixelStats) => p.fieldShare != null && p.fieldShare < SMALL_FIELD_SHARE;
 
 /** Mean grey level above which a field is washed out to white (the validation images' brightest reads
  * 228; the images audit's field at 1.7x exposure, which kept 1 of its 23 red cells, 252; at 1.3x, counted
@@ -191,7 +208,13 @@ export function notSmearReasons(q: QualityInput, cal: QualityCalibration = CALIB
     const found = d.rbc ? `only ${d.rbc} red cell${d.rbc === 1 ? '' : 's'} found` : 'no red cells found';
     const sized = d.planScale ?? d.cellScale;
     // (one cell's size is no evidence: a letter on a page is "one cell")
-    const hint = washedOut ? '' : sized != null && d.rbc >= 2 && !cellsTooSmall(d, cal) ? ' (move to a part of the smear where the cells lie side by side)' : ' (if you can see cells, they are too small in this photo: zoom in, or crop to the field of view)';
+    const hint = washedOut
+      ? ''
+      : sized != null && d.rbc >= 2 && !cellsTooSmall(d, cal)
+        ? ' (move to a part of the smear where the cells lie side by side)'
+        : smallField(q.pixels)
+          ? ' (the field of view is small in this photo: move the phone closer to the eyepiece, or zoom in)'
+          : ' (if you can see cells, they are too small in this photo: zoom in, or crop to the field of view)';
     out.push(found + hint);
   } else if (t.lowScore) out.push('what was found scores unlike red cells');
   if (t.sameSize) out.push('its "cells" are all the same size');
@@ -385,6 +408,7 @@ export function qualityFlags(q: QualityInput, cal: QualityCalibration): FlagCode
   // happened and what to do; "not a smear" stays for what speaks against a smear itself
   const exposureExplains = (dark || bright) && !looksUnlikeSmear(q, cal);
   if ((t.noStain || t.unstained || t.fewCells || t.lowScore || t.sameSize || t.grid) && !exposureExplains) flags.push('not-smear');
+  if (smallField(q.pixels)) flags.push('small-field');
   if (cellsTooSmall(d, cal) || cellsTooLarge(d, cal)) flags.push('scale-out-of-range');
   if (q.pixels.sharpness < cal.focus.minSharpness) flags.push('out-of-focus');
   if (dark) flags.push('under-exposed');

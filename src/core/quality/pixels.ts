@@ -5,7 +5,7 @@
  * whatever resampler the browser has (the page only hands over the pixels, at most 4x STATS_SIDE).
  */
 import type { Box } from '../detection/geometry';
-import { inCircle, type Circle } from './field';
+import { CROP_FIELD_SHARE, fieldRegion, fieldShare, findCircularField, inCircle, type Circle } from './field';
 
 /** Long side of the image the statistics are taken on. */
 export const STATS_SIDE = 256;
@@ -24,6 +24,15 @@ export interface SmallImage extends Rgba {
   /** The JPEG blockiness of the image it was made from (see `blockiness`), read at its own resolution: the
    * whole image, or a large one's `blockWindow`; null where neither was read. */
   blockiness?: number | null;
+  /** A small eyepiece field (under CROP_FIELD_SHARE of the frame) copied on its own from the pixels the page
+   * read, at up to STATS_SIDE a side, with the disc in its pixels: the statistics are read there, where the
+   * disc's cells have about the pixels an ordinary field's have on this copy (on the whole frame's copy a disc
+   * a tenth of it is 80 px wide, and its cells' edges read as grain). Absent: no such field. */
+  field?: FieldCopy;
+}
+
+export interface FieldCopy extends Rgba {
+  circle: Circle;
 }
 
 /** Size of the copy the statistics use: long side STATS_SIDE, never enlarged. */
@@ -110,7 +119,24 @@ export function toSmall(src: Rgba, origWidth: number, window?: Rgba | null): Sma
   const size = statsSize(src.width, src.height, Math.min(STATS_SIDE, Math.max(src.width, src.height)));
   const data = size.width === src.width && size.height === src.height ? src.data : shrinkArea(src, size.width, size.height);
   const own = src.width === origWidth && Math.max(src.width, src.height) <= STATS_READ_SIDE;
-  return { data, width: size.width, height: size.height, scale: size.width / origWidth, blockiness: own ? blockiness(src) : window ? blockiness(window) : null };
+  const small: SmallImage = { data, width: size.width, height: size.height, scale: size.width / origWidth, blockiness: own ? blockiness(src) : window ? blockiness(window) : null };
+  const field = fieldCopy(src, small);
+  if (field) small.field = field;
+  return small;
+}
+
+/** See SmallImage.field: the square about a small field, cut from `src` (the pixels `small` was shrunk from). */
+export function fieldCopy(src: Rgba, small: Rgba): FieldCopy | null {
+  const c = findCircularField(small);
+  if (!c || fieldShare(c, small.width, small.height) >= CROP_FIELD_SHARE) return null;
+  const k = src.width / small.width;
+  const region = fieldRegion({ cx: c.cx * k, cy: c.cy * k, r: c.r * k }, src.width, src.height);
+  if (!region) return null;
+  const crop = cropRgba(src, region);
+  const size = statsSize(crop.width, crop.height);
+  const f = size.width / crop.width;
+  const data = size.width === crop.width && size.height === crop.height ? crop.data : shrinkArea(crop, size.width, size.height);
+  return { data, width: size.width, height: size.height, circle: { cx: (c.cx * k - region.x) * f, cy: (c.cy * k - region.y) * f, r: c.r * k * f } };
 }
 
 /** The statistics' copy of a decoded image, as the page makes it (the eval's and the calibration's): read at
@@ -218,6 +244,10 @@ export interface PixelStats {
   /** The long side of the image it was made from, in its own pixels (the `compressed` flag's bar grows
    * with it). Absent in images counted before it existed, and for a bare RGBA picture. */
   longSide?: number;
+  /** The share of the frame the eyepiece's field of view covers, where one was found (core/quality/field
+   * fieldShare): under SMALL_FIELD_SHARE the phone is held too far from the eyepiece, or not zoomed in. Absent:
+   * no field of view found (an ordinary camera image), or counted before it existed. */
+  fieldShare?: number;
   /** Small copy's size, for the record. */
   width: number;
   height: number;

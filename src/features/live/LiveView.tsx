@@ -17,6 +17,8 @@ const SAID: Record<LiveState, string> = {
   bright: 'Too bright: turn the lamp down or shorten the exposure',
   // a phone pulled off the eyepiece (a room, a poster, a hand), or a slide with no stain: said plainly, with what to do
   'not-smear': 'Not a blood smear: hold the phone to the eyepiece',
+  // the field of view a small disc in the frame: where the whole frame was judged, this read "Too dark"
+  'small-field': 'The field of view is small: move the phone closer to the eyepiece, or zoom in',
   'no-cells': 'No cells found here: move to where the cells lie side by side, or hold the phone to the eyepiece',
   blurred: 'Out of focus: turn the fine focus',
   seen: 'Already captured: move to a new field',
