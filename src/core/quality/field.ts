@@ -65,14 +65,27 @@ export function findCircularField(img: Rgba): Circle | null {
   if (!cornersDark((p) => g[p], cut)) return null;
   // Bright pixels with the disc's holes filled row by row: dark cells and nuclei inside the disc are not
   // ring. A row's disc runs from its first to its last bright pixel.
+  const { area, sx, sy } = rowSpans(w, h, (p) => g[p] >= cut);
+  if (area < 0.05 * n) return null;
+  const r = Math.sqrt(area / Math.PI);
+  return { cx: sx / area, cy: sy / area, r };
+}
+
+/** The pixels `inside` with each row's holes filled (a row's disc runs from its first to its last such pixel):
+ * their area, the sums for their centroid, and their bounding box. */
+function rowSpans(w: number, h: number, inside: (p: number) => boolean) {
   let area = 0;
   let sx = 0;
   let sy = 0;
+  let x0 = w;
+  let x1 = -1;
+  let y0 = h;
+  let y1 = -1;
   for (let y = 0; y < h; y++) {
     let first = -1;
     let last = -1;
     for (let x = 0; x < w; x++) {
-      if (g[y * w + x] >= cut) {
+      if (inside(y * w + x)) {
         if (first < 0) first = x;
         last = x;
       }
@@ -82,10 +95,12 @@ export function findCircularField(img: Rgba): Circle | null {
     area += len;
     sx += ((first + last + 1) / 2) * len;
     sy += (y + 0.5) * len;
+    x0 = Math.min(x0, first);
+    x1 = Math.max(x1, last);
+    y0 = Math.min(y0, y);
+    y1 = y;
   }
-  if (area < 0.05 * n) return null;
-  const r = Math.sqrt(area / Math.PI);
-  return { cx: sx / area, cy: sy / area, r };
+  return { area, sx, sy, x0, x1, y0, y1 };
 }
 
 /** Grey level under which the whole image is too dark to tell a disc from its ring (the 90th percentile, or
@@ -156,32 +171,7 @@ function smallField(g: Float32Array, hist: Uint32Array, w: number, h: number, co
     id++;
   }
   if (best < 0) return null;
-  let area = 0;
-  let sx = 0;
-  let sy = 0;
-  let x0 = w;
-  let x1 = -1;
-  let y0 = h;
-  let y1 = -1;
-  for (let y = 0; y < h; y++) {
-    let first = -1;
-    let last = -1;
-    for (let x = 0; x < w; x++) {
-      if (label[y * w + x] === best) {
-        if (first < 0) first = x;
-        last = x;
-      }
-    }
-    if (first < 0) continue;
-    const len = last - first + 1;
-    area += len;
-    sx += ((first + last + 1) / 2) * len;
-    sy += (y + 0.5) * len;
-    x0 = Math.min(x0, first);
-    x1 = Math.max(x1, last);
-    y0 = Math.min(y0, y);
-    y1 = y;
-  }
+  const { area, sx, sy, x0, x1, y0, y1 } = rowSpans(w, h, (p) => label[p] === best);
   if (area < MIN_FIELD_SHARE * n || area < MIN_FILL * (x1 - x0 + 1) * (y1 - y0 + 1)) return null;
   const r = Math.sqrt(area / Math.PI);
   // A field stop's rim is a step: between a quarter and a half of the lamp's level lies a thin line round the
