@@ -587,12 +587,17 @@ describe('BatchRunner: while the model loads', () => {
 });
 
 describe('BatchRunner: the intake journal', () => {
-  it("a drop's files stay on the journal while they are read and until the save after them commits (a reload in between names them)", async () => {
+  /** A ready runner and an intake journal kept in memory (localStorage's part of it). */
+  function journaled() {
     const store = createAppStore(card.postprocess);
     store.getState().setModel({ status: 'ready' });
     const runner = new BatchRunner(store, async () => fakeClient(() => 80), cardWithoutScale, createImageFiles(), fakeDecoder());
     const m = new Map<string, string>();
     const list = new IntakeJournal({ getItem: (k) => m.get(k) ?? null, setItem: (k, v) => void m.set(k, v), removeItem: (k) => void m.delete(k) });
+    return { store, runner, list };
+  }
+  it("a drop's files stay on the journal while they are read and until the save after them commits (a reload in between names them)", async () => {
+    const { store, runner, list } = journaled();
     let commit!: () => void;
     const saves: string[][] = [];
     runner.journalIntake(list, () => {
@@ -612,11 +617,7 @@ describe('BatchRunner: the intake journal', () => {
     await expect.poll(() => list.pending()).toEqual([]);
   });
   it('a field captured live is on the journal as a capture, not as a file to drop again', async () => {
-    const store = createAppStore(card.postprocess);
-    store.getState().setModel({ status: 'ready' });
-    const runner = new BatchRunner(store, async () => fakeClient(() => 80), cardWithoutScale, createImageFiles(), fakeDecoder());
-    const m = new Map<string, string>();
-    const list = new IntakeJournal({ getItem: (k) => m.get(k) ?? null, setItem: (k, v) => void m.set(k, v), removeItem: (k) => void m.delete(k) });
+    const { runner, list } = journaled();
     runner.journalIntake(list, () => new Promise<void>(() => undefined));
     await runner.addFiles([jpeg('a.jpg', 640, 480)]);
     await runner.addFiles([jpeg('live-0001.jpg', 640, 480, true, 1)], { source: 'live', at: '2026-12-05T08:41:07.000Z' });
@@ -624,11 +625,7 @@ describe('BatchRunner: the intake journal', () => {
     expect(list.captured()).toEqual(['live-0001.jpg']);
   });
   it("a folder's files are on the journal by their place in it, as a refusal names them (a reload mid-drop names only those lost)", async () => {
-    const store = createAppStore(card.postprocess);
-    store.getState().setModel({ status: 'ready' });
-    const runner = new BatchRunner(store, async () => fakeClient(() => 80), cardWithoutScale, createImageFiles(), fakeDecoder());
-    const m = new Map<string, string>();
-    const list = new IntakeJournal({ getItem: (k) => m.get(k) ?? null, setItem: (k, v) => void m.set(k, v), removeItem: (k) => void m.delete(k) });
+    const { store, runner, list } = journaled();
     runner.journalIntake(list, () => new Promise<void>(() => undefined));
     const inFolder = (f: File) => Object.defineProperty(f, 'webkitRelativePath', { value: `day1/${f.name}` });
     await runner.addFiles([inFolder(jpeg('a.jpg', 640, 480)), inFolder(new File([''], 'empty.jpg'))]);
