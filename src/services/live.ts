@@ -22,6 +22,7 @@ import { AppError, CameraDeniedError, errorMessage } from '../core/errors';
 import { CaptureJudge, signatureOf, type Verdict } from '../core/live/judge';
 import type { Signature } from '../core/live/signature';
 import { fieldRegion, inCircle, scaleCircle } from '../core/quality/field';
+import { outOfRegion } from '../core/detection/scale';
 import { debrisEvidence } from '../core/quality/debris';
 import { statsSize, type SmallImage } from '../core/quality/pixels';
 import { EXCLUDING_FLAGS, FLAG_SHORT } from '../core/quality/flags';
@@ -645,9 +646,8 @@ export class LiveCamera {
         // a frame of another size since (the phone turned): these boxes are not this frame's
         if (video.videoWidth !== width || video.videoHeight !== height) return;
         this.stillPreviews++;
-        const raw = decodeOutputs(out, inputScale(read.width, read.height, size)).map((d) =>
-          region ? { ...d, box: { x1: d.box.x1 + read.x, y1: d.box.y1 + read.y, x2: d.box.x2 + read.x, y2: d.box.y2 + read.y } } : d,
-        );
+        const decoded = decodeOutputs(out, inputScale(read.width, read.height, size));
+        const raw = region ? outOfRegion(decoded, region) : decoded;
         const params = store.getState().postprocess;
         const shown = postprocess(raw, params);
         // a speck on the eyepiece or the phone's lens is grey where the field is stained: not a platelet in

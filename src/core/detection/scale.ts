@@ -155,6 +155,11 @@ async function estimateAndRescale(width: number, height: number, plan: { scale: 
   return { raw: raw2, scale: { used: s2, relative: s2 / plan.scale, estimated, passes: 2 as const, fixed: false } };
 }
 
+/** Detections made on `region` alone, moved back into the whole image's pixels. */
+export function outOfRegion<T extends { box: Box }>(dets: readonly T[], region: Pick<Region, 'x' | 'y'>): T[] {
+  return dets.map((d) => ({ ...d, box: { x1: d.box.x1 + region.x, y1: d.box.y1 + region.y, x2: d.box.x2 + region.x, y2: d.box.y2 + region.y } }));
+}
+
 /**
  * The scale logic around one image. `fixedRelative` (the user's batch setting) skips the estimate:
  * the image runs once at plan scale x fixedRelative.
@@ -187,6 +192,5 @@ export async function detectWithScale(
   const rplan = planInput(region.width, region.height, native);
   const raw1 = await inRegion(rplan.scale, { width: rplan.width, height: rplan.height });
   const read = await estimateAndRescale(region.width, region.height, rplan, raw1, cfg, inRegion);
-  const moved = read.raw.map((d) => ({ ...d, box: { x1: d.box.x1 + region.x, y1: d.box.y1 + region.y, x2: d.box.x2 + region.x, y2: d.box.y2 + region.y } }));
-  return { raw: moved, scale: { ...read.scale, region } };
+  return { raw: outOfRegion(read.raw, region), scale: { ...read.scale, region } };
 }
