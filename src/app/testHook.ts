@@ -61,6 +61,7 @@ export function createTestHook({ store: useAppStore, view: useView, persistence,
         return {
           id,
           name: im.name,
+          error: im.error,
           status: im.status,
           inferenceMs: im.inferenceMs,
           classifyMs: im.classifyMs,
