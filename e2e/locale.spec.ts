@@ -103,6 +103,32 @@ test.describe('a German lab (de-DE, Europe/Berlin)', () => {
   });
 });
 
+test.describe('a French lab (fr-FR, Europe/Paris)', () => {
+  test.use({ locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+
+  test("a typed WBC's probability and its box's score read with a decimal comma on the canvas, in its tooltip and in the review line", async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    const cur = (await page.evaluate(() => window.__smearcount.current()))!;
+    const w = cur.detections.find((d) => d.cls === 'WBC' && d.wbc?.origin === 'model' && !d.wbc.category);
+    expect(w, 'a WBC the classifier typed').toBeTruthy();
+    const drawn = () => page.evaluate(() => window.__smearcount.drawnTexts());
+    // the type label beside the box: before, "NEU 0.93" over a French lab's image
+    await expect.poll(drawn).toContainEqual(expect.stringMatching(/^[A-Z]{2,4} [01],\d\d( \?)?$/));
+    expect((await drawn()).filter((t) => /\d\.\d/.test(t))).toEqual([]);
+    // selected: the tooltip and the review line, "WBC 0,97 · neutrophil 0,93" (before: "neutrophil 0.93" beside "score 0,97")
+    await page.evaluate((id) => window.__smearcount.selectBox(id), w!.id);
+    const comma = (x: number) => x.toFixed(2).replace('.', ',');
+    const type = `${w!.wbc!.type.replace('_', ' ')} ${comma(w!.wbc!.p)}`;
+    await expect(page.getByTestId('review-status')).toContainText(`WBC · score ${comma(w!.score)} vs threshold`);
+    await expect(page.getByTestId('review-status')).toContainText(type);
+    await expect.poll(async () => (await drawn()).some((t) => t.startsWith(`WBC ${comma(w!.score)} · ${type}`))).toBe(true);
+    expect((await drawn()).filter((t) => /\d\.\d/.test(t))).toEqual([]);
+  });
+});
+
 test.describe('a US lab (en-US, America/New_York)', () => {
   test.use({ locale: 'en-US', timezoneId: 'America/New_York' });
 

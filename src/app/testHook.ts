@@ -106,6 +106,8 @@ export function createTestHook({ store: useAppStore, view: useView, persistence,
       Konva.stages
         .flatMap((st) => st.find<Konva.Rect>((n: Konva.Node) => n.id().startsWith('box-')))
         .map((n) => ({ id: n.id().slice(4), stroke: String(n.stroke()), cornerRadius: n.cornerRadius(), dash: n.dash() ?? [] })),
+    /** Every text the canvas draws (the WBC type labels, the selected or hovered box's tooltip). */
+    drawnTexts: () => Konva.stages.flatMap((st) => st.find<Konva.Text>('Text')).map((n) => n.text()),
     groundTruthAp: () => groundTruthAp(useAppStore.getState()),
     sample: () => ({ ...useAppStore.getState().sample }),
     audit: () => [...useAppStore.getState().audit],

@@ -13,7 +13,8 @@ import { belowThresholdOf, debrisExcluded, opticsExcluded, ruleExcluded, selectC
 import type { ViewTransform } from '../store/viewStore';
 import { useInputMode } from './useInputMode';
 import { useApp, useServices, useView } from '../services/context';
-import { Boxes, labelOf, Misses, RuleExcluded, tipAt, TypeLabels } from './canvas/layers';
+import { Boxes, Misses, RuleExcluded, tipAt, TypeLabels } from './canvas/layers';
+import { labelOf } from './canvas/labelText';
 import { useDrawing } from './canvas/useDrawing';
 import { usePinchZoom } from './canvas/usePinchZoom';
 import { useReviewFocus } from './canvas/useReviewFocus';
@@ -22,6 +23,7 @@ import { useImageElement } from './useImageElement';
 import { useIsPhone, useIsWide } from './useIsPhone';
 import { textOn } from '../core/detection/contrast';
 import { cornerRadius, shapeWord } from '../core/detection/classMark';
+import { browserLocale } from '../core/formats/numbers';
 
 const isTouch = (e: Event | undefined) => !!e && (('touches' in e && !!(e as TouchEvent).touches) || (e as PointerEvent).pointerType === 'touch');
 
@@ -160,7 +162,7 @@ export function ImageCanvas() {
   const draft = drawing.draft;
 
   const tipFor = hover ?? selected;
-  const tipText = tipFor ? labelOf(tipFor) : '';
+  const tipText = tipFor ? labelOf(tipFor, browserLocale()) : '';
   const tip = tipFor ? { text: tipText, ...tipAt(tipFor.box, tipText, labelPx - 1, view.scale, width, height) } : null;
   return (
     // The legend sits under the canvas on a phone, where the selected box's actions dock over the canvas's

@@ -67,7 +67,7 @@ export function ReviewBar() {
   const announce = said
     ? said.text
     : box
-      ? `${review ? `${review.k} of ${review.n}: ` : ''}${box.cls}, ${box.origin === 'manual' ? 'set by hand' : `score ${score(box.score)}${candidate ? ', under the threshold, not counted' : ''}`}${sel?.wbc ? `, ${typeText(sel.wbc)}` : ''}.`
+      ? `${review ? `${review.k} of ${review.n}: ` : ''}${box.cls}, ${box.origin === 'manual' ? 'set by hand' : `score ${score(box.score)}${candidate ? ', under the threshold, not counted' : ''}`}${sel?.wbc ? `, ${typeText(sel.wbc, browserLocale())}` : ''}.`
       : '';
   const live = (
     <span className="sr-only" role="status" aria-live="polite" data-testid="review-announce">
@@ -111,7 +111,7 @@ export function ReviewBar() {
           <span className="review-status" data-testid="review-status">
             {review ? `${review.k} of ${review.n} · ` : ''}
             {sel.origin === 'manual' ? `${sel.cls} · ${isDrawn(sel.id) ? 'drawn by hand' : 'the model\'s box, changed by hand'}` : `${sel.cls} · score ${score(sel.score)} vs threshold ${threshold(params.scoreThresholds[sel.cls])}`}
-            {sel.wbc ? ` · ${typeText(sel.wbc)}` : ''}
+            {sel.wbc ? ` · ${typeText(sel.wbc, browserLocale())}` : ''}
             {touch ? '' : ' · A accept, Del delete, 1/2/3 relabel'}
             {!touch && sel.cls === 'WBC' && typeNames.length ? ', Shift+1…7 type' : ''}
           </span>

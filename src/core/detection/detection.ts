@@ -1,6 +1,7 @@
 import type { CellClass } from './classes';
 import type { WbcType } from '../differential/differential';
 import type { ImageBox } from './geometry';
+import { fixed } from '../formats/numbers';
 
 export type Origin = 'model' | 'manual';
 
@@ -39,8 +40,9 @@ export function modelTypeP(w: Pick<NonNullable<Detection['wbc']>, 'origin' | 'p'
   return w.origin === 'model' ? w.p : null;
 }
 
-/** A box's score as the canvas labels it: two decimals, or "manual" where a technician set the box. */
-export function scoreText(d: Pick<Detection, 'origin' | 'score'>): string {
+/** A box's score as the canvas labels it: two decimals (in `locale`'s decimal sign where given), or "manual"
+ * where a technician set the box. */
+export function scoreText(d: Pick<Detection, 'origin' | 'score'>, locale?: string): string {
   const s = modelScore(d);
-  return s === null ? 'manual' : s.toFixed(2);
+  return s === null ? 'manual' : fixed(s, 2, locale);
 }

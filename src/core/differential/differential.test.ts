@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cropRect, normaliseCrop, softmax } from './crop';
-import { differential, IN_DIFFERENTIAL, progressText, WBC_TYPES, wbcTypeOf, type WbcType } from './differential';
+import { differential, IN_DIFFERENTIAL, progressText, typeText, WBC_TYPES, wbcTypeOf, type WbcType } from './differential';
 
 describe('crop rule', () => {
   it('is a square centred on the box, factor x its longer side (may reach past the image)', () => {
@@ -107,5 +107,15 @@ describe('wbcTypeOf', () => {
     ];
     for (const [name, type] of cases) expect(wbcTypeOf(name), name).toBe(type);
     for (const t of WBC_TYPES) expect(wbcTypeOf(t)).toBe(t);
+  });
+});
+
+describe('the type text', () => {
+  it("gives the model's probability with the decimal sign of `locale` (the review line, the tooltip), a decimal point without one", () => {
+    // before: "neutrophil 0.93" in a German or French lab, beside the counts' "22,7"
+    expect(typeText({ type: 'neutrophil', origin: 'model', p: 0.93 }, 'de-DE')).toBe('neutrophil 0,93');
+    expect(typeText({ type: 'immature_granulocyte', origin: 'model', p: 0.5, small: true }, 'fr-FR')).toBe('immature granulocyte 0,50, box too small for a WBC: unsure');
+    expect(typeText({ type: 'neutrophil', origin: 'model', p: 0.93 }, 'en-US')).toBe('neutrophil 0.93');
+    expect(typeText({ type: 'neutrophil', origin: 'model', p: 0.93 })).toBe('neutrophil 0.93');
   });
 });

@@ -4,6 +4,7 @@
  * red cells) are reported per 100 WBC, outside the 100%, as clinical analyzers do.
  */
 import { aliasOf } from '../detection/classes';
+import { fixed } from '../formats/numbers';
 
 export const WBC_TYPES = ['neutrophil', 'lymphocyte', 'monocyte', 'eosinophil', 'basophil', 'immature_granulocyte', 'erythroblast'] as const;
 export type WbcType = (typeof WBC_TYPES)[number];
@@ -28,13 +29,14 @@ export function typeUnsure(w: { origin: string; p: number; small?: boolean; grey
   return w.origin === 'model' && (w.p < lowConfidence || !!w.small || !!w.grey);
 }
 
-/** A WBC's type as the box's label and the review line say it: "neutrophil 0.93", "(set by hand)", and why
- * a confident type is unsure; a cell put among smudge / other says so (it is counted there, not as its type). */
-export function typeText(w: { type: WbcType; origin: string; p: number; small?: boolean; grey?: boolean; category?: 'smudge' | 'other'; note?: string }): string {
+/** A WBC's type as the box's label and the review line say it: "neutrophil 0.93" ("neutrophil 0,93" in a
+ * `locale` that writes a decimal comma), "(set by hand)", and why a confident type is unsure; a cell put among
+ * smudge / other says so (it is counted there, not as its type). */
+export function typeText(w: { type: WbcType; origin: string; p: number; small?: boolean; grey?: boolean; category?: 'smudge' | 'other'; note?: string }, locale?: string): string {
   if (w.category) return `${w.category === 'smudge' ? 'smudge / damaged' : 'other / unidentified'}${w.note ? ` (${w.note})` : ''}`;
   if (w.origin === 'manual') return `${w.type.replace('_', ' ')} (set by hand)`;
   const why = w.small ? ', box too small for a WBC: unsure' : w.grey ? ', no colour in the image: unsure' : '';
-  return `${w.type.replace('_', ' ')} ${w.p.toFixed(2)}${why}`;
+  return `${w.type.replace('_', ' ')} ${fixed(w.p, 2, locale)}${why}`;
 }
 
 /** A WBC's short code on the canvas and the annotated PNG: its type's, or SMU / OTH for a cell put among

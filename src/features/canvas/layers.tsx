@@ -3,10 +3,11 @@ import type Konva from 'konva';
 import { memo } from 'react';
 import { Label, Rect, Tag, Text } from 'react-konva';
 import type { CellClass } from '../../core/detection/classes';
-import { scoreText, type Detection } from '../../core/detection/detection';
+import type { Detection } from '../../core/detection/detection';
 import { tipPlacement, type Box } from '../../core/detection/geometry';
 import type { Labeled } from '../../core/metrics/ap';
-import { typeCode, typeText, typeUnsure } from '../../core/differential/differential';
+import { browserLocale } from '../../core/formats/numbers';
+import { typeLabel } from './labelText';
 import { textOn } from '../../core/detection/contrast';
 import { cornerRadius } from '../../core/detection/classMark';
 
@@ -125,15 +126,11 @@ export function tipAt(box: Box, text: string, fontSize: number, scale: number, w
   return tipPlacement(box, (w + 8) / scale, (fontSize + 8 + 5) / scale, width, height, 3 / scale);
 }
 
-export const labelOf = (d: Detection) =>
-  `${d.cls} ${scoreText(d)}${
-    d.wbc ? ` · ${typeText(d.wbc)}` : ''
-  }`;
-
 const CATEGORY_FILL = '#6b7280';
 
-/** Each WBC's type (short code, colour) and confidence; unsure types are marked with "?". */
+/** Each WBC's type (short code, colour) and confidence (labelText typeLabel); unsure types are marked with "?". */
 export const TypeLabels = memo(function TypeLabels({ dets, scale, code, color, lowConfidence, fontSize = 13 }: { dets: Detection[]; scale: number; code: Record<string, string>; color: Record<string, string>; lowConfidence: number; fontSize?: number }) {
+  const locale = browserLocale();
   return (
     <>
       {dets.map((d) =>
@@ -142,7 +139,7 @@ export const TypeLabels = memo(function TypeLabels({ dets, scale, code, color, l
             {/* a cell put among smudge / other says so, grey (it is counted there, not as the type it had) */}
             <Tag fill={d.wbc.category ? CATEGORY_FILL : color[d.wbc.type]} cornerRadius={3} />
             <Text
-              text={`${typeCode(d.wbc, code)}${d.wbc.verified ? ' ✓' : d.wbc.origin === 'manual' ? ' ✎' : ` ${d.wbc.p.toFixed(2)}${typeUnsure(d.wbc, lowConfidence) ? ' ?' : ''}`}`}
+              text={typeLabel(d.wbc, code, lowConfidence, locale)}
               fill={textOn(d.wbc.category ? CATEGORY_FILL : (color[d.wbc.type] ?? '#333333'))}
               padding={3}
               fontSize={fontSize}

@@ -1,0 +1,15 @@
+/** The words the canvas draws beside a box, apart from Konva so that they are tested as plain text. Every
+ * figure in the browser's `locale` ("WBC 0,97 · neutrophil 0,93" in a German lab), as the review line says it. */
+import { scoreText, type Detection } from '../../core/detection/detection';
+import { typeCode, typeText, typeUnsure } from '../../core/differential/differential';
+import { fixed } from '../../core/formats/numbers';
+
+/** The tooltip of a box: its class and score, and a WBC's type with its probability. */
+export const labelOf = (d: Detection, locale?: string) => `${d.cls} ${scoreText(d, locale)}${d.wbc ? ` · ${typeText(d.wbc, locale)}` : ''}`;
+
+/** The label on a typed WBC: its short code, then ✓ verified, ✎ set by hand, or the model's probability (with
+ * "?" where the type is unsure). */
+export function typeLabel(w: NonNullable<Detection['wbc']>, code: Readonly<Record<string, string>>, lowConfidence: number, locale?: string): string {
+  const mark = w.verified ? ' ✓' : w.origin === 'manual' ? ' ✎' : ` ${fixed(w.p, 2, locale)}${typeUnsure(w, lowConfidence) ? ' ?' : ''}`;
+  return `${typeCode(w, code)}${mark}`;
+}
