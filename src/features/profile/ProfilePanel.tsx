@@ -2,10 +2,11 @@ import { useRef, useState } from 'react';
 import { adapts, keptWhy, modelRight } from '../../core/adapt/adapt';
 import { COUNT_RULE_LABELS } from '../../core/detection/postprocess';
 import { cellSizeWords } from '../../core/detection/scaleWords';
-import { browserLocale } from '../../core/formats/numbers';
+import { browserLocale, plain } from '../../core/formats/numbers';
 import { AppError, errorMessage } from '../../core/errors';
 import { useApp, useServices } from '../../services/context';
 import { Section } from '../Section';
+import { adaptedHow, cellsWords, fittedWords } from './profileWords';
 
 function download(name: string, text: string) {
   const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
@@ -35,6 +36,7 @@ export function ProfilePanel() {
   }
   // the largest of the verified types' weights (each at most 1: there the adapted head alone types it)
   const w = a.head && a.head.weight > 0 ? Math.max(0, ...a.head.weights) : 0;
+  const locale = browserLocale();
   return (
     <Section title="Microscope profile" className="profile" testId="profile-panel">
       <label>
@@ -53,12 +55,12 @@ export function ProfilePanel() {
         {!a.cells
           ? 'Not adapted yet: verified cells in the gallery teach it this microscope.'
           : adapts(a.head)
-            ? `Adapted to this microscope from ${a.cells} verified cell${a.cells === 1 ? '' : 's'}${adaptedHow(w, !!a.head?.bias)}`
+            ? `Adapted to this microscope from ${cellsWords(a.cells, locale)}${adaptedHow(w, !!a.head?.bias, locale)}`
             : `Not adapted: the model alone ${keptWhy(modelRight(a.head), a.cells)}, so its own types are kept.`}
       </p>
       <p className="muted" data-testid="profile-settings">
-        Magnification: {fixedScale === null ? 'estimated per image' : cellSizeWords(1 / fixedScale, browserLocale())} · count rule: {COUNT_RULE_LABELS[countRule].replace(/^[A-Z](?![A-Z])/, (c) => c.toLowerCase())}
-        {a.fitMs !== null ? ` · fitted in ${a.fitMs.toFixed(0)} ms` : ''}
+        Magnification: {fixedScale === null ? 'estimated per image' : cellSizeWords(1 / fixedScale, locale)} · count rule: {COUNT_RULE_LABELS[countRule].replace(/^[A-Z](?![A-Z])/, (c) => c.toLowerCase())}
+        {fittedWords(a.fitMs, locale)}
       </p>
       <div className="buttons">
         <button data-testid="profile-reset" disabled={!a.cells} onClick={() => confirm('Forget every cell this microscope profile learnt from?') && profile.reset()}>
@@ -85,12 +87,12 @@ export function ProfilePanel() {
             try {
               const p = await profile.importFile(f, (cur, next) =>
                 confirm(
-                  `Replace the microscope profile "${cur.name}" (${cells(cur.cells.length)}) with "${next.name}" (${cells(next.cells.length)})? This device then forgets the cells "${cur.name}" learnt from: export it first to keep them.`,
+                  `Replace the microscope profile "${cur.name}" (${cellsWords(cur.cells.length, locale)}) with "${next.name}" (${cellsWords(next.cells.length, locale)})? This device then forgets the cells "${cur.name}" learnt from: export it first to keep them.`,
                 ),
               );
               if (!p) return;
               setDraft(null);
-              st.notify({ kind: 'info', source: 'profile', subject: f.name, message: `Microscope profile "${p.name}" imported: ${p.cells.length} verified cells.` });
+              st.notify({ kind: 'info', source: 'profile', subject: f.name, message: `Microscope profile "${p.name}" imported: ${plain(p.cells.length, locale)} verified cells.` });
             } catch (err) {
               const e = err instanceof AppError ? err : new AppError('profile', `could not be read (${errorMessage(err)})`);
               st.notify({ kind: 'error', source: 'profile', subject: f.name, message: errorMessage(e) });
@@ -101,15 +103,4 @@ export function ProfilePanel() {
       <p className="hint">The profile stays on this device (with its scale override and count rule); export it to share it with the lab's other workstations.</p>
     </Section>
   );
-}
-
-const cells = (n: number) => `${n} verified cell${n === 1 ? '' : 's'}`;
-
-/** What the adaptation does, after "Adapted to this microscope from N verified cells". */
-function adaptedHow(w: number, bias: boolean): string {
-  const parts = [
-    ...(bias ? ["the model's lean towards some types corrected"] : []),
-    ...(w > 0 ? [`blend weight ${w.toFixed(2)}${w >= 1 ? ': the verified types are read by what it learnt here' : ''}`] : []),
-  ];
-  return parts.length ? ` (${parts.join('; ')}).` : '.';
 }

@@ -1,0 +1,19 @@
+/** The microscope profile panel's sentences, with every figure as the browser's `locale` writes it ("blend
+ * weight 0,75" in a German lab, "1.204 verified cells"), as the counts and the report beside it do. */
+import { fixed, plain } from '../../core/formats/numbers';
+
+/** "N verified cell(s)". */
+export const cellsWords = (n: number, locale?: string) => `${plain(n, locale)} verified cell${n === 1 ? '' : 's'}`;
+
+/** What the adaptation does, after "Adapted to this microscope from N verified cells": `w` the largest of the
+ * verified types' blend weights (0 where none), `bias` whether the model's lean was corrected. */
+export function adaptedHow(w: number, bias: boolean, locale?: string): string {
+  const parts = [
+    ...(bias ? ["the model's lean towards some types corrected"] : []),
+    ...(w > 0 ? [`blend weight ${fixed(w, 2, locale)}${w >= 1 ? ': the verified types are read by what it learnt here' : ''}`] : []),
+  ];
+  return parts.length ? ` (${parts.join('; ')}).` : '.';
+}
+
+/** How long the head's fit took, for the settings line ('' where it has not been fitted). */
+export const fittedWords = (ms: number | null, locale?: string) => (ms !== null ? ` · fitted in ${plain(Math.round(ms), locale)} ms` : '');
