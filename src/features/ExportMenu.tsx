@@ -3,6 +3,7 @@ import { useApp, useServices, useView } from '../services/context';
 import { boxesCsv, boxesJson, cocoJson, countsCsv, pngFooter, releaseLine, sampleFooter, vocFiles, type CountsReport } from '../core/formats/exports';
 import { zip } from '../core/formats/zip';
 import { flatName, uniqueNames, withExtension } from '../core/formats/names';
+import { browserLocale } from '../core/formats/numbers';
 import { selectDifferentialState, selectExportImages, shownDetections } from '../store/selectors';
 import { adaptationWords, exportRelease, exportSample, notCountedRows, otherClassifiers, otherDetectors, reportJson, selectAdaptation, selectEngines, selectPrinted } from '../store/report';
 import { annotatedPng, scaledNote } from './annotatedPng';
@@ -109,10 +110,13 @@ export function ExportMenu() {
             const all = selectExportImages(s, classifier?.lowConfidence);
             const k = all.findIndex((im) => im.id === current!.id);
             const rel = release();
-            const footer = k >= 0 ? pngFooter(all[k], uniqueNames(all)[k], sid(), rel) : sampleFooter(sid(), rel);
+            // the picture is for people: its figures as the browser's country writes them, as on the screen (the
+            // PNG's text chunk below, read by programs, keeps the machine form)
+            const locale = browserLocale();
+            const footer = k >= 0 ? pngFooter(all[k], uniqueNames(all)[k], sid(), rel, locale) : sampleFooter(sid(), rel);
             let drawn: { png: Blob; scale: number };
             try {
-              drawn = await annotatedPng(files, card, current!.id, shownDetections(current!, s.postprocess), codes, footer);
+              drawn = await annotatedPng(files, card, current!.id, shownDetections(current!, s.postprocess), codes, footer, locale);
             } catch (e) {
               // the picture is drawn after the click, away from it: a failure said nowhere was an export that did nothing
               const err = e instanceof AppError ? e : new AppError('export', `the annotated PNG could not be drawn (${e instanceof Error ? e.message : String(e)})`);

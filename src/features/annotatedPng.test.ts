@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Detection } from '../core/detection/detection';
 import { drawOutlines, MAX_CANVAS_PIXELS, pngLabel, pngScale, scaledNote, wrapText } from './annotatedPng';
+import { pngFooter, type ExportImage, type ExportRelease } from '../core/formats/exports';
 
 const d = (cls: Detection['cls'], wbc?: Detection['wbc']): Detection => ({ id: 'm0', cls, score: 0.9, box: { x1: 0, y1: 0, x2: 10, y2: 10 }, origin: 'model', wbc });
 const codes = { neutrophil: 'NEU', eosinophil: 'EOS' };
@@ -65,6 +66,27 @@ describe("the annotated PNG's footer", () => {
     expect(wrapText('short', 20, measure)).toEqual(['short']);
     expect(wrapText('a 2026-12-06T10:00:00+01:00 b', 10, measure)).toEqual(['a', '2026-12-06T10:00:00+01:00', 'b']);
     expect(wrapText('', 10, measure)).toEqual([]);
+  });
+  it('never breaks at a no-break space, and keeps it: a French count stays whole on its line', () => {
+    // before: split at the U+202F of "1 363" and joined again with a plain space, or broken over two lines
+    expect(wrapText('RBC 1\u202f363, WBC 12', 9, measure)).toEqual(['RBC', '1\u202f363,', 'WBC 12']);
+    expect(wrapText('a\u00a0b c', 3, measure)).toEqual(['a\u00a0b', 'c']);
+  });
+  it('gives the counts as the browser\'s country groups them (the picture is read by people); without a locale, as the CSV row', () => {
+    const det = (cls: 'RBC' | 'WBC' | 'Platelets', i: number): Detection => ({ id: `${cls}${i}`, cls, score: 0.9, box: { x1: 0, y1: 0, x2: 5, y2: 5 }, origin: 'model' });
+    const dets = [...Array.from({ length: 1363 }, (_, i) => det('RBC', i)), det('WBC', 0), det('Platelets', 0)];
+    const im: ExportImage = { name: 'a.jpg', width: 10, height: 10, detections: dets, reviewed: false, edited: false, countRule: 'all' };
+    const rel: ExportRelease = { state: 'preliminary', verifiedBy: '', releasedAt: '', revision: '', withdrawn: '' };
+    // before: "RBC 1363" under a German or French browser, beside the counts panel's "1.363"
+    expect(pngFooter(im, 'a.jpg', 'S-9', rel, 'de-DE')).toContain(': RBC 1.363, WBC 1, PLT 1 ·');
+    expect(pngFooter(im, 'a.jpg', 'S-9', rel, 'fr-FR')).toContain(': RBC 1\u202f363, WBC 1, PLT 1 ·');
+    expect(pngFooter(im, 'a.jpg', 'S-9', rel)).toContain(': RBC 1363, WBC 1, PLT 1 ·');
+  });
+  it('says the smaller size in the browser\'s decimal sign on the picture, with a decimal point in the PNG\'s text chunk', () => {
+    // before: "70.7%" and "16.8 megapixels" drawn on a German lab's picture
+    expect(scaledNote(0.7071, 'de-DE')).toBe("Drawn at 70,7% of the image's size (a browser draws at most 16,8 megapixels); the box coordinates in the other exports are the image's own.");
+    expect(scaledNote(0.5, 'fr-FR')).toContain('Drawn at 50% ');
+    expect(scaledNote(0.7071)).toContain('Drawn at 70.7% ');
   });
 });
 

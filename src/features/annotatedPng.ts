@@ -6,6 +6,7 @@ import { textOn } from '../core/detection/contrast';
 import { cornerRadius } from '../core/detection/classMark';
 import type { CellClass } from '../core/detection/classes';
 import { typeCode as wbcCode } from '../core/differential/differential';
+import { fixed, plain } from '../core/formats/numbers';
 
 /** What a box's label says on paper: the class (PLT for platelets), and a WBC's type code where it has one
  * (the same codes and marks as on the canvas: ✓ verified, as in the gallery; ✎ set by hand, not yet verified). */
@@ -35,11 +36,12 @@ export function drawOutlines(ctx: OutlineContext, dets: readonly Detection[], co
 }
 
 /** `text` in lines no wider than `max` (by `measure`), broken between words; a word wider than `max` keeps a
- * line of its own rather than being cut. */
+ * line of its own rather than being cut. A no-break space is no place to break, and is kept: a French count
+ * ("1 363", U+202F) stays whole, where \s+ split it over two lines and put a plain space back. */
 export function wrapText(text: string, max: number, measure: (s: string) => number): string[] {
   const lines: string[] = [];
   let line = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
+  for (const word of text.split(/[^\S\u00a0\u2007\u202f]+/).filter(Boolean)) {
     const next = line ? `${line} ${word}` : word;
     if (line && measure(next) > max) {
       lines.push(line);
@@ -64,9 +66,11 @@ export function pngScale(w: number, h: number, band: (width: number) => number, 
   return k;
 }
 
-/** Words for the footer where the picture was drawn smaller than the image. */
-export function scaledNote(k: number): string {
-  return `Drawn at ${Math.floor(k * 1000) / 10}% of the image's size (a browser draws at most ${(MAX_CANVAS_PIXELS / 1e6).toFixed(1)} megapixels); the box coordinates in the other exports are the image's own.`;
+/** Words for the footer where the picture was drawn smaller than the image: drawn on the picture in the
+ * browser's `locale` ("70,7%" in a German lab), in the PNG's text chunk without one (a decimal point, as every
+ * export a program reads). */
+export function scaledNote(k: number, locale?: string): string {
+  return `Drawn at ${plain(Math.floor(k * 1000) / 10, locale)}% of the image's size (a browser draws at most ${fixed(MAX_CANVAS_PIXELS / 1e6, 1, locale)} megapixels); the box coordinates in the other exports are the image's own.`;
 }
 
 /** The image at its own resolution with the shown boxes drawn on it (drawOutlines), independent of
@@ -74,8 +78,9 @@ export function scaledNote(k: number): string {
  * it reads on a pale field (yellow and blue text alone did not). `footer` (the sample and the report's release)
  * is printed on a white band below the image, not over it: no cell is hidden, and a box's pixel coordinates
  * in the other exports still hold on the PNG, whose width is the image's. An image past MAX_CANVAS_PIXELS is
- * the exception: it is drawn smaller, and the footer says at what size (`scale`, 1 where drawn whole). */
-export async function annotatedPng(files: ImageFiles, card: ModelCard, id: string, dets: readonly Detection[], typeCode: Readonly<Record<string, string>> = {}, footer = ''): Promise<{ png: Blob; scale: number }> {
+ * the exception: it is drawn smaller, and the footer says at what size (`scale`, 1 where drawn whole), its
+ * figures in `locale` as the footer's counts are (pngFooter). */
+export async function annotatedPng(files: ImageFiles, card: ModelCard, id: string, dets: readonly Detection[], typeCode: Readonly<Record<string, string>> = {}, footer = '', locale?: string): Promise<{ png: Blob; scale: number }> {
   const COLOR = classColors(card);
   const blob = files.get(id);
   if (!blob) throw new AppError('export', 'the image is no longer available');
@@ -94,8 +99,8 @@ export async function annotatedPng(files: ImageFiles, card: ModelCard, id: strin
   // a photo past what a browser's canvas holds (a phone's 24 or 48 MP) is drawn smaller, and the footer says so:
   // drawn whole, Safari's canvas stayed blank or the export failed
   const fits = bmp.width * (bmp.height + layout(bmp.width, footer).band) <= MAX_CANVAS_PIXELS;
-  const k = fits ? 1 : pngScale(bmp.width, bmp.height, (width) => layout(width, [footer, scaledNote(0.999)].filter(Boolean).join(' ')).band);
-  const words = k < 1 ? [footer, scaledNote(k)].filter(Boolean).join(' ') : footer;
+  const k = fits ? 1 : pngScale(bmp.width, bmp.height, (width) => layout(width, [footer, scaledNote(0.999, locale)].filter(Boolean).join(' ')).band);
+  const words = k < 1 ? [footer, scaledNote(k, locale)].filter(Boolean).join(' ') : footer;
   const width = Math.floor(bmp.width * k);
   const imageH = Math.floor(bmp.height * k);
   const { lw, fs, font, lines: footerLines, lineH, band } = layout(width, words);

@@ -10,6 +10,7 @@ import type { FlagCode } from '../quality/flags';
 import { toCsv } from './csv';
 import { uniqueNames } from './names';
 import { writeVoc } from './voc';
+import { plain } from './numbers';
 import { isolateName } from '../bidi';
 
 export interface ExportImage {
@@ -107,11 +108,14 @@ export function releaseLine(rel: ExportRelease): string {
 }
 
 /** The annotated PNG's footer: the sample, the image with its counts as the counts CSV's row gives them
- * (and whether they are in the totals), and the release, so that a picture sent on alone says what it is. */
-export function pngFooter(im: ExportImage, name: string, sampleId: string, release: ExportRelease): string {
+ * (and whether they are in the totals), and the release, so that a picture sent on alone says what it is. The
+ * picture is read by people, not parsed: its counts are grouped as `locale` writes them ("RBC 1.363" in a German
+ * lab), as on the screen; the release's time stays isoLocal's, as the report prints it. */
+export function pngFooter(im: ExportImage, name: string, sampleId: string, release: ExportRelease, locale?: string): string {
   const c = countCells(im.detections);
+  const n = (x: number) => plain(x, locale);
   const out = counted(im) ? '' : ' (not in the totals)';
-  return `${sampleWords(sampleId)} · ${isolateName(name)}: RBC ${c.RBC}, WBC ${c.WBC}, PLT ${c.Platelets}${out} · ${releaseLine(release)}`;
+  return `${sampleWords(sampleId)} · ${isolateName(name)}: RBC ${n(c.RBC)}, WBC ${n(c.WBC)}, PLT ${n(c.Platelets)}${out} · ${releaseLine(release)}`;
 }
 
 /** The PNG's footer where the image is in no export row: the sample and the release alone. */
