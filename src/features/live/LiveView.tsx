@@ -6,6 +6,8 @@ import { useServices } from '../../services/context';
 import { leftOutWords } from '../../services/live';
 import { useDialogFocus } from '../useDialogFocus';
 import { useSettledText } from './useSettledText';
+import { fieldCountWords, fieldsWords, reachedWords, saidWords } from './liveWords';
+import { browserLocale, plain } from '../../core/formats/numbers';
 import type { LiveViewState } from '../../store/liveStore';
 import './live.css';
 
@@ -92,10 +94,12 @@ export function LiveView() {
     return () => window.removeEventListener('keydown', onKey);
   }, [open, camera]);
 
-  const status = reached ? `Target reached: ${wbc} WBC${wbc === 1 ? '' : 's'}. Capturing has stopped; verify the cells in the gallery.` : phase === 'starting' ? 'Starting the camera…' : phase === 'paused' ? 'Paused while the app is hidden: the camera is off until you come back' : muted && phase === 'running' ? 'The camera gives no picture: another app may be using it. Live mode goes on when the picture is back' : state ? SAID[state] : 'Waiting for the first frame…';
-  const fieldsWords = `${batchFields} live field${batchFields === 1 ? '' : 's'}${batchFields > captured ? ` (${captured} this run)` : ''}`;
+  const locale = browserLocale();
+  const num = (x: number) => plain(x, locale);
+  const status = reached ? reachedWords(wbc, locale) : phase === 'starting' ? 'Starting the camera…' : phase === 'paused' ? 'Paused while the app is hidden: the camera is off until you come back' : muted && phase === 'running' ? 'The camera gives no picture: another app may be using it. Live mode goes on when the picture is back' : state ? SAID[state] : 'Waiting for the first frame…';
+  const fields = fieldsWords(batchFields, captured, locale);
   // one live region for the status and the batch's figures, said once they hold (the target at once)
-  const said = useSettledText(open && phase !== 'error' ? `${status}${/[.…?!]$/.test(status) ? '' : '.'} ${wbc} of ${target} WBC, ${fieldsWords}.` : '', SAY_AFTER_MS, reached);
+  const said = useSettledText(open && phase !== 'error' ? saidWords(status, wbc, target, fields, locale) : '', SAY_AFTER_MS, reached);
 
   if (!open) return null;
   const count = (c: keyof typeof COLOUR) => boxes.filter((b) => b.cls === c && !b.out).length;
@@ -138,15 +142,15 @@ export function LiveView() {
                   batch's with each capture; the status line's settled copy below says those. Both the batch's: a
                   second run's fields add to the first's, as its WBCs do. */}
               <span data-testid="live-totals">
-                <strong data-testid="live-wbc">{wbc}</strong> / {target} WBC · <span data-testid="live-fields">{batchFields}</span> live field{batchFields === 1 ? '' : 's'}
-                {batchFields > captured && <span data-testid="live-run-fields"> ({captured} this run)</span>}
+                <strong data-testid="live-wbc">{num(wbc)}</strong> / {num(target)} WBC · <span data-testid="live-fields">{num(batchFields)}</span> live field{batchFields === 1 ? '' : 's'}
+                {batchFields > captured && <span data-testid="live-run-fields"> ({num(captured)} this run)</span>}
               </span>
               {/* at the target nothing more is detected (nor captured): no field's figures; nor over a view that is no
                   smear (cells "found" on a poster) */}
               {!reached && state !== 'not-smear' && !muted && (
                 <span className="live-field-count" data-testid="live-field-count">
                   {/* while the slide moves the figures are the last still view's, as the faded boxes are: say so */}
-                  {previews ? `${state === 'moving' ? 'last field' : 'this field'}: ${count('RBC')} RBC, ${count('WBC')} WBC, ${count('Platelets')} PLT` : 'this field: counting…'}
+                  {previews ? fieldCountWords(state === 'moving', { RBC: count('RBC'), WBC: count('WBC'), Platelets: count('Platelets') }, locale) : 'this field: counting…'}
                 </span>
               )}
               {/* captured, yet not in the counts: without this line the bar reads "2 live fields" over one field's cells */}
