@@ -6,7 +6,8 @@ import { imageDifferential, selectBatchDifferential, selectCurrent, selectDiffer
 import { ReferenceEditor } from './report/ReferenceEditor';
 import { Section } from './Section';
 import { useInputMode } from './useInputMode';
-import { browserLocale, fixed } from '../core/formats/numbers';
+import { browserLocale, fixed, plain } from '../core/formats/numbers';
+import { readingWords, referenceWords } from './leanWords';
 
 // as the browser's country writes them ("65,2%" in a German lab)
 const pct = (x: number) => `${fixed(x, 1, browserLocale())}%`;
@@ -134,10 +135,11 @@ function LeanNotice({ lean, of }: { lean: Lean; of: number }) {
   const name = WBC_LABEL[lean.type].replace(/ \(.*\)$/, '').toLowerCase();
   const nrbc = lean.type === 'erythroblast';
   const iv = lean.interval;
-  const ref = iv ? (iv.low === iv.high ? `${iv.low}` : `${iv.low}–${iv.high}${nrbc ? '' : '%'}`) : 'none set';
+  const locale = browserLocale();
+  const ref = referenceWords(iv, nrbc, locale);
   return (
     <p className="diff-lean" data-testid="diff-lean" role="status">
-      Unusual reading: the model alone typed {lean.cells} of {of} cells as {name} ({lean.value.toFixed(0)}
+      Unusual reading: the model alone typed {plain(lean.cells, locale)} of {plain(of, locale)} cells as {name} ({readingWords(lean.value, locale)}
       {nrbc ? ' per 100 WBC' : '%'}; reference {ref}). Check them in the gallery: on a microscope the classifier has not learnt, its
       types can lean to one class, and the cells you verify teach it this microscope.
     </p>
