@@ -8,6 +8,8 @@ import { Thumb } from './Thumb';
 import type { ImageEntry } from '../store/types';
 import type { PostprocessParams } from '../core/detection/card';
 import { FileName } from './FileName';
+import { countItems } from './countItems';
+import { browserLocale } from '../core/formats/numbers';
 
 export function Thumbnails() {
   const order = useApp((s) => s.order);
@@ -164,7 +166,7 @@ const ThumbRow = memo(function ThumbRow({
       <span className="meta">
         <MetaItems
           items={[
-            im.status === 'done' && c ? [`RBC ${c.RBC}`, `WBC ${c.WBC}`, `PLT ${c.Platelets}`] : [im.status === 'error' ? 'error' : im.status],
+            im.status === 'done' && c ? countItems(c, browserLocale()) : [im.status === 'error' ? 'error' : im.status],
             im.reviewed ? ['✓'] : [],
             wasEdited(im) ? ['edited'] : [],
           ].flat()}

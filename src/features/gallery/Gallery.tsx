@@ -14,7 +14,11 @@ import { FileName } from '../FileName';
 import { useBackCloses } from '../useBackCloses';
 import { useDialogFocus } from '../useDialogFocus';
 import { useInputMode } from '../useInputMode';
+import { browserLocale, plain } from '../../core/formats/numbers';
 import './gallery.css';
+
+/** A count as the browser's country groups it ("1.204 cells" in a German lab), as the counts panel does. */
+const num = (x: number) => plain(x, browserLocale());
 
 const groupLabel = (g: GalleryGroup) => (g === 'smudge' || g === 'other' ? EXTRA_LABEL[g] : WBC_LABEL[g]);
 
@@ -207,8 +211,8 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
           <div className="gallery-title">
             <h2>WBC gallery</h2>
             <span className="muted" data-testid="gallery-summary">
-              {flat.length} cells · {verifiedN} verified
-              {apartN ? ` (${apartN} of them smudge / other, outside the differential)` : ''}
+              {num(flat.length)} cells · {num(verifiedN)} verified
+              {apartN ? ` (${num(apartN)} of them smudge / other, outside the differential)` : ''}
             </span>
           </div>
           <div className="gallery-actions">
@@ -310,14 +314,14 @@ function GroupVerify({ cells, low, group, onVerify }: { cells: readonly GalleryC
   if (n > 0) {
     return (
       <button data-testid={`gallery-verify-group-${group}`} onClick={onVerify} title="Unsure cells are verified one by one">
-        Verify all {n}
+        Verify all {num(n)}
       </button>
     );
   }
   const left = cells.filter((c) => !c.det.wbc?.verified).length;
   return (
     <span className="group-state" data-testid={`gallery-group-state-${group}`}>
-      {left ? `${left} unsure: verify one by one` : 'All verified'}
+      {left ? `${num(left)} unsure: verify one by one` : 'All verified'}
     </span>
   );
 }
@@ -353,8 +357,8 @@ function useVerifiedAnnouncement(flat: readonly GalleryCell[], low: number): str
     if (!added.length && !taken && !target.length) return;
     const name = (c: GalleryCell) => (c.det.wbc?.category ? EXTRA_LABEL[c.det.wbc.category] : (c.det.wbc?.type ?? 'cell').replace('_', ' '));
     const what =
-      added.length === 1 && !taken ? `${name(added[0])} verified` : added.length ? `${added.length} cells verified` : taken ? `${taken === 1 ? '1 cell' : `${taken} cells`} no longer verified` : '';
-    setText([what && `${what}; ${now.size} of ${flat.length} verified.`, ...target].filter(Boolean).join(' '));
+      added.length === 1 && !taken ? `${name(added[0])} verified` : added.length ? `${num(added.length)} cells verified` : taken ? `${taken === 1 ? '1 cell' : `${num(taken)} cells`} no longer verified` : '';
+    setText([what && `${what}; ${num(now.size)} of ${num(flat.length)} verified.`, ...target].filter(Boolean).join(' '));
   }, [flat, st]);
   return text;
 }
