@@ -14,7 +14,7 @@ import type { ViewTransform } from '../store/viewStore';
 import { useInputMode } from './useInputMode';
 import { useApp, useServices, useView } from '../services/context';
 import { Boxes, Misses, RuleExcluded, tipAt, TypeLabels } from './canvas/layers';
-import { labelOf } from './canvas/labelText';
+import { canvasWords, labelOf } from './canvas/labelText';
 import { useDrawing } from './canvas/useDrawing';
 import { usePinchZoom } from './canvas/usePinchZoom';
 import { useReviewFocus } from './canvas/useReviewFocus';
@@ -176,7 +176,7 @@ export function ImageCanvas() {
         data-page-scrolls={pageScrolls}
         data-testid="canvas"
         role="img"
-        aria-label={current ? `Smear image ${current.name}: ${dets.length} boxes shown (${CLASS_NAMES.map((c) => `${dets.filter((d) => d.cls === c).length} ${c}`).join(', ')})${excluded.length ? `; ${excluded.length} more left out by the count rule` : ''}` : 'No image yet: drop smear images to count'}
+        aria-label={current ? canvasWords(current.name, dets, excluded.length, browserLocale()) : 'No image yet: drop smear images to count'}
       >
         {/* The empty canvas is the biggest target on a phone: a tap there opens the file chooser too. */}
         {!current && (

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Detection } from '../../core/detection/detection';
-import { labelOf, typeLabel } from './labelText';
+import { canvasWords, labelOf, typeLabel } from './labelText';
 
 const wbc = (w: Partial<NonNullable<Detection['wbc']>>): NonNullable<Detection['wbc']> => ({ type: 'neutrophil', p: 0.93, origin: 'model', ...w });
 const box = (w?: NonNullable<Detection['wbc']>, origin: Detection['origin'] = 'model'): Detection => ({ id: 'm1', cls: 'WBC', score: 0.971, box: { x1: 0, y1: 0, x2: 10, y2: 10 }, origin, wbc: w });
@@ -23,5 +23,11 @@ describe("the canvas's words beside a box, in the browser's locale", () => {
     expect(labelOf(box(undefined, 'manual'), 'de-DE')).toBe('WBC manual');
     // the machine form where no locale is given
     expect(labelOf(box(wbc({})))).toBe('WBC 0.97 · neutrophil 0.93');
+  });
+  it("the canvas's words for a screen reader: its counts grouped as the counts panel's", () => {
+    const dets = [...Array.from({ length: 1363 }, () => ({ cls: 'RBC' as const })), { cls: 'WBC' as const }];
+    // before: "1364 boxes shown (1363 RBC, …)" beside the panel's "1.363"
+    expect(canvasWords('a.jpg', dets, 1200, 'de-DE')).toBe('Smear image a.jpg: 1.364 boxes shown (1.363 RBC, 1 WBC, 0 Platelets); 1.200 more left out by the count rule');
+    expect(canvasWords('a.jpg', dets.slice(-2), 0)).toBe('Smear image a.jpg: 2 boxes shown (1 RBC, 1 WBC, 0 Platelets)');
   });
 });
