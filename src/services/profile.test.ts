@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ClassifierCard } from '../core/differential/card';
 import { reclassifyCell, verifyCells } from '../core/edits/gallery';
 import { releaseRevision, watchRelease } from '../store/release';
@@ -30,6 +30,18 @@ describe('the microscope profile service', () => {
         r.onsuccess = r.onerror = () => resolve();
       }),
   );
+
+  it("refuses a file too large for a profile, saying its size as the browser's country writes it, and keeps the profile", async () => {
+    const { profile } = await page();
+    vi.stubGlobal('navigator', { language: 'de-DE' });
+    try {
+      // before: "(17.8 MB)" in a German lab
+      await expect(profile.importFile(new Blob([new Uint8Array(17_800_000)]))).rejects.toThrow('(17,8 MB)');
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(JSON.parse(profile.exportJson()).cells).toEqual([]);
+  });
 
   it('keeps a verified cell a higher WBC threshold hides (it was dropped, and lost for good at Clear session); a cell un-verified goes', async () => {
     const { store } = await page((st) => {

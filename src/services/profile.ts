@@ -14,6 +14,7 @@ import type { AppStore } from '../store/store';
 import type { ImageEntry } from '../store/types';
 import { KeyedDb } from './idb';
 import { AppError } from '../core/errors';
+import { browserLocale, fixed } from '../core/formats/numbers';
 
 const DB = 'smearcount-profile';
 const STORE = 'profile';
@@ -277,7 +278,7 @@ export class ProfileService {
    * Over a profile that has learnt cells, `replace` is asked first (one workstation, another microscope's
    * file: this one's cells were gone without a word); null where it says no, and nothing changes. */
   async importFile(file: Blob, replace: (current: MicroscopeProfile, next: MicroscopeProfile) => boolean = () => true): Promise<MicroscopeProfile | null> {
-    if (file.size > MAX_PROFILE_BYTES) throw new AppError('profile', `the file is too large for a microscope profile (${(file.size / 1e6).toFixed(1)} MB)`);
+    if (file.size > MAX_PROFILE_BYTES) throw new AppError('profile', `the file is too large for a microscope profile (${fixed(file.size / 1e6, 1, browserLocale())} MB)`);
     const p = parseProfile(await file.text(), this.id);
     if (this.profile.cells.length && !replace(this.profile, p)) return null;
     this.profile = p;
