@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { AppPage, releaseReport } from './app.po';
 import { readCsv } from './csv';
@@ -100,6 +100,41 @@ test.describe('a German lab (de-DE, Europe/Berlin)', () => {
     await page.reload();
     await app.waitReady();
     await expect(page.getByTestId('sample-wbc')).toHaveValue('6,4');
+  });
+});
+
+test.describe('a German lab with a microscope profile (de-DE)', () => {
+  test.use({ locale: 'de-DE', timezoneId: 'Europe/Berlin' });
+
+  test("the profile's blend weight reads with a decimal comma", async ({ page }, info) => {
+    const card = JSON.parse(readFileSync(new URL('../models/smearcount-wbc.json', import.meta.url), 'utf8'));
+    const dim: number = card.embedding.shape[1];
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    // a profile another workstation learnt: its cells adapt this one's classifier at once, no batch needed
+    const profile = {
+      format: 'smearcount-microscope-profile',
+      version: 1,
+      name: 'Scope A',
+      updated: '2026-12-01T10:00:00.000Z',
+      classifier: { name: 'smearcount-wbc', sha256: card.sha256, embeddingDim: dim, classes: card.classes.map((c: { name: string }) => c.name) },
+      fixedScale: null,
+      countRule: 'all',
+      // neutrophils the model read as lymphocytes and the other way round, each type in its own half of the
+      // embedding: adapting to them does better, with a blend weight under 1
+      cells: Array.from({ length: 24 }, (_, i) => ({
+        type: i % 2 ? 'lymphocyte' : 'neutrophil',
+        e: Array.from({ length: dim }, (_, j) => (j < dim / 2 === !(i % 2) ? 1 : 0) + ((i * 7 + j) % 11) / 110),
+        modelRight: false,
+        p: card.classes.map((_: unknown, t: number) => (t === i % 2 ? 0.3 : t === 1 - (i % 2) ? 0.6 : 0.02)),
+      })),
+    };
+    const file = info.outputPath('scope-a.json');
+    writeFileSync(file, JSON.stringify(profile));
+    await page.getByTestId('profile-import').setInputFiles(file);
+    // before: "blend weight 0.75"
+    await expect(page.getByTestId('profile-status')).toContainText(/blend weight [01],\d\d\b/);
+    await expect(page.getByTestId('profile-status')).not.toContainText(/\d\.\d/);
   });
 });
 
