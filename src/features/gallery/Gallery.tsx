@@ -278,7 +278,7 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
                   <strong>{groupLabel(r.group)}</strong>
                   <span className="muted">
                     {' '}
-                    {groups[r.group].length} · {groups[r.group].filter((c) => !c.det.wbc?.verified).length} unverified
+                    {num(groups[r.group].length)} · {num(groups[r.group].filter((c) => !c.det.wbc?.verified).length)} unverified
                   </span>
                   <GroupVerify
                     cells={groups[r.group]}
