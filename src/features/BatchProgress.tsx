@@ -3,6 +3,8 @@ import { useShallow } from 'zustand/react/shallow';
 import { useApp, useServices } from '../services/context';
 import { selectProgress, selectUncertainLeft } from '../store/selectors';
 import { etaWords } from './etaWords';
+import { doneWords, reviewWords, uncertainWords } from './progressWords';
+import { browserLocale, plain } from '../core/formats/numbers';
 
 export function BatchProgress() {
   // The ETA depends on the clock, so it is read on each render (a 1 s tick while running), not selected.
@@ -38,18 +40,19 @@ export function BatchProgress() {
   const total = p.total + checking;
   const perImage = p.pending ? selectProgress(store.getState()).etaMs : null;
   const eta = perImage === null ? null : (perImage / p.pending) * (p.pending + checking);
+  const locale = browserLocale();
   return (
     <div className="progress" data-testid="progress" ref={box} tabIndex={-1}>
       <progress max={total} value={finished} aria-label="Batch progress" />
       <span>
-        {finished}/{total} done{p.failed ? ` · ${p.failed} failed` : ''}
-        {checking ? <span data-testid="progress-checking"> · {checking} {checking === 1 ? 'file' : 'files'} still to check</span> : null}
+        {doneWords(finished, total, p.failed, locale)}
+        {checking ? <span data-testid="progress-checking"> · {plain(checking, locale)} {checking === 1 ? 'file' : 'files'} still to check</span> : null}
         {eta !== null ? ` · about ${etaWords(eta)} left` : ''}
       </span>
-      <span data-testid="review-left">{p.done - reviewed > 0 ? `${p.done - reviewed} to review` : p.done ? 'all reviewed' : ''}</span>
+      <span data-testid="review-left">{reviewWords(p.done - reviewed, p.done, locale)}</span>
       {p.done > 0 && (
         <span data-testid="uncertain-left" title="Boxes U will visit: score within the review band of its threshold, or an unsure WBC type">
-          {uncertain} uncertain box{uncertain === 1 ? '' : 'es'} left
+          {uncertainWords(uncertain, locale)}
         </span>
       )}
       {showCancel && (
