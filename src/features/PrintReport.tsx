@@ -20,7 +20,7 @@ import { correctedText, wbcBasis } from '../core/differential/rules';
 import './report/report.css';
 import { APP_VERSION } from '../services/appVersion';
 import { backAtWithdrawnRelease } from '../store/release';
-import { adaptationWords, classifierWords, detectorWords, enginesWords, leftOutWords, notCountedWords, otherClassifiers, otherDetectors, releaseState, scaleUsed, selectAdaptation, selectEditSummary, selectEngines, selectLeftOutBoxes, selectNotCounted } from '../store/report';
+import { classifierWords, detectorWords, enginesWords, leftOutWords, notCountedWords, otherClassifiers, otherDetectors, releaseState, scaleUsed, selectAdaptationLine, selectEditSummary, selectEngines, selectLeftOutBoxes, selectNotCounted } from '../store/report';
 import { isoLocal, isoLocalOf } from '../core/formats/isoLocal';
 import { browserLocale, fixed, plain } from '../core/formats/numbers';
 import { isolateName } from '../core/bidi';
@@ -57,10 +57,10 @@ function ReportBody({ open }: { open: boolean }) {
   const magnification = useApp((s) => scaleUsed(s, browserLocale()).words);
   const { classifier } = useServices();
   const diff = useApp((s) => selectBatchDifferential(s, classifier?.lowConfidence));
-  const { card, view, profile } = useServices();
+  const { card, view } = useServices();
   const engines = useApp(selectEngines);
   const edits = useApp(selectEditSummary);
-  const adaptation = useApp((s) => adaptationWords(selectAdaptation(s), profile?.current().name));
+  const adaptation = useApp(selectAdaptationLine);
   // images counted by another detector model than the one loaded (a batch restored after an update)
   const otherModels = useApp((s) => detectorWords(otherDetectors(s, card)));
   const otherTypes = useApp((s) => (classifier ? classifierWords(otherClassifiers(s, classifier)) : ''));

@@ -193,6 +193,12 @@ export function adaptationWords(a: { cells: number; used: boolean; adapts: boole
     : `WBC types from the classifier alone: it ${keptWhy(a.right ?? null, a.cells, ` of ${profile}`)}, so it was not adapted`;
 }
 
+/** The Method's line on adaptation as the report and the JSON print it, with the profile's name as the store
+ * holds it (the panel's): the one text a release's revision covers (store/release). */
+export function selectAdaptationLine(s: Pick<AppState, 'adaptation' | 'images' | 'order'>): string | null {
+  return adaptationWords(selectAdaptation(s), s.adaptation.name);
+}
+
 /** Images of the batch that are in none of the figures: those that failed (with why) and those still being
  * counted. The report and its JSON say so, and a release waits for the counting to end. */
 export interface NotCounted {
@@ -288,7 +294,7 @@ export const NUMBER_FORMAT =
 
 /** The report as data, for the JSON export: the release, the counts and the differential exactly as
  * printed (the same selectors and the same printing function as the report), the edits and provenance. */
-export function reportJson(s: AppState, opts: { lowConfidence: number | null; profileName?: string }) {
+export function reportJson(s: AppState, opts: { lowConfidence: number | null }) {
   const summary = selectSummary(s);
   const clumped = selectClumpedFields(s);
   const done = s.order.filter((id) => s.images[id].status === 'done');
@@ -385,7 +391,7 @@ export function reportJson(s: AppState, opts: { lowConfidence: number | null; pr
       fixed_scale: scale.setting, ...(scale.pending ? { fixed_scale_not_applied: s.fixedScale } : {}), magnification: scale.words,
     },
     engines: selectEngines(s),
-    adaptation: adaptationWords(selectAdaptation(s), opts.profileName),
+    adaptation: selectAdaptationLine(s),
     left_out_images: done.filter((id) => !inTotals(s.images[id])).map((id) => s.images[id].name),
     // boxes on the counted fields that no figure counts, by why (the report's sentence beside)
     left_out_boxes: { ...((b) => ({ count_rule: b.countRule, optics: b.optics, debris: b.debris }))(selectLeftOutBoxes(s)), words: leftOutWords(selectLeftOutBoxes(s), s.postprocess.countRule) },
