@@ -15,6 +15,7 @@ import type { AppState, AppStore } from './store';
 import type { ImageEntry } from './types';
 import { inTotals, modelTypes, shownDetections } from './selectors';
 import { selectAdaptationLine } from './report';
+import { FLAG_CODES, FLAG_SHORT, type FlagCode } from '../core/quality/flags';
 
 /** FNV-1a, 2 × 32 bits with different seeds: a change detector, not a security measure. */
 function hash(text: string): string {
@@ -31,7 +32,8 @@ function hash(text: string): string {
 /**
  * What a revision covers, as a number: 1 for releases made before 2026-12-06 (boxes to whole pixels, no review
  * marks, no refused files), 2 until the WBC types' probabilities and unsure marks were covered (typeReading), 3
- * until the report's line on the microscope profile's adaptation was covered (revisionAdaptation), 4 since.
+ * until the report's line on the microscope profile's adaptation, each image's quality flags and its loaded
+ * annotations were covered (revisionAdaptation, flagsOf), 4 since.
  * Raised whenever releaseRevision's input changes, so that a release an earlier version of the app made
  * is said to be that, on restore, and not "a batch that differs".
  */
@@ -60,6 +62,9 @@ export function revisionAdaptation(s: Pick<RevisionInput, 'adaptation' | 'images
  */
 const typeReading = (w: Detection['wbc']) => (w ? [w.origin, w.origin === 'model' ? w.p : 1, w.small ? 1 : 0, w.grey ? 1 : 0] : []);
 
+/** An image's quality flags as the report names them (in the order the report lists them). */
+const flagsOf = (im: ImageEntry) => FLAG_CODES.filter((f) => im.quality?.flags?.includes(f));
+
 /** The revision of the batch the report rests on. */
 export function releaseRevision(s: RevisionInput): string {
   const images = s.order.map((id) => {
@@ -72,7 +77,10 @@ export function releaseRevision(s: RevisionInput): string {
         : [];
     // deleted ids too: a box left out while under the threshold is a decision the release did not see;
     // and the review mark, which the report prints ("Boxes reviewed on 3 of 8 images", Appendix A)
-    return [id, im.status, inTotals(im) ? 1 : 0, dets, im.edits.deleted, im.reviewed ? 1 : 0];
+    // and the image's quality flags and loaded annotations, which it prints too (page 1's "Flagged images",
+    // Appendix A's flags, Appendix B's agreement with the annotations): a flag that did not keep the image out of
+    // the totals, or annotations loaded after the release, changed the signed paper and kept the release
+    return [id, im.status, inTotals(im) ? 1 : 0, dets, im.edits.deleted, im.reviewed ? 1 : 0, flagsOf(im), (im.gt ?? null)?.map((g) => [g.cls, g.box.x1, g.box.y1, g.box.x2, g.box.y2]) ?? null];
   });
   // the smear estimates' factors too: the report prints the estimates they make; and the files refused at
   // the drop, which it names as not in its figures
@@ -148,6 +156,10 @@ export function withdrawalReason(s: RevisionInput, p: RevisionInput): string {
     if (inTotals(a) !== inTotals(b)) return `${b.name}: ${inTotals(b) ? 'flagged image accepted' : 'flagged image taken out of the totals'}`;
     if (a.status !== b.status) return `${b.name}: counted again`;
     if (a.reviewed !== b.reviewed) return `${b.name}: ${b.reviewed ? 'marked reviewed' : 'review mark taken back'}`;
+    const [fa, fb] = [flagsOf(a), flagsOf(b)];
+    const flagWords = (f: FlagCode[]) => (f.length ? f.map((c) => FLAG_SHORT[c]).join(', ') : 'none');
+    if (fa.join() !== fb.join()) return `${b.name}: quality flags changed (${flagWords(fa)} → ${flagWords(fb)})`;
+    if (JSON.stringify(a.gt ?? null) !== JSON.stringify(b.gt ?? null)) return `${b.name}: ${!a.gt ? 'annotations loaded' : !b.gt ? 'annotations removed' : 'annotations changed'} (the report's agreement with them)`;
     const c = diffEdits(a.edits, b.edits, b.raw, modelTypes(b))[0];
     if (c) {
       const cls = b.raw?.find((d) => d.id === c.cell)?.cls ?? b.edits.added.find((d) => d.id === c.cell)?.cls ?? a.edits.added.find((d) => d.id === c.cell)?.cls;
