@@ -158,12 +158,19 @@ test('absolute counts rest on the analyser WBC corrected for the NRBC verified, 
   await expect(page.getByTestId('report-abs-neutrophil')).toHaveText(corrected);
   await expect(page.getByTestId('report-wbc-basis')).toHaveText(`absolute counts ×10⁹/L from the WBC corrected for ${nrbc} NRBC per 100 WBC: ${corrected} ×10⁹/L (analyser WBC 11 ×10⁹/L uncorrected, × 100 / (100 + NRBC))`);
   await expect(page.getByTestId('report-sample-times')).toContainText(`analyser WBC 11 ×10⁹/L (uncorrected; corrected for ${nrbc} NRBC per 100 WBC: ${corrected} ×10⁹/L)`);
+  // the NRBC absolute count, as an analyser gives it: per 100 of the corrected count (before: '–'); and the cell
+  // counts leave the erythroblast out of WBC, with a row of its own (before: counted as a WBC, no NRBC row)
+  const per100 = 100 / (keys.length - 1);
+  await expect(page.getByTestId('report-abs-erythroblast')).toHaveText(((per100 / 100) * ((11 * 100) / (100 + per100))).toFixed(2));
+  await expect(page.getByTestId('report-cbc-WBC').locator('td').first()).toHaveText('WBC, NRBC left out');
+  await expect(page.getByTestId('report-cbc-NRBC').locator('td').nth(1)).toHaveText('1');
   await page.getByRole('button', { name: 'Close' }).click();
   // an analyser that counts NRBC apart: its count is used as entered, and the report says so
   await page.getByTestId('sample-wbc-corrected').check();
   await expect(page.getByTestId('sample-wbc-basis')).toHaveText("The report's absolute counts use 11 ×10⁹/L as entered, not corrected again.");
   await page.getByTestId('export-report').click();
   await expect(page.getByTestId('report-abs-neutrophil')).toHaveText('11.00');
+  await expect(page.getByTestId('report-abs-erythroblast')).toHaveText(((per100 / 100) * 11).toFixed(2));
   await expect(page.getByTestId('report-wbc-basis')).toHaveText('absolute counts ×10⁹/L from the analyser WBC 11 ×10⁹/L, entered as already corrected for NRBC by the analyser (not corrected again)');
   await expect(page.getByTestId('report-sample-times')).toContainText('analyser WBC 11 ×10⁹/L (corrected for NRBC by the analyser)');
 });

@@ -216,3 +216,38 @@ test('a release rests on what the report prints: a review mark or a damaged file
   await expect(page.getByTestId('report-state')).toContainText('WITHDRAWN');
   await expect(page.getByTestId('report-not-counted')).toContainText('damaged.jpg');
 });
+
+test('a release covers what the report says of the microscope profile: it stands after a reload, and renaming the profile withdraws it and says why (audit 2026-12-06, report)', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(2));
+  await app.waitReady(600_000);
+  // verified cells in the profile: Appendix B names it ("… the microscope profile “Bench 1” …")
+  await page.getByTestId('profile-name').fill('Bench 1');
+  await page.getByTestId('profile-name').blur();
+  await page.getByTestId('open-gallery').click();
+  const group = (await page.getByTestId('wbc-tile').first().getAttribute('data-type'))!;
+  await page.getByTestId(`gallery-verify-group-${group}`).click();
+  await page.getByTestId('gallery-close').click();
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-meta')).toContainText('“Bench 1”');
+  await page.getByTestId('report-sample').fill('S-PROFILE');
+  await page.getByTestId('report-verified-by').fill('C. Doe');
+  await page.evaluate(() => (window.print = () => undefined));
+  await releaseReport(page);
+  await expect(page.getByTestId('report-state')).toContainText('Released · verified by C. Doe');
+  // the reload restores the release before the profile is read again: it stands
+  await page.reload();
+  await app.waitReady(600_000);
+  await expect(page.getByTestId('profile-name')).toHaveValue('Bench 1');
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-state')).toContainText('Released · verified by C. Doe');
+  await page.getByRole('button', { name: 'Close' }).click();
+  // renamed: no figure moves, but the signed line would (before: the release stood, the paper said “Bench 2”)
+  await page.getByTestId('profile-name').fill('Bench 2');
+  await page.getByTestId('profile-name').blur();
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-state')).toContainText('WITHDRAWN');
+  await expect(page.getByTestId('report-state')).toContainText('microscope profile changed what the report says of adaptation');
+  await expect(page.getByTestId('report-meta')).toContainText('“Bench 2”');
+});

@@ -85,12 +85,20 @@ test('8 images print as one A4 page of results, then the appendix and method; fi
       notesLines: ((r) => (r.selectNodeContents(document.querySelector('[data-testid="report-notes"]')!), new Set(Array.from(r.getClientRects(), (x) => Math.round(x.top))).size))(document.createRange()),
       rows: document.querySelectorAll('.report-images tbody tr').length,
       breakBefore: getComputedStyle(document.querySelector('[data-testid="report-appendix"]')!).breakBefore,
+      // the text sizes on paper, in CSS px (1 pt = 4/3 px): the body, and the differential's footnotes
+      bodyPx: parseFloat(getComputedStyle(document.querySelector('[data-testid="report-apart"]')!).fontSize),
+      footnotePx: parseFloat(getComputedStyle(document.querySelector('[data-testid="report-reference"]')!).fontSize),
+      lineHeight: parseFloat(getComputedStyle(document.querySelector('[data-testid="report-apart"]')!).lineHeight),
     };
   });
   // results (header, fields, counts, differential, verification) fit one page; the appendix of 8 images and the method fit the next
   expect(layout.results).toBeLessThan(A4_CONTENT_H);
   expect(layout.appendix).toBeLessThan(A4_CONTENT_H);
   expect(layout.breakBefore).toBe('page');
+  // fitting Letter made no text smaller: the body 11 pt, the footnotes 9 pt as before, at a leading a book has
+  expect(layout.bodyPx).toBeCloseTo((11 * 4) / 3, 1);
+  expect(layout.footnotePx).toBeCloseTo((9 * 4) / 3, 1);
+  expect(layout.lineHeight / layout.bodyPx).toBeGreaterThanOrEqual(1.2);
   expect(layout.rows).toBe(8 + 2);
   expect(layout.inputs).toBe(0);
   expect(layout.wardText).toBe('');
@@ -114,14 +122,14 @@ test('8 images print as one A4 page of results, then the appendix and method; fi
   const letterPages = pdfPageTexts(letter).map(squash);
   expect(pdfMediaBoxes(letter)).toEqual(letterPages.map(() => '612 792'));
   const where = letterPages.join('\n---\n');
-  // on the shorter page the results may take two pages, beginning on the first, but a heading never ends a page
-  // without what it heads
+  // on the shorter page too the results are one page, the appendix and the method the next, as on A4 (they took
+  // two pages there, the differential and the sign-off on the second, and the appendix a third)
+  expect(letterPages, where).toHaveLength(2);
   expect(letterPages[0], where).toContain(squash('Counted (cells)'));
-  const heading = letterPages.findIndex((p) => p.includes(squash('WBC differential')));
-  expect(letterPages[heading], where).toContain(squash('Kept apart from the differential'));
-  const appendix = letterPages.findIndex((p) => p.includes(squash('Appendix A')));
-  expect(letterPages[appendix - 1], where).toContain(squash('not a diagnosis'));
-  expect(letterPages[appendix], where).toContain(squash('Appendix B'));
+  expect(letterPages[0], where).toContain(squash('Kept apart from the differential'));
+  expect(letterPages[0], where).toContain(squash('not a diagnosis'));
+  expect(letterPages[1], where).toContain(squash('Appendix A'));
+  expect(letterPages[1], where).toContain(squash('Appendix B'));
   for (const [i, p] of letterPages.entries()) {
     expect(p, where).toContain(squash('PRELIMINARY: not verified, not for clinical use'));
     expect(p, where).toContain(squash(`Page ${i + 1} of ${letterPages.length}`));

@@ -5,7 +5,7 @@ import { zip } from '../core/formats/zip';
 import { flatName, uniqueNames, withExtension } from '../core/formats/names';
 import { browserLocale } from '../core/formats/numbers';
 import { selectDifferentialState, selectExportImages, shownDetections } from '../store/selectors';
-import { adaptationWords, exportRelease, exportSample, notCountedRows, otherClassifiers, otherDetectors, reportJson, selectAdaptation, selectEngines, selectPrinted } from '../store/report';
+import { exportRelease, exportSample, notCountedRows, otherClassifiers, otherDetectors, reportJson, selectAdaptationLine, selectEngines, selectPrinted } from '../store/report';
 import { annotatedPng, scaledNote } from './annotatedPng';
 import { Section } from './Section';
 import { cocoWithSample, csvWithSample, exportName, jsonWithSample, pngWithSample, provenanceText, vocWithSample, type Provenance } from '../core/formats/sample';
@@ -25,7 +25,7 @@ function download(name: string, data: BlobPart, type: string) {
 
 
 export function ExportMenu() {
-  const { store, files, card, classifier, clearSession, view, profile } = useServices();
+  const { store, files, card, classifier, clearSession, view } = useServices();
   // the unsure-type flag at the classifier card's own bar, as on the screen and the report
   const exportImages = () => selectExportImages(store.getState(), classifier?.lowConfidence);
   const done = useApp((s) => s.order.some((id) => s.images[id].status === 'done'));
@@ -60,7 +60,7 @@ export function ExportMenu() {
       engine: one?.backend ?? null,
       threads: one?.threads ?? null,
       engines,
-      adaptation: adaptationWords(selectAdaptation(s), profile?.current().name),
+      adaptation: selectAdaptationLine(s),
       ...(others.length ? { otherDetectors: others } : {}),
       ...(otherTypes.length ? { otherClassifiers: otherTypes } : {}),
     };
@@ -68,7 +68,7 @@ export function ExportMenu() {
   // the released report as data: its state, figures and edits from the selectors the report prints from
   const jsonExtra = () => {
     const s = store.getState();
-    return { sample: exportSample(s.sample), report: reportJson(s, { lowConfidence: classifier ? classifier.lowConfidence : null, profileName: profile?.current().name }), models: models(), audit: s.audit };
+    return { sample: exportSample(s.sample), report: reportJson(s, { lowConfidence: classifier ? classifier.lowConfidence : null }), models: models(), audit: s.audit };
   };
   // the report's release, in every file that leaves the app: released, withdrawn or preliminary
   const release = () => exportRelease(store.getState().sample);

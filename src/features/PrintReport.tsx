@@ -1,8 +1,8 @@
 import { useApp, useServices, useView } from '../services/context';
 import { CLASS_NAMES } from '../core/detection/classes';
-import { batchEstimate, formatRatio } from '../core/counts/counts';
+import { batchEstimate, formatRatio, leukocyteCounts } from '../core/counts/counts';
 import { COUNT_RULES } from '../core/detection/postprocess';
-import { imageCounts, imageFlags, inTotals, selectBatchDifferential, selectClumpedFields, selectSummary, shownDetections, wasEdited } from '../store/selectors';
+import { imageFlags, inTotals, selectBatchDifferential, selectClumpedFields, shownDetections, wasEdited } from '../store/selectors';
 import { excludes, FLAG_CODES, FLAG_SHORT, flagLegend } from '../core/quality/flags';
 import { classColors } from '../core/detection/card';
 import { cornerRadius } from '../core/detection/classMark';
@@ -20,7 +20,7 @@ import { correctedText, wbcBasis } from '../core/differential/rules';
 import './report/report.css';
 import { APP_VERSION } from '../services/appVersion';
 import { backAtWithdrawnRelease } from '../store/release';
-import { adaptationWords, classifierWords, detectorWords, enginesWords, leftOutWords, notCountedWords, otherClassifiers, otherDetectors, releaseState, scaleUsed, selectAdaptation, selectEditSummary, selectEngines, selectLeftOutBoxes, selectNotCounted } from '../store/report';
+import { classifierWords, detectorWords, enginesWords, leftOutWords, notCountedWords, otherClassifiers, otherDetectors, releaseState, nrbcLeftOutWords, scaleUsed, selectAdaptationLine, selectCbc, selectEditSummary, selectEngines, selectLeftOutBoxes, selectNotCounted } from '../store/report';
 import { isoLocal, isoLocalOf } from '../core/formats/isoLocal';
 import { browserLocale, fixed, plain } from '../core/formats/numbers';
 import { isolateName } from '../core/bidi';
@@ -45,7 +45,8 @@ function ReportBody({ open }: { open: boolean }) {
   const images = useApp((s) => s.images);
   const refused = useApp((s) => s.refused);
   const params = useApp((s) => s.postprocess);
-  const summary = useApp(selectSummary);
+  // WBC without the boxes typed NRBC (nucleated red cells), which get a row of their own
+  const { summary, nrbc } = useApp(selectCbc);
   const clumped = useApp(selectClumpedFields);
   const factors = useApp((s) => s.estimateFactors);
   // a low platelet estimate says what to check before it is reported (core/counts/counts.ts)
@@ -57,10 +58,10 @@ function ReportBody({ open }: { open: boolean }) {
   const magnification = useApp((s) => scaleUsed(s, browserLocale()).words);
   const { classifier } = useServices();
   const diff = useApp((s) => selectBatchDifferential(s, classifier?.lowConfidence));
-  const { card, view, profile } = useServices();
+  const { card, view } = useServices();
   const engines = useApp(selectEngines);
   const edits = useApp(selectEditSummary);
-  const adaptation = useApp((s) => adaptationWords(selectAdaptation(s), profile?.current().name));
+  const adaptation = useApp(selectAdaptationLine);
   // images counted by another detector model than the one loaded (a batch restored after an update)
   const otherModels = useApp((s) => detectorWords(otherDetectors(s, card)));
   const otherTypes = useApp((s) => (classifier ? classifierWords(otherClassifiers(s, classifier)) : ''));
@@ -267,7 +268,7 @@ function ReportBody({ open }: { open: boolean }) {
               const f = k === 'RBC' ? null : factors[k];
               return (
                 <tr key={k} data-testid={`report-cbc-${k}`}>
-                  <td>{k}</td>
+                  <td>{k === 'WBC' && nrbc.counted ? 'WBC, NRBC left out' : k}</td>
                   <td>{plain(summary.totals[k], locale)}</td>
                   <td>{fixed(summary.meanPerImage[k], 1, locale)}</td>
                   {/* an empty cell reads as a value lost; RBC has no smear estimate at all */}
@@ -277,6 +278,17 @@ function ReportBody({ open }: { open: boolean }) {
                 </tr>
               );
             })}
+            {nrbc.counted > 0 && (
+              <tr data-testid="report-cbc-NRBC">
+                <td>NRBC</td>
+                <td>{plain(nrbc.counted, locale)}</td>
+                <td>{fixed(nrbc.meanPerField, 1, locale)}</td>
+                {/* per 100 WBC and ×10⁹/L from the verified cells: the differential's NRBC row */}
+                <td className="muted" title={nrbcLeftOutWords(nrbc.counted)}>
+                  left out of WBC (not leukocytes); per 100 WBC in the differential
+                </td>
+              </tr>
+            )}
           </tbody>
         </table>
         {plateletCaution && <p data-testid="report-platelet-caution">{plateletCaution}</p>}
@@ -379,7 +391,8 @@ function ReportBody({ open }: { open: boolean }) {
           </thead>
           <tbody>
             {done.map((im) => {
-              const c = imageCounts(im, params);
+              // as the totals below: WBC without the boxes typed NRBC
+              const c = leukocyteCounts(shownDetections(im, params)).counts;
               return (
                 <tr key={im.id}>
                   <td className="thumb-col">

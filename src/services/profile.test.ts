@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ClassifierCard } from '../core/differential/card';
 import { reclassifyCell, verifyCells } from '../core/edits/gallery';
 import { releaseRevision, watchRelease } from '../store/release';
+import { selectAdaptationLine } from '../store/report';
 import { createAppStore } from '../store/store';
 import { ProfileService } from './profile';
 
@@ -117,5 +118,54 @@ describe('the microscope profile service', () => {
     expect(second.store.getState().images.a.adapted).toEqual(adapted);
     expect(second.store.getState().sample).toMatchObject({ verifiedAt: released.verifiedAt, withdrawn: '' });
     expect(releaseRevision(second.store.getState())).toBe(released.releasedRevision);
+  });
+
+  it('a release covers the report’s line on adaptation: renaming the profile withdraws it and says why; read again after a reload it stands (audit 2026-12-06, report)', async () => {
+    // the Method prints "WBC classifier adapted to this microscope from 12 verified cells (microscope profile
+    // “Bench 1”)": renamed after the release, no probability moves, and the signed line changed without a word
+    const NEU = [0.9, 0.02, 0.02, 0.02, 0.02, 0.01, 0.01];
+    const raw = Array.from({ length: 14 }, (_, i) => wbc(`m${i}`, 10 + i * 40, 0.95));
+    const emb = Object.fromEntries(raw.map((d, i) => [d.id, i % 2 ? [0.1 * (i % 3), 1, 0, 0.05 * i] : [1, 0.1 * (i % 3), 0.05 * i, 0]]));
+    const first = await page((st) => {
+      const s = st.getState();
+      s.setModel({ status: 'ready' });
+      s.addImage({ id: 'a', name: 'a.jpg', bytes: 1 });
+      s.updateImage('a', { status: 'done', width: 640, height: 480, raw, wbc: Object.fromEntries(raw.map((d) => [d.id, NEU])), emb });
+      for (let i = 0; i < 12; i++) st.getState().edit('a', reclassifyCell, { id: `m${i}`, to: i % 2 ? 'lymphocyte' : 'neutrophil' });
+    });
+    first.profile.setName('Bench 1');
+    await sleep(300);
+    expect(selectAdaptationLine(first.store.getState())).toBe('WBC classifier adapted to this microscope from 12 verified cells (microscope profile “Bench 1”)');
+    watchRelease(first.store);
+    first.store.getState().setSample({ id: 'S-1' });
+    first.store.getState().releaseReport('AB');
+    const released = first.store.getState().sample;
+    expect(released.releasedAdaptation).toBe(selectAdaptationLine(first.store.getState()));
+
+    // a reload: the batch and the record are back before the profile is read; the release stands throughout
+    const saved = structuredClone(first.store.getState().images.a);
+    const second = await page((st) => {
+      const s = st.getState();
+      s.setModel({ status: 'ready' });
+      s.addImage({ id: 'a', name: 'a.jpg', bytes: 1 });
+      s.updateImage('a', { status: 'done', width: 640, height: 480, raw, wbc: Object.fromEntries(raw.map((d) => [d.id, NEU])), emb, edits: saved.edits, history: saved.history, adapted: saved.adapted });
+      st.setState({ sample: released });
+      // not read yet: the line released stands in, so the restore's check finds the revision released
+      expect(st.getState().adaptation.loaded).toBe(false);
+      expect(releaseRevision(st.getState())).toBe(released.releasedRevision);
+      watchRelease(st);
+    });
+    await sleep(300);
+    expect(second.store.getState().adaptation.loaded).toBe(true);
+    expect(second.store.getState().sample).toMatchObject({ verifiedAt: released.verifiedAt, withdrawn: '' });
+
+    // renamed: nothing else moves, and the release goes with the words it rested on
+    const images = second.store.getState().images;
+    second.profile.setName('Bench 2');
+    expect(second.store.getState().images).toBe(images);
+    expect(second.store.getState().sample.verifiedAt).toBeNull();
+    expect(second.store.getState().sample.withdrawn).toBe(
+      'microscope profile changed what the report says of adaptation (“WBC classifier adapted to this microscope from 12 verified cells (microscope profile “Bench 1”)” → “WBC classifier adapted to this microscope from 12 verified cells (microscope profile “Bench 2”)”)',
+    );
   });
 });

@@ -53,7 +53,7 @@ export class ProfileService {
   ) {
     this.id = { name: classifier.name, sha256: classifier.sha256, dim: classifier.embedding!.dim };
     this.profile = emptyProfile(this.id, store.getState().postprocess.countRule);
-    store.getState().setAdaptation({ name: this.profile.name });
+    store.getState().setAdaptation({ name: this.profile.name, loaded: false });
   }
 
   current(): MicroscopeProfile {
@@ -62,6 +62,15 @@ export class ProfileService {
 
   /** Loads the stored profile (if it was made for this classifier), applies its settings and starts learning. */
   async start() {
+    try {
+      await this.load();
+    } finally {
+      // the adaptation line the report prints is the microscope's from here on (a release checks it from now)
+      this.store.getState().setAdaptation({ loaded: true });
+    }
+  }
+
+  private async load() {
     // no stored profile (a new device, no IndexedDB): the settings in force are this profile's, not the
     // defaults it was made with before the page's batch was restored (an export, or any later save, wrote
     // those over a rule set while the page started)

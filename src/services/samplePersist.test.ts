@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { createAppStore } from '../store/store';
+import { ADULT_REFERENCE, DEFAULT_RULES } from '../core/differential/rules';
 import { KeyedDb, openKeyed } from './idb';
 import { AUDIT_JOURNAL_KEY, LAB_JOURNAL_KEY, SAMPLE_RECORD_KEY, SamplePersistence } from './samplePersist';
 
@@ -86,6 +87,26 @@ describe('SamplePersistence', () => {
     const b = createAppStore(defaults);
     await new SamplePersistence(b, memoryStorage()).restore();
     expect(b.getState().estimateFactors).toEqual({ WBC: null, Platelets: 15000 });
+  });
+
+  it('a factor saved by an older version or edited by hand is restored only if a typed one would be accepted; one that is not is dropped with a notice (audit 2026-12-06, report)', async () => {
+    // restored unchecked: 5e6/µL per cell per field (a slip no typed factor passes) made an estimate a thousand
+    // times too high, and the text "15000" was dropped without a word
+    const storage = memoryStorage();
+    storage.setItem(LAB_JOURNAL_KEY, JSON.stringify({ diffRules: DEFAULT_RULES, reference: ADULT_REFERENCE, labName: '', estimateFactors: { WBC: 5e6, Platelets: '15000' } }));
+    const b = createAppStore(defaults);
+    await new SamplePersistence(b, storage, (name, st) => openKeyed(`${name}-factors`, st)).restore();
+    expect(b.getState().estimateFactors).toEqual({ WBC: null, Platelets: null });
+    expect(b.getState().notices.map((n) => [n.kind, n.message])).toEqual([
+      ['warning', "The WBC smear estimate's factor saved with the lab's settings was not used: 5,000,000/µL is past any field factor (at most 1,000,000). The estimate is off until a factor is typed in the counts panel."],
+      ['warning', 'The platelet smear estimate\'s factor saved with the lab\'s settings was not used: "15000" is not a number. The estimate is off until a factor is typed in the counts panel.'],
+    ]);
+    // one a typed factor passes is kept, with no notice
+    storage.setItem(LAB_JOURNAL_KEY, JSON.stringify({ diffRules: DEFAULT_RULES, reference: ADULT_REFERENCE, labName: '', estimateFactors: { WBC: 2000, Platelets: null } }));
+    const c = createAppStore(defaults);
+    await new SamplePersistence(c, storage, (name, st) => openKeyed(`${name}-factors2`, st)).restore();
+    expect(c.getState().estimateFactors).toEqual({ WBC: 2000, Platelets: null });
+    expect(c.getState().notices).toEqual([]);
   });
 
   it('a failed IndexedDB open is retried on the next use, not kept for the page', async () => {

@@ -9,6 +9,7 @@
  * clearing: they belong to the lab, not to the sample.
  */
 import { parseIntervals, parseRules, type DiffRules, type ReferenceIntervals } from '../core/differential/rules';
+import { restoredFactor } from '../core/counts/estimate';
 import type { AuditEntry } from '../core/edits/audit';
 import { EMPTY_SAMPLE, type SampleRecord } from '../store/sampleSlice';
 import type { AppState, AppStore } from '../store/store';
@@ -101,9 +102,23 @@ export class SamplePersistence {
       this.store.setState({ diffRules: parseRules(lab.diffRules), ...(typeof lab.labName === 'string' ? { labName: lab.labName.slice(0, 200) } : {}) });
       // the factors a released report's estimates rest on (and its revision): lost, the report said "Released"
       // after a reload with its estimates gone
-      const f = lab.estimateFactors;
-      const factor = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : null);
-      if (f && typeof f === 'object') this.store.setState({ estimateFactors: { WBC: factor(f.WBC), Platelets: factor(f.Platelets) } });
+      // each with the checks a typed factor gets: one that fails them is not used, and the technician is told
+      // which, and why (an estimate off without a word reads as one never set)
+      const f = lab.estimateFactors as Record<string, unknown> | undefined;
+      if (f && typeof f === 'object') {
+        const factor = (cls: 'WBC' | 'Platelets') => {
+          const r = restoredFactor(f[cls]);
+          if ('factor' in r) return r.factor;
+          this.store.getState().notify({
+            kind: 'warning',
+            source: 'batch',
+            subject: '',
+            message: `The ${cls === 'WBC' ? 'WBC' : 'platelet'} smear estimate's factor saved with the lab's settings was not used: ${r.error}. The estimate is off until a factor is typed in the counts panel.`,
+          });
+          return null;
+        };
+        this.store.setState({ estimateFactors: { WBC: factor('WBC'), Platelets: factor('Platelets') } });
+      }
       try {
         this.store.setState({ reference: parseIntervals(lab.reference) });
       } catch {

@@ -15,12 +15,16 @@ export interface ProfileSlice {
     unavailable: boolean;
     /** The profile's name, as loaded, imported or typed (shown in the panel). */
     name: string;
+    /** False while the profile service reads the stored profile (a reload): until then nothing here is the
+     * microscope's, and a release's revision takes the adaptation line it was released with (store/release).
+     * True where no profile is read at all (a classifier without an embedding). */
+    loaded: boolean;
   };
   setAdaptation(patch: Partial<ProfileSlice['adaptation']>): void;
 }
 
 export const createProfileSlice: StateCreator<AppState, [], [], ProfileSlice> = (set) => ({
-  adaptation: { cells: 0, head: null, fitMs: null, unavailable: false, name: '' },
+  adaptation: { cells: 0, head: null, fitMs: null, unavailable: false, name: '', loaded: true },
   setAdaptation(patch) {
     set((s) => ({ adaptation: { ...s.adaptation, ...patch } }));
   },

@@ -237,6 +237,22 @@ describe('release', () => {
     expect(withdrawal(store).at(-1)).toBe('withdrawn: differential rules changed (target 100 → 200)');
   });
 
+  it('is withdrawn when an image gets a quality flag that keeps it in the totals, or annotations are loaded: the report prints both (audit 2026-12-06, report)', () => {
+    // b.jpg (out of focus) is out of the totals; a.jpg judged again (a later rule) as of unfamiliar colour stays
+    // in them, so no figure moved, but page 1's "Flagged images" and Appendix A now named it: the release stood
+    const store = released();
+    store.getState().updateImage('a', { quality: { flags: ['unfamiliar-colour'] } as never });
+    expect(store.getState().sample.verifiedAt).toBeNull();
+    expect(store.getState().sample.withdrawn).toBe('a.jpg: quality flags changed (none → colour?)');
+    // the same flags in another order are the same report
+    store.getState().releaseReport('AB');
+    store.getState().updateImage('b', { quality: { flags: ['out-of-focus'] } as never });
+    expect(store.getState().sample.verifiedAt).not.toBeNull();
+    // annotations loaded after the release add Appendix B's "Agreement with the loaded annotations" line
+    store.getState().updateImage('a', { gt: [{ cls: 'RBC', box: { x1: 0, y1: 100, x2: 40, y2: 140 } }] });
+    expect(store.getState().sample.withdrawn).toBe("a.jpg: annotations loaded (the report's agreement with them)");
+  });
+
   it('needs a sample ID', () => {
     const store = batch();
     store.getState().releaseReport('AB');

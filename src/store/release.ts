@@ -2,7 +2,8 @@
  * Release as a lab runs it (LIS practice: preliminary, final, then withdrawn when anything it rests on
  * changes). A release records a revision of the batch: a hash of everything the report's figures rest
  * on (each image's shown boxes, types with how sure the classifier was of each (its unsure marks), verification and categories, its review mark, which images count, the thresholds,
- * NMS and count rule, the differential's rules and reference intervals, the files refused at the drop). Any later change that gives
+ * NMS and count rule, the differential's rules and reference intervals, the files refused at the drop, the line on
+ * the microscope profile's adaptation). Any later change that gives
  * another revision withdraws the release and says why in the audit trail. A content hash rather than a
  * counter, so that a reload (which rebuilds the same batch) keeps a release that nothing has touched.
  */
@@ -13,6 +14,8 @@ import type { Detection } from '../core/detection/detection';
 import type { AppState, AppStore } from './store';
 import type { ImageEntry } from './types';
 import { inTotals, modelTypes, shownDetections } from './selectors';
+import { selectAdaptationLine } from './report';
+import { FLAG_CODES, FLAG_SHORT, type FlagCode } from '../core/quality/flags';
 
 /** FNV-1a, 2 × 32 bits with different seeds: a change detector, not a security measure. */
 function hash(text: string): string {
@@ -29,12 +32,25 @@ function hash(text: string): string {
 /**
  * What a revision covers, as a number: 1 for releases made before 2026-12-06 (boxes to whole pixels, no review
  * marks, no refused files), 2 until the WBC types' probabilities and unsure marks were covered (typeReading), 3
- * since. Raised whenever releaseRevision's input changes, so that a release an earlier version of the app made
+ * until the report's line on the microscope profile's adaptation, each image's quality flags and its loaded
+ * annotations were covered (revisionAdaptation, flagsOf), 4 since.
+ * Raised whenever releaseRevision's input changes, so that a release an earlier version of the app made
  * is said to be that, on restore, and not "a batch that differs".
  */
-export const RELEASE_SCHEME = 3;
+export const RELEASE_SCHEME = 4;
 
-type RevisionInput = Pick<AppState, 'images' | 'order' | 'refused' | 'postprocess' | 'diffRules' | 'reference' | 'estimateFactors'>;
+type RevisionInput = Pick<AppState, 'images' | 'order' | 'refused' | 'postprocess' | 'diffRules' | 'reference' | 'estimateFactors' | 'adaptation'> & { sample: Pick<AppState['sample'], 'releasedAdaptation'> };
+
+/**
+ * The report's line on the microscope profile's adaptation (Appendix B, the JSON's `adaptation`), as a revision
+ * covers it. Scheme 3 pinned the WBC probabilities only: renaming the profile, or importing one that adapted
+ * nothing differently, rewrote that line on a released report and kept the release. Until the profile is read
+ * after a reload (adaptation.loaded) the line is not known: the one released stands in, and the profile, once
+ * read, is checked like any change.
+ */
+export function revisionAdaptation(s: Pick<RevisionInput, 'adaptation' | 'images' | 'order' | 'sample'>): string {
+  return s.adaptation.loaded ? (selectAdaptationLine(s) ?? '') : (s.sample.releasedAdaptation ?? '');
+}
 
 /**
  * How sure the classifier (or the microscope profile's adaptation) was of a WBC's type: its probability exactly,
@@ -45,6 +61,9 @@ type RevisionInput = Pick<AppState, 'images' | 'order' | 'refused' | 'postproces
  * said and kept the release. A type set by hand has no probability (p 1, origin manual).
  */
 const typeReading = (w: Detection['wbc']) => (w ? [w.origin, w.origin === 'model' ? w.p : 1, w.small ? 1 : 0, w.grey ? 1 : 0] : []);
+
+/** An image's quality flags as the report names them (in the order the report lists them). */
+const flagsOf = (im: ImageEntry) => FLAG_CODES.filter((f) => im.quality?.flags?.includes(f));
 
 /** The revision of the batch the report rests on. */
 export function releaseRevision(s: RevisionInput): string {
@@ -58,11 +77,15 @@ export function releaseRevision(s: RevisionInput): string {
         : [];
     // deleted ids too: a box left out while under the threshold is a decision the release did not see;
     // and the review mark, which the report prints ("Boxes reviewed on 3 of 8 images", Appendix A)
-    return [id, im.status, inTotals(im) ? 1 : 0, dets, im.edits.deleted, im.reviewed ? 1 : 0];
+    // and the image's quality flags and loaded annotations, which it prints too (page 1's "Flagged images",
+    // Appendix A's flags, Appendix B's agreement with the annotations): a flag that did not keep the image out of
+    // the totals, or annotations loaded after the release, changed the signed paper and kept the release
+    return [id, im.status, inTotals(im) ? 1 : 0, dets, im.edits.deleted, im.reviewed ? 1 : 0, flagsOf(im), (im.gt ?? null)?.map((g) => [g.cls, g.box.x1, g.box.y1, g.box.x2, g.box.y2]) ?? null];
   });
   // the smear estimates' factors too: the report prints the estimates they make; and the files refused at
   // the drop, which it names as not in its figures
-  return hash(JSON.stringify([s.postprocess, s.diffRules, s.reference, s.estimateFactors, images, s.refused.map((r) => r.name)]));
+  // and what it says of the microscope profile's adaptation (its name, its cells, whether it adapted the types)
+  return hash(JSON.stringify([s.postprocess, s.diffRules, s.reference, s.estimateFactors, images, s.refused.map((r) => r.name), revisionAdaptation(s)]));
 }
 
 /**
@@ -133,6 +156,10 @@ export function withdrawalReason(s: RevisionInput, p: RevisionInput): string {
     if (inTotals(a) !== inTotals(b)) return `${b.name}: ${inTotals(b) ? 'flagged image accepted' : 'flagged image taken out of the totals'}`;
     if (a.status !== b.status) return `${b.name}: counted again`;
     if (a.reviewed !== b.reviewed) return `${b.name}: ${b.reviewed ? 'marked reviewed' : 'review mark taken back'}`;
+    const [fa, fb] = [flagsOf(a), flagsOf(b)];
+    const flagWords = (f: FlagCode[]) => (f.length ? f.map((c) => FLAG_SHORT[c]).join(', ') : 'none');
+    if (fa.join() !== fb.join()) return `${b.name}: quality flags changed (${flagWords(fa)} → ${flagWords(fb)})`;
+    if (JSON.stringify(a.gt ?? null) !== JSON.stringify(b.gt ?? null)) return `${b.name}: ${!a.gt ? 'annotations loaded' : !b.gt ? 'annotations removed' : 'annotations changed'} (the report's agreement with them)`;
     const c = diffEdits(a.edits, b.edits, b.raw, modelTypes(b))[0];
     if (c) {
       const cls = b.raw?.find((d) => d.id === c.cell)?.cls ?? b.edits.added.find((d) => d.id === c.cell)?.cls ?? a.edits.added.find((d) => d.id === c.cell)?.cls;
@@ -146,6 +173,8 @@ export function withdrawalReason(s: RevisionInput, p: RevisionInput): string {
         : `${b.name}: WBC type probabilities changed (classifier or microscope profile), which the unsure marks rest on`;
     }
   }
+  const [was, now] = [revisionAdaptation(p), revisionAdaptation(s)];
+  if (was !== now) return `microscope profile changed what the report says of adaptation (“${was || 'nothing'}” → “${now || 'nothing'}”)`;
   return 'the batch changed';
 }
 
@@ -162,7 +191,7 @@ export function backAtWithdrawnRelease(s: Pick<AppState, 'sample'> & RevisionInp
 export function watchRelease(store: AppStore): () => void {
   return store.subscribe((s, p) => {
     if (!s.sample.verifiedAt) return;
-    if (s.images === p.images && s.order === p.order && s.refused === p.refused && s.postprocess === p.postprocess && s.diffRules === p.diffRules && s.reference === p.reference && s.estimateFactors === p.estimateFactors) return;
+    if (s.images === p.images && s.order === p.order && s.refused === p.refused && s.postprocess === p.postprocess && s.diffRules === p.diffRules && s.reference === p.reference && s.estimateFactors === p.estimateFactors && s.adaptation === p.adaptation) return;
     if (releaseRevision(s) === s.sample.releasedRevision) return;
     s.withdrawRelease(withdrawalReason(s, p));
   });

@@ -574,8 +574,19 @@ describe('boxes found but not counted (audit 2026-12-06, release)', () => {
     // before: 5.33 and 2.67, from the uncorrected 8
     expect(row('neutrophil').absolute_printed).toBe('4.00');
     expect(row('lymphocyte').absolute_printed).toBe('2.00');
-    expect(row('erythroblast')).toMatchObject({ percent_printed: '33.3', absolute_printed: '–' });
+    // and the NRBC absolute count an analyser gives: 33.3 per 100 of the corrected 6 (= 8 × 33.3 / 133.3), not of
+    // the uncorrected 8 (2.67): corrected once (before: no NRBC absolute count at all)
+    expect(row('erythroblast')).toMatchObject({ percent_printed: '33.3', absolute_printed: '2.00' });
     expect(j.analyser_wbc_10e9_per_L).toBe(8);
+    // the cell counts: the NRBC-typed box is not a leukocyte, left out of WBC and counted apart (before: in WBC,
+    // and no NRBC count); the counts CSV gives both, wbc (every WBC box) and wbc_less_nrbc (the report's)
+    const boxes = selectSummary(s).totals.WBC;
+    expect(j.counts.WBC).toMatchObject({ counted: boxes - 1, excludes_nrbc: true, nrbc_left_out: 1 });
+    expect(j.counts.NRBC).toMatchObject({ counted: 1, words: "WBC leaves out the 1 box typed NRBC (nucleated red cells, not leukocytes), as an analyser's WBC count corrected for NRBC does" });
+    expect(j.ratios.wbc_per_rbc).toBe((boxes - 1) / j.counts.RBC.counted);
+    const csv = csvCells(countsCsv(selectExportImages(s)));
+    const total = csv.find((r) => r[0] === 'TOTAL')!;
+    expect([total[csv[0].indexOf('wbc')], total[csv[0].indexOf('wbc_less_nrbc')], total[csv[0].indexOf('erythroblast')]]).toEqual([String(boxes), String(boxes - 1), '1']);
     expect(j.differential!.wbc_count).toMatchObject({ analyser_10e9_per_L: 8, analyser_corrected_for_nrbc: false, corrected_printed: '6.00', correction: 'applied', words: 'absolute counts ×10⁹/L from the WBC corrected for 33.3 NRBC per 100 WBC: 6.00 ×10⁹/L (analyser WBC 8 ×10⁹/L uncorrected, × 100 / (100 + NRBC))' });
     expect(j.differential!.wbc_count!.corrected_10e9_per_L).toBeCloseTo(6, 12);
     // the counts CSV: a row of the absolute counts as printed, after the % row, saying which count they rest on
@@ -587,7 +598,7 @@ describe('boxes found but not counted (audit 2026-12-06, release)', () => {
     const col = (name: string) => rows[0].indexOf(name);
     let abs = rows.at(-1)!;
     expect(rows.at(-2)![0]).toBe('DIFFERENTIAL_%');
-    expect([abs[0], abs[col('neutrophil')], abs[col('lymphocyte')], abs[col('monocyte')], abs[col('erythroblast')], abs[col('report_state')]]).toEqual(['DIFFERENTIAL_10E9_PER_L', '4.00', '2.00', '0.00', '', 'released']);
+    expect([abs[0], abs[col('neutrophil')], abs[col('lymphocyte')], abs[col('monocyte')], abs[col('erythroblast')], abs[col('report_state')]]).toEqual(['DIFFERENTIAL_10E9_PER_L', '4.00', '2.00', '0.00', '2.00', 'released']);
     expect(abs[col('flags')]).toBe(j.differential!.wbc_count!.words);
     // an analyser that counts NRBC apart gave a corrected count: not corrected again, and the release is withdrawn
     store.getState().setSample({ wbcNrbcCorrected: true });
@@ -595,6 +606,8 @@ describe('boxes found but not counted (audit 2026-12-06, release)', () => {
     expect(store.getState().audit.find((e) => e.cell === 'wbcNrbcCorrected')).toMatchObject({ field: 'sample', from: 'no', to: 'yes' });
     const k = reportJson(store.getState(), { lowConfidence: LOW });
     expect(k.differential!.rows.find((r) => r.type === 'neutrophil')!.absolute_printed).toBe('5.33');
+    // NRBC per 100 of the WBC as entered: 8 × 0.333
+    expect(k.differential!.rows.find((r) => r.type === 'erythroblast')!.absolute_printed).toBe('2.67');
     expect(k.differential!.wbc_count).toMatchObject({ analyser_corrected_for_nrbc: true, corrected_10e9_per_L: null, correction: 'analyser', absolute_from_10e9_per_L: 8 });
     rows = counts();
     abs = rows.at(-1)!;

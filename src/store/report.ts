@@ -16,9 +16,9 @@ import type { ExportRelease } from '../core/formats/exports';
 import type { SampleRecord } from './sampleSlice';
 import type { AppState } from './store';
 import type { ImageEntry } from './types';
-import { batchEstimate, countCells, type Counts } from '../core/counts/counts';
+import { batchEstimate, countCells, leukocyteCounts, summarize, type BatchSummary, type Counts } from '../core/counts/counts';
 import { COUNT_RULES } from '../core/detection/postprocess';
-import { debrisExcluded, imageEdits, imageEngine, inTotals, opticsExcluded, ruleExcluded, selectClumpedFields, selectDifferentialState, selectScaleStale, selectSummary } from './selectors';
+import { debrisExcluded, imageEdits, imageEngine, inTotals, opticsExcluded, ruleExcluded, selectClumpedFields, selectDifferentialState, selectScaleStale, shownDetections } from './selectors';
 
 export type ReleaseKind = 'released' | 'withdrawn' | 'preliminary';
 
@@ -193,6 +193,35 @@ export function adaptationWords(a: { cells: number; used: boolean; adapts: boole
     : `WBC types from the classifier alone: it ${keptWhy(a.right ?? null, a.cells, ` of ${profile}`)}, so it was not adapted`;
 }
 
+/** The report's cell counts (the CBC table, the ratios, Appendix A's rows and totals, the JSON's counts): WBC
+ * without the boxes typed NRBC, which `nrbc` counts apart, over the images in the totals. */
+export interface CbcSummary {
+  summary: BatchSummary;
+  nrbc: { counted: number; meanPerField: number };
+}
+
+let cbcCache: { images: AppState['images']; order: string[]; params: AppState['postprocess']; out: CbcSummary } | undefined;
+
+/** Memoised: the report selects it. */
+export function selectCbc(s: Pick<AppState, 'images' | 'order' | 'postprocess'>): CbcSummary {
+  const c = cbcCache;
+  if (c && c.images === s.images && c.order === s.order && c.params === s.postprocess) return c.out;
+  const per = s.order.map((id) => s.images[id]).filter((im) => im.status === 'done' && inTotals(im)).map((im) => leukocyteCounts(shownDetections(im, s.postprocess)));
+  const counted = per.reduce((n, p) => n + p.nrbc, 0);
+  const out = { summary: summarize(per.map((p) => p.counts)), nrbc: { counted, meanPerField: per.length ? counted / per.length : 0 } };
+  cbcCache = { images: s.images, order: s.order, params: s.postprocess, out };
+  return out;
+}
+
+/** The report's words on the WBC row, where NRBC-typed boxes were left out of it ('' where none was). */
+export const nrbcLeftOutWords = (n: number) => (n ? `WBC leaves out the ${n} box${n === 1 ? '' : 'es'} typed NRBC (nucleated red cells, not leukocytes), as an analyser's WBC count corrected for NRBC does` : '');
+
+/** The Method's line on adaptation as the report and the JSON print it, with the profile's name as the store
+ * holds it (the panel's): the one text a release's revision covers (store/release). */
+export function selectAdaptationLine(s: Pick<AppState, 'adaptation' | 'images' | 'order'>): string | null {
+  return adaptationWords(selectAdaptation(s), s.adaptation.name);
+}
+
 /** Images of the batch that are in none of the figures: those that failed (with why) and those still being
  * counted. The report and its JSON say so, and a release waits for the counting to end. */
 export interface NotCounted {
@@ -288,8 +317,9 @@ export const NUMBER_FORMAT =
 
 /** The report as data, for the JSON export: the release, the counts and the differential exactly as
  * printed (the same selectors and the same printing function as the report), the edits and provenance. */
-export function reportJson(s: AppState, opts: { lowConfidence: number | null; profileName?: string }) {
-  const summary = selectSummary(s);
+export function reportJson(s: AppState, opts: { lowConfidence: number | null }) {
+  // WBC without the NRBC-typed boxes, as the report's table (counts.NRBC has them)
+  const { summary, nrbc } = selectCbc(s);
   const clumped = selectClumpedFields(s);
   const done = s.order.filter((id) => s.images[id].status === 'done');
   const release = exportRelease(s.sample);
@@ -310,9 +340,13 @@ export function reportJson(s: AppState, opts: { lowConfidence: number | null; pr
         field_dispersion: r3(summary.dispersion[k]),
         // fields where platelets lie in a clump: the platelet count is a minimum (core/quality/clumps)
         ...(k === 'Platelets' ? { clumped_fields: clumped } : {}),
+        // the boxes typed NRBC are not in it (counts.NRBC): the counts CSV's wbc_less_nrbc, not its wbc
+        ...(k === 'WBC' ? { excludes_nrbc: true, nrbc_left_out: nrbc.counted } : {}),
       }];
     }),
   );
+  // nucleated red cells: WBC-class boxes typed NRBC, left out of WBC (per 100 WBC and ×10⁹/L: the differential's erythroblast row)
+  const nrbcCounts = { counted: nrbc.counted, mean_per_field: r3(nrbc.meanPerField), mean_per_field_printed: nrbc.meanPerField.toFixed(1), words: nrbcLeftOutWords(nrbc.counted) };
   let differential = null;
   if (opts.lowConfidence !== null) {
     const st = selectDifferentialState(s, opts.lowConfidence);
@@ -373,7 +407,7 @@ export function reportJson(s: AppState, opts: { lowConfidence: number | null; pr
     // the screen and the printed report write figures as the browser's country does ("15.000", "65,2"); the file
     // is the same in every country, so a LIS or a script reads it one way
     number_format: NUMBER_FORMAT,
-    counts,
+    counts: Object.assign(counts, { NRBC: nrbcCounts }),
     ratios: { wbc_per_rbc: summary.wbcPerRbc, platelets_per_rbc: summary.plateletsPerRbc },
     analyser_wbc_10e9_per_L: s.sample.wbcCount,
     differential,
@@ -385,7 +419,7 @@ export function reportJson(s: AppState, opts: { lowConfidence: number | null; pr
       fixed_scale: scale.setting, ...(scale.pending ? { fixed_scale_not_applied: s.fixedScale } : {}), magnification: scale.words,
     },
     engines: selectEngines(s),
-    adaptation: adaptationWords(selectAdaptation(s), opts.profileName),
+    adaptation: selectAdaptationLine(s),
     left_out_images: done.filter((id) => !inTotals(s.images[id])).map((id) => s.images[id].name),
     // boxes on the counted fields that no figure counts, by why (the report's sentence beside)
     left_out_boxes: { ...((b) => ({ count_rule: b.countRule, optics: b.optics, debris: b.debris }))(selectLeftOutBoxes(s)), words: leftOutWords(selectLeftOutBoxes(s), s.postprocess.countRule) },

@@ -2,7 +2,7 @@ import type { StateCreator } from 'zustand';
 import type { AuditEntry } from '../core/edits/audit';
 import { ADULT_REFERENCE, DEFAULT_RULES, type DiffRules, type ReferenceIntervals } from '../core/differential/rules';
 import type { AppState } from './store';
-import { RELEASE_SCHEME, releaseRevision } from './release';
+import { RELEASE_SCHEME, releaseRevision, revisionAdaptation } from './release';
 
 /** One batch is one sample. Everything here is cleared with the session and never carried over. */
 export interface SampleRecord {
@@ -28,6 +28,10 @@ export interface SampleRecord {
   releasedRevision: string;
   /** What that revision covers (store/release RELEASE_SCHEME); absent in records saved before it: 1. */
   releasedScheme?: number;
+  /** The report's line on the microscope profile's adaptation when released ('' for none), which the revision
+   * covers: it stands in for the line while the profile is read after a reload (store/release revisionAdaptation).
+   * Kept after a withdrawal (the withdrawn revision rests on it); absent in records saved before scheme 4. */
+  releasedAdaptation?: string;
   /** Why the last release was withdrawn ('' when none was). */
   withdrawn: string;
   /** The revision the withdrawn release rested on: an undo that brings the batch back to it is said
@@ -121,10 +125,11 @@ export const createSampleSlice: StateCreator<AppState, [], [], SampleSlice> = (s
   releaseReport(verifiedBy) {
     const s = get();
     if (!s.sample.id.trim()) return;
-    const revision = releaseRevision(s);
+    const releasedAdaptation = revisionAdaptation(s);
+    const revision = releaseRevision({ ...s, sample: { ...s.sample, releasedAdaptation } });
     // released again after a withdrawal: a correction of that release, which it names
     const replaces = s.sample.withdrawn ? { releasedAt: s.sample.withdrawnReleasedAt ?? '', revision: s.sample.withdrawnRevision ?? '', reason: s.sample.withdrawn } : null;
-    set({ sample: { ...s.sample, verifiedBy, verifiedAt: new Date().toISOString(), releasedRevision: revision, releasedScheme: RELEASE_SCHEME, withdrawn: '', withdrawnRevision: '', withdrawnReleasedAt: '', replaces } });
+    set({ sample: { ...s.sample, verifiedBy, verifiedAt: new Date().toISOString(), releasedRevision: revision, releasedScheme: RELEASE_SCHEME, releasedAdaptation, withdrawn: '', withdrawnRevision: '', withdrawnReleasedAt: '', replaces } });
     // the revision signed, as the report prints it: the trail alone tells which figures each release rested on
     get().logAudit([releaseEntry('release', 'not released', `released by ${verifiedBy || '(no name)'} · revision ${revision}${replaces?.revision ? ` · corrects revision ${replaces.revision}` : ''}`)]);
     // a withdrawal said earlier is settled by this release

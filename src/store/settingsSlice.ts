@@ -2,6 +2,7 @@ import type { StateCreator } from 'zustand';
 import type { PostprocessParams } from '../core/detection/card';
 import type { CountRule } from '../core/detection/postprocess';
 import { perClass, type CellClass, type PerClass } from '../core/detection/classes';
+import { restoredFactor } from '../core/counts/estimate';
 import type { BackendChoice } from '../worker/protocol';
 
 export type { BackendChoice };
@@ -59,7 +60,9 @@ export const createSettingsSlice =
     },
     estimateFactors: { WBC: null, Platelets: null },
     setEstimateFactor(cls, v) {
-      set((s) => ({ estimateFactors: { ...s.estimateFactors, [cls]: v !== null && Number.isFinite(v) && v > 0 ? v : null } }));
+      // the checks of a typed or restored factor (at most MAX_FACTOR too): off where it fails them
+      const r = restoredFactor(v);
+      set((s) => ({ estimateFactors: { ...s.estimateFactors, [cls]: 'factor' in r ? r.factor : null } }));
     },
     reviewBand: 0.15,
     setReviewBand(v) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchEstimate, countCells, countsSentence, formatRatio, PLATELET_CLUMP_CHECK, summarize } from './counts';
+import { batchEstimate, countCells, countsSentence, formatRatio, leukocyteCounts, PLATELET_CLUMP_CHECK, summarize } from './counts';
 
 describe('counts', () => {
   it('tallies per class', () => {
@@ -23,6 +23,14 @@ describe('counts', () => {
     expect(s.wbcPerRbc).toBeNull();
     expect(formatRatio(null)).toBe('–');
     expect(formatRatio(0)).toBe('none'); // no WBC among the RBCs: not "one per 0"
+  });
+});
+
+describe('leukocyteCounts', () => {
+  it('leaves the WBC boxes typed NRBC out of WBC and counts them apart; smudge or other set aside stay WBC boxes', () => {
+    const w = (type: string, category?: string) => ({ cls: 'WBC' as const, wbc: { type, ...(category ? { category } : {}) } });
+    const dets = [{ cls: 'RBC' as const }, w('neutrophil'), w('erythroblast'), w('erythroblast'), w('erythroblast', 'smudge'), { cls: 'WBC' as const }, { cls: 'Platelets' as const }];
+    expect(leukocyteCounts(dets)).toEqual({ counts: { RBC: 1, WBC: 3, Platelets: 1 }, nrbc: 2 });
   });
 });
 

@@ -12,6 +12,25 @@ export function countCells(dets: readonly { cls: CellClass }[]): Counts {
   return c;
 }
 
+/** WBC-class boxes typed NRBC (erythroblast, by the classifier or by hand), not set aside as smudge or other: nucleated
+ * red cells, which the detector finds as white cells but which are not leukocytes. */
+export function nrbcBoxes(dets: readonly { cls: CellClass; wbc?: { type: string; category?: string } }[]): number {
+  let n = 0;
+  for (const d of dets) if (d.cls === 'WBC' && d.wbc?.type === 'erythroblast' && !d.wbc.category) n++;
+  return n;
+}
+
+/**
+ * A field's counts as the report gives them: WBC without its NRBC-typed boxes (a lab's WBC count is of leukocytes:
+ * an analyser's is corrected for NRBC, core/differential wbcBasis), and those apart. Before, the report's WBC row
+ * counted them as white cells, and printed no NRBC count.
+ */
+export function leukocyteCounts(dets: readonly { cls: CellClass; wbc?: { type: string; category?: string } }[]): { counts: Counts; nrbc: number } {
+  const counts = countCells(dets);
+  const nrbc = nrbcBoxes(dets);
+  return { counts: { ...counts, WBC: counts.WBC - nrbc }, nrbc };
+}
+
 export function addCounts(a: Counts, b: Counts): Counts {
   return perClass((k) => a[k] + b[k]);
 }

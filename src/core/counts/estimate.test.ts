@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { editable } from '../formats/numbers';
-import { countInterval, fieldDispersion, formatFactor, gammaP, parseFactor, parseLocaleNumber, smearEstimate, twoSignificant } from './estimate';
+import { countInterval, fieldDispersion, formatFactor, gammaP, MAX_FACTOR, parseFactor, parseLocaleNumber, restoredFactor, smearEstimate, twoSignificant } from './estimate';
 
 describe('a typed factor', () => {
   it('is off when empty, a number above 0 up to a million, and otherwise says why', () => {
@@ -35,6 +35,17 @@ describe('a typed factor', () => {
     }
     for (const t of ['5,5,5', '1.2.3', '12,34.5', '5,', ',', '2 00']) expect(parseFactor(t, 'de-DE'), t).toEqual({ error: expect.stringMatching(/above 0/) });
     expect(parseLocaleNumber('-1.000', 'de-DE')).toEqual({ value: -1000 });
+  });
+});
+
+describe('a factor restored from storage', () => {
+  it('passes the checks a typed one gets, on the value as stored', () => {
+    expect(restoredFactor(undefined)).toEqual({ factor: null });
+    expect(restoredFactor(null)).toEqual({ factor: null });
+    expect(restoredFactor(15000)).toEqual({ factor: 15000 });
+    expect(restoredFactor(5.5)).toEqual({ factor: 5.5 });
+    expect(restoredFactor(MAX_FACTOR)).toEqual({ factor: MAX_FACTOR });
+    for (const bad of [0, -2000, NaN, Infinity, MAX_FACTOR + 1, '2000', true, {}]) expect(restoredFactor(bad)).toHaveProperty('error');
   });
 });
 

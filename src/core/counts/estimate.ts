@@ -105,6 +105,18 @@ export function parseFactor(text: string, locale = 'en'): { factor: number | nul
   return { factor: n };
 }
 
+/** A factor read back from storage (the lab settings an older version saved, a hand-edited copy of them): the
+ * checks a typed factor gets (parseFactor), on the value as stored. null or absent is off; anything else that is
+ * not a number above 0 and at most MAX_FACTOR is refused with why. Before, any positive number was used as it
+ * was ("1e9" gave an estimate a thousand times past any microscope's), and text was dropped without a word. */
+export function restoredFactor(x: unknown): { factor: number | null } | { error: string } {
+  if (x === null || x === undefined) return { factor: null };
+  if (typeof x !== 'number') return { error: `${JSON.stringify(x)} is not a number` };
+  if (!Number.isFinite(x) || x <= 0) return { error: `${String(x)} is not a factor: a factor is a number above 0 (cells per µL per cell counted per field, e.g. 2000)` };
+  if (x > MAX_FACTOR) return { error: `${formatFactor(x)}/µL is past any field factor (at most ${formatFactor(MAX_FACTOR)})` };
+  return { factor: x };
+}
+
 /** A factor as `locale` writes it ("15.000" and "5,5" in de-DE, "15 000" in fr-FR, "15,000" in en), which
  * parseFactor in that locale reads back as the same number; English's grouping where `locale` is undefined
  * (the JSON's printed estimate). */

@@ -92,7 +92,9 @@ describe('differential rules', () => {
     expect(r.eosinophil).toMatchObject({ percent: 0, flag: '', withheld: 'L', absoluteFlag: '', absoluteWithheld: 'L' });
     expect(r.immature_granulocyte.flag).toBe(''); // no interval: no flag
     // 1 erythroblast per 100 WBC: its interval's bottom is above 0 (none expected)
-    expect(r.erythroblast).toMatchObject({ percent: 1, absolute: null, flag: 'H', withheld: '' });
+    expect(r.erythroblast).toMatchObject({ percent: 1, flag: 'H', withheld: '' });
+    // the NRBC absolute count, of the count entered (already corrected by the analyser)
+    expect(r.erythroblast.absolute).toBeCloseTo(0.1, 12);
     expect(reportRows(differential(types), null, ADULT_REFERENCE).every((x) => x.absolute === null && x.absoluteFlag === '')).toBe(true);
     expect(flagOf(39.96, { low: 40, high: 80 })).toBe('L');
     expect(flagOf(null, { low: 40, high: 80 })).toBe('');
@@ -107,7 +109,9 @@ describe('differential rules', () => {
     expect(r.neutrophil.absolute).toBeCloseTo(6, 12);
     expect(r.lymphocyte.absolute).toBeCloseTo(3, 12);
     expect(r.monocyte.absolute).toBeCloseTo(1, 12);
-    expect(r.erythroblast).toMatchObject({ percent: 10, absolute: null });
+    // NRBC absolute, as an analyser gives it: 10 per 100 of the corrected 10 (= 11 × 10 / 110), corrected once
+    expect(r.erythroblast.percent).toBe(10);
+    expect(r.erythroblast.absolute).toBeCloseTo(1, 12);
     // the sampling interval of the absolute count is of the corrected count too: 30 of 100 lymphocytes (21.3-39.9%)
     // × 10 lies inside 1-3, where × 11 (2.34-4.39) would have reached over it
     expect(r.lymphocyte).toMatchObject({ absoluteFlag: '', absoluteWithheld: '' });

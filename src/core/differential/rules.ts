@@ -301,15 +301,17 @@ export function wbcBasisWords(b: WbcBasis, locale?: string): string {
 /** The report's differential table: % with flags, absolute counts when the analyser's WBC count
  * (×10⁹/L) is known: % × the WBC count corrected for the NRBC the differential counted (wbcBasis; the
  * analyser's as entered where `analyserCorrected`). Before, the count was used uncorrected: with 10 NRBC per
- * 100 WBC every absolute count was 10% too high. Erythroblasts get no absolute count (they are not WBCs). A
- * flag is printed only where the number of cells supports it (supportedFlag). */
+ * 100 WBC every absolute count was 10% too high. Erythroblasts (NRBC, outside the 100%) get the NRBC absolute count
+ * an analyser gives, NRBC per 100 WBC × the corrected WBC count (= the uncorrected count × NRBC / (100 + NRBC)):
+ * the corrected count is used, so nothing is corrected twice; before, the row had none. A flag is printed only
+ * where the number of cells supports it (supportedFlag). */
 export function reportRows(d: Differential, wbcCount: number | null, ref: ReferenceIntervals, flags = true, analyserCorrected = false): ReportRow[] {
   const rows: ReportRow[] = [];
   const basis = wbcBasis(wbcCount, d.nrbcPer100, analyserCorrected);
   const wbc = basis?.used ?? null;
   for (const t of [...IN_DIFFERENTIAL, 'erythroblast' as const]) {
     const percent = t === 'erythroblast' ? d.nrbcPer100 : d.total ? d.percent[t] : null;
-    const absolute = t !== 'erythroblast' && percent !== null && wbc !== null ? (percent / 100) * wbc : null;
+    const absolute = percent !== null && wbc !== null ? (percent / 100) * wbc : null;
     const rounded = percent === null ? null : Math.round(percent * 10) / 10;
     const absRounded = absolute === null ? null : Math.round(absolute * 100) / 100;
     const sampling = samplingInterval(t, d);

@@ -139,7 +139,8 @@ const releaseObject = (rel: ExportRelease) => ({
 
 /**
  * One row per image plus TOTAL, with the differential's counts per type (typed cells; smudge and other
- * apart); a last row gives the batch differential in % (erythroblasts: per 100 WBC, outside the 100%):
+ * apart); `wbc` is every WBC-class box, as the detector and the screen count them, `wbc_less_nrbc` the report's
+ * WBC count: without the boxes typed NRBC (the `erythroblast` column), which are not leukocytes; a last row gives the batch differential in % (erythroblasts: per 100 WBC, outside the 100%):
  * the report's own figures (verified cells, up to the target) where the report prints them, else every
  * typed cell, marked preliminary. Every row carries the report's release (state, verifier, time,
  * revision, why it was withdrawn), as it carries the sample ID. `report` comes from the store's selectors
@@ -154,12 +155,12 @@ export function countsCsv(images: readonly ExportImage[], report?: CountsReport)
     const d = differential(typesOf(im));
     return [
       names[i], c.RBC, c.WBC, c.Platelets, im.reviewed, im.edited, im.countRule, r3(cellScale(im)), im.scale?.passes ?? '', ...WBC_TYPES.map((t) => d.counts[t]), flagText(im), flagsAcceptedCell(im), counted(im),
-      categoryCount(im, 'smudge'), categoryCount(im, 'other'), im.engine ?? '', im.capture?.source ?? 'file', im.capture?.at ?? '', im.edits ?? '', ...TOTALS_ONLY, ...relCells,
+      categoryCount(im, 'smudge'), categoryCount(im, 'other'), im.engine ?? '', im.capture?.source ?? 'file', im.capture?.at ?? '', im.edits ?? '', c.WBC - d.counts.erythroblast, ...TOTALS_ONLY, ...relCells,
     ];
   });
   // files that could not be counted: named, with why, in no total (the report says the same on page 1)
   for (const f of report?.notCounted ?? []) {
-    rows.push([f.name, '', '', '', '', '', '', '', '', ...WBC_TYPES.map(() => ''), `not-counted: ${f.error}`, '', false, '', '', '', '', '', '', ...TOTALS_ONLY, ...relCells]);
+    rows.push([f.name, '', '', '', '', '', '', '', '', ...WBC_TYPES.map(() => ''), `not-counted: ${f.error}`, '', false, '', '', '', '', '', '', '', ...TOTALS_ONLY, ...relCells]);
   }
   // TOTAL and the differential are over the images the batch counts (as the page shows them)
   const inTotals = images.filter(counted);
@@ -171,7 +172,7 @@ export function countsCsv(images: readonly ExportImage[], report?: CountsReport)
   // the per-image true/false columns stay empty on TOTAL (a LIS or pandas typing them as booleans failed on
   // a count there, or read 2 as true): how many images are reviewed, edited… go in columns of their own
   const imageTotals = [images.filter((i) => i.reviewed).length, images.filter((i) => i.edited).length, images.filter((im) => im.flagsAccepted === true).length, inTotals.length];
-  rows.push(['TOTAL', s.totals.RBC, s.totals.WBC, s.totals.Platelets, '', '', rules, '', '', ...WBC_TYPES.map((t) => d.counts[t]), '', '', '', sum((im) => categoryCount(im, 'smudge')), sum((im) => categoryCount(im, 'other')), '', '', '', '', ...imageTotals, ...relCells]);
+  rows.push(['TOTAL', s.totals.RBC, s.totals.WBC, s.totals.Platelets, '', '', rules, '', '', ...WBC_TYPES.map((t) => d.counts[t]), '', '', '', sum((im) => categoryCount(im, 'smudge')), sum((im) => categoryCount(im, 'other')), '', '', '', '', s.totals.WBC - sum((im) => differential(typesOf(im)).counts.erythroblast), ...imageTotals, ...relCells]);
   // the report's figures where it prints them; otherwise every typed cell, marked preliminary
   // (before release: the basis the panel shows, verified cells only unless the technician chose every typed cell)
   const shown = st.releasable || st.basis === 'verified' ? st.released : d;
@@ -185,17 +186,17 @@ export function countsCsv(images: readonly ExportImage[], report?: CountsReport)
       : st.basis === 'verified'
         ? `preliminary: ${st.basedOn} verified cells of ${st.target}; ${st.unverified} of ${st.typed} WBC types not verified${st.untyped ? `; ${st.untyped} WBC untyped` : ''}`
         : `preliminary: every typed cell; ${st.unverified} of ${st.typed} WBC types not verified${st.untyped ? `; ${st.untyped} WBC untyped` : ''}`;
-  rows.push(['DIFFERENTIAL_%', '', '', '', '', '', '', '', '', ...pctRow, status, '', '', '', '', '', '', '', '', ...TOTALS_ONLY, ...relCells]);
+  rows.push(['DIFFERENTIAL_%', '', '', '', '', '', '', '', '', ...pctRow, status, '', '', '', '', '', '', '', '', '', ...TOTALS_ONLY, ...relCells]);
   // the absolute counts, as printed (to 0.01 ×10⁹/L), and the WBC count they rest on: only the report's own figures
   const p = report?.printed;
   if (p?.wbc) {
     const abs = WBC_TYPES.map((t) => ((r) => (p.shown && r && r.absolute !== null ? r.absoluteText : ''))(p.rows.find((r) => r.type === t)));
     const words = p.shown ? wbcBasisWords(p.wbc) : 'absolute counts only on the released differential';
-    rows.push(['DIFFERENTIAL_10E9_PER_L', '', '', '', '', '', '', '', '', ...abs, words, '', '', '', '', '', '', '', '', ...TOTALS_ONLY, ...relCells]);
+    rows.push(['DIFFERENTIAL_10E9_PER_L', '', '', '', '', '', '', '', '', ...abs, words, '', '', '', '', '', '', '', '', '', ...TOTALS_ONLY, ...relCells]);
   }
   return toCsv(
     // one rule for every header: lowercase snake_case, a unit where the value has one (the boxes CSV's px)
-    ['image', 'rbc', 'wbc', 'platelets', 'reviewed', 'edited', 'count_rule', 'cell_scale', 'passes', ...WBC_TYPES, 'flags', 'flags_accepted', 'in_totals', 'smudge', 'other', 'engine', 'source', 'captured_at', 'edits', ...TOTALS_COLUMNS, ...RELEASE_COLUMNS],
+    ['image', 'rbc', 'wbc', 'platelets', 'reviewed', 'edited', 'count_rule', 'cell_scale', 'passes', ...WBC_TYPES, 'flags', 'flags_accepted', 'in_totals', 'smudge', 'other', 'engine', 'source', 'captured_at', 'edits', 'wbc_less_nrbc', ...TOTALS_COLUMNS, ...RELEASE_COLUMNS],
     rows,
   );
 }

@@ -62,18 +62,18 @@ describe('CSV', () => {
     // the panel's basis set to every typed cell: the preliminary row gives them all
     expect(countsCsv(images, everyTyped(images))).toBe(
       'image,rbc,wbc,platelets,reviewed,edited,count_rule,cell_scale,passes,neutrophil,lymphocyte,monocyte,eosinophil,basophil,immature_granulocyte,erythroblast,flags,flags_accepted,in_totals,' +
-        'smudge,other,engine,source,captured_at,edits,reviewed_images,edited_images,flags_accepted_images,in_totals_images,report_state,verified_by,released_at,release_revision,withdrawn_reason,replaces_release\r\n' +
-        `"a,1.jpg",2,1,0,true,true,all,1.0400,1,0,0,0,1,0,0,0,,,true,0,0,,file,,,,,,${rel}\r\n` +
-        `b.jpg,0,0,1,false,false,all,0.4900,2,0,0,0,0,0,0,0,,,true,0,0,,file,,,,,,${rel}\r\n` +
+        'smudge,other,engine,source,captured_at,edits,wbc_less_nrbc,reviewed_images,edited_images,flags_accepted_images,in_totals_images,report_state,verified_by,released_at,release_revision,withdrawn_reason,replaces_release\r\n' +
+        `"a,1.jpg",2,1,0,true,true,all,1.0400,1,0,0,0,1,0,0,0,,,true,0,0,,file,,,1,,,,${rel}\r\n` +
+        `b.jpg,0,0,1,false,false,all,0.4900,2,0,0,0,0,0,0,0,,,true,0,0,,file,,,0,,,,${rel}\r\n` +
         // the true/false columns empty on TOTAL; its image counts in columns of their own (audit s49 minor 5)
-        `TOTAL,2,1,1,,,all,,,0,0,0,1,0,0,0,,,,0,0,,,,,1,1,0,2${rel}\r\n` +
-        `DIFFERENTIAL_%,,,,,,,,,0.0,0.0,0.0,100.0,0.0,0.0,0.0,preliminary: every typed cell; 1 of 1 WBC types not verified,,,,,,,,,,,,${rel}\r\n`,
+        `TOTAL,2,1,1,,,all,,,0,0,0,1,0,0,0,,,,0,0,,,,,1,1,1,0,2${rel}\r\n` +
+        `DIFFERENTIAL_%,,,,,,,,,0.0,0.0,0.0,100.0,0.0,0.0,0.0,preliminary: every typed cell; 1 of 1 WBC types not verified,,,,,,,,,,,,,${rel}\r\n`,
     );
     // the panel's default basis, verified cells only: none yet, so no percentages, and the row says why
-    expect(countsCsv(images).trim().split('\r\n').at(-1)).toBe(`DIFFERENTIAL_%,,,,,,,,,,,,,,,,preliminary: 0 verified cells of 100; 1 of 1 WBC types not verified,,,,,,,,,,,,${rel}`);
+    expect(countsCsv(images).trim().split('\r\n').at(-1)).toBe(`DIFFERENTIAL_%,,,,,,,,,,,,,,,,preliminary: 0 verified cells of 100; 1 of 1 WBC types not verified,,,,,,,,,,,,,${rel}`);
     // verified cells: the row gives the report's figures and says what they rest on
     const verified = images.map((im) => ({ ...im, detections: im.detections.map((d) => (d.wbc ? { ...d, wbc: { ...d.wbc, verified: true } } : d)) }));
-    expect(countsCsv(verified).trim().split('\r\n').at(-1)).toBe(`DIFFERENTIAL_%,,,,,,,,,0.0,0.0,0.0,100.0,0.0,0.0,0.0,report: 1 verified cells (target 100),,,,,,,,,,,,${rel}`);
+    expect(countsCsv(verified).trim().split('\r\n').at(-1)).toBe(`DIFFERENTIAL_%,,,,,,,,,0.0,0.0,0.0,100.0,0.0,0.0,0.0,report: 1 verified cells (target 100),,,,,,,,,,,,,${rel}`);
   });
   it('names each file that could not be counted, with why, in a row of its own and in no total', () => {
     const rows = countsCsv(images, { release: { state: 'preliminary', verifiedBy: '', releasedAt: '', revision: '', withdrawn: '' }, differential: differentialState(images.flatMap((im) => im.detections), DEFAULT_RULES, 0.6), notCounted: [{ name: 'broken.jpg', error: 'The file is not an image the browser can read.' }] })
