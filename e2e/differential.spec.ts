@@ -149,6 +149,13 @@ test('absolute counts rest on the analyser WBC corrected for the NRBC verified, 
   }
   await page.getByTestId('gallery-close').click();
   expect(await page.evaluate(() => window.__smearcount.differential())).toMatchObject({ verified: keys.length, unverified: 0, untyped: 0, releasable: true });
+  // the counts panel keeps the box in its WBC figures (it is drawn as one) and says the estimate and the report
+  // leave it out; its WBC estimate is the report's, of leukocytes (before: of every box, above the report's)
+  await expect(page.getByTestId('nrbc-note')).toContainText("1 WBC box typed NRBC (nucleated red cells): in the WBC figures above, left out of the WBC estimate and of the report's WBC count");
+  expect(await app.count('WBC', 'total')).toBe(keys.length);
+  const { factor, estimate } = await app.estimates('WBC');
+  await factor.fill('2000');
+  await expect(estimate).toContainText(`${((keys.length - 1) / files.length).toFixed(2)} per field × 2,000/µL`);
   const nrbc = (100 / (keys.length - 1)).toFixed(1);
   const corrected = ((11 * 100) / (100 + 100 / (keys.length - 1))).toFixed(2);
   // the sample panel says what the report will use
@@ -164,6 +171,7 @@ test('absolute counts rest on the analyser WBC corrected for the NRBC verified, 
   await expect(page.getByTestId('report-abs-erythroblast')).toHaveText(((per100 / 100) * ((11 * 100) / (100 + per100))).toFixed(2));
   await expect(page.getByTestId('report-cbc-WBC').locator('td').first()).toHaveText('WBC, NRBC left out');
   await expect(page.getByTestId('report-cbc-NRBC').locator('td').nth(1)).toHaveText('1');
+  await expect(page.getByTestId('report-estimate-WBC')).toContainText(`(${((keys.length - 1) / files.length).toFixed(2)} per field × 2,000/µL`);
   await page.getByRole('button', { name: 'Close' }).click();
   // an analyser that counts NRBC apart: its count is used as entered, and the report says so
   await page.getByTestId('sample-wbc-corrected').check();

@@ -8,6 +8,8 @@ import { formatFactor, parseFactor } from '../core/counts/estimate';
 import { browserLocale, editable, fixed, plain } from '../core/formats/numbers';
 import { COUNT_RULES } from '../core/detection/postprocess';
 import { groundTruthAp, imageCounts, selectClumpedFields, selectCurrent, selectExcluded, selectSummary } from '../store/selectors';
+import { selectCbc } from '../store/report';
+import { nrbcPanelWords } from './countItems';
 import { FlagsNotice } from './FlagsNotice';
 import { InfoTip } from './InfoTip';
 import { useMemo, useState } from 'react';
@@ -31,8 +33,10 @@ export function CountsPanel() {
   const color = classColors(card);
   // every figure as the browser's country writes it ("1.363", "22,7", "15.000/µL" in a German lab)
   const locale = browserLocale();
+  // The WBC estimate is the report's: of leukocytes, the boxes typed NRBC left out (store/report selectCbc)
+  const cbc = useApp(selectCbc);
   const estimates = {
-    WBC: factors.WBC && summary.images ? batchEstimate(summary, 'WBC', factors.WBC, clumped, locale) : null,
+    WBC: factors.WBC && summary.images ? batchEstimate(cbc.summary, 'WBC', factors.WBC, clumped, locale) : null,
     Platelets: factors.Platelets && summary.images ? batchEstimate(summary, 'Platelets', factors.Platelets, clumped, locale) : null,
   };
   return (
@@ -83,6 +87,12 @@ export function CountsPanel() {
           </InfoTip>
         </dt>
         <dd data-testid="ratio-platelets">{formatRatio(summary.plateletsPerRbc, locale)}</dd>
+        {cbc.nrbc.counted > 0 && (
+          <>
+            <dt>NRBC</dt>
+            <dd data-testid="nrbc-note">{nrbcPanelWords(cbc.nrbc.counted, locale)}</dd>
+          </>
+        )}
         <dt>Images counted</dt>
         <dd>
           <span data-testid="images-counted">{plain(summary.images, locale)}</span>
