@@ -77,6 +77,14 @@ export function secondPassScale(planScale: number, ratio: number | null, width: 
   return Math.max(cfg.minScale, Math.min(cfg.maxScale, s));
 }
 
+/** The largest scale a second pass reaches on a `width` x `height` image (or a small field's square read as
+ * one): its input is capped at `maxPixels`, and the scale at `maxScale`. Over the plan scale, it is how far the
+ * second pass can enlarge cells that look small: 2x for any 4:3 frame fitted into a 4:3 native size, more for a
+ * square (2.31x) or a 16:9 frame, whose plan leaves part of the native size empty. */
+export function reachableScale(width: number, height: number, cfg: ScaleConfig): number {
+  return Math.max(cfg.minScale, Math.min(cfg.maxScale, Math.sqrt(cfg.maxPixels / (width * height))));
+}
+
 /** The scale (model px per image px) when the user fixes the magnification: `relative` times the plan
  * scale, held to the same limits as a second pass (none without the card's scale settings). */
 export function fixedScale(planScale: number, relative: number, width: number, height: number, cfg: ScaleConfig | null): number {

@@ -117,6 +117,19 @@ describe('qualityFlags', () => {
     expect(flags({}, { cellScale: 1, planScale: null })).toEqual([]);
     expect(flags({}, { cellScale: 1, planScale: undefined })).toEqual([]);
   });
+  it('the first pass\'s estimate is judged against the zoom the second pass could give this image: a small field\'s square reaches further than a 4:3 frame', () => {
+    // a 3x3 mosaic of CBC fields drawn as a disc of 10% of a 2400x1800 frame (the eyepiece audit): its square
+    // read as the image, estimated 0.363, enlarged 2.31x (not 2x), 118 RBCs counted; it was left out as "cell size"
+    expect(flags({}, { cellScale: 0.655, planScale: 0.363, reach: 2.309 })).toEqual([]);
+    // the same estimate on a whole 4:3 frame, which the second pass enlarges 2x at most, and an image counted
+    // before the reach was kept: beyond the app, as before
+    expect(flags({}, { cellScale: 0.655, planScale: 0.363, reach: 2 })).toEqual(['scale-out-of-range']);
+    expect(flags({}, { cellScale: 0.655, planScale: 0.363 })).toEqual(['scale-out-of-range']);
+    // the square's reach has its limit too: cells asking for more than 20% past 2.31x (1 / (2.309 x 1.2) = 0.361)
+    expect(flags({}, { cellScale: 0.65, planScale: 0.355, reach: 2.309 })).toEqual(['scale-out-of-range']);
+    // no second pass needed: no flag at any reach
+    expect(flags({}, { cellScale: 1, planScale: 0.9, reach: 1 })).toEqual([]);
+  });
   it('scale-out-of-range when every red cell is cut by the border and the cut ones alone are too large (a 100x oil field)', () => {
     // audit 2026-12-06: a third of a CBC field enlarged 3x, its 5 RBCs all cut by the border: no interior
     // cell, so no estimate and no kept-pass size; counted at the usual zoom with no flag
@@ -312,7 +325,20 @@ describe('detectionStats', () => {
     expect(detectionStats(cut.slice(0, 1), 640, 480, scale, cfg).cutScale).toBeNull();
   });
   it('nothing detected: no estimates', () => {
-    expect(detectionStats([], 100, 100, scale, cfg)).toEqual({ rbc: 0, wbc: 0, platelets: 0, rbcScore: null, cellScale: null, rbcSizeCv: null, rbcAligned: null, planScale: scale.fixed ? null : scale.estimated, cutScale: null });
+    // the reach: 4 (maxScale; 1e6 pixels would allow 10) over the plan scale 0.5
+    expect(detectionStats([], 100, 100, scale, cfg)).toEqual({ rbc: 0, wbc: 0, platelets: 0, rbcScore: null, cellScale: null, rbcSizeCv: null, rbcAligned: null, planScale: scale.fixed ? null : scale.estimated, cutScale: null, reach: 8 });
+  });
+  it('the reach: what the second pass could enlarge the image, or the small field\'s square it read, over its plan', () => {
+    const card: ScaleConfig = { ...cfg, maxPixels: 1024 * 768 };
+    // a 640x480 frame planned at 0.8 (into 512x384): the cap of 1024x768 is 2x
+    expect(detectionStats([], 640, 480, { used: 1.6, relative: 2, estimated: 0.37, passes: 2, fixed: false }, card).reach).toBeCloseTo(2, 9);
+    expect(detectionStats([], 2400, 1800, { used: 0.2133, relative: 1, estimated: 1, passes: 1, fixed: false }, card).reach).toBeCloseTo(2, 3);
+    // a disc's square of 797 px, planned at 384/797: 2.31x
+    const region = { x: 807, y: 664, width: 797, height: 797 };
+    expect(detectionStats([], 2400, 1800, { used: Math.sqrt(card.maxPixels) / 797, relative: (Math.sqrt(card.maxPixels) / 797) / (384 / 797), estimated: 0.355, passes: 2, fixed: false, region }, card).reach).toBeCloseTo(2.309, 3);
+    // fixed by hand, or no scale settings: none
+    expect(detectionStats([], 640, 480, { used: 1.6, relative: 2, estimated: null, passes: 1, fixed: true }, card).reach).toBeNull();
+    expect(detectionStats([], 640, 480, { used: 0.8, relative: 1, estimated: null, passes: 1, fixed: false }, null).reach).toBeNull();
   });
 });
 

@@ -4,7 +4,7 @@
  * scripts/calibrateFlags.ts, chosen on the training folders' images, never on CBC Testing.
  */
 import type { ScaleConfig, ScaleInfo } from '../detection/scale';
-import { ESTIMATE_BORDER_PX, median, touchesBorder } from '../detection/scale';
+import { ESTIMATE_BORDER_PX, median, reachableScale, touchesBorder } from '../detection/scale';
 import type { Detection } from '../detection/detection';
 import type { PixelStats } from './pixels';
 import { typeUnsure } from '../differential/differential';
@@ -82,9 +82,9 @@ export const FLAG_SHORT: Record<FlagCode, string> = {
   'wbc-type-unsure': 'WBC type?',
 };
 
-/** How far past the range a second pass corrects (0.5–2× the reference size) the first pass's estimate
- * may read before the image is beyond the app: 20%. The 15 zoom-out mosaics (cells at half the usual
- * size, at the edge of the range) read a median 0.48 and none is flagged; a mosaic of 3×3 CBC fields
+/** How far past the zoom a second pass can give (DetectionStats.reach: 2× on a 4:3 frame) the first pass's
+ * estimate may ask for before the image is beyond the app: 20%. The 15 zoom-out mosaics (cells at half the
+ * usual size, at the edge of the range) read a median 0.48 and none is flagged; a mosaic of 3×3 CBC fields
  * (cells 2.7× smaller) reads 0.37. */
 export const SCALE_REACH = 1.2;
 
@@ -187,7 +187,11 @@ function looksUnlikeSmear(q: QualityInput, cal: QualityCalibration): boolean {
 /** Cells outside what the app corrects: on the kept pass, or as the first pass measured them, past what a
  * second pass reaches (see SCALE_REACH). */
 function cellsTooSmall(d: DetectionStats, cal: QualityCalibration): boolean {
-  return (d.cellScale !== null && d.cellScale < cal.scale.min) || (d.planScale != null && d.planScale < cal.scale.min / SCALE_REACH);
+  // The zoom the cells need (1 / planScale) against the zoom the second pass could give this image (reach).
+  // Without a reach (counted before it was kept), the 2x of a whole 4:3 frame, which is what the range's
+  // lower end (cal.scale.min, 0.5) says: the bar is then planScale < min / SCALE_REACH, as it always was.
+  const reach = d.reach ?? 1 / cal.scale.min;
+  return (d.cellScale !== null && d.cellScale < cal.scale.min) || (d.planScale != null && d.planScale * reach * SCALE_REACH < 1);
 }
 function cellsTooLarge(d: DetectionStats, cal: QualityCalibration): boolean {
   return (d.cellScale !== null && d.cellScale > cal.scale.max) || (d.planScale != null && d.planScale > cal.scale.max * SCALE_REACH) || (d.cutScale != null && d.cutScale > cal.scale.max);
@@ -248,6 +252,11 @@ export interface DetectionStats {
    * cell can be cut by the border: `cellScale` and the first pass's estimate then read nothing, while this
    * still reads how large they are. Absent in images counted before it existed. */
   cutScale?: number | null;
+  /** The most the second pass could have enlarged what the first pass read (the image, or a small field's
+   * square): the reachable scale (scale.ts reachableScale) over the plan scale. 2 on any 4:3 frame; 2.31 on a
+   * small eyepiece field's square, whose plan fits 384 px of the native 512x384, so its cells can be brought
+   * 15% closer to the reference. Null where the scale was fixed by hand; absent in images counted before it. */
+  reach?: number | null;
 }
 
 /** Cut RBCs needed before their sizes say anything (one may be a clump, or a stain streak along an edge). */
@@ -295,7 +304,15 @@ export function detectionStats(dets: readonly Detection[], width: number, height
     rbcAligned: alignedShare(inside.map((d) => d.box)),
     planScale: scale && !scale.fixed ? scale.estimated : null,
     cutScale: mc !== null && cfg ? (mc * used) / cfg.referenceRbcPx : null,
+    reach: secondPassReach(scale, width, height, cfg),
   };
+}
+
+/** See DetectionStats.reach. */
+function secondPassReach(scale: ScaleInfo | undefined, width: number, height: number, cfg: ScaleConfig | null): number | null {
+  if (!scale || scale.fixed || !cfg || !(scale.used > 0) || !(scale.relative > 0)) return null;
+  const read = scale.region ?? { width, height };
+  return reachableScale(read.width, read.height, cfg) / (scale.used / scale.relative);
 }
 
 /** The colour model of the training microscopes: one Gaussian per microscope over PixelStats.colour. */
