@@ -170,7 +170,8 @@ export function outOfRegion<T extends { box: Box }>(dets: readonly T[], region: 
 
 /**
  * The scale logic around one image. `fixedRelative` (the user's batch setting) skips the estimate:
- * the image runs once at plan scale x fixedRelative.
+ * the image runs once at plan scale x fixedRelative (a small field's square, where that pass found one, at its
+ * own plan scale x fixedRelative).
  *
  * A phone held back from the eyepiece sees the field of view as a small disc in a black frame: fitted whole
  * into the model's input, its cells come out a few pixels wide, too small to find or even to estimate, and
@@ -188,9 +189,17 @@ export async function detectWithScale(
 ): Promise<{ raw: Detection[]; scale: ScaleInfo }> {
   const plan = planInput(width, height, native);
   if (fixedRelative && fixedRelative > 0) {
+    // The user's magnification, on the image or, where its pass found a small field of view, on the field's
+    // square read as the image (relative to the square's own plan, as an estimated scale is): fitted whole, the
+    // disc's cells were as small as without the setting. The square costs one more pass, on such images only.
     const s = fixedScale(plan.scale, fixedRelative, width, height, cfg);
-    const raw = enlargedScores(asPass(await run(s, sizeAt(width, height, s))).raw, s / plan.scale, cfg);
-    return { raw, scale: { used: s, relative: s / plan.scale, estimated: null, passes: 1, fixed: true, requested: fixedRelative } };
+    const whole = asPass(await run(s, sizeAt(width, height, s)));
+    const region = cfg ? fieldRegion(whole.field ?? null, width, height) : null;
+    if (!region) return { raw: enlargedScores(whole.raw, s / plan.scale, cfg), scale: { used: s, relative: s / plan.scale, estimated: null, passes: 1, fixed: true, requested: fixedRelative } };
+    const rplan = planInput(region.width, region.height, native);
+    const rs = fixedScale(rplan.scale, fixedRelative, region.width, region.height, cfg);
+    const raw = enlargedScores(asPass(await run(rs, sizeAt(region.width, region.height, rs), region)).raw, rs / rplan.scale, cfg);
+    return { raw: outOfRegion(raw, region), scale: { used: rs, relative: rs / rplan.scale, estimated: null, passes: 1, fixed: true, requested: fixedRelative, region } };
   }
   const first = asPass(await run(plan.scale, { width: plan.width, height: plan.height }));
   if (!cfg) return { raw: first.raw, scale: { used: plan.scale, relative: 1, estimated: null, passes: 1, fixed: false } };
