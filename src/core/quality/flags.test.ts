@@ -160,6 +160,16 @@ describe('qualityFlags', () => {
     // without statistics (an image counted before), the general sentence
     expect(flagSentence('not-smear')).toBe(FLAG_TEXT['not-smear']);
   });
+  it("a flag's figures follow the page's locale; without one, as JS writes them", () => {
+    const q = (p: Partial<PixelStats>, d: Partial<DetectionStats>) => ({ pixels: { ...goodPixels, ...p }, detections: { ...goodDets, ...d } });
+    const small = q({}, { cellScale: 0.74, planScale: 1 / 2.7 });
+    // a German lab read "2.6× smaller" beside "0,5" everywhere else on its page
+    expect(flagSentence('scale-out-of-range', false, small, cal, 'de-DE')).toMatch(/^The cells look at least 2,6× smaller than usual/);
+    expect(flagSentence('scale-out-of-range', false, q({}, { cellScale: 2.6 }), cal, 'fr-FR')).toMatch(/^The cells look 2,6× larger/);
+    expect(flagSentence('scale-out-of-range', false, small, cal, 'en-US')).toMatch(/^The cells look at least 2\.6× smaller/);
+    expect(flagSentence('scale-out-of-range', false, small, cal)).toMatch(/^The cells look at least 2\.6× smaller/);
+    expect(flagSentence('small-field', false, q({ fieldShare: 0.064 }, {}), cal, 'de-DE')).toContain('fills only 6% of the photo');
+  });
   it('noisy gives way where the cells are far too small or too few: their edges read as grain on the small copy', () => {
     const withNoise = { ...cal, noise: { maxNoise: 10 } };
     const f = (d: Partial<DetectionStats>) => qualityFlags({ pixels: { ...goodPixels, noise: 19 }, detections: { ...goodDets, ...d } }, withNoise);

@@ -11,6 +11,7 @@ import { typeUnsure } from '../differential/differential';
 import { CALIBRATION } from './calibration';
 import { MEASURABLE } from '../detection/scaleWords';
 import { plateletClumps } from './clumps';
+import { fixed, plain } from '../formats/numbers';
 
 export const FLAG_CODES = ['not-smear', 'small-field', 'scale-out-of-range', 'out-of-focus', 'under-exposed', 'over-exposed', 'noisy', 'compressed', 'monochrome', 'unfamiliar-colour', 'platelet-clumps', 'wbc-type-unsure'] as const;
 export type FlagCode = (typeof FLAG_CODES)[number];
@@ -96,24 +97,26 @@ export const excludes = (flags: readonly FlagCode[]) => flags.some((f) => EXCLUD
 
 /** A flag's sentence for one image: once the user accepted the image ("Count it anyway"), an excluding
  * flag no longer says the image is left out. With the image's statistics (`q`), a not-smear flag says which
- * of its tests failed and a scale flag how far off the cells are, instead of the list of what it could be. */
-export function flagSentence(f: FlagCode, accepted = false, q?: QualityInput, cal: QualityCalibration = CALIBRATION): string {
+ * of its tests failed and a scale flag how far off the cells are, instead of the list of what it could be.
+ * Its figures are written in `locale` (the page's: "2,7× smaller" in a German lab); undefined, as JS writes
+ * them. The exports carry the flag's code, never this sentence. */
+export function flagSentence(f: FlagCode, accepted = false, q?: QualityInput, cal: QualityCalibration = CALIBRATION, locale?: string): string {
   let detail: string | undefined;
   let lead: string | undefined;
   if (q && f === 'not-smear') {
-    const why = notSmearReasons(q, cal);
+    const why = notSmearReasons(q, cal, locale);
     if (why.length) detail = why.join('; ');
     // nothing in it says "not a smear": a washed-out field, or too few cells in a smear's colours
     if (why.length && !looksUnlikeSmear(q, cal)) lead = nearlyWhite(q.pixels) ? 'The image is over-exposed' : 'Too few cells to count';
   }
-  if (q && f === 'small-field' && q.pixels.fieldShare != null) detail = sharePercent(q.pixels.fieldShare);
+  if (q && f === 'small-field' && q.pixels.fieldShare != null) detail = sharePercent(q.pixels.fieldShare, locale);
   if (q && f === 'scale-out-of-range') {
     const d = q.detections;
     // the cut cells' size is a lower bound: it speaks where nothing else measured the cells
     const fromCut = d.planScale == null && d.cellScale == null && d.cutScale != null;
     const s = d.planScale ?? d.cellScale ?? d.cutScale;
     const bound = s != null && (fromCut || s < 1 / MEASURABLE || s > MEASURABLE) ? 'at least ' : '';
-    const by = (x: number) => (bound && !fromCut ? MEASURABLE : x).toFixed(1);
+    const by = (x: number) => fixed(bound && !fromCut ? MEASURABLE : x, 1, locale);
     if (s) detail = `The cells look ${bound}${s < 1 ? `${by(1 / s)}× smaller` : `${by(s)}× larger`} than usual, more than`;
   }
   return withEffect(f, FLAG_BODY[f](detail, lead), accepted ? ACCEPTED : LEFT_OUT);
@@ -126,7 +129,7 @@ export function flagSentence(f: FlagCode, accepted = false, q?: QualityInput, ca
 export const SMALL_FIELD_SHARE = 0.1;
 
 /** A field of view's share as the sentence says it: a whole percent, or "under 1%". */
-const sharePercent = (share: number) => (share < 0.01 ? 'under 1%' : `${Math.round(share * 100)}%`);
+const sharePercent = (share: number, locale?: string) => (share < 0.01 ? `under ${plain(1, locale)}%` : `${plain(Math.round(share * 100), locale)}%`);
 
 /** Whether the eyepiece's field of view covers a small part of the frame (see SMALL_FIELD_SHARE). */
 export const smallField = (p: PixelStats) => p.fieldShare != null && p.fieldShare < SMALL_FIELD_SHARE;
@@ -197,8 +200,9 @@ function cellsTooLarge(d: DetectionStats, cal: QualityCalibration): boolean {
   return (d.cellScale !== null && d.cellScale > cal.scale.max) || (d.planScale != null && d.planScale > cal.scale.max * SCALE_REACH) || (d.cutScale != null && d.cutScale > cal.scale.max);
 }
 
-/** Which of the not-smear tests an image failed, in words (the same tests as qualityFlags). */
-export function notSmearReasons(q: QualityInput, cal: QualityCalibration = CALIBRATION): string[] {
+/** Which of the not-smear tests an image failed, in words (the same tests as qualityFlags), its figures in
+ * `locale` (see flagSentence). */
+export function notSmearReasons(q: QualityInput, cal: QualityCalibration = CALIBRATION, locale?: string): string[] {
   const d = q.detections;
   const t = smearTests(q, cal);
   const out: string[] = [];
@@ -209,7 +213,7 @@ export function notSmearReasons(q: QualityInput, cal: QualityCalibration = CALIB
   // a phone's photo of the whole eyepiece field at low power finds no cells either: say what to try,
   // unless the cells it found are of a size the app reads (a sparse field) or the field is washed out
   if (t.fewCells) {
-    const found = d.rbc ? `only ${d.rbc} red cell${d.rbc === 1 ? '' : 's'} found` : 'no red cells found';
+    const found = d.rbc ? `only ${plain(d.rbc, locale)} red cell${d.rbc === 1 ? '' : 's'} found` : 'no red cells found';
     const sized = d.planScale ?? d.cellScale;
     // (one cell's size is no evidence: a letter on a page is "one cell")
     const hint = washedOut
