@@ -11,9 +11,10 @@ import { typeUnsure } from '../differential/differential';
 import { CALIBRATION } from './calibration';
 import { MEASURABLE } from '../detection/scaleWords';
 import { plateletClumps } from './clumps';
+import { MIN_FIELD_SHARE } from './field';
 import { fixed, plain } from '../formats/numbers';
 
-export const FLAG_CODES = ['not-smear', 'small-field', 'scale-out-of-range', 'out-of-focus', 'under-exposed', 'over-exposed', 'noisy', 'compressed', 'monochrome', 'unfamiliar-colour', 'platelet-clumps', 'wbc-type-unsure'] as const;
+export const FLAG_CODES = ['not-smear', 'field-too-small', 'small-field', 'scale-out-of-range', 'out-of-focus', 'under-exposed', 'over-exposed', 'noisy', 'compressed', 'monochrome', 'unfamiliar-colour', 'platelet-clumps', 'wbc-type-unsure'] as const;
 export type FlagCode = (typeof FLAG_CODES)[number];
 
 /** What the cells look like beside the usual size, and the not-smear tests an image failed: the parts of a
@@ -27,6 +28,9 @@ const FLAG_BODY: Record<FlagCode, (detail?: string, lead?: string) => string> = 
   // Measured on CBC Testing fields drawn as discs of 2-25% of a 1600x1200 frame (README, "Live at the eyepiece"):
   // read from a crop of the disc, their counts held; an advice, then, for the next photo, not a doubt.
   'small-field': (share = 'a small part') => `The microscope's field of view fills only ${share} of the photo (the phone is held back from the eyepiece, or not zoomed in): the app read the cells from a crop of it, with fewer pixels to each cell. Move the phone closer to the eyepiece, or zoom in, until the field of view fills the frame.`,
+  // Under MIN_FIELD_SHARE (half a percent) of the frame nothing in the disc can be judged or counted, and the
+  // frame's statistics had read the black about it as a dark lamp ("Raise the lamp"): the fix is the phone's.
+  'field-too-small': (share = 'under 1%') => `The microscope's field of view fills only ${share} of the photo, too small to find or count its cells (the lamp is not the problem: the phone is held back from the eyepiece, or not zoomed in). Move the phone closer to the eyepiece, or zoom in, until the field of view fills the frame.`,
   'scale-out-of-range': (lead = SCALE_LEAD) => `${lead} the app can correct (it handles cells from half to twice the usual size); the counts would be wrong. Setting the magnification by hand helps only within that range.`,
   'out-of-focus': () => 'The image is out of focus; cells cannot be counted reliably.',
   // Darkened copies of validation fields (scripts/calibrateFlags.ts) counted as saved down to about a tenth
@@ -51,7 +55,7 @@ const FLAG_BODY: Record<FlagCode, (detail?: string, lead?: string) => string> = 
 };
 
 /** Flags that keep an image out of the batch totals and differential until the user accepts it. */
-export const EXCLUDING_FLAGS: readonly FlagCode[] = ['not-smear', 'out-of-focus', 'scale-out-of-range', 'under-exposed', 'over-exposed', 'noisy', 'compressed'];
+export const EXCLUDING_FLAGS: readonly FlagCode[] = ['not-smear', 'field-too-small', 'out-of-focus', 'scale-out-of-range', 'under-exposed', 'over-exposed', 'noisy', 'compressed'];
 
 /** What an excluding flag does to the totals: as the app says it, once accepted, and on the report's legend. */
 const LEFT_OUT = ' It is left out of the batch totals.';
@@ -69,6 +73,7 @@ export const flagLegend = (f: FlagCode) => withEffect(f, FLAG_BODY[f](), LEGEND_
 /** Short labels for the thumbnail badge. */
 export const FLAG_SHORT: Record<FlagCode, string> = {
   'not-smear': 'not a smear',
+  'field-too-small': 'field too small',
   'small-field': 'small field',
   'scale-out-of-range': 'cell size',
   'out-of-focus': 'out of focus',
@@ -109,7 +114,7 @@ export function flagSentence(f: FlagCode, accepted = false, q?: QualityInput, ca
     // nothing in it says "not a smear": a washed-out field, or too few cells in a smear's colours
     if (why.length && !looksUnlikeSmear(q, cal)) lead = nearlyWhite(q.pixels) ? 'The image is over-exposed' : 'Too few cells to count';
   }
-  if (q && f === 'small-field' && q.pixels.fieldShare != null) detail = sharePercent(q.pixels.fieldShare, locale);
+  if (q && (f === 'small-field' || f === 'field-too-small') && q.pixels.fieldShare != null) detail = sharePercent(q.pixels.fieldShare, locale);
   if (q && f === 'scale-out-of-range') {
     const d = q.detections;
     // the cut cells' size is a lower bound: it speaks where nothing else measured the cells
@@ -133,6 +138,10 @@ const sharePercent = (share: number, locale?: string) => (share < 0.01 ? `under 
 
 /** Whether the eyepiece's field of view covers a small part of the frame (see SMALL_FIELD_SHARE). */
 export const smallField = (p: PixelStats) => p.fieldShare != null && p.fieldShare < SMALL_FIELD_SHARE;
+
+/** Whether the field of view is too small to count (under MIN_FIELD_SHARE: core/quality/field findTinyField). The
+ * statistics are then the frame's, black about a speck of smear: no other flag says anything of the smear. */
+export const fieldTooSmall = (p: PixelStats) => p.fieldShare != null && p.fieldShare < MIN_FIELD_SHARE;
 
 /** Mean grey level above which a field is washed out to white (the validation images' brightest reads
  * 228; the images audit's field at 1.7x exposure, which kept 1 of its 23 red cells, 252; at 1.3x, counted
@@ -417,6 +426,7 @@ export function blockinessBar(maxBlockiness: number, longSide: number | undefine
 
 /** The image's flags other than wbc-type-unsure (which depends on the shown types: see wbcTypeUnsure). */
 export function qualityFlags(q: QualityInput, cal: QualityCalibration): FlagCode[] {
+  if (fieldTooSmall(q.pixels)) return ['field-too-small'];
   const flags: FlagCode[] = [];
   const d = q.detections;
   const c = q.pixels.colour;
