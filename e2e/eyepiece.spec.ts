@@ -126,3 +126,28 @@ test('a field of view under half a percent of the frame is left out as too small
   await expect(notice).not.toContainText('Raise the lamp');
   await expect(page.locator('[data-testid="image-flag"][data-flag="field-too-small"]')).toContainText('field too small');
 });
+
+test('a magnification set by hand reads a small field of view from its square too', async ({ page }) => {
+  test.setTimeout(200_000);
+  // the same disc of 6% of the frame, with the cells set by hand to the usual size (1x): the fixed path had read
+  // the whole frame, the disc's cells a few pixels wide
+  const plain = testingImages(1);
+  const [disc] = await smallDiscPngs(plain);
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await page.getByTestId('scale-mode').selectOption({ label: 'Cells at the usual size' });
+  await app.drop([...plain, disc]);
+  await app.waitReady(150_000);
+  const [field, small] = await app.images();
+  expect(small.scale).toMatchObject({ fixed: true, requested: 1 });
+  expect(small.scale?.region).toBeDefined();
+  expect(field.scale?.region).toBeUndefined();
+  await app.selectImage(1);
+  const dets = (await app.current())!.detections;
+  expect(dets.every((d) => ((d.box.x1 + d.box.x2) / 2 - CX) ** 2 + ((d.box.y1 + d.box.y2) / 2 - CY) ** 2 <= R * R)).toBe(true);
+  const discRbc = dets.filter((d) => d.cls === 'RBC').length;
+  await app.selectImage(0);
+  const inCircle = (await app.current())!.detections.filter((d) => d.cls === 'RBC' && ((d.box.x1 + d.box.x2) / 2 - 320) ** 2 + ((d.box.y1 + d.box.y2) / 2 - 240) ** 2 <= FIELD_R ** 2).length;
+  console.log(`fixed 1x: RBC in the circle ${inCircle} in the field, ${discRbc} in the small disc`);
+  expect(discRbc).toBeGreaterThanOrEqual(0.6 * inCircle);
+});
