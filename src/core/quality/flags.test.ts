@@ -402,6 +402,17 @@ describe('alignedShare', () => {
     const cells = pts.map(([x, y], i) => box(x, y, 36 + (i * 7) % 11, 35 + (i * 5) % 13));
     expect(alignedShare(cells)).toBeLessThan(0.3);
   });
+  it('stays low on a dense smear of many cells, where lining up with any box of the field had read it as a grid', () => {
+    // 160 cells of 36-46 px scattered over 1000x750 (a 3x3 mosaic's density): against every box of the field a
+    // smear's edges meet one within 4% by chance; a grid's neighbours line up, a smear's do not
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+    const cells = Array.from({ length: 160 }, () => box(rnd() * 960, rnd() * 710, 36 + rnd() * 10, 36 + rnd() * 10));
+    expect(alignedShare(cells)).toBeLessThan(0.3);
+    // the same density on a grid is still one
+    const grid = Array.from({ length: 160 }, (_, i) => box(50 * (i % 16) + 10, 50 * Math.floor(i / 16) + 10));
+    expect(alignedShare(grid)).toBe(1);
+  });
   it('says nothing with fewer than 8 cells', () => {
     expect(alignedShare([box(0, 0), box(60, 0), box(0, 60), box(60, 60)])).toBeNull();
   });
