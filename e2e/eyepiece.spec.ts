@@ -21,12 +21,13 @@ const CX = 700;
 const CY = 430;
 
 /** Each field's circle shrunk into a disc of SHARE of a black frame (bilinear), as PNGs. */
-async function smallDiscPngs(files: string[]): Promise<string[]> {
+async function smallDiscPngs(files: string[], share = SHARE): Promise<string[]> {
   const { decodeImage } = await import('../scripts/evaluation/decode');
   const { PNG } = await import('pngjs');
   const dir = join(tmpdir(), 'smearcount-eyepiece-small');
   mkdirSync(dir, { recursive: true });
-  const k = FIELD_R / R; // field px per frame px
+  const rad = Math.sqrt((share * W * H) / Math.PI);
+  const k = FIELD_R / rad; // field px per frame px
   const out: string[] = [];
   for (const f of files) {
     const img = await decodeImage(f);
@@ -36,7 +37,7 @@ async function smallDiscPngs(files: string[]): Promise<string[]> {
         const i = (y * W + x) * 4;
         const dx = x + 0.5 - CX;
         const dy = y + 0.5 - CY;
-        if (dx * dx + dy * dy > R * R) {
+        if (dx * dx + dy * dy > rad * rad) {
           png.data.set([4 + ((x * 7 + y * 13) % 5), 3, 5, 255], i);
           continue;
         }
@@ -54,7 +55,7 @@ async function smallDiscPngs(files: string[]): Promise<string[]> {
         png.data[i + 3] = 255;
       }
     }
-    const file = join(dir, `small-disc-${f.replace(/^.*\//, '').replace(/\.jpe?g$/i, '')}.png`);
+    const file = join(dir, `small-disc${share === SHARE ? '' : `-${share}`}-${f.replace(/^.*\//, '').replace(/\.jpe?g$/i, '')}.png`);
     writeFileSync(file, PNG.sync.write(png));
     out.push(file);
   }
@@ -101,4 +102,52 @@ test('a small field of view is counted from its disc, says to move the phone clo
   const notice = page.getByTestId('flags-notice');
   await expect(notice.locator('[data-flag="small-field"]')).toContainText('Move the phone closer to the eyepiece, or zoom in');
   await expect(notice).not.toContainText('Raise the lamp');
+});
+
+test('a field of view under half a percent of the frame is left out as too small to count, with the advice to move closer, never "too dark"', async ({ page }) => {
+  test.setTimeout(200_000);
+  // one CBC field as a disc of 0.3% of the 1280x960 frame (radius 35 px): it had been left out as too dark
+  // ("Raise the lamp"), where the lamp was fine and the phone too far from the eyepiece
+  const [tiny] = await smallDiscPngs(testingImages(1), 0.003);
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop([tiny]);
+  await app.waitReady(150_000);
+  const [img] = await app.images();
+  expect(img.flags).toContain('field-too-small');
+  expect(img.flags).not.toContain('under-exposed');
+  expect(img.inTotals).toBe(false);
+  expect(img.quality?.pixels.fieldShare).toBeGreaterThan(0.002);
+  expect(img.quality?.pixels.fieldShare).toBeLessThan(0.005);
+  await app.selectImage(0);
+  const notice = page.getByTestId('flags-notice');
+  await expect(notice.locator('[data-flag="field-too-small"]')).toContainText('too small to find or count its cells');
+  await expect(notice.locator('[data-flag="field-too-small"]')).toContainText('Move the phone closer to the eyepiece, or zoom in');
+  await expect(notice).not.toContainText('Raise the lamp');
+  await expect(page.locator('[data-testid="image-flag"][data-flag="field-too-small"]')).toContainText('field too small');
+});
+
+test('a magnification set by hand reads a small field of view from its square too', async ({ page }) => {
+  test.setTimeout(200_000);
+  // the same disc of 6% of the frame, with the cells set by hand to the usual size (1x): the fixed path had read
+  // the whole frame, the disc's cells a few pixels wide
+  const plain = testingImages(1);
+  const [disc] = await smallDiscPngs(plain);
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await page.getByTestId('scale-mode').selectOption({ label: 'Cells at the usual size' });
+  await app.drop([...plain, disc]);
+  await app.waitReady(150_000);
+  const [field, small] = await app.images();
+  expect(small.scale).toMatchObject({ fixed: true, requested: 1 });
+  expect(small.scale?.region).toBeDefined();
+  expect(field.scale?.region).toBeUndefined();
+  await app.selectImage(1);
+  const dets = (await app.current())!.detections;
+  expect(dets.every((d) => ((d.box.x1 + d.box.x2) / 2 - CX) ** 2 + ((d.box.y1 + d.box.y2) / 2 - CY) ** 2 <= R * R)).toBe(true);
+  const discRbc = dets.filter((d) => d.cls === 'RBC').length;
+  await app.selectImage(0);
+  const inCircle = (await app.current())!.detections.filter((d) => d.cls === 'RBC' && ((d.box.x1 + d.box.x2) / 2 - 320) ** 2 + ((d.box.y1 + d.box.y2) / 2 - 240) ** 2 <= FIELD_R ** 2).length;
+  console.log(`fixed 1x: RBC in the circle ${inCircle} in the field, ${discRbc} in the small disc`);
+  expect(discRbc).toBeGreaterThanOrEqual(0.6 * inCircle);
 });

@@ -256,6 +256,34 @@ test.describe('the phone held back from the eyepiece', () => {
   });
 });
 
+test.describe('the phone held far back from the eyepiece', () => {
+  // the eyepiece's view shrunk into a disc of 0.3% of the frame (a speck of smear in the black)
+  const steps: Step[] = [{ hold: 6, field: 0, fieldOfView: 0.003 }];
+  test.beforeAll(async () => {
+    await buildFakeCamera('far-back', testingImages(1), steps, undefined, { eyepiece: true });
+  });
+
+  test('a field of view under half a percent still says to move the phone closer, not "Too dark"; nothing is captured and the detector rests', async ({ cameraPage }) => {
+    test.setTimeout(180_000);
+    const page = await cameraPage('far-back');
+    const app = new AppPage(page);
+    await startLive(app);
+    const status = page.getByTestId('live-status');
+    await expect(status).toHaveText('The field of view is small: move the phone closer to the eyepiece, or zoom in', { timeout: 60_000 });
+    // the detector rests on it, as it did when the view read as dark: at most one preview in 3 s of frames
+    const before = await live(page);
+    await page.waitForTimeout(3000);
+    const after = await live(page);
+    expect(after.state).toBe('small-field');
+    expect(after.frames - before.frames).toBeGreaterThan(20);
+    expect(after.previews - before.previews).toBeLessThanOrEqual(1);
+    expect(after.captured).toEqual([]);
+    await expect(status).not.toContainText('Too dark');
+    await stopAndSettle(app);
+    await expect(page.getByTestId('thumb')).toHaveCount(0);
+  });
+});
+
 test.describe('a phone on its side', () => {
   test.beforeAll(async () => {
     await buildFakeCamera('landscape', testingImages(2), fieldTour(2));

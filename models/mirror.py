@@ -126,6 +126,132 @@ def input_scale(width, height, size):
 
 
 # ---------------------------------------------------------------------------------------------------
+# The eyepiece's field of view (src/core/quality/field.ts): found on the image, a small one's square read
+# as the image (scale.ts detectWithScale), the ring about it filled with the field's mean for the model
+
+RING_FRACTION = 0.25
+CORNER_DARK = 0.8
+DARK_LEVEL = 40
+MIN_FIELD_SHARE = 0.005
+MAX_RIM_PX = 4
+MAX_RIM_SHARE = 0.3
+MIN_FILL = 0.55
+CROP_FIELD_SHARE = 0.3
+CROP_MARGIN = 0.08
+
+
+def _row_spans(inside):
+    """field.ts rowSpans: the `inside` pixels with each row's holes filled: area, centroid sums, bounding box."""
+    h, w = inside.shape
+    area = sx = sy = 0.0
+    x0, x1, y0, y1 = w, -1, h, -1
+    for y in range(h):
+        xs = np.flatnonzero(inside[y])
+        if not len(xs):
+            continue
+        first, last = int(xs[0]), int(xs[-1])
+        n = last - first + 1
+        area += n
+        sx += ((first + last + 1) / 2) * n
+        sy += (y + 0.5) * n
+        x0, x1, y0, y1 = min(x0, first), max(x1, last), min(y0, y), y
+    return area, sx, sy, x0, x1, y0, y1
+
+
+def find_circular_field(rgba, min_share=MIN_FIELD_SHARE):
+    """findCircularField: the eyepiece's disc (cx, cy, r) in the pixels of `rgba` (uint8 HxWx4 or HxWx3), or
+    None. Grey levels are float32 as the TypeScript keeps them, compared in float64."""
+    from scipy.ndimage import label as label_regions
+
+    h, w = rgba.shape[:2]
+    n = w * h
+    if n < 64:
+        return None
+    d = rgba.astype(np.float64)
+    grey = (0.299 * d[..., 0] + 0.587 * d[..., 1] + 0.114 * d[..., 2]).astype(np.float32).astype(np.float64)
+    pw, ph = max(1, js_round(w / 10)), max(1, js_round(h / 10))
+
+    def corners_dark(cut):
+        return all(np.count_nonzero(grey[y0:y0 + ph, x0:x0 + pw] < cut) >= CORNER_DARK * pw * ph
+                   for x0, y0 in ((0, 0), (w - pw, 0), (0, h - ph), (w - pw, h - ph)))
+
+    if not corners_dark(RING_FRACTION * 255):
+        return None
+    hist = np.bincount(np.minimum(255, np.floor(grey + 0.5).astype(np.int64)).ravel(), minlength=256)
+    p90 = int(np.argmax(np.cumsum(hist) >= 0.9 * n))
+    if p90 < DARK_LEVEL:
+        # a small field of view: the lamp's level from the pixels brighter than the ring can be
+        bright = int(hist[DARK_LEVEL:].sum())
+        if bright < min_share * n:
+            return None
+        level = DARK_LEVEL + int(np.argmax(np.cumsum(hist[DARK_LEVEL:]) >= 0.9 * bright))
+        cut = RING_FRACTION * level
+        if not corners_dark(cut):
+            return None
+        labels, count = label_regions(grey >= cut)  # 4-connected, numbered in scan order as the TypeScript's
+        if not count:
+            return None
+        sizes = np.bincount(labels.ravel())[1:]
+        best = int(np.argmax(sizes)) + 1  # the first of the largest
+        area, sx, sy, x0, x1, y0, y1 = _row_spans(labels == best)
+        if area < min_share * n or area < MIN_FILL * (x1 - x0 + 1) * (y1 - y0 + 1):
+            return None
+        r = math.sqrt(area / math.pi)
+        band = int(np.count_nonzero((grey >= cut) & (grey < 2 * cut)))
+        if band > 2 * math.pi * r * max(MAX_RIM_PX, MAX_RIM_SHARE * r):
+            return None
+        return {"cx": sx / area, "cy": sy / area, "r": r}
+    cut = RING_FRACTION * p90
+    if not corners_dark(cut):
+        return None
+    area, sx, sy, *_ = _row_spans(grey >= cut)
+    if area < 0.05 * n:
+        return None
+    return {"cx": sx / area, "cy": sy / area, "r": math.sqrt(area / math.pi)}
+
+
+def field_share(c, width, height):
+    """fieldShare: the share of the frame the disc covers (clipped to it), on the TypeScript's grid."""
+    if not (width > 0 and height > 0):
+        return 0.0
+    step = max(c["r"] / 32, 1e-6)
+    inside = 0
+    y = max(0.0, c["cy"] - c["r"]) + step / 2
+    while y < min(height, c["cy"] + c["r"]):
+        x = max(0.0, c["cx"] - c["r"]) + step / 2
+        while x < min(width, c["cx"] + c["r"]):
+            if (x - c["cx"]) ** 2 + (y - c["cy"]) ** 2 <= c["r"] ** 2:
+                inside += 1
+            x += step
+        y += step
+    return min(1.0, (inside * step * step) / (width * height))
+
+
+def field_region(c, width, height):
+    """fieldRegion: the square (x, y, width, height) about a field of view under CROP_FIELD_SHARE of the frame,
+    clipped to it, in whole pixels; None for no field or a larger one."""
+    if c is None or not c["r"] > 0 or field_share(c, width, height) >= CROP_FIELD_SHARE:
+        return None
+    half = c["r"] * (1 + CROP_MARGIN)
+    x0, y0 = max(0, math.floor(c["cx"] - half)), max(0, math.floor(c["cy"] - half))
+    x1, y1 = min(width, math.ceil(c["cx"] + half)), min(height, math.ceil(c["cy"] + half))
+    if x1 - x0 < 8 or y1 - y0 < 8:
+        return None
+    return x0, y0, x1 - x0, y1 - y0
+
+
+def field_mask(width, height, c):
+    """inCircle at each pixel's centre: the pixels fillOutsideField keeps (True) and fills (False)."""
+    yy, xx = np.mgrid[0:height, 0:width]
+    return (xx + 0.5 - c["cx"]) ** 2 + (yy + 0.5 - c["cy"]) ** 2 <= max(0.0, c["r"]) ** 2
+
+
+def scale_circle(c, factor):
+    """scaleCircle: the circle in the pixels of a copy `factor` times the size."""
+    return {"cx": c["cx"] * factor, "cy": c["cy"] * factor, "r": c["r"] * factor}
+
+
+# ---------------------------------------------------------------------------------------------------
 # Post-processing (src/core/detection/postprocess.ts)
 
 def iou_matrix(a, b):
@@ -410,6 +536,36 @@ def build_vectors(seed=17):
         restore.append({"size": 20, "params": r, "input_f32": f32(chw), "sigma": sigma, "restored": done,
                         "output_f32": f32(out)})
 
+    # the eyepiece's field of view (field.ts): small synthetic photos as base64 RGBA, and what findCircularField
+    # (at the usual floor and at the tiny field's), fieldShare and fieldRegion make of them
+    field = []
+    frng = np.random.default_rng(23)
+    for kind, w, h, share, glint in [("ring", 80, 60, 0.45, False), ("small", 96, 72, 0.06, True), ("small", 96, 72, 0.012, False),
+                                     ("tiny", 96, 72, 0.003, False), ("plain", 64, 48, 0, False), ("black", 64, 48, 0, True)]:
+        yy, xx = np.mgrid[0:h, 0:w]
+        img = frng.normal(6, 2, (h, w, 3))
+        if kind == "plain":
+            img = 225 - 60 * (((xx % 9) - 4) ** 2 + ((yy % 9) - 4) ** 2 < 9)[..., None] + frng.normal(0, 3, (h, w, 3))
+        elif share:
+            r = math.sqrt(share * w * h / math.pi)
+            cx, cy = w * 0.55, h * 0.45
+            disc = (xx + 0.5 - cx) ** 2 + (yy + 0.5 - cy) ** 2 <= r * r
+            cells = ((xx % 6) - 3) ** 2 + ((yy % 6) - 3) ** 2 < 4
+            smear = np.where(cells[..., None], [190, 110, 140], [235, 205, 215]) + frng.normal(0, 3, (h, w, 3))
+            img = np.where(disc[..., None], smear, img)
+        if glint:
+            img[(xx - 8) ** 2 + (yy - h + 10) ** 2 < 3] = 250
+        rgba = np.concatenate([np.clip(np.rint(img), 0, 255), np.full((h, w, 1), 255)], axis=2).astype(np.uint8)
+        found = {m: find_circular_field(rgba, m) for m in (MIN_FIELD_SHARE, 0.001)}
+        c = found[MIN_FIELD_SHARE]
+        field.append({"kind": kind, "width": w, "height": h, "rgba": base64.b64encode(rgba.tobytes()).decode(),
+                      "circle": c, "tiny_circle": found[0.001], "share": field_share(c, w, h) if c else None,
+                      "region": list(field_region(c, w, h) or []) or None})
+    for c in [{"cx": 800.0, "cy": 600.0, "r": 300.0}, {"cx": 20.0, "cy": 600.0, "r": 300.0}, {"cx": 800.0, "cy": 600.0, "r": 560.0},
+              {"cx": 1590.3, "cy": 11.7, "r": 140.2}, {"cx": 3.0, "cy": 3.0, "r": 2.0}]:
+        field.append({"kind": "circle", "width": 1600, "height": 1200, "circle": c, "share": field_share(c, 1600, 1200),
+                      "region": list(field_region(c, 1600, 1200) or []) or None})
+
     return {
         "about": "Written by `python3 -m models.mirror` from models/mirror.py; checked by models/test_mirror.py "
                  "and src/core/mirror.test.ts. Boxes are [x1, y1, x2, y2].",
@@ -426,6 +582,7 @@ def build_vectors(seed=17):
         "normalise": norm,
         "enlarged": enlarged,
         "restore": restore,
+        "field": field,
     }
 
 

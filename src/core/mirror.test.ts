@@ -13,6 +13,7 @@ import { planInput } from './detection/preprocess';
 import { enlargedScores, estimateRatio, fixedScale, secondPassScale, type ScaleConfig } from './detection/scale';
 import { cropRect, cropWindow, edgeIndices, minWbcSide, normaliseChw } from './differential/crop';
 import { restoreCrop } from './differential/restore';
+import { fieldRegion, fieldShare, findCircularField, MIN_FIELD_SHARE } from './quality/field';
 
 type Box4 = [number, number, number, number];
 type VDet = { cls: CellClass; score: number; box: Box4 };
@@ -38,7 +39,7 @@ const close = (a: number | null, b: number | null) => {
 
 describe('mirrored logic matches models/test-vectors.json', () => {
   it('has vectors of every kind', () => {
-    for (const k of ['plan', 'estimate', 'second_pass', 'fixed_scale', 'postprocess', 'count_rules', 'crop_rect', 'edge_indices', 'min_wbc_side', 'normalise', 'enlarged', 'restore']) expect(v[k].length).toBeGreaterThan(0);
+    for (const k of ['plan', 'estimate', 'second_pass', 'fixed_scale', 'postprocess', 'count_rules', 'crop_rect', 'edge_indices', 'min_wbc_side', 'normalise', 'enlarged', 'restore', 'field']) expect(v[k].length).toBeGreaterThan(0);
   });
   it('plan scale and input size', () => {
     for (const t of v.plan) {
@@ -49,6 +50,24 @@ describe('mirrored logic matches models/test-vectors.json', () => {
   });
   it('scale estimate', () => {
     for (const t of v.estimate) close(estimateRatio(dets(t.dets), t.width, t.height, t.scale, cfg), t.ratio);
+  });
+  it("the eyepiece's field of view: found (at the usual floor and the tiny field's), its share and the square read in its place", () => {
+    type Circ = { cx: number; cy: number; r: number } | null;
+    const same = (a: Circ, b: Circ) => {
+      if (!a || !b) return expect(a).toEqual(b);
+      for (const k of ['cx', 'cy', 'r'] as const) close(a[k], b[k]);
+    };
+    for (const t of v.field) {
+      if (t.rgba) {
+        const img = { data: new Uint8ClampedArray(Buffer.from(t.rgba, 'base64')), width: t.width, height: t.height };
+        same(findCircularField(img), t.circle);
+        same(findCircularField(img, 0.001), t.tiny_circle);
+        expect(MIN_FIELD_SHARE).toBe(0.005);
+      }
+      if (t.circle) close(fieldShare(t.circle, t.width, t.height), t.share);
+      const r = fieldRegion(t.circle, t.width, t.height);
+      expect(r ? [r.x, r.y, r.width, r.height] : null).toEqual(t.region);
+    }
   });
   it('second-pass decision', () => {
     for (const t of v.second_pass) close(secondPassScale(t.plan, t.ratio, t.width, t.height, cfg), t.scale);

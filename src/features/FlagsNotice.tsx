@@ -3,6 +3,7 @@ import { useServices, useApp, useView } from '../services/context';
 import { EXCLUDING_FLAGS, excludes, flagSentence } from '../core/quality/flags';
 import { imageFlags, selectCurrent, shownDetections } from '../store/selectors';
 import { plateletClumps } from '../core/quality/clumps';
+import { browserLocale } from '../core/formats/numbers';
 
 /** The current image's quality flags beside its counts, and the one-click accept (and its undo) that
  * puts a not-smear / out-of-focus image back into the batch totals. */
@@ -24,7 +25,7 @@ export function FlagsNotice() {
       <ul>
         {flags.map((f) => (
           <li key={f} data-testid="flag-text" data-flag={f} className={EXCLUDING_FLAGS.includes(f) ? 'excluding' : 'advisory'}>
-            {flagSentence(f, current.flagsAccepted, current.quality)}
+            {flagSentence(f, current.flagsAccepted, current.quality, undefined, browserLocale())}
             {f === 'platelet-clumps' && clump && (
               <>
                 {' '}

@@ -4,6 +4,7 @@ import { confirmDiscard } from './actions';
 import { imageCounts, imageFlags, inTotals, wasEdited } from '../store/selectors';
 import { EXCLUDING_FLAGS, FLAG_SHORT, flagSentence } from '../core/quality/flags';
 import { folderOf, nameKey, sharedNames } from '../core/formats/names';
+import { browserLocale } from '../core/formats/numbers';
 import { Thumb } from './Thumb';
 import type { ImageEntry } from '../store/types';
 import type { PostprocessParams } from '../core/detection/card';
@@ -175,14 +176,14 @@ const ThumbRow = memo(function ThumbRow({
         {im.status === 'done' && !inTotals(im) ? <span className="sr-only">, left out of the batch totals</span> : null}
       </span>
       {flags.map((f) => (
-        <span key={f} className={`flag flag-${f}${EXCLUDING_FLAGS.includes(f) ? ' excluding' : ''}`} data-testid="image-flag" data-flag={f} title={flagSentence(f, im.flagsAccepted, im.quality)}>
+        <span key={f} className={`flag flag-${f}${EXCLUDING_FLAGS.includes(f) ? ' excluding' : ''}`} data-testid="image-flag" data-flag={f} title={flagSentence(f, im.flagsAccepted, im.quality, undefined, browserLocale())}>
           ⚑ {FLAG_SHORT[f]}
         </span>
       ))}
       {/* The current image's flags explained beside its thumbnail, where a finger has no hover title. */}
       {current && flags.length > 0 && (
         <span className="flag-explain" data-testid="thumb-flag-text">
-          {flags.map((f) => flagSentence(f, im.flagsAccepted, im.quality)).join(' ')}
+          {flags.map((f) => flagSentence(f, im.flagsAccepted, im.quality, undefined, browserLocale())).join(' ')}
         </span>
       )}
     </li>

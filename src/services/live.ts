@@ -538,7 +538,9 @@ export class LiveCamera {
     // nor is a view that is no smear (a room, a poster): its "cells" are not drawn on it; nor a dark one (the lamp
     // off, a phone laid down between slides: about 8 previews a second of black frames before, for as long as it
     // lay there), where the last field's boxes would sit on black
-    const noSmear = state === 'not-smear' || state === 'dark';
+    // So is a field of view too small to judge (under half a percent of the frame, found by no field: core/live
+    // judge), black about a speck, as it rested when it was read as dark.
+    const noSmear = state === 'not-smear' || state === 'dark' || (state === 'small-field' && !verdict.field);
     if ((st.reached || noSmear) && st.boxes.length) patch.boxes = [];
     const idle = st.reached || noSmear || (decided && this.stillPreviews >= 2);
     live.getState().set(patch);

@@ -136,16 +136,44 @@ describe('detectWithScale', () => {
     // in the frame's pixels
     expect(r.raw[0].box).toEqual({ x1: 694, y1: 304, x2: 724, y2: 334 });
   });
-  it('a field of view that fills the frame, no field, or a fixed magnification read the whole image as before', async () => {
+  it('a fixed magnification reads a small field of view from its square too, at the square\'s plan times the setting', async () => {
+    // the same 1600x1200 photo, the magnification set by hand to 2x: it had been read as the whole frame
+    const calls: { s: number; w: number; h: number; region?: { x: number; y: number; width: number; height: number } }[] = [];
+    const r = await detectWithScale(1600, 1200, native, cfg, async (s, size, region) => {
+      calls.push({ s, w: size.width, h: size.height, region });
+      return region ? [cell('RBC', 100, 100, 40, 0.9)] : { raw: [cell('RBC', 890, 490, 13, 0.9)], field: { cx: 900, cy: 500, r: 200 } };
+    }, 2);
+    const region = { x: 684, y: 284, width: 432, height: 432 };
+    expect(calls).toHaveLength(2);
+    expect(calls[0]).toMatchObject({ w: 1024, h: 768 });
+    expect(calls[0].region).toBeUndefined();
+    expect(calls[1].region).toEqual(region);
+    expect(calls[1].s).toBeCloseTo((2 * 384) / 432);
+    expect(calls[1]).toMatchObject({ w: 768, h: 768 });
+    expect(r.scale).toMatchObject({ passes: 1, fixed: true, estimated: null, requested: 2, region });
+    expect(r.scale.relative).toBeCloseTo(2);
+    // only the square's detections, in the frame's pixels
+    expect(r.raw.map((d) => d.box)).toEqual([{ x1: 784, y1: 384, x2: 824, y2: 424 }]);
+    // the square too is held to the card's pixel cap: 5x would be 1920x1920
+    const capped: number[] = [];
+    const c = await detectWithScale(1600, 1200, native, cfg, async (s, _size, region) => (capped.push(s), region ? [] : { raw: [], field: { cx: 900, cy: 500, r: 200 } }), 5);
+    expect(capped[1]).toBeCloseTo(Math.sqrt(cfg.maxPixels) / 432);
+    expect(c.scale.requested).toBe(5);
+  });
+  it('a field of view that fills the frame, or no field, read the whole image as before, with or without a fixed magnification', async () => {
     for (const field of [{ cx: 320, cy: 240, r: 225 }, null]) {
       const regions: unknown[] = [];
       const r = await detectWithScale(640, 480, native, cfg, async (_s, _size, region) => (regions.push(region), { raw: [cell('RBC', 100, 100, 100), cell('RBC', 300, 100, 100), cell('RBC', 450, 300, 100)], field }));
       expect(regions).toEqual([undefined]);
       expect(r.scale.region).toBeUndefined();
     }
-    const regions: unknown[] = [];
-    await detectWithScale(1600, 1200, native, cfg, async (_s, _size, region) => (regions.push(region), { raw: [], field: { cx: 900, cy: 500, r: 200 } }), 2);
-    expect(regions).toEqual([undefined]);
+    for (const field of [{ cx: 320, cy: 240, r: 225 }, null]) {
+      const regions: unknown[] = [];
+      const r = await detectWithScale(640, 480, native, cfg, async (_s, _size, region) => (regions.push(region), { raw: [], field }), 2);
+      expect(regions).toEqual([undefined]);
+      expect(r.scale).toMatchObject({ passes: 1, fixed: true, relative: 2 });
+      expect(r.scale.region).toBeUndefined();
+    }
   });
   it('without a scale config (an older card) it runs once at the plan scale', async () => {
     const calls: number[] = [];

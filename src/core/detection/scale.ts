@@ -77,6 +77,14 @@ export function secondPassScale(planScale: number, ratio: number | null, width: 
   return Math.max(cfg.minScale, Math.min(cfg.maxScale, s));
 }
 
+/** The largest scale a second pass reaches on a `width` x `height` image (or a small field's square read as
+ * one): its input is capped at `maxPixels`, and the scale at `maxScale`. Over the plan scale, it is how far the
+ * second pass can enlarge cells that look small: 2x for any 4:3 frame fitted into a 4:3 native size, more for a
+ * square (2.31x) or a 16:9 frame, whose plan leaves part of the native size empty. */
+export function reachableScale(width: number, height: number, cfg: ScaleConfig): number {
+  return Math.max(cfg.minScale, Math.min(cfg.maxScale, Math.sqrt(cfg.maxPixels / (width * height))));
+}
+
 /** The scale (model px per image px) when the user fixes the magnification: `relative` times the plan
  * scale, held to the same limits as a second pass (none without the card's scale settings). */
 export function fixedScale(planScale: number, relative: number, width: number, height: number, cfg: ScaleConfig | null): number {
@@ -162,7 +170,8 @@ export function outOfRegion<T extends { box: Box }>(dets: readonly T[], region: 
 
 /**
  * The scale logic around one image. `fixedRelative` (the user's batch setting) skips the estimate:
- * the image runs once at plan scale x fixedRelative.
+ * the image runs once at plan scale x fixedRelative (a small field's square, where that pass found one, at its
+ * own plan scale x fixedRelative).
  *
  * A phone held back from the eyepiece sees the field of view as a small disc in a black frame: fitted whole
  * into the model's input, its cells come out a few pixels wide, too small to find or even to estimate, and
@@ -180,9 +189,17 @@ export async function detectWithScale(
 ): Promise<{ raw: Detection[]; scale: ScaleInfo }> {
   const plan = planInput(width, height, native);
   if (fixedRelative && fixedRelative > 0) {
+    // The user's magnification, on the image or, where its pass found a small field of view, on the field's
+    // square read as the image (relative to the square's own plan, as an estimated scale is): fitted whole, the
+    // disc's cells were as small as without the setting. The square costs one more pass, on such images only.
     const s = fixedScale(plan.scale, fixedRelative, width, height, cfg);
-    const raw = enlargedScores(asPass(await run(s, sizeAt(width, height, s))).raw, s / plan.scale, cfg);
-    return { raw, scale: { used: s, relative: s / plan.scale, estimated: null, passes: 1, fixed: true, requested: fixedRelative } };
+    const whole = asPass(await run(s, sizeAt(width, height, s)));
+    const region = cfg ? fieldRegion(whole.field ?? null, width, height) : null;
+    if (!region) return { raw: enlargedScores(whole.raw, s / plan.scale, cfg), scale: { used: s, relative: s / plan.scale, estimated: null, passes: 1, fixed: true, requested: fixedRelative } };
+    const rplan = planInput(region.width, region.height, native);
+    const rs = fixedScale(rplan.scale, fixedRelative, region.width, region.height, cfg);
+    const raw = enlargedScores(asPass(await run(rs, sizeAt(region.width, region.height, rs), region)).raw, rs / rplan.scale, cfg);
+    return { raw: outOfRegion(raw, region), scale: { used: rs, relative: rs / rplan.scale, estimated: null, passes: 1, fixed: true, requested: fixedRelative, region } };
   }
   const first = asPass(await run(plan.scale, { width: plan.width, height: plan.height }));
   if (!cfg) return { raw: first.raw, scale: { used: plan.scale, relative: 1, estimated: null, passes: 1, fixed: false } };

@@ -6,7 +6,7 @@
  * about cameras.
  */
 import { CALIBRATION } from '../quality/calibration';
-import { fieldShare, findCircularField, type Circle } from '../quality/field';
+import { fieldShare, findCircularField, findTinyField, type Circle } from '../quality/field';
 import { SMALL_FIELD_SHARE, unlikeStainColours } from '../quality/flags';
 import { pixelStats, type PixelStats, type Rgba } from '../quality/pixels';
 import { boxBlur3, normaliseGain, resampleGrey, shiftedAbsDiff, toGrey, type Grey } from './grey';
@@ -136,6 +136,9 @@ export class CaptureJudge {
     // wide. Said before "Moving" (the phone moved toward the eyepiece moves the view) and never read as dark: the
     // whole frame's brightness had said "Too dark: is the lamp on?" under a disc a tenth of the frame.
     if (field && fieldShare(field, small.width, small.height) < p.minFieldShare) return { state: 'small-field', ...base };
+    // under half a percent of the frame the disc is no field to judge, and the frame is black about it: still the
+    // phone's distance, not the lamp (it had said "Too dark: is the lamp on?")
+    if (!field && stats.brightness < p.minBrightness && findTinyField(small) !== null) return { state: 'small-field', ...base };
     if (motion > p.stillMotion || drift > p.maxDrift) return { state: 'moving', ...base };
     if (stats.brightness < p.minBrightness) return { state: 'dark', ...base };
     if ((stats.clipped ?? 0) > p.maxClipped) return { state: 'bright', ...base };

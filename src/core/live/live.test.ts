@@ -183,6 +183,26 @@ describe('capture judge', () => {
     expect(closer).not.toContain('small-field');
   });
 
+  it('a field of view under half a percent of the frame is still a small field, not "Too dark"; a black frame is dark', () => {
+    const disc = (share: number, seed: number) => {
+      const img = view(slide, 300, 100, 256, 192, { noise: 3, seed });
+      const r = Math.sqrt((share * 256 * 192) / Math.PI);
+      for (let y = 0; y < 192; y++) for (let x = 0; x < 256; x++) if ((x + 0.5 - 128) ** 2 + (y + 0.5 - 96) ** 2 > r * r) img.data.set([5, 4, 6], (y * 256 + x) * 4);
+      return img;
+    };
+    for (const share of [0.004, 0.002]) {
+      const judge = new CaptureJudge();
+      const states = new Set<string>();
+      for (let i = 0, t = 0; i < 20; i++, t += 100) states.add(judge.onFrame(t, disc(share, i)).state);
+      expect(states, `share ${share}`).toEqual(new Set(['small-field']));
+      expect(judge.fields).toHaveLength(0);
+    }
+    const judge = new CaptureJudge();
+    const black = disc(0, 1);
+    expect(judge.onFrame(0, black).state).not.toBe('small-field');
+    expect(judge.onFrame(100, black).state).toBe('dark');
+  });
+
   it('a lamp that flickers and a hand that trembles are no movement; a slow pan is', () => {
     // four still fields, each frame 3% brighter or darker and shifted a pixel (of 256; 2.5 of a 640-px frame) at random
     let k = 0;

@@ -9,7 +9,7 @@ import { postprocess } from '../detection/postprocess';
 import type { ScaleInfo } from '../detection/scale';
 import { CALIBRATION, WBC_RULE } from './calibration';
 import { detectionStats, overExposedField, qualityFlags, underExposed, type DetectionStats, type FlagCode, type QualityCalibration } from './flags';
-import { fieldShare, findCircularField, inCircle, type Circle } from './field';
+import { fieldShare, findCircularField, findTinyField, inCircle, type Circle } from './field';
 import { pixelStats, type PixelStats, type SmallImage } from './pixels';
 import { applyWbcRule, type WbcRuleParams } from './wbcRule';
 import { DEBRIS_RULE, debrisEvidence, debrisRuleId, type DebrisParams } from './debris';
@@ -87,7 +87,9 @@ export function assessImage(
     ? raw.filter((d) => inCircle(field, ((d.box.x1 + d.box.x2) / 2) * small.scale, ((d.box.y1 + d.box.y2) / 2) * small.scale))
     : raw;
   const ruled = rule ? applyWbcRule(inField, small, rule) : inField;
-  const pixels = fieldStats(small, field);
+  // a field of view too small to count: the frame's statistics, with the share that says so (flags.ts fieldTooSmall)
+  const tiny = field ? null : findTinyField(small);
+  const pixels = tiny === null ? fieldStats(small, field) : { ...pixelStats(small), fieldShare: tiny };
   const quality = judgeDebris(small, ruled, pixels, size, scale, card, opts);
   return { raw: ruled, quality };
 }

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Detection } from '../detection/detection';
 import { assessImage } from './assess';
 import { CALIBRATION } from './calibration';
-import { fieldRegion, fieldShare, fillOutsideField, findCircularField, innerSquare } from './field';
-import { flagSentence } from './flags';
+import { fieldRegion, fieldShare, fillOutsideField, findCircularField, findTinyField, innerSquare, MIN_FIELD_SHARE } from './field';
+import { excludes, flagSentence } from './flags';
 import { pixelStats, toSmall, type SmallImage } from './pixels';
 
 /** A 256x192 small copy: a pink smear with dark red cells, optionally seen through an eyepiece. */
@@ -146,6 +146,39 @@ describe('a small field of view: the phone held back from the eyepiece', () => {
     }
     // under half a percent, a speck: no field (and a black frame is dark)
     expect(findCircularField(smallDisc(0.003))).toBeNull();
+  });
+
+  it('a field of view under half a percent is too small to count: told as such (findTinyField), not found as a field, and no glint or black frame is one', () => {
+    for (const share of [0.004, 0.002, 0.0012]) {
+      const img = smallDisc(share);
+      expect(findCircularField(img), `share ${share}`).toBeNull();
+      const tiny = findTinyField(img);
+      expect(tiny, `share ${share}`).not.toBeNull();
+      expect(Math.abs(tiny! - share) / share, `share ${share}`).toBeLessThan(0.25);
+    }
+    // a lamp's glint alone in the black (28 px), a black frame, and a dim lamp's broad falloff are none
+    const glint = smallDisc(0, { glint: true });
+    expect(findTinyField(glint)).toBeNull();
+    expect(findTinyField(smallDisc(0))).toBeNull();
+  });
+
+  it('a photo whose field of view is too small to count is left out as such, with the advice to move closer; it had read as too dark ("Raise the lamp")', () => {
+    const card = { postprocess: { scoreThresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nmsIou: 0.5, crossClassNms: false, countRule: 'all' as const }, scale: null };
+    const img = smallDisc(0.003);
+    const q = assessImage(img, [], { width: 1600, height: 1200 }, undefined, card, { wbcRule: null, debris: null });
+    expect(q.quality.flags).toEqual(['field-too-small']);
+    expect(excludes(q.quality.flags)).toBe(true);
+    expect(q.quality.pixels.fieldShare).toBeGreaterThan(0.002);
+    expect(q.quality.pixels.fieldShare).toBeLessThan(MIN_FIELD_SHARE);
+    const sentence = flagSentence('field-too-small', false, q.quality);
+    expect(sentence).toContain('fills only under 1% of the photo');
+    expect(sentence).toContain('Move the phone closer to the eyepiece, or zoom in');
+    expect(sentence).toContain('It is left out of the batch totals.');
+    expect(sentence).not.toContain('Raise the lamp');
+    // a black frame (the lamp off) is still too dark
+    const black = assessImage(smallDisc(0), [], { width: 1600, height: 1200 }, undefined, card, { wbcRule: null, debris: null });
+    expect(black.quality.flags).toContain('under-exposed');
+    expect(black.quality.flags).not.toContain('field-too-small');
   });
 
   it('a dim lamp falling off slowly to dark corners is an under-exposed field, not a small field of view', () => {

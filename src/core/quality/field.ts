@@ -25,7 +25,7 @@ const greyAt = (d: Rgba['data'], i: number) => 0.299 * d[i] + 0.587 * d[i + 1] +
  * image whose disc cannot be told from its ring). The radius comes from the bright area (r = √(A/π)),
  * which noise at the rim hardly moves; the centre is the bright pixels' centroid.
  */
-export function findCircularField(img: Rgba): Circle | null {
+export function findCircularField(img: Rgba, minShare = MIN_FIELD_SHARE): Circle | null {
   const { data, width: w, height: h } = img;
   const n = w * h;
   if (n < 64) return null;
@@ -60,7 +60,7 @@ export function findCircularField(img: Rgba): Circle | null {
   }
   // A disc under about a tenth of the frame (the phone held back from the eyepiece, or not zoomed) leaves the
   // 90th percentile in the ring: its level is then read on the pixels brighter than the ring can be.
-  if (p90 < DARK_LEVEL) return smallField(g, hist, w, h, (cut) => cornersDark((p) => g[p], cut));
+  if (p90 < DARK_LEVEL) return smallField(g, hist, w, h, (cut) => cornersDark((p) => g[p], cut), minShare);
   const cut = RING_FRACTION * p90;
   if (!cornersDark((p) => g[p], cut)) return null;
   // Bright pixels with the disc's holes filled row by row: dark cells and nuclei inside the disc are not
@@ -109,6 +109,9 @@ const DARK_LEVEL = 40;
 /** The least share of the frame a small field is found at: a disc of about 9 px radius on the 256-px copy.
  * Smaller, it is a lamp's glint or a speck, and nothing in it can be judged. */
 export const MIN_FIELD_SHARE = 0.005;
+/** The least share of the frame a field of view too small to count is told at (findTinyField): a disc of about
+ * 4 px radius on the 256-px copy, 62 px in a 12 MP photo. Smaller, a glint is as likely. */
+export const TINY_FIELD_SHARE = 0.001;
 /** The widest a small field's rim may be, between a quarter and a half of its level: this many pixels of
  * the copy, or this share of its radius. */
 const MAX_RIM_PX = 4;
@@ -123,11 +126,11 @@ const MIN_FILL = 0.55;
  * the largest connected bright region with its holes (cells, nuclei) filled row by row: a glint elsewhere in
  * the black is not part of it. It must be compact (MIN_FILL) and at least MIN_FIELD_SHARE of the frame.
  */
-function smallField(g: Float32Array, hist: Uint32Array, w: number, h: number, cornersDark: (cut: number) => boolean): Circle | null {
+function smallField(g: Float32Array, hist: Uint32Array, w: number, h: number, cornersDark: (cut: number) => boolean, minShare: number): Circle | null {
   const n = w * h;
   let bright = 0;
   for (let k = DARK_LEVEL; k < 256; k++) bright += hist[k];
-  if (bright < MIN_FIELD_SHARE * n) return null;
+  if (bright < minShare * n) return null;
   let level = 0;
   for (let k = DARK_LEVEL, c = 0; k < 256; k++) {
     c += hist[k];
@@ -172,7 +175,7 @@ function smallField(g: Float32Array, hist: Uint32Array, w: number, h: number, co
   }
   if (best < 0) return null;
   const { area, sx, sy, x0, x1, y0, y1 } = rowSpans(w, h, (p) => label[p] === best);
-  if (area < MIN_FIELD_SHARE * n || area < MIN_FILL * (x1 - x0 + 1) * (y1 - y0 + 1)) return null;
+  if (area < minShare * n || area < MIN_FILL * (x1 - x0 + 1) * (y1 - y0 + 1)) return null;
   const r = Math.sqrt(area / Math.PI);
   // A field stop's rim is a step: between a quarter and a half of the lamp's level lies a thin line round the
   // disc. A dim lamp's field, bright in the middle and falling off slowly to dark corners, has a broad band
@@ -181,6 +184,19 @@ function smallField(g: Float32Array, hist: Uint32Array, w: number, h: number, co
   for (let p = 0; p < n; p++) if (g[p] >= cut && g[p] < 2 * cut) band++;
   if (band > 2 * Math.PI * r * Math.max(MAX_RIM_PX, MAX_RIM_SHARE * r)) return null;
   return { cx: sx / area, cy: sy / area, r };
+}
+
+/**
+ * A field of view too small to count: a disc under MIN_FIELD_SHARE of the frame (down to TINY_FIELD_SHARE), found
+ * by the same rules as a small field (a compact bright region with its holes filled, dark corners, a step at its
+ * rim). findCircularField leaves it out, as nothing in it can be judged or counted; the frame's statistics then
+ * read the black about it as a dark lamp, where the technician should be told to bring the phone closer.
+ * Its share of the frame, or null. For an image where findCircularField found no field (it would find a larger
+ * one here too).
+ */
+export function findTinyField(img: Rgba): number | null {
+  const c = findCircularField(img, TINY_FIELD_SHARE);
+  return c ? fieldShare(c, img.width, img.height) : null;
 }
 
 /** The share of a `width` x `height` frame the field covers (the part of the disc inside the frame). */

@@ -117,6 +117,19 @@ describe('qualityFlags', () => {
     expect(flags({}, { cellScale: 1, planScale: null })).toEqual([]);
     expect(flags({}, { cellScale: 1, planScale: undefined })).toEqual([]);
   });
+  it('the first pass\'s estimate is judged against the zoom the second pass could give this image: a small field\'s square reaches further than a 4:3 frame', () => {
+    // a 3x3 mosaic of CBC fields drawn as a disc of 10% of a 2400x1800 frame (the eyepiece audit): its square
+    // read as the image, estimated 0.363, enlarged 2.31x (not 2x), 118 RBCs counted; it was left out as "cell size"
+    expect(flags({}, { cellScale: 0.655, planScale: 0.363, reach: 2.309 })).toEqual([]);
+    // the same estimate on a whole 4:3 frame, which the second pass enlarges 2x at most, and an image counted
+    // before the reach was kept: beyond the app, as before
+    expect(flags({}, { cellScale: 0.655, planScale: 0.363, reach: 2 })).toEqual(['scale-out-of-range']);
+    expect(flags({}, { cellScale: 0.655, planScale: 0.363 })).toEqual(['scale-out-of-range']);
+    // the square's reach has its limit too: cells asking for more than 20% past 2.31x (1 / (2.309 x 1.2) = 0.361)
+    expect(flags({}, { cellScale: 0.65, planScale: 0.355, reach: 2.309 })).toEqual(['scale-out-of-range']);
+    // no second pass needed: no flag at any reach
+    expect(flags({}, { cellScale: 1, planScale: 0.9, reach: 1 })).toEqual([]);
+  });
   it('scale-out-of-range when every red cell is cut by the border and the cut ones alone are too large (a 100x oil field)', () => {
     // audit 2026-12-06: a third of a CBC field enlarged 3x, its 5 RBCs all cut by the border: no interior
     // cell, so no estimate and no kept-pass size; counted at the usual zoom with no flag
@@ -146,6 +159,16 @@ describe('qualityFlags', () => {
     expect(flagSentence('scale-out-of-range', true, q({}, { cellScale: 2.6 }), cal)).toMatch(/^The cells look 2\.6× larger .* You accepted it: it is counted in the batch totals\.$/);
     // without statistics (an image counted before), the general sentence
     expect(flagSentence('not-smear')).toBe(FLAG_TEXT['not-smear']);
+  });
+  it("a flag's figures follow the page's locale; without one, as JS writes them", () => {
+    const q = (p: Partial<PixelStats>, d: Partial<DetectionStats>) => ({ pixels: { ...goodPixels, ...p }, detections: { ...goodDets, ...d } });
+    const small = q({}, { cellScale: 0.74, planScale: 1 / 2.7 });
+    // a German lab read "2.6× smaller" beside "0,5" everywhere else on its page
+    expect(flagSentence('scale-out-of-range', false, small, cal, 'de-DE')).toMatch(/^The cells look at least 2,6× smaller than usual/);
+    expect(flagSentence('scale-out-of-range', false, q({}, { cellScale: 2.6 }), cal, 'fr-FR')).toMatch(/^The cells look 2,6× larger/);
+    expect(flagSentence('scale-out-of-range', false, small, cal, 'en-US')).toMatch(/^The cells look at least 2\.6× smaller/);
+    expect(flagSentence('scale-out-of-range', false, small, cal)).toMatch(/^The cells look at least 2\.6× smaller/);
+    expect(flagSentence('small-field', false, q({ fieldShare: 0.064 }, {}), cal, 'de-DE')).toContain('fills only 6% of the photo');
   });
   it('noisy gives way where the cells are far too small or too few: their edges read as grain on the small copy', () => {
     const withNoise = { ...cal, noise: { maxNoise: 10 } };
@@ -312,7 +335,20 @@ describe('detectionStats', () => {
     expect(detectionStats(cut.slice(0, 1), 640, 480, scale, cfg).cutScale).toBeNull();
   });
   it('nothing detected: no estimates', () => {
-    expect(detectionStats([], 100, 100, scale, cfg)).toEqual({ rbc: 0, wbc: 0, platelets: 0, rbcScore: null, cellScale: null, rbcSizeCv: null, rbcAligned: null, planScale: scale.fixed ? null : scale.estimated, cutScale: null });
+    // the reach: 4 (maxScale; 1e6 pixels would allow 10) over the plan scale 0.5
+    expect(detectionStats([], 100, 100, scale, cfg)).toEqual({ rbc: 0, wbc: 0, platelets: 0, rbcScore: null, cellScale: null, rbcSizeCv: null, rbcAligned: null, planScale: scale.fixed ? null : scale.estimated, cutScale: null, reach: 8 });
+  });
+  it('the reach: what the second pass could enlarge the image, or the small field\'s square it read, over its plan', () => {
+    const card: ScaleConfig = { ...cfg, maxPixels: 1024 * 768 };
+    // a 640x480 frame planned at 0.8 (into 512x384): the cap of 1024x768 is 2x
+    expect(detectionStats([], 640, 480, { used: 1.6, relative: 2, estimated: 0.37, passes: 2, fixed: false }, card).reach).toBeCloseTo(2, 9);
+    expect(detectionStats([], 2400, 1800, { used: 0.2133, relative: 1, estimated: 1, passes: 1, fixed: false }, card).reach).toBeCloseTo(2, 3);
+    // a disc's square of 797 px, planned at 384/797: 2.31x
+    const region = { x: 807, y: 664, width: 797, height: 797 };
+    expect(detectionStats([], 2400, 1800, { used: Math.sqrt(card.maxPixels) / 797, relative: (Math.sqrt(card.maxPixels) / 797) / (384 / 797), estimated: 0.355, passes: 2, fixed: false, region }, card).reach).toBeCloseTo(2.309, 3);
+    // fixed by hand, or no scale settings: none
+    expect(detectionStats([], 640, 480, { used: 1.6, relative: 2, estimated: null, passes: 1, fixed: true }, card).reach).toBeNull();
+    expect(detectionStats([], 640, 480, { used: 0.8, relative: 1, estimated: null, passes: 1, fixed: false }, null).reach).toBeNull();
   });
 });
 
@@ -365,6 +401,17 @@ describe('alignedShare', () => {
     const pts = [[13, 7], [71, 22], [140, 3], [205, 41], [33, 88], [97, 121], [166, 97], [230, 150], [8, 170], [120, 199], [181, 233], [61, 260]];
     const cells = pts.map(([x, y], i) => box(x, y, 36 + (i * 7) % 11, 35 + (i * 5) % 13));
     expect(alignedShare(cells)).toBeLessThan(0.3);
+  });
+  it('stays low on a dense smear of many cells, where lining up with any box of the field had read it as a grid', () => {
+    // 160 cells of 36-46 px scattered over 1000x750 (a 3x3 mosaic's density): against every box of the field a
+    // smear's edges meet one within 4% by chance; a grid's neighbours line up, a smear's do not
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+    const cells = Array.from({ length: 160 }, () => box(rnd() * 960, rnd() * 710, 36 + rnd() * 10, 36 + rnd() * 10));
+    expect(alignedShare(cells)).toBeLessThan(0.3);
+    // the same density on a grid is still one
+    const grid = Array.from({ length: 160 }, (_, i) => box(50 * (i % 16) + 10, 50 * Math.floor(i / 16) + 10));
+    expect(alignedShare(grid)).toBe(1);
   });
   it('says nothing with fewer than 8 cells', () => {
     expect(alignedShare([box(0, 0), box(60, 0), box(0, 60), box(60, 60)])).toBeNull();

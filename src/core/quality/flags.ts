@@ -4,15 +4,17 @@
  * scripts/calibrateFlags.ts, chosen on the training folders' images, never on CBC Testing.
  */
 import type { ScaleConfig, ScaleInfo } from '../detection/scale';
-import { ESTIMATE_BORDER_PX, median, touchesBorder } from '../detection/scale';
+import { ESTIMATE_BORDER_PX, median, reachableScale, touchesBorder } from '../detection/scale';
 import type { Detection } from '../detection/detection';
 import type { PixelStats } from './pixels';
 import { typeUnsure } from '../differential/differential';
 import { CALIBRATION } from './calibration';
 import { MEASURABLE } from '../detection/scaleWords';
 import { plateletClumps } from './clumps';
+import { MIN_FIELD_SHARE } from './field';
+import { fixed, plain } from '../formats/numbers';
 
-export const FLAG_CODES = ['not-smear', 'small-field', 'scale-out-of-range', 'out-of-focus', 'under-exposed', 'over-exposed', 'noisy', 'compressed', 'monochrome', 'unfamiliar-colour', 'platelet-clumps', 'wbc-type-unsure'] as const;
+export const FLAG_CODES = ['not-smear', 'field-too-small', 'small-field', 'scale-out-of-range', 'out-of-focus', 'under-exposed', 'over-exposed', 'noisy', 'compressed', 'monochrome', 'unfamiliar-colour', 'platelet-clumps', 'wbc-type-unsure'] as const;
 export type FlagCode = (typeof FLAG_CODES)[number];
 
 /** What the cells look like beside the usual size, and the not-smear tests an image failed: the parts of a
@@ -26,6 +28,9 @@ const FLAG_BODY: Record<FlagCode, (detail?: string, lead?: string) => string> = 
   // Measured on CBC Testing fields drawn as discs of 2-25% of a 1600x1200 frame (README, "Live at the eyepiece"):
   // read from a crop of the disc, their counts held; an advice, then, for the next photo, not a doubt.
   'small-field': (share = 'a small part') => `The microscope's field of view fills only ${share} of the photo (the phone is held back from the eyepiece, or not zoomed in): the app read the cells from a crop of it, with fewer pixels to each cell. Move the phone closer to the eyepiece, or zoom in, until the field of view fills the frame.`,
+  // Under MIN_FIELD_SHARE (half a percent) of the frame nothing in the disc can be judged or counted, and the
+  // frame's statistics had read the black about it as a dark lamp ("Raise the lamp"): the fix is the phone's.
+  'field-too-small': (share = 'under 1%') => `The microscope's field of view fills only ${share} of the photo, too small to find or count its cells (the lamp is not the problem: the phone is held back from the eyepiece, or not zoomed in). Move the phone closer to the eyepiece, or zoom in, until the field of view fills the frame.`,
   'scale-out-of-range': (lead = SCALE_LEAD) => `${lead} the app can correct (it handles cells from half to twice the usual size); the counts would be wrong. Setting the magnification by hand helps only within that range.`,
   'out-of-focus': () => 'The image is out of focus; cells cannot be counted reliably.',
   // Darkened copies of validation fields (scripts/calibrateFlags.ts) counted as saved down to about a tenth
@@ -50,7 +55,7 @@ const FLAG_BODY: Record<FlagCode, (detail?: string, lead?: string) => string> = 
 };
 
 /** Flags that keep an image out of the batch totals and differential until the user accepts it. */
-export const EXCLUDING_FLAGS: readonly FlagCode[] = ['not-smear', 'out-of-focus', 'scale-out-of-range', 'under-exposed', 'over-exposed', 'noisy', 'compressed'];
+export const EXCLUDING_FLAGS: readonly FlagCode[] = ['not-smear', 'field-too-small', 'out-of-focus', 'scale-out-of-range', 'under-exposed', 'over-exposed', 'noisy', 'compressed'];
 
 /** What an excluding flag does to the totals: as the app says it, once accepted, and on the report's legend. */
 const LEFT_OUT = ' It is left out of the batch totals.';
@@ -68,6 +73,7 @@ export const flagLegend = (f: FlagCode) => withEffect(f, FLAG_BODY[f](), LEGEND_
 /** Short labels for the thumbnail badge. */
 export const FLAG_SHORT: Record<FlagCode, string> = {
   'not-smear': 'not a smear',
+  'field-too-small': 'field too small',
   'small-field': 'small field',
   'scale-out-of-range': 'cell size',
   'out-of-focus': 'out of focus',
@@ -82,9 +88,9 @@ export const FLAG_SHORT: Record<FlagCode, string> = {
   'wbc-type-unsure': 'WBC type?',
 };
 
-/** How far past the range a second pass corrects (0.5–2× the reference size) the first pass's estimate
- * may read before the image is beyond the app: 20%. The 15 zoom-out mosaics (cells at half the usual
- * size, at the edge of the range) read a median 0.48 and none is flagged; a mosaic of 3×3 CBC fields
+/** How far past the zoom a second pass can give (DetectionStats.reach: 2× on a 4:3 frame) the first pass's
+ * estimate may ask for before the image is beyond the app: 20%. The 15 zoom-out mosaics (cells at half the
+ * usual size, at the edge of the range) read a median 0.48 and none is flagged; a mosaic of 3×3 CBC fields
  * (cells 2.7× smaller) reads 0.37. */
 export const SCALE_REACH = 1.2;
 
@@ -96,24 +102,26 @@ export const excludes = (flags: readonly FlagCode[]) => flags.some((f) => EXCLUD
 
 /** A flag's sentence for one image: once the user accepted the image ("Count it anyway"), an excluding
  * flag no longer says the image is left out. With the image's statistics (`q`), a not-smear flag says which
- * of its tests failed and a scale flag how far off the cells are, instead of the list of what it could be. */
-export function flagSentence(f: FlagCode, accepted = false, q?: QualityInput, cal: QualityCalibration = CALIBRATION): string {
+ * of its tests failed and a scale flag how far off the cells are, instead of the list of what it could be.
+ * Its figures are written in `locale` (the page's: "2,7× smaller" in a German lab); undefined, as JS writes
+ * them. The exports carry the flag's code, never this sentence. */
+export function flagSentence(f: FlagCode, accepted = false, q?: QualityInput, cal: QualityCalibration = CALIBRATION, locale?: string): string {
   let detail: string | undefined;
   let lead: string | undefined;
   if (q && f === 'not-smear') {
-    const why = notSmearReasons(q, cal);
+    const why = notSmearReasons(q, cal, locale);
     if (why.length) detail = why.join('; ');
     // nothing in it says "not a smear": a washed-out field, or too few cells in a smear's colours
     if (why.length && !looksUnlikeSmear(q, cal)) lead = nearlyWhite(q.pixels) ? 'The image is over-exposed' : 'Too few cells to count';
   }
-  if (q && f === 'small-field' && q.pixels.fieldShare != null) detail = sharePercent(q.pixels.fieldShare);
+  if (q && (f === 'small-field' || f === 'field-too-small') && q.pixels.fieldShare != null) detail = sharePercent(q.pixels.fieldShare, locale);
   if (q && f === 'scale-out-of-range') {
     const d = q.detections;
     // the cut cells' size is a lower bound: it speaks where nothing else measured the cells
     const fromCut = d.planScale == null && d.cellScale == null && d.cutScale != null;
     const s = d.planScale ?? d.cellScale ?? d.cutScale;
     const bound = s != null && (fromCut || s < 1 / MEASURABLE || s > MEASURABLE) ? 'at least ' : '';
-    const by = (x: number) => (bound && !fromCut ? MEASURABLE : x).toFixed(1);
+    const by = (x: number) => fixed(bound && !fromCut ? MEASURABLE : x, 1, locale);
     if (s) detail = `The cells look ${bound}${s < 1 ? `${by(1 / s)}× smaller` : `${by(s)}× larger`} than usual, more than`;
   }
   return withEffect(f, FLAG_BODY[f](detail, lead), accepted ? ACCEPTED : LEFT_OUT);
@@ -126,10 +134,14 @@ export function flagSentence(f: FlagCode, accepted = false, q?: QualityInput, ca
 export const SMALL_FIELD_SHARE = 0.1;
 
 /** A field of view's share as the sentence says it: a whole percent, or "under 1%". */
-const sharePercent = (share: number) => (share < 0.01 ? 'under 1%' : `${Math.round(share * 100)}%`);
+const sharePercent = (share: number, locale?: string) => (share < 0.01 ? `under ${plain(1, locale)}%` : `${plain(Math.round(share * 100), locale)}%`);
 
 /** Whether the eyepiece's field of view covers a small part of the frame (see SMALL_FIELD_SHARE). */
 export const smallField = (p: PixelStats) => p.fieldShare != null && p.fieldShare < SMALL_FIELD_SHARE;
+
+/** Whether the field of view is too small to count (under MIN_FIELD_SHARE: core/quality/field findTinyField). The
+ * statistics are then the frame's, black about a speck of smear: no other flag says anything of the smear. */
+export const fieldTooSmall = (p: PixelStats) => p.fieldShare != null && p.fieldShare < MIN_FIELD_SHARE;
 
 /** Mean grey level above which a field is washed out to white (the validation images' brightest reads
  * 228; the images audit's field at 1.7x exposure, which kept 1 of its 23 red cells, 252; at 1.3x, counted
@@ -187,14 +199,19 @@ function looksUnlikeSmear(q: QualityInput, cal: QualityCalibration): boolean {
 /** Cells outside what the app corrects: on the kept pass, or as the first pass measured them, past what a
  * second pass reaches (see SCALE_REACH). */
 function cellsTooSmall(d: DetectionStats, cal: QualityCalibration): boolean {
-  return (d.cellScale !== null && d.cellScale < cal.scale.min) || (d.planScale != null && d.planScale < cal.scale.min / SCALE_REACH);
+  // The zoom the cells need (1 / planScale) against the zoom the second pass could give this image (reach).
+  // Without a reach (counted before it was kept), the 2x of a whole 4:3 frame, which is what the range's
+  // lower end (cal.scale.min, 0.5) says: the bar is then planScale < min / SCALE_REACH, as it always was.
+  const reach = d.reach ?? 1 / cal.scale.min;
+  return (d.cellScale !== null && d.cellScale < cal.scale.min) || (d.planScale != null && d.planScale * reach * SCALE_REACH < 1);
 }
 function cellsTooLarge(d: DetectionStats, cal: QualityCalibration): boolean {
   return (d.cellScale !== null && d.cellScale > cal.scale.max) || (d.planScale != null && d.planScale > cal.scale.max * SCALE_REACH) || (d.cutScale != null && d.cutScale > cal.scale.max);
 }
 
-/** Which of the not-smear tests an image failed, in words (the same tests as qualityFlags). */
-export function notSmearReasons(q: QualityInput, cal: QualityCalibration = CALIBRATION): string[] {
+/** Which of the not-smear tests an image failed, in words (the same tests as qualityFlags), its figures in
+ * `locale` (see flagSentence). */
+export function notSmearReasons(q: QualityInput, cal: QualityCalibration = CALIBRATION, locale?: string): string[] {
   const d = q.detections;
   const t = smearTests(q, cal);
   const out: string[] = [];
@@ -205,7 +222,7 @@ export function notSmearReasons(q: QualityInput, cal: QualityCalibration = CALIB
   // a phone's photo of the whole eyepiece field at low power finds no cells either: say what to try,
   // unless the cells it found are of a size the app reads (a sparse field) or the field is washed out
   if (t.fewCells) {
-    const found = d.rbc ? `only ${d.rbc} red cell${d.rbc === 1 ? '' : 's'} found` : 'no red cells found';
+    const found = d.rbc ? `only ${plain(d.rbc, locale)} red cell${d.rbc === 1 ? '' : 's'} found` : 'no red cells found';
     const sized = d.planScale ?? d.cellScale;
     // (one cell's size is no evidence: a letter on a page is "one cell")
     const hint = washedOut
@@ -248,6 +265,11 @@ export interface DetectionStats {
    * cell can be cut by the border: `cellScale` and the first pass's estimate then read nothing, while this
    * still reads how large they are. Absent in images counted before it existed. */
   cutScale?: number | null;
+  /** The most the second pass could have enlarged what the first pass read (the image, or a small field's
+   * square): the reachable scale (scale.ts reachableScale) over the plan scale. 2 on any 4:3 frame; 2.31 on a
+   * small eyepiece field's square, whose plan fits 384 px of the native 512x384, so its cells can be brought
+   * 15% closer to the reference. Null where the scale was fixed by hand; absent in images counted before it. */
+  reach?: number | null;
 }
 
 /** Cut RBCs needed before their sizes say anything (one may be a clump, or a stain streak along an edge). */
@@ -259,13 +281,21 @@ const side = (b: { x1: number; y1: number; x2: number; y2: number }) => Math.sqr
 /** Interior RBCs needed before their alignment says anything. */
 export const MIN_ALIGNED_RBCS = 8;
 
+/** A box lines up only with boxes whose centres lie within this many median sizes of its own: a grid's
+ * neighbours in its row and column. Against every box of the field, chance alignment grew with the number of
+ * cells: a 3x3 mosaic of CBC fields (110-160 interior RBCs, against CBC's 15-30) read 0.51-0.62, over the bar,
+ * and was left out as "cells sit on a grid". Near ones only, a smear's count is bounded by how closely cells
+ * pack, whatever the field holds. */
+export const ALIGNED_REACH = 3;
+
 /** See DetectionStats.rbcAligned. */
 export function alignedShare(boxes: readonly { x1: number; y1: number; x2: number; y2: number }[]): number | null {
   if (boxes.length < MIN_ALIGNED_RBCS) return null;
   const m = median(boxes.map(side));
   if (!m) return null;
   const t = 0.04 * m;
-  const lined = (i: number, k: 'x1' | 'x2' | 'y1' | 'y2') => boxes.some((o, j) => j !== i && Math.abs(o[k] - boxes[i][k]) <= t);
+  const near = (a: (typeof boxes)[number], b: (typeof boxes)[number]) => Math.hypot(a.x1 + a.x2 - b.x1 - b.x2, a.y1 + a.y2 - b.y1 - b.y2) / 2 <= ALIGNED_REACH * m;
+  const lined = (i: number, k: 'x1' | 'x2' | 'y1' | 'y2') => boxes.some((o, j) => j !== i && Math.abs(o[k] - boxes[i][k]) <= t && near(o, boxes[i]));
   const n = boxes.filter((_, i) => (lined(i, 'x1') || lined(i, 'x2')) && (lined(i, 'y1') || lined(i, 'y2'))).length;
   return n / boxes.length;
 }
@@ -295,7 +325,15 @@ export function detectionStats(dets: readonly Detection[], width: number, height
     rbcAligned: alignedShare(inside.map((d) => d.box)),
     planScale: scale && !scale.fixed ? scale.estimated : null,
     cutScale: mc !== null && cfg ? (mc * used) / cfg.referenceRbcPx : null,
+    reach: secondPassReach(scale, width, height, cfg),
   };
+}
+
+/** See DetectionStats.reach. */
+function secondPassReach(scale: ScaleInfo | undefined, width: number, height: number, cfg: ScaleConfig | null): number | null {
+  if (!scale || scale.fixed || !cfg || !(scale.used > 0) || !(scale.relative > 0)) return null;
+  const read = scale.region ?? { width, height };
+  return reachableScale(read.width, read.height, cfg) / (scale.used / scale.relative);
 }
 
 /** The colour model of the training microscopes: one Gaussian per microscope over PixelStats.colour. */
@@ -396,6 +434,7 @@ export function blockinessBar(maxBlockiness: number, longSide: number | undefine
 
 /** The image's flags other than wbc-type-unsure (which depends on the shown types: see wbcTypeUnsure). */
 export function qualityFlags(q: QualityInput, cal: QualityCalibration): FlagCode[] {
+  if (fieldTooSmall(q.pixels)) return ['field-too-small'];
   const flags: FlagCode[] = [];
   const d = q.detections;
   const c = q.pixels.colour;
