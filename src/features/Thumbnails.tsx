@@ -10,7 +10,6 @@ import type { ImageEntry } from '../store/types';
 import type { PostprocessParams } from '../core/detection/card';
 import { FileName } from './FileName';
 import { countItems } from './countItems';
-import { browserLocale } from '../core/formats/numbers';
 
 export function Thumbnails() {
   const order = useApp((s) => s.order);
