@@ -64,11 +64,16 @@ export class BatchRunner {
   /** Set while this window does not own the batch (windowLock.ts): no image is taken in or counted here, and
    * a drop is refused with this sentence instead of being counted into a batch another window saves. */
   private halted: string | null = null;
+  /** While halted: what a field captured live that is refused is told ('admit': it is taken in all the same). */
+  private haltedCaptures: string = '';
 
   /** Stops (a sentence: why) or allows again (null) taking in and counting images. Images being counted
-   * finish; those left queued wait for resume(). */
-  halt(why: string | null) {
+   * finish; those left queued wait for resume(). `captures`: the sentence for a field captured live refused
+   * meanwhile (it is no file to add again), or 'admit': such fields are still taken in, not counted (the owner
+   * handing the batch over: the field it was encoding goes to the other window with the batch). */
+  halt(why: string | null, captures: string = why ?? '') {
     this.halted = why;
+    this.haltedCaptures = captures;
   }
 
   /** A drop's files are read into the batch only after `p` (the restore of the saved batch, which replaces the
@@ -80,7 +85,13 @@ export class BatchRunner {
 
   /** `capture`: the files are fields live mode captured (recorded on each image). */
   async addFiles(files: readonly File[], capture?: ImageCapture): Promise<void> {
-    if (this.halted !== null) {
+    if (this.halted !== null && capture) {
+      // the app held the field's only copy: said as lost, by name, where a drop's files can be dropped again
+      if (this.haltedCaptures !== 'admit') {
+        for (const f of files) this.store.getState().notify({ kind: 'error', source: 'camera', subject: shownName(f), message: this.haltedCaptures });
+        return;
+      }
+    } else if (this.halted !== null) {
       this.store.getState().notify({ kind: 'warning', source: 'save', subject: '', message: this.halted });
       return;
     }

@@ -240,17 +240,28 @@ export function createServices(opts: ServiceOptions): Services {
   // Nothing is taken in or counted until this window owns the batch: a drop into a window that waits for it
   // would be counted into a batch that the owner then saves over (or this one over the owner's).
   const notHere = 'This batch is open in another window of Smearcount: these files were not added. Use the batch in this window (the button above), then add them again.';
-  runner.halt(notHere);
+  const notHereLive =
+    'A field captured live, not added to the batch and not kept: the batch is open in another window of Smearcount. Capture that field again in the window that has the batch.';
+  runner.halt(notHere, notHereLive);
   const windowLock = browserWindowLock(
     async () => {
       // The window that asked gets the batch as this one holds it now: the session restored first (a claim
       // can come while the restore runs), nothing more counted here, the camera off, then every write done.
-      runner.halt(notHere);
+      // A field the camera is encoding still joins the batch, to be counted by the other window: refused, it
+      // was lost without a word (the app held its only copy, and the notice said to add the files again).
+      runner.halt(notHere, session ? 'admit' : notHereLive);
       if (live.getState().open) camera.stop();
       gallery.getState().setOpen(false);
       // a page whose session never started restored nothing: a write from it would empty the saved batch
       if (session) {
         await session.catch(() => undefined);
+        // the camera tells no one when its last field is in (services/live): an encode and an intake take
+        // well under a second, and the claiming window waits on the handing beat meanwhile
+        await new Promise<void>((resolve) => {
+          const check = () => (camera.pending === 0 ? resolve() : setTimeout(check, 50));
+          check();
+        });
+        runner.halt(notHere, notHereLive);
         // a drop still being read is filed first (its images queued, for the other window to count): cut off,
         // its files were in this window only
         await new Promise<void>((resolve) => {
@@ -264,7 +275,7 @@ export function createServices(opts: ServiceOptions): Services {
       samplePersistence.halt();
     },
     () => {
-      runner.halt(notHere);
+      runner.halt(notHere, notHereLive);
       if (live.getState().open) camera.stop();
       persistence.halt();
       samplePersistence.halt();
