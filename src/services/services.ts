@@ -102,6 +102,8 @@ export function createServices(opts: ServiceOptions): Services {
   const card = cardWithOverrides(parseModelCard(cardJson), params);
   const classifier = params.get('differential') === 'off' ? null : parseClassifierCard(wbcCardJson);
   const store = createAppStore(card.postprocess);
+  // what the user sets before the saved batch is back wins over it (startSession makes it again)
+  store.getState().holdSettings();
   const view = createViewStore();
   const files = createImageFiles();
   const thumbnails = createThumbnails(files);
@@ -371,6 +373,7 @@ export function createServices(opts: ServiceOptions): Services {
         } catch {
           // not fatal: the record is re-entered (a private window may have no IndexedDB)
         }
+        store.getState().reapplySettings();
         // saving starts whether or not the restore worked: a failed open is retried on the next write
         samplePersistence.start();
         try {
@@ -404,13 +407,19 @@ export function createServices(opts: ServiceOptions): Services {
         // checked against this one's: it is withdrawn too, and says that rather than that the batch changed
         if (restored.sample.verifiedAt && (restored.sample.releasedScheme ?? 1) !== RELEASE_SCHEME) restored.withdrawRelease('released by an earlier version of the app, which checked less of the batch: release it again');
         else if (restored.sample.verifiedAt && releaseRevision(restored) !== restored.sample.releasedRevision) restored.withdrawRelease('the batch restored after a reload differs from the one released');
+        // the settings the user changed while the batch was read, over those it brought (a release that rests on
+        // the restored ones is withdrawn by watchRelease, naming the change)
+        store.getState().reapplySettings();
         if (unfinishedClear) {
           await Promise.all([persistence.clear(), samplePersistence.flush()]).catch(() => undefined);
           opts.storage.removeItem(CLEARING_KEY);
         }
         await profile?.start();
+        // ... and over the microscope profile's scale and count rule; from now on a setting is simply set
+        store.getState().reapplySettings(true);
         if (mayEdit(windowLock.role)) runner.resume();
       })().catch((e: unknown) => {
+        store.getState().reapplySettings(true);
         // drops wait for the restore: they are not held for good by a start that failed
         sessionRestored();
         throw e;
