@@ -562,3 +562,22 @@ describe('Persistence', () => {
     expect(await count()).toEqual([0, 0]);
   });
 });
+
+describe('Persistence: handing the batch to another window', () => {
+  it('the last write commits what the page holds, and a write queued behind it (a change’s timer) never lands after it', async () => {
+    const a = setup('t-handover');
+    a.p.start();
+    addDone(a.store, a.files, 'x');
+    const last = a.p.flushAndHalt();
+    await sleep(0);
+    // while that write commits: an image this window was still counting finishes, and its write's timer fires
+    addDone(a.store, a.files, 'y');
+    const late = a.p.flush();
+    await last;
+    await late;
+    await sleep(MAX_DELAY_MS + 50);
+    const b = setup('t-handover');
+    expect(await b.p.restore()).toBe(1);
+    expect(b.store.getState().order).toEqual(['x']);
+  });
+});

@@ -389,12 +389,22 @@ export class Persistence {
     return this.flush().then(() => (this.failures ? new Promise<void>((r) => this.waiting.push(r)) : undefined));
   }
 
-  /** Writes everything not yet committed; resolves once it is (or once the failure is reported). */
-  flush(): Promise<void> {
+  /** Another window takes the batch: writes what this page holds, and nothing after it. Halted only once this
+   * write had committed, a write queued behind it meanwhile (a change's timer, a retry) still ran, after the
+   * lock had passed: the other window's restore could read it, or its own writes be overwritten by it. */
+  flushAndHalt(): Promise<void> {
+    const last = this.flush(true);
+    this.halt();
+    return last;
+  }
+
+  /** Writes everything not yet committed; resolves once it is (or once the failure is reported). `last`: the
+   * handing-over write (flushAndHalt), which runs although the page is halted by the time it starts. */
+  flush(last = false): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.writing = this.writing.then(async () => {
-      if (this.halted) return;
+      if (this.halted && !last) return;
       try {
         const seq = this.journalSeq;
         await this.write(); // reads the store before its first await: the state as of `seq`

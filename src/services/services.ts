@@ -271,7 +271,10 @@ export function createServices(opts: ServiceOptions): Services {
           const off = store.subscribe(check);
           check();
         });
-        await Promise.all([persistence.flush(), samplePersistence.flush()]);
+        // the last writes of this page: nothing queued after them may land once the other window reads
+        const written = Promise.all([persistence.flushAndHalt(), samplePersistence.flush()]);
+        samplePersistence.halt();
+        await written;
       }
       persistence.halt();
       samplePersistence.halt();
