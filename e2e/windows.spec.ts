@@ -141,6 +141,28 @@ test.describe('two windows of the app on one batch', () => {
     await context.close();
   });
 
+  test('the report open at the takeover, a release being made: the window that let go closes it, so that nothing is released there unsaved', async ({ browser }) => {
+    const context = await browser.newContext();
+    const first = await openApp(context);
+    await first.app.drop(testingImages(1));
+    await first.app.waitReady();
+    const second = await openApp(context);
+    await expect(role(second.page)).toHaveAttribute('data-role', 'elsewhere');
+    await first.page.getByTestId('export-report').click();
+    await first.page.getByTestId('report-sample').fill('S-42');
+    await first.page.getByTestId('report-verified-by').fill('C. Doe');
+    await first.page.evaluate(() => (window.print = () => undefined));
+    await second.page.getByTestId('window-take').click();
+    await expect(role(first.page)).toHaveAttribute('data-role', 'taken');
+    // the read-only window's report (its Release button, its fields) is gone: released there, nothing was saved
+    await expect(first.page.getByTestId('report-print')).toHaveCount(0);
+    await second.app.waitReady();
+    // what was typed before the takeover went with the batch, and the new owner releases it
+    await second.page.getByTestId('export-report').click();
+    await expect(second.page.getByTestId('report-sample')).toHaveValue('S-42');
+    await context.close();
+  });
+
   test('a browser without Web Locks: each window works, and each says that the other saves over the same batch', async ({ browser }) => {
     const context = await browser.newContext();
     await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'locks', { configurable: true, get: () => undefined }));

@@ -254,6 +254,9 @@ export function createServices(opts: ServiceOptions): Services {
       runner.halt(notHere, session ? 'admit' : notHereLive);
       if (live.getState().open) camera.stop();
       gallery.getState().setOpen(false);
+      // the report is a dialog over the read-only panes: left open, its fields took a sample ID and its Release
+      // button released the report in this window, neither saved nor in the batch the other window carries on
+      view.getState().setReportOpen(false);
       // a page whose session never started restored nothing: a write from it would empty the saved batch
       if (session) {
         await session.catch(() => undefined);
@@ -282,6 +285,8 @@ export function createServices(opts: ServiceOptions): Services {
     () => {
       runner.halt(notHere, notHereLive);
       if (live.getState().open) camera.stop();
+      gallery.getState().setOpen(false);
+      view.getState().setReportOpen(false);
       persistence.halt();
       samplePersistence.halt();
     },
