@@ -1,4 +1,5 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { copyFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { AppPage, deleteCountedBox } from './app.po';
 import { testingImages } from './data';
@@ -160,6 +161,35 @@ test.describe('two windows of the app on one batch', () => {
     // what was typed before the takeover went with the batch, and the new owner releases it
     await second.page.getByTestId('export-report').click();
     await expect(second.page.getByTestId('report-sample')).toHaveValue('S-42');
+    await context.close();
+  });
+
+  test('a window opened while the owner was still reading a drop, given the batch later, names no file of that drop as lost', async ({ browser }) => {
+    const context = await browser.newContext();
+    const first = await openApp(context);
+    await first.app.waitReady();
+    // each file's hash takes 1.5 s (a slow phone): the drop is still being read when the second window opens
+    await first.page.evaluate(() => {
+      const own = crypto.subtle.digest.bind(crypto.subtle);
+      crypto.subtle.digest = (...a: Parameters<SubtleCrypto['digest']>) => new Promise((r) => setTimeout(r, 1500)).then(() => own(...a));
+    });
+    // a copy of a field under another name: a duplicate, said as such, counted once
+    const [a, b] = testingImages(2);
+    const copy = test.info().outputPath('copy-of-first.jpg');
+    copyFileSync(a, copy);
+    await first.app.drop([a, b, copy]);
+    const second = await openApp(context);
+    await expect(role(second.page)).toHaveAttribute('data-role', 'elsewhere');
+    // the drop still on the intake journal (services/intakeJournal) as the second window started
+    expect(await second.page.evaluate(() => localStorage.getItem('smearcount.intake'))).toContain('copy-of-first.jpg');
+    await first.app.waitReady();
+    await first.page.waitForTimeout(500);
+    await first.page.close();
+    await expect(role(second.page)).toHaveCount(0);
+    await second.app.waitReady();
+    expect((await second.app.images()).map((i) => i.name).sort()).toEqual([basename(a), basename(b)].sort());
+    // nothing named as a file the page that went never took in (the copy was: 'interrupted … drop it again')
+    await expect(second.app.fileErrors()).toHaveCount(0);
     await context.close();
   });
 

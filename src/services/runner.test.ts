@@ -616,6 +616,16 @@ describe('BatchRunner: the intake journal', () => {
     commit();
     await expect.poll(() => list.pending()).toEqual([]);
   });
+  it('handing the batch over once it is committed: the drops read in full leave the journal at once, a drop the next window reads about', async () => {
+    const { runner, list } = journaled();
+    // the save a drop waits for ends after the other window has read the journal (or never, halted)
+    runner.journalIntake(list, () => new Promise<void>(() => undefined));
+    await runner.addFiles([jpeg('a.jpg', 640, 480), new File([''], 'empty.jpg')]);
+    await runner.addFiles([jpeg('live-0001.jpg', 640, 480, true, 1)], { source: 'live', at: '2026-12-06T23:58:00.000Z' });
+    expect(list.pending()).toEqual(['a.jpg', 'empty.jpg', 'live-0001.jpg']);
+    runner.journalCommitted();
+    expect(list.pending()).toEqual([]);
+  });
   it('a field captured live is on the journal as a capture, not as a file to drop again', async () => {
     const { runner, list } = journaled();
     runner.journalIntake(list, () => new Promise<void>(() => undefined));

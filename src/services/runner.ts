@@ -122,10 +122,22 @@ export class BatchRunner {
     // not awaited: a live capture (services/live) waits for its own save, and a drop for nothing more
     if (this.journal) {
       const { list, saved } = this.journal;
+      this.awaitingSave.add(names);
       void saved()
         .catch(() => undefined)
-        .then(() => list.end(names));
+        .then(() => this.awaitingSave.delete(names) && list.end(names));
     }
+  }
+
+  /** The names of drops read in full whose batch is not yet known to be committed (journalIntake). */
+  private awaitingSave = new Set<string[]>();
+
+  /** The batch as this page holds it is committed, and it passes to another window (services' hand over): the
+   * drops read in full leave the intake journal now, before the other window reads it, rather than when their
+   * own wait for a save ends (it may end after). */
+  journalCommitted() {
+    for (const names of this.awaitingSave) this.journal?.list.end(names);
+    this.awaitingSave.clear();
   }
 
   /** Keeps the names of the files being read on `list` until `saved` (the batch's commit) resolves after

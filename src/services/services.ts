@@ -278,6 +278,7 @@ export function createServices(opts: ServiceOptions): Services {
         const written = Promise.all([persistence.flushAndHalt(), samplePersistence.flush()]);
         samplePersistence.halt();
         await written;
+        runner.journalCommitted();
       }
       persistence.halt();
       samplePersistence.halt();
@@ -302,10 +303,12 @@ export function createServices(opts: ServiceOptions): Services {
     addFiles: (f) => runner.addFiles(f),
     notify: (kind, message) => store.getState().notify({ kind, source: 'batch', subject: '', message }),
   });
-  // files a page that went was still reading: read before this page's first drop joins the list
+  // files a page that went was still reading: read once this window owns the batch (startSession), before its
+  // first drop joins the list. Read as the page opened, a window that waited for the batch named the files
+  // of the owner's drop then being read, long since in the batch or said to be copies, as never taken in.
   const intakeJournal = new IntakeJournal(opts.storage);
-  const leftInIntake = intakeJournal.pending();
-  const capturedInIntake = new Set(intakeJournal.captured().map(nfc));
+  let leftInIntake: string[] = [];
+  let capturedInIntake = new Set<string>();
   // a name leaves the list once the batch holding it is committed: not when a failed write has merely ended
   runner.journalIntake(intakeJournal, () => (session ?? Promise.resolve()).catch(() => undefined).then(() => persistence.whenSaved()));
   // Busy: a batch in progress or waiting, or the camera open. The warm-up yields to all of them.
@@ -375,6 +378,9 @@ export function createServices(opts: ServiceOptions): Services {
       return (session ??= (async () => {
         // another window may own the batch: nothing is restored, saved or counted here until it is this one's
         await windowLock.owned;
+        // (drops wait for ownership, and a drop during the restore begins its journal entry after this)
+        leftInIntake = intakeJournal.pending();
+        capturedInIntake = new Set(intakeJournal.captured().map(nfc));
         const unfinishedClear = opts.storage.getItem(CLEARING_KEY) !== null;
         try {
           if (!unfinishedClear) await samplePersistence.restore();
