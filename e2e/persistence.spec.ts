@@ -114,19 +114,27 @@ test.describe('the batch survives', () => {
     await page.getByTestId('threshold-Platelets').fill('0.8');
     await page.getByTestId('count-rule').selectOption('interior');
     await page.getByTestId('scale-mode').selectOption(String(1 / 2));
+    // and a smear estimate's factor, kept with the sample record
+    await page.getByTestId('estimates').locator('summary').click();
+    await page.getByTestId('factor-Platelets').fill('15000');
     expect(await app.images()).toEqual([]);
     await expect.poll(async () => (await app.images()).length, { timeout: 30_000 }).toBe(1);
     await app.waitReady();
     // the microscope profile (scale, count rule) is read last, 1.5 s after the batch
     await page.waitForTimeout(2500);
-    const shown = async () => [await page.getByTestId('threshold-value-Platelets').textContent(), await page.getByTestId('count-rule').inputValue(), await page.getByTestId('scale-mode').inputValue()];
-    expect(await shown()).toEqual(['0.8', 'interior', '0.5']);
+    const shown = async () => [
+      await page.getByTestId('threshold-value-Platelets').textContent(),
+      await page.getByTestId('count-rule').inputValue(),
+      await page.getByTestId('scale-mode').inputValue(),
+      await page.getByTestId('factor-Platelets').inputValue(),
+    ];
+    expect(await shown()).toEqual(['0.8', 'interior', '0.5', '15000']);
     // and saved as such
     await page.reload();
     await expect.poll(async () => (await app.images()).length, { timeout: 30_000 }).toBe(1);
     await app.waitReady();
     await page.waitForTimeout(2000);
-    expect(await shown()).toEqual(['0.8', 'interior', '0.5']);
+    expect(await shown()).toEqual(['0.8', 'interior', '0.5', '15000']);
   });
 
   test('the files a batch refused come back with it after a reload, with the reason', async ({ page }) => {

@@ -387,9 +387,10 @@ export function createServices(opts: ServiceOptions): Services {
         } catch {
           // not fatal: the record is re-entered (a private window may have no IndexedDB)
         }
-        store.getState().reapplySettings();
         // saving starts whether or not the restore worked: a failed open is retried on the next write
         samplePersistence.start();
+        // (once it watches: what is made again here is not what IndexedDB holds, and is written)
+        store.getState().reapplySettings();
         try {
           if (!unfinishedClear) await persistence.restore();
         } catch (e) {
