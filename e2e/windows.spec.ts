@@ -193,6 +193,34 @@ test.describe('two windows of the app on one batch', () => {
     await context.close();
   });
 
+  test('the owner closed mid-drop: the window that gets the batch holds every file read, and names each one not read, with what to do', async ({ browser }) => {
+    const context = await browser.newContext();
+    const first = await openApp(context);
+    await first.app.waitReady();
+    const second = await openApp(context);
+    await expect(role(second.page)).toHaveAttribute('data-role', 'elsewhere');
+    // each file's hash takes 1.5 s (a slow phone)
+    await first.page.evaluate(() => {
+      const own = crypto.subtle.digest.bind(crypto.subtle);
+      crypto.subtle.digest = (...a: Parameters<SubtleCrypto['digest']>) => new Promise((r) => setTimeout(r, 1500)).then(() => own(...a));
+    });
+    const files = testingImages(4);
+    await first.app.drop(files);
+    await expect.poll(() => first.page.evaluate(() => window.__smearcount.images().length), { intervals: [20] }).toBeGreaterThan(0);
+    await first.page.close();
+    await expect(role(second.page)).toHaveCount(0);
+    await second.app.waitReady();
+    const kept = (await second.app.images()).map((i) => i.name);
+    const names = files.map((f) => basename(f));
+    // each file either in the batch (counted) or named as not in it, with what to do; none said to be lost to a
+    // full storage alone (a picture read but not yet written was: "not saved … (the storage was full)")
+    const named = await second.app.fileErrors().allTextContents();
+    for (const n of names) expect(kept.includes(n) || named.some((t) => t.includes(n) && /drop (it|the same file) again/.test(t))).toBe(true);
+    for (const t of named) expect(t).not.toMatch(/\(the storage was full\)/);
+    expect((await second.app.images()).filter((i) => i.status !== 'done')).toEqual([]);
+    await context.close();
+  });
+
   test('a browser without Web Locks: each window works, and each says that the other saves over the same batch', async ({ browser }) => {
     const context = await browser.newContext();
     await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'locks', { configurable: true, get: () => undefined }));
