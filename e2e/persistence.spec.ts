@@ -90,6 +90,53 @@ test.describe('the batch survives', () => {
     expect(await app.counts()).toEqual(after);
   });
 
+  test('settings changed while the saved batch is being restored are the ones kept: the technician set them last', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    // IndexedDB slow to answer (a large batch, a slow phone): the batch, the sample record and the microscope
+    // profile come 1.5 s late
+    await page.addInitScript(() => {
+      for (const name of ['get', 'getAll'] as const) {
+        const own = IDBObjectStore.prototype[name] as (...a: unknown[]) => IDBRequest;
+        (IDBObjectStore.prototype as unknown as Record<string, unknown>)[name] = function (this: IDBObjectStore, ...args: unknown[]) {
+          const req = own.apply(this, args);
+          const late = { result: undefined as unknown, error: null as DOMException | null, onsuccess: null as ((e: Event) => void) | null, onerror: null as ((e: Event) => void) | null };
+          req.onsuccess = (e) => setTimeout(() => ((late.result = req.result), late.onsuccess?.(e)), 1500);
+          req.onerror = (e) => setTimeout(() => ((late.error = req.error), late.onerror?.(e)), 1500);
+          return late;
+        };
+      }
+    });
+    await page.reload();
+    // set while the restore reads: nothing of the batch is back yet
+    await page.getByTestId('threshold-Platelets').fill('0.8');
+    await page.getByTestId('count-rule').selectOption('interior');
+    await page.getByTestId('scale-mode').selectOption(String(1 / 2));
+    // and a smear estimate's factor, kept with the sample record
+    await page.getByTestId('estimates').locator('summary').click();
+    await page.getByTestId('factor-Platelets').fill('15000');
+    expect(await app.images()).toEqual([]);
+    await expect.poll(async () => (await app.images()).length, { timeout: 30_000 }).toBe(1);
+    await app.waitReady();
+    // the microscope profile (scale, count rule) is read last, 1.5 s after the batch
+    await page.waitForTimeout(2500);
+    const shown = async () => [
+      await page.getByTestId('threshold-value-Platelets').textContent(),
+      await page.getByTestId('count-rule').inputValue(),
+      await page.getByTestId('scale-mode').inputValue(),
+      await page.getByTestId('factor-Platelets').inputValue(),
+    ];
+    expect(await shown()).toEqual(['0.8', 'interior', '0.5', '15000']);
+    // and saved as such
+    await page.reload();
+    await expect.poll(async () => (await app.images()).length, { timeout: 30_000 }).toBe(1);
+    await app.waitReady();
+    await page.waitForTimeout(2000);
+    expect(await shown()).toEqual(['0.8', 'interior', '0.5', '15000']);
+  });
+
   test('the files a batch refused come back with it after a reload, with the reason', async ({ page }) => {
     const app = new AppPage(page);
     await app.open('?backend=wasm');

@@ -1,4 +1,5 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { copyFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { AppPage, deleteCountedBox } from './app.po';
 import { testingImages } from './data';
@@ -138,6 +139,85 @@ test.describe('two windows of the app on one batch', () => {
     await first.page.waitForTimeout(2500);
     await first.app.waitReady();
     expect((await first.app.images()).map((i) => `${i.name} ${i.status}`).sort()).toEqual([`${basename(one)} done`, `${basename(two)} done`]);
+    await context.close();
+  });
+
+  test('the report open at the takeover, a release being made: the window that let go closes it, so that nothing is released there unsaved', async ({ browser }) => {
+    const context = await browser.newContext();
+    const first = await openApp(context);
+    await first.app.drop(testingImages(1));
+    await first.app.waitReady();
+    const second = await openApp(context);
+    await expect(role(second.page)).toHaveAttribute('data-role', 'elsewhere');
+    await first.page.getByTestId('export-report').click();
+    await first.page.getByTestId('report-sample').fill('S-42');
+    await first.page.getByTestId('report-verified-by').fill('C. Doe');
+    await first.page.evaluate(() => (window.print = () => undefined));
+    await second.page.getByTestId('window-take').click();
+    await expect(role(first.page)).toHaveAttribute('data-role', 'taken');
+    // the read-only window's report (its Release button, its fields) is gone: released there, nothing was saved
+    await expect(first.page.getByTestId('report-print')).toHaveCount(0);
+    await second.app.waitReady();
+    // what was typed before the takeover went with the batch, and the new owner releases it
+    await second.page.getByTestId('export-report').click();
+    await expect(second.page.getByTestId('report-sample')).toHaveValue('S-42');
+    await context.close();
+  });
+
+  test('a window opened while the owner was still reading a drop, given the batch later, names no file of that drop as lost', async ({ browser }) => {
+    const context = await browser.newContext();
+    const first = await openApp(context);
+    await first.app.waitReady();
+    // each file's hash takes 1.5 s (a slow phone): the drop is still being read when the second window opens
+    await first.page.evaluate(() => {
+      const own = crypto.subtle.digest.bind(crypto.subtle);
+      crypto.subtle.digest = (...a: Parameters<SubtleCrypto['digest']>) => new Promise((r) => setTimeout(r, 1500)).then(() => own(...a));
+    });
+    // a copy of a field under another name: a duplicate, said as such, counted once
+    const [a, b] = testingImages(2);
+    const copy = test.info().outputPath('copy-of-first.jpg');
+    copyFileSync(a, copy);
+    await first.app.drop([a, b, copy]);
+    const second = await openApp(context);
+    await expect(role(second.page)).toHaveAttribute('data-role', 'elsewhere');
+    // the drop still on the intake journal (services/intakeJournal) as the second window started
+    expect(await second.page.evaluate(() => localStorage.getItem('smearcount.intake'))).toContain('copy-of-first.jpg');
+    await first.app.waitReady();
+    await first.page.waitForTimeout(500);
+    await first.page.close();
+    await expect(role(second.page)).toHaveCount(0);
+    await second.app.waitReady();
+    expect((await second.app.images()).map((i) => i.name).sort()).toEqual([basename(a), basename(b)].sort());
+    // nothing named as a file the page that went never took in (the copy was: 'interrupted … drop it again')
+    await expect(second.app.fileErrors()).toHaveCount(0);
+    await context.close();
+  });
+
+  test('the owner closed mid-drop: the window that gets the batch holds every file read, and names each one not read, with what to do', async ({ browser }) => {
+    const context = await browser.newContext();
+    const first = await openApp(context);
+    await first.app.waitReady();
+    const second = await openApp(context);
+    await expect(role(second.page)).toHaveAttribute('data-role', 'elsewhere');
+    // each file's hash takes 1.5 s (a slow phone)
+    await first.page.evaluate(() => {
+      const own = crypto.subtle.digest.bind(crypto.subtle);
+      crypto.subtle.digest = (...a: Parameters<SubtleCrypto['digest']>) => new Promise((r) => setTimeout(r, 1500)).then(() => own(...a));
+    });
+    const files = testingImages(4);
+    await first.app.drop(files);
+    await expect.poll(() => first.page.evaluate(() => window.__smearcount.images().length), { intervals: [20] }).toBeGreaterThan(0);
+    await first.page.close();
+    await expect(role(second.page)).toHaveCount(0);
+    await second.app.waitReady();
+    const kept = (await second.app.images()).map((i) => i.name);
+    const names = files.map((f) => basename(f));
+    // each file either in the batch (counted) or named as not in it, with what to do; none said to be lost to a
+    // full storage alone (a picture read but not yet written was: "not saved … (the storage was full)")
+    const named = await second.app.fileErrors().allTextContents();
+    for (const n of names) expect(kept.includes(n) || named.some((t) => t.includes(n) && /drop (it|the same file) again/.test(t))).toBe(true);
+    for (const t of named) expect(t).not.toMatch(/\(the storage was full\)/);
+    expect((await second.app.images()).filter((i) => i.status !== 'done')).toEqual([]);
     await context.close();
   });
 

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { createAppStore } from '../store/store';
 import { createImageFiles } from './files';
-import { JOURNAL_KEY, MAX_DELAY_MS, PARKED_LIVE_MESSAGE, PARKED_LIVE_UNCOUNTED_MESSAGE, PARKED_MESSAGE, PARKED_UNCOUNTED_MESSAGE, Persistence, REMOVED_KEY } from './persist';
+import { EARLIER_PARKED_WORDS, JOURNAL_KEY, MAX_DELAY_MS, PARKED_LIVE_MESSAGE, PARKED_LIVE_UNCOUNTED_MESSAGE, PARKED_MESSAGE, PARKED_UNCOUNTED_MESSAGE, Persistence, REMOVED_KEY } from './persist';
 
 const defaults = { scoreThresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nmsIou: 0.5, crossClassNms: false, countRule: 'all' as const };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -477,6 +477,22 @@ describe('Persistence', () => {
     expect(b.store.getState().refused).toEqual([{ name: 'live-0003.jpg', error: PARKED_LIVE_MESSAGE }]);
     expect(b.store.getState().notices.filter((n) => n.source === 'file').map((n) => n.message)).toEqual([PARKED_LIVE_MESSAGE]);
   });
+  it('a parked image named by an earlier version as lost to a full storage alone is named anew, once (the page may have closed before its picture was written)', async () => {
+    const a = setup('t-parked-full-old');
+    a.p.start();
+    a.store.getState().addImage({ id: 'f', name: 'f.jpg', bytes: 1 });
+    a.store.getState().updateImage('f', { status: 'done', width: 640, height: 480, raw: [] });
+    const old = EARLIER_PARKED_WORDS[0];
+    expect(old).toContain('(the storage was full)');
+    a.store.getState().addFileError('f.jpg', old);
+    a.store.getState().refuseFile('f.jpg', old);
+    await a.p.flush();
+    const b = setup('t-parked-full-old');
+    await b.p.restore();
+    expect(PARKED_MESSAGE).toContain('or the page closed before it was written');
+    expect(b.store.getState().refused).toEqual([{ name: 'f.jpg', error: PARKED_MESSAGE }]);
+    expect(b.store.getState().notices.filter((n) => n.source === 'file').map((n) => n.message)).toEqual([PARKED_MESSAGE]);
+  });
   it('an image not yet counted whose picture never saved keeps its journaled review when its file is dropped again', async () => {
     // audit 2026-12-06: dropped again it came back as a new image (edits, undo history and review mark gone)
     const ls = fakeLocalStorage();
@@ -560,5 +576,24 @@ describe('Persistence', () => {
     a.store.getState().clearBatch();
     await a.p.clear();
     expect(await count()).toEqual([0, 0]);
+  });
+});
+
+describe('Persistence: handing the batch to another window', () => {
+  it('the last write commits what the page holds, and a write queued behind it (a change’s timer) never lands after it', async () => {
+    const a = setup('t-handover');
+    a.p.start();
+    addDone(a.store, a.files, 'x');
+    const last = a.p.flushAndHalt();
+    await sleep(0);
+    // while that write commits: an image this window was still counting finishes, and its write's timer fires
+    addDone(a.store, a.files, 'y');
+    const late = a.p.flush();
+    await last;
+    await late;
+    await sleep(MAX_DELAY_MS + 50);
+    const b = setup('t-handover');
+    expect(await b.p.restore()).toBe(1);
+    expect(b.store.getState().order).toEqual(['x']);
   });
 });

@@ -42,17 +42,21 @@ export const MAX_DELAY_MS = 200;
 /** The first retry after a failed write; each failure in a row doubles it, up to RETRY_MAX_MS. */
 export const RETRY_MS = 5000;
 const RETRY_MAX_MS = 60_000;
+/** Why a picture may be missing from the saved batch: its own write failed (the storage full), or the page went
+ * between the batch's review and its picture, two transactions (the owner window closed, or reloaded, mid-drop).
+ * The words said only the first, and a window given the batch of one closed mid-drop read "the storage was
+ * full" of a device with room to spare. */
+const NOT_SAVED = '(the storage was full, or the page closed before it was written)';
 /** Why a restored image is not in the batch: its picture was never saved (services/persist). */
-export const PARKED_MESSAGE =
-  'Its picture was not saved with the batch (the storage was full), so it is not in the batch after the reload. Its counts and review were saved: drop the same file again and they come back.';
+export const PARKED_MESSAGE = `Its picture was not saved with the batch ${NOT_SAVED}, so it is not in the batch after the reload. Its counts and review were saved: drop the same file again and they come back.`;
 /** The same, for an image not counted yet when the page went. */
-export const PARKED_UNCOUNTED_MESSAGE =
-  'Its picture was not saved with the batch (the storage was full), so it is not in the batch after the reload, and it was not counted yet: drop the same file again to count it.';
+export const PARKED_UNCOUNTED_MESSAGE = `Its picture was not saved with the batch ${NOT_SAVED}, so it is not in the batch after the reload, and it was not counted yet: drop the same file again to count it.`;
 /** The same, for a field captured live: the app held its only copy, so there is no file to drop again. */
-export const PARKED_LIVE_MESSAGE =
-  'A field captured live: its picture was not saved with the batch (the storage was full), and the app held its only copy, so it is not in the batch after the reload and cannot be added again. Its counts and review were saved, but without the picture they are not in the totals: capture that field again to count it.';
-export const PARKED_LIVE_UNCOUNTED_MESSAGE =
-  'A field captured live, not counted yet: its picture was not saved with the batch (the storage was full), and the app held its only copy, so it is not in the batch after the reload and cannot be added again: capture that field again to count it.';
+export const PARKED_LIVE_MESSAGE = `A field captured live: its picture was not saved with the batch ${NOT_SAVED}, and the app held its only copy, so it is not in the batch after the reload and cannot be added again. Its counts and review were saved, but without the picture they are not in the totals: capture that field again to count it.`;
+export const PARKED_LIVE_UNCOUNTED_MESSAGE = `A field captured live, not counted yet: its picture was not saved with the batch ${NOT_SAVED}, and the app held its only copy, so it is not in the batch after the reload and cannot be added again: capture that field again to count it.`;
+const PARKED_WORDS = [PARKED_MESSAGE, PARKED_UNCOUNTED_MESSAGE, PARKED_LIVE_MESSAGE, PARKED_LIVE_UNCOUNTED_MESSAGE];
+/** The same words as earlier versions saved them with a batch (said anew on restore). */
+export const EARLIER_PARKED_WORDS = PARKED_WORDS.map((m) => m.replace(NOT_SAVED, '(the storage was full)'));
 /** localStorage key of the review journal (see the durability rules above). */
 export const JOURNAL_KEY = 'smearcount-review-journal';
 /** localStorage key of the ids of images removed since the last commit (the same rules as the review journal). */
@@ -247,7 +251,7 @@ export class Persistence {
     // saved without their picture (the storage was full): kept in IndexedDB, out of the batch, and named
     for (const id of [...m.order, ...Object.keys(images)]) if (images[id] && !this.files.get(id) && !parked[id]) parked[id] = images[id];
     const st = this.store.getState();
-    const parkedWords = [PARKED_MESSAGE, PARKED_UNCOUNTED_MESSAGE, PARKED_LIVE_MESSAGE, PARKED_LIVE_UNCOUNTED_MESSAGE];
+    const parkedWords = [...PARKED_WORDS, ...EARLIER_PARKED_WORDS];
     for (const im of Object.values(parked)) {
       const why = im.capture ? (im.status === 'done' ? PARKED_LIVE_MESSAGE : PARKED_LIVE_UNCOUNTED_MESSAGE) : im.status === 'done' ? PARKED_MESSAGE : PARKED_UNCOUNTED_MESSAGE;
       const subject = im.path ?? im.name;
@@ -389,12 +393,22 @@ export class Persistence {
     return this.flush().then(() => (this.failures ? new Promise<void>((r) => this.waiting.push(r)) : undefined));
   }
 
-  /** Writes everything not yet committed; resolves once it is (or once the failure is reported). */
-  flush(): Promise<void> {
+  /** Another window takes the batch: writes what this page holds, and nothing after it. Halted only once this
+   * write had committed, a write queued behind it meanwhile (a change's timer, a retry) still ran, after the
+   * lock had passed: the other window's restore could read it, or its own writes be overwritten by it. */
+  flushAndHalt(): Promise<void> {
+    const last = this.flush(true);
+    this.halt();
+    return last;
+  }
+
+  /** Writes everything not yet committed; resolves once it is (or once the failure is reported). `last`: the
+   * handing-over write (flushAndHalt), which runs although the page is halted by the time it starts. */
+  flush(last = false): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.writing = this.writing.then(async () => {
-      if (this.halted) return;
+      if (this.halted && !last) return;
       try {
         const seq = this.journalSeq;
         await this.write(); // reads the store before its first await: the state as of `seq`

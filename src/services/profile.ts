@@ -91,7 +91,8 @@ export class ProfileService {
         this.profile = { ...v.profile, cells, ...settings };
         this.ignored = new Set((v.ignored ?? []).filter((k) => !k.includes('/')));
         if (old || settings.fixedScale !== v.profile.fixedScale || settings.countRule !== v.profile.countRule) this.save();
-        this.applySettings();
+        // the stored profile's settings, not the user's: a change the user made while the batch was restored wins
+        this.store.getState().fromStorage(() => this.applySettings());
       } else if (v?.profile) {
         // Made for another classifier (an update of the app): its cells are that classifier's features and
         // cannot teach this one, but the microscope's scale and count rule still hold. The settings carry
@@ -100,7 +101,8 @@ export class ProfileService {
         await this.db.put(`previous-${was.classifier?.sha256 ?? 'unknown'}`, v);
         this.profile = { ...emptyProfile(this.id), name: was.name, ...this.storedSettings(was) };
         this.save();
-        this.applySettings();
+        // the stored profile's settings, not the user's: a change the user made while the batch was restored wins
+        this.store.getState().fromStorage(() => this.applySettings());
         if (was.cells?.length) {
           this.store.getState().notify({
             kind: 'info',

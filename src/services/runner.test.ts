@@ -616,6 +616,16 @@ describe('BatchRunner: the intake journal', () => {
     commit();
     await expect.poll(() => list.pending()).toEqual([]);
   });
+  it('handing the batch over once it is committed: the drops read in full leave the journal at once, a drop the next window reads about', async () => {
+    const { runner, list } = journaled();
+    // the save a drop waits for ends after the other window has read the journal (or never, halted)
+    runner.journalIntake(list, () => new Promise<void>(() => undefined));
+    await runner.addFiles([jpeg('a.jpg', 640, 480), new File([''], 'empty.jpg')]);
+    await runner.addFiles([jpeg('live-0001.jpg', 640, 480, true, 1)], { source: 'live', at: '2026-12-06T23:58:00.000Z' });
+    expect(list.pending()).toEqual(['a.jpg', 'empty.jpg', 'live-0001.jpg']);
+    runner.journalCommitted();
+    expect(list.pending()).toEqual([]);
+  });
   it('a field captured live is on the journal as a capture, not as a file to drop again', async () => {
     const { runner, list } = journaled();
     runner.journalIntake(list, () => new Promise<void>(() => undefined));
@@ -633,5 +643,28 @@ describe('BatchRunner: the intake journal', () => {
     const st = store.getState();
     // what services.startSession compares after a reload: nothing is lost, the refused file is named once
     expect(lostInIntake(list.pending(), { images: st.order.map((id) => st.images[id].path ?? st.images[id].name), refused: st.refused.map((r) => r.name) })).toEqual([]);
+  });
+});
+
+describe('BatchRunner: halted while another window owns the batch', () => {
+  it('a field captured live is refused by name as lost (no file to add again), or taken in uncounted while the owner hands the batch over', async () => {
+    const store = createAppStore(card.postprocess);
+    store.getState().setModel({ status: 'ready', backend: 'wasm', threads: 1 });
+    const runner = new BatchRunner(store, async () => fakeClient(() => card.scale!.referenceRbcPx), cardWithoutScale, createImageFiles(), fakeDecoder());
+    const live = { source: 'live', at: '2026-12-06T23:58:00.000Z' } as const;
+    runner.halt('files not added: add them again', 'a field captured live, lost: capture it again');
+    await runner.addFiles([jpeg('a.jpg', 640, 480)]);
+    await runner.addFiles([jpeg('live-0001.jpg', 640, 480, true, 1)], live);
+    expect(store.getState().order).toEqual([]);
+    expect(store.getState().notices.map((n) => [n.kind, n.subject, n.message])).toEqual([
+      ['warning', '', 'files not added: add them again'],
+      ['error', 'live-0001.jpg', 'a field captured live, lost: capture it again'],
+    ]);
+    // handing over: the field being encoded joins the batch, queued for the window that takes it; a drop does not
+    runner.halt('files not added: add them again', 'admit');
+    await runner.addFiles([jpeg('live-0002.jpg', 640, 480, true, 2)], live);
+    await runner.addFiles([jpeg('b.jpg', 640, 480, true, 3)]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(store.getState().order.map((id) => [store.getState().images[id].name, store.getState().images[id].status])).toEqual([['live-0002.jpg', 'queued']]);
   });
 });

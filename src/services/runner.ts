@@ -64,11 +64,16 @@ export class BatchRunner {
   /** Set while this window does not own the batch (windowLock.ts): no image is taken in or counted here, and
    * a drop is refused with this sentence instead of being counted into a batch another window saves. */
   private halted: string | null = null;
+  /** While halted: what a field captured live that is refused is told ('admit': it is taken in all the same). */
+  private haltedCaptures: string = '';
 
   /** Stops (a sentence: why) or allows again (null) taking in and counting images. Images being counted
-   * finish; those left queued wait for resume(). */
-  halt(why: string | null) {
+   * finish; those left queued wait for resume(). `captures`: the sentence for a field captured live refused
+   * meanwhile (it is no file to add again), or 'admit': such fields are still taken in, not counted (the owner
+   * handing the batch over: the field it was encoding goes to the other window with the batch). */
+  halt(why: string | null, captures: string = why ?? '') {
     this.halted = why;
+    this.haltedCaptures = captures;
   }
 
   /** A drop's files are read into the batch only after `p` (the restore of the saved batch, which replaces the
@@ -80,7 +85,13 @@ export class BatchRunner {
 
   /** `capture`: the files are fields live mode captured (recorded on each image). */
   async addFiles(files: readonly File[], capture?: ImageCapture): Promise<void> {
-    if (this.halted !== null) {
+    if (this.halted !== null && capture) {
+      // the app held the field's only copy: said as lost, by name, where a drop's files can be dropped again
+      if (this.haltedCaptures !== 'admit') {
+        for (const f of files) this.store.getState().notify({ kind: 'error', source: 'camera', subject: shownName(f), message: this.haltedCaptures });
+        return;
+      }
+    } else if (this.halted !== null) {
       this.store.getState().notify({ kind: 'warning', source: 'save', subject: '', message: this.halted });
       return;
     }
@@ -111,10 +122,22 @@ export class BatchRunner {
     // not awaited: a live capture (services/live) waits for its own save, and a drop for nothing more
     if (this.journal) {
       const { list, saved } = this.journal;
+      this.awaitingSave.add(names);
       void saved()
         .catch(() => undefined)
-        .then(() => list.end(names));
+        .then(() => this.awaitingSave.delete(names) && list.end(names));
     }
+  }
+
+  /** The names of drops read in full whose batch is not yet known to be committed (journalIntake). */
+  private awaitingSave = new Set<string[]>();
+
+  /** The batch as this page holds it is committed, and it passes to another window (services' hand over): the
+   * drops read in full leave the intake journal now, before the other window reads it, rather than when their
+   * own wait for a save ends (it may end after). */
+  journalCommitted() {
+    for (const names of this.awaitingSave) this.journal?.list.end(names);
+    this.awaitingSave.clear();
   }
 
   /** Keeps the names of the files being read on `list` until `saved` (the batch's commit) resolves after

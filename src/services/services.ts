@@ -102,6 +102,8 @@ export function createServices(opts: ServiceOptions): Services {
   const card = cardWithOverrides(parseModelCard(cardJson), params);
   const classifier = params.get('differential') === 'off' ? null : parseClassifierCard(wbcCardJson);
   const store = createAppStore(card.postprocess);
+  // what the user sets before the saved batch is back wins over it (startSession makes it again)
+  store.getState().holdSettings();
   const view = createViewStore();
   const files = createImageFiles();
   const thumbnails = createThumbnails(files);
@@ -240,17 +242,31 @@ export function createServices(opts: ServiceOptions): Services {
   // Nothing is taken in or counted until this window owns the batch: a drop into a window that waits for it
   // would be counted into a batch that the owner then saves over (or this one over the owner's).
   const notHere = 'This batch is open in another window of Smearcount: these files were not added. Use the batch in this window (the button above), then add them again.';
-  runner.halt(notHere);
+  const notHereLive =
+    'A field captured live, not added to the batch and not kept: the batch is open in another window of Smearcount. Capture that field again in the window that has the batch.';
+  runner.halt(notHere, notHereLive);
   const windowLock = browserWindowLock(
     async () => {
       // The window that asked gets the batch as this one holds it now: the session restored first (a claim
       // can come while the restore runs), nothing more counted here, the camera off, then every write done.
-      runner.halt(notHere);
+      // A field the camera is encoding still joins the batch, to be counted by the other window: refused, it
+      // was lost without a word (the app held its only copy, and the notice said to add the files again).
+      runner.halt(notHere, session ? 'admit' : notHereLive);
       if (live.getState().open) camera.stop();
       gallery.getState().setOpen(false);
+      // the report is a dialog over the read-only panes: left open, its fields took a sample ID and its Release
+      // button released the report in this window, neither saved nor in the batch the other window carries on
+      view.getState().setReportOpen(false);
       // a page whose session never started restored nothing: a write from it would empty the saved batch
       if (session) {
         await session.catch(() => undefined);
+        // the camera tells no one when its last field is in (services/live): an encode and an intake take
+        // well under a second, and the claiming window waits on the handing beat meanwhile
+        await new Promise<void>((resolve) => {
+          const check = () => (camera.pending === 0 ? resolve() : setTimeout(check, 50));
+          check();
+        });
+        runner.halt(notHere, notHereLive);
         // a drop still being read is filed first (its images queued, for the other window to count): cut off,
         // its files were in this window only
         await new Promise<void>((resolve) => {
@@ -258,14 +274,20 @@ export function createServices(opts: ServiceOptions): Services {
           const off = store.subscribe(check);
           check();
         });
-        await Promise.all([persistence.flush(), samplePersistence.flush()]);
+        // the last writes of this page: nothing queued after them may land once the other window reads
+        const written = Promise.all([persistence.flushAndHalt(), samplePersistence.flush()]);
+        samplePersistence.halt();
+        await written;
+        runner.journalCommitted();
       }
       persistence.halt();
       samplePersistence.halt();
     },
     () => {
-      runner.halt(notHere);
+      runner.halt(notHere, notHereLive);
       if (live.getState().open) camera.stop();
+      gallery.getState().setOpen(false);
+      view.getState().setReportOpen(false);
       persistence.halt();
       samplePersistence.halt();
     },
@@ -281,10 +303,12 @@ export function createServices(opts: ServiceOptions): Services {
     addFiles: (f) => runner.addFiles(f),
     notify: (kind, message) => store.getState().notify({ kind, source: 'batch', subject: '', message }),
   });
-  // files a page that went was still reading: read before this page's first drop joins the list
+  // files a page that went was still reading: read once this window owns the batch (startSession), before its
+  // first drop joins the list. Read as the page opened, a window that waited for the batch named the files
+  // of the owner's drop then being read, long since in the batch or said to be copies, as never taken in.
   const intakeJournal = new IntakeJournal(opts.storage);
-  const leftInIntake = intakeJournal.pending();
-  const capturedInIntake = new Set(intakeJournal.captured().map(nfc));
+  let leftInIntake: string[] = [];
+  let capturedInIntake = new Set<string>();
   // a name leaves the list once the batch holding it is committed: not when a failed write has merely ended
   runner.journalIntake(intakeJournal, () => (session ?? Promise.resolve()).catch(() => undefined).then(() => persistence.whenSaved()));
   // Busy: a batch in progress or waiting, or the camera open. The warm-up yields to all of them.
@@ -354,6 +378,9 @@ export function createServices(opts: ServiceOptions): Services {
       return (session ??= (async () => {
         // another window may own the batch: nothing is restored, saved or counted here until it is this one's
         await windowLock.owned;
+        // (drops wait for ownership, and a drop during the restore begins its journal entry after this)
+        leftInIntake = intakeJournal.pending();
+        capturedInIntake = new Set(intakeJournal.captured().map(nfc));
         const unfinishedClear = opts.storage.getItem(CLEARING_KEY) !== null;
         try {
           if (!unfinishedClear) await samplePersistence.restore();
@@ -362,6 +389,8 @@ export function createServices(opts: ServiceOptions): Services {
         }
         // saving starts whether or not the restore worked: a failed open is retried on the next write
         samplePersistence.start();
+        // (once it watches: what is made again here is not what IndexedDB holds, and is written)
+        store.getState().reapplySettings();
         try {
           if (!unfinishedClear) await persistence.restore();
         } catch (e) {
@@ -393,13 +422,19 @@ export function createServices(opts: ServiceOptions): Services {
         // checked against this one's: it is withdrawn too, and says that rather than that the batch changed
         if (restored.sample.verifiedAt && (restored.sample.releasedScheme ?? 1) !== RELEASE_SCHEME) restored.withdrawRelease('released by an earlier version of the app, which checked less of the batch: release it again');
         else if (restored.sample.verifiedAt && releaseRevision(restored) !== restored.sample.releasedRevision) restored.withdrawRelease('the batch restored after a reload differs from the one released');
+        // the settings the user changed while the batch was read, over those it brought (a release that rests on
+        // the restored ones is withdrawn by watchRelease, naming the change)
+        store.getState().reapplySettings();
         if (unfinishedClear) {
           await Promise.all([persistence.clear(), samplePersistence.flush()]).catch(() => undefined);
           opts.storage.removeItem(CLEARING_KEY);
         }
         await profile?.start();
+        // ... and over the microscope profile's scale and count rule; from now on a setting is simply set
+        store.getState().reapplySettings(true);
         if (mayEdit(windowLock.role)) runner.resume();
       })().catch((e: unknown) => {
+        store.getState().reapplySettings(true);
         // drops wait for the restore: they are not held for good by a start that failed
         sessionRestored();
         throw e;

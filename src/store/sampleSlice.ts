@@ -151,10 +151,12 @@ export const createSampleSlice: StateCreator<AppState, [], [], SampleSlice> = (s
   },
   diffRules: DEFAULT_RULES,
   setDiffRules(patch) {
+    get().noteSetting(() => get().setDiffRules(patch));
     set((s) => ({ diffRules: { ...s.diffRules, ...patch } }));
   },
   reference: ADULT_REFERENCE,
   setReference(reference) {
+    get().noteSetting(() => get().setReference(reference));
     set({ reference });
   },
 });

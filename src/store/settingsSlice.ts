@@ -37,59 +37,109 @@ export interface SettingsSlice {
   resetPostprocess(): void;
   toggleVisible(cls: CellClass): void;
   setBackendChoice(b: BackendChoice): void;
+  /** A setting the user changed, as the call that made it (every setter of a saved setting calls this): while a
+   * saved batch is being restored (holdSettings), it is kept to be made again over what the restore brings. */
+  noteSetting(again: () => void): void;
+  /** Runs `fn`, whose setting changes come from storage (a restore), not from the user: not kept. */
+  fromStorage<T>(fn: () => T): T;
+  /** The saved batch's restore begins: settings the user changes from now on win over the restored ones. */
+  holdSettings(): void;
+  /** Makes again, in order, every setting change the user made since holdSettings (the restore, applied since,
+   * wrote over them); `end`: the restore is over, nothing more is kept. */
+  reapplySettings(end?: boolean): void;
 }
 
 export const createSettingsSlice =
   (defaults: PostprocessParams): StateCreator<AppState, [], [], SettingsSlice> =>
-  (set, get) => ({
-    postprocess: defaults,
-    defaults,
-    visible: perClass(() => true),
-    backendChoice: 'auto',
-    setThreshold(cls, v) {
-      set((s) => ({ postprocess: { ...s.postprocess, scoreThresholds: { ...s.postprocess.scoreThresholds, [cls]: v } } }));
-    },
-    setNmsIou(v) {
-      set((s) => ({ postprocess: { ...s.postprocess, nmsIou: v } }));
-    },
-    setCrossClassNms(v) {
-      set((s) => ({ postprocess: { ...s.postprocess, crossClassNms: v } }));
-    },
-    setCountRule(v) {
-      set((s) => ({ postprocess: { ...s.postprocess, countRule: v } }));
-    },
-    estimateFactors: { WBC: null, Platelets: null },
-    setEstimateFactor(cls, v) {
-      // the checks of a typed or restored factor (at most MAX_FACTOR too): off where it fails them
-      const r = restoredFactor(v);
-      set((s) => ({ estimateFactors: { ...s.estimateFactors, [cls]: 'factor' in r ? r.factor : null } }));
-    },
-    reviewBand: 0.15,
-    setReviewBand(v) {
-      set({ reviewBand: Math.max(0.01, Math.min(1, v)) });
-    },
-    fixedScale: null,
-    setFixedScale(v) {
-      set({ fixedScale: v !== null && Number.isFinite(v) && v > 0 ? v : null });
-    },
-    labName: '',
-    setLabName(labName) {
-      const was = get().labName;
-      if (labName === was) return;
-      set({ labName });
-      // the lab heads every page of the signed report: renamed after the release, the paper named a lab the
-      // verifier never signed for under "Released"; withdrawn, as for a change to the sample record
-      if (get().sample.verifiedAt && labName.trim() !== was.trim()) get().withdrawRelease(`lab name changed (${was.trim() || 'none'} → ${labName.trim() || 'none'})`);
-    },
-    resetPostprocess() {
-      // the count rule is the lab's (the microscope profile's), not the model's: a reset of the thresholds
-      // changed it, and the stored profile with it, without a word
-      set((s) => ({ postprocess: s.postprocess.countRule === s.defaults.countRule ? s.defaults : { ...s.defaults, countRule: s.postprocess.countRule } }));
-    },
-    toggleVisible(cls) {
-      set((s) => ({ visible: { ...s.visible, [cls]: !s.visible[cls] } }));
-    },
-    setBackendChoice(backendChoice) {
-      set({ backendChoice });
-    },
-  });
+  (set, get) => {
+    // A setting changed while the saved batch was read (seconds, for a large batch on a slow phone) was
+    // overwritten when the restore applied the saved one, without a word: the technician set it last.
+    let held: (() => void)[] | null = null;
+    let quiet = 0;
+    const note = (again: () => void) => {
+      if (held && !quiet) held.push(again);
+    };
+    const fromStorage = <T>(fn: () => T): T => {
+      quiet++;
+      try {
+        return fn();
+      } finally {
+        quiet--;
+      }
+    };
+    return {
+      postprocess: defaults,
+      defaults,
+      visible: perClass(() => true),
+      backendChoice: 'auto',
+      setThreshold(cls, v) {
+        note(() => get().setThreshold(cls, v));
+        set((s) => ({ postprocess: { ...s.postprocess, scoreThresholds: { ...s.postprocess.scoreThresholds, [cls]: v } } }));
+      },
+      setNmsIou(v) {
+        note(() => get().setNmsIou(v));
+        set((s) => ({ postprocess: { ...s.postprocess, nmsIou: v } }));
+      },
+      setCrossClassNms(v) {
+        note(() => get().setCrossClassNms(v));
+        set((s) => ({ postprocess: { ...s.postprocess, crossClassNms: v } }));
+      },
+      setCountRule(v) {
+        note(() => get().setCountRule(v));
+        set((s) => ({ postprocess: { ...s.postprocess, countRule: v } }));
+      },
+      estimateFactors: { WBC: null, Platelets: null },
+      setEstimateFactor(cls, v) {
+        note(() => get().setEstimateFactor(cls, v));
+        // the checks of a typed or restored factor (at most MAX_FACTOR too): off where it fails them
+        const r = restoredFactor(v);
+        set((s) => ({ estimateFactors: { ...s.estimateFactors, [cls]: 'factor' in r ? r.factor : null } }));
+      },
+      reviewBand: 0.15,
+      setReviewBand(v) {
+        set({ reviewBand: Math.max(0.01, Math.min(1, v)) });
+      },
+      fixedScale: null,
+      setFixedScale(v) {
+        note(() => get().setFixedScale(v));
+        set({ fixedScale: v !== null && Number.isFinite(v) && v > 0 ? v : null });
+      },
+      labName: '',
+      setLabName(labName) {
+        note(() => get().setLabName(labName));
+        const was = get().labName;
+        if (labName === was) return;
+        set({ labName });
+        // the lab heads every page of the signed report: renamed after the release, the paper named a lab the
+        // verifier never signed for under "Released"; withdrawn, as for a change to the sample record
+        if (get().sample.verifiedAt && labName.trim() !== was.trim()) get().withdrawRelease(`lab name changed (${was.trim() || 'none'} → ${labName.trim() || 'none'})`);
+      },
+      resetPostprocess() {
+        note(() => get().resetPostprocess());
+        // the count rule is the lab's (the microscope profile's), not the model's: a reset of the thresholds
+        // changed it, and the stored profile with it, without a word
+        set((s) => ({ postprocess: s.postprocess.countRule === s.defaults.countRule ? s.defaults : { ...s.defaults, countRule: s.postprocess.countRule } }));
+      },
+      toggleVisible(cls) {
+        set((s) => ({ visible: { ...s.visible, [cls]: !s.visible[cls] } }));
+      },
+      setBackendChoice(backendChoice) {
+        set({ backendChoice });
+      },
+      noteSetting: note,
+      fromStorage,
+      holdSettings() {
+        held = [];
+      },
+      reapplySettings(end = false) {
+        const again = held ?? [];
+        if (end) held = null;
+        quiet++;
+        try {
+          for (const f of again) f();
+        } finally {
+          quiet--;
+        }
+      },
+    };
+  };

@@ -388,3 +388,27 @@ describe('count rule on the canvas and Count again', () => {
     expect(im.history.past).toEqual([]);
   });
 });
+
+describe('settings changed while the saved batch is restored', () => {
+  it('are made again over what the restore brought, in the order set; a restore run as fromStorage is not the user’s', () => {
+    const s = createAppStore(defaults);
+    s.getState().holdSettings();
+    s.getState().setThreshold('Platelets', 0.8);
+    s.getState().setCountRule('interior');
+    s.getState().setFixedScale(2);
+    s.getState().setThreshold('Platelets', 0.7);
+    s.getState().setLabName('Ward 3');
+    // the restore: the saved batch's thresholds, the sample's lab name, the microscope profile's scale
+    s.setState({ postprocess: { ...defaults, scoreThresholds: { ...defaults.scoreThresholds, Platelets: 0.3 } }, labName: 'Saved lab' });
+    s.getState().fromStorage(() => s.getState().setFixedScale(null));
+    s.getState().reapplySettings(true);
+    expect(s.getState().postprocess.scoreThresholds.Platelets).toBe(0.7);
+    expect(s.getState().postprocess.countRule).toBe('interior');
+    expect(s.getState().fixedScale).toBe(2);
+    expect(s.getState().labName).toBe('Ward 3');
+    // once the restore is over, a setting is just set
+    s.setState({ labName: 'Other' });
+    s.getState().reapplySettings(true);
+    expect(s.getState().labName).toBe('Other');
+  });
+});
