@@ -1,0 +1,28 @@
+/**
+ * The app's screens, rendered once main.tsx has started the services (and with them the detector's
+ * worker): React, Konva and every screen are this chunk, parsed while the worker starts.
+ */
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import { ErrorBoundary, FatalError } from './ErrorBoundary';
+import { installTestHook } from './testHook';
+import type { Services } from '../services/services';
+
+export function render(el: HTMLElement, services: Services | undefined, fatal: unknown) {
+  const root = createRoot(el);
+  if (!services) {
+    root.render(<FatalError error={fatal} />);
+    return;
+  }
+  // Tests and benchmarks read what the canvas shows through window.__smearcount: installed in
+  // development and under automation (navigator.webdriver: Playwright), never for a technician.
+  if (import.meta.env.DEV || navigator.webdriver) installTestHook(services);
+  root.render(
+    <StrictMode>
+      <ErrorBoundary>
+        <App services={services} />
+      </ErrorBoundary>
+    </StrictMode>,
+  );
+}
