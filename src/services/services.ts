@@ -11,7 +11,7 @@ import { parseClassifierCard, type ClassifierCard } from '../core/differential/c
 import { parseModelCard, type ModelCard } from '../core/detection/card';
 import { createAppStore, type AppStore } from '../store/store';
 import { createViewStore, type ViewStore } from '../store/viewStore';
-import { createTypist, typistMayStart, type TypistState } from './typist';
+import { createTypist, type TypistState } from './typist';
 import { DetectorClient } from '../worker/client';
 import type { BackendChoice } from '../worker/protocol';
 import { AppError, errorMessage } from '../core/errors';
@@ -185,14 +185,9 @@ export function createServices(opts: ServiceOptions): Services {
       },
     );
   });
-  // Not while the first image of a visit is being counted: its runtime's start would take the second core
-  // from that count (typistMayStart).
-  let typistScheduled = false;
-  store.subscribe((s) => {
-    if (typistScheduled || s.model.status !== 'ready' || !classifier || params.get('typist') === 'off') return;
+  store.subscribe((s, p) => {
+    if (s.model.status !== 'ready' || p.model.status === 'ready' || !classifier || params.get('typist') === 'off') return;
     if (!s.model.backend?.startsWith('wasm') || (s.model.threads ?? 1) !== 1 || (globalThis.navigator?.hardwareConcurrency ?? 1) < 2) return;
-    if (!typistMayStart(s)) return;
-    typistScheduled = true;
     const idle = (globalThis as { requestIdleCallback?: (cb: () => void, o?: { timeout: number }) => void }).requestIdleCallback;
     if (idle) idle(() => typist.start(), { timeout: 1000 });
     else setTimeout(() => typist.start(), 200);

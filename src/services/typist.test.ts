@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTypist, typistMayStart } from './typist';
+import { createTypist } from './typist';
 
 const client = (name: string, log: string[]) => ({
   classify: async (_c: Float32Array, n: number) => ({ logits: new Float32Array(n), classes: 1, ms: 0, name }),
@@ -51,23 +51,5 @@ describe('createTypist', () => {
     await Promise.resolve();
     expect(late.client()).toBeNull();
     expect(log).toEqual(['late terminated']);
-  });
-});
-
-describe('typistMayStart: not while the first image of a visit is being counted', () => {
-  const im = (status: string) => ({ status }) as never;
-  const at = (statuses: string[], intake = 0) => ({ order: statuses.map((_, i) => `i${i}`), images: Object.fromEntries(statuses.map((st, i) => [`i${i}`, im(st)])), intake });
-  it('may start with nothing being counted', () => {
-    expect(typistMayStart(at([]))).toBe(true);
-    expect(typistMayStart(at(['done', 'done']))).toBe(true);
-  });
-  it('waits while the first image is counted or a drop is read', () => {
-    expect(typistMayStart(at(['running']))).toBe(false);
-    expect(typistMayStart(at(['running', 'queued', 'queued']))).toBe(false);
-    expect(typistMayStart(at([], 3))).toBe(false);
-  });
-  it('may start once one image is counted (or failed), the batch still going', () => {
-    expect(typistMayStart(at(['done', 'running', 'queued']))).toBe(true);
-    expect(typistMayStart(at(['error', 'running']))).toBe(true);
   });
 });

@@ -7,24 +7,7 @@
  * help: the detector on one WASM thread (with two, the inference already has both cores) and at least two
  * cores.
  */
-import type { AppState } from '../store/store';
 import type { Classify } from './wbcTyping';
-
-/**
- * Whether the typing worker may start now (the detector being ready): not while the batch's first image is
- * being counted. Its start (ORT's runtime compiled again, on the second core) competed with that count's
- * detection, quality check and typing; once one image is counted, or when nothing is being counted, it
- * may. A batch dropped at start gets the typing worker after its first image.
- */
-export function typistMayStart(s: Pick<AppState, 'order' | 'images' | 'intake'>): boolean {
-  let busy = s.intake > 0;
-  for (const id of s.order) {
-    const st = s.images[id].status;
-    if (st === 'done' || st === 'error') return true;
-    if (st === 'queued' || st === 'running') busy = true;
-  }
-  return !busy;
-}
 
 export type TypistState = 'off' | 'starting' | 'ready' | 'failed';
 
