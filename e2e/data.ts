@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { countCells, type Counts } from '../src/core/counts/counts';
 import { parseVoc } from '../src/core/formats/voc';
 import { ensureScaleSets, requireData } from '../scripts/dataRoot';
+import { decodeImage } from '../scripts/evaluation/decode';
 
 /** CBC Testing images (the data is never copied into the repo: $SMEARCOUNT_DATA or ../shared/datasets). */
 export function testingImages(n?: number): string[] {
@@ -109,4 +110,15 @@ export function variants(dir: string, n: number): string[] {
  * sound), then it fails to decode, so it becomes an image of the batch that could not be counted. */
 export function undecodablePng(): Buffer {
   return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), Buffer.from('0000000d4948445200000280000001e00806000000', 'hex'), Buffer.alloc(4000, 7)]);
+}
+
+/** A 100x oil field, made at test time: a third of CBC Testing's BloodImage_00382 (its five red cells all cut by
+ * the crop's border) enlarged 3x, so its cells are 3x the usual size (flags.spec, quality-locale.spec). */
+export async function oilField100x(): Promise<{ name: string; data: Uint8Array; width: number; height: number; path: string }> {
+  const path = testingImages().find((p) => basename(p) === 'BloodImage_00382.jpg')!;
+  const field = await decodeImage(path);
+  const [x0, y0, w, h] = [79, 280, 213, 160];
+  const crop = new Uint8Array(w * h * 4);
+  for (let y = 0; y < h; y++) crop.set(field.data.subarray(((y0 + y) * field.width + x0) * 4, ((y0 + y) * field.width + x0 + w) * 4), y * w * 4);
+  return { name: 'oil-100x', ...upscale({ data: crop, width: w, height: h }, 3), path };
 }

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { AppPage } from './app.po';
 import { CALIBRATION } from '../src/core/quality/calibration';
 import { FLAG_CODES, FLAG_SHORT } from '../src/core/quality/flags';
-import { testingImages, upscale } from './data';
+import { oilField100x, testingImages, upscale } from './data';
 import { drawnSmear, gaussianBlur, nonSmearPictures, toPng } from '../scripts/nonSmear';
 import { decodeImage, encodeJpeg, monochromeCopy } from '../scripts/evaluation/decode';
 
@@ -230,12 +229,7 @@ test('a 100x field, a few huge red cells each cut by the border, is flagged for 
   // audit 2026-12-06: a third of a CBC field enlarged 3x (cells 3x the usual size, as at 100x oil against
   // the training's 40x-ish fields). Its 5 red cells all touch an edge: no interior cell, so neither the first
   // pass's estimate nor the kept pass read their size, and it was counted at the usual zoom with no flag.
-  const path = testingImages().find((p) => basename(p) === 'BloodImage_00382.jpg')!;
-  const field = await decodeImage(path);
-  const [x0, y0, w, h] = [79, 280, 213, 160];
-  const crop = new Uint8Array(w * h * 4);
-  for (let y = 0; y < h; y++) crop.set(field.data.subarray(((y0 + y) * field.width + x0) * 4, ((y0 + y) * field.width + x0 + w) * 4), y * w * 4);
-  const oil = { name: 'oil-100x', ...upscale({ data: crop, width: w, height: h }, 3) };
+  const { path, ...oil } = await oilField100x();
   const app = new AppPage(page);
   await app.open('?backend=wasm');
   await page.getByTestId('file-input').setInputFiles([

@@ -3,23 +3,16 @@
  * beside "0,5" everywhere else on its page. The image: a third of a CBC field enlarged 3x (a 100x oil field, as in
  * flags.spec), made at test time; its flag's sentence gives how far off the cells are.
  */
-import { basename } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { AppPage } from './app.po';
-import { testingImages, upscale } from './data';
+import { oilField100x } from './data';
 import { toPng } from '../scripts/nonSmear';
-import { decodeImage } from '../scripts/evaluation/decode';
 
 test.use({ locale: 'de-DE', timezoneId: 'Europe/Berlin' });
 
 test("a flag's figures on a German page have a decimal comma, on the notice and the thumbnail; the image keeps its flag code", async ({ page }) => {
   test.setTimeout(240_000);
-  const path = testingImages().find((p) => basename(p) === 'BloodImage_00382.jpg')!;
-  const field = await decodeImage(path);
-  const [x0, y0, w, h] = [79, 280, 213, 160];
-  const crop = new Uint8Array(w * h * 4);
-  for (let y = 0; y < h; y++) crop.set(field.data.subarray(((y0 + y) * field.width + x0) * 4, ((y0 + y) * field.width + x0 + w) * 4), y * w * 4);
-  const oil = { name: 'oil-100x', ...upscale({ data: crop, width: w, height: h }, 3) };
+  const { path: _path, ...oil } = await oilField100x();
   const app = new AppPage(page);
   await app.open('?backend=wasm');
   await page.getByTestId('file-input').setInputFiles([{ name: 'oil-100x.png', mimeType: 'image/png', buffer: toPng(oil) }]);
