@@ -96,6 +96,8 @@ const THREADS_KEY = 'smearcount.threads';
 /** Set (synchronously) while "Clear session" empties IndexedDB: a reload that interrupts it finishes the
  * clearing instead of restoring the sample that was cleared. */
 const CLEARING_KEY = 'smearcount.clearing';
+/** How long a window handing the batch over waits for the fields its camera is still encoding. */
+const CAMERA_HANDOVER_MS = 10_000;
 
 export function createServices(opts: ServiceOptions): Services {
   const params = new URLSearchParams(opts.search);
@@ -261,9 +263,11 @@ export function createServices(opts: ServiceOptions): Services {
       if (session) {
         await session.catch(() => undefined);
         // the camera tells no one when its last field is in (services/live): an encode and an intake take
-        // well under a second, and the claiming window waits on the handing beat meanwhile
+        // well under a second, and the claiming window waits on the handing beat meanwhile (for at most
+        // CAMERA_HANDOVER_MS: a field still not in by then is refused by name, never waited on for good)
+        const giveUpAt = performance.now() + CAMERA_HANDOVER_MS;
         await new Promise<void>((resolve) => {
-          const check = () => (camera.pending === 0 ? resolve() : setTimeout(check, 50));
+          const check = () => (camera.pending === 0 || performance.now() > giveUpAt ? resolve() : setTimeout(check, 50));
           check();
         });
         runner.halt(notHere, notHereLive);
