@@ -6,7 +6,8 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { ErrorBoundary, FatalError } from './ErrorBoundary';
-import { installTestHook } from './testHook';
+import Konva from 'konva';
+import { provideKonva } from './testHook';
 import type { Services } from '../services/services';
 // after App's imports, as main.tsx had it: the app's own rules come last in the cascade and win ties with the
 // components' stylesheets (imported first, in the index chunk, they lost them: the toolbar's More menu at 320 px)
@@ -18,9 +19,8 @@ export function render(el: HTMLElement, services: Services | undefined, fatal: u
     root.render(<FatalError error={fatal} />);
     return;
   }
-  // Tests and benchmarks read what the canvas shows through window.__smearcount: installed in
-  // development and under automation (navigator.webdriver: Playwright), never for a technician.
-  if (import.meta.env.DEV || navigator.webdriver) installTestHook(services);
+  // the test hook (installed by main.tsx) reads the canvas's Konva stages
+  if (import.meta.env.DEV || navigator.webdriver) provideKonva(Konva);
   root.render(
     <StrictMode>
       <ErrorBoundary>
