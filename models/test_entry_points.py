@@ -17,6 +17,7 @@ ENTRY_POINTS = [
     ["make_cast_sets", "--out", "{tmp}/o"],
     ["make_clump_sets", "--out", "{tmp}/o"],
     ["make_speck_sets", "--out", "{tmp}/o"],
+    ["make_stress_sets", "--out", "{tmp}/o"],
     ["border_labels", "--out", "{tmp}/o.json"],
     ["wbc_split", "--out", "{tmp}/o"],
     ["differential", "--out-dir", "{tmp}/o", "--run-dir", "{tmp}/r"],
