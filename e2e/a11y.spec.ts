@@ -304,3 +304,34 @@ test('a screen reader hears the model load and a batch of 6 once each (the statu
   expect(batch.filter((t) => /: \d+ RBC/.test(t))).toHaveLength(1);
   expect(batch.join(' ')).not.toMatch(/WASM/);
 });
+
+// 640 px with a keyboard (a 1280-px laptop at 200%; a phone with a keyboard): the gallery opened from the More
+// menu, and closed, gave the focus back to its Gallery button, hidden with the menu as the gallery took the
+// focus: the focus fell to the page's body, and the next Tab began at the top (audit 2026-12-07).
+test('640 px: the gallery opened from the More menu gives the focus back to More when it closes', async ({ page }) => {
+  await page.setViewportSize({ width: 640, height: 450 });
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(1));
+  await app.waitReady();
+  const more = page.getByTestId('toolbar-more');
+  const panel = page.getByTestId('toolbar-more-panel');
+  await more.focus();
+  await page.keyboard.press('Enter');
+  await expect(panel).toBeVisible();
+  await panel.getByRole('button', { name: 'Gallery' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('gallery')).toBeVisible();
+  await expect(panel).toBeHidden();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('gallery')).toHaveCount(0);
+  await expect(more).toBeFocused();
+  // and by the gallery's Close button too
+  await page.keyboard.press('Enter');
+  await panel.getByRole('button', { name: 'Gallery' }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByTestId('gallery-close').focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('gallery')).toHaveCount(0);
+  await expect(more).toBeFocused();
+});

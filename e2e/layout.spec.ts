@@ -342,3 +342,48 @@ for (const vp of [
     await context.close();
   });
 }
+
+// A phone on its side: the header, the counts, the tools and the review line took 150 of its 390 px, and the
+// canvas the 240 left (its field 224 px tall, the selected box's docked actions over a fifth of it; audit
+// 2026-12-07). The tools and the review line share one row now, the tools at its left.
+test.describe('844x390, touch: the canvas of a phone on its side', () => {
+  test.use({ viewport: { width: 844, height: 390 }, hasTouch: true, isMobile: true, deviceScaleFactor: 3 });
+  test('the tools and the review line share a row, the canvas takes the rest of the screen, and More opens on it', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(2));
+    await app.waitReady();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const row = async () => {
+      const tools = (await page.getByRole('toolbar', { name: 'Canvas tools' }).boundingBox())!;
+      const review = (await page.getByTestId('review-bar').boundingBox())!;
+      return { tools, review };
+    };
+    const { tools, review } = await row();
+    expect(Math.abs(review.y - tools.y)).toBeLessThan(1);
+    expect(review.x).toBeGreaterThanOrEqual(tools.x + tools.width - 1);
+    for (const id of ['review-next', 'draw-box', 'toolbar-delete', 'toolbar-undo', 'toolbar-more', 'review-hint']) await expect(page.getByTestId(id)).toBeInViewport({ ratio: 1 });
+    // the canvas: under the row, whole on the screen, and 40 px taller than the 240 it had
+    const c = (await page.getByTestId('canvas').boundingBox())!;
+    expect(c.y).toBeGreaterThanOrEqual(tools.y + tools.height - 1);
+    expect(c.y + c.height).toBeLessThanOrEqual(390 + 0.5);
+    expect(c.height).toBeGreaterThanOrEqual(278);
+    // the fitted field with it
+    const v = await page.evaluate(() => window.__smearcount.view());
+    const im = (await app.current())!;
+    expect(im.height! * v.scale).toBeGreaterThanOrEqual(262);
+    // a box under review: its class and score in the row's line, its actions docked on the canvas, on screen
+    await page.getByTestId('review-next').tap();
+    await expect(page.getByTestId('review-status')).toBeInViewport({ ratio: 1 });
+    const status = (await page.getByTestId('review-status').boundingBox())!;
+    expect(status.y + status.height).toBeLessThanOrEqual(tools.y + tools.height + 0.5);
+    await expect(page.getByTestId('review-actions')).toBeInViewport({ ratio: 1 });
+    expect((await page.getByTestId('canvas').boundingBox())!.height).toBe(c.height);
+    // More opens its panel whole on the screen (hung from More, now mid-row, it would run off the left edge)
+    await page.getByTestId('toolbar-more').tap();
+    const panel = page.getByTestId('toolbar-more-panel');
+    await expect(panel).toBeInViewport({ ratio: 1 });
+    await panel.getByRole('button', { name: 'Gallery' }).tap();
+    await expect(page.getByTestId('gallery')).toBeVisible();
+  });
+});

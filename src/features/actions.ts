@@ -16,6 +16,7 @@ import { belowThresholdOf, selectGalleryCells, shownDetections, uncertainAsCount
 import type { AppStore } from '../store/store';
 import type { ViewStore } from '../store/viewStore';
 import type { GalleryStore } from '../store/galleryStore';
+import { inputMode } from './useInputMode';
 
 export interface ActionContext {
   store: AppStore;
@@ -58,7 +59,7 @@ const relabel = (cls: CellClass, i: number): ActionDef => ({
     // not made a box "changed by hand" with its score gone, an edit the audit trail could not show
     if (shown?.cls === cls) {
       acceptShown(s, id, sel, classifier);
-      return view.getState().say(`Already ${cls === 'Platelets' ? 'a platelet' : `a${cls === 'RBC' ? 'n' : ''} ${cls}`}: accepted as it is (A accepts and goes on).`);
+      return view.getState().say(`Already ${cls === 'Platelets' ? 'a platelet' : `a${cls === 'RBC' ? 'n' : ''} ${cls}`}: accepted as it is (${inputMode() === 'touch' ? 'Accept does so and goes on' : 'A accepts and goes on'}).`);
     }
     // a box under the threshold (U visits them), relabelled, is counted as that class
     const below = !shown && im ? belowThresholdOf(im, s.postprocess, s.reviewBand).some((d) => d.id === sel) : false;
@@ -161,9 +162,10 @@ export const actions = {
         store.getState().edit(id, deleteBox, { id: sel });
         view.getState().setSelected(null);
         view.getState().setDeletedAt(gone ? { imageId: id, id: sel, box: gone.box } : null);
-        // said (and read by a screen reader): the box leaves with the selection, and only the counts changed
+        // said (and read by a screen reader): the box leaves with the selection, and only the counts changed. By
+        // touch it names the button, not a key: a phone said 'Undo (Ctrl+Z)', a key it has not got (inputMode)
         const what = gone ?? below;
-        if (what && store.getState().images[id]?.edits !== edits) view.getState().say(`${what.cls} box ${gone ? 'deleted' : 'left out'}: Undo (Ctrl+Z) brings it back.`);
+        if (what && store.getState().images[id]?.edits !== edits) view.getState().say(`${what.cls} box ${gone ? 'deleted' : 'left out'}: Undo${inputMode() === 'touch' ? '' : ' (Ctrl+Z)'} brings it back.`);
       }
     },
   },
@@ -278,7 +280,7 @@ export const actions = {
         v.setFocus(step.detectionId, { k: list.findIndex((d) => d.id === step.detectionId) + 1, n: list.length });
         // Passed over, neither accepted nor corrected, and no other image left to go on to: back to the first
         // of them, saying why the image did not change (the report would print "Reviewed: yes" for it).
-        if (step.kind === 'skipped') view.getState().say(`${skippedText(step.count)}. No other image is left to review: back to the first of them. A accepts, Del deletes; R marks the image reviewed as it is.`);
+        if (step.kind === 'skipped') view.getState().say(`${skippedText(step.count)}. No other image is left to review: back to the first of them. ${inputMode() === 'touch' ? 'Accept or Delete each, or tick Reviewed to mark the image reviewed as it is' : 'A accepts, Del deletes; R marks the image reviewed as it is'}.`);
         return;
       }
       // every uncertain box is resolved by now: "nothing uncertain" only where there was none to resolve, as
@@ -313,7 +315,7 @@ export const actions = {
       const wasUncertain = !!im && !!sel && uncertaintyOrder(shownDetections(im, s.postprocess), s.postprocess, low, s.reviewBand, [], below).some((d) => d.id === sel);
       if (s.currentId && sel) acceptShown(s, s.currentId, sel, ctx.classifier);
       actions['next-uncertain'].run(ctx);
-      if (im && sel && !wasUncertain && !ctx.view.getState().said) ctx.view.getState().say('That box was not one of the uncertain ones: A keeps it as it is. Now on the next uncertain box.');
+      if (im && sel && !wasUncertain && !ctx.view.getState().said) ctx.view.getState().say(`That box was not one of the uncertain ones: ${inputMode() === 'touch' ? 'Accept' : 'A'} keeps it as it is. Now on the next uncertain box.`);
     },
   },
   // Every box by keyboard, not only the uncertain ones (U): ] and [ step through the image's boxes in

@@ -27,6 +27,19 @@ export function inertBehind(root: HTMLElement): () => void {
   };
 }
 
+/** The opener itself where it is shown; where it was in a menu that closed as the dialog opened (the phone
+ * toolbar's More: its Gallery button hid with the menu, and the focus given back to it fell to the page's body),
+ * the control that opens that menu (aria-controls). */
+function shownOpener(el: HTMLElement): HTMLElement | null {
+  if (el.getClientRects().length > 0) return el;
+  for (let p = el.parentElement; p; p = p.parentElement) {
+    if (!p.id || p.getClientRects().length > 0) continue;
+    const control = document.querySelector<HTMLElement>(`[aria-controls="${CSS.escape(p.id)}"]`);
+    if (control && control.getClientRects().length > 0) return control;
+  }
+  return null;
+}
+
 /**
  * A modal dialog's focus, as WAI-ARIA's dialog pattern has it: on open, focus moves into the dialog
  * (the element marked data-autofocus, else its first control); Tab and Shift+Tab cycle inside it; on close, focus goes
@@ -63,7 +76,7 @@ export function useDialogFocus(ref: RefObject<HTMLElement | null>, open: boolean
       // the page first: an inert opener cannot take the focus back
       restore();
       // back to the opener, if it is still on the page (a cleared batch may have removed it)
-      if (before && before.isConnected) before.focus();
+      if (before && before.isConnected) (shownOpener(before) ?? before).focus();
     };
   }, [ref, open, inert]);
 }

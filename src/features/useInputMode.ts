@@ -33,3 +33,6 @@ const onPointer = (e: PointerEvent) => set(e.pointerType === 'touch' || e.pointe
 const onKey = (e: KeyboardEvent) => !['Shift', 'Control', 'Alt', 'Meta'].includes(e.key) && set('keys');
 
 export const useInputMode = (): InputMode => useSyncExternalStore(subscribe, () => mode);
+
+/** The same, read once outside React: an answer an action gives (actions.ts) names taps or keys as the hints do. */
+export const inputMode = (): InputMode => mode;
