@@ -95,15 +95,15 @@ function ReportBody({ open }: { open: boolean }) {
   // A screen reader hears the release (the print dialog follows at once); empty until one happens here.
   const [announce, setAnnounce] = useState('');
   // What a new release would sign unchecked: said, and confirmed, before releasing (store/releaseCheck.ts).
+  const touch = useInputMode() === 'touch';
   const uncertain = useApp((s) => selectUncertainLeft(s, classifier?.lowConfidence));
   const doneIds = order.filter((id) => images[id].status === 'done');
   const hasDifferential = !!classifier && (diff.diff.classified > 0 || st.smudge + st.other > 0);
-  const gaps = releaseGaps({ images: doneIds.length, reviewed: doneIds.filter((id) => images[id].reviewed).length, uncertain, differential: hasDifferential ? st : null });
+  const gaps = releaseGaps({ images: doneIds.length, reviewed: doneIds.filter((id) => images[id].reviewed).length, uncertain, differential: hasDifferential ? st : null, touch });
   const [confirming, setConfirming] = useState(false);
   // The first focus: the field a release waits for (the verifier types or sees the name it will carry), never
   // the release itself (one Enter released it); on a released copy, or by touch (a focused field opens the
   // on-screen keyboard over the preview), Close.
-  const touch = useInputMode() === 'touch';
   const focusField = touch || released ? null : needs === 'sample' ? 'sample' : 'verifier';
   const release = (confirmed = false) => {
     if (needs === 'counting') return;

@@ -20,6 +20,10 @@ describe('releaseGaps: what a release would sign unchecked', () => {
     ]);
   });
 
+  it('on a touch screen the uncertain boxes are visited with the Next uncertain button, not the U key', () => {
+    expect(releaseGaps({ images: 1, reviewed: 1, uncertain: 2, differential: null, touch: true })).toEqual(['2 uncertain boxes are not yet resolved (Next uncertain visits them).']);
+  });
+
   it('a reviewed batch with its differential at the target has no gap; every WBC verified short of it is said', () => {
     expect(releaseGaps({ images: 3, reviewed: 1, uncertain: 0, differential: diff(100) })).toEqual([]);
     expect(releaseGaps({ images: 3, reviewed: 3, uncertain: 0, differential: null })).toEqual([]);

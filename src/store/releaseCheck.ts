@@ -14,13 +14,16 @@ export interface ReleaseCheckInput {
    * the verified cells inside the 100% that count towards the target (core differentialState), not every
    * verified cell (erythroblasts are per 100 WBC, outside it). */
   differential: { basedOn: number; target: number; reached: boolean; releasable: boolean } | null;
+  /** How the technician is working (features/useInputMode): on a touch screen the way to the uncertain boxes is
+   * the Next uncertain button, not the U key. */
+  touch?: boolean;
 }
 
 /** One sentence per gap, in the order a reviewer would go back to them; none: release at once. */
-export function releaseGaps({ images, reviewed, uncertain, differential: d }: ReleaseCheckInput): string[] {
+export function releaseGaps({ images, reviewed, uncertain, differential: d, touch = false }: ReleaseCheckInput): string[] {
   const gaps: string[] = [];
   if (images > 0 && reviewed === 0) gaps.push(`No image was reviewed: the counts of ${images === 1 ? 'the image are' : images === 2 ? 'both images are' : `all ${images} images are`} the detector's, not checked by a person.`);
-  if (uncertain > 0) gaps.push(`${uncertain} uncertain box${uncertain === 1 ? ' is' : 'es are'} not yet resolved (U visits them).`);
+  if (uncertain > 0) gaps.push(`${uncertain} uncertain box${uncertain === 1 ? ' is' : 'es are'} not yet resolved (${touch ? 'Next uncertain visits them' : 'U visits them'}).`);
   if (d && !d.reached) {
     // the cells the target counts: 97 in the 100% and 3 erythroblasts verified read "rests on 100 verified cells,
     // below its target of 100"
