@@ -17,13 +17,12 @@
 import type { ModelCard } from '../core/detection/card';
 import { decodeOutputs } from '../core/detection/decode';
 import { inputScale } from '../core/detection/geometry';
-import { countedByRule, postprocess } from '../core/detection/postprocess';
 import { AppError, CameraDeniedError, errorMessage } from '../core/errors';
 import { CaptureJudge, signatureOf, type Verdict } from '../core/live/judge';
 import type { Signature } from '../core/live/signature';
-import { fieldRegion, inCircle, scaleCircle } from '../core/quality/field';
+import { fieldRegion, scaleCircle } from '../core/quality/field';
 import { outOfRegion } from '../core/detection/scale';
-import { debrisEvidence } from '../core/quality/debris';
+import { fieldCells } from '../core/live/fieldCells';
 import { statsSize, type SmallImage } from '../core/quality/pixels';
 import { EXCLUDING_FLAGS, FLAG_SHORT } from '../core/quality/flags';
 import { CALIBRATION } from '../core/quality/calibration';
@@ -545,7 +544,7 @@ export class LiveCamera {
     const idle = st.reached || noSmear || (decided && this.stillPreviews >= 2);
     live.getState().set(patch);
     // the judged copy also tells grey specks from platelets in the preview (core/quality/debris)
-    if (!idle) this.preview(video, field, { data: px.data, width: size.width, height: size.height, scale: size.width / width });
+    if (!idle) this.preview(video, field, { data: px.data, width: size.width, height: size.height, scale: size.width / width }, verdict);
   }
 
   /** A clearly sharper view of a field captured in this run: it takes the soft capture's place in the batch,
@@ -622,7 +621,9 @@ export class LiveCamera {
   }
 
   /** The current field's boxes: one detection in flight at most, on the newest frame. */
-  private preview(video: HTMLVideoElement, field: { cx: number; cy: number; r: number } | null, small: SmallImage) {
+  /** `small`: the frame's statistics copy, which the capture rule judged (`judged`: its field, in the copy's pixels,
+   * and statistics). */
+  private preview(video: HTMLVideoElement, field: { cx: number; cy: number; r: number } | null, small: SmallImage, judged: Pick<Verdict, 'field' | 'stats'>) {
     if (this.previewBusy || this.deps.store.getState().model.status !== 'ready') return;
     const run = this.runId;
     const camera = this.cameraId;
@@ -650,18 +651,13 @@ export class LiveCamera {
         this.stillPreviews++;
         const decoded = decodeOutputs(out, inputScale(read.width, read.height, size));
         const raw = region ? outOfRegion(decoded, region) : decoded;
-        const params = store.getState().postprocess;
-        const shown = postprocess(raw, params);
-        // a speck on the eyepiece or the phone's lens is grey where the field is stained: not a platelet in
-        // this field's count either, as it will not be in the captured field's
-        const grey = debrisEvidence(small, raw, shown).debris;
-        const dets = grey.length ? shown.filter((d) => !grey.includes(d.id)) : shown;
-        const inField = field ? dets.filter((d) => inCircle(field, (d.box.x1 + d.box.x2) / 2, (d.box.y1 + d.box.y2) / 2)) : dets;
-        // the lab's count rule, as the captured field will be counted: cells it leaves out are drawn, not counted
-        const counted = countedByRule(inField, params.countRule ?? 'all', width, height);
-        this.lastPreview = { at, rbc: inField.filter((d) => d.cls === 'RBC').length };
+        // the cells as the batch will count the captured field (core/live/fieldCells): in the eyepiece's field, the
+        // WBC rule's red cells as RBCs, a grey speck on the eyepiece or the phone's lens no platelet, and the lab's
+        // count rule (the cells it leaves out drawn, not counted)
+        const { cells, counted } = fieldCells(raw, small, judged.field, judged.stats, { width, height }, card, store.getState().postprocess);
+        this.lastPreview = { at, rbc: cells.filter((d) => d.cls === 'RBC').length };
         live.getState().set({
-          boxes: inField.map((d, i) => ({ cls: d.cls, x1: d.box.x1, y1: d.box.y1, x2: d.box.x2, y2: d.box.y2, ...(counted[i] ? {} : { out: true }) })),
+          boxes: cells.map((d, i) => ({ cls: d.cls, x1: d.box.x1, y1: d.box.y1, x2: d.box.x2, y2: d.box.y2, ...(counted[i] ? {} : { out: true }) })),
           previews: live.getState().previews + 1,
         });
       } catch {
