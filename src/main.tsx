@@ -1,5 +1,4 @@
 import { createServices, type Services } from './services/services';
-import './app/styles.css';
 
 // The detector's worker starts before React, Konva and the app's screens are even parsed: they come in a
 // chunk of their own (app/render.tsx), read while the worker loads ORT's WebAssembly and the models on the

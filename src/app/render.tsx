@@ -8,6 +8,9 @@ import { App } from './App';
 import { ErrorBoundary, FatalError } from './ErrorBoundary';
 import { installTestHook } from './testHook';
 import type { Services } from '../services/services';
+// after App's imports, as main.tsx had it: the app's own rules come last in the cascade and win ties with the
+// components' stylesheets (imported first, in the index chunk, they lost them: the toolbar's More menu at 320 px)
+import './styles.css';
 
 export function render(el: HTMLElement, services: Services | undefined, fatal: unknown) {
   const root = createRoot(el);
