@@ -216,6 +216,13 @@ test.describe('the eyepiece on a portrait phone', () => {
     const [v, s] = await Promise.all([page.locator('.live-zoom video').boundingBox(), page.locator('.live-zoom svg').boundingBox()]);
     expect(Math.abs(v!.width - s!.width)).toBeLessThan(1);
     expect(Math.abs(v!.x - s!.x)).toBeLessThan(1);
+    // read at arm's length, the phone at the eyepiece: the WBCs toward the target at 32 px or more, the figures and
+    // the status line at 20 (they were 21, 16, 14 and 16 px); Stop still on the screen
+    const px = (id: string) => page.getByTestId(id).evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    expect(await px('live-wbc')).toBeGreaterThanOrEqual(32);
+    for (const id of ['live-totals', 'live-field-count', 'live-status']) expect(await px(id), id).toBeGreaterThanOrEqual(20);
+    const stop = await page.getByTestId('live-stop').boundingBox();
+    expect(stop!.y + stop!.height).toBeLessThanOrEqual(844);
   });
 });
 
