@@ -277,6 +277,8 @@ test.describe('the phone held far back from the eyepiece', () => {
     await startLive(app);
     const status = page.getByTestId('live-status');
     await expect(status).toHaveText('The field of view is small: move the phone closer to the eyepiece, or zoom in', { timeout: 60_000 });
+    // no field to count, and none counted: no "this field: counting…" under it
+    await expect(page.getByTestId('live-field-count')).toHaveCount(0);
     // the detector rests on it, as it did when the view read as dark: at most one preview in 3 s of frames
     const before = await live(page);
     await page.waitForTimeout(3000);
@@ -707,6 +709,9 @@ test.describe('one field held the whole time', () => {
     expect(hidden.captured).toEqual(['live-0001.jpg']);
     await expect(page.getByTestId('live-view')).toBeVisible();
     await expect(page.getByTestId('notice-camera')).toHaveCount(0);
+    // the camera off: no field's figures (they read "this field: 0 RBC, 0 WBC, 0 PLT" under "Paused…")
+    await expect(page.getByTestId('live-status')).toHaveText(/^Paused while the app is hidden/);
+    await expect(page.getByTestId('live-field-count')).toHaveCount(0);
     // unlocked: the camera comes back by itself, and the same field is known, not captured again
     await setVisibility(page, 'visible');
     await page.waitForFunction(() => window.__smearcount.live().phase === 'running', null, { timeout: 30_000 });
@@ -716,6 +721,74 @@ test.describe('one field held the whole time', () => {
     expect(after.frames).toBeGreaterThan(hidden.frames + 10);
     expect(after.captured).toEqual(['live-0001.jpg']);
     await expect(page.getByTestId('live-fields')).toHaveText('1');
+    await stopAndSettle(app);
+    expect((await app.images()).map((i) => i.name)).toEqual(['live-0001.jpg']);
+  });
+});
+
+test.describe('one field held still, the phone or its camera failing', () => {
+  test.beforeAll(async () => {
+    await buildFakeCamera('restart', testingImages(1), [{ hold: 12, field: 0 }]);
+  });
+
+  test('a camera that will not open again on coming back says the fields captured are in the batch', async ({ cameraPage }) => {
+    test.setTimeout(240_000);
+    const page = await cameraPage('restart', { viewport: { width: 390, height: 844 } });
+    const app = new AppPage(page);
+    await startLive(app);
+    await page.waitForFunction(() => window.__smearcount.live().captured.length === 1, null, { timeout: 60_000 });
+    await setVisibility(page, 'hidden');
+    await page.waitForFunction(() => window.__smearcount.live().phase === 'paused', null, { timeout: 10_000 });
+    // meanwhile another app (a video call) has taken the camera: the browser cannot start it for this page
+    await page.evaluate(() => {
+      navigator.mediaDevices.getUserMedia = () => Promise.reject(Object.assign(new Error('Could not start video source'), { name: 'NotReadableError' }));
+    });
+    await setVisibility(page, 'visible');
+    // before, only "The camera could not start…", over the run's captured field
+    await expect(page.getByTestId('live-error')).toHaveText(
+      'The camera could not start: Could not start video source. Close other apps that use the camera, then press Live again. The 1 field captured is in the batch.',
+    );
+    await page.getByTestId('live-stop').click();
+    await app.waitReady(300_000);
+    expect((await app.images()).map((i) => i.name)).toEqual(['live-0001.jpg']);
+  });
+
+  test('a captured field whose picture could not be saved is not said to be captured, and is captured again', async ({ cameraPage }) => {
+    test.setTimeout(240_000);
+    const page = await cameraPage('restart', { viewport: { width: 390, height: 844 } });
+    // a phone short of memory: the first frame-sized picture encoded comes back as nothing (toBlob's null)
+    await page.addInitScript(() => {
+      const toBlob = HTMLCanvasElement.prototype.toBlob;
+      let failed = false;
+      HTMLCanvasElement.prototype.toBlob = function (cb: BlobCallback, ...rest: unknown[]) {
+        if (!failed && this.width === 640) {
+          failed = true;
+          (window as unknown as { lost: number }).lost = performance.now();
+          return void setTimeout(() => cb(null));
+        }
+        return toBlob.call(this, cb, ...(rest as [string?, number?]));
+      };
+    });
+    const app = new AppPage(page);
+    await startLive(app);
+    // from the failure on, the view never says "Captured" over a field that is not in the batch, until it is
+    const said = await page.evaluate(
+      () =>
+        new Promise<string[]>((done) => {
+          const seen: string[] = [];
+          const watch = () => {
+            const l = window.__smearcount.live();
+            if ((window as unknown as { lost?: number }).lost !== undefined) seen.push(`${l.captured.length}:${l.state}`);
+            if (l.captured.length === 1 || seen.length > 3000) return done(seen);
+            requestAnimationFrame(watch);
+          };
+          watch();
+        }),
+    );
+    // before, the judge kept the lost field: "Captured: move to the next field" for good, and no image
+    expect(said.filter((s) => s === '0:captured')).toEqual([]);
+    await expect(page.getByTestId('notice-camera')).toContainText('could not be saved');
+    expect((await live(page)).captured).toEqual(['live-0001.jpg']);
     await stopAndSettle(app);
     expect((await app.images()).map((i) => i.name)).toEqual(['live-0001.jpg']);
   });
@@ -812,6 +885,9 @@ test.describe('dark frames', () => {
     await expect(page.getByTestId('live-awake')).toContainText('This browser cannot keep the screen on');
     await page.waitForFunction(() => window.__smearcount.live().frames > 20, null, { timeout: 60_000 });
     await expect(page.getByTestId('live-status')).toContainText('Too dark');
+    // no field's figures over the dark: the detector rests there, and they read "this field: counting…" for as
+    // long as the lamp was off (or the last field's, at 0)
+    await expect(page.getByTestId('live-field-count')).toHaveCount(0);
     // nothing captured yet: the view says how live mode works
     await expect(page.getByTestId('live-howto')).toContainText('each still, sharp field is captured once, automatically');
     // past the black frames and the dim field, into the loop

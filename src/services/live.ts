@@ -294,7 +294,10 @@ export class LiveCamera {
       if (!current()) return;
       const err = e instanceof AppError ? e : cameraError(e);
       this.release();
-      const message = errorMessage(err);
+      // a camera that will not open again on coming back (another app holds it, the permission taken back since)
+      // or on Switch camera: the run's fields are in the batch, and the view says so, as it does for a camera
+      // that stops (before, only "The camera could not start…", over a run's worth of captured fields)
+      const message = this.keptCount() ? `${errorMessage(err)} ${this.keptWords()}` : errorMessage(err);
       live.getState().set({ phase: 'error', error: message });
       this.deps.store.getState().notify({ kind: 'error', source: 'camera', subject: '', message });
     }
@@ -369,10 +372,15 @@ export class LiveCamera {
     this.deps.store.getState().notify({ kind, source: 'camera', subject: '', message });
   }
 
+  /** This run's captured fields, the ones still being saved included. */
+  private keptCount(): number {
+    return this.deps.live.getState().captured.length + [...this.unsaved.values()].filter(Boolean).length;
+  }
+
   /** "The 3 fields captured are in the batch." for the fields of this run, the one still being saved included
    * (its write goes on after Stop: "No field was captured" was said over it). */
   private keptWords(): string {
-    const n = this.deps.live.getState().captured.length + [...this.unsaved.values()].filter(Boolean).length;
+    const n = this.keptCount();
     return n ? `The ${n} field${n === 1 ? '' : 's'} captured ${n === 1 ? 'is' : 'are'} in the batch.` : 'No field was captured.';
   }
 
@@ -586,9 +594,22 @@ export class LiveCamera {
     this.unsaved.set(name, !replaces);
     this.capturing++;
     const run = this.runId;
+    const judge = this.judge;
+    const signature = verdict.signature!;
     const saved = (ok: boolean) => {
       this.unsaved.delete(name);
       this.capturing--;
+      // A new field that did not reach the batch (its picture not encoded: a phone short of memory; or the intake
+      // refused it) is no captured field: the judge forgets it, so the view does not say "Captured" over it, nor
+      // "Already captured" when the slide comes back to it, and the field is captured again once the view has
+      // been still another second. Before, the judge kept it: "Captured: move to the next field", and no image.
+      // (a run started since, while it was being saved, remembered it too: Stop, then Live at once)
+      if (!ok && !replaces) {
+        if (judge !== this.judge) judge.forget(signature);
+        const i = this.judge.forget(signature);
+        if (i >= 0) this.fieldNames.splice(i, 1);
+        this.known.delete(name);
+      }
       const l = live.getState();
       // a field saved after Stop is in the batch all the same; the closed view's figures are not touched
       if (run === this.runId && ok) {
@@ -598,7 +619,11 @@ export class LiveCamera {
     };
     canvas.toBlob(
       (blob) => {
-        if (!blob) return saved(false);
+        if (!blob) {
+          // no notice from the intake here: say it, or a field goes missing without a word
+          if (run === this.runId) this.say('warning', `The camera's picture of a field could not be saved (the device may be short of memory): hold the field still to capture it again.`);
+          return saved(false);
+        }
         const file = new File([blob], name, { type: 'image/jpeg', lastModified: Date.now() });
         void (async () => {
           try {

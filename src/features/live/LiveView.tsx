@@ -102,6 +102,7 @@ export function LiveView() {
   const said = useSettledText(open && phase !== 'error' ? saidWords(status, wbc, target, fields, locale) : '', SAY_AFTER_MS, reached);
 
   if (!open) return null;
+  const fieldShown = phase === 'running' && !reached && !muted && state !== 'not-smear' && state !== 'dark' && !(state === 'small-field' && !field);
   const count = (c: keyof typeof COLOUR) => boxes.filter((b) => b.cls === c && !b.out).length;
   const zoom = size ? zoomToField(stage, size, field) : null;
   return (
@@ -146,8 +147,10 @@ export function LiveView() {
                 {batchFields > captured && <span data-testid="live-run-fields"> ({num(captured)} this run)</span>}
               </span>
               {/* at the target nothing more is detected (nor captured): no field's figures; nor over a view that is no
-                  smear (cells "found" on a poster) */}
-              {!reached && state !== 'not-smear' && !muted && (
+                  smear (cells "found" on a poster), nor where the detector rests on a view that is no field (dark, or a
+                  field of view too small to find: it read "this field: counting…" for as long as the lamp was off, or
+                  the last field's figures at 0), nor while the camera is let go (paused) or gives no picture */}
+              {fieldShown && (
                 <span className="live-field-count" data-testid="live-field-count">
                   {/* while the slide moves the figures are the last still view's, as the faded boxes are: say so */}
                   {previews ? fieldCountWords(state === 'moving', { RBC: count('RBC'), WBC: count('WBC'), Platelets: count('Platelets') }, locale) : 'this field: counting…'}
