@@ -200,6 +200,15 @@ test.describe('the eyepiece on a portrait phone', () => {
   test("the view zooms to the eyepiece's circle, and the boxes stay on their cells", async ({ cameraPage }) => {
     test.setTimeout(180_000);
     const page = await cameraPage('eyepiece2', { viewport: { width: 390, height: 844 } });
+    // a phone slower than this machine: each preview's boxes come 0.6 s after its frame was taken
+    await page.addInitScript(() => {
+      const own = window.createImageBitmap.bind(window) as (...a: unknown[]) => Promise<ImageBitmap>;
+      (window as unknown as { createImageBitmap: unknown }).createImageBitmap = async (...a: unknown[]) => {
+        const bmp = await own(...a);
+        if (a[0] instanceof HTMLVideoElement) await new Promise((r) => setTimeout(r, 600));
+        return bmp;
+      };
+    });
     const app = new AppPage(page);
     await startLive(app);
     await page.waitForFunction(() => window.__smearcount.live().field !== null && window.__smearcount.live().boxes > 0, null, { timeout: 60_000 });
@@ -223,6 +232,31 @@ test.describe('the eyepiece on a portrait phone', () => {
     for (const id of ['live-totals', 'live-field-count', 'live-status']) expect(await px(id), id).toBeGreaterThanOrEqual(20);
     const stop = await page.getByTestId('live-stop').boundingBox();
     expect(stop!.y + stop!.height).toBeLessThanOrEqual(844);
+    // Over a whole pass of the slide (two fields and the slide between them), the boxes drawn at full strength are
+    // always of a frame of the still view under them: a preview begun while the slide moved and ended once it stopped
+    // had been drawn at full strength beside its cells under "Hold still…" (seen in this test's screenshot)
+    const drawn = await page.evaluate(
+      (ms) =>
+        new Promise<{ full: number; earlier: number; faded: number }>((done) => {
+          const n = { full: 0, earlier: 0, faded: 0 };
+          const end = performance.now() + ms;
+          const look = () => {
+            const l = window.__smearcount.live();
+            const svg = document.querySelector('[data-testid="live-boxes"]');
+            if (svg && l.boxes > 0 && l.state !== 'moving') {
+              if (Number(getComputedStyle(svg).opacity) < 0.99) n.faded++;
+              else if (l.boxesAt < l.stillSince) n.earlier++;
+              else n.full++;
+            }
+            if (performance.now() < end) requestAnimationFrame(look);
+            else done(n);
+          };
+          look();
+        }),
+      scriptSeconds(fieldTour(2)) * 1000 + 2000,
+    );
+    expect(drawn.full).toBeGreaterThan(0);
+    expect(drawn.earlier).toBe(0);
   });
 });
 

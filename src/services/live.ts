@@ -512,7 +512,8 @@ export class LiveCamera {
     const judgeMs = performance.now() - t0;
     const st = live.getState();
     const field = verdict.field ? scaleCircle(verdict.field, width / size.width) : null;
-    const patch: Partial<ReturnType<LiveStore['getState']>> = { frames: st.frames + 1, judgeMs: st.judgeMs + judgeMs, field };
+    // (the boxes of a preview whose frame came before it are an earlier view's: the view fades them, as while moving)
+    const patch: Partial<ReturnType<LiveStore['getState']>> = { frames: st.frames + 1, judgeMs: st.judgeMs + judgeMs, field, stillSince: now - verdict.stillFor };
     if (!st.size || st.size.width !== width || st.size.height !== height) {
       patch.size = { width, height };
       // the phone turned (the browser turns the frames with the screen): the boxes are the other frame's, and
@@ -683,6 +684,7 @@ export class LiveCamera {
         this.lastPreview = { at, rbc: cells.filter((d) => d.cls === 'RBC').length };
         live.getState().set({
           boxes: cells.map((d, i) => ({ cls: d.cls, x1: d.box.x1, y1: d.box.y1, x2: d.box.x2, y2: d.box.y2, ...(counted[i] ? {} : { out: true }) })),
+          boxesAt: at,
           previews: live.getState().previews + 1,
         });
       } catch {
