@@ -200,6 +200,15 @@ test.describe('the eyepiece on a portrait phone', () => {
   test("the view zooms to the eyepiece's circle, and the boxes stay on their cells", async ({ cameraPage }) => {
     test.setTimeout(180_000);
     const page = await cameraPage('eyepiece2', { viewport: { width: 390, height: 844 } });
+    // a phone slower than this machine: each preview's boxes come 0.6 s after its frame was taken
+    await page.addInitScript(() => {
+      const own = window.createImageBitmap.bind(window) as (...a: unknown[]) => Promise<ImageBitmap>;
+      (window as unknown as { createImageBitmap: unknown }).createImageBitmap = async (...a: unknown[]) => {
+        const bmp = await own(...a);
+        if (a[0] instanceof HTMLVideoElement) await new Promise((r) => setTimeout(r, 600));
+        return bmp;
+      };
+    });
     const app = new AppPage(page);
     await startLive(app);
     await page.waitForFunction(() => window.__smearcount.live().field !== null && window.__smearcount.live().boxes > 0, null, { timeout: 60_000 });
@@ -216,6 +225,38 @@ test.describe('the eyepiece on a portrait phone', () => {
     const [v, s] = await Promise.all([page.locator('.live-zoom video').boundingBox(), page.locator('.live-zoom svg').boundingBox()]);
     expect(Math.abs(v!.width - s!.width)).toBeLessThan(1);
     expect(Math.abs(v!.x - s!.x)).toBeLessThan(1);
+    // read at arm's length, the phone at the eyepiece: the WBCs toward the target at 32 px or more, the figures and
+    // the status line at 20 (they were 21, 16, 14 and 16 px); Stop still on the screen
+    const px = (id: string) => page.getByTestId(id).evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    expect(await px('live-wbc')).toBeGreaterThanOrEqual(32);
+    for (const id of ['live-totals', 'live-field-count', 'live-status']) expect(await px(id), id).toBeGreaterThanOrEqual(20);
+    const stop = await page.getByTestId('live-stop').boundingBox();
+    expect(stop!.y + stop!.height).toBeLessThanOrEqual(844);
+    // Over a whole pass of the slide (two fields and the slide between them), the boxes drawn at full strength are
+    // always of a frame of the still view under them: a preview begun while the slide moved and ended once it stopped
+    // had been drawn at full strength beside its cells under "Hold still…" (seen in this test's screenshot)
+    const drawn = await page.evaluate(
+      (ms) =>
+        new Promise<{ full: number; earlier: number; faded: number }>((done) => {
+          const n = { full: 0, earlier: 0, faded: 0 };
+          const end = performance.now() + ms;
+          const look = () => {
+            const l = window.__smearcount.live();
+            const svg = document.querySelector('[data-testid="live-boxes"]');
+            if (svg && l.boxes > 0 && l.state !== 'moving') {
+              if (Number(getComputedStyle(svg).opacity) < 0.99) n.faded++;
+              else if (l.boxesAt < l.stillSince) n.earlier++;
+              else n.full++;
+            }
+            if (performance.now() < end) requestAnimationFrame(look);
+            else done(n);
+          };
+          look();
+        }),
+      scriptSeconds(fieldTour(2)) * 1000 + 2000,
+    );
+    expect(drawn.full).toBeGreaterThan(0);
+    expect(drawn.earlier).toBe(0);
   });
 });
 
@@ -270,6 +311,8 @@ test.describe('the phone held far back from the eyepiece', () => {
     await startLive(app);
     const status = page.getByTestId('live-status');
     await expect(status).toHaveText('The field of view is small: move the phone closer to the eyepiece, or zoom in', { timeout: 60_000 });
+    // no field to count, and none counted: no "this field: counting…" under it
+    await expect(page.getByTestId('live-field-count')).toHaveCount(0);
     // the detector rests on it, as it did when the view read as dark: at most one preview in 3 s of frames
     const before = await live(page);
     await page.waitForTimeout(3000);
@@ -700,6 +743,9 @@ test.describe('one field held the whole time', () => {
     expect(hidden.captured).toEqual(['live-0001.jpg']);
     await expect(page.getByTestId('live-view')).toBeVisible();
     await expect(page.getByTestId('notice-camera')).toHaveCount(0);
+    // the camera off: no field's figures (they read "this field: 0 RBC, 0 WBC, 0 PLT" under "Paused…")
+    await expect(page.getByTestId('live-status')).toHaveText(/^Paused while the app is hidden/);
+    await expect(page.getByTestId('live-field-count')).toHaveCount(0);
     // unlocked: the camera comes back by itself, and the same field is known, not captured again
     await setVisibility(page, 'visible');
     await page.waitForFunction(() => window.__smearcount.live().phase === 'running', null, { timeout: 30_000 });
@@ -709,6 +755,74 @@ test.describe('one field held the whole time', () => {
     expect(after.frames).toBeGreaterThan(hidden.frames + 10);
     expect(after.captured).toEqual(['live-0001.jpg']);
     await expect(page.getByTestId('live-fields')).toHaveText('1');
+    await stopAndSettle(app);
+    expect((await app.images()).map((i) => i.name)).toEqual(['live-0001.jpg']);
+  });
+});
+
+test.describe('one field held still, the phone or its camera failing', () => {
+  test.beforeAll(async () => {
+    await buildFakeCamera('restart', testingImages(1), [{ hold: 12, field: 0 }]);
+  });
+
+  test('a camera that will not open again on coming back says the fields captured are in the batch', async ({ cameraPage }) => {
+    test.setTimeout(240_000);
+    const page = await cameraPage('restart', { viewport: { width: 390, height: 844 } });
+    const app = new AppPage(page);
+    await startLive(app);
+    await page.waitForFunction(() => window.__smearcount.live().captured.length === 1, null, { timeout: 60_000 });
+    await setVisibility(page, 'hidden');
+    await page.waitForFunction(() => window.__smearcount.live().phase === 'paused', null, { timeout: 10_000 });
+    // meanwhile another app (a video call) has taken the camera: the browser cannot start it for this page
+    await page.evaluate(() => {
+      navigator.mediaDevices.getUserMedia = () => Promise.reject(Object.assign(new Error('Could not start video source'), { name: 'NotReadableError' }));
+    });
+    await setVisibility(page, 'visible');
+    // before, only "The camera could not start…", over the run's captured field
+    await expect(page.getByTestId('live-error')).toHaveText(
+      'The camera could not start: Could not start video source. Close other apps that use the camera, then press Live again. The 1 field captured is in the batch.',
+    );
+    await page.getByTestId('live-stop').click();
+    await app.waitReady(300_000);
+    expect((await app.images()).map((i) => i.name)).toEqual(['live-0001.jpg']);
+  });
+
+  test('a captured field whose picture could not be saved is not said to be captured, and is captured again', async ({ cameraPage }) => {
+    test.setTimeout(240_000);
+    const page = await cameraPage('restart', { viewport: { width: 390, height: 844 } });
+    // a phone short of memory: the first frame-sized picture encoded comes back as nothing (toBlob's null)
+    await page.addInitScript(() => {
+      const toBlob = HTMLCanvasElement.prototype.toBlob;
+      let failed = false;
+      HTMLCanvasElement.prototype.toBlob = function (cb: BlobCallback, ...rest: unknown[]) {
+        if (!failed && this.width === 640) {
+          failed = true;
+          (window as unknown as { lost: number }).lost = performance.now();
+          return void setTimeout(() => cb(null));
+        }
+        return toBlob.call(this, cb, ...(rest as [string?, number?]));
+      };
+    });
+    const app = new AppPage(page);
+    await startLive(app);
+    // from the failure on, the view never says "Captured" over a field that is not in the batch, until it is
+    const said = await page.evaluate(
+      () =>
+        new Promise<string[]>((done) => {
+          const seen: string[] = [];
+          const watch = () => {
+            const l = window.__smearcount.live();
+            if ((window as unknown as { lost?: number }).lost !== undefined) seen.push(`${l.captured.length}:${l.state}`);
+            if (l.captured.length === 1 || seen.length > 3000) return done(seen);
+            requestAnimationFrame(watch);
+          };
+          watch();
+        }),
+    );
+    // before, the judge kept the lost field: "Captured: move to the next field" for good, and no image
+    expect(said.filter((s) => s === '0:captured')).toEqual([]);
+    await expect(page.getByTestId('notice-camera')).toContainText('could not be saved');
+    expect((await live(page)).captured).toEqual(['live-0001.jpg']);
     await stopAndSettle(app);
     expect((await app.images()).map((i) => i.name)).toEqual(['live-0001.jpg']);
   });
@@ -805,6 +919,9 @@ test.describe('dark frames', () => {
     await expect(page.getByTestId('live-awake')).toContainText('This browser cannot keep the screen on');
     await page.waitForFunction(() => window.__smearcount.live().frames > 20, null, { timeout: 60_000 });
     await expect(page.getByTestId('live-status')).toContainText('Too dark');
+    // no field's figures over the dark: the detector rests there, and they read "this field: counting…" for as
+    // long as the lamp was off (or the last field's, at 0)
+    await expect(page.getByTestId('live-field-count')).toHaveCount(0);
     // nothing captured yet: the view says how live mode works
     await expect(page.getByTestId('live-howto')).toContainText('each still, sharp field is captured once, automatically');
     // past the black frames and the dim field, into the loop
@@ -823,7 +940,9 @@ test.describe('dark frames', () => {
       prev = now;
     }
     expect(dark.ms).toBeGreaterThanOrEqual(3000);
-    expect(dark.frames).toBeGreaterThan(dark.ms / 100);
+    // the rule goes on judging in the dark: at least half the camera's 10 frames a second (the bar had been every one
+    // of them and more, ms / 100, met or missed by a frame with the machine's load: 52 of 5.2 s failed it)
+    expect(dark.frames).toBeGreaterThan(dark.ms / 200);
     expect(dark.previews).toBeLessThanOrEqual(1);
     expect(prev.boxes).toBe(0);
     expect(seen.captured).toEqual([]);

@@ -17,13 +17,12 @@
 import type { ModelCard } from '../core/detection/card';
 import { decodeOutputs } from '../core/detection/decode';
 import { inputScale } from '../core/detection/geometry';
-import { countedByRule, postprocess } from '../core/detection/postprocess';
 import { AppError, CameraDeniedError, errorMessage } from '../core/errors';
 import { CaptureJudge, signatureOf, type Verdict } from '../core/live/judge';
 import type { Signature } from '../core/live/signature';
-import { fieldRegion, inCircle, scaleCircle } from '../core/quality/field';
+import { fieldRegion, scaleCircle } from '../core/quality/field';
 import { outOfRegion } from '../core/detection/scale';
-import { debrisEvidence } from '../core/quality/debris';
+import { fieldCells } from '../core/live/fieldCells';
 import { statsSize, type SmallImage } from '../core/quality/pixels';
 import { EXCLUDING_FLAGS, FLAG_SHORT } from '../core/quality/flags';
 import { CALIBRATION } from '../core/quality/calibration';
@@ -295,7 +294,10 @@ export class LiveCamera {
       if (!current()) return;
       const err = e instanceof AppError ? e : cameraError(e);
       this.release();
-      const message = errorMessage(err);
+      // a camera that will not open again on coming back (another app holds it, the permission taken back since)
+      // or on Switch camera: the run's fields are in the batch, and the view says so, as it does for a camera
+      // that stops (before, only "The camera could not start…", over a run's worth of captured fields)
+      const message = this.keptCount() ? `${errorMessage(err)} ${this.keptWords()}` : errorMessage(err);
       live.getState().set({ phase: 'error', error: message });
       this.deps.store.getState().notify({ kind: 'error', source: 'camera', subject: '', message });
     }
@@ -370,10 +372,15 @@ export class LiveCamera {
     this.deps.store.getState().notify({ kind, source: 'camera', subject: '', message });
   }
 
+  /** This run's captured fields, the ones still being saved included. */
+  private keptCount(): number {
+    return this.deps.live.getState().captured.length + [...this.unsaved.values()].filter(Boolean).length;
+  }
+
   /** "The 3 fields captured are in the batch." for the fields of this run, the one still being saved included
    * (its write goes on after Stop: "No field was captured" was said over it). */
   private keptWords(): string {
-    const n = this.deps.live.getState().captured.length + [...this.unsaved.values()].filter(Boolean).length;
+    const n = this.keptCount();
     return n ? `The ${n} field${n === 1 ? '' : 's'} captured ${n === 1 ? 'is' : 'are'} in the batch.` : 'No field was captured.';
   }
 
@@ -505,7 +512,8 @@ export class LiveCamera {
     const judgeMs = performance.now() - t0;
     const st = live.getState();
     const field = verdict.field ? scaleCircle(verdict.field, width / size.width) : null;
-    const patch: Partial<ReturnType<LiveStore['getState']>> = { frames: st.frames + 1, judgeMs: st.judgeMs + judgeMs, field };
+    // (the boxes of a preview whose frame came before it are an earlier view's: the view fades them, as while moving)
+    const patch: Partial<ReturnType<LiveStore['getState']>> = { frames: st.frames + 1, judgeMs: st.judgeMs + judgeMs, field, stillSince: now - verdict.stillFor };
     if (!st.size || st.size.width !== width || st.size.height !== height) {
       patch.size = { width, height };
       // the phone turned (the browser turns the frames with the screen): the boxes are the other frame's, and
@@ -545,7 +553,7 @@ export class LiveCamera {
     const idle = st.reached || noSmear || (decided && this.stillPreviews >= 2);
     live.getState().set(patch);
     // the judged copy also tells grey specks from platelets in the preview (core/quality/debris)
-    if (!idle) this.preview(video, field, { data: px.data, width: size.width, height: size.height, scale: size.width / width });
+    if (!idle) this.preview(video, field, { data: px.data, width: size.width, height: size.height, scale: size.width / width }, verdict);
   }
 
   /** A clearly sharper view of a field captured in this run: it takes the soft capture's place in the batch,
@@ -587,9 +595,22 @@ export class LiveCamera {
     this.unsaved.set(name, !replaces);
     this.capturing++;
     const run = this.runId;
+    const judge = this.judge;
+    const signature = verdict.signature!;
     const saved = (ok: boolean) => {
       this.unsaved.delete(name);
       this.capturing--;
+      // A new field that did not reach the batch (its picture not encoded: a phone short of memory; or the intake
+      // refused it) is no captured field: the judge forgets it, so the view does not say "Captured" over it, nor
+      // "Already captured" when the slide comes back to it, and the field is captured again once the view has
+      // been still another second. Before, the judge kept it: "Captured: move to the next field", and no image.
+      // (a run started since, while it was being saved, remembered it too: Stop, then Live at once)
+      if (!ok && !replaces) {
+        if (judge !== this.judge) judge.forget(signature);
+        const i = this.judge.forget(signature);
+        if (i >= 0) this.fieldNames.splice(i, 1);
+        this.known.delete(name);
+      }
       const l = live.getState();
       // a field saved after Stop is in the batch all the same; the closed view's figures are not touched
       if (run === this.runId && ok) {
@@ -599,7 +620,11 @@ export class LiveCamera {
     };
     canvas.toBlob(
       (blob) => {
-        if (!blob) return saved(false);
+        if (!blob) {
+          // no notice from the intake here: say it, or a field goes missing without a word
+          if (run === this.runId) this.say('warning', `The camera's picture of a field could not be saved (the device may be short of memory): hold the field still to capture it again.`);
+          return saved(false);
+        }
         const file = new File([blob], name, { type: 'image/jpeg', lastModified: Date.now() });
         void (async () => {
           try {
@@ -622,7 +647,9 @@ export class LiveCamera {
   }
 
   /** The current field's boxes: one detection in flight at most, on the newest frame. */
-  private preview(video: HTMLVideoElement, field: { cx: number; cy: number; r: number } | null, small: SmallImage) {
+  /** `small`: the frame's statistics copy, which the capture rule judged (`judged`: its field, in the copy's pixels,
+   * and statistics). */
+  private preview(video: HTMLVideoElement, field: { cx: number; cy: number; r: number } | null, small: SmallImage, judged: Pick<Verdict, 'field' | 'stats'>) {
     if (this.previewBusy || this.deps.store.getState().model.status !== 'ready') return;
     const run = this.runId;
     const camera = this.cameraId;
@@ -650,18 +677,14 @@ export class LiveCamera {
         this.stillPreviews++;
         const decoded = decodeOutputs(out, inputScale(read.width, read.height, size));
         const raw = region ? outOfRegion(decoded, region) : decoded;
-        const params = store.getState().postprocess;
-        const shown = postprocess(raw, params);
-        // a speck on the eyepiece or the phone's lens is grey where the field is stained: not a platelet in
-        // this field's count either, as it will not be in the captured field's
-        const grey = debrisEvidence(small, raw, shown).debris;
-        const dets = grey.length ? shown.filter((d) => !grey.includes(d.id)) : shown;
-        const inField = field ? dets.filter((d) => inCircle(field, (d.box.x1 + d.box.x2) / 2, (d.box.y1 + d.box.y2) / 2)) : dets;
-        // the lab's count rule, as the captured field will be counted: cells it leaves out are drawn, not counted
-        const counted = countedByRule(inField, params.countRule ?? 'all', width, height);
-        this.lastPreview = { at, rbc: inField.filter((d) => d.cls === 'RBC').length };
+        // the cells as the batch will count the captured field (core/live/fieldCells): in the eyepiece's field, the
+        // WBC rule's red cells as RBCs, a grey speck on the eyepiece or the phone's lens no platelet, and the lab's
+        // count rule (the cells it leaves out drawn, not counted)
+        const { cells, counted } = fieldCells(raw, small, judged.field, judged.stats, { width, height }, card, store.getState().postprocess);
+        this.lastPreview = { at, rbc: cells.filter((d) => d.cls === 'RBC').length };
         live.getState().set({
-          boxes: inField.map((d, i) => ({ cls: d.cls, x1: d.box.x1, y1: d.box.y1, x2: d.box.x2, y2: d.box.y2, ...(counted[i] ? {} : { out: true }) })),
+          boxes: cells.map((d, i) => ({ cls: d.cls, x1: d.box.x1, y1: d.box.y1, x2: d.box.x2, y2: d.box.y2, ...(counted[i] ? {} : { out: true }) })),
+          boxesAt: at,
           previews: live.getState().previews + 1,
         });
       } catch {

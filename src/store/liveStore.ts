@@ -32,6 +32,10 @@ export interface LiveViewState {
   state: LiveState | null;
   /** The current field's boxes (latest preview detection) and what they count. */
   boxes: LiveBox[];
+  /** When the frame the boxes were detected on was taken, and when the view's present still period began
+   * (performance.now()): boxes of a frame before it are an earlier view's (services/live). */
+  boxesAt: number;
+  stillSince: number;
   /** The circular field of an eyepiece view, in frame pixels (null: the whole frame). */
   field: { cx: number; cy: number; r: number } | null;
   /** Names of the fields captured in this live run, in order, each once it is saved (services/live.ts). */
@@ -77,6 +81,8 @@ export const LIVE_CLOSED = {
   size: null,
   state: null,
   boxes: [],
+  boxesAt: 0,
+  stillSince: 0,
   field: null,
   captured: [],
   repeats: 0,

@@ -183,6 +183,23 @@ export class CaptureJudge {
     this.decided = { state: 'captured', index };
   }
 
+  /** The caller could not save the field captured with `signature` (the picture not encoded, the intake refused it):
+   * it is no field of the batch, so it is forgotten, and may be captured again. A still period it decided starts
+   * over, so the view waits another still second before trying again, and never says it captured it. Returns the
+   * field's index as it was (-1: not known, or replaced since). */
+  forget(signature: Signature): number {
+    const i = this.signatures.indexOf(signature);
+    if (i < 0) return -1;
+    this.signatures.splice(i, 1);
+    this.sharpness.splice(i, 1);
+    const d = this.decided?.index;
+    if (d === i) {
+      this.decided = null;
+      this.anchor = null;
+    } else if (this.decided && d !== undefined && d > i) this.decided = { ...this.decided, index: d - 1 };
+    return i;
+  }
+
   /** The camera was let go and opened again (the app hidden, then shown): the fields are kept, the next frame
    * starts afresh (no still period, nor its decision, goes on across the gap). */
   interrupt() {

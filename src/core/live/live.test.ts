@@ -156,6 +156,52 @@ describe('capture judge', () => {
     expect(out.slice(96, 115).some((o) => o.state === 'dark')).toBe(true);
   });
 
+  it('a captured field that could not be saved is forgotten: not "captured" nor "seen", and captured again after another still second', () => {
+    const judge = new CaptureJudge();
+    let t = 0;
+    let k = 0;
+    const at = (x: number, y: number) => judge.onFrame((t += 100), view(slide, x, y, 256, 192, { noise: 3, seed: ++k }));
+    // the first field, captured and saved
+    let v = at(500, 100);
+    while (v.state !== 'capture') v = at(500, 100);
+    judge.captured(v.signature!);
+    // the slide moved to a second field, captured, and its save failed (the picture not encoded)
+    for (let i = 0; i < 5; i++) at(500 - i * 100, 100 - i * 20);
+    v = at(0, 0);
+    while (v.state !== 'capture') v = at(0, 0);
+    const failed = v.signature!;
+    judge.captured(failed);
+    const capturedAt = t;
+    expect(at(0, 0).state).toBe('captured');
+    // before, it stayed 'captured' (the view said "Captured: move to the next field" over no image) and was 'seen'
+    // for good after
+    expect(judge.forget(failed)).toBe(1);
+    expect(judge.fields).toHaveLength(1);
+    const after: { t: number; state: string }[] = [];
+    while (t < capturedAt + 2500) {
+      const w = at(0, 0);
+      after.push({ t, state: w.state });
+      if (w.state === 'capture') {
+        judge.captured(w.signature!);
+        break;
+      }
+    }
+    expect(after.map((a) => a.state)).not.toContain('captured');
+    expect(after.map((a) => a.state)).not.toContain('seen');
+    const again = after.find((a) => a.state === 'capture');
+    // not on the next frame: the view waits another still second
+    expect(again!.t - capturedAt).toBeGreaterThanOrEqual(LIVE_PARAMS.stillMs);
+    expect(judge.fields).toHaveLength(2);
+    // the first field is still known, at its index
+    for (let i = 0; i < 5; i++) at(i * 100, i * 20);
+    v = at(500, 100);
+    while (v.state === 'moving' || v.state === 'settling') v = at(500, 100);
+    expect(v).toMatchObject({ state: 'seen', seenIndex: 0 });
+    // a signature it does not know (replaced since, or another judge's) changes nothing
+    expect(judge.forget(failed)).toBe(-1);
+    expect(judge.fields).toHaveLength(2);
+  });
+
   it('a small field of view (the phone held back from the eyepiece) says so and is not captured; it had read "Too dark", and the phone brought closer captures the field', () => {
     /** The view through the eyepiece, its field of view a disc of `share` of the frame, the rest black. */
     const disc = (share: number, seed: number) => {

@@ -48,6 +48,9 @@ export function LiveView() {
   const size = useLive((s) => s.size);
   const state = useLive((s) => s.state);
   const boxes = useLive((s) => s.boxes);
+  // boxes of a frame taken before the view's present still period: a preview begun while the slide moved, ended
+  // once it stopped (they had been drawn at full strength beside their cells under "Hold still…")
+  const stale = useLive((s) => s.state === 'moving' || (s.boxes.length > 0 && s.boxesAt < s.stillSince));
   const field = useLive((s) => s.field);
   const captured = useLive((s) => s.captured.length);
   const batchFields = useLive((s) => s.batchFields);
@@ -102,10 +105,11 @@ export function LiveView() {
   const said = useSettledText(open && phase !== 'error' ? saidWords(status, wbc, target, fields, locale) : '', SAY_AFTER_MS, reached);
 
   if (!open) return null;
+  const fieldShown = phase === 'running' && !reached && !muted && state !== 'not-smear' && state !== 'dark' && !(state === 'small-field' && !field);
   const count = (c: keyof typeof COLOUR) => boxes.filter((b) => b.cls === c && !b.out).length;
   const zoom = size ? zoomToField(stage, size, field) : null;
   return (
-    <div className="live-view" ref={dialog} data-testid="live-view" role="dialog" aria-modal="true" aria-label="Live counting at the eyepiece" data-state={state ?? phase}>
+    <div className="live-view" ref={dialog} data-testid="live-view" role="dialog" aria-modal="true" aria-label="Live counting at the eyepiece" data-state={state ?? phase} data-stale={stale || undefined}>
       <div className="live-stage" ref={stageRef}>
         <div className="live-zoom" data-testid="live-zoom" data-scale={zoom?.scale ?? 1} style={zoom && zoom.scale !== 1 ? { transform: `translate(${zoom.tx}px, ${zoom.ty}px) scale(${zoom.scale})` } : undefined}>
           <video ref={video} muted playsInline autoPlay aria-hidden />
@@ -146,11 +150,14 @@ export function LiveView() {
                 {batchFields > captured && <span data-testid="live-run-fields"> ({num(captured)} this run)</span>}
               </span>
               {/* at the target nothing more is detected (nor captured): no field's figures; nor over a view that is no
-                  smear (cells "found" on a poster) */}
-              {!reached && state !== 'not-smear' && !muted && (
+                  smear (cells "found" on a poster), nor where the detector rests on a view that is no field (dark, or a
+                  field of view too small to find: it read "this field: counting…" for as long as the lamp was off, or
+                  the last field's figures at 0), nor while the camera is let go (paused) or gives no picture */}
+              {fieldShown && (
                 <span className="live-field-count" data-testid="live-field-count">
-                  {/* while the slide moves the figures are the last still view's, as the faded boxes are: say so */}
-                  {previews ? fieldCountWords(state === 'moving', { RBC: count('RBC'), WBC: count('WBC'), Platelets: count('Platelets') }, locale) : 'this field: counting…'}
+                  {/* while the slide moves the figures are the last still view's, as the faded boxes are (and an earlier
+                      view's until the still view's first preview): say so */}
+                  {previews ? fieldCountWords(stale, { RBC: count('RBC'), WBC: count('WBC'), Platelets: count('Platelets') }, locale) : 'this field: counting…'}
                 </span>
               )}
               {/* captured, yet not in the counts: without this line the bar reads "2 live fields" over one field's cells */}
