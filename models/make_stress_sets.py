@@ -23,7 +23,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageFilter
 
-from .dataset import CLASSES, SOURCES, default_data_root, load_sources, report_data_errors, split_by_group
+from .dataset import SOURCES, default_data_root, load_sources, report_data_errors, split_by_group
+from .make_scale_sets import voc
 
 HERE = Path(__file__).resolve().parent
 KEEP_INSIDE = 0.2
@@ -240,14 +241,6 @@ S = {
     "combo-mag-1.6-defocus": lambda x, b, l, r, pool: (lambda y: (gblur(y[0], 1.5), y[1], y[2]))(zoom_in(x, b, l, 1.6)),
     "combo-faded-jpeg": px(lambda x, r: jpeg(255 - (255 - x) * 0.55, 20)),
 }
-
-
-def voc(filename, w, h, boxes, labels):
-    objs = "".join(
-        f"<object><name>{CLASSES[l - 1]}</name><bndbox><xmin>{b[0]:.1f}</xmin><ymin>{b[1]:.1f}</ymin>"
-        f"<xmax>{b[2]:.1f}</xmax><ymax>{b[3]:.1f}</ymax></bndbox></object>" for b, l in zip(boxes, labels))
-    return (f"<annotation><filename>{filename}</filename><size><width>{w}</width><height>{h}</height>"
-            f"<depth>3</depth></size>{objs}</annotation>\n")
 
 
 def pick(root, per_source, seed=42, val_fraction=0.15):
