@@ -251,3 +251,42 @@ test('a release covers what the report says of the microscope profile: it stands
   await expect(page.getByTestId('report-state')).toContainText('microscope profile changed what the report says of adaptation');
   await expect(page.getByTestId('report-meta')).toContainText('“Bench 2”');
 });
+
+test('a release covers the magnification the report states: set by hand before it, it stands after a reload; changed after it, the release is withdrawn and says why (audit 2026-12-07, release)', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  // set by hand before counting: the image is counted at it, and the Method says so
+  await page.getByTestId('scale-mode').selectOption(String(1 / 1.25));
+  await app.drop(testingImages(1));
+  await app.waitReady(600_000);
+  await page.getByTestId('export-report').click();
+  const setAt = 'Magnification: set by hand: cells look 1.25× larger than usual, counted at 0.8× zoom;';
+  await expect(page.getByTestId('report-method')).toContainText(setAt);
+  await page.getByTestId('report-sample').fill('S-SCALE');
+  await page.getByTestId('report-verified-by').fill('C. Doe');
+  await page.evaluate(() => (window.print = () => undefined));
+  await releaseReport(page);
+  await expect(page.getByTestId('report-state')).toContainText('Released · verified by C. Doe');
+  const released = await page.evaluate(() => window.__smearcount.sample());
+  // the reload: the setting is the microscope profile's, read after the batch; the release stands throughout
+  await page.reload();
+  await app.waitReady(600_000);
+  await expect(page.getByTestId('scale-mode')).toHaveValue(String(1 / 1.25));
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-state')).toContainText(`Released · verified by C. Doe at ${released.verifiedAt!.slice(0, 10)}`);
+  await expect(page.getByTestId('report-method')).toContainText(setAt);
+  await page.getByRole('button', { name: 'Close' }).click();
+  // another magnification set by hand: no box moves until the image is counted again, but the signed Method line
+  // would say the new setting (before: the release stood)
+  await page.getByTestId('scale-mode').selectOption(String(1 / 2));
+  await expect(page.getByTestId('notice-release')).toContainText('The released report was withdrawn (magnification changed');
+  const reason = (await page.evaluate(() => window.__smearcount.sample())).withdrawn as string;
+  expect(reason).toBe(
+    'magnification changed (“set by hand: cells look 1.25× larger than usual, counted at 0.8× zoom” → “set by hand: cells look 1.25× larger than usual, counted at 0.8× zoom; the setting is now “set by hand: cells look 2× larger than usual, counted at 0.5× zoom”, not applied to 1 of 1 images until they are counted again”)',
+  );
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-state')).toContainText('WITHDRAWN');
+  await expect(page.getByTestId('report-method')).toContainText('the setting is now “set by hand: cells look 2× larger than usual');
+  const audit = await page.evaluate(() => window.__smearcount.audit());
+  expect(audit.at(-1)).toMatchObject({ field: 'release', action: 'withdraw', to: `withdrawn: ${reason}` });
+});

@@ -32,7 +32,7 @@ import { browserDecoder } from './decoder';
 import { watchSameField } from './sameField';
 import { chooseThreads, parseRecord, recordBatch } from './threadChoice';
 import { optimizedModels } from './optimizedModels';
-import { RELEASE_SCHEME, releaseRevision, watchRelease } from '../store/release';
+import { RELEASE_SCHEME, releaseRevision, restoredWithdrawal, watchRelease } from '../store/release';
 import { createLiveStore, type LiveStore } from '../store/liveStore';
 import { LiveCamera } from './live';
 import { warmRuntimeCache, type WarmState } from './runtimeCache';
@@ -104,6 +104,8 @@ export function createServices(opts: ServiceOptions): Services {
   const card = cardWithOverrides(parseModelCard(cardJson), params);
   const classifier = params.get('differential') === 'off' ? null : parseClassifierCard(wbcCardJson);
   const store = createAppStore(card.postprocess);
+  // the models the report names, with the classifier's unsure bar: a release records them (store/release)
+  store.getState().setModels({ detector: { name: card.name, sha256: card.sha256 }, classifier: classifier ? { name: classifier.name, sha256: classifier.sha256, lowConfidence: classifier.lowConfidence } : null });
   // what the user sets before the saved batch is back wins over it (startSession makes it again)
   store.getState().holdSettings();
   const view = createViewStore();
@@ -425,7 +427,8 @@ export function createServices(opts: ServiceOptions): Services {
         // A release made by an earlier version, whose revision covered less (RELEASE_SCHEME), cannot be
         // checked against this one's: it is withdrawn too, and says that rather than that the batch changed
         if (restored.sample.verifiedAt && (restored.sample.releasedScheme ?? 1) !== RELEASE_SCHEME) restored.withdrawRelease('released by an earlier version of the app, which checked less of the batch: release it again');
-        else if (restored.sample.verifiedAt && releaseRevision(restored) !== restored.sample.releasedRevision) restored.withdrawRelease('the batch restored after a reload differs from the one released');
+        // (one made with other models, after an update of the app, says that: store/release modelsChange)
+        else if (restored.sample.verifiedAt && releaseRevision(restored) !== restored.sample.releasedRevision) restored.withdrawRelease(restoredWithdrawal(restored));
         // the settings the user changed while the batch was read, over those it brought (a release that rests on
         // the restored ones is withdrawn by watchRelease, naming the change)
         store.getState().reapplySettings();

@@ -4,6 +4,16 @@ import type { AppState } from './store';
 
 export type ModelStatus = 'idle' | 'loading' | 'ready' | 'error';
 
+/**
+ * The model files this page runs, as the report's Method names them: the detector, and the WBC classifier with
+ * the bar under which its types are unsure (the card's lowConfidence: the report's "kept apart: n unsure", the
+ * images flagged wbc-type-unsure). Fixed for the page's life; an update of the app may bring others.
+ */
+export interface ModelsInUse {
+  detector: { name: string; sha256: string };
+  classifier: { name: string; sha256: string; lowConfidence: number } | null;
+}
+
 export interface ModelSlice {
   model: {
     status: ModelStatus;
@@ -27,11 +37,18 @@ export interface ModelSlice {
     classifier?: boolean;
   };
   setModel(patch: Partial<ModelSlice['model']>): void;
+  /** null until the services name them (a store made without them: tests). */
+  models: ModelsInUse | null;
+  setModels(m: ModelsInUse): void;
 }
 
 export const createModelSlice: StateCreator<AppState, [], [], ModelSlice> = (set) => ({
   model: { status: 'idle', loaded: 0, total: 0 },
   setModel(patch) {
     set((s) => ({ model: { ...s.model, ...patch } }));
+  },
+  models: null,
+  setModels(models) {
+    set({ models });
   },
 });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { addBox, deleteBox, moveBox, relabelBox } from '../core/edits/commands';
 import { reclassifyCell, verifyCells } from '../core/edits/gallery';
 import type { Detection } from '../core/detection/detection';
-import { backAtWithdrawnRelease, releaseRevision, watchRelease } from './release';
+import { backAtWithdrawnRelease, releaseRevision, restoredWithdrawal, watchRelease } from './release';
+import type { ModelsInUse } from './modelSlice';
 import { createAppStore, type AppStore } from './store';
 import { selectDifferentialState, shownDetections } from './selectors';
 
@@ -128,6 +129,9 @@ describe('release', () => {
     // the report prints them ("Boxes reviewed on 1 of 2 images", Appendix A's Reviewed): the release signed the marks it saw
     ['a review mark', (s) => s.getState().setReviewed('a', true), /a\.jpg: marked reviewed$/],
     ['the sample record', (s) => s.getState().setSample({ notes: 'haemolysed' }), /sample record changed \(notes\)/],
+    // the Method's "Magnification: …" (audit 2026-12-07, release): set by hand after the release, the line said
+    // the new setting and the images not counted at it, and the release stood
+    ['a magnification set by hand', (s) => s.getState().setFixedScale(2), /magnification changed \(“estimated per image” → “set by hand: cells look 2× smaller than usual, counted at 2× zoom”\)$/],
   ];
   for (const [what, change, reason] of changes) {
     it(`is withdrawn by ${what}, and the audit trail says why`, () => {
@@ -251,6 +255,100 @@ describe('release', () => {
     // annotations loaded after the release add Appendix B's "Agreement with the loaded annotations" line
     store.getState().updateImage('a', { gt: [{ cls: 'RBC', box: { x1: 0, y1: 100, x2: 40, y2: 140 } }] });
     expect(store.getState().sample.withdrawn).toBe("a.jpg: annotations loaded (the report's agreement with them)");
+  });
+
+  it('is withdrawn by a magnification set by hand that the counted images were not counted at, and kept by setting back the one they were (audit 2026-12-07, release)', () => {
+    const store = batch();
+    // both images counted at a magnification set by hand: cells look 2× smaller
+    for (const id of ['a', 'b']) store.getState().updateImage(id, { scale: { used: 2, relative: 2, estimated: null, passes: 1, fixed: true, requested: 2 } });
+    store.getState().setFixedScale(2);
+    watchRelease(store);
+    store.getState().setSample({ id: 'S-1' });
+    store.getState().releaseReport('AB');
+    expect(store.getState().sample.releasedScale).toBe('set by hand: cells look 2× smaller than usual, counted at 2× zoom');
+    // the same setting again: nothing printed changes
+    store.getState().setFixedScale(2);
+    expect(store.getState().sample.verifiedAt).not.toBeNull();
+    store.getState().setFixedScale(1.25);
+    expect(store.getState().sample.verifiedAt).toBeNull();
+    expect(store.getState().sample.withdrawn).toBe(
+      'magnification changed (“set by hand: cells look 2× smaller than usual, counted at 2× zoom” → “set by hand: cells look 2× smaller than usual, counted at 2× zoom; the setting is now “set by hand: cells look 1.25× smaller than usual, counted at 1.25× zoom”, not applied to 2 of 2 images until they are counted again”)',
+    );
+    // set back: the figures are those released again, and the release stays withdrawn, saying so
+    store.getState().setFixedScale(2);
+    expect(store.getState().sample.verifiedAt).toBeNull();
+    expect(backAtWithdrawnRelease(store.getState())).toBe(true);
+  });
+
+  it('while the microscope profile (whose setting the magnification is) is not read after a reload, the line released stands in; once read, it is checked (audit 2026-12-07, release)', () => {
+    const first = released();
+    first.getState().setFixedScale(2);
+    first.getState().releaseReport('AB');
+    const sample = first.getState().sample;
+    // the reload: the batch and the record are back, the profile's setting not yet
+    const second = batch();
+    second.getState().setAdaptation({ loaded: false });
+    second.setState({ sample });
+    expect(second.getState().fixedScale).toBeNull();
+    expect(releaseRevision(second.getState())).toBe(sample.releasedRevision);
+    watchRelease(second);
+    second.getState().setFixedScale(2);
+    second.getState().setAdaptation({ loaded: true });
+    expect(second.getState().sample).toMatchObject({ verifiedAt: sample.verifiedAt, withdrawn: '' });
+    // the profile read with another setting than the one released (a setting that never reached the disk)
+    const third = batch();
+    third.getState().setAdaptation({ loaded: false });
+    third.setState({ sample });
+    watchRelease(third);
+    third.getState().setAdaptation({ loaded: true });
+    expect(third.getState().sample.withdrawn).toMatch(/^magnification changed \(“set by hand: cells look 2× smaller than usual, counted at 2× zoom” → “estimated per image”\)$/);
+  });
+
+  describe('made with the models loaded (audit 2026-12-07, release: the unsure bar comes with the classifier)', () => {
+    const models = (lowConfidence = 0.6, sha = 'c'.repeat(64), name = 'smearcount-wbc'): ModelsInUse => ({ detector: { name: 'smearcount-det', sha256: 'd'.repeat(64) }, classifier: { name, sha256: sha, lowConfidence } });
+    /** A release made under `was`, restored on a page that loaded `now` (an update of the app in between). */
+    function restore(was: ModelsInUse, now: ModelsInUse | null) {
+      const first = batch();
+      first.getState().setModels(was);
+      first.getState().setSample({ id: 'S-1' });
+      first.getState().releaseReport('AB');
+      const sample = first.getState().sample;
+      expect(sample.releasedModels).toEqual(was);
+      const second = batch();
+      if (now) second.getState().setModels(now);
+      second.setState({ sample });
+      return { sample, second: second.getState() };
+    }
+
+    it('a release restored under the same models is the same revision', () => {
+      const { sample, second } = restore(models(), models());
+      expect(releaseRevision(second)).toBe(sample.releasedRevision);
+    });
+
+    it('the same classifier with another unsure bar in its card: m2 (p 0.9) is unsure under 0.95, and the release says so on restore', () => {
+      const { sample, second } = restore(models(0.6), models(0.95));
+      // a.jpg's WBC (b.jpg, out of focus, is out of the totals): kept apart as unsure under the new bar
+      expect(selectDifferentialState(second, 0.95).unsure).toBe(1);
+      expect(selectDifferentialState(second, 0.6).unsure).toBe(0);
+      expect(releaseRevision(second)).not.toBe(sample.releasedRevision);
+      expect(restoredWithdrawal(second)).toBe('made with another unsure bar for the WBC types (smearcount-wbc: under 0.6 → under 0.95): release it again');
+    });
+
+    it('another classifier, or none (?differential=off), names both', () => {
+      const other = restore(models(0.6), models(0.6, 'e'.repeat(64), 'smearcount-wbc-2'));
+      expect(releaseRevision(other.second)).not.toBe(other.sample.releasedRevision);
+      expect(restoredWithdrawal(other.second)).toBe(`made with another WBC classifier (smearcount-wbc, sha256 ${'c'.repeat(12)}…, unsure under 0.6 → smearcount-wbc-2, sha256 ${'e'.repeat(12)}…, unsure under 0.6): release it again`);
+      const none = restore(models(), { ...models(), classifier: null });
+      expect(releaseRevision(none.second)).not.toBe(none.sample.releasedRevision);
+      expect(restoredWithdrawal(none.second)).toMatch(/^made with another WBC classifier \(smearcount-wbc, .* → none\)/);
+    });
+
+    it('another detector model is named the same way; a batch that differs otherwise says that', () => {
+      const det = restore(models(), { ...models(), detector: { name: 'smearcount-det-2', sha256: 'f'.repeat(64) } });
+      expect(restoredWithdrawal(det.second)).toMatch(/^made with another detector model \(smearcount-det, sha256 d{12}… → smearcount-det-2, sha256 f{12}…\): release it again$/);
+      const same = restore(models(), models());
+      expect(restoredWithdrawal(same.second)).toBe('the batch restored after a reload differs from the one released');
+    });
   });
 
   it('needs a sample ID', () => {

@@ -3,7 +3,8 @@
  * changes). A release records a revision of the batch: a hash of everything the report's figures rest
  * on (each image's shown boxes, types with how sure the classifier was of each (its unsure marks), verification and categories, its review mark, which images count, the thresholds,
  * NMS and count rule, the differential's rules and reference intervals, the files refused at the drop, the line on
- * the microscope profile's adaptation). Any later change that gives
+ * the microscope profile's adaptation, the magnification the Method states, the models it names with the WBC
+ * classifier's unsure bar). Any later change that gives
  * another revision withdraws the release and says why in the audit trail. A content hash rather than a
  * counter, so that a reload (which rebuilds the same batch) keeps a release that nothing has touched.
  */
@@ -14,7 +15,8 @@ import type { Detection } from '../core/detection/detection';
 import type { AppState, AppStore } from './store';
 import type { ImageEntry } from './types';
 import { inTotals, modelTypes, shownDetections } from './selectors';
-import { selectAdaptationLine } from './report';
+import { scaleUsed, selectAdaptationLine } from './report';
+import type { ModelsInUse } from './modelSlice';
 import { FLAG_CODES, FLAG_SHORT, type FlagCode } from '../core/quality/flags';
 
 /** FNV-1a, 2 × 32 bits with different seeds: a change detector, not a security measure. */
@@ -33,13 +35,16 @@ function hash(text: string): string {
  * What a revision covers, as a number: 1 for releases made before 2026-12-06 (boxes to whole pixels, no review
  * marks, no refused files), 2 until the WBC types' probabilities and unsure marks were covered (typeReading), 3
  * until the report's line on the microscope profile's adaptation, each image's quality flags and its loaded
- * annotations were covered (revisionAdaptation, flagsOf), 4 since.
+ * annotations were covered (revisionAdaptation, flagsOf), 4 until the Method's magnification and the models with
+ * the classifier's unsure bar were covered (revisionScale, models), 5 since.
  * Raised whenever releaseRevision's input changes, so that a release an earlier version of the app made
  * is said to be that, on restore, and not "a batch that differs".
  */
-export const RELEASE_SCHEME = 4;
+export const RELEASE_SCHEME = 5;
 
-type RevisionInput = Pick<AppState, 'images' | 'order' | 'refused' | 'postprocess' | 'diffRules' | 'reference' | 'estimateFactors' | 'adaptation'> & { sample: Pick<AppState['sample'], 'releasedAdaptation'> };
+type RevisionInput = Pick<AppState, 'images' | 'order' | 'refused' | 'postprocess' | 'diffRules' | 'reference' | 'estimateFactors' | 'adaptation' | 'fixedScale' | 'models'> & {
+  sample: Pick<AppState['sample'], 'releasedAdaptation' | 'releasedScale'>;
+};
 
 /**
  * The report's line on the microscope profile's adaptation (Appendix B, the JSON's `adaptation`), as a revision
@@ -50,6 +55,40 @@ type RevisionInput = Pick<AppState, 'images' | 'order' | 'refused' | 'postproces
  */
 export function revisionAdaptation(s: Pick<RevisionInput, 'adaptation' | 'images' | 'order' | 'sample'>): string {
   return s.adaptation.loaded ? (selectAdaptationLine(s) ?? '') : (s.sample.releasedAdaptation ?? '');
+}
+
+/**
+ * The report's magnification (the Method's "Magnification: …", the JSON's settings): the setting, and the images
+ * counted at another one until they are counted again. Scheme 4 left it out: a magnification set by hand after a
+ * release ("the setting is now … not applied to 2 of 2 images") rewrote that line on the signed report and kept
+ * the release. The setting is the microscope profile's, applied when the profile is read after a reload: until
+ * then (adaptation.loaded) the line released stands in, as for the adaptation line.
+ */
+export function revisionScale(s: Pick<RevisionInput, 'adaptation' | 'images' | 'order' | 'fixedScale' | 'sample'>): string {
+  return s.adaptation.loaded || s.sample.releasedScale === undefined ? scaleUsed(s).words : s.sample.releasedScale;
+}
+
+const classifierWords = (c: ModelsInUse['classifier']) => (c ? `${c.name}, sha256 ${c.sha256.slice(0, 12)}…, unsure under ${c.lowConfidence}` : 'none');
+
+/**
+ * How the models a release was made with differ from those loaded now (null: the same): the report's Method names
+ * both files, and the classifier's unsure bar decides which cells it keeps apart as unsure. After an update of the
+ * app that brings another classifier (or the same file with another bar in its card), a restored release would
+ * read "Released" over another unsure set, under another model's name.
+ */
+export function modelsChange(was: ModelsInUse | null | undefined, now: ModelsInUse | null): string | null {
+  if (!was || !now || JSON.stringify(was) === JSON.stringify(now)) return null;
+  const [a, b] = [was.detector, now.detector];
+  if (a.name !== b.name || a.sha256 !== b.sha256) return `made with another detector model (${a.name}, sha256 ${a.sha256.slice(0, 12)}… → ${b.name}, sha256 ${b.sha256.slice(0, 12)}…)`;
+  const [c, d] = [was.classifier, now.classifier];
+  if (c && d && c.name === d.name && c.sha256 === d.sha256) return `made with another unsure bar for the WBC types (${c.name}: under ${c.lowConfidence} → under ${d.lowConfidence})`;
+  return `made with another WBC classifier (${classifierWords(c)} → ${classifierWords(d)})`;
+}
+
+/** Why a release restored after a reload is withdrawn, its revision not being the batch's now. */
+export function restoredWithdrawal(s: Pick<AppState, 'models'> & { sample: Pick<AppState['sample'], 'releasedModels'> }): string {
+  const m = modelsChange(s.sample.releasedModels, s.models);
+  return m ? `${m}: release it again` : 'the batch restored after a reload differs from the one released';
 }
 
 /**
@@ -85,7 +124,8 @@ export function releaseRevision(s: RevisionInput): string {
   // the smear estimates' factors too: the report prints the estimates they make; and the files refused at
   // the drop, which it names as not in its figures
   // and what it says of the microscope profile's adaptation (its name, its cells, whether it adapted the types)
-  return hash(JSON.stringify([s.postprocess, s.diffRules, s.reference, s.estimateFactors, images, s.refused.map((r) => r.name), revisionAdaptation(s)]));
+  // and the magnification the Method states, and the models it names with the classifier's unsure bar
+  return hash(JSON.stringify([s.postprocess, s.diffRules, s.reference, s.estimateFactors, images, s.refused.map((r) => r.name), revisionAdaptation(s), revisionScale(s), s.models]));
 }
 
 /**
@@ -132,6 +172,8 @@ function changeWords(c: AuditChange, cls: string | undefined, where: string): st
 
 /** Why the batch moved from `p` to `s`, in a technician's words (the first change found). */
 export function withdrawalReason(s: RevisionInput, p: RevisionInput): string {
+  const models = modelsChange(p.models, s.models);
+  if (models) return models;
   for (const id of s.order) if (!p.images[id]) return `image added: ${s.images[id].name}`;
   for (const id of p.order) if (!s.images[id]) return `image removed: ${p.images[id].name}`;
   for (const r of s.refused) if (!p.refused.some((q) => q.name === r.name)) return `file not counted: ${r.name}`;
@@ -173,6 +215,8 @@ export function withdrawalReason(s: RevisionInput, p: RevisionInput): string {
         : `${b.name}: WBC type probabilities changed (classifier or microscope profile), which the unsure marks rest on`;
     }
   }
+  const [scaleWas, scaleNow] = [revisionScale(p), revisionScale(s)];
+  if (scaleWas !== scaleNow) return `magnification changed (“${scaleWas}” → “${scaleNow}”)`;
   const [was, now] = [revisionAdaptation(p), revisionAdaptation(s)];
   if (was !== now) return `microscope profile changed what the report says of adaptation (“${was || 'nothing'}” → “${now || 'nothing'}”)`;
   return 'the batch changed';
@@ -191,7 +235,7 @@ export function backAtWithdrawnRelease(s: Pick<AppState, 'sample'> & RevisionInp
 export function watchRelease(store: AppStore): () => void {
   return store.subscribe((s, p) => {
     if (!s.sample.verifiedAt) return;
-    if (s.images === p.images && s.order === p.order && s.refused === p.refused && s.postprocess === p.postprocess && s.diffRules === p.diffRules && s.reference === p.reference && s.estimateFactors === p.estimateFactors && s.adaptation === p.adaptation) return;
+    if (s.images === p.images && s.order === p.order && s.refused === p.refused && s.postprocess === p.postprocess && s.diffRules === p.diffRules && s.reference === p.reference && s.estimateFactors === p.estimateFactors && s.adaptation === p.adaptation && s.fixedScale === p.fixedScale && s.models === p.models) return;
     if (releaseRevision(s) === s.sample.releasedRevision) return;
     s.withdrawRelease(withdrawalReason(s, p));
   });

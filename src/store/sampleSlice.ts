@@ -2,7 +2,8 @@ import type { StateCreator } from 'zustand';
 import type { AuditEntry } from '../core/edits/audit';
 import { ADULT_REFERENCE, DEFAULT_RULES, type DiffRules, type ReferenceIntervals } from '../core/differential/rules';
 import type { AppState } from './store';
-import { RELEASE_SCHEME, releaseRevision, revisionAdaptation } from './release';
+import { RELEASE_SCHEME, releaseRevision, revisionAdaptation, revisionScale } from './release';
+import type { ModelsInUse } from './modelSlice';
 
 /** One batch is one sample. Everything here is cleared with the session and never carried over. */
 export interface SampleRecord {
@@ -32,6 +33,12 @@ export interface SampleRecord {
    * covers: it stands in for the line while the profile is read after a reload (store/release revisionAdaptation).
    * Kept after a withdrawal (the withdrawn revision rests on it); absent in records saved before scheme 4. */
   releasedAdaptation?: string;
+  /** The report's magnification line when released, which stands in for it likewise until the profile (whose
+   * setting it is) is read (store/release revisionScale); absent in records saved before scheme 5. */
+  releasedScale?: string;
+  /** The models the release was made with, the classifier's unsure bar among them (store/release modelsChange):
+   * a release restored under others is withdrawn and says so; absent in records saved before scheme 5. */
+  releasedModels?: ModelsInUse | null;
   /** Why the last release was withdrawn ('' when none was). */
   withdrawn: string;
   /** The revision the withdrawn release rested on: an undo that brings the batch back to it is said
@@ -126,10 +133,11 @@ export const createSampleSlice: StateCreator<AppState, [], [], SampleSlice> = (s
     const s = get();
     if (!s.sample.id.trim()) return;
     const releasedAdaptation = revisionAdaptation(s);
-    const revision = releaseRevision({ ...s, sample: { ...s.sample, releasedAdaptation } });
+    const releasedScale = revisionScale(s);
+    const revision = releaseRevision({ ...s, sample: { ...s.sample, releasedAdaptation, releasedScale } });
     // released again after a withdrawal: a correction of that release, which it names
     const replaces = s.sample.withdrawn ? { releasedAt: s.sample.withdrawnReleasedAt ?? '', revision: s.sample.withdrawnRevision ?? '', reason: s.sample.withdrawn } : null;
-    set({ sample: { ...s.sample, verifiedBy, verifiedAt: new Date().toISOString(), releasedRevision: revision, releasedScheme: RELEASE_SCHEME, releasedAdaptation, withdrawn: '', withdrawnRevision: '', withdrawnReleasedAt: '', replaces } });
+    set({ sample: { ...s.sample, verifiedBy, verifiedAt: new Date().toISOString(), releasedRevision: revision, releasedScheme: RELEASE_SCHEME, releasedAdaptation, releasedScale, releasedModels: s.models, withdrawn: '', withdrawnRevision: '', withdrawnReleasedAt: '', replaces } });
     // the revision signed, as the report prints it: the trail alone tells which figures each release rested on
     get().logAudit([releaseEntry('release', 'not released', `released by ${verifiedBy || '(no name)'} · revision ${revision}${replaces?.revision ? ` · corrects revision ${replaces.revision}` : ''}`)]);
     // a withdrawal said earlier is settled by this release
