@@ -351,6 +351,21 @@ describe('release', () => {
     });
   });
 
+  it('names a file refused again for another reason, which the report then lists twice (audit 2026-12-07, release)', () => {
+    const store = batch();
+    store.getState().refuseFile('c.jpg', 'The image could not be decoded.');
+    watchRelease(store);
+    store.getState().setSample({ id: 'S-1' });
+    store.getState().releaseReport('AB');
+    // the same refusal again: nothing new on the report
+    store.getState().refuseFile('c.jpg', 'The image could not be decoded.');
+    expect(store.getState().sample.verifiedAt).not.toBeNull();
+    store.getState().refuseFile('c.jpg', 'The file is too large.');
+    expect(store.getState().refused.map((r) => r.name)).toEqual(['c.jpg', 'c.jpg']);
+    // before: "the batch changed"
+    expect(store.getState().sample.withdrawn).toBe('file not counted: c.jpg');
+  });
+
   it('needs a sample ID', () => {
     const store = batch();
     store.getState().releaseReport('AB');

@@ -176,7 +176,10 @@ export function withdrawalReason(s: RevisionInput, p: RevisionInput): string {
   if (models) return models;
   for (const id of s.order) if (!p.images[id]) return `image added: ${s.images[id].name}`;
   for (const id of p.order) if (!s.images[id]) return `image removed: ${p.images[id].name}`;
-  for (const r of s.refused) if (!p.refused.some((q) => q.name === r.name)) return `file not counted: ${r.name}`;
+  // by how many times each name is listed: a file refused again for another reason is listed twice (the report
+  // names both), and read "the batch changed" when only a name never listed before was looked for
+  const listed = (l: RevisionInput['refused'], name: string) => l.filter((q) => q.name === name).length;
+  for (const r of s.refused) if (listed(s.refused, r.name) > listed(p.refused, r.name)) return `file not counted: ${r.name}`;
   const t = s.postprocess;
   const q = p.postprocess;
   if (t.countRule !== q.countRule) return `count rule changed (${q.countRule} → ${t.countRule})`;
