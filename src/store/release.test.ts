@@ -6,6 +6,7 @@ import { backAtWithdrawnRelease, releaseRevision, restoredWithdrawal, watchRelea
 import type { ModelsInUse } from './modelSlice';
 import { createAppStore, type AppStore } from './store';
 import { selectDifferentialState, shownDetections } from './selectors';
+import { leftOutWords, selectLeftOutBoxes } from './report';
 
 const defaults = { scoreThresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nmsIou: 0.5, crossClassNms: false, countRule: 'all' as const };
 const det = (id: string, cls: Detection['cls'], x: number, score = 0.9): Detection => ({ id, cls, score, box: { x1: x, y1: 100, x2: x + 40, y2: 140 }, origin: 'model' });
@@ -364,6 +365,29 @@ describe('release', () => {
     expect(store.getState().refused.map((r) => r.name)).toEqual(['c.jpg', 'c.jpg']);
     // before: "the batch changed"
     expect(store.getState().sample.withdrawn).toBe('file not counted: c.jpg');
+  });
+
+  it('is withdrawn when a box the report names as left out changes why (a speck no longer, still cut by the border): the report prints both (audit 2026-12-07, release)', () => {
+    // a.jpg's m0 touches the left edge: under "cut cells excluded" the count rule leaves it out, and the debris
+    // rule took it for an unstained speck first. Judged again (a later debris rule, at a reload), it is no speck:
+    // no figure moves, but the report's "Found by the detector … but not counted" moved it from one reason to
+    // the other, under a release that stood
+    const store = batch();
+    store.getState().setCountRule('interior');
+    store.getState().updateImage('a', { quality: { flags: [], debris: ['m0'] } as never });
+    watchRelease(store);
+    store.getState().setSample({ id: 'S-1' });
+    store.getState().releaseReport('AB');
+    const words = () => leftOutWords(selectLeftOutBoxes(store.getState()), 'interior');
+    expect(words()).toContain('1 RBC taken for an unstained speck');
+    store.getState().updateImage('a', { quality: { flags: [], debris: [] } as never });
+    expect(words()).toContain('1 RBC cut by the image border');
+    expect(store.getState().sample.verifiedAt).toBeNull();
+    expect(store.getState().sample.withdrawn).toBe('a.jpg: boxes left out as specks changed (on the camera or lens 0 → 0, unstained 1 → 0)');
+    // and a speck on the optics, the same way
+    store.getState().releaseReport('AB');
+    store.getState().updateImage('a', { optics: ['m0'] });
+    expect(store.getState().sample.withdrawn).toBe('a.jpg: boxes left out as specks changed (on the camera or lens 0 → 1, unstained 0 → 0)');
   });
 
   it('needs a sample ID', () => {

@@ -14,7 +14,7 @@ import type { PostprocessParams } from '../core/detection/card';
 import type { Detection } from '../core/detection/detection';
 import type { AppState, AppStore } from './store';
 import type { ImageEntry } from './types';
-import { inTotals, modelTypes, shownDetections } from './selectors';
+import { debrisExcluded, inTotals, modelTypes, opticsExcluded, shownDetections } from './selectors';
 import { scaleUsed, selectAdaptationLine } from './report';
 import type { ModelsInUse } from './modelSlice';
 import { FLAG_CODES, FLAG_SHORT, type FlagCode } from '../core/quality/flags';
@@ -36,7 +36,7 @@ function hash(text: string): string {
  * marks, no refused files), 2 until the WBC types' probabilities and unsure marks were covered (typeReading), 3
  * until the report's line on the microscope profile's adaptation, each image's quality flags and its loaded
  * annotations were covered (revisionAdaptation, flagsOf), 4 until the Method's magnification and the models with
- * the classifier's unsure bar were covered (revisionScale, models), 5 since.
+ * the classifier's unsure bar and the boxes left out as specks were covered (revisionScale, models, specks), 5 since.
  * Raised whenever releaseRevision's input changes, so that a release an earlier version of the app made
  * is said to be that, on restore, and not "a batch that differs".
  */
@@ -104,6 +104,14 @@ const typeReading = (w: Detection['wbc']) => (w ? [w.origin, w.origin === 'model
 /** An image's quality flags as the report names them (in the order the report lists them). */
 const flagsOf = (im: ImageEntry) => FLAG_CODES.filter((f) => im.quality?.flags?.includes(f));
 
+/**
+ * The model boxes an image leaves out as specks, on the camera or lens (the optics rule) and unstained (the
+ * debris rule), by id. The report counts the boxes found but not counted by why (cut by the border, a speck on
+ * the optics, an unstained speck): a speck judged again that the count rule leaves out anyway (cut by the
+ * border) moved from one reason to the other with no shown box changed, and the release stood.
+ */
+const specks = (im: ImageEntry, pp: PostprocessParams) => (im.status === 'done' ? [opticsExcluded(im, pp).map((d) => d.id), debrisExcluded(im, pp).map((d) => d.id)] : []);
+
 /** The revision of the batch the report rests on. */
 export function releaseRevision(s: RevisionInput): string {
   const images = s.order.map((id) => {
@@ -119,7 +127,8 @@ export function releaseRevision(s: RevisionInput): string {
     // and the image's quality flags and loaded annotations, which it prints too (page 1's "Flagged images",
     // Appendix A's flags, Appendix B's agreement with the annotations): a flag that did not keep the image out of
     // the totals, or annotations loaded after the release, changed the signed paper and kept the release
-    return [id, im.status, inTotals(im) ? 1 : 0, dets, im.edits.deleted, im.reviewed ? 1 : 0, flagsOf(im), (im.gt ?? null)?.map((g) => [g.cls, g.box.x1, g.box.y1, g.box.x2, g.box.y2]) ?? null];
+    // and the boxes left out as specks (the report's "Found by the detector … but not counted", by why)
+    return [id, im.status, inTotals(im) ? 1 : 0, dets, im.edits.deleted, im.reviewed ? 1 : 0, flagsOf(im), (im.gt ?? null)?.map((g) => [g.cls, g.box.x1, g.box.y1, g.box.x2, g.box.y2]) ?? null, specks(im, s.postprocess)];
   });
   // the smear estimates' factors too: the report prints the estimates they make; and the files refused at
   // the drop, which it names as not in its figures
@@ -217,6 +226,12 @@ export function withdrawalReason(s: RevisionInput, p: RevisionInput): string {
         ? `${b.name}: WBC types changed (classifier or microscope profile)`
         : `${b.name}: WBC type probabilities changed (classifier or microscope profile), which the unsure marks rest on`;
     }
+  }
+  for (const id of s.order) {
+    const [a, b] = [p.images[id], s.images[id]];
+    if (a === b || a.status !== 'done' || b.status !== 'done') continue;
+    const [was, now] = [specks(a, p.postprocess), specks(b, s.postprocess)];
+    if (JSON.stringify(was) !== JSON.stringify(now)) return `${b.name}: boxes left out as specks changed (on the camera or lens ${was[0].length} → ${now[0].length}, unstained ${was[1].length} → ${now[1].length})`;
   }
   const [scaleWas, scaleNow] = [revisionScale(p), revisionScale(s)];
   if (scaleWas !== scaleNow) return `magnification changed (“${scaleWas}” → “${scaleNow}”)`;
