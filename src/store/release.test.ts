@@ -390,6 +390,25 @@ describe('release', () => {
     expect(store.getState().sample.withdrawn).toBe('a.jpg: boxes left out as specks changed (on the camera or lens 0 → 1, unstained 0 → 0)');
   });
 
+  it('rests on the lab name, so that a release restored under another (a rename that reached the record but not the lab settings) is caught on restore (audit 2026-12-07, release)', () => {
+    // the record's synchronous copy is written at every change; the lab's name goes to IndexedDB 200 ms later
+    // (or a journal on pagehide): renamed, released, and the page gone in between, a reload read "Released"
+    // under the old name, which the revision did not cover
+    const first = released();
+    first.getState().setLabName('City Lab');
+    first.getState().releaseReport('AB');
+    const sample = first.getState().sample;
+    const back = batch();
+    back.setState({ sample });
+    expect(back.getState().labName).toBe('');
+    expect(releaseRevision(back.getState())).not.toBe(sample.releasedRevision);
+    back.getState().setLabName('City Lab');
+    expect(releaseRevision(back.getState())).toBe(sample.releasedRevision);
+    // spaces round it print nothing else (the page frame trims them)
+    back.getState().setLabName(' City Lab ');
+    expect(releaseRevision(back.getState())).toBe(sample.releasedRevision);
+  });
+
   it('needs a sample ID', () => {
     const store = batch();
     store.getState().releaseReport('AB');

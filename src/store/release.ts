@@ -36,13 +36,14 @@ function hash(text: string): string {
  * marks, no refused files), 2 until the WBC types' probabilities and unsure marks were covered (typeReading), 3
  * until the report's line on the microscope profile's adaptation, each image's quality flags and its loaded
  * annotations were covered (revisionAdaptation, flagsOf), 4 until the Method's magnification and the models with
- * the classifier's unsure bar and the boxes left out as specks were covered (revisionScale, models, specks), 5 since.
+ * the classifier's unsure bar, the boxes left out as specks and the lab name were covered (revisionScale, models,
+ * specks, labName), 5 since.
  * Raised whenever releaseRevision's input changes, so that a release an earlier version of the app made
  * is said to be that, on restore, and not "a batch that differs".
  */
 export const RELEASE_SCHEME = 5;
 
-type RevisionInput = Pick<AppState, 'images' | 'order' | 'refused' | 'postprocess' | 'diffRules' | 'reference' | 'estimateFactors' | 'adaptation' | 'fixedScale' | 'models'> & {
+type RevisionInput = Pick<AppState, 'images' | 'order' | 'refused' | 'postprocess' | 'diffRules' | 'reference' | 'estimateFactors' | 'adaptation' | 'fixedScale' | 'models' | 'labName'> & {
   sample: Pick<AppState['sample'], 'releasedAdaptation' | 'releasedScale'>;
 };
 
@@ -133,8 +134,10 @@ export function releaseRevision(s: RevisionInput): string {
   // the smear estimates' factors too: the report prints the estimates they make; and the files refused at
   // the drop, which it names as not in its figures
   // and what it says of the microscope profile's adaptation (its name, its cells, whether it adapted the types)
-  // and the magnification the Method states, and the models it names with the classifier's unsure bar
-  return hash(JSON.stringify([s.postprocess, s.diffRules, s.reference, s.estimateFactors, images, s.refused.map((r) => r.name), revisionAdaptation(s), revisionScale(s), s.models]));
+  // and the magnification the Method states, and the models it names with the classifier's unsure bar; and the
+  // lab's name that heads every page (setLabName withdraws a release itself; covered here so that a release
+  // restored under another name, the record saved and the lab's settings not, is caught on restore)
+  return hash(JSON.stringify([s.postprocess, s.diffRules, s.reference, s.estimateFactors, images, s.refused.map((r) => r.name), revisionAdaptation(s), revisionScale(s), s.models, s.labName.trim()]));
 }
 
 /**
