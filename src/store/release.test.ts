@@ -130,6 +130,14 @@ describe('release', () => {
     // the report prints them ("Boxes reviewed on 1 of 2 images", Appendix A's Reviewed): the release signed the marks it saw
     ['a review mark', (s) => s.getState().setReviewed('a', true), /a\.jpg: marked reviewed$/],
     ['the sample record', (s) => s.getState().setSample({ notes: 'haemolysed' }), /sample record changed \(notes\)/],
+    // the rest of what the report prints, each changed after a release (audit 2026-12-07, release)
+    ['a smear estimate factor', (s) => s.getState().setEstimateFactor('WBC', 2000), /smear estimate factor changed$/],
+    ['the NMS overlap', (s) => s.getState().setNmsIou(0.6), /NMS setting changed$/],
+    ['NMS across classes', (s) => s.getState().setCrossClassNms(true), /NMS setting changed$/],
+    ['the reference intervals', (s) => s.getState().setReference({ ...s.getState().reference, source: 'Children' }), /reference intervals changed$/],
+    ["the analyser's WBC count (the absolute counts, NRBC-corrected)", (s) => s.getState().setSample({ wbcCount: 7.5 }), /sample record changed \(wbcCount\)$/],
+    ['the reason for a short differential', (s) => s.getState().setSample({ shortReason: 'leukopenia' }), /sample record changed \(shortReason\)$/],
+    ['the operator', (s) => s.getState().setSample({ operator: 'CD' }), /sample record changed \(operator\)$/],
     // the Method's "Magnification: …" (audit 2026-12-07, release): set by hand after the release, the line said
     // the new setting and the images not counted at it, and the release stood
     ['a magnification set by hand', (s) => s.getState().setFixedScale(2), /magnification changed \(“estimated per image” → “set by hand: cells look 2× smaller than usual, counted at 2× zoom”\)$/],
