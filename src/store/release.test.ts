@@ -6,7 +6,7 @@ import { backAtWithdrawnRelease, releaseRevision, restoredWithdrawal, watchRelea
 import type { ModelsInUse } from './modelSlice';
 import { createAppStore, type AppStore } from './store';
 import { selectDifferentialState, shownDetections } from './selectors';
-import { leftOutWords, selectLeftOutBoxes } from './report';
+import { leftOutWords, scaleUsed, selectLeftOutBoxes } from './report';
 
 const defaults = { scoreThresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nmsIou: 0.5, crossClassNms: false, countRule: 'all' as const };
 const det = (id: string, cls: Detection['cls'], x: number, score = 0.9): Detection => ({ id, cls, score, box: { x1: x, y1: 100, x2: x + 40, y2: 140 }, origin: 'model' });
@@ -311,6 +311,22 @@ describe('release', () => {
     watchRelease(third);
     third.getState().setAdaptation({ loaded: true });
     expect(third.getState().sample.withdrawn).toMatch(/^magnification changed \(“set by hand: cells look 2× smaller than usual, counted at 2× zoom” → “estimated per image”\)$/);
+  });
+
+  it('made while the microscope profile is still read after a reload, records the lines the report printed then, not those of the release withdrawn before (audit 2026-12-07, release)', () => {
+    // released on "estimated per image", withdrawn by a magnification set by hand
+    const store = released();
+    store.getState().setFixedScale(2);
+    expect(store.getState().sample.verifiedAt).toBeNull();
+    // the page reloaded, the profile not read yet (its setting is in force): released again at once
+    store.getState().setAdaptation({ loaded: false });
+    store.getState().releaseReport('AB');
+    expect(store.getState().sample.releasedScale).toBe(scaleUsed(store.getState()).words);
+    // the profile read, nothing changed: the release stands (it recorded the earlier release's line, and was
+    // withdrawn as the profile was read, saying the magnification had changed)
+    store.getState().setAdaptation({ loaded: true });
+    expect(store.getState().sample).toMatchObject({ withdrawn: '', releasedScale: 'set by hand: cells look 2× smaller than usual, counted at 2× zoom' });
+    expect(store.getState().sample.verifiedAt).not.toBeNull();
   });
 
   describe('made with the models loaded (audit 2026-12-07, release: the unsure bar comes with the classifier)', () => {

@@ -2,7 +2,8 @@ import type { StateCreator } from 'zustand';
 import type { AuditEntry } from '../core/edits/audit';
 import { ADULT_REFERENCE, DEFAULT_RULES, type DiffRules, type ReferenceIntervals } from '../core/differential/rules';
 import type { AppState } from './store';
-import { RELEASE_SCHEME, releaseRevision, revisionAdaptation, revisionScale } from './release';
+import { RELEASE_SCHEME, releaseRevision } from './release';
+import { scaleUsed, selectAdaptationLine } from './report';
 import type { ModelsInUse } from './modelSlice';
 
 /** One batch is one sample. Everything here is cleared with the session and never carried over. */
@@ -132,8 +133,11 @@ export const createSampleSlice: StateCreator<AppState, [], [], SampleSlice> = (s
   releaseReport(verifiedBy) {
     const s = get();
     if (!s.sample.id.trim()) return;
-    const releasedAdaptation = revisionAdaptation(s);
-    const releasedScale = revisionScale(s);
+    // the lines the report prints now: while the microscope profile is still read after a reload, the revision's
+    // stand-ins are the last release's (kept after its withdrawal), and a release made then recorded those, to be
+    // withdrawn as the profile was read, with a reason naming a change nobody made
+    const releasedAdaptation = selectAdaptationLine(s) ?? '';
+    const releasedScale = scaleUsed(s).words;
     const revision = releaseRevision({ ...s, sample: { ...s.sample, releasedAdaptation, releasedScale } });
     // released again after a withdrawal: a correction of that release, which it names
     const replaces = s.sample.withdrawn ? { releasedAt: s.sample.withdrawnReleasedAt ?? '', revision: s.sample.withdrawnRevision ?? '', reason: s.sample.withdrawn } : null;
