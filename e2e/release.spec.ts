@@ -290,3 +290,37 @@ test('a release covers the magnification the report states: set by hand before i
   const audit = await page.evaluate(() => window.__smearcount.audit());
   expect(audit.at(-1)).toMatchObject({ field: 'release', action: 'withdraw', to: `withdrawn: ${reason}` });
 });
+
+test('a release restored under another model than the one it was made with is withdrawn on restore, naming both; under the same, it stands (audit 2026-12-07, release: the models and the unsure bar)', async ({ page, request }) => {
+  // another detector file the app serves (the shipped detector's int8 copy), as an update of the app could bring
+  const manifest = (await (await request.get('/models/optimized.json')).json()) as { models: { file: string; sha256: string; source: { file: string; sha256: string } }[] };
+  const other = manifest.models.find((m) => m.source.file === 'smearcount-frcnn.onnx')!;
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(1));
+  await app.waitReady(600_000);
+  await page.getByTestId('export-report').click();
+  await page.getByTestId('report-sample').fill('S-MODELS');
+  await page.getByTestId('report-verified-by').fill('C. Doe');
+  await page.evaluate(() => (window.print = () => undefined));
+  await releaseReport(page);
+  await expect(page.getByTestId('report-state')).toContainText('Released · verified by C. Doe');
+  const released = await page.evaluate(() => window.__smearcount.sample());
+  // the models the Method names, with the classifier's unsure bar
+  expect(released.releasedModels).toMatchObject({ detector: { sha256: other.source.sha256 }, classifier: { lowConfidence: expect.any(Number) } });
+  // the same models after a reload: the release stands
+  await page.reload();
+  await app.waitReady(600_000);
+  expect(await page.evaluate(() => window.__smearcount.sample())).toMatchObject({ verifiedAt: released.verifiedAt, withdrawn: '' });
+  // opened under another detector: the report would name it, over a release that named the shipped one (before: "Released")
+  await app.open(`?backend=wasm&model=/models/${other.file}&sha256=${other.sha256}`);
+  await app.waitReady(600_000);
+  const was = released.releasedModels!.detector;
+  const now = `${other.file.replace(/\.onnx$/, '')} (?model=)`;
+  await expect
+    .poll(async () => (await page.evaluate(() => window.__smearcount.sample())).withdrawn)
+    .toBe(`made with another detector model (${was.name}, sha256 ${was.sha256.slice(0, 12)}… → ${now}, sha256 ${other.sha256.slice(0, 12)}…): release it again`);
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-state')).toContainText('WITHDRAWN');
+  await expect(page.getByTestId('report-state')).toContainText('made with another detector model');
+});
