@@ -327,6 +327,60 @@ test.describe('the phone held far back from the eyepiece', () => {
   });
 });
 
+test.describe('a field at half the magnification (the batch reads it a second time, enlarged)', () => {
+  // a 2 x 2 mosaic of CBC fields, cells half their size: the batch's first pass estimates them small and its second
+  // pass reads the field enlarged (core/detection/scale). Held long enough for the batch to count the field while
+  // the view is still on it.
+  const steps: Step[] = [{ hold: 16, field: 0, mosaic: 2 }, { dark: 2 }];
+  test.beforeAll(async () => {
+    await buildFakeCamera('half-magnification', testingImages(4), steps);
+  });
+
+  test("the view's figures for the captured field are the batch's count of it, and before the capture they read the field as the batch does", async ({ cameraPage }) => {
+    test.setTimeout(240_000);
+    const page = await cameraPage('half-magnification', { viewport: { width: 390, height: 844 } });
+    const app = new AppPage(page);
+    // the field's figures as the view showed them, each with the status line beside it
+    await page.addInitScript(() => {
+      const w = window as unknown as { shown: [string, string][] };
+      w.shown = [];
+      const watch = () => {
+        const figures = document.querySelector('[data-testid="live-field-count"]')?.textContent ?? '';
+        const status = document.querySelector('[data-testid="live-status"]')?.textContent ?? '';
+        const last = w.shown[w.shown.length - 1];
+        if (figures && (!last || last[0] !== status || last[1] !== figures)) w.shown.push([status, figures]);
+        requestAnimationFrame(watch);
+      };
+      requestAnimationFrame(watch);
+    });
+    await startLive(app);
+    await page.waitForFunction(() => window.__smearcount.live().captured.length === 1, null, { timeout: 60_000 });
+    await page.waitForFunction(() => window.__smearcount.images()[0]?.status === 'done', null, { timeout: 60_000 });
+    const [image] = await app.images();
+    expect(image.name).toBe('live-0001.jpg');
+    // the batch ran its second pass on the saved field
+    expect(image.scale?.passes).toBe(2);
+    await page.evaluate((id) => window.__smearcount.select(id), image.id);
+    const dets = (await page.evaluate(() => window.__smearcount.current()))!.detections;
+    const batch = { RBC: dets.filter((d) => d.cls === 'RBC').length, WBC: dets.filter((d) => d.cls === 'WBC').length, PLT: dets.filter((d) => d.cls === 'Platelets').length };
+    const figures = (text: string) => {
+      const m = /(\d+) RBC, (\d+) WBC, (\d+) PLT$/.exec(text);
+      return m ? { RBC: Number(m[1]), WBC: Number(m[2]), PLT: Number(m[3]) } : null;
+    };
+    // the view still on the captured field: its figures are the saved field's count (before: the preview's own
+    // reading, one pass at the frame's size)
+    expect((await live(page)).state).toBe('captured');
+    await expect(page.getByTestId('live-field-count')).toHaveText(`live-0001.jpg: ${batch.RBC} RBC, ${batch.WBC} WBC, ${batch.PLT} PLT`);
+    // and before the capture, the previews of the still field read it as the batch does (its second pass):
+    // the red cells within a tenth of the saved field's (another frame of the camera, not yet a JPEG)
+    const shown = await page.evaluate(() => (window as unknown as { shown: [string, string][] }).shown);
+    const before = shown.filter(([status, text]) => /^(Hold still…|Capturing…)$/.test(status) && text.startsWith('this field: ')).map(([, text]) => figures(text)!);
+    expect(before.length).toBeGreaterThan(0);
+    const last = before[before.length - 1];
+    expect(Math.abs(last.RBC - batch.RBC), `${JSON.stringify(last)} live, ${JSON.stringify(batch)} saved`).toBeLessThanOrEqual(Math.ceil(batch.RBC / 10));
+  });
+});
+
 test.describe('a phone on its side', () => {
   test.beforeAll(async () => {
     await buildFakeCamera('landscape', testingImages(2), fieldTour(2));
@@ -601,7 +655,8 @@ test.describe('one field held the whole time', () => {
     expect(after.frames - before.frames).toBeGreaterThan(20); // the view is still judged: a move is seen at once
     expect(after.previews - before.previews).toBeLessThanOrEqual(1);
     expect(after.boxes).toBe(before.boxes);
-    await expect(page.getByTestId('live-field-count')).toHaveText(/^this field: \d+ RBC, 1 WBC, \d+ PLT$/);
+    // (the saved field's own count once the batch has it)
+    await expect(page.getByTestId('live-field-count')).toHaveText(/^(this field|live-0001\.jpg): \d+ RBC, 1 WBC, \d+ PLT$/);
   });
 
   test('every box stands out from the smear around it (contrast 3:1 or more, for a phone in bright light)', async ({ cameraPage }) => {

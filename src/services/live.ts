@@ -15,13 +15,10 @@
  * write took up to 0.7 s more: a reload then lost it.)
  */
 import type { ModelCard } from '../core/detection/card';
-import { decodeOutputs } from '../core/detection/decode';
-import { inputScale } from '../core/detection/geometry';
 import { AppError, CameraDeniedError, errorMessage } from '../core/errors';
 import { CaptureJudge, signatureOf, type Verdict } from '../core/live/judge';
 import type { Signature } from '../core/live/signature';
-import { fieldRegion, scaleCircle } from '../core/quality/field';
-import { outOfRegion } from '../core/detection/scale';
+import { scaleCircle } from '../core/quality/field';
 import { fieldCells } from '../core/live/fieldCells';
 import { statsSize, type SmallImage } from '../core/quality/pixels';
 import { EXCLUDING_FLAGS, FLAG_SHORT } from '../core/quality/flags';
@@ -33,6 +30,8 @@ import type { ImageCapture, ImageEntry } from '../store/types';
 import { LIVE_CLOSED, type LiveStore } from '../store/liveStore';
 import type { DetectorClient } from '../worker/client';
 import { addBackEntry } from './backButton';
+import { browserDecoder } from './decoder';
+import { readImage } from './readImage';
 
 /** localStorage key of the camera chosen with Switch camera (a device id, this origin's own). */
 const CAMERA_KEY = 'smearcount.liveCamera';
@@ -538,6 +537,9 @@ export class LiveCamera {
     if (state === 'captured' && this.unsaved.size) state = 'capture';
     if (verdict.state === 'seen' && st.state !== 'seen') patch.repeats = st.repeats + 1;
     patch.state = state;
+    // the still view the field was captured from, saved: its figures are the saved field's count (LiveView)
+    const savedAs = state === 'captured' && verdict.seenIndex !== undefined ? (this.fieldNames[verdict.seenIndex] ?? null) : null;
+    if (savedAs !== st.savedAs) patch.savedAs = savedAs;
     const decided = state === 'captured' || state === 'seen';
     if (!decided) this.stillPreviews = 0;
     // Battery: the detector runs only while there is something new to show. A still view already captured or
@@ -553,7 +555,7 @@ export class LiveCamera {
     const idle = st.reached || noSmear || (decided && this.stillPreviews >= 2);
     live.getState().set(patch);
     // the judged copy also tells grey specks from platelets in the preview (core/quality/debris)
-    if (!idle) this.preview(video, field, { data: px.data, width: size.width, height: size.height, scale: size.width / width }, verdict);
+    if (!idle) this.preview(video, { data: px.data, width: size.width, height: size.height, scale: size.width / width }, verdict);
   }
 
   /** A clearly sharper view of a field captured in this run: it takes the soft capture's place in the batch,
@@ -646,41 +648,37 @@ export class LiveCamera {
     );
   }
 
-  /** The current field's boxes: one detection in flight at most, on the newest frame. */
-  /** `small`: the frame's statistics copy, which the capture rule judged (`judged`: its field, in the copy's pixels,
-   * and statistics). */
-  private preview(video: HTMLVideoElement, field: { cx: number; cy: number; r: number } | null, small: SmallImage, judged: Pick<Verdict, 'field' | 'stats'>) {
+  /** The current field's boxes: one detection in flight at most, on the newest frame. `small`: the frame's
+   * statistics copy, which the capture rule judged (`judged`: its field, in the copy's pixels, and statistics). */
+  private preview(video: HTMLVideoElement, small: SmallImage, judged: Pick<Verdict, 'field' | 'stats'>) {
     if (this.previewBusy || this.deps.store.getState().model.status !== 'ready') return;
     const run = this.runId;
     const camera = this.cameraId;
     const { card, live, store } = this.deps;
     const width = video.videoWidth;
     const height = video.videoHeight;
-    // a small field of view is read from its square, as the batch reads the captured field (detectWithScale):
-    // fitted whole into the model's input its cells are a few pixels wide
-    const region = fieldRegion(field, width, height);
-    const read = region ?? { x: 0, y: 0, width, height };
-    const s = Math.min(card.nativeSize.width / read.width, card.nativeSize.height / read.height);
-    const size = { width: Math.max(1, Math.round(read.width * s)), height: Math.max(1, Math.round(read.height * s)) };
     this.previewBusy = true;
     void (async () => {
+      let frame: ImageBitmap | null = null;
       try {
         const client = await this.deps.loadDetector();
         const at = performance.now();
-        const bmp = await createImageBitmap(video, read.x, read.y, read.width, read.height, { resizeWidth: size.width, resizeHeight: size.height, resizeQuality: 'medium' });
-        const out = await client.detect(bmp);
+        // The frame read as the batch reads the captured field (services/readImage: its scale logic, a second pass
+        // where the cells' size asks for it, a small field of view from its square, the same resizing), so that the
+        // figures on the screen are those the saved field gets. Before, one pass at the frame's size: a field at
+        // another magnification read differently here and in the batch (a 2x2 mosaic's red cells, about a fifth).
+        frame = await createImageBitmap(video);
+        const read = await readImage(frame, card, client, browserDecoder.copy, store.getState().fixedScale);
         // a view that turned to no smear, or dark, while this preview ran: its boxes are not drawn
         const now = live.getState().state;
         if (run !== this.runId || camera !== this.cameraId || live.getState().reached || live.getState().muted || now === 'not-smear' || now === 'dark') return;
         // a frame of another size since (the phone turned): these boxes are not this frame's
         if (video.videoWidth !== width || video.videoHeight !== height) return;
         this.stillPreviews++;
-        const decoded = decodeOutputs(out, inputScale(read.width, read.height, size));
-        const raw = region ? outOfRegion(decoded, region) : decoded;
         // the cells as the batch will count the captured field (core/live/fieldCells): in the eyepiece's field, the
         // WBC rule's red cells as RBCs, a grey speck on the eyepiece or the phone's lens no platelet, and the lab's
         // count rule (the cells it leaves out drawn, not counted)
-        const { cells, counted } = fieldCells(raw, small, judged.field, judged.stats, { width, height }, card, store.getState().postprocess);
+        const { cells, counted } = fieldCells(read.raw, small, judged.field, judged.stats, { width, height }, card, store.getState().postprocess);
         this.lastPreview = { at, rbc: cells.filter((d) => d.cls === 'RBC').length };
         live.getState().set({
           boxes: cells.map((d, i) => ({ cls: d.cls, x1: d.box.x1, y1: d.box.y1, x2: d.box.x2, y2: d.box.y2, ...(counted[i] ? {} : { out: true }) })),
@@ -690,6 +688,7 @@ export class LiveCamera {
       } catch {
         // a preview that fails is skipped; the captured fields are detected by the batch as usual
       } finally {
+        frame?.close();
         this.previewBusy = false;
       }
     })();

@@ -38,6 +38,9 @@ export interface LiveViewState {
   stillSince: number;
   /** The circular field of an eyepiece view, in frame pixels (null: the whole frame). */
   field: { cx: number; cy: number; r: number } | null;
+  /** The batch image the view's still field was captured as, the view on it since and the field saved (null: none,
+   * or the view another): the view shows that image's boxes and count, the batch's own, once it is counted. */
+  savedAs: string | null;
   /** Names of the fields captured in this live run, in order, each once it is saved (services/live.ts). */
   captured: string[];
   /** Still views that repeated a captured field (not captured again). */
@@ -84,6 +87,7 @@ export const LIVE_CLOSED = {
   boxesAt: 0,
   stillSince: 0,
   field: null,
+  savedAs: null,
   captured: [],
   repeats: 0,
   sharpened: 0,
