@@ -25,7 +25,7 @@ const live = (page: Page) => page.evaluate(() => window.__smearcount.live());
  * and Playwright allows launch options per file only, while each test here needs its own video. The
  * context gets the config's settings, and the `camera` permission unless the prompt is to be refused.
  */
-const test = base.extend<{ cameraPage: (name: string, opts?: { refuse?: boolean; viewport?: { width: number; height: number } }) => Promise<Page> }>({
+const test = base.extend<{ cameraPage: (name: string, opts?: { refuse?: boolean; viewport?: { width: number; height: number }; touch?: boolean }) => Promise<Page> }>({
   // eslint-disable-next-line no-empty-pattern
   cameraPage: async ({}, use) => {
     const browsers: Browser[] = [];
@@ -33,7 +33,12 @@ const test = base.extend<{ cameraPage: (name: string, opts?: { refuse?: boolean;
       const browser = await chromium.launch({ ...config.use?.launchOptions, args: [...baseArgs, ...fakeCameraArgs(videoPath(name), !opts.refuse)] });
       browsers.push(browser);
       // a phone's browser grants a screen wake lock unasked; Playwright's permission list denies what it leaves out
-      const context = await browser.newContext({ baseURL: config.use?.baseURL, viewport: opts.viewport ?? config.use?.viewport, permissions: opts.refuse ? [] : ['camera', 'screen-wake-lock'] });
+      const context = await browser.newContext({
+        baseURL: config.use?.baseURL,
+        viewport: opts.viewport ?? config.use?.viewport,
+        permissions: opts.refuse ? [] : ['camera', 'screen-wake-lock'],
+        ...(opts.touch ? { hasTouch: true, isMobile: true } : {}),
+      });
       return context.newPage();
     });
     for (const b of browsers) await b.close();
@@ -461,6 +466,66 @@ test.describe('a grainy field (a dim field at a high camera gain)', () => {
     // and the screen's lock is let go
     expect(await page.evaluate(() => (window as unknown as { wakeReleased: number }).wakeReleased)).toBe(1);
   });
+});
+
+test.describe('warnings while the live view covers the page', () => {
+  // a clean field, whose first picture cannot be saved (then captured again), and two grainy fields the batch leaves out
+  const steps: Step[] = [{ hold: 5, field: 0 }, { pan: 1, from: 0, to: 1 }, { hold: 3, field: 1, noise: 30 }, { pan: 1, from: 1, to: 2 }, { hold: 3, field: 2, noise: 30 }, { dark: 2 }];
+  test.beforeAll(async () => {
+    await buildFakeCamera('grainy-two', testingImages(3), steps);
+  });
+
+  for (const screen of [
+    { name: 'a phone held upright, by touch', viewport: { width: 390, height: 844 }, touch: true },
+    { name: 'a laptop on a projector', viewport: { width: 1280, height: 800 }, touch: false },
+  ]) {
+    test(`are said in the view at once, legibly and clear of the counts, and name each field left out (${screen.name})`, async ({ cameraPage }) => {
+      test.setTimeout(240_000);
+      const page = await cameraPage('grainy-two', { viewport: screen.viewport, touch: screen.touch });
+      // a phone short of memory: the first frame-sized picture encoded comes back as nothing (toBlob's null)
+      await page.addInitScript(() => {
+        const toBlob = HTMLCanvasElement.prototype.toBlob;
+        let failed = false;
+        HTMLCanvasElement.prototype.toBlob = function (cb: BlobCallback, ...rest: unknown[]) {
+          if (!failed && this.width === 640) {
+            failed = true;
+            return void setTimeout(() => cb(null));
+          }
+          return toBlob.call(this, cb, ...(rest as [string?, number?]));
+        };
+      });
+      const app = new AppPage(page);
+      await startLive(app);
+      const px = async (id: string) => Number.parseFloat(await page.getByTestId(id).evaluate((el) => getComputedStyle(el).fontSize));
+      const box = async (id: string) => (await page.getByTestId(id).boundingBox())!;
+      const apart = (a: { x: number; y: number; width: number; height: number }, b: typeof a) => a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
+      const inView = (a: { x: number; y: number; width: number; height: number }) => a.x >= 0 && a.y >= 0 && a.x + a.width <= screen.viewport.width + 0.5 && a.y + a.height <= screen.viewport.height + 0.5;
+      // before: the notice went to the page's notices behind the full-screen view (inert), read only after Stop
+      const notice = page.getByTestId('live-notice');
+      await expect(notice).toBeVisible({ timeout: 60_000 });
+      await expect(notice).toContainText('could not be saved');
+      expect(await px('live-notice')).toBeGreaterThanOrEqual(20);
+      expect(inView(await box('live-notice'))).toBe(true);
+      for (const id of ['live-count', 'live-status']) expect(apart(await box('live-notice'), await box(id)), `${id}: ${JSON.stringify([await box('live-notice'), await box(id)])}`).toBe(true);
+      const ok = (await box('live-notice-ok'))!;
+      expect(ok.height).toBeGreaterThanOrEqual(44);
+      // it stays in the page's notices after Stop; OK hides it here
+      await page.getByTestId('live-notice-ok').click();
+      await expect(notice).toHaveCount(0);
+      // the two grainy fields, each named with its reason (before: "2 fields not counted (grainy)", neither named)
+      await expect(page.getByTestId('live-left-out')).toHaveText('2 fields not counted: live-0003.jpg (grainy), live-0002.jpg (grainy). Check them after Stop', { timeout: 120_000 });
+      expect(await px('live-left-out')).toBeGreaterThanOrEqual(20);
+      expect(inView(await box('live-left-out'))).toBe(true);
+      for (const id of ['live-wbc', 'live-fields', 'live-status']) expect(apart(await box('live-left-out'), await box(id)), id).toBe(true);
+      await stopAndSettle(app);
+      expect((await app.images()).map((i) => [i.name, i.inTotals])).toEqual([
+        ['live-0001.jpg', true],
+        ['live-0002.jpg', false],
+        ['live-0003.jpg', false],
+      ]);
+      await expect(page.getByTestId('notice-camera')).toContainText('could not be saved');
+    });
+  }
 });
 
 /** Pictures that are no smear, made at test time with ffmpeg's own sources (nothing committed): a test chart's

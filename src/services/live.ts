@@ -451,9 +451,17 @@ export class LiveCamera {
       // a captured field a flag leaves out (a grainy view at the eyepiece) adds nothing to the counts: the
       // view says so, or the technician moves on believing it counted
       const leftOut = leftOutFields(fields);
-      const prev = live.getState().leftOut;
-      const same = prev.length === leftOut.length && prev.every((f, i) => f.name === leftOut[i].name && f.flags.join() === leftOut[i].flags.join());
-      live.getState().set({ wbc, batchFields: new Set(fields.map((im) => im.name)).size, target, reached: was || reached, ...(same ? {} : { leftOut }) });
+      const flagged = flaggedFields(fields);
+      const same = (prev: readonly { name: string; flags: string[] }[], now: typeof prev) => prev.length === now.length && prev.every((f, i) => f.name === now[i].name && f.flags.join() === now[i].flags.join());
+      const l = live.getState();
+      live.getState().set({
+        wbc,
+        batchFields: new Set(fields.map((im) => im.name)).size,
+        target,
+        reached: was || reached,
+        ...(same(l.leftOut, leftOut) ? {} : { leftOut }),
+        ...(same(l.flagged, flagged) ? {} : { flagged }),
+      });
       if (reached && !was) navigator.vibrate?.([200, 100, 200]);
     };
     update();
@@ -708,18 +716,49 @@ export function wbcTowardTarget(d: Pick<DifferentialState, 'preliminary'>): numb
   return d.preliminary.total;
 }
 
-/** The counted fields a flag keeps out of the totals (not accepted), with the flags' short labels. */
+/** Why a captured field that could not be counted (its detection failed) is not in the totals. */
+export const NOT_COUNTED = 'could not be counted';
+
+/** The captured fields kept out of the totals: those a flag leaves out (not accepted), with the flags' short labels,
+ * and those whose counting failed. */
 export function leftOutFields(images: readonly ImageEntry[]): { name: string; flags: string[] }[] {
   return images
-    .filter((im) => im.status === 'done' && !inTotals(im))
-    .map((im) => ({ name: im.name, flags: (im.quality?.flags ?? []).filter((f) => EXCLUDING_FLAGS.includes(f)).map((f) => FLAG_SHORT[f]) }));
+    .filter((im) => (im.status === 'done' && !inTotals(im)) || im.status === 'error')
+    .map((im) => ({ name: im.name, flags: im.status === 'error' ? [NOT_COUNTED] : (im.quality?.flags ?? []).filter((f) => EXCLUDING_FLAGS.includes(f)).map((f) => FLAG_SHORT[f]) }));
 }
 
-/** The bar's line for the captured fields a flag leaves out ('' for none): which, why, and to check it, or them. */
+/** The counted fields with a flag that does not leave them out (a small field of view, platelet clumps, an
+ * unfamiliar colour): counted, yet worth a look, and the small field's "move the phone closer" is for now. */
+export function flaggedFields(images: readonly ImageEntry[]): { name: string; flags: string[] }[] {
+  return images
+    .filter((im) => im.status === 'done' && inTotals(im))
+    .map((im) => ({ name: im.name, flags: (im.quality?.flags ?? []).filter((f) => !EXCLUDING_FLAGS.includes(f) && f !== 'wbc-type-unsure').map((f) => FLAG_SHORT[f]) }))
+    .filter((f) => f.flags.length > 0);
+}
+
+/** How many fields a line names before "and N more" (the bar stays a few lines on a phone). */
+const NAMED = 4;
+
+/** "live-0002.jpg (grainy), live-0005.jpg (out of focus), and 3 more": the latest first. */
+function fieldList(fields: readonly { name: string; flags: readonly string[] }[]): string {
+  const latest = [...fields].reverse();
+  const named = latest.slice(0, latest.length > NAMED ? NAMED - 1 : NAMED).map((f) => `${f.name} (${f.flags.join(', ')})`);
+  return latest.length > named.length ? `${named.join(', ')}, and ${latest.length - named.length} more` : named.join(', ');
+}
+
+/** The bar's line for the captured fields left out of the totals ('' for none): which, why, and to check it, or
+ * them. Each is named (before: "3 fields not counted (grainy, too dark)", and the technician could not tell which). */
 export function leftOutWords(leftOut: readonly { name: string; flags: readonly string[] }[]): string {
   if (!leftOut.length) return '';
   if (leftOut.length === 1) return `${leftOut[0].name} not counted (${leftOut[0].flags.join(', ')}): check it after Stop`;
-  return `${leftOut.length} fields not counted (${[...new Set(leftOut.flatMap((f) => f.flags))].join(', ')}): check them after Stop`;
+  return `${leftOut.length} fields not counted: ${fieldList(leftOut)}. Check them after Stop`;
+}
+
+/** The bar's line for the counted fields with an advisory flag ('' for none). */
+export function flaggedWords(flagged: readonly { name: string; flags: readonly string[] }[]): string {
+  if (!flagged.length) return '';
+  if (flagged.length === 1) return `${flagged[0].name} counted, with a flag (${flagged[0].flags.join(', ')})`;
+  return `${flagged.length} fields counted with a flag: ${fieldList(flagged)}`;
 }
 
 /** The signature of a stored image, read at the live view's statistics size (core/live signatureOf). */

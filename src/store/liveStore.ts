@@ -59,6 +59,9 @@ export interface LiveViewState {
    * technician has not accepted: captured, yet adding nothing to the counts or the WBCs toward the target.
    * `flags`: the excluding flags' short labels. */
   leftOut: { name: string; flags: string[] }[];
+  /** Live fields of the batch counted with a flag that does not leave them out (a small field of view, platelet
+   * clumps, an unfamiliar colour), with its short labels. */
+  flagged: { name: string; flags: string[] }[];
   wbc: number;
   target: number;
   /** The target was reached: capturing has stopped. */
@@ -96,6 +99,7 @@ export const LIVE_CLOSED = {
   judgeMs: 0,
   batchFields: 0,
   leftOut: [],
+  flagged: [],
   wbc: 0,
   target: 100,
   reached: false,

@@ -3,11 +3,12 @@ import { useStore } from 'zustand';
 import type { LiveState } from '../../core/live/judge';
 import { zoomToField } from '../../core/live/zoom';
 import { useApp, useServices } from '../../services/context';
-import { leftOutWords } from '../../services/live';
+import { flaggedWords, leftOutWords } from '../../services/live';
 import { useDialogFocus } from '../useDialogFocus';
 import { useSettledText } from './useSettledText';
 import { fieldCountWords, fieldsWords, reachedWords, saidWords, savedFieldWords } from './liveWords';
 import { savedField } from './savedField';
+import { LiveNotices } from './LiveNotices';
 import { browserLocale, plain } from '../../core/formats/numbers';
 import type { LiveViewState } from '../../store/liveStore';
 import './live.css';
@@ -62,6 +63,7 @@ export function LiveView() {
   const captured = useLive((s) => s.captured.length);
   const batchFields = useLive((s) => s.batchFields);
   const leftOut = useLive((s) => s.leftOut);
+  const flagged = useLive((s) => s.flagged);
   const wbc = useLive((s) => s.wbc);
   const target = useLive((s) => s.target);
   const reached = useLive((s) => s.reached);
@@ -143,6 +145,8 @@ export function LiveView() {
         </div>
       </div>
       <div className="live-bar">
+        {/* the page's warnings raised meanwhile: behind the view they waited for Stop */}
+        <LiveNotices open={open && phase !== 'error'} />
         {phase === 'error' ? (
           <p className="live-error" role="alert" data-testid="live-error">
             {error}
@@ -172,11 +176,17 @@ export function LiveView() {
                       : 'this field: counting…'}
                 </span>
               )}
-              {/* captured, yet not in the counts: without this line the bar reads "2 live fields" over one field's cells */}
+              {/* captured, yet not in the counts: without this line the bar reads "2 live fields" over one field's cells;
+                  and counted with a flag worth a look (a small field of view: move the phone closer now) */}
               <span aria-live="polite">
                 {leftOut.length > 0 && (
                   <span className="live-left-out" data-testid="live-left-out">
                     {leftOutWords(leftOut)}
+                  </span>
+                )}
+                {flagged.length > 0 && (
+                  <span className="live-flagged" data-testid="live-flagged">
+                    {flaggedWords(flagged)}
                   </span>
                 )}
               </span>
