@@ -1022,6 +1022,38 @@ test.describe('a speck on the optics', () => {
   });
 });
 
+test.describe('the lamp off between two fields', () => {
+  const steps: Step[] = [{ hold: 3, field: 0 }, { dark: 2 }, { hold: 3, field: 1 }, { dark: 1 }];
+  test.beforeAll(async () => {
+    await buildFakeCamera('lamp-off-between', testingImages(2), steps);
+  });
+
+  test("the view never reads zero cells for a field it has not counted (the boxes the dark cleared are no field's count)", async ({ cameraPage }) => {
+    test.setTimeout(180_000);
+    const page = await cameraPage('lamp-off-between', { viewport: { width: 390, height: 844 }, touch: true });
+    await page.addInitScript(() => {
+      const w = window as unknown as { figures: string[] };
+      w.figures = [];
+      const watch = () => {
+        const text = document.querySelector('[data-testid="live-field-count"]')?.textContent;
+        if (text && w.figures[w.figures.length - 1] !== text) w.figures.push(text);
+        requestAnimationFrame(watch);
+      };
+      requestAnimationFrame(watch);
+    });
+    const app = new AppPage(page);
+    await startLive(app);
+    await page.waitForFunction(() => window.__smearcount.live().captured.length === 2, null, { timeout: 90_000 });
+    // and round the loop: the dark, then the first field again
+    await page.waitForTimeout(4000);
+    const figures = await page.evaluate(() => (window as unknown as { figures: string[] }).figures);
+    expect(figures.some((f) => /^(this field|live-0001\.jpg): [1-9]/.test(f))).toBe(true);
+    // before: "last field: 0 RBC, 0 WBC, 0 PLT" as each field came back out of the dark, until its first preview
+    // (a CBC field has never fewer than a dozen red cells)
+    expect(figures.filter((f) => / 0 RBC, 0 WBC, 0 PLT$/.test(f))).toEqual([]);
+  });
+});
+
 test.describe('dark frames', () => {
   // the lamp off: black frames, then a field at 8% of its light
   const steps: Step[] = [{ dark: 4 }, { hold: 4, field: 0, gain: 0.08 }];

@@ -16,7 +16,7 @@
  */
 import type { ModelCard } from '../core/detection/card';
 import { AppError, CameraDeniedError, errorMessage } from '../core/errors';
-import { CaptureJudge, signatureOf, type Verdict } from '../core/live/judge';
+import { CaptureJudge, LIVE_PARAMS, signatureOf, type Verdict } from '../core/live/judge';
 import type { Signature } from '../core/live/signature';
 import { scaleCircle } from '../core/quality/field';
 import { fieldCells } from '../core/live/fieldCells';
@@ -144,6 +144,8 @@ export class LiveCamera {
   private fieldNames: string[] = [];
   /** When the latest preview's frame was taken, and the red cells it found in the field. */
   private lastPreview: { at: number; rbc: number } | null = null;
+  /** The latest frame judged is under the dark bar (whatever the rule called it): no preview's boxes for it. */
+  private unlit = false;
 
   constructor(private deps: LiveDeps) {}
 
@@ -252,7 +254,7 @@ export class LiveCamera {
         const message = `The camera stopped (unplugged, or taken by another app). ${this.keptWords()} Press Live to go on.`;
         this.runId++;
         this.release();
-        live.getState().set({ phase: 'error', error: message, boxes: [] });
+        live.getState().set({ phase: 'error', error: message, boxes: [], boxesAt: 0 });
         this.say('warning', message);
       };
       // A phone's Back closes the live view rather than leaving the app (one entry a run, a pause or not).
@@ -267,7 +269,7 @@ export class LiveCamera {
         this.judge.interrupt();
         this.stillPreviews = 0;
         this.lastPreview = null;
-        live.getState().set({ muted: true, state: null, boxes: [] });
+        live.getState().set({ muted: true, state: null, boxes: [], boxesAt: 0 });
       };
       const onUnmute = () => {
         if (current()) live.getState().set({ muted: false });
@@ -352,7 +354,7 @@ export class LiveCamera {
     this.judge.interrupt();
     this.stillPreviews = 0;
     this.lastPreview = null;
-    this.deps.live.getState().set({ phase: 'paused', stream: null, state: null, boxes: [], muted: false });
+    this.deps.live.getState().set({ phase: 'paused', stream: null, state: null, boxes: [], boxesAt: 0, muted: false });
   }
 
   /** Ends live mode; the fields captured stay in the batch. */
@@ -525,7 +527,7 @@ export class LiveCamera {
       patch.size = { width, height };
       // the phone turned (the browser turns the frames with the screen): the boxes are the other frame's, and
       // would be drawn across this one, some of them off it
-      if (st.size) patch.boxes = [];
+      if (st.size) Object.assign(patch, { boxes: [], boxesAt: 0 });
     }
     let state = verdict.state;
     if (verdict.state === 'capture') {
@@ -558,8 +560,13 @@ export class LiveCamera {
     // lay there), where the last field's boxes would sit on black
     // So is a field of view too small to judge (under half a percent of the frame, found by no field: core/live
     // judge), black about a speck, as it rested when it was read as dark.
-    const noSmear = state === 'not-smear' || state === 'dark' || (state === 'small-field' && !verdict.field);
-    if ((st.reached || noSmear) && st.boxes.length) patch.boxes = [];
+    // And a frame under the dark bar that the rule calls moving (the lamp going off or coming on, a cut to black): a
+    // preview of it found no cells, and the view read "last field: 0 RBC, 0 WBC, 0 PLT" as the field came back.
+    this.unlit = verdict.stats.brightness < LIVE_PARAMS.minBrightness;
+    const noSmear = state === 'not-smear' || state === 'dark' || this.unlit || (state === 'small-field' && !verdict.field);
+    // (boxes taken away are no field's count: boxesAt 0, and the view reads "counting…" until the next preview, where
+    // it had read "last field: 0 RBC, 0 WBC, 0 PLT" as each field came back out of the dark)
+    if ((st.reached || noSmear) && st.boxesAt) Object.assign(patch, { boxes: [], boxesAt: 0 });
     const idle = st.reached || noSmear || (decided && this.stillPreviews >= 2);
     live.getState().set(patch);
     // the judged copy also tells grey specks from platelets in the preview (core/quality/debris)
@@ -679,7 +686,7 @@ export class LiveCamera {
         const read = await readImage(frame, card, client, browserDecoder.copy, store.getState().fixedScale);
         // a view that turned to no smear, or dark, while this preview ran: its boxes are not drawn
         const now = live.getState().state;
-        if (run !== this.runId || camera !== this.cameraId || live.getState().reached || live.getState().muted || now === 'not-smear' || now === 'dark') return;
+        if (run !== this.runId || camera !== this.cameraId || live.getState().reached || live.getState().muted || now === 'not-smear' || now === 'dark' || this.unlit) return;
         // a frame of another size since (the phone turned): these boxes are not this frame's
         if (video.videoWidth !== width || video.videoHeight !== height) return;
         this.stillPreviews++;

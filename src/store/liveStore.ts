@@ -33,7 +33,8 @@ export interface LiveViewState {
   /** The current field's boxes (latest preview detection) and what they count. */
   boxes: LiveBox[];
   /** When the frame the boxes were detected on was taken, and when the view's present still period began
-   * (performance.now()): boxes of a frame before it are an earlier view's (services/live). */
+   * (performance.now()): boxes of a frame before it are an earlier view's (services/live). `boxesAt` 0: no
+   * preview's boxes (none yet, or taken away: the dark, a pause, the phone turned), so no field's count. */
   boxesAt: number;
   stillSince: number;
   /** The circular field of an eyepiece view, in frame pixels (null: the whole frame). */

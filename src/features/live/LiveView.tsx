@@ -67,7 +67,8 @@ export function LiveView() {
   const wbc = useLive((s) => s.wbc);
   const target = useLive((s) => s.target);
   const reached = useLive((s) => s.reached);
-  const previews = useLive((s) => s.previews);
+  // a preview's boxes on the view (0: none yet, or taken away by the dark, a pause, the phone turned: no count)
+  const counted = useLive((s) => s.boxesAt > 0);
   const awake = useLive((s) => s.awake);
   const cameras = useLive((s) => s.cameras);
   const muted = useLive((s) => s.muted);
@@ -171,7 +172,7 @@ export function LiveView() {
                       view's until the still view's first preview): say so */}
                   {saved && savedAs
                     ? savedFieldWords(savedAs, saved.counts, saved.counted, locale)
-                    : previews
+                    : counted
                       ? fieldCountWords(stale, { RBC: count('RBC'), WBC: count('WBC'), Platelets: count('Platelets') }, locale)
                       : 'this field: counting…'}
                 </span>
