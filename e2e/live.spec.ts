@@ -25,7 +25,7 @@ const live = (page: Page) => page.evaluate(() => window.__smearcount.live());
  * and Playwright allows launch options per file only, while each test here needs its own video. The
  * context gets the config's settings, and the `camera` permission unless the prompt is to be refused.
  */
-const test = base.extend<{ cameraPage: (name: string, opts?: { refuse?: boolean; viewport?: { width: number; height: number } }) => Promise<Page> }>({
+const test = base.extend<{ cameraPage: (name: string, opts?: { refuse?: boolean; viewport?: { width: number; height: number }; touch?: boolean }) => Promise<Page> }>({
   // eslint-disable-next-line no-empty-pattern
   cameraPage: async ({}, use) => {
     const browsers: Browser[] = [];
@@ -33,7 +33,12 @@ const test = base.extend<{ cameraPage: (name: string, opts?: { refuse?: boolean;
       const browser = await chromium.launch({ ...config.use?.launchOptions, args: [...baseArgs, ...fakeCameraArgs(videoPath(name), !opts.refuse)] });
       browsers.push(browser);
       // a phone's browser grants a screen wake lock unasked; Playwright's permission list denies what it leaves out
-      const context = await browser.newContext({ baseURL: config.use?.baseURL, viewport: opts.viewport ?? config.use?.viewport, permissions: opts.refuse ? [] : ['camera', 'screen-wake-lock'] });
+      const context = await browser.newContext({
+        baseURL: config.use?.baseURL,
+        viewport: opts.viewport ?? config.use?.viewport,
+        permissions: opts.refuse ? [] : ['camera', 'screen-wake-lock'],
+        ...(opts.touch ? { hasTouch: true, isMobile: true } : {}),
+      });
       return context.newPage();
     });
     for (const b of browsers) await b.close();
@@ -327,6 +332,60 @@ test.describe('the phone held far back from the eyepiece', () => {
   });
 });
 
+test.describe('a field at half the magnification (the batch reads it a second time, enlarged)', () => {
+  // a 2 x 2 mosaic of CBC fields, cells half their size: the batch's first pass estimates them small and its second
+  // pass reads the field enlarged (core/detection/scale). Held long enough for the batch to count the field while
+  // the view is still on it.
+  const steps: Step[] = [{ hold: 16, field: 0, mosaic: 2 }, { dark: 2 }];
+  test.beforeAll(async () => {
+    await buildFakeCamera('half-magnification', testingImages(4), steps);
+  });
+
+  test("the view's figures for the captured field are the batch's count of it, and before the capture they read the field as the batch does", async ({ cameraPage }) => {
+    test.setTimeout(240_000);
+    const page = await cameraPage('half-magnification', { viewport: { width: 390, height: 844 } });
+    const app = new AppPage(page);
+    // the field's figures as the view showed them, each with the status line beside it
+    await page.addInitScript(() => {
+      const w = window as unknown as { shown: [string, string][] };
+      w.shown = [];
+      const watch = () => {
+        const figures = document.querySelector('[data-testid="live-field-count"]')?.textContent ?? '';
+        const status = document.querySelector('[data-testid="live-status"]')?.textContent ?? '';
+        const last = w.shown[w.shown.length - 1];
+        if (figures && (!last || last[0] !== status || last[1] !== figures)) w.shown.push([status, figures]);
+        requestAnimationFrame(watch);
+      };
+      requestAnimationFrame(watch);
+    });
+    await startLive(app);
+    await page.waitForFunction(() => window.__smearcount.live().captured.length === 1, null, { timeout: 60_000 });
+    await page.waitForFunction(() => window.__smearcount.images()[0]?.status === 'done', null, { timeout: 60_000 });
+    const [image] = await app.images();
+    expect(image.name).toBe('live-0001.jpg');
+    // the batch ran its second pass on the saved field
+    expect(image.scale?.passes).toBe(2);
+    await page.evaluate((id) => window.__smearcount.select(id), image.id);
+    const dets = (await page.evaluate(() => window.__smearcount.current()))!.detections;
+    const batch = { RBC: dets.filter((d) => d.cls === 'RBC').length, WBC: dets.filter((d) => d.cls === 'WBC').length, PLT: dets.filter((d) => d.cls === 'Platelets').length };
+    const figures = (text: string) => {
+      const m = /(\d+) RBC, (\d+) WBC, (\d+) PLT$/.exec(text);
+      return m ? { RBC: Number(m[1]), WBC: Number(m[2]), PLT: Number(m[3]) } : null;
+    };
+    // the view still on the captured field: its figures are the saved field's count (before: the preview's own
+    // reading, one pass at the frame's size)
+    expect((await live(page)).state).toBe('captured');
+    await expect(page.getByTestId('live-field-count')).toHaveText(`live-0001.jpg: ${batch.RBC} RBC, ${batch.WBC} WBC, ${batch.PLT} PLT`);
+    // and before the capture, the previews of the still field read it as the batch does (its second pass):
+    // the red cells within a tenth of the saved field's (another frame of the camera, not yet a JPEG)
+    const shown = await page.evaluate(() => (window as unknown as { shown: [string, string][] }).shown);
+    const before = shown.filter(([status, text]) => /^(Hold still…|Capturing…)$/.test(status) && text.startsWith('this field: ')).map(([, text]) => figures(text)!);
+    expect(before.length).toBeGreaterThan(0);
+    const last = before[before.length - 1];
+    expect(Math.abs(last.RBC - batch.RBC), `${JSON.stringify(last)} live, ${JSON.stringify(batch)} saved`).toBeLessThanOrEqual(Math.ceil(batch.RBC / 10));
+  });
+});
+
 test.describe('a phone on its side', () => {
   test.beforeAll(async () => {
     await buildFakeCamera('landscape', testingImages(2), fieldTour(2));
@@ -407,6 +466,66 @@ test.describe('a grainy field (a dim field at a high camera gain)', () => {
     // and the screen's lock is let go
     expect(await page.evaluate(() => (window as unknown as { wakeReleased: number }).wakeReleased)).toBe(1);
   });
+});
+
+test.describe('warnings while the live view covers the page', () => {
+  // a clean field, whose first picture cannot be saved (then captured again), and two grainy fields the batch leaves out
+  const steps: Step[] = [{ hold: 5, field: 0 }, { pan: 1, from: 0, to: 1 }, { hold: 3, field: 1, noise: 30 }, { pan: 1, from: 1, to: 2 }, { hold: 3, field: 2, noise: 30 }, { dark: 2 }];
+  test.beforeAll(async () => {
+    await buildFakeCamera('grainy-two', testingImages(3), steps);
+  });
+
+  for (const screen of [
+    { name: 'a phone held upright, by touch', viewport: { width: 390, height: 844 }, touch: true },
+    { name: 'a laptop on a projector', viewport: { width: 1280, height: 800 }, touch: false },
+  ]) {
+    test(`are said in the view at once, legibly and clear of the counts, and name each field left out (${screen.name})`, async ({ cameraPage }) => {
+      test.setTimeout(240_000);
+      const page = await cameraPage('grainy-two', { viewport: screen.viewport, touch: screen.touch });
+      // a phone short of memory: the first frame-sized picture encoded comes back as nothing (toBlob's null)
+      await page.addInitScript(() => {
+        const toBlob = HTMLCanvasElement.prototype.toBlob;
+        let failed = false;
+        HTMLCanvasElement.prototype.toBlob = function (cb: BlobCallback, ...rest: unknown[]) {
+          if (!failed && this.width === 640) {
+            failed = true;
+            return void setTimeout(() => cb(null));
+          }
+          return toBlob.call(this, cb, ...(rest as [string?, number?]));
+        };
+      });
+      const app = new AppPage(page);
+      await startLive(app);
+      const px = async (id: string) => Number.parseFloat(await page.getByTestId(id).evaluate((el) => getComputedStyle(el).fontSize));
+      const box = async (id: string) => (await page.getByTestId(id).boundingBox())!;
+      const apart = (a: { x: number; y: number; width: number; height: number }, b: typeof a) => a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
+      const inView = (a: { x: number; y: number; width: number; height: number }) => a.x >= 0 && a.y >= 0 && a.x + a.width <= screen.viewport.width + 0.5 && a.y + a.height <= screen.viewport.height + 0.5;
+      // before: the notice went to the page's notices behind the full-screen view (inert), read only after Stop
+      const notice = page.getByTestId('live-notice');
+      await expect(notice).toBeVisible({ timeout: 60_000 });
+      await expect(notice).toContainText('could not be saved');
+      expect(await px('live-notice')).toBeGreaterThanOrEqual(20);
+      expect(inView(await box('live-notice'))).toBe(true);
+      for (const id of ['live-count', 'live-status']) expect(apart(await box('live-notice'), await box(id)), `${id}: ${JSON.stringify([await box('live-notice'), await box(id)])}`).toBe(true);
+      const ok = (await box('live-notice-ok'))!;
+      expect(ok.height).toBeGreaterThanOrEqual(44);
+      // it stays in the page's notices after Stop; OK hides it here
+      await page.getByTestId('live-notice-ok').click();
+      await expect(notice).toHaveCount(0);
+      // the two grainy fields, each named with its reason (before: "2 fields not counted (grainy)", neither named)
+      await expect(page.getByTestId('live-left-out')).toHaveText('2 fields not counted: live-0003.jpg (grainy), live-0002.jpg (grainy). Check them after Stop', { timeout: 120_000 });
+      expect(await px('live-left-out')).toBeGreaterThanOrEqual(20);
+      expect(inView(await box('live-left-out'))).toBe(true);
+      for (const id of ['live-wbc', 'live-fields', 'live-status']) expect(apart(await box('live-left-out'), await box(id)), id).toBe(true);
+      await stopAndSettle(app);
+      expect((await app.images()).map((i) => [i.name, i.inTotals])).toEqual([
+        ['live-0001.jpg', true],
+        ['live-0002.jpg', false],
+        ['live-0003.jpg', false],
+      ]);
+      await expect(page.getByTestId('notice-camera')).toContainText('could not be saved');
+    });
+  }
 });
 
 /** Pictures that are no smear, made at test time with ffmpeg's own sources (nothing committed): a test chart's
@@ -601,7 +720,8 @@ test.describe('one field held the whole time', () => {
     expect(after.frames - before.frames).toBeGreaterThan(20); // the view is still judged: a move is seen at once
     expect(after.previews - before.previews).toBeLessThanOrEqual(1);
     expect(after.boxes).toBe(before.boxes);
-    await expect(page.getByTestId('live-field-count')).toHaveText(/^this field: \d+ RBC, 1 WBC, \d+ PLT$/);
+    // (the saved field's own count once the batch has it)
+    await expect(page.getByTestId('live-field-count')).toHaveText(/^(this field|live-0001\.jpg): \d+ RBC, 1 WBC, \d+ PLT$/);
   });
 
   test('every box stands out from the smear around it (contrast 3:1 or more, for a phone in bright light)', async ({ cameraPage }) => {
@@ -899,6 +1019,38 @@ test.describe('a speck on the optics', () => {
     expect(truthCounts(testingImages().find((f) => f.endsWith('BloodImage_00347.jpg'))!).Platelets).toBe(0);
     await app.selectImage(0);
     expect((await app.counts()).Platelets).toBe(0);
+  });
+});
+
+test.describe('the lamp off between two fields', () => {
+  const steps: Step[] = [{ hold: 3, field: 0 }, { dark: 2 }, { hold: 3, field: 1 }, { dark: 1 }];
+  test.beforeAll(async () => {
+    await buildFakeCamera('lamp-off-between', testingImages(2), steps);
+  });
+
+  test("the view never reads zero cells for a field it has not counted (the boxes the dark cleared are no field's count)", async ({ cameraPage }) => {
+    test.setTimeout(180_000);
+    const page = await cameraPage('lamp-off-between', { viewport: { width: 390, height: 844 }, touch: true });
+    await page.addInitScript(() => {
+      const w = window as unknown as { figures: string[] };
+      w.figures = [];
+      const watch = () => {
+        const text = document.querySelector('[data-testid="live-field-count"]')?.textContent;
+        if (text && w.figures[w.figures.length - 1] !== text) w.figures.push(text);
+        requestAnimationFrame(watch);
+      };
+      requestAnimationFrame(watch);
+    });
+    const app = new AppPage(page);
+    await startLive(app);
+    await page.waitForFunction(() => window.__smearcount.live().captured.length === 2, null, { timeout: 90_000 });
+    // and round the loop: the dark, then the first field again
+    await page.waitForTimeout(4000);
+    const figures = await page.evaluate(() => (window as unknown as { figures: string[] }).figures);
+    expect(figures.some((f) => /^(this field|live-0001\.jpg): [1-9]/.test(f))).toBe(true);
+    // before: "last field: 0 RBC, 0 WBC, 0 PLT" as each field came back out of the dark, until its first preview
+    // (a CBC field has never fewer than a dozen red cells)
+    expect(figures.filter((f) => / 0 RBC, 0 WBC, 0 PLT$/.test(f))).toEqual([]);
   });
 });
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildFakeCamera } from './fakeCamera';
+import { buildFakeCamera, mosaicField } from './fakeCamera';
 import { toPng } from './nonSmear';
 
 describe('the fake camera', () => {
@@ -32,5 +32,16 @@ describe('the fake camera', () => {
     const y = bytes.subarray(bytes.indexOf('FRAME\n') + 6, bytes.indexOf('FRAME\n') + 6 + 16 * 16);
     // BT.601 limited range: white is 235 (before, 16 + 219 * 2.5 * 200 / 255 = 445 wrapped round to 189, grey)
     expect([...new Set(y)]).toEqual([235]);
+  });
+
+  it('shows a 2 x 2 mosaic of fields at half their size, each block averaged', () => {
+    const field = (v: number) => ({ data: new Uint8Array(4 * 2 * 3).fill(v), width: 4, height: 2 });
+    const m = mosaicField([field(10), field(20), field(30), field(40)], 1, 2);
+    const at = (x: number, y: number) => m.data[(y * 4 + x) * 3];
+    // from field 1 on, row by row: 20 | 30 above, 40 | 10 below
+    expect([at(0, 0), at(1, 0), at(2, 0), at(3, 0), at(0, 1), at(3, 1)]).toEqual([20, 20, 30, 30, 40, 10]);
+    // a block astride two pixels of one field is their mean
+    const g = { data: new Uint8Array([0, 0, 0, 100, 100, 100, 0, 0, 0, 100, 100, 100]), width: 2, height: 2 };
+    expect(mosaicField([g], 0, 2).data[0]).toBe(50);
   });
 });

@@ -37,6 +37,9 @@ export type Step =
       /** the phone held back from the eyepiece: the eyepiece's view shrunk into a disc of this share of the
        * frame, black about it (with `eyepiece`) */
       fieldOfView?: number;
+      /** the objective a step down (or the phone's camera zoomed out): the view an n x n mosaic of fields from
+       * `field` on, each shrunk n times (pixel blocks averaged), so its cells are 1/n their size */
+      mosaic?: number;
     }
   | { pan: number; from: number; to: number }
   | { dark: number };
@@ -48,7 +51,7 @@ interface Yuv {
 }
 
 /** RGB fields side by side, sampled at any horizontal offset. */
-type Rgb = { data: Uint8Array; width: number; height: number };
+export type Rgb = { data: Uint8Array; width: number; height: number };
 
 function toYuv(rgbAt: (x: number, y: number) => [number, number, number], w: number, h: number): Yuv {
   const y = new Uint8Array(w * h);
@@ -123,6 +126,27 @@ function grainy(f: Rgb, sigma?: number): Rgb {
   return { data, width: f.width, height: f.height };
 }
 
+/** An n x n mosaic of `fields` from `first` on (row by row, wrapping), shrunk into one field's size: cells 1/n
+ * their size, as at a lower magnification. Each output pixel is the mean of its n x n block. */
+export function mosaicField(fields: Rgb[], first: number, n: number): Rgb {
+  const { width: w, height: h } = fields[0];
+  const data = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const sum = [0, 0, 0];
+      for (let j = 0; j < n; j++)
+        for (let i = 0; i < n; i++) {
+          const mx = x * n + i;
+          const my = y * n + j;
+          const f = fields[(first + Math.floor(mx / w) + n * Math.floor(my / h)) % fields.length];
+          const k = ((my % h) * w + (mx % w)) * 3;
+          for (let c = 0; c < 3; c++) sum[c] += f.data[k + c];
+        }
+      for (let c = 0; c < 3; c++) data[(y * w + x) * 3 + c] = Math.round(sum[c] / (n * n));
+    }
+  return { data, width: w, height: h };
+}
+
 async function loadField(path: string, w: number, h: number): Promise<Rgb> {
   const img = await decodeImage(path);
   if (img.width !== w || img.height !== h) throw new Error(`${path}: ${img.width}x${img.height}, the fake camera is ${w}x${h}`);
@@ -163,7 +187,7 @@ export async function buildFakeCamera(name: string, images: string[], steps: Ste
     for (const s of steps) {
       if ('dark' in s) put(dark, Math.round(s.dark * fps));
       else if ('hold' in s) {
-        const a = grainy(blurred(fields[s.field], s.blur), s.noise);
+        const a = grainy(blurred(s.mosaic && s.mosaic > 1 ? mosaicField(fields, s.field, s.mosaic) : fields[s.field], s.blur), s.noise);
         const b = grainy(blurred(fields[(s.field + 1) % fields.length], s.blur), s.noise);
         const n = Math.round(s.hold * fps);
         if (!s.shake) put(panned(a, b, Math.round((s.shift ?? 0) * w), w, h, s.gain, opts.eyepiece, 0, s.fieldOfView), n);

@@ -25,7 +25,7 @@ const video = await buildFakeCamera('shots-eyepiece', files, fieldTour(files.len
 const { base, stop } = await startPreview(PORT);
 try {
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', ...fakeCameraArgs(video)] });
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, hasTouch: true, isMobile: true, permissions: ['camera'] });
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, hasTouch: true, isMobile: true, permissions: ['camera', 'screen-wake-lock'] });
   const page = await context.newPage();
   await page.goto(`${base}/?backend=wasm`);
   await page.waitForFunction(() => window.__smearcount?.model().status === 'ready', null, { timeout: 300_000 });

@@ -6,7 +6,7 @@ import type { ImageEntry } from '../store/types';
 import type { Detection } from '../core/detection/detection';
 import type { WbcType } from '../core/differential/differential';
 import { DEFAULT_RULES, differentialState } from '../core/differential/rules';
-import { cameraError, cameraUnavailable, leftOutFields, leftOutWords, liveName, nextLiveNumber, runsInstalled, wbcTowardTarget } from './live';
+import { cameraError, cameraUnavailable, flaggedFields, flaggedWords, leftOutFields, leftOutWords, liveName, nextLiveNumber, runsInstalled, wbcTowardTarget } from './live';
 
 describe('live mode helpers', () => {
   it('names captured fields live-0001.jpg on, continuing after the batch\'s live fields', () => {
@@ -74,11 +74,24 @@ describe('live mode helpers', () => {
         // not counted yet: no verdict
         field('live-0005.jpg', [], { status: 'running' }),
         field('live-0006.jpg', ['not-smear', 'out-of-focus']),
+        // its count failed (before: in no count, and not said to be left out)
+        field('live-0007.jpg', [], { status: 'error', error: 'The detector failed.' }),
       ]),
     ).toEqual([
       { name: 'live-0002.jpg', flags: ['grainy'] },
       { name: 'live-0006.jpg', flags: ['not a smear', 'out of focus'] },
+      { name: 'live-0007.jpg', flags: ['could not be counted'] },
     ]);
+    // counted, with a flag that leaves nothing out: said too (a small field of view asks for the phone closer now),
+    // not the WBC type doubt every differential has
+    expect(
+      flaggedFields([
+        field('live-0001.jpg', ['wbc-type-unsure']),
+        field('live-0002.jpg', ['small-field', 'platelet-clumps']),
+        field('live-0003.jpg', ['noisy', 'small-field']),
+        field('live-0004.jpg', ['small-field'], { status: 'running' }),
+      ]),
+    ).toEqual([{ name: 'live-0002.jpg', flags: ['small field', 'PLT clumps'] }]);
   });
 
   it('tells a page opened at a plain http:// address (a lab PC served on the network) why it has no camera', () => {
@@ -123,6 +136,12 @@ describe('live mode helpers', () => {
         { name: 'live-0002.jpg', flags: ['grainy'] },
         { name: 'live-0005.jpg', flags: ['grainy', 'out of focus'] },
       ]),
-    ).toBe('2 fields not counted (grainy, out of focus): check them after Stop');
+    ).toBe('2 fields not counted: live-0005.jpg (grainy, out of focus), live-0002.jpg (grainy). Check them after Stop');
+    // the latest first, and the rest counted where there are more than four
+    const many = [1, 2, 3, 4, 5].map((n) => ({ name: liveName(n), flags: ['grainy'] }));
+    expect(leftOutWords(many)).toBe('5 fields not counted: live-0005.jpg (grainy), live-0004.jpg (grainy), live-0003.jpg (grainy), and 2 more. Check them after Stop');
+    expect(leftOutWords(many.slice(0, 4))).toBe('4 fields not counted: live-0004.jpg (grainy), live-0003.jpg (grainy), live-0002.jpg (grainy), live-0001.jpg (grainy). Check them after Stop');
+    expect(flaggedWords([])).toBe('');
+    expect(flaggedWords([{ name: 'live-0002.jpg', flags: ['small field'] }])).toBe('live-0002.jpg counted, with a flag (small field)');
   });
 });

@@ -15,13 +15,10 @@
  * write took up to 0.7 s more: a reload then lost it.)
  */
 import type { ModelCard } from '../core/detection/card';
-import { decodeOutputs } from '../core/detection/decode';
-import { inputScale } from '../core/detection/geometry';
 import { AppError, CameraDeniedError, errorMessage } from '../core/errors';
-import { CaptureJudge, signatureOf, type Verdict } from '../core/live/judge';
+import { CaptureJudge, LIVE_PARAMS, signatureOf, type Verdict } from '../core/live/judge';
 import type { Signature } from '../core/live/signature';
-import { fieldRegion, scaleCircle } from '../core/quality/field';
-import { outOfRegion } from '../core/detection/scale';
+import { scaleCircle } from '../core/quality/field';
 import { fieldCells } from '../core/live/fieldCells';
 import { statsSize, type SmallImage } from '../core/quality/pixels';
 import { EXCLUDING_FLAGS, FLAG_SHORT } from '../core/quality/flags';
@@ -33,6 +30,8 @@ import type { ImageCapture, ImageEntry } from '../store/types';
 import { LIVE_CLOSED, type LiveStore } from '../store/liveStore';
 import type { DetectorClient } from '../worker/client';
 import { addBackEntry } from './backButton';
+import { browserDecoder } from './decoder';
+import { readImage } from './readImage';
 
 /** localStorage key of the camera chosen with Switch camera (a device id, this origin's own). */
 const CAMERA_KEY = 'smearcount.liveCamera';
@@ -145,6 +144,8 @@ export class LiveCamera {
   private fieldNames: string[] = [];
   /** When the latest preview's frame was taken, and the red cells it found in the field. */
   private lastPreview: { at: number; rbc: number } | null = null;
+  /** The latest frame judged is under the dark bar (whatever the rule called it): no preview's boxes for it. */
+  private unlit = false;
 
   constructor(private deps: LiveDeps) {}
 
@@ -253,7 +254,7 @@ export class LiveCamera {
         const message = `The camera stopped (unplugged, or taken by another app). ${this.keptWords()} Press Live to go on.`;
         this.runId++;
         this.release();
-        live.getState().set({ phase: 'error', error: message, boxes: [] });
+        live.getState().set({ phase: 'error', error: message, boxes: [], boxesAt: 0 });
         this.say('warning', message);
       };
       // A phone's Back closes the live view rather than leaving the app (one entry a run, a pause or not).
@@ -268,7 +269,7 @@ export class LiveCamera {
         this.judge.interrupt();
         this.stillPreviews = 0;
         this.lastPreview = null;
-        live.getState().set({ muted: true, state: null, boxes: [] });
+        live.getState().set({ muted: true, state: null, boxes: [], boxesAt: 0 });
       };
       const onUnmute = () => {
         if (current()) live.getState().set({ muted: false });
@@ -353,7 +354,7 @@ export class LiveCamera {
     this.judge.interrupt();
     this.stillPreviews = 0;
     this.lastPreview = null;
-    this.deps.live.getState().set({ phase: 'paused', stream: null, state: null, boxes: [], muted: false });
+    this.deps.live.getState().set({ phase: 'paused', stream: null, state: null, boxes: [], boxesAt: 0, muted: false });
   }
 
   /** Ends live mode; the fields captured stay in the batch. */
@@ -452,9 +453,17 @@ export class LiveCamera {
       // a captured field a flag leaves out (a grainy view at the eyepiece) adds nothing to the counts: the
       // view says so, or the technician moves on believing it counted
       const leftOut = leftOutFields(fields);
-      const prev = live.getState().leftOut;
-      const same = prev.length === leftOut.length && prev.every((f, i) => f.name === leftOut[i].name && f.flags.join() === leftOut[i].flags.join());
-      live.getState().set({ wbc, batchFields: new Set(fields.map((im) => im.name)).size, target, reached: was || reached, ...(same ? {} : { leftOut }) });
+      const flagged = flaggedFields(fields);
+      const same = (prev: readonly { name: string; flags: string[] }[], now: typeof prev) => prev.length === now.length && prev.every((f, i) => f.name === now[i].name && f.flags.join() === now[i].flags.join());
+      const l = live.getState();
+      live.getState().set({
+        wbc,
+        batchFields: new Set(fields.map((im) => im.name)).size,
+        target,
+        reached: was || reached,
+        ...(same(l.leftOut, leftOut) ? {} : { leftOut }),
+        ...(same(l.flagged, flagged) ? {} : { flagged }),
+      });
       if (reached && !was) navigator.vibrate?.([200, 100, 200]);
     };
     update();
@@ -518,7 +527,7 @@ export class LiveCamera {
       patch.size = { width, height };
       // the phone turned (the browser turns the frames with the screen): the boxes are the other frame's, and
       // would be drawn across this one, some of them off it
-      if (st.size) patch.boxes = [];
+      if (st.size) Object.assign(patch, { boxes: [], boxesAt: 0 });
     }
     let state = verdict.state;
     if (verdict.state === 'capture') {
@@ -538,6 +547,9 @@ export class LiveCamera {
     if (state === 'captured' && this.unsaved.size) state = 'capture';
     if (verdict.state === 'seen' && st.state !== 'seen') patch.repeats = st.repeats + 1;
     patch.state = state;
+    // the still view the field was captured from, saved: its figures are the saved field's count (LiveView)
+    const savedAs = state === 'captured' && verdict.seenIndex !== undefined ? (this.fieldNames[verdict.seenIndex] ?? null) : null;
+    if (savedAs !== st.savedAs) patch.savedAs = savedAs;
     const decided = state === 'captured' || state === 'seen';
     if (!decided) this.stillPreviews = 0;
     // Battery: the detector runs only while there is something new to show. A still view already captured or
@@ -548,12 +560,17 @@ export class LiveCamera {
     // lay there), where the last field's boxes would sit on black
     // So is a field of view too small to judge (under half a percent of the frame, found by no field: core/live
     // judge), black about a speck, as it rested when it was read as dark.
-    const noSmear = state === 'not-smear' || state === 'dark' || (state === 'small-field' && !verdict.field);
-    if ((st.reached || noSmear) && st.boxes.length) patch.boxes = [];
+    // And a frame under the dark bar that the rule calls moving (the lamp going off or coming on, a cut to black): a
+    // preview of it found no cells, and the view read "last field: 0 RBC, 0 WBC, 0 PLT" as the field came back.
+    this.unlit = verdict.stats.brightness < LIVE_PARAMS.minBrightness;
+    const noSmear = state === 'not-smear' || state === 'dark' || this.unlit || (state === 'small-field' && !verdict.field);
+    // (boxes taken away are no field's count: boxesAt 0, and the view reads "counting…" until the next preview, where
+    // it had read "last field: 0 RBC, 0 WBC, 0 PLT" as each field came back out of the dark)
+    if ((st.reached || noSmear) && st.boxesAt) Object.assign(patch, { boxes: [], boxesAt: 0 });
     const idle = st.reached || noSmear || (decided && this.stillPreviews >= 2);
     live.getState().set(patch);
     // the judged copy also tells grey specks from platelets in the preview (core/quality/debris)
-    if (!idle) this.preview(video, field, { data: px.data, width: size.width, height: size.height, scale: size.width / width }, verdict);
+    if (!idle) this.preview(video, { data: px.data, width: size.width, height: size.height, scale: size.width / width }, verdict);
   }
 
   /** A clearly sharper view of a field captured in this run: it takes the soft capture's place in the batch,
@@ -646,41 +663,37 @@ export class LiveCamera {
     );
   }
 
-  /** The current field's boxes: one detection in flight at most, on the newest frame. */
-  /** `small`: the frame's statistics copy, which the capture rule judged (`judged`: its field, in the copy's pixels,
-   * and statistics). */
-  private preview(video: HTMLVideoElement, field: { cx: number; cy: number; r: number } | null, small: SmallImage, judged: Pick<Verdict, 'field' | 'stats'>) {
+  /** The current field's boxes: one detection in flight at most, on the newest frame. `small`: the frame's
+   * statistics copy, which the capture rule judged (`judged`: its field, in the copy's pixels, and statistics). */
+  private preview(video: HTMLVideoElement, small: SmallImage, judged: Pick<Verdict, 'field' | 'stats'>) {
     if (this.previewBusy || this.deps.store.getState().model.status !== 'ready') return;
     const run = this.runId;
     const camera = this.cameraId;
     const { card, live, store } = this.deps;
     const width = video.videoWidth;
     const height = video.videoHeight;
-    // a small field of view is read from its square, as the batch reads the captured field (detectWithScale):
-    // fitted whole into the model's input its cells are a few pixels wide
-    const region = fieldRegion(field, width, height);
-    const read = region ?? { x: 0, y: 0, width, height };
-    const s = Math.min(card.nativeSize.width / read.width, card.nativeSize.height / read.height);
-    const size = { width: Math.max(1, Math.round(read.width * s)), height: Math.max(1, Math.round(read.height * s)) };
     this.previewBusy = true;
     void (async () => {
+      let frame: ImageBitmap | null = null;
       try {
         const client = await this.deps.loadDetector();
         const at = performance.now();
-        const bmp = await createImageBitmap(video, read.x, read.y, read.width, read.height, { resizeWidth: size.width, resizeHeight: size.height, resizeQuality: 'medium' });
-        const out = await client.detect(bmp);
+        // The frame read as the batch reads the captured field (services/readImage: its scale logic, a second pass
+        // where the cells' size asks for it, a small field of view from its square, the same resizing), so that the
+        // figures on the screen are those the saved field gets. Before, one pass at the frame's size: a field at
+        // another magnification read differently here and in the batch (a 2x2 mosaic's red cells, about a fifth).
+        frame = await createImageBitmap(video);
+        const read = await readImage(frame, card, client, browserDecoder.copy, store.getState().fixedScale);
         // a view that turned to no smear, or dark, while this preview ran: its boxes are not drawn
         const now = live.getState().state;
-        if (run !== this.runId || camera !== this.cameraId || live.getState().reached || live.getState().muted || now === 'not-smear' || now === 'dark') return;
+        if (run !== this.runId || camera !== this.cameraId || live.getState().reached || live.getState().muted || now === 'not-smear' || now === 'dark' || this.unlit) return;
         // a frame of another size since (the phone turned): these boxes are not this frame's
         if (video.videoWidth !== width || video.videoHeight !== height) return;
         this.stillPreviews++;
-        const decoded = decodeOutputs(out, inputScale(read.width, read.height, size));
-        const raw = region ? outOfRegion(decoded, region) : decoded;
         // the cells as the batch will count the captured field (core/live/fieldCells): in the eyepiece's field, the
         // WBC rule's red cells as RBCs, a grey speck on the eyepiece or the phone's lens no platelet, and the lab's
         // count rule (the cells it leaves out drawn, not counted)
-        const { cells, counted } = fieldCells(raw, small, judged.field, judged.stats, { width, height }, card, store.getState().postprocess);
+        const { cells, counted } = fieldCells(read.raw, small, judged.field, judged.stats, { width, height }, card, store.getState().postprocess);
         this.lastPreview = { at, rbc: cells.filter((d) => d.cls === 'RBC').length };
         live.getState().set({
           boxes: cells.map((d, i) => ({ cls: d.cls, x1: d.box.x1, y1: d.box.y1, x2: d.box.x2, y2: d.box.y2, ...(counted[i] ? {} : { out: true }) })),
@@ -690,6 +703,7 @@ export class LiveCamera {
       } catch {
         // a preview that fails is skipped; the captured fields are detected by the batch as usual
       } finally {
+        frame?.close();
         this.previewBusy = false;
       }
     })();
@@ -709,18 +723,49 @@ export function wbcTowardTarget(d: Pick<DifferentialState, 'preliminary'>): numb
   return d.preliminary.total;
 }
 
-/** The counted fields a flag keeps out of the totals (not accepted), with the flags' short labels. */
+/** Why a captured field that could not be counted (its detection failed) is not in the totals. */
+export const NOT_COUNTED = 'could not be counted';
+
+/** The captured fields kept out of the totals: those a flag leaves out (not accepted), with the flags' short labels,
+ * and those whose counting failed. */
 export function leftOutFields(images: readonly ImageEntry[]): { name: string; flags: string[] }[] {
   return images
-    .filter((im) => im.status === 'done' && !inTotals(im))
-    .map((im) => ({ name: im.name, flags: (im.quality?.flags ?? []).filter((f) => EXCLUDING_FLAGS.includes(f)).map((f) => FLAG_SHORT[f]) }));
+    .filter((im) => (im.status === 'done' && !inTotals(im)) || im.status === 'error')
+    .map((im) => ({ name: im.name, flags: im.status === 'error' ? [NOT_COUNTED] : (im.quality?.flags ?? []).filter((f) => EXCLUDING_FLAGS.includes(f)).map((f) => FLAG_SHORT[f]) }));
 }
 
-/** The bar's line for the captured fields a flag leaves out ('' for none): which, why, and to check it, or them. */
+/** The counted fields with a flag that does not leave them out (a small field of view, platelet clumps, an
+ * unfamiliar colour): counted, yet worth a look, and the small field's "move the phone closer" is for now. */
+export function flaggedFields(images: readonly ImageEntry[]): { name: string; flags: string[] }[] {
+  return images
+    .filter((im) => im.status === 'done' && inTotals(im))
+    .map((im) => ({ name: im.name, flags: (im.quality?.flags ?? []).filter((f) => !EXCLUDING_FLAGS.includes(f) && f !== 'wbc-type-unsure').map((f) => FLAG_SHORT[f]) }))
+    .filter((f) => f.flags.length > 0);
+}
+
+/** How many fields a line names before "and N more" (the bar stays a few lines on a phone). */
+const NAMED = 4;
+
+/** "live-0002.jpg (grainy), live-0005.jpg (out of focus), and 3 more": the latest first. */
+function fieldList(fields: readonly { name: string; flags: readonly string[] }[]): string {
+  const latest = [...fields].reverse();
+  const named = latest.slice(0, latest.length > NAMED ? NAMED - 1 : NAMED).map((f) => `${f.name} (${f.flags.join(', ')})`);
+  return latest.length > named.length ? `${named.join(', ')}, and ${latest.length - named.length} more` : named.join(', ');
+}
+
+/** The bar's line for the captured fields left out of the totals ('' for none): which, why, and to check it, or
+ * them. Each is named (before: "3 fields not counted (grainy, too dark)", and the technician could not tell which). */
 export function leftOutWords(leftOut: readonly { name: string; flags: readonly string[] }[]): string {
   if (!leftOut.length) return '';
   if (leftOut.length === 1) return `${leftOut[0].name} not counted (${leftOut[0].flags.join(', ')}): check it after Stop`;
-  return `${leftOut.length} fields not counted (${[...new Set(leftOut.flatMap((f) => f.flags))].join(', ')}): check them after Stop`;
+  return `${leftOut.length} fields not counted: ${fieldList(leftOut)}. Check them after Stop`;
+}
+
+/** The bar's line for the counted fields with an advisory flag ('' for none). */
+export function flaggedWords(flagged: readonly { name: string; flags: readonly string[] }[]): string {
+  if (!flagged.length) return '';
+  if (flagged.length === 1) return `${flagged[0].name} counted, with a flag (${flagged[0].flags.join(', ')})`;
+  return `${flagged.length} fields counted with a flag: ${fieldList(flagged)}`;
 }
 
 /** The signature of a stored image, read at the live view's statistics size (core/live signatureOf). */

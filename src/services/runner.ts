@@ -4,12 +4,8 @@
  * stores the raw detections. Intake (intake.ts) and WBC typing (wbcTyping.ts) live beside it.
  */
 import type { ModelCard } from '../core/detection/card';
-import { decodeOutputs } from '../core/detection/decode';
-import { inputScale } from '../core/detection/geometry';
 import { isolateName } from '../core/bidi';
 import { AppError, errorMessage } from '../core/errors';
-import { detectWithScale } from '../core/detection/scale';
-import { scaleCircle } from '../core/quality/field';
 import type { ClassifierCard } from '../core/differential/card';
 import type { DetectorClient } from '../worker/client';
 import type { AppState } from '../store/store';
@@ -22,6 +18,7 @@ import type { Typist } from './typist';
 import { WbcTyper } from './wbcTyping';
 import { onPageJob } from './qualityWorker';
 import { deferRender } from './renderBatch';
+import { readImage } from './readImage';
 
 type Store = { getState(): AppState };
 
@@ -298,25 +295,10 @@ export class BatchRunner {
       if (this.store.getState().images[id]) update({ status: 'queued' });
       throw e;
     }
-    let inferenceMs = 0;
     try {
-      const detected = await detectWithScale(
-        width,
-        height,
-        this.card.nativeSize,
-        this.card.scale,
-        async (_s, size, region) => {
-          // A fresh bitmap per pass (the worker takes ownership); the decoded original stays for pass 2.
-          const bmp = await this.decoder.copy(full, size, region);
-          const out = await client.detect(bmp);
-          inferenceMs += out.inferenceMs;
-          // in the pixels of what was read: the image, or a small eyepiece field's square (detectWithScale)
-          const read = region ?? { width, height };
-          const field = out.field ? scaleCircle(out.field, read.width / size.width) : out.field;
-          return { raw: decodeOutputs(out, inputScale(read.width, read.height, size)), field };
-        },
-        this.store.getState().fixedScale,
-      );
+      // the same reading as live mode's previews (readImage): what the live view showed is what is counted here
+      const detected = await readImage(full, this.card, client, (b, size, region) => this.decoder.copy(b, size, region), this.store.getState().fixedScale);
+      const { inferenceMs } = detected;
       onDetected();
       if (!this.store.getState().images[id]) return; // removed meanwhile
       // the WBC rule runs before typing, so that a red cell taken for a WBC is never typed

@@ -33,11 +33,15 @@ export interface LiveViewState {
   /** The current field's boxes (latest preview detection) and what they count. */
   boxes: LiveBox[];
   /** When the frame the boxes were detected on was taken, and when the view's present still period began
-   * (performance.now()): boxes of a frame before it are an earlier view's (services/live). */
+   * (performance.now()): boxes of a frame before it are an earlier view's (services/live). `boxesAt` 0: no
+   * preview's boxes (none yet, or taken away: the dark, a pause, the phone turned), so no field's count. */
   boxesAt: number;
   stillSince: number;
   /** The circular field of an eyepiece view, in frame pixels (null: the whole frame). */
   field: { cx: number; cy: number; r: number } | null;
+  /** The batch image the view's still field was captured as, the view on it since and the field saved (null: none,
+   * or the view another): the view shows that image's boxes and count, the batch's own, once it is counted. */
+  savedAs: string | null;
   /** Names of the fields captured in this live run, in order, each once it is saved (services/live.ts). */
   captured: string[];
   /** Still views that repeated a captured field (not captured again). */
@@ -56,6 +60,9 @@ export interface LiveViewState {
    * technician has not accepted: captured, yet adding nothing to the counts or the WBCs toward the target.
    * `flags`: the excluding flags' short labels. */
   leftOut: { name: string; flags: string[] }[];
+  /** Live fields of the batch counted with a flag that does not leave them out (a small field of view, platelet
+   * clumps, an unfamiliar colour), with its short labels. */
+  flagged: { name: string; flags: string[] }[];
   wbc: number;
   target: number;
   /** The target was reached: capturing has stopped. */
@@ -84,6 +91,7 @@ export const LIVE_CLOSED = {
   boxesAt: 0,
   stillSince: 0,
   field: null,
+  savedAs: null,
   captured: [],
   repeats: 0,
   sharpened: 0,
@@ -92,6 +100,7 @@ export const LIVE_CLOSED = {
   judgeMs: 0,
   batchFields: 0,
   leftOut: [],
+  flagged: [],
   wbc: 0,
   target: 100,
   reached: false,

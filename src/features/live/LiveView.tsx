@@ -1,12 +1,14 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { LiveState } from '../../core/live/judge';
 import { zoomToField } from '../../core/live/zoom';
-import { useServices } from '../../services/context';
-import { leftOutWords } from '../../services/live';
+import { useApp, useServices } from '../../services/context';
+import { flaggedWords, leftOutWords } from '../../services/live';
 import { useDialogFocus } from '../useDialogFocus';
 import { useSettledText } from './useSettledText';
-import { fieldCountWords, fieldsWords, reachedWords, saidWords } from './liveWords';
+import { fieldCountWords, fieldsWords, reachedWords, saidWords, savedFieldWords } from './liveWords';
+import { savedField } from './savedField';
+import { LiveNotices } from './LiveNotices';
 import { browserLocale, plain } from '../../core/formats/numbers';
 import type { LiveViewState } from '../../store/liveStore';
 import './live.css';
@@ -52,13 +54,21 @@ export function LiveView() {
   // once it stopped (they had been drawn at full strength beside their cells under "Hold still…")
   const stale = useLive((s) => s.state === 'moving' || (s.boxes.length > 0 && s.boxesAt < s.stillSince));
   const field = useLive((s) => s.field);
+  // the still view its field was captured from: once the batch has counted the saved field, the view shows that
+  // count and its boxes (a preview, another frame of the camera, could differ by a borderline cell)
+  const savedAs = useLive((s) => s.savedAs);
+  const savedImage = useApp((s) => (savedAs ? s.order.map((id) => s.images[id]).find((im) => im?.name === savedAs) : undefined));
+  const params = useApp((s) => s.postprocess);
+  const saved = useMemo(() => savedField(savedImage, params), [savedImage, params]);
   const captured = useLive((s) => s.captured.length);
   const batchFields = useLive((s) => s.batchFields);
   const leftOut = useLive((s) => s.leftOut);
+  const flagged = useLive((s) => s.flagged);
   const wbc = useLive((s) => s.wbc);
   const target = useLive((s) => s.target);
   const reached = useLive((s) => s.reached);
-  const previews = useLive((s) => s.previews);
+  // a preview's boxes on the view (0: none yet, or taken away by the dark, a pause, the phone turned: no count)
+  const counted = useLive((s) => s.boxesAt > 0);
   const awake = useLive((s) => s.awake);
   const cameras = useLive((s) => s.cameras);
   const muted = useLive((s) => s.muted);
@@ -106,17 +116,18 @@ export function LiveView() {
 
   if (!open) return null;
   const fieldShown = phase === 'running' && !reached && !muted && state !== 'not-smear' && state !== 'dark' && !(state === 'small-field' && !field);
-  const count = (c: keyof typeof COLOUR) => boxes.filter((b) => b.cls === c && !b.out).length;
+  const drawn = saved?.boxes ?? boxes;
+  const count = (c: keyof typeof COLOUR) => drawn.filter((b) => b.cls === c && !b.out).length;
   const zoom = size ? zoomToField(stage, size, field) : null;
   return (
-    <div className="live-view" ref={dialog} data-testid="live-view" role="dialog" aria-modal="true" aria-label="Live counting at the eyepiece" data-state={state ?? phase} data-stale={stale || undefined}>
+    <div className="live-view" ref={dialog} data-testid="live-view" role="dialog" aria-modal="true" aria-label="Live counting at the eyepiece" data-state={state ?? phase} data-stale={(stale && !saved) || undefined}>
       <div className="live-stage" ref={stageRef}>
         <div className="live-zoom" data-testid="live-zoom" data-scale={zoom?.scale ?? 1} style={zoom && zoom.scale !== 1 ? { transform: `translate(${zoom.tx}px, ${zoom.ty}px) scale(${zoom.scale})` } : undefined}>
           <video ref={video} muted playsInline autoPlay aria-hidden />
           {size && (
-            <svg className="live-boxes" viewBox={`0 0 ${size.width} ${size.height}`} preserveAspectRatio="xMidYMid meet" aria-hidden data-testid="live-boxes" data-count={boxes.length}>
+            <svg className="live-boxes" viewBox={`0 0 ${size.width} ${size.height}`} preserveAspectRatio="xMidYMid meet" aria-hidden data-testid="live-boxes" data-count={drawn.length} data-saved={saved ? savedAs : undefined}>
               {field && <circle cx={field.cx} cy={field.cy} r={field.r} fill="none" stroke="#fff" strokeOpacity={0.35} strokeDasharray="8 6" strokeWidth={2} />}
-              {boxes.map((b, i) => {
+              {drawn.map((b, i) => {
                 const geometry = { x: b.x1, y: b.y1, width: b.x2 - b.x1, height: b.y2 - b.y1, fill: 'none' };
                 // the colour a little wider than the outline's edges, so that it still names the class
                 const width = Math.max(2.4, size.width / 250);
@@ -135,6 +146,8 @@ export function LiveView() {
         </div>
       </div>
       <div className="live-bar">
+        {/* the page's warnings raised meanwhile: behind the view they waited for Stop */}
+        <LiveNotices open={open && phase !== 'error'} />
         {phase === 'error' ? (
           <p className="live-error" role="alert" data-testid="live-error">
             {error}
@@ -157,14 +170,24 @@ export function LiveView() {
                 <span className="live-field-count" data-testid="live-field-count">
                   {/* while the slide moves the figures are the last still view's, as the faded boxes are (and an earlier
                       view's until the still view's first preview): say so */}
-                  {previews ? fieldCountWords(stale, { RBC: count('RBC'), WBC: count('WBC'), Platelets: count('Platelets') }, locale) : 'this field: counting…'}
+                  {saved && savedAs
+                    ? savedFieldWords(savedAs, saved.counts, saved.counted, locale)
+                    : counted
+                      ? fieldCountWords(stale, { RBC: count('RBC'), WBC: count('WBC'), Platelets: count('Platelets') }, locale)
+                      : 'this field: counting…'}
                 </span>
               )}
-              {/* captured, yet not in the counts: without this line the bar reads "2 live fields" over one field's cells */}
+              {/* captured, yet not in the counts: without this line the bar reads "2 live fields" over one field's cells;
+                  and counted with a flag worth a look (a small field of view: move the phone closer now) */}
               <span aria-live="polite">
                 {leftOut.length > 0 && (
                   <span className="live-left-out" data-testid="live-left-out">
                     {leftOutWords(leftOut)}
+                  </span>
+                )}
+                {flagged.length > 0 && (
+                  <span className="live-flagged" data-testid="live-flagged">
+                    {flaggedWords(flagged)}
                   </span>
                 )}
               </span>

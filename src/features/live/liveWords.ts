@@ -9,6 +9,13 @@ export function fieldCountWords(moving: boolean, counts: { RBC: number; WBC: num
   return `${moving ? 'last field' : 'this field'}: ${n(counts.RBC)} RBC, ${n(counts.WBC)} WBC, ${n(counts.Platelets)} PLT`;
 }
 
+/** The captured field's counts as the batch has them, the view still on it ("live-0003.jpg: 212 RBC, …"), and
+ * where a flag leaves it out of the totals, that it is not counted. */
+export function savedFieldWords(name: string, counts: { RBC: number; WBC: number; Platelets: number }, counted: boolean, locale?: string): string {
+  const n = (x: number) => plain(x, locale);
+  return `${name}${counted ? '' : ', not counted'}: ${n(counts.RBC)} RBC, ${n(counts.WBC)} WBC, ${n(counts.Platelets)} PLT`;
+}
+
 /** The batch's live fields, with this run's where an earlier run's are among them. */
 export function fieldsWords(batchFields: number, captured: number, locale?: string): string {
   return `${plain(batchFields, locale)} live field${batchFields === 1 ? '' : 's'}${batchFields > captured ? ` (${plain(captured, locale)} this run)` : ''}`;
