@@ -24,6 +24,7 @@ import { useIsPhone, useIsWide } from './useIsPhone';
 import { textOn } from '../core/detection/contrast';
 import { cornerRadius, shapeWord } from '../core/detection/classMark';
 import { browserLocale } from '../core/formats/numbers';
+import { TapHint } from './TapHint';
 
 const isTouch = (e: Event | undefined) => !!e && (('touches' in e && !!(e as TouchEvent).touches) || (e as PointerEvent).pointerType === 'touch');
 
@@ -253,29 +254,35 @@ export function ImageCanvas() {
           </Layer>
         </Stage>
       </div>
-      <div className="legend" aria-hidden data-testid="legend">
+      {/* the class key is read as the counts table reads it; the hints on what a dotted or grey box means are
+          read and, by touch, tapped (a title, hover-only, never reached a finger, and the key let no pointer through) */}
+      <div className="legend" data-testid="legend">
         {/* each class as its boxes are drawn: the outline's colour and shape (core/detection/classMark) */}
         {CLASS_NAMES.map((c) => (
-          <span key={c} data-testid={`legend-${c}`}>
+          <span key={c} data-testid={`legend-${c}`} aria-hidden>
             <i className={`class-mark ${shapeWord(c)}`} style={{ borderColor: COLOR[c] }} /> {c}
           </span>
         ))}
-        {match && <span>dashed: false positive · dotted white: missed</span>}
+        {match && <span aria-hidden>dashed: false positive · dotted white: missed</span>}
         {manual > 0 && (
-          <span data-testid="legend-manual" title="A box drawn, relabelled, moved or resized by hand: counted as the technician set it, with no model score.">
+          <TapHint testId="legend-manual" tip="A box drawn, relabelled, moved or resized by hand: counted as the technician set it, with no model score.">
             dotted: {manual} set by hand
+          </TapHint>
+        )}
+        {excluded.length > 0 && (
+          <span data-testid="legend-excluded" aria-hidden>
+            faint: {excluded.length} left out by the count rule
           </span>
         )}
-        {excluded.length > 0 && <span data-testid="legend-excluded">faint: {excluded.length} left out by the count rule</span>}
         {optics.length > 0 && (
-          <span data-testid="legend-optics" title="The same speck sits at this spot in several images of the batch while the cells move: dust on the camera or a lens, not a cell.">
+          <TapHint testId="legend-optics" tip="The same speck sits at this spot in several images of the batch while the cells move: dust on the camera or a lens, not a cell.">
             grey: {optics.length} {optics.length === 1 ? 'speck' : 'specks'} on the camera or lens, not counted
-          </span>
+          </TapHint>
         )}
         {debris.length > 0 && (
-          <span data-testid="legend-debris" title="Grey where this field's cells are stained: a platelet takes up the stain, dust and debris do not. Edit the box to count it.">
+          <TapHint testId="legend-debris" tip="Grey where this field's cells are stained: a platelet takes up the stain, dust and debris do not. Edit the box to count it.">
             grey: {debris.length} unstained {debris.length === 1 ? 'speck' : 'specks'}, not counted
-          </span>
+          </TapHint>
         )}
       </div>
     </div>

@@ -1,0 +1,89 @@
+/**
+ * A phone has no hover (audit 2026-12-07): what the app said only in a `title` never reached a finger. What
+ * matters is a tap away and is announced: "Not saved" says why, "settings changed" what changed, "dotted: set
+ * by hand" what a dotted box is. A tap elsewhere or Esc hides
+ * it again.
+ */
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { AppPage } from './app.po';
+import { testingImages } from './data';
+
+test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+
+/** A tap at the middle of `l`, as a finger gives it (a touch point, no mouse over it before). */
+async function tap(page: Page, l: Locator) {
+  await l.scrollIntoViewIfNeeded();
+  const b = (await l.boundingBox())!;
+  await page.touchscreen.tap(b.x + b.width / 2, b.y + b.height / 2);
+}
+
+/** The words and their tip: announced (name and description), hidden until tapped, shown on a tap, hidden on a
+ * tap elsewhere, shown again and hidden by Esc. */
+async function reachable(page: Page, trigger: Locator, tip: Locator, name: RegExp | string, said: RegExp, reopen?: () => Promise<void>) {
+  await expect(trigger).toHaveAccessibleName(name);
+  await expect(trigger).toHaveAccessibleDescription(said);
+  await expect(tip).toBeHidden();
+  await tap(page, trigger);
+  await expect(tip).toBeVisible();
+  await expect(tip).toHaveText(said);
+  await expect(tip).toBeInViewport();
+  // wholly on the screen's width (390 px), not cut at a side
+  const b = (await tip.boundingBox())!;
+  expect(b.x).toBeGreaterThanOrEqual(0);
+  expect(b.x + b.width).toBeLessThanOrEqual(390);
+  await tap(page, page.locator('header h1'));
+  await expect(tip).toBeHidden();
+  await reopen?.();
+  await tap(page, trigger);
+  await expect(tip).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(tip).toBeHidden();
+}
+
+test('by touch, "Not saved" says why on a tap, and is announced with its reason', async ({ page }) => {
+  // every write of the batch's images refused as a full disk refuses it
+  await page.addInitScript(() => {
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+      if (this.name === 'images') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      return put.apply(this, args);
+    };
+  });
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(1));
+  await app.waitReady();
+  const mark = page.getByTestId('save-error');
+  await expect(mark).toBeVisible();
+  await reachable(page, mark, page.getByTestId('save-error-tip'), 'Not saved', /^The batch was not saved: the storage this browser gives the app on this device is full\./);
+});
+
+test('by touch, "dotted: set by hand" says what a dotted box is on a tap', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(1));
+  await app.waitReady();
+
+  // a box relabelled by hand: the key under the canvas says so, and a tap says what it means
+  const box = (await app.current())!.detections.find((d) => d.origin !== 'manual' && d.cls === 'RBC')!;
+  await page.evaluate((id) => window.__smearcount.selectBox(id), box.id);
+  await tap(page, page.getByTestId('action-relabel-Platelets'));
+  const manual = page.getByTestId('legend-manual');
+  await expect(manual).toHaveText('dotted: 1 set by hand');
+  await page.evaluate(() => window.__smearcount.selectBox(null));
+  await reachable(page, manual, page.getByTestId('legend-manual-tip'), 'dotted: 1 set by hand', /^A box drawn, relabelled, moved or resized by hand/);
+});
+
+test('by touch, "settings changed" says what changed on a tap', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(1));
+  await app.waitReady();
+  // the count rule changed in Settings: the counts' heading says so, and a tap says what changed
+  const settings = page.locator('details.sliders');
+  await tap(page, settings.locator('summary'));
+  await page.getByTestId('count-rule').selectOption('interior');
+  const changed = page.getByTestId('settings-changed');
+  await expect(changed).toBeVisible();
+  await reachable(page, changed, page.getByTestId('settings-changed-tip'), /settings changed/, /^Thresholds, NMS or the count rule differ from the model's defaults/);
+});
