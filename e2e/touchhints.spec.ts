@@ -1,7 +1,7 @@
 /**
  * A phone has no hover (audit 2026-12-07): what the app said only in a `title` never reached a finger. What
  * matters is a tap away and is announced: "Not saved" says why, "settings changed" what changed, "dotted: set
- * by hand" what a dotted box is. A tap elsewhere or Esc hides
+ * by hand" what a dotted box is, and a Reviewed box that cannot be ticked why not. A tap elsewhere or Esc hides
  * it again.
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
@@ -86,4 +86,19 @@ test('by touch, "settings changed" says what changed on a tap', async ({ page })
   const changed = page.getByTestId('settings-changed');
   await expect(changed).toBeVisible();
   await reachable(page, changed, page.getByTestId('settings-changed-tip'), /settings changed/, /^Thresholds, NMS or the count rule differ from the model's defaults/);
+});
+
+test('by touch, a Reviewed box that cannot be ticked says why on a tap', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.dropUndecodable();
+  await expect.poll(async () => (await app.images())[0]?.status).toBe('error');
+  const more = () => tap(page, page.getByTestId('toolbar-more'));
+  await more();
+  await expect(page.getByTestId('reviewed')).toBeDisabled();
+  const why = page.getByTestId('reviewed-why');
+  await expect(page.getByTestId('reviewed')).toHaveAccessibleDescription(/^This image is not counted yet/);
+  await reachable(page, why, page.getByTestId('reviewed-why-text'), 'Why Reviewed is off', /^This image is not counted yet \(or could not be counted\): there are no boxes to review\.$/, more);
+  // Esc hid the tip, not the menu around it
+  await expect(page.getByTestId('toolbar-more-panel')).toBeVisible();
 });
