@@ -1,7 +1,7 @@
 /**
  * A phone has no hover (audit 2026-12-07): what the app said only in a `title` never reached a finger. What
  * matters is a tap away and is announced: "Not saved" says why, "settings changed" what changed, "dotted: set
- * by hand" what a dotted box is, and a Reviewed box that cannot be ticked why not. A tap elsewhere or Esc hides
+ * by hand" what a dotted box is, "Works offline" what is stored, and a Reviewed box that cannot be ticked why not. A tap elsewhere or Esc hides
  * it again.
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
@@ -21,6 +21,8 @@ async function tap(page: Page, l: Locator) {
  * tap elsewhere, shown again and hidden by Esc. */
 async function reachable(page: Page, trigger: Locator, tip: Locator, name: RegExp | string, said: RegExp, reopen?: () => Promise<void>) {
   await expect(trigger).toHaveAccessibleName(name);
+  // a finger's height, as every control by touch (40 px in the tightest rows)
+  expect((await trigger.boundingBox())!.height).toBeGreaterThanOrEqual(40);
   await expect(trigger).toHaveAccessibleDescription(said);
   await expect(tip).toBeHidden();
   await tap(page, trigger);
@@ -29,8 +31,9 @@ async function reachable(page: Page, trigger: Locator, tip: Locator, name: RegEx
   await expect(tip).toBeInViewport();
   // wholly on the screen's width (390 px), not cut at a side
   const b = (await tip.boundingBox())!;
+  const width = page.viewportSize()!.width;
   expect(b.x).toBeGreaterThanOrEqual(0);
-  expect(b.x + b.width).toBeLessThanOrEqual(390);
+  expect(b.x + b.width).toBeLessThanOrEqual(width);
   await tap(page, page.locator('header h1'));
   await expect(tip).toBeHidden();
   await reopen?.();
@@ -101,4 +104,18 @@ test('by touch, a Reviewed box that cannot be ticked says why on a tap', async (
   await reachable(page, why, page.getByTestId('reviewed-why-text'), 'Why Reviewed is off', /^This image is not counted yet \(or could not be counted\): there are no boxes to review\.$/, more);
   // Esc hid the tip, not the menu around it
   await expect(page.getByTestId('toolbar-more-panel')).toBeVisible();
+});
+
+test.describe('320 px', () => {
+  test.use({ viewport: { width: 320, height: 640 }, hasTouch: true, isMobile: true });
+  test('by touch, "Works offline" in the one-line header says what is stored on a tap, and the header stays on the screen', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    const ready = page.getByTestId('offline-ready');
+    await expect(ready).toBeVisible({ timeout: 120_000 });
+    await app.waitReady();
+    await expect(ready).toBeInViewport({ ratio: 1 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+    await reachable(page, ready, page.getByTestId('offline-ready-tip'), 'Works offline', /^The app, the detection engine and the model are stored on this device\./);
+  });
 });

@@ -7,9 +7,10 @@ import { useHovers } from './useIsPhone';
  * title is never seen, the words are a button whose description is the sentence (aria-describedby), shown under them on a
  * tap and hidden by a second tap, a tap elsewhere or Esc (as InfoTip's "?", whose styles it shares).
  *
- * `testId` names the words (their text is the words alone, as before); `${testId}-tip` the sentence.
+ * `testId` names the words (their text is the words alone, as before); `${testId}-tip` the sentence. `data`: the
+ * words' own data attributes.
  */
-export function TapHint({ tip, children, className, testId }: { tip: string; children: ReactNode; className?: string; testId?: string }) {
+export function TapHint({ tip, children, className, testId, data }: { tip: string; children: ReactNode; className?: string; testId?: string; data?: Record<`data-${string}`, string | undefined> }) {
   const hovers = useHovers();
   const id = useId();
   const [pinned, setPinned] = useState(false);
@@ -26,7 +27,7 @@ export function TapHint({ tip, children, className, testId }: { tip: string; chi
   }, [pinned]);
   if (hovers)
     return (
-      <span className={className} data-testid={testId} title={tip}>
+      <span className={className} data-testid={testId} title={tip} {...data}>
         {children}
       </span>
     );
@@ -37,6 +38,7 @@ export function TapHint({ tip, children, className, testId }: { tip: string; chi
         className={`tap-hint-button${className ? ` ${className}` : ''}`}
         aria-describedby={id}
         data-testid={testId}
+        {...data}
         onPointerDown={(e) => e.stopPropagation()}
         onClick={() => setPinned(!pinned)}
         onBlur={() => setPinned(false)}
