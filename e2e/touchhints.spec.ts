@@ -119,3 +119,22 @@ test.describe('320 px', () => {
     await reachable(page, ready, page.getByTestId('offline-ready-tip'), 'Works offline', /^The app, the detection engine and the model are stored on this device\./);
   });
 });
+
+test('by touch, the WBC count field says what it is for, under it and to a screen reader', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  const panel = page.getByTestId('sample-panel');
+  await tap(page, panel.locator('summary'));
+  const field = page.getByTestId('sample-wbc');
+  await expect(field).toBeVisible();
+  const use = page.getByTestId('sample-wbc-use');
+  await expect(use).toBeVisible();
+  await expect(use).toHaveText('From the haematology analyser: gives absolute counts on the report');
+  await expect(field).toHaveAccessibleName('WBC count (×10⁹/L)');
+  await expect(field).toHaveAccessibleDescription('From the haematology analyser: gives absolute counts on the report');
+  // a count typed wrong: the error is said too, after what the field is for
+  await field.fill('0');
+  await expect(page.getByTestId('sample-wbc-error')).toBeVisible();
+  await expect(field).toHaveAccessibleDescription(/^From the haematology analyser: gives absolute counts on the report .+/);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+});
