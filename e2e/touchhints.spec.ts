@@ -5,7 +5,7 @@
  * it again.
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { AppPage } from './app.po';
+import { AppPage, isolated, screenAt } from './app.po';
 import { testingImages } from './data';
 
 test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
@@ -137,4 +137,19 @@ test('by touch, the WBC count field says what it is for, under it and to a scree
   await expect(page.getByTestId('sample-wbc-error')).toBeVisible();
   await expect(field).toHaveAccessibleDescription(/^From the haematology analyser: gives absolute counts on the report .+/);
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+});
+
+test("by touch, a tapped box shows its class and score on the canvas and says them (the mouse's hover tip)", async ({ page }) => {
+  // no defect: the box under a hovering mouse gets a tip, and a tap selects the box, whose tip always shows
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(1));
+  await app.waitReady();
+  const target = isolated((await app.current())!.detections, 'RBC')!;
+  const p = await screenAt(page, target.box.x1 + 1, (target.box.y1 + target.box.y2) / 2);
+  await page.touchscreen.tap(p.x, p.y);
+  await expect.poll(() => page.evaluate(() => window.__smearcount.selectedId())).toBe(target.id);
+  const score = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(target.score);
+  await expect.poll(() => page.evaluate(() => window.__smearcount.drawnTexts())).toContain(`RBC ${score}`);
+  await expect(page.getByTestId('review-announce')).toContainText(`RBC, score ${score}`);
 });
