@@ -157,3 +157,17 @@ test("by touch, a tapped box shows its class and score on the canvas and says th
   await expect.poll(() => page.evaluate(() => window.__smearcount.drawnTexts())).toContain(`RBC ${score}`);
   await expect(page.getByTestId('review-announce')).toContainText(`RBC, score ${score}`);
 });
+
+test('by touch, Cancel of a batch being counted says what it takes out of the batch, before it is tapped', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(12));
+  const cancel = page.getByTestId('cancel-batch');
+  await expect(cancel).toBeVisible();
+  const does = /^Stop: images already being counted finish and stay; images not started, and files not yet checked, leave the batch/;
+  await expect(cancel).toHaveAccessibleDescription(does);
+  await reachable(page, page.getByTestId('cancel-why'), page.getByTestId('cancel-why-text'), 'What Cancel does', does);
+  // nothing was cancelled by reading it
+  await app.waitReady();
+  expect((await app.images()).length).toBe(12);
+});
