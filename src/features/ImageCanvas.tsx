@@ -125,9 +125,18 @@ export function ImageCanvas() {
     tr.current?.nodes(node ? [node] : []);
   }, [selectedId, candidateId, dets]);
 
+  // A drag or a transform that leaves the box where it was is no edit. A tap on the selected box's handle (where a
+  // finger tapping its edge lands) ends a transform of nothing, and the model's box became one set by hand: its
+  // score gone, dotted, an Undo step (moveBox records any box given for a model box). Konva gives the box back as
+  // x + width * scale, so "where it was" allows a rounding's difference.
   const onMoved = useCallback(
-    (id: string, box: Box, keepSize?: boolean) => current && edit(current.id, moveBox, { id, box, width, height, keepSize }),
-    [current, edit, width, height],
+    (id: string, box: Box, keepSize?: boolean) => {
+      const was = all.find((d) => d.id === id)?.box;
+      const still = (a: number, b: number) => Math.abs(a - b) < 1e-6;
+      if (was && still(was.x1, box.x1) && still(was.y1, box.y1) && still(was.x2, box.x2) && still(was.y2, box.y2)) return;
+      if (current) edit(current.id, moveBox, { id, box, width, height, keepSize });
+    },
+    [current, edit, width, height, all],
   );
   // A selection outlives no box: an undo that takes back the box drawn (and selected) left it selected, unseen,
   // and the next 1/2/3 or Delete acted on it, a step of the history that changed nothing and cleared the redo.
