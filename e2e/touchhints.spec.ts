@@ -145,7 +145,8 @@ test("by touch, a tapped box shows its class and score on the canvas and says th
   await app.open('?backend=wasm');
   await app.drop(testingImages(1));
   await app.waitReady();
-  // a box clear of its neighbours and of the image's edges (a tap at the image's edge is another matter)
+  // a box clear of its neighbours and of the image's edges: this test is about the tip (touchdraw.spec has the tap
+  // on a box's edge, which had made it one set by hand)
   const im = (await app.current())!;
   const dets = im.detections;
   const inside = (d: (typeof dets)[number]) => d.box.x1 > 20 && d.box.y1 > 20 && d.box.x2 < im.width! - 20 && d.box.y2 < im.height! - 20;
