@@ -67,3 +67,29 @@ test('Draw, then a one-finger drag adds exactly one cell; a pinch in Draw mode z
   await expect.poll(() => page.evaluate(() => window.__smearcount.selectedId())).toBe(target.id);
   expect((await app.current())!.detections.length).toBe(before.length + 1);
 });
+
+test.describe('390x844, touch', () => {
+  test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+  test("a tap on a selected box's handles or edge leaves it the model's box: no edit, its score kept", async ({ page }) => {
+    // phone audit 2026-12-07: a tap on the selected box's middle-left handle (where a finger tapping its edge lands)
+    // left the box where it was, but 'the model's box, changed by hand': dotted, its score gone, an Undo step
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    const target = isolated((await app.current())!.detections, 'RBC')!;
+    await page.evaluate((id) => window.__smearcount.selectBox(id), target.id);
+    const b = target.box;
+    for (const [x, y] of [[b.x1, (b.y1 + b.y2) / 2], [b.x2, b.y2], [b.x1, b.y1], [(b.x1 + b.x2) / 2, b.y2]]) {
+      const p = await screenAt(page, x, y);
+      await page.touchscreen.tap(p.x, p.y);
+    }
+    await expect.poll(() => page.evaluate(() => window.__smearcount.selectedId())).toBe(target.id);
+    const after = (await app.current())!.detections.find((d) => d.id === target.id)!;
+    expect(after.origin).not.toBe('manual');
+    expect(after.score).toBe(target.score);
+    expect(after.box).toEqual(b);
+    await expect(page.getByTestId('legend-manual')).toHaveCount(0);
+    await expect(page.getByTestId('toolbar-undo')).toBeDisabled();
+  });
+});

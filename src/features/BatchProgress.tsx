@@ -1,10 +1,14 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp, useServices } from '../services/context';
 import { selectProgress, selectUncertainLeft } from '../store/selectors';
 import { etaWords } from './etaWords';
 import { doneWords, reviewWords, uncertainWords } from './progressWords';
 import { browserLocale, plain } from '../core/formats/numbers';
+import { InfoTip } from './InfoTip';
+import { useHovers } from './useIsPhone';
+
+const CANCEL_DOES = 'Stop: images already being counted finish and stay; images not started, and files not yet checked, leave the batch (an image counted before or captured live stays, and is counted)';
 
 export function BatchProgress() {
   // The ETA depends on the clock, so it is read on each render (a 1 s tick while running), not selected.
@@ -27,6 +31,8 @@ export function BatchProgress() {
   }, [running]);
   const showCancel = (running && p.pending > 0) || checking > 0;
   const box = useRef<HTMLDivElement>(null);
+  const cancelId = useId();
+  const hovers = useHovers();
   const cancelled = useRef(false);
   useEffect(() => {
     if (showCancel || !cancelled.current) return;
@@ -55,17 +61,30 @@ export function BatchProgress() {
           {uncertainWords(uncertain, locale)}
         </span>
       )}
+      {/* what Cancel takes out of the batch: a title where a mouse hovers; on a touch screen, where no title shows and
+          the tap cancels at once, a "?" beside it. Both describe the button to a screen reader. */}
       {showCancel && (
-        <button
-          data-testid="cancel-batch"
-          onClick={() => {
-            cancelled.current = true;
-            runner.cancel();
-          }}
-          title="Stop: images already being counted finish and stay; images not started, and files not yet checked, leave the batch (an image counted before or captured live stays, and is counted)"
-        >
-          Cancel
-        </button>
+        <span className="cancel-why">
+          <button
+            data-testid="cancel-batch"
+            onClick={() => {
+              cancelled.current = true;
+              runner.cancel();
+            }}
+            aria-describedby={cancelId}
+            title={hovers ? CANCEL_DOES : undefined}
+          >
+            Cancel
+          </button>
+          <span className="sr-only" id={cancelId}>
+            {CANCEL_DOES}
+          </span>
+          {!hovers && (
+            <InfoTip label="What Cancel does" testId="cancel-why">
+              {CANCEL_DOES}
+            </InfoTip>
+          )}
+        </span>
       )}
     </div>
   );

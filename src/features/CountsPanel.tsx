@@ -12,6 +12,7 @@ import { selectCbc } from '../store/report';
 import { nrbcPanelWords } from './countItems';
 import { FlagsNotice } from './FlagsNotice';
 import { InfoTip } from './InfoTip';
+import { TapHint } from './TapHint';
 import { useMemo, useState } from 'react';
 
 export function CountsPanel() {
@@ -44,9 +45,9 @@ export function CountsPanel() {
       <h2 className="counts-title">
         Counts{current ? <span className="counts-image" title={current.name}> · {current.name}</span> : null}
         {changed && (
-          <span className="changed" data-testid="settings-changed" title="Thresholds, NMS or the count rule differ from the model's defaults (settings panel: Model defaults restores the thresholds and NMS; the count rule is set there)">
+          <TapHint className="changed" testId="settings-changed" tip="Thresholds, NMS or the count rule differ from the model's defaults (settings panel: Model defaults restores the thresholds and NMS; the count rule is set there)">
             {' '}· settings changed
-          </span>
+          </TapHint>
         )}
       </h2>
       <FlagsNotice />

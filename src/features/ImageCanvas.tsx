@@ -24,6 +24,7 @@ import { useIsPhone, useIsWide } from './useIsPhone';
 import { textOn } from '../core/detection/contrast';
 import { cornerRadius, shapeWord } from '../core/detection/classMark';
 import { browserLocale } from '../core/formats/numbers';
+import { TapHint } from './TapHint';
 
 const isTouch = (e: Event | undefined) => !!e && (('touches' in e && !!(e as TouchEvent).touches) || (e as PointerEvent).pointerType === 'touch');
 
@@ -124,9 +125,18 @@ export function ImageCanvas() {
     tr.current?.nodes(node ? [node] : []);
   }, [selectedId, candidateId, dets]);
 
+  // A drag or a transform that leaves the box where it was is no edit. A tap on the selected box's handle (where a
+  // finger tapping its edge lands) ends a transform of nothing, and the model's box became one set by hand: its
+  // score gone, dotted, an Undo step (moveBox records any box given for a model box). Konva gives the box back as
+  // x + width * scale, so "where it was" allows a rounding's difference.
   const onMoved = useCallback(
-    (id: string, box: Box, keepSize?: boolean) => current && edit(current.id, moveBox, { id, box, width, height, keepSize }),
-    [current, edit, width, height],
+    (id: string, box: Box, keepSize?: boolean) => {
+      const was = all.find((d) => d.id === id)?.box;
+      const still = (a: number, b: number) => Math.abs(a - b) < 1e-6;
+      if (was && still(was.x1, box.x1) && still(was.y1, box.y1) && still(was.x2, box.x2) && still(was.y2, box.y2)) return;
+      if (current) edit(current.id, moveBox, { id, box, width, height, keepSize });
+    },
+    [current, edit, width, height, all],
   );
   // A selection outlives no box: an undo that takes back the box drawn (and selected) left it selected, unseen,
   // and the next 1/2/3 or Delete acted on it, a step of the history that changed nothing and cleared the redo.
@@ -253,29 +263,35 @@ export function ImageCanvas() {
           </Layer>
         </Stage>
       </div>
-      <div className="legend" aria-hidden data-testid="legend">
+      {/* the class key is read as the counts table reads it; the hints on what a dotted or grey box means are
+          read and, by touch, tapped (a title, hover-only, never reached a finger, and the key let no pointer through) */}
+      <div className="legend" data-testid="legend">
         {/* each class as its boxes are drawn: the outline's colour and shape (core/detection/classMark) */}
         {CLASS_NAMES.map((c) => (
-          <span key={c} data-testid={`legend-${c}`}>
+          <span key={c} data-testid={`legend-${c}`} aria-hidden>
             <i className={`class-mark ${shapeWord(c)}`} style={{ borderColor: COLOR[c] }} /> {c}
           </span>
         ))}
-        {match && <span>dashed: false positive · dotted white: missed</span>}
+        {match && <span aria-hidden>dashed: false positive · dotted white: missed</span>}
         {manual > 0 && (
-          <span data-testid="legend-manual" title="A box drawn, relabelled, moved or resized by hand: counted as the technician set it, with no model score.">
+          <TapHint testId="legend-manual" tip="A box drawn, relabelled, moved or resized by hand: counted as the technician set it, with no model score.">
             dotted: {manual} set by hand
+          </TapHint>
+        )}
+        {excluded.length > 0 && (
+          <span data-testid="legend-excluded" aria-hidden>
+            faint: {excluded.length} left out by the count rule
           </span>
         )}
-        {excluded.length > 0 && <span data-testid="legend-excluded">faint: {excluded.length} left out by the count rule</span>}
         {optics.length > 0 && (
-          <span data-testid="legend-optics" title="The same speck sits at this spot in several images of the batch while the cells move: dust on the camera or a lens, not a cell.">
+          <TapHint testId="legend-optics" tip="The same speck sits at this spot in several images of the batch while the cells move: dust on the camera or a lens, not a cell.">
             grey: {optics.length} {optics.length === 1 ? 'speck' : 'specks'} on the camera or lens, not counted
-          </span>
+          </TapHint>
         )}
         {debris.length > 0 && (
-          <span data-testid="legend-debris" title="Grey where this field's cells are stained: a platelet takes up the stain, dust and debris do not. Edit the box to count it.">
+          <TapHint testId="legend-debris" tip="Grey where this field's cells are stained: a platelet takes up the stain, dust and debris do not. Edit the box to count it.">
             grey: {debris.length} unstained {debris.length === 1 ? 'speck' : 'specks'}, not counted
-          </span>
+          </TapHint>
         )}
       </div>
     </div>

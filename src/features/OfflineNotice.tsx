@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { useApp, useServices } from '../services/context';
+import { TapHint } from './TapHint';
 
 /** Where an update stands in this window: a new version waiting for this window's Reload, or one that
  * another window of the app put in place while this one still runs the old version. */
@@ -92,23 +93,24 @@ export function OfflineNotice() {
   }
   if (installFailed && !offlineReady)
     return (
-      <span className="notice failed" data-testid="offline-failed" title="The browser could not store the app's files on this device (its storage full, or a file that failed to download). The app works while this device is online; reload the page online to try again.">
+      <TapHint className="notice failed" testId="offline-failed" tip="The browser could not store the app's files on this device (its storage full, or a file that failed to download). The app works while this device is online; reload the page online to try again.">
         Not stored for offline use
-      </span>
+      </TapHint>
     );
+  // what is kept and what the browser may clear: by a tap on a phone, where the header's words have no title to show
   return offlineReady ? (
-    <span
+    <TapHint
       className="notice"
-      data-testid="offline-ready"
-      data-persisted={persisted === null ? undefined : String(persisted)}
-      title={
+      testId="offline-ready"
+      data={{ 'data-persisted': persisted === null ? undefined : String(persisted) }}
+      tip={
         'The app, the detection engine and the model are stored on this device.' +
         (persisted === false ? ' The browser may clear the saved batch when the disk runs short of space: install the app to keep it, and export a batch you need.' : '')
       }
     >
       {/* short enough for a phone's one-line header ("Ready to work o…" was cut there) */}
       Works offline
-    </span>
+    </TapHint>
   ) : null;
 }
 

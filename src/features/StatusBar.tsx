@@ -1,5 +1,6 @@
 import { useApp } from '../services/context';
 import { selectAppStatus } from '../store/selectors';
+import { TapHint } from './TapHint';
 
 const BACKEND_NAME = { webgpu: 'WebGPU', 'wasm-threads': 'WASM (multi-thread)', wasm: 'WASM (single thread)' } as const;
 
@@ -27,10 +28,11 @@ export function StatusBar() {
       <div className={`status ${state}`} data-testid="status" data-state={state}>
         <span className="dot" />
         <span>{text}</span>
+        {/* why, and what a reload would lose: a finger's tap shows it (a title never showed on a phone) */}
         {saveError && (
-          <span className="save-error" data-testid="save-error" title={saveError}>
+          <TapHint className="save-error" testId="save-error" tip={saveError}>
             Not saved
-          </span>
+          </TapHint>
         )}
         {model.backend && (
           <span className="backend" data-testid="backend" title={`${model.note ? `${model.note}. ` : ''}The engine can be chosen in Settings.`}>

@@ -1,12 +1,15 @@
-import { useCallback, useRef } from 'react';
+import { useCallback, useId, useRef } from 'react';
 import { CLASS_NAMES, type CellClass } from '../core/detection/classes';
 import { selectCurrent } from '../store/selectors';
 import { useApp, useServices, useView } from '../services/context';
 import { confirmDiscard, runAction as run, type ActionName } from './actions';
-import { useIsPhone } from './useIsPhone';
+import { useHovers, useIsPhone } from './useIsPhone';
 import { ToolbarMore } from './ToolbarMore';
 import { useInputMode } from './useInputMode';
 import { useFocusHandoff } from './useFocusHandoff';
+import { InfoTip } from './InfoTip';
+
+const NOT_COUNTED = 'This image is not counted yet (or could not be counted): there are no boxes to review.';
 
 export function Toolbar() {
   const visible = useApp((s) => s.visible);
@@ -25,6 +28,8 @@ export function Toolbar() {
   const touch = useInputMode() === 'touch';
   const closeHelp = useCallback(() => setHelpOpen(false), [setHelpOpen]);
   const phone = useIsPhone();
+  const whyId = useId();
+  const hovers = useHovers();
   // a focused Delete, Undo or Redo that its own press disables hands the focus on, not to the page's body
   const drawRef = useRef<HTMLButtonElement>(null);
   const delRef = useRef<HTMLButtonElement>(null);
@@ -89,12 +94,38 @@ export function Toolbar() {
       Next uncertain
     </button>
   );
-  const reviewed = (
-    <label className="check" title={current && current.status !== 'done' && !current.reviewed ? 'This image is not counted yet (or could not be counted): there are no boxes to review.' : undefined}>
+  // Why Reviewed cannot be ticked: a title where a mouse hovers; on a touch screen, where a title never shows and a
+  // disabled box answers no tap, a "?" beside it says it on a tap. Both describe the box to a screen reader.
+  const notCounted = !!current && current.status !== 'done' && !current.reviewed;
+  const reviewedBox = (
+    <label className="check" title={notCounted && hovers ? NOT_COUNTED : undefined}>
       {/* an image not counted has no boxes anyone has seen: the store refuses to mark it, so the box is disabled */}
-      <input type="checkbox" checked={!!current?.reviewed} disabled={!current || (current.status !== 'done' && !current.reviewed)} onChange={() => runAction('toggle-reviewed')} data-testid="reviewed" />{' '}
+      <input
+        type="checkbox"
+        checked={!!current?.reviewed}
+        disabled={!current || (current.status !== 'done' && !current.reviewed)}
+        onChange={() => runAction('toggle-reviewed')}
+        aria-describedby={notCounted ? whyId : undefined}
+        data-testid="reviewed"
+      />{' '}
       {touch ? 'Reviewed' : 'Reviewed (R)'}
     </label>
+  );
+  // the description outside the label, or it would be read as part of the box's name
+  const reviewed = notCounted ? (
+    <span className="check-why">
+      {reviewedBox}
+      <span className="sr-only" id={whyId}>
+        {NOT_COUNTED}
+      </span>
+      {!hovers && (
+        <InfoTip label="Why Reviewed is off" testId="reviewed-why">
+          {NOT_COUNTED}
+        </InfoTip>
+      )}
+    </span>
+  ) : (
+    reviewedBox
   );
   // One image out of the batch (a wrong field, a picture that is not a smear): asked first, as Clear session is.
   const remove = (

@@ -20,3 +20,8 @@ export const useIsPhone = () => useMedia(PHONE);
  * the canvas's labels grow with it. */
 export const WIDE = '(min-width: 1600px)';
 export const useIsWide = () => useMedia(WIDE);
+
+/** A mouse or trackpad as the main pointer, where a `title` shows on hover. Not useInputMode's last input: a
+ * phone's Esc from a keyboard made that 'keys', and a tip's button, focused, was swapped for a title under
+ * the finger (the focus fell to the page's body). */
+export const useHovers = () => useMedia('(hover: hover) and (pointer: fine)');

@@ -6,6 +6,7 @@ import { parseWbcCount } from './wbcCount';
 import { browserLocale, fixed, plain } from '../../core/formats/numbers';
 import { isoLocal, readLocalTime } from '../../core/formats/isoLocal';
 import { Section } from '../Section';
+import { useHovers } from '../useIsPhone';
 import './sample.css';
 
 const isoLocalOffset = (d: Date) => isoLocal(d).slice(19);
@@ -43,6 +44,8 @@ export function SamplePanel() {
   );
 }
 
+const WBC_COUNT_USE = 'From the haematology analyser: gives absolute counts on the report';
+
 /** The analyser's WBC count. The field keeps its own text: bound to the stored number, it lost what a number
  * could not hold yet ("0" of "0.8" was no count, so the field emptied, and "0,8" went in as 8). */
 function WbcCountField() {
@@ -59,8 +62,10 @@ function WbcCountField() {
   }
   const { error } = parseWbcCount(text);
   const errorId = useId();
+  const purposeId = useId();
+  const hovers = useHovers();
   return (
-    <label title="From the haematology analyser: gives absolute counts on the report">
+    <label title={hovers ? WBC_COUNT_USE : undefined}>
       WBC count (×10⁹/L){' '}
       <input
         type="text"
@@ -69,7 +74,7 @@ function WbcCountField() {
         data-testid="sample-wbc"
         value={text}
         aria-invalid={error ? true : undefined}
-        aria-describedby={error ? errorId : undefined}
+        aria-describedby={error ? `${purposeId} ${errorId}` : purposeId}
         onChange={(e) => {
           setText(e.target.value);
           const { value } = parseWbcCount(e.target.value);
@@ -77,6 +82,11 @@ function WbcCountField() {
           set({ wbcCount: value });
         }}
       />
+      {/* what the count is for: a title where a mouse hovers; on a touch screen, where no title shows, under the
+          field. A description (aria-hidden keeps it out of the field's name, which is the label's text) */}
+      <span className={hovers ? 'sr-only' : 'hint'} id={purposeId} aria-hidden data-testid="sample-wbc-use">
+        {WBC_COUNT_USE}
+      </span>
       {error && (
         <span className="field-error" id={errorId} data-testid="sample-wbc-error">
           {error}
