@@ -1,11 +1,13 @@
-import { createServices, type Services } from './services/services';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './app/App';
+import { ErrorBoundary, FatalError } from './app/ErrorBoundary';
 import { installTestHook } from './app/testHook';
+import { createServices, type Services } from './services/services';
+import './app/styles.css';
 
-// The detector's worker starts before React, Konva and the app's screens are even parsed: they come in a
-// chunk of their own (app/render.tsx), read while the worker loads ORT's WebAssembly and the models on the
-// other core (a repeat visit's "page until the worker's init", README, issue 24).
+const root = createRoot(document.getElementById('root')!);
 let services: Services | undefined;
-let fatal: unknown;
 try {
   // Parses the model cards: a damaged card must show its sentence, not a blank page, and this runs
   // before any React tree (and so before the error boundary) exists.
@@ -17,13 +19,21 @@ try {
     reload: () => location.reload(),
   });
 } catch (e) {
-  fatal = e;
+  root.render(<FatalError error={e} />);
 }
-// Load the model at start, before React's first render: the detector worker's module, ORT's WebAssembly
-// and the models then load while the app renders, and the first drop does not wait for them.
-services?.loadDetector().catch(() => undefined);
-// Tests and benchmarks read what the canvas shows through window.__smearcount: installed in development and
-// under automation (navigator.webdriver: Playwright), never for a technician; before the screens' chunk, so
-// that a test can read the batch as soon as the page runs (as it could with one chunk).
-if (services && (import.meta.env.DEV || navigator.webdriver)) installTestHook(services);
-void import('./app/render').then(({ render }) => render(document.getElementById('root')!, services, fatal));
+if (services) {
+  // Load the model at start, before React's first render (40-70 ms earlier on a repeat visit; README,
+  // issue 24): the detector worker's module, ORT's WebAssembly and the models then load while the app
+  // renders, and the first drop does not wait for them.
+  services.loadDetector().catch(() => undefined);
+  // Tests and benchmarks read what the canvas shows through window.__smearcount: installed in
+  // development and under automation (navigator.webdriver: Playwright), never for a technician.
+  if (import.meta.env.DEV || navigator.webdriver) installTestHook(services);
+  root.render(
+    <StrictMode>
+      <ErrorBoundary>
+        <App services={services} />
+      </ErrorBoundary>
+    </StrictMode>,
+  );
+}

@@ -10,15 +10,7 @@ import type { ViewStore } from '../store/viewStore';
 import type { Box } from '../core/detection/geometry';
 import { addBox } from '../core/edits/commands';
 import type { LiveStore } from '../store/liveStore';
-import type Konva from 'konva';
-
-/** Konva, given by the screens' chunk (app/render.tsx) once it is loaded: the hook itself is installed before
- * it (main.tsx), so that a test reads the batch as soon as the page runs, and Konva stays out of that chunk. */
-let konva: typeof Konva | undefined;
-export function provideKonva(k: typeof Konva) {
-  konva = k;
-}
-const stages = () => konva?.stages ?? [];
+import Konva from 'konva';
 
 const plainBox = (b: Box): Box => ({ x1: b.x1, y1: b.y1, x2: b.x2, y2: b.y2 });
 
@@ -111,11 +103,11 @@ export function createTestHook({ store: useAppStore, view: useView, persistence,
     /** The current image's boxes as the canvas drew them (canvas/layers' Konva rects, id box-<detection id>):
      * the outline's colour, the class's shape (corner radius, in image px) and the dash. */
     drawnBoxes: () =>
-      stages()
+      Konva.stages
         .flatMap((st) => st.find<Konva.Rect>((n: Konva.Node) => n.id().startsWith('box-')))
         .map((n) => ({ id: n.id().slice(4), stroke: String(n.stroke()), cornerRadius: n.cornerRadius(), dash: n.dash() ?? [] })),
     /** Every text the canvas draws (the WBC type labels, the selected or hovered box's tooltip). */
-    drawnTexts: () => stages().flatMap((st) => st.find<Konva.Text>('Text')).map((n) => n.text()),
+    drawnTexts: () => Konva.stages.flatMap((st) => st.find<Konva.Text>('Text')).map((n) => n.text()),
     groundTruthAp: () => groundTruthAp(useAppStore.getState()),
     sample: () => ({ ...useAppStore.getState().sample }),
     audit: () => [...useAppStore.getState().audit],
