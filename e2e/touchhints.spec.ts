@@ -173,3 +173,25 @@ test('by touch, Cancel of a batch being counted says what it takes out of the ba
   await app.waitReady();
   expect((await app.images()).length).toBe(12);
 });
+
+test("by touch, Settings' Review ± is worded for a finger, not for the U key", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await tap(page, page.locator('details.sliders summary'));
+  const band = page.getByTestId('review-band');
+  await expect(band).toBeVisible();
+  await expect(band).toHaveAccessibleName('Review band: Next uncertain visits boxes within this of their class threshold');
+  await expect(page.getByTestId('review-band-label')).toHaveAttribute('title', 'Next uncertain visits model boxes whose score is within this of their class threshold');
+});
+
+test.describe('with a mouse', () => {
+  test.use({ viewport: { width: 1280, height: 800 }, hasTouch: false, isMobile: false });
+  test("Settings' Review ± still names the U key", async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    const settings = page.locator('details.sliders');
+    if ((await settings.getAttribute('open')) === null) await settings.locator('summary').click();
+    await expect(page.getByTestId('review-band')).toHaveAccessibleName('Review band: U visits boxes within this of their class threshold');
+    await expect(page.getByTestId('review-band-label')).toHaveAttribute('title', 'U visits model boxes whose score is within this of their class threshold');
+  });
+});
