@@ -195,3 +195,22 @@ test.describe('with a mouse', () => {
     await expect(page.getByTestId('review-band-label')).toHaveAttribute('title', 'U visits model boxes whose score is within this of their class threshold');
   });
 });
+
+test('by touch, a gallery group\'s "Verify all n" says it leaves the unsure cells, before it is tapped', async ({ page }) => {
+  test.setTimeout(600_000);
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(3));
+  await app.waitReady(600_000);
+  await tap(page, page.getByTestId('toolbar-more'));
+  await tap(page, page.getByTestId('open-gallery'));
+  const verify = page.locator('[data-testid^="gallery-verify-group-"]').first();
+  await expect(verify).toBeVisible();
+  const group = (await verify.getAttribute('data-testid'))!.replace('gallery-verify-group-', '');
+  const said = /^Verifies the cells whose type the model is sure of; unsure cells are verified one by one\.$/;
+  await expect(verify).toHaveAccessibleDescription(said);
+  const before = await page.evaluate(() => window.__smearcount.differential());
+  await reachable(page, page.getByTestId(`gallery-verify-why-${group}`), page.getByTestId(`gallery-verify-why-${group}-text`), 'What Verify all leaves', said);
+  // reading it verified nothing
+  expect(await page.evaluate(() => window.__smearcount.differential())).toEqual(before);
+});
