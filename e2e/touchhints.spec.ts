@@ -174,6 +174,25 @@ test('by touch, Cancel of a batch being counted says what it takes out of the ba
   expect((await app.images()).length).toBe(12);
 });
 
+test('by touch, Draw and Next uncertain on an image not counted say why they are off', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.dropUndecodable();
+  await expect.poll(async () => (await app.images())[0]?.status).toBe('error');
+  const why = /^This image is not counted yet \(or could not be counted\): boxes are drawn and reviewed on its count\.$/;
+  for (const id of ['draw-box', 'review-next']) {
+    await expect(page.getByTestId(id)).toBeDisabled();
+    await expect(page.getByTestId(id)).toHaveAccessibleDescription(why);
+  }
+  const button = page.getByTestId('tools-why');
+  // in the toolbar's one row, beside them
+  const row = (await page.getByTestId('review-next').boundingBox())!;
+  const b = (await button.boundingBox())!;
+  expect(Math.abs(b.y + b.height / 2 - (row.y + row.height / 2))).toBeLessThan(4);
+  await reachable(page, button, page.getByTestId('tools-why-text'), 'Why Draw and Next uncertain are off', why);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+});
+
 test("by touch, Settings' Review ± is worded for a finger, not for the U key", async ({ page }) => {
   const app = new AppPage(page);
   await app.open('?backend=wasm');
