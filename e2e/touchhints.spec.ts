@@ -174,6 +174,21 @@ test('by touch, Cancel of a batch being counted says what it takes out of the ba
   expect((await app.images()).length).toBe(12);
 });
 
+test('by touch, the engine the count runs on, and why it is not the one asked for, are in the More menu', async ({ page }) => {
+  // WebGPU asked for where the browser has none (this Chromium runs with --disable-gpu): the count falls back to WASM
+  const app = new AppPage(page);
+  await app.open('?backend=webgpu');
+  await app.drop(testingImages(1));
+  await app.waitReady();
+  // the header's engine chip, whose title said so, is left out of the phone's one-line header
+  await expect(page.getByTestId('backend')).toBeHidden();
+  const more = () => tap(page, page.getByTestId('toolbar-more'));
+  await more();
+  const engine = page.getByTestId('engine-in-use');
+  await expect(engine).toBeVisible();
+  await reachable(page, engine, page.getByTestId('engine-in-use-tip'), /^Engine: WASM/, /^WebGPU is not available in this browser; using WASM\. The engine can be chosen in Settings\.$/, more);
+});
+
 test('by touch, Draw and Next uncertain on an image not counted say why they are off', async ({ page }) => {
   const app = new AppPage(page);
   await app.open('?backend=wasm');

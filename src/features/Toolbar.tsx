@@ -8,6 +8,7 @@ import { ToolbarMore } from './ToolbarMore';
 import { useInputMode } from './useInputMode';
 import { useFocusHandoff } from './useFocusHandoff';
 import { InfoTip } from './InfoTip';
+import { EngineInUse } from './EngineInUse';
 
 const NOT_COUNTED = 'This image is not counted yet (or could not be counted): there are no boxes to review.';
 const NOT_COUNTED_TOOLS = 'This image is not counted yet (or could not be counted): boxes are drawn and reviewed on its count.';
@@ -202,6 +203,7 @@ export function Toolbar() {
           {shown}
           {remove}
           {shortcuts}
+          <EngineInUse />
         </ToolbarMore>
       </div>
     );
