@@ -319,8 +319,9 @@ function GroupVerify({ cells, low, group, onVerify }: { cells: readonly GalleryC
   if (!cells.length) return null;
   const n = cells.filter((c) => bulkVerifiable(c.det, low)).length;
   if (n > 0) {
+    // in the group's row itself, not in a box of their own (the row centres its 40-px button)
     return (
-      <span className="check-why">
+      <>
         <button data-testid={`gallery-verify-group-${group}`} onClick={onVerify} title={hovers ? 'Unsure cells are verified one by one' : undefined} aria-describedby={whyId}>
           Verify all {num(n)}
         </button>
@@ -332,7 +333,7 @@ function GroupVerify({ cells, low, group, onVerify }: { cells: readonly GalleryC
             {VERIFY_ALL_LEAVES}
           </InfoTip>
         )}
-      </span>
+      </>
     );
   }
   const left = cells.filter((c) => !c.det.wbc?.verified).length;
