@@ -43,19 +43,13 @@ export function Toolbar() {
   useFocusHandoff(undoRef, !undoable, () => [redoRef.current, nextRef.current, drawRef.current]);
   useFocusHandoff(redoRef, !redoable, () => [undoRef.current, nextRef.current, drawRef.current]);
   // Why Draw and Next uncertain are off on an image not counted: said to a screen reader everywhere; on a touch screen,
-  // where their disabled buttons answer no tap and show no title, a "?" beside them says it on a tap (as Reviewed's)
+  // where their disabled buttons answer no tap and show no title, on a line of its own under the toolbar's row (a "?"
+  // beside them pushed More onto a second row at 390 px; the canvas of an image not counted is empty anyway)
   const toolsOff = !!current && current.status !== 'done';
   const toolsWhy = toolsOff && (
-    <>
-      <span className="sr-only" id={toolsWhyId}>
-        {NOT_COUNTED_TOOLS}
-      </span>
-      {!hovers && (
-        <InfoTip label="Why Draw and Next uncertain are off" testId="tools-why">
-          {NOT_COUNTED_TOOLS}
-        </InfoTip>
-      )}
-    </>
+    <span className={hovers ? 'sr-only' : 'tools-why'} id={toolsWhyId} data-testid="tools-why">
+      {NOT_COUNTED_TOOLS}
+    </span>
   );
   const fit = (
     <button onClick={() => runAction('fit')} title="Fit to view (F)">
@@ -191,7 +185,6 @@ export function Toolbar() {
       <div className="toolbar phone" role="toolbar" aria-label="Canvas tools">
         {next}
         {draw}
-        {toolsWhy}
         {del}
         {undo}
         <ToolbarMore show={helpOpen && !touch} onClose={closeHelp}>
@@ -205,6 +198,7 @@ export function Toolbar() {
           {shortcuts}
           <EngineInUse />
         </ToolbarMore>
+        {toolsWhy}
       </div>
     );
   return (
@@ -221,11 +215,11 @@ export function Toolbar() {
       {redo}
       <span className="sep" />
       {next}
-      {toolsWhy}
       {reviewed}
       <span className="sep" />
       {remove}
       {shortcuts}
+      {toolsWhy}
     </div>
   );
 }
