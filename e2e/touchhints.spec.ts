@@ -173,3 +173,82 @@ test('by touch, Cancel of a batch being counted says what it takes out of the ba
   await app.waitReady();
   expect((await app.images()).length).toBe(12);
 });
+
+test('by touch, the engine the count runs on, and why it is not the one asked for, are in the More menu', async ({ page }) => {
+  // WebGPU asked for where the browser has none (this Chromium runs with --disable-gpu): the count falls back to WASM
+  const app = new AppPage(page);
+  await app.open('?backend=webgpu');
+  await app.drop(testingImages(1));
+  await app.waitReady();
+  // the header's engine chip, whose title said so, is left out of the phone's one-line header
+  await expect(page.getByTestId('backend')).toBeHidden();
+  const more = () => tap(page, page.getByTestId('toolbar-more'));
+  await more();
+  const engine = page.getByTestId('engine-in-use');
+  await expect(engine).toBeVisible();
+  await reachable(page, engine, page.getByTestId('engine-in-use-tip'), /^Engine: WASM/, /^WebGPU is not available in this browser; using WASM\. The engine can be chosen in Settings\.$/, more);
+});
+
+test('by touch, Draw and Next uncertain on an image not counted say why they are off', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.dropUndecodable();
+  await expect.poll(async () => (await app.images())[0]?.status).toBe('error');
+  const why = 'This image is not counted yet (or could not be counted): boxes are drawn and reviewed on its count.';
+  for (const id of ['draw-box', 'review-next']) {
+    await expect(page.getByTestId(id)).toBeDisabled();
+    await expect(page.getByTestId(id)).toHaveAccessibleDescription(why);
+  }
+  // said on the screen, under the toolbar's row, which stays one row: More beside Next uncertain
+  const line = page.getByTestId('tools-why');
+  await expect(line).toBeVisible();
+  await expect(line).toHaveText(why);
+  await expect(line).toBeInViewport({ ratio: 1 });
+  const next = (await page.getByTestId('review-next').boundingBox())!;
+  const more = (await page.getByTestId('toolbar-more').boundingBox())!;
+  expect(Math.abs(more.y - next.y)).toBeLessThan(2);
+  expect((await line.boundingBox())!.y).toBeGreaterThanOrEqual(next.y + next.height);
+  expect(Number.parseFloat(await line.evaluate((e) => getComputedStyle(e).fontSize))).toBeGreaterThanOrEqual(13);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+});
+
+test("by touch, Settings' Review ± is worded for a finger, not for the U key", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await tap(page, page.locator('details.sliders summary'));
+  const band = page.getByTestId('review-band');
+  await expect(band).toBeVisible();
+  await expect(band).toHaveAccessibleName('Review band: Next uncertain visits boxes within this of their class threshold');
+  await expect(page.getByTestId('review-band-label')).toHaveAttribute('title', 'Next uncertain visits model boxes whose score is within this of their class threshold');
+});
+
+test.describe('with a mouse', () => {
+  test.use({ viewport: { width: 1280, height: 800 }, hasTouch: false, isMobile: false });
+  test("Settings' Review ± still names the U key", async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    const settings = page.locator('details.sliders');
+    if ((await settings.getAttribute('open')) === null) await settings.locator('summary').click();
+    await expect(page.getByTestId('review-band')).toHaveAccessibleName('Review band: U visits boxes within this of their class threshold');
+    await expect(page.getByTestId('review-band-label')).toHaveAttribute('title', 'U visits model boxes whose score is within this of their class threshold');
+  });
+});
+
+test('by touch, a gallery group\'s "Verify all n" says it leaves the unsure cells, before it is tapped', async ({ page }) => {
+  test.setTimeout(600_000);
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(3));
+  await app.waitReady(600_000);
+  await tap(page, page.getByTestId('toolbar-more'));
+  await tap(page, page.getByTestId('open-gallery'));
+  const verify = page.locator('[data-testid^="gallery-verify-group-"]').first();
+  await expect(verify).toBeVisible();
+  const group = (await verify.getAttribute('data-testid'))!.replace('gallery-verify-group-', '');
+  const said = /^Verifies the cells whose type the model is sure of; unsure cells are verified one by one\.$/;
+  await expect(verify).toHaveAccessibleDescription(said);
+  const before = await page.evaluate(() => window.__smearcount.differential());
+  await reachable(page, page.getByTestId(`gallery-verify-why-${group}`), page.getByTestId(`gallery-verify-why-${group}-text`), 'What Verify all leaves', said);
+  // reading it verified nothing
+  expect(await page.evaluate(() => window.__smearcount.differential())).toEqual(before);
+});

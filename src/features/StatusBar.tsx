@@ -1,8 +1,8 @@
 import { useApp } from '../services/context';
 import { selectAppStatus } from '../store/selectors';
 import { TapHint } from './TapHint';
+import { engineName, engineTip } from './engineWords';
 
-const BACKEND_NAME = { webgpu: 'WebGPU', 'wasm-threads': 'WASM (multi-thread)', wasm: 'WASM (single thread)' } as const;
 
 export function StatusBar() {
   const state = useApp(selectAppStatus);
@@ -35,9 +35,8 @@ export function StatusBar() {
           </TapHint>
         )}
         {model.backend && (
-          <span className="backend" data-testid="backend" title={`${model.note ? `${model.note}. ` : ''}The engine can be chosen in Settings.`}>
-            {BACKEND_NAME[model.backend]}
-            {model.threads && model.threads > 1 ? ` · ${model.threads} threads` : ''}
+          <span className="backend" data-testid="backend" title={engineTip(model)}>
+            {engineName(model)}
           </span>
         )}
       </div>

@@ -7,6 +7,7 @@ import { CLASS_NAMES } from '../core/detection/classes';
 import { COUNT_RULE_LABELS, COUNT_RULES, type CountRule } from '../core/detection/postprocess';
 import type { BackendChoice } from '../store/settingsSlice';
 import { browserLocale, fixed, plain } from '../core/formats/numbers';
+import { useInputMode } from './useInputMode';
 
 /** The cells' sizes (against the model's usual) the magnification list offers; the zoom is 1 / size. */
 const SCALE_PRESETS = [0.5, 0.625, 0.8, 1, 1.25, 1.6, 2];
@@ -22,6 +23,8 @@ export function ThresholdSliders() {
   const setCountRule = useApp((s) => s.setCountRule);
   const band = useApp((s) => s.reviewBand);
   const setBand = useApp((s) => s.setReviewBand);
+  // what visits the band's boxes: the U key, or by touch (no keys) the Next uncertain button, as the hints say it
+  const visits = useInputMode() === 'touch' ? 'Next uncertain' : 'U';
   const fixedScale = useApp((s) => s.fixedScale);
   const setFixedScale = useApp((s) => s.setFixedScale);
   const stale = useApp(useShallow(selectScaleStale));
@@ -59,8 +62,10 @@ export function ThresholdSliders() {
         <span>NMS across classes (one label per cell)</span>
       </label>
       <label>
-        <span title="U visits model boxes whose score is within this of their class threshold">Review ±</span>
-        <input type="range" min={0.02} max={0.5} step={0.01} value={band} aria-label="Review band: U visits boxes within this of their class threshold" data-testid="review-band" onChange={(e) => setBand(Number(e.target.value))} />
+        <span title={`${visits} visits model boxes whose score is within this of their class threshold`} data-testid="review-band-label">
+          Review ±
+        </span>
+        <input type="range" min={0.02} max={0.5} step={0.01} value={band} aria-label={`Review band: ${visits} visits boxes within this of their class threshold`} data-testid="review-band" onChange={(e) => setBand(Number(e.target.value))} />
         <output aria-hidden>{fixed(band, 2, browserLocale())}</output>
       </label>
       <h3>Count rule</h3>

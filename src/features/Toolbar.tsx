@@ -8,8 +8,10 @@ import { ToolbarMore } from './ToolbarMore';
 import { useInputMode } from './useInputMode';
 import { useFocusHandoff } from './useFocusHandoff';
 import { InfoTip } from './InfoTip';
+import { EngineInUse } from './EngineInUse';
 
 const NOT_COUNTED = 'This image is not counted yet (or could not be counted): there are no boxes to review.';
+const NOT_COUNTED_TOOLS = 'This image is not counted yet (or could not be counted): boxes are drawn and reviewed on its count.';
 
 export function Toolbar() {
   const visible = useApp((s) => s.visible);
@@ -29,6 +31,7 @@ export function Toolbar() {
   const closeHelp = useCallback(() => setHelpOpen(false), [setHelpOpen]);
   const phone = useIsPhone();
   const whyId = useId();
+  const toolsWhyId = useId();
   const hovers = useHovers();
   // a focused Delete, Undo or Redo that its own press disables hands the focus on, not to the page's body
   const drawRef = useRef<HTMLButtonElement>(null);
@@ -39,6 +42,15 @@ export function Toolbar() {
   useFocusHandoff(delRef, !selectedId, () => [undoRef.current, drawRef.current, nextRef.current]);
   useFocusHandoff(undoRef, !undoable, () => [redoRef.current, nextRef.current, drawRef.current]);
   useFocusHandoff(redoRef, !redoable, () => [undoRef.current, nextRef.current, drawRef.current]);
+  // Why Draw and Next uncertain are off on an image not counted: said to a screen reader everywhere; on a touch screen,
+  // where their disabled buttons answer no tap and show no title, on a line of its own under the toolbar's row (a "?"
+  // beside them pushed More onto a second row at 390 px; the canvas of an image not counted is empty anyway)
+  const toolsOff = !!current && current.status !== 'done';
+  const toolsWhy = toolsOff && (
+    <span className={hovers ? 'sr-only' : 'tools-why'} id={toolsWhyId} data-testid="tools-why">
+      {NOT_COUNTED_TOOLS}
+    </span>
+  );
   const fit = (
     <button onClick={() => runAction('fit')} title="Fit to view (F)">
       Fit
@@ -60,6 +72,7 @@ export function Toolbar() {
       ref={drawRef}
       aria-pressed={mode === 'draw'}
       disabled={current?.status !== 'done' && mode !== 'draw'}
+      aria-describedby={toolsOff ? toolsWhyId : undefined}
       onClick={() => runAction(mode === 'draw' ? 'escape' : 'draw')}
       title="Draw a new box (N), class from 1/2/3"
       data-testid="draw-box"
@@ -90,7 +103,7 @@ export function Toolbar() {
     </button>
   );
   const next = (
-    <button ref={nextRef} onClick={() => runAction('next-uncertain')} disabled={current?.status !== 'done'} title="Next least-certain detection (U); once each is accepted or corrected, mark reviewed and go to the next image" data-testid="review-next">
+    <button ref={nextRef} onClick={() => runAction('next-uncertain')} disabled={current?.status !== 'done'} aria-describedby={toolsOff ? toolsWhyId : undefined} title="Next least-certain detection (U); once each is accepted or corrected, mark reviewed and go to the next image" data-testid="review-next">
       Next uncertain
     </button>
   );
@@ -183,7 +196,9 @@ export function Toolbar() {
           {shown}
           {remove}
           {shortcuts}
+          <EngineInUse />
         </ToolbarMore>
+        {toolsWhy}
       </div>
     );
   return (
@@ -204,6 +219,7 @@ export function Toolbar() {
       <span className="sep" />
       {remove}
       {shortcuts}
+      {toolsWhy}
     </div>
   );
 }

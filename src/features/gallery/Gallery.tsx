@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { bulkVerifiable, EXTRA_CATEGORIES, EXTRA_LABEL, type GalleryGroup } from '../../core/edits/gallery';
 import { WBC_LABEL, WBC_TYPES } from '../../core/differential/differential';
@@ -7,7 +7,8 @@ import { selectDifferentialState, selectGalleryCells, type GalleryCell } from '.
 import type { DifferentialState } from '../../core/differential/rules';
 import { newTargetNotices } from '../../services/differentialNotice';
 import { arrowTarget, cellSortKey, galleryLayout, groupCells, visibleRows, GROUPS, HEADER_H, TILE, TILE_WIDE, type Arrow } from './layout';
-import { useIsWide } from '../useIsPhone';
+import { useHovers, useIsWide } from '../useIsPhone';
+import { InfoTip } from '../InfoTip';
 import { jumpToCell, moveCells, redoGallery, setNote, undoGallery, verify, verifyAll, type GalleryContext } from './galleryActions';
 import { CellTile } from './CellTile';
 import { FileName } from '../FileName';
@@ -306,16 +307,33 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
   );
 }
 
+const VERIFY_ALL_LEAVES = 'Verifies the cells whose type the model is sure of; unsure cells are verified one by one.';
+
 /** A group's "Verify all n", only while it has cells to verify at once; a group with none says why instead
- * of a disabled "Verify all 0": every cell verified, or only unsure cells left (verified one by one). */
+ * of a disabled "Verify all 0": every cell verified, or only unsure cells left (verified one by one).
+ * What it leaves (the unsure cells) is the button's description; a mouse has it as the title, and on a touch
+ * screen, where a title never shows and the first tap verifies, a "?" beside it says it on a tap. */
 function GroupVerify({ cells, low, group, onVerify }: { cells: readonly GalleryCell[]; low: number; group: GalleryGroup; onVerify(): void }) {
+  const hovers = useHovers();
+  const whyId = useId();
   if (!cells.length) return null;
   const n = cells.filter((c) => bulkVerifiable(c.det, low)).length;
   if (n > 0) {
+    // in the group's row itself, not in a box of their own (the row centres its 40-px button)
     return (
-      <button data-testid={`gallery-verify-group-${group}`} onClick={onVerify} title="Unsure cells are verified one by one">
-        Verify all {num(n)}
-      </button>
+      <>
+        <button data-testid={`gallery-verify-group-${group}`} onClick={onVerify} title={hovers ? 'Unsure cells are verified one by one' : undefined} aria-describedby={whyId}>
+          Verify all {num(n)}
+        </button>
+        <span className="sr-only" id={whyId}>
+          {VERIFY_ALL_LEAVES}
+        </span>
+        {!hovers && (
+          <InfoTip label="What Verify all leaves" testId={`gallery-verify-why-${group}`}>
+            {VERIFY_ALL_LEAVES}
+          </InfoTip>
+        )}
+      </>
     );
   }
   const left = cells.filter((c) => !c.det.wbc?.verified).length;
