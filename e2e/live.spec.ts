@@ -20,6 +20,23 @@ const baseArgs = config.use?.launchOptions?.args ?? [];
 const videoPath = (name: string) => join(tmpdir(), 'smearcount-fake-camera', `${name}.y4m`);
 const live = (page: Page) => page.evaluate(() => window.__smearcount.live());
 
+/** From the page's start, every text the element `testId` shows, in order (checked at every frame; a repeat of the
+ * last left out); `recorded` reads them. */
+async function recordTexts(page: Page, testId: string): Promise<void> {
+  await page.addInitScript((id) => {
+    const w = window as unknown as { recorded?: Record<string, string[]> };
+    const list: string[] = [];
+    (w.recorded ??= {})[id] = list;
+    const watch = () => {
+      const text = document.querySelector(`[data-testid="${id}"]`)?.textContent;
+      if (text && list[list.length - 1] !== text) list.push(text);
+      requestAnimationFrame(watch);
+    };
+    requestAnimationFrame(watch);
+  }, testId);
+}
+const recorded = (page: Page, testId: string) => page.evaluate((id) => (window as unknown as { recorded: Record<string, string[]> }).recorded[id], testId);
+
 /**
  * A page in a browser of its own whose camera plays the video `name`: the camera flags are launch flags,
  * and Playwright allows launch options per file only, while each test here needs its own video. The
@@ -276,16 +293,7 @@ test.describe('the phone held back from the eyepiece', () => {
     test.setTimeout(180_000);
     const page = await cameraPage('held-back', { viewport: { width: 390, height: 844 } });
     const app = new AppPage(page);
-    await page.addInitScript(() => {
-      const w = window as unknown as { states: string[] };
-      w.states = [];
-      const seen = () => {
-        const s = document.querySelector('[data-testid="live-status"]')?.textContent;
-        if (s && w.states[w.states.length - 1] !== s) w.states.push(s);
-        requestAnimationFrame(seen);
-      };
-      requestAnimationFrame(seen);
-    });
+    await recordTexts(page, 'live-status');
     await startLive(app);
     const status = page.getByTestId('live-status');
     await expect(status).toHaveText('The field of view is small: move the phone closer to the eyepiece, or zoom in', { timeout: 60_000 });
@@ -294,7 +302,7 @@ test.describe('the phone held back from the eyepiece', () => {
     // a loop and a half of the video: the small view again, then the captured field seen
     await page.waitForTimeout(1.5 * scriptSeconds(steps) * 1000);
     await stopAndSettle(app);
-    const said = await page.evaluate(() => (window as unknown as { states: string[] }).states);
+    const said = await recorded(page, 'live-status');
     expect(said).not.toContain('Too dark: is the lamp on?');
     const images = await app.images();
     expect(images.map((i) => i.name)).toEqual(['live-0001.jpg']);
@@ -1040,22 +1048,13 @@ test.describe('the lamp off between two fields', () => {
   test("the view never reads zero cells for a field it has not counted (the boxes the dark cleared are no field's count)", async ({ cameraPage }) => {
     test.setTimeout(180_000);
     const page = await cameraPage('lamp-off-between', { viewport: { width: 390, height: 844 }, touch: true });
-    await page.addInitScript(() => {
-      const w = window as unknown as { figures: string[] };
-      w.figures = [];
-      const watch = () => {
-        const text = document.querySelector('[data-testid="live-field-count"]')?.textContent;
-        if (text && w.figures[w.figures.length - 1] !== text) w.figures.push(text);
-        requestAnimationFrame(watch);
-      };
-      requestAnimationFrame(watch);
-    });
+    await recordTexts(page, 'live-field-count');
     const app = new AppPage(page);
     await startLive(app);
     await page.waitForFunction(() => window.__smearcount.live().captured.length === 2, null, { timeout: 90_000 });
     // and round the loop: the dark, then the first field again
     await page.waitForTimeout(4000);
-    const figures = await page.evaluate(() => (window as unknown as { figures: string[] }).figures);
+    const figures = await recorded(page, 'live-field-count');
     expect(figures.some((f) => /^(this field|live-0001\.jpg): [1-9]/.test(f))).toBe(true);
     // before: "last field: 0 RBC, 0 WBC, 0 PLT" as each field came back out of the dark, until its first preview
     // (a CBC field has never fewer than a dozen red cells)
