@@ -251,3 +251,51 @@ test('a 100x field, a few huge red cells each cut by the border, is flagged for 
   await page.getByTestId('thumb').filter({ hasText: 'oil-100x.png' }).click();
   await expect(page.locator('[data-testid="flag-text"][data-flag="scale-out-of-range"]')).toContainText(/The cells look at least \d\.\d× larger than usual/);
 });
+
+test('a field under a vignette and under an off-centre lamp is evened out before it is counted: counted as the field evenly lit, not called out of focus, flagged uneven-light with what to fix', async ({ page }) => {
+  test.setTimeout(300_000);
+  const [path] = testingImages(1);
+  const field = await decodeImage(path);
+  const { width: w, height: h } = field;
+  // the stress sets' light (models/make_stress_sets.py): the corners at a quarter of the centre's light; a lamp
+  // giving 0.45 of the light on the left and 1.15 on the right (clipped)
+  const lit = (name: string, light: (x: number, y: number) => number) => {
+    const data = new Uint8Array(field.data);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const l = light(x, y);
+        for (let c = 0; c < 3; c++) data[(y * w + x) * 4 + c] = Math.min(255, Math.round(field.data[(y * w + x) * 4 + c] * l));
+      }
+    }
+    return { name: `${name}.png`, mimeType: 'image/png', buffer: toPng({ name, width: w, height: h, data }) };
+  };
+  const radial2 = (x: number, y: number) => (((x - (w - 1) / 2) / (w / 2)) ** 2 + ((y - (h - 1) / 2) / (h / 2)) ** 2) / 2;
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await page.getByTestId('file-input').setInputFiles([
+    { name: 'original.jpg', mimeType: 'image/jpeg', buffer: readFileSync(path) },
+    lit('vignette', (x, y) => 1 - 0.75 * radial2(x, y)),
+    lit('lamp-off-centre', (x) => 0.45 + (0.7 * x) / (w - 1)),
+  ]);
+  await app.waitReady(240_000);
+  const images = await page.evaluate(() => window.__smearcount.images());
+  const byName = Object.fromEntries(images.map((i) => [i.name, i]));
+  const original = byName['original.jpg'];
+  expect(original.flags).not.toContain('uneven-light');
+  expect(original.quality!.pixels.light!).toBeGreaterThan(0.8);
+  for (const name of ['vignette.png', 'lamp-off-centre.png']) {
+    const im = byName[name];
+    expect(im.flags, name).toContain('uneven-light');
+    // the dark part's weak edges no longer read as blur, and the image stays in the totals
+    expect(im.flags, name).not.toContain('out-of-focus');
+    expect(im.inTotals, name).toBe(true);
+    expect(im.quality!.pixels.light!, name).toBeLessThan(0.7);
+    expect(Math.abs(im.count - original.count), name).toBeLessThanOrEqual(Math.max(3, 0.05 * original.count));
+  }
+  await page.getByTestId('thumb').filter({ hasText: 'vignette.png' }).click();
+  const said = page.locator('[data-testid="flag-text"][data-flag="uneven-light"]');
+  await expect(said).toContainText('The light is uneven across the field');
+  await expect(said).toContainText('Köhler');
+  await expect(said).not.toContainText('left out');
+  await expect(page.getByTestId('thumb').filter({ hasText: 'vignette.png' })).toContainText('uneven light');
+});

@@ -214,6 +214,12 @@ S = {
     "bright-1.45": px(lambda x, r: x * 1.45),
     "vignette": px(lambda x, r: x * (1 - 0.75 * radial(*x.shape[:2]) ** 2)[..., None]),
     "uneven-lamp": px(lambda x, r: x * np.linspace(0.45, 1.15, x.shape[1], dtype=np.float32)[None, :, None]),
+    # milder and other shapes of uneven light (core/quality/illumination.ts's bar and its reach)
+    "vignette-0.3": px(lambda x, r: x * (1 - 0.3 * radial(*x.shape[:2]) ** 2)[..., None]),
+    "vignette-0.5": px(lambda x, r: x * (1 - 0.5 * radial(*x.shape[:2]) ** 2)[..., None]),
+    "vignette-cos4": px(lambda x, r: x * (np.cos(np.arctan(1.1 * radial(*x.shape[:2]))) ** 4)[..., None]),
+    "lamp-corner": px(lambda x, r: x * (0.5 + 0.5 * (np.mgrid[0:x.shape[0], 0:x.shape[1]].sum(0) / (x.shape[0] + x.shape[1] - 2)))[..., None]),
+    "lamp-vertical-dim": px(lambda x, r: noise(x * np.linspace(0.35, 0.9, x.shape[0], dtype=np.float32)[:, None, None], 3, r)),
     # files
     "jpeg-q8": px(lambda x, r: jpeg(x, 8)),
     "jpeg-q15": px(lambda x, r: jpeg(x, 15)),

@@ -10,6 +10,7 @@ import { inputScale } from '../../src/core/detection/geometry';
 import { resizeToCHW } from '../../src/core/detection/resize';
 import { detectWithScale, type ScaleInfo } from '../../src/core/detection/scale';
 import { fillOutsideField, findCircularField, scaleCircle } from '../../src/core/quality/field';
+import { evenLight } from '../../src/core/quality/illumination';
 import { REPO_ROOT } from '../dataRoot';
 import type { Rgba } from './decode';
 import { cropRgba } from '../../src/core/quality/pixels';
@@ -56,7 +57,9 @@ export class Detector {
       const src = region ? cropRgba(img, region) : img;
       const f = field && region ? { cx: field.cx - region.x, cy: field.cy - region.y, r: field.r } : field;
       const chw = resizeToCHW(src.data, src.width, src.height, size.width, size.height);
-      if (f) fillOutsideField(chw, size.width, size.height, scaleCircle(f, size.width / src.width));
+      const disc = f ? scaleCircle(f, size.width / src.width) : null;
+      evenLight(chw, size.width, size.height, disc); // as the app's worker does
+      if (disc) fillOutsideField(chw, size.width, size.height, disc);
       const t = performance.now();
       const out = await this.session.run({ image: new this.Tensor('float32', chw, [3, size.height, size.width]) });
       ms += performance.now() - t;

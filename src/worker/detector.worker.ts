@@ -8,6 +8,7 @@ import { AppError } from '../core/errors';
 import { rgbaToCHW } from '../core/detection/preprocess';
 import { normaliseChw } from '../core/differential/crop';
 import { fillOutsideField, findCircularField, type Circle } from '../core/quality/field';
+import { evenLight } from '../core/quality/illumination';
 import type { ClassifyRequest, DetectRequest, InitRequest, WorkerRequest, WorkerResponse } from './protocol';
 import { chooseModel } from './optimizedModel';
 import { RunQueue, disposeOutputs, fetchVerifiedModel, loadClassifier, loadSession, prepareWasmRuntime, threadCount, webgpuAdapterUsable, type Loaded } from './session';
@@ -140,6 +141,8 @@ function toInput(bitmap: ImageBitmap): { chw: Float32Array; field: Circle | null
   const chw = rgbaToCHW(data, width, height, scratch.chw);
   // an eyepiece photo: the black ring takes the disc's mean colour (core/quality/field.ts)
   const field = findCircularField({ data, width, height });
+  // uneven light (a lamp off centre, a camera's vignetting) is evened out first (core/quality/illumination)
+  evenLight(chw, width, height, field);
   if (field) fillOutsideField(chw, width, height, field);
   return { chw, field };
 }

@@ -12,9 +12,10 @@ import { CALIBRATION } from './calibration';
 import { MEASURABLE } from '../detection/scaleWords';
 import { plateletClumps } from './clumps';
 import { MIN_FIELD_SHARE } from './field';
+import { UNEVEN_BAR } from './illumination';
 import { fixed, plain } from '../formats/numbers';
 
-export const FLAG_CODES = ['not-smear', 'field-too-small', 'small-field', 'scale-out-of-range', 'out-of-focus', 'under-exposed', 'over-exposed', 'noisy', 'compressed', 'monochrome', 'unfamiliar-colour', 'platelet-clumps', 'wbc-type-unsure'] as const;
+export const FLAG_CODES = ['not-smear', 'field-too-small', 'small-field', 'uneven-light', 'scale-out-of-range', 'out-of-focus', 'under-exposed', 'over-exposed', 'noisy', 'compressed', 'monochrome', 'unfamiliar-colour', 'platelet-clumps', 'wbc-type-unsure'] as const;
 export type FlagCode = (typeof FLAG_CODES)[number];
 
 /** What the cells look like beside the usual size, and the not-smear tests an image failed: the parts of a
@@ -31,6 +32,11 @@ const FLAG_BODY: Record<FlagCode, (detail?: string, lead?: string) => string> = 
   // Under MIN_FIELD_SHARE (half a percent) of the frame nothing in the disc can be judged or counted, and the
   // frame's statistics had read the black about it as a dark lamp ("Raise the lamp"): the fix is the phone's.
   'field-too-small': (share = 'under 1%') => `The microscope's field of view fills only ${share} of the photo, too small to find or count its cells (the lamp is not the problem: the phone is held back from the eyepiece, or not zoomed in). Move the phone closer to the eyepiece, or zoom in, until the field of view fills the frame.`,
+  // Validation fields under a vignette (the corners at a quarter of the light) and an off-centre lamp
+  // (0.45-1.15x across): platelets 0.53 / 0.66 and WBCs 0.86 / 0.88 against 0.92 / 0.98 evenly lit, with 13 /
+  // 20 of 48 falsely out of focus; evened out, 0.92 / 0.91 and 0.98 / 0.98, none out of focus (README, "Flags").
+  'uneven-light': (darkest = 'far under') =>
+    `The light is uneven across the field (its darkest part ${darkest} its brightest: the lamp is off centre, or the camera darkens the corners). The app evened it out before counting, and counts held on such fields in our tests; for the best counts, centre the lamp and open its field diaphragm (Köhler illumination).`,
   'scale-out-of-range': (lead = SCALE_LEAD) => `${lead} the app can correct (it handles cells from half to twice the usual size); the counts would be wrong. Setting the magnification by hand helps only within that range.`,
   'out-of-focus': () => 'The image is out of focus; cells cannot be counted reliably.',
   // Darkened copies of validation fields (scripts/calibrateFlags.ts) counted as saved down to about a tenth
@@ -75,6 +81,7 @@ export const FLAG_SHORT: Record<FlagCode, string> = {
   'not-smear': 'not a smear',
   'field-too-small': 'field too small',
   'small-field': 'small field',
+  'uneven-light': 'uneven light',
   'scale-out-of-range': 'cell size',
   'out-of-focus': 'out of focus',
   'under-exposed': 'too dark',
@@ -115,6 +122,7 @@ export function flagSentence(f: FlagCode, accepted = false, q?: QualityInput, ca
     if (why.length && !looksUnlikeSmear(q, cal)) lead = nearlyWhite(q.pixels) ? 'The image is over-exposed' : 'Too few cells to count';
   }
   if (q && (f === 'small-field' || f === 'field-too-small') && q.pixels.fieldShare != null) detail = sharePercent(q.pixels.fieldShare, locale);
+  if (q && f === 'uneven-light' && q.pixels.light != null) detail = `at ${plain(Math.round(q.pixels.light * 100), locale)}% of`;
   if (q && f === 'scale-out-of-range') {
     const d = q.detections;
     // the cut cells' size is a lower bound: it speaks where nothing else measured the cells
@@ -138,6 +146,10 @@ const sharePercent = (share: number, locale?: string) => (share < 0.01 ? `under 
 
 /** Whether the eyepiece's field of view covers a small part of the frame (see SMALL_FIELD_SHARE). */
 export const smallField = (p: PixelStats) => p.fieldShare != null && p.fieldShare < SMALL_FIELD_SHARE;
+
+/** Whether the light was uneven enough that the field was evened out before it was counted (PixelStats.light,
+ * core/quality/illumination). */
+export const unevenLight = (p: PixelStats) => p.light != null && p.light < UNEVEN_BAR;
 
 /** Whether the field of view is too small to count (under MIN_FIELD_SHARE: core/quality/field findTinyField). The
  * statistics are then the frame's, black about a speck of smear: no other flag says anything of the smear. */
@@ -448,6 +460,7 @@ export function qualityFlags(q: QualityInput, cal: QualityCalibration): FlagCode
   const exposureExplains = (dark || bright) && !looksUnlikeSmear(q, cal);
   if ((t.noStain || t.unstained || t.fewCells || t.lowScore || t.sameSize || t.grid) && !exposureExplains) flags.push('not-smear');
   if (smallField(q.pixels)) flags.push('small-field');
+  if (unevenLight(q.pixels)) flags.push('uneven-light');
   if (cellsTooSmall(d, cal) || cellsTooLarge(d, cal)) flags.push('scale-out-of-range');
   if (q.pixels.sharpness < cal.focus.minSharpness) flags.push('out-of-focus');
   if (dark) flags.push('under-exposed');

@@ -6,6 +6,7 @@
  */
 import type { Box } from '../detection/geometry';
 import { CROP_FIELD_SHARE, fieldRegion, fieldShare, findCircularField, inCircle, type Circle } from './field';
+import { fitIllumination, flattenRgba, greyOfRgba, needsEvening } from './illumination';
 
 /** Long side of the image the statistics are taken on. */
 export const STATS_SIDE = 256;
@@ -29,6 +30,11 @@ export interface SmallImage extends Rgba {
    * disc's cells have about the pixels an ordinary field's have on this copy (on the whole frame's copy a disc
    * a tenth of it is 80 px wide, and its cells' edges read as grain). Absent: no such field. */
   field?: FieldCopy;
+  /** The light's evenness (core/quality/illumination: the darkest part of the light over the brightest, 1 when
+   * it could not be read). Under EVEN_OUT_BAR the copy's `data` is flattened, as the detector's input is, and
+   * `unflattened` keeps the pixels as read, for what the camera clipped. Absent on copies made before. */
+  light?: number;
+  unflattened?: Uint8Array | Uint8ClampedArray;
 }
 
 export interface FieldCopy extends Rgba {
@@ -122,6 +128,14 @@ export function toSmall(src: Rgba, origWidth: number, window?: Rgba | null): Sma
   const small: SmallImage = { data, width: size.width, height: size.height, scale: size.width / origWidth, blockiness: own ? blockiness(src) : window ? blockiness(window) : null };
   const field = fieldCopy(src, small);
   if (field) small.field = field;
+  // The light, read as the detector's worker reads it (an eyepiece disc's ring left out): an uneven field is
+  // judged, and its red cells compared with its white ones, evenly lit, as it is counted.
+  const ill = fitIllumination(greyOfRgba(data, size.width, size.height), size.width, size.height, findCircularField(small));
+  small.light = ill ? ill.ratio : 1;
+  if (needsEvening(ill)) {
+    small.unflattened = data;
+    small.data = flattenRgba(data, size.width, size.height, ill);
+  }
   return small;
 }
 
@@ -219,7 +233,7 @@ export interface PixelStats {
   /** Colour signature: ln(R/G) and ln(B/G) of the whole image's mean colour, then of its darkest
    * fifth (stained cells). Zero for grey pictures; a smear is pink to purple. */
   colour: [number, number, number, number];
-  /** Mean grey level 0-255 (exposure). */
+  /** Mean grey level 0-255 (exposure), of the pixels as read (not evened out: see SmallImage.light). */
   brightness: number;
   /** The median |Laplacian| of the grey image at the stats size, in grey levels: most of a smear is flat
    * background and cell interiors, where the Laplacian is the sensor's grain, so the median reads the
@@ -248,6 +262,9 @@ export interface PixelStats {
    * fieldShare): under SMALL_FIELD_SHARE the phone is held too far from the eyepiece, or not zoomed in. Absent:
    * no field of view found (an ordinary camera image), or counted before it existed. */
   fieldShare?: number;
+  /** See SmallImage.light: under EVEN_OUT_BAR the field was evened out before it was counted and judged, and
+   * under UNEVEN_BAR the image is flagged `uneven-light`. Absent in images counted before it existed. */
+  light?: number;
   /** Small copy's size, for the record. */
   width: number;
   height: number;
@@ -263,6 +280,31 @@ const LAP_BINS = 4 * 256 * LAP_BIN_PER_LEVEL;
 /** Pixels this close to the circular field's rim are left out: the rim's step would read as sharpness. */
 const RIM_MARGIN_PX = 3;
 
+/** The histogram of |Laplacian| of grey `g` over the pixels `inside` (borders left out), and how many it holds. */
+function laplacianHistogram(g: Float32Array, w: number, h: number, inside: Uint8Array): { hist: Uint32Array; m: number } {
+  const hist = new Uint32Array(LAP_BINS);
+  let m = 0;
+  for (let y = 1; y < h - 1; y++) {
+    for (let x = 1; x < w - 1; x++) {
+      const p = y * w + x;
+      if (!inside[p]) continue;
+      const lap = Math.abs(4 * g[p] - g[p - 1] - g[p + 1] - g[p - w] - g[p + w]);
+      hist[Math.min(LAP_BINS - 1, Math.floor(lap * LAP_BIN_PER_LEVEL))]++;
+      m++;
+    }
+  }
+  return { hist, m };
+}
+
+/** The median of such a histogram, in grey levels (PixelStats.noise). */
+function lapMedian(hist: Uint32Array, m: number): number {
+  for (let c = 0, k = 0; m && k < LAP_BINS; k++) {
+    c += hist[k];
+    if (c >= 0.5 * m) return (k + 0.5) / LAP_BIN_PER_LEVEL;
+  }
+  return 0;
+}
+
 /**
  * The statistics of the whole image, or, for an eyepiece photo, of its circular field only (`field`, in
  * this copy's pixels): the black ring would otherwise be the "darkest fifth" (no stain colour) and its
@@ -270,6 +312,8 @@ const RIM_MARGIN_PX = 3;
  */
 export function pixelStats(img: Rgba, field: Circle | null = null): PixelStats {
   const { data, width: w, height: h } = img;
+  // what the camera clipped is read on the pixels as read, not on a flattened copy (which raises the dark part)
+  const asRead = (img as SmallImage).unflattened ?? data;
   const n = w * h;
   const inside = new Uint8Array(n);
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) inside[y * w + x] = !field || inCircle(field, x + 0.5, y + 0.5, RIM_MARGIN_PX) ? 1 : 0;
@@ -293,7 +337,7 @@ export function pixelStats(img: Rgba, field: Circle | null = null): PixelStats {
     sb += data[i + 2];
     const top = Math.max(data[i], data[i + 1], data[i + 2]);
     spread += top - Math.min(data[i], data[i + 1], data[i + 2]);
-    if (top >= 254) clipped++;
+    if (Math.max(asRead[i], asRead[i + 1], asRead[i + 2]) >= 254) clipped++;
     sum += v;
     sum2 += v * v;
   }
@@ -312,17 +356,7 @@ export function pixelStats(img: Rgba, field: Circle | null = null): PixelStats {
   }
   const sd = Math.sqrt(Math.max(0, sum2 / cnt - mean * mean));
   // |Laplacian| is at most 4 x 255 on 8-bit grey: a histogram of 1/8-level bins gives its percentile
-  const lapHist = new Uint32Array(LAP_BINS);
-  let m = 0;
-  for (let y = 1; y < h - 1; y++) {
-    for (let x = 1; x < w - 1; x++) {
-      const p = y * w + x;
-      if (!inside[p]) continue;
-      const lap = Math.abs(4 * g[p] - g[p - 1] - g[p + 1] - g[p - w] - g[p + w]);
-      lapHist[Math.min(LAP_BINS - 1, Math.floor(lap * LAP_BIN_PER_LEVEL))]++;
-      m++;
-    }
-  }
+  const { hist: lapHist, m } = laplacianHistogram(g, w, h, inside);
   let lapTop = 0;
   for (let c = 0, k = 0; m && k < LAP_BINS; k++) {
     c += lapHist[k];
@@ -332,13 +366,19 @@ export function pixelStats(img: Rgba, field: Circle | null = null): PixelStats {
     }
   }
   const sharpness = m && sd > 1e-6 ? lapTop / sd : 0;
-  let noise = 0;
-  for (let c = 0, k = 0; m && k < LAP_BINS; k++) {
-    c += lapHist[k];
-    if (c >= 0.5 * m) {
-      noise = (k + 0.5) / LAP_BIN_PER_LEVEL;
-      break;
+  let noise = lapMedian(lapHist, m);
+  // A flattened copy raised its dark part, and the grain there with it: exposure and grain are the camera's,
+  // read on the pixels as read (their bars were measured there); edges and colours on the even copy.
+  let brightness = mean;
+  if (asRead !== data) {
+    const raw = new Float32Array(n);
+    let rs = 0;
+    for (let p = 0; p < n; p++) {
+      raw[p] = grey(asRead, p * 4);
+      if (inside[p]) rs += raw[p];
     }
+    brightness = rs / cnt;
+    noise = lapMedian(laplacianHistogram(raw, w, h, inside).hist, m);
   }
   // darkest fifth by grey level: a 256-bin histogram avoids sorting 50k values
   const hist = new Uint32Array(256);
@@ -367,13 +407,14 @@ export function pixelStats(img: Rgba, field: Circle | null = null): PixelStats {
   return {
     sharpness,
     colour: [lnRatio(sr / cnt, sg / cnt), lnRatio(sb / cnt, sg / cnt), lnRatio(dr / dn, dg / dn), lnRatio(db / dn, dg / dn)],
-    brightness: mean,
+    brightness,
     noise,
     colourSpread: spread / cnt,
     balancedSpread: balanced / cnt,
     clipped: clipped / cnt,
     blockiness: 'blockiness' in img ? ((img as SmallImage).blockiness ?? null) : null,
     ...('scale' in img ? { longSide: Math.round(Math.max(w, h) / (img as SmallImage).scale) } : {}),
+    ...((img as SmallImage).light !== undefined ? { light: (img as SmallImage).light } : {}),
     width: w,
     height: h,
   };
