@@ -35,3 +35,35 @@ test('at 1280x800 the ratios keep their labels readable beside a long "Images co
   await expect(page.getByTestId('images-refused')).toBeVisible();
   await expect(page.getByTestId('images-refused')).toBeInViewport();
 });
+
+for (const vp of [
+  { width: 1280, height: 800 },
+  { width: 1920, height: 1080 },
+]) {
+  test(`at ${vp.width}x${vp.height} the key sheet (?) stays on the screen, scrolls inside itself and reads in lines, not a word a line`, async ({ page }) => {
+    await page.setViewportSize(vp);
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    await page.keyboard.press('?');
+    const sheet = page.locator('[data-testid="shortcuts"] dl');
+    await expect(sheet).toBeVisible();
+    // It hung from its summary 1129 px (1280x800) and 1896 px (1920x1080) tall: its lower half under the
+    // screen's edge, and a wheel over it scrolled the whole page, the app shell up and off the screen.
+    const box = (await sheet.boundingBox())!;
+    expect(box.y + box.height).toBeLessThanOrEqual(vp.height);
+    expect((await pageScroll(page)).height).toBeLessThanOrEqual(vp.height);
+    // The descriptions' column got what the longest key ("Ctrl+Z, Ctrl+Shift+Z or Ctrl+Y", kept on one line)
+    // left: 115 of 380 px at 1920, U's description 17 lines long.
+    const dd = page.locator('[data-testid="shortcuts"] dd').first();
+    expect((await dd.boundingBox())!.width).toBeGreaterThanOrEqual(box.width * 0.55);
+    // every line is reached by scrolling the sheet, not the page
+    const last = page.locator('[data-testid="shortcuts"] dt').last();
+    await sheet.hover();
+    await page.mouse.wheel(0, 3000);
+    await expect(last).toBeInViewport();
+    await expect.poll(async () => (await pageScroll(page)).top).toBe(0);
+    await expect(page.getByTestId('status')).toBeInViewport();
+  });
+}
