@@ -67,3 +67,52 @@ for (const vp of [
     await expect(page.getByTestId('status')).toBeInViewport();
   });
 }
+
+for (const vp of [
+  { width: 1280, height: 800 },
+  { width: 1366, height: 768 },
+]) {
+  test(`at ${vp.width}x${vp.height} selecting a box does not move the field under the mouse`, async ({ page }) => {
+    await page.setViewportSize(vp);
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    const dets = (await app.current())!.detections;
+    const rbc = dets.find((d) => d.cls === 'RBC' && d.origin !== 'manual')!;
+    const wbc = dets.find((d) => d.cls === 'WBC')!;
+    expect(wbc, 'BloodImage_00339 has a WBC').toBeTruthy();
+    /** Where the field is drawn on the screen: the canvas's top and the view's transform. */
+    const field = () =>
+      page.evaluate(() => {
+        const c = document.querySelector('[data-testid="canvas"] canvas')!.getBoundingClientRect();
+        const v = window.__smearcount.view();
+        return { top: Math.round(c.top), x: Math.round(v.x), y: Math.round(v.y), scale: Number(v.scale.toFixed(3)) };
+      });
+    const before = await field();
+    // The review line and its buttons wrapped onto a second row for a WBC (its type's list beside Accept, RBC,
+    // WBC, PLT, Delete): the canvas 21-22 px shorter, the field 11 px higher (and at 1366x768 3% smaller), so a
+    // second click landed on another cell.
+    for (const d of [rbc, wbc, rbc]) {
+      await page.evaluate((id) => window.__smearcount.selectBox(id), d.id);
+      await expect(page.getByTestId('review-status')).toContainText(d.cls);
+      await expect.poll(field).toEqual(before);
+      // what was cut to keep one row is still said in full, in the line's title
+      await expect(page.getByTestId('review-status')).toHaveAttribute('title', /A accept, Del delete/);
+      await expect(page.getByTestId('review-actions')).toBeInViewport();
+    }
+    await expect(page.getByTestId('action-wbc-type')).toHaveCount(0);
+    // zoomed in, a click on another cell kept the zoom only while the line's height did not change: any change
+    // of the canvas's size fits the field again
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('+');
+    await expect.poll(async () => (await field()).scale).toBeGreaterThan(before.scale * 1.1);
+    const zoomed = await field();
+    await page.evaluate((id) => window.__smearcount.selectBox(id), wbc.id);
+    await expect(page.getByTestId('review-status')).toContainText('WBC');
+    await page.waitForTimeout(300);
+    expect(await field()).toEqual(zoomed);
+    await expect(page.getByTestId('action-wbc-type')).toBeInViewport();
+    await expect(page.getByTestId('review-status')).toHaveAttribute('title', /neutrophil|lymphocyte|monocyte|eosinophil|basophil|immature|erythroblast/i);
+  });
+}
