@@ -116,3 +116,19 @@ for (const vp of [
     await expect(page.getByTestId('review-status')).toHaveAttribute('title', /neutrophil|lymphocyte|monocyte|eosinophil|basophil|immature|erythroblast/i);
   });
 }
+
+test('at 1280x800 Remove image sits in its row of the toolbar, not 10 px under it', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(1));
+  await app.waitReady();
+  // the Clear session button's 10 px top margin (class "danger") came with it: its middle 4 px under its row's
+  const middle = async (id: string) => {
+    const b = (await page.getByTestId(id).boundingBox())!;
+    return b.y + b.height / 2;
+  };
+  const row = await middle('review-next');
+  const remove = await middle('remove-image');
+  expect(Math.abs(remove - row)).toBeLessThanOrEqual(1);
+});
