@@ -132,3 +132,40 @@ test('at 1280x800 Remove image sits in its row of the toolbar, not 10 px under i
   const remove = await middle('remove-image');
   expect(Math.abs(remove - row)).toBeLessThanOrEqual(1);
 });
+
+test('zoomed in by keyboard, N then Enter places a box and the view stays zoomed on it, also once its line goes', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(1));
+  await app.waitReady();
+  const view = () => page.evaluate(() => window.__smearcount.view());
+  const fit = await view();
+  // a keyboard reaches a spot where a cell was missed: + zooms about the middle, then N Enter places a box there
+  await page.keyboard.press('+');
+  await page.keyboard.press('+');
+  await expect.poll(async () => (await view()).scale).toBeGreaterThan(fit.scale * 1.4);
+  const zoomed = await view();
+  await page.keyboard.press('n');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('review-said')).toContainText('New RBC box');
+  const placed = (await page.evaluate(() => window.__smearcount.selectedId()))!;
+  expect(placed).toBeTruthy();
+  // The line saying so took a second row above the canvas, and any change of the canvas's size fitted the whole
+  // field again: the box just placed, to be moved and sized with Shift+arrows, shrank back to the fitted scale
+  // (1.72 -> 1.10), and again when the line went 6 s later.
+  const inView = async () => {
+    const v = await view();
+    const d = (await app.current())!.detections.find((x) => x.id === placed)!;
+    const c = (await page.getByTestId('canvas').locator('canvas').first().boundingBox())!;
+    const cx = v.x + ((d.box.x1 + d.box.x2) / 2) * v.scale;
+    const cy = v.y + ((d.box.y1 + d.box.y2) / 2) * v.scale;
+    return { scale: v.scale, inside: cx > 0 && cx < c.width && cy > 0 && cy < c.height };
+  };
+  expect(await inView()).toEqual({ scale: zoomed.scale, inside: true });
+  await expect(page.getByTestId('review-said')).toBeHidden({ timeout: 10_000 });
+  expect(await inView()).toEqual({ scale: zoomed.scale, inside: true });
+  // F still fits
+  await page.keyboard.press('f');
+  await expect.poll(async () => (await view()).scale).toBeCloseTo(fit.scale, 3);
+});
