@@ -29,6 +29,8 @@ import { TapHint } from './TapHint';
 const isTouch = (e: Event | undefined) => !!e && (('touches' in e && !!(e as TouchEvent).touches) || (e as PointerEvent).pointerType === 'touch');
 
 /** Specks on the optics, and unstained specks (core/quality/debris), are drawn in one neutral grey, whatever class the detector gave them. */
+/** The same view to within a hundredth of a pixel (the fit is computed, the store holds what was set). */
+const sameView = (a: ViewTransform, b: ViewTransform) => Math.abs(a.scale - b.scale) < 1e-6 && Math.abs(a.x - b.x) < 0.01 && Math.abs(a.y - b.y) < 0.01;
 const OPTICS_COLOR = { RBC: '#9aa0a6', WBC: '#9aa0a6', Platelets: '#9aa0a6' } as const;
 
 /** A touch screen's box handles (screen px). Konva's 10-px squares took a finger only within about 9 px of a
@@ -85,9 +87,20 @@ export function ImageCanvas() {
   // the selected box's actions (useActionDock) without covering a cell.
   const phone = useIsPhone();
   const labelPx = useIsWide() ? 17 : 13;
+  // The fit each image (and F) gets, and what it was for: the canvas only a little shorter or taller (a line of
+  // the review bar came or went: N then Enter's answer, U's; a notice) keeps a view the technician zoomed or panned,
+  // and fits again only a view that was the fit. Every change of the canvas's size fitted the field again, so a box
+  // just placed by keyboard in a zoomed view was shown at the fitted scale the moment its line appeared (e2e
+  // firstuse.spec). A change of width (the window, a phone turned) fits again, as before.
+  const lastFit = useRef<{ key: string; w: number; t: ViewTransform } | null>(null);
   useEffect(() => {
-    setView(fitTransform(width, height, size.w, size.h, 8, phone ? 'top' : 'centre'));
-  }, [current?.id, width, height, size.w, size.h, fitNonce, setView, phone]);
+    const fit = fitTransform(width, height, size.w, size.h, 8, phone ? 'top' : 'centre');
+    const key = `${current?.id}|${width}|${height}|${fitNonce}|${phone}`;
+    const prev = lastFit.current;
+    lastFit.current = { key, w: size.w, t: fit };
+    if (prev && prev.key === key && prev.w === size.w && !sameView(viewStore.getState().transform, prev.t)) return;
+    setView(fit);
+  }, [current?.id, width, height, size.w, size.h, fitNonce, setView, phone, viewStore]);
 
   const reviewBand = useApp((s) => s.reviewBand);
   // the shown boxes, and the one U is visiting in the band below the threshold (drawn while selected). That one

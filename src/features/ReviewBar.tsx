@@ -76,6 +76,16 @@ export function ReviewBar() {
   );
   if (!done && !said) return live;
   const typeNames = services.classifier?.classes.map((c) => c.name) ?? [];
+  // One line each, also the line's title: on a desktop it keeps one row beside its buttons and is cut with an
+  // ellipsis where it is longer (styles.css), and the title says it whole.
+  const candidateLine = candidate
+    ? `${review ? `${review.k} of ${review.n} · ` : ''}${candidate.cls} · score ${score(candidate.score)}, under the threshold ${threshold(params.scoreThresholds[candidate.cls])}: not counted${touch ? '' : ' · A count it, Del leave it out'}`
+    : '';
+  const selLine = sel
+    ? `${review ? `${review.k} of ${review.n} · ` : ''}${
+        sel.origin === 'manual' ? `${sel.cls} · ${isDrawn(sel.id) ? 'drawn by hand' : "the model's box, changed by hand"}` : `${sel.cls} · score ${score(sel.score)} vs threshold ${threshold(params.scoreThresholds[sel.cls])}`
+      }${sel.wbc ? ` · ${typeText(sel.wbc, browserLocale())}` : ''}${touch ? '' : ' · A accept, Del delete, 1/2/3 relabel'}${!touch && sel.cls === 'WBC' && typeNames.length ? ', Shift+1…7 type' : ''}`
+    : '';
   return (
     <div className="review-bar" data-testid="review-bar" role="group" aria-label="Review the selected box" ref={bar} tabIndex={-1}>
       {live}
@@ -86,10 +96,8 @@ export function ReviewBar() {
       )}
       {candidate && (
         <>
-          <span className="review-status" data-testid="review-status">
-            {review ? `${review.k} of ${review.n} · ` : ''}
-            {candidate.cls} · score {score(candidate.score)}, under the threshold {threshold(params.scoreThresholds[candidate.cls])}: not counted
-            {touch ? '' : ' · A count it, Del leave it out'}
+          <span className="review-status" data-testid="review-status" title={candidateLine}>
+            {candidateLine}
           </span>
           <span className={`review-actions${docked ? ' docked' : ''}`} ref={actions} style={docked} data-testid="review-actions">
             <button data-testid="action-accept" onClick={() => run('accept')} title="Count it and go on (A)">
@@ -108,12 +116,8 @@ export function ReviewBar() {
       )}
       {sel && (
         <>
-          <span className="review-status" data-testid="review-status">
-            {review ? `${review.k} of ${review.n} · ` : ''}
-            {sel.origin === 'manual' ? `${sel.cls} · ${isDrawn(sel.id) ? 'drawn by hand' : 'the model\'s box, changed by hand'}` : `${sel.cls} · score ${score(sel.score)} vs threshold ${threshold(params.scoreThresholds[sel.cls])}`}
-            {sel.wbc ? ` · ${typeText(sel.wbc, browserLocale())}` : ''}
-            {touch ? '' : ' · A accept, Del delete, 1/2/3 relabel'}
-            {!touch && sel.cls === 'WBC' && typeNames.length ? ', Shift+1…7 type' : ''}
+          <span className="review-status" data-testid="review-status" title={selLine}>
+            {selLine}
           </span>
           <span className={`review-actions${docked ? ' docked' : ''}`} ref={actions} style={docked} data-testid="review-actions">
             <button data-testid="action-accept" onClick={() => run('accept')} title="Accept as it is and go on (A)">
