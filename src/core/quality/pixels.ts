@@ -128,15 +128,21 @@ export function toSmall(src: Rgba, origWidth: number, window?: Rgba | null): Sma
   const small: SmallImage = { data, width: size.width, height: size.height, scale: size.width / origWidth, blockiness: own ? blockiness(src) : window ? blockiness(window) : null };
   const field = fieldCopy(src, small);
   if (field) small.field = field;
-  // The light, read as the detector's worker reads it (an eyepiece disc's ring left out): an uneven field is
-  // judged, and its red cells compared with its white ones, evenly lit, as it is counted.
-  const ill = fitIllumination(greyOfRgba(data, size.width, size.height), size.width, size.height, findCircularField(small));
-  small.light = ill ? ill.ratio : 1;
+  return withEvenLight(small, findCircularField(small));
+}
+
+/** The light, read as the detector's worker reads it (an eyepiece disc's ring left out, `field` in this
+ * copy's pixels): an uneven field is judged, and its red cells compared with its white ones, evenly lit, as it is
+ * counted (SmallImage.light). Sets `light`, and where it evens the copy out, `data` and `unflattened`. */
+export function withEvenLight<T extends Rgba & Pick<SmallImage, 'light' | 'unflattened'>>(img: T, field: Circle | null): T {
+  const { data, width, height } = img;
+  const ill = fitIllumination(greyOfRgba(data, width, height), width, height, field);
+  img.light = ill ? ill.ratio : 1;
   if (needsEvening(ill)) {
-    small.unflattened = data;
-    small.data = flattenRgba(data, size.width, size.height, ill);
+    img.unflattened = data;
+    img.data = flattenRgba(data, width, height, ill);
   }
-  return small;
+  return img;
 }
 
 /** See SmallImage.field: the square about a small field, cut from `src` (the pixels `small` was shrunk from). */
