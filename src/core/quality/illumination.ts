@@ -22,14 +22,14 @@ export interface Illumination {
 }
 
 /** A field whose light falls under this fraction of its brightest part is evened out before it is counted
- * and judged. Validation fields under a vignette of 30% (the corners at 0.7 of the centre; most read 0.69-0.76)
+ * and judged. Validation fields under a vignette of 30% (the corners at 0.7 of the centre; a median of 0.76)
  * lost 2 of 134 WBCs to the WBC rule (the dark corners' red cells made its reference too dark) and 5 of 135
  * platelets; evened out under 0.8 they lost none, and the 126 validation fields as saved moved by 2 red cells
  * of 2,600 (3 of them are under 0.8; scripts/illuminationStudy.ts prints every folder's spread). */
 export const EVEN_OUT_BAR = 0.8;
 /** Under this the light is uneven enough to say so (the `uneven-light` flag): no field of the training
- * microscopes is (their least even, a bcd field, reads 0.707), and a lamp off centre or a camera's vignette
- * that costs cells reads 0.22-0.63. */
+ * microscopes is (their least even, a bcd field, reads 0.707), while the stress sets' vignettes and lamps that
+ * cost platelets (corners at half the light and darker) read medians of 0.26-0.60. */
 export const UNEVEN_BAR = 0.7;
 /** No pixel is raised more than this: a part of the field darker than a quarter of the rest is not restored. */
 export const MAX_GAIN = 4;
