@@ -8,7 +8,7 @@
 import { CALIBRATION } from '../quality/calibration';
 import { fieldShare, findCircularField, findTinyField, type Circle } from '../quality/field';
 import { SMALL_FIELD_SHARE, unlikeStainColours } from '../quality/flags';
-import { pixelStats, type PixelStats, type Rgba } from '../quality/pixels';
+import { pixelStats, withEvenLight, type PixelStats, type Rgba } from '../quality/pixels';
 import { boxBlur3, normaliseGain, resampleGrey, shiftedAbsDiff, toGrey, type Grey } from './grey';
 import { fieldSignature, matchSignatures, seenBefore, type Signature } from './signature';
 
@@ -126,7 +126,9 @@ export class CaptureJudge {
       this.decided = null;
     }
     const field = findCircularField(small);
-    const stats = pixelStats(small, field);
+    // judged evenly lit, as the batch judges the saved field (core/quality/illumination): a vignette or a lamp off
+    // centre read as blur here would never let a field be captured that the batch counts as sharp
+    const stats = pixelStats(withEvenLight({ data: small.data, width: small.width, height: small.height }, field), field);
     const stillFor = t - this.stillSince;
     const base = { stillFor, motion, drift, stats, field };
     // a phone pulled off the eyepiece (a room, a poster, a hand): the batch's not-smear colours, said before

@@ -454,3 +454,53 @@ describe('live: the dark and the washed-out view', () => {
     expect(judge.fields.length).toBe(0);
   });
 });
+
+describe('live: uneven light', () => {
+  /** A box blur of radius r (a soft, but not blurred, camera). */
+  const boxBlur = (img: Rgba, r: number): Rgba => {
+    const { width: w, height: h, data } = img;
+    const out = new Uint8ClampedArray(data.length);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++)
+        for (let c = 0; c < 4; c++) {
+          let v = 0;
+          let n = 0;
+          for (let dy = -r; dy <= r; dy++)
+            for (let dx = -r; dx <= r; dx++) {
+              v += data[(Math.min(h - 1, Math.max(0, y + dy)) * w + Math.min(w - 1, Math.max(0, x + dx))) * 4 + c];
+              n++;
+            }
+          out[(y * w + x) * 4 + c] = v / n;
+        }
+    return { width: w, height: h, data: out };
+  };
+  /** The view with its corners at a quarter of the centre's light (the stress sets' vignette). */
+  const vignetted = (v: Rgba): Rgba => {
+    const data = new Uint8ClampedArray(v.data);
+    for (let y = 0; y < v.height; y++) {
+      for (let x = 0; x < v.width; x++) {
+        const l = 1 - 0.75 * ((((x + 0.5) / (v.width / 2) - 1) ** 2 + ((y + 0.5) / (v.height / 2) - 1) ** 2) / 2);
+        for (let c = 0; c < 3; c++) data[(y * v.width + x) * 4 + c] = v.data[(y * v.width + x) * 4 + c] * l;
+      }
+    }
+    return { ...v, data };
+  };
+
+  it('a soft field under a vignette (the corners at a quarter of the light) is judged as the batch judges it: captured, never "blurred"', () => {
+    const even = boxBlur(view(slide, 0, 0, 256, 192, { noise: 2 }), 2);
+    const frame = vignetted(even);
+    // as read, the fall-off lowers the sharpness (edges over the spread of grey) under the bar
+    expect(pixelStats(even).sharpness).toBeGreaterThan(LIVE_PARAMS.minSharpness);
+    expect(pixelStats(frame).sharpness).toBeLessThan(LIVE_PARAMS.minSharpness);
+    const judge = new CaptureJudge();
+    const seen: string[] = [];
+    for (let t = 0; t <= 2000; t += 100) {
+      const v = judge.onFrame(t, frame);
+      if (v.state === 'capture') judge.captured(v.signature!);
+      seen.push(v.state);
+      expect(v.stats.light).toBeLessThan(0.7);
+    }
+    expect(seen).not.toContain('blurred');
+    expect(seen.filter((s) => s === 'capture')).toHaveLength(1);
+  });
+});
