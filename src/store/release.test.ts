@@ -3,7 +3,9 @@ import { addBox, deleteBox, moveBox, relabelBox } from '../core/edits/commands';
 import { reclassifyCell, verifyCells } from '../core/edits/gallery';
 import type { Detection } from '../core/detection/detection';
 import { backAtWithdrawnRelease, releaseRevision, restoredWithdrawal, watchRelease } from './release';
-import type { ModelsInUse } from './modelSlice';
+import { modelsInUse, type ModelsInUse } from './modelSlice';
+import { parseClassifierCard } from '../core/differential/card';
+import wbcCardJson from '../../models/smearcount-wbc.json';
 import { createAppStore, type AppStore } from './store';
 import { selectDifferentialState, shownDetections } from './selectors';
 import { leftOutWords, scaleUsed, selectLeftOutBoxes } from './report';
@@ -330,7 +332,7 @@ describe('release', () => {
   });
 
   describe('made with the models loaded (audit 2026-12-07, release: the unsure bar comes with the classifier)', () => {
-    const models = (lowConfidence = 0.6, sha = 'c'.repeat(64), name = 'smearcount-wbc'): ModelsInUse => ({ detector: { name: 'smearcount-det', sha256: 'd'.repeat(64) }, classifier: { name, sha256: sha, lowConfidence } });
+    const models = (lowConfidence = 0.6, sha = 'c'.repeat(64), name = 'smearcount-wbc'): ModelsInUse => ({ detector: { name: 'smearcount-det', sha256: 'd'.repeat(64) }, classifier: { name, sha256: sha, lowConfidence, codes: ['NEU', 'LYM', 'MON', 'EOS', 'BAS', 'IG', 'NRBC'] } });
     /** A release made under `was`, restored on a page that loaded `now` (an update of the app in between). */
     function restore(was: ModelsInUse, now: ModelsInUse | null) {
       const first = batch();
@@ -374,6 +376,31 @@ describe('release', () => {
       const same = restore(models(), models());
       expect(restoredWithdrawal(same.second)).toBe('the batch restored after a reload differs from the one released');
     });
+  });
+
+  it('is withdrawn on restore under a classifier card that changes only the WBC type codes the report prints (audit 2026-12-07, release)', () => {
+    // the same model file, the same unsure bar: only the codes (the report's differential rows, the exports'
+    // wbc_type codes) differ, as an update of the app could bring. The release read "Released" over a report
+    // that now printed other codes than the one signed
+    const card = { name: 'smearcount-det', sha256: 'd'.repeat(64) };
+    const was = parseClassifierCard(wbcCardJson);
+    const json = structuredClone(wbcCardJson) as { classes: { code: string }[] };
+    json.classes[0].code = 'SEG';
+    const now = parseClassifierCard(json);
+    const first = batch();
+    first.getState().setModels(modelsInUse(card, was));
+    first.getState().setSample({ id: 'S-1' });
+    first.getState().releaseReport('AB');
+    const sample = first.getState().sample;
+    const same = batch();
+    same.getState().setModels(modelsInUse(card, parseClassifierCard(wbcCardJson)));
+    same.setState({ sample });
+    expect(releaseRevision(same.getState())).toBe(sample.releasedRevision);
+    const second = batch();
+    second.getState().setModels(modelsInUse(card, now));
+    second.setState({ sample });
+    expect(releaseRevision(second.getState())).not.toBe(sample.releasedRevision);
+    expect(restoredWithdrawal(second.getState())).toBe('made with other WBC type codes (smearcount-wbc: neutrophil NEU → SEG): release it again');
   });
 
   it('names a file refused again for another reason, which the report then lists twice (audit 2026-12-07, release)', () => {

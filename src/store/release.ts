@@ -18,6 +18,7 @@ import { debrisExcluded, inTotals, modelTypes, opticsExcluded, shownDetections }
 import { scaleUsed, selectAdaptationLine } from './report';
 import type { ModelsInUse } from './modelSlice';
 import { FLAG_CODES, FLAG_SHORT, type FlagCode } from '../core/quality/flags';
+import { WBC_TYPES } from '../core/differential/differential';
 
 /** FNV-1a, 2 × 32 bits with different seeds: a change detector, not a security measure. */
 function hash(text: string): string {
@@ -37,11 +38,11 @@ function hash(text: string): string {
  * until the report's line on the microscope profile's adaptation, each image's quality flags and its loaded
  * annotations were covered (revisionAdaptation, flagsOf), 4 until the Method's magnification and the models with
  * the classifier's unsure bar, the boxes left out as specks and the lab name were covered (revisionScale, models,
- * specks, labName), 5 since.
+ * specks, labName), 5 until the WBC type codes in the classifier's card were covered (models' codes), 6 since.
  * Raised whenever releaseRevision's input changes, so that a release an earlier version of the app made
  * is said to be that, on restore, and not "a batch that differs".
  */
-export const RELEASE_SCHEME = 5;
+export const RELEASE_SCHEME = 6;
 
 type RevisionInput = Pick<AppState, 'images' | 'order' | 'refused' | 'postprocess' | 'diffRules' | 'reference' | 'estimateFactors' | 'adaptation' | 'fixedScale' | 'models' | 'labName'> & {
   sample: Pick<AppState['sample'], 'releasedAdaptation' | 'releasedScale'>;
@@ -82,7 +83,12 @@ export function modelsChange(was: ModelsInUse | null | undefined, now: ModelsInU
   const [a, b] = [was.detector, now.detector];
   if (a.name !== b.name || a.sha256 !== b.sha256) return `made with another detector model (${a.name}, sha256 ${a.sha256.slice(0, 12)}… → ${b.name}, sha256 ${b.sha256.slice(0, 12)}…)`;
   const [c, d] = [was.classifier, now.classifier];
-  if (c && d && c.name === d.name && c.sha256 === d.sha256) return `made with another unsure bar for the WBC types (${c.name}: under ${c.lowConfidence} → under ${d.lowConfidence})`;
+  if (c && d && c.name === d.name && c.sha256 === d.sha256) {
+    if (c.lowConfidence !== d.lowConfidence) return `made with another unsure bar for the WBC types (${c.name}: under ${c.lowConfidence} → under ${d.lowConfidence})`;
+    // the same file and bar, the card's codes recoded: the report's differential and the exports print the codes
+    const recoded = WBC_TYPES.flatMap((t, i) => (c.codes?.[i] !== d.codes?.[i] ? [`${t} ${c.codes?.[i] ?? 'none'} → ${d.codes?.[i] ?? 'none'}`] : []));
+    if (recoded.length) return `made with other WBC type codes (${c.name}: ${recoded.join(', ')})`;
+  }
   return `made with another WBC classifier (${classifierWords(c)} → ${classifierWords(d)})`;
 }
 
