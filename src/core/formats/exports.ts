@@ -72,6 +72,8 @@ export interface CountsReport {
    * entered, a row of absolute counts follows the % row, saying which count they rest on (corrected for NRBC or
    * as entered), as the report does. */
   printed?: PrintedDifferential;
+  /** The technician's reason for a differential short of its target, as the report prints it. */
+  shortReason?: string;
 }
 
 const counted = (im: ExportImage) => im.inTotals !== false;
@@ -176,14 +178,23 @@ export function countsCsv(images: readonly ExportImage[], report?: CountsReport)
   // the report's figures where it prints them; otherwise every typed cell, marked preliminary
   // (before release: the basis the panel shows, verified cells only unless the technician chose every typed cell)
   const shown = st.releasable || st.basis === 'verified' ? st.released : d;
+  // a released report that prints no differential ("Differential not released", '–' in every row; the JSON's
+  // percent null): its CSV gives none either. Every row of it says report_state released, and a LIS read the
+  // working figures of a few verified cells as the released differential
+  const withheld = rel.state === 'released' && !st.releasable;
   // one decimal, as a lab report writes a differential and as the report prints it (62.5, 0.0, 100.0);
   // erythroblasts per 100 WBC likewise
-  const pctRow = WBC_TYPES.map((t) => (t === 'erythroblast' ? (shown.nrbcPer100 === null ? '' : percentCell(shown.nrbcPer100)) : shown.total ? percentCell(shown.percent[t]) : ''));
+  const pctRow = WBC_TYPES.map((t) => (withheld ? '' : t === 'erythroblast' ? (shown.nrbcPer100 === null ? '' : percentCell(shown.nrbcPer100)) : shown.total ? percentCell(shown.percent[t]) : ''));
+  // short of the target: imprecise, and H/L only with the technician's reason, as the report's caution says
+  const reason = report?.shortReason?.trim() ?? '';
+  const short = st.reached ? '' : `; fewer than the target: percentages imprecise; ${reason ? `reason: ${reason}` : 'no reason given: no H/L flags'}`;
   const status = st.releasable
-    ? `report: ${st.basedOn} verified cells (target ${st.target})${st.over ? `; ${st.over} beyond the target kept apart` : ''}${st.unverified ? `; ${st.unverified} unverified kept apart` : ''}`
+    ? `report: ${st.basedOn} verified cells (target ${st.target})${short}${st.over ? `; ${st.over} beyond the target kept apart` : ''}${st.unverified ? `; ${st.unverified} unverified kept apart` : ''}`
     : !st.typed
       ? ''
-      : st.basis === 'verified'
+      : withheld
+        ? `differential not released on the report: ${st.basedOn} of ${st.target} cells verified, ${st.unverified + st.untyped} not yet`
+        : st.basis === 'verified'
         ? `preliminary: ${st.basedOn} verified cells of ${st.target}; ${st.unverified} of ${st.typed} WBC types not verified${st.untyped ? `; ${st.untyped} WBC untyped` : ''}`
         : `preliminary: every typed cell; ${st.unverified} of ${st.typed} WBC types not verified${st.untyped ? `; ${st.untyped} WBC untyped` : ''}`;
   rows.push(['DIFFERENTIAL_%', '', '', '', '', '', '', '', '', ...pctRow, status, '', '', '', '', '', '', '', '', '', ...TOTALS_ONLY, ...relCells]);
