@@ -173,6 +173,8 @@ test('the report says how many boxes of the counted fields the count rule left o
   const n = (c: string) => cut.filter((d) => d.cls === c).length;
   const parts = [['RBC', n('RBC')], ['WBC', n('WBC')], [n('Platelets') === 1 ? 'platelet' : 'platelets', n('Platelets')]].filter(([, k]) => k).map(([c, k]) => `${k} ${c}`);
   await page.getByTestId('export-report').click();
+  // the rule is said beside the counts it made, on the results' page, not only in Appendix B (audit 2026-12-07, report)
+  await expect(page.getByTestId('report-results').getByTestId('report-counts-rule')).toHaveText('Count rule: cells cut by the image border excluded.');
   await expect(page.getByTestId('report-left-out-boxes')).toHaveText(
     `Found by the detector on the counted fields but not counted as cells: ${parts.length > 1 ? `${cut.length} (${parts.join(', ')})` : parts[0]} cut by the image border, left out by the count rule (cells cut by the image border excluded).`,
   );

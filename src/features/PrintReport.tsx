@@ -293,7 +293,10 @@ function ReportBody({ open }: { open: boolean }) {
         </table>
         {plateletCaution && <p data-testid="report-platelet-caution">{plateletCaution}</p>}
         <p>
-          On {summary.images} field{summary.images === 1 ? '' : 's'} (images){leftOut ? `; ${leftOut} flagged image${leftOut === 1 ? '' : 's'} left out of the counts` : ''}. WBC : RBC{' '}
+          On {summary.images} field{summary.images === 1 ? '' : 's'} (images){leftOut ? `; ${leftOut} flagged image${leftOut === 1 ? '' : 's'} left out of the counts` : ''}.{' '}
+          {/* beside the counts it makes, as on the screen: only Appendix B named it, pages after a count of 148 RBC
+              that read 260 under "every visible cell" */}
+          <span data-testid="report-counts-rule">Count rule: {COUNT_RULES[params.countRule]}.</span> WBC : RBC{' '}
           {formatRatio(summary.wbcPerRbc, locale)} · Platelets : RBC {formatRatio(summary.plateletsPerRbc, locale)}
           {analyserWbc}.
         </p>
