@@ -112,7 +112,7 @@ describe('the exports carry the released report', () => {
     expect(pct[col('neutrophil')]).toBe('66.7');
     expect(pct[col('lymphocyte')]).toBe('33.3');
     for (const r of printed.rows) expect(pct[col(r.type)], r.type).toBe(r.percentText);
-    expect(pct[col('flags')]).toBe('report: 3 verified cells (target 100); fewer than the target: percentages imprecise; no reason given: no H/L flags');
+    expect(pct[col('flags')]).toBe('report: 3 verified cells (target 100); fewer than the target: percentages imprecise; no reason given: no H/L flags; erythroblast per 100 WBC (outside the 100%)');
   });
 
   it('counts CSV: a released report that prints no differential gives no percentages either, and says why (audit 2026-12-07, report)', () => {
@@ -140,7 +140,7 @@ describe('the exports carry the released report', () => {
     const t = store.getState();
     expect(t.sample.verifiedAt).toBeNull();
     const before = csvCells(countsCsv(selectExportImages(t), { release: exportRelease(t.sample), differential: selectDifferentialState(t, LOW) })).find((r) => r[0] === 'DIFFERENTIAL_%')!;
-    expect([before[col('neutrophil')], before[col('lymphocyte')], before[col('flags')]]).toEqual(['50.0', '50.0', 'preliminary: 2 verified cells of 100; 1 of 3 WBC types not verified']);
+    expect([before[col('neutrophil')], before[col('lymphocyte')], before[col('flags')]]).toEqual(['50.0', '50.0', 'preliminary: 2 verified cells of 100; 1 of 3 WBC types not verified; erythroblast per 100 WBC (outside the 100%)']);
   });
 
   it('counts CSV: a differential printed on fewer cells than the target says so, as the report does, with the technician\'s reason (audit 2026-12-07, report)', () => {
@@ -149,9 +149,9 @@ describe('the exports carry the released report', () => {
     const store = released();
     const pct = () => countsOf(store).find((r) => r[0] === 'DIFFERENTIAL_%')!;
     const flags = countsOf(store)[0].indexOf('flags');
-    expect(pct()[flags]).toBe('report: 3 verified cells (target 100); fewer than the target: percentages imprecise; no reason given: no H/L flags');
+    expect(pct()[flags]).toBe('report: 3 verified cells (target 100); fewer than the target: percentages imprecise; no reason given: no H/L flags; erythroblast per 100 WBC (outside the 100%)');
     store.getState().setSample({ shortReason: 'leukopenia' });
-    expect(pct()[flags]).toBe('report: 3 verified cells (target 100); fewer than the target: percentages imprecise; reason: leukopenia');
+    expect(pct()[flags]).toBe('report: 3 verified cells (target 100); fewer than the target: percentages imprecise; reason: leukopenia; erythroblast per 100 WBC (outside the 100%)');
   });
 
   it('counts CSV: a flagged image counted by the technician\'s choice says so (flags_accepted), and Undo takes it back', () => {

@@ -197,7 +197,15 @@ export function countsCsv(images: readonly ExportImage[], report?: CountsReport)
         : st.basis === 'verified'
         ? `preliminary: ${st.basedOn} verified cells of ${st.target}; ${st.unverified} of ${st.typed} WBC types not verified${st.untyped ? `; ${st.untyped} WBC untyped` : ''}`
         : `preliminary: every typed cell; ${st.unverified} of ${st.typed} WBC types not verified${st.untyped ? `; ${st.untyped} WBC untyped` : ''}`;
-  rows.push(['DIFFERENTIAL_%', '', '', '', '', '', '', '', '', ...pctRow, status, '', '', '', '', '', '', '', '', '', ...TOTALS_ONLY, ...relCells]);
+  // what the row's figures are, where it has them: erythroblasts are per 100 WBC, outside the 100% (the report's
+  // row says so; in this row they read as a part of it), and the percentages to 0.1 may not add up to 100
+  const tenths = WBC_TYPES.filter((t) => t !== 'erythroblast').reduce((n, t, i) => n + (pctRow[i] === '' ? 0 : Math.round(Number(pctRow[i]) * 10)), 0);
+  const notes = [
+    pctRow[WBC_TYPES.indexOf('erythroblast')] !== '' ? 'erythroblast per 100 WBC (outside the 100%)' : '',
+    tenths > 0 && tenths !== 1000 ? `rounded to 0.1 the percentages add up to ${(tenths / 10).toFixed(1)}` : '',
+  ].filter(Boolean);
+  const described = status && notes.length ? `${status}; ${notes.join('; ')}` : status;
+  rows.push(['DIFFERENTIAL_%', '', '', '', '', '', '', '', '', ...pctRow, described, '', '', '', '', '', '', '', '', '', ...TOTALS_ONLY, ...relCells]);
   // the absolute counts, as printed (to 0.01 ×10⁹/L), and the WBC count they rest on: only the report's own figures
   const p = report?.printed;
   if (p?.wbc) {
