@@ -150,6 +150,9 @@ function ReportBody({ open }: { open: boolean }) {
   // boxes on the counted fields that no figure counts (the count rule, specks on the optics, grey specks): said, with why
   const leftOutBoxes = leftOutWords(selectLeftOutBoxes({ order, images, postprocess: params }), params.countRule);
   const state = releaseState(sample);
+  // Appendix A's WBC leaves out the boxes typed NRBC, as page 1's does: they get a column of their own wherever an
+  // image has one (an image whose only WBC was typed NRBC read "WBC 0", its cell in no column)
+  const nrbcColumn = done.some((im) => leukocyteCounts(shownDetections(im, params)).nrbc > 0);
   const reviewed = done.filter((im) => im.reviewed).length;
   // the notes a technician wrote on cells kept apart (other / unidentified, smudge): findings a reader needs
   const cellNotes = done.flatMap((im) =>
@@ -387,6 +390,7 @@ function ReportBody({ open }: { open: boolean }) {
               {CLASS_NAMES.map((c) => (
                 <th key={c}>{c === 'Platelets' ? 'PLT' : c}</th>
               ))}
+              {nrbcColumn && <th>NRBC</th>}
               <th>Reviewed</th>
               <th>Edited</th>
               <th className="flags">Flags</th>
@@ -394,8 +398,8 @@ function ReportBody({ open }: { open: boolean }) {
           </thead>
           <tbody>
             {done.map((im) => {
-              // as the totals below: WBC without the boxes typed NRBC
-              const c = leukocyteCounts(shownDetections(im, params)).counts;
+              // as the totals below: WBC without the boxes typed NRBC, which have a column of their own
+              const { counts: c, nrbc: n } = leukocyteCounts(shownDetections(im, params));
               return (
                 <tr key={im.id}>
                   <td className="thumb-col">
@@ -420,6 +424,7 @@ function ReportBody({ open }: { open: boolean }) {
                   {CLASS_NAMES.map((k) => (
                     <td key={k}>{plain(c[k], locale)}</td>
                   ))}
+                  {nrbcColumn && <td data-testid="report-image-nrbc">{plain(n, locale)}</td>}
                   <td>{im.reviewed ? 'yes' : 'no'}</td>
                   <td data-testid="report-image-edits">{editWords(imageEdits(im)) || (wasEdited(im) ? 'yes' : '')}</td>
                   <td data-testid="report-flags" className="flags">
@@ -437,6 +442,7 @@ function ReportBody({ open }: { open: boolean }) {
               {CLASS_NAMES.map((k) => (
                 <td key={k}>{plain(summary.totals[k], locale)}</td>
               ))}
+              {nrbcColumn && <td data-testid="report-total-nrbc">{plain(nrbc.counted, locale)}</td>}
               <td colSpan={3} />
             </tr>
             <tr className="total">
@@ -445,6 +451,7 @@ function ReportBody({ open }: { open: boolean }) {
               {CLASS_NAMES.map((k) => (
                 <td key={k}>{fixed(summary.meanPerImage[k], 1, locale)}</td>
               ))}
+              {nrbcColumn && <td>{fixed(nrbc.meanPerField, 1, locale)}</td>}
               <td colSpan={3} />
             </tr>
           </tbody>
