@@ -8,7 +8,8 @@ import { parseClassifierCard } from '../core/differential/card';
 import wbcCardJson from '../../models/smearcount-wbc.json';
 import { createAppStore, type AppStore } from './store';
 import { selectDifferentialState, shownDetections } from './selectors';
-import { leftOutWords, scaleUsed, selectLeftOutBoxes } from './report';
+import { leftOutWords, scaleUsed, selectEditSummary, selectLeftOutBoxes } from './report';
+import { editWords } from '../core/edits/summary';
 
 const defaults = { scoreThresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nmsIou: 0.5, crossClassNms: false, countRule: 'all' as const };
 const det = (id: string, cls: Detection['cls'], x: number, score = 0.9): Detection => ({ id, cls, score, box: { x1: x, y1: 100, x2: x + 40, y2: 140 }, origin: 'model' });
@@ -401,6 +402,23 @@ describe('release', () => {
     second.setState({ sample });
     expect(releaseRevision(second.getState())).not.toBe(sample.releasedRevision);
     expect(restoredWithdrawal(second.getState())).toBe('made with other WBC type codes (smearcount-wbc: neutrophil NEU → SEG): release it again');
+  });
+
+  it('is withdrawn when the classifier retypes a verified cell underneath, which turns the report\'s "changed by hand" line (audit 2026-12-07, release)', () => {
+    // a verified cell keeps its type as a hand-set one (p 1): a profile imported or reset, or a refit landing after
+    // the release, that moved the model's type under it left every shown box as released, but the report's
+    // "Changed by hand: … 1 WBC reclassified", Appendix A's Edited column and the exports' edits now said another
+    // thing than the paper signed, under "Released"
+    const store = batch();
+    store.getState().edit('a', verifyCells, { ids: ['m2'], verified: true, types: { m2: 'neutrophil' } });
+    watchRelease(store);
+    store.getState().setSample({ id: 'S-1' });
+    store.getState().releaseReport('AB');
+    expect(editWords(selectEditSummary(store.getState()))).toBe('');
+    store.getState().updateImage('a', { wbc: { m2: [0.02, 0.9, 0.02, 0.02, 0.02, 0.01, 0.01] } });
+    expect(editWords(selectEditSummary(store.getState()))).toBe('1 WBC reclassified');
+    expect(store.getState().sample.verifiedAt).toBeNull();
+    expect(store.getState().sample.withdrawn).toBe('a.jpg: what the report says was changed by hand changed (nothing → 1 WBC reclassified)');
   });
 
   it('names a file refused again for another reason, which the report then lists twice (audit 2026-12-07, release)', () => {
