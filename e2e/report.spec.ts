@@ -212,4 +212,9 @@ test('Appendix A gives the boxes typed NRBC a column of their own, beside a WBC 
   const at = (h: string) => cells[head.findIndex((t) => t.trim() === h)].trim();
   expect({ WBC: at('WBC'), NRBC: at('NRBC') }).toEqual({ WBC: String(boxes - 1), NRBC: '1' });
   await expect(appendix.getByTestId('report-total-nrbc')).toHaveText('1');
+  // and the column still fits a phone's preview (390 px: it pushed the table 50 px past the screen's edge)
+  await page.setViewportSize({ width: 390, height: 844 });
+  const fit = await page.getByTestId('report').evaluate((el) => ({ widest: Math.max(...Array.from(el.querySelectorAll('table, tr')).map((e) => e.getBoundingClientRect().right)), scroll: el.scrollWidth - el.clientWidth, inner: window.innerWidth }));
+  expect(fit.widest).toBeLessThanOrEqual(fit.inner);
+  expect(fit.scroll).toBeLessThanOrEqual(0);
 });

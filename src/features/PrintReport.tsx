@@ -380,7 +380,7 @@ function ReportBody({ open }: { open: boolean }) {
       {/* Appendix A: one row per image; starts a new page, so up to 10 images share one A4 page. */}
       <div className="report-appendix" data-testid="report-appendix">
         <h2>Appendix A · Images</h2>
-        <table className="report-images">
+        <table className={`report-images${nrbcColumn ? ' with-nrbc' : ''}`}>
           <thead>
             <tr>
               <th className="thumb-col">
