@@ -1,7 +1,7 @@
 /** Exporters: pure functions from the reviewed batch to the formats labs use. */
 import { CLASS_NAMES } from '../detection/classes';
 import { modelScore, modelTypeP, type Detection } from '../detection/detection';
-import { countCells, summarize } from '../counts/counts';
+import { countCells, nrbcBoxes, summarize } from '../counts/counts';
 import { isCutByBorder, type CountRule } from '../detection/postprocess';
 import { differential, WBC_TYPES } from '../differential/differential';
 import { DEFAULT_RULES, differentialState, wbcBasisWords, type DifferentialState, type PrintedDifferential } from '../differential/rules';
@@ -117,7 +117,10 @@ export function pngFooter(im: ExportImage, name: string, sampleId: string, relea
   const c = countCells(im.detections);
   const n = (x: number) => plain(x, locale);
   const out = counted(im) ? '' : ' (not in the totals)';
-  return `${sampleWords(sampleId)} · ${isolateName(name)}: RBC ${n(c.RBC)}, WBC ${n(c.WBC)}, PLT ${n(c.Platelets)}${out} · ${releaseLine(release)}`;
+  // the WBC boxes typed NRBC, which the report counts apart (not leukocytes): said, as the CSV's erythroblast column does
+  const nrbc = nrbcBoxes(im.detections);
+  const typed = nrbc ? ` (${n(nrbc)} typed NRBC)` : '';
+  return `${sampleWords(sampleId)} · ${isolateName(name)}: RBC ${n(c.RBC)}, WBC ${n(c.WBC)}${typed}, PLT ${n(c.Platelets)}${out} · ${releaseLine(release)}`;
 }
 
 /** The PNG's footer where the image is in no export row: the sample and the release alone. */

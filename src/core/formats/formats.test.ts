@@ -8,7 +8,7 @@ import { addBox, relabelBox } from '../edits/commands';
 import { applyEdits, applyTypes, NO_EDITS } from '../edits/edits';
 import { WBC_TYPES } from '../differential/differential';
 import { csvField, toCsv } from './csv';
-import { boxesCsv, boxesJson, cocoJson, countsCsv, vocFiles, type ExportImage } from './exports';
+import { boxesCsv, boxesJson, cocoJson, countsCsv, pngFooter, vocFiles, type ExportImage } from './exports';
 import { DEFAULT_RULES, differentialState } from '../differential/rules';
 import { sniffImage, sniffOther } from './imageHeader';
 import { parseVoc } from './voc';
@@ -86,6 +86,15 @@ describe('CSV', () => {
     const pct = rows.at(-1)!;
     expect(WBC_TYPES.map((t) => pct[col(t)])).toEqual(['33.3', '33.3', '33.3', '0.0', '0.0', '0.0', '33.3']);
     expect(pct[col('flags')]).toBe('report: 3 verified cells (target 100); fewer than the target: percentages imprecise; no reason given: no H/L flags; erythroblast per 100 WBC (outside the 100%); rounded to 0.1 the percentages add up to 99.9');
+  });
+  it('the annotated PNG\'s footer says how many of its WBC boxes are typed NRBC (audit 2026-12-07, report)', () => {
+    // a field whose one WBC was typed NRBC: the report's Appendix A reads WBC 0, NRBC 1, the counts CSV wbc 1,
+    // erythroblast 1, wbc_less_nrbc 0; the picture sent on alone said "WBC 1" with nothing of the NRBC
+    const nrbc: Detection = { ...d('WBC', 40), wbc: { type: 'erythroblast', p: 0.9, origin: 'model', verified: true } };
+    const im: ExportImage = { ...images[1], detections: [d('RBC', 0), nrbc] };
+    const rel = { state: 'preliminary' as const, verifiedBy: '', releasedAt: '', revision: '', withdrawn: '' };
+    expect(pngFooter(im, 'b.jpg', 'S-1', rel)).toBe('Sample S-1 · b.jpg: RBC 1, WBC 1 (1 typed NRBC), PLT 0 · PRELIMINARY: not verified, not for clinical use.');
+    expect(pngFooter(images[1], 'b.jpg', 'S-1', rel)).toBe('Sample S-1 · b.jpg: RBC 0, WBC 0, PLT 1 · PRELIMINARY: not verified, not for clinical use.');
   });
   it('names each file that could not be counted, with why, in a row of its own and in no total', () => {
     const rows = countsCsv(images, { release: { state: 'preliminary', verifiedBy: '', releasedAt: '', revision: '', withdrawn: '' }, differential: differentialState(images.flatMap((im) => im.detections), DEFAULT_RULES, 0.6), notCounted: [{ name: 'broken.jpg', error: 'The file is not an image the browser can read.' }] })
