@@ -45,6 +45,12 @@ test("the lab's reference intervals are edited, checked, kept on the device and 
   await page.getByTestId('reference-save').click();
   await expect(page.getByTestId('reference-error')).toContainText('give both ends');
   await page.getByTestId('reference-cancel').click();
+  // a percentage over 100 (a slip for 40-80) is refused too: no count could read H against it (audit 2026-12-07, report)
+  await page.getByTestId('ref-percent-high-neutrophil').fill('800');
+  await page.getByTestId('reference-save').click();
+  await expect(page.getByTestId('reference-error')).toContainText('Neutrophils (%): a percentage of the differential is at most 100');
+  await page.getByTestId('reference-cancel').click();
+  await expect(page.getByTestId('ref-percent-high-neutrophil')).toHaveValue('80');
 
   // a lab's own table: neutrophils 0-1% (so this batch reads H), a named source
   await page.getByTestId('ref-percent-low-neutrophil').fill('0');

@@ -173,6 +173,8 @@ test('the report says how many boxes of the counted fields the count rule left o
   const n = (c: string) => cut.filter((d) => d.cls === c).length;
   const parts = [['RBC', n('RBC')], ['WBC', n('WBC')], [n('Platelets') === 1 ? 'platelet' : 'platelets', n('Platelets')]].filter(([, k]) => k).map(([c, k]) => `${k} ${c}`);
   await page.getByTestId('export-report').click();
+  // the rule is said beside the counts it made, on the results' page, not only in Appendix B (audit 2026-12-07, report)
+  await expect(page.getByTestId('report-results').getByTestId('report-counts-rule')).toHaveText('Count rule: cells cut by the image border excluded.');
   await expect(page.getByTestId('report-left-out-boxes')).toHaveText(
     `Found by the detector on the counted fields but not counted as cells: ${parts.length > 1 ? `${cut.length} (${parts.join(', ')})` : parts[0]} cut by the image border, left out by the count rule (cells cut by the image border excluded).`,
   );
@@ -181,4 +183,38 @@ test('the report says how many boxes of the counted fields the count rule left o
   const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
   const report = JSON.parse(readCard((await d.path())!, 'utf8')).report;
   expect(report.left_out_boxes.count_rule).toEqual({ RBC: n('RBC'), WBC: n('WBC'), Platelets: n('Platelets') });
+});
+
+test('Appendix A gives the boxes typed NRBC a column of their own, beside a WBC column that leaves them out as page 1 does (audit 2026-12-07, report)', async ({ page }) => {
+  // an image whose one WBC was typed NRBC read "WBC 0" in Appendix A, the cell in no column of it, while
+  // page 1 counted it apart as NRBC and the counts CSV gave it wbc 1, erythroblast 1
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(2));
+  await app.waitReady();
+  await page.getByTestId('open-gallery').click();
+  const tile = page.getByTestId('wbc-tile').first();
+  const [imageId] = (await tile.getAttribute('data-key'))!.split('/');
+  await tile.click();
+  await page.getByTestId('gallery-move-erythroblast').click();
+  await page.getByTestId('gallery-close').click();
+  const images = await app.images();
+  const name = images.find((im) => im.id === imageId)!.name;
+  const wbcBoxes = async (id: string) => (await page.evaluate((i) => { window.__smearcount.select(i); return window.__smearcount.current()!.detections.filter((d) => d.cls === 'WBC').length; }, id));
+  const boxes = await wbcBoxes(imageId);
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-cbc-NRBC')).toContainText('NRBC1');
+  const appendix = page.getByTestId('report-appendix');
+  await expect(appendix.locator('th', { hasText: /^NRBC$/ })).toHaveCount(1);
+  const row = appendix.locator('tr', { hasText: name });
+  const cells = await row.locator('td').allInnerTexts();
+  const head = await appendix.locator('thead th').allInnerTexts();
+  const at = (h: string) => cells[head.findIndex((t) => t.trim() === h)].trim();
+  expect({ WBC: at('WBC'), NRBC: at('NRBC') }).toEqual({ WBC: String(boxes - 1), NRBC: '1' });
+  await expect(appendix.getByTestId('report-total-nrbc')).toHaveText('1');
+  // and the column still fits a phone's preview (390 px: it pushed the table 50 px past the screen's edge)
+  await page.setViewportSize({ width: 390, height: 844 });
+  const fit = await page.getByTestId('report').evaluate((el) => ({ widest: Math.max(...Array.from(el.querySelectorAll('table, tr')).map((e) => e.getBoundingClientRect().right)), scroll: el.scrollWidth - el.clientWidth, inner: window.innerWidth }));
+  expect(fit.widest).toBeLessThanOrEqual(fit.inner);
+  expect(fit.scroll).toBeLessThanOrEqual(0);
 });

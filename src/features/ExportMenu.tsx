@@ -74,7 +74,7 @@ export function ExportMenu() {
   const release = () => exportRelease(store.getState().sample);
   const countsReport = (): CountsReport => {
     const s = store.getState();
-    return { release: exportRelease(s.sample), differential: selectDifferentialState(s, classifier?.lowConfidence), notCounted: notCountedRows(s), ...(classifier ? { printed: selectPrinted(s, classifier.lowConfidence) } : {}) };
+    return { release: exportRelease(s.sample), differential: selectDifferentialState(s, classifier?.lowConfidence), notCounted: notCountedRows(s), shortReason: s.sample.shortReason, ...(classifier ? { printed: selectPrinted(s, classifier.lowConfidence) } : {}) };
   };
   return (
     <Section title="Export" className="export">

@@ -150,6 +150,9 @@ function ReportBody({ open }: { open: boolean }) {
   // boxes on the counted fields that no figure counts (the count rule, specks on the optics, grey specks): said, with why
   const leftOutBoxes = leftOutWords(selectLeftOutBoxes({ order, images, postprocess: params }), params.countRule);
   const state = releaseState(sample);
+  // Appendix A's WBC leaves out the boxes typed NRBC, as page 1's does: they get a column of their own wherever an
+  // image has one (an image whose only WBC was typed NRBC read "WBC 0", its cell in no column)
+  const nrbcColumn = done.some((im) => leukocyteCounts(shownDetections(im, params)).nrbc > 0);
   const reviewed = done.filter((im) => im.reviewed).length;
   // the notes a technician wrote on cells kept apart (other / unidentified, smudge): findings a reader needs
   const cellNotes = done.flatMap((im) =>
@@ -293,7 +296,10 @@ function ReportBody({ open }: { open: boolean }) {
         </table>
         {plateletCaution && <p data-testid="report-platelet-caution">{plateletCaution}</p>}
         <p>
-          On {summary.images} field{summary.images === 1 ? '' : 's'} (images){leftOut ? `; ${leftOut} flagged image${leftOut === 1 ? '' : 's'} left out of the counts` : ''}. WBC : RBC{' '}
+          On {summary.images} field{summary.images === 1 ? '' : 's'} (images){leftOut ? `; ${leftOut} flagged image${leftOut === 1 ? '' : 's'} left out of the counts` : ''}.{' '}
+          {/* beside the counts it makes, as on the screen: only Appendix B named it, pages after a count of 148 RBC
+              that read 260 under "every visible cell" */}
+          <span data-testid="report-counts-rule">Count rule: {COUNT_RULES[params.countRule]}.</span> WBC : RBC{' '}
           {formatRatio(summary.wbcPerRbc, locale)} · Platelets : RBC {formatRatio(summary.plateletsPerRbc, locale)}
           {analyserWbc}.
         </p>
@@ -374,7 +380,7 @@ function ReportBody({ open }: { open: boolean }) {
       {/* Appendix A: one row per image; starts a new page, so up to 10 images share one A4 page. */}
       <div className="report-appendix" data-testid="report-appendix">
         <h2>Appendix A · Images</h2>
-        <table className="report-images">
+        <table className={`report-images${nrbcColumn ? ' with-nrbc' : ''}`}>
           <thead>
             <tr>
               <th className="thumb-col">
@@ -384,6 +390,7 @@ function ReportBody({ open }: { open: boolean }) {
               {CLASS_NAMES.map((c) => (
                 <th key={c}>{c === 'Platelets' ? 'PLT' : c}</th>
               ))}
+              {nrbcColumn && <th>NRBC</th>}
               <th>Reviewed</th>
               <th>Edited</th>
               <th className="flags">Flags</th>
@@ -391,8 +398,8 @@ function ReportBody({ open }: { open: boolean }) {
           </thead>
           <tbody>
             {done.map((im) => {
-              // as the totals below: WBC without the boxes typed NRBC
-              const c = leukocyteCounts(shownDetections(im, params)).counts;
+              // as the totals below: WBC without the boxes typed NRBC, which have a column of their own
+              const { counts: c, nrbc: n } = leukocyteCounts(shownDetections(im, params));
               return (
                 <tr key={im.id}>
                   <td className="thumb-col">
@@ -417,6 +424,7 @@ function ReportBody({ open }: { open: boolean }) {
                   {CLASS_NAMES.map((k) => (
                     <td key={k}>{plain(c[k], locale)}</td>
                   ))}
+                  {nrbcColumn && <td data-testid="report-image-nrbc">{plain(n, locale)}</td>}
                   <td>{im.reviewed ? 'yes' : 'no'}</td>
                   <td data-testid="report-image-edits">{editWords(imageEdits(im)) || (wasEdited(im) ? 'yes' : '')}</td>
                   <td data-testid="report-flags" className="flags">
@@ -434,6 +442,7 @@ function ReportBody({ open }: { open: boolean }) {
               {CLASS_NAMES.map((k) => (
                 <td key={k}>{plain(summary.totals[k], locale)}</td>
               ))}
+              {nrbcColumn && <td data-testid="report-total-nrbc">{plain(nrbc.counted, locale)}</td>}
               <td colSpan={3} />
             </tr>
             <tr className="total">
@@ -442,6 +451,7 @@ function ReportBody({ open }: { open: boolean }) {
               {CLASS_NAMES.map((k) => (
                 <td key={k}>{fixed(summary.meanPerImage[k], 1, locale)}</td>
               ))}
+              {nrbcColumn && <td>{fixed(nrbc.meanPerField, 1, locale)}</td>}
               <td colSpan={3} />
             </tr>
           </tbody>

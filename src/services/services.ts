@@ -10,6 +10,7 @@ import wbcModelUrl from '../../models/smearcount-wbc.onnx?url';
 import { parseClassifierCard, type ClassifierCard } from '../core/differential/card';
 import { parseModelCard, type ModelCard } from '../core/detection/card';
 import { createAppStore, type AppStore } from '../store/store';
+import { modelsInUse } from '../store/modelSlice';
 import { createViewStore, type ViewStore } from '../store/viewStore';
 import { createTypist, type TypistState } from './typist';
 import { DetectorClient } from '../worker/client';
@@ -105,7 +106,7 @@ export function createServices(opts: ServiceOptions): Services {
   const classifier = params.get('differential') === 'off' ? null : parseClassifierCard(wbcCardJson);
   const store = createAppStore(card.postprocess);
   // the models the report names, with the classifier's unsure bar: a release records them (store/release)
-  store.getState().setModels({ detector: { name: card.name, sha256: card.sha256 }, classifier: classifier ? { name: classifier.name, sha256: classifier.sha256, lowConfidence: classifier.lowConfidence } : null });
+  store.getState().setModels(modelsInUse(card, classifier));
   // what the user sets before the saved batch is back wins over it (startSession makes it again)
   store.getState().holdSettings();
   const view = createViewStore();

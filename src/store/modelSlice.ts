@@ -1,6 +1,8 @@
 import type { StateCreator } from 'zustand';
 import type { Backend } from '../worker/protocol';
 import type { AppState } from './store';
+import type { ModelCard } from '../core/detection/card';
+import type { ClassifierCard } from '../core/differential/card';
 
 export type ModelStatus = 'idle' | 'loading' | 'ready' | 'error';
 
@@ -11,7 +13,14 @@ export type ModelStatus = 'idle' | 'loading' | 'ready' | 'error';
  */
 export interface ModelsInUse {
   detector: { name: string; sha256: string };
-  classifier: { name: string; sha256: string; lowConfidence: number } | null;
+  /** codes: each WBC type's code in the card, in WBC_TYPES order, as the report's differential and the exports
+   * print them (an update whose card recoded a type, the model file the same, printed other codes under a release) */
+  classifier: { name: string; sha256: string; lowConfidence: number; codes: string[] } | null;
+}
+
+/** The models in use as a release records them, from the cards loaded (null: no classifier, ?differential=off). */
+export function modelsInUse(card: Pick<ModelCard, 'name' | 'sha256'>, classifier: ClassifierCard | null): ModelsInUse {
+  return { detector: { name: card.name, sha256: card.sha256 }, classifier: classifier ? { name: classifier.name, sha256: classifier.sha256, lowConfidence: classifier.lowConfidence, codes: classifier.classes.map((c) => c.code) } : null };
 }
 
 export interface ModelSlice {

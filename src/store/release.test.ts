@@ -3,10 +3,13 @@ import { addBox, deleteBox, moveBox, relabelBox } from '../core/edits/commands';
 import { reclassifyCell, verifyCells } from '../core/edits/gallery';
 import type { Detection } from '../core/detection/detection';
 import { backAtWithdrawnRelease, releaseRevision, restoredWithdrawal, watchRelease } from './release';
-import type { ModelsInUse } from './modelSlice';
+import { modelsInUse, type ModelsInUse } from './modelSlice';
+import { parseClassifierCard } from '../core/differential/card';
+import wbcCardJson from '../../models/smearcount-wbc.json';
 import { createAppStore, type AppStore } from './store';
 import { selectDifferentialState, shownDetections } from './selectors';
-import { leftOutWords, scaleUsed, selectLeftOutBoxes } from './report';
+import { leftOutWords, scaleUsed, selectEditSummary, selectLeftOutBoxes } from './report';
+import { editWords } from '../core/edits/summary';
 
 const defaults = { scoreThresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nmsIou: 0.5, crossClassNms: false, countRule: 'all' as const };
 const det = (id: string, cls: Detection['cls'], x: number, score = 0.9): Detection => ({ id, cls, score, box: { x1: x, y1: 100, x2: x + 40, y2: 140 }, origin: 'model' });
@@ -330,7 +333,7 @@ describe('release', () => {
   });
 
   describe('made with the models loaded (audit 2026-12-07, release: the unsure bar comes with the classifier)', () => {
-    const models = (lowConfidence = 0.6, sha = 'c'.repeat(64), name = 'smearcount-wbc'): ModelsInUse => ({ detector: { name: 'smearcount-det', sha256: 'd'.repeat(64) }, classifier: { name, sha256: sha, lowConfidence } });
+    const models = (lowConfidence = 0.6, sha = 'c'.repeat(64), name = 'smearcount-wbc'): ModelsInUse => ({ detector: { name: 'smearcount-det', sha256: 'd'.repeat(64) }, classifier: { name, sha256: sha, lowConfidence, codes: ['NEU', 'LYM', 'MON', 'EOS', 'BAS', 'IG', 'NRBC'] } });
     /** A release made under `was`, restored on a page that loaded `now` (an update of the app in between). */
     function restore(was: ModelsInUse, now: ModelsInUse | null) {
       const first = batch();
@@ -374,6 +377,48 @@ describe('release', () => {
       const same = restore(models(), models());
       expect(restoredWithdrawal(same.second)).toBe('the batch restored after a reload differs from the one released');
     });
+  });
+
+  it('is withdrawn on restore under a classifier card that changes only the WBC type codes the report prints (audit 2026-12-07, release)', () => {
+    // the same model file, the same unsure bar: only the codes (the report's differential rows, the exports'
+    // wbc_type codes) differ, as an update of the app could bring. The release read "Released" over a report
+    // that now printed other codes than the one signed
+    const card = { name: 'smearcount-det', sha256: 'd'.repeat(64) };
+    const was = parseClassifierCard(wbcCardJson);
+    const json = structuredClone(wbcCardJson) as { classes: { code: string }[] };
+    json.classes[0].code = 'SEG';
+    const now = parseClassifierCard(json);
+    const first = batch();
+    first.getState().setModels(modelsInUse(card, was));
+    first.getState().setSample({ id: 'S-1' });
+    first.getState().releaseReport('AB');
+    const sample = first.getState().sample;
+    const same = batch();
+    same.getState().setModels(modelsInUse(card, parseClassifierCard(wbcCardJson)));
+    same.setState({ sample });
+    expect(releaseRevision(same.getState())).toBe(sample.releasedRevision);
+    const second = batch();
+    second.getState().setModels(modelsInUse(card, now));
+    second.setState({ sample });
+    expect(releaseRevision(second.getState())).not.toBe(sample.releasedRevision);
+    expect(restoredWithdrawal(second.getState())).toBe('made with other WBC type codes (smearcount-wbc: neutrophil NEU → SEG): release it again');
+  });
+
+  it('is withdrawn when the classifier retypes a verified cell underneath, which turns the report\'s "changed by hand" line (audit 2026-12-07, release)', () => {
+    // a verified cell keeps its type as a hand-set one (p 1): a profile imported or reset, or a refit landing after
+    // the release, that moved the model's type under it left every shown box as released, but the report's
+    // "Changed by hand: … 1 WBC reclassified", Appendix A's Edited column and the exports' edits now said another
+    // thing than the paper signed, under "Released"
+    const store = batch();
+    store.getState().edit('a', verifyCells, { ids: ['m2'], verified: true, types: { m2: 'neutrophil' } });
+    watchRelease(store);
+    store.getState().setSample({ id: 'S-1' });
+    store.getState().releaseReport('AB');
+    expect(editWords(selectEditSummary(store.getState()))).toBe('');
+    store.getState().updateImage('a', { wbc: { m2: [0.02, 0.9, 0.02, 0.02, 0.02, 0.01, 0.01] } });
+    expect(editWords(selectEditSummary(store.getState()))).toBe('1 WBC reclassified');
+    expect(store.getState().sample.verifiedAt).toBeNull();
+    expect(store.getState().sample.withdrawn).toBe('a.jpg: what the report says was changed by hand changed (nothing → 1 WBC reclassified)');
   });
 
   it('names a file refused again for another reason, which the report then lists twice (audit 2026-12-07, release)', () => {

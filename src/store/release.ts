@@ -14,10 +14,12 @@ import type { PostprocessParams } from '../core/detection/card';
 import type { Detection } from '../core/detection/detection';
 import type { AppState, AppStore } from './store';
 import type { ImageEntry } from './types';
-import { debrisExcluded, inTotals, modelTypes, opticsExcluded, shownDetections } from './selectors';
+import { debrisExcluded, imageEdits, inTotals, modelTypes, opticsExcluded, shownDetections } from './selectors';
+import { editWords } from '../core/edits/summary';
 import { scaleUsed, selectAdaptationLine } from './report';
 import type { ModelsInUse } from './modelSlice';
 import { FLAG_CODES, FLAG_SHORT, type FlagCode } from '../core/quality/flags';
+import { WBC_TYPES } from '../core/differential/differential';
 
 /** FNV-1a, 2 × 32 bits with different seeds: a change detector, not a security measure. */
 function hash(text: string): string {
@@ -37,11 +39,12 @@ function hash(text: string): string {
  * until the report's line on the microscope profile's adaptation, each image's quality flags and its loaded
  * annotations were covered (revisionAdaptation, flagsOf), 4 until the Method's magnification and the models with
  * the classifier's unsure bar, the boxes left out as specks and the lab name were covered (revisionScale, models,
- * specks, labName), 5 since.
+ * specks, labName), 5 until the WBC type codes in the classifier's card and each image's edits in the report's words
+ * were covered (models' codes, handEdits), 6 since.
  * Raised whenever releaseRevision's input changes, so that a release an earlier version of the app made
  * is said to be that, on restore, and not "a batch that differs".
  */
-export const RELEASE_SCHEME = 5;
+export const RELEASE_SCHEME = 6;
 
 type RevisionInput = Pick<AppState, 'images' | 'order' | 'refused' | 'postprocess' | 'diffRules' | 'reference' | 'estimateFactors' | 'adaptation' | 'fixedScale' | 'models' | 'labName'> & {
   sample: Pick<AppState['sample'], 'releasedAdaptation' | 'releasedScale'>;
@@ -82,7 +85,12 @@ export function modelsChange(was: ModelsInUse | null | undefined, now: ModelsInU
   const [a, b] = [was.detector, now.detector];
   if (a.name !== b.name || a.sha256 !== b.sha256) return `made with another detector model (${a.name}, sha256 ${a.sha256.slice(0, 12)}… → ${b.name}, sha256 ${b.sha256.slice(0, 12)}…)`;
   const [c, d] = [was.classifier, now.classifier];
-  if (c && d && c.name === d.name && c.sha256 === d.sha256) return `made with another unsure bar for the WBC types (${c.name}: under ${c.lowConfidence} → under ${d.lowConfidence})`;
+  if (c && d && c.name === d.name && c.sha256 === d.sha256) {
+    if (c.lowConfidence !== d.lowConfidence) return `made with another unsure bar for the WBC types (${c.name}: under ${c.lowConfidence} → under ${d.lowConfidence})`;
+    // the same file and bar, the card's codes recoded: the report's differential and the exports print the codes
+    const recoded = WBC_TYPES.flatMap((t, i) => (c.codes?.[i] !== d.codes?.[i] ? [`${t} ${c.codes?.[i] ?? 'none'} → ${d.codes?.[i] ?? 'none'}`] : []));
+    if (recoded.length) return `made with other WBC type codes (${c.name}: ${recoded.join(', ')})`;
+  }
   return `made with another WBC classifier (${classifierWords(c)} → ${classifierWords(d)})`;
 }
 
@@ -113,6 +121,9 @@ const flagsOf = (im: ImageEntry) => FLAG_CODES.filter((f) => im.quality?.flags?.
  */
 const specks = (im: ImageEntry, pp: PostprocessParams) => (im.status === 'done' ? [opticsExcluded(im, pp).map((d) => d.id), debrisExcluded(im, pp).map((d) => d.id)] : []);
 
+/** What the report says a person changed on an image ('' for nothing), as Appendix A prints it. */
+const handEdits = (im: ImageEntry) => (im.status === 'done' ? editWords(imageEdits(im)) : '');
+
 /** The revision of the batch the report rests on. */
 export function releaseRevision(s: RevisionInput): string {
   const images = s.order.map((id) => {
@@ -129,7 +140,9 @@ export function releaseRevision(s: RevisionInput): string {
     // Appendix A's flags, Appendix B's agreement with the annotations): a flag that did not keep the image out of
     // the totals, or annotations loaded after the release, changed the signed paper and kept the release
     // and the boxes left out as specks (the report's "Found by the detector … but not counted", by why)
-    return [id, im.status, inTotals(im) ? 1 : 0, dets, im.edits.deleted, im.reviewed ? 1 : 0, flagsOf(im), (im.gt ?? null)?.map((g) => [g.cls, g.box.x1, g.box.y1, g.box.x2, g.box.y2]) ?? null, specks(im, s.postprocess)];
+    // and what it says a person changed (page 1's "Changed by hand", Appendix A's Edited): a verified cell's type is
+    // held as set by hand, so the classifier retyping it underneath moved no shown box and turned "reclassified"
+    return [id, im.status, inTotals(im) ? 1 : 0, dets, im.edits.deleted, im.reviewed ? 1 : 0, flagsOf(im), (im.gt ?? null)?.map((g) => [g.cls, g.box.x1, g.box.y1, g.box.x2, g.box.y2]) ?? null, specks(im, s.postprocess), handEdits(im)];
   });
   // the smear estimates' factors too: the report prints the estimates they make; and the files refused at
   // the drop, which it names as not in its figures
@@ -222,6 +235,8 @@ export function withdrawalReason(s: RevisionInput, p: RevisionInput): string {
       const cls = b.raw?.find((d) => d.id === c.cell)?.cls ?? b.edits.added.find((d) => d.id === c.cell)?.cls ?? a.edits.added.find((d) => d.id === c.cell)?.cls;
       return `${b.name}: ${changeWords(c, cls, cellWhere(c.cell, a, b, s.postprocess, p.postprocess))}`;
     }
+    const [ea, eb] = [handEdits(a), handEdits(b)];
+    if (ea !== eb) return `${b.name}: what the report says was changed by hand changed (${ea || 'nothing'} → ${eb || 'nothing'})`;
     if (a.adapted !== b.adapted || a.wbc !== b.wbc) {
       // the types themselves, or only how sure the classifier is of them (what the unsure marks rest on)
       const types = (im: ImageEntry, pp: PostprocessParams) => (im.status === 'done' ? shownDetections(im, pp).map((d) => d.wbc?.type ?? '').join() : '');

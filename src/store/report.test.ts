@@ -78,7 +78,7 @@ function csvCells(csv: string): string[][] {
 }
 const countsOf = (store: AppStore) => {
   const s = store.getState();
-  return csvRows(countsCsv(selectExportImages(s), { release: exportRelease(s.sample), differential: selectDifferentialState(s, LOW) }));
+  return csvRows(countsCsv(selectExportImages(s), { release: exportRelease(s.sample), differential: selectDifferentialState(s, LOW), shortReason: s.sample.shortReason }));
 };
 
 describe('the exports carry the released report', () => {
@@ -112,7 +112,46 @@ describe('the exports carry the released report', () => {
     expect(pct[col('neutrophil')]).toBe('66.7');
     expect(pct[col('lymphocyte')]).toBe('33.3');
     for (const r of printed.rows) expect(pct[col(r.type)], r.type).toBe(r.percentText);
-    expect(pct[col('flags')]).toBe('report: 3 verified cells (target 100)');
+    expect(pct[col('flags')]).toBe('report: 3 verified cells (target 100); fewer than the target: percentages imprecise; no reason given: no H/L flags; erythroblast per 100 WBC (outside the 100%)');
+  });
+
+  it('counts CSV: a released report that prints no differential gives no percentages either, and says why (audit 2026-12-07, report)', () => {
+    // b.jpg's neutrophil not verified: 2 of 100 cells verified, 1 not yet. The report prints "Differential not
+    // released" and '–' in every row, the JSON percent null; the CSV's DIFFERENTIAL_% row gave 50.0 / 50.0 on
+    // rows that each said report_state released, the differential's only caveat in the flags column
+    const store = batch();
+    store.getState().edit('b', verifyCells, { ids: ['m1'], verified: false });
+    watchRelease(store);
+    store.getState().setSample({ id: 'S-9', wbcCount: 6 });
+    store.getState().releaseReport('AB');
+    const s = store.getState();
+    expect(s.sample.verifiedAt).not.toBeNull();
+    const printed = selectPrinted(s, LOW);
+    expect(printed.shown).toBe(false);
+    expect(reportJson(s, { lowConfidence: LOW }).differential!.rows.every((r) => r.percent === null)).toBe(true);
+    const rows = csvCells(countsCsv(selectExportImages(s), { release: exportRelease(s.sample), differential: selectDifferentialState(s, LOW), printed }));
+    const col = (name: string) => rows[0].indexOf(name);
+    const pct = rows.find((r) => r[0] === 'DIFFERENTIAL_%')!;
+    expect(pct[col('report_state')]).toBe('released');
+    for (const t of ['neutrophil', 'lymphocyte', 'monocyte', 'eosinophil', 'basophil', 'immature_granulocyte', 'erythroblast']) expect(pct[col(t)], t).toBe('');
+    expect(pct[col('flags')]).toBe('differential not released on the report: 2 of 100 cells verified, 1 not yet');
+    // before the release the same row is the panel's working figures, marked preliminary, as before
+    store.getState().edit('a', deleteBox, { id: 'm1' });
+    const t = store.getState();
+    expect(t.sample.verifiedAt).toBeNull();
+    const before = csvCells(countsCsv(selectExportImages(t), { release: exportRelease(t.sample), differential: selectDifferentialState(t, LOW) })).find((r) => r[0] === 'DIFFERENTIAL_%')!;
+    expect([before[col('neutrophil')], before[col('lymphocyte')], before[col('flags')]]).toEqual(['50.0', '50.0', 'preliminary: 2 verified cells of 100; 1 of 3 WBC types not verified; erythroblast per 100 WBC (outside the 100%)']);
+  });
+
+  it('counts CSV: a differential printed on fewer cells than the target says so, as the report does, with the technician\'s reason (audit 2026-12-07, report)', () => {
+    // the report prints "Caution: … fewer than the target of 100; percentages are imprecise" and the reason (or
+    // that no H/L flag is printed without one); the CSV's row said only "report: 3 verified cells (target 100)"
+    const store = released();
+    const pct = () => countsOf(store).find((r) => r[0] === 'DIFFERENTIAL_%')!;
+    const flags = countsOf(store)[0].indexOf('flags');
+    expect(pct()[flags]).toBe('report: 3 verified cells (target 100); fewer than the target: percentages imprecise; no reason given: no H/L flags; erythroblast per 100 WBC (outside the 100%)');
+    store.getState().setSample({ shortReason: 'leukopenia' });
+    expect(pct()[flags]).toBe('report: 3 verified cells (target 100); fewer than the target: percentages imprecise; reason: leukopenia; erythroblast per 100 WBC (outside the 100%)');
   });
 
   it('counts CSV: a flagged image counted by the technician\'s choice says so (flags_accepted), and Undo takes it back', () => {

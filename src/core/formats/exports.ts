@@ -1,7 +1,7 @@
 /** Exporters: pure functions from the reviewed batch to the formats labs use. */
 import { CLASS_NAMES } from '../detection/classes';
 import { modelScore, modelTypeP, type Detection } from '../detection/detection';
-import { countCells, summarize } from '../counts/counts';
+import { countCells, nrbcBoxes, summarize } from '../counts/counts';
 import { isCutByBorder, type CountRule } from '../detection/postprocess';
 import { differential, WBC_TYPES } from '../differential/differential';
 import { DEFAULT_RULES, differentialState, wbcBasisWords, type DifferentialState, type PrintedDifferential } from '../differential/rules';
@@ -72,6 +72,8 @@ export interface CountsReport {
    * entered, a row of absolute counts follows the % row, saying which count they rest on (corrected for NRBC or
    * as entered), as the report does. */
   printed?: PrintedDifferential;
+  /** The technician's reason for a differential short of its target, as the report prints it. */
+  shortReason?: string;
 }
 
 const counted = (im: ExportImage) => im.inTotals !== false;
@@ -115,7 +117,10 @@ export function pngFooter(im: ExportImage, name: string, sampleId: string, relea
   const c = countCells(im.detections);
   const n = (x: number) => plain(x, locale);
   const out = counted(im) ? '' : ' (not in the totals)';
-  return `${sampleWords(sampleId)} · ${isolateName(name)}: RBC ${n(c.RBC)}, WBC ${n(c.WBC)}, PLT ${n(c.Platelets)}${out} · ${releaseLine(release)}`;
+  // the WBC boxes typed NRBC, which the report counts apart (not leukocytes): said, as the CSV's erythroblast column does
+  const nrbc = nrbcBoxes(im.detections);
+  const typed = nrbc ? ` (${n(nrbc)} typed NRBC)` : '';
+  return `${sampleWords(sampleId)} · ${isolateName(name)}: RBC ${n(c.RBC)}, WBC ${n(c.WBC)}${typed}, PLT ${n(c.Platelets)}${out} · ${releaseLine(release)}`;
 }
 
 /** The PNG's footer where the image is in no export row: the sample and the release alone. */
@@ -176,17 +181,34 @@ export function countsCsv(images: readonly ExportImage[], report?: CountsReport)
   // the report's figures where it prints them; otherwise every typed cell, marked preliminary
   // (before release: the basis the panel shows, verified cells only unless the technician chose every typed cell)
   const shown = st.releasable || st.basis === 'verified' ? st.released : d;
+  // a released report that prints no differential ("Differential not released", '–' in every row; the JSON's
+  // percent null): its CSV gives none either. Every row of it says report_state released, and a LIS read the
+  // working figures of a few verified cells as the released differential
+  const withheld = rel.state === 'released' && !st.releasable;
   // one decimal, as a lab report writes a differential and as the report prints it (62.5, 0.0, 100.0);
   // erythroblasts per 100 WBC likewise
-  const pctRow = WBC_TYPES.map((t) => (t === 'erythroblast' ? (shown.nrbcPer100 === null ? '' : percentCell(shown.nrbcPer100)) : shown.total ? percentCell(shown.percent[t]) : ''));
+  const pctRow = WBC_TYPES.map((t) => (withheld ? '' : t === 'erythroblast' ? (shown.nrbcPer100 === null ? '' : percentCell(shown.nrbcPer100)) : shown.total ? percentCell(shown.percent[t]) : ''));
+  // short of the target: imprecise, and H/L only with the technician's reason, as the report's caution says
+  const reason = report?.shortReason?.trim() ?? '';
+  const short = st.reached ? '' : `; fewer than the target: percentages imprecise; ${reason ? `reason: ${reason}` : 'no reason given: no H/L flags'}`;
   const status = st.releasable
-    ? `report: ${st.basedOn} verified cells (target ${st.target})${st.over ? `; ${st.over} beyond the target kept apart` : ''}${st.unverified ? `; ${st.unverified} unverified kept apart` : ''}`
+    ? `report: ${st.basedOn} verified cells (target ${st.target})${short}${st.over ? `; ${st.over} beyond the target kept apart` : ''}${st.unverified ? `; ${st.unverified} unverified kept apart` : ''}`
     : !st.typed
       ? ''
-      : st.basis === 'verified'
+      : withheld
+        ? `differential not released on the report: ${st.basedOn} of ${st.target} cells verified, ${st.unverified + st.untyped} not yet`
+        : st.basis === 'verified'
         ? `preliminary: ${st.basedOn} verified cells of ${st.target}; ${st.unverified} of ${st.typed} WBC types not verified${st.untyped ? `; ${st.untyped} WBC untyped` : ''}`
         : `preliminary: every typed cell; ${st.unverified} of ${st.typed} WBC types not verified${st.untyped ? `; ${st.untyped} WBC untyped` : ''}`;
-  rows.push(['DIFFERENTIAL_%', '', '', '', '', '', '', '', '', ...pctRow, status, '', '', '', '', '', '', '', '', '', ...TOTALS_ONLY, ...relCells]);
+  // what the row's figures are, where it has them: erythroblasts are per 100 WBC, outside the 100% (the report's
+  // row says so; in this row they read as a part of it), and the percentages to 0.1 may not add up to 100
+  const tenths = WBC_TYPES.filter((t) => t !== 'erythroblast').reduce((n, t, i) => n + (pctRow[i] === '' ? 0 : Math.round(Number(pctRow[i]) * 10)), 0);
+  const notes = [
+    pctRow[WBC_TYPES.indexOf('erythroblast')] !== '' ? 'erythroblast per 100 WBC (outside the 100%)' : '',
+    tenths > 0 && tenths !== 1000 ? `rounded to 0.1 the percentages add up to ${(tenths / 10).toFixed(1)}` : '',
+  ].filter(Boolean);
+  const described = status && notes.length ? `${status}; ${notes.join('; ')}` : status;
+  rows.push(['DIFFERENTIAL_%', '', '', '', '', '', '', '', '', ...pctRow, described, '', '', '', '', '', '', '', '', '', ...TOTALS_ONLY, ...relCells]);
   // the absolute counts, as printed (to 0.01 ×10⁹/L), and the WBC count they rest on: only the report's own figures
   const p = report?.printed;
   if (p?.wbc) {

@@ -8,7 +8,7 @@ import { addBox, relabelBox } from '../edits/commands';
 import { applyEdits, applyTypes, NO_EDITS } from '../edits/edits';
 import { WBC_TYPES } from '../differential/differential';
 import { csvField, toCsv } from './csv';
-import { boxesCsv, boxesJson, cocoJson, countsCsv, vocFiles, type ExportImage } from './exports';
+import { boxesCsv, boxesJson, cocoJson, countsCsv, pngFooter, vocFiles, type ExportImage } from './exports';
 import { DEFAULT_RULES, differentialState } from '../differential/rules';
 import { sniffImage, sniffOther } from './imageHeader';
 import { parseVoc } from './voc';
@@ -67,13 +67,34 @@ describe('CSV', () => {
         `b.jpg,0,0,1,false,false,all,0.4900,2,0,0,0,0,0,0,0,,,true,0,0,,file,,,0,,,,${rel}\r\n` +
         // the true/false columns empty on TOTAL; its image counts in columns of their own (audit s49 minor 5)
         `TOTAL,2,1,1,,,all,,,0,0,0,1,0,0,0,,,,0,0,,,,,1,1,1,0,2${rel}\r\n` +
-        `DIFFERENTIAL_%,,,,,,,,,0.0,0.0,0.0,100.0,0.0,0.0,0.0,preliminary: every typed cell; 1 of 1 WBC types not verified,,,,,,,,,,,,,${rel}\r\n`,
+        `DIFFERENTIAL_%,,,,,,,,,0.0,0.0,0.0,100.0,0.0,0.0,0.0,preliminary: every typed cell; 1 of 1 WBC types not verified; erythroblast per 100 WBC (outside the 100%),,,,,,,,,,,,,${rel}\r\n`,
     );
     // the panel's default basis, verified cells only: none yet, so no percentages, and the row says why
     expect(countsCsv(images).trim().split('\r\n').at(-1)).toBe(`DIFFERENTIAL_%,,,,,,,,,,,,,,,,preliminary: 0 verified cells of 100; 1 of 1 WBC types not verified,,,,,,,,,,,,,${rel}`);
     // verified cells: the row gives the report's figures and says what they rest on
     const verified = images.map((im) => ({ ...im, detections: im.detections.map((d) => (d.wbc ? { ...d, wbc: { ...d.wbc, verified: true } } : d)) }));
-    expect(countsCsv(verified).trim().split('\r\n').at(-1)).toBe(`DIFFERENTIAL_%,,,,,,,,,0.0,0.0,0.0,100.0,0.0,0.0,0.0,report: 1 verified cells (target 100),,,,,,,,,,,,,${rel}`);
+    // (on 1 cell, fewer than the target: said as the report's caution says it)
+    expect(countsCsv(verified).trim().split('\r\n').at(-1)).toBe(`DIFFERENTIAL_%,,,,,,,,,0.0,0.0,0.0,100.0,0.0,0.0,0.0,report: 1 verified cells (target 100); fewer than the target: percentages imprecise; no reason given: no H/L flags; erythroblast per 100 WBC (outside the 100%),,,,,,,,,,,,,${rel}`);
+  });
+  it('the differential row says its erythroblasts are per 100 WBC, and when its rounded percentages do not add up to 100 (audit 2026-12-07, report)', () => {
+    // three verified cells of three types and an erythroblast: 33.3 × 3 = 99.9, and NRBC 33.3 in the same row
+    // read as a fourth part of the 100% (the row summed to 133.2); the report's table names the unit per row
+    const w = (x: number, type: (typeof WBC_TYPES)[number]): Detection => ({ ...d('WBC', x), wbc: { type, p: 0.9, origin: 'model', verified: true } });
+    const im: ExportImage = { ...images[1], detections: [w(0, 'neutrophil'), w(20, 'lymphocyte'), w(40, 'monocyte'), w(60, 'erythroblast')] };
+    const rows = countsCsv([im]).trim().split('\r\n').map((l) => l.split(','));
+    const col = (name: string) => rows[0].indexOf(name);
+    const pct = rows.at(-1)!;
+    expect(WBC_TYPES.map((t) => pct[col(t)])).toEqual(['33.3', '33.3', '33.3', '0.0', '0.0', '0.0', '33.3']);
+    expect(pct[col('flags')]).toBe('report: 3 verified cells (target 100); fewer than the target: percentages imprecise; no reason given: no H/L flags; erythroblast per 100 WBC (outside the 100%); rounded to 0.1 the percentages add up to 99.9');
+  });
+  it('the annotated PNG\'s footer says how many of its WBC boxes are typed NRBC (audit 2026-12-07, report)', () => {
+    // a field whose one WBC was typed NRBC: the report's Appendix A reads WBC 0, NRBC 1, the counts CSV wbc 1,
+    // erythroblast 1, wbc_less_nrbc 0; the picture sent on alone said "WBC 1" with nothing of the NRBC
+    const nrbc: Detection = { ...d('WBC', 40), wbc: { type: 'erythroblast', p: 0.9, origin: 'model', verified: true } };
+    const im: ExportImage = { ...images[1], detections: [d('RBC', 0), nrbc] };
+    const rel = { state: 'preliminary' as const, verifiedBy: '', releasedAt: '', revision: '', withdrawn: '' };
+    expect(pngFooter(im, 'b.jpg', 'S-1', rel)).toBe('Sample S-1 · b.jpg: RBC 1, WBC 1 (1 typed NRBC), PLT 0 · PRELIMINARY: not verified, not for clinical use.');
+    expect(pngFooter(images[1], 'b.jpg', 'S-1', rel)).toBe('Sample S-1 · b.jpg: RBC 0, WBC 0, PLT 1 · PRELIMINARY: not verified, not for clinical use.');
   });
   it('names each file that could not be counted, with why, in a row of its own and in no total', () => {
     const rows = countsCsv(images, { release: { state: 'preliminary', verifiedBy: '', releasedAt: '', revision: '', withdrawn: '' }, differential: differentialState(images.flatMap((im) => im.detections), DEFAULT_RULES, 0.6), notCounted: [{ name: 'broken.jpg', error: 'The file is not an image the browser can read.' }] })

@@ -31,6 +31,9 @@ function fromDraft(d: Draft): ReferenceIntervals {
       const num = (v: string) => Number(latinDigits(v.trim()).replace(',', '.'));
       out[k] = { low: num(low), high: num(high) };
       if (!Number.isFinite(out[k].low) || !Number.isFinite(out[k].high)) throw new AppError('reference-intervals', `${name}: the interval must be two numbers`);
+      // a share of the differential is at most 100 (erythroblasts are per 100 WBC, outside it): a slip such as
+      // 40–800 was saved, printed on every report, and no count could ever read H against it
+      if (t === 'percent' && k !== 'erythroblast' && out[k].high > 100) throw new AppError('reference-intervals', `${name}: a percentage of the differential is at most 100`);
     }
     return out;
   };
