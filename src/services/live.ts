@@ -20,6 +20,7 @@ import { CaptureJudge, LIVE_PARAMS, signatureOf, type Verdict } from '../core/li
 import type { Signature } from '../core/live/signature';
 import { scaleCircle } from '../core/quality/field';
 import { fieldCells } from '../core/live/fieldCells';
+import { SteadyReading } from '../core/live/steady';
 import { statsSize, type SmallImage } from '../core/quality/pixels';
 import { EXCLUDING_FLAGS, FLAG_SHORT } from '../core/quality/flags';
 import { CALIBRATION } from '../core/quality/calibration';
@@ -27,7 +28,7 @@ import { inTotals, selectDifferentialState, wasEdited } from '../store/selectors
 import type { AppStore } from '../store/store';
 import type { DifferentialState } from '../core/differential/rules';
 import type { ImageCapture, ImageEntry } from '../store/types';
-import { LIVE_CLOSED, type LiveStore } from '../store/liveStore';
+import { LIVE_CLOSED, type LiveBox, type LiveStore } from '../store/liveStore';
 import type { DetectorClient } from '../worker/client';
 import { addBackEntry } from './backButton';
 import { browserDecoder } from './decoder';
@@ -146,6 +147,9 @@ export class LiveCamera {
   private lastPreview: { at: number; rbc: number } | null = null;
   /** The latest frame judged is under the dark bar (whatever the rule called it): no preview's boxes for it. */
   private unlit = false;
+  /** Which preview's boxes and figures a still view shows (core/live/steady: a sensor's noise no longer makes them
+   * jump a cell or two from preview to preview). */
+  private steady = new SteadyReading<LiveBox[]>();
 
   constructor(private deps: LiveDeps) {}
 
@@ -695,11 +699,14 @@ export class LiveCamera {
         // count rule (the cells it leaves out drawn, not counted)
         const { cells, counted } = fieldCells(read.raw, small, judged.field, judged.stats, { width, height }, card, store.getState().postprocess);
         this.lastPreview = { at, rbc: cells.filter((d) => d.cls === 'RBC').length };
-        live.getState().set({
-          boxes: cells.map((d, i) => ({ cls: d.cls, x1: d.box.x1, y1: d.box.y1, x2: d.box.x2, y2: d.box.y2, ...(counted[i] ? {} : { out: true }) })),
-          boxesAt: at,
-          previews: live.getState().previews + 1,
-        });
+        const boxes: LiveBox[] = cells.map((d, i) => ({ cls: d.cls, x1: d.box.x1, y1: d.box.y1, x2: d.box.x2, y2: d.box.y2, ...(counted[i] ? {} : { out: true }) }));
+        const l = live.getState();
+        // boxes taken away since the last preview (the dark, a pause, the phone turned): this one shows at once
+        if (!l.boxesAt) this.steady.reset();
+        const tally = { RBC: 0, WBC: 0, Platelets: 0 };
+        for (const b of boxes) if (!b.out) tally[b.cls]++;
+        const shown = this.steady.add({ at, counts: tally, item: boxes }, l.stillSince);
+        live.getState().set({ boxes: shown.item, boxesAt: shown.at, previews: l.previews + 1 });
       } catch {
         // a preview that fails is skipped; the captured fields are detected by the batch as usual
       } finally {
