@@ -195,10 +195,11 @@ export async function buildFakeCamera(name: string, images: string[], steps: Ste
         const b = grainy(blurred(fields[(s.field + 1) % fields.length], s.blur), s.noise);
         const n = Math.round(s.hold * fps);
         if (s.frameNoise && s.blur) {
+          const sharp = s.mosaic && s.mosaic > 1 ? mosaicField(fields, s.field, s.mosaic) : fields[s.field];
           // the grain under the soft focus, frame by frame: a soft view stays soft (grain on top of it reads as
           // sharp detail to the focus measure), and still its frames differ
           for (let k = 0; k < n; k++) {
-            const f = blurred(grainy(fields[s.field], s.frameNoise, 101 + k), s.blur);
+            const f = blurred(grainy(sharp, s.frameNoise, 101 + k), s.blur);
             put(panned(f, b, Math.round((s.shift ?? 0) * w), w, h, s.gain, opts.eyepiece, 0, s.fieldOfView), 1);
           }
         } else if (s.frameNoise) {

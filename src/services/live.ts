@@ -32,7 +32,8 @@ import { LIVE_CLOSED, type LiveBox, type LiveStore } from '../store/liveStore';
 import type { DetectorClient } from '../worker/client';
 import { addBackEntry } from './backButton';
 import { browserDecoder } from './decoder';
-import { readImage } from './readImage';
+import { readAtScale, readImage } from './readImage';
+import type { ScaleInfo } from '../core/detection/scale';
 
 /** localStorage key of the camera chosen with Switch camera (a device id, this origin's own). */
 const CAMERA_KEY = 'smearcount.liveCamera';
@@ -44,6 +45,10 @@ async function videoInputs(): Promise<MediaDeviceInfo[]> {
     return [];
   }
 }
+
+/** A still view's previews read at the scale its latest full read chose, this many in a row (readAtScale), then
+ * read in full again (core/detection/scale's estimate on the frame of the moment). */
+const SCALE_REUSES = 4;
 
 /** The rule judges at most this many frames a second (a camera gives 30; stillness needs far fewer). */
 const JUDGE_FPS = 12;
@@ -150,6 +155,11 @@ export class LiveCamera {
   /** Which preview's boxes and figures a still view shows (core/live/steady: a sensor's noise no longer makes them
    * jump a cell or two from preview to preview). */
   private steady = new SteadyReading<LiveBox[]>();
+  /** The scale the latest full read of the still view chose (a second pass, a small field's square), for the next
+   * previews of the same view: each had paid the passes that choose it again (bench:live --profile, load 14-19: a
+   * field needing the second pass 1,096 ms and 2 passes a preview, against 309 ms and 1 on one that does not; a
+   * small field's square 419 ms and 2). */
+  private viewScale: { at: number; width: number; height: number; reuses: number; scale: ScaleInfo } | null = null;
 
   constructor(private deps: LiveDeps) {}
 
@@ -189,6 +199,7 @@ export class LiveCamera {
     this.fieldNames = [];
     this.stillPreviews = 0;
     this.lastPreview = null;
+    this.viewScale = null;
     const remembered = this.rememberBatch(this.judge, run);
     live.getState().set({ ...LIVE_CLOSED, open: true, phase: 'starting', target: this.target() });
     // A phone that locks or switches apps must not keep its camera, nor judge or detect what it cannot show: the
@@ -680,14 +691,26 @@ export class LiveCamera {
     void (async () => {
       let frame: ImageBitmap | null = null;
       try {
-        const client = await this.deps.loadDetector();
+        const loaded = await this.deps.loadDetector();
+        let passes = 0;
+        const client: Pick<DetectorClient, 'detect'> = { detect: (bmp) => (passes++, loaded.detect(bmp)) };
         const at = performance.now();
         // The frame read as the batch reads the captured field (services/readImage: its scale logic, a second pass
         // where the cells' size asks for it, a small field of view from its square, the same resizing), so that the
         // figures on the screen are those the saved field gets. Before, one pass at the frame's size: a field at
         // another magnification read differently here and in the batch (a 2x2 mosaic's red cells, about a fifth).
         frame = await createImageBitmap(video);
-        const read = await readImage(frame, card, client, browserDecoder.copy, store.getState().fixedScale);
+        const fixed = store.getState().fixedScale;
+        const stillSince = live.getState().stillSince;
+        // The same still view (its frame's size, its still period) read in full before, at a scale that took more
+        // than one pass to choose: one pass at that scale. Its figures are those a full read of the frame gives
+        // where its estimate chooses the same scale (as the saved field's read must too), and a full read every
+        // SCALE_REUSES + 1 previews follows the view's own estimate.
+        const known = this.viewScale;
+        const reuse = !fixed && known && known.width === width && known.height === height && known.at >= stillSince && known.reuses < SCALE_REUSES && (known.scale.passes === 2 || known.scale.region);
+        const read = reuse ? await readAtScale(frame, known.scale, card, client, browserDecoder.copy) : await readImage(frame, card, client, browserDecoder.copy, fixed);
+        if (reuse) known.reuses++;
+        else this.viewScale = fixed ? null : { at, width, height, reuses: 0, scale: read.scale };
         // a view that turned to no smear, or dark, while this preview ran: its boxes are not drawn
         const now = live.getState().state;
         if (run !== this.runId || camera !== this.cameraId || live.getState().reached || live.getState().muted || now === 'not-smear' || now === 'dark' || this.unlit) return;
@@ -706,7 +729,7 @@ export class LiveCamera {
         const tally = { RBC: 0, WBC: 0, Platelets: 0 };
         for (const b of boxes) if (!b.out) tally[b.cls]++;
         const shown = this.steady.add({ at, counts: tally, item: boxes }, l.stillSince);
-        live.getState().set({ boxes: shown.item, boxesAt: shown.at, previews: l.previews + 1 });
+        live.getState().set({ boxes: shown.item, boxesAt: shown.at, previews: l.previews + 1, previewMs: l.previewMs + performance.now() - at, previewPasses: l.previewPasses + passes });
       } catch {
         // a preview that fails is skipped; the captured fields are detected by the batch as usual
       } finally {
