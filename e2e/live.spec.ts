@@ -735,6 +735,27 @@ test.describe('one field held the whole time', () => {
     await buildFakeCamera('restart', testingImages(1), [{ hold: 12, field: 0 }]);
   });
 
+  test("a captured field removed after Stop, then Live again: the field captured again takes a new name, not the removed one's the audit trail names", async ({ cameraPage }) => {
+    test.setTimeout(240_000);
+    const page = await cameraPage('restart', { viewport: { width: 1280, height: 800 } });
+    const app = new AppPage(page);
+    await startLive(app);
+    await page.waitForFunction(() => window.__smearcount.live().captured.length === 1, null, { timeout: 60_000 });
+    await stopAndSettle(app);
+    expect((await app.images()).map((i) => i.name)).toEqual(['live-0001.jpg']);
+    // the technician takes the capture out (the confirm answered yes)
+    page.once('dialog', (d) => void d.accept());
+    await page.getByTestId('remove-image').click();
+    await expect.poll(async () => (await app.images()).length).toBe(0);
+    await page.getByTestId('live-start').click();
+    await page.waitForFunction(() => window.__smearcount.live().captured.length === 1, null, { timeout: 60_000 });
+    await stopAndSettle(app);
+    // before: live-0001.jpg again, a counted image under the name the audit trail says was removed
+    expect((await app.images()).map((i) => i.name)).toEqual(['live-0002.jpg']);
+    const audit = await page.evaluate(() => window.__smearcount.audit());
+    expect(audit.filter((a) => a.action === 'remove-image').map((a) => a.image)).toEqual(['live-0001.jpg']);
+  });
+
   test('Stop, then Live at once, while a field is being captured: the field still being saved is known to the new run, and is not captured twice', async ({ cameraPage }) => {
     test.setTimeout(240_000);
     const page = await cameraPage('restart', { viewport: { width: 390, height: 844 } });

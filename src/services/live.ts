@@ -621,7 +621,9 @@ export class LiveCamera {
     const stillSince = now - verdict.stillFor;
     const capturedAt = new Date().toISOString();
     const s = store.getState();
-    const name = replaces?.name ?? liveName(nextLiveNumber([...s.order.map((id) => s.images[id].name), ...live.getState().captured, ...this.unsaved.keys()]));
+    // (nor a name the audit trail has for an image no longer in the batch: a capture removed after Stop came back as
+    // live-0001.jpg on the next run, a counted image under the name the trail said was removed)
+    const name = replaces?.name ?? liveName(nextLiveNumber([...s.order.map((id) => s.images[id].name), ...s.audit.map((a) => a.image), ...live.getState().captured, ...this.unsaved.keys()]));
     if (!replaces) this.fieldNames.push(name);
     this.known.set(name, verdict.signature!);
     this.unsaved.set(name, !replaces);
