@@ -442,6 +442,49 @@ test.describe('a still field through a camera with grain (each frame its own, as
   });
 });
 
+test.describe('a phone held upright, through fields, slides and the dark', () => {
+  test.beforeAll(async () => {
+    await buildFakeCamera('landscape', testingImages(2), fieldTour(2));
+  });
+
+  test('the picture stays put while the status and the figures change (a line or two, shown or not)', async ({ cameraPage }) => {
+    test.setTimeout(240_000);
+    const page = await cameraPage('landscape', { viewport: { width: 390, height: 844 }, touch: true });
+    const app = new AppPage(page);
+    // each frame: the picture's stage height (the bar takes the rest) and what the bar shows
+    await page.addInitScript(() => {
+      const w = window as unknown as { stage: [number, string, string][] };
+      w.stage = [];
+      const watch = () => {
+        const stage = document.querySelector('.live-stage');
+        // lines that come and go with events, not with the view: the how-to, a field left out or flagged, a warning
+        const other = ['live-howto', 'live-left-out', 'live-flagged', 'live-awake'].some((id) => document.querySelector(`[data-testid="${id}"]`)) || document.querySelector('.live-notice');
+        if (stage && !other) {
+          const status = document.querySelector('[data-testid="live-status"]')?.textContent ?? '';
+          const figures = document.querySelector('[data-testid="live-field-count"]')?.textContent ?? '';
+          w.stage.push([Math.round(stage.getBoundingClientRect().height), status, figures]);
+        }
+        requestAnimationFrame(watch);
+      };
+      requestAnimationFrame(watch);
+    });
+    await startLive(app);
+    await page.waitForFunction(() => window.__smearcount.live().captured.length === 2, null, { timeout: 90_000 });
+    // a loop of the slide more: the fields seen again, the slides, the dark tail
+    await page.waitForTimeout(scriptSeconds(fieldTour(2)) * 1000);
+    const seen = await page.evaluate(() => (window as unknown as { stage: [number, string, string][] }).stage);
+    const statuses = new Set(seen.map(([, status]) => status));
+    // the view went through its states, with and without the field's figures
+    for (const s of ['Moving: hold the slide still to capture this field', 'Too dark: is the lamp on?', 'Already captured: move to a new field']) expect(statuses).toContain(s);
+    expect(seen.some(([, , figures]) => figures.startsWith('live-0001.jpg: '))).toBe(true);
+    // one height throughout: before, the bar grew a line with "Moving: …" (two lines) and with "live-0001.jpg: …"
+    // (wrapped), and lost the figures' line in the dark, the picture moving each time
+    const heights = [...new Set(seen.map(([h]) => h))];
+    const example = (h: number) => seen.find(([x]) => x === h)!.slice(1).join(' | ');
+    expect(heights, heights.map((h) => `${h}: ${example(h)}`).join('\n')).toHaveLength(1);
+  });
+});
+
 test.describe('a phone on its side', () => {
   test.beforeAll(async () => {
     await buildFakeCamera('landscape', testingImages(2), fieldTour(2));
