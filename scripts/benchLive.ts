@@ -106,11 +106,86 @@ export async function benchLive(base: string, opts: { seconds?: number; log?: (s
   }
 }
 
+export interface PreviewProfile {
+  field: string;
+  previews: number;
+  previewsPerSecond: number;
+  /** per preview: from its frame to its boxes, and the detector passes it took */
+  msPerPreview: number;
+  passesPerPreview: number;
+  load: number[];
+}
+
+/**
+ * What one preview costs on a field that needs the batch's second pass (a 2x2 mosaic: cells half their size) or a
+ * small field's square (the eyepiece's disc at 6% of the frame), against one that needs neither: the previews'
+ * time from frame to boxes and their detector passes, over `seconds` of each. The plain and mosaic fields sway a
+ * tenth of their width every half second (never captured, so the detector never rests); the small field is never
+ * captured anyway. `npm run bench:live -- --profile`.
+ */
+export async function profilePreviews(base: string, opts: { seconds?: number; log?: (s: string) => void; only?: string } = {}): Promise<PreviewProfile[]> {
+  const log = opts.log ?? console.log;
+  const seconds = opts.seconds ?? 15;
+  const dir = join(requireData('cbc/Testing', 'CBC Testing'), 'Images');
+  const images = readdirSync(dir).filter((f) => f.endsWith('.jpg')).sort().map((f) => join(dir, f)).slice(0, 5);
+  const sway = (extra: object) => Array.from({ length: 10 }, (_, k) => ({ hold: 0.5, field: 0, shift: k % 2 ? 0.1 : 0, ...extra }));
+  const cases: { field: string; file: string }[] = [
+    { field: 'plain (one pass)', file: await buildFakeCamera('bench-sway', images.slice(0, 1), sway({})) },
+    { field: 'mosaic 2x2 (second pass)', file: await buildFakeCamera('bench-sway-mosaic', images, sway({ mosaic: 2 })) },
+    { field: 'eyepiece disc at 6% (small field square)', file: await buildFakeCamera('bench-small-field', images.slice(0, 1), [{ hold: 5, field: 0, fieldOfView: 0.06 }], CAMERA, { eyepiece: true }) },
+    // held still: a swaying view's still periods are too short for more than one preview; out of focus, it is never
+    // captured, and a sensor's grain makes each frame another
+    { field: 'mosaic 2x2 held still, soft (second pass)', file: await buildFakeCamera('bench-mosaic-soft', images, [{ hold: 10, field: 0, mosaic: 2, blur: Number(process.env.MOSAIC_BLUR ?? 5), frameNoise: 4 }]) },
+  ].filter((c) => !opts.only || c.field.includes(opts.only));
+  const out: PreviewProfile[] = [];
+  for (const c of cases) {
+    const b = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...BASE_ARGS, ...fakeCameraArgs(c.file)] });
+    try {
+      const { page } = await livePage(b, base);
+      await page.waitForFunction(() => window.__smearcount.live().previews >= 2, null, { timeout: 300_000 });
+      await page.waitForTimeout(2000);
+      const a = await page.evaluate(() => ({ t: performance.now(), ...window.__smearcount.live() }));
+      await page.waitForTimeout(seconds * 1000);
+      const z = await page.evaluate(() => ({ t: performance.now(), ...window.__smearcount.live() }));
+      const n = z.previews - a.previews;
+      const res: PreviewProfile = {
+        field: c.field,
+        previews: n,
+        previewsPerSecond: Number((n / ((z.t - a.t) / 1000)).toFixed(2)),
+        msPerPreview: Math.round((z.previewMs - a.previewMs) / Math.max(1, n)),
+        passesPerPreview: Number(((z.previewPasses - a.previewPasses) / Math.max(1, n)).toFixed(2)),
+        load: load(),
+      };
+      log(`live preview, ${res.field}: ${res.previewsPerSecond} previews/s, ${res.msPerPreview} ms and ${res.passesPerPreview} passes each over ${n} (load ${res.load.join(' ')})`);
+      out.push(res);
+    } finally {
+      await b.close();
+    }
+  }
+  return out;
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const port = Number(process.env.PW_PORT ?? 4184);
+  // `--profile --before DIR`: a kept build (dist/ copied away, or built with --outDir) and this one, alternated twice
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+  const before = process.argv.includes('--before') ? process.argv[process.argv.indexOf('--before') + 1] : null;
+  if (before && process.argv.includes('--profile')) {
+    const servers = await Promise.all([startPreview(port, before), startPreview(port + 1)]);
+    try {
+      for (let round = 0; round < 2; round++)
+        for (const [i, name] of ['before', 'this build'].entries()) {
+          console.log(`-- ${name}, round ${round + 1}`);
+          await profilePreviews(servers[i].base, { only });
+        }
+    } finally {
+      servers.forEach((s) => s.stop());
+    }
+    process.exit(0);
+  }
   const { base, stop } = await startPreview(port);
   try {
-    const res = await benchLive(base);
+    const res = process.argv.includes('--profile') ? await profilePreviews(base, { only }) : await benchLive(base);
     console.log(JSON.stringify(res, null, 2));
   } finally {
     stop();

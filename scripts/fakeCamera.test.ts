@@ -44,4 +44,24 @@ describe('the fake camera', () => {
     const g = { data: new Uint8Array([0, 0, 0, 100, 100, 100, 0, 0, 0, 100, 100, 100]), width: 2, height: 2 };
     expect(mosaicField([g], 0, 2).data[0]).toBe(50);
   });
+
+  it("gives a still field's frames each their own grain with frameNoise, about the same picture", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fake-camera-test-'));
+    const field = join(dir, 'field.png');
+    writeFileSync(field, toPng({ name: 'field', width: 16, height: 16, data: new Uint8Array(16 * 16 * 4).fill(128) }));
+    const cam = { width: 16, height: 16, fps: 2 };
+    const lumas = (bytes: Buffer) => {
+      const out: Buffer[] = [];
+      for (let at = bytes.indexOf('FRAME\n'); at >= 0; at = bytes.indexOf('FRAME\n', at + 6)) out.push(bytes.subarray(at + 6, at + 6 + 16 * 16));
+      return out;
+    };
+    const mean = (y: Buffer) => y.reduce((a, v) => a + v, 0) / y.length;
+    const [clean] = lumas(readFileSync(await buildFakeCamera(`clean-${process.pid}-${Date.now()}`, [field], [{ hold: 1, field: 0 }], cam)));
+    for (const step of [{ hold: 1, field: 0, frameNoise: 4 }, { hold: 1, field: 0, frameNoise: 4, blur: 1 }]) {
+      const [a, b] = lumas(readFileSync(await buildFakeCamera(`grain-${process.pid}-${Date.now()}`, [field], [step], cam)));
+      // before: a held field was the same frame over and over, which the detector read the same each time
+      expect(a.equals(b)).toBe(false);
+      expect(Math.abs(mean(a) - mean(clean))).toBeLessThan(2);
+    }
+  });
 });

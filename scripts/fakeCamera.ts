@@ -34,6 +34,10 @@ export type Step =
       noise?: number;
       /** a hand-held phone: each frame the view is shifted by up to this many frame pixels each way (seeded) */
       shake?: number;
+      /** a real sensor's temporal noise: each frame its own Gaussian grain of this sigma, in grey levels (seeded,
+       * the same on the three channels). A still field's frames then differ as a phone camera's do, where the
+       * other options give the same frame over and over, which the detector reads the same each time */
+      frameNoise?: number;
       /** the phone held back from the eyepiece: the eyepiece's view shrunk into a disc of this share of the
        * frame, black about it (with `eyepiece`) */
       fieldOfView?: number;
@@ -114,9 +118,9 @@ function blurred(f: Rgb, sigma?: number): Rgb {
 }
 
 /** A field with sensor grain of `sigma` grey levels (none: the field itself). */
-function grainy(f: Rgb, sigma?: number): Rgb {
+function grainy(f: Rgb, sigma?: number, seed = 11): Rgb {
   if (!sigma) return f;
-  let s = 11;
+  let s = seed;
   const rnd = () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
   const data = new Uint8Array(f.data.length);
   for (let p = 0; p < f.width * f.height; p++) {
@@ -190,7 +194,28 @@ export async function buildFakeCamera(name: string, images: string[], steps: Ste
         const a = grainy(blurred(s.mosaic && s.mosaic > 1 ? mosaicField(fields, s.field, s.mosaic) : fields[s.field], s.blur), s.noise);
         const b = grainy(blurred(fields[(s.field + 1) % fields.length], s.blur), s.noise);
         const n = Math.round(s.hold * fps);
-        if (!s.shake) put(panned(a, b, Math.round((s.shift ?? 0) * w), w, h, s.gain, opts.eyepiece, 0, s.fieldOfView), n);
+        if (s.frameNoise && s.blur) {
+          const sharp = s.mosaic && s.mosaic > 1 ? mosaicField(fields, s.field, s.mosaic) : fields[s.field];
+          // the grain under the soft focus, frame by frame: a soft view stays soft (grain on top of it reads as
+          // sharp detail to the focus measure), and still its frames differ
+          for (let k = 0; k < n; k++) {
+            const f = blurred(grainy(sharp, s.frameNoise, 101 + k), s.blur);
+            put(panned(f, b, Math.round((s.shift ?? 0) * w), w, h, s.gain, opts.eyepiece, 0, s.fieldOfView), 1);
+          }
+        } else if (s.frameNoise) {
+          const clean = panned(a, b, Math.round((s.shift ?? 0) * w), w, h, s.gain, opts.eyepiece, 0, s.fieldOfView);
+          let seed = 13;
+          const rnd = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+          // on the luma plane (the grain the same on the three channels leaves the chroma as it was)
+          const y = new Uint8Array(clean.y.length);
+          for (let k = 0; k < n; k++) {
+            for (let p = 0; p < y.length; p++) {
+              const g = s.frameNoise * Math.sqrt(-2 * Math.log(rnd() + 1e-12)) * Math.cos(2 * Math.PI * rnd());
+              y[p] = Math.max(16, Math.min(235, Math.round(clean.y[p] + g)));
+            }
+            put({ ...clean, y }, 1);
+          }
+        } else if (!s.shake) put(panned(a, b, Math.round((s.shift ?? 0) * w), w, h, s.gain, opts.eyepiece, 0, s.fieldOfView), n);
         else {
           // each frame its own shift, uniform in [-shake, shake] (an eyepiece ring, where drawn, stays put)
           let seed = 7;

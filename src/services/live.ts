@@ -20,6 +20,7 @@ import { CaptureJudge, LIVE_PARAMS, signatureOf, type Verdict } from '../core/li
 import type { Signature } from '../core/live/signature';
 import { scaleCircle } from '../core/quality/field';
 import { fieldCells } from '../core/live/fieldCells';
+import { SteadyReading } from '../core/live/steady';
 import { statsSize, type SmallImage } from '../core/quality/pixels';
 import { EXCLUDING_FLAGS, FLAG_SHORT } from '../core/quality/flags';
 import { CALIBRATION } from '../core/quality/calibration';
@@ -27,11 +28,12 @@ import { inTotals, selectDifferentialState, wasEdited } from '../store/selectors
 import type { AppStore } from '../store/store';
 import type { DifferentialState } from '../core/differential/rules';
 import type { ImageCapture, ImageEntry } from '../store/types';
-import { LIVE_CLOSED, type LiveStore } from '../store/liveStore';
+import { LIVE_CLOSED, type LiveBox, type LiveStore } from '../store/liveStore';
 import type { DetectorClient } from '../worker/client';
 import { addBackEntry } from './backButton';
 import { browserDecoder } from './decoder';
-import { readImage } from './readImage';
+import { readAtScale, readImage } from './readImage';
+import type { ScaleInfo } from '../core/detection/scale';
 
 /** localStorage key of the camera chosen with Switch camera (a device id, this origin's own). */
 const CAMERA_KEY = 'smearcount.liveCamera';
@@ -43,6 +45,10 @@ async function videoInputs(): Promise<MediaDeviceInfo[]> {
     return [];
   }
 }
+
+/** A still view's previews read at the scale its latest full read chose, this many in a row (readAtScale), then
+ * read in full again (core/detection/scale's estimate on the frame of the moment). */
+const SCALE_REUSES = 4;
 
 /** The rule judges at most this many frames a second (a camera gives 30; stillness needs far fewer). */
 const JUDGE_FPS = 12;
@@ -146,6 +152,14 @@ export class LiveCamera {
   private lastPreview: { at: number; rbc: number } | null = null;
   /** The latest frame judged is under the dark bar (whatever the rule called it): no preview's boxes for it. */
   private unlit = false;
+  /** Which preview's boxes and figures a still view shows (core/live/steady: a sensor's noise no longer makes them
+   * jump a cell or two from preview to preview). */
+  private steady = new SteadyReading<LiveBox[]>();
+  /** The scale the latest full read of the still view chose (a second pass, a small field's square), for the next
+   * previews of the same view: each had paid the passes that choose it again (bench:live --profile, load 14-19: a
+   * field needing the second pass 1,096 ms and 2 passes a preview, against 309 ms and 1 on one that does not; a
+   * small field's square 419 ms and 2). */
+  private viewScale: { at: number; width: number; height: number; reuses: number; scale: ScaleInfo } | null = null;
 
   constructor(private deps: LiveDeps) {}
 
@@ -185,6 +199,7 @@ export class LiveCamera {
     this.fieldNames = [];
     this.stillPreviews = 0;
     this.lastPreview = null;
+    this.viewScale = null;
     const remembered = this.rememberBatch(this.judge, run);
     live.getState().set({ ...LIVE_CLOSED, open: true, phase: 'starting', target: this.target() });
     // A phone that locks or switches apps must not keep its camera, nor judge or detect what it cannot show: the
@@ -606,7 +621,9 @@ export class LiveCamera {
     const stillSince = now - verdict.stillFor;
     const capturedAt = new Date().toISOString();
     const s = store.getState();
-    const name = replaces?.name ?? liveName(nextLiveNumber([...s.order.map((id) => s.images[id].name), ...live.getState().captured, ...this.unsaved.keys()]));
+    // (nor a name the audit trail has for an image no longer in the batch: a capture removed after Stop came back as
+    // live-0001.jpg on the next run, a counted image under the name the trail said was removed)
+    const name = replaces?.name ?? liveName(nextLiveNumber([...s.order.map((id) => s.images[id].name), ...s.audit.map((a) => a.image), ...live.getState().captured, ...this.unsaved.keys()]));
     if (!replaces) this.fieldNames.push(name);
     this.known.set(name, verdict.signature!);
     this.unsaved.set(name, !replaces);
@@ -676,14 +693,26 @@ export class LiveCamera {
     void (async () => {
       let frame: ImageBitmap | null = null;
       try {
-        const client = await this.deps.loadDetector();
+        const loaded = await this.deps.loadDetector();
+        let passes = 0;
+        const client: Pick<DetectorClient, 'detect'> = { detect: (bmp) => (passes++, loaded.detect(bmp)) };
         const at = performance.now();
         // The frame read as the batch reads the captured field (services/readImage: its scale logic, a second pass
         // where the cells' size asks for it, a small field of view from its square, the same resizing), so that the
         // figures on the screen are those the saved field gets. Before, one pass at the frame's size: a field at
         // another magnification read differently here and in the batch (a 2x2 mosaic's red cells, about a fifth).
         frame = await createImageBitmap(video);
-        const read = await readImage(frame, card, client, browserDecoder.copy, store.getState().fixedScale);
+        const fixed = store.getState().fixedScale;
+        const stillSince = live.getState().stillSince;
+        // The same still view (its frame's size, its still period) read in full before, at a scale that took more
+        // than one pass to choose: one pass at that scale. Its figures are those a full read of the frame gives
+        // where its estimate chooses the same scale (as the saved field's read must too), and a full read every
+        // SCALE_REUSES + 1 previews follows the view's own estimate.
+        const known = this.viewScale;
+        const reuse = !fixed && known && known.width === width && known.height === height && known.at >= stillSince && known.reuses < SCALE_REUSES && (known.scale.passes === 2 || known.scale.region);
+        const read = reuse ? await readAtScale(frame, known.scale, card, client, browserDecoder.copy) : await readImage(frame, card, client, browserDecoder.copy, fixed);
+        if (reuse) known.reuses++;
+        else this.viewScale = fixed ? null : { at, width, height, reuses: 0, scale: read.scale };
         // a view that turned to no smear, or dark, while this preview ran: its boxes are not drawn
         const now = live.getState().state;
         if (run !== this.runId || camera !== this.cameraId || live.getState().reached || live.getState().muted || now === 'not-smear' || now === 'dark' || this.unlit) return;
@@ -695,11 +724,14 @@ export class LiveCamera {
         // count rule (the cells it leaves out drawn, not counted)
         const { cells, counted } = fieldCells(read.raw, small, judged.field, judged.stats, { width, height }, card, store.getState().postprocess);
         this.lastPreview = { at, rbc: cells.filter((d) => d.cls === 'RBC').length };
-        live.getState().set({
-          boxes: cells.map((d, i) => ({ cls: d.cls, x1: d.box.x1, y1: d.box.y1, x2: d.box.x2, y2: d.box.y2, ...(counted[i] ? {} : { out: true }) })),
-          boxesAt: at,
-          previews: live.getState().previews + 1,
-        });
+        const boxes: LiveBox[] = cells.map((d, i) => ({ cls: d.cls, x1: d.box.x1, y1: d.box.y1, x2: d.box.x2, y2: d.box.y2, ...(counted[i] ? {} : { out: true }) }));
+        const l = live.getState();
+        // boxes taken away since the last preview (the dark, a pause, the phone turned): this one shows at once
+        if (!l.boxesAt) this.steady.reset();
+        const tally = { RBC: 0, WBC: 0, Platelets: 0 };
+        for (const b of boxes) if (!b.out) tally[b.cls]++;
+        const shown = this.steady.add({ at, counts: tally, item: boxes }, l.stillSince);
+        live.getState().set({ boxes: shown.item, boxesAt: shown.at, previews: l.previews + 1, previewMs: l.previewMs + performance.now() - at, previewPasses: l.previewPasses + passes });
       } catch {
         // a preview that fails is skipped; the captured fields are detected by the batch as usual
       } finally {

@@ -53,6 +53,9 @@ export interface LiveViewState {
   previews: number;
   /** ms spent judging frames on the page (the capture rule and the small copy), summed over `frames`. */
   judgeMs: number;
+  /** Over `previews`: ms from each preview's frame to its boxes, and the detector passes they took (bench:live). */
+  previewMs: number;
+  previewPasses: number;
   /** WBCs of the batch counted toward the differential target, and the target. */
   /** Fields captured live in the whole batch (this run's and earlier runs'), as the WBC count is the batch's. */
   batchFields: number;
@@ -98,6 +101,8 @@ export const LIVE_CLOSED = {
   frames: 0,
   previews: 0,
   judgeMs: 0,
+  previewMs: 0,
+  previewPasses: 0,
   batchFields: 0,
   leftOut: [],
   flagged: [],

@@ -166,17 +166,23 @@ export function LiveView() {
                   smear (cells "found" on a poster), nor where the detector rests on a view that is no field (dark, or a
                   field of view too small to find: it read "this field: counting…" for as long as the lamp was off, or
                   the last field's figures at 0), nor while the camera is let go (paused) or gives no picture */}
-              {fieldShown && (
-                <span className="live-field-count" data-testid="live-field-count">
-                  {/* while the slide moves the figures are the last still view's, as the faded boxes are (and an earlier
-                      view's until the still view's first preview): say so */}
-                  {saved && savedAs
-                    ? savedFieldWords(savedAs, saved.counts, saved.counted, locale)
-                    : counted
-                      ? fieldCountWords(stale, { RBC: count('RBC'), WBC: count('WBC'), Platelets: count('Platelets') }, locale)
-                      : 'this field: counting…'}
-                </span>
-              )}
+              {/* the figures' place is kept while they are not shown (dark, no smear), and on a phone held upright it is two
+                  lines high, as is the status line's: the bar changed height as the figures came and went or wrapped
+                  ("this field: …" one line, "live-0001.jpg: …" two) and as the status did ("Moving: …" two lines,
+                  "Captured: …" one), and the picture above it moved up and down by half a line each time */}
+              <span className="live-field-slot">
+                {fieldShown && (
+                  <span className="live-field-count" data-testid="live-field-count">
+                    {/* while the slide moves the figures are the last still view's, as the faded boxes are (and an earlier
+                        view's until the still view's first preview): say so */}
+                    {saved && savedAs
+                      ? savedFieldWords(savedAs, saved.counts, saved.counted, locale)
+                      : counted
+                        ? fieldCountWords(stale, { RBC: count('RBC'), WBC: count('WBC'), Platelets: count('Platelets') }, locale)
+                        : 'this field: counting…'}
+                  </span>
+                )}
+              </span>
               {/* captured, yet not in the counts: without this line the bar reads "2 live fields" over one field's cells;
                   and counted with a flag worth a look (a small field of view: move the phone closer now) */}
               <span aria-live="polite">
