@@ -205,6 +205,10 @@ S = {
     # focus and motion
     "defocus-1.5": px(lambda x, r: gblur(x, 1.5)),
     "defocus-3": px(lambda x, r: gblur(x, 3)),
+    # defocus under a sensor's grain (added after the blur, as a sensor adds it): the grain's edges must not read as focus
+    "defocus-3-grain-3": px(lambda x, r: noise(gblur(x, 3), 3, r)),
+    "defocus-5-grain-3": px(lambda x, r: noise(gblur(x, 5), 3, r)),
+    "defocus-5-grain-6": px(lambda x, r: noise(gblur(x, 5), 6, r)),
     "motion-9": px(lambda x, r: motion(x, 9, 20)),
     "motion-17": px(lambda x, r: motion(x, 17, 20)),
     # light

@@ -3,7 +3,7 @@ import type { QualityCalibration } from './flags';
 import type { WbcRuleParams } from './wbcRule';
 
 export const CALIBRATION: QualityCalibration = {
-  "source": "scripts/calibrateFlags.ts on 943 images of the training folders (txl-pbc bccd/bcd/pbc, cbc/Training; a fifth held out by group), 2026-12-06",
+  "source": "scripts/calibrateFlags.ts on 943 images of the training folders (txl-pbc bccd/bcd/pbc, cbc/Training; a fifth held out by group), 2026-12-07",
   "colour": {
     "models": [
       {
@@ -18,22 +18,22 @@ export const CALIBRATION: QualityCalibration = {
       },
       {
         "name": "bcd",
-        "mean": [0.07278, 0.046877, 0.229514, 0.280721],
+        "mean": [0.072881, 0.046883, 0.229892, 0.279199],
         "invCov": [
-          [808.121679, -77.689415, -155.458926, -43.841764],
-          [-77.689415, 790.887356, 79.914797, -175.199576],
-          [-155.458926, 79.914797, 217.670517, -118.90682],
-          [-43.841764, -175.199576, -118.90682, 161.560682]
+          [811.079698, -73.997657, -155.118122, -46.419667],
+          [-73.997657, 795.668806, 79.234021, -179.492653],
+          [-155.118122, 79.234021, 213.610911, -117.808269],
+          [-46.419667, -179.492653, -117.808269, 165.370529]
         ]
       },
       {
         "name": "pbc",
-        "mean": [0.156377, -0.029492, 0.312416, 0.281314],
+        "mean": [0.156212, -0.029428, 0.312409, 0.281267],
         "invCov": [
-          [807.730765, 43.261777, -144.054593, 16.897833],
-          [43.261777, 673.53058, 55.136911, -182.004078],
-          [-144.054593, 55.136911, 457.912186, -148.295076],
-          [16.897833, -182.004078, -148.295076, 200.861109]
+          [812.34854, 46.433597, -141.009093, 16.833698],
+          [46.433597, 670.903295, 53.025274, -181.166089],
+          [-141.009093, 53.025274, 456.24414, -147.565895],
+          [16.833698, -181.166089, -147.565895, 200.700117]
         ]
       }
     ],
@@ -41,7 +41,7 @@ export const CALIBRATION: QualityCalibration = {
     "minStainChroma": 0.061
   },
   "focus": {
-    "minSharpness": 0.349
+    "minSharpness": 0.182
   },
   "noise": {
     "maxNoise": 4.97,
@@ -63,7 +63,7 @@ export const CALIBRATION: QualityCalibration = {
     "minRbcScore": 0.54,
     "minRbcSizeCv": 0.007,
     "minStainChroma": 0.029,
-    "maxRbcAligned": 0.58
+    "maxRbcAligned": 0.56
   },
   "scale": {
     "min": 0.5,
