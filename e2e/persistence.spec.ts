@@ -131,6 +131,36 @@ test.describe('the batch survives', () => {
     await expect(page.getByTestId('toolbar-undo')).toBeDisabled();
   });
 
+  test('a threshold and the count rule set just before a reload are kept, as an edit is (first-use audit: 0.8 came back as 0.475)', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    const reload = async () => {
+      await page.reload();
+      await expect.poll(async () => (await app.images()).length).toBe(1);
+      await app.waitReady();
+      // the microscope profile (its count rule) is read after the batch
+      await page.waitForTimeout(1000);
+    };
+    await page.getByTestId('threshold-RBC').fill('0.8');
+    // at once: within the bounded write delay
+    await reload();
+    await expect(page.getByTestId('threshold-value-RBC')).toHaveText('0.8');
+    // the magnification and the count rule are the microscope profile's too, read after the batch: set last
+    await page.getByTestId('threshold-Platelets').fill('0.7');
+    await page.getByTestId('scale-mode').selectOption(String(1 / 2));
+    await page.getByTestId('count-rule').selectOption('interior');
+    await reload();
+    const shown = async () => [
+      await page.getByTestId('threshold-value-RBC').textContent(),
+      await page.getByTestId('threshold-value-Platelets').textContent(),
+      await page.getByTestId('scale-mode').inputValue(),
+      await page.getByTestId('count-rule').inputValue(),
+    ];
+    expect(await shown()).toEqual(['0.8', '0.7', '0.5', 'interior']);
+  });
+
   test('settings changed while the saved batch is being restored are the ones kept: the technician set them last', async ({ page }) => {
     const app = new AppPage(page);
     await app.open('?backend=wasm');

@@ -225,6 +225,41 @@ describe('Persistence', () => {
       Reflect.deleteProperty(globalThis, 'localStorage');
     }
   });
+  it('thresholds, NMS and the count rule set just before the page goes survive the reload (the write within the bounded delay never committed)', async () => {
+    const ls = fakeLocalStorage();
+    try {
+      const a = setup('t-settings-journal');
+      a.p.start();
+      addDone(a.store, a.files, 'x');
+      await a.p.flush();
+      a.store.getState().setThreshold('RBC', 0.8);
+      a.store.getState().setNmsIou(0.3);
+      a.store.getState().setCountRule('interior');
+      a.p.stop();
+      a.p.journal();
+      expect(ls.has(META_JOURNAL_KEY)).toBe(true);
+      const b = setup('t-settings-journal');
+      expect(await b.p.restore()).toBe(1);
+      expect(b.store.getState().postprocess).toEqual({ ...defaults, scoreThresholds: { ...defaults.scoreThresholds, RBC: 0.8 }, nmsIou: 0.3, countRule: 'interior' });
+      b.p.start();
+      await b.p.flush();
+      expect(ls.has(META_JOURNAL_KEY)).toBe(false);
+      const c = setup('t-settings-journal');
+      await c.p.restore();
+      expect(c.store.getState().postprocess.scoreThresholds.RBC).toBe(0.8);
+      // a session with no image yet, whose first write never committed, keeps them too
+      const d = setup('t-settings-journal-empty');
+      d.p.start();
+      d.store.getState().setThreshold('Platelets', 0.9);
+      d.p.stop();
+      d.p.journal();
+      const e = setup('t-settings-journal-empty');
+      expect(await e.p.restore()).toBe(0);
+      expect(e.store.getState().postprocess.scoreThresholds.Platelets).toBe(0.9);
+    } finally {
+      Reflect.deleteProperty(globalThis, 'localStorage');
+    }
+  });
   it('commits within the bounded delay; pending until then; a new page restores it', async () => {
     const a = setup('t1');
     a.p.start();

@@ -63,10 +63,11 @@ export const EARLIER_PARKED_WORDS = PARKED_WORDS.map((m) => m.replace(NOT_SAVED,
 export const JOURNAL_KEY = 'smearcount-review-journal';
 /** localStorage key of the ids of images removed since the last commit (the same rules as the review journal). */
 export const REMOVED_KEY = 'smearcount-removed-journal';
-/** localStorage key of the batch's undo history, where it differs from what the last commit held (the same rules
- * as the review journal): an edit journaled so came back without its undo step. */
+/** localStorage key of the batch's settings (thresholds, NMS, the count rule) and its undo history, where they
+ * differ from what the last commit held (the same rules as the review journal): a threshold set and the page
+ * reloaded within MAX_DELAY_MS came back as it was, and an edit journaled so came back without its undo step. */
 export const META_JOURNAL_KEY = 'smearcount-meta-journal';
-type MetaJournal = { undoLog?: unknown };
+type MetaJournal = { postprocess?: AppState['postprocess']; undoLog?: unknown };
 type JournalEntry = Pick<ImageEntry, 'edits' | 'history' | 'reviewed' | 'accepted' | 'flagsAccepted'>;
 const REVIEW_KEYS = ['edits', 'history', 'reviewed', 'accepted', 'flagsAccepted'] as const;
 
@@ -84,7 +85,12 @@ function readMetaJournal(): MetaJournal {
     const v: unknown = typeof localStorage === 'undefined' ? null : JSON.parse(localStorage.getItem(META_JOURNAL_KEY) ?? 'null');
     if (!v || typeof v !== 'object') return {};
     const j = v as Record<string, unknown>;
-    return 'undoLog' in j ? { undoLog: j.undoLog } : {};
+    const p = j.postprocess as Record<string, unknown> | undefined;
+    return {
+      // the whole of the settings as they stood, or nothing: a part of them is no setting the technician made
+      ...(p && typeof p === 'object' && p.scoreThresholds && typeof p.scoreThresholds === 'object' ? { postprocess: p as unknown as AppState['postprocess'] } : {}),
+      ...('undoLog' in j ? { undoLog: j.undoLog } : {}),
+    };
   } catch {
     return {};
   }
@@ -238,8 +244,15 @@ export class Persistence {
     if (m?.notices?.length) this.store.getState().restoreNotices(m.notices);
     // the refused files are the batch's even where none of its images was stored
     if (m?.refused?.length) this.store.setState({ refused: m.refused });
-    if (!m) return 0;
-    const postprocess = { ...this.store.getState().defaults, ...m.postprocess };
+    // the settings and undo history as the page left them, newer than what the last committed write held
+    const mj = readMetaJournal();
+    if (!m) {
+      // the page went before its first write committed: only the journal has the settings it was left with
+      if (mj.postprocess) this.store.setState({ postprocess: { ...this.store.getState().defaults, ...mj.postprocess } });
+      return 0;
+    }
+    const savedPostprocess = { ...this.store.getState().defaults, ...m.postprocess };
+    const postprocess = mj.postprocess ? { ...savedPostprocess, ...mj.postprocess } : savedPostprocess;
     // a cleared session (no image yet) keeps the thresholds it was left with, as the screen kept them
     if (!imgs.values.length) {
       this.store.setState({ postprocess });
@@ -290,8 +303,6 @@ export class Persistence {
     }
     // the undo history of the images back in the batch: each image keeps its own Edits in `history`, and this
     // says in which order the steps were made (without it, Undo was off after every reload)
-    // (as the page left it, where the journal has it: newer than what the last committed write held)
-    const mj = readMetaJournal();
     const undoLog = restoredLog('undoLog' in mj ? mj.undoLog : m.undoLog, order);
     this.store.setState({
       images: Object.fromEntries(order.map((id) => [id, images[id]])),
@@ -304,10 +315,10 @@ export class Persistence {
     // a journaled image is not what IndexedDB holds: the next write stores it
     for (const id of order) this.saved.set(id, journal[id] ? stored[id] : images[id]);
     for (const id of Object.keys(parked)) this.savedParked.set(id, journal[id] ? stored[id] : parked[id]);
-    // the notices and refused files named for parked images are not yet IndexedDB's; nor is a history from the
-    // journal, nor one cut to the images back (or absent, in a batch saved before it)
+    // the notices and refused files named for parked images are not yet IndexedDB's; nor are settings and a
+    // history from the journal, nor a history cut to the images back (or absent, in a batch saved before it)
     const heldLog = !('undoLog' in mj) && JSON.stringify(undoLog) === JSON.stringify(m.undoLog ?? null) ? undoLog : undefined;
-    const committed = { order, currentId: m.currentId, postprocess, undoLog: heldLog };
+    const committed = { order, currentId: m.currentId, postprocess: mj.postprocess ? savedPostprocess : postprocess, undoLog: heldLog };
     this.savedMeta = Object.keys(parked).length
       ? committed
       : { ...committed, notices: m.notices ? batchNotices(this.store.getState()) : undefined, refused: m.refused ? this.store.getState().refused : undefined };
@@ -395,8 +406,12 @@ export class Persistence {
       /* quota or no storage: the IndexedDB write is still tried */
     }
     if (removed.length) this.journalSeq++;
-    // the undo history, where the last commit did not hold it as it is now
-    const meta: MetaJournal = this.savedMeta?.undoLog !== s.undoLog ? { undoLog: s.undoLog } : {};
+    // the settings and the undo history, where the last commit did not hold them as they are now
+    const m = this.savedMeta;
+    const meta: MetaJournal = {
+      ...(m?.postprocess !== s.postprocess ? { postprocess: s.postprocess } : {}),
+      ...(m?.undoLog !== s.undoLog ? { undoLog: s.undoLog } : {}),
+    };
     try {
       if (Object.keys(meta).length) localStorage.setItem(META_JOURNAL_KEY, JSON.stringify(meta));
       else localStorage.removeItem(META_JOURNAL_KEY);
