@@ -90,6 +90,77 @@ test.describe('the batch survives', () => {
     expect(await app.counts()).toEqual(after);
   });
 
+  test('the undo history survives a reload: an edit saved, and one made just before the reload, are undone and redone after it (first-use audit)', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    const total = async () => Object.values(await app.counts()).reduce((a, b) => a + b, 0);
+    const n = await total();
+    const deleteOne = async () => {
+      await page.keyboard.press(']');
+      await expect.poll(() => page.evaluate(() => window.__smearcount.selectedId())).not.toBeNull();
+      await page.keyboard.press('Delete');
+    };
+    const reload = async () => {
+      await page.reload();
+      await expect.poll(async () => (await app.images()).length).toBe(1);
+      await app.waitReady();
+    };
+    await deleteOne();
+    await expect.poll(total).toBe(n - 1);
+    // committed: past the bounded write delay
+    await page.waitForTimeout(1500);
+    await reload();
+    expect(await total()).toBe(n - 1);
+    // Undo was off here, Ctrl+Z did nothing
+    await expect(page.getByTestId('toolbar-undo')).toBeEnabled();
+    await page.keyboard.press('Control+z');
+    await expect.poll(total).toBe(n);
+    await page.keyboard.press('Control+Shift+Z');
+    await expect.poll(total).toBe(n - 1);
+    // and a deletion the page is reloaded right after (the journal's)
+    await deleteOne();
+    await expect.poll(total).toBe(n - 2);
+    await reload();
+    expect(await total()).toBe(n - 2);
+    await page.keyboard.press('Control+z');
+    await expect.poll(total).toBe(n - 1);
+    await page.keyboard.press('Control+z');
+    await expect.poll(total).toBe(n);
+    await expect(page.getByTestId('toolbar-undo')).toBeDisabled();
+  });
+
+  test('a threshold and the count rule set just before a reload are kept, as an edit is (first-use audit: 0.8 came back as 0.475)', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    const reload = async () => {
+      await page.reload();
+      await expect.poll(async () => (await app.images()).length).toBe(1);
+      await app.waitReady();
+      // the microscope profile (its count rule) is read after the batch
+      await page.waitForTimeout(1000);
+    };
+    await page.getByTestId('threshold-RBC').fill('0.8');
+    // at once: within the bounded write delay
+    await reload();
+    await expect(page.getByTestId('threshold-value-RBC')).toHaveText('0.8');
+    // the magnification and the count rule are the microscope profile's too, read after the batch: set last
+    await page.getByTestId('threshold-Platelets').fill('0.7');
+    await page.getByTestId('scale-mode').selectOption(String(1 / 2));
+    await page.getByTestId('count-rule').selectOption('interior');
+    await reload();
+    const shown = async () => [
+      await page.getByTestId('threshold-value-RBC').textContent(),
+      await page.getByTestId('threshold-value-Platelets').textContent(),
+      await page.getByTestId('scale-mode').inputValue(),
+      await page.getByTestId('count-rule').inputValue(),
+    ];
+    expect(await shown()).toEqual(['0.8', '0.7', '0.5', 'interior']);
+  });
+
   test('settings changed while the saved batch is being restored are the ones kept: the technician set them last', async ({ page }) => {
     const app = new AppPage(page);
     await app.open('?backend=wasm');

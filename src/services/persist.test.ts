@@ -2,7 +2,8 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it, vi } from 'vitest';
 import { createAppStore } from '../store/store';
 import { createImageFiles } from './files';
-import { EARLIER_PARKED_WORDS, JOURNAL_KEY, MAX_DELAY_MS, PARKED_LIVE_MESSAGE, PARKED_LIVE_UNCOUNTED_MESSAGE, PARKED_MESSAGE, PARKED_UNCOUNTED_MESSAGE, Persistence, REMOVED_KEY } from './persist';
+import { deleteBox } from '../core/edits/commands';
+import { EARLIER_PARKED_WORDS, JOURNAL_KEY, MAX_DELAY_MS, META_JOURNAL_KEY, PARKED_LIVE_MESSAGE, PARKED_LIVE_UNCOUNTED_MESSAGE, PARKED_MESSAGE, PARKED_UNCOUNTED_MESSAGE, Persistence, REMOVED_KEY } from './persist';
 
 const defaults = { scoreThresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nmsIou: 0.5, crossClassNms: false, countRule: 'all' as const };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -118,6 +119,146 @@ describe('Persistence', () => {
     expect(await b.p.restore()).toBe(0);
     expect(b.store.getState().postprocess.scoreThresholds.Platelets).toBe(0.7);
     expect(b.store.getState().order).toEqual([]);
+  });
+  it('undo and redo of the edits made before a reload work after it, in the order they were made', async () => {
+    const a = setup('t-undo');
+    a.p.start();
+    addDone(a.store, a.files, 'x');
+    addDone(a.store, a.files, 'y');
+    a.store.getState().edit('x', deleteBox, { id: 'm1' });
+    a.store.getState().edit('y', deleteBox, { id: 'm2' });
+    a.store.getState().edit('x', deleteBox, { id: 'm3' });
+    // one step undone before the reload: it is redone after it
+    expect(a.store.getState().undo()).toBe(true);
+    await a.p.flush();
+    const b = setup('t-undo');
+    expect(await b.p.restore()).toBe(2);
+    const st = () => b.store.getState();
+    expect(st().undoLog).toEqual({ past: [['x'], ['y']], future: [['x']] });
+    expect(st().redo()).toBe(true);
+    expect(st().images.x.edits.deleted).toEqual(['m1', 'm3']);
+    expect(st().undo()).toBe(true);
+    expect(st().undo()).toBe(true);
+    expect(st().images.y.edits.deleted).toEqual([]);
+    expect(st().undo()).toBe(true);
+    expect(st().images.x.edits.deleted).toEqual([]);
+    expect(st().undo()).toBe(false);
+    // the restored history was what IndexedDB held: nothing to write until something changes
+    const c = setup('t-undo');
+    await c.p.restore();
+    expect(c.p.isDirty()).toBe(false);
+  });
+  it("a history's steps on an image that does not come back (removed before the page went) leave it; a batch saved before the history was kept has none", async () => {
+    fakeLocalStorage();
+    try {
+      const a = setup('t-undo-removed');
+      a.p.start();
+      addDone(a.store, a.files, 'x');
+      addDone(a.store, a.files, 'y');
+      a.store.getState().edit('x', deleteBox, { id: 'm1' });
+      a.store.getState().edit('y', deleteBox, { id: 'm2' });
+      a.store.getState().editMany('verify', new Map([['x', (e) => ({ ...e, verified: ['m4'] })], ['y', (e) => ({ ...e, verified: ['m5'] })]]));
+      await a.p.flush();
+      a.store.getState().discardImage('y');
+      a.p.stop();
+      a.p.journal();
+      const b = setup('t-undo-removed');
+      expect(await b.p.restore()).toBe(1);
+      expect(b.store.getState().undoLog).toEqual({ past: [['x'], ['x']], future: [] });
+      expect(b.store.getState().undo()).toBe(true);
+      expect(b.store.getState().images.x.edits.verified ?? []).toEqual([]);
+    } finally {
+      Reflect.deleteProperty(globalThis, 'localStorage');
+    }
+    const o = setup('t-undo-old');
+    o.p.start();
+    addDone(o.store, o.files, 'x');
+    o.store.getState().edit('x', deleteBox, { id: 'm1' });
+    await o.p.flush();
+    // as an earlier version saved it: no history in the batch's meta
+    const db = await new Promise<IDBDatabase>((resolve) => {
+      const r = indexedDB.open('t-undo-old', 1);
+      r.onsuccess = () => resolve(r.result);
+    });
+    await new Promise<void>((resolve) => {
+      const tx = db.transaction('meta', 'readwrite');
+      const get = tx.objectStore('meta').get('state');
+      get.onsuccess = () => {
+        const { undoLog: _, ...m } = get.result as Record<string, unknown>;
+        tx.objectStore('meta').put(m, 'state');
+      };
+      tx.oncomplete = () => resolve();
+    });
+    db.close();
+    const q = setup('t-undo-old');
+    expect(await q.p.restore()).toBe(1);
+    expect(q.store.getState().undoLog).toEqual({ past: [], future: [] });
+    expect(q.store.getState().images.x.edits.deleted).toEqual(['m1']);
+  });
+  it('an edit made just before the page goes can be undone after the reload: its undo step is journaled with it', async () => {
+    const ls = fakeLocalStorage();
+    try {
+      const a = setup('t-undo-journal');
+      a.p.start();
+      addDone(a.store, a.files, 'x');
+      await a.p.flush();
+      a.store.getState().edit('x', deleteBox, { id: 'm1' });
+      // the page goes now: pagehide journals synchronously; its IndexedDB write never commits
+      a.p.stop();
+      a.p.journal();
+      expect(JSON.parse(ls.get(META_JOURNAL_KEY)!)).toEqual({ undoLog: { past: [['x']], future: [] } });
+      const b = setup('t-undo-journal');
+      expect(await b.p.restore()).toBe(1);
+      expect(b.store.getState().images.x.edits.deleted).toEqual(['m1']);
+      expect(b.store.getState().undo()).toBe(true);
+      expect(b.store.getState().images.x.edits.deleted).toEqual([]);
+      expect(b.store.getState().redo()).toBe(true);
+      expect(b.store.getState().images.x.edits.deleted).toEqual(['m1']);
+      // written to IndexedDB by the restored page, and then the journal goes
+      b.p.start();
+      await b.p.flush();
+      expect(ls.has(META_JOURNAL_KEY)).toBe(false);
+      const c = setup('t-undo-journal');
+      await c.p.restore();
+      expect(c.store.getState().undoLog).toEqual({ past: [['x']], future: [] });
+    } finally {
+      Reflect.deleteProperty(globalThis, 'localStorage');
+    }
+  });
+  it('thresholds, NMS and the count rule set just before the page goes survive the reload (the write within the bounded delay never committed)', async () => {
+    const ls = fakeLocalStorage();
+    try {
+      const a = setup('t-settings-journal');
+      a.p.start();
+      addDone(a.store, a.files, 'x');
+      await a.p.flush();
+      a.store.getState().setThreshold('RBC', 0.8);
+      a.store.getState().setNmsIou(0.3);
+      a.store.getState().setCountRule('interior');
+      a.p.stop();
+      a.p.journal();
+      expect(ls.has(META_JOURNAL_KEY)).toBe(true);
+      const b = setup('t-settings-journal');
+      expect(await b.p.restore()).toBe(1);
+      expect(b.store.getState().postprocess).toEqual({ ...defaults, scoreThresholds: { ...defaults.scoreThresholds, RBC: 0.8 }, nmsIou: 0.3, countRule: 'interior' });
+      b.p.start();
+      await b.p.flush();
+      expect(ls.has(META_JOURNAL_KEY)).toBe(false);
+      const c = setup('t-settings-journal');
+      await c.p.restore();
+      expect(c.store.getState().postprocess.scoreThresholds.RBC).toBe(0.8);
+      // a session with no image yet, whose first write never committed, keeps them too
+      const d = setup('t-settings-journal-empty');
+      d.p.start();
+      d.store.getState().setThreshold('Platelets', 0.9);
+      d.p.stop();
+      d.p.journal();
+      const e = setup('t-settings-journal-empty');
+      expect(await e.p.restore()).toBe(0);
+      expect(e.store.getState().postprocess.scoreThresholds.Platelets).toBe(0.9);
+    } finally {
+      Reflect.deleteProperty(globalThis, 'localStorage');
+    }
   });
   it('commits within the bounded delay; pending until then; a new page restores it', async () => {
     const a = setup('t1');

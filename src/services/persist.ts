@@ -23,9 +23,11 @@
  *   minute) as well as at the next change.
  * Writes are incremental (entries whose object identity changed since the last commit).
  * The notices of files the batch refused or could not count are kept with it (in `meta`), so that after
- * a reload the technician still sees which files are missing and why.
+ * a reload the technician still sees which files are missing and why. So is the batch's undo history (the order
+ * of its steps across images, batchSlice `undoLog`; each image keeps its own Edits in `history`), journaled with
+ * the review: without it Undo was off after a reload, though every image still held its history.
  */
-import { NO_REFUSED } from '../store/batchSlice';
+import { NO_REFUSED, restoredLog } from '../store/batchSlice';
 import { keptWithBatch, type Notice, type StoredNotice } from '../store/noticesSlice';
 import type { AppState } from '../store/store';
 import type { ImageEntry } from '../store/types';
@@ -61,6 +63,11 @@ export const EARLIER_PARKED_WORDS = PARKED_WORDS.map((m) => m.replace(NOT_SAVED,
 export const JOURNAL_KEY = 'smearcount-review-journal';
 /** localStorage key of the ids of images removed since the last commit (the same rules as the review journal). */
 export const REMOVED_KEY = 'smearcount-removed-journal';
+/** localStorage key of the batch's settings (thresholds, NMS, the count rule) and its undo history, where they
+ * differ from what the last commit held (the same rules as the review journal): a threshold set and the page
+ * reloaded within MAX_DELAY_MS came back as it was, and an edit journaled so came back without its undo step. */
+export const META_JOURNAL_KEY = 'smearcount-meta-journal';
+type MetaJournal = { postprocess?: AppState['postprocess']; undoLog?: unknown };
 type JournalEntry = Pick<ImageEntry, 'edits' | 'history' | 'reviewed' | 'accepted' | 'flagsAccepted'>;
 const REVIEW_KEYS = ['edits', 'history', 'reviewed', 'accepted', 'flagsAccepted'] as const;
 
@@ -68,6 +75,22 @@ function readJournal(): Record<string, JournalEntry> {
   try {
     const v = typeof localStorage === 'undefined' ? null : localStorage.getItem(JOURNAL_KEY);
     return v ? (JSON.parse(v) as Record<string, JournalEntry>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function readMetaJournal(): MetaJournal {
+  try {
+    const v: unknown = typeof localStorage === 'undefined' ? null : JSON.parse(localStorage.getItem(META_JOURNAL_KEY) ?? 'null');
+    if (!v || typeof v !== 'object') return {};
+    const j = v as Record<string, unknown>;
+    const p = j.postprocess as Record<string, unknown> | undefined;
+    return {
+      // the whole of the settings as they stood, or nothing: a part of them is no setting the technician made
+      ...(p && typeof p === 'object' && p.scoreThresholds && typeof p.scoreThresholds === 'object' ? { postprocess: p as unknown as AppState['postprocess'] } : {}),
+      ...('undoLog' in j ? { undoLog: j.undoLog } : {}),
+    };
   } catch {
     return {};
   }
@@ -87,6 +110,7 @@ function dropJournal() {
     if (typeof localStorage === 'undefined') return;
     localStorage.removeItem(JOURNAL_KEY);
     localStorage.removeItem(REMOVED_KEY);
+    localStorage.removeItem(META_JOURNAL_KEY);
   } catch {
     /* storage unavailable: nothing was journaled */
   }
@@ -131,13 +155,19 @@ const getAll = <T>(store: IDBObjectStore) =>
     v.onerror = () => reject(v.error);
   });
 
-/** `notices` and `refused` are absent in batches saved before them. */
-type Meta = Pick<AppState, 'order' | 'currentId' | 'postprocess'> & { notices?: readonly StoredNotice[]; refused?: AppState['refused'] };
+/** `notices`, `refused` and `undoLog` are absent in batches saved before them. */
+type Meta = Pick<AppState, 'order' | 'currentId' | 'postprocess'> & { notices?: readonly StoredNotice[]; refused?: AppState['refused']; undoLog?: AppState['undoLog'] };
 /** The notices of the batch (keptWithBatch), as the store holds them: compared by identity. */
 const batchNotices = (s: AppState): readonly Notice[] => s.notices.filter(keptWithBatch);
 const sameList = <T>(a: readonly T[] | undefined, b: readonly T[]) => !!a && a.length === b.length && a.every((x, i) => x === b[i]);
 const metaChanged = (m: Meta | undefined, s: AppState) =>
-  !m || m.order !== s.order || m.currentId !== s.currentId || m.postprocess !== s.postprocess || !sameList(m.notices, batchNotices(s)) || (m.refused ?? NO_REFUSED) !== s.refused;
+  !m ||
+  m.order !== s.order ||
+  m.currentId !== s.currentId ||
+  m.postprocess !== s.postprocess ||
+  !sameList(m.notices, batchNotices(s)) ||
+  (m.refused ?? NO_REFUSED) !== s.refused ||
+  m.undoLog !== s.undoLog;
 export type PersistStore = {
   getState(): AppState;
   setState(p: Partial<AppState>): void;
@@ -214,8 +244,15 @@ export class Persistence {
     if (m?.notices?.length) this.store.getState().restoreNotices(m.notices);
     // the refused files are the batch's even where none of its images was stored
     if (m?.refused?.length) this.store.setState({ refused: m.refused });
-    if (!m) return 0;
-    const postprocess = { ...this.store.getState().defaults, ...m.postprocess };
+    // the settings and undo history as the page left them, newer than what the last committed write held
+    const mj = readMetaJournal();
+    if (!m) {
+      // the page went before its first write committed: only the journal has the settings it was left with
+      if (mj.postprocess) this.store.setState({ postprocess: { ...this.store.getState().defaults, ...mj.postprocess } });
+      return 0;
+    }
+    const savedPostprocess = { ...this.store.getState().defaults, ...m.postprocess };
+    const postprocess = mj.postprocess ? { ...savedPostprocess, ...mj.postprocess } : savedPostprocess;
     // a cleared session (no image yet) keeps the thresholds it was left with, as the screen kept them
     if (!imgs.values.length) {
       this.store.setState({ postprocess });
@@ -264,14 +301,27 @@ export class Persistence {
       if (!this.store.getState().notices.some((n) => n.source === 'file' && n.subject === subject && n.message === why)) st.addFileError(subject, why);
       st.refuseFile(subject, why);
     }
-    this.store.setState({ images: Object.fromEntries(order.map((id) => [id, images[id]])), order, currentId: m.currentId && images[m.currentId] && order.includes(m.currentId) ? m.currentId : (order[0] ?? null), postprocess, parked });
+    // the undo history of the images back in the batch: each image keeps its own Edits in `history`, and this
+    // says in which order the steps were made (without it, Undo was off after every reload)
+    const undoLog = restoredLog('undoLog' in mj ? mj.undoLog : m.undoLog, order);
+    this.store.setState({
+      images: Object.fromEntries(order.map((id) => [id, images[id]])),
+      order,
+      currentId: m.currentId && images[m.currentId] && order.includes(m.currentId) ? m.currentId : (order[0] ?? null),
+      postprocess,
+      parked,
+      undoLog,
+    });
     // a journaled image is not what IndexedDB holds: the next write stores it
     for (const id of order) this.saved.set(id, journal[id] ? stored[id] : images[id]);
     for (const id of Object.keys(parked)) this.savedParked.set(id, journal[id] ? stored[id] : parked[id]);
-    // the notices and refused files named for parked images are not yet IndexedDB's
+    // the notices and refused files named for parked images are not yet IndexedDB's; nor are settings and a
+    // history from the journal, nor a history cut to the images back (or absent, in a batch saved before it)
+    const heldLog = !('undoLog' in mj) && JSON.stringify(undoLog) === JSON.stringify(m.undoLog ?? null) ? undoLog : undefined;
+    const committed = { order, currentId: m.currentId, postprocess: mj.postprocess ? savedPostprocess : postprocess, undoLog: heldLog };
     this.savedMeta = Object.keys(parked).length
-      ? { order, currentId: m.currentId, postprocess }
-      : { order, currentId: m.currentId, postprocess, notices: m.notices ? batchNotices(this.store.getState()) : undefined, refused: m.refused ? this.store.getState().refused : undefined };
+      ? committed
+      : { ...committed, notices: m.notices ? batchNotices(this.store.getState()) : undefined, refused: m.refused ? this.store.getState().refused : undefined };
     return order.length;
   }
 
@@ -292,7 +342,7 @@ export class Persistence {
     this.unsubscribe = this.store.subscribe((s, p) => {
       // The batch has just settled: nothing is left to gather into the write, and "Ready" waits for it.
       if (s.images !== p.images && batchJustSettled(s, p) && this.isDirty()) return this.flushSoon();
-      if (s.images === p.images && s.order === p.order && s.currentId === p.currentId && s.postprocess === p.postprocess && sameList(batchNotices(p), batchNotices(s))) return;
+      if (s.images === p.images && s.order === p.order && s.currentId === p.currentId && s.postprocess === p.postprocess && s.undoLog === p.undoLog && sameList(batchNotices(p), batchNotices(s))) return;
       this.schedule();
     });
     if (typeof window !== 'undefined' && !this.listening) {
@@ -356,6 +406,19 @@ export class Persistence {
       /* quota or no storage: the IndexedDB write is still tried */
     }
     if (removed.length) this.journalSeq++;
+    // the settings and the undo history, where the last commit did not hold them as they are now
+    const m = this.savedMeta;
+    const meta: MetaJournal = {
+      ...(m?.postprocess !== s.postprocess ? { postprocess: s.postprocess } : {}),
+      ...(m?.undoLog !== s.undoLog ? { undoLog: s.undoLog } : {}),
+    };
+    try {
+      if (Object.keys(meta).length) localStorage.setItem(META_JOURNAL_KEY, JSON.stringify(meta));
+      else localStorage.removeItem(META_JOURNAL_KEY);
+    } catch {
+      /* quota or no storage: the IndexedDB write is still tried */
+    }
+    if (Object.keys(meta).length) this.journalSeq++;
     if (!Object.keys(out).length) return;
     this.journalSeq++;
     try {
@@ -498,7 +561,7 @@ export class Persistence {
     const strays = [...this.strayBlobs];
     for (const id of strays) if (!s.images[id] && !s.parked[id]) blobs.delete(id);
     const notices = batchNotices(s);
-    const meta = { order: s.order, currentId: s.currentId, postprocess: s.postprocess, notices, refused: s.refused };
+    const meta = { order: s.order, currentId: s.currentId, postprocess: s.postprocess, notices, refused: s.refused, undoLog: s.undoLog };
     const changed = metaChanged(this.savedMeta, s);
     if (changed) tx.objectStore('meta').put({ ...meta, notices: notices.map(({ key: _, ...n }) => n) }, 'state');
     await done(tx);

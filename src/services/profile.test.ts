@@ -5,7 +5,8 @@ import { reclassifyCell, verifyCells } from '../core/edits/gallery';
 import { releaseRevision, watchRelease } from '../store/release';
 import { selectAdaptationLine } from '../store/report';
 import { createAppStore } from '../store/store';
-import { ProfileService } from './profile';
+import { KeyedDb } from './idb';
+import { PROFILE_SETTINGS_KEY, ProfileService } from './profile';
 
 const defaults = { scoreThresholds: { RBC: 0.5, WBC: 0.5, Platelets: 0.5 }, nmsIou: 0.5, crossClassNms: false, countRule: 'all' as const };
 const classifier = { name: 'wbc', sha256: 'a'.repeat(64), embedding: { name: 'embedding', dim: 4 } } as ClassifierCard;
@@ -78,6 +79,31 @@ describe('the microscope profile service', () => {
     expect(next.store.getState().postprocess.countRule).toBe('top-left');
     expect(next.store.getState().fixedScale).toBe(1.25);
     expect(next.profile.current().name).toBe('Bench 1');
+  });
+
+  it('a count rule and scale set just before the page goes survive the reload, though the profile’s save never committed (first-use audit)', async () => {
+    const m = new Map<string, string>();
+    Object.defineProperty(globalThis, 'localStorage', { value: { getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => void m.set(k, String(v)), removeItem: (k: string) => void m.delete(k) }, configurable: true });
+    try {
+      const first = await page();
+      first.profile.setName('Bench 1');
+      await sleep(50);
+      // the page goes before IndexedDB commits: the profile's save never settles
+      const put = vi.spyOn(KeyedDb.prototype, 'put').mockImplementation(() => new Promise<void>(() => undefined));
+      first.store.getState().setFixedScale(0.5);
+      first.store.getState().setCountRule('interior');
+      put.mockRestore();
+      const next = await page();
+      // before: the stored profile's "all" and estimated magnification came back
+      expect([next.store.getState().postprocess.countRule, next.store.getState().fixedScale, next.profile.current().name]).toEqual(['interior', 0.5, 'Bench 1']);
+      // saved by the page that read it, and then the copy goes
+      await sleep(50);
+      expect(m.has(PROFILE_SETTINGS_KEY)).toBe(false);
+      const third = await page();
+      expect([third.store.getState().postprocess.countRule, third.store.getState().fixedScale]).toEqual(['interior', 0.5]);
+    } finally {
+      Reflect.deleteProperty(globalThis, 'localStorage');
+    }
   });
 
   it('a release resting on adapted WBC types is the same release after a reload: the probabilities refitted are the ones released (audit 2026-12-06, differential)', async () => {

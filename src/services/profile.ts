@@ -20,6 +20,21 @@ const DB = 'smearcount-profile';
 const STORE = 'profile';
 const argmax = (p: readonly number[]) => p.reduce((b, v, i) => (v > p[b] ? i : b), 0);
 const KEY = 'current';
+/** localStorage key of the profile's settings (scale, count rule) as last set, written synchronously at each change
+ * and dropped once a save holding them has committed: the profile's IndexedDB write, started at the change, did
+ * not commit when the page reloaded at once, and the restored profile put the previous count rule back over the
+ * batch's (a rule set and a reload at once came back as "every visible cell"). */
+export const PROFILE_SETTINGS_KEY = 'smearcount-profile-settings';
+type SettingsCopy = Pick<MicroscopeProfile, 'fixedScale' | 'countRule'>;
+
+function readSettingsCopy(): Partial<SettingsCopy> | null {
+  try {
+    const v: unknown = typeof localStorage === 'undefined' ? null : JSON.parse(localStorage.getItem(PROFILE_SETTINGS_KEY) ?? 'null');
+    return v && typeof v === 'object' ? (v as Partial<SettingsCopy>) : null;
+  } catch {
+    return null;
+  }
+}
 
 /** Whether a box is still a verified WBC by the image's edits, shown or not (a threshold or NMS may hide
  * it): verified, not deleted, not put in a manual category, a WBC still. */
@@ -46,6 +61,8 @@ export class ProfileService {
   private adaptedWith = new Map<string, { head: Head | null; wbc: ImageEntry['wbc'] }>();
   private timer?: ReturnType<typeof setTimeout>;
   private id: ClassifierIdentity;
+  /** Bumped at each write of the settings' copy: a committed save drops it only if it holds the settings copied. */
+  private settingsSeq = 0;
 
   constructor(
     private store: AppStore,
@@ -71,10 +88,18 @@ export class ProfileService {
   }
 
   private async load() {
+    // the settings as the technician last set them, newer than any stored profile's (see PROFILE_SETTINGS_KEY)
+    const copy = readSettingsCopy();
     // no stored profile (a new device, no IndexedDB): the settings in force are this profile's, not the
     // defaults it was made with before the page's batch was restored (an export, or any later save, wrote
     // those over a rule set while the page started)
     const adopt = () => {
+      if (copy) {
+        this.profile = { ...this.profile, ...this.storedSettings({ ...this.profile, ...copy }), updated: new Date().toISOString() };
+        this.store.getState().fromStorage(() => this.applySettings());
+        this.save();
+        return;
+      }
       const s = this.store.getState();
       if (s.fixedScale === this.profile.fixedScale && s.postprocess.countRule === this.profile.countRule) return;
       this.profile = { ...this.profile, fixedScale: s.fixedScale, countRule: s.postprocess.countRule, updated: new Date().toISOString() };
@@ -87,10 +112,10 @@ export class ProfileService {
         // keys from the embedding only: a profile saved by an older version named images and cells
         const cells = v.profile.cells.map(anonymousCell);
         const old = cells.some((c, i) => c.key !== v.profile.cells[i].key);
-        const settings = this.storedSettings(v.profile);
+        const settings = this.storedSettings(copy ? { ...v.profile, ...copy } : v.profile);
         this.profile = { ...v.profile, cells, ...settings };
         this.ignored = new Set((v.ignored ?? []).filter((k) => !k.includes('/')));
-        if (old || settings.fixedScale !== v.profile.fixedScale || settings.countRule !== v.profile.countRule) this.save();
+        if (old || copy || settings.fixedScale !== v.profile.fixedScale || settings.countRule !== v.profile.countRule) this.save();
         // the stored profile's settings, not the user's: a change the user made while the batch was restored wins
         this.store.getState().fromStorage(() => this.applySettings());
       } else if (v?.profile) {
@@ -99,7 +124,7 @@ export class ProfileService {
         // over, the old profile is kept aside (a rollback finds it), and the technician is told.
         const was = v.profile;
         await this.db.put(`previous-${was.classifier?.sha256 ?? 'unknown'}`, v);
-        this.profile = { ...emptyProfile(this.id), name: was.name, ...this.storedSettings(was) };
+        this.profile = { ...emptyProfile(this.id), name: was.name, ...this.storedSettings(copy ? { ...was, ...copy } : was) };
         this.save();
         // the stored profile's settings, not the user's: a change the user made while the batch was restored wins
         this.store.getState().fromStorage(() => this.applySettings());
@@ -119,6 +144,7 @@ export class ProfileService {
     this.store.subscribe((s, p) => {
       if (s.fixedScale !== p.fixedScale || s.postprocess.countRule !== p.postprocess.countRule) {
         this.profile = { ...this.profile, fixedScale: s.fixedScale, countRule: s.postprocess.countRule, updated: new Date().toISOString() };
+        this.copySettings();
         this.save();
       }
       if (s.images !== p.images || s.order !== p.order || s.postprocess !== p.postprocess) this.schedule();
@@ -248,10 +274,30 @@ export class ProfileService {
     if (changed) this.store.setState({ images });
   }
 
+  /** The settings, synchronously (see PROFILE_SETTINGS_KEY). */
+  private copySettings() {
+    try {
+      localStorage.setItem(PROFILE_SETTINGS_KEY, JSON.stringify({ fixedScale: this.profile.fixedScale, countRule: this.profile.countRule }));
+      this.settingsSeq++;
+    } catch {
+      // no storage, or full: the IndexedDB save is still tried
+    }
+  }
+
   private save() {
     const stored: Stored = { profile: this.profile, ignored: [...this.ignored] };
+    const seq = this.settingsSeq;
     void this.db
       .put(KEY, stored)
+      .then(() => {
+        // IndexedDB holds the settings copied, unless they changed again since this save began
+        if (seq !== this.settingsSeq) return;
+        try {
+          if (typeof localStorage !== 'undefined') localStorage.removeItem(PROFILE_SETTINGS_KEY);
+        } catch {
+          // storage refused: the copy stays, never older than what IndexedDB holds
+        }
+      })
       .catch((e: unknown) => this.store.getState().notify({ kind: 'error', source: 'profile', subject: '', message: `The microscope profile was not saved (${(e as Error).message}).` }));
   }
 

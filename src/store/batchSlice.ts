@@ -80,6 +80,29 @@ const dropFromLog = (log: BatchSlice['undoLog'], ids: readonly string[]): BatchS
   return { past: out(log.past), future: out(log.future) };
 };
 
+/** The history as a saved batch held it (services/persist), with only the steps of images it brings back: a step
+ * is a list of image ids, or a flagged image counted or left out; anything else (a batch saved before the history
+ * was kept, a damaged entry) is no history. */
+export function restoredLog(v: unknown, ids: readonly string[]): BatchSlice['undoLog'] {
+  const have = new Set(ids);
+  const steps = (x: unknown): UndoStep[] =>
+    !Array.isArray(x)
+      ? []
+      : x.flatMap((st: unknown): UndoStep[] => {
+          if (Array.isArray(st)) {
+            const kept = st.filter((id): id is string => typeof id === 'string' && have.has(id));
+            return kept.length ? [kept] : [];
+          }
+          if (st && typeof st === 'object' && 'flags' in st && 'accepted' in st && typeof st.flags === 'string' && typeof st.accepted === 'boolean' && have.has(st.flags))
+            return [{ flags: st.flags, accepted: st.accepted }];
+          return [];
+        });
+  const log = v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
+  const past = steps(log.past).slice(-LOG_LIMIT);
+  const future = steps(log.future).slice(0, LOG_LIMIT);
+  return past.length || future.length ? { past, future } : EMPTY_LOG;
+}
+
 /** The batch without one image: the next one becomes current where it was, and its steps leave the history. */
 function withoutImage(s: AppState, id: string): Pick<AppState, 'images' | 'order' | 'currentId' | 'undoLog'> {
   const { [id]: _, ...images } = s.images;
