@@ -297,6 +297,8 @@ function choose(recs: Rec[], params: Parameters<typeof postprocess>[1]): Quality
   const minStainChroma = Math.round(q(val.map((r) => Math.hypot(r.pixels.colour[2], r.pixels.colour[3])), 0.002) * 0.5 * 1000) / 1000;
   // Focus: below the 0.5th percentile of validation sharpness, x0.8 margin.
   const minSharpness = Math.round(q(val.map((r) => r.pixels.sharpness), 0.005) * 0.8 * 1000) / 1000;
+  // the same rule for the sharpness read through the grain (PixelStats.edges, 2026-12-07)
+  const minEdges = Math.round(q(val.map((r) => r.pixels.edges ?? Infinity), 0.005) * 0.8 * 1000) / 1000;
   // A smear: at least a few RBCs, whose median score is not low, and whose sizes vary as real cells do.
   // No stain at all (a grey picture): a quarter of the least-stained validation image's chroma.
   const smearChroma = Math.round(Math.min(...val.map((r) => Math.hypot(r.pixels.colour[2], r.pixels.colour[3]))) * 0.25 * 1000) / 1000;
@@ -349,7 +351,7 @@ function choose(recs: Rec[], params: Parameters<typeof postprocess>[1]): Quality
   return {
     source: `scripts/calibrateFlags.ts on ${val.length} images of the training folders (txl-pbc bccd/bcd/pbc, cbc/Training; a fifth held out by group), ${new Date().toISOString().slice(0, 10)}`,
     colour: { models, maxDistance, minStainChroma },
-    focus: { minSharpness },
+    focus: { minSharpness, minEdges },
     noise: { maxNoise, atBrightness },
     jpeg: { maxBlockiness },
     monochrome: { maxColourSpread, atBrightness },

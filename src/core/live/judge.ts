@@ -36,6 +36,8 @@ export interface LiveParams {
   /** The quality flags' thresholds, on the same statistics: stain colour and sharpness. */
   minStainChroma: number;
   minSharpness: number;
+  /** The batch's bar of the sharpness read through the grain (PixelStats.edges); absent: not judged. */
+  minEdges?: number;
   /** A field overlapping a captured one by this fraction or more is not captured again. */
   maxOverlap: number;
   /** A still view of a field captured in this run, this many times as sharp as its capture and showing
@@ -57,6 +59,7 @@ export const LIVE_PARAMS: LiveParams = {
   minFieldShare: SMALL_FIELD_SHARE,
   minStainChroma: CALIBRATION.smear.minStainChroma,
   minSharpness: CALIBRATION.focus.minSharpness,
+  minEdges: CALIBRATION.focus.minEdges,
   maxOverlap: 0.5,
   sharper: 1.25,
   sameView: 0.8,
@@ -145,7 +148,7 @@ export class CaptureJudge {
     if (stats.brightness < p.minBrightness) return { state: 'dark', ...base };
     if ((stats.clipped ?? 0) > p.maxClipped) return { state: 'bright', ...base };
     if (Math.hypot(stats.colour[2], stats.colour[3]) < p.minStainChroma) return { state: 'not-smear', ...base };
-    if (stats.sharpness < p.minSharpness) return { state: 'blurred', ...base };
+    if (stats.sharpness < p.minSharpness || (p.minEdges != null && stats.edges != null && stats.edges < p.minEdges)) return { state: 'blurred', ...base };
     if (stillFor < p.stillMs) return { state: 'settling', ...base };
     // a field decided in this still period is done, unless the focus has been turned to a clearly sharper
     // view of it (the fine focus hardly moves the motion copy, so the still period goes on)

@@ -41,7 +41,8 @@ export const CALIBRATION: QualityCalibration = {
     "minStainChroma": 0.061
   },
   "focus": {
-    "minSharpness": 0.182
+    "minSharpness": 0.349,
+    "minEdges": 0.182
   },
   "noise": {
     "maxNoise": 4.97,

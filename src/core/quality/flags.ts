@@ -363,7 +363,9 @@ export interface QualityCalibration {
    * chroma (hypot of its two log-ratios) below which the picture is too grey for a stained smear (a
    * Gaussian alone misses that: one microscope's stain strength varies along the grey direction). */
   colour: { models: ColourModel[]; maxDistance: number; minStainChroma: number };
-  focus: { minSharpness: number };
+  /** minEdges: the bar of PixelStats.edges (the sharpness through a sensor's grain); absent in calibrations made
+   * before it. */
+  focus: { minSharpness: number; minEdges?: number };
   /** maxNoise: the median |Laplacian| (PixelStats.noise) above which an image is too grainy to count;
    * absent in calibrations made before it. atBrightness: the brightness down to which that bar holds; below
    * it the bar shrinks with the brightness (see dimmed), since the detector reads each image at its own
@@ -422,6 +424,11 @@ function grainy(p: PixelStats, cal: QualityCalibration): boolean {
   return !!cal.noise && p.noise != null && p.noise > dimmed(cal.noise.maxNoise, p.brightness, cal.noise.atBrightness);
 }
 
+/** Blurred: the edges under the focus bar, as read or through the grain (PixelStats.edges). */
+export function outOfFocus(p: Pick<PixelStats, 'sharpness' | 'edges'>, cal: QualityCalibration): boolean {
+  return p.sharpness < cal.focus.minSharpness || (cal.focus.minEdges != null && p.edges != null && p.edges < cal.focus.minEdges);
+}
+
 /** A field washed out to white (see QualityCalibration.exposure). */
 export function overExposedField(p: PixelStats, cal: QualityCalibration): boolean {
   return cal.exposure?.maxClipped != null && p.clipped != null && p.clipped > cal.exposure.maxClipped;
@@ -462,7 +469,7 @@ export function qualityFlags(q: QualityInput, cal: QualityCalibration): FlagCode
   if (smallField(q.pixels)) flags.push('small-field');
   if (unevenLight(q.pixels)) flags.push('uneven-light');
   if (cellsTooSmall(d, cal) || cellsTooLarge(d, cal)) flags.push('scale-out-of-range');
-  if (q.pixels.sharpness < cal.focus.minSharpness) flags.push('out-of-focus');
+  if (outOfFocus(q.pixels, cal)) flags.push('out-of-focus');
   if (dark) flags.push('under-exposed');
   if (bright) flags.push('over-exposed');
   // Grain is read on the 256-px copy, where the edges of cells far too small (a low-power field, a phone's

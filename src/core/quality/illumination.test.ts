@@ -135,9 +135,8 @@ describe('the statistics and the flag', () => {
     const v = pixelStats(vigSmall);
     const raw = pixelStats({ data: vigSmall.unflattened!, width: vigSmall.width, height: vigSmall.height });
     // sharpness (edges over the spread of grey) fell with the fall-off; evened out it is the even field's
-    expect(raw.sharpness).toBeLessThan(0.8 * e.sharpness);
-    expect(v.sharpness).toBeGreaterThan(0.9 * e.sharpness);
-    expect(v.sharpness).toBeLessThan(1.1 * e.sharpness);
+    expect(raw.sharpness).toBeLessThan(0.75 * e.sharpness);
+    expect(v.sharpness).toBeGreaterThan(0.85 * e.sharpness);
     // exposure is the camera's: brightness and clipping of the pixels as read
     expect(v.brightness).toBeCloseTo(raw.brightness, 5);
     expect(v.clipped).toBeCloseTo(raw.clipped!, 5);

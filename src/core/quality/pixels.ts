@@ -236,6 +236,10 @@ export interface PixelStats {
    * mean would be held up by 8-bit rounding and sensor noise, which a blurred field has as much of as a
    * sharp one (the mean floored at the threshold for blurs of 9-12 px on CBC fields). */
   sharpness: number;
+  /** The sharpness read on the grey smoothed 3x3 (binomial): grain, each pixel its own, falls there and a cell's
+   * edge stays, so a blurred field under a sensor's grain reads blurred here while `sharpness` reads the grain.
+   * An image is out of focus when either is under its bar. Absent in images counted before it existed. */
+  edges?: number;
   /** Colour signature: ln(R/G) and ln(B/G) of the whole image's mean colour, then of its darkest
    * fifth (stained cells). Zero for grey pictures; a smear is pink to purple. */
   colour: [number, number, number, number];
@@ -319,6 +323,15 @@ function laplacianHistogram(g: Float32Array, w: number, h: number, inside: Uint8
   return { hist, m };
 }
 
+/** The quantile `q` of such a histogram: its bin's lower edge in grey levels (0 for a flat image). */
+function lapQuantile(hist: Uint32Array, m: number, q: number): number {
+  for (let c = 0, k = 0; m && k < LAP_BINS; k++) {
+    c += hist[k];
+    if (c >= q * m) return k / LAP_BIN_PER_LEVEL;
+  }
+  return 0;
+}
+
 /** The median of such a histogram, in grey levels (PixelStats.noise). */
 function lapMedian(hist: Uint32Array, m: number): number {
   for (let c = 0, k = 0; m && k < LAP_BINS; k++) {
@@ -380,20 +393,12 @@ export function pixelStats(img: Rgba, field: Circle | null = null): PixelStats {
   const sd = Math.sqrt(Math.max(0, sum2 / cnt - mean * mean));
   // |Laplacian| is at most 4 x 255 on 8-bit grey: a histogram of 1/8-level bins gives its percentile
   const { hist: lapHist, m } = laplacianHistogram(g, w, h, inside);
-  // Edges are read on the grey smoothed by a 3x3 binomial: a sensor's grain (each pixel its own) falls to 0.375
-  // of its spread there while a cell's edge, several pixels wide on this copy, stays, so grain over a blurred
-  // field no longer reads as focus (validation fields blurred by 5 px under grain of 3 read as sharp, and lost
-  // an eighth of their platelets with no flag).
-  const edges = laplacianHistogram(binomial3(g, w, h), w, h, inside).hist;
-  let lapTop = 0;
-  for (let c = 0, k = 0; m && k < LAP_BINS; k++) {
-    c += edges[k];
-    if (c >= SHARPNESS_QUANTILE * m) {
-      lapTop = k / LAP_BIN_PER_LEVEL; // the bin's lower edge: 0 for a flat image
-      break;
-    }
-  }
-  const sharpness = m && sd > 1e-6 ? lapTop / sd : 0;
+  const sharpness = m && sd > 1e-6 ? lapQuantile(lapHist, m, SHARPNESS_QUANTILE) / sd : 0;
+  // The same on the grey smoothed by a 3x3 binomial: a sensor's grain (each pixel its own) falls to 0.375 of its
+  // spread there while a cell's edge, several pixels wide on this copy, stays, so grain over a blurred field does
+  // not read as focus (validation fields blurred by 5 px under grain of 3 read as sharp, and lost an eighth of
+  // their platelets with no flag).
+  const edges = m && sd > 1e-6 ? lapQuantile(laplacianHistogram(binomial3(g, w, h), w, h, inside).hist, m, SHARPNESS_QUANTILE) / sd : 0;
   let noise = lapMedian(lapHist, m);
   // A flattened copy raised its dark part, and the grain there with it: exposure and grain are the camera's,
   // read on the pixels as read (their bars were measured there); edges and colours on the even copy.
@@ -434,6 +439,7 @@ export function pixelStats(img: Rgba, field: Circle | null = null): PixelStats {
   dn = Math.max(1, dn);
   return {
     sharpness,
+    edges,
     colour: [lnRatio(sr / cnt, sg / cnt), lnRatio(sb / cnt, sg / cnt), lnRatio(dr / dn, dg / dn), lnRatio(db / dn, dg / dn)],
     brightness,
     noise,
