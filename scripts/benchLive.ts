@@ -9,7 +9,7 @@
 import os from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from '@playwright/test';
+import { chromium, type Browser, type Page } from '@playwright/test';
 import { requireData } from './dataRoot';
 import { buildFakeCamera, CAMERA, fakeCameraArgs, fieldTour } from './fakeCamera';
 import { startPreview } from './preview';
@@ -47,6 +47,16 @@ async function livePage(browser: Browser, base: string) {
   return { page, context };
 }
 
+/** The live state at the start and the end of a window of `seconds`, once the previews run (2 s after the second). */
+async function liveWindow(page: Page, seconds: number) {
+  await page.waitForFunction(() => window.__smearcount.live().previews >= 2, null, { timeout: 300_000 });
+  await page.waitForTimeout(2000);
+  const a = await page.evaluate(() => ({ t: performance.now(), ...window.__smearcount.live() }));
+  await page.waitForTimeout(seconds * 1000);
+  const z = await page.evaluate(() => ({ t: performance.now(), ...window.__smearcount.live() }));
+  return { a, z };
+}
+
 export async function benchLive(base: string, opts: { seconds?: number; log?: (s: string) => void } = {}): Promise<LiveBench> {
   const log = opts.log ?? console.log;
   const seconds = opts.seconds ?? 20;
@@ -65,11 +75,7 @@ export async function benchLive(base: string, opts: { seconds?: number; log?: (s
   let fpsLoad: number[];
   try {
     const { page } = await livePage(b, base);
-    await page.waitForFunction(() => window.__smearcount.live().previews >= 2, null, { timeout: 300_000 });
-    await page.waitForTimeout(2000);
-    const a = await page.evaluate(() => ({ t: performance.now(), ...window.__smearcount.live() }));
-    await page.waitForTimeout(seconds * 1000);
-    const z = await page.evaluate(() => ({ t: performance.now(), ...window.__smearcount.live() }));
+    const { a, z } = await liveWindow(page, seconds);
     fpsLoad = load();
     const dt = (z.t - a.t) / 1000;
     const model = await page.evaluate(() => window.__smearcount.model());
@@ -142,11 +148,7 @@ export async function profilePreviews(base: string, opts: { seconds?: number; lo
     const b = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...BASE_ARGS, ...fakeCameraArgs(c.file)] });
     try {
       const { page } = await livePage(b, base);
-      await page.waitForFunction(() => window.__smearcount.live().previews >= 2, null, { timeout: 300_000 });
-      await page.waitForTimeout(2000);
-      const a = await page.evaluate(() => ({ t: performance.now(), ...window.__smearcount.live() }));
-      await page.waitForTimeout(seconds * 1000);
-      const z = await page.evaluate(() => ({ t: performance.now(), ...window.__smearcount.live() }));
+      const { a, z } = await liveWindow(page, seconds);
       const n = z.previews - a.previews;
       const res: PreviewProfile = {
         field: c.field,

@@ -55,6 +55,25 @@ function view(slide: Slide, ox: number, oy: number, w = 256, h = 192, opts: { no
 
 const slide = makeSlide(1400, 600, 42);
 
+/** A (2r+1)² box blur, the edge replicated: a soft camera, or a slightly turned fine focus. */
+function boxBlur(img: Rgba, r: number): Rgba {
+  const { width: w, height: h, data } = img;
+  const out = new Uint8ClampedArray(data.length);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++)
+      for (let c = 0; c < 4; c++) {
+        let v = 0;
+        let n = 0;
+        for (let dy = -r; dy <= r; dy++)
+          for (let dx = -r; dx <= r; dx++) {
+            v += data[(Math.min(h - 1, Math.max(0, y + dy)) * w + Math.min(w - 1, Math.max(0, x + dx))) * 4 + c];
+            n++;
+          }
+        out[(y * w + x) * 4 + c] = v / n;
+      }
+  return { data: out, width: w, height: h };
+}
+
 describe('circular field', () => {
   it('finds the eyepiece disc and nothing in an ordinary field', () => {
     expect(findCircularField(view(slide, 0, 0))).toBeNull();
@@ -285,26 +304,8 @@ describe('capture judge', () => {
   });
 
   it('a clearly sharper still view of the field just captured replaces it; a view no sharper than the capture, a remembered field or another view does not', () => {
-    /** The view through a slightly turned fine focus: a (2r+1)² box blur, soft but above the focus bar. */
-    const soft = (img: Rgba, r: number): Rgba => {
-      const { width: w, height: h, data } = img;
-      const out = new Uint8ClampedArray(data.length);
-      for (let y = 0; y < h; y++)
-        for (let x = 0; x < w; x++)
-          for (let c = 0; c < 4; c++) {
-            let v = 0;
-            let n = 0;
-            for (let dy = -r; dy <= r; dy++)
-              for (let dx = -r; dx <= r; dx++) {
-                const xx = Math.min(w - 1, Math.max(0, x + dx));
-                const yy = Math.min(h - 1, Math.max(0, y + dy));
-                v += data[(yy * w + xx) * 4 + c];
-                n++;
-              }
-            out[(y * w + x) * 4 + c] = v / n;
-          }
-      return { data: out, width: w, height: h };
-    };
+    /** The view through a slightly turned fine focus: soft but above the focus bar. */
+    const soft = boxBlur;
     const sharp = view(slide, 300, 100, 256, 192, { noise: 2 });
     const blurred = soft(sharp, 1);
     const sBlur = pixelStats(blurred).sharpness;
@@ -456,24 +457,6 @@ describe('live: the dark and the washed-out view', () => {
 });
 
 describe('live: uneven light', () => {
-  /** A box blur of radius r (a soft, but not blurred, camera). */
-  const boxBlur = (img: Rgba, r: number): Rgba => {
-    const { width: w, height: h, data } = img;
-    const out = new Uint8ClampedArray(data.length);
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++)
-        for (let c = 0; c < 4; c++) {
-          let v = 0;
-          let n = 0;
-          for (let dy = -r; dy <= r; dy++)
-            for (let dx = -r; dx <= r; dx++) {
-              v += data[(Math.min(h - 1, Math.max(0, y + dy)) * w + Math.min(w - 1, Math.max(0, x + dx))) * 4 + c];
-              n++;
-            }
-          out[(y * w + x) * 4 + c] = v / n;
-        }
-    return { width: w, height: h, data: out };
-  };
   /** The view with its corners at a quarter of the centre's light (the stress sets' vignette). */
   const vignetted = (v: Rgba): Rgba => {
     const data = new Uint8ClampedArray(v.data);
