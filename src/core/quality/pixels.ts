@@ -126,9 +126,10 @@ export function toSmall(src: Rgba, origWidth: number, window?: Rgba | null): Sma
   const data = size.width === src.width && size.height === src.height ? src.data : shrinkArea(src, size.width, size.height);
   const own = src.width === origWidth && Math.max(src.width, src.height) <= STATS_READ_SIDE;
   const small: SmallImage = { data, width: size.width, height: size.height, scale: size.width / origWidth, blockiness: own ? blockiness(src) : window ? blockiness(window) : null };
-  const field = fieldCopy(src, small);
+  const disc = findCircularField(small);
+  const field = fieldCopy(src, small, disc);
   if (field) small.field = field;
-  return withEvenLight(small, findCircularField(small));
+  return withEvenLight(small, disc);
 }
 
 /** The light, read as the detector's worker reads it (an eyepiece disc's ring left out, `field` in this
@@ -145,9 +146,9 @@ export function withEvenLight<T extends Rgba & Pick<SmallImage, 'light' | 'unfla
   return img;
 }
 
-/** See SmallImage.field: the square about a small field, cut from `src` (the pixels `small` was shrunk from). */
-export function fieldCopy(src: Rgba, small: Rgba): FieldCopy | null {
-  const c = findCircularField(small);
+/** See SmallImage.field: the square about a small field, cut from `src` (the pixels `small` was shrunk from); `c`: the
+ * disc found on `small`, where the caller has it. */
+export function fieldCopy(src: Rgba, small: Rgba, c: Circle | null = findCircularField(small)): FieldCopy | null {
   if (!c || fieldShare(c, small.width, small.height) >= CROP_FIELD_SHARE) return null;
   const k = src.width / small.width;
   const region = fieldRegion({ cx: c.cx * k, cy: c.cy * k, r: c.r * k }, src.width, src.height);
