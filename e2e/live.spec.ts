@@ -778,25 +778,46 @@ test.describe('one field held the whole time', () => {
     await buildFakeCamera('restart', testingImages(1), [{ hold: 12, field: 0 }]);
   });
 
-  test("a captured field removed after Stop, then Live again: the field captured again takes a new name, not the removed one's the audit trail names", async ({ cameraPage }) => {
-    test.setTimeout(240_000);
+  test("a captured field removed after Stop: Ctrl+Z brings it back; removed, then Live again over the same field says so and captures nothing until Capture again, under a new name, not the removed one's the audit trail names", async ({ cameraPage }) => {
+    test.setTimeout(300_000);
     const page = await cameraPage('restart', { viewport: { width: 1280, height: 800 } });
     const app = new AppPage(page);
     await startLive(app);
     await page.waitForFunction(() => window.__smearcount.live().captured.length === 1, null, { timeout: 60_000 });
     await stopAndSettle(app);
     expect((await app.images()).map((i) => i.name)).toEqual(['live-0001.jpg']);
-    // the technician takes the capture out (the confirm answered yes)
+    const counts = await app.counts('total');
+    // the technician takes the capture out (the confirm answered yes), and thinks better of it: Ctrl+Z
+    page.once('dialog', (d) => void d.accept());
+    await page.getByTestId('remove-image').click();
+    await expect.poll(async () => (await app.images()).length).toBe(0);
+    // before: "Nothing to undo."
+    await page.keyboard.press('Control+z');
+    await expect.poll(async () => (await app.images()).map((i) => i.name)).toEqual(['live-0001.jpg']);
+    expect(await app.counts('total')).toEqual(counts);
+    // out again, for good this time
     page.once('dialog', (d) => void d.accept());
     await page.getByTestId('remove-image').click();
     await expect.poll(async () => (await app.images()).length).toBe(0);
     await page.getByTestId('live-start').click();
+    // the slide has not moved: the removed field is said so, and not captured (before: captured again at once)
+    await page.waitForFunction(() => window.__smearcount.live().state === 'removed', null, { timeout: 60_000 });
+    await expect(page.getByTestId('live-status')).toHaveText('You removed this field from the batch: move to a new field, or capture it again');
+    await page.waitForTimeout(3000);
+    expect(await live(page)).toMatchObject({ state: 'removed', captured: [] });
+    // ... until the technician asks for it
+    await page.getByTestId('live-again').click();
     await page.waitForFunction(() => window.__smearcount.live().captured.length === 1, null, { timeout: 60_000 });
+    await expect(page.getByTestId('live-again')).toHaveCount(0);
     await stopAndSettle(app);
-    // before: live-0001.jpg again, a counted image under the name the audit trail says was removed
+    // live-0001.jpg again had been a counted image under the name the audit trail says was removed
     expect((await app.images()).map((i) => i.name)).toEqual(['live-0002.jpg']);
     const audit = await page.evaluate(() => window.__smearcount.audit());
-    expect(audit.filter((a) => a.action === 'remove-image').map((a) => a.image)).toEqual(['live-0001.jpg']);
+    expect(audit.filter((a) => a.field === 'image').map((a) => [a.action, a.image])).toEqual([
+      ['remove-image', 'live-0001.jpg'],
+      ['undo', 'live-0001.jpg'],
+      ['remove-image', 'live-0001.jpg'],
+    ]);
   });
 
   test('Stop, then Live at once, while a field is being captured: the field still being saved is known to the new run, and is not captured twice', async ({ cameraPage }) => {

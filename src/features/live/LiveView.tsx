@@ -26,6 +26,8 @@ const SAID: Record<LiveState, string> = {
   'no-cells': 'No cells found here: move to where the cells lie side by side, or hold the phone to the eyepiece',
   blurred: 'Out of focus: turn the fine focus',
   seen: 'Already captured: move to a new field',
+  // a field the technician took out of the batch: not captured again unless asked (Capture again, beside it)
+  removed: 'You removed this field from the batch: move to a new field, or capture it again',
   captured: 'Captured: move to the next field',
   capture: 'Capturing…',
   sharper: 'Sharper: this view replaces the softer capture of the field',
@@ -229,6 +231,11 @@ export function LiveView() {
             }}
           >
             Stop and verify
+          </button>
+        )}
+        {state === 'removed' && phase === 'running' && !reached && (
+          <button className="live-again" data-testid="live-again" onClick={() => camera.captureAgain()}>
+            Capture again
           </button>
         )}
         {cameras > 1 && phase !== 'error' && (
