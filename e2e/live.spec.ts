@@ -1242,6 +1242,42 @@ test.describe('dark frames', () => {
     await stopAndSettle(app);
     await expect(page.getByTestId('thumb')).toHaveCount(0);
   });
+
+  test('the how-to, once dismissed (Got it), stays dismissed at the next Live and after a reload; the help control (?) shows it again', async ({ cameraPage }) => {
+    test.setTimeout(180_000);
+    // (nothing is captured in the dark, so the how-to stays until it is dismissed)
+    const page = await cameraPage('dark', { viewport: { width: 390, height: 844 }, touch: true });
+    const app = new AppPage(page);
+    const howto = page.getByTestId('live-howto');
+    const running = () => page.waitForFunction(() => window.__smearcount.live().phase === 'running', null, { timeout: 30_000 });
+    await startLive(app);
+    await expect(howto).toBeVisible();
+    await page.getByTestId('live-howto-ok').tap();
+    await expect(howto).toHaveCount(0);
+    await page.getByTestId('live-stop').tap();
+    await expect(page.getByTestId('live-view')).toHaveCount(0);
+    // before: shown again at each Live (it went only once a field was captured), with nothing to dismiss it
+    await page.getByTestId('live-start').tap();
+    await running();
+    await expect(page.getByTestId('live-status')).toContainText('Too dark');
+    await expect(howto).toHaveCount(0);
+    // the help control shows it again, and hides it
+    const help = page.getByTestId('live-help');
+    await expect(help).toHaveAccessibleName('How live mode works');
+    await help.tap();
+    await expect(howto).toContainText('each still, sharp field is captured once, automatically');
+    await expect(help).toHaveAttribute('aria-expanded', 'true');
+    await help.tap();
+    await expect(howto).toHaveCount(0);
+    await page.getByTestId('live-stop').tap();
+    await page.reload();
+    await app.waitReady();
+    await page.getByTestId('live-start').tap();
+    await running();
+    await expect(page.getByTestId('live-status')).toContainText('Too dark');
+    await expect(howto).toHaveCount(0);
+    await expect(help).toBeVisible();
+  });
 });
 
 test.describe('a hand-held phone', () => {

@@ -74,6 +74,8 @@ export interface LiveViewState {
    * a screen that turns off hides the page, which ends live mode. null: not asked yet; false: the browser
    * has no wake lock or refused one, so the phone's own screen timeout applies. */
   awake: boolean | null;
+  /** The how-to shown on the technician's word (the help control), dismissed on this device or not (LiveView). */
+  howtoAsked: boolean;
   /** ms from a view turning still to its field saved in the batch (said to be captured), per captured field. */
   captureMs: number[];
   set(patch: Partial<Omit<LiveViewState, 'set'>>): void;
@@ -111,6 +113,7 @@ export const LIVE_CLOSED = {
   reached: false,
   captureMs: [],
   awake: null,
+  howtoAsked: false,
 } satisfies Omit<LiveViewState, 'set'>;
 
 export function createLiveStore() {

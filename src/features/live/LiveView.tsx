@@ -6,6 +6,7 @@ import { useApp, useServices } from '../../services/context';
 import { flaggedWords, leftOutWords } from '../../services/live';
 import { useDialogFocus } from '../useDialogFocus';
 import { useSettledText } from './useSettledText';
+import { useHowtoSeen } from './useHowto';
 import { fieldCountWords, fieldsWords, reachedWords, saidWords, savedFieldWords } from './liveWords';
 import { savedField } from './savedField';
 import { LiveNotices } from './LiveNotices';
@@ -44,7 +45,7 @@ function useLive<T>(sel: (s: LiveViewState) => T): T {
 
 /** Live mode, full screen over the page: the camera, the current field's boxes, the running count. */
 export function LiveView() {
-  const { camera, gallery } = useServices();
+  const { camera, gallery, live } = useServices();
   const open = useLive((s) => s.open);
   const phase = useLive((s) => s.phase);
   const error = useLive((s) => s.error);
@@ -81,6 +82,8 @@ export function LiveView() {
   // a modal over the whole screen: the focus goes to Stop (Enter or Space ends live mode), the page behind
   // leaves the Tab order and the accessibility tree, and the focus comes back to Live on closing
   useDialogFocus(dialog, open, { inert: true });
+  const [howtoSeen, dismissHowto] = useHowtoSeen();
+  const howtoAsked = useLive((s) => s.howtoAsked);
 
   // the stage's size, for the zoom to the eyepiece's circle
   useEffect(() => {
@@ -200,9 +203,20 @@ export function LiveView() {
                 )}
               </span>
             </p>
-            {!captured && !reached && phase === 'running' && (
-              <p className="live-howto" data-testid="live-howto">
-                Hold the phone to the eyepiece and focus. Move the slide to a field and let go: each still, sharp field is captured once, automatically.
+            {/* until dismissed on this device, and not over a run's captures (they show it works); or asked for (?) */}
+            {((!howtoSeen && !captured) || howtoAsked) && !reached && phase === 'running' && (
+              <p className={`live-howto${howtoAsked ? ' asked' : ''}`} data-testid="live-howto" id="live-howto">
+                Hold the phone to the eyepiece and focus. Move the slide to a field and let go: each still, sharp field is captured once, automatically.{' '}
+                <button
+                  className="live-howto-ok"
+                  data-testid="live-howto-ok"
+                  onClick={() => {
+                    dismissHowto();
+                    live.getState().set({ howtoAsked: false });
+                  }}
+                >
+                  Got it
+                </button>
               </p>
             )}
             {awake === false && phase === 'running' && (
@@ -242,6 +256,12 @@ export function LiveView() {
           // a phone's other lenses, a microscope's USB camera beside a laptop's own: the run goes on with the next
           <button className="live-switch" data-testid="live-switch" disabled={phase !== 'running'} onClick={() => void camera.switchCamera()} aria-label="Switch camera">
             Switch<span className="live-switch-word"> camera</span>
+          </button>
+        )}
+        {phase !== 'error' && (
+          // the how-to again, once dismissed: what live mode does and how to hold the phone
+          <button className="live-help" data-testid="live-help" aria-label="How live mode works" title="How live mode works" aria-expanded={howtoAsked} onClick={() => live.getState().set({ howtoAsked: !howtoAsked })}>
+            ?
           </button>
         )}
         <button className="live-stop" data-testid="live-stop" data-autofocus onClick={() => camera.stop()}>
