@@ -802,7 +802,9 @@ test.describe('one field held the whole time', () => {
     await page.getByTestId('live-start').click();
     // the slide has not moved: the removed field is said so, and not captured (before: captured again at once)
     await page.waitForFunction(() => window.__smearcount.live().state === 'removed', null, { timeout: 60_000 });
-    await expect(page.getByTestId('live-status')).toHaveText('You removed this field from the batch: move to a new field, or capture it again');
+    await expect(page.getByTestId('live-status')).toHaveText('You removed this field: move to a new field');
+    // the first run captured a field: the how-to has done its job, and is not shown again (the help control has it)
+    await expect(page.getByTestId('live-howto')).toHaveCount(0);
     await page.waitForTimeout(3000);
     expect(await live(page)).toMatchObject({ state: 'removed', captured: [] });
     // ... until the technician asks for it
@@ -1261,9 +1263,14 @@ test.describe('dark frames', () => {
     await running();
     await expect(page.getByTestId('live-status')).toContainText('Too dark');
     await expect(howto).toHaveCount(0);
-    // the help control shows it again, and hides it
+    // the help control shows it again, and hides it; it sits beside Stop, at the bar's end (Stop had wrapped alone to
+    // the left of a row of its own under it)
     const help = page.getByTestId('live-help');
     await expect(help).toHaveAccessibleName('How live mode works');
+    const [h, stop] = [(await help.boundingBox())!, (await page.getByTestId('live-stop').boundingBox())!];
+    expect(Math.abs(h.y + h.height / 2 - (stop.y + stop.height / 2))).toBeLessThan(2);
+    expect(h.x).toBeLessThan(stop.x);
+    expect(stop.x + stop.width).toBeGreaterThan(390 - 30);
     await help.tap();
     await expect(howto).toContainText('each still, sharp field is captured once, automatically');
     await expect(help).toHaveAttribute('aria-expanded', 'true');

@@ -37,6 +37,16 @@ import type { ScaleInfo } from '../core/detection/scale';
 
 /** localStorage key of the camera chosen with Switch camera (a device id, this origin's own). */
 const CAMERA_KEY = 'smearcount.liveCamera';
+/** localStorage key: live mode's how-to has done its job on this device (dismissed with Got it, or a field captured). */
+const HOWTO_KEY = 'smearcount.liveHowtoSeen';
+
+function howtoSeen(): boolean {
+  try {
+    return localStorage.getItem(HOWTO_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
 
 async function videoInputs(): Promise<MediaDeviceInfo[]> {
   try {
@@ -222,7 +232,7 @@ export class LiveCamera {
     this.lastPreview = null;
     this.viewScale = null;
     const remembered = this.rememberBatch(this.judge, run);
-    live.getState().set({ ...LIVE_CLOSED, open: true, phase: 'starting', target: this.target() });
+    live.getState().set({ ...LIVE_CLOSED, open: true, phase: 'starting', target: this.target(), howtoSeen: howtoSeen() });
     // A phone that locks or switches apps must not keep its camera, nor judge or detect what it cannot show: the
     // run pauses (the camera let go, the detector idle) and goes on by itself once the app is shown again, the
     // fields it knows kept. Before, live mode ended there, and the technician, the phone clamped to the eyepiece,
@@ -355,6 +365,17 @@ export class LiveCamera {
     this.pause();
     live.getState().set({ phase: 'starting' });
     await this.openCamera(run);
+  }
+
+  /** Live mode's how-to is not shown at the next Live (Got it, or a field captured: the technician knows how it
+   * works); the help control shows it again. Before, it came back at every Live, with nothing to dismiss it. */
+  dismissHowto() {
+    this.deps.live.getState().set({ howtoSeen: true, howtoAsked: false });
+    try {
+      localStorage.setItem(HOWTO_KEY, '1');
+    } catch {
+      // no storage: dismissed for this page
+    }
   }
 
   /** The camera chosen with Switch camera (null: the rear camera). */
@@ -670,6 +691,7 @@ export class LiveCamera {
       const l = live.getState();
       // a field saved after Stop is in the batch all the same; the closed view's figures are not touched
       if (run === this.runId && ok) {
+        if (!replaces && !l.howtoSeen) this.dismissHowto();
         l.set(replaces ? { sharpened: l.sharpened + 1, captureMs: [...l.captureMs, performance.now() - stillSince] } : { captured: [...l.captured, name], captureMs: [...l.captureMs, performance.now() - stillSince] });
       }
       this.recount?.();
