@@ -536,10 +536,19 @@ test.describe('a grainy field (a dim field at a high camera gain)', () => {
     // the page and ends live mode a few fields in (audit 2026-12-05)
     await expect.poll(async () => (await live(page)).awake).toBe(true);
     await expect(page.getByTestId('live-awake')).toHaveCount(0);
-    // a full-screen dialog: the focus is on Stop, Tab stays in it, and the page behind is out of reach
+    // a full-screen dialog: the focus is on Stop, Tab stays in it (round its controls: Got it, the help control,
+    // Stop), and the page behind is out of reach
     await expect(page.getByTestId('live-stop')).toBeFocused();
-    await page.keyboard.press('Tab');
-    await expect(page.getByTestId('live-stop')).toBeFocused();
+    // (Got it goes once a field is captured)
+    const focused = () => page.evaluate(() => (document.activeElement?.closest('[data-testid="live-view"]') ? document.activeElement.getAttribute('data-testid') : 'outside the view'));
+    const round: unknown[] = [];
+    do {
+      await page.keyboard.press('Tab');
+      round.push(await focused());
+    } while (round.length < 4 && round.at(-1) !== 'live-stop');
+    expect(round.at(-1)).toBe('live-stop');
+    expect(round).toContain('live-help');
+    expect(round).not.toContain('outside the view');
     expect(await page.locator('main').evaluate((el) => el.closest('[inert]') !== null)).toBe(true);
     // the field's figures change with every preview: no live region reads them out
     await expect(page.locator('[aria-live] [data-testid="live-field-count"]')).toHaveCount(0);
@@ -778,25 +787,48 @@ test.describe('one field held the whole time', () => {
     await buildFakeCamera('restart', testingImages(1), [{ hold: 12, field: 0 }]);
   });
 
-  test("a captured field removed after Stop, then Live again: the field captured again takes a new name, not the removed one's the audit trail names", async ({ cameraPage }) => {
-    test.setTimeout(240_000);
+  test("a captured field removed after Stop: Ctrl+Z brings it back; removed, then Live again over the same field says so and captures nothing until Capture again, under a new name, not the removed one's the audit trail names", async ({ cameraPage }) => {
+    test.setTimeout(300_000);
     const page = await cameraPage('restart', { viewport: { width: 1280, height: 800 } });
     const app = new AppPage(page);
     await startLive(app);
     await page.waitForFunction(() => window.__smearcount.live().captured.length === 1, null, { timeout: 60_000 });
     await stopAndSettle(app);
     expect((await app.images()).map((i) => i.name)).toEqual(['live-0001.jpg']);
-    // the technician takes the capture out (the confirm answered yes)
+    const counts = await app.counts('total');
+    // the technician takes the capture out (the confirm answered yes), and thinks better of it: Ctrl+Z
+    page.once('dialog', (d) => void d.accept());
+    await page.getByTestId('remove-image').click();
+    await expect.poll(async () => (await app.images()).length).toBe(0);
+    // before: "Nothing to undo."
+    await page.keyboard.press('Control+z');
+    await expect.poll(async () => (await app.images()).map((i) => i.name)).toEqual(['live-0001.jpg']);
+    expect(await app.counts('total')).toEqual(counts);
+    // out again, for good this time
     page.once('dialog', (d) => void d.accept());
     await page.getByTestId('remove-image').click();
     await expect.poll(async () => (await app.images()).length).toBe(0);
     await page.getByTestId('live-start').click();
+    // the slide has not moved: the removed field is said so, and not captured (before: captured again at once)
+    await page.waitForFunction(() => window.__smearcount.live().state === 'removed', null, { timeout: 60_000 });
+    await expect(page.getByTestId('live-status')).toHaveText('You removed this field: move to a new field');
+    // the first run captured a field: the how-to has done its job, and is not shown again (the help control has it)
+    await expect(page.getByTestId('live-howto')).toHaveCount(0);
+    await page.waitForTimeout(3000);
+    expect(await live(page)).toMatchObject({ state: 'removed', captured: [] });
+    // ... until the technician asks for it
+    await page.getByTestId('live-again').click();
     await page.waitForFunction(() => window.__smearcount.live().captured.length === 1, null, { timeout: 60_000 });
+    await expect(page.getByTestId('live-again')).toHaveCount(0);
     await stopAndSettle(app);
-    // before: live-0001.jpg again, a counted image under the name the audit trail says was removed
+    // live-0001.jpg again had been a counted image under the name the audit trail says was removed
     expect((await app.images()).map((i) => i.name)).toEqual(['live-0002.jpg']);
     const audit = await page.evaluate(() => window.__smearcount.audit());
-    expect(audit.filter((a) => a.action === 'remove-image').map((a) => a.image)).toEqual(['live-0001.jpg']);
+    expect(audit.filter((a) => a.field === 'image').map((a) => [a.action, a.image])).toEqual([
+      ['remove-image', 'live-0001.jpg'],
+      ['undo', 'live-0001.jpg'],
+      ['remove-image', 'live-0001.jpg'],
+    ]);
   });
 
   test('Stop, then Live at once, while a field is being captured: the field still being saved is known to the new run, and is not captured twice', async ({ cameraPage }) => {
@@ -1220,6 +1252,47 @@ test.describe('dark frames', () => {
     expect(seen.captured).toEqual([]);
     await stopAndSettle(app);
     await expect(page.getByTestId('thumb')).toHaveCount(0);
+  });
+
+  test('the how-to, once dismissed (Got it), stays dismissed at the next Live and after a reload; the help control (?) shows it again', async ({ cameraPage }) => {
+    test.setTimeout(180_000);
+    // (nothing is captured in the dark, so the how-to stays until it is dismissed)
+    const page = await cameraPage('dark', { viewport: { width: 390, height: 844 }, touch: true });
+    const app = new AppPage(page);
+    const howto = page.getByTestId('live-howto');
+    const running = () => page.waitForFunction(() => window.__smearcount.live().phase === 'running', null, { timeout: 30_000 });
+    await startLive(app);
+    await expect(howto).toBeVisible();
+    await page.getByTestId('live-howto-ok').tap();
+    await expect(howto).toHaveCount(0);
+    await page.getByTestId('live-stop').tap();
+    await expect(page.getByTestId('live-view')).toHaveCount(0);
+    // before: shown again at each Live (it went only once a field was captured), with nothing to dismiss it
+    await page.getByTestId('live-start').tap();
+    await running();
+    await expect(page.getByTestId('live-status')).toContainText('Too dark');
+    await expect(howto).toHaveCount(0);
+    // the help control shows it again, and hides it; it sits beside Stop, at the bar's end (Stop had wrapped alone to
+    // the left of a row of its own under it)
+    const help = page.getByTestId('live-help');
+    await expect(help).toHaveAccessibleName('How live mode works');
+    const [h, stop] = [(await help.boundingBox())!, (await page.getByTestId('live-stop').boundingBox())!];
+    expect(Math.abs(h.y + h.height / 2 - (stop.y + stop.height / 2))).toBeLessThan(2);
+    expect(h.x).toBeLessThan(stop.x);
+    expect(stop.x + stop.width).toBeGreaterThan(390 - 30);
+    await help.tap();
+    await expect(howto).toContainText('each still, sharp field is captured once, automatically');
+    await expect(help).toHaveAttribute('aria-expanded', 'true');
+    await help.tap();
+    await expect(howto).toHaveCount(0);
+    await page.getByTestId('live-stop').tap();
+    await page.reload();
+    await app.waitReady();
+    await page.getByTestId('live-start').tap();
+    await running();
+    await expect(page.getByTestId('live-status')).toContainText('Too dark');
+    await expect(howto).toHaveCount(0);
+    await expect(help).toBeVisible();
   });
 });
 

@@ -133,3 +133,52 @@ test('Del on an image still being counted says why nothing happens, and removes 
   await app.waitReady();
   expect((await app.images()).map((i) => [i.name, i.status])).toEqual(files.map((f) => [f.split('/').pop(), 'done']));
 });
+
+test('Ctrl+Z after Remove image brings the image back where it was, with its counts and edits; Ctrl+Y takes it out again; a reload keeps it back, and its edit undoable', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  const files = testingImages(3);
+  await app.drop(files);
+  await app.waitReady();
+  const names = files.map((f) => f.split('/').pop()!);
+  const before = await app.counts('total');
+  await app.selectImage(1);
+  // an edit on it first: it comes back with the image
+  await page.getByTestId('thumb').nth(1).focus();
+  await page.keyboard.press(']');
+  await page.keyboard.press('Delete');
+  const edited = (await app.current())!.detections.length;
+  const totals = await app.counts('total');
+  page.once('dialog', (d) => {
+    expect(d.message()).toContain('Undo (Ctrl+Z) brings it back');
+    void d.accept();
+  });
+  await page.getByTestId('remove-image').click();
+  await expect.poll(async () => (await app.images()).map((i) => i.name)).toEqual([names[0], names[2]]);
+  // before: the removal was no step of the history (its image's steps left with it): "Nothing to undo."
+  await page.keyboard.press('Control+z');
+  await expect.poll(async () => (await app.images()).map((i) => i.name)).toEqual(names);
+  await expect(page.getByTestId('review-said')).toHaveText(`Undone on ${names[1]}: image removed.`);
+  expect((await app.current())?.name).toBe(names[1]);
+  expect((await app.current())!.detections.length).toBe(edited);
+  expect(await app.counts('total')).toEqual(totals);
+  await expect(page.getByTestId('thumb')).toHaveCount(3);
+  await page.keyboard.press('Control+y');
+  await expect.poll(async () => (await app.images()).map((i) => i.name)).toEqual([names[0], names[2]]);
+  await expect(page.getByTestId('review-said')).toHaveText(`Redone on ${names[1]}: image removed.`);
+  await page.keyboard.press('Control+z');
+  await expect.poll(async () => (await app.images()).map((i) => i.name)).toEqual(names);
+  // the saved batch has it again, picture and all
+  await app.waitReady();
+  await page.reload();
+  await app.waitReady();
+  expect((await app.images()).map((i) => i.name)).toEqual(names);
+  expect(await app.counts('total')).toEqual(totals);
+  // and the edit made before the removal is still the next step back
+  await app.selectImage(0);
+  await page.getByTestId('thumb').nth(0).focus();
+  await page.keyboard.press('Control+z');
+  await expect.poll(async () => app.counts('total')).toEqual(before);
+  await page.keyboard.press('Control+y');
+  await expect.poll(async () => app.counts('total')).toEqual(totals);
+});

@@ -146,7 +146,7 @@ export function Toolbar() {
       className="danger"
       onClick={() => current && confirmDiscard(services, current.id)}
       disabled={!current || current.status === 'running'}
-      title="Take this image out of the batch: its counts, edits and file leave this device (Del in the image list)"
+      title="Take this image out of the batch: its counts and edits leave the totals, and Undo brings it back (Del in the image list)"
       data-testid="remove-image"
     >
       Remove image

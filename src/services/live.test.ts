@@ -6,9 +6,22 @@ import type { ImageEntry } from '../store/types';
 import type { Detection } from '../core/detection/detection';
 import type { WbcType } from '../core/differential/differential';
 import { DEFAULT_RULES, differentialState } from '../core/differential/rules';
-import { cameraError, cameraUnavailable, flaggedFields, flaggedWords, leftOutFields, leftOutWords, liveName, nextLiveNumber, runsInstalled, wbcTowardTarget } from './live';
+import { cameraError, cameraUnavailable, flaggedFields, flaggedWords, leftOutFields, leftOutWords, liveName, nextLiveNumber, removedByHand, runsInstalled, wbcTowardTarget } from './live';
 
 describe('live mode helpers', () => {
+  it('a field is removed by hand while the audit trail last says the technician took it out (not put back by Undo, not replaced)', () => {
+    const line = (action: string, image: string, from: string, to: string, field = 'image') => ({ at: '', image, action, cell: '', field, from, to });
+    const audit = [
+      line('remove-image', 'live-0001.jpg', 'RBC 26, WBC 1, PLT 2', 'removed'),
+      line('remove-image', 'live-0002.jpg', 'RBC 20, WBC 0, PLT 3', 'removed'),
+      line('undo', 'live-0002.jpg', 'removed', 'RBC 20, WBC 0, PLT 3'),
+      line('replace-image', 'live-0003.jpg', 'RBC 18, WBC 0, PLT 1', 'replaced by a sharper view of the same field'),
+      line('delete', 'live-0004.jpg', 'no', 'yes', 'deleted'),
+      line('redo', 'live-0005.jpg', 'RBC 9, WBC 0, PLT 0', 'removed'),
+    ];
+    expect(['live-0001.jpg', 'live-0002.jpg', 'live-0003.jpg', 'live-0004.jpg', 'live-0005.jpg', 'live-0006.jpg'].filter((n) => removedByHand(audit, n))).toEqual(['live-0001.jpg', 'live-0005.jpg']);
+  });
+
   it('names captured fields live-0001.jpg on, continuing after the batch\'s live fields', () => {
     expect(liveName(1)).toBe('live-0001.jpg');
     expect(nextLiveNumber([])).toBe(1);

@@ -37,6 +37,16 @@ import type { ScaleInfo } from '../core/detection/scale';
 
 /** localStorage key of the camera chosen with Switch camera (a device id, this origin's own). */
 const CAMERA_KEY = 'smearcount.liveCamera';
+/** localStorage key: live mode's how-to has done its job on this device (dismissed with Got it, or a field captured). */
+const HOWTO_KEY = 'smearcount.liveHowtoSeen';
+
+function howtoSeen(): boolean {
+  try {
+    return localStorage.getItem(HOWTO_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
 
 async function videoInputs(): Promise<MediaDeviceInfo[]> {
   try {
@@ -148,6 +158,8 @@ export class LiveCamera {
   private known = new Map<string, Signature>();
   /** The batch image of each of the judge's fields, by the judge's index. */
   private fieldNames: string[] = [];
+  /** The judge's index of the removed field the view shows now (null: none): Capture again asks for it back. */
+  private removedShown: number | null = null;
   /** When the latest preview's frame was taken, and the red cells it found in the field. */
   private lastPreview: { at: number; rbc: number } | null = null;
   /** The latest frame judged is under the dark bar (whatever the rule called it): no preview's boxes for it. */
@@ -189,6 +201,24 @@ export class LiveCamera {
       judge.remember(sig);
       this.fieldNames.push(name);
     }
+    // The fields captured on this page that the technician has removed from the batch since: the view says so and
+    // captures them only when asked (Capture again). Before, Stop, Remove image, then Live with the slide unmoved
+    // captured the removed field again straight away, as a new image, undoing the technician's removal.
+    for (const [name, sig] of this.known) {
+      if (names.has(name) || this.unsaved.has(name) || !removedByHand(s.audit, name)) continue;
+      judge.remember(sig, true);
+      this.fieldNames.push(name);
+    }
+  }
+
+  /** The technician wants the removed field the view shows back in the batch (Capture again): the still view is
+   * captured on the next frame, as a new image. */
+  captureAgain() {
+    const i = this.removedShown;
+    if (i === null || !this.judge.captureAgain(i)) return;
+    const [name] = this.fieldNames.splice(i, 1);
+    if (name) this.known.delete(name);
+    this.removedShown = null;
   }
 
   async start(): Promise<void> {
@@ -197,11 +227,12 @@ export class LiveCamera {
     const run = ++this.runId;
     this.judge = new CaptureJudge();
     this.fieldNames = [];
+    this.removedShown = null;
     this.stillPreviews = 0;
     this.lastPreview = null;
     this.viewScale = null;
     const remembered = this.rememberBatch(this.judge, run);
-    live.getState().set({ ...LIVE_CLOSED, open: true, phase: 'starting', target: this.target() });
+    live.getState().set({ ...LIVE_CLOSED, open: true, phase: 'starting', target: this.target(), howtoSeen: howtoSeen() });
     // A phone that locks or switches apps must not keep its camera, nor judge or detect what it cannot show: the
     // run pauses (the camera let go, the detector idle) and goes on by itself once the app is shown again, the
     // fields it knows kept. Before, live mode ended there, and the technician, the phone clamped to the eyepiece,
@@ -334,6 +365,17 @@ export class LiveCamera {
     this.pause();
     live.getState().set({ phase: 'starting' });
     await this.openCamera(run);
+  }
+
+  /** Live mode's how-to is not shown at the next Live (Got it, or a field captured: the technician knows how it
+   * works); the help control shows it again. Before, it came back at every Live, with nothing to dismiss it. */
+  dismissHowto() {
+    this.deps.live.getState().set({ howtoSeen: true, howtoAsked: false });
+    try {
+      localStorage.setItem(HOWTO_KEY, '1');
+    } catch {
+      // no storage: dismissed for this page
+    }
   }
 
   /** The camera chosen with Switch camera (null: the rear camera). */
@@ -561,11 +603,12 @@ export class LiveCamera {
     // the judge has decided this still view: it is said to be captured once its field is saved
     if (state === 'captured' && this.unsaved.size) state = 'capture';
     if (verdict.state === 'seen' && st.state !== 'seen') patch.repeats = st.repeats + 1;
+    this.removedShown = verdict.state === 'removed' ? (verdict.seenIndex ?? null) : null;
     patch.state = state;
     // the still view the field was captured from, saved: its figures are the saved field's count (LiveView)
     const savedAs = state === 'captured' && verdict.seenIndex !== undefined ? (this.fieldNames[verdict.seenIndex] ?? null) : null;
     if (savedAs !== st.savedAs) patch.savedAs = savedAs;
-    const decided = state === 'captured' || state === 'seen';
+    const decided = state === 'captured' || state === 'seen' || state === 'removed';
     if (!decided) this.stillPreviews = 0;
     // Battery: the detector runs only while there is something new to show. A still view already captured or
     // seen gives the same boxes preview after preview, and at the target nothing more is captured (the last
@@ -648,6 +691,7 @@ export class LiveCamera {
       const l = live.getState();
       // a field saved after Stop is in the batch all the same; the closed view's figures are not touched
       if (run === this.runId && ok) {
+        if (!replaces && !l.howtoSeen) this.dismissHowto();
         l.set(replaces ? { sharpened: l.sharpened + 1, captureMs: [...l.captureMs, performance.now() - stillSince] } : { captured: [...l.captured, name], captureMs: [...l.captureMs, performance.now() - stillSince] });
       }
       this.recount?.();
@@ -798,6 +842,13 @@ export function flaggedWords(flagged: readonly { name: string; flags: readonly s
   if (!flagged.length) return '';
   if (flagged.length === 1) return `${flagged[0].name} counted, with a flag (${flagged[0].flags.join(', ')})`;
   return `${flagged.length} fields counted with a flag: ${fieldList(flagged)}`;
+}
+
+/** Whether the batch image `name` was last taken out by the technician (Remove image, or its redo), as the audit
+ * trail says: not put back by Undo since, nor replaced by a sharper view (which keeps the name in the batch). */
+export function removedByHand(audit: readonly { image: string; field: string; to: string | null }[], name: string): boolean {
+  for (let i = audit.length - 1; i >= 0; i--) if (audit[i].image === name && audit[i].field === 'image') return audit[i].to === 'removed';
+  return false;
 }
 
 /** The signature of a stored image, read at the live view's statistics size (core/live signatureOf). */

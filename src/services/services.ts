@@ -73,8 +73,9 @@ export interface Services {
   /** Restores a stored batch, then keeps the store saved and finishes any images left queued. */
   startSession(): Promise<void>;
   clearSession(): Promise<void>;
-  /** Takes one image out of the batch (the caller has asked the technician): its file, thumbnail, counts
-   * and edits go, the saved batch follows, and the audit trail keeps a line. An image being counted now
+  /** Takes one image out of the batch (the caller has asked the technician): its counts and edits leave the
+   * totals, the saved batch follows, and the audit trail keeps a line. Undo puts it back: its file and thumbnail
+   * are let go once the removal leaves the history (batchSlice removedImages). An image being counted now
    * finishes and is dropped (the runner checks that it is still in the batch). */
   discardImage(id: string): void;
 }
@@ -222,6 +223,18 @@ export function createServices(opts: ServiceOptions): Services {
   watchOptics(store);
   watchSameField(store);
   const persistence = new Persistence(store, files);
+  // An image removed is kept, file and thumbnail, while Undo can bring it back; once its removal leaves the history
+  // they go. One put back queued (removed before it was counted) is counted now.
+  store.subscribe((s, p) => {
+    if (s.removedImages === p.removedImages) return;
+    for (const id of Object.keys(p.removedImages)) {
+      if (s.removedImages[id]) continue;
+      if (!s.images[id]) {
+        files.delete(id);
+        thumbnails.drop(id);
+      } else if (s.images[id].status === 'queued') runner.resume();
+    }
+  });
   const samplePersistence = new SamplePersistence(store, opts.storage);
   const profile = classifier?.embedding ? new ProfileService(store, classifier) : null;
   if (classifier && !classifier.embedding) store.getState().setAdaptation({ unavailable: true });
@@ -453,8 +466,6 @@ export function createServices(opts: ServiceOptions): Services {
       if (!s.images[id]) return;
       if (s.currentId === id) view.getState().setSelected(null);
       s.discardImage(id);
-      files.delete(id);
-      thumbnails.drop(id);
     },
     async clearSession() {
       opts.storage.setItem(CLEARING_KEY, new Date().toISOString());

@@ -10,8 +10,9 @@ import { AUDIT_LIMIT } from './sampleSlice';
 import { imageCounts, modelTypes } from './selectors';
 
 /** A step of the batch's history: the images an edit changed (each keeps its Edits in its own `history`),
- * or a flagged image put into the totals or taken out ("Count it anyway" and its undo). */
-export type UndoStep = readonly string[] | { readonly flags: string; readonly accepted: boolean };
+ * or a flagged image put into the totals or taken out ("Count it anyway" and its undo), or an image the
+ * technician removed (Remove image: its entry waits in `removedImages` while the step is in the history). */
+export type UndoStep = readonly string[] | { readonly flags: string; readonly accepted: boolean } | { readonly removed: string };
 
 export interface BatchSlice {
   images: Record<string, ImageEntry>;
@@ -29,6 +30,10 @@ export interface BatchSlice {
    * leaves the totals, the list and the saved batch, and the audit trail says so with what it counted.
    * `why`: what took it out instead of the technician (live mode replacing a soft capture by a sharper one). */
   discardImage(id: string, why?: string): void;
+  /** Images the technician removed whose removal is a step of the history, each with its place in the order: Undo
+   * puts one back as it was (counts, edits, its own history). Kept in memory only: after a reload the step is gone
+   * (restoredLog keeps the steps of images back in the batch). An image leaves this once its step leaves the history. */
+  removedImages: Readonly<Record<string, { entry: ImageEntry; at: number }>>;
   select(id: string | null): void;
   selectRelative(step: number): void;
   setRun(run: BatchSlice['run']): void;
@@ -76,7 +81,7 @@ const EMPTY_LOG: BatchSlice['undoLog'] = { past: [], future: [] };
 /** The log without an image (removed, or counted again: its own history is gone). */
 const dropFromLog = (log: BatchSlice['undoLog'], ids: readonly string[]): BatchSlice['undoLog'] => {
   const out = (steps: readonly UndoStep[]) =>
-    steps.map((st) => ('flags' in st ? (ids.includes(st.flags) ? [] : st) : st.filter((x) => !ids.includes(x)))).filter((st) => 'flags' in st || st.length);
+    steps.map((st) => ('removed' in st ? st : 'flags' in st ? (ids.includes(st.flags) ? [] : st) : st.filter((x) => !ids.includes(x)))).filter((st) => !Array.isArray(st) || st.length);
   return { past: out(log.past), future: out(log.future) };
 };
 
@@ -105,10 +110,33 @@ export function restoredLog(v: unknown, ids: readonly string[]): BatchSlice['und
 
 /** The batch without one image: the next one becomes current where it was, and its steps leave the history. */
 function withoutImage(s: AppState, id: string): Pick<AppState, 'images' | 'order' | 'currentId' | 'undoLog'> {
+  return { ...outOfOrder(s, id), undoLog: dropFromLog(s.undoLog, [id]) };
+}
+
+function outOfOrder(s: AppState, id: string): Pick<AppState, 'images' | 'order' | 'currentId'> {
   const { [id]: _, ...images } = s.images;
   const order = s.order.filter((x) => x !== id);
   const at = s.order.indexOf(id);
-  return { images, order, currentId: s.currentId === id ? (order[Math.min(at, order.length - 1)] ?? null) : s.currentId, undoLog: dropFromLog(s.undoLog, [id]) };
+  return { images, order, currentId: s.currentId === id ? (order[Math.min(at, order.length - 1)] ?? null) : s.currentId };
+}
+
+/** The removed images whose removal is still a step of `log` (a new edit drops the steps undone, and the history
+ * keeps LOG_LIMIT steps): the others are gone for good. The same object where none left. */
+function keptRemoved(bin: AppState['removedImages'], log: AppState['undoLog']): AppState['removedImages'] {
+  const ids = Object.keys(bin);
+  if (!ids.length) return bin;
+  const held = new Set([...log.past, ...log.future].flatMap((st) => ('removed' in st ? [st.removed] : [])));
+  return ids.every((id) => held.has(id)) ? bin : Object.fromEntries(ids.filter((id) => held.has(id)).map((id) => [id, bin[id]]));
+}
+
+/** The audit line of a removed image put back (`back`) or taken out again, by undo or redo. */
+const removedEntry = (im: ImageEntry, action: string, back: boolean, counts: string) =>
+  ({ at: new Date().toISOString(), image: im.name, action, cell: '', field: 'image' as const, from: back ? 'removed' : counts, to: back ? counts : 'removed' });
+
+/** "RBC 212, WBC 3, PLT 14" for a counted image (the removal's audit line), else its status. */
+function countsWords(im: ImageEntry, params: AppState['postprocess']): string {
+  const c = im.status === 'done' ? imageCounts(im, params) : null;
+  return c ? `RBC ${c.RBC}, WBC ${c.WBC}, PLT ${c.Platelets}` : im.status;
 }
 
 /** The audit entries of edits, written in the same store update as the edits themselves, so that anything
@@ -139,6 +167,7 @@ export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set
   images: {},
   order: [],
   undoLog: EMPTY_LOG,
+  removedImages: {},
   currentId: null,
   run: null,
   intake: 0,
@@ -178,11 +207,16 @@ export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set
     const s = get();
     const im = s.images[id];
     if (!im) return;
-    const c = im.status === 'done' ? imageCounts(im, s.postprocess) : null;
-    const from = c ? `RBC ${c.RBC}, WBC ${c.WBC}, PLT ${c.Platelets}` : im.status;
+    const from = countsWords(im, s.postprocess);
     const entry = { at: new Date().toISOString(), image: im.name, action: why ? 'replace-image' : 'remove-image', cell: '', field: 'image' as const, from, to: why ?? 'removed' };
+    const audit = [...s.audit, entry].slice(-AUDIT_LIMIT);
     // one update, so that what reacts to the removal (a release withdrawn) is logged after it
-    set({ ...withoutImage(s, id), audit: [...s.audit, entry].slice(-AUDIT_LIMIT) });
+    if (why) return set({ ...withoutImage(s, id), audit });
+    // The technician's removal is a step of the one history, as every edit is (GUIDE 19): Ctrl+Z after Remove image
+    // said nothing of it and took back an earlier edit, or had nothing to undo. The image's own steps stay, behind
+    // the removal's: undone, it is back with them.
+    const undoLog = { past: [...s.undoLog.past.slice(-LOG_LIMIT + 1), { removed: id }], future: [] };
+    set({ ...outOfOrder(s, id), undoLog, removedImages: keptRemoved({ ...s.removedImages, [id]: { entry: im, at: s.order.indexOf(id) } }, undoLog), audit });
   },
   select(id) {
     set({ currentId: id });
@@ -234,7 +268,8 @@ export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set
       changed.push(id);
     }
     if (!changed.length) return;
-    set({ images, undoLog: { past: [...s.undoLog.past.slice(-LOG_LIMIT + 1), changed], future: [] }, audit: auditEntries(s, changed, name, images) });
+    const undoLog = { past: [...s.undoLog.past.slice(-LOG_LIMIT + 1), changed], future: [] };
+    set({ images, undoLog, removedImages: keptRemoved(s.removedImages, undoLog), audit: auditEntries(s, changed, name, images) });
   },
   undo() {
     return step(get, set, 'undo');
@@ -250,9 +285,11 @@ export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set
     const s = get();
     const im = s.images[id];
     if (!im || !!im.flagsAccepted === accepted) return;
+    const undoLog = { past: [...s.undoLog.past.slice(-LOG_LIMIT + 1), { flags: id, accepted }], future: [] };
     set({
       images: { ...s.images, [id]: { ...im, flagsAccepted: accepted } },
-      undoLog: { past: [...s.undoLog.past.slice(-LOG_LIMIT + 1), { flags: id, accepted }], future: [] },
+      undoLog,
+      removedImages: keptRemoved(s.removedImages, undoLog),
       audit: [...s.audit, countedEntry(im.name, accepted ? 'accept-flagged' : 'leave-out-flagged', accepted)].slice(-AUDIT_LIMIT),
     });
   },
@@ -274,7 +311,7 @@ export const createBatchSlice: StateCreator<AppState, [], [], BatchSlice> = (set
     get().updateImage(id, { reviewed });
   },
   clearBatch() {
-    set({ images: {}, order: [], currentId: null, notices: [], run: null, undoLog: EMPTY_LOG, refused: NO_REFUSED, parked: {} });
+    set({ images: {}, order: [], currentId: null, notices: [], run: null, undoLog: EMPTY_LOG, removedImages: {}, refused: NO_REFUSED, parked: {} });
   },
   refused: NO_REFUSED,
   refuseFile(name, error) {
@@ -293,6 +330,31 @@ function step(get: () => AppState, set: (p: Partial<AppState>) => void, dir: 'un
     dir === 'undo'
       ? { past: s.undoLog.past.slice(0, -1), future: [last, ...s.undoLog.future] }
       : { past: [...s.undoLog.past, last], future: s.undoLog.future.slice(1) };
+  if ('removed' in last) {
+    const id = last.removed;
+    if (dir === 'undo') {
+      // the image back where it was, as it was, and shown
+      const kept = s.removedImages[id];
+      if (!kept || s.images[id]) {
+        set({ undoLog: log });
+        return true;
+      }
+      const { [id]: _, ...removedImages } = s.removedImages;
+      const order = [...s.order];
+      order.splice(Math.min(kept.at, order.length), 0, id);
+      const audit = [...s.audit, removedEntry(kept.entry, dir, true, countsWords(kept.entry, s.postprocess))].slice(-AUDIT_LIMIT);
+      set({ images: { ...s.images, [id]: kept.entry }, order, currentId: id, undoLog: log, removedImages, audit });
+      return true;
+    }
+    const im = s.images[id];
+    if (!im) {
+      set({ undoLog: log });
+      return true;
+    }
+    const audit = [...s.audit, removedEntry(im, dir, false, countsWords(im, s.postprocess))].slice(-AUDIT_LIMIT);
+    set({ ...outOfOrder(s, id), undoLog: log, removedImages: { ...s.removedImages, [id]: { entry: im, at: s.order.indexOf(id) } }, audit });
+    return true;
+  }
   if ('flags' in last) {
     const im = s.images[last.flags];
     const flagsAccepted = dir === 'undo' ? !last.accepted : last.accepted;

@@ -74,6 +74,10 @@ export interface LiveViewState {
    * a screen that turns off hides the page, which ends live mode. null: not asked yet; false: the browser
    * has no wake lock or refused one, so the phone's own screen timeout applies. */
   awake: boolean | null;
+  /** Live mode's how-to has done its job on this device (Got it, or a field captured: services/live), and is shown
+   * only when asked for with the help control (`howtoAsked`). */
+  howtoSeen: boolean;
+  howtoAsked: boolean;
   /** ms from a view turning still to its field saved in the batch (said to be captured), per captured field. */
   captureMs: number[];
   set(patch: Partial<Omit<LiveViewState, 'set'>>): void;
@@ -111,6 +115,8 @@ export const LIVE_CLOSED = {
   reached: false,
   captureMs: [],
   awake: null,
+  howtoSeen: false,
+  howtoAsked: false,
 } satisfies Omit<LiveViewState, 'set'>;
 
 export function createLiveStore() {

@@ -204,6 +204,60 @@ describe('one history', () => {
   });
 });
 
+describe('Remove image and undo', () => {
+  it('Ctrl+Z after Remove image puts the image back where it was, with its counts, edits and own history; redo takes it out again', () => {
+    const store = withImage();
+    const st = store.getState();
+    st.addImage({ id: 'b', name: 'b.jpg', bytes: 10 });
+    st.updateImage('b', { status: 'done', width: 640, height: 480, raw: [det('m0', 'WBC', 0)] });
+    st.edit('a', relabelBox, { id: 'm0', cls: 'Platelets' });
+    const edited = store.getState().images.a;
+    const totals = selectSummary(store.getState()).totals;
+    store.getState().discardImage('a');
+    expect(store.getState().order).toEqual(['b']);
+    expect(store.getState().audit.at(-1)).toMatchObject({ action: 'remove-image', image: 'a.jpg', to: 'removed' });
+    // before: the removal was no step, and the image's own steps left with it: nothing to undo (or an earlier edit of
+    // another image taken back instead)
+    expect(store.getState().undo()).toBe(true);
+    let s = store.getState();
+    expect(s.order).toEqual(['a', 'b']);
+    expect(s.images.a).toEqual(edited);
+    expect(s.currentId).toBe('a');
+    expect(selectSummary(s).totals).toEqual(totals);
+    expect(s.audit.at(-1)).toMatchObject({ action: 'undo', image: 'a.jpg', field: 'image', from: 'removed' });
+    // the edit made before the removal is the next step back, on the image now back
+    store.getState().undo();
+    expect(store.getState().images.a.edits.relabeled).toEqual({});
+    store.getState().redo();
+    store.getState().redo();
+    s = store.getState();
+    expect(s.order).toEqual(['b']);
+    expect(s.audit.at(-1)).toMatchObject({ action: 'redo', image: 'a.jpg', field: 'image', to: 'removed' });
+    expect(store.getState().undo()).toBe(true);
+    expect(store.getState().images.a.edits.relabeled).toEqual({ m0: 'Platelets' });
+  });
+  it('an image live mode replaced by a sharper view is no step of the history (the view replaced it, not the technician)', () => {
+    const store = withImage();
+    store.getState().discardImage('a', 'replaced by a sharper view of the same field');
+    expect(store.getState().undo()).toBe(false);
+    expect(store.getState().order).toEqual([]);
+  });
+  it('a removal that leaves the history (200 steps later) lets the image go for good', () => {
+    const store = withImage();
+    store.getState().addImage({ id: 'b', name: 'b.jpg', bytes: 10 });
+    store.getState().updateImage('b', { status: 'done', width: 640, height: 480, raw: [det('m0', 'WBC', 0)] });
+    store.getState().discardImage('a');
+    expect(Object.keys(store.getState().removedImages)).toEqual(['a']);
+    for (let i = 0; i < 200; i++) store.getState().edit('b', relabelBox, { id: 'm0', cls: i % 2 ? 'RBC' : 'Platelets' });
+    expect(store.getState().removedImages).toEqual({});
+    while (store.getState().undo());
+    expect(store.getState().order).toEqual(['b']);
+    store.getState().discardImage('b');
+    store.getState().clearBatch();
+    expect(store.getState().removedImages).toEqual({});
+  });
+});
+
 describe('a chain of edits (the keyboard nudges one box)', () => {
   const at = (x: number) => ({ id: 'm0', box: { x1: x, y1: 100, x2: x + 40, y2: 140 }, width: 640, height: 480 });
   it('is one step of the history and one audit line from where it started, until another edit ends it', () => {

@@ -16,6 +16,11 @@ describe('undoText', () => {
       ]),
     ).toBe('Undone on b.jpg: type neutrophil → monocyte, verified.');
   });
+  it('says an image removed and put back (Remove image, then Ctrl+Z)', () => {
+    // before: "Undone on live-0001.jpg." alone
+    expect(undoText('undo', 'live-0001.jpg', [{ cell: '', field: 'image', from: 'removed', to: 'RBC 212, WBC 3, PLT 14' }])).toBe('Undone on live-0001.jpg: image removed.');
+    expect(undoText('redo', 'live-0001.jpg', [{ cell: '', field: 'image', from: 'RBC 212, WBC 3, PLT 14', to: 'removed' }])).toBe('Redone on live-0001.jpg: image removed.');
+  });
   it('names at most three changes, and a step with none it can name', () => {
     const many = ['m0', 'm1', 'm2', 'm3', 'm4'].map((cell, i) => ({ cell, field: 'class' as const, from: ['WBC', 'Platelets', 'x', 'WBC', 'y'][i], to: 'RBC' }));
     expect(undoText('redo', 'a.jpg', many)).toBe('Redone on a.jpg: class WBC → RBC, class Platelets → RBC, class x → RBC and 1 more.');

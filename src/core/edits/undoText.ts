@@ -24,6 +24,9 @@ function part(c: AuditChange): string | null {
       return c.to === 'yes' ? 'verified' : 'verification taken back';
     case 'category':
       return c.to ? `put in ${c.to}` : `taken out of ${c.from}`;
+    case 'image':
+      // an image removed (Remove image) and put back by Undo
+      return c.to === 'removed' ? 'image removed' : 'image put back';
     case 'counted':
       return c.to === 'counted' ? 'image counted anyway' : 'image left out of the totals';
     default:

@@ -69,8 +69,9 @@ export const LIVE_PARAMS: LiveParams = {
  * frame (the phone held back from the eyepiece, or not zoomed in); nothing is captured until it fills more.
  * 'capture' asks the caller to capture this frame, then call `captured`;
  * 'sharper' to capture it in place of the captured field `seenIndex`, then call `replaced`. 'no-cells' is the
- * caller's, never the judge's: a view to capture on which the detector found too few red cells. */
-export type LiveState = 'moving' | 'settling' | 'dark' | 'bright' | 'not-smear' | 'small-field' | 'blurred' | 'seen' | 'captured' | 'capture' | 'sharper' | 'no-cells';
+ * caller's, never the judge's: a view to capture on which the detector found too few red cells. 'removed': a field
+ * the technician took out of the batch (remembered with `removed`), not captured again unless `captureAgain` says so. */
+export type LiveState = 'moving' | 'settling' | 'dark' | 'bright' | 'not-smear' | 'small-field' | 'blurred' | 'seen' | 'removed' | 'captured' | 'capture' | 'sharper' | 'no-cells';
 
 export interface Verdict {
   state: LiveState;
@@ -84,7 +85,7 @@ export interface Verdict {
   field: Circle | null;
   /** with 'capture': the field's signature, to hand back to `captured` */
   signature?: Signature;
-  /** with 'seen' and 'sharper': which captured field (0-based, in capture order) this one repeats */
+  /** with 'seen', 'removed' and 'sharper': which known field (0-based, in the order known) this one repeats */
   seenIndex?: number;
 }
 
@@ -100,11 +101,13 @@ export class CaptureJudge {
   private anchor: Grey | null = null;
   private stillSince = 0;
   /** The still period's outcome once decided ('captured' or 'seen'): one decision per still period. */
-  private decided: { state: 'captured' | 'seen'; index?: number; final?: boolean } | null = null;
+  private decided: { state: 'captured' | 'seen' | 'removed'; index?: number; final?: boolean } | null = null;
   private signatures: Signature[] = [];
   /** The sharpness of each field when captured; Infinity for a field remembered from an earlier run
    * (never replaced: it may have been checked and edited since). */
   private sharpness: number[] = [];
+  /** Which known fields the technician removed from the batch. */
+  private removed: boolean[] = [];
 
   constructor(private params: LiveParams = LIVE_PARAMS) {}
 
@@ -158,6 +161,11 @@ export class CaptureJudge {
     const seen = seenBefore(signature, this.signatures, p.maxOverlap);
     if (seen) {
       const i = seen.index;
+      // a field the technician took out of the batch does not come back by itself (captureAgain: on their word)
+      if (this.removed[i]) {
+        this.decided = { state: 'removed', index: i, final: true };
+        return { state: 'removed', ...base, seenIndex: i };
+      }
       const sharper = stats.sharpness >= this.sharpness[i] * p.sharper;
       if (sharper && matchSignatures(this.signatures[i], signature).overlap >= p.sameView) return { state: 'sharper', ...base, signature, seenIndex: i };
       // a sharper view of another part of the field: a repeat for the rest of this still period (no match per frame)
@@ -167,10 +175,24 @@ export class CaptureJudge {
     return { state: 'capture', ...base, signature };
   }
 
-  /** A field captured before this judge (an earlier live run over the same batch): never captured again. */
-  remember(signature: Signature) {
+  /** A field captured before this judge (an earlier live run over the same batch): never captured again. `removed`:
+   * one the technician took out of the batch since: said so ('removed'), and captured again only by captureAgain. */
+  remember(signature: Signature, removed = false) {
     this.signatures.push(signature);
     this.sharpness.push(Infinity);
+    this.removed.push(removed);
+  }
+
+  /** The technician asks for the removed field `index` back (the view shows it, still): it is forgotten, and the
+   * still view is captured on the next frame, without another still second. Returns whether it was a removed field. */
+  captureAgain(index: number): boolean {
+    if (!this.removed[index]) return false;
+    this.signatures.splice(index, 1);
+    this.sharpness.splice(index, 1);
+    this.removed.splice(index, 1);
+    if (this.decided?.index === index) this.decided = null;
+    else if (this.decided?.index !== undefined && this.decided.index > index) this.decided = { ...this.decided, index: this.decided.index - 1 };
+    return true;
   }
 
   /** The caller captured the field of a 'capture' verdict: it is remembered, and this still period is done.
@@ -178,6 +200,7 @@ export class CaptureJudge {
   captured(signature: Signature, sharpness = Infinity) {
     this.signatures.push(signature);
     this.sharpness.push(sharpness);
+    this.removed.push(false);
     this.decided = { state: 'captured', index: this.signatures.length - 1 };
   }
 
@@ -197,6 +220,7 @@ export class CaptureJudge {
     if (i < 0) return -1;
     this.signatures.splice(i, 1);
     this.sharpness.splice(i, 1);
+    this.removed.splice(i, 1);
     const d = this.decided?.index;
     if (d === i) {
       this.decided = null;
@@ -216,6 +240,7 @@ export class CaptureJudge {
   reset() {
     this.signatures = [];
     this.sharpness = [];
+    this.removed = [];
     this.prev = this.anchor = null;
     this.decided = null;
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { findCircularField } from '../quality/field';
 import { pixelStats, type Rgba } from '../quality/pixels';
 import { toGrey } from './grey';
-import { CaptureJudge, LIVE_PARAMS } from './judge';
+import { CaptureJudge, LIVE_PARAMS, signatureOf } from './judge';
 import { CALIBRATION } from '../quality/calibration';
 import { fieldSignature, matchSignatures, seenBefore } from './signature';
 
@@ -301,6 +301,30 @@ describe('capture judge', () => {
     const again = run(second, [{ hold: 2000, x: 6, y: 4 }, { pan: 800, from: [6, 4], to: [600, 200] }, { hold: 2000, x: 600, y: 200 }]);
     expect(again.filter((o) => o.state === 'capture')).toHaveLength(1);
     expect(again.slice(0, 20).some((o) => o.state === 'seen')).toBe(true);
+  });
+
+  it('a field the technician removed from the batch is said so and not captured again by itself, held or come back to; Capture again captures it at once', () => {
+    const first = new CaptureJudge();
+    run(first, [{ hold: 2000, x: 0, y: 0 }]);
+    const second = new CaptureJudge();
+    // another field captured before, kept in the batch, then the one removed
+    second.remember(signatureOf(view(slide, 800, 300)));
+    second.remember(first.fields[0], true);
+    // before: the removed field was no field of the judge's, and came straight back as a new capture
+    const again = run(second, [{ hold: 2000, x: 4, y: 2 }, { pan: 800, from: [4, 2], to: [600, 200] }, { pan: 800, from: [600, 200], to: [6, 4] }, { hold: 2000, x: 6, y: 4 }]);
+    expect(again.filter((o) => o.state === 'capture')).toEqual([]);
+    expect(again.slice(10, 20).every((o) => o.state === 'removed')).toBe(true);
+    expect(again.slice(-10).every((o) => o.state === 'removed')).toBe(true);
+    // the technician asks for it: the still view is captured on the next frame, not a still second later
+    let v = second.onFrame(10_000, view(slide, 6, 4, 256, 192, { noise: 3, seed: 900 }));
+    expect(v).toMatchObject({ state: 'removed', seenIndex: 1 });
+    expect(second.captureAgain(0)).toBe(false); // a field kept in the batch is no removed one
+    expect(second.captureAgain(1)).toBe(true);
+    v = second.onFrame(10_100, view(slide, 6, 4, 256, 192, { noise: 3, seed: 901 }));
+    expect(v.state).toBe('capture');
+    second.captured(v.signature!);
+    expect(second.fields).toHaveLength(2);
+    expect(second.onFrame(10_200, view(slide, 6, 4, 256, 192, { noise: 3, seed: 902 })).state).toBe('captured');
   });
 
   it('a clearly sharper still view of the field just captured replaces it; a view no sharper than the capture, a remembered field or another view does not', () => {

@@ -26,6 +26,9 @@ const SAID: Record<LiveState, string> = {
   'no-cells': 'No cells found here: move to where the cells lie side by side, or hold the phone to the eyepiece',
   blurred: 'Out of focus: turn the fine focus',
   seen: 'Already captured: move to a new field',
+  // a field the technician took out of the batch: not captured again unless asked (Capture again, beside it). Two
+  // lines upright, as the other statuses: a third moved the picture up
+  removed: 'You removed this field: move to a new field',
   captured: 'Captured: move to the next field',
   capture: 'Capturing…',
   sharper: 'Sharper: this view replaces the softer capture of the field',
@@ -42,7 +45,7 @@ function useLive<T>(sel: (s: LiveViewState) => T): T {
 
 /** Live mode, full screen over the page: the camera, the current field's boxes, the running count. */
 export function LiveView() {
-  const { camera, gallery } = useServices();
+  const { camera, gallery, live } = useServices();
   const open = useLive((s) => s.open);
   const phase = useLive((s) => s.phase);
   const error = useLive((s) => s.error);
@@ -79,6 +82,8 @@ export function LiveView() {
   // a modal over the whole screen: the focus goes to Stop (Enter or Space ends live mode), the page behind
   // leaves the Tab order and the accessibility tree, and the focus comes back to Live on closing
   useDialogFocus(dialog, open, { inert: true });
+  const howtoSeen = useLive((s) => s.howtoSeen);
+  const howtoAsked = useLive((s) => s.howtoAsked);
 
   // the stage's size, for the zoom to the eyepiece's circle
   useEffect(() => {
@@ -198,9 +203,17 @@ export function LiveView() {
                 )}
               </span>
             </p>
-            {!captured && !reached && phase === 'running' && (
-              <p className="live-howto" data-testid="live-howto">
-                Hold the phone to the eyepiece and focus. Move the slide to a field and let go: each still, sharp field is captured once, automatically.
+            {/* until dismissed on this device or a field is captured (the technician knows how it works); or asked for (?) */}
+            {((!howtoSeen && !captured) || howtoAsked) && !reached && phase === 'running' && (
+              <p className={`live-howto${howtoAsked ? ' asked' : ''}`} data-testid="live-howto" id="live-howto">
+                Hold the phone to the eyepiece and focus. Move the slide to a field and let go: each still, sharp field is captured once, automatically.{' '}
+                <button
+                  className="live-howto-ok"
+                  data-testid="live-howto-ok"
+                  onClick={() => camera.dismissHowto()}
+                >
+                  Got it
+                </button>
               </p>
             )}
             {awake === false && phase === 'running' && (
@@ -218,28 +231,43 @@ export function LiveView() {
             </p>
           </>
         )}
-        {reached && phase !== 'error' && (
-          // what the status line asks for next, one tap away: on a phone the Gallery button is behind More
-          <button
-            className="live-gallery"
-            data-testid="live-gallery"
-            onClick={() => {
-              camera.stop();
-              gallery.getState().setOpen(true);
-            }}
-          >
-            Stop and verify
+        {/* the buttons keep together at the bar's end: Stop had wrapped alone to the left of a row of its own, under the
+            help control, on a phone held upright */}
+        <div className="live-actions">
+          {reached && phase !== 'error' && (
+            // what the status line asks for next, one tap away: on a phone the Gallery button is behind More
+            <button
+              className="live-gallery"
+              data-testid="live-gallery"
+              onClick={() => {
+                camera.stop();
+                gallery.getState().setOpen(true);
+              }}
+            >
+              Stop and verify
+            </button>
+          )}
+          {state === 'removed' && phase === 'running' && !reached && (
+            <button className="live-again" data-testid="live-again" onClick={() => camera.captureAgain()}>
+              Capture again
+            </button>
+          )}
+          {cameras > 1 && phase !== 'error' && (
+            // a phone's other lenses, a microscope's USB camera beside a laptop's own: the run goes on with the next
+            <button className="live-switch" data-testid="live-switch" disabled={phase !== 'running'} onClick={() => void camera.switchCamera()} aria-label="Switch camera">
+              Switch<span className="live-switch-word"> camera</span>
+            </button>
+          )}
+          {phase !== 'error' && (
+            // the how-to again, once dismissed: what live mode does and how to hold the phone
+            <button className="live-help" data-testid="live-help" aria-label="How live mode works" title="How live mode works" aria-expanded={howtoAsked} onClick={() => live.getState().set({ howtoAsked: !howtoAsked })}>
+              ?
+            </button>
+          )}
+          <button className="live-stop" data-testid="live-stop" data-autofocus onClick={() => camera.stop()}>
+            {phase === 'error' ? 'Close' : 'Stop'}
           </button>
-        )}
-        {cameras > 1 && phase !== 'error' && (
-          // a phone's other lenses, a microscope's USB camera beside a laptop's own: the run goes on with the next
-          <button className="live-switch" data-testid="live-switch" disabled={phase !== 'running'} onClick={() => void camera.switchCamera()} aria-label="Switch camera">
-            Switch<span className="live-switch-word"> camera</span>
-          </button>
-        )}
-        <button className="live-stop" data-testid="live-stop" data-autofocus onClick={() => camera.stop()}>
-          {phase === 'error' ? 'Close' : 'Stop'}
-        </button>
+        </div>
       </div>
     </div>
   );
