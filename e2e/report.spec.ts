@@ -4,6 +4,7 @@ import { testingImages } from './data';
 import { readCsv } from './csv';
 import { readFileSync as readCard } from 'node:fs';
 import { smearEstimate } from '../src/core/counts/estimate';
+import { pdfPageTexts } from './pdfText';
 
 // The shipped card's post-processing, as the report states it.
 const card = JSON.parse(readCard(new URL('../models/smearcount-frcnn.json', import.meta.url), 'utf8'));
@@ -217,4 +218,42 @@ test('Appendix A gives the boxes typed NRBC a column of their own, beside a WBC 
   const fit = await page.getByTestId('report').evaluate((el) => ({ widest: Math.max(...Array.from(el.querySelectorAll('table, tr')).map((e) => e.getBoundingClientRect().right)), scroll: el.scrollWidth - el.clientWidth, inner: window.innerWidth }));
   expect(fit.widest).toBeLessThanOrEqual(fit.inner);
   expect(fit.scroll).toBeLessThanOrEqual(0);
+});
+
+test('the differential\'s NRBC row has a header of its own, per 100 WBC, on screen, on paper and in the PDF (audit 2026-12-07, report)', async ({ page }) => {
+  // erythroblasts are per 100 WBC, outside the 100%; the table's one header put "%" and "Reference %" over the
+  // NRBC row's figure and interval, as if they were a part of the differential
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(2));
+  await app.waitReady();
+  await page.getByTestId('open-gallery').click();
+  await page.getByTestId('wbc-tile').first().click();
+  await page.getByTestId('gallery-move-erythroblast').click();
+  await page.getByTestId('gallery-close').click();
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-row-erythroblast')).toBeVisible();
+  // the header a reader finds above a cell: the nearest row of headers above it in its table, in the cell's column,
+  // and whether that header is laid out above the cell (on paper too)
+  const headOf = (testId: string) =>
+    page.getByTestId(testId).evaluate((td) => {
+      const tr = td.closest('tr')!;
+      const col = Array.from(tr.children).indexOf(td);
+      const rows = Array.from(td.closest('table')!.rows);
+      const head = rows.slice(0, rows.indexOf(tr)).reverse().find((r) => r.querySelector('th'))!.children;
+      const [h, c] = [head[col].getBoundingClientRect(), td.getBoundingClientRect()];
+      return { text: [head[col].textContent, head[col + 1].textContent], above: h.bottom <= c.top && h.right > c.left && h.left < c.right };
+    });
+  for (const media of ['screen', 'print'] as const) {
+    await page.emulateMedia({ media });
+    expect(await headOf('report-pct-neutrophil'), media).toEqual({ text: ['%', 'Reference %'], above: true });
+    expect(await headOf('report-pct-erythroblast'), media).toEqual({ text: ['per 100 WBC', 'Reference'], above: true });
+  }
+  // the PDF reads the same, in that order: the differential's rows, the NRBC header, the NRBC row
+  const squash = (t: string) => t.normalize('NFKC').replace(/\s+/g, '');
+  const text = squash(pdfPageTexts(await page.pdf({ format: 'A4', preferCSSPageSize: true }))[0]);
+  const at = (s: string) => text.indexOf(squash(s));
+  expect(at('Immature granulocytes')).toBeGreaterThan(at('Reference %'));
+  expect(at('Outside the 100% n per 100 WBC Reference')).toBeGreaterThan(at('Immature granulocytes'));
+  expect(at('Erythroblasts (NRBC)')).toBeGreaterThan(at('Outside the 100% n per 100 WBC Reference'));
 });
