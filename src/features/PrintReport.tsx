@@ -150,6 +150,9 @@ function ReportBody({ open }: { open: boolean }) {
   // boxes on the counted fields that no figure counts (the count rule, specks on the optics, grey specks): said, with why
   const leftOutBoxes = leftOutWords(selectLeftOutBoxes({ order, images, postprocess: params }), params.countRule);
   const state = releaseState(sample);
+  // a release withdrawn while the preview is open (an edit, a field of the record, a changed model) is said as the
+  // page says it: the line kept "released" over a page that reads WITHDRAWN
+  const said = announce && state.kind !== 'released' ? `Report for sample ${sample.id.trim()}: ${state.line}` : announce;
   // Appendix A's WBC leaves out the boxes typed NRBC, as page 1's does: they get a column of their own wherever an
   // image has one (an image whose only WBC was typed NRBC read "WBC 0", its cell in no column)
   const nrbcColumn = done.some((im) => leukocyteCounts(shownDetections(im, params)).nrbc > 0);
@@ -197,7 +200,7 @@ function ReportBody({ open }: { open: boolean }) {
             </span>
           )}
           <span className="sr-only" role="status" aria-live="polite" data-testid="report-announce">
-            {announce}
+            {said}
           </span>
           <button onClick={() => view.getState().setReportOpen(false)} data-testid="report-close" data-autofocus={!focusField || undefined}>
             Close
