@@ -5,6 +5,7 @@ import { readCsv } from './csv';
 import { readFileSync as readCard } from 'node:fs';
 import { smearEstimate } from '../src/core/counts/estimate';
 import { pdfPageTexts } from './pdfText';
+import { nonSmearPictures, toPng } from '../scripts/nonSmear';
 
 // The shipped card's post-processing, as the report states it.
 const card = JSON.parse(readCard(new URL('../models/smearcount-frcnn.json', import.meta.url), 'utf8'));
@@ -256,4 +257,26 @@ test('the differential\'s NRBC row has a header of its own, per 100 WBC, on scre
   expect(at('Immature granulocytes')).toBeGreaterThan(at('Reference %'));
   expect(at('Outside the 100% n per 100 WBC Reference')).toBeGreaterThan(at('Immature granulocytes'));
   expect(at('Erythroblasts (NRBC)')).toBeGreaterThan(at('Outside the 100% n per 100 WBC Reference'));
+});
+
+test('"Boxes reviewed" counts the images the report rests on, not a flagged image left out of the counts (audit 2026-12-07, report)', async ({ page }) => {
+  // a field counted and not reviewed, and a picture flagged not-smear, left out of the totals, marked reviewed: the
+  // sign-off read "Boxes reviewed on 1 of 2 images", as if half of what the counts rest on had been checked
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(1));
+  await app.waitReady();
+  const grid = nonSmearPictures().find((p) => p.name === 'checkerboard')!;
+  await page.getByTestId('file-input').setInputFiles({ name: 'checkerboard.png', mimeType: 'image/png', buffer: toPng(grid) });
+  await app.waitReady();
+  await expect(page.getByTestId('images-excluded')).toContainText('1 flagged');
+  await page.getByTestId('thumb').filter({ hasText: 'checkerboard.png' }).click();
+  await page.getByTestId('reviewed').check();
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-review')).toHaveText('Boxes reviewed on 0 of 1 image in the counts; the others are the detector’s counts, not checked by a person.');
+  // and the check before a release says the same: no image the counts rest on was reviewed
+  await page.getByTestId('report-sample').fill('S-33');
+  await page.getByTestId('report-verified-by').fill('C. Doe');
+  await page.getByTestId('report-print').click();
+  await expect(page.getByTestId('report-confirm')).toContainText('No image was reviewed: the counts of the image are the detector\'s, not checked by a person.');
 });
