@@ -231,8 +231,17 @@ test('the differential\'s NRBC row has a header of its own, per 100 WBC, on scre
   await page.getByTestId('open-gallery').click();
   await page.getByTestId('wbc-tile').first().click();
   await page.getByTestId('gallery-move-erythroblast').click();
+  // every cell verified: the differential is printed, with "no interval set" in the Flag column (immature granulocytes)
+  const verifyGroup = page.locator('[data-testid^="gallery-verify-group-"]:enabled');
+  while ((await verifyGroup.count()) > 0) await verifyGroup.first().click();
+  const unverified = page.locator('[data-testid="wbc-tile"][data-verified="no"]');
+  while ((await unverified.count()) > 0) {
+    await unverified.first().click();
+    await page.getByTestId('gallery-verify').click();
+  }
   await page.getByTestId('gallery-close').click();
   await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-flag-note-immature_granulocyte')).toHaveText('no interval set');
   await expect(page.getByTestId('report-row-erythroblast')).toBeVisible();
   // the header a reader finds above a cell: the nearest row of headers above it in its table, in the cell's column,
   // and whether that header is laid out above the cell (on paper too)
@@ -243,12 +252,20 @@ test('the differential\'s NRBC row has a header of its own, per 100 WBC, on scre
       const rows = Array.from(td.closest('table')!.rows);
       const head = rows.slice(0, rows.indexOf(tr)).reverse().find((r) => r.querySelector('th'))!.children;
       const [h, c] = [head[col].getBoundingClientRect(), td.getBoundingClientRect()];
-      return { text: [head[col].textContent, head[col + 1].textContent], above: h.bottom <= c.top && h.right > c.left && h.left < c.right };
+      const words = (e: Element) => e.textContent!.replace(/\s+/g, ' ').trim();
+      return { text: [words(head[col]), words(head[col + 1])], above: h.bottom <= c.top && h.right > c.left && h.left < c.right };
     });
   for (const media of ['screen', 'print'] as const) {
     await page.emulateMedia({ media });
     expect(await headOf('report-pct-neutrophil'), media).toEqual({ text: ['%', 'Reference %'], above: true });
     expect(await headOf('report-pct-erythroblast'), media).toEqual({ text: ['per 100 WBC', 'Reference'], above: true });
+  }
+  // and within the text's width on A4 and on Letter (186 and 192 mm, 703 and 726 px): the header's words kept to a
+  // line widened the table past the page, which cut the Flag column off, the H and L in it too
+  for (const width of [703, 726]) {
+    await page.setViewportSize({ width, height: 900 });
+    const over = await page.getByTestId('report-differential').evaluate((t) => t.getBoundingClientRect().right - t.closest('[data-testid="report"]')!.getBoundingClientRect().right);
+    expect(over, `${width} px`).toBeLessThanOrEqual(0);
   }
   // the PDF reads the same, in that order: the differential's rows, the NRBC header, the NRBC row
   const squash = (t: string) => t.normalize('NFKC').replace(/\s+/g, '');
@@ -257,6 +274,8 @@ test('the differential\'s NRBC row has a header of its own, per 100 WBC, on scre
   expect(at('Immature granulocytes')).toBeGreaterThan(at('Reference %'));
   expect(at('Outside the 100% n per 100 WBC Reference')).toBeGreaterThan(at('Immature granulocytes'));
   expect(at('Erythroblasts (NRBC)')).toBeGreaterThan(at('Outside the 100% n per 100 WBC Reference'));
+  // each header's last column whole on the page ("Fl" where it was cut)
+  expect(text.split('Flag').length - 1).toBe(2);
 });
 
 test('"Boxes reviewed" counts the images the report rests on, not a flagged image left out of the counts (audit 2026-12-07, report)', async ({ page }) => {

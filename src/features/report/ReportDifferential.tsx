@@ -81,7 +81,12 @@ export function ReportDifferential({
                 <tr className="report-differential-apart" data-testid="report-nrbc-head">
                   <th scope="col">Outside the 100%</th>
                   <th scope="col">n</th>
-                  <th scope="col">per 100 WBC</th>
+                  {/* on two lines, "per 100" kept together, no wider than the % column's figures: on one line it took the
+                      labels' room and they wrapped */}
+                  <th scope="col">
+                    per{'\u00a0'}100 <br />
+                    WBC
+                  </th>
                   <th scope="col">Reference</th>
                   <th scope="col">×10⁹/L</th>
                   <th scope="col">Reference ×10⁹/L</th>
@@ -90,8 +95,10 @@ export function ReportDifferential({
               )}
               <tr data-testid={`report-row-${r.type}`}>
                 <td>
-                  {/* "per 100 WBC" is its header's: in the label too it widened the column and wrapped the rows at Letter's width */}
-                  {WBC_LABEL[r.type]} <span className="muted">{code[r.type]}</span>
+                  {/* "per 100 WBC" is its header's, and "NRBC" is in its label already: said twice, the label wrapped onto a
+                      second line at Letter's width */}
+                  {WBC_LABEL[r.type]}
+                  {WBC_LABEL[r.type].includes(`(${code[r.type]})`) ? '' : <> <span className="muted">{code[r.type]}</span></>}
                 </td>
                 <td>{shown ? r.n : ''}</td>
                 <td data-testid={`report-pct-${r.type}`}>{r.percentText}</td>
