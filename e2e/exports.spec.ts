@@ -106,12 +106,16 @@ test('the exports carry the released report: its state, verifier, time, revision
   await page.getByTestId('export-report').click();
   await page.getByTestId('report-sample').fill('S-77');
   await page.getByTestId('report-verified-by').fill('C. Doe');
+  // short of the target, H/L are printed with the technician's reason
+  await page.getByTestId('report-short-reason').fill('leukopenia');
   await page.evaluate(() => (window.print = () => undefined)); // no print dialog in a test
   await releaseReport(page);
   await expect(page.getByTestId('report-state')).toContainText('Released · verified by C. Doe at ');
   const stateLine = (await page.getByTestId('report-state').textContent())!;
-  const printed: Record<string, { pct: string; abs: string }> = {};
-  for (const t of TYPES) printed[t] = { pct: (await page.getByTestId(`report-pct-${t}`).textContent())!, abs: (await page.getByTestId(`report-abs-${t}`).textContent())! };
+  // the Flag column's letters, without the marks beside them ("*", "no interval set")
+  const flagOf = (t: string) => page.getByTestId(`report-flag-${t}`).evaluate((td) => Array.from(td.childNodes).filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join('').trim());
+  const printed: Record<string, { pct: string; abs: string; flag: string }> = {};
+  for (const t of TYPES) printed[t] = { pct: (await page.getByTestId(`report-pct-${t}`).textContent())!, abs: (await page.getByTestId(`report-abs-${t}`).textContent())!, flag: await flagOf(t) };
   expect(printed.neutrophil.pct).not.toBe('–');
   await page.getByTestId('report-close').click();
   const sample = await page.evaluate(() => window.__smearcount.sample());
@@ -130,11 +134,15 @@ test('the exports carry the released report: its state, verifier, time, revision
   }
   const total = counts.rows.find((r) => r[0] === 'TOTAL')!;
   expect({ RBC: +total[1], WBC: +total[2], Platelets: +total[3] }).toEqual(summary.totals);
-  const pct = counts.rows.at(-1)!;
-  expect(pct[0]).toBe('DIFFERENTIAL_%');
+  const pct = counts.rows.find((r) => r[0] === 'DIFFERENTIAL_%')!;
+  expect(counts.rows.indexOf(pct)).toBe(counts.rows.indexOf(total) + 1);
   expect(counts.get(pct, 'flags')).toMatch(/^report: \d+ verified cells \(target 100\)/);
   for (const t of TYPES) if (printed[t].pct !== '–') expect(counts.get(pct, t)).toBe(printed[t].pct);
-  for (const r of counts.rows.slice(0, -2)) expect(counts.get(r, 'source')).toBe('file');
+  // and the H / L the report prints beside them, in a row of their own (audit 2026-12-07, report: the CSV had none)
+  const flag = counts.rows.at(-1)!;
+  expect([flag[0], counts.get(flag, 'flags')]).toEqual(['DIFFERENTIAL_FLAG', expect.stringMatching(/^H \/ L: above \/ below the reference interval in %/)]);
+  for (const t of TYPES) expect(counts.get(flag, t), t).toBe(printed[t].flag);
+  for (const r of counts.rows.slice(0, counts.rows.indexOf(total))) expect(counts.get(r, 'source')).toBe('file');
 
   // boxes CSV: every box, counted or not and why, with the WBC's verification, category and note
   const boxes = readCsv(readFileSync(await download(page, 'export-boxes-csv'), 'utf8'));

@@ -324,3 +324,26 @@ test('a release restored under another model than the one it was made with is wi
   await expect(page.getByTestId('report-state')).toContainText('WITHDRAWN');
   await expect(page.getByTestId('report-state')).toContainText('made with another detector model');
 });
+
+test('a release withdrawn while the report is open is said to a screen reader as the page says it, not left "released" (audit 2026-12-07, report)', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(1));
+  await app.waitReady(600_000);
+  await page.evaluate(() => (window.print = () => undefined));
+  await page.getByTestId('export-report').click();
+  await page.getByTestId('report-sample').fill('S-32');
+  await page.getByTestId('report-verified-by').fill('C. Doe');
+  await releaseReport(page);
+  const said = page.getByTestId('report-announce');
+  await expect(said).toHaveText('Report for sample S-32 released, verified by C. Doe.');
+  // an edit after the release, on the report itself: the page says WITHDRAWN; the live line said "released" still
+  await page.getByTestId('report-patient').fill('Doe, J.');
+  await expect(page.getByTestId('report-state')).toHaveText('WITHDRAWN: not valid for clinical use. The release was withdrawn (sample record changed (patient)).');
+  await expect(said).toHaveText('Report for sample S-32: WITHDRAWN: not valid for clinical use. The release was withdrawn (sample record changed (patient)).');
+  // released again: said as a release again
+  await page.getByTestId('report-verified-by').fill('C. Doe');
+  await releaseReport(page);
+  await expect(page.getByTestId('report-state')).toContainText('Released');
+  await expect(said).toHaveText('Report for sample S-32 released, verified by C. Doe.');
+});

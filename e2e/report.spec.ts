@@ -4,6 +4,8 @@ import { testingImages } from './data';
 import { readCsv } from './csv';
 import { readFileSync as readCard } from 'node:fs';
 import { smearEstimate } from '../src/core/counts/estimate';
+import { pdfPageTexts } from './pdfText';
+import { nonSmearPictures, toPng } from '../scripts/nonSmear';
 
 // The shipped card's post-processing, as the report states it.
 const card = JSON.parse(readCard(new URL('../models/smearcount-frcnn.json', import.meta.url), 'utf8'));
@@ -217,4 +219,83 @@ test('Appendix A gives the boxes typed NRBC a column of their own, beside a WBC 
   const fit = await page.getByTestId('report').evaluate((el) => ({ widest: Math.max(...Array.from(el.querySelectorAll('table, tr')).map((e) => e.getBoundingClientRect().right)), scroll: el.scrollWidth - el.clientWidth, inner: window.innerWidth }));
   expect(fit.widest).toBeLessThanOrEqual(fit.inner);
   expect(fit.scroll).toBeLessThanOrEqual(0);
+});
+
+test('the differential\'s NRBC row has a header of its own, per 100 WBC, on screen, on paper and in the PDF (audit 2026-12-07, report)', async ({ page }) => {
+  // erythroblasts are per 100 WBC, outside the 100%; the table's one header put "%" and "Reference %" over the
+  // NRBC row's figure and interval, as if they were a part of the differential
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(2));
+  await app.waitReady();
+  await page.getByTestId('open-gallery').click();
+  await page.getByTestId('wbc-tile').first().click();
+  await page.getByTestId('gallery-move-erythroblast').click();
+  // every cell verified: the differential is printed, with "no interval set" in the Flag column (immature granulocytes)
+  const verifyGroup = page.locator('[data-testid^="gallery-verify-group-"]:enabled');
+  while ((await verifyGroup.count()) > 0) await verifyGroup.first().click();
+  const unverified = page.locator('[data-testid="wbc-tile"][data-verified="no"]');
+  while ((await unverified.count()) > 0) {
+    await unverified.first().click();
+    await page.getByTestId('gallery-verify').click();
+  }
+  await page.getByTestId('gallery-close').click();
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-flag-note-immature_granulocyte')).toHaveText('no interval set');
+  await expect(page.getByTestId('report-row-erythroblast')).toBeVisible();
+  // the header a reader finds above a cell: the nearest row of headers above it in its table, in the cell's column,
+  // and whether that header is laid out above the cell (on paper too)
+  const headOf = (testId: string) =>
+    page.getByTestId(testId).evaluate((td) => {
+      const tr = td.closest('tr')!;
+      const col = Array.from(tr.children).indexOf(td);
+      const rows = Array.from(td.closest('table')!.rows);
+      const head = rows.slice(0, rows.indexOf(tr)).reverse().find((r) => r.querySelector('th'))!.children;
+      const [h, c] = [head[col].getBoundingClientRect(), td.getBoundingClientRect()];
+      const words = (e: Element) => e.textContent!.replace(/\s+/g, ' ').trim();
+      return { text: [words(head[col]), words(head[col + 1])], above: h.bottom <= c.top && h.right > c.left && h.left < c.right };
+    });
+  for (const media of ['screen', 'print'] as const) {
+    await page.emulateMedia({ media });
+    expect(await headOf('report-pct-neutrophil'), media).toEqual({ text: ['%', 'Reference %'], above: true });
+    expect(await headOf('report-pct-erythroblast'), media).toEqual({ text: ['per 100 WBC', 'Reference'], above: true });
+  }
+  // and within the text's width on A4 and on Letter (186 and 192 mm, 703 and 726 px): the header's words kept to a
+  // line widened the table past the page, which cut the Flag column off, the H and L in it too
+  for (const width of [703, 726]) {
+    await page.setViewportSize({ width, height: 900 });
+    const over = await page.getByTestId('report-differential').evaluate((t) => t.getBoundingClientRect().right - t.closest('[data-testid="report"]')!.getBoundingClientRect().right);
+    expect(over, `${width} px`).toBeLessThanOrEqual(0);
+  }
+  // the PDF reads the same, in that order: the differential's rows, the NRBC header, the NRBC row
+  const squash = (t: string) => t.normalize('NFKC').replace(/\s+/g, '');
+  const text = squash(pdfPageTexts(await page.pdf({ format: 'A4', preferCSSPageSize: true }))[0]);
+  const at = (s: string) => text.indexOf(squash(s));
+  expect(at('Immature granulocytes')).toBeGreaterThan(at('Reference %'));
+  expect(at('Outside the 100% n per 100 WBC Reference')).toBeGreaterThan(at('Immature granulocytes'));
+  expect(at('Erythroblasts (NRBC)')).toBeGreaterThan(at('Outside the 100% n per 100 WBC Reference'));
+  // each header's last column whole on the page ("Fl" where it was cut)
+  expect(text.split('Flag').length - 1).toBe(2);
+});
+
+test('"Boxes reviewed" counts the images the report rests on, not a flagged image left out of the counts (audit 2026-12-07, report)', async ({ page }) => {
+  // a field counted and not reviewed, and a picture flagged not-smear, left out of the totals, marked reviewed: the
+  // sign-off read "Boxes reviewed on 1 of 2 images", as if half of what the counts rest on had been checked
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(1));
+  await app.waitReady();
+  const grid = nonSmearPictures().find((p) => p.name === 'checkerboard')!;
+  await page.getByTestId('file-input').setInputFiles({ name: 'checkerboard.png', mimeType: 'image/png', buffer: toPng(grid) });
+  await app.waitReady();
+  await expect(page.getByTestId('images-excluded')).toContainText('1 flagged');
+  await page.getByTestId('thumb').filter({ hasText: 'checkerboard.png' }).click();
+  await page.getByTestId('reviewed').check();
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-review')).toHaveText('Boxes reviewed on 0 of 1 image in the counts; the others are the detector’s counts, not checked by a person.');
+  // and the check before a release says the same: no image the counts rest on was reviewed
+  await page.getByTestId('report-sample').fill('S-33');
+  await page.getByTestId('report-verified-by').fill('C. Doe');
+  await page.getByTestId('report-print').click();
+  await expect(page.getByTestId('report-confirm')).toContainText('No image was reviewed: the counts of the image are the detector\'s, not checked by a person.');
 });

@@ -99,7 +99,9 @@ function ReportBody({ open }: { open: boolean }) {
   const uncertain = useApp((s) => selectUncertainLeft(s, classifier?.lowConfidence));
   const doneIds = order.filter((id) => images[id].status === 'done');
   const hasDifferential = !!classifier && (diff.diff.classified > 0 || st.smudge + st.other > 0);
-  const gaps = releaseGaps({ images: doneIds.length, reviewed: doneIds.filter((id) => images[id].reviewed).length, uncertain, differential: hasDifferential ? st : null, touch });
+  // the images the counts rest on: a flagged image left out of them, marked reviewed, checked nothing that is signed
+  const countedIds = doneIds.filter((id) => inTotals(images[id]));
+  const gaps = releaseGaps({ images: countedIds.length, reviewed: countedIds.filter((id) => images[id].reviewed).length, uncertain, differential: hasDifferential ? st : null, touch });
   const [confirming, setConfirming] = useState(false);
   // The first focus: the field a release waits for (the verifier types or sees the name it will carry), never
   // the release itself (one Enter released it); on a released copy, or by touch (a focused field opens the
@@ -150,10 +152,15 @@ function ReportBody({ open }: { open: boolean }) {
   // boxes on the counted fields that no figure counts (the count rule, specks on the optics, grey specks): said, with why
   const leftOutBoxes = leftOutWords(selectLeftOutBoxes({ order, images, postprocess: params }), params.countRule);
   const state = releaseState(sample);
+  // a release withdrawn while the preview is open (an edit, a field of the record, a changed model) is said as the
+  // page says it: the line kept "released" over a page that reads WITHDRAWN
+  const said = announce && state.kind !== 'released' ? `Report for sample ${sample.id.trim()}: ${state.line}` : announce;
   // Appendix A's WBC leaves out the boxes typed NRBC, as page 1's does: they get a column of their own wherever an
   // image has one (an image whose only WBC was typed NRBC read "WBC 0", its cell in no column)
   const nrbcColumn = done.some((im) => leukocyteCounts(shownDetections(im, params)).nrbc > 0);
-  const reviewed = done.filter((im) => im.reviewed).length;
+  // of the images the counts rest on: a flagged image left out of them and marked reviewed read "reviewed on 1 of 2
+  // images" over counts of which nothing was checked
+  const reviewed = done.filter((im) => im.reviewed && inTotals(im)).length;
   // the notes a technician wrote on cells kept apart (other / unidentified, smudge): findings a reader needs
   const cellNotes = done.flatMap((im) =>
     inTotals(im) ? shownDetections(im, params).flatMap((d) => (d.wbc?.category && d.wbc.note ? [`${isolateName(im.name)}: ${d.wbc.category === 'other' ? 'other / unidentified' : 'smudge / damaged'}, “${d.wbc.note}”`] : [])) : [],
@@ -197,7 +204,7 @@ function ReportBody({ open }: { open: boolean }) {
             </span>
           )}
           <span className="sr-only" role="status" aria-live="polite" data-testid="report-announce">
-            {announce}
+            {said}
           </span>
           <button onClick={() => view.getState().setReportOpen(false)} data-testid="report-close" data-autofocus={!focusField || undefined}>
             Close
@@ -359,8 +366,9 @@ function ReportBody({ open }: { open: boolean }) {
             {editWords(edits) ? `Changed by hand (net of undo; each step is in the audit trail): ${editWords(edits)}.` : 'No box or WBC type was changed by hand.'}
           </p>
           <p data-testid="report-review">
-            Boxes reviewed on {reviewed} of {done.length} image{done.length === 1 ? '' : 's'}
-            {reviewed < done.length ? '; the others are the detector’s counts, not checked by a person' : ''}.
+            Boxes reviewed on {reviewed} of {summary.images} image{summary.images === 1 ? '' : 's'}
+            {leftOut ? ' in the counts' : ''}
+            {reviewed < summary.images ? '; the others are the detector’s counts, not checked by a person' : ''}.
           </p>
           <p data-testid="report-verification" className="report-verification">
             {released

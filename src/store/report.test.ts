@@ -154,6 +154,45 @@ describe('the exports carry the released report', () => {
     expect(pct()[flags]).toBe('report: 3 verified cells (target 100); fewer than the target: percentages imprecise; reason: leukopenia; erythroblast per 100 WBC (outside the 100%)');
   });
 
+  it('counts CSV: a row DIFFERENTIAL_FLAG gives the H / L the report prints beside its differential, and what they mean (audit 2026-12-07, report)', () => {
+    // the report's Flag column read L beside the lymphocytes and "H (abs)" beside the neutrophils; the CSV had the
+    // figures and no row that said which were outside the reference intervals
+    const store = batch();
+    watchRelease(store);
+    const ref = store.getState().reference;
+    // intervals 3 verified cells can call: 1 lymphocyte of 3 (33.3%) below 95–100%, 2 neutrophils of 3 (4.00 ×10⁹/L) above 0.01–0.02
+    store.getState().setReference({ ...ref, percent: { ...ref.percent, lymphocyte: { low: 95, high: 100 } }, absolute: { ...ref.absolute, neutrophil: { low: 0.01, high: 0.02 } } });
+    store.getState().setSample({ id: 'S-9', wbcCount: 6, shortReason: 'leukopenia' });
+    store.getState().releaseReport('AB');
+    const counts = () => {
+      const t = store.getState();
+      return csvCells(countsCsv(selectExportImages(t), { release: exportRelease(t.sample), differential: selectDifferentialState(t, LOW), shortReason: t.sample.shortReason, printed: selectPrinted(t, LOW) }));
+    };
+    let rows = counts();
+    const col = (name: string) => rows[0].indexOf(name);
+    const printed = selectPrinted(store.getState(), LOW);
+    expect(printed.shown).toBe(true);
+    const flag = rows.at(-1)!;
+    expect([flag[0], flag[col('report_state')]]).toEqual(['DIFFERENTIAL_FLAG', 'released']);
+    // each type's cell is the report's Flag column
+    for (const r of printed.rows) expect(flag[col(r.type)], r.type).toBe(r.flagText);
+    expect([flag[col('neutrophil')], flag[col('lymphocyte')]]).toEqual(['H (abs)', 'L']);
+    expect(flag[col('flags')]).toBe(
+      `H / L: above / below the reference interval in % (erythroblast: per 100 WBC); "(abs)": the ×10⁹/L interval; no interval set: immature_granulocyte; too few cells to call H/L: ${printed.rows.filter((r) => r.withheldText).map((r) => `${r.type} ${r.withheldText}`).join(', ')}`,
+    );
+    expect(rows.at(-2)![0]).toBe('DIFFERENTIAL_10E9_PER_L');
+    // fewer cells than the target and no reason: the report prints no H/L, and the row says why
+    store.getState().setSample({ shortReason: '' });
+    rows = counts();
+    const none = rows.find((r) => r[0] === 'DIFFERENTIAL_FLAG')!;
+    for (const t of ['neutrophil', 'lymphocyte']) expect(none[col(t)], t).toBe('');
+    expect(none[col('flags')]).toContain('; no H/L flags: fewer cells than the target and no reason given');
+    // a differential the report does not print (a cell no longer verified): no flags, and no row
+    store.getState().edit('b', verifyCells, { ids: ['m1'], verified: false });
+    expect(selectPrinted(store.getState(), LOW).shown).toBe(false);
+    expect(counts().some((r) => r[0] === 'DIFFERENTIAL_FLAG')).toBe(false);
+  });
+
   it('counts CSV: a flagged image counted by the technician\'s choice says so (flags_accepted), and Undo takes it back', () => {
     const store = batch();
     store.getState().acceptFlags('c', true);
@@ -635,8 +674,9 @@ describe('boxes found but not counted (audit 2026-12-06, release)', () => {
     };
     let rows = counts();
     const col = (name: string) => rows[0].indexOf(name);
-    let abs = rows.at(-1)!;
-    expect(rows.at(-2)![0]).toBe('DIFFERENTIAL_%');
+    const absRow = (r: string[][]) => r.find((x) => x[0] === 'DIFFERENTIAL_10E9_PER_L')!;
+    let abs = absRow(rows);
+    expect(rows[rows.indexOf(abs) - 1][0]).toBe('DIFFERENTIAL_%');
     expect([abs[0], abs[col('neutrophil')], abs[col('lymphocyte')], abs[col('monocyte')], abs[col('erythroblast')], abs[col('report_state')]]).toEqual(['DIFFERENTIAL_10E9_PER_L', '4.00', '2.00', '0.00', '2.00', 'released']);
     expect(abs[col('flags')]).toBe(j.differential!.wbc_count!.words);
     // an analyser that counts NRBC apart gave a corrected count: not corrected again, and the release is withdrawn
@@ -649,11 +689,11 @@ describe('boxes found but not counted (audit 2026-12-06, release)', () => {
     expect(k.differential!.rows.find((r) => r.type === 'erythroblast')!.absolute_printed).toBe('2.67');
     expect(k.differential!.wbc_count).toMatchObject({ analyser_corrected_for_nrbc: true, corrected_10e9_per_L: null, correction: 'analyser', absolute_from_10e9_per_L: 8 });
     rows = counts();
-    abs = rows.at(-1)!;
+    abs = absRow(rows);
     expect([abs[col('neutrophil')], abs[col('flags')]]).toEqual(['5.33', 'absolute counts ×10⁹/L from the analyser WBC 8 ×10⁹/L, entered as already corrected for NRBC by the analyser (not corrected again)']);
     // no analyser count: no row, nothing to say it rests on
     store.getState().setSample({ wbcCount: null });
-    expect(counts().at(-1)![0]).toBe('DIFFERENTIAL_%');
+    expect(counts().some((r) => r[0] === 'DIFFERENTIAL_10E9_PER_L')).toBe(false);
     expect(reportJson(store.getState(), { lowConfidence: LOW }).differential!.wbc_count).toBeNull();
   });
 });

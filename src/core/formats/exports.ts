@@ -4,7 +4,7 @@ import { modelScore, modelTypeP, type Detection } from '../detection/detection';
 import { countCells, nrbcBoxes, summarize } from '../counts/counts';
 import { isCutByBorder, type CountRule } from '../detection/postprocess';
 import { differential, WBC_TYPES } from '../differential/differential';
-import { DEFAULT_RULES, differentialState, wbcBasisWords, type DifferentialState, type PrintedDifferential } from '../differential/rules';
+import { DEFAULT_RULES, differentialState, TOO_FEW_CELLS, wbcBasisWords, type DifferentialState, type PrintedDifferential } from '../differential/rules';
 import type { ScaleInfo } from '../detection/scale';
 import type { FlagCode } from '../quality/flags';
 import { toCsv } from './csv';
@@ -145,10 +145,14 @@ const releaseObject = (rel: ExportRelease) => ({
 /**
  * One row per image plus TOTAL, with the differential's counts per type (typed cells; smudge and other
  * apart); `wbc` is every WBC-class box, as the detector and the screen count them, `wbc_less_nrbc` the report's
- * WBC count: without the boxes typed NRBC (the `erythroblast` column), which are not leukocytes; a last row gives the batch differential in % (erythroblasts: per 100 WBC, outside the 100%):
+ * WBC count: without the boxes typed NRBC (the `erythroblast` column), which are not leukocytes; a row DIFFERENTIAL_% after TOTAL gives the batch differential in % (erythroblasts: per 100 WBC, outside the 100%):
  * the report's own figures (verified cells, up to the target) where the report prints them, else every
- * typed cell, marked preliminary. Every row carries the report's release (state, verifier, time,
- * revision, why it was withdrawn), as it carries the sample ID. `report` comes from the store's selectors
+ * typed cell, marked preliminary. Where the report prints the differential (`report.printed` shown), a row
+ * DIFFERENTIAL_FLAG follows with each type's H / L as its Flag column prints it ('H', 'L', 'L (abs)': against the %
+ * interval, or the ×10⁹/L one only; empty within both or where no flag is printed), and in `flags` what the letters
+ * mean, the types with no interval set and those whose flag too few cells withhold (the report's "*"), after
+ * DIFFERENTIAL_10E9_PER_L where there is one (CountsReport.printed). Every row carries the report's release (state,
+ * verifier, time, revision, why it was withdrawn), as it carries the sample ID. `report` comes from the store's selectors
  * (the report's); without it (tests, tools) the differential state is derived here by the same rule.
  */
 export function countsCsv(images: readonly ExportImage[], report?: CountsReport): string {
@@ -215,6 +219,19 @@ export function countsCsv(images: readonly ExportImage[], report?: CountsReport)
     const abs = WBC_TYPES.map((t) => ((r) => (p.shown && r && r.absolute !== null ? r.absoluteText : ''))(p.rows.find((r) => r.type === t)));
     const words = p.shown ? wbcBasisWords(p.wbc) : 'absolute counts only on the released differential';
     rows.push(['DIFFERENTIAL_10E9_PER_L', '', '', '', '', '', '', '', '', ...abs, words, '', '', '', '', '', '', '', '', '', ...TOTALS_ONLY, ...relCells]);
+  }
+  // H / L against the reference intervals, as the report's Flag column prints them: only where it prints the
+  // differential (the page showed H/L that no row of the file had)
+  if (p?.shown) {
+    const flagRow = WBC_TYPES.map((t) => p.rows.find((r) => r.type === t)?.flagText ?? '');
+    const named = (note: string) => p.rows.filter((r) => r.note === note).map((r) => `${r.type}${r.withheldText ? ` ${r.withheldText}` : ''}`).join(', ');
+    const words = [
+      'H / L: above / below the reference interval in % (erythroblast: per 100 WBC); "(abs)": the ×10⁹/L interval',
+      p.flags ? '' : 'no H/L flags: fewer cells than the target and no reason given',
+      named('no interval set') ? `no interval set: ${named('no interval set')}` : '',
+      named(TOO_FEW_CELLS) ? `${TOO_FEW_CELLS}: ${named(TOO_FEW_CELLS)}` : '',
+    ].filter(Boolean);
+    rows.push(['DIFFERENTIAL_FLAG', '', '', '', '', '', '', '', '', ...flagRow, words.join('; '), '', '', '', '', '', '', '', '', '', ...TOTALS_ONLY, ...relCells]);
   }
   return toCsv(
     // one rule for every header: lowercase snake_case, a unit where the value has one (the boxes CSV's px)

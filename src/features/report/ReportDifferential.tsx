@@ -1,3 +1,4 @@
+import { Fragment } from 'react';
 import { WBC_LABEL } from '../../core/differential/differential';
 import { printedDifferential, TOO_FEW_CELLS, wbcBasisWords, type DifferentialState, type Interval, type ReferenceIntervals } from '../../core/differential/rules';
 import { fixed, plain } from '../../core/formats/numbers';
@@ -72,31 +73,55 @@ export function ReportDifferential({
         </thead>
         <tbody>
           {rows.map((r) => (
-            <tr key={r.type} data-testid={`report-row-${r.type}`}>
-              <td>
-                {r.type === 'erythroblast' ? `${WBC_LABEL.erythroblast}, per 100 WBC` : WBC_LABEL[r.type]} <span className="muted">{code[r.type]}</span>
-              </td>
-              <td>{shown ? r.n : ''}</td>
-              <td data-testid={`report-pct-${r.type}`}>{r.percentText}</td>
-              {/* % to 0.1 as entered and as the flags compare it: to whole numbers, a lab's 45–75.5 was printed 45–76 */}
-              <td>{iv(r.percentInterval, (x) => plain(x, locale, 1))}</td>
-              <td data-testid={`report-abs-${r.type}`}>{r.absoluteText}</td>
-              <td>{iv(r.absoluteInterval, (x) => fixed(x, 2, locale))}</td>
-              <td data-testid={`report-flag-${r.type}`} className="flag">
-                {r.flagText}
-                {/* a withheld flag is marked, not printed: the footnote says why, once */}
-                {r.note === TOO_FEW_CELLS && (
-                  <span className="muted" data-testid={`report-flag-note-${r.type}`} title={`${r.withheldText}: ${TOO_FEW_CELLS}`}>
-                    {r.flagText ? ' ' : ''}*
-                  </span>
-                )}
-                {r.note === 'no interval set' && (
-                  <span className="muted" data-testid={`report-flag-note-${r.type}`}>
-                    no interval set
-                  </span>
-                )}
-              </td>
-            </tr>
+            <Fragment key={r.type}>
+              {/* erythroblasts are per 100 WBC, outside the 100%: under the table's header their figure and interval read
+                  as a % of the differential ("Reference %" over the NRBC row); a header of their own says what they are,
+                  in words no wider than the columns' own (wider, they wrapped the rows and page 1 overflowed Letter) */}
+              {r.type === 'erythroblast' && (
+                <tr className="report-differential-apart" data-testid="report-nrbc-head">
+                  <th scope="col">Outside the 100%</th>
+                  <th scope="col">n</th>
+                  {/* on two lines, "per 100" kept together, no wider than the % column's figures: on one line it took the
+                      labels' room and they wrapped */}
+                  <th scope="col">
+                    per{'\u00a0'}100 <br />
+                    WBC
+                  </th>
+                  <th scope="col">Reference</th>
+                  <th scope="col">×10⁹/L</th>
+                  <th scope="col">Reference ×10⁹/L</th>
+                  <th scope="col">Flag</th>
+                </tr>
+              )}
+              <tr data-testid={`report-row-${r.type}`}>
+                <td>
+                  {/* "per 100 WBC" is its header's, and "NRBC" is in its label already: said twice, the label wrapped onto a
+                      second line at Letter's width */}
+                  {WBC_LABEL[r.type]}
+                  {WBC_LABEL[r.type].includes(`(${code[r.type]})`) ? '' : <> <span className="muted">{code[r.type]}</span></>}
+                </td>
+                <td>{shown ? r.n : ''}</td>
+                <td data-testid={`report-pct-${r.type}`}>{r.percentText}</td>
+                {/* % to 0.1 as entered and as the flags compare it: to whole numbers, a lab's 45–75.5 was printed 45–76 */}
+                <td>{iv(r.percentInterval, (x) => plain(x, locale, 1))}</td>
+                <td data-testid={`report-abs-${r.type}`}>{r.absoluteText}</td>
+                <td>{iv(r.absoluteInterval, (x) => fixed(x, 2, locale))}</td>
+                <td data-testid={`report-flag-${r.type}`} className="flag">
+                  {r.flagText}
+                  {/* a withheld flag is marked, not printed: the footnote says why, once */}
+                  {r.note === TOO_FEW_CELLS && (
+                    <span className="muted" data-testid={`report-flag-note-${r.type}`} title={`${r.withheldText}: ${TOO_FEW_CELLS}`}>
+                      {r.flagText ? ' ' : ''}*
+                    </span>
+                  )}
+                  {r.note === 'no interval set' && (
+                    <span className="muted" data-testid={`report-flag-note-${r.type}`}>
+                      no interval set
+                    </span>
+                  )}
+                </td>
+              </tr>
+            </Fragment>
           ))}
         </tbody>
       </table>
