@@ -71,6 +71,11 @@ for (const vp of [
 for (const vp of [
   { width: 1280, height: 800 },
   { width: 1366, height: 768 },
+  // the canvas's column is 441-540 px wide from 1001 to 1100 px: the review line wrapped for a WBC's buttons (and
+  // at 1001 for an RBC's), and the hint took two lines, so each selection moved the field 10 px
+  { width: 1001, height: 800 },
+  { width: 1024, height: 768 },
+  { width: 1100, height: 800 },
 ]) {
   test(`at ${vp.width}x${vp.height} selecting a box does not move the field under the mouse`, async ({ page }) => {
     await page.setViewportSize(vp);
