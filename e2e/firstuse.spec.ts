@@ -119,6 +119,21 @@ for (const vp of [
     expect(await field()).toEqual(zoomed);
     await expect(page.getByTestId('action-wbc-type')).toBeInViewport();
     await expect(page.getByTestId('review-status')).toHaveAttribute('title', /neutrophil|lymphocyte|monocyte|eosinophil|basophil|immature|erythroblast/i);
+    if (vp.width >= 1240) return;
+    // Up to 1239 px the line is two rows whatever it says: an answer with a box selected (N then Enter: the box
+    // placed, and how to move it) shares the first row with the box's line, and takes most of it. At half the row
+    // each, the answer read "New RBC box in the…"
+    const top = (await field()).top;
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('n');
+    await page.keyboard.press('Enter');
+    const said = page.getByTestId('review-said');
+    await expect(said).toContainText('New RBC box');
+    await expect(page.getByTestId('review-status')).toBeVisible();
+    const bar = (await page.getByTestId('review-bar').boundingBox())!;
+    expect((await said.boundingBox())!.width).toBeGreaterThan(0.6 * bar.width);
+    await expect(said).toHaveAttribute('title', /^New RBC box/);
+    expect((await field()).top).toBe(top);
   });
 }
 
