@@ -22,11 +22,13 @@ test('every WBC gets a type, the differential sums to 100%, and a corrected type
     }
   }
   expect(wbcs).toBeGreaterThan(0);
-  await expect(page.getByTestId('diff-progress')).toContainText(`${wbcs} WBC classified (target 100)`);
   // released on verified cells (none yet); the panel can show every typed cell as a preliminary view,
-  // which releases nothing
+  // which releases nothing. Said once each: the panel said the typed cells three times over, in three lines
+  // ("N WBC classified (target 100)", "0 WBC verified (target 100)", "0 verified · N unverified").
   await expect(page.getByTestId('diff-released')).toHaveText('0 WBC verified (target 100)');
-  await expect(page.getByTestId('diff-apart')).toContainText(`0 verified · ${wbcs} unverified`);
+  await expect(page.getByTestId('diff-apart')).toHaveText(new RegExp(`^${wbcs} typed, not verified( \\(\\d+ unsure\\))?$`));
+  await expect(page.getByTestId('differential')).not.toContainText('classified');
+  expect((await page.getByTestId('differential').innerText()).match(/target 100/g)).toHaveLength(1);
   await expect(page.getByTestId('diff-released-total')).toHaveText('–'); // no verified cell: no %
   await page.getByTestId('diff-basis').selectOption('all');
   await expect(page.getByTestId('diff-released')).toHaveText('0 WBC verified (target 100)');
@@ -53,6 +55,7 @@ test('every WBC gets a type, the differential sums to 100%, and a corrected type
   // a type set on the canvas is the gallery's move: the cell was looked at, so verified, and in the released figures
   expect(after.detections.find((d) => d.id === wbc.id)?.wbc).toMatchObject({ type: target.type, origin: 'manual', verified: true });
   await expect(page.getByTestId('diff-released')).toHaveText('1 WBC verified (target 100)');
+  await expect(page.getByTestId('diff-apart')).toHaveText(new RegExp(`^${wbcs - 1} typed, not verified`));
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
   const rows = readFileSync((await download.path())!, 'utf8').trim().split(/\r\n/).map((l) => l.split(','));

@@ -71,6 +71,11 @@ for (const vp of [
 for (const vp of [
   { width: 1280, height: 800 },
   { width: 1366, height: 768 },
+  // the canvas's column is 441-540 px wide from 1001 to 1100 px: the review line wrapped for a WBC's buttons (and
+  // at 1001 for an RBC's), and the hint took two lines, so each selection moved the field 10 px
+  { width: 1001, height: 800 },
+  { width: 1024, height: 768 },
+  { width: 1100, height: 800 },
 ]) {
   test(`at ${vp.width}x${vp.height} selecting a box does not move the field under the mouse`, async ({ page }) => {
     await page.setViewportSize(vp);
@@ -114,6 +119,21 @@ for (const vp of [
     expect(await field()).toEqual(zoomed);
     await expect(page.getByTestId('action-wbc-type')).toBeInViewport();
     await expect(page.getByTestId('review-status')).toHaveAttribute('title', /neutrophil|lymphocyte|monocyte|eosinophil|basophil|immature|erythroblast/i);
+    if (vp.width >= 1240) return;
+    // Up to 1239 px the line is two rows whatever it says: an answer with a box selected (N then Enter: the box
+    // placed, and how to move it) shares the first row with the box's line, and takes most of it. At half the row
+    // each, the answer read "New RBC box in the…"
+    const top = (await field()).top;
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('n');
+    await page.keyboard.press('Enter');
+    const said = page.getByTestId('review-said');
+    await expect(said).toContainText('New RBC box');
+    await expect(page.getByTestId('review-status')).toBeVisible();
+    const bar = (await page.getByTestId('review-bar').boundingBox())!;
+    expect((await said.boundingBox())!.width).toBeGreaterThan(0.6 * bar.width);
+    await expect(said).toHaveAttribute('title', /^New RBC box/);
+    expect((await field()).top).toBe(top);
   });
 }
 
@@ -169,3 +189,50 @@ test('zoomed in by keyboard, N then Enter places a box and the view stays zoomed
   await page.keyboard.press('f');
   await expect.poll(async () => (await view()).scale).toBeCloseTo(fit.scale, 3);
 });
+
+for (const vp of [
+  { width: 853, height: 480 },
+  { width: 1280, height: 800 },
+]) {
+  test(`at ${vp.width}x${vp.height} ] brings each box into view without sliding the field off the canvas`, async ({ page }) => {
+    await page.setViewportSize(vp);
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    const { detections, ...field } = (await app.current())!;
+    const [width, height] = [field.width!, field.height!];
+    // A 1280x720 projector at 150% (853x480): ] zoomed hardly at all (0.70-1.04 against the fit's 0.69, the
+    // canvas 349 px tall), and slid the whole field sideways to put each box at the canvas's middle: the image's
+    // left edge at 79, -126, 375, 321, 222 px, half the canvas empty beside it. Where the image is narrower (or
+    // shorter) than the canvas it now stays where the fit puts it; where it is larger, its edges stay at the
+    // canvas's, and the box is still in view.
+    for (let i = 0; i < 8; i++) {
+      await page.keyboard.press(']');
+      const id = await page.evaluate(() => window.__smearcount.selectedId());
+      const d = detections.find((x) => x.id === id)!;
+      expect(d, `press ${i + 1}: a box is selected`).toBeTruthy();
+      await expect(page.getByTestId('review-status')).toContainText(d.cls);
+      const v = await page.evaluate(() => window.__smearcount.view());
+      const c = (await page.getByTestId('canvas').boundingBox())!;
+      const w = width * v.scale;
+      const h = height * v.scale;
+      const at = `press ${i + 1} (${d.id}): ${JSON.stringify(v)}`;
+      if (w <= c.width - 16) expect(v.x, at).toBeCloseTo((c.width - w) / 2, 0);
+      else {
+        expect(v.x, at).toBeLessThanOrEqual(8.5);
+        expect(v.x + w, at).toBeGreaterThanOrEqual(c.width - 8.5);
+      }
+      if (h <= c.height - 16) expect(v.y, at).toBeGreaterThanOrEqual(7.5);
+      else {
+        expect(v.y, at).toBeLessThanOrEqual(8.5);
+        expect(v.y + h, at).toBeGreaterThanOrEqual(c.height - 8.5);
+      }
+      // the box itself is wholly in view
+      expect(v.x + d.box.x1 * v.scale, at).toBeGreaterThanOrEqual(0);
+      expect(v.x + d.box.x2 * v.scale, at).toBeLessThanOrEqual(c.width);
+      expect(v.y + d.box.y1 * v.scale, at).toBeGreaterThanOrEqual(0);
+      expect(v.y + d.box.y2 * v.scale, at).toBeLessThanOrEqual(c.height);
+    }
+  });
+}

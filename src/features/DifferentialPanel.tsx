@@ -1,6 +1,6 @@
 import { adapts, keptWhy, modelRight } from '../core/adapt/adapt';
-import { IN_DIFFERENTIAL, WBC_LABEL, progressText, type Differential } from '../core/differential/differential';
-import { modelLean, rulesProgressText, type DiffTarget, type Lean, type ReleaseBasis } from '../core/differential/rules';
+import { IN_DIFFERENTIAL, WBC_LABEL, type Differential } from '../core/differential/differential';
+import { apartText, modelLean, rulesProgressText, type DiffTarget, type Lean, type ReleaseBasis } from '../core/differential/rules';
 import { useApp, useServices } from '../services/context';
 import { imageDifferential, selectBatchDifferential, selectCurrent, selectDifferentialState } from '../store/selectors';
 import { ReferenceEditor } from './report/ReferenceEditor';
@@ -33,23 +33,21 @@ export function DifferentialPanel() {
   // the panel may show every typed cell as a preliminary view; the report releases verified cells only
   const rel = rules.basis === 'all' ? st.preliminary : st.released;
   const lean = modelLean(st.modelOnly, reference);
+  const apart = apartText(st);
   return (
     <Section title="WBC differential" className="differential" testId="differential">
       {!available && <p className="hint">The WBC classifier is not loaded: types are not available.</p>}
-      <p className="diff-progress" data-testid="diff-progress">
-        {progressText(batch.diff, rules.target)}
-        {batch.untyped ? ` · ${batch.untyped} waiting` : ''}
-      </p>
       {/* not a live region: it changed with every cell verified, so a screen reader said the progress (and "target
           100 reached, 3 beyond it") at each one, the target twice with its notice; the notice says it, once */}
       <p className={`diff-released${st.reached ? ' reached' : ''}`} data-testid="diff-released">
         {rulesProgressText(st)}
       </p>
-      <p className="diff-apart" data-testid="diff-apart">
-        {st.verified} verified · {st.unverified} unverified{st.unsure ? ` (${st.unsure} unsure)` : ''}
-        {st.smudge ? ` · ${st.smudge} smudge` : ''}
-        {st.other ? ` · ${st.other} other` : ''}
-      </p>
+      {/* the cells it does not rest on, once each (the typed cells were said three times, in three lines) */}
+      {apart && (
+        <p className="diff-apart" data-testid="diff-apart">
+          {apart}
+        </p>
+      )}
       {lean && <LeanNotice lean={lean} of={st.modelOnly.classified} />}
       <button data-testid="open-gallery-panel" disabled={!batch.diff.classified && !st.smudge && !st.other} onClick={() => gallery.getState().setOpen(true)}>
         Verify in the gallery…

@@ -112,7 +112,7 @@ export function ImageCanvas() {
     return { all: candidate ? [...shown, candidate] : shown, candidateId: candidate?.id ?? null };
   }, [current, params, selectedId, reviewBand]);
   // After the fit above, so a focus that comes with a new image wins over the image's fit.
-  useReviewFocus(focus, all, { width, height }, size, setView, phone ? DOCK_PX : 0, wrap);
+  useReviewFocus(focus, all, { width, height }, size, setView, phone ? DOCK_PX : 0, wrap, phone ? 'top' : 'centre');
   // The selected box is drawn whatever its class's toggle: U and ] visit every class, and a box of a class
   // hidden from view was selected, accepted or deleted unseen.
   const dets = useMemo(() => all.filter((d) => visible[d.cls] || d.id === selectedId), [all, visible, selectedId]);

@@ -90,7 +90,7 @@ export function ReviewBar() {
     <div className="review-bar" data-testid="review-bar" role="group" aria-label="Review the selected box" ref={bar} tabIndex={-1}>
       {live}
       {said && (
-        <span className="said" data-testid="review-said">
+        <span className="said" data-testid="review-said" title={said.text}>
           {said.text}
         </span>
       )}

@@ -260,6 +260,64 @@ describe('Persistence', () => {
       Reflect.deleteProperty(globalThis, 'localStorage');
     }
   });
+  it('the review band and the classes hidden from view are kept over a reload, as the thresholds are: committed, and journaled when the page goes first', async () => {
+    const ls = fakeLocalStorage();
+    try {
+      const a = setup('t-view-settings');
+      a.p.start();
+      addDone(a.store, a.files, 'x');
+      a.store.getState().setReviewBand(0.3);
+      a.store.getState().toggleVisible('RBC');
+      await a.p.flush();
+      const b = setup('t-view-settings');
+      expect(await b.p.restore()).toBe(1);
+      expect(b.store.getState().reviewBand).toBe(0.3);
+      expect(b.store.getState().visible).toEqual({ RBC: false, WBC: true, Platelets: true });
+      // restored as saved: nothing to write again
+      expect(b.p.isDirty()).toBe(false);
+      // set just before the page goes: the write within the bounded delay never commits, the journal holds them
+      b.p.start();
+      b.store.getState().setReviewBand(0.05);
+      b.store.getState().toggleVisible('RBC');
+      b.store.getState().toggleVisible('Platelets');
+      b.p.stop();
+      b.p.journal();
+      expect(ls.has(META_JOURNAL_KEY)).toBe(true);
+      const c = setup('t-view-settings');
+      await c.p.restore();
+      expect(c.store.getState().reviewBand).toBe(0.05);
+      expect(c.store.getState().visible).toEqual({ RBC: true, WBC: true, Platelets: false });
+      // what the journal held is written, and the journal emptied
+      expect(c.p.isDirty()).toBe(true);
+      c.p.start();
+      await c.p.flush();
+      expect(ls.has(META_JOURNAL_KEY)).toBe(false);
+      const d = setup('t-view-settings');
+      await d.p.restore();
+      expect(d.store.getState().reviewBand).toBe(0.05);
+      expect(d.store.getState().visible.Platelets).toBe(false);
+      // a session with no image yet keeps them too (its first write never committed)
+      const e = setup('t-view-settings-empty');
+      e.p.start();
+      e.store.getState().setReviewBand(0.4);
+      e.store.getState().toggleVisible('WBC');
+      e.p.stop();
+      e.p.journal();
+      const f = setup('t-view-settings-empty');
+      expect(await f.p.restore()).toBe(0);
+      expect(f.store.getState().reviewBand).toBe(0.4);
+      expect(f.store.getState().visible.WBC).toBe(false);
+      // a journal written by hand or by another version: a band out of range or a class list that is not one is
+      // no setting anyone made, and is passed over
+      ls.set(META_JOURNAL_KEY, JSON.stringify({ reviewBand: 'wide', visible: { RBC: 'no' } }));
+      const g = setup('t-view-settings-empty');
+      await g.p.restore();
+      expect(g.store.getState().reviewBand).toBe(0.15);
+      expect(g.store.getState().visible).toEqual({ RBC: true, WBC: true, Platelets: true });
+    } finally {
+      Reflect.deleteProperty(globalThis, 'localStorage');
+    }
+  });
   it('commits within the bounded delay; pending until then; a new page restores it', async () => {
     const a = setup('t1');
     a.p.start();

@@ -37,6 +37,7 @@ import { isolateName } from '../core/bidi';
 import { AppError } from '../core/errors';
 import { isQuotaError } from './idb';
 import { batchJustSettled } from '../store/selectors';
+import { CLASS_NAMES, perClass } from '../core/detection/classes';
 
 const DB = 'smearcount';
 const VERSION = 1;
@@ -63,11 +64,25 @@ export const EARLIER_PARKED_WORDS = PARKED_WORDS.map((m) => m.replace(NOT_SAVED,
 export const JOURNAL_KEY = 'smearcount-review-journal';
 /** localStorage key of the ids of images removed since the last commit (the same rules as the review journal). */
 export const REMOVED_KEY = 'smearcount-removed-journal';
-/** localStorage key of the batch's settings (thresholds, NMS, the count rule) and its undo history, where they
- * differ from what the last commit held (the same rules as the review journal): a threshold set and the page
- * reloaded within MAX_DELAY_MS came back as it was, and an edit journaled so came back without its undo step. */
+/** localStorage key of the batch's settings (thresholds, NMS, the count rule, the review band, the classes shown)
+ * and its undo history, where they differ from what the last commit held (the same rules as the review journal): a
+ * threshold set and the page reloaded within MAX_DELAY_MS came back as it was, and an edit journaled so came back
+ * without its undo step. */
 export const META_JOURNAL_KEY = 'smearcount-meta-journal';
-type MetaJournal = { postprocess?: AppState['postprocess']; undoLog?: unknown };
+type MetaJournal = { postprocess?: AppState['postprocess']; undoLog?: unknown } & ViewSettings;
+/** The review band (U's reach) and the classes shown on the canvas: kept with the batch as the thresholds are
+ * (both came back at their defaults after a reload, a class hidden shown again). */
+type ViewSettings = { reviewBand?: number; visible?: AppState['visible'] };
+
+/** The view settings of a stored meta or journal, checked: a value no setter could have made is passed over. */
+function viewSettings(j: Record<string, unknown>): ViewSettings {
+  const band = j.reviewBand;
+  const v = j.visible as Record<string, unknown> | undefined;
+  return {
+    ...(typeof band === 'number' && band >= 0.01 && band <= 1 ? { reviewBand: band } : {}),
+    ...(v && typeof v === 'object' && CLASS_NAMES.every((c) => typeof v[c] === 'boolean') ? { visible: perClass((c) => v[c] as boolean) } : {}),
+  };
+}
 type JournalEntry = Pick<ImageEntry, 'edits' | 'history' | 'reviewed' | 'accepted' | 'flagsAccepted'>;
 const REVIEW_KEYS = ['edits', 'history', 'reviewed', 'accepted', 'flagsAccepted'] as const;
 
@@ -90,6 +105,7 @@ function readMetaJournal(): MetaJournal {
       // the whole of the settings as they stood, or nothing: a part of them is no setting the technician made
       ...(p && typeof p === 'object' && p.scoreThresholds && typeof p.scoreThresholds === 'object' ? { postprocess: p as unknown as AppState['postprocess'] } : {}),
       ...('undoLog' in j ? { undoLog: j.undoLog } : {}),
+      ...viewSettings(j),
     };
   } catch {
     return {};
@@ -155,8 +171,8 @@ const getAll = <T>(store: IDBObjectStore) =>
     v.onerror = () => reject(v.error);
   });
 
-/** `notices`, `refused` and `undoLog` are absent in batches saved before them. */
-type Meta = Pick<AppState, 'order' | 'currentId' | 'postprocess'> & { notices?: readonly StoredNotice[]; refused?: AppState['refused']; undoLog?: AppState['undoLog'] };
+/** `notices`, `refused`, `undoLog`, `reviewBand` and `visible` are absent in batches saved before them. */
+type Meta = Pick<AppState, 'order' | 'currentId' | 'postprocess'> & { notices?: readonly StoredNotice[]; refused?: AppState['refused']; undoLog?: AppState['undoLog'] } & ViewSettings;
 /** The notices of the batch (keptWithBatch), as the store holds them: compared by identity. */
 const batchNotices = (s: AppState): readonly Notice[] => s.notices.filter(keptWithBatch);
 const sameList = <T>(a: readonly T[] | undefined, b: readonly T[]) => !!a && a.length === b.length && a.every((x, i) => x === b[i]);
@@ -167,7 +183,9 @@ const metaChanged = (m: Meta | undefined, s: AppState) =>
   m.postprocess !== s.postprocess ||
   !sameList(m.notices, batchNotices(s)) ||
   (m.refused ?? NO_REFUSED) !== s.refused ||
-  m.undoLog !== s.undoLog;
+  m.undoLog !== s.undoLog ||
+  m.reviewBand !== s.reviewBand ||
+  m.visible !== s.visible;
 export type PersistStore = {
   getState(): AppState;
   setState(p: Partial<AppState>): void;
@@ -246,13 +264,18 @@ export class Persistence {
     if (m?.refused?.length) this.store.setState({ refused: m.refused });
     // the settings and undo history as the page left them, newer than what the last committed write held
     const mj = readMetaJournal();
+    // the review band and the classes shown, as the journal holds them (checked as it was read)
+    const journaledView: ViewSettings = { ...(mj.reviewBand !== undefined ? { reviewBand: mj.reviewBand } : {}), ...(mj.visible ? { visible: mj.visible } : {}) };
     if (!m) {
       // the page went before its first write committed: only the journal has the settings it was left with
       if (mj.postprocess) this.store.setState({ postprocess: { ...this.store.getState().defaults, ...mj.postprocess } });
+      this.store.setState(journaledView);
       return 0;
     }
     const savedPostprocess = { ...this.store.getState().defaults, ...m.postprocess };
     const postprocess = mj.postprocess ? { ...savedPostprocess, ...mj.postprocess } : savedPostprocess;
+    const savedView = viewSettings(m as unknown as Record<string, unknown>);
+    this.store.setState({ ...savedView, ...journaledView });
     // a cleared session (no image yet) keeps the thresholds it was left with, as the screen kept them
     if (!imgs.values.length) {
       this.store.setState({ postprocess });
@@ -318,7 +341,16 @@ export class Persistence {
     // the notices and refused files named for parked images are not yet IndexedDB's; nor are settings and a
     // history from the journal, nor a history cut to the images back (or absent, in a batch saved before it)
     const heldLog = !('undoLog' in mj) && JSON.stringify(undoLog) === JSON.stringify(m.undoLog ?? null) ? undoLog : undefined;
-    const committed = { order, currentId: m.currentId, postprocess: mj.postprocess ? savedPostprocess : postprocess, undoLog: heldLog };
+    const shown = this.store.getState();
+    const committed = {
+      order,
+      currentId: m.currentId,
+      postprocess: mj.postprocess ? savedPostprocess : postprocess,
+      undoLog: heldLog,
+      // what IndexedDB holds of them: the restored values, unless the journal's replaced them (or none was saved)
+      reviewBand: journaledView.reviewBand === undefined && savedView.reviewBand !== undefined ? shown.reviewBand : savedView.reviewBand,
+      visible: !journaledView.visible && savedView.visible ? shown.visible : savedView.visible,
+    };
     this.savedMeta = Object.keys(parked).length
       ? committed
       : { ...committed, notices: m.notices ? batchNotices(this.store.getState()) : undefined, refused: m.refused ? this.store.getState().refused : undefined };
@@ -342,7 +374,7 @@ export class Persistence {
     this.unsubscribe = this.store.subscribe((s, p) => {
       // The batch has just settled: nothing is left to gather into the write, and "Ready" waits for it.
       if (s.images !== p.images && batchJustSettled(s, p) && this.isDirty()) return this.flushSoon();
-      if (s.images === p.images && s.order === p.order && s.currentId === p.currentId && s.postprocess === p.postprocess && s.undoLog === p.undoLog && sameList(batchNotices(p), batchNotices(s))) return;
+      if (s.images === p.images && s.order === p.order && s.currentId === p.currentId && s.postprocess === p.postprocess && s.undoLog === p.undoLog && s.reviewBand === p.reviewBand && s.visible === p.visible && sameList(batchNotices(p), batchNotices(s))) return;
       this.schedule();
     });
     if (typeof window !== 'undefined' && !this.listening) {
@@ -411,6 +443,8 @@ export class Persistence {
     const meta: MetaJournal = {
       ...(m?.postprocess !== s.postprocess ? { postprocess: s.postprocess } : {}),
       ...(m?.undoLog !== s.undoLog ? { undoLog: s.undoLog } : {}),
+      ...(m?.reviewBand !== s.reviewBand ? { reviewBand: s.reviewBand } : {}),
+      ...(m?.visible !== s.visible ? { visible: s.visible } : {}),
     };
     try {
       if (Object.keys(meta).length) localStorage.setItem(META_JOURNAL_KEY, JSON.stringify(meta));
@@ -561,7 +595,7 @@ export class Persistence {
     const strays = [...this.strayBlobs];
     for (const id of strays) if (!s.images[id] && !s.parked[id]) blobs.delete(id);
     const notices = batchNotices(s);
-    const meta = { order: s.order, currentId: s.currentId, postprocess: s.postprocess, notices, refused: s.refused, undoLog: s.undoLog };
+    const meta = { order: s.order, currentId: s.currentId, postprocess: s.postprocess, notices, refused: s.refused, undoLog: s.undoLog, reviewBand: s.reviewBand, visible: s.visible };
     const changed = metaChanged(this.savedMeta, s);
     if (changed) tx.objectStore('meta').put({ ...meta, notices: notices.map(({ key: _, ...n }) => n) }, 'state');
     await done(tx);

@@ -97,6 +97,7 @@ export const createSettingsSlice =
       },
       reviewBand: 0.15,
       setReviewBand(v) {
+        note(() => get().setReviewBand(v));
         set({ reviewBand: Math.max(0.01, Math.min(1, v)) });
       },
       fixedScale: null,
@@ -121,7 +122,10 @@ export const createSettingsSlice =
         set((s) => ({ postprocess: s.postprocess.countRule === s.defaults.countRule ? s.defaults : { ...s.defaults, countRule: s.postprocess.countRule } }));
       },
       toggleVisible(cls) {
-        set((s) => ({ visible: { ...s.visible, [cls]: !s.visible[cls] } }));
+        // made again as the state it left, not as a toggle: over a restored "hidden" a second toggle showed it
+        const shown = !get().visible[cls];
+        note(() => set((s) => ({ visible: { ...s.visible, [cls]: shown } })));
+        set((s) => ({ visible: { ...s.visible, [cls]: shown } }));
       },
       setBackendChoice(backendChoice) {
         set({ backendChoice });

@@ -465,4 +465,16 @@ describe('settings changed while the saved batch is restored', () => {
     s.getState().reapplySettings(true);
     expect(s.getState().labName).toBe('Other');
   });
+  it('the review band and the classes shown, saved with the batch since: set during the restore, they win over the saved ones', () => {
+    const s = createAppStore(defaults);
+    s.getState().holdSettings();
+    s.getState().setReviewBand(0.3);
+    s.getState().toggleVisible('RBC');
+    // the restore brings the saved batch's: RBC shown, Platelets hidden, a band of 0.1
+    s.setState({ reviewBand: 0.1, visible: { RBC: true, WBC: true, Platelets: false } });
+    s.getState().reapplySettings(true);
+    expect(s.getState().reviewBand).toBe(0.3);
+    // the class the technician hid stays hidden; the one the batch brought hidden stays so
+    expect(s.getState().visible).toEqual({ RBC: false, WBC: true, Platelets: false });
+  });
 });

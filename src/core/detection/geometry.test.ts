@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boxPlace, fitTransform, focusTransform, imageToModel, inputScale, iou, modelToImage, normalizeBox, nudgedBox, placedBox, readingOrder, smallestBoxAt, tipPlacement, zoomAbout } from './geometry';
+import { boxPlace, fitTransform, focusTransform, imageToModel, keepImageInView, inputScale, iou, modelToImage, normalizeBox, nudgedBox, placedBox, readingOrder, smallestBoxAt, tipPlacement, zoomAbout } from './geometry';
 
 describe('geometry', () => {
   it('computes IoU', () => {
@@ -65,6 +65,32 @@ describe('geometry', () => {
     expect(focusTransform({ x1: 0, y1: 0, x2: 640, y2: 480 }, 640, 480, 800, 600).scale).toBe(fit);
     // 50 px box: 600 / 150 = 4
     expect(focusTransform({ x1: 0, y1: 0, x2: 50, y2: 30 }, 640, 480, 800, 600).scale).toBe(4);
+  });
+  it('keeps the image over the canvas: a focus that hardly zooms leaves it where the fit puts it, a larger one keeps its edges at the margins', () => {
+    // 853x480 at 150% (a 1280x720 projector): the canvas 853x349. A box at the image's left edge, centred at a
+    // scale of 1.01, put the image's left edge 414 px into the canvas (half of it empty)
+    const box = { x1: 0, y1: 200, x2: 90, y2: 290 };
+    const f = focusTransform(box, 640, 480, 853, 289);
+    expect(f.x).toBeGreaterThan(300);
+    const kept = keepImageInView(f, 640, 480, 853, 349, 8, 'top');
+    expect(kept.scale).toBe(f.scale);
+    // narrower than the canvas: centred across, as the fit is
+    expect(kept.x).toBeCloseTo((853 - 640 * f.scale) / 2);
+    // taller than the canvas: its edges at or past the margins, the box in view
+    expect(kept.y).toBeLessThanOrEqual(8);
+    expect(kept.y + 480 * f.scale).toBeGreaterThanOrEqual(349 - 8);
+    expect(kept.y + box.y1 * f.scale).toBeGreaterThanOrEqual(0);
+    expect(kept.y + box.y2 * f.scale).toBeLessThanOrEqual(349);
+    // smaller than the canvas both ways: where the fit puts it (top: at the top margin; centre: centred)
+    expect(keepImageInView({ scale: 0.5, x: 300, y: 100 }, 640, 480, 853, 349, 8, 'top')).toEqual({ scale: 0.5, x: (853 - 320) / 2, y: 8 });
+    expect(keepImageInView({ scale: 0.5, x: 300, y: 100 }, 640, 480, 853, 349).y).toBe((349 - 240) / 2);
+    // zoomed in on a box in the middle: nothing to keep, the box stays centred
+    const mid = focusTransform({ x1: 300, y1: 220, x2: 340, y2: 260 }, 640, 480, 720, 652);
+    expect(keepImageInView(mid, 640, 480, 720, 652)).toEqual(mid);
+    // zoomed in on a box in a corner: the image's corner at the canvas's, not the box at its middle
+    const corner = keepImageInView(focusTransform({ x1: 600, y1: 440, x2: 640, y2: 480 }, 640, 480, 720, 652), 640, 480, 720, 652);
+    expect(corner.x + 640 * corner.scale).toBeCloseTo(720 - 8);
+    expect(corner.y + 480 * corner.scale).toBeCloseTo(652 - 8);
   });
   it('never zooms out below the fit of an image whose fit is above 8x', () => {
     // a 60x40 image on a 1200x800 view fits at 20x; a 10 px box there was shown at 8x, smaller than the fit

@@ -113,6 +113,28 @@ export function focusTransform(b: Box, width: number, height: number, viewW: num
   return { scale, x: viewW / 2 - cx * scale, y: viewH / 2 - cy * scale };
 }
 
+/** A view moved no further than it must to keep the image over the canvas: on an axis where the image, at the
+ * view's scale, fits inside the canvas's margins, it sits where the fit puts it (centred; `top`: at the top
+ * margin); where it is larger, its edges are kept at or past the margins. A box of the image centred by
+ * focusTransform stays in view, nearer an edge where it lies near the image's. On a short, wide canvas (a 1280x720
+ * projector at 150%, 853x480: 349 px) the focus hardly zooms, and centring each box slid the whole field sideways
+ * at every ], half the canvas left empty beside it. */
+export function keepImageInView(
+  t: { scale: number; x: number; y: number },
+  width: number,
+  height: number,
+  viewW: number,
+  viewH: number,
+  margin = 8,
+  align: 'centre' | 'top' = 'centre',
+): { scale: number; x: number; y: number } {
+  const axis = (at: number, size: number, view: number, start: number) =>
+    size <= view - 2 * margin ? start : Math.min(margin, Math.max(view - margin - size, at));
+  const w = width * t.scale;
+  const h = height * t.scale;
+  return { scale: t.scale, x: axis(t.x, w, viewW, (viewW - w) / 2), y: axis(t.y, h, viewH, align === 'top' ? margin : (viewH - h) / 2) };
+}
+
 /** Boxes in reading order, for stepping through them with the keyboard: top to bottom in rows, left to
  * right within a row. A row starts at the highest box not yet placed and takes every box whose centre is
  * within half a typical box height (the median) of that box's centre, so that neighbours follow each

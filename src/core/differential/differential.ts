@@ -87,8 +87,3 @@ export function differential(types: readonly WbcType[]): Differential {
   return { counts, total, percent, nrbcPer100: total ? (100 * counts.erythroblast) / total : null, classified: types.length };
 }
 
-/** Progress towards a standard 100-cell differential. */
-export function progressText(d: Differential, target = 100): string {
-  // the target is what the count aims at, not the WBCs there are: "5 of 100" read as 100 cells found
-  return `${d.classified} WBC classified (target ${target})`;
-}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Detection } from '../detection/detection';
-import { ADULT_REFERENCE, DEFAULT_RULES, differentialState, flagOf, flagsAllowed, modelLean, parseIntervals, parseRules, printedDifferential, reportRows, rulesProgressText, samplingInterval, TOO_FEW_CELLS, wbcBasis, wbcBasisWords } from './rules';
+import { ADULT_REFERENCE, apartText, DEFAULT_RULES, differentialState, flagOf, flagsAllowed, modelLean, parseIntervals, parseRules, printedDifferential, reportRows, rulesProgressText, samplingInterval, TOO_FEW_CELLS, wbcBasis, wbcBasisWords } from './rules';
 import { differential, type WbcType } from './differential';
 import { AppError, errorMessage } from '../errors';
 
@@ -38,6 +38,11 @@ describe('differential rules', () => {
     expect(all.preliminary.counts.monocyte).toBe(1);
     expect(rulesProgressText(s)).toBe('3 WBC verified (target 100)');
     expect(rulesProgressText(all)).toBe('3 WBC verified (target 100)');
+    // the rest, once each: the panel said the typed cells three times ("5 WBC classified (target 100)", "3 WBC
+    // verified (target 100)", "3 verified · 2 unverified"), the target and the verified cells twice
+    expect(apartText(s)).toBe('2 typed, not verified (1 unsure) · 1 waiting for a type · 1 smudge · 1 other');
+    expect(apartText(differentialState([wbc('neutrophil', { verified: true })], DEFAULT_RULES, 0.6))).toBe('');
+    expect(apartText(differentialState([wbc('neutrophil')], DEFAULT_RULES, 0.6))).toBe('1 typed, not verified');
     // unverified and untyped cells remain and the target is not reached: nothing to release
     expect(s.releasable).toBe(false);
     expect(all.releasable).toBe(false);

@@ -136,6 +136,21 @@ export function rulesProgressText(s: DifferentialState): string {
   return `${s.basedOn} WBC verified (target ${s.target})`;
 }
 
+/** The WBCs the released differential does not rest on, each kind once: typed by the model and not verified (the
+ * unsure among them), waiting for a type, smudge and other. Empty when there is none. The panel said the typed
+ * cells three times over ("5 WBC classified (target 100)", "3 WBC verified (target 100)", "3 verified · 2
+ * unverified"): the verified cells and the target are rulesProgressText's, said once above this. */
+export function apartText(s: DifferentialState): string {
+  return [
+    s.unverified ? `${s.unverified} typed, not verified${s.unsure ? ` (${s.unsure} unsure)` : ''}` : '',
+    s.untyped ? `${s.untyped} waiting for a type` : '',
+    s.smudge ? `${s.smudge} smudge` : '',
+    s.other ? `${s.other} other` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
+
 /** A type the model's own reading puts far outside any plausible differential. */
 export interface Lean {
   type: WbcType;

@@ -1,12 +1,13 @@
 import { useEffect, useEffectEvent, type RefObject } from 'react';
 import type { Detection } from '../../core/detection/detection';
-import { focusTransform } from '../../core/detection/geometry';
+import { focusTransform, keepImageInView } from '../../core/detection/geometry';
 import type { ViewTransform } from '../../store/viewStore';
 
 /** Review: pans and zooms to the box under review each time a box is focused (a new focus, not a new
- * render: the technician may pan away from it). `reserveBottom` px at the canvas's foot are left out of the
- * view the box is centred in (a phone docks the box's actions there). `canvas`: the canvas's element, brought
- * on screen where the page is scrolled away from it. */
+ * render: the technician may pan away from it), no further than keeps the image over the canvas (aligned as
+ * the fit aligns it: `align`). `reserveBottom` px at the canvas's foot are left out of the view the box is
+ * centred in (a phone docks the box's actions there). `canvas`: the canvas's element, brought on screen where
+ * the page is scrolled away from it. */
 export function useReviewFocus(
   focus: { id: string; nonce: number } | null,
   shown: readonly Detection[],
@@ -15,10 +16,11 @@ export function useReviewFocus(
   setView: (t: ViewTransform) => void,
   reserveBottom = 0,
   canvas?: RefObject<HTMLElement | null>,
+  align: 'centre' | 'top' = 'centre',
 ) {
   const show = useEffectEvent((id: string) => {
     const d = shown.find((x) => x.id === id);
-    if (d) setView(focusTransform(d.box, image.width, image.height, size.w, Math.max(size.h / 2, size.h - reserveBottom)));
+    if (d) setView(keepImageInView(focusTransform(d.box, image.width, image.height, size.w, Math.max(size.h / 2, size.h - reserveBottom)), image.width, image.height, size.w, size.h, 8, align));
     // On a phone the panels fold under the canvas: the gallery opened from the differential there, its
     // "Show on canvas" zoomed to the cell a screen above, and the page stayed on the panel, so nothing
     // seemed to happen. After the frame: the closing gallery gives the focus back to its opener, which
