@@ -470,6 +470,26 @@ test.describe('touch', () => {
   });
 });
 
+test("on a phone the cells' crops are as sharp as its screen: as many pixels as the tile shows, not 128 stretched 2x", async ({ browser }) => {
+  // gallery audit: at 390x844 with 3 device pixels per px, each 88-px tile showed a 128-px crop stretched
+  // to 264, and a cell's granules and chromatin (what tells a monocyte from a lymphocyte) were a blur
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, hasTouch: true, isMobile: true });
+  const page = await context.newPage();
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(3));
+  await app.waitReady(600_000);
+  await app.moreTools();
+  await page.getByTestId('open-gallery').tap();
+  const img = tiles(page).first().locator('img');
+  await expect(img).toBeVisible();
+  await expect.poll(() => img.evaluate((e: HTMLImageElement) => e.complete && e.naturalWidth)).toBeTruthy();
+  const { natural, shown } = await img.evaluate((e: HTMLImageElement) => ({ natural: e.naturalWidth, shown: e.getBoundingClientRect().width }));
+  expect(shown).toBeGreaterThanOrEqual(88);
+  expect(natural).toBeGreaterThanOrEqual(shown * 3);
+  await context.close();
+});
+
 /** Every control of the gallery's header and its selected-cell bar: inside the viewport, overlapping none
  * of the others, and neither row scrolled or clipped sideways (audit: 200% zoom, a phone, 320 px). */
 async function headerFits(page: Page) {
