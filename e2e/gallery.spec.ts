@@ -490,6 +490,34 @@ test("on a phone the cells' crops are as sharp as its screen: as many pixels as 
   await context.close();
 });
 
+test('on a phone, tapping a cell leaves the cells where they are: the next tap lands on the cell aimed at', async ({ browser }) => {
+  // gallery audit at 390x844 by touch: the first tap turned the bar's hint into three rows of buttons and
+  // every tile moved 119 px down, so a tap aimed at the next cell landed on the one a row above it
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, hasTouch: true, isMobile: true });
+  const page = await context.newPage();
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(5));
+  await app.waitReady(600_000);
+  await app.moreTools();
+  await page.getByTestId('open-gallery').tap();
+  await expect(tiles(page).first()).toBeVisible();
+  // the lowest tile wholly on screen, and one drawn above it
+  const boxes = await tiles(page).evaluateAll((els) => els.map((e) => ({ key: e.getAttribute('data-key')!, ...JSON.parse(JSON.stringify(e.getBoundingClientRect())) })));
+  const onScreen = boxes.filter((b) => b.y >= 0 && b.y + b.height <= 844);
+  expect(onScreen.length).toBeGreaterThanOrEqual(2);
+  const [low, other] = [...onScreen].sort((a, b) => b.y - a.y || b.x - a.x);
+  const tile = (key: string) => page.locator(`[data-testid="wbc-tile"][data-key="${key}"]`);
+  await tile(low.key).tap();
+  await expect(tile(low.key)).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('gallery-verify')).toBeVisible();
+  expect((await tile(low.key).boundingBox())!.y).toBeCloseTo(low.y, 0);
+  // a tap where the next cell up was drawn before selects that cell
+  await page.touchscreen.tap(other.x + other.width / 2, other.y + other.height / 2);
+  await expect(tile(other.key)).toHaveAttribute('aria-pressed', 'true');
+  await context.close();
+});
+
 /** Every control of the gallery's header and its selected-cell bar: inside the viewport, overlapping none
  * of the others, and neither row scrolled or clipped sideways (audit: 200% zoom, a phone, 320 px). */
 async function headerFits(page: Page) {

@@ -74,6 +74,23 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
     return () => ro.disconnect();
   }, []);
 
+  // The cells stay where they are on screen when the bar above them changes height: on a phone the first tap on
+  // a cell turned the bar's one line of hint into three rows of buttons, every tile moved 119 px down, and a
+  // tap aimed at the next cell landed on the one a row above it. The scroll follows the cells' area's top.
+  const areaTop = useRef<number | null>(null);
+  const content = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    const el = scroller.current!;
+    const top = el.getBoundingClientRect().top;
+    const was = areaTop.current;
+    areaTop.current = top;
+    if (was === null || Math.abs(top - was) <= 0.5) return;
+    const to = el.scrollTop + top - was;
+    // a short list (a few fields) has no room to scroll by that much: room below its end, as much as it takes
+    if (to > el.scrollHeight - el.clientHeight) content.current!.style.minHeight = `${to + el.clientHeight}px`;
+    el.scrollTop = to;
+  });
+
   // A selected cell that has left the gallery (its image removed, flagged, or its box undone) is no selection.
   useEffect(() => {
     if (selected && !sel) ctx.gallery.getState().setSelected(null);
@@ -272,7 +289,7 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
           aria-label="WBC cells by type"
           onScroll={(e) => setViewport({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })}
         >
-          <div style={{ height: layout.height, position: 'relative' }}>
+          <div ref={content} style={{ height: layout.height, position: 'relative' }}>
             {rows.map((r) =>
               r.kind === 'header' ? (
                 <div key={`h-${r.group}`} className={`gallery-group${dragOver === r.group ? ' drop' : ''}`} style={{ top: r.top, height: HEADER_H }} data-testid={`gallery-group-${r.group}`} {...drop(r.group)}>
