@@ -162,6 +162,25 @@ test('the gallery by keyboard alone: one Tab stop for the tiles, arrows move the
   await page.keyboard.press('Escape');
 });
 
+test('? in the gallery lists its keys, as the key sheet says, with a cell selected; ? again hides them', async ({ page }) => {
+  // gallery audit: the sheet says "? this sheet", but in the gallery ? did nothing (the sheet is in the page
+  // behind, inert), and once a cell was selected the gallery's hint of its keys was gone
+  await openGallery(page, 1280, 720);
+  const first = tiles(page).first();
+  await first.click();
+  await expect(page.getByTestId('gallery-hint')).toBeHidden();
+  await page.keyboard.press('?');
+  await expect(page.getByTestId('gallery-keys')).toBeVisible();
+  await expect(page.getByTestId('gallery-keys')).toContainText('V verifies · Shift+1…7 a type, Shift+8 smudge, Shift+9 other');
+  // the cell is still the one selected and focused: V acts on it
+  await expect(first).toHaveAttribute('aria-pressed', 'true');
+  await page.keyboard.press('v');
+  await expect(first).toHaveAttribute('data-verified', 'yes');
+  await page.keyboard.press('?');
+  await expect(page.getByTestId('gallery-keys')).toBeHidden();
+  await expect(page.getByTestId('gallery')).toBeVisible();
+});
+
 test('by keyboard, down and up go to the row drawn below or above, over no group: each group starts a row of its own', async ({ page }) => {
   const app = new AppPage(page);
   await page.setViewportSize({ width: 1366, height: 768 });

@@ -9,7 +9,7 @@ import { newTargetNotices } from '../../services/differentialNotice';
 import { arrowTarget, cellSortKey, galleryLayout, groupCells, visibleRows, GROUPS, HEADER_H, TILE, TILE_WIDE, type Arrow } from './layout';
 import { useHovers, useIsWide } from '../useIsPhone';
 import { InfoTip } from '../InfoTip';
-import { jumpToCell, moveCells, redoGallery, setNote, undoGallery, verify, verifyAll, type GalleryContext } from './galleryActions';
+import { GALLERY_KEYS, jumpToCell, moveCells, redoGallery, setNote, undoGallery, verify, verifyAll, type GalleryContext } from './galleryActions';
 import { CellTile } from './CellTile';
 import { FileName } from '../FileName';
 import { useBackCloses } from '../useBackCloses';
@@ -61,6 +61,8 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
   const sel = selected ? flat.find((c) => c.key === selected) : undefined;
   const code = useMemo(() => Object.fromEntries(classifier!.classes.map((c) => [c.name, c.code])) as Record<string, string>, [classifier]);
   const [dragOver, setDragOver] = useState<GalleryGroup | null>(null);
+  // ? lists the gallery's keys here: the key sheet it opens elsewhere is in the page behind, inert and hidden
+  const [keysShown, setKeysShown] = useState(false);
 
   useLayoutEffect(() => {
     const el = scroller.current!;
@@ -159,7 +161,10 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
       // a tile moved to another group (a type, undo, redo) is drawn anew there: the focus goes with it, not
       // to the page's body, where the arrows no longer move it
       const keepFocus = () => onTile && key && (followFocus.current = key);
-      if (mod && ((e.key.toLowerCase() === 'z' && e.shiftKey) || e.key.toLowerCase() === 'y')) {
+      if (e.key === '?' && !mod) {
+        e.preventDefault();
+        setKeysShown((v) => !v);
+      } else if (mod && ((e.key.toLowerCase() === 'z' && e.shiftKey) || e.key.toLowerCase() === 'y')) {
         e.preventDefault();
         keepFocus();
         redoGallery(ctx);
@@ -275,10 +280,15 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
             </>
           ) : (
             <span className="hint" data-testid="gallery-hint">
-              {touch ? 'Tap a cell, then a type or Verify.' : 'Click a cell, then a type; or drag it to a group; or Shift+1…7 for a type, Shift+8 smudge, Shift+9 other. V verifies, Enter shows it on the canvas.'}
+              {touch ? 'Tap a cell, then a type or Verify.' : 'Click a cell, then a type; or drag it to a group; or Shift+1…7 for a type, Shift+8 smudge, Shift+9 other. V verifies, Enter shows it on the canvas. ? lists the keys.'}
             </span>
           )}
         </div>
+        {keysShown && (
+          <p className="hint gallery-keys" data-testid="gallery-keys">
+            {GALLERY_KEYS.replace(/^a/, 'A')} · ? hides these keys
+          </p>
+        )}
         <div
           className="gallery-scroll"
           ref={scroller}
