@@ -162,6 +162,25 @@ test('the gallery by keyboard alone: one Tab stop for the tiles, arrows move the
   await page.keyboard.press('Escape');
 });
 
+test('? in the gallery lists its keys, as the key sheet says, with a cell selected; ? again hides them', async ({ page }) => {
+  // gallery audit: the sheet says "? this sheet", but in the gallery ? did nothing (the sheet is in the page
+  // behind, inert), and once a cell was selected the gallery's hint of its keys was gone
+  await openGallery(page, 1280, 720);
+  const first = tiles(page).first();
+  await first.click();
+  await expect(page.getByTestId('gallery-hint')).toBeHidden();
+  await page.keyboard.press('?');
+  await expect(page.getByTestId('gallery-keys')).toBeVisible();
+  await expect(page.getByTestId('gallery-keys')).toContainText('V verifies · Shift+1…7 a type, Shift+8 smudge, Shift+9 other');
+  // the cell is still the one selected and focused: V acts on it
+  await expect(first).toHaveAttribute('aria-pressed', 'true');
+  await page.keyboard.press('v');
+  await expect(first).toHaveAttribute('data-verified', 'yes');
+  await page.keyboard.press('?');
+  await expect(page.getByTestId('gallery-keys')).toBeHidden();
+  await expect(page.getByTestId('gallery')).toBeVisible();
+});
+
 test('by keyboard, down and up go to the row drawn below or above, over no group: each group starts a row of its own', async ({ page }) => {
   const app = new AppPage(page);
   await page.setViewportSize({ width: 1366, height: 768 });
@@ -468,6 +487,54 @@ test.describe('touch', () => {
     await expect(page.getByTestId('gallery')).toBeHidden();
     expect(await hook(page, 'selectedId')).toBe(key.split('/')[1]);
   });
+});
+
+test("on a phone the cells' crops are as sharp as its screen: as many pixels as the tile shows, not 128 stretched 2x", async ({ browser }) => {
+  // gallery audit: at 390x844 with 3 device pixels per px, each 88-px tile showed a 128-px crop stretched
+  // to 264, and a cell's granules and chromatin (what tells a monocyte from a lymphocyte) were a blur
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, hasTouch: true, isMobile: true });
+  const page = await context.newPage();
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(3));
+  await app.waitReady(600_000);
+  await app.moreTools();
+  await page.getByTestId('open-gallery').tap();
+  const img = tiles(page).first().locator('img');
+  await expect(img).toBeVisible();
+  await expect.poll(() => img.evaluate((e: HTMLImageElement) => e.complete && e.naturalWidth)).toBeTruthy();
+  const { natural, shown } = await img.evaluate((e: HTMLImageElement) => ({ natural: e.naturalWidth, shown: e.getBoundingClientRect().width }));
+  expect(shown).toBeGreaterThanOrEqual(88);
+  expect(natural).toBeGreaterThanOrEqual(shown * 3);
+  await context.close();
+});
+
+test('on a phone, tapping a cell leaves the cells where they are: the next tap lands on the cell aimed at', async ({ browser }) => {
+  // gallery audit at 390x844 by touch: the first tap turned the bar's hint into three rows of buttons and
+  // every tile moved 119 px down, so a tap aimed at the next cell landed on the one a row above it
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, hasTouch: true, isMobile: true });
+  const page = await context.newPage();
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(5));
+  await app.waitReady(600_000);
+  await app.moreTools();
+  await page.getByTestId('open-gallery').tap();
+  await expect(tiles(page).first()).toBeVisible();
+  // the lowest tile wholly on screen, and one drawn above it
+  const boxes = await tiles(page).evaluateAll((els) => els.map((e) => ({ key: e.getAttribute('data-key')!, ...JSON.parse(JSON.stringify(e.getBoundingClientRect())) })));
+  const onScreen = boxes.filter((b) => b.y >= 0 && b.y + b.height <= 844);
+  expect(onScreen.length).toBeGreaterThanOrEqual(2);
+  const [low, other] = [...onScreen].sort((a, b) => b.y - a.y || b.x - a.x);
+  const tile = (key: string) => page.locator(`[data-testid="wbc-tile"][data-key="${key}"]`);
+  await tile(low.key).tap();
+  await expect(tile(low.key)).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('gallery-verify')).toBeVisible();
+  expect((await tile(low.key).boundingBox())!.y).toBeCloseTo(low.y, 0);
+  // a tap where the next cell up was drawn before selects that cell
+  await page.touchscreen.tap(other.x + other.width / 2, other.y + other.height / 2);
+  await expect(tile(other.key)).toHaveAttribute('aria-pressed', 'true');
+  await context.close();
 });
 
 /** Every control of the gallery's header and its selected-cell bar: inside the viewport, overlapping none

@@ -9,6 +9,7 @@ import { useInputMode } from './useInputMode';
 import { useFocusHandoff } from './useFocusHandoff';
 import { InfoTip } from './InfoTip';
 import { EngineInUse } from './EngineInUse';
+import { GALLERY_KEYS } from './gallery/galleryActions';
 
 const NOT_COUNTED = 'This image is not counted yet (or could not be counted): there are no boxes to review.';
 const NOT_COUNTED_TOOLS = 'This image is not counted yet (or could not be counted): boxes are drawn and reviewed on its count.';
@@ -171,7 +172,7 @@ export function Toolbar() {
         <dt>P</dt><dd>the report: verify and print</dd>
         <dt>E</dt><dd>the exports (CSV, JSON, VOC, PNG): the focus on the first, Tab to the others</dd>
         <dt>G</dt><dd>the WBC gallery: the batch's WBCs by type, to verify</dd>
-        <dt>In the gallery</dt><dd>arrows move between cells · V verifies · Shift+1…7 a type, Shift+8 smudge, Shift+9 other · Enter shows the cell on the canvas · Ctrl+Z undo · Esc closes</dd>
+        <dt>In the gallery</dt><dd>{GALLERY_KEYS}</dd>
         <dt>↑ ↓ / J K</dt><dd>previous / next image (also in the image list, with Tab)</dd>
         <dt>Del in the image list</dt><dd>remove that image from the batch (asks first)</dd>
         <dt>?</dt><dd>this sheet</dd>

@@ -66,6 +66,37 @@ describe('the microscope profile service', () => {
     expect(store.getState().adaptation.cells).toBe(1);
   });
 
+  it('after a reset, a cell of the batch verified again, or given another type, teaches the profile again (it was left out for good)', async () => {
+    const { store, profile } = await page((st) => {
+      const s = st.getState();
+      s.setModel({ status: 'ready' });
+      s.addImage({ id: 'a', name: 'a.jpg', bytes: 1 });
+      const p = [0.9, 0.02, 0.02, 0.02, 0.02, 0.01, 0.01];
+      s.updateImage('a', { status: 'done', width: 640, height: 480, raw: [wbc('m0', 100, 0.95), wbc('m1', 300, 0.9), wbc('m2', 500, 0.9)], wbc: { m0: p, m1: p, m2: p }, emb: { m0: [1, 0, 0, 0], m1: [0, 1, 0, 0], m2: [0, 0, 1, 0] } });
+      s.edit('a', verifyCells, { ids: ['m0', 'm1', 'm2'], verified: true, types: { m0: 'neutrophil', m1: 'neutrophil', m2: 'neutrophil' } });
+    });
+    await sleep(200);
+    expect(store.getState().adaptation.cells).toBe(3);
+    profile.reset();
+    await sleep(200);
+    expect(store.getState().adaptation.cells).toBe(0);
+    // still verified as they were: still left out
+    store.getState().edit('a', verifyCells, { ids: ['m2'], verified: true, types: { m2: 'neutrophil' } });
+    await sleep(200);
+    expect(store.getState().adaptation.cells).toBe(0);
+    // m0 taken back, then verified again (V twice in the gallery): learnt
+    store.getState().edit('a', verifyCells, { ids: ['m0'], verified: false });
+    await sleep(200);
+    store.getState().edit('a', verifyCells, { ids: ['m0'], verified: true, types: { m0: 'neutrophil' } });
+    await sleep(200);
+    expect(store.getState().adaptation.cells).toBe(1);
+    // m1's type corrected (Shift+2 in the gallery): a new verification, learnt
+    store.getState().edit('a', reclassifyCell, { id: 'm1', to: 'lymphocyte' });
+    await sleep(200);
+    expect(store.getState().adaptation.cells).toBe(2);
+    expect(JSON.parse(profile.exportJson()).cells.map((c: { type: string }) => c.type).sort()).toEqual(['lymphocyte', 'neutrophil']);
+  });
+
   it('on a device with no profile yet, keeps the settings in force when it starts (a rule set while the page started, the restored batch’s), and a later save does not write the defaults over them', async () => {
     const first = await page((store) => {
       store.getState().setCountRule('top-left');

@@ -46,7 +46,8 @@ function stillVerified(im: ImageEntry | undefined, id: string): boolean {
 
 interface Stored {
   profile: MicroscopeProfile;
-  /** Cells of the batch on screen left out after a reset (they were verified before it), by embedding key. */
+  /** Cells of the batch on screen left out after a reset (they were verified before it), by embedding key and
+   * the type they had then ("key:type"; a bare key, as saved before, whatever the type). */
   ignored: string[];
 }
 
@@ -189,7 +190,7 @@ export class ProfileService {
         const e = im.emb[d.id];
         if (!(d.cls === 'WBC' && d.wbc?.verified && !d.wbc.category && e && e.length === this.id.dim)) continue;
         const key = cellKey(e);
-        if (this.ignored.has(key)) continue;
+        if (this.ignored.has(key) || this.ignored.has(`${key}:${d.wbc.type}`)) continue;
         const p = im.wbc?.[d.id];
         out.set(key, { key, type: d.wbc.type, e, ...(p ? { modelRight: WBC_TYPES[argmax(p)] === d.wbc.type, p } : {}), imageId: id, detId: d.id });
       }
@@ -197,9 +198,35 @@ export class ProfileService {
     return out;
   }
 
+  /** A cell left out at a reset (or an import) is learnt again once verified again: un-verified (or put among
+   * smudge / other) since, it is no longer left out; given another type, it is not the cell that was (its
+   * "key:type" no longer matches). It was left out for good, and a type corrected after a reset never taught
+   * the profile. */
+  private releaseIgnored(): boolean {
+    if (!this.ignored.size) return false;
+    const s = this.store.getState();
+    let changed = false;
+    for (const id of s.order) {
+      const im = s.images[id];
+      if (im.status !== 'done' || !im.emb) continue;
+      for (const d of reviewedDetections(im, s.postprocess)) {
+        const e = im.emb[d.id];
+        if (d.cls !== 'WBC' || !d.wbc || (d.wbc.verified && !d.wbc.category) || !e || e.length !== this.id.dim) continue;
+        const key = cellKey(e);
+        for (const k of this.ignored)
+          if (k === key || k.startsWith(`${key}:`)) {
+            this.ignored.delete(k);
+            changed = true;
+          }
+      }
+    }
+    return changed;
+  }
+
   /** Folds this batch's verified cells into the profile, refits the head when they changed, and writes the
    * adapted probabilities of images that need them. */
   private refresh(force: boolean) {
+    if (this.releaseIgnored()) this.save();
     const s = this.store.getState();
     const inBatch = new Set(s.order);
     const session = this.sessionCells();
@@ -303,7 +330,7 @@ export class ProfileService {
 
   /** Forgets every learnt cell (this batch's verified ones too, until they are verified again). */
   reset() {
-    for (const k of this.sessionCells().keys()) this.ignored.add(k);
+    for (const c of this.sessionCells().values()) this.ignored.add(`${c.key}:${c.type}`);
     this.profile = { ...this.profile, cells: [], updated: new Date().toISOString() };
     this.signature = '';
     this.save();
@@ -339,7 +366,7 @@ export class ProfileService {
     const p = parseProfile(await file.text(), this.id);
     if (this.profile.cells.length && !replace(this.profile, p)) return null;
     this.profile = p;
-    this.ignored = new Set(this.sessionCells().keys());
+    this.ignored = new Set([...this.sessionCells().values()].map((c) => `${c.key}:${c.type}`));
     this.signature = '';
     this.applySettings();
     this.save();

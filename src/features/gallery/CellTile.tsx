@@ -1,6 +1,7 @@
 import { memo, useEffect, useState } from 'react';
 import { EXTRA_LABEL } from '../../core/edits/gallery';
 import { useServices } from '../../services/context';
+import { tileSide } from '../../services/cellTiles';
 import type { GalleryCell } from '../../store/selectors';
 import { typeUnsure } from '../../core/differential/differential';
 
@@ -30,13 +31,15 @@ export const CellTile = memo(function CellTile({
   const [src, setSrc] = useState<string | null>(null);
   const w = cell.det.wbc!;
   const box = cell.det.box;
+  // as many pixels as the screen shows the crop with (a phone has 3 per px)
+  const side = tileSide(img, window.devicePixelRatio);
   useEffect(() => {
     let live = true;
-    void tiles.url(cell.imageId, box).then((u) => live && setSrc(u));
+    void tiles.url(cell.imageId, box, side).then((u) => live && setSrc(u));
     return () => {
       live = false;
     };
-  }, [tiles, cell.imageId, box]);
+  }, [tiles, cell.imageId, box, side]);
   const group = w.category ?? w.type;
   const unsure = !w.verified && typeUnsure(w, low);
   return (

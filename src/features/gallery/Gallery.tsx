@@ -9,7 +9,7 @@ import { newTargetNotices } from '../../services/differentialNotice';
 import { arrowTarget, cellSortKey, galleryLayout, groupCells, visibleRows, GROUPS, HEADER_H, TILE, TILE_WIDE, type Arrow } from './layout';
 import { useHovers, useIsWide } from '../useIsPhone';
 import { InfoTip } from '../InfoTip';
-import { jumpToCell, moveCells, redoGallery, setNote, undoGallery, verify, verifyAll, type GalleryContext } from './galleryActions';
+import { GALLERY_KEYS, jumpToCell, moveCells, redoGallery, setNote, undoGallery, verify, verifyAll, type GalleryContext } from './galleryActions';
 import { CellTile } from './CellTile';
 import { FileName } from '../FileName';
 import { useBackCloses } from '../useBackCloses';
@@ -61,6 +61,8 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
   const sel = selected ? flat.find((c) => c.key === selected) : undefined;
   const code = useMemo(() => Object.fromEntries(classifier!.classes.map((c) => [c.name, c.code])) as Record<string, string>, [classifier]);
   const [dragOver, setDragOver] = useState<GalleryGroup | null>(null);
+  // ? lists the gallery's keys here: the key sheet it opens elsewhere is in the page behind, inert and hidden
+  const [keysShown, setKeysShown] = useState(false);
 
   useLayoutEffect(() => {
     const el = scroller.current!;
@@ -73,6 +75,23 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
     ro.observe(el);
     return () => ro.disconnect();
   }, []);
+
+  // The cells stay where they are on screen when the bar above them changes height: on a phone the first tap on
+  // a cell turned the bar's one line of hint into three rows of buttons, every tile moved 119 px down, and a
+  // tap aimed at the next cell landed on the one a row above it. The scroll follows the cells' area's top.
+  const areaTop = useRef<number | null>(null);
+  const content = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    const el = scroller.current!;
+    const top = el.getBoundingClientRect().top;
+    const was = areaTop.current;
+    areaTop.current = top;
+    if (was === null || Math.abs(top - was) <= 0.5) return;
+    const to = el.scrollTop + top - was;
+    // a short list (a few fields) has no room to scroll by that much: room below its end, as much as it takes
+    if (to > el.scrollHeight - el.clientHeight) content.current!.style.minHeight = `${to + el.clientHeight}px`;
+    el.scrollTop = to;
+  });
 
   // A selected cell that has left the gallery (its image removed, flagged, or its box undone) is no selection.
   useEffect(() => {
@@ -142,7 +161,10 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
       // a tile moved to another group (a type, undo, redo) is drawn anew there: the focus goes with it, not
       // to the page's body, where the arrows no longer move it
       const keepFocus = () => onTile && key && (followFocus.current = key);
-      if (mod && ((e.key.toLowerCase() === 'z' && e.shiftKey) || e.key.toLowerCase() === 'y')) {
+      if (e.key === '?' && !mod) {
+        e.preventDefault();
+        setKeysShown((v) => !v);
+      } else if (mod && ((e.key.toLowerCase() === 'z' && e.shiftKey) || e.key.toLowerCase() === 'y')) {
         e.preventDefault();
         keepFocus();
         redoGallery(ctx);
@@ -258,10 +280,15 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
             </>
           ) : (
             <span className="hint" data-testid="gallery-hint">
-              {touch ? 'Tap a cell, then a type or Verify.' : 'Click a cell, then a type; or drag it to a group; or Shift+1…7 for a type, Shift+8 smudge, Shift+9 other. V verifies, Enter shows it on the canvas.'}
+              {touch ? 'Tap a cell, then a type or Verify.' : 'Click a cell, then a type; or drag it to a group; or Shift+1…7 for a type, Shift+8 smudge, Shift+9 other. V verifies, Enter shows it on the canvas. ? lists the keys.'}
             </span>
           )}
         </div>
+        {keysShown && (
+          <p className="hint gallery-keys" data-testid="gallery-keys">
+            {GALLERY_KEYS.replace(/^a/, 'A')} · ? hides these keys
+          </p>
+        )}
         <div
           className="gallery-scroll"
           ref={scroller}
@@ -272,7 +299,7 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
           aria-label="WBC cells by type"
           onScroll={(e) => setViewport({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })}
         >
-          <div style={{ height: layout.height, position: 'relative' }}>
+          <div ref={content} style={{ height: layout.height, position: 'relative' }}>
             {rows.map((r) =>
               r.kind === 'header' ? (
                 <div key={`h-${r.group}`} className={`gallery-group${dragOver === r.group ? ' drop' : ''}`} style={{ top: r.top, height: HEADER_H }} data-testid={`gallery-group-${r.group}`} {...drop(r.group)}>

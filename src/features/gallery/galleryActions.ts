@@ -11,6 +11,10 @@ import type { AppStore } from '../../store/store';
 import type { GalleryStore } from '../../store/galleryStore';
 import type { ViewStore } from '../../store/viewStore';
 
+/** The gallery's keys, as the key sheet (?) lists them and as ? in the gallery shows them: the sheet sits in the
+ * page behind the gallery, which is inert while it is open. */
+export const GALLERY_KEYS = 'arrows move between cells · V verifies · Shift+1…7 a type, Shift+8 smudge, Shift+9 other · Enter shows the cell on the canvas · Ctrl+Z undo · Esc closes';
+
 export interface GalleryContext {
   store: AppStore;
   view: ViewStore;
