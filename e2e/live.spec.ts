@@ -443,13 +443,17 @@ test.describe('a still field through a camera with grain (each frame its own, as
 });
 
 test.describe('a phone held upright, through fields, slides and the dark', () => {
+  // each field held 4 s, not the tour's 2.5: a saved field's figures ("live-0002.jpg: …") show only once the batch
+  // has counted the capture with the view still on it, and on the machine of 2026-12-07's sixteenth session (Chromium
+  // 156) the 1.5 s left after the still second ran out before that, on the code before that session's changes too
+  const upright = fieldTour(2, 4);
   test.beforeAll(async () => {
-    await buildFakeCamera('landscape', testingImages(2), fieldTour(2));
+    await buildFakeCamera('upright-tour', testingImages(2), upright);
   });
 
   test('the picture stays put while the status and the figures change (a line or two, shown or not)', async ({ cameraPage }) => {
     test.setTimeout(240_000);
-    const page = await cameraPage('landscape', { viewport: { width: 390, height: 844 }, touch: true });
+    const page = await cameraPage('upright-tour', { viewport: { width: 390, height: 844 }, touch: true });
     const app = new AppPage(page);
     // each frame: the picture's stage height (the bar takes the rest) and what the bar shows
     await page.addInitScript(() => {
@@ -471,12 +475,14 @@ test.describe('a phone held upright, through fields, slides and the dark', () =>
     await startLive(app);
     await page.waitForFunction(() => window.__smearcount.live().captured.length === 2, null, { timeout: 90_000 });
     // a loop of the slide more: the fields seen again, the slides, the dark tail
-    await page.waitForTimeout(scriptSeconds(fieldTour(2)) * 1000);
+    await page.waitForTimeout(scriptSeconds(upright) * 1000);
     const seen = await page.evaluate(() => (window as unknown as { stage: [number, string, string][] }).stage);
     const statuses = new Set(seen.map(([, status]) => status));
     // the view went through its states, with and without the field's figures
     for (const s of ['Moving: hold the slide still to capture this field', 'Too dark: is the lamp on?', 'Already captured: move to a new field']) expect(statuses).toContain(s);
-    expect(seen.some(([, , figures]) => figures.startsWith('live-0001.jpg: '))).toBe(true);
+    // a saved field's own figures, shown while the view is still on it (the first capture's count can end only after
+    // the slide has moved on: the batch's first count of a session is its slowest)
+    expect(seen.some(([, , figures]) => /^live-\d{4}\.jpg: /.test(figures))).toBe(true);
     // one height throughout: before, the bar grew a line with "Moving: …" (two lines) and with "live-0001.jpg: …"
     // (wrapped), and lost the figures' line in the dark, the picture moving each time
     const heights = [...new Set(seen.map(([h]) => h))];
