@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { AppPage } from './app.po';
@@ -493,17 +493,24 @@ test.describe('touch', () => {
   });
 });
 
-test("on a phone the cells' crops are as sharp as its screen: as many pixels as the tile shows, not 128 stretched 2x", async ({ browser }) => {
-  // gallery audit: at 390x844 with 3 device pixels per px, each 88-px tile showed a 128-px crop stretched
-  // to 264, and a cell's granules and chromatin (what tells a monocyte from a lymphocyte) were a blur
+/** A 390x844 phone at 3 device pixels per px, by touch, with `n` CBC Testing images counted and the gallery opened
+ * from More. */
+async function phoneGallery(browser: Browser, n: number) {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, hasTouch: true, isMobile: true });
   const page = await context.newPage();
   const app = new AppPage(page);
   await app.open('?backend=wasm');
-  await app.drop(testingImages(3));
+  await app.drop(testingImages(n));
   await app.waitReady(600_000);
   await app.moreTools();
   await page.getByTestId('open-gallery').tap();
+  return { context, page };
+}
+
+test("on a phone the cells' crops are as sharp as its screen: as many pixels as the tile shows, not 128 stretched 2x", async ({ browser }) => {
+  // gallery audit: at 390x844 with 3 device pixels per px, each 88-px tile showed a 128-px crop stretched
+  // to 264, and a cell's granules and chromatin (what tells a monocyte from a lymphocyte) were a blur
+  const { context, page } = await phoneGallery(browser, 3);
   const img = tiles(page).first().locator('img');
   await expect(img).toBeVisible();
   await expect.poll(() => img.evaluate((e: HTMLImageElement) => e.complete && e.naturalWidth)).toBeTruthy();
@@ -516,14 +523,7 @@ test("on a phone the cells' crops are as sharp as its screen: as many pixels as 
 test('on a phone, tapping a cell leaves the cells where they are: the next tap lands on the cell aimed at', async ({ browser }) => {
   // gallery audit at 390x844 by touch: the first tap turned the bar's hint into three rows of buttons and
   // every tile moved 119 px down, so a tap aimed at the next cell landed on the one a row above it
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, hasTouch: true, isMobile: true });
-  const page = await context.newPage();
-  const app = new AppPage(page);
-  await app.open('?backend=wasm');
-  await app.drop(testingImages(5));
-  await app.waitReady(600_000);
-  await app.moreTools();
-  await page.getByTestId('open-gallery').tap();
+  const { context, page } = await phoneGallery(browser, 5);
   await expect(tiles(page).first()).toBeVisible();
   // the lowest tile wholly on screen, and one drawn above it
   const boxes = await tiles(page).evaluateAll((els) => els.map((e) => ({ key: e.getAttribute('data-key')!, ...JSON.parse(JSON.stringify(e.getBoundingClientRect())) })));
