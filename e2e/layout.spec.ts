@@ -387,3 +387,43 @@ test.describe('844x390, touch: the canvas of a phone on its side', () => {
     await expect(page.getByTestId('gallery')).toBeVisible();
   });
 });
+
+// The selected box's actions dock on the canvas at z-index 30; the More menu's panel was at 20. With the actions
+// docked at the canvas's top (a box near the image's foot), the open menu lay under them and a tap on Gallery
+// went to the box's actions (CI, 2026-12-07: the gallery never opened).
+test.describe('844x390, touch: the More menu over the docked actions', () => {
+  test.use({ viewport: { width: 844, height: 390 }, hasTouch: true, isMobile: true, deviceScaleFactor: 3 });
+  test("More's panel lies over the selected box's docked actions, and each of its buttons takes the tap", async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const cur = (await app.current())!;
+    const low = cur.detections.reduce((a, d) => (d.box.y2 > a.box.y2 ? d : a));
+    await page.evaluate((id) => window.__smearcount.selectBox(id), low.id);
+    const actions = page.getByTestId('review-actions');
+    await expect(actions).toHaveClass(/docked/);
+    await expect(actions).toBeInViewport({ ratio: 1 });
+    await page.getByTestId('toolbar-more').tap();
+    const panel = page.getByTestId('toolbar-more-panel');
+    await expect(panel).toBeInViewport({ ratio: 1 });
+    // the two overlap (else this test proves nothing), and every control of the panel is on top where it is
+    const a = (await actions.boundingBox())!;
+    const p = (await panel.boundingBox())!;
+    expect(Math.min(a.y + a.height, p.y + p.height) - Math.max(a.y, p.y)).toBeGreaterThan(10);
+    const hidden = await panel.evaluate((el) =>
+      Array.from(el.querySelectorAll('button, select, input'))
+        .filter((b) => (b as HTMLElement).offsetParent)
+        .filter((b) => {
+          const r = b.getBoundingClientRect();
+          const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+          return !hit || !b.contains(hit);
+        })
+        .map((b) => b.textContent),
+    );
+    expect(hidden).toEqual([]);
+    await panel.getByRole('button', { name: 'Gallery' }).tap();
+    await expect(page.getByTestId('gallery')).toBeVisible();
+  });
+});
