@@ -24,6 +24,16 @@ export function getKeyed<T>(db: IDBDatabase, store: string, key: string): Promis
   });
 }
 
+/** Empties the store; resolves once that is committed. */
+export function clearKeyed(db: IDBDatabase, store: string): Promise<void> {
+  const tx = db.transaction(store, 'readwrite');
+  tx.objectStore(store).clear();
+  return new Promise<void>((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = tx.onabort = () => reject(tx.error);
+  });
+}
+
 /** Resolves once the write is committed. */
 export function putKeyed(db: IDBDatabase, store: string, key: string, value: unknown): Promise<void> {
   const tx = db.transaction(store, 'readwrite');
@@ -91,5 +101,9 @@ export class KeyedDb {
       }
     }
     return this.conn().then((db) => putKeyed(db, this.store, key, value));
+  }
+
+  async clear(): Promise<void> {
+    return clearKeyed(await this.conn(), this.store);
   }
 }

@@ -1,3 +1,4 @@
+import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { errorMessage } from '../core/errors';
 import type { Quality } from '../core/quality/assess';
@@ -6,7 +7,8 @@ import type { ImageEntry } from '../store/types';
 import type { Detection } from '../core/detection/detection';
 import type { WbcType } from '../core/differential/differential';
 import { DEFAULT_RULES, differentialState } from '../core/differential/rules';
-import { cameraError, cameraUnavailable, flaggedFields, flaggedWords, leftOutFields, leftOutWords, liveName, nextLiveNumber, removedByHand, runsInstalled, wbcTowardTarget } from './live';
+import { cameraError, cameraUnavailable, fieldSignatures, flaggedFields, flaggedWords, leftOutFields, leftOutWords, liveName, nextLiveNumber, removedByHand, runsInstalled, wbcTowardTarget } from './live';
+import { KeyedDb } from './idb';
 
 describe('live mode helpers', () => {
   it('a field is removed by hand while the audit trail last says the technician took it out (not put back by Undo, not replaced)', () => {
@@ -156,5 +158,23 @@ describe('live mode helpers', () => {
     expect(leftOutWords(many.slice(0, 4))).toBe('4 fields not counted: live-0004.jpg (grainy), live-0003.jpg (grainy), live-0002.jpg (grainy), live-0001.jpg (grainy). Check them after Stop');
     expect(flaggedWords([])).toBe('');
     expect(flaggedWords([{ name: 'live-0002.jpg', flags: ['small field'] }])).toBe('live-0002.jpg counted, with a flag (small field)');
+  });
+});
+
+describe('fieldSignatures', () => {
+  it("keeps a field's signature over a reload (a new store on the same database), and Clear session empties it", async () => {
+    const sig = { data: Float32Array.from({ length: 48 * 36 }, (_, i) => Math.sin(i) * 3.5), width: 48, height: 36 };
+    await fieldSignatures(new KeyedDb('live-sig-test', 'signatures')).put('live-0001.jpg', sig);
+    // the page reloaded: another connection reads it back whole, typed array included
+    const again = fieldSignatures(new KeyedDb('live-sig-test', 'signatures'));
+    const back = await again.get('live-0001.jpg');
+    expect(back).toBeDefined();
+    expect(back!.width).toBe(48);
+    expect(back!.height).toBe(36);
+    expect(back!.data).toBeInstanceOf(Float32Array);
+    expect(Array.from(back!.data)).toEqual(Array.from(sig.data));
+    expect(await again.get('live-0002.jpg')).toBeUndefined();
+    await again.clear();
+    expect(await fieldSignatures(new KeyedDb('live-sig-test', 'signatures')).get('live-0001.jpg')).toBeUndefined();
   });
 });

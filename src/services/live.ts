@@ -31,6 +31,7 @@ import type { ImageCapture, ImageEntry } from '../store/types';
 import { LIVE_CLOSED, type LiveBox, type LiveStore } from '../store/liveStore';
 import type { DetectorClient } from '../worker/client';
 import { addBackEntry } from './backButton';
+import { KeyedDb } from './idb';
 import { browserDecoder } from './decoder';
 import { readAtScale, readImage } from './readImage';
 import type { ScaleInfo } from '../core/detection/scale';
@@ -78,6 +79,27 @@ export interface LiveDeps {
   imageFile(id: string): Blob | undefined;
   /** Writes the batch to IndexedDB now; resolves once the write has committed (or its failure is shown). */
   persist(): Promise<void>;
+  /** Where each captured field's signature is kept over a reload (fieldSignatures below); none: this page only. */
+  signatures?: FieldSignatures;
+}
+
+/** The signatures of the fields captured, by file name, kept on the device over a reload: a field the
+ * technician removed has no picture left to read one from, and after a reload Live with the slide unmoved
+ * captured it again as a new image. A signature is a 48-px high-passed greyscale copy of the field (about 7 KB);
+ * Clear session empties the store with the batch. */
+export interface FieldSignatures {
+  get(name: string): Promise<Signature | undefined>;
+  put(name: string, signature: Signature): Promise<void>;
+  clear(): Promise<void>;
+}
+
+/** FieldSignatures in IndexedDB (one keyed store of its own). */
+export function fieldSignatures(db = new KeyedDb('smearcount-live', 'signatures')): FieldSignatures {
+  return {
+    get: (name) => db.get<Signature>(name),
+    put: (name, signature) => db.put(name, signature),
+    clear: () => db.clear(),
+  };
 }
 
 /** What tells an installed app (a PWA in a window of its own) from a browser tab. */
@@ -204,11 +226,27 @@ export class LiveCamera {
     // The fields captured on this page that the technician has removed from the batch since: the view says so and
     // captures them only when asked (Capture again). Before, Stop, Remove image, then Live with the slide unmoved
     // captured the removed field again straight away, as a new image, undoing the technician's removal.
-    for (const [name, sig] of this.known) {
+    // After a reload their signatures come from the device's store (the removed picture is gone with the batch's
+    // commit): before, the field was captured again as a new image.
+    const removed = new Set([...this.known.keys(), ...s.audit.map((a) => a.image).filter((n) => /^live-\d+\.jpg$/.test(n))]);
+    for (const name of removed) {
       if (names.has(name) || this.unsaved.has(name) || !removedByHand(s.audit, name)) continue;
+      let sig = this.known.get(name);
+      if (!sig) {
+        sig = await this.deps.signatures?.get(name).catch(() => undefined);
+        if (run !== this.runId) return;
+        if (!sig) continue;
+        this.known.set(name, sig);
+      }
       judge.remember(sig, true);
       this.fieldNames.push(name);
     }
+  }
+
+  /** Clear session: the fields captured are forgotten, here and on the device. */
+  async forgetFields(): Promise<void> {
+    this.known.clear();
+    await this.deps.signatures?.clear().catch(() => undefined);
   }
 
   /** The technician wants the removed field the view shows back in the batch (Capture again): the still view is
@@ -688,6 +726,8 @@ export class LiveCamera {
         if (i >= 0) this.fieldNames.splice(i, 1);
         this.known.delete(name);
       }
+      // kept over a reload: if the technician removes the field, a later run still knows it (rememberBatch)
+      if (ok) this.deps.signatures?.put(name, signature).catch(() => undefined);
       const l = live.getState();
       // a field saved after Stop is in the batch all the same; the closed view's figures are not touched
       if (run === this.runId && ok) {

@@ -35,7 +35,7 @@ import { chooseThreads, parseRecord, recordBatch } from './threadChoice';
 import { optimizedModels } from './optimizedModels';
 import { RELEASE_SCHEME, releaseRevision, restoredWithdrawal, watchRelease } from '../store/release';
 import { createLiveStore, type LiveStore } from '../store/liveStore';
-import { LiveCamera } from './live';
+import { fieldSignatures, LiveCamera } from './live';
 import { warmRuntimeCache, type WarmState } from './runtimeCache';
 import { cardWithOverrides } from './cardOverrides';
 import { browserWindowLock, mayEdit, type WindowLock } from './windowLock';
@@ -251,6 +251,7 @@ export function createServices(opts: ServiceOptions): Services {
     imageFile: (id) => files.get(id),
     // after the restore of a reloaded batch (which replaces the store's images), then at once
     persist: () => (session ?? Promise.resolve()).catch(() => undefined).then(() => persistence.flush()),
+    signatures: typeof indexedDB === 'undefined' ? undefined : fieldSignatures(),
   });
   let session: Promise<void> | undefined;
   /** Resolves once this window owns the batch and has restored it (startSession). */
@@ -447,7 +448,7 @@ export function createServices(opts: ServiceOptions): Services {
         // the restored ones is withdrawn by watchRelease, naming the change)
         store.getState().reapplySettings();
         if (unfinishedClear) {
-          await Promise.all([persistence.clear(), samplePersistence.flush()]).catch(() => undefined);
+          await Promise.all([persistence.clear(), samplePersistence.flush(), camera.forgetFields()]).catch(() => undefined);
           opts.storage.removeItem(CLEARING_KEY);
         }
         await profile?.start();
@@ -482,7 +483,7 @@ export function createServices(opts: ServiceOptions): Services {
       thumbnails.forget();
       tiles.forget();
       view.getState().setSelected(null);
-      await Promise.all([persistence.clear(), samplePersistence.flush()]);
+      await Promise.all([persistence.clear(), samplePersistence.flush(), camera.forgetFields()]);
       opts.storage.removeItem(CLEARING_KEY);
     },
   };
