@@ -124,3 +124,31 @@ test('one sample at a time: the record is required for release, appears in every
   await expect(page.getByTestId('report-sample')).toHaveValue('');
   await expect(page.getByTestId('report-operator')).toHaveValue('');
 });
+
+// Every image removed, the sample's record and audit trail stayed, and Clear session was off (it asked for
+// images): the next sample's pictures joined the last one's ID, and its report's audit trail named the last
+// patient's removed pictures.
+test("with every image removed, Clear session still clears the sample's record and audit trail, for the next sample", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await expect(page.getByTestId('clear-session')).toBeDisabled();
+  await app.drop(testingImages(1));
+  await app.waitReady(600_000);
+  await page.getByTestId('sample-id').fill('S-OLD');
+  page.once('dialog', (d) => void d.accept());
+  await page.getByTestId('remove-image').click();
+  await expect.poll(async () => (await app.images()).length).toBe(0);
+  expect((await page.evaluate(() => window.__smearcount.audit())).map((a) => a.action)).toContain('remove-image');
+  const clear = page.getByTestId('clear-session');
+  await expect(clear).toBeEnabled();
+  let asked = '';
+  page.once('dialog', (d) => {
+    asked = d.message();
+    void d.accept();
+  });
+  await clear.click();
+  await expect(page.getByTestId('sample-id')).toHaveValue('');
+  expect(asked).toContain("sample's record");
+  expect(await page.evaluate(() => window.__smearcount.audit())).toEqual([]);
+  await expect(clear).toBeDisabled();
+});

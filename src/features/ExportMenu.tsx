@@ -5,6 +5,7 @@ import { zip } from '../core/formats/zip';
 import { flatName, uniqueNames, withExtension } from '../core/formats/names';
 import { browserLocale } from '../core/formats/numbers';
 import { selectDifferentialState, selectExportImages, shownDetections } from '../store/selectors';
+import { EMPTY_SAMPLE, type SampleRecord } from '../store/sampleSlice';
 import { exportRelease, exportSample, notCountedRows, otherClassifiers, otherDetectors, reportJson, selectAdaptationLine, selectEngines, selectPrinted } from '../store/report';
 import { annotatedPng, scaledNote } from './annotatedPng';
 import { Section } from './Section';
@@ -30,6 +31,10 @@ export function ExportMenu() {
   const exportImages = () => selectExportImages(store.getState(), classifier?.lowConfidence);
   const done = useApp((s) => s.order.some((id) => s.images[id].status === 'done'));
   const current = useApp((s) => (s.currentId ? s.images[s.currentId] : undefined));
+  // Something to clear: images, or the sample's record and audit trail alone (every image removed). Before, with
+  // the last image removed the button was off, and the next sample's images joined the last one's ID and its
+  // audit trail (the removals of the last patient's pictures in the new report's trail).
+  const hasSession = useApp((s) => s.order.length > 0 || s.audit.length > 0 || (Object.keys(EMPTY_SAMPLE) as (keyof SampleRecord)[]).some((k) => s.sample[k] !== EMPTY_SAMPLE[k]));
   const hasImages = useApp((s) => s.order.length > 0);
   // E (actions.ts): the panel opens (folded on a narrow screen) and its first export takes the focus
   const buttons = useRef<HTMLDivElement>(null);
@@ -138,9 +143,9 @@ export function ExportMenu() {
       <button
         className="danger"
         data-testid="clear-session"
-        disabled={!hasImages}
+        disabled={!hasSession}
         onClick={() => {
-          if (confirm('Remove all images, detections and edits of this batch from this device?')) void clearSession();
+          if (confirm(hasImages ? 'Remove all images, detections and edits of this batch from this device?' : "Clear this sample's record (its ID and details) and audit trail from this device, for the next sample?")) void clearSession();
         }}
       >
         Clear session
