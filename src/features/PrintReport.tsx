@@ -161,6 +161,11 @@ function ReportBody({ open }: { open: boolean }) {
   // of the images the counts rest on: a flagged image left out of them and marked reviewed read "reviewed on 1 of 2
   // images" over counts of which nothing was checked
   const reviewed = done.filter((im) => im.reviewed && inTotals(im)).length;
+  // Appendix B says the same, and the flagged images left out apart (it read "reviewed 1 of 2" where page 1 said 0 of 1)
+  const reviewedLeftOut = done.filter((im) => im.reviewed && !inTotals(im)).length;
+  const reviewedWords = leftOut
+    ? `reviewed ${reviewed} of ${summary.images} image${summary.images === 1 ? '' : 's'} in the counts (and ${reviewedLeftOut} of ${leftOut} flagged image${leftOut === 1 ? '' : 's'} left out)`
+    : `reviewed ${reviewed} of ${done.length}`;
   // the notes a technician wrote on cells kept apart (other / unidentified, smudge): findings a reader needs
   const cellNotes = done.flatMap((im) =>
     inTotals(im) ? shownDetections(im, params).flatMap((d) => (d.wbc?.category && d.wbc.note ? [`${isolateName(im.name)}: ${d.wbc.category === 'other' ? 'other / unidentified' : 'smudge / damaged'}, “${d.wbc.note}”`] : [])) : [],
@@ -380,7 +385,7 @@ function ReportBody({ open }: { open: boolean }) {
                 : `Not yet verified: released by “Verify and print” with ${needs === 'sample' ? 'a sample ID' : needs === 'verifier' ? 'the name of who verifies it' : 'the sample ID and who verifies it, as entered'}.`}
           </p>
           <p className="muted" data-testid="report-disclaimer">
-            Counts by an automated detector{done.some((im) => im.reviewed) ? ', reviewed where marked' : ''}; not a diagnosis. Method and per-image counts in the appendix.
+            Counts by an automated detector{reviewed ? ', reviewed where marked' : ''}; not a diagnosis. Method and per-image counts in the appendix.
           </p>
         </div>
       </div>
@@ -472,7 +477,7 @@ function ReportBody({ open }: { open: boolean }) {
       <div className="report-method" data-testid="report-method">
         <h2>Appendix B · Method</h2>
         <p data-testid="report-meta">
-          Printed {isoLocal()} by smearcount {APP_VERSION} · {done.length} images · reviewed {done.filter((im) => im.reviewed).length} of {done.length} · model {card.name} (sha256{' '}
+          Printed {isoLocal()} by smearcount {APP_VERSION} · {done.length} images · {reviewedWords} · model {card.name} (sha256{' '}
           {card.sha256.slice(0, 16)}…{card.bytes ? `, ${fixed(card.bytes / 1e6, 2, locale)} MB` : ''}){classifier ? ` + ${classifier.name} (sha256 ${classifier.sha256.slice(0, 16)}…, ${fixed(classifier.bytes / 1e6, 2, locale)} MB)` : ''} · counted by engine{' '}
           {enginesWords(engines)}
           {adaptation ? ` · ${adaptation}` : ''}

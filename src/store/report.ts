@@ -311,6 +311,15 @@ export function selectPrinted(s: AppState, lowConfidence?: number) {
   return printedDifferential(selectDifferentialState(s, lowConfidence), s.sample.wbcCount, s.reference, s.sample.shortReason, s.sample.wbcNrbcCorrected === true);
 }
 
+/** The images marked reviewed, of those the counts rest on (in the totals) and of those left out of them: the report's
+ * page 1, its Appendix B, the JSON and the check before a release count them so (a flagged picture left out and
+ * marked reviewed read as one of the fields checked). */
+export function reviewedImages(s: Pick<AppState, 'images' | 'order'>): { reviewed_in_counts: number; reviewed_left_out: number } {
+  const done = s.order.map((id) => s.images[id]).filter((im) => im.status === 'done' && im.reviewed);
+  const inCounts = done.filter((im) => inTotals(im)).length;
+  return { reviewed_in_counts: inCounts, reviewed_left_out: done.length - inCounts };
+}
+
 /** What the JSON export says of its numbers (reportJson's `number_format`). */
 export const NUMBER_FORMAT =
   'Numbers are JSON numbers; the *_printed texts have a decimal point, Latin digits and English grouping ("15,000") whatever the browser\'s locale. The screen and the printed report write them as the browser\'s locale does ("15.000" and "65,2" in de-DE).';
@@ -403,7 +412,10 @@ export function reportJson(s: AppState, opts: { lowConfidence: number | null }) 
     // typed ("2026-12-04T08:15"), which a LIS in another zone, or a reader after a clock change, read wrong
     collected_at: s.sample.collectedAt ? isoLocalOf(s.sample.collectedAt) : '',
     received_at: s.sample.receivedAt ? isoLocalOf(s.sample.receivedAt) : '',
-    images: { counted: summary.images, done: done.length, left_out: done.length - summary.images, reviewed: done.filter((id) => s.images[id].reviewed).length },
+    // `reviewed`: every image counted by the detector and marked reviewed, the flagged ones left out of the totals
+    // too (kept as it was for a reader of it); `reviewed_in_counts`: of the `counted` images, the ones the figures
+    // rest on (the report's "Boxes reviewed on n of m images in the counts"); `reviewed_left_out`: of the `left_out`
+    images: { counted: summary.images, done: done.length, left_out: done.length - summary.images, reviewed: done.filter((id) => s.images[id].reviewed).length, ...reviewedImages(s) },
     // the screen and the printed report write figures as the browser's country does ("15.000", "65,2"); the file
     // is the same in every country, so a LIS or a script reads it one way
     number_format: NUMBER_FORMAT,
