@@ -1,6 +1,6 @@
 import { useApp, useServices, useView } from '../services/context';
 import { CLASS_NAMES } from '../core/detection/classes';
-import { batchEstimate, formatRatio, leukocyteCounts } from '../core/counts/counts';
+import { batchEstimate, formatRatio, leukocyteCounts, perFieldText } from '../core/counts/counts';
 import { COUNT_RULES } from '../core/detection/postprocess';
 import { imageFlags, inTotals, selectBatchDifferential, selectClumpedFields, shownDetections, wasEdited } from '../store/selectors';
 import { excludes, FLAG_CODES, FLAG_SHORT, flagLegend } from '../core/quality/flags';
@@ -285,7 +285,7 @@ function ReportBody({ open }: { open: boolean }) {
                 <tr key={k} data-testid={`report-cbc-${k}`}>
                   <td>{k === 'WBC' && nrbc.counted ? 'WBC, NRBC left out' : k}</td>
                   <td>{plain(summary.totals[k], locale)}</td>
-                  <td>{fixed(summary.meanPerImage[k], 1, locale)}</td>
+                  <td>{perFieldText(summary.meanPerImage[k], locale)}</td>
                   {/* an empty cell reads as a value lost; RBC has no smear estimate at all */}
                   <td data-testid={`report-estimate-${k}`} className={f ? undefined : 'muted'}>
                     {f ? ((e) => (e.moreFields ? `${e.printed}; ±20% needs about ${e.moreFields} more field${e.moreFields === 1 ? '' : 's'}` : e.printed))(batchEstimate(summary, k, f, clumped, locale)) : k === 'RBC' ? '–' : 'not set'}
@@ -297,7 +297,7 @@ function ReportBody({ open }: { open: boolean }) {
               <tr data-testid="report-cbc-NRBC">
                 <td>NRBC</td>
                 <td>{plain(nrbc.counted, locale)}</td>
-                <td>{fixed(nrbc.meanPerField, 1, locale)}</td>
+                <td>{perFieldText(nrbc.meanPerField, locale)}</td>
                 {/* per 100 WBC and ×10⁹/L from the verified cells: the differential's NRBC row */}
                 <td className="muted" title={nrbcLeftOutWords(nrbc.counted)}>
                   left out of WBC (not leukocytes); per 100 WBC in the differential
@@ -462,9 +462,9 @@ function ReportBody({ open }: { open: boolean }) {
               <td className="thumb-col" />
               <td className="name">Mean per image (field)</td>
               {CLASS_NAMES.map((k) => (
-                <td key={k}>{fixed(summary.meanPerImage[k], 1, locale)}</td>
+                <td key={k}>{perFieldText(summary.meanPerImage[k], locale)}</td>
               ))}
-              {nrbcColumn && <td>{fixed(nrbc.meanPerField, 1, locale)}</td>}
+              {nrbcColumn && <td>{perFieldText(nrbc.meanPerField, locale)}</td>}
               <td colSpan={3} />
             </tr>
           </tbody>

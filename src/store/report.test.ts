@@ -367,6 +367,20 @@ describe('the exports carry the released report', () => {
     expect(csv[0].indexOf('reviewed_in_totals_images')).toBe(csv[0].indexOf('in_totals_images') + 1);
   });
 
+  it('means per field: a nonzero mean never prints as 0.0 in the JSON (audit 2026-12-07, report: 1 NRBC in 30 fields)', () => {
+    const store = createAppStore(defaults);
+    const st = store.getState();
+    for (let i = 0; i < 30; i++) {
+      st.addImage({ id: `f${i}`, name: `f${i}.jpg`, bytes: 10 });
+      st.updateImage(`f${i}`, { status: 'done', width: 640, height: 480, raw: [det('m0', 'RBC', 100), det('m1', 'WBC', 300), ...(i === 0 ? [det('m2', 'Platelets', 500)] : [])], wbc: { m1: NEU } });
+    }
+    st.edit('f0', reclassifyCell, { id: 'm1', to: 'erythroblast' });
+    const j = reportJson(store.getState(), { lowConfidence: LOW });
+    expect(j.counts.NRBC).toMatchObject({ counted: 1, mean_per_field: 0.033, mean_per_field_printed: '0.03' });
+    expect(j.counts.Platelets).toMatchObject({ counted: 1, mean_per_field_printed: '0.03' });
+    expect(j.counts.WBC).toMatchObject({ counted: 29, mean_per_field_printed: '1.0' });
+  });
+
   it('JSON: the release, the totals and the differential as the report prints them; the edits, engines and adaptation', () => {
     const store = released();
     const s = store.getState();

@@ -16,7 +16,7 @@ import type { ExportRelease } from '../core/formats/exports';
 import type { SampleRecord } from './sampleSlice';
 import type { AppState } from './store';
 import type { ImageEntry } from './types';
-import { batchEstimate, countCells, leukocyteCounts, summarize, type BatchSummary, type Counts } from '../core/counts/counts';
+import { batchEstimate, countCells, leukocyteCounts, perFieldText, summarize, type BatchSummary, type Counts } from '../core/counts/counts';
 import { COUNT_RULES } from '../core/detection/postprocess';
 import { debrisExcluded, imageEdits, imageEngine, inTotals, opticsExcluded, ruleExcluded, selectClumpedFields, selectDifferentialState, selectScaleStale, shownDetections } from './selectors';
 
@@ -340,7 +340,7 @@ export function reportJson(s: AppState, opts: { lowConfidence: number | null }) 
       const f = k === 'RBC' ? null : s.estimateFactors[k];
       const e = f ? batchEstimate(summary, k, f, clumped) : null;
       return [k, {
-        counted: summary.totals[k], mean_per_field: r3(summary.meanPerImage[k]), mean_per_field_printed: summary.meanPerImage[k].toFixed(1),
+        counted: summary.totals[k], mean_per_field: r3(summary.meanPerImage[k]), mean_per_field_printed: perFieldText(summary.meanPerImage[k]),
         estimate_per_uL: e ? Math.round(e.perUL) : null, estimate_printed: e?.printed ?? null,
         // the 95% sampling interval (exact Poisson, widened by the fields' dispersion) and the fields short of ±20%
         estimate_interval_per_uL: e?.interval ? [Math.round(e.interval.low * 1000), Math.round(e.interval.high * 1000)] : null,
@@ -355,7 +355,7 @@ export function reportJson(s: AppState, opts: { lowConfidence: number | null }) 
     }),
   );
   // nucleated red cells: WBC-class boxes typed NRBC, left out of WBC (per 100 WBC and ×10⁹/L: the differential's erythroblast row)
-  const nrbcCounts = { counted: nrbc.counted, mean_per_field: r3(nrbc.meanPerField), mean_per_field_printed: nrbc.meanPerField.toFixed(1), words: nrbcLeftOutWords(nrbc.counted) };
+  const nrbcCounts = { counted: nrbc.counted, mean_per_field: r3(nrbc.meanPerField), mean_per_field_printed: perFieldText(nrbc.meanPerField), words: nrbcLeftOutWords(nrbc.counted) };
   let differential = null;
   if (opts.lowConfidence !== null) {
     const st = selectDifferentialState(s, opts.lowConfidence);
