@@ -9,6 +9,7 @@ import { expect, test } from '@playwright/test';
 import { AppPage, releaseReport } from './app.po';
 import { testingImages } from './data';
 import { pdfPageTexts } from './pdfText';
+import { nonSmearPictures, toPng } from '../scripts/nonSmear';
 
 /** Pages in a PDF as Chromium writes it (no object streams): its /Type /Page objects. */
 const pdfPages = (pdf: Buffer) => (pdf.toString('latin1').match(/\/Type\s*\/Page(?![a-zA-Z])/g) ?? []).length;
@@ -264,4 +265,40 @@ test('the sign-off never parts from the results it signs, with a long sample ID 
     // on A4 all of it on page 1; on a paper a little short of it, all of it on page 2 (so the case was tried)
     expect(at, where).toBe(what === 'A4' ? 0 : 1);
   }
+});
+
+// A released report of a small batch, a picture left out of the counts and another accepted by hand (report audit,
+// 2026-12-07): the flags' legend (five sentences) sat between the results and their sign-off, which made them too
+// long for page 1 under the page's header; kept whole, they went to page 2 and ran over to a page 3 that held the
+// legend's end and the sign-off alone. The legend is under Appendix A's Flags column now; page 1 names each flagged
+// image and what became of it.
+test('a released small batch with a flagged image left out and one accepted prints its results and sign-off on page 1', async ({ page }, info) => {
+  test.setTimeout(300_000);
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(2));
+  await app.waitReady();
+  const pics = nonSmearPictures();
+  for (const n of ['checkerboard', 'pink-noise']) {
+    await page.getByTestId('file-input').setInputFiles({ name: `${n}.png`, mimeType: 'image/png', buffer: toPng(pics.find((p) => p.name === n)!) });
+    await app.waitReady();
+  }
+  await page.getByTestId('thumb').filter({ hasText: 'pink-noise.png' }).click();
+  await page.getByTestId('accept-flags').click();
+  await page.getByTestId('export-report').click();
+  await page.getByTestId('report-sample').fill('S-51');
+  await page.getByTestId('report-verified-by').fill('C. Doe');
+  await page.evaluate(() => (window.print = () => undefined)); // no print dialog in a test
+  await releaseReport(page);
+  await expect(page.getByTestId('report-state')).toContainText('Released · verified by C. Doe at ');
+  await page.emulateMedia({ media: 'print' });
+  const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true });
+  writeFileSync(info.outputPath('report-flagged.pdf'), pdf);
+  const squash = (t: string) => t.normalize('NFKC').replace(/\s+/g, '');
+  const pages = pdfPageTexts(pdf).map(squash);
+  const where = pages.join('\n---\n');
+  expect(pages, where).toHaveLength(2);
+  for (const s of ['Cell counts', 'Flagged images: checkerboard.png', 'left out of the counts', 'counted: accepted by the technician', 'Boxes reviewed on 0 of 3 images in the counts', 'Verified by C. Doe at', 'not a diagnosis']) expect(pages[0], where).toContain(squash(s));
+  // what each flag means, under the column that shows them
+  expect(pages[1].indexOf(squash('not a smear:')), where).toBeGreaterThan(pages[1].indexOf(squash('Appendix A')));
 });
