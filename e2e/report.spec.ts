@@ -293,6 +293,9 @@ test('"Boxes reviewed" counts the images the report rests on, not a flagged imag
   await page.getByTestId('reviewed').check();
   await page.getByTestId('export-report').click();
   await expect(page.getByTestId('report-review')).toHaveText('Boxes reviewed on 0 of 1 image in the counts; the others are the detector’s counts, not checked by a person.');
+  // Appendix B and the disclaimer say the same (they read "reviewed 1 of 2" and "reviewed where marked")
+  await expect(page.getByTestId('report-meta')).toContainText(' · 2 images · reviewed 0 of 1 image in the counts (and 1 of 1 flagged image left out) · ');
+  await expect(page.getByTestId('report-disclaimer')).toHaveText('Counts by an automated detector; not a diagnosis. Method and per-image counts in the appendix.');
   // and the check before a release says the same: no image the counts rest on was reviewed
   await page.getByTestId('report-sample').fill('S-33');
   await page.getByTestId('report-verified-by').fill('C. Doe');

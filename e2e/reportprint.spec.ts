@@ -6,9 +6,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { AppPage } from './app.po';
+import { AppPage, releaseReport } from './app.po';
 import { testingImages } from './data';
 import { pdfPageTexts } from './pdfText';
+import { nonSmearPictures, toPng } from '../scripts/nonSmear';
 
 /** Pages in a PDF as Chromium writes it (no object streams): its /Type /Page objects. */
 const pdfPages = (pdf: Buffer) => (pdf.toString('latin1').match(/\/Type\s*\/Page(?![a-zA-Z])/g) ?? []).length;
@@ -206,4 +207,98 @@ test('"not a diagnosis" prints on the page of the verification and review lines,
   }
   // the notes did push the sign-off past page 1 (else the case was never tried)
   expect(overflowed).toBeGreaterThan(0);
+});
+
+// A released 30-image report filled page 1 of A4 to 1,007 of its 1,009 px (report audit, 2026-12-07): one line
+// more (a long sample ID, a long name, a flag) and the sign-off went over with the differential, away from the
+// counts it signs, or the counts went on alone. The results and their sign-off are one block on paper: they move
+// to the next page together. Here page 1 is made to run over by shortening the paper a line or a few at a time
+// (the release stays: a longer note would withdraw it).
+test('the sign-off never parts from the results it signs, with a long sample ID and a long name', async ({ page }, info) => {
+  test.setTimeout(300_000);
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(3));
+  await app.waitReady(300_000);
+  const id = 'S-2026-HAEMATOLOGY-0000815-REPEAT-FILM-B';
+  const name = 'Dr. Maria-Magdalena Fernández-Oyarzábal de la Concepción (BMS, senior)';
+  await page.getByTestId('export-report').click();
+  await page.getByTestId('report-lab').fill('Haematology, City Hospital');
+  await page.getByTestId('report-sample').fill(id);
+  await page.getByTestId('report-verified-by').fill(name);
+  await page.evaluate(() => (window.print = () => undefined)); // no print dialog in a test
+  await releaseReport(page);
+  await expect(page.getByTestId('report-state')).toContainText(`Released · verified by ${name} at `);
+  await page.setViewportSize({ width: 703, height: 900 }); // A4's text width
+  await page.emulateMedia({ media: 'print' });
+  // what page 1 holds, in CSS px from the report's top to the sign-off's foot, and the sample ID and the name whole
+  // within the page's width
+  const m = await page.evaluate(() => {
+    const box = (id: string) => document.querySelector(`[data-testid="${id}"]`)!.getBoundingClientRect();
+    const report = box('report');
+    const sampleValue = document.querySelector('[data-testid="report-sample"]')!.parentElement!.querySelector('.print-value')!.getBoundingClientRect();
+    const byValue = document.querySelector('[data-testid="report-verified-by"]')!.parentElement!.querySelector('.print-value')!.getBoundingClientRect();
+    return { top: report.top, results: box('report-results').bottom - report.top, right: report.right, sample: sampleValue.right, by: byValue.right, head: box('report-results').top - report.top };
+  });
+  expect(m.sample).toBeLessThanOrEqual(m.right);
+  expect(m.by).toBeLessThanOrEqual(m.right);
+  const squash = (t: string) => t.normalize('NFKC').replace(/\s+/g, '');
+  const signs = ['Cell counts', 'Counted (cells)', 'WBC differential', 'Kept apart from the differential', 'Boxes reviewed on', `Verified by ${name} at`, 'not a diagnosis'];
+  // A4 (page 1 has room to spare here), then papers whose text area is 4 px to a few lines shorter than page 1
+  const papers: [string, { format?: 'A4'; width?: string; height?: string }][] = [['A4', { format: 'A4' }]];
+  for (const short of [4, 12, 30, 60]) papers.push([`${short} px short`, { width: '210mm', height: `${((m.results - short) / 96) * 25.4 + 30}mm` }]);
+  for (const [what, paper] of papers) {
+    const pdf = await page.pdf({ ...paper, preferCSSPageSize: !paper.height });
+    const pages = pdfPageTexts(pdf).map(squash);
+    const where = `${what}:\n${pages.join('\n---\n')}`;
+    if (what !== 'A4') writeFileSync(info.outputPath(`report-signoff-${what.replace(/ /g, '-')}.pdf`), pdf);
+    const at = pages.findIndex((p) => p.includes(squash('not a diagnosis')));
+    expect(at, where).toBeGreaterThanOrEqual(0);
+    // every part of the results on the sign-off's page, in order, and the appendix after it
+    const text = pages[at];
+    const order = signs.map((s) => text.indexOf(squash(s)));
+    expect(order.every((x) => x >= 0), `${where}\n${JSON.stringify(order)}`).toBe(true);
+    expect([...order].sort((a, b) => a - b), where).toEqual(order);
+    expect(text, where).not.toContain(squash('Appendix A'));
+    // the long sample ID whole in every page's frame
+    for (const p of pages) expect(p, where).toContain(squash(`Sample ID ${id}`));
+    // on A4 all of it on page 1; on a paper a little short of it, all of it on page 2 (so the case was tried)
+    expect(at, where).toBe(what === 'A4' ? 0 : 1);
+  }
+});
+
+// A released report of a small batch, a picture left out of the counts and another accepted by hand (report audit,
+// 2026-12-07): the flags' legend (five sentences) sat between the results and their sign-off, which made them too
+// long for page 1 under the page's header; kept whole, they went to page 2 and ran over to a page 3 that held the
+// legend's end and the sign-off alone. The legend is under Appendix A's Flags column now; page 1 names each flagged
+// image and what became of it.
+test('a released small batch with a flagged image left out and one accepted prints its results and sign-off on page 1', async ({ page }, info) => {
+  test.setTimeout(300_000);
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(2));
+  await app.waitReady();
+  const pics = nonSmearPictures();
+  for (const n of ['checkerboard', 'pink-noise']) {
+    await page.getByTestId('file-input').setInputFiles({ name: `${n}.png`, mimeType: 'image/png', buffer: toPng(pics.find((p) => p.name === n)!) });
+    await app.waitReady();
+  }
+  await page.getByTestId('thumb').filter({ hasText: 'pink-noise.png' }).click();
+  await page.getByTestId('accept-flags').click();
+  await page.getByTestId('export-report').click();
+  await page.getByTestId('report-sample').fill('S-51');
+  await page.getByTestId('report-verified-by').fill('C. Doe');
+  await page.evaluate(() => (window.print = () => undefined)); // no print dialog in a test
+  await releaseReport(page);
+  await expect(page.getByTestId('report-state')).toContainText('Released · verified by C. Doe at ');
+  await page.emulateMedia({ media: 'print' });
+  const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true });
+  writeFileSync(info.outputPath('report-flagged.pdf'), pdf);
+  const squash = (t: string) => t.normalize('NFKC').replace(/\s+/g, '');
+  const pages = pdfPageTexts(pdf).map(squash);
+  const where = pages.join('\n---\n');
+  expect(pages, where).toHaveLength(2);
+  for (const s of ['Cell counts', 'Flagged images: checkerboard.png', 'left out of the counts', 'counted: accepted by the technician', 'Boxes reviewed on 0 of 3 images in the counts', 'Verified by C. Doe at', 'not a diagnosis']) expect(pages[0], where).toContain(squash(s));
+  // what each flag means, under the column that shows them
+  expect(pages[1].indexOf(squash('not a smear:')), where).toBeGreaterThan(pages[1].indexOf(squash('Appendix A')));
 });

@@ -3,7 +3,7 @@ import { classColors } from '../core/detection/card';
 import { useApp, useServices } from '../services/context';
 import { CLASS_NAMES } from '../core/detection/classes';
 import { shapeWord } from '../core/detection/classMark';
-import { batchEstimate, countsSentence, formatRatio } from '../core/counts/counts';
+import { batchEstimate, countsSentence, formatRatio, perFieldText } from '../core/counts/counts';
 import { formatFactor, parseFactor } from '../core/counts/estimate';
 import { browserLocale, editable, fixed, plain } from '../core/formats/numbers';
 import { COUNT_RULES } from '../core/detection/postprocess';
@@ -70,7 +70,7 @@ export function CountsPanel() {
               </th>
               <td data-testid={`count-${c}`}>{counts ? plain(counts[c], locale) : ''}</td>
               <td data-testid={`total-${c}`}>{plain(summary.totals[c], locale)}</td>
-              <td data-testid={`mean-${c}`}>{summary.images ? fixed(summary.meanPerImage[c], 1, locale) : ''}</td>
+              <td data-testid={`mean-${c}`}>{summary.images ? perFieldText(summary.meanPerImage[c], locale) : ''}</td>
             </tr>
           ))}
         </tbody>

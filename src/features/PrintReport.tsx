@@ -1,6 +1,6 @@
 import { useApp, useServices, useView } from '../services/context';
 import { CLASS_NAMES } from '../core/detection/classes';
-import { batchEstimate, formatRatio, leukocyteCounts } from '../core/counts/counts';
+import { batchEstimate, formatRatio, leukocyteCounts, perFieldText } from '../core/counts/counts';
 import { COUNT_RULES } from '../core/detection/postprocess';
 import { imageFlags, inTotals, selectBatchDifferential, selectClumpedFields, shownDetections, wasEdited } from '../store/selectors';
 import { excludes, FLAG_CODES, FLAG_SHORT, flagLegend } from '../core/quality/flags';
@@ -161,6 +161,11 @@ function ReportBody({ open }: { open: boolean }) {
   // of the images the counts rest on: a flagged image left out of them and marked reviewed read "reviewed on 1 of 2
   // images" over counts of which nothing was checked
   const reviewed = done.filter((im) => im.reviewed && inTotals(im)).length;
+  // Appendix B says the same, and the flagged images left out apart (it read "reviewed 1 of 2" where page 1 said 0 of 1)
+  const reviewedLeftOut = done.filter((im) => im.reviewed && !inTotals(im)).length;
+  const reviewedWords = leftOut
+    ? `reviewed ${reviewed} of ${summary.images} image${summary.images === 1 ? '' : 's'} in the counts (and ${reviewedLeftOut} of ${leftOut} flagged image${leftOut === 1 ? '' : 's'} left out)`
+    : `reviewed ${reviewed} of ${done.length}`;
   // the notes a technician wrote on cells kept apart (other / unidentified, smudge): findings a reader needs
   const cellNotes = done.flatMap((im) =>
     inTotals(im) ? shownDetections(im, params).flatMap((d) => (d.wbc?.category && d.wbc.note ? [`${isolateName(im.name)}: ${d.wbc.category === 'other' ? 'other / unidentified' : 'smudge / damaged'}, “${d.wbc.note}”`] : [])) : [],
@@ -280,7 +285,7 @@ function ReportBody({ open }: { open: boolean }) {
                 <tr key={k} data-testid={`report-cbc-${k}`}>
                   <td>{k === 'WBC' && nrbc.counted ? 'WBC, NRBC left out' : k}</td>
                   <td>{plain(summary.totals[k], locale)}</td>
-                  <td>{fixed(summary.meanPerImage[k], 1, locale)}</td>
+                  <td>{perFieldText(summary.meanPerImage[k], locale)}</td>
                   {/* an empty cell reads as a value lost; RBC has no smear estimate at all */}
                   <td data-testid={`report-estimate-${k}`} className={f ? undefined : 'muted'}>
                     {f ? ((e) => (e.moreFields ? `${e.printed}; ±20% needs about ${e.moreFields} more field${e.moreFields === 1 ? '' : 's'}` : e.printed))(batchEstimate(summary, k, f, clumped, locale)) : k === 'RBC' ? '–' : 'not set'}
@@ -292,7 +297,7 @@ function ReportBody({ open }: { open: boolean }) {
               <tr data-testid="report-cbc-NRBC">
                 <td>NRBC</td>
                 <td>{plain(nrbc.counted, locale)}</td>
-                <td>{fixed(nrbc.meanPerField, 1, locale)}</td>
+                <td>{perFieldText(nrbc.meanPerField, locale)}</td>
                 {/* per 100 WBC and ×10⁹/L from the verified cells: the differential's NRBC row */}
                 <td className="muted" title={nrbcLeftOutWords(nrbc.counted)}>
                   left out of WBC (not leukocytes); per 100 WBC in the differential
@@ -344,14 +349,6 @@ function ReportBody({ open }: { open: boolean }) {
                 .join('; ')}
               . Details in Appendix A.
             </p>
-            <ul className="report-flag-legend" data-testid="report-flag-legend">
-              {FLAG_CODES.filter((f) => flagged.some((im) => imageFlags(im, params, classifier?.lowConfidence).includes(f))).map((f) => (
-                <li key={f}>
-                  {/* an excluding flag's effect is said per image above: an accepted image is counted */}
-                  <b>{FLAG_SHORT[f]}</b>: {flagLegend(f)}
-                </li>
-              ))}
-            </ul>
           </>
         )}
         {notCounted && (
@@ -380,7 +377,7 @@ function ReportBody({ open }: { open: boolean }) {
                 : `Not yet verified: released by “Verify and print” with ${needs === 'sample' ? 'a sample ID' : needs === 'verifier' ? 'the name of who verifies it' : 'the sample ID and who verifies it, as entered'}.`}
           </p>
           <p className="muted" data-testid="report-disclaimer">
-            Counts by an automated detector{done.some((im) => im.reviewed) ? ', reviewed where marked' : ''}; not a diagnosis. Method and per-image counts in the appendix.
+            Counts by an automated detector{reviewed ? ', reviewed where marked' : ''}; not a diagnosis. Method and per-image counts in the appendix.
           </p>
         </div>
       </div>
@@ -457,13 +454,26 @@ function ReportBody({ open }: { open: boolean }) {
               <td className="thumb-col" />
               <td className="name">Mean per image (field)</td>
               {CLASS_NAMES.map((k) => (
-                <td key={k}>{fixed(summary.meanPerImage[k], 1, locale)}</td>
+                <td key={k}>{perFieldText(summary.meanPerImage[k], locale)}</td>
               ))}
-              {nrbcColumn && <td>{fixed(nrbc.meanPerField, 1, locale)}</td>}
+              {nrbcColumn && <td>{perFieldText(nrbc.meanPerField, locale)}</td>}
               <td colSpan={3} />
             </tr>
           </tbody>
         </table>
+        {/* what each flag of the Flags column means, under it: on page 1, between the results and their sign-off, five
+            flags' sentences took 6 lines and, with the results kept whole with the sign-off (report.css), sent them
+            all to page 2 (a 4-image report of 4 pages); page 1 names each flagged image and what became of it */}
+        {flagged.length > 0 && (
+          <ul className="report-flag-legend" data-testid="report-flag-legend">
+            {FLAG_CODES.filter((f) => flagged.some((im) => imageFlags(im, params, classifier?.lowConfidence).includes(f))).map((f) => (
+              <li key={f}>
+                {/* an excluding flag's effect is said per image on page 1 and in the column: an accepted image is counted */}
+                <b>{FLAG_SHORT[f]}</b>: {flagLegend(f)}
+              </li>
+            ))}
+          </ul>
+        )}
         {/* under the per-image counts they qualify: page 1 is full on A4 (results and sign-off on one page) */}
         {leftOutBoxes && <p data-testid="report-left-out-boxes">{leftOutBoxes}</p>}
       </div>
@@ -472,7 +482,7 @@ function ReportBody({ open }: { open: boolean }) {
       <div className="report-method" data-testid="report-method">
         <h2>Appendix B · Method</h2>
         <p data-testid="report-meta">
-          Printed {isoLocal()} by smearcount {APP_VERSION} · {done.length} images · reviewed {done.filter((im) => im.reviewed).length} of {done.length} · model {card.name} (sha256{' '}
+          Printed {isoLocal()} by smearcount {APP_VERSION} · {done.length} images · {reviewedWords} · model {card.name} (sha256{' '}
           {card.sha256.slice(0, 16)}…{card.bytes ? `, ${fixed(card.bytes / 1e6, 2, locale)} MB` : ''}){classifier ? ` + ${classifier.name} (sha256 ${classifier.sha256.slice(0, 16)}…, ${fixed(classifier.bytes / 1e6, 2, locale)} MB)` : ''} · counted by engine{' '}
           {enginesWords(engines)}
           {adaptation ? ` · ${adaptation}` : ''}

@@ -350,13 +350,44 @@ describe('the exports carry the released report', () => {
     expect(store.getState().sample.replaces).toBeNull();
   });
 
+  it('the images reviewed: of those the counts rest on, and of those left out, apart; the JSON and the counts CSV say which (audit 2026-12-07, report)', () => {
+    // a.jpg reviewed, live-0001.jpg not; grid.png, left out of the totals, reviewed: the report's first page reads
+    // "Boxes reviewed on 1 of 2 images in the counts", and the JSON's reviewed (2) and the CSV's reviewed_images (2)
+    // counted the picture left out with them, beside a TOTAL row of 2 images
+    const store = batch();
+    store.getState().setReviewed('a', true);
+    store.getState().setReviewed('c', true);
+    const s = store.getState();
+    // reviewed stays what it was (every image counted by the detector, left out or not), for a reader of the old key
+    expect(reportJson(s, { lowConfidence: LOW }).images).toEqual({ counted: 2, done: 3, left_out: 1, reviewed: 2, reviewed_in_counts: 1, reviewed_left_out: 1 });
+    const csv = csvRows(countsCsv(selectExportImages(s)));
+    const total = csv.find((r) => r[0] === 'TOTAL')!;
+    const at = (h: string) => total[csv[0].indexOf(h)];
+    expect([at('reviewed_images'), at('reviewed_in_totals_images'), at('in_totals_images')]).toEqual(['2', '1', '2']);
+    expect(csv[0].indexOf('reviewed_in_totals_images')).toBe(csv[0].indexOf('in_totals_images') + 1);
+  });
+
+  it('means per field: a nonzero mean never prints as 0.0 in the JSON (audit 2026-12-07, report: 1 NRBC in 30 fields)', () => {
+    const store = createAppStore(defaults);
+    const st = store.getState();
+    for (let i = 0; i < 30; i++) {
+      st.addImage({ id: `f${i}`, name: `f${i}.jpg`, bytes: 10 });
+      st.updateImage(`f${i}`, { status: 'done', width: 640, height: 480, raw: [det('m0', 'RBC', 100), det('m1', 'WBC', 300), ...(i === 0 ? [det('m2', 'Platelets', 500)] : [])], wbc: { m1: NEU } });
+    }
+    st.edit('f0', reclassifyCell, { id: 'm1', to: 'erythroblast' });
+    const j = reportJson(store.getState(), { lowConfidence: LOW });
+    expect(j.counts.NRBC).toMatchObject({ counted: 1, mean_per_field: 0.033, mean_per_field_printed: '0.03' });
+    expect(j.counts.Platelets).toMatchObject({ counted: 1, mean_per_field_printed: '0.03' });
+    expect(j.counts.WBC).toMatchObject({ counted: 29, mean_per_field_printed: '1.0' });
+  });
+
   it('JSON: the release, the totals and the differential as the report prints them; the edits, engines and adaptation', () => {
     const store = released();
     const s = store.getState();
     const r = reportJson(s, { lowConfidence: LOW });
     expect(r).toMatchObject({ state: 'released', verified_by: 'AB', released_at: isoLocal(new Date(s.sample.verifiedAt!)), release_revision: s.sample.releasedRevision, withdrawn_reason: '' });
     expect(r.state_line).toBe(releaseState(s.sample).line);
-    expect(r.images).toEqual({ counted: 2, done: 3, left_out: 1, reviewed: 0 });
+    expect(r.images).toEqual({ counted: 2, done: 3, left_out: 1, reviewed: 0, reviewed_in_counts: 0, reviewed_left_out: 0 });
     expect(r.left_out_images).toEqual(['grid.png']);
     expect(r.counts.RBC.counted).toBe(selectSummary(s).totals.RBC);
     expect(r.analyser_wbc_10e9_per_L).toBe(6);

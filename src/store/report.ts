@@ -16,7 +16,7 @@ import type { ExportRelease } from '../core/formats/exports';
 import type { SampleRecord } from './sampleSlice';
 import type { AppState } from './store';
 import type { ImageEntry } from './types';
-import { batchEstimate, countCells, leukocyteCounts, summarize, type BatchSummary, type Counts } from '../core/counts/counts';
+import { batchEstimate, countCells, leukocyteCounts, perFieldText, summarize, type BatchSummary, type Counts } from '../core/counts/counts';
 import { COUNT_RULES } from '../core/detection/postprocess';
 import { debrisExcluded, imageEdits, imageEngine, inTotals, opticsExcluded, ruleExcluded, selectClumpedFields, selectDifferentialState, selectScaleStale, shownDetections } from './selectors';
 
@@ -311,6 +311,15 @@ export function selectPrinted(s: AppState, lowConfidence?: number) {
   return printedDifferential(selectDifferentialState(s, lowConfidence), s.sample.wbcCount, s.reference, s.sample.shortReason, s.sample.wbcNrbcCorrected === true);
 }
 
+/** The images marked reviewed, of those the counts rest on (in the totals) and of those left out of them: the report's
+ * page 1, its Appendix B, the JSON and the check before a release count them so (a flagged picture left out and
+ * marked reviewed read as one of the fields checked). */
+export function reviewedImages(s: Pick<AppState, 'images' | 'order'>): { reviewed_in_counts: number; reviewed_left_out: number } {
+  const done = s.order.map((id) => s.images[id]).filter((im) => im.status === 'done' && im.reviewed);
+  const inCounts = done.filter((im) => inTotals(im)).length;
+  return { reviewed_in_counts: inCounts, reviewed_left_out: done.length - inCounts };
+}
+
 /** What the JSON export says of its numbers (reportJson's `number_format`). */
 export const NUMBER_FORMAT =
   'Numbers are JSON numbers; the *_printed texts have a decimal point, Latin digits and English grouping ("15,000") whatever the browser\'s locale. The screen and the printed report write them as the browser\'s locale does ("15.000" and "65,2" in de-DE).';
@@ -331,7 +340,7 @@ export function reportJson(s: AppState, opts: { lowConfidence: number | null }) 
       const f = k === 'RBC' ? null : s.estimateFactors[k];
       const e = f ? batchEstimate(summary, k, f, clumped) : null;
       return [k, {
-        counted: summary.totals[k], mean_per_field: r3(summary.meanPerImage[k]), mean_per_field_printed: summary.meanPerImage[k].toFixed(1),
+        counted: summary.totals[k], mean_per_field: r3(summary.meanPerImage[k]), mean_per_field_printed: perFieldText(summary.meanPerImage[k]),
         estimate_per_uL: e ? Math.round(e.perUL) : null, estimate_printed: e?.printed ?? null,
         // the 95% sampling interval (exact Poisson, widened by the fields' dispersion) and the fields short of ±20%
         estimate_interval_per_uL: e?.interval ? [Math.round(e.interval.low * 1000), Math.round(e.interval.high * 1000)] : null,
@@ -346,7 +355,7 @@ export function reportJson(s: AppState, opts: { lowConfidence: number | null }) 
     }),
   );
   // nucleated red cells: WBC-class boxes typed NRBC, left out of WBC (per 100 WBC and ×10⁹/L: the differential's erythroblast row)
-  const nrbcCounts = { counted: nrbc.counted, mean_per_field: r3(nrbc.meanPerField), mean_per_field_printed: nrbc.meanPerField.toFixed(1), words: nrbcLeftOutWords(nrbc.counted) };
+  const nrbcCounts = { counted: nrbc.counted, mean_per_field: r3(nrbc.meanPerField), mean_per_field_printed: perFieldText(nrbc.meanPerField), words: nrbcLeftOutWords(nrbc.counted) };
   let differential = null;
   if (opts.lowConfidence !== null) {
     const st = selectDifferentialState(s, opts.lowConfidence);
@@ -403,7 +412,10 @@ export function reportJson(s: AppState, opts: { lowConfidence: number | null }) 
     // typed ("2026-12-04T08:15"), which a LIS in another zone, or a reader after a clock change, read wrong
     collected_at: s.sample.collectedAt ? isoLocalOf(s.sample.collectedAt) : '',
     received_at: s.sample.receivedAt ? isoLocalOf(s.sample.receivedAt) : '',
-    images: { counted: summary.images, done: done.length, left_out: done.length - summary.images, reviewed: done.filter((id) => s.images[id].reviewed).length },
+    // `reviewed`: every image counted by the detector and marked reviewed, the flagged ones left out of the totals
+    // too (kept as it was for a reader of it); `reviewed_in_counts`: of the `counted` images, the ones the figures
+    // rest on (the report's "Boxes reviewed on n of m images in the counts"); `reviewed_left_out`: of the `left_out`
+    images: { counted: summary.images, done: done.length, left_out: done.length - summary.images, reviewed: done.filter((id) => s.images[id].reviewed).length, ...reviewedImages(s) },
     // the screen and the printed report write figures as the browser's country does ("15.000", "65,2"); the file
     // is the same in every country, so a LIS or a script reads it one way
     number_format: NUMBER_FORMAT,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchEstimate, countCells, countsSentence, formatRatio, leukocyteCounts, PLATELET_CLUMP_CHECK, summarize } from './counts';
+import { batchEstimate, countCells, countsSentence, formatRatio, leukocyteCounts, perFieldText, PLATELET_CLUMP_CHECK, summarize } from './counts';
 
 describe('counts', () => {
   it('tallies per class', () => {
@@ -23,6 +23,23 @@ describe('counts', () => {
     expect(s.wbcPerRbc).toBeNull();
     expect(formatRatio(null)).toBe('–');
     expect(formatRatio(0)).toBe('none'); // no WBC among the RBCs: not "one per 0"
+  });
+});
+
+describe('perFieldText', () => {
+  it('gives a mean per field to 0.1, and a nonzero one never as zero (report audit: 1 NRBC in 30 fields printed "0.0")', () => {
+    expect(perFieldText(0)).toBe('0.0');
+    expect(perFieldText(2 / 3)).toBe('0.7');
+    expect(perFieldText(12.34)).toBe('12.3');
+    // under 0.05: as many decimals as its first significant digit needs, up to three
+    expect(perFieldText(1 / 30)).toBe('0.03');
+    expect(perFieldText(1 / 300)).toBe('0.003');
+    expect(perFieldText(0.049)).toBe('0.05');
+    expect(perFieldText(1 / 3000)).toBe('< 0.001');
+    // as the reader's country writes it, as the rest of the report
+    expect(perFieldText(1 / 30, 'de-DE')).toBe('0,03');
+    expect(perFieldText(1 / 3000, 'de-DE')).toBe('< 0,001');
+    expect(perFieldText(1234.56, 'de-DE')).toBe('1.234,6');
   });
 });
 

@@ -84,6 +84,15 @@ export function formatRatio(r: number | null, locale?: string): string {
   return `1 : ${fixed(1 / r, 1, locale)}`;
 }
 
+/** A mean count per field as the report, the panel and the JSON print it: to 0.1, but a mean that is not zero
+ * never as "0.0" (1 NRBC in 30 fields read "0.0 per field", as if none had been seen): under 0.05 it takes the
+ * decimals its first significant digit needs ("0.03"), and under 0.001 reads "< 0.001". `locale` as `fixed`. */
+export function perFieldText(x: number, locale?: string): string {
+  if (!(x > 0) || Number(x.toFixed(1)) > 0) return fixed(x, 1, locale);
+  for (const d of [2, 3]) if (Number(x.toFixed(d)) > 0) return fixed(x, d, locale);
+  return `< ${fixed(0.001, 3, locale)}`;
+}
+
 
 /** An image's counts as a sentence a screen reader speaks ("26 RBC, 1 WBC, 1 platelet"): RBC and WBC are
  * abbreviations read the same for one or many; platelets are a word, singular for one. */

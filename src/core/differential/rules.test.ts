@@ -138,6 +138,20 @@ describe('differential rules', () => {
     expect(p.wbc).toMatchObject({ used: 10, correction: 'applied' });
     expect(p.rows.find((x) => x.type === 'neutrophil')!.absoluteText).toBe('6.00');
   });
+  it('an absolute count of a type seen never prints as 0.00: under 0.005 ×10⁹/L it reads "< 0.01" (report audit, 2026-12-07)', () => {
+    // 1 basophil in 100 verified cells at an analyser WBC of 0.4 ×10⁹/L (a leukopenic sample): 0.004 ×10⁹/L, printed
+    // "0.00" beside "1.0" %, as if none had been counted
+    const cells = [...Array<WbcType>(99).fill('neutrophil'), 'basophil' as WbcType].map((t) => wbc(t, { verified: true }));
+    const st = differentialState(cells, DEFAULT_RULES, 0.6);
+    const row = (p: ReturnType<typeof printedDifferential>, t: WbcType) => p.rows.find((x) => x.type === t)!;
+    const p = printedDifferential(st, 0.4, ADULT_REFERENCE, '');
+    expect(row(p, 'basophil')).toMatchObject({ n: 1, percentText: '1.0', absoluteText: '< 0.01' });
+    expect(row(p, 'basophil').absolute).toBeCloseTo(0.004, 12);
+    // a type not seen stays 0.00, and the others to 0.01 as before
+    expect(row(p, 'eosinophil').absoluteText).toBe('0.00');
+    expect(row(p, 'neutrophil').absoluteText).toBe('0.40');
+    expect(row(printedDifferential(st, 0.4, ADULT_REFERENCE, '', false, 'de-DE'), 'basophil').absoluteText).toBe('< 0,01');
+  });
   it('H/L only where the number of cells counted supports it (Rümke’s binomial intervals)', () => {
     const ref = { source: 'test', percent: { neutrophil: { low: 40, high: 80 }, basophil: { low: 0, high: 1 }, eosinophil: { low: 1, high: 6 } }, absolute: { basophil: { low: 0.02, high: 0.1 } } };
     // 0 basophils of 23 cells (the audit's case): the printed 0.00 ×10⁹/L is under 0.02, but 0 of 23 can be up

@@ -395,7 +395,8 @@ export function printedDifferential(st: DifferentialState, wbcCount: number | nu
     return {
       ...r,
       percentText: !shown || r.percent === null ? '–' : fixed(r.percent, 1, locale),
-      absoluteText: !shown || r.absolute === null ? '–' : fixed(r.absolute, 2, locale),
+      // a type seen never reads 0.00: 1 basophil in 100 cells at a WBC of 0.4 is 0.004 ×10⁹/L ("< 0.01", the footnote's 0.01)
+      absoluteText: !shown || r.absolute === null ? '–' : r.n > 0 && Number(r.absolute.toFixed(2)) === 0 ? `< ${fixed(0.01, 2, locale)}` : fixed(r.absolute, 2, locale),
       flagText: shown ? flagWords(r.flag, r.absoluteFlag) : '',
       withheldText,
       note: !shown ? ('' as const) : none ? ('no interval set' as const) : withheldText ? (TOO_FEW_CELLS as typeof TOO_FEW_CELLS) : ('' as const),
