@@ -38,11 +38,11 @@ export const CellTile = memo(function CellTile({
   const side = tileSide(img, window.devicePixelRatio);
   useEffect(() => {
     let live = true;
-    void tiles.url(cell.imageId, box, side).then((u) => live && setSrc(u));
+    void tiles.url(cell.imageId, box, side, cell.minSide).then((u) => live && setSrc(u));
     return () => {
       live = false;
     };
-  }, [tiles, cell.imageId, box, side]);
+  }, [tiles, cell.imageId, box, side, cell.minSide]);
   const group = w.category ?? w.type;
   const unsure = !w.verified && typeUnsure(w, low);
   return (
