@@ -617,3 +617,58 @@ for (const vp of [
     await context.close();
   });
 }
+
+test('past the differential\'s target, the gallery marks the verified cells kept apart, and each group says how many of its cells count: as the report does', async ({ page }) => {
+  const app = new AppPage(page);
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(3));
+  await app.waitReady(600_000);
+  // over 100 WBCs: boxes drawn by hand on each field, as the gallery bench does (each is typed at once)
+  const ids = (await hook(page, 'images')).filter((i) => i.status === 'done').map((i) => i.id);
+  for (const id of ids) {
+    const boxes = Array.from({ length: 40 }, (_, k) => ({ x1: 10 + (k % 14) * 44, y1: 10 + Math.floor(k / 14) * 44, x2: 50 + (k % 14) * 44, y2: 50 + Math.floor(k / 14) * 44 }));
+    expect(await page.evaluate(([id, boxes]) => window.__smearcount.addWbcBoxes(id, boxes), [id, boxes] as const)).toBe(40);
+  }
+  await page.waitForFunction(() => window.__smearcount.differential().typed >= 110 && window.__smearcount.differential().untyped === 0, null, { timeout: 300_000, polling: 250 });
+  await page.getByTestId('open-gallery').click();
+  const scroller = page.getByTestId('gallery-scroll');
+  // every group verified at once, then unsure cells one by one (V) until some are past the target
+  for (let i = 0; i < 20 && (await page.locator('[data-testid^="gallery-verify-group-"]').count()); i++) await page.locator('[data-testid^="gallery-verify-group-"]').first().click();
+  const left = page.locator('[data-testid="wbc-tile"][data-verified="no"]');
+  while ((await hook(page, 'differential')).over < 3) {
+    if (!(await left.count())) await scroller.evaluate((el) => (el.scrollTop += el.clientHeight * 0.8));
+    else {
+      await left.first().click();
+      await page.keyboard.press('v');
+    }
+  }
+  const st = await hook(page, 'differential');
+  expect(st.basedOn).toBe(100);
+  // a window tall enough for the whole (virtualised) gallery: every tile and header drawn at once
+  await page.setViewportSize({ width: 1280, height: 3200 });
+  await scroller.evaluate((el) => (el.scrollTop = 0));
+  await expect(tiles(page)).toHaveCount(st.typed + st.smudge + st.other);
+  const apart = new Map<string, string>();
+  const counted = new Map<string, string>();
+  for (const t of await page.locator('[data-testid="wbc-tile"][data-beyond="yes"]').all()) apart.set((await t.getAttribute('data-key'))!, (await t.getAttribute('aria-label'))!);
+  for (const h of await page.locator('[data-testid^="gallery-group-"]:has([data-testid="gallery-group-counted"])').all())
+    counted.set((await h.getAttribute('data-testid'))!.slice('gallery-group-'.length), (await h.getByTestId('gallery-group-counted').textContent())!);
+  // the cells marked are the ones the figures leave out, each said in its accessible name
+  expect(apart.size).toBe(st.over);
+  for (const label of apart.values()) expect(label).toContain('verified, past the target of 100: kept apart, out of the percentages');
+  // each type's header: the cells the figures count (the report's counts) and those past the target
+  const types = Object.keys(st.released.counts) as (keyof typeof st.released.counts)[];
+  const present = types.filter((t) => counted.has(t));
+  expect(present.length).toBeGreaterThan(0);
+  let pastSum = 0;
+  for (const t of present) {
+    const m = /· (\d+) counted(?: · (\d+) past the target)?/.exec(counted.get(t)!)!;
+    expect(Number(m[1]), t).toBe(st.released.counts[t]);
+    pastSum += Number(m[2] ?? 0);
+  }
+  expect(pastSum).toBe(st.over);
+  await page.keyboard.press('Escape');
+  await page.getByTestId('export-report').click();
+  await expect(page.getByTestId('report-diff-basis')).toContainText(`on 100 verified cells (target 100); ${st.over} verified beyond the target, kept apart`);
+});

@@ -73,6 +73,15 @@ test('the microscope profile learns from verified cells, is kept on the device, 
   expect(JSON.parse(stored).profile.cells).toHaveLength(verified);
   expect(leaks(stored)).toEqual([]);
 
+  // reset asks first, saying what it loses and that no Undo brings it back ("Forget every cell this microscope
+  // profile learnt from?" said neither how many nor for good); cancelled, nothing is lost
+  const asked = new Promise<string>((resolve) => page.once('dialog', (d) => (resolve(d.message()), void d.dismiss())));
+  await page.getByTestId('profile-reset').click();
+  const question = await asked;
+  expect(question).toContain(`forgets the ${verified} verified cell`);
+  expect(question).toContain('cannot be undone: export the profile first');
+  await expect(status).toContainText(learnt);
+  expect((await exportProfile(page)).json.cells).toHaveLength(verified);
   // reset forgets it
   page.once('dialog', (d) => d.accept());
   await page.getByTestId('profile-reset').click();

@@ -4,11 +4,13 @@
  * kept (LRU) because the gallery asks for an image's cells together.
  */
 import type { ImageBox } from '../core/detection/geometry';
+import { cropDraws, cropRect, type CropRule } from '../core/differential/crop';
 import type { ImageFiles } from './files';
 
 export interface CellTiles {
   /** `side`: the crop's side on screen in device pixels (CSS px × devicePixelRatio; see tileSide). */
-  url(imageId: string, box: ImageBox, side?: number): Promise<string | null>;
+  /** `minSide`: the image's smallest WBC side (core minWbcSide), as the classifier's crop takes it. */
+  url(imageId: string, box: ImageBox, side?: number, minSide?: number): Promise<string | null>;
   forget(): void;
 }
 
@@ -21,9 +23,19 @@ const MAX_SIZE = 384;
  * phone the browser stretched it 2× and the cell's granules and chromatin, what tells its type, were a blur. */
 export const tileSide = (shown: number, dpr: number) => Math.min(MAX_SIZE, Math.max(SIZE, Math.ceil(shown * (Number.isFinite(dpr) && dpr > 0 ? dpr : 1))));
 const KEEP_DECODED = 4;
-const FACTOR = 1.4; // the classifier's crop: what the technician sees is what the model typed
+/** Cards before the crop rule was in them: 1.4 and a mid-grey pad. */
+const OLD_RULE: Pick<CropRule, 'factor' | 'pad'> = { factor: 1.4, pad: 0.5 };
 
-export function createCellTiles(files: ImageFiles): CellTiles {
+/** How a tile is drawn: the classifier's crop (the card's factor, the image's smallest WBC side, the card's pad)
+ * at the tile's size. A tile at the image's edge was padded grey while the classifier replicates the edge (the
+ * card's pad "edge"), and its square ignored the smallest side: the technician checked a picture the model
+ * never saw. */
+export function tileDraws(box: ImageBox, rule: Pick<CropRule, 'factor' | 'pad'>, minSide: number, width: number, height: number, size: number) {
+  return cropDraws(cropRect(box, rule.factor, minSide), width, height, size, rule.pad);
+}
+
+/** `rule`: the classifier card's crop rule. */
+export function createCellTiles(files: ImageFiles, rule: Pick<CropRule, 'factor' | 'pad'> = OLD_RULE): CellTiles {
   const urls = new Map<string, Promise<string | null>>();
   const decoded = new Map<string, Promise<ImageBitmap>>();
   function bitmap(id: string, blob: Blob) {
@@ -42,31 +54,30 @@ export function createCellTiles(files: ImageFiles): CellTiles {
     }
     return p;
   }
-  async function make(imageId: string, box: ImageBox, size: number): Promise<string | null> {
+  async function make(imageId: string, box: ImageBox, size: number, minSide: number): Promise<string | null> {
     const blob = files.get(imageId);
     if (!blob) return null;
     try {
       const bmp = await bitmap(imageId, blob);
-      const side = FACTOR * Math.max(box.x2 - box.x1, box.y2 - box.y1);
-      const x = (box.x1 + box.x2) / 2 - side / 2;
-      const y = (box.y1 + box.y2) / 2 - side / 2;
+      const { fill, patches } = tileDraws(box, rule, minSide, bmp.width, bmp.height, size);
       const canvas = new OffscreenCanvas(size, size);
       const ctx = canvas.getContext('2d')!;
-      ctx.fillStyle = '#808080';
+      const g = Math.round(fill * 255);
+      ctx.fillStyle = `rgb(${g},${g},${g})`;
       ctx.fillRect(0, 0, size, size);
-      ctx.drawImage(bmp, x, y, side, side, 0, 0, size, size);
+      for (const p of patches) ctx.drawImage(bmp, p.sx, p.sy, p.sw, p.sh, p.dx, p.dy, p.dw, p.dh);
       return URL.createObjectURL(await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.85 }));
     } catch {
       return null;
     }
   }
   return {
-    url(imageId, box, side = SIZE) {
+    url(imageId, box, side = SIZE, minSide = 0) {
       const size = Math.min(MAX_SIZE, Math.max(SIZE, Math.round(side)));
-      const key = `${imageId}/${Math.round(box.x1)},${Math.round(box.y1)},${Math.round(box.x2)},${Math.round(box.y2)}@${size}`;
+      const key = `${imageId}/${Math.round(box.x1)},${Math.round(box.y1)},${Math.round(box.x2)},${Math.round(box.y2)}@${size}/${Math.round(minSide)}`;
       let p = urls.get(key);
       if (!p) {
-        p = make(imageId, box, size);
+        p = make(imageId, box, size, minSide);
         urls.set(key, p);
       }
       return p;

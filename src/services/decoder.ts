@@ -1,4 +1,4 @@
-import { edgePatches, type CropPad } from '../core/differential/crop';
+import { cropDraws, type CropPad } from '../core/differential/crop';
 import type { Region } from '../core/detection/scale';
 import { readBitmapPixels, type ReadPixels } from '../worker/qualityAssess';
 import { createQualityAssessor, type QualityJob } from './qualityWorker';
@@ -33,12 +33,12 @@ export const browserDecoder: Decoder = {
   async crop(bmp, rect, size, pad) {
     const canvas = new OffscreenCanvas(size, size);
     const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-    const g = Math.round((pad === 'edge' ? 0.5 : pad) * 255);
+    const { fill, patches } = cropDraws(rect, bmp.width, bmp.height, size, pad);
+    const g = Math.round(fill * 255);
     ctx.fillStyle = `rgb(${g},${g},${g})`;
     ctx.fillRect(0, 0, size, size);
     ctx.imageSmoothingQuality = 'high';
-    if (pad === 'edge') for (const p of edgePatches(rect, bmp.width, bmp.height, size)) ctx.drawImage(bmp, p.sx, p.sy, p.sw, p.sh, p.dx, p.dy, p.dw, p.dh);
-    else ctx.drawImage(bmp, rect.x, rect.y, rect.side, rect.side, 0, 0, size, size);
+    for (const p of patches) ctx.drawImage(bmp, p.sx, p.sy, p.sw, p.sh, p.dx, p.dy, p.dw, p.dh);
     return ctx.getImageData(0, 0, size, size).data;
   },
   pixels: readBitmapPixels,

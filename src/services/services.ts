@@ -114,7 +114,8 @@ export function createServices(opts: ServiceOptions): Services {
   const files = createImageFiles();
   const thumbnails = createThumbnails(files);
   const gallery = createGalleryStore();
-  const tiles = createCellTiles(files);
+  // the classifier's own crop rule: a tile is the picture the model typed
+  const tiles = createCellTiles(files, classifier?.crop);
   let client: Promise<DetectorClient> | undefined;
 
   // ?threads=N forces a count (tests, the bench); otherwise the measured choice for this machine.

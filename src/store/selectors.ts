@@ -5,7 +5,8 @@ import type { Detection } from '../core/detection/detection';
 import { countedByRule, postprocess } from '../core/detection/postprocess';
 import { applyEdits, applyTypes, isEdited, NO_EDITS } from '../core/edits/edits';
 import { applyReview } from '../core/edits/gallery';
-import { differentialState, type DifferentialState } from '../core/differential/rules';
+import { minWbcSide } from '../core/differential/crop';
+import { beyondTarget, differentialState, type DifferentialState } from '../core/differential/rules';
 import { belowThreshold, uncertaintyOrder } from '../core/edits/review';
 import { differential, typeUnsure, WBC_TYPES, type Differential, type WbcType } from '../core/differential/differential';
 import { countCells, summarize, type BatchSummary, type Counts } from '../core/counts/counts';
@@ -356,6 +357,8 @@ export interface GalleryCell {
   imageId: string;
   imageName: string;
   det: Detection;
+  /** The image's smallest WBC side (core minWbcSide): the classifier's crop, so the tile's, is built on it. */
+  minSide: number;
 }
 
 let galleryCache: { images: AppState['images']; order: string[]; params: PostprocessParams; out: GalleryCell[] } | undefined;
@@ -369,9 +372,25 @@ export function selectGalleryCells(s: AppState): GalleryCell[] {
   for (const id of s.order) {
     const im = s.images[id];
     if (im.status !== 'done' || !inTotals(im)) continue;
-    for (const d of shownDetections(im, s.postprocess)) if (d.cls === 'WBC' && d.wbc) out.push({ key: `${id}/${d.id}`, imageId: id, imageName: im.name, det: d });
+    const shown = shownDetections(im, s.postprocess);
+    const minSide = minWbcSide(shown);
+    for (const d of shown) if (d.cls === 'WBC' && d.wbc) out.push({ key: `${id}/${d.id}`, imageId: id, imageName: im.name, det: d, minSide });
   }
   galleryCache = { images: s.images, order: s.order, params: s.postprocess, out };
+  return out;
+}
+
+let beyondCache: { cells: GalleryCell[]; target: number; out: ReadonlySet<string> } | undefined;
+
+/** The gallery's cells verified past the differential's target (their keys): kept apart, out of the
+ * percentages. The gallery's cells are the differential's WBCs in the same batch order, and core beyondTarget
+ * is the rule its figures use, so the cells marked are the ones the report leaves out. */
+export function selectBeyondTarget(s: AppState): ReadonlySet<string> {
+  const cells = selectGalleryCells(s);
+  const c = beyondCache;
+  if (c && c.cells === cells && c.target === s.diffRules.target) return c.out;
+  const out = new Set([...beyondTarget(cells.map((x) => x.det), s.diffRules.target)].map((i) => cells[i].key));
+  beyondCache = { cells, target: s.diffRules.target, out };
   return out;
 }
 

@@ -99,6 +99,15 @@ export function edgePatches(rect: { x: number; y: number; side: number }, width:
   return ys.flatMap(([sy, sh, dy, dh]) => xs.map(([sx, sw, dx, dw]) => ({ sx, sy, sw, sh, dx, dy, dw, dh })));
 }
 
+/** How a crop is drawn: a size x size square filled with the grey `fill` (0-1), then the drawImage calls. The pad
+ * "edge" replicates the image's edge (its fill shows only where the square misses the image); a number is the
+ * grey outside the image. One plan for the classifier's crops (services/decoder) and the gallery's tiles
+ * (services/cellTiles), so what the technician sees is what the model typed. */
+export function cropDraws(rect: { x: number; y: number; side: number }, width: number, height: number, size: number, pad: CropPad): { fill: number; patches: Patch[] } {
+  if (pad === 'edge') return { fill: 0.5, patches: edgePatches(rect, width, height, size) };
+  return { fill: pad, patches: [{ sx: rect.x, sy: rect.y, sw: rect.side, sh: rect.side, dx: 0, dy: 0, dw: size, dh: size }] };
+}
+
 /** RGBA bytes of one size x size crop -> float32 CHW RGB in [0, 1]. */
 export function rgbaToUnitChw(rgba: Uint8Array | Uint8ClampedArray, size: number): Float32Array {
   const n = size * size;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Detection } from '../detection/detection';
-import { ADULT_REFERENCE, apartText, DEFAULT_RULES, differentialState, flagOf, flagsAllowed, modelLean, parseIntervals, parseRules, printedDifferential, reportRows, rulesProgressText, samplingInterval, TOO_FEW_CELLS, wbcBasis, wbcBasisWords } from './rules';
+import { ADULT_REFERENCE, apartText, beyondTarget, DEFAULT_RULES, differentialState, flagOf, flagsAllowed, modelLean, parseIntervals, parseRules, printedDifferential, reportRows, rulesProgressText, samplingInterval, TOO_FEW_CELLS, wbcBasis, wbcBasisWords } from './rules';
 import { differential, type WbcType } from './differential';
 import { AppError, errorMessage } from '../errors';
 
@@ -82,6 +82,29 @@ describe('differential rules', () => {
     expect(t200).toMatchObject({ reached: false, basedOn: 150, over: 0 });
     expect(rulesProgressText(t200)).toBe('150 WBC verified (target 200)');
     expect(differentialState(many(230), { target: 200, basis: 'verified' }, 0.6)).toMatchObject({ basedOn: 200, over: 30 });
+  });
+  it('beyondTarget: the verified cells past the target, the ones the figures leave out', () => {
+    // batch order: 99 NEU, an unverified LYM, a smudge, an NRBC (no cell towards the target), the 100th NEU,
+    // then a verified EOS, an NRBC and a MON past the target
+    const dets = [
+      ...Array.from({ length: 99 }, () => wbc('neutrophil', { verified: true })),
+      wbc('lymphocyte'),
+      wbc('neutrophil', { verified: true, category: 'smudge' }),
+      wbc('erythroblast', { verified: true }),
+      wbc('neutrophil', { verified: true }),
+      wbc('eosinophil', { verified: true }),
+      { ...wbc('neutrophil'), cls: 'RBC' as const },
+      wbc('erythroblast', { verified: true }),
+      wbc('monocyte', { verified: true }),
+    ];
+    const past = beyondTarget(dets, 100);
+    expect([...past]).toEqual([103, 105, 106]);
+    const s = differentialState(dets, DEFAULT_RULES, 0.6);
+    expect(s.over).toBe(past.size);
+    // what is left of the verified typed cells is what the figures count, type by type
+    const kept = dets.filter((d, i) => d.cls === 'WBC' && d.wbc?.verified && !d.wbc.category && !past.has(i));
+    for (const t of ['neutrophil', 'eosinophil', 'monocyte', 'erythroblast'] as const) expect(kept.filter((d) => d.wbc!.type === t).length).toBe(s.released.counts[t]);
+    expect(beyondTarget(dets, 200).size).toBe(0);
   });
   it('report rows: % with H/L flags at the printed precision, absolute counts from the analyser WBC', () => {
     const types: WbcType[] = [...Array<WbcType>(85).fill('neutrophil'), ...Array<WbcType>(10).fill('lymphocyte'), ...Array<WbcType>(5).fill('monocyte'), 'erythroblast'];

@@ -63,19 +63,38 @@ export interface DifferentialState {
   over: number;
 }
 
+/**
+ * Which of the cells (in batch order) are verified beyond the target: their positions in `dets`. The count
+ * stops at the target, as at the microscope; later verified cells (erythroblasts included) are kept apart,
+ * out of the percentages. One rule for the figures (differentialState's `over`) and the gallery's marks, so
+ * the cells marked there are the ones the report leaves out.
+ */
+export function beyondTarget(dets: readonly Detection[], target: DiffTarget): Set<number> {
+  const out = new Set<number>();
+  let inDiff = 0;
+  dets.forEach((d, i) => {
+    const w = d.cls === 'WBC' ? d.wbc : undefined;
+    if (!w || !w.verified || w.category) return;
+    if (inDiff >= target) out.add(i);
+    else if (w.type !== 'erythroblast') inDiff++;
+  });
+  return out;
+}
+
 /** The differential state of a set of shown detections (any number of images), in batch order. */
-export function differentialState(dets: Iterable<Detection>, rules: DiffRules, lowConfidence: number): DifferentialState {
+export function differentialState(input: Iterable<Detection>, rules: DiffRules, lowConfidence: number): DifferentialState {
+  const dets = [...input];
+  const beyond = beyondTarget(dets, rules.target);
   const counted: WbcType[] = [];
   const allTypes: WbcType[] = [];
   const modelTypes: WbcType[] = [];
-  let inDiff = 0;
   let verified = 0;
   let over = 0;
   let unsure = 0;
   let smudge = 0;
   let other = 0;
   let untyped = 0;
-  for (const d of dets) {
+  for (const [i, d] of dets.entries()) {
     if (d.cls !== 'WBC') continue;
     const w = d.wbc;
     if (!w) {
@@ -88,12 +107,8 @@ export function differentialState(dets: Iterable<Detection>, rules: DiffRules, l
       allTypes.push(w.type);
       if (w.verified) {
         verified++;
-        // the count stops at the target, as at the microscope: later cells are kept apart
-        if (inDiff >= rules.target) over++;
-        else {
-          counted.push(w.type);
-          if (w.type !== 'erythroblast') inDiff++;
-        }
+        if (beyond.has(i)) over++;
+        else counted.push(w.type);
       } else {
         modelTypes.push(w.type);
         if (typeUnsure(w, lowConfidence)) unsure++;

@@ -12,6 +12,7 @@ export const CellTile = memo(function CellTile({
   code,
   low,
   selected,
+  beyond,
   width,
   img = 88,
   onSelect,
@@ -21,6 +22,8 @@ export const CellTile = memo(function CellTile({
   code: Record<string, string>;
   low: number;
   selected: boolean;
+  /** The differential's target, where this verified cell is past it: kept apart, out of the percentages. */
+  beyond?: number;
   width: number;
   /** The crop's side on screen (px). */
   img?: number;
@@ -35,24 +38,27 @@ export const CellTile = memo(function CellTile({
   const side = tileSide(img, window.devicePixelRatio);
   useEffect(() => {
     let live = true;
-    void tiles.url(cell.imageId, box, side).then((u) => live && setSrc(u));
+    void tiles.url(cell.imageId, box, side, cell.minSide).then((u) => live && setSrc(u));
     return () => {
       live = false;
     };
-  }, [tiles, cell.imageId, box, side]);
+  }, [tiles, cell.imageId, box, side, cell.minSide]);
   const group = w.category ?? w.type;
   const unsure = !w.verified && typeUnsure(w, low);
   return (
     <button
       type="button"
-      className={`wbc-tile${selected ? ' selected' : ''}${w.verified ? ' verified' : ''}${unsure ? ' unsure' : ''}`}
+      className={`wbc-tile${selected ? ' selected' : ''}${w.verified ? ' verified' : ''}${unsure ? ' unsure' : ''}${beyond ? ' beyond' : ''}`}
       style={{ width: width - 8 }}
       data-testid="wbc-tile"
       data-type={group}
       data-key={cell.key}
       data-verified={w.verified ? 'yes' : 'no'}
+      data-beyond={beyond ? 'yes' : undefined}
+      // a mouse has the why; the label says "apart" and the accessible name says it whole
+      title={beyond ? `Verified past the target of ${beyond}: kept apart, out of the percentages` : undefined}
       aria-pressed={selected}
-      aria-label={`${w.category ? EXTRA_LABEL[w.category] : code[w.type]}${w.origin === 'model' ? ` ${Math.round(w.p * 100)}%` : ''}${w.verified ? ', verified' : ''}${unsure ? ', unsure' : ''}, ${cell.imageName}`}
+      aria-label={`${w.category ? EXTRA_LABEL[w.category] : code[w.type]}${w.origin === 'model' ? ` ${Math.round(w.p * 100)}%` : ''}${w.verified ? ', verified' : ''}${beyond ? `, past the target of ${beyond}: kept apart, out of the percentages` : ''}${unsure ? ', unsure' : ''}, ${cell.imageName}`}
       draggable
       onDragStart={(e) => {
         e.dataTransfer.setData('text/x-smearcount-cell', cell.key);
@@ -72,6 +78,7 @@ export const CellTile = memo(function CellTile({
         {w.origin === 'model' && !w.verified ? <span className="muted"> {Math.round(w.p * 100)}%</span> : null}
         {unsure ? ' ?' : ''}
         {w.verified ? ' ✓' : ''}
+        {beyond ? ' apart' : ''}
       </span>
     </button>
   );

@@ -1,9 +1,9 @@
 import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
-import { bulkVerifiable, EXTRA_CATEGORIES, EXTRA_LABEL, type GalleryGroup } from '../../core/edits/gallery';
+import { bulkVerifiable, EXTRA_CATEGORIES, EXTRA_LABEL, isExtraCategory, type GalleryGroup } from '../../core/edits/gallery';
 import { WBC_LABEL, WBC_TYPES } from '../../core/differential/differential';
 import { useApp, useServices } from '../../services/context';
-import { selectDifferentialState, selectGalleryCells, type GalleryCell } from '../../store/selectors';
+import { selectBeyondTarget, selectDifferentialState, selectGalleryCells, type GalleryCell } from '../../store/selectors';
 import type { DifferentialState } from '../../core/differential/rules';
 import { newTargetNotices } from '../../services/differentialNotice';
 import { arrowTarget, cellSortKey, galleryLayout, groupCells, visibleRows, GROUPS, HEADER_H, TILE, TILE_WIDE, type Arrow } from './layout';
@@ -36,6 +36,9 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
   const { classifier } = useServices();
   const low = classifier?.lowConfidence ?? 0.6;
   const cells = useApp(selectGalleryCells);
+  // the verified cells past the differential's target: kept apart, out of the percentages (marked on their tiles)
+  const beyond = useApp(selectBeyondTarget);
+  const diff = useApp((s) => selectDifferentialState(s, low));
   const selected = useStore(ctx.gallery, (s) => s.selected);
   const canUndo = useApp((s) => s.undoLog.past.length > 0);
   const canRedo = useApp((s) => s.undoLog.future.length > 0);
@@ -307,6 +310,7 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
                   <span className="muted">
                     {' '}
                     {num(groups[r.group].length)} · {num(groups[r.group].filter((c) => !c.det.wbc?.verified).length)} unverified
+                    {diff.reached && !isExtraCategory(r.group) ? <GroupCounted cells={groups[r.group]} beyond={beyond} /> : null}
                   </span>
                   <GroupVerify
                     cells={groups[r.group]}
@@ -322,7 +326,7 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
               ) : (
                 <div key={`r-${r.group}-${r.index}`} className="gallery-row" style={{ top: r.top, height: layout.rowH }} {...drop(r.group)}>
                   {r.cells.map((c) => (
-                    <CellTile key={c.key} cell={c} code={code} low={low} selected={c.key === selected} width={tile.w} img={tile.img} onSelect={() => ctx.gallery.getState().setSelected(c.key)} onOpen={() => jumpToCell(ctx, c.key)} />
+                    <CellTile key={c.key} cell={c} code={code} low={low} selected={c.key === selected} beyond={beyond.has(c.key) ? diff.target : undefined} width={tile.w} img={tile.img} onSelect={() => ctx.gallery.getState().setSelected(c.key)} onOpen={() => jumpToCell(ctx, c.key)} />
                   ))}
                 </div>
               ),
@@ -331,6 +335,20 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
         </div>
       </section>
     </div>
+  );
+}
+
+/** Once the differential has reached its target, how many of a group's cells its figures count, and how many
+ * verified past the target are kept apart: the technician sees which verified cells the percentages rest on,
+ * and the groups' counted cells add up to the report's figures. */
+function GroupCounted({ cells, beyond }: { cells: readonly GalleryCell[]; beyond: ReadonlySet<string> }) {
+  const apart = cells.filter((c) => beyond.has(c.key)).length;
+  const counted = cells.filter((c) => c.det.wbc?.verified && !c.det.wbc.category && !beyond.has(c.key)).length;
+  return (
+    <span data-testid="gallery-group-counted">
+      {' '}
+      · {num(counted)} counted{apart ? ` · ${num(apart)} past the target` : ''}
+    </span>
   );
 }
 

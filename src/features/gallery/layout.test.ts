@@ -7,6 +7,7 @@ const cell = (id: string, p: number, verified: boolean): GalleryCell => ({
   key: `a/${id}`,
   imageId: 'a',
   imageName: 'a.jpg',
+  minSide: 0,
   det: { id, cls: 'WBC', score: 0.9, box: { x1: 0, y1: 0, x2: 10, y2: 10 }, origin: 'model', wbc: { type: 'neutrophil', p, origin: 'model', verified } },
 });
 const order = (cells: GalleryCell[], frozen?: Map<string, number>) => groupCells(cells, 0.6, frozen).neutrophil.map((c) => c.key);

@@ -6,7 +6,7 @@ import { browserLocale, plain } from '../../core/formats/numbers';
 import { AppError, errorMessage } from '../../core/errors';
 import { useApp, useServices } from '../../services/context';
 import { Section } from '../Section';
-import { adaptedHow, cellsWords, fittedWords } from './profileWords';
+import { adaptedHow, cellsWords, fittedWords, resetQuestion } from './profileWords';
 
 function download(name: string, text: string) {
   const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
@@ -63,7 +63,10 @@ export function ProfilePanel() {
         {fittedWords(a.fitMs, locale)}
       </p>
       <div className="buttons">
-        <button data-testid="profile-reset" disabled={!a.cells} onClick={() => confirm('Forget every cell this microscope profile learnt from?') && profile.reset()}>
+        <button data-testid="profile-reset" disabled={!a.cells} onClick={() => {
+            const cur = profile.current();
+            if (confirm(resetQuestion(cur.name, cur.cells.length, locale))) profile.reset();
+          }}>
           Reset
         </button>
         <button data-testid="profile-export" onClick={() => download(`microscope-profile-${(profile.current().name || 'profile').replace(/[^\p{L}\p{N}._-]+/gu, '_')}.json`, profile.exportJson())}>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adaptedHow, cellsWords, fittedWords } from './profileWords';
+import { adaptedHow, cellsWords, fittedWords, resetQuestion } from './profileWords';
 
 describe("the microscope profile's figures, in the browser's locale", () => {
   it('the blend weight with the decimal sign of the lab, the cells and the fit time grouped', () => {
@@ -12,5 +12,11 @@ describe("the microscope profile's figures, in the browser's locale", () => {
     expect(cellsWords(1, 'de-DE')).toBe('1 verified cell');
     expect(fittedWords(1234.6, 'de-DE')).toBe(' · fitted in 1.235 ms');
     expect(fittedWords(null, 'de-DE')).toBe('');
+  });
+  it("Reset's question says what is lost, in the lab's figures, and that it cannot be undone", () => {
+    expect(resetQuestion('Olympus CX23', 1204, 'de-DE')).toBe(
+      'Reset the microscope profile "Olympus CX23"? This device forgets the 1.204 verified cells it learnt from, and the WBC types go back to the model\'s own. This cannot be undone: export the profile first to keep them.',
+    );
+    expect(resetQuestion('Bench 2', 1, 'en-US')).toContain('forgets the 1 verified cell it learnt from');
   });
 });

@@ -15,5 +15,11 @@ export function adaptedHow(w: number, bias: boolean, locale?: string): string {
   return parts.length ? ` (${parts.join('; ')}).` : '.';
 }
 
+/** The question before Reset: what is lost, in figures, and that no Undo brings it back (as Remove image and
+ * the import's replace say what they take). It asked "Forget every cell this microscope profile learnt from?":
+ * how many, that the types go back to the model's own, and that it is for good went unsaid. */
+export const resetQuestion = (name: string, cells: number, locale?: string) =>
+  `Reset the microscope profile "${name}"? This device forgets the ${cellsWords(cells, locale)} it learnt from, and the WBC types go back to the model's own. This cannot be undone: export the profile first to keep them.`;
+
 /** How long the head's fit took, for the settings line ('' where it has not been fitted). */
 export const fittedWords = (ms: number | null, locale?: string) => (ms !== null ? ` · fitted in ${plain(Math.round(ms), locale)} ms` : '');
