@@ -1,4 +1,6 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { PNG } from 'pngjs';
 import { AppPage } from './app.po';
 import { testingImages } from './data';
 
@@ -68,5 +70,40 @@ test.describe('844x390, touch: a phone on its side', () => {
     }
     // the hint and the actions meet at one of the two places (else this test proves nothing)
     expect(overlaps).toBeGreaterThan(0);
+  });
+});
+
+test.describe('1280x720, a mouse: files dragged over the live view', () => {
+  test.use({ viewport: { width: 1280, height: 720 } });
+
+  test('the drop overlay lies over the live view, which takes the files dropped on it', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    // no camera here: the live view opens and says so, as it does where the camera is refused
+    await page.getByTestId('live-start').click();
+    await expect(page.getByTestId('live-view')).toBeVisible();
+    await expect(page.getByTestId('live-error')).toBeVisible();
+    const file = testingImages(1)[0];
+    const name = file.split('/').pop()!;
+    const dt = await page.evaluateHandle(
+      ({ bytes, name }) => {
+        const d = new DataTransfer();
+        d.items.add(new File([new Uint8Array(bytes)], name, { type: 'image/jpeg' }));
+        return d;
+      },
+      { bytes: [...readFileSync(file)], name },
+    );
+    const view = page.getByTestId('live-view');
+    await view.dispatchEvent('dragenter', { dataTransfer: dt });
+    const overlay = page.getByTestId('drop-overlay');
+    await expect(overlay).toBeVisible();
+    // painted on top: the overlay lets the pointer through and the page under the live view is inert, so
+    // elementFromPoint passes it by; a point of the stage (black, no camera) shows the overlay's blue over it
+    const at = (await page.getByTestId('live-view').locator('.live-stage').boundingBox())!;
+    const shot = PNG.sync.read(await page.screenshot({ clip: { x: at.x + at.width / 4, y: at.y + at.height / 4, width: 1, height: 1 } }));
+    expect([...shot.data.subarray(0, 3)].map((c) => Math.round(c / 8))).toEqual([31, 44, 65].map((c) => Math.round(c / 8)));
+    await view.dispatchEvent('drop', { dataTransfer: dt });
+    await expect(overlay).toHaveCount(0);
+    await expect.poll(async () => (await app.images()).map((i) => i.name)).toEqual([name]);
   });
 });
