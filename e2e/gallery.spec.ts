@@ -541,6 +541,26 @@ test('on a phone, tapping a cell leaves the cells where they are: the next tap l
   await context.close();
 });
 
+test("on a phone, a cell in the top row stays put when tapped, and the cell's types and Verify are at the screen's foot, under the thumb", async ({ browser }) => {
+  // gallery audit (2026-12-07, seventeenth session): the first tap on a cell of the top rows grew the bar above the
+  // cells from a line of hint to three rows of buttons; the earlier fix scrolled by as much, which hid the top rows
+  // under the bar, and keeping the tapped cell in view scrolled back: every tile moved 119 px down
+  const { context, page } = await phoneGallery(browser, 5);
+  await expect(tiles(page).first()).toBeVisible();
+  const before = await tiles(page).evaluateAll((els) => els.map((e) => ({ key: e.getAttribute('data-key')!, y: e.getBoundingClientRect().y })));
+  const top = before.reduce((a, b) => (b.y < a.y ? b : a));
+  await page.locator(`[data-testid="wbc-tile"][data-key="${top.key}"]`).tap();
+  await expect(page.locator(`[data-testid="wbc-tile"][data-key="${top.key}"]`)).toHaveAttribute('aria-pressed', 'true');
+  const after = new Map((await tiles(page).evaluateAll((els) => els.map((e) => [e.getAttribute('data-key')!, e.getBoundingClientRect().y] as const))));
+  for (const b of before) if (after.has(b.key)) expect(after.get(b.key), b.key).toBeCloseTo(b.y, 0);
+  for (const id of ['gallery-verify', 'gallery-jump', 'gallery-move-neutrophil']) {
+    const r = (await page.getByTestId(id).boundingBox())!;
+    expect(r.y, id).toBeGreaterThan(844 / 2);
+    expect(r.y + r.height, id).toBeLessThanOrEqual(844);
+  }
+  await context.close();
+});
+
 /** Every control of the gallery's header and its selected-cell bar: inside the viewport, overlapping none
  * of the others, and neither row scrolled or clipped sideways (audit: 200% zoom, a phone, 320 px). */
 async function headerFits(page: Page) {

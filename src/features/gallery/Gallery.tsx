@@ -281,9 +281,24 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
                   (which the next blur wrote back, undoing the undo) */}
               {sel.det.wbc?.category && <NoteInput key={`${sel.key}\n${sel.det.wbc.note ?? ''}`} ctx={ctx} cell={sel} />}
             </>
+          ) : touch ? (
+            // By touch the bar keeps its buttons, off until a cell is tapped: its height no longer changes at the first
+            // tap (one line of hint became three rows of buttons, and every tile moved 119 px, under the finger)
+            <>
+              <span className="hint gallery-selected" data-testid="gallery-hint">
+                Tap a cell, then a type or Verify.
+              </span>
+              {GROUPS.map((g) => (
+                <button key={g} disabled>
+                  {g === 'smudge' || g === 'other' ? (g === 'smudge' ? 'Smudge' : 'Other') : code[g]}
+                </button>
+              ))}
+              <button disabled>Verify</button>
+              <button disabled>Show on canvas</button>
+            </>
           ) : (
             <span className="hint" data-testid="gallery-hint">
-              {touch ? 'Tap a cell, then a type or Verify.' : 'Click a cell, then a type; or drag it to a group; or Shift+1…7 for a type, Shift+8 smudge, Shift+9 other. V verifies, Enter shows it on the canvas. ? lists the keys.'}
+              Click a cell, then a type; or drag it to a group; or Shift+1…7 for a type, Shift+8 smudge, Shift+9 other. V verifies, Enter shows it on the canvas. ? lists the keys.
             </span>
           )}
         </div>
