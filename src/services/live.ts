@@ -228,8 +228,8 @@ export class LiveCamera {
     // captured the removed field again straight away, as a new image, undoing the technician's removal.
     // After a reload their signatures come from the device's store (the removed picture is gone with the batch's
     // commit): before, the field was captured again as a new image.
-    const removed = new Set([...this.known.keys(), ...s.audit.map((a) => a.image).filter((n) => /^live-\d+\.jpg$/.test(n))]);
-    for (const name of removed) {
+    const named = new Set([...this.known.keys(), ...s.audit.map((a) => a.image).filter((n) => /^live-\d+\.jpg$/.test(n))]);
+    for (const name of named) {
       if (names.has(name) || this.unsaved.has(name) || !removedByHand(s.audit, name)) continue;
       let sig = this.known.get(name);
       if (!sig) {
