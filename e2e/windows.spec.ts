@@ -3,6 +3,7 @@ import { copyFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { AppPage, deleteCountedBox } from './app.po';
 import { testingImages } from './data';
+import { GRACE_MS } from '../src/services/windowLock';
 
 // One window of the app owns the batch (services/windowLock.ts). Audit 2026-12-06, two windows: both
 // windows could count and save, each as *the* batch of this browser, so the last save replaced the other
@@ -103,7 +104,7 @@ test.describe('two windows of the app on one batch', () => {
     // a reload of the owner keeps the batch in that window (its lock is free while it reloads)
     await first.page.reload();
     await first.app.waitReady();
-    await second.page.waitForTimeout(3000);
+    await second.page.waitForTimeout(GRACE_MS + 1000);
     await expect(role(first.page)).toHaveCount(0);
     expect(await batchOf(first.app)).toEqual(batch);
     await expect(role(second.page)).toHaveAttribute('data-role', 'elsewhere');

@@ -43,6 +43,11 @@ class Browser {
     return ch;
   }
 
+  /** The window's page stops running (its scripts and channel go) while the browser still holds its lock. */
+  unload(win: number) {
+    for (const o of this.channels) if (o.win === win) this.channels.delete(o);
+  }
+
   /** The window's page goes: its lock is released, its requests and channel go with it. */
   close(win: number) {
     this.queue = this.queue.filter((q) => q.win !== win);
@@ -214,6 +219,52 @@ describe('WindowLock: one window of the app works on the batch', () => {
     browser.close(again.win);
     await vi.advanceTimersByTimeAsync(GRACE_MS + 100);
     expect(b.lock.role).toBe('owner');
+  });
+
+  it('the reloaded owner runs before the browser frees its old page\'s lock: its claim, said again, still reaches the waiting window, which goes on waiting', async () => {
+    const tab = tabSession();
+    const a = open({ session: tab });
+    await vi.advanceTimersByTimeAsync(0);
+    const b = open();
+    await vi.advanceTimersByTimeAsync(0);
+    browser.unload(a.win);
+    const again = open({ session: tab, reloaded: true });
+    await vi.advanceTimersByTimeAsync(300); // its first claim went out; nobody had the lock to give back
+    expect(again.lock.role).toBe('claiming');
+    browser.close(a.win); // now the old page's lock is free: b, queued first, gets it
+    await vi.advanceTimersByTimeAsync(GRACE_MS + STEAL_AFTER_MS);
+    expect(again.lock.role).toBe('owner');
+    expect(b.lock.role).toBe('elsewhere');
+    expect(events).toEqual([`${a.win}: owner`, `${again.win}: owner`]);
+  });
+
+  it('a reload that takes most of the grace still gets its batch back', async () => {
+    const tab = tabSession();
+    const a = open({ session: tab });
+    await vi.advanceTimersByTimeAsync(0);
+    const b = open();
+    await vi.advanceTimersByTimeAsync(0);
+    browser.close(a.win);
+    await vi.advanceTimersByTimeAsync(GRACE_MS - 500);
+    const again = open({ session: tab, reloaded: true });
+    await vi.advanceTimersByTimeAsync(GRACE_MS + STEAL_AFTER_MS);
+    expect(again.lock.role).toBe('owner');
+    expect(b.lock.role).toBe('elsewhere');
+    expect(GRACE_MS).toBeGreaterThanOrEqual(3000);
+  });
+
+  it('"Use it in this window" while the waiting window sits in the grace ends it at once: the window works now', async () => {
+    const a = open();
+    await vi.advanceTimersByTimeAsync(0);
+    const b = open();
+    await vi.advanceTimersByTimeAsync(0);
+    browser.close(a.win);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(b.lock.role).toBe('elsewhere');
+    b.lock.takeOver();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(b.lock.role).toBe('owner');
+    expect(b.owned()).toBe(true);
   });
 
   it('a new tab that was not reloaded does not claim the batch, even with the tab flag (a duplicated tab copies it)', async () => {

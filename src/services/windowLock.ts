@@ -11,7 +11,9 @@
  *   has the lock taken from it after STEAL_AFTER_MS, and stops saving as soon as the browser tells it;
  * - when the owner closes, a waiting window gets the lock. It waits GRACE_MS before it starts, because a
  *   reload of the owner also releases the lock: the reloaded owner (sessionStorage, this tab's) claims it
- *   back at once, and a waiting window that has started nothing simply lets go.
+ *   back at once, and a waiting window that has started nothing simply lets go. The reloaded page's claim
+ *   may go out before the waiting window has the lock (the browser frees the old page's lock a little after
+ *   the new page runs), so a claiming window says it again each CLAIM_BEAT_MS until it holds the lock.
  * - a window that lost the batch stays read-only (what it shows was saved for the other window, and may
  *   be older than what the other now holds): to work there again it reloads and claims the batch at start.
  *
@@ -23,8 +25,13 @@ export const LOCK_NAME = 'smearcount-batch';
 export const CHANNEL_NAME = 'smearcount-batch-owner';
 /** sessionStorage key: set while this tab owns the batch (or asked for it before its reload). */
 export const CLAIM_KEY = 'smearcount-owns-batch';
-/** How long a waiting window that was given the lock unasked waits for the owner's reload to claim it back. */
-export const GRACE_MS = 1500;
+/** How long a waiting window that was given the lock unasked waits for the owner's reload to claim it back.
+ * Long enough for a reload on a loaded two-core machine (1.5 s was not: the CI's run of 2026-12-07 saw the
+ * waiting window start and then lose the batch to the reloaded owner); a window the technician asks to work
+ * in ("Use it in this window") ends its grace at once. */
+export const GRACE_MS = 4000;
+/** How often a claiming window says its claim again (see above). */
+export const CLAIM_BEAT_MS = 1000;
 /** How long an owner has to save its work and let go before the lock is taken from it. */
 export const STEAL_AFTER_MS = 5000;
 
@@ -81,8 +88,9 @@ export class WindowLock {
   /** The queued request's abort (a steal replaces it). */
   private waiting?: AbortController;
   private stealTimer?: unknown;
-  /** A waiting window given the lock unasked: set while it waits GRACE_MS for a reloaded owner's claim. */
-  private inGrace?: () => void;
+  /** A waiting window given the lock unasked: set while it waits GRACE_MS for a reloaded owner's claim.
+   * true: a claim came (it lets go); false: this window was asked to work (it keeps the lock). */
+  private inGrace?: (claimed: boolean) => void;
   private readonly setTimer: (f: () => void, ms: number) => unknown;
   private readonly clearTimer: (t: unknown) => void;
 
@@ -131,8 +139,18 @@ export class WindowLock {
       return;
     }
     if (this.role !== 'elsewhere') return;
+    if (this.inGrace) {
+      // the lock is already this window's, waiting only for a reload that would claim it: it is wanted here
+      this.set('claiming');
+      return this.inGrace(false);
+    }
     this.set('claiming');
-    this.deps.channel?.postMessage({ type: 'claim', from: this.id });
+    const say = () => {
+      if (this.role !== 'claiming' || this.letGo) return;
+      this.deps.channel?.postMessage({ type: 'claim', from: this.id });
+      this.setTimer(say, CLAIM_BEAT_MS);
+    };
+    say();
     this.armSteal();
   }
 
@@ -167,10 +185,10 @@ export class WindowLock {
           this.inGrace = undefined;
           resolve(false);
         }, GRACE_MS);
-        this.inGrace = () => {
+        this.inGrace = (claimed) => {
           this.clearTimer(t);
           this.inGrace = undefined;
-          resolve(true);
+          resolve(claimed);
         };
       });
       if (claimed) {
@@ -194,7 +212,7 @@ export class WindowLock {
       return;
     }
     if (m.type !== 'claim') return;
-    if (this.inGrace) return this.inGrace();
+    if (this.inGrace) return this.inGrace(true);
     if (this.role !== 'owner') return;
     this.set('handing');
     this.deps.session?.removeItem(CLAIM_KEY);
