@@ -114,6 +114,15 @@ function open(opts: { session?: ReturnType<typeof tabSession>; reloaded?: boolea
   return { win, lock, session, reload, owned: () => owned };
 }
 
+/** A window that owns the batch (opened with `opts`) and a second one waiting for it. */
+async function ownerAndWaiting(opts: Parameters<typeof open>[0] = {}) {
+  const a = open(opts);
+  await vi.advanceTimersByTimeAsync(0);
+  const b = open();
+  await vi.advanceTimersByTimeAsync(0);
+  return [a, b] as const;
+}
+
 beforeEach(() => {
   vi.useFakeTimers();
   browser = new Browser();
@@ -135,10 +144,7 @@ describe('WindowLock: one window of the app works on the batch', () => {
   });
 
   it('taking the batch over: the owner saves its work before it lets go, then is read-only; the asking window owns it after', async () => {
-    const a = open({ handOverMs: 1000 });
-    await vi.advanceTimersByTimeAsync(0);
-    const b = open();
-    await vi.advanceTimersByTimeAsync(0);
+    const [a, b] = await ownerAndWaiting({ handOverMs: 1000 });
     b.lock.takeOver();
     expect(b.lock.role).toBe('claiming');
     await vi.advanceTimersByTimeAsync(10);
@@ -159,10 +165,7 @@ describe('WindowLock: one window of the app works on the batch', () => {
   });
 
   it('an owner that does not answer (a frozen tab, an older version) has the lock taken after STEAL_AFTER_MS and stops writing', async () => {
-    const a = open({ deaf: true });
-    await vi.advanceTimersByTimeAsync(0);
-    const b = open();
-    await vi.advanceTimersByTimeAsync(0);
+    const [a, b] = await ownerAndWaiting({ deaf: true });
     b.lock.takeOver();
     await vi.advanceTimersByTimeAsync(STEAL_AFTER_MS - 100);
     expect(b.lock.role).toBe('claiming');
@@ -173,10 +176,7 @@ describe('WindowLock: one window of the app works on the batch', () => {
   });
 
   it('an owner whose save takes longer than STEAL_AFTER_MS (a drop still being read) is waited for: the lock is not taken from it', async () => {
-    const a = open({ handOverMs: 3 * STEAL_AFTER_MS });
-    await vi.advanceTimersByTimeAsync(0);
-    const b = open();
-    await vi.advanceTimersByTimeAsync(0);
+    const [a, b] = await ownerAndWaiting({ handOverMs: 3 * STEAL_AFTER_MS });
     b.lock.takeOver();
     await vi.advanceTimersByTimeAsync(2 * STEAL_AFTER_MS);
     expect(a.lock.role).toBe('handing');
@@ -188,10 +188,7 @@ describe('WindowLock: one window of the app works on the batch', () => {
   });
 
   it('the owner closes: a waiting window gets the batch once the grace for a reload has passed', async () => {
-    const a = open();
-    await vi.advanceTimersByTimeAsync(0);
-    const b = open();
-    await vi.advanceTimersByTimeAsync(0);
+    const [a, b] = await ownerAndWaiting();
     browser.close(a.win);
     await vi.advanceTimersByTimeAsync(GRACE_MS - 100);
     expect(b.lock.role).toBe('elsewhere');
@@ -203,10 +200,7 @@ describe('WindowLock: one window of the app works on the batch', () => {
 
   it('the owner reloads: it gets its batch back, and the waiting window, which started nothing, goes on waiting', async () => {
     const tab = tabSession();
-    const a = open({ session: tab });
-    await vi.advanceTimersByTimeAsync(0);
-    const b = open();
-    await vi.advanceTimersByTimeAsync(0);
+    const [a, b] = await ownerAndWaiting({ session: tab });
     browser.close(a.win);
     await vi.advanceTimersByTimeAsync(300); // the page loads again
     const again = open({ session: tab, reloaded: true });
@@ -223,10 +217,7 @@ describe('WindowLock: one window of the app works on the batch', () => {
 
   it('the reloaded owner runs before the browser frees its old page\'s lock: its claim, said again, still reaches the waiting window, which goes on waiting', async () => {
     const tab = tabSession();
-    const a = open({ session: tab });
-    await vi.advanceTimersByTimeAsync(0);
-    const b = open();
-    await vi.advanceTimersByTimeAsync(0);
+    const [a, b] = await ownerAndWaiting({ session: tab });
     browser.unload(a.win);
     const again = open({ session: tab, reloaded: true });
     await vi.advanceTimersByTimeAsync(300); // its first claim went out; nobody had the lock to give back
@@ -240,10 +231,7 @@ describe('WindowLock: one window of the app works on the batch', () => {
 
   it('a reload that takes most of the grace still gets its batch back', async () => {
     const tab = tabSession();
-    const a = open({ session: tab });
-    await vi.advanceTimersByTimeAsync(0);
-    const b = open();
-    await vi.advanceTimersByTimeAsync(0);
+    const [a, b] = await ownerAndWaiting({ session: tab });
     browser.close(a.win);
     await vi.advanceTimersByTimeAsync(GRACE_MS - 500);
     const again = open({ session: tab, reloaded: true });
@@ -254,10 +242,7 @@ describe('WindowLock: one window of the app works on the batch', () => {
   });
 
   it('"Use it in this window" while the waiting window sits in the grace ends it at once: the window works now', async () => {
-    const a = open();
-    await vi.advanceTimersByTimeAsync(0);
-    const b = open();
-    await vi.advanceTimersByTimeAsync(0);
+    const [a, b] = await ownerAndWaiting();
     browser.close(a.win);
     await vi.advanceTimersByTimeAsync(100);
     expect(b.lock.role).toBe('elsewhere');
@@ -277,10 +262,7 @@ describe('WindowLock: one window of the app works on the batch', () => {
   });
 
   it('a read-only window that asks for the batch again reloads to claim it (what it shows may be older than the saved batch)', async () => {
-    const a = open();
-    await vi.advanceTimersByTimeAsync(0);
-    const b = open();
-    await vi.advanceTimersByTimeAsync(0);
+    const [a, b] = await ownerAndWaiting();
     b.lock.takeOver();
     await vi.advanceTimersByTimeAsync(1000);
     expect(a.lock.role).toBe('taken');
