@@ -107,3 +107,11 @@ export class KeyedDb {
     return clearKeyed(await this.conn(), this.store);
   }
 }
+
+/** Runs `f` when the page is hidden or unloaded: the last moment a write of this page's work can start. */
+export function whenPageGoes(f: () => void) {
+  window.addEventListener('pagehide', f);
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') f();
+  });
+}

@@ -35,7 +35,7 @@ import type { ImageFiles } from './files';
 import { deferRender } from './renderBatch';
 import { isolateName } from '../core/bidi';
 import { AppError } from '../core/errors';
-import { isQuotaError } from './idb';
+import { isQuotaError, whenPageGoes } from './idb';
 import { batchJustSettled } from '../store/selectors';
 import { CLASS_NAMES, perClass } from '../core/detection/classes';
 
@@ -379,12 +379,7 @@ export class Persistence {
     });
     if (typeof window !== 'undefined' && !this.listening) {
       this.listening = true;
-      window.addEventListener('pagehide', () => {
-        this.journal();
-        void this.flush();
-      });
-      document.addEventListener('visibilitychange', () => {
-        if (document.visibilityState !== 'hidden') return;
+      whenPageGoes(() => {
         this.journal();
         void this.flush();
       });

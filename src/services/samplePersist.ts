@@ -13,7 +13,7 @@ import { restoredFactor } from '../core/counts/estimate';
 import type { AuditEntry } from '../core/edits/audit';
 import { EMPTY_SAMPLE, type SampleRecord } from '../store/sampleSlice';
 import type { AppState, AppStore } from '../store/store';
-import { KeyedDb, isQuotaError } from './idb';
+import { KeyedDb, isQuotaError, whenPageGoes } from './idb';
 
 const DB = 'smearcount-sample';
 const STORE = 'sample';
@@ -150,12 +150,7 @@ export class SamplePersistence {
       if (this.timer === undefined) this.timer = setTimeout(() => void this.flush(), 200);
     });
     if (typeof window !== 'undefined') {
-      window.addEventListener('pagehide', () => {
-        this.journal();
-        void this.flush();
-      });
-      document.addEventListener('visibilitychange', () => {
-        if (document.visibilityState !== 'hidden') return;
+      whenPageGoes(() => {
         this.journal();
         void this.flush();
       });
