@@ -166,9 +166,13 @@ test('zoomed in by keyboard, N then Enter places a box and the view stays zoomed
   await page.keyboard.press('+');
   await expect.poll(async () => (await view()).scale).toBeGreaterThan(fit.scale * 1.4);
   const zoomed = await view();
+  const canvasBox = () => page.getByTestId('canvas').boundingBox();
+  const before = await canvasBox();
   await page.keyboard.press('n');
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('review-said')).toContainText('New RBC box');
+  // the answer shares the review line's row: it took a second row for its 6 s, the canvas 21 px lower and shorter
+  expect(await canvasBox()).toEqual(before);
   const placed = (await page.evaluate(() => window.__smearcount.selectedId()))!;
   expect(placed).toBeTruthy();
   // The line saying so took a second row above the canvas, and any change of the canvas's size fitted the whole
