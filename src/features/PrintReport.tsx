@@ -8,6 +8,7 @@ import { classColors } from '../core/detection/card';
 import { cornerRadius } from '../core/detection/classMark';
 import { Thumb } from './Thumb';
 import { useMemo, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { pageFrameCss } from '../core/formats/printPage';
 import { useBackCloses } from './useBackCloses';
 import { useDialogFocus } from './useDialogFocus';
@@ -26,8 +27,7 @@ import { browserLocale, fixed, plain } from '../core/formats/numbers';
 import { isolateName } from '../core/bidi';
 import { imageEdits } from '../store/selectors';
 import { editWords } from '../core/edits/summary';
-import { selectUncertainLeft } from '../store/selectors';
-import { releaseGaps } from '../store/releaseCheck';
+import { releaseCounts, releaseGaps } from '../store/releaseCheck';
 import { ReleaseConfirm } from './report/ReleaseConfirm';
 import { useInputMode } from './useInputMode';
 
@@ -96,12 +96,11 @@ function ReportBody({ open }: { open: boolean }) {
   const [announce, setAnnounce] = useState('');
   // What a new release would sign unchecked: said, and confirmed, before releasing (store/releaseCheck.ts).
   const touch = useInputMode() === 'touch';
-  const uncertain = useApp((s) => selectUncertainLeft(s, classifier?.lowConfidence));
-  const doneIds = order.filter((id) => images[id].status === 'done');
   const hasDifferential = !!classifier && (diff.diff.classified > 0 || st.smudge + st.other > 0);
-  // the images the counts rest on: a flagged image left out of them, marked reviewed, checked nothing that is signed
-  const countedIds = doneIds.filter((id) => inTotals(images[id]));
-  const gaps = releaseGaps({ images: countedIds.length, reviewed: countedIds.filter((id) => images[id].reviewed).length, uncertain, differential: hasDifferential ? st : null, touch });
+  // the images the counts rest on: a flagged image left out of them, marked reviewed or with uncertain boxes, checked
+  // or left nothing that is signed (the main window's "n uncertain", what U visits, still counts its boxes)
+  const counted = useApp(useShallow((s) => releaseCounts(s, classifier?.lowConfidence)));
+  const gaps = releaseGaps({ ...counted, differential: hasDifferential ? st : null, touch });
   const [confirming, setConfirming] = useState(false);
   // The first focus: the field a release waits for (the verifier types or sees the name it will carry), never
   // the release itself (one Enter released it); on a released copy, or by touch (a focused field opens the
