@@ -21,7 +21,7 @@ import { correctedText, wbcBasis } from '../core/differential/rules';
 import './report/report.css';
 import { APP_VERSION } from '../services/appVersion';
 import { backAtWithdrawnRelease } from '../store/release';
-import { classifierWords, detectorWords, enginesWords, leftOutWords, notCountedWords, otherClassifiers, otherDetectors, releaseState, nrbcLeftOutWords, scaleUsed, selectAdaptationLine, selectCbc, selectEditSummary, selectEngines, selectLeftOutBoxes, selectNotCounted } from '../store/report';
+import { classifierWords, detectorWords, enginesWords, leftOutWords, notCountedWords, otherClassifiers, otherDetectors, releaseState, nrbcLeftOutWords, scaleUsed, selectAdaptationLine, selectCbc, selectEditsApart, handEditsWords, selectEngines, selectLeftOutBoxes, selectNotCounted } from '../store/report';
 import { isoLocal, isoLocalOf } from '../core/formats/isoLocal';
 import { browserLocale, fixed, plain } from '../core/formats/numbers';
 import { isolateName } from '../core/bidi';
@@ -60,7 +60,8 @@ function ReportBody({ open }: { open: boolean }) {
   const diff = useApp((s) => selectBatchDifferential(s, classifier?.lowConfidence));
   const { card, view } = useServices();
   const engines = useApp(selectEngines);
-  const edits = useApp(selectEditSummary);
+  // the edits on the images the counts rest on; a flagged image left out's said apart (store/report)
+  const edits = useApp(selectEditsApart);
   const adaptation = useApp(selectAdaptationLine);
   // images counted by another detector model than the one loaded (a batch restored after an update)
   const otherModels = useApp((s) => detectorWords(otherDetectors(s, card)));
@@ -359,7 +360,7 @@ function ReportBody({ open }: { open: boolean }) {
             together (report.css): one line more on page 1 had put the disclaimer alone on a page 2 (audit s49) */}
         <div className="report-signoff" data-testid="report-signoff">
           <p data-testid="report-edits">
-            {editWords(edits) ? `Changed by hand (net of undo; each step is in the audit trail): ${editWords(edits)}.` : 'No box or WBC type was changed by hand.'}
+            {handEditsWords(edits)}
           </p>
           <p data-testid="report-review">
             Boxes reviewed on {reviewed} of {summary.images} image{summary.images === 1 ? '' : 's'}
