@@ -21,7 +21,7 @@ import { correctedText, wbcBasis } from '../core/differential/rules';
 import './report/report.css';
 import { APP_VERSION } from '../services/appVersion';
 import { backAtWithdrawnRelease } from '../store/release';
-import { classifierWords, detectorWords, enginesWords, leftOutWords, notCountedWords, otherClassifiers, otherDetectors, releaseState, nrbcLeftOutWords, scaleUsed, selectAdaptationLine, selectCbc, selectEditsApart, handEditsWords, selectEngines, selectLeftOutBoxes, selectNotCounted } from '../store/report';
+import { classifierWords, detectorWords, enginesWords, leftOutWords, notCountedWords, otherClassifiers, otherDetectors, releaseState, nrbcLeftOutWords, scaleUsed, selectAdaptationLine, selectCbc, selectEditsApart, handEditsWords, secondPassWords, selectEngines, selectLeftOutBoxes, selectNotCounted } from '../store/report';
 import { isoLocal, isoLocalOf } from '../core/formats/isoLocal';
 import { browserLocale, fixed, plain } from '../core/formats/numbers';
 import { isolateName } from '../core/bidi';
@@ -56,6 +56,7 @@ function ReportBody({ open }: { open: boolean }) {
   const plateletCaution = factors.Platelets && summary.images ? batchEstimate(summary, 'Platelets', factors.Platelets, clumped).caution : null;
   // the magnification that counted the images, not one chosen since and not applied (store/report)
   const magnification = useApp((s) => scaleUsed(s, browserLocale()).words);
+  const secondPass = useApp(secondPassWords);
   const { classifier } = useServices();
   const diff = useApp((s) => selectBatchDifferential(s, classifier?.lowConfidence));
   const { card, view } = useServices();
@@ -494,8 +495,7 @@ function ReportBody({ open }: { open: boolean }) {
           {plain(params.nmsIou, locale)} {params.crossClassNms ? 'within and across classes' : 'within each class'}.
         </p>
         <p data-testid="report-count-rule">
-          Count rule: {COUNT_RULES[params.countRule]}. Magnification: {magnification}; second pass on {done.filter((im) => im.scale?.passes === 2).length} of{' '}
-          {done.length} images.
+          Count rule: {COUNT_RULES[params.countRule]}. Magnification: {magnification}; {secondPass}.
         </p>
         {agreement && (
           <p data-testid="report-gt">

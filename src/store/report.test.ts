@@ -16,7 +16,7 @@ import { csvWithSample, provenanceText } from '../core/formats/sample';
 import { printedDifferential } from '../core/differential/rules';
 import { watchRelease } from './release';
 import { countInterval } from '../core/counts/estimate';
-import { adaptationWords, classifierWords, detectorWords, enginesWords, exportRelease, exportSample, leftOutWords, notCountedRows, notCountedWords, NUMBER_FORMAT, otherClassifiers, otherDetectors, releaseState, reportJson, scaleUsed, selectAdaptation, selectEditsApart, selectEditSummary, selectEngines, handEditsWords, selectLeftOutBoxes, selectNotCounted, selectPrinted } from './report';
+import { adaptationWords, classifierWords, detectorWords, enginesWords, exportRelease, exportSample, leftOutWords, notCountedRows, notCountedWords, NUMBER_FORMAT, otherClassifiers, otherDetectors, releaseState, reportJson, scaleUsed, selectAdaptation, selectEditsApart, selectEditSummary, selectEngines, handEditsWords, secondPassWords, selectLeftOutBoxes, selectNotCounted, selectPrinted } from './report';
 import { selectDifferentialState, selectExportImages, selectSummary } from './selectors';
 import { createAppStore, type AppStore } from './store';
 
@@ -393,6 +393,18 @@ describe('the exports carry the released report', () => {
     // nothing left out: the sentence as it always read
     clean.getState().acceptFlags('c', true);
     expect(handEditsWords(selectEditsApart(clean.getState()))).toBe('Changed by hand (net of undo; each step is in the audit trail): 1 box deleted.');
+  });
+
+  it("Appendix B's second pass is counted over the images in the counts (audit 2026-12-07, report)", () => {
+    // grid.png, left out, took the second pass too: the Method read "second pass on 2 of 3 images" beside "On 2 fields"
+    const store = batch();
+    const pass = (passes: 1 | 2) => ({ used: 1, relative: 1, estimated: null, passes, fixed: false });
+    store.getState().updateImage('a', { scale: pass(2) });
+    store.getState().updateImage('b', { scale: pass(1) });
+    store.getState().updateImage('c', { scale: pass(2) });
+    expect(secondPassWords(store.getState())).toBe('second pass on 1 of 2 images in the counts');
+    store.getState().acceptFlags('c', true);
+    expect(secondPassWords(store.getState())).toBe('second pass on 2 of 3 images');
   });
 
   it('means per field: a nonzero mean never prints as 0.0 in the JSON (audit 2026-12-07, report: 1 NRBC in 30 fields)', () => {

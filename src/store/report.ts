@@ -97,6 +97,16 @@ export function scaleUsed(s: Pick<AppState, 'images' | 'order' | 'fixedScale'>, 
   };
 }
 
+/** Appendix B's words on the magnification's second pass (Method): over the images the counts rest on, as the
+ * figures it qualifies; it read "second pass on 2 of 3 images" where one of the two was a flagged picture left out of
+ * the counts, beside page 1's "On 2 fields". */
+export function secondPassWords(s: Pick<AppState, 'images' | 'order'>): string {
+  const done = s.order.map((id) => s.images[id]).filter((im) => im.status === 'done');
+  const counted = done.filter((im) => inTotals(im));
+  const two = counted.filter((im) => im.scale?.passes === 2).length;
+  return `second pass on ${two} of ${counted.length} image${counted.length === 1 ? '' : 's'}${counted.length < done.length ? ' in the counts' : ''}`;
+}
+
 /** A model recorded on images, with how many images it made figures on. */
 export interface OtherModel {
   name: string;
