@@ -8,6 +8,7 @@ import { classColors } from '../core/detection/card';
 import { cornerRadius } from '../core/detection/classMark';
 import { Thumb } from './Thumb';
 import { useMemo, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { pageFrameCss } from '../core/formats/printPage';
 import { useBackCloses } from './useBackCloses';
 import { useDialogFocus } from './useDialogFocus';
@@ -20,14 +21,13 @@ import { correctedText, wbcBasis } from '../core/differential/rules';
 import './report/report.css';
 import { APP_VERSION } from '../services/appVersion';
 import { backAtWithdrawnRelease } from '../store/release';
-import { classifierWords, detectorWords, enginesWords, leftOutWords, notCountedWords, otherClassifiers, otherDetectors, releaseState, nrbcLeftOutWords, scaleUsed, selectAdaptationLine, selectCbc, selectEditSummary, selectEngines, selectLeftOutBoxes, selectNotCounted } from '../store/report';
+import { classifierWords, detectorWords, enginesWords, leftOutWords, notCountedWords, otherClassifiers, otherDetectors, releaseState, nrbcLeftOutWords, scaleUsed, selectAdaptationLine, selectCbc, selectEditsApart, handEditsWords, secondPassWords, selectEngines, selectLeftOutBoxes, selectNotCounted } from '../store/report';
 import { isoLocal, isoLocalOf } from '../core/formats/isoLocal';
 import { browserLocale, fixed, plain } from '../core/formats/numbers';
 import { isolateName } from '../core/bidi';
 import { imageEdits } from '../store/selectors';
 import { editWords } from '../core/edits/summary';
-import { selectUncertainLeft } from '../store/selectors';
-import { releaseGaps } from '../store/releaseCheck';
+import { releaseCounts, releaseGaps } from '../store/releaseCheck';
 import { ReleaseConfirm } from './report/ReleaseConfirm';
 import { useInputMode } from './useInputMode';
 
@@ -56,11 +56,13 @@ function ReportBody({ open }: { open: boolean }) {
   const plateletCaution = factors.Platelets && summary.images ? batchEstimate(summary, 'Platelets', factors.Platelets, clumped).caution : null;
   // the magnification that counted the images, not one chosen since and not applied (store/report)
   const magnification = useApp((s) => scaleUsed(s, browserLocale()).words);
+  const secondPass = useApp(secondPassWords);
   const { classifier } = useServices();
   const diff = useApp((s) => selectBatchDifferential(s, classifier?.lowConfidence));
   const { card, view } = useServices();
   const engines = useApp(selectEngines);
-  const edits = useApp(selectEditSummary);
+  // the edits on the images the counts rest on; a flagged image left out's said apart (store/report)
+  const edits = useApp(selectEditsApart);
   const adaptation = useApp(selectAdaptationLine);
   // images counted by another detector model than the one loaded (a batch restored after an update)
   const otherModels = useApp((s) => detectorWords(otherDetectors(s, card)));
@@ -96,12 +98,11 @@ function ReportBody({ open }: { open: boolean }) {
   const [announce, setAnnounce] = useState('');
   // What a new release would sign unchecked: said, and confirmed, before releasing (store/releaseCheck.ts).
   const touch = useInputMode() === 'touch';
-  const uncertain = useApp((s) => selectUncertainLeft(s, classifier?.lowConfidence));
-  const doneIds = order.filter((id) => images[id].status === 'done');
   const hasDifferential = !!classifier && (diff.diff.classified > 0 || st.smudge + st.other > 0);
-  // the images the counts rest on: a flagged image left out of them, marked reviewed, checked nothing that is signed
-  const countedIds = doneIds.filter((id) => inTotals(images[id]));
-  const gaps = releaseGaps({ images: countedIds.length, reviewed: countedIds.filter((id) => images[id].reviewed).length, uncertain, differential: hasDifferential ? st : null, touch });
+  // the images the counts rest on: a flagged image left out of them, marked reviewed or with uncertain boxes, checked
+  // or left nothing that is signed (the main window's "n uncertain", what U visits, still counts its boxes)
+  const counted = useApp(useShallow((s) => releaseCounts(s, classifier?.lowConfidence)));
+  const gaps = releaseGaps({ ...counted, differential: hasDifferential ? st : null, touch });
   const [confirming, setConfirming] = useState(false);
   // The first focus: the field a release waits for (the verifier types or sees the name it will carry), never
   // the release itself (one Enter released it); on a released copy, or by touch (a focused field opens the
@@ -360,7 +361,7 @@ function ReportBody({ open }: { open: boolean }) {
             together (report.css): one line more on page 1 had put the disclaimer alone on a page 2 (audit s49) */}
         <div className="report-signoff" data-testid="report-signoff">
           <p data-testid="report-edits">
-            {editWords(edits) ? `Changed by hand (net of undo; each step is in the audit trail): ${editWords(edits)}.` : 'No box or WBC type was changed by hand.'}
+            {handEditsWords(edits)}
           </p>
           <p data-testid="report-review">
             Boxes reviewed on {reviewed} of {summary.images} image{summary.images === 1 ? '' : 's'}
@@ -494,8 +495,7 @@ function ReportBody({ open }: { open: boolean }) {
           {plain(params.nmsIou, locale)} {params.crossClassNms ? 'within and across classes' : 'within each class'}.
         </p>
         <p data-testid="report-count-rule">
-          Count rule: {COUNT_RULES[params.countRule]}. Magnification: {magnification}; second pass on {done.filter((im) => im.scale?.passes === 2).length} of{' '}
-          {done.length} images.
+          Count rule: {COUNT_RULES[params.countRule]}. Magnification: {magnification}; {secondPass}.
         </p>
         {agreement && (
           <p data-testid="report-gt">

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Detection } from '../core/detection/detection';
 import { deleteBox } from '../core/edits/commands';
+import { editWords } from '../core/edits/summary';
 import { reclassifyCell, verifyCells } from '../core/edits/gallery';
 import { boxesCsv, boxesJson, cocoJson, countsCsv, pngFooter, releaseLine, sampleFooter, vocFiles } from '../core/formats/exports';
 import { parseVoc } from '../core/formats/voc';
@@ -15,7 +16,7 @@ import { csvWithSample, provenanceText } from '../core/formats/sample';
 import { printedDifferential } from '../core/differential/rules';
 import { watchRelease } from './release';
 import { countInterval } from '../core/counts/estimate';
-import { adaptationWords, classifierWords, detectorWords, enginesWords, exportRelease, exportSample, leftOutWords, notCountedRows, notCountedWords, NUMBER_FORMAT, otherClassifiers, otherDetectors, releaseState, reportJson, scaleUsed, selectAdaptation, selectEditSummary, selectEngines, selectLeftOutBoxes, selectNotCounted, selectPrinted } from './report';
+import { adaptationWords, classifierWords, detectorWords, enginesWords, exportRelease, exportSample, leftOutWords, notCountedRows, notCountedWords, NUMBER_FORMAT, otherClassifiers, otherDetectors, releaseState, reportJson, scaleUsed, selectAdaptation, selectEditsApart, selectEditSummary, selectEngines, handEditsWords, secondPassWords, selectLeftOutBoxes, selectNotCounted, selectPrinted } from './report';
 import { selectDifferentialState, selectExportImages, selectSummary } from './selectors';
 import { createAppStore, type AppStore } from './store';
 
@@ -365,6 +366,45 @@ describe('the exports carry the released report', () => {
     const at = (h: string) => total[csv[0].indexOf(h)];
     expect([at('reviewed_images'), at('reviewed_in_totals_images'), at('in_totals_images')]).toEqual(['2', '1', '2']);
     expect(csv[0].indexOf('reviewed_in_totals_images')).toBe(csv[0].indexOf('in_totals_images') + 1);
+  });
+
+  it("page 1's 'Changed by hand' and the JSON's edits_in_counts are the edits on the images in the counts; a left-out image's apart (audit 2026-12-07, report)", () => {
+    // a box deleted on grid.png, left out of the totals: page 1 read "Changed by hand: 2 boxes deleted; …" over counts
+    // that one of those deletions changed nothing in
+    const store = batch();
+    store.getState().edit('c', deleteBox, { id: 'm0' });
+    const s = store.getState();
+    const apart = selectEditsApart(s);
+    expect(editWords(apart.inCounts)).toBe('1 box deleted; 1 WBC reclassified, 1 WBC set apart (smudge / other)');
+    expect(handEditsWords(apart)).toBe('Changed by hand on the images in the counts (net of undo; each step is in the audit trail): 1 box deleted; 1 WBC reclassified, 1 WBC set apart (smudge / other). On the flagged image left out, in no figure: 1 box deleted.');
+    const r = reportJson(s, { lowConfidence: LOW });
+    expect(r.edits_in_counts).toEqual({ ...apart.inCounts, words: editWords(apart.inCounts) });
+    expect(r.edits_left_out.words).toBe('1 box deleted');
+    // the old key keeps every image, as it was
+    expect(r.edits.deleted).toBe(2);
+    // edits on the left-out image alone: no box of the counted images was changed
+    const clean = createAppStore(defaults);
+    clean.getState().addImage({ id: 'c', name: 'grid.png', bytes: 10 });
+    clean.getState().updateImage('c', { status: 'done', width: 640, height: 480, raw: [det('m0', 'RBC', 100)], quality: { flags: ['not-smear'] } as never });
+    clean.getState().addImage({ id: 'a', name: 'a.jpg', bytes: 10 });
+    clean.getState().updateImage('a', { status: 'done', width: 640, height: 480, raw: [det('m0', 'RBC', 100)] });
+    clean.getState().edit('c', deleteBox, { id: 'm0' });
+    expect(handEditsWords(selectEditsApart(clean.getState()))).toBe('No box or WBC type was changed by hand on the images in the counts. On the flagged image left out, in no figure: 1 box deleted.');
+    // nothing left out: the sentence as it always read
+    clean.getState().acceptFlags('c', true);
+    expect(handEditsWords(selectEditsApart(clean.getState()))).toBe('Changed by hand (net of undo; each step is in the audit trail): 1 box deleted.');
+  });
+
+  it("Appendix B's second pass is counted over the images in the counts (audit 2026-12-07, report)", () => {
+    // grid.png, left out, took the second pass too: the Method read "second pass on 2 of 3 images" beside "On 2 fields"
+    const store = batch();
+    const pass = (passes: 1 | 2) => ({ used: 1, relative: 1, estimated: null, passes, fixed: false });
+    store.getState().updateImage('a', { scale: pass(2) });
+    store.getState().updateImage('b', { scale: pass(1) });
+    store.getState().updateImage('c', { scale: pass(2) });
+    expect(secondPassWords(store.getState())).toBe('second pass on 1 of 2 images in the counts');
+    store.getState().acceptFlags('c', true);
+    expect(secondPassWords(store.getState())).toBe('second pass on 2 of 3 images');
   });
 
   it('means per field: a nonzero mean never prints as 0.0 in the JSON (audit 2026-12-07, report: 1 NRBC in 30 fields)', () => {

@@ -97,6 +97,16 @@ export function scaleUsed(s: Pick<AppState, 'images' | 'order' | 'fixedScale'>, 
   };
 }
 
+/** Appendix B's words on the magnification's second pass (Method): over the images the counts rest on, as the
+ * figures it qualifies; it read "second pass on 2 of 3 images" where one of the two was a flagged picture left out of
+ * the counts, beside page 1's "On 2 fields". */
+export function secondPassWords(s: Pick<AppState, 'images' | 'order'>): string {
+  const done = s.order.map((id) => s.images[id]).filter((im) => im.status === 'done');
+  const counted = done.filter((im) => inTotals(im));
+  const two = counted.filter((im) => im.scale?.passes === 2).length;
+  return `second pass on ${two} of ${counted.length} image${counted.length === 1 ? '' : 's'}${counted.length < done.length ? ' in the counts' : ''}`;
+}
+
 /** A model recorded on images, with how many images it made figures on. */
 export interface OtherModel {
   name: string;
@@ -171,6 +181,31 @@ export function selectEditSummary(s: Pick<AppState, 'images' | 'order'>): EditSu
   const out = addSummaries(s.order.filter((id) => s.images[id].status === 'done').map((id) => imageEdits(s.images[id])));
   editsCache = { images: s.images, order: s.order, out };
   return out;
+}
+
+let editsApartCache: { images: AppState['images']; order: string[]; out: { inCounts: EditSummary; leftOut: EditSummary; leftOutImages: number } } | undefined;
+
+/** The edits over the images the counts rest on (in the totals), and over the flagged images left out of them,
+ * apart: page 1's "Changed by hand" and the JSON's edits_in_counts say the first (page 1 read "Changed by hand: 1
+ * box added" for a box drawn on a grid picture that no figure counts). Memoised: the report selects it. */
+export function selectEditsApart(s: Pick<AppState, 'images' | 'order'>): { inCounts: EditSummary; leftOut: EditSummary; leftOutImages: number } {
+  const c = editsApartCache;
+  if (c && c.images === s.images && c.order === s.order) return c.out;
+  const done = s.order.map((id) => s.images[id]).filter((im) => im.status === 'done');
+  const left = done.filter((im) => !inTotals(im));
+  const out = { inCounts: addSummaries(done.filter((im) => inTotals(im)).map(imageEdits)), leftOut: addSummaries(left.map(imageEdits)), leftOutImages: left.length };
+  editsApartCache = { images: s.images, order: s.order, out };
+  return out;
+}
+
+/** Page 1's sentence on the edits (the sign-off's first line): those on the images in the counts, and those on the
+ * flagged images left out said apart, as not in the figures. */
+export function handEditsWords(e: { inCounts: EditSummary; leftOut: EditSummary; leftOutImages: number }): string {
+  const counted = editWords(e.inCounts);
+  const where = e.leftOutImages ? ' on the images in the counts' : '';
+  const main = counted ? `Changed by hand${where} (net of undo; each step is in the audit trail): ${counted}.` : `No box or WBC type was changed by hand${where}.`;
+  const apart = editWords(e.leftOut);
+  return apart ? `${main} On the flagged image${e.leftOutImages === 1 ? '' : 's'} left out, in no figure: ${apart}.` : main;
 }
 
 /** Whether the microscope profile adapted the WBC types the batch shows, and from how many verified cells. */
@@ -423,7 +458,10 @@ export function reportJson(s: AppState, opts: { lowConfidence: number | null }) 
     ratios: { wbc_per_rbc: summary.wbcPerRbc, platelets_per_rbc: summary.plateletsPerRbc },
     analyser_wbc_10e9_per_L: s.sample.wbcCount,
     differential,
+    // `edits`: every image counted by the detector, the flagged ones left out too (kept as it was for a reader of it);
+    // `edits_in_counts`: the images the figures rest on (page 1's "Changed by hand"); `edits_left_out`: the others
     edits: { ...edits, words: editWords(edits) },
+    ...((e) => ({ edits_in_counts: { ...e.inCounts, words: editWords(e.inCounts) }, edits_left_out: { ...e.leftOut, words: editWords(e.leftOut) } }))(selectEditsApart(s)),
     // the settings that made the figures, as Appendix B prints them (a threshold changes every count)
     // the magnification that counted the images; one chosen since and not applied yet, apart
     settings: {

@@ -320,21 +320,32 @@ export function uncertainAsCounted(im: ImageEntry, params: PostprocessParams, ba
   return uncertaintyOrder(shownDetections(asCounted, params), params, lowConfidence, band, [], belowThresholdOf(asCounted, params, band)).length;
 }
 
-let uncertainCache: { images: AppState['images']; order: string[]; params: PostprocessParams; band: number; low: number; out: number } | undefined;
+const uncertainCaches: Record<'all' | 'counted', { images: AppState['images']; order: string[]; params: PostprocessParams; band: number; low: number; out: number } | undefined> = { all: undefined, counted: undefined };
 
-/** Uncertain model boxes not yet accepted, over the done images (what U would still visit). Memoised:
- * the progress line selects it on every store change. */
-export function selectUncertainLeft(s: AppState, lowConfidence = 0): number {
-  const c = uncertainCache;
+function uncertainLeft(s: AppState, lowConfidence: number, which: 'all' | 'counted'): number {
+  const c = uncertainCaches[which];
   if (c && c.images === s.images && c.order === s.order && c.params === s.postprocess && c.band === s.reviewBand && c.low === lowConfidence) return c.out;
   let n = 0;
   for (const id of s.order) {
     const im = s.images[id];
-    if (im.status !== 'done' || im.reviewed) continue;
+    if (im.status !== 'done' || im.reviewed || (which === 'counted' && !inTotals(im))) continue;
     n += uncertaintyOrder(shownDetections(im, s.postprocess), s.postprocess, lowConfidence, s.reviewBand, im.accepted, belowThresholdOf(im, s.postprocess, s.reviewBand)).length;
   }
-  uncertainCache = { images: s.images, order: s.order, params: s.postprocess, band: s.reviewBand, low: lowConfidence, out: n };
+  uncertainCaches[which] = { images: s.images, order: s.order, params: s.postprocess, band: s.reviewBand, low: lowConfidence, out: n };
   return n;
+}
+
+/** Uncertain model boxes not yet accepted, over the done images (what U would still visit, a flagged image left
+ * out of the counts too: accepting it puts its boxes in them). Memoised: the progress line selects it on every
+ * store change. */
+export function selectUncertainLeft(s: AppState, lowConfidence = 0): number {
+  return uncertainLeft(s, lowConfidence, 'all');
+}
+
+/** The same over the images in the counts (inTotals) only: the check before a release. A flagged image left out
+ * changes no figure on the report, so its boxes neither hold a release back nor add to the number it names. */
+export function selectUncertainCounted(s: AppState, lowConfidence = 0): number {
+  return uncertainLeft(s, lowConfidence, 'counted');
 }
 
 let rulesCache: { images: AppState['images']; order: string[]; params: PostprocessParams; rules: AppState['diffRules']; low: number; out: DifferentialState } | undefined;
