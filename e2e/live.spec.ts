@@ -1346,8 +1346,11 @@ test.describe('dark frames', () => {
 });
 
 test.describe('a hand-held phone', () => {
-  // no clamp: each frame the view jumps up to 6 px each way (about 1% of the frame), on two fields and back to the first
-  const steps: Step[] = [{ hold: 4, field: 0, shake: 6 }, { pan: 1, from: 0, to: 1 }, { hold: 4, field: 1, shake: 6 }, { pan: 1, from: 1, to: 0 }, { hold: 4, field: 0, shake: 6 }, { dark: 2 }];
+  // no clamp: each frame the view jumps up to 6 px each way (about 1% of the frame), on two fields and back to the first.
+  // The first field is held 6 s: the models warm up on it (the loop's first field takes 2.5 s from still to
+  // captured, the others 1.2 s), and with 4 s the fresh-clone CI of 2026-12-07 saw its capture end after the view
+  // had moved on, so "Captured" was never said for it (the count came in the next sentence, "Moving … 1 live field")
+  const steps: Step[] = [{ hold: 6, field: 0, shake: 6 }, { pan: 1, from: 0, to: 1 }, { hold: 4, field: 1, shake: 6 }, { pan: 1, from: 1, to: 0 }, { hold: 4, field: 0, shake: 6 }, { dark: 2 }];
   test.beforeAll(async () => {
     await buildFakeCamera('shake', testingImages(2), steps);
   });
@@ -1384,9 +1387,15 @@ test.describe('a hand-held phone', () => {
     // the figures again), some 10 ms apart. Now what the view stays in, once it holds: each capture with its figures
     expect(said.length).toBeLessThanOrEqual(10);
     for (let i = 1; i < said.length; i++) expect(said[i].t - said[i - 1].t, `${said[i - 1].text} -> ${said[i].text}`).toBeGreaterThanOrEqual(900);
-    expect(said.filter((x) => x.text.startsWith('Captured: move to the next field') && /\b1 live field\b/.test(x.text))).toHaveLength(1);
-    expect(said.filter((x) => x.text.startsWith('Captured: move to the next field') && /\b2 live fields\b/.test(x.text))).toHaveLength(1);
-    expect(said.some((x) => x.text.includes('Capturing…'))).toBe(false);
+    // each capture is said with its figures: once, or once more when its WBC's type comes in while the view holds
+    // ("Captured … 1 of 100 WBC, 2 live fields", then "2 of 100"); a text holds 1 s before it is said (SAY_AFTER_MS),
+    // so "Capturing…" is said only where a save outlasts that (under load, the first field's did), once a field at most
+    for (const n of ['1 live field', '2 live fields']) {
+      const captured = said.filter((x) => x.text.startsWith('Captured: move to the next field') && new RegExp(`\\b${n}\\b`).test(x.text));
+      expect(captured.length, n).toBeGreaterThanOrEqual(1);
+      expect(captured.length, n).toBeLessThanOrEqual(2);
+    }
+    expect(said.filter((x) => x.text.includes('Capturing…')).length).toBeLessThanOrEqual(seen.captured.length);
   });
 
   test("the hand's tremor is no movement: each field is captured, once", async ({ cameraPage }) => {
