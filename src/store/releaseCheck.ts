@@ -3,7 +3,7 @@
  * confirmation step before releasing, so that one Enter cannot sign a batch nobody reviewed (audit s49,
  * major 2): the report's body says the same, but under a bold "Released" header nobody reads it.
  */
-import { inTotals, selectUncertainCounted } from './selectors';
+import { doneApart, selectUncertainCounted } from './selectors';
 import type { AppState } from './store';
 export interface ReleaseCheckInput {
   /** The images the counts rest on (done, in the totals). */
@@ -46,7 +46,6 @@ export function releaseGaps({ images, reviewed, uncertain, leftOut = 0, differen
  * (its uncertain boxes held a release back, and were named in its number, though the screen's figure, what U
  * visits, rightly keeps them). */
 export function releaseCounts(s: AppState, lowConfidence?: number): Pick<ReleaseCheckInput, 'images' | 'reviewed' | 'uncertain' | 'leftOut'> {
-  const done = s.order.map((id) => s.images[id]).filter((im) => im.status === 'done');
-  const counted = done.filter((im) => inTotals(im));
-  return { images: counted.length, reviewed: counted.filter((im) => im.reviewed).length, uncertain: selectUncertainCounted(s, lowConfidence), leftOut: done.length - counted.length };
+  const { counted, leftOut } = doneApart(s);
+  return { images: counted.length, reviewed: counted.filter((im) => im.reviewed).length, uncertain: selectUncertainCounted(s, lowConfidence), leftOut: leftOut.length };
 }

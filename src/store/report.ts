@@ -18,7 +18,7 @@ import type { AppState } from './store';
 import type { ImageEntry } from './types';
 import { batchEstimate, countCells, leukocyteCounts, perFieldText, summarize, type BatchSummary, type Counts } from '../core/counts/counts';
 import { COUNT_RULES } from '../core/detection/postprocess';
-import { debrisExcluded, imageEdits, imageEngine, inTotals, opticsExcluded, ruleExcluded, selectClumpedFields, selectDifferentialState, selectScaleStale, shownDetections } from './selectors';
+import { debrisExcluded, doneApart, imageEdits, imageEngine, inTotals, opticsExcluded, ruleExcluded, selectClumpedFields, selectDifferentialState, selectScaleStale, shownDetections } from './selectors';
 
 export type ReleaseKind = 'released' | 'withdrawn' | 'preliminary';
 
@@ -101,10 +101,9 @@ export function scaleUsed(s: Pick<AppState, 'images' | 'order' | 'fixedScale'>, 
  * figures it qualifies; it read "second pass on 2 of 3 images" where one of the two was a flagged picture left out of
  * the counts, beside page 1's "On 2 fields". */
 export function secondPassWords(s: Pick<AppState, 'images' | 'order'>): string {
-  const done = s.order.map((id) => s.images[id]).filter((im) => im.status === 'done');
-  const counted = done.filter((im) => inTotals(im));
+  const { counted, leftOut } = doneApart(s);
   const two = counted.filter((im) => im.scale?.passes === 2).length;
-  return `second pass on ${two} of ${counted.length} image${counted.length === 1 ? '' : 's'}${counted.length < done.length ? ' in the counts' : ''}`;
+  return `second pass on ${two} of ${counted.length} image${counted.length === 1 ? '' : 's'}${leftOut.length ? ' in the counts' : ''}`;
 }
 
 /** A model recorded on images, with how many images it made figures on. */
@@ -191,9 +190,8 @@ let editsApartCache: { images: AppState['images']; order: string[]; out: { inCou
 export function selectEditsApart(s: Pick<AppState, 'images' | 'order'>): { inCounts: EditSummary; leftOut: EditSummary; leftOutImages: number } {
   const c = editsApartCache;
   if (c && c.images === s.images && c.order === s.order) return c.out;
-  const done = s.order.map((id) => s.images[id]).filter((im) => im.status === 'done');
-  const left = done.filter((im) => !inTotals(im));
-  const out = { inCounts: addSummaries(done.filter((im) => inTotals(im)).map(imageEdits)), leftOut: addSummaries(left.map(imageEdits)), leftOutImages: left.length };
+  const { counted, leftOut } = doneApart(s);
+  const out = { inCounts: addSummaries(counted.map(imageEdits)), leftOut: addSummaries(leftOut.map(imageEdits)), leftOutImages: leftOut.length };
   editsApartCache = { images: s.images, order: s.order, out };
   return out;
 }
@@ -350,9 +348,8 @@ export function selectPrinted(s: AppState, lowConfidence?: number) {
  * page 1, its Appendix B, the JSON and the check before a release count them so (a flagged picture left out and
  * marked reviewed read as one of the fields checked). */
 export function reviewedImages(s: Pick<AppState, 'images' | 'order'>): { reviewed_in_counts: number; reviewed_left_out: number } {
-  const done = s.order.map((id) => s.images[id]).filter((im) => im.status === 'done' && im.reviewed);
-  const inCounts = done.filter((im) => inTotals(im)).length;
-  return { reviewed_in_counts: inCounts, reviewed_left_out: done.length - inCounts };
+  const { counted, leftOut } = doneApart(s);
+  return { reviewed_in_counts: counted.filter((im) => im.reviewed).length, reviewed_left_out: leftOut.filter((im) => im.reviewed).length };
 }
 
 /** What the JSON export says of its numbers (reportJson's `number_format`). */

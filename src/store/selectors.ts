@@ -110,6 +110,17 @@ export function inTotals(im: ImageEntry): boolean {
   return !excludes(im.quality?.flags ?? []) || im.flagsAccepted === true;
 }
 
+/** The done images in batch order, split into those the counts rest on (inTotals) and the flagged ones left out. */
+export function doneApart(s: Pick<AppState, 'images' | 'order'>): { counted: ImageEntry[]; leftOut: ImageEntry[] } {
+  const counted: ImageEntry[] = [];
+  const leftOut: ImageEntry[] = [];
+  for (const id of s.order) {
+    const im = s.images[id];
+    if (im.status === 'done') (inTotals(im) ? counted : leftOut).push(im);
+  }
+  return { counted, leftOut };
+}
+
 /** Done images the batch leaves out (flagged, not accepted). */
 export const selectExcluded = (s: AppState): number => s.order.filter((id) => s.images[id].status === 'done' && !inTotals(s.images[id])).length;
 
