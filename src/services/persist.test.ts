@@ -175,6 +175,30 @@ describe('Persistence', () => {
       Reflect.deleteProperty(globalThis, 'localStorage');
     }
   });
+  it('an image removed and then added again under the same id (the same still field captured again) is the batch’s: the save settles, and a reload brings it back once', async () => {
+    // e2e live.spec: Remove image on a live field, then Capture again of the same still view, gave the same bytes, so
+    // the same id, in the batch and waiting for Undo at once; each write put one entry over the other, for ever
+    const a = setup('t-removed-again');
+    a.p.start();
+    addDone(a.store, a.files, 'x');
+    await a.p.flush();
+    const first = a.store.getState().images.x;
+    a.store.getState().discardImage('x');
+    await a.p.flush();
+    addDone(a.store, a.files, 'x');
+    a.store.getState().updateImage('x', { name: 'live-0002.jpg' });
+    await a.p.flush();
+    expect(a.store.getState().images.x).not.toBe(first);
+    expect(a.p.isDirty()).toBe(false);
+    const b = setup('t-removed-again');
+    expect(await b.p.restore()).toBe(1);
+    expect(b.store.getState().images.x.name).toBe('live-0002.jpg');
+    expect(b.store.getState().removedImages).toEqual({});
+    // Undo of the old removal leaves the batch as it is
+    expect(b.store.getState().undo()).toBe(true);
+    expect(b.store.getState().order).toEqual(['x']);
+    expect(b.store.getState().images.x.name).toBe('live-0002.jpg');
+  });
   it('a cleared session keeps its thresholds over a reload, as it keeps them on screen', async () => {
     const a = setup('t-cleared-settings');
     a.p.start();

@@ -289,7 +289,7 @@ export class Persistence {
     // the images removed whose removal Undo can still take back, with their places: those committed so, and those
     // removed since the last commit (the journal names them; the committed order still has their place)
     const log = 'undoLog' in mj ? mj.undoLog : m.undoLog;
-    const removedAt: Record<string, number> = { ...(m.removed ?? {}) };
+    const removedAt: Record<string, number> = Object.fromEntries(Object.entries(m.removed ?? {}).filter(([id]) => !m.order.includes(id)));
     for (const id of removed) if (!(id in removedAt) && m.order.includes(id)) removedAt[id] = m.order.indexOf(id);
     const held = new Set(imgs.values.map((im) => im.id));
     blobs.keys.forEach((k, i) => {
@@ -385,7 +385,7 @@ export class Persistence {
       if (!this.savedBlobs.has(id) && this.files.get(id)) return true;
     }
     for (const id of this.saved.keys()) if (!s.images[id] && !s.removedImages[id]) return true;
-    for (const [id, r] of Object.entries(s.removedImages)) if (this.saved.has(id) && this.saved.get(id) !== r.entry) return true;
+    for (const [id, r] of Object.entries(s.removedImages)) if (!s.images[id] && this.saved.has(id) && this.saved.get(id) !== r.entry) return true;
     for (const [id, im] of Object.entries(s.parked)) if (this.savedParked.get(id) !== im) return true;
     for (const id of this.savedParked.keys()) if (!s.parked[id] && !s.images[id]) return true;
     return metaChanged(this.savedMeta, s);
@@ -600,9 +600,11 @@ export class Persistence {
         putImages.push([id, im]);
       }
     }
-    // a removed image waits for Undo with its last entry and its picture (an edit just before Remove image included)
+    // a removed image waits for Undo with its last entry and its picture (an edit just before Remove image included);
+    // one back in the batch under the same id (the same bytes: a still field captured again, a file dropped again)
+    // is the batch's, and Undo of its removal has nothing to bring back
     for (const [id, r] of Object.entries(s.removedImages)) {
-      if (!this.saved.has(id) || this.saved.get(id) === r.entry) continue;
+      if (s.images[id] || !this.saved.has(id) || this.saved.get(id) === r.entry) continue;
       images.put(r.entry, id);
       putImages.push([id, r.entry]);
     }
@@ -624,7 +626,7 @@ export class Persistence {
     for (const id of strays) if (!s.images[id] && !s.parked[id]) blobs.delete(id);
     const notices = batchNotices(s);
     // only those IndexedDB holds (one removed before its first write has nothing there to bring back)
-    const kept = Object.entries(s.removedImages).filter(([id]) => this.saved.has(id));
+    const kept = Object.entries(s.removedImages).filter(([id]) => !s.images[id] && this.saved.has(id));
     const removedAt = Object.fromEntries(kept.map(([id, r]) => [id, r.at]));
     const meta = { order: s.order, currentId: s.currentId, postprocess: s.postprocess, notices, refused: s.refused, undoLog: s.undoLog, removed: removedAt, reviewBand: s.reviewBand, visible: s.visible };
     const changed = metaChanged(this.savedMeta, s);
