@@ -375,7 +375,7 @@ export const relabelAction = (cls: CellClass): ActionName => `relabel-${cls}`;
 /** Asks, then takes the image out of the batch (the toolbar's Remove image, Del in the image list). */
 export function confirmDiscard(s: { store: AppStore; discardImage(id: string): void }, id: string) {
   const im = s.store.getState().images[id];
-  if (im && im.status !== 'running' && confirm(`Remove ${im.name} from this batch? Its counts and edits leave the totals and the saved batch; Undo (Ctrl+Z) brings it back until the page is reloaded.`)) s.discardImage(id);
+  if (im && im.status !== 'running' && confirm(`Remove ${im.name} from this batch? Its counts and edits leave the totals and the saved batch; Undo (Ctrl+Z) brings it back, after a reload too.`)) s.discardImage(id);
 }
 
 /** Actions that leave the last answer on screen: the key sheet, and the nudges that the answer to a placed

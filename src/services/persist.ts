@@ -171,8 +171,10 @@ const getAll = <T>(store: IDBObjectStore) =>
     v.onerror = () => reject(v.error);
   });
 
-/** `notices`, `refused`, `undoLog`, `reviewBand` and `visible` are absent in batches saved before them. */
-type Meta = Pick<AppState, 'order' | 'currentId' | 'postprocess'> & { notices?: readonly StoredNotice[]; refused?: AppState['refused']; undoLog?: AppState['undoLog'] } & ViewSettings;
+/** `notices`, `refused`, `undoLog`, `removed`, `reviewBand` and `visible` are absent in batches saved before them.
+ * `removed`: the images removed whose removal Undo can still take back (batchSlice removedImages), each with its place
+ * in the order; their entries and pictures stay in IndexedDB until the step leaves the history. */
+type Meta = Pick<AppState, 'order' | 'currentId' | 'postprocess'> & { notices?: readonly StoredNotice[]; refused?: AppState['refused']; undoLog?: AppState['undoLog']; removed?: Record<string, number> } & ViewSettings;
 /** The notices of the batch (keptWithBatch), as the store holds them: compared by identity. */
 const batchNotices = (s: AppState): readonly Notice[] => s.notices.filter(keptWithBatch);
 const sameList = <T>(a: readonly T[] | undefined, b: readonly T[]) => !!a && a.length === b.length && a.every((x, i) => x === b[i]);
@@ -284,20 +286,27 @@ export class Persistence {
     // removed before the page went, in a write that never committed: IndexedDB holds them still (the next
     // write deletes them there), and they are not the batch's
     const removed = readRemoved();
+    // the images removed whose removal Undo can still take back, with their places: those committed so, and those
+    // removed since the last commit (the journal names them; the committed order still has their place)
+    const log = 'undoLog' in mj ? mj.undoLog : m.undoLog;
+    const removedAt: Record<string, number> = Object.fromEntries(Object.entries(m.removed ?? {}).filter(([id]) => !m.order.includes(id)));
+    for (const id of removed) if (!(id in removedAt) && m.order.includes(id)) removedAt[id] = m.order.indexOf(id);
     const held = new Set(imgs.values.map((im) => im.id));
     blobs.keys.forEach((k, i) => {
       const id = String(k);
       this.savedBlobs.add(id);
       if (!held.has(id)) this.strayBlobs.add(id);
-      else if (!removed.has(id)) this.files.set(id, blobs.values[i]);
+      else if (!removed.has(id) && !(id in removedAt)) this.files.set(id, blobs.values[i]);
     });
     const images: Record<string, ImageEntry> = {};
     const stored: Record<string, ImageEntry> = {};
     const parked: Record<string, ImageEntry> = {};
     const journal = readJournal();
+    const removedEntries: Record<string, ImageEntry> = {};
     for (const im of imgs.values) {
-      if (removed.has(im.id)) {
+      if (removed.has(im.id) || im.id in removedAt) {
         this.saved.set(im.id, im);
+        removedEntries[im.id] = im;
         continue;
       }
       stored[im.id] = im;
@@ -326,7 +335,18 @@ export class Persistence {
     }
     // the undo history of the images back in the batch: each image keeps its own Edits in `history`, and this
     // says in which order the steps were made (without it, Undo was off after every reload)
-    const undoLog = restoredLog('undoLog' in mj ? mj.undoLog : m.undoLog, order);
+    // a removed image comes back for Undo where its picture did and its removal is still a step of the history
+    const steps = restoredLog(log, [...order, ...Object.keys(removedEntries)]);
+    const inLog = new Set([...steps.past, ...steps.future].flatMap((st) => ('removed' in st ? [st.removed] : [])));
+    const removedImages: AppState['removedImages'] = {};
+    blobs.keys.forEach((k, i) => {
+      const id = String(k);
+      const entry = removedEntries[id];
+      if (!entry || !inLog.has(id) || !(id in removedAt)) return;
+      this.files.set(id, blobs.values[i]);
+      (removedImages as Record<string, { entry: ImageEntry; at: number }>)[id] = { entry: entry.status === 'running' ? { ...entry, status: 'queued' } : entry, at: removedAt[id] };
+    });
+    const undoLog = restoredLog(log, [...order, ...Object.keys(removedImages)]);
     this.store.setState({
       images: Object.fromEntries(order.map((id) => [id, images[id]])),
       order,
@@ -334,6 +354,7 @@ export class Persistence {
       postprocess,
       parked,
       undoLog,
+      removedImages,
     });
     // a journaled image is not what IndexedDB holds: the next write stores it
     for (const id of order) this.saved.set(id, journal[id] ? stored[id] : images[id]);
@@ -363,7 +384,8 @@ export class Persistence {
       if (this.saved.get(id) !== s.images[id]) return true;
       if (!this.savedBlobs.has(id) && this.files.get(id)) return true;
     }
-    for (const id of this.saved.keys()) if (!s.images[id]) return true;
+    for (const id of this.saved.keys()) if (!s.images[id] && !s.removedImages[id]) return true;
+    for (const [id, r] of Object.entries(s.removedImages)) if (!s.images[id] && this.saved.has(id) && this.saved.get(id) !== r.entry) return true;
     for (const [id, im] of Object.entries(s.parked)) if (this.savedParked.get(id) !== im) return true;
     for (const id of this.savedParked.keys()) if (!s.parked[id] && !s.images[id]) return true;
     return metaChanged(this.savedMeta, s);
@@ -573,6 +595,14 @@ export class Persistence {
         putImages.push([id, im]);
       }
     }
+    // a removed image waits for Undo with its last entry and its picture (an edit just before Remove image included);
+    // one back in the batch under the same id (the same bytes: a still field captured again, a file dropped again)
+    // is the batch's, and Undo of its removal has nothing to bring back
+    for (const [id, r] of Object.entries(s.removedImages)) {
+      if (s.images[id] || !this.saved.has(id) || this.saved.get(id) === r.entry) continue;
+      images.put(r.entry, id);
+      putImages.push([id, r.entry]);
+    }
     const putParked: [string, ImageEntry][] = [];
     for (const [id, im] of Object.entries(s.parked)) {
       if (this.savedParked.get(id) === im) continue;
@@ -581,7 +611,7 @@ export class Persistence {
     }
     const unparked = [...this.savedParked.keys()].filter((id) => !s.parked[id]);
     for (const id of [...this.saved.keys(), ...unparked]) {
-      if (!s.images[id] && !s.parked[id]) {
+      if (!s.images[id] && !s.parked[id] && !s.removedImages[id]) {
         images.delete(id);
         blobs.delete(id);
         removed.push(id);
@@ -590,7 +620,10 @@ export class Persistence {
     const strays = [...this.strayBlobs];
     for (const id of strays) if (!s.images[id] && !s.parked[id]) blobs.delete(id);
     const notices = batchNotices(s);
-    const meta = { order: s.order, currentId: s.currentId, postprocess: s.postprocess, notices, refused: s.refused, undoLog: s.undoLog, reviewBand: s.reviewBand, visible: s.visible };
+    // only those IndexedDB holds (one removed before its first write has nothing there to bring back)
+    const kept = Object.entries(s.removedImages).filter(([id]) => !s.images[id] && this.saved.has(id));
+    const removedAt = Object.fromEntries(kept.map(([id, r]) => [id, r.at]));
+    const meta = { order: s.order, currentId: s.currentId, postprocess: s.postprocess, notices, refused: s.refused, undoLog: s.undoLog, removed: removedAt, reviewBand: s.reviewBand, visible: s.visible };
     const changed = metaChanged(this.savedMeta, s);
     if (changed) tx.objectStore('meta').put({ ...meta, notices: notices.map(({ key: _, ...n }) => n) }, 'state');
     await done(tx);

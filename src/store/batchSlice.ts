@@ -31,8 +31,8 @@ export interface BatchSlice {
    * `why`: what took it out instead of the technician (live mode replacing a soft capture by a sharper one). */
   discardImage(id: string, why?: string): void;
   /** Images the technician removed whose removal is a step of the history, each with its place in the order: Undo
-   * puts one back as it was (counts, edits, its own history). Kept in memory only: after a reload the step is gone
-   * (restoredLog keeps the steps of images back in the batch). An image leaves this once its step leaves the history. */
+   * puts one back as it was (counts, edits, its own history). Kept with the saved batch, entry and picture, so that
+   * Undo brings it back after a reload too (services/persist). An image leaves this once its step leaves the history. */
   removedImages: Readonly<Record<string, { entry: ImageEntry; at: number }>>;
   select(id: string | null): void;
   selectRelative(step: number): void;
@@ -85,9 +85,10 @@ const dropFromLog = (log: BatchSlice['undoLog'], ids: readonly string[]): BatchS
   return { past: out(log.past), future: out(log.future) };
 };
 
-/** The history as a saved batch held it (services/persist), with only the steps of images it brings back: a step
- * is a list of image ids, or a flagged image counted or left out; anything else (a batch saved before the history
- * was kept, a damaged entry) is no history. */
+/** The history as a saved batch held it (services/persist), with only the steps of images it brings back (`ids`:
+ * the batch's, and the removed images it keeps for Undo): a step is a list of image ids, a flagged image counted or
+ * left out, or an image removed; anything else (a batch saved before the history was kept, a damaged entry) is no
+ * history. */
 export function restoredLog(v: unknown, ids: readonly string[]): BatchSlice['undoLog'] {
   const have = new Set(ids);
   const steps = (x: unknown): UndoStep[] =>
@@ -100,6 +101,7 @@ export function restoredLog(v: unknown, ids: readonly string[]): BatchSlice['und
           }
           if (st && typeof st === 'object' && 'flags' in st && 'accepted' in st && typeof st.flags === 'string' && typeof st.accepted === 'boolean' && have.has(st.flags))
             return [{ flags: st.flags, accepted: st.accepted }];
+          if (st && typeof st === 'object' && 'removed' in st && typeof st.removed === 'string' && have.has(st.removed)) return [{ removed: st.removed }];
           return [];
         });
   const log = v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
