@@ -282,7 +282,7 @@ test('a release covers the magnification the report states: set by hand before i
   await expect(page.getByTestId('notice-release')).toContainText('The released report was withdrawn (magnification changed');
   const reason = (await page.evaluate(() => window.__smearcount.sample())).withdrawn as string;
   expect(reason).toBe(
-    'magnification changed (“set by hand: cells look 1.25× larger than usual, counted at 0.8× zoom” → “set by hand: cells look 1.25× larger than usual, counted at 0.8× zoom; the setting is now “set by hand: cells look 2× larger than usual, counted at 0.5× zoom”, not applied to 1 of 1 images until they are counted again”)',
+    'magnification changed (“set by hand: cells look 1.25× larger than usual, counted at 0.8× zoom” → “set by hand: cells look 1.25× larger than usual, counted at 0.8× zoom; the setting is now “set by hand: cells look 2× larger than usual, counted at 0.5× zoom”, not applied to 1 of 1 image until it is counted again”)',
   );
   await page.getByTestId('export-report').click();
   await expect(page.getByTestId('report-state')).toContainText('WITHDRAWN');

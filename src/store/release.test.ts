@@ -284,7 +284,7 @@ describe('release', () => {
     store.getState().setFixedScale(1.25);
     expect(store.getState().sample.verifiedAt).toBeNull();
     expect(store.getState().sample.withdrawn).toBe(
-      'magnification changed (“set by hand: cells look 2× smaller than usual, counted at 2× zoom” → “set by hand: cells look 2× smaller than usual, counted at 2× zoom; the setting is now “set by hand: cells look 1.25× smaller than usual, counted at 1.25× zoom”, not applied to 2 of 2 images until they are counted again”)',
+      'magnification changed (“set by hand: cells look 2× smaller than usual, counted at 2× zoom” → “set by hand: cells look 2× smaller than usual, counted at 2× zoom; the setting is now “set by hand: cells look 1.25× smaller than usual, counted at 1.25× zoom”, not applied to 1 of 1 image in the counts until it is counted again”)',
     );
     // set back: the figures are those released again, and the release stays withdrawn, saying so
     store.getState().setFixedScale(2);

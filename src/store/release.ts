@@ -40,11 +40,12 @@ function hash(text: string): string {
  * annotations were covered (revisionAdaptation, flagsOf), 4 until the Method's magnification and the models with
  * the classifier's unsure bar, the boxes left out as specks and the lab name were covered (revisionScale, models,
  * specks, labName), 5 until the WBC type codes in the classifier's card and each image's edits in the report's words
- * were covered (models' codes, handEdits), 6 since.
+ * were covered (models' codes, handEdits), 6 until the Method's magnification counted only the images in the
+ * counts (scaleUsed: "not applied to x of n images in the counts"), 7 since.
  * Raised whenever releaseRevision's input changes, so that a release an earlier version of the app made
  * is said to be that, on restore, and not "a batch that differs".
  */
-export const RELEASE_SCHEME = 6;
+export const RELEASE_SCHEME = 7;
 
 type RevisionInput = Pick<AppState, 'images' | 'order' | 'refused' | 'postprocess' | 'diffRules' | 'reference' | 'estimateFactors' | 'adaptation' | 'fixedScale' | 'models' | 'labName'> & {
   sample: Pick<AppState['sample'], 'releasedAdaptation' | 'releasedScale'>;

@@ -515,7 +515,8 @@ describe('the exports carry the released report', () => {
     store.getState().setFixedScale(2);
     const u = scaleUsed(store.getState());
     expect(u).toMatchObject({ setting: null, pending: true });
-    expect(u.words).toBe('estimated per image; the setting is now “set by hand: cells look 2× smaller than usual, counted at 2× zoom”, not applied to 3 of 3 images until they are counted again');
+    // grid.png, left out of the counts, is not among the figures the line qualifies (it read "3 of 3 images")
+    expect(u.words).toBe('estimated per image; the setting is now “set by hand: cells look 2× smaller than usual, counted at 2× zoom”, not applied to 2 of 2 images in the counts until they are counted again');
     const r = reportJson(store.getState(), { lowConfidence: LOW });
     expect(r.settings).toMatchObject({ fixed_scale: null, fixed_scale_not_applied: 2, magnification: u.words });
     // counted again under it: the setting is what made them
@@ -525,7 +526,19 @@ describe('the exports carry the released report', () => {
     // back to auto with one image counted again: some images each way
     store.getState().setFixedScale(null);
     store.getState().updateImage('a', { scale: auto });
-    expect(scaleUsed(store.getState())).toMatchObject({ setting: 'mixed', pending: true, words: 'estimated per image on 1 image, set by hand (counted at 2× zoom) on 2; the setting is now “estimated per image”, not applied to 2 of 3 images until they are counted again' });
+    expect(scaleUsed(store.getState())).toMatchObject({ setting: 'mixed', pending: true, words: 'estimated per image on 1 image, set by hand (counted at 2× zoom) on 1; the setting is now “estimated per image”, not applied to 1 of 2 images in the counts until they are counted again' });
+    // the left-out grid alone counted at another setting: the counts' figures all are the setting's
+    store.getState().updateImage('b', { scale: auto });
+    expect(scaleUsed(store.getState())).toEqual({ setting: null, pending: false, words: 'estimated per image' });
+    // accepted, it is in the counts and named again
+    store.getState().acceptFlags('c', true);
+    expect(scaleUsed(store.getState()).words).toBe('estimated per image on 2 images, set by hand (counted at 2× zoom) on 1; the setting is now “estimated per image”, not applied to 1 of 3 images until they are counted again');
+    // one image in the counts: said of it
+    store.getState().acceptFlags('c', false);
+    store.getState().acceptFlags('a', false);
+    store.getState().updateImage('a', { quality: { flags: ['not-smear'] } as never });
+    store.getState().setFixedScale(2);
+    expect(scaleUsed(store.getState()).words).toBe('estimated per image; the setting is now “set by hand: cells look 2× smaller than usual, counted at 2× zoom”, not applied to 1 of 1 image in the counts until it is counted again');
   });
 
   it('images counted by another detector model than the one loaded (a batch restored after an update) are named with it', () => {

@@ -74,11 +74,16 @@ export function exportSample(sample: SampleRecord): SampleRecord {
  * The magnification the counted images were detected at, for the report's Method and the JSON's settings. A
  * magnification chosen after counting applies only when the images are counted again (Count again): until
  * then the figures are the earlier setting's, and the report said the new one as if it had made them.
- * `setting`: the fixed scale that counted every image (null: estimated per image; 'mixed': some each way).
+ * `setting`: the fixed scale that counted every image in the counts (null: estimated per image; 'mixed': some
+ * each way). Images left out of the counts (flagged, not accepted) are not the figures' and are not named here.
  */
 export function scaleUsed(s: Pick<AppState, 'images' | 'order' | 'fixedScale'>, locale?: string): { setting: number | null | 'mixed'; pending: boolean; words: string } {
-  const scaled = s.order.map((id) => s.images[id]).filter((im) => im.status === 'done' && im.scale);
-  const stale = selectScaleStale(s).length;
+  // over the images the counts rest on, as the figures it qualifies (RELEASE_SCHEME 7): it read "not applied to 2
+  // of 3 images" where one of them was a flagged picture left out of the counts, which Count again changes nothing in
+  const { counted: inCounts, leftOut } = doneApart(s);
+  const staleIds = new Set(selectScaleStale(s));
+  const scaled = inCounts.filter((im) => im.scale);
+  const stale = scaled.filter((im) => staleIds.has(im.id)).length;
   // `locale`: the words as the printed report writes their figures ("1,25×"); the JSON's as they were
   if (!stale) return { setting: s.fixedScale, pending: false, words: describeScaleSetting(s.fixedScale, locale) };
   // each image's own setting: the zoom asked for where fixed (a fixed scale is clamped to the model's range)
@@ -93,7 +98,7 @@ export function scaleUsed(s: Pick<AppState, 'images' | 'order' | 'fixedScale'>, 
   return {
     setting: kinds.length === 1 ? kinds[0] : 'mixed',
     pending: true,
-    words: `${counted}; the setting is now “${describeScaleSetting(s.fixedScale, locale)}”, not applied to ${stale} of ${scaled.length} images until they are counted again`,
+    words: `${counted}; the setting is now “${describeScaleSetting(s.fixedScale, locale)}”, not applied to ${stale} of ${scaled.length} image${scaled.length === 1 ? '' : 's'}${leftOut.length ? ' in the counts' : ''} until ${scaled.length === 1 ? 'it is' : 'they are'} counted again`,
   };
 }
 
