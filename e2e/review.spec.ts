@@ -249,7 +249,7 @@ test.describe('review, correct, export, persist', () => {
     const csv = text.slice(1).trim().split(/\r\n/);
     expect(csv[0]).toBe(
       'image,rbc,wbc,platelets,reviewed,edited,count_rule,cell_scale,passes,neutrophil,lymphocyte,monocyte,eosinophil,basophil,immature_granulocyte,erythroblast,flags,flags_accepted,in_totals,' +
-        'smudge,other,engine,source,captured_at,edits,wbc_less_nrbc,reviewed_images,edited_images,flags_accepted_images,in_totals_images,reviewed_in_totals_images,report_state,verified_by,released_at,release_revision,withdrawn_reason,replaces_release,sample_id,models',
+        'smudge,other,engine,source,captured_at,edits,wbc_less_nrbc,reviewed_images,edited_images,flags_accepted_images,in_totals_images,reviewed_in_totals_images,edited_in_totals_images,report_state,verified_by,released_at,release_revision,withdrawn_reason,replaces_release,sample_id,models',
     );
     const all = csv.slice(1).map((l) => l.split(','));
     expect(all.at(-1)![0]).toBe('DIFFERENTIAL_%');

@@ -95,9 +95,10 @@ const typesOf = (im: ExportImage) => im.detections.filter((d) => d.cls === 'WBC'
 const categoryCount = (im: ExportImage, c: 'smudge' | 'other') => im.detections.filter((d) => d.cls === 'WBC' && d.wbc?.category === c).length;
 /** The TOTAL row's image counts (reviewed, edited, flags accepted, in the totals, and reviewed of those in the
  * totals), empty on every other row. `reviewed_images` and `edited_images` count every image row, the flagged ones
- * left out of the totals too; `reviewed_in_totals_images` only those TOTAL's figures rest on (the report's "Boxes
- * reviewed on n of m images in the counts"). */
-const TOTALS_COLUMNS = ['reviewed_images', 'edited_images', 'flags_accepted_images', 'in_totals_images', 'reviewed_in_totals_images'];
+ * left out of the totals too; `reviewed_in_totals_images` and `edited_in_totals_images` only those TOTAL's figures
+ * rest on (the report's "Boxes reviewed on n of m images in the counts", and its "Changed by hand" on the images in
+ * the counts, apart from the edits on images left out). */
+const TOTALS_COLUMNS = ['reviewed_images', 'edited_images', 'flags_accepted_images', 'in_totals_images', 'reviewed_in_totals_images', 'edited_in_totals_images'];
 const TOTALS_ONLY = TOTALS_COLUMNS.map(() => '');
 const NOT_RELEASED: ExportRelease = { state: 'preliminary', verifiedBy: '', releasedAt: '', revision: '', withdrawn: '' };
 /** The release's columns, last before sample_id and models, in the counts and the boxes CSV alike. */
@@ -183,7 +184,7 @@ export function countsCsv(images: readonly ExportImage[], report?: CountsReport)
   const sum = (f: (im: ExportImage) => number) => inTotals.reduce((n, im) => n + f(im), 0);
   // the per-image true/false columns stay empty on TOTAL (a LIS or pandas typing them as booleans failed on
   // a count there, or read 2 as true): how many images are reviewed, edited… go in columns of their own
-  const imageTotals = [images.filter((i) => i.reviewed).length, images.filter((i) => i.edited).length, images.filter((im) => im.flagsAccepted === true).length, inTotals.length, inTotals.filter((i) => i.reviewed).length];
+  const imageTotals = [images.filter((i) => i.reviewed).length, images.filter((i) => i.edited).length, images.filter((im) => im.flagsAccepted === true).length, inTotals.length, inTotals.filter((i) => i.reviewed).length, inTotals.filter((i) => i.edited).length];
   rows.push(['TOTAL', s.totals.RBC, s.totals.WBC, s.totals.Platelets, '', '', rules, '', '', ...WBC_TYPES.map((t) => d.counts[t]), '', '', '', sum((im) => categoryCount(im, 'smudge')), sum((im) => categoryCount(im, 'other')), '', '', '', '', s.totals.WBC - sum((im) => differential(typesOf(im)).counts.erythroblast), ...imageTotals, ...relCells]);
   // the report's figures where it prints them; otherwise every typed cell, marked preliminary
   // (before release: the basis the panel shows, verified cells only unless the technician chose every typed cell)

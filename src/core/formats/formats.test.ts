@@ -62,19 +62,19 @@ describe('CSV', () => {
     // the panel's basis set to every typed cell: the preliminary row gives them all
     expect(countsCsv(images, everyTyped(images))).toBe(
       'image,rbc,wbc,platelets,reviewed,edited,count_rule,cell_scale,passes,neutrophil,lymphocyte,monocyte,eosinophil,basophil,immature_granulocyte,erythroblast,flags,flags_accepted,in_totals,' +
-        'smudge,other,engine,source,captured_at,edits,wbc_less_nrbc,reviewed_images,edited_images,flags_accepted_images,in_totals_images,reviewed_in_totals_images,report_state,verified_by,released_at,release_revision,withdrawn_reason,replaces_release\r\n' +
-        `"a,1.jpg",2,1,0,true,true,all,1.0400,1,0,0,0,1,0,0,0,,,true,0,0,,file,,,1,,,,,${rel}\r\n` +
-        `b.jpg,0,0,1,false,false,all,0.4900,2,0,0,0,0,0,0,0,,,true,0,0,,file,,,0,,,,,${rel}\r\n` +
+        'smudge,other,engine,source,captured_at,edits,wbc_less_nrbc,reviewed_images,edited_images,flags_accepted_images,in_totals_images,reviewed_in_totals_images,edited_in_totals_images,report_state,verified_by,released_at,release_revision,withdrawn_reason,replaces_release\r\n' +
+        `"a,1.jpg",2,1,0,true,true,all,1.0400,1,0,0,0,1,0,0,0,,,true,0,0,,file,,,1,,,,,,${rel}\r\n` +
+        `b.jpg,0,0,1,false,false,all,0.4900,2,0,0,0,0,0,0,0,,,true,0,0,,file,,,0,,,,,,${rel}\r\n` +
         // the true/false columns empty on TOTAL; its image counts in columns of their own (audit s49 minor 5)
-        `TOTAL,2,1,1,,,all,,,0,0,0,1,0,0,0,,,,0,0,,,,,1,1,1,0,2,1${rel}\r\n` +
-        `DIFFERENTIAL_%,,,,,,,,,0.0,0.0,0.0,100.0,0.0,0.0,0.0,preliminary: every typed cell; 1 of 1 WBC types not verified; erythroblast per 100 WBC (outside the 100%),,,,,,,,,,,,,,${rel}\r\n`,
+        `TOTAL,2,1,1,,,all,,,0,0,0,1,0,0,0,,,,0,0,,,,,1,1,1,0,2,1,1${rel}\r\n` +
+        `DIFFERENTIAL_%,,,,,,,,,0.0,0.0,0.0,100.0,0.0,0.0,0.0,preliminary: every typed cell; 1 of 1 WBC types not verified; erythroblast per 100 WBC (outside the 100%),,,,,,,,,,,,,,,${rel}\r\n`,
     );
     // the panel's default basis, verified cells only: none yet, so no percentages, and the row says why
-    expect(countsCsv(images).trim().split('\r\n').at(-1)).toBe(`DIFFERENTIAL_%,,,,,,,,,,,,,,,,preliminary: 0 verified cells of 100; 1 of 1 WBC types not verified,,,,,,,,,,,,,,${rel}`);
+    expect(countsCsv(images).trim().split('\r\n').at(-1)).toBe(`DIFFERENTIAL_%,,,,,,,,,,,,,,,,preliminary: 0 verified cells of 100; 1 of 1 WBC types not verified,,,,,,,,,,,,,,,${rel}`);
     // verified cells: the row gives the report's figures and says what they rest on
     const verified = images.map((im) => ({ ...im, detections: im.detections.map((d) => (d.wbc ? { ...d, wbc: { ...d.wbc, verified: true } } : d)) }));
     // (on 1 cell, fewer than the target: said as the report's caution says it)
-    expect(countsCsv(verified).trim().split('\r\n').at(-1)).toBe(`DIFFERENTIAL_%,,,,,,,,,0.0,0.0,0.0,100.0,0.0,0.0,0.0,report: 1 verified cells (target 100); fewer than the target: percentages imprecise; no reason given: no H/L flags; erythroblast per 100 WBC (outside the 100%),,,,,,,,,,,,,,${rel}`);
+    expect(countsCsv(verified).trim().split('\r\n').at(-1)).toBe(`DIFFERENTIAL_%,,,,,,,,,0.0,0.0,0.0,100.0,0.0,0.0,0.0,report: 1 verified cells (target 100); fewer than the target: percentages imprecise; no reason given: no H/L flags; erythroblast per 100 WBC (outside the 100%),,,,,,,,,,,,,,,${rel}`);
   });
   it('the differential row says its erythroblasts are per 100 WBC, and when its rounded percentages do not add up to 100 (audit 2026-12-07, report)', () => {
     // three verified cells of three types and an erythroblast: 33.3 × 3 = 99.9, and NRBC 33.3 in the same row
