@@ -624,7 +624,13 @@ test.describe('warnings while the live view covers the page', () => {
       await startLive(app);
       const px = async (id: string) => Number.parseFloat(await page.getByTestId(id).evaluate((el) => getComputedStyle(el).fontSize));
       const box = async (id: string) => (await page.getByTestId(id).boundingBox())!;
-      const apart = (a: { x: number; y: number; width: number; height: number }, b: typeof a) => a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
+      // two boxes read in one frame: the bar grows when a field is left out ("live-0002.jpg not counted…") and
+      // lifts the notice, and two reads apart once caught the notice where it was and the status where it went
+      const boxesApart = (a: string, b: string) =>
+        page.evaluate(([a, b]) => {
+          const [r, q] = [a, b].map((id) => document.querySelector(`[data-testid="${id}"]`)!.getBoundingClientRect());
+          return { apart: r.right <= q.left || q.right <= r.left || r.bottom <= q.top || q.bottom <= r.top, boxes: [r, q].map((x) => [x.x, x.y, x.width, x.height].map(Math.round)) };
+        }, [a, b]);
       const inView = (a: { x: number; y: number; width: number; height: number }) => a.x >= 0 && a.y >= 0 && a.x + a.width <= screen.viewport.width + 0.5 && a.y + a.height <= screen.viewport.height + 0.5;
       // read at arm's length: 20 px, the status line's size; on a phone on its side, no smaller than its status line
       const readable = async (id: string) => {
@@ -637,7 +643,10 @@ test.describe('warnings while the live view covers the page', () => {
       await expect(notice).toContainText('could not be saved');
       await readable('live-notice');
       expect(inView(await box('live-notice'))).toBe(true);
-      for (const id of ['live-count', 'live-status']) expect(apart(await box('live-notice'), await box(id)), `${id}: ${JSON.stringify([await box('live-notice'), await box(id)])}`).toBe(true);
+      for (const id of ['live-count', 'live-status']) {
+        const seen = await boxesApart('live-notice', id);
+        expect(seen.apart, `${id}: ${JSON.stringify(seen.boxes)}`).toBe(true);
+      }
       const ok = (await box('live-notice-ok'))!;
       expect(ok.height).toBeGreaterThanOrEqual(44);
       // it stays in the page's notices after Stop; OK hides it here
@@ -647,7 +656,10 @@ test.describe('warnings while the live view covers the page', () => {
       await expect(page.getByTestId('live-left-out')).toHaveText('2 fields not counted: live-0003.jpg (grainy), live-0002.jpg (grainy). Check them after Stop', { timeout: 120_000 });
       await readable('live-left-out');
       expect(inView(await box('live-left-out'))).toBe(true);
-      for (const id of ['live-wbc', 'live-fields', 'live-status']) expect(apart(await box('live-left-out'), await box(id)), id).toBe(true);
+      for (const id of ['live-wbc', 'live-fields', 'live-status']) {
+        const seen = await boxesApart('live-left-out', id);
+        expect(seen.apart, `${id}: ${JSON.stringify(seen.boxes)}`).toBe(true);
+      }
       await stopAndSettle(app);
       expect((await app.images()).map((i) => [i.name, i.inTotals])).toEqual([
         ['live-0001.jpg', true],
