@@ -561,6 +561,47 @@ test("on a phone, a cell in the top row stays put when tapped, and the cell's ty
   await context.close();
 });
 
+test('the room kept below a short list while the cells stay put goes once it is no longer needed: no scrolling into blank space', async ({ page }) => {
+  // gallery audit: the room a short list got so that its cells stayed where they were when the area above them grew
+  // was never taken away; after scrolling up, the bar back to its height, or a shorter window, the page scrolled
+  // into blank space below the list's end
+  const app = new AppPage(page);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(1));
+  await app.waitReady(600_000);
+  await page.getByTestId('open-gallery').click();
+  const scroll = page.getByTestId('gallery-scroll');
+  const tile = tiles(page).first();
+  await expect(tile).toBeVisible();
+  /** How far the cells' area scrolls past the list's end (px of blank space it can be scrolled into). */
+  const blank = () =>
+    scroll.evaluate((el) => Math.max(0, el.scrollHeight - Math.max(el.clientHeight, parseFloat((el.firstElementChild as HTMLElement).style.height))));
+  const y = (await tile.boundingBox())!.y;
+  // ? lists the keys above the cells: the area's top moves down, the short list scrolls with it (275272e)
+  await page.keyboard.press('?');
+  await expect(page.getByTestId('gallery-keys')).toBeVisible();
+  expect((await tile.boundingBox())!.y).toBeCloseTo(y, 0);
+  expect(await blank()).toBeGreaterThan(0);
+  // scrolled back up, the room is no longer needed: scrolling down again shows no blank below the list
+  await scroll.evaluate((el) => (el.scrollTop = 0));
+  await expect.poll(blank).toBe(0);
+  // the keys hidden, shown and hidden again: the cells are back where they were, and so is the list's end
+  await page.keyboard.press('?');
+  await expect(page.getByTestId('gallery-keys')).toBeHidden();
+  const back = (await tile.boundingBox())!.y;
+  await page.keyboard.press('?');
+  await expect(page.getByTestId('gallery-keys')).toBeVisible();
+  expect((await tile.boundingBox())!.y).toBeCloseTo(back, 0);
+  await page.keyboard.press('?');
+  await expect(page.getByTestId('gallery-keys')).toBeHidden();
+  expect((await tile.boundingBox())!.y).toBeCloseTo(back, 0);
+  // then a shorter window: the list scrolls to its end, not past it
+  await page.setViewportSize({ width: 1280, height: 520 });
+  await expect.poll(() => scroll.evaluate((el) => el.clientHeight)).toBeLessThan(450);
+  expect(await blank()).toBe(0);
+});
+
 /** Every control of the gallery's header and its selected-cell bar: inside the viewport, overlapping none
  * of the others, and neither row scrolled or clipped sideways (audit: 200% zoom, a phone, 320 px). */
 async function headerFits(page: Page) {

@@ -9,27 +9,37 @@ const rule = parseClassifierCard(JSON.parse(readFileSync(new URL('../../models/s
 const box = (x1: number, y1: number, x2: number, y2: number) => ({ x1, y1, x2, y2 }) as ImageBox;
 
 describe("the gallery's tiles are the classifier's crops", () => {
-  it('a cell at the image\'s edge: the edge replicated as the card says, not padded grey; the square on the smallest WBC side', () => {
+  it("a cell at the image's edge: where the classifier's crop has it, as large; the outside of the image neutral, not the edge's stripes", () => {
     expect(rule.pad).toBe('edge');
     // a 40-px WBC touching the left and top of a 640x480 field, shown at 264 px (a phone's 88 px at 3x)
     const b = box(0, 0, 40, 40);
     const t = tileDraws(b, rule, 60, 640, 480, 264);
-    // what the classifier draws for the same cell (services/decoder, at its own size)
-    expect(t).toEqual(cropDraws(cropRect(b, rule.factor, 60), 640, 480, 264, rule.pad));
     // the square is built on the image's smallest WBC side (60 px), as the classifier's is: 84 px, not 56
     const r = cropRect(b, rule.factor, 60);
     expect(r.side).toBeCloseTo(84);
-    // no grey shows: the patches cover the whole tile, the part left of the image from its first column
-    const area = t.patches.reduce((a, p) => a + p.dw * p.dh, 0);
-    expect(area).toBeCloseTo(264 * 264, 6);
-    const left = t.patches.find((p) => p.dx === 0 && p.dy > 0 && p.sx === 0 && p.sw === 1);
-    expect(left).toBeDefined();
-    // one drawImage of the square over a grey fill was what the tile did: grey where the classifier saw the edge
-    expect(t.patches.length).toBeGreaterThan(1);
+    // what the classifier draws for the same cell (services/decoder, at the tile's size): the image's part of it
+    // drawn at the same place and scale, and the edge's first row and column stretched over the rest
+    const model = cropDraws(r, 640, 480, 264, rule.pad);
+    const inside = model.patches.filter((p) => p.sw > 1 && p.sh > 1);
+    expect(inside).toHaveLength(1);
+    expect(model.patches.length).toBeGreaterThan(1);
+    // the tile draws that part only: no one-pixel row or column stretched into stripes; the rest is OUTSIDE
+    expect(t.patches).toEqual(inside);
+    expect(t.outside).toBe(true);
+    // the field's corner 22 image px into the square, drawn 69 px into the tile
+    expect(inside[0]).toMatchObject({ sx: 0, sy: 0 });
+    for (const v of [inside[0].sw, inside[0].sh]) expect(v).toBeCloseTo(62, 6);
+    for (const v of [inside[0].dx, inside[0].dy]) expect(v).toBeCloseTo((22 / 84) * 264, 6);
   });
-  it('an older card with a grey pad: the tile pads with that grey, as the classifier does', () => {
+  it("a cell inside the field: the tile is the classifier's crop, nothing outside", () => {
+    const b = box(300, 200, 350, 250);
+    const t = tileDraws(b, rule, 60, 640, 480, 128);
+    expect(t.patches).toEqual(cropDraws(cropRect(b, rule.factor, 60), 640, 480, 128, rule.pad).patches);
+    expect(t.outside).toBe(false);
+  });
+  it('an older card with a grey pad: the same square, its outside neutral too', () => {
     const t = tileDraws(box(600, 440, 640, 480), { factor: 1.4, pad: 0.5 }, 0, 640, 480, 128);
-    expect(t.fill).toBe(0.5);
-    expect(t.patches).toEqual([{ sx: 592, sy: 432, sw: 56, sh: 56, dx: 0, dy: 0, dw: 128, dh: 128 }]);
+    expect(t.outside).toBe(true);
+    expect(t.patches).toEqual([{ sx: 592, sy: 432, sw: 48, sh: 48, dx: 0, dy: 0, dw: (48 * 128) / 56, dh: (48 * 128) / 56 }]);
   });
 });

@@ -4,7 +4,7 @@
  * kept (LRU) because the gallery asks for an image's cells together.
  */
 import type { ImageBox } from '../core/detection/geometry';
-import { cropDraws, cropRect, type CropRule } from '../core/differential/crop';
+import { cropRect, type CropRule, type Patch } from '../core/differential/crop';
 import type { ImageFiles } from './files';
 
 export interface CellTiles {
@@ -26,12 +26,38 @@ const KEEP_DECODED = 4;
 /** Cards before the crop rule was in them: 1.4 and a mid-grey pad. */
 const OLD_RULE: Pick<CropRule, 'factor' | 'pad'> = { factor: 1.4, pad: 0.5 };
 
-/** How a tile is drawn: the classifier's crop (the card's factor, the image's smallest WBC side, the card's pad)
- * at the tile's size. A tile at the image's edge was padded grey while the classifier replicates the edge (the
- * card's pad "edge"), and its square ignored the smallest side: the technician checked a picture the model
- * never saw. */
-export function tileDraws(box: ImageBox, rule: Pick<CropRule, 'factor' | 'pad'>, minSide: number, width: number, height: number, size: number) {
-  return cropDraws(cropRect(box, rule.factor, minSide), width, height, size, rule.pad);
+/** Where a tile's square runs past the image: the tile's own dark (.wbc-tile's background), hatched a shade lighter,
+ * so that it reads as no picture at all, not as a dark eyepiece ring. */
+export const OUTSIDE = { fill: '#1d2228', hatch: '#2c333b' };
+
+/** How a tile is drawn: the classifier's square (the card's factor, the image's smallest WBC side) at the tile's
+ * size, so the cell is as large and where the classifier's crop has it. Only the image's part of it is drawn:
+ * the outside of the image is OUTSIDE (`outside`), where the classifier replicates the image's edge (the card's
+ * pad "edge") or pads grey (older cards). The replicated edge showed as stripes beside a cell at the border, and
+ * a technician verifying a type looked at the padding, not the cell. */
+export function tileDraws(box: ImageBox, rule: Pick<CropRule, 'factor' | 'pad'>, minSide: number, width: number, height: number, size: number): { patches: Patch[]; outside: boolean } {
+  const rect = cropRect(box, rule.factor, minSide);
+  const k = size / rect.side;
+  const x0 = Math.max(0, rect.x);
+  const y0 = Math.max(0, rect.y);
+  const x1 = Math.min(width, rect.x + rect.side);
+  const y1 = Math.min(height, rect.y + rect.side);
+  const outside = rect.x < 0 || rect.y < 0 || rect.x + rect.side > width || rect.y + rect.side > height;
+  if (x1 <= x0 || y1 <= y0) return { patches: [], outside };
+  return { patches: [{ sx: x0, sy: y0, sw: x1 - x0, sh: y1 - y0, dx: (x0 - rect.x) * k, dy: (y0 - rect.y) * k, dw: (x1 - x0) * k, dh: (y1 - y0) * k }], outside };
+}
+
+/** OUTSIDE's hatch: lines 45° apart every `step` pixels over a size x size square. */
+function hatch(ctx: OffscreenCanvasRenderingContext2D, size: number) {
+  const step = Math.max(4, Math.round(size / 11)); // 8 px apart on an 88-px tile
+  ctx.strokeStyle = OUTSIDE.hatch;
+  ctx.lineWidth = Math.max(1, Math.round(size / 88));
+  ctx.beginPath();
+  for (let x = -size; x < size; x += step) {
+    ctx.moveTo(x, size);
+    ctx.lineTo(x + size, 0);
+  }
+  ctx.stroke();
 }
 
 /** `rule`: the classifier card's crop rule. */
@@ -59,12 +85,12 @@ export function createCellTiles(files: ImageFiles, rule: Pick<CropRule, 'factor'
     if (!blob) return null;
     try {
       const bmp = await bitmap(imageId, blob);
-      const { fill, patches } = tileDraws(box, rule, minSide, bmp.width, bmp.height, size);
+      const { patches, outside } = tileDraws(box, rule, minSide, bmp.width, bmp.height, size);
       const canvas = new OffscreenCanvas(size, size);
       const ctx = canvas.getContext('2d')!;
-      const g = Math.round(fill * 255);
-      ctx.fillStyle = `rgb(${g},${g},${g})`;
+      ctx.fillStyle = OUTSIDE.fill;
       ctx.fillRect(0, 0, size, size);
+      if (outside) hatch(ctx, size);
       for (const p of patches) ctx.drawImage(bmp, p.sx, p.sy, p.sw, p.sh, p.dx, p.dy, p.dw, p.dh);
       return URL.createObjectURL(await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.85 }));
     } catch {

@@ -57,7 +57,7 @@ export class WbcTyper {
   }
 
   /** Types the given WBC boxes of one decoded image: one batch through the worker. `context`: the image's
-   * detections, whose RBCs set the smallest cell a WBC crop is built on (core minWbcSide). */
+   * raw detections, whose RBCs set the smallest cell a WBC crop is built on (store cropMinSide, as the gallery's tiles). */
   async classifyBoxes(client: Classify, bmp: ImageBitmap, dets: readonly Detection[], context: readonly Detection[] = []) {
     const rule = this.classifier!.crop;
     const n = dets.length;
@@ -117,7 +117,8 @@ export class WbcTyper {
       const client = await this.client();
       const bmp = await this.decoder.decode(blob);
       try {
-        const { probs, ms, emb } = await this.classifyBoxes(client, bmp, missing, shown);
+        // the image's raw detections, as when it was counted (cropMinSide): the gallery's tile is cut on the same square
+        const { probs, ms, emb } = await this.classifyBoxes(client, bmp, missing, im.raw ?? []);
         const now = this.store.getState().images[id];
         const by = now?.classifiers?.some((c) => c.sha256 === this.classifier!.sha256) ? now.classifiers : [...(now?.classifiers ?? []), this.model()];
         if (now) this.store.getState().updateImage(id, { wbc: { ...(now.wbc ?? {}), ...probs }, classifyMs: (now.classifyMs ?? 0) + ms, ...(emb ? { emb: { ...(now.emb ?? {}), ...emb } } : {}), classifiers: by });

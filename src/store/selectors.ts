@@ -379,9 +379,15 @@ export interface GalleryCell {
   imageId: string;
   imageName: string;
   det: Detection;
-  /** The image's smallest WBC side (core minWbcSide): the classifier's crop, so the tile's, is built on it. */
+  /** The image's smallest WBC side (cropMinSide): the classifier's crop, so the tile's, is built on it. */
   minSide: number;
 }
+
+/** The smallest WBC side an image's crops are built on (core minWbcSide), for the classifier's crops and the
+ * gallery's tiles alike: from the model's raw detections, the ones the image was typed with when it was counted.
+ * The tile took it from the boxes shown, so a threshold raised or a red cell deleted since cut the tile on another
+ * square than the one the classifier typed. */
+export const cropMinSide = (im: Pick<ImageEntry, 'raw'>): number => minWbcSide(im.raw ?? []);
 
 let galleryCache: { images: AppState['images']; order: string[]; params: PostprocessParams; out: GalleryCell[] } | undefined;
 
@@ -395,7 +401,7 @@ export function selectGalleryCells(s: AppState): GalleryCell[] {
     const im = s.images[id];
     if (im.status !== 'done' || !inTotals(im)) continue;
     const shown = shownDetections(im, s.postprocess);
-    const minSide = minWbcSide(shown);
+    const minSide = cropMinSide(im);
     for (const d of shown) if (d.cls === 'WBC' && d.wbc) out.push({ key: `${id}/${d.id}`, imageId: id, imageName: im.name, det: d, minSide });
   }
   galleryCache = { images: s.images, order: s.order, params: s.postprocess, out };

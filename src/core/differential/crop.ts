@@ -101,8 +101,9 @@ export function edgePatches(rect: { x: number; y: number; side: number }, width:
 
 /** How a crop is drawn: a size x size square filled with the grey `fill` (0-1), then the drawImage calls. The pad
  * "edge" replicates the image's edge (its fill shows only where the square misses the image); a number is the
- * grey outside the image. One plan for the classifier's crops (services/decoder) and the gallery's tiles
- * (services/cellTiles), so what the technician sees is what the model typed. */
+ * grey outside the image. The classifier's crops' plan (services/decoder); the gallery's tiles cut the
+ * same square but draw only the image's part of it (services/cellTiles tileDraws), so the cell is where the model
+ * saw it and the padding shows as none. */
 export function cropDraws(rect: { x: number; y: number; side: number }, width: number, height: number, size: number, pad: CropPad): { fill: number; patches: Patch[] } {
   if (pad === 'edge') return { fill: 0.5, patches: edgePatches(rect, width, height, size) };
   return { fill: pad, patches: [{ sx: rect.x, sy: rect.y, sw: rect.side, sh: rect.side, dx: 0, dy: 0, dw: size, dh: size }] };

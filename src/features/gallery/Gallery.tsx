@@ -6,7 +6,7 @@ import { useApp, useServices } from '../../services/context';
 import { selectBeyondTarget, selectDifferentialState, selectGalleryCells, type GalleryCell } from '../../store/selectors';
 import type { DifferentialState } from '../../core/differential/rules';
 import { newTargetNotices } from '../../services/differentialNotice';
-import { arrowTarget, cellSortKey, galleryLayout, groupCells, visibleRows, GROUPS, HEADER_H, TILE, TILE_WIDE, type Arrow } from './layout';
+import { arrowTarget, cellSortKey, galleryLayout, groupCells, roomBelow, visibleRows, GROUPS, HEADER_H, TILE, TILE_WIDE, type Arrow } from './layout';
 import { useHovers, useIsWide } from '../useIsPhone';
 import { InfoTip } from '../InfoTip';
 import { GALLERY_KEYS, jumpToCell, moveCells, redoGallery, setNote, undoGallery, verify, verifyAll, type GalleryContext } from './galleryActions';
@@ -84,16 +84,23 @@ function GalleryDialog({ ctx }: { ctx: GalleryContext }) {
   // tap aimed at the next cell landed on the one a row above it. The scroll follows the cells' area's top.
   const areaTop = useRef<number | null>(null);
   const content = useRef<HTMLDivElement>(null);
+  // a short list (a few fields) has no room to scroll by that much: room below its end, as much as it takes, and
+  // only while it does (roomBelow): it stayed, and the page scrolled into blank space once the bar was back to its
+  // height, the list had changed or the technician had scrolled up
+  const room = useRef(0);
   useLayoutEffect(() => {
     const el = scroller.current!;
     const top = el.getBoundingClientRect().top;
     const was = areaTop.current;
     areaTop.current = top;
-    if (was === null || Math.abs(top - was) <= 0.5) return;
-    const to = el.scrollTop + top - was;
-    // a short list (a few fields) has no room to scroll by that much: room below its end, as much as it takes
-    if (to > el.scrollHeight - el.clientHeight) content.current!.style.minHeight = `${to + el.clientHeight}px`;
-    el.scrollTop = to;
+    const moved = was !== null && Math.abs(top - was) > 0.5;
+    const to = moved ? el.scrollTop + top - was : el.scrollTop;
+    const r = roomBelow(room.current, to, el.clientHeight, layout.height, moved && top > was);
+    if (r !== room.current) {
+      room.current = r;
+      content.current!.style.minHeight = r ? `${Math.max(layout.height, el.clientHeight) + r}px` : '';
+    }
+    if (moved) el.scrollTop = to;
   });
 
   // A selected cell that has left the gallery (its image removed, flagged, or its box undone) is no selection.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GalleryCell } from '../../store/selectors';
 import type { WbcType } from '../../core/differential/differential';
-import { arrowTarget, cellSortKey, galleryLayout, groupCells, TILE } from './layout';
+import { arrowTarget, cellSortKey, galleryLayout, groupCells, roomBelow, TILE } from './layout';
 
 const cell = (id: string, p: number, verified: boolean): GalleryCell => ({
   key: `a/${id}`,
@@ -63,5 +63,25 @@ describe('arrow keys in the gallery', () => {
     expect(go(null, 'ArrowDown')).toBe('n0');
     expect(go('gone', 'ArrowRight')).toBe('n0');
     expect(arrowTarget(galleryLayout(groupCells([], 0.6), 400), null, 'ArrowRight')).toBeNull();
+  });
+});
+
+describe('room below a short list', () => {
+  // 500 px of cells in a 700-px area; a cell selected, the bar above grows by 119 px: the area is 581 px and
+  // scrolls by 119 so the cells stay where they are
+  it('is as much as the scroll with the bar needs, and goes once the bar is back to its height', () => {
+    expect(roomBelow(0, 119, 581, 500, true)).toBe(119);
+    expect(roomBelow(119, 0, 700, 500, false)).toBe(0);
+    // a list a little shorter than the area: only what it cannot scroll by itself
+    expect(roomBelow(0, 119, 581, 650, true)).toBe(50);
+    // a long list scrolls by itself: no room
+    expect(roomBelow(0, 1419, 581, 2000, true)).toBe(0);
+  });
+  it('only shrinks while the bar keeps its height: the technician scrolling up, the list growing, never more blank', () => {
+    expect(roomBelow(119, 79, 581, 500, false)).toBe(79);
+    expect(roomBelow(119, 119, 581, 632, false)).toBe(68);
+    // a row fewer (a cell moved to a group with room in its last row): no more room than there was
+    expect(roomBelow(50, 119, 581, 518, false)).toBe(50);
+    expect(roomBelow(0, 0, 581, 500, false)).toBe(0);
   });
 });

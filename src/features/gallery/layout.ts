@@ -73,6 +73,19 @@ export function visibleRows(l: Layout, from: number, to: number): Row[] {
   return l.rows.filter((r) => r.top + (r.kind === 'header' ? HEADER_H : l.rowH) >= from && r.top <= to);
 }
 
+/**
+ * The room below the list's end that keeps the scroll at `to` (px scrolled) with `view` px of the cells' area
+ * shown and `height` px of cells: how far `to` is past the furthest the list alone scrolls. The gallery scrolls
+ * with the cells' area's top so that the cells stay under the finger when the bar above them grows, and a short
+ * list gets this room to scroll by (`grown`: the area's top has just moved down). Otherwise the room only shrinks,
+ * to what the scroll still needs: none once the bar is back to its height, less as the list grows or the
+ * technician scrolls up out of it. Kept, it let the page scroll into blank space below the list.
+ */
+export function roomBelow(room: number, to: number, view: number, height: number, grown: boolean): number {
+  const needed = Math.max(0, to - Math.max(0, height - view));
+  return grown ? needed : Math.min(room, needed);
+}
+
 export type Arrow = 'ArrowLeft' | 'ArrowRight' | 'ArrowUp' | 'ArrowDown';
 
 /** The tile an arrow key moves the selection to. Left and right go along the tiles in reading order (across
