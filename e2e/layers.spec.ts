@@ -2,7 +2,7 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { AppPage } from './app.po';
-import { testingImages } from './data';
+import { completeAnnotationFor, testingImages } from './data';
 
 /** What lies over what (styles.css's list of layers): a layer the user has just opened is on top wherever it
  * is. Each of its controls, or for words alone a 4x4 grid of points over them, is the topmost element there
@@ -41,6 +41,57 @@ async function selectDocked(page: Page, which: 'low' | 'high') {
 
 const overlap = (a: { y: number; height: number }, b: { y: number; height: number }) => Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
 
+/** A key of several hint lines: BloodImage_00347's grey speck (a hint a tap opens), its annotation (dashed and
+ * dotted white), and, where `more`, the two-edge count rule (faint) and a box relabelled by hand (dotted, a hint). */
+async function longKey(page: Page, more: boolean) {
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  const file = testingImages().find((f) => f.endsWith('BloodImage_00347.jpg'))!;
+  await app.drop([file, completeAnnotationFor(file)]);
+  await app.waitReady();
+  await expect(page.getByTestId('legend-debris')).toBeVisible();
+  if (more) {
+    await page.locator('summary', { hasText: 'Settings' }).click();
+    await page.getByTestId('count-rule').selectOption('top-left');
+    await expect(page.getByTestId('legend-excluded')).toBeVisible();
+    await page.locator('summary', { hasText: 'Settings' }).click();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await selectDocked(page, 'high');
+    const id = await page.evaluate(() => window.__smearcount.selectedId());
+    const cls = (await app.current())!.detections.find((d) => d.id === id)!.cls;
+    await page.getByTestId(`action-relabel-${cls === 'RBC' ? 'Platelets' : 'RBC'}`).tap();
+    await expect(page.getByTestId('legend-manual')).toBeVisible();
+  }
+  await expect(page.getByTestId('legend')).toContainText('dotted white: missed');
+}
+
+// An upright phone: the key is under the canvas, at the first screen's foot. A hint of it, tapped, opened under its
+// words and its box ran past the screen's foot (360x740), where a touch that scrolled the page closed it.
+test.describe('360x740 and 320x568, touch: an upright phone', () => {
+  test.use({ viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true });
+
+  test("the colour key and its hint, tapped, are whole on the screen with the key at the screen's foot", async ({ page }) => {
+    await longKey(page, false);
+    const legend = page.getByTestId('legend');
+    const hint = page.getByTestId('legend-debris');
+    const tip = page.getByTestId('legend-debris-tip');
+    for (const vp of [{ width: 360, height: 740 }, { width: 320, height: 568 }]) {
+      await page.setViewportSize(vp);
+      // the key's foot at the screen's foot (the first screen, at 360x740; scrolled to it at 320x568)
+      await page.evaluate(() => window.scrollTo(0, 0));
+      const key = (await legend.boundingBox())!;
+      await page.evaluate((by) => window.scrollBy(0, by), Math.max(0, Math.ceil(key.y + key.height - vp.height)));
+      await expect(legend, `${vp.width}x${vp.height}`).toBeInViewport({ ratio: 1 });
+      await hint.tap();
+      await expect(tip).toBeVisible();
+      await expect(tip, `${vp.width}x${vp.height}`).toBeInViewport({ ratio: 1 });
+      expect(await buried(tip), `${vp.width}x${vp.height}`).toEqual([]);
+      await hint.tap();
+      await expect(tip).toBeHidden();
+    }
+  });
+});
+
 test.describe('844x390, touch: a phone on its side', () => {
   test.use({ viewport: { width: 844, height: 390 }, hasTouch: true, isMobile: true });
 
@@ -70,6 +121,25 @@ test.describe('844x390, touch: a phone on its side', () => {
     }
     // the hint and the actions meet at one of the two places (else this test proves nothing)
     expect(overlaps).toBeGreaterThan(0);
+  });
+
+  // the key stands at the middle of the canvas's left edge, and the actions dock across the canvas's top or foot:
+  // a key of four hint lines (199 px of the canvas's 280) reached them and lay over their first buttons
+  test('a key of four hint lines stays clear of the docked actions, here and at 740x360', async ({ page }) => {
+    await longKey(page, true);
+    const legend = page.getByTestId('legend');
+    for (const vp of [{ width: 844, height: 390 }, { width: 740, height: 360 }]) {
+      await page.setViewportSize(vp);
+      await page.evaluate(() => window.scrollTo(0, 0));
+      for (const which of ['low', 'high'] as const) {
+        const dock = await selectDocked(page, which);
+        await expect(legend).toBeInViewport({ ratio: 1 });
+        const key = (await legend.boundingBox())!;
+        const apart = key.x + key.width <= dock.x || dock.x + dock.width <= key.x || overlap(key, dock) <= 0;
+        expect(apart, `${vp.width}x${vp.height}, docked at ${Math.round(dock.y)}-${Math.round(dock.y + dock.height)}, the key at ${Math.round(key.y)}-${Math.round(key.y + key.height)}`).toBe(true);
+        expect(await buried(page.getByTestId('review-actions')), `${vp.width}x${vp.height}`).toEqual([]);
+      }
+    }
   });
 });
 

@@ -4,6 +4,9 @@ import { boxOnScreen, placeDocked } from '../../core/detection/gesture';
 import type { ViewStore } from '../../store/viewStore';
 import { useIsPhone } from '../useIsPhone';
 
+/** The canvas's colour key (ImageCanvas). */
+const key = () => document.querySelector<HTMLElement>('[data-testid="legend"]');
+
 /**
  * On a phone, the style that docks a panel (the selected box's actions) across the visible part of the
  * canvas, at its bottom edge or, for a box down there, its top edge (the image's own edge where the canvas has
@@ -37,7 +40,16 @@ export function useActionDock(panel: RefObject<HTMLElement | null>, box: Box | u
       const origin = { x: r.left, y: r.top };
       const target = boxOnScreen(box, transform, origin);
       const shown = imageW && imageH ? boxOnScreen({ x1: 0, y1: 0, x2: imageW, y2: imageH }, transform, origin) : undefined;
-      const p = placeDocked(target, { x1: r.left, y1: r.top, x2: r.right, y2: r.bottom }, el.offsetHeight, { w: document.documentElement.clientWidth, h: window.innerHeight }, undefined, shown);
+      const canvasBox = { x1: r.left, y1: r.top, x2: r.right, y2: r.bottom };
+      const viewport = { w: document.documentElement.clientWidth, h: window.innerHeight };
+      let p = placeDocked(target, canvasBox, el.offsetHeight, viewport, undefined, shown);
+      // On a phone on its side the colour key stands on the canvas, at the middle of its left edge (styles.css): a
+      // key of four hint lines reached the band the actions dock in and lay over their first buttons. There the
+      // actions dock beside the key.
+      const k = key()?.getBoundingClientRect();
+      if (k && k.left < p.x + p.w && k.right > p.x && k.top < p.y + el.offsetHeight && k.bottom > p.y && k.right < r.right) {
+        p = placeDocked(target, { ...canvasBox, x1: k.right }, el.offsetHeight, viewport, undefined, shown);
+      }
       setAt((o) => (o && !o.off && o.x === p.x && o.y === p.y && o.w === p.w ? o : p));
     };
     place();
@@ -45,6 +57,9 @@ export function useActionDock(panel: RefObject<HTMLElement | null>, box: Box | u
     // canvas moves when something above it opens (the notices)
     const ro = new ResizeObserver(place);
     if (panel.current) ro.observe(panel.current);
+    // the key grows a line with an edit ("dotted: 1 set by hand")
+    const legend = key();
+    if (legend) ro.observe(legend);
     ro.observe(document.body);
     const unsub = view.subscribe(place);
     window.addEventListener('scroll', place, { passive: true });
