@@ -103,7 +103,9 @@ for (const flag of ['model', 'classifier'] as const) {
  * unreadable, or labelled `Platelet-clump`, is never measured silently on less than it holds. */
 function warnInputs(unreadable: { image: string; error: string }[], unknown: Record<string, number>) {
   if (unreadable.length) {
-    console.log(`\nnot read, so in no figure: ${unreadable.length} file(s)`);
+    const folders = unreadable.filter((u) => u.image.endsWith('/')).length;
+    const files = unreadable.length - folders;
+    console.log(`\nnot read, so in no figure: ${[files && `${files} file(s)`, folders && `${folders} folder(s)`].filter(Boolean).join(', ')}`);
     for (const u of unreadable.slice(0, 20)) console.log(`  ${u.image}: ${u.error}`);
     if (unreadable.length > 20) console.log(`  … and ${unreadable.length - 20} more (--json lists them all)`);
   }

@@ -55,9 +55,11 @@ export async function decodeImage(path: string): Promise<Rgba> {
  * before the pixels, as the app reads it. */
 export async function readAsIntake(path: string): Promise<Rgba> {
   const buf = readFileSync(path);
-  const refuse = (code: 'decode' | 'too-large' | 'too-small', detail: string): never => {
+  const refuse = (code: 'empty' | 'decode' | 'too-large' | 'too-small', detail: string): never => {
     throw new Error(errorMessage(new AppError(code, detail)));
   };
+  // the app's sentence for a file of 0 bytes (a copy cut off, a download that never came), not "not an image"
+  if (!buf.length) refuse('empty', '');
   const head = sniffImage(new Uint8Array(buf.buffer, buf.byteOffset, Math.min(buf.length, 65536)));
   if (head?.kind === 'jpeg') {
     const tail = buf.subarray(Math.max(0, buf.length - 4096));

@@ -100,13 +100,22 @@ const BROWSER_ONLY: Record<string, string> = { webp: 'WebP', avif: 'AVIF', heic:
 export function otherFiles(dir: string, imagesDir?: string): { image: string; error: string }[] {
   const imgDir = imageDirOf(dir, imagesDir);
   if (!existsSync(imgDir)) return [];
-  return readdirSync(imgDir)
-    .filter((f) => !IMAGE_FILE.test(f) && !/\.xml$/i.test(f) && !/^(\..*|thumbs\.db|ehthumbs\.db|desktop\.ini)$/i.test(f) && statSync(join(imgDir, f)).isFile())
-    .sort()
+  const names = readdirSync(imgDir).filter((f) => !/^(\..*|thumbs\.db|ehthumbs\.db|desktop\.ini)$/i.test(f));
+  const files = names
+    .filter((f) => !IMAGE_FILE.test(f) && !/\.xml$/i.test(f) && statSync(join(imgDir, f)).isFile())
     .map((f) => {
       const kind = BROWSER_ONLY[f.replace(/^.*\./, '').toLowerCase()];
       return { image: f, error: kind ? `${kind}: the app reads it, npm run eval does not; save it as PNG to measure it here` : 'not an image npm run eval reads (JPEG, PNG, BMP, TIFF)' };
     });
+  // a subfolder of images beside the folder's own (a day's slides kept apart): not read, and named, so that a
+  // folder of 5 fields and a subfolder of 40 is not measured on the 5 without a word
+  const folders = names.flatMap((f) => {
+    const at = join(imgDir, f);
+    if (!statSync(at).isDirectory() || at === join(dir, 'Annotations')) return [];
+    const n = readdirSync(at).filter((g) => IMAGE_FILE.test(g)).length;
+    return n ? [{ image: `${f}/`, error: `a folder of ${n} image${n === 1 ? '' : 's'}: subfolders are not read; give it on its own (npm run eval -- ${at})` }] : [];
+  });
+  return [...files, ...folders].sort((a, b) => (a.image < b.image ? -1 : a.image > b.image ? 1 : 0));
 }
 
 export function listFolder(dir: string, imagesDir?: string): Item[] {

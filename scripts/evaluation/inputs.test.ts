@@ -10,8 +10,8 @@ import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { tiff12bit, turnedClockwise } from '../../e2e/data';
 import { requireData } from '../dataRoot';
-import { boxAsShown, decodeBmp, decodeImage, encodeJpeg, orient, withOrientation, type Rgba } from './decode';
-import { evaluateFolder, evaluateTypeFolders, typeFolders } from './evaluate';
+import { boxAsShown, decodeBmp, decodeImage, encodeJpeg, orient, readAsIntake, withOrientation, type Rgba } from './decode';
+import { evaluateFolder, evaluateTypeFolders, otherFiles, typeFolders } from './evaluate';
 import { parseVoc, writeVoc } from '../../src/core/formats/voc';
 
 const fixtures = join(__dirname, '../../src/core/formats/fixtures/images');
@@ -55,6 +55,33 @@ describe('decodeBmp', () => {
   it('refuses a run-length BMP and a cut one with a sentence', () => {
     expect(() => decodeBmp(fixture('palette8-rle.bmp'))).toThrow(/compression 1 is not read by the CLI; save it as PNG/);
     expect(() => decodeBmp(fixture('rgb24.bmp').slice(0, 300))).toThrow(/cut short/);
+  });
+});
+
+describe("a lab's folder as saved: what npm run eval does not read is named", () => {
+  it('a subfolder of images is named with the command that reads it; an empty image file gets the app sentence', async () => {
+    const lab = mkdtempSync(join(tmpdir(), 'smearcount-lab-'));
+    writeFileSync(join(lab, 'a.png'), PNG.sync.write(Object.assign(new PNG({ width: 40, height: 40 }), {})));
+    writeFileSync(join(lab, 'empty.jpg'), '');
+    writeFileSync(join(lab, 'notes.txt'), 'slide 3');
+    for (const [sub, n] of [['monday', 2], ['one', 1]] as const) {
+      mkdirSync(join(lab, sub));
+      for (let i = 0; i < n; i++) copyFileSync(join(lab, 'a.png'), join(lab, sub, `f${i}.png`));
+    }
+    mkdirSync(join(lab, 'no-images'));
+    writeFileSync(join(lab, 'no-images', 'readme.txt'), 'x');
+    expect(otherFiles(lab)).toEqual([
+      { image: 'monday/', error: `a folder of 2 images: subfolders are not read; give it on its own (npm run eval -- ${join(lab, 'monday')})` },
+      { image: 'notes.txt', error: 'not an image npm run eval reads (JPEG, PNG, BMP, TIFF)' },
+      { image: 'one/', error: `a folder of 1 image: subfolders are not read; give it on its own (npm run eval -- ${join(lab, 'one')})` },
+    ]);
+    // Pascal VOC's own layout: Images/ and Annotations/ are the set, not subfolders left out
+    const voc = mkdtempSync(join(tmpdir(), 'smearcount-voc-'));
+    mkdirSync(join(voc, 'Images'));
+    mkdirSync(join(voc, 'Annotations'));
+    copyFileSync(join(lab, 'a.png'), join(voc, 'Images', 'a.png'));
+    expect(otherFiles(voc)).toEqual([]);
+    await expect(readAsIntake(join(lab, 'empty.jpg'))).rejects.toThrow('The file is empty (0 bytes).');
   });
 });
 
