@@ -346,6 +346,8 @@ export class Persistence {
       this.files.set(id, blobs.values[i]);
       (removedImages as Record<string, { entry: ImageEntry; at: number }>)[id] = { entry: entry.status === 'running' ? { ...entry, status: 'queued' } : entry, at: removedAt[id] };
     });
+    // read again over the removed images that did come back: a removal whose picture is gone (or past its
+    // time) is no step, and the first read, over every removed entry, still held it
     const undoLog = restoredLog(log, [...order, ...Object.keys(removedImages)]);
     this.store.setState({
       images: Object.fromEntries(order.map((id) => [id, images[id]])),
