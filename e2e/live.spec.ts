@@ -1604,7 +1604,7 @@ test.describe('eyepiece photos', () => {
       plainTotal += plainIn;
       eyeTotal += eyeRbc;
     }
-    // Over the fields, within 25% (README, "Live at the eyepiece": on ringed validation images the
+    // Over the fields, within 25% (README, "Live at the eyepiece, quoted from the guide": on ringed validation images the
     // detector's input has the ring filled with the disc's mean colour; RBC 0.906 against 0.936 unringed).
     expect(Math.abs(eyeTotal - plainTotal)).toBeLessThanOrEqual(0.25 * plainTotal);
   });

@@ -26,7 +26,7 @@ const NOT_SMEAR_CAUSES = 'no stain colour, too few cells, or detections unlike a
 /** What each flag says, before what it does to the totals. */
 const FLAG_BODY: Record<FlagCode, (detail?: string, lead?: string) => string> = {
   'not-smear': (causes = NOT_SMEAR_CAUSES, lead = 'This does not look like a blood smear') => `${lead}: ${causes}.`,
-  // Measured on CBC Testing fields drawn as discs of 2-25% of a 1600x1200 frame (README, "Live at the eyepiece"):
+  // Measured on CBC Testing fields drawn as discs of 2-25% of a 1600x1200 frame (README, "Live at the eyepiece, quoted from the guide"):
   // read from a crop of the disc, their counts held; an advice, then, for the next photo, not a doubt.
   'small-field': (share = 'a small part') => `The microscope's field of view fills only ${share} of the photo (the phone is held back from the eyepiece, or not zoomed in): the app read the cells from a crop of it, with fewer pixels to each cell. Move the phone closer to the eyepiece, or zoom in, until the field of view fills the frame.`,
   // Under MIN_FIELD_SHARE (half a percent) of the frame nothing in the disc can be judged or counted, and the
@@ -34,7 +34,7 @@ const FLAG_BODY: Record<FlagCode, (detail?: string, lead?: string) => string> = 
   'field-too-small': (share = 'under 1%') => `The microscope's field of view fills only ${share} of the photo, too small to find or count its cells (the lamp is not the problem: the phone is held back from the eyepiece, or not zoomed in). Move the phone closer to the eyepiece, or zoom in, until the field of view fills the frame.`,
   // Validation fields under a vignette (the corners at a quarter of the light) and an off-centre lamp
   // (0.45-1.15x across): platelets 0.53 / 0.66 and WBCs 0.86 / 0.88 against 0.92 / 0.98 evenly lit, with 13 /
-  // 20 of 48 falsely out of focus; evened out, 0.92 / 0.91 and 0.98 / 0.98, none out of focus (README, "Flags").
+  // 20 of 48 falsely out of focus; evened out, 0.92 / 0.91 and 0.98 / 0.98, none out of focus (README, "Flags and light, quoted from the guide").
   'uneven-light': (darkest = 'far under') =>
     `The light is uneven across the field (its darkest part ${darkest} its brightest: the lamp is off centre, or the camera darkens the corners). The app evened it out before counting, and counts held on such fields in our tests; for the best counts, centre the lamp and open its field diaphragm (Köhler illumination).`,
   'scale-out-of-range': (lead = SCALE_LEAD) => `${lead} the app can correct (it handles cells from half to twice the usual size); the counts would be wrong. Setting the magnification by hand helps only within that range.`,
