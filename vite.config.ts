@@ -60,6 +60,10 @@ const cspPlugin = {
 };
 
 export default defineConfig({
+  // Relative: one dist/ works wherever it is served, at a host's root or at a sub-path such as
+  // https://intranet.example/smearcount/ (the page's files, the manifest, the service worker and its scope
+  // follow the page's folder). With '/', a sub-path got a blank page (index.html asked for /assets/…).
+  base: './',
   plugins: [
     react(),
     cspPlugin,
@@ -68,9 +72,11 @@ export default defineConfig({
       injectRegister: null,
       includeAssets: ['icon.svg'],
       manifest: {
-        // The app's identity for the browser: without it the start_url was, and a changed start_url would have
-        // made another app beside the installed one. '/' is what the installs made without an id already have.
-        id: '/',
+        // No id: the app's identity for the browser is then its start_url, the folder it is served from. An id
+        // resolves against the start's origin only, so id '/' made an app at https://intranet.example/smearcount/
+        // the host's root app, and two copies on one host (a test and a live one) one app. At a host's root the
+        // identity is the same as with id '/', which the installs already made have. Keep start_url '.': a
+        // changed start_url would make another app beside the installed one.
         name: 'Smearcount — blood-smear cell counter',
         short_name: 'Smearcount',
         description: 'Counts RBC, WBC and platelets in blood-smear photos, entirely on this device.',
