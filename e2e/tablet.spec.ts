@@ -1,9 +1,10 @@
 /**
  * A tablet at the lab bench, by touch, where the phone and desktop specs do not reach: a 12.9-inch iPad Pro held
- * upright (1024x1366) is wider than the 1000-px breakpoint of the tablet layout.
+ * upright (1024x1366) is wider than the 1000-px breakpoint of the tablet layout, and an iPad on its side (1024x768)
+ * has the desktop's layout by touch.
  */
 import { expect, test } from '@playwright/test';
-import { AppPage } from './app.po';
+import { AppPage, fingers, screenAt } from './app.po';
 import { testingImages } from './data';
 
 test.describe('1024x1366, touch', () => {
@@ -25,5 +26,37 @@ test.describe('1024x1366, touch', () => {
     const counts = (await page.locator('aside.right').boundingBox())!;
     expect(counts.y).toBeGreaterThanOrEqual(canvas.y + canvas.height);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1024);
+  });
+});
+
+test.describe('1024x768, touch', () => {
+  test.use({ viewport: { width: 1024, height: 768 }, hasTouch: true, isMobile: true });
+
+  test('Draw, tapped, says how to draw by touch, and a drag draws what it says', async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open('?backend=wasm');
+    await app.drop(testingImages(1));
+    await app.waitReady();
+    const hint = page.getByTestId('review-hint');
+    await expect(hint).toHaveText(/^Tap a box/);
+    // Draw armed kept "… pinch to zoom, then drag to pan": a drag meant to pan drew a box
+    await page.getByTestId('draw-box').tap();
+    await expect(hint).toHaveText('Drag to draw an RBC box · tap Draw to cancel');
+    await expect(hint).toBeInViewport({ ratio: 1 });
+    // tapped again, Draw is off and the hint is back
+    await page.getByTestId('draw-box').tap();
+    await expect(page.getByTestId('draw-box')).toHaveAttribute('aria-pressed', 'false');
+    await expect(hint).toHaveText(/^Tap a box/);
+    // armed again, one finger across a cell draws one box, and Draw is over
+    await page.getByTestId('draw-box').tap();
+    const before = (await app.current())!.detections.length;
+    const cdp = await page.context().newCDPSession(page);
+    const a = await screenAt(page, 20, 20);
+    const b = await screenAt(page, 80, 70);
+    await fingers(cdp, 'touchStart', [a]);
+    for (let k = 1; k <= 8; k++) await fingers(cdp, 'touchMove', [{ x: a.x + ((b.x - a.x) * k) / 8, y: a.y + ((b.y - a.y) * k) / 8 }]);
+    await fingers(cdp, 'touchEnd', []);
+    await expect.poll(async () => (await app.current())!.detections.length).toBe(before + 1);
+    await expect(page.getByTestId('draw-box')).toHaveAttribute('aria-pressed', 'false');
   });
 });
