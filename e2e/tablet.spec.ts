@@ -10,7 +10,7 @@ import { testingImages } from './data';
 test.describe('1024x1366, touch', () => {
   test.use({ viewport: { width: 1024, height: 1366 }, hasTouch: true, isMobile: true });
 
-  test('an upright iPad Pro shows the field at the page’s width, the panels under it', async ({ page }) => {
+  test('an upright iPad Pro shows the field at the page’s width, the panels under it, their checkboxes a finger’s size', async ({ page }) => {
     const app = new AppPage(page);
     await app.open('?backend=wasm');
     await app.drop(testingImages(1));
@@ -26,6 +26,14 @@ test.describe('1024x1366, touch', () => {
     const counts = (await page.locator('aside.right').boundingBox())!;
     expect(counts.y).toBeGreaterThanOrEqual(canvas.y + canvas.height);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1024);
+    // the panels' checkboxes, opened, are a finger's 22 px like every other here: beside a long label, the Sample's
+    // "Already corrected for NRBC" was 13x22 (squeezed from its browser default) and the Settings' NMS one 20x22
+    for (const panel of [page.getByTestId('sample-panel'), page.locator('details.sliders')]) await panel.locator('summary').tap();
+    const boxes = await page.locator('aside.right input[type=checkbox]').evaluateAll((es) =>
+      es.filter((e) => e.getClientRects().length).map((e) => ({ w: e.getBoundingClientRect().width, h: e.getBoundingClientRect().height })),
+    );
+    expect(boxes.length).toBeGreaterThanOrEqual(2);
+    for (const b of boxes) expect(b).toEqual({ w: 22, h: 22 });
   });
 });
 
