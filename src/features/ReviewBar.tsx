@@ -8,6 +8,7 @@ import { belowThresholdOf, shownDetections } from '../store/selectors';
 import { runAction, type ActionName } from './actions';
 import { useActionDock } from './canvas/useActionDock';
 import { useInputMode } from './useInputMode';
+import { reviewHint } from './reviewHint';
 import { browserLocale, fixed, plain } from '../core/formats/numbers';
 
 // scores and thresholds as the browser's country writes them ("0,87" in a German lab)
@@ -38,6 +39,7 @@ export function ReviewBar() {
   const selectedId = useView((s) => s.selectedId);
   const review = useView((s) => s.review);
   const said = useView((s) => s.said);
+  const drawing = useView((s) => (s.mode === 'draw' ? s.drawClass : null));
   const say = useView((s) => s.say);
   const params = useApp((s) => s.postprocess);
   const done = useApp((s) => !!s.currentId && s.images[s.currentId]?.status === 'done');
@@ -111,7 +113,7 @@ export function ReviewBar() {
       )}
       {!said && !sel && !candidate && (
         <span className="hint-line" data-testid="review-hint">
-          {touch ? 'Tap a box to check it · pinch to zoom, then drag to pan' : 'Click a box to check it, or press U for the next uncertain one (? lists the keys).'}
+          {reviewHint(touch, drawing)}
         </span>
       )}
       {sel && (

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
+import { NARROW } from './useIsPhone';
 
-const wide = () => typeof window === 'undefined' || window.matchMedia('(min-width: 1001px)').matches;
+const wide = () => typeof window === 'undefined' || !window.matchMedia(NARROW).matches;
 
 /** A panel that folds: open on wide screens, folded under the canvas on narrow ones (tap the title). */
 export function Section({ title, className, children, testId }: { title: string; className: string; children: ReactNode; testId?: string }) {

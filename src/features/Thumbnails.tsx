@@ -10,6 +10,7 @@ import type { ImageEntry } from '../store/types';
 import type { PostprocessParams } from '../core/detection/card';
 import { FileName } from './FileName';
 import { countItems } from './countItems';
+import { NARROW } from './useIsPhone';
 
 export function Thumbnails() {
   const order = useApp((s) => s.order);
@@ -46,7 +47,7 @@ export function Thumbnails() {
     const el = l?.querySelector<HTMLElement>('[aria-selected="true"]');
     // Keep the current image in the list's view. On narrow screens the list is a strip under the canvas:
     // scroll the strip only, since scrollIntoView would also pull the page away from the canvas.
-    if (window.matchMedia('(min-width: 1001px)').matches) el?.scrollIntoView({ block: 'nearest' });
+    if (!window.matchMedia(NARROW).matches) el?.scrollIntoView({ block: 'nearest' });
     else if (l && el) {
       const pad = 10;
       if (el.offsetLeft - pad < l.scrollLeft) l.scrollLeft = el.offsetLeft - pad;

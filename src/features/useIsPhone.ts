@@ -16,6 +16,11 @@ function useMedia(query: string): boolean {
 const PHONE = '(max-width: 700px), (max-width: 1000px) and (max-height: 500px), (max-width: 1000px) and (max-height: 600px) and (orientation: landscape)';
 export const useIsPhone = () => useMedia(PHONE);
 
+/** Tablets and phones: the canvas first at the page's width, the panels under it (styles.css changes at the same
+ * sizes). An upright screen up to 1100 px wide too: a 12.9-inch iPad Pro held upright (1024x1366) had the
+ * desktop's three columns, the canvas 464 px wide between the panels and the field 464x348 in 1118 px of dark. */
+export const NARROW = '(max-width: 1000px), (max-width: 1100px) and (orientation: portrait)';
+
 /** A wide screen or a projector (styles.css widens the panels and enlarges the text at the same width):
  * the canvas's labels grow with it. */
 export const WIDE = '(min-width: 1600px)';
