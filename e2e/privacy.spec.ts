@@ -112,3 +112,40 @@ test('Clear session leaves no patient data, image name or picture in any store, 
   const shown = await page.evaluate(() => document.title + '\n' + document.body.innerText);
   for (const s of secrets) expect(shown, s).not.toContain(s);
 });
+
+// IndexedDB that would not empty for Clear session: the technician was told nothing (the save left pending)
+// while the last patient's batch stayed on the device, and a start that failed to finish the clearing dropped
+// its marker, so the start after it restored the cleared batch.
+test('a Clear session that IndexedDB refuses says so, and no later start brings the cleared batch back', async ({ page }) => {
+  // a store's clear is refused while the test asks (the flag outlives reloads)
+  await page.addInitScript(() => {
+    const clear = IDBObjectStore.prototype.clear;
+    IDBObjectStore.prototype.clear = function (this: IDBObjectStore) {
+      if (localStorage.getItem('test.refuseClear')) throw new DOMException('refused by the test', 'UnknownError');
+      return clear.call(this);
+    };
+  });
+  const app = new AppPage(page);
+  await app.open('?backend=wasm');
+  await app.drop(testingImages(1));
+  await app.waitReady(600_000);
+  await page.getByTestId('sample-patient').fill('Zelda Quornby');
+  await page.evaluate(() => window.__smearcount.flush());
+  await page.evaluate(() => localStorage.setItem('test.refuseClear', '1'));
+  page.once('dialog', (d) => void d.accept());
+  await page.getByTestId('clear-session').click();
+  const notCleared = "The last sample's batch was not removed from this device (UnknownError: refused by the test)";
+  await expect(page.getByTestId('notices')).toContainText(notCleared);
+  // a start that cannot finish the clearing either says so again
+  await page.reload();
+  await expect(page.getByTestId('notices')).toContainText(notCleared);
+  await expect(page.getByTestId('thumb')).toHaveCount(0);
+  // once IndexedDB empties again, the next start finishes the clearing: nothing of the sample comes back
+  await page.evaluate(() => localStorage.removeItem('test.refuseClear'));
+  await page.reload();
+  await app.waitReady(600_000);
+  await expect(page.getByTestId('thumb')).toHaveCount(0);
+  expect(await app.images()).toEqual([]);
+  await expect(page.getByTestId('sample-patient')).toHaveValue('');
+  await expect(page.getByTestId('notices')).not.toContainText(notCleared);
+});
