@@ -33,8 +33,9 @@ export function ExportMenu() {
   const current = useApp((s) => (s.currentId ? s.images[s.currentId] : undefined));
   // Something to clear: images, or the sample's record and audit trail alone (every image removed). Before, with
   // the last image removed the button was off, and the next sample's images joined the last one's ID and its
-  // audit trail (the removals of the last patient's pictures in the new report's trail).
-  const hasSession = useApp((s) => s.order.length > 0 || s.audit.length > 0 || (Object.keys(EMPTY_SAMPLE) as (keyof SampleRecord)[]).some((k) => s.sample[k] !== EMPTY_SAMPLE[k]));
+  // audit trail (the removals of the last patient's pictures in the new report's trail). Files refused alone too: a
+  // drop whose every file was refused kept their names (on the notices, saved with the batch) for the next user.
+  const hasSession = useApp((s) => s.order.length > 0 || s.refused.length > 0 || s.audit.length > 0 || (Object.keys(EMPTY_SAMPLE) as (keyof SampleRecord)[]).some((k) => s.sample[k] !== EMPTY_SAMPLE[k]));
   const hasImages = useApp((s) => s.order.length > 0);
   // E (actions.ts): the panel opens (folded on a narrow screen) and its first export takes the focus
   const buttons = useRef<HTMLDivElement>(null);
@@ -145,7 +146,7 @@ export function ExportMenu() {
         data-testid="clear-session"
         disabled={!hasSession}
         onClick={() => {
-          if (confirm(hasImages ? 'Remove all images, detections and edits of this batch from this device?' : "Clear this sample's record (its ID and details) and audit trail from this device, for the next sample?")) void clearSession();
+          if (confirm(hasImages ? 'Remove all images, detections and edits of this batch from this device?' : "Clear this sample's record (its ID and details), its audit trail and the names of files it refused from this device, for the next sample?")) void clearSession();
         }}
       >
         Clear session

@@ -508,12 +508,13 @@ function ReportBody({ open }: { open: boolean }) {
 }
 
 /** A field of the report: an input on screen; on paper its text, or nothing when empty (a blank to
- * fill by hand), never the input's box. */
+ * fill by hand), never the input's box. No browser autofill, as in the sample panel: on a shared workstation it could
+ * offer the next user the names and wards typed for earlier patients. */
 function ReportField({ label, value, onChange, testId, placeholder, required, screenOnly, printValue, autofocus }: { label: string; value: string; onChange(v: string): void; testId: string; placeholder?: string; required?: boolean; screenOnly?: boolean; printValue?: string; autofocus?: boolean }) {
   return (
     <label className={`report-field${screenOnly ? ' screen-only' : ''}`}>
       <span className="report-field-label">{label}</span>{' '}
-      <input value={value} placeholder={placeholder} onChange={(e) => onChange(e.target.value)} data-testid={testId} required={required} aria-required={required || undefined} data-autofocus={autofocus || undefined} />
+      <input value={value} placeholder={placeholder} onChange={(e) => onChange(e.target.value)} data-testid={testId} autoComplete="off" required={required} aria-required={required || undefined} data-autofocus={autofocus || undefined} />
       <span className="print-value">{printValue ?? value}</span>
     </label>
   );

@@ -626,6 +626,26 @@ describe('BatchRunner: the intake journal', () => {
     runner.journalCommitted();
     expect(list.pending()).toEqual([]);
   });
+  it("Clear session takes the last sample's drops off the journal: a page that goes before their save commits names none of them to the next sample", async () => {
+    const { runner, list } = journaled();
+    // the saves the drops wait for have not committed when the session is cleared (and the page then goes)
+    runner.journalIntake(list, () => new Promise<void>(() => undefined));
+    await runner.addFiles([jpeg('Quornby-a.jpg', 640, 480), new File([''], 'Quornby-empty.jpg')]);
+    // and one still being read
+    const { files, release } = heldDrop(4, 1);
+    const adding = runner.addFiles(files);
+    expect(list.pending()).toEqual(['Quornby-a.jpg', 'Quornby-empty.jpg', 'd0.jpg', 'd1.jpg', 'd2.jpg', 'd3.jpg']);
+    // what services' clearSession does
+    runner.cancel();
+    runner.forgetSession();
+    expect(list.pending()).toEqual([]);
+    // the drop being read ends after the clearing; the next sample's drop of a name of it keeps its own entry
+    await runner.addFiles([jpeg('d0.jpg', 640, 480, true, 50)]);
+    release();
+    await adding;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(list.pending()).toEqual(['d0.jpg']);
+  });
   it('a field captured live is on the journal as a capture, not as a file to drop again', async () => {
     const { runner, list } = journaled();
     runner.journalIntake(list, () => new Promise<void>(() => undefined));

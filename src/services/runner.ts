@@ -96,6 +96,7 @@ export class BatchRunner {
     // the drop's files stay on the journal until the batch that holds them (or names them refused) is saved
     const names = files.filter((f) => !isFolderClutter(f)).map(shownName);
     this.journal?.list.begin(names, !!capture);
+    this.onJournal.add(names);
     const run = intakeRun(files);
     this.drops.add(run);
     // each file checked leaves the intake count as it joins the batch (or is refused), in the same update:
@@ -117,14 +118,18 @@ export class BatchRunner {
     }
     void this.pump();
     // not awaited: a live capture (services/live) waits for its own save, and a drop for nothing more
-    if (this.journal) {
+    // (a session cleared meanwhile took them off the journal: forgetSession)
+    if (this.journal && this.onJournal.has(names)) {
       const { list, saved } = this.journal;
       this.awaitingSave.add(names);
       void saved()
         .catch(() => undefined)
-        .then(() => this.awaitingSave.delete(names) && list.end(names));
+        .then(() => this.awaitingSave.delete(names) && this.onJournal.delete(names) && list.end(names));
     }
   }
+
+  /** The names of every drop on the intake journal, from its begin until its names leave it. */
+  private onJournal = new Set<string[]>();
 
   /** The names of drops read in full whose batch is not yet known to be committed (journalIntake). */
   private awaitingSave = new Set<string[]>();
@@ -133,7 +138,10 @@ export class BatchRunner {
    * drops read in full leave the intake journal now, before the other window reads it, rather than when their
    * own wait for a save ends (it may end after). */
   journalCommitted() {
-    for (const names of this.awaitingSave) this.journal?.list.end(names);
+    for (const names of this.awaitingSave) {
+      this.journal?.list.end(names);
+      this.onJournal.delete(names);
+    }
     this.awaitingSave.clear();
   }
 
@@ -143,9 +151,15 @@ export class BatchRunner {
     this.journal = { list, saved };
   }
 
-  /** The session is cleared (services' clearSession): what the intake keeps for later drops goes with it. */
+  /** The session is cleared (services' clearSession): what the intake keeps for later drops goes with it, and
+   * its drops leave the intake journal. Left there until their save committed, a page that went first (the
+   * technician clears the session and closes the browser) named the last sample's files to the next user, on the
+   * next start, as files not taken in (intakeJournal.ts), in the next sample's notices and report. */
   forgetSession() {
     this.intakeFiles.forgetWaiting();
+    for (const names of this.onJournal) this.journal?.list.end(names);
+    this.onJournal.clear();
+    this.awaitingSave.clear();
   }
 
   /** Picks up images left queued (e.g. restored after a reload). */

@@ -98,6 +98,11 @@ const THREADS_KEY = 'smearcount.threads';
 /** Set (synchronously) while "Clear session" empties IndexedDB: a reload that interrupts it finishes the
  * clearing instead of restoring the sample that was cleared. */
 const CLEARING_KEY = 'smearcount.clearing';
+/** Said when IndexedDB would not empty for Clear session: the marker (CLEARING_KEY) stays, so the next start
+ * empties it before it restores anything (and this page's batch is no longer saved as it changes: persist's
+ * clear stopped). */
+const notCleared = (e: unknown) =>
+  `The last sample's batch was not removed from this device (${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}). It is removed when the app next starts, with anything added until then: reload the page before the next sample.`;
 /** How long a window handing the batch over waits for the fields its camera is still encoding. */
 const CAMERA_HANDOVER_MS = 10_000;
 
@@ -449,8 +454,15 @@ export function createServices(opts: ServiceOptions): Services {
         // the restored ones is withdrawn by watchRelease, naming the change)
         store.getState().reapplySettings();
         if (unfinishedClear) {
-          await Promise.all([persistence.clear(), samplePersistence.flush(), camera.forgetFields()]).catch(() => undefined);
-          opts.storage.removeItem(CLEARING_KEY);
+          // failed again, the marker stays: dropped, a later start restored the cleared sample's batch
+          const cleared = await Promise.all([persistence.clear(), samplePersistence.flush(), camera.forgetFields()]).then(
+            () => true,
+            (e: unknown) => {
+              store.getState().notify({ kind: 'error', source: 'save', subject: '', message: notCleared(e) });
+              return false;
+            },
+          );
+          if (cleared) opts.storage.removeItem(CLEARING_KEY);
         }
         await profile?.start();
         // ... and over the microscope profile's scale and count rule; from now on a setting is simply set
@@ -484,7 +496,15 @@ export function createServices(opts: ServiceOptions): Services {
       thumbnails.forget();
       tiles.forget();
       view.getState().setSelected(null);
-      await Promise.all([persistence.clear(), samplePersistence.flush(), camera.forgetFields()]);
+      try {
+        await Promise.all([persistence.clear(), samplePersistence.flush(), camera.forgetFields()]);
+      } catch (e) {
+        // said: the button does not await this, and a failure went unseen (the save left pending) while the last
+        // patient's batch stayed on the device
+        store.getState().setSave({ pending: false });
+        store.getState().notify({ kind: 'error', source: 'save', subject: '', message: notCleared(e) });
+        return;
+      }
       opts.storage.removeItem(CLEARING_KEY);
     },
   };

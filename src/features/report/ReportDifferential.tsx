@@ -52,7 +52,7 @@ export function ReportDifferential({
         <p className="report-short-reason">
           <label className="report-field">
             Reason for fewer than {st.target} cells{' '}
-            <input data-testid="report-short-reason" value={shortReason} placeholder={`e.g. leukopenia: ${st.basedOn} cells in 40 fields`} onChange={(e) => setShortReason(e.target.value)} />
+            <input data-testid="report-short-reason" autoComplete="off" value={shortReason} placeholder={`e.g. leukopenia: ${st.basedOn} cells in 40 fields`} onChange={(e) => setShortReason(e.target.value)} />
             {/* on paper the reason is its text (or a blank line), like every other field */}
             <span className="print-value">{shortReason}</span>
           </label>
